@@ -1,0 +1,75 @@
+"""``applicants list`` and ``applicants show ID``: stored applicants and their history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from loancli.cli.common import handled, open_world, options
+
+app = typer.Typer(help="Stored applicants, their step, outcome and events.", no_args_is_help=True)
+
+
+def summary(app_doc: dict[str, Any]) -> dict[str, Any]:
+    from loancli.masking import mask_name, mask_phone
+
+    identity = app_doc.get("identity") or {}
+    return {
+        "id": app_doc["id"],
+        "phone": mask_phone(app_doc["phone"]) if app_doc.get("phone") else None,
+        "name": mask_name(identity["name"]) if identity.get("name") else None,
+        "status": app_doc["status"],
+        "step": app_doc["step"],
+        "reason": app_doc.get("reason"),
+        "updated_at": app_doc.get("updated_at"),
+    }
+
+
+@app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """Every applicant in the state file, one line each."""
+    opts = options(ctx)
+    with handled(opts), open_world(opts) as (store, _clock, _scenario):
+        rows = [summary(a) for a in store.all("applicants")]
+    if opts.json:
+        opts.emit({"applicants": rows})
+        return
+    if not rows:
+        opts.console.print("No applicants yet. Start one with: loancli apply")
+        return
+    from rich.table import Table
+
+    table = Table(title="Applicants")
+    for column in ("id", "phone", "name", "status", "step", "reason", "updated_at"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*[str(row[c] or "") for c in ("id", "phone", "name", "status", "step",
+                                                     "reason", "updated_at")])
+    opts.console.print(table)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    applicant_id: Annotated[str, typer.Argument(metavar="ID", help="Applicant ID, e.g. A0001.")],
+) -> None:
+    """One applicant: where the journey is, its outcome, and every event."""
+    from loancli.errors import NotFound
+    from loancli.journey.runner import result_of
+
+    opts = options(ctx)
+    with handled(opts):
+        with open_world(opts) as (store, _clock, _scenario):
+            doc = store.get("applicants", id=applicant_id)
+        if doc is None:
+            raise NotFound(f"no applicant {applicant_id!r} in this state file", key="ID")
+    result = result_of(doc)
+    if opts.json:
+        opts.emit({"applicant": summary(doc), **{k: result[k] for k in ("loan", "schedule",
+                                                                        "events")}})
+        return
+    from loancli.cli.render import show_events, show_result
+
+    show_result(opts.console, doc, result)
+    show_events(opts.console, result["events"])

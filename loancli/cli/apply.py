@@ -1,0 +1,94 @@
+"""``apply`` (the journey) and ``demo`` (the journey, scripted, on a fresh state file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from loancli.cli.common import Options, handled, open_world, options
+
+
+def register(app: typer.Typer) -> None:
+    app.command("apply")(apply)
+    app.command("demo")(demo)
+
+
+def apply(
+    ctx: typer.Context,
+    answers: Annotated[
+        Path | None, typer.Option("--answers", help="YAML answers file, keyed by question name.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="KEY=VALUE answer; wins over the answers file. Repeatable."),
+    ] = None,
+    record: Annotated[
+        Path | None, typer.Option("--record", help="Write every answer given, to replay later.")
+    ] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Continue the stopped journey of applicant ID.")
+    ] = None,
+) -> None:
+    """Walk the borrower's journey: login to disbursement and the repayment calendar."""
+    opts = options(ctx)
+    with handled(opts):
+        code = run_apply(opts, answers, set_ or [], record, resume)
+    raise typer.Exit(code)
+
+
+def run_apply(opts: Options, answers: Path | None, sets: list[str], record: Path | None,
+              resume: str | None) -> int:
+    from loancli.asking import Asker, QuestionaryPrompter, load_answers_file, parse_set_options
+    from loancli.clock import Rng
+    from loancli.errors import ExitCode
+    from loancli.journey import Journey, resume_journey, start_journey
+    from loancli.journey.runner import result_of
+
+    sources = [parse_set_options(sets)]
+    if answers is not None:
+        sources.append(load_answers_file(answers))
+    prompter = QuestionaryPrompter(opts.console, to_stderr=opts.json) if opts.interactive else None
+    asker = Asker(sources, prompter)
+    try:
+        with open_world(opts) as (store, clock, scenario):
+            journey = Journey(store, clock, Rng(opts.seed), asker, scenario.world)
+            app = resume_journey(journey, resume) if resume else start_journey(journey)
+    finally:
+        if record is not None:
+            from loancli.asking import write_recording
+
+            write_recording(asker, record)
+    result = result_of(app)
+    if opts.json:
+        opts.emit(result)
+    else:
+        from loancli.cli.render import show_result
+
+        show_result(opts.console, app, result)
+    return int(ExitCode.OK if app["status"] == "completed" else ExitCode.STOPPED)
+
+
+def demo(ctx: typer.Context) -> None:
+    """Run the happy-path journey, scripted, on a fresh state file, and show the result."""
+    import tempfile
+
+    from loancli.demo import write_demo_answers
+
+    opts = options(ctx)
+    with handled(opts), tempfile.TemporaryDirectory(prefix="loancli-demo-") as tmp:
+        folder = Path(tmp)
+        answers_file = write_demo_answers(folder)
+        demo_opts = Options(db=folder / "state.json", clock=opts.clock, seed=opts.seed,
+                            scenario=opts.scenario, json=opts.json, no_input=True)
+        if not opts.json:
+            opts.console.print(
+                "[bold]loancli demo[/bold]: the happy path, scripted, on a fresh state file.\n"
+                "Same as: loancli --db STATE.json --no-input apply --answers "
+                "fixtures/answers/happy-path.yaml\n"
+            )
+        code = run_apply(demo_opts, answers_file, [], None, None)
+    raise typer.Exit(code)
+
+

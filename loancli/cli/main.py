@@ -1,0 +1,67 @@
+"""The root command: global options, and the command groups added from their own modules.
+
+Only typer is imported here; each command imports what it needs when it runs, so that
+``loancli --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from loancli.cli import applicants, apply, idcard, sms
+from loancli.cli.common import Options
+
+app = typer.Typer(
+    name="loancli",
+    help="Applicant simulator for Chinese consumer-loan apps: fake providers, simulated time, "
+    "a TinyDB state file.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", envvar="LOANCLI_DB", help="TinyDB state file (created on first use)."),
+    ] = None,
+    clock: Annotated[
+        str | None,
+        typer.Option("--clock", help="Set the simulated now, ISO date-time (Beijing time if naive)."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for codes and random choices.")] = 0,
+    scenario: Annotated[
+        str | None,
+        typer.Option("--scenario", help="Built-in scenario name or YAML file: how the world behaves."),
+    ] = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="One JSON document on stdout; human text on stderr.")
+    ] = False,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt (also when stdin is not a terminal).")
+    ] = False,
+) -> None:
+    ctx.obj = Options(db=db, clock=clock, seed=seed, scenario=scenario, json=json_,
+                      no_input=no_input)
+
+
+apply.register(app)
+app.add_typer(sms.app, name="sms")
+app.add_typer(applicants.app, name="applicants")
+app.add_typer(idcard.app, name="idcard")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app(prog_name="loancli")
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,118 @@
+"""The simulated clock and the seeded random source.
+
+Nothing in loancli reads the real time or the global ``random``: the clock moves only when a
+command moves it, and every random choice comes from :class:`Rng`, derived from the seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+# Borrowers' apps show Beijing time; a naive --clock is read as Beijing time.
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+DEFAULT_START = datetime(2026, 3, 2, 10, 0, tzinfo=CHINA_TZ)
+
+_DURATION = re.compile(r"(\d+)\s*(d|h|m|s)", re.IGNORECASE)
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse an ISO date or date-time; a naive value is Beijing time."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not an ISO date-time; write e.g. 2026-03-02T10:00:00+08:00"
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=CHINA_TZ)
+    return value
+
+
+def parse_duration(text: str | int | float) -> timedelta:
+    """Parse ``90s``, ``6m``, ``2h``, ``1d``, combinations such as ``1h30m``, or bare seconds."""
+    if isinstance(text, bool):
+        raise ValueError(f"{text!r} is not a duration")
+    if isinstance(text, int | float):
+        if text < 0:
+            raise ValueError("a duration cannot be negative")
+        return timedelta(seconds=text)
+    compact = text.strip().replace(" ", "")
+    if compact.isdigit():
+        return timedelta(seconds=int(compact))
+    parts = _DURATION.findall(compact)
+    if not parts or "".join(n + u for n, u in parts).lower() != compact.lower():
+        raise ValueError(f"{text!r} is not a duration; write e.g. 90s, 6m, 2h, 1d or 1h30m")
+    total = timedelta()
+    for number, unit in parts:
+        total += timedelta(**{_UNITS[unit.lower()]: int(number)})
+    return total
+
+
+def format_duration(delta: timedelta) -> str:
+    """Render a duration the way it is typed: ``6m``, ``1h30m``, ``45s``."""
+    seconds = int(delta.total_seconds())
+    if seconds == 0:
+        return "0s"
+    out = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            out.append(f"{count}{unit}")
+    return "".join(out)
+
+
+@dataclass
+class SimClock:
+    """Simulated "now". It moves only by :meth:`advance` or :meth:`set`."""
+
+    current: datetime = DEFAULT_START
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> datetime:
+        if delta < timedelta(0):
+            raise ValueError("the simulated clock does not go backwards")
+        self.current = self.current + delta
+        return self.current
+
+    def set(self, when: datetime) -> datetime:
+        self.current = when
+        return self.current
+
+    def isoformat(self) -> str:
+        return self.current.isoformat()
+
+
+class Rng:
+    """Seeded random source. ``derive`` gives independent streams by purpose, so adding a
+    random choice in one step never changes the codes drawn in another."""
+
+    def __init__(self, seed: int, *labels: object) -> None:
+        self.seed = seed
+        self.labels = labels
+        material = ":".join([str(seed), *map(str, labels)]).encode()
+        self._random = random.Random(int.from_bytes(hashlib.sha256(material).digest()[:8], "big"))
+
+    def derive(self, *labels: object) -> Rng:
+        return Rng(self.seed, *self.labels, *labels)
+
+    def digits(self, count: int) -> str:
+        return "".join(str(self._random.randrange(10)) for _ in range(count))
+
+    def sample(self, population: list, k: int) -> list:
+        return self._random.sample(population, k)
+
+    def choice(self, population: list):
+        return self._random.choice(population)
+
+    def random(self) -> float:
+        return self._random.random()
+
+    def randint(self, low: int, high: int) -> int:
+        return self._random.randint(low, high)

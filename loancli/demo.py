@@ -1,0 +1,55 @@
+"""The happy path's answers: what ``loancli demo`` runs and ``fixtures/answers`` holds."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+# The demo borrower. fixtures/answers/happy-path.yaml holds the same answers (a test checks).
+HAPPY_PATH: dict[str, Any] = {
+    "phone": "13800138000",
+    "password": "s3cret-pass",
+    "employer": "北京小米科技有限责任公司",
+    "monthly_income": "15000",
+    "contact_name": "王大明",
+    "contact_relation": "parent",
+    "contact_phone": "13900139000",
+    "id_front": "../id/front.png",
+    "id_back": "../id/back.png",
+    "face_actions": "auto",
+    "auth_cloud": True,
+    "auth_credit_card_bills": False,
+    "auth_smart_home": False,
+    "amount": 10000,
+    "term": 12,
+    "method": "equal_installment",
+    "confirm_loan": True,
+    "card_number": "6222021234567893445",
+    "card_phone": "13800138000",
+    "bank_sms_code": "auto",
+    "transaction_password": "258369",
+    "sms_wait": "0s",
+    "sms_code": "auto",
+}
+
+
+def write_demo_answers(folder: Path) -> Path:
+    """Generate the demo's ID card images and answers file in ``folder``; return the file."""
+    import yaml
+
+    from loancli.idcard import IdCardFields, generate
+    from loancli.idnumber import make_id
+
+    birth = date(1990, 3, 7)
+    fields = IdCardFields(
+        name="王小明", sex="male", ethnicity="汉", birth_date=birth,
+        address="北京市朝阳区建国路88号", number=make_id("110105", birth, "male", 0),
+        authority="北京市公安局朝阳分局", valid_from=date(2020, 5, 1),
+        valid_until=date(2040, 5, 1),
+    )
+    front, back = generate(fields, folder, stem="id")
+    answers = dict(HAPPY_PATH, id_front=front.name, id_back=back.name)
+    path = folder / "answers.yaml"
+    path.write_text(yaml.safe_dump(answers, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

@@ -1,0 +1,218 @@
+"""Exception types that map to exit codes, and the reason codes a journey stops with.
+
+Exit codes: 0 completed, 1 bug, 2 bad input or usage, 3 stopped on a business outcome,
+4 state-file problem.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    BUG = 1
+    USAGE = 2
+    STOPPED = 3
+    STATE = 4
+
+
+class LoanCliError(Exception):
+    """Base of every error the CLI turns into a clean message and an exit code."""
+
+    exit_code: ExitCode = ExitCode.BUG
+
+
+class UsageError(LoanCliError):
+    """Bad input: an option, an answer or a file is wrong. Exit 2."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        self.key = key
+        super().__init__(f"{key}: {message}" if key else message)
+
+
+class MissingAnswer(UsageError):
+    """A question has no answer and nobody can be asked."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "no answer given and no terminal to ask; put it in the answers file "
+            f"or pass --set {key}=VALUE",
+            key=key,
+        )
+
+
+class InvalidAnswer(UsageError):
+    """A scripted answer failed the question's validation."""
+
+    def __init__(self, key: str, value: object, why: str) -> None:
+        self.value = value
+        self.why = why
+        super().__init__(f"{value!r} is not accepted: {why}", key=key)
+
+
+class AnswersExhausted(LoanCliError):
+    """A scripted list of retries ran out: the journey stops on its last outcome."""
+
+    exit_code = ExitCode.STOPPED
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"{key}: the answers for this question ran out")
+
+
+class StateError(LoanCliError):
+    """The state file cannot be used. Exit 4; the file is left as it is."""
+
+    exit_code = ExitCode.STATE
+
+
+class StateCorrupt(StateError):
+    pass
+
+
+class StateLocked(StateError):
+    pass
+
+
+class SchemaVersionError(StateError):
+    pass
+
+
+class NotFound(UsageError):
+    """A named record (applicant, scenario...) does not exist."""
+
+
+class Reason(StrEnum):
+    """Why a journey stopped. Each has a plain sentence and the app's advice."""
+
+    PASSWORD_WRONG = "password_wrong"
+    ACCOUNT_LOCKED = "account_locked"
+    ID_UNREADABLE = "id_unreadable"
+    ID_BLURRY = "id_blurry"
+    ID_LOW_RESOLUTION = "id_low_resolution"
+    ID_EXPIRED = "id_expired"
+    ID_MISMATCH = "id_mismatch"
+    ID_INVALID = "id_invalid"
+    LIVENESS_FAILED = "liveness_failed"
+    FACE_MISMATCH = "face_mismatch"
+    ATTEMPTS_EXHAUSTED = "attempts_exhausted"
+    FACE_LOCKED = "face_locked"
+    REVIEW_REJECTED = "review_rejected"
+    LOAN_DECLINED = "loan_declined"
+    BANK_CODE_WRONG = "bank_code_wrong"
+    SMS_CODE_EXPIRED = "sms_code_expired"
+    SMS_CODE_WRONG = "sms_code_wrong"
+    SMS_CODE_DEAD = "sms_code_dead"
+    SMS_RESEND_TOO_SOON = "sms_resend_too_soon"
+    SMS_SEND_LIMIT = "sms_send_limit"
+    SMS_NOT_DELIVERED = "sms_not_delivered"
+    CARD_FROZEN = "card_frozen"
+    CARD_CLOSED = "card_closed"
+
+    @property
+    def sentence(self) -> str:
+        return _SENTENCES[self][0]
+
+    @property
+    def advice(self) -> str:
+        return _SENTENCES[self][1]
+
+
+# (what happened, in plain words; what the app tells the borrower to do)
+_SENTENCES: dict[Reason, tuple[str, str]] = {
+    Reason.PASSWORD_WRONG: (
+        "The password does not match this mobile number's account.",
+        "Re-enter the password, or reset it with an SMS code.",
+    ),
+    Reason.ACCOUNT_LOCKED: (
+        "The account is locked after too many wrong passwords.",
+        "Wait until the lock ends, or ask customer service to unlock it with identity proof.",
+    ),
+    Reason.ID_UNREADABLE: (
+        "The ID card photo could not be read.",
+        "Upload the original card, photographed flat and whole, without glare.",
+    ),
+    Reason.ID_BLURRY: (
+        "The ID card photo is too blurry to read.",
+        "Hold the phone steady in good light and upload a clear photo again.",
+    ),
+    Reason.ID_LOW_RESOLUTION: (
+        "The ID card photo's resolution is too low.",
+        "Take the photo with the phone's camera at full resolution, not a screenshot.",
+    ),
+    Reason.ID_EXPIRED: (
+        "The ID card's validity period has ended; an expired ID cannot be used to borrow.",
+        "Renew the ID card at the public-security office, then upload the new card.",
+    ),
+    Reason.ID_MISMATCH: (
+        "The ID card's front and back, or its printed fields and its number, do not agree.",
+        "Upload the front and back of the same, current card.",
+    ),
+    Reason.ID_INVALID: (
+        "The ID number on the card is not a valid resident ID number.",
+        "Check that the card is a genuine second-generation resident ID card.",
+    ),
+    Reason.LIVENESS_FAILED: (
+        "The face check did not see the requested actions.",
+        "Face the camera in good light and follow each action slowly.",
+    ),
+    Reason.FACE_MISMATCH: (
+        "The face does not match the ID card photo closely enough.",
+        "Make sure the card holder does the face check, without glasses or a mask.",
+    ),
+    Reason.ATTEMPTS_EXHAUSTED: (
+        "The face check failed too many times and is locked for 24 hours.",
+        "Retry after 24 hours, or contact customer service.",
+    ),
+    Reason.FACE_LOCKED: (
+        "The face check is still locked after too many failed attempts.",
+        "Retry once the 24-hour lock has ended.",
+    ),
+    Reason.REVIEW_REJECTED: (
+        "The credit review did not approve the application.",
+        "The app gives no appeal; apply again later when circumstances change.",
+    ),
+    Reason.LOAN_DECLINED: (
+        "The borrower did not confirm the loan quote.",
+        "Choose another amount or term when ready.",
+    ),
+    Reason.BANK_CODE_WRONG: (
+        "The bank's SMS code for binding the card was wrong.",
+        "Request a new code from the bank and enter it within its validity period.",
+    ),
+    Reason.SMS_CODE_EXPIRED: (
+        "The SMS verification code was entered after it had expired.",
+        "Request a new code and enter it within 5 minutes.",
+    ),
+    Reason.SMS_CODE_WRONG: (
+        "The SMS verification code entered was wrong.",
+        "Check the newest message and re-enter the code, or request a new one.",
+    ),
+    Reason.SMS_CODE_DEAD: (
+        "The SMS code was entered wrongly too many times and no longer works.",
+        "Request a new code.",
+    ),
+    Reason.SMS_RESEND_TOO_SOON: (
+        "A new SMS code was requested before the resend wait had passed.",
+        "Wait 60 seconds before requesting another code.",
+    ),
+    Reason.SMS_SEND_LIMIT: (
+        "Too many SMS codes were requested for this number.",
+        "Wait an hour before requesting another code, or contact customer service.",
+    ),
+    Reason.SMS_NOT_DELIVERED: (
+        "The SMS code did not reach the phone.",
+        "Check the phone can receive SMS; if the number changed, update it in the app.",
+    ),
+    Reason.CARD_FROZEN: (
+        "The bound bank card is frozen and cannot receive the money.",
+        "Ask the bank to unfreeze the card, or bind another card.",
+    ),
+    Reason.CARD_CLOSED: (
+        "The bound bank card is closed and cannot receive the money.",
+        "Bind another debit card in your own name.",
+    ),
+}

@@ -1,0 +1,66 @@
+"""The journey's context object and outcome values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from loancli.asking import Asker
+from loancli.clock import Rng, SimClock
+from loancli.errors import Reason
+from loancli.providers import WorldSettings
+from loancli.providers.bank import FakeBank
+from loancli.providers.liveness import FakeLiveness
+from loancli.providers.ocr import FakeOcr
+from loancli.providers.review import FakeReview
+from loancli.providers.sms import SmsService
+
+
+@dataclass(frozen=True)
+class Stop:
+    """The journey stops here for a business reason (exit 3)."""
+
+    reason: Reason
+    detail: str = ""
+
+
+@dataclass
+class Journey:
+    """Everything a step may use. Built once per command by the CLI (or a test)."""
+
+    store: Any  # loancli.store.Store, open
+    clock: SimClock
+    rng: Rng
+    asker: Asker
+    world: WorldSettings = field(default_factory=WorldSettings)
+    last_reason: Reason | None = None
+
+    def __post_init__(self) -> None:
+        self.ocr = FakeOcr(self.world.ocr)
+        self.liveness = FakeLiveness(self.world.liveness)
+        self.sms = SmsService(self.world.sms, self.store)
+        self.review = FakeReview(self.world.review)
+        self.bank = FakeBank(self.world.bank)
+
+    def event(self, app: dict[str, Any], event: str, reason: Reason | None = None,
+              **detail: Any) -> None:
+        """Record what happened, in simulated time; detail must already be masked."""
+        app.setdefault("events", []).append(
+            {
+                "at": self.clock.isoformat(),
+                "step": app.get("step"),
+                "event": event,
+                "reason": reason.value if reason else None,
+                "detail": detail,
+            }
+        )
+
+    def fail(self, app: dict[str, Any], event: str, reason: Reason, **detail: Any) -> None:
+        """Record a failed attempt that may be retried; the journey stops on it if not."""
+        self.last_reason = reason
+        self.event(app, event, reason, **detail)
+        self.asker.tell(f"{reason.sentence} {reason.advice}", "bad")
+
+    def save(self, app: dict[str, Any]) -> None:
+        app["updated_at"] = self.clock.isoformat()
+        self.store.upsert("applicants", app, id=app["id"])

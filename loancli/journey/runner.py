@@ -1,0 +1,129 @@
+"""Runs the steps in order, persists the applicant after each, turns outcomes into a result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from loancli.errors import AnswersExhausted, NotFound, Reason, UsageError
+from loancli.journey import steps
+from loancli.journey.core import Journey, Stop
+
+Step = Callable[[Journey, dict[str, Any]], Stop | None]
+
+STEPS: list[tuple[str, Step]] = [
+    ("login", steps.login),
+    ("profile", steps.profile),
+    ("id_upload", steps.id_upload),
+    ("face_check", steps.face_check),
+    ("authorisations", steps.authorisations),
+    ("first_review", steps.first_review),
+    ("loan_selection", steps.loan_selection),
+    ("card_binding", steps.card_binding),
+    ("sms_verification", steps.sms_verification),
+    ("disbursement", steps.disbursement),
+]
+STEP_NAMES = [name for name, _ in STEPS]
+
+
+def start_journey(j: Journey) -> dict[str, Any]:
+    """A new applicant, from the first step."""
+    app: dict[str, Any] = {
+        "id": j.store.next_id("applicant", "A"),
+        "seed": j.rng.seed,
+        "created_at": j.clock.isoformat(),
+        "status": "in_progress",
+        "step": STEP_NAMES[0],
+        "stopped_at": None,
+        "reason": None,
+        "events": [],
+    }
+    j.save(app)
+    return _run(j, app, 0)
+
+
+def resume_journey(j: Journey, applicant_id: str) -> dict[str, Any]:
+    """Continue a stopped or interrupted journey from the step it stopped at."""
+    app = j.store.get("applicants", id=applicant_id)
+    if app is None:
+        raise NotFound(f"no applicant {applicant_id!r} in this state file", key="--resume")
+    app = dict(app)
+    if app["status"] == "completed":
+        raise UsageError(f"applicant {applicant_id} has already completed the journey",
+                         key="--resume")
+    if "phone" not in app:
+        return _run(j, app, 0)
+    j.event(app, "resumed", from_step=app["step"], after=app.get("reason"))
+    app.update(status="in_progress", stopped_at=None, reason=None)
+    return _run(j, app, STEP_NAMES.index(app["step"]))
+
+
+def _run(j: Journey, app: dict[str, Any], first: int) -> dict[str, Any]:
+    for name, step in STEPS[first:]:
+        app["step"] = name
+        j.last_reason = None
+        try:
+            outcome = step(j, app)
+        except AnswersExhausted as exc:
+            if j.last_reason is None:
+                raise UsageError("the answers for this question ran out before any retry",
+                                 key=exc.key) from None
+            outcome = Stop(j.last_reason, f"no more answers for {exc.key}")
+        except BaseException:
+            # Keep what was done so far (the journey can be resumed), then let it propagate.
+            j.save(app)
+            raise
+        if outcome is not None:
+            return _stop(j, app, name, outcome)
+        j.save(app)
+    app.update(status="completed", step="done")
+    j.event(app, "completed")
+    j.save(app)
+    return app
+
+
+def _stop(j: Journey, app: dict[str, Any], step: str, stop: Stop) -> dict[str, Any]:
+    app.update(status="stopped", stopped_at=step, reason=stop.reason.value)
+    j.event(app, "stopped", stop.reason, sentence=stop.reason.sentence, detail=stop.detail)
+    j.save(app)
+    return app
+
+
+def result_of(app: dict[str, Any]) -> dict[str, Any]:
+    """The JSON-ready, masked view of an applicant's journey (``apply --json``)."""
+    from loancli.masking import mask_card
+
+    loan = app.get("loan")
+    card = app.get("card")
+    reason = Reason(app["reason"]) if app.get("reason") else None
+    schedule = app.get("schedule") or {}
+    out: dict[str, Any] = {
+        "applicant_id": app["id"],
+        "status": app["status"],
+        "stopped_at": app.get("stopped_at"),
+        "reason": app.get("reason"),
+        "message": reason.sentence if reason else None,
+        "advice": reason.advice if reason else None,
+        "loan": None,
+        "schedule": [],
+        "events": app.get("events", []),
+    }
+    if loan and app["status"] == "completed":
+        out["loan"] = {
+            "amount": loan["amount"],
+            "term": loan["term"],
+            "method": loan["method"],
+            "apr": loan["apr"],
+            "card": mask_card(card["number"]) if card else None,
+            "loan_date": loan.get("loan_date"),
+            "repayment_day": loan.get("repayment_day"),
+            "first_due_date": loan.get("first_due_date"),
+            "day_count": loan.get("day_count"),
+            "total_interest": schedule.get("total_interest"),
+        }
+        out["schedule"] = [
+            {k: line[k] for k in ("n", "due_date", "principal", "interest", "fee", "total",
+                                  "remaining")}
+            for line in schedule.get("installments", [])
+        ]
+    return out

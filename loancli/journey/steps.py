@@ -1,0 +1,399 @@
+"""The ten steps of the borrower's journey, in order. Each returns None to go on or a Stop."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from loancli.errors import Reason
+from loancli.hashing import hash_secret, verify_secret
+from loancli.journey.core import Journey, Stop
+from loancli.masking import mask_card, mask_id, mask_name, mask_phone
+from loancli.money import fmt, fmt_human
+
+LOGIN_MAX_WRONG = 5
+LOGIN_LOCK = timedelta(hours=24)
+
+LENDER_CODE_TEXT = "【小米金融】验证码{code}，您正在确认借款，{minutes}分钟内有效，请勿泄露。"
+BANK_CODE_TEXT = "【{bank}】您正在绑定银行卡，验证码{code}，{minutes}分钟内有效。"
+
+
+def _now(j: Journey) -> datetime:
+    return j.clock.now()
+
+
+# 1. login -------------------------------------------------------------------------------
+
+
+def login(j: Journey, app: dict[str, Any]) -> Stop | None:
+    phone = j.asker.ask("phone")
+    app["phone"] = phone
+    account = j.store.get("accounts", phone=phone)
+    device = j.world.device.describe()
+    if account is None:
+        password = j.asker.ask("password")
+        account = {
+            "phone": phone,
+            "password_hash": hash_secret(password),
+            "created_at": j.clock.isoformat(),
+            "wrong_passwords": 0,
+            "locked_until": None,
+            "repayment_day": None,
+            "trusted_devices": [device["model"]],
+        }
+        j.store.insert("accounts", account)
+        j.event(app, "account_created", phone=mask_phone(phone), device=device)
+        return None
+    while True:
+        if account.get("locked_until") and _now(j) < datetime.fromisoformat(account["locked_until"]):
+            return Stop(Reason.ACCOUNT_LOCKED, f"locked until {account['locked_until']}")
+        password = j.asker.ask("password")
+        if verify_secret(password, account["password_hash"]):
+            account["wrong_passwords"] = 0
+            j.store.update("accounts", {"wrong_passwords": 0}, phone=phone)
+            j.event(app, "logged_in", phone=mask_phone(phone), device=device)
+            return None
+        account["wrong_passwords"] += 1
+        left = LOGIN_MAX_WRONG - account["wrong_passwords"]
+        fields: dict[str, Any] = {"wrong_passwords": account["wrong_passwords"]}
+        if left <= 0:
+            account["locked_until"] = (_now(j) + LOGIN_LOCK).isoformat()
+            fields.update(locked_until=account["locked_until"], wrong_passwords=0)
+        j.store.update("accounts", fields, phone=phone)
+        j.fail(app, "password_refused", Reason.PASSWORD_WRONG, attempts_left=max(left, 0))
+        if left <= 0:
+            j.event(app, "account_locked", Reason.ACCOUNT_LOCKED, until=account["locked_until"])
+            return Stop(Reason.ACCOUNT_LOCKED, f"{LOGIN_MAX_WRONG} wrong passwords")
+
+
+# 2. profile -----------------------------------------------------------------------------
+
+
+def profile(j: Journey, app: dict[str, Any]) -> Stop | None:
+    context = {"phone": app["phone"]}
+    data = {
+        "employer": j.asker.ask("employer"),
+        "monthly_income": fmt(j.asker.ask("monthly_income")),
+        "contact": {
+            "name": j.asker.ask("contact_name"),
+            "relation": j.asker.ask("contact_relation"),
+            "phone": j.asker.ask("contact_phone", context),
+        },
+    }
+    app["profile"] = data
+    j.event(app, "profile_saved", employer=data["employer"],
+            contact=f"{mask_name(data['contact']['name'])} ({data['contact']['relation']}) "
+                    f"{mask_phone(data['contact']['phone'])}")
+    return None
+
+
+# 3. id_upload ---------------------------------------------------------------------------
+
+
+def _read_side(j: Journey, app: dict[str, Any], upload: Any, side: str) -> tuple[dict | None, Reason | None]:
+    """Run the app's own image checks, then the fake OCR, on one side of the card."""
+    attempts = app.setdefault("attempts", {})
+    attempts["ocr"] = attempts.get("ocr", 0) + 1
+    problem = upload.check.problem
+    read = j.ocr.read(upload.path, attempts["ocr"])
+    forced = {"blurry": Reason.ID_BLURRY, "low_resolution": Reason.ID_LOW_RESOLUTION,
+              "unreadable": Reason.ID_UNREADABLE}.get(read.forced or "")
+    detail = {"side": side, "file": upload.path.name, "width": upload.check.width,
+              "height": upload.check.height, "blur_score": round(upload.check.blur_score, 1)}
+    if problem:
+        return None, _fail_id(j, app, Reason(problem), detail)
+    if forced:
+        return None, _fail_id(j, app, forced, {**detail, "forced_by": "scenario"})
+    if not read.fields or read.fields.get("side") != side:
+        why = "no card fields found" if not read.fields else f"this is the {read.fields.get('side')} side"
+        reason = Reason.ID_UNREADABLE if not read.fields else Reason.ID_MISMATCH
+        return None, _fail_id(j, app, reason, {**detail, "why": why})
+    j.event(app, "id_side_read", **detail)
+    return read.fields, None
+
+
+def _fail_id(j: Journey, app: dict[str, Any], reason: Reason, detail: dict[str, Any]) -> Reason:
+    j.fail(app, "id_refused", reason, **detail)
+    return reason
+
+
+def _validate_card(j: Journey, front: dict, back: dict) -> tuple[Reason | None, str]:
+    from loancli.idcard import parse_validity
+    from loancli.idnumber import parse_id
+
+    number = front.get("number", "")
+    if back.get("number") != number:
+        return Reason.ID_MISMATCH, "the back belongs to another card"
+    try:
+        info = parse_id(number)
+    except ValueError as exc:
+        return Reason.ID_INVALID, str(exc)
+    if front.get("birth_date") != info.birth_date.isoformat():
+        return Reason.ID_MISMATCH, "the printed birth date differs from the one in the ID number"
+    if front.get("sex") != info.sex:
+        return Reason.ID_MISMATCH, "the printed sex differs from the ID number's 17th digit"
+    try:
+        _valid_from, valid_until = parse_validity(back.get("validity", ""))
+    except ValueError as exc:
+        return Reason.ID_UNREADABLE, f"validity period: {exc}"
+    today = _now(j).date()
+    if valid_until is not None and valid_until < today:
+        return Reason.ID_EXPIRED, f"valid until {valid_until.isoformat()}"
+    return None, ""
+
+
+def id_upload(j: Journey, app: dict[str, Any]) -> Stop | None:
+    ask_front = ask_back = True
+    front_fields = back_fields = None
+    while True:
+        if ask_front:
+            front_fields, reason = _read_side(j, app, j.asker.ask("id_front"), "front")
+            if reason:
+                continue
+        if ask_back:
+            back_fields, reason = _read_side(j, app, j.asker.ask("id_back"), "back")
+            if reason:
+                ask_front = False
+                continue
+        reason, why = _validate_card(j, front_fields or {}, back_fields or {})
+        if reason is None:
+            break
+        j.fail(app, "id_refused", reason, why=why)
+        # An expired card needs a new back; a mismatch needs both sides again.
+        ask_front = reason is not Reason.ID_EXPIRED
+        ask_back = True
+    assert front_fields is not None and back_fields is not None
+    app["identity"] = {
+        "name": front_fields["name"],
+        "sex": front_fields["sex"],
+        "ethnicity": front_fields.get("ethnicity"),
+        "birth_date": front_fields["birth_date"],
+        "address": front_fields.get("address"),
+        "number": front_fields["number"],
+        "authority": back_fields.get("authority"),
+        "validity": back_fields.get("validity"),
+        "face_id": front_fields.get("face_id"),
+    }
+    j.event(app, "id_verified", name=mask_name(front_fields["name"]),
+            number=mask_id(front_fields["number"]), validity=back_fields.get("validity"))
+    return None
+
+
+# 4. face_check --------------------------------------------------------------------------
+
+
+def face_check(j: Journey, app: dict[str, Any]) -> Stop | None:
+    s = j.world.liveness
+    account = j.store.get("accounts", phone=app["phone"]) or {}
+    locked = account.get("face_locked_until")
+    if locked and _now(j) < datetime.fromisoformat(locked):
+        return Stop(Reason.FACE_LOCKED, f"face check locked until {locked}")
+    attempts = app.setdefault("attempts", {})
+    for attempt in range(1, s.max_attempts + 1):
+        attempts["face"] = attempts.get("face", 0) + 1
+        requested = j.liveness.challenge(j.rng.derive(app["id"], "face", attempts["face"]))
+        j.asker.tell("Face check: please " + ", then ".join(a.replace("_", " ") for a in requested))
+        performed = j.asker.ask("face_actions")
+        if performed == "auto":
+            performed = list(requested)
+        result = j.liveness.verify(requested, performed, attempts["face"])
+        detail = {"attempt": attempt, "requested": requested, "performed": performed,
+                  "similarity": result.similarity, "threshold": result.threshold}
+        if result.passed:
+            j.event(app, "face_passed", **detail)
+            return None
+        reason = Reason.LIVENESS_FAILED if not result.actions_ok else Reason.FACE_MISMATCH
+        j.fail(app, "face_failed", reason, **detail)
+    until = (_now(j) + s.lock).isoformat()
+    j.store.update("accounts", {"face_locked_until": until}, phone=app["phone"])
+    j.event(app, "face_locked", Reason.ATTEMPTS_EXHAUSTED, until=until)
+    return Stop(Reason.ATTEMPTS_EXHAUSTED, f"{s.max_attempts} failed attempts; locked until {until}")
+
+
+# 5. authorisations ----------------------------------------------------------------------
+
+AUTHORISATIONS = ("auth_cloud", "auth_credit_card_bills", "auth_smart_home")
+
+
+def authorisations(j: Journey, app: dict[str, Any]) -> Stop | None:
+    app["authorisations"] = {key.removeprefix("auth_"): j.asker.ask(key) for key in AUTHORISATIONS}
+    j.event(app, "authorisations_recorded", **app["authorisations"])
+    return None
+
+
+# 6. first_review ------------------------------------------------------------------------
+
+
+def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
+    decision = j.review.decide(Decimal(app["profile"]["monthly_income"]), app["authorisations"])
+    app["review"] = {
+        "approved": decision.approved,
+        "credit_limit": fmt(decision.credit_limit),
+        "apr": fmt(decision.apr),
+        "why": decision.why,
+    }
+    if not decision.approved:
+        j.fail(app, "review_decided", Reason.REVIEW_REJECTED, why=decision.why)
+        return Stop(Reason.REVIEW_REJECTED, "; ".join(decision.why))
+    j.event(app, "review_decided", approved=True, credit_limit=fmt(decision.credit_limit),
+            apr=fmt(decision.apr), why=decision.why)
+    j.asker.tell(f"Approved: credit limit {fmt_human(decision.credit_limit)} yuan, "
+                 f"APR {fmt(decision.apr)}%", "good")
+    return None
+
+
+# 7. loan_selection ----------------------------------------------------------------------
+
+
+def _repayment_day(j: Journey, app: dict[str, Any]) -> int | None:
+    account = j.store.get("accounts", phone=app["phone"]) or {}
+    return account.get("repayment_day")
+
+
+def quote(j: Journey, app: dict[str, Any], loan_date: date) -> Any:
+    from loancli.schedule import build_schedule
+
+    loan = app["loan"]
+    return build_schedule(Decimal(loan["amount"]), loan["term"], Decimal(loan["apr"]),
+                          loan["method"], loan_date, _repayment_day(j, app))
+
+
+def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
+    limit = Decimal(app["review"]["credit_limit"])
+    amount = j.asker.ask("amount", {"credit_limit": limit})
+    term = j.asker.ask("term")
+    method = j.asker.ask("method")
+    app["loan"] = {"amount": fmt(amount), "term": term, "method": method,
+                   "apr": app["review"]["apr"]}
+    schedule = quote(j, app, _now(j).date())
+    j.asker.tell(
+        f"Quote: {fmt_human(amount)} yuan over {term} months ({method}), "
+        f"first payment {fmt_human(schedule.installments[0].total)} on "
+        f"{schedule.first_due_date.isoformat()}, total interest "
+        f"{fmt_human(schedule.total_interest)}, APR {fmt(schedule.apr)}%"
+    )
+    j.event(app, "quote_shown", amount=fmt(amount), term=term, method=method,
+            apr=fmt(schedule.apr), first_payment=fmt(schedule.installments[0].total),
+            total_interest=fmt(schedule.total_interest))
+    if not j.asker.ask("confirm_loan"):
+        j.event(app, "loan_declined", Reason.LOAN_DECLINED)
+        return Stop(Reason.LOAN_DECLINED)
+    j.event(app, "loan_confirmed", amount=fmt(amount), term=term)
+    return None
+
+
+# 8. card_binding ------------------------------------------------------------------------
+
+
+def _enter_code(j: Journey, app: dict[str, Any], *, phone: str, purpose: str, key: str,
+                text: str, sender: str | None, wrong: Reason) -> Stop | None:
+    """Send a code, then take entries until one is right; the shared SMS-code loop."""
+    send = True
+    while True:
+        if send:
+            sent = j.sms.send_code(phone, purpose, _now(j), j.rng.derive(app["id"], purpose,
+                                   len(app.get("events", []))), text, sender)
+            if not sent.ok:
+                assert sent.reason is not None
+                j.fail(app, "sms_refused", sent.reason, why=sent.message)
+                if sent.reason is Reason.SMS_SEND_LIMIT:
+                    return Stop(sent.reason, sent.message)
+            elif sent.reason is Reason.SMS_NOT_DELIVERED:
+                j.fail(app, "sms_sent", Reason.SMS_NOT_DELIVERED, phone=mask_phone(phone))
+            else:
+                j.event(app, "sms_sent", phone=mask_phone(phone), purpose=purpose)
+                for message in j.sms.inbox(phone, _now(j))[-1:]:
+                    if message.get("code") == sent.code:
+                        j.asker.tell(f"{message['sender']}: {message['text']}", "sms")
+            send = False
+        if key == "sms_code":
+            wait = j.asker.ask("sms_wait")
+            if wait:
+                j.clock.advance(wait)
+                j.event(app, "waited", duration=_duration(wait))
+        code = j.asker.ask(key)
+        if code == "auto":
+            code = j.sms.newest_code(phone, _now(j), sender)
+            if code is None:
+                j.fail(app, "sms_missing", Reason.SMS_NOT_DELIVERED, phone=mask_phone(phone))
+                send = bool(j.asker.ask("sms_resend"))
+                if not send:
+                    return Stop(Reason.SMS_NOT_DELIVERED)
+                continue
+        result = j.sms.check_code(phone, purpose, code, _now(j))
+        if result.ok:
+            j.event(app, "code_accepted", purpose=purpose)
+            return None
+        reason = wrong if result.reason is Reason.SMS_CODE_WRONG else result.reason
+        assert reason is not None
+        j.fail(app, "code_refused", reason, purpose=purpose, wrong_left=result.wrong_left)
+        if result.reason is not Reason.SMS_CODE_WRONG:
+            send = bool(j.asker.ask("sms_resend"))
+            if not send:
+                return Stop(reason)
+
+
+def _duration(delta: timedelta) -> str:
+    from loancli.clock import format_duration
+
+    return format_duration(delta)
+
+
+def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
+    number = j.asker.ask("card_number")
+    card_phone = j.asker.ask("card_phone", {"phone": app["phone"]})
+    bank = j.world.bank
+    text = BANK_CODE_TEXT.replace("{bank}", bank.bank_name)
+    stop = _enter_code(j, app, phone=card_phone, purpose="bank_bind", key="bank_sms_code",
+                       text=text, sender=bank.sms_sender, wrong=Reason.BANK_CODE_WRONG)
+    if stop:
+        return stop
+    password = j.asker.ask("transaction_password")
+    app["card"] = {
+        "number": number,
+        "bank": bank.bank_name,
+        "reserved_phone": card_phone,
+        "transaction_password_hash": hash_secret(password),
+    }
+    j.event(app, "card_bound", card=mask_card(number), bank=bank.bank_name,
+            reserved_phone=mask_phone(card_phone))
+    return None
+
+
+# 9. sms_verification --------------------------------------------------------------------
+
+
+def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
+    return _enter_code(j, app, phone=app["phone"], purpose="loan_confirm", key="sms_code",
+                       text=LENDER_CODE_TEXT, sender=None, wrong=Reason.SMS_CODE_WRONG)
+
+
+# 10. disbursement -----------------------------------------------------------------------
+
+
+def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
+    card = app["card"]
+    transfer = j.bank.transfer(card["number"])
+    if not transfer.ok:
+        reason = Reason.CARD_FROZEN if transfer.status == "frozen" else Reason.CARD_CLOSED
+        j.fail(app, "transfer_failed", reason, card=mask_card(card["number"]),
+               card_status=transfer.status)
+        return Stop(reason, f"card {mask_card(card['number'])} is {transfer.status}")
+    loan_date = _now(j).date()
+    schedule = quote(j, app, loan_date)
+    if _repayment_day(j, app) is None:
+        j.store.update("accounts", {"repayment_day": schedule.repayment_day}, phone=app["phone"])
+    app["loan"].update(loan_date=loan_date.isoformat(), apr=fmt(schedule.apr),
+                       repayment_day=schedule.repayment_day,
+                       first_due_date=schedule.first_due_date.isoformat(),
+                       day_count=schedule.day_count)
+    app["schedule"] = schedule.to_dict()
+    amount = Decimal(app["loan"]["amount"])
+    j.sms.deliver(app["phone"], f"【小米金融】您的借款{fmt_human(amount)}元已发放至尾号"
+                  f"{card['number'][-4:]}的银行卡，首期还款日{schedule.first_due_date.isoformat()}。",
+                  _now(j))
+    j.event(app, "disbursed", amount=fmt(amount), card=mask_card(card["number"]),
+            first_due_date=schedule.first_due_date.isoformat(),
+            repayment_day=schedule.repayment_day)
+    return None

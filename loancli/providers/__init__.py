@@ -1,0 +1,28 @@
+"""Fake outside parties: OCR, liveness, SMS gateway, credit review, bank, device.
+
+Each module holds a settings dataclass (the numbers a scenario may change, as named
+defaults) and a fake that behaves like the real service, limits included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from loancli.providers.bank import BankSettings
+from loancli.providers.device import DeviceSettings
+from loancli.providers.liveness import LivenessSettings
+from loancli.providers.ocr import OcrSettings
+from loancli.providers.review import ReviewSettings
+from loancli.providers.sms import SmsSettings
+
+
+@dataclass
+class WorldSettings:
+    """How the outside world behaves in one run: what a scenario file sets."""
+
+    ocr: OcrSettings = field(default_factory=OcrSettings)
+    liveness: LivenessSettings = field(default_factory=LivenessSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
+    bank: BankSettings = field(default_factory=BankSettings)
+    device: DeviceSettings = field(default_factory=DeviceSettings)

@@ -1,0 +1,55 @@
+"""Fake action-liveness and face-comparison service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from loancli.clock import Rng
+
+ACTIONS = ("blink", "open_mouth", "shake_head", "nod")
+RESULTS = ("pass", "fail_action", "low_similarity")
+
+
+@dataclass
+class LivenessSettings:
+    actions_per_check: int = 3
+    max_attempts: int = 3  # the 小米 article's limit (article only)
+    lock: timedelta = timedelta(hours=24)
+    # Vendors tie 0.80 to about one false accept in 10,000.
+    threshold: float = 0.80
+    similarity: float = 0.93
+    # Per attempt: "pass", "fail_action" (an action not seen), "low_similarity".
+    results: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LivenessResult:
+    requested: list[str]
+    performed: list[str]
+    actions_ok: bool
+    similarity: float
+    threshold: float
+
+    @property
+    def passed(self) -> bool:
+        return self.actions_ok and self.similarity >= self.threshold
+
+
+class FakeLiveness:
+    def __init__(self, settings: LivenessSettings) -> None:
+        self.settings = settings
+
+    def challenge(self, rng: Rng) -> list[str]:
+        """The random actions asked of the borrower, in order."""
+        return rng.sample(list(ACTIONS), self.settings.actions_per_check)
+
+    def verify(self, requested: list[str], performed: list[str], attempt: int) -> LivenessResult:
+        forced = None
+        if attempt <= len(self.settings.results):
+            forced = self.settings.results[attempt - 1]
+        actions_ok = performed == requested and forced != "fail_action"
+        similarity = self.settings.similarity
+        if forced == "low_similarity":
+            similarity = min(similarity, round(self.settings.threshold - 0.17, 2))
+        return LivenessResult(requested, performed, actions_ok, similarity, self.settings.threshold)

@@ -1,0 +1,40 @@
+"""Fake OCR: reads the fields embedded in a generated ID card image, as a real OCR service
+reads the printed text. A scenario can force per-attempt outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+OUTCOMES = ("ok", "blurry", "unreadable", "low_resolution")
+
+
+@dataclass
+class OcrSettings:
+    # Per upload attempt: "ok" reads the image as it is; the others force that refusal.
+    outcomes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OcrRead:
+    fields: dict[str, Any] | None
+    forced: str | None = None  # an outcome the scenario forced for this attempt
+
+
+class FakeOcr:
+    def __init__(self, settings: OcrSettings) -> None:
+        self.settings = settings
+
+    def read(self, path: Path, attempt: int) -> OcrRead:
+        """Read one side. ``attempt`` counts uploads from 1 for this applicant."""
+        from loancli.idcard import read_fields
+
+        forced = None
+        if attempt <= len(self.settings.outcomes):
+            forced = self.settings.outcomes[attempt - 1]
+        if forced == "ok":
+            forced = None
+        if forced == "unreadable":
+            return OcrRead(None, forced)
+        return OcrRead(read_fields(path), forced)

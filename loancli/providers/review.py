@@ -1,0 +1,47 @@
+"""Fake credit review: approve or reject, credit limit and APR, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass
+class ReviewSettings:
+    decision: str = "approve"  # approve | reject
+    reject_reason: str = "credit record does not meet the lender's criteria"
+    credit_limit: Decimal = Decimal("20000.00")
+    apr: Decimal = Decimal("18")  # percent
+    # Each optional authorisation adds this much to the granted limit.
+    authorisation_bonus: Decimal = Decimal("2000.00")
+    # Income multiple that caps the limit (limit <= income x this); 0 turns it off.
+    income_multiple: Decimal = Decimal("0")
+    review_time: str = "1m"
+
+
+@dataclass
+class Decision:
+    approved: bool
+    credit_limit: Decimal
+    apr: Decimal
+    why: list[str] = field(default_factory=list)
+
+
+class FakeReview:
+    def __init__(self, settings: ReviewSettings) -> None:
+        self.settings = settings
+
+    def decide(self, monthly_income: Decimal, authorisations: dict[str, bool]) -> Decision:
+        s = self.settings
+        if s.decision == "reject":
+            return Decision(False, Decimal("0.00"), s.apr, [f"rejected: {s.reject_reason}"])
+        granted = sum(1 for on in authorisations.values() if on)
+        limit = s.credit_limit + s.authorisation_bonus * granted
+        why = [f"base credit limit {s.credit_limit}"]
+        if granted:
+            why.append(f"+{s.authorisation_bonus * granted} for {granted} authorisation(s)")
+        if s.income_multiple and monthly_income * s.income_multiple < limit:
+            limit = (monthly_income * s.income_multiple).quantize(Decimal("1")) // 100 * 100
+            why.append(f"capped at {s.income_multiple}x monthly income {monthly_income}")
+        why.append(f"APR {s.apr}% from the lender's pricing")
+        return Decision(True, Decimal(limit).quantize(Decimal("0.01")), s.apr, why)

@@ -1,0 +1,163 @@
+"""Fake SMS gateway and the one-time-code service behind the app's SMS verification.
+
+The numbers a support person asks about ("how long is a code valid?") are the named
+settings of :class:`SmsSettings`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from loancli.clock import Rng
+from loancli.errors import Reason
+
+
+@dataclass
+class SmsSettings:
+    code_length: int = 6
+    validity: timedelta = timedelta(minutes=5)
+    resend_after: timedelta = timedelta(seconds=60)
+    max_wrong: int = 5  # wrong entries before a code dies
+    max_per_hour: int = 5
+    max_per_day: int = 10
+    delivery_delay: timedelta = timedelta(0)
+    delivered: bool = True
+    sender: str = "106912345"  # the lender's SMS channel number
+
+
+@dataclass
+class SendResult:
+    ok: bool
+    reason: Reason | None = None
+    code: str | None = None
+    retry_at: datetime | None = None
+    message: str = ""
+
+
+@dataclass
+class CheckResult:
+    ok: bool
+    reason: Reason | None = None
+    wrong_left: int = 0
+
+
+def _hash(code: str, purpose: str, phone: str) -> str:
+    return hashlib.sha256(f"{purpose}:{phone}:{code}".encode()).hexdigest()
+
+
+class SmsService:
+    """Sends codes through the fake gateway into the simulated phone's inbox, and checks them.
+
+    Codes are stored hashed; the plain code exists only in the inbox message, as on a phone.
+    """
+
+    INBOX = "sms_inbox"
+    CODES = "otp_codes"
+
+    def __init__(self, settings: SmsSettings, store: Any) -> None:
+        self.settings = settings
+        self.store = store
+
+    def deliver(self, phone: str, text: str, now: datetime, sender: str | None = None,
+                code: str | None = None) -> bool:
+        """Put a message in the phone's inbox (after the gateway's delay), unless undeliverable."""
+        if not self.settings.delivered:
+            return False
+        self.store.insert(
+            self.INBOX,
+            {
+                "phone": phone,
+                "sender": sender or self.settings.sender,
+                "text": text,
+                "code": code,
+                "sent_at": now.isoformat(),
+                "arrives_at": (now + self.settings.delivery_delay).isoformat(),
+            },
+        )
+        return True
+
+    def inbox(self, phone: str, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Messages that have arrived by ``now`` (all of them when ``now`` is None), oldest first."""
+        messages = self.store.find(self.INBOX, phone=phone)
+        if now is not None:
+            messages = [m for m in messages if datetime.fromisoformat(m["arrives_at"]) <= now]
+        return sorted(messages, key=lambda m: m["arrives_at"])
+
+    def newest_code(self, phone: str, now: datetime, sender: str | None = None) -> str | None:
+        """The code in the newest arrived message (what ``auto`` types)."""
+        for message in reversed(self.inbox(phone, now)):
+            if sender and message["sender"] != sender:
+                continue
+            code = message.get("code")
+            if code:
+                return code
+        return None
+
+    def send_code(self, phone: str, purpose: str, now: datetime, rng: Rng,
+                  text: str, sender: str | None = None) -> SendResult:
+        """Issue a new code, respecting the resend wait and the hourly and daily caps."""
+        s = self.settings
+        sender = sender or s.sender
+        # Limits are per number and per sending channel (the lender's, a bank's).
+        sent = [
+            datetime.fromisoformat(c["sent_at"])
+            for c in self.store.find(self.CODES, phone=phone, sender=sender)
+        ]
+        if sent:
+            last = max(sent)
+            if now - last < s.resend_after:
+                wait = int((last + s.resend_after - now).total_seconds())
+                return SendResult(False, Reason.SMS_RESEND_TOO_SOON, retry_at=last + s.resend_after,
+                                  message=f"a new code can be requested in {wait} s")
+        if sum(1 for t in sent if now - t < timedelta(hours=1)) >= s.max_per_hour:
+            return SendResult(False, Reason.SMS_SEND_LIMIT,
+                              message=f"at most {s.max_per_hour} codes an hour to one number")
+        if sum(1 for t in sent if now - t < timedelta(days=1)) >= s.max_per_day:
+            return SendResult(False, Reason.SMS_SEND_LIMIT,
+                              message=f"at most {s.max_per_day} codes a day to one number")
+        code = rng.digits(s.code_length)
+        # A new code replaces any earlier one for the same purpose.
+        self.store.update(self.CODES, {"active": False}, phone=phone, purpose=purpose)
+        self.store.insert(
+            self.CODES,
+            {
+                "phone": phone,
+                "purpose": purpose,
+                "sender": sender,
+                "code_hash": _hash(code, purpose, phone),
+                "sent_at": now.isoformat(),
+                "expires_at": (now + s.validity).isoformat(),
+                "wrong": 0,
+                "active": True,
+            },
+        )
+        minutes = int(s.validity.total_seconds() // 60)
+        body = text.format(code=code, minutes=minutes)
+        delivered = self.deliver(phone, body, now, sender, code)
+        return SendResult(True, None if delivered else Reason.SMS_NOT_DELIVERED, code=code,
+                          message=body)
+
+    def check_code(self, phone: str, purpose: str, code: str, now: datetime) -> CheckResult:
+        """Check an entered code against the active one: expiry, wrong-entry limit, match."""
+        s = self.settings
+        active = self.store.get(self.CODES, phone=phone, purpose=purpose, active=True)
+        if active is None:
+            return CheckResult(False, Reason.SMS_CODE_DEAD)
+        if now > datetime.fromisoformat(active["expires_at"]):
+            self.store.update(self.CODES, {"active": False}, phone=phone, purpose=purpose,
+                              active=True)
+            return CheckResult(False, Reason.SMS_CODE_EXPIRED)
+        if _hash(code, purpose, phone) == active["code_hash"]:
+            self.store.update(self.CODES, {"active": False}, phone=phone, purpose=purpose,
+                              active=True)
+            return CheckResult(True)
+        wrong = active["wrong"] + 1
+        dead = wrong >= s.max_wrong
+        self.store.update(self.CODES, {"wrong": wrong, "active": not dead}, phone=phone,
+                          purpose=purpose, active=True)
+        if dead:
+            return CheckResult(False, Reason.SMS_CODE_DEAD)
+        return CheckResult(False, Reason.SMS_CODE_WRONG, wrong_left=s.max_wrong - wrong)

@@ -1,0 +1,215 @@
+"""Every question loancli can ask, as data: key, prompt, kind, default, validator.
+
+A question is answered the same way whether a person typed it, an answers file or ``--set``
+gave it, or a recording replays it: :meth:`Question.parse` validates and converts, raising
+``ValueError`` with a sentence when the answer is not acceptable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from loancli import validation as v
+from loancli.clock import format_duration, parse_duration
+
+Parser = Callable[[Any, Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    prompt: str
+    kind: str = "text"  # text | secret | confirm | select | path
+    parse_fn: Parser | None = None
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    # The default is taken from this context key (e.g. the applicant's own phone).
+    default_from: str | None = None
+    help: str = ""
+    # How a parsed value is written back to a recording (paths relative, durations typed).
+    dump_fn: Callable[[Any], Any] | None = field(default=None, compare=False)
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not None or self.default_from is not None
+
+    def default_for(self, context: Mapping[str, Any]) -> Any:
+        if self.default_from is not None:
+            return context.get(self.default_from)
+        return self.default
+
+    @property
+    def secret(self) -> bool:
+        return self.kind == "secret"
+
+    @property
+    def label(self) -> str:
+        """The prompt as shown, with its answer key: ``Mobile number (phone):``."""
+        return f"{self.prompt} ({self.key}):"
+
+    def parse(self, raw: Any, context: Mapping[str, Any] | None = None) -> Any:
+        context = context or {}
+        if self.kind == "confirm":
+            return v.check_bool(raw)
+        if self.kind == "select":
+            text = str(raw).strip()
+            if text not in self.choices:
+                raise ValueError("choose one of " + ", ".join(self.choices))
+            return self.parse_fn(text, context) if self.parse_fn else text
+        if self.parse_fn is None:
+            return v.check_text(raw)
+        return self.parse_fn(raw, context)
+
+
+def _mobile(raw: Any, _ctx: Mapping[str, Any]) -> str:
+    return v.check_mobile(raw)
+
+
+def _contact_mobile(raw: Any, ctx: Mapping[str, Any]) -> str:
+    value = v.check_mobile(raw)
+    if value == ctx.get("phone"):
+        raise ValueError("the emergency contact needs a number other than the applicant's own")
+    return value
+
+
+def _income(raw: Any, _ctx: Mapping[str, Any]) -> Decimal:
+    return v.check_money(raw)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An image file the borrower chose, with what the app's own checks found."""
+
+    path: Path
+    check: Any  # loancli.idcard.ImageCheck
+
+
+def _image(key: str) -> Parser:
+    def parse(raw: Any, ctx: Mapping[str, Any]) -> Upload:
+        from loancli.errors import UsageError
+        from loancli.idcard import check_image
+
+        text = str(raw).strip()
+        if not text:
+            raise ValueError("give the path of an image file")
+        path = Path(text).expanduser()
+        if not path.is_absolute():
+            path = Path(ctx.get("base_dir", ".")) / path
+        try:
+            return Upload(path, check_image(path, key=key))
+        except UsageError as exc:
+            raise ValueError(str(exc).removeprefix(f"{key}: ")) from None
+
+    return parse
+
+
+def _amount(raw: Any, ctx: Mapping[str, Any]) -> Decimal:
+    value = v.check_money(raw)
+    limit = ctx.get("credit_limit")
+    if value < 100:
+        raise ValueError("the minimum loan is 100 yuan")
+    if value % 100:
+        raise ValueError("the amount is borrowed in steps of 100 yuan")
+    if limit is not None and value > Decimal(str(limit)):
+        raise ValueError(f"the amount is above the credit limit of {limit} yuan")
+    return value
+
+
+def _term(raw: Any, _ctx: Mapping[str, Any]) -> int:
+    return int(raw)
+
+
+def _code(raw: Any, _ctx: Mapping[str, Any]) -> str:
+    return v.check_code(raw)
+
+
+def _duration(raw: Any, _ctx: Mapping[str, Any]):
+    return parse_duration(raw)
+
+
+def _actions(raw: Any, _ctx: Mapping[str, Any]) -> str | list[str]:
+    from loancli.providers.liveness import ACTIONS
+
+    if isinstance(raw, list):
+        items = [str(x).strip() for x in raw]
+    else:
+        text = str(raw).strip()
+        if text.lower() == "auto":
+            return "auto"
+        items = [x.strip() for x in text.replace(" ", ",").split(",") if x.strip()]
+    unknown = [x for x in items if x not in ACTIONS]
+    if unknown or not items:
+        raise ValueError("write 'auto' or actions from " + ", ".join(ACTIONS) + " separated by commas")
+    return items
+
+
+def _dump_upload(value: Upload) -> str:
+    return str(value.path)
+
+
+def _text(max_len: int) -> Parser:
+    return lambda raw, _ctx: v.check_text(raw, max_len=max_len)
+
+
+RELATIONS = ("parent", "spouse", "sibling", "child", "friend", "colleague")
+TERMS = ("3", "6", "12", "24", "36")
+METHODS = ("equal_installment", "equal_principal", "interest_first")
+
+_ALL = [
+    # login
+    Question("phone", "Mobile number", parse_fn=_mobile, help="11 digits, 13-19 prefix"),
+    Question("password", "Password", "secret", lambda raw, _c: v.check_password(raw),
+             help="6-20 characters; the first login creates the account"),
+    # profile
+    Question("employer", "Employer", parse_fn=_text(50)),
+    Question("monthly_income", "Monthly income in yuan", parse_fn=_income),
+    Question("contact_name", "Emergency contact's name", parse_fn=_text(20)),
+    Question("contact_relation", "Emergency contact's relation", "select", choices=RELATIONS),
+    Question("contact_phone", "Emergency contact's mobile number", parse_fn=_contact_mobile),
+    # id_upload
+    Question("id_front", "ID card front image (path)", "path", _image("id_front"),
+             dump_fn=_dump_upload),
+    Question("id_back", "ID card back image (path)", "path", _image("id_back"),
+             dump_fn=_dump_upload),
+    # face_check
+    Question("face_actions", "Actions you performed, comma-separated, or auto", parse_fn=_actions,
+             default="auto", help="auto performs the requested actions in order",
+             dump_fn=lambda value: value if value == "auto" else ",".join(value)),
+    # authorisations
+    Question("auth_cloud", "Enable the cloud service to help the assessment?", "confirm",
+             default=False),
+    Question("auth_credit_card_bills", "Authorise reading credit-card bills?", "confirm",
+             default=False),
+    Question("auth_smart_home", "Authorise smart-home device data?", "confirm", default=False),
+    # loan_selection
+    Question("amount", "Loan amount in yuan", parse_fn=_amount,
+             help="at least 100, in steps of 100, up to the credit limit"),
+    Question("term", "Term in months", "select", _term, choices=TERMS, default="12"),
+    Question("method", "Repayment method", "select", choices=METHODS,
+             default="equal_installment"),
+    Question("confirm_loan", "Confirm this loan?", "confirm", default=True),
+    # card_binding
+    Question("card_number", "Debit card number", parse_fn=lambda raw, _c: v.check_debit_card(raw),
+             help="UnionPay, starts with 62, 16-19 digits"),
+    Question("card_phone", "Bank-reserved mobile number", parse_fn=_mobile, default_from="phone",
+             help="the number the bank has for this card"),
+    Question("bank_sms_code", "Bank SMS code", parse_fn=_code, help="6 digits, or auto"),
+    Question("transaction_password", "New 6-digit transaction password", "secret",
+             lambda raw, _c: v.check_transaction_password(raw)),
+    # sms_verification
+    Question("sms_wait", "Simulated time before entering the code", parse_fn=_duration,
+             default="0s", dump_fn=format_duration, help="e.g. 0s, 90s, 6m"),
+    Question("sms_code", "SMS verification code", parse_fn=_code,
+             help="6 digits, or auto to read the newest code on the simulated phone"),
+    Question("sms_resend", "Request a new code?", "confirm", default=True),
+]
+
+QUESTIONS: dict[str, Question] = {q.key: q for q in _ALL}
+
+
+def question(key: str) -> Question:
+    return QUESTIONS[key]

@@ -1,0 +1,190 @@
+"""Scenario files: how the outside world behaves, as data a support person can read.
+
+A scenario is YAML::
+
+    name: frozen-card
+    description: The bound card is frozen, so the money cannot arrive.
+    expect: {status: stopped, stopped_at: disbursement, reason: card_frozen}
+    clock: 2026-03-02T10:00:00+08:00
+    providers:
+      bank: {card_status: frozen}
+
+Unknown keys and wrong types are refused with the file, the key path and the expected form.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from loancli.errors import UsageError
+from loancli.providers import WorldSettings
+
+BUILTIN_DIR = Path(__file__).parent / "data" / "scenarios"
+
+# Values a setting may take, where it is a closed set.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "ocr.outcomes": ("ok", "blurry", "unreadable", "low_resolution"),
+    "liveness.results": ("pass", "fail_action", "low_similarity"),
+    "review.decision": ("approve", "reject"),
+    "bank.card_status": ("normal", "frozen", "closed"),
+}
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str = ""
+    expect: dict[str, Any] = field(default_factory=dict)
+    clock: datetime | None = None
+    world: WorldSettings = field(default_factory=WorldSettings)
+    source: str = "built-in default"
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+
+
+def load_scenario(name_or_path: str | None) -> Scenario:
+    """A built-in scenario by name, or a YAML file by path; None is the default world."""
+    if not name_or_path:
+        return Scenario("default")
+    path = Path(name_or_path)
+    if not path.suffix and not path.exists():
+        path = BUILTIN_DIR / f"{name_or_path}.yaml"
+        if not path.exists():
+            raise UsageError(
+                f"no built-in scenario {name_or_path!r}; built-in: {', '.join(builtin_names())}",
+                key="--scenario",
+            )
+    return parse_scenario_file(path)
+
+
+def parse_scenario_file(path: Path) -> Scenario:
+    import yaml
+
+    where = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read scenario file {where}: {exc.strerror}", key="--scenario") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise UsageError(f"{where}: not valid YAML{at}", key="--scenario") from None
+    return scenario_from_dict(data if data is not None else {}, where, default_name=path.stem)
+
+
+def _error(where: str, key_path: str, message: str) -> UsageError:
+    return UsageError(f"{where}: {key_path}: {message}", key="--scenario")
+
+
+def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") -> Scenario:
+    from loancli.clock import parse_datetime
+
+    if not isinstance(data, dict):
+        raise _error(where, "(top level)", "expected a mapping with name, description, providers")
+    allowed = {"name", "description", "expect", "clock", "providers"}
+    for key in data:
+        if key not in allowed:
+            raise _error(where, str(key), f"unknown key; expected one of {', '.join(sorted(allowed))}")
+    scenario = Scenario(str(data.get("name", default_name)), source=where)
+    scenario.description = str(data.get("description", ""))
+    expect = data.get("expect", {}) or {}
+    if not isinstance(expect, dict):
+        raise _error(where, "expect", "expected a mapping such as {status: stopped, reason: card_frozen}")
+    scenario.expect = expect
+    if "clock" in data:
+        try:
+            raw = data["clock"]
+            scenario.clock = raw if isinstance(raw, datetime) else parse_datetime(str(raw))
+            if scenario.clock.tzinfo is None:
+                from loancli.clock import CHINA_TZ
+
+                scenario.clock = scenario.clock.replace(tzinfo=CHINA_TZ)
+        except ValueError as exc:
+            raise _error(where, "clock", str(exc)) from None
+    providers = data.get("providers", {}) or {}
+    if not isinstance(providers, dict):
+        raise _error(where, "providers", "expected a mapping of provider name to settings")
+    world = WorldSettings()
+    names = [f.name for f in dataclasses.fields(world)]
+    for name, settings in providers.items():
+        if name not in names:
+            raise _error(where, f"providers.{name}", f"unknown provider; expected one of {', '.join(names)}")
+        if not isinstance(settings, dict):
+            raise _error(where, f"providers.{name}", "expected a mapping of setting: value")
+        target = getattr(world, name)
+        _apply(target, settings, where, f"providers.{name}", name)
+    scenario.world = world
+    return scenario
+
+
+def _apply(target: Any, settings: dict[str, Any], where: str, prefix: str, provider: str) -> None:
+    hints = typing.get_type_hints(type(target))
+    for key, value in settings.items():
+        path = f"{prefix}.{key}"
+        if key not in hints:
+            known = ", ".join(sorted(hints))
+            raise _error(where, path, f"unknown setting; {provider} has {known}")
+        converted = _convert(value, hints[key], where, path)
+        choices = CHOICES.get(f"{provider}.{key}")
+        if choices:
+            items = converted if isinstance(converted, list) else [converted]
+            for item in items:
+                if item not in choices:
+                    raise _error(where, path, f"{item!r} is not one of {', '.join(choices)}")
+        setattr(target, key, converted)
+
+
+def _convert(value: Any, hint: Any, where: str, path: str) -> Any:
+    from loancli.clock import parse_duration
+
+    origin = typing.get_origin(hint)
+    if origin is list:
+        (item_type,) = typing.get_args(hint)
+        if not isinstance(value, list):
+            raise _error(where, path, f"expected a list, e.g. [{_example(item_type)}]")
+        return [_convert(v, item_type, where, f"{path}[{i}]") for i, v in enumerate(value)]
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return None if value is None else _convert(value, args[0], where, path)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise _error(where, path, "expected true or false")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _error(where, path, "expected a whole number")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _error(where, path, "expected a number such as 0.8")
+        return float(value)
+    if hint is Decimal:
+        if isinstance(value, bool):
+            raise _error(where, path, "expected an amount such as 20000")
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            raise _error(where, path, "expected an amount such as 20000") from None
+    if hint is timedelta:
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            raise _error(where, path, str(exc)) from None
+    if hint is str:
+        if not isinstance(value, str):
+            raise _error(where, path, "expected text")
+        return value
+    raise _error(where, path, f"unsupported setting type {hint}")
+
+
+def _example(item_type: Any) -> str:
+    return {str: "a, b", int: "1, 2", float: "0.5, 0.9"}.get(item_type, "...")

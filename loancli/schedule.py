@@ -1,0 +1,432 @@
+"""Products, the repayment-day policy and amortization schedules.
+
+Why is the due date the 28th? :class:`RepaymentDayPolicy` answers. How is an installment split
+into principal and interest? :func:`build_schedule`. Amounts are ``Decimal`` money rounded
+half-up to the fen on every line; the last line absorbs the rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from loancli.money import ZERO, apr_from_cashflows, fmt, quantize, to_money
+
+# Every month has a 28th, so a repayment day up to 28 exists in every month.
+LAST_COMMON_DAY = 28
+
+DAY_COUNT_REGULAR = "30/360 monthly"
+DAY_COUNT_IRREGULAR = "actual/360 first period"
+
+PRODUCTS_FILE = Path(__file__).parent / "data" / "products.yaml"
+
+
+@dataclass(frozen=True)
+class RepaymentDayPolicy:
+    """How a lender picks the repayment day and the first due date."""
+
+    # A first loan taken on day 29, 30 or 31 repays on this day.
+    cap_day: int = LAST_COMMON_DAY
+    # A first due date fewer than this many days after the loan moves one cycle on.
+    min_gap_days: int = 20
+    # Some lenders skip the nearest due day for every loan after the first.
+    skip_nearest_for_later_loans: bool = False
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.cap_day <= LAST_COMMON_DAY:
+            raise ValueError(
+                f"cap_day {self.cap_day} must be between 1 and {LAST_COMMON_DAY}, "
+                "so that every month has it"
+            )
+        if self.min_gap_days < 0:
+            raise ValueError(f"min_gap_days {self.min_gap_days} must not be negative")
+
+    def repayment_day(self, loan_date: date) -> int:
+        """The repayment day a first loan taken on loan_date gets: that day, or cap_day after 28."""
+        return loan_date.day if loan_date.day <= LAST_COMMON_DAY else self.cap_day
+
+    def first_due_date(
+        self, loan_date: date, repayment_day: int, *, first_loan: bool = True
+    ) -> date:
+        """The first installment's due date: next repayment day, a cycle later if too close."""
+        check_repayment_day(repayment_day)
+        due = loan_date.replace(day=repayment_day)
+        if due <= loan_date:
+            due += relativedelta(months=1)
+        if not first_loan and self.skip_nearest_for_later_loans:
+            due += relativedelta(months=1)
+        if (due - loan_date).days < self.min_gap_days:
+            due += relativedelta(months=1)
+        return due
+
+
+XIAOMI_POLICY = RepaymentDayPolicy()
+# 微粒贷: days 29-31 repay on the 21st, and later loans skip the nearest due day. Its minimum
+# gap is not published; the 20 days here are an assumption.
+WEBANK_POLICY = RepaymentDayPolicy(cap_day=21, min_gap_days=20, skip_nearest_for_later_loans=True)
+
+
+def check_repayment_day(repayment_day: int) -> None:
+    """Raise ValueError unless the repayment day is a whole day from 1 to 28."""
+    if (
+        isinstance(repayment_day, bool)
+        or not isinstance(repayment_day, int)
+        or not 1 <= repayment_day <= LAST_COMMON_DAY
+    ):
+        raise ValueError(
+            f"repayment day {repayment_day!r} must be a whole day from 1 to {LAST_COMMON_DAY}"
+        )
+
+
+class Method(StrEnum):
+    """How principal and interest are spread over the installments."""
+
+    EQUAL_INSTALLMENT = "equal_installment"  # 等额本息
+    EQUAL_PRINCIPAL = "equal_principal"  # 等额本金
+    INTEREST_FIRST = "interest_first"  # 先息后本
+
+
+DEFAULT_METHOD = Method.EQUAL_INSTALLMENT
+
+
+@dataclass
+class Installment:
+    """One line of a schedule; remaining is the principal still owed after it."""
+
+    n: int
+    due_date: date
+    principal: Decimal
+    interest: Decimal
+    fee: Decimal
+    total: Decimal
+    remaining: Decimal
+    status: str = "scheduled"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: money as two-place strings, the date in ISO form."""
+        return {
+            "n": self.n,
+            "due_date": self.due_date.isoformat(),
+            "principal": fmt(self.principal),
+            "interest": fmt(self.interest),
+            "fee": fmt(self.fee),
+            "total": fmt(self.total),
+            "remaining": fmt(self.remaining),
+            "status": self.status,
+        }
+
+
+@dataclass
+class Schedule:
+    """A loan's repayment plan and what it costs; apr is the IRR of the actual cash flows."""
+
+    amount: Decimal
+    term: int
+    method: Method
+    apr_contract: Decimal
+    apr: Decimal
+    repayment_day: int
+    first_due_date: date
+    day_count: str
+    installments: list[Installment]
+    total_interest: Decimal
+    total_fee: Decimal
+    total_repayment: Decimal
+    fee_rate_total: Decimal | None = None
+
+    @property
+    def monthly_payment(self) -> Decimal:
+        """The regular payment M for equal installment; otherwise the first line's total."""
+        if self.method is Method.EQUAL_INSTALLMENT and self.fee_rate_total is None:
+            return equal_installment_payment(
+                self.amount, monthly_rate(self.apr_contract), self.term
+            )
+        return self.installments[0].total
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: money and rates as two-place strings, dates in ISO form."""
+        return {
+            "repayment_day": self.repayment_day,
+            "first_due_date": self.first_due_date.isoformat(),
+            "day_count": self.day_count,
+            "apr": fmt(self.apr),
+            "total_interest": fmt(self.total_interest),
+            "total_fee": fmt(self.total_fee),
+            "installments": [line.to_dict() for line in self.installments],
+        }
+
+
+def monthly_rate(apr: Decimal) -> Decimal:
+    """The regular monthly rate for an APR in percent: 18 -> 0.015."""
+    return Decimal(apr) / 100 / 12
+
+
+def daily_rate(apr: Decimal) -> Decimal:
+    """The daily rate (actual/360) for an APR in percent."""
+    return Decimal(apr) / 100 / 360
+
+
+def equal_installment_payment(amount: Decimal, rate: Decimal, term: int) -> Decimal:
+    """M = P·r·(1+r)^n / ((1+r)^n − 1), rounded half-up to the fen; P/n when r is 0."""
+    if rate == 0:
+        return quantize(Decimal(amount) / term)
+    growth = (1 + rate) ** term
+    return quantize(amount * rate * growth / (growth - 1))
+
+
+def build_schedule(
+    amount: Decimal,
+    term: int,
+    apr: Decimal,
+    method: Method | str,
+    loan_date: date,
+    repayment_day: int | None = None,
+    policy: RepaymentDayPolicy = XIAOMI_POLICY,
+    fee_rate_total: Decimal | None = None,
+) -> Schedule:
+    """Build the repayment schedule of one loan; repayment_day None means the account's first."""
+    amount = to_money(amount)
+    if amount <= 0:
+        raise ValueError(f"amount {fmt(amount)} must be more than 0")
+    if isinstance(term, bool) or not isinstance(term, int) or term < 1:
+        raise ValueError(f"term {term!r} must be a whole number of months, at least 1")
+    apr = Decimal(apr)
+    if not apr.is_finite() or apr < 0:
+        raise ValueError(f"APR {apr} must be a percentage of 0 or more, e.g. 18")
+    try:
+        method = Method(method)
+    except ValueError:
+        choices = ", ".join(m.value for m in Method)
+        raise ValueError(f"method {method!r} is not one of {choices}") from None
+    if fee_rate_total is not None:
+        fee_rate_total = Decimal(fee_rate_total)
+        if not fee_rate_total.is_finite() or fee_rate_total < 0:
+            raise ValueError(f"fee_rate_total {fee_rate_total} must be a fraction of 0 or more")
+
+    first_loan = repayment_day is None
+    if repayment_day is None:
+        repayment_day = policy.repayment_day(loan_date)
+    first_due = policy.first_due_date(loan_date, repayment_day, first_loan=first_loan)
+    due_dates = [first_due + relativedelta(months=k) for k in range(term)]
+    regular = first_due == loan_date + relativedelta(months=1)
+    first_days = (first_due - loan_date).days
+
+    if fee_rate_total is not None:
+        lines = _flat_fee_lines(amount, term, fee_rate_total)
+    else:
+        first_interest_rate = None if regular else daily_rate(apr) * first_days
+        lines = _amortize(amount, term, monthly_rate(apr), method, first_interest_rate)
+
+    installments = [
+        Installment(
+            n=k + 1,
+            due_date=due_dates[k],
+            principal=principal,
+            interest=interest,
+            fee=fee,
+            total=principal + interest + fee,
+            remaining=remaining,
+        )
+        for k, (principal, interest, fee, remaining) in enumerate(lines)
+    ]
+
+    first_time = 1.0 if regular else first_days / 30
+    cashflows: list[tuple[float, Decimal]] = [(0.0, -amount)]
+    cashflows += [(first_time + k, line.total) for k, line in enumerate(installments)]
+
+    total_interest = sum((line.interest for line in installments), ZERO)
+    total_fee = sum((line.fee for line in installments), ZERO)
+    return Schedule(
+        amount=amount,
+        term=term,
+        method=method,
+        apr_contract=apr,
+        apr=apr_from_cashflows(cashflows),
+        repayment_day=repayment_day,
+        first_due_date=first_due,
+        day_count=DAY_COUNT_REGULAR if regular else DAY_COUNT_IRREGULAR,
+        installments=installments,
+        total_interest=total_interest,
+        total_fee=total_fee,
+        total_repayment=total_interest + total_fee + amount,
+        fee_rate_total=fee_rate_total,
+    )
+
+
+_Line = tuple[Decimal, Decimal, Decimal, Decimal]  # principal, interest, fee, remaining
+
+
+def _amortize(
+    amount: Decimal,
+    term: int,
+    rate: Decimal,
+    method: Method,
+    first_interest_rate: Decimal | None,
+) -> list[_Line]:
+    """Principal and interest per line; first_interest_rate set means an irregular first period."""
+    payment = equal_installment_payment(amount, rate, term)
+    even_principal = quantize(amount / term)
+    remaining = amount
+    lines: list[_Line] = []
+    for k in range(term):
+        regular_interest = quantize(remaining * rate)
+        interest = regular_interest
+        if k == 0 and first_interest_rate is not None:
+            interest = quantize(remaining * first_interest_rate)
+        if k == term - 1:
+            principal = remaining
+        elif method is Method.EQUAL_INSTALLMENT:
+            # An irregular first period changes the interest only; principal follows M.
+            principal = min(payment - regular_interest, remaining)
+        elif method is Method.EQUAL_PRINCIPAL:
+            principal = min(even_principal, remaining)
+        else:
+            principal = ZERO
+        remaining -= principal
+        lines.append((principal, interest, ZERO, remaining))
+    return lines
+
+
+def _flat_fee_lines(amount: Decimal, term: int, fee_rate_total: Decimal) -> list[_Line]:
+    """Shop-checkout installments: even principal plus an even share of a flat total fee."""
+    total_fee = quantize(amount * fee_rate_total)
+    even_principal = quantize(amount / term)
+    even_fee = quantize(total_fee / term)
+    remaining, fee_left = amount, total_fee
+    lines: list[_Line] = []
+    for k in range(term):
+        last = k == term - 1
+        principal = remaining if last else min(even_principal, remaining)
+        fee = fee_left if last else min(even_fee, fee_left)
+        remaining -= principal
+        fee_left -= fee
+        lines.append((principal, ZERO, fee, remaining))
+    return lines
+
+
+# --- products -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Product:
+    """A loan product as data: amounts, terms, methods and pricing limits."""
+
+    key: str
+    name: str
+    min_amount: Decimal
+    step: Decimal
+    terms: tuple[int, ...]
+    methods: tuple[Method, ...] = (DEFAULT_METHOD,)
+    apr_cap: Decimal | None = None
+    daily_rate_min: Decimal | None = None
+    daily_rate_max: Decimal | None = None
+    # Flat-fee products: number of periods -> total fee as a fraction of the principal.
+    fee_rates: dict[int, Decimal] = field(default_factory=dict)
+
+    def fee_rate_total(self, term: int) -> Decimal | None:
+        """The flat total fee rate for term periods, or None if the product charges interest."""
+        return self.fee_rates.get(term)
+
+
+def _decimal(value: Any, where: str) -> Decimal:
+    """A YAML number or string as an exact Decimal (str() of a short float is exact)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError(f"{where}: {value!r} is not a number")
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise ValueError(f"{where}: {value!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueError(f"{where}: {value!r} is not a finite number")
+    return number
+
+
+def _optional_decimal(value: Any, where: str) -> Decimal | None:
+    return None if value is None else _decimal(value, where)
+
+
+def _product(key: str, spec: Any, source: str) -> Product:
+    where = f"{source}: {key}"
+    if not isinstance(spec, dict):
+        raise ValueError(f"{where}: a product must be a mapping of settings")
+    known = {
+        "name", "min_amount", "step", "terms", "methods", "apr_cap",
+        "daily_rate_min", "daily_rate_max", "fee_rates",
+    }  # fmt: skip
+    unknown = sorted(set(spec) - known)
+    if unknown:
+        raise ValueError(f"{where}: unknown setting(s) {', '.join(map(str, unknown))}")
+    fee_rates = {
+        int(periods): _decimal(rate, f"{where}.fee_rates.{periods}")
+        for periods, rate in (spec.get("fee_rates") or {}).items()
+    }
+    terms = spec.get("terms") or sorted(fee_rates)
+    if not terms or not all(isinstance(t, int) and t >= 1 for t in terms):
+        raise ValueError(f"{where}.terms: give a list of whole months, e.g. [3, 6, 12]")
+    try:
+        methods = tuple(Method(m) for m in spec.get("methods") or [DEFAULT_METHOD])
+    except ValueError as exc:
+        choices = ", ".join(m.value for m in Method)
+        raise ValueError(f"{where}.methods: {exc}; choose from {choices}") from None
+    return Product(
+        key=key,
+        name=str(spec.get("name", key)),
+        min_amount=_decimal(spec.get("min_amount", 100), f"{where}.min_amount"),
+        step=_decimal(spec.get("step", 100), f"{where}.step"),
+        terms=tuple(terms),
+        methods=methods,
+        apr_cap=_optional_decimal(spec.get("apr_cap"), f"{where}.apr_cap"),
+        daily_rate_min=_optional_decimal(spec.get("daily_rate_min"), f"{where}.daily_rate_min"),
+        daily_rate_max=_optional_decimal(spec.get("daily_rate_max"), f"{where}.daily_rate_max"),
+        fee_rates=fee_rates,
+    )
+
+
+def load_products(path: Path | str | None = None) -> dict[str, Product]:
+    """Read the products file (the packaged products.yaml by default), keyed by product key."""
+    import yaml
+
+    source = Path(path) if path is not None else PRODUCTS_FILE
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"{source}: cannot read the products file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{source}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict) or not data:
+        raise ValueError(f"{source}: expected a mapping of product keys to their settings")
+    return {str(key): _product(str(key), spec, str(source)) for key, spec in data.items()}
+
+
+def check_apr_cap(product: Product, apr: Decimal) -> None:
+    """Raise ValueError when apr (percent) is above the product's cap."""
+    if product.apr_cap is not None and Decimal(apr) > product.apr_cap:
+        raise ValueError(
+            f"{product.key}: APR {fmt(apr)}% exceeds the product's cap of {fmt(product.apr_cap)}%"
+        )
+
+
+def validate_amount(amount: Decimal, limit: Decimal, product: Product) -> str | None:
+    """A sentence saying what is wrong with the amount, or None when it can be borrowed."""
+    amount = Decimal(amount)
+    if amount < product.min_amount:
+        return f"the amount {fmt(amount)} is below the minimum of {fmt(product.min_amount)} yuan"
+    if product.step and amount % product.step:
+        return f"the amount {fmt(amount)} must be a multiple of {fmt(product.step)} yuan"
+    if amount > limit:
+        return f"the amount {fmt(amount)} is more than the available limit of {fmt(limit)} yuan"
+    return None
+
+
+def validate_term(term: int, product: Product) -> str | None:
+    """A sentence saying what is wrong with the term, or None when the product offers it."""
+    if term not in product.terms:
+        offered = ", ".join(str(t) for t in product.terms)
+        return f"a term of {term} months is not offered; choose one of {offered}"
+    return None

@@ -1,0 +1,108 @@
+"""Checks on what a borrower types: mobile numbers, bank cards, codes, passwords.
+
+Each ``check_*`` returns the normalised value or raises ``ValueError`` with a sentence that
+says what would be right. The same checks serve prompts, answer files and ``--set``.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+# Mainland mobile numbers: 11 digits starting 13-19. Deliberately looser than the
+# ``phonenumbers`` library, which also rejects unassigned blocks; test data and new
+# carriers' ranges should not be refused by a simulator.
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def check_mobile(text: object) -> str:
+    value = str(text).strip().replace(" ", "").replace("-", "")
+    if value.startswith("+86"):
+        value = value[3:]
+    if not value.isdigit() or len(value) != 11:
+        raise ValueError("a mainland mobile number has 11 digits, e.g. 13800138000")
+    if not _MOBILE.fullmatch(value):
+        raise ValueError("a mainland mobile number starts with 13-19")
+    return value
+
+
+def luhn_ok(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def check_debit_card(text: object) -> str:
+    value = str(text).strip().replace(" ", "")
+    if not value.isdigit():
+        raise ValueError("a card number has digits only")
+    if not value.startswith("62"):
+        raise ValueError("only UnionPay cards (numbers starting 62) can be bound")
+    if not 16 <= len(value) <= 19:
+        raise ValueError(f"a UnionPay card number has 16-19 digits, this one has {len(value)}")
+    if not luhn_ok(value):
+        raise ValueError("the card number's last digit does not check (Luhn); look for a typo")
+    return value
+
+
+def check_code(text: object, length: int = 6) -> str:
+    value = str(text).strip()
+    if value.lower() == "auto":
+        return "auto"
+    if not value.isdigit() or len(value) != length:
+        raise ValueError(f"a code has {length} digits (quote it in YAML: \"012345\"), or 'auto'")
+    return value
+
+
+def check_password(text: object) -> str:
+    value = str(text)
+    if not 6 <= len(value) <= 20:
+        raise ValueError("a password has 6-20 characters")
+    return value
+
+
+def check_transaction_password(text: object) -> str:
+    value = str(text).strip()
+    if not value.isdigit() or len(value) != 6:
+        raise ValueError("the transaction password is 6 digits")
+    if len(set(value)) == 1 or value in "0123456789" or value in "9876543210":
+        raise ValueError("the transaction password cannot be one repeated digit or a sequence")
+    return value
+
+
+def check_money(text: object, *, minimum: Decimal = Decimal("0")) -> Decimal:
+    if isinstance(text, float):
+        text = repr(text)
+    try:
+        value = Decimal(str(text).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValueError("write an amount in yuan, e.g. 8000 or 8000.50") from None
+    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+        raise ValueError("an amount has at most two decimal places")
+    if value < minimum:
+        raise ValueError(f"the amount must be at least {minimum}")
+    return value.quantize(Decimal("0.01"))
+
+
+def check_text(text: object, *, max_len: int = 50) -> str:
+    value = str(text).strip()
+    if not value:
+        raise ValueError("this cannot be empty")
+    if len(value) > max_len:
+        raise ValueError(f"at most {max_len} characters")
+    return value
+
+
+def check_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"y", "yes", "true", "1", "on"}:
+        return True
+    if text in {"n", "no", "false", "0", "off"}:
+        return False
+    raise ValueError("answer yes or no")

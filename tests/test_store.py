@@ -1,0 +1,405 @@
+"""Tests for loancli.store: real files in tmp_path, real locks, real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the package may not be installed in the venv
+    sys.path.insert(0, str(ROOT))
+
+from loancli.errors import ExitCode, SchemaVersionError, StateCorrupt, StateLocked  # noqa: E402
+from loancli.store import SCHEMA_VERSION, Store, default_db_path  # noqa: E402
+
+
+def _env() -> dict[str, str]:
+    """Environment for a child python that can import loancli from this checkout."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def _leftovers(directory: Path, name: str) -> set[str]:
+    """Files in `directory` other than the state file and its lock file."""
+    return set(os.listdir(directory)) - {name, name + ".lock"}
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "state.json"
+
+
+# -- creating, reopening ------------------------------------------------------------------
+
+
+def test_new_file_is_private_and_has_the_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "missing" / "dir" / "state.json"
+    with Store(path):
+        pass
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert list(data["meta"].values()) == [{"key": "schema", "version": SCHEMA_VERSION}]
+    assert _leftovers(path.parent, path.name) == set()
+
+
+def test_empty_file_reads_as_empty_and_is_stamped(db: Path) -> None:
+    db.write_bytes(b"")
+    with Store(db) as store:
+        assert store.all("applicants") == []
+    assert json.loads(db.read_text(encoding="utf-8"))["meta"]
+
+
+def test_reopening_keeps_data(db: Path) -> None:
+    with Store(db) as store:
+        doc_id = store.insert("applicants", {"id": "A0001", "name": "张三", "tags": ["x"]})
+        store.meta_set("clock", "2024-01-01T09:00:00+08:00")
+    with Store(db) as store:
+        assert store.get("applicants", id="A0001") == {"id": "A0001", "name": "张三", "tags": ["x"]}
+        assert store.get("applicants", id="A0001").doc_id == doc_id
+        assert store.meta_get("clock") == "2024-01-01T09:00:00+08:00"
+        assert store.meta_get("nothing", "fallback") == "fallback"
+    # ensure_ascii=False, sorted keys, indent 1: readable by a person.
+    assert '"name": "张三"' in db.read_text(encoding="utf-8")
+
+
+def test_repository_operations(db: Path) -> None:
+    with Store(db) as store:
+        store.insert("cards", {"applicant": "A1", "bank": "ICBC", "state": "active"})
+        store.insert("cards", {"applicant": "A1", "bank": "CMB", "state": "active"})
+        store.insert("cards", {"applicant": "A2", "bank": "ICBC", "state": "active"})
+
+        assert len(store.find("cards", applicant="A1")) == 2
+        assert store.find("cards", applicant="A1", bank="CMB") == [
+            {"applicant": "A1", "bank": "CMB", "state": "active"}
+        ]
+        assert store.get("cards", applicant="A3") is None
+        assert len(store.find("cards")) == 3 == len(store.all("cards"))
+
+        assert len(store.update("cards", {"state": "frozen"}, applicant="A1")) == 2
+        assert {c["state"] for c in store.find("cards", applicant="A1")} == {"frozen"}
+
+        store.upsert("cards", {"applicant": "A2", "bank": "ABC"}, applicant="A2")
+        store.upsert("cards", {"applicant": "A3", "bank": "BOC"}, applicant="A3")
+        assert store.get("cards", applicant="A2")["bank"] == "ABC"
+        assert store.get("cards", applicant="A3")["bank"] == "BOC"
+
+        assert len(store.remove("cards", applicant="A1")) == 2
+        assert sorted(c["applicant"] for c in store.all("cards")) == ["A2", "A3"]
+
+        # The TinyDB table is there for queries the small API does not cover.
+        from tinydb import where
+
+        assert len(store.table("cards").search(where("bank").one_of(["ABC", "BOC"]))) == 2
+
+        with pytest.raises(ValueError, match="at least one field"):
+            store.remove("cards")
+
+
+def test_returned_documents_are_copies(db: Path) -> None:
+    with Store(db) as store:
+        store.insert("t", {"k": 1, "nested": {"a": [1]}})
+        doc = store.get("t", k=1)
+        doc["nested"]["a"].append(2)
+        assert store.get("t", k=1) == {"k": 1, "nested": {"a": [1]}}
+
+
+def test_next_id_is_a_persistent_deterministic_counter(db: Path) -> None:
+    with Store(db) as store:
+        assert [store.next_id("applicant", "A") for _ in range(2)] == ["A0001", "A0002"]
+        assert store.next_id("loan", "L", width=6) == "L000001"
+    with Store(db) as store:
+        assert store.next_id("applicant", "A") == "A0003"
+
+
+def test_default_db_path_honours_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LOANCLI_DB", str(tmp_path / "x.json"))
+    assert default_db_path() == tmp_path / "x.json"
+    assert Store().path == tmp_path / "x.json"
+    monkeypatch.delenv("LOANCLI_DB")
+    assert default_db_path().name == "state.json"
+    assert "loancli" in default_db_path().parts
+
+
+def test_store_must_be_opened() -> None:
+    with pytest.raises(RuntimeError, match="not open"):
+        Store("/nonexistent/state.json").all("t")
+
+
+# -- refusing files it does not understand ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        (b"\x00\xff\xfegarbage\x80", "not UTF-8"),
+        (b"{oops", "not valid JSON (line 1, column 2)"),
+        (b'{"meta": {"1": {"key": "schema", "version": 1}}, "applicants": {"1": {"id"', "JSON"),
+        (b"[1, 2, 3]", "array at the top level"),
+        (b'"text"', "string at the top level"),
+        (b'{"meta": [1]}', "table 'meta' is a JSON array"),
+        (b'{"meta": {"x": {}}}', "document id 'x'"),
+        (b'{"meta": {"1": 5}}', "document 1 is a JSON number"),
+    ],
+)
+def test_corrupt_file_is_refused_and_left_untouched(db: Path, content: bytes, what: str) -> None:
+    db.write_bytes(content)
+    with pytest.raises(StateCorrupt, match="left untouched") as excinfo:
+        with Store(db):
+            pass
+    message = str(excinfo.value)
+    assert str(db) in message and what in message
+    assert excinfo.value.exit_code == ExitCode.STATE
+    assert db.read_bytes() == content
+    assert _leftovers(db.parent, db.name) == set()
+    # The lock was released: a later open is not blocked (it still refuses the file).
+    with pytest.raises(StateCorrupt):
+        Store(db, lock_timeout=0.1).__enter__()
+
+
+@pytest.mark.parametrize(
+    ("meta", "found"),
+    [
+        ({"1": {"key": "schema", "version": 2}}, "schema version 2"),
+        ({"1": {"key": "schema", "version": "1"}}, "schema version '1'"),
+        ({}, "no schema version"),
+        ({"1": {"key": "schema"}}, "no schema version"),
+    ],
+)
+def test_unknown_schema_version_is_refused_and_left_untouched(
+    db: Path, meta: dict, found: str
+) -> None:
+    content = json.dumps({"meta": meta, "applicants": {"1": {"id": "A0001"}}}).encode()
+    db.write_bytes(content)
+    with pytest.raises(SchemaVersionError) as excinfo:
+        with Store(db):
+            pass
+    message = str(excinfo.value)
+    assert str(db) in message and found in message
+    assert f"supports version {SCHEMA_VERSION}" in message
+    assert db.read_bytes() == content
+
+
+# -- locking ------------------------------------------------------------------------------
+
+_HOLD_LOCK = textwrap.dedent(
+    """
+    import sys, time, filelock
+    with filelock.FileLock(sys.argv[1]):
+        print("locked", flush=True)
+        time.sleep(30)
+    """
+)
+
+
+def test_lock_held_by_another_process_raises_state_locked(db: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(db) + ".lock"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        with pytest.raises(StateLocked, match="locked by another loancli process") as excinfo:
+            with Store(db, lock_timeout=0.2):
+                pass
+        assert time.monotonic() - started < 2.0
+        assert str(db) in str(excinfo.value)
+        assert not db.exists()  # nothing was read or written without the lock
+    finally:
+        holder.kill()
+        holder.wait()
+    with Store(db, lock_timeout=2.0):  # free again once the holder is gone
+        pass
+
+
+def test_second_store_in_the_same_process_is_locked_out(db: Path) -> None:
+    with Store(db):
+        with pytest.raises(StateLocked):
+            with Store(db, lock_timeout=0.1):
+                pass
+    with Store(db, lock_timeout=0.1):  # released on exit
+        pass
+
+
+def test_lock_is_released_when_the_body_raises(db: Path) -> None:
+    with pytest.raises(KeyError):
+        with Store(db):
+            raise KeyError("boom")
+    with Store(db, lock_timeout=0.1):
+        pass
+
+
+# -- atomicity ----------------------------------------------------------------------------
+
+
+def test_exception_inside_transaction_writes_nothing(db: Path) -> None:
+    with Store(db) as store:
+        store.insert("applicants", {"id": "A0001"})
+    before = db.read_bytes()
+    with Store(db) as store:
+        with pytest.raises(RuntimeError, match="mid-command"):
+            with store.transaction():
+                store.insert("applicants", {"id": "A0002"})
+                store.update("applicants", {"state": "x"}, id="A0001")
+                store.next_id("applicant", "A")
+                assert db.read_bytes() == before  # held in memory, not yet on disk
+                raise RuntimeError("mid-command")
+        # The open store sees the rolled-back state too, and ids are not skipped.
+        assert store.all("applicants") == [{"id": "A0001"}]
+        assert store.next_id("applicant", "A") == "A0001"
+        assert store.insert("applicants", {"id": "A0002"}) == 2
+    assert json.loads(db.read_text(encoding="utf-8"))["applicants"]["2"] == {"id": "A0002"}
+
+
+def test_transaction_writes_once_at_the_end(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store(db) as store:
+        replaced: list[str] = []
+        real_replace = os.replace
+
+        def counting_replace(src: str, dst: str) -> None:
+            replaced.append(str(dst))
+            real_replace(src, dst)
+
+        monkeypatch.setattr(os, "replace", counting_replace)
+        with store.transaction():
+            for n in range(5):
+                store.insert("t", {"n": n})
+            store.meta_set("k", "v")
+        assert replaced == [str(db)]
+    with Store(db) as store:
+        assert [d["n"] for d in store.all("t")] == [0, 1, 2, 3, 4]
+
+
+def test_failed_nested_transaction_undoes_only_its_own_writes(db: Path) -> None:
+    with Store(db) as store:
+        with store.transaction():
+            store.insert("t", {"n": 1})
+            with pytest.raises(ValueError):
+                with store.transaction():
+                    store.insert("t", {"n": 2})
+                    raise ValueError
+            store.insert("t", {"n": 3})
+    with Store(db) as store:
+        assert [(d.doc_id, d["n"]) for d in store.all("t")] == [(1, 1), (2, 3)]
+
+
+def test_crash_during_write_leaves_old_file_and_no_temp_files(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store(db) as store:
+        store.insert("applicants", {"id": "A0001"})
+    before = db.read_bytes()
+
+    def crash(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    with Store(db) as store:
+        monkeypatch.setattr(os, "replace", crash)
+        with pytest.raises(OSError, match="No space"):
+            store.insert("applicants", {"id": "A0002"})
+        with pytest.raises(OSError, match="No space"):
+            with store.transaction():
+                store.insert("applicants", {"id": "A0003"})
+        assert db.read_bytes() == before
+        assert _leftovers(db.parent, db.name) == set()
+        monkeypatch.undo()
+        # The store in memory is back in step with the file.
+        assert store.all("applicants") == [{"id": "A0001"}]
+    assert db.read_bytes() == before
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+def test_data_that_is_not_json_fails_before_touching_the_file(db: Path) -> None:
+    with Store(db) as store:
+        store.insert("t", {"n": 1})
+    before = db.read_bytes()
+    with Store(db) as store:
+        with pytest.raises(TypeError):
+            store.insert("t", {"when": object()})
+        assert store.all("t") == [{"n": 1}]
+    assert db.read_bytes() == before
+    assert _leftovers(db.parent, db.name) == set()
+
+
+# -- concurrency --------------------------------------------------------------------------
+
+_INCREMENT = textwrap.dedent(
+    """
+    import sys
+    from loancli.store import Store
+
+    for _ in range(int(sys.argv[2])):
+        with Store(sys.argv[1], lock_timeout=60) as store, store.transaction():
+            store.meta_set("count", store.meta_get("count", 0) + 1)
+            store.next_id("applicant", "A")
+    """
+)
+
+
+def test_concurrent_processes_lose_no_update(db: Path) -> None:
+    workers, rounds = 8, 10
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _INCREMENT, str(db), str(rounds)],
+            env=_env(),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(workers)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    with Store(db) as store:
+        assert store.meta_get("count") == workers * rounds
+        assert store.next_id("applicant", "A") == f"A{workers * rounds + 1:04d}"
+    assert _leftovers(db.parent, db.name) == set()
+
+
+# -- round trip ---------------------------------------------------------------------------
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=st.dictionaries(st.text(), _json_values, max_size=6))
+def test_any_json_document_round_trips(doc: dict) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "state.json"
+        with Store(path) as store:
+            doc_id = store.insert("docs", doc)
+        with Store(path) as store:
+            [stored] = store.all("docs")
+        assert stored == doc
+        assert stored.doc_id == doc_id
+
+
+def test_importing_the_store_does_not_import_tinydb_or_filelock() -> None:
+    code = "import sys, loancli.store; print(sorted({'tinydb', 'filelock'} & set(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=_env(), capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
