@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from loancli.cli import applicants, apply, idcard, sms
+from loancli.cli import applicants, apply, idcard, loans, sms
 from loancli.cli.common import Options
 
 app = typer.Typer(
@@ -56,6 +56,7 @@ apply.register(app)
 app.add_typer(sms.app, name="sms")
 app.add_typer(applicants.app, name="applicants")
 app.add_typer(idcard.app, name="idcard")
+loans.register(app)
 
 
 def run() -> None:

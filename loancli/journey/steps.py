@@ -290,6 +290,8 @@ def _enter_code(j: Journey, app: dict[str, Any], *, phone: str, purpose: str, ke
                 text: str, sender: str | None, wrong: Reason) -> Stop | None:
     """Send a code, then take entries until one is right; the shared SMS-code loop."""
     send = True
+    # Why the borrower asked for a new code (None for the first send).
+    cause: Reason | None = None
     while True:
         if send:
             sent = j.sms.send_code(phone, purpose, _now(j), j.rng.derive(app["id"], purpose,
@@ -299,6 +301,10 @@ def _enter_code(j: Journey, app: dict[str, Any], *, phone: str, purpose: str, ke
                 j.fail(app, "sms_refused", sent.reason, why=sent.message)
                 if sent.reason is Reason.SMS_SEND_LIMIT:
                     return Stop(sent.reason, sent.message)
+                if cause is not None:
+                    # A resend refused for the 60 s wait is recorded, but the borrower's
+                    # problem is still the one that made them ask (not delivered, dead code).
+                    j.last_reason = cause
             elif sent.reason is Reason.SMS_NOT_DELIVERED:
                 j.fail(app, "sms_sent", Reason.SMS_NOT_DELIVERED, phone=mask_phone(phone))
             else:
@@ -317,6 +323,7 @@ def _enter_code(j: Journey, app: dict[str, Any], *, phone: str, purpose: str, ke
             code = j.sms.newest_code(phone, _now(j), sender)
             if code is None:
                 j.fail(app, "sms_missing", Reason.SMS_NOT_DELIVERED, phone=mask_phone(phone))
+                cause = Reason.SMS_NOT_DELIVERED
                 send = bool(j.asker.ask("sms_resend"))
                 if not send:
                     return Stop(Reason.SMS_NOT_DELIVERED)
@@ -329,6 +336,7 @@ def _enter_code(j: Journey, app: dict[str, Any], *, phone: str, purpose: str, ke
         assert reason is not None
         j.fail(app, "code_refused", reason, purpose=purpose, wrong_left=result.wrong_left)
         if result.reason is not Reason.SMS_CODE_WRONG:
+            cause = reason
             send = bool(j.asker.ask("sms_resend"))
             if not send:
                 return Stop(reason)
@@ -389,11 +397,16 @@ def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
                        first_due_date=schedule.first_due_date.isoformat(),
                        day_count=schedule.day_count)
     app["schedule"] = schedule.to_dict()
+    from loancli.servicing import create_loan
+
+    loan = create_loan(j.store, schedule, applicant_id=app["id"], phone=app["phone"],
+                       card_number=card["number"], loan_date=loan_date, at=j.clock.isoformat())
+    app["loan"]["id"] = loan["id"]
     amount = Decimal(app["loan"]["amount"])
     j.sms.deliver(app["phone"], f"【小米金融】您的借款{fmt_human(amount)}元已发放至尾号"
                   f"{card['number'][-4:]}的银行卡，首期还款日{schedule.first_due_date.isoformat()}。",
                   _now(j))
-    j.event(app, "disbursed", amount=fmt(amount), card=mask_card(card["number"]),
+    j.event(app, "disbursed", loan=loan["id"], amount=fmt(amount), card=mask_card(card["number"]),
             first_due_date=schedule.first_due_date.isoformat(),
             repayment_day=schedule.repayment_day)
     return None

@@ -1,0 +1,394 @@
+"""Money and dates after the journey: ``schedule``, ``calendar``, ``clock``, ``repay``,
+``restructure`` and ``explain``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from loancli.cli.common import Options, handled, open_world, options
+
+clock_app = typer.Typer(help="The state file's simulated clock.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("schedule")(schedule)
+    app.command("calendar")(calendar)
+    app.command("repay")(repay)
+    app.command("restructure")(restructure)
+    app.command("explain")(explain)
+    app.add_typer(clock_app, name="clock")
+
+
+def _usage(message: str, key: str) -> Exception:
+    from loancli.errors import UsageError
+
+    return UsageError(message, key=key)
+
+
+def schedule(
+    ctx: typer.Context,
+    amount: Annotated[str, typer.Option("--amount", help="Principal in yuan, e.g. 10000.")],
+    term: Annotated[int, typer.Option("--term", help="Number of monthly installments.")],
+    loan_date: Annotated[str, typer.Option("--loan-date", help="YYYY-MM-DD.")],
+    apr: Annotated[str | None, typer.Option("--apr", help="APR in percent: 18 is 18%.")] = None,
+    method: Annotated[str, typer.Option("--method", help="equal_installment, equal_principal "
+                                        "or interest_first.")] = "equal_installment",
+    product: Annotated[str, typer.Option("--product", help="cash_loan, daily_loan or "
+                                         "installment (flat fee).")] = "cash_loan",
+    repayment_day: Annotated[int | None, typer.Option(
+        "--repayment-day", help="The account's repayment day; omit for its first loan.")] = None,
+) -> None:
+    """Repayment calculator: no state file needed."""
+    opts = options(ctx)
+    with handled(opts):
+        sched = quote(amount, term, apr, method, product, loan_date, repayment_day)
+        data = sched.to_dict()
+        if opts.json:
+            opts.emit(data)
+            return
+        from loancli.cli.render import show_schedule
+
+        opts.console.print(
+            f"{sched.amount} yuan over {term} months, {sched.method.value}; APR {data['apr']}% "
+            f"(IRR); repayment day {sched.repayment_day}; first due {data['first_due_date']} "
+            f"({sched.day_count}); total interest {data['total_interest']}, total fee "
+            f"{data['total_fee']}"
+        )
+        show_schedule(opts.console, data["installments"])
+
+
+def quote(amount: str, term: int, apr: str | None, method: str, product_key: str,
+          loan_date: str, repayment_day: int | None) -> Any:
+    """Validate the calculator's options against the product, then build the schedule."""
+    from datetime import date
+    from decimal import Decimal
+
+    from loancli.schedule import build_schedule, check_apr_cap, load_products, validate_term
+    from loancli.validation import check_money
+
+    products = load_products()
+    if product_key not in products:
+        raise _usage(f"unknown product; choose one of {', '.join(products)}", "--product")
+    product = products[product_key]
+    try:
+        principal = check_money(amount, minimum=Decimal("0.01"))
+    except ValueError as exc:
+        raise _usage(str(exc), "--amount") from None
+    try:
+        day = date.fromisoformat(loan_date)
+    except ValueError:
+        raise _usage(f"{loan_date!r} is not a date; write YYYY-MM-DD", "--loan-date") from None
+    problem = validate_term(term, product)
+    if problem:
+        raise _usage(problem, "--term")
+    fee_rate = product.fee_rate_total(term)
+    if fee_rate is None and apr is None:
+        raise _usage("give the APR in percent, e.g. --apr 18", "--apr")
+    try:
+        rate = Decimal(apr) if apr is not None else Decimal("0")
+    except ArithmeticError:
+        raise _usage(f"{apr!r} is not a number; write e.g. 18 for 18%", "--apr") from None
+    if repayment_day is not None and not 1 <= repayment_day <= 28:
+        raise _usage("a repayment day is 1-28", "--repayment-day")
+    try:
+        sched = build_schedule(principal, term, rate, method, day, repayment_day,
+                               fee_rate_total=fee_rate)
+        check_apr_cap(product, sched.apr)
+    except ValueError as exc:
+        raise _usage(str(exc), "--method" if "method" in str(exc) else "--apr") from None
+    return sched
+
+
+def calendar(
+    ctx: typer.Context,
+    applicant: Annotated[str | None, typer.Argument(
+        metavar="[APPLICANT]", help="Applicant ID; the newest loan when omitted.")] = None,
+    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM; default: the month of "
+                                              "the next unpaid installment.")] = None,
+    ics: Annotated[Path | None, typer.Option("--ics", help="Write an RFC 5545 .ics file with "
+                                             "reminders 3 days and 1 day before.")] = None,
+) -> None:
+    """The repayment calendar: a month grid with due days, paid/due/overdue coloured."""
+    from datetime import date
+
+    from loancli.servicing import catch_up, find_loan
+
+    opts = options(ctx)
+    with handled(opts):
+        with open_world(opts) as (store, clock, _scenario):
+            loan = find_loan(store, applicant)
+            catch_up(loan, clock.now().date())
+            stamp = clock.now()
+        lines = loan["lines"]
+        if month:
+            try:
+                year, mon = (int(x) for x in month.split("-"))
+                date(year, mon, 1)
+            except ValueError:
+                raise _usage(f"{month!r} is not a month; write YYYY-MM", "--month") from None
+        else:
+            nxt = next((x for x in lines if x["status"] != "paid"), lines[-1])
+            year, mon = (int(x) for x in nxt["due_date"].split("-")[:2])
+        if ics is not None:
+            from loancli.calendar import to_ics
+
+            ics.write_bytes(to_ics(loan["id"], lines, stamp))
+        if opts.json:
+            opts.emit({"loan": loan["id"], "month": f"{year}-{mon:02d}", "ics": str(ics) if ics
+                       else None, "installments": [_line_view(x) for x in lines]})
+            return
+        from loancli.calendar import month_table
+
+        opts.console.print(month_table(year, mon, lines))
+        if ics is not None:
+            opts.console.print(f"Wrote {len(lines)} events to {ics}")
+
+
+def _line_view(line: dict[str, Any]) -> dict[str, Any]:
+    from loancli.money import fmt
+    from loancli.servicing import owed_total
+
+    keys = ("n", "due_date", "principal", "interest", "fee", "total", "remaining", "status",
+            "penalty")
+    return {**{k: line[k] for k in keys}, "owed": fmt(owed_total(line)),
+            "paid_on": line["paid_on"]}
+
+
+def _loan_view(loan: dict[str, Any], today: Any) -> dict[str, Any]:
+    from loancli.money import fmt
+    from loancli.servicing import remaining_principal, settlement_amount
+
+    settle = settlement_amount(loan, today) if loan["status"] == "active" else 0
+    return {
+        "loan": loan["id"],
+        "applicant_id": loan["applicant_id"],
+        "loan_status": loan["status"],
+        "amount": loan["amount"],
+        "apr": loan["apr"],
+        "remaining_principal": fmt(remaining_principal(loan)),
+        "settlement_amount": fmt(settle),
+        "installments": [_line_view(x) for x in loan["lines"]],
+    }
+
+
+# clock -----------------------------------------------------------------------------------
+
+
+def _show_clock(opts: Options, now: Any, events: list[dict[str, Any]]) -> None:
+    if opts.json:
+        opts.emit({"now": now.isoformat(), "events": events})
+        return
+    opts.console.print(f"Simulated now: {now.isoformat()}")
+    for e in events:
+        detail = ", ".join(f"{k}={v}" for k, v in e["detail"].items())
+        opts.console.print(f"  {e['on']} {e['loan']} ({e['applicant']}): {e['event']} {detail}")
+    if not events and not opts.json:
+        opts.console.print("  nothing fell due")
+
+
+@clock_app.command("show")
+def clock_show(ctx: typer.Context) -> None:
+    """The state file's simulated now."""
+    opts = options(ctx)
+    with handled(opts), open_world(opts) as (_store, clock, _scenario):
+        now = clock.now()
+    _show_clock(opts, now, [])
+
+
+@clock_app.command("set")
+def clock_set(
+    ctx: typer.Context,
+    when: Annotated[str, typer.Argument(metavar="DATETIME", help="ISO date-time.")],
+) -> None:
+    """Set the simulated now (forward only, so no due date is skipped backwards)."""
+    from loancli.clock import parse_datetime
+    from loancli.servicing import catch_up_all
+
+    opts = options(ctx)
+    with handled(opts):
+        try:
+            target = parse_datetime(when)
+        except ValueError as exc:
+            raise _usage(str(exc), "DATETIME") from None
+        with open_world(opts) as (store, clock, _scenario):
+            if target < clock.now():
+                raise _usage(f"the simulated clock does not go backwards (now "
+                             f"{clock.isoformat()}); use a new --db to start over", "DATETIME")
+            clock.set(target)
+            events = catch_up_all(store, target.date(), clock.isoformat())
+            now = clock.now()
+    _show_clock(opts, now, events)
+
+
+@clock_app.command("advance")
+def clock_advance(
+    ctx: typer.Context,
+    duration: Annotated[str, typer.Argument(metavar="DURATION", help="e.g. 90s, 6m, 2h, 40d.")],
+) -> None:
+    """Move the simulated clock forward; lists what fell due, went overdue, accrued penalty."""
+    from loancli.clock import parse_duration
+    from loancli.servicing import catch_up_all
+
+    opts = options(ctx)
+    with handled(opts):
+        try:
+            delta = parse_duration(duration)
+        except ValueError as exc:
+            raise _usage(str(exc), "DURATION") from None
+        with open_world(opts) as (store, clock, _scenario):
+            clock.advance(delta)
+            events = catch_up_all(store, clock.now().date(), clock.isoformat())
+            now = clock.now()
+    _show_clock(opts, now, events)
+
+
+# repay / restructure -----------------------------------------------------------------------
+
+
+def repay(
+    ctx: typer.Context,
+    applicant: Annotated[str, typer.Argument(metavar="APPLICANT", help="Applicant ID.")],
+    installment: Annotated[int | None, typer.Option("--installment", help="Pay installment N "
+                                                    "in full.")] = None,
+    amount: Annotated[str | None, typer.Option("--amount", help="Pay this amount: dues first, "
+                                               "the rest prepays principal.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Settle the whole loan early, with "
+                                       "interest to date.")] = False,
+) -> None:
+    """Repay from the bound card; the schedule is recomputed."""
+    from decimal import Decimal
+
+    from loancli.errors import ExitCode, Reason
+    from loancli.servicing import (catch_up, find_loan, log, pay_amount, pay_installment,
+                                   save_loan, settle_all)
+    from loancli.validation import check_money
+
+    opts = options(ctx)
+    chosen = [x for x in (installment is not None, amount is not None, all_) if x]
+    with handled(opts):
+        if len(chosen) != 1:
+            raise _usage("choose exactly one of --installment N, --amount A or --all",
+                         "--installment/--amount/--all")
+        with open_world(opts) as (store, clock, scenario):
+            loan = find_loan(store, applicant)
+            today = clock.now().date()
+            log(loan, clock.isoformat(), catch_up(loan, today))
+            if loan["status"] != "active":
+                raise _usage(f"loan {loan['id']} is {loan['status']}; nothing to repay",
+                             "APPLICANT")
+            card_status = scenario.world.bank.card_status
+            if card_status != "normal":
+                reason = Reason.CARD_FROZEN if card_status == "frozen" else Reason.CARD_CLOSED
+                log(loan, clock.isoformat(), [{"on": today.isoformat(), "event": "repay_failed",
+                                               "reason": reason.value, "detail": {}}])
+                save_loan(store, loan)
+                result = {"status": "refused", "reason": reason.value,
+                          "message": reason.sentence.replace("receive the money",
+                                                             "pay from it"),
+                          "advice": reason.advice, **_loan_view(loan, today)}
+                _show_payment(opts, result)
+                raise typer.Exit(int(ExitCode.STOPPED))
+            try:
+                if all_:
+                    payment = settle_all(loan, today)
+                elif installment is not None:
+                    payment = pay_installment(loan, installment, today)
+                else:
+                    try:
+                        value = check_money(amount, minimum=Decimal("0.01"))
+                    except ValueError as exc:
+                        raise _usage(str(exc), "--amount") from None
+                    payment = pay_amount(loan, value, today)
+            except ValueError as exc:
+                raise _usage(str(exc), "--installment" if installment is not None
+                             else "--amount") from None
+            log(loan, clock.isoformat(), [{"on": today.isoformat(), "event": "repaid",
+                                           "detail": payment}])
+            save_loan(store, loan)
+        _show_payment(opts, {"status": "paid", "payment": payment, **_loan_view(loan, today)})
+
+
+def _show_payment(opts: Options, result: dict[str, Any]) -> None:
+    if opts.json:
+        opts.emit(result)
+        return
+    if result["status"] == "refused":
+        opts.console.print(f"[red]Repayment refused[/red] ({result['reason']}): "
+                           f"{result['message']} {result['advice']}")
+    else:
+        p = result["payment"]
+        opts.console.print(f"[green]Paid {p['amount']}[/green] on {p['on']} ({p['kind']}); "
+                           f"loan {result['loan']} is {result['loan_status']}, remaining "
+                           f"principal {result['remaining_principal']}")
+    from loancli.cli.render import show_schedule
+
+    show_schedule(opts.console, result["installments"])
+
+
+def restructure(
+    ctx: typer.Context,
+    applicant: Annotated[str, typer.Argument(metavar="APPLICANT", help="Applicant ID.")],
+    term: Annotated[int, typer.Option("--term", help="Months of the new plan.")],
+) -> None:
+    """协商二次分期: turn an overdue loan's remaining debt into a new plan."""
+    from loancli.servicing import catch_up, find_loan, log, restructure as replan, save_loan
+
+    opts = options(ctx)
+    with handled(opts):
+        if term not in (3, 6, 12, 24, 36):
+            raise _usage("the new plan's term is 3, 6, 12, 24 or 36 months", "--term")
+        with open_world(opts) as (store, clock, _scenario):
+            loan = find_loan(store, applicant)
+            today = clock.now().date()
+            log(loan, clock.isoformat(), catch_up(loan, today))
+            try:
+                change = replan(loan, term, today)
+            except ValueError as exc:
+                raise _usage(str(exc), "APPLICANT") from None
+            log(loan, clock.isoformat(), [{"on": today.isoformat(), "event": "restructured",
+                                           "detail": change}])
+            save_loan(store, loan)
+        result = {"restructure": change, **_loan_view(loan, today)}
+        if opts.json:
+            opts.emit(result)
+            return
+        opts.console.print(
+            f"Re-instalment agreed on {change['on']}: {change['new_principal']} "
+            f"(principal {change['owed']['principal']}, interest {change['owed']['interest']}, "
+            f"penalty {change['owed']['penalty']}) over {term} months, first due "
+            f"{change['first_due_date']}. The old plan is kept in the loan's history.")
+        from loancli.cli.render import show_schedule
+
+        show_schedule(opts.console, result["installments"])
+
+
+# explain ---------------------------------------------------------------------------------
+
+
+def explain(
+    ctx: typer.Context,
+    applicant: Annotated[str, typer.Argument(metavar="APPLICANT", help="Applicant ID.")],
+    due_date: Annotated[bool, typer.Option("--due-date", help="Only why the due date is what "
+                                           "it is.")] = False,
+    amount: Annotated[bool, typer.Option("--amount", help="Only why the amounts are what they "
+                                         "are.")] = False,
+) -> None:
+    """Why each decision went the way it did, in sentences with the numbers."""
+    from loancli.explaining import explain_applicant
+
+    opts = options(ctx)
+    with handled(opts):
+        with open_world(opts) as (store, clock, _scenario):
+            parts = explain_applicant(store, applicant, clock.now().date())
+        if due_date or amount:
+            wanted = {"due_date"} if due_date else set()
+            wanted |= {"amount"} if amount else set()
+            parts = {k: v for k, v in parts.items() if k in wanted}
+        if opts.json:
+            opts.emit({"applicant_id": applicant, "explanations": parts})
+            return
+        for topic, sentence in parts.items():
+            opts.console.print(f"[bold]{topic}[/bold]: {sentence}\n")

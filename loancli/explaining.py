@@ -1,0 +1,100 @@
+"""``explain``: why each decision about an applicant went the way it did, from the records."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+
+def explain_applicant(store: Any, applicant_id: str, today: date) -> dict[str, str]:
+    """Topic -> sentence, for every decision the records can explain."""
+    from loancli.errors import NotFound, Reason
+
+    app = store.get("applicants", id=applicant_id)
+    if app is None:
+        raise NotFound(f"no applicant {applicant_id!r} in this state file", key="APPLICANT")
+    out: dict[str, str] = {}
+    events = app.get("events", [])
+    ids = [e for e in events if e["event"] in ("id_refused", "id_verified")]
+    if ids:
+        out["id_upload"] = " ".join(_id_sentence(e) for e in ids)
+    faces = [e for e in events if e["event"] in ("face_passed", "face_failed", "face_locked")]
+    if faces:
+        out["face_check"] = " ".join(_face_sentence(e) for e in faces)
+    review = app.get("review")
+    if review:
+        verdict = "approved" if review["approved"] else "rejected"
+        auths = [k for k, v in (app.get("authorisations") or {}).items() if v]
+        out["review"] = (
+            f"The first review {verdict} the application: " + "; ".join(review["why"]) + ". "
+            f"Inputs: monthly income {app['profile']['monthly_income']}, authorisations "
+            f"granted: {', '.join(auths) or 'none'}."
+        )
+    if app.get("reason"):
+        reason = Reason(app["reason"])
+        out["stop"] = (f"The journey stopped at {app['stopped_at']} with {reason.value}: "
+                       f"{reason.sentence} {reason.advice}")
+    loans = store.find("loans", applicant_id=applicant_id)
+    if loans:
+        loan = max(loans, key=lambda x: x["id"])
+        out.update(explain_loan(store, loan, today))
+    return out
+
+
+def _id_sentence(e: dict[str, Any]) -> str:
+    d = e["detail"]
+    if e["event"] == "id_verified":
+        return f"The card {d['number']} was accepted (validity {d['validity']})."
+    if e["reason"] == "id_blurry":
+        return (f"The {d.get('side')} image {d.get('file')} was refused as blurry: its sharpness "
+                f"score {d.get('blur_score')} is under the app's minimum.")
+    if e["reason"] == "id_low_resolution":
+        return (f"The {d.get('side')} image {d.get('file')} was refused: {d.get('width')}x"
+                f"{d.get('height')} pixels is under the minimum resolution.")
+    why = d.get("why") or d.get("forced_by") or ""
+    return f"An upload was refused with {e['reason']}{': ' + why if why else ''}."
+
+
+def _face_sentence(e: dict[str, Any]) -> str:
+    d = e["detail"]
+    if e["event"] == "face_locked":
+        return f"After the allowed attempts failed, the face check was locked until {d['until']}."
+    actions = "matched" if d["performed"] == d["requested"] else (
+        f"did not match (asked {', '.join(d['requested'])}; seen {', '.join(d['performed'])})")
+    verdict = "passed" if e["event"] == "face_passed" else f"failed ({e['reason']})"
+    return (f"Attempt {d['attempt']} {verdict}: the actions {actions}; face similarity "
+            f"{d['similarity']} against the threshold {d['threshold']}.")
+
+
+def explain_loan(store: Any, loan: dict[str, Any], today: date) -> dict[str, str]:
+    from loancli.money import fmt
+    from loancli.schedule import explain_amounts, explain_due_date
+    from loancli.servicing import DEFAULT_SERVICING, penalty_rate
+
+    loan_date = date.fromisoformat(loan["loan_date"])
+    earlier = [x for x in store.find("loans", phone=loan["phone"]) if x["id"] < loan["id"]]
+    repayment_day = loan["repayment_day"] if earlier else None
+    out = {"due_date": explain_due_date(loan_date, repayment_day)}
+    plan = {"installments": loan["lines"], "apr": loan["apr"], "day_count": loan["day_count"],
+            "total_interest": fmt(sum((Decimal(x["interest"]) for x in loan["lines"]),
+                                      Decimal(0))),
+            "total_fee": fmt(sum((Decimal(x["fee"]) for x in loan["lines"]), Decimal(0)))}
+    out["amount"] = explain_amounts(plan, Decimal(loan["amount"]), loan["term"],
+                                    Decimal(loan["apr_contract"]), loan["method"])
+    overdue = [x for x in loan["lines"] if x["status"] == "overdue"]
+    if overdue:
+        rate = penalty_rate(loan)
+        out["overdue"] = " ".join(
+            f"Installment {x['n']} was due {x['due_date']} and is overdue (more than "
+            f"{DEFAULT_SERVICING.grace_days} days' grace); penalty interest of {x['penalty']} "
+            f"accrued at {DEFAULT_SERVICING.penalty_multiplier}x the contract rate, "
+            f"{rate * 100:.4f}% a day on the unpaid principal, from the due date."
+            for x in overdue
+        )
+    if loan.get("restructured"):
+        r = loan["restructured"]
+        out["restructure"] = (f"On {r['on']} the remaining debt of {r['principal']} was turned "
+                              f"into a new {r['term']}-month plan, first due "
+                              f"{r['first_due_date']}.")
+    return out

@@ -1,0 +1,359 @@
+"""A loan after disbursement: installments falling due and overdue, penalties, repayments,
+early settlement and negotiated re-instalment (协商二次分期).
+
+A loan is a plain dict (a TinyDB document). Every function here takes the loan and the
+simulated date, changes the loan and returns the events it caused, so nothing happens silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from loancli.money import ZERO, fmt, quantize
+from loancli.schedule import Schedule, build_schedule, daily_rate
+
+PARTS = ("penalty", "interest", "fee", "principal")  # the order a payment settles a line
+
+
+@dataclass(frozen=True)
+class ServicingPolicy:
+    """The numbers of overdue handling; another lender's rules are another instance."""
+
+    # Days after the due date before an unpaid installment is overdue (common practice: 3).
+    grace_days: int = 3
+    # Penalty interest as a multiple of the contract rate (commonly 1.5x).
+    penalty_multiplier: Decimal = Decimal("1.5")
+
+
+DEFAULT_SERVICING = ServicingPolicy()
+
+
+# Building --------------------------------------------------------------------------------
+
+
+def new_loan(schedule: Schedule, *, loan_id: str, applicant_id: str, phone: str,
+             card_number: str, loan_date: date, product: str = "cash_loan") -> dict[str, Any]:
+    """The loan document for a disbursed schedule."""
+    return {
+        "id": loan_id,
+        "applicant_id": applicant_id,
+        "phone": phone,
+        "product": product,
+        "status": "active",
+        "amount": fmt(schedule.amount),
+        "term": schedule.term,
+        "method": schedule.method.value,
+        "apr_contract": fmt(schedule.apr_contract),
+        "apr": fmt(schedule.apr),
+        "fee_rate_total": None if schedule.fee_rate_total is None else str(schedule.fee_rate_total),
+        "loan_date": loan_date.isoformat(),
+        "repayment_day": schedule.repayment_day,
+        "first_due_date": schedule.first_due_date.isoformat(),
+        "day_count": schedule.day_count,
+        "card_number": card_number,
+        "lines": [_line(x.to_dict()) for x in schedule.installments],
+        "history": [],
+        "payments": [],
+        "checked_to": loan_date.isoformat(),
+    }
+
+
+def _line(planned: dict[str, Any]) -> dict[str, Any]:
+    line = dict(planned)
+    line["status"] = "scheduled"
+    line["penalty"] = "0.00"
+    line["penalty_to"] = None
+    line["paid"] = {part: "0.00" for part in PARTS}
+    line["paid_on"] = None
+    return line
+
+
+# Reading ---------------------------------------------------------------------------------
+
+
+def owed(line: dict[str, Any]) -> dict[str, Decimal]:
+    """What is still unpaid on a line, part by part."""
+    charged = {"penalty": Decimal(line["penalty"]), "interest": Decimal(line["interest"]),
+               "fee": Decimal(line["fee"]), "principal": Decimal(line["principal"])}
+    return {part: charged[part] - Decimal(line["paid"][part]) for part in PARTS}
+
+
+def owed_total(line: dict[str, Any]) -> Decimal:
+    return sum(owed(line).values(), ZERO)
+
+
+def unpaid_lines(loan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [line for line in loan["lines"] if line["status"] != "paid"]
+
+
+def remaining_principal(loan: dict[str, Any]) -> Decimal:
+    return sum((owed(line)["principal"] for line in loan["lines"]), ZERO)
+
+
+def penalty_rate(loan: dict[str, Any], policy: ServicingPolicy = DEFAULT_SERVICING) -> Decimal:
+    """The daily penalty rate: the contract's daily rate (APR/360) times the multiplier."""
+    return daily_rate(Decimal(loan["apr_contract"])) * policy.penalty_multiplier
+
+
+# Time passing ----------------------------------------------------------------------------
+
+
+def catch_up(loan: dict[str, Any], today: date,
+             policy: ServicingPolicy = DEFAULT_SERVICING) -> list[dict[str, Any]]:
+    """Bring the loan to ``today``: lines fall due, turn overdue after the grace period, and
+    overdue lines accrue penalty interest on their unpaid principal.
+
+    Penalty counts from the due date once the grace period is over (paid within the grace
+    period, there is none). Returns one event per change, dated when it happened.
+    """
+    events: list[dict[str, Any]] = []
+    if loan["status"] != "active":
+        return events
+    for line in unpaid_lines(loan):
+        due = date.fromisoformat(line["due_date"])
+        if line["status"] == "scheduled" and today >= due:
+            line["status"] = "due"
+            events.append(_event(due, "installment_due", line, amount=fmt(owed_total(line))))
+        overdue_from = due + timedelta(days=policy.grace_days + 1)
+        if line["status"] == "due" and today >= overdue_from:
+            line["status"] = "overdue"
+            events.append(_event(overdue_from, "installment_overdue", line,
+                                 grace_days=policy.grace_days))
+        if line["status"] == "overdue":
+            start = date.fromisoformat(line["penalty_to"]) if line["penalty_to"] else due
+            days = (today - start).days
+            base = owed(line)["principal"]
+            if days > 0 and base > 0:
+                amount = quantize(base * penalty_rate(loan, policy) * days)
+                line["penalty"] = fmt(Decimal(line["penalty"]) + amount)
+                line["penalty_to"] = today.isoformat()
+                events.append(_event(today, "penalty_accrued", line, days=days, base=fmt(base),
+                                     daily_rate=f"{penalty_rate(loan, policy):.6f}",
+                                     amount=fmt(amount)))
+    loan["checked_to"] = today.isoformat()
+    return events
+
+
+def _event(day: date, event: str, line: dict[str, Any] | None, **detail: Any) -> dict[str, Any]:
+    if line is not None:
+        detail = {"installment": line["n"], "due_date": line["due_date"], **detail}
+    return {"on": day.isoformat(), "event": event, "detail": detail}
+
+
+# Paying ----------------------------------------------------------------------------------
+
+
+def _settle(line: dict[str, Any], available: Decimal, today: date) -> Decimal:
+    """Pay a line's parts in order (penalty, interest, fee, principal); returns what is left."""
+    left = owed(line)
+    for part in PARTS:
+        take = min(left[part], available)
+        if take > 0:
+            line["paid"][part] = fmt(Decimal(line["paid"][part]) + take)
+            available -= take
+    if owed_total(line) == 0:
+        line["status"] = "paid"
+        line["paid_on"] = today.isoformat()
+    return available
+
+
+def pay_installment(loan: dict[str, Any], n: int, today: date) -> dict[str, Any]:
+    """Pay installment ``n`` in full (with any penalty). Raises ValueError when it can't."""
+    line = _find_line(loan, n)
+    if line["status"] == "paid":
+        raise ValueError(f"installment {n} is already paid")
+    amount = owed_total(line)
+    _settle(line, amount, today)
+    return _record_payment(loan, today, "installment", amount, installments=[n])
+
+
+def pay_amount(loan: dict[str, Any], amount: Decimal, today: date) -> dict[str, Any]:
+    """Pay an amount: due and overdue lines first (oldest first, penalty before interest
+    before principal); anything more prepays principal and the rest of the plan is recomputed
+    over the same remaining months, keeping the repayment day."""
+    if amount <= 0:
+        raise ValueError("the amount must be more than 0")
+    outstanding = settlement_amount(loan, today)
+    if amount > outstanding:
+        raise ValueError(f"the amount is more than the {fmt(outstanding)} needed to settle the "
+                         "loan; use --all to settle")
+    if amount == outstanding:
+        return settle_all(loan, today)
+    available = amount
+    touched = []
+    for line in unpaid_lines(loan):
+        if line["status"] in ("due", "overdue") and available > 0:
+            available = _settle(line, available, today)
+            touched.append(line["n"])
+    prepaid = ZERO
+    if available > 0:
+        prepaid = available
+        _replan(loan, remaining_principal(loan) - prepaid, today)
+    return _record_payment(loan, today, "amount", amount, installments=touched,
+                           prepaid_principal=fmt(prepaid))
+
+
+def settlement_amount(loan: dict[str, Any], today: date) -> Decimal:
+    """What settles the whole loan today: everything due, plus the principal not yet due and
+    the interest accrued on it since the last due date (actual/360)."""
+    total = ZERO
+    for line in unpaid_lines(loan):
+        if line["status"] in ("due", "overdue"):
+            total += owed_total(line)
+    total += _future_principal(loan) + _interest_to_date(loan, today)
+    return total
+
+
+def _future_principal(loan: dict[str, Any]) -> Decimal:
+    return sum((owed(x)["principal"] for x in unpaid_lines(loan) if x["status"] == "scheduled"),
+               ZERO)
+
+
+def _interest_to_date(loan: dict[str, Any], today: date) -> Decimal:
+    """Interest on the not-yet-due principal from the start of the current period to today."""
+    future = [x for x in unpaid_lines(loan) if x["status"] == "scheduled"]
+    if not future:
+        return ZERO
+    start = _period_start(loan, future[0])
+    days = max((today - start).days, 0)
+    return quantize(_future_principal(loan) * daily_rate(Decimal(loan["apr_contract"])) * days)
+
+
+def _period_start(loan: dict[str, Any], line: dict[str, Any]) -> date:
+    earlier = [x for x in loan["lines"] if x["n"] < line["n"]]
+    return date.fromisoformat(earlier[-1]["due_date"] if earlier else loan["loan_date"])
+
+
+def settle_all(loan: dict[str, Any], today: date) -> dict[str, Any]:
+    """Early settlement: everything due, the rest of the principal and interest to date."""
+    amount = settlement_amount(loan, today)
+    accrued = _interest_to_date(loan, today)
+    for line in unpaid_lines(loan):
+        if line["status"] == "scheduled":
+            # Interest not yet earned is waived; the accrued part sits on the first such line.
+            line["interest"] = fmt(Decimal(line["paid"]["interest"]) + accrued)
+            line["fee"] = line["paid"]["fee"]
+            line["total"] = fmt(Decimal(line["principal"]) + Decimal(line["interest"]))
+            accrued = ZERO
+        _settle(line, owed_total(line), today)
+    loan["status"] = "closed"
+    return _record_payment(loan, today, "settle_all", amount)
+
+
+def _record_payment(loan: dict[str, Any], today: date, kind: str, amount: Decimal,
+                    **detail: Any) -> dict[str, Any]:
+    payment = {"on": today.isoformat(), "kind": kind, "amount": fmt(amount), **detail}
+    loan["payments"].append(payment)
+    if loan["status"] == "active" and not unpaid_lines(loan):
+        loan["status"] = "closed"
+    return payment
+
+
+def _find_line(loan: dict[str, Any], n: int) -> dict[str, Any]:
+    for line in loan["lines"]:
+        if line["n"] == n:
+            return line
+    raise ValueError(f"installment {n} does not exist; this plan has 1-{len(loan['lines'])}")
+
+
+def _replan(loan: dict[str, Any], principal: Decimal, today: date) -> None:
+    """Recompute the not-yet-due lines for a new principal, same months and repayment day."""
+    future = [x for x in unpaid_lines(loan) if x["status"] == "scheduled"]
+    if not future:
+        return
+    kept = [x for x in loan["lines"] if x not in future]
+    if principal <= 0:
+        loan["lines"] = kept
+        return
+    start = _period_start(loan, future[0])
+    plan = build_schedule(principal, len(future), Decimal(loan["apr_contract"]), loan["method"],
+                          start, loan["repayment_day"],
+                          first_due_date=date.fromisoformat(future[0]["due_date"]))
+    first_n = future[0]["n"]
+    loan["lines"] = kept + [_line({**x.to_dict(), "n": first_n + i})
+                            for i, x in enumerate(plan.installments)]
+
+
+def restructure(loan: dict[str, Any], term: int, today: date) -> dict[str, Any]:
+    """协商二次分期: an overdue loan's remaining principal, unpaid interest and penalties become
+    a new plan of ``term`` months from today; the old plan is kept in the history."""
+    if not any(x["status"] == "overdue" for x in loan["lines"]):
+        raise ValueError("only a loan with an overdue installment can be re-instalmented")
+    owed_parts = {part: ZERO for part in PARTS}
+    for line in unpaid_lines(loan):
+        for part, value in owed(line).items():
+            # Lines not yet due owe only their principal; their interest is not earned yet.
+            if line["status"] in ("due", "overdue") or part == "principal":
+                owed_parts[part] += value
+    owed_parts["interest"] += _interest_to_date(loan, today)
+    principal = sum(owed_parts.values(), ZERO)
+    plan = build_schedule(principal, term, Decimal(loan["apr_contract"]), loan["method"], today,
+                          loan["repayment_day"])
+    loan["history"].append({
+        "on": today.isoformat(),
+        "kind": "restructure",
+        "lines": loan["lines"],
+        "owed": {part: fmt(v) for part, v in owed_parts.items()},
+    })
+    paid = [x for x in loan["lines"] if x["status"] == "paid"]
+    loan["lines"] = paid + [_line({**x.to_dict(), "n": len(paid) + i + 1})
+                            for i, x in enumerate(plan.installments)]
+    loan["restructured"] = {"on": today.isoformat(), "principal": fmt(principal), "term": term,
+                            "first_due_date": plan.first_due_date.isoformat()}
+    return {"on": today.isoformat(), "new_principal": fmt(principal), "term": term,
+            "owed": {part: fmt(v) for part, v in owed_parts.items()},
+            "first_due_date": plan.first_due_date.isoformat()}
+
+
+# Stored loans ----------------------------------------------------------------------------
+
+LOANS = "loans"
+
+
+def create_loan(store: Any, schedule: Schedule, *, applicant_id: str, phone: str,
+                card_number: str, loan_date: date, at: str) -> dict[str, Any]:
+    """Store a newly disbursed loan and return it."""
+    loan = new_loan(schedule, loan_id=store.next_id("loan", "L"), applicant_id=applicant_id,
+                    phone=phone, card_number=card_number, loan_date=loan_date)
+    loan["events"] = [{"at": at, "event": "disbursed", "detail": {"amount": loan["amount"]}}]
+    store.insert(LOANS, loan)
+    return loan
+
+
+def find_loan(store: Any, applicant_id: str | None) -> dict[str, Any]:
+    """The applicant's newest loan (or the newest loan in the file when no applicant is named)."""
+    from loancli.errors import NotFound
+
+    loans = store.find(LOANS, applicant_id=applicant_id) if applicant_id else store.all(LOANS)
+    if not loans:
+        who = f"applicant {applicant_id!r}" if applicant_id else "this state file"
+        raise NotFound(f"no loan found for {who}; a loan exists once a journey has disbursed",
+                       key="APPLICANT")
+    return dict(max(loans, key=lambda x: x["id"]))
+
+
+def save_loan(store: Any, loan: dict[str, Any]) -> None:
+    store.upsert(LOANS, loan, id=loan["id"])
+
+
+def log(loan: dict[str, Any], at: str, events: list[dict[str, Any]]) -> None:
+    """Append events to the loan's history, stamped with the simulated time of the command."""
+    for event in events:
+        loan.setdefault("events", []).append({"at": at, **event})
+
+
+def catch_up_all(store: Any, today: date, at: str,
+                 policy: ServicingPolicy = DEFAULT_SERVICING) -> list[dict[str, Any]]:
+    """Bring every active loan in the file to ``today``; the events of all of them."""
+    out = []
+    for doc in store.all(LOANS):
+        loan = dict(doc)
+        events = catch_up(loan, today, policy)
+        if events:
+            log(loan, at, events)
+            save_loan(store, loan)
+            out += [{"loan": loan["id"], "applicant": loan["applicant_id"], **e} for e in events]
+    return out
