@@ -23,6 +23,7 @@ LAST_COMMON_DAY = 28
 
 DAY_COUNT_REGULAR = "30/360 monthly"
 DAY_COUNT_IRREGULAR = "actual/360 first period"
+DAY_COUNT_DAILY = "actual/360 every period"
 
 PRODUCTS_FILE = Path(__file__).parent / "data" / "products.yaml"
 
@@ -190,11 +191,13 @@ def build_schedule(
     policy: RepaymentDayPolicy = XIAOMI_POLICY,
     fee_rate_total: Decimal | None = None,
     first_due_date: date | None = None,
+    daily_interest: bool = False,
 ) -> Schedule:
     """Build the repayment schedule of one loan; repayment_day None means the account's first.
 
     ``first_due_date`` fixes the first due date instead of the policy (a re-plan of a running
-    loan keeps its cycle).
+    loan keeps its cycle). ``daily_interest`` charges every period by actual days at APR/360
+    (the daily-interest product, 按日计息), not only an irregular first one.
     """
     amount = to_money(amount)
     if amount <= 0:
@@ -226,11 +229,15 @@ def build_schedule(
     regular = first_due == loan_date + relativedelta(months=1)
     first_days = (first_due - loan_date).days
 
+    period_days = [(due - prev).days for prev, due in zip([loan_date, *due_dates], due_dates)]
     if fee_rate_total is not None:
         lines = _flat_fee_lines(amount, term, fee_rate_total)
+    elif daily_interest:
+        rates = [daily_rate(apr) * days for days in period_days]
+        lines = _amortize(amount, term, monthly_rate(apr), method, rates)
     else:
-        first_interest_rate = None if regular else daily_rate(apr) * first_days
-        lines = _amortize(amount, term, monthly_rate(apr), method, first_interest_rate)
+        first_rate = None if regular else daily_rate(apr) * first_days
+        lines = _amortize(amount, term, monthly_rate(apr), method, [first_rate])
 
     installments = [
         Installment(
@@ -245,9 +252,13 @@ def build_schedule(
         for k, (principal, interest, fee, remaining) in enumerate(lines)
     ]
 
-    first_time = 1.0 if regular else first_days / 30
+    if daily_interest:
+        times = [sum(period_days[: k + 1]) / 30 for k in range(term)]
+    else:
+        first_time = 1.0 if regular else first_days / 30
+        times = [first_time + k for k in range(term)]
     cashflows: list[tuple[float, Decimal]] = [(0.0, -amount)]
-    cashflows += [(first_time + k, line.total) for k, line in enumerate(installments)]
+    cashflows += [(times[k], line.total) for k, line in enumerate(installments)]
 
     total_interest = sum((line.interest for line in installments), ZERO)
     total_fee = sum((line.fee for line in installments), ZERO)
@@ -259,7 +270,8 @@ def build_schedule(
         apr=apr_from_cashflows(cashflows),
         repayment_day=repayment_day,
         first_due_date=first_due,
-        day_count=DAY_COUNT_REGULAR if regular else DAY_COUNT_IRREGULAR,
+        day_count=(DAY_COUNT_DAILY if daily_interest
+                   else DAY_COUNT_REGULAR if regular else DAY_COUNT_IRREGULAR),
         installments=installments,
         total_interest=total_interest,
         total_fee=total_fee,
@@ -276,9 +288,10 @@ def _amortize(
     term: int,
     rate: Decimal,
     method: Method,
-    first_interest_rate: Decimal | None,
+    period_rates: list[Decimal | None],
 ) -> list[_Line]:
-    """Principal and interest per line; first_interest_rate set means an irregular first period."""
+    """Principal and interest per line; a period rate given (not None) replaces the regular
+    monthly rate for that line's interest (an irregular first period, or daily interest)."""
     payment = equal_installment_payment(amount, rate, term)
     even_principal = quantize(amount / term)
     remaining = amount
@@ -286,8 +299,8 @@ def _amortize(
     for k in range(term):
         regular_interest = quantize(remaining * rate)
         interest = regular_interest
-        if k == 0 and first_interest_rate is not None:
-            interest = quantize(remaining * first_interest_rate)
+        if k < len(period_rates) and period_rates[k] is not None:
+            interest = quantize(remaining * period_rates[k])
         if k == term - 1:
             principal = remaining
         elif method is Method.EQUAL_INSTALLMENT:

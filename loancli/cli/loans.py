@@ -40,11 +40,13 @@ def schedule(
                                          "installment (flat fee).")] = "cash_loan",
     repayment_day: Annotated[int | None, typer.Option(
         "--repayment-day", help="The account's repayment day; omit for its first loan.")] = None,
+    daily_rate: Annotated[str | None, typer.Option(
+        "--daily-rate", help="daily_loan only: daily rate as a fraction, 0.0003 is 万3.")] = None,
 ) -> None:
     """Repayment calculator: no state file needed."""
     opts = options(ctx)
     with handled(opts):
-        sched = quote(amount, term, apr, method, product, loan_date, repayment_day)
+        sched = quote(amount, term, apr, method, product, loan_date, repayment_day, daily_rate)
         data = sched.to_dict()
         if opts.json:
             opts.emit(data)
@@ -61,7 +63,7 @@ def schedule(
 
 
 def quote(amount: str, term: int, apr: str | None, method: str, product_key: str,
-          loan_date: str, repayment_day: int | None) -> Any:
+          loan_date: str, repayment_day: int | None, daily_rate: str | None = None) -> Any:
     """Validate the calculator's options against the product, then build the schedule."""
     from datetime import date
     from decimal import Decimal
@@ -85,17 +87,38 @@ def quote(amount: str, term: int, apr: str | None, method: str, product_key: str
     if problem:
         raise _usage(problem, "--term")
     fee_rate = product.fee_rate_total(term)
+    if fee_rate is not None:
+        method = "equal_principal"
+    elif method not in product.methods:
+        raise _usage(f"{product_key} offers {', '.join(product.methods)}", "--method")
+    daily = product.daily_rate_min is not None
+    if daily_rate is not None and not daily:
+        raise _usage(f"only daily_loan takes a daily rate; {product_key} takes --apr",
+                     "--daily-rate")
+    if daily and daily_rate is not None:
+        try:
+            per_day = Decimal(daily_rate)
+        except ArithmeticError:
+            raise _usage(f"{daily_rate!r} is not a number; write e.g. 0.0003",
+                         "--daily-rate") from None
+        apr = str(per_day * 360 * 100)
     if fee_rate is None and apr is None:
         raise _usage("give the APR in percent, e.g. --apr 18", "--apr")
     try:
         rate = Decimal(apr) if apr is not None else Decimal("0")
     except ArithmeticError:
         raise _usage(f"{apr!r} is not a number; write e.g. 18 for 18%", "--apr") from None
+    if daily:
+        per_day = rate / 100 / 360
+        low, high = product.daily_rate_min, product.daily_rate_max
+        if not low <= per_day <= high:
+            raise _usage(f"{product_key}'s daily rate is {low:%} to {high:%} a day; "
+                         f"{per_day:.6%} is outside it", "--daily-rate")
     if repayment_day is not None and not 1 <= repayment_day <= 28:
         raise _usage("a repayment day is 1-28", "--repayment-day")
     try:
         sched = build_schedule(principal, term, rate, method, day, repayment_day,
-                               fee_rate_total=fee_rate)
+                               fee_rate_total=fee_rate, daily_interest=daily)
         check_apr_cap(product, sched.apr)
     except ValueError as exc:
         raise _usage(str(exc), "--method" if "method" in str(exc) else "--apr") from None
