@@ -1,0 +1,334 @@
+"""The journey at a real terminal: questionary prompts driven through a pseudo-terminal.
+
+Nothing here mocks questionary or prompt_toolkit. Each test spawns ``python -m
+loancli.cli.main ... apply`` on a pty with pexpect, reads the screen and types keys as a QA
+engineer would: text plus Enter, arrow keys in select lists, ``y``/``n`` for confirms, the SMS
+code copied from the phone notification the app shows.
+
+prompt_toolkit asks the terminal where the cursor is (``ESC [6n``) before it draws a prompt; a
+real terminal answers ``ESC [row;colR``. :class:`Terminal` answers too, so prompt_toolkit does
+not fall back to its "terminal doesn't support CPR" warning.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pexpect = pytest.importorskip("pexpect", reason="pexpect is needed to drive a pseudo-terminal")
+if not hasattr(pexpect, "spawn"):  # pragma: no cover - Windows has no pty
+    pytest.skip("pexpect.spawn needs a POSIX pseudo-terminal", allow_module_level=True)
+
+from loancli.questions import QUESTIONS  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+FRONT = FIXTURES / "id" / "front.png"
+BACK = FIXTURES / "id" / "back.png"
+HAPPY = FIXTURES / "answers" / "happy-path.yaml"
+
+CPR_REQUEST = "\x1b[6n"
+CPR_REPLY = "\x1b[1;1R"
+DOWN = "\x1b[B"
+CTRL_U = "\x15"  # emacs-mode "discard line" in prompt_toolkit
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
+# The simulated SMS as the app shows it: a panel titled "new message" holding 验证码NNNNNN.
+SMS_PANEL = re.compile(r"new message.*?验证码(\d{6})", re.DOTALL)
+
+
+class Terminal:
+    """``loancli`` on a pseudo-terminal, with what a person at it would see and type."""
+
+    def __init__(self, tmp_path: Path, *args: str, db: str = "s.json") -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("LOANCLI_DB", "NO_COLOR")}
+        env.update(TERM="xterm", PYTHONIOENCODING="utf-8", COLUMNS="200", LINES="50")
+        self.screen = io.StringIO()
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "loancli.cli.main", "--db", str(tmp_path / db), *args],
+            cwd=str(tmp_path),
+            encoding="utf-8",
+            dimensions=(50, 200),
+            env=env,
+            timeout=15,
+        )
+        self.child.logfile_read = self.screen
+
+    # -- reading the screen --------------------------------------------------------------
+
+    def expect(self, pattern: object, timeout: float | None = -1) -> int:
+        """Wait for ``pattern`` (a regex, EOF or TIMEOUT, or a list of them), answering the
+        terminal's cursor-position requests meanwhile. Returns the index matched."""
+        patterns = pattern if isinstance(pattern, list) else [pattern]
+        while True:
+            i = self.child.expect([re.escape(CPR_REQUEST), *patterns], timeout=timeout)
+            if i == 0:
+                self.child.send(CPR_REPLY)
+                continue
+            return i - 1
+
+    def wait_prompt(self, key: str) -> None:
+        """The prompt of ``key``: its text and, on the same line, its key in parentheses."""
+        q = QUESTIONS[key]
+        self.expect(re.escape(q.prompt) + r"[^\r\n]*\(" + re.escape(key) + r"\):")
+
+    def text(self) -> str:
+        """Everything shown so far, without colours and cursor movements."""
+        return ANSI.sub("", self.screen.getvalue()).replace("\r", "")
+
+    # -- typing ------------------------------------------------------------------------
+
+    def answer(self, key: str, text: str) -> None:
+        """Type ``text`` at ``key``'s prompt and press Enter ("" takes the pre-filled default)."""
+        self.wait_prompt(key)
+        self.child.send(text + "\r")
+
+    def choose(self, key: str, down: int = 0) -> None:
+        """Move ``down`` rows in ``key``'s select list, then press Enter."""
+        self.wait_prompt(key)
+        self.child.send(DOWN * down)
+        self.child.send("\r")
+
+    def confirm(self, key: str, yes: bool) -> None:
+        self.wait_prompt(key)
+        self.child.send("y" if yes else "n")
+
+    def answer_from_sms(self, key: str) -> str:
+        """At ``key``'s prompt, type the code of the newest SMS notification on screen, as
+        the borrower would copy it from the phone; returns that code."""
+        self.wait_prompt(key)
+        codes = SMS_PANEL.findall(self.text())
+        assert codes, f"no SMS notification on screen before the {key} prompt"
+        self.child.send(codes[-1] + "\r")
+        return codes[-1]
+
+    def interrupt(self) -> None:
+        self.child.sendintr()
+
+    def finish(self) -> int:
+        """Wait for the program to end; its exit status."""
+        self.expect(pexpect.EOF)
+        self.child.close()
+        assert self.child.signalstatus is None, f"killed by signal {self.child.signalstatus}"
+        return self.child.exitstatus
+
+
+def loancli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    """A non-interactive run (stdin is not a terminal)."""
+    env = {k: v for k, v in os.environ.items() if k != "LOANCLI_DB"}
+    return subprocess.run(
+        [sys.executable, "-m", "loancli.cli.main", "--db", str(db), *args],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8", env=env,
+        timeout=60,
+    )
+
+
+def prompts_shown(screen: str) -> set[str]:
+    """The answer keys whose prompts appeared on screen."""
+    return {key for key in QUESTIONS if f"({key}):" in screen}
+
+
+def walk_whole_journey(term: Terminal) -> dict[str, str]:
+    """Answer every prompt of the happy path by hand; returns the SMS codes read off screen."""
+    term.answer("phone", "13800138000")
+    term.answer("password", "s3cret-pass")
+    term.answer("employer", "北京小米科技有限责任公司")
+    term.answer("monthly_income", "15000")
+    term.answer("contact_name", "王大明")
+    term.choose("contact_relation", down=0)  # parent
+    term.answer("contact_phone", "13900139000")
+    term.answer("id_front", str(FRONT))
+    term.answer("id_back", str(BACK))
+    term.answer("face_actions", "")  # default: auto
+    term.confirm("auth_cloud", yes=True)
+    term.confirm("auth_credit_card_bills", yes=False)
+    term.confirm("auth_smart_home", yes=False)
+    term.answer("amount", "10000")
+    term.choose("term", down=0)  # the list opens on the default, 12
+    term.choose("method", down=0)  # equal_installment
+    term.confirm("confirm_loan", yes=True)
+    term.answer("card_number", "6222021234567893445")
+    term.answer("card_phone", "")  # default: the applicant's own phone
+    bank_code = term.answer_from_sms("bank_sms_code")
+    term.answer("transaction_password", "258369")
+    term.answer("sms_wait", "")  # default: 0s
+    lender_code = term.answer_from_sms("sms_code")
+    return {"bank_sms_code": bank_code, "sms_code": lender_code}
+
+
+def test_whole_journey_answered_by_hand_at_a_terminal(tmp_path: Path) -> None:
+    term = Terminal(tmp_path, "apply")
+    codes = walk_whole_journey(term)
+    assert term.finish() == 0
+
+    screen = term.text()
+    # Every question the journey asks showed its answer key (sms_resend is only for retries).
+    assert prompts_shown(screen) == set(QUESTIONS) - {"sms_resend"}
+    assert "Mobile number [11 digits, 13-19 prefix] (phone):" in screen
+    # Answers are echoed back as given; the select lists and confirms took the keys pressed.
+    assert "(contact_relation): parent" in screen
+    assert "(term): 12" in screen
+    assert "(method): equal_installment" in screen
+    assert "(face_actions): auto" in screen
+    assert "(card_phone): 13800138000" in screen
+    assert "(auth_cloud): Yes" in screen
+    assert "(auth_smart_home): No" in screen
+    # Secrets are never echoed.
+    assert "s3cret-pass" not in screen
+    assert "258369" not in screen
+    # Both SMS notifications were on screen, and the codes read from them were accepted.
+    assert codes["bank_sms_code"] != codes["sms_code"]
+    assert f"验证码{codes['bank_sms_code']}" in screen
+    assert f"验证码{codes['sms_code']}" in screen
+    # The result (after the quote, which also says 916.80): summary with the masked card,
+    # the schedule, and never the full card number.
+    result = screen[screen.index("loan disbursed"):]
+    assert "to card **** 3445" in result
+    assert "Repayment schedule" in result
+    assert re.search(r"│\s+1 │ 2026-04-02 │\s+766\.80 │\s+150\.00 │ 0\.00 │ 916\.80 │", result)
+    assert "6222021234567893445" not in result
+    assert "Traceback" not in screen
+    assert "CPR" not in screen
+
+
+def test_invalid_answers_are_re_asked_with_the_reason(tmp_path: Path) -> None:
+    term = Terminal(tmp_path, "apply")
+
+    term.answer("phone", "12345")
+    # The reason, not just the prompt's own "[11 digits, ...]" hint.
+    term.expect("a mainland mobile number has 11 digits")
+    # The prompt stays: Enter on an invalid number does not move on to the password.
+    assert term.expect([r"\(password\):", pexpect.TIMEOUT], timeout=0.5) == 1
+    term.child.send(CTRL_U + "13800138000\r")
+    term.wait_prompt("password")
+    assert "(phone): 13800138000" in term.text()
+
+    term.child.send("s3cret-pass\r")
+    term.answer("employer", "Xiaomi")
+    term.answer("monthly_income", "15000")
+    term.answer("contact_name", "Wang")
+    term.choose("contact_relation", down=1)  # spouse
+    # The contact's number must differ from the applicant's: re-asked with that reason.
+    term.answer("contact_phone", "13800138000")
+    term.expect("needs a number other than the applicant's own")
+    assert term.expect([r"\(id_front\):", pexpect.TIMEOUT], timeout=0.5) == 1
+    term.child.send(CTRL_U + "13900139000\r")
+
+    missing = tmp_path / "no-such-front.png"
+    term.answer("id_front", str(missing))
+    term.expect(re.escape(f"{missing} does not exist"))
+    assert term.expect([r"\(id_back\):", pexpect.TIMEOUT], timeout=0.5) == 1
+    term.child.send(CTRL_U + str(FRONT) + "\r")
+    term.wait_prompt("id_back")
+
+    term.interrupt()
+    assert term.finish() == 130
+    screen = term.text()
+    assert "(contact_relation): spouse" in screen
+    assert "Traceback" not in screen
+
+    listed = loancli("--json", "applicants", "list", db=tmp_path / "s.json")
+    assert listed.returncode == 0, listed.stderr
+    [applicant] = json.loads(listed.stdout)["applicants"]
+    assert applicant["phone"] == "138****8000"
+    assert applicant["step"] == "id_upload"
+
+
+def reduced_answers(tmp_path: Path, *drop: str) -> Path:
+    """happy-path.yaml without the keys in ``drop``, image paths made absolute."""
+    answers = yaml.safe_load(HAPPY.read_text(encoding="utf-8"))
+    for key in drop:
+        del answers[key]
+    answers["id_front"] = str(FRONT)
+    answers["id_back"] = str(BACK)
+    path = tmp_path / "reduced.yaml"
+    path.write_text(yaml.safe_dump(answers, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_terminal_asks_only_what_the_answers_file_and_set_leave_out(tmp_path: Path) -> None:
+    answers = reduced_answers(tmp_path, "amount", "sms_code", "term")
+    term = Terminal(tmp_path, "apply", "--answers", str(answers), "--set", "term=6",
+                    "--set", "method=equal_principal")
+    term.answer("amount", "10000")
+    code = term.answer_from_sms("sms_code")
+    assert term.finish() == 0
+
+    screen = term.text()
+    assert prompts_shown(screen) == {"amount", "sms_code"}
+    # --set answered the term (missing from the file) and overrode the file's method.
+    assert "over 6 months (equal_principal)" in screen
+    assert "Amount 10000.00 yuan over 6 months, equal_principal" in screen
+    assert "**** 3445" in screen
+    # The bank's code was read automatically (file: auto); the one typed was the lender's.
+    assert f"【小米金融】验证码{code}" in screen
+
+
+def test_recorded_walkthrough_replays_identically(tmp_path: Path) -> None:
+    record = tmp_path / "rec.yaml"
+    term = Terminal(tmp_path, "--json", "apply", "--record", str(record))
+    codes = walk_whole_journey(term)
+    assert term.finish() == 0
+
+    # The recording is an answers file: every key asked, the codes as typed (not "auto"),
+    # image paths relative to the recording, secrets kept so that the replay can log in.
+    recorded = yaml.safe_load(record.read_text(encoding="utf-8"))
+    assert set(recorded) == set(QUESTIONS) - {"sms_resend"}
+    assert recorded["bank_sms_code"] == codes["bank_sms_code"]
+    assert recorded["sms_code"] == codes["sms_code"]
+    assert recorded["contact_relation"] == "parent"
+    assert recorded["auth_cloud"] is True
+    assert (record.parent / recorded["id_front"]).resolve() == FRONT
+    assert oct(record.stat().st_mode & 0o777) == oct(0o600)
+
+    # The interactive run's JSON document came after the last prompt on the same terminal.
+    screen = term.screen.getvalue().replace("\r\n", "\n")
+    interactive = json.loads(screen[screen.rindex('{\n  "applicant_id"'):])
+
+    replays = [loancli("--json", "--no-input", "apply", "--answers", str(record),
+                       db=tmp_path / f"fresh{n}.json") for n in (1, 2)]
+    for replay in replays:
+        assert replay.returncode == 0, replay.stderr
+        assert "Traceback" not in replay.stderr
+    assert replays[0].stdout == replays[1].stdout
+    result = json.loads(replays[0].stdout)
+    assert result["status"] == "completed"
+    assert result["loan"]["card"] == "**** 3445"
+    assert result["schedule"][0]["total"] == "916.80"
+    # Replaying the recording does exactly what the person at the terminal did.
+    assert result == interactive
+
+
+def test_ctrl_c_at_a_prompt_exits_cleanly_and_keeps_progress(tmp_path: Path) -> None:
+    term = Terminal(tmp_path, "apply")
+    term.answer("phone", "13800138000")
+    term.answer("password", "s3cret-pass")
+    term.answer("employer", "Xiaomi")
+    term.wait_prompt("monthly_income")
+    term.interrupt()
+    status = term.finish()
+
+    screen = term.text()
+    assert status == 130  # non-zero: 128 + SIGINT, as shells report an interrupted program
+    assert "Traceback" not in screen
+    assert "Interrupted; what was done is saved." in screen
+
+    listed = loancli("--json", "applicants", "list", db=tmp_path / "s.json")
+    assert listed.returncode == 0, listed.stderr
+    [applicant] = json.loads(listed.stdout)["applicants"]
+    assert applicant["status"] == "in_progress"
+    assert applicant["step"] == "profile"
+    # The journey continues where it was interrupted: no login again, the profile is next.
+    resumed = Terminal(tmp_path, "apply", "--resume", "A0001")
+    resumed.wait_prompt("employer")
+    resumed.interrupt()
+    assert resumed.finish() == 130
+    assert prompts_shown(resumed.text()) == {"employer"}
