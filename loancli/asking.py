@@ -116,7 +116,8 @@ class Asker:
             try:
                 value = q.parse(raw, context)
             except ValueError as exc:
-                raise InvalidAnswer(key, raw, str(exc)) from None
+                # Never echo a password into an error message (terminals, CI logs).
+                raise InvalidAnswer(key, "(hidden)" if q.secret else raw, str(exc)) from None
             return self._record(q, value)
         if self.prompter is not None:
             return self._record(q, self.prompter.prompt(q, context))

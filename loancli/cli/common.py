@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from loancli.errors import ExitCode, LoanCliError
+if TYPE_CHECKING:
+    from loancli.errors import ExitCode, LoanCliError
 
 
 @dataclass
@@ -42,6 +42,8 @@ class Options:
 
     def emit(self, document: Any) -> None:
         """The one JSON document of a ``--json`` run."""
+        import json
+
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
@@ -52,6 +54,8 @@ def options(ctx: typer.Context) -> Options:
 @contextlib.contextmanager
 def handled(opts: Options) -> Iterator[None]:
     """Turn loancli's errors into a message naming what is wrong and the exit code."""
+    from loancli.errors import LoanCliError
+
     try:
         yield
     except LoanCliError as exc:
@@ -106,5 +110,7 @@ def LoanCliErrorUsage(message: str, key: str) -> LoanCliError:  # noqa: N802
 
 
 def exit_with(code: ExitCode) -> None:
+    from loancli.errors import ExitCode
+
     if code != ExitCode.OK:
         raise typer.Exit(int(code))

@@ -1,7 +1,7 @@
 """``sms inbox PHONE``: the simulated phone's messages."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` in command modules: Typer then reads the
+# annotations as objects instead of eval()-ing each string while building ``--help``.
 from typing import Annotated
 
 import typer
@@ -40,7 +40,7 @@ def inbox(
         table = Table(title=f"SMS inbox of {mask_phone(number)}")
         table.add_column("arrived")
         table.add_column("from")
-        table.add_column("message")
+        table.add_column("message", overflow="fold")
         for m in messages:
             table.add_row(m["arrives_at"], m["sender"], m["text"])
         if not messages:

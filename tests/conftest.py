@@ -1,0 +1,138 @@
+"""Shared fixtures for the journey and CLI tests: fixture paths, answers files, a CLI runner.
+
+``run_cli`` drives ``loancli.cli.main.app`` in-process with Typer's ``CliRunner``, which keeps
+stdout and stderr apart (``result.stdout`` / ``result.stderr``), on a real TinyDB file in
+``tmp_path``. ``run_loancli`` runs the installed program in a child process, for the tests that
+need a second process (locks) or a real terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the package may not be installed in the venv
+    sys.path.insert(0, str(ROOT))
+
+FIXTURES = ROOT / "fixtures"
+ID_DIR = FIXTURES / "id"
+HAPPY_PATH_FILE = FIXTURES / "answers" / "happy-path.yaml"
+
+# The demo borrower's identifiers, in full and as every output must show them.
+PHONE = "13800138000"
+PHONE_MASKED = "138****8000"
+ID_NUMBER = "110105199003070017"
+ID_MASKED = "1101**********0017"
+CARD = "6222021234567893445"
+CARD_MASKED = "**** 3445"
+PASSWORD = "s3cret-pass"
+TRANSACTION_PASSWORD = "258369"
+
+# Wide enough that rich never wraps a table cell (a wrapped cell could split a masked value).
+CLI_ENV = {"COLUMNS": "400", "LINES": "200", "NO_COLOR": "1", "TERM": "dumb"}
+
+DROP = object()  # pass as an answer value to leave the key out of the answers file
+
+
+@pytest.fixture
+def no_fsync(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip fsync in in-process runs: a journey makes ~60 of them, which dominate its time.
+
+    Durability is test_store.py's subject; here the files are still written and renamed
+    atomically, only not forced to the disk.
+    """
+    monkeypatch.setattr(os, "fsync", lambda fd: None)
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture
+def id_dir() -> Path:
+    return ID_DIR
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """The state file of one test (created by the first command that uses it)."""
+    return tmp_path / "state.json"
+
+
+def happy_answers() -> dict[str, Any]:
+    """The happy-path answers with the ID image paths made absolute (usable from any folder)."""
+    data = yaml.safe_load(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
+    for key in ("id_front", "id_back"):
+        data[key] = str((HAPPY_PATH_FILE.parent / data[key]).resolve())
+    return data
+
+
+def write_answers(folder: Path, name: str = "answers.yaml", **changes: Any) -> Path:
+    """Write the happy-path answers with ``changes`` applied (``DROP`` removes a key)."""
+    data = happy_answers()
+    for key, value in changes.items():
+        if value is DROP:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    path = folder / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def answers(tmp_path: Path) -> Callable[..., Path]:
+    """``answers(name=..., **changes)``: an answers file in tmp_path (see write_answers)."""
+
+    def make(name: str = "answers.yaml", **changes: Any) -> Path:
+        return write_answers(tmp_path, name, **changes)
+
+    return make
+
+
+def run_cli(tmp_path: Path, *args: str, db: Path | None = None, input: str | None = None,
+            columns: int | None = None) -> tuple[int, str, str]:
+    """Run ``loancli --db <db> ARGS`` in-process; return (exit code, stdout, stderr).
+
+    The state file defaults to ``tmp_path/state.json``. An exception that is not a clean exit
+    is re-raised, so a bug shows its traceback in the test report instead of a bare exit 1.
+    """
+    from typer.testing import CliRunner
+
+    from loancli.cli.main import app
+
+    state = db if db is not None else tmp_path / "state.json"
+    env = dict(CLI_ENV, COLUMNS=str(columns)) if columns else CLI_ENV
+    runner = CliRunner(env=env)
+    result = runner.invoke(app, ["--db", str(state), *args], input=input,
+                           catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_json(tmp_path: Path, *args: str, db: Path | None = None) -> tuple[int, dict[str, Any]]:
+    """``run_cli`` with ``--json``; stdout must be exactly one JSON document."""
+    code, out, err = run_cli(tmp_path, "--json", *args, db=db)
+    assert "Traceback" not in out + err
+    return code, json.loads(out)
+
+
+def run_loancli(args: list[str], *, timeout: float = 30,
+                **kwargs: Any) -> subprocess.CompletedProcess:
+    """Run the program in a child process (``python -m loancli.cli.main``)."""
+    env = dict(os.environ, **CLI_ENV)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.pop("LOANCLI_DB", None)
+    return subprocess.run([sys.executable, "-m", "loancli.cli.main", *args], env=env,
+                          capture_output=True, text=True, timeout=timeout, **kwargs)
