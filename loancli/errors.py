@@ -111,6 +111,14 @@ class Reason(StrEnum):
     SMS_NOT_DELIVERED = "sms_not_delivered"
     CARD_FROZEN = "card_frozen"
     CARD_CLOSED = "card_closed"
+    DEVICE_UNSUPPORTED = "device_unsupported"
+    NETWORK_UNSTABLE = "network_unstable"
+    ID_SERVICE_UNAVAILABLE = "id_service_unavailable"
+    SMS_GATEWAY_DOWN = "sms_gateway_down"
+    REVIEW_PENDING = "review_pending"
+    INCOME_PROOF_REQUIRED = "income_proof_required"
+    CARD_BIND_FAILED = "card_bind_failed"
+    TRANSFER_FAILED = "transfer_failed"
 
     @property
     def sentence(self) -> str:
@@ -214,5 +222,39 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
     Reason.CARD_CLOSED: (
         "The bound bank card is closed and cannot receive the money.",
         "Bind another debit card in your own name.",
+    ),
+    Reason.DEVICE_UNSUPPORTED: (
+        "The phone does not meet the app's requirements for the identity check.",
+        "Update the phone's system and the app, then restart the phone; or use another phone.",
+    ),
+    Reason.NETWORK_UNSTABLE: (
+        "The upload failed because the network connection dropped.",
+        "Switch to a stable mobile network or Wi-Fi and upload again.",
+    ),
+    Reason.ID_SERVICE_UNAVAILABLE: (
+        "The identity-verification server did not answer (overloaded or an interface failed). "
+        "This is not a rejection of the loan.",
+        "Try again later; if it keeps failing, contact customer service.",
+    ),
+    Reason.SMS_GATEWAY_DOWN: (
+        "The SMS service could not send the code.",
+        "Try again in a few minutes; if it keeps failing, contact customer service.",
+    ),
+    Reason.REVIEW_PENDING: (
+        "The review has not given a result yet.",
+        "Wait for the app's notification, then continue the application.",
+    ),
+    Reason.INCOME_PROOF_REQUIRED: (
+        "The second review needs proof of income, and none was uploaded.",
+        "Upload a photo of a recent payslip or bank statement.",
+    ),
+    Reason.CARD_BIND_FAILED: (
+        "The bank refused to bind the card.",
+        "Check that the card is in your own name and the reserved mobile is current, "
+        "or bind another card.",
+    ),
+    Reason.TRANSFER_FAILED: (
+        "The bank's transfer of the money failed on the bank's side.",
+        "The payout is retried; if the money has not arrived in a day, contact customer service.",
     ),
 }

@@ -68,18 +68,20 @@ def _face_sentence(e: dict[str, Any]) -> str:
 
 
 def explain_loan(store: Any, loan: dict[str, Any], today: date) -> dict[str, str]:
-    from loancli.money import fmt
-    from loancli.schedule import explain_amounts, explain_due_date
+    from loancli.schedule import build_schedule, explain_amounts, explain_due_date
     from loancli.servicing import DEFAULT_SERVICING, penalty_rate
 
     loan_date = date.fromisoformat(loan["loan_date"])
     earlier = [x for x in store.find("loans", phone=loan["phone"]) if x["id"] < loan["id"]]
     repayment_day = loan["repayment_day"] if earlier else None
     out = {"due_date": explain_due_date(loan_date, repayment_day)}
-    plan = {"installments": loan["lines"], "apr": loan["apr"], "day_count": loan["day_count"],
-            "total_interest": fmt(sum((Decimal(x["interest"]) for x in loan["lines"]),
-                                      Decimal(0))),
-            "total_fee": fmt(sum((Decimal(x["fee"]) for x in loan["lines"]), Decimal(0)))}
+    # The contract's plan as disbursed: the stored lines change with prepayments and a
+    # re-instalment, and their figures would not match the formula's P, n and M.
+    fee_rate = loan.get("fee_rate_total")
+    plan = build_schedule(Decimal(loan["amount"]), loan["term"], Decimal(loan["apr_contract"]),
+                          loan["method"], loan_date, loan["repayment_day"],
+                          fee_rate_total=None if fee_rate is None else Decimal(fee_rate),
+                          first_due_date=date.fromisoformat(loan["first_due_date"])).to_dict()
     out["amount"] = explain_amounts(plan, Decimal(loan["amount"]), loan["term"],
                                     Decimal(loan["apr_contract"]), loan["method"])
     overdue = [x for x in loan["lines"] if x["status"] == "overdue"]

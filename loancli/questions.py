@@ -30,6 +30,8 @@ class Question:
     # The default is taken from this context key (e.g. the applicant's own phone).
     default_from: str | None = None
     help: str = ""
+    # Set for questions asked only in some journeys (retries, a second review): when they are.
+    asked_when: str = ""
     # How a parsed value is written back to a recording (paths relative, durations typed).
     dump_fn: Callable[[Any], Any] | None = field(default=None, compare=False)
 
@@ -147,8 +149,20 @@ def _actions(raw: Any, _ctx: Mapping[str, Any]) -> str | list[str]:
     return items
 
 
-def _dump_upload(value: Upload) -> str:
-    return str(value.path)
+def _dump_upload(value: Upload | None) -> str:
+    return "" if value is None else str(value.path)
+
+
+def _optional_image(key: str) -> Parser:
+    """An image that may be skipped: empty (or ``none``) means the borrower uploads nothing."""
+    parse = _image(key)
+
+    def optional(raw: Any, ctx: Mapping[str, Any]) -> Upload | None:
+        if raw is None or str(raw).strip().lower() in ("", "none", "skip"):
+            return None
+        return parse(raw, ctx)
+
+    return optional
 
 
 def _text(max_len: int) -> Parser:
@@ -175,6 +189,11 @@ _ALL = [
              dump_fn=_dump_upload),
     Question("id_back", "ID card back image (path)", "path", _image("id_back"),
              dump_fn=_dump_upload),
+    # first_review (second review)
+    Question("income_proof", "Income proof image (path), empty to skip", "path",
+             _optional_image("income_proof"), default="", dump_fn=_dump_upload,
+             help="payslip or bank statement photo",
+             asked_when="the scenario's review asks for a second review"),
     # face_check
     Question("face_actions", "Actions you performed, comma-separated, or auto", parse_fn=_actions,
              default="auto", help="auto performs the requested actions in order",
@@ -205,10 +224,13 @@ _ALL = [
              default="0s", dump_fn=format_duration, help="e.g. 0s, 90s, 6m"),
     Question("sms_code", "SMS verification code", parse_fn=_code,
              help="6 digits, or auto to read the newest code on the simulated phone"),
-    Question("sms_resend", "Request a new code?", "confirm", default=True),
+    Question("sms_resend", "Request a new code?", "confirm", default=True,
+             asked_when="a code expired, died or did not arrive"),
 ]
 
 QUESTIONS: dict[str, Question] = {q.key: q for q in _ALL}
+# Keys a plain happy-path journey never asks.
+CONDITIONAL: frozenset[str] = frozenset(q.key for q in _ALL if q.asked_when)
 
 
 def question(key: str) -> Question:

@@ -9,6 +9,12 @@ A scenario is YAML::
     providers:
       bank: {card_status: frozen}
 
+Besides ``providers`` (how the outside world behaves), a scenario may hold ``accounts`` (the
+state the borrower's account was already in: registered with another password, trusted
+devices) and ``borrower`` (answers where this borrower did something other than the happy
+path, e.g. ``sms_wait: 6m``). ``borrower`` answers sit under ``--set`` and over
+``--answers``, so a complaint replays with the happy-path answers.
+
 Unknown keys and wrong types are refused with the file, the key path and the expected form.
 """
 
@@ -28,13 +34,19 @@ from loancli.providers import WorldSettings
 
 BUILTIN_DIR = Path(__file__).parent / "data" / "scenarios"
 
-# Values a setting may take, where it is a closed set.
-CHOICES: dict[str, tuple[str, ...]] = {
-    "ocr.outcomes": ("ok", "blurry", "unreadable", "low_resolution"),
-    "liveness.results": ("pass", "fail_action", "low_similarity"),
-    "review.decision": ("approve", "reject"),
-    "bank.card_status": ("normal", "frozen", "closed"),
-}
+def _choices() -> dict[str, tuple[str, ...]]:
+    """Values a setting may take, where it is a closed set (each defined by its provider)."""
+    from loancli.providers.bank import CARD_STATUSES
+    from loancli.providers.liveness import RESULTS
+    from loancli.providers.ocr import OUTCOMES
+    from loancli.providers.review import DECISIONS
+
+    return {
+        "ocr.outcomes": OUTCOMES,
+        "liveness.results": RESULTS,
+        "review.decision": DECISIONS,
+        "bank.card_status": CARD_STATUSES,
+    }
 
 
 @dataclass
@@ -44,7 +56,15 @@ class Scenario:
     expect: dict[str, Any] = field(default_factory=dict)
     clock: datetime | None = None
     world: WorldSettings = field(default_factory=WorldSettings)
+    accounts: list[dict[str, Any]] = field(default_factory=list)
+    borrower: dict[str, Any] = field(default_factory=dict)
     source: str = "built-in default"
+
+    @property
+    def base_dir(self) -> Path:
+        """Where relative paths in the scenario's borrower answers start."""
+        path = Path(self.source)
+        return path.resolve().parent if path.exists() else Path.cwd()
 
 
 def builtin_names() -> list[str]:
@@ -90,7 +110,7 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
 
     if not isinstance(data, dict):
         raise _error(where, "(top level)", "expected a mapping with name, description, providers")
-    allowed = {"name", "description", "expect", "clock", "providers"}
+    allowed = {"name", "description", "expect", "clock", "providers", "accounts", "borrower"}
     for key in data:
         if key not in allowed:
             raise _error(where, str(key), f"unknown key; expected one of {', '.join(sorted(allowed))}")
@@ -99,7 +119,20 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
     expect = data.get("expect", {}) or {}
     if not isinstance(expect, dict):
         raise _error(where, "expect", "expected a mapping such as {status: stopped, reason: card_frozen}")
+    for key in expect:
+        if key not in ("status", "stopped_at", "reason"):
+            raise _error(where, f"expect.{key}", "unknown key; expected status, stopped_at, reason")
     scenario.expect = expect
+    scenario.accounts = _accounts(data.get("accounts", []) or [], where)
+    borrower = data.get("borrower", {}) or {}
+    if not isinstance(borrower, dict):
+        raise _error(where, "borrower", "expected a mapping of answer key: answer")
+    from loancli.questions import QUESTIONS
+
+    for key in borrower:
+        if key not in QUESTIONS:
+            raise _error(where, f"borrower.{key}", "not an answer key; see the README's answer keys")
+    scenario.borrower = borrower
     if "clock" in data:
         try:
             raw = data["clock"]
@@ -126,6 +159,34 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
     return scenario
 
 
+ACCOUNT_KEYS = {"phone": str, "password": str, "trusted_devices": list, "two_step": str,
+                "wrong_passwords": int, "face_locked": bool}
+
+
+def _accounts(items: Any, where: str) -> list[dict[str, Any]]:
+    """Accounts that exist before the run (the borrower registered earlier)."""
+    if not isinstance(items, list):
+        raise _error(where, "accounts", "expected a list of {phone, password, ...}")
+    out = []
+    for i, item in enumerate(items):
+        path = f"accounts[{i}]"
+        if not isinstance(item, dict):
+            raise _error(where, path, "expected a mapping with phone and password")
+        for key, value in item.items():
+            if key not in ACCOUNT_KEYS:
+                raise _error(where, f"{path}.{key}",
+                             f"unknown key; expected {', '.join(sorted(ACCOUNT_KEYS))}")
+            expected = ACCOUNT_KEYS[key]
+            if key == "phone":
+                value = str(value)
+            if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
+                raise _error(where, f"{path}.{key}", f"expected {expected.__name__}")
+        if "phone" not in item or "password" not in item:
+            raise _error(where, path, "an account needs phone and password")
+        out.append({**item, "phone": str(item["phone"])})
+    return out
+
+
 def _apply(target: Any, settings: dict[str, Any], where: str, prefix: str, provider: str) -> None:
     hints = typing.get_type_hints(type(target))
     for key, value in settings.items():
@@ -134,7 +195,7 @@ def _apply(target: Any, settings: dict[str, Any], where: str, prefix: str, provi
             known = ", ".join(sorted(hints))
             raise _error(where, path, f"unknown setting; {provider} has {known}")
         converted = _convert(value, hints[key], where, path)
-        choices = CHOICES.get(f"{provider}.{key}")
+        choices = _choices().get(f"{provider}.{key}")
         if choices:
             items = converted if isinstance(converted, list) else [converted]
             for item in items:
@@ -174,6 +235,13 @@ def _convert(value: Any, hint: Any, where: str, path: str) -> Any:
             return Decimal(str(value))
         except InvalidOperation:
             raise _error(where, path, "expected an amount such as 20000") from None
+    from loancli.providers.faults import Fault, parse_fault
+
+    if hint is Fault:
+        try:
+            return parse_fault(value)
+        except ValueError as exc:
+            raise _error(where, path, str(exc)) from None
     if hint is timedelta:
         try:
             return parse_duration(value)

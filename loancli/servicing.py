@@ -165,6 +165,12 @@ def pay_installment(loan: dict[str, Any], n: int, today: date) -> dict[str, Any]
     line = _find_line(loan, n)
     if line["status"] == "paid":
         raise ValueError(f"installment {n} is already paid")
+    first = unpaid_lines(loan)[0]
+    if first["n"] != n:
+        # Paying out of order would leave a paid line inside the plan that a later re-plan
+        # renumbers over; installments are paid oldest first.
+        raise ValueError(f"installment {first['n']} is unpaid and comes first; installments "
+                         "are paid in order")
     amount = owed_total(line)
     _settle(line, amount, today)
     return _record_payment(loan, today, "installment", amount, installments=[n])
@@ -182,6 +188,12 @@ def pay_amount(loan: dict[str, Any], amount: Decimal, today: date) -> dict[str, 
                          "loan; use --all to settle")
     if amount == outstanding:
         return settle_all(loan, today)
+    dues = sum((owed_total(x) for x in unpaid_lines(loan) if x["status"] in ("due", "overdue")),
+               ZERO)
+    if amount - dues >= _future_principal(loan):
+        # All the principal would be repaid without the interest accrued to date.
+        raise ValueError(f"the amount would repay all the remaining principal; settling today "
+                         f"takes {fmt(outstanding)} with interest to date; use --all to settle")
     available = amount
     touched = []
     for line in unpaid_lines(loan):

@@ -27,7 +27,7 @@ pexpect = pytest.importorskip("pexpect", reason="pexpect is needed to drive a ps
 if not hasattr(pexpect, "spawn"):  # pragma: no cover - Windows has no pty
     pytest.skip("pexpect.spawn needs a POSIX pseudo-terminal", allow_module_level=True)
 
-from loancli.questions import QUESTIONS  # noqa: E402
+from loancli.questions import CONDITIONAL, QUESTIONS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -170,8 +170,8 @@ def test_whole_journey_answered_by_hand_at_a_terminal(tmp_path: Path) -> None:
     assert term.finish() == 0
 
     screen = term.text()
-    # Every question the journey asks showed its answer key (sms_resend is only for retries).
-    assert prompts_shown(screen) == set(QUESTIONS) - {"sms_resend"}
+    # Every question the journey asks showed its answer key (conditional ones aside).
+    assert prompts_shown(screen) == set(QUESTIONS) - CONDITIONAL
     assert "Mobile number [11 digits, 13-19 prefix] (phone):" in screen
     # Answers are echoed back as given; the select lists and confirms took the keys pressed.
     assert "(contact_relation): parent" in screen
@@ -281,7 +281,7 @@ def test_recorded_walkthrough_replays_identically(tmp_path: Path) -> None:
     # The recording is an answers file: every key asked, the codes as typed (not "auto"),
     # image paths relative to the recording, secrets kept so that the replay can log in.
     recorded = yaml.safe_load(record.read_text(encoding="utf-8"))
-    assert set(recorded) == set(QUESTIONS) - {"sms_resend"}
+    assert set(recorded) == set(QUESTIONS) - CONDITIONAL
     assert recorded["bank_sms_code"] == codes["bank_sms_code"]
     assert recorded["sms_code"] == codes["sms_code"]
     assert recorded["contact_relation"] == "parent"

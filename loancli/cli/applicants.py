@@ -1,7 +1,7 @@
 """``applicants list`` and ``applicants show ID``: stored applicants and their history."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` in command modules: Typer then reads the
+# annotations as objects instead of eval()-ing each string while building ``--help``.
 from typing import Annotated, Any
 
 import typer

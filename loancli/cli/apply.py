@@ -1,7 +1,7 @@
 """``apply`` (the journey) and ``demo`` (the journey, scripted, on a fresh state file)."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` in command modules: Typer then reads the
+# annotations as objects instead of eval()-ing each string while building ``--help``.
 from pathlib import Path
 from typing import Annotated
 
@@ -40,23 +40,40 @@ def apply(
 
 def run_apply(opts: Options, answers: Path | None, sets: list[str], record: Path | None,
               resume: str | None) -> int:
-    from loancli.asking import Asker, QuestionaryPrompter, load_answers_file, parse_set_options
+    from loancli.accounts import seed_accounts
+    from loancli.asking import (
+        AnswerSource,
+        Asker,
+        QuestionaryPrompter,
+        load_answers_file,
+        parse_set_options,
+    )
     from loancli.clock import Rng
     from loancli.errors import ExitCode
     from loancli.journey import Journey, resume_journey, start_journey
     from loancli.journey.runner import result_of
 
-    sources = [parse_set_options(sets)]
-    if answers is not None:
-        sources.append(load_answers_file(answers))
-    prompter = QuestionaryPrompter(opts.console, to_stderr=opts.json) if opts.interactive else None
-    asker = Asker(sources, prompter)
+    asker: Asker | None = None
     try:
         with open_world(opts) as (store, clock, scenario):
-            journey = Journey(store, clock, Rng(opts.seed), asker, scenario.world)
+            sources = [parse_set_options(sets)]
+            if scenario.borrower:
+                sources.append(AnswerSource(scenario.borrower, scenario.base_dir,
+                                            f"scenario {scenario.name} (borrower)"))
+            if answers is not None:
+                sources.append(load_answers_file(answers))
+            prompter = (QuestionaryPrompter(opts.console, to_stderr=opts.json)
+                        if opts.interactive else None)
+            asker = Asker(sources, prompter)
+            seed_accounts(store, scenario.accounts, clock.isoformat())
+            run = {"clock": clock.isoformat(), "seed": opts.seed,
+                   "scenario": opts.scenario or "default",
+                   "answers": str(answers) if answers else None, "set": list(sets),
+                   "resume": resume}
+            journey = Journey(store, clock, Rng(opts.seed), asker, scenario.world, run=run)
             app = resume_journey(journey, resume) if resume else start_journey(journey)
     finally:
-        if record is not None:
+        if record is not None and asker is not None:
             from loancli.asking import write_recording
 
             write_recording(asker, record)

@@ -4,8 +4,8 @@ Only typer is imported here; each command imports what it needs when it runs, so
 ``loancli --help`` stays fast.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` in command modules: Typer then reads the
+# annotations as objects instead of eval()-ing each string while building ``--help``.
 from pathlib import Path
 from typing import Annotated
 

@@ -33,6 +33,8 @@ class Journey:
     rng: Rng
     asker: Asker
     world: WorldSettings = field(default_factory=WorldSettings)
+    # How this run was started (seed, clock, scenario, answers): what a report replays.
+    run: dict[str, Any] = field(default_factory=dict)
     last_reason: Reason | None = None
 
     def __post_init__(self) -> None:

@@ -36,6 +36,7 @@ def start_journey(j: Journey) -> dict[str, Any]:
         "step": STEP_NAMES[0],
         "stopped_at": None,
         "reason": None,
+        "runs": [j.run] if j.run else [],
         "events": [],
     }
     j.save(app)
@@ -53,6 +54,8 @@ def resume_journey(j: Journey, applicant_id: str) -> dict[str, Any]:
                          key="--resume")
     if "phone" not in app:
         return _run(j, app, 0)
+    if j.run:
+        app.setdefault("runs", []).append(j.run)
     j.event(app, "resumed", from_step=app["step"], after=app.get("reason"))
     app.update(status="in_progress", stopped_at=None, reason=None)
     return _run(j, app, STEP_NAMES.index(app["step"]))

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from loancli.accounts import new_account
 from loancli.errors import Reason
 from loancli.hashing import hash_secret, verify_secret
 from loancli.journey.core import Journey, Stop
@@ -33,15 +34,8 @@ def login(j: Journey, app: dict[str, Any]) -> Stop | None:
     device = j.world.device.describe()
     if account is None:
         password = j.asker.ask("password")
-        account = {
-            "phone": phone,
-            "password_hash": hash_secret(password),
-            "created_at": j.clock.isoformat(),
-            "wrong_passwords": 0,
-            "locked_until": None,
-            "repayment_day": None,
-            "trusted_devices": [device["model"]],
-        }
+        account = new_account(phone, hash_secret(password), j.clock.isoformat(),
+                              [device["model"]])
         j.store.insert("accounts", account)
         j.event(app, "account_created", phone=mask_phone(phone), device=device)
         return None
@@ -95,12 +89,27 @@ def _read_side(j: Journey, app: dict[str, Any], upload: Any, side: str) -> tuple
     """Run the app's own image checks, then the fake OCR, on one side of the card."""
     attempts = app.setdefault("attempts", {})
     attempts["ocr"] = attempts.get("ocr", 0) + 1
+    call = attempts["ocr"]
     problem = upload.check.problem
-    read = j.ocr.read(upload.path, attempts["ocr"])
-    forced = {"blurry": Reason.ID_BLURRY, "low_resolution": Reason.ID_LOW_RESOLUTION,
-              "unreadable": Reason.ID_UNREADABLE}.get(read.forced or "")
     detail = {"side": side, "file": upload.path.name, "width": upload.check.width,
               "height": upload.check.height, "blur_score": round(upload.check.blur_score, 1)}
+    settings = j.world.ocr
+    if j.world.device.network_drops.fires(call, j.rng.derive(app["id"], "network")):
+        return None, _fail_id(j, app, Reason.NETWORK_UNSTABLE,
+                              {**detail, "provider": "network", "network": j.world.device.network})
+    if settings.outage.fires(call, j.rng.derive(app["id"], "ocr-outage")):
+        return None, _fail_id(j, app, Reason.ID_SERVICE_UNAVAILABLE,
+                              {**detail, "provider": "ocr", "why": "the server did not accept the call"})
+    if settings.latency > settings.timeout:
+        j.clock.advance(settings.timeout)
+        return None, _fail_id(j, app, Reason.ID_SERVICE_UNAVAILABLE,
+                              {**detail, "provider": "ocr",
+                               "why": f"no answer within {_duration(settings.timeout)}"})
+    j.clock.advance(settings.latency)
+    read = j.ocr.read(upload.path, call)
+    forced = {"blurry": Reason.ID_BLURRY, "low_resolution": Reason.ID_LOW_RESOLUTION,
+              "unreadable": Reason.ID_UNREADABLE, "mismatch": Reason.ID_MISMATCH,
+              "invalid": Reason.ID_INVALID}.get(read.forced or "")
     if problem:
         return None, _fail_id(j, app, Reason(problem), detail)
     if forced:
@@ -144,6 +153,12 @@ def _validate_card(j: Journey, front: dict, back: dict) -> tuple[Reason | None, 
 
 
 def id_upload(j: Journey, app: dict[str, Any]) -> Stop | None:
+    device = j.world.device
+    problems = device.shortcomings()
+    if problems:
+        j.fail(app, "device_refused", Reason.DEVICE_UNSUPPORTED, device=device.describe(),
+               requirements="; ".join(problems))
+        return Stop(Reason.DEVICE_UNSUPPORTED, "; ".join(problems))
     ask_front = ask_back = True
     front_fields = back_fields = None
     while True:
@@ -226,6 +241,30 @@ def authorisations(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 
 def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
+    s = j.world.review
+    state = app.setdefault("review_state", {})
+    if "ready_at" not in state:
+        state["submitted_at"] = j.clock.isoformat()
+        state["ready_at"] = (_now(j) + s.review_time).isoformat()
+        j.event(app, "review_submitted", provider="review",
+                review_time=_duration(s.review_time), app_wait=_duration(s.app_wait))
+    ready_at = datetime.fromisoformat(state["ready_at"])
+    if ready_at > _now(j):
+        # The borrower watches the "reviewing" screen for at most the app's wait.
+        waited = min(ready_at - _now(j), s.app_wait)
+        j.clock.advance(waited)
+        if ready_at > _now(j):
+            j.fail(app, "review_pending", Reason.REVIEW_PENDING, provider="review",
+                   waited=_duration(waited), result_expected=state["ready_at"])
+            return Stop(Reason.REVIEW_PENDING, f"result expected at {state['ready_at']}")
+        j.event(app, "review_waited", waited=_duration(waited))
+    if s.second_review and not app.get("income_proof"):
+        proof = j.asker.ask("income_proof")
+        if proof is None:
+            j.fail(app, "income_proof_missing", Reason.INCOME_PROOF_REQUIRED, provider="review")
+            return Stop(Reason.INCOME_PROOF_REQUIRED, "the second review asks for income proof")
+        app["income_proof"] = proof.path.name
+        j.event(app, "income_proof_uploaded", file=proof.path.name)
     decision = j.review.decide(Decimal(app["profile"]["monthly_income"]), app["authorisations"])
     app["review"] = {
         "approved": decision.approved,
@@ -292,15 +331,27 @@ def _enter_code(j: Journey, app: dict[str, Any], *, phone: str, purpose: str, ke
     send = True
     # Why the borrower asked for a new code (None for the first send).
     cause: Reason | None = None
+    requests = 0
     while True:
         if send:
+            requests += 1
+            if requests > j.world.sms.max_requests:
+                # The app stops offering "resend" after this many requests in one step.
+                assert cause is not None
+                return Stop(cause, f"{requests - 1} code requests without success")
             sent = j.sms.send_code(phone, purpose, _now(j), j.rng.derive(app["id"], purpose,
                                    len(app.get("events", []))), text, sender)
             if not sent.ok:
                 assert sent.reason is not None
-                j.fail(app, "sms_refused", sent.reason, why=sent.message)
+                j.fail(app, "sms_refused", sent.reason, why=sent.message, provider="sms")
                 if sent.reason is Reason.SMS_SEND_LIMIT:
                     return Stop(sent.reason, sent.message)
+                if sent.reason is Reason.SMS_GATEWAY_DOWN:
+                    cause = sent.reason
+                    send = bool(j.asker.ask("sms_resend"))
+                    if not send:
+                        return Stop(sent.reason, sent.message)
+                    continue
                 if cause is not None:
                     # A resend refused for the 60 s wait is recorded, but the borrower's
                     # problem is still the one that made them ask (not delivered, dead code).
@@ -320,6 +371,12 @@ def _enter_code(j: Journey, app: dict[str, Any], *, phone: str, purpose: str, ke
                 j.event(app, "waited", duration=_duration(wait))
         code = j.asker.ask(key)
         if code == "auto":
+            arrival = j.sms.in_flight(phone, _now(j), sender)
+            if arrival is not None:
+                # A person waits for the message that is on its way, then types it.
+                waited = arrival - _now(j)
+                j.clock.advance(waited)
+                j.event(app, "waited_for_sms", duration=_duration(waited))
             code = j.sms.newest_code(phone, _now(j), sender)
             if code is None:
                 j.fail(app, "sms_missing", Reason.SMS_NOT_DELIVERED, phone=mask_phone(phone))
@@ -357,6 +414,10 @@ def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
                        text=text, sender=bank.sms_sender, wrong=Reason.BANK_CODE_WRONG)
     if stop:
         return stop
+    if bank.bind_failure:
+        j.fail(app, "card_bind_refused", Reason.CARD_BIND_FAILED, provider="bank",
+               card=mask_card(number), bank_message=bank.bind_failure)
+        return Stop(Reason.CARD_BIND_FAILED, bank.bind_failure)
     password = j.asker.ask("transaction_password")
     app["card"] = {
         "number": number,
@@ -374,7 +435,8 @@ def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
     return _enter_code(j, app, phone=app["phone"], purpose="loan_confirm", key="sms_code",
-                       text=LENDER_CODE_TEXT, sender=None, wrong=Reason.SMS_CODE_WRONG)
+                       text=LENDER_CODE_TEXT, sender=j.world.sms.sender,
+                       wrong=Reason.SMS_CODE_WRONG)
 
 
 # 10. disbursement -----------------------------------------------------------------------
@@ -382,9 +444,13 @@ def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
     card = app["card"]
-    transfer = j.bank.transfer(card["number"])
+    attempts = app.setdefault("attempts", {})
+    attempts["transfer"] = attempts.get("transfer", 0) + 1
+    transfer = j.bank.transfer(card["number"], attempts["transfer"],
+                               j.rng.derive(app["id"], "transfer"))
     if not transfer.ok:
-        reason = Reason.CARD_FROZEN if transfer.status == "frozen" else Reason.CARD_CLOSED
+        reason = {"frozen": Reason.CARD_FROZEN, "closed": Reason.CARD_CLOSED}.get(
+            transfer.status, Reason.TRANSFER_FAILED)
         j.fail(app, "transfer_failed", reason, card=mask_card(card["number"]),
                card_status=transfer.status)
         return Stop(reason, f"card {mask_card(card['number'])} is {transfer.status}")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from loancli.clock import Rng
+from loancli.providers.faults import NEVER, Fault
+
 CARD_STATUSES = ("normal", "frozen", "closed")
 
 
@@ -12,6 +15,10 @@ class BankSettings:
     card_status: str = "normal"
     bank_name: str = "中国工商银行"
     sms_sender: str = "95588"
+    # The bank refuses to bind the card, with its message (e.g. a name mismatch).
+    bind_failure: str | None = None
+    # The payout transfer fails on the bank's side (system error), not the card's status.
+    transfer_failure: Fault = NEVER
 
 
 @dataclass
@@ -24,7 +31,9 @@ class FakeBank:
     def __init__(self, settings: BankSettings) -> None:
         self.settings = settings
 
-    def transfer(self, card_number: str) -> Transfer:
+    def transfer(self, card_number: str, attempt: int = 1, rng: Rng | None = None) -> Transfer:
         """Pay out to a card; a frozen or closed card cannot receive."""
         status = self.settings.card_status
+        if status == "normal" and self.settings.transfer_failure.fires(attempt, rng or Rng(0)):
+            return Transfer(False, "bank_error")
         return Transfer(status == "normal", status)

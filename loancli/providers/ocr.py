@@ -1,19 +1,27 @@
 """Fake OCR: reads the fields embedded in a generated ID card image, as a real OCR service
-reads the printed text. A scenario can force per-attempt outcomes."""
+reads the printed text. A scenario can force per-attempt outcomes, outages and latency."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-OUTCOMES = ("ok", "blurry", "unreadable", "low_resolution")
+from loancli.providers.faults import NEVER, Fault
+
+OUTCOMES = ("ok", "blurry", "unreadable", "low_resolution", "mismatch", "invalid")
 
 
 @dataclass
 class OcrSettings:
     # Per upload attempt: "ok" reads the image as it is; the others force that refusal.
     outcomes: list[str] = field(default_factory=list)
+    # The verification server is overloaded or the interface call fails.
+    outage: Fault = NEVER
+    # How long one read takes (simulated); longer than the app's timeout fails the upload.
+    latency: timedelta = timedelta(0)
+    timeout: timedelta = timedelta(seconds=15)
 
 
 @dataclass

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
+
+
+DECISIONS = ("approve", "reject")
 
 
 @dataclass
@@ -16,7 +20,12 @@ class ReviewSettings:
     authorisation_bonus: Decimal = Decimal("2000.00")
     # Income multiple that caps the limit (limit <= income x this); 0 turns it off.
     income_multiple: Decimal = Decimal("0")
-    review_time: str = "1m"
+    # How long the review takes (simulated), and how long the app waits on screen before it
+    # says "under review, we will notify you" and the borrower has to come back later.
+    review_time: timedelta = timedelta(0)
+    app_wait: timedelta = timedelta(minutes=30)
+    # The second review also wants income proof (a photo of a payslip or bank statement).
+    second_review: bool = False
 
 
 @dataclass

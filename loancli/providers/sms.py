@@ -13,6 +13,7 @@ from typing import Any
 
 from loancli.clock import Rng
 from loancli.errors import Reason
+from loancli.providers.faults import NEVER, Fault
 
 
 @dataclass
@@ -23,8 +24,14 @@ class SmsSettings:
     max_wrong: int = 5  # wrong entries before a code dies
     max_per_hour: int = 5
     max_per_day: int = 10
+    # Code requests the app allows in one step before it stops offering "resend".
+    max_requests: int = 6
     delivery_delay: timedelta = timedelta(0)
     delivered: bool = True
+    # Messages go to this number instead (the borrower's old number, after a change).
+    deliver_to: str | None = None
+    # The SMS gateway refuses to send (outage).
+    outage: Fault = NEVER
     sender: str = "106912345"  # the lender's SMS channel number
 
 
@@ -69,7 +76,7 @@ class SmsService:
         self.store.insert(
             self.INBOX,
             {
-                "phone": phone,
+                "phone": self.settings.deliver_to or phone,
                 "sender": sender or self.settings.sender,
                 "text": text,
                 "code": code,
@@ -96,6 +103,15 @@ class SmsService:
                 return code
         return None
 
+    def in_flight(self, phone: str, now: datetime, sender: str | None = None) -> datetime | None:
+        """When the newest code still on its way to ``phone`` arrives (None if nothing is)."""
+        pending = [m for m in self.store.find(self.INBOX, phone=phone)
+                   if m.get("code") and (not sender or m["sender"] == sender)
+                   and datetime.fromisoformat(m["arrives_at"]) > now]
+        if not pending:
+            return None
+        return max(datetime.fromisoformat(m["arrives_at"]) for m in pending)
+
     def send_code(self, phone: str, purpose: str, now: datetime, rng: Rng,
                   text: str, sender: str | None = None) -> SendResult:
         """Issue a new code, respecting the resend wait and the hourly and daily caps."""
@@ -106,6 +122,9 @@ class SmsService:
             datetime.fromisoformat(c["sent_at"])
             for c in self.store.find(self.CODES, phone=phone, sender=sender)
         ]
+        if s.outage.fires(len(sent) + 1, rng.derive("outage")):
+            return SendResult(False, Reason.SMS_GATEWAY_DOWN,
+                              message="the SMS service did not accept the request")
         if sent:
             last = max(sent)
             if now - last < s.resend_after:

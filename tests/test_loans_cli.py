@@ -1,0 +1,670 @@
+"""The money commands through the real CLI: ``schedule``, ``calendar``, ``clock``, ``repay``,
+``restructure`` and ``explain``, on a real TinyDB state file in tmp_path.
+
+The journey runs once per module (happy path, default clock 2026-03-02T10:00+08:00: applicant
+A0001, loan L0001 of 10,000.00 at 18% over 12 months, due on the 2nd) and each test works on
+its own copy of that state file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HAPPY_PATH = ROOT / "fixtures" / "answers" / "happy-path.yaml"
+# Wide enough that rich never wraps a table row or a sentence.
+ENV = {"COLUMNS": "400", "LINES": "200", "NO_COLOR": "1", "TERM": "dumb"}
+D = Decimal
+
+
+def cli(db: Path, *args: str) -> tuple[int, str, str]:
+    """``loancli --db DB ARGS`` in-process: (exit code, stdout, stderr); a crash re-raises."""
+    from typer.testing import CliRunner
+
+    from loancli.cli.main import app
+
+    result = CliRunner(env=ENV).invoke(app, ["--db", str(db), *args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def cli_json(db: Path, *args: str) -> tuple[int, Any]:
+    """``cli`` with ``--json`` in front; stdout is exactly one JSON document."""
+    code, out, err = cli(db, "--json", *args)
+    assert "Traceback" not in out + err
+    return code, json.loads(out)
+
+
+def ok_json(db: Path, *args: str) -> Any:
+    code, data = cli_json(db, *args)
+    assert code == 0, data
+    return data
+
+
+def stored_loan(db: Path, loan_id: str = "L0001") -> dict[str, Any]:
+    from loancli.store import Store
+
+    with Store(db) as store:
+        loan = store.get("loans", id=loan_id)
+    assert loan is not None
+    return loan
+
+
+@pytest.fixture(scope="module")
+def journey_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("journey") / "state.json"
+    code, out, err = cli(db, "--no-input", "apply", "--answers", str(HAPPY_PATH))
+    assert code == 0, out + err
+    return db
+
+
+@pytest.fixture
+def db(journey_file: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the state file right after the happy-path journey disbursed L0001."""
+    copy = tmp_path / "state.json"
+    shutil.copyfile(journey_file, copy)
+    return copy
+
+
+def calendar_lines(db: Path) -> list[dict[str, Any]]:
+    return ok_json(db, "calendar", "A0001")["installments"]
+
+
+def schedule_json(*args: str, tmp_path: Path) -> tuple[int, Any]:
+    return cli_json(tmp_path / "unused.json", "schedule", *args)
+
+
+# --- schedule: the calculator --------------------------------------------------------------
+
+SCHEDULE_KEYS = {"repayment_day", "first_due_date", "day_count", "apr", "total_interest",
+                 "total_fee", "installments"}
+LINE_KEYS = {"n", "due_date", "principal", "interest", "fee", "total", "remaining"}
+REGULAR = ("--amount", "10000", "--term", "12", "--loan-date", "2026-03-02")
+
+
+def test_schedule_json_equal_installment_golden(tmp_path: Path) -> None:
+    code, data = schedule_json(*REGULAR, "--apr", "18", tmp_path=tmp_path)
+    assert code == 0
+    assert set(data) == SCHEDULE_KEYS
+    lines = data["installments"]
+    assert all(LINE_KEYS <= set(x) for x in lines)
+    assert data["repayment_day"] == 2
+    assert data["first_due_date"] == "2026-04-02"
+    assert data["day_count"] == "30/360 monthly"
+    assert data["apr"] == "18.00"
+    assert data["total_interest"] == "1001.61"
+    assert data["total_fee"] == "0.00"
+    assert [x["n"] for x in lines] == list(range(1, 13))
+    assert [x["total"] for x in lines] == ["916.80"] * 11 + ["916.81"]
+    assert lines[0] == {**lines[0], "due_date": "2026-04-02", "principal": "766.80",
+                        "interest": "150.00", "fee": "0.00", "remaining": "9233.20"}
+    assert lines[-1]["due_date"] == "2027-03-02"
+    assert lines[-1]["remaining"] == "0.00"
+    assert sum(D(x["principal"]) for x in lines) == D("10000.00")
+    # No state file is needed.
+    assert not (tmp_path / "unused.json").exists()
+
+
+def test_schedule_equal_principal_golden(tmp_path: Path) -> None:
+    code, data = schedule_json(*REGULAR, "--apr", "18", "--method", "equal_principal",
+                               tmp_path=tmp_path)
+    assert code == 0
+    lines = data["installments"]
+    assert lines[0]["total"] == "983.33"
+    assert lines[-1]["total"] == "845.87"
+    assert data["total_interest"] == "975.00"
+
+
+def test_schedule_human_output_has_the_figures(tmp_path: Path) -> None:
+    code, out, _ = cli(tmp_path / "unused.json", "schedule", *REGULAR, "--apr", "18")
+    assert code == 0
+    for text in ("APR 18.00%", "repayment day 2", "first due 2026-04-02", "1001.61",
+                 "916.80", "916.81"):
+        assert text in out
+
+
+def test_schedule_installment_product_shows_the_true_apr(tmp_path: Path) -> None:
+    code, data = schedule_json(*REGULAR, "--product", "installment", tmp_path=tmp_path)
+    assert code == 0
+    assert data["apr"] == "13.03"
+    assert data["total_fee"] == "720.00"
+    assert data["total_interest"] == "0.00"
+    assert sum(D(x["fee"]) for x in data["installments"]) == D("720.00")
+
+
+def test_schedule_apr_over_the_cap_is_refused(tmp_path: Path) -> None:
+    code, out, err = cli(tmp_path / "unused.json", "schedule", *REGULAR, "--apr", "30")
+    assert code == 2
+    assert "--apr" in err
+    assert "cap of 24.00%" in err
+    assert out == ""
+    code, data = schedule_json(*REGULAR, "--apr", "30", tmp_path=tmp_path)
+    assert code == 2
+    assert data["error"]["key"] == "--apr"
+    assert data["error"]["exit_code"] == 2
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "tomorrow", "2026/03/02"])
+def test_schedule_bad_loan_date(tmp_path: Path, bad: str) -> None:
+    code, _, err = cli(tmp_path / "unused.json", "schedule", "--amount", "10000", "--term",
+                       "12", "--apr", "18", "--loan-date", bad)
+    assert code == 2
+    assert "--loan-date" in err
+
+
+@pytest.mark.parametrize("rate", ["0.0001", "0.00019", "0.00031", "0.0005"])
+def test_schedule_daily_rate_outside_the_product_range(tmp_path: Path, rate: str) -> None:
+    code, _, err = cli(tmp_path / "unused.json", "schedule", *REGULAR, "--product",
+                       "daily_loan", "--daily-rate", rate, "--method", "interest_first")
+    assert code == 2
+    assert "--daily-rate" in err
+    assert "0.02% to 0.03%" in err
+
+
+@pytest.mark.parametrize("rate", ["0.0002", "0.00025", "0.0003"])
+def test_schedule_daily_rate_inside_the_range(tmp_path: Path, rate: str) -> None:
+    code, data = schedule_json(*REGULAR, "--product", "daily_loan", "--daily-rate", rate,
+                               "--method", "interest_first", tmp_path=tmp_path)
+    assert code == 0
+    assert data["day_count"] == "actual/360 every period"
+    # Interest per day on the outstanding principal: the first period is 31 days.
+    first = data["installments"][0]
+    assert D(first["interest"]) == (D("10000") * D(rate) * 31).quantize(D("0.01"))
+
+
+def test_schedule_daily_rate_on_another_product_is_refused(tmp_path: Path) -> None:
+    code, _, err = cli(tmp_path / "unused.json", "schedule", *REGULAR, "--apr", "18",
+                       "--daily-rate", "0.0003")
+    assert code == 2
+    assert "--daily-rate" in err
+
+
+def test_schedule_repayment_day_rule_after_the_28th(tmp_path: Path) -> None:
+    code, data = schedule_json("--amount", "10000", "--term", "12", "--apr", "18",
+                               "--loan-date", "2026-01-31", tmp_path=tmp_path)
+    assert code == 0
+    assert data["repayment_day"] == 28
+    assert data["first_due_date"] == "2026-02-28"
+    assert all(x["due_date"].endswith("-28") for x in data["installments"])
+
+
+def test_schedule_given_repayment_day(tmp_path: Path) -> None:
+    code, data = schedule_json("--amount", "10000", "--term", "12", "--apr", "18",
+                               "--loan-date", "2026-03-20", "--repayment-day", "28",
+                               tmp_path=tmp_path)
+    assert code == 0
+    assert data["repayment_day"] == 28
+    # 2026-03-28 is only 8 days away, so the first due date is a cycle later.
+    assert data["first_due_date"] == "2026-04-28"
+    assert data["day_count"] == "actual/360 first period"
+    # 39 days at 18%/360 on 10000.
+    assert data["installments"][0]["interest"] == "195.00"
+
+
+@pytest.mark.parametrize("day", ["0", "29", "31"])
+def test_schedule_repayment_day_out_of_range(tmp_path: Path, day: str) -> None:
+    code, _, err = cli(tmp_path / "unused.json", "schedule", *REGULAR, "--apr", "18",
+                       "--repayment-day", day)
+    assert code == 2
+    assert "--repayment-day" in err
+
+
+# --- clock ---------------------------------------------------------------------------------
+
+
+def test_clock_show_set_and_errors(tmp_path: Path) -> None:
+    db = tmp_path / "clock.json"
+    data = ok_json(db, "clock", "show")
+    assert data["now"] == "2026-03-02T10:00:00+08:00"
+    assert data["events"] == []
+    data = ok_json(db, "clock", "set", "2026-03-05T09:00:00+08:00")
+    assert data["now"] == "2026-03-05T09:00:00+08:00"
+    assert ok_json(db, "clock", "show")["now"] == "2026-03-05T09:00:00+08:00"
+    code, _, err = cli(db, "clock", "set", "2026-03-04T09:00:00+08:00")
+    assert code == 2
+    assert "DATETIME" in err and "backwards" in err
+    code, _, err = cli(db, "clock", "set", "not-a-date")
+    assert code == 2
+    assert "DATETIME" in err
+    code, _, err = cli(db, "clock", "advance", "xyz")
+    assert code == 2
+    assert "DURATION" in err
+    # Nothing moved on the refusals.
+    assert ok_json(db, "clock", "show")["now"] == "2026-03-05T09:00:00+08:00"
+    data = ok_json(db, "clock", "advance", "1d2h")
+    assert data["now"] == "2026-03-06T11:00:00+08:00"
+
+
+def test_clock_advance_40_days_makes_the_first_installment_overdue(db: Path) -> None:
+    data = ok_json(db, "clock", "advance", "40d")
+    assert data["now"] == "2026-04-11T10:00:00+08:00"
+    events = [(e["loan"], e["applicant"], e["on"], e["event"]) for e in data["events"]]
+    assert events == [
+        ("L0001", "A0001", "2026-04-02", "installment_due"),
+        ("L0001", "A0001", "2026-04-06", "installment_overdue"),
+        ("L0001", "A0001", "2026-04-11", "penalty_accrued"),
+    ]
+    penalty = data["events"][2]["detail"]
+    # 9 days x 766.80 x 0.18/360 x 1.5 = 5.1759 -> 5.18
+    assert penalty["installment"] == 1
+    assert penalty["days"] == 9
+    assert penalty["base"] == "766.80"
+    assert penalty["amount"] == "5.18"
+    lines = calendar_lines(db)
+    assert lines[0]["status"] == "overdue"
+    assert lines[0]["penalty"] == "5.18"
+    assert lines[0]["owed"] == "921.98"
+    assert {x["status"] for x in lines[1:]} == {"scheduled"}
+
+
+def test_clock_advance_human_output_lists_the_events(db: Path) -> None:
+    code, out, _ = cli(db, "clock", "advance", "40d")
+    assert code == 0
+    assert "2026-04-11T10:00:00+08:00" in out
+    for text in ("installment_due", "installment_overdue", "penalty_accrued", "amount=5.18"):
+        assert text in out
+    code, out, _ = cli(db, "clock", "advance", "1h")
+    assert code == 0
+    assert "nothing fell due" in out
+
+
+def test_clock_set_forward_catches_up_too(db: Path) -> None:
+    data = ok_json(db, "clock", "set", "2026-04-06T08:00:00+08:00")
+    assert [e["event"] for e in data["events"]] == ["installment_due", "installment_overdue",
+                                                    "penalty_accrued"]
+    assert data["events"][-1]["detail"]["amount"] == "2.30"  # 4 days
+
+
+# --- repay ---------------------------------------------------------------------------------
+
+
+def test_repay_installment_clears_the_overdue_line(db: Path) -> None:
+    ok_json(db, "clock", "advance", "40d")
+    data = ok_json(db, "repay", "A0001", "--installment", "1")
+    assert data["status"] == "paid"
+    assert data["payment"] == {"on": "2026-04-11", "kind": "installment", "amount": "921.98",
+                               "installments": [1]}
+    assert data["loan_status"] == "active"
+    assert data["remaining_principal"] == "9233.20"
+    first = data["installments"][0]
+    assert first["status"] == "paid"
+    assert first["owed"] == "0.00"
+    assert first["paid_on"] == "2026-04-11"
+    # The next advance accrues nothing more on it.
+    later = ok_json(db, "clock", "advance", "10d")
+    assert [e for e in later["events"] if e["detail"].get("installment") == 1] == []
+    assert later["events"] == []
+    line = calendar_lines(db)[0]
+    assert line["status"] == "paid"
+    assert line["penalty"] == "5.18"
+    loan = stored_loan(db)
+    assert loan["payments"][0]["amount"] == "921.98"
+    assert loan["lines"][0]["paid"] == {"penalty": "5.18", "interest": "150.00",
+                                        "fee": "0.00", "principal": "766.80"}
+
+
+def test_repay_installment_human_output(db: Path) -> None:
+    cli(db, "clock", "advance", "40d")
+    code, out, _ = cli(db, "repay", "A0001", "--installment", "1")
+    assert code == 0
+    assert "Paid 921.98" in out
+    assert "remaining principal 9233.20" in out
+
+
+def test_repay_all_settles_with_interest_to_date(db: Path) -> None:
+    ok_json(db, "clock", "advance", "18d")  # 2026-03-20
+    data = ok_json(db, "repay", "A0001", "--all")
+    # 10000 + 10000 x 0.18/360 x 18 days = 10090.00
+    assert data["payment"]["kind"] == "settle_all"
+    assert data["payment"]["amount"] == "10090.00"
+    assert data["loan_status"] == "closed"
+    assert data["remaining_principal"] == "0.00"
+    assert {x["status"] for x in data["installments"]} == {"paid"}
+    assert {x["owed"] for x in data["installments"]} == {"0.00"}
+    assert ok_json(db, "clock", "advance", "60d")["events"] == []
+    code, _, err = cli(db, "repay", "A0001", "--all")
+    assert code == 2
+    assert "closed" in err
+
+
+def test_repay_all_of_an_overdue_loan(db: Path) -> None:
+    ok_json(db, "clock", "advance", "40d")
+    before = ok_json(db, "repay", "A0001", "--amount", "0.01")["settlement_amount"]
+    # 921.98 overdue (less the 0.01 just paid) + 9233.20 + 9 days' interest 41.55
+    assert before == "10196.72"
+    data = ok_json(db, "repay", "A0001", "--all")
+    assert data["payment"]["amount"] == "10196.72"
+    assert data["loan_status"] == "closed"
+
+
+def test_repay_amount_pays_dues_first_then_prepays_principal(db: Path) -> None:
+    ok_json(db, "clock", "advance", "40d")
+    data = ok_json(db, "repay", "A0001", "--amount", "2000")
+    payment = data["payment"]
+    assert payment["installments"] == [1]
+    # 921.98 clears installment 1; 1078.02 prepays principal.
+    assert payment["prepaid_principal"] == "1078.02"
+    lines = data["installments"]
+    assert lines[0]["status"] == "paid"
+    assert data["remaining_principal"] == "8155.18"
+    paid_principal = sum(D(x["principal"]) for x in lines if x["status"] == "paid")
+    paid_principal += D(payment["prepaid_principal"])
+    assert paid_principal + D(data["remaining_principal"]) == D(data["amount"]) == D("10000")
+    # The future lines were re-planned over the same dates.
+    assert [x["due_date"] for x in lines] == [
+        (date(2026, 4, 2) + _months(k)).isoformat() for k in range(12)]
+    assert sum(D(x["principal"]) for x in lines[1:]) == D("8155.18")
+    assert D(lines[1]["total"]) < D("916.80")
+
+
+def _months(k: int) -> Any:
+    from dateutil.relativedelta import relativedelta
+
+    return relativedelta(months=k)
+
+
+def test_repay_amount_less_than_the_dues(db: Path) -> None:
+    ok_json(db, "clock", "advance", "40d")
+    data = ok_json(db, "repay", "A0001", "--amount", "100")
+    assert data["payment"]["prepaid_principal"] == "0.00"
+    first = data["installments"][0]
+    assert first["status"] == "overdue"
+    assert first["owed"] == "821.98"
+    assert data["remaining_principal"] == "10000.00"
+
+
+@pytest.mark.parametrize("args,key", [
+    (("--amount", "0"), "--amount"),
+    (("--amount", "abc"), "--amount"),
+    (("--amount", "99999"), "--amount"),
+    (("--installment", "13"), "--installment"),
+    (("--installment", "1", "--all"), "--installment/--amount/--all"),
+    ((), "--installment/--amount/--all"),
+])
+def test_repay_refusals(db: Path, args: tuple[str, ...], key: str) -> None:
+    code, data = cli_json(db, "repay", "A0001", *args)
+    assert code == 2
+    assert data["error"]["key"] == key
+    assert stored_loan(db)["payments"] == []
+
+
+def test_repay_amount_of_all_the_principal_is_not_a_free_settlement(db: Path) -> None:
+    ok_json(db, "clock", "advance", "18d")  # 2026-03-20: settling takes 10090.00
+    code, data = cli_json(db, "repay", "A0001", "--amount", "10000")
+    assert code == 2
+    assert data["error"]["key"] == "--amount"
+    assert "10090.00" in data["error"]["message"] and "--all" in data["error"]["message"]
+    loan = stored_loan(db)
+    assert loan["payments"] == []
+    assert len(loan["lines"]) == 12
+    assert loan["status"] == "active"
+
+
+def test_repay_installments_in_order(db: Path) -> None:
+    code, data = cli_json(db, "repay", "A0001", "--installment", "2")
+    assert code == 2
+    assert data["error"]["key"] == "--installment"
+    assert "installment 1" in data["error"]["message"]
+    # Paying ahead of the due date in order is fine.
+    data = ok_json(db, "repay", "A0001", "--installment", "1")
+    assert data["payment"]["amount"] == "916.80"
+    assert ok_json(db, "repay", "A0001", "--installment", "2")["status"] == "paid"
+
+
+def test_repay_unknown_applicant(db: Path) -> None:
+    code, _, err = cli(db, "repay", "A0099", "--all")
+    assert code == 2
+    assert "A0099" in err
+
+
+def test_repay_with_a_frozen_card_pays_nothing(db: Path) -> None:
+    ok_json(db, "clock", "advance", "40d")
+    code, data = cli_json(db, "--scenario", "frozen-card", "repay", "A0001", "--installment",
+                          "1")
+    assert code == 3
+    assert data["status"] == "refused"
+    assert data["reason"] == "card_frozen"
+    assert data["loan_status"] == "active"
+    assert data["remaining_principal"] == "10000.00"
+    assert data["installments"][0]["status"] == "overdue"
+    assert data["installments"][0]["owed"] == "921.98"
+    loan = stored_loan(db)
+    assert loan["payments"] == []
+    assert all(x["paid_on"] is None for x in loan["lines"])
+    assert loan["events"][-1]["event"] == "repay_failed"
+    assert loan["events"][-1]["reason"] == "card_frozen"
+    code, _, err = cli(db, "--scenario", "frozen-card", "repay", "A0001", "--all")
+    assert code == 3
+    assert stored_loan(db)["status"] == "active"
+    # With the default (normal) card the same repayment goes through.
+    assert ok_json(db, "repay", "A0001", "--installment", "1")["status"] == "paid"
+
+
+def test_repay_with_a_frozen_card_human_output(db: Path) -> None:
+    code, out, _ = cli(db, "--scenario", "frozen-card", "repay", "A0001", "--all")
+    assert code == 3
+    assert "Repayment refused" in out
+    assert "card_frozen" in out
+
+
+# --- calendar ------------------------------------------------------------------------------
+
+
+def test_calendar_month_marks_the_due_day(db: Path) -> None:
+    code, out, _ = cli(db, "calendar", "A0001", "--month", "2026-04")
+    assert code == 0
+    assert "2026-04" in out
+    assert "[ 2]" in out  # the due day is marked
+    assert "[ 3]" not in out
+    assert "2026-04-02" in out and "916.80" in out and "scheduled" in out
+    assert "2026-05-02" not in out  # only April's installments are listed
+    cli(db, "clock", "advance", "40d")
+    code, out, _ = cli(db, "calendar", "A0001", "--month", "2026-04")
+    assert code == 0
+    assert "overdue" in out
+    assert "scheduled" not in out
+
+
+def test_calendar_defaults_to_the_next_unpaid_month(db: Path) -> None:
+    data = ok_json(db, "calendar")
+    assert data["loan"] == "L0001"
+    assert data["month"] == "2026-04"
+    cli(db, "clock", "advance", "40d")
+    cli(db, "repay", "A0001", "--installment", "1")
+    assert ok_json(db, "calendar", "A0001")["month"] == "2026-05"
+
+
+def test_calendar_json_lists_installments_with_statuses(db: Path) -> None:
+    data = ok_json(db, "calendar", "A0001", "--month", "2026-04")
+    assert data["month"] == "2026-04"
+    assert data["ics"] is None
+    lines = data["installments"]
+    assert len(lines) == 12
+    assert {x["status"] for x in lines} == {"scheduled"}
+    ok_json(db, "clock", "advance", "40d")
+    lines = ok_json(db, "calendar", "A0001")["installments"]
+    assert [x["status"] for x in lines] == ["overdue"] + ["scheduled"] * 11
+
+
+@pytest.mark.parametrize("month", ["2026-13", "April", "2026"])
+def test_calendar_bad_month(db: Path, month: str) -> None:
+    code, _, err = cli(db, "calendar", "A0001", "--month", month)
+    assert code == 2
+    assert "--month" in err
+
+
+def test_calendar_without_a_loan(tmp_path: Path) -> None:
+    code, _, err = cli(tmp_path / "empty.json", "calendar")
+    assert code == 2
+    assert "no loan" in err
+
+
+def test_calendar_ics_parses_back(db: Path, tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    path = tmp_path / "repay.ics"
+    data = ok_json(db, "calendar", "A0001", "--ics", str(path))
+    assert data["ics"] == str(path)
+    raw = path.read_bytes()
+    cal = Calendar.from_ical(raw)
+    events = [c for c in cal.walk() if c.name == "VEVENT"]
+    plan = data["installments"]
+    assert len(events) == len(plan) == 12
+    for event, line in zip(events, plan, strict=True):
+        start = event.decoded("dtstart")
+        assert type(start) is date  # all day, not a date-time
+        assert start.isoformat() == line["due_date"]
+        assert event.decoded("dtend") == start + timedelta(days=1)
+        assert event["dtstart"].params.get("VALUE") == "DATE"
+        assert line["total"] in str(event["summary"])
+        alarms = [c for c in event.walk() if c.name == "VALARM"]
+        assert sorted(a.decoded("trigger") for a in alarms) == [timedelta(days=-3),
+                                                                 timedelta(days=-1)]
+        assert {str(a["action"]) for a in alarms} == {"DISPLAY"}
+    assert len({str(e["uid"]) for e in events}) == 12
+    assert b"TRIGGER:-P3D" in raw and b"TRIGGER:-P1D" in raw
+    assert b"DTSTART;VALUE=DATE:20260402" in raw
+    # The same state gives the same bytes.
+    again = tmp_path / "again.ics"
+    code, out, _ = cli(db, "calendar", "A0001", "--ics", str(again))
+    assert code == 0
+    assert "Wrote 12 events" in out
+    assert again.read_bytes() == raw
+
+
+# --- restructure ---------------------------------------------------------------------------
+
+
+def test_restructure_an_overdue_loan(db: Path) -> None:
+    ok_json(db, "clock", "advance", "40d")
+    data = ok_json(db, "restructure", "A0001", "--term", "6")
+    change = data["restructure"]
+    owed = change["owed"]
+    # remaining principal 10000.00 + unpaid interest of the overdue line 150.00 + interest to
+    # date on the rest, 9233.20 x 0.18/360 x 9 days = 41.55, + penalty 5.18
+    assert owed == {"penalty": "5.18", "interest": "191.55", "fee": "0.00",
+                    "principal": "10000.00"}
+    assert change["new_principal"] == "10196.73"
+    assert sum(D(v) for v in owed.values()) == D(change["new_principal"])
+    assert change["first_due_date"] == "2026-05-02"
+    lines = data["installments"]
+    assert len(lines) == 6
+    assert {x["status"] for x in lines} == {"scheduled"}
+    assert sum(D(x["principal"]) for x in lines) == D("10196.73")
+    loan = stored_loan(db)
+    assert loan["history"][0]["kind"] == "restructure"
+    old = loan["history"][0]["lines"]
+    assert len(old) == 12
+    assert old[0]["status"] == "overdue"
+    assert old[0]["penalty"] == "5.18"
+    assert loan["events"][-1]["event"] == "restructured"
+    # Nothing is overdue any more, so it cannot be done twice.
+    code, _, err = cli(db, "restructure", "A0001", "--term", "6")
+    assert code == 2
+    assert "overdue" in err
+
+
+def test_restructure_human_output(db: Path) -> None:
+    cli(db, "clock", "advance", "40d")
+    code, out, _ = cli(db, "restructure", "A0001", "--term", "12")
+    assert code == 0
+    assert "10196.73" in out
+    assert "history" in out
+
+
+def test_restructure_refused_with_nothing_overdue(db: Path) -> None:
+    code, data = cli_json(db, "restructure", "A0001", "--term", "6")
+    assert code == 2
+    assert data["error"]["key"] == "APPLICANT"
+    assert "overdue" in data["error"]["message"]
+    # Due but still within the grace period is not overdue either.
+    ok_json(db, "clock", "set", "2026-04-04T10:00:00+08:00")
+    code, _ = cli_json(db, "restructure", "A0001", "--term", "6")
+    assert code == 2
+    assert stored_loan(db)["history"] == []
+
+
+def test_restructure_bad_term(db: Path) -> None:
+    cli(db, "clock", "advance", "40d")
+    code, _, err = cli(db, "restructure", "A0001", "--term", "5")
+    assert code == 2
+    assert "--term" in err
+
+
+# --- explain -------------------------------------------------------------------------------
+
+
+def test_explain_due_date(db: Path) -> None:
+    code, out, _ = cli(db, "explain", "A0001", "--due-date")
+    assert code == 0
+    for text in ("2nd", "2026-03-02", "2026-04-02", "31 days", "first loan"):
+        assert text in out
+    data = ok_json(db, "explain", "A0001", "--due-date")
+    assert set(data["explanations"]) == {"due_date"}
+    sentence = data["explanations"]["due_date"]
+    assert "the 2nd of each month" in sentence
+    assert "APR/12" in sentence
+
+
+def test_explain_amount(db: Path) -> None:
+    data = ok_json(db, "explain", "A0001", "--amount")
+    assert set(data["explanations"]) == {"amount"}
+    sentence = data["explanations"]["amount"]
+    for text in ("916.80", "916.81", "10000.00", "1001.61", "18.00%", "n = 12"):
+        assert text in sentence
+
+
+def test_explain_both_and_overdue(db: Path) -> None:
+    data = ok_json(db, "explain", "A0001", "--due-date", "--amount")
+    assert set(data["explanations"]) == {"due_date", "amount"}
+    ok_json(db, "clock", "advance", "40d")
+    parts = ok_json(db, "explain", "A0001")["explanations"]
+    assert "overdue" in parts
+    assert "2026-04-02" in parts["overdue"] and "5.18" in parts["overdue"]
+
+
+def test_explain_amount_after_restructure_keeps_the_contract_figures(db: Path) -> None:
+    ok_json(db, "clock", "advance", "40d")
+    ok_json(db, "restructure", "A0001", "--term", "6")
+    parts = ok_json(db, "explain", "A0001")["explanations"]
+    amount = parts["amount"]
+    # The contract: 916.80 a month, last 916.81, interest 1001.61; not the new plan's lines.
+    for text in ("916.80", "916.81", "1001.61", "10000.00"):
+        assert text in amount
+    assert "10196.73" in parts["restructure"] and "6-month" in parts["restructure"]
+
+
+# --- a second loan on the same account -----------------------------------------------------
+
+
+def test_second_loan_follows_the_account_repayment_day(db: Path) -> None:
+    code, data = cli_json(db, "--no-input", "--clock", "2026-03-20T10:00:00+08:00", "apply",
+                          "--answers", str(HAPPY_PATH))
+    assert code == 0, data
+    assert data["status"] == "completed"
+    second = data["applicant_id"]
+    loan = data["loan"]
+    assert loan["loan_date"] == "2026-03-20"
+    # The account's first loan (2026-03-02) fixed the 2nd, not the 20th.
+    assert loan["repayment_day"] == 2
+    # 2026-04-02 is only 13 days after 2026-03-20 (< 20), so the first due date moves on.
+    assert loan["first_due_date"] == "2026-05-02"
+    assert loan["day_count"] == "actual/360 first period"
+    stored = stored_loan(db, "L0002")
+    assert stored["applicant_id"] == second
+    assert stored["repayment_day"] == 2
+    assert stored["first_due_date"] == "2026-05-02"
+    assert all(x["due_date"].endswith("-02") for x in stored["lines"])
+    sentence = ok_json(db, "explain", second, "--due-date")["explanations"]["due_date"]
+    for text in ("fixed by its first loan", "2nd", "2026-04-02", "13 days", "2026-05-02"):
+        assert text in sentence
+    # The first loan is untouched.
+    assert stored_loan(db, "L0001")["first_due_date"] == "2026-04-02"

@@ -1,0 +1,72 @@
+"""Built-in scenarios: each reproduces its complaint with the happy-path answers, together they
+produce every reason code, and each replays byte-identically from a recording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import HAPPY_PATH_FILE, run_cli, run_json
+from loancli.errors import Reason
+from loancli.scenario import builtin_names, load_scenario
+
+NAMES = builtin_names()
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Every built-in scenario run once with the happy-path answers."""
+    out = {}
+    for name in NAMES:
+        folder = tmp_path_factory.mktemp(name)
+        code, result = run_json(folder, "--no-input", "--scenario", name, "apply",
+                                "--answers", str(HAPPY_PATH_FILE))
+        out[name] = {"code": code, "result": result}
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_builtin_scenario_produces_its_declared_outcome(name: str, outcomes: dict) -> None:
+    expect = load_scenario(name).expect
+    run = outcomes[name]
+    result = run["result"]
+    assert result["status"] == expect["status"], result.get("events", [])[-1:]
+    assert run["code"] == (0 if expect["status"] == "completed" else 3)
+    assert result["stopped_at"] == expect.get("stopped_at")
+    assert result["reason"] == expect.get("reason")
+    if result["reason"]:
+        # Every stop is explained in a plain sentence with the app's advice.
+        assert result["message"] == Reason(result["reason"]).sentence
+        assert result["advice"]
+
+
+def test_every_builtin_has_a_description_and_an_expected_reason() -> None:
+    for name in NAMES:
+        scenario = load_scenario(name)
+        assert scenario.description and "\n" not in scenario.description, name
+        assert scenario.expect.get("status") in ("completed", "stopped"), name
+        if scenario.expect["status"] == "stopped":
+            assert scenario.expect.get("reason") in {r.value for r in Reason}, name
+
+
+def test_builtin_scenarios_together_produce_every_reason_code(outcomes: dict) -> None:
+    seen = set()
+    for run in outcomes.values():
+        result = run["result"]
+        seen.add(result["reason"])
+        seen |= {e["reason"] for e in result["events"]}
+    assert {r.value for r in Reason} - seen == set()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_recorded_run_replays_byte_identically(name: str, tmp_path: Path) -> None:
+    recording = tmp_path / "recorded.yaml"
+    first = run_cli(tmp_path, "--json", "--no-input", "--scenario", name, "apply",
+                    "--answers", str(HAPPY_PATH_FILE), "--record", str(recording),
+                    db=tmp_path / "first.json")
+    replay = run_cli(tmp_path, "--json", "--no-input", "--scenario", name, "apply",
+                     "--answers", str(recording), db=tmp_path / "replay.json")
+    assert first[0] == replay[0]
+    assert first[1] == replay[1]
+    assert first[1].strip().startswith("{")
