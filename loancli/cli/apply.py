@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from loancli.cli.common import Options, handled, open_world, options
+from loancli.cli.common import (
+    AnswersOption,
+    Options,
+    RecordOption,
+    SetOption,
+    flow_session,
+    handled,
+    options,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -17,16 +25,9 @@ def register(app: typer.Typer) -> None:
 
 def apply(
     ctx: typer.Context,
-    answers: Annotated[
-        Path | None, typer.Option("--answers", help="YAML answers file, keyed by question name.")
-    ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="KEY=VALUE answer; wins over the answers file. Repeatable."),
-    ] = None,
-    record: Annotated[
-        Path | None, typer.Option("--record", help="Write every answer given, to replay later.")
-    ] = None,
+    answers: Annotated[Path | None, AnswersOption] = None,
+    set_: Annotated[list[str] | None, SetOption] = None,
+    record: Annotated[Path | None, RecordOption] = None,
     resume: Annotated[
         str | None, typer.Option("--resume", help="Continue the stopped journey of applicant ID.")
     ] = None,
@@ -40,43 +41,14 @@ def apply(
 
 def run_apply(opts: Options, answers: Path | None, sets: list[str], record: Path | None,
               resume: str | None) -> int:
-    from loancli.accounts import seed_accounts
-    from loancli.asking import (
-        AnswerSource,
-        Asker,
-        QuestionaryPrompter,
-        load_answers_file,
-        parse_set_options,
-    )
-    from loancli.clock import Rng
     from loancli.errors import ExitCode
     from loancli.journey import Journey, resume_journey, start_journey
     from loancli.journey.runner import result_of
 
-    asker: Asker | None = None
-    try:
-        with open_world(opts) as (store, clock, scenario):
-            sources = [parse_set_options(sets)]
-            if scenario.borrower:
-                sources.append(AnswerSource(scenario.borrower, scenario.base_dir,
-                                            f"scenario {scenario.name} (borrower)"))
-            if answers is not None:
-                sources.append(load_answers_file(answers))
-            prompter = (QuestionaryPrompter(opts.console, to_stderr=opts.json)
-                        if opts.interactive else None)
-            asker = Asker(sources, prompter)
-            seed_accounts(store, scenario.accounts, clock.isoformat())
-            run = {"clock": clock.isoformat(), "seed": opts.seed,
-                   "scenario": opts.scenario or "default",
-                   "answers": str(answers) if answers else None, "set": list(sets),
-                   "resume": resume}
-            journey = Journey(store, clock, Rng(opts.seed), asker, scenario.world, run=run)
-            app = resume_journey(journey, resume) if resume else start_journey(journey)
-    finally:
-        if record is not None and asker is not None:
-            from loancli.asking import write_recording
-
-            write_recording(asker, record)
+    with flow_session(opts, answers, sets, record, "apply") as s:
+        s.run["resume"] = resume
+        journey = Journey(s.store, s.clock, s.rng, s.asker, s.scenario.world, run=s.run)
+        app = resume_journey(journey, resume) if resume else start_journey(journey)
     result = result_of(app)
     if opts.json:
         opts.emit(result)

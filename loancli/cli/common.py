@@ -7,13 +7,9 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
-
-if TYPE_CHECKING:
-    from loancli.errors import ExitCode, LoanCliError
-
 
 @dataclass
 class Options:
@@ -77,25 +73,25 @@ def open_world(opts: Options) -> Iterator[tuple[Any, Any, Any]]:
     """Open the state file (locked), its simulated clock and the scenario, for one command.
 
     The clock is written back when the command ends, so time moved by the command persists.
+    A new state file starts at ``--clock``, else the scenario's clock, else the default start.
     """
     from loancli.clock import DEFAULT_START, SimClock, parse_datetime
+    from loancli.errors import UsageError
     from loancli.scenario import load_scenario
     from loancli.store import Store, default_db_path
 
     scenario = load_scenario(opts.scenario)
+    start = None
+    if opts.clock:
+        try:
+            start = parse_datetime(opts.clock)
+        except ValueError as exc:
+            raise UsageError(str(exc), key="--clock") from None
     path = opts.db or default_db_path()
     with Store(path) as store:
-        if opts.clock:
-            try:
-                start = parse_datetime(opts.clock)
-            except ValueError as exc:
-                raise LoanCliErrorUsage(str(exc), "--clock") from None
-        elif store.meta_get("clock"):
-            start = parse_datetime(store.meta_get("clock"))
-        elif scenario.clock:
-            start = scenario.clock
-        else:
-            start = DEFAULT_START
+        if start is None:
+            stored = store.meta_get("clock")
+            start = parse_datetime(stored) if stored else scenario.clock or DEFAULT_START
         clock = SimClock(start)
         try:
             yield store, clock, scenario
@@ -103,14 +99,59 @@ def open_world(opts: Options) -> Iterator[tuple[Any, Any, Any]]:
             store.meta_set("clock", clock.isoformat())
 
 
-def LoanCliErrorUsage(message: str, key: str) -> LoanCliError:  # noqa: N802
-    from loancli.errors import UsageError
+@dataclass
+class Session:
+    """An open world plus the asker of a command that asks questions."""
 
-    return UsageError(message, key=key)
+    store: Any
+    clock: Any
+    scenario: Any
+    asker: Any
+    rng: Any
+    run: dict[str, Any]
 
 
-def exit_with(code: ExitCode) -> None:
-    from loancli.errors import ExitCode
+@contextlib.contextmanager
+def flow_session(opts: Options, answers: Path | None, sets: list[str], record: Path | None,
+                 command: str) -> Iterator[Session]:
+    """Everything a question-asking command needs, layered as ``apply`` does: ``--set`` over
+    the scenario's borrower answers over ``--answers``, then the terminal, then defaults.
+    The scenario's pre-existing accounts are created; ``--record`` is written at the end,
+    whatever the outcome."""
+    from loancli.accounts import seed_accounts
+    from loancli.asking import (
+        AnswerSource,
+        Asker,
+        QuestionaryPrompter,
+        load_answers_file,
+        parse_set_options,
+        write_recording,
+    )
+    from loancli.clock import Rng
 
-    if code != ExitCode.OK:
-        raise typer.Exit(int(code))
+    asker = None
+    try:
+        with open_world(opts) as (store, clock, scenario):
+            sources = [parse_set_options(sets)]
+            if scenario.borrower:
+                sources.append(AnswerSource(scenario.borrower, scenario.base_dir,
+                                            f"scenario {scenario.name} (borrower)"))
+            if answers is not None:
+                sources.append(load_answers_file(answers))
+            prompter = (QuestionaryPrompter(opts.console, to_stderr=opts.json)
+                        if opts.interactive else None)
+            asker = Asker(sources, prompter)
+            seed_accounts(store, scenario.accounts, clock.isoformat())
+            run = {"command": command, "clock": clock.isoformat(), "seed": opts.seed,
+                   "scenario": opts.scenario or "default",
+                   "answers": str(answers) if answers else None, "set": list(sets)}
+            yield Session(store, clock, scenario, asker, Rng(opts.seed), run)
+    finally:
+        if record is not None and asker is not None:
+            write_recording(asker, record)
+
+
+# The options every question-asking command takes, as apply does.
+AnswersOption = typer.Option("--answers", help="YAML answers file, keyed by question name.")
+SetOption = typer.Option("--set", help="KEY=VALUE answer; wins over the answers file. Repeatable.")
+RecordOption = typer.Option("--record", help="Write every answer given, to replay later.")

@@ -63,6 +63,8 @@ class Journey:
         self.event(app, event, reason, **detail)
         self.asker.tell(f"{reason.sentence} {reason.advice}", "bad")
 
-    def save(self, app: dict[str, Any]) -> None:
-        app["updated_at"] = self.clock.isoformat()
-        self.store.upsert("applicants", app, id=app["id"])
+    def save(self, record: dict[str, Any]) -> None:
+        """Persist an applicant's journey, or another flow's record (table ``flows``)."""
+        record["updated_at"] = self.clock.isoformat()
+        table = "applicants" if record.get("kind", "apply") == "apply" else "flows"
+        self.store.upsert(table, record, id=record["id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from loancli.errors import AnswersExhausted, NotFound, Reason, UsageError
+from loancli.errors import NotFound, Reason, UsageError
 from loancli.journey import steps
 from loancli.journey.core import Journey, Stop
 
@@ -62,34 +62,9 @@ def resume_journey(j: Journey, applicant_id: str) -> dict[str, Any]:
 
 
 def _run(j: Journey, app: dict[str, Any], first: int) -> dict[str, Any]:
-    for name, step in STEPS[first:]:
-        app["step"] = name
-        j.last_reason = None
-        try:
-            outcome = step(j, app)
-        except AnswersExhausted as exc:
-            if j.last_reason is None:
-                raise UsageError("the answers for this question ran out before any retry",
-                                 key=exc.key) from None
-            outcome = Stop(j.last_reason, f"no more answers for {exc.key}")
-        except BaseException:
-            # Keep what was done so far (the journey can be resumed), then let it propagate.
-            j.save(app)
-            raise
-        if outcome is not None:
-            return _stop(j, app, name, outcome)
-        j.save(app)
-    app.update(status="completed", step="done")
-    j.event(app, "completed")
-    j.save(app)
-    return app
+    from loancli.journey.flows import run_steps
 
-
-def _stop(j: Journey, app: dict[str, Any], step: str, stop: Stop) -> dict[str, Any]:
-    app.update(status="stopped", stopped_at=step, reason=stop.reason.value)
-    j.event(app, "stopped", stop.reason, sentence=stop.reason.sentence, detail=stop.detail)
-    j.save(app)
-    return app
+    return run_steps(j, app, STEPS[first:])
 
 
 def result_of(app: dict[str, Any]) -> dict[str, Any]:

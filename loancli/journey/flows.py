@@ -1,0 +1,79 @@
+"""Flows other than the loan journey (phone change, checkout, unlock...): each run is a record
+in the ``flows`` table with its steps' events, stopped or completed like a journey."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from loancli.errors import AnswersExhausted, UsageError
+from loancli.journey.core import Journey, Stop
+
+FlowStep = Callable[[Journey, dict[str, Any]], Stop | None]
+
+
+def run_flow(j: Journey, kind: str, steps: list[tuple[str, FlowStep]],
+             **fields: Any) -> dict[str, Any]:
+    """Run ``steps`` in order on a new flow record; stop at the first Stop."""
+    record: dict[str, Any] = {
+        "id": j.store.next_id("flow", "F"),
+        "kind": kind,
+        "created_at": j.clock.isoformat(),
+        "status": "in_progress",
+        "step": steps[0][0],
+        "stopped_at": None,
+        "reason": None,
+        "runs": [j.run] if j.run else [],
+        "events": [],
+        **fields,
+    }
+    j.save(record)
+    return run_steps(j, record, steps)
+
+
+def run_steps(j: Journey, record: dict[str, Any],
+              steps: list[tuple[str, FlowStep]]) -> dict[str, Any]:
+    """Run steps in order on a record (an applicant or a flow), saving after each; a Stop
+    ends the run with its reason. A script's answers running out stops on the last failure."""
+    for name, step in steps:
+        record["step"] = name
+        j.last_reason = None
+        try:
+            outcome = step(j, record)
+        except AnswersExhausted as exc:
+            if j.last_reason is None:
+                raise UsageError("the answers for this question ran out before any retry",
+                                 key=exc.key) from None
+            outcome = Stop(j.last_reason, f"no more answers for {exc.key}")
+        except BaseException:
+            # Keep what was done so far (it can be resumed), then let it propagate.
+            j.save(record)
+            raise
+        if outcome is not None:
+            record.update(status="stopped", stopped_at=name, reason=outcome.reason.value)
+            j.event(record, "stopped", outcome.reason, sentence=outcome.reason.sentence,
+                    detail=outcome.detail)
+            j.save(record)
+            return record
+        j.save(record)
+    record.update(status="completed", step="done")
+    j.event(record, "completed")
+    j.save(record)
+    return record
+
+
+def flow_result(record: dict[str, Any]) -> dict[str, Any]:
+    """The JSON-ready view of a flow run (masked: events are masked when recorded)."""
+    from loancli.errors import Reason
+
+    reason = Reason(record["reason"]) if record.get("reason") else None
+    return {
+        "flow_id": record["id"],
+        "kind": record["kind"],
+        "status": record["status"],
+        "stopped_at": record.get("stopped_at"),
+        "reason": record.get("reason"),
+        "message": reason.sentence if reason else None,
+        "advice": reason.advice if reason else None,
+        "events": record.get("events", []),
+    }
