@@ -11,7 +11,16 @@ from typing import Annotated
 
 import typer
 
-from loancli.cli import applicants, apply, idcard, loans, sms
+from loancli.cli import (
+    accounts,
+    applicants,
+    apply,
+    checkout,
+    idcard,
+    loans,
+    security,
+    sms,
+)
 from loancli.cli.common import Options
 
 app = typer.Typer(
@@ -57,6 +66,9 @@ app.add_typer(sms.app, name="sms")
 app.add_typer(applicants.app, name="applicants")
 app.add_typer(idcard.app, name="idcard")
 loans.register(app)
+security.register(app)
+accounts.register(app)
+checkout.register(app)
 
 
 def run() -> None:
