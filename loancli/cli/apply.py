@@ -21,6 +21,7 @@ from loancli.cli.common import (
 def register(app: typer.Typer) -> None:
     app.command("apply")(apply)
     app.command("demo")(demo)
+    app.command("step")(step)
 
 
 def apply(
@@ -40,15 +41,20 @@ def apply(
 
 
 def run_apply(opts: Options, answers: Path | None, sets: list[str], record: Path | None,
-              resume: str | None) -> int:
+              resume: str | None, step: tuple[str, str] | None = None) -> int:
     from loancli.errors import ExitCode
     from loancli.journey import Journey, resume_journey, start_journey
-    from loancli.journey.runner import result_of
+    from loancli.journey.runner import result_of, run_one_step
 
     with flow_session(opts, answers, sets, record, "apply") as s:
         s.run["resume"] = resume
         journey = Journey(s.store, s.clock, s.rng, s.asker, s.scenario.world, run=s.run)
-        app = resume_journey(journey, resume) if resume else start_journey(journey)
+        if step is not None:
+            app = run_one_step(journey, *step)
+        elif resume:
+            app = resume_journey(journey, resume)
+        else:
+            app = start_journey(journey)
     result = result_of(app)
     if opts.json:
         opts.emit(result)
@@ -56,7 +62,7 @@ def run_apply(opts: Options, answers: Path | None, sets: list[str], record: Path
         from loancli.cli.render import show_result
 
         show_result(opts.console, app, result)
-    return int(ExitCode.OK if app["status"] == "completed" else ExitCode.STOPPED)
+    return int(ExitCode.STOPPED if app["status"] == "stopped" else ExitCode.OK)
 
 
 def demo(ctx: typer.Context) -> None:
@@ -81,3 +87,19 @@ def demo(ctx: typer.Context) -> None:
     raise typer.Exit(code)
 
 
+
+
+def step(
+    ctx: typer.Context,
+    applicant_id: Annotated[str, typer.Argument(metavar="ID", help="Applicant ID, e.g. A0001.")],
+    step_name: Annotated[str, typer.Argument(metavar="STEP", help="Step name, e.g. "
+                                             "sms_verification.")],
+    answers: Annotated[Path | None, AnswersOption] = None,
+    set_: Annotated[list[str] | None, SetOption] = None,
+    record: Annotated[Path | None, RecordOption] = None,
+) -> None:
+    """Run one step for an existing applicant (e.g. send the SMS again)."""
+    opts = options(ctx)
+    with handled(opts):
+        code = run_apply(opts, answers, set_ or [], record, None, step=(applicant_id, step_name))
+    raise typer.Exit(code)

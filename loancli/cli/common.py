@@ -57,7 +57,7 @@ def handled(opts: Options) -> Iterator[None]:
     except LoanCliError as exc:
         from rich.console import Console
 
-        Console(stderr=True, highlight=False).print(f"[red]Error:[/red] {exc}")
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]Error:[/red] {exc}")
         if opts.json:
             key = getattr(exc, "key", None)
             opts.emit({"error": {"exit_code": int(exc.exit_code), "key": key,

@@ -20,6 +20,7 @@ from loancli.cli import (
     loans,
     security,
     sms,
+    support,
 )
 from loancli.cli.common import Options
 
@@ -69,6 +70,7 @@ loans.register(app)
 security.register(app)
 accounts.register(app)
 checkout.register(app)
+support.register(app)
 
 
 def run() -> None:

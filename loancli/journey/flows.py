@@ -31,10 +31,11 @@ def run_flow(j: Journey, kind: str, steps: list[tuple[str, FlowStep]],
     return run_steps(j, record, steps)
 
 
-def run_steps(j: Journey, record: dict[str, Any],
-              steps: list[tuple[str, FlowStep]]) -> dict[str, Any]:
+def run_steps(j: Journey, record: dict[str, Any], steps: list[tuple[str, FlowStep]],
+              finish: bool = True) -> dict[str, Any]:
     """Run steps in order on a record (an applicant or a flow), saving after each; a Stop
-    ends the run with its reason. A script's answers running out stops on the last failure."""
+    ends the run with its reason. A script's answers running out stops on the last failure.
+    With ``finish`` the record is completed after the last step."""
     for name, step in steps:
         record["step"] = name
         j.last_reason = None
@@ -56,9 +57,10 @@ def run_steps(j: Journey, record: dict[str, Any],
             j.save(record)
             return record
         j.save(record)
-    record.update(status="completed", step="done")
-    j.event(record, "completed")
-    j.save(record)
+    if finish:
+        record.update(status="completed", step="done")
+        j.event(record, "completed")
+        j.save(record)
     return record
 
 

@@ -105,3 +105,44 @@ def result_of(app: dict[str, Any]) -> dict[str, Any]:
             for line in schedule.get("installments", [])
         ]
     return out
+
+
+def run_one_step(j: Journey, applicant_id: str, step: str) -> dict[str, Any]:
+    """Run a single step for an existing applicant (support: "send the SMS again").
+
+    The step may be the one the journey is at, or one it already passed. Success at the
+    journey's current step moves it on (``apply --resume`` continues from there).
+    """
+    from loancli.journey.flows import run_steps
+
+    if step not in STEP_NAMES:
+        raise UsageError(f"unknown step; the steps are {', '.join(STEP_NAMES)}", key="STEP")
+    app = j.store.get("applicants", id=applicant_id)
+    if app is None:
+        raise NotFound(f"no applicant {applicant_id!r} in this state file", key="ID")
+    app = dict(app)
+    at = len(STEP_NAMES) if app["status"] == "completed" else STEP_NAMES.index(app["step"])
+    wanted = STEP_NAMES.index(step)
+    if wanted > at:
+        raise UsageError(f"applicant {applicant_id} is at {app['step']}; {step} needs the steps "
+                         "before it first (use apply --resume)", key="STEP")
+    if "phone" not in app and step != "login":
+        raise UsageError("the applicant has not logged in yet; run the login step first",
+                         key="STEP")
+    if j.run:
+        app.setdefault("runs", []).append({**j.run, "step": step})
+    previous = {k: app.get(k) for k in ("status", "step", "stopped_at", "reason")}
+    app.update(status="in_progress", stopped_at=None, reason=None)
+    j.event(app, "step_run", step=step)
+    run_steps(j, app, [(step, dict(STEPS)[step])], finish=False)
+    if app["status"] != "stopped":
+        if wanted < at:
+            # A step re-run on the way back: the journey stays where it was.
+            app.update(previous)
+        elif wanted + 1 < len(STEP_NAMES):
+            app["step"] = STEP_NAMES[wanted + 1]
+        else:
+            app.update(status="completed", step="done")
+            j.event(app, "completed")
+        j.save(app)
+    return app

@@ -1,0 +1,138 @@
+"""Support's tools: ``timeline``, ``report`` and ``scenario list/show/validate``."""
+
+# No ``from __future__ import annotations`` in command modules: Typer then reads the
+# annotations as objects instead of eval()-ing each string while building ``--help``.
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from loancli.cli.common import handled, open_world, options
+
+scenario_app = typer.Typer(help="Built-in and custom scenarios: how the world behaves.",
+                           no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("timeline")(timeline)
+    app.command("report")(report)
+    app.add_typer(scenario_app, name="scenario")
+
+
+def timeline(
+    ctx: typer.Context,
+    applicant_id: Annotated[str, typer.Argument(metavar="ID", help="Applicant ID, e.g. A0001.")],
+) -> None:
+    """The applicant's events in simulated time: step, provider call, outcome, reason."""
+    from loancli.reporting import timeline as build
+
+    opts = options(ctx)
+    with handled(opts):
+        with open_world(opts) as (store, _clock, _scenario):
+            rows = build(store, applicant_id)
+        if opts.json:
+            opts.emit({"applicant_id": applicant_id, "timeline": rows})
+            return
+        from rich.table import Table
+
+        table = Table(title=f"Timeline of {applicant_id}")
+        for name in ("at", "step", "event", "reason", "detail"):
+            table.add_column(name, overflow="fold")
+        for row in rows:
+            detail = ", ".join(f"{k}={v}" for k, v in row["detail"].items())
+            style = "red" if row["reason"] else None
+            table.add_row(row["at"], row["step"] or row["source"], row["event"],
+                          row["reason"] or "", detail, style=style)
+        opts.console.print(table)
+
+
+def report(
+    ctx: typer.Context,
+    applicant_id: Annotated[str, typer.Argument(metavar="ID", help="Applicant ID, e.g. A0001.")],
+    fmt: Annotated[str, typer.Option("--format", help="md (for a ticket) or json.")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of "
+                                             "stdout.")] = None,
+) -> None:
+    """A ticket-ready report: situation (masked), scenario, where it stopped and why, what to
+    tell the borrower, and the command that reproduces it."""
+    import json
+
+    from loancli.errors import UsageError
+    from loancli.reporting import report as build
+    from loancli.reporting import to_markdown
+
+    opts = options(ctx)
+    with handled(opts):
+        if fmt not in ("md", "json"):
+            raise UsageError("choose md or json", key="--format")
+        with open_world(opts) as (store, _clock, _scenario):
+            data = build(store, applicant_id)
+        as_json = fmt == "json" or opts.json
+        text = (json.dumps(data, ensure_ascii=False, indent=2) if as_json
+                else to_markdown(data))
+        if out is not None:
+            out.write_text(text + ("\n" if as_json else ""), encoding="utf-8")
+            typer.echo(f"Wrote {out}", err=True)
+        else:
+            typer.echo(text)
+
+
+@scenario_app.command("list")
+def scenario_list(ctx: typer.Context) -> None:
+    """The built-in scenarios, each with its complaint and expected outcome."""
+    from loancli.scenario import builtin_names, load_scenario
+
+    opts = options(ctx)
+    with handled(opts):
+        rows = []
+        for name in builtin_names():
+            s = load_scenario(name)
+            rows.append({"name": name, "description": s.description,
+                         "expect": s.expect.get("reason") or s.expect.get("status")})
+        if opts.json:
+            opts.emit({"scenarios": rows})
+            return
+        from rich.table import Table
+
+        table = Table(title="Built-in scenarios (use with --scenario NAME)")
+        for column in ("name", "expect", "description"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(row["name"], row["expect"], row["description"])
+        opts.console.print(table)
+
+
+@scenario_app.command("show")
+def scenario_show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Built-in name or YAML file.")],
+) -> None:
+    """A scenario's file as written, and what it is expected to produce."""
+    from loancli.scenario import load_scenario
+
+    opts = options(ctx)
+    with handled(opts):
+        s = load_scenario(name)
+        text = Path(s.source).read_text(encoding="utf-8")
+        if opts.json:
+            opts.emit({"name": s.name, "description": s.description, "expect": s.expect,
+                       "source": s.source, "text": text})
+            return
+        typer.echo(f"# {s.source}\n{text}")
+
+
+@scenario_app.command("validate")
+def scenario_validate(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario YAML file.")],
+) -> None:
+    """Check a scenario file: unknown keys and wrong types are named with their key path."""
+    from loancli.scenario import parse_scenario_file
+
+    opts = options(ctx)
+    with handled(opts):
+        s = parse_scenario_file(path)
+        if opts.json:
+            opts.emit({"valid": True, "name": s.name, "expect": s.expect})
+            return
+        opts.console.print(f"[green]{path}: valid[/green] (scenario {s.name!r})")

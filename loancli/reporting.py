@@ -1,0 +1,146 @@
+"""What support hands over: an applicant's timeline and a ticket-ready report.
+
+Everything here reads the stored records, whose events were masked when they were written,
+and masks the borrower's identifiers again where it shows them.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from loancli.errors import NotFound, Reason
+from loancli.masking import mask_id, mask_name, mask_phone
+
+
+def load_applicant(store: Any, applicant_id: str) -> dict[str, Any]:
+    app = store.get("applicants", id=applicant_id)
+    if app is None:
+        raise NotFound(f"no applicant {applicant_id!r} in this state file", key="ID")
+    return dict(app)
+
+
+def timeline(store: Any, applicant_id: str) -> list[dict[str, Any]]:
+    """The applicant's journey events and its loans' events, in simulated-time order."""
+    app = load_applicant(store, applicant_id)
+    rows = [
+        {"at": e["at"], "source": "journey", "step": e.get("step"), "event": e["event"],
+         "reason": e.get("reason"), "detail": e.get("detail", {})}
+        for e in app.get("events", [])
+    ]
+    for loan in store.find("loans", applicant_id=applicant_id):
+        rows += [
+            {"at": e["at"], "source": loan["id"], "step": None, "event": e["event"],
+             "reason": e.get("reason"), "detail": {**e.get("detail", {}),
+                                                   **({"on": e["on"]} if "on" in e else {})}}
+            for e in loan.get("events", [])
+        ]
+    # Stable sort: events at the same moment keep the order they were recorded in.
+    return sorted(rows, key=lambda r: r["at"])
+
+
+def reproduce_commands(app: dict[str, Any]) -> list[str]:
+    """The exact commands that replay this applicant's runs on a new state file."""
+    out = []
+    for run in app.get("runs", []):
+        words = ["loancli", "--db", "repro.json", "--seed", str(run.get("seed", 0)),
+                 "--clock", run["clock"], "--scenario", run.get("scenario") or "default",
+                 "--no-input"]
+        if run.get("step"):
+            words += ["step", app["id"], run["step"]]
+        else:
+            words += ["apply"]
+            if run.get("resume"):
+                words += ["--resume", run["resume"]]
+        if run.get("answers"):
+            words += ["--answers", run["answers"]]
+        for item in run.get("set", []):
+            words += ["--set", item]
+        out.append(shlex.join(words))
+    return out
+
+
+def report(store: Any, applicant_id: str) -> dict[str, Any]:
+    """The ticket report as data (``report --format json``; markdown is rendered from it)."""
+    from loancli.scenario import load_scenario
+
+    app = load_applicant(store, applicant_id)
+    identity = app.get("identity") or {}
+    device = next((e["detail"].get("device") for e in app.get("events", [])
+                   if e["event"] in ("account_created", "logged_in") and e["detail"].get("device")),
+                  None)
+    borrower = {
+        "phone": mask_phone(app["phone"]) if app.get("phone") else None,
+        "name": mask_name(identity["name"]) if identity.get("name") else None,
+        "id_number": mask_id(identity["number"]) if identity.get("number") else None,
+        "device": device,
+    }
+    runs = app.get("runs", [])
+    scenario_name = runs[-1].get("scenario", "default") if runs else "default"
+    try:
+        described = load_scenario(scenario_name).description
+    except Exception:  # a scenario file that has since moved or changed still gets reported
+        described = ""
+    reason = Reason(app["reason"]) if app.get("reason") else None
+    outcome = {
+        "status": app["status"],
+        "stopped_at": app.get("stopped_at"),
+        "reason": app.get("reason"),
+        "explanation": reason.sentence if reason else _progress_sentence(app),
+    }
+    failures = [e for e in app.get("events", []) if e.get("reason")]
+    return {
+        "applicant_id": applicant_id,
+        "borrower": borrower,
+        "scenario": {"name": scenario_name, "description": described},
+        "outcome": outcome,
+        "support_action": reason.advice if reason else None,
+        "attempts_failed": [
+            {"at": e["at"], "step": e.get("step"), "event": e["event"], "reason": e["reason"]}
+            for e in failures if e["event"] != "stopped"
+        ],
+        "timeline": timeline(store, applicant_id),
+        "reproduce": reproduce_commands(app),
+    }
+
+
+def _progress_sentence(app: dict[str, Any]) -> str:
+    if app["status"] == "completed":
+        loan = app.get("loan") or {}
+        return (f"The journey completed: {loan.get('amount')} yuan over {loan.get('term')} "
+                f"months was paid out on {loan.get('loan_date')}.")
+    return f"The journey is in progress at step {app['step']}."
+
+
+def to_markdown(data: dict[str, Any]) -> str:
+    """Render a report for pasting into a ticket."""
+    b, o = data["borrower"], data["outcome"]
+    lines = [f"# loancli report: applicant {data['applicant_id']}", "", "## Borrower", ""]
+    lines.append(f"- Phone: {b['phone'] or 'not given'}; name: {b['name'] or 'not read'}; "
+                 f"ID number: {b['id_number'] or 'not read'}")
+    if b.get("device"):
+        d = b["device"]
+        lines.append(f"- Device: {d.get('manufacturer', '')} {d.get('model')}, {d.get('os')}, "
+                     f"app {d.get('app_version')}, network {d.get('network')}")
+    lines += ["", "## Scenario", "", f"- `{data['scenario']['name']}`: "
+              f"{data['scenario']['description'] or '(no description)'}", "", "## What happened",
+              ""]
+    if o["status"] == "stopped":
+        lines.append(f"- The journey **stopped at `{o['stopped_at']}`** with reason "
+                     f"`{o['reason']}`.")
+    else:
+        lines.append(f"- Status: {o['status']}.")
+    lines.append(f"- In plain words: {o['explanation']}")
+    for failure in data["attempts_failed"]:
+        lines.append(f"- {failure['at']}: {failure['event']} at `{failure['step']}` "
+                     f"(`{failure['reason']}`)")
+    if data["support_action"]:
+        lines += ["", "## What to tell the borrower", "", data["support_action"]]
+    lines += ["", "## Timeline", "", "| at | step | event | reason | detail |",
+              "|---|---|---|---|---|"]
+    for row in data["timeline"]:
+        detail = ", ".join(f"{k}={v}" for k, v in row["detail"].items())
+        lines.append(f"| {row['at']} | {row['step'] or row['source']} | {row['event']} | "
+                     f"{row['reason'] or ''} | {detail.replace('|', '/')} |")
+    lines += ["", "## Reproduce", "", "```sh", *data["reproduce"], "```", ""]
+    return "\n".join(lines)
