@@ -231,8 +231,14 @@ def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, Any] |
     """The fake OCR: the card's embedded fields, or None when the image carries none (or
     they are malformed). A path that is not a readable image raises ``UsageError``."""
     file = _existing_file(path, key)
-    with _open_image(file, key) as image:
-        raw = image.info.get(METADATA_KEY)
+    from PIL import Image
+
+    # Only the header is read: the fields chunk precedes the pixel data, so no decoding.
+    try:
+        with Image.open(file) as image:
+            raw = image.info.get(METADATA_KEY)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise _not_an_image(file, key) from None
     if not isinstance(raw, str | bytes):
         return None
     try:
@@ -256,13 +262,16 @@ def _existing_file(path: str | Path, key: str | None) -> Path:
     return file
 
 
+def _not_an_image(file: Path, key: str | None) -> UsageError:
+    return UsageError(f"{file} is not an image Pillow can read; upload a PNG or JPEG photo",
+                      key=key)
+
+
 def _open_image(file: Path, key: str | None) -> Image.Image:
     """Open and verify; verify() leaves the image unusable, so it is opened twice."""
     from PIL import Image
 
-    not_an_image = UsageError(
-        f"{file} is not an image Pillow can read; upload a PNG or JPEG photo", key=key
-    )
+    not_an_image = _not_an_image(file, key)
     try:
         with Image.open(file) as probe:
             probe.verify()

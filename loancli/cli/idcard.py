@@ -1,6 +1,7 @@
 """``loancli idcard``: make ID card images for tests and reproductions."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` in command modules: Typer then reads the
+# annotations as objects instead of eval()-ing each string while building ``--help``.
 
 from datetime import date
 from typing import Annotated, NoReturn

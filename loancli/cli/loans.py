@@ -1,7 +1,8 @@
 """Money and dates after the journey: ``schedule``, ``calendar``, ``clock``, ``repay``,
 ``restructure`` and ``explain``."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` in command modules: Typer then reads the
+# annotations as objects instead of eval()-ing each string while building ``--help``.
 
 from pathlib import Path
 from typing import Annotated, Any

@@ -39,24 +39,32 @@ def run_steps(j: Journey, record: dict[str, Any], steps: list[tuple[str, FlowSte
     for name, step in steps:
         record["step"] = name
         j.last_reason = None
-        try:
-            outcome = step(j, record)
-        except AnswersExhausted as exc:
-            if j.last_reason is None:
-                raise UsageError("the answers for this question ran out before any retry",
-                                 key=exc.key) from None
-            outcome = Stop(j.last_reason, f"no more answers for {exc.key}")
-        except BaseException:
-            # Keep what was done so far (it can be resumed), then let it propagate.
+        failure: BaseException | None = None
+        # One write per step: the step's changes are batched, and kept even if it is
+        # interrupted (a person pressing Ctrl-C at a prompt), so it can be resumed.
+        with j.store.transaction():
+            try:
+                outcome = step(j, record)
+            except AnswersExhausted as exc:
+                # A script ran out of retries: the journey stops on the last failure.
+                outcome = None
+                if j.last_reason is None:
+                    failure = UsageError("the answers for this question ran out before any "
+                                         "retry", key=exc.key)
+                else:
+                    outcome = Stop(j.last_reason, f"no more answers for {exc.key}")
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, after saving
+                failure = exc
+                outcome = None
+            if failure is None and outcome is not None:
+                record.update(status="stopped", stopped_at=name, reason=outcome.reason.value)
+                j.event(record, "stopped", outcome.reason, sentence=outcome.reason.sentence,
+                        detail=outcome.detail)
             j.save(record)
-            raise
+        if failure is not None:
+            raise failure
         if outcome is not None:
-            record.update(status="stopped", stopped_at=name, reason=outcome.reason.value)
-            j.event(record, "stopped", outcome.reason, sentence=outcome.reason.sentence,
-                    detail=outcome.detail)
-            j.save(record)
             return record
-        j.save(record)
     if finish:
         record.update(status="completed", step="done")
         j.event(record, "completed")
