@@ -1,0 +1,58 @@
+"""The README's reference tables, generated from the code so they cannot drift.
+
+``python scripts/update-readme.py`` rewrites them; ``tests/test_readme.py`` checks them.
+"""
+
+from __future__ import annotations
+
+import re
+
+MARKERS = ("answer-keys", "reason-codes", "scenarios")
+
+
+def answer_keys_table() -> str:
+    from loancli.questions import QUESTIONS
+
+    rows = ["| key | asks | form | default | asked only when |", "|---|---|---|---|---|"]
+    for q in QUESTIONS.values():
+        default = "your own phone" if q.default_from else (
+            "" if q.default is None else f"`{q.default}`")
+        form = q.help or (", ".join(q.choices) if q.choices else q.kind)
+        rows.append(f"| `{q.key}` | {q.prompt} | {form} | {default} | {q.asked_when} |")
+    return "\n".join(rows)
+
+
+def reason_codes_table() -> str:
+    from loancli.errors import Reason
+
+    rows = ["| reason | what happened | what the app tells the borrower |", "|---|---|---|"]
+    rows += [f"| `{r.value}` | {r.sentence} | {r.advice} |" for r in Reason]
+    return "\n".join(rows)
+
+
+def scenarios_table() -> str:
+    from loancli.scenario import builtin_names, load_scenario
+
+    rows = ["| scenario | complaint | expected outcome |", "|---|---|---|"]
+    for name in builtin_names():
+        s = load_scenario(name)
+        e = s.expect
+        outcome = (f"stops at `{e.get('stopped_at')}`: `{e.get('reason')}`"
+                   if e.get("status") == "stopped" else e.get("status", ""))
+        rows.append(f"| `{name}` | {s.description} | {outcome} |")
+    return "\n".join(rows)
+
+
+def generated() -> dict[str, str]:
+    return {"answer-keys": answer_keys_table(), "reason-codes": reason_codes_table(),
+            "scenarios": scenarios_table()}
+
+
+def fill(readme: str) -> str:
+    """The README with every generated section replaced by its current table."""
+    for name, table in generated().items():
+        pattern = re.compile(rf"(<!-- {name}:start -->\n)(?:.*?\n)?(<!-- {name}:end -->)", re.S)
+        if not pattern.search(readme):
+            raise ValueError(f"README has no <!-- {name}:start/end --> markers")
+        readme = pattern.sub(lambda m, t=table: m.group(1) + t + "\n" + m.group(2), readme)
+    return readme

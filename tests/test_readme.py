@@ -1,0 +1,28 @@
+"""The README stays true: generated tables match the code, and the quick start is two commands
+that CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from loancli.reference import fill
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_generated_tables_match_the_code() -> None:
+    assert fill(README) == README, "run: python scripts/update-readme.py"
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
+    block = re.search(r"## Quick start.*?```sh\n(.*?)```", README, re.S)
+    assert block, "README needs a Quick start section with a sh block"
+    commands = [line for line in block.group(1).splitlines() if line.strip()]
+    assert len(commands) == 2
+    assert "loancli demo" in commands[0] and "pip install" in commands[0]
+    test_command = commands[1].strip()
+    assert "pytest" in test_command
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in ci
