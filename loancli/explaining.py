@@ -60,8 +60,13 @@ def _face_sentence(e: dict[str, Any]) -> str:
     d = e["detail"]
     if e["event"] == "face_locked":
         return f"After the allowed attempts failed, the face check was locked until {d['until']}."
-    actions = "matched" if d["performed"] == d["requested"] else (
-        f"did not match (asked {', '.join(d['requested'])}; seen {', '.join(d['performed'])})")
+    if d["performed"] != d["requested"]:
+        actions = (f"did not match (asked {', '.join(d['requested'])}; performed "
+                   f"{', '.join(d['performed'])})")
+    elif not d.get("actions_seen", True):
+        actions = "were performed but the camera did not see them"
+    else:
+        actions = "matched"
     verdict = "passed" if e["event"] == "face_passed" else f"failed ({e['reason']})"
     return (f"Attempt {d['attempt']} {verdict}: the actions {actions}; face similarity "
             f"{d['similarity']} against the threshold {d['threshold']}.")

@@ -7,6 +7,7 @@ and masks the borrower's identifiers again where it shows them.
 from __future__ import annotations
 
 import shlex
+from datetime import datetime
 from typing import Any
 
 from loancli.errors import NotFound, Reason
@@ -35,23 +36,29 @@ def timeline(store: Any, applicant_id: str) -> list[dict[str, Any]]:
                                                    **({"on": e["on"]} if "on" in e else {})}}
             for e in loan.get("events", [])
         ]
-    # Stable sort: events at the same moment keep the order they were recorded in.
-    return sorted(rows, key=lambda r: r["at"])
+    # Stable sort: events at the same moment keep the order they were recorded in. Compared
+    # as instants, not strings: runs given --clock in other UTC offsets may be mixed.
+    return sorted(rows, key=lambda r: datetime.fromisoformat(r["at"]))
 
 
 def reproduce_commands(app: dict[str, Any]) -> list[str]:
     """The exact commands that replay this applicant's runs on a new state file."""
     out = []
-    for run in app.get("runs", []):
+    runs = app.get("runs", [])
+    # On the new state file the first apply creates the first applicant, whatever this one's
+    # ID was; the later runs (--resume, step) must name that one.
+    fresh = bool(runs) and not runs[0].get("resume") and not runs[0].get("step")
+    replay_id = "A0001" if fresh else app["id"]
+    for run in runs:
         words = ["loancli", "--db", "repro.json", "--seed", str(run.get("seed", 0)),
                  "--clock", run["clock"], "--scenario", run.get("scenario") or "default",
                  "--no-input"]
         if run.get("step"):
-            words += ["step", app["id"], run["step"]]
+            words += ["step", replay_id, run["step"]]
         else:
             words += ["apply"]
             if run.get("resume"):
-                words += ["--resume", run["resume"]]
+                words += ["--resume", replay_id]
         if run.get("answers"):
             words += ["--answers", run["answers"]]
         for item in run.get("set", []):

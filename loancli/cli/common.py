@@ -56,8 +56,10 @@ def handled(opts: Options) -> Iterator[None]:
         yield
     except LoanCliError as exc:
         from rich.console import Console
+        from rich.markup import escape
 
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]Error:[/red] {exc}")
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"[red]Error:[/red] {escape(str(exc))}")
         if opts.json:
             key = getattr(exc, "key", None)
             opts.emit({"error": {"exit_code": int(exc.exit_code), "key": key,

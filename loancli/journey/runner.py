@@ -121,7 +121,12 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> dict[str, Any]:
     if app is None:
         raise NotFound(f"no applicant {applicant_id!r} in this state file", key="ID")
     app = dict(app)
-    at = len(STEP_NAMES) if app["status"] == "completed" else STEP_NAMES.index(app["step"])
+    if app["status"] == "completed":
+        # Re-running a step would change the record of a paid-out loan (disbursement would
+        # even pay it out a second time).
+        raise UsageError(f"applicant {applicant_id} has already completed the journey; a step "
+                         "cannot be run again", key="ID")
+    at = STEP_NAMES.index(app["step"])
     wanted = STEP_NAMES.index(step)
     if wanted > at:
         raise UsageError(f"applicant {applicant_id} is at {app['step']}; {step} needs the steps "
