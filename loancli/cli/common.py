@@ -145,12 +145,30 @@ def flow_session(opts: Options, answers: Path | None, sets: list[str], record: P
             asker = Asker(sources, prompter)
             seed_accounts(store, scenario.accounts, clock.isoformat())
             run = {"command": command, "clock": clock.isoformat(), "seed": opts.seed,
-                   "scenario": opts.scenario or "default",
-                   "answers": str(answers) if answers else None, "set": list(sets)}
+                   "scenario": _scenario_ref(opts.scenario),
+                   "answers": str(answers.resolve()) if answers else None,
+                   "set": [_hide_secret(item) for item in sets]}
             yield Session(store, clock, scenario, asker, Rng(opts.seed), run)
     finally:
         if record is not None and asker is not None:
             write_recording(asker, record)
+
+
+def _scenario_ref(name_or_path: str | None) -> str:
+    """How a report names the scenario: a built-in's name, or a file's absolute path."""
+    if not name_or_path:
+        return "default"
+    path = Path(name_or_path)
+    return str(path.resolve()) if path.suffix and path.exists() else name_or_path
+
+
+def _hide_secret(item: str) -> str:
+    """A ``--set`` kept for the report, with a secret answer's value left out."""
+    from loancli.questions import QUESTIONS
+
+    key, sep, _value = item.partition("=")
+    question = QUESTIONS.get(key.strip())
+    return f"{key}=<hidden>" if sep and question is not None and question.secret else item
 
 
 # The options every question-asking command takes, as apply does.
