@@ -133,6 +133,8 @@ class Asker:
         raise AnswersExhausted(q.key)
 
     def _record(self, q: Question, value: Any) -> Any:
+        if not q.recorded:  # account flows (issue 5): a CVV2 is never written down
+            return value
         self.recorded.setdefault(q.key, []).append(q.dump_fn(value) if q.dump_fn else value)
         return value
 

@@ -90,6 +90,9 @@ class Reason(StrEnum):
 
     PASSWORD_WRONG = "password_wrong"
     ACCOUNT_LOCKED = "account_locked"
+    # account security (issue 5); identity_failed (unlock) is shared with the account flows
+    NEW_DEVICE_UNVERIFIED = "new_device_unverified"
+    ACCOUNT_NOT_FOUND = "account_not_found"
     ID_UNREADABLE = "id_unreadable"
     ID_BLURRY = "id_blurry"
     ID_LOW_RESOLUTION = "id_low_resolution"
@@ -119,6 +122,15 @@ class Reason(StrEnum):
     INCOME_PROOF_REQUIRED = "income_proof_required"
     CARD_BIND_FAILED = "card_bind_failed"
     TRANSFER_FAILED = "transfer_failed"
+    # account flows (issue 5)
+    PHONE_TAKEN = "phone_taken"
+    PHONE_UNREACHABLE = "phone_unreachable"
+    CODE_WRONG = "code_wrong"
+    IDENTITY_FAILED = "identity_failed"
+    CARD_REBIND_REQUIRED = "card_rebind_required"
+    CARD_HOLDER_MISMATCH = "card_holder_mismatch"
+    QUOTA_INSUFFICIENT = "quota_insufficient"
+    ACCOUNT_FROZEN = "account_frozen"
 
     @property
     def sentence(self) -> str:
@@ -138,6 +150,19 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
     Reason.ACCOUNT_LOCKED: (
         "The account is locked after too many wrong passwords.",
         "Wait until the lock ends, or ask customer service to unlock it with identity proof.",
+    ),
+    # account security (issue 5)
+    Reason.NEW_DEVICE_UNVERIFIED: (
+        "The login came from a device the account does not trust, and its two-step "
+        "verification was not passed (not approved on the trusted phone, or the confirmation "
+        "code was not confirmed).",
+        "Approve the login on your trusted phone, or enter the confirmation code sent by SMS; "
+        "if you no longer have the trusted phone, contact customer service.",
+    ),
+    Reason.ACCOUNT_NOT_FOUND: (
+        "No account is registered with this ID number.",
+        "Log in with your mobile number; the ID number works once an application has passed "
+        "the ID upload.",
     ),
     Reason.ID_UNREADABLE: (
         "The ID card photo could not be read.",
@@ -256,5 +281,48 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
     Reason.TRANSFER_FAILED: (
         "The bank's transfer of the money failed on the bank's side.",
         "The payout is retried; if the money has not arrived in a day, contact customer service.",
+    ),
+    # account flows (issue 5); the phone-change sentences follow the 来分期 FAQ
+    Reason.PHONE_TAKEN: (
+        "The new number is already bound to another account, so it cannot be used.",
+        "Use a number in your own name that no other account uses, or first free it from "
+        "the other account.",
+    ),
+    Reason.PHONE_UNREACHABLE: (
+        "The new number cannot receive SMS (not in service, suspended or not registered).",
+        "Check that the new SIM card is active, in your own name and can receive SMS, then "
+        "try again.",
+    ),
+    Reason.CODE_WRONG: (
+        "The verification code entered for the number change was wrong.",
+        "Enter the code from the newest SMS on that number, or request a new one.",
+    ),
+    Reason.IDENTITY_FAILED: (
+        "Your identity could not be verified: the ID number, the SMS code to the old number or "
+        "the face check did not match, or the account has no verified ID card.",
+        "Verify with the code sent to the old number, or choose the face check if the old "
+        "number cannot receive SMS; if that fails, contact customer service with identity proof.",
+    ),
+    Reason.CARD_REBIND_REQUIRED: (
+        "The bank card's reserved mobile is the account's old number, so the card must be "
+        "rebound after the phone change before money can move through it.",
+        "Rebind the card with the mobile number the bank now has for it (loancli card bind).",
+    ),
+    Reason.CARD_HOLDER_MISMATCH: (
+        "The card is not in the account holder's name (the bank's name and ID number differ "
+        "from the verified identity).",
+        "Bind a card in your own name, with the same name and ID number as your real-name "
+        "authentication.",
+    ),
+    Reason.QUOTA_INSUFFICIENT: (
+        "The price is above the installment quota still available.",
+        "Choose a cheaper item, repay earlier installments to free the quota, or pay part "
+        "of the price another way.",
+    ),
+    Reason.ACCOUNT_FROZEN: (
+        "The account is frozen: its transactions were flagged as abnormal (possible cash-out "
+        "through checkout installments).",
+        "Contact customer service with identity proof to review the transactions and unfreeze "
+        "the account.",
     ),
 }

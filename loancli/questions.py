@@ -34,6 +34,8 @@ class Question:
     asked_when: str = ""
     # How a parsed value is written back to a recording (paths relative, durations typed).
     dump_fn: Callable[[Any], Any] | None = field(default=None, compare=False)
+    # False for what must never be written anywhere, not even a recording (a card's CVV2).
+    recorded: bool = True
 
     @property
     def has_default(self) -> bool:
@@ -76,6 +78,27 @@ def _contact_mobile(raw: Any, ctx: Mapping[str, Any]) -> str:
     if value == ctx.get("phone"):
         raise ValueError("the emergency contact needs a number other than the applicant's own")
     return value
+
+
+# account security (issue 5)
+def _id_number(raw: Any, _ctx: Mapping[str, Any]) -> str:
+    from loancli.idnumber import parse_id
+
+    return parse_id(str(raw).strip().replace(" ", "").upper()).number
+
+
+def _login_id(raw: Any, ctx: Mapping[str, Any]) -> str:
+    """A mobile number, or an 18-character ID number (once the account has one)."""
+    text = str(raw).strip().replace(" ", "")
+    if len(text) == 18:
+        return _id_number(text, ctx)
+    try:
+        return v.check_mobile(text)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; or log in with the 18-character ID number") from None
+
+
+LOGIN_METHODS = ("password", "sms")
 
 
 def _income(raw: Any, _ctx: Mapping[str, Any]) -> Decimal:
@@ -169,6 +192,22 @@ def _text(max_len: int) -> Parser:
     return lambda raw, _ctx: v.check_text(raw, max_len=max_len)
 
 
+# account flows (issue 5)
+IDENTITY_METHODS = ("sms", "face")
+CARD_TYPES = ("debit", "credit")
+
+
+def _new_mobile(raw: Any, ctx: Mapping[str, Any]) -> str:
+    value = v.check_mobile(raw)
+    if value == ctx.get("phone"):
+        raise ValueError("this is already the account's number; enter the new one")
+    return value
+
+
+def _card_expiry(raw: Any, ctx: Mapping[str, Any]) -> str:
+    return v.check_card_expiry(raw, ctx.get("today"))
+
+
 RELATIONS = ("parent", "spouse", "sibling", "child", "friend", "colleague")
 TERMS = ("3", "6", "12", "24", "36")
 METHODS = ("equal_installment", "equal_principal", "interest_first")
@@ -178,6 +217,31 @@ _ALL = [
     Question("phone", "Mobile number", parse_fn=_mobile, help="11 digits, 13-19 prefix"),
     Question("password", "Password", "secret", lambda raw, _c: v.check_password(raw),
              help="6-20 characters; the first login creates the account"),
+    # account security (issue 5): login choices, new devices, unlocking a locked account
+    Question("login_id", "Mobile number or ID number", parse_fn=_login_id,
+             help="11-digit mobile, or the 18-character ID number once an application passed "
+             "the ID upload",
+             asked_when="the login command; elsewhere only when given (login by ID number)"),
+    Question("login_method", "Log in with", "select", choices=LOGIN_METHODS, default="password",
+             help="password, or sms for a login code",
+             asked_when="the login command (existing account); elsewhere only when given"),
+    Question("login_code", "SMS login code", parse_fn=_code,
+             help="6 digits, or auto to read the newest code on the simulated phone",
+             asked_when="logging in by SMS code"),
+    Question("device_confirm", "Approved this login on your trusted phone?", "confirm",
+             help="yes stands for tapping Allow on the old phone",
+             asked_when="a login from a new device, two-step mode confirm"),
+    Question("device_code", "New-device confirmation code", parse_fn=_code,
+             help="6 digits, or auto to read the newest code on the simulated phone",
+             asked_when="a login from a new device, two-step mode code"),
+    Question("unlock_now", "Unlock the account now with identity proof?", "confirm",
+             default=False, help="ID number, face check and a new password",
+             asked_when="the account is locked"),
+    Question("id_number", "ID number of the account holder", parse_fn=_id_number,
+             help="18 characters, the last may be X",
+             asked_when="unlocking a locked account"),
+    Question("new_password", "New password", "secret", lambda raw, _c: v.check_password(raw),
+             help="6-20 characters, not the old one", asked_when="unlocking a locked account"),
     # profile
     Question("employer", "Employer", parse_fn=_text(50)),
     Question("monthly_income", "Monthly income in yuan", parse_fn=_income),
@@ -212,8 +276,8 @@ _ALL = [
              default="equal_installment"),
     Question("confirm_loan", "Confirm this loan?", "confirm", default=True),
     # card_binding
-    Question("card_number", "Debit card number", parse_fn=lambda raw, _c: v.check_debit_card(raw),
-             help="UnionPay, starts with 62, 16-19 digits"),
+    Question("card_number", "Bank card number", parse_fn=lambda raw, _c: v.check_debit_card(raw),
+             help="UnionPay, starts with 62, 16-19 digits; loans are paid to a debit card"),
     Question("card_phone", "Bank-reserved mobile number", parse_fn=_mobile, default_from="phone",
              help="the number the bank has for this card"),
     Question("bank_sms_code", "Bank SMS code", parse_fn=_code, help="6 digits, or auto"),
@@ -226,6 +290,26 @@ _ALL = [
              help="6 digits, or auto to read the newest code on the simulated phone"),
     Question("sms_resend", "Request a new code?", "confirm", default=True,
              asked_when="a code expired, died or did not arrive"),
+    # account flows (issue 5)
+    Question("new_phone", "New mobile number", parse_fn=_new_mobile,
+             help="11 digits, 13-19 prefix; not the account's current number",
+             asked_when="account change-phone"),
+    Question("identity_method", "Verify your identity by", "select", choices=IDENTITY_METHODS,
+             default="sms", help="sms: a code to the old number; face: when the old number "
+             "cannot receive SMS", asked_when="account change-phone"),
+    Question("old_phone_code", "SMS code sent to the old number", parse_fn=_code,
+             help="6 digits, or auto", asked_when="account change-phone, identity by sms"),
+    Question("new_phone_code", "SMS code sent to the new number", parse_fn=_code,
+             help="6 digits, or auto", asked_when="account change-phone"),
+    Question("card_type", "Card type", "select", choices=CARD_TYPES, default="debit",
+             help="debit, or credit (adds expiry and CVV2)", asked_when="card bind"),
+    Question("card_expiry", "Credit card expiry (MMYY)", parse_fn=_card_expiry,
+             help="as printed, e.g. 0928; not past", asked_when="card bind, credit card"),
+    Question("card_cvv2", "Credit card CVV2", "secret", lambda raw, _c: v.check_cvv2(raw),
+             help="3 digits on the back; checked by the bank, never stored or recorded",
+             asked_when="card bind, credit card", recorded=False),
+    Question("confirm_installment", "Confirm this installment plan?", "confirm", default=True,
+             asked_when="checkout"),
 ]
 
 QUESTIONS: dict[str, Question] = {q.key: q for q in _ALL}

@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from loancli.errors import UsageError
+from loancli.errors import Reason, UsageError
 from loancli.providers import WorldSettings
 
 BUILTIN_DIR = Path(__file__).parent / "data" / "scenarios"
@@ -59,6 +59,9 @@ class Scenario:
     accounts: list[dict[str, Any]] = field(default_factory=list)
     borrower: dict[str, Any] = field(default_factory=dict)
     source: str = "built-in default"
+    # account flows (issue 5): the command the scenario reproduces, when it is not ``apply``
+    # (e.g. [account, change-phone]); run with the flow's answers file under fixtures/answers.
+    command: list[str] = field(default_factory=list)
 
     @property
     def base_dir(self) -> Path:
@@ -110,11 +113,18 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
 
     if not isinstance(data, dict):
         raise _error(where, "(top level)", "expected a mapping with name, description, providers")
-    allowed = {"name", "description", "expect", "clock", "providers", "accounts", "borrower"}
+    allowed = {"name", "description", "expect", "clock", "providers", "accounts", "borrower",
+               "command"}
     for key in data:
         if key not in allowed:
             raise _error(where, str(key), f"unknown key; expected one of {', '.join(sorted(allowed))}")
     scenario = Scenario(str(data.get("name", default_name)), source=where)
+    # account flows (issue 5)
+    command = data.get("command", []) or []
+    if not isinstance(command, list) or not all(
+            isinstance(w, str | int | float) and not isinstance(w, bool) for w in command):
+        raise _error(where, "command", "expected a list of words, e.g. [account, change-phone]")
+    scenario.command = [str(w) for w in command]
     scenario.description = str(data.get("description", ""))
     expect = data.get("expect", {}) or {}
     if not isinstance(expect, dict):
@@ -122,6 +132,12 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
     for key in expect:
         if key not in ("status", "stopped_at", "reason"):
             raise _error(where, f"expect.{key}", "unknown key; expected status, stopped_at, reason")
+    if "status" in expect and expect["status"] not in ("completed", "stopped"):
+        raise _error(where, "expect.status",
+                     f"{expect['status']!r} is not one of completed, stopped")
+    if "reason" in expect and expect["reason"] not in {r.value for r in Reason}:
+        raise _error(where, "expect.reason", f"{expect['reason']!r} is not a reason code; see "
+                     "the README's reason codes")
     scenario.expect = expect
     scenario.accounts = _accounts(data.get("accounts", []) or [], where)
     borrower = data.get("borrower", {}) or {}
@@ -156,11 +172,20 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
         target = getattr(world, name)
         _apply(target, settings, where, f"providers.{name}", name)
     scenario.world = world
+    # account security (issue 5): an account the scenario seeds was registered on the
+    # scenario's phone, unless it lists the devices it trusts.
+    for account in scenario.accounts:
+        account.setdefault("trusted_devices", [world.device.model])
     return scenario
 
 
 ACCOUNT_KEYS = {"phone": str, "password": str, "trusted_devices": list, "two_step": str,
-                "wrong_passwords": int, "face_locked": bool}
+                "wrong_passwords": int, "face_locked": bool,
+                # account flows (issue 5); their contents are checked by accounts.preset_problem
+                "identity": dict, "cards": list, "contacts": list, "recent_checkouts": int,
+                "frozen": bool}
+# account security (issue 5): the last login's city (unusual-login warning), a lock in force.
+ACCOUNT_KEYS.update({"last_city": str, "locked": bool})
 
 
 def _accounts(items: Any, where: str) -> list[dict[str, Any]]:
@@ -181,10 +206,24 @@ def _accounts(items: Any, where: str) -> list[dict[str, Any]]:
                 value = str(value)
             if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
                 raise _error(where, f"{path}.{key}", f"expected {expected.__name__}")
+            from loancli.accounts import preset_problem  # account flows (issue 5)
+
+            problem = preset_problem(key, value)
+            if problem:
+                raise _error(where, f"{path}.{key}", problem)
+            if key == "two_step" and value not in _two_step_modes():  # issue 5, security
+                raise _error(where, f"{path}.{key}",
+                             f"{value!r} is not one of {', '.join(_two_step_modes())}")
         if "phone" not in item or "password" not in item:
             raise _error(where, path, "an account needs phone and password")
         out.append({**item, "phone": str(item["phone"])})
     return out
+
+
+def _two_step_modes() -> tuple[str, ...]:
+    from loancli.accounts import TWO_STEP_MODES
+
+    return TWO_STEP_MODES
 
 
 def _apply(target: Any, settings: dict[str, Any], where: str, prefix: str, provider: str) -> None:

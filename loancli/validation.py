@@ -97,6 +97,32 @@ def check_text(text: object, *, max_len: int = 50) -> str:
     return value
 
 
+# account flows (issue 5) ---------------------------------------------------------------
+
+
+def check_card_expiry(text: object, today: object = None) -> str:
+    """A credit card's expiry as printed, MMYY; with ``today`` (a date), not in the past."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        # YAML reads 1228 as a number, and 0225 as an octal one: only the first is recoverable.
+        if not 1000 <= text <= 9999:
+            raise ValueError("write the expiry in quotes, as printed on the card: '0928'")
+        text = str(text)
+    value = str(text).strip().replace("/", "")
+    if not value.isdigit() or len(value) != 4 or not 1 <= int(value[:2]) <= 12:
+        raise ValueError("write the expiry as printed on the card, MMYY, e.g. 0928")
+    month, year = int(value[:2]), 2000 + int(value[2:])
+    if today is not None and (year, month) < (today.year, today.month):  # type: ignore[attr-defined]
+        raise ValueError(f"the card expired at the end of {month:02d}/{year}; use a current card")
+    return value
+
+
+def check_cvv2(text: object) -> str:
+    value = str(text).strip()
+    if not value.isdigit() or len(value) != 3:
+        raise ValueError("the CVV2 is the 3 digits on the back of the card")
+    return value
+
+
 def check_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value

@@ -11,7 +11,9 @@ from conftest import HAPPY_PATH_FILE, run_cli, run_json
 from loancli.errors import Reason
 from loancli.scenario import builtin_names, load_scenario
 
-NAMES = builtin_names()
+# The journey's scenarios, run with ``apply``; those with a ``command:`` reproduce another
+# flow and are run in the account-flows section at the end.
+NAMES = [name for name in builtin_names() if not load_scenario(name).command]
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +52,10 @@ def test_every_builtin_has_a_description_and_an_expected_reason() -> None:
             assert scenario.expect.get("reason") in {r.value for r in Reason}, name
 
 
-def test_builtin_scenarios_together_produce_every_reason_code(outcomes: dict) -> None:
+def test_builtin_scenarios_together_produce_every_reason_code(outcomes: dict,
+                                                              flow_outcomes: dict) -> None:
     seen = set()
-    for run in outcomes.values():
+    for run in [*outcomes.values(), *flow_outcomes.values()]:
         result = run["result"]
         seen.add(result["reason"])
         seen |= {e["reason"] for e in result["events"]}
@@ -67,6 +70,77 @@ def test_recorded_run_replays_byte_identically(name: str, tmp_path: Path) -> Non
                     db=tmp_path / "first.json")
     replay = run_cli(tmp_path, "--json", "--no-input", "--scenario", name, "apply",
                      "--answers", str(recording), db=tmp_path / "replay.json")
+    assert first[0] == replay[0]
+    assert first[1] == replay[1]
+    assert first[1].strip().startswith("{")
+
+
+# account flows (issue 5) -----------------------------------------------------------------
+# A scenario with ``command:`` reproduces a flow other than the journey (phone change,
+# checkout): it runs that command with the flow's happy-path answers file, and holds to the
+# same rules as the journey's scenarios (declared outcome, explained stop, exact replay).
+
+ANSWERS_DIR = HAPPY_PATH_FILE.parent
+FLOW_ANSWERS = {
+    "account change-phone": ANSWERS_DIR / "change-phone.yaml",
+    "checkout": ANSWERS_DIR / "checkout.yaml",
+}
+FLOW_NAMES = [name for name in builtin_names() if load_scenario(name).command]
+
+
+def flow_args(name: str) -> list[str]:
+    """``--scenario NAME COMMAND... --answers FILE`` for a flow scenario."""
+    command = load_scenario(name).command
+    words = []
+    for word in command:
+        if word.startswith("-"):
+            break
+        words.append(word)
+    return ["--scenario", name, *command, "--answers", str(FLOW_ANSWERS[" ".join(words)])]
+
+
+@pytest.fixture(scope="module")
+def flow_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Every built-in flow scenario run once with its flow's happy-path answers."""
+    out = {}
+    for name in FLOW_NAMES:
+        folder = tmp_path_factory.mktemp(name)
+        code, result = run_json(folder, "--no-input", *flow_args(name))
+        out[name] = {"code": code, "result": result}
+    return out
+
+
+def test_flow_scenarios_exist_and_name_a_flow_with_answers() -> None:
+    assert {"phone-change", "checkout"} <= set(FLOW_NAMES)
+    for name in FLOW_NAMES:
+        scenario = load_scenario(name)
+        assert scenario.description and "\n" not in scenario.description, name
+        assert scenario.expect.get("status") in ("completed", "stopped"), name
+        assert flow_args(name)  # its command has a happy-path answers file
+
+
+@pytest.mark.parametrize("name", FLOW_NAMES)
+def test_flow_scenario_produces_its_declared_outcome(name: str, flow_outcomes: dict) -> None:
+    expect = load_scenario(name).expect
+    run = flow_outcomes[name]
+    result = run["result"]
+    assert result["status"] == expect["status"], result.get("events", [])[-1:]
+    assert run["code"] == (0 if expect["status"] == "completed" else 3)
+    assert result["stopped_at"] == expect.get("stopped_at")
+    assert result["reason"] == expect.get("reason")
+    if result["reason"]:
+        assert result["message"] == Reason(result["reason"]).sentence
+        assert result["advice"]
+
+
+@pytest.mark.parametrize("name", FLOW_NAMES)
+def test_recorded_flow_replays_byte_identically(name: str, tmp_path: Path) -> None:
+    recording = tmp_path / "recorded.yaml"
+    args = flow_args(name)
+    first = run_cli(tmp_path, "--json", "--no-input", *args, "--record", str(recording),
+                    db=tmp_path / "first.json")
+    replay = run_cli(tmp_path, "--json", "--no-input", *args[:-1], str(recording),
+                     db=tmp_path / "replay.json")
     assert first[0] == replay[0]
     assert first[1] == replay[1]
     assert first[1].strip().startswith("{")

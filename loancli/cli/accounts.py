@@ -1,7 +1,349 @@
-"""Placeholder: filled in by the account-security work (issue 5)."""
+"""``account change-phone / check``, ``card bind / list / unbind``, ``contacts add / list /
+remove``: the account flows around the loan (issue 5).
+
+The commands that change the account are flows that log in first and take ``--answers``,
+``--set`` and ``--record`` like ``apply``; the ones that only read take the account's PHONE.
+Exit 0 when the flow completed, 3 when it stopped on a business reason, 2 for bad input.
+"""
+
+# No ``from __future__ import annotations`` in command modules: Typer then reads the
+# annotations as objects instead of eval()-ing each string while building ``--help``.
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+
+from loancli.cli.common import (
+    AnswersOption,
+    Options,
+    RecordOption,
+    SetOption,
+    flow_session,
+    handled,
+    open_world,
+    options,
+)
+
+account_app = typer.Typer(help="The account: phone-number change and the quarterly self-check.",
+                          no_args_is_help=True)
+card_app = typer.Typer(help="Bank cards bound to the account: bind, list, unbind.",
+                       no_args_is_help=True)
+contacts_app = typer.Typer(help="Emergency contacts: add, list, remove.", no_args_is_help=True)
+
+PhoneArgument = typer.Argument(metavar="PHONE", help="The account's mobile number, 11 digits.")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.add_typer(account_app, name="account")
+    app.add_typer(card_app, name="card")
+    app.add_typer(contacts_app, name="contacts")
+
+
+# Shared by the flow commands (checkout too) ----------------------------------------------
+
+
+def flow_json(record: dict[str, Any], empty: dict[str, Any]) -> dict[str, Any]:
+    """A flow's ``--json`` document: the flow result, the flow's own view (``empty`` until
+    it completed), then the events."""
+    from loancli.journey.flows import flow_result
+
+    result = flow_result(record)
+    events = result.pop("events")
+    return {**result, **empty, **record.get("view", {}), "events": events}
+
+
+def run_flow_command(opts: Options, answers: Path | None, sets: list[str], record: Path | None,
+                     command: str, start: Callable[[Any], dict[str, Any]],
+                     empty: dict[str, Any], lines: Callable[[dict[str, Any]], list[str]],
+                     title: str, more: Callable[[Any, dict[str, Any]], None] | None = None,
+                     ) -> int:
+    """Open a question-asking session, run the flow, print JSON or a panel; the exit code."""
+    from loancli.errors import ExitCode
+    from loancli.journey import Journey
+
+    with flow_session(opts, answers, sets, record, command) as s:
+        journey = Journey(s.store, s.clock, s.rng, s.asker, s.scenario.world, run=s.run)
+        done = start(journey)
+    result = flow_json(done, empty)
+    if opts.json:
+        opts.emit(result)
+    else:
+        show_flow(opts.console, result, title, lines)
+        if more is not None and result["status"] == "completed":
+            more(opts.console, result)
+    return int(ExitCode.STOPPED if done["status"] == "stopped" else ExitCode.OK)
+
+
+def show_flow(console: Any, result: dict[str, Any], title: str,
+              lines: Callable[[dict[str, Any]], list[str]]) -> None:
+    from rich.panel import Panel
+
+    heading = f"{title} ({result['flow_id']})"
+    if result["status"] == "stopped":
+        console.print(Panel(
+            f"[bold]Stopped at {result['stopped_at']}[/bold]: {result['reason']}\n"
+            f"{result['message']}\n[dim]What the app advises:[/dim] {result['advice']}",
+            title=heading, border_style="red", expand=False))
+        return
+    console.print(Panel("\n".join(lines(result)), title=heading, border_style="green",
+                        expand=False))
+
+
+@contextlib.contextmanager
+def _world(opts: Options) -> Iterator[tuple[Any, Any, Any]]:
+    """``open_world`` plus the scenario's account presets, as the flows see them."""
+    from loancli.accounts import seed_accounts
+
+    with open_world(opts) as (store, clock, scenario):
+        seed_accounts(store, scenario.accounts, clock.isoformat())
+        yield store, clock, scenario
+
+
+def _phone(phone: str) -> str:
+    from loancli.errors import UsageError
+    from loancli.validation import check_mobile
+
+    try:
+        return check_mobile(phone)
+    except ValueError as exc:
+        raise UsageError(str(exc), key="PHONE") from None
+
+
+def _account_exists(store: Any, phone: str) -> None:
+    from loancli.accounts import ACCOUNTS
+    from loancli.errors import NotFound
+    from loancli.masking import mask_phone
+
+    if store.get(ACCOUNTS, phone=phone) is None:
+        raise NotFound(f"no account with the number {mask_phone(phone)}; after a phone change "
+                       "use the new number", key="PHONE")
+
+
+# account ---------------------------------------------------------------------------------
+
+
+@account_app.command("change-phone")
+def change_phone(
+    ctx: typer.Context,
+    answers: Annotated[Path | None, AnswersOption] = None,
+    set_: Annotated[list[str] | None, SetOption] = None,
+    record: Annotated[Path | None, RecordOption] = None,
+) -> None:
+    """Change the account's mobile number: log in, the new number, identity by SMS to the old
+    number or by face check, a code to the new number. Cards reserved to the old number must
+    then be rebound."""
+    from loancli.journey.account_flows import change_phone as start
+
+    def lines(r: dict[str, Any]) -> list[str]:
+        c = r["change"]
+        out = [f"Number changed: {c['old_phone']} -> {c['new_phone']} (identity by "
+               f"{c['identity_method']}); both numbers were notified."]
+        if c["cards_to_rebind"]:
+            out.append(f"Rebind before the next payout or repayment: "
+                       f"{', '.join(c['cards_to_rebind'])} (loancli card bind)")
+        return out
+
+    opts = options(ctx)
+    with handled(opts):
+        code = run_flow_command(opts, answers, set_ or [], record, "account change-phone",
+                                start, {"change": None}, lines, "Phone-number change")
+    raise typer.Exit(code)
+
+
+@account_app.command("check")
+def check(
+    ctx: typer.Context,
+    phone: Annotated[str, PhoneArgument],
+) -> None:
+    """The quarterly self-check: stale or inconsistent account data, each with its fix."""
+    from loancli.journey.account_flows import self_check
+
+    opts = options(ctx)
+    with handled(opts):
+        number = _phone(phone)
+        with _world(opts) as (store, clock, scenario):
+            report = self_check(store, number, scenario.world, clock.now())
+    if opts.json:
+        opts.emit(report)
+        return
+    console = opts.console
+    s = report["summary"]
+    console.print(f"Account {report['phone']}: checked {report['checked_at']} (previous: "
+                  f"{report['previous_check'] or 'never'}; next due {report['next_check']})")
+    console.print(f"  identity {s['identity'] or 'not verified'}; {s['cards']} card(s), "
+                  f"{s['contacts']} contact(s); earlier numbers: "
+                  f"{', '.join(s['phone_history']) or 'none'}")
+    if not report["issues"]:
+        console.print("All in order.", style="green")
+        return
+    from rich.table import Table
+
+    table = Table(title="What to update")
+    for name in ("", "check", "what", "fix"):
+        table.add_column(name, overflow="fold")
+    for issue in report["issues"]:
+        mark = "!" if issue["severity"] == "action" else "i"
+        table.add_row(mark, issue["code"], issue["what"], issue["fix"])
+    console.print(table)
+
+
+# card ------------------------------------------------------------------------------------
+
+
+@card_app.command("bind")
+def card_bind(
+    ctx: typer.Context,
+    answers: Annotated[Path | None, AnswersOption] = None,
+    set_: Annotated[list[str] | None, SetOption] = None,
+    record: Annotated[Path | None, RecordOption] = None,
+) -> None:
+    """Bind a debit or credit card (or bind a card again after a phone change). The holder
+    must be the account's verified identity; a credit card's CVV2 is never stored."""
+    from loancli.journey.account_flows import bind
+
+    def lines(r: dict[str, Any]) -> list[str]:
+        c = r["card"]
+        return [f"Card {c['card']} ({c['card_type']}, {c['bank']}) bound as {c['id']}; "
+                f"reserved mobile {c['reserved_phone']}; status {c['status']}"]
+
+    opts = options(ctx)
+    with handled(opts):
+        code = run_flow_command(opts, answers, set_ or [], record, "card bind", bind,
+                                {"card": None}, lines, "Card binding")
+    raise typer.Exit(code)
+
+
+@card_app.command("list")
+def card_list(
+    ctx: typer.Context,
+    phone: Annotated[str, PhoneArgument],
+    all_: Annotated[bool, typer.Option("--all", help="Include unbound cards.")] = False,
+) -> None:
+    """The account's cards: masked, with status (rebind_required, frozen, closed...)."""
+    from loancli.cards import card_view, cards_of
+    from loancli.masking import mask_phone
+
+    opts = options(ctx)
+    with handled(opts):
+        number = _phone(phone)
+        with _world(opts) as (store, _clock, scenario):
+            _account_exists(store, number)
+            rows = [card_view(c, scenario.world.bank.card_status)
+                    for c in cards_of(store, number, include_unbound=all_)]
+    if opts.json:
+        opts.emit({"phone": mask_phone(number), "cards": rows})
+        return
+    if not rows:
+        opts.console.print(f"No cards bound to {mask_phone(number)}. Bind one with: "
+                           "loancli card bind")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Cards of {mask_phone(number)}")
+    columns = ("id", "card", "card_type", "bank", "reserved_phone", "expiry", "status",
+               "bound_at")
+    for name in columns:
+        table.add_column(name)
+    for row in rows:
+        style = None if row["status"] == "normal" else "red"
+        table.add_row(*[str(row[k] or "") for k in columns], style=style)
+    opts.console.print(table)
+
+
+@card_app.command("unbind")
+def card_unbind(
+    ctx: typer.Context,
+    card_id: Annotated[str, typer.Argument(metavar="CARD_ID", help="Card ID, e.g. C0001.")],
+    answers: Annotated[Path | None, AnswersOption] = None,
+    set_: Annotated[list[str] | None, SetOption] = None,
+    record: Annotated[Path | None, RecordOption] = None,
+) -> None:
+    """Unbind a card, after logging in as its account."""
+    from loancli.journey.account_flows import unbind
+
+    opts = options(ctx)
+    with handled(opts):
+        code = run_flow_command(opts, answers, set_ or [], record, "card unbind",
+                                lambda j: unbind(j, card_id), {"card": None},
+                                lambda r: [f"Card {r['card']['card']} unbound."], "Card unbinding")
+    raise typer.Exit(code)
+
+
+# contacts --------------------------------------------------------------------------------
+
+
+@contacts_app.command("add")
+def contacts_add(
+    ctx: typer.Context,
+    answers: Annotated[Path | None, AnswersOption] = None,
+    set_: Annotated[list[str] | None, SetOption] = None,
+    record: Annotated[Path | None, RecordOption] = None,
+) -> None:
+    """Add an emergency contact (name, relation, a mobile other than your own)."""
+    from loancli.journey.account_flows import add_contact
+
+    def lines(r: dict[str, Any]) -> list[str]:
+        c = r["contact"]
+        return [f"Contact {c['id']}: {c['name']} ({c['relation']}) {c['mobile']}"]
+
+    opts = options(ctx)
+    with handled(opts):
+        code = run_flow_command(opts, answers, set_ or [], record, "contacts add", add_contact,
+                                {"contact": None}, lines, "Emergency contact")
+    raise typer.Exit(code)
+
+
+@contacts_app.command("list")
+def contacts_list(
+    ctx: typer.Context,
+    phone: Annotated[str, PhoneArgument],
+) -> None:
+    """The account's emergency contacts (the journey's profile contact included), masked."""
+    from loancli.contacts import contact_view, contacts_of
+    from loancli.masking import mask_phone
+
+    opts = options(ctx)
+    with handled(opts):
+        number = _phone(phone)
+        with _world(opts) as (store, _clock, _scenario):
+            _account_exists(store, number)
+            rows = [contact_view(c) for c in contacts_of(store, number)]
+    if opts.json:
+        opts.emit({"phone": mask_phone(number), "contacts": rows})
+        return
+    if not rows:
+        opts.console.print(f"No emergency contacts for {mask_phone(number)}. Add one with: "
+                           "loancli contacts add")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Emergency contacts of {mask_phone(number)}")
+    columns = ("id", "name", "relation", "mobile", "added_at", "source")
+    for name in columns:
+        table.add_column(name)
+    for row in rows:
+        table.add_row(*[str(row[k]) for k in columns])
+    opts.console.print(table)
+
+
+@contacts_app.command("remove")
+def contacts_remove(
+    ctx: typer.Context,
+    contact_id: Annotated[str, typer.Argument(metavar="CONTACT_ID",
+                                              help="Contact ID, e.g. K0001.")],
+    answers: Annotated[Path | None, AnswersOption] = None,
+    set_: Annotated[list[str] | None, SetOption] = None,
+    record: Annotated[Path | None, RecordOption] = None,
+) -> None:
+    """Remove an emergency contact, after logging in as its account."""
+    from loancli.journey.account_flows import remove_contact
+
+    opts = options(ctx)
+    with handled(opts):
+        code = run_flow_command(opts, answers, set_ or [], record, "contacts remove",
+                                lambda j: remove_contact(j, contact_id), {"contact": None},
+                                lambda r: [f"Contact {contact_id} removed."], "Emergency contact")
+    raise typer.Exit(code)

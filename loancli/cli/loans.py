@@ -304,8 +304,13 @@ def repay(
                 raise _usage(f"loan {loan['id']} is {loan['status']}; nothing to repay",
                              "APPLICANT")
             card_status = scenario.world.bank.card_status
+            from loancli.cards import needs_rebind  # account flows (issue 5)
+
+            if needs_rebind(store, loan["phone"], loan["card_number"]):
+                card_status = "rebind_required"
             if card_status != "normal":
-                reason = Reason.CARD_FROZEN if card_status == "frozen" else Reason.CARD_CLOSED
+                reason = {"frozen": Reason.CARD_FROZEN, "closed": Reason.CARD_CLOSED,
+                          "rebind_required": Reason.CARD_REBIND_REQUIRED}[card_status]
                 log(loan, clock.isoformat(), [{"on": today.isoformat(), "event": "repay_failed",
                                                "reason": reason.value, "detail": {}}])
                 save_loan(store, loan)

@@ -6,15 +6,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from loancli.accounts import new_account
 from loancli.errors import Reason
-from loancli.hashing import hash_secret, verify_secret
 from loancli.journey.core import Journey, Stop
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
 from loancli.money import fmt, fmt_human
-
-LOGIN_MAX_WRONG = 5
-LOGIN_LOCK = timedelta(hours=24)
 
 LENDER_CODE_TEXT = "【小米金融】验证码{code}，您正在确认借款，{minutes}分钟内有效，请勿泄露。"
 BANK_CODE_TEXT = "【{bank}】您正在绑定银行卡，验证码{code}，{minutes}分钟内有效。"
@@ -28,37 +23,11 @@ def _now(j: Journey) -> datetime:
 
 
 def login(j: Journey, app: dict[str, Any]) -> Stop | None:
-    phone = j.asker.ask("phone")
-    app["phone"] = phone
-    account = j.store.get("accounts", phone=phone)
-    device = j.world.device.describe()
-    if account is None:
-        password = j.asker.ask("password")
-        account = new_account(phone, hash_secret(password), j.clock.isoformat(),
-                              [device["model"]])
-        j.store.insert("accounts", account)
-        j.event(app, "account_created", phone=mask_phone(phone), device=device)
-        return None
-    while True:
-        if account.get("locked_until") and _now(j) < datetime.fromisoformat(account["locked_until"]):
-            return Stop(Reason.ACCOUNT_LOCKED, f"locked until {account['locked_until']}")
-        password = j.asker.ask("password")
-        if verify_secret(password, account["password_hash"]):
-            account["wrong_passwords"] = 0
-            j.store.update("accounts", {"wrong_passwords": 0}, phone=phone)
-            j.event(app, "logged_in", phone=mask_phone(phone), device=device)
-            return None
-        account["wrong_passwords"] += 1
-        left = LOGIN_MAX_WRONG - account["wrong_passwords"]
-        fields: dict[str, Any] = {"wrong_passwords": account["wrong_passwords"]}
-        if left <= 0:
-            account["locked_until"] = (_now(j) + LOGIN_LOCK).isoformat()
-            fields.update(locked_until=account["locked_until"], wrong_passwords=0)
-        j.store.update("accounts", fields, phone=phone)
-        j.fail(app, "password_refused", Reason.PASSWORD_WRONG, attempts_left=max(left, 0))
-        if left <= 0:
-            j.event(app, "account_locked", Reason.ACCOUNT_LOCKED, until=account["locked_until"])
-            return Stop(Reason.ACCOUNT_LOCKED, f"{LOGIN_MAX_WRONG} wrong passwords")
+    """Log in (the first login registers): account security, issue 5, in journey/login.py
+    (ID-number and SMS-code login, devices and two-step verification, lock and unlock)."""
+    from loancli.journey.login import login as login_step
+
+    return login_step(j, app)
 
 
 # 2. profile -----------------------------------------------------------------------------
@@ -76,6 +45,11 @@ def profile(j: Journey, app: dict[str, Any]) -> Stop | None:
         },
     }
     app["profile"] = data
+    from loancli.contacts import save_contact  # account flows (issue 5): contacts list
+
+    contact = data["contact"]
+    save_contact(j.store, app["phone"], name=contact["name"], relation=contact["relation"],
+                 mobile=contact["phone"], at=j.clock.isoformat(), source=app["id"])
     j.event(app, "profile_saved", employer=data["employer"],
             contact=f"{mask_name(data['contact']['name'])} ({data['contact']['relation']}) "
                     f"{mask_phone(data['contact']['phone'])}")
@@ -212,9 +186,12 @@ def face_check(j: Journey, app: dict[str, Any]) -> Stop | None:
         performed = j.asker.ask("face_actions")
         if performed == "auto":
             performed = list(requested)
-        result = j.liveness.verify(requested, performed, attempts["face"])
+        # account flows (issue 5): compared with the face on the ID card just uploaded
+        result = j.liveness.verify(requested, performed, attempts["face"],
+                                   enrolled=(app.get("identity") or {}).get("face_id"))
         detail = {"attempt": attempt, "requested": requested, "performed": performed,
-                  "similarity": result.similarity, "threshold": result.threshold}
+                  "actions_seen": result.actions_ok, "similarity": result.similarity,
+                  "threshold": result.threshold}
         if result.passed:
             j.event(app, "face_passed", **detail)
             return None
@@ -406,27 +383,16 @@ def _duration(delta: timedelta) -> str:
 
 
 def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
-    number = j.asker.ask("card_number")
-    card_phone = j.asker.ask("card_phone", {"phone": app["phone"]})
-    bank = j.world.bank
-    text = BANK_CODE_TEXT.replace("{bank}", bank.bank_name)
-    stop = _enter_code(j, app, phone=card_phone, purpose="bank_bind", key="bank_sms_code",
-                       text=text, sender=bank.sms_sender, wrong=Reason.BANK_CODE_WRONG)
+    # account flows (issue 5): the card is kept in the ``cards`` table (loancli.cards), shared
+    # with ``card bind`` and checkout; the journey keeps which card it pays out to.
+    from loancli.cards import bind_card
+
+    stop, card = bind_card(j, app, phone=app["phone"], identity=app.get("identity"))
     if stop:
         return stop
-    if bank.bind_failure:
-        j.fail(app, "card_bind_refused", Reason.CARD_BIND_FAILED, provider="bank",
-               card=mask_card(number), bank_message=bank.bind_failure)
-        return Stop(Reason.CARD_BIND_FAILED, bank.bind_failure)
-    password = j.asker.ask("transaction_password")
-    app["card"] = {
-        "number": number,
-        "bank": bank.bank_name,
-        "reserved_phone": card_phone,
-        "transaction_password_hash": hash_secret(password),
-    }
-    j.event(app, "card_bound", card=mask_card(number), bank=bank.bank_name,
-            reserved_phone=mask_phone(card_phone))
+    assert card is not None
+    app["card"] = {"id": card["id"], "number": card["number"], "bank": card["bank"],
+                   "reserved_phone": card["reserved_phone"]}
     return None
 
 
@@ -444,6 +410,13 @@ def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
     card = app["card"]
+    from loancli.cards import needs_rebind  # account flows (issue 5)
+
+    if needs_rebind(j.store, app["phone"], card["number"]):
+        j.fail(app, "transfer_refused", Reason.CARD_REBIND_REQUIRED,
+               card=mask_card(card["number"]))
+        return Stop(Reason.CARD_REBIND_REQUIRED,
+                    f"card {mask_card(card['number'])} is reserved to an old number")
     attempts = app.setdefault("attempts", {})
     attempts["transfer"] = attempts.get("transfer", 0) + 1
     transfer = j.bank.transfer(card["number"], attempts["transfer"],

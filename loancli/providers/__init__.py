@@ -13,6 +13,7 @@ from loancli.providers.device import DeviceSettings
 from loancli.providers.liveness import LivenessSettings
 from loancli.providers.ocr import OcrSettings
 from loancli.providers.review import ReviewSettings
+from loancli.providers.risk import RiskSettings
 from loancli.providers.sms import SmsSettings
 
 
@@ -26,3 +27,5 @@ class WorldSettings:
     review: ReviewSettings = field(default_factory=ReviewSettings)
     bank: BankSettings = field(default_factory=BankSettings)
     device: DeviceSettings = field(default_factory=DeviceSettings)
+    # account flows (issue 5): abnormal-transaction checks of checkout installments
+    risk: RiskSettings = field(default_factory=RiskSettings)

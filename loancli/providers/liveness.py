@@ -21,6 +21,10 @@ class LivenessSettings:
     similarity: float = 0.93
     # Per attempt: "pass", "fail_action" (an action not seen), "low_similarity".
     results: list[str] = field(default_factory=list)
+    # account flows (issue 5): the face in front of the camera, as a face_id ("face-7");
+    # None is the account holder's own. Another face fails the comparison with the face
+    # enrolled from the ID card (checkout, phone change), whatever the liveness.
+    face_id: str | None = None
 
 
 @dataclass
@@ -44,7 +48,10 @@ class FakeLiveness:
         """The random actions asked of the borrower, in order."""
         return rng.sample(list(ACTIONS), self.settings.actions_per_check)
 
-    def verify(self, requested: list[str], performed: list[str], attempt: int) -> LivenessResult:
+    def verify(self, requested: list[str], performed: list[str], attempt: int,
+               enrolled: str | None = None) -> LivenessResult:
+        """Liveness, then similarity; with ``enrolled`` (the face_id enrolled for the account)
+        a different face at the camera scores far below the threshold."""
         forced = None
         if attempt <= len(self.settings.results):
             forced = self.settings.results[attempt - 1]
@@ -52,4 +59,6 @@ class FakeLiveness:
         similarity = self.settings.similarity
         if forced == "low_similarity":
             similarity = min(similarity, round(self.settings.threshold - 0.17, 2))
+        if enrolled and self.settings.face_id and self.settings.face_id != enrolled:
+            similarity = min(similarity, round(self.settings.threshold - 0.42, 2))
         return LivenessResult(requested, performed, actions_ok, similarity, self.settings.threshold)

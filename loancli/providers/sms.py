@@ -7,7 +7,7 @@ settings of :class:`SmsSettings`.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +33,12 @@ class SmsSettings:
     # The SMS gateway refuses to send (outage).
     outage: Fault = NEVER
     sender: str = "106912345"  # the lender's SMS channel number
+    # The account's own channel (login and new-device codes, security notices): its codes
+    # are limited apart from the lender's, as a separate sender is.
+    account_sender: str = "106900000"
+    # account flows (issue 5): numbers that cannot receive SMS (out of service, suspended,
+    # not registered): nothing sent to them arrives, and a phone change to one is refused.
+    unreachable: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -71,7 +77,7 @@ class SmsService:
     def deliver(self, phone: str, text: str, now: datetime, sender: str | None = None,
                 code: str | None = None) -> bool:
         """Put a message in the phone's inbox (after the gateway's delay), unless undeliverable."""
-        if not self.settings.delivered:
+        if not self.settings.delivered or self.unreachable(self.settings.deliver_to or phone):
             return False
         self.store.insert(
             self.INBOX,
@@ -85,6 +91,10 @@ class SmsService:
             },
         )
         return True
+
+    def unreachable(self, phone: str) -> bool:
+        """Can this number not receive SMS at all (the scenario's ``unreachable``)?"""
+        return phone in self.settings.unreachable
 
     def inbox(self, phone: str, now: datetime | None = None) -> list[dict[str, Any]]:
         """Messages that have arrived by ``now`` (all of them when ``now`` is None), oldest first."""

@@ -1,0 +1,272 @@
+"""Checkout installments at a shop (小米分期), issue 5.
+
+The shop-checkout path: log in; the account must not be frozen and needs a verified, current
+ID card (uploaded here if it has none); a bound debit card (bound here if none can be used);
+an emergency contact (added here if none); a face scan compared with the face enrolled from
+the ID card; the risk engine's check for abnormal transactions; the quota review; then the
+``installment`` product's plan (flat total fee, APR shown as an IRR) and, once confirmed, a
+loan in the ``loans`` table that ``loancli repay FLOW_ID`` repays.
+
+Many quick checkouts on one account are the pattern of cash-out fraud through checkout
+installments (the face-recognition fraud article): beyond the scenario's ``risk`` threshold
+the transaction is flagged and the account frozen.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from loancli.accounts import ACCOUNTS, identity_of
+from loancli.errors import Reason
+from loancli.journey.core import Journey, Stop
+from loancli.journey.flows import FlowStep, run_flow
+from loancli.masking import mask_card, mask_name, mask_phone
+from loancli.money import fmt, fmt_human
+
+PRODUCT = "installment"
+PLAN_TEXT = ("【小米分期】您在商户购买的{item}已分{periods}期，每期应还{first}元，首期还款日{due}，"
+             "分期额度剩余{left}元。")
+FROZEN_TEXT = "【小米金融】您的账户存在异常交易，已被冻结。如非本人操作，请立即联系客服。"
+
+
+def _account(j: Journey, record: dict[str, Any]) -> dict[str, Any]:
+    account = j.store.get(ACCOUNTS, phone=record["phone"])
+    assert account is not None
+    return account
+
+
+def _login(j: Journey, record: dict[str, Any]) -> Stop | None:
+    from loancli.journey import steps
+
+    return steps.login(j, record)
+
+
+def account_state(j: Journey, record: dict[str, Any]) -> Stop | None:
+    frozen = _account(j, record).get("frozen")
+    if frozen:
+        j.fail(record, "checkout_refused", Reason.ACCOUNT_FROZEN, frozen_at=frozen["at"])
+        return Stop(Reason.ACCOUNT_FROZEN, f"frozen since {frozen['at']}")
+    return None
+
+
+def real_name(j: Journey, record: dict[str, Any]) -> Stop | None:
+    """The verified ID on the account; a first checkout uploads it (the journey's step)."""
+    from loancli.journey import steps
+    from loancli.journey.account_flows import valid_until
+
+    identity = identity_of(j.store, record["phone"])
+    if identity is None:
+        stop = steps.id_upload(j, record)
+        if stop:
+            return stop
+        identity = {**record["identity"], "verified_at": j.clock.isoformat()}
+        j.store.update(ACCOUNTS, {"identity": identity}, phone=record["phone"])
+    until = valid_until(identity)
+    if until is not None and until < j.clock.now().date():
+        j.fail(record, "id_refused", Reason.ID_EXPIRED, validity=identity.get("validity"))
+        return Stop(Reason.ID_EXPIRED, f"valid until {until.isoformat()}")
+    record["identity"] = identity
+    j.event(record, "identity_on_file", name=mask_name(identity["name"]))
+    return None
+
+
+def card(j: Journey, record: dict[str, Any]) -> Stop | None:
+    """A bound debit card that can be used, or bind one (again)."""
+    from loancli.cards import bind_card, cards_of
+
+    cards = [c for c in cards_of(j.store, record["phone"]) if c["card_type"] == "debit"]
+    usable = [c for c in cards if not c.get("rebind_required")]
+    if usable:
+        chosen = usable[0]
+        j.event(record, "card_selected", card=mask_card(chosen["number"]))
+    else:
+        for flagged in cards:
+            j.event(record, "card_needs_rebind", Reason.CARD_REBIND_REQUIRED,
+                    card=mask_card(flagged["number"]))
+        if cards:
+            j.asker.tell(Reason.CARD_REBIND_REQUIRED.sentence, "warn")
+        stop, bound = bind_card(j, record, phone=record["phone"], identity=record["identity"])
+        if stop:
+            return stop
+        assert bound is not None
+        chosen = bound
+    record["card"] = {"id": chosen["id"], "number": chosen["number"]}
+    return None
+
+
+def contacts(j: Journey, record: dict[str, Any]) -> Stop | None:
+    from loancli.contacts import contacts_of, save_contact
+
+    known = contacts_of(j.store, record["phone"])
+    if known:
+        j.event(record, "contacts_on_file", count=len(known))
+        return None
+    name = j.asker.ask("contact_name")
+    relation = j.asker.ask("contact_relation")
+    mobile = j.asker.ask("contact_phone", {"phone": record["phone"]})
+    save_contact(j.store, record["phone"], name=name, relation=relation, mobile=mobile,
+                 at=j.clock.isoformat(), source=record["id"])
+    j.event(record, "contact_added", name=mask_name(name), relation=relation,
+            mobile=mask_phone(mobile))
+    return None
+
+
+def face_scan(j: Journey, record: dict[str, Any]) -> Stop | None:
+    """The journey's face check, compared with the face enrolled from the ID card."""
+    from loancli.journey import steps
+
+    return steps.face_check(j, record)
+
+
+def risk_check(j: Journey, record: dict[str, Any]) -> Stop | None:
+    from loancli.clock import format_duration
+    from loancli.providers.risk import FakeRisk
+
+    risk = FakeRisk(j.world.risk)
+    account = _account(j, record)
+    earlier = account.get("checkouts", [])
+    now = j.clock.now()
+    recent = risk.recent(earlier, now)
+    detail: dict[str, Any] = {"recent_checkouts": recent,
+                              "max_checkouts": j.world.risk.max_checkouts,
+                              "window": format_duration(j.world.risk.window)}
+    if not risk.flags(earlier, now):
+        j.event(record, "risk_passed", **detail)
+        return None
+    frozen = {"at": j.clock.isoformat(), "why": "abnormal transactions: "
+              f"{recent + 1} checkouts within {detail['window']}", "flow": record["id"]}
+    j.store.update(ACCOUNTS, {"frozen": frozen}, phone=record["phone"])
+    j.fail(record, "transaction_flagged", Reason.ACCOUNT_FROZEN, provider="risk", **detail)
+    j.sms.deliver(record["phone"], FROZEN_TEXT, now)
+    return Stop(Reason.ACCOUNT_FROZEN, frozen["why"])
+
+
+def _installment_loans(j: Journey, phone: str) -> list[dict[str, Any]]:
+    return [x for x in j.store.find("loans", phone=phone)
+            if x.get("product") == PRODUCT and x["status"] == "active"]
+
+
+def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
+    """The quota (the review's credit limit) less what earlier checkouts still owe."""
+    from loancli.servicing import remaining_principal
+
+    apps = [a for a in j.store.find("applicants", phone=record["phone"]) if a.get("profile")]
+    income = Decimal(max(apps, key=lambda a: a["id"])["profile"]["monthly_income"]) \
+        if apps else Decimal("0")
+    decision = j.review.decide(income, {})
+    if not decision.approved:
+        j.fail(record, "quota_reviewed", Reason.REVIEW_REJECTED, provider="review",
+               why=decision.why)
+        return Stop(Reason.REVIEW_REJECTED, "; ".join(decision.why))
+    owed = sum((remaining_principal(x) for x in _installment_loans(j, record["phone"])),
+               Decimal("0"))
+    available = decision.credit_limit - owed
+    price = Decimal(record["price"])
+    detail: dict[str, Any] = {"provider": "review", "quota": fmt(decision.credit_limit),
+                              "in_use": fmt(owed), "available": fmt(available),
+                              "price": fmt(price)}
+    record["quota"] = {"quota": fmt(decision.credit_limit), "available": fmt(available)}
+    if price > available:
+        j.fail(record, "quota_reviewed", Reason.QUOTA_INSUFFICIENT, **detail)
+        return Stop(Reason.QUOTA_INSUFFICIENT, f"price {fmt(price)} > available {fmt(available)}")
+    j.event(record, "quota_reviewed", approved=True, **detail)
+    return None
+
+
+def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
+    """The installment plan from the loan engine; once confirmed, the loan."""
+    from loancli.schedule import build_schedule, load_products
+    from loancli.servicing import LOANS, create_loan
+
+    product = load_products()[PRODUCT]
+    periods = record["periods"]
+    fee_rate = product.fee_rate_total(periods)
+    assert fee_rate is not None  # checked with the command's options
+    price = Decimal(record["price"])
+    account = _account(j, record)
+    today = j.clock.now().date()
+    schedule = build_schedule(price, periods, Decimal("0"), "equal_principal", today,
+                              account.get("repayment_day"), fee_rate_total=fee_rate)
+    first = schedule.installments[0]
+    j.asker.tell(
+        f"Plan: {record['item']}, {fmt_human(price)} yuan in {periods} installments; fee "
+        f"{fmt_human(schedule.total_fee)} yuan ({fee_rate * 100:.2f}% in total), first "
+        f"payment {fmt_human(first.total)} on {schedule.first_due_date.isoformat()}, "
+        f"APR {fmt(schedule.apr)}% (IRR)")
+    j.event(record, "plan_shown", item=record["item"], price=fmt(price), periods=periods,
+            fee_rate_total=str(fee_rate), total_fee=fmt(schedule.total_fee),
+            apr=fmt(schedule.apr), first_payment=fmt(first.total))
+    if not j.asker.ask("confirm_installment"):
+        j.event(record, "plan_declined", Reason.LOAN_DECLINED)
+        return Stop(Reason.LOAN_DECLINED)
+    loan = create_loan(j.store, schedule, applicant_id=record["id"], phone=record["phone"],
+                       card_number=record["card"]["number"], loan_date=today,
+                       at=j.clock.isoformat())
+    j.store.update(LOANS, {"product": PRODUCT, "item": record["item"]}, id=loan["id"])
+    fields: dict[str, Any] = {"checkouts": [*account.get("checkouts", []), j.clock.isoformat()]}
+    if account.get("repayment_day") is None:
+        fields["repayment_day"] = schedule.repayment_day
+    j.store.update(ACCOUNTS, fields, phone=record["phone"])
+    left = Decimal(record["quota"]["available"]) - price
+    # The plan and the quota left go to the account's current number.
+    j.sms.deliver(record["phone"], PLAN_TEXT.format(
+        item=record["item"], periods=periods, first=fmt_human(first.total),
+        due=schedule.first_due_date.isoformat(), left=fmt_human(left)), j.clock.now())
+    j.event(record, "installment_created", loan=loan["id"], item=record["item"],
+            price=fmt(price), periods=periods, card=mask_card(record["card"]["number"]),
+            quota_left=fmt(left))
+    data = schedule.to_dict()
+    record["view"] = {
+        "checkout": {"item": record["item"], "price": fmt(price), "periods": periods,
+                     "loan_id": loan["id"], "card": mask_card(record["card"]["number"]),
+                     "fee_rate_total": str(fee_rate), "total_fee": data["total_fee"],
+                     "apr": data["apr"], "first_due_date": data["first_due_date"],
+                     "repayment_day": data["repayment_day"], "quota_left": fmt(left)},
+        "schedule": [{k: line[k] for k in ("n", "due_date", "principal", "interest", "fee",
+                                           "total", "remaining")}
+                     for line in data["installments"]],
+    }
+    return None
+
+
+CHECKOUT_STEPS: list[tuple[str, FlowStep]] = [
+    ("login", _login),
+    ("account", account_state),
+    ("real_name", real_name),
+    ("card", card),
+    ("contacts", contacts),
+    ("face_scan", face_scan),
+    ("risk_check", risk_check),
+    ("quota_review", quota_review),
+    ("plan", plan),
+]
+
+
+def checkout(j: Journey, item: str, price: Decimal, periods: int) -> dict[str, Any]:
+    """``checkout``: the flow record, completed (with its loan) or stopped."""
+    return run_flow(j, "checkout", CHECKOUT_STEPS, item=item, price=fmt(price), periods=periods)
+
+
+def check_order(item: str, price: str, periods: int) -> tuple[str, Decimal]:
+    """The command's options, validated against the product (exit 2 names the option)."""
+    from loancli.errors import UsageError
+    from loancli.schedule import load_products
+    from loancli.validation import check_money, check_text
+
+    product = load_products()[PRODUCT]
+    try:
+        name = check_text(item, max_len=40)
+    except ValueError as exc:
+        raise UsageError(str(exc), key="--item") from None
+    try:
+        amount = check_money(price, minimum=Decimal("0.01"))
+    except ValueError as exc:
+        raise UsageError(str(exc), key="--price") from None
+    if amount < product.min_amount:
+        raise UsageError(f"the price must be at least {fmt(product.min_amount)} yuan for "
+                         "installments", key="--price")
+    if product.fee_rate_total(periods) is None:
+        offered = ", ".join(str(t) for t in sorted(product.fee_rates))
+        raise UsageError(f"{periods} periods are not offered; choose {offered}", key="--periods")
+    return name, amount

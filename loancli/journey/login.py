@@ -1,0 +1,409 @@
+"""Logging in, and the account's security: devices, two-step verification, lock and unlock.
+
+A borrower logs in by mobile number or by ID number (known once the account's identity is
+verified: a journey passed the ID upload, or a scenario preset), with the password or an SMS
+login code, from the scenario's device. The account remembers the devices it trusts. A login
+from another device must pass the account's two-step verification, as in the 小米 account's
+security settings: ``confirm`` (the default) approves it on a trusted phone, ``code`` sends a
+confirmation code by SMS. A new device in a city other than the last login's raises a risk
+warning and an SMS to the owner.
+
+Five wrong passwords lock the account for 24 simulated hours. Customer service (``support
+unlock``), or the borrower from the locked login screen, unlocks it with identity proof (the
+account holder's ID number plus a face check) and a forced password reset.
+
+Each function here is a flow step, ``(journey, record) -> Stop | None``; ``login`` is the
+journey's step 1 and the login of every other flow (``steps.login`` calls it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from loancli.accounts import ACCOUNTS, TWO_STEP_MODES, new_account
+from loancli.errors import AnswersExhausted, InvalidAnswer, NotFound, Reason, UsageError
+from loancli.hashing import hash_secret, verify_secret
+from loancli.journey.core import Journey, Stop
+from loancli.masking import mask_id, mask_phone
+
+LOGIN_MAX_WRONG = 5
+LOGIN_LOCK = timedelta(hours=24)
+# Tries at typing the account holder's ID number before an unlock is refused.
+UNLOCK_ID_ATTEMPTS = 3
+# Tries at choosing a new password the app accepts (not the old one).
+NEW_PASSWORD_ATTEMPTS = 3
+
+LOGIN_CODE_TEXT = "【小米账号】验证码{code}，您正在登录小米金融，{minutes}分钟内有效，请勿泄露。"
+DEVICE_CODE_TEXT = ("【小米账号】验证码{code}，您的账号正在新设备上登录，{minutes}分钟内有效。"
+                    "如非本人操作，请立即修改密码。")
+RISK_TEXT = ("【小米账号】您的账号于{at}在{city}的新设备{model}上登录，与上次登录地{last_city}"
+             "不同。如非本人操作，请立即修改密码或联系客服。")
+UNLOCK_TEXT = "【小米账号】您的账号已通过身份验证解锁，密码已重置。如非本人操作，请立即联系客服。"
+
+
+def _now(j: Journey) -> datetime:
+    return j.clock.now()
+
+
+def _scripted(j: Journey, key: str) -> bool:
+    """Whether a script (answers file, ``--set``, the scenario) answers ``key``."""
+    return any(source.has(key) for source in getattr(j.asker, "sources", []))
+
+
+def is_id_number(login_id: str) -> bool:
+    """A login identifier is an ID number (18 characters) or a mobile number (11 digits)."""
+    return len(login_id) == 18
+
+
+def id_number_of(store: Any, account: dict[str, Any]) -> str | None:
+    """The account holder's ID number: the verified identity's (a journey's ID upload, or
+    a scenario preset), else None."""
+    from loancli.accounts import identity_of
+
+    return (identity_of(store, account["phone"]) or {}).get("number")
+
+
+def find_account(store: Any, login_id: str) -> dict[str, Any] | None:
+    """The account behind a mobile number or an ID number."""
+    if not is_id_number(login_id):
+        return store.get(ACCOUNTS, phone=login_id)
+    for account in store.all(ACCOUNTS):
+        if id_number_of(store, account) == login_id:
+            return account
+    return None
+
+
+def account_for(store: Any, raw: str, key: str = "PHONE") -> dict[str, Any]:
+    """The account a command names by mobile or ID number; exit 2 naming ``key`` if none."""
+    from loancli.questions import QUESTIONS
+
+    try:
+        login_id = QUESTIONS["login_id"].parse(raw)
+    except ValueError as exc:
+        raise UsageError(f"{raw!r} is not accepted: {exc}", key=key) from None
+    account = find_account(store, login_id)
+    if account is None:
+        shown = mask_id(login_id) if is_id_number(login_id) else mask_phone(login_id)
+        raise NotFound(f"no account for {shown} in this state file", key=key)
+    return account
+
+
+def is_locked(account: dict[str, Any], now: datetime) -> bool:
+    until = account.get("locked_until")
+    return until is not None and now < datetime.fromisoformat(until)
+
+
+# login ----------------------------------------------------------------------------------
+
+
+def login(j: Journey, record: dict[str, Any]) -> Stop | None:
+    """Step 1 of the journey, and of every flow that logs in: asks ``phone`` and ``password``
+    as the first login always did, unless the script gives ``login_id`` or ``login_method``."""
+    return _login(j, record, choose=False)
+
+
+def login_choosing(j: Journey, record: dict[str, Any]) -> Stop | None:
+    """The ``login`` command: the borrower chooses mobile or ID number, password or SMS code."""
+    return _login(j, record, choose=True)
+
+
+def _login(j: Journey, record: dict[str, Any], choose: bool) -> Stop | None:
+    by_login_id = _scripted(j, "login_id") or (choose and not _scripted(j, "phone"))
+    login_id = j.asker.ask("login_id" if by_login_id else "phone")
+    account = find_account(j.store, login_id)
+    if account is None and is_id_number(login_id):
+        j.event(record, "login_refused", Reason.ACCOUNT_NOT_FOUND, id_number=mask_id(login_id))
+        return Stop(Reason.ACCOUNT_NOT_FOUND, f"no account has ID number {mask_id(login_id)}")
+    phone = account["phone"] if account else login_id
+    record["phone"] = phone
+    if account is None:
+        return _register(j, record, phone)
+    method = "password"
+    if choose or _scripted(j, "login_method"):
+        method = j.asker.ask("login_method")
+    stop = _authenticate(j, record, account, method)
+    if stop is not None:
+        return stop
+    account = j.store.get(ACCOUNTS, phone=phone) or account
+    return _check_device(j, record, account, method)
+
+
+def _register(j: Journey, record: dict[str, Any], phone: str) -> Stop | None:
+    """The first login creates the account, trusting the phone it was made on."""
+    device = j.world.device
+    password = j.asker.ask("password")
+    account = new_account(phone, hash_secret(password), j.clock.isoformat(), [device.model])
+    account.update(_login_fields(j))
+    j.store.insert(ACCOUNTS, account)
+    j.event(record, "account_created", phone=mask_phone(phone), device=device.describe())
+    return None
+
+
+def _login_fields(j: Journey) -> dict[str, Any]:
+    device = j.world.device
+    return {"last_city": device.city,
+            "last_login": {"at": j.clock.isoformat(), "model": device.model,
+                           "city": device.city}}
+
+
+def _authenticate(j: Journey, record: dict[str, Any], account: dict[str, Any],
+                  method: str) -> Stop | None:
+    """The password (5 wrong ones lock the account) or an SMS login code."""
+    phone = account["phone"]
+    while True:
+        if is_locked(account, _now(j)):
+            return _locked_out(j, record, account)
+        if method == "sms":
+            from loancli.journey.steps import _enter_code
+
+            return _enter_code(j, record, phone=phone, purpose="login", key="login_code",
+                               text=LOGIN_CODE_TEXT, sender=j.world.sms.account_sender,
+                               wrong=Reason.SMS_CODE_WRONG)
+        password = j.asker.ask("password")
+        if verify_secret(password, account["password_hash"]):
+            account["wrong_passwords"] = 0
+            j.store.update(ACCOUNTS, {"wrong_passwords": 0}, phone=phone)
+            return None
+        account["wrong_passwords"] = account.get("wrong_passwords", 0) + 1
+        left = LOGIN_MAX_WRONG - account["wrong_passwords"]
+        fields: dict[str, Any] = {"wrong_passwords": account["wrong_passwords"]}
+        if left <= 0:
+            account["locked_until"] = (_now(j) + LOGIN_LOCK).isoformat()
+            account["wrong_passwords"] = 0
+            fields.update(locked_until=account["locked_until"], wrong_passwords=0)
+        j.store.update(ACCOUNTS, fields, phone=phone)
+        j.fail(record, "password_refused", Reason.PASSWORD_WRONG, attempts_left=max(left, 0))
+        if left <= 0:
+            j.event(record, "account_locked", Reason.ACCOUNT_LOCKED, until=account["locked_until"])
+
+
+def _locked_out(j: Journey, record: dict[str, Any], account: dict[str, Any]) -> Stop | None:
+    """A locked account: stop, unless the borrower asks to unlock it with identity proof now
+    (the same check as ``support unlock``); a passed unlock logs in with the new password."""
+    until = account["locked_until"]
+    if not j.asker.ask("unlock_now"):
+        return Stop(Reason.ACCOUNT_LOCKED, f"locked until {until}")
+    j.event(record, "unlock_requested", locked_until=until)
+    for step in UNLOCK_STEPS.values():
+        stop = step(j, record)
+        if stop is not None:
+            return stop
+    return None
+
+
+# devices and two-step verification ------------------------------------------------------
+
+
+def _check_device(j: Journey, record: dict[str, Any], account: dict[str, Any],
+                  method: str) -> Stop | None:
+    device = j.world.device
+    phone = account["phone"]
+    trusted = list(account.get("trusted_devices") or [])
+    if device.model not in trusted:
+        j.event(record, "new_device", model=device.model, city=device.city,
+                trusted_devices=list(trusted))
+        last_city = account.get("last_city")
+        if last_city and device.city != last_city:
+            _risk_warning(j, record, phone, last_city)
+        stop = _two_step(j, record, account, method)
+        if stop is not None:
+            return stop
+        trusted.append(device.model)
+        j.store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=phone)
+        j.event(record, "device_trusted", model=device.model, trusted_devices=list(trusted))
+        j.asker.tell(f"{device.model} is now a trusted device of this account.", "good")
+    j.store.update(ACCOUNTS, _login_fields(j), phone=phone)
+    j.event(record, "logged_in", phone=mask_phone(phone), device=device.describe(),
+            method=method)
+    return None
+
+
+def _risk_warning(j: Journey, record: dict[str, Any], phone: str, last_city: str) -> None:
+    """An unusual login (new device in a new city): the owner is told at once by SMS."""
+    device = j.world.device
+    at = _now(j).strftime("%m月%d日%H:%M")
+    text = RISK_TEXT.format(at=at, city=device.city, model=device.model, last_city=last_city)
+    delivered = j.sms.deliver(phone, text, _now(j), j.world.sms.account_sender)
+    j.event(record, "risk_warning", why="a new device in a city other than the last login's",
+            model=device.model, city=device.city, last_city=last_city,
+            notified=mask_phone(phone) if delivered else None)
+    told = (f"a security notice was sent to {mask_phone(phone)}" if delivered
+            else "the security notice could not be delivered")
+    j.asker.tell(f"Unusual login: new device {device.model} in {device.city} (last login in "
+                 f"{last_city}); {told}.", "warn")
+
+
+def _two_step(j: Journey, record: dict[str, Any], account: dict[str, Any],
+              method: str) -> Stop | None:
+    mode = account.get("two_step") or "confirm"
+    trusted = list(account.get("trusted_devices") or [])
+    model = j.world.device.model
+    if mode == "confirm" and not trusted:
+        # Nothing to approve on: the app sends the confirmation code instead.
+        j.event(record, "two_step_fallback", mode="code", why="no trusted device to approve on")
+        mode = "code"
+    if mode == "code" and method == "sms":
+        # The SMS login code already proved the phone, which is what the code would prove.
+        j.event(record, "two_step_passed", mode="code", by="the SMS login code")
+        return None
+    if mode == "confirm":
+        j.asker.tell(f"Login from a new device ({model}): approve it on your trusted phone "
+                     f"({', '.join(trusted)}).", "warn")
+        j.event(record, "approval_requested", model=model, on=trusted)
+        if j.asker.ask("device_confirm"):
+            j.event(record, "two_step_passed", mode="confirm", approved_on=trusted[-1])
+            return None
+        j.fail(record, "two_step_failed", Reason.NEW_DEVICE_UNVERIFIED, mode="confirm",
+               model=model, why="the login was not approved on a trusted phone")
+        return Stop(Reason.NEW_DEVICE_UNVERIFIED, "not approved on a trusted phone")
+    from loancli.journey.steps import _enter_code
+
+    try:
+        stop = _enter_code(j, record, phone=account["phone"], purpose="new_device",
+                           key="device_code", text=DEVICE_CODE_TEXT,
+                           sender=j.world.sms.account_sender, wrong=Reason.SMS_CODE_WRONG)
+    except AnswersExhausted as exc:
+        if j.last_reason is None:
+            raise
+        stop = Stop(j.last_reason, f"no more answers for {exc.key}")
+    if stop is None:
+        j.event(record, "two_step_passed", mode="code")
+        return None
+    j.fail(record, "two_step_failed", Reason.NEW_DEVICE_UNVERIFIED, mode="code", model=model,
+           cause=stop.reason.value)
+    return Stop(Reason.NEW_DEVICE_UNVERIFIED, f"confirmation code not passed ({stop.reason})")
+
+
+def trust_device(store: Any, account: dict[str, Any], model: str) -> bool:
+    """Add a trusted device; False if it already was."""
+    trusted = list(account.get("trusted_devices") or [])
+    if model in trusted:
+        return False
+    trusted.append(model)
+    store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=account["phone"])
+    account["trusted_devices"] = trusted
+    return True
+
+
+def forget_device(store: Any, account: dict[str, Any], model: str) -> None:
+    """Remove a trusted device; its next login needs the two-step verification again."""
+    trusted = list(account.get("trusted_devices") or [])
+    if model not in trusted:
+        known = ", ".join(trusted) or "none"
+        raise NotFound(f"{model!r} is not a trusted device of {mask_phone(account['phone'])} "
+                       f"(trusted: {known})", key="MODEL")
+    trusted.remove(model)
+    store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=account["phone"])
+    account["trusted_devices"] = trusted
+
+
+def set_two_step(store: Any, account: dict[str, Any], mode: str) -> None:
+    if mode not in TWO_STEP_MODES:
+        raise UsageError(f"{mode!r} is not a mode; choose {' or '.join(TWO_STEP_MODES)}",
+                         key="--mode")
+    store.update(ACCOUNTS, {"two_step": mode}, phone=account["phone"])
+    account["two_step"] = mode
+
+
+def account_view(store: Any, account: dict[str, Any], device: Any,
+                 now: datetime) -> dict[str, Any]:
+    """The masked, JSON-ready security view of an account (``device list``)."""
+    trusted = list(account.get("trusted_devices") or [])
+    number = id_number_of(store, account)
+    return {
+        "phone": mask_phone(account["phone"]),
+        "id_number": mask_id(number) if number else None,
+        "two_step": account.get("two_step") or "confirm",
+        "trusted_devices": trusted,
+        "this_device": {"model": device.model, "city": device.city,
+                        "trusted": device.model in trusted},
+        "last_login": account.get("last_login"),
+        "locked_until": account["locked_until"] if is_locked(account, now) else None,
+    }
+
+
+# unlock: identity proof and a forced password reset -------------------------------------
+
+
+def _account(j: Journey, record: dict[str, Any]) -> dict[str, Any]:
+    account = j.store.get(ACCOUNTS, phone=record["phone"])
+    assert account is not None
+    return account
+
+
+def check_id_number(j: Journey, record: dict[str, Any]) -> Stop | None:
+    """Identity proof, part 1: the account holder's ID number, as read at the ID upload."""
+    expected = id_number_of(j.store, _account(j, record))
+    if not expected:
+        j.fail(record, "identity_refused", Reason.IDENTITY_FAILED,
+               why="the account has no ID number on file: no application passed the ID upload")
+        return Stop(Reason.IDENTITY_FAILED, "no ID number on file")
+    for attempt in range(1, UNLOCK_ID_ATTEMPTS + 1):
+        number = j.asker.ask("id_number")
+        if number == expected:
+            j.event(record, "id_number_matched", id_number=mask_id(number))
+            return None
+        j.fail(record, "identity_refused", Reason.IDENTITY_FAILED, attempt=attempt,
+               id_number=mask_id(number), why="not the account holder's ID number")
+    return Stop(Reason.IDENTITY_FAILED, f"{UNLOCK_ID_ATTEMPTS} ID numbers not the holder's")
+
+
+def check_face(j: Journey, record: dict[str, Any]) -> Stop | None:
+    """Identity proof, part 2: the journey's face check (liveness and similarity)."""
+    from loancli.accounts import identity_of
+    from loancli.journey.steps import face_check
+
+    # The face is compared with the one enrolled from the ID card; a flow record (or a
+    # journey still at login) has no identity of its own, so lend it the face for this check.
+    lent = "identity" not in record
+    if lent:
+        face_id = (identity_of(j.store, record["phone"]) or {}).get("face_id")
+        record["identity"] = {"face_id": face_id}
+    try:
+        stop = face_check(j, record)
+    except AnswersExhausted as exc:
+        if j.last_reason is None:
+            raise
+        stop = Stop(j.last_reason, f"no more answers for {exc.key}")
+    finally:
+        if lent:
+            del record["identity"]
+    if stop is None:
+        return None
+    j.fail(record, "identity_refused", Reason.IDENTITY_FAILED, why="face check failed",
+           cause=stop.reason.value)
+    return Stop(Reason.IDENTITY_FAILED, f"face check: {stop.detail or stop.reason}")
+
+
+def reset_password(j: Journey, record: dict[str, Any]) -> Stop | None:
+    """The forced password reset that ends an unlock: clears the lock and the wrong count."""
+    account = _account(j, record)
+    password = None
+    for _attempt in range(NEW_PASSWORD_ATTEMPTS):
+        try:
+            candidate = j.asker.ask("new_password")
+        except AnswersExhausted:
+            break
+        if not verify_secret(candidate, account["password_hash"]):
+            password = candidate
+            break
+        j.asker.tell("The new password must differ from the old one.", "bad")
+    if password is None:
+        raise InvalidAnswer("new_password", "(hidden)",
+                            "the new password must differ from the old one")
+    phone = account["phone"]
+    j.store.update(ACCOUNTS, {"password_hash": hash_secret(password), "locked_until": None,
+                              "wrong_passwords": 0, "password_reset_at": j.clock.isoformat()},
+                   phone=phone)
+    delivered = j.sms.deliver(phone, UNLOCK_TEXT, _now(j), j.world.sms.account_sender)
+    j.event(record, "password_reset", phone=mask_phone(phone))
+    j.event(record, "account_unlocked", phone=mask_phone(phone),
+            notified=mask_phone(phone) if delivered else None)
+    j.asker.tell("Account unlocked; log in with the new password from now on.", "good")
+    return None
+
+
+# The steps of ``support unlock``, in order; the locked login screen runs the same.
+UNLOCK_STEPS = {"identity": check_id_number, "face_check": check_face,
+                "password_reset": reset_password}

@@ -1,0 +1,32 @@
+"""Fake risk engine: the lender's watch for abnormal transactions (account flows, issue 5).
+
+Cash-out fraud through checkout installments shows as many quick checkouts on one account;
+beyond ``max_checkouts`` within ``window`` the transaction is flagged and the account frozen.
+The numbers are guesses (no public figure): a scenario sets its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass
+class RiskSettings:
+    # Checkouts allowed within the window; the next one is flagged as abnormal.
+    max_checkouts: int = 3
+    window: timedelta = timedelta(hours=1)
+
+
+class FakeRisk:
+    def __init__(self, settings: RiskSettings) -> None:
+        self.settings = settings
+
+    def recent(self, checkouts: list[str], now: datetime) -> int:
+        """How many of the account's earlier checkouts (ISO times) fall within the window."""
+        since = now - self.settings.window
+        return sum(1 for at in checkouts if since <= datetime.fromisoformat(at) <= now)
+
+    def flags(self, checkouts: list[str], now: datetime) -> bool:
+        """Is one more checkout now beyond the threshold?"""
+        return self.recent(checkouts, now) >= self.settings.max_checkouts

@@ -1,0 +1,161 @@
+"""The phone-number change at a real terminal: questionary prompts driven through a
+pseudo-terminal with pexpect, as a QA engineer walks it (the Terminal pattern of
+tests/test_interactive.py). Nothing here mocks questionary or prompt_toolkit."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pexpect = pytest.importorskip("pexpect", reason="pexpect is needed to drive a pseudo-terminal")
+if not hasattr(pexpect, "spawn"):  # pragma: no cover - Windows has no pty
+    pytest.skip("pexpect.spawn needs a POSIX pseudo-terminal", allow_module_level=True)
+
+from loancli.questions import QUESTIONS  # noqa: E402
+
+CPR_REQUEST = "\x1b[6n"
+CPR_REPLY = "\x1b[1;1R"
+DOWN = "\x1b[B"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
+SMS_PANEL = re.compile(r"new message.*?验证码(\d{6})", re.DOTALL)
+
+
+class Terminal:
+    """``loancli`` on a pseudo-terminal, with what a person at it would see and type."""
+
+    def __init__(self, tmp_path: Path, *args: str, db: str = "s.json") -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("LOANCLI_DB", "NO_COLOR")}
+        env.update(TERM="xterm", PYTHONIOENCODING="utf-8", COLUMNS="200", LINES="50")
+        self.screen = io.StringIO()
+        self.child = pexpect.spawn(
+            sys.executable, ["-m", "loancli.cli.main", "--db", str(tmp_path / db), *args],
+            cwd=str(tmp_path), encoding="utf-8", dimensions=(50, 200), env=env, timeout=15)
+        self.child.logfile_read = self.screen
+
+    def expect(self, pattern: object, timeout: float | None = -1) -> int:
+        """Wait for ``pattern``, answering the terminal's cursor-position requests meanwhile."""
+        patterns = pattern if isinstance(pattern, list) else [pattern]
+        while True:
+            i = self.child.expect([re.escape(CPR_REQUEST), *patterns], timeout=timeout)
+            if i == 0:
+                self.child.send(CPR_REPLY)
+                continue
+            return i - 1
+
+    def wait_prompt(self, key: str) -> None:
+        q = QUESTIONS[key]
+        self.expect(re.escape(q.prompt) + r"[^\r\n]*\(" + re.escape(key) + r"\):")
+
+    def text(self) -> str:
+        return ANSI.sub("", self.screen.getvalue()).replace("\r", "")
+
+    def answer(self, key: str, text: str) -> None:
+        self.wait_prompt(key)
+        self.child.send(text + "\r")
+
+    def choose(self, key: str, down: int = 0) -> None:
+        self.wait_prompt(key)
+        self.child.send(DOWN * down)
+        self.child.send("\r")
+
+    def answer_from_sms(self, key: str) -> str:
+        """Type the code of the newest SMS notification on screen; returns it."""
+        self.wait_prompt(key)
+        codes = SMS_PANEL.findall(self.text())
+        assert codes, f"no SMS notification on screen before the {key} prompt"
+        self.child.send(codes[-1] + "\r")
+        return codes[-1]
+
+    def finish(self) -> int:
+        self.expect(pexpect.EOF)
+        self.child.close()
+        assert self.child.signalstatus is None, f"killed by signal {self.child.signalstatus}"
+        return self.child.exitstatus
+
+
+def loancli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    """A non-interactive run (stdin is not a terminal)."""
+    env = {k: v for k, v in os.environ.items() if k != "LOANCLI_DB"}
+    return subprocess.run([sys.executable, "-m", "loancli.cli.main", "--db", str(db), *args],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          encoding="utf-8", env=env, timeout=60)
+
+
+def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
+    # The built-in phone-taken scenario: 13700137000 belongs to another account already.
+    term = Terminal(tmp_path, "--scenario", "phone-taken", "account", "change-phone",
+                    "--record", "walk.yaml")
+    term.answer("phone", "13800138000")
+    term.answer("password", "s3cret-pass")
+    term.answer("new_phone", "13800138000")  # the current number: re-asked with the reason
+    term.expect("already the account's number")
+    term.child.send("\x15" + "13700137000\r")  # Ctrl-U clears the line, then the new number
+    term.choose("identity_method", down=0)  # the list opens on sms
+    old_code = term.answer_from_sms("old_phone_code")
+    # The system's check refuses the taken number, says why, and asks for another one.
+    term.expect(re.escape(QUESTIONS["new_phone"].prompt))
+    term.answer("new_phone", "13600136000")
+    new_code = term.answer_from_sms("new_phone_code")
+    assert term.finish() == 0
+
+    screen = term.text()
+    for key in ("phone", "password", "new_phone", "identity_method", "old_phone_code",
+                "new_phone_code"):
+        assert f"({key}):" in screen, key
+    assert "New mobile number [11 digits, 13-19 prefix; not the account's current number]" \
+        " (new_phone):" in screen
+    assert "(identity_method): sms" in screen
+    assert "already bound to another account" in screen  # the phone_taken sentence
+    assert old_code != new_code
+    assert "s3cret-pass" not in screen
+    # The result panel, masked, and the rebind warning for the card reserved to the old number.
+    assert "138****8000 -> 136****6000" in screen
+    assert "must be rebound" in screen and "**** 3445" in screen
+    assert "6222021234567893445" not in screen
+    assert "已绑定本手机号" in screen  # the notice on the new number, as the phone shows it
+    assert "Traceback" not in screen and "CPR" not in screen
+
+    # The walkthrough replays, scripted, on a fresh state file.
+    recorded = yaml.safe_load((tmp_path / "walk.yaml").read_text(encoding="utf-8"))
+    # The invalid entry was re-asked by the prompt itself; the refused number is kept.
+    assert recorded["new_phone"] == ["13700137000", "13600136000"]
+    assert recorded["old_phone_code"] == old_code and recorded["new_phone_code"] == new_code
+    replay = loancli("--json", "--scenario", "phone-taken", "account", "change-phone",
+                     "--answers", str(tmp_path / "walk.yaml"), db=tmp_path / "replay.json")
+    assert replay.returncode == 0, replay.stderr
+    result = json.loads(replay.stdout)
+    assert result["change"]["new_phone"] == "136****6000"
+    assert [e["reason"] for e in result["events"] if e["reason"]] == ["phone_taken",
+                                                                     "card_rebind_required"]
+
+
+def test_identity_by_face_chosen_at_a_terminal(tmp_path: Path) -> None:
+    scenario = tmp_path / "old-number-gone.yaml"
+    scenario.write_text(yaml.safe_dump({
+        "name": "old-number-gone",
+        "accounts": [{"phone": "13800138000", "password": "s3cret-pass",
+                      "identity": {"name": "王小明", "number": "110105199003070017",
+                                   "face_id": "face-0"}}],
+        "providers": {"sms": {"unreachable": ["13800138000"]}},
+    }, allow_unicode=True), encoding="utf-8")
+    term = Terminal(tmp_path, "--scenario", str(scenario), "account", "change-phone")
+    term.answer("phone", "13800138000")
+    term.answer("password", "s3cret-pass")
+    term.answer("new_phone", "13700137000")
+    term.choose("identity_method", down=1)  # face
+    term.expect("Face check: please")
+    term.answer("face_actions", "")  # default: auto performs the requested actions
+    term.answer_from_sms("new_phone_code")
+    assert term.finish() == 0
+    screen = term.text()
+    assert "(identity_method): face" in screen
+    assert "(old_phone_code):" not in screen
+    assert "identity by face" in screen
