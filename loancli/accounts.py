@@ -10,8 +10,13 @@ ACCOUNTS = "accounts"
 TWO_STEP_MODES = ("confirm", "code")
 
 
-def new_account(phone: str, password_hash: str, created_at: str,
-                trusted_devices: list[str] | None = None, two_step: str = "confirm") -> dict[str, Any]:
+def new_account(
+    phone: str,
+    password_hash: str,
+    created_at: str,
+    trusted_devices: list[str] | None = None,
+    two_step: str = "confirm",
+) -> dict[str, Any]:
     return {
         "phone": phone,
         "password_hash": password_hash,
@@ -33,8 +38,13 @@ def seed_accounts(store: Any, accounts: list[dict[str, Any]], created_at: str) -
     for spec in accounts:
         if store.get(ACCOUNTS, phone=spec["phone"]) is not None:
             continue
-        account = new_account(spec["phone"], hash_secret(spec["password"]), created_at,
-                              spec.get("trusted_devices"), spec.get("two_step", "confirm"))
+        account = new_account(
+            spec["phone"],
+            hash_secret(spec["password"]),
+            created_at,
+            spec.get("trusted_devices"),
+            spec.get("two_step", "confirm"),
+        )
         account["wrong_passwords"] = spec.get("wrong_passwords", 0)
         # account security (issue 5): the city of the last login (a new device in another
         # city is an unusual login), and a lock already in force.
@@ -47,7 +57,7 @@ def seed_accounts(store: Any, accounts: list[dict[str, Any]], created_at: str) -
 
             account["locked_until"] = (datetime.fromisoformat(created_at) + LOGIN_LOCK).isoformat()
         if spec.get("face_locked"):
-            from datetime import datetime, timedelta
+            from datetime import datetime
 
             from loancli.providers.liveness import LivenessSettings
 
@@ -65,8 +75,10 @@ def seed_accounts(store: Any, accounts: list[dict[str, Any]], created_at: str) -
 # flows start from without running ``apply`` first.
 
 _PRESET_FIELDS = {
-    "identity": ({"name", "number"}, {"name", "number", "validity", "face_id", "sex",
-                                      "birth_date"}),
+    "identity": (
+        {"name", "number"},
+        {"name", "number", "validity", "face_id", "sex", "birth_date"},
+    ),
     "cards": ({"number"}, {"number", "reserved_phone", "card_type", "bank", "rebind_required"}),
     "contacts": ({"name", "relation", "mobile"}, {"name", "relation", "mobile"}),
 }
@@ -86,8 +98,10 @@ def preset_problem(key: str, value: Any) -> str | None:
         unknown = set(item) - allowed
         missing = needed - set(item)
         if unknown or missing:
-            return (f"{where}expected {', '.join(sorted(needed))} (and optionally "
-                    f"{', '.join(sorted(allowed - needed)) or 'nothing else'})")
+            return (
+                f"{where}expected {', '.join(sorted(needed))} (and optionally "
+                f"{', '.join(sorted(allowed - needed)) or 'nothing else'})"
+            )
         if key == "cards":
             from loancli.validation import check_debit_card
 
@@ -98,30 +112,48 @@ def preset_problem(key: str, value: Any) -> str | None:
     return None
 
 
-def _seed_extras(store: Any, spec: dict[str, Any], account: dict[str, Any],
-                 created_at: str) -> None:
+def _seed_extras(
+    store: Any, spec: dict[str, Any], account: dict[str, Any], created_at: str
+) -> None:
     """The issue-5 parts of an account preset, stored where the flows keep them."""
     if spec.get("identity"):
-        account["identity"] = {**{k: str(v) for k, v in spec["identity"].items()},
-                               "verified_at": created_at}
+        account["identity"] = {
+            **{k: str(v) for k, v in spec["identity"].items()},
+            "verified_at": created_at,
+        }
     if spec.get("frozen"):
         account["frozen"] = {"at": created_at, "why": "frozen before the run (scenario)"}
     account["checkouts"] = [created_at] * spec.get("recent_checkouts", 0)
-    store.update(ACCOUNTS, {k: account[k] for k in ("identity", "frozen", "checkouts")
-                            if k in account}, phone=account["phone"])
+    store.update(
+        ACCOUNTS,
+        {k: account[k] for k in ("identity", "frozen", "checkouts") if k in account},
+        phone=account["phone"],
+    )
     from loancli.cards import save_card
     from loancli.contacts import save_contact
 
     for card in spec.get("cards", []):
-        save_card(store, account["phone"], number=str(card["number"]),
-                  reserved_phone=str(card.get("reserved_phone", account["phone"])),
-                  card_type=card.get("card_type", "debit"), bank=card.get("bank", "中国工商银行"),
-                  at=created_at, source="scenario",
-                  rebind_required=bool(card.get("rebind_required", False)))
+        save_card(
+            store,
+            account["phone"],
+            number=str(card["number"]),
+            reserved_phone=str(card.get("reserved_phone", account["phone"])),
+            card_type=card.get("card_type", "debit"),
+            bank=card.get("bank", "中国工商银行"),
+            at=created_at,
+            source="scenario",
+            rebind_required=bool(card.get("rebind_required", False)),
+        )
     for contact in spec.get("contacts", []):
-        save_contact(store, account["phone"], name=str(contact["name"]),
-                     relation=str(contact["relation"]), mobile=str(contact["mobile"]),
-                     at=created_at, source="scenario")
+        save_contact(
+            store,
+            account["phone"],
+            name=str(contact["name"]),
+            relation=str(contact["relation"]),
+            mobile=str(contact["mobile"]),
+            at=created_at,
+            source="scenario",
+        )
 
 
 def identity_of(store: Any, phone: str) -> dict[str, Any] | None:
@@ -133,8 +165,10 @@ def identity_of(store: Any, phone: str) -> dict[str, Any] | None:
         found.append((account["identity"].get("verified_at", ""), account["identity"]))
     for app in store.find("applicants", phone=phone):
         if app.get("identity"):
-            at = next((e["at"] for e in reversed(app.get("events", []))
-                       if e["event"] == "id_verified"), app.get("updated_at", ""))
+            at = next(
+                (e["at"] for e in reversed(app.get("events", [])) if e["event"] == "id_verified"),
+                app.get("updated_at", ""),
+            )
             found.append((at, app["identity"]))
     if not found:
         return None

@@ -62,7 +62,9 @@ def load_answers_file(path: Path) -> AnswerSource:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot read answers file {path}: {exc.strerror}", key="--answers") from None
+        raise UsageError(
+            f"cannot read answers file {path}: {exc.strerror}", key="--answers"
+        ) from None
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -102,6 +104,10 @@ class Asker:
     @property
     def interactive(self) -> bool:
         return self.prompter is not None
+
+    def scripted(self, key: str) -> bool:
+        """Whether a script (``--set``, the scenario, the answers file) answers ``key``."""
+        return any(source.has(key) for source in self.sources)
 
     def ask(self, key: str, context: Mapping[str, Any] | None = None) -> Any:
         q = QUESTIONS[key]
@@ -234,7 +240,8 @@ class QuestionaryPrompter:
         if kind == "sms":
             from rich.panel import Panel
 
-            self.console.print(Panel(message, title="📱 new message", expand=False,
-                                     border_style=styles["sms"]))
+            self.console.print(
+                Panel(message, title="📱 new message", expand=False, border_style=styles["sms"])
+            )
             return
         self.console.print(message, style=styles.get(kind, ""), highlight=False)

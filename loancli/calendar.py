@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import calendar as _stdcal
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
-STATUS_STYLES = {"scheduled": "bold cyan", "due": "bold yellow", "overdue": "bold red",
-                 "paid": "green"}
+STATUS_STYLES = {
+    "scheduled": "bold cyan",
+    "due": "bold yellow",
+    "overdue": "bold red",
+    "paid": "green",
+}
 
 
 def month_grid(year: int, month: int, marks: dict[date, str]) -> Any:
@@ -45,8 +49,12 @@ def month_table(year: int, month: int, lines: list[dict[str, Any]]) -> Any:
         day = date.fromisoformat(x["due_date"])
         if (day.year, day.month) == (year, month):
             style = STATUS_STYLES.get(x.get("status", "scheduled"), "")
-            listing.add_row(x["due_date"], str(x["n"]), x["total"],
-                            f"[{style}]{x.get('status', 'scheduled')}[/]")
+            listing.add_row(
+                x["due_date"],
+                str(x["n"]),
+                x["total"],
+                f"[{style}]{x.get('status', 'scheduled')}[/]",
+            )
     return Group(grid, listing)
 
 
@@ -58,12 +66,11 @@ def to_ics(loan_id: str, lines: list[dict[str, Any]], stamp: Any, lender: str = 
 
     ``stamp`` (the simulated now) is the DTSTAMP, so the file is the same on every rerun.
     """
+
     from icalendar import Alarm, Calendar, Event
 
-    from datetime import timezone
-
     if getattr(stamp, "tzinfo", None) is not None:
-        stamp = stamp.astimezone(timezone.utc)
+        stamp = stamp.astimezone(UTC)
     cal = Calendar()
     cal.add("prodid", "-//loancli//repayment calendar//EN")
     cal.add("version", "2.0")
@@ -77,8 +84,11 @@ def to_ics(loan_id: str, lines: list[dict[str, Any]], stamp: Any, lender: str = 
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
         event.add("summary", f"Repay {x['total']} yuan (installment {x['n']}, {loan_id})")
-        event.add("description", f"principal {x['principal']}, interest {x['interest']}, "
-                                 f"fee {x['fee']}; status {x.get('status', 'scheduled')}")
+        event.add(
+            "description",
+            f"principal {x['principal']}, interest {x['interest']}, "
+            f"fee {x['fee']}; status {x.get('status', 'scheduled')}",
+        )
         event.add("transp", "TRANSPARENT")
         for trigger in REMINDERS:
             alarm = Alarm()

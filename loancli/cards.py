@@ -33,9 +33,20 @@ def cards_of(store: Any, phone: str, include_unbound: bool = False) -> list[dict
     return sorted(cards, key=lambda c: c["id"])
 
 
-def save_card(store: Any, phone: str, *, number: str, reserved_phone: str, card_type: str,
-              bank: str, at: str, source: str, expiry: str | None = None,
-              password_hash: str | None = None, rebind_required: bool = False) -> dict[str, Any]:
+def save_card(
+    store: Any,
+    phone: str,
+    *,
+    number: str,
+    reserved_phone: str,
+    card_type: str,
+    bank: str,
+    at: str,
+    source: str,
+    expiry: str | None = None,
+    password_hash: str | None = None,
+    rebind_required: bool = False,
+) -> dict[str, Any]:
     """Bind (or bind again) a card to the account; binding again clears ``rebind_required``."""
     fields: dict[str, Any] = {
         "card_type": card_type,
@@ -68,8 +79,11 @@ def needs_rebind(store: Any, phone: str | None, number: str) -> bool:
 
 def flag_for_rebind(store: Any, phone: str, old_phone: str) -> list[dict[str, Any]]:
     """After a phone change: flag the account's bound cards reserved to ``old_phone``."""
-    flagged = [c for c in cards_of(store, phone)
-               if c["reserved_phone"] == old_phone and not c.get("rebind_required")]
+    flagged = [
+        c
+        for c in cards_of(store, phone)
+        if c["reserved_phone"] == old_phone and not c.get("rebind_required")
+    ]
     for card in flagged:
         store.update(CARDS, {"rebind_required": True}, id=card["id"])
     return flagged
@@ -86,8 +100,11 @@ def status_of(card: dict[str, Any], bank_status: str = "normal") -> str:
 
 def refusal(card: dict[str, Any], bank_status: str = "normal") -> Reason | None:
     """Why money cannot move through this card, or None."""
-    return {"rebind_required": Reason.CARD_REBIND_REQUIRED, "frozen": Reason.CARD_FROZEN,
-            "closed": Reason.CARD_CLOSED}.get(status_of(card, bank_status))
+    return {
+        "rebind_required": Reason.CARD_REBIND_REQUIRED,
+        "frozen": Reason.CARD_FROZEN,
+        "closed": Reason.CARD_CLOSED,
+    }.get(status_of(card, bank_status))
 
 
 def card_view(card: dict[str, Any], bank_status: str = "normal") -> dict[str, Any]:
@@ -105,8 +122,14 @@ def card_view(card: dict[str, Any], bank_status: str = "normal") -> dict[str, An
     }
 
 
-def bind_card(j: Any, record: dict[str, Any], *, phone: str, identity: dict[str, Any] | None,
-              card_type: str = "debit") -> tuple[Any, dict[str, Any] | None]:
+def bind_card(
+    j: Any,
+    record: dict[str, Any],
+    *,
+    phone: str,
+    identity: dict[str, Any] | None,
+    card_type: str = "debit",
+) -> tuple[Any, dict[str, Any] | None]:
     """Ask for a card and bind it to the account ``phone``: (Stop or None, the card).
 
     The questions are the journey's (card_number, card_phone, bank_sms_code,
@@ -125,26 +148,58 @@ def bind_card(j: Any, record: dict[str, Any], *, phone: str, identity: dict[str,
     card_phone = j.asker.ask("card_phone", {"phone": phone})
     bank = j.world.bank
     if identity and bank.card_holder and bank.card_holder != identity.get("name"):
-        j.fail(record, "card_bind_refused", Reason.CARD_HOLDER_MISMATCH, provider="bank",
-               card=mask_card(number), bank_holder=mask_name(bank.card_holder),
-               account_holder=mask_name(identity["name"]))
+        j.fail(
+            record,
+            "card_bind_refused",
+            Reason.CARD_HOLDER_MISMATCH,
+            provider="bank",
+            card=mask_card(number),
+            bank_holder=mask_name(bank.card_holder),
+            account_holder=mask_name(identity["name"]),
+        )
         return Stop(Reason.CARD_HOLDER_MISMATCH, "the bank's holder name differs"), None
     text = BANK_CODE_TEXT.replace("{bank}", bank.bank_name)
-    stop = _enter_code(j, record, phone=card_phone, purpose="bank_bind", key="bank_sms_code",
-                       text=text, sender=bank.sms_sender, wrong=Reason.BANK_CODE_WRONG)
+    stop = _enter_code(
+        j,
+        record,
+        phone=card_phone,
+        purpose="bank_bind",
+        key="bank_sms_code",
+        text=text,
+        sender=bank.sms_sender,
+        wrong=Reason.BANK_CODE_WRONG,
+    )
     if stop:
         return stop, None
     if bank.bind_failure:
-        j.fail(record, "card_bind_refused", Reason.CARD_BIND_FAILED, provider="bank",
-               card=mask_card(number), bank_message=bank.bind_failure)
+        j.fail(
+            record,
+            "card_bind_refused",
+            Reason.CARD_BIND_FAILED,
+            provider="bank",
+            card=mask_card(number),
+            bank_message=bank.bind_failure,
+        )
         return Stop(Reason.CARD_BIND_FAILED, bank.bind_failure), None
     password = j.asker.ask("transaction_password")
     before = find_card(j.store, phone, number)
-    card = save_card(j.store, phone, number=number, reserved_phone=card_phone,
-                     card_type=card_type, bank=bank.bank_name, at=j.clock.isoformat(),
-                     source=record["id"], expiry=expiry, password_hash=hash_secret(password))
-    detail: dict[str, Any] = {"card": mask_card(number), "bank": bank.bank_name,
-                              "reserved_phone": mask_phone(card_phone)}
+    card = save_card(
+        j.store,
+        phone,
+        number=number,
+        reserved_phone=card_phone,
+        card_type=card_type,
+        bank=bank.bank_name,
+        at=j.clock.isoformat(),
+        source=record["id"],
+        expiry=expiry,
+        password_hash=hash_secret(password),
+    )
+    detail: dict[str, Any] = {
+        "card": mask_card(number),
+        "bank": bank.bank_name,
+        "reserved_phone": mask_phone(card_phone),
+    }
     if card_type != "debit":
         detail["card_type"] = card_type
     if before is not None and (before.get("rebind_required") or before["status"] != "bound"):

@@ -18,8 +18,9 @@ def contacts_of(store: Any, phone: str) -> list[dict[str, Any]]:
     return sorted(store.find(CONTACTS, phone=phone), key=lambda c: c["id"])
 
 
-def save_contact(store: Any, phone: str, *, name: str, relation: str, mobile: str, at: str,
-                 source: str) -> dict[str, Any]:
+def save_contact(
+    store: Any, phone: str, *, name: str, relation: str, mobile: str, at: str, source: str
+) -> dict[str, Any]:
     """Add a contact to the account ``phone`` (or update the one with this mobile)."""
     fields = {"name": name, "relation": relation, "added_at": at, "source": source}
     existing = store.get(CONTACTS, phone=phone, mobile=mobile)

@@ -43,9 +43,14 @@ def write_demo_answers(folder: Path) -> Path:
 
     birth = date(1990, 3, 7)
     fields = IdCardFields(
-        name="王小明", sex="male", ethnicity="汉", birth_date=birth,
-        address="北京市朝阳区建国路88号", number=make_id("110105", birth, "male", 0),
-        authority="北京市公安局朝阳分局", valid_from=date(2020, 5, 1),
+        name="王小明",
+        sex="male",
+        ethnicity="汉",
+        birth_date=birth,
+        address="北京市朝阳区建国路88号",
+        number=make_id("110105", birth, "male", 0),
+        authority="北京市公安局朝阳分局",
+        valid_from=date(2020, 5, 1),
         valid_until=date(2040, 5, 1),
     )
     front, back = generate(fields, folder, stem="id")

@@ -33,8 +33,10 @@ def explain_applicant(store: Any, applicant_id: str, today: date) -> dict[str, s
         )
     if app.get("reason"):
         reason = Reason(app["reason"])
-        out["stop"] = (f"The journey stopped at {app['stopped_at']} with {reason.value}: "
-                       f"{reason.sentence} {reason.advice}")
+        out["stop"] = (
+            f"The journey stopped at {app['stopped_at']} with {reason.value}: "
+            f"{reason.sentence} {reason.advice}"
+        )
     loans = store.find("loans", applicant_id=applicant_id)
     if loans:
         loan = max(loans, key=lambda x: x["id"])
@@ -47,11 +49,15 @@ def _id_sentence(e: dict[str, Any]) -> str:
     if e["event"] == "id_verified":
         return f"The card {d['number']} was accepted (validity {d['validity']})."
     if e["reason"] == "id_blurry":
-        return (f"The {d.get('side')} image {d.get('file')} was refused as blurry: its sharpness "
-                f"score {d.get('blur_score')} is under the app's minimum.")
+        return (
+            f"The {d.get('side')} image {d.get('file')} was refused as blurry: its sharpness "
+            f"score {d.get('blur_score')} is under the app's minimum."
+        )
     if e["reason"] == "id_low_resolution":
-        return (f"The {d.get('side')} image {d.get('file')} was refused: {d.get('width')}x"
-                f"{d.get('height')} pixels is under the minimum resolution.")
+        return (
+            f"The {d.get('side')} image {d.get('file')} was refused: {d.get('width')}x"
+            f"{d.get('height')} pixels is under the minimum resolution."
+        )
     why = d.get("why") or d.get("forced_by") or ""
     return f"An upload was refused with {e['reason']}{': ' + why if why else ''}."
 
@@ -61,15 +67,19 @@ def _face_sentence(e: dict[str, Any]) -> str:
     if e["event"] == "face_locked":
         return f"After the allowed attempts failed, the face check was locked until {d['until']}."
     if d["performed"] != d["requested"]:
-        actions = (f"did not match (asked {', '.join(d['requested'])}; performed "
-                   f"{', '.join(d['performed'])})")
+        actions = (
+            f"did not match (asked {', '.join(d['requested'])}; performed "
+            f"{', '.join(d['performed'])})"
+        )
     elif not d.get("actions_seen", True):
         actions = "were performed but the camera did not see them"
     else:
         actions = "matched"
     verdict = "passed" if e["event"] == "face_passed" else f"failed ({e['reason']})"
-    return (f"Attempt {d['attempt']} {verdict}: the actions {actions}; face similarity "
-            f"{d['similarity']} against the threshold {d['threshold']}.")
+    return (
+        f"Attempt {d['attempt']} {verdict}: the actions {actions}; face similarity "
+        f"{d['similarity']} against the threshold {d['threshold']}."
+    )
 
 
 def explain_loan(store: Any, loan: dict[str, Any], today: date) -> dict[str, str]:
@@ -83,12 +93,19 @@ def explain_loan(store: Any, loan: dict[str, Any], today: date) -> dict[str, str
     # The contract's plan as disbursed: the stored lines change with prepayments and a
     # re-instalment, and their figures would not match the formula's P, n and M.
     fee_rate = loan.get("fee_rate_total")
-    plan = build_schedule(Decimal(loan["amount"]), loan["term"], Decimal(loan["apr_contract"]),
-                          loan["method"], loan_date, loan["repayment_day"],
-                          fee_rate_total=None if fee_rate is None else Decimal(fee_rate),
-                          first_due_date=date.fromisoformat(loan["first_due_date"])).to_dict()
-    out["amount"] = explain_amounts(plan, Decimal(loan["amount"]), loan["term"],
-                                    Decimal(loan["apr_contract"]), loan["method"])
+    plan = build_schedule(
+        Decimal(loan["amount"]),
+        loan["term"],
+        Decimal(loan["apr_contract"]),
+        loan["method"],
+        loan_date,
+        loan["repayment_day"],
+        fee_rate_total=None if fee_rate is None else Decimal(fee_rate),
+        first_due_date=date.fromisoformat(loan["first_due_date"]),
+    ).to_dict()
+    out["amount"] = explain_amounts(
+        plan, Decimal(loan["amount"]), loan["term"], Decimal(loan["apr_contract"]), loan["method"]
+    )
     overdue = [x for x in loan["lines"] if x["status"] == "overdue"]
     if overdue:
         rate = penalty_rate(loan)
@@ -101,7 +118,9 @@ def explain_loan(store: Any, loan: dict[str, Any], today: date) -> dict[str, str
         )
     if loan.get("restructured"):
         r = loan["restructured"]
-        out["restructure"] = (f"On {r['on']} the remaining debt of {r['principal']} was turned "
-                              f"into a new {r['term']}-month plan, first due "
-                              f"{r['first_due_date']}.")
+        out["restructure"] = (
+            f"On {r['on']} the remaining debt of {r['principal']} was turned "
+            f"into a new {r['term']}-month plan, first due "
+            f"{r['first_due_date']}."
+        )
     return out

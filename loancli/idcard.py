@@ -263,8 +263,9 @@ def _existing_file(path: str | Path, key: str | None) -> Path:
 
 
 def _not_an_image(file: Path, key: str | None) -> UsageError:
-    return UsageError(f"{file} is not an image Pillow can read; upload a PNG or JPEG photo",
-                      key=key)
+    return UsageError(
+        f"{file} is not an image Pillow can read; upload a PNG or JPEG photo", key=key
+    )
 
 
 def _open_image(file: Path, key: str | None) -> Image.Image:

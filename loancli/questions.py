@@ -168,7 +168,9 @@ def _actions(raw: Any, _ctx: Mapping[str, Any]) -> str | list[str]:
         items = [x.strip() for x in text.replace(" ", ",").split(",") if x.strip()]
     unknown = [x for x in items if x not in ACTIONS]
     if unknown or not items:
-        raise ValueError("write 'auto' or actions from " + ", ".join(ACTIONS) + " separated by commas")
+        raise ValueError(
+            "write 'auto' or actions from " + ", ".join(ACTIONS) + " separated by commas"
+        )
     return items
 
 
@@ -215,33 +217,75 @@ METHODS = ("equal_installment", "equal_principal", "interest_first")
 _ALL = [
     # login
     Question("phone", "Mobile number", parse_fn=_mobile, help="11 digits, 13-19 prefix"),
-    Question("password", "Password", "secret", lambda raw, _c: v.check_password(raw),
-             help="6-20 characters; the first login creates the account"),
+    Question(
+        "password",
+        "Password",
+        "secret",
+        lambda raw, _c: v.check_password(raw),
+        help="6-20 characters; the first login creates the account",
+    ),
     # account security (issue 5): login choices, new devices, unlocking a locked account
-    Question("login_id", "Mobile number or ID number", parse_fn=_login_id,
-             help="11-digit mobile, or the 18-character ID number once an application passed "
-             "the ID upload",
-             asked_when="the login command; elsewhere only when given (login by ID number)"),
-    Question("login_method", "Log in with", "select", choices=LOGIN_METHODS, default="password",
-             help="password, or sms for a login code",
-             asked_when="the login command (existing account); elsewhere only when given"),
-    Question("login_code", "SMS login code", parse_fn=_code,
-             help="6 digits, or auto to read the newest code on the simulated phone",
-             asked_when="logging in by SMS code"),
-    Question("device_confirm", "Approved this login on your trusted phone?", "confirm",
-             help="yes stands for tapping Allow on the old phone",
-             asked_when="a login from a new device, two-step mode confirm"),
-    Question("device_code", "New-device confirmation code", parse_fn=_code,
-             help="6 digits, or auto to read the newest code on the simulated phone",
-             asked_when="a login from a new device, two-step mode code"),
-    Question("unlock_now", "Unlock the account now with identity proof?", "confirm",
-             default=False, help="ID number, face check and a new password",
-             asked_when="the account is locked"),
-    Question("id_number", "ID number of the account holder", parse_fn=_id_number,
-             help="18 characters, the last may be X",
-             asked_when="unlocking a locked account"),
-    Question("new_password", "New password", "secret", lambda raw, _c: v.check_password(raw),
-             help="6-20 characters, not the old one", asked_when="unlocking a locked account"),
+    Question(
+        "login_id",
+        "Mobile number or ID number",
+        parse_fn=_login_id,
+        help="11-digit mobile, or the 18-character ID number once an application passed "
+        "the ID upload",
+        asked_when="the login command; elsewhere only when given (login by ID number)",
+    ),
+    Question(
+        "login_method",
+        "Log in with",
+        "select",
+        choices=LOGIN_METHODS,
+        default="password",
+        help="password, or sms for a login code",
+        asked_when="the login command (existing account); elsewhere only when given",
+    ),
+    Question(
+        "login_code",
+        "SMS login code",
+        parse_fn=_code,
+        help="6 digits, or auto to read the newest code on the simulated phone",
+        asked_when="logging in by SMS code",
+    ),
+    Question(
+        "device_confirm",
+        "Approved this login on your trusted phone?",
+        "confirm",
+        help="yes stands for tapping Allow on the old phone",
+        asked_when="a login from a new device, two-step mode confirm",
+    ),
+    Question(
+        "device_code",
+        "New-device confirmation code",
+        parse_fn=_code,
+        help="6 digits, or auto to read the newest code on the simulated phone",
+        asked_when="a login from a new device, two-step mode code",
+    ),
+    Question(
+        "unlock_now",
+        "Unlock the account now with identity proof?",
+        "confirm",
+        default=False,
+        help="ID number, face check and a new password",
+        asked_when="the account is locked",
+    ),
+    Question(
+        "id_number",
+        "ID number of the account holder",
+        parse_fn=_id_number,
+        help="18 characters, the last may be X",
+        asked_when="unlocking a locked account",
+    ),
+    Question(
+        "new_password",
+        "New password",
+        "secret",
+        lambda raw, _c: v.check_password(raw),
+        help="6-20 characters, not the old one",
+        asked_when="unlocking a locked account",
+    ),
     # profile
     Question("employer", "Employer", parse_fn=_text(50)),
     Question("monthly_income", "Monthly income in yuan", parse_fn=_income),
@@ -249,67 +293,156 @@ _ALL = [
     Question("contact_relation", "Emergency contact's relation", "select", choices=RELATIONS),
     Question("contact_phone", "Emergency contact's mobile number", parse_fn=_contact_mobile),
     # id_upload
-    Question("id_front", "ID card front image (path)", "path", _image("id_front"),
-             dump_fn=_dump_upload),
-    Question("id_back", "ID card back image (path)", "path", _image("id_back"),
-             dump_fn=_dump_upload),
+    Question(
+        "id_front", "ID card front image (path)", "path", _image("id_front"), dump_fn=_dump_upload
+    ),
+    Question(
+        "id_back", "ID card back image (path)", "path", _image("id_back"), dump_fn=_dump_upload
+    ),
     # first_review (second review)
-    Question("income_proof", "Income proof image (path), empty to skip", "path",
-             _optional_image("income_proof"), default="", dump_fn=_dump_upload,
-             help="payslip or bank statement photo",
-             asked_when="the scenario's review asks for a second review"),
+    Question(
+        "income_proof",
+        "Income proof image (path), empty to skip",
+        "path",
+        _optional_image("income_proof"),
+        default="",
+        dump_fn=_dump_upload,
+        help="payslip or bank statement photo",
+        asked_when="the scenario's review asks for a second review",
+    ),
     # face_check
-    Question("face_actions", "Actions you performed, comma-separated, or auto", parse_fn=_actions,
-             default="auto", help="auto performs the requested actions in order",
-             dump_fn=lambda value: value if value == "auto" else ",".join(value)),
+    Question(
+        "face_actions",
+        "Actions you performed, comma-separated, or auto",
+        parse_fn=_actions,
+        default="auto",
+        help="auto performs the requested actions in order",
+        dump_fn=lambda value: value if value == "auto" else ",".join(value),
+    ),
     # authorisations
-    Question("auth_cloud", "Enable the cloud service to help the assessment?", "confirm",
-             default=False),
-    Question("auth_credit_card_bills", "Authorise reading credit-card bills?", "confirm",
-             default=False),
+    Question(
+        "auth_cloud", "Enable the cloud service to help the assessment?", "confirm", default=False
+    ),
+    Question(
+        "auth_credit_card_bills", "Authorise reading credit-card bills?", "confirm", default=False
+    ),
     Question("auth_smart_home", "Authorise smart-home device data?", "confirm", default=False),
     # loan_selection
-    Question("amount", "Loan amount in yuan", parse_fn=_amount,
-             help="at least 100, in steps of 100, up to the credit limit"),
+    Question(
+        "amount",
+        "Loan amount in yuan",
+        parse_fn=_amount,
+        help="at least 100, in steps of 100, up to the credit limit",
+    ),
     Question("term", "Term in months", "select", _term, choices=TERMS, default="12"),
-    Question("method", "Repayment method", "select", choices=METHODS,
-             default="equal_installment"),
+    Question("method", "Repayment method", "select", choices=METHODS, default="equal_installment"),
     Question("confirm_loan", "Confirm this loan?", "confirm", default=True),
     # card_binding
-    Question("card_number", "Bank card number", parse_fn=lambda raw, _c: v.check_debit_card(raw),
-             help="UnionPay, starts with 62, 16-19 digits; loans are paid to a debit card"),
-    Question("card_phone", "Bank-reserved mobile number", parse_fn=_mobile, default_from="phone",
-             help="the number the bank has for this card"),
+    Question(
+        "card_number",
+        "Bank card number",
+        parse_fn=lambda raw, _c: v.check_debit_card(raw),
+        help="UnionPay, starts with 62, 16-19 digits; loans are paid to a debit card",
+    ),
+    Question(
+        "card_phone",
+        "Bank-reserved mobile number",
+        parse_fn=_mobile,
+        default_from="phone",
+        help="the number the bank has for this card",
+    ),
     Question("bank_sms_code", "Bank SMS code", parse_fn=_code, help="6 digits, or auto"),
-    Question("transaction_password", "New 6-digit transaction password", "secret",
-             lambda raw, _c: v.check_transaction_password(raw)),
+    Question(
+        "transaction_password",
+        "New 6-digit transaction password",
+        "secret",
+        lambda raw, _c: v.check_transaction_password(raw),
+    ),
     # sms_verification
-    Question("sms_wait", "Simulated time before entering the code", parse_fn=_duration,
-             default="0s", dump_fn=format_duration, help="e.g. 0s, 90s, 6m"),
-    Question("sms_code", "SMS verification code", parse_fn=_code,
-             help="6 digits, or auto to read the newest code on the simulated phone"),
-    Question("sms_resend", "Request a new code?", "confirm", default=True,
-             asked_when="a code expired, died or did not arrive"),
+    Question(
+        "sms_wait",
+        "Simulated time before entering the code",
+        parse_fn=_duration,
+        default="0s",
+        dump_fn=format_duration,
+        help="e.g. 0s, 90s, 6m",
+    ),
+    Question(
+        "sms_code",
+        "SMS verification code",
+        parse_fn=_code,
+        help="6 digits, or auto to read the newest code on the simulated phone",
+    ),
+    Question(
+        "sms_resend",
+        "Request a new code?",
+        "confirm",
+        default=True,
+        asked_when="a code expired, died or did not arrive",
+    ),
     # account flows (issue 5)
-    Question("new_phone", "New mobile number", parse_fn=_new_mobile,
-             help="11 digits, 13-19 prefix; not the account's current number",
-             asked_when="account change-phone"),
-    Question("identity_method", "Verify your identity by", "select", choices=IDENTITY_METHODS,
-             default="sms", help="sms: a code to the old number; face: when the old number "
-             "cannot receive SMS", asked_when="account change-phone"),
-    Question("old_phone_code", "SMS code sent to the old number", parse_fn=_code,
-             help="6 digits, or auto", asked_when="account change-phone, identity by sms"),
-    Question("new_phone_code", "SMS code sent to the new number", parse_fn=_code,
-             help="6 digits, or auto", asked_when="account change-phone"),
-    Question("card_type", "Card type", "select", choices=CARD_TYPES, default="debit",
-             help="debit, or credit (adds expiry and CVV2)", asked_when="card bind"),
-    Question("card_expiry", "Credit card expiry (MMYY)", parse_fn=_card_expiry,
-             help="as printed, e.g. 0928; not past", asked_when="card bind, credit card"),
-    Question("card_cvv2", "Credit card CVV2", "secret", lambda raw, _c: v.check_cvv2(raw),
-             help="3 digits on the back; checked by the bank, never stored or recorded",
-             asked_when="card bind, credit card", recorded=False),
-    Question("confirm_installment", "Confirm this installment plan?", "confirm", default=True,
-             asked_when="checkout"),
+    Question(
+        "new_phone",
+        "New mobile number",
+        parse_fn=_new_mobile,
+        help="11 digits, 13-19 prefix; not the account's current number",
+        asked_when="account change-phone",
+    ),
+    Question(
+        "identity_method",
+        "Verify your identity by",
+        "select",
+        choices=IDENTITY_METHODS,
+        default="sms",
+        help="sms: a code to the old number; face: when the old number cannot receive SMS",
+        asked_when="account change-phone",
+    ),
+    Question(
+        "old_phone_code",
+        "SMS code sent to the old number",
+        parse_fn=_code,
+        help="6 digits, or auto",
+        asked_when="account change-phone, identity by sms",
+    ),
+    Question(
+        "new_phone_code",
+        "SMS code sent to the new number",
+        parse_fn=_code,
+        help="6 digits, or auto",
+        asked_when="account change-phone",
+    ),
+    Question(
+        "card_type",
+        "Card type",
+        "select",
+        choices=CARD_TYPES,
+        default="debit",
+        help="debit, or credit (adds expiry and CVV2)",
+        asked_when="card bind",
+    ),
+    Question(
+        "card_expiry",
+        "Credit card expiry (MMYY)",
+        parse_fn=_card_expiry,
+        help="as printed, e.g. 0928; not past",
+        asked_when="card bind, credit card",
+    ),
+    Question(
+        "card_cvv2",
+        "Credit card CVV2",
+        "secret",
+        lambda raw, _c: v.check_cvv2(raw),
+        help="3 digits on the back; checked by the bank, never stored or recorded",
+        asked_when="card bind, credit card",
+        recorded=False,
+    ),
+    Question(
+        "confirm_installment",
+        "Confirm this installment plan?",
+        "confirm",
+        default=True,
+        asked_when="checkout",
+    ),
 ]
 
 QUESTIONS: dict[str, Question] = {q.key: q for q in _ALL}

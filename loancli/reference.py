@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 MARKERS = ("answer-keys", "reason-codes", "scenarios")
 
@@ -15,8 +16,9 @@ def answer_keys_table() -> str:
 
     rows = ["| key | asks | form | default | asked only when |", "|---|---|---|---|---|"]
     for q in QUESTIONS.values():
-        default = "your own phone" if q.default_from else (
-            "" if q.default is None else f"`{q.default}`")
+        default = (
+            "your own phone" if q.default_from else ("" if q.default is None else f"`{q.default}`")
+        )
         form = q.help or (", ".join(q.choices) if q.choices else q.kind)
         rows.append(f"| `{q.key}` | {q.prompt} | {form} | {default} | {q.asked_when} |")
     return "\n".join(rows)
@@ -37,15 +39,26 @@ def scenarios_table() -> str:
     for name in builtin_names():
         s = load_scenario(name)
         e = s.expect
-        outcome = (f"stops at `{e.get('stopped_at')}`: `{e.get('reason')}`"
-                   if e.get("status") == "stopped" else e.get("status", ""))
+        outcome = (
+            f"stops at `{e.get('stopped_at')}`: `{e.get('reason')}`"
+            if e.get("status") == "stopped"
+            else e.get("status", "")
+        )
         rows.append(f"| `{name}` | {s.description} | {outcome} |")
     return "\n".join(rows)
 
 
 def generated() -> dict[str, str]:
-    return {"answer-keys": answer_keys_table(), "reason-codes": reason_codes_table(),
-            "scenarios": scenarios_table()}
+    return {
+        "answer-keys": answer_keys_table(),
+        "reason-codes": reason_codes_table(),
+        "scenarios": scenarios_table(),
+    }
+
+
+def _between(table: str) -> Callable[[re.Match[str]], str]:
+    """The replacement for one marked section: its markers around the table."""
+    return lambda m: m.group(1) + table + "\n" + m.group(2)
 
 
 def fill(readme: str) -> str:
@@ -54,5 +67,5 @@ def fill(readme: str) -> str:
         pattern = re.compile(rf"(<!-- {name}:start -->\n)(?:.*?\n)?(<!-- {name}:end -->)", re.S)
         if not pattern.search(readme):
             raise ValueError(f"README has no <!-- {name}:start/end --> markers")
-        readme = pattern.sub(lambda m, t=table: m.group(1) + t + "\n" + m.group(2), readme)
+        readme = pattern.sub(_between(table), readme)
     return readme

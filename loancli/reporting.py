@@ -25,15 +25,26 @@ def timeline(store: Any, applicant_id: str) -> list[dict[str, Any]]:
     """The applicant's journey events and its loans' events, in simulated-time order."""
     app = load_applicant(store, applicant_id)
     rows = [
-        {"at": e["at"], "source": "journey", "step": e.get("step"), "event": e["event"],
-         "reason": e.get("reason"), "detail": e.get("detail", {})}
+        {
+            "at": e["at"],
+            "source": "journey",
+            "step": e.get("step"),
+            "event": e["event"],
+            "reason": e.get("reason"),
+            "detail": e.get("detail", {}),
+        }
         for e in app.get("events", [])
     ]
     for loan in store.find("loans", applicant_id=applicant_id):
         rows += [
-            {"at": e["at"], "source": loan["id"], "step": None, "event": e["event"],
-             "reason": e.get("reason"), "detail": {**e.get("detail", {}),
-                                                   **({"on": e["on"]} if "on" in e else {})}}
+            {
+                "at": e["at"],
+                "source": loan["id"],
+                "step": None,
+                "event": e["event"],
+                "reason": e.get("reason"),
+                "detail": {**e.get("detail", {}), **({"on": e["on"]} if "on" in e else {})},
+            }
             for e in loan.get("events", [])
         ]
     # Stable sort: events at the same moment keep the order they were recorded in. Compared
@@ -50,9 +61,18 @@ def reproduce_commands(app: dict[str, Any]) -> list[str]:
     fresh = bool(runs) and not runs[0].get("resume") and not runs[0].get("step")
     replay_id = "A0001" if fresh else app["id"]
     for run in runs:
-        words = ["loancli", "--db", "repro.json", "--seed", str(run.get("seed", 0)),
-                 "--clock", run["clock"], "--scenario", run.get("scenario") or "default",
-                 "--no-input"]
+        words = [
+            "loancli",
+            "--db",
+            "repro.json",
+            "--seed",
+            str(run.get("seed", 0)),
+            "--clock",
+            run["clock"],
+            "--scenario",
+            run.get("scenario") or "default",
+            "--no-input",
+        ]
         if run.get("step"):
             words += ["step", replay_id, run["step"]]
         else:
@@ -73,9 +93,14 @@ def report(store: Any, applicant_id: str) -> dict[str, Any]:
 
     app = load_applicant(store, applicant_id)
     identity = app.get("identity") or {}
-    device = next((e["detail"].get("device") for e in app.get("events", [])
-                   if e["event"] in ("account_created", "logged_in") and e["detail"].get("device")),
-                  None)
+    device = next(
+        (
+            e["detail"].get("device")
+            for e in app.get("events", [])
+            if e["event"] in ("account_created", "logged_in") and e["detail"].get("device")
+        ),
+        None,
+    )
     borrower = {
         "phone": mask_phone(app["phone"]) if app.get("phone") else None,
         "name": mask_name(identity["name"]) if identity.get("name") else None,
@@ -104,7 +129,8 @@ def report(store: Any, applicant_id: str) -> dict[str, Any]:
         "support_action": reason.advice if reason else None,
         "attempts_failed": [
             {"at": e["at"], "step": e.get("step"), "event": e["event"], "reason": e["reason"]}
-            for e in failures if e["event"] != "stopped"
+            for e in failures
+            if e["event"] != "stopped"
         ],
         "timeline": timeline(store, applicant_id),
         "reproduce": reproduce_commands(app),
@@ -114,8 +140,10 @@ def report(store: Any, applicant_id: str) -> dict[str, Any]:
 def _progress_sentence(app: dict[str, Any]) -> str:
     if app["status"] == "completed":
         loan = app.get("loan") or {}
-        return (f"The journey completed: {loan.get('amount')} yuan over {loan.get('term')} "
-                f"months was paid out on {loan.get('loan_date')}.")
+        return (
+            f"The journey completed: {loan.get('amount')} yuan over {loan.get('term')} "
+            f"months was paid out on {loan.get('loan_date')}."
+        )
     return f"The journey is in progress at step {app['step']}."
 
 
@@ -123,31 +151,50 @@ def to_markdown(data: dict[str, Any]) -> str:
     """Render a report for pasting into a ticket."""
     b, o = data["borrower"], data["outcome"]
     lines = [f"# loancli report: applicant {data['applicant_id']}", "", "## Borrower", ""]
-    lines.append(f"- Phone: {b['phone'] or 'not given'}; name: {b['name'] or 'not read'}; "
-                 f"ID number: {b['id_number'] or 'not read'}")
+    lines.append(
+        f"- Phone: {b['phone'] or 'not given'}; name: {b['name'] or 'not read'}; "
+        f"ID number: {b['id_number'] or 'not read'}"
+    )
     if b.get("device"):
         d = b["device"]
-        lines.append(f"- Device: {d.get('manufacturer', '')} {d.get('model')}, {d.get('os')}, "
-                     f"app {d.get('app_version')}, network {d.get('network')}")
-    lines += ["", "## Scenario", "", f"- `{data['scenario']['name']}`: "
-              f"{data['scenario']['description'] or '(no description)'}", "", "## What happened",
-              ""]
+        lines.append(
+            f"- Device: {d.get('manufacturer', '')} {d.get('model')}, {d.get('os')}, "
+            f"app {d.get('app_version')}, network {d.get('network')}"
+        )
+    lines += [
+        "",
+        "## Scenario",
+        "",
+        f"- `{data['scenario']['name']}`: {data['scenario']['description'] or '(no description)'}",
+        "",
+        "## What happened",
+        "",
+    ]
     if o["status"] == "stopped":
-        lines.append(f"- The journey **stopped at `{o['stopped_at']}`** with reason "
-                     f"`{o['reason']}`.")
+        lines.append(
+            f"- The journey **stopped at `{o['stopped_at']}`** with reason `{o['reason']}`."
+        )
     else:
         lines.append(f"- Status: {o['status']}.")
     lines.append(f"- In plain words: {o['explanation']}")
     for failure in data["attempts_failed"]:
-        lines.append(f"- {failure['at']}: {failure['event']} at `{failure['step']}` "
-                     f"(`{failure['reason']}`)")
+        lines.append(
+            f"- {failure['at']}: {failure['event']} at `{failure['step']}` (`{failure['reason']}`)"
+        )
     if data["support_action"]:
         lines += ["", "## What to tell the borrower", "", data["support_action"]]
-    lines += ["", "## Timeline", "", "| at | step | event | reason | detail |",
-              "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Timeline",
+        "",
+        "| at | step | event | reason | detail |",
+        "|---|---|---|---|---|",
+    ]
     for row in data["timeline"]:
         detail = ", ".join(f"{k}={v}" for k, v in row["detail"].items())
-        lines.append(f"| {row['at']} | {row['step'] or row['source']} | {row['event']} | "
-                     f"{row['reason'] or ''} | {detail.replace('|', '/')} |")
+        lines.append(
+            f"| {row['at']} | {row['step'] or row['source']} | {row['event']} | "
+            f"{row['reason'] or ''} | {detail.replace('|', '/')} |"
+        )
     lines += ["", "## Reproduce", "", "```sh", *data["reproduce"], "```", ""]
     return "\n".join(lines)

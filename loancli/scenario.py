@@ -34,6 +34,7 @@ from loancli.providers import WorldSettings
 
 BUILTIN_DIR = Path(__file__).parent / "data" / "scenarios"
 
+
 def _choices() -> dict[str, tuple[str, ...]]:
     """Values a setting may take, where it is a closed set (each defined by its provider)."""
     from loancli.providers.bank import CARD_STATUSES
@@ -96,7 +97,9 @@ def parse_scenario_file(path: Path) -> Scenario:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise UsageError(f"cannot read scenario file {where}: {exc.strerror}", key="--scenario") from None
+        raise UsageError(
+            f"cannot read scenario file {where}: {exc.strerror}", key="--scenario"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -113,31 +116,48 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
 
     if not isinstance(data, dict):
         raise _error(where, "(top level)", "expected a mapping with name, description, providers")
-    allowed = {"name", "description", "expect", "clock", "providers", "accounts", "borrower",
-               "command"}
+    allowed = {
+        "name",
+        "description",
+        "expect",
+        "clock",
+        "providers",
+        "accounts",
+        "borrower",
+        "command",
+    }
     for key in data:
         if key not in allowed:
-            raise _error(where, str(key), f"unknown key; expected one of {', '.join(sorted(allowed))}")
+            raise _error(
+                where, str(key), f"unknown key; expected one of {', '.join(sorted(allowed))}"
+            )
     scenario = Scenario(str(data.get("name", default_name)), source=where)
     # account flows (issue 5)
     command = data.get("command", []) or []
     if not isinstance(command, list) or not all(
-            isinstance(w, str | int | float) and not isinstance(w, bool) for w in command):
+        isinstance(w, str | int | float) and not isinstance(w, bool) for w in command
+    ):
         raise _error(where, "command", "expected a list of words, e.g. [account, change-phone]")
     scenario.command = [str(w) for w in command]
     scenario.description = str(data.get("description", ""))
     expect = data.get("expect", {}) or {}
     if not isinstance(expect, dict):
-        raise _error(where, "expect", "expected a mapping such as {status: stopped, reason: card_frozen}")
+        raise _error(
+            where, "expect", "expected a mapping such as {status: stopped, reason: card_frozen}"
+        )
     for key in expect:
         if key not in ("status", "stopped_at", "reason"):
             raise _error(where, f"expect.{key}", "unknown key; expected status, stopped_at, reason")
     if "status" in expect and expect["status"] not in ("completed", "stopped"):
-        raise _error(where, "expect.status",
-                     f"{expect['status']!r} is not one of completed, stopped")
+        raise _error(
+            where, "expect.status", f"{expect['status']!r} is not one of completed, stopped"
+        )
     if "reason" in expect and expect["reason"] not in {r.value for r in Reason}:
-        raise _error(where, "expect.reason", f"{expect['reason']!r} is not a reason code; see "
-                     "the README's reason codes")
+        raise _error(
+            where,
+            "expect.reason",
+            f"{expect['reason']!r} is not a reason code; see the README's reason codes",
+        )
     scenario.expect = expect
     scenario.accounts = _accounts(data.get("accounts", []) or [], where)
     borrower = data.get("borrower", {}) or {}
@@ -147,7 +167,9 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
 
     for key in borrower:
         if key not in QUESTIONS:
-            raise _error(where, f"borrower.{key}", "not an answer key; see the README's answer keys")
+            raise _error(
+                where, f"borrower.{key}", "not an answer key; see the README's answer keys"
+            )
     scenario.borrower = borrower
     if "clock" in data:
         try:
@@ -166,7 +188,9 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
     names = [f.name for f in dataclasses.fields(world)]
     for name, settings in providers.items():
         if name not in names:
-            raise _error(where, f"providers.{name}", f"unknown provider; expected one of {', '.join(names)}")
+            raise _error(
+                where, f"providers.{name}", f"unknown provider; expected one of {', '.join(names)}"
+            )
         if not isinstance(settings, dict):
             raise _error(where, f"providers.{name}", "expected a mapping of setting: value")
         target = getattr(world, name)
@@ -179,11 +203,20 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
     return scenario
 
 
-ACCOUNT_KEYS = {"phone": str, "password": str, "trusted_devices": list, "two_step": str,
-                "wrong_passwords": int, "face_locked": bool,
-                # account flows (issue 5); their contents are checked by accounts.preset_problem
-                "identity": dict, "cards": list, "contacts": list, "recent_checkouts": int,
-                "frozen": bool}
+ACCOUNT_KEYS = {
+    "phone": str,
+    "password": str,
+    "trusted_devices": list,
+    "two_step": str,
+    "wrong_passwords": int,
+    "face_locked": bool,
+    # account flows (issue 5); their contents are checked by accounts.preset_problem
+    "identity": dict,
+    "cards": list,
+    "contacts": list,
+    "recent_checkouts": int,
+    "frozen": bool,
+}
 # account security (issue 5): the last login's city (unusual-login warning), a lock in force.
 ACCOUNT_KEYS.update({"last_city": str, "locked": bool})
 
@@ -199,8 +232,11 @@ def _accounts(items: Any, where: str) -> list[dict[str, Any]]:
             raise _error(where, path, "expected a mapping with phone and password")
         for key, value in item.items():
             if key not in ACCOUNT_KEYS:
-                raise _error(where, f"{path}.{key}",
-                             f"unknown key; expected {', '.join(sorted(ACCOUNT_KEYS))}")
+                raise _error(
+                    where,
+                    f"{path}.{key}",
+                    f"unknown key; expected {', '.join(sorted(ACCOUNT_KEYS))}",
+                )
             expected = ACCOUNT_KEYS[key]
             if key == "phone":
                 value = str(value)
@@ -212,8 +248,11 @@ def _accounts(items: Any, where: str) -> list[dict[str, Any]]:
             if problem:
                 raise _error(where, f"{path}.{key}", problem)
             if key == "two_step" and value not in _two_step_modes():  # issue 5, security
-                raise _error(where, f"{path}.{key}",
-                             f"{value!r} is not one of {', '.join(_two_step_modes())}")
+                raise _error(
+                    where,
+                    f"{path}.{key}",
+                    f"{value!r} is not one of {', '.join(_two_step_modes())}",
+                )
         if "phone" not in item or "password" not in item:
             raise _error(where, path, "an account needs phone and password")
         out.append({**item, "phone": str(item["phone"])})

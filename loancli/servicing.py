@@ -34,8 +34,16 @@ DEFAULT_SERVICING = ServicingPolicy()
 # Building --------------------------------------------------------------------------------
 
 
-def new_loan(schedule: Schedule, *, loan_id: str, applicant_id: str, phone: str,
-             card_number: str, loan_date: date, product: str = "cash_loan") -> dict[str, Any]:
+def new_loan(
+    schedule: Schedule,
+    *,
+    loan_id: str,
+    applicant_id: str,
+    phone: str,
+    card_number: str,
+    loan_date: date,
+    product: str = "cash_loan",
+) -> dict[str, Any]:
     """The loan document for a disbursed schedule."""
     return {
         "id": loan_id,
@@ -76,8 +84,12 @@ def _line(planned: dict[str, Any]) -> dict[str, Any]:
 
 def owed(line: dict[str, Any]) -> dict[str, Decimal]:
     """What is still unpaid on a line, part by part."""
-    charged = {"penalty": Decimal(line["penalty"]), "interest": Decimal(line["interest"]),
-               "fee": Decimal(line["fee"]), "principal": Decimal(line["principal"])}
+    charged = {
+        "penalty": Decimal(line["penalty"]),
+        "interest": Decimal(line["interest"]),
+        "fee": Decimal(line["fee"]),
+        "principal": Decimal(line["principal"]),
+    }
     return {part: charged[part] - Decimal(line["paid"][part]) for part in PARTS}
 
 
@@ -101,8 +113,9 @@ def penalty_rate(loan: dict[str, Any], policy: ServicingPolicy = DEFAULT_SERVICI
 # Time passing ----------------------------------------------------------------------------
 
 
-def catch_up(loan: dict[str, Any], today: date,
-             policy: ServicingPolicy = DEFAULT_SERVICING) -> list[dict[str, Any]]:
+def catch_up(
+    loan: dict[str, Any], today: date, policy: ServicingPolicy = DEFAULT_SERVICING
+) -> list[dict[str, Any]]:
     """Bring the loan to ``today``: lines fall due, turn overdue after the grace period, and
     overdue lines accrue penalty interest on their unpaid principal.
 
@@ -120,8 +133,9 @@ def catch_up(loan: dict[str, Any], today: date,
         overdue_from = due + timedelta(days=policy.grace_days + 1)
         if line["status"] == "due" and today >= overdue_from:
             line["status"] = "overdue"
-            events.append(_event(overdue_from, "installment_overdue", line,
-                                 grace_days=policy.grace_days))
+            events.append(
+                _event(overdue_from, "installment_overdue", line, grace_days=policy.grace_days)
+            )
         if line["status"] == "overdue":
             start = date.fromisoformat(line["penalty_to"]) if line["penalty_to"] else due
             days = (today - start).days
@@ -130,9 +144,17 @@ def catch_up(loan: dict[str, Any], today: date,
                 amount = quantize(base * penalty_rate(loan, policy) * days)
                 line["penalty"] = fmt(Decimal(line["penalty"]) + amount)
                 line["penalty_to"] = today.isoformat()
-                events.append(_event(today, "penalty_accrued", line, days=days, base=fmt(base),
-                                     daily_rate=f"{penalty_rate(loan, policy):.6f}",
-                                     amount=fmt(amount)))
+                events.append(
+                    _event(
+                        today,
+                        "penalty_accrued",
+                        line,
+                        days=days,
+                        base=fmt(base),
+                        daily_rate=f"{penalty_rate(loan, policy):.6f}",
+                        amount=fmt(amount),
+                    )
+                )
     loan["checked_to"] = today.isoformat()
     return events
 
@@ -169,8 +191,9 @@ def pay_installment(loan: dict[str, Any], n: int, today: date) -> dict[str, Any]
     if first["n"] != n:
         # Paying out of order would leave a paid line inside the plan that a later re-plan
         # renumbers over; installments are paid oldest first.
-        raise ValueError(f"installment {first['n']} is unpaid and comes first; installments "
-                         "are paid in order")
+        raise ValueError(
+            f"installment {first['n']} is unpaid and comes first; installments are paid in order"
+        )
     amount = owed_total(line)
     _settle(line, amount, today)
     return _record_payment(loan, today, "installment", amount, installments=[n])
@@ -184,16 +207,21 @@ def pay_amount(loan: dict[str, Any], amount: Decimal, today: date) -> dict[str, 
         raise ValueError("the amount must be more than 0")
     outstanding = settlement_amount(loan, today)
     if amount > outstanding:
-        raise ValueError(f"the amount is more than the {fmt(outstanding)} needed to settle the "
-                         "loan; use --all to settle")
+        raise ValueError(
+            f"the amount is more than the {fmt(outstanding)} needed to settle the "
+            "loan; use --all to settle"
+        )
     if amount == outstanding:
         return settle_all(loan, today)
-    dues = sum((owed_total(x) for x in unpaid_lines(loan) if x["status"] in ("due", "overdue")),
-               ZERO)
+    dues = sum(
+        (owed_total(x) for x in unpaid_lines(loan) if x["status"] in ("due", "overdue")), ZERO
+    )
     if amount - dues >= _future_principal(loan):
         # All the principal would be repaid without the interest accrued to date.
-        raise ValueError(f"the amount would repay all the remaining principal; settling today "
-                         f"takes {fmt(outstanding)} with interest to date; use --all to settle")
+        raise ValueError(
+            f"the amount would repay all the remaining principal; settling today "
+            f"takes {fmt(outstanding)} with interest to date; use --all to settle"
+        )
     available = amount
     touched = []
     for line in unpaid_lines(loan):
@@ -204,8 +232,9 @@ def pay_amount(loan: dict[str, Any], amount: Decimal, today: date) -> dict[str, 
     if available > 0:
         prepaid = available
         _replan(loan, remaining_principal(loan) - prepaid, today)
-    return _record_payment(loan, today, "amount", amount, installments=touched,
-                           prepaid_principal=fmt(prepaid))
+    return _record_payment(
+        loan, today, "amount", amount, installments=touched, prepaid_principal=fmt(prepaid)
+    )
 
 
 def settlement_amount(loan: dict[str, Any], today: date) -> Decimal:
@@ -220,8 +249,9 @@ def settlement_amount(loan: dict[str, Any], today: date) -> Decimal:
 
 
 def _future_principal(loan: dict[str, Any]) -> Decimal:
-    return sum((owed(x)["principal"] for x in unpaid_lines(loan) if x["status"] == "scheduled"),
-               ZERO)
+    return sum(
+        (owed(x)["principal"] for x in unpaid_lines(loan) if x["status"] == "scheduled"), ZERO
+    )
 
 
 def _interest_to_date(loan: dict[str, Any], today: date) -> Decimal:
@@ -255,8 +285,9 @@ def settle_all(loan: dict[str, Any], today: date) -> dict[str, Any]:
     return _record_payment(loan, today, "settle_all", amount)
 
 
-def _record_payment(loan: dict[str, Any], today: date, kind: str, amount: Decimal,
-                    **detail: Any) -> dict[str, Any]:
+def _record_payment(
+    loan: dict[str, Any], today: date, kind: str, amount: Decimal, **detail: Any
+) -> dict[str, Any]:
     payment = {"on": today.isoformat(), "kind": kind, "amount": fmt(amount), **detail}
     loan["payments"].append(payment)
     if loan["status"] == "active" and not unpaid_lines(loan):
@@ -281,12 +312,19 @@ def _replan(loan: dict[str, Any], principal: Decimal, today: date) -> None:
         loan["lines"] = kept
         return
     start = _period_start(loan, future[0])
-    plan = build_schedule(principal, len(future), Decimal(loan["apr_contract"]), loan["method"],
-                          start, loan["repayment_day"],
-                          first_due_date=date.fromisoformat(future[0]["due_date"]))
+    plan = build_schedule(
+        principal,
+        len(future),
+        Decimal(loan["apr_contract"]),
+        loan["method"],
+        start,
+        loan["repayment_day"],
+        first_due_date=date.fromisoformat(future[0]["due_date"]),
+    )
     first_n = future[0]["n"]
-    loan["lines"] = kept + [_line({**x.to_dict(), "n": first_n + i})
-                            for i, x in enumerate(plan.installments)]
+    loan["lines"] = kept + [
+        _line({**x.to_dict(), "n": first_n + i}) for i, x in enumerate(plan.installments)
+    ]
 
 
 def restructure(loan: dict[str, Any], term: int, today: date) -> dict[str, Any]:
@@ -302,22 +340,34 @@ def restructure(loan: dict[str, Any], term: int, today: date) -> dict[str, Any]:
                 owed_parts[part] += value
     owed_parts["interest"] += _interest_to_date(loan, today)
     principal = sum(owed_parts.values(), ZERO)
-    plan = build_schedule(principal, term, Decimal(loan["apr_contract"]), loan["method"], today,
-                          loan["repayment_day"])
-    loan["history"].append({
-        "on": today.isoformat(),
-        "kind": "restructure",
-        "lines": loan["lines"],
-        "owed": {part: fmt(v) for part, v in owed_parts.items()},
-    })
-    paid = [x for x in loan["lines"] if x["status"] == "paid"]
-    loan["lines"] = paid + [_line({**x.to_dict(), "n": len(paid) + i + 1})
-                            for i, x in enumerate(plan.installments)]
-    loan["restructured"] = {"on": today.isoformat(), "principal": fmt(principal), "term": term,
-                            "first_due_date": plan.first_due_date.isoformat()}
-    return {"on": today.isoformat(), "new_principal": fmt(principal), "term": term,
+    plan = build_schedule(
+        principal, term, Decimal(loan["apr_contract"]), loan["method"], today, loan["repayment_day"]
+    )
+    loan["history"].append(
+        {
+            "on": today.isoformat(),
+            "kind": "restructure",
+            "lines": loan["lines"],
             "owed": {part: fmt(v) for part, v in owed_parts.items()},
-            "first_due_date": plan.first_due_date.isoformat()}
+        }
+    )
+    paid = [x for x in loan["lines"] if x["status"] == "paid"]
+    loan["lines"] = paid + [
+        _line({**x.to_dict(), "n": len(paid) + i + 1}) for i, x in enumerate(plan.installments)
+    ]
+    loan["restructured"] = {
+        "on": today.isoformat(),
+        "principal": fmt(principal),
+        "term": term,
+        "first_due_date": plan.first_due_date.isoformat(),
+    }
+    return {
+        "on": today.isoformat(),
+        "new_principal": fmt(principal),
+        "term": term,
+        "owed": {part: fmt(v) for part, v in owed_parts.items()},
+        "first_due_date": plan.first_due_date.isoformat(),
+    }
 
 
 # Stored loans ----------------------------------------------------------------------------
@@ -325,11 +375,25 @@ def restructure(loan: dict[str, Any], term: int, today: date) -> dict[str, Any]:
 LOANS = "loans"
 
 
-def create_loan(store: Any, schedule: Schedule, *, applicant_id: str, phone: str,
-                card_number: str, loan_date: date, at: str) -> dict[str, Any]:
+def create_loan(
+    store: Any,
+    schedule: Schedule,
+    *,
+    applicant_id: str,
+    phone: str,
+    card_number: str,
+    loan_date: date,
+    at: str,
+) -> dict[str, Any]:
     """Store a newly disbursed loan and return it."""
-    loan = new_loan(schedule, loan_id=store.next_id("loan", "L"), applicant_id=applicant_id,
-                    phone=phone, card_number=card_number, loan_date=loan_date)
+    loan = new_loan(
+        schedule,
+        loan_id=store.next_id("loan", "L"),
+        applicant_id=applicant_id,
+        phone=phone,
+        card_number=card_number,
+        loan_date=loan_date,
+    )
     loan["events"] = [{"at": at, "event": "disbursed", "detail": {"amount": loan["amount"]}}]
     store.insert(LOANS, loan)
     return loan
@@ -342,8 +406,9 @@ def find_loan(store: Any, applicant_id: str | None) -> dict[str, Any]:
     loans = store.find(LOANS, applicant_id=applicant_id) if applicant_id else store.all(LOANS)
     if not loans:
         who = f"applicant {applicant_id!r}" if applicant_id else "this state file"
-        raise NotFound(f"no loan found for {who}; a loan exists once a journey has disbursed",
-                       key="APPLICANT")
+        raise NotFound(
+            f"no loan found for {who}; a loan exists once a journey has disbursed", key="APPLICANT"
+        )
     return dict(max(loans, key=lambda x: x["id"]))
 
 
@@ -357,8 +422,9 @@ def log(loan: dict[str, Any], at: str, events: list[dict[str, Any]]) -> None:
         loan.setdefault("events", []).append({"at": at, **event})
 
 
-def catch_up_all(store: Any, today: date, at: str,
-                 policy: ServicingPolicy = DEFAULT_SERVICING) -> list[dict[str, Any]]:
+def catch_up_all(
+    store: Any, today: date, at: str, policy: ServicingPolicy = DEFAULT_SERVICING
+) -> list[dict[str, Any]]:
     """Bring every active loan in the file to ``today``; the events of all of them."""
     out = []
     for doc in store.all(LOANS):

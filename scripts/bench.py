@@ -125,9 +125,7 @@ def scrypt_cost() -> tuple[float, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="measured rounds (default 15)")
-    parser.add_argument(
-        "--no-info", action="store_true", help="skip the two informational timings"
-    )
+    parser.add_argument("--no-info", action="store_true", help="skip the two informational timings")
     args = parser.parse_args()
     rounds = max(1, args.rounds)
     env = child_env()
@@ -142,8 +140,18 @@ def main() -> int:
         def journey_argv() -> list[str]:
             for leftover in work.glob("state.json*"):
                 leftover.unlink()
-            return [py, "-m", "loancli.cli.main", "--db", str(state), "--no-input", "--json",
-                    "apply", "--answers", str(ANSWERS)]
+            return [
+                py,
+                "-m",
+                "loancli.cli.main",
+                "--db",
+                str(state),
+                "--no-input",
+                "--json",
+                "apply",
+                "--answers",
+                str(ANSWERS),
+            ]
 
         commands = {
             "baseline": lambda: [py, "-m", "bench_baseline_app", "--help"],
@@ -179,13 +187,17 @@ def main() -> int:
     except metadata.PackageNotFoundError:
         typer_version = "?"
     print(f"loancli start-up benchmark: {rounds} interleaved rounds, medians of wall time")
-    print(f"python {platform.python_version()}, typer {typer_version}, {platform.machine()}, "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"python {platform.python_version()}, typer {typer_version}, {platform.machine()}, "
+        f"{os.cpu_count()} CPUs"
+    )
     print("(verdicts use the wall-time ratio; the CPU ratio, user + system time of the child,")
     print(" is less disturbed by other load on the machine)")
     print()
-    header = (f"{'command':<38} {'median':>9} {'min':>9} {'ratio':>7} {'cpu':>9} {'cpu ratio':>9}"
-              f" {'budget':>7}  verdict")
+    header = (
+        f"{'command':<38} {'median':>9} {'min':>9} {'ratio':>7} {'cpu':>9} {'cpu ratio':>9}"
+        f" {'budget':>7}  verdict"
+    )
     print(header)
     print("-" * len(header))
     for name in names:
@@ -200,9 +212,11 @@ def main() -> int:
         if name in problems:
             verdict = f"{verdict} (FAILED: {problems[name]})".strip()
         cpu = cpu_medians[name]
-        print(f"{LABELS[name]:<38} {med * 1000:>7.1f}ms {min(times[name]) * 1000:>7.1f}ms "
-              f"{ratio:>6.2f}x {cpu * 1000:>7.1f}ms {cpu / cpu_base:>8.2f}x {budget_text:>7}  "
-              f"{verdict}")
+        print(
+            f"{LABELS[name]:<38} {med * 1000:>7.1f}ms {min(times[name]) * 1000:>7.1f}ms "
+            f"{ratio:>6.2f}x {cpu * 1000:>7.1f}ms {cpu / cpu_base:>8.2f}x {budget_text:>7}  "
+            f"{verdict}"
+        )
 
     try:
         per_hash, params = scrypt_cost()
@@ -210,9 +224,11 @@ def main() -> int:
         print(f"\nscrypt cost not measured: {exc}")
     else:
         share = 2 * per_hash / medians["journey"]
-        print(f"\nscrypt ({params}): {per_hash * 1000:.1f}ms per hash; the journey hashes twice "
-              f"(login password, transaction password) = {2 * per_hash * 1000:.1f}ms, "
-              f"{share:.0%} of the journey's median")
+        print(
+            f"\nscrypt ({params}): {per_hash * 1000:.1f}ms per hash; the journey hashes twice "
+            f"(login password, transaction password) = {2 * per_hash * 1000:.1f}ms, "
+            f"{share:.0%} of the journey's median"
+        )
     return 0
 
 

@@ -100,8 +100,13 @@ def answers(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
-def run_cli(tmp_path: Path, *args: str, db: Path | None = None, input: str | None = None,
-            columns: int | None = None) -> tuple[int, str, str]:
+def run_cli(
+    tmp_path: Path,
+    *args: str,
+    db: Path | None = None,
+    input: str | None = None,
+    columns: int | None = None,
+) -> tuple[int, str, str]:
     """Run ``loancli --db <db> ARGS`` in-process; return (exit code, stdout, stderr).
 
     The state file defaults to ``tmp_path/state.json``. An exception that is not a clean exit
@@ -114,8 +119,7 @@ def run_cli(tmp_path: Path, *args: str, db: Path | None = None, input: str | Non
     state = db if db is not None else tmp_path / "state.json"
     env = dict(CLI_ENV, COLUMNS=str(columns)) if columns else CLI_ENV
     runner = CliRunner(env=env)
-    result = runner.invoke(app, ["--db", str(state), *args], input=input,
-                           catch_exceptions=True)
+    result = runner.invoke(app, ["--db", str(state), *args], input=input, catch_exceptions=True)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
@@ -128,11 +132,18 @@ def run_json(tmp_path: Path, *args: str, db: Path | None = None) -> tuple[int, d
     return code, json.loads(out)
 
 
-def run_loancli(args: list[str], *, timeout: float = 30,
-                **kwargs: Any) -> subprocess.CompletedProcess:
+def run_loancli(
+    args: list[str], *, timeout: float = 30, **kwargs: Any
+) -> subprocess.CompletedProcess:
     """Run the program in a child process (``python -m loancli.cli.main``)."""
     env = dict(os.environ, **CLI_ENV)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("LOANCLI_DB", None)
-    return subprocess.run([sys.executable, "-m", "loancli.cli.main", *args], env=env,
-                          capture_output=True, text=True, timeout=timeout, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "loancli.cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )

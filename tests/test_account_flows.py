@@ -34,49 +34,75 @@ NEW = "13700137000"
 NEW_MASKED = "137****7000"
 OTHER_CARD = "6222020000000000000"  # Luhn-valid UnionPay number
 LOGIN = ("--set", f"phone={PHONE}", "--set", f"password={PASSWORD}")
-IDENTITY = {"name": "王小明", "number": ID_NUMBER, "validity": "2020.05.01-2040.05.01",
-            "face_id": "face-0"}
-ACCOUNT = {"phone": PHONE, "password": PASSWORD, "identity": IDENTITY,
-           "cards": [{"number": CARD, "reserved_phone": PHONE}],
-           "contacts": [{"name": "王大明", "relation": "parent", "mobile": "13900139000"}]}
+IDENTITY = {
+    "name": "王小明",
+    "number": ID_NUMBER,
+    "validity": "2020.05.01-2040.05.01",
+    "face_id": "face-0",
+}
+ACCOUNT = {
+    "phone": PHONE,
+    "password": PASSWORD,
+    "identity": IDENTITY,
+    "cards": [{"number": CARD, "reserved_phone": PHONE}],
+    "contacts": [{"name": "王大明", "relation": "parent", "mobile": "13900139000"}],
+}
 ITEM = ("--item", "Redmi K70", "--price", "2499")
 
 
-def scenario(tmp_path: Path, name: str = "custom", accounts: list[dict] | None = None,
-             **providers: Any) -> str:
+def scenario(
+    tmp_path: Path, name: str = "custom", accounts: list[dict] | None = None, **providers: Any
+) -> str:
     """A scenario file: the account preset (by default ACCOUNT) and provider settings."""
     path = tmp_path / f"{name}.yaml"
-    data = {"name": name, "accounts": [ACCOUNT] if accounts is None else accounts,
-            "providers": providers}
+    data = {
+        "name": name,
+        "accounts": [ACCOUNT] if accounts is None else accounts,
+        "providers": providers,
+    }
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return str(path)
 
 
 def change_phone(tmp_path: Path, *args: str, world: str | None = None) -> tuple[int, dict]:
     pre = ["--scenario", world] if world else []
-    return run_json(tmp_path, "--no-input", *pre, "account", "change-phone", "--answers",
-                    str(CHANGE_PHONE), *args)
+    return run_json(
+        tmp_path,
+        "--no-input",
+        *pre,
+        "account",
+        "change-phone",
+        "--answers",
+        str(CHANGE_PHONE),
+        *args,
+    )
 
 
-def checkout(tmp_path: Path, *args: str, world: str | None = None,
-             item: tuple[str, ...] = ITEM, db: Path | None = None) -> tuple[int, dict]:
+def checkout(
+    tmp_path: Path,
+    *args: str,
+    world: str | None = None,
+    item: tuple[str, ...] = ITEM,
+    db: Path | None = None,
+) -> tuple[int, dict]:
     pre = ["--scenario", world] if world else []
-    return run_json(tmp_path, "--no-input", *pre, "checkout", *item, "--answers", str(CHECKOUT),
-                    *args, db=db)
+    return run_json(
+        tmp_path, "--no-input", *pre, "checkout", *item, "--answers", str(CHECKOUT), *args, db=db
+    )
 
 
 def applied(tmp_path: Path, *args: str) -> dict:
     """The happy-path journey (the account flows run right after it, at the same moment)."""
-    code, result = run_json(tmp_path, "--no-input", *args, "apply", "--answers",
-                            str(HAPPY_PATH_FILE))
+    code, result = run_json(
+        tmp_path, "--no-input", *args, "apply", "--answers", str(HAPPY_PATH_FILE)
+    )
     assert code == 0, result
     return result
 
 
 def assert_stopped(code: int, result: dict, step: str, reason: str) -> None:
     assert code == 3, result["events"][-2:]
-    assert (result["status"], result["stopped_at"], result["reason"]) == ("stopped", step,
-                                                                          reason)
+    assert (result["status"], result["stopped_at"], result["reason"]) == ("stopped", step, reason)
     assert result["message"] == Reason(reason).sentence
     assert result["advice"] == Reason(reason).advice
     assert result["events"][-1]["event"] == "stopped"
@@ -107,8 +133,12 @@ def test_phone_change_after_a_loan_moves_the_account_and_flags_the_card(tmp_path
     code, result = change_phone(tmp_path)
     assert code == 0, result["events"][-2:]
     assert result["status"] == "completed"
-    assert result["change"] == {"old_phone": PHONE_MASKED, "new_phone": NEW_MASKED,
-                                "identity_method": "sms", "cards_to_rebind": [CARD_MASKED]}
+    assert result["change"] == {
+        "old_phone": PHONE_MASKED,
+        "new_phone": NEW_MASKED,
+        "identity_method": "sms",
+        "cards_to_rebind": [CARD_MASKED],
+    }
     events = [e["event"] for e in result["events"]]
     assert events[:3] == ["logged_in", "new_phone_entered", "sms_sent"]
     assert "card_flagged" in events and events[-1] == "completed"
@@ -135,8 +165,9 @@ def test_phone_change_after_a_loan_moves_the_account_and_flags_the_card(tmp_path
 
 def test_phone_change_output_is_masked(tmp_path: Path) -> None:
     applied(tmp_path)
-    code, out, err = run_cli(tmp_path, "--no-input", "account", "change-phone", "--answers",
-                             str(CHANGE_PHONE))
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "account", "change-phone", "--answers", str(CHANGE_PHONE)
+    )
     assert code == 0
     assert "138****8000 -> 137****7000" in out
     assert_masked(out + err)
@@ -146,8 +177,15 @@ def test_phone_change_output_is_masked(tmp_path: Path) -> None:
 
 def test_disbursement_and_repayment_refused_until_the_card_is_rebound(tmp_path: Path) -> None:
     # The payout failed on a frozen card; meanwhile the borrower changed numbers.
-    code, result = run_json(tmp_path, "--no-input", "--scenario", "frozen-card", "apply",
-                            "--answers", str(HAPPY_PATH_FILE))
+    code, result = run_json(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        "frozen-card",
+        "apply",
+        "--answers",
+        str(HAPPY_PATH_FILE),
+    )
     assert code == 3 and result["reason"] == "card_frozen"
     assert change_phone(tmp_path)[0] == 0
     code, result = run_json(tmp_path, "--no-input", "apply", "--resume", "A0001")
@@ -155,13 +193,23 @@ def test_disbursement_and_repayment_refused_until_the_card_is_rebound(tmp_path: 
     code, listed = run_json(tmp_path, "card", "list", NEW)
     assert [c["status"] for c in listed["cards"]] == ["rebind_required"]
     # Binding the same card again, reserved to the new number, clears the flag.
-    code, bound = run_json(tmp_path, "--no-input", "card", "bind", "--answers",
-                           str(HAPPY_PATH_FILE), "--set", f"phone={NEW}",
-                           "--set", f"card_phone={NEW}")
+    code, bound = run_json(
+        tmp_path,
+        "--no-input",
+        "card",
+        "bind",
+        "--answers",
+        str(HAPPY_PATH_FILE),
+        "--set",
+        f"phone={NEW}",
+        "--set",
+        f"card_phone={NEW}",
+    )
     assert code == 0, bound["events"][-2:]
     assert bound["card"]["status"] == "normal" and bound["card"]["id"] == "C0001"
-    assert [e["detail"].get("rebound") for e in bound["events"]
-            if e["event"] == "card_bound"] == [True]
+    assert [e["detail"].get("rebound") for e in bound["events"] if e["event"] == "card_bound"] == [
+        True
+    ]
     code, result = run_json(tmp_path, "--no-input", "apply", "--resume", "A0001")
     assert code == 0 and result["loan"]["card"] == CARD_MASKED
     # Repayment from a card flagged by a later change is refused the same way (a minute
@@ -191,19 +239,36 @@ def test_sms_identity_to_an_unreachable_old_number_does_not_arrive(tmp_path: Pat
     assert_stopped(code, result, "identity", "sms_not_delivered")
 
 
-@pytest.mark.parametrize(("world", "sets", "step", "reason"), [
-    ({"accounts": [ACCOUNT, {"phone": NEW, "password": "another-pass"}]}, (), "number_check",
-     "phone_taken"),
-    ({"sms": {"unreachable": [NEW]}}, (), "number_check", "phone_unreachable"),
-    ({}, ("--set", "old_phone_code='000000'"), "identity", "code_wrong"),
-    ({}, ("--set", "new_phone_code='000000'"), "new_phone_code", "code_wrong"),
-    ({"liveness": {"face_id": "face-9"}}, ("--set", "identity_method=face"), "identity",
-     "identity_failed"),
-    ({"accounts": [{"phone": PHONE, "password": PASSWORD}]}, ("--set", "identity_method=face"),
-     "identity", "identity_failed"),
-], ids=["taken", "unreachable", "old-code-wrong", "new-code-wrong", "other-face", "no-id"])
-def test_phone_change_refusals(tmp_path: Path, world: dict, sets: tuple, step: str,
-                               reason: str) -> None:
+@pytest.mark.parametrize(
+    ("world", "sets", "step", "reason"),
+    [
+        (
+            {"accounts": [ACCOUNT, {"phone": NEW, "password": "another-pass"}]},
+            (),
+            "number_check",
+            "phone_taken",
+        ),
+        ({"sms": {"unreachable": [NEW]}}, (), "number_check", "phone_unreachable"),
+        ({}, ("--set", "old_phone_code='000000'"), "identity", "code_wrong"),
+        ({}, ("--set", "new_phone_code='000000'"), "new_phone_code", "code_wrong"),
+        (
+            {"liveness": {"face_id": "face-9"}},
+            ("--set", "identity_method=face"),
+            "identity",
+            "identity_failed",
+        ),
+        (
+            {"accounts": [{"phone": PHONE, "password": PASSWORD}]},
+            ("--set", "identity_method=face"),
+            "identity",
+            "identity_failed",
+        ),
+    ],
+    ids=["taken", "unreachable", "old-code-wrong", "new-code-wrong", "other-face", "no-id"],
+)
+def test_phone_change_refusals(
+    tmp_path: Path, world: dict, sets: tuple, step: str, reason: str
+) -> None:
     world = dict(world)
     path = scenario(tmp_path, accounts=world.pop("accounts", None), **world)
     code, result = change_phone(tmp_path, *sets, world=path)
@@ -215,20 +280,30 @@ def test_phone_change_refusals(tmp_path: Path, world: dict, sets: tuple, step: s
 
 def test_another_number_may_be_entered_after_a_refusal(tmp_path: Path) -> None:
     world = scenario(tmp_path, sms={"unreachable": [NEW]})
-    code, result = change_phone(tmp_path, "--set", f"new_phone=[{NEW}, '13600136000']",
-                                world=world)
+    code, result = change_phone(tmp_path, "--set", f"new_phone=[{NEW}, '13600136000']", world=world)
     assert code == 0, result["events"][-2:]
     assert result["change"]["new_phone"] == "136****6000"
     assert reasons(result) == ["phone_unreachable", "card_rebind_required"]
 
 
-@pytest.mark.parametrize(("value", "why"), [
-    (PHONE, "already the account's number"),
-    ("12345", "11 digits"),
-])
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        (PHONE, "already the account's number"),
+        ("12345", "11 digits"),
+    ],
+)
 def test_a_bad_new_number_is_exit_2_naming_the_key(tmp_path: Path, value: str, why: str) -> None:
-    code, out, err = run_cli(tmp_path, "--no-input", "account", "change-phone", "--answers",
-                             str(CHANGE_PHONE), "--set", f"new_phone={value}")
+    code, out, err = run_cli(
+        tmp_path,
+        "--no-input",
+        "account",
+        "change-phone",
+        "--answers",
+        str(CHANGE_PHONE),
+        "--set",
+        f"new_phone={value}",
+    )
     assert code == 2
     assert "new_phone" in err and why in err
 
@@ -238,8 +313,10 @@ def test_laifenqi_faq_cases(tmp_path: Path) -> None:
     bank card to rebind after a change; each refusal explained in a plain sentence."""
     faq = {
         "code_wrong": ({}, ("--set", "new_phone_code='000000'")),
-        "identity_failed": ({"sms": {"unreachable": [PHONE]}, "liveness": {"face_id": "face-2"}},
-                            ("--set", "identity_method=face")),
+        "identity_failed": (
+            {"sms": {"unreachable": [PHONE]}, "liveness": {"face_id": "face-2"}},
+            ("--set", "identity_method=face"),
+        ),
         "phone_taken": ({"accounts": [ACCOUNT, {"phone": NEW, "password": "x-password"}]}, ()),
     }
     for reason, (world, sets) in faq.items():
@@ -261,7 +338,8 @@ def test_laifenqi_faq_cases(tmp_path: Path) -> None:
     assert code == 0
     flagged = [e for e in result["events"] if e["event"] == "card_flagged"]
     assert [(e["reason"], e["detail"]["card"]) for e in flagged] == [
-        ("card_rebind_required", CARD_MASKED)]
+        ("card_rebind_required", CARD_MASKED)
+    ]
     code, report = run_json(folder, "account", "check", NEW)
     assert "card_rebind_required" in [i["code"] for i in report["issues"]]
 
@@ -269,14 +347,41 @@ def test_laifenqi_faq_cases(tmp_path: Path) -> None:
 def test_the_recorded_phone_change_replays(tmp_path: Path) -> None:
     world = scenario(tmp_path)
     recording = tmp_path / "rec.yaml"
-    first = run_cli(tmp_path, "--json", "--no-input", "--scenario", world, "account",
-                    "change-phone", "--answers", str(CHANGE_PHONE), "--record", str(recording),
-                    db=tmp_path / "a.json")
-    again = run_cli(tmp_path, "--json", "--no-input", "--scenario", world, "account",
-                    "change-phone", "--answers", str(recording), db=tmp_path / "b.json")
+    first = run_cli(
+        tmp_path,
+        "--json",
+        "--no-input",
+        "--scenario",
+        world,
+        "account",
+        "change-phone",
+        "--answers",
+        str(CHANGE_PHONE),
+        "--record",
+        str(recording),
+        db=tmp_path / "a.json",
+    )
+    again = run_cli(
+        tmp_path,
+        "--json",
+        "--no-input",
+        "--scenario",
+        world,
+        "account",
+        "change-phone",
+        "--answers",
+        str(recording),
+        db=tmp_path / "b.json",
+    )
     assert first[0] == again[0] == 0 and first[1] == again[1]
     assert set(yaml.safe_load(recording.read_text(encoding="utf-8"))) == {
-        "phone", "password", "new_phone", "identity_method", "old_phone_code", "new_phone_code"}
+        "phone",
+        "password",
+        "new_phone",
+        "identity_method",
+        "old_phone_code",
+        "new_phone_code",
+    }
 
 
 # Cards -----------------------------------------------------------------------------------
@@ -288,10 +393,17 @@ def test_card_list_shows_the_card_bound_during_apply(tmp_path: Path) -> None:
     code, listed = run_json(tmp_path, "card", "list", PHONE)
     assert code == 0
     (card,) = listed["cards"]
-    assert card == {"id": "C0001", "card": CARD_MASKED, "card_type": "debit",
-                    "bank": "中国工商银行", "reserved_phone": PHONE_MASKED, "expiry": None,
-                    "status": "normal", "bound_at": "2026-03-02T10:00:00+08:00",
-                    "source": "A0001"}
+    assert card == {
+        "id": "C0001",
+        "card": CARD_MASKED,
+        "card_type": "debit",
+        "bank": "中国工商银行",
+        "reserved_phone": PHONE_MASKED,
+        "expiry": None,
+        "status": "normal",
+        "bound_at": "2026-03-02T10:00:00+08:00",
+        "source": "A0001",
+    }
     code, out, err = run_cli(tmp_path, "card", "list", PHONE)
     assert code == 0 and CARD_MASKED in out
     assert_masked(out + err)
@@ -306,11 +418,29 @@ def test_frozen_and_closed_cards_are_shown_as_such(tmp_path: Path) -> None:
 
 def test_bind_a_credit_card_whose_cvv2_is_never_stored_or_recorded(tmp_path: Path) -> None:
     recording = tmp_path / "rec.yaml"
-    code, result = run_json(tmp_path, "--no-input", "--scenario", scenario(tmp_path), "card",
-                            "bind", *LOGIN, "--set", "card_type=credit",
-                            "--set", f"card_number={OTHER_CARD}", "--set", "card_expiry=0929",
-                            "--set", "card_cvv2=947", "--set", "bank_sms_code=auto",
-                            "--set", "transaction_password=258369", "--record", str(recording))
+    code, result = run_json(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        scenario(tmp_path),
+        "card",
+        "bind",
+        *LOGIN,
+        "--set",
+        "card_type=credit",
+        "--set",
+        f"card_number={OTHER_CARD}",
+        "--set",
+        "card_expiry=0929",
+        "--set",
+        "card_cvv2=947",
+        "--set",
+        "bank_sms_code=auto",
+        "--set",
+        "transaction_password=258369",
+        "--record",
+        str(recording),
+    )
     assert code == 0, result["events"][-2:]
     assert result["card"]["card_type"] == "credit" and result["card"]["expiry"] == "0929"
     assert result["card"]["card"] == "**** 0000"
@@ -323,24 +453,35 @@ def test_bind_a_credit_card_whose_cvv2_is_never_stored_or_recorded(tmp_path: Pat
     assert "947" not in json.dumps(result)
 
 
-@pytest.mark.parametrize(("sets", "key", "why"), [
-    (("card_expiry='0225'",), "card_expiry", "expired"),
-    (("card_expiry=0225",), "card_expiry", "in quotes"),
-    (("card_expiry=1330",), "card_expiry", "MMYY"),
-    (("card_cvv2=12",), "card_cvv2", "3 digits"),
-    (("card_number=6222021234567893446",), "card_number", "Luhn"),
-    (("card_number=4111111111111111",), "card_number", "62"),
-])
-def test_bad_card_answers_are_exit_2_naming_the_key(tmp_path: Path, sets: tuple, key: str,
-                                                    why: str) -> None:
-    base = {"card_type": "credit", "card_number": OTHER_CARD, "card_expiry": "0929",
-            "card_cvv2": "947", "bank_sms_code": "auto", "transaction_password": "258369"}
+@pytest.mark.parametrize(
+    ("sets", "key", "why"),
+    [
+        (("card_expiry='0225'",), "card_expiry", "expired"),
+        (("card_expiry=0225",), "card_expiry", "in quotes"),
+        (("card_expiry=1330",), "card_expiry", "MMYY"),
+        (("card_cvv2=12",), "card_cvv2", "3 digits"),
+        (("card_number=6222021234567893446",), "card_number", "Luhn"),
+        (("card_number=4111111111111111",), "card_number", "62"),
+    ],
+)
+def test_bad_card_answers_are_exit_2_naming_the_key(
+    tmp_path: Path, sets: tuple, key: str, why: str
+) -> None:
+    base = {
+        "card_type": "credit",
+        "card_number": OTHER_CARD,
+        "card_expiry": "0929",
+        "card_cvv2": "947",
+        "bank_sms_code": "auto",
+        "transaction_password": "258369",
+    }
     for item in sets:
         k, _, v = item.partition("=")
         base[k] = v
     args = [a for k, v in base.items() for a in ("--set", f"{k}={v}")]
-    code, out, err = run_cli(tmp_path, "--no-input", "--scenario", scenario(tmp_path), "card",
-                             "bind", *LOGIN, *args)
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "--scenario", scenario(tmp_path), "card", "bind", *LOGIN, *args
+    )
     assert code == 2, err
     assert key in err and why in err
     assert "947" not in err and "(hidden)" in err if key == "card_cvv2" else True
@@ -348,29 +489,57 @@ def test_bad_card_answers_are_exit_2_naming_the_key(tmp_path: Path, sets: tuple,
 
 def test_a_card_in_someone_elses_name_is_refused(tmp_path: Path) -> None:
     world = scenario(tmp_path, bank={"card_holder": "李四"})
-    code, result = run_json(tmp_path, "--no-input", "--scenario", world, "card", "bind",
-                            "--answers", str(HAPPY_PATH_FILE), "--set", f"card_number={OTHER_CARD}")
+    code, result = run_json(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        world,
+        "card",
+        "bind",
+        "--answers",
+        str(HAPPY_PATH_FILE),
+        "--set",
+        f"card_number={OTHER_CARD}",
+    )
     assert_stopped(code, result, "card", "card_holder_mismatch")
     assert result["events"][-2]["detail"]["bank_holder"] == "李*"
     # The journey's card binding refuses it the same way (built-in scenario card-not-own).
-    code, result = run_json(tmp_path, "--no-input", "--scenario", "card-not-own", "apply",
-                            "--answers", str(HAPPY_PATH_FILE), db=tmp_path / "j.json")
-    assert (code, result["stopped_at"], result["reason"]) == (3, "card_binding",
-                                                              "card_holder_mismatch")
+    code, result = run_json(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        "card-not-own",
+        "apply",
+        "--answers",
+        str(HAPPY_PATH_FILE),
+        db=tmp_path / "j.json",
+    )
+    assert (code, result["stopped_at"], result["reason"]) == (
+        3,
+        "card_binding",
+        "card_holder_mismatch",
+    )
 
 
 def test_a_card_needs_a_verified_identity(tmp_path: Path) -> None:
     world = scenario(tmp_path, accounts=[{"phone": PHONE, "password": PASSWORD}])
-    code, result = run_json(tmp_path, "--no-input", "--scenario", world, "card", "bind",
-                            "--answers", str(HAPPY_PATH_FILE))
+    code, result = run_json(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        world,
+        "card",
+        "bind",
+        "--answers",
+        str(HAPPY_PATH_FILE),
+    )
     assert_stopped(code, result, "card", "identity_failed")
 
 
 def test_unbind_a_card(tmp_path: Path) -> None:
     applied(tmp_path)
     code, result = run_json(tmp_path, "--no-input", "card", "unbind", "C0001", *LOGIN)
-    assert code == 0 and result["card"] == {"id": "C0001", "card": CARD_MASKED,
-                                            "status": "unbound"}
+    assert code == 0 and result["card"] == {"id": "C0001", "card": CARD_MASKED, "status": "unbound"}
     assert run_json(tmp_path, "card", "list", PHONE)[1]["cards"] == []
     listed = run_json(tmp_path, "card", "list", PHONE, "--all")[1]["cards"]
     assert [c["status"] for c in listed] == ["unbound"]
@@ -384,8 +553,17 @@ def test_unbind_a_card(tmp_path: Path) -> None:
 
 def test_unbind_another_accounts_card_is_exit_2(tmp_path: Path) -> None:
     applied(tmp_path)
-    code, out, err = run_cli(tmp_path, "--no-input", "card", "unbind", "C0001",
-                             "--set", f"phone={NEW}", "--set", "password=another-pass")
+    code, out, err = run_cli(
+        tmp_path,
+        "--no-input",
+        "card",
+        "unbind",
+        "C0001",
+        "--set",
+        f"phone={NEW}",
+        "--set",
+        "password=another-pass",
+    )
     assert code == 2 and "not bound to the account" in err
 
 
@@ -396,16 +574,28 @@ def test_contacts_add_list_remove(tmp_path: Path) -> None:
     applied(tmp_path)
     code, listed = run_json(tmp_path, "contacts", "list", PHONE)
     assert [(c["id"], c["name"], c["mobile"], c["source"]) for c in listed["contacts"]] == [
-        ("K0001", "王**", "139****9000", "A0001")]  # the journey's profile contact
-    code, added = run_json(tmp_path, "--no-input", "contacts", "add", *LOGIN,
-                           "--set", "contact_name=李小红", "--set", "contact_relation=spouse",
-                           "--set", "contact_phone=13500135000")
+        ("K0001", "王**", "139****9000", "A0001")
+    ]  # the journey's profile contact
+    code, added = run_json(
+        tmp_path,
+        "--no-input",
+        "contacts",
+        "add",
+        *LOGIN,
+        "--set",
+        "contact_name=李小红",
+        "--set",
+        "contact_relation=spouse",
+        "--set",
+        "contact_phone=13500135000",
+    )
     assert code == 0 and added["contact"]["mobile"] == "135****5000"
     assert len(run_json(tmp_path, "contacts", "list", PHONE)[1]["contacts"]) == 2
     code, removed = run_json(tmp_path, "--no-input", "contacts", "remove", "K0001", *LOGIN)
     assert code == 0 and removed["contact"] == {"id": "K0001", "removed": True}
     assert [c["id"] for c in run_json(tmp_path, "contacts", "list", PHONE)[1]["contacts"]] == [
-        "K0002"]
+        "K0002"
+    ]
     code, out, err = run_cli(tmp_path, "--no-input", "contacts", "remove", "K0001", *LOGIN)
     assert code == 2 and "CONTACT_ID" in err
     code, out, err = run_cli(tmp_path, "contacts", "list", PHONE)
@@ -415,9 +605,19 @@ def test_contacts_add_list_remove(tmp_path: Path) -> None:
 
 def test_a_contact_cannot_be_the_applicants_own_number(tmp_path: Path) -> None:
     applied(tmp_path)
-    code, out, err = run_cli(tmp_path, "--no-input", "contacts", "add", *LOGIN,
-                             "--set", "contact_name=自己", "--set", "contact_relation=friend",
-                             "--set", f"contact_phone={PHONE}")
+    code, out, err = run_cli(
+        tmp_path,
+        "--no-input",
+        "contacts",
+        "add",
+        *LOGIN,
+        "--set",
+        "contact_name=自己",
+        "--set",
+        "contact_relation=friend",
+        "--set",
+        f"contact_phone={PHONE}",
+    )
     assert code == 2 and "contact_phone" in err and "other than the applicant's own" in err
 
 
@@ -438,15 +638,24 @@ def test_account_check_after_a_loan_is_in_order(tmp_path: Path) -> None:
 
 def test_account_check_lists_stale_and_inconsistent_data_with_fixes(tmp_path: Path) -> None:
     expired = {**IDENTITY, "validity": "2006.01.01-2016.01.01"}
-    account = {**ACCOUNT, "identity": expired, "contacts": [], "frozen": True,
-               "cards": [{"number": CARD, "reserved_phone": "13300133000",
-                          "rebind_required": True}]}
+    account = {
+        **ACCOUNT,
+        "identity": expired,
+        "contacts": [],
+        "frozen": True,
+        "cards": [{"number": CARD, "reserved_phone": "13300133000", "rebind_required": True}],
+    }
     world = scenario(tmp_path, accounts=[account], sms={"unreachable": [PHONE]})
     code, report = run_json(tmp_path, "--scenario", world, "account", "check", PHONE)
     assert code == 0 and report["status"] == "attention"
     codes = [i["code"] for i in report["issues"]]
-    assert codes == ["account_frozen", "id_expired", "phone_unreachable", "card_rebind_required",
-                     "contact_missing"]
+    assert codes == [
+        "account_frozen",
+        "id_expired",
+        "phone_unreachable",
+        "card_rebind_required",
+        "contact_missing",
+    ]
     fixes = {i["code"]: i["fix"] for i in report["issues"]}
     assert "loancli card bind" in fixes["card_rebind_required"]
     assert "loancli account change-phone" in fixes["phone_unreachable"]
@@ -459,8 +668,11 @@ def test_account_check_lists_stale_and_inconsistent_data_with_fixes(tmp_path: Pa
 def test_account_check_without_id_or_card(tmp_path: Path) -> None:
     world = scenario(tmp_path, accounts=[{"phone": PHONE, "password": PASSWORD}])
     code, report = run_json(tmp_path, "--scenario", world, "account", "check", PHONE)
-    assert [i["code"] for i in report["issues"]] == ["identity_missing", "card_missing",
-                                                     "contact_missing"]
+    assert [i["code"] for i in report["issues"]] == [
+        "identity_missing",
+        "card_missing",
+        "contact_missing",
+    ]
 
 
 # Checkout installments ---------------------------------------------------------------------
@@ -471,19 +683,41 @@ def test_first_checkout_uploads_the_id_binds_a_card_and_adds_a_contact(tmp_path:
     assert code == 0, result["events"][-2:]
     c = result["checkout"]
     assert (c["price"], c["periods"], c["fee_rate_total"], c["total_fee"], c["apr"]) == (
-        "2499.00", 12, "0.072", "179.93", "13.03")
+        "2499.00",
+        12,
+        "0.072",
+        "179.93",
+        "13.03",
+    )
     assert (c["loan_id"], c["card"], c["quota_left"]) == ("L0001", CARD_MASKED, "17501.00")
     assert len(result["schedule"]) == 12
-    assert result["schedule"][0] == {"n": 1, "due_date": "2026-04-02", "principal": "208.25",
-                                     "interest": "0.00", "fee": "14.99", "total": "223.24",
-                                     "remaining": "2290.75"}
+    assert result["schedule"][0] == {
+        "n": 1,
+        "due_date": "2026-04-02",
+        "principal": "208.25",
+        "interest": "0.00",
+        "fee": "14.99",
+        "total": "223.24",
+        "remaining": "2290.75",
+    }
     events = [e["event"] for e in result["events"]]
-    for name in ("id_verified", "card_bound", "contact_added", "face_passed", "risk_passed",
-                 "quota_reviewed", "plan_shown", "installment_created"):
+    for name in (
+        "id_verified",
+        "card_bound",
+        "contact_added",
+        "face_passed",
+        "risk_passed",
+        "quota_reviewed",
+        "plan_shown",
+        "installment_created",
+    ):
         assert name in events, name
     (loan,) = table(tmp_path, "loans")
-    assert (loan["product"], loan["item"], loan["applicant_id"]) == ("installment", "Redmi K70",
-                                                                     result["flow_id"])
+    assert (loan["product"], loan["item"], loan["applicant_id"]) == (
+        "installment",
+        "Redmi K70",
+        result["flow_id"],
+    )
     # The plan and the quota left are sent to the account's number.
     inbox = run_json(tmp_path, "sms", "inbox", PHONE)[1]["messages"]
     assert "【小米分期】" in inbox[-1]["text"] and "17,501.00" in inbox[-1]["text"]
@@ -492,10 +726,12 @@ def test_first_checkout_uploads_the_id_binds_a_card_and_adds_a_contact(tmp_path:
     assert code == 0 and paid["payment"]["amount"] == "223.24"
 
 
-@pytest.mark.parametrize(("periods", "apr", "fee"), [("3", "13.27", "55.48"),
-                                                      ("6", "13.25", "97.46")])
-def test_checkout_periods_use_the_products_fee_rate(tmp_path: Path, periods: str, apr: str,
-                                                    fee: str) -> None:
+@pytest.mark.parametrize(
+    ("periods", "apr", "fee"), [("3", "13.27", "55.48"), ("6", "13.25", "97.46")]
+)
+def test_checkout_periods_use_the_products_fee_rate(
+    tmp_path: Path, periods: str, apr: str, fee: str
+) -> None:
     code, result = checkout(tmp_path, "--periods", periods)
     assert code == 0
     assert (result["checkout"]["apr"], result["checkout"]["total_fee"]) == (apr, fee)
@@ -513,14 +749,14 @@ def test_checkout_uses_the_cards_contacts_and_id_already_on_the_account(tmp_path
 
 
 def test_checkout_output_is_masked(tmp_path: Path) -> None:
-    code, out, err = run_cli(tmp_path, "--no-input", "checkout", *ITEM, "--answers",
-                             str(CHECKOUT))
+    code, out, err = run_cli(tmp_path, "--no-input", "checkout", *ITEM, "--answers", str(CHECKOUT))
     assert code == 0 and "13.03%" in out and "Repayment schedule" in out
     assert_masked(out + err)
 
 
 def test_checkout_after_a_phone_change_rebinds_the_card_and_notifies_the_new_number(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     applied(tmp_path)
     assert change_phone(tmp_path)[0] == 0
     code, result = checkout(tmp_path, "--set", f"phone={NEW}", "--set", f"card_phone={NEW}")
@@ -575,18 +811,35 @@ def test_checkout_quota_counts_earlier_checkouts(tmp_path: Path) -> None:
     assert_stopped(code, result, "quota_review", "quota_insufficient")
     reviewed = result["events"][-2]["detail"]
     assert (reviewed["quota"], reviewed["in_use"], reviewed["available"]) == (
-        "4000.00", "2499.00", "1501.00")
+        "4000.00",
+        "2499.00",
+        "1501.00",
+    )
 
 
 def test_checkout_refusals(tmp_path: Path) -> None:
     cases = {
-        "review_rejected": (scenario(tmp_path, "reject", review={"decision": "reject"}), (),
-                            "quota_review"),
-        "loan_declined": (scenario(tmp_path, "decline"), ("--set", "confirm_installment=no"),
-                          "plan"),
-        "id_expired": (scenario(tmp_path, "expired", accounts=[
-            {**ACCOUNT, "identity": {**IDENTITY, "validity": "2006.01.01-2016.01.01"}}]), (),
-            "real_name"),
+        "review_rejected": (
+            scenario(tmp_path, "reject", review={"decision": "reject"}),
+            (),
+            "quota_review",
+        ),
+        "loan_declined": (
+            scenario(tmp_path, "decline"),
+            ("--set", "confirm_installment=no"),
+            "plan",
+        ),
+        "id_expired": (
+            scenario(
+                tmp_path,
+                "expired",
+                accounts=[
+                    {**ACCOUNT, "identity": {**IDENTITY, "validity": "2006.01.01-2016.01.01"}}
+                ],
+            ),
+            (),
+            "real_name",
+        ),
     }
     for reason, (world, sets, step) in cases.items():
         code, result = checkout(tmp_path, *sets, world=world, db=tmp_path / f"{reason}.json")
@@ -594,17 +847,24 @@ def test_checkout_refusals(tmp_path: Path) -> None:
         assert result["checkout"] is None and result["schedule"] == []
 
 
-@pytest.mark.parametrize(("option", "value", "why"), [
-    ("--price", "99", "at least 100"),
-    ("--price", "abc", "amount in yuan"),
-    ("--periods", "24", "choose 3, 6, 12"),
-])
-def test_bad_checkout_options_are_exit_2(tmp_path: Path, option: str, value: str,
-                                         why: str) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "why"),
+    [
+        ("--price", "99", "at least 100"),
+        ("--price", "abc", "amount in yuan"),
+        ("--periods", "24", "choose 3, 6, 12"),
+    ],
+)
+def test_bad_checkout_options_are_exit_2(tmp_path: Path, option: str, value: str, why: str) -> None:
     args = {"--item": "Redmi K70", "--price": "2499", "--periods": "12", option: value}
-    code, out, err = run_cli(tmp_path, "--no-input", "checkout",
-                             *[a for k, v in args.items() for a in (k, v)],
-                             "--answers", str(CHECKOUT))
+    code, out, err = run_cli(
+        tmp_path,
+        "--no-input",
+        "checkout",
+        *[a for k, v in args.items() for a in (k, v)],
+        "--answers",
+        str(CHECKOUT),
+    )
     assert code == 2 and option in err and why in err
     assert not (tmp_path / "state.json").exists() or not table(tmp_path, "flows")
 
@@ -619,18 +879,23 @@ def test_a_flow_without_its_answers_is_exit_2_naming_the_key(tmp_path: Path) -> 
     assert code == 2 and doc["error"]["key"] == "new_phone"
 
 
-@pytest.mark.parametrize(("preset", "why"), [
-    ({"cards": [{"number": "6222021234567893446"}]}, "accounts[0].cards: [0] number"),
-    ({"contacts": [{"name": "王大明"}]}, "accounts[0].contacts: [0] expected mobile"),
-    ({"identity": {"name": "王小明"}}, "accounts[0].identity: expected name, number"),
-    ({"recent_checkouts": -1}, "accounts[0].recent_checkouts: expected 0 or more"),
-])
-def test_bad_account_presets_are_named_with_their_key_path(tmp_path: Path, preset: dict,
-                                                           why: str) -> None:
+@pytest.mark.parametrize(
+    ("preset", "why"),
+    [
+        ({"cards": [{"number": "6222021234567893446"}]}, "accounts[0].cards: [0] number"),
+        ({"contacts": [{"name": "王大明"}]}, "accounts[0].contacts: [0] expected mobile"),
+        ({"identity": {"name": "王小明"}}, "accounts[0].identity: expected name, number"),
+        ({"recent_checkouts": -1}, "accounts[0].recent_checkouts: expected 0 or more"),
+    ],
+)
+def test_bad_account_presets_are_named_with_their_key_path(
+    tmp_path: Path, preset: dict, why: str
+) -> None:
     path = tmp_path / "bad.yaml"
     account = {"phone": PHONE, "password": PASSWORD, **preset}
-    path.write_text(yaml.safe_dump({"name": "bad", "accounts": [account]}, allow_unicode=True),
-                    encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump({"name": "bad", "accounts": [account]}, allow_unicode=True), encoding="utf-8"
+    )
     code, out, err = run_cli(tmp_path, "scenario", "validate", str(path))
     assert code == 2 and why in err
 

@@ -36,8 +36,14 @@ class Terminal:
         env.update(TERM="xterm", PYTHONIOENCODING="utf-8", COLUMNS="200", LINES="50")
         self.screen = io.StringIO()
         self.child = pexpect.spawn(
-            sys.executable, ["-m", "loancli.cli.main", "--db", str(tmp_path / db), *args],
-            cwd=str(tmp_path), encoding="utf-8", dimensions=(50, 200), env=env, timeout=15)
+            sys.executable,
+            ["-m", "loancli.cli.main", "--db", str(tmp_path / db), *args],
+            cwd=str(tmp_path),
+            encoding="utf-8",
+            dimensions=(50, 200),
+            env=env,
+            timeout=15,
+        )
         self.child.logfile_read = self.screen
 
     def expect(self, pattern: object, timeout: float | None = -1) -> int:
@@ -84,15 +90,22 @@ class Terminal:
 def loancli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
     """A non-interactive run (stdin is not a terminal)."""
     env = {k: v for k, v in os.environ.items() if k != "LOANCLI_DB"}
-    return subprocess.run([sys.executable, "-m", "loancli.cli.main", "--db", str(db), *args],
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          encoding="utf-8", env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "loancli.cli.main", "--db", str(db), *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=60,
+    )
 
 
 def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
     # The built-in phone-taken scenario: 13700137000 belongs to another account already.
-    term = Terminal(tmp_path, "--scenario", "phone-taken", "account", "change-phone",
-                    "--record", "walk.yaml")
+    term = Terminal(
+        tmp_path, "--scenario", "phone-taken", "account", "change-phone", "--record", "walk.yaml"
+    )
     term.answer("phone", "13800138000")
     term.answer("password", "s3cret-pass")
     term.answer("new_phone", "13800138000")  # the current number: re-asked with the reason
@@ -107,11 +120,19 @@ def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
     assert term.finish() == 0
 
     screen = term.text()
-    for key in ("phone", "password", "new_phone", "identity_method", "old_phone_code",
-                "new_phone_code"):
+    for key in (
+        "phone",
+        "password",
+        "new_phone",
+        "identity_method",
+        "old_phone_code",
+        "new_phone_code",
+    ):
         assert f"({key}):" in screen, key
-    assert "New mobile number [11 digits, 13-19 prefix; not the account's current number]" \
+    assert (
+        "New mobile number [11 digits, 13-19 prefix; not the account's current number]"
         " (new_phone):" in screen
+    )
     assert "(identity_method): sms" in screen
     assert "already bound to another account" in screen  # the phone_taken sentence
     assert old_code != new_code
@@ -128,24 +149,48 @@ def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
     # The invalid entry was re-asked by the prompt itself; the refused number is kept.
     assert recorded["new_phone"] == ["13700137000", "13600136000"]
     assert recorded["old_phone_code"] == old_code and recorded["new_phone_code"] == new_code
-    replay = loancli("--json", "--scenario", "phone-taken", "account", "change-phone",
-                     "--answers", str(tmp_path / "walk.yaml"), db=tmp_path / "replay.json")
+    replay = loancli(
+        "--json",
+        "--scenario",
+        "phone-taken",
+        "account",
+        "change-phone",
+        "--answers",
+        str(tmp_path / "walk.yaml"),
+        db=tmp_path / "replay.json",
+    )
     assert replay.returncode == 0, replay.stderr
     result = json.loads(replay.stdout)
     assert result["change"]["new_phone"] == "136****6000"
-    assert [e["reason"] for e in result["events"] if e["reason"]] == ["phone_taken",
-                                                                     "card_rebind_required"]
+    assert [e["reason"] for e in result["events"] if e["reason"]] == [
+        "phone_taken",
+        "card_rebind_required",
+    ]
 
 
 def test_identity_by_face_chosen_at_a_terminal(tmp_path: Path) -> None:
     scenario = tmp_path / "old-number-gone.yaml"
-    scenario.write_text(yaml.safe_dump({
-        "name": "old-number-gone",
-        "accounts": [{"phone": "13800138000", "password": "s3cret-pass",
-                      "identity": {"name": "王小明", "number": "110105199003070017",
-                                   "face_id": "face-0"}}],
-        "providers": {"sms": {"unreachable": ["13800138000"]}},
-    }, allow_unicode=True), encoding="utf-8")
+    scenario.write_text(
+        yaml.safe_dump(
+            {
+                "name": "old-number-gone",
+                "accounts": [
+                    {
+                        "phone": "13800138000",
+                        "password": "s3cret-pass",
+                        "identity": {
+                            "name": "王小明",
+                            "number": "110105199003070017",
+                            "face_id": "face-0",
+                        },
+                    }
+                ],
+                "providers": {"sms": {"unreachable": ["13800138000"]}},
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     term = Terminal(tmp_path, "--scenario", str(scenario), "account", "change-phone")
     term.answer("phone", "13800138000")
     term.answer("password", "s3cret-pass")

@@ -56,23 +56,34 @@ BAD_ANSWERS = [
     ("amount above limit", {"amount": 30000}, "amount", "credit limit"),
     ("term not offered", {"term": 7}, "term", "choose one of 3, 6, 12, 24, 36"),
     ("contact is the applicant", {"contact_phone": PHONE}, "contact_phone", "other than"),
-    ("id_front missing file", {"id_front": str(ID_DIR / "no-such.png")}, "id_front",
-     "does not exist"),
-    ("id_front not an image", {"id_front": str(ID_DIR / "not-an-image.png")}, "id_front",
-     "not an image"),
+    (
+        "id_front missing file",
+        {"id_front": str(ID_DIR / "no-such.png")},
+        "id_front",
+        "does not exist",
+    ),
+    (
+        "id_front not an image",
+        {"id_front": str(ID_DIR / "not-an-image.png")},
+        "id_front",
+        "not an image",
+    ),
     ("id_back is a directory", {"id_back": str(ID_DIR)}, "id_back", "is a directory"),
     ("sms_wait not a duration", {"sms_wait": "soon"}, "sms_wait", "not a duration"),
     ("face_actions unknown", {"face_actions": "wink"}, "face_actions", "blink"),
     ("bank code too short", {"bank_sms_code": "123"}, "bank_sms_code", "6 digits"),
-    ("unknown answer key", {"favourite_colour": "blue"}, "favourite_colour",
-     "unknown answer key"),
+    ("unknown answer key", {"favourite_colour": "blue"}, "favourite_colour", "unknown answer key"),
 ]
 
 
-@pytest.mark.parametrize(("changes", "key", "why"), [case[1:] for case in BAD_ANSWERS],
-                         ids=[case[0] for case in BAD_ANSWERS])
-def test_bad_scripted_answer_is_exit_2_naming_the_key(tmp_path: Path, changes: dict[str, Any],
-                                                      key: str, why: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "key", "why"),
+    [case[1:] for case in BAD_ANSWERS],
+    ids=[case[0] for case in BAD_ANSWERS],
+)
+def test_bad_scripted_answer_is_exit_2_naming_the_key(
+    tmp_path: Path, changes: dict[str, Any], key: str, why: str
+) -> None:
     answers = write_answers(tmp_path, **changes)
     code, out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers))
     assert code == 2, err
@@ -82,10 +93,14 @@ def test_bad_scripted_answer_is_exit_2_naming_the_key(tmp_path: Path, changes: d
     no_traceback(out, err)
 
 
-@pytest.mark.parametrize(("changes", "key", "why"), [case[1:] for case in BAD_ANSWERS[:4]],
-                         ids=[case[0] for case in BAD_ANSWERS[:4]])
-def test_bad_scripted_answer_json_error_document(tmp_path: Path, changes: dict[str, Any],
-                                                 key: str, why: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "key", "why"),
+    [case[1:] for case in BAD_ANSWERS[:4]],
+    ids=[case[0] for case in BAD_ANSWERS[:4]],
+)
+def test_bad_scripted_answer_json_error_document(
+    tmp_path: Path, changes: dict[str, Any], key: str, why: str
+) -> None:
     answers = write_answers(tmp_path, **changes)
     code, out, err = run_cli(tmp_path, "--json", "apply", "--answers", str(answers))
     assert code == 2
@@ -106,33 +121,46 @@ def test_a_wrong_password_is_not_echoed(tmp_path: Path) -> None:
 
 
 def test_set_overrides_the_answers_file(tmp_path: Path) -> None:
-    code, result = run_json(tmp_path, "apply", "--answers", str(write_answers(tmp_path)),
-                            "--set", "amount=5000", "--set", "term=6")
+    code, result = run_json(
+        tmp_path,
+        "apply",
+        "--answers",
+        str(write_answers(tmp_path)),
+        "--set",
+        "amount=5000",
+        "--set",
+        "term=6",
+    )
     assert code == 0, result
     assert (result["loan"]["amount"], result["loan"]["term"]) == ("5000.00", 6)
     assert len(result["schedule"]) == 6
 
 
 def test_set_that_is_not_key_value_is_exit_2(tmp_path: Path) -> None:
-    code, out, err = run_cli(tmp_path, "apply", "--answers", str(write_answers(tmp_path)),
-                             "--set", "amount")
+    code, out, err = run_cli(
+        tmp_path, "apply", "--answers", str(write_answers(tmp_path)), "--set", "amount"
+    )
     assert code == 2
     assert "--set" in err and "KEY=VALUE" in err
     no_traceback(out, err)
 
 
 def test_set_with_an_unknown_key_is_exit_2(tmp_path: Path) -> None:
-    code, out, err = run_cli(tmp_path, "apply", "--answers", str(write_answers(tmp_path)),
-                             "--set", "colour=blue")
+    code, out, err = run_cli(
+        tmp_path, "apply", "--answers", str(write_answers(tmp_path)), "--set", "colour=blue"
+    )
     assert code == 2
     assert "colour:" in err and "unknown answer key in --set" in err
 
 
-@pytest.mark.parametrize(("text", "why"), [
-    ("phone: [unclosed\n", "not valid YAML at line"),
-    ("- just\n- a list\n", "must be a mapping"),
-    ("phone: '13800138000'\n\tpassword: x\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("phone: [unclosed\n", "not valid YAML at line"),
+        ("- just\n- a list\n", "must be a mapping"),
+        ("phone: '13800138000'\n\tpassword: x\n", "not valid YAML"),
+    ],
+)
 def test_malformed_answers_file_is_exit_2(tmp_path: Path, text: str, why: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(text, encoding="utf-8")
@@ -150,13 +178,20 @@ def test_missing_answers_file_is_exit_2(tmp_path: Path) -> None:
 
 
 def test_bad_scenario_is_exit_2(tmp_path: Path) -> None:
-    code, _, err = run_cli(tmp_path, "--scenario", "no-such-scenario", "apply",
-                           "--answers", str(write_answers(tmp_path)))
+    code, _, err = run_cli(
+        tmp_path,
+        "--scenario",
+        "no-such-scenario",
+        "apply",
+        "--answers",
+        str(write_answers(tmp_path)),
+    )
     assert code == 2 and "--scenario:" in err and "frozen-card" in err
     path = tmp_path / "bad-scenario.yaml"
     path.write_text("providers: {bank: {card_status: melted}}\n", encoding="utf-8")
-    code, _, err = run_cli(tmp_path, "--scenario", str(path), "apply",
-                           "--answers", str(write_answers(tmp_path)))
+    code, _, err = run_cli(
+        tmp_path, "--scenario", str(path), "apply", "--answers", str(write_answers(tmp_path))
+    )
     assert code == 2 and "providers.bank.card_status" in err and "frozen" in err
 
 
@@ -174,8 +209,18 @@ def test_no_input_is_honoured_at_a_real_terminal(tmp_path: Path) -> None:
     answers = write_answers(tmp_path, employer=DROP)
     master, slave = pty.openpty()
     try:
-        proc = run_loancli(["--db", str(tmp_path / "state.json"), "--no-input", "apply",
-                            "--answers", str(answers)], stdin=slave, timeout=30)
+        proc = run_loancli(
+            [
+                "--db",
+                str(tmp_path / "state.json"),
+                "--no-input",
+                "apply",
+                "--answers",
+                str(answers),
+            ],
+            stdin=slave,
+            timeout=30,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail("loancli prompted although --no-input was given")
     finally:
@@ -204,8 +249,9 @@ def test_interactive_only_at_a_terminal_without_no_input(monkeypatch: pytest.Mon
 def _apply_stdout(tmp_path: Path, folder: str, *global_args: str) -> str:
     work = tmp_path / folder
     work.mkdir()
-    code, out, err = run_cli(work, *global_args, "--json", "apply", "--answers",
-                             str(write_answers(work)))
+    code, out, err = run_cli(
+        work, *global_args, "--json", "apply", "--answers", str(write_answers(work))
+    )
     assert code == 0, err
     return out
 
@@ -221,8 +267,18 @@ def test_same_seed_clock_and_answers_give_byte_identical_json(tmp_path: Path) ->
 def test_same_inputs_in_a_child_process_give_the_same_json(tmp_path: Path) -> None:
     in_process = _apply_stdout(tmp_path, "one", "--seed", "7")
     answers = write_answers(tmp_path)
-    proc = run_loancli(["--db", str(tmp_path / "child.json"), "--seed", "7", "--json", "apply",
-                        "--answers", str(answers)])
+    proc = run_loancli(
+        [
+            "--db",
+            str(tmp_path / "child.json"),
+            "--seed",
+            "7",
+            "--json",
+            "apply",
+            "--answers",
+            str(answers),
+        ]
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == in_process
 
@@ -241,7 +297,8 @@ def test_a_different_seed_changes_codes_and_actions_not_the_schedule(tmp_path: P
 
     def actions(result: dict[str, Any]) -> list[str]:
         return next(e for e in result["events"] if e["event"] == "face_passed")["detail"][
-            "requested"]
+            "requested"
+        ]
 
     assert actions(one) != actions(two)
     codes_one, codes_two = _inbox_codes(tmp_path / "one"), _inbox_codes(tmp_path / "two")
@@ -257,8 +314,7 @@ def test_a_different_seed_changes_codes_and_actions_not_the_schedule(tmp_path: P
 def test_corrupt_state_file_is_exit_4_and_left_untouched(tmp_path: Path, db: Path) -> None:
     garbage = b"\x00\xffnot json at all {{{ \x89PNG\r\n"
     db.write_bytes(garbage)
-    code, out, err = run_cli(tmp_path, "--json", "apply", "--answers",
-                             str(write_answers(tmp_path)))
+    code, out, err = run_cli(tmp_path, "--json", "apply", "--answers", str(write_answers(tmp_path)))
     assert code == 4
     error = json.loads(out)["error"]
     assert error["exit_code"] == 4 and "left untouched" in error["message"]
@@ -291,8 +347,9 @@ def test_state_file_locked_by_another_process_is_exit_4(tmp_path: Path, db: Path
     before = db.read_bytes()
     lock = filelock.FileLock(str(db) + ".lock")
     with lock:
-        proc = run_loancli(["--db", str(db), "--json", "apply", "--answers",
-                            str(write_answers(tmp_path))])
+        proc = run_loancli(
+            ["--db", str(db), "--json", "apply", "--answers", str(write_answers(tmp_path))]
+        )
     assert proc.returncode == 4, proc.stderr
     error = json.loads(proc.stdout)["error"]
     assert error["exit_code"] == 4 and "locked by another loancli process" in error["message"]
@@ -347,8 +404,7 @@ def test_secrets_are_not_stored_in_plain_text(completed: dict[str, Any], db: Pat
 
 
 def test_clock_moved_by_a_command_persists_in_the_state_file(tmp_path: Path, db: Path) -> None:
-    code, _ = run_json(tmp_path, "apply", "--answers", str(HAPPY_PATH_FILE),
-                       "--set", "sms_wait=6m")
+    code, _ = run_json(tmp_path, "apply", "--answers", str(HAPPY_PATH_FILE), "--set", "sms_wait=6m")
     assert code == 3
     data = json.loads(db.read_text(encoding="utf-8"))
     clock = [d["value"] for d in data["meta"].values() if d.get("key") == "clock"]
@@ -375,8 +431,9 @@ def test_apply_output_is_masked(tmp_path: Path) -> None:
     code, out, err = run_cli(tmp_path, "apply", "--answers", answers)
     assert code == 0
     assert_masked(out + err, CARD_MASKED)
-    code, out, err = run_cli(tmp_path, "--db", str(tmp_path / "two.json"), "--json", "apply",
-                             "--answers", answers)
+    code, out, err = run_cli(
+        tmp_path, "--db", str(tmp_path / "two.json"), "--json", "apply", "--answers", answers
+    )
     assert code == 0
     assert_masked(out + err, CARD_MASKED, PHONE_MASKED, ID_MASKED)
 
@@ -403,8 +460,9 @@ def test_applicants_list_and_show_are_masked(tmp_path: Path, completed: dict[str
         assert_masked(out + err, PHONE_MASKED)
 
 
-def test_sms_inbox_masks_the_phone_but_shows_the_messages(tmp_path: Path,
-                                                          completed: dict[str, Any]) -> None:
+def test_sms_inbox_masks_the_phone_but_shows_the_messages(
+    tmp_path: Path, completed: dict[str, Any]
+) -> None:
     code, out, err = run_cli(tmp_path, "sms", "inbox", PHONE, columns=80)
     assert code == 0
     assert f"SMS inbox of {PHONE_MASKED}" in out
@@ -438,8 +496,9 @@ def test_applicants_on_an_empty_state_file(tmp_path: Path) -> None:
 
 
 def test_resume_a_frozen_card_journey_after_the_bank_unfreezes_it(tmp_path: Path) -> None:
-    code, stopped = run_json(tmp_path, "--scenario", "frozen-card", "apply", "--answers",
-                             str(write_answers(tmp_path)))
+    code, stopped = run_json(
+        tmp_path, "--scenario", "frozen-card", "apply", "--answers", str(write_answers(tmp_path))
+    )
     assert (code, stopped["reason"]) == (3, "card_frozen")
     code, result = run_json(tmp_path, "apply", "--resume", "A0001")
     assert code == 0, result
@@ -466,11 +525,20 @@ def test_resume_an_unknown_applicant_is_exit_2(tmp_path: Path) -> None:
 
 def test_resume_an_interrupted_journey_from_its_step(tmp_path: Path) -> None:
     """A scripted run that lacked an answer (exit 2) is saved where it stopped."""
-    code, _, err = run_cli(tmp_path, "apply", "--answers",
-                           str(write_answers(tmp_path, transaction_password=DROP)))
+    code, _, err = run_cli(
+        tmp_path, "apply", "--answers", str(write_answers(tmp_path, transaction_password=DROP))
+    )
     assert code == 2 and "transaction_password:" in err
-    code, result = run_json(tmp_path, "--clock", "2026-03-02T10:05:00", "apply", "--resume",
-                            "A0001", "--answers", str(write_answers(tmp_path, "all.yaml")))
+    code, result = run_json(
+        tmp_path,
+        "--clock",
+        "2026-03-02T10:05:00",
+        "apply",
+        "--resume",
+        "A0001",
+        "--answers",
+        str(write_answers(tmp_path, "all.yaml")),
+    )
     assert code == 0, result
     resumed = next(e for e in result["events"] if e["event"] == "resumed")
     assert resumed["detail"]["from_step"] == "card_binding"
@@ -481,34 +549,64 @@ def test_resume_an_interrupted_journey_from_its_step(tmp_path: Path) -> None:
 
 
 def test_record_replays_to_identical_json(tmp_path: Path) -> None:
-    answers = write_answers(tmp_path, id_front=[str(ID_DIR / "front-blurry.png"),
-                                                str(ID_DIR / "front.png")],
-                            sms_code=["000000", "auto"])
+    answers = write_answers(
+        tmp_path,
+        id_front=[str(ID_DIR / "front-blurry.png"), str(ID_DIR / "front.png")],
+        sms_code=["000000", "auto"],
+    )
     recorded = tmp_path / "rec" / "recorded.yaml"
     recorded.parent.mkdir()
-    code, first, _ = run_cli(tmp_path, "--seed", "5", "--json", "apply", "--answers",
-                             str(answers), "--record", str(recorded))
+    code, first, _ = run_cli(
+        tmp_path,
+        "--seed",
+        "5",
+        "--json",
+        "apply",
+        "--answers",
+        str(answers),
+        "--record",
+        str(recorded),
+    )
     assert code == 0
     assert stat.S_IMODE(recorded.stat().st_mode) == 0o600
     data = yaml.safe_load(recorded.read_text(encoding="utf-8"))
     # Image paths are written relative to the recording, so the pair can move together.
     assert not any(Path(p).is_absolute() for p in data["id_front"])
     assert [(recorded.parent / p).resolve() for p in data["id_front"]] == [
-        (ID_DIR / "front-blurry.png").resolve(), (ID_DIR / "front.png").resolve()]
+        (ID_DIR / "front-blurry.png").resolve(),
+        (ID_DIR / "front.png").resolve(),
+    ]
     assert data["sms_code"] == ["000000", "auto"]
     assert data["amount"] == "10000.00" and data["phone"] == PHONE
     assert "sms_resend" not in data  # never asked, so not recorded
 
-    code, replay, _ = run_cli(tmp_path, "--db", str(tmp_path / "replay.json"), "--seed", "5",
-                              "--json", "apply", "--answers", str(recorded))
+    code, replay, _ = run_cli(
+        tmp_path,
+        "--db",
+        str(tmp_path / "replay.json"),
+        "--seed",
+        "5",
+        "--json",
+        "apply",
+        "--answers",
+        str(recorded),
+    )
     assert code == 0
     assert replay == first
 
 
 def test_record_is_written_for_a_stopped_journey(tmp_path: Path) -> None:
     recorded = tmp_path / "stopped.yaml"
-    code, _, _ = run_cli(tmp_path, "--scenario", "review-rejected", "apply", "--answers",
-                         str(write_answers(tmp_path)), "--record", str(recorded))
+    code, _, _ = run_cli(
+        tmp_path,
+        "--scenario",
+        "review-rejected",
+        "apply",
+        "--answers",
+        str(write_answers(tmp_path)),
+        "--record",
+        str(recorded),
+    )
     assert code == 3
     data = yaml.safe_load(recorded.read_text(encoding="utf-8"))
     assert data["auth_cloud"] is True
@@ -522,13 +620,38 @@ def test_json_success_stop_and_error_are_one_document_each(tmp_path: Path) -> No
     answers = str(write_answers(tmp_path))
     code, out, err = run_cli(tmp_path, "--json", "apply", "--answers", answers)
     assert code == 0 and json.loads(out)["status"] == "completed"
-    assert set(json.loads(out)) >= {"applicant_id", "status", "stopped_at", "reason", "loan",
-                                    "schedule", "events"}
-    code, out, err = run_cli(tmp_path, "--db", str(tmp_path / "b.json"), "--json",
-                             "--scenario", "review-rejected", "apply", "--answers", answers)
+    assert set(json.loads(out)) >= {
+        "applicant_id",
+        "status",
+        "stopped_at",
+        "reason",
+        "loan",
+        "schedule",
+        "events",
+    }
+    code, out, err = run_cli(
+        tmp_path,
+        "--db",
+        str(tmp_path / "b.json"),
+        "--json",
+        "--scenario",
+        "review-rejected",
+        "apply",
+        "--answers",
+        answers,
+    )
     assert code == 3 and json.loads(out)["reason"] == "review_rejected"
-    code, out, err = run_cli(tmp_path, "--db", str(tmp_path / "c.json"), "--json", "apply",
-                             "--answers", answers, "--set", "amount=150")
+    code, out, err = run_cli(
+        tmp_path,
+        "--db",
+        str(tmp_path / "c.json"),
+        "--json",
+        "apply",
+        "--answers",
+        answers,
+        "--set",
+        "amount=150",
+    )
     assert code == 2 and set(json.loads(out)) == {"error"}
     assert "amount" in err  # human text on stderr only
 
@@ -555,7 +678,8 @@ def test_happy_path_fixture_matches_the_demo_answers() -> None:
     fixture = yaml.safe_load(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
     paths = {"id_front", "id_back"}
     assert {k: v for k, v in fixture.items() if k not in paths} == {
-        k: v for k, v in HAPPY_PATH.items() if k not in paths}
+        k: v for k, v in HAPPY_PATH.items() if k not in paths
+    }
     for key in paths:
         assert (HAPPY_PATH_FILE.parent / fixture[key]).is_file()
     assert set(fixture) == set(HAPPY_PATH)
@@ -573,8 +697,14 @@ def test_happy_path_fixture_answers_every_question() -> None:
 
 
 def test_clock_on_the_31st_gives_repayment_day_28(tmp_path: Path) -> None:
-    code, result = run_json(tmp_path, "--clock", "2026-01-31T10:00:00", "apply", "--answers",
-                            str(write_answers(tmp_path)))
+    code, result = run_json(
+        tmp_path,
+        "--clock",
+        "2026-01-31T10:00:00",
+        "apply",
+        "--answers",
+        str(write_answers(tmp_path)),
+    )
     assert code == 0, result
     assert result["loan"]["repayment_day"] == 28
     assert result["loan"]["first_due_date"] == "2026-02-28"
@@ -585,8 +715,9 @@ def test_clock_on_the_31st_gives_repayment_day_28(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["yesterday", "2026-13-01", "31/01/2026"])
 def test_bad_clock_is_exit_2_naming_the_option(tmp_path: Path, bad: str) -> None:
-    code, out, err = run_cli(tmp_path, "--clock", bad, "apply", "--answers",
-                             str(write_answers(tmp_path)))
+    code, out, err = run_cli(
+        tmp_path, "--clock", bad, "apply", "--answers", str(write_answers(tmp_path))
+    )
     assert code == 2
     assert "--clock:" in err and "ISO" in err
     no_traceback(out, err)

@@ -126,7 +126,11 @@ def loancli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "LOANCLI_DB"}
     return subprocess.run(
         [sys.executable, "-m", "loancli.cli.main", "--db", str(db), *args],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8", env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
         timeout=60,
     )
 
@@ -190,7 +194,7 @@ def test_whole_journey_answered_by_hand_at_a_terminal(tmp_path: Path) -> None:
     assert f"验证码{codes['sms_code']}" in screen
     # The result (after the quote, which also says 916.80): summary with the masked card,
     # the schedule, and never the full card number.
-    result = screen[screen.index("loan disbursed"):]
+    result = screen[screen.index("loan disbursed") :]
     assert "to card **** 3445" in result
     assert "Repayment schedule" in result
     assert re.search(r"│\s+1 │ 2026-04-02 │\s+766\.80 │\s+150\.00 │ 0\.00 │ 916\.80 │", result)
@@ -256,8 +260,16 @@ def reduced_answers(tmp_path: Path, *drop: str) -> Path:
 
 def test_terminal_asks_only_what_the_answers_file_and_set_leave_out(tmp_path: Path) -> None:
     answers = reduced_answers(tmp_path, "amount", "sms_code", "term")
-    term = Terminal(tmp_path, "apply", "--answers", str(answers), "--set", "term=6",
-                    "--set", "method=equal_principal")
+    term = Terminal(
+        tmp_path,
+        "apply",
+        "--answers",
+        str(answers),
+        "--set",
+        "term=6",
+        "--set",
+        "method=equal_principal",
+    )
     term.answer("amount", "10000")
     code = term.answer_from_sms("sms_code")
     assert term.finish() == 0
@@ -291,10 +303,19 @@ def test_recorded_walkthrough_replays_identically(tmp_path: Path) -> None:
 
     # The interactive run's JSON document came after the last prompt on the same terminal.
     screen = term.screen.getvalue().replace("\r\n", "\n")
-    interactive = json.loads(screen[screen.rindex('{\n  "applicant_id"'):])
+    interactive = json.loads(screen[screen.rindex('{\n  "applicant_id"') :])
 
-    replays = [loancli("--json", "--no-input", "apply", "--answers", str(record),
-                       db=tmp_path / f"fresh{n}.json") for n in (1, 2)]
+    replays = [
+        loancli(
+            "--json",
+            "--no-input",
+            "apply",
+            "--answers",
+            str(record),
+            db=tmp_path / f"fresh{n}.json",
+        )
+        for n in (1, 2)
+    ]
     for replay in replays:
         assert replay.returncode == 0, replay.stderr
         assert "Traceback" not in replay.stderr

@@ -23,13 +23,28 @@ from loancli.errors import Reason
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
 
-STEP_ORDER = ["login", "profile", "id_upload", "face_check", "authorisations", "first_review",
-              "loan_selection", "card_binding", "sms_verification", "disbursement"]
+STEP_ORDER = [
+    "login",
+    "profile",
+    "id_upload",
+    "face_check",
+    "authorisations",
+    "first_review",
+    "loan_selection",
+    "card_binding",
+    "sms_verification",
+    "disbursement",
+]
 
 
-def apply(tmp_path: Path, *global_args: str, answers: Path | None = None,
-          sets: tuple[str, ...] = (), extra: tuple[str, ...] = (),
-          db: Path | None = None) -> tuple[int, dict[str, Any]]:
+def apply(
+    tmp_path: Path,
+    *global_args: str,
+    answers: Path | None = None,
+    sets: tuple[str, ...] = (),
+    extra: tuple[str, ...] = (),
+    db: Path | None = None,
+) -> tuple[int, dict[str, Any]]:
     args = [*global_args, "apply"]
     if answers is not None:
         args += ["--answers", str(answers)]
@@ -112,8 +127,18 @@ def test_happy_path_completes_with_the_loan_and_schedule(happy: dict[str, Any]) 
 
 def _money_strings(value: Any, key: str = "") -> list[tuple[str, Any]]:
     """Every (key, value) pair under money-like keys, anywhere in the document."""
-    money_keys = {"amount", "principal", "interest", "fee", "total", "remaining",
-                  "total_interest", "first_payment", "credit_limit", "apr"}
+    money_keys = {
+        "amount",
+        "principal",
+        "interest",
+        "fee",
+        "total",
+        "remaining",
+        "total_interest",
+        "first_payment",
+        "credit_limit",
+        "apr",
+    }
     found: list[tuple[str, Any]] = []
     if isinstance(value, dict):
         for k, v in value.items():
@@ -165,7 +190,10 @@ def test_every_step_records_its_success_in_order(happy: dict[str, Any]) -> None:
     face = events_named(happy, "face_passed")[0]["detail"]
     assert face["requested"] == face["performed"] and len(face["requested"]) == 3
     assert events_named(happy, "authorisations_recorded")[0]["detail"] == {
-        "cloud": True, "credit_card_bills": False, "smart_home": False}
+        "cloud": True,
+        "credit_card_bills": False,
+        "smart_home": False,
+    }
     quote = events_named(happy, "quote_shown")[0]["detail"]
     assert quote["first_payment"] == "916.80" and quote["total_interest"] == "1001.61"
     purposes = [e["detail"]["purpose"] for e in events_named(happy, "code_accepted")]
@@ -200,17 +228,26 @@ SIMPLE_STOPS = [
 ]
 
 
-@pytest.mark.parametrize(("reason", "step", "changes", "sets", "scenario"), SIMPLE_STOPS,
-                         ids=[case[0] for case in SIMPLE_STOPS])
-def test_journey_stops_with_reason(tmp_path: Path, reason: str, step: str,
-                                   changes: dict[str, Any], sets: tuple[str, ...],
-                                   scenario: str | None) -> None:
+@pytest.mark.parametrize(
+    ("reason", "step", "changes", "sets", "scenario"),
+    SIMPLE_STOPS,
+    ids=[case[0] for case in SIMPLE_STOPS],
+)
+def test_journey_stops_with_reason(
+    tmp_path: Path,
+    reason: str,
+    step: str,
+    changes: dict[str, Any],
+    sets: tuple[str, ...],
+    scenario: str | None,
+) -> None:
     global_args = ("--scenario", scenario) if scenario else ()
-    code, result = apply(tmp_path, *global_args, answers=write_answers(tmp_path, **changes),
-                         sets=sets)
+    code, result = apply(
+        tmp_path, *global_args, answers=write_answers(tmp_path, **changes), sets=sets
+    )
     assert_stopped(code, result, step, reason)
     # Nothing after the stopping step ran.
-    later = STEP_ORDER[STEP_ORDER.index(step) + 1:]
+    later = STEP_ORDER[STEP_ORDER.index(step) + 1 :]
     assert not [e for e in result["events"] if e["step"] in later]
 
 
@@ -240,8 +277,9 @@ def test_bank_code_wrong_is_really_wrong_for_this_seed(tmp_path: Path) -> None:
 def test_sms_code_dead_after_five_wrong_entries(tmp_path: Path) -> None:
     code, result = apply(tmp_path, answers=write_answers(tmp_path, sms_code=["000000"] * 5))
     assert_stopped(code, result, "sms_verification", "sms_code_dead")
-    refused = [e for e in events_named(result, "code_refused")
-               if e["detail"]["purpose"] == "loan_confirm"]
+    refused = [
+        e for e in events_named(result, "code_refused") if e["detail"]["purpose"] == "loan_confirm"
+    ]
     assert [e["reason"] for e in refused] == ["sms_code_wrong"] * 4 + ["sms_code_dead"]
     assert [e["detail"]["wrong_left"] for e in refused[:4]] == [4, 3, 2, 1]
     # The borrower asked for a new code at once; the 60 s resend wait refused it.
@@ -249,8 +287,9 @@ def test_sms_code_dead_after_five_wrong_entries(tmp_path: Path) -> None:
 
 
 def test_sms_code_dead_without_a_resend(tmp_path: Path) -> None:
-    code, result = apply(tmp_path, answers=write_answers(tmp_path, sms_code=["000000"] * 5,
-                                                         sms_resend=False))
+    code, result = apply(
+        tmp_path, answers=write_answers(tmp_path, sms_code=["000000"] * 5, sms_resend=False)
+    )
     assert_stopped(code, result, "sms_verification", "sms_code_dead")
     assert not events_named(result, "sms_refused")
 
@@ -258,8 +297,9 @@ def test_sms_code_dead_without_a_resend(tmp_path: Path) -> None:
 def test_sms_send_limit_after_five_codes_an_hour(tmp_path: Path) -> None:
     """Each code expires (the borrower waits 6 minutes); the sixth send within the hour is
     refused."""
-    code, result = apply(tmp_path, answers=write_answers(
-        tmp_path, sms_wait=["6m"] * 5, sms_code=["auto"] * 5))
+    code, result = apply(
+        tmp_path, answers=write_answers(tmp_path, sms_wait=["6m"] * 5, sms_code=["auto"] * 5)
+    )
     assert_stopped(code, result, "sms_verification", "sms_send_limit")
     sent = [e for e in events_named(result, "sms_sent") if e["detail"]["purpose"] == "loan_confirm"]
     assert len(sent) == 5
@@ -277,8 +317,12 @@ def test_sms_resend_too_soon_is_reported_as_an_event(tmp_path: Path) -> None:
     after a failure (expired, dead or missing code), and the journey then stops on that
     failure, which is the borrower's actual problem. See the report.
     """
-    code, result = apply(tmp_path, answers=write_answers(
-        tmp_path, sms_code=["000000"] * 5 + ["auto"], sms_wait=["0s"] * 5 + ["61s"]))
+    code, result = apply(
+        tmp_path,
+        answers=write_answers(
+            tmp_path, sms_code=["000000"] * 5 + ["auto"], sms_wait=["0s"] * 5 + ["61s"]
+        ),
+    )
     # After the refused resend the borrower waits 61 s; "auto" then finds only the dead code,
     # the next resend is allowed, and the answers run out on the dead code.
     assert code == 3
@@ -294,15 +338,16 @@ def test_sms_not_delivered_scenario_matches_its_expectation(tmp_path: Path) -> N
     from loancli.scenario import load_scenario
 
     expect = load_scenario("sms-undelivered").expect
-    code, result = apply(tmp_path, "--scenario", "sms-undelivered",
-                         answers=write_answers(tmp_path))
+    code, result = apply(tmp_path, "--scenario", "sms-undelivered", answers=write_answers(tmp_path))
     assert_stopped(code, result, expect["stopped_at"], expect["reason"])
     assert inbox(tmp_path) == []
     assert ("sms_missing", "sms_not_delivered") in event_reasons(result)
 
 
-@pytest.mark.parametrize("name", ["blurry-id", "frozen-card", "liveness-fail",
-                                  "review-rejected", "sms-undelivered", "default"])
+@pytest.mark.parametrize(
+    "name",
+    ["blurry-id", "frozen-card", "liveness-fail", "review-rejected", "sms-undelivered", "default"],
+)
 def test_builtin_scenarios_meet_their_expectations(tmp_path: Path, name: str) -> None:
     from loancli.scenario import load_scenario
 
@@ -332,19 +377,25 @@ def account(tmp_path: Path) -> Path:
 
 
 def test_password_wrong(tmp_path: Path, account: Path) -> None:
-    code, result = apply(tmp_path, answers=write_answers(tmp_path, "second.yaml",
-                                                         password=["wrong-pass-1"]))
+    code, result = apply(
+        tmp_path, answers=write_answers(tmp_path, "second.yaml", password=["wrong-pass-1"])
+    )
     assert_stopped(code, result, "login", "password_wrong")
     assert result["applicant_id"] == "A0002"
     refused = events_named(result, "password_refused")
     assert len(refused) == 1 and refused[0]["detail"] == {"attempts_left": 4}
 
 
-def test_second_login_with_the_right_password_after_a_wrong_one(tmp_path: Path,
-                                                                account: Path) -> None:
+def test_second_login_with_the_right_password_after_a_wrong_one(
+    tmp_path: Path, account: Path
+) -> None:
     # An hour later: the bank's 60 s resend wait from the first journey has passed.
-    code, result = apply(tmp_path, "--clock", "2026-03-02T11:00:00", answers=write_answers(
-        tmp_path, "second.yaml", password=["wrong-pass-1", "s3cret-pass"]))
+    code, result = apply(
+        tmp_path,
+        "--clock",
+        "2026-03-02T11:00:00",
+        answers=write_answers(tmp_path, "second.yaml", password=["wrong-pass-1", "s3cret-pass"]),
+    )
     assert code == 0, result
     assert result["applicant_id"] == "A0002"
     assert [e["event"] for e in result["events"][:2]] == ["password_refused", "logged_in"]
@@ -365,8 +416,9 @@ def test_account_locked_after_five_wrong_passwords(tmp_path: Path, account: Path
     assert not events_named(result, "password_refused")
 
     # After 24 simulated hours the right password works again.
-    code, result = apply(tmp_path, "--clock", "2026-03-03T10:00:01",
-                         answers=write_answers(tmp_path, "fourth.yaml"))
+    code, result = apply(
+        tmp_path, "--clock", "2026-03-03T10:00:01", answers=write_answers(tmp_path, "fourth.yaml")
+    )
     assert code == 0, result
     assert events_named(result, "logged_in")
 
@@ -404,9 +456,15 @@ def _generated_card(tmp_path: Path, number: str, stem: str) -> tuple[Path, Path]
     from loancli.idcard import IdCardFields, generate
 
     fields = IdCardFields(
-        name="王小明", sex="male", ethnicity="汉", birth_date=date(1990, 3, 7),
-        address="北京市朝阳区建国路88号", number=number, authority="北京市公安局朝阳分局",
-        valid_from=date(2020, 5, 1), valid_until=date(2040, 5, 1),
+        name="王小明",
+        sex="male",
+        ethnicity="汉",
+        birth_date=date(1990, 3, 7),
+        address="北京市朝阳区建国路88号",
+        number=number,
+        authority="北京市公安局朝阳分局",
+        valid_from=date(2020, 5, 1),
+        valid_until=date(2040, 5, 1),
     )
     return generate(fields, tmp_path, stem=stem)
 
@@ -417,8 +475,9 @@ def test_id_invalid_for_a_number_with_a_wrong_check_character(tmp_path: Path) ->
     bad = "110105199003070018"  # the valid number ends in 7
     assert not is_valid_id(bad)
     front, back = _generated_card(tmp_path, bad, "invalid")
-    code, result = apply(tmp_path, answers=write_answers(tmp_path, id_front=str(front),
-                                                         id_back=str(back)))
+    code, result = apply(
+        tmp_path, answers=write_answers(tmp_path, id_front=str(front), id_back=str(back))
+    )
     assert_stopped(code, result, "id_upload", "id_invalid")
     refused = events_named(result, "id_refused")[-1]
     assert "check character should be 7" in refused["detail"]["why"]
@@ -432,24 +491,38 @@ def test_id_mismatch_when_the_printed_sex_disagrees_with_the_number(tmp_path: Pa
 
     number = make_id("110105", date(1990, 3, 7), "female", 3)
     fields = IdCardFields(
-        name="王小明", sex="male", ethnicity="汉", birth_date=date(1990, 3, 7),
-        address="北京市朝阳区建国路88号", number=number, authority="北京市公安局朝阳分局",
-        valid_from=date(2020, 5, 1), valid_until=date(2040, 5, 1),
+        name="王小明",
+        sex="male",
+        ethnicity="汉",
+        birth_date=date(1990, 3, 7),
+        address="北京市朝阳区建国路88号",
+        number=number,
+        authority="北京市公安局朝阳分局",
+        valid_from=date(2020, 5, 1),
+        valid_until=date(2040, 5, 1),
     )
     front, back = generate(fields, tmp_path, stem="sex")
-    code, result = apply(tmp_path, answers=write_answers(tmp_path, id_front=str(front),
-                                                         id_back=str(back)))
+    code, result = apply(
+        tmp_path, answers=write_answers(tmp_path, id_front=str(front), id_back=str(back))
+    )
     assert_stopped(code, result, "id_upload", "id_mismatch")
     assert "17th digit" in events_named(result, "id_refused")[-1]["detail"]["why"]
 
 
 def test_id_front_retry_list_succeeds(tmp_path: Path) -> None:
-    code, result = apply(tmp_path, answers=write_answers(
-        tmp_path, id_front=[str(ID_DIR / "front-blurry.png"), str(ID_DIR / "front.png")]))
+    code, result = apply(
+        tmp_path,
+        answers=write_answers(
+            tmp_path, id_front=[str(ID_DIR / "front-blurry.png"), str(ID_DIR / "front.png")]
+        ),
+    )
     assert code == 0, result
     assert result["status"] == "completed"
-    id_events = [(e["event"], e["reason"], e["detail"].get("file"))
-                 for e in result["events"] if e["step"] == "id_upload"]
+    id_events = [
+        (e["event"], e["reason"], e["detail"].get("file"))
+        for e in result["events"]
+        if e["step"] == "id_upload"
+    ]
     assert id_events == [
         ("id_refused", "id_blurry", "front-blurry.png"),
         ("id_side_read", None, "front.png"),
@@ -459,8 +532,12 @@ def test_id_front_retry_list_succeeds(tmp_path: Path) -> None:
 
 
 def test_expired_back_asks_only_for_a_new_back(tmp_path: Path) -> None:
-    code, result = apply(tmp_path, answers=write_answers(
-        tmp_path, id_back=[str(ID_DIR / "back-expired.png"), str(ID_DIR / "back.png")]))
+    code, result = apply(
+        tmp_path,
+        answers=write_answers(
+            tmp_path, id_back=[str(ID_DIR / "back-expired.png"), str(ID_DIR / "back.png")]
+        ),
+    )
     assert code == 0, result
     sides = [e["detail"]["side"] for e in events_named(result, "id_side_read")]
     assert sides == ["front", "back", "back"]
@@ -470,9 +547,14 @@ def test_expired_back_asks_only_for_a_new_back(tmp_path: Path) -> None:
 
 
 def test_mismatch_asks_for_both_sides_again(tmp_path: Path) -> None:
-    code, result = apply(tmp_path, answers=write_answers(
-        tmp_path, id_front=[str(ID_DIR / "front-other.png"), str(ID_DIR / "front.png")],
-        id_back=[str(ID_DIR / "back.png"), str(ID_DIR / "back.png")]))
+    code, result = apply(
+        tmp_path,
+        answers=write_answers(
+            tmp_path,
+            id_front=[str(ID_DIR / "front-other.png"), str(ID_DIR / "front.png")],
+            id_back=[str(ID_DIR / "back.png"), str(ID_DIR / "back.png")],
+        ),
+    )
     assert code == 0, result
     assert [e["reason"] for e in events_named(result, "id_refused")] == ["id_mismatch"]
     sides = [e["detail"]["side"] for e in events_named(result, "id_side_read")]
@@ -482,8 +564,9 @@ def test_mismatch_asks_for_both_sides_again(tmp_path: Path) -> None:
 def test_blurry_scenario_forces_refusals_then_a_clear_upload_passes(tmp_path: Path) -> None:
     scenario = scenario_file(tmp_path, {"ocr": {"outcomes": ["blurry", "low_resolution"]}})
     front = str(ID_DIR / "front.png")
-    code, result = apply(tmp_path, "--scenario", str(scenario),
-                         answers=write_answers(tmp_path, id_front=[front] * 3))
+    code, result = apply(
+        tmp_path, "--scenario", str(scenario), answers=write_answers(tmp_path, id_front=[front] * 3)
+    )
     assert code == 0, result
     refused = events_named(result, "id_refused")
     assert [e["reason"] for e in refused] == ["id_blurry", "id_low_resolution"]
@@ -494,8 +577,7 @@ def test_blurry_scenario_forces_refusals_then_a_clear_upload_passes(tmp_path: Pa
 
 
 def test_liveness_fail_scenario_records_each_failed_attempt(tmp_path: Path) -> None:
-    code, result = apply(tmp_path, "--scenario", "liveness-fail",
-                         answers=write_answers(tmp_path))
+    code, result = apply(tmp_path, "--scenario", "liveness-fail", answers=write_answers(tmp_path))
     assert_stopped(code, result, "face_check", "attempts_exhausted")
     failed = events_named(result, "face_failed")
     assert [e["reason"] for e in failed] == ["liveness_failed"] * 3
@@ -503,8 +585,7 @@ def test_liveness_fail_scenario_records_each_failed_attempt(tmp_path: Path) -> N
 
 
 def test_face_mismatch_scenario_fails_on_similarity(tmp_path: Path) -> None:
-    code, result = apply(tmp_path, "--scenario", "face-mismatch",
-                         answers=write_answers(tmp_path))
+    code, result = apply(tmp_path, "--scenario", "face-mismatch", answers=write_answers(tmp_path))
     assert_stopped(code, result, "face_check", "attempts_exhausted")
     failed = events_named(result, "face_failed")
     assert [e["reason"] for e in failed] == ["face_mismatch"] * 3
@@ -514,8 +595,9 @@ def test_face_mismatch_scenario_fails_on_similarity(tmp_path: Path) -> None:
 
 
 def test_wrong_face_actions_fail_liveness_three_times(tmp_path: Path) -> None:
-    code, result = apply(tmp_path, answers=write_answers(
-        tmp_path, face_actions=["blink", "blink", "blink"]))
+    code, result = apply(
+        tmp_path, answers=write_answers(tmp_path, face_actions=["blink", "blink", "blink"])
+    )
     assert_stopped(code, result, "face_check", "attempts_exhausted")
     failed = events_named(result, "face_failed")
     assert [e["reason"] for e in failed] == ["liveness_failed"] * 3
@@ -525,8 +607,9 @@ def test_wrong_face_actions_fail_liveness_three_times(tmp_path: Path) -> None:
 
 
 def test_one_wrong_face_attempt_then_auto_passes(tmp_path: Path) -> None:
-    code, result = apply(tmp_path, answers=write_answers(
-        tmp_path, face_actions=["nod,nod,nod", "auto"]))
+    code, result = apply(
+        tmp_path, answers=write_answers(tmp_path, face_actions=["nod,nod,nod", "auto"])
+    )
     assert code == 0, result
     assert [e["reason"] for e in events_named(result, "face_failed")] == ["liveness_failed"]
     assert events_named(result, "face_passed")[0]["detail"]["attempt"] == 2
@@ -534,8 +617,7 @@ def test_one_wrong_face_attempt_then_auto_passes(tmp_path: Path) -> None:
 
 @pytest.fixture
 def face_locked_db(tmp_path: Path) -> Path:
-    code, result = apply(tmp_path, "--scenario", "liveness-fail",
-                         answers=write_answers(tmp_path))
+    code, result = apply(tmp_path, "--scenario", "liveness-fail", answers=write_answers(tmp_path))
     assert result["reason"] == "attempts_exhausted" and code == 3
     return tmp_path / "state.json"
 
@@ -543,12 +625,15 @@ def face_locked_db(tmp_path: Path) -> Path:
 def test_face_locked_on_resume_within_24_hours(tmp_path: Path, face_locked_db: Path) -> None:
     code, result = apply(tmp_path, extra=("--resume", "A0001"))
     assert_stopped(code, result, "face_check", "face_locked")
-    assert events_named(result, "resumed")[0]["detail"] == {"from_step": "face_check",
-                                                            "after": "attempts_exhausted"}
+    assert events_named(result, "resumed")[0]["detail"] == {
+        "from_step": "face_check",
+        "after": "attempts_exhausted",
+    }
 
 
-def test_face_locked_for_a_new_application_on_the_same_account(tmp_path: Path,
-                                                               face_locked_db: Path) -> None:
+def test_face_locked_for_a_new_application_on_the_same_account(
+    tmp_path: Path, face_locked_db: Path
+) -> None:
     code, result = apply(tmp_path, answers=write_answers(tmp_path, "again.yaml"))
     assert_stopped(code, result, "face_check", "face_locked")
     assert result["applicant_id"] == "A0002"
@@ -556,8 +641,13 @@ def test_face_locked_for_a_new_application_on_the_same_account(tmp_path: Path,
 
 
 def test_face_check_works_again_after_the_lock(tmp_path: Path, face_locked_db: Path) -> None:
-    code, result = apply(tmp_path, "--clock", "2026-03-03T10:00:01",
-                         answers=write_answers(tmp_path, "rest.yaml"), extra=("--resume", "A0001"))
+    code, result = apply(
+        tmp_path,
+        "--clock",
+        "2026-03-03T10:00:01",
+        answers=write_answers(tmp_path, "rest.yaml"),
+        extra=("--resume", "A0001"),
+    )
     assert code == 0, result
     assert result["status"] == "completed"
 
@@ -671,6 +761,7 @@ def test_otp_codes_are_hashed_and_match_the_inbox(tmp_path: Path) -> None:
         message = next(m for m in messages if m["code"] and m["sender"] == otp["sender"])
         assert message["code"] in message["text"]
         expected = hashlib.sha256(
-            f"{otp['purpose']}:{otp['phone']}:{message['code']}".encode()).hexdigest()
+            f"{otp['purpose']}:{otp['phone']}:{message['code']}".encode()
+        ).hexdigest()
         assert otp["code_hash"] == expected
     assert PHONE in {otp["phone"] for otp in codes}

@@ -84,8 +84,15 @@ def schedule_json(*args: str, tmp_path: Path) -> tuple[int, Any]:
 
 # --- schedule: the calculator --------------------------------------------------------------
 
-SCHEDULE_KEYS = {"repayment_day", "first_due_date", "day_count", "apr", "total_interest",
-                 "total_fee", "installments"}
+SCHEDULE_KEYS = {
+    "repayment_day",
+    "first_due_date",
+    "day_count",
+    "apr",
+    "total_interest",
+    "total_fee",
+    "installments",
+}
 LINE_KEYS = {"n", "due_date", "principal", "interest", "fee", "total", "remaining"}
 REGULAR = ("--amount", "10000", "--term", "12", "--loan-date", "2026-03-02")
 
@@ -104,8 +111,14 @@ def test_schedule_json_equal_installment_golden(tmp_path: Path) -> None:
     assert data["total_fee"] == "0.00"
     assert [x["n"] for x in lines] == list(range(1, 13))
     assert [x["total"] for x in lines] == ["916.80"] * 11 + ["916.81"]
-    assert lines[0] == {**lines[0], "due_date": "2026-04-02", "principal": "766.80",
-                        "interest": "150.00", "fee": "0.00", "remaining": "9233.20"}
+    assert lines[0] == {
+        **lines[0],
+        "due_date": "2026-04-02",
+        "principal": "766.80",
+        "interest": "150.00",
+        "fee": "0.00",
+        "remaining": "9233.20",
+    }
     assert lines[-1]["due_date"] == "2027-03-02"
     assert lines[-1]["remaining"] == "0.00"
     assert sum(D(x["principal"]) for x in lines) == D("10000.00")
@@ -114,8 +127,9 @@ def test_schedule_json_equal_installment_golden(tmp_path: Path) -> None:
 
 
 def test_schedule_equal_principal_golden(tmp_path: Path) -> None:
-    code, data = schedule_json(*REGULAR, "--apr", "18", "--method", "equal_principal",
-                               tmp_path=tmp_path)
+    code, data = schedule_json(
+        *REGULAR, "--apr", "18", "--method", "equal_principal", tmp_path=tmp_path
+    )
     assert code == 0
     lines = data["installments"]
     assert lines[0]["total"] == "983.33"
@@ -126,8 +140,14 @@ def test_schedule_equal_principal_golden(tmp_path: Path) -> None:
 def test_schedule_human_output_has_the_figures(tmp_path: Path) -> None:
     code, out, _ = cli(tmp_path / "unused.json", "schedule", *REGULAR, "--apr", "18")
     assert code == 0
-    for text in ("APR 18.00%", "repayment day 2", "first due 2026-04-02", "1001.61",
-                 "916.80", "916.81"):
+    for text in (
+        "APR 18.00%",
+        "repayment day 2",
+        "first due 2026-04-02",
+        "1001.61",
+        "916.80",
+        "916.81",
+    ):
         assert text in out
 
 
@@ -154,16 +174,35 @@ def test_schedule_apr_over_the_cap_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "tomorrow", "2026/03/02"])
 def test_schedule_bad_loan_date(tmp_path: Path, bad: str) -> None:
-    code, _, err = cli(tmp_path / "unused.json", "schedule", "--amount", "10000", "--term",
-                       "12", "--apr", "18", "--loan-date", bad)
+    code, _, err = cli(
+        tmp_path / "unused.json",
+        "schedule",
+        "--amount",
+        "10000",
+        "--term",
+        "12",
+        "--apr",
+        "18",
+        "--loan-date",
+        bad,
+    )
     assert code == 2
     assert "--loan-date" in err
 
 
 @pytest.mark.parametrize("rate", ["0.0001", "0.00019", "0.00031", "0.0005"])
 def test_schedule_daily_rate_outside_the_product_range(tmp_path: Path, rate: str) -> None:
-    code, _, err = cli(tmp_path / "unused.json", "schedule", *REGULAR, "--product",
-                       "daily_loan", "--daily-rate", rate, "--method", "interest_first")
+    code, _, err = cli(
+        tmp_path / "unused.json",
+        "schedule",
+        *REGULAR,
+        "--product",
+        "daily_loan",
+        "--daily-rate",
+        rate,
+        "--method",
+        "interest_first",
+    )
     assert code == 2
     assert "--daily-rate" in err
     assert "0.02% to 0.03%" in err
@@ -171,8 +210,16 @@ def test_schedule_daily_rate_outside_the_product_range(tmp_path: Path, rate: str
 
 @pytest.mark.parametrize("rate", ["0.0002", "0.00025", "0.0003"])
 def test_schedule_daily_rate_inside_the_range(tmp_path: Path, rate: str) -> None:
-    code, data = schedule_json(*REGULAR, "--product", "daily_loan", "--daily-rate", rate,
-                               "--method", "interest_first", tmp_path=tmp_path)
+    code, data = schedule_json(
+        *REGULAR,
+        "--product",
+        "daily_loan",
+        "--daily-rate",
+        rate,
+        "--method",
+        "interest_first",
+        tmp_path=tmp_path,
+    )
     assert code == 0
     assert data["day_count"] == "actual/360 every period"
     # Interest per day on the outstanding principal: the first period is 31 days.
@@ -181,15 +228,25 @@ def test_schedule_daily_rate_inside_the_range(tmp_path: Path, rate: str) -> None
 
 
 def test_schedule_daily_rate_on_another_product_is_refused(tmp_path: Path) -> None:
-    code, _, err = cli(tmp_path / "unused.json", "schedule", *REGULAR, "--apr", "18",
-                       "--daily-rate", "0.0003")
+    code, _, err = cli(
+        tmp_path / "unused.json", "schedule", *REGULAR, "--apr", "18", "--daily-rate", "0.0003"
+    )
     assert code == 2
     assert "--daily-rate" in err
 
 
 def test_schedule_repayment_day_rule_after_the_28th(tmp_path: Path) -> None:
-    code, data = schedule_json("--amount", "10000", "--term", "12", "--apr", "18",
-                               "--loan-date", "2026-01-31", tmp_path=tmp_path)
+    code, data = schedule_json(
+        "--amount",
+        "10000",
+        "--term",
+        "12",
+        "--apr",
+        "18",
+        "--loan-date",
+        "2026-01-31",
+        tmp_path=tmp_path,
+    )
     assert code == 0
     assert data["repayment_day"] == 28
     assert data["first_due_date"] == "2026-02-28"
@@ -197,9 +254,19 @@ def test_schedule_repayment_day_rule_after_the_28th(tmp_path: Path) -> None:
 
 
 def test_schedule_given_repayment_day(tmp_path: Path) -> None:
-    code, data = schedule_json("--amount", "10000", "--term", "12", "--apr", "18",
-                               "--loan-date", "2026-03-20", "--repayment-day", "28",
-                               tmp_path=tmp_path)
+    code, data = schedule_json(
+        "--amount",
+        "10000",
+        "--term",
+        "12",
+        "--apr",
+        "18",
+        "--loan-date",
+        "2026-03-20",
+        "--repayment-day",
+        "28",
+        tmp_path=tmp_path,
+    )
     assert code == 0
     assert data["repayment_day"] == 28
     # 2026-03-28 is only 8 days away, so the first due date is a cycle later.
@@ -211,8 +278,9 @@ def test_schedule_given_repayment_day(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("day", ["0", "29", "31"])
 def test_schedule_repayment_day_out_of_range(tmp_path: Path, day: str) -> None:
-    code, _, err = cli(tmp_path / "unused.json", "schedule", *REGULAR, "--apr", "18",
-                       "--repayment-day", day)
+    code, _, err = cli(
+        tmp_path / "unused.json", "schedule", *REGULAR, "--apr", "18", "--repayment-day", day
+    )
     assert code == 2
     assert "--repayment-day" in err
 
@@ -278,8 +346,11 @@ def test_clock_advance_human_output_lists_the_events(db: Path) -> None:
 
 def test_clock_set_forward_catches_up_too(db: Path) -> None:
     data = ok_json(db, "clock", "set", "2026-04-06T08:00:00+08:00")
-    assert [e["event"] for e in data["events"]] == ["installment_due", "installment_overdue",
-                                                    "penalty_accrued"]
+    assert [e["event"] for e in data["events"]] == [
+        "installment_due",
+        "installment_overdue",
+        "penalty_accrued",
+    ]
     assert data["events"][-1]["detail"]["amount"] == "2.30"  # 4 days
 
 
@@ -290,8 +361,12 @@ def test_repay_installment_clears_the_overdue_line(db: Path) -> None:
     ok_json(db, "clock", "advance", "40d")
     data = ok_json(db, "repay", "A0001", "--installment", "1")
     assert data["status"] == "paid"
-    assert data["payment"] == {"on": "2026-04-11", "kind": "installment", "amount": "921.98",
-                               "installments": [1]}
+    assert data["payment"] == {
+        "on": "2026-04-11",
+        "kind": "installment",
+        "amount": "921.98",
+        "installments": [1],
+    }
     assert data["loan_status"] == "active"
     assert data["remaining_principal"] == "9233.20"
     first = data["installments"][0]
@@ -307,8 +382,12 @@ def test_repay_installment_clears_the_overdue_line(db: Path) -> None:
     assert line["penalty"] == "5.18"
     loan = stored_loan(db)
     assert loan["payments"][0]["amount"] == "921.98"
-    assert loan["lines"][0]["paid"] == {"penalty": "5.18", "interest": "150.00",
-                                        "fee": "0.00", "principal": "766.80"}
+    assert loan["lines"][0]["paid"] == {
+        "penalty": "5.18",
+        "interest": "150.00",
+        "fee": "0.00",
+        "principal": "766.80",
+    }
 
 
 def test_repay_installment_human_output(db: Path) -> None:
@@ -360,7 +439,8 @@ def test_repay_amount_pays_dues_first_then_prepays_principal(db: Path) -> None:
     assert paid_principal + D(data["remaining_principal"]) == D(data["amount"]) == D("10000")
     # The future lines were re-planned over the same dates.
     assert [x["due_date"] for x in lines] == [
-        (date(2026, 4, 2) + _months(k)).isoformat() for k in range(12)]
+        (date(2026, 4, 2) + _months(k)).isoformat() for k in range(12)
+    ]
     assert sum(D(x["principal"]) for x in lines[1:]) == D("8155.18")
     assert D(lines[1]["total"]) < D("916.80")
 
@@ -381,14 +461,17 @@ def test_repay_amount_less_than_the_dues(db: Path) -> None:
     assert data["remaining_principal"] == "10000.00"
 
 
-@pytest.mark.parametrize("args,key", [
-    (("--amount", "0"), "--amount"),
-    (("--amount", "abc"), "--amount"),
-    (("--amount", "99999"), "--amount"),
-    (("--installment", "13"), "--installment"),
-    (("--installment", "1", "--all"), "--installment/--amount/--all"),
-    ((), "--installment/--amount/--all"),
-])
+@pytest.mark.parametrize(
+    "args,key",
+    [
+        (("--amount", "0"), "--amount"),
+        (("--amount", "abc"), "--amount"),
+        (("--amount", "99999"), "--amount"),
+        (("--installment", "13"), "--installment"),
+        (("--installment", "1", "--all"), "--installment/--amount/--all"),
+        ((), "--installment/--amount/--all"),
+    ],
+)
 def test_repay_refusals(db: Path, args: tuple[str, ...], key: str) -> None:
     code, data = cli_json(db, "repay", "A0001", *args)
     assert code == 2
@@ -427,8 +510,7 @@ def test_repay_unknown_applicant(db: Path) -> None:
 
 def test_repay_with_a_frozen_card_pays_nothing(db: Path) -> None:
     ok_json(db, "clock", "advance", "40d")
-    code, data = cli_json(db, "--scenario", "frozen-card", "repay", "A0001", "--installment",
-                          "1")
+    code, data = cli_json(db, "--scenario", "frozen-card", "repay", "A0001", "--installment", "1")
     assert code == 3
     assert data["status"] == "refused"
     assert data["reason"] == "card_frozen"
@@ -526,8 +608,10 @@ def test_calendar_ics_parses_back(db: Path, tmp_path: Path) -> None:
         assert event["dtstart"].params.get("VALUE") == "DATE"
         assert line["total"] in str(event["summary"])
         alarms = [c for c in event.walk() if c.name == "VALARM"]
-        assert sorted(a.decoded("trigger") for a in alarms) == [timedelta(days=-3),
-                                                                 timedelta(days=-1)]
+        assert sorted(a.decoded("trigger") for a in alarms) == [
+            timedelta(days=-3),
+            timedelta(days=-1),
+        ]
         assert {str(a["action"]) for a in alarms} == {"DISPLAY"}
     assert len({str(e["uid"]) for e in events}) == 12
     assert b"TRIGGER:-P3D" in raw and b"TRIGGER:-P1D" in raw
@@ -550,8 +634,7 @@ def test_restructure_an_overdue_loan(db: Path) -> None:
     owed = change["owed"]
     # remaining principal 10000.00 + unpaid interest of the overdue line 150.00 + interest to
     # date on the rest, 9233.20 x 0.18/360 x 9 days = 41.55, + penalty 5.18
-    assert owed == {"penalty": "5.18", "interest": "191.55", "fee": "0.00",
-                    "principal": "10000.00"}
+    assert owed == {"penalty": "5.18", "interest": "191.55", "fee": "0.00", "principal": "10000.00"}
     assert change["new_principal"] == "10196.73"
     assert sum(D(v) for v in owed.values()) == D(change["new_principal"])
     assert change["first_due_date"] == "2026-05-02"
@@ -646,8 +729,15 @@ def test_explain_amount_after_restructure_keeps_the_contract_figures(db: Path) -
 
 
 def test_second_loan_follows_the_account_repayment_day(db: Path) -> None:
-    code, data = cli_json(db, "--no-input", "--clock", "2026-03-20T10:00:00+08:00", "apply",
-                          "--answers", str(HAPPY_PATH))
+    code, data = cli_json(
+        db,
+        "--no-input",
+        "--clock",
+        "2026-03-20T10:00:00+08:00",
+        "apply",
+        "--answers",
+        str(HAPPY_PATH),
+    )
     assert code == 0, data
     assert data["status"] == "completed"
     second = data["applicant_id"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import HAPPY_PATH_FILE, run_cli, run_json
+
 from loancli.errors import Reason
 from loancli.scenario import builtin_names, load_scenario
 
@@ -22,8 +22,9 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     out = {}
     for name in NAMES:
         folder = tmp_path_factory.mktemp(name)
-        code, result = run_json(folder, "--no-input", "--scenario", name, "apply",
-                                "--answers", str(HAPPY_PATH_FILE))
+        code, result = run_json(
+            folder, "--no-input", "--scenario", name, "apply", "--answers", str(HAPPY_PATH_FILE)
+        )
         out[name] = {"code": code, "result": result}
     return out
 
@@ -52,8 +53,9 @@ def test_every_builtin_has_a_description_and_an_expected_reason() -> None:
             assert scenario.expect.get("reason") in {r.value for r in Reason}, name
 
 
-def test_builtin_scenarios_together_produce_every_reason_code(outcomes: dict,
-                                                              flow_outcomes: dict) -> None:
+def test_builtin_scenarios_together_produce_every_reason_code(
+    outcomes: dict, flow_outcomes: dict
+) -> None:
     seen = set()
     for run in [*outcomes.values(), *flow_outcomes.values()]:
         result = run["result"]
@@ -65,11 +67,30 @@ def test_builtin_scenarios_together_produce_every_reason_code(outcomes: dict,
 @pytest.mark.parametrize("name", NAMES)
 def test_recorded_run_replays_byte_identically(name: str, tmp_path: Path) -> None:
     recording = tmp_path / "recorded.yaml"
-    first = run_cli(tmp_path, "--json", "--no-input", "--scenario", name, "apply",
-                    "--answers", str(HAPPY_PATH_FILE), "--record", str(recording),
-                    db=tmp_path / "first.json")
-    replay = run_cli(tmp_path, "--json", "--no-input", "--scenario", name, "apply",
-                     "--answers", str(recording), db=tmp_path / "replay.json")
+    first = run_cli(
+        tmp_path,
+        "--json",
+        "--no-input",
+        "--scenario",
+        name,
+        "apply",
+        "--answers",
+        str(HAPPY_PATH_FILE),
+        "--record",
+        str(recording),
+        db=tmp_path / "first.json",
+    )
+    replay = run_cli(
+        tmp_path,
+        "--json",
+        "--no-input",
+        "--scenario",
+        name,
+        "apply",
+        "--answers",
+        str(recording),
+        db=tmp_path / "replay.json",
+    )
     assert first[0] == replay[0]
     assert first[1] == replay[1]
     assert first[1].strip().startswith("{")
@@ -137,10 +158,18 @@ def test_flow_scenario_produces_its_declared_outcome(name: str, flow_outcomes: d
 def test_recorded_flow_replays_byte_identically(name: str, tmp_path: Path) -> None:
     recording = tmp_path / "recorded.yaml"
     args = flow_args(name)
-    first = run_cli(tmp_path, "--json", "--no-input", *args, "--record", str(recording),
-                    db=tmp_path / "first.json")
-    replay = run_cli(tmp_path, "--json", "--no-input", *args[:-1], str(recording),
-                     db=tmp_path / "replay.json")
+    first = run_cli(
+        tmp_path,
+        "--json",
+        "--no-input",
+        *args,
+        "--record",
+        str(recording),
+        db=tmp_path / "first.json",
+    )
+    replay = run_cli(
+        tmp_path, "--json", "--no-input", *args[:-1], str(recording), db=tmp_path / "replay.json"
+    )
     assert first[0] == replay[0]
     assert first[1] == replay[1]
     assert first[1].strip().startswith("{")

@@ -35,12 +35,19 @@ OTHER_ID = "11010519491231002X"  # a valid ID number, not the account holder's
 IDENTITY = {"name": "王小明", "number": ID_NUMBER}
 
 
-def preset(tmp_path: Path, *, providers: dict[str, Any] | None = None,
-           borrower: dict[str, Any] | None = None, **account: Any) -> Path:
+def preset(
+    tmp_path: Path,
+    *,
+    providers: dict[str, Any] | None = None,
+    borrower: dict[str, Any] | None = None,
+    **account: Any,
+) -> Path:
     """A scenario file holding the borrower's account (phone and password as in the happy
     path, plus ``account``); the default device is the Redmi Note 13 in 北京."""
-    data: dict[str, Any] = {"name": "security-test",
-                            "accounts": [{"phone": PHONE, "password": PASSWORD, **account}]}
+    data: dict[str, Any] = {
+        "name": "security-test",
+        "accounts": [{"phone": PHONE, "password": PASSWORD, **account}],
+    }
     if providers:
         data["providers"] = providers
     if borrower:
@@ -50,8 +57,9 @@ def preset(tmp_path: Path, *, providers: dict[str, Any] | None = None,
     return path
 
 
-def login(tmp_path: Path, scenario: Path | None, *sets: str,
-          db: Path | None = None) -> tuple[int, dict[str, Any]]:
+def login(
+    tmp_path: Path, scenario: Path | None, *sets: str, db: Path | None = None
+) -> tuple[int, dict[str, Any]]:
     args = ["--no-input"]
     if scenario is not None:
         args += ["--scenario", str(scenario)]
@@ -61,8 +69,9 @@ def login(tmp_path: Path, scenario: Path | None, *sets: str,
     return run_json(tmp_path, *args, db=db)
 
 
-def unlock(tmp_path: Path, scenario: Path | None, *sets: str,
-           who: str = PHONE) -> tuple[int, dict[str, Any]]:
+def unlock(
+    tmp_path: Path, scenario: Path | None, *sets: str, who: str = PHONE
+) -> tuple[int, dict[str, Any]]:
     args = ["--no-input"]
     if scenario is not None:
         args += ["--scenario", str(scenario)]
@@ -97,8 +106,11 @@ def assert_completed(code: int, result: dict[str, Any]) -> None:
 def assert_stopped(code: int, result: dict[str, Any], step: str, reason: Reason) -> None:
     """Exit 3, where and why, the plain sentence and advice, a last ``stopped`` event."""
     assert code == 3, result
-    assert (result["status"], result["stopped_at"], result["reason"]) == ("stopped", step,
-                                                                         reason.value)
+    assert (result["status"], result["stopped_at"], result["reason"]) == (
+        "stopped",
+        step,
+        reason.value,
+    )
     assert result["message"] == reason.sentence and result["advice"] == reason.advice
     assert result["events"][-1]["event"] == "stopped"
 
@@ -147,8 +159,9 @@ def test_the_journey_makes_the_id_number_a_login(tmp_path: Path) -> None:
 
 def test_login_by_id_number_from_a_preset_identity(tmp_path: Path) -> None:
     scenario = preset(tmp_path, identity=IDENTITY)
-    code, result = login(tmp_path, scenario, f"login_id={ID_NUMBER.lower()}",
-                         f"password={PASSWORD}")
+    code, result = login(
+        tmp_path, scenario, f"login_id={ID_NUMBER.lower()}", f"password={PASSWORD}"
+    )
     assert_completed(code, result)
 
 
@@ -162,8 +175,9 @@ def test_login_by_an_id_number_no_account_has(tmp_path: Path) -> None:
 def test_login_by_sms_code_asks_no_password(tmp_path: Path) -> None:
     scenario = preset(tmp_path)
     # No password is given: were it asked, a scripted run would exit 2 naming it.
-    code, result = login(tmp_path, scenario, f"phone={PHONE}", "login_method=sms",
-                         "login_code=auto")
+    code, result = login(
+        tmp_path, scenario, f"phone={PHONE}", "login_method=sms", "login_code=auto"
+    )
     assert_completed(code, result)
     assert event(result, "code_accepted")["detail"]["purpose"] == "login"
     assert event(result, "logged_in")["detail"]["method"] == "sms"
@@ -174,8 +188,9 @@ def test_login_by_sms_code_asks_no_password(tmp_path: Path) -> None:
 
 def test_login_by_sms_code_typed_wrong(tmp_path: Path) -> None:
     scenario = preset(tmp_path)
-    code, result = login(tmp_path, scenario, f"phone={PHONE}", "login_method=sms",
-                         "login_code=['000000']")
+    code, result = login(
+        tmp_path, scenario, f"phone={PHONE}", "login_method=sms", "login_code=['000000']"
+    )
     assert_stopped(code, result, "login", Reason.SMS_CODE_WRONG)
     assert event(result, "code_refused")["detail"]["wrong_left"] == 4
 
@@ -184,15 +199,15 @@ def test_login_id_is_validated_and_named(tmp_path: Path) -> None:
     code, out, err = run_cli(tmp_path, "--no-input", "login", "--set", "login_id=12345")
     assert code == 2
     assert "login_id" in err and "18-character ID number" in err
-    code, out, err = run_cli(tmp_path, "--no-input", "login", "--set",
-                             "login_id=110105199003070018")
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "login", "--set", "login_id=110105199003070018"
+    )
     assert code == 2 and "login_id" in err and "check character" in err
 
 
 def test_wrong_password_then_right(tmp_path: Path) -> None:
     scenario = preset(tmp_path)
-    code, result = login(tmp_path, scenario, f"phone={PHONE}",
-                         f"password=[wrong-pass, {PASSWORD}]")
+    code, result = login(tmp_path, scenario, f"phone={PHONE}", f"password=[wrong-pass, {PASSWORD}]")
     assert_completed(code, result)
     assert names(result)[:2] == ["password_refused", "logged_in"]
 
@@ -202,16 +217,28 @@ def test_wrong_password_then_right(tmp_path: Path) -> None:
 
 def test_new_device_approved_on_the_trusted_phone(tmp_path: Path) -> None:
     scenario = preset(tmp_path, trusted_devices=[OLD_PHONE])
-    code, result = login(tmp_path, scenario, f"phone={PHONE}", f"password={PASSWORD}",
-                         "device_confirm=yes")
+    code, result = login(
+        tmp_path, scenario, f"phone={PHONE}", f"password={PASSWORD}", "device_confirm=yes"
+    )
     assert_completed(code, result)
-    assert names(result) == ["new_device", "approval_requested", "two_step_passed",
-                             "device_trusted", "logged_in", "completed"]
-    assert event(result, "new_device")["detail"] == {"model": SCENARIO_PHONE, "city": "北京",
-                                                     "trusted_devices": [OLD_PHONE]}
+    assert names(result) == [
+        "new_device",
+        "approval_requested",
+        "two_step_passed",
+        "device_trusted",
+        "logged_in",
+        "completed",
+    ]
+    assert event(result, "new_device")["detail"] == {
+        "model": SCENARIO_PHONE,
+        "city": "北京",
+        "trusted_devices": [OLD_PHONE],
+    }
     assert event(result, "approval_requested")["detail"]["on"] == [OLD_PHONE]
-    assert event(result, "device_trusted")["detail"]["trusted_devices"] == [OLD_PHONE,
-                                                                             SCENARIO_PHONE]
+    assert event(result, "device_trusted")["detail"]["trusted_devices"] == [
+        OLD_PHONE,
+        SCENARIO_PHONE,
+    ]
     assert devices(tmp_path, scenario)["this_device"]["trusted"] is True
     # Trusted now: the next login asks nothing more (no device_confirm given).
     code, result = login(tmp_path, scenario, f"phone={PHONE}", f"password={PASSWORD}")
@@ -221,8 +248,9 @@ def test_new_device_approved_on_the_trusted_phone(tmp_path: Path) -> None:
 
 def test_new_device_not_approved(tmp_path: Path) -> None:
     scenario = preset(tmp_path, trusted_devices=[OLD_PHONE])
-    code, result = login(tmp_path, scenario, f"phone={PHONE}", f"password={PASSWORD}",
-                         "device_confirm=no")
+    code, result = login(
+        tmp_path, scenario, f"phone={PHONE}", f"password={PASSWORD}", "device_confirm=no"
+    )
     assert_stopped(code, result, "login", Reason.NEW_DEVICE_UNVERIFIED)
     assert event(result, "two_step_failed")["detail"]["mode"] == "confirm"
     assert devices(tmp_path, scenario)["trusted_devices"] == [OLD_PHONE]
@@ -230,19 +258,28 @@ def test_new_device_not_approved(tmp_path: Path) -> None:
 
 def test_new_device_with_no_answer_for_the_approval_is_exit_2(tmp_path: Path) -> None:
     scenario = preset(tmp_path, trusted_devices=[OLD_PHONE])
-    code, out, err = run_cli(tmp_path, "--no-input", "--scenario", str(scenario), "login",
-                             "--set", f"phone={PHONE}", "--set", f"password={PASSWORD}")
+    code, out, err = run_cli(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        str(scenario),
+        "login",
+        "--set",
+        f"phone={PHONE}",
+        "--set",
+        f"password={PASSWORD}",
+    )
     assert code == 2
     assert "device_confirm" in err and "--set device_confirm=VALUE" in err
 
 
 def test_new_device_with_the_confirmation_code(tmp_path: Path) -> None:
     scenario = preset(tmp_path, trusted_devices=[OLD_PHONE], two_step="code")
-    code, result = login(tmp_path, scenario, f"phone={PHONE}", f"password={PASSWORD}",
-                         "device_code=auto")
+    code, result = login(
+        tmp_path, scenario, f"phone={PHONE}", f"password={PASSWORD}", "device_code=auto"
+    )
     assert_completed(code, result)
-    assert event(result, "sms_sent")["detail"] == {"phone": PHONE_MASKED,
-                                                   "purpose": "new_device"}
+    assert event(result, "sms_sent")["detail"] == {"phone": PHONE_MASKED, "purpose": "new_device"}
     assert event(result, "two_step_passed")["detail"]["mode"] == "code"
     assert "device_trusted" in names(result)
     [message] = inbox(tmp_path)
@@ -251,8 +288,9 @@ def test_new_device_with_the_confirmation_code(tmp_path: Path) -> None:
 
 def test_new_device_with_a_wrong_confirmation_code(tmp_path: Path) -> None:
     """The built-in scenario: a new phone in another city, code mode, the code typed wrong."""
-    code, result = login(tmp_path, Path("new-device-login"), f"phone={PHONE}",
-                         f"password={PASSWORD}")
+    code, result = login(
+        tmp_path, Path("new-device-login"), f"phone={PHONE}", f"password={PASSWORD}"
+    )
     assert_stopped(code, result, "login", Reason.NEW_DEVICE_UNVERIFIED)
     assert event(result, "code_refused")["reason"] == "sms_code_wrong"
     assert event(result, "two_step_failed")["detail"]["cause"] == "sms_code_wrong"
@@ -269,22 +307,30 @@ def test_new_device_with_a_wrong_confirmation_code(tmp_path: Path) -> None:
 
 def test_risk_warning_needs_both_a_new_device_and_a_new_city(tmp_path: Path) -> None:
     same_city = preset(tmp_path, trusted_devices=[OLD_PHONE], last_city="北京")
-    code, result = login(tmp_path, same_city, f"phone={PHONE}", f"password={PASSWORD}",
-                         "device_confirm=yes", db=tmp_path / "a.json")
+    code, result = login(
+        tmp_path,
+        same_city,
+        f"phone={PHONE}",
+        f"password={PASSWORD}",
+        "device_confirm=yes",
+        db=tmp_path / "a.json",
+    )
     assert_completed(code, result)
     assert "risk_warning" not in names(result)
 
     known_device = preset(tmp_path, last_city="上海")
-    code, result = login(tmp_path, known_device, f"phone={PHONE}", f"password={PASSWORD}",
-                         db=tmp_path / "b.json")
+    code, result = login(
+        tmp_path, known_device, f"phone={PHONE}", f"password={PASSWORD}", db=tmp_path / "b.json"
+    )
     assert_completed(code, result)
     assert "risk_warning" not in names(result)
 
 
 def test_sms_login_code_also_passes_the_code_mode(tmp_path: Path) -> None:
     scenario = preset(tmp_path, trusted_devices=[OLD_PHONE], two_step="code")
-    code, result = login(tmp_path, scenario, f"phone={PHONE}", "login_method=sms",
-                         "login_code=auto")
+    code, result = login(
+        tmp_path, scenario, f"phone={PHONE}", "login_method=sms", "login_code=auto"
+    )
     assert_completed(code, result)
     assert event(result, "two_step_passed")["detail"]["by"] == "the SMS login code"
     assert len(inbox(tmp_path)) == 1  # one code, not a second one for the device
@@ -292,16 +338,24 @@ def test_sms_login_code_also_passes_the_code_mode(tmp_path: Path) -> None:
 
 def test_confirm_mode_with_no_trusted_device_sends_a_code(tmp_path: Path) -> None:
     scenario = preset(tmp_path, trusted_devices=[])
-    code, result = login(tmp_path, scenario, f"phone={PHONE}", f"password={PASSWORD}",
-                         "device_code=auto")
+    code, result = login(
+        tmp_path, scenario, f"phone={PHONE}", f"password={PASSWORD}", "device_code=auto"
+    )
     assert_completed(code, result)
     assert event(result, "two_step_fallback")["detail"]["mode"] == "code"
 
 
 def test_the_journey_stops_at_login_on_an_unverified_device(tmp_path: Path) -> None:
     scenario = preset(tmp_path, trusted_devices=[OLD_PHONE], borrower={"device_confirm": False})
-    code, result = run_json(tmp_path, "--no-input", "--scenario", str(scenario), "apply",
-                            "--answers", str(HAPPY_PATH_FILE))
+    code, result = run_json(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        str(scenario),
+        "apply",
+        "--answers",
+        str(HAPPY_PATH_FILE),
+    )
     assert code == 3
     assert (result["stopped_at"], result["reason"]) == ("login", "new_device_unverified")
 
@@ -311,8 +365,9 @@ def test_the_journey_stops_at_login_on_an_unverified_device(tmp_path: Path) -> N
 
 def test_device_trust_forget_and_two_step(tmp_path: Path) -> None:
     scenario = preset(tmp_path)
-    code, view = run_json(tmp_path, "--scenario", str(scenario), "device", "trust", PHONE,
-                          OLD_PHONE)
+    code, view = run_json(
+        tmp_path, "--scenario", str(scenario), "device", "trust", PHONE, OLD_PHONE
+    )
     assert code == 0 and view["changed"] is True
     assert view["trusted_devices"] == [SCENARIO_PHONE, OLD_PHONE]
     code, view = run_json(tmp_path, "device", "trust", PHONE, OLD_PHONE)
@@ -325,8 +380,9 @@ def test_device_trust_forget_and_two_step(tmp_path: Path) -> None:
     code, view = run_json(tmp_path, "device", "two-step", PHONE, "--mode", "code")
     assert code == 0 and view["two_step"] == "code"
     # The forgotten phone now needs the confirmation code.
-    code, result = login(tmp_path, None, f"phone={PHONE}", f"password={PASSWORD}",
-                         "device_code=auto")
+    code, result = login(
+        tmp_path, None, f"phone={PHONE}", f"password={PASSWORD}", "device_code=auto"
+    )
     assert_completed(code, result)
     assert "two_step_passed" in names(result)
 
@@ -340,16 +396,20 @@ def test_device_list_for_people_is_masked(tmp_path: Path) -> None:
     assert_no_secrets(out + err)
 
 
-@pytest.mark.parametrize(("args", "key", "says"), [
-    (["device", "list", "12345"], "PHONE", "11 digits"),
-    (["device", "list", "13900139000"], "PHONE", "no account for 139****9000"),
-    (["device", "list", OTHER_ID], "PHONE", "no account for 1101**********002X"),
-    (["device", "forget", PHONE, "Nokia 3310"], "MODEL", "not a trusted device of 138****8000"),
-    (["device", "trust", PHONE, "  "], "MODEL", "cannot be empty"),
-    (["device", "two-step", PHONE, "--mode", "sometimes"], "--mode", "confirm or code"),
-])
-def test_device_commands_refuse_bad_input_naming_it(tmp_path: Path, args: list[str], key: str,
-                                                    says: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "key", "says"),
+    [
+        (["device", "list", "12345"], "PHONE", "11 digits"),
+        (["device", "list", "13900139000"], "PHONE", "no account for 139****9000"),
+        (["device", "list", OTHER_ID], "PHONE", "no account for 1101**********002X"),
+        (["device", "forget", PHONE, "Nokia 3310"], "MODEL", "not a trusted device of 138****8000"),
+        (["device", "trust", PHONE, "  "], "MODEL", "cannot be empty"),
+        (["device", "two-step", PHONE, "--mode", "sometimes"], "--mode", "confirm or code"),
+    ],
+)
+def test_device_commands_refuse_bad_input_naming_it(
+    tmp_path: Path, args: list[str], key: str, says: str
+) -> None:
     scenario = preset(tmp_path)
     code, doc = run_json(tmp_path, "--scenario", str(scenario), *args)
     assert code == 2
@@ -378,13 +438,23 @@ def test_five_wrong_passwords_lock_the_login(tmp_path: Path) -> None:
 
 def test_support_unlock_with_identity_proof_resets_the_password(tmp_path: Path) -> None:
     scenario = preset(tmp_path, locked=True, identity=IDENTITY)
-    code, result = unlock(tmp_path, scenario, f"id_number={ID_NUMBER}",
-                          "new_password=n3w-pass-word")
+    code, result = unlock(
+        tmp_path, scenario, f"id_number={ID_NUMBER}", "new_password=n3w-pass-word"
+    )
     assert_completed(code, result)
-    assert names(result) == ["id_number_matched", "face_passed", "password_reset",
-                             "account_unlocked", "completed"]
-    assert [e["step"] for e in result["events"][:4]] == ["identity", "face_check",
-                                                        "password_reset", "password_reset"]
+    assert names(result) == [
+        "id_number_matched",
+        "face_passed",
+        "password_reset",
+        "account_unlocked",
+        "completed",
+    ]
+    assert [e["step"] for e in result["events"][:4]] == [
+        "identity",
+        "face_check",
+        "password_reset",
+        "password_reset",
+    ]
     assert result["account"]["locked_until"] is None
     assert "解锁" in inbox(tmp_path)[-1]["text"]
 
@@ -397,9 +467,19 @@ def test_support_unlock_with_identity_proof_resets_the_password(tmp_path: Path) 
 
 def test_support_unlock_by_id_number_and_human_output(tmp_path: Path) -> None:
     scenario = preset(tmp_path, locked=True, identity=IDENTITY)
-    code, out, err = run_cli(tmp_path, "--no-input", "--scenario", str(scenario), "support",
-                             "unlock", ID_NUMBER, "--set", f"id_number={ID_NUMBER}",
-                             "--set", "new_password=n3w-pass-word")
+    code, out, err = run_cli(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        str(scenario),
+        "support",
+        "unlock",
+        ID_NUMBER,
+        "--set",
+        f"id_number={ID_NUMBER}",
+        "--set",
+        "new_password=n3w-pass-word",
+    )
     assert code == 0, err
     assert f"Account {PHONE_MASKED} unlocked" in out
     assert ID_MASKED in out
@@ -408,8 +488,12 @@ def test_support_unlock_by_id_number_and_human_output(tmp_path: Path) -> None:
 
 def test_support_unlock_refuses_another_id_number(tmp_path: Path) -> None:
     scenario = preset(tmp_path, locked=True, identity=IDENTITY)
-    code, result = unlock(tmp_path, scenario, f"id_number=[{OTHER_ID}, {OTHER_ID}, {OTHER_ID}]",
-                          "new_password=n3w-pass-word")
+    code, result = unlock(
+        tmp_path,
+        scenario,
+        f"id_number=[{OTHER_ID}, {OTHER_ID}, {OTHER_ID}]",
+        "new_password=n3w-pass-word",
+    )
     assert_stopped(code, result, "identity", Reason.IDENTITY_FAILED)
     refused = [e for e in result["events"] if e["event"] == "identity_refused"]
     assert [e["detail"]["attempt"] for e in refused] == [1, 2, 3]
@@ -425,13 +509,19 @@ def test_support_unlock_needs_an_id_number_on_file(tmp_path: Path) -> None:
 
 
 def test_support_unlock_refuses_a_failed_face_check(tmp_path: Path) -> None:
-    scenario = preset(tmp_path, locked=True, identity=IDENTITY,
-                      providers={"liveness": {"results": ["fail_action"] * 3}})
-    code, result = unlock(tmp_path, scenario, f"id_number={ID_NUMBER}",
-                          "new_password=n3w-pass-word")
+    scenario = preset(
+        tmp_path,
+        locked=True,
+        identity=IDENTITY,
+        providers={"liveness": {"results": ["fail_action"] * 3}},
+    )
+    code, result = unlock(
+        tmp_path, scenario, f"id_number={ID_NUMBER}", "new_password=n3w-pass-word"
+    )
     assert_stopped(code, result, "face_check", Reason.IDENTITY_FAILED)
-    assert [e["reason"] for e in result["events"] if e["event"] == "face_failed"] == \
-        ["liveness_failed"] * 3
+    assert [e["reason"] for e in result["events"] if e["event"] == "face_failed"] == [
+        "liveness_failed"
+    ] * 3
     assert event(result, "identity_refused")["detail"]["cause"] == "attempts_exhausted"
 
 
@@ -444,9 +534,19 @@ def test_support_unlock_of_an_account_that_is_not_locked(tmp_path: Path) -> None
 
 def test_support_unlock_refuses_the_old_password_as_the_new_one(tmp_path: Path) -> None:
     scenario = preset(tmp_path, locked=True, identity=IDENTITY)
-    code, out, err = run_cli(tmp_path, "--no-input", "--scenario", str(scenario), "support",
-                             "unlock", PHONE, "--set", f"id_number={ID_NUMBER}",
-                             "--set", f"new_password={PASSWORD}")
+    code, out, err = run_cli(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        str(scenario),
+        "support",
+        "unlock",
+        PHONE,
+        "--set",
+        f"id_number={ID_NUMBER}",
+        "--set",
+        f"new_password={PASSWORD}",
+    )
     assert code == 2
     assert "new_password" in err and "differ from the old one" in err
     assert PASSWORD not in out + err
@@ -454,8 +554,14 @@ def test_support_unlock_refuses_the_old_password_as_the_new_one(tmp_path: Path) 
 
 def test_locked_login_screen_offers_the_unlock(tmp_path: Path) -> None:
     scenario = preset(tmp_path, locked=True, identity=IDENTITY)
-    code, result = login(tmp_path, scenario, f"phone={PHONE}", "unlock_now=yes",
-                         f"id_number={ID_NUMBER}", "new_password=n3w-pass-word")
+    code, result = login(
+        tmp_path,
+        scenario,
+        f"phone={PHONE}",
+        "unlock_now=yes",
+        f"id_number={ID_NUMBER}",
+        "new_password=n3w-pass-word",
+    )
     assert_completed(code, result)
     assert names(result)[:2] == ["unlock_requested", "id_number_matched"]
     assert "account_unlocked" in names(result) and "logged_in" in names(result)
@@ -472,14 +578,36 @@ def test_locked_login_screen_offers_the_unlock(tmp_path: Path) -> None:
 def test_a_recorded_login_replays_identically(tmp_path: Path) -> None:
     scenario = preset(tmp_path, trusted_devices=[OLD_PHONE], two_step="code", last_city="上海")
     recording = tmp_path / "login.yaml"
-    first = run_cli(tmp_path, "--json", "--no-input", "--scenario", str(scenario), "login",
-                    "--set", f"phone={PHONE}", "--set", f"password={PASSWORD}",
-                    "--set", "device_code=auto", "--record", str(recording),
-                    db=tmp_path / "first.json")
+    first = run_cli(
+        tmp_path,
+        "--json",
+        "--no-input",
+        "--scenario",
+        str(scenario),
+        "login",
+        "--set",
+        f"phone={PHONE}",
+        "--set",
+        f"password={PASSWORD}",
+        "--set",
+        "device_code=auto",
+        "--record",
+        str(recording),
+        db=tmp_path / "first.json",
+    )
     assert first[0] == 0, first[2]
     recorded = yaml.safe_load(recording.read_text(encoding="utf-8"))
     assert set(recorded) == {"phone", "login_method", "password", "device_code"}
-    replay = run_cli(tmp_path, "--json", "--no-input", "--scenario", str(scenario), "login",
-                     "--answers", str(recording), db=tmp_path / "replay.json")
+    replay = run_cli(
+        tmp_path,
+        "--json",
+        "--no-input",
+        "--scenario",
+        str(scenario),
+        "login",
+        "--answers",
+        str(recording),
+        db=tmp_path / "replay.json",
+    )
     assert replay[0] == 0 and replay[1] == first[1]
     assert_no_secrets(first[1])

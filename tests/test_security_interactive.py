@@ -39,8 +39,13 @@ class Terminal:
         env.update(TERM="xterm", PYTHONIOENCODING="utf-8", COLUMNS="200", LINES="50")
         self.screen = io.StringIO()
         self.child = pexpect.spawn(
-            sys.executable, ["-m", "loancli.cli.main", "--db", str(tmp_path / db), *args],
-            cwd=str(tmp_path), encoding="utf-8", dimensions=(50, 200), env=env, timeout=15,
+            sys.executable,
+            ["-m", "loancli.cli.main", "--db", str(tmp_path / db), *args],
+            cwd=str(tmp_path),
+            encoding="utf-8",
+            dimensions=(50, 200),
+            env=env,
+            timeout=15,
         )
         self.child.logfile_read = self.screen
 
@@ -86,9 +91,24 @@ def test_new_device_login_with_the_confirmation_code_typed_by_hand(tmp_path: Pat
     # The account was made on a Xiaomi 14 in 上海 and asks new devices for a code; this login
     # comes from the default scenario's Redmi Note 13 in 北京.
     scenario = tmp_path / "new-phone.yaml"
-    scenario.write_text(yaml.safe_dump({"name": "new-phone", "accounts": [{
-        "phone": PHONE, "password": PASSWORD, "trusted_devices": ["Xiaomi 14"],
-        "two_step": "code", "last_city": "上海"}]}, allow_unicode=True), encoding="utf-8")
+    scenario.write_text(
+        yaml.safe_dump(
+            {
+                "name": "new-phone",
+                "accounts": [
+                    {
+                        "phone": PHONE,
+                        "password": PASSWORD,
+                        "trusted_devices": ["Xiaomi 14"],
+                        "two_step": "code",
+                        "last_city": "上海",
+                    }
+                ],
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     term = Terminal(tmp_path, "--scenario", str(scenario), "login")
 
     term.answer("login_id", PHONE)
@@ -112,10 +132,24 @@ def test_new_device_login_with_the_confirmation_code_typed_by_hand(tmp_path: Pat
     assert "Traceback" not in screen
 
     listed = subprocess.run(
-        [sys.executable, "-m", "loancli.cli.main", "--db", str(tmp_path / "s.json"), "--json",
-         "device", "list", PHONE],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8",
-        env={k: v for k, v in os.environ.items() if k != "LOANCLI_DB"}, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "loancli.cli.main",
+            "--db",
+            str(tmp_path / "s.json"),
+            "--json",
+            "device",
+            "list",
+            PHONE,
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={k: v for k, v in os.environ.items() if k != "LOANCLI_DB"},
+        timeout=60,
+    )
     assert listed.returncode == 0, listed.stderr
     view = json.loads(listed.stdout)
     assert view["trusted_devices"] == ["Xiaomi 14", "Redmi Note 13"]

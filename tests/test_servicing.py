@@ -46,12 +46,22 @@ DUE_1 = date(2026, 4, 2)
 RANK = {"scheduled": 0, "due": 1, "overdue": 2, "paid": 3}
 
 
-def make_loan(amount: str | Decimal = "10000", term: int = 12, apr: str | Decimal = "18",
-              method: Method | str = Method.EQUAL_INSTALLMENT,
-              loan_date: date = LOAN_DATE) -> dict[str, Any]:
+def make_loan(
+    amount: str | Decimal = "10000",
+    term: int = 12,
+    apr: str | Decimal = "18",
+    method: Method | str = Method.EQUAL_INSTALLMENT,
+    loan_date: date = LOAN_DATE,
+) -> dict[str, Any]:
     schedule = build_schedule(D(amount), term, D(apr), method, loan_date)
-    return new_loan(schedule, loan_id="L0001", applicant_id="A0001", phone="13800138000",
-                    card_number="6222021234567893445", loan_date=loan_date)
+    return new_loan(
+        schedule,
+        loan_id="L0001",
+        applicant_id="A0001",
+        phone="13800138000",
+        card_number="6222021234567893445",
+        loan_date=loan_date,
+    )
 
 
 def line(loan: dict[str, Any], n: int) -> dict[str, Any]:
@@ -123,8 +133,14 @@ def test_forty_days_on_a_fresh_loan() -> None:
     penalty = by_name["penalty_accrued"]
     assert penalty["on"] == "2026-04-11"
     # 9 days x 766.80 x 0.00075 = 5.1759 -> 5.18
-    assert penalty["detail"] == {"installment": 1, "due_date": "2026-04-02", "days": 9,
-                                 "base": "766.80", "daily_rate": "0.000750", "amount": "5.18"}
+    assert penalty["detail"] == {
+        "installment": 1,
+        "due_date": "2026-04-02",
+        "days": 9,
+        "base": "766.80",
+        "daily_rate": "0.000750",
+        "amount": "5.18",
+    }
     assert line(loan, 1)["penalty"] == "5.18"
     assert owed_total(line(loan, 1)) == D("921.98")
     assert [x["status"] for x in loan["lines"][1:]] == ["scheduled"] * 11
@@ -136,7 +152,8 @@ def test_penalty_accrues_from_where_it_stopped() -> None:
     catch_up(loan, date(2026, 4, 11))  # 9 days: 5.18
     events = catch_up(loan, date(2026, 4, 21))  # 10 more days: 766.80 x 0.00075 x 10 = 5.751
     assert [(e["event"], e["detail"]["days"], e["detail"]["amount"]) for e in events] == [
-        ("penalty_accrued", 10, "5.75")]
+        ("penalty_accrued", 10, "5.75")
+    ]
     assert line(loan, 1)["penalty"] == "10.93"
     # The same day twice accrues nothing more.
     assert catch_up(loan, date(2026, 4, 21)) == []
@@ -157,8 +174,10 @@ def test_another_policy_is_other_numbers() -> None:
     loan = make_loan()
     events = catch_up(loan, date(2026, 4, 3), strict)
     assert [(e["on"], e["event"]) for e in events] == [
-        ("2026-04-02", "installment_due"), ("2026-04-03", "installment_overdue"),
-        ("2026-04-03", "penalty_accrued")]
+        ("2026-04-02", "installment_due"),
+        ("2026-04-03", "installment_overdue"),
+        ("2026-04-03", "penalty_accrued"),
+    ]
     # 1 day x 766.80 x 0.0005 x 2 = 0.7668 -> 0.77
     assert events[-1]["detail"]["amount"] == "0.77"
 
@@ -176,13 +195,21 @@ def test_pay_installment_clears_the_overdue_line_and_stops_the_penalty() -> None
     loan = make_loan()
     catch_up(loan, date(2026, 4, 11))
     payment = pay_installment(loan, 1, date(2026, 4, 11))
-    assert payment == {"on": "2026-04-11", "kind": "installment", "amount": "921.98",
-                       "installments": [1]}
+    assert payment == {
+        "on": "2026-04-11",
+        "kind": "installment",
+        "amount": "921.98",
+        "installments": [1],
+    }
     first = line(loan, 1)
     assert first["status"] == "paid"
     assert first["paid_on"] == "2026-04-11"
-    assert first["paid"] == {"penalty": "5.18", "interest": "150.00", "fee": "0.00",
-                             "principal": "766.80"}
+    assert first["paid"] == {
+        "penalty": "5.18",
+        "interest": "150.00",
+        "fee": "0.00",
+        "principal": "766.80",
+    }
     assert owed_total(first) == 0
     later = catch_up(loan, date(2026, 4, 30))
     assert later == []
@@ -231,10 +258,18 @@ def test_pay_amount_partial_due_goes_penalty_then_interest_then_principal() -> N
     assert payment["prepaid_principal"] == "0.00"
     first = line(loan, 1)
     assert first["status"] == "overdue"
-    assert first["paid"] == {"penalty": "5.18", "interest": "94.82", "fee": "0.00",
-                             "principal": "0.00"}
-    assert owed(first) == {"penalty": D("0.00"), "interest": D("55.18"), "fee": D("0.00"),
-                           "principal": D("766.80")}
+    assert first["paid"] == {
+        "penalty": "5.18",
+        "interest": "94.82",
+        "fee": "0.00",
+        "principal": "0.00",
+    }
+    assert owed(first) == {
+        "penalty": D("0.00"),
+        "interest": D("55.18"),
+        "fee": D("0.00"),
+        "principal": D("766.80"),
+    }
 
 
 def test_pay_amount_refusals() -> None:
@@ -296,8 +331,12 @@ def test_restructure_an_overdue_loan() -> None:
     old_lines = copy.deepcopy(loan["lines"])
     change = restructure(loan, 6, date(2026, 4, 11))
     # principal 10000.00 + interest 150.00 (line 1) + 41.55 (to date) + penalty 5.18
-    assert change["owed"] == {"penalty": "5.18", "interest": "191.55", "fee": "0.00",
-                              "principal": "10000.00"}
+    assert change["owed"] == {
+        "penalty": "5.18",
+        "interest": "191.55",
+        "fee": "0.00",
+        "principal": "10000.00",
+    }
     assert change["new_principal"] == "10196.73"
     assert change["term"] == 6
     # Repayment day 2; 2026-05-02 is 21 days after 2026-04-11, so it is the first due date.
@@ -320,8 +359,12 @@ def test_restructure_keeps_paid_lines_and_numbers_after_them() -> None:
     assert loan["lines"][0]["status"] == "paid"
     # 9233.20 principal + 138.50 interest (line 2) + 8454.90 x 0.0005 x 8 = 33.82 + penalty
     # 778.30 x 0.00075 x 8 = 4.6698 -> 4.67
-    assert change["owed"] == {"penalty": "4.67", "interest": "172.32", "fee": "0.00",
-                              "principal": "9233.20"}
+    assert change["owed"] == {
+        "penalty": "4.67",
+        "interest": "172.32",
+        "fee": "0.00",
+        "principal": "9233.20",
+    }
 
 
 def test_restructure_refused_without_an_overdue_line() -> None:
@@ -341,12 +384,24 @@ def test_create_find_and_catch_up_all_in_a_state_file(tmp_path: Path) -> None:
 
     schedule = build_schedule(D("10000"), 12, D("18"), Method.EQUAL_INSTALLMENT, LOAN_DATE)
     with Store(tmp_path / "state.json") as store:
-        first = create_loan(store, schedule, applicant_id="A0001", phone="13800138000",
-                            card_number="6222021234567893445", loan_date=LOAN_DATE,
-                            at="2026-03-02T10:00:00+08:00")
-        second = create_loan(store, schedule, applicant_id="A0001", phone="13800138000",
-                             card_number="6222021234567893445", loan_date=LOAN_DATE,
-                             at="2026-03-02T10:05:00+08:00")
+        first = create_loan(
+            store,
+            schedule,
+            applicant_id="A0001",
+            phone="13800138000",
+            card_number="6222021234567893445",
+            loan_date=LOAN_DATE,
+            at="2026-03-02T10:00:00+08:00",
+        )
+        second = create_loan(
+            store,
+            schedule,
+            applicant_id="A0001",
+            phone="13800138000",
+            card_number="6222021234567893445",
+            loan_date=LOAN_DATE,
+            at="2026-03-02T10:05:00+08:00",
+        )
         assert (first["id"], second["id"]) == ("L0001", "L0002")
         assert find_loan(store, "A0001")["id"] == "L0002"
         assert find_loan(store, None)["id"] == "L0002"
@@ -356,8 +411,11 @@ def test_create_find_and_catch_up_all_in_a_state_file(tmp_path: Path) -> None:
             find_loan(store, "A0009")
         events = catch_up_all(store, date(2026, 4, 11), "2026-04-11T10:00:00+08:00")
     assert {e["loan"] for e in events} == {"L0001", "L0002"}
-    assert {e["event"] for e in events} == {"installment_due", "installment_overdue",
-                                            "penalty_accrued"}
+    assert {e["event"] for e in events} == {
+        "installment_due",
+        "installment_overdue",
+        "penalty_accrued",
+    }
     with Store(tmp_path / "state.json") as store:
         loan = find_loan(store, "A0001")
         assert loan["lines"][0]["status"] == "overdue"
@@ -381,20 +439,23 @@ methods = st.sampled_from(list(Method))
 
 @st.composite
 def loans(draw: st.DrawFn) -> dict[str, Any]:
-    return make_loan(draw(fen_amounts), draw(terms), draw(aprs), draw(methods),
-                     draw(loan_dates))
+    return make_loan(draw(fen_amounts), draw(terms), draw(aprs), draw(methods), draw(loan_dates))
 
 
 # (days to advance, action, fraction for a pay_amount)
 actions = st.lists(
-    st.tuples(st.integers(min_value=0, max_value=75),
-              st.sampled_from(["none", "installment", "installment_any", "amount", "settle"]),
-              st.integers(min_value=1, max_value=100)),
-    min_size=1, max_size=12,
+    st.tuples(
+        st.integers(min_value=0, max_value=75),
+        st.sampled_from(["none", "installment", "installment_any", "amount", "settle"]),
+        st.integers(min_value=1, max_value=100),
+    ),
+    min_size=1,
+    max_size=12,
 )
 
-PROPERTY_SETTINGS = settings(max_examples=150, deadline=None,
-                             suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def check_invariants(loan: dict[str, Any], amount: Decimal) -> None:
@@ -433,8 +494,9 @@ def run_actions(loan: dict[str, Any], steps: list[tuple[int, str, int]]) -> date
         if loan["status"] == "active":
             try:
                 if action == "installment":
-                    pay_installment(loan, next(x["n"] for x in loan["lines"]
-                                               if x["status"] != "paid"), today)
+                    pay_installment(
+                        loan, next(x["n"] for x in loan["lines"] if x["status"] != "paid"), today
+                    )
                 elif action == "installment_any":
                     pay_installment(loan, percent % (len(loan["lines"]) + 1) + 1, today)
                 elif action == "amount":
@@ -449,8 +511,10 @@ def run_actions(loan: dict[str, Any], steps: list[tuple[int, str, int]]) -> date
                 event("refused")
                 # Refusals are allowed (out of order, too much, already paid); they change
                 # nothing the invariants could miss.
-                assert any(word in str(exc) for word in ("comes first", "already paid",
-                                                          "does not exist", "--all"))
+                assert any(
+                    word in str(exc)
+                    for word in ("comes first", "already paid", "does not exist", "--all")
+                )
         check_invariants(loan, amount)
         for x in loan["lines"]:
             rank = RANK[x["status"]]
@@ -462,14 +526,16 @@ def run_actions(loan: dict[str, Any], steps: list[tuple[int, str, int]]) -> date
 @PROPERTY_SETTINGS
 @given(loan=loans(), steps=actions)
 def test_random_servicing_keeps_principal_and_statuses_consistent(
-        loan: dict[str, Any], steps: list[tuple[int, str, int]]) -> None:
+    loan: dict[str, Any], steps: list[tuple[int, str, int]]
+) -> None:
     run_actions(loan, steps)
 
 
 @PROPERTY_SETTINGS
 @given(loan=loans(), steps=actions, extra=st.integers(min_value=0, max_value=400))
-def test_settle_all_leaves_nothing_owed(loan: dict[str, Any],
-                                        steps: list[tuple[int, str, int]], extra: int) -> None:
+def test_settle_all_leaves_nothing_owed(
+    loan: dict[str, Any], steps: list[tuple[int, str, int]], extra: int
+) -> None:
     today = run_actions(loan, steps) + timedelta(days=extra)
     catch_up(loan, today)
     if loan["status"] != "active":
@@ -502,22 +568,23 @@ def test_penalty_of_a_line_advanced_once(loan: dict[str, Any], days_late: int) -
     assert first["status"] == "overdue"
     expected = quantize(D(first["principal"]) * penalty_rate(loan) * days_late)
     assert D(first["penalty"]) == expected
-    accrued = [e for e in events if e["event"] == "penalty_accrued"
-               and e["detail"]["installment"] == 1]
+    accrued = [
+        e for e in events if e["event"] == "penalty_accrued" and e["detail"]["installment"] == 1
+    ]
     if D(first["principal"]) == 0:  # interest first: no principal, no penalty base
         assert accrued == []
         return
     assert len(accrued) == 1
     assert accrued[0]["detail"]["days"] == days_late
     assert D(accrued[0]["detail"]["amount"]) == expected
-    overdue = [e for e in events if e["event"] == "installment_overdue"
-               and e["detail"]["installment"] == 1]
+    overdue = [
+        e for e in events if e["event"] == "installment_overdue" and e["detail"]["installment"] == 1
+    ]
     assert overdue[0]["on"] == (due + timedelta(days=grace + 1)).isoformat()
 
 
 @PROPERTY_SETTINGS
-@given(loan=loans(), gaps=st.lists(st.integers(min_value=1, max_value=40), min_size=1,
-                                   max_size=6))
+@given(loan=loans(), gaps=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=6))
 def test_penalty_is_the_sum_of_each_accrual(loan: dict[str, Any], gaps: list[int]) -> None:
     first = loan["lines"][0]
     due = date.fromisoformat(first["due_date"])

@@ -53,7 +53,11 @@ def _run_importtime(
     """Run ``python -X importtime -m loancli.cli.main ARGS``; the modules it imported."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "loancli.cli.main", *args],
-        capture_output=True, text=True, cwd=cwd, env=_env(), timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=_env(),
+        timeout=120,
     )
     modules = set()
     for line in proc.stderr.splitlines():
@@ -80,7 +84,7 @@ def test_help_exits_0_and_lists_the_commands(help_run) -> None:
     assert "Commands:" in lines, proc.stdout
     listed = {
         line.split()[0]
-        for line in lines[lines.index("Commands:") + 1:]
+        for line in lines[lines.index("Commands:") + 1 :]
         if line.startswith("  ") and line.strip()
     }
     missing = [c for c in COMMANDS if c not in listed]
@@ -100,8 +104,15 @@ def test_help_imports_nothing_heavy(help_run) -> None:
 
 def test_scripted_json_run_imports_no_prompt_or_rich(tmp_path: Path) -> None:
     proc, modules = _run_importtime(
-        ["--db", str(tmp_path / "state.json"), "--no-input", "--json",
-         "apply", "--answers", str(HAPPY_PATH)],
+        [
+            "--db",
+            str(tmp_path / "state.json"),
+            "--no-input",
+            "--json",
+            "apply",
+            "--answers",
+            str(HAPPY_PATH),
+        ],
         tmp_path,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]

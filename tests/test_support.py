@@ -47,8 +47,9 @@ def write_scenario(folder: Path, text: str, name: str = "world.yaml") -> Path:
     return path
 
 
-def apply_json(tmp_path: Path, *options: str, db: Path | None = None,
-               extra: tuple[str, ...] = ()) -> tuple[int, dict[str, Any]]:
+def apply_json(
+    tmp_path: Path, *options: str, db: Path | None = None, extra: tuple[str, ...] = ()
+) -> tuple[int, dict[str, Any]]:
     """``loancli --json --no-input OPTIONS apply --answers happy-path EXTRA``."""
     return run_json(tmp_path, "--no-input", *options, "apply", "--answers", HAPPY, *extra, db=db)
 
@@ -92,67 +93,178 @@ def instants(rows: list[dict[str, Any]]) -> list[datetime]:
 
 # (id, file text, key path, what the message must say). The message is "FILE: KEY PATH: ...".
 MALFORMED = [
-    ("unknown-top-level-key", "name: x\nprovider: {}\n", "provider",
-     ["unknown key; expected one of ", "accounts", "borrower", "clock", "providers"]),
+    (
+        "unknown-top-level-key",
+        "name: x\nprovider: {}\n",
+        "provider",
+        ["unknown key; expected one of ", "accounts", "borrower", "clock", "providers"],
+    ),
     ("top-level-not-a-mapping", "- a\n- b\n", "(top level)", ["expected a mapping"]),
-    ("unknown-provider", "providers:\n  sms2: {}\n", "providers.sms2",
-     ["unknown provider; expected one of ", "ocr", "liveness", "sms", "review", "bank",
-      "device"]),
-    ("provider-not-a-mapping", "providers:\n  ocr: [blurry]\n", "providers.ocr",
-     ["expected a mapping of setting: value"]),
-    ("unknown-setting", "providers:\n  ocr: {latensy: 2s}\n", "providers.ocr.latensy",
-     ["unknown setting; ocr has ", "latency", "outage", "outcomes", "timeout"]),
-    ("unknown-setting-sms", "providers:\n  sms: {validty: 10m}\n", "providers.sms.validty",
-     ["sms has", "validity", "delivery_delay", "max_per_day", "outage"]),
-    ("string-for-a-number", "providers:\n  liveness: {threshold: high}\n",
-     "providers.liveness.threshold", ["expected a number such as 0.8"]),
-    ("string-for-a-whole-number", "providers:\n  sms: {max_wrong: '5'}\n",
-     "providers.sms.max_wrong", ["expected a whole number"]),
-    ("string-for-a-boolean", "providers:\n  sms: {delivered: 'no'}\n",
-     "providers.sms.delivered", ["expected true or false"]),
-    ("text-for-an-amount", "providers:\n  review: {credit_limit: lots}\n",
-     "providers.review.credit_limit", ["expected an amount such as 20000"]),
-    ("list-expected", "providers:\n  ocr: {outcomes: blurry}\n", "providers.ocr.outcomes",
-     ["expected a list"]),
-    ("list-item-of-wrong-type", "providers:\n  ocr: {outcomes: [ok, 3]}\n",
-     "providers.ocr.outcomes[1]", ["expected text"]),
-    ("bad-ocr-outcome", "providers:\n  ocr: {outcomes: [fuzzy]}\n", "providers.ocr.outcomes",
-     ["'fuzzy' is not one of ", "ok", "blurry", "unreadable", "low_resolution"]),
-    ("bad-card-status", "providers:\n  bank: {card_status: melted}\n",
-     "providers.bank.card_status", ["'melted' is not one of ", "normal", "frozen", "closed"]),
-    ("bad-review-decision", "providers:\n  review: {decision: maybe}\n",
-     "providers.review.decision", ["'maybe' is not one of approve, reject"]),
-    ("bad-duration", "providers:\n  sms: {delivery_delay: soon}\n",
-     "providers.sms.delivery_delay", ["'soon' is not a duration", "6m"]),
-    ("fault-negative-times", "providers:\n  ocr: {outage: {times: -1}}\n", "providers.ocr.outage",
-     ["expected true, false, {times: N} or {probability: 0.0-1.0}"]),
-    ("fault-probability-above-one", "providers:\n  sms: {outage: {probability: 2}}\n",
-     "providers.sms.outage", ["expected true, false, {times: N} or {probability: 0.0-1.0}"]),
-    ("fault-word", "providers:\n  bank: {transfer_failure: sometimes}\n",
-     "providers.bank.transfer_failure", ["{times: N} or {probability: 0.0-1.0}"]),
-    ("fault-two-keys", "providers:\n  device: {network_drops: {times: 1, probability: 0.5}}\n",
-     "providers.device.network_drops", ["{times: N} or {probability: 0.0-1.0}"]),
-    ("bad-clock", "clock: next tuesday\n", "clock",
-     ["'next tuesday' is not an ISO date-time", "2026-03-02T10:00:00+08:00"]),
-    ("account-without-password", "accounts:\n  - {phone: '13800138000'}\n", "accounts[0]",
-     ["an account needs phone and password"]),
-    ("account-unknown-key", "accounts:\n  - {phone: '13800138000', pasword: x}\n",
-     "accounts[0].pasword", ["unknown key", "password"]),
-    ("accounts-not-a-list", "accounts: {phone: '13800138000'}\n", "accounts",
-     ["expected a list"]),
-    ("borrower-unknown-answer-key", "borrower: {sms_wiat: 6m}\n", "borrower.sms_wiat",
-     ["not an answer key"]),
-    ("expect-unknown-key", "expect: {status: stopped, why: card_frozen}\n", "expect.why",
-     ["unknown key; expected status, stopped_at, reason"]),
-    ("expect-unknown-reason", "expect: {status: stopped, reason: card_frozn}\n",
-     "expect.reason", ["'card_frozn' is not a reason code"]),
-    ("expect-bad-status", "expect: {status: finished}\n", "expect.status",
-     ["'finished' is not one of completed, stopped"]),
+    (
+        "unknown-provider",
+        "providers:\n  sms2: {}\n",
+        "providers.sms2",
+        [
+            "unknown provider; expected one of ",
+            "ocr",
+            "liveness",
+            "sms",
+            "review",
+            "bank",
+            "device",
+        ],
+    ),
+    (
+        "provider-not-a-mapping",
+        "providers:\n  ocr: [blurry]\n",
+        "providers.ocr",
+        ["expected a mapping of setting: value"],
+    ),
+    (
+        "unknown-setting",
+        "providers:\n  ocr: {latensy: 2s}\n",
+        "providers.ocr.latensy",
+        ["unknown setting; ocr has ", "latency", "outage", "outcomes", "timeout"],
+    ),
+    (
+        "unknown-setting-sms",
+        "providers:\n  sms: {validty: 10m}\n",
+        "providers.sms.validty",
+        ["sms has", "validity", "delivery_delay", "max_per_day", "outage"],
+    ),
+    (
+        "string-for-a-number",
+        "providers:\n  liveness: {threshold: high}\n",
+        "providers.liveness.threshold",
+        ["expected a number such as 0.8"],
+    ),
+    (
+        "string-for-a-whole-number",
+        "providers:\n  sms: {max_wrong: '5'}\n",
+        "providers.sms.max_wrong",
+        ["expected a whole number"],
+    ),
+    (
+        "string-for-a-boolean",
+        "providers:\n  sms: {delivered: 'no'}\n",
+        "providers.sms.delivered",
+        ["expected true or false"],
+    ),
+    (
+        "text-for-an-amount",
+        "providers:\n  review: {credit_limit: lots}\n",
+        "providers.review.credit_limit",
+        ["expected an amount such as 20000"],
+    ),
+    (
+        "list-expected",
+        "providers:\n  ocr: {outcomes: blurry}\n",
+        "providers.ocr.outcomes",
+        ["expected a list"],
+    ),
+    (
+        "list-item-of-wrong-type",
+        "providers:\n  ocr: {outcomes: [ok, 3]}\n",
+        "providers.ocr.outcomes[1]",
+        ["expected text"],
+    ),
+    (
+        "bad-ocr-outcome",
+        "providers:\n  ocr: {outcomes: [fuzzy]}\n",
+        "providers.ocr.outcomes",
+        ["'fuzzy' is not one of ", "ok", "blurry", "unreadable", "low_resolution"],
+    ),
+    (
+        "bad-card-status",
+        "providers:\n  bank: {card_status: melted}\n",
+        "providers.bank.card_status",
+        ["'melted' is not one of ", "normal", "frozen", "closed"],
+    ),
+    (
+        "bad-review-decision",
+        "providers:\n  review: {decision: maybe}\n",
+        "providers.review.decision",
+        ["'maybe' is not one of approve, reject"],
+    ),
+    (
+        "bad-duration",
+        "providers:\n  sms: {delivery_delay: soon}\n",
+        "providers.sms.delivery_delay",
+        ["'soon' is not a duration", "6m"],
+    ),
+    (
+        "fault-negative-times",
+        "providers:\n  ocr: {outage: {times: -1}}\n",
+        "providers.ocr.outage",
+        ["expected true, false, {times: N} or {probability: 0.0-1.0}"],
+    ),
+    (
+        "fault-probability-above-one",
+        "providers:\n  sms: {outage: {probability: 2}}\n",
+        "providers.sms.outage",
+        ["expected true, false, {times: N} or {probability: 0.0-1.0}"],
+    ),
+    (
+        "fault-word",
+        "providers:\n  bank: {transfer_failure: sometimes}\n",
+        "providers.bank.transfer_failure",
+        ["{times: N} or {probability: 0.0-1.0}"],
+    ),
+    (
+        "fault-two-keys",
+        "providers:\n  device: {network_drops: {times: 1, probability: 0.5}}\n",
+        "providers.device.network_drops",
+        ["{times: N} or {probability: 0.0-1.0}"],
+    ),
+    (
+        "bad-clock",
+        "clock: next tuesday\n",
+        "clock",
+        ["'next tuesday' is not an ISO date-time", "2026-03-02T10:00:00+08:00"],
+    ),
+    (
+        "account-without-password",
+        "accounts:\n  - {phone: '13800138000'}\n",
+        "accounts[0]",
+        ["an account needs phone and password"],
+    ),
+    (
+        "account-unknown-key",
+        "accounts:\n  - {phone: '13800138000', pasword: x}\n",
+        "accounts[0].pasword",
+        ["unknown key", "password"],
+    ),
+    ("accounts-not-a-list", "accounts: {phone: '13800138000'}\n", "accounts", ["expected a list"]),
+    (
+        "borrower-unknown-answer-key",
+        "borrower: {sms_wiat: 6m}\n",
+        "borrower.sms_wiat",
+        ["not an answer key"],
+    ),
+    (
+        "expect-unknown-key",
+        "expect: {status: stopped, why: card_frozen}\n",
+        "expect.why",
+        ["unknown key; expected status, stopped_at, reason"],
+    ),
+    (
+        "expect-unknown-reason",
+        "expect: {status: stopped, reason: card_frozn}\n",
+        "expect.reason",
+        ["'card_frozn' is not a reason code"],
+    ),
+    (
+        "expect-bad-status",
+        "expect: {status: finished}\n",
+        "expect.status",
+        ["'finished' is not one of completed, stopped"],
+    ),
 ]
 
 
-def assert_names_the_mistake(path: Path, key_path: str, says: list[str], code: int, out: str,
-                             err: str) -> None:
+def assert_names_the_mistake(
+    path: Path, key_path: str, says: list[str], code: int, out: str, err: str
+) -> None:
     assert code == 2, (out, err)
     assert "Traceback" not in out + err
     assert f"{path}: {key_path}: " in err, err
@@ -160,30 +272,37 @@ def assert_names_the_mistake(path: Path, key_path: str, says: list[str], code: i
         assert words in err, err
 
 
-@pytest.mark.parametrize(("text", "key_path", "says"), [m[1:] for m in MALFORMED],
-                         ids=[m[0] for m in MALFORMED])
-def test_malformed_scenario_is_refused_by_validate(tmp_path: Path, text: str, key_path: str,
-                                                   says: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("text", "key_path", "says"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED]
+)
+def test_malformed_scenario_is_refused_by_validate(
+    tmp_path: Path, text: str, key_path: str, says: list[str]
+) -> None:
     path = write_scenario(tmp_path, text)
     code, out, err = run_cli(tmp_path, "scenario", "validate", str(path))
     assert_names_the_mistake(path, key_path, says, code, out, err)
 
 
-@pytest.mark.parametrize(("text", "key_path", "says"), [m[1:] for m in MALFORMED],
-                         ids=[m[0] for m in MALFORMED])
-def test_malformed_scenario_is_refused_before_apply_runs(tmp_path: Path, db: Path, text: str,
-                                                         key_path: str, says: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("text", "key_path", "says"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED]
+)
+def test_malformed_scenario_is_refused_before_apply_runs(
+    tmp_path: Path, db: Path, text: str, key_path: str, says: list[str]
+) -> None:
     path = write_scenario(tmp_path, text)
-    code, out, err = run_cli(tmp_path, "--no-input", "--scenario", str(path), "apply",
-                             "--answers", HAPPY)
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "--scenario", str(path), "apply", "--answers", HAPPY
+    )
     assert_names_the_mistake(path, key_path, says, code, out, err)
     assert not db.exists()  # refused before the state file is touched
 
 
 def test_invalid_yaml_names_file_line_and_column(tmp_path: Path) -> None:
     path = write_scenario(tmp_path, "name: x\nproviders:\n  ocr: {outcomes: [blurry, ok}\n")
-    for args in (["scenario", "validate", str(path)],
-                 ["--no-input", "--scenario", str(path), "apply", "--answers", HAPPY]):
+    for args in (
+        ["scenario", "validate", str(path)],
+        ["--no-input", "--scenario", str(path), "apply", "--answers", HAPPY],
+    ):
         code, out, err = run_cli(tmp_path, *args)
         assert code == 2
         assert "Traceback" not in out + err
@@ -196,8 +315,9 @@ def test_malformed_scenario_error_as_json(tmp_path: Path) -> None:
     assert code == 2
     assert doc["error"]["exit_code"] == 2
     assert doc["error"]["key"] == "--scenario"
-    assert doc["error"]["message"].endswith(f"{path}: providers.ocr.outcomes: expected a list, "
-                                            "e.g. [a, b]")
+    assert doc["error"]["message"].endswith(
+        f"{path}: providers.ocr.outcomes: expected a list, e.g. [a, b]"
+    )
 
 
 def test_missing_scenario_file_is_a_usage_error(tmp_path: Path) -> None:
@@ -251,8 +371,11 @@ def test_scenario_show_prints_the_file(tmp_path: Path) -> None:
     code, doc = run_json(tmp_path, "scenario", "show", "frozen-card")
     assert code == 0
     assert doc["name"] == "frozen-card"
-    assert doc["expect"] == {"status": "stopped", "stopped_at": "disbursement",
-                             "reason": "card_frozen"}
+    assert doc["expect"] == {
+        "status": "stopped",
+        "stopped_at": "disbursement",
+        "reason": "card_frozen",
+    }
     assert doc["text"] == text
     assert doc["description"] == load_scenario("frozen-card").description
 
@@ -265,7 +388,9 @@ def test_scenario_validate_accepts_a_good_file(tmp_path: Path) -> None:
     assert f"{copy}: valid" in out
 
     # Every form a setting may take, in one file.
-    path = write_scenario(tmp_path, """\
+    path = write_scenario(
+        tmp_path,
+        """\
 name: everything
 description: Every form a scenario setting may take.
 expect: {status: stopped, stopped_at: id_upload, reason: id_service_unavailable}
@@ -280,17 +405,26 @@ providers:
 accounts:
   - {phone: 13800138000, password: other-pass, trusted_devices: [Mi 6], wrong_passwords: 2}
 borrower: {sms_wait: 6m}
-""")
+""",
+    )
     code, doc = run_json(tmp_path, "scenario", "validate", str(path))
     assert code == 0
-    assert doc == {"valid": True, "name": "everything",
-                   "expect": {"status": "stopped", "stopped_at": "id_upload",
-                              "reason": "id_service_unavailable"}}
+    assert doc == {
+        "valid": True,
+        "name": "everything",
+        "expect": {
+            "status": "stopped",
+            "stopped_at": "id_upload",
+            "reason": "id_service_unavailable",
+        },
+    }
 
 
 def test_unknown_builtin_name_lists_the_builtins(tmp_path: Path, db: Path) -> None:
-    for args in (["scenario", "show", "frozen-crad"],
-                 ["--no-input", "--scenario", "frozen-crad", "apply", "--answers", HAPPY]):
+    for args in (
+        ["scenario", "show", "frozen-crad"],
+        ["--no-input", "--scenario", "frozen-crad", "apply", "--answers", HAPPY],
+    ):
         code, out, err = run_cli(tmp_path, *args)
         assert code == 2
         assert "Traceback" not in out + err
@@ -305,13 +439,24 @@ def test_unknown_builtin_name_lists_the_builtins(tmp_path: Path, db: Path) -> No
 
 def test_counted_ocr_outage_fails_twice_then_the_upload_passes(tmp_path: Path) -> None:
     path = write_scenario(tmp_path, "providers:\n  ocr: {outage: {times: 2}}\n")
-    code, result = apply_json(tmp_path, "--scenario", str(path),
-                              extra=("--set", f"id_front=[{FRONT}, {FRONT}, {FRONT}]",
-                                     "--set", f"id_back=[{BACK}, {BACK}, {BACK}]"))
+    code, result = apply_json(
+        tmp_path,
+        "--scenario",
+        str(path),
+        extra=(
+            "--set",
+            f"id_front=[{FRONT}, {FRONT}, {FRONT}]",
+            "--set",
+            f"id_back=[{BACK}, {BACK}, {BACK}]",
+        ),
+    )
     assert code == 0
     assert result["status"] == "completed"
-    uploads = [(e["event"], e["reason"], e["detail"].get("side"))
-               for e in result["events"] if e["step"] == "id_upload"]
+    uploads = [
+        (e["event"], e["reason"], e["detail"].get("side"))
+        for e in result["events"]
+        if e["step"] == "id_upload"
+    ]
     assert uploads == [
         ("id_refused", "id_service_unavailable", "front"),
         ("id_refused", "id_service_unavailable", "front"),
@@ -324,23 +469,39 @@ def test_counted_ocr_outage_fails_twice_then_the_upload_passes(tmp_path: Path) -
 
 def test_counted_outage_with_too_few_retries_stops(tmp_path: Path) -> None:
     path = write_scenario(tmp_path, "providers:\n  ocr: {outage: {times: 2}}\n")
-    code, result = apply_json(tmp_path, "--scenario", str(path),
-                              extra=("--set", f"id_front=[{FRONT}, {FRONT}]"))
+    code, result = apply_json(
+        tmp_path, "--scenario", str(path), extra=("--set", f"id_front=[{FRONT}, {FRONT}]")
+    )
     assert code == 3
     assert (result["stopped_at"], result["reason"]) == ("id_upload", "id_service_unavailable")
 
 
 def test_random_fault_is_reproducible_per_seed_and_varies_across_seeds(tmp_path: Path) -> None:
     path = write_scenario(tmp_path, "providers:\n  ocr: {outage: {probability: 0.5}}\n")
-    retries = ("--set", f"id_front=[{FRONT}, {FRONT}, {FRONT}]",
-               "--set", f"id_back=[{BACK}, {BACK}, {BACK}]")
+    retries = (
+        "--set",
+        f"id_front=[{FRONT}, {FRONT}, {FRONT}]",
+        "--set",
+        f"id_back=[{BACK}, {BACK}, {BACK}]",
+    )
     seen: dict[int, str] = {}
     for seed in range(12):
         outputs = []
         for run in ("first", "again"):
-            code, out, err = run_cli(tmp_path, "--json", "--no-input", "--seed", str(seed),
-                                     "--scenario", str(path), "apply", "--answers", HAPPY,
-                                     *retries, db=tmp_path / f"seed{seed}-{run}.json")
+            code, out, err = run_cli(
+                tmp_path,
+                "--json",
+                "--no-input",
+                "--seed",
+                str(seed),
+                "--scenario",
+                str(path),
+                "apply",
+                "--answers",
+                HAPPY,
+                *retries,
+                db=tmp_path / f"seed{seed}-{run}.json",
+            )
             assert code in (0, 3), err
             outputs.append(out)
         assert outputs[0] == outputs[1], f"seed {seed} did not rerun identically"
@@ -348,8 +509,10 @@ def test_random_fault_is_reproducible_per_seed_and_varies_across_seeds(tmp_path:
         if len(set(seen.values())) > 1 and seed >= 3:
             break
     assert len(set(seen.values())) > 1, "every seed gave the same run"
-    outages = {seed: sum(e["reason"] == "id_service_unavailable"
-                         for e in json.loads(out)["events"]) for seed, out in seen.items()}
+    outages = {
+        seed: sum(e["reason"] == "id_service_unavailable" for e in json.loads(out)["events"])
+        for seed, out in seen.items()
+    }
     assert len(set(outages.values())) > 1
 
 
@@ -375,15 +538,25 @@ def test_report_of_a_frozen_card(tmp_path: Path) -> None:
     assert "--scenario frozen-card" in block[0] and "apply" in block[0]
 
     data = report_json(tmp_path)
-    assert set(data) >= {"applicant_id", "borrower", "scenario", "outcome", "support_action",
-                         "timeline", "reproduce"}
+    assert set(data) >= {
+        "applicant_id",
+        "borrower",
+        "scenario",
+        "outcome",
+        "support_action",
+        "timeline",
+        "reproduce",
+    }
     assert data["applicant_id"] == "A0001"
     assert data["borrower"]["phone"] == PHONE_MASKED
     assert data["borrower"]["id_number"] == ID_MASKED
     assert data["scenario"]["name"] == "frozen-card"
-    assert data["outcome"] == {"status": "stopped", "stopped_at": "disbursement",
-                               "reason": "card_frozen",
-                               "explanation": Reason.CARD_FROZEN.sentence}
+    assert data["outcome"] == {
+        "status": "stopped",
+        "stopped_at": "disbursement",
+        "reason": "card_frozen",
+        "explanation": Reason.CARD_FROZEN.sentence,
+    }
     assert data["support_action"] == Reason.CARD_FROZEN.advice
     assert data["reproduce"] == block
     text = json.dumps(data, ensure_ascii=False)
@@ -478,8 +651,9 @@ def test_timeline_includes_loan_events_in_time_order(tmp_path: Path) -> None:
     assert ("installment_due", "2026-04-02") in loan
     assert any(event == "installment_overdue" for event, _ in loan)
     # Loan events come after the journey that paid the loan out.
-    assert rows.index(next(r for r in rows if r["event"] == "installment_due")) > \
-        rows.index(next(r for r in rows if r["event"] == "completed"))
+    assert rows.index(next(r for r in rows if r["event"] == "installment_due")) > rows.index(
+        next(r for r in rows if r["event"] == "completed")
+    )
     # Only masked identifiers.
     text = json.dumps(doc, ensure_ascii=False)
     for secret in (PHONE, ID_NUMBER, CARD, PASSWORD):
@@ -502,11 +676,13 @@ def test_timeline_table_shows_the_reason(tmp_path: Path) -> None:
 def test_timeline_orders_runs_given_clocks_in_other_offsets(tmp_path: Path) -> None:
     # 20:00 in Beijing, then a resume at 13:00 UTC (21:00 in Beijing): an hour later,
     # though "13:00" sorts before "20:00" as text.
-    code, _ = apply_json(tmp_path, "--clock", "2026-03-02T20:00:00+08:00", "--scenario",
-                         "frozen-card")
+    code, _ = apply_json(
+        tmp_path, "--clock", "2026-03-02T20:00:00+08:00", "--scenario", "frozen-card"
+    )
     assert code == 3
-    code, _ = run_json(tmp_path, "--no-input", "--clock", "2026-03-02T13:00:00+00:00", "apply",
-                       "--resume", "A0001")
+    code, _ = run_json(
+        tmp_path, "--no-input", "--clock", "2026-03-02T13:00:00+00:00", "apply", "--resume", "A0001"
+    )
     assert code == 0
     rows = run_json(tmp_path, "timeline", "A0001")[1]["timeline"]
     assert instants(rows) == sorted(instants(rows))
@@ -525,16 +701,28 @@ def applicant(tmp_path: Path, applicant_id: str = "A0001") -> dict[str, Any]:
 
 def test_step_sends_the_sms_again_after_a_code_expired(tmp_path: Path) -> None:
     code, stopped = apply_json(tmp_path, "--scenario", "sms-too-slow")
-    assert (code, stopped["stopped_at"], stopped["reason"]) == (3, "sms_verification",
-                                                                 "sms_code_expired")
+    assert (code, stopped["stopped_at"], stopped["reason"]) == (
+        3,
+        "sms_verification",
+        "sms_code_expired",
+    )
     # --set wins over the scenario's borrower answer (sms_wait: 6m).
-    code, result = run_json(tmp_path, "--no-input", "--scenario", "sms-too-slow", "step",
-                            "A0001", "sms_verification", "--answers", HAPPY,
-                            "--set", "sms_wait=0s")
+    code, result = run_json(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        "sms-too-slow",
+        "step",
+        "A0001",
+        "sms_verification",
+        "--answers",
+        HAPPY,
+        "--set",
+        "sms_wait=0s",
+    )
     assert code == 0
-    assert (result["status"], result["stopped_at"], result["reason"]) == ("in_progress", None,
-                                                                          None)
-    after = result["events"][[e["event"] for e in result["events"]].index("step_run"):]
+    assert (result["status"], result["stopped_at"], result["reason"]) == ("in_progress", None, None)
+    after = result["events"][[e["event"] for e in result["events"]].index("step_run") :]
     assert [e["event"] for e in after][-1] == "code_accepted"
     assert applicant(tmp_path)["step"] == "disbursement"
     assert result["loan"] is None  # not paid out yet
@@ -560,27 +748,31 @@ def test_step_refuses_unknown_steps_applicants_and_skipped_steps(tmp_path: Path)
     assert "unknown step" in err
     assert ", ".join(STEP_NAMES) in err
 
-    code, out, err = run_cli(tmp_path, "--no-input", "step", "A0001", "card_binding",
-                             "--answers", HAPPY)
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "step", "A0001", "card_binding", "--answers", HAPPY
+    )
     assert code == 2
     assert "A0001 is at first_review" in err and "apply --resume" in err
 
-    code, out, err = run_cli(tmp_path, "--no-input", "step", "A0077", "login", "--answers",
-                             HAPPY)
+    code, out, err = run_cli(tmp_path, "--no-input", "step", "A0077", "login", "--answers", HAPPY)
     assert code == 2
     assert "no applicant 'A0077'" in err
     assert "Traceback" not in out + err
     # None of the refused commands touched the applicant.
     shown = applicant(tmp_path)
-    assert (shown["status"], shown["step"], shown["reason"]) == ("stopped", "first_review",
-                                                                 "review_pending")
+    assert (shown["status"], shown["step"], shown["reason"]) == (
+        "stopped",
+        "first_review",
+        "review_pending",
+    )
 
 
 def test_step_on_a_completed_journey_pays_nothing_out_again(tmp_path: Path, db: Path) -> None:
     code, _ = apply_json(tmp_path)
     assert code == 0
-    code, out, err = run_cli(tmp_path, "--no-input", "step", "A0001", "disbursement",
-                             "--answers", HAPPY)
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "step", "A0001", "disbursement", "--answers", HAPPY
+    )
     assert code == 2
     assert "already completed" in err
     state = json.loads(db.read_text(encoding="utf-8"))
@@ -592,20 +784,29 @@ def test_step_on_a_completed_journey_pays_nothing_out_again(tmp_path: Path, db: 
 
 def test_slow_review_completes_after_the_clock_moves_on(tmp_path: Path) -> None:
     code, stopped = apply_json(tmp_path, "--scenario", "review-slow")
-    assert (code, stopped["stopped_at"], stopped["reason"]) == (3, "first_review",
-                                                                 "review_pending")
+    assert (code, stopped["stopped_at"], stopped["reason"]) == (3, "first_review", "review_pending")
     pending = next(e for e in stopped["events"] if e["event"] == "review_pending")
     ready = datetime.fromisoformat(pending["detail"]["result_expected"])
 
     # Coming back too early: still under review.
-    code, again = run_json(tmp_path, "--no-input", "--scenario", "review-slow", "apply",
-                           "--resume", "A0001")
+    code, again = run_json(
+        tmp_path, "--no-input", "--scenario", "review-slow", "apply", "--resume", "A0001"
+    )
     assert (code, again["reason"]) == (3, "review_pending")
 
     code, out, err = run_cli(tmp_path, "clock", "advance", "2d")
     assert code == 0, err
-    code, done = run_json(tmp_path, "--no-input", "--scenario", "review-slow", "apply",
-                          "--resume", "A0001", "--answers", HAPPY)
+    code, done = run_json(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        "review-slow",
+        "apply",
+        "--resume",
+        "A0001",
+        "--answers",
+        HAPPY,
+    )
     assert code == 0
     assert done["status"] == "completed"
     decided = next(e for e in done["events"] if e["event"] == "review_decided")
@@ -631,11 +832,13 @@ def test_explain_a_rejected_review(tmp_path: Path) -> None:
     assert "overdue record in the last 24 months" in " ".join(out.split())
 
 
-@pytest.mark.parametrize(("scenario", "reason", "similarity"),
-                         [("liveness-fail", "liveness_failed", "0.93"),
-                          ("face-mismatch", "face_mismatch", "0.63")])
-def test_explain_a_failed_face_check(tmp_path: Path, scenario: str, reason: str,
-                                     similarity: str) -> None:
+@pytest.mark.parametrize(
+    ("scenario", "reason", "similarity"),
+    [("liveness-fail", "liveness_failed", "0.93"), ("face-mismatch", "face_mismatch", "0.63")],
+)
+def test_explain_a_failed_face_check(
+    tmp_path: Path, scenario: str, reason: str, similarity: str
+) -> None:
     code, _ = apply_json(tmp_path, "--scenario", scenario)
     assert code == 3
     code, doc = run_json(tmp_path, "explain", "A0001")

@@ -26,10 +26,12 @@ from loancli.cli.common import (
     options,
 )
 
-account_app = typer.Typer(help="The account: phone-number change and the quarterly self-check.",
-                          no_args_is_help=True)
-card_app = typer.Typer(help="Bank cards bound to the account: bind, list, unbind.",
-                       no_args_is_help=True)
+account_app = typer.Typer(
+    help="The account: phone-number change and the quarterly self-check.", no_args_is_help=True
+)
+card_app = typer.Typer(
+    help="Bank cards bound to the account: bind, list, unbind.", no_args_is_help=True
+)
 contacts_app = typer.Typer(help="Emergency contacts: add, list, remove.", no_args_is_help=True)
 
 PhoneArgument = typer.Argument(metavar="PHONE", help="The account's mobile number, 11 digits.")
@@ -55,11 +57,18 @@ def flow_json(record: dict[str, Any], empty: dict[str, Any]) -> dict[str, Any]:
     return {**result, **empty, **record.get("view", {}), "events": events}
 
 
-def run_flow_command(opts: Options, answers: Path | None, sets: list[str], record: Path | None,
-                     command: str, start: Callable[[Any], dict[str, Any]],
-                     empty: dict[str, Any], lines: Callable[[dict[str, Any]], list[str]],
-                     title: str, more: Callable[[Any, dict[str, Any]], None] | None = None,
-                     ) -> int:
+def run_flow_command(
+    opts: Options,
+    answers: Path | None,
+    sets: list[str],
+    record: Path | None,
+    command: str,
+    start: Callable[[Any], dict[str, Any]],
+    empty: dict[str, Any],
+    lines: Callable[[dict[str, Any]], list[str]],
+    title: str,
+    more: Callable[[Any, dict[str, Any]], None] | None = None,
+) -> int:
     """Open a question-asking session, run the flow, print JSON or a panel; the exit code."""
     from loancli.errors import ExitCode
     from loancli.journey import Journey
@@ -77,19 +86,26 @@ def run_flow_command(opts: Options, answers: Path | None, sets: list[str], recor
     return int(ExitCode.STOPPED if done["status"] == "stopped" else ExitCode.OK)
 
 
-def show_flow(console: Any, result: dict[str, Any], title: str,
-              lines: Callable[[dict[str, Any]], list[str]]) -> None:
+def show_flow(
+    console: Any, result: dict[str, Any], title: str, lines: Callable[[dict[str, Any]], list[str]]
+) -> None:
     from rich.panel import Panel
 
     heading = f"{title} ({result['flow_id']})"
     if result["status"] == "stopped":
-        console.print(Panel(
-            f"[bold]Stopped at {result['stopped_at']}[/bold]: {result['reason']}\n"
-            f"{result['message']}\n[dim]What the app advises:[/dim] {result['advice']}",
-            title=heading, border_style="red", expand=False))
+        console.print(
+            Panel(
+                f"[bold]Stopped at {result['stopped_at']}[/bold]: {result['reason']}\n"
+                f"{result['message']}\n[dim]What the app advises:[/dim] {result['advice']}",
+                title=heading,
+                border_style="red",
+                expand=False,
+            )
+        )
         return
-    console.print(Panel("\n".join(lines(result)), title=heading, border_style="green",
-                        expand=False))
+    console.print(
+        Panel("\n".join(lines(result)), title=heading, border_style="green", expand=False)
+    )
 
 
 @contextlib.contextmanager
@@ -118,8 +134,11 @@ def _account_exists(store: Any, phone: str) -> None:
     from loancli.masking import mask_phone
 
     if store.get(ACCOUNTS, phone=phone) is None:
-        raise NotFound(f"no account with the number {mask_phone(phone)}; after a phone change "
-                       "use the new number", key="PHONE")
+        raise NotFound(
+            f"no account with the number {mask_phone(phone)}; after a phone change "
+            "use the new number",
+            key="PHONE",
+        )
 
 
 # account ---------------------------------------------------------------------------------
@@ -139,17 +158,30 @@ def change_phone(
 
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["change"]
-        out = [f"Number changed: {c['old_phone']} -> {c['new_phone']} (identity by "
-               f"{c['identity_method']}); both numbers were notified."]
+        out = [
+            f"Number changed: {c['old_phone']} -> {c['new_phone']} (identity by "
+            f"{c['identity_method']}); both numbers were notified."
+        ]
         if c["cards_to_rebind"]:
-            out.append(f"Rebind before the next payout or repayment: "
-                       f"{', '.join(c['cards_to_rebind'])} (loancli card bind)")
+            out.append(
+                f"Rebind before the next payout or repayment: "
+                f"{', '.join(c['cards_to_rebind'])} (loancli card bind)"
+            )
         return out
 
     opts = options(ctx)
     with handled(opts):
-        code = run_flow_command(opts, answers, set_ or [], record, "account change-phone",
-                                start, {"change": None}, lines, "Phone-number change")
+        code = run_flow_command(
+            opts,
+            answers,
+            set_ or [],
+            record,
+            "account change-phone",
+            start,
+            {"change": None},
+            lines,
+            "Phone-number change",
+        )
     raise typer.Exit(code)
 
 
@@ -171,11 +203,15 @@ def check(
         return
     console = opts.console
     s = report["summary"]
-    console.print(f"Account {report['phone']}: checked {report['checked_at']} (previous: "
-                  f"{report['previous_check'] or 'never'}; next due {report['next_check']})")
-    console.print(f"  identity {s['identity'] or 'not verified'}; {s['cards']} card(s), "
-                  f"{s['contacts']} contact(s); earlier numbers: "
-                  f"{', '.join(s['phone_history']) or 'none'}")
+    console.print(
+        f"Account {report['phone']}: checked {report['checked_at']} (previous: "
+        f"{report['previous_check'] or 'never'}; next due {report['next_check']})"
+    )
+    console.print(
+        f"  identity {s['identity'] or 'not verified'}; {s['cards']} card(s), "
+        f"{s['contacts']} contact(s); earlier numbers: "
+        f"{', '.join(s['phone_history']) or 'none'}"
+    )
     if not report["issues"]:
         console.print("All in order.", style="green")
         return
@@ -206,13 +242,24 @@ def card_bind(
 
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["card"]
-        return [f"Card {c['card']} ({c['card_type']}, {c['bank']}) bound as {c['id']}; "
-                f"reserved mobile {c['reserved_phone']}; status {c['status']}"]
+        return [
+            f"Card {c['card']} ({c['card_type']}, {c['bank']}) bound as {c['id']}; "
+            f"reserved mobile {c['reserved_phone']}; status {c['status']}"
+        ]
 
     opts = options(ctx)
     with handled(opts):
-        code = run_flow_command(opts, answers, set_ or [], record, "card bind", bind,
-                                {"card": None}, lines, "Card binding")
+        code = run_flow_command(
+            opts,
+            answers,
+            set_ or [],
+            record,
+            "card bind",
+            bind,
+            {"card": None},
+            lines,
+            "Card binding",
+        )
     raise typer.Exit(code)
 
 
@@ -231,20 +278,22 @@ def card_list(
         number = _phone(phone)
         with _world(opts) as (store, _clock, scenario):
             _account_exists(store, number)
-            rows = [card_view(c, scenario.world.bank.card_status)
-                    for c in cards_of(store, number, include_unbound=all_)]
+            rows = [
+                card_view(c, scenario.world.bank.card_status)
+                for c in cards_of(store, number, include_unbound=all_)
+            ]
     if opts.json:
         opts.emit({"phone": mask_phone(number), "cards": rows})
         return
     if not rows:
-        opts.console.print(f"No cards bound to {mask_phone(number)}. Bind one with: "
-                           "loancli card bind")
+        opts.console.print(
+            f"No cards bound to {mask_phone(number)}. Bind one with: loancli card bind"
+        )
         return
     from rich.table import Table
 
     table = Table(title=f"Cards of {mask_phone(number)}")
-    columns = ("id", "card", "card_type", "bank", "reserved_phone", "expiry", "status",
-               "bound_at")
+    columns = ("id", "card", "card_type", "bank", "reserved_phone", "expiry", "status", "bound_at")
     for name in columns:
         table.add_column(name)
     for row in rows:
@@ -266,9 +315,17 @@ def card_unbind(
 
     opts = options(ctx)
     with handled(opts):
-        code = run_flow_command(opts, answers, set_ or [], record, "card unbind",
-                                lambda j: unbind(j, card_id), {"card": None},
-                                lambda r: [f"Card {r['card']['card']} unbound."], "Card unbinding")
+        code = run_flow_command(
+            opts,
+            answers,
+            set_ or [],
+            record,
+            "card unbind",
+            lambda j: unbind(j, card_id),
+            {"card": None},
+            lambda r: [f"Card {r['card']['card']} unbound."],
+            "Card unbinding",
+        )
     raise typer.Exit(code)
 
 
@@ -291,8 +348,17 @@ def contacts_add(
 
     opts = options(ctx)
     with handled(opts):
-        code = run_flow_command(opts, answers, set_ or [], record, "contacts add", add_contact,
-                                {"contact": None}, lines, "Emergency contact")
+        code = run_flow_command(
+            opts,
+            answers,
+            set_ or [],
+            record,
+            "contacts add",
+            add_contact,
+            {"contact": None},
+            lines,
+            "Emergency contact",
+        )
     raise typer.Exit(code)
 
 
@@ -315,8 +381,9 @@ def contacts_list(
         opts.emit({"phone": mask_phone(number), "contacts": rows})
         return
     if not rows:
-        opts.console.print(f"No emergency contacts for {mask_phone(number)}. Add one with: "
-                           "loancli contacts add")
+        opts.console.print(
+            f"No emergency contacts for {mask_phone(number)}. Add one with: loancli contacts add"
+        )
         return
     from rich.table import Table
 
@@ -332,8 +399,9 @@ def contacts_list(
 @contacts_app.command("remove")
 def contacts_remove(
     ctx: typer.Context,
-    contact_id: Annotated[str, typer.Argument(metavar="CONTACT_ID",
-                                              help="Contact ID, e.g. K0001.")],
+    contact_id: Annotated[
+        str, typer.Argument(metavar="CONTACT_ID", help="Contact ID, e.g. K0001.")
+    ],
     answers: Annotated[Path | None, AnswersOption] = None,
     set_: Annotated[list[str] | None, SetOption] = None,
     record: Annotated[Path | None, RecordOption] = None,
@@ -343,7 +411,15 @@ def contacts_remove(
 
     opts = options(ctx)
     with handled(opts):
-        code = run_flow_command(opts, answers, set_ or [], record, "contacts remove",
-                                lambda j: remove_contact(j, contact_id), {"contact": None},
-                                lambda r: [f"Contact {contact_id} removed."], "Emergency contact")
+        code = run_flow_command(
+            opts,
+            answers,
+            set_ or [],
+            record,
+            "contacts remove",
+            lambda j: remove_contact(j, contact_id),
+            {"contact": None},
+            lambda r: [f"Contact {contact_id} removed."],
+            "Emergency contact",
+        )
     raise typer.Exit(code)

@@ -44,8 +44,12 @@ def list_(ctx: typer.Context) -> None:
     for column in ("id", "phone", "name", "status", "step", "reason", "updated_at"):
         table.add_column(column)
     for row in rows:
-        table.add_row(*[str(row[c] or "") for c in ("id", "phone", "name", "status", "step",
-                                                     "reason", "updated_at")])
+        table.add_row(
+            *[
+                str(row[c] or "")
+                for c in ("id", "phone", "name", "status", "step", "reason", "updated_at")
+            ]
+        )
     opts.console.print(table)
 
 
@@ -66,8 +70,9 @@ def show(
             raise NotFound(f"no applicant {applicant_id!r} in this state file", key="ID")
     result = result_of(doc)
     if opts.json:
-        opts.emit({"applicant": summary(doc), **{k: result[k] for k in ("loan", "schedule",
-                                                                        "events")}})
+        opts.emit(
+            {"applicant": summary(doc), **{k: result[k] for k in ("loan", "schedule", "events")}}
+        )
         return
     from loancli.cli.render import show_events, show_result
 

@@ -40,8 +40,14 @@ def apply(
     raise typer.Exit(code)
 
 
-def run_apply(opts: Options, answers: Path | None, sets: list[str], record: Path | None,
-              resume: str | None, step: tuple[str, str] | None = None) -> int:
+def run_apply(
+    opts: Options,
+    answers: Path | None,
+    sets: list[str],
+    record: Path | None,
+    resume: str | None,
+    step: tuple[str, str] | None = None,
+) -> int:
     from loancli.errors import ExitCode
     from loancli.journey import Journey, resume_journey, start_journey
     from loancli.journey.runner import result_of, run_one_step
@@ -75,8 +81,14 @@ def demo(ctx: typer.Context) -> None:
     with handled(opts), tempfile.TemporaryDirectory(prefix="loancli-demo-") as tmp:
         folder = Path(tmp)
         answers_file = write_demo_answers(folder)
-        demo_opts = Options(db=folder / "state.json", clock=opts.clock, seed=opts.seed,
-                            scenario=opts.scenario, json=opts.json, no_input=True)
+        demo_opts = Options(
+            db=folder / "state.json",
+            clock=opts.clock,
+            seed=opts.seed,
+            scenario=opts.scenario,
+            json=opts.json,
+            no_input=True,
+        )
         if not opts.json:
             opts.console.print(
                 "[bold]loancli demo[/bold]: the happy path, scripted, on a fresh state file.\n"
@@ -87,13 +99,12 @@ def demo(ctx: typer.Context) -> None:
     raise typer.Exit(code)
 
 
-
-
 def step(
     ctx: typer.Context,
     applicant_id: Annotated[str, typer.Argument(metavar="ID", help="Applicant ID, e.g. A0001.")],
-    step_name: Annotated[str, typer.Argument(metavar="STEP", help="Step name, e.g. "
-                                             "sms_verification.")],
+    step_name: Annotated[
+        str, typer.Argument(metavar="STEP", help="Step name, e.g. sms_verification.")
+    ],
     answers: Annotated[Path | None, AnswersOption] = None,
     set_: Annotated[list[str] | None, SetOption] = None,
     record: Annotated[Path | None, RecordOption] = None,

@@ -34,19 +34,29 @@ def checkout(
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["checkout"]
         first = r["schedule"][0]
-        return [f"{c['item']}: {c['price']} yuan in {c['periods']} installments ({c['loan_id']}),"
-                f" fee {c['total_fee']} yuan in total, APR {c['apr']}% (IRR)",
-                f"First payment {first['total']} on {first['due_date']}, from card {c['card']};"
-                f" repayment day {c['repayment_day']}; quota left {c['quota_left']} yuan",
-                f"Repay with: loancli repay {r['flow_id']} --installment 1"]
+        return [
+            f"{c['item']}: {c['price']} yuan in {c['periods']} installments ({c['loan_id']}),"
+            f" fee {c['total_fee']} yuan in total, APR {c['apr']}% (IRR)",
+            f"First payment {first['total']} on {first['due_date']}, from card {c['card']};"
+            f" repayment day {c['repayment_day']}; quota left {c['quota_left']} yuan",
+            f"Repay with: loancli repay {r['flow_id']} --installment 1",
+        ]
 
     opts = options(ctx)
     with handled(opts):
         name, amount = core.check_order(item, price, periods)
         code = run_flow_command(
-            opts, answers, set_ or [], record, "checkout",
+            opts,
+            answers,
+            set_ or [],
+            record,
+            "checkout",
             lambda j: core.checkout(j, name, amount, periods),
-            {"checkout": None, "schedule": []}, lines, "Checkout installments", _schedule)
+            {"checkout": None, "schedule": []},
+            lines,
+            "Checkout installments",
+            _schedule,
+        )
     raise typer.Exit(code)
 
 

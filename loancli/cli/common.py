@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+
 @dataclass
 class Options:
     """The root callback's global options, shared by every command through ``ctx.obj``."""
@@ -59,11 +60,11 @@ def handled(opts: Options) -> Iterator[None]:
         from rich.markup import escape
 
         Console(stderr=True, highlight=False, soft_wrap=True).print(
-            f"[red]Error:[/red] {escape(str(exc))}")
+            f"[red]Error:[/red] {escape(str(exc))}"
+        )
         if opts.json:
             key = getattr(exc, "key", None)
-            opts.emit({"error": {"exit_code": int(exc.exit_code), "key": key,
-                                 "message": str(exc)}})
+            opts.emit({"error": {"exit_code": int(exc.exit_code), "key": key, "message": str(exc)}})
         raise typer.Exit(int(exc.exit_code)) from None
     except KeyboardInterrupt:
         typer.echo("\nInterrupted; what was done is saved.", err=True)
@@ -114,8 +115,9 @@ class Session:
 
 
 @contextlib.contextmanager
-def flow_session(opts: Options, answers: Path | None, sets: list[str], record: Path | None,
-                 command: str) -> Iterator[Session]:
+def flow_session(
+    opts: Options, answers: Path | None, sets: list[str], record: Path | None, command: str
+) -> Iterator[Session]:
     """Everything a question-asking command needs, layered as ``apply`` does: ``--set`` over
     the scenario's borrower answers over ``--answers``, then the terminal, then defaults.
     The scenario's pre-existing accounts are created; ``--record`` is written at the end,
@@ -136,18 +138,26 @@ def flow_session(opts: Options, answers: Path | None, sets: list[str], record: P
         with open_world(opts) as (store, clock, scenario):
             sources = [parse_set_options(sets)]
             if scenario.borrower:
-                sources.append(AnswerSource(scenario.borrower, scenario.base_dir,
-                                            f"scenario {scenario.name} (borrower)"))
+                sources.append(
+                    AnswerSource(
+                        scenario.borrower, scenario.base_dir, f"scenario {scenario.name} (borrower)"
+                    )
+                )
             if answers is not None:
                 sources.append(load_answers_file(answers))
-            prompter = (QuestionaryPrompter(opts.console, to_stderr=opts.json)
-                        if opts.interactive else None)
+            prompter = (
+                QuestionaryPrompter(opts.console, to_stderr=opts.json) if opts.interactive else None
+            )
             asker = Asker(sources, prompter)
             seed_accounts(store, scenario.accounts, clock.isoformat())
-            run = {"command": command, "clock": clock.isoformat(), "seed": opts.seed,
-                   "scenario": _scenario_ref(opts.scenario),
-                   "answers": str(answers.resolve()) if answers else None,
-                   "set": [_hide_secret(item) for item in sets]}
+            run = {
+                "command": command,
+                "clock": clock.isoformat(),
+                "seed": opts.seed,
+                "scenario": _scenario_ref(opts.scenario),
+                "answers": str(answers.resolve()) if answers else None,
+                "set": [_hide_secret(item) for item in sets],
+            }
             yield Session(store, clock, scenario, asker, Rng(opts.seed), run)
     finally:
         if record is not None and asker is not None:

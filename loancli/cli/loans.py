@@ -35,14 +35,24 @@ def schedule(
     term: Annotated[int, typer.Option("--term", help="Number of monthly installments.")],
     loan_date: Annotated[str, typer.Option("--loan-date", help="YYYY-MM-DD.")],
     apr: Annotated[str | None, typer.Option("--apr", help="APR in percent: 18 is 18%.")] = None,
-    method: Annotated[str, typer.Option("--method", help="equal_installment, equal_principal "
-                                        "or interest_first.")] = "equal_installment",
-    product: Annotated[str, typer.Option("--product", help="cash_loan, daily_loan or "
-                                         "installment (flat fee).")] = "cash_loan",
-    repayment_day: Annotated[int | None, typer.Option(
-        "--repayment-day", help="The account's repayment day; omit for its first loan.")] = None,
-    daily_rate: Annotated[str | None, typer.Option(
-        "--daily-rate", help="daily_loan only: daily rate as a fraction, 0.0003 is 万3.")] = None,
+    method: Annotated[
+        str, typer.Option("--method", help="equal_installment, equal_principal or interest_first.")
+    ] = "equal_installment",
+    product: Annotated[
+        str, typer.Option("--product", help="cash_loan, daily_loan or installment (flat fee).")
+    ] = "cash_loan",
+    repayment_day: Annotated[
+        int | None,
+        typer.Option(
+            "--repayment-day", help="The account's repayment day; omit for its first loan."
+        ),
+    ] = None,
+    daily_rate: Annotated[
+        str | None,
+        typer.Option(
+            "--daily-rate", help="daily_loan only: daily rate as a fraction, 0.0003 is 万3."
+        ),
+    ] = None,
 ) -> None:
     """Repayment calculator: no state file needed."""
     opts = options(ctx)
@@ -63,8 +73,16 @@ def schedule(
         show_schedule(opts.console, data["installments"])
 
 
-def quote(amount: str, term: int, apr: str | None, method: str, product_key: str,
-          loan_date: str, repayment_day: int | None, daily_rate: str | None = None) -> Any:
+def quote(
+    amount: str,
+    term: int,
+    apr: str | None,
+    method: str,
+    product_key: str,
+    loan_date: str,
+    repayment_day: int | None,
+    daily_rate: str | None = None,
+) -> Any:
     """Validate the calculator's options against the product, then build the schedule."""
     from datetime import date
     from decimal import Decimal
@@ -94,14 +112,16 @@ def quote(amount: str, term: int, apr: str | None, method: str, product_key: str
         raise _usage(f"{product_key} offers {', '.join(product.methods)}", "--method")
     daily = product.daily_rate_min is not None
     if daily_rate is not None and not daily:
-        raise _usage(f"only daily_loan takes a daily rate; {product_key} takes --apr",
-                     "--daily-rate")
+        raise _usage(
+            f"only daily_loan takes a daily rate; {product_key} takes --apr", "--daily-rate"
+        )
     if daily and daily_rate is not None:
         try:
             per_day = Decimal(daily_rate)
         except ArithmeticError:
-            raise _usage(f"{daily_rate!r} is not a number; write e.g. 0.0003",
-                         "--daily-rate") from None
+            raise _usage(
+                f"{daily_rate!r} is not a number; write e.g. 0.0003", "--daily-rate"
+            ) from None
         apr = str(per_day * 360 * 100)
     if fee_rate is None and apr is None:
         raise _usage("give the APR in percent, e.g. --apr 18", "--apr")
@@ -112,14 +132,26 @@ def quote(amount: str, term: int, apr: str | None, method: str, product_key: str
     if daily:
         per_day = rate / 100 / 360
         low, high = product.daily_rate_min, product.daily_rate_max
+        assert low is not None and high is not None  # a daily product has both bounds
         if not low <= per_day <= high:
-            raise _usage(f"{product_key}'s daily rate is {low:%} to {high:%} a day; "
-                         f"{per_day:.6%} is outside it", "--daily-rate")
+            raise _usage(
+                f"{product_key}'s daily rate is {low:%} to {high:%} a day; "
+                f"{per_day:.6%} is outside it",
+                "--daily-rate",
+            )
     if repayment_day is not None and not 1 <= repayment_day <= 28:
         raise _usage("a repayment day is 1-28", "--repayment-day")
     try:
-        sched = build_schedule(principal, term, rate, method, day, repayment_day,
-                               fee_rate_total=fee_rate, daily_interest=daily)
+        sched = build_schedule(
+            principal,
+            term,
+            rate,
+            method,
+            day,
+            repayment_day,
+            fee_rate_total=fee_rate,
+            daily_interest=daily,
+        )
         check_apr_cap(product, sched.apr)
     except ValueError as exc:
         raise _usage(str(exc), "--method" if "method" in str(exc) else "--apr") from None
@@ -128,12 +160,20 @@ def quote(amount: str, term: int, apr: str | None, method: str, product_key: str
 
 def calendar(
     ctx: typer.Context,
-    applicant: Annotated[str | None, typer.Argument(
-        metavar="[APPLICANT]", help="Applicant ID; the newest loan when omitted.")] = None,
-    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM; default: the month of "
-                                              "the next unpaid installment.")] = None,
-    ics: Annotated[Path | None, typer.Option("--ics", help="Write an RFC 5545 .ics file with "
-                                             "reminders 3 days and 1 day before.")] = None,
+    applicant: Annotated[
+        str | None,
+        typer.Argument(metavar="[APPLICANT]", help="Applicant ID; the newest loan when omitted."),
+    ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option("--month", help="YYYY-MM; default: the month of the next unpaid installment."),
+    ] = None,
+    ics: Annotated[
+        Path | None,
+        typer.Option(
+            "--ics", help="Write an RFC 5545 .ics file with reminders 3 days and 1 day before."
+        ),
+    ] = None,
 ) -> None:
     """The repayment calendar: a month grid with due days, paid/due/overdue coloured."""
     from datetime import date
@@ -161,8 +201,14 @@ def calendar(
 
             ics.write_bytes(to_ics(loan["id"], lines, stamp))
         if opts.json:
-            opts.emit({"loan": loan["id"], "month": f"{year}-{mon:02d}", "ics": str(ics) if ics
-                       else None, "installments": [_line_view(x) for x in lines]})
+            opts.emit(
+                {
+                    "loan": loan["id"],
+                    "month": f"{year}-{mon:02d}",
+                    "ics": str(ics) if ics else None,
+                    "installments": [_line_view(x) for x in lines],
+                }
+            )
             return
         from loancli.calendar import month_table
 
@@ -175,10 +221,18 @@ def _line_view(line: dict[str, Any]) -> dict[str, Any]:
     from loancli.money import fmt
     from loancli.servicing import owed_total
 
-    keys = ("n", "due_date", "principal", "interest", "fee", "total", "remaining", "status",
-            "penalty")
-    return {**{k: line[k] for k in keys}, "owed": fmt(owed_total(line)),
-            "paid_on": line["paid_on"]}
+    keys = (
+        "n",
+        "due_date",
+        "principal",
+        "interest",
+        "fee",
+        "total",
+        "remaining",
+        "status",
+        "penalty",
+    )
+    return {**{k: line[k] for k in keys}, "owed": fmt(owed_total(line)), "paid_on": line["paid_on"]}
 
 
 def _loan_view(loan: dict[str, Any], today: Any) -> dict[str, Any]:
@@ -239,8 +293,11 @@ def clock_set(
             raise _usage(str(exc), "DATETIME") from None
         with open_world(opts) as (store, clock, _scenario):
             if target < clock.now():
-                raise _usage(f"the simulated clock does not go backwards (now "
-                             f"{clock.isoformat()}); use a new --db to start over", "DATETIME")
+                raise _usage(
+                    f"the simulated clock does not go backwards (now "
+                    f"{clock.isoformat()}); use a new --db to start over",
+                    "DATETIME",
+                )
             clock.set(target)
             events = catch_up_all(store, target.date(), clock.isoformat())
             now = clock.now()
@@ -275,49 +332,79 @@ def clock_advance(
 def repay(
     ctx: typer.Context,
     applicant: Annotated[str, typer.Argument(metavar="APPLICANT", help="Applicant ID.")],
-    installment: Annotated[int | None, typer.Option("--installment", help="Pay installment N "
-                                                    "in full.")] = None,
-    amount: Annotated[str | None, typer.Option("--amount", help="Pay this amount: dues first, "
-                                               "the rest prepays principal.")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Settle the whole loan early, with "
-                                       "interest to date.")] = False,
+    installment: Annotated[
+        int | None, typer.Option("--installment", help="Pay installment N in full.")
+    ] = None,
+    amount: Annotated[
+        str | None,
+        typer.Option("--amount", help="Pay this amount: dues first, the rest prepays principal."),
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Settle the whole loan early, with interest to date.")
+    ] = False,
 ) -> None:
     """Repay from the bound card; the schedule is recomputed."""
     from decimal import Decimal
 
     from loancli.errors import ExitCode, Reason
-    from loancli.servicing import (catch_up, find_loan, log, pay_amount, pay_installment,
-                                   save_loan, settle_all)
+    from loancli.servicing import (
+        catch_up,
+        find_loan,
+        log,
+        pay_amount,
+        pay_installment,
+        save_loan,
+        settle_all,
+    )
     from loancli.validation import check_money
 
     opts = options(ctx)
     chosen = [x for x in (installment is not None, amount is not None, all_) if x]
     with handled(opts):
         if len(chosen) != 1:
-            raise _usage("choose exactly one of --installment N, --amount A or --all",
-                         "--installment/--amount/--all")
+            raise _usage(
+                "choose exactly one of --installment N, --amount A or --all",
+                "--installment/--amount/--all",
+            )
         with open_world(opts) as (store, clock, scenario):
             loan = find_loan(store, applicant)
             today = clock.now().date()
             log(loan, clock.isoformat(), catch_up(loan, today))
             if loan["status"] != "active":
-                raise _usage(f"loan {loan['id']} is {loan['status']}; nothing to repay",
-                             "APPLICANT")
+                raise _usage(
+                    f"loan {loan['id']} is {loan['status']}; nothing to repay", "APPLICANT"
+                )
             card_status = scenario.world.bank.card_status
             from loancli.cards import needs_rebind  # account flows (issue 5)
 
             if needs_rebind(store, loan["phone"], loan["card_number"]):
                 card_status = "rebind_required"
             if card_status != "normal":
-                reason = {"frozen": Reason.CARD_FROZEN, "closed": Reason.CARD_CLOSED,
-                          "rebind_required": Reason.CARD_REBIND_REQUIRED}[card_status]
-                log(loan, clock.isoformat(), [{"on": today.isoformat(), "event": "repay_failed",
-                                               "reason": reason.value, "detail": {}}])
+                reason = {
+                    "frozen": Reason.CARD_FROZEN,
+                    "closed": Reason.CARD_CLOSED,
+                    "rebind_required": Reason.CARD_REBIND_REQUIRED,
+                }[card_status]
+                log(
+                    loan,
+                    clock.isoformat(),
+                    [
+                        {
+                            "on": today.isoformat(),
+                            "event": "repay_failed",
+                            "reason": reason.value,
+                            "detail": {},
+                        }
+                    ],
+                )
                 save_loan(store, loan)
-                result = {"status": "refused", "reason": reason.value,
-                          "message": reason.sentence.replace("receive the money",
-                                                             "pay from it"),
-                          "advice": reason.advice, **_loan_view(loan, today)}
+                result = {
+                    "status": "refused",
+                    "reason": reason.value,
+                    "message": reason.sentence.replace("receive the money", "pay from it"),
+                    "advice": reason.advice,
+                    **_loan_view(loan, today),
+                }
                 _show_payment(opts, result)
                 raise typer.Exit(int(ExitCode.STOPPED))
             try:
@@ -332,10 +419,14 @@ def repay(
                         raise _usage(str(exc), "--amount") from None
                     payment = pay_amount(loan, value, today)
             except ValueError as exc:
-                raise _usage(str(exc), "--installment" if installment is not None
-                             else "--amount") from None
-            log(loan, clock.isoformat(), [{"on": today.isoformat(), "event": "repaid",
-                                           "detail": payment}])
+                raise _usage(
+                    str(exc), "--installment" if installment is not None else "--amount"
+                ) from None
+            log(
+                loan,
+                clock.isoformat(),
+                [{"on": today.isoformat(), "event": "repaid", "detail": payment}],
+            )
             save_loan(store, loan)
         _show_payment(opts, {"status": "paid", "payment": payment, **_loan_view(loan, today)})
 
@@ -345,13 +436,17 @@ def _show_payment(opts: Options, result: dict[str, Any]) -> None:
         opts.emit(result)
         return
     if result["status"] == "refused":
-        opts.console.print(f"[red]Repayment refused[/red] ({result['reason']}): "
-                           f"{result['message']} {result['advice']}")
+        opts.console.print(
+            f"[red]Repayment refused[/red] ({result['reason']}): "
+            f"{result['message']} {result['advice']}"
+        )
     else:
         p = result["payment"]
-        opts.console.print(f"[green]Paid {p['amount']}[/green] on {p['on']} ({p['kind']}); "
-                           f"loan {result['loan']} is {result['loan_status']}, remaining "
-                           f"principal {result['remaining_principal']}")
+        opts.console.print(
+            f"[green]Paid {p['amount']}[/green] on {p['on']} ({p['kind']}); "
+            f"loan {result['loan']} is {result['loan_status']}, remaining "
+            f"principal {result['remaining_principal']}"
+        )
     from loancli.cli.render import show_schedule
 
     show_schedule(opts.console, result["installments"])
@@ -363,7 +458,8 @@ def restructure(
     term: Annotated[int, typer.Option("--term", help="Months of the new plan.")],
 ) -> None:
     """协商二次分期: turn an overdue loan's remaining debt into a new plan."""
-    from loancli.servicing import catch_up, find_loan, log, restructure as replan, save_loan
+    from loancli.servicing import catch_up, find_loan, log, save_loan
+    from loancli.servicing import restructure as replan
 
     opts = options(ctx)
     with handled(opts):
@@ -377,8 +473,11 @@ def restructure(
                 change = replan(loan, term, today)
             except ValueError as exc:
                 raise _usage(str(exc), "APPLICANT") from None
-            log(loan, clock.isoformat(), [{"on": today.isoformat(), "event": "restructured",
-                                           "detail": change}])
+            log(
+                loan,
+                clock.isoformat(),
+                [{"on": today.isoformat(), "event": "restructured", "detail": change}],
+            )
             save_loan(store, loan)
         result = {"restructure": change, **_loan_view(loan, today)}
         if opts.json:
@@ -388,7 +487,8 @@ def restructure(
             f"Re-instalment agreed on {change['on']}: {change['new_principal']} "
             f"(principal {change['owed']['principal']}, interest {change['owed']['interest']}, "
             f"penalty {change['owed']['penalty']}) over {term} months, first due "
-            f"{change['first_due_date']}. The old plan is kept in the loan's history.")
+            f"{change['first_due_date']}. The old plan is kept in the loan's history."
+        )
         from loancli.cli.render import show_schedule
 
         show_schedule(opts.console, result["installments"])
@@ -400,10 +500,12 @@ def restructure(
 def explain(
     ctx: typer.Context,
     applicant: Annotated[str, typer.Argument(metavar="APPLICANT", help="Applicant ID.")],
-    due_date: Annotated[bool, typer.Option("--due-date", help="Only why the due date is what "
-                                           "it is.")] = False,
-    amount: Annotated[bool, typer.Option("--amount", help="Only why the amounts are what they "
-                                         "are.")] = False,
+    due_date: Annotated[
+        bool, typer.Option("--due-date", help="Only why the due date is what it is.")
+    ] = False,
+    amount: Annotated[
+        bool, typer.Option("--amount", help="Only why the amounts are what they are.")
+    ] = False,
 ) -> None:
     """Why each decision went the way it did, in sentences with the numbers."""
     from loancli.explaining import explain_applicant

@@ -44,12 +44,16 @@ def main(
     ] = None,
     clock: Annotated[
         str | None,
-        typer.Option("--clock", help="Set the simulated now, ISO date-time (Beijing time if naive)."),
+        typer.Option(
+            "--clock", help="Set the simulated now, ISO date-time (Beijing time if naive)."
+        ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for codes and random choices.")] = 0,
     scenario: Annotated[
         str | None,
-        typer.Option("--scenario", help="Built-in scenario name or YAML file: how the world behaves."),
+        typer.Option(
+            "--scenario", help="Built-in scenario name or YAML file: how the world behaves."
+        ),
     ] = None,
     json_: Annotated[
         bool, typer.Option("--json", help="One JSON document on stdout; human text on stderr.")
@@ -58,8 +62,9 @@ def main(
         bool, typer.Option("--no-input", help="Never prompt (also when stdin is not a terminal).")
     ] = False,
 ) -> None:
-    ctx.obj = Options(db=db, clock=clock, seed=seed, scenario=scenario, json=json_,
-                      no_input=no_input)
+    ctx.obj = Options(
+        db=db, clock=clock, seed=seed, scenario=scenario, json=json_, no_input=no_input
+    )
 
 
 apply.register(app)

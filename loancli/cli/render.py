@@ -10,26 +10,34 @@ def show_result(console: Any, app: dict[str, Any], result: dict[str, Any]) -> No
     from rich.panel import Panel
 
     if result["status"] == "stopped":
-        console.print(Panel(
-            f"[bold]Stopped at {result['stopped_at']}[/bold]: {result['reason']}\n"
-            f"{result['message']}\n[dim]What the app advises:[/dim] {result['advice']}\n"
-            f"[dim]Continue later with:[/dim] loancli apply --resume {result['applicant_id']}",
-            title=f"Applicant {result['applicant_id']}", border_style="red", expand=False,
-        ))
+        console.print(
+            Panel(
+                f"[bold]Stopped at {result['stopped_at']}[/bold]: {result['reason']}\n"
+                f"{result['message']}\n[dim]What the app advises:[/dim] {result['advice']}\n"
+                f"[dim]Continue later with:[/dim] loancli apply --resume {result['applicant_id']}",
+                title=f"Applicant {result['applicant_id']}",
+                border_style="red",
+                expand=False,
+            )
+        )
         return
     if result["status"] != "completed":
         console.print(f"Applicant {result['applicant_id']}: {result['status']} at {app['step']}")
         return
     loan = result["loan"]
-    console.print(Panel(
-        f"Amount [bold]{loan['amount']}[/bold] yuan over {loan['term']} months, {loan['method']}\n"
-        f"APR {loan['apr']}% (IRR of all costs), total interest {loan['total_interest']}\n"
-        f"Paid out on {loan['loan_date']} to card {loan['card']}\n"
-        f"Repayment day: day {loan['repayment_day']} of each month; first due "
-        f"{loan['first_due_date']} ({loan['day_count']})",
-        title=f"Applicant {result['applicant_id']}: loan disbursed", border_style="green",
-        expand=False,
-    ))
+    console.print(
+        Panel(
+            f"Amount [bold]{loan['amount']}[/bold] yuan over {loan['term']} months, "
+            f"{loan['method']}\n"
+            f"APR {loan['apr']}% (IRR of all costs), total interest {loan['total_interest']}\n"
+            f"Paid out on {loan['loan_date']} to card {loan['card']}\n"
+            f"Repayment day: day {loan['repayment_day']} of each month; first due "
+            f"{loan['first_due_date']} ({loan['day_count']})",
+            title=f"Applicant {result['applicant_id']}: loan disbursed",
+            border_style="green",
+            expand=False,
+        )
+    )
     show_schedule(console, result["schedule"])
     lines = result["schedule"]
     if lines:
@@ -47,8 +55,12 @@ def show_schedule(console: Any, lines: list[dict[str, Any]]) -> None:
     for name in ("n", "due_date", "principal", "interest", "fee", "total", "remaining"):
         table.add_column(name, justify="right")
     for line in lines:
-        table.add_row(*[str(line[k]) for k in ("n", "due_date", "principal", "interest", "fee",
-                                               "total", "remaining")])
+        table.add_row(
+            *[
+                str(line[k])
+                for k in ("n", "due_date", "principal", "interest", "fee", "total", "remaining")
+            ]
+        )
     console.print(table)
 
 

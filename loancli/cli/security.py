@@ -22,15 +22,20 @@ from loancli.cli.common import (
     options,
 )
 
-device_app = typer.Typer(help="The devices an account trusts, and its two-step verification.",
-                         no_args_is_help=True)
-support_app = typer.Typer(help="Customer service: unlock a locked account with identity proof.",
-                          no_args_is_help=True)
+device_app = typer.Typer(
+    help="The devices an account trusts, and its two-step verification.", no_args_is_help=True
+)
+support_app = typer.Typer(
+    help="Customer service: unlock a locked account with identity proof.", no_args_is_help=True
+)
 
-AccountArg = typer.Argument(metavar="PHONE",
-                            help="The account's mobile number (or its 18-character ID number).")
-ModelArg = typer.Argument(metavar="MODEL", help="Device model as the app records it, e.g. "
-                          "'Redmi Note 13' (see device list).")
+AccountArg = typer.Argument(
+    metavar="PHONE", help="The account's mobile number (or its 18-character ID number)."
+)
+ModelArg = typer.Argument(
+    metavar="MODEL",
+    help="Device model as the app records it, e.g. 'Redmi Note 13' (see device list).",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -73,13 +78,27 @@ def support_unlock(
 
     opts = options(ctx)
     with handled(opts):
-        code = _run(opts, answers, set_ or [], record, "support unlock",
-                    list(UNLOCK_STEPS.items()), unlock=phone)
+        code = _run(
+            opts,
+            answers,
+            set_ or [],
+            record,
+            "support unlock",
+            list(UNLOCK_STEPS.items()),
+            unlock=phone,
+        )
     raise typer.Exit(code)
 
 
-def _run(opts: Options, answers: Path | None, sets: list[str], record: Path | None,
-         command: str, steps: list[tuple[str, Any]], unlock: str | None = None) -> int:
+def _run(
+    opts: Options,
+    answers: Path | None,
+    sets: list[str],
+    record: Path | None,
+    command: str,
+    steps: list[tuple[str, Any]],
+    unlock: str | None = None,
+) -> int:
     """Run a security flow as a record in ``flows``; show it; the exit code."""
     from loancli.accounts import ACCOUNTS
     from loancli.errors import ExitCode, UsageError
@@ -95,14 +114,20 @@ def _run(opts: Options, answers: Path | None, sets: list[str], record: Path | No
         if unlock is not None:
             account = account_for(s.store, unlock)
             if not is_locked(account, s.clock.now()):
-                raise UsageError(f"the account of {mask_phone(account['phone'])} is not locked; "
-                                 "nothing to unlock", key="PHONE")
+                raise UsageError(
+                    f"the account of {mask_phone(account['phone'])} is not locked; "
+                    "nothing to unlock",
+                    key="PHONE",
+                )
             fields["phone"] = account["phone"]
         flow = run_flow(j, kind, steps, **fields)
         after = s.store.get(ACCOUNTS, phone=flow["phone"]) if flow.get("phone") else None
         view = account_view(s.store, after, j.world.device, s.clock.now()) if after else None
-    result = {**flow_result(flow), "phone": mask_phone(flow["phone"]) if flow.get("phone")
-              else None, "account": view}
+    result = {
+        **flow_result(flow),
+        "phone": mask_phone(flow["phone"]) if flow.get("phone") else None,
+        "account": view,
+    }
     if opts.json:
         opts.emit(result)
     else:
@@ -127,30 +152,44 @@ def _show_flow(console: Any, result: dict[str, Any]) -> None:
 
     title = f"{result['kind']} {result['flow_id']}"
     for event in result["events"]:
-        style = "red" if event["reason"] else ("yellow" if event["event"] == "risk_warning"
-                                               else None)
+        style = (
+            "red" if event["reason"] else ("yellow" if event["event"] == "risk_warning" else None)
+        )
         reason = f" [{event['reason']}]" if event["reason"] else ""
-        console.print(f"{event['at'][11:19]} {event['step']:<14} {event['event']}{reason} "
-                      f"{_detail(event['detail'])}", style=style, highlight=False,
-                      markup=False)
+        console.print(
+            f"{event['at'][11:19]} {event['step']:<14} {event['event']}{reason} "
+            f"{_detail(event['detail'])}",
+            style=style,
+            highlight=False,
+            markup=False,
+        )
     if result["status"] == "stopped":
-        console.print(Panel(
-            f"[bold]Stopped at {result['stopped_at']}[/bold]: {result['reason']}\n"
-            f"{result['message']}\n[dim]What the app advises:[/dim] {result['advice']}",
-            title=title, border_style="red", expand=False))
+        console.print(
+            Panel(
+                f"[bold]Stopped at {result['stopped_at']}[/bold]: {result['reason']}\n"
+                f"{result['message']}\n[dim]What the app advises:[/dim] {result['advice']}",
+                title=title,
+                border_style="red",
+                expand=False,
+            )
+        )
         return
     view = result["account"] or {}
     device = view.get("this_device") or {}
     lines = {
-        "login": f"Logged in as {result['phone']} on {device.get('model')} in "
-                 f"{device.get('city')}",
+        "login": f"Logged in as {result['phone']} on {device.get('model')} in {device.get('city')}",
         "unlock": f"Account {result['phone']} unlocked; the password was reset",
     }
-    console.print(Panel(
-        f"{lines.get(result['kind'], result['status'])}\n"
-        f"Trusted devices: {', '.join(view.get('trusted_devices') or []) or 'none'}; "
-        f"two-step verification: {view.get('two_step')}",
-        title=title, border_style="green", expand=False))
+    console.print(
+        Panel(
+            f"{lines.get(result['kind'], result['status'])}\n"
+            f"Trusted devices: {', '.join(view.get('trusted_devices') or []) or 'none'}; "
+            f"two-step verification: {view.get('two_step')}",
+            title=title,
+            border_style="green",
+            expand=False,
+        )
+    )
 
 
 # device: what the account trusts -------------------------------------------------------
@@ -185,24 +224,28 @@ def _emit_view(opts: Options, view: dict[str, Any], message: str | None = None) 
         opts.console.print(message, highlight=False)
     from rich.table import Table
 
-    table = Table(title=f"Devices of {view['phone']} (two-step verification: "
-                        f"{view['two_step']})")
+    table = Table(title=f"Devices of {view['phone']} (two-step verification: {view['two_step']})")
     table.add_column("trusted device")
     table.add_column("note")
     this = view["this_device"]
     for model in view["trusted_devices"]:
         table.add_row(model, "the scenario's phone" if model == this["model"] else "")
     if not this["trusted"]:
-        table.add_row(f"({this['model']})", "the scenario's phone: not trusted, its login "
-                      "needs two-step verification", style="yellow")
+        table.add_row(
+            f"({this['model']})",
+            "the scenario's phone: not trusted, its login needs two-step verification",
+            style="yellow",
+        )
     opts.console.print(table)
     last = view.get("last_login")
     if last:
-        opts.console.print(f"Last login: {last['at']} on {last['model']} in {last['city']}",
-                           highlight=False)
+        opts.console.print(
+            f"Last login: {last['at']} on {last['model']} in {last['city']}", highlight=False
+        )
     if view.get("locked_until"):
-        opts.console.print(f"Locked until {view['locked_until']} (support unlock)",
-                           style="red", highlight=False)
+        opts.console.print(
+            f"Locked until {view['locked_until']} (support unlock)", style="red", highlight=False
+        )
 
 
 @device_app.command("list")
@@ -218,8 +261,9 @@ def device_list(ctx: typer.Context, phone: Annotated[str, AccountArg]) -> None:
 
 
 @device_app.command("trust")
-def device_trust(ctx: typer.Context, phone: Annotated[str, AccountArg],
-                 model: Annotated[str, ModelArg]) -> None:
+def device_trust(
+    ctx: typer.Context, phone: Annotated[str, AccountArg], model: Annotated[str, ModelArg]
+) -> None:
     """Trust a device: its logins no longer need two-step verification."""
     from loancli.journey.login import account_view, trust_device
 
@@ -229,13 +273,17 @@ def device_trust(ctx: typer.Context, phone: Annotated[str, AccountArg],
         with _account(opts, phone) as (store, account, (device, now)):
             added = trust_device(store, account, model)
             view = account_view(store, account, device, now)
-        _emit_view(opts, {**view, "changed": added},
-                   f"{model} is now trusted." if added else f"{model} was already trusted.")
+        _emit_view(
+            opts,
+            {**view, "changed": added},
+            f"{model} is now trusted." if added else f"{model} was already trusted.",
+        )
 
 
 @device_app.command("forget")
-def device_forget(ctx: typer.Context, phone: Annotated[str, AccountArg],
-                  model: Annotated[str, ModelArg]) -> None:
+def device_forget(
+    ctx: typer.Context, phone: Annotated[str, AccountArg], model: Annotated[str, ModelArg]
+) -> None:
     """Forget a trusted device: its next login needs two-step verification again."""
     from loancli.journey.login import account_view, forget_device
 
@@ -252,9 +300,15 @@ def device_forget(ctx: typer.Context, phone: Annotated[str, AccountArg],
 def device_two_step(
     ctx: typer.Context,
     phone: Annotated[str, AccountArg],
-    mode: Annotated[str, typer.Option("--mode", help="confirm: approve a new device's login "
-                                      "on a trusted phone (default); code: a confirmation "
-                                      "code by SMS (stricter).")],
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="confirm: approve a new device's login "
+            "on a trusted phone (default); code: a confirmation "
+            "code by SMS (stricter).",
+        ),
+    ],
 ) -> None:
     """Set the two-step verification a login from an untrusted device must pass."""
     from loancli.journey.login import account_view, set_two_step

@@ -31,9 +31,15 @@ def inbox(
         with open_world(opts) as (store, clock, scenario):
             messages = SmsService(scenario.world.sms, store).inbox(number, clock.now())
         if opts.json:
-            opts.emit({"phone": mask_phone(number), "messages": [
-                {"at": m["arrives_at"], "from": m["sender"], "text": m["text"]} for m in messages
-            ]})
+            opts.emit(
+                {
+                    "phone": mask_phone(number),
+                    "messages": [
+                        {"at": m["arrives_at"], "from": m["sender"], "text": m["text"]}
+                        for m in messages
+                    ],
+                }
+            )
             return
         from rich.table import Table
 

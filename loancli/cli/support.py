@@ -9,8 +9,9 @@ import typer
 
 from loancli.cli.common import handled, open_world, options
 
-scenario_app = typer.Typer(help="Built-in and custom scenarios: how the world behaves.",
-                           no_args_is_help=True)
+scenario_app = typer.Typer(
+    help="Built-in and custom scenarios: how the world behaves.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -41,8 +42,14 @@ def timeline(
         for row in rows:
             detail = ", ".join(f"{k}={v}" for k, v in row["detail"].items())
             style = "red" if row["reason"] else None
-            table.add_row(row["at"], row["step"] or row["source"], row["event"],
-                          row["reason"] or "", detail, style=style)
+            table.add_row(
+                row["at"],
+                row["step"] or row["source"],
+                row["event"],
+                row["reason"] or "",
+                detail,
+                style=style,
+            )
         opts.console.print(table)
 
 
@@ -50,8 +57,9 @@ def report(
     ctx: typer.Context,
     applicant_id: Annotated[str, typer.Argument(metavar="ID", help="Applicant ID, e.g. A0001.")],
     fmt: Annotated[str, typer.Option("--format", help="md (for a ticket) or json.")] = "md",
-    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of "
-                                             "stdout.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
+    ] = None,
 ) -> None:
     """A ticket-ready report: situation (masked), scenario, where it stopped and why, what to
     tell the borrower, and the command that reproduces it."""
@@ -68,8 +76,7 @@ def report(
         with open_world(opts) as (store, _clock, _scenario):
             data = build(store, applicant_id)
         as_json = fmt == "json" or opts.json
-        text = (json.dumps(data, ensure_ascii=False, indent=2) if as_json
-                else to_markdown(data))
+        text = json.dumps(data, ensure_ascii=False, indent=2) if as_json else to_markdown(data)
         if out is not None:
             out.write_text(text + ("\n" if as_json else ""), encoding="utf-8")
             typer.echo(f"Wrote {out}", err=True)
@@ -87,8 +94,13 @@ def scenario_list(ctx: typer.Context) -> None:
         rows = []
         for name in builtin_names():
             s = load_scenario(name)
-            rows.append({"name": name, "description": s.description,
-                         "expect": s.expect.get("reason") or s.expect.get("status")})
+            rows.append(
+                {
+                    "name": name,
+                    "description": s.description,
+                    "expect": s.expect.get("reason") or s.expect.get("status"),
+                }
+            )
         if opts.json:
             opts.emit({"scenarios": rows})
             return
@@ -115,8 +127,15 @@ def scenario_show(
         s = load_scenario(name)
         text = Path(s.source).read_text(encoding="utf-8")
         if opts.json:
-            opts.emit({"name": s.name, "description": s.description, "expect": s.expect,
-                       "source": s.source, "text": text})
+            opts.emit(
+                {
+                    "name": s.name,
+                    "description": s.description,
+                    "expect": s.expect,
+                    "source": s.source,
+                    "text": text,
+                }
+            )
             return
         typer.echo(f"# {s.source}\n{text}")
 

@@ -23,10 +23,13 @@ from loancli.journey.core import Journey, Stop
 from loancli.journey.flows import FlowStep, run_flow
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
 
-CHANGE_CODE_TEXT = ("【小米金融】验证码{code}，您正在更换账户绑定的手机号，{minutes}分钟内有效，"
-                    "请勿泄露。")
-OLD_NUMBER_NOTICE = ("【小米金融】您的账户绑定手机号已更换为{new}。如非本人操作，请立即联系客服。"
-                     "此号码将不再接收本账户的验证码和还款提醒。")
+CHANGE_CODE_TEXT = (
+    "【小米金融】验证码{code}，您正在更换账户绑定的手机号，{minutes}分钟内有效，请勿泄露。"
+)
+OLD_NUMBER_NOTICE = (
+    "【小米金融】您的账户绑定手机号已更换为{new}。如非本人操作，请立即联系客服。"
+    "此号码将不再接收本账户的验证码和还款提醒。"
+)
 NEW_NUMBER_NOTICE = "【小米金融】您的账户已绑定本手机号，验证码、还款提醒和额度通知将发送至此号码。"
 # The 微粒贷 article's advice: check the account's data every quarter.
 CHECK_EVERY = timedelta(days=91)
@@ -60,9 +63,16 @@ def verify_identity(j: Journey, record: dict[str, Any]) -> Stop | None:
     method = j.asker.ask("identity_method")
     record["identity_method"] = method
     if method == "sms":
-        stop = steps._enter_code(j, record, phone=record["phone"], purpose="change_phone_old",
-                                 key="old_phone_code", text=CHANGE_CODE_TEXT,
-                                 sender=j.world.sms.account_sender, wrong=Reason.CODE_WRONG)
+        stop = steps._enter_code(
+            j,
+            record,
+            phone=record["phone"],
+            purpose="change_phone_old",
+            key="old_phone_code",
+            text=CHANGE_CODE_TEXT,
+            sender=j.world.sms.account_sender,
+            wrong=Reason.CODE_WRONG,
+        )
         if stop:
             return stop
         j.event(record, "identity_verified", method="sms", phone=mask_phone(record["phone"]))
@@ -79,8 +89,9 @@ def verify_identity(j: Journey, record: dict[str, Any]) -> Stop | None:
         return None
     if stop.reason is Reason.FACE_LOCKED:
         return stop
-    j.event(record, "identity_refused", Reason.IDENTITY_FAILED, method="face",
-            why=stop.reason.value)
+    j.event(
+        record, "identity_refused", Reason.IDENTITY_FAILED, method="face", why=stop.reason.value
+    )
     return Stop(Reason.IDENTITY_FAILED, f"face check: {stop.detail}")
 
 
@@ -103,9 +114,16 @@ def check_new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
 def confirm_new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
     from loancli.journey import steps
 
-    return steps._enter_code(j, record, phone=record["new_phone"], purpose="change_phone_new",
-                             key="new_phone_code", text=CHANGE_CODE_TEXT,
-                             sender=j.world.sms.account_sender, wrong=Reason.CODE_WRONG)
+    return steps._enter_code(
+        j,
+        record,
+        phone=record["new_phone"],
+        purpose="change_phone_new",
+        key="new_phone_code",
+        text=CHANGE_CODE_TEXT,
+        sender=j.world.sms.account_sender,
+        wrong=Reason.CODE_WRONG,
+    )
 
 
 # The tables whose documents belong to an account by its ``phone`` field.
@@ -119,8 +137,10 @@ def change_number(j: Journey, record: dict[str, Any]) -> Stop | None:
     old, new = record["phone"], record["new_phone"]
     account = j.store.get(ACCOUNTS, phone=old)
     assert account is not None
-    history = [*account.get("phone_history", []),
-               {"phone": old, "until": j.clock.isoformat(), "flow": record["id"]}]
+    history = [
+        *account.get("phone_history", []),
+        {"phone": old, "until": j.clock.isoformat(), "flow": record["id"]},
+    ]
     j.store.update(ACCOUNTS, {"phone": new, "phone_history": history}, phone=old)
     for table in LINKED_TABLES:
         # Journeys, loans (their reminders), cards and contacts follow the account.
@@ -128,23 +148,40 @@ def change_number(j: Journey, record: dict[str, Any]) -> Stop | None:
     j.event(record, "phone_changed", old_phone=mask_phone(old), new_phone=mask_phone(new))
     flagged = flag_for_rebind(j.store, new, old)
     for card in flagged:
-        j.event(record, "card_flagged", Reason.CARD_REBIND_REQUIRED, card=mask_card(card["number"]),
-                reserved_phone=mask_phone(old))
+        j.event(
+            record,
+            "card_flagged",
+            Reason.CARD_REBIND_REQUIRED,
+            card=mask_card(card["number"]),
+            reserved_phone=mask_phone(old),
+        )
     if flagged:
-        j.asker.tell(f"{Reason.CARD_REBIND_REQUIRED.sentence} "
-                     f"{Reason.CARD_REBIND_REQUIRED.advice}", "warn")
+        j.asker.tell(
+            f"{Reason.CARD_REBIND_REQUIRED.sentence} {Reason.CARD_REBIND_REQUIRED.advice}", "warn"
+        )
     now = _now(j)
     # Codes and notices of the account's security come from the account's own channel.
     channel = j.world.sms.account_sender
     to_old = j.sms.deliver(old, OLD_NUMBER_NOTICE.format(new=mask_phone(new)), now, channel)
     to_new = j.sms.deliver(new, NEW_NUMBER_NOTICE, now, channel)
-    j.event(record, "numbers_notified", old_phone=mask_phone(old), old_delivered=to_old,
-            new_phone=mask_phone(new), new_delivered=to_new)
+    j.event(
+        record,
+        "numbers_notified",
+        old_phone=mask_phone(old),
+        old_delivered=to_old,
+        new_phone=mask_phone(new),
+        new_delivered=to_new,
+    )
     if to_new:
         j.asker.tell(f"{channel}: {NEW_NUMBER_NOTICE}", "sms")
-    record["view"] = {"change": {"old_phone": mask_phone(old), "new_phone": mask_phone(new),
-                                 "identity_method": record.get("identity_method"),
-                                 "cards_to_rebind": [mask_card(c["number"]) for c in flagged]}}
+    record["view"] = {
+        "change": {
+            "old_phone": mask_phone(old),
+            "new_phone": mask_phone(new),
+            "identity_method": record.get("identity_method"),
+            "cards_to_rebind": [mask_card(c["number"]) for c in flagged],
+        }
+    }
     return None
 
 
@@ -175,8 +212,7 @@ def _bind(j: Journey, record: dict[str, Any]) -> Stop | None:
         j.fail(record, "card_bind_refused", Reason.IDENTITY_FAILED, why=why)
         return Stop(Reason.IDENTITY_FAILED, why)
     card_type = j.asker.ask("card_type")
-    stop, card = bind_card(j, record, phone=record["phone"], identity=identity,
-                           card_type=card_type)
+    stop, card = bind_card(j, record, phone=record["phone"], identity=identity, card_type=card_type)
     if stop:
         return stop
     assert card is not None
@@ -195,8 +231,9 @@ def card_to_unbind(store: Any, card_id: str) -> dict[str, Any]:
 
     card = store.get(CARDS, id=card_id)
     if card is None or card["status"] != "bound":
-        raise NotFound(f"no bound card {card_id!r} in this state file; see card list PHONE",
-                       key="CARD_ID")
+        raise NotFound(
+            f"no bound card {card_id!r} in this state file; see card list PHONE", key="CARD_ID"
+        )
     return card
 
 
@@ -209,13 +246,12 @@ def unbind(j: Journey, card_id: str) -> dict[str, Any]:
     def remove(j: Journey, record: dict[str, Any]) -> Stop | None:
         card = card_to_unbind(j.store, card_id)
         if card["phone"] != record["phone"]:
-            raise UsageError(f"card {card_id} is not bound to the account logged in",
-                             key="CARD_ID")
-        j.store.update(CARDS, {"status": "unbound", "unbound_at": j.clock.isoformat()},
-                       id=card_id)
+            raise UsageError(f"card {card_id} is not bound to the account logged in", key="CARD_ID")
+        j.store.update(CARDS, {"status": "unbound", "unbound_at": j.clock.isoformat()}, id=card_id)
         j.event(record, "card_unbound", card=mask_card(card["number"]))
-        record["view"] = {"card": {"id": card_id, "card": mask_card(card["number"]),
-                                   "status": "unbound"}}
+        record["view"] = {
+            "card": {"id": card_id, "card": mask_card(card["number"]), "status": "unbound"}
+        }
         return None
 
     return run_flow(j, "card_unbind", [("login", _login), ("unbind", remove)], card_id=card_id)
@@ -232,10 +268,22 @@ def _add_contact(j: Journey, record: dict[str, Any]) -> Stop | None:
     relation = j.asker.ask("contact_relation")
     mobile = j.asker.ask("contact_phone", {"phone": phone})
     known = any(c["mobile"] == mobile for c in contacts_of(j.store, phone))
-    contact = save_contact(j.store, phone, name=name, relation=relation, mobile=mobile,
-                           at=j.clock.isoformat(), source=record["id"])
-    j.event(record, "contact_updated" if known else "contact_added", name=mask_name(name),
-            relation=relation, mobile=mask_phone(mobile))
+    contact = save_contact(
+        j.store,
+        phone,
+        name=name,
+        relation=relation,
+        mobile=mobile,
+        at=j.clock.isoformat(),
+        source=record["id"],
+    )
+    j.event(
+        record,
+        "contact_updated" if known else "contact_added",
+        name=mask_name(name),
+        relation=relation,
+        mobile=mask_phone(mobile),
+    )
     record["view"] = {"contact": contact_view(contact)}
     return None
 
@@ -250,8 +298,10 @@ def contact_to_remove(store: Any, contact_id: str) -> dict[str, Any]:
 
     contact = store.get(CONTACTS, id=contact_id)
     if contact is None:
-        raise NotFound(f"no contact {contact_id!r} in this state file; see contacts list PHONE",
-                       key="CONTACT_ID")
+        raise NotFound(
+            f"no contact {contact_id!r} in this state file; see contacts list PHONE",
+            key="CONTACT_ID",
+        )
     return contact
 
 
@@ -264,61 +314,89 @@ def remove_contact(j: Journey, contact_id: str) -> dict[str, Any]:
     def remove(j: Journey, record: dict[str, Any]) -> Stop | None:
         contact = contact_to_remove(j.store, contact_id)
         if contact["phone"] != record["phone"]:
-            raise UsageError(f"contact {contact_id} belongs to another account",
-                             key="CONTACT_ID")
+            raise UsageError(f"contact {contact_id} belongs to another account", key="CONTACT_ID")
         j.store.remove(CONTACTS, id=contact_id)
-        j.event(record, "contact_removed", name=mask_name(contact["name"]),
-                mobile=mask_phone(contact["mobile"]))
+        j.event(
+            record,
+            "contact_removed",
+            name=mask_name(contact["name"]),
+            mobile=mask_phone(contact["mobile"]),
+        )
         record["view"] = {"contact": {"id": contact_id, "removed": True}}
         return None
 
-    return run_flow(j, "contact_remove", [("login", _login), ("remove", remove)],
-                    contact_id=contact_id)
+    return run_flow(
+        j, "contact_remove", [("login", _login), ("remove", remove)], contact_id=contact_id
+    )
 
 
 # The quarterly self-check ----------------------------------------------------------------
 
 # code -> (what is wrong, the fix); the sentence may name masked values.
 CHECKS: dict[str, tuple[str, str]] = {
-    "account_frozen": ("The account is frozen after transactions flagged as abnormal.",
-                       "Contact customer service with identity proof to unfreeze it."),
-    "identity_missing": ("No verified ID card on the account (no real-name authentication).",
-                         "Upload the ID card and pass the face check: loancli apply."),
-    "id_expired": ("The ID card on file expired on {date}: new borrowing and checkout "
-                   "installments are blocked (repaying still works).",
-                   "Renew the ID card at the public-security office, then upload the new card "
-                   "(loancli apply)."),
-    "id_expiring": ("The ID card on file expires on {date}, within the next quarter.",
-                    "Renew it in time, then upload the new card (loancli apply)."),
-    "phone_unreachable": ("The account's number {phone} cannot receive SMS: codes, reminders "
-                          "and notifications do not arrive.",
-                          "Change the number: loancli account change-phone (identity_method: "
-                          "face if the old number is gone)."),
-    "old_number_recent": ("The number was changed from {phone} on {date}.",
-                          "Keep the old number active for a while: services not yet updated "
-                          "may still send to it."),
+    "account_frozen": (
+        "The account is frozen after transactions flagged as abnormal.",
+        "Contact customer service with identity proof to unfreeze it.",
+    ),
+    "identity_missing": (
+        "No verified ID card on the account (no real-name authentication).",
+        "Upload the ID card and pass the face check: loancli apply.",
+    ),
+    "id_expired": (
+        "The ID card on file expired on {date}: new borrowing and checkout "
+        "installments are blocked (repaying still works).",
+        "Renew the ID card at the public-security office, then upload the new card "
+        "(loancli apply).",
+    ),
+    "id_expiring": (
+        "The ID card on file expires on {date}, within the next quarter.",
+        "Renew it in time, then upload the new card (loancli apply).",
+    ),
+    "phone_unreachable": (
+        "The account's number {phone} cannot receive SMS: codes, reminders "
+        "and notifications do not arrive.",
+        "Change the number: loancli account change-phone (identity_method: "
+        "face if the old number is gone).",
+    ),
+    "old_number_recent": (
+        "The number was changed from {phone} on {date}.",
+        "Keep the old number active for a while: services not yet updated may still send to it.",
+    ),
     "card_missing": ("No bank card is bound.", "Bind a debit card: loancli card bind."),
-    "card_rebind_required": ("Card {card} is reserved to the old number {phone}: no payout to "
-                             "it and no repayment from it.",
-                             "Rebind it with the bank's current reserved mobile: loancli card "
-                             "bind (same card_number)."),
-    "card_frozen": ("Card {card} is frozen at the bank.",
-                    "Ask the bank to unfreeze it, or bind another card."),
-    "card_closed": ("Card {card} is closed at the bank.", "Bind another debit card: loancli "
-                    "card bind, then loancli card unbind {id}."),
-    "card_expired": ("Credit card {card} expired at the end of {date}.",
-                     "Bind the renewed card: loancli card bind."),
+    "card_rebind_required": (
+        "Card {card} is reserved to the old number {phone}: no payout to "
+        "it and no repayment from it.",
+        "Rebind it with the bank's current reserved mobile: loancli card bind (same card_number).",
+    ),
+    "card_frozen": (
+        "Card {card} is frozen at the bank.",
+        "Ask the bank to unfreeze it, or bind another card.",
+    ),
+    "card_closed": (
+        "Card {card} is closed at the bank.",
+        "Bind another debit card: loancli card bind, then loancli card unbind {id}.",
+    ),
+    "card_expired": (
+        "Credit card {card} expired at the end of {date}.",
+        "Bind the renewed card: loancli card bind.",
+    ),
     "contact_missing": ("No emergency contact.", "Add one: loancli contacts add."),
-    "contact_is_own_number": ("Emergency contact {name} has the account's own number {phone}.",
-                              "Replace it: loancli contacts remove {id}, then contacts add."),
+    "contact_is_own_number": (
+        "Emergency contact {name} has the account's own number {phone}.",
+        "Replace it: loancli contacts remove {id}, then contacts add.",
+    ),
 }
 ATTENTION_FREE = {"old_number_recent", "id_expiring"}  # reminders, not problems
 
 
 def _issue(code: str, **values: Any) -> dict[str, Any]:
     what, fix = CHECKS[code]
-    return {"code": code, "severity": "info" if code in ATTENTION_FREE else "action",
-            "what": what.format(**values), "fix": fix.format(**values)}
+    return {
+        "code": code,
+        "severity": "info" if code in ATTENTION_FREE else "action",
+        "what": what.format(**values),
+        "fix": fix.format(**values),
+    }
 
 
 def self_check(store: Any, phone: str, world: Any, now: datetime) -> dict[str, Any]:
@@ -330,8 +408,11 @@ def self_check(store: Any, phone: str, world: Any, now: datetime) -> dict[str, A
 
     account = store.get(ACCOUNTS, phone=phone)
     if account is None:
-        raise NotFound(f"no account with the number {mask_phone(phone)}; after a phone change "
-                       "use the new number", key="PHONE")
+        raise NotFound(
+            f"no account with the number {mask_phone(phone)}; after a phone change "
+            "use the new number",
+            key="PHONE",
+        )
     today = now.date()
     issues = []
     if account.get("frozen"):
@@ -352,15 +433,23 @@ def self_check(store: Any, phone: str, world: Any, now: datetime) -> dict[str, A
     for old in account.get("phone_history", []):
         changed = datetime.fromisoformat(old["until"])
         if now - changed <= KEEP_OLD_NUMBER:
-            issues.append(_issue("old_number_recent", phone=mask_phone(old["phone"]),
-                                 date=changed.date().isoformat()))
+            issues.append(
+                _issue(
+                    "old_number_recent",
+                    phone=mask_phone(old["phone"]),
+                    date=changed.date().isoformat(),
+                )
+            )
     cards = cards_of(store, phone)
     if not cards:
         issues.append(_issue("card_missing"))
     for card in cards:
         status = status_of(card, world.bank.card_status)
-        values = {"card": mask_card(card["number"]), "phone": mask_phone(card["reserved_phone"]),
-                  "id": card["id"]}
+        values = {
+            "card": mask_card(card["number"]),
+            "phone": mask_phone(card["reserved_phone"]),
+            "id": card["id"],
+        }
         if status == "rebind_required":
             issues.append(_issue("card_rebind_required", **values))
         elif status in ("frozen", "closed"):
@@ -374,8 +463,14 @@ def self_check(store: Any, phone: str, world: Any, now: datetime) -> dict[str, A
         issues.append(_issue("contact_missing"))
     for contact in contacts:
         if contact["mobile"] == phone:
-            issues.append(_issue("contact_is_own_number", name=mask_name(contact["name"]),
-                                 phone=mask_phone(phone), id=contact["id"]))
+            issues.append(
+                _issue(
+                    "contact_is_own_number",
+                    name=mask_name(contact["name"]),
+                    phone=mask_phone(phone),
+                    id=contact["id"],
+                )
+            )
     previous = account.get("checked_at")
     store.update(ACCOUNTS, {"checked_at": now.isoformat()}, phone=phone)
     action = any(i["severity"] == "action" for i in issues)
@@ -386,8 +481,9 @@ def self_check(store: Any, phone: str, world: Any, now: datetime) -> dict[str, A
         "next_check": (today + CHECK_EVERY).isoformat(),
         "status": "attention" if action else "ok",
         "summary": {
-            "identity": (f"{mask_name(identity['name'])} {mask_id(identity['number'])}"
-                         if identity else None),
+            "identity": (
+                f"{mask_name(identity['name'])} {mask_id(identity['number'])}" if identity else None
+            ),
             "phone_history": [mask_phone(h["phone"]) for h in account.get("phone_history", [])],
             "cards": len(cards),
             "contacts": len(contacts),

@@ -25,8 +25,10 @@ from loancli.masking import mask_card, mask_name, mask_phone
 from loancli.money import fmt, fmt_human
 
 PRODUCT = "installment"
-PLAN_TEXT = ("【小米分期】您在商户购买的{item}已分{periods}期，每期应还{first}元，首期还款日{due}，"
-             "分期额度剩余{left}元。")
+PLAN_TEXT = (
+    "【小米分期】您在商户购买的{item}已分{periods}期，每期应还{first}元，首期还款日{due}，"
+    "分期额度剩余{left}元。"
+)
 FROZEN_TEXT = "【小米金融】您的账户存在异常交易，已被冻结。如非本人操作，请立即联系客服。"
 
 
@@ -82,8 +84,12 @@ def card(j: Journey, record: dict[str, Any]) -> Stop | None:
         j.event(record, "card_selected", card=mask_card(chosen["number"]))
     else:
         for flagged in cards:
-            j.event(record, "card_needs_rebind", Reason.CARD_REBIND_REQUIRED,
-                    card=mask_card(flagged["number"]))
+            j.event(
+                record,
+                "card_needs_rebind",
+                Reason.CARD_REBIND_REQUIRED,
+                card=mask_card(flagged["number"]),
+            )
         if cards:
             j.asker.tell(Reason.CARD_REBIND_REQUIRED.sentence, "warn")
         stop, bound = bind_card(j, record, phone=record["phone"], identity=record["identity"])
@@ -105,10 +111,18 @@ def contacts(j: Journey, record: dict[str, Any]) -> Stop | None:
     name = j.asker.ask("contact_name")
     relation = j.asker.ask("contact_relation")
     mobile = j.asker.ask("contact_phone", {"phone": record["phone"]})
-    save_contact(j.store, record["phone"], name=name, relation=relation, mobile=mobile,
-                 at=j.clock.isoformat(), source=record["id"])
-    j.event(record, "contact_added", name=mask_name(name), relation=relation,
-            mobile=mask_phone(mobile))
+    save_contact(
+        j.store,
+        record["phone"],
+        name=name,
+        relation=relation,
+        mobile=mobile,
+        at=j.clock.isoformat(),
+        source=record["id"],
+    )
+    j.event(
+        record, "contact_added", name=mask_name(name), relation=relation, mobile=mask_phone(mobile)
+    )
     return None
 
 
@@ -128,14 +142,19 @@ def risk_check(j: Journey, record: dict[str, Any]) -> Stop | None:
     earlier = account.get("checkouts", [])
     now = j.clock.now()
     recent = risk.recent(earlier, now)
-    detail: dict[str, Any] = {"recent_checkouts": recent,
-                              "max_checkouts": j.world.risk.max_checkouts,
-                              "window": format_duration(j.world.risk.window)}
+    detail: dict[str, Any] = {
+        "recent_checkouts": recent,
+        "max_checkouts": j.world.risk.max_checkouts,
+        "window": format_duration(j.world.risk.window),
+    }
     if not risk.flags(earlier, now):
         j.event(record, "risk_passed", **detail)
         return None
-    frozen = {"at": j.clock.isoformat(), "why": "abnormal transactions: "
-              f"{recent + 1} checkouts within {detail['window']}", "flow": record["id"]}
+    frozen = {
+        "at": j.clock.isoformat(),
+        "why": f"abnormal transactions: {recent + 1} checkouts within {detail['window']}",
+        "flow": record["id"],
+    }
     j.store.update(ACCOUNTS, {"frozen": frozen}, phone=record["phone"])
     j.fail(record, "transaction_flagged", Reason.ACCOUNT_FROZEN, provider="risk", **detail)
     j.sms.deliver(record["phone"], FROZEN_TEXT, now)
@@ -143,8 +162,11 @@ def risk_check(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 
 def _installment_loans(j: Journey, phone: str) -> list[dict[str, Any]]:
-    return [x for x in j.store.find("loans", phone=phone)
-            if x.get("product") == PRODUCT and x["status"] == "active"]
+    return [
+        x
+        for x in j.store.find("loans", phone=phone)
+        if x.get("product") == PRODUCT and x["status"] == "active"
+    ]
 
 
 def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
@@ -152,20 +174,29 @@ def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
     from loancli.servicing import remaining_principal
 
     apps = [a for a in j.store.find("applicants", phone=record["phone"]) if a.get("profile")]
-    income = Decimal(max(apps, key=lambda a: a["id"])["profile"]["monthly_income"]) \
-        if apps else Decimal("0")
+    income = (
+        Decimal(max(apps, key=lambda a: a["id"])["profile"]["monthly_income"])
+        if apps
+        else Decimal("0")
+    )
     decision = j.review.decide(income, {})
     if not decision.approved:
-        j.fail(record, "quota_reviewed", Reason.REVIEW_REJECTED, provider="review",
-               why=decision.why)
+        j.fail(
+            record, "quota_reviewed", Reason.REVIEW_REJECTED, provider="review", why=decision.why
+        )
         return Stop(Reason.REVIEW_REJECTED, "; ".join(decision.why))
-    owed = sum((remaining_principal(x) for x in _installment_loans(j, record["phone"])),
-               Decimal("0"))
+    owed = sum(
+        (remaining_principal(x) for x in _installment_loans(j, record["phone"])), Decimal("0")
+    )
     available = decision.credit_limit - owed
     price = Decimal(record["price"])
-    detail: dict[str, Any] = {"provider": "review", "quota": fmt(decision.credit_limit),
-                              "in_use": fmt(owed), "available": fmt(available),
-                              "price": fmt(price)}
+    detail: dict[str, Any] = {
+        "provider": "review",
+        "quota": fmt(decision.credit_limit),
+        "in_use": fmt(owed),
+        "available": fmt(available),
+        "price": fmt(price),
+    }
     record["quota"] = {"quota": fmt(decision.credit_limit), "available": fmt(available)}
     if price > available:
         j.fail(record, "quota_reviewed", Reason.QUOTA_INSUFFICIENT, **detail)
@@ -186,23 +217,45 @@ def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
     price = Decimal(record["price"])
     account = _account(j, record)
     today = j.clock.now().date()
-    schedule = build_schedule(price, periods, Decimal("0"), "equal_principal", today,
-                              account.get("repayment_day"), fee_rate_total=fee_rate)
+    schedule = build_schedule(
+        price,
+        periods,
+        Decimal("0"),
+        "equal_principal",
+        today,
+        account.get("repayment_day"),
+        fee_rate_total=fee_rate,
+    )
     first = schedule.installments[0]
     j.asker.tell(
         f"Plan: {record['item']}, {fmt_human(price)} yuan in {periods} installments; fee "
         f"{fmt_human(schedule.total_fee)} yuan ({fee_rate * 100:.2f}% in total), first "
         f"payment {fmt_human(first.total)} on {schedule.first_due_date.isoformat()}, "
-        f"APR {fmt(schedule.apr)}% (IRR)")
-    j.event(record, "plan_shown", item=record["item"], price=fmt(price), periods=periods,
-            fee_rate_total=str(fee_rate), total_fee=fmt(schedule.total_fee),
-            apr=fmt(schedule.apr), first_payment=fmt(first.total))
+        f"APR {fmt(schedule.apr)}% (IRR)"
+    )
+    j.event(
+        record,
+        "plan_shown",
+        item=record["item"],
+        price=fmt(price),
+        periods=periods,
+        fee_rate_total=str(fee_rate),
+        total_fee=fmt(schedule.total_fee),
+        apr=fmt(schedule.apr),
+        first_payment=fmt(first.total),
+    )
     if not j.asker.ask("confirm_installment"):
         j.event(record, "plan_declined", Reason.LOAN_DECLINED)
         return Stop(Reason.LOAN_DECLINED)
-    loan = create_loan(j.store, schedule, applicant_id=record["id"], phone=record["phone"],
-                       card_number=record["card"]["number"], loan_date=today,
-                       at=j.clock.isoformat())
+    loan = create_loan(
+        j.store,
+        schedule,
+        applicant_id=record["id"],
+        phone=record["phone"],
+        card_number=record["card"]["number"],
+        loan_date=today,
+        at=j.clock.isoformat(),
+    )
     j.store.update(LOANS, {"product": PRODUCT, "item": record["item"]}, id=loan["id"])
     fields: dict[str, Any] = {"checkouts": [*account.get("checkouts", []), j.clock.isoformat()]}
     if account.get("repayment_day") is None:
@@ -210,22 +263,49 @@ def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
     j.store.update(ACCOUNTS, fields, phone=record["phone"])
     left = Decimal(record["quota"]["available"]) - price
     # The plan and the quota left go to the account's current number.
-    j.sms.deliver(record["phone"], PLAN_TEXT.format(
-        item=record["item"], periods=periods, first=fmt_human(first.total),
-        due=schedule.first_due_date.isoformat(), left=fmt_human(left)), j.clock.now())
-    j.event(record, "installment_created", loan=loan["id"], item=record["item"],
-            price=fmt(price), periods=periods, card=mask_card(record["card"]["number"]),
-            quota_left=fmt(left))
+    j.sms.deliver(
+        record["phone"],
+        PLAN_TEXT.format(
+            item=record["item"],
+            periods=periods,
+            first=fmt_human(first.total),
+            due=schedule.first_due_date.isoformat(),
+            left=fmt_human(left),
+        ),
+        j.clock.now(),
+    )
+    j.event(
+        record,
+        "installment_created",
+        loan=loan["id"],
+        item=record["item"],
+        price=fmt(price),
+        periods=periods,
+        card=mask_card(record["card"]["number"]),
+        quota_left=fmt(left),
+    )
     data = schedule.to_dict()
     record["view"] = {
-        "checkout": {"item": record["item"], "price": fmt(price), "periods": periods,
-                     "loan_id": loan["id"], "card": mask_card(record["card"]["number"]),
-                     "fee_rate_total": str(fee_rate), "total_fee": data["total_fee"],
-                     "apr": data["apr"], "first_due_date": data["first_due_date"],
-                     "repayment_day": data["repayment_day"], "quota_left": fmt(left)},
-        "schedule": [{k: line[k] for k in ("n", "due_date", "principal", "interest", "fee",
-                                           "total", "remaining")}
-                     for line in data["installments"]],
+        "checkout": {
+            "item": record["item"],
+            "price": fmt(price),
+            "periods": periods,
+            "loan_id": loan["id"],
+            "card": mask_card(record["card"]["number"]),
+            "fee_rate_total": str(fee_rate),
+            "total_fee": data["total_fee"],
+            "apr": data["apr"],
+            "first_due_date": data["first_due_date"],
+            "repayment_day": data["repayment_day"],
+            "quota_left": fmt(left),
+        },
+        "schedule": [
+            {
+                k: line[k]
+                for k in ("n", "due_date", "principal", "interest", "fee", "total", "remaining")
+            }
+            for line in data["installments"]
+        ],
     }
     return None
 
@@ -264,8 +344,10 @@ def check_order(item: str, price: str, periods: int) -> tuple[str, Decimal]:
     except ValueError as exc:
         raise UsageError(str(exc), key="--price") from None
     if amount < product.min_amount:
-        raise UsageError(f"the price must be at least {fmt(product.min_amount)} yuan for "
-                         "installments", key="--price")
+        raise UsageError(
+            f"the price must be at least {fmt(product.min_amount)} yuan for installments",
+            key="--price",
+        )
     if product.fee_rate_total(periods) is None:
         offered = ", ".join(str(t) for t in sorted(product.fee_rates))
         raise UsageError(f"{periods} periods are not offered; choose {offered}", key="--periods")

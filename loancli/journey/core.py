@@ -44,8 +44,9 @@ class Journey:
         self.review = FakeReview(self.world.review)
         self.bank = FakeBank(self.world.bank)
 
-    def event(self, app: dict[str, Any], event: str, reason: Reason | None = None,
-              **detail: Any) -> None:
+    def event(
+        self, app: dict[str, Any], event: str, reason: Reason | None = None, **detail: Any
+    ) -> None:
         """Record what happened, in simulated time; detail must already be masked."""
         app.setdefault("events", []).append(
             {

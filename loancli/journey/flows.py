@@ -12,8 +12,9 @@ from loancli.journey.core import Journey, Stop
 FlowStep = Callable[[Journey, dict[str, Any]], Stop | None]
 
 
-def run_flow(j: Journey, kind: str, steps: list[tuple[str, FlowStep]],
-             **fields: Any) -> dict[str, Any]:
+def run_flow(
+    j: Journey, kind: str, steps: list[tuple[str, FlowStep]], **fields: Any
+) -> dict[str, Any]:
     """Run ``steps`` in order on a new flow record; stop at the first Stop."""
     record: dict[str, Any] = {
         "id": j.store.next_id("flow", "F"),
@@ -31,8 +32,9 @@ def run_flow(j: Journey, kind: str, steps: list[tuple[str, FlowStep]],
     return run_steps(j, record, steps)
 
 
-def run_steps(j: Journey, record: dict[str, Any], steps: list[tuple[str, FlowStep]],
-              finish: bool = True) -> dict[str, Any]:
+def run_steps(
+    j: Journey, record: dict[str, Any], steps: list[tuple[str, FlowStep]], finish: bool = True
+) -> dict[str, Any]:
     """Run steps in order on a record (an applicant or a flow), saving after each; a Stop
     ends the run with its reason. A script's answers running out stops on the last failure.
     With ``finish`` the record is completed after the last step."""
@@ -49,8 +51,9 @@ def run_steps(j: Journey, record: dict[str, Any], steps: list[tuple[str, FlowSte
                 # A script ran out of retries: the journey stops on the last failure.
                 outcome = None
                 if j.last_reason is None:
-                    failure = UsageError("the answers for this question ran out before any "
-                                         "retry", key=exc.key)
+                    failure = UsageError(
+                        "the answers for this question ran out before any retry", key=exc.key
+                    )
                 else:
                     outcome = Stop(j.last_reason, f"no more answers for {exc.key}")
             except BaseException as exc:  # noqa: BLE001 - re-raised below, after saving
@@ -58,8 +61,13 @@ def run_steps(j: Journey, record: dict[str, Any], steps: list[tuple[str, FlowSte
                 outcome = None
             if failure is None and outcome is not None:
                 record.update(status="stopped", stopped_at=name, reason=outcome.reason.value)
-                j.event(record, "stopped", outcome.reason, sentence=outcome.reason.sentence,
-                        detail=outcome.detail)
+                j.event(
+                    record,
+                    "stopped",
+                    outcome.reason,
+                    sentence=outcome.reason.sentence,
+                    detail=outcome.detail,
+                )
             j.save(record)
         if failure is not None:
             raise failure

@@ -35,10 +35,14 @@ UNLOCK_ID_ATTEMPTS = 3
 NEW_PASSWORD_ATTEMPTS = 3
 
 LOGIN_CODE_TEXT = "【小米账号】验证码{code}，您正在登录小米金融，{minutes}分钟内有效，请勿泄露。"
-DEVICE_CODE_TEXT = ("【小米账号】验证码{code}，您的账号正在新设备上登录，{minutes}分钟内有效。"
-                    "如非本人操作，请立即修改密码。")
-RISK_TEXT = ("【小米账号】您的账号于{at}在{city}的新设备{model}上登录，与上次登录地{last_city}"
-             "不同。如非本人操作，请立即修改密码或联系客服。")
+DEVICE_CODE_TEXT = (
+    "【小米账号】验证码{code}，您的账号正在新设备上登录，{minutes}分钟内有效。"
+    "如非本人操作，请立即修改密码。"
+)
+RISK_TEXT = (
+    "【小米账号】您的账号于{at}在{city}的新设备{model}上登录，与上次登录地{last_city}"
+    "不同。如非本人操作，请立即修改密码或联系客服。"
+)
 UNLOCK_TEXT = "【小米账号】您的账号已通过身份验证解锁，密码已重置。如非本人操作，请立即联系客服。"
 
 
@@ -48,7 +52,7 @@ def _now(j: Journey) -> datetime:
 
 def _scripted(j: Journey, key: str) -> bool:
     """Whether a script (answers file, ``--set``, the scenario) answers ``key``."""
-    return any(source.has(key) for source in getattr(j.asker, "sources", []))
+    return j.asker.scripted(key)
 
 
 def is_id_number(login_id: str) -> bool:
@@ -142,13 +146,15 @@ def _register(j: Journey, record: dict[str, Any], phone: str) -> Stop | None:
 
 def _login_fields(j: Journey) -> dict[str, Any]:
     device = j.world.device
-    return {"last_city": device.city,
-            "last_login": {"at": j.clock.isoformat(), "model": device.model,
-                           "city": device.city}}
+    return {
+        "last_city": device.city,
+        "last_login": {"at": j.clock.isoformat(), "model": device.model, "city": device.city},
+    }
 
 
-def _authenticate(j: Journey, record: dict[str, Any], account: dict[str, Any],
-                  method: str) -> Stop | None:
+def _authenticate(
+    j: Journey, record: dict[str, Any], account: dict[str, Any], method: str
+) -> Stop | None:
     """The password (5 wrong ones lock the account) or an SMS login code."""
     phone = account["phone"]
     while True:
@@ -157,9 +163,16 @@ def _authenticate(j: Journey, record: dict[str, Any], account: dict[str, Any],
         if method == "sms":
             from loancli.journey.steps import _enter_code
 
-            return _enter_code(j, record, phone=phone, purpose="login", key="login_code",
-                               text=LOGIN_CODE_TEXT, sender=j.world.sms.account_sender,
-                               wrong=Reason.SMS_CODE_WRONG)
+            return _enter_code(
+                j,
+                record,
+                phone=phone,
+                purpose="login",
+                key="login_code",
+                text=LOGIN_CODE_TEXT,
+                sender=j.world.sms.account_sender,
+                wrong=Reason.SMS_CODE_WRONG,
+            )
         password = j.asker.ask("password")
         if verify_secret(password, account["password_hash"]):
             account["wrong_passwords"] = 0
@@ -195,14 +208,20 @@ def _locked_out(j: Journey, record: dict[str, Any], account: dict[str, Any]) -> 
 # devices and two-step verification ------------------------------------------------------
 
 
-def _check_device(j: Journey, record: dict[str, Any], account: dict[str, Any],
-                  method: str) -> Stop | None:
+def _check_device(
+    j: Journey, record: dict[str, Any], account: dict[str, Any], method: str
+) -> Stop | None:
     device = j.world.device
     phone = account["phone"]
     trusted = list(account.get("trusted_devices") or [])
     if device.model not in trusted:
-        j.event(record, "new_device", model=device.model, city=device.city,
-                trusted_devices=list(trusted))
+        j.event(
+            record,
+            "new_device",
+            model=device.model,
+            city=device.city,
+            trusted_devices=list(trusted),
+        )
         last_city = account.get("last_city")
         if last_city and device.city != last_city:
             _risk_warning(j, record, phone, last_city)
@@ -214,8 +233,7 @@ def _check_device(j: Journey, record: dict[str, Any], account: dict[str, Any],
         j.event(record, "device_trusted", model=device.model, trusted_devices=list(trusted))
         j.asker.tell(f"{device.model} is now a trusted device of this account.", "good")
     j.store.update(ACCOUNTS, _login_fields(j), phone=phone)
-    j.event(record, "logged_in", phone=mask_phone(phone), device=device.describe(),
-            method=method)
+    j.event(record, "logged_in", phone=mask_phone(phone), device=device.describe(), method=method)
     return None
 
 
@@ -225,17 +243,30 @@ def _risk_warning(j: Journey, record: dict[str, Any], phone: str, last_city: str
     at = _now(j).strftime("%m月%d日%H:%M")
     text = RISK_TEXT.format(at=at, city=device.city, model=device.model, last_city=last_city)
     delivered = j.sms.deliver(phone, text, _now(j), j.world.sms.account_sender)
-    j.event(record, "risk_warning", why="a new device in a city other than the last login's",
-            model=device.model, city=device.city, last_city=last_city,
-            notified=mask_phone(phone) if delivered else None)
-    told = (f"a security notice was sent to {mask_phone(phone)}" if delivered
-            else "the security notice could not be delivered")
-    j.asker.tell(f"Unusual login: new device {device.model} in {device.city} (last login in "
-                 f"{last_city}); {told}.", "warn")
+    j.event(
+        record,
+        "risk_warning",
+        why="a new device in a city other than the last login's",
+        model=device.model,
+        city=device.city,
+        last_city=last_city,
+        notified=mask_phone(phone) if delivered else None,
+    )
+    told = (
+        f"a security notice was sent to {mask_phone(phone)}"
+        if delivered
+        else "the security notice could not be delivered"
+    )
+    j.asker.tell(
+        f"Unusual login: new device {device.model} in {device.city} (last login in "
+        f"{last_city}); {told}.",
+        "warn",
+    )
 
 
-def _two_step(j: Journey, record: dict[str, Any], account: dict[str, Any],
-              method: str) -> Stop | None:
+def _two_step(
+    j: Journey, record: dict[str, Any], account: dict[str, Any], method: str
+) -> Stop | None:
     mode = account.get("two_step") or "confirm"
     trusted = list(account.get("trusted_devices") or [])
     model = j.world.device.model
@@ -248,21 +279,37 @@ def _two_step(j: Journey, record: dict[str, Any], account: dict[str, Any],
         j.event(record, "two_step_passed", mode="code", by="the SMS login code")
         return None
     if mode == "confirm":
-        j.asker.tell(f"Login from a new device ({model}): approve it on your trusted phone "
-                     f"({', '.join(trusted)}).", "warn")
+        j.asker.tell(
+            f"Login from a new device ({model}): approve it on your trusted phone "
+            f"({', '.join(trusted)}).",
+            "warn",
+        )
         j.event(record, "approval_requested", model=model, on=trusted)
         if j.asker.ask("device_confirm"):
             j.event(record, "two_step_passed", mode="confirm", approved_on=trusted[-1])
             return None
-        j.fail(record, "two_step_failed", Reason.NEW_DEVICE_UNVERIFIED, mode="confirm",
-               model=model, why="the login was not approved on a trusted phone")
+        j.fail(
+            record,
+            "two_step_failed",
+            Reason.NEW_DEVICE_UNVERIFIED,
+            mode="confirm",
+            model=model,
+            why="the login was not approved on a trusted phone",
+        )
         return Stop(Reason.NEW_DEVICE_UNVERIFIED, "not approved on a trusted phone")
     from loancli.journey.steps import _enter_code
 
     try:
-        stop = _enter_code(j, record, phone=account["phone"], purpose="new_device",
-                           key="device_code", text=DEVICE_CODE_TEXT,
-                           sender=j.world.sms.account_sender, wrong=Reason.SMS_CODE_WRONG)
+        stop = _enter_code(
+            j,
+            record,
+            phone=account["phone"],
+            purpose="new_device",
+            key="device_code",
+            text=DEVICE_CODE_TEXT,
+            sender=j.world.sms.account_sender,
+            wrong=Reason.SMS_CODE_WRONG,
+        )
     except AnswersExhausted as exc:
         if j.last_reason is None:
             raise
@@ -270,8 +317,14 @@ def _two_step(j: Journey, record: dict[str, Any], account: dict[str, Any],
     if stop is None:
         j.event(record, "two_step_passed", mode="code")
         return None
-    j.fail(record, "two_step_failed", Reason.NEW_DEVICE_UNVERIFIED, mode="code", model=model,
-           cause=stop.reason.value)
+    j.fail(
+        record,
+        "two_step_failed",
+        Reason.NEW_DEVICE_UNVERIFIED,
+        mode="code",
+        model=model,
+        cause=stop.reason.value,
+    )
     return Stop(Reason.NEW_DEVICE_UNVERIFIED, f"confirmation code not passed ({stop.reason})")
 
 
@@ -291,8 +344,11 @@ def forget_device(store: Any, account: dict[str, Any], model: str) -> None:
     trusted = list(account.get("trusted_devices") or [])
     if model not in trusted:
         known = ", ".join(trusted) or "none"
-        raise NotFound(f"{model!r} is not a trusted device of {mask_phone(account['phone'])} "
-                       f"(trusted: {known})", key="MODEL")
+        raise NotFound(
+            f"{model!r} is not a trusted device of {mask_phone(account['phone'])} "
+            f"(trusted: {known})",
+            key="MODEL",
+        )
     trusted.remove(model)
     store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=account["phone"])
     account["trusted_devices"] = trusted
@@ -300,14 +356,14 @@ def forget_device(store: Any, account: dict[str, Any], model: str) -> None:
 
 def set_two_step(store: Any, account: dict[str, Any], mode: str) -> None:
     if mode not in TWO_STEP_MODES:
-        raise UsageError(f"{mode!r} is not a mode; choose {' or '.join(TWO_STEP_MODES)}",
-                         key="--mode")
+        raise UsageError(
+            f"{mode!r} is not a mode; choose {' or '.join(TWO_STEP_MODES)}", key="--mode"
+        )
     store.update(ACCOUNTS, {"two_step": mode}, phone=account["phone"])
     account["two_step"] = mode
 
 
-def account_view(store: Any, account: dict[str, Any], device: Any,
-                 now: datetime) -> dict[str, Any]:
+def account_view(store: Any, account: dict[str, Any], device: Any, now: datetime) -> dict[str, Any]:
     """The masked, JSON-ready security view of an account (``device list``)."""
     trusted = list(account.get("trusted_devices") or [])
     number = id_number_of(store, account)
@@ -316,8 +372,11 @@ def account_view(store: Any, account: dict[str, Any], device: Any,
         "id_number": mask_id(number) if number else None,
         "two_step": account.get("two_step") or "confirm",
         "trusted_devices": trusted,
-        "this_device": {"model": device.model, "city": device.city,
-                        "trusted": device.model in trusted},
+        "this_device": {
+            "model": device.model,
+            "city": device.city,
+            "trusted": device.model in trusted,
+        },
         "last_login": account.get("last_login"),
         "locked_until": account["locked_until"] if is_locked(account, now) else None,
     }
@@ -336,16 +395,26 @@ def check_id_number(j: Journey, record: dict[str, Any]) -> Stop | None:
     """Identity proof, part 1: the account holder's ID number, as read at the ID upload."""
     expected = id_number_of(j.store, _account(j, record))
     if not expected:
-        j.fail(record, "identity_refused", Reason.IDENTITY_FAILED,
-               why="the account has no ID number on file: no application passed the ID upload")
+        j.fail(
+            record,
+            "identity_refused",
+            Reason.IDENTITY_FAILED,
+            why="the account has no ID number on file: no application passed the ID upload",
+        )
         return Stop(Reason.IDENTITY_FAILED, "no ID number on file")
     for attempt in range(1, UNLOCK_ID_ATTEMPTS + 1):
         number = j.asker.ask("id_number")
         if number == expected:
             j.event(record, "id_number_matched", id_number=mask_id(number))
             return None
-        j.fail(record, "identity_refused", Reason.IDENTITY_FAILED, attempt=attempt,
-               id_number=mask_id(number), why="not the account holder's ID number")
+        j.fail(
+            record,
+            "identity_refused",
+            Reason.IDENTITY_FAILED,
+            attempt=attempt,
+            id_number=mask_id(number),
+            why="not the account holder's ID number",
+        )
     return Stop(Reason.IDENTITY_FAILED, f"{UNLOCK_ID_ATTEMPTS} ID numbers not the holder's")
 
 
@@ -371,8 +440,13 @@ def check_face(j: Journey, record: dict[str, Any]) -> Stop | None:
             del record["identity"]
     if stop is None:
         return None
-    j.fail(record, "identity_refused", Reason.IDENTITY_FAILED, why="face check failed",
-           cause=stop.reason.value)
+    j.fail(
+        record,
+        "identity_refused",
+        Reason.IDENTITY_FAILED,
+        why="face check failed",
+        cause=stop.reason.value,
+    )
     return Stop(Reason.IDENTITY_FAILED, f"face check: {stop.detail or stop.reason}")
 
 
@@ -390,20 +464,35 @@ def reset_password(j: Journey, record: dict[str, Any]) -> Stop | None:
             break
         j.asker.tell("The new password must differ from the old one.", "bad")
     if password is None:
-        raise InvalidAnswer("new_password", "(hidden)",
-                            "the new password must differ from the old one")
+        raise InvalidAnswer(
+            "new_password", "(hidden)", "the new password must differ from the old one"
+        )
     phone = account["phone"]
-    j.store.update(ACCOUNTS, {"password_hash": hash_secret(password), "locked_until": None,
-                              "wrong_passwords": 0, "password_reset_at": j.clock.isoformat()},
-                   phone=phone)
+    j.store.update(
+        ACCOUNTS,
+        {
+            "password_hash": hash_secret(password),
+            "locked_until": None,
+            "wrong_passwords": 0,
+            "password_reset_at": j.clock.isoformat(),
+        },
+        phone=phone,
+    )
     delivered = j.sms.deliver(phone, UNLOCK_TEXT, _now(j), j.world.sms.account_sender)
     j.event(record, "password_reset", phone=mask_phone(phone))
-    j.event(record, "account_unlocked", phone=mask_phone(phone),
-            notified=mask_phone(phone) if delivered else None)
+    j.event(
+        record,
+        "account_unlocked",
+        phone=mask_phone(phone),
+        notified=mask_phone(phone) if delivered else None,
+    )
     j.asker.tell("Account unlocked; log in with the new password from now on.", "good")
     return None
 
 
 # The steps of ``support unlock``, in order; the locked login screen runs the same.
-UNLOCK_STEPS = {"identity": check_id_number, "face_check": check_face,
-                "password_reset": reset_password}
+UNLOCK_STEPS = {
+    "identity": check_id_number,
+    "face_check": check_face,
+    "password_reset": reset_password,
+}

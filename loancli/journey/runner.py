@@ -50,8 +50,9 @@ def resume_journey(j: Journey, applicant_id: str) -> dict[str, Any]:
         raise NotFound(f"no applicant {applicant_id!r} in this state file", key="--resume")
     app = dict(app)
     if app["status"] == "completed":
-        raise UsageError(f"applicant {applicant_id} has already completed the journey",
-                         key="--resume")
+        raise UsageError(
+            f"applicant {applicant_id} has already completed the journey", key="--resume"
+        )
     if "phone" not in app:
         return _run(j, app, 0)
     if j.run:
@@ -100,8 +101,10 @@ def result_of(app: dict[str, Any]) -> dict[str, Any]:
             "total_interest": schedule.get("total_interest"),
         }
         out["schedule"] = [
-            {k: line[k] for k in ("n", "due_date", "principal", "interest", "fee", "total",
-                                  "remaining")}
+            {
+                k: line[k]
+                for k in ("n", "due_date", "principal", "interest", "fee", "total", "remaining")
+            }
             for line in schedule.get("installments", [])
         ]
     return out
@@ -124,16 +127,23 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> dict[str, Any]:
     if app["status"] == "completed":
         # Re-running a step would change the record of a paid-out loan (disbursement would
         # even pay it out a second time).
-        raise UsageError(f"applicant {applicant_id} has already completed the journey; a step "
-                         "cannot be run again", key="ID")
+        raise UsageError(
+            f"applicant {applicant_id} has already completed the journey; a step "
+            "cannot be run again",
+            key="ID",
+        )
     at = STEP_NAMES.index(app["step"])
     wanted = STEP_NAMES.index(step)
     if wanted > at:
-        raise UsageError(f"applicant {applicant_id} is at {app['step']}; {step} needs the steps "
-                         "before it first (use apply --resume)", key="STEP")
+        raise UsageError(
+            f"applicant {applicant_id} is at {app['step']}; {step} needs the steps "
+            "before it first (use apply --resume)",
+            key="STEP",
+        )
     if "phone" not in app and step != "login":
-        raise UsageError("the applicant has not logged in yet; run the login step first",
-                         key="STEP")
+        raise UsageError(
+            "the applicant has not logged in yet; run the login step first", key="STEP"
+        )
     if j.run:
         app.setdefault("runs", []).append({**j.run, "step": step})
     previous = {k: app.get(k) for k in ("status", "step", "stopped_at", "reason")}

@@ -48,48 +48,85 @@ def profile(j: Journey, app: dict[str, Any]) -> Stop | None:
     from loancli.contacts import save_contact  # account flows (issue 5): contacts list
 
     contact = data["contact"]
-    save_contact(j.store, app["phone"], name=contact["name"], relation=contact["relation"],
-                 mobile=contact["phone"], at=j.clock.isoformat(), source=app["id"])
-    j.event(app, "profile_saved", employer=data["employer"],
-            contact=f"{mask_name(data['contact']['name'])} ({data['contact']['relation']}) "
-                    f"{mask_phone(data['contact']['phone'])}")
+    save_contact(
+        j.store,
+        app["phone"],
+        name=contact["name"],
+        relation=contact["relation"],
+        mobile=contact["phone"],
+        at=j.clock.isoformat(),
+        source=app["id"],
+    )
+    j.event(
+        app,
+        "profile_saved",
+        employer=data["employer"],
+        contact=f"{mask_name(data['contact']['name'])} ({data['contact']['relation']}) "
+        f"{mask_phone(data['contact']['phone'])}",
+    )
     return None
 
 
 # 3. id_upload ---------------------------------------------------------------------------
 
 
-def _read_side(j: Journey, app: dict[str, Any], upload: Any, side: str) -> tuple[dict | None, Reason | None]:
+def _read_side(
+    j: Journey, app: dict[str, Any], upload: Any, side: str
+) -> tuple[dict | None, Reason | None]:
     """Run the app's own image checks, then the fake OCR, on one side of the card."""
     attempts = app.setdefault("attempts", {})
     attempts["ocr"] = attempts.get("ocr", 0) + 1
     call = attempts["ocr"]
     problem = upload.check.problem
-    detail = {"side": side, "file": upload.path.name, "width": upload.check.width,
-              "height": upload.check.height, "blur_score": round(upload.check.blur_score, 1)}
+    detail = {
+        "side": side,
+        "file": upload.path.name,
+        "width": upload.check.width,
+        "height": upload.check.height,
+        "blur_score": round(upload.check.blur_score, 1),
+    }
     settings = j.world.ocr
     if j.world.device.network_drops.fires(call, j.rng.derive(app["id"], "network")):
-        return None, _fail_id(j, app, Reason.NETWORK_UNSTABLE,
-                              {**detail, "provider": "network", "network": j.world.device.network})
+        return None, _fail_id(
+            j,
+            app,
+            Reason.NETWORK_UNSTABLE,
+            {**detail, "provider": "network", "network": j.world.device.network},
+        )
     if settings.outage.fires(call, j.rng.derive(app["id"], "ocr-outage")):
-        return None, _fail_id(j, app, Reason.ID_SERVICE_UNAVAILABLE,
-                              {**detail, "provider": "ocr", "why": "the server did not accept the call"})
+        return None, _fail_id(
+            j,
+            app,
+            Reason.ID_SERVICE_UNAVAILABLE,
+            {**detail, "provider": "ocr", "why": "the server did not accept the call"},
+        )
     if settings.latency > settings.timeout:
         j.clock.advance(settings.timeout)
-        return None, _fail_id(j, app, Reason.ID_SERVICE_UNAVAILABLE,
-                              {**detail, "provider": "ocr",
-                               "why": f"no answer within {_duration(settings.timeout)}"})
+        return None, _fail_id(
+            j,
+            app,
+            Reason.ID_SERVICE_UNAVAILABLE,
+            {**detail, "provider": "ocr", "why": f"no answer within {_duration(settings.timeout)}"},
+        )
     j.clock.advance(settings.latency)
     read = j.ocr.read(upload.path, call)
-    forced = {"blurry": Reason.ID_BLURRY, "low_resolution": Reason.ID_LOW_RESOLUTION,
-              "unreadable": Reason.ID_UNREADABLE, "mismatch": Reason.ID_MISMATCH,
-              "invalid": Reason.ID_INVALID}.get(read.forced or "")
+    forced = {
+        "blurry": Reason.ID_BLURRY,
+        "low_resolution": Reason.ID_LOW_RESOLUTION,
+        "unreadable": Reason.ID_UNREADABLE,
+        "mismatch": Reason.ID_MISMATCH,
+        "invalid": Reason.ID_INVALID,
+    }.get(read.forced or "")
     if problem:
         return None, _fail_id(j, app, Reason(problem), detail)
     if forced:
         return None, _fail_id(j, app, forced, {**detail, "forced_by": "scenario"})
     if not read.fields or read.fields.get("side") != side:
-        why = "no card fields found" if not read.fields else f"this is the {read.fields.get('side')} side"
+        why = (
+            "no card fields found"
+            if not read.fields
+            else f"this is the {read.fields.get('side')} side"
+        )
         reason = Reason.ID_UNREADABLE if not read.fields else Reason.ID_MISMATCH
         return None, _fail_id(j, app, reason, {**detail, "why": why})
     j.event(app, "id_side_read", **detail)
@@ -130,8 +167,13 @@ def id_upload(j: Journey, app: dict[str, Any]) -> Stop | None:
     device = j.world.device
     problems = device.shortcomings()
     if problems:
-        j.fail(app, "device_refused", Reason.DEVICE_UNSUPPORTED, device=device.describe(),
-               requirements="; ".join(problems))
+        j.fail(
+            app,
+            "device_refused",
+            Reason.DEVICE_UNSUPPORTED,
+            device=device.describe(),
+            requirements="; ".join(problems),
+        )
         return Stop(Reason.DEVICE_UNSUPPORTED, "; ".join(problems))
     ask_front = ask_back = True
     front_fields = back_fields = None
@@ -164,8 +206,13 @@ def id_upload(j: Journey, app: dict[str, Any]) -> Stop | None:
         "validity": back_fields.get("validity"),
         "face_id": front_fields.get("face_id"),
     }
-    j.event(app, "id_verified", name=mask_name(front_fields["name"]),
-            number=mask_id(front_fields["number"]), validity=back_fields.get("validity"))
+    j.event(
+        app,
+        "id_verified",
+        name=mask_name(front_fields["name"]),
+        number=mask_id(front_fields["number"]),
+        validity=back_fields.get("validity"),
+    )
     return None
 
 
@@ -187,11 +234,20 @@ def face_check(j: Journey, app: dict[str, Any]) -> Stop | None:
         if performed == "auto":
             performed = list(requested)
         # account flows (issue 5): compared with the face on the ID card just uploaded
-        result = j.liveness.verify(requested, performed, attempts["face"],
-                                   enrolled=(app.get("identity") or {}).get("face_id"))
-        detail = {"attempt": attempt, "requested": requested, "performed": performed,
-                  "actions_seen": result.actions_ok, "similarity": result.similarity,
-                  "threshold": result.threshold}
+        result = j.liveness.verify(
+            requested,
+            performed,
+            attempts["face"],
+            enrolled=(app.get("identity") or {}).get("face_id"),
+        )
+        detail = {
+            "attempt": attempt,
+            "requested": requested,
+            "performed": performed,
+            "actions_seen": result.actions_ok,
+            "similarity": result.similarity,
+            "threshold": result.threshold,
+        }
         if result.passed:
             j.event(app, "face_passed", **detail)
             return None
@@ -200,7 +256,9 @@ def face_check(j: Journey, app: dict[str, Any]) -> Stop | None:
     until = (_now(j) + s.lock).isoformat()
     j.store.update("accounts", {"face_locked_until": until}, phone=app["phone"])
     j.event(app, "face_locked", Reason.ATTEMPTS_EXHAUSTED, until=until)
-    return Stop(Reason.ATTEMPTS_EXHAUSTED, f"{s.max_attempts} failed attempts; locked until {until}")
+    return Stop(
+        Reason.ATTEMPTS_EXHAUSTED, f"{s.max_attempts} failed attempts; locked until {until}"
+    )
 
 
 # 5. authorisations ----------------------------------------------------------------------
@@ -223,16 +281,27 @@ def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
     if "ready_at" not in state:
         state["submitted_at"] = j.clock.isoformat()
         state["ready_at"] = (_now(j) + s.review_time).isoformat()
-        j.event(app, "review_submitted", provider="review",
-                review_time=_duration(s.review_time), app_wait=_duration(s.app_wait))
+        j.event(
+            app,
+            "review_submitted",
+            provider="review",
+            review_time=_duration(s.review_time),
+            app_wait=_duration(s.app_wait),
+        )
     ready_at = datetime.fromisoformat(state["ready_at"])
     if ready_at > _now(j):
         # The borrower watches the "reviewing" screen for at most the app's wait.
         waited = min(ready_at - _now(j), s.app_wait)
         j.clock.advance(waited)
         if ready_at > _now(j):
-            j.fail(app, "review_pending", Reason.REVIEW_PENDING, provider="review",
-                   waited=_duration(waited), result_expected=state["ready_at"])
+            j.fail(
+                app,
+                "review_pending",
+                Reason.REVIEW_PENDING,
+                provider="review",
+                waited=_duration(waited),
+                result_expected=state["ready_at"],
+            )
             return Stop(Reason.REVIEW_PENDING, f"result expected at {state['ready_at']}")
         j.event(app, "review_waited", waited=_duration(waited))
     if s.second_review and not app.get("income_proof"):
@@ -252,10 +321,18 @@ def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
     if not decision.approved:
         j.fail(app, "review_decided", Reason.REVIEW_REJECTED, why=decision.why)
         return Stop(Reason.REVIEW_REJECTED, "; ".join(decision.why))
-    j.event(app, "review_decided", approved=True, credit_limit=fmt(decision.credit_limit),
-            apr=fmt(decision.apr), why=decision.why)
-    j.asker.tell(f"Approved: credit limit {fmt_human(decision.credit_limit)} yuan, "
-                 f"APR {fmt(decision.apr)}%", "good")
+    j.event(
+        app,
+        "review_decided",
+        approved=True,
+        credit_limit=fmt(decision.credit_limit),
+        apr=fmt(decision.apr),
+        why=decision.why,
+    )
+    j.asker.tell(
+        f"Approved: credit limit {fmt_human(decision.credit_limit)} yuan, APR {fmt(decision.apr)}%",
+        "good",
+    )
     return None
 
 
@@ -271,8 +348,14 @@ def quote(j: Journey, app: dict[str, Any], loan_date: date) -> Any:
     from loancli.schedule import build_schedule
 
     loan = app["loan"]
-    return build_schedule(Decimal(loan["amount"]), loan["term"], Decimal(loan["apr"]),
-                          loan["method"], loan_date, _repayment_day(j, app))
+    return build_schedule(
+        Decimal(loan["amount"]),
+        loan["term"],
+        Decimal(loan["apr"]),
+        loan["method"],
+        loan_date,
+        _repayment_day(j, app),
+    )
 
 
 def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
@@ -280,8 +363,12 @@ def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
     amount = j.asker.ask("amount", {"credit_limit": limit})
     term = j.asker.ask("term")
     method = j.asker.ask("method")
-    app["loan"] = {"amount": fmt(amount), "term": term, "method": method,
-                   "apr": app["review"]["apr"]}
+    app["loan"] = {
+        "amount": fmt(amount),
+        "term": term,
+        "method": method,
+        "apr": app["review"]["apr"],
+    }
     schedule = quote(j, app, _now(j).date())
     j.asker.tell(
         f"Quote: {fmt_human(amount)} yuan over {term} months ({method}), "
@@ -289,9 +376,16 @@ def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
         f"{schedule.first_due_date.isoformat()}, total interest "
         f"{fmt_human(schedule.total_interest)}, APR {fmt(schedule.apr)}%"
     )
-    j.event(app, "quote_shown", amount=fmt(amount), term=term, method=method,
-            apr=fmt(schedule.apr), first_payment=fmt(schedule.installments[0].total),
-            total_interest=fmt(schedule.total_interest))
+    j.event(
+        app,
+        "quote_shown",
+        amount=fmt(amount),
+        term=term,
+        method=method,
+        apr=fmt(schedule.apr),
+        first_payment=fmt(schedule.installments[0].total),
+        total_interest=fmt(schedule.total_interest),
+    )
     if not j.asker.ask("confirm_loan"):
         j.event(app, "loan_declined", Reason.LOAN_DECLINED)
         return Stop(Reason.LOAN_DECLINED)
@@ -302,8 +396,17 @@ def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
 # 8. card_binding ------------------------------------------------------------------------
 
 
-def _enter_code(j: Journey, app: dict[str, Any], *, phone: str, purpose: str, key: str,
-                text: str, sender: str | None, wrong: Reason) -> Stop | None:
+def _enter_code(
+    j: Journey,
+    app: dict[str, Any],
+    *,
+    phone: str,
+    purpose: str,
+    key: str,
+    text: str,
+    sender: str | None,
+    wrong: Reason,
+) -> Stop | None:
     """Send a code, then take entries until one is right; the shared SMS-code loop."""
     send = True
     # Why the borrower asked for a new code (None for the first send).
@@ -316,8 +419,14 @@ def _enter_code(j: Journey, app: dict[str, Any], *, phone: str, purpose: str, ke
                 # The app stops offering "resend" after this many requests in one step.
                 assert cause is not None
                 return Stop(cause, f"{requests - 1} code requests without success")
-            sent = j.sms.send_code(phone, purpose, _now(j), j.rng.derive(app["id"], purpose,
-                                   len(app.get("events", []))), text, sender)
+            sent = j.sms.send_code(
+                phone,
+                purpose,
+                _now(j),
+                j.rng.derive(app["id"], purpose, len(app.get("events", []))),
+                text,
+                sender,
+            )
             if not sent.ok:
                 assert sent.reason is not None
                 j.fail(app, "sms_refused", sent.reason, why=sent.message, provider="sms")
@@ -391,8 +500,12 @@ def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
     if stop:
         return stop
     assert card is not None
-    app["card"] = {"id": card["id"], "number": card["number"], "bank": card["bank"],
-                   "reserved_phone": card["reserved_phone"]}
+    app["card"] = {
+        "id": card["id"],
+        "number": card["number"],
+        "bank": card["bank"],
+        "reserved_phone": card["reserved_phone"],
+    }
     return None
 
 
@@ -400,9 +513,16 @@ def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 
 def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
-    return _enter_code(j, app, phone=app["phone"], purpose="loan_confirm", key="sms_code",
-                       text=LENDER_CODE_TEXT, sender=j.world.sms.sender,
-                       wrong=Reason.SMS_CODE_WRONG)
+    return _enter_code(
+        j,
+        app,
+        phone=app["phone"],
+        purpose="loan_confirm",
+        key="sms_code",
+        text=LENDER_CODE_TEXT,
+        sender=j.world.sms.sender,
+        wrong=Reason.SMS_CODE_WRONG,
+    )
 
 
 # 10. disbursement -----------------------------------------------------------------------
@@ -413,39 +533,66 @@ def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
     from loancli.cards import needs_rebind  # account flows (issue 5)
 
     if needs_rebind(j.store, app["phone"], card["number"]):
-        j.fail(app, "transfer_refused", Reason.CARD_REBIND_REQUIRED,
-               card=mask_card(card["number"]))
-        return Stop(Reason.CARD_REBIND_REQUIRED,
-                    f"card {mask_card(card['number'])} is reserved to an old number")
+        j.fail(app, "transfer_refused", Reason.CARD_REBIND_REQUIRED, card=mask_card(card["number"]))
+        return Stop(
+            Reason.CARD_REBIND_REQUIRED,
+            f"card {mask_card(card['number'])} is reserved to an old number",
+        )
     attempts = app.setdefault("attempts", {})
     attempts["transfer"] = attempts.get("transfer", 0) + 1
-    transfer = j.bank.transfer(card["number"], attempts["transfer"],
-                               j.rng.derive(app["id"], "transfer"))
+    transfer = j.bank.transfer(
+        card["number"], attempts["transfer"], j.rng.derive(app["id"], "transfer")
+    )
     if not transfer.ok:
         reason = {"frozen": Reason.CARD_FROZEN, "closed": Reason.CARD_CLOSED}.get(
-            transfer.status, Reason.TRANSFER_FAILED)
-        j.fail(app, "transfer_failed", reason, card=mask_card(card["number"]),
-               card_status=transfer.status)
+            transfer.status, Reason.TRANSFER_FAILED
+        )
+        j.fail(
+            app,
+            "transfer_failed",
+            reason,
+            card=mask_card(card["number"]),
+            card_status=transfer.status,
+        )
         return Stop(reason, f"card {mask_card(card['number'])} is {transfer.status}")
     loan_date = _now(j).date()
     schedule = quote(j, app, loan_date)
     if _repayment_day(j, app) is None:
         j.store.update("accounts", {"repayment_day": schedule.repayment_day}, phone=app["phone"])
-    app["loan"].update(loan_date=loan_date.isoformat(), apr=fmt(schedule.apr),
-                       repayment_day=schedule.repayment_day,
-                       first_due_date=schedule.first_due_date.isoformat(),
-                       day_count=schedule.day_count)
+    app["loan"].update(
+        loan_date=loan_date.isoformat(),
+        apr=fmt(schedule.apr),
+        repayment_day=schedule.repayment_day,
+        first_due_date=schedule.first_due_date.isoformat(),
+        day_count=schedule.day_count,
+    )
     app["schedule"] = schedule.to_dict()
     from loancli.servicing import create_loan
 
-    loan = create_loan(j.store, schedule, applicant_id=app["id"], phone=app["phone"],
-                       card_number=card["number"], loan_date=loan_date, at=j.clock.isoformat())
+    loan = create_loan(
+        j.store,
+        schedule,
+        applicant_id=app["id"],
+        phone=app["phone"],
+        card_number=card["number"],
+        loan_date=loan_date,
+        at=j.clock.isoformat(),
+    )
     app["loan"]["id"] = loan["id"]
     amount = Decimal(app["loan"]["amount"])
-    j.sms.deliver(app["phone"], f"【小米金融】您的借款{fmt_human(amount)}元已发放至尾号"
-                  f"{card['number'][-4:]}的银行卡，首期还款日{schedule.first_due_date.isoformat()}。",
-                  _now(j))
-    j.event(app, "disbursed", loan=loan["id"], amount=fmt(amount), card=mask_card(card["number"]),
-            first_due_date=schedule.first_due_date.isoformat(),
-            repayment_day=schedule.repayment_day)
+    j.sms.deliver(
+        app["phone"],
+        f"【小米金融】您的借款{fmt_human(amount)}元已发放至尾号"
+        f"{card['number'][-4:]}的银行卡，首期还款日{schedule.first_due_date.isoformat()}。",
+        _now(j),
+    )
+    j.event(
+        app,
+        "disbursed",
+        loan=loan["id"],
+        amount=fmt(amount),
+        card=mask_card(card["number"]),
+        first_due_date=schedule.first_due_date.isoformat(),
+        repayment_day=schedule.repayment_day,
+    )
     return None

@@ -42,11 +42,14 @@ class DeviceSettings:
         if self.os != "Android":
             out.append(f"the app runs on Android only, this phone runs {self.os}")
         elif _version(self.os_version) < _version(self.min_os_version):
-            out.append(f"Android {self.os_version} is older than the required Android "
-                       f"{self.min_os_version}")
+            out.append(
+                f"Android {self.os_version} is older than the required Android "
+                f"{self.min_os_version}"
+            )
         if _version(self.app_version) < _version(self.min_app_version):
-            out.append(f"app version {self.app_version} is older than the required "
-                       f"{self.min_app_version}")
+            out.append(
+                f"app version {self.app_version} is older than the required {self.min_app_version}"
+            )
         if not self.camera:
             out.append("no usable camera for the ID photo and face check")
         return out

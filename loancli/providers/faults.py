@@ -51,10 +51,18 @@ def parse_fault(value: object) -> Fault:
         return Fault(always=value)
     if isinstance(value, dict) and len(value) == 1:
         ((key, amount),) = value.items()
-        if key == "times" and isinstance(amount, int) and not isinstance(amount, bool) \
-                and amount >= 0:
+        if (
+            key == "times"
+            and isinstance(amount, int)
+            and not isinstance(amount, bool)
+            and amount >= 0
+        ):
             return Fault(times=amount)
-        if key == "probability" and isinstance(amount, int | float) \
-                and not isinstance(amount, bool) and 0 <= amount <= 1:
+        if (
+            key == "probability"
+            and isinstance(amount, int | float)
+            and not isinstance(amount, bool)
+            and 0 <= amount <= 1
+        ):
             return Fault(probability=float(amount))
     raise ValueError(expected)

@@ -48,8 +48,9 @@ class FakeLiveness:
         """The random actions asked of the borrower, in order."""
         return rng.sample(list(ACTIONS), self.settings.actions_per_check)
 
-    def verify(self, requested: list[str], performed: list[str], attempt: int,
-               enrolled: str | None = None) -> LivenessResult:
+    def verify(
+        self, requested: list[str], performed: list[str], attempt: int, enrolled: str | None = None
+    ) -> LivenessResult:
         """Liveness, then similarity; with ``enrolled`` (the face_id enrolled for the account)
         a different face at the camera scores far below the threshold."""
         forced = None

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-
 DECISIONS = ("approve", "reject")
 
 

@@ -74,8 +74,14 @@ class SmsService:
         self.settings = settings
         self.store = store
 
-    def deliver(self, phone: str, text: str, now: datetime, sender: str | None = None,
-                code: str | None = None) -> bool:
+    def deliver(
+        self,
+        phone: str,
+        text: str,
+        now: datetime,
+        sender: str | None = None,
+        code: str | None = None,
+    ) -> bool:
         """Put a message in the phone's inbox (after the gateway's delay), unless undeliverable."""
         if not self.settings.delivered or self.unreachable(self.settings.deliver_to or phone):
             return False
@@ -97,7 +103,7 @@ class SmsService:
         return phone in self.settings.unreachable
 
     def inbox(self, phone: str, now: datetime | None = None) -> list[dict[str, Any]]:
-        """Messages that have arrived by ``now`` (all of them when ``now`` is None), oldest first."""
+        """Messages arrived by ``now`` (all of them when ``now`` is None), oldest first."""
         messages = self.store.find(self.INBOX, phone=phone)
         if now is not None:
             messages = [m for m in messages if datetime.fromisoformat(m["arrives_at"]) <= now]
@@ -115,15 +121,26 @@ class SmsService:
 
     def in_flight(self, phone: str, now: datetime, sender: str | None = None) -> datetime | None:
         """When the newest code still on its way to ``phone`` arrives (None if nothing is)."""
-        pending = [m for m in self.store.find(self.INBOX, phone=phone)
-                   if m.get("code") and (not sender or m["sender"] == sender)
-                   and datetime.fromisoformat(m["arrives_at"]) > now]
+        pending = [
+            m
+            for m in self.store.find(self.INBOX, phone=phone)
+            if m.get("code")
+            and (not sender or m["sender"] == sender)
+            and datetime.fromisoformat(m["arrives_at"]) > now
+        ]
         if not pending:
             return None
         return max(datetime.fromisoformat(m["arrives_at"]) for m in pending)
 
-    def send_code(self, phone: str, purpose: str, now: datetime, rng: Rng,
-                  text: str, sender: str | None = None) -> SendResult:
+    def send_code(
+        self,
+        phone: str,
+        purpose: str,
+        now: datetime,
+        rng: Rng,
+        text: str,
+        sender: str | None = None,
+    ) -> SendResult:
         """Issue a new code, respecting the resend wait and the hourly and daily caps."""
         s = self.settings
         sender = sender or s.sender
@@ -133,20 +150,31 @@ class SmsService:
             for c in self.store.find(self.CODES, phone=phone, sender=sender)
         ]
         if s.outage.fires(len(sent) + 1, rng.derive("outage")):
-            return SendResult(False, Reason.SMS_GATEWAY_DOWN,
-                              message="the SMS service did not accept the request")
+            return SendResult(
+                False, Reason.SMS_GATEWAY_DOWN, message="the SMS service did not accept the request"
+            )
         if sent:
             last = max(sent)
             if now - last < s.resend_after:
                 wait = int((last + s.resend_after - now).total_seconds())
-                return SendResult(False, Reason.SMS_RESEND_TOO_SOON, retry_at=last + s.resend_after,
-                                  message=f"a new code can be requested in {wait} s")
+                return SendResult(
+                    False,
+                    Reason.SMS_RESEND_TOO_SOON,
+                    retry_at=last + s.resend_after,
+                    message=f"a new code can be requested in {wait} s",
+                )
         if sum(1 for t in sent if now - t < timedelta(hours=1)) >= s.max_per_hour:
-            return SendResult(False, Reason.SMS_SEND_LIMIT,
-                              message=f"at most {s.max_per_hour} codes an hour to one number")
+            return SendResult(
+                False,
+                Reason.SMS_SEND_LIMIT,
+                message=f"at most {s.max_per_hour} codes an hour to one number",
+            )
         if sum(1 for t in sent if now - t < timedelta(days=1)) >= s.max_per_day:
-            return SendResult(False, Reason.SMS_SEND_LIMIT,
-                              message=f"at most {s.max_per_day} codes a day to one number")
+            return SendResult(
+                False,
+                Reason.SMS_SEND_LIMIT,
+                message=f"at most {s.max_per_day} codes a day to one number",
+            )
         code = rng.digits(s.code_length)
         # A new code replaces any earlier one for the same purpose.
         self.store.update(self.CODES, {"active": False}, phone=phone, purpose=purpose)
@@ -166,8 +194,9 @@ class SmsService:
         minutes = int(s.validity.total_seconds() // 60)
         body = text.format(code=code, minutes=minutes)
         delivered = self.deliver(phone, body, now, sender, code)
-        return SendResult(True, None if delivered else Reason.SMS_NOT_DELIVERED, code=code,
-                          message=body)
+        return SendResult(
+            True, None if delivered else Reason.SMS_NOT_DELIVERED, code=code, message=body
+        )
 
     def check_code(self, phone: str, purpose: str, code: str, now: datetime) -> CheckResult:
         """Check an entered code against the active one: expiry, wrong-entry limit, match."""
@@ -176,17 +205,24 @@ class SmsService:
         if active is None:
             return CheckResult(False, Reason.SMS_CODE_DEAD)
         if now > datetime.fromisoformat(active["expires_at"]):
-            self.store.update(self.CODES, {"active": False}, phone=phone, purpose=purpose,
-                              active=True)
+            self.store.update(
+                self.CODES, {"active": False}, phone=phone, purpose=purpose, active=True
+            )
             return CheckResult(False, Reason.SMS_CODE_EXPIRED)
         if _hash(code, purpose, phone) == active["code_hash"]:
-            self.store.update(self.CODES, {"active": False}, phone=phone, purpose=purpose,
-                              active=True)
+            self.store.update(
+                self.CODES, {"active": False}, phone=phone, purpose=purpose, active=True
+            )
             return CheckResult(True)
         wrong = active["wrong"] + 1
         dead = wrong >= s.max_wrong
-        self.store.update(self.CODES, {"wrong": wrong, "active": not dead}, phone=phone,
-                          purpose=purpose, active=True)
+        self.store.update(
+            self.CODES,
+            {"wrong": wrong, "active": not dead},
+            phone=phone,
+            purpose=purpose,
+            active=True,
+        )
         if dead:
             return CheckResult(False, Reason.SMS_CODE_DEAD)
         return CheckResult(False, Reason.SMS_CODE_WRONG, wrong_left=s.max_wrong - wrong)
