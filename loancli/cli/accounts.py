@@ -8,8 +8,6 @@ Exit 0 when the flow completed, 3 when it stopped on a business reason, 2 for ba
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
-import contextlib
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,13 +15,12 @@ import typer
 
 from loancli.cli.common import (
     AnswersOption,
-    Options,
     RecordOption,
     SetOption,
-    flow_session,
     handled,
     open_world,
     options,
+    run_flow_command,
 )
 
 account_app = typer.Typer(
@@ -42,80 +39,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(account_app, name="account")
     app.add_typer(card_app, name="card")
     app.add_typer(contacts_app, name="contacts")
-
-
-# Shared by the flow commands (checkout too) ----------------------------------------------
-
-
-def flow_json(record: dict[str, Any], empty: dict[str, Any]) -> dict[str, Any]:
-    """A flow's ``--json`` document: the flow result, the flow's own view (``empty`` until
-    it completed), then the events."""
-    from loancli.journey.flows import flow_result
-
-    result = flow_result(record)
-    events = result.pop("events")
-    return {**result, **empty, **record.get("view", {}), "events": events}
-
-
-def run_flow_command(
-    opts: Options,
-    answers: Path | None,
-    sets: list[str],
-    record: Path | None,
-    command: str,
-    start: Callable[[Any], dict[str, Any]],
-    empty: dict[str, Any],
-    lines: Callable[[dict[str, Any]], list[str]],
-    title: str,
-    more: Callable[[Any, dict[str, Any]], None] | None = None,
-) -> int:
-    """Open a question-asking session, run the flow, print JSON or a panel; the exit code."""
-    from loancli.errors import ExitCode
-    from loancli.journey import Journey
-
-    with flow_session(opts, answers, sets, record, command) as s:
-        journey = Journey(s.store, s.clock, s.rng, s.asker, s.scenario.world, run=s.run)
-        done = start(journey)
-    result = flow_json(done, empty)
-    if opts.json:
-        opts.emit(result)
-    else:
-        show_flow(opts.console, result, title, lines)
-        if more is not None and result["status"] == "completed":
-            more(opts.console, result)
-    return int(ExitCode.STOPPED if done["status"] == "stopped" else ExitCode.OK)
-
-
-def show_flow(
-    console: Any, result: dict[str, Any], title: str, lines: Callable[[dict[str, Any]], list[str]]
-) -> None:
-    from rich.panel import Panel
-
-    heading = f"{title} ({result['flow_id']})"
-    if result["status"] == "stopped":
-        console.print(
-            Panel(
-                f"[bold]Stopped at {result['stopped_at']}[/bold]: {result['reason']}\n"
-                f"{result['message']}\n[dim]What the app advises:[/dim] {result['advice']}",
-                title=heading,
-                border_style="red",
-                expand=False,
-            )
-        )
-        return
-    console.print(
-        Panel("\n".join(lines(result)), title=heading, border_style="green", expand=False)
-    )
-
-
-@contextlib.contextmanager
-def _world(opts: Options) -> Iterator[tuple[Any, Any, Any]]:
-    """``open_world`` plus the scenario's account presets, as the flows see them."""
-    from loancli.accounts import seed_accounts
-
-    with open_world(opts) as (store, clock, scenario):
-        seed_accounts(store, scenario.accounts, clock.isoformat())
-        yield store, clock, scenario
 
 
 def _phone(phone: str) -> str:
@@ -196,7 +119,7 @@ def check(
     opts = options(ctx)
     with handled(opts):
         number = _phone(phone)
-        with _world(opts) as (store, clock, scenario):
+        with open_world(opts, with_accounts=True) as (store, clock, scenario):
             report = self_check(store, number, scenario.world, clock.now())
     if opts.json:
         opts.emit(report)
@@ -276,7 +199,7 @@ def card_list(
     opts = options(ctx)
     with handled(opts):
         number = _phone(phone)
-        with _world(opts) as (store, _clock, scenario):
+        with open_world(opts, with_accounts=True) as (store, _clock, scenario):
             _account_exists(store, number)
             rows = [
                 card_view(c, scenario.world.bank.card_status)
@@ -374,7 +297,7 @@ def contacts_list(
     opts = options(ctx)
     with handled(opts):
         number = _phone(phone)
-        with _world(opts) as (store, _clock, _scenario):
+        with open_world(opts, with_accounts=True) as (store, _clock, _scenario):
             _account_exists(store, number)
             rows = [contact_view(c) for c in contacts_of(store, number)]
     if opts.json:

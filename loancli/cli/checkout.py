@@ -28,7 +28,7 @@ def checkout(
     """Pay at a shop in installments: card, contacts, face scan against the enrolled face,
     quota review, then the plan (flat fee, APR as an IRR). Many quick checkouts freeze the
     account."""
-    from loancli.cli.accounts import run_flow_command
+    from loancli.cli.common import run_flow_command
     from loancli.journey import checkout as core
 
     def lines(r: dict[str, Any]) -> list[str]:

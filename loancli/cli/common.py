@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,11 +72,12 @@ def handled(opts: Options) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def open_world(opts: Options) -> Iterator[tuple[Any, Any, Any]]:
+def open_world(opts: Options, with_accounts: bool = False) -> Iterator[tuple[Any, Any, Any]]:
     """Open the state file (locked), its simulated clock and the scenario, for one command.
 
     The clock is written back when the command ends, so time moved by the command persists.
     A new state file starts at ``--clock``, else the scenario's clock, else the default start.
+    ``with_accounts`` first creates the accounts the scenario says already exist.
     """
     from loancli.clock import DEFAULT_START, SimClock, parse_datetime
     from loancli.errors import UsageError
@@ -96,6 +97,10 @@ def open_world(opts: Options) -> Iterator[tuple[Any, Any, Any]]:
             stored = store.meta_get("clock")
             start = parse_datetime(stored) if stored else scenario.clock or DEFAULT_START
         clock = SimClock(start)
+        if with_accounts:
+            from loancli.accounts import seed_accounts
+
+            seed_accounts(store, scenario.accounts, clock.isoformat())
         try:
             yield store, clock, scenario
         finally:
@@ -122,7 +127,6 @@ def flow_session(
     the scenario's borrower answers over ``--answers``, then the terminal, then defaults.
     The scenario's pre-existing accounts are created; ``--record`` is written at the end,
     whatever the outcome."""
-    from loancli.accounts import seed_accounts
     from loancli.asking import (
         AnswerSource,
         Asker,
@@ -135,7 +139,7 @@ def flow_session(
 
     asker = None
     try:
-        with open_world(opts) as (store, clock, scenario):
+        with open_world(opts, with_accounts=True) as (store, clock, scenario):
             sources = [parse_set_options(sets)]
             if scenario.borrower:
                 sources.append(
@@ -149,7 +153,6 @@ def flow_session(
                 QuestionaryPrompter(opts.console, to_stderr=opts.json) if opts.interactive else None
             )
             asker = Asker(sources, prompter)
-            seed_accounts(store, scenario.accounts, clock.isoformat())
             run = {
                 "command": command,
                 "clock": clock.isoformat(),
@@ -162,6 +165,51 @@ def flow_session(
     finally:
         if record is not None and asker is not None:
             write_recording(asker, record)
+
+
+def flow_json(record: dict[str, Any], empty: dict[str, Any]) -> dict[str, Any]:
+    """A flow's ``--json`` document: the flow result, the flow's own view (``empty`` until
+    it completed), then the events."""
+    from loancli.journey.flows import flow_result
+
+    result = flow_result(record)
+    events = result.pop("events")
+    return {**result, **empty, **record.get("view", {}), "events": events}
+
+
+def run_flow_command(
+    opts: Options,
+    answers: Path | None,
+    sets: list[str],
+    record: Path | None,
+    command: str,
+    start: Callable[[Any], dict[str, Any]],
+    empty: dict[str, Any],
+    lines: Callable[[dict[str, Any]], list[str]],
+    title: str,
+    more: Callable[[Any, dict[str, Any]], None] | None = None,
+    events: bool = False,
+) -> int:
+    """Run a question-asking flow (not the loan journey): open a session, run ``start`` on
+    the Journey, then print the JSON document or a panel (``lines`` when it completed; with
+    ``events`` the event list first). Returns the exit code."""
+    from loancli.cli.render import show_events_brief, show_flow
+    from loancli.errors import ExitCode
+    from loancli.journey import Journey
+
+    with flow_session(opts, answers, sets, record, command) as s:
+        journey = Journey(s.store, s.clock, s.rng, s.asker, s.scenario.world, run=s.run)
+        done = start(journey)
+    result = flow_json(done, empty)
+    if opts.json:
+        opts.emit(result)
+    else:
+        if events:
+            show_events_brief(opts.console, result["events"])
+        show_flow(opts.console, result, title, lines)
+        if more is not None and result["status"] == "completed":
+            more(opts.console, result)
+    return int(ExitCode.STOPPED if done["status"] == "stopped" else ExitCode.OK)
 
 
 def _scenario_ref(name_or_path: str | None) -> str:

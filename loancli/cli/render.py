@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,15 +11,11 @@ def show_result(console: Any, app: dict[str, Any], result: dict[str, Any]) -> No
     from rich.panel import Panel
 
     if result["status"] == "stopped":
-        console.print(
-            Panel(
-                f"[bold]Stopped at {result['stopped_at']}[/bold]: {result['reason']}\n"
-                f"{result['message']}\n[dim]What the app advises:[/dim] {result['advice']}\n"
-                f"[dim]Continue later with:[/dim] loancli apply --resume {result['applicant_id']}",
-                title=f"Applicant {result['applicant_id']}",
-                border_style="red",
-                expand=False,
-            )
+        stopped_panel(
+            console,
+            result,
+            f"Applicant {result['applicant_id']}",
+            f"\n[dim]Continue later with:[/dim] loancli apply --resume {result['applicant_id']}",
         )
         return
     if result["status"] != "completed":
@@ -74,3 +71,62 @@ def show_events(console: Any, events: list[dict[str, Any]]) -> None:
         detail = ", ".join(f"{k}={v}" for k, v in e["detail"].items())
         table.add_row(e["at"], e["step"] or "", e["event"], e["reason"] or "", detail)
     console.print(table)
+
+
+def stopped_panel(console: Any, result: dict[str, Any], title: str, extra: str = "") -> None:
+    """Where a journey or flow stopped, why in plain words, and what the app advises."""
+    from rich.markup import escape
+    from rich.panel import Panel
+
+    console.print(
+        Panel(
+            f"[bold]Stopped at {result['stopped_at']}[/bold]: {result['reason']}\n"
+            f"{escape(result['message'])}\n[dim]What the app advises:[/dim] "
+            f"{escape(result['advice'])}{extra}",
+            title=title,
+            border_style="red",
+            expand=False,
+        )
+    )
+
+
+def show_flow(
+    console: Any, result: dict[str, Any], title: str, lines: Callable[[dict[str, Any]], list[str]]
+) -> None:
+    """A flow's outcome: the stop, or ``lines`` describing what it did."""
+    from rich.panel import Panel
+
+    heading = f"{title} ({result['flow_id']})"
+    if result["status"] == "stopped":
+        stopped_panel(console, result, heading)
+        return
+    console.print(
+        Panel("\n".join(lines(result)), title=heading, border_style="green", expand=False)
+    )
+
+
+def _detail(detail: dict[str, Any]) -> str:
+    """An event's detail on one line: a device as its model, lists joined."""
+    parts = []
+    for key, value in detail.items():
+        if isinstance(value, dict):
+            value = value.get("model") or ", ".join(f"{k}={v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value)) or "none"
+        parts.append(f"{key}={value}")
+    return " ".join(parts)
+
+
+def show_events_brief(console: Any, events: list[dict[str, Any]]) -> None:
+    """Events one per line (time, step, event, reason, detail); failures in red."""
+    for event in events:
+        warn = event["event"] == "risk_warning"
+        style = "red" if event["reason"] else ("yellow" if warn else None)
+        reason = f" [{event['reason']}]" if event["reason"] else ""
+        console.print(
+            f"{event['at'][11:19]} {event['step']:<14} {event['event']}{reason} "
+            f"{_detail(event['detail'])}",
+            style=style,
+            highlight=False,
+            markup=False,
+        )

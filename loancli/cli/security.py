@@ -16,10 +16,10 @@ from loancli.cli.common import (
     Options,
     RecordOption,
     SetOption,
-    flow_session,
     handled,
     open_world,
     options,
+    run_flow_command,
 )
 
 device_app = typer.Typer(
@@ -101,19 +101,18 @@ def _run(
 ) -> int:
     """Run a security flow as a record in ``flows``; show it; the exit code."""
     from loancli.accounts import ACCOUNTS
-    from loancli.errors import ExitCode, UsageError
-    from loancli.journey import Journey
-    from loancli.journey.flows import flow_result, run_flow
+    from loancli.errors import UsageError
+    from loancli.journey.flows import run_flow
     from loancli.journey.login import account_for, account_view, is_locked
     from loancli.masking import mask_phone
 
     kind = command.split()[-1]
-    with flow_session(opts, answers, sets, record, command) as s:
-        j = Journey(s.store, s.clock, s.rng, s.asker, s.scenario.world, run=s.run)
+
+    def start(j: Any) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         if unlock is not None:
-            account = account_for(s.store, unlock)
-            if not is_locked(account, s.clock.now()):
+            account = account_for(j.store, unlock)
+            if not is_locked(account, j.clock.now()):
                 raise UsageError(
                     f"the account of {mask_phone(account['phone'])} is not locked; "
                     "nothing to unlock",
@@ -121,74 +120,36 @@ def _run(
                 )
             fields["phone"] = account["phone"]
         flow = run_flow(j, kind, steps, **fields)
-        after = s.store.get(ACCOUNTS, phone=flow["phone"]) if flow.get("phone") else None
-        view = account_view(s.store, after, j.world.device, s.clock.now()) if after else None
-    result = {
-        **flow_result(flow),
-        "phone": mask_phone(flow["phone"]) if flow.get("phone") else None,
-        "account": view,
-    }
-    if opts.json:
-        opts.emit(result)
-    else:
-        _show_flow(opts.console, result)
-    return int(ExitCode.STOPPED if flow["status"] == "stopped" else ExitCode.OK)
+        after = j.store.get(ACCOUNTS, phone=flow["phone"]) if flow.get("phone") else None
+        view = account_view(j.store, after, j.world.device, j.clock.now()) if after else None
+        phone = mask_phone(flow["phone"]) if flow.get("phone") else None
+        return {**flow, "view": {"phone": phone, "account": view}}
 
-
-def _detail(detail: dict[str, Any]) -> str:
-    """An event's detail on one line: a device as its model, lists joined."""
-    parts = []
-    for key, value in detail.items():
-        if isinstance(value, dict):
-            value = value.get("model") or ", ".join(f"{k}={v}" for k, v in value.items())
-        elif isinstance(value, list):
-            value = ", ".join(map(str, value)) or "none"
-        parts.append(f"{key}={value}")
-    return " ".join(parts)
-
-
-def _show_flow(console: Any, result: dict[str, Any]) -> None:
-    from rich.panel import Panel
-
-    title = f"{result['kind']} {result['flow_id']}"
-    for event in result["events"]:
-        style = (
-            "red" if event["reason"] else ("yellow" if event["event"] == "risk_warning" else None)
-        )
-        reason = f" [{event['reason']}]" if event["reason"] else ""
-        console.print(
-            f"{event['at'][11:19]} {event['step']:<14} {event['event']}{reason} "
-            f"{_detail(event['detail'])}",
-            style=style,
-            highlight=False,
-            markup=False,
-        )
-    if result["status"] == "stopped":
-        console.print(
-            Panel(
-                f"[bold]Stopped at {result['stopped_at']}[/bold]: {result['reason']}\n"
-                f"{result['message']}\n[dim]What the app advises:[/dim] {result['advice']}",
-                title=title,
-                border_style="red",
-                expand=False,
-            )
-        )
-        return
-    view = result["account"] or {}
-    device = view.get("this_device") or {}
-    lines = {
-        "login": f"Logged in as {result['phone']} on {device.get('model')} in {device.get('city')}",
-        "unlock": f"Account {result['phone']} unlocked; the password was reset",
-    }
-    console.print(
-        Panel(
-            f"{lines.get(result['kind'], result['status'])}\n"
+    def lines(result: dict[str, Any]) -> list[str]:
+        view = result["account"] or {}
+        device = view.get("this_device") or {}
+        done = {
+            "login": f"Logged in as {result['phone']} on {device.get('model')} in "
+            f"{device.get('city')}",
+            "unlock": f"Account {result['phone']} unlocked; the password was reset",
+        }
+        return [
+            done.get(result["kind"], result["status"]),
             f"Trusted devices: {', '.join(view.get('trusted_devices') or []) or 'none'}; "
             f"two-step verification: {view.get('two_step')}",
-            title=title,
-            border_style="green",
-            expand=False,
-        )
+        ]
+
+    return run_flow_command(
+        opts,
+        answers,
+        sets,
+        record,
+        command,
+        start,
+        {"phone": None, "account": None},
+        lines,
+        kind,
+        events=True,
     )
 
 
@@ -198,11 +159,9 @@ def _show_flow(console: Any, result: dict[str, Any]) -> None:
 @contextlib.contextmanager
 def _account(opts: Options, phone: str) -> Iterator[tuple[Any, dict[str, Any], Any]]:
     """The open state file (with the scenario's accounts), the named account, the device."""
-    from loancli.accounts import seed_accounts
     from loancli.journey.login import account_for
 
-    with open_world(opts) as (store, clock, scenario):
-        seed_accounts(store, scenario.accounts, clock.isoformat())
+    with open_world(opts, with_accounts=True) as (store, clock, scenario):
         yield store, account_for(store, phone), (scenario.world.device, clock.now())
 
 
