@@ -9,11 +9,10 @@ from typing import Any
 
 def explain_applicant(store: Any, applicant_id: str, today: date) -> dict[str, str]:
     """Topic -> sentence, for every decision the records can explain."""
-    from loancli.errors import NotFound, Reason
+    from loancli.errors import Reason
+    from loancli.journey.runner import load_applicant
 
-    app = store.get("applicants", id=applicant_id)
-    if app is None:
-        raise NotFound(f"no applicant {applicant_id!r} in this state file", key="APPLICANT")
+    app = load_applicant(store, applicant_id, "APPLICANT")
     out: dict[str, str] = {}
     events = app.get("events", [])
     ids = [e for e in events if e["event"] in ("id_refused", "id_verified")]

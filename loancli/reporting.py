@@ -10,15 +10,9 @@ import shlex
 from datetime import datetime
 from typing import Any
 
-from loancli.errors import NotFound, Reason
+from loancli.errors import Reason
+from loancli.journey.runner import load_applicant
 from loancli.masking import mask_id, mask_name, mask_phone
-
-
-def load_applicant(store: Any, applicant_id: str) -> dict[str, Any]:
-    app = store.get("applicants", id=applicant_id)
-    if app is None:
-        raise NotFound(f"no applicant {applicant_id!r} in this state file", key="ID")
-    return dict(app)
 
 
 def timeline(store: Any, applicant_id: str) -> list[dict[str, Any]]:

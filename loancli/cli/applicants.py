@@ -59,15 +59,12 @@ def show(
     applicant_id: Annotated[str, typer.Argument(metavar="ID", help="Applicant ID, e.g. A0001.")],
 ) -> None:
     """One applicant: where the journey is, its outcome, and every event."""
-    from loancli.errors import NotFound
-    from loancli.journey.runner import result_of
+    from loancli.journey.runner import load_applicant, result_of
 
     opts = options(ctx)
     with handled(opts):
         with open_world(opts) as (store, _clock, _scenario):
-            doc = store.get("applicants", id=applicant_id)
-        if doc is None:
-            raise NotFound(f"no applicant {applicant_id!r} in this state file", key="ID")
+            doc = load_applicant(store, applicant_id)
     result = result_of(doc)
     if opts.json:
         opts.emit(

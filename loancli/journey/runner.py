@@ -43,12 +43,17 @@ def start_journey(j: Journey) -> dict[str, Any]:
     return _run(j, app, 0)
 
 
+def load_applicant(store: Any, applicant_id: str, key: str = "ID") -> dict[str, Any]:
+    """A copy of a stored applicant; exit 2 naming ``key`` when there is none."""
+    app = store.get("applicants", id=applicant_id)
+    if app is None:
+        raise NotFound(f"no applicant {applicant_id!r} in this state file", key=key)
+    return dict(app)
+
+
 def resume_journey(j: Journey, applicant_id: str) -> dict[str, Any]:
     """Continue a stopped or interrupted journey from the step it stopped at."""
-    app = j.store.get("applicants", id=applicant_id)
-    if app is None:
-        raise NotFound(f"no applicant {applicant_id!r} in this state file", key="--resume")
-    app = dict(app)
+    app = load_applicant(j.store, applicant_id, "--resume")
     if app["status"] == "completed":
         raise UsageError(
             f"applicant {applicant_id} has already completed the journey", key="--resume"
@@ -120,10 +125,7 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> dict[str, Any]:
 
     if step not in STEP_NAMES:
         raise UsageError(f"unknown step; the steps are {', '.join(STEP_NAMES)}", key="STEP")
-    app = j.store.get("applicants", id=applicant_id)
-    if app is None:
-        raise NotFound(f"no applicant {applicant_id!r} in this state file", key="ID")
-    app = dict(app)
+    app = load_applicant(j.store, applicant_id)
     if app["status"] == "completed":
         # Re-running a step would change the record of a paid-out loan (disbursement would
         # even pay it out a second time).
