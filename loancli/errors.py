@@ -122,6 +122,7 @@ class Reason(StrEnum):
     INCOME_PROOF_REQUIRED = "income_proof_required"
     CARD_BIND_FAILED = "card_bind_failed"
     TRANSFER_FAILED = "transfer_failed"
+    APR_OVER_CAP = "apr_over_cap"
     # account flows (issue 5)
     PHONE_TAKEN = "phone_taken"
     PHONE_UNREACHABLE = "phone_unreachable"
@@ -277,6 +278,11 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
         "The bank refused to bind the card.",
         "Check that the card is in your own name and the reserved mobile is current, "
         "or bind another card.",
+    ),
+    Reason.APR_OVER_CAP: (
+        "The loan's annualised rate (APR, as an IRR of all costs) is above the product's cap, "
+        "so the app cannot offer it.",
+        "This is a pricing problem on the lender's side; contact customer service.",
     ),
     Reason.TRANSFER_FAILED: (
         "The bank's transfer of the money failed on the bank's side.",

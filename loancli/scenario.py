@@ -125,6 +125,7 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
         "accounts",
         "borrower",
         "command",
+        "products",
     }
     for key in data:
         if key not in allowed:
@@ -185,7 +186,7 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
     if not isinstance(providers, dict):
         raise _error(where, "providers", "expected a mapping of provider name to settings")
     world = WorldSettings()
-    names = [f.name for f in dataclasses.fields(world)]
+    names = [f.name for f in dataclasses.fields(world) if f.name != "products"]
     for name, settings in providers.items():
         if name not in names:
             raise _error(
@@ -195,12 +196,27 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
             raise _error(where, f"providers.{name}", "expected a mapping of setting: value")
         target = getattr(world, name)
         _apply(target, settings, where, f"providers.{name}", name)
+    world.products = _products(data.get("products") or {}, where)
     scenario.world = world
     # account security (issue 5): an account the scenario seeds was registered on the
     # scenario's phone, unless it lists the devices it trusts.
     for account in scenario.accounts:
         account.setdefault("trusted_devices", [world.device.model])
     return scenario
+
+
+def _products(overrides: Any, where: str) -> dict[str, Any]:
+    """Product settings the scenario changes (``products: {cash_loan: {apr_cap: 15}}``)."""
+    from loancli.schedule import load_products
+
+    if not isinstance(overrides, dict):
+        raise _error(where, "products", "expected a mapping of product key to settings")
+    try:
+        load_products(overrides=overrides)
+    except ValueError as exc:
+        text = str(exc).removeprefix("products: ")
+        raise _error(where, "products", text) from None
+    return overrides
 
 
 ACCOUNT_KEYS = {

@@ -418,8 +418,13 @@ def _product(key: str, spec: Any, source: str) -> Product:
     )
 
 
-def load_products(path: Path | str | None = None) -> dict[str, Product]:
-    """Read the products file (the packaged products.yaml by default), keyed by product key."""
+def load_products(
+    path: Path | str | None = None, overrides: dict[str, Any] | None = None
+) -> dict[str, Product]:
+    """Read the products file (the packaged products.yaml by default), keyed by product key.
+
+    ``overrides`` (a scenario's ``products:``) replaces single settings of a product, or
+    adds a product."""
     import yaml
 
     source = Path(path) if path is not None else PRODUCTS_FILE
@@ -431,7 +436,12 @@ def load_products(path: Path | str | None = None) -> dict[str, Product]:
         raise ValueError(f"{source}: not valid YAML ({exc})") from None
     if not isinstance(data, dict) or not data:
         raise ValueError(f"{source}: expected a mapping of product keys to their settings")
-    return {str(key): _product(str(key), spec, str(source)) for key, spec in data.items()}
+    products = {str(key): _product(str(key), spec, str(source)) for key, spec in data.items()}
+    for key, changes in (overrides or {}).items():
+        if not isinstance(changes, dict):
+            raise ValueError(f"products.{key}: a product must be a mapping of settings")
+        products[str(key)] = _product(str(key), {**data.get(key, {}), **changes}, "products")
+    return products
 
 
 def check_apr_cap(product: Product, apr: Decimal) -> None:

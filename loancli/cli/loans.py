@@ -57,7 +57,12 @@ def schedule(
     """Repayment calculator: no state file needed."""
     opts = options(ctx)
     with handled(opts):
-        sched = quote(amount, term, apr, method, product, loan_date, repayment_day, daily_rate)
+        from loancli.scenario import load_scenario
+
+        overrides = load_scenario(opts.scenario).world.products if opts.scenario else None
+        sched = quote(
+            amount, term, apr, method, product, loan_date, repayment_day, daily_rate, overrides
+        )
         data = sched.to_dict()
         if opts.json:
             opts.emit(data)
@@ -82,15 +87,17 @@ def quote(
     loan_date: str,
     repayment_day: int | None,
     daily_rate: str | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> Any:
-    """Validate the calculator's options against the product, then build the schedule."""
+    """Validate the calculator's options against the product (as a scenario may override
+    it), then build the schedule."""
     from datetime import date
     from decimal import Decimal
 
     from loancli.schedule import build_schedule, check_apr_cap, load_products, validate_term
     from loancli.validation import check_money
 
-    products = load_products()
+    products = load_products(overrides=overrides)
     if product_key not in products:
         raise _usage(f"unknown product; choose one of {', '.join(products)}", "--product")
     product = products[product_key]

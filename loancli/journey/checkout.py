@@ -207,10 +207,10 @@ def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
     """The installment plan from the loan engine; once confirmed, the loan."""
-    from loancli.schedule import build_schedule, load_products
+    from loancli.schedule import build_schedule
     from loancli.servicing import LOANS, create_loan
 
-    product = load_products()[PRODUCT]
+    product = j.world.product(PRODUCT)
     periods = record["periods"]
     fee_rate = product.fee_rate_total(periods)
     assert fee_rate is not None  # checked with the command's options

@@ -370,6 +370,16 @@ def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
         "apr": app["review"]["apr"],
     }
     schedule = quote(j, app, _now(j).date())
+    product = j.world.product("cash_loan")
+    if product.apr_cap is not None and schedule.apr > product.apr_cap:
+        j.fail(
+            app,
+            "quote_refused",
+            Reason.APR_OVER_CAP,
+            apr=fmt(schedule.apr),
+            apr_cap=fmt(product.apr_cap),
+        )
+        return Stop(Reason.APR_OVER_CAP, f"APR {fmt(schedule.apr)}% > cap {fmt(product.apr_cap)}%")
     j.asker.tell(
         f"Quote: {fmt_human(amount)} yuan over {term} months ({method}), "
         f"first payment {fmt_human(schedule.installments[0].total)} on "

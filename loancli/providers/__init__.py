@@ -7,6 +7,7 @@ defaults) and a fake that behaves like the real service, limits included.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from loancli.providers.bank import BankSettings
 from loancli.providers.device import DeviceSettings
@@ -29,3 +30,11 @@ class WorldSettings:
     device: DeviceSettings = field(default_factory=DeviceSettings)
     # account flows (issue 5): abnormal-transaction checks of checkout installments
     risk: RiskSettings = field(default_factory=RiskSettings)
+    # Product settings the scenario overrides (see loancli/data/products.yaml).
+    products: dict[str, Any] = field(default_factory=dict)
+
+    def product(self, key: str) -> Any:
+        """A loan product as this world prices it."""
+        from loancli.schedule import load_products
+
+        return load_products(overrides=self.products)[key]
