@@ -36,6 +36,15 @@ CARD = "6222021234567893445"
 CARD_MASKED = "**** 3445"
 PASSWORD = "s3cret-pass"
 TRANSACTION_PASSWORD = "258369"
+# What a phone-number change with the identity checked by SMS asks, in order.
+CHANGE_PHONE_KEYS = (
+    "phone",
+    "password",
+    "new_phone",
+    "identity_method",
+    "old_phone_code",
+    "new_phone_code",
+)
 
 # Wide enough that rich never wraps a table cell (a wrapped cell could split a masked value).
 CLI_ENV = {"COLUMNS": "400", "LINES": "200", "NO_COLOR": "1", "TERM": "dumb"}

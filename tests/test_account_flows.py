@@ -13,6 +13,7 @@ import yaml
 from conftest import (
     CARD,
     CARD_MASKED,
+    CHANGE_PHONE_KEYS,
     HAPPY_PATH_FILE,
     ID_NUMBER,
     PASSWORD,
@@ -64,18 +65,14 @@ def scenario(
     return str(path)
 
 
-def change_phone(tmp_path: Path, *args: str, world: str | None = None) -> tuple[int, dict]:
+def change_phone_args(*args: str, world: str | None = None) -> list[str]:
+    """``account change-phone`` with its happy-path answers and ``args``, scripted."""
     pre = ["--scenario", world] if world else []
-    return run_json(
-        tmp_path,
-        "--no-input",
-        *pre,
-        "account",
-        "change-phone",
-        "--answers",
-        str(CHANGE_PHONE),
-        *args,
-    )
+    return ["--no-input", *pre, "account", "change-phone", "--answers", str(CHANGE_PHONE), *args]
+
+
+def change_phone(tmp_path: Path, *args: str, world: str | None = None) -> tuple[int, dict]:
+    return run_json(tmp_path, *change_phone_args(*args, world=world))
 
 
 def checkout(
@@ -88,6 +85,14 @@ def checkout(
     pre = ["--scenario", world] if world else []
     return run_json(
         tmp_path, "--no-input", *pre, "checkout", *item, "--answers", str(CHECKOUT), *args, db=db
+    )
+
+
+def bind_card(tmp_path: Path, *args: str, world: str | None = None) -> tuple[int, dict]:
+    """``card bind`` with the happy-path answers (its login and card) and ``args``."""
+    pre = ["--scenario", world] if world else []
+    return run_json(
+        tmp_path, "--no-input", *pre, "card", "bind", "--answers", str(HAPPY_PATH_FILE), *args
     )
 
 
@@ -165,9 +170,7 @@ def test_phone_change_after_a_loan_moves_the_account_and_flags_the_card(tmp_path
 
 def test_phone_change_output_is_masked(tmp_path: Path) -> None:
     applied(tmp_path)
-    code, out, err = run_cli(
-        tmp_path, "--no-input", "account", "change-phone", "--answers", str(CHANGE_PHONE)
-    )
+    code, out, err = run_cli(tmp_path, *change_phone_args())
     assert code == 0
     assert "138****8000 -> 137****7000" in out
     assert_masked(out + err)
@@ -193,18 +196,7 @@ def test_disbursement_and_repayment_refused_until_the_card_is_rebound(tmp_path: 
     code, listed = run_json(tmp_path, "card", "list", NEW)
     assert [c["status"] for c in listed["cards"]] == ["rebind_required"]
     # Binding the same card again, reserved to the new number, clears the flag.
-    code, bound = run_json(
-        tmp_path,
-        "--no-input",
-        "card",
-        "bind",
-        "--answers",
-        str(HAPPY_PATH_FILE),
-        "--set",
-        f"phone={NEW}",
-        "--set",
-        f"card_phone={NEW}",
-    )
+    code, bound = bind_card(tmp_path, "--set", f"phone={NEW}", "--set", f"card_phone={NEW}")
     assert code == 0, bound["events"][-2:]
     assert bound["card"]["status"] == "normal" and bound["card"]["id"] == "C0001"
     assert [e["detail"].get("rebound") for e in bound["events"] if e["event"] == "card_bound"] == [
@@ -294,16 +286,7 @@ def test_another_number_may_be_entered_after_a_refusal(tmp_path: Path) -> None:
     ],
 )
 def test_a_bad_new_number_is_exit_2_naming_the_key(tmp_path: Path, value: str, why: str) -> None:
-    code, out, err = run_cli(
-        tmp_path,
-        "--no-input",
-        "account",
-        "change-phone",
-        "--answers",
-        str(CHANGE_PHONE),
-        "--set",
-        f"new_phone={value}",
-    )
+    code, out, err = run_cli(tmp_path, *change_phone_args("--set", f"new_phone={value}"))
     assert code == 2
     assert "new_phone" in err and why in err
 
@@ -347,41 +330,19 @@ def test_laifenqi_faq_cases(tmp_path: Path) -> None:
 def test_the_recorded_phone_change_replays(tmp_path: Path) -> None:
     world = scenario(tmp_path)
     recording = tmp_path / "rec.yaml"
+    command = ("--json", "--no-input", "--scenario", world, "account", "change-phone")
     first = run_cli(
         tmp_path,
-        "--json",
-        "--no-input",
-        "--scenario",
-        world,
-        "account",
-        "change-phone",
+        *command,
         "--answers",
         str(CHANGE_PHONE),
         "--record",
         str(recording),
         db=tmp_path / "a.json",
     )
-    again = run_cli(
-        tmp_path,
-        "--json",
-        "--no-input",
-        "--scenario",
-        world,
-        "account",
-        "change-phone",
-        "--answers",
-        str(recording),
-        db=tmp_path / "b.json",
-    )
+    again = run_cli(tmp_path, *command, "--answers", str(recording), db=tmp_path / "b.json")
     assert first[0] == again[0] == 0 and first[1] == again[1]
-    assert set(yaml.safe_load(recording.read_text(encoding="utf-8"))) == {
-        "phone",
-        "password",
-        "new_phone",
-        "identity_method",
-        "old_phone_code",
-        "new_phone_code",
-    }
+    assert set(yaml.safe_load(recording.read_text(encoding="utf-8"))) == set(CHANGE_PHONE_KEYS)
 
 
 # Cards -----------------------------------------------------------------------------------
@@ -489,18 +450,7 @@ def test_bad_card_answers_are_exit_2_naming_the_key(
 
 def test_a_card_in_someone_elses_name_is_refused(tmp_path: Path) -> None:
     world = scenario(tmp_path, bank={"card_holder": "李四"})
-    code, result = run_json(
-        tmp_path,
-        "--no-input",
-        "--scenario",
-        world,
-        "card",
-        "bind",
-        "--answers",
-        str(HAPPY_PATH_FILE),
-        "--set",
-        f"card_number={OTHER_CARD}",
-    )
+    code, result = bind_card(tmp_path, "--set", f"card_number={OTHER_CARD}", world=world)
     assert_stopped(code, result, "card", "card_holder_mismatch")
     assert result["events"][-2]["detail"]["bank_holder"] == "李*"
     # The journey's card binding refuses it the same way (built-in scenario card-not-own).
@@ -523,16 +473,7 @@ def test_a_card_in_someone_elses_name_is_refused(tmp_path: Path) -> None:
 
 def test_a_card_needs_a_verified_identity(tmp_path: Path) -> None:
     world = scenario(tmp_path, accounts=[{"phone": PHONE, "password": PASSWORD}])
-    code, result = run_json(
-        tmp_path,
-        "--no-input",
-        "--scenario",
-        world,
-        "card",
-        "bind",
-        "--answers",
-        str(HAPPY_PATH_FILE),
-    )
+    code, result = bind_card(tmp_path, world=world)
     assert_stopped(code, result, "card", "identity_failed")
 
 

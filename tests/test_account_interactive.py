@@ -1,104 +1,18 @@
 """The phone-number change at a real terminal: questionary prompts driven through a
-pseudo-terminal with pexpect, as a QA engineer walks it (the Terminal pattern of
-tests/test_interactive.py). Nothing here mocks questionary or prompt_toolkit."""
+pseudo-terminal with pexpect, as a QA engineer walks it (the Terminal helper of
+tests/pty_helpers.py). Nothing here mocks questionary or prompt_toolkit."""
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 import yaml
+from conftest import CHANGE_PHONE_KEYS
+from pty_helpers import Terminal, loancli
 
-pexpect = pytest.importorskip("pexpect", reason="pexpect is needed to drive a pseudo-terminal")
-if not hasattr(pexpect, "spawn"):  # pragma: no cover - Windows has no pty
-    pytest.skip("pexpect.spawn needs a POSIX pseudo-terminal", allow_module_level=True)
-
-from loancli.questions import QUESTIONS  # noqa: E402
-
-CPR_REQUEST = "\x1b[6n"
-CPR_REPLY = "\x1b[1;1R"
-DOWN = "\x1b[B"
-ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
-SMS_PANEL = re.compile(r"new message.*?验证码(\d{6})", re.DOTALL)
-
-
-class Terminal:
-    """``loancli`` on a pseudo-terminal, with what a person at it would see and type."""
-
-    def __init__(self, tmp_path: Path, *args: str, db: str = "s.json") -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("LOANCLI_DB", "NO_COLOR")}
-        env.update(TERM="xterm", PYTHONIOENCODING="utf-8", COLUMNS="200", LINES="50")
-        self.screen = io.StringIO()
-        self.child = pexpect.spawn(
-            sys.executable,
-            ["-m", "loancli.cli.main", "--db", str(tmp_path / db), *args],
-            cwd=str(tmp_path),
-            encoding="utf-8",
-            dimensions=(50, 200),
-            env=env,
-            timeout=15,
-        )
-        self.child.logfile_read = self.screen
-
-    def expect(self, pattern: object, timeout: float | None = -1) -> int:
-        """Wait for ``pattern``, answering the terminal's cursor-position requests meanwhile."""
-        patterns = pattern if isinstance(pattern, list) else [pattern]
-        while True:
-            i = self.child.expect([re.escape(CPR_REQUEST), *patterns], timeout=timeout)
-            if i == 0:
-                self.child.send(CPR_REPLY)
-                continue
-            return i - 1
-
-    def wait_prompt(self, key: str) -> None:
-        q = QUESTIONS[key]
-        self.expect(re.escape(q.prompt) + r"[^\r\n]*\(" + re.escape(key) + r"\):")
-
-    def text(self) -> str:
-        return ANSI.sub("", self.screen.getvalue()).replace("\r", "")
-
-    def answer(self, key: str, text: str) -> None:
-        self.wait_prompt(key)
-        self.child.send(text + "\r")
-
-    def choose(self, key: str, down: int = 0) -> None:
-        self.wait_prompt(key)
-        self.child.send(DOWN * down)
-        self.child.send("\r")
-
-    def answer_from_sms(self, key: str) -> str:
-        """Type the code of the newest SMS notification on screen; returns it."""
-        self.wait_prompt(key)
-        codes = SMS_PANEL.findall(self.text())
-        assert codes, f"no SMS notification on screen before the {key} prompt"
-        self.child.send(codes[-1] + "\r")
-        return codes[-1]
-
-    def finish(self) -> int:
-        self.expect(pexpect.EOF)
-        self.child.close()
-        assert self.child.signalstatus is None, f"killed by signal {self.child.signalstatus}"
-        return self.child.exitstatus
-
-
-def loancli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    """A non-interactive run (stdin is not a terminal)."""
-    env = {k: v for k, v in os.environ.items() if k != "LOANCLI_DB"}
-    return subprocess.run(
-        [sys.executable, "-m", "loancli.cli.main", "--db", str(db), *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=60,
-    )
+from loancli.questions import QUESTIONS
 
 
 def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
@@ -120,14 +34,7 @@ def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
     assert term.finish() == 0
 
     screen = term.text()
-    for key in (
-        "phone",
-        "password",
-        "new_phone",
-        "identity_method",
-        "old_phone_code",
-        "new_phone_code",
-    ):
+    for key in CHANGE_PHONE_KEYS:
         assert f"({key}):" in screen, key
     assert (
         "New mobile number [11 digits, 13-19 prefix; not the account's current number]"

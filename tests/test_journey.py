@@ -453,6 +453,7 @@ def test_id_unreadable_for_a_photo_without_card_fields(tmp_path: Path) -> None:
 
 
 def _generated_card(tmp_path: Path, number: str, stem: str) -> tuple[Path, Path]:
+    """Front and back images of 王小明's card (printed sex: male) carrying ``number``."""
     from loancli.idcard import IdCardFields, generate
 
     fields = IdCardFields(
@@ -486,22 +487,10 @@ def test_id_invalid_for_a_number_with_a_wrong_check_character(tmp_path: Path) ->
 
 
 def test_id_mismatch_when_the_printed_sex_disagrees_with_the_number(tmp_path: Path) -> None:
-    from loancli.idcard import IdCardFields, generate
     from loancli.idnumber import make_id
 
     number = make_id("110105", date(1990, 3, 7), "female", 3)
-    fields = IdCardFields(
-        name="王小明",
-        sex="male",
-        ethnicity="汉",
-        birth_date=date(1990, 3, 7),
-        address="北京市朝阳区建国路88号",
-        number=number,
-        authority="北京市公安局朝阳分局",
-        valid_from=date(2020, 5, 1),
-        valid_until=date(2040, 5, 1),
-    )
-    front, back = generate(fields, tmp_path, stem="sex")
+    front, back = _generated_card(tmp_path, number, "sex")  # printed: male
     code, result = apply(
         tmp_path, answers=write_answers(tmp_path, id_front=str(front), id_back=str(back))
     )
@@ -509,12 +498,15 @@ def test_id_mismatch_when_the_printed_sex_disagrees_with_the_number(tmp_path: Pa
     assert "17th digit" in events_named(result, "id_refused")[-1]["detail"]["why"]
 
 
+def id_files(*names: str) -> list[str]:
+    """A retry list of the fixture ID images ``names``, as an answers file gives it."""
+    return [str(ID_DIR / name) for name in names]
+
+
 def test_id_front_retry_list_succeeds(tmp_path: Path) -> None:
     code, result = apply(
         tmp_path,
-        answers=write_answers(
-            tmp_path, id_front=[str(ID_DIR / "front-blurry.png"), str(ID_DIR / "front.png")]
-        ),
+        answers=write_answers(tmp_path, id_front=id_files("front-blurry.png", "front.png")),
     )
     assert code == 0, result
     assert result["status"] == "completed"
@@ -534,9 +526,7 @@ def test_id_front_retry_list_succeeds(tmp_path: Path) -> None:
 def test_expired_back_asks_only_for_a_new_back(tmp_path: Path) -> None:
     code, result = apply(
         tmp_path,
-        answers=write_answers(
-            tmp_path, id_back=[str(ID_DIR / "back-expired.png"), str(ID_DIR / "back.png")]
-        ),
+        answers=write_answers(tmp_path, id_back=id_files("back-expired.png", "back.png")),
     )
     assert code == 0, result
     sides = [e["detail"]["side"] for e in events_named(result, "id_side_read")]
@@ -551,8 +541,8 @@ def test_mismatch_asks_for_both_sides_again(tmp_path: Path) -> None:
         tmp_path,
         answers=write_answers(
             tmp_path,
-            id_front=[str(ID_DIR / "front-other.png"), str(ID_DIR / "front.png")],
-            id_back=[str(ID_DIR / "back.png"), str(ID_DIR / "back.png")],
+            id_front=id_files("front-other.png", "front.png"),
+            id_back=id_files("back.png", "back.png"),
         ),
     )
     assert code == 0, result

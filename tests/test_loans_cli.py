@@ -8,7 +8,6 @@ its own copy of that state file.
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,31 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import HAPPY_PATH_FILE, run_cli, run_json
 
-ROOT = Path(__file__).resolve().parents[1]
-HAPPY_PATH = ROOT / "fixtures" / "answers" / "happy-path.yaml"
-# Wide enough that rich never wraps a table row or a sentence.
-ENV = {"COLUMNS": "400", "LINES": "200", "NO_COLOR": "1", "TERM": "dumb"}
 D = Decimal
 
 
 def cli(db: Path, *args: str) -> tuple[int, str, str]:
     """``loancli --db DB ARGS`` in-process: (exit code, stdout, stderr); a crash re-raises."""
-    from typer.testing import CliRunner
-
-    from loancli.cli.main import app
-
-    result = CliRunner(env=ENV).invoke(app, ["--db", str(db), *args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    return run_cli(db.parent, *args, db=db)
 
 
 def cli_json(db: Path, *args: str) -> tuple[int, Any]:
     """``cli`` with ``--json`` in front; stdout is exactly one JSON document."""
-    code, out, err = cli(db, "--json", *args)
-    assert "Traceback" not in out + err
-    return code, json.loads(out)
+    return run_json(db.parent, *args, db=db)
 
 
 def ok_json(db: Path, *args: str) -> Any:
@@ -61,7 +48,7 @@ def stored_loan(db: Path, loan_id: str = "L0001") -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def journey_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("journey") / "state.json"
-    code, out, err = cli(db, "--no-input", "apply", "--answers", str(HAPPY_PATH))
+    code, out, err = cli(db, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
     assert code == 0, out + err
     return db
 
@@ -72,6 +59,15 @@ def db(journey_file: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "state.json"
     shutil.copyfile(journey_file, copy)
     return copy
+
+
+def output_40_days_on(db: Path, *args: str) -> str:
+    """The human output of ``ARGS`` after the clock moved 40 days on (installment 1 is
+    overdue); the command must succeed."""
+    cli(db, "clock", "advance", "40d")
+    code, out, _ = cli(db, *args)
+    assert code == 0
+    return out
 
 
 def calendar_lines(db: Path) -> list[dict[str, Any]]:
@@ -95,6 +91,13 @@ SCHEDULE_KEYS = {
 }
 LINE_KEYS = {"n", "due_date", "principal", "interest", "fee", "total", "remaining"}
 REGULAR = ("--amount", "10000", "--term", "12", "--loan-date", "2026-03-02")
+# The same loan at 18% APR, with the loan date left to each test.
+AT_18 = ("--amount", "10000", "--term", "12", "--apr", "18")
+
+
+def daily_loan(rate: str) -> tuple[str, ...]:
+    """The regular loan as a daily-rate loan at ``rate`` a day, interest first."""
+    return (*REGULAR, "--product", "daily_loan", "--daily-rate", rate, "--method", "interest_first")
 
 
 def test_schedule_json_equal_installment_golden(tmp_path: Path) -> None:
@@ -174,35 +177,14 @@ def test_schedule_apr_over_the_cap_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "tomorrow", "2026/03/02"])
 def test_schedule_bad_loan_date(tmp_path: Path, bad: str) -> None:
-    code, _, err = cli(
-        tmp_path / "unused.json",
-        "schedule",
-        "--amount",
-        "10000",
-        "--term",
-        "12",
-        "--apr",
-        "18",
-        "--loan-date",
-        bad,
-    )
+    code, _, err = cli(tmp_path / "unused.json", "schedule", *AT_18, "--loan-date", bad)
     assert code == 2
     assert "--loan-date" in err
 
 
 @pytest.mark.parametrize("rate", ["0.0001", "0.00019", "0.00031", "0.0005"])
 def test_schedule_daily_rate_outside_the_product_range(tmp_path: Path, rate: str) -> None:
-    code, _, err = cli(
-        tmp_path / "unused.json",
-        "schedule",
-        *REGULAR,
-        "--product",
-        "daily_loan",
-        "--daily-rate",
-        rate,
-        "--method",
-        "interest_first",
-    )
+    code, _, err = cli(tmp_path / "unused.json", "schedule", *daily_loan(rate))
     assert code == 2
     assert "--daily-rate" in err
     assert "0.02% to 0.03%" in err
@@ -210,16 +192,7 @@ def test_schedule_daily_rate_outside_the_product_range(tmp_path: Path, rate: str
 
 @pytest.mark.parametrize("rate", ["0.0002", "0.00025", "0.0003"])
 def test_schedule_daily_rate_inside_the_range(tmp_path: Path, rate: str) -> None:
-    code, data = schedule_json(
-        *REGULAR,
-        "--product",
-        "daily_loan",
-        "--daily-rate",
-        rate,
-        "--method",
-        "interest_first",
-        tmp_path=tmp_path,
-    )
+    code, data = schedule_json(*daily_loan(rate), tmp_path=tmp_path)
     assert code == 0
     assert data["day_count"] == "actual/360 every period"
     # Interest per day on the outstanding principal: the first period is 31 days.
@@ -236,17 +209,7 @@ def test_schedule_daily_rate_on_another_product_is_refused(tmp_path: Path) -> No
 
 
 def test_schedule_repayment_day_rule_after_the_28th(tmp_path: Path) -> None:
-    code, data = schedule_json(
-        "--amount",
-        "10000",
-        "--term",
-        "12",
-        "--apr",
-        "18",
-        "--loan-date",
-        "2026-01-31",
-        tmp_path=tmp_path,
-    )
+    code, data = schedule_json(*AT_18, "--loan-date", "2026-01-31", tmp_path=tmp_path)
     assert code == 0
     assert data["repayment_day"] == 28
     assert data["first_due_date"] == "2026-02-28"
@@ -255,17 +218,7 @@ def test_schedule_repayment_day_rule_after_the_28th(tmp_path: Path) -> None:
 
 def test_schedule_given_repayment_day(tmp_path: Path) -> None:
     code, data = schedule_json(
-        "--amount",
-        "10000",
-        "--term",
-        "12",
-        "--apr",
-        "18",
-        "--loan-date",
-        "2026-03-20",
-        "--repayment-day",
-        "28",
-        tmp_path=tmp_path,
+        *AT_18, "--loan-date", "2026-03-20", "--repayment-day", "28", tmp_path=tmp_path
     )
     assert code == 0
     assert data["repayment_day"] == 28
@@ -391,9 +344,7 @@ def test_repay_installment_clears_the_overdue_line(db: Path) -> None:
 
 
 def test_repay_installment_human_output(db: Path) -> None:
-    cli(db, "clock", "advance", "40d")
-    code, out, _ = cli(db, "repay", "A0001", "--installment", "1")
-    assert code == 0
+    out = output_40_days_on(db, "repay", "A0001", "--installment", "1")
     assert "Paid 921.98" in out
     assert "remaining principal 9233.20" in out
 
@@ -548,9 +499,7 @@ def test_calendar_month_marks_the_due_day(db: Path) -> None:
     assert "[ 3]" not in out
     assert "2026-04-02" in out and "916.80" in out and "scheduled" in out
     assert "2026-05-02" not in out  # only April's installments are listed
-    cli(db, "clock", "advance", "40d")
-    code, out, _ = cli(db, "calendar", "A0001", "--month", "2026-04")
-    assert code == 0
+    out = output_40_days_on(db, "calendar", "A0001", "--month", "2026-04")
     assert "overdue" in out
     assert "scheduled" not in out
 
@@ -656,9 +605,7 @@ def test_restructure_an_overdue_loan(db: Path) -> None:
 
 
 def test_restructure_human_output(db: Path) -> None:
-    cli(db, "clock", "advance", "40d")
-    code, out, _ = cli(db, "restructure", "A0001", "--term", "12")
-    assert code == 0
+    out = output_40_days_on(db, "restructure", "A0001", "--term", "12")
     assert "10196.73" in out
     assert "history" in out
 
@@ -736,7 +683,7 @@ def test_second_loan_follows_the_account_repayment_day(db: Path) -> None:
         "2026-03-20T10:00:00+08:00",
         "apply",
         "--answers",
-        str(HAPPY_PATH),
+        str(HAPPY_PATH_FILE),
     )
     assert code == 0, data
     assert data["status"] == "completed"

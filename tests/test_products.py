@@ -6,8 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli, run_json
+
 from loancli.schedule import load_products
 
 

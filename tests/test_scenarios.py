@@ -29,10 +29,9 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     return out
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_builtin_scenario_produces_its_declared_outcome(name: str, outcomes: dict) -> None:
+def assert_declared_outcome(name: str, run: dict) -> None:
+    """``run`` (its exit code and JSON result) is what scenario ``name`` declares it expects."""
     expect = load_scenario(name).expect
-    run = outcomes[name]
     result = run["result"]
     assert result["status"] == expect["status"], result.get("events", [])[-1:]
     assert run["code"] == (0 if expect["status"] == "completed" else 3)
@@ -42,6 +41,11 @@ def test_builtin_scenario_produces_its_declared_outcome(name: str, outcomes: dic
         # Every stop is explained in a plain sentence with the app's advice.
         assert result["message"] == Reason(result["reason"]).sentence
         assert result["advice"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_builtin_scenario_produces_its_declared_outcome(name: str, outcomes: dict) -> None:
+    assert_declared_outcome(name, outcomes[name])
 
 
 def test_every_builtin_has_a_description_and_an_expected_reason() -> None:
@@ -67,30 +71,17 @@ def test_builtin_scenarios_together_produce_every_reason_code(
 @pytest.mark.parametrize("name", NAMES)
 def test_recorded_run_replays_byte_identically(name: str, tmp_path: Path) -> None:
     recording = tmp_path / "recorded.yaml"
+    command = ("--json", "--no-input", "--scenario", name, "apply")
     first = run_cli(
         tmp_path,
-        "--json",
-        "--no-input",
-        "--scenario",
-        name,
-        "apply",
+        *command,
         "--answers",
         str(HAPPY_PATH_FILE),
         "--record",
         str(recording),
         db=tmp_path / "first.json",
     )
-    replay = run_cli(
-        tmp_path,
-        "--json",
-        "--no-input",
-        "--scenario",
-        name,
-        "apply",
-        "--answers",
-        str(recording),
-        db=tmp_path / "replay.json",
-    )
+    replay = run_cli(tmp_path, *command, "--answers", str(recording), db=tmp_path / "replay.json")
     assert first[0] == replay[0]
     assert first[1] == replay[1]
     assert first[1].strip().startswith("{")
@@ -142,16 +133,7 @@ def test_flow_scenarios_exist_and_name_a_flow_with_answers() -> None:
 
 @pytest.mark.parametrize("name", FLOW_NAMES)
 def test_flow_scenario_produces_its_declared_outcome(name: str, flow_outcomes: dict) -> None:
-    expect = load_scenario(name).expect
-    run = flow_outcomes[name]
-    result = run["result"]
-    assert result["status"] == expect["status"], result.get("events", [])[-1:]
-    assert run["code"] == (0 if expect["status"] == "completed" else 3)
-    assert result["stopped_at"] == expect.get("stopped_at")
-    assert result["reason"] == expect.get("reason")
-    if result["reason"]:
-        assert result["message"] == Reason(result["reason"]).sentence
-        assert result["advice"]
+    assert_declared_outcome(name, flow_outcomes[name])
 
 
 @pytest.mark.parametrize("name", FLOW_NAMES)

@@ -57,28 +57,37 @@ def preset(
     return path
 
 
-def login(
-    tmp_path: Path, scenario: Path | None, *sets: str, db: Path | None = None
-) -> tuple[int, dict[str, Any]]:
+def scripted(scenario: Path | None, command: list[str], sets: tuple[str, ...]) -> list[str]:
+    """``--no-input [--scenario SCENARIO] COMMAND... --set ITEM...`` (one ``--set`` per item)."""
     args = ["--no-input"]
     if scenario is not None:
         args += ["--scenario", str(scenario)]
-    args.append("login")
+    args += command
     for item in sets:
         args += ["--set", item]
-    return run_json(tmp_path, *args, db=db)
+    return args
+
+
+def login_args(scenario: Path | None, *sets: str) -> list[str]:
+    """The arguments of ``login`` with ``sets``, scripted."""
+    return scripted(scenario, ["login"], sets)
+
+
+def login(
+    tmp_path: Path, scenario: Path | None, *sets: str, db: Path | None = None
+) -> tuple[int, dict[str, Any]]:
+    return run_json(tmp_path, *login_args(scenario, *sets), db=db)
+
+
+def unlock_args(scenario: Path | None, *sets: str, who: str = PHONE) -> list[str]:
+    """The arguments of ``support unlock WHO`` with ``sets``, scripted."""
+    return scripted(scenario, ["support", "unlock", who], sets)
 
 
 def unlock(
     tmp_path: Path, scenario: Path | None, *sets: str, who: str = PHONE
 ) -> tuple[int, dict[str, Any]]:
-    args = ["--no-input"]
-    if scenario is not None:
-        args += ["--scenario", str(scenario)]
-    args += ["support", "unlock", who]
-    for item in sets:
-        args += ["--set", item]
-    return run_json(tmp_path, *args)
+    return run_json(tmp_path, *unlock_args(scenario, *sets, who=who))
 
 
 def devices(tmp_path: Path, scenario: Path | None = None, who: str = PHONE) -> dict[str, Any]:
@@ -259,15 +268,7 @@ def test_new_device_not_approved(tmp_path: Path) -> None:
 def test_new_device_with_no_answer_for_the_approval_is_exit_2(tmp_path: Path) -> None:
     scenario = preset(tmp_path, trusted_devices=[OLD_PHONE])
     code, out, err = run_cli(
-        tmp_path,
-        "--no-input",
-        "--scenario",
-        str(scenario),
-        "login",
-        "--set",
-        f"phone={PHONE}",
-        "--set",
-        f"password={PASSWORD}",
+        tmp_path, *login_args(scenario, f"phone={PHONE}", f"password={PASSWORD}")
     )
     assert code == 2
     assert "device_confirm" in err and "--set device_confirm=VALUE" in err
@@ -467,19 +468,10 @@ def test_support_unlock_with_identity_proof_resets_the_password(tmp_path: Path) 
 
 def test_support_unlock_by_id_number_and_human_output(tmp_path: Path) -> None:
     scenario = preset(tmp_path, locked=True, identity=IDENTITY)
-    code, out, err = run_cli(
-        tmp_path,
-        "--no-input",
-        "--scenario",
-        str(scenario),
-        "support",
-        "unlock",
-        ID_NUMBER,
-        "--set",
-        f"id_number={ID_NUMBER}",
-        "--set",
-        "new_password=n3w-pass-word",
+    args = unlock_args(
+        scenario, f"id_number={ID_NUMBER}", "new_password=n3w-pass-word", who=ID_NUMBER
     )
+    code, out, err = run_cli(tmp_path, *args)
     assert code == 0, err
     assert f"Account {PHONE_MASKED} unlocked" in out
     assert ID_MASKED in out
@@ -534,19 +526,8 @@ def test_support_unlock_of_an_account_that_is_not_locked(tmp_path: Path) -> None
 
 def test_support_unlock_refuses_the_old_password_as_the_new_one(tmp_path: Path) -> None:
     scenario = preset(tmp_path, locked=True, identity=IDENTITY)
-    code, out, err = run_cli(
-        tmp_path,
-        "--no-input",
-        "--scenario",
-        str(scenario),
-        "support",
-        "unlock",
-        PHONE,
-        "--set",
-        f"id_number={ID_NUMBER}",
-        "--set",
-        f"new_password={PASSWORD}",
-    )
+    args = unlock_args(scenario, f"id_number={ID_NUMBER}", f"new_password={PASSWORD}")
+    code, out, err = run_cli(tmp_path, *args)
     assert code == 2
     assert "new_password" in err and "differ from the old one" in err
     assert PASSWORD not in out + err
@@ -581,16 +562,7 @@ def test_a_recorded_login_replays_identically(tmp_path: Path) -> None:
     first = run_cli(
         tmp_path,
         "--json",
-        "--no-input",
-        "--scenario",
-        str(scenario),
-        "login",
-        "--set",
-        f"phone={PHONE}",
-        "--set",
-        f"password={PASSWORD}",
-        "--set",
-        "device_code=auto",
+        *login_args(scenario, f"phone={PHONE}", f"password={PASSWORD}", "device_code=auto"),
         "--record",
         str(recording),
         db=tmp_path / "first.json",

@@ -1,90 +1,19 @@
 """Login and devices at a real terminal: a new-device login that needs the confirmation code,
 typed by hand from the SMS notification, through a pseudo-terminal (pexpect), as in
-test_interactive.py (whose ``Terminal`` helper this copies: prompt_toolkit's cursor-position
-requests are answered, nothing mocks questionary)."""
+test_interactive.py (with the ``Terminal`` helper of tests/pty_helpers.py: prompt_toolkit's
+cursor-position requests are answered, nothing mocks questionary)."""
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 import yaml
+from conftest import PASSWORD, PHONE
+from pty_helpers import Terminal, loancli
 
-pexpect = pytest.importorskip("pexpect", reason="pexpect is needed to drive a pseudo-terminal")
-if not hasattr(pexpect, "spawn"):  # pragma: no cover - Windows has no pty
-    pytest.skip("pexpect.spawn needs a POSIX pseudo-terminal", allow_module_level=True)
-
-from loancli.errors import Reason  # noqa: E402
-from loancli.questions import QUESTIONS  # noqa: E402
-
-PHONE = "13800138000"
-PASSWORD = "s3cret-pass"
-CPR_REQUEST = "\x1b[6n"
-CPR_REPLY = "\x1b[1;1R"
-ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
-SMS_PANEL = re.compile(r"new message.*?验证码(\d{6})", re.DOTALL)
-
-
-class Terminal:
-    """``loancli`` on a pseudo-terminal, with what a person at it would see and type."""
-
-    def __init__(self, tmp_path: Path, *args: str, db: str = "s.json") -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("LOANCLI_DB", "NO_COLOR")}
-        env.update(TERM="xterm", PYTHONIOENCODING="utf-8", COLUMNS="200", LINES="50")
-        self.screen = io.StringIO()
-        self.child = pexpect.spawn(
-            sys.executable,
-            ["-m", "loancli.cli.main", "--db", str(tmp_path / db), *args],
-            cwd=str(tmp_path),
-            encoding="utf-8",
-            dimensions=(50, 200),
-            env=env,
-            timeout=15,
-        )
-        self.child.logfile_read = self.screen
-
-    def expect(self, pattern: object, timeout: float | None = -1) -> int:
-        patterns = pattern if isinstance(pattern, list) else [pattern]
-        while True:
-            i = self.child.expect([re.escape(CPR_REQUEST), *patterns], timeout=timeout)
-            if i == 0:
-                self.child.send(CPR_REPLY)
-                continue
-            return i - 1
-
-    def wait_prompt(self, key: str) -> None:
-        q = QUESTIONS[key]
-        self.expect(re.escape(q.prompt) + r"[^\r\n]*\(" + re.escape(key) + r"\):")
-
-    def text(self) -> str:
-        return ANSI.sub("", self.screen.getvalue()).replace("\r", "")
-
-    def answer(self, key: str, text: str) -> None:
-        self.wait_prompt(key)
-        self.child.send(text + "\r")
-
-    def choose(self, key: str, down: int = 0) -> None:
-        self.wait_prompt(key)
-        self.child.send("\x1b[B" * down + "\r")
-
-    def answer_from_sms(self, key: str) -> str:
-        self.wait_prompt(key)
-        codes = SMS_PANEL.findall(self.text())
-        assert codes, f"no SMS notification on screen before the {key} prompt"
-        self.child.send(codes[-1] + "\r")
-        return codes[-1]
-
-    def finish(self) -> int:
-        self.expect(pexpect.EOF)
-        self.child.close()
-        assert self.child.signalstatus is None, f"killed by signal {self.child.signalstatus}"
-        return self.child.exitstatus
+from loancli.errors import Reason
 
 
 def test_new_device_login_with_the_confirmation_code_typed_by_hand(tmp_path: Path) -> None:
@@ -131,25 +60,7 @@ def test_new_device_login_with_the_confirmation_code_typed_by_hand(tmp_path: Pat
     assert PASSWORD not in screen
     assert "Traceback" not in screen
 
-    listed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "loancli.cli.main",
-            "--db",
-            str(tmp_path / "s.json"),
-            "--json",
-            "device",
-            "list",
-            PHONE,
-        ],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={k: v for k, v in os.environ.items() if k != "LOANCLI_DB"},
-        timeout=60,
-    )
+    listed = loancli("--json", "device", "list", PHONE, db=tmp_path / "s.json")
     assert listed.returncode == 0, listed.stderr
     view = json.loads(listed.stdout)
     assert view["trusted_devices"] == ["Xiaomi 14", "Redmi Note 13"]

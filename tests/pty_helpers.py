@@ -1,0 +1,129 @@
+"""Driving ``loancli`` at a real terminal: questionary prompts through a pseudo-terminal.
+
+Nothing here mocks questionary or prompt_toolkit. :class:`Terminal` spawns ``python -m
+loancli.cli.main ...`` on a pty with pexpect, reads the screen and types keys as a QA engineer
+would: text plus Enter, arrow keys in select lists, ``y``/``n`` for confirms, the SMS code
+copied from the phone notification the app shows.
+
+prompt_toolkit asks the terminal where the cursor is (``ESC [6n``) before it draws a prompt; a
+real terminal answers ``ESC [row;colR``. :class:`Terminal` answers too, so prompt_toolkit does
+not fall back to its "terminal doesn't support CPR" warning.
+
+Importing this module skips the importing test module where pexpect or a pty is missing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect", reason="pexpect is needed to drive a pseudo-terminal")
+if not hasattr(pexpect, "spawn"):  # pragma: no cover - Windows has no pty
+    pytest.skip("pexpect.spawn needs a POSIX pseudo-terminal", allow_module_level=True)
+
+from loancli.questions import QUESTIONS  # noqa: E402
+
+CPR_REQUEST = "\x1b[6n"
+CPR_REPLY = "\x1b[1;1R"
+DOWN = "\x1b[B"
+CTRL_U = "\x15"  # emacs-mode "discard line" in prompt_toolkit
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
+# The simulated SMS as the app shows it: a panel titled "new message" holding 验证码NNNNNN.
+SMS_PANEL = re.compile(r"new message.*?验证码(\d{6})", re.DOTALL)
+
+
+class Terminal:
+    """``loancli`` on a pseudo-terminal, with what a person at it would see and type."""
+
+    def __init__(self, tmp_path: Path, *args: str, db: str = "s.json") -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("LOANCLI_DB", "NO_COLOR")}
+        env.update(TERM="xterm", PYTHONIOENCODING="utf-8", COLUMNS="200", LINES="50")
+        self.screen = io.StringIO()
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "loancli.cli.main", "--db", str(tmp_path / db), *args],
+            cwd=str(tmp_path),
+            encoding="utf-8",
+            dimensions=(50, 200),
+            env=env,
+            timeout=15,
+        )
+        self.child.logfile_read = self.screen
+
+    # -- reading the screen --------------------------------------------------------------
+
+    def expect(self, pattern: object, timeout: float | None = -1) -> int:
+        """Wait for ``pattern`` (a regex, EOF or TIMEOUT, or a list of them), answering the
+        terminal's cursor-position requests meanwhile. Returns the index matched."""
+        patterns = pattern if isinstance(pattern, list) else [pattern]
+        while True:
+            i = self.child.expect([re.escape(CPR_REQUEST), *patterns], timeout=timeout)
+            if i == 0:
+                self.child.send(CPR_REPLY)
+                continue
+            return i - 1
+
+    def wait_prompt(self, key: str) -> None:
+        """The prompt of ``key``: its text and, on the same line, its key in parentheses."""
+        q = QUESTIONS[key]
+        self.expect(re.escape(q.prompt) + r"[^\r\n]*\(" + re.escape(key) + r"\):")
+
+    def text(self) -> str:
+        """Everything shown so far, without colours and cursor movements."""
+        return ANSI.sub("", self.screen.getvalue()).replace("\r", "")
+
+    # -- typing ------------------------------------------------------------------------
+
+    def answer(self, key: str, text: str) -> None:
+        """Type ``text`` at ``key``'s prompt and press Enter ("" takes the pre-filled default)."""
+        self.wait_prompt(key)
+        self.child.send(text + "\r")
+
+    def choose(self, key: str, down: int = 0) -> None:
+        """Move ``down`` rows in ``key``'s select list, then press Enter."""
+        self.wait_prompt(key)
+        self.child.send(DOWN * down)
+        self.child.send("\r")
+
+    def confirm(self, key: str, yes: bool) -> None:
+        self.wait_prompt(key)
+        self.child.send("y" if yes else "n")
+
+    def answer_from_sms(self, key: str) -> str:
+        """At ``key``'s prompt, type the code of the newest SMS notification on screen, as
+        the borrower would copy it from the phone; returns that code."""
+        self.wait_prompt(key)
+        codes = SMS_PANEL.findall(self.text())
+        assert codes, f"no SMS notification on screen before the {key} prompt"
+        self.child.send(codes[-1] + "\r")
+        return codes[-1]
+
+    def interrupt(self) -> None:
+        self.child.sendintr()
+
+    def finish(self) -> int:
+        """Wait for the program to end; its exit status."""
+        self.expect(pexpect.EOF)
+        self.child.close()
+        assert self.child.signalstatus is None, f"killed by signal {self.child.signalstatus}"
+        return self.child.exitstatus
+
+
+def loancli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    """A non-interactive run (stdin is not a terminal)."""
+    env = {k: v for k, v in os.environ.items() if k != "LOANCLI_DB"}
+    return subprocess.run(
+        [sys.executable, "-m", "loancli.cli.main", "--db", str(db), *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=60,
+    )
