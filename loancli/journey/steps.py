@@ -277,6 +277,11 @@ def authorisations(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
     s = j.world.review
+    frozen = (j.store.get("accounts", phone=app["phone"]) or {}).get("frozen")
+    if frozen:
+        # An account frozen for abnormal transactions cannot borrow until service lifts it.
+        j.fail(app, "review_refused", Reason.ACCOUNT_FROZEN, frozen_at=frozen["at"])
+        return Stop(Reason.ACCOUNT_FROZEN, frozen["why"])
     state = app.setdefault("review_state", {})
     if "ready_at" not in state:
         state["submitted_at"] = j.clock.isoformat()
