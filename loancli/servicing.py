@@ -26,6 +26,8 @@ class ServicingPolicy:
     grace_days: int = 3
     # Penalty interest as a multiple of the contract rate (commonly 1.5x).
     penalty_multiplier: Decimal = Decimal("1.5")
+    # A repayment reminder goes to the account's current number this many days before.
+    reminder_days: int = 3
 
 
 DEFAULT_SERVICING = ServicingPolicy()
@@ -156,6 +158,22 @@ def catch_up(
                     )
                 )
     loan["checked_to"] = today.isoformat()
+    return events
+
+
+def reminders(
+    loan: dict[str, Any], today: date, policy: ServicingPolicy = DEFAULT_SERVICING
+) -> list[dict[str, Any]]:
+    """Repayment reminders that fall due by ``today`` (``reminder_days`` before each due date),
+    each once; the caller sends them."""
+    events: list[dict[str, Any]] = []
+    if loan["status"] != "active":
+        return events
+    for line in unpaid_lines(loan):
+        remind_on = date.fromisoformat(line["due_date"]) - timedelta(days=policy.reminder_days)
+        if today >= remind_on and not line.get("reminded"):
+            line["reminded"] = True
+            events.append(_event(remind_on, "reminder_sent", line, amount=fmt(owed_total(line))))
     return events
 
 
@@ -422,6 +440,32 @@ def log(loan: dict[str, Any], at: str, events: list[dict[str, Any]]) -> None:
         loan.setdefault("events", []).append({"at": at, **event})
 
 
+REMINDER_TEXT = (
+    "【小米金融】您的借款第{n}期{amount}元将于{due}到期，请保持尾号{card}的银行卡余额充足。"
+)
+
+
+def _send_reminders(
+    store: Any, loan: dict[str, Any], events: list[dict[str, Any]], at: str
+) -> None:
+    """Repayment reminders go to the loan's current number (it follows a phone change)."""
+    from datetime import datetime
+
+    from loancli.providers.sms import SmsService, SmsSettings
+
+    sms = SmsService(SmsSettings(), store)
+    for event in events:
+        if event["event"] == "reminder_sent":
+            d = event["detail"]
+            text = REMINDER_TEXT.format(
+                n=d["installment"],
+                amount=d["amount"],
+                due=d["due_date"],
+                card=loan["card_number"][-4:],
+            )
+            sms.deliver(loan["phone"], text, datetime.fromisoformat(at))
+
+
 def catch_up_all(
     store: Any, today: date, at: str, policy: ServicingPolicy = DEFAULT_SERVICING
 ) -> list[dict[str, Any]]:
@@ -429,9 +473,11 @@ def catch_up_all(
     out = []
     for doc in store.all(LOANS):
         loan = dict(doc)
-        events = catch_up(loan, today, policy)
+        sent = reminders(loan, today, policy)
+        events = sorted(sent + catch_up(loan, today, policy), key=lambda e: e["on"])
         if events:
             log(loan, at, events)
             save_loan(store, loan)
+            _send_reminders(store, loan, events, at)
             out += [{"loan": loan["id"], "applicant": loan["applicant_id"], **e} for e in events]
     return out

@@ -269,11 +269,12 @@ def test_clock_advance_40_days_makes_the_first_installment_overdue(db: Path) -> 
     assert data["now"] == "2026-04-11T10:00:00+08:00"
     events = [(e["loan"], e["applicant"], e["on"], e["event"]) for e in data["events"]]
     assert events == [
+        ("L0001", "A0001", "2026-03-30", "reminder_sent"),
         ("L0001", "A0001", "2026-04-02", "installment_due"),
         ("L0001", "A0001", "2026-04-06", "installment_overdue"),
         ("L0001", "A0001", "2026-04-11", "penalty_accrued"),
     ]
-    penalty = data["events"][2]["detail"]
+    penalty = data["events"][3]["detail"]
     # 9 days x 766.80 x 0.18/360 x 1.5 = 5.1759 -> 5.18
     assert penalty["installment"] == 1
     assert penalty["days"] == 9
@@ -300,11 +301,23 @@ def test_clock_advance_human_output_lists_the_events(db: Path) -> None:
 def test_clock_set_forward_catches_up_too(db: Path) -> None:
     data = ok_json(db, "clock", "set", "2026-04-06T08:00:00+08:00")
     assert [e["event"] for e in data["events"]] == [
+        "reminder_sent",
         "installment_due",
         "installment_overdue",
         "penalty_accrued",
     ]
     assert data["events"][-1]["detail"]["amount"] == "2.30"  # 4 days
+
+
+def test_repayment_reminder_goes_to_the_current_number_three_days_before(db: Path) -> None:
+    data = ok_json(db, "clock", "set", "2026-03-29T10:00:00+08:00")
+    assert data["events"] == []
+    data = ok_json(db, "clock", "advance", "1d")
+    assert [(e["on"], e["event"]) for e in data["events"]] == [("2026-03-30", "reminder_sent")]
+    inbox = ok_json(db, "sms", "inbox", "13800138000")["messages"]
+    assert "916.80" in inbox[-1]["text"] and "2026-04-02" in inbox[-1]["text"]
+    # Sent once: advancing again does not repeat it.
+    assert ok_json(db, "clock", "advance", "1d")["events"] == []
 
 
 # --- repay ---------------------------------------------------------------------------------
@@ -705,3 +718,14 @@ def test_second_loan_follows_the_account_repayment_day(db: Path) -> None:
         assert text in sentence
     # The first loan is untouched.
     assert stored_loan(db, "L0001")["first_due_date"] == "2026-04-02"
+
+
+def test_repayment_reminder_follows_a_phone_change(db: Path) -> None:
+    answers = Path(__file__).resolve().parents[1] / "fixtures" / "answers" / "change-phone.yaml"
+    code, _out, err = cli(db, "--no-input", "account", "change-phone", "--answers", str(answers))
+    assert code == 0, err
+    ok_json(db, "clock", "set", "2026-03-30T10:00:00+08:00")
+    new_inbox = ok_json(db, "sms", "inbox", "13700137000")["messages"]
+    old_inbox = ok_json(db, "sms", "inbox", "13800138000")["messages"]
+    assert any("916.80" in m["text"] for m in new_inbox)
+    assert not any("916.80" in m["text"] for m in old_inbox)

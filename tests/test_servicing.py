@@ -412,6 +412,7 @@ def test_create_find_and_catch_up_all_in_a_state_file(tmp_path: Path) -> None:
         events = catch_up_all(store, date(2026, 4, 11), "2026-04-11T10:00:00+08:00")
     assert {e["loan"] for e in events} == {"L0001", "L0002"}
     assert {e["event"] for e in events} == {
+        "reminder_sent",
         "installment_due",
         "installment_overdue",
         "penalty_accrued",
@@ -422,7 +423,12 @@ def test_create_find_and_catch_up_all_in_a_state_file(tmp_path: Path) -> None:
         assert loan["lines"][0]["penalty"] == "5.18"
         logged = [e["event"] for e in loan["events"]]
         assert logged[0] == "disbursed"
-        assert logged[1:] == ["installment_due", "installment_overdue", "penalty_accrued"]
+        assert logged[1:] == [
+            "reminder_sent",
+            "installment_due",
+            "installment_overdue",
+            "penalty_accrued",
+        ]
         assert loan["events"][-1]["at"] == "2026-04-11T10:00:00+08:00"
         # Nothing more the same day.
         assert catch_up_all(store, date(2026, 4, 11), "2026-04-11T11:00:00+08:00") == []
