@@ -16,8 +16,10 @@ from datetime import datetime, timedelta, timezone
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 DEFAULT_START = datetime(2026, 3, 2, 10, 0, tzinfo=CHINA_TZ)
 
-_DURATION = re.compile(r"(\d+)\s*(d|h|m|s)", re.IGNORECASE)
-_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+_DURATION = re.compile(r"([0-9]+)\s*(d|h|m|s)", re.IGNORECASE)
+# The longest move the simulated clock accepts: a century is more than any loan runs.
+MAX_DURATION = timedelta(days=36500)
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
 def parse_datetime(text: str) -> datetime:
@@ -38,19 +40,28 @@ def parse_duration(text: str | int | float) -> timedelta:
     if isinstance(text, bool):
         raise ValueError(f"{text!r} is not a duration")
     if isinstance(text, int | float):
+        if text != text or text in (float("inf"), float("-inf")):
+            raise ValueError(f"{text!r} is not a duration; write e.g. 90s, 6m, 2h, 1d or 1h30m")
         if text < 0:
             raise ValueError("a duration cannot be negative")
-        return timedelta(seconds=text)
+        return _bounded(text, str(text))
     compact = text.strip().replace(" ", "")
-    if compact.isdigit():
-        return timedelta(seconds=int(compact))
+    if compact.isascii() and compact.isdigit():
+        return _bounded(int(compact), text)
     parts = _DURATION.findall(compact)
     if not parts or "".join(n + u for n, u in parts).lower() != compact.lower():
         raise ValueError(f"{text!r} is not a duration; write e.g. 90s, 6m, 2h, 1d or 1h30m")
-    total = timedelta()
+    seconds = 0
     for number, unit in parts:
-        total += timedelta(**{_UNITS[unit.lower()]: int(number)})
-    return total
+        seconds += int(number) * _UNIT_SECONDS[unit.lower()]
+    return _bounded(seconds, text)
+
+
+def _bounded(seconds: int | float, text: str) -> timedelta:
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"{text!r} is too long a duration; the clock moves at most "
+                         f"{MAX_DURATION.days} days at once")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(delta: timedelta) -> str:
@@ -78,7 +89,10 @@ class SimClock:
     def advance(self, delta: timedelta) -> datetime:
         if delta < timedelta(0):
             raise ValueError("the simulated clock does not go backwards")
-        self.current = self.current + delta
+        try:
+            self.current = self.current + delta
+        except OverflowError:
+            raise ValueError("the simulated clock cannot go past the year 9999") from None
         return self.current
 
     def set(self, when: datetime) -> datetime:

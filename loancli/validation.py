@@ -12,14 +12,19 @@ from decimal import Decimal, InvalidOperation
 # Mainland mobile numbers: 11 digits starting 13-19. Deliberately looser than the
 # ``phonenumbers`` library, which also rejects unassigned blocks; test data and new
 # carriers' ranges should not be refused by a simulator.
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def _ascii_digits(value: str) -> bool:
+    """Digits 0-9 only: ``str.isdigit`` also accepts full-width and other scripts' digits."""
+    return value.isascii() and value.isdigit()
 
 
 def check_mobile(text: object) -> str:
     value = str(text).strip().replace(" ", "").replace("-", "")
     if value.startswith("+86"):
         value = value[3:]
-    if not value.isdigit() or len(value) != 11:
+    if not _ascii_digits(value) or len(value) != 11:
         raise ValueError("a mainland mobile number has 11 digits, e.g. 13800138000")
     if not _MOBILE.fullmatch(value):
         raise ValueError("a mainland mobile number starts with 13-19")
@@ -38,7 +43,7 @@ def luhn_ok(number: str) -> bool:
 
 def check_debit_card(text: object) -> str:
     value = str(text).strip().replace(" ", "")
-    if not value.isdigit():
+    if not _ascii_digits(value):
         raise ValueError("a card number has digits only")
     if not value.startswith("62"):
         raise ValueError("only UnionPay cards (numbers starting 62) can be bound")
@@ -53,7 +58,7 @@ def check_code(text: object, length: int = 6) -> str:
     value = str(text).strip()
     if value.lower() == "auto":
         return "auto"
-    if not value.isdigit() or len(value) != length:
+    if not _ascii_digits(value) or len(value) != length:
         raise ValueError(f"a code has {length} digits (quote it in YAML: \"012345\"), or 'auto'")
     return value
 
@@ -67,7 +72,7 @@ def check_password(text: object) -> str:
 
 def check_transaction_password(text: object) -> str:
     value = str(text).strip()
-    if not value.isdigit() or len(value) != 6:
+    if not _ascii_digits(value) or len(value) != 6:
         raise ValueError("the transaction password is 6 digits")
     if len(set(value)) == 1 or value in "0123456789" or value in "9876543210":
         raise ValueError("the transaction password cannot be one repeated digit or a sequence")
@@ -108,7 +113,7 @@ def check_card_expiry(text: object, today: object = None) -> str:
             raise ValueError("write the expiry in quotes, as printed on the card: '0928'")
         text = str(text)
     value = str(text).strip().replace("/", "")
-    if not value.isdigit() or len(value) != 4 or not 1 <= int(value[:2]) <= 12:
+    if not _ascii_digits(value) or len(value) != 4 or not 1 <= int(value[:2]) <= 12:
         raise ValueError("write the expiry as printed on the card, MMYY, e.g. 0928")
     month, year = int(value[:2]), 2000 + int(value[2:])
     if today is not None and (year, month) < (today.year, today.month):  # type: ignore[attr-defined]
@@ -118,7 +123,7 @@ def check_card_expiry(text: object, today: object = None) -> str:
 
 def check_cvv2(text: object) -> str:
     value = str(text).strip()
-    if not value.isdigit() or len(value) != 3:
+    if not _ascii_digits(value) or len(value) != 3:
         raise ValueError("the CVV2 is the 3 digits on the back of the card")
     return value
 

@@ -327,7 +327,10 @@ def clock_advance(
         except ValueError as exc:
             raise _usage(str(exc), "DURATION") from None
         with open_world(opts) as (store, clock, _scenario):
-            clock.advance(delta)
+            try:
+                clock.advance(delta)
+            except ValueError as exc:
+                raise _usage(str(exc), "DURATION") from None
             events = catch_up_all(store, clock.now().date(), clock.isoformat())
             now = clock.now()
     _show_clock(opts, now, events)
