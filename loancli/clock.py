@@ -59,8 +59,10 @@ def parse_duration(text: str | int | float) -> timedelta:
 
 def _bounded(seconds: int | float, text: str) -> timedelta:
     if seconds > MAX_DURATION.total_seconds():
-        raise ValueError(f"{text!r} is too long a duration; the clock moves at most "
-                         f"{MAX_DURATION.days} days at once")
+        raise ValueError(
+            f"{text!r} is too long a duration; the clock moves at most "
+            f"{MAX_DURATION.days} days at once"
+        )
     return timedelta(seconds=seconds)
 
 

@@ -846,3 +846,14 @@ def test_a_scenario_command_is_a_list_of_words(tmp_path: Path) -> None:
     path.write_text("name: bad\ncommand: account change-phone\n", encoding="utf-8")
     code, out, err = run_cli(tmp_path, "scenario", "validate", str(path))
     assert code == 2 and "command" in err and "list of words" in err
+
+
+def test_card_bind_right_after_apply_waits_out_the_banks_resend_wait(tmp_path: Path) -> None:
+    """apply sent the bank's code at the same simulated minute; the new flow's borrower waits
+    for the resend button instead of finding only the used code."""
+    applied(tmp_path)
+    code, result = bind_card(tmp_path, "--set", "card_number=6222021234567893452")
+    assert code == 0, result["events"][-3:]
+    events = [e["event"] for e in result["events"]]
+    assert "waited_for_resend" in events
+    assert events.index("waited_for_resend") < events.index("code_accepted")

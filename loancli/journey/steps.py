@@ -442,6 +442,21 @@ def _enter_code(
                 text,
                 sender,
             )
+            if (
+                not sent.ok
+                and sent.reason is Reason.SMS_RESEND_TOO_SOON
+                and sent.retry_at is not None
+                and not j.sms.has_active_code(phone, purpose)
+            ):
+                # No code to type yet (the wait comes from an earlier flow's code, or the
+                # last one died): the borrower waits for the resend button, as in the app.
+                j.event(
+                    app, "sms_refused", Reason.SMS_RESEND_TOO_SOON, why=sent.message, provider="sms"
+                )
+                waited = sent.retry_at - _now(j)
+                j.clock.advance(waited)
+                j.event(app, "waited_for_resend", duration=_duration(waited))
+                continue
             if not sent.ok:
                 assert sent.reason is not None
                 j.fail(app, "sms_refused", sent.reason, why=sent.message, provider="sms")

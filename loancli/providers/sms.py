@@ -198,6 +198,10 @@ class SmsService:
             True, None if delivered else Reason.SMS_NOT_DELIVERED, code=code, message=body
         )
 
+    def has_active_code(self, phone: str, purpose: str) -> bool:
+        """Whether a code for this purpose is still usable (not used, dead or replaced)."""
+        return self.store.get(self.CODES, phone=phone, purpose=purpose, active=True) is not None
+
     def check_code(self, phone: str, purpose: str, code: str, now: datetime) -> CheckResult:
         """Check an entered code against the active one: expiry, wrong-entry limit, match."""
         s = self.settings

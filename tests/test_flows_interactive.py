@@ -1,0 +1,251 @@
+"""The account flows at a real terminal: checkout installments, binding a credit card, adding
+an emergency contact and unlocking a locked account, each walked by hand through a
+pseudo-terminal with pexpect (the Terminal helper of tests/pty_helpers.py), and Ctrl-C in
+the middle of one. Nothing here mocks questionary or prompt_toolkit; the set-up (the
+happy-path journey, a lock) runs scripted, as a QA engineer would prepare the account.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from conftest import (
+    CARD,
+    CARD_MASKED,
+    HAPPY_PATH_FILE,
+    ID_NUMBER,
+    PASSWORD,
+    PHONE,
+    PHONE_MASKED,
+)
+from pty_helpers import CTRL_U, Terminal, loancli, pexpect
+
+from loancli.questions import QUESTIONS
+
+CREDIT_CARD = "6225880137006814"  # UnionPay, Luhn-valid, not the journey's debit card
+CVV2 = "737"
+CARD_PASSWORD = "147258"  # the credit card's transaction password
+NEW_PASSWORD = "n3w-pass-2026"
+CONTACT = "13700137001"
+
+
+def applied(tmp_path: Path) -> Path:
+    """The happy-path journey, scripted: an account with its ID, a debit card, a contact and
+    a loan. Returns the state file the Terminal of ``tmp_path`` uses."""
+    db = tmp_path / "s.json"
+    done = loancli("--no-input", "apply", "--answers", str(HAPPY_PATH_FILE), db=db)
+    assert done.returncode == 0, done.stderr
+    return db
+
+
+def prompts_shown(screen: str) -> set[str]:
+    """The answer keys whose prompts appeared on screen."""
+    return {key for key in QUESTIONS if f"({key}):" in screen}
+
+
+def still_asking(term: Terminal, *after: object) -> None:
+    """Enter on a refused answer keeps the prompt: none of ``after`` (what would come next:
+    a prompt pattern, the result, EOF) shows up within half a second."""
+    assert term.expect([*after, pexpect.TIMEOUT], timeout=0.5) == len(after)
+
+
+def test_checkout_walked_by_hand_on_an_account_that_completed_the_journey(
+    tmp_path: Path,
+) -> None:
+    applied(tmp_path)
+    term = Terminal(
+        tmp_path, "checkout", "--item", "Redmi K70", "--price", "2499", "--periods", "12"
+    )
+    term.answer("phone", PHONE)
+    term.answer("password", PASSWORD)
+    # The face scan: do what the app asks, typed over the pre-filled "auto".
+    term.wait_prompt("face_actions")
+    asked = re.findall(r"Face check: please ([^\n]+)", term.text())[-1]
+    actions = [a.strip().replace(" ", "_") for a in asked.split(", then ")]
+    assert len(actions) >= 2, asked
+    term.child.send(CTRL_U + ",".join(actions) + "\r")
+    # The plan, with its APR, is on screen before the borrower is asked to confirm it.
+    term.expect(r"Plan: Redmi K70, 2,499\.00 yuan in 12 installments;[^\n]*APR 13\.03% \(IRR\)")
+    term.confirm("confirm_installment", yes=True)
+    assert term.finish() == 0
+
+    screen = term.text()
+    # An account with its ID, card and contact is asked only these, each with its key.
+    assert prompts_shown(screen) == {"phone", "password", "face_actions", "confirm_installment"}
+    assert "Mobile number [11 digits, 13-19 prefix] (phone):" in screen
+    assert f"(face_actions): {','.join(actions)}" in screen
+    assert "(confirm_installment): Yes" in screen
+    assert "Confirm this installment plan? (confirm_installment): (Y/n)" in screen
+    result = screen[screen.index("Checkout installments (F0001)") :]
+    assert "Redmi K70: 2499.00 yuan in 12 installments" in result
+    assert "APR 13.03% (IRR)" in result
+    assert f"from card {CARD_MASKED}" in result
+    assert re.search(r"│\s+1 │ 2026-04-02 │\s+208\.25 │\s+0\.00 │ 14\.99 │ 223\.24 │", result)
+    assert CARD not in screen
+    assert PASSWORD not in screen
+    assert "Traceback" not in screen and "CPR" not in screen
+
+
+def test_credit_card_bound_by_hand_with_its_secrets_hidden(tmp_path: Path) -> None:
+    db = applied(tmp_path)
+    # apply's bank code went to this number at this simulated minute, and the bank refuses a
+    # second one within 60 s; simulated time only moves when told to (see the report).
+    moved = loancli("clock", "advance", "2m", db=db)
+    assert moved.returncode == 0, moved.stderr
+
+    term = Terminal(tmp_path, "card", "bind")
+    term.answer("phone", PHONE)
+    term.answer("password", PASSWORD)
+    term.choose("card_type", down=1)  # the list opens on debit
+    term.answer("card_number", CREDIT_CARD)
+    term.answer("card_expiry", "0125")  # January 2025, before the simulated 2026-03-02
+    term.expect(re.escape("the card expired at the end of 01/2025; use a current card"))
+    still_asking(term, r"\(card_cvv2\):")
+    term.child.send(CTRL_U + "0928\r")
+    term.answer("card_cvv2", CVV2)
+    term.answer("card_phone", "")  # default: the account's own number
+    code = term.answer_from_sms("bank_sms_code")
+    term.answer("transaction_password", CARD_PASSWORD)
+    assert term.finish() == 0
+
+    screen = term.text()
+    raw_screen = term.screen.getvalue()
+    assert "(card_type): credit" in screen
+    assert "(card_expiry): 0928" in screen
+    # The secrets show as one asterisk per character, never in clear (raw output included).
+    assert "(card_cvv2): ***\n" in screen
+    assert "(transaction_password): ******\n" in screen
+    assert not re.search(rf"(?<!\d){CVV2}(?!\d)", raw_screen)
+    assert CARD_PASSWORD not in raw_screen and PASSWORD not in raw_screen
+    # The bank's SMS as the phone shows it; its code is the one typed.
+    assert f"【中国工商银行】您正在绑定银行卡，验证码{code}" in screen
+    assert f"(bank_sms_code): {code}" in screen
+    assert "Card **** 6814 (credit, 中国工商银行) bound as C0002" in screen
+    assert CREDIT_CARD not in screen[screen.index("Card binding (F0001)") :]
+    assert "Traceback" not in screen and "CPR" not in screen
+
+    listed = loancli("--json", "card", "list", PHONE, db=db)
+    assert listed.returncode == 0, listed.stderr
+    assert CREDIT_CARD not in listed.stdout
+    cards = json.loads(listed.stdout)["cards"]
+    assert [(c["id"], c["card"], c["card_type"], c["expiry"]) for c in cards] == [
+        ("C0001", CARD_MASKED, "debit", None),
+        ("C0002", "**** 6814", "credit", "0928"),
+    ]
+    # No CVV2 in the state file. Hashes and salts are hex strings in which any 3 digits may
+    # occur by chance: they are taken out before looking for the CVV2 in what is left.
+    state = db.read_bytes()
+    assert b"cvv" not in state.lower()
+    assert CVV2.encode() not in re.sub(rb"[0-9a-f]{32,}", b"", state)
+    assert CARD_PASSWORD.encode() not in state
+
+
+def test_contact_added_by_hand_with_the_relation_picked_by_arrow_keys(tmp_path: Path) -> None:
+    db = applied(tmp_path)
+    term = Terminal(tmp_path, "contacts", "add")
+    term.answer("phone", PHONE)
+    term.answer("password", PASSWORD)
+    term.answer("contact_name", "李四")
+    term.choose("contact_relation", down=2)  # parent, spouse, sibling
+    # The applicant's own number is refused with the reason, and the prompt stays.
+    term.answer("contact_phone", PHONE)
+    term.expect("the emergency contact needs a number other than the applicant's own")
+    still_asking(term, r"Emergency contact \(F\d{4}\)", pexpect.EOF)
+    term.child.send(CTRL_U + CONTACT + "\r")
+    assert term.finish() == 0
+
+    screen = term.text()
+    assert "(Use arrow keys)" in screen
+    assert "(contact_relation): sibling" in screen
+    assert f"(contact_phone): {CONTACT}" in screen
+    assert "Contact K0002: 李* (sibling) 137****7001" in screen
+    assert "Traceback" not in screen and "CPR" not in screen
+
+    listed = loancli("--json", "contacts", "list", PHONE, db=db)
+    assert listed.returncode == 0, listed.stderr
+    assert CONTACT not in listed.stdout and "李四" not in listed.stdout
+    contacts = json.loads(listed.stdout)["contacts"]
+    # The journey's contact, then the new one; the refused own number was not kept.
+    assert [(c["name"], c["relation"], c["mobile"]) for c in contacts] == [
+        ("王**", "parent", "139****9000"),
+        ("李*", "sibling", "137****7001"),
+    ]
+
+
+def test_locked_account_unlocked_by_hand_at_support(tmp_path: Path) -> None:
+    db = applied(tmp_path)
+    wrong = "password=[wrong-1, wrong-2, wrong-3, wrong-4, wrong-5]"
+    locked = loancli(
+        "--json", "--no-input", "login", "--set", f"phone={PHONE}", "--set", wrong, db=db
+    )
+    assert locked.returncode == 3, locked.stderr
+    assert json.loads(locked.stdout)["reason"] == "account_locked"
+
+    term = Terminal(tmp_path, "support", "unlock", PHONE)
+    bad_check_digit = ID_NUMBER[:-1] + "8"
+    term.answer("id_number", bad_check_digit)
+    term.expect("check character should be 7, not 8")
+    still_asking(term, "Face check: please")
+    term.child.send(CTRL_U + ID_NUMBER + "\r")
+    term.expect("Face check: please")
+    term.answer("face_actions", "")  # default: auto performs the requested actions
+    term.answer("new_password", PASSWORD)  # the old one: refused, asked again
+    term.expect("The new password must differ from the old one.")
+    term.answer("new_password", NEW_PASSWORD)
+    assert term.finish() == 0
+
+    screen = term.text()
+    raw_screen = term.screen.getvalue()
+    assert prompts_shown(screen) == {"id_number", "face_actions", "new_password"}
+    assert "(face_actions): auto" in screen
+    assert f"(new_password): {'*' * len(NEW_PASSWORD)}\n" in screen
+    assert NEW_PASSWORD not in raw_screen and PASSWORD not in raw_screen
+    assert "Account unlocked; log in with the new password from now on." in screen
+    assert f"Account {PHONE_MASKED} unlocked; the password was reset" in screen
+    assert "Traceback" not in screen and "CPR" not in screen
+
+    def login(password: str) -> tuple[int, dict]:
+        run = loancli(
+            "--json",
+            "--no-input",
+            "login",
+            "--set",
+            f"phone={PHONE}",
+            "--set",
+            f"password={password}",
+            db=db,
+        )
+        return run.returncode, json.loads(run.stdout)
+
+    code, result = login(NEW_PASSWORD)
+    assert (code, result["status"]) == (0, "completed"), result["events"][-2:]
+    assert "logged_in" in [e["event"] for e in result["events"]]
+    code, result = login(PASSWORD)  # the old password no longer works
+    assert (code, result["reason"]) == (3, "password_wrong")
+
+
+def test_ctrl_c_in_the_middle_of_card_bind_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    db = applied(tmp_path)
+    term = Terminal(tmp_path, "card", "bind")
+    term.answer("phone", PHONE)
+    term.answer("password", PASSWORD)
+    term.choose("card_type", down=1)
+    term.answer("card_number", CREDIT_CARD)
+    term.answer("card_expiry", "0928")
+    term.wait_prompt("card_cvv2")
+    term.child.send(CVV2[:2])  # half-typed, then the borrower gives up
+    term.interrupt()
+    assert term.finish() == 130
+
+    screen = term.text()
+    assert "Interrupted; what was done is saved." in screen
+    assert "Traceback" not in screen
+    # Nothing bound; the flow is kept where it was interrupted, after its login.
+    listed = loancli("--json", "card", "list", PHONE, db=db)
+    assert listed.returncode == 0, listed.stderr
+    assert [c["card"] for c in json.loads(listed.stdout)["cards"]] == [CARD_MASKED]
+    (flow,) = json.loads(db.read_text(encoding="utf-8"))["flows"].values()
+    assert (flow["kind"], flow["status"], flow["step"]) == ("card_bind", "in_progress", "card")
+    assert "logged_in" in [e["event"] for e in flow["events"]]
