@@ -76,7 +76,7 @@ def _mobile(raw: Any, _ctx: Mapping[str, Any]) -> str:
 def _contact_mobile(raw: Any, ctx: Mapping[str, Any]) -> str:
     value = v.check_mobile(raw)
     if value == ctx.get("phone"):
-        raise ValueError("the emergency contact needs a number other than the applicant's own")
+        raise ValueError("the emergency contact needs a number other than the account holder's own")
     return value
 
 
@@ -342,7 +342,7 @@ _ALL = [
         "card_number",
         "Bank card number",
         parse_fn=lambda raw, _c: v.check_debit_card(raw),
-        help="UnionPay, starts with 62, 16-19 digits; loans are paid to a debit card",
+        help="UnionPay, starts with 62, 16-19 digits",
     ),
     Question(
         "card_phone",

@@ -559,7 +559,7 @@ def test_a_contact_cannot_be_the_applicants_own_number(tmp_path: Path) -> None:
         "--set",
         f"contact_phone={PHONE}",
     )
-    assert code == 2 and "contact_phone" in err and "other than the applicant's own" in err
+    assert code == 2 and "contact_phone" in err and "other than the account holder's own" in err
 
 
 # The quarterly self-check ------------------------------------------------------------------

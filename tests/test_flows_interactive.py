@@ -151,7 +151,7 @@ def test_contact_added_by_hand_with_the_relation_picked_by_arrow_keys(tmp_path: 
     term.choose("contact_relation", down=2)  # parent, spouse, sibling
     # The applicant's own number is refused with the reason, and the prompt stays.
     term.answer("contact_phone", PHONE)
-    term.expect("the emergency contact needs a number other than the applicant's own")
+    term.expect("the emergency contact needs a number other than the account holder's own")
     still_asking(term, r"Emergency contact \(F\d{4}\)", pexpect.EOF)
     term.child.send(CTRL_U + CONTACT + "\r")
     assert term.finish() == 0

@@ -113,7 +113,7 @@ def test_invalid_answers_are_re_asked_with_the_reason(tmp_path: Path) -> None:
     term.choose("contact_relation", down=1)  # spouse
     # The contact's number must differ from the applicant's: re-asked with that reason.
     term.answer("contact_phone", "13800138000")
-    term.expect("needs a number other than the applicant's own")
+    term.expect("needs a number other than the account holder's own")
     assert term.expect([r"\(id_front\):", pexpect.TIMEOUT], timeout=0.5) == 1
     term.child.send(CTRL_U + "13900139000\r")
 

@@ -402,6 +402,10 @@ def check_id_number(j: Journey, record: dict[str, Any]) -> Stop | None:
             why="the account has no ID number on file: no application passed the ID upload",
         )
         return Stop(Reason.IDENTITY_FAILED, "no ID number on file")
+    j.asker.tell(
+        f"The account of {mask_phone(record['phone'])} is locked. To unlock it: confirm the "
+        "holder's ID number, pass a face check, then choose a new password."
+    )
     for attempt in range(1, UNLOCK_ID_ATTEMPTS + 1):
         number = j.asker.ask("id_number")
         if number == expected:
