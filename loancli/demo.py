@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from loancli.idcard import IdCardFields
 
 # The demo borrower. fixtures/answers/happy-path.yaml holds the same answers (a test checks).
 HAPPY_PATH: dict[str, Any] = {
@@ -34,15 +37,13 @@ HAPPY_PATH: dict[str, Any] = {
 }
 
 
-def write_demo_answers(folder: Path) -> Path:
-    """Generate the demo's ID card images and answers file in ``folder``; return the file."""
-    import yaml
-
-    from loancli.idcard import IdCardFields, generate
+def demo_card() -> IdCardFields:
+    """The demo borrower's ID card fields (the persona of fixtures/id/, made the same way)."""
+    from loancli.idcard import IdCardFields
     from loancli.idnumber import make_id
 
     birth = date(1990, 3, 7)
-    fields = IdCardFields(
+    return IdCardFields(
         name="王小明",
         sex="male",
         ethnicity="汉",
@@ -53,6 +54,15 @@ def write_demo_answers(folder: Path) -> Path:
         valid_from=date(2020, 5, 1),
         valid_until=date(2040, 5, 1),
     )
+
+
+def write_demo_answers(folder: Path) -> Path:
+    """Generate the demo's ID card images and answers file in ``folder``; return the file."""
+    import yaml
+
+    from loancli.idcard import generate
+
+    fields = demo_card()
     front, back = generate(fields, folder, stem="id")
     answers = dict(HAPPY_PATH, id_front=front.name, id_back=back.name)
     path = folder / "answers.yaml"

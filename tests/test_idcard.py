@@ -28,18 +28,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "id"
 
 @pytest.fixture
 def fields() -> IdCardFields:
-    birth = date(1990, 3, 7)
-    return IdCardFields(
-        name="王小明",
-        sex="male",
-        ethnicity="汉",
-        birth_date=birth,
-        address="北京市朝阳区建国路88号",
-        number=make_id("110105", birth, "male", 0),
-        authority="北京市公安局朝阳分局",
-        valid_from=date(2020, 5, 1),
-        valid_until=date(2040, 5, 1),
-    )
+    from loancli.demo import demo_card
+
+    return demo_card()
 
 
 # --- fixtures on disk ---------------------------------------------------------------------
