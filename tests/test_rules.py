@@ -13,6 +13,7 @@ minutes after it was sent is accepted, at 5 minutes and one microsecond it has e
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
 from collections.abc import Iterator
@@ -76,15 +77,15 @@ def other_code(code: str) -> str:
 def expected_send(accepted: list[datetime], now: datetime) -> tuple[bool, str | None]:
     """The rule, from DOMAIN.md: resend after 60 s, at most 5 an hour and 10 a day.
 
-    Returns (accepted?, why not): "too_soon", "hour" or "day". The resend wait is reported
-    first when it applies (it is the shortest wait).
+    Returns (accepted?, why not): "too_soon", "hour" or "day". A cap that binds is reported
+    before the resend wait (its wait is the longer one), the day's before the hour's.
     """
-    if accepted and now - accepted[-1] < RESEND_AFTER:
-        return False, "too_soon"
-    if sum(1 for t in accepted if now - t < HOUR) >= PER_HOUR:
-        return False, "hour"
     if sum(1 for t in accepted if now - t < DAY) >= PER_DAY:
         return False, "day"
+    if sum(1 for t in accepted if now - t < HOUR) >= PER_HOUR:
+        return False, "hour"
+    if accepted and now - accepted[-1] < RESEND_AFTER:
+        return False, "too_soon"
     return True, None
 
 
@@ -123,7 +124,7 @@ def check_send(
         accepted.append(now)
     elif why == "too_soon":
         retry_at = accepted[-1] + RESEND_AFTER
-        wait = int((retry_at - now).total_seconds())
+        wait = math.ceil((retry_at - now).total_seconds())
         assert result.reason is Reason.SMS_RESEND_TOO_SOON
         assert result.retry_at == retry_at
         assert f"in {wait} s" in result.message
@@ -132,6 +133,9 @@ def check_send(
         assert result.reason is Reason.SMS_SEND_LIMIT
         assert ("hour" if why == "hour" else "day") in result.message
         assert str(PER_HOUR if why == "hour" else PER_DAY) in result.message
+        cap, window = (PER_HOUR, HOUR) if why == "hour" else (PER_DAY, DAY)
+        recent = [t for t in accepted if now - t < window]
+        assert result.retry_at == recent[len(recent) - cap] + window
         assert result.code is None
 
 
@@ -187,7 +191,10 @@ def test_sms_sends_golden_every_minute() -> None:
         ]
         assert [r.ok for r in results] == [True] * 5 + [False, False, True]
         assert results[5].reason is Reason.SMS_SEND_LIMIT
-        assert results[5].message == "at most 5 codes an hour to one number"
+        assert results[5].message == (
+            "at most 5 codes an hour to one number; the next one can be requested at "
+            "2026-03-02T11:00:00+08:00"
+        )
         assert results[6].reason is Reason.SMS_SEND_LIMIT
 
 
@@ -211,7 +218,10 @@ def test_sms_sends_golden_ten_a_day() -> None:
         results = [svc.send_code(PHONE, "p", t, Rng(1, i), TEXT) for i, t in enumerate(times)]
         assert [r.ok for r in results] == [True] * 10 + [False]
         assert results[10].reason is Reason.SMS_SEND_LIMIT
-        assert results[10].message == "at most 10 codes a day to one number"
+        assert results[10].message == (
+            "at most 10 codes a day to one number; the next one can be requested at "
+            "2026-03-03T10:00:00+08:00"
+        )
         # The first send leaves the day 24 h after it was made.
         assert not svc.send_code(PHONE, "p", T0 + DAY - timedelta(seconds=1), Rng(2), TEXT).ok
         assert svc.send_code(PHONE, "p", T0 + DAY, Rng(3), TEXT).ok

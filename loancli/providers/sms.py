@@ -7,6 +7,7 @@ settings of :class:`SmsSettings`.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -153,28 +154,32 @@ class SmsService:
             return SendResult(
                 False, Reason.SMS_GATEWAY_DOWN, message="the SMS service did not accept the request"
             )
+        # The caps come first: when one binds, its wait is the longer one, and telling the
+        # borrower "in 50 s" only to refuse them then would mislead.
+        for window, cap, name in (
+            (timedelta(days=1), s.max_per_day, "a day"),
+            (timedelta(hours=1), s.max_per_hour, "an hour"),
+        ):
+            recent = sorted(t for t in sent if now - t < window)
+            if len(recent) >= cap:
+                retry_at = recent[len(recent) - cap] + window
+                return SendResult(
+                    False,
+                    Reason.SMS_SEND_LIMIT,
+                    retry_at=retry_at,
+                    message=f"at most {cap} codes {name} to one number; the next one can be "
+                    f"requested at {retry_at.isoformat()}",
+                )
         if sent:
             last = max(sent)
             if now - last < s.resend_after:
-                wait = int((last + s.resend_after - now).total_seconds())
+                wait = math.ceil((last + s.resend_after - now).total_seconds())
                 return SendResult(
                     False,
                     Reason.SMS_RESEND_TOO_SOON,
                     retry_at=last + s.resend_after,
                     message=f"a new code can be requested in {wait} s",
                 )
-        if sum(1 for t in sent if now - t < timedelta(hours=1)) >= s.max_per_hour:
-            return SendResult(
-                False,
-                Reason.SMS_SEND_LIMIT,
-                message=f"at most {s.max_per_hour} codes an hour to one number",
-            )
-        if sum(1 for t in sent if now - t < timedelta(days=1)) >= s.max_per_day:
-            return SendResult(
-                False,
-                Reason.SMS_SEND_LIMIT,
-                message=f"at most {s.max_per_day} codes a day to one number",
-            )
         code = rng.digits(s.code_length)
         # A new code replaces any earlier one for the same purpose.
         self.store.update(self.CODES, {"active": False}, phone=phone, purpose=purpose)
