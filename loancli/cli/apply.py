@@ -109,7 +109,7 @@ def step(
     set_: Annotated[list[str] | None, SetOption] = None,
     record: Annotated[Path | None, RecordOption] = None,
 ) -> None:
-    """Run one step for an existing applicant (e.g. send the SMS again)."""
+    """Run one step again for an existing applicant, such as sending the SMS again."""
     opts = options(ctx)
     with handled(opts):
         code = run_apply(opts, answers, set_ or [], record, None, step=(applicant_id, step_name))

@@ -40,19 +40,30 @@ def main(
     ctx: typer.Context,
     db: Annotated[
         Path | None,
-        typer.Option("--db", envvar="LOANCLI_DB", help="TinyDB state file (created on first use)."),
+        typer.Option(
+            "--db",
+            envvar="LOANCLI_DB",
+            metavar="PATH",
+            help="TinyDB state file (created on first use).",
+        ),
     ] = None,
     clock: Annotated[
         str | None,
         typer.Option(
-            "--clock", help="Set the simulated now, ISO date-time (Beijing time if naive)."
+            "--clock",
+            metavar="ISO-DATETIME",
+            help="Set the simulated now, ISO date-time (Beijing time if naive).",
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for codes and random choices.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="Seed for codes and random choices.")
+    ] = 0,
     scenario: Annotated[
         str | None,
         typer.Option(
-            "--scenario", help="Built-in scenario name or YAML file: how the world behaves."
+            "--scenario",
+            metavar="NAME|FILE",
+            help="Built-in scenario name or YAML file: how the world behaves.",
         ),
     ] = None,
     json_: Annotated[
