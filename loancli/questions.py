@@ -240,7 +240,7 @@ _ALL = [
         choices=LOGIN_METHODS,
         default="password",
         help="password, or sms for a login code",
-        asked_when="the login command (existing account); elsewhere only when given",
+        asked_when="the account already exists (the first login sets the password)",
     ),
     Question(
         "login_code",

@@ -39,6 +39,7 @@ TRANSACTION_PASSWORD = "258369"
 # What a phone-number change with the identity checked by SMS asks, in order.
 CHANGE_PHONE_KEYS = (
     "phone",
+    "login_method",
     "password",
     "new_phone",
     "identity_method",

@@ -21,6 +21,7 @@ def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
         tmp_path, "--scenario", "phone-taken", "account", "change-phone", "--record", "walk.yaml"
     )
     term.answer("phone", "13800138000")
+    term.choose("login_method")  # the default: the password
     term.answer("password", "s3cret-pass")
     term.answer("new_phone", "13800138000")  # the current number: re-asked with the reason
     term.expect("already the account's number")
@@ -100,6 +101,7 @@ def test_identity_by_face_chosen_at_a_terminal(tmp_path: Path) -> None:
     )
     term = Terminal(tmp_path, "--scenario", str(scenario), "account", "change-phone")
     term.answer("phone", "13800138000")
+    term.choose("login_method")  # the default: the password
     term.answer("password", "s3cret-pass")
     term.answer("new_phone", "13700137000")
     term.choose("identity_method", down=1)  # face

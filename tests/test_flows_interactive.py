@@ -59,6 +59,7 @@ def test_checkout_walked_by_hand_on_an_account_that_completed_the_journey(
         tmp_path, "checkout", "--item", "Redmi K70", "--price", "2499", "--periods", "12"
     )
     term.answer("phone", PHONE)
+    term.choose("login_method")  # the default: the password
     term.answer("password", PASSWORD)
     # The face scan: do what the app asks, typed over the pre-filled "auto".
     term.wait_prompt("face_actions")
@@ -73,7 +74,13 @@ def test_checkout_walked_by_hand_on_an_account_that_completed_the_journey(
 
     screen = term.text()
     # An account with its ID, card and contact is asked only these, each with its key.
-    assert prompts_shown(screen) == {"phone", "password", "face_actions", "confirm_installment"}
+    assert prompts_shown(screen) == {
+        "phone",
+        "login_method",
+        "password",
+        "face_actions",
+        "confirm_installment",
+    }
     assert "Mobile number [11 digits, 13-19 prefix] (phone):" in screen
     assert f"(face_actions): {','.join(actions)}" in screen
     assert "(confirm_installment): Yes" in screen
@@ -97,6 +104,7 @@ def test_credit_card_bound_by_hand_with_its_secrets_hidden(tmp_path: Path) -> No
 
     term = Terminal(tmp_path, "card", "bind")
     term.answer("phone", PHONE)
+    term.choose("login_method")  # the default: the password
     term.answer("password", PASSWORD)
     term.choose("card_type", down=1)  # the list opens on debit
     term.answer("card_number", CREDIT_CARD)
@@ -146,6 +154,7 @@ def test_contact_added_by_hand_with_the_relation_picked_by_arrow_keys(tmp_path: 
     db = applied(tmp_path)
     term = Terminal(tmp_path, "contacts", "add")
     term.answer("phone", PHONE)
+    term.choose("login_method")  # the default: the password
     term.answer("password", PASSWORD)
     term.answer("contact_name", "李四")
     term.choose("contact_relation", down=2)  # parent, spouse, sibling
@@ -230,6 +239,7 @@ def test_ctrl_c_in_the_middle_of_card_bind_exits_130_without_a_traceback(tmp_pat
     db = applied(tmp_path)
     term = Terminal(tmp_path, "card", "bind")
     term.answer("phone", PHONE)
+    term.choose("login_method")  # the default: the password
     term.answer("password", PASSWORD)
     term.choose("card_type", down=1)
     term.answer("card_number", CREDIT_CARD)

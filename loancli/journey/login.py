@@ -102,8 +102,9 @@ def is_locked(account: dict[str, Any], now: datetime) -> bool:
 
 
 def login(j: Journey, record: dict[str, Any]) -> Stop | None:
-    """Step 1 of the journey, and of every flow that logs in: asks ``phone`` and ``password``
-    as the first login always did, unless the script gives ``login_id`` or ``login_method``."""
+    """Step 1 of the journey, and of every flow that logs in: asks ``phone`` (or takes a
+    scripted ``login_id``), then for an existing account ``login_method`` (password or SMS
+    code, default password)."""
     return _login(j, record, choose=False)
 
 
@@ -123,9 +124,8 @@ def _login(j: Journey, record: dict[str, Any], choose: bool) -> Stop | None:
     record["phone"] = phone
     if account is None:
         return _register(j, record, phone)
-    method = "password"
-    if choose or _scripted(j, "login_method"):
-        method = j.asker.ask("login_method")
+    # Every flow offers both ways in, at a prompt as in a script (default: the password).
+    method = j.asker.ask("login_method")
     stop = _authenticate(j, record, account, method)
     if stop is not None:
         return stop
