@@ -82,7 +82,7 @@ def _contact_mobile(raw: Any, ctx: Mapping[str, Any]) -> str:
 
 # account security (issue 5)
 def _id_number(raw: Any, _ctx: Mapping[str, Any]) -> str:
-    from loancli.idnumber import parse_id
+    from loancli.identity.idnumber import parse_id
 
     return parse_id(str(raw).strip().replace(" ", "").upper()).number
 
@@ -110,13 +110,13 @@ class Upload:
     """An image file the borrower chose, with what the app's own checks found."""
 
     path: Path
-    check: Any  # loancli.idcard.ImageCheck
+    check: Any  # loancli.identity.card.ImageCheck
 
 
 def _image(key: str) -> Parser:
     def parse(raw: Any, ctx: Mapping[str, Any]) -> Upload:
         from loancli.errors import UsageError
-        from loancli.idcard import check_image
+        from loancli.identity.card import check_image
 
         text = str(raw).strip()
         if not text:
@@ -157,7 +157,7 @@ def _duration(raw: Any, _ctx: Mapping[str, Any]):
 
 
 def _actions(raw: Any, _ctx: Mapping[str, Any]) -> str | list[str]:
-    from loancli.providers.liveness import ACTIONS
+    from loancli.world.providers.liveness import ACTIONS
 
     if isinstance(raw, list):
         items = [str(x).strip() for x in raw]

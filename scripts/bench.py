@@ -111,7 +111,7 @@ def scrypt_cost() -> tuple[float, str]:
     import hashlib
 
     sys.path.insert(0, str(ROOT))
-    from loancli import hashing
+    from loancli.account import hashing
 
     n, r, p = hashing._N, hashing._R, hashing._P
     runs = []

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from loancli.reference import fill
+from loancli.support.reference import fill
 
 readme = Path(__file__).resolve().parents[1] / "README.md"
 readme.write_text(fill(readme.read_text(encoding="utf-8")), encoding="utf-8")

@@ -673,7 +673,7 @@ def test_demo_runs_the_happy_path_on_its_own_state_file(tmp_path: Path, db: Path
 
 
 def test_happy_path_fixture_matches_the_demo_answers() -> None:
-    from loancli.demo import HAPPY_PATH
+    from loancli.world.demo import HAPPY_PATH
 
     fixture = yaml.safe_load(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
     paths = {"id_front", "id_back"}

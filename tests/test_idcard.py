@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from loancli.cli.idcard import app
 from loancli.errors import Reason, UsageError
-from loancli.idcard import (
+from loancli.identity.card import (
     DEFAULT_LIMITS,
     METADATA_KEY,
     IdCardFields,
@@ -21,14 +21,14 @@ from loancli.idcard import (
     parse_validity,
     read_fields,
 )
-from loancli.idnumber import is_valid_id, make_id
+from loancli.identity.idnumber import is_valid_id, make_id
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "id"
 
 
 @pytest.fixture
 def fields() -> IdCardFields:
-    from loancli.demo import demo_card
+    from loancli.world.demo import demo_card
 
     return demo_card()
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loancli.idnumber import (
+from loancli.identity.idnumber import (
     age_on,
     check_char,
     is_valid_id,

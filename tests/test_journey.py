@@ -336,7 +336,7 @@ def test_sms_resend_too_soon_is_reported_as_an_event(tmp_path: Path) -> None:
 
 
 def test_sms_not_delivered_scenario_matches_its_expectation(tmp_path: Path) -> None:
-    from loancli.scenario import load_scenario
+    from loancli.world.scenario import load_scenario
 
     expect = load_scenario("sms-undelivered").expect
     code, result = apply(tmp_path, "--scenario", "sms-undelivered", answers=write_answers(tmp_path))
@@ -350,7 +350,7 @@ def test_sms_not_delivered_scenario_matches_its_expectation(tmp_path: Path) -> N
     ["blurry-id", "frozen-card", "liveness-fail", "review-rejected", "sms-undelivered", "default"],
 )
 def test_builtin_scenarios_meet_their_expectations(tmp_path: Path, name: str) -> None:
-    from loancli.scenario import load_scenario
+    from loancli.world.scenario import load_scenario
 
     expect = load_scenario(name).expect
     code, result = apply(tmp_path, "--scenario", name, answers=write_answers(tmp_path))
@@ -441,7 +441,7 @@ def _noise_png(path: Path, size: tuple[int, int] = (900, 600)) -> Path:
 
 
 def test_id_unreadable_for_a_photo_without_card_fields(tmp_path: Path) -> None:
-    from loancli.idcard import check_image, read_fields
+    from loancli.identity.card import check_image, read_fields
 
     photo = _noise_png(tmp_path / "receipt.png")
     check = check_image(photo)
@@ -455,7 +455,7 @@ def test_id_unreadable_for_a_photo_without_card_fields(tmp_path: Path) -> None:
 
 def _generated_card(tmp_path: Path, number: str, stem: str) -> tuple[Path, Path]:
     """Front and back images of 王小明's card (printed sex: male) carrying ``number``."""
-    from loancli.idcard import IdCardFields, generate
+    from loancli.identity.card import IdCardFields, generate
 
     fields = IdCardFields(
         name="王小明",
@@ -472,7 +472,7 @@ def _generated_card(tmp_path: Path, number: str, stem: str) -> tuple[Path, Path]
 
 
 def test_id_invalid_for_a_number_with_a_wrong_check_character(tmp_path: Path) -> None:
-    from loancli.idnumber import is_valid_id
+    from loancli.identity.idnumber import is_valid_id
 
     bad = "110105199003070018"  # the valid number ends in 7
     assert not is_valid_id(bad)
@@ -488,7 +488,7 @@ def test_id_invalid_for_a_number_with_a_wrong_check_character(tmp_path: Path) ->
 
 
 def test_id_mismatch_when_the_printed_sex_disagrees_with_the_number(tmp_path: Path) -> None:
-    from loancli.idnumber import make_id
+    from loancli.identity.idnumber import make_id
 
     number = make_id("110105", date(1990, 3, 7), "female", 3)
     front, back = _generated_card(tmp_path, number, "sex")  # printed: male

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loancli.money import (
+from loancli.loan.money import (
     apr_from_cashflows,
     fmt,
     fmt_human,

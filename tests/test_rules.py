@@ -27,9 +27,7 @@ from hypothesis import strategies as st
 
 from loancli.clock import DEFAULT_START, MAX_DURATION, Rng, format_duration, parse_duration
 from loancli.errors import Reason
-from loancli.idnumber import validity_years
-from loancli.providers.faults import NEVER, Fault, parse_fault
-from loancli.providers.sms import SmsService, SmsSettings
+from loancli.identity.idnumber import validity_years
 from loancli.store import Store
 from loancli.validation import (
     check_debit_card,
@@ -37,6 +35,8 @@ from loancli.validation import (
     check_transaction_password,
     luhn_ok,
 )
+from loancli.world.providers.faults import NEVER, Fault, parse_fault
+from loancli.world.providers.sms import SmsService, SmsSettings
 
 PHONE = "13800138000"
 OTHER_PHONE = "13900139000"

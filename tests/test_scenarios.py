@@ -9,7 +9,7 @@ import pytest
 from conftest import HAPPY_PATH_FILE, run_cli, run_json
 
 from loancli.errors import Reason
-from loancli.scenario import builtin_names, load_scenario
+from loancli.world.scenario import builtin_names, load_scenario
 
 # The journey's scenarios, run with ``apply``; those with a ``command:`` reproduce another
 # flow and are run in the account-flows section at the end.

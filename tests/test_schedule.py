@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loancli.schedule import (
+from loancli.loan.schedule import (
     DAY_COUNT_IRREGULAR,
     DAY_COUNT_REGULAR,
     WEBANK_POLICY,

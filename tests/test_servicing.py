@@ -1,4 +1,4 @@
-"""The loan after disbursement (loancli.servicing): due, overdue and penalty with simulated
+"""The loan after disbursement (loancli.loan.servicing): due, overdue and penalty with simulated
 dates, repayments, early settlement and re-instalment; properties checked with hypothesis.
 
 The golden loan is the demo journey's: 10,000.00 at 18% over 12 months, equal installment,
@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from loancli.money import quantize
-from loancli.schedule import Method, build_schedule
-from loancli.servicing import (
+from loancli.loan.money import quantize
+from loancli.loan.schedule import Method, build_schedule
+from loancli.loan.servicing import (
     DEFAULT_SERVICING,
     PARTS,
     ServicingPolicy,

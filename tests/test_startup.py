@@ -30,7 +30,7 @@ NOT_AT_HELP = (
     "dateutil",
     "loancli.store",
     "loancli.journey",
-    "loancli.idcard",
+    "loancli.identity.card",
 )
 
 # A scripted run never talks to a person: no prompt library, no rich rendering with --json.

@@ -32,7 +32,7 @@ from conftest import (
 
 from loancli.errors import Reason
 from loancli.journey.runner import STEP_NAMES
-from loancli.scenario import BUILTIN_DIR, builtin_names, load_scenario
+from loancli.world.scenario import BUILTIN_DIR, builtin_names, load_scenario
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
 

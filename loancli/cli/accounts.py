@@ -52,7 +52,7 @@ def _phone(phone: str) -> str:
 
 
 def _account_exists(store: Any, phone: str) -> None:
-    from loancli.accounts import ACCOUNTS
+    from loancli.account.accounts import ACCOUNTS
     from loancli.errors import NotFound
     from loancli.masking import mask_phone
 
@@ -193,7 +193,7 @@ def card_list(
     all_: Annotated[bool, typer.Option("--all", help="Include unbound cards.")] = False,
 ) -> None:
     """The account's cards: masked, with status (rebind_required, frozen, closed...)."""
-    from loancli.cards import card_view, cards_of
+    from loancli.account.cards import card_view, cards_of
     from loancli.masking import mask_phone
 
     opts = options(ctx)
@@ -291,7 +291,7 @@ def contacts_list(
     phone: Annotated[str, PhoneArgument],
 ) -> None:
     """The account's emergency contacts (the journey's profile contact included), masked."""
-    from loancli.contacts import contact_view, contacts_of
+    from loancli.account.contacts import contact_view, contacts_of
     from loancli.masking import mask_phone
 
     opts = options(ctx)

@@ -75,7 +75,7 @@ def demo(ctx: typer.Context) -> None:
     """Run the happy-path journey, scripted, on a fresh state file, and show the result."""
     import tempfile
 
-    from loancli.demo import write_demo_answers
+    from loancli.world.demo import write_demo_answers
 
     opts = options(ctx)
     with handled(opts), tempfile.TemporaryDirectory(prefix="loancli-demo-") as tmp:

@@ -81,8 +81,8 @@ def open_world(opts: Options, with_accounts: bool = False) -> Iterator[tuple[Any
     """
     from loancli.clock import DEFAULT_START, SimClock, parse_datetime
     from loancli.errors import UsageError
-    from loancli.scenario import load_scenario
     from loancli.store import Store, default_db_path
+    from loancli.world.scenario import load_scenario
 
     scenario = load_scenario(opts.scenario)
     start = None
@@ -98,7 +98,7 @@ def open_world(opts: Options, with_accounts: bool = False) -> Iterator[tuple[Any
             start = parse_datetime(stored) if stored else scenario.clock or DEFAULT_START
         clock = SimClock(start)
         if with_accounts:
-            from loancli.accounts import seed_accounts
+            from loancli.account.accounts import seed_accounts
 
             seed_accounts(store, scenario.accounts, clock.isoformat())
         try:

@@ -70,9 +70,9 @@ def generate(
     stem: Annotated[str, typer.Option(help="Files are STEM-front.png and STEM-back.png.")] = "id",
 ) -> None:
     """Write STEM-front.png and STEM-back.png with the fields embedded for the fake OCR."""
-    from loancli import idcard
     from loancli.clock import DEFAULT_START
-    from loancli.idnumber import make_id, parse_id
+    from loancli.identity import card as idcard
+    from loancli.identity.idnumber import make_id, parse_id
 
     if sex not in ("male", "female"):
         _fail(f"--sex: write male or female, not {sex!r}")
@@ -132,7 +132,7 @@ def generate(
 
 
 def _valid_until(text: str | None, birth: date, start: date) -> date | None:
-    from loancli import idcard
+    from loancli.identity import card as idcard
 
     if text is None:
         return idcard.default_valid_until(birth, start)

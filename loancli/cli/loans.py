@@ -57,7 +57,7 @@ def schedule(
     """Repayment calculator: no state file needed."""
     opts = options(ctx)
     with handled(opts):
-        from loancli.scenario import load_scenario
+        from loancli.world.scenario import load_scenario
 
         overrides = load_scenario(opts.scenario).world.products if opts.scenario else None
         sched = quote(
@@ -94,7 +94,7 @@ def quote(
     from datetime import date
     from decimal import Decimal
 
-    from loancli.schedule import build_schedule, check_apr_cap, load_products, validate_term
+    from loancli.loan.schedule import build_schedule, check_apr_cap, load_products, validate_term
     from loancli.validation import check_money
 
     products = load_products(overrides=overrides)
@@ -185,7 +185,7 @@ def calendar(
     """The repayment calendar: a month grid with due days, paid/due/overdue coloured."""
     from datetime import date
 
-    from loancli.servicing import catch_up, find_loan
+    from loancli.loan.servicing import catch_up, find_loan
 
     opts = options(ctx)
     with handled(opts):
@@ -204,7 +204,7 @@ def calendar(
             nxt = next((x for x in lines if x["status"] != "paid"), lines[-1])
             year, mon = (int(x) for x in nxt["due_date"].split("-")[:2])
         if ics is not None:
-            from loancli.calendar import to_ics
+            from loancli.loan.calendar import to_ics
 
             ics.write_bytes(to_ics(loan["id"], lines, stamp))
         if opts.json:
@@ -217,7 +217,7 @@ def calendar(
                 }
             )
             return
-        from loancli.calendar import month_table
+        from loancli.loan.calendar import month_table
 
         opts.console.print(month_table(year, mon, lines))
         if ics is not None:
@@ -225,8 +225,8 @@ def calendar(
 
 
 def _line_view(line: dict[str, Any]) -> dict[str, Any]:
-    from loancli.money import fmt
-    from loancli.servicing import owed_total
+    from loancli.loan.money import fmt
+    from loancli.loan.servicing import owed_total
 
     keys = (
         "n",
@@ -243,8 +243,8 @@ def _line_view(line: dict[str, Any]) -> dict[str, Any]:
 
 
 def _loan_view(loan: dict[str, Any], today: Any) -> dict[str, Any]:
-    from loancli.money import fmt
-    from loancli.servicing import remaining_principal, settlement_amount
+    from loancli.loan.money import fmt
+    from loancli.loan.servicing import remaining_principal, settlement_amount
 
     settle = settlement_amount(loan, today) if loan["status"] == "active" else 0
     return {
@@ -290,7 +290,7 @@ def clock_set(
 ) -> None:
     """Set the simulated now (forward only, so no due date is skipped backwards)."""
     from loancli.clock import parse_datetime
-    from loancli.servicing import catch_up_all
+    from loancli.loan.servicing import catch_up_all
 
     opts = options(ctx)
     with handled(opts):
@@ -318,7 +318,7 @@ def clock_advance(
 ) -> None:
     """Move the simulated clock forward; lists what fell due, went overdue, accrued penalty."""
     from loancli.clock import parse_duration
-    from loancli.servicing import catch_up_all
+    from loancli.loan.servicing import catch_up_all
 
     opts = options(ctx)
     with handled(opts):
@@ -357,7 +357,7 @@ def repay(
     from decimal import Decimal
 
     from loancli.errors import ExitCode, Reason
-    from loancli.servicing import (
+    from loancli.loan.servicing import (
         catch_up,
         find_loan,
         log,
@@ -385,7 +385,7 @@ def repay(
                     f"loan {loan['id']} is {loan['status']}; nothing to repay", "APPLICANT"
                 )
             card_status = scenario.world.bank.card_status
-            from loancli.cards import needs_rebind  # account flows (issue 5)
+            from loancli.account.cards import needs_rebind  # account flows (issue 5)
 
             if needs_rebind(store, loan["phone"], loan["card_number"]):
                 card_status = "rebind_required"
@@ -468,8 +468,8 @@ def restructure(
     term: Annotated[int, typer.Option("--term", help="Months of the new plan.")],
 ) -> None:
     """协商二次分期: turn an overdue loan's remaining debt into a new plan."""
-    from loancli.servicing import catch_up, find_loan, log, save_loan
-    from loancli.servicing import restructure as replan
+    from loancli.loan.servicing import catch_up, find_loan, log, save_loan
+    from loancli.loan.servicing import restructure as replan
 
     opts = options(ctx)
     with handled(opts):
@@ -518,7 +518,7 @@ def explain(
     ] = False,
 ) -> None:
     """Why each decision went the way it did, in sentences with the numbers."""
-    from loancli.explaining import explain_applicant
+    from loancli.support.explain import explain_applicant
 
     opts = options(ctx)
     with handled(opts):

@@ -100,7 +100,7 @@ def _run(
     unlock: str | None = None,
 ) -> int:
     """Run a security flow as a record in ``flows``; show it; the exit code."""
-    from loancli.accounts import ACCOUNTS
+    from loancli.account.accounts import ACCOUNTS
     from loancli.errors import UsageError
     from loancli.journey.flows import run_flow
     from loancli.journey.login import account_for, account_view, is_locked

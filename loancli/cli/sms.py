@@ -19,8 +19,8 @@ def inbox(
     """Messages that have reached PHONE by the simulated now, oldest first."""
     from loancli.errors import UsageError
     from loancli.masking import mask_phone
-    from loancli.providers.sms import SmsService
     from loancli.validation import check_mobile
+    from loancli.world.providers.sms import SmsService
 
     opts = options(ctx)
     with handled(opts):

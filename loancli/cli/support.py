@@ -25,7 +25,7 @@ def timeline(
     applicant_id: Annotated[str, typer.Argument(metavar="ID", help="Applicant ID, e.g. A0001.")],
 ) -> None:
     """The applicant's events in simulated time: step, provider call, outcome, reason."""
-    from loancli.reporting import timeline as build
+    from loancli.support.reporting import timeline as build
 
     opts = options(ctx)
     with handled(opts):
@@ -66,8 +66,8 @@ def report(
     import json
 
     from loancli.errors import UsageError
-    from loancli.reporting import report as build
-    from loancli.reporting import to_markdown
+    from loancli.support.reporting import report as build
+    from loancli.support.reporting import to_markdown
 
     opts = options(ctx)
     with handled(opts):
@@ -87,7 +87,7 @@ def report(
 @scenario_app.command("list")
 def scenario_list(ctx: typer.Context) -> None:
     """The built-in scenarios, each with its complaint and expected outcome."""
-    from loancli.scenario import builtin_names, load_scenario
+    from loancli.world.scenario import builtin_names, load_scenario
 
     opts = options(ctx)
     with handled(opts):
@@ -120,7 +120,7 @@ def scenario_show(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Built-in name or YAML file.")],
 ) -> None:
     """A scenario's file as written, and what it is expected to produce."""
-    from loancli.scenario import load_scenario
+    from loancli.world.scenario import load_scenario
 
     opts = options(ctx)
     with handled(opts):
@@ -146,7 +146,7 @@ def scenario_validate(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario YAML file.")],
 ) -> None:
     """Check a scenario file: unknown keys and wrong types are named with their key path."""
-    from loancli.scenario import parse_scenario_file
+    from loancli.world.scenario import parse_scenario_file
 
     opts = options(ctx)
     with handled(opts):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from loancli.accounts import ACCOUNTS, identity_of
+from loancli.account.accounts import ACCOUNTS, identity_of
 from loancli.errors import NotFound, Reason, UsageError
 from loancli.journey.core import Journey, Stop
 from loancli.journey.flows import FlowStep, run_flow
@@ -132,7 +132,7 @@ LINKED_TABLES = ("applicants", "loans", "cards", "contacts")
 
 def change_number(j: Journey, record: dict[str, Any]) -> Stop | None:
     """Move the account to the new number, flag cards to rebind, notify both numbers."""
-    from loancli.cards import flag_for_rebind
+    from loancli.account.cards import flag_for_rebind
 
     old, new = record["phone"], record["new_phone"]
     account = j.store.get(ACCOUNTS, phone=old)
@@ -204,7 +204,7 @@ def change_phone(j: Journey) -> dict[str, Any]:
 
 
 def _bind(j: Journey, record: dict[str, Any]) -> Stop | None:
-    from loancli.cards import bind_card, card_view
+    from loancli.account.cards import bind_card, card_view
 
     identity = identity_of(j.store, record["phone"])
     if identity is None:
@@ -227,7 +227,7 @@ def bind(j: Journey) -> dict[str, Any]:
 
 def card_to_unbind(store: Any, card_id: str) -> dict[str, Any]:
     """The bound card ``card_id``; exit 2 when there is none."""
-    from loancli.cards import CARDS
+    from loancli.account.cards import CARDS
 
     card = store.get(CARDS, id=card_id)
     if card is None or card["status"] != "bound":
@@ -239,7 +239,7 @@ def card_to_unbind(store: Any, card_id: str) -> dict[str, Any]:
 
 def unbind(j: Journey, card_id: str) -> dict[str, Any]:
     """``card unbind CARD_ID``: after logging in as the card's account."""
-    from loancli.cards import CARDS
+    from loancli.account.cards import CARDS
 
     card_to_unbind(j.store, card_id)
 
@@ -261,7 +261,7 @@ def unbind(j: Journey, card_id: str) -> dict[str, Any]:
 
 
 def _add_contact(j: Journey, record: dict[str, Any]) -> Stop | None:
-    from loancli.contacts import contact_view, contacts_of, save_contact
+    from loancli.account.contacts import contact_view, contacts_of, save_contact
 
     phone = record["phone"]
     name = j.asker.ask("contact_name")
@@ -294,7 +294,7 @@ def add_contact(j: Journey) -> dict[str, Any]:
 
 
 def contact_to_remove(store: Any, contact_id: str) -> dict[str, Any]:
-    from loancli.contacts import CONTACTS
+    from loancli.account.contacts import CONTACTS
 
     contact = store.get(CONTACTS, id=contact_id)
     if contact is None:
@@ -307,7 +307,7 @@ def contact_to_remove(store: Any, contact_id: str) -> dict[str, Any]:
 
 def remove_contact(j: Journey, contact_id: str) -> dict[str, Any]:
     """``contacts remove CONTACT_ID``: after logging in as the contact's account."""
-    from loancli.contacts import CONTACTS
+    from loancli.account.contacts import CONTACTS
 
     contact_to_remove(j.store, contact_id)
 
@@ -402,9 +402,9 @@ def _issue(code: str, **values: Any) -> dict[str, Any]:
 def self_check(store: Any, phone: str, world: Any, now: datetime) -> dict[str, Any]:
     """``account check``: stale or inconsistent data on the account, each with its fix.
     Records when the check ran (the next is due a quarter later)."""
-    from loancli.cards import cards_of, status_of
-    from loancli.contacts import contacts_of
-    from loancli.providers.sms import SmsService
+    from loancli.account.cards import cards_of, status_of
+    from loancli.account.contacts import contacts_of
+    from loancli.world.providers.sms import SmsService
 
     account = store.get(ACCOUNTS, phone=phone)
     if account is None:
@@ -495,7 +495,7 @@ def self_check(store: Any, phone: str, world: Any, now: datetime) -> dict[str, A
 
 def valid_until(identity: dict[str, Any]) -> date | None:
     """The last day of the ID card's validity; None for a long-term (or unreadable) one."""
-    from loancli.idcard import parse_validity
+    from loancli.identity.card import parse_validity
 
     try:
         return parse_validity(identity.get("validity") or "")[1]

@@ -17,12 +17,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from loancli.accounts import ACCOUNTS, identity_of
+from loancli.account.accounts import ACCOUNTS, identity_of
 from loancli.errors import Reason
 from loancli.journey.core import Journey, Stop
 from loancli.journey.flows import FlowStep, run_flow
+from loancli.loan.money import fmt, fmt_human
 from loancli.masking import mask_card, mask_name, mask_phone
-from loancli.money import fmt, fmt_human
 
 PRODUCT = "installment"
 PLAN_TEXT = (
@@ -75,7 +75,7 @@ def real_name(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def card(j: Journey, record: dict[str, Any]) -> Stop | None:
     """A bound debit card that can be used, or bind one (again)."""
-    from loancli.cards import bind_card, cards_of
+    from loancli.account.cards import bind_card, cards_of
 
     cards = [c for c in cards_of(j.store, record["phone"]) if c["card_type"] == "debit"]
     usable = [c for c in cards if not c.get("rebind_required")]
@@ -102,7 +102,7 @@ def card(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 
 def contacts(j: Journey, record: dict[str, Any]) -> Stop | None:
-    from loancli.contacts import contacts_of, save_contact
+    from loancli.account.contacts import contacts_of, save_contact
 
     known = contacts_of(j.store, record["phone"])
     if known:
@@ -135,7 +135,7 @@ def face_scan(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def risk_check(j: Journey, record: dict[str, Any]) -> Stop | None:
     from loancli.clock import format_duration
-    from loancli.providers.risk import FakeRisk
+    from loancli.world.providers.risk import FakeRisk
 
     risk = FakeRisk(j.world.risk)
     account = _account(j, record)
@@ -171,7 +171,7 @@ def _installment_loans(j: Journey, phone: str) -> list[dict[str, Any]]:
 
 def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
     """The quota (the review's credit limit) less what earlier checkouts still owe."""
-    from loancli.servicing import remaining_principal
+    from loancli.loan.servicing import remaining_principal
 
     apps = [a for a in j.store.find("applicants", phone=record["phone"]) if a.get("profile")]
     income = (
@@ -207,8 +207,8 @@ def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
     """The installment plan from the loan engine; once confirmed, the loan."""
-    from loancli.schedule import build_schedule
-    from loancli.servicing import LOANS, create_loan
+    from loancli.loan.schedule import build_schedule
+    from loancli.loan.servicing import LOANS, create_loan
 
     product = j.world.product(PRODUCT)
     periods = record["periods"]
@@ -331,7 +331,7 @@ def checkout(j: Journey, item: str, price: Decimal, periods: int) -> dict[str, A
 def check_order(item: str, price: str, periods: int) -> tuple[str, Decimal]:
     """The command's options, validated against the product (exit 2 names the option)."""
     from loancli.errors import UsageError
-    from loancli.schedule import load_products
+    from loancli.loan.schedule import load_products
     from loancli.validation import check_money, check_text
 
     product = load_products()[PRODUCT]

@@ -8,12 +8,12 @@ from typing import Any
 from loancli.asking import Asker
 from loancli.clock import Rng, SimClock
 from loancli.errors import Reason
-from loancli.providers import WorldSettings
-from loancli.providers.bank import FakeBank
-from loancli.providers.liveness import FakeLiveness
-from loancli.providers.ocr import FakeOcr
-from loancli.providers.review import FakeReview
-from loancli.providers.sms import SmsService
+from loancli.world.providers import WorldSettings
+from loancli.world.providers.bank import FakeBank
+from loancli.world.providers.liveness import FakeLiveness
+from loancli.world.providers.ocr import FakeOcr
+from loancli.world.providers.review import FakeReview
+from loancli.world.providers.sms import SmsService
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from loancli.accounts import ACCOUNTS, TWO_STEP_MODES, new_account
+from loancli.account.accounts import ACCOUNTS, TWO_STEP_MODES, new_account
+from loancli.account.hashing import hash_secret, verify_secret
 from loancli.errors import AnswersExhausted, InvalidAnswer, NotFound, Reason, UsageError
-from loancli.hashing import hash_secret, verify_secret
 from loancli.journey.core import Journey, Stop
 from loancli.masking import mask_id, mask_phone
 
@@ -63,7 +63,7 @@ def is_id_number(login_id: str) -> bool:
 def id_number_of(store: Any, account: dict[str, Any]) -> str | None:
     """The account holder's ID number: the verified identity's (a journey's ID upload, or
     a scenario preset), else None."""
-    from loancli.accounts import identity_of
+    from loancli.account.accounts import identity_of
 
     return (identity_of(store, account["phone"]) or {}).get("number")
 
@@ -424,7 +424,7 @@ def check_id_number(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def check_face(j: Journey, record: dict[str, Any]) -> Stop | None:
     """Identity proof, part 2: the journey's face check (liveness and similarity)."""
-    from loancli.accounts import identity_of
+    from loancli.account.accounts import identity_of
     from loancli.journey.steps import face_check
 
     # The face is compared with the one enrolled from the ID card; a flow record (or a

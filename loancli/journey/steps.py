@@ -8,8 +8,8 @@ from typing import Any
 
 from loancli.errors import Reason
 from loancli.journey.core import Journey, Stop
+from loancli.loan.money import fmt, fmt_human
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
-from loancli.money import fmt, fmt_human
 
 LENDER_CODE_TEXT = "【小米金融】验证码{code}，您正在确认借款，{minutes}分钟内有效，请勿泄露。"
 BANK_CODE_TEXT = "【{bank}】您正在绑定银行卡，验证码{code}，{minutes}分钟内有效。"
@@ -45,7 +45,7 @@ def profile(j: Journey, app: dict[str, Any]) -> Stop | None:
         },
     }
     app["profile"] = data
-    from loancli.contacts import save_contact  # account flows (issue 5): contacts list
+    from loancli.account.contacts import save_contact  # account flows (issue 5): contacts list
 
     contact = data["contact"]
     save_contact(
@@ -139,8 +139,8 @@ def _fail_id(j: Journey, app: dict[str, Any], reason: Reason, detail: dict[str, 
 
 
 def _validate_card(j: Journey, front: dict, back: dict) -> tuple[Reason | None, str]:
-    from loancli.idcard import parse_validity
-    from loancli.idnumber import parse_id
+    from loancli.identity.card import parse_validity
+    from loancli.identity.idnumber import parse_id
 
     number = front.get("number", "")
     if back.get("number") != number:
@@ -350,7 +350,7 @@ def _repayment_day(j: Journey, app: dict[str, Any]) -> int | None:
 
 
 def quote(j: Journey, app: dict[str, Any], loan_date: date) -> Any:
-    from loancli.schedule import build_schedule
+    from loancli.loan.schedule import build_schedule
 
     loan = app["loan"]
     return build_schedule(
@@ -522,9 +522,9 @@ def _duration(delta: timedelta) -> str:
 
 
 def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
-    # account flows (issue 5): the card is kept in the ``cards`` table (loancli.cards), shared
+    # account flows (issue 5): the card is kept in the ``cards`` table (loancli.account.cards), shared
     # with ``card bind`` and checkout; the journey keeps which card it pays out to.
-    from loancli.cards import bind_card
+    from loancli.account.cards import bind_card
 
     stop, card = bind_card(j, app, phone=app["phone"], identity=app.get("identity"))
     if stop:
@@ -560,7 +560,7 @@ def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
     card = app["card"]
-    from loancli.cards import needs_rebind  # account flows (issue 5)
+    from loancli.account.cards import needs_rebind  # account flows (issue 5)
 
     if needs_rebind(j.store, app["phone"], card["number"]):
         j.fail(app, "transfer_refused", Reason.CARD_REBIND_REQUIRED, card=mask_card(card["number"]))
@@ -597,7 +597,7 @@ def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
         day_count=schedule.day_count,
     )
     app["schedule"] = schedule.to_dict()
-    from loancli.servicing import create_loan
+    from loancli.loan.servicing import create_loan
 
     loan = create_loan(
         j.store,

@@ -17,7 +17,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from loancli.money import ZERO, apr_from_cashflows, fmt, quantize, to_money
+from loancli.loan.money import ZERO, apr_from_cashflows, fmt, quantize, to_money
 
 # Every month has a 28th, so a repayment day up to 28 exists in every month.
 LAST_COMMON_DAY = 28
@@ -26,7 +26,7 @@ DAY_COUNT_REGULAR = "30/360 monthly"
 DAY_COUNT_IRREGULAR = "actual/360 first period"
 DAY_COUNT_DAILY = "actual/360 every period"
 
-PRODUCTS_FILE = Path(__file__).parent / "data" / "products.yaml"
+PRODUCTS_FILE = Path(__file__).parents[1] / "data" / "products.yaml"
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from loancli.providers.bank import BankSettings
-from loancli.providers.device import DeviceSettings
-from loancli.providers.liveness import LivenessSettings
-from loancli.providers.ocr import OcrSettings
-from loancli.providers.review import ReviewSettings
-from loancli.providers.risk import RiskSettings
-from loancli.providers.sms import SmsSettings
+from loancli.world.providers.bank import BankSettings
+from loancli.world.providers.device import DeviceSettings
+from loancli.world.providers.liveness import LivenessSettings
+from loancli.world.providers.ocr import OcrSettings
+from loancli.world.providers.review import ReviewSettings
+from loancli.world.providers.risk import RiskSettings
+from loancli.world.providers.sms import SmsSettings
 
 
 @dataclass
@@ -35,6 +35,6 @@ class WorldSettings:
 
     def product(self, key: str) -> Any:
         """A loan product as this world prices it."""
-        from loancli.schedule import load_products
+        from loancli.loan.schedule import load_products
 
         return load_products(overrides=self.products)[key]

@@ -83,7 +83,7 @@ def reproduce_commands(app: dict[str, Any]) -> list[str]:
 
 def report(store: Any, applicant_id: str) -> dict[str, Any]:
     """The ticket report as data (``report --format json``; markdown is rendered from it)."""
-    from loancli.scenario import load_scenario
+    from loancli.world.scenario import load_scenario
 
     app = load_applicant(store, applicant_id)
     identity = app.get("identity") or {}

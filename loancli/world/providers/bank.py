@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from loancli.clock import Rng
-from loancli.providers.faults import NEVER, Fault
+from loancli.world.providers.faults import NEVER, Fault
 
 CARD_STATUSES = ("normal", "frozen", "closed")
 

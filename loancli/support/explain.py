@@ -82,8 +82,8 @@ def _face_sentence(e: dict[str, Any]) -> str:
 
 
 def explain_loan(store: Any, loan: dict[str, Any], today: date) -> dict[str, str]:
-    from loancli.schedule import build_schedule, explain_amounts, explain_due_date
-    from loancli.servicing import DEFAULT_SERVICING, penalty_rate
+    from loancli.loan.schedule import build_schedule, explain_amounts, explain_due_date
+    from loancli.loan.servicing import DEFAULT_SERVICING, penalty_rate
 
     loan_date = date.fromisoformat(loan["loan_date"])
     earlier = [x for x in store.find("loans", phone=loan["phone"]) if x["id"] < loan["id"]]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from loancli.idcard import IdCardFields
+    from loancli.identity.card import IdCardFields
 
 # The demo borrower. fixtures/answers/happy-path.yaml holds the same answers (a test checks).
 HAPPY_PATH: dict[str, Any] = {
@@ -39,8 +39,8 @@ HAPPY_PATH: dict[str, Any] = {
 
 def demo_card() -> IdCardFields:
     """The demo borrower's ID card fields (the persona of fixtures/id/, made the same way)."""
-    from loancli.idcard import IdCardFields
-    from loancli.idnumber import make_id
+    from loancli.identity.card import IdCardFields
+    from loancli.identity.idnumber import make_id
 
     birth = date(1990, 3, 7)
     return IdCardFields(
@@ -60,7 +60,7 @@ def write_demo_answers(folder: Path) -> Path:
     """Generate the demo's ID card images and answers file in ``folder``; return the file."""
     import yaml
 
-    from loancli.idcard import generate
+    from loancli.identity.card import generate
 
     fields = demo_card()
     front, back = generate(fields, folder, stem="id")

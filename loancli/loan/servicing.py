@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from loancli.money import ZERO, fmt, quantize
-from loancli.schedule import Schedule, build_schedule, daily_rate
+from loancli.loan.money import ZERO, fmt, quantize
+from loancli.loan.schedule import Schedule, build_schedule, daily_rate
 
 PARTS = ("penalty", "interest", "fee", "principal")  # the order a payment settles a line
 
@@ -451,7 +451,7 @@ def _send_reminders(
     """Repayment reminders go to the loan's current number (it follows a phone change)."""
     from datetime import datetime
 
-    from loancli.providers.sms import SmsService, SmsSettings
+    from loancli.world.providers.sms import SmsService, SmsSettings
 
     sms = SmsService(SmsSettings(), store)
     for event in events:

@@ -32,7 +32,7 @@ def new_account(
 def seed_accounts(store: Any, accounts: list[dict[str, Any]], created_at: str) -> list[str]:
     """Create the accounts a scenario says already exist (skipping those present); the phones
     created. Passwords are hashed here like any other."""
-    from loancli.hashing import hash_secret
+    from loancli.account.hashing import hash_secret
 
     made = []
     for spec in accounts:
@@ -59,7 +59,7 @@ def seed_accounts(store: Any, accounts: list[dict[str, Any]], created_at: str) -
         if spec.get("face_locked"):
             from datetime import datetime
 
-            from loancli.providers.liveness import LivenessSettings
+            from loancli.world.providers.liveness import LivenessSettings
 
             until = datetime.fromisoformat(created_at) + LivenessSettings().lock
             account["face_locked_until"] = until.isoformat()
@@ -129,8 +129,8 @@ def _seed_extras(
         {k: account[k] for k in ("identity", "frozen", "checkouts") if k in account},
         phone=account["phone"],
     )
-    from loancli.cards import save_card
-    from loancli.contacts import save_contact
+    from loancli.account.cards import save_card
+    from loancli.account.contacts import save_contact
 
     for card in spec.get("cards", []):
         save_card(

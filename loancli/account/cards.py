@@ -135,7 +135,7 @@ def bind_card(
     The questions are the journey's (card_number, card_phone, bank_sms_code,
     transaction_password), with card_expiry and card_cvv2 between for a credit card.
     """
-    from loancli.hashing import hash_secret
+    from loancli.account.hashing import hash_secret
     from loancli.journey.core import Stop
     from loancli.journey.steps import BANK_CODE_TEXT, _enter_code
 

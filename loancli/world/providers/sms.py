@@ -14,7 +14,7 @@ from typing import Any
 
 from loancli.clock import Rng
 from loancli.errors import Reason
-from loancli.providers.faults import NEVER, Fault
+from loancli.world.providers.faults import NEVER, Fault
 
 
 @dataclass

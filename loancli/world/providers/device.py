@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loancli.providers.faults import NEVER, Fault
+from loancli.world.providers.faults import NEVER, Fault
 
 
 def _version(text: str) -> tuple[int, ...]:

@@ -33,7 +33,7 @@ def reason_codes_table() -> str:
 
 
 def scenarios_table() -> str:
-    from loancli.scenario import builtin_names, load_scenario
+    from loancli.world.scenario import builtin_names, load_scenario
 
     rows = ["| scenario | complaint | expected outcome |", "|---|---|---|"]
     for name in builtin_names():

@@ -30,17 +30,17 @@ from pathlib import Path
 from typing import Any
 
 from loancli.errors import Reason, UsageError
-from loancli.providers import WorldSettings
+from loancli.world.providers import WorldSettings
 
-BUILTIN_DIR = Path(__file__).parent / "data" / "scenarios"
+BUILTIN_DIR = Path(__file__).parents[1] / "data" / "scenarios"
 
 
 def _choices() -> dict[str, tuple[str, ...]]:
     """Values a setting may take, where it is a closed set (each defined by its provider)."""
-    from loancli.providers.bank import CARD_STATUSES
-    from loancli.providers.liveness import RESULTS
-    from loancli.providers.ocr import OUTCOMES
-    from loancli.providers.review import DECISIONS
+    from loancli.world.providers.bank import CARD_STATUSES
+    from loancli.world.providers.liveness import RESULTS
+    from loancli.world.providers.ocr import OUTCOMES
+    from loancli.world.providers.review import DECISIONS
 
     return {
         "ocr.outcomes": OUTCOMES,
@@ -207,7 +207,7 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
 
 def _products(overrides: Any, where: str) -> dict[str, Any]:
     """Product settings the scenario changes (``products: {cash_loan: {apr_cap: 15}}``)."""
-    from loancli.schedule import load_products
+    from loancli.loan.schedule import load_products
 
     if not isinstance(overrides, dict):
         raise _error(where, "products", "expected a mapping of product key to settings")
@@ -258,7 +258,7 @@ def _accounts(items: Any, where: str) -> list[dict[str, Any]]:
                 value = str(value)
             if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
                 raise _error(where, f"{path}.{key}", f"expected {expected.__name__}")
-            from loancli.accounts import preset_problem  # account flows (issue 5)
+            from loancli.account.accounts import preset_problem  # account flows (issue 5)
 
             problem = preset_problem(key, value)
             if problem:
@@ -276,7 +276,7 @@ def _accounts(items: Any, where: str) -> list[dict[str, Any]]:
 
 
 def _two_step_modes() -> tuple[str, ...]:
-    from loancli.accounts import TWO_STEP_MODES
+    from loancli.account.accounts import TWO_STEP_MODES
 
     return TWO_STEP_MODES
 
@@ -329,7 +329,7 @@ def _convert(value: Any, hint: Any, where: str, path: str) -> Any:
             return Decimal(str(value))
         except InvalidOperation:
             raise _error(where, path, "expected an amount such as 20000") from None
-    from loancli.providers.faults import Fault, parse_fault
+    from loancli.world.providers.faults import Fault, parse_fault
 
     if hint is Fault:
         try:
