@@ -15,6 +15,10 @@ from typing import Any
 
 from loancli import validation as v
 from loancli.clock import format_duration, parse_duration
+from loancli.errors import UsageError
+from loancli.identity.card import check_image
+from loancli.identity.face import ACTIONS
+from loancli.identity.idnumber import parse_id
 
 Parser = Callable[[Any, Mapping[str, Any]], Any]
 
@@ -80,10 +84,7 @@ def _contact_mobile(raw: Any, ctx: Mapping[str, Any]) -> str:
     return value
 
 
-# account security (issue 5)
 def _id_number(raw: Any, _ctx: Mapping[str, Any]) -> str:
-    from loancli.identity.idnumber import parse_id
-
     return parse_id(str(raw).strip().replace(" ", "").upper()).number
 
 
@@ -115,9 +116,6 @@ class Upload:
 
 def _image(key: str) -> Parser:
     def parse(raw: Any, ctx: Mapping[str, Any]) -> Upload:
-        from loancli.errors import UsageError
-        from loancli.identity.card import check_image
-
         text = str(raw).strip()
         if not text:
             raise ValueError("give the path of an image file")
@@ -157,8 +155,6 @@ def _duration(raw: Any, _ctx: Mapping[str, Any]):
 
 
 def _actions(raw: Any, _ctx: Mapping[str, Any]) -> str | list[str]:
-    from loancli.world.providers.liveness import ACTIONS
-
     if isinstance(raw, list):
         items = [str(x).strip() for x in raw]
     else:
@@ -194,7 +190,6 @@ def _text(max_len: int) -> Parser:
     return lambda raw, _ctx: v.check_text(raw, max_len=max_len)
 
 
-# account flows (issue 5)
 IDENTITY_METHODS = ("sms", "face")
 CARD_TYPES = ("debit", "credit")
 
@@ -224,7 +219,7 @@ _ALL = [
         lambda raw, _c: v.check_password(raw),
         help="6-20 characters; the first login creates the account",
     ),
-    # account security (issue 5): login choices, new devices, unlocking a locked account
+    # Login choices, new devices, unlocking a locked account
     Question(
         "login_id",
         "Mobile number or ID number",
@@ -380,7 +375,6 @@ _ALL = [
         default=True,
         asked_when="a code expired, died or did not arrive",
     ),
-    # account flows (issue 5)
     Question(
         "new_phone",
         "New mobile number",

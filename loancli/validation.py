@@ -102,9 +102,6 @@ def check_text(text: object, *, max_len: int = 50) -> str:
     return value
 
 
-# account flows (issue 5) ---------------------------------------------------------------
-
-
 def check_card_expiry(text: object, today: object = None) -> str:
     """A credit card's expiry as printed, MMYY; with ``today`` (a date), not in the past."""
     if isinstance(text, int) and not isinstance(text, bool):

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loancli.cli.idcard import app
-from loancli.errors import Reason, UsageError
+from loancli.errors import UsageError
 from loancli.identity.card import (
     DEFAULT_LIMITS,
     METADATA_KEY,
@@ -22,6 +22,7 @@ from loancli.identity.card import (
     read_fields,
 )
 from loancli.identity.idnumber import is_valid_id, make_id
+from loancli.reasons import Reason
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "id"
 

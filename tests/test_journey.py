@@ -19,7 +19,7 @@ import pytest
 import yaml
 from conftest import ID_DIR, PHONE, happy_answers, run_cli, run_json, write_answers
 
-from loancli.errors import Reason
+from loancli.reasons import Reason
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
 

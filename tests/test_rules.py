@@ -26,8 +26,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from loancli.clock import DEFAULT_START, MAX_DURATION, Rng, format_duration, parse_duration
-from loancli.errors import Reason
 from loancli.identity.idnumber import validity_years
+from loancli.reasons import Reason
 from loancli.store import Store
 from loancli.validation import (
     check_debit_card,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import HAPPY_PATH_FILE, run_cli, run_json
 
-from loancli.errors import Reason
+from loancli.reasons import Reason
 from loancli.world.scenario import builtin_names, load_scenario
 
 # The journey's scenarios, run with ``apply``; those with a ``command:`` reproduce another

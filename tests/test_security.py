@@ -25,7 +25,7 @@ from conftest import (
     run_json,
 )
 
-from loancli.errors import Reason
+from loancli.reasons import Reason
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
 

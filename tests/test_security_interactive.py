@@ -13,7 +13,7 @@ import yaml
 from conftest import PASSWORD, PHONE
 from pty_helpers import Terminal, loancli
 
-from loancli.errors import Reason
+from loancli.reasons import Reason
 
 
 def test_new_device_login_with_the_confirmation_code_typed_by_hand(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from loancli.loan.loans import catch_up_all, create_loan, find_loan
 from loancli.loan.money import quantize
 from loancli.loan.schedule import Method, build_schedule
 from loancli.loan.servicing import (
@@ -25,9 +26,6 @@ from loancli.loan.servicing import (
     PARTS,
     ServicingPolicy,
     catch_up,
-    catch_up_all,
-    create_loan,
-    find_loan,
     new_loan,
     owed,
     owed_total,

@@ -30,8 +30,8 @@ from conftest import (
     run_json,
 )
 
-from loancli.errors import Reason
 from loancli.journey.runner import STEP_NAMES
+from loancli.reasons import Reason
 from loancli.world.scenario import BUILTIN_DIR, builtin_names, load_scenario
 
 pytestmark = pytest.mark.usefixtures("no_fsync")

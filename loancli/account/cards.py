@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from loancli.errors import Reason
-from loancli.masking import mask_card, mask_name, mask_phone
+from loancli.masking import mask_card, mask_phone
+from loancli.reasons import Reason
 
 CARDS = "cards"
 CARD_TYPES = ("debit", "credit")
@@ -120,89 +120,3 @@ def card_view(card: dict[str, Any], bank_status: str = "normal") -> dict[str, An
         "bound_at": card["bound_at"],
         "source": card["source"],
     }
-
-
-def bind_card(
-    j: Any,
-    record: dict[str, Any],
-    *,
-    phone: str,
-    identity: dict[str, Any] | None,
-    card_type: str = "debit",
-) -> tuple[Any, dict[str, Any] | None]:
-    """Ask for a card and bind it to the account ``phone``: (Stop or None, the card).
-
-    The questions are the journey's (card_number, card_phone, bank_sms_code,
-    transaction_password), with card_expiry and card_cvv2 between for a credit card.
-    """
-    from loancli.account.hashing import hash_secret
-    from loancli.journey.core import Stop
-    from loancli.journey.steps import BANK_CODE_TEXT, _enter_code
-
-    number = j.asker.ask("card_number")
-    expiry = None
-    if card_type == "credit":
-        expiry = j.asker.ask("card_expiry", {"today": j.clock.now().date()})
-        # For the bank's check only: never stored, never recorded, never in an event.
-        j.asker.ask("card_cvv2")
-    card_phone = j.asker.ask("card_phone", {"phone": phone})
-    bank = j.world.bank
-    if identity and bank.card_holder and bank.card_holder != identity.get("name"):
-        j.fail(
-            record,
-            "card_bind_refused",
-            Reason.CARD_HOLDER_MISMATCH,
-            provider="bank",
-            card=mask_card(number),
-            bank_holder=mask_name(bank.card_holder),
-            account_holder=mask_name(identity["name"]),
-        )
-        return Stop(Reason.CARD_HOLDER_MISMATCH, "the bank's holder name differs"), None
-    text = BANK_CODE_TEXT.replace("{bank}", bank.bank_name)
-    stop = _enter_code(
-        j,
-        record,
-        phone=card_phone,
-        purpose="bank_bind",
-        key="bank_sms_code",
-        text=text,
-        sender=bank.sms_sender,
-        wrong=Reason.BANK_CODE_WRONG,
-    )
-    if stop:
-        return stop, None
-    if bank.bind_failure:
-        j.fail(
-            record,
-            "card_bind_refused",
-            Reason.CARD_BIND_FAILED,
-            provider="bank",
-            card=mask_card(number),
-            bank_message=bank.bind_failure,
-        )
-        return Stop(Reason.CARD_BIND_FAILED, bank.bind_failure), None
-    password = j.asker.ask("transaction_password")
-    before = find_card(j.store, phone, number)
-    card = save_card(
-        j.store,
-        phone,
-        number=number,
-        reserved_phone=card_phone,
-        card_type=card_type,
-        bank=bank.bank_name,
-        at=j.clock.isoformat(),
-        source=record["id"],
-        expiry=expiry,
-        password_hash=hash_secret(password),
-    )
-    detail: dict[str, Any] = {
-        "card": mask_card(number),
-        "bank": bank.bank_name,
-        "reserved_phone": mask_phone(card_phone),
-    }
-    if card_type != "debit":
-        detail["card_type"] = card_type
-    if before is not None and (before.get("rebind_required") or before["status"] != "bound"):
-        detail["rebound"] = True
-    j.event(record, "card_bound", **detail)
-    return None, card

@@ -1,5 +1,5 @@
 """Emergency contacts of an account: one ``contacts`` table shared by the journey's profile
-step, ``contacts add / list / remove`` and checkout installments (account flows, issue 5).
+step, ``contacts add / list / remove`` and checkout installments.
 
 A contact is kept once per mobile number; adding the same number again updates it.
 """

@@ -1,5 +1,5 @@
 """``account change-phone / check``, ``card bind / list / unbind``, ``contacts add / list /
-remove``: the account flows around the loan (issue 5).
+remove``: the account flows around the loan.
 
 The commands that change the account are flows that log in first and take ``--answers``,
 ``--set`` and ``--record`` like ``apply``; the ones that only read take the account's PHONE.

@@ -1,5 +1,5 @@
 """``checkout --item NAME --price P [--periods N]``: installments at a shop's checkout
-(小米分期), issue 5."""
+(小米分期)."""
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.

@@ -98,9 +98,9 @@ def open_world(opts: Options, with_accounts: bool = False) -> Iterator[tuple[Any
             start = parse_datetime(stored) if stored else scenario.clock or DEFAULT_START
         clock = SimClock(start)
         if with_accounts:
-            from loancli.account.accounts import seed_accounts
+            from loancli.world.presets import seed_accounts
 
-            seed_accounts(store, scenario.accounts, clock.isoformat())
+            seed_accounts(store, scenario.accounts, clock.isoformat(), scenario.world)
         try:
             yield store, clock, scenario
         finally:
@@ -130,11 +130,11 @@ def flow_session(
     from loancli.asking import (
         AnswerSource,
         Asker,
-        QuestionaryPrompter,
         load_answers_file,
         parse_set_options,
         write_recording,
     )
+    from loancli.cli.prompter import QuestionaryPrompter
     from loancli.clock import Rng
 
     asker = None

@@ -185,7 +185,8 @@ def calendar(
     """The repayment calendar: a month grid with due days, paid/due/overdue coloured."""
     from datetime import date
 
-    from loancli.loan.servicing import catch_up, find_loan
+    from loancli.loan.loans import find_loan
+    from loancli.loan.servicing import catch_up
 
     opts = options(ctx)
     with handled(opts):
@@ -217,7 +218,7 @@ def calendar(
                 }
             )
             return
-        from loancli.loan.calendar import month_table
+        from loancli.cli.calendar_view import month_table
 
         opts.console.print(month_table(year, mon, lines))
         if ics is not None:
@@ -290,7 +291,8 @@ def clock_set(
 ) -> None:
     """Set the simulated now (forward only, so no due date is skipped backwards)."""
     from loancli.clock import parse_datetime
-    from loancli.loan.servicing import catch_up_all
+    from loancli.journey.reminders import advance_loans
+    from loancli.world.providers.sms import SmsService
 
     opts = options(ctx)
     with handled(opts):
@@ -298,7 +300,7 @@ def clock_set(
             target = parse_datetime(when)
         except ValueError as exc:
             raise _usage(str(exc), "DATETIME") from None
-        with open_world(opts) as (store, clock, _scenario):
+        with open_world(opts) as (store, clock, scenario):
             if target < clock.now():
                 raise _usage(
                     f"the simulated clock does not go backwards (now "
@@ -306,7 +308,8 @@ def clock_set(
                     "DATETIME",
                 )
             clock.set(target)
-            events = catch_up_all(store, target.date(), clock.isoformat())
+            sms = SmsService(scenario.world.sms, store)
+            events = advance_loans(store, sms, target.date(), clock.isoformat())
             now = clock.now()
     _show_clock(opts, now, events)
 
@@ -318,7 +321,8 @@ def clock_advance(
 ) -> None:
     """Move the simulated clock forward; lists what fell due, went overdue, accrued penalty."""
     from loancli.clock import parse_duration
-    from loancli.loan.servicing import catch_up_all
+    from loancli.journey.reminders import advance_loans
+    from loancli.world.providers.sms import SmsService
 
     opts = options(ctx)
     with handled(opts):
@@ -326,12 +330,13 @@ def clock_advance(
             delta = parse_duration(duration)
         except ValueError as exc:
             raise _usage(str(exc), "DURATION") from None
-        with open_world(opts) as (store, clock, _scenario):
+        with open_world(opts) as (store, clock, scenario):
             try:
                 clock.advance(delta)
             except ValueError as exc:
                 raise _usage(str(exc), "DURATION") from None
-            events = catch_up_all(store, clock.now().date(), clock.isoformat())
+            sms = SmsService(scenario.world.sms, store)
+            events = advance_loans(store, sms, clock.now().date(), clock.isoformat())
             now = clock.now()
     _show_clock(opts, now, events)
 
@@ -356,16 +361,10 @@ def repay(
     """Repay from the bound card; the schedule is recomputed."""
     from decimal import Decimal
 
-    from loancli.errors import ExitCode, Reason
-    from loancli.loan.servicing import (
-        catch_up,
-        find_loan,
-        log,
-        pay_amount,
-        pay_installment,
-        save_loan,
-        settle_all,
-    )
+    from loancli.errors import ExitCode
+    from loancli.loan.loans import find_loan, log, save_loan
+    from loancli.loan.servicing import catch_up, pay_amount, pay_installment, settle_all
+    from loancli.reasons import Reason
     from loancli.validation import check_money
 
     opts = options(ctx)
@@ -385,7 +384,7 @@ def repay(
                     f"loan {loan['id']} is {loan['status']}; nothing to repay", "APPLICANT"
                 )
             card_status = scenario.world.bank.card_status
-            from loancli.account.cards import needs_rebind  # account flows (issue 5)
+            from loancli.account.cards import needs_rebind
 
             if needs_rebind(store, loan["phone"], loan["card_number"]):
                 card_status = "rebind_required"
@@ -468,7 +467,8 @@ def restructure(
     term: Annotated[int, typer.Option("--term", help="Months of the new plan.")],
 ) -> None:
     """协商二次分期: turn an overdue loan's remaining debt into a new plan."""
-    from loancli.loan.servicing import catch_up, find_loan, log, save_loan
+    from loancli.loan.loans import find_loan, log, save_loan
+    from loancli.loan.servicing import catch_up
     from loancli.loan.servicing import restructure as replan
 
     opts = options(ctx)

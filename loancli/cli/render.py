@@ -39,7 +39,7 @@ def show_result(console: Any, app: dict[str, Any], result: dict[str, Any]) -> No
     lines = result["schedule"]
     if lines:
         first = date.fromisoformat(lines[0]["due_date"])
-        from loancli.loan.calendar import month_grid
+        from loancli.cli.calendar_view import month_grid
 
         marks = {date.fromisoformat(x["due_date"]): "scheduled" for x in lines}
         console.print(month_grid(first.year, first.month, marks))

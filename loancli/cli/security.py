@@ -1,4 +1,4 @@
-"""Account security (issue 5): ``login``, ``device list|trust|forget|two-step`` and
+"""Account security: ``login``, ``device list|trust|forget|two-step`` and
 ``support unlock``. The rules live in :mod:`loancli.journey.login`; this module parses,
 calls them and renders."""
 
@@ -101,9 +101,9 @@ def _run(
 ) -> int:
     """Run a security flow as a record in ``flows``; show it; the exit code."""
     from loancli.account.accounts import ACCOUNTS
+    from loancli.account.security import account_for, account_view, is_locked
     from loancli.errors import UsageError
     from loancli.journey.flows import run_flow
-    from loancli.journey.login import account_for, account_view, is_locked
     from loancli.masking import mask_phone
 
     kind = command.split()[-1]
@@ -159,7 +159,7 @@ def _run(
 @contextlib.contextmanager
 def _account(opts: Options, phone: str) -> Iterator[tuple[Any, dict[str, Any], Any]]:
     """The open state file (with the scenario's accounts), the named account, the device."""
-    from loancli.journey.login import account_for
+    from loancli.account.security import account_for
 
     with open_world(opts, with_accounts=True) as (store, clock, scenario):
         yield store, account_for(store, phone), (scenario.world.device, clock.now())
@@ -210,7 +210,7 @@ def _emit_view(opts: Options, view: dict[str, Any], message: str | None = None) 
 @device_app.command("list")
 def device_list(ctx: typer.Context, phone: Annotated[str, AccountArg]) -> None:
     """The account's trusted devices, its two-step mode and its last login."""
-    from loancli.journey.login import account_view
+    from loancli.account.security import account_view
 
     opts = options(ctx)
     with handled(opts):
@@ -224,7 +224,7 @@ def device_trust(
     ctx: typer.Context, phone: Annotated[str, AccountArg], model: Annotated[str, ModelArg]
 ) -> None:
     """Trust a device: its logins no longer need two-step verification."""
-    from loancli.journey.login import account_view, trust_device
+    from loancli.account.security import account_view, trust_device
 
     opts = options(ctx)
     with handled(opts):
@@ -244,7 +244,7 @@ def device_forget(
     ctx: typer.Context, phone: Annotated[str, AccountArg], model: Annotated[str, ModelArg]
 ) -> None:
     """Forget a trusted device: its next login needs two-step verification again."""
-    from loancli.journey.login import account_view, forget_device
+    from loancli.account.security import account_view, forget_device
 
     opts = options(ctx)
     with handled(opts):
@@ -270,7 +270,7 @@ def device_two_step(
     ],
 ) -> None:
     """Set the two-step verification a login from an untrusted device must pass."""
-    from loancli.journey.login import account_view, set_two_step
+    from loancli.account.security import account_view, set_two_step
 
     opts = options(ctx)
     with handled(opts):

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loancli.clock import Rng
-from loancli.errors import Reason, UsageError
+from loancli.errors import UsageError
 from loancli.identity.idnumber import age_on, validity_years
+from loancli.reasons import Reason
 
 if TYPE_CHECKING:
     from PIL import Image, ImageDraw, ImageFont
@@ -130,7 +131,7 @@ def add_years(day: date, years: int) -> date:
 
 
 def default_valid_until(birth_date: date, valid_from: date) -> date | None:
-    """End of validity by the age-at-issue rule (:func:`loancli.identity.idnumber.validity_years`)."""
+    """End of validity by the age-at-issue rule (``idnumber.validity_years``)."""
     if valid_from < birth_date:
         raise ValueError(
             f"the card is issued on {valid_from.isoformat()}, "

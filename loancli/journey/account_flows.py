@@ -1,4 +1,4 @@
-"""Account flows around the loan (issue 5): phone-number change, cards, emergency contacts
+"""Account flows around the loan: phone-number change, cards, emergency contacts
 and the quarterly self-check.
 
 Each flow is a run of steps on a record in the ``flows`` table (loancli.journey.flows), logging
@@ -18,19 +18,21 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from loancli.account.accounts import ACCOUNTS, identity_of
-from loancli.errors import NotFound, Reason, UsageError
+from loancli.account.cards import CARDS, card_view, cards_of, flag_for_rebind, status_of
+from loancli.account.contacts import CONTACTS, contact_view, contacts_of, save_contact
+from loancli.errors import NotFound, UsageError
+from loancli.identity.card import parse_validity
+from loancli.journey.card_binding import bind_card
 from loancli.journey.core import Journey, Stop
+from loancli.journey.face_check import face_check
 from loancli.journey.flows import FlowStep, run_flow
+from loancli.journey.login import login
+from loancli.journey.sms_code import CodeRequest, enter_code
+from loancli.journey.texts import CHANGE_CODE_TEXT, NEW_NUMBER_NOTICE, OLD_NUMBER_NOTICE
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
+from loancli.reasons import Reason
+from loancli.world.providers.sms import SmsService
 
-CHANGE_CODE_TEXT = (
-    "【小米金融】验证码{code}，您正在更换账户绑定的手机号，{minutes}分钟内有效，请勿泄露。"
-)
-OLD_NUMBER_NOTICE = (
-    "【小米金融】您的账户绑定手机号已更换为{new}。如非本人操作，请立即联系客服。"
-    "此号码将不再接收本账户的验证码和还款提醒。"
-)
-NEW_NUMBER_NOTICE = "【小米金融】您的账户已绑定本手机号，验证码、还款提醒和额度通知将发送至此号码。"
 # The 微粒贷 article's advice: check the account's data every quarter.
 CHECK_EVERY = timedelta(days=91)
 # After a change, keep the old number for a while (微粒贷 article): reminded for this long.
@@ -38,9 +40,7 @@ KEEP_OLD_NUMBER = timedelta(days=90)
 
 
 def _login(j: Journey, record: dict[str, Any]) -> Stop | None:
-    from loancli.journey import steps
-
-    return steps.login(j, record)
+    return login(j, record)
 
 
 def _now(j: Journey) -> datetime:
@@ -58,20 +58,20 @@ def new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def verify_identity(j: Journey, record: dict[str, Any]) -> Stop | None:
     """By a code to the old number, or by a face check when that number is gone."""
-    from loancli.journey import steps
-
     method = j.asker.ask("identity_method")
     record["identity_method"] = method
     if method == "sms":
-        stop = steps._enter_code(
+        stop = enter_code(
             j,
             record,
-            phone=record["phone"],
-            purpose="change_phone_old",
-            key="old_phone_code",
-            text=CHANGE_CODE_TEXT,
-            sender=j.world.sms.account_sender,
-            wrong=Reason.CODE_WRONG,
+            CodeRequest(
+                "change_phone_old",
+                "old_phone_code",
+                CHANGE_CODE_TEXT,
+                j.world.sms.account_sender,
+                Reason.CODE_WRONG,
+            ),
+            record["phone"],
         )
         if stop:
             return stop
@@ -83,7 +83,7 @@ def verify_identity(j: Journey, record: dict[str, Any]) -> Stop | None:
         j.fail(record, "identity_refused", Reason.IDENTITY_FAILED, method="face", why=why)
         return Stop(Reason.IDENTITY_FAILED, why)
     record["identity"] = identity
-    stop = steps.face_check(j, record)
+    stop = face_check(j, record)
     if stop is None:
         j.event(record, "identity_verified", method="face", name=mask_name(identity["name"]))
         return None
@@ -112,17 +112,17 @@ def check_new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 
 def confirm_new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
-    from loancli.journey import steps
-
-    return steps._enter_code(
+    return enter_code(
         j,
         record,
-        phone=record["new_phone"],
-        purpose="change_phone_new",
-        key="new_phone_code",
-        text=CHANGE_CODE_TEXT,
-        sender=j.world.sms.account_sender,
-        wrong=Reason.CODE_WRONG,
+        CodeRequest(
+            "change_phone_new",
+            "new_phone_code",
+            CHANGE_CODE_TEXT,
+            j.world.sms.account_sender,
+            Reason.CODE_WRONG,
+        ),
+        record["new_phone"],
     )
 
 
@@ -132,8 +132,6 @@ LINKED_TABLES = ("applicants", "loans", "cards", "contacts")
 
 def change_number(j: Journey, record: dict[str, Any]) -> Stop | None:
     """Move the account to the new number, flag cards to rebind, notify both numbers."""
-    from loancli.account.cards import flag_for_rebind
-
     old, new = record["phone"], record["new_phone"]
     account = j.store.get(ACCOUNTS, phone=old)
     assert account is not None
@@ -204,8 +202,6 @@ def change_phone(j: Journey) -> dict[str, Any]:
 
 
 def _bind(j: Journey, record: dict[str, Any]) -> Stop | None:
-    from loancli.account.cards import bind_card, card_view
-
     identity = identity_of(j.store, record["phone"])
     if identity is None:
         why = "the account has no verified ID card (real-name authentication) to match the card"
@@ -227,8 +223,6 @@ def bind(j: Journey) -> dict[str, Any]:
 
 def card_to_unbind(store: Any, card_id: str) -> dict[str, Any]:
     """The bound card ``card_id``; exit 2 when there is none."""
-    from loancli.account.cards import CARDS
-
     card = store.get(CARDS, id=card_id)
     if card is None or card["status"] != "bound":
         raise NotFound(
@@ -239,8 +233,6 @@ def card_to_unbind(store: Any, card_id: str) -> dict[str, Any]:
 
 def unbind(j: Journey, card_id: str) -> dict[str, Any]:
     """``card unbind CARD_ID``: after logging in as the card's account."""
-    from loancli.account.cards import CARDS
-
     card_to_unbind(j.store, card_id)
 
     def remove(j: Journey, record: dict[str, Any]) -> Stop | None:
@@ -261,8 +253,6 @@ def unbind(j: Journey, card_id: str) -> dict[str, Any]:
 
 
 def _add_contact(j: Journey, record: dict[str, Any]) -> Stop | None:
-    from loancli.account.contacts import contact_view, contacts_of, save_contact
-
     phone = record["phone"]
     name = j.asker.ask("contact_name")
     relation = j.asker.ask("contact_relation")
@@ -294,8 +284,6 @@ def add_contact(j: Journey) -> dict[str, Any]:
 
 
 def contact_to_remove(store: Any, contact_id: str) -> dict[str, Any]:
-    from loancli.account.contacts import CONTACTS
-
     contact = store.get(CONTACTS, id=contact_id)
     if contact is None:
         raise NotFound(
@@ -307,8 +295,6 @@ def contact_to_remove(store: Any, contact_id: str) -> dict[str, Any]:
 
 def remove_contact(j: Journey, contact_id: str) -> dict[str, Any]:
     """``contacts remove CONTACT_ID``: after logging in as the contact's account."""
-    from loancli.account.contacts import CONTACTS
-
     contact_to_remove(j.store, contact_id)
 
     def remove(j: Journey, record: dict[str, Any]) -> Stop | None:
@@ -402,10 +388,6 @@ def _issue(code: str, **values: Any) -> dict[str, Any]:
 def self_check(store: Any, phone: str, world: Any, now: datetime) -> dict[str, Any]:
     """``account check``: stale or inconsistent data on the account, each with its fix.
     Records when the check ran (the next is due a quarter later)."""
-    from loancli.account.cards import cards_of, status_of
-    from loancli.account.contacts import contacts_of
-    from loancli.world.providers.sms import SmsService
-
     account = store.get(ACCOUNTS, phone=phone)
     if account is None:
         raise NotFound(
@@ -495,8 +477,6 @@ def self_check(store: Any, phone: str, world: Any, now: datetime) -> dict[str, A
 
 def valid_until(identity: dict[str, Any]) -> date | None:
     """The last day of the ID card's validity; None for a long-term (or unreadable) one."""
-    from loancli.identity.card import parse_validity
-
     try:
         return parse_validity(identity.get("validity") or "")[1]
     except ValueError:

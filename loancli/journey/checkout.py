@@ -1,4 +1,4 @@
-"""Checkout installments at a shop (小米分期), issue 5.
+"""Checkout installments at a shop (小米分期).
 
 The shop-checkout path: log in; the account must not be frozen and needs a verified, current
 ID card (uploaded here if it has none); a bound debit card (bound here if none can be used);
@@ -18,18 +18,28 @@ from decimal import Decimal
 from typing import Any
 
 from loancli.account.accounts import ACCOUNTS, identity_of
-from loancli.errors import Reason
+from loancli.account.cards import cards_of
+from loancli.account.contacts import contacts_of, save_contact
+from loancli.clock import format_duration
+from loancli.errors import UsageError
+from loancli.journey import steps
+from loancli.journey.account_flows import valid_until
+from loancli.journey.card_binding import bind_card
 from loancli.journey.core import Journey, Stop
+from loancli.journey.face_check import face_check
 from loancli.journey.flows import FlowStep, run_flow
+from loancli.journey.login import login
+from loancli.journey.texts import FROZEN_TEXT, PLAN_TEXT
+from loancli.loan.loans import LOANS, create_loan
 from loancli.loan.money import fmt, fmt_human
+from loancli.loan.schedule import build_schedule, load_products
+from loancli.loan.servicing import remaining_principal
 from loancli.masking import mask_card, mask_name, mask_phone
+from loancli.reasons import Reason
+from loancli.validation import check_money, check_text
+from loancli.world.providers.risk import FakeRisk
 
 PRODUCT = "installment"
-PLAN_TEXT = (
-    "【小米分期】您在商户购买的{item}已分{periods}期，每期应还{first}元，首期还款日{due}，"
-    "分期额度剩余{left}元。"
-)
-FROZEN_TEXT = "【小米金融】您的账户存在异常交易，已被冻结。如非本人操作，请立即联系客服。"
 
 
 def _account(j: Journey, record: dict[str, Any]) -> dict[str, Any]:
@@ -39,9 +49,7 @@ def _account(j: Journey, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _login(j: Journey, record: dict[str, Any]) -> Stop | None:
-    from loancli.journey import steps
-
-    return steps.login(j, record)
+    return login(j, record)
 
 
 def account_state(j: Journey, record: dict[str, Any]) -> Stop | None:
@@ -54,9 +62,6 @@ def account_state(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def real_name(j: Journey, record: dict[str, Any]) -> Stop | None:
     """The verified ID on the account; a first checkout uploads it (the journey's step)."""
-    from loancli.journey import steps
-    from loancli.journey.account_flows import valid_until
-
     identity = identity_of(j.store, record["phone"])
     if identity is None:
         stop = steps.id_upload(j, record)
@@ -75,8 +80,6 @@ def real_name(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def card(j: Journey, record: dict[str, Any]) -> Stop | None:
     """A bound debit card that can be used, or bind one (again)."""
-    from loancli.account.cards import bind_card, cards_of
-
     cards = [c for c in cards_of(j.store, record["phone"]) if c["card_type"] == "debit"]
     usable = [c for c in cards if not c.get("rebind_required")]
     if usable:
@@ -102,8 +105,6 @@ def card(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 
 def contacts(j: Journey, record: dict[str, Any]) -> Stop | None:
-    from loancli.account.contacts import contacts_of, save_contact
-
     known = contacts_of(j.store, record["phone"])
     if known:
         j.event(record, "contacts_on_file", count=len(known))
@@ -128,15 +129,10 @@ def contacts(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def face_scan(j: Journey, record: dict[str, Any]) -> Stop | None:
     """The journey's face check, compared with the face enrolled from the ID card."""
-    from loancli.journey import steps
-
-    return steps.face_check(j, record)
+    return face_check(j, record)
 
 
 def risk_check(j: Journey, record: dict[str, Any]) -> Stop | None:
-    from loancli.clock import format_duration
-    from loancli.world.providers.risk import FakeRisk
-
     risk = FakeRisk(j.world.risk)
     account = _account(j, record)
     earlier = account.get("checkouts", [])
@@ -171,8 +167,6 @@ def _installment_loans(j: Journey, phone: str) -> list[dict[str, Any]]:
 
 def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
     """The quota (the review's credit limit) less what earlier checkouts still owe."""
-    from loancli.loan.servicing import remaining_principal
-
     apps = [a for a in j.store.find("applicants", phone=record["phone"]) if a.get("profile")]
     income = (
         Decimal(max(apps, key=lambda a: a["id"])["profile"]["monthly_income"])
@@ -207,9 +201,6 @@ def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
     """The installment plan from the loan engine; once confirmed, the loan."""
-    from loancli.loan.schedule import build_schedule
-    from loancli.loan.servicing import LOANS, create_loan
-
     product = j.world.product(PRODUCT)
     periods = record["periods"]
     fee_rate = product.fee_rate_total(periods)
@@ -330,10 +321,6 @@ def checkout(j: Journey, item: str, price: Decimal, periods: int) -> dict[str, A
 
 def check_order(item: str, price: str, periods: int) -> tuple[str, Decimal]:
     """The command's options, validated against the product (exit 2 names the option)."""
-    from loancli.errors import UsageError
-    from loancli.loan.schedule import load_products
-    from loancli.validation import check_money, check_text
-
     product = load_products()[PRODUCT]
     try:
         name = check_text(item, max_len=40)

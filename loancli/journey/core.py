@@ -7,7 +7,7 @@ from typing import Any
 
 from loancli.asking import Asker
 from loancli.clock import Rng, SimClock
-from loancli.errors import Reason
+from loancli.reasons import Reason
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.bank import FakeBank
 from loancli.world.providers.liveness import FakeLiveness

@@ -8,6 +8,7 @@ from typing import Any
 
 from loancli.errors import AnswersExhausted, UsageError
 from loancli.journey.core import Journey, Stop
+from loancli.reasons import Reason
 
 FlowStep = Callable[[Journey, dict[str, Any]], Stop | None]
 
@@ -82,8 +83,6 @@ def run_steps(
 
 def flow_result(record: dict[str, Any]) -> dict[str, Any]:
     """The JSON-ready view of a flow run (masked: events are masked when recorded)."""
-    from loancli.errors import Reason
-
     reason = Reason(record["reason"]) if record.get("reason") else None
     return {
         "flow_id": record["id"],

@@ -18,32 +18,24 @@ journey's step 1 and the login of every other flow (``steps.login`` calls it).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from loancli.account.accounts import ACCOUNTS, TWO_STEP_MODES, new_account
+from loancli.account.accounts import ACCOUNTS, identity_of, new_account
 from loancli.account.hashing import hash_secret, verify_secret
-from loancli.errors import AnswersExhausted, InvalidAnswer, NotFound, Reason, UsageError
+from loancli.account.security import find_account, id_number_of, is_id_number, is_locked
+from loancli.errors import AnswersExhausted, InvalidAnswer
 from loancli.journey.core import Journey, Stop
+from loancli.journey.face_check import face_check
+from loancli.journey.sms_code import CodeRequest, enter_code
+from loancli.journey.texts import DEVICE_CODE_TEXT, LOGIN_CODE_TEXT, RISK_TEXT, UNLOCK_TEXT
 from loancli.masking import mask_id, mask_phone
+from loancli.reasons import Reason
 
-LOGIN_MAX_WRONG = 5
-LOGIN_LOCK = timedelta(hours=24)
 # Tries at typing the account holder's ID number before an unlock is refused.
 UNLOCK_ID_ATTEMPTS = 3
 # Tries at choosing a new password the app accepts (not the old one).
 NEW_PASSWORD_ATTEMPTS = 3
-
-LOGIN_CODE_TEXT = "【小米账号】验证码{code}，您正在登录小米金融，{minutes}分钟内有效，请勿泄露。"
-DEVICE_CODE_TEXT = (
-    "【小米账号】验证码{code}，您的账号正在新设备上登录，{minutes}分钟内有效。"
-    "如非本人操作，请立即修改密码。"
-)
-RISK_TEXT = (
-    "【小米账号】您的账号于{at}在{city}的新设备{model}上登录，与上次登录地{last_city}"
-    "不同。如非本人操作，请立即修改密码或联系客服。"
-)
-UNLOCK_TEXT = "【小米账号】您的账号已通过身份验证解锁，密码已重置。如非本人操作，请立即联系客服。"
 
 
 def _now(j: Journey) -> datetime:
@@ -53,49 +45,6 @@ def _now(j: Journey) -> datetime:
 def _scripted(j: Journey, key: str) -> bool:
     """Whether a script (answers file, ``--set``, the scenario) answers ``key``."""
     return j.asker.scripted(key)
-
-
-def is_id_number(login_id: str) -> bool:
-    """A login identifier is an ID number (18 characters) or a mobile number (11 digits)."""
-    return len(login_id) == 18
-
-
-def id_number_of(store: Any, account: dict[str, Any]) -> str | None:
-    """The account holder's ID number: the verified identity's (a journey's ID upload, or
-    a scenario preset), else None."""
-    from loancli.account.accounts import identity_of
-
-    return (identity_of(store, account["phone"]) or {}).get("number")
-
-
-def find_account(store: Any, login_id: str) -> dict[str, Any] | None:
-    """The account behind a mobile number or an ID number."""
-    if not is_id_number(login_id):
-        return store.get(ACCOUNTS, phone=login_id)
-    for account in store.all(ACCOUNTS):
-        if id_number_of(store, account) == login_id:
-            return account
-    return None
-
-
-def account_for(store: Any, raw: str, key: str = "PHONE") -> dict[str, Any]:
-    """The account a command names by mobile or ID number; exit 2 naming ``key`` if none."""
-    from loancli.questions import QUESTIONS
-
-    try:
-        login_id = QUESTIONS["login_id"].parse(raw)
-    except ValueError as exc:
-        raise UsageError(f"{raw!r} is not accepted: {exc}", key=key) from None
-    account = find_account(store, login_id)
-    if account is None:
-        shown = mask_id(login_id) if is_id_number(login_id) else mask_phone(login_id)
-        raise NotFound(f"no account for {shown} in this state file", key=key)
-    return account
-
-
-def is_locked(account: dict[str, Any], now: datetime) -> bool:
-    until = account.get("locked_until")
-    return until is not None and now < datetime.fromisoformat(until)
 
 
 # login ----------------------------------------------------------------------------------
@@ -161,17 +110,11 @@ def _authenticate(
         if is_locked(account, _now(j)):
             return _locked_out(j, record, account)
         if method == "sms":
-            from loancli.journey.steps import _enter_code
-
-            return _enter_code(
+            return enter_code(
                 j,
                 record,
-                phone=phone,
-                purpose="login",
-                key="login_code",
-                text=LOGIN_CODE_TEXT,
-                sender=j.world.sms.account_sender,
-                wrong=Reason.SMS_CODE_WRONG,
+                CodeRequest("login", "login_code", LOGIN_CODE_TEXT, j.world.sms.account_sender),
+                phone,
             )
         password = j.asker.ask("password")
         if verify_secret(password, account["password_hash"]):
@@ -179,10 +122,10 @@ def _authenticate(
             j.store.update(ACCOUNTS, {"wrong_passwords": 0}, phone=phone)
             return None
         account["wrong_passwords"] = account.get("wrong_passwords", 0) + 1
-        left = LOGIN_MAX_WRONG - account["wrong_passwords"]
+        left = j.world.login.max_wrong - account["wrong_passwords"]
         fields: dict[str, Any] = {"wrong_passwords": account["wrong_passwords"]}
         if left <= 0:
-            account["locked_until"] = (_now(j) + LOGIN_LOCK).isoformat()
+            account["locked_until"] = (_now(j) + j.world.login.lock).isoformat()
             account["wrong_passwords"] = 0
             fields.update(locked_until=account["locked_until"], wrong_passwords=0)
         j.store.update(ACCOUNTS, fields, phone=phone)
@@ -297,18 +240,12 @@ def _two_step(
             why="the login was not approved on a trusted phone",
         )
         return Stop(Reason.NEW_DEVICE_UNVERIFIED, "not approved on a trusted phone")
-    from loancli.journey.steps import _enter_code
-
     try:
-        stop = _enter_code(
+        stop = enter_code(
             j,
             record,
-            phone=account["phone"],
-            purpose="new_device",
-            key="device_code",
-            text=DEVICE_CODE_TEXT,
-            sender=j.world.sms.account_sender,
-            wrong=Reason.SMS_CODE_WRONG,
+            CodeRequest("new_device", "device_code", DEVICE_CODE_TEXT, j.world.sms.account_sender),
+            account["phone"],
         )
     except AnswersExhausted as exc:
         if j.last_reason is None:
@@ -326,60 +263,6 @@ def _two_step(
         cause=stop.reason.value,
     )
     return Stop(Reason.NEW_DEVICE_UNVERIFIED, f"confirmation code not passed ({stop.reason})")
-
-
-def trust_device(store: Any, account: dict[str, Any], model: str) -> bool:
-    """Add a trusted device; False if it already was."""
-    trusted = list(account.get("trusted_devices") or [])
-    if model in trusted:
-        return False
-    trusted.append(model)
-    store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=account["phone"])
-    account["trusted_devices"] = trusted
-    return True
-
-
-def forget_device(store: Any, account: dict[str, Any], model: str) -> None:
-    """Remove a trusted device; its next login needs the two-step verification again."""
-    trusted = list(account.get("trusted_devices") or [])
-    if model not in trusted:
-        known = ", ".join(trusted) or "none"
-        raise NotFound(
-            f"{model!r} is not a trusted device of {mask_phone(account['phone'])} "
-            f"(trusted: {known})",
-            key="MODEL",
-        )
-    trusted.remove(model)
-    store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=account["phone"])
-    account["trusted_devices"] = trusted
-
-
-def set_two_step(store: Any, account: dict[str, Any], mode: str) -> None:
-    if mode not in TWO_STEP_MODES:
-        raise UsageError(
-            f"{mode!r} is not a mode; choose {' or '.join(TWO_STEP_MODES)}", key="--mode"
-        )
-    store.update(ACCOUNTS, {"two_step": mode}, phone=account["phone"])
-    account["two_step"] = mode
-
-
-def account_view(store: Any, account: dict[str, Any], device: Any, now: datetime) -> dict[str, Any]:
-    """The masked, JSON-ready security view of an account (``device list``)."""
-    trusted = list(account.get("trusted_devices") or [])
-    number = id_number_of(store, account)
-    return {
-        "phone": mask_phone(account["phone"]),
-        "id_number": mask_id(number) if number else None,
-        "two_step": account.get("two_step") or "confirm",
-        "trusted_devices": trusted,
-        "this_device": {
-            "model": device.model,
-            "city": device.city,
-            "trusted": device.model in trusted,
-        },
-        "last_login": account.get("last_login"),
-        "locked_until": account["locked_until"] if is_locked(account, now) else None,
-    }
 
 
 # unlock: identity proof and a forced password reset -------------------------------------
@@ -424,9 +307,6 @@ def check_id_number(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def check_face(j: Journey, record: dict[str, Any]) -> Stop | None:
     """Identity proof, part 2: the journey's face check (liveness and similarity)."""
-    from loancli.account.accounts import identity_of
-    from loancli.journey.steps import face_check
-
     # The face is compared with the one enrolled from the ID card; a flow record (or a
     # journey still at login) has no identity of its own, so lend it the face for this check.
     lent = "identity" not in record

@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from loancli.errors import NotFound, Reason, UsageError
+from loancli.errors import NotFound, UsageError
 from loancli.journey import steps
 from loancli.journey.core import Journey, Stop
+from loancli.journey.face_check import face_check
+from loancli.journey.flows import run_steps
+from loancli.journey.login import login
+from loancli.masking import mask_card
+from loancli.reasons import Reason
 
 Step = Callable[[Journey, dict[str, Any]], Stop | None]
 
 STEPS: list[tuple[str, Step]] = [
-    ("login", steps.login),
+    ("login", login),
     ("profile", steps.profile),
     ("id_upload", steps.id_upload),
-    ("face_check", steps.face_check),
+    ("face_check", face_check),
     ("authorisations", steps.authorisations),
     ("first_review", steps.first_review),
     ("loan_selection", steps.loan_selection),
@@ -68,15 +73,11 @@ def resume_journey(j: Journey, applicant_id: str) -> dict[str, Any]:
 
 
 def _run(j: Journey, app: dict[str, Any], first: int) -> dict[str, Any]:
-    from loancli.journey.flows import run_steps
-
     return run_steps(j, app, STEPS[first:])
 
 
 def result_of(app: dict[str, Any]) -> dict[str, Any]:
     """The JSON-ready, masked view of an applicant's journey (``apply --json``)."""
-    from loancli.masking import mask_card
-
     loan = app.get("loan")
     card = app.get("card")
     reason = Reason(app["reason"]) if app.get("reason") else None
@@ -121,8 +122,6 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> dict[str, Any]:
     The step may be the one the journey is at, or one it already passed. Success at the
     journey's current step moves it on (``apply --resume`` continues from there).
     """
-    from loancli.journey.flows import run_steps
-
     if step not in STEP_NAMES:
         raise UsageError(f"unknown step; the steps are {', '.join(STEP_NAMES)}", key="STEP")
     app = load_applicant(j.store, applicant_id)

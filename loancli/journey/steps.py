@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from loancli.errors import Reason
+from loancli.account.cards import needs_rebind
+from loancli.account.contacts import save_contact
+from loancli.clock import format_duration
+from loancli.identity.card import parse_validity
+from loancli.identity.idnumber import parse_id
+from loancli.journey.card_binding import bind_card
 from loancli.journey.core import Journey, Stop
+from loancli.journey.sms_code import CodeRequest, enter_code
+from loancli.journey.texts import DISBURSED_TEXT, LENDER_CODE_TEXT
+from loancli.loan.loans import create_loan
 from loancli.loan.money import fmt, fmt_human
+from loancli.loan.schedule import build_schedule
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
-
-LENDER_CODE_TEXT = "【小米金融】验证码{code}，您正在确认借款，{minutes}分钟内有效，请勿泄露。"
-BANK_CODE_TEXT = "【{bank}】您正在绑定银行卡，验证码{code}，{minutes}分钟内有效。"
+from loancli.reasons import Reason
 
 
 def _now(j: Journey) -> datetime:
     return j.clock.now()
-
-
-# 1. login -------------------------------------------------------------------------------
-
-
-def login(j: Journey, app: dict[str, Any]) -> Stop | None:
-    """Log in (the first login registers): account security, issue 5, in journey/login.py
-    (ID-number and SMS-code login, devices and two-step verification, lock and unlock)."""
-    from loancli.journey.login import login as login_step
-
-    return login_step(j, app)
 
 
 # 2. profile -----------------------------------------------------------------------------
@@ -45,7 +41,6 @@ def profile(j: Journey, app: dict[str, Any]) -> Stop | None:
         },
     }
     app["profile"] = data
-    from loancli.account.contacts import save_contact  # account flows (issue 5): contacts list
 
     contact = data["contact"]
     save_contact(
@@ -106,7 +101,11 @@ def _read_side(
             j,
             app,
             Reason.ID_SERVICE_UNAVAILABLE,
-            {**detail, "provider": "ocr", "why": f"no answer within {_duration(settings.timeout)}"},
+            {
+                **detail,
+                "provider": "ocr",
+                "why": f"no answer within {format_duration(settings.timeout)}",
+            },
         )
     j.clock.advance(settings.latency)
     read = j.ocr.read(upload.path, call)
@@ -139,9 +138,6 @@ def _fail_id(j: Journey, app: dict[str, Any], reason: Reason, detail: dict[str, 
 
 
 def _validate_card(j: Journey, front: dict, back: dict) -> tuple[Reason | None, str]:
-    from loancli.identity.card import parse_validity
-    from loancli.identity.idnumber import parse_id
-
     number = front.get("number", "")
     if back.get("number") != number:
         return Reason.ID_MISMATCH, "the back belongs to another card"
@@ -216,51 +212,6 @@ def id_upload(j: Journey, app: dict[str, Any]) -> Stop | None:
     return None
 
 
-# 4. face_check --------------------------------------------------------------------------
-
-
-def face_check(j: Journey, app: dict[str, Any]) -> Stop | None:
-    s = j.world.liveness
-    account = j.store.get("accounts", phone=app["phone"]) or {}
-    locked = account.get("face_locked_until")
-    if locked and _now(j) < datetime.fromisoformat(locked):
-        return Stop(Reason.FACE_LOCKED, f"face check locked until {locked}")
-    attempts = app.setdefault("attempts", {})
-    for attempt in range(1, s.max_attempts + 1):
-        attempts["face"] = attempts.get("face", 0) + 1
-        requested = j.liveness.challenge(j.rng.derive(app["id"], "face", attempts["face"]))
-        j.asker.tell("Face check: please " + ", then ".join(a.replace("_", " ") for a in requested))
-        performed = j.asker.ask("face_actions")
-        if performed == "auto":
-            performed = list(requested)
-        # account flows (issue 5): compared with the face on the ID card just uploaded
-        result = j.liveness.verify(
-            requested,
-            performed,
-            attempts["face"],
-            enrolled=(app.get("identity") or {}).get("face_id"),
-        )
-        detail = {
-            "attempt": attempt,
-            "requested": requested,
-            "performed": performed,
-            "actions_seen": result.actions_ok,
-            "similarity": result.similarity,
-            "threshold": result.threshold,
-        }
-        if result.passed:
-            j.event(app, "face_passed", **detail)
-            return None
-        reason = Reason.LIVENESS_FAILED if not result.actions_ok else Reason.FACE_MISMATCH
-        j.fail(app, "face_failed", reason, **detail)
-    until = (_now(j) + s.lock).isoformat()
-    j.store.update("accounts", {"face_locked_until": until}, phone=app["phone"])
-    j.event(app, "face_locked", Reason.ATTEMPTS_EXHAUSTED, until=until)
-    return Stop(
-        Reason.ATTEMPTS_EXHAUSTED, f"{s.max_attempts} failed attempts; locked until {until}"
-    )
-
-
 # 5. authorisations ----------------------------------------------------------------------
 
 AUTHORISATIONS = ("auth_cloud", "auth_credit_card_bills", "auth_smart_home")
@@ -290,8 +241,8 @@ def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
             app,
             "review_submitted",
             provider="review",
-            review_time=_duration(s.review_time),
-            app_wait=_duration(s.app_wait),
+            review_time=format_duration(s.review_time),
+            app_wait=format_duration(s.app_wait),
         )
     ready_at = datetime.fromisoformat(state["ready_at"])
     if ready_at > _now(j):
@@ -304,11 +255,11 @@ def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
                 "review_pending",
                 Reason.REVIEW_PENDING,
                 provider="review",
-                waited=_duration(waited),
+                waited=format_duration(waited),
                 result_expected=state["ready_at"],
             )
             return Stop(Reason.REVIEW_PENDING, f"result expected at {state['ready_at']}")
-        j.event(app, "review_waited", waited=_duration(waited))
+        j.event(app, "review_waited", waited=format_duration(waited))
     if s.second_review and not app.get("income_proof"):
         proof = j.asker.ask("income_proof")
         if proof is None:
@@ -350,8 +301,6 @@ def _repayment_day(j: Journey, app: dict[str, Any]) -> int | None:
 
 
 def quote(j: Journey, app: dict[str, Any], loan_date: date) -> Any:
-    from loancli.loan.schedule import build_schedule
-
     loan = app["loan"]
     return build_schedule(
         Decimal(loan["amount"]),
@@ -411,120 +360,9 @@ def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
 # 8. card_binding ------------------------------------------------------------------------
 
 
-def _enter_code(
-    j: Journey,
-    app: dict[str, Any],
-    *,
-    phone: str,
-    purpose: str,
-    key: str,
-    text: str,
-    sender: str | None,
-    wrong: Reason,
-) -> Stop | None:
-    """Send a code, then take entries until one is right; the shared SMS-code loop."""
-    send = True
-    # Why the borrower asked for a new code (None for the first send).
-    cause: Reason | None = None
-    requests = 0
-    while True:
-        if send:
-            requests += 1
-            if requests > j.world.sms.max_requests:
-                # The app stops offering "resend" after this many requests in one step.
-                assert cause is not None
-                return Stop(cause, f"{requests - 1} code requests without success")
-            sent = j.sms.send_code(
-                phone,
-                purpose,
-                _now(j),
-                j.rng.derive(app["id"], purpose, len(app.get("events", []))),
-                text,
-                sender,
-            )
-            if (
-                not sent.ok
-                and sent.reason is Reason.SMS_RESEND_TOO_SOON
-                and sent.retry_at is not None
-                and not j.sms.has_active_code(phone, purpose)
-            ):
-                # No code to type yet (the wait comes from an earlier flow's code, or the
-                # last one died): the borrower waits for the resend button, as in the app.
-                j.event(
-                    app, "sms_refused", Reason.SMS_RESEND_TOO_SOON, why=sent.message, provider="sms"
-                )
-                waited = sent.retry_at - _now(j)
-                j.clock.advance(waited)
-                j.event(app, "waited_for_resend", duration=_duration(waited))
-                continue
-            if not sent.ok:
-                assert sent.reason is not None
-                j.fail(app, "sms_refused", sent.reason, why=sent.message, provider="sms")
-                if sent.reason is Reason.SMS_SEND_LIMIT:
-                    return Stop(sent.reason, sent.message)
-                if sent.reason is Reason.SMS_GATEWAY_DOWN:
-                    cause = sent.reason
-                    send = bool(j.asker.ask("sms_resend"))
-                    if not send:
-                        return Stop(sent.reason, sent.message)
-                    continue
-                if cause is not None:
-                    # A resend refused for the 60 s wait is recorded, but the borrower's
-                    # problem is still the one that made them ask (not delivered, dead code).
-                    j.last_reason = cause
-            elif sent.reason is Reason.SMS_NOT_DELIVERED:
-                j.fail(app, "sms_sent", Reason.SMS_NOT_DELIVERED, phone=mask_phone(phone))
-            else:
-                j.event(app, "sms_sent", phone=mask_phone(phone), purpose=purpose)
-                for message in j.sms.inbox(phone, _now(j))[-1:]:
-                    if message.get("code") == sent.code:
-                        j.asker.tell(f"{message['sender']}: {message['text']}", "sms")
-            send = False
-        if key == "sms_code":
-            wait = j.asker.ask("sms_wait")
-            if wait:
-                j.clock.advance(wait)
-                j.event(app, "waited", duration=_duration(wait))
-        code = j.asker.ask(key)
-        if code == "auto":
-            arrival = j.sms.in_flight(phone, _now(j), sender)
-            if arrival is not None:
-                # A person waits for the message that is on its way, then types it.
-                waited = arrival - _now(j)
-                j.clock.advance(waited)
-                j.event(app, "waited_for_sms", duration=_duration(waited))
-            code = j.sms.newest_code(phone, _now(j), sender)
-            if code is None:
-                j.fail(app, "sms_missing", Reason.SMS_NOT_DELIVERED, phone=mask_phone(phone))
-                cause = Reason.SMS_NOT_DELIVERED
-                send = bool(j.asker.ask("sms_resend"))
-                if not send:
-                    return Stop(Reason.SMS_NOT_DELIVERED)
-                continue
-        result = j.sms.check_code(phone, purpose, code, _now(j))
-        if result.ok:
-            j.event(app, "code_accepted", purpose=purpose)
-            return None
-        reason = wrong if result.reason is Reason.SMS_CODE_WRONG else result.reason
-        assert reason is not None
-        j.fail(app, "code_refused", reason, purpose=purpose, wrong_left=result.wrong_left)
-        if result.reason is not Reason.SMS_CODE_WRONG:
-            cause = reason
-            send = bool(j.asker.ask("sms_resend"))
-            if not send:
-                return Stop(reason)
-
-
-def _duration(delta: timedelta) -> str:
-    from loancli.clock import format_duration
-
-    return format_duration(delta)
-
-
 def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
-    # account flows (issue 5): the card is kept in the ``cards`` table (loancli.account.cards), shared
+    # The card is kept in the ``cards`` table (loancli.account.cards), shared
     # with ``card bind`` and checkout; the journey keeps which card it pays out to.
-    from loancli.account.cards import bind_card
 
     stop, card = bind_card(j, app, phone=app["phone"], identity=app.get("identity"))
     if stop:
@@ -543,16 +381,8 @@ def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 
 def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
-    return _enter_code(
-        j,
-        app,
-        phone=app["phone"],
-        purpose="loan_confirm",
-        key="sms_code",
-        text=LENDER_CODE_TEXT,
-        sender=j.world.sms.sender,
-        wrong=Reason.SMS_CODE_WRONG,
-    )
+    request = CodeRequest("loan_confirm", "sms_code", LENDER_CODE_TEXT, j.world.sms.sender)
+    return enter_code(j, app, request, app["phone"])
 
 
 # 10. disbursement -----------------------------------------------------------------------
@@ -560,7 +390,6 @@ def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
     card = app["card"]
-    from loancli.account.cards import needs_rebind  # account flows (issue 5)
 
     if needs_rebind(j.store, app["phone"], card["number"]):
         j.fail(app, "transfer_refused", Reason.CARD_REBIND_REQUIRED, card=mask_card(card["number"]))
@@ -597,7 +426,6 @@ def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
         day_count=schedule.day_count,
     )
     app["schedule"] = schedule.to_dict()
-    from loancli.loan.servicing import create_loan
 
     loan = create_loan(
         j.store,
@@ -612,8 +440,11 @@ def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
     amount = Decimal(app["loan"]["amount"])
     j.sms.deliver(
         app["phone"],
-        f"【小米金融】您的借款{fmt_human(amount)}元已发放至尾号"
-        f"{card['number'][-4:]}的银行卡，首期还款日{schedule.first_due_date.isoformat()}。",
+        DISBURSED_TEXT.format(
+            amount=fmt_human(amount),
+            card=card["number"][-4:],
+            due=schedule.first_due_date.isoformat(),
+        ),
         _now(j),
     )
     j.event(

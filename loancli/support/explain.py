@@ -6,12 +6,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from loancli.journey.runner import load_applicant
+from loancli.loan.schedule import build_schedule, explain_amounts, explain_due_date
+from loancli.loan.servicing import DEFAULT_SERVICING, penalty_rate
+from loancli.reasons import Reason
+
 
 def explain_applicant(store: Any, applicant_id: str, today: date) -> dict[str, str]:
     """Topic -> sentence, for every decision the records can explain."""
-    from loancli.errors import Reason
-    from loancli.journey.runner import load_applicant
-
     app = load_applicant(store, applicant_id, "APPLICANT")
     out: dict[str, str] = {}
     events = app.get("events", [])
@@ -82,9 +84,6 @@ def _face_sentence(e: dict[str, Any]) -> str:
 
 
 def explain_loan(store: Any, loan: dict[str, Any], today: date) -> dict[str, str]:
-    from loancli.loan.schedule import build_schedule, explain_amounts, explain_due_date
-    from loancli.loan.servicing import DEFAULT_SERVICING, penalty_rate
-
     loan_date = date.fromisoformat(loan["loan_date"])
     earlier = [x for x in store.find("loans", phone=loan["phone"]) if x["id"] < loan["id"]]
     repayment_day = loan["repayment_day"] if earlier else None

@@ -8,12 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from loancli.questions import QUESTIONS
+from loancli.reasons import Reason
+from loancli.world.scenario import builtin_names, load_scenario
+
 MARKERS = ("answer-keys", "reason-codes", "scenarios")
 
 
 def answer_keys_table() -> str:
-    from loancli.questions import QUESTIONS
-
     rows = ["| key | asks | form | default | asked only when |", "|---|---|---|---|---|"]
     for q in QUESTIONS.values():
         default = (
@@ -25,16 +27,12 @@ def answer_keys_table() -> str:
 
 
 def reason_codes_table() -> str:
-    from loancli.errors import Reason
-
     rows = ["| reason | what happened | what the app tells the borrower |", "|---|---|---|"]
     rows += [f"| `{r.value}` | {r.sentence} | {r.advice} |" for r in Reason]
     return "\n".join(rows)
 
 
 def scenarios_table() -> str:
-    from loancli.world.scenario import builtin_names, load_scenario
-
     rows = ["| scenario | complaint | expected outcome |", "|---|---|---|"]
     for name in builtin_names():
         s = load_scenario(name)

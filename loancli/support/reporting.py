@@ -10,9 +10,10 @@ import shlex
 from datetime import datetime
 from typing import Any
 
-from loancli.errors import Reason
 from loancli.journey.runner import load_applicant
 from loancli.masking import mask_id, mask_name, mask_phone
+from loancli.reasons import Reason
+from loancli.world.scenario import load_scenario
 
 
 def timeline(store: Any, applicant_id: str) -> list[dict[str, Any]]:
@@ -83,8 +84,6 @@ def reproduce_commands(app: dict[str, Any]) -> list[str]:
 
 def report(store: Any, applicant_id: str) -> dict[str, Any]:
     """The ticket report as data (``report --format json``; markdown is rendered from it)."""
-    from loancli.world.scenario import load_scenario
-
     app = load_applicant(store, applicant_id)
     identity = app.get("identity") or {}
     device = next(

@@ -6,6 +6,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loancli.identity.card import IdCardFields, generate
+from loancli.identity.idnumber import make_id
+
 if TYPE_CHECKING:
     from loancli.identity.card import IdCardFields
 
@@ -39,9 +42,6 @@ HAPPY_PATH: dict[str, Any] = {
 
 def demo_card() -> IdCardFields:
     """The demo borrower's ID card fields (the persona of fixtures/id/, made the same way)."""
-    from loancli.identity.card import IdCardFields
-    from loancli.identity.idnumber import make_id
-
     birth = date(1990, 3, 7)
     return IdCardFields(
         name="王小明",
@@ -59,8 +59,6 @@ def demo_card() -> IdCardFields:
 def write_demo_answers(folder: Path) -> Path:
     """Generate the demo's ID card images and answers file in ``folder``; return the file."""
     import yaml
-
-    from loancli.identity.card import generate
 
     fields = demo_card()
     front, back = generate(fields, folder, stem="id")

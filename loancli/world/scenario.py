@@ -29,19 +29,25 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from loancli.errors import Reason, UsageError
+from loancli.account.accounts import TWO_STEP_MODES
+from loancli.clock import CHINA_TZ, parse_datetime, parse_duration
+from loancli.errors import UsageError
+from loancli.loan.schedule import load_products
+from loancli.questions import QUESTIONS
+from loancli.reasons import Reason
+from loancli.world.presets import preset_problem
 from loancli.world.providers import WorldSettings
+from loancli.world.providers.bank import CARD_STATUSES
+from loancli.world.providers.faults import Fault, parse_fault
+from loancli.world.providers.liveness import RESULTS
+from loancli.world.providers.ocr import OUTCOMES
+from loancli.world.providers.review import DECISIONS
 
 BUILTIN_DIR = Path(__file__).parents[1] / "data" / "scenarios"
 
 
 def _choices() -> dict[str, tuple[str, ...]]:
     """Values a setting may take, where it is a closed set (each defined by its provider)."""
-    from loancli.world.providers.bank import CARD_STATUSES
-    from loancli.world.providers.liveness import RESULTS
-    from loancli.world.providers.ocr import OUTCOMES
-    from loancli.world.providers.review import DECISIONS
-
     return {
         "ocr.outcomes": OUTCOMES,
         "liveness.results": RESULTS,
@@ -60,7 +66,7 @@ class Scenario:
     accounts: list[dict[str, Any]] = field(default_factory=list)
     borrower: dict[str, Any] = field(default_factory=dict)
     source: str = "built-in default"
-    # account flows (issue 5): the command the scenario reproduces, when it is not ``apply``
+    # The command the scenario reproduces, when it is not ``apply``
     # (e.g. [account, change-phone]); run with the flow's answers file under fixtures/answers.
     command: list[str] = field(default_factory=list)
 
@@ -112,8 +118,6 @@ def _error(where: str, key_path: str, message: str) -> UsageError:
 
 
 def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") -> Scenario:
-    from loancli.clock import parse_datetime
-
     if not isinstance(data, dict):
         raise _error(where, "(top level)", "expected a mapping with name, description, providers")
     allowed = {
@@ -133,7 +137,6 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
                 where, str(key), f"unknown key; expected one of {', '.join(sorted(allowed))}"
             )
     scenario = Scenario(str(data.get("name", default_name)), source=where)
-    # account flows (issue 5)
     command = data.get("command", []) or []
     if not isinstance(command, list) or not all(
         isinstance(w, str | int | float) and not isinstance(w, bool) for w in command
@@ -164,7 +167,6 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
     borrower = data.get("borrower", {}) or {}
     if not isinstance(borrower, dict):
         raise _error(where, "borrower", "expected a mapping of answer key: answer")
-    from loancli.questions import QUESTIONS
 
     for key in borrower:
         if key not in QUESTIONS:
@@ -177,8 +179,6 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
             raw = data["clock"]
             scenario.clock = raw if isinstance(raw, datetime) else parse_datetime(str(raw))
             if scenario.clock.tzinfo is None:
-                from loancli.clock import CHINA_TZ
-
                 scenario.clock = scenario.clock.replace(tzinfo=CHINA_TZ)
         except ValueError as exc:
             raise _error(where, "clock", str(exc)) from None
@@ -198,7 +198,7 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
         _apply(target, settings, where, f"providers.{name}", name)
     world.products = _products(data.get("products") or {}, where)
     scenario.world = world
-    # account security (issue 5): an account the scenario seeds was registered on the
+    # An account the scenario seeds was registered on the
     # scenario's phone, unless it lists the devices it trusts.
     for account in scenario.accounts:
         account.setdefault("trusted_devices", [world.device.model])
@@ -207,8 +207,6 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
 
 def _products(overrides: Any, where: str) -> dict[str, Any]:
     """Product settings the scenario changes (``products: {cash_loan: {apr_cap: 15}}``)."""
-    from loancli.loan.schedule import load_products
-
     if not isinstance(overrides, dict):
         raise _error(where, "products", "expected a mapping of product key to settings")
     try:
@@ -226,14 +224,14 @@ ACCOUNT_KEYS = {
     "two_step": str,
     "wrong_passwords": int,
     "face_locked": bool,
-    # account flows (issue 5); their contents are checked by accounts.preset_problem
+    # Their contents are checked by accounts.preset_problem
     "identity": dict,
     "cards": list,
     "contacts": list,
     "recent_checkouts": int,
     "frozen": bool,
 }
-# account security (issue 5): the last login's city (unusual-login warning), a lock in force.
+# The last login's city (unusual-login warning), a lock in force.
 ACCOUNT_KEYS.update({"last_city": str, "locked": bool})
 
 
@@ -258,12 +256,11 @@ def _accounts(items: Any, where: str) -> list[dict[str, Any]]:
                 value = str(value)
             if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
                 raise _error(where, f"{path}.{key}", f"expected {expected.__name__}")
-            from loancli.account.accounts import preset_problem  # account flows (issue 5)
 
             problem = preset_problem(key, value)
             if problem:
                 raise _error(where, f"{path}.{key}", problem)
-            if key == "two_step" and value not in _two_step_modes():  # issue 5, security
+            if key == "two_step" and value not in _two_step_modes():
                 raise _error(
                     where,
                     f"{path}.{key}",
@@ -276,8 +273,6 @@ def _accounts(items: Any, where: str) -> list[dict[str, Any]]:
 
 
 def _two_step_modes() -> tuple[str, ...]:
-    from loancli.account.accounts import TWO_STEP_MODES
-
     return TWO_STEP_MODES
 
 
@@ -299,8 +294,6 @@ def _apply(target: Any, settings: dict[str, Any], where: str, prefix: str, provi
 
 
 def _convert(value: Any, hint: Any, where: str, path: str) -> Any:
-    from loancli.clock import parse_duration
-
     origin = typing.get_origin(hint)
     if origin is list:
         (item_type,) = typing.get_args(hint)
@@ -329,7 +322,6 @@ def _convert(value: Any, hint: Any, where: str, path: str) -> Any:
             return Decimal(str(value))
         except InvalidOperation:
             raise _error(where, path, "expected an amount such as 20000") from None
-    from loancli.world.providers.faults import Fault, parse_fault
 
     if hint is Fault:
         try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from loancli.account.security import LoginPolicy
+from loancli.loan.schedule import load_products
 from loancli.world.providers.bank import BankSettings
 from loancli.world.providers.device import DeviceSettings
 from loancli.world.providers.liveness import LivenessSettings
@@ -28,13 +30,13 @@ class WorldSettings:
     review: ReviewSettings = field(default_factory=ReviewSettings)
     bank: BankSettings = field(default_factory=BankSettings)
     device: DeviceSettings = field(default_factory=DeviceSettings)
-    # account flows (issue 5): abnormal-transaction checks of checkout installments
+    # Abnormal-transaction checks of checkout installments
     risk: RiskSettings = field(default_factory=RiskSettings)
+    # The app's own password lock (not an outside party, but a setting a scenario may change).
+    login: LoginPolicy = field(default_factory=LoginPolicy)
     # Product settings the scenario overrides (see loancli/data/products.yaml).
     products: dict[str, Any] = field(default_factory=dict)
 
     def product(self, key: str) -> Any:
         """A loan product as this world prices it."""
-        from loancli.loan.schedule import load_products
-
         return load_products(overrides=self.products)[key]

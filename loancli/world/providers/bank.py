@@ -19,7 +19,7 @@ class BankSettings:
     bind_failure: str | None = None
     # The payout transfer fails on the bank's side (system error), not the card's status.
     transfer_failure: Fault = NEVER
-    # account flows (issue 5): the holder's name the bank has for the card being bound;
+    # The holder's name the bank has for the card being bound;
     # None means the account holder's own. Another name fails the bank's real-name check.
     card_holder: str | None = None
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from loancli.clock import Rng
+from loancli.identity.face import ACTIONS
 
-ACTIONS = ("blink", "open_mouth", "shake_head", "nod")
 RESULTS = ("pass", "fail_action", "low_similarity")
 
 
@@ -21,7 +21,7 @@ class LivenessSettings:
     similarity: float = 0.93
     # Per attempt: "pass", "fail_action" (an action not seen), "low_similarity".
     results: list[str] = field(default_factory=list)
-    # account flows (issue 5): the face in front of the camera, as a face_id ("face-7");
+    # The face in front of the camera, as a face_id ("face-7");
     # None is the account holder's own. Another face fails the comparison with the face
     # enrolled from the ID card (checkout, phone change), whatever the liveness.
     face_id: str | None = None

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from loancli.identity.card import read_fields
 from loancli.world.providers.faults import NEVER, Fault
 
 OUTCOMES = ("ok", "blurry", "unreadable", "low_resolution", "mismatch", "invalid")
@@ -36,8 +37,6 @@ class FakeOcr:
 
     def read(self, path: Path, attempt: int) -> OcrRead:
         """Read one side. ``attempt`` counts uploads from 1 for this applicant."""
-        from loancli.identity.card import read_fields
-
         forced = None
         if attempt <= len(self.settings.outcomes):
             forced = self.settings.outcomes[attempt - 1]

@@ -1,4 +1,4 @@
-"""Fake risk engine: the lender's watch for abnormal transactions (account flows, issue 5).
+"""Fake risk engine: the lender's watch for abnormal transactions.
 
 Cash-out fraud through checkout installments shows as many quick checkouts on one account;
 beyond ``max_checkouts`` within ``window`` the transaction is flagged and the account frozen.

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from loancli.clock import Rng
-from loancli.errors import Reason
+from loancli.reasons import Reason
 from loancli.world.providers.faults import NEVER, Fault
 
 
@@ -37,7 +37,7 @@ class SmsSettings:
     # The account's own channel (login and new-device codes, security notices): its codes
     # are limited apart from the lender's, as a separate sender is.
     account_sender: str = "106900000"
-    # account flows (issue 5): numbers that cannot receive SMS (out of service, suspended,
+    # Numbers that cannot receive SMS (out of service, suspended,
     # not registered): nothing sent to them arrives, and a phone change to one is refused.
     unreachable: list[str] = field(default_factory=list)
 

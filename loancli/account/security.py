@@ -1,0 +1,114 @@
+"""Account security: the login lock policy, finding an account by mobile or ID number, trusted
+devices and the two-step verification mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from loancli.account.accounts import ACCOUNTS, TWO_STEP_MODES, identity_of
+from loancli.errors import NotFound, UsageError
+from loancli.masking import mask_id, mask_phone
+from loancli.questions import QUESTIONS
+
+
+@dataclass
+class LoginPolicy:
+    """How the app guards the password: wrong tries before a lock, and how long it lasts."""
+
+    max_wrong: int = 5
+    lock: timedelta = timedelta(hours=24)
+
+
+def is_id_number(login_id: str) -> bool:
+    """A login identifier is an ID number (18 characters) or a mobile number (11 digits)."""
+    return len(login_id) == 18
+
+
+def id_number_of(store: Any, account: dict[str, Any]) -> str | None:
+    """The account holder's ID number: the verified identity's (a journey's ID upload, or
+    a scenario preset), else None."""
+    return (identity_of(store, account["phone"]) or {}).get("number")
+
+
+def find_account(store: Any, login_id: str) -> dict[str, Any] | None:
+    """The account behind a mobile number or an ID number."""
+    if not is_id_number(login_id):
+        return store.get(ACCOUNTS, phone=login_id)
+    for account in store.all(ACCOUNTS):
+        if id_number_of(store, account) == login_id:
+            return account
+    return None
+
+
+def account_for(store: Any, raw: str, key: str = "PHONE") -> dict[str, Any]:
+    """The account a command names by mobile or ID number; exit 2 naming ``key`` if none."""
+    try:
+        login_id = QUESTIONS["login_id"].parse(raw)
+    except ValueError as exc:
+        raise UsageError(f"{raw!r} is not accepted: {exc}", key=key) from None
+    account = find_account(store, login_id)
+    if account is None:
+        shown = mask_id(login_id) if is_id_number(login_id) else mask_phone(login_id)
+        raise NotFound(f"no account for {shown} in this state file", key=key)
+    return account
+
+
+def is_locked(account: dict[str, Any], now: datetime) -> bool:
+    until = account.get("locked_until")
+    return until is not None and now < datetime.fromisoformat(until)
+
+
+def trust_device(store: Any, account: dict[str, Any], model: str) -> bool:
+    """Add a trusted device; False if it already was."""
+    trusted = list(account.get("trusted_devices") or [])
+    if model in trusted:
+        return False
+    trusted.append(model)
+    store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=account["phone"])
+    account["trusted_devices"] = trusted
+    return True
+
+
+def forget_device(store: Any, account: dict[str, Any], model: str) -> None:
+    """Remove a trusted device; its next login needs the two-step verification again."""
+    trusted = list(account.get("trusted_devices") or [])
+    if model not in trusted:
+        known = ", ".join(trusted) or "none"
+        raise NotFound(
+            f"{model!r} is not a trusted device of {mask_phone(account['phone'])} "
+            f"(trusted: {known})",
+            key="MODEL",
+        )
+    trusted.remove(model)
+    store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=account["phone"])
+    account["trusted_devices"] = trusted
+
+
+def set_two_step(store: Any, account: dict[str, Any], mode: str) -> None:
+    if mode not in TWO_STEP_MODES:
+        raise UsageError(
+            f"{mode!r} is not a mode; choose {' or '.join(TWO_STEP_MODES)}", key="--mode"
+        )
+    store.update(ACCOUNTS, {"two_step": mode}, phone=account["phone"])
+    account["two_step"] = mode
+
+
+def account_view(store: Any, account: dict[str, Any], device: Any, now: datetime) -> dict[str, Any]:
+    """The masked, JSON-ready security view of an account (``device list``)."""
+    trusted = list(account.get("trusted_devices") or [])
+    number = id_number_of(store, account)
+    return {
+        "phone": mask_phone(account["phone"]),
+        "id_number": mask_id(number) if number else None,
+        "two_step": account.get("two_step") or "confirm",
+        "trusted_devices": trusted,
+        "this_device": {
+            "model": device.model,
+            "city": device.city,
+            "trusted": device.model in trusted,
+        },
+        "last_login": account.get("last_login"),
+        "locked_until": account["locked_until"] if is_locked(account, now) else None,
+    }

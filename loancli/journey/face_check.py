@@ -1,0 +1,52 @@
+"""The face check: action liveness, then similarity with the face enrolled from the ID card.
+Too many failed attempts lock it for the world's liveness lock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from loancli.journey.core import Journey, Stop
+from loancli.reasons import Reason
+
+
+def face_check(j: Journey, app: dict[str, Any]) -> Stop | None:
+    s = j.world.liveness
+    account = j.store.get("accounts", phone=app["phone"]) or {}
+    locked = account.get("face_locked_until")
+    if locked and j.clock.now() < datetime.fromisoformat(locked):
+        return Stop(Reason.FACE_LOCKED, f"face check locked until {locked}")
+    attempts = app.setdefault("attempts", {})
+    for attempt in range(1, s.max_attempts + 1):
+        attempts["face"] = attempts.get("face", 0) + 1
+        requested = j.liveness.challenge(j.rng.derive(app["id"], "face", attempts["face"]))
+        j.asker.tell("Face check: please " + ", then ".join(a.replace("_", " ") for a in requested))
+        performed = j.asker.ask("face_actions")
+        if performed == "auto":
+            performed = list(requested)
+        # Compared with the face on the ID card just uploaded
+        result = j.liveness.verify(
+            requested,
+            performed,
+            attempts["face"],
+            enrolled=(app.get("identity") or {}).get("face_id"),
+        )
+        detail = {
+            "attempt": attempt,
+            "requested": requested,
+            "performed": performed,
+            "actions_seen": result.actions_ok,
+            "similarity": result.similarity,
+            "threshold": result.threshold,
+        }
+        if result.passed:
+            j.event(app, "face_passed", **detail)
+            return None
+        reason = Reason.LIVENESS_FAILED if not result.actions_ok else Reason.FACE_MISMATCH
+        j.fail(app, "face_failed", reason, **detail)
+    until = (j.clock.now() + s.lock).isoformat()
+    j.store.update("accounts", {"face_locked_until": until}, phone=app["phone"])
+    j.event(app, "face_locked", Reason.ATTEMPTS_EXHAUSTED, until=until)
+    return Stop(
+        Reason.ATTEMPTS_EXHAUSTED, f"{s.max_attempts} failed attempts; locked until {until}"
+    )

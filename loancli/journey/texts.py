@@ -1,0 +1,35 @@
+"""Every SMS text the simulated apps and banks send, as the apps word them.
+
+Placeholders are filled with ``str.format``; ``{code}`` and ``{minutes}`` in a code template are
+the code and the validity in force (``world/providers/sms.py``).
+"""
+
+LENDER_CODE_TEXT = "【小米金融】验证码{code}，您正在确认借款，{minutes}分钟内有效，请勿泄露。"
+BANK_CODE_TEXT = "【{bank}】您正在绑定银行卡，验证码{code}，{minutes}分钟内有效。"
+PLAN_TEXT = (
+    "【小米分期】您在商户购买的{item}已分{periods}期，每期应还{first}元，首期还款日{due}，"
+    "分期额度剩余{left}元。"
+)
+FROZEN_TEXT = "【小米金融】您的账户存在异常交易，已被冻结。如非本人操作，请立即联系客服。"
+LOGIN_CODE_TEXT = "【小米账号】验证码{code}，您正在登录小米金融，{minutes}分钟内有效，请勿泄露。"
+DEVICE_CODE_TEXT = (
+    "【小米账号】验证码{code}，您的账号正在新设备上登录，{minutes}分钟内有效。"
+    "如非本人操作，请立即修改密码。"
+)
+RISK_TEXT = (
+    "【小米账号】您的账号于{at}在{city}的新设备{model}上登录，与上次登录地{last_city}"
+    "不同。如非本人操作，请立即修改密码或联系客服。"
+)
+UNLOCK_TEXT = "【小米账号】您的账号已通过身份验证解锁，密码已重置。如非本人操作，请立即联系客服。"
+CHANGE_CODE_TEXT = (
+    "【小米金融】验证码{code}，您正在更换账户绑定的手机号，{minutes}分钟内有效，请勿泄露。"
+)
+OLD_NUMBER_NOTICE = (
+    "【小米金融】您的账户绑定手机号已更换为{new}。如非本人操作，请立即联系客服。"
+    "此号码将不再接收本账户的验证码和还款提醒。"
+)
+NEW_NUMBER_NOTICE = "【小米金融】您的账户已绑定本手机号，验证码、还款提醒和额度通知将发送至此号码。"
+DISBURSED_TEXT = "【小米金融】您的借款{amount}元已发放至尾号{card}的银行卡，首期还款日{due}。"
+REMINDER_TEXT = (
+    "【小米金融】您的借款第{n}期{amount}元将于{due}到期，请保持尾号{card}的银行卡余额充足。"
+)

@@ -1,0 +1,81 @@
+"""Loans in the state file: created at disbursement, caught up with the simulated clock."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from loancli.errors import NotFound
+from loancli.loan.schedule import Schedule
+from loancli.loan.servicing import (
+    DEFAULT_SERVICING,
+    ServicingPolicy,
+    catch_up,
+    new_loan,
+    reminders,
+)
+
+# ----------------------------------------------------------------------------
+
+LOANS = "loans"
+
+
+def create_loan(
+    store: Any,
+    schedule: Schedule,
+    *,
+    applicant_id: str,
+    phone: str,
+    card_number: str,
+    loan_date: date,
+    at: str,
+) -> dict[str, Any]:
+    """Store a newly disbursed loan and return it."""
+    loan = new_loan(
+        schedule,
+        loan_id=store.next_id("loan", "L"),
+        applicant_id=applicant_id,
+        phone=phone,
+        card_number=card_number,
+        loan_date=loan_date,
+    )
+    loan["events"] = [{"at": at, "event": "disbursed", "detail": {"amount": loan["amount"]}}]
+    store.insert(LOANS, loan)
+    return loan
+
+
+def find_loan(store: Any, applicant_id: str | None) -> dict[str, Any]:
+    """The applicant's newest loan (or the newest loan in the file when no applicant is named)."""
+    loans = store.find(LOANS, applicant_id=applicant_id) if applicant_id else store.all(LOANS)
+    if not loans:
+        who = f"applicant {applicant_id!r}" if applicant_id else "this state file"
+        raise NotFound(
+            f"no loan found for {who}; a loan exists once a journey has disbursed", key="APPLICANT"
+        )
+    return dict(max(loans, key=lambda x: x["id"]))
+
+
+def save_loan(store: Any, loan: dict[str, Any]) -> None:
+    store.upsert(LOANS, loan, id=loan["id"])
+
+
+def log(loan: dict[str, Any], at: str, events: list[dict[str, Any]]) -> None:
+    """Append events to the loan's history, stamped with the simulated time of the command."""
+    for event in events:
+        loan.setdefault("events", []).append({"at": at, **event})
+
+
+def catch_up_all(
+    store: Any, today: date, at: str, policy: ServicingPolicy = DEFAULT_SERVICING
+) -> list[dict[str, Any]]:
+    """Bring every active loan in the file to ``today``; the events of all of them."""
+    out = []
+    for doc in store.all(LOANS):
+        loan = dict(doc)
+        sent = reminders(loan, today, policy)
+        events = sorted(sent + catch_up(loan, today, policy), key=lambda e: e["on"])
+        if events:
+            log(loan, at, events)
+            save_loan(store, loan)
+            out += [{"loan": loan["id"], "applicant": loan["applicant_id"], **e} for e in events]
+    return out

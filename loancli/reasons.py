@@ -1,0 +1,252 @@
+"""Reason codes: why a journey or flow stopped, with a plain sentence and the app's advice."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why a journey stopped. Each has a plain sentence and the app's advice."""
+
+    PASSWORD_WRONG = "password_wrong"
+    ACCOUNT_LOCKED = "account_locked"
+    # Identity_failed (unlock) is shared with the account flows
+    NEW_DEVICE_UNVERIFIED = "new_device_unverified"
+    ACCOUNT_NOT_FOUND = "account_not_found"
+    ID_UNREADABLE = "id_unreadable"
+    ID_BLURRY = "id_blurry"
+    ID_LOW_RESOLUTION = "id_low_resolution"
+    ID_EXPIRED = "id_expired"
+    ID_MISMATCH = "id_mismatch"
+    ID_INVALID = "id_invalid"
+    LIVENESS_FAILED = "liveness_failed"
+    FACE_MISMATCH = "face_mismatch"
+    ATTEMPTS_EXHAUSTED = "attempts_exhausted"
+    FACE_LOCKED = "face_locked"
+    REVIEW_REJECTED = "review_rejected"
+    LOAN_DECLINED = "loan_declined"
+    BANK_CODE_WRONG = "bank_code_wrong"
+    SMS_CODE_EXPIRED = "sms_code_expired"
+    SMS_CODE_WRONG = "sms_code_wrong"
+    SMS_CODE_DEAD = "sms_code_dead"
+    SMS_RESEND_TOO_SOON = "sms_resend_too_soon"
+    SMS_SEND_LIMIT = "sms_send_limit"
+    SMS_NOT_DELIVERED = "sms_not_delivered"
+    CARD_FROZEN = "card_frozen"
+    CARD_CLOSED = "card_closed"
+    DEVICE_UNSUPPORTED = "device_unsupported"
+    NETWORK_UNSTABLE = "network_unstable"
+    ID_SERVICE_UNAVAILABLE = "id_service_unavailable"
+    SMS_GATEWAY_DOWN = "sms_gateway_down"
+    REVIEW_PENDING = "review_pending"
+    INCOME_PROOF_REQUIRED = "income_proof_required"
+    CARD_BIND_FAILED = "card_bind_failed"
+    TRANSFER_FAILED = "transfer_failed"
+    APR_OVER_CAP = "apr_over_cap"
+    PHONE_TAKEN = "phone_taken"
+    PHONE_UNREACHABLE = "phone_unreachable"
+    CODE_WRONG = "code_wrong"
+    IDENTITY_FAILED = "identity_failed"
+    CARD_REBIND_REQUIRED = "card_rebind_required"
+    CARD_HOLDER_MISMATCH = "card_holder_mismatch"
+    QUOTA_INSUFFICIENT = "quota_insufficient"
+    ACCOUNT_FROZEN = "account_frozen"
+
+    @property
+    def sentence(self) -> str:
+        return _SENTENCES[self][0]
+
+    @property
+    def advice(self) -> str:
+        return _SENTENCES[self][1]
+
+
+# (what happened, in plain words; what the app tells the borrower to do)
+_SENTENCES: dict[Reason, tuple[str, str]] = {
+    Reason.PASSWORD_WRONG: (
+        "The password does not match this mobile number's account.",
+        "Re-enter the password, or reset it with an SMS code.",
+    ),
+    Reason.ACCOUNT_LOCKED: (
+        "The account is locked after too many wrong passwords.",
+        "Wait until the lock ends, or ask customer service to unlock it with identity proof.",
+    ),
+    Reason.NEW_DEVICE_UNVERIFIED: (
+        "The login came from a device the account does not trust, and its two-step "
+        "verification was not passed (not approved on the trusted phone, or the confirmation "
+        "code was not confirmed).",
+        "Approve the login on your trusted phone, or enter the confirmation code sent by SMS; "
+        "if you no longer have the trusted phone, contact customer service.",
+    ),
+    Reason.ACCOUNT_NOT_FOUND: (
+        "No account is registered with this ID number.",
+        "Log in with your mobile number; the ID number works once an application has passed "
+        "the ID upload.",
+    ),
+    Reason.ID_UNREADABLE: (
+        "The ID card photo could not be read.",
+        "Upload the original card, photographed flat and whole, without glare.",
+    ),
+    Reason.ID_BLURRY: (
+        "The ID card photo is too blurry to read.",
+        "Hold the phone steady in good light and upload a clear photo again.",
+    ),
+    Reason.ID_LOW_RESOLUTION: (
+        "The ID card photo's resolution is too low.",
+        "Take the photo with the phone's camera at full resolution, not a screenshot.",
+    ),
+    Reason.ID_EXPIRED: (
+        "The ID card's validity period has ended; an expired ID cannot be used to borrow.",
+        "Renew the ID card at the public-security office, then upload the new card.",
+    ),
+    Reason.ID_MISMATCH: (
+        "The ID card's front and back, or its printed fields and its number, do not agree.",
+        "Upload the front and back of the same, current card.",
+    ),
+    Reason.ID_INVALID: (
+        "The ID number on the card is not a valid resident ID number.",
+        "Check that the card is a genuine second-generation resident ID card.",
+    ),
+    Reason.LIVENESS_FAILED: (
+        "The face check did not see the requested actions.",
+        "Face the camera in good light and follow each action slowly.",
+    ),
+    Reason.FACE_MISMATCH: (
+        "The face does not match the ID card photo closely enough.",
+        "Make sure the card holder does the face check, without glasses or a mask.",
+    ),
+    Reason.ATTEMPTS_EXHAUSTED: (
+        "The face check failed too many times and is locked for 24 hours.",
+        "Retry after 24 hours, or contact customer service.",
+    ),
+    Reason.FACE_LOCKED: (
+        "The face check is still locked after too many failed attempts.",
+        "Retry once the 24-hour lock has ended.",
+    ),
+    Reason.REVIEW_REJECTED: (
+        "The credit review did not approve the application.",
+        "The app gives no appeal; apply again later when circumstances change.",
+    ),
+    Reason.LOAN_DECLINED: (
+        "The borrower did not confirm the loan quote.",
+        "Choose another amount or term when ready.",
+    ),
+    Reason.BANK_CODE_WRONG: (
+        "The bank's SMS code for binding the card was wrong.",
+        "Request a new code from the bank and enter it within its validity period.",
+    ),
+    Reason.SMS_CODE_EXPIRED: (
+        "The SMS verification code was entered after it had expired.",
+        "Request a new code and enter it within 5 minutes.",
+    ),
+    Reason.SMS_CODE_WRONG: (
+        "The SMS verification code entered was wrong.",
+        "Check the newest message and re-enter the code, or request a new one.",
+    ),
+    Reason.SMS_CODE_DEAD: (
+        "The SMS code was entered wrongly too many times and no longer works.",
+        "Request a new code.",
+    ),
+    Reason.SMS_RESEND_TOO_SOON: (
+        "A new SMS code was requested before the resend wait had passed.",
+        "Wait 60 seconds before requesting another code.",
+    ),
+    Reason.SMS_SEND_LIMIT: (
+        "Too many SMS codes were requested for this number.",
+        "Wait an hour before requesting another code, or contact customer service.",
+    ),
+    Reason.SMS_NOT_DELIVERED: (
+        "The SMS code did not reach the phone.",
+        "Check the phone can receive SMS; if the number changed, update it in the app.",
+    ),
+    Reason.CARD_FROZEN: (
+        "The bound bank card is frozen and cannot receive the money.",
+        "Ask the bank to unfreeze the card, or bind another card.",
+    ),
+    Reason.CARD_CLOSED: (
+        "The bound bank card is closed and cannot receive the money.",
+        "Bind another debit card in your own name.",
+    ),
+    Reason.DEVICE_UNSUPPORTED: (
+        "The phone does not meet the app's requirements for the identity check.",
+        "Update the phone's system and the app, then restart the phone; or use another phone.",
+    ),
+    Reason.NETWORK_UNSTABLE: (
+        "The upload failed because the network connection dropped.",
+        "Switch to a stable mobile network or Wi-Fi and upload again.",
+    ),
+    Reason.ID_SERVICE_UNAVAILABLE: (
+        "The identity-verification server did not answer (overloaded or an interface failed). "
+        "This is not a rejection of the loan.",
+        "Try again later; if it keeps failing, contact customer service.",
+    ),
+    Reason.SMS_GATEWAY_DOWN: (
+        "The SMS service could not send the code.",
+        "Try again in a few minutes; if it keeps failing, contact customer service.",
+    ),
+    Reason.REVIEW_PENDING: (
+        "The review has not given a result yet.",
+        "Wait for the app's notification, then continue the application.",
+    ),
+    Reason.INCOME_PROOF_REQUIRED: (
+        "The second review needs proof of income, and none was uploaded.",
+        "Upload a photo of a recent payslip or bank statement.",
+    ),
+    Reason.CARD_BIND_FAILED: (
+        "The bank refused to bind the card.",
+        "Check that the card is in your own name and the reserved mobile is current, "
+        "or bind another card.",
+    ),
+    Reason.APR_OVER_CAP: (
+        "The loan's annualised rate (APR, as an IRR of all costs) is above the product's cap, "
+        "so the app cannot offer it.",
+        "This is a pricing problem on the lender's side; contact customer service.",
+    ),
+    Reason.TRANSFER_FAILED: (
+        "The bank's transfer of the money failed on the bank's side.",
+        "The payout is retried; if the money has not arrived in a day, contact customer service.",
+    ),
+    # The phone-change sentences follow the 来分期 FAQ
+    Reason.PHONE_TAKEN: (
+        "The new number is already bound to another account, so it cannot be used.",
+        "Use a number in your own name that no other account uses, or first free it from "
+        "the other account.",
+    ),
+    Reason.PHONE_UNREACHABLE: (
+        "The new number cannot receive SMS (not in service, suspended or not registered).",
+        "Check that the new SIM card is active, in your own name and can receive SMS, then "
+        "try again.",
+    ),
+    Reason.CODE_WRONG: (
+        "The verification code entered for the number change was wrong.",
+        "Enter the code from the newest SMS on that number, or request a new one.",
+    ),
+    Reason.IDENTITY_FAILED: (
+        "Your identity could not be verified: the ID number, the SMS code to the old number or "
+        "the face check did not match, or the account has no verified ID card.",
+        "Verify with the code sent to the old number, or choose the face check if the old "
+        "number cannot receive SMS; if that fails, contact customer service with identity proof.",
+    ),
+    Reason.CARD_REBIND_REQUIRED: (
+        "The bank card's reserved mobile is the account's old number, so the card must be "
+        "rebound after the phone change before money can move through it.",
+        "Rebind the card with the mobile number the bank now has for it (loancli card bind).",
+    ),
+    Reason.CARD_HOLDER_MISMATCH: (
+        "The card is not in the account holder's name (the bank's name and ID number differ "
+        "from the verified identity).",
+        "Bind a card in your own name, with the same name and ID number as your real-name "
+        "authentication.",
+    ),
+    Reason.QUOTA_INSUFFICIENT: (
+        "The price is above the installment quota still available.",
+        "Choose a cheaper item, repay earlier installments to free the quota, or pay part "
+        "of the price another way.",
+    ),
+    Reason.ACCOUNT_FROZEN: (
+        "The account is frozen: its transactions were flagged as abnormal (possible cash-out "
+        "through checkout installments).",
+        "Contact customer service with identity proof to review the transactions and unfreeze "
+        "the account.",
+    ),
+}
