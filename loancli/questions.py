@@ -16,9 +16,9 @@ from typing import Any
 from loancli import validation as v
 from loancli.clock import format_duration, parse_duration
 from loancli.errors import UsageError
-from loancli.identity.card import check_image
 from loancli.identity.face import ACTIONS
 from loancli.identity.idnumber import parse_id
+from loancli.identity.photo import check_image
 
 Parser = Callable[[Any, Mapping[str, Any]], Any]
 

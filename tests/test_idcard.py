@@ -8,20 +8,17 @@ from typer.testing import CliRunner
 from loancli.cli.idcard import app
 from loancli.errors import UsageError
 from loancli.identity.card import (
-    DEFAULT_LIMITS,
     METADATA_KEY,
     IdCardFields,
-    ImageLimits,
     add_years,
-    check_image,
     default_valid_until,
     expired_validity,
     format_validity,
-    generate,
     parse_validity,
-    read_fields,
 )
 from loancli.identity.idnumber import is_valid_id, make_id
+from loancli.identity.images import generate
+from loancli.identity.photo import DEFAULT_LIMITS, ImageLimits, check_image, read_fields
 from loancli.reasons import Reason
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "id"

@@ -441,7 +441,7 @@ def _noise_png(path: Path, size: tuple[int, int] = (900, 600)) -> Path:
 
 
 def test_id_unreadable_for_a_photo_without_card_fields(tmp_path: Path) -> None:
-    from loancli.identity.card import check_image, read_fields
+    from loancli.identity.photo import check_image, read_fields
 
     photo = _noise_png(tmp_path / "receipt.png")
     check = check_image(photo)
@@ -455,7 +455,8 @@ def test_id_unreadable_for_a_photo_without_card_fields(tmp_path: Path) -> None:
 
 def _generated_card(tmp_path: Path, number: str, stem: str) -> tuple[Path, Path]:
     """Front and back images of 王小明's card (printed sex: male) carrying ``number``."""
-    from loancli.identity.card import IdCardFields, generate
+    from loancli.identity.card import IdCardFields
+    from loancli.identity.images import generate
 
     fields = IdCardFields(
         name="王小明",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli, run_json
 
-from loancli.loan.schedule import load_products
+from loancli.loan.products import load_products
 
 
 def test_override_changes_one_setting_and_keeps_the_rest() -> None:

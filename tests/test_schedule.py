@@ -11,20 +11,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from loancli.loan.products import (
+    Product,
+    check_apr_cap,
+    load_products,
+    validate_amount,
+    validate_term,
+)
 from loancli.loan.schedule import (
     DAY_COUNT_IRREGULAR,
     DAY_COUNT_REGULAR,
     WEBANK_POLICY,
     XIAOMI_POLICY,
     Method,
-    Product,
     RepaymentDayPolicy,
     Schedule,
     build_schedule,
-    check_apr_cap,
-    load_products,
-    validate_amount,
-    validate_term,
 )
 
 D = Decimal

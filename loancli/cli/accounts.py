@@ -114,7 +114,7 @@ def check(
     phone: Annotated[str, PhoneArgument],
 ) -> None:
     """The quarterly self-check: stale or inconsistent account data, each with its fix."""
-    from loancli.journey.account_flows import self_check
+    from loancli.support.account_check import self_check
 
     opts = options(ctx)
     with handled(opts):

@@ -72,6 +72,7 @@ def generate(
     """Write STEM-front.png and STEM-back.png with the fields embedded for the fake OCR."""
     from loancli.clock import DEFAULT_START
     from loancli.identity import card as idcard
+    from loancli.identity import images
     from loancli.identity.idnumber import make_id, parse_id
 
     if sex not in ("male", "female"):
@@ -119,7 +120,7 @@ def generate(
         valid_from=start,
         valid_until=end,
     )
-    front, back = idcard.generate(
+    front, back = images.generate(
         fields,
         out,
         stem=stem,

@@ -94,7 +94,8 @@ def quote(
     from datetime import date
     from decimal import Decimal
 
-    from loancli.loan.schedule import build_schedule, check_apr_cap, load_products, validate_term
+    from loancli.loan.products import check_apr_cap, load_products, validate_term
+    from loancli.loan.schedule import build_schedule
     from loancli.validation import check_money
 
     products = load_products(overrides=overrides)

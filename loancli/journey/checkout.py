@@ -22,8 +22,8 @@ from loancli.account.cards import cards_of
 from loancli.account.contacts import contacts_of, save_contact
 from loancli.clock import format_duration
 from loancli.errors import UsageError
+from loancli.identity.card import valid_until
 from loancli.journey import steps
-from loancli.journey.account_flows import valid_until
 from loancli.journey.card_binding import bind_card
 from loancli.journey.core import Journey, Stop
 from loancli.journey.face_check import face_check
@@ -32,7 +32,8 @@ from loancli.journey.login import login
 from loancli.journey.texts import FROZEN_TEXT, PLAN_TEXT
 from loancli.loan.loans import LOANS, create_loan
 from loancli.loan.money import fmt, fmt_human
-from loancli.loan.schedule import build_schedule, load_products
+from loancli.loan.products import load_products
+from loancli.loan.schedule import build_schedule
 from loancli.loan.servicing import remaining_principal
 from loancli.masking import mask_card, mask_name, mask_phone
 from loancli.reasons import Reason

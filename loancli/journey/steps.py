@@ -9,8 +9,7 @@ from typing import Any
 from loancli.account.cards import needs_rebind
 from loancli.account.contacts import save_contact
 from loancli.clock import format_duration
-from loancli.identity.card import parse_validity
-from loancli.identity.idnumber import parse_id
+from loancli.identity.card import check_card
 from loancli.journey.card_binding import bind_card
 from loancli.journey.core import Journey, Stop
 from loancli.journey.sms_code import CodeRequest, enter_code
@@ -137,28 +136,6 @@ def _fail_id(j: Journey, app: dict[str, Any], reason: Reason, detail: dict[str, 
     return reason
 
 
-def _validate_card(j: Journey, front: dict, back: dict) -> tuple[Reason | None, str]:
-    number = front.get("number", "")
-    if back.get("number") != number:
-        return Reason.ID_MISMATCH, "the back belongs to another card"
-    try:
-        info = parse_id(number)
-    except ValueError as exc:
-        return Reason.ID_INVALID, str(exc)
-    if front.get("birth_date") != info.birth_date.isoformat():
-        return Reason.ID_MISMATCH, "the printed birth date differs from the one in the ID number"
-    if front.get("sex") != info.sex:
-        return Reason.ID_MISMATCH, "the printed sex differs from the ID number's 17th digit"
-    try:
-        _valid_from, valid_until = parse_validity(back.get("validity", ""))
-    except ValueError as exc:
-        return Reason.ID_UNREADABLE, f"validity period: {exc}"
-    today = _now(j).date()
-    if valid_until is not None and valid_until < today:
-        return Reason.ID_EXPIRED, f"valid until {valid_until.isoformat()}"
-    return None, ""
-
-
 def id_upload(j: Journey, app: dict[str, Any]) -> Stop | None:
     device = j.world.device
     problems = device.shortcomings()
@@ -183,7 +160,7 @@ def id_upload(j: Journey, app: dict[str, Any]) -> Stop | None:
             if reason:
                 ask_front = False
                 continue
-        reason, why = _validate_card(j, front_fields or {}, back_fields or {})
+        reason, why = check_card(front_fields or {}, back_fields or {}, j.clock.now().date())
         if reason is None:
             break
         j.fail(app, "id_refused", reason, why=why)

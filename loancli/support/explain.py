@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from loancli.journey.runner import load_applicant
-from loancli.loan.schedule import build_schedule, explain_amounts, explain_due_date
+from loancli.loan.explain import explain_amounts, explain_due_date
+from loancli.loan.schedule import build_schedule
 from loancli.loan.servicing import DEFAULT_SERVICING, penalty_rate
 from loancli.reasons import Reason
 

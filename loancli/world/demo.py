@@ -6,8 +6,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loancli.identity.card import IdCardFields, generate
+from loancli.identity.card import IdCardFields
 from loancli.identity.idnumber import make_id
+from loancli.identity.images import generate
 
 if TYPE_CHECKING:
     from loancli.identity.card import IdCardFields

@@ -32,7 +32,7 @@ from typing import Any
 from loancli.account.accounts import TWO_STEP_MODES
 from loancli.clock import CHINA_TZ, parse_datetime, parse_duration
 from loancli.errors import UsageError
-from loancli.loan.schedule import load_products
+from loancli.loan.products import load_products
 from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
 from loancli.world.presets import preset_problem

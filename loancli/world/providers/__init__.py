@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loancli.account.security import LoginPolicy
-from loancli.loan.schedule import load_products
+from loancli.loan.products import load_products
 from loancli.world.providers.bank import BankSettings
 from loancli.world.providers.device import DeviceSettings
 from loancli.world.providers.liveness import LivenessSettings

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from loancli.identity.card import read_fields
+from loancli.identity.photo import read_fields
 from loancli.world.providers.faults import NEVER, Fault
 
 OUTCOMES = ("ok", "blurry", "unreadable", "low_resolution", "mismatch", "invalid")
