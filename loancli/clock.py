@@ -79,6 +79,23 @@ def format_duration(delta: timedelta) -> str:
     return "".join(out)
 
 
+def describe_duration(delta: timedelta) -> str:
+    """A duration in words, as a sentence states it: ``5 minutes``, ``24 hours``, ``1 hour 30
+    minutes``, ``60 seconds`` (a whole number of minutes under ten is said in seconds only when
+    it is not whole)."""
+    seconds = int(delta.total_seconds())
+    if seconds == 0:
+        return "0 seconds"
+    if seconds < 120 and seconds % 60 or seconds == 60:
+        return f"{seconds} seconds"
+    parts = []
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {unit}{'' if count == 1 else 's'}")
+    return " ".join(parts)
+
+
 @dataclass
 class SimClock:
     """Simulated "now". It moves only by :meth:`advance` or :meth:`set`."""

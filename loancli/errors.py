@@ -33,6 +33,15 @@ class UsageError(LoanCliError):
         super().__init__(f"{key}: {message}" if key else message)
 
 
+class RuleError(UsageError):
+    """A domain rule refused a value: ``field`` names the domain field (``price``, ``periods``),
+    never a command-line option; ``cli/`` maps the field onto the option the user typed."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message, key=field)
+
+
 class MissingAnswer(UsageError):
     """A question has no answer and nobody can be asked."""
 

@@ -36,6 +36,9 @@ class Question:
     help: str = ""
     # Set for questions asked only in some journeys (retries, a second review): when they are.
     asked_when: str = ""
+    # The choices come from this context key when it is given (a product's terms and methods),
+    # else they are ``choices``.
+    choices_from: str | None = None
     # How a parsed value is written back to a recording (paths relative, durations typed).
     dump_fn: Callable[[Any], Any] | None = field(default=None, compare=False)
     # False for what must never be written anywhere, not even a recording (a card's CVV2).
@@ -59,14 +62,21 @@ class Question:
         """The prompt as shown, with its answer key: ``Mobile number (phone):``."""
         return f"{self.prompt} ({self.key}):"
 
+    def choices_for(self, context: Mapping[str, Any]) -> tuple[str, ...]:
+        """The choices offered in this context (the world's product), else the static ones."""
+        if self.choices_from is not None and self.choices_from in context:
+            return tuple(str(c) for c in context[self.choices_from])
+        return self.choices
+
     def parse(self, raw: Any, context: Mapping[str, Any] | None = None) -> Any:
         context = context or {}
         if self.kind == "confirm":
             return v.check_bool(raw)
         if self.kind == "select":
             text = str(raw).strip()
-            if text not in self.choices:
-                raise ValueError("choose one of " + ", ".join(self.choices))
+            choices = self.choices_for(context)
+            if text not in choices:
+                raise ValueError("choose one of " + ", ".join(choices))
             return self.parse_fn(text, context) if self.parse_fn else text
         if self.parse_fn is None:
             return v.check_text(raw)
@@ -131,14 +141,13 @@ def _image(key: str) -> Parser:
 
 
 def _amount(raw: Any, ctx: Mapping[str, Any]) -> Decimal:
+    """An amount in yuan; in a journey, ``check_amount`` (the product's minimum and step and the
+    granted limit, ``loan/products.py``) says whether it can be borrowed."""
     value = v.check_money(raw)
-    limit = ctx.get("credit_limit")
-    if value < 100:
-        raise ValueError("the minimum loan is 100 yuan")
-    if value % 100:
-        raise ValueError("the amount is borrowed in steps of 100 yuan")
-    if limit is not None and value > Decimal(str(limit)):
-        raise ValueError(f"the amount is above the credit limit of {limit} yuan")
+    check = ctx.get("check_amount")
+    problem = check(value) if check is not None else None
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -327,10 +336,26 @@ _ALL = [
         "amount",
         "Loan amount in yuan",
         parse_fn=_amount,
-        help="at least 100, in steps of 100, up to the credit limit",
+        help="at least the product's minimum, in its steps, up to the credit limit",
     ),
-    Question("term", "Term in months", "select", _term, choices=TERMS, default="12"),
-    Question("method", "Repayment method", "select", choices=METHODS, default="equal_installment"),
+    Question(
+        "term",
+        "Term in months",
+        "select",
+        _term,
+        choices=TERMS,
+        default="12",
+        choices_from="terms",
+        help="the terms the product offers",
+    ),
+    Question(
+        "method",
+        "Repayment method",
+        "select",
+        choices=METHODS,
+        default="equal_installment",
+        choices_from="methods",
+    ),
     Question("confirm_loan", "Confirm this loan?", "confirm", default=True),
     # card_binding
     Question(

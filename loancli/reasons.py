@@ -1,8 +1,28 @@
-"""Reason codes: why a journey or flow stopped, with a plain sentence and the app's advice."""
+"""Reason codes: why a journey or flow stopped, with a plain sentence and the app's advice.
+
+A sentence that states a number (how long a code is valid, how long a lock lasts) names it as
+a placeholder such as ``{sms_validity}``; :meth:`Reason.sentence_in` and :meth:`Reason.advice_in`
+fill it from the facts of the world in force (``WorldSettings.facts()``), so the borrower is
+told the figure the simulated app actually uses.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+
+# The figures a reason's text may state, each filled from the world's settings.
+FACT_KEYS = (
+    "sms_validity",
+    "sms_resend_after",
+    "sms_max_wrong",
+    "sms_max_per_hour",
+    "sms_max_per_day",
+    "face_attempts",
+    "face_lock",
+    "login_max_wrong",
+    "login_lock",
+)
 
 
 class Reason(StrEnum):
@@ -52,13 +72,18 @@ class Reason(StrEnum):
     QUOTA_INSUFFICIENT = "quota_insufficient"
     ACCOUNT_FROZEN = "account_frozen"
 
-    @property
-    def sentence(self) -> str:
-        return _SENTENCES[self][0]
+    def sentence_in(self, facts: Mapping[str, str]) -> str:
+        """What happened, in plain words, with the world's figures."""
+        return _SENTENCES[self][0].format_map(facts)
+
+    def advice_in(self, facts: Mapping[str, str]) -> str:
+        """What the app tells the borrower to do, with the world's figures."""
+        return _SENTENCES[self][1].format_map(facts)
 
     @property
-    def advice(self) -> str:
-        return _SENTENCES[self][1]
+    def template(self) -> tuple[str, str]:
+        """The sentence and the advice with their placeholders, as written."""
+        return _SENTENCES[self]
 
 
 # (what happened, in plain words; what the app tells the borrower to do)
@@ -68,8 +93,9 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
         "Re-enter the password, or reset it with an SMS code.",
     ),
     Reason.ACCOUNT_LOCKED: (
-        "The account is locked after too many wrong passwords.",
-        "Wait until the lock ends, or ask customer service to unlock it with identity proof.",
+        "The account is locked after {login_max_wrong} wrong passwords.",
+        "Wait until the {login_lock} lock ends, or ask customer service to unlock it with "
+        "identity proof.",
     ),
     Reason.NEW_DEVICE_UNVERIFIED: (
         "The login came from a device the account does not trust, and its two-step "
@@ -116,12 +142,12 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
         "Make sure the card holder does the face check, without glasses or a mask.",
     ),
     Reason.ATTEMPTS_EXHAUSTED: (
-        "The face check failed too many times and is locked for 24 hours.",
-        "Retry after 24 hours, or contact customer service.",
+        "The face check failed {face_attempts} times and is locked for {face_lock}.",
+        "Retry after {face_lock}, or contact customer service.",
     ),
     Reason.FACE_LOCKED: (
         "The face check is still locked after too many failed attempts.",
-        "Retry once the 24-hour lock has ended.",
+        "Retry once the lock of {face_lock} has ended.",
     ),
     Reason.REVIEW_REJECTED: (
         "The credit review did not approve the application.",
@@ -137,22 +163,23 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
     ),
     Reason.SMS_CODE_EXPIRED: (
         "The SMS verification code was entered after it had expired.",
-        "Request a new code and enter it within 5 minutes.",
+        "Request a new code and enter it within {sms_validity}.",
     ),
     Reason.SMS_CODE_WRONG: (
         "The SMS verification code entered was wrong.",
         "Check the newest message and re-enter the code, or request a new one.",
     ),
     Reason.SMS_CODE_DEAD: (
-        "The SMS code was entered wrongly too many times and no longer works.",
+        "The SMS code was entered wrongly {sms_max_wrong} times and no longer works.",
         "Request a new code.",
     ),
     Reason.SMS_RESEND_TOO_SOON: (
         "A new SMS code was requested before the resend wait had passed.",
-        "Wait 60 seconds before requesting another code.",
+        "Wait {sms_resend_after} before requesting another code.",
     ),
     Reason.SMS_SEND_LIMIT: (
-        "Too many SMS codes were requested for this number.",
+        "Too many SMS codes were requested for this number (at most {sms_max_per_hour} an hour and "
+        "{sms_max_per_day} a day).",
         "Wait an hour before requesting another code, or contact customer service.",
     ),
     Reason.SMS_NOT_DELIVERED: (

@@ -25,6 +25,9 @@ from conftest import (
 )
 
 from loancli.reasons import Reason
+from loancli.world.providers import WorldSettings
+
+FACTS = WorldSettings().facts()
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
 
@@ -108,8 +111,8 @@ def applied(tmp_path: Path, *args: str) -> dict:
 def assert_stopped(code: int, result: dict, step: str, reason: str) -> None:
     assert code == 3, result["events"][-2:]
     assert (result["status"], result["stopped_at"], result["reason"]) == ("stopped", step, reason)
-    assert result["message"] == Reason(reason).sentence
-    assert result["advice"] == Reason(reason).advice
+    assert result["message"] == Reason(reason).sentence_in(FACTS)
+    assert result["advice"] == Reason(reason).advice_in(FACTS)
     assert result["events"][-1]["event"] == "stopped"
 
 
@@ -309,8 +312,8 @@ def test_laifenqi_faq_cases(tmp_path: Path) -> None:
         path = scenario(folder, accounts=world.pop("accounts", None), **world)
         code, result = change_phone(folder, *sets, world=path)
         assert (code, result["reason"]) == (3, reason)
-        assert result["message"] == Reason(reason).sentence
-    sentences = {r: Reason(r).sentence for r in faq}
+        assert result["message"] == Reason(reason).sentence_in(FACTS)
+    sentences = {r: Reason(r).sentence_in(FACTS) for r in faq}
     assert "wrong" in sentences["code_wrong"]
     assert "could not be verified" in sentences["identity_failed"]
     assert "already bound to another account" in sentences["phone_taken"]

@@ -20,6 +20,9 @@ import yaml
 from conftest import ID_DIR, PHONE, happy_answers, run_cli, run_json, write_answers
 
 from loancli.reasons import Reason
+from loancli.world.providers import WorldSettings
+
+FACTS = WorldSettings().facts()
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
 
@@ -59,8 +62,8 @@ def assert_stopped(code: int, result: dict[str, Any], step: str, reason: str) ->
     assert result["status"] == "stopped"
     assert result["stopped_at"] == step
     assert result["reason"] == reason
-    assert result["message"] == Reason(reason).sentence
-    assert result["advice"] == Reason(reason).advice
+    assert result["message"] == Reason(reason).sentence_in(FACTS)
+    assert result["advice"] == Reason(reason).advice_in(FACTS)
     assert result["loan"] is None and result["schedule"] == []
     last = result["events"][-1]
     assert (last["event"], last["reason"], last["step"]) == ("stopped", reason, step)

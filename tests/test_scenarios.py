@@ -9,7 +9,10 @@ import pytest
 from conftest import HAPPY_PATH_FILE, run_cli, run_json
 
 from loancli.reasons import Reason
+from loancli.world.providers import WorldSettings
 from loancli.world.scenario import builtin_names, load_scenario
+
+FACTS = WorldSettings().facts()
 
 # The journey's scenarios, run with ``apply``; those with a ``command:`` reproduce another
 # flow and are run in the account-flows section at the end.
@@ -31,15 +34,18 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 
 def assert_declared_outcome(name: str, run: dict) -> None:
     """``run`` (its exit code and JSON result) is what scenario ``name`` declares it expects."""
-    expect = load_scenario(name).expect
+    scenario = load_scenario(name)
+    expect = scenario.expect
     result = run["result"]
     assert result["status"] == expect["status"], result.get("events", [])[-1:]
     assert run["code"] == (0 if expect["status"] == "completed" else 3)
     assert result["stopped_at"] == expect.get("stopped_at")
     assert result["reason"] == expect.get("reason")
     if result["reason"]:
-        # Every stop is explained in a plain sentence with the app's advice.
-        assert result["message"] == Reason(result["reason"]).sentence
+        # Every stop is explained in a plain sentence with the app's advice, stating the
+        # figures of the scenario's own world.
+        facts = scenario.world.facts()
+        assert result["message"] == Reason(result["reason"]).sentence_in(facts)
         assert result["advice"]
 
 

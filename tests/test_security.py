@@ -26,6 +26,9 @@ from conftest import (
 )
 
 from loancli.reasons import Reason
+from loancli.world.providers import WorldSettings
+
+FACTS = WorldSettings().facts()
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
 
@@ -120,7 +123,9 @@ def assert_stopped(code: int, result: dict[str, Any], step: str, reason: Reason)
         step,
         reason.value,
     )
-    assert result["message"] == reason.sentence and result["advice"] == reason.advice
+    assert result["message"] == reason.sentence_in(FACTS) and result["advice"] == reason.advice_in(
+        FACTS
+    )
     assert result["events"][-1]["event"] == "stopped"
 
 

@@ -14,6 +14,9 @@ from conftest import PASSWORD, PHONE
 from pty_helpers import Terminal, loancli
 
 from loancli.reasons import Reason
+from loancli.world.providers import WorldSettings
+
+FACTS = WorldSettings().facts()
 
 
 def test_new_device_login_with_the_confirmation_code_typed_by_hand(tmp_path: Path) -> None:
@@ -46,7 +49,7 @@ def test_new_device_login_with_the_confirmation_code_typed_by_hand(tmp_path: Pat
     term.expect("Unusual login: new device Redmi Note 13 in 北京")
     # A mistyped code is refused with the reason, and the prompt comes back.
     term.answer("device_code", "000000")
-    term.expect(re.escape(Reason.SMS_CODE_WRONG.sentence))
+    term.expect(re.escape(Reason.SMS_CODE_WRONG.sentence_in(FACTS)))
     code = term.answer_from_sms("device_code")
     term.expect("Redmi Note 13 is now a trusted device")
     assert term.finish() == 0

@@ -32,7 +32,10 @@ from conftest import (
 
 from loancli.journey.runner import STEP_NAMES
 from loancli.reasons import Reason
+from loancli.world.providers import WorldSettings
 from loancli.world.scenario import BUILTIN_DIR, builtin_names, load_scenario
+
+FACTS = WorldSettings().facts()
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
 
@@ -529,8 +532,8 @@ def test_report_of_a_frozen_card(tmp_path: Path) -> None:
         assert secret not in md
     assert "card_frozen" in md
     assert "`frozen-card`" in md
-    assert Reason.CARD_FROZEN.sentence in md
-    assert Reason.CARD_FROZEN.advice in md
+    assert Reason.CARD_FROZEN.sentence_in(FACTS) in md
+    assert Reason.CARD_FROZEN.advice_in(FACTS) in md
     reproduce = md.split("## Reproduce", 1)[1]
     block = reproduce.split("```sh\n", 1)[1].split("```", 1)[0].strip().splitlines()
     assert len(block) == 1
@@ -555,9 +558,9 @@ def test_report_of_a_frozen_card(tmp_path: Path) -> None:
         "status": "stopped",
         "stopped_at": "disbursement",
         "reason": "card_frozen",
-        "explanation": Reason.CARD_FROZEN.sentence,
+        "explanation": Reason.CARD_FROZEN.sentence_in(FACTS),
     }
-    assert data["support_action"] == Reason.CARD_FROZEN.advice
+    assert data["support_action"] == Reason.CARD_FROZEN.advice_in(FACTS)
     assert data["reproduce"] == block
     text = json.dumps(data, ensure_ascii=False)
     for secret in (PHONE, ID_NUMBER, CARD, PASSWORD):

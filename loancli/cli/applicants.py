@@ -60,12 +60,13 @@ def show(
 ) -> None:
     """One applicant: where the journey is, its outcome, and every event."""
     from loancli.journey.runner import load_applicant, result_of
+    from loancli.support.reporting import facts_of
 
     opts = options(ctx)
     with handled(opts):
         with open_world(opts) as (store, _clock, _scenario):
             doc = load_applicant(store, applicant_id)
-    result = result_of(doc)
+    result = result_of(doc, facts_of(doc))
     if opts.json:
         opts.emit(
             {"applicant": summary(doc), **{k: result[k] for k in ("loan", "schedule", "events")}}

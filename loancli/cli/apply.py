@@ -12,9 +12,10 @@ from loancli.cli.common import (
     Options,
     RecordOption,
     SetOption,
-    flow_session,
     handled,
     options,
+    prompter_for,
+    recorder,
 )
 
 
@@ -49,19 +50,21 @@ def run_apply(
     step: tuple[str, str] | None = None,
 ) -> int:
     from loancli.errors import ExitCode
-    from loancli.journey import Journey, resume_journey, start_journey
-    from loancli.journey.runner import result_of, run_one_step
+    from loancli.journey.session import run_journey
 
-    with flow_session(opts, answers, sets, record, "apply") as s:
-        s.run["resume"] = resume
-        journey = Journey(s.store, s.clock, s.rng, s.asker, s.scenario.world, run=s.run)
-        if step is not None:
-            app = run_one_step(journey, *step)
-        elif resume:
-            app = resume_journey(journey, resume)
-        else:
-            app = start_journey(journey)
-    result = result_of(app)
+    outcome = run_journey(
+        opts.db,
+        seed=opts.seed,
+        clock=opts.clock,
+        scenario=opts.scenario,
+        answers=answers,
+        sets=sets,
+        prompter=prompter_for(opts),
+        resume=resume,
+        step=step,
+        on_close=recorder(record),
+    )
+    app, result = outcome.record, outcome.result
     if opts.json:
         opts.emit(result)
     else:

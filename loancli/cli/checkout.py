@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from loancli.cli.common import AnswersOption, RecordOption, SetOption, handled, options
+from loancli.cli.common import (
+    AnswersOption,
+    RecordOption,
+    SetOption,
+    handled,
+    options,
+    options_for,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +51,11 @@ def checkout(
 
     opts = options(ctx)
     with handled(opts):
-        name, amount = core.check_order(item, price, periods)
+        from loancli.world.scenario import load_scenario
+
+        product = load_scenario(opts.scenario).world.product(core.PRODUCT)
+        with options_for({"item": "--item", "price": "--price", "periods": "--periods"}):
+            name, amount = core.check_order(product, item, price, periods)
         code = run_flow_command(
             opts,
             answers,

@@ -72,107 +72,56 @@ def handled(opts: Options) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def open_world(opts: Options, with_accounts: bool = False) -> Iterator[tuple[Any, Any, Any]]:
-    """Open the state file (locked), its simulated clock and the scenario, for one command.
+def options_for(fields: dict[str, str]) -> Iterator[None]:
+    """Name the option the user typed when a domain rule refuses one of ``fields``
+    (domain field -> option, e.g. ``{"price": "--price"}``)."""
+    from loancli.errors import RuleError, UsageError
 
-    The clock is written back when the command ends, so time moved by the command persists.
-    A new state file starts at ``--clock``, else the scenario's clock, else the default start.
-    ``with_accounts`` first creates the accounts the scenario says already exist.
-    """
-    from loancli.clock import DEFAULT_START, SimClock, parse_datetime
-    from loancli.errors import UsageError
-    from loancli.store import Store, default_db_path
-    from loancli.world.scenario import load_scenario
-
-    scenario = load_scenario(opts.scenario)
-    start = None
-    if opts.clock:
-        try:
-            start = parse_datetime(opts.clock)
-        except ValueError as exc:
-            raise UsageError(str(exc), key="--clock") from None
-    path = opts.db or default_db_path()
-    with Store(path) as store:
-        if start is None:
-            stored = store.meta_get("clock")
-            start = parse_datetime(stored) if stored else scenario.clock or DEFAULT_START
-        clock = SimClock(start)
-        if with_accounts:
-            from loancli.world.presets import seed_accounts
-
-            seed_accounts(store, scenario.accounts, clock.isoformat(), scenario.world)
-        try:
-            yield store, clock, scenario
-        finally:
-            store.meta_set("clock", clock.isoformat())
-
-
-@dataclass
-class Session:
-    """An open world plus the asker of a command that asks questions."""
-
-    store: Any
-    clock: Any
-    scenario: Any
-    asker: Any
-    rng: Any
-    run: dict[str, Any]
+    try:
+        yield
+    except RuleError as exc:
+        option = fields.get(exc.field, exc.field)
+        message = str(exc).removeprefix(f"{exc.field}: ")
+        raise UsageError(message, key=option) from None
 
 
 @contextlib.contextmanager
-def flow_session(
-    opts: Options, answers: Path | None, sets: list[str], record: Path | None, command: str
-) -> Iterator[Session]:
-    """Everything a question-asking command needs, layered as ``apply`` does: ``--set`` over
-    the scenario's borrower answers over ``--answers``, then the terminal, then defaults.
-    The scenario's pre-existing accounts are created; ``--record`` is written at the end,
-    whatever the outcome."""
-    from loancli.asking import (
-        AnswerSource,
-        Asker,
-        load_answers_file,
-        parse_set_options,
-        write_recording,
-    )
+def open_world(opts: Options, with_accounts: bool = False) -> Iterator[tuple[Any, Any, Any]]:
+    """The world of one command (``journey.session.open_world``) as (store, clock, scenario)."""
+    from loancli.journey.session import open_world as open_session_world
+
+    with open_session_world(
+        opts.db, clock=opts.clock, scenario=opts.scenario, with_accounts=with_accounts
+    ) as world:
+        yield world.store, world.clock, world.scenario
+
+
+def prompter_for(opts: Options) -> Any:
+    """The person at the terminal, or None when nobody can be asked."""
+    if not opts.interactive:
+        return None
     from loancli.cli.prompter import QuestionaryPrompter
-    from loancli.clock import Rng
 
-    asker = None
-    try:
-        with open_world(opts, with_accounts=True) as (store, clock, scenario):
-            sources = [parse_set_options(sets)]
-            if scenario.borrower:
-                sources.append(
-                    AnswerSource(
-                        scenario.borrower, scenario.base_dir, f"scenario {scenario.name} (borrower)"
-                    )
-                )
-            if answers is not None:
-                sources.append(load_answers_file(answers))
-            prompter = (
-                QuestionaryPrompter(opts.console, to_stderr=opts.json) if opts.interactive else None
-            )
-            asker = Asker(sources, prompter)
-            run = {
-                "command": command,
-                "clock": clock.isoformat(),
-                "seed": opts.seed,
-                "scenario": _scenario_ref(opts.scenario),
-                "answers": str(answers.resolve()) if answers else None,
-                "set": [_hide_secret(item) for item in sets],
-            }
-            yield Session(store, clock, scenario, asker, Rng(opts.seed), run)
-    finally:
-        if record is not None and asker is not None:
-            write_recording(asker, record)
+    return QuestionaryPrompter(opts.console, to_stderr=opts.json)
 
 
-def flow_json(record: dict[str, Any], empty: dict[str, Any]) -> dict[str, Any]:
+def recorder(record: Path | None) -> Callable[[Any], None] | None:
+    """What writes ``--record`` when a run ends, whatever its outcome."""
+    if record is None:
+        return None
+    from loancli.asking import write_recording
+
+    return lambda asker: write_recording(asker, record)
+
+
+def flow_json(
+    record: dict[str, Any], empty: dict[str, Any], facts: dict[str, str]
+) -> dict[str, Any]:
     """A flow's ``--json`` document: the flow result, the flow's own view (``empty`` until
     it completed), then the events."""
     from loancli.journey.flows import flow_result
 
-    result = flow_result(record)
+    result = flow_result(record, facts)
     events = result.pop("events")
     return {**result, **empty, **record.get("view", {}), "events": events}
 
@@ -190,17 +139,26 @@ def run_flow_command(
     more: Callable[[Any, dict[str, Any]], None] | None = None,
     events: bool = False,
 ) -> int:
-    """Run a question-asking flow (not the loan journey): open a session, run ``start`` on
-    the Journey, then print the JSON document or a panel (``lines`` when it completed; with
-    ``events`` the event list first). Returns the exit code."""
+    """Run a question-asking flow (not the loan journey) through ``journey.session.run_flow``,
+    then print the JSON document or a panel (``lines`` when it completed; with ``events`` the
+    event list first). Returns the exit code."""
     from loancli.cli.render import show_events_brief, show_flow
     from loancli.errors import ExitCode
-    from loancli.journey import Journey
+    from loancli.journey.session import run_flow
 
-    with flow_session(opts, answers, sets, record, command) as s:
-        journey = Journey(s.store, s.clock, s.rng, s.asker, s.scenario.world, run=s.run)
-        done = start(journey)
-    result = flow_json(done, empty)
+    done, journey = run_flow(
+        opts.db,
+        start,
+        command=command,
+        seed=opts.seed,
+        clock=opts.clock,
+        scenario=opts.scenario,
+        answers=answers,
+        sets=sets,
+        prompter=prompter_for(opts),
+        on_close=recorder(record),
+    )
+    result = flow_json(done, empty, journey.facts)
     if opts.json:
         opts.emit(result)
     else:
@@ -210,23 +168,6 @@ def run_flow_command(
         if more is not None and result["status"] == "completed":
             more(opts.console, result)
     return int(ExitCode.STOPPED if done["status"] == "stopped" else ExitCode.OK)
-
-
-def _scenario_ref(name_or_path: str | None) -> str:
-    """How a report names the scenario: a built-in's name, or a file's absolute path."""
-    if not name_or_path:
-        return "default"
-    path = Path(name_or_path)
-    return str(path.resolve()) if path.suffix and path.exists() else name_or_path
-
-
-def _hide_secret(item: str) -> str:
-    """A ``--set`` kept for the report, with a secret answer's value left out."""
-    from loancli.questions import QUESTIONS
-
-    key, sep, _value = item.partition("=")
-    question = QUESTIONS.get(key.strip())
-    return f"{key}=<hidden>" if sep and question is not None and question.secret else item
 
 
 # The options every question-asking command takes, as apply does.

@@ -411,8 +411,10 @@ def repay(
                 result = {
                     "status": "refused",
                     "reason": reason.value,
-                    "message": reason.sentence.replace("receive the money", "pay from it"),
-                    "advice": reason.advice,
+                    "message": reason.sentence_in(scenario.world.facts()).replace(
+                        "receive the money", "pay from it"
+                    ),
+                    "advice": reason.advice_in(scenario.world.facts()),
                     **_loan_view(loan, today),
                 }
                 _show_payment(opts, result)

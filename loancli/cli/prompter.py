@@ -39,7 +39,10 @@ class QuestionaryPrompter:
             prompt = questionary.confirm(label, default=bool(question.default), **extra)
         elif question.kind == "select":
             prompt = questionary.select(
-                label, choices=list(question.choices), default=question.default, **extra
+                label,
+                choices=list(question.choices_for(context)),
+                default=question.default,
+                **extra,
             )
         elif question.kind == "secret":
             prompt = questionary.password(label, validate=validate, **extra)

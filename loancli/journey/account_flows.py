@@ -148,7 +148,10 @@ def change_number(j: Journey, record: dict[str, Any]) -> Stop | None:
         )
     if flagged:
         j.asker.tell(
-            f"{Reason.CARD_REBIND_REQUIRED.sentence} {Reason.CARD_REBIND_REQUIRED.advice}", "warn"
+            Reason.CARD_REBIND_REQUIRED.sentence_in(j.facts)
+            + " "
+            + Reason.CARD_REBIND_REQUIRED.advice_in(j.facts),
+            "warn",
         )
     now = _now(j)
     # Codes and notices of the account's security come from the account's own channel.

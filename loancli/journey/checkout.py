@@ -21,7 +21,7 @@ from loancli.account.accounts import ACCOUNTS, identity_of
 from loancli.account.cards import cards_of
 from loancli.account.contacts import contacts_of, save_contact
 from loancli.clock import format_duration
-from loancli.errors import UsageError
+from loancli.errors import RuleError
 from loancli.identity.card import valid_until
 from loancli.journey import steps
 from loancli.journey.card_binding import bind_card
@@ -32,7 +32,7 @@ from loancli.journey.login import login
 from loancli.journey.texts import FROZEN_TEXT, PLAN_TEXT
 from loancli.loan.loans import LOANS, create_loan
 from loancli.loan.money import fmt, fmt_human
-from loancli.loan.products import load_products
+from loancli.loan.products import Product
 from loancli.loan.schedule import build_schedule
 from loancli.loan.servicing import remaining_principal
 from loancli.masking import mask_card, mask_name, mask_phone
@@ -95,7 +95,7 @@ def card(j: Journey, record: dict[str, Any]) -> Stop | None:
                 card=mask_card(flagged["number"]),
             )
         if cards:
-            j.asker.tell(Reason.CARD_REBIND_REQUIRED.sentence, "warn")
+            j.asker.tell(Reason.CARD_REBIND_REQUIRED.sentence_in(j.facts), "warn")
         stop, bound = bind_card(j, record, phone=record["phone"], identity=record["identity"])
         if stop:
             return stop
@@ -320,23 +320,22 @@ def checkout(j: Journey, item: str, price: Decimal, periods: int) -> dict[str, A
     return run_flow(j, "checkout", CHECKOUT_STEPS, item=item, price=fmt(price), periods=periods)
 
 
-def check_order(item: str, price: str, periods: int) -> tuple[str, Decimal]:
-    """The command's options, validated against the product (exit 2 names the option)."""
-    product = load_products()[PRODUCT]
+def check_order(product: Product, item: str, price: str, periods: int) -> tuple[str, Decimal]:
+    """An order checked against the world's installment product; a refusal is a ``RuleError``
+    naming the field (item, price or periods)."""
     try:
         name = check_text(item, max_len=40)
     except ValueError as exc:
-        raise UsageError(str(exc), key="--item") from None
+        raise RuleError("item", str(exc)) from None
     try:
         amount = check_money(price, minimum=Decimal("0.01"))
     except ValueError as exc:
-        raise UsageError(str(exc), key="--price") from None
+        raise RuleError("price", str(exc)) from None
     if amount < product.min_amount:
-        raise UsageError(
-            f"the price must be at least {fmt(product.min_amount)} yuan for installments",
-            key="--price",
+        raise RuleError(
+            "price", f"the price must be at least {fmt(product.min_amount)} yuan for installments"
         )
     if product.fee_rate_total(periods) is None:
         offered = ", ".join(str(t) for t in sorted(product.fee_rates))
-        raise UsageError(f"{periods} periods are not offered; choose {offered}", key="--periods")
+        raise RuleError("periods", f"{periods} periods are not offered; choose {offered}")
     return name, amount

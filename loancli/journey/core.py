@@ -43,6 +43,8 @@ class Journey:
         self.sms = SmsService(self.world.sms, self.store)
         self.review = FakeReview(self.world.review)
         self.bank = FakeBank(self.world.bank)
+        # The figures reason sentences state, from this world's settings.
+        self.facts = self.world.facts()
 
     def event(
         self, app: dict[str, Any], event: str, reason: Reason | None = None, **detail: Any
@@ -62,7 +64,7 @@ class Journey:
         """Record a failed attempt that may be retried; the journey stops on it if not."""
         self.last_reason = reason
         self.event(app, event, reason, **detail)
-        self.asker.tell(f"{reason.sentence} {reason.advice}", "bad")
+        self.asker.tell(f"{reason.sentence_in(self.facts)} {reason.advice_in(self.facts)}", "bad")
 
     def save(self, record: dict[str, Any]) -> None:
         """Persist an applicant's journey, or another flow's record (table ``flows``)."""

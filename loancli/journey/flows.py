@@ -3,7 +3,7 @@ in the ``flows`` table with its steps' events, stopped or completed like a journ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from loancli.errors import AnswersExhausted, UsageError
@@ -66,7 +66,7 @@ def run_steps(
                     record,
                     "stopped",
                     outcome.reason,
-                    sentence=outcome.reason.sentence,
+                    sentence=outcome.reason.sentence_in(j.facts),
                     detail=outcome.detail,
                 )
             j.save(record)
@@ -81,7 +81,7 @@ def run_steps(
     return record
 
 
-def flow_result(record: dict[str, Any]) -> dict[str, Any]:
+def flow_result(record: dict[str, Any], facts: Mapping[str, str]) -> dict[str, Any]:
     """The JSON-ready view of a flow run (masked: events are masked when recorded)."""
     reason = Reason(record["reason"]) if record.get("reason") else None
     return {
@@ -90,7 +90,7 @@ def flow_result(record: dict[str, Any]) -> dict[str, Any]:
         "status": record["status"],
         "stopped_at": record.get("stopped_at"),
         "reason": record.get("reason"),
-        "message": reason.sentence if reason else None,
-        "advice": reason.advice if reason else None,
+        "message": reason.sentence_in(facts) if reason else None,
+        "advice": reason.advice_in(facts) if reason else None,
         "events": record.get("events", []),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from loancli.errors import NotFound, UsageError
@@ -76,7 +76,7 @@ def _run(j: Journey, app: dict[str, Any], first: int) -> dict[str, Any]:
     return run_steps(j, app, STEPS[first:])
 
 
-def result_of(app: dict[str, Any]) -> dict[str, Any]:
+def result_of(app: dict[str, Any], facts: Mapping[str, str]) -> dict[str, Any]:
     """The JSON-ready, masked view of an applicant's journey (``apply --json``)."""
     loan = app.get("loan")
     card = app.get("card")
@@ -87,8 +87,8 @@ def result_of(app: dict[str, Any]) -> dict[str, Any]:
         "status": app["status"],
         "stopped_at": app.get("stopped_at"),
         "reason": app.get("reason"),
-        "message": reason.sentence if reason else None,
-        "advice": reason.advice if reason else None,
+        "message": reason.sentence_in(facts) if reason else None,
+        "advice": reason.advice_in(facts) if reason else None,
         "loan": None,
         "schedule": [],
         "events": app.get("events", []),

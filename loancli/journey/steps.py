@@ -16,6 +16,7 @@ from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DISBURSED_TEXT, LENDER_CODE_TEXT
 from loancli.loan.loans import create_loan
 from loancli.loan.money import fmt, fmt_human
+from loancli.loan.products import validate_amount
 from loancli.loan.schedule import build_schedule
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
@@ -291,9 +292,12 @@ def quote(j: Journey, app: dict[str, Any], loan_date: date) -> Any:
 
 def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
     limit = Decimal(app["review"]["credit_limit"])
-    amount = j.asker.ask("amount", {"credit_limit": limit})
-    term = j.asker.ask("term")
-    method = j.asker.ask("method")
+    product = j.world.product("cash_loan")
+    amount = j.asker.ask(
+        "amount", {"check_amount": lambda value: validate_amount(value, limit, product)}
+    )
+    term = j.asker.ask("term", {"terms": product.terms})
+    method = j.asker.ask("method", {"methods": [m.value for m in product.methods]})
     app["loan"] = {
         "amount": fmt(amount),
         "term": term,
@@ -301,7 +305,6 @@ def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
         "apr": app["review"]["apr"],
     }
     schedule = quote(j, app, _now(j).date())
-    product = j.world.product("cash_loan")
     if product.apr_cap is not None and schedule.apr > product.apr_cap:
         j.fail(
             app,

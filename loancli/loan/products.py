@@ -132,7 +132,7 @@ def validate_amount(amount: Decimal, limit: Decimal, product: Product) -> str | 
     if product.step and amount % product.step:
         return f"the amount {fmt(amount)} must be a multiple of {fmt(product.step)} yuan"
     if amount > limit:
-        return f"the amount {fmt(amount)} is more than the available limit of {fmt(limit)} yuan"
+        return f"the amount {fmt(amount)} is above the credit limit of {fmt(limit)} yuan"
     return None
 
 

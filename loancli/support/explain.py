@@ -11,6 +11,7 @@ from loancli.loan.explain import explain_amounts, explain_due_date
 from loancli.loan.schedule import build_schedule
 from loancli.loan.servicing import DEFAULT_SERVICING, penalty_rate
 from loancli.reasons import Reason
+from loancli.support.reporting import facts_of
 
 
 def explain_applicant(store: Any, applicant_id: str, today: date) -> dict[str, str]:
@@ -37,7 +38,7 @@ def explain_applicant(store: Any, applicant_id: str, today: date) -> dict[str, s
         reason = Reason(app["reason"])
         out["stop"] = (
             f"The journey stopped at {app['stopped_at']} with {reason.value}: "
-            f"{reason.sentence} {reason.advice}"
+            f"{reason.sentence_in(facts_of(app))} {reason.advice_in(facts_of(app))}"
         )
     loans = store.find("loans", applicant_id=applicant_id)
     if loans:

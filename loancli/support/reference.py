@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
+from loancli.world.providers import WorldSettings
 from loancli.world.scenario import builtin_names, load_scenario
 
 MARKERS = ("answer-keys", "reason-codes", "scenarios")
@@ -28,7 +29,8 @@ def answer_keys_table() -> str:
 
 def reason_codes_table() -> str:
     rows = ["| reason | what happened | what the app tells the borrower |", "|---|---|---|"]
-    rows += [f"| `{r.value}` | {r.sentence} | {r.advice} |" for r in Reason]
+    facts = WorldSettings().facts()
+    rows += [f"| `{r.value}` | {r.sentence_in(facts)} | {r.advice_in(facts)} |" for r in Reason]
     return "\n".join(rows)
 
 

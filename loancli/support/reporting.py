@@ -10,10 +10,12 @@ import shlex
 from datetime import datetime
 from typing import Any
 
+from loancli.errors import UsageError
 from loancli.journey.runner import load_applicant
 from loancli.masking import mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
-from loancli.world.scenario import load_scenario
+from loancli.world.providers import WorldSettings
+from loancli.world.scenario import Scenario, load_scenario
 
 
 def timeline(store: Any, applicant_id: str) -> list[dict[str, Any]]:
@@ -82,6 +84,22 @@ def reproduce_commands(app: dict[str, Any]) -> list[str]:
     return out
 
 
+def scenario_of(record: dict[str, Any]) -> Scenario | None:
+    """The scenario of a record's last run, as far as it can still be loaded (a scenario file
+    that has since moved or changed is None)."""
+    runs = record.get("runs", [])
+    try:
+        return load_scenario(runs[-1].get("scenario", "default") if runs else None)
+    except UsageError:
+        return None
+
+
+def facts_of(record: dict[str, Any]) -> dict[str, str]:
+    """The figures the record's world stated in its reasons (the default world's if unknown)."""
+    scenario = scenario_of(record)
+    return (scenario.world if scenario else WorldSettings()).facts()
+
+
 def report(store: Any, applicant_id: str) -> dict[str, Any]:
     """The ticket report as data (``report --format json``; markdown is rendered from it)."""
     app = load_applicant(store, applicant_id)
@@ -102,16 +120,15 @@ def report(store: Any, applicant_id: str) -> dict[str, Any]:
     }
     runs = app.get("runs", [])
     scenario_name = runs[-1].get("scenario", "default") if runs else "default"
-    try:
-        described = load_scenario(scenario_name).description
-    except Exception:  # a scenario file that has since moved or changed still gets reported
-        described = ""
+    scenario = scenario_of(app)
+    described = scenario.description if scenario else ""
+    facts = (scenario.world if scenario else WorldSettings()).facts()
     reason = Reason(app["reason"]) if app.get("reason") else None
     outcome = {
         "status": app["status"],
         "stopped_at": app.get("stopped_at"),
         "reason": app.get("reason"),
-        "explanation": reason.sentence if reason else _progress_sentence(app),
+        "explanation": reason.sentence_in(facts) if reason else _progress_sentence(app),
     }
     failures = [e for e in app.get("events", []) if e.get("reason")]
     return {
@@ -119,7 +136,7 @@ def report(store: Any, applicant_id: str) -> dict[str, Any]:
         "borrower": borrower,
         "scenario": {"name": scenario_name, "description": described},
         "outcome": outcome,
-        "support_action": reason.advice if reason else None,
+        "support_action": reason.advice_in(facts) if reason else None,
         "attempts_failed": [
             {"at": e["at"], "step": e.get("step"), "event": e["event"], "reason": e["reason"]}
             for e in failures

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loancli.account.security import LoginPolicy
+from loancli.clock import describe_duration
 from loancli.loan.products import load_products
 from loancli.world.providers.bank import BankSettings
 from loancli.world.providers.device import DeviceSettings
@@ -36,6 +37,20 @@ class WorldSettings:
     login: LoginPolicy = field(default_factory=LoginPolicy)
     # Product settings the scenario overrides (see loancli/data/products.yaml).
     products: dict[str, Any] = field(default_factory=dict)
+
+    def facts(self) -> dict[str, str]:
+        """The figures reason sentences state, as this world sets them (``reasons.FACT_KEYS``)."""
+        return {
+            "sms_validity": describe_duration(self.sms.validity),
+            "sms_resend_after": describe_duration(self.sms.resend_after),
+            "sms_max_wrong": str(self.sms.max_wrong),
+            "sms_max_per_hour": str(self.sms.max_per_hour),
+            "sms_max_per_day": str(self.sms.max_per_day),
+            "face_attempts": str(self.liveness.max_attempts),
+            "face_lock": describe_duration(self.liveness.lock),
+            "login_max_wrong": str(self.login.max_wrong),
+            "login_lock": describe_duration(self.login.lock),
+        }
 
     def product(self, key: str) -> Any:
         """A loan product as this world prices it."""

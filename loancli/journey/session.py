@@ -1,0 +1,238 @@
+"""The Python API: open a world and run the journey or a flow in it, from plain arguments.
+
+The CLI maps its switches onto these functions, and tests and scripts call them directly::
+
+    from loancli.journey.session import run_journey
+
+    outcome = run_journey("state.json", seed=7, scenario="frozen-card", answers=answers)
+    assert outcome.record["reason"] == "card_frozen"
+
+A world is a state file (locked for the command), its simulated clock, and a scenario (how the
+outside parties behave). Answers come from ``sets`` (``KEY=VALUE`` items, as ``--set``), then
+the scenario's borrower answers, then ``answers`` (a mapping, or the path of a YAML answers
+file), then the ``prompter`` (a person), then each question's default.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from loancli.asking import (
+    AnswerSource,
+    Asker,
+    Prompter,
+    load_answers_file,
+    parse_set_options,
+)
+from loancli.clock import DEFAULT_START, Rng, SimClock, parse_datetime
+from loancli.errors import UsageError
+from loancli.journey.core import Journey
+from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
+from loancli.questions import QUESTIONS
+from loancli.store import Store, default_db_path
+from loancli.world.presets import seed_accounts
+from loancli.world.scenario import Scenario, load_scenario
+
+
+@dataclass
+class World:
+    """An open state file with its simulated clock and the scenario in force."""
+
+    store: Store
+    clock: SimClock
+    scenario: Scenario
+
+
+@contextlib.contextmanager
+def open_world(
+    state: str | os.PathLike[str] | None,
+    *,
+    clock: str | datetime | None = None,
+    scenario: str | None = None,
+    with_accounts: bool = False,
+) -> Iterator[World]:
+    """Open the state file (locked), its simulated clock and the scenario, for one command.
+
+    The clock is written back when the block ends, so time moved by the command persists.
+    A new state file starts at ``clock``, else the scenario's clock, else the default start.
+    ``with_accounts`` first creates the accounts the scenario says already exist.
+    """
+    loaded = load_scenario(scenario)
+    start = _start(clock)
+    with Store(Path(state) if state is not None else default_db_path()) as store:
+        if start is None:
+            stored = store.meta_get("clock")
+            start = parse_datetime(stored) if stored else loaded.clock or DEFAULT_START
+        sim = SimClock(start)
+        if with_accounts:
+            seed_accounts(store, loaded.accounts, sim.isoformat(), loaded.world)
+        try:
+            yield World(store, sim, loaded)
+        finally:
+            store.meta_set("clock", sim.isoformat())
+
+
+def _start(clock: str | datetime | None) -> datetime | None:
+    if clock is None or isinstance(clock, datetime):
+        return clock
+    try:
+        return parse_datetime(clock)
+    except ValueError as exc:
+        raise UsageError(str(exc), key="--clock") from None
+
+
+@contextlib.contextmanager
+def open_journey(
+    state: str | os.PathLike[str] | None,
+    *,
+    command: str = "apply",
+    seed: int = 0,
+    clock: str | datetime | None = None,
+    scenario: str | None = None,
+    answers: Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    sets: Sequence[str] = (),
+    prompter: Prompter | None = None,
+    on_close: Callable[[Asker], None] | None = None,
+) -> Iterator[Journey]:
+    """A world plus everything a question-asking command needs, as a :class:`Journey`.
+
+    ``on_close`` is called with the asker when the block ends, whatever the outcome (the CLI
+    writes its ``--record`` file there).
+    """
+    asker: Asker | None = None
+    try:
+        with open_world(state, clock=clock, scenario=scenario, with_accounts=True) as world:
+            asker = Asker(_sources(world.scenario, answers, sets), prompter)
+            run = {
+                "command": command,
+                "clock": world.clock.isoformat(),
+                "seed": seed,
+                "scenario": _scenario_ref(scenario),
+                "answers": _answers_ref(answers),
+                "set": [_hide_secret(item) for item in sets],
+            }
+            yield Journey(world.store, world.clock, Rng(seed), asker, world.scenario.world, run=run)
+    finally:
+        if on_close is not None and asker is not None:
+            on_close(asker)
+
+
+def _sources(
+    scenario: Scenario,
+    answers: Mapping[str, Any] | str | os.PathLike[str] | None,
+    sets: Sequence[str],
+) -> list[AnswerSource]:
+    """``sets`` over the scenario's borrower answers over ``answers``."""
+    sources = [parse_set_options(list(sets))]
+    if scenario.borrower:
+        origin = f"scenario {scenario.name} (borrower)"
+        sources.append(AnswerSource(scenario.borrower, scenario.base_dir, origin))
+    if isinstance(answers, Mapping):
+        sources.append(AnswerSource(answers, Path.cwd(), "answers"))
+    elif answers is not None:
+        sources.append(load_answers_file(Path(answers)))
+    return sources
+
+
+@dataclass
+class Outcome:
+    """What a journey run left: the applicant record and its JSON-ready, masked result."""
+
+    record: dict[str, Any]
+    result: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stopped(self) -> bool:
+        return self.record["status"] == "stopped"
+
+
+def run_journey(
+    state: str | os.PathLike[str] | None,
+    *,
+    seed: int = 0,
+    clock: str | datetime | None = None,
+    scenario: str | None = None,
+    answers: Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    sets: Sequence[str] = (),
+    prompter: Prompter | None = None,
+    resume: str | None = None,
+    step: tuple[str, str] | None = None,
+    on_close: Callable[[Asker], None] | None = None,
+) -> Outcome:
+    """Run the borrower's journey: a new applicant, ``resume`` one (by id), or one ``step``
+    ``(applicant id, step name)`` again."""
+    with open_journey(
+        state,
+        seed=seed,
+        clock=clock,
+        scenario=scenario,
+        answers=answers,
+        sets=sets,
+        prompter=prompter,
+        on_close=on_close,
+    ) as journey:
+        journey.run["resume"] = resume
+        if step is not None:
+            record = run_one_step(journey, *step)
+        elif resume:
+            record = resume_journey(journey, resume)
+        else:
+            record = start_journey(journey)
+    return Outcome(record, result_of(record, journey.facts))
+
+
+def run_flow(
+    state: str | os.PathLike[str] | None,
+    start: Callable[[Journey], dict[str, Any]],
+    *,
+    command: str,
+    seed: int = 0,
+    clock: str | datetime | None = None,
+    scenario: str | None = None,
+    answers: Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    sets: Sequence[str] = (),
+    prompter: Prompter | None = None,
+    on_close: Callable[[Asker], None] | None = None,
+) -> tuple[dict[str, Any], Journey]:
+    """Run an account flow (``start`` is e.g. ``account_flows.change_phone``); the flow
+    record and the journey it ran in (its world's facts phrase the outcome)."""
+    with open_journey(
+        state,
+        command=command,
+        seed=seed,
+        clock=clock,
+        scenario=scenario,
+        answers=answers,
+        sets=sets,
+        prompter=prompter,
+        on_close=on_close,
+    ) as journey:
+        record = start(journey)
+    return record, journey
+
+
+def _scenario_ref(name_or_path: str | None) -> str:
+    """How a report names the scenario: a built-in's name, or a file's absolute path."""
+    if not name_or_path:
+        return "default"
+    path = Path(name_or_path)
+    return str(path.resolve()) if path.suffix and path.exists() else name_or_path
+
+
+def _answers_ref(answers: Mapping[str, Any] | str | os.PathLike[str] | None) -> str | None:
+    if answers is None or isinstance(answers, Mapping):
+        return None
+    return str(Path(answers).resolve())
+
+
+def _hide_secret(item: str) -> str:
+    """A ``--set`` kept for the report, with a secret answer's value left out."""
+    key, sep, _value = item.partition("=")
+    question = QUESTIONS.get(key.strip())
+    return f"{key}=<hidden>" if sep and question is not None and question.secret else item
