@@ -860,3 +860,21 @@ def test_card_bind_right_after_apply_waits_out_the_banks_resend_wait(tmp_path: P
     events = [e["event"] for e in result["events"]]
     assert "waited_for_resend" in events
     assert events.index("waited_for_resend") < events.index("code_accepted")
+
+
+def test_checkout_offers_the_periods_of_the_worlds_product(tmp_path: Path) -> None:
+    path = tmp_path / "longer.yaml"
+    fee_rates = {3: 0.0222, 6: 0.039, 12: 0.072, 24: 0.13}
+    body = {
+        "name": "longer",
+        "accounts": [ACCOUNT],
+        "products": {"installment": {"fee_rates": fee_rates}},
+    }
+    path.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    code, result = checkout(tmp_path, "--periods", "24", world=str(path))
+    assert code == 0, result
+    assert result["checkout"]["periods"] == 24
+    assert len(result["schedule"]) == 24
+    # The packaged product still refuses it, naming the option.
+    code, out, err = run_cli(tmp_path, "--no-input", "checkout", *ITEM, "--periods", "24")
+    assert code == 2 and "--periods" in err and "choose 3, 6, 12" in err

@@ -57,17 +57,17 @@ def test_new_file_is_private_and_has_the_schema_version(tmp_path: Path) -> None:
 def test_empty_file_reads_as_empty_and_is_stamped(db: Path) -> None:
     db.write_bytes(b"")
     with Store(db) as store:
-        assert store.all("applicants") == []
+        assert store.all("notes") == []
     assert json.loads(db.read_text(encoding="utf-8"))["meta"]
 
 
 def test_reopening_keeps_data(db: Path) -> None:
     with Store(db) as store:
-        doc_id = store.insert("applicants", {"id": "A0001", "name": "张三", "tags": ["x"]})
+        doc_id = store.insert("notes", {"id": "A0001", "name": "张三", "tags": ["x"]})
         store.meta_set("clock", "2024-01-01T09:00:00+08:00")
     with Store(db) as store:
-        assert store.get("applicants", id="A0001") == {"id": "A0001", "name": "张三", "tags": ["x"]}
-        assert store.get("applicants", id="A0001").doc_id == doc_id
+        assert store.get("notes", id="A0001") == {"id": "A0001", "name": "张三", "tags": ["x"]}
+        assert store.get("notes", id="A0001").doc_id == doc_id
         assert store.meta_get("clock") == "2024-01-01T09:00:00+08:00"
         assert store.meta_get("nothing", "fallback") == "fallback"
     # ensure_ascii=False, sorted keys, indent 1: readable by a person.
@@ -147,7 +147,7 @@ def test_store_must_be_opened() -> None:
     [
         (b"\x00\xff\xfegarbage\x80", "not UTF-8"),
         (b"{oops", "not valid JSON (line 1, column 2)"),
-        (b'{"meta": {"1": {"key": "schema", "version": 1}}, "applicants": {"1": {"id"', "JSON"),
+        (b'{"meta": {"1": {"key": "schema", "version": 1}}, "notes": {"1": {"id"', "JSON"),
         (b"[1, 2, 3]", "array at the top level"),
         (b'"text"', "string at the top level"),
         (b'{"meta": [1]}', "table 'meta' is a JSON array"),
@@ -182,7 +182,7 @@ def test_corrupt_file_is_refused_and_left_untouched(db: Path, content: bytes, wh
 def test_unknown_schema_version_is_refused_and_left_untouched(
     db: Path, meta: dict, found: str
 ) -> None:
-    content = json.dumps({"meta": meta, "applicants": {"1": {"id": "A0001"}}}).encode()
+    content = json.dumps({"meta": meta, "notes": {"1": {"id": "A0001"}}}).encode()
     db.write_bytes(content)
     with pytest.raises(SchemaVersionError) as excinfo:
         with Store(db):
@@ -249,21 +249,21 @@ def test_lock_is_released_when_the_body_raises(db: Path) -> None:
 
 def test_exception_inside_transaction_writes_nothing(db: Path) -> None:
     with Store(db) as store:
-        store.insert("applicants", {"id": "A0001"})
+        store.insert("notes", {"id": "A0001"})
     before = db.read_bytes()
     with Store(db) as store:
         with pytest.raises(RuntimeError, match="mid-command"):
             with store.transaction():
-                store.insert("applicants", {"id": "A0002"})
-                store.update("applicants", {"state": "x"}, id="A0001")
+                store.insert("notes", {"id": "A0002"})
+                store.update("notes", {"state": "x"}, id="A0001")
                 store.next_id("applicant", "A")
                 assert db.read_bytes() == before  # held in memory, not yet on disk
                 raise RuntimeError("mid-command")
         # The open store sees the rolled-back state too, and ids are not skipped.
-        assert store.all("applicants") == [{"id": "A0001"}]
+        assert store.all("notes") == [{"id": "A0001"}]
         assert store.next_id("applicant", "A") == "A0001"
-        assert store.insert("applicants", {"id": "A0002"}) == 2
-    assert json.loads(db.read_text(encoding="utf-8"))["applicants"]["2"] == {"id": "A0002"}
+        assert store.insert("notes", {"id": "A0002"}) == 2
+    assert json.loads(db.read_text(encoding="utf-8"))["notes"]["2"] == {"id": "A0002"}
 
 
 def test_transaction_writes_once_at_the_end(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -302,7 +302,7 @@ def test_crash_during_write_leaves_old_file_and_no_temp_files(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with Store(db) as store:
-        store.insert("applicants", {"id": "A0001"})
+        store.insert("notes", {"id": "A0001"})
     before = db.read_bytes()
 
     def crash(src: str, dst: str) -> None:
@@ -311,15 +311,15 @@ def test_crash_during_write_leaves_old_file_and_no_temp_files(
     with Store(db) as store:
         monkeypatch.setattr(os, "replace", crash)
         with pytest.raises(OSError, match="No space"):
-            store.insert("applicants", {"id": "A0002"})
+            store.insert("notes", {"id": "A0002"})
         with pytest.raises(OSError, match="No space"):
             with store.transaction():
-                store.insert("applicants", {"id": "A0003"})
+                store.insert("notes", {"id": "A0003"})
         assert db.read_bytes() == before
         assert _leftovers(db.parent, db.name) == set()
         monkeypatch.undo()
         # The store in memory is back in step with the file.
-        assert store.all("applicants") == [{"id": "A0001"}]
+        assert store.all("notes") == [{"id": "A0001"}]
     assert db.read_bytes() == before
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
 

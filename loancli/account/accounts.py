@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-ACCOUNTS = "accounts"
+from loancli.records import ACCOUNTS, APPLICANTS
+
 # Two-step verification for a login from an untrusted device,
 # as in the 小米 account: approve on a trusted phone (the default), or a confirmation code.
 TWO_STEP_MODES = ("confirm", "code")
@@ -41,7 +42,7 @@ def identity_of(store: Any, phone: str) -> dict[str, Any] | None:
     account = store.get(ACCOUNTS, phone=phone) or {}
     if account.get("identity"):
         found.append((account["identity"].get("verified_at", ""), account["identity"]))
-    for app in store.find("applicants", phone=phone):
+    for app in store.find(APPLICANTS, phone=phone):
         if app.get("identity"):
             at = next(
                 (e["at"] for e in reversed(app.get("events", [])) if e["event"] == "id_verified"),

@@ -15,8 +15,8 @@ from typing import Any
 
 from loancli.masking import mask_card, mask_phone
 from loancli.reasons import Reason
+from loancli.records import CARDS
 
-CARDS = "cards"
 CARD_TYPES = ("debit", "credit")
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from loancli.masking import mask_name, mask_phone
-
-CONTACTS = "contacts"
+from loancli.records import CONTACTS
 
 
 def contacts_of(store: Any, phone: str) -> list[dict[str, Any]]:

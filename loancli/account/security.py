@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from loancli.account.accounts import ACCOUNTS, TWO_STEP_MODES, identity_of
+from loancli.account.accounts import TWO_STEP_MODES, identity_of
 from loancli.errors import NotFound, UsageError
 from loancli.masking import mask_id, mask_phone
 from loancli.questions import QUESTIONS
+from loancli.records import ACCOUNTS
 
 
 @dataclass

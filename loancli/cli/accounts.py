@@ -52,9 +52,9 @@ def _phone(phone: str) -> str:
 
 
 def _account_exists(store: Any, phone: str) -> None:
-    from loancli.account.accounts import ACCOUNTS
     from loancli.errors import NotFound
     from loancli.masking import mask_phone
+    from loancli.records import ACCOUNTS
 
     if store.get(ACCOUNTS, phone=phone) is None:
         raise NotFound(

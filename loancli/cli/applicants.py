@@ -29,9 +29,11 @@ def summary(app_doc: dict[str, Any]) -> dict[str, Any]:
 @app.command("list")
 def list_(ctx: typer.Context) -> None:
     """Every applicant in the state file, one line each."""
+    from loancli.records import APPLICANTS
+
     opts = options(ctx)
     with handled(opts), open_world(opts) as (store, _clock, _scenario):
-        rows = [summary(a) for a in store.all("applicants")]
+        rows = [summary(a) for a in store.all(APPLICANTS)]
     if opts.json:
         opts.emit({"applicants": rows})
         return

@@ -100,11 +100,11 @@ def _run(
     unlock: str | None = None,
 ) -> int:
     """Run a security flow as a record in ``flows``; show it; the exit code."""
-    from loancli.account.accounts import ACCOUNTS
     from loancli.account.security import account_for, account_view, is_locked
     from loancli.errors import UsageError
     from loancli.journey.flows import run_flow
     from loancli.masking import mask_phone
+    from loancli.records import ACCOUNTS
 
     kind = command.split()[-1]
 

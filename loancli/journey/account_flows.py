@@ -17,9 +17,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from loancli.account.accounts import ACCOUNTS, identity_of
-from loancli.account.cards import CARDS, card_view, flag_for_rebind
-from loancli.account.contacts import CONTACTS, contact_view, contacts_of, save_contact
+from loancli.account.accounts import identity_of
+from loancli.account.cards import card_view, flag_for_rebind
+from loancli.account.contacts import contact_view, contacts_of, save_contact
 from loancli.errors import NotFound, UsageError
 from loancli.journey.card_binding import bind_card
 from loancli.journey.core import Journey, Stop
@@ -30,6 +30,7 @@ from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import CHANGE_CODE_TEXT, NEW_NUMBER_NOTICE, OLD_NUMBER_NOTICE
 from loancli.masking import mask_card, mask_name, mask_phone
 from loancli.reasons import Reason
+from loancli.records import ACCOUNTS, APPLICANTS, CARDS, CONTACTS, LOANS
 
 
 def _login(j: Journey, record: dict[str, Any]) -> Stop | None:
@@ -120,7 +121,7 @@ def confirm_new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 
 # The tables whose documents belong to an account by its ``phone`` field.
-LINKED_TABLES = ("applicants", "loans", "cards", "contacts")
+LINKED_TABLES = (APPLICANTS, LOANS, CARDS, CONTACTS)
 
 
 def change_number(j: Journey, record: dict[str, Any]) -> Stop | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from loancli.account.accounts import ACCOUNTS, identity_of
+from loancli.account.accounts import identity_of
 from loancli.account.cards import cards_of
 from loancli.account.contacts import contacts_of, save_contact
 from loancli.clock import format_duration
@@ -30,13 +30,14 @@ from loancli.journey.face_check import face_check
 from loancli.journey.flows import FlowStep, run_flow
 from loancli.journey.login import login
 from loancli.journey.texts import FROZEN_TEXT, PLAN_TEXT
-from loancli.loan.loans import LOANS, create_loan
+from loancli.loan.loans import create_loan
 from loancli.loan.money import fmt, fmt_human
 from loancli.loan.products import Product
 from loancli.loan.schedule import build_schedule
 from loancli.loan.servicing import remaining_principal
 from loancli.masking import mask_card, mask_name, mask_phone
 from loancli.reasons import Reason
+from loancli.records import ACCOUNTS, APPLICANTS, LOANS
 from loancli.validation import check_money, check_text
 from loancli.world.providers.risk import FakeRisk
 
@@ -161,14 +162,14 @@ def risk_check(j: Journey, record: dict[str, Any]) -> Stop | None:
 def _installment_loans(j: Journey, phone: str) -> list[dict[str, Any]]:
     return [
         x
-        for x in j.store.find("loans", phone=phone)
+        for x in j.store.find(LOANS, phone=phone)
         if x.get("product") == PRODUCT and x["status"] == "active"
     ]
 
 
 def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
     """The quota (the review's credit limit) less what earlier checkouts still owe."""
-    apps = [a for a in j.store.find("applicants", phone=record["phone"]) if a.get("profile")]
+    apps = [a for a in j.store.find(APPLICANTS, phone=record["phone"]) if a.get("profile")]
     income = (
         Decimal(max(apps, key=lambda a: a["id"])["profile"]["monthly_income"])
         if apps

@@ -8,6 +8,7 @@ from typing import Any
 from loancli.asking import Asker
 from loancli.clock import Rng, SimClock
 from loancli.reasons import Reason
+from loancli.records import APPLICANTS, FLOWS
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.bank import FakeBank
 from loancli.world.providers.liveness import FakeLiveness
@@ -69,5 +70,5 @@ class Journey:
     def save(self, record: dict[str, Any]) -> None:
         """Persist an applicant's journey, or another flow's record (table ``flows``)."""
         record["updated_at"] = self.clock.isoformat()
-        table = "applicants" if record.get("kind", "apply") == "apply" else "flows"
+        table = APPLICANTS if record.get("kind", "apply") == "apply" else FLOWS
         self.store.upsert(table, record, id=record["id"])

@@ -8,11 +8,12 @@ from typing import Any
 
 from loancli.journey.core import Journey, Stop
 from loancli.reasons import Reason
+from loancli.records import ACCOUNTS
 
 
 def face_check(j: Journey, app: dict[str, Any]) -> Stop | None:
     s = j.world.liveness
-    account = j.store.get("accounts", phone=app["phone"]) or {}
+    account = j.store.get(ACCOUNTS, phone=app["phone"]) or {}
     locked = account.get("face_locked_until")
     if locked and j.clock.now() < datetime.fromisoformat(locked):
         return Stop(Reason.FACE_LOCKED, f"face check locked until {locked}")
@@ -45,7 +46,7 @@ def face_check(j: Journey, app: dict[str, Any]) -> Stop | None:
         reason = Reason.LIVENESS_FAILED if not result.actions_ok else Reason.FACE_MISMATCH
         j.fail(app, "face_failed", reason, **detail)
     until = (j.clock.now() + s.lock).isoformat()
-    j.store.update("accounts", {"face_locked_until": until}, phone=app["phone"])
+    j.store.update(ACCOUNTS, {"face_locked_until": until}, phone=app["phone"])
     j.event(app, "face_locked", Reason.ATTEMPTS_EXHAUSTED, until=until)
     return Stop(
         Reason.ATTEMPTS_EXHAUSTED, f"{s.max_attempts} failed attempts; locked until {until}"

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from loancli.account.accounts import ACCOUNTS, identity_of, new_account
+from loancli.account.accounts import identity_of, new_account
 from loancli.account.hashing import hash_secret, verify_secret
 from loancli.account.security import find_account, id_number_of, is_id_number, is_locked
 from loancli.errors import AnswersExhausted, InvalidAnswer
@@ -31,6 +31,7 @@ from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DEVICE_CODE_TEXT, LOGIN_CODE_TEXT, RISK_TEXT, UNLOCK_TEXT
 from loancli.masking import mask_id, mask_phone
 from loancli.reasons import Reason
+from loancli.records import ACCOUNTS
 
 # Tries at typing the account holder's ID number before an unlock is refused.
 UNLOCK_ID_ATTEMPTS = 3

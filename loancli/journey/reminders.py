@@ -9,6 +9,7 @@ from typing import Any
 
 from loancli.journey.texts import REMINDER_TEXT
 from loancli.loan.loans import catch_up_all
+from loancli.records import LOANS
 from loancli.world.providers.sms import SmsService
 
 
@@ -22,7 +23,7 @@ def advance_loans(store: Any, sms: SmsService, today: Any, at: str) -> list[dict
     for event in events:
         if event["event"] != "reminder_sent":
             continue
-        loan = store.get("loans", id=event["loan"])
+        loan = store.get(LOANS, id=event["loan"])
         d = event["detail"]
         text = REMINDER_TEXT.format(
             n=d["installment"], amount=d["amount"], due=d["due_date"], card=loan["card_number"][-4:]

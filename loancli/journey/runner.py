@@ -13,6 +13,7 @@ from loancli.journey.flows import run_steps
 from loancli.journey.login import login
 from loancli.masking import mask_card
 from loancli.reasons import Reason
+from loancli.records import APPLICANTS
 
 Step = Callable[[Journey, dict[str, Any]], Stop | None]
 
@@ -50,7 +51,7 @@ def start_journey(j: Journey) -> dict[str, Any]:
 
 def load_applicant(store: Any, applicant_id: str, key: str = "ID") -> dict[str, Any]:
     """A copy of a stored applicant; exit 2 naming ``key`` when there is none."""
-    app = store.get("applicants", id=applicant_id)
+    app = store.get(APPLICANTS, id=applicant_id)
     if app is None:
         raise NotFound(f"no applicant {applicant_id!r} in this state file", key=key)
     return dict(app)

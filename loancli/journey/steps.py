@@ -20,6 +20,7 @@ from loancli.loan.products import validate_amount
 from loancli.loan.schedule import build_schedule
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
+from loancli.records import ACCOUNTS
 
 
 def _now(j: Journey) -> datetime:
@@ -206,7 +207,7 @@ def authorisations(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
     s = j.world.review
-    frozen = (j.store.get("accounts", phone=app["phone"]) or {}).get("frozen")
+    frozen = (j.store.get(ACCOUNTS, phone=app["phone"]) or {}).get("frozen")
     if frozen:
         # An account frozen for abnormal transactions cannot borrow until service lifts it.
         j.fail(app, "review_refused", Reason.ACCOUNT_FROZEN, frozen_at=frozen["at"])
@@ -274,7 +275,7 @@ def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 
 def _repayment_day(j: Journey, app: dict[str, Any]) -> int | None:
-    account = j.store.get("accounts", phone=app["phone"]) or {}
+    account = j.store.get(ACCOUNTS, phone=app["phone"]) or {}
     return account.get("repayment_day")
 
 
@@ -397,7 +398,7 @@ def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
     loan_date = _now(j).date()
     schedule = quote(j, app, loan_date)
     if _repayment_day(j, app) is None:
-        j.store.update("accounts", {"repayment_day": schedule.repayment_day}, phone=app["phone"])
+        j.store.update(ACCOUNTS, {"repayment_day": schedule.repayment_day}, phone=app["phone"])
     app["loan"].update(
         loan_date=loan_date.isoformat(),
         apr=fmt(schedule.apr),

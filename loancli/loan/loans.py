@@ -14,10 +14,7 @@ from loancli.loan.servicing import (
     new_loan,
     reminders,
 )
-
-# ----------------------------------------------------------------------------
-
-LOANS = "loans"
+from loancli.records import LOANS
 
 
 def create_loan(

@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loancli.errors import SchemaVersionError, StateCorrupt, StateError, StateLocked
+from loancli.records import META, RecordProblem, check_table
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
     from tinydb.table import Table
 
 SCHEMA_VERSION = 1
-META_TABLE = "meta"
+META_TABLE = META
 SCHEMA_KEY = "schema"
 
 _ADVICE = "it was left untouched — restore a backup or point --db at a new file"
@@ -153,6 +154,15 @@ def _load(path: Path) -> Data | None:
                     f"{_json_kind(doc)} where an object is expected; {_ADVICE}"
                 )
     return data
+
+
+def _check_records(path: Path, data: Data) -> None:
+    """Every record of a known table fits its type (``loancli/records.py``)."""
+    for name, table in data.items():
+        try:
+            check_table(name, table)
+        except RecordProblem as exc:
+            raise StateCorrupt(f"state file {path}: {exc}; {_ADVICE}") from None
 
 
 def _json_kind(value: object) -> str:
@@ -276,6 +286,8 @@ class Store:
                 f"state file {self.path} has schema version {schema['version']!r}, but this "
                 f"loancli supports version {SCHEMA_VERSION}; {_ADVICE}"
             )
+        # Only a file of this schema can be held to this schema's record types.
+        _check_records(self.path, data)
 
     def _open_db(self) -> TinyDB:
         if self._db is None:

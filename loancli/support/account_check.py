@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from loancli.account.accounts import ACCOUNTS, identity_of
+from loancli.account.accounts import identity_of
 from loancli.account.cards import cards_of, status_of
 from loancli.account.contacts import contacts_of
 from loancli.errors import NotFound
 from loancli.identity.card import valid_until
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
+from loancli.records import ACCOUNTS
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.sms import SmsService
 

@@ -11,6 +11,7 @@ from loancli.loan.explain import explain_amounts, explain_due_date
 from loancli.loan.schedule import build_schedule
 from loancli.loan.servicing import DEFAULT_SERVICING, penalty_rate
 from loancli.reasons import Reason
+from loancli.records import LOANS
 from loancli.support.reporting import facts_of
 
 
@@ -40,7 +41,7 @@ def explain_applicant(store: Any, applicant_id: str, today: date) -> dict[str, s
             f"The journey stopped at {app['stopped_at']} with {reason.value}: "
             f"{reason.sentence_in(facts_of(app))} {reason.advice_in(facts_of(app))}"
         )
-    loans = store.find("loans", applicant_id=applicant_id)
+    loans = store.find(LOANS, applicant_id=applicant_id)
     if loans:
         loan = max(loans, key=lambda x: x["id"])
         out.update(explain_loan(store, loan, today))
@@ -87,7 +88,7 @@ def _face_sentence(e: dict[str, Any]) -> str:
 
 def explain_loan(store: Any, loan: dict[str, Any], today: date) -> dict[str, str]:
     loan_date = date.fromisoformat(loan["loan_date"])
-    earlier = [x for x in store.find("loans", phone=loan["phone"]) if x["id"] < loan["id"]]
+    earlier = [x for x in store.find(LOANS, phone=loan["phone"]) if x["id"] < loan["id"]]
     repayment_day = loan["repayment_day"] if earlier else None
     out = {"due_date": explain_due_date(loan_date, repayment_day)}
     # The contract's plan as disbursed: the stored lines change with prepayments and a

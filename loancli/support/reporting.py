@@ -14,6 +14,7 @@ from loancli.errors import UsageError
 from loancli.journey.runner import load_applicant
 from loancli.masking import mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
+from loancli.records import LOANS
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import Scenario, load_scenario
 
@@ -32,7 +33,7 @@ def timeline(store: Any, applicant_id: str) -> list[dict[str, Any]]:
         }
         for e in app.get("events", [])
     ]
-    for loan in store.find("loans", applicant_id=applicant_id):
+    for loan in store.find(LOANS, applicant_id=applicant_id):
         rows += [
             {
                 "at": e["at"],

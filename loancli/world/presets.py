@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from loancli.account.accounts import ACCOUNTS, new_account
+from loancli.account.accounts import new_account
 from loancli.account.cards import save_card
 from loancli.account.contacts import save_contact
 from loancli.account.hashing import hash_secret
+from loancli.records import ACCOUNTS
 from loancli.validation import check_debit_card
 from loancli.world.providers import WorldSettings
 

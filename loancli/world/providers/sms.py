@@ -14,6 +14,7 @@ from typing import Any
 
 from loancli.clock import Rng
 from loancli.reasons import Reason
+from loancli.records import OTP_CODES, SMS_INBOX
 from loancli.world.providers.faults import NEVER, Fault
 
 
@@ -68,8 +69,8 @@ class SmsService:
     Codes are stored hashed; the plain code exists only in the inbox message, as on a phone.
     """
 
-    INBOX = "sms_inbox"
-    CODES = "otp_codes"
+    INBOX = SMS_INBOX
+    CODES = OTP_CODES
 
     def __init__(self, settings: SmsSettings, store: Any) -> None:
         self.settings = settings

@@ -1,0 +1,133 @@
+"""A state file whose records do not fit their types is refused on open: exit 4 naming the
+table, the record and the field, no traceback, and the file left byte for byte as it was."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import happy_answers, run_cli
+
+from loancli.journey.session import run_journey
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A state file after one completed journey: applicant, account, loan, card, messages."""
+    path = tmp_path_factory.mktemp("filled") / "state.json"
+    assert run_journey(path, answers=happy_answers()).record["status"] == "completed"
+    return path.read_bytes()
+
+
+def _first(data: dict[str, Any], table: str) -> dict[str, Any]:
+    return next(iter(data[table].values()))
+
+
+def _meta(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(d for d in data["meta"].values() if d.get("key") == key)
+
+
+Damage = Callable[[dict[str, Any]], None]
+CASES: list[tuple[str, Damage, str, str, str]] = [
+    (
+        "applicant without status",
+        lambda d: _first(d, "applicants").pop("status"),
+        "applicants",
+        "'A0001'",
+        "status",
+    ),
+    (
+        "events that is a string",
+        lambda d: _first(d, "applicants").update(events="none"),
+        "applicants",
+        "'A0001'",
+        "events",
+    ),
+    (
+        "a loan without lines",
+        lambda d: _first(d, "loans").pop("lines"),
+        "loans",
+        "'L0001'",
+        "lines",
+    ),
+    (
+        "a loan with no lines",
+        lambda d: _first(d, "loans").update(lines=[]),
+        "loans",
+        "'L0001'",
+        "lines",
+    ),
+    (
+        "an account without a password hash",
+        lambda d: _first(d, "accounts").pop("password_hash"),
+        "accounts",
+        "'138****8000'",
+        "password_hash",
+    ),
+    (
+        "a stored clock that is not a date-time",
+        lambda d: _meta(d, "clock").update(value="soon"),
+        "meta",
+        "'clock'",
+        "value",
+    ),
+    (
+        "an event without its time",
+        lambda d: _first(d, "applicants")["events"][0].pop("at"),
+        "applicants",
+        "'A0001'",
+        "events[0].at",
+    ),
+    (
+        "a card number that is a number",
+        lambda d: _first(d, "cards").update(number=6222),
+        "cards",
+        "'C0001'",
+        "number",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("damage", "table", "record", "field"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+@pytest.mark.parametrize(
+    "command", [["applicants", "list"], ["clock", "show"], ["repay", "A0001", "--installment", "1"]]
+)
+def test_a_damaged_record_is_exit_4_naming_table_record_and_field(
+    tmp_path: Path,
+    filled: bytes,
+    damage: Damage,
+    table: str,
+    record: str,
+    field: str,
+    command: list[str],
+) -> None:
+    data = json.loads(filled)
+    damage(data)
+    db = tmp_path / "state.json"
+    db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = db.read_bytes()
+
+    code, out, err = run_cli(tmp_path, *command, db=db)
+
+    assert code == 4, out + err
+    assert "Traceback" not in out + err
+    message = " ".join(err.split())
+    assert f"table {table!r}" in message and f"record {record}" in message, message
+    assert f"field {field!r}" in message, message
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "state.json.lock"]
+
+
+def test_the_undamaged_file_opens(tmp_path: Path, filled: bytes) -> None:
+    db = tmp_path / "state.json"
+    db.write_bytes(filled)
+    code, out, err = run_cli(tmp_path, "applicants", "list", db=db)
+    assert code == 0, err
+    assert "A0001" in out
