@@ -16,7 +16,7 @@ from loancli.identity.card import (
     format_validity,
     parse_validity,
 )
-from loancli.identity.idnumber import is_valid_id, make_id
+from loancli.identity.idnumber import make_id, parse_id
 from loancli.identity.images import generate
 from loancli.identity.photo import DEFAULT_LIMITS, ImageLimits, check_image, read_fields
 from loancli.reasons import Reason
@@ -60,12 +60,12 @@ def test_fixture_fields_tell_the_story():
     other = read_fields(FIXTURES / "front-other.png")
     expired = read_fields(FIXTURES / "back-expired.png")
     assert front["name"] == "王小明" and front["sex_printed"] == "男"
-    assert is_valid_id(front["number"]) and front["number"].startswith("110105")
+    assert parse_id(front["number"]) and front["number"].startswith("110105")
     assert back["number"] == front["number"]
     assert back["validity"] == "2020.05.01-2040.05.01"
     assert expired["validity"] == "2005.05.01-2015.05.01"
     assert other["name"] == "李华" and other["sex"] == "female"
-    assert is_valid_id(other["number"]) and other["number"] != back["number"]
+    assert parse_id(other["number"]) and other["number"] != back["number"]
     assert read_fields(FIXTURES / "front-blurry.png") == front
 
 

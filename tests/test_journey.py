@@ -476,10 +476,11 @@ def _generated_card(tmp_path: Path, number: str, stem: str) -> tuple[Path, Path]
 
 
 def test_id_invalid_for_a_number_with_a_wrong_check_character(tmp_path: Path) -> None:
-    from loancli.identity.idnumber import is_valid_id
+    from loancli.identity.idnumber import parse_id
 
     bad = "110105199003070018"  # the valid number ends in 7
-    assert not is_valid_id(bad)
+    with pytest.raises(ValueError):
+        parse_id(bad)
     front, back = _generated_card(tmp_path, bad, "invalid")
     code, result = apply(
         tmp_path, answers=write_answers(tmp_path, id_front=str(front), id_back=str(back))

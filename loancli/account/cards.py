@@ -69,14 +69,6 @@ def save_card(
     return card
 
 
-def needs_rebind(store: Any, phone: str | None, number: str) -> bool:
-    """Is this bound card flagged for rebinding (its reserved mobile is an old number)?"""
-    match = {"number": number, "status": "bound"}
-    if phone:
-        match["phone"] = phone
-    return any(c.get("rebind_required") for c in store.find(CARDS, **match))
-
-
 def flag_for_rebind(store: Any, phone: str, old_phone: str) -> list[dict[str, Any]]:
     """After a phone change: flag the account's bound cards reserved to ``old_phone``."""
     flagged = [
@@ -99,7 +91,8 @@ def status_of(card: dict[str, Any], bank_status: str = "normal") -> str:
 
 
 def refusal(card: dict[str, Any], bank_status: str = "normal") -> Reason | None:
-    """Why money cannot move through this card, or None."""
+    """Why money cannot move through this card (a payout to it, a repayment from it), or None:
+    the card's own state first (rebind after a phone change), then the bank's."""
     return {
         "rebind_required": Reason.CARD_REBIND_REQUIRED,
         "frozen": Reason.CARD_FROZEN,

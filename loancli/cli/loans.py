@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loancli.cli.common import Options, handled, open_world, options
+from loancli.cli.common import Options, handled, open_world, options, options_for
 
 clock_app = typer.Typer(help="The state file's simulated clock.", no_args_is_help=True)
 
@@ -360,87 +360,46 @@ def repay(
     ] = False,
 ) -> None:
     """Repay from the bound card; the schedule is recomputed."""
-    from decimal import Decimal
-
     from loancli.errors import ExitCode
-    from loancli.loan.loans import find_loan, log, save_loan
-    from loancli.loan.servicing import catch_up, pay_amount, pay_installment, settle_all
-    from loancli.reasons import Reason
-    from loancli.validation import check_money
+    from loancli.journey.repayment import check_choice
+    from loancli.journey.repayment import repay as repay_loan
 
     opts = options(ctx)
-    chosen = [x for x in (installment is not None, amount is not None, all_) if x]
-    with handled(opts):
-        if len(chosen) != 1:
-            raise _usage(
-                "choose exactly one of --installment N, --amount A or --all",
-                "--installment/--amount/--all",
-            )
+    fields = {
+        "choice": "--installment/--amount/--all",
+        "loan": "APPLICANT",
+        "installment": "--installment",
+        "amount": "--amount",
+    }
+    with handled(opts), options_for(fields):
+        check_choice(installment, amount, all_)
         with open_world(opts) as (store, clock, scenario):
-            loan = find_loan(store, applicant)
             today = clock.now().date()
-            log(loan, clock.isoformat(), catch_up(loan, today))
-            if loan["status"] != "active":
-                raise _usage(
-                    f"loan {loan['id']} is {loan['status']}; nothing to repay", "APPLICANT"
-                )
-            card_status = scenario.world.bank.card_status
-            from loancli.account.cards import needs_rebind
-
-            if needs_rebind(store, loan["phone"], loan["card_number"]):
-                card_status = "rebind_required"
-            if card_status != "normal":
-                reason = {
-                    "frozen": Reason.CARD_FROZEN,
-                    "closed": Reason.CARD_CLOSED,
-                    "rebind_required": Reason.CARD_REBIND_REQUIRED,
-                }[card_status]
-                log(
-                    loan,
-                    clock.isoformat(),
-                    [
-                        {
-                            "on": today.isoformat(),
-                            "event": "repay_failed",
-                            "reason": reason.value,
-                            "detail": {},
-                        }
-                    ],
-                )
-                save_loan(store, loan)
-                result = {
-                    "status": "refused",
-                    "reason": reason.value,
-                    "message": reason.sentence_in(scenario.world.facts()).replace(
-                        "receive the money", "pay from it"
-                    ),
-                    "advice": reason.advice_in(scenario.world.facts()),
-                    **_loan_view(loan, today),
-                }
-                _show_payment(opts, result)
-                raise typer.Exit(int(ExitCode.STOPPED))
-            try:
-                if all_:
-                    payment = settle_all(loan, today)
-                elif installment is not None:
-                    payment = pay_installment(loan, installment, today)
-                else:
-                    try:
-                        value = check_money(amount, minimum=Decimal("0.01"))
-                    except ValueError as exc:
-                        raise _usage(str(exc), "--amount") from None
-                    payment = pay_amount(loan, value, today)
-            except ValueError as exc:
-                raise _usage(
-                    str(exc), "--installment" if installment is not None else "--amount"
-                ) from None
-            log(
-                loan,
+            done = repay_loan(
+                store,
+                scenario.world,
                 clock.isoformat(),
-                [{"on": today.isoformat(), "event": "repaid", "detail": payment}],
+                today,
+                applicant,
+                installment=installment,
+                amount=amount,
+                settle=all_,
             )
-            save_loan(store, loan)
-        _show_payment(opts, {"status": "paid", "payment": payment, **_loan_view(loan, today)})
+            facts = scenario.world.facts()
+    if done.refused is not None:
+        reason = done.refused
+        _show_payment(
+            opts,
+            {
+                "status": "refused",
+                "reason": reason.value,
+                "message": reason.sentence_in(facts).replace("receive the money", "pay from it"),
+                "advice": reason.advice_in(facts),
+                **_loan_view(done.loan, today),
+            },
+        )
+        raise typer.Exit(int(ExitCode.STOPPED))
+    _show_payment(opts, {"status": "paid", "payment": done.payment, **_loan_view(done.loan, today)})
 
 
 def _show_payment(opts: Options, result: dict[str, Any]) -> None:

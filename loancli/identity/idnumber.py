@@ -77,15 +77,6 @@ def parse_id(number: str) -> IdInfo:
     )
 
 
-def is_valid_id(number: str) -> bool:
-    """True when :func:`parse_id` accepts the number."""
-    try:
-        parse_id(number)
-    except ValueError:
-        return False
-    return True
-
-
 def make_id(area: str, birth: date, sex: str, sequence_seed: int) -> str:
     """Build a valid number; the seed picks the sequence, the sex fixes its parity."""
     if len(area) != 6 or not _all_digits(area):

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from loancli.account.cards import needs_rebind
+from loancli.account.cards import find_card, refusal
 from loancli.account.contacts import save_contact
 from loancli.clock import format_duration
 from loancli.identity.card import check_card
@@ -372,7 +372,8 @@ def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
 def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
     card = app["card"]
 
-    if needs_rebind(j.store, app["phone"], card["number"]):
+    stored = find_card(j.store, app["phone"], card["number"])
+    if stored is not None and refusal(stored) is Reason.CARD_REBIND_REQUIRED:
         j.fail(app, "transfer_refused", Reason.CARD_REBIND_REQUIRED, card=mask_card(card["number"]))
         return Stop(
             Reason.CARD_REBIND_REQUIRED,
@@ -384,9 +385,7 @@ def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
         card["number"], attempts["transfer"], j.rng.derive(app["id"], "transfer")
     )
     if not transfer.ok:
-        reason = {"frozen": Reason.CARD_FROZEN, "closed": Reason.CARD_CLOSED}.get(
-            transfer.status, Reason.TRANSFER_FAILED
-        )
+        reason = (refusal(stored, transfer.status) if stored else None) or Reason.TRANSFER_FAILED
         j.fail(
             app,
             "transfer_failed",

@@ -55,18 +55,6 @@ def quantize(d: Decimal | int) -> Decimal:
     return result if result else ZERO
 
 
-def to_fen(d: Decimal | int) -> int:
-    """Money as an integer number of fen: Decimal("916.80") -> 91680."""
-    return int(quantize(d) * 100)
-
-
-def from_fen(fen: int) -> Decimal:
-    """Integer fen as money: 91680 -> Decimal("916.80")."""
-    if isinstance(fen, bool) or not isinstance(fen, int):
-        raise TypeError(f"{fen!r} is not a whole number of fen")
-    return quantize(Decimal(fen) / 100)
-
-
 def fmt(d: Decimal | int) -> str:
     """Format for files and machines: ``"916.80"``, always two places, no separators."""
     return f"{quantize(d):f}"

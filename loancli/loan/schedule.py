@@ -139,15 +139,6 @@ class Schedule:
     total_repayment: Decimal
     fee_rate_total: Decimal | None = None
 
-    @property
-    def monthly_payment(self) -> Decimal:
-        """The regular payment M for equal installment; otherwise the first line's total."""
-        if self.method is Method.EQUAL_INSTALLMENT and self.fee_rate_total is None:
-            return equal_installment_payment(
-                self.amount, monthly_rate(self.apr_contract), self.term
-            )
-        return self.installments[0].total
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: money and rates as two-place strings, dates in ISO form."""
         return {

@@ -13,8 +13,6 @@ from loancli.reasons import Reason
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import builtin_names, load_scenario
 
-MARKERS = ("answer-keys", "reason-codes", "scenarios")
-
 
 def answer_keys_table() -> str:
     rows = ["| key | asks | form | default | asked only when |", "|---|---|---|---|---|"]

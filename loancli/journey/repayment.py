@@ -1,0 +1,84 @@
+"""Repaying a loan from its bound card: one installment, an amount, or the whole loan.
+
+The card must be able to pay: the one card rule (``account/cards.refusal``) decides, as it does
+for the payout. A refusal is a value (the reason, recorded on the loan); a payment the loan
+cannot take is a ``RuleError`` naming the field (installment, amount, choice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from loancli.account.cards import find_card, refusal
+from loancli.errors import RuleError
+from loancli.loan.loans import find_loan, log, save_loan
+from loancli.loan.servicing import catch_up, pay_amount, pay_installment, settle_all
+from loancli.reasons import Reason
+from loancli.validation import check_money
+from loancli.world.providers import WorldSettings
+
+
+@dataclass
+class Repayment:
+    """What a repay command did: the loan after it, and the payment or the refusal."""
+
+    loan: dict[str, Any]
+    payment: dict[str, Any] | None = None
+    refused: Reason | None = None
+
+
+def repay(
+    store: Any,
+    world: WorldSettings,
+    now: str,
+    today: date,
+    applicant_id: str,
+    *,
+    installment: int | None = None,
+    amount: str | None = None,
+    settle: bool = False,
+) -> Repayment:
+    """Catch the applicant's newest loan up to ``today``, then pay exactly one of
+    ``installment``, ``amount`` or (``settle``) everything, with interest to date."""
+    check_choice(installment, amount, settle)
+    loan = find_loan(store, applicant_id)
+    log(loan, now, catch_up(loan, today))
+    if loan["status"] != "active":
+        raise RuleError("loan", f"loan {loan['id']} is {loan['status']}; nothing to repay")
+    card = find_card(store, loan["phone"], loan["card_number"])
+    reason = refusal(card, world.bank.card_status) if card else None
+    if reason is not None:
+        event = {"on": today.isoformat(), "event": "repay_failed", "reason": reason.value}
+        log(loan, now, [{**event, "detail": {}}])
+        save_loan(store, loan)
+        return Repayment(loan, refused=reason)
+    payment = _pay(loan, today, installment, amount)
+    log(loan, now, [{"on": today.isoformat(), "event": "repaid", "detail": payment}])
+    save_loan(store, loan)
+    return Repayment(loan, payment=payment)
+
+
+def check_choice(installment: int | None, amount: str | None, settle: bool) -> None:
+    """Exactly one way to pay is chosen (checked before any state is opened)."""
+    if sum((installment is not None, amount is not None, settle)) != 1:
+        raise RuleError("choice", "choose exactly one of an installment, an amount or all")
+
+
+def _pay(
+    loan: dict[str, Any], today: date, installment: int | None, amount: str | None
+) -> dict[str, Any]:
+    if installment is not None:
+        try:
+            return pay_installment(loan, installment, today)
+        except ValueError as exc:
+            raise RuleError("installment", str(exc)) from None
+    if amount is not None:
+        try:
+            value = check_money(amount, minimum=Decimal("0.01"))
+            return pay_amount(loan, value, today)
+        except ValueError as exc:
+            raise RuleError("amount", str(exc)) from None
+    return settle_all(loan, today)
