@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from loancli.records import ACCOUNTS, APPLICANTS
+from loancli.store import Store
 
 # Two-step verification for a login from an untrusted device,
 # as in the 小米 account: approve on a trusted phone (the default), or a confirmation code.
@@ -35,7 +36,7 @@ def new_account(
 # flows start from without running ``apply`` first.
 
 
-def identity_of(store: Any, phone: str) -> dict[str, Any] | None:
+def identity_of(store: Store, phone: str) -> dict[str, Any] | None:
     """The account's verified identity: the newest of a journey's ID upload and the one kept
     on the account (a checkout's ID upload, a scenario preset); None when never verified."""
     found: list[tuple[str, dict[str, Any]]] = []

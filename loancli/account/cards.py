@@ -16,16 +16,17 @@ from typing import Any
 from loancli.masking import mask_card, mask_phone
 from loancli.reasons import Reason
 from loancli.records import CARDS
+from loancli.store import Store
 
 CARD_TYPES = ("debit", "credit")
 
 
-def find_card(store: Any, phone: str, number: str) -> dict[str, Any] | None:
+def find_card(store: Store, phone: str, number: str) -> dict[str, Any] | None:
     """The account's record of card ``number`` (bound or not), or None."""
     return store.get(CARDS, phone=phone, number=number)
 
 
-def cards_of(store: Any, phone: str, include_unbound: bool = False) -> list[dict[str, Any]]:
+def cards_of(store: Store, phone: str, include_unbound: bool = False) -> list[dict[str, Any]]:
     """The account's cards, oldest first."""
     cards = store.find(CARDS, phone=phone)
     if not include_unbound:
@@ -34,7 +35,7 @@ def cards_of(store: Any, phone: str, include_unbound: bool = False) -> list[dict
 
 
 def save_card(
-    store: Any,
+    store: Store,
     phone: str,
     *,
     number: str,
@@ -69,7 +70,7 @@ def save_card(
     return card
 
 
-def flag_for_rebind(store: Any, phone: str, old_phone: str) -> list[dict[str, Any]]:
+def flag_for_rebind(store: Store, phone: str, old_phone: str) -> list[dict[str, Any]]:
     """After a phone change: flag the account's bound cards reserved to ``old_phone``."""
     flagged = [
         c

@@ -10,15 +10,16 @@ from typing import Any
 
 from loancli.masking import mask_name, mask_phone
 from loancli.records import CONTACTS
+from loancli.store import Store
 
 
-def contacts_of(store: Any, phone: str) -> list[dict[str, Any]]:
+def contacts_of(store: Store, phone: str) -> list[dict[str, Any]]:
     """The account's emergency contacts, oldest first."""
     return sorted(store.find(CONTACTS, phone=phone), key=lambda c: c["id"])
 
 
 def save_contact(
-    store: Any, phone: str, *, name: str, relation: str, mobile: str, at: str, source: str
+    store: Store, phone: str, *, name: str, relation: str, mobile: str, at: str, source: str
 ) -> dict[str, Any]:
     """Add a contact to the account ``phone`` (or update the one with this mobile)."""
     fields = {"name": name, "relation": relation, "added_at": at, "source": source}

@@ -12,6 +12,7 @@ from loancli.errors import NotFound, UsageError
 from loancli.masking import mask_id, mask_phone
 from loancli.questions import QUESTIONS
 from loancli.records import ACCOUNTS
+from loancli.store import Store
 
 
 @dataclass
@@ -27,13 +28,13 @@ def is_id_number(login_id: str) -> bool:
     return len(login_id) == 18
 
 
-def id_number_of(store: Any, account: dict[str, Any]) -> str | None:
+def id_number_of(store: Store, account: dict[str, Any]) -> str | None:
     """The account holder's ID number: the verified identity's (a journey's ID upload, or
     a scenario preset), else None."""
     return (identity_of(store, account["phone"]) or {}).get("number")
 
 
-def find_account(store: Any, login_id: str) -> dict[str, Any] | None:
+def find_account(store: Store, login_id: str) -> dict[str, Any] | None:
     """The account behind a mobile number or an ID number."""
     if not is_id_number(login_id):
         return store.get(ACCOUNTS, phone=login_id)
@@ -43,7 +44,7 @@ def find_account(store: Any, login_id: str) -> dict[str, Any] | None:
     return None
 
 
-def account_for(store: Any, raw: str, key: str = "PHONE") -> dict[str, Any]:
+def account_for(store: Store, raw: str, key: str = "PHONE") -> dict[str, Any]:
     """The account a command names by mobile or ID number; exit 2 naming ``key`` if none."""
     try:
         login_id = QUESTIONS["login_id"].parse(raw)
@@ -61,7 +62,7 @@ def is_locked(account: dict[str, Any], now: datetime) -> bool:
     return until is not None and now < datetime.fromisoformat(until)
 
 
-def trust_device(store: Any, account: dict[str, Any], model: str) -> bool:
+def trust_device(store: Store, account: dict[str, Any], model: str) -> bool:
     """Add a trusted device; False if it already was."""
     trusted = list(account.get("trusted_devices") or [])
     if model in trusted:
@@ -72,7 +73,7 @@ def trust_device(store: Any, account: dict[str, Any], model: str) -> bool:
     return True
 
 
-def forget_device(store: Any, account: dict[str, Any], model: str) -> None:
+def forget_device(store: Store, account: dict[str, Any], model: str) -> None:
     """Remove a trusted device; its next login needs the two-step verification again."""
     trusted = list(account.get("trusted_devices") or [])
     if model not in trusted:
@@ -87,7 +88,7 @@ def forget_device(store: Any, account: dict[str, Any], model: str) -> None:
     account["trusted_devices"] = trusted
 
 
-def set_two_step(store: Any, account: dict[str, Any], mode: str) -> None:
+def set_two_step(store: Store, account: dict[str, Any], mode: str) -> None:
     if mode not in TWO_STEP_MODES:
         raise UsageError(
             f"{mode!r} is not a mode; choose {' or '.join(TWO_STEP_MODES)}", key="--mode"
@@ -96,7 +97,9 @@ def set_two_step(store: Any, account: dict[str, Any], mode: str) -> None:
     account["two_step"] = mode
 
 
-def account_view(store: Any, account: dict[str, Any], device: Any, now: datetime) -> dict[str, Any]:
+def account_view(
+    store: Store, account: dict[str, Any], device: Any, now: datetime
+) -> dict[str, Any]:
     """The masked, JSON-ready security view of an account (``device list``)."""
     trusted = list(account.get("trusted_devices") or [])
     number = id_number_of(store, account)

@@ -35,6 +35,14 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from loancli import __version__
+
+        typer.echo(f"loancli {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -71,6 +79,12 @@ def main(
     ] = False,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt (also when stdin is not a terminal).")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     ctx.obj = Options(

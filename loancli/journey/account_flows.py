@@ -31,6 +31,7 @@ from loancli.journey.texts import CHANGE_CODE_TEXT, NEW_NUMBER_NOTICE, OLD_NUMBE
 from loancli.masking import mask_card, mask_name, mask_phone
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS, APPLICANTS, CARDS, CONTACTS, LOANS
+from loancli.store import Store
 
 
 def _login(j: Journey, record: dict[str, Any]) -> Stop | None:
@@ -218,7 +219,7 @@ def bind(j: Journey) -> dict[str, Any]:
     return run_flow(j, "card_bind", [("login", _login), ("card", _bind)])
 
 
-def card_to_unbind(store: Any, card_id: str) -> dict[str, Any]:
+def card_to_unbind(store: Store, card_id: str) -> dict[str, Any]:
     """The bound card ``card_id``; exit 2 when there is none."""
     card = store.get(CARDS, id=card_id)
     if card is None or card["status"] != "bound":
@@ -280,7 +281,7 @@ def add_contact(j: Journey) -> dict[str, Any]:
     return run_flow(j, "contact_add", [("login", _login), ("contact", _add_contact)])
 
 
-def contact_to_remove(store: Any, contact_id: str) -> dict[str, Any]:
+def contact_to_remove(store: Store, contact_id: str) -> dict[str, Any]:
     contact = store.get(CONTACTS, id=contact_id)
     if contact is None:
         raise NotFound(

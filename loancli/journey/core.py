@@ -9,6 +9,7 @@ from loancli.asking import Asker
 from loancli.clock import Rng, SimClock
 from loancli.reasons import Reason
 from loancli.records import APPLICANTS, FLOWS
+from loancli.store import Store
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.bank import FakeBank
 from loancli.world.providers.liveness import FakeLiveness
@@ -29,7 +30,7 @@ class Stop:
 class Journey:
     """Everything a step may use. Built once per command by the CLI (or a test)."""
 
-    store: Any  # loancli.store.Store, open
+    store: Store
     clock: SimClock
     rng: Rng
     asker: Asker

@@ -10,10 +10,11 @@ from typing import Any
 from loancli.journey.texts import REMINDER_TEXT
 from loancli.loan.loans import catch_up_all
 from loancli.records import LOANS
+from loancli.store import Store
 from loancli.world.providers.sms import SmsService
 
 
-def advance_loans(store: Any, sms: SmsService, today: Any, at: str) -> list[dict[str, Any]]:
+def advance_loans(store: Store, sms: SmsService, today: Any, at: str) -> list[dict[str, Any]]:
     """Bring every active loan to ``today`` and send the reminders that fell due; the events.
 
     A reminder goes to the loan's current number (it follows a phone change); a number the
@@ -24,6 +25,8 @@ def advance_loans(store: Any, sms: SmsService, today: Any, at: str) -> list[dict
         if event["event"] != "reminder_sent":
             continue
         loan = store.get(LOANS, id=event["loan"])
+        if loan is None:  # the events were made from this file's loans a moment ago
+            continue
         d = event["detail"]
         text = REMINDER_TEXT.format(
             n=d["installment"], amount=d["amount"], due=d["due_date"], card=loan["card_number"][-4:]

@@ -17,6 +17,7 @@ from loancli.errors import RuleError
 from loancli.loan.loans import find_loan, log, save_loan
 from loancli.loan.servicing import catch_up, pay_amount, pay_installment, settle_all
 from loancli.reasons import Reason
+from loancli.store import Store
 from loancli.validation import check_money
 from loancli.world.providers import WorldSettings
 
@@ -31,7 +32,7 @@ class Repayment:
 
 
 def repay(
-    store: Any,
+    store: Store,
     world: WorldSettings,
     now: str,
     today: date,

@@ -14,6 +14,7 @@ from loancli.journey.login import login
 from loancli.masking import mask_card
 from loancli.reasons import Reason
 from loancli.records import APPLICANTS
+from loancli.store import Store
 
 Step = Callable[[Journey, dict[str, Any]], Stop | None]
 
@@ -49,7 +50,7 @@ def start_journey(j: Journey) -> dict[str, Any]:
     return _run(j, app, 0)
 
 
-def load_applicant(store: Any, applicant_id: str, key: str = "ID") -> dict[str, Any]:
+def load_applicant(store: Store, applicant_id: str, key: str = "ID") -> dict[str, Any]:
     """A copy of a stored applicant; exit 2 naming ``key`` when there is none."""
     app = store.get(APPLICANTS, id=applicant_id)
     if app is None:

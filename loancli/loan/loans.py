@@ -15,10 +15,11 @@ from loancli.loan.servicing import (
     reminders,
 )
 from loancli.records import LOANS
+from loancli.store import Store
 
 
 def create_loan(
-    store: Any,
+    store: Store,
     schedule: Schedule,
     *,
     applicant_id: str,
@@ -41,7 +42,7 @@ def create_loan(
     return loan
 
 
-def find_loan(store: Any, applicant_id: str | None) -> dict[str, Any]:
+def find_loan(store: Store, applicant_id: str | None) -> dict[str, Any]:
     """The applicant's newest loan (or the newest loan in the file when no applicant is named)."""
     loans = store.find(LOANS, applicant_id=applicant_id) if applicant_id else store.all(LOANS)
     if not loans:
@@ -52,7 +53,7 @@ def find_loan(store: Any, applicant_id: str | None) -> dict[str, Any]:
     return dict(max(loans, key=lambda x: x["id"]))
 
 
-def save_loan(store: Any, loan: dict[str, Any]) -> None:
+def save_loan(store: Store, loan: dict[str, Any]) -> None:
     store.upsert(LOANS, loan, id=loan["id"])
 
 
@@ -63,7 +64,7 @@ def log(loan: dict[str, Any], at: str, events: list[dict[str, Any]]) -> None:
 
 
 def catch_up_all(
-    store: Any, today: date, at: str, policy: ServicingPolicy = DEFAULT_SERVICING
+    store: Store, today: date, at: str, policy: ServicingPolicy = DEFAULT_SERVICING
 ) -> list[dict[str, Any]]:
     """Bring every active loan in the file to ``today``; the events of all of them."""
     out = []

@@ -13,6 +13,7 @@ from loancli.errors import NotFound
 from loancli.identity.card import valid_until
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
 from loancli.records import ACCOUNTS
+from loancli.store import Store
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.sms import SmsService
 
@@ -88,7 +89,7 @@ def _issue(code: str, **values: Any) -> dict[str, Any]:
     }
 
 
-def self_check(store: Any, phone: str, world: WorldSettings, now: datetime) -> dict[str, Any]:
+def self_check(store: Store, phone: str, world: WorldSettings, now: datetime) -> dict[str, Any]:
     """``account check``: stale or inconsistent data on the account, each with its fix.
     Records when the check ran (the next is due a quarter later)."""
     account = store.get(ACCOUNTS, phone=phone)
@@ -147,7 +148,7 @@ def _account_issues(
 
 
 def _phone_issues(
-    store: Any, account: dict[str, Any], world: WorldSettings, now: datetime
+    store: Store, account: dict[str, Any], world: WorldSettings, now: datetime
 ) -> list[dict[str, Any]]:
     phone = account["phone"]
     issues = []

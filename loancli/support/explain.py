@@ -12,10 +12,11 @@ from loancli.loan.schedule import build_schedule
 from loancli.loan.servicing import DEFAULT_SERVICING, penalty_rate
 from loancli.reasons import Reason
 from loancli.records import LOANS
+from loancli.store import Store
 from loancli.support.reporting import facts_of
 
 
-def explain_applicant(store: Any, applicant_id: str, today: date) -> dict[str, str]:
+def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str, str]:
     """Topic -> sentence, for every decision the records can explain."""
     app = load_applicant(store, applicant_id, "APPLICANT")
     out: dict[str, str] = {}
@@ -86,7 +87,7 @@ def _face_sentence(e: dict[str, Any]) -> str:
     )
 
 
-def explain_loan(store: Any, loan: dict[str, Any], today: date) -> dict[str, str]:
+def explain_loan(store: Store, loan: dict[str, Any], today: date) -> dict[str, str]:
     loan_date = date.fromisoformat(loan["loan_date"])
     earlier = [x for x in store.find(LOANS, phone=loan["phone"]) if x["id"] < loan["id"]]
     repayment_day = loan["repayment_day"] if earlier else None

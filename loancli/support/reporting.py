@@ -15,11 +15,12 @@ from loancli.journey.runner import load_applicant
 from loancli.masking import mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
 from loancli.records import LOANS
+from loancli.store import Store
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import Scenario, load_scenario
 
 
-def timeline(store: Any, applicant_id: str) -> list[dict[str, Any]]:
+def timeline(store: Store, applicant_id: str) -> list[dict[str, Any]]:
     """The applicant's journey events and its loans' events, in simulated-time order."""
     app = load_applicant(store, applicant_id)
     rows = [
@@ -101,7 +102,7 @@ def facts_of(record: dict[str, Any]) -> dict[str, str]:
     return (scenario.world if scenario else WorldSettings()).facts()
 
 
-def report(store: Any, applicant_id: str) -> dict[str, Any]:
+def report(store: Store, applicant_id: str) -> dict[str, Any]:
     """The ticket report as data (``report --format json``; markdown is rendered from it)."""
     app = load_applicant(store, applicant_id)
     identity = app.get("identity") or {}

@@ -12,12 +12,13 @@ from loancli.account.cards import save_card
 from loancli.account.contacts import save_contact
 from loancli.account.hashing import hash_secret
 from loancli.records import ACCOUNTS
+from loancli.store import Store
 from loancli.validation import check_debit_card
 from loancli.world.providers import WorldSettings
 
 
 def seed_accounts(
-    store: Any, accounts: list[dict[str, Any]], created_at: str, world: WorldSettings
+    store: Store, accounts: list[dict[str, Any]], created_at: str, world: WorldSettings
 ) -> list[str]:
     """Create the accounts a scenario says already exist (skipping those present); the phones
     created. Passwords are hashed here like any other; a preset lock lasts as long as the
@@ -88,7 +89,7 @@ def preset_problem(key: str, value: Any) -> str | None:
 
 
 def _seed_extras(
-    store: Any, spec: dict[str, Any], account: dict[str, Any], created_at: str
+    store: Store, spec: dict[str, Any], account: dict[str, Any], created_at: str
 ) -> None:
     """Identity, freeze, checkouts, cards and contacts of an account preset, stored where the
     flows keep them."""

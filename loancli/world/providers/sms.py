@@ -15,6 +15,7 @@ from typing import Any
 from loancli.clock import Rng
 from loancli.reasons import Reason
 from loancli.records import OTP_CODES, SMS_INBOX
+from loancli.store import Store
 from loancli.world.providers.faults import NEVER, Fault
 
 
@@ -72,7 +73,7 @@ class SmsService:
     INBOX = SMS_INBOX
     CODES = OTP_CODES
 
-    def __init__(self, settings: SmsSettings, store: Any) -> None:
+    def __init__(self, settings: SmsSettings, store: Store) -> None:
         self.settings = settings
         self.store = store
 
