@@ -18,7 +18,7 @@ from loancli.clock import format_duration, parse_duration
 from loancli.errors import UsageError
 from loancli.identity.face import ACTIONS
 from loancli.identity.idnumber import parse_id
-from loancli.identity.photo import check_image
+from loancli.identity.photo import ImageCheck, check_image
 
 Parser = Callable[[Any, Mapping[str, Any]], Any]
 
@@ -121,7 +121,7 @@ class Upload:
     """An image file the borrower chose, with what the app's own checks found."""
 
     path: Path
-    check: Any  # loancli.identity.card.ImageCheck
+    check: ImageCheck
 
 
 def _image(key: str) -> Parser:

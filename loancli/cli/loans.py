@@ -29,6 +29,19 @@ def _usage(message: str, key: str) -> Exception:
     return UsageError(message, key=key)
 
 
+# The calculator's domain fields and the options that set them.
+QUOTE_OPTIONS = {
+    "product": "--product",
+    "amount": "--amount",
+    "term": "--term",
+    "apr": "--apr",
+    "method": "--method",
+    "loan_date": "--loan-date",
+    "repayment_day": "--repayment-day",
+    "daily_rate": "--daily-rate",
+}
+
+
 def schedule(
     ctx: typer.Context,
     amount: Annotated[str, typer.Option("--amount", help="Principal in yuan, e.g. 10000.")],
@@ -57,12 +70,22 @@ def schedule(
     """Repayment calculator: no state file needed."""
     opts = options(ctx)
     with handled(opts):
+        from loancli.loan.products import load_products, quote
         from loancli.world.scenario import load_scenario
 
         overrides = load_scenario(opts.scenario).world.products if opts.scenario else None
-        sched = quote(
-            amount, term, apr, method, product, loan_date, repayment_day, daily_rate, overrides
-        )
+        with options_for(QUOTE_OPTIONS):
+            sched = quote(
+                load_products(overrides=overrides),
+                product,
+                amount=amount,
+                term=term,
+                apr=apr,
+                method=method,
+                loan_date=loan_date,
+                repayment_day=repayment_day,
+                daily_rate=daily_rate,
+            )
         data = sched.to_dict()
         if opts.json:
             opts.emit(data)
@@ -76,94 +99,6 @@ def schedule(
             f"{data['total_fee']}"
         )
         show_schedule(opts.console, data["installments"])
-
-
-def quote(
-    amount: str,
-    term: int,
-    apr: str | None,
-    method: str,
-    product_key: str,
-    loan_date: str,
-    repayment_day: int | None,
-    daily_rate: str | None = None,
-    overrides: dict[str, Any] | None = None,
-) -> Any:
-    """Validate the calculator's options against the product (as a scenario may override
-    it), then build the schedule."""
-    from datetime import date
-    from decimal import Decimal
-
-    from loancli.loan.products import check_apr_cap, load_products, validate_term
-    from loancli.loan.schedule import build_schedule
-    from loancli.validation import check_money
-
-    products = load_products(overrides=overrides)
-    if product_key not in products:
-        raise _usage(f"unknown product; choose one of {', '.join(products)}", "--product")
-    product = products[product_key]
-    try:
-        principal = check_money(amount, minimum=Decimal("0.01"))
-    except ValueError as exc:
-        raise _usage(str(exc), "--amount") from None
-    try:
-        day = date.fromisoformat(loan_date)
-    except ValueError:
-        raise _usage(f"{loan_date!r} is not a date; write YYYY-MM-DD", "--loan-date") from None
-    problem = validate_term(term, product)
-    if problem:
-        raise _usage(problem, "--term")
-    fee_rate = product.fee_rate_total(term)
-    if fee_rate is not None:
-        method = "equal_principal"
-    elif method not in product.methods:
-        raise _usage(f"{product_key} offers {', '.join(product.methods)}", "--method")
-    daily = product.daily_rate_min is not None
-    if daily_rate is not None and not daily:
-        raise _usage(
-            f"only daily_loan takes a daily rate; {product_key} takes --apr", "--daily-rate"
-        )
-    if daily and daily_rate is not None:
-        try:
-            per_day = Decimal(daily_rate)
-        except ArithmeticError:
-            raise _usage(
-                f"{daily_rate!r} is not a number; write e.g. 0.0003", "--daily-rate"
-            ) from None
-        apr = str(per_day * 360 * 100)
-    if fee_rate is None and apr is None:
-        raise _usage("give the APR in percent, e.g. --apr 18", "--apr")
-    try:
-        rate = Decimal(apr) if apr is not None else Decimal("0")
-    except ArithmeticError:
-        raise _usage(f"{apr!r} is not a number; write e.g. 18 for 18%", "--apr") from None
-    if daily:
-        per_day = rate / 100 / 360
-        low, high = product.daily_rate_min, product.daily_rate_max
-        assert low is not None and high is not None  # a daily product has both bounds
-        if not low <= per_day <= high:
-            raise _usage(
-                f"{product_key}'s daily rate is {low:%} to {high:%} a day; "
-                f"{per_day:.6%} is outside it",
-                "--daily-rate",
-            )
-    if repayment_day is not None and not 1 <= repayment_day <= 28:
-        raise _usage("a repayment day is 1-28", "--repayment-day")
-    try:
-        sched = build_schedule(
-            principal,
-            term,
-            rate,
-            method,
-            day,
-            repayment_day,
-            fee_rate_total=fee_rate,
-            daily_interest=daily,
-        )
-        check_apr_cap(product, sched.apr)
-    except ValueError as exc:
-        raise _usage(str(exc), "--method" if "method" in str(exc) else "--apr") from None
-    return sched
 
 
 def calendar(

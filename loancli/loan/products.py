@@ -5,12 +5,21 @@ amount, a term or a price against a product lives here."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from loancli.errors import RuleError
 from loancli.loan.money import fmt
-from loancli.loan.schedule import DEFAULT_METHOD, Method
+from loancli.loan.schedule import (
+    DEFAULT_METHOD,
+    LAST_COMMON_DAY,
+    Method,
+    Schedule,
+    build_schedule,
+)
+from loancli.validation import check_money
 
 PRODUCTS_FILE = Path(__file__).parents[1] / "data" / "products.yaml"
 
@@ -142,3 +151,105 @@ def validate_term(term: int, product: Product) -> str | None:
         offered = ", ".join(str(t) for t in product.terms)
         return f"a term of {term} months is not offered; choose one of {offered}"
     return None
+
+
+def quote(
+    products: dict[str, Product],
+    product_key: str,
+    *,
+    amount: str,
+    term: int,
+    apr: str | None,
+    method: str,
+    loan_date: str,
+    repayment_day: int | None = None,
+    daily_rate: str | None = None,
+) -> Schedule:
+    """The repayment calculator: every input checked against the product, then the schedule.
+
+    A refusal is a ``RuleError`` naming the field (product, amount, term, method, apr,
+    daily_rate, repayment_day, loan_date); each field is checked here, before the schedule is
+    built, so what fails in building it can only be the date.
+    """
+    if product_key not in products:
+        raise RuleError("product", f"unknown product; choose one of {', '.join(products)}")
+    product = products[product_key]
+    try:
+        principal = check_money(amount, minimum=Decimal("0.01"))
+    except ValueError as exc:
+        raise RuleError("amount", str(exc)) from None
+    try:
+        day = date.fromisoformat(loan_date)
+    except ValueError:
+        raise RuleError("loan_date", f"{loan_date!r} is not a date; write YYYY-MM-DD") from None
+    problem = validate_term(term, product)
+    if problem:
+        raise RuleError("term", problem)
+    fee_rate = product.fee_rate_total(term)
+    if fee_rate is not None:
+        method = Method.EQUAL_PRINCIPAL.value
+    elif method not in product.methods:
+        raise RuleError("method", f"{product_key} offers {', '.join(product.methods)}")
+    rate = _quote_rate(product, apr, daily_rate, flat_fee=fee_rate is not None)
+    if repayment_day is not None and not 1 <= repayment_day <= LAST_COMMON_DAY:
+        raise RuleError("repayment_day", f"a repayment day is 1-{LAST_COMMON_DAY}")
+    try:
+        schedule = build_schedule(
+            principal,
+            term,
+            rate,
+            method,
+            day,
+            repayment_day,
+            fee_rate_total=fee_rate,
+            daily_interest=product.daily_rate_min is not None,
+        )
+    except (ValueError, OverflowError):
+        raise RuleError(
+            "loan_date", f"a loan taken on {loan_date} would fall due after the year 9999"
+        ) from None
+    try:
+        check_apr_cap(product, schedule.apr)
+    except ValueError as exc:
+        raise RuleError("apr", str(exc)) from None
+    return schedule
+
+
+def _quote_rate(
+    product: Product, apr: str | None, daily_rate: str | None, flat_fee: bool
+) -> Decimal:
+    """The APR in percent the calculator prices with: given, from a daily rate, or 0 for a
+    flat-fee product; a daily product's rate must lie in its band."""
+    daily = product.daily_rate_min is not None
+    if daily_rate is not None and not daily:
+        raise RuleError(
+            "daily_rate", f"only daily_loan takes a daily rate; {product.key} takes --apr"
+        )
+    if daily_rate is not None:
+        try:
+            apr = str(Decimal(daily_rate) * 360 * 100)
+        except ArithmeticError:
+            raise RuleError(
+                "daily_rate", f"{daily_rate!r} is not a number; write e.g. 0.0003"
+            ) from None
+    if apr is None:
+        if flat_fee:
+            return Decimal("0")
+        raise RuleError("apr", "give the APR in percent, e.g. 18")
+    try:
+        rate = Decimal(apr)
+    except ArithmeticError:
+        raise RuleError("apr", f"{apr!r} is not a number; write e.g. 18 for 18%") from None
+    if not rate.is_finite() or rate < 0:
+        raise RuleError("apr", f"APR {apr} must be a percentage of 0 or more, e.g. 18")
+    if daily:
+        per_day = rate / 100 / 360
+        low, high = product.daily_rate_min, product.daily_rate_max
+        assert low is not None and high is not None  # a daily product has both bounds
+        if not low <= per_day <= high:
+            raise RuleError(
+                "daily_rate",
+                f"{product.key}'s daily rate is {low:%} to {high:%} a day; "
+                f"{per_day:.6%} is outside it",
+            )
+    return rate

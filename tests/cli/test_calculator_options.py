@@ -1,0 +1,41 @@
+"""The calculator's rules live with the product; each refusal names the option the user typed."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import run_cli
+
+BASE = {"--amount": "10000", "--term": "12", "--loan-date": "2026-03-02", "--apr": "18"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "option", "why"),
+    [
+        ({"--loan-date": "9999-12-31"}, "--loan-date", "after the year 9999"),
+        ({"--loan-date": "soon"}, "--loan-date", "not a date"),
+        ({"--amount": "abc"}, "--amount", "amount in yuan"),
+        ({"--term": "18"}, "--term", "not offered"),
+        ({"--apr": "x"}, "--apr", "not a number"),
+        ({"--apr": "-5"}, "--apr", "0 or more"),
+        ({"--apr": "30"}, "--apr", "exceeds the product's cap"),
+        ({"--method": "balloon"}, "--method", "offers"),
+        ({"--product": "gold"}, "--product", "unknown product"),
+        ({"--repayment-day": "30"}, "--repayment-day", "1-28"),
+        ({"--daily-rate": "0.0003"}, "--daily-rate", "only daily_loan"),
+    ],
+)
+def test_a_refused_calculator_input_names_its_option(tmp_path, changes, option, why):
+    args = {**BASE, **changes}
+    code, out, err = run_cli(tmp_path, "schedule", *[a for kv in args.items() for a in kv])
+    message = " ".join(err.split())
+    assert code == 2, out + err
+    assert f"{option}:" in message and why in message, message
+    assert "Traceback" not in out + err
+
+
+def test_the_calculator_still_prices_a_good_quote(tmp_path):
+    code, out, err = run_cli(
+        tmp_path, "--json", "schedule", *[a for kv in BASE.items() for a in kv]
+    )
+    assert code == 0, err
+    assert '"apr": "18.00"' in out
