@@ -157,3 +157,12 @@ def run_loancli(
         timeout=timeout,
         **kwargs,
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/terminal drives a real pseudo-terminal: mark it ``terminal``, so
+    ``pytest -m "not terminal"`` is the fast loop while editing."""
+    terminal = ROOT / "tests" / "terminal"
+    for item in items:
+        if Path(str(item.path)).is_relative_to(terminal):
+            item.add_marker(pytest.mark.terminal)

@@ -721,7 +721,7 @@ def test_second_loan_follows_the_account_repayment_day(db: Path) -> None:
 
 
 def test_repayment_reminder_follows_a_phone_change(db: Path) -> None:
-    answers = Path(__file__).resolve().parents[1] / "fixtures" / "answers" / "change-phone.yaml"
+    answers = Path(__file__).resolve().parents[2] / "fixtures" / "answers" / "change-phone.yaml"
     code, _out, err = cli(db, "--no-input", "account", "change-phone", "--answers", str(answers))
     assert code == 0, err
     ok_json(db, "clock", "set", "2026-03-30T10:00:00+08:00")

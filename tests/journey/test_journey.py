@@ -1,8 +1,8 @@
 """The journey, step by step: every step's success and every reason code a journey stops with.
 
-Journeys run through the real CLI (``apply --json``) on a real state file, with the real ID
-images in fixtures/id; the few tests at the end drive the journey core directly with a
-test-double prompter, the way the CLI's ``Asker`` layering is meant to be used.
+Journeys run through the Python API (``journey.session.run_journey``, what ``apply`` calls) on
+a real state file, with the real ID images in fixtures/id; the few tests at the end drive the
+journey core directly with a test-double prompter.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import pytest
 import yaml
 from conftest import ID_DIR, PHONE, happy_answers, run_cli, run_json, write_answers
 
+from loancli.errors import LoanCliError
+from loancli.journey.session import run_journey
 from loancli.reasons import Reason
 from loancli.world.providers import WorldSettings
 
@@ -48,12 +50,26 @@ def apply(
     extra: tuple[str, ...] = (),
     db: Path | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    args = [*global_args, "apply"]
-    if answers is not None:
-        args += ["--answers", str(answers)]
-    for item in sets:
-        args += ["--set", item]
-    return run_json(tmp_path, *args, *extra, db=db)
+    """The journey through the Python API, answered like ``apply --json``: (exit code, the
+    JSON document); an error is the CLI's error document with its exit code."""
+    options = dict(zip(global_args[::2], global_args[1::2], strict=True))
+    more = dict(zip(extra[::2], extra[1::2], strict=True))
+    try:
+        outcome = run_journey(
+            db if db is not None else tmp_path / "state.json",
+            scenario=options.pop("--scenario", None),
+            clock=options.pop("--clock", None),
+            seed=int(options.pop("--seed", 0)),
+            answers=answers,
+            sets=sets,
+            resume=more.pop("--resume", None),
+        )
+    except LoanCliError as exc:
+        key = getattr(exc, "key", None)
+        error = {"exit_code": int(exc.exit_code), "key": key, "message": str(exc)}
+        return int(exc.exit_code), {"error": error}
+    assert not options and not more, (options, more)
+    return (3 if outcome.stopped else 0), json.loads(json.dumps(outcome.result))
 
 
 def assert_stopped(code: int, result: dict[str, Any], step: str, reason: str) -> None:

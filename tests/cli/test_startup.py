@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HAPPY_PATH = ROOT / "fixtures" / "answers" / "happy-path.yaml"
 
 # Third-party libraries and loancli modules that only a running command may need.

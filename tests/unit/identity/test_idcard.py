@@ -1,8 +1,8 @@
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
+from conftest import ID_DIR
 from typer.testing import CliRunner
 
 from loancli.cli.idcard import app
@@ -21,7 +21,7 @@ from loancli.identity.images import generate
 from loancli.identity.photo import DEFAULT_LIMITS, ImageLimits, check_image, read_fields
 from loancli.reasons import Reason
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "id"
+FIXTURES = ID_DIR
 
 
 @pytest.fixture
