@@ -26,3 +26,14 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
     assert "pytest" in test_command
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command in ci
+
+
+def test_the_python_api_example_runs_as_written(tmp_path, monkeypatch) -> None:
+    block = re.search(r"<!-- python-api-example -->\n```python\n(.*?)```", README, re.S)
+    assert block, "README needs the Python API example"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
+    namespace: dict = {}
+    exec(compile(block.group(1), "README.md", "exec"), namespace)  # noqa: S102
+    assert namespace["outcome"].record["status"] == "stopped"
+    assert (tmp_path / "ticket.json").exists()
