@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from loancli.clock import format_duration
@@ -26,94 +27,132 @@ class CodeRequest:
 def enter_code(j: Journey, app: dict[str, Any], request: CodeRequest, phone: str) -> Stop | None:
     """Send a code to ``phone``, then take entries until one is right; the shared SMS-code loop
     of the journey's verification, the bank's card binding, login and the account flows."""
-    purpose, key, text, sender = request.purpose, request.key, request.text, request.sender
+    entry = _CodeEntry(j, app, request, phone)
     send = True
-    # Why the borrower asked for a new code (None for the first send).
-    cause: Reason | None = None
-    requests = 0
     while True:
         if send:
-            requests += 1
-            if requests > j.world.sms.max_requests:
-                # The app stops offering "resend" after this many requests in one step.
-                assert cause is not None
-                return Stop(cause, f"{requests - 1} code requests without success")
-            sent = j.sms.send_code(
-                phone,
-                purpose,
-                j.clock.now(),
-                j.rng.derive(app["id"], purpose, len(app.get("events", []))),
-                text,
-                sender,
-            )
-            if (
-                not sent.ok
-                and sent.reason is Reason.SMS_RESEND_TOO_SOON
-                and sent.retry_at is not None
-                and not j.sms.has_active_code(phone, purpose)
-            ):
-                # No code to type yet (the wait comes from an earlier flow's code, or the
-                # last one died): the borrower waits for the resend button, as in the app.
-                j.event(
-                    app, "sms_refused", Reason.SMS_RESEND_TOO_SOON, why=sent.message, provider="sms"
-                )
-                waited = sent.retry_at - j.clock.now()
-                j.clock.advance(waited)
-                j.event(app, "waited_for_resend", duration=format_duration(waited))
+            sent = entry.send()
+            if isinstance(sent, Stop):
+                return sent
+            if sent is _Next.SEND:
                 continue
-            if not sent.ok:
-                assert sent.reason is not None
-                j.fail(app, "sms_refused", sent.reason, why=sent.message, provider="sms")
-                if sent.reason is Reason.SMS_SEND_LIMIT:
-                    return Stop(sent.reason, sent.message)
-                if sent.reason is Reason.SMS_GATEWAY_DOWN:
-                    cause = sent.reason
-                    send = bool(j.asker.ask("sms_resend"))
-                    if not send:
-                        return Stop(sent.reason, sent.message)
-                    continue
-                if cause is not None:
-                    # A resend refused for the 60 s wait is recorded, but the borrower's
-                    # problem is still the one that made them ask (not delivered, dead code).
-                    j.last_reason = cause
-            elif sent.reason is Reason.SMS_NOT_DELIVERED:
-                j.fail(app, "sms_sent", Reason.SMS_NOT_DELIVERED, phone=mask_phone(phone))
-            else:
-                j.event(app, "sms_sent", phone=mask_phone(phone), purpose=purpose)
-                for message in j.sms.inbox(phone, j.clock.now())[-1:]:
-                    if message.get("code") == sent.code:
-                        j.asker.tell(f"{message['sender']}: {message['text']}", "sms")
-            send = False
-        if key == "sms_code":
+        entered = entry.enter()
+        if entered is _Next.DONE:
+            return None
+        if isinstance(entered, Stop):
+            return entered
+        send = entered is _Next.SEND
+
+
+class _Next(Enum):
+    """What the loop does next: send (again), type the code (again), or it is done."""
+
+    SEND = "send"
+    TYPE = "type"
+    DONE = "done"
+
+
+@dataclass
+class _CodeEntry:
+    """One step's requests for a code of one purpose, and why the borrower asked again."""
+
+    j: Journey
+    app: dict[str, Any]
+    request: CodeRequest
+    phone: str
+    # Why the borrower asked for a new code (None before the first resend).
+    cause: Reason | None = None
+    requests: int = 0
+
+    def send(self) -> Stop | _Next:
+        """Ask the gateway for a code: TYPE once one was sent, SEND to ask again."""
+        j, app, phone, purpose = self.j, self.app, self.phone, self.request.purpose
+        self.requests += 1
+        if self.requests > j.world.sms.max_requests:
+            # The app stops offering "resend" after this many requests in one step.
+            assert self.cause is not None
+            return Stop(self.cause, f"{self.requests - 1} code requests without success")
+        rng = j.rng.derive(app["id"], purpose, len(app.get("events", [])))
+        sent = j.sms.send_code(
+            phone, purpose, j.clock.now(), rng, self.request.text, self.request.sender
+        )
+        if sent.ok:
+            self._sent(sent.reason, sent.code)
+            return _Next.TYPE
+        assert sent.reason is not None
+        if (
+            sent.reason is Reason.SMS_RESEND_TOO_SOON
+            and sent.retry_at is not None
+            and not j.sms.has_active_code(phone, purpose)
+        ):
+            # No code to type yet (the wait comes from an earlier flow's code, or the last
+            # one died): the borrower waits for the resend button, as in the app.
+            j.event(app, "sms_refused", sent.reason, why=sent.message, provider="sms")
+            waited = sent.retry_at - j.clock.now()
+            j.clock.advance(waited)
+            j.event(app, "waited_for_resend", duration=format_duration(waited))
+            return _Next.SEND
+        j.fail(app, "sms_refused", sent.reason, why=sent.message, provider="sms")
+        if sent.reason is Reason.SMS_SEND_LIMIT:
+            return Stop(sent.reason, sent.message)
+        if sent.reason is Reason.SMS_GATEWAY_DOWN:
+            self.cause = sent.reason
+            if not j.asker.ask("sms_resend"):
+                return Stop(sent.reason, sent.message)
+            return _Next.SEND
+        if self.cause is not None:
+            # A resend refused for the resend wait is recorded, but the borrower's problem
+            # is still the one that made them ask (not delivered, dead code).
+            j.last_reason = self.cause
+        return _Next.TYPE
+
+    def _sent(self, problem: Reason | None, code: str | None) -> None:
+        j, app, phone = self.j, self.app, self.phone
+        if problem is Reason.SMS_NOT_DELIVERED:
+            j.fail(app, "sms_sent", problem, phone=mask_phone(phone))
+            return
+        j.event(app, "sms_sent", phone=mask_phone(phone), purpose=self.request.purpose)
+        for message in j.sms.inbox(phone, j.clock.now())[-1:]:
+            if message.get("code") == code:
+                j.asker.tell(f"{message['sender']}: {message['text']}", "sms")
+
+    def enter(self) -> Stop | _Next:
+        """The borrower types a code: DONE when accepted, TYPE to type again, SEND for a new
+        one, or a Stop when they give up."""
+        j, app, phone, purpose = self.j, self.app, self.phone, self.request.purpose
+        if self.request.key == "sms_code":
             wait = j.asker.ask("sms_wait")
             if wait:
                 j.clock.advance(wait)
                 j.event(app, "waited", duration=format_duration(wait))
-        code = j.asker.ask(key)
+        code = j.asker.ask(self.request.key)
         if code == "auto":
-            arrival = j.sms.in_flight(phone, j.clock.now(), sender)
-            if arrival is not None:
-                # A person waits for the message that is on its way, then types it.
-                waited = arrival - j.clock.now()
-                j.clock.advance(waited)
-                j.event(app, "waited_for_sms", duration=format_duration(waited))
-            code = j.sms.newest_code(phone, j.clock.now(), sender)
+            code = self._read_phone()
             if code is None:
                 j.fail(app, "sms_missing", Reason.SMS_NOT_DELIVERED, phone=mask_phone(phone))
-                cause = Reason.SMS_NOT_DELIVERED
-                send = bool(j.asker.ask("sms_resend"))
-                if not send:
-                    return Stop(Reason.SMS_NOT_DELIVERED)
-                continue
+                return self._ask_again(Reason.SMS_NOT_DELIVERED)
         result = j.sms.check_code(phone, purpose, code, j.clock.now())
         if result.ok:
             j.event(app, "code_accepted", purpose=purpose)
-            return None
-        reason = request.wrong if result.reason is Reason.SMS_CODE_WRONG else result.reason
-        assert reason is not None
+            return _Next.DONE
+        assert result.reason is not None
+        wrong = result.reason is Reason.SMS_CODE_WRONG
+        reason = self.request.wrong if wrong else result.reason
         j.fail(app, "code_refused", reason, purpose=purpose, wrong_left=result.wrong_left)
-        if result.reason is not Reason.SMS_CODE_WRONG:
-            cause = reason
-            send = bool(j.asker.ask("sms_resend"))
-            if not send:
-                return Stop(reason)
+        return _Next.TYPE if wrong else self._ask_again(reason)
+
+    def _read_phone(self) -> str | None:
+        """What ``auto`` types: the newest code on the phone, waiting for one on its way."""
+        j = self.j
+        arrival = j.sms.in_flight(self.phone, j.clock.now(), self.request.sender)
+        if arrival is not None:
+            waited = arrival - j.clock.now()
+            j.clock.advance(waited)
+            j.event(self.app, "waited_for_sms", duration=format_duration(waited))
+        return j.sms.newest_code(self.phone, j.clock.now(), self.request.sender)
+
+    def _ask_again(self, reason: Reason) -> Stop | _Next:
+        self.cause = reason
+        if not self.j.asker.ask("sms_resend"):
+            return Stop(reason)
+        return _Next.SEND
