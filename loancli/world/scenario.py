@@ -117,34 +117,57 @@ def _error(where: str, key_path: str, message: str) -> UsageError:
     return UsageError(f"{where}: {key_path}: {message}", key="--scenario")
 
 
+SCENARIO_KEYS = (
+    "name",
+    "description",
+    "expect",
+    "clock",
+    "providers",
+    "accounts",
+    "borrower",
+    "command",
+    "products",
+)
+
+
 def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") -> Scenario:
+    """A scenario from its parsed YAML; ``where`` (the file) names it in every error."""
     if not isinstance(data, dict):
         raise _error(where, "(top level)", "expected a mapping with name, description, providers")
-    allowed = {
-        "name",
-        "description",
-        "expect",
-        "clock",
-        "providers",
-        "accounts",
-        "borrower",
-        "command",
-        "products",
-    }
     for key in data:
-        if key not in allowed:
+        if key not in SCENARIO_KEYS:
             raise _error(
-                where, str(key), f"unknown key; expected one of {', '.join(sorted(allowed))}"
+                where, str(key), f"unknown key; expected one of {', '.join(sorted(SCENARIO_KEYS))}"
             )
-    scenario = Scenario(str(data.get("name", default_name)), source=where)
-    command = data.get("command", []) or []
+    world = _world(data.get("providers", {}) or {}, where)
+    world.products = _products(data.get("products") or {}, where)
+    accounts = _accounts(data.get("accounts", []) or [], where)
+    # An account the scenario seeds was registered on the scenario's phone, unless it lists
+    # the devices it trusts.
+    for account in accounts:
+        account.setdefault("trusted_devices", [world.device.model])
+    return Scenario(
+        str(data.get("name", default_name)),
+        description=str(data.get("description", "")),
+        expect=_expect(data.get("expect", {}) or {}, where),
+        clock=_clock(data["clock"], where) if "clock" in data else None,
+        world=world,
+        accounts=accounts,
+        borrower=_borrower(data.get("borrower", {}) or {}, where),
+        source=where,
+        command=_command(data.get("command", []) or [], where),
+    )
+
+
+def _command(command: Any, where: str) -> list[str]:
     if not isinstance(command, list) or not all(
         isinstance(w, str | int | float) and not isinstance(w, bool) for w in command
     ):
         raise _error(where, "command", "expected a list of words, e.g. [account, change-phone]")
-    scenario.command = [str(w) for w in command]
-    scenario.description = str(data.get("description", ""))
-    expect = data.get("expect", {}) or {}
+    return [str(w) for w in command]
+
+
+def _expect(expect: Any, where: str) -> dict[str, Any]:
     if not isinstance(expect, dict):
         raise _error(
             where, "expect", "expected a mapping such as {status: stopped, reason: card_frozen}"
@@ -162,27 +185,29 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
             "expect.reason",
             f"{expect['reason']!r} is not a reason code; see the README's reason codes",
         )
-    scenario.expect = expect
-    scenario.accounts = _accounts(data.get("accounts", []) or [], where)
-    borrower = data.get("borrower", {}) or {}
+    return expect
+
+
+def _borrower(borrower: Any, where: str) -> dict[str, Any]:
     if not isinstance(borrower, dict):
         raise _error(where, "borrower", "expected a mapping of answer key: answer")
-
     for key in borrower:
         if key not in QUESTIONS:
             raise _error(
                 where, f"borrower.{key}", "not an answer key; see the README's answer keys"
             )
-    scenario.borrower = borrower
-    if "clock" in data:
-        try:
-            raw = data["clock"]
-            scenario.clock = raw if isinstance(raw, datetime) else parse_datetime(str(raw))
-            if scenario.clock.tzinfo is None:
-                scenario.clock = scenario.clock.replace(tzinfo=CHINA_TZ)
-        except ValueError as exc:
-            raise _error(where, "clock", str(exc)) from None
-    providers = data.get("providers", {}) or {}
+    return borrower
+
+
+def _clock(raw: Any, where: str) -> datetime:
+    try:
+        clock = raw if isinstance(raw, datetime) else parse_datetime(str(raw))
+    except ValueError as exc:
+        raise _error(where, "clock", str(exc)) from None
+    return clock if clock.tzinfo is not None else clock.replace(tzinfo=CHINA_TZ)
+
+
+def _world(providers: Any, where: str) -> WorldSettings:
     if not isinstance(providers, dict):
         raise _error(where, "providers", "expected a mapping of provider name to settings")
     world = WorldSettings()
@@ -194,15 +219,8 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
             )
         if not isinstance(settings, dict):
             raise _error(where, f"providers.{name}", "expected a mapping of setting: value")
-        target = getattr(world, name)
-        _apply(target, settings, where, f"providers.{name}", name)
-    world.products = _products(data.get("products") or {}, where)
-    scenario.world = world
-    # An account the scenario seeds was registered on the
-    # scenario's phone, unless it lists the devices it trusts.
-    for account in scenario.accounts:
-        account.setdefault("trusted_devices", [world.device.model])
-    return scenario
+        _apply(getattr(world, name), settings, where, f"providers.{name}", name)
+    return world
 
 
 def _products(overrides: Any, where: str) -> dict[str, Any]:
