@@ -33,7 +33,7 @@ from loancli.journey.texts import FROZEN_TEXT, PLAN_TEXT
 from loancli.loan.loans import create_loan
 from loancli.loan.money import fmt, fmt_human
 from loancli.loan.products import Product
-from loancli.loan.schedule import build_schedule
+from loancli.loan.schedule import Schedule, build_schedule
 from loancli.loan.servicing import remaining_principal
 from loancli.masking import mask_card, mask_name, mask_phone
 from loancli.reasons import Reason
@@ -203,40 +203,9 @@ def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
     """The installment plan from the loan engine; once confirmed, the loan."""
-    product = j.world.product(PRODUCT)
-    periods = record["periods"]
-    fee_rate = product.fee_rate_total(periods)
-    assert fee_rate is not None  # checked with the command's options
-    price = Decimal(record["price"])
     account = _account(j, record)
-    today = j.clock.now().date()
-    schedule = build_schedule(
-        price,
-        periods,
-        Decimal("0"),
-        "equal_principal",
-        today,
-        account.get("repayment_day"),
-        fee_rate_total=fee_rate,
-    )
-    first = schedule.installments[0]
-    j.asker.tell(
-        f"Plan: {record['item']}, {fmt_human(price)} yuan in {periods} installments; fee "
-        f"{fmt_human(schedule.total_fee)} yuan ({fee_rate * 100:.2f}% in total), first "
-        f"payment {fmt_human(first.total)} on {schedule.first_due_date.isoformat()}, "
-        f"APR {fmt(schedule.apr)}% (IRR)"
-    )
-    j.event(
-        record,
-        "plan_shown",
-        item=record["item"],
-        price=fmt(price),
-        periods=periods,
-        fee_rate_total=str(fee_rate),
-        total_fee=fmt(schedule.total_fee),
-        apr=fmt(schedule.apr),
-        first_payment=fmt(first.total),
-    )
+    schedule = _plan_schedule(j, record, account.get("repayment_day"))
+    _show_plan(j, record, schedule)
     if not j.asker.ask("confirm_installment"):
         j.event(record, "plan_declined", Reason.LOAN_DECLINED)
         return Stop(Reason.LOAN_DECLINED)
@@ -246,7 +215,7 @@ def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
         applicant_id=record["id"],
         phone=record["phone"],
         card_number=record["card"]["number"],
-        loan_date=today,
+        loan_date=j.clock.now().date(),
         at=j.clock.isoformat(),
     )
     j.store.update(LOANS, {"product": PRODUCT, "item": record["item"]}, id=loan["id"])
@@ -254,13 +223,14 @@ def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
     if account.get("repayment_day") is None:
         fields["repayment_day"] = schedule.repayment_day
     j.store.update(ACCOUNTS, fields, phone=record["phone"])
-    left = Decimal(record["quota"]["available"]) - price
+    left = Decimal(record["quota"]["available"]) - schedule.amount
+    first = schedule.installments[0]
     # The plan and the quota left go to the account's current number.
     j.sms.deliver(
         record["phone"],
         PLAN_TEXT.format(
             item=record["item"],
-            periods=periods,
+            periods=schedule.term,
             first=fmt_human(first.total),
             due=schedule.first_due_date.isoformat(),
             left=fmt_human(left),
@@ -272,20 +242,66 @@ def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
         "installment_created",
         loan=loan["id"],
         item=record["item"],
-        price=fmt(price),
-        periods=periods,
+        price=fmt(schedule.amount),
+        periods=schedule.term,
         card=mask_card(record["card"]["number"]),
         quota_left=fmt(left),
     )
+    record["view"] = _checkout_view(record, schedule, loan["id"], left)
+    return None
+
+
+def _plan_schedule(j: Journey, record: dict[str, Any], repayment_day: int | None) -> Schedule:
+    """The world's installment product priced for this order (flat total fee)."""
+    fee_rate = j.world.product(PRODUCT).fee_rate_total(record["periods"])
+    assert fee_rate is not None  # checked with the command's options
+    return build_schedule(
+        Decimal(record["price"]),
+        record["periods"],
+        Decimal("0"),
+        "equal_principal",
+        j.clock.now().date(),
+        repayment_day,
+        fee_rate_total=fee_rate,
+    )
+
+
+def _show_plan(j: Journey, record: dict[str, Any], schedule: Schedule) -> None:
+    fee_rate = schedule.fee_rate_total
+    assert fee_rate is not None
+    first = schedule.installments[0]
+    j.asker.tell(
+        f"Plan: {record['item']}, {fmt_human(schedule.amount)} yuan in {schedule.term} "
+        f"installments; fee {fmt_human(schedule.total_fee)} yuan ({fee_rate * 100:.2f}% in "
+        f"total), first payment {fmt_human(first.total)} on "
+        f"{schedule.first_due_date.isoformat()}, APR {fmt(schedule.apr)}% (IRR)"
+    )
+    j.event(
+        record,
+        "plan_shown",
+        item=record["item"],
+        price=fmt(schedule.amount),
+        periods=schedule.term,
+        fee_rate_total=str(fee_rate),
+        total_fee=fmt(schedule.total_fee),
+        apr=fmt(schedule.apr),
+        first_payment=fmt(first.total),
+    )
+
+
+def _checkout_view(
+    record: dict[str, Any], schedule: Schedule, loan_id: str, left: Decimal
+) -> dict[str, Any]:
+    """What ``checkout --json`` shows of a completed checkout."""
     data = schedule.to_dict()
-    record["view"] = {
+    return {
         "checkout": {
             "item": record["item"],
-            "price": fmt(price),
-            "periods": periods,
-            "loan_id": loan["id"],
+            "price": fmt(schedule.amount),
+            "periods": schedule.term,
+            "loan_id": loan_id,
             "card": mask_card(record["card"]["number"]),
-            "fee_rate_total": str(fee_rate),
+            "fee_rate_total": str(schedule.fee_rate_total),
             "total_fee": data["total_fee"],
             "apr": data["apr"],
             "first_due_date": data["first_due_date"],
@@ -300,7 +316,6 @@ def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
             for line in data["installments"]
         ],
     }
-    return None
 
 
 CHECKOUT_STEPS: list[tuple[str, FlowStep]] = [
