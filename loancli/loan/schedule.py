@@ -188,6 +188,69 @@ def build_schedule(
     loan keeps its cycle). ``daily_interest`` charges every period by actual days at APR/360
     (the daily-interest product, 按日计息), not only an irregular first one.
     """
+    amount, apr, method, fee_rate_total = _checked(amount, term, apr, method, fee_rate_total)
+    first_loan = repayment_day is None
+    if repayment_day is None:
+        repayment_day = policy.repayment_day(loan_date)
+    first_due = first_due_date or policy.first_due_date(
+        loan_date, repayment_day, first_loan=first_loan
+    )
+    if first_due <= loan_date:
+        raise ValueError(f"first due date {first_due} must be after the loan date {loan_date}")
+    due_dates = [first_due + relativedelta(months=k) for k in range(term)]
+    regular = first_due == loan_date + relativedelta(months=1)
+    starts = [loan_date, *due_dates[:-1]]
+    period_days = [(due - prev).days for prev, due in zip(starts, due_dates, strict=True)]
+
+    if fee_rate_total is not None:
+        lines = _flat_fee_lines(amount, term, fee_rate_total)
+    elif daily_interest:
+        rates = [daily_rate(apr) * days for days in period_days]
+        lines = _amortize(amount, term, monthly_rate(apr), method, rates)
+    else:
+        first_rate = None if regular else daily_rate(apr) * period_days[0]
+        lines = _amortize(amount, term, monthly_rate(apr), method, [first_rate])
+    installments = [
+        Installment(
+            n=k + 1,
+            due_date=due_dates[k],
+            principal=principal,
+            interest=interest,
+            fee=fee,
+            total=principal + interest + fee,
+            remaining=remaining,
+        )
+        for k, (principal, interest, fee, remaining) in enumerate(lines)
+    ]
+    total_interest = sum((line.interest for line in installments), ZERO)
+    total_fee = sum((line.fee for line in installments), ZERO)
+    return Schedule(
+        amount=amount,
+        term=term,
+        method=method,
+        apr_contract=apr,
+        apr=_apr(amount, installments, period_days, regular, daily_interest),
+        repayment_day=repayment_day,
+        first_due_date=first_due,
+        day_count=(
+            DAY_COUNT_DAILY
+            if daily_interest
+            else DAY_COUNT_REGULAR
+            if regular
+            else DAY_COUNT_IRREGULAR
+        ),
+        installments=installments,
+        total_interest=total_interest,
+        total_fee=total_fee,
+        total_repayment=total_interest + total_fee + amount,
+        fee_rate_total=fee_rate_total,
+    )
+
+
+def _checked(
+    amount: Decimal, term: int, apr: Decimal, method: Method | str, fee_rate_total: Decimal | None
+) -> tuple[Decimal, Decimal, Method, Decimal | None]:
+    """The inputs as money, a rate, a method; ValueError saying which one is wrong."""
     amount = to_money(amount)
     if amount <= 0:
         raise ValueError(f"amount {fmt(amount)} must be more than 0")
@@ -205,74 +268,26 @@ def build_schedule(
         fee_rate_total = Decimal(fee_rate_total)
         if not fee_rate_total.is_finite() or fee_rate_total < 0:
             raise ValueError(f"fee_rate_total {fee_rate_total} must be a fraction of 0 or more")
+    return amount, apr, method, fee_rate_total
 
-    first_loan = repayment_day is None
-    if repayment_day is None:
-        repayment_day = policy.repayment_day(loan_date)
-    first_due = first_due_date or policy.first_due_date(
-        loan_date, repayment_day, first_loan=first_loan
-    )
-    if first_due <= loan_date:
-        raise ValueError(f"first due date {first_due} must be after the loan date {loan_date}")
-    due_dates = [first_due + relativedelta(months=k) for k in range(term)]
-    regular = first_due == loan_date + relativedelta(months=1)
-    first_days = (first_due - loan_date).days
 
-    starts = [loan_date, *due_dates[:-1]]
-    period_days = [(due - prev).days for prev, due in zip(starts, due_dates, strict=True)]
-    if fee_rate_total is not None:
-        lines = _flat_fee_lines(amount, term, fee_rate_total)
-    elif daily_interest:
-        rates = [daily_rate(apr) * days for days in period_days]
-        lines = _amortize(amount, term, monthly_rate(apr), method, rates)
-    else:
-        first_rate = None if regular else daily_rate(apr) * first_days
-        lines = _amortize(amount, term, monthly_rate(apr), method, [first_rate])
-
-    installments = [
-        Installment(
-            n=k + 1,
-            due_date=due_dates[k],
-            principal=principal,
-            interest=interest,
-            fee=fee,
-            total=principal + interest + fee,
-            remaining=remaining,
-        )
-        for k, (principal, interest, fee, remaining) in enumerate(lines)
-    ]
-
+def _apr(
+    amount: Decimal,
+    installments: list[Installment],
+    period_days: list[int],
+    regular: bool,
+    daily_interest: bool,
+) -> Decimal:
+    """The APR of all costs, as the IRR of the cash flows in months since the loan."""
+    term = len(installments)
     if daily_interest:
         times = [sum(period_days[: k + 1]) / 30 for k in range(term)]
     else:
-        first_time = 1.0 if regular else first_days / 30
+        first_time = 1.0 if regular else period_days[0] / 30
         times = [first_time + k for k in range(term)]
     cashflows: list[tuple[float, Decimal]] = [(0.0, -amount)]
     cashflows += [(times[k], line.total) for k, line in enumerate(installments)]
-
-    total_interest = sum((line.interest for line in installments), ZERO)
-    total_fee = sum((line.fee for line in installments), ZERO)
-    return Schedule(
-        amount=amount,
-        term=term,
-        method=method,
-        apr_contract=apr,
-        apr=apr_from_cashflows(cashflows),
-        repayment_day=repayment_day,
-        first_due_date=first_due,
-        day_count=(
-            DAY_COUNT_DAILY
-            if daily_interest
-            else DAY_COUNT_REGULAR
-            if regular
-            else DAY_COUNT_IRREGULAR
-        ),
-        installments=installments,
-        total_interest=total_interest,
-        total_fee=total_fee,
-        total_repayment=total_interest + total_fee + amount,
-        fee_rate_total=fee_rate_total,
-    )
+    return apr_from_cashflows(cashflows)
 
 
 _Line = tuple[Decimal, Decimal, Decimal, Decimal]  # principal, interest, fee, remaining
