@@ -3,14 +3,11 @@
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 
-from datetime import date
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 app = typer.Typer(help="Make ID card images for tests and reproductions.", no_args_is_help=True)
-
-LONG_TERM_WORDS = ("long-term", "长期")
 
 
 @app.callback()
@@ -70,88 +67,49 @@ def generate(
     stem: Annotated[str, typer.Option(help="Files are STEM-front.png and STEM-back.png.")] = "id",
 ) -> None:
     """Write STEM-front.png and STEM-back.png with the fields embedded for the fake OCR."""
+    from loancli.cli.common import options_for
     from loancli.clock import DEFAULT_START
-    from loancli.identity import card as idcard
-    from loancli.identity import images
-    from loancli.identity.idnumber import make_id, parse_id
+    from loancli.errors import UsageError
+    from loancli.identity.card import CardSpec, card_fields
+    from loancli.identity.images import generate as draw
 
-    if sex not in ("male", "female"):
-        _fail(f"--sex: write male or female, not {sex!r}")
-    birth = _parse_date("--birth-date", birth_date)
-    if number is None:
-        try:
-            number = make_id(area, birth, sex, sequence_seed)
-        except ValueError as error:
-            _fail(f"--area: {error}")
-    else:
-        try:
-            number = parse_id(number).number
-        except ValueError as error:
-            _fail(f"--number: {error}")
-
-    end: date | None
-    if expired:
-        if valid_from is not None or valid_until is not None:
-            _fail(
-                "--expired sets the validity itself; drop --valid-from/--valid-until or --expired"
-            )
-        start, end = idcard.expired_validity(DEFAULT_START.date())
-    else:
-        start = (
-            _parse_date("--valid-from", valid_from)
-            if valid_from is not None
-            else idcard.add_years(DEFAULT_START.date(), -1)
-        )
-        try:
-            end = _valid_until(valid_until, birth, start)
-        except ValueError as error:
-            _fail(f"--valid-from: {error}")
-        if end is not None and end <= start:
-            _fail(f"--valid-until: {end.isoformat()} is not after --valid-from {start.isoformat()}")
-
-    fields = idcard.IdCardFields(
+    spec = CardSpec(
         name=name,
         sex=sex,
-        ethnicity=ethnicity,
-        birth_date=birth,
+        birth_date=birth_date,
         address=address,
-        number=number,
         authority=authority,
-        valid_from=start,
-        valid_until=end,
+        ethnicity=ethnicity,
+        number=number,
+        area=area,
+        sequence_seed=sequence_seed,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        expired=expired,
     )
-    front, back = images.generate(
-        fields,
-        out,
-        stem=stem,
-        blurry=blurry,
-        low_resolution=low_resolution,
-        face_seed=face_seed,
+    try:
+        with options_for({f: "--" + f.replace("_", "-") for f in CARD_FIELDS}):
+            fields = card_fields(spec, DEFAULT_START.date())
+    except UsageError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    front, back = draw(
+        fields, out, stem=stem, blurry=blurry, low_resolution=low_resolution, face_seed=face_seed
     )
     typer.echo(str(front))
     typer.echo(str(back))
 
 
-def _valid_until(text: str | None, birth: date, start: date) -> date | None:
-    from loancli.identity import card as idcard
-
-    if text is None:
-        return idcard.default_valid_until(birth, start)
-    if text.strip().lower() in LONG_TERM_WORDS:
-        return None
-    return _parse_date("--valid-until", text)
-
-
-def _parse_date(option: str, text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        _fail(f"{option}: {text!r} is not a date; write YYYY-MM-DD, e.g. 1990-03-07")
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(2)
+# The domain fields of a card request; each is set by the option of the same name.
+CARD_FIELDS = (
+    "sex",
+    "birth_date",
+    "number",
+    "area",
+    "valid_from",
+    "valid_until",
+    "expired",
+)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from loancli.identity.idnumber import age_on, parse_id, validity_years
+from loancli.errors import RuleError
+from loancli.identity.idnumber import age_on, make_id, parse_id, validity_years
 from loancli.reasons import Reason
 
 METADATA_KEY = "loancli-idcard"
@@ -167,3 +168,87 @@ def valid_until(identity: Mapping[str, Any]) -> date | None:
         return parse_validity(identity.get("validity") or "")[1]
     except ValueError:
         return None
+
+
+LONG_TERM_WORDS = ("long-term", LONG_TERM)
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    """What a person asks of a generated card, as typed: dates as text, the number optional
+    (built from the area, birth date, sex and sequence seed), the validity optional (by age at
+    issue) or ``expired``."""
+
+    name: str
+    sex: str
+    birth_date: str
+    address: str
+    authority: str
+    ethnicity: str = "汉"
+    number: str | None = None
+    area: str = "110105"
+    sequence_seed: int = 0
+    valid_from: str | None = None
+    valid_until: str | None = None
+    expired: bool = False
+
+
+def card_fields(spec: CardSpec, today: date) -> IdCardFields:
+    """The printed fields of the card ``spec`` asks for, issued a year before ``today`` unless
+    it says otherwise; a refusal is a ``RuleError`` naming the field."""
+    if spec.sex not in SEX_PRINTED:
+        raise RuleError("sex", f"write male or female, not {spec.sex!r}")
+    birth = _typed_date("birth_date", spec.birth_date)
+    try:
+        if spec.number is None:
+            number = make_id(spec.area, birth, spec.sex, spec.sequence_seed)
+        else:
+            number = parse_id(spec.number).number
+    except ValueError as error:
+        raise RuleError("area" if spec.number is None else "number", str(error)) from None
+    start, end = _validity(spec, birth, today)
+    return IdCardFields(
+        name=spec.name,
+        sex=spec.sex,
+        ethnicity=spec.ethnicity,
+        birth_date=birth,
+        address=spec.address,
+        number=number,
+        authority=spec.authority,
+        valid_from=start,
+        valid_until=end,
+    )
+
+
+def _validity(spec: CardSpec, birth: date, today: date) -> tuple[date, date | None]:
+    if spec.expired:
+        if spec.valid_from is not None or spec.valid_until is not None:
+            raise RuleError(
+                "expired", "it sets the validity itself; drop valid_from/valid_until or expired"
+            )
+        return expired_validity(today)
+    start = (
+        _typed_date("valid_from", spec.valid_from)
+        if spec.valid_from is not None
+        else add_years(today, -1)
+    )
+    if spec.valid_until is None:
+        try:
+            return start, default_valid_until(birth, start)
+        except ValueError as error:
+            raise RuleError("valid_from", str(error)) from None
+    if spec.valid_until.strip().lower() in LONG_TERM_WORDS:
+        return start, None
+    end = _typed_date("valid_until", spec.valid_until)
+    if end <= start:
+        raise RuleError("valid_until", f"{end.isoformat()} is not after {start.isoformat()}")
+    return start, end
+
+
+def _typed_date(field: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise RuleError(
+            field, f"{text!r} is not a date; write YYYY-MM-DD, e.g. 1990-03-07"
+        ) from None

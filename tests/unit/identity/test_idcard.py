@@ -275,7 +275,7 @@ def test_cli_expired(tmp_path):
         (["--valid-until", "someday"], "--valid-until: 'someday' is not a date"),
         (["--valid-from", "1980-01-01"], "before the holder's birth"),
         (["--valid-from", "2020-05-01", "--valid-until", "2019-01-01"], "is not after"),
-        (["--expired", "--valid-from", "2010-01-01"], "--expired sets the validity"),
+        (["--expired", "--valid-from", "2010-01-01"], "--expired: it sets the validity itself"),
         (["--sex", "m"], "--sex: write male or female"),
         (["--area", "1101"], "--area: an area code is 6 digits"),
     ],
