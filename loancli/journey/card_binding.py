@@ -34,37 +34,10 @@ def bind_card(
         # For the bank's check only: never stored, never recorded, never in an event.
         j.asker.ask("card_cvv2")
     card_phone = j.asker.ask("card_phone", {"phone": phone})
-    bank = j.world.bank
-    if identity and bank.card_holder and bank.card_holder != identity.get("name"):
-        j.fail(
-            record,
-            "card_bind_refused",
-            Reason.CARD_HOLDER_MISMATCH,
-            provider="bank",
-            card=mask_card(number),
-            bank_holder=mask_name(bank.card_holder),
-            account_holder=mask_name(identity["name"]),
-        )
-        return Stop(Reason.CARD_HOLDER_MISMATCH, "the bank's holder name differs"), None
-    text = BANK_CODE_TEXT.replace("{bank}", bank.bank_name)
-    stop = enter_code(
-        j,
-        record,
-        CodeRequest("bank_bind", "bank_sms_code", text, bank.sms_sender, Reason.BANK_CODE_WRONG),
-        card_phone,
-    )
+    stop = _bank_checks(j, record, number, card_phone, identity)
     if stop:
         return stop, None
-    if bank.bind_failure:
-        j.fail(
-            record,
-            "card_bind_refused",
-            Reason.CARD_BIND_FAILED,
-            provider="bank",
-            card=mask_card(number),
-            bank_message=bank.bind_failure,
-        )
-        return Stop(Reason.CARD_BIND_FAILED, bank.bind_failure), None
+    bank = j.world.bank
     password = j.asker.ask("transaction_password")
     before = find_card(j.store, phone, number)
     card = save_card(
@@ -90,3 +63,44 @@ def bind_card(
         detail["rebound"] = True
     j.event(record, "card_bound", **detail)
     return None, card
+
+
+def _bank_checks(
+    j: Journey,
+    record: dict[str, Any],
+    number: str,
+    card_phone: str,
+    identity: dict[str, Any] | None,
+) -> Stop | None:
+    """What the bank checks before it binds: the holder's real name, its SMS code to the
+    card's reserved mobile, then its own verdict."""
+    bank = j.world.bank
+    if identity and bank.card_holder and bank.card_holder != identity.get("name"):
+        j.fail(
+            record,
+            "card_bind_refused",
+            Reason.CARD_HOLDER_MISMATCH,
+            provider="bank",
+            card=mask_card(number),
+            bank_holder=mask_name(bank.card_holder),
+            account_holder=mask_name(identity["name"]),
+        )
+        return Stop(Reason.CARD_HOLDER_MISMATCH, "the bank's holder name differs")
+    text = BANK_CODE_TEXT.replace("{bank}", bank.bank_name)
+    request = CodeRequest(
+        "bank_bind", "bank_sms_code", text, bank.sms_sender, Reason.BANK_CODE_WRONG
+    )
+    stop = enter_code(j, record, request, card_phone)
+    if stop:
+        return stop
+    if bank.bind_failure:
+        j.fail(
+            record,
+            "card_bind_refused",
+            Reason.CARD_BIND_FAILED,
+            provider="bank",
+            card=mask_card(number),
+            bank_message=bank.bind_failure,
+        )
+        return Stop(Reason.CARD_BIND_FAILED, bank.bind_failure)
+    return None
