@@ -66,34 +66,36 @@ def _bounded(seconds: int | float, text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def format_duration(delta: timedelta) -> str:
-    """Render a duration the way it is typed: ``6m``, ``1h30m``, ``45s``."""
+_UNIT_WORDS = {"d": "day", "h": "hour", "m": "minute", "s": "second"}
+
+
+def _parts(delta: timedelta) -> list[tuple[int, str]]:
+    """A duration as (count, unit letter), largest unit first, zero counts left out."""
     seconds = int(delta.total_seconds())
-    if seconds == 0:
-        return "0s"
     out = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+    for unit, size in _UNIT_SECONDS.items():
         count, seconds = divmod(seconds, size)
         if count:
-            out.append(f"{count}{unit}")
-    return "".join(out)
+            out.append((count, unit))
+    return out
+
+
+def format_duration(delta: timedelta) -> str:
+    """Render a duration the way it is typed: ``6m``, ``1h30m``, ``45s``."""
+    return "".join(f"{count}{unit}" for count, unit in _parts(delta)) or "0s"
 
 
 def describe_duration(delta: timedelta) -> str:
     """A duration in words, as a sentence states it: ``5 minutes``, ``24 hours``, ``1 hour 30
-    minutes``, ``60 seconds`` (a whole number of minutes under ten is said in seconds only when
-    it is not whole)."""
+    minutes``. Under two minutes it is said in seconds (``60 seconds``, ``90 seconds``), the
+    way apps word a resend wait."""
     seconds = int(delta.total_seconds())
-    if seconds == 0:
-        return "0 seconds"
-    if seconds < 120 and seconds % 60 or seconds == 60:
-        return f"{seconds} seconds"
-    parts = []
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append(f"{count} {unit}{'' if count == 1 else 's'}")
-    return " ".join(parts)
+    if seconds < 120:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    words = (
+        f"{count} {_UNIT_WORDS[unit]}{'' if count == 1 else 's'}" for count, unit in _parts(delta)
+    )
+    return " ".join(words)
 
 
 @dataclass

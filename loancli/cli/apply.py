@@ -14,8 +14,7 @@ from loancli.cli.common import (
     SetOption,
     handled,
     options,
-    prompter_for,
-    recorder,
+    world_args,
 )
 
 
@@ -53,16 +52,7 @@ def run_apply(
     from loancli.journey.session import run_journey
 
     outcome = run_journey(
-        opts.db,
-        seed=opts.seed,
-        clock=opts.clock,
-        scenario=opts.scenario,
-        answers=answers,
-        sets=sets,
-        prompter=prompter_for(opts),
-        resume=resume,
-        step=step,
-        on_close=recorder(record),
+        opts.db, resume=resume, step=step, **world_args(opts, answers, sets, record)
     )
     app, result = outcome.record, outcome.result
     if opts.json:

@@ -7,9 +7,12 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from loancli.journey.session import WorldArgs
 
 
 @dataclass
@@ -96,6 +99,21 @@ def open_world(opts: Options, with_accounts: bool = False) -> Iterator[tuple[Any
         yield world.store, world.clock, world.scenario
 
 
+def world_args(
+    opts: Options, answers: Path | None, sets: list[str], record: Path | None
+) -> WorldArgs:
+    """The global options and a command's answer options, as the Python API takes them."""
+    return {
+        "seed": opts.seed,
+        "clock": opts.clock,
+        "scenario": opts.scenario,
+        "answers": answers,
+        "sets": sets,
+        "prompter": prompter_for(opts),
+        "on_close": recorder(record),
+    }
+
+
 def prompter_for(opts: Options) -> Any:
     """The person at the terminal, or None when nobody can be asked."""
     if not opts.interactive:
@@ -147,16 +165,7 @@ def run_flow_command(
     from loancli.journey.session import run_flow
 
     done, journey = run_flow(
-        opts.db,
-        start,
-        command=command,
-        seed=opts.seed,
-        clock=opts.clock,
-        scenario=opts.scenario,
-        answers=answers,
-        sets=sets,
-        prompter=prompter_for(opts),
-        on_close=recorder(record),
+        opts.db, start, command=command, **world_args(opts, answers, sets, record)
     )
     result = flow_json(done, empty, journey.facts)
     if opts.json:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from loancli.asking import (
     AnswerSource,
@@ -152,38 +152,37 @@ class Outcome:
         return self.record["status"] == "stopped"
 
 
+class WorldArgs(TypedDict, total=False):
+    """The plain arguments that decide a run besides the state file (see :func:`open_journey`)."""
+
+    seed: int
+    clock: str | datetime | None
+    scenario: str | None
+    answers: Mapping[str, Any] | str | os.PathLike[str] | None
+    sets: Sequence[str]
+    prompter: Prompter | None
+    on_close: Callable[[Asker], None] | None
+
+
 def run_journey(
     state: str | os.PathLike[str] | None,
     *,
-    seed: int = 0,
-    clock: str | datetime | None = None,
-    scenario: str | None = None,
-    answers: Mapping[str, Any] | str | os.PathLike[str] | None = None,
-    sets: Sequence[str] = (),
-    prompter: Prompter | None = None,
     resume: str | None = None,
     step: tuple[str, str] | None = None,
-    on_close: Callable[[Asker], None] | None = None,
+    **world: Unpack[WorldArgs],
 ) -> Outcome:
     """Run the borrower's journey: a new applicant, ``resume`` one (by id), or one ``step``
     ``(applicant id, step name)`` again."""
-    with open_journey(
-        state,
-        seed=seed,
-        clock=clock,
-        scenario=scenario,
-        answers=answers,
-        sets=sets,
-        prompter=prompter,
-        on_close=on_close,
-    ) as journey:
+
+    def start(journey: Journey) -> dict[str, Any]:
         journey.run["resume"] = resume
         if step is not None:
-            record = run_one_step(journey, *step)
-        elif resume:
-            record = resume_journey(journey, resume)
-        else:
-            record = start_journey(journey)
+            return run_one_step(journey, *step)
+        if resume:
+            return resume_journey(journey, resume)
+        return start_journey(journey)
+
+    record, journey = run_flow(state, start, command="apply", **world)
     return Outcome(record, result_of(record, journey.facts))
 
 
@@ -192,27 +191,12 @@ def run_flow(
     start: Callable[[Journey], dict[str, Any]],
     *,
     command: str,
-    seed: int = 0,
-    clock: str | datetime | None = None,
-    scenario: str | None = None,
-    answers: Mapping[str, Any] | str | os.PathLike[str] | None = None,
-    sets: Sequence[str] = (),
-    prompter: Prompter | None = None,
-    on_close: Callable[[Asker], None] | None = None,
+    **world: Unpack[WorldArgs],
 ) -> tuple[dict[str, Any], Journey]:
-    """Run an account flow (``start`` is e.g. ``account_flows.change_phone``); the flow
-    record and the journey it ran in (its world's facts phrase the outcome)."""
-    with open_journey(
-        state,
-        command=command,
-        seed=seed,
-        clock=clock,
-        scenario=scenario,
-        answers=answers,
-        sets=sets,
-        prompter=prompter,
-        on_close=on_close,
-    ) as journey:
+    """Run ``start`` (the journey, or an account flow such as ``account_flows.change_phone``)
+    in the world; the record it returns and the journey it ran in (its world's facts phrase
+    the outcome)."""
+    with open_journey(state, command=command, **world) as journey:
         record = start(journey)
     return record, journey
 
