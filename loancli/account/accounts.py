@@ -40,7 +40,7 @@ def identity_of(store: Store, phone: str) -> dict[str, Any] | None:
     """The account's verified identity: the newest of a journey's ID upload and the one kept
     on the account (a checkout's ID upload, a scenario preset); None when never verified."""
     found: list[tuple[str, dict[str, Any]]] = []
-    account = store.get(ACCOUNTS, phone=phone) or {}
+    account: dict[str, Any] = store.get(ACCOUNTS, phone=phone) or {}
     if account.get("identity"):
         found.append((account["identity"].get("verified_at", ""), account["identity"]))
     for app in store.find(APPLICANTS, phone=phone):

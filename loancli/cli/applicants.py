@@ -32,7 +32,7 @@ def list_(ctx: typer.Context) -> None:
     from loancli.records import APPLICANTS
 
     opts = options(ctx)
-    with handled(opts), open_world(opts) as (store, _clock, _scenario):
+    with handled(opts), open_world(opts, read_only=True) as (store, _clock, _scenario):
         rows = [summary(a) for a in store.all(APPLICANTS)]
     if opts.json:
         opts.emit({"applicants": rows})
@@ -66,7 +66,7 @@ def show(
 
     opts = options(ctx)
     with handled(opts):
-        with open_world(opts) as (store, _clock, _scenario):
+        with open_world(opts, read_only=True) as (store, _clock, _scenario):
             doc = load_applicant(store, applicant_id)
     result = result_of(doc, facts_of(doc))
     if opts.json:

@@ -25,6 +25,7 @@ class Options:
     scenario: str | None = None
     json: bool = False
     no_input: bool = False
+    lock_timeout: float | None = None
     _console: Any = field(default=None, repr=False)
 
     @property
@@ -47,6 +48,10 @@ class Options:
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
+# Domain fields every command may refuse, and the global options that set them.
+GLOBAL_OPTIONS = {"db": "--db", "clock": "--clock"}
+
+
 def options(ctx: typer.Context) -> Options:
     return ctx.find_root().obj
 
@@ -54,10 +59,16 @@ def options(ctx: typer.Context) -> Options:
 @contextlib.contextmanager
 def handled(opts: Options) -> Iterator[None]:
     """Turn loancli's errors into a message naming what is wrong and the exit code."""
-    from loancli.errors import LoanCliError
+    from loancli.errors import LoanCliError, RuleError, UsageError
 
     try:
-        yield
+        try:
+            yield
+        except RuleError as exc:
+            if exc.field not in GLOBAL_OPTIONS:
+                raise
+            message = str(exc).removeprefix(f"{exc.field}: ")
+            raise UsageError(message, key=GLOBAL_OPTIONS[exc.field]) from None
     except LoanCliError as exc:
         from rich.console import Console
         from rich.markup import escape
@@ -89,12 +100,21 @@ def options_for(fields: dict[str, str]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def open_world(opts: Options, with_accounts: bool = False) -> Iterator[tuple[Any, Any, Any]]:
-    """The world of one command (``journey.session.open_world``) as (store, clock, scenario)."""
+def open_world(
+    opts: Options, with_accounts: bool = False, read_only: bool = False
+) -> Iterator[tuple[Any, Any, Any]]:
+    """The world of one command (``journey.session.open_world``) as (store, clock, scenario);
+    a ``read_only`` command takes no lock and writes nothing."""
     from loancli.journey.session import open_world as open_session_world
 
     with open_session_world(
-        opts.db, clock=opts.clock, scenario=opts.scenario, with_accounts=with_accounts
+        opts.db,
+        clock=opts.clock,
+        scenario=opts.scenario,
+        with_accounts=with_accounts,
+        read_only=read_only,
+        lock_timeout=opts.lock_timeout,
+        on_wait=tell_waiting,
     ) as world:
         yield world.store, world.clock, world.scenario
 
@@ -111,7 +131,14 @@ def world_args(
         "sets": sets,
         "prompter": prompter_for(opts),
         "on_close": recorder(record),
+        "lock_timeout": opts.lock_timeout,
+        "on_wait": tell_waiting,
     }
+
+
+def tell_waiting(message: str) -> None:
+    """Say on stderr, once, that the command waits for another one's lock."""
+    typer.echo(f"{message} ...", err=True)
 
 
 def prompter_for(opts: Options) -> Any:

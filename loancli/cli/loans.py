@@ -126,7 +126,7 @@ def calendar(
 
     opts = options(ctx)
     with handled(opts):
-        with open_world(opts) as (store, clock, _scenario):
+        with open_world(opts, read_only=True) as (store, clock, _scenario):
             loan = find_loan(store, applicant)
             catch_up(loan, clock.now().date())
             stamp = clock.now()
@@ -215,7 +215,7 @@ def _show_clock(opts: Options, now: Any, events: list[dict[str, Any]]) -> None:
 def clock_show(ctx: typer.Context) -> None:
     """The state file's simulated now."""
     opts = options(ctx)
-    with handled(opts), open_world(opts) as (_store, clock, _scenario):
+    with handled(opts), open_world(opts, read_only=True) as (_store, clock, _scenario):
         now = clock.now()
     _show_clock(opts, now, [])
 
@@ -419,7 +419,7 @@ def explain(
 
     opts = options(ctx)
     with handled(opts):
-        with open_world(opts) as (store, clock, _scenario):
+        with open_world(opts, read_only=True) as (store, clock, _scenario):
             parts = explain_applicant(store, applicant, clock.now().date())
         if due_date or amount:
             wanted = {"due_date"} if due_date else set()

@@ -80,6 +80,16 @@ def main(
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt (also when stdin is not a terminal).")
     ] = False,
+    lock_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--lock-timeout",
+            envvar="LOANCLI_LOCK_TIMEOUT",
+            metavar="SECONDS",
+            min=0,
+            help="How long a command waits for another one using the state file (default 30).",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -88,7 +98,13 @@ def main(
     ] = False,
 ) -> None:
     ctx.obj = Options(
-        db=db, clock=clock, seed=seed, scenario=scenario, json=json_, no_input=no_input
+        db=db,
+        clock=clock,
+        seed=seed,
+        scenario=scenario,
+        json=json_,
+        no_input=no_input,
+        lock_timeout=lock_timeout,
     )
 
 

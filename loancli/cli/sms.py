@@ -28,7 +28,7 @@ def inbox(
             number = check_mobile(phone)
         except ValueError as exc:
             raise UsageError(str(exc), key="PHONE") from None
-        with open_world(opts) as (store, clock, scenario):
+        with open_world(opts, read_only=True) as (store, clock, scenario):
             messages = SmsService(scenario.world.sms, store).inbox(number, clock.now())
         if opts.json:
             opts.emit(

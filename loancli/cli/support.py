@@ -29,7 +29,7 @@ def timeline(
 
     opts = options(ctx)
     with handled(opts):
-        with open_world(opts) as (store, _clock, _scenario):
+        with open_world(opts, read_only=True) as (store, _clock, _scenario):
             rows = build(store, applicant_id)
         if opts.json:
             opts.emit({"applicant_id": applicant_id, "timeline": rows})
@@ -73,7 +73,7 @@ def report(
     with handled(opts):
         if fmt not in ("md", "json"):
             raise UsageError("choose md or json", key="--format")
-        with open_world(opts) as (store, _clock, _scenario):
+        with open_world(opts, read_only=True) as (store, _clock, _scenario):
             data = build(store, applicant_id)
         as_json = fmt == "json" or opts.json
         text = json.dumps(data, ensure_ascii=False, indent=2) if as_json else to_markdown(data)

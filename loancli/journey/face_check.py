@@ -13,7 +13,7 @@ from loancli.records import ACCOUNTS
 
 def face_check(j: Journey, app: dict[str, Any]) -> Stop | None:
     s = j.world.liveness
-    account = j.store.get(ACCOUNTS, phone=app["phone"]) or {}
+    account: dict[str, Any] = j.store.get(ACCOUNTS, phone=app["phone"]) or {}
     locked = account.get("face_locked_until")
     if locked and j.clock.now() < datetime.fromisoformat(locked):
         return Stop(Reason.FACE_LOCKED, f"face check locked until {locked}")

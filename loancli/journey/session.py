@@ -31,11 +31,12 @@ from loancli.asking import (
     parse_set_options,
 )
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_datetime
-from loancli.errors import UsageError
+from loancli.errors import RuleError
 from loancli.journey.core import Journey
 from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
 from loancli.questions import QUESTIONS
 from loancli.store import Store, default_db_path
+from loancli.store.json_store import DEFAULT_LOCK_TIMEOUT
 from loancli.world.presets import seed_accounts
 from loancli.world.scenario import Scenario, load_scenario
 
@@ -56,26 +57,47 @@ def open_world(
     clock: str | datetime | None = None,
     scenario: str | None = None,
     with_accounts: bool = False,
+    read_only: bool = False,
+    lock_timeout: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[World]:
-    """Open the state file (locked), its simulated clock and the scenario, for one command.
+    """Open the state file, its simulated clock and the scenario, for one command.
 
-    The clock is written back when the block ends, so time moved by the command persists.
-    A new state file starts at ``clock``, else the scenario's clock, else the default start.
-    ``with_accounts`` first creates the accounts the scenario says already exist.
+    A writer holds the file's lock for the whole block (waiting up to ``lock_timeout`` seconds,
+    telling ``on_wait`` once); a reader (``read_only``) takes no lock and never writes. The clock
+    is written back when the block ends, so time moved by the command persists. A new state
+    file starts at ``clock``, else the scenario's clock, else the default start; a ``clock``
+    earlier than the file's is refused, as ``clock set`` refuses it. ``with_accounts`` first
+    creates the accounts the scenario says already exist. Only the default location's
+    directory is created; a ``state`` in a missing directory is refused.
     """
     loaded = load_scenario(scenario)
     start = _start(clock)
-    with Store(Path(state) if state is not None else default_db_path()) as store:
+    path = Path(state) if state is not None else default_db_path()
+    with Store(
+        path,
+        DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
+        read_only=read_only,
+        create_dirs=state is None,
+        on_wait=on_wait,
+    ) as store:
+        stored = store.meta_get("clock")
         if start is None:
-            stored = store.meta_get("clock")
             start = parse_datetime(stored) if stored else loaded.clock or DEFAULT_START
+        elif stored and start < parse_datetime(stored):
+            raise RuleError(
+                "clock",
+                f"{start.isoformat()} is before the state file's simulated now ({stored}); the "
+                "simulated clock does not go backwards: use a new --db to start over",
+            )
         sim = SimClock(start)
         if with_accounts:
             seed_accounts(store, loaded.accounts, sim.isoformat(), loaded.world)
         try:
             yield World(store, sim, loaded)
         finally:
-            store.meta_set("clock", sim.isoformat())
+            if not read_only:
+                store.meta_set("clock", sim.isoformat())
 
 
 def _start(clock: str | datetime | None) -> datetime | None:
@@ -84,7 +106,7 @@ def _start(clock: str | datetime | None) -> datetime | None:
     try:
         return parse_datetime(clock)
     except ValueError as exc:
-        raise UsageError(str(exc), key="--clock") from None
+        raise RuleError("clock", str(exc)) from None
 
 
 @contextlib.contextmanager
@@ -99,6 +121,8 @@ def open_journey(
     sets: Sequence[str] = (),
     prompter: Prompter | None = None,
     on_close: Callable[[Asker], None] | None = None,
+    lock_timeout: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -107,7 +131,14 @@ def open_journey(
     """
     asker: Asker | None = None
     try:
-        with open_world(state, clock=clock, scenario=scenario, with_accounts=True) as world:
+        with open_world(
+            state,
+            clock=clock,
+            scenario=scenario,
+            with_accounts=True,
+            lock_timeout=lock_timeout,
+            on_wait=on_wait,
+        ) as world:
             asker = Asker(_sources(world.scenario, answers, sets), prompter)
             run = {
                 "command": command,
@@ -162,6 +193,8 @@ class WorldArgs(TypedDict, total=False):
     sets: Sequence[str]
     prompter: Prompter | None
     on_close: Callable[[Asker], None] | None
+    lock_timeout: float | None
+    on_wait: Callable[[str], None] | None
 
 
 def run_journey(

@@ -207,7 +207,8 @@ def authorisations(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
     s = j.world.review
-    frozen = (j.store.get(ACCOUNTS, phone=app["phone"]) or {}).get("frozen")
+    account: dict[str, Any] = j.store.get(ACCOUNTS, phone=app["phone"]) or {}
+    frozen = account.get("frozen")
     if frozen:
         # An account frozen for abnormal transactions cannot borrow until service lifts it.
         j.fail(app, "review_refused", Reason.ACCOUNT_FROZEN, frozen_at=frozen["at"])
@@ -275,7 +276,7 @@ def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 
 def _repayment_day(j: Journey, app: dict[str, Any]) -> int | None:
-    account = j.store.get(ACCOUNTS, phone=app["phone"]) or {}
+    account: dict[str, Any] = j.store.get(ACCOUNTS, phone=app["phone"]) or {}
     return account.get("repayment_day")
 
 

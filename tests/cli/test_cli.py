@@ -342,21 +342,27 @@ def test_unknown_schema_version_is_exit_4(tmp_path: Path, db: Path) -> None:
 
 
 def test_state_file_locked_by_another_process_is_exit_4(tmp_path: Path, db: Path) -> None:
-    code, _, _ = run_cli(tmp_path, "applicants", "list")
+    code, _, _ = run_cli(tmp_path, "clock", "advance", "1s")
     assert code == 0 and db.exists()
     before = db.read_bytes()
     lock = filelock.FileLock(str(db) + ".lock")
     with lock:
+        answers = str(write_answers(tmp_path))
         proc = run_loancli(
-            ["--db", str(db), "--json", "apply", "--answers", str(write_answers(tmp_path))]
+            ["--db", str(db), "--lock-timeout", "0.5", "--json", "apply", "--answers", answers]
         )
+        # A reader neither waits for the writer nor needs the lock.
+        code, out, _ = run_cli(tmp_path, "--json", "clock", "show")
+        assert code == 0 and "2026-03-02T10:00:01+08:00" in out
     assert proc.returncode == 4, proc.stderr
     error = json.loads(proc.stdout)["error"]
-    assert error["exit_code"] == 4 and "locked by another loancli process" in error["message"]
+    assert error["exit_code"] == 4 and "still locked by another loancli process" in error["message"]
+    # It said once, on stderr, that it was waiting and for which file.
+    assert proc.stderr.count("waiting up to 0.5 s") == 1 and str(db) in proc.stderr
     no_traceback(proc.stdout, proc.stderr)
     assert db.read_bytes() == before
     # Once the other process lets go, the same command works.
-    code, _, _ = run_cli(tmp_path, "applicants", "list")
+    code, _, _ = run_cli(tmp_path, "clock", "advance", "1s")
     assert code == 0
 
 
