@@ -128,6 +128,7 @@ class Loan(TypedDict):
     loan_date: str
     lines: Annotated[list[Line], NonEmpty]
     events: NotRequired[list[dict[str, Any]]]
+    payout_id: NotRequired[str]
 
 
 class Card(TypedDict):

@@ -103,8 +103,9 @@ def options_for(fields: dict[str, str]) -> Iterator[None]:
 def open_world(
     opts: Options, with_accounts: bool = False, read_only: bool = False
 ) -> Iterator[tuple[Any, Any, Any]]:
-    """The world of one command (``journey.session.open_world``) as (store, clock, scenario);
-    a ``read_only`` command takes no lock and writes nothing."""
+    """The world of one command (``journey.session.open_world``) as (store, clock, scenario):
+    one commit unit, written once at the end or not at all; a ``read_only`` command takes no
+    lock and writes nothing."""
     from loancli.journey.session import open_world as open_session_world
 
     with open_session_world(
@@ -113,6 +114,7 @@ def open_world(
         scenario=opts.scenario,
         with_accounts=with_accounts,
         read_only=read_only,
+        unit=True,
         lock_timeout=opts.lock_timeout,
         on_wait=tell_waiting,
     ) as world:

@@ -17,12 +17,19 @@ def run_flow(
     j: Journey, kind: str, steps: list[tuple[str, FlowStep]], **fields: Any
 ) -> dict[str, Any]:
     """Run ``steps`` in order on a new flow record; stop at the first Stop."""
+    with j.store.transaction():
+        record = _new_flow(j, kind, steps[0][0], fields)
+    return run_steps(j, record, steps)
+
+
+def _new_flow(j: Journey, kind: str, step: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """The flow record and its id, stored together (one write)."""
     record: dict[str, Any] = {
         "id": j.store.next_id("flow", "F"),
         "kind": kind,
         "created_at": j.clock.isoformat(),
         "status": "in_progress",
-        "step": steps[0][0],
+        "step": step,
         "stopped_at": None,
         "reason": None,
         "runs": [j.run] if j.run else [],
@@ -30,16 +37,21 @@ def run_flow(
         **fields,
     }
     j.save(record)
-    return run_steps(j, record, steps)
+    return record
 
 
 def run_steps(
     j: Journey, record: dict[str, Any], steps: list[tuple[str, FlowStep]], finish: bool = True
 ) -> dict[str, Any]:
-    """Run steps in order on a record (an applicant or a flow), saving after each; a Stop
-    ends the run with its reason. A script's answers running out stops on the last failure.
-    With ``finish`` the record is completed after the last step."""
-    for name, step in steps:
+    """Run steps in order on a record (an applicant or a flow); a Stop ends the run with its
+    reason. A script's answers running out stops on the last failure. With ``finish`` the
+    record is completed after the last step.
+
+    Each step is one commit unit: what it did, the step the record goes on to (or its
+    completion), and the simulated clock reach the file in one write. So a step that finished
+    is never run again on resume, and a kill between two steps loses nothing committed.
+    """
+    for index, (name, step) in enumerate(steps):
         record["step"] = name
         j.last_reason = None
         failure: BaseException | None = None
@@ -69,15 +81,17 @@ def run_steps(
                     sentence=outcome.reason.sentence_in(j.facts),
                     detail=outcome.detail,
                 )
+            elif failure is None and index + 1 < len(steps):
+                record["step"] = steps[index + 1][0]
+            elif failure is None and finish:
+                record.update(status="completed", step="done")
+                j.event(record, "completed")
             j.save(record)
+            j.store.meta_set("clock", j.clock.isoformat())
         if failure is not None:
             raise failure
         if outcome is not None:
             return record
-    if finish:
-        record.update(status="completed", step="done")
-        j.event(record, "completed")
-        j.save(record)
     return record
 
 

@@ -35,6 +35,13 @@ STEP_NAMES = [name for name, _ in STEPS]
 
 def start_journey(j: Journey) -> dict[str, Any]:
     """A new applicant, from the first step."""
+    with j.store.transaction():
+        app = _new_applicant(j)
+    return _run(j, app, 0)
+
+
+def _new_applicant(j: Journey) -> dict[str, Any]:
+    """The applicant record and its id, stored together (one write)."""
     app: dict[str, Any] = {
         "id": j.store.next_id("applicant", "A"),
         "seed": j.rng.seed,
@@ -47,7 +54,7 @@ def start_journey(j: Journey) -> dict[str, Any]:
         "events": [],
     }
     j.save(app)
-    return _run(j, app, 0)
+    return app
 
 
 def load_applicant(store: Store, applicant_id: str, key: str = "ID") -> dict[str, Any]:

@@ -58,6 +58,7 @@ def open_world(
     scenario: str | None = None,
     with_accounts: bool = False,
     read_only: bool = False,
+    unit: bool = False,
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[World]:
@@ -70,6 +71,9 @@ def open_world(
     earlier than the file's is refused, as ``clock set`` refuses it. ``with_accounts`` first
     creates the accounts the scenario says already exist. Only the default location's
     directory is created; a ``state`` in a missing directory is refused.
+
+    With ``unit`` the whole block, the clock included, is one commit unit (``clock advance``,
+    ``repay``): written once at its end, or not at all when it raises.
     """
     loaded = load_scenario(scenario)
     start = _start(clock)
@@ -91,13 +95,14 @@ def open_world(
                 "simulated clock does not go backwards: use a new --db to start over",
             )
         sim = SimClock(start)
-        if with_accounts:
-            seed_accounts(store, loaded.accounts, sim.isoformat(), loaded.world)
-        try:
-            yield World(store, sim, loaded)
-        finally:
-            if not read_only:
-                store.meta_set("clock", sim.isoformat())
+        with store.transaction() if unit else contextlib.nullcontext():
+            if with_accounts:
+                seed_accounts(store, loaded.accounts, sim.isoformat(), loaded.world)
+            try:
+                yield World(store, sim, loaded)
+            finally:
+                if not read_only:
+                    store.meta_set("clock", sim.isoformat())
 
 
 def _start(clock: str | datetime | None) -> datetime | None:

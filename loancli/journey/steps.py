@@ -14,7 +14,7 @@ from loancli.journey.card_binding import bind_card
 from loancli.journey.core import Journey, Stop
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DISBURSED_TEXT, LENDER_CODE_TEXT
-from loancli.loan.loans import create_loan
+from loancli.loan.loans import create_loan, paid_out
 from loancli.loan.money import fmt, fmt_human
 from loancli.loan.products import validate_amount
 from loancli.loan.schedule import build_schedule
@@ -372,7 +372,13 @@ def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
     card = app["card"]
-
+    # One payout per application: its id makes the money move at most once.
+    payout_id = f"{app['id']}/payout"
+    paid = paid_out(j.store, payout_id)
+    if paid is not None:
+        app["loan"]["id"] = paid["id"]
+        j.event(app, "payout_already_made", loan=paid["id"], payout=payout_id)
+        return None
     stored = find_card(j.store, app["phone"], card["number"])
     if stored is not None and refusal(stored) is Reason.CARD_REBIND_REQUIRED:
         j.fail(app, "transfer_refused", Reason.CARD_REBIND_REQUIRED, card=mask_card(card["number"]))
@@ -416,6 +422,7 @@ def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
         card_number=card["number"],
         loan_date=loan_date,
         at=j.clock.isoformat(),
+        payout_id=payout_id,
     )
     app["loan"]["id"] = loan["id"]
     amount = Decimal(app["loan"]["amount"])

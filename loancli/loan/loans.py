@@ -27,8 +27,10 @@ def create_loan(
     card_number: str,
     loan_date: date,
     at: str,
+    payout_id: str | None = None,
 ) -> dict[str, Any]:
-    """Store a newly disbursed loan and return it."""
+    """Store a newly disbursed loan and return it; ``payout_id`` names the payout it was made
+    by, so a payout is never booked twice (:func:`paid_out`)."""
     loan = new_loan(
         schedule,
         loan_id=store.next_id("loan", "L"),
@@ -38,8 +40,15 @@ def create_loan(
         loan_date=loan_date,
     )
     loan["events"] = [{"at": at, "event": "disbursed", "detail": {"amount": loan["amount"]}}]
+    if payout_id is not None:
+        loan["payout_id"] = payout_id
     store.insert(LOANS, loan)
     return loan
+
+
+def paid_out(store: Store, payout_id: str) -> dict[str, Any] | None:
+    """The loan a payout already made, or None."""
+    return store.get(LOANS, payout_id=payout_id)
 
 
 def find_loan(store: Store, applicant_id: str | None) -> dict[str, Any]:

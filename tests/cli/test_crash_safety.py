@@ -1,0 +1,163 @@
+"""SIGKILL at every write: before and after each state-file rename of a journey, of ``clock
+advance`` and of ``repay``, then the work is resumed. Nothing committed is lost, no payout or
+repayment happens twice, and the clock and the loans stay in step."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CLI_ENV, ROOT, write_answers
+
+WRAPPER = Path(__file__).with_name("kill_at_write.py")
+# The renames a happy journey makes on a fresh file (schema stamp, seeded accounts, the
+# steps); a test below checks the count, so this stays true.
+JOURNEY_WRITES = 12
+
+
+def loancli(
+    db: Path, *args: str, kill_at: int = 0, when: str = "after"
+) -> tuple[subprocess.CompletedProcess, int]:
+    """Run loancli on ``db`` in a child process that is killed at its ``kill_at``-th write."""
+    count = db.parent / f"renames-{os.getpid()}-{kill_at}-{when}"
+    env = dict(os.environ, **CLI_ENV)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.pop("LOANCLI_DB", None)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(WRAPPER),
+            str(kill_at),
+            when,
+            str(count),
+            "--",
+            "--db",
+            str(db),
+            "--json",
+            "--no-input",
+            *args,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    renames = int(count.read_text()) if count.exists() else -1
+    return proc, renames
+
+
+def state(db: Path) -> dict[str, Any]:
+    return json.loads(db.read_text(encoding="utf-8")) if db.exists() else {}
+
+
+def table(db: Path, name: str) -> list[dict[str, Any]]:
+    return list(state(db).get(name, {}).values())
+
+
+def stored_clock(db: Path) -> datetime | None:
+    for doc in table(db, "meta"):
+        if doc.get("key") == "clock":
+            return datetime.fromisoformat(doc["value"])
+    return None
+
+
+def assert_consistent(db: Path, reopened: bool = True) -> None:
+    """No applicant with two loans; the clock never behind what was recorded; once the file
+    was opened again after a kill, no temporary file of the killed writer is left."""
+    loans = table(db, "loans")
+    owners = [loan["applicant_id"] for loan in loans]
+    assert len(owners) == len(set(owners)), owners
+    clock = stored_clock(db)
+    for app in table(db, "applicants"):
+        for event in app["events"]:
+            assert clock is not None and datetime.fromisoformat(event["at"]) <= clock, event
+    for loan in loans:
+        assert clock is not None and loan["checked_to"] <= clock.date().isoformat()
+    if reopened:
+        assert not list(db.parent.glob(f".{db.name}.*.tmp"))
+
+
+def test_a_journey_makes_the_writes_the_crash_cases_count(tmp_path: Path) -> None:
+    db = tmp_path / "state.json"
+    proc, renames = loancli(db, "apply", "--answers", str(write_answers(tmp_path)))
+    assert proc.returncode == 0, proc.stderr
+    assert renames == JOURNEY_WRITES
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+@pytest.mark.parametrize("kill_at", range(1, JOURNEY_WRITES + 1))
+def test_a_journey_killed_at_any_write_resumes_to_one_loan(
+    tmp_path: Path, kill_at: int, when: str
+) -> None:
+    db = tmp_path / "state.json"
+    answers = str(write_answers(tmp_path))
+    proc, _ = loancli(db, "apply", "--answers", answers, kill_at=kill_at, when=when)
+    assert proc.returncode == -signal.SIGKILL
+    assert_consistent(db, reopened=False)
+    applicants = table(db, "applicants")
+    if not applicants:
+        proc, _ = loancli(db, "apply", "--answers", answers)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    else:
+        # Resuming continues after the last committed step; a completed journey is refused.
+        done = applicants[0]["status"] == "completed"
+        proc, _ = loancli(db, "apply", "--answers", answers, "--resume", applicants[0]["id"])
+        assert proc.returncode == (2 if done else 0), proc.stdout + proc.stderr
+    assert_consistent(db)
+    (app,) = table(db, "applicants")
+    assert app["status"] == "completed"
+    (loan,) = table(db, "loans")
+    assert loan["applicant_id"] == app["id"] and app["loan"]["id"] == loan["id"]
+
+
+@pytest.fixture(scope="module")
+def disbursed(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    folder = tmp_path_factory.mktemp("disbursed")
+    db = folder / "state.json"
+    proc, _ = loancli(db, "apply", "--answers", str(write_answers(folder)))
+    assert proc.returncode == 0, proc.stderr
+    return db.read_bytes()
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_clock_advance_is_one_unit(tmp_path: Path, disbursed: bytes, when: str) -> None:
+    db = tmp_path / "state.json"
+    db.write_bytes(disbursed)
+    start = stored_clock(db)
+    proc, _ = loancli(db, "clock", "advance", "40d", kill_at=1, when=when)
+    assert proc.returncode == -signal.SIGKILL
+    assert_consistent(db, reopened=False)
+    (loan,) = table(db, "loans")
+    clock = stored_clock(db)
+    assert clock is not None and start is not None
+    # Loans caught up exactly as far as the clock went, and reminders with them.
+    assert loan["checked_to"] == clock.date().isoformat()
+    reminders = [m for m in table(db, "sms_inbox") if "到期" in m["text"]]
+    sent = [e for e in loan["events"] if e["event"] == "reminder_sent"]
+    assert len(reminders) == len(sent)
+    assert (clock > start) == (when == "after")
+    if when == "before":
+        assert db.read_bytes() == disbursed
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_repayment_is_applied_once(tmp_path: Path, disbursed: bytes, when: str) -> None:
+    db = tmp_path / "state.json"
+    db.write_bytes(disbursed)
+    proc, _ = loancli(db, "repay", "A0001", "--installment", "1", kill_at=1, when=when)
+    assert proc.returncode == -signal.SIGKILL
+    (loan,) = table(db, "loans")
+    assert len(loan["payments"]) == (1 if when == "after" else 0)
+    # Paying installment 1 again is refused once it is paid, and works once if it was not.
+    proc, _ = loancli(db, "repay", "A0001", "--installment", "1")
+    assert proc.returncode == (2 if when == "after" else 0), proc.stdout
+    (loan,) = table(db, "loans")
+    assert len(loan["payments"]) == 1
+    assert loan["lines"][0]["status"] == "paid"
