@@ -393,18 +393,19 @@ def test_secrets_are_not_stored_in_plain_text(completed: dict[str, Any], db: Pat
     assert PASSWORD.encode() not in raw
     data = json.loads(raw)
     strings = _strings(data)
-    hashes = [s for s in strings if s.startswith("scrypt$")]
+    argon2id = "$argon2id$v=19$m=19456,t=2,p=1$"
+    hashes = [s for s in strings if s.startswith(argon2id)]
     assert len(hashes) == 2  # the login password and the transaction password
     for s in strings:
-        if s.startswith("scrypt$") or (len(s) == 64 and set(s) <= set("0123456789abcdef")):
+        if s.startswith(argon2id) or (len(s) == 64 and set(s) <= set("0123456789abcdef")):
             continue  # a hash's hex digits may contain any digit run
         assert TRANSACTION_PASSWORD not in s, s
         assert PASSWORD not in s
     account = next(iter(data["accounts"].values()))
-    assert account["password_hash"].startswith("scrypt$")
-    # The bound card lives in the cards table (account flows, issue 5).
+    assert account["password_hash"].startswith(argon2id)
+    # The bound card lives in the cards table.
     card = next(iter(data["cards"].values()))
-    assert card["transaction_password_hash"].startswith("scrypt$")
+    assert card["transaction_password_hash"].startswith(argon2id)
     assert "transaction_password" not in card
     assert all("code" not in otp for otp in data["otp_codes"].values())
 

@@ -1,0 +1,126 @@
+"""Paths and clocks that cannot destroy anything: a symbolic link is written through, anything
+but a regular file is refused and left alone, a missing directory is named, readers create
+nothing, and a clock cannot be moved back."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+from conftest import run_cli, write_answers
+
+
+def fill(tmp_path: Path, db: Path) -> None:
+    code, _, err = run_cli(
+        tmp_path, "--no-input", "apply", "--answers", str(write_answers(tmp_path)), db=db
+    )
+    assert code == 0, err
+
+
+def test_a_symlinked_db_is_written_through_to_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "real" / "state.json"
+    target.parent.mkdir()
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    fill(tmp_path, link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.is_file() and b"A0001" in target.read_bytes()
+    code, out, _ = run_cli(tmp_path, "applicants", "list", db=link)
+    assert code == 0 and "A0001" in out
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _socket(path: Path) -> None:
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(path))
+
+
+def _directory(path: Path) -> None:
+    path.mkdir()
+
+
+@pytest.mark.parametrize("make", [_fifo, _socket, _directory], ids=["fifo", "socket", "directory"])
+@pytest.mark.parametrize("command", [["clock", "advance", "1d"], ["applicants", "list"]])
+def test_a_db_that_is_not_a_regular_file_is_refused_and_kept(tmp_path: Path, make, command) -> None:
+    path = tmp_path / "odd"
+    make(path)
+    kind = path.stat().st_mode
+    code, out, err = run_cli(tmp_path, *command, db=path)
+    assert code == 4, out + err
+    assert "not a regular file" in " ".join(err.split()) and "Traceback" not in err
+    assert path.stat().st_mode == kind and sorted(p.name for p in tmp_path.iterdir()) == ["odd"]
+
+
+def test_a_device_db_is_refused_and_kept(tmp_path: Path) -> None:
+    before = os.stat("/dev/null")
+    code, out, err = run_cli(tmp_path, "clock", "advance", "1d", db=Path("/dev/null"))
+    assert code == 4 and "a device" in err, out + err
+    after = os.stat("/dev/null")
+    assert (after.st_mode, after.st_rdev, after.st_ino) == (
+        before.st_mode,
+        before.st_rdev,
+        before.st_ino,
+    )
+
+
+def test_an_explicit_db_in_a_missing_directory_is_exit_2_naming_db(tmp_path: Path) -> None:
+    db = tmp_path / "missing" / "state.json"
+    code, out, err = run_cli(tmp_path, "clock", "advance", "1d", db=db)
+    assert code == 2, out + err
+    assert "--db:" in err and "does not exist" in err
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["clock", "show"],
+        ["applicants", "list"],
+        ["sms", "inbox", "13800138000"],
+        ["timeline", "A0001"],
+    ],
+)
+def test_a_read_only_command_on_a_missing_path_creates_nothing(tmp_path: Path, command) -> None:
+    db = tmp_path / "sub" / "typo.json"
+    run_cli(tmp_path, *command, db=db)
+    assert not (tmp_path / "sub").exists()
+    code, _, _ = run_cli(tmp_path, *command, db=tmp_path / "typo.json")
+    assert list(tmp_path.iterdir()) == [tmp_path / "sub"] or not list(tmp_path.iterdir())
+
+
+def test_a_clock_before_the_files_clock_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    db = tmp_path / "state.json"
+    fill(tmp_path, db)
+    before = db.read_bytes()
+    code, out, err = run_cli(tmp_path, "--clock", "2026-01-01T00:00", "clock", "show", db=db)
+    assert code == 2 and "--clock:" in err and "does not go backwards" in err, out + err
+    code, out, err = run_cli(
+        tmp_path, "--clock", "2026-01-01T00:00", "clock", "advance", "1d", db=db
+    )
+    assert code == 2
+    assert db.read_bytes() == before
+
+
+def test_a_command_that_exits_2_writes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "state.json"
+    fill(tmp_path, db)
+    before = db.read_bytes()
+    code, _, _ = run_cli(
+        tmp_path, "--clock", "2027-01-01T00:00", "repay", "A0001", "--amount", "-5", db=db
+    )
+    assert code == 2
+    assert db.read_bytes() == before  # not even the --clock moved
+
+
+def test_a_command_that_changed_nothing_does_not_rewrite_the_file(tmp_path: Path) -> None:
+    db = tmp_path / "state.json"
+    fill(tmp_path, db)
+    stamp = db.stat().st_mtime_ns, db.stat().st_ino
+    code, _, _ = run_cli(tmp_path, "clock", "advance", "0s", db=db)
+    assert code == 0
+    assert (db.stat().st_mtime_ns, db.stat().st_ino) == stamp
