@@ -20,6 +20,7 @@ from loancli.cli import (
     loans,
     security,
     sms,
+    state,
     support,
 )
 from loancli.cli.common import Options
@@ -112,6 +113,7 @@ apply.register(app)
 app.add_typer(sms.app, name="sms")
 app.add_typer(applicants.app, name="applicants")
 app.add_typer(idcard.app, name="idcard")
+app.add_typer(state.app, name="state")
 loans.register(app)
 security.register(app)
 accounts.register(app)

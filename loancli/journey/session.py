@@ -35,8 +35,7 @@ from loancli.errors import RuleError
 from loancli.journey.core import Journey
 from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
 from loancli.questions import QUESTIONS
-from loancli.store import Store, default_db_path
-from loancli.store.json_store import DEFAULT_LOCK_TIMEOUT
+from loancli.store import DEFAULT_LOCK_TIMEOUT, Store, default_db_path
 from loancli.world.presets import seed_accounts
 from loancli.world.scenario import Scenario, load_scenario
 

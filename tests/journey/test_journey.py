@@ -22,11 +22,22 @@ from conftest import ID_DIR, PHONE, happy_answers, run_cli, run_json, write_answ
 from loancli.errors import LoanCliError
 from loancli.journey.session import run_journey
 from loancli.reasons import Reason
+from loancli.store import Store
 from loancli.world.providers import WorldSettings
 
 FACTS = WorldSettings().facts()
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
+
+# The state file's name in this module's tests: every journey test runs on both backends.
+STATE = {"name": "state.json"}
+
+
+@pytest.fixture(autouse=True, params=["state.json", "state.sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    STATE["name"] = request.param
+    return request.param
+
 
 STEP_ORDER = [
     "login",
@@ -56,7 +67,7 @@ def apply(
     more = dict(zip(extra[::2], extra[1::2], strict=True))
     try:
         outcome = run_journey(
-            db if db is not None else tmp_path / "state.json",
+            db if db is not None else tmp_path / STATE["name"],
             scenario=options.pop("--scenario", None),
             clock=options.pop("--clock", None),
             seed=int(options.pop("--seed", 0)),
@@ -100,7 +111,7 @@ def scenario_file(tmp_path: Path, providers: dict[str, Any], name: str = "custom
 
 
 def inbox(tmp_path: Path, phone: str = PHONE, db: Path | None = None) -> list[dict[str, Any]]:
-    code, doc = run_json(tmp_path, "sms", "inbox", phone, db=db)
+    code, doc = run_json(tmp_path, "sms", "inbox", phone, db=db or tmp_path / STATE["name"])
     assert code == 0
     return doc["messages"]
 
@@ -631,7 +642,7 @@ def test_one_wrong_face_attempt_then_auto_passes(tmp_path: Path) -> None:
 def face_locked_db(tmp_path: Path) -> Path:
     code, result = apply(tmp_path, "--scenario", "liveness-fail", answers=write_answers(tmp_path))
     assert result["reason"] == "attempts_exhausted" and code == 3
-    return tmp_path / "state.json"
+    return tmp_path / STATE["name"]
 
 
 def test_face_locked_on_resume_within_24_hours(tmp_path: Path, face_locked_db: Path) -> None:
@@ -677,7 +688,9 @@ def test_sms_code_wrong_then_auto_completes(tmp_path: Path) -> None:
 def test_applicant_record_keeps_every_event(tmp_path: Path) -> None:
     code, result = apply(tmp_path, answers=write_answers(tmp_path, confirm_loan=False))
     assert code == 3
-    code, out, err = run_cli(tmp_path, "--json", "applicants", "show", "A0001")
+    code, out, err = run_cli(
+        tmp_path, "--json", "applicants", "show", "A0001", db=tmp_path / STATE["name"]
+    )
     assert code == 0, err
     shown = json.loads(out)
     assert shown["events"] == result["events"]
@@ -763,7 +776,8 @@ def test_core_persists_the_applicant_after_each_step(tmp_path: Path) -> None:
 def test_otp_codes_are_hashed_and_match_the_inbox(tmp_path: Path) -> None:
     code, _ = apply(tmp_path, answers=write_answers(tmp_path))
     assert code == 0
-    data = json.loads((tmp_path / "state.json").read_text(encoding="utf-8"))
+    with Store(tmp_path / STATE["name"], read_only=True) as store:
+        data = store.dump()
     codes = list(data["otp_codes"].values())
     messages = list(data["sms_inbox"].values())
     assert len(codes) == 2

@@ -1,0 +1,94 @@
+"""Looking after a state file: what it holds, moving it between backends, dropping old
+journeys. Each works on any backend through the repository API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from loancli.errors import RuleError
+from loancli.records import APPLICANTS, FLOWS, LOANS, OTP_CODES, SMS_INBOX
+from loancli.store.base import Store
+
+
+@dataclass
+class Info:
+    path: str
+    backend: str
+    size: int
+    counts: dict[str, int]
+
+
+def info(store: Store) -> Info:
+    """The backend, the size on disk and how many records each table holds."""
+    counts = {name: store.count(name) for name in sorted(store.tables())}
+    return Info(str(store.path), store.backend, store.size(), counts)
+
+
+def convert(source: Path, target: Path) -> Info:
+    """Copy every record of ``source`` into a new ``target`` (either backend, by suffix),
+    keeping every document and its id; ``target`` must not exist yet."""
+    if target.exists():
+        raise RuleError("to", f"{target} exists already; convert writes a new file only")
+    if not source.exists():
+        raise RuleError("from", f"{source} does not exist")
+    with Store(source, read_only=True) as old:
+        data = old.dump()
+    with Store(target, create_dirs=False) as new:
+        schema = new.dump()
+        new.restore({**data, "meta": {**schema.get("meta", {}), **data.get("meta", {})}})
+        return info(new)
+
+
+@dataclass
+class Pruned:
+    before: str
+    applicants: list[str] = field(default_factory=list)
+    loans: list[str] = field(default_factory=list)
+    flows: list[str] = field(default_factory=list)
+    messages: int = 0
+    codes: int = 0
+
+
+def prune(store: Store, before: date) -> Pruned:
+    """Drop the journeys closed before ``before`` (stopped, or completed with every loan
+    settled), their loans, the flows finished before it, and the SMS messages and codes of
+    the pruned applicants' numbers sent before it; all in one unit."""
+    cutoff = before.isoformat()
+    done = Pruned(cutoff)
+    with store.transaction():
+        loans = store.all(LOANS)
+        for app in store.all(APPLICANTS):
+            own = [loan for loan in loans if loan["applicant_id"] == app["id"]]
+            closed = app["status"] == "stopped" or (
+                app["status"] == "completed" and all(x["status"] != "active" for x in own)
+            )
+            if closed and _day(app.get("updated_at", app["created_at"])) < cutoff:
+                done.applicants.append(app["id"])
+                done.loans += [x["id"] for x in own]
+                store.remove_ids(APPLICANTS, {app.doc_id})
+                store.remove_ids(LOANS, {x.doc_id for x in own})
+                phone = app.get("phone")
+                if phone:
+                    done.messages += _drop_sent(store, SMS_INBOX, phone, cutoff)
+                    done.codes += _drop_sent(store, OTP_CODES, phone, cutoff)
+        for flow in store.all(FLOWS):
+            if flow["status"] != "in_progress" and _day(flow.get("updated_at", "")) < cutoff:
+                done.flows.append(flow["id"])
+                store.remove_ids(FLOWS, {flow.doc_id})
+    return done
+
+
+def _drop_sent(store: Store, table: str, phone: str, cutoff: str) -> int:
+    old = {doc.doc_id for doc in store.find(table, phone=phone) if _day(doc["sent_at"]) < cutoff}
+    store.remove_ids(table, old)
+    return len(old)
+
+
+def _day(stamp: Any) -> str:
+    try:
+        return datetime.fromisoformat(str(stamp)).date().isoformat()
+    except ValueError:
+        return ""

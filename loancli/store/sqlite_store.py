@@ -1,0 +1,160 @@
+"""The SQLite backend, for large worlds: the same records, one row each, in a database file.
+
+A row is ``(tbl, doc_id, body)`` with the document as JSON, so both backends hold exactly the
+same data and ``state convert`` moves it either way without loss. Every lookup the commands
+do (by id, phone, applicant, payout, meta key) has an index on that JSON field. The database
+runs in WAL mode, so readers never wait for the writer; a unit is one SQLite transaction
+(nested units are savepoints). Records are checked when they are read.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from loancli.errors import StateCorrupt, StateError
+from loancli.store.base import ADVICE, Store, decode, encode
+
+# The fields the commands look documents up by; each gets an index.
+INDEXED = ("id", "phone", "applicant_id", "payout_id", "key")
+
+_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS documents ("
+    " tbl TEXT NOT NULL, doc_id INTEGER NOT NULL, body TEXT NOT NULL,"
+    " PRIMARY KEY (tbl, doc_id)) WITHOUT ROWID",
+    *(
+        f"CREATE INDEX IF NOT EXISTS documents_{field} "
+        f"ON documents (tbl, json_extract(body, '$.{field}'))"
+        for field in INDEXED
+    ),
+]
+
+
+class SqliteStore(Store):
+    """The state in one SQLite database."""
+
+    backend = "sqlite"
+
+    def _open_backend(self) -> None:
+        self._db: sqlite3.Connection | None = None
+        if self.read_only and not self._target.exists():
+            return  # a reader creates nothing: the world is empty
+        try:
+            if self.read_only:
+                db = sqlite3.connect(f"file:{self._target}?mode=ro", uri=True, isolation_level=None)
+            else:
+                if not self._target.exists():
+                    # Like the JSON file, the database is the owner's alone (mode 0600).
+                    os.close(os.open(self._target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                db = sqlite3.connect(self._target, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                for statement in _SCHEMA:
+                    db.execute(statement)
+            db.execute("SELECT count(*) FROM documents").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StateCorrupt(
+                f"state file {self.path} is not a loancli SQLite database ({exc}); {ADVICE}"
+            ) from None
+        self._db = db
+
+    def _close_backend(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _sql(self, query: str, *args: Any) -> sqlite3.Cursor:
+        self._require_open()
+        if self._db is None:
+            return sqlite3.connect(":memory:").execute("SELECT 1 WHERE 0")
+        try:
+            return self._db.execute(query, args)
+        except sqlite3.OperationalError as exc:
+            raise StateError(f"state file {self.path}: {exc}") from None
+
+    def _begin(self) -> Any:
+        name = f"unit{self._depth}"
+        if self._db is None or self.read_only:
+            return name
+        if self._depth == 0:
+            self._changes_at = self._db.total_changes
+            self._sql("BEGIN IMMEDIATE")
+        else:
+            self._sql(f"SAVEPOINT {name}")
+        return name
+
+    def _end(self, savepoint: Any, outermost: bool) -> None:
+        if self._db is None or self.read_only:
+            return
+        if outermost:
+            changed = self._db.total_changes != self._changes_at
+            self._sql("COMMIT")
+            if changed:
+                self.writes += 1
+        else:
+            self._sql(f"RELEASE {savepoint}")
+
+    def _undo(self, savepoint: Any, outermost: bool) -> None:
+        if self._db is None or self.read_only:
+            return
+        if outermost:
+            self._sql("ROLLBACK")
+        else:
+            self._sql(f"ROLLBACK TO {savepoint}")
+            self._sql(f"RELEASE {savepoint}")
+
+    def _matching(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+        # SQL narrows by the indexed text and number fields; the exact test (a field present
+        # and equal, booleans and null included) is the same as the JSON backend's.
+        where: list[str] = ["tbl = ?"]
+        args: list[Any] = [table]
+        for key, value in match.items():
+            if key in INDEXED and isinstance(value, str | int) and not isinstance(value, bool):
+                where.append(f"json_extract(body, '$.{key}') = ?")
+                args.append(value)
+        rows = self._sql(
+            f"SELECT doc_id, body FROM documents WHERE {' AND '.join(where)} ORDER BY doc_id",
+            *args,
+        )
+        items = match.items()
+        for doc_id, body in rows:
+            doc = decode(body)
+            if all(key in doc and doc[key] == value for key, value in items):
+                self.check(table, {str(doc_id): doc})
+                yield doc_id, doc
+
+    def _insert(self, table: str, doc: Any) -> int:
+        (last,) = self._sql(
+            "SELECT coalesce(max(doc_id), 0) FROM documents WHERE tbl = ?", table
+        ).fetchone()
+        self._sql("INSERT INTO documents VALUES (?, ?, ?)", table, last + 1, encode(doc).decode())
+        return int(last) + 1
+
+    def _put(self, table: str, docs: dict[int, Any]) -> None:
+        for doc_id, doc in docs.items():
+            self._sql(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
+                table,
+                doc_id,
+                encode(doc).decode(),
+            )
+
+    def _delete(self, table: str, doc_ids: set[int]) -> None:
+        for doc_id in doc_ids:
+            self._sql("DELETE FROM documents WHERE tbl = ? AND doc_id = ?", table, doc_id)
+
+    def count(self, table: str) -> int:
+        (n,) = self._sql("SELECT count(*) FROM documents WHERE tbl = ?", table).fetchone() or (0,)
+        return int(n)
+
+    def tables(self) -> list[str]:
+        return [row[0] for row in self._sql("SELECT DISTINCT tbl FROM documents ORDER BY tbl")]
+
+    def size(self) -> int:
+        return sum(
+            path.stat().st_size
+            for path in (self._target, self._target.with_name(self._target.name + "-wal"))
+            if path.exists()
+        )

@@ -1,0 +1,92 @@
+"""``state info``, ``state convert`` (both directions, lossless) and ``state prune``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import FIXTURES, run_cli, run_json, write_answers
+
+from loancli.store import Store
+
+
+def filled(tmp_path: Path) -> Path:
+    """A state file with a completed journey, a stopped one, time moved, a repayment and a
+    phone change: every table in use."""
+    db = tmp_path / "state.json"
+    answers = str(write_answers(tmp_path))
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", answers, db=db)[0] == 0
+    stopped = str(write_answers(tmp_path, "declines.yaml", confirm_loan=False))
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", stopped, db=db)[0] == 3
+    assert run_cli(tmp_path, "clock", "advance", "40d", db=db)[0] == 0
+    assert run_cli(tmp_path, "repay", "A0001", "--installment", "1", db=db)[0] == 0
+    change = str(FIXTURES / "answers" / "change-phone.yaml")
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "account", "change-phone", "--answers", change, db=db
+    )
+    assert code == 0, out + err
+    return db
+
+
+def dump(path: Path) -> dict:
+    with Store(path, read_only=True) as store:
+        return store.dump()
+
+
+def test_convert_round_trips_a_filled_file_losslessly(tmp_path: Path) -> None:
+    db = filled(tmp_path)
+    original = dump(db)
+    assert {
+        "applicants",
+        "flows",
+        "accounts",
+        "loans",
+        "cards",
+        "contacts",
+        "sms_inbox",
+        "otp_codes",
+        "meta",
+    } <= set(original)
+    code, made = run_json(tmp_path, "state", "convert", str(db), str(tmp_path / "big.sqlite"))
+    assert code == 0 and made["backend"] == "sqlite"
+    assert dump(tmp_path / "big.sqlite") == original
+    code, _ = run_json(
+        tmp_path, "state", "convert", str(tmp_path / "big.sqlite"), str(tmp_path / "back.json")
+    )
+    assert code == 0
+    assert json.loads((tmp_path / "back.json").read_bytes()) == json.loads(db.read_bytes())
+    # The converted world goes on working: the same command, the same answer.
+    for path in (db, tmp_path / "big.sqlite"):
+        code, shown = run_json(tmp_path, "applicants", "show", "A0001", db=path)
+        assert code == 0 and shown["applicant"]["status"] == "completed"
+
+
+def test_convert_never_overwrites(tmp_path: Path) -> None:
+    db = filled(tmp_path)
+    target = tmp_path / "exists.sqlite"
+    target.write_bytes(b"keep")
+    code, out, err = run_cli(tmp_path, "state", "convert", str(db), str(target))
+    assert code == 2 and "TO:" in err and "exists already" in err
+    assert target.read_bytes() == b"keep"
+
+
+def test_info_counts_the_records(tmp_path: Path) -> None:
+    db = filled(tmp_path)
+    code, found = run_json(tmp_path, "state", "info", db=db)
+    assert code == 0
+    assert found["backend"] == "tinydb" and found["size"] == db.stat().st_size
+    assert found["counts"]["applicants"] == 2 and found["counts"]["loans"] == 1
+
+
+def test_prune_drops_closed_journeys_and_their_messages(tmp_path: Path) -> None:
+    db = filled(tmp_path)
+    before = dump(db)
+    code, done = run_json(tmp_path, "state", "prune", "--before", "2030-01-01", db=db)
+    assert code == 0
+    # A0002 stopped; A0001's loan is still active, so its journey is not closed.
+    assert done["applicants"] == ["A0002"] and done["loans"] == []
+    after = dump(db)
+    assert [a["id"] for a in after["applicants"].values()] == ["A0001"]
+    assert len(after["loans"]) == len(before["loans"])
+    code, done = run_json(tmp_path, "state", "prune", "--before", "2000-01-01", db=db)
+    assert code == 0 and done["applicants"] == [] and dump(db) == after

@@ -1,0 +1,143 @@
+"""The repository contract, on both backends: TinyDB JSON and SQLite behave the same."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import filelock
+import pytest
+
+from loancli.errors import SchemaVersionError, StateCorrupt
+from loancli.store import Store
+
+
+@pytest.fixture(params=["state.json", "state.sqlite"])
+def path(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    return tmp_path / request.param
+
+
+def test_backend_follows_the_suffix(tmp_path: Path) -> None:
+    assert Store(tmp_path / "a.json").backend == "tinydb"
+    assert Store(tmp_path / "a.sqlite").backend == "sqlite"
+    assert Store(tmp_path / "a.db").backend == "sqlite"
+
+
+def test_repository_operations(path: Path) -> None:
+    with Store(path) as store:
+        assert store.insert("things", {"id": "C1", "phone": "1", "bank": "ICBC", "ok": True}) == 1
+        assert store.insert("things", {"id": "C2", "phone": "1", "bank": "CMB", "ok": False}) == 2
+        store.insert("things", {"id": "C3", "phone": "2", "bank": "BOC", "gone": None})
+        assert [c["id"] for c in store.find("things", phone="1")] == ["C1", "C2"]
+        assert store.get("things", phone="1", ok=False)["id"] == "C2"
+        # A field must be present to match, also when the value asked for is null.
+        assert [c["id"] for c in store.find("things", gone=None)] == ["C3"]
+        assert store.update("things", {"bank": "ABC"}, phone="1") == [1, 2]
+        assert {c["bank"] for c in store.find("things", phone="1")} == {"ABC"}
+        assert store.upsert("things", {"id": "C4", "phone": "3"}, id="C4") == [4]
+        assert store.remove("things", phone="1") == [1, 2]
+        assert [c["id"] for c in store.all("things")] == ["C3", "C4"]
+        assert store.count("things") == 2 and "things" in store.tables()
+        assert store.next_id("card", "C") == "C0001" and store.next_id("card", "C") == "C0002"
+        store.meta_set("clock", "2026-03-02T10:00:00+08:00")
+    with Store(path) as store:
+        assert store.meta_get("clock") == "2026-03-02T10:00:00+08:00"
+        assert store.get("things", id="C4").doc_id == 4
+
+
+def test_returned_documents_are_copies(path: Path) -> None:
+    with Store(path) as store:
+        store.insert("notes", {"id": "N1", "events": []})
+        doc = store.get("notes", id="N1")
+        doc["events"].append("x")
+        assert store.get("notes", id="N1")["events"] == []
+
+
+def test_a_failed_unit_writes_nothing_and_ids_do_not_skip(path: Path) -> None:
+    with Store(path) as store:
+        with store.transaction():
+            store.insert("t", {"n": 1})
+            with pytest.raises(ValueError):
+                with store.transaction():
+                    store.insert("t", {"n": 2})
+                    raise ValueError
+            store.insert("t", {"n": 3})
+        with pytest.raises(KeyError), store.transaction():
+            store.insert("t", {"n": 4})
+            raise KeyError
+    with Store(path) as store:
+        assert [(d.doc_id, d["n"]) for d in store.all("t")] == [(1, 1), (2, 3)]
+
+
+def test_a_unit_that_changes_nothing_writes_nothing(path: Path) -> None:
+    with Store(path) as store:
+        store.insert("t", {"id": "x", "n": 1})
+    with Store(path) as store:
+        store.update("t", {"n": 1}, id="x")
+        store.meta_set("k", "v")
+        before = store.writes
+        store.meta_set("k", "v")
+        store.update("t", {"n": 1}, id="x")
+        assert store.writes == before
+
+
+def test_a_reader_creates_nothing_and_takes_no_lock(path: Path) -> None:
+    with Store(path, read_only=True) as store:
+        assert store.all("applicants") == [] and store.meta_get("clock") is None
+    assert list(path.parent.iterdir()) == []
+    with Store(path) as store:
+        store.insert("t", {"n": 1})
+    with filelock.FileLock(str(path) + ".lock"):  # a writer is busy
+        with Store(path, read_only=True, lock_timeout=0.1) as store:
+            assert [d["n"] for d in store.all("t")] == [1]
+
+
+def test_a_damaged_record_is_refused_naming_table_record_and_field(path: Path) -> None:
+    with Store(path) as store:
+        store.insert(
+            "applicants",
+            {
+                "id": "A0001",
+                "status": "stopped",
+                "step": "login",
+                "created_at": "2026-03-02T10:00:00+08:00",
+                "events": [],
+            },
+        )
+    raw = path.read_bytes()
+    if path.suffix == ".json":
+        data = json.loads(raw)
+        data["applicants"]["1"]["events"] = "none"
+        path.write_text(json.dumps(data), encoding="utf-8")
+    else:
+        with sqlite3.connect(path) as db:
+            db.execute("UPDATE documents SET body = json_set(body, '$.events', 'none')")
+    before = path.read_bytes()
+    with pytest.raises(StateCorrupt, match=r"table 'applicants', record 'A0001', field 'events'"):
+        with Store(path) as store:
+            store.all("applicants")
+    assert path.read_bytes() == before
+
+
+def test_another_schema_is_refused(path: Path) -> None:
+    with Store(path) as store:
+        store.update("meta", {"version": 2}, key="schema")
+    with pytest.raises(SchemaVersionError, match="schema version 2"):
+        Store(path).__enter__()
+
+
+def test_dump_and_restore_round_trip_across_backends(tmp_path: Path) -> None:
+    json_path, sqlite_path, back = tmp_path / "a.json", tmp_path / "b.sqlite", tmp_path / "c.json"
+    with Store(json_path) as store:
+        for n in range(3):
+            store.insert("notes", {"id": f"N{n}", "n": n, "tags": ["x", {"y": None}]})
+        store.remove("notes", id="N1")
+        store.meta_set("clock", "2026-03-02T10:00:00+08:00")
+    with Store(json_path, read_only=True) as source:
+        data = source.dump()
+    with Store(sqlite_path) as target:
+        target.restore(data)
+    with Store(sqlite_path, read_only=True) as source, Store(back) as target:
+        target.restore(source.dump())
+    assert json.loads(back.read_bytes()) == json.loads(json_path.read_bytes())
