@@ -41,6 +41,8 @@ SCHEMA_KEY = "schema"
 # How long a writer waits for another writer's lock, in seconds (--lock-timeout).
 DEFAULT_LOCK_TIMEOUT = 30.0
 SQLITE_SUFFIXES = (".sqlite", ".db")
+# The fields the commands look documents up by; each backend indexes them.
+LOOKUP_FIELDS = ("id", "phone", "applicant_id", "payout_id", "key")
 
 ADVICE = "it was left untouched — restore a backup or point --db at a new file"
 

@@ -9,8 +9,9 @@ opens it; it is the one-file world support attaches to a ticket.
   atomically (temporary file, fsync, rename, fsync of the directory) as compact JSON with
   sorted keys, written through a symbolic link to its target. A writer removes the temporary
   files a killed writer left.
-- **Never edited in place:** a write replaces the documents and the table it touches, so a
-  savepoint is a reference to the tables as they were, and a rollback restores it.
+- **Undone from a log:** a write replaces whole documents and logs what it replaced, so a
+  failed unit (or an inner one) puts back exactly what it changed, at the cost of the
+  documents it wrote.
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from typing import Any
 import msgspec
 
 from loancli.errors import StateCorrupt, StateError
-from loancli.store.base import ADVICE, Data, Store, decode, encode
+from loancli.store.base import ADVICE, LOOKUP_FIELDS, Data, Store, decode, encode
+
+
+def _key(value: Any) -> Any:
+    """A value an index can hold (text or a whole number), else None."""
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 
 class JsonStore(Store):
@@ -37,18 +43,23 @@ class JsonStore(Store):
         if not self.read_only:
             _remove_orphans(self._target)
         self._data: Data = _load(self._target, self.path) or {}
-        self._dirty = False
+        # (table, doc id, the document before, or None where there was none): what a failed
+        # unit undoes, newest last. Documents are replaced, never edited, so the old object
+        # is the old value.
+        self._log: list[tuple[str, str, Any]] = []
         self._next_ids: dict[str, int] = {}
+        # (table, field) -> value -> doc ids, built on the first lookup by that field.
+        self._indexes: dict[tuple[str, str], dict[Any, set[str]]] = {}
 
     def _check_records(self) -> None:
         for name, docs in self._data.items():
             self.check(name, docs)
 
     def _begin(self) -> Any:
-        return self._data, self._dirty, dict(self._next_ids)
+        return len(self._log), dict(self._next_ids)
 
     def _end(self, savepoint: Any, outermost: bool) -> None:
-        if not outermost or not self._dirty:
+        if not outermost or not self._log:
             return
         if self.read_only:
             self._undo(savepoint, outermost)
@@ -58,20 +69,57 @@ class JsonStore(Store):
         except BaseException:
             self._undo(savepoint, outermost)
             raise
-        self._dirty = False
+        self._log.clear()
         self.writes += 1
 
     def _undo(self, savepoint: Any, outermost: bool) -> None:
-        self._data, self._dirty, self._next_ids = savepoint
+        mark, next_ids = savepoint
+        while len(self._log) > mark:
+            table, doc_id, before = self._log.pop()
+            docs = self._data[table]
+            if before is None:
+                del docs[doc_id]
+            else:
+                docs[doc_id] = before
+        self._next_ids = next_ids
+        self._indexes.clear()
 
-    def _replace(self, name: str, table: dict[str, Any]) -> None:
-        self._data = {**self._data, name: table}
-        self._dirty = True
+    def _set(self, table: str, doc_id: str, doc: Any) -> None:
+        docs = self._data.setdefault(table, {})
+        before = docs.get(doc_id)
+        self._log.append((table, doc_id, before))
+        if doc is None:
+            del docs[doc_id]
+        else:
+            docs[doc_id] = doc
+        for (name, field), index in self._indexes.items():
+            if name != table:
+                continue
+            if before is not None and _key(before.get(field)) is not None:
+                index.get(before[field], set()).discard(doc_id)
+            if doc is not None and _key(doc.get(field)) is not None:
+                index.setdefault(doc[field], set()).add(doc_id)
+
+    def _candidates(self, table: str, match: dict[str, Any]) -> list[tuple[str, Any]]:
+        """The documents an index narrows ``match`` to (all of the table without one)."""
+        docs = self._data.get(table, {})
+        for field, value in match.items():
+            # An index in memory per lookup field, built on its first use.
+            if field in LOOKUP_FIELDS and _key(value) is not None:
+                index = self._indexes.get((table, field))
+                if index is None:
+                    index = {}
+                    for doc_id, doc in docs.items():
+                        if _key(doc.get(field)) is not None:
+                            index.setdefault(doc[field], set()).add(doc_id)
+                    self._indexes[(table, field)] = index
+                return [(i, docs[i]) for i in sorted(index.get(value, ()), key=int)]
+        return list(docs.items())
 
     def _matching(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         self._require_open()
         items = match.items()
-        for doc_id, doc in self._data.get(table, {}).items():
+        for doc_id, doc in self._candidates(table, match):
             if all(key in doc and doc[key] == value for key, value in items):
                 yield int(doc_id), doc
 
@@ -79,18 +127,18 @@ class JsonStore(Store):
         current = self._data.get(table, {})
         doc_id = self._next_ids.get(table) or max(map(int, current), default=0) + 1
         self._next_ids[table] = doc_id + 1
-        self._replace(table, {**current, str(doc_id): doc})
+        self._set(table, str(doc_id), doc)
         return doc_id
 
     def _put(self, table: str, docs: dict[int, Any]) -> None:
-        current = self._data.get(table, {})
         self._next_ids.pop(table, None)
-        self._replace(table, {**current, **{str(k): v for k, v in docs.items()}})
+        for doc_id, doc in docs.items():
+            self._set(table, str(doc_id), doc)
 
     def _delete(self, table: str, doc_ids: set[int]) -> None:
-        gone = {str(k) for k in doc_ids}
-        kept = {k: v for k, v in self._data.get(table, {}).items() if k not in gone}
-        self._replace(table, kept)
+        for doc_id in sorted(doc_ids):
+            if str(doc_id) in self._data.get(table, {}):
+                self._set(table, str(doc_id), None)
 
     def count(self, table: str) -> int:
         self._require_open()

@@ -15,10 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from loancli.errors import StateCorrupt, StateError
-from loancli.store.base import ADVICE, Store, decode, encode
-
-# The fields the commands look documents up by; each gets an index.
-INDEXED = ("id", "phone", "applicant_id", "payout_id", "key")
+from loancli.store.base import ADVICE, LOOKUP_FIELDS, Store, decode, encode
 
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS documents ("
@@ -27,7 +24,7 @@ _SCHEMA = [
     *(
         f"CREATE INDEX IF NOT EXISTS documents_{field} "
         f"ON documents (tbl, json_extract(body, '$.{field}'))"
-        for field in INDEXED
+        for field in LOOKUP_FIELDS
     ),
 ]
 
@@ -110,12 +107,20 @@ class SqliteStore(Store):
         # and equal, booleans and null included) is the same as the JSON backend's.
         where: list[str] = ["tbl = ?"]
         args: list[Any] = [table]
+        index = ""
         for key, value in match.items():
-            if key in INDEXED and isinstance(value, str | int) and not isinstance(value, bool):
+            if (
+                key in LOOKUP_FIELDS
+                and isinstance(value, str | int)
+                and not isinstance(value, bool)
+            ):
                 where.append(f"json_extract(body, '$.{key}') = ?")
                 args.append(value)
+                # Without statistics the planner would scan the table by its key instead.
+                index = index or f" INDEXED BY documents_{key}"
         rows = self._sql(
-            f"SELECT doc_id, body FROM documents WHERE {' AND '.join(where)} ORDER BY doc_id",
+            f"SELECT doc_id, body FROM documents{index} WHERE {' AND '.join(where)} "
+            "ORDER BY doc_id",
             *args,
         )
         items = match.items()
