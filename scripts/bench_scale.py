@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -121,8 +120,8 @@ def real_journey_rate(folder: Path, runs: int) -> float:
     return (time.perf_counter() - started) / runs
 
 
-def run(world: Path, scratch: Path, args: list[str]) -> tuple[float, float]:
-    """(seconds, peak MB) of one command on a fresh copy of ``world``."""
+def run(world: Path, scratch: Path, args: list[str]) -> float:
+    """Seconds of one command on a fresh copy of ``world``."""
     copy = scratch / f"run{world.suffix}"
     for leftover in scratch.glob("run*"):
         leftover.unlink()
@@ -141,17 +140,7 @@ def run(world: Path, scratch: Path, args: list[str]) -> tuple[float, float]:
     elapsed = time.perf_counter() - started
     if proc.returncode not in (0, 3):
         raise SystemExit(f"{' '.join(args)} on {world.name} exit {proc.returncode}: {err!r}")
-    return elapsed, peak_child_mb()
-
-
-_last_peak = 0.0
-
-
-def peak_child_mb() -> float:
-    """The largest child's peak RSS so far (Linux reports kilobytes)."""
-    global _last_peak
-    _last_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return _last_peak
+    return elapsed
 
 
 def main() -> None:
@@ -179,7 +168,7 @@ def main() -> None:
     for round_ in range(options.rounds + 1):
         for command, args in COMMANDS.items():
             for key, world in worlds.items():
-                seconds, _ = run(world, scratch, args)
+                seconds = run(world, scratch, args)
                 if round_:  # the first round warms caches and is not counted
                     times.setdefault((*key, command), []).append(seconds)
     # Peak memory, once per command and world, each in a fresh child so ru_maxrss is its own.
@@ -227,23 +216,29 @@ def main() -> None:
 
 
 def measure_peak(world: Path, scratch: Path, args: list[str]) -> float:
-    """Peak RSS in MB of one command, measured by /usr/bin/time-like wait4 on a fresh child."""
+    """Peak RSS in MB of one command. It runs under ``/usr/bin/time`` where there is one: a
+    child forked from this process (which holds the cloned worlds) would count this process's
+    pages from before its exec."""
     copy = scratch / f"peak{world.suffix}"
     for leftover in scratch.glob("peak*"):
         leftover.unlink()
     shutil.copyfile(world, copy)
     env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="120")
     env.pop("LOANCLI_DB", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "loancli.cli.main", "--db", str(copy), *args],
+    command = [sys.executable, "-m", "loancli.cli.main", "--db", str(copy), *args]
+    timer = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+    if timer is None:
+        return float("nan")
+    report = scratch / "peak.txt"
+    subprocess.run(
+        [timer, "-f", "%M", "-o", str(report), *command],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=scratch,
+        check=False,
     )
-    _, _, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
-    return usage.ru_maxrss / 1024
+    return int(report.read_text().split()[-1]) / 1024
 
 
 if __name__ == "__main__":
