@@ -120,17 +120,25 @@ def real_journey_rate(folder: Path, runs: int) -> float:
     return (time.perf_counter() - started) / runs
 
 
-def run(world: Path, scratch: Path, args: list[str]) -> float:
-    """Seconds of one command on a fresh copy of ``world``."""
-    copy = scratch / f"run{world.suffix}"
-    for leftover in scratch.glob("run*"):
+def command_on_copy(
+    world: Path, scratch: Path, stem: str, args: list[str]
+) -> tuple[list[str], dict[str, str]]:
+    """The loancli command line for ``args`` on a fresh copy of ``world``, and its environment."""
+    copy = scratch / f"{stem}{world.suffix}"
+    for leftover in scratch.glob(f"{stem}*"):
         leftover.unlink()
     shutil.copyfile(world, copy)
     env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="120")
     env.pop("LOANCLI_DB", None)
+    return [sys.executable, "-m", "loancli.cli.main", "--db", str(copy), *args], env
+
+
+def run(world: Path, scratch: Path, args: list[str]) -> float:
+    """Seconds of one command on a fresh copy of ``world``."""
+    command, env = command_on_copy(world, scratch, "run", args)
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "loancli.cli.main", "--db", str(copy), *args],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -219,13 +227,7 @@ def measure_peak(world: Path, scratch: Path, args: list[str]) -> float:
     """Peak RSS in MB of one command. It runs under ``/usr/bin/time`` where there is one: a
     child forked from this process (which holds the cloned worlds) would count this process's
     pages from before its exec."""
-    copy = scratch / f"peak{world.suffix}"
-    for leftover in scratch.glob("peak*"):
-        leftover.unlink()
-    shutil.copyfile(world, copy)
-    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="120")
-    env.pop("LOANCLI_DB", None)
-    command = [sys.executable, "-m", "loancli.cli.main", "--db", str(copy), *args]
+    command, env = command_on_copy(world, scratch, "peak", args)
     timer = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
     if timer is None:
         return float("nan")
