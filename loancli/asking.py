@@ -66,7 +66,7 @@ def load_answers_file(path: Path) -> AnswerSource:
             f"cannot read answers file {path}: {exc.strerror}", key="--answers"
         ) from None
     try:
-        data = yaml.safe_load(text) or {}
+        data = read_text_yaml(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -76,8 +76,17 @@ def load_answers_file(path: Path) -> AnswerSource:
     return AnswerSource(data, path.resolve().parent, str(path))
 
 
+def read_text_yaml(text: str) -> Any:
+    """YAML whose scalars all stay the text that was written: ``004604`` is not the octal
+    2436, ``yes`` is not True, ``12:30`` is not 750. Each question parses its own answer."""
+    import yaml
+
+    return yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+
+
 def parse_set_options(items: list[str]) -> AnswerSource:
-    """``--set KEY=VALUE``; VALUE is read as a YAML scalar or flow list (``[a.png, b.png]``)."""
+    """``--set KEY=VALUE``: VALUE exactly as typed (one pair of surrounding quotes dropped, as
+    YAML drops them), or a flow list of such texts (``[a.png, b.png]``)."""
     import yaml
 
     data: dict[str, Any] = {}
@@ -85,11 +94,15 @@ def parse_set_options(items: list[str]) -> AnswerSource:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"{item!r} is not KEY=VALUE", key="--set")
-        try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
-            value = raw
-        data[key.strip()] = raw if value is None else value
+        value: Any = raw
+        if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+            value = raw[1:-1]  # quoted as YAML would be: the text inside
+        elif raw.strip().startswith("[") and raw.strip().endswith("]"):
+            try:
+                value = read_text_yaml(raw)
+            except yaml.YAMLError:
+                value = raw
+        data[key.strip()] = value
     return AnswerSource(data, Path.cwd(), "--set")
 
 

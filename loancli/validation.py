@@ -59,7 +59,7 @@ def check_code(text: object, length: int = 6) -> str:
     if value.lower() == "auto":
         return "auto"
     if not _ascii_digits(value) or len(value) != length:
-        raise ValueError(f"a code has {length} digits (quote it in YAML: \"012345\"), or 'auto'")
+        raise ValueError(f"a code has {length} digits, e.g. 012345, or 'auto'")
     return value
 
 

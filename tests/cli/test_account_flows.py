@@ -421,7 +421,7 @@ def test_bind_a_credit_card_whose_cvv2_is_never_stored_or_recorded(tmp_path: Pat
     ("sets", "key", "why"),
     [
         (("card_expiry='0225'",), "card_expiry", "expired"),
-        (("card_expiry=0225",), "card_expiry", "in quotes"),
+        (("card_expiry=0225",), "card_expiry", "expired at the end of 02/2025"),
         (("card_expiry=1330",), "card_expiry", "MMYY"),
         (("card_cvv2=12",), "card_cvv2", "3 digits"),
         (("card_number=6222021234567893446",), "card_number", "Luhn"),

@@ -1,0 +1,54 @@
+"""Answers are text until their question parses them: ``--set`` and answers files keep every
+scalar as written (no YAML typing), lists and yes/no words still work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import happy_answers
+
+from loancli.asking import load_answers_file, parse_set_options
+from loancli.journey.session import run_journey
+
+AS_TYPED = [
+    ("sms_code", "004604"),  # not the octal 2436
+    ("password", "1_234_567"),  # not 1234567
+    ("monthly_income", "015000"),  # not 6656
+    ("employer", "yes"),  # not True
+    ("contact_name", "12:30"),  # not 750 (sexagesimal)
+    ("card_expiry", "0225"),
+]
+
+
+@pytest.mark.parametrize(("key", "text"), AS_TYPED)
+def test_set_keeps_the_text(key: str, text: str) -> None:
+    assert parse_set_options([f"{key}={text}"]).next(key) == (True, text)
+
+
+@pytest.mark.parametrize(("key", "text"), AS_TYPED)
+def test_an_answers_file_keeps_the_text(tmp_path: Path, key: str, text: str) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(f"{key}: {text}\n", encoding="utf-8")
+    assert load_answers_file(path).next(key) == (True, text)
+
+
+def test_lists_and_quotes_still_work(tmp_path: Path) -> None:
+    source = parse_set_options(["id_front=[blurry.png, front.png]", "sms_code='012345'"])
+    assert source.next("id_front") == (True, "blurry.png")
+    assert source.next("id_front") == (True, "front.png")
+    assert source.next("sms_code") == (True, "012345")
+
+
+def test_a_password_typed_the_same_way_logs_in_again(tmp_path: Path) -> None:
+    db = tmp_path / "state.json"
+    first = run_journey(db, answers=happy_answers(), sets=["password=1_234_567"])
+    assert first.record["status"] == "completed"
+    again = run_journey(db, answers=happy_answers(), sets=["password=1_234_567"])
+    assert again.record["status"] == "completed"
+    assert [e["event"] for e in again.record["events"]][:2] != ["password_refused"]
+
+
+def test_an_income_with_a_leading_zero_is_the_number_written(tmp_path: Path) -> None:
+    done = run_journey(tmp_path / "s.json", answers=happy_answers(), sets=["monthly_income=015000"])
+    assert done.record["profile"]["monthly_income"] == "15000.00"
