@@ -6,6 +6,7 @@ Only typer is imported here; each command imports what it needs when it runs, so
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -123,6 +124,10 @@ support.register(app)
 
 def run() -> None:
     """Console-script entry point."""
+    # A reader that goes away (``loancli ... | head -1``) ends the run the way it ends ``cat``:
+    # by SIGPIPE, exit status 141 in the shell, no traceback. Whatever was committed stays.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     app(prog_name="loancli")
 
 

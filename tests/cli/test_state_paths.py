@@ -124,3 +124,40 @@ def test_a_command_that_changed_nothing_does_not_rewrite_the_file(tmp_path: Path
     code, _, _ = run_cli(tmp_path, "clock", "advance", "0s", db=db)
     assert code == 0
     assert (db.stat().st_mtime_ns, db.stat().st_ino) == stamp
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    db = tmp_path / "state.json"
+    answers = str(write_answers(tmp_path))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="80")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "loancli.cli.main",
+            "--db",
+            str(db),
+            "--no-input",
+            "apply",
+            "--answers",
+            answers,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=30) in (-signal.SIGPIPE, 0)
+    assert "Traceback" not in err and "BrokenPipe" not in err
+    # What the journey committed is there whole.
+    code, out, _ = run_cli(tmp_path, "applicants", "list", db=db)
+    assert code == 0 and "A0001" in out
