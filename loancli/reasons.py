@@ -71,6 +71,7 @@ class Reason(StrEnum):
     CARD_HOLDER_MISMATCH = "card_holder_mismatch"
     QUOTA_INSUFFICIENT = "quota_insufficient"
     ACCOUNT_FROZEN = "account_frozen"
+    AGE_NOT_ELIGIBLE = "age_not_eligible"
 
     def sentence_in(self, facts: Mapping[str, str]) -> str:
         """What happened, in plain words, with the world's figures."""
@@ -269,6 +270,10 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
         "The price is above the installment quota still available.",
         "Choose a cheaper item, repay earlier installments to free the quota, or pay part "
         "of the price another way.",
+    ),
+    Reason.AGE_NOT_ELIGIBLE: (
+        "The applicant's age, from the ID card, is outside the product's age band.",
+        "Only applicants within the lender's age band can borrow; the app offers no appeal.",
     ),
     Reason.ACCOUNT_FROZEN: (
         "The account is frozen: its transactions were flagged as abnormal (possible cash-out "

@@ -153,10 +153,14 @@ def check_card(
         return Reason.ID_MISMATCH, "the printed birth date differs from the one in the ID number"
     if front.get("sex") != info.sex:
         return Reason.ID_MISMATCH, "the printed sex differs from the ID number's 17th digit"
+    if info.birth_date > today:
+        return Reason.ID_INVALID, "the birth date is after today"
     try:
-        _valid_from, valid_until = parse_validity(back.get("validity", ""))
+        valid_from, valid_until = parse_validity(back.get("validity", ""))
     except ValueError as exc:
         return Reason.ID_UNREADABLE, f"validity period: {exc}"
+    if valid_from > today:
+        return Reason.ID_INVALID, "the validity period starts after today"
     if valid_until is not None and valid_until < today:
         return Reason.ID_EXPIRED, f"valid until {valid_until.isoformat()}"
     return None, ""

@@ -10,6 +10,7 @@ from loancli.account.cards import find_card, refusal
 from loancli.account.contacts import save_contact
 from loancli.clock import format_duration
 from loancli.identity.card import check_card
+from loancli.identity.idnumber import age_on
 from loancli.journey.card_binding import bind_card
 from loancli.journey.core import Journey, Stop
 from loancli.journey.sms_code import CodeRequest, enter_code
@@ -213,6 +214,12 @@ def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
         # An account frozen for abnormal transactions cannot borrow until service lifts it.
         j.fail(app, "review_refused", Reason.ACCOUNT_FROZEN, frozen_at=frozen["at"])
         return Stop(Reason.ACCOUNT_FROZEN, frozen["why"])
+    birth = date.fromisoformat(app["identity"]["birth_date"])
+    age = age_on(birth, _now(j).date())
+    too_young_or_old = j.world.product("cash_loan").age_problem(age)
+    if too_young_or_old:
+        j.fail(app, "review_refused", Reason.AGE_NOT_ELIGIBLE, age=age, why=too_young_or_old)
+        return Stop(Reason.AGE_NOT_ELIGIBLE, too_young_or_old)
     state = app.setdefault("review_state", {})
     if "ready_at" not in state:
         state["submitted_at"] = j.clock.isoformat()

@@ -39,6 +39,17 @@ class Product:
     daily_rate_max: Decimal | None = None
     # Flat-fee products: number of periods -> total fee as a fraction of the principal.
     fee_rates: dict[int, Decimal] = field(default_factory=dict)
+    # The lender's age band at the review: full civil capacity (18) at least; None, no top.
+    min_age: int = 18
+    max_age: int | None = None
+
+    def age_problem(self, age: int) -> str | None:
+        """Why an applicant of ``age`` cannot borrow this product, or None."""
+        if age < self.min_age:
+            return f"the applicant is {age}; {self.key} lends from age {self.min_age}"
+        if self.max_age is not None and age > self.max_age:
+            return f"the applicant is {age}; {self.key} lends up to age {self.max_age}"
+        return None
 
     def fee_rate_total(self, term: int) -> Decimal | None:
         """The flat total fee rate for term periods, or None if the product charges interest."""
@@ -68,7 +79,7 @@ def _product(key: str, spec: Any, source: str) -> Product:
         raise ValueError(f"{where}: a product must be a mapping of settings")
     known = {
         "name", "min_amount", "step", "terms", "methods", "apr_cap",
-        "daily_rate_min", "daily_rate_max", "fee_rates",
+        "daily_rate_min", "daily_rate_max", "fee_rates", "min_age", "max_age",
     }  # fmt: skip
     unknown = sorted(set(spec) - known)
     if unknown:
@@ -85,8 +96,19 @@ def _product(key: str, spec: Any, source: str) -> Product:
     except ValueError as exc:
         choices = ", ".join(m.value for m in Method)
         raise ValueError(f"{where}.methods: {exc}; choose from {choices}") from None
+    min_age, max_age = spec.get("min_age", 18), spec.get("max_age")
+    if isinstance(min_age, bool) or not isinstance(min_age, int) or min_age < 18:
+        raise ValueError(
+            f"{where}.min_age: a whole number of years, 18 or more (full civil capacity)"
+        )
+    if max_age is not None and (
+        isinstance(max_age, bool) or not isinstance(max_age, int) or max_age < min_age
+    ):
+        raise ValueError(f"{where}.max_age: a whole number of years, at least min_age")
     return Product(
         key=key,
+        min_age=min_age,
+        max_age=max_age,
         name=str(spec.get("name", key)),
         min_amount=_decimal(spec.get("min_amount", 100), f"{where}.min_amount"),
         step=_decimal(spec.get("step", 100), f"{where}.step"),
