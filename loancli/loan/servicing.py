@@ -143,8 +143,13 @@ def catch_up(
             days = (today - start).days
             base = owed(line)["principal"]
             if days > 0 and base > 0:
-                amount = quantize(base * penalty_rate(loan, policy) * days)
-                line["penalty"] = fmt(Decimal(line["penalty"]) + amount)
+                # The exact penalty accrues, and only the total is rounded: so any path of
+                # clock moves to the same day gives the same figure to the fen.
+                exact = Decimal(line.get("penalty_exact", line["penalty"]))
+                exact += base * penalty_rate(loan, policy) * days
+                amount = quantize(exact) - Decimal(line["penalty"])
+                line["penalty_exact"] = str(exact)
+                line["penalty"] = fmt(quantize(exact))
                 line["penalty_to"] = today.isoformat()
                 events.append(
                     _event(

@@ -589,17 +589,17 @@ def test_penalty_of_a_line_advanced_once(loan: dict[str, Any], days_late: int) -
 
 @PROPERTY_SETTINGS
 @given(loan=loans(), gaps=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=6))
-def test_penalty_is_the_sum_of_each_accrual(loan: dict[str, Any], gaps: list[int]) -> None:
+def test_penalty_counts_from_the_due_date_whatever_the_steps(loan: dict[str, Any], gaps: list[int]) -> None:
     first = loan["lines"][0]
     due = date.fromisoformat(first["due_date"])
     base = D(first["principal"])
     today = due + timedelta(days=DEFAULT_SERVICING.grace_days + 1)
     catch_up(loan, today)
-    expected = quantize(base * penalty_rate(loan) * (today - due).days)
     for gap in gaps:
         today += timedelta(days=gap)
         catch_up(loan, today)
-        expected += quantize(base * penalty_rate(loan) * gap)
+    # From the due date to today, rounded once: the path of clock moves does not matter.
+    expected = quantize(base * penalty_rate(loan) * (today - due).days)
     assert D(first["penalty"]) == expected
     pay_installment(loan, 1, today)
     catch_up(loan, today + timedelta(days=30))
