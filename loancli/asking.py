@@ -135,8 +135,8 @@ class Asker:
             try:
                 value = q.parse(raw, context)
             except ValueError as exc:
-                # Never echo a password into an error message (terminals, CI logs).
-                raise InvalidAnswer(key, "(hidden)" if q.secret else raw, str(exc)) from None
+                # Never echo a password, nor a whole personal number, into an error message.
+                raise InvalidAnswer(key, _shown(q, raw), str(exc)) from None
             return self._record(q, value)
         if self.prompter is not None:
             return self._record(q, self.prompter.prompt(q, context))
@@ -171,6 +171,15 @@ class Asker:
         return out
 
 
+def _shown(q: Question, raw: Any) -> Any:
+    """An answer as an error message may show it: secrets hidden, personal numbers masked."""
+    if q.secret:
+        return "(hidden)"
+    if q.shown is not None and isinstance(raw, str):
+        return q.shown(raw)
+    return raw
+
+
 def _plain(value: Any) -> Any:
     from decimal import Decimal
 
@@ -199,6 +208,15 @@ def write_recording(asker: Asker, path: Path) -> None:
         f"{path.name}\n# Holds the passwords typed: keep it with the test data, not in a ticket.\n"
     )
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=True, default_flow_style=None)
+    write_private(path, header + body)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (mode 0600), an existing one included: a
+    recording holds passwords, a report the borrower's details."""
+    import os
+
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode on open
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(header + body)
+        fh.write(text)

@@ -19,6 +19,7 @@ from loancli.errors import UsageError
 from loancli.identity.face import ACTIONS
 from loancli.identity.idnumber import parse_id
 from loancli.identity.photo import ImageCheck, check_image
+from loancli.masking import mask_card, mask_id, mask_phone
 
 Parser = Callable[[Any, Mapping[str, Any]], Any]
 
@@ -43,6 +44,8 @@ class Question:
     dump_fn: Callable[[Any], Any] | None = field(default=None, compare=False)
     # False for what must never be written anywhere, not even a recording (a card's CVV2).
     recorded: bool = True
+    # How an answer is shown in an error message: personal numbers masked as everywhere.
+    shown: Callable[[str], str] | None = field(default=None, compare=False)
 
     @property
     def has_default(self) -> bool:
@@ -107,6 +110,10 @@ def _login_id(raw: Any, ctx: Mapping[str, Any]) -> str:
         return v.check_mobile(text)
     except ValueError as exc:
         raise ValueError(f"{exc}; or log in with the 18-character ID number") from None
+
+
+def _mask_login_id(text: str) -> str:
+    return mask_id(text) if len(text.strip()) == 18 else mask_phone(text)
 
 
 LOGIN_METHODS = ("password", "sms")
@@ -220,7 +227,9 @@ METHODS = ("equal_installment", "equal_principal", "interest_first")
 
 _ALL = [
     # login
-    Question("phone", "Mobile number", parse_fn=_mobile, help="11 digits, 13-19 prefix"),
+    Question(
+        "phone", "Mobile number", parse_fn=_mobile, help="11 digits, 13-19 prefix", shown=mask_phone
+    ),
     Question(
         "password",
         "Password",
@@ -236,6 +245,7 @@ _ALL = [
         help="11-digit mobile, or the 18-character ID number once an application passed "
         "the ID upload",
         asked_when="the login command; elsewhere only when given (login by ID number)",
+        shown=_mask_login_id,
     ),
     Question(
         "login_method",
@@ -281,6 +291,7 @@ _ALL = [
         parse_fn=_id_number,
         help="18 characters, the last may be X",
         asked_when="unlocking a locked account",
+        shown=mask_id,
     ),
     Question(
         "new_password",
@@ -295,7 +306,12 @@ _ALL = [
     Question("monthly_income", "Monthly income in yuan", parse_fn=_income),
     Question("contact_name", "Emergency contact's name", parse_fn=_text(20)),
     Question("contact_relation", "Emergency contact's relation", "select", choices=RELATIONS),
-    Question("contact_phone", "Emergency contact's mobile number", parse_fn=_contact_mobile),
+    Question(
+        "contact_phone",
+        "Emergency contact's mobile number",
+        parse_fn=_contact_mobile,
+        shown=mask_phone,
+    ),
     # id_upload
     Question(
         "id_front", "ID card front image (path)", "path", _image("id_front"), dump_fn=_dump_upload
@@ -363,6 +379,7 @@ _ALL = [
         "Bank card number",
         parse_fn=lambda raw, _c: v.check_debit_card(raw),
         help="UnionPay, starts with 62, 16-19 digits",
+        shown=mask_card,
     ),
     Question(
         "card_phone",
@@ -370,6 +387,7 @@ _ALL = [
         parse_fn=_mobile,
         default_from="phone",
         help="the number the bank has for this card",
+        shown=mask_phone,
     ),
     Question("bank_sms_code", "Bank SMS code", parse_fn=_code, help="6 digits, or auto"),
     Question(
@@ -406,6 +424,7 @@ _ALL = [
         parse_fn=_new_mobile,
         help="11 digits, 13-19 prefix; not the account's current number",
         asked_when="account change-phone",
+        shown=mask_phone,
     ),
     Question(
         "identity_method",

@@ -78,7 +78,9 @@ def report(
         as_json = fmt == "json" or opts.json
         text = json.dumps(data, ensure_ascii=False, indent=2) if as_json else to_markdown(data)
         if out is not None:
-            out.write_text(text + ("\n" if as_json else ""), encoding="utf-8")
+            from loancli.asking import write_private
+
+            write_private(out, text + ("\n" if as_json else ""))
             typer.echo(f"Wrote {out}", err=True)
         else:
             typer.echo(text)

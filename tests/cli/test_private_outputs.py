@@ -1,0 +1,56 @@
+"""Private by default: files that hold secrets or personal data are the owner's alone, and
+error messages mask personal numbers as all other output does."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from conftest import ID_NUMBER, run_cli, write_answers
+
+
+def test_record_and_report_onto_an_existing_readable_file_end_up_0600(tmp_path: Path) -> None:
+    record, report = tmp_path / "walk.yaml", tmp_path / "ticket.md"
+    for path in (record, report):
+        path.write_text("old", encoding="utf-8")
+        path.chmod(0o644)
+    answers = str(write_answers(tmp_path))
+    code, _, err = run_cli(
+        tmp_path, "--no-input", "apply", "--answers", answers, "--record", str(record)
+    )
+    assert code == 0, err
+    code, _, err = run_cli(tmp_path, "report", "A0001", "--out", str(report))
+    assert code == 0, err
+    for path in (record, report):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+        assert path.read_text(encoding="utf-8") != "old"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "shown"),
+    [
+        ("card_number", "6222021234567893446", "**** 3446"),
+        ("id_number", "110105199003070018", "1101**********0018"),
+        ("contact_phone", "13800138000", "138****8000"),
+    ],
+)
+def test_a_refused_answer_is_masked_in_the_message(
+    tmp_path: Path, key: str, value: str, shown: str
+) -> None:
+    changes = {key: value}
+    args = ["--no-input", "apply", "--answers", str(write_answers(tmp_path, **changes))]
+    if key == "id_number":
+        args = ["--no-input", "support", "unlock", "13800138000", "--set", f"id_number={value}"]
+    code, out, err = run_cli(tmp_path, *args)
+    assert value not in out + err
+    if key != "id_number":
+        assert code == 2 and shown in err, err
+
+
+def test_the_check_character_error_does_not_tell_the_right_one(tmp_path: Path) -> None:
+    from loancli.identity.idnumber import parse_id
+
+    with pytest.raises(ValueError) as refused:
+        parse_id(ID_NUMBER[:-1] + "8")
+    assert ID_NUMBER[-1] not in str(refused.value).replace("17", "")
