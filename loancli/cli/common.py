@@ -152,8 +152,28 @@ def prompter_for(opts: Options) -> Any:
     return QuestionaryPrompter(opts.console, to_stderr=opts.json)
 
 
+def check_output(path: Path | None, option: str) -> None:
+    """Refuse an output path before anything runs: its directory must exist and be writable,
+    and the path must not be a directory (exit 2 naming the option)."""
+    import os
+
+    from loancli.errors import UsageError
+
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory; give a file name", key=option)
+    parent = path.parent
+    if not parent.is_dir():
+        raise UsageError(f"the directory {parent} does not exist", key=option)
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"{path} cannot be written (no permission)", key=option)
+
+
 def recorder(record: Path | None) -> Callable[[Any], None] | None:
-    """What writes ``--record`` when a run ends, whatever its outcome."""
+    """What writes ``--record`` when a run ends, whatever its outcome; the path is checked
+    first, so a run is never made for a recording that cannot be written."""
+    check_output(record, "--record")
     if record is None:
         return None
     from loancli.asking import write_recording

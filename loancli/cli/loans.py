@@ -9,7 +9,14 @@ from typing import Annotated, Any
 
 import typer
 
-from loancli.cli.common import Options, handled, open_world, options, options_for
+from loancli.cli.common import (
+    Options,
+    check_output,
+    handled,
+    open_world,
+    options,
+    options_for,
+)
 
 clock_app = typer.Typer(help="The state file's simulated clock.", no_args_is_help=True)
 
@@ -126,6 +133,7 @@ def calendar(
 
     opts = options(ctx)
     with handled(opts):
+        check_output(ics, "--ics")
         with open_world(opts, read_only=True) as (store, clock, _scenario):
             loan = find_loan(store, applicant)
             catch_up(loan, clock.now().date())

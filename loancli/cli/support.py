@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from loancli.cli.common import handled, open_world, options
+from loancli.cli.common import check_output, handled, open_world, options
 
 scenario_app = typer.Typer(
     help="Built-in and custom scenarios: how the world behaves.", no_args_is_help=True
@@ -73,6 +73,7 @@ def report(
     with handled(opts):
         if fmt not in ("md", "json"):
             raise UsageError("choose md or json", key="--format")
+        check_output(out, "--out")
         with open_world(opts, read_only=True) as (store, _clock, _scenario):
             data = build(store, applicant_id)
         as_json = fmt == "json" or opts.json

@@ -54,3 +54,32 @@ def test_the_check_character_error_does_not_tell_the_right_one(tmp_path: Path) -
     with pytest.raises(ValueError) as refused:
         parse_id(ID_NUMBER[:-1] + "8")
     assert ID_NUMBER[-1] not in str(refused.value).replace("17", "")
+
+
+@pytest.mark.parametrize("kind", ["directory", "missing directory"])
+@pytest.mark.parametrize(
+    ("option", "command"),
+    [
+        ("--record", ["--no-input", "apply", "--answers", "{answers}", "--record", "{path}"]),
+        ("--ics", ["calendar", "A0001", "--ics", "{path}"]),
+        ("--out", ["report", "A0001", "--out", "{path}"]),
+    ],
+)
+def test_an_output_path_is_checked_before_the_run(
+    tmp_path: Path, kind: str, option: str, command: list[str]
+) -> None:
+    db = tmp_path / "state.json"
+    answers = str(write_answers(tmp_path))
+    if option != "--record":
+        assert run_cli(tmp_path, "--no-input", "apply", "--answers", answers, db=db)[0] == 0
+    path = tmp_path / "out"
+    if kind == "directory":
+        path.mkdir()
+    else:
+        path = tmp_path / "nowhere" / "out"
+    before = db.read_bytes() if db.exists() else None
+    args = [a.format(answers=answers, path=path) for a in command]
+    code, out, err = run_cli(tmp_path, *args, db=db)
+    assert code == 2 and f"{option}:" in err, out + err
+    # Nothing ran: no applicant paid out for a recording that could not be written.
+    assert (db.read_bytes() if db.exists() else None) == before
