@@ -7,6 +7,7 @@ says what would be right. The same checks serve prompts, answer files and ``--se
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 # Mainland mobile numbers: 11 digits starting 13-19. Deliberately looser than the
@@ -94,9 +95,13 @@ def check_money(text: object, *, minimum: Decimal = Decimal("0")) -> Decimal:
 
 
 def check_text(text: object, *, max_len: int = 50) -> str:
+    """Free text (an employer, a name, an item): refused, not cleaned, when it holds control
+    characters (an ANSI escape would reach every terminal and report that shows it)."""
     value = str(text).strip()
     if not value:
         raise ValueError("this cannot be empty")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+        raise ValueError("control characters (such as escape codes) are not allowed")
     if len(value) > max_len:
         raise ValueError(f"at most {max_len} characters")
     return value

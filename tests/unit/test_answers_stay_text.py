@@ -52,3 +52,14 @@ def test_a_password_typed_the_same_way_logs_in_again(tmp_path: Path) -> None:
 def test_an_income_with_a_leading_zero_is_the_number_written(tmp_path: Path) -> None:
     done = run_journey(tmp_path / "s.json", answers=happy_answers(), sets=["monthly_income=015000"])
     assert done.record["profile"]["monthly_income"] == "15000.00"
+
+
+@pytest.mark.parametrize("key", ["employer", "contact_name"])
+@pytest.mark.parametrize("text", ["\x1b[31mred\x1b[0m", "a\x07bell", "right\u202eleft"])
+def test_free_text_with_control_characters_is_refused(tmp_path: Path, key: str, text: str) -> None:
+    from loancli.errors import InvalidAnswer
+
+    with pytest.raises(InvalidAnswer, match="control characters") as refused:
+        run_journey(tmp_path / "s.json", answers={**happy_answers(), key: text})
+    assert refused.value.key == key
+    assert "\x1b" not in str(refused.value) or "\\x1b" in str(refused.value)
