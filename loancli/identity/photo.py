@@ -7,6 +7,7 @@ Pillow is imported inside the functions that open images, so ``loancli --help`` 
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,9 @@ class ImageLimits:
     """
 
     max_bytes: int = 5 * 1024 * 1024
+    # A phone camera's photo is 12-50 megapixels; a PNG of many more that still fits in a few
+    # KiB is a decompression bomb. Counted from the header, before any pixel is decoded.
+    max_pixels: int = 50_000_000
     min_width: int = 640
     min_height: int = 400
     blur_threshold: float = 100.0
@@ -66,7 +70,7 @@ def check_image(
             f"{limits.max_bytes / 1024 / 1024:g} MiB",
             key=key,
         )
-    with _open_image(file, key) as image:
+    with _open_image(file, key, limits) as image:
         width, height = image.size
         grey = image.convert("L")
     laplacian = ImageFilter.Kernel((3, 3), (0, 1, 0, 1, -4, 1, 0, 1, 0), scale=1, offset=128)
@@ -110,6 +114,9 @@ def _existing_file(path: str | Path, key: str | None) -> Path:
         raise UsageError(f"{file} does not exist; give the path of a photo", key=key)
     if file.is_dir():
         raise UsageError(f"{file} is a directory; give the path of a photo", key=key)
+    if not file.is_file():
+        # A FIFO or device would block the read, or never end.
+        raise UsageError(f"{file} is not a regular file; give the path of a photo", key=key)
     return file
 
 
@@ -119,16 +126,35 @@ def _not_an_image(file: Path, key: str | None) -> UsageError:
     )
 
 
-def _open_image(file: Path, key: str | None) -> Image.Image:
-    """Open and verify; verify() leaves the image unusable, so it is opened twice."""
+def _open_image(file: Path, key: str | None, limits: ImageLimits) -> Image.Image:
+    """Open and verify; verify() leaves the image unusable, so it is opened twice. The pixel
+    count is checked from the header first, so a decompression bomb is never decoded."""
     from PIL import Image
 
     not_an_image = _not_an_image(file, key)
+    too_large = UsageError(
+        f"{file} has more pixels than an ID photo may have ({limits.max_pixels:,}); a photo "
+        "this large is not one a phone takes",
+        key=key,
+    )
     try:
-        with Image.open(file) as probe:
+        with warnings.catch_warnings():
+            # Our own limit, below Pillow's, decides; its warning would only repeat it.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            probe_ = Image.open(file)
+        with probe_ as probe:
+            width, height = probe.size
+            if width * height > limits.max_pixels:
+                raise UsageError(
+                    f"{file} is {width}x{height} pixels; an ID photo may have at most "
+                    f"{limits.max_pixels:,} (a photo this large is not one a phone takes)",
+                    key=key,
+                )
             probe.verify()
         image = Image.open(file)
         image.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise too_large from None
+    except (OSError, SyntaxError, ValueError):
         raise not_an_image from None
     return image

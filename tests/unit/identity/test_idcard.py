@@ -286,3 +286,44 @@ def test_cli_bad_values_exit_2_with_a_message(tmp_path, args, message):
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert not list(tmp_path.iterdir())
+
+
+def test_a_pixel_bomb_is_refused_from_its_header_before_decoding(tmp_path) -> None:
+    import resource
+
+    from PIL import Image
+
+    from loancli.errors import UsageError
+
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (12000, 12000)).save(bomb, optimize=True)
+    assert bomb.stat().st_size < 1024 * 1024
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(UsageError, match=r"12000x12000 pixels; an ID photo may have at most"):
+        check_image(bomb, key="id_front")
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100  # not decoded (decoding as greyscale takes 137 MB)
+
+
+def test_a_fifo_as_a_photo_is_refused_without_blocking(tmp_path) -> None:
+    import os
+
+    from loancli.errors import UsageError
+
+    fifo = tmp_path / "photo.png"
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match="not a regular file"):
+        check_image(fifo, key="id_front")
+    with pytest.raises(UsageError, match="not a regular file"):
+        read_fields(fifo, key="id_front")
+
+
+def test_a_photo_beyond_pillows_own_limit_is_called_too_large(tmp_path) -> None:
+    from PIL import Image
+
+    from loancli.errors import UsageError
+
+    huge = tmp_path / "huge.png"
+    Image.new("1", (30000, 30000)).save(huge, optimize=True)
+    with pytest.raises(UsageError, match="more pixels than an ID photo may have"):
+        check_image(huge, key="id_front")
