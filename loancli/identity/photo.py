@@ -141,8 +141,8 @@ def _open_image(file: Path, key: str | None, limits: ImageLimits) -> Image.Image
         with warnings.catch_warnings():
             # Our own limit, below Pillow's, decides; its warning would only repeat it.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            probe_ = Image.open(file)
-        with probe_ as probe:
+            probe = Image.open(file)
+        with probe:
             width, height = probe.size
             if width * height > limits.max_pixels:
                 raise UsageError(

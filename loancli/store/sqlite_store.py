@@ -64,8 +64,7 @@ class SqliteStore(Store):
 
     def _sql(self, query: str, *args: Any) -> sqlite3.Cursor:
         self._require_open()
-        if self._db is None:
-            return sqlite3.connect(":memory:").execute("SELECT 1 WHERE 0")
+        assert self._db is not None  # callers check: a reader of a missing file has no rows
         try:
             return self._db.execute(query, args)
         except sqlite3.OperationalError as exc:
@@ -103,6 +102,9 @@ class SqliteStore(Store):
             self._sql(f"RELEASE {savepoint}")
 
     def _matching(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+        self._require_open()
+        if self._db is None:
+            return
         # SQL narrows by the indexed text and number fields; the exact test (a field present
         # and equal, booleans and null included) is the same as the JSON backend's.
         where: list[str] = ["tbl = ?"]
@@ -151,10 +153,14 @@ class SqliteStore(Store):
             self._sql("DELETE FROM documents WHERE tbl = ? AND doc_id = ?", table, doc_id)
 
     def count(self, table: str) -> int:
-        (n,) = self._sql("SELECT count(*) FROM documents WHERE tbl = ?", table).fetchone() or (0,)
+        if self._db is None:
+            return 0
+        (n,) = self._sql("SELECT count(*) FROM documents WHERE tbl = ?", table).fetchone()
         return int(n)
 
     def tables(self) -> list[str]:
+        if self._db is None:
+            return []
         return [row[0] for row in self._sql("SELECT DISTINCT tbl FROM documents ORDER BY tbl")]
 
     def size(self) -> int:

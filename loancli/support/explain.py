@@ -38,9 +38,10 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
         )
     if app.get("reason"):
         reason = Reason(app["reason"])
+        facts = facts_of(app)
         out["stop"] = (
             f"The journey stopped at {app['stopped_at']} with {reason.value}: "
-            f"{reason.sentence_in(facts_of(app))} {reason.advice_in(facts_of(app))}"
+            f"{reason.sentence_in(facts)} {reason.advice_in(facts)}"
         )
     loans = store.find(LOANS, applicant_id=applicant_id)
     if loans:

@@ -3,31 +3,30 @@ outside the product's age band are refused at the review."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 from conftest import happy_answers
 
-from loancli.identity.card import IdCardFields, check_card
+from loancli.identity.card import check_card
 from loancli.identity.idnumber import make_id
 from loancli.identity.images import generate
 from loancli.journey.session import run_journey
 from loancli.loan.products import load_products
 from loancli.reasons import Reason
+from loancli.world.demo import demo_card
 
 TODAY = date(2026, 3, 2)  # the simulated clock's default start
 
 
 def card(tmp_path: Path, birth: date, valid_from: date, stem: str) -> tuple[Path, Path]:
-    fields = IdCardFields(
-        name="王小明",
-        sex="male",
-        ethnicity="汉",
+    """The demo borrower's card, born and issued on other days."""
+    fields = replace(
+        demo_card(),
         birth_date=birth,
-        address="北京市朝阳区",
         number=make_id("110105", birth, "male", 3),
-        authority="北京市公安局朝阳分局",
         valid_from=valid_from,
         valid_until=None,
     )
