@@ -53,13 +53,22 @@ class MissingAnswer(UsageError):
         )
 
 
+def quoted(value: object, limit: int = 40) -> str:
+    """A value as an error message shows it: quoted, and cut short when it is long (a
+    5,000-digit amount is named by its start and its length, not printed whole)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}… ({len(str(value)):,} characters)"
+
+
 class InvalidAnswer(UsageError):
     """A scripted answer failed the question's validation."""
 
     def __init__(self, key: str, value: object, why: str) -> None:
         self.value = value
         self.why = why
-        super().__init__(f"{value!r} is not accepted: {why}", key=key)
+        super().__init__(f"{quoted(value)} is not accepted: {why}", key=key)
 
 
 class AnswersExhausted(LoanCliError):

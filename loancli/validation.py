@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 # Mainland mobile numbers: 11 digits starting 13-19. Deliberately looser than the
 # ``phonenumbers`` library, which also rejects unassigned blocks; test data and new
@@ -80,14 +80,28 @@ def check_transaction_password(text: object) -> str:
     return value
 
 
-def check_money(text: object, *, minimum: Decimal = Decimal("0")) -> Decimal:
+# "10000", "8000.50", "10,000.00": digits with optional correctly grouped thousands separators.
+# Exponents ("1e30"), "NaN" and "Infinity" are not amounts anyone types.
+MONEY_TEXT = re.compile(r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?|[+-]?\.\d+")
+
+# The largest amount any question or option takes: 10 billion yuan, far above any product's
+# limit, so a typo gets "too large" instead of an arithmetic failure.
+MAX_MONEY = Decimal("10000000000")
+
+
+def check_money(
+    text: object, *, minimum: Decimal = Decimal("0"), maximum: Decimal = MAX_MONEY
+) -> Decimal:
+    """An amount in yuan, from the text as written: at most two decimal places, in range."""
     if isinstance(text, float):
         text = repr(text)
-    try:
-        value = Decimal(str(text).strip().replace(",", ""))
-    except InvalidOperation:
-        raise ValueError("write an amount in yuan, e.g. 8000 or 8000.50") from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+    written = str(text).strip()
+    if len(written) > 40 or not MONEY_TEXT.fullmatch(written):
+        raise ValueError("write an amount in yuan, e.g. 8000 or 8000.50")
+    value = Decimal(written.replace(",", ""))
+    if value > maximum:
+        raise ValueError(f"the amount must be at most {maximum:,}")
+    if value != value.quantize(Decimal("0.01")):
         raise ValueError("an amount has at most two decimal places")
     if value < minimum:
         raise ValueError(f"the amount must be at least {minimum}")

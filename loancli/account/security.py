@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from loancli.account.accounts import TWO_STEP_MODES, identity_of
-from loancli.errors import NotFound, UsageError
+from loancli.errors import NotFound, UsageError, quoted
 from loancli.masking import mask_id, mask_phone
 from loancli.questions import QUESTIONS
 from loancli.records import ACCOUNTS
@@ -49,7 +49,8 @@ def account_for(store: Store, raw: str, key: str = "PHONE") -> dict[str, Any]:
     try:
         login_id = QUESTIONS["login_id"].parse(raw)
     except ValueError as exc:
-        raise UsageError(f"{raw!r} is not accepted: {exc}", key=key) from None
+        shown = mask_id(raw) if len(raw) > 11 else mask_phone(raw)
+        raise UsageError(f"{quoted(shown)} is not accepted: {exc}", key=key) from None
     account = find_account(store, login_id)
     if account is None:
         shown = mask_id(login_id) if is_id_number(login_id) else mask_phone(login_id)

@@ -7,15 +7,14 @@ rate is handed back as a ``Decimal``.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from loancli.validation import MONEY_TEXT
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
-# "10000", "-3.5", "10,000.00": digits with optional correctly grouped thousands separators.
-_NUMBER = re.compile(r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?|[+-]?\.\d+")
 
 
 def to_money(value: str | int | Decimal) -> Decimal:
@@ -31,7 +30,7 @@ def to_money(value: str | int | Decimal) -> Decimal:
         number = Decimal(value)
     elif isinstance(value, str):
         text = value.strip()
-        if not _NUMBER.fullmatch(text):
+        if not MONEY_TEXT.fullmatch(text):
             raise ValueError(f"{value!r} is not an amount of money; write e.g. 10000 or 916.80")
         try:
             number = Decimal(text.replace(",", ""))
