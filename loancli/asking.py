@@ -12,11 +12,16 @@ default; otherwise the terminal is asked, or with no terminal the journey stops
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from loancli.errors import AnswersExhausted, InvalidAnswer, MissingAnswer, UsageError
+from loancli.errors import (
+    AnswersExhausted,
+    InvalidAnswer,
+    MissingAnswer,
+    UsageError,
+)
 from loancli.questions import QUESTIONS, Question
 
 
@@ -45,6 +50,9 @@ class AnswerSource:
     def has(self, key: str) -> bool:
         return key in self._queues
 
+    def items(self) -> Iterator[tuple[str, list[Any]]]:
+        return iter(self._queues.items())
+
     def next(self, key: str) -> tuple[bool, Any]:
         """(True, value) for the next unused item, (False, None) when the list ran out."""
         used = self._used.get(key, 0)
@@ -57,31 +65,111 @@ class AnswerSource:
 
 def load_answers_file(path: Path) -> AnswerSource:
     """Read a YAML answers file; paths in it are relative to the file."""
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(
-            f"cannot read answers file {path}: {exc.strerror}", key="--answers"
-        ) from None
-    try:
-        data = read_text_yaml(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise UsageError(f"answers file {path} is not valid YAML{where}", key="--answers") from None
+    data = read_yaml_file(path, "answers file", key="--answers", typed=False) or {}
     if not isinstance(data, dict):
         raise UsageError(f"answers file {path} must be a mapping of key: answer", key="--answers")
     return AnswerSource(data, path.resolve().parent, str(path))
 
 
-def read_text_yaml(text: str) -> Any:
-    """YAML whose scalars all stay the text that was written: ``004604`` is not the octal
-    2436, ``yes`` is not True, ``12:30`` is not 750. Each question parses its own answer."""
+# Limits on a YAML document a person hands us. An answers file or a scenario is a few dozen
+# lines; these are far above that and far below what exhausts memory or the stack.
+YAML_MAX_BYTES = 1024 * 1024
+YAML_MAX_DEPTH = 20
+# Values once aliases are expanded: a "billion laughs" file is a few hundred bytes whose
+# expansion is 10^9 values. Aliases themselves are allowed (a scenario may reuse a block).
+YAML_MAX_NODES = 20_000
+
+
+class YamlTooComplex(ValueError):
+    """A document beyond the limits above."""
+
+
+def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> Any:
+    """A YAML file, bounded (size, nesting, alias expansion), UTF-8 only, every failure a
+    ``UsageError`` naming ``key`` and the file. ``typed=False`` keeps every scalar as text."""
     import yaml
 
-    return yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+    if path.is_dir():
+        raise UsageError(f"{what} {path} is a directory, not a YAML file", key=key)
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{what} {path} is not a regular file", key=key)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(YAML_MAX_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {path}: {exc.strerror}", key=key) from None
+    if len(raw) > YAML_MAX_BYTES:
+        raise UsageError(f"{what} {path} is larger than {YAML_MAX_BYTES // 1024} KiB", key=key)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{what} {path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start}); save it as UTF-8",
+            key=key,
+        ) from None
+    try:
+        return read_yaml(text, typed=typed)
+    except YamlTooComplex as exc:
+        raise UsageError(f"{what} {path}: {exc}", key=key) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise UsageError(f"{what} {path} is not valid YAML{at}", key=key) from None
+
+
+def read_yaml(text: str, *, typed: bool = False) -> Any:
+    """YAML within the limits above. Untyped, every scalar stays the text that was written:
+    ``004604`` is not the octal 2436, ``yes`` is not True, ``12:30`` is not 750, and each
+    question parses its own answer."""
+    import yaml
+
+    base = yaml.SafeLoader if typed else yaml.BaseLoader
+
+    class Bounded(base):  # type: ignore[misc, valid-type]
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.depth += 1
+            if self.depth > YAML_MAX_DEPTH:
+                raise YamlTooComplex(f"nested deeper than {YAML_MAX_DEPTH} levels")
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+        def get_single_node(self) -> Any:
+            node = super().get_single_node()
+            if node is not None:
+                _expanded_size(node)
+            return node
+
+    return yaml.load(text, Loader=Bounded)  # noqa: S506 - Safe/BaseLoader build no objects
+
+
+def _expanded_size(root: Any) -> int:
+    """Values with every alias expanded, computed without expanding them: a node shared by
+    aliases is sized once and counted once per reference."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Any) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        total = 1
+        if isinstance(node.value, list):
+            for item in node.value:
+                pair = item if isinstance(item, tuple) else (item,)  # a mapping's (key, value)
+                total += sum(size(part) for part in pair)
+                if total > YAML_MAX_NODES:
+                    raise YamlTooComplex(
+                        f"expands to more than {YAML_MAX_NODES:,} values (aliases repeat a "
+                        "block too often)"
+                    )
+        sizes[id(node)] = total
+        return total
+
+    return size(root)
 
 
 def parse_set_options(items: list[str]) -> AnswerSource:
@@ -99,11 +187,26 @@ def parse_set_options(items: list[str]) -> AnswerSource:
             value = raw[1:-1]  # quoted as YAML would be: the text inside
         elif raw.strip().startswith("[") and raw.strip().endswith("]"):
             try:
-                value = read_text_yaml(raw)
-            except yaml.YAMLError:
+                value = read_yaml(raw)
+            except (yaml.YAMLError, YamlTooComplex):  # not a flow list: the text as typed
                 value = raw
         data[key.strip()] = value
     return AnswerSource(data, Path.cwd(), "--set")
+
+
+def asks(*keys: str) -> Callable[[F], F]:
+    """Declare the answers a step always needs: ``@asks("card_number", "bank_sms_code")``.
+    ``"phone|login_id"`` means either one will do. Questions with a default need no answer.
+    A script without a terminal is told every missing one at once, before anything runs."""
+
+    def mark(step: F) -> F:
+        step.asks = keys  # type: ignore[attr-defined]
+        return step
+
+    return mark
+
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Asker:
@@ -117,6 +220,36 @@ class Asker:
     @property
     def interactive(self) -> bool:
         return self.prompter is not None
+
+    def precheck(self) -> None:
+        """Check every scripted answer that can be checked without the journey (its form, its
+        range, that its file is an image) before anything is written: ``InvalidAnswer``."""
+        for source in self.sources:
+            for key, queue in source.items():
+                q = QUESTIONS[key]
+                context = {"base_dir": source.base_dir}
+                for raw in queue:
+                    if q.kind == "select" and q.choices_from is not None:
+                        continue  # the choices are the product's, known in the journey only
+                    try:
+                        q.parse(raw, context)
+                    except ValueError as exc:
+                        raise InvalidAnswer(key, _shown(q, raw), str(exc)) from None
+
+    def missing(self, steps: Iterable[Callable[..., Any]]) -> list[str]:
+        """The answers ``steps`` always need that nobody can give (no script, no terminal,
+        no default), in the order asked; empty at a terminal."""
+        if self.prompter is not None:
+            return []
+        out: list[str] = []
+        for step in steps:
+            for spec in getattr(step, "asks", ()):
+                keys = spec.split("|")
+                if any(self.scripted(k) or QUESTIONS[k].has_default for k in keys):
+                    continue
+                if keys[0] not in out:
+                    out.append(keys[0])
+        return out
 
     def scripted(self, key: str) -> bool:
         """Whether a script (``--set``, the scenario, the answers file) answers ``key``."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from loancli.errors import UsageError
 from loancli.identity.card import METADATA_KEY
 from loancli.reasons import Reason
+from loancli.validation import has_control
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -85,6 +86,10 @@ def check_image(
     return ImageCheck(width=width, height=height, blur_score=blur_score, problem=problem)
 
 
+# A card's fields take a few hundred bytes; a chunk beyond this is not a card's text.
+MAX_FIELDS_CHUNK = 16 * 1024
+
+
 def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, Any] | None:
     """The fake OCR: the card's embedded fields, or None when the image carries none (or
     they are malformed). A path that is not a readable image raises ``UsageError``."""
@@ -97,14 +102,19 @@ def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, Any] |
             raw = image.info.get(METADATA_KEY)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise _not_an_image(file, key) from None
-    if not isinstance(raw, str | bytes):
+    if not isinstance(raw, str | bytes) or len(raw) > MAX_FIELDS_CHUNK:
         return None
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # a deeply nested chunk is as unreadable as garbage
         return None
     if not isinstance(data, dict) or data.get("side") not in ("front", "back"):
         return None
+    # Printed text: a flat set of short lines. A control character (an escape code) is no
+    # text an OCR engine reads off a card, so such a chunk reads as nothing, as garbage does.
+    for value in data.values():
+        if not isinstance(value, str) or len(value) > 200 or has_control(value):
+            return None
     return data
 
 
