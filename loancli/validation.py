@@ -6,9 +6,15 @@ says what would be right. The same checks serve prompts, answer files and ``--se
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
+from typing import Any
+
+from loancli.clock import format_duration
 
 # Mainland mobile numbers: 11 digits starting 13-19. Deliberately looser than the
 # ``phonenumbers`` library, which also rejects unassigned blocks; test data and new
@@ -108,13 +114,18 @@ def check_money(
     return value.quantize(Decimal("0.01"))
 
 
+def has_control(text: str) -> bool:
+    """Control and format characters: escape codes, bidi overrides, zero-width marks."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
+
+
 def check_text(text: object, *, max_len: int = 50) -> str:
     """Free text (an employer, a name, an item): refused, not cleaned, when it holds control
     characters (an ANSI escape would reach every terminal and report that shows it)."""
     value = str(text).strip()
     if not value:
         raise ValueError("this cannot be empty")
-    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+    if has_control(value):
         raise ValueError("control characters (such as escape codes) are not allowed")
     if len(value) > max_len:
         raise ValueError(f"at most {max_len} characters")
@@ -153,3 +164,23 @@ def check_bool(value: object) -> bool:
     if text in {"n", "no", "false", "0", "off"}:
         return False
     raise ValueError("answer yes or no")
+
+
+@dataclass(frozen=True)
+class Range:
+    """The allowed span of a numeric setting, read by the scenario loader from the field's
+    ``Annotated`` hint: ``code_length: Annotated[int, Range(4, 8)] = 6``."""
+
+    low: Any
+    high: Any
+
+    def problem(self, value: Any) -> str | None:
+        """None when ``value`` is inside, else what is allowed (also for NaN and infinity)."""
+        finite = not isinstance(value, float | Decimal) or math.isfinite(value)
+        if finite and self.low <= value <= self.high:
+            return None
+        return f"{_shown(value)} is out of range; allowed {_shown(self.low)} to {_shown(self.high)}"
+
+
+def _shown(value: Any) -> str:
+    return format_duration(value) if isinstance(value, timedelta) else str(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from loancli.account.accounts import TWO_STEP_MODES, identity_of
 from loancli.errors import NotFound, UsageError, quoted
@@ -13,14 +13,15 @@ from loancli.masking import mask_id, mask_phone
 from loancli.questions import QUESTIONS
 from loancli.records import ACCOUNTS
 from loancli.store import Store
+from loancli.validation import Range
 
 
 @dataclass
 class LoginPolicy:
     """How the app guards the password: wrong tries before a lock, and how long it lasts."""
 
-    max_wrong: int = 5
-    lock: timedelta = timedelta(hours=24)
+    max_wrong: Annotated[int, Range(1, 20)] = 5
+    lock: Annotated[timedelta, Range(timedelta(0), timedelta(days=30))] = timedelta(hours=24)
 
 
 def is_id_number(login_id: str) -> bool:

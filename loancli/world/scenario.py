@@ -21,20 +21,25 @@ Unknown keys and wrong types are refused with the file, the key path and the exp
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from loancli.account.accounts import TWO_STEP_MODES
+from loancli.asking import read_yaml_file
 from loancli.clock import CHINA_TZ, parse_datetime, parse_duration
 from loancli.errors import UsageError
 from loancli.loan.products import load_products
 from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
+from loancli.validation import MAX_MONEY, Range, check_money
 from loancli.world.presets import preset_problem
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.bank import CARD_STATUSES
@@ -97,24 +102,49 @@ def load_scenario(name_or_path: str | None) -> Scenario:
 
 
 def parse_scenario_file(path: Path) -> Scenario:
-    import yaml
-
     where = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(
-            f"cannot read scenario file {where}: {exc.strerror}", key="--scenario"
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise UsageError(f"{where}: not valid YAML{at}", key="--scenario") from None
+    data = read_yaml_file(path, "scenario file", key="--scenario", typed=True)
     return scenario_from_dict(data if data is not None else {}, where, default_name=path.stem)
 
 
-def _error(where: str, key_path: str, message: str) -> UsageError:
-    return UsageError(f"{where}: {key_path}: {message}", key="--scenario")
+class ScenarioProblem(UsageError):
+    """One thing wrong in a scenario file, at a key path."""
+
+    def __init__(self, where: str, key_path: str, message: str) -> None:
+        self.key_path = key_path
+        self.text = f"{key_path}: {message}"
+        self.message = f"{where}: {self.text}"
+        super().__init__(self.message, key="--scenario")
+
+
+class ScenarioInvalid(UsageError):
+    """Every problem a scenario file has, found in one reading."""
+
+    def __init__(self, where: str, problems: list[ScenarioProblem]) -> None:
+        self.problems = problems
+        if len(problems) == 1:
+            message = problems[0].message
+        else:
+            lines = "".join(f"\n  {p.text}" for p in problems)
+            message = f"{where}: {len(problems)} problems:{lines}"
+        super().__init__(message, key="--scenario")
+
+
+_error = ScenarioProblem
+
+
+class _Problems:
+    """Collects problems so that one reading reports them all (``scenario validate``)."""
+
+    def __init__(self) -> None:
+        self.found: list[ScenarioProblem] = []
+
+    @contextmanager
+    def collect(self) -> Iterator[None]:
+        try:
+            yield
+        except ScenarioProblem as problem:
+            self.found.append(problem)
 
 
 SCENARIO_KEYS = (
@@ -131,32 +161,52 @@ SCENARIO_KEYS = (
 
 
 def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") -> Scenario:
-    """A scenario from its parsed YAML; ``where`` (the file) names it in every error."""
+    """A scenario from its parsed YAML; ``where`` (the file) names it in every error, and
+    every problem in the file is reported at once (:class:`ScenarioInvalid`)."""
     if not isinstance(data, dict):
-        raise _error(where, "(top level)", "expected a mapping with name, description, providers")
+        raise ScenarioInvalid(
+            where,
+            [_error(where, "(top level)", "expected a mapping with name, description, providers")],
+        )
+    problems = _Problems()
     for key in data:
         if key not in SCENARIO_KEYS:
-            raise _error(
-                where, str(key), f"unknown key; expected one of {', '.join(sorted(SCENARIO_KEYS))}"
-            )
-    world = _world(data.get("providers", {}) or {}, where)
-    world.products = _products(data.get("products") or {}, where)
-    accounts = _accounts(data.get("accounts", []) or [], where)
+            with problems.collect():
+                raise _error(
+                    where,
+                    str(key),
+                    f"unknown key; expected one of {', '.join(sorted(SCENARIO_KEYS))}",
+                )
+    world = _world(data.get("providers", {}) or {}, where, problems)
+    with problems.collect():
+        world.products = _products(data.get("products") or {}, where)
+    accounts = _accounts(data.get("accounts", []) or [], where, problems)
+    scenario = Scenario(str(data.get("name", default_name)), world=world, source=where)
+    with problems.collect():
+        scenario.description = _text(data.get("description", ""), where, "description")
+    with problems.collect():
+        scenario.expect = _expect(data.get("expect", {}) or {}, where)
+    if "clock" in data:
+        with problems.collect():
+            scenario.clock = _clock(data["clock"], where)
+    with problems.collect():
+        scenario.borrower = _borrower(data.get("borrower", {}) or {}, where)
+    with problems.collect():
+        scenario.command = _command(data.get("command", []) or [], where)
+    if problems.found:
+        raise ScenarioInvalid(where, problems.found)
     # An account the scenario seeds was registered on the scenario's phone, unless it lists
     # the devices it trusts.
     for account in accounts:
         account.setdefault("trusted_devices", [world.device.model])
-    return Scenario(
-        str(data.get("name", default_name)),
-        description=str(data.get("description", "")),
-        expect=_expect(data.get("expect", {}) or {}, where),
-        clock=_clock(data["clock"], where) if "clock" in data else None,
-        world=world,
-        accounts=accounts,
-        borrower=_borrower(data.get("borrower", {}) or {}, where),
-        source=where,
-        command=_command(data.get("command", []) or [], where),
-    )
+    scenario.accounts = accounts
+    return scenario
+
+
+def _text(value: Any, where: str, path: str) -> str:
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise _error(where, path, "expected text")
+    return str(value)
 
 
 def _command(command: Any, where: str) -> list[str]:
@@ -175,6 +225,9 @@ def _expect(expect: Any, where: str) -> dict[str, Any]:
     for key in expect:
         if key not in ("status", "stopped_at", "reason"):
             raise _error(where, f"expect.{key}", "unknown key; expected status, stopped_at, reason")
+    for key, value in expect.items():
+        if not isinstance(value, str):
+            raise _error(where, f"expect.{key}", f"expected one word, not {type(value).__name__}")
     if "status" in expect and expect["status"] not in ("completed", "stopped"):
         raise _error(
             where, "expect.status", f"{expect['status']!r} is not one of completed, stopped"
@@ -207,19 +260,25 @@ def _clock(raw: Any, where: str) -> datetime:
     return clock if clock.tzinfo is not None else clock.replace(tzinfo=CHINA_TZ)
 
 
-def _world(providers: Any, where: str) -> WorldSettings:
-    if not isinstance(providers, dict):
-        raise _error(where, "providers", "expected a mapping of provider name to settings")
+def _world(providers: Any, where: str, problems: _Problems) -> WorldSettings:
     world = WorldSettings()
+    if not isinstance(providers, dict):
+        with problems.collect():
+            raise _error(where, "providers", "expected a mapping of provider name to settings")
+        return world
     names = [f.name for f in dataclasses.fields(world) if f.name != "products"]
     for name, settings in providers.items():
-        if name not in names:
-            raise _error(
-                where, f"providers.{name}", f"unknown provider; expected one of {', '.join(names)}"
-            )
-        if not isinstance(settings, dict):
-            raise _error(where, f"providers.{name}", "expected a mapping of setting: value")
-        _apply(getattr(world, name), settings, where, f"providers.{name}", name)
+        with problems.collect():
+            if name not in names:
+                raise _error(
+                    where,
+                    f"providers.{name}",
+                    f"unknown provider; expected one of {', '.join(names)}",
+                )
+            if not isinstance(settings, dict):
+                raise _error(where, f"providers.{name}", "expected a mapping of setting: value")
+        if name in names and isinstance(settings, dict):
+            _apply(getattr(world, name), settings, where, f"providers.{name}", name, problems)
     return world
 
 
@@ -253,16 +312,23 @@ ACCOUNT_KEYS = {
 ACCOUNT_KEYS.update({"last_city": str, "locked": bool})
 
 
-def _accounts(items: Any, where: str) -> list[dict[str, Any]]:
+def _accounts(items: Any, where: str, problems: _Problems) -> list[dict[str, Any]]:
     """Accounts that exist before the run (the borrower registered earlier)."""
-    if not isinstance(items, list):
-        raise _error(where, "accounts", "expected a list of {phone, password, ...}")
-    out = []
-    for i, item in enumerate(items):
-        path = f"accounts[{i}]"
-        if not isinstance(item, dict):
-            raise _error(where, path, "expected a mapping with phone and password")
-        for key, value in item.items():
+    out: list[dict[str, Any]] = []
+    with problems.collect():
+        if not isinstance(items, list):
+            raise _error(where, "accounts", "expected a list of {phone, password, ...}")
+        for i, item in enumerate(items):
+            with problems.collect():
+                out.append(_account(item, f"accounts[{i}]", where, problems))
+    return out
+
+
+def _account(item: Any, path: str, where: str, problems: _Problems) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise _error(where, path, "expected a mapping with phone and password")
+    for key, value in item.items():
+        with problems.collect():
             if key not in ACCOUNT_KEYS:
                 raise _error(
                     where,
@@ -284,31 +350,52 @@ def _accounts(items: Any, where: str) -> list[dict[str, Any]]:
                     f"{path}.{key}",
                     f"{value!r} is not one of {', '.join(_two_step_modes())}",
                 )
-        if "phone" not in item or "password" not in item:
-            raise _error(where, path, "an account needs phone and password")
-        out.append({**item, "phone": str(item["phone"])})
-    return out
+    if "phone" not in item or "password" not in item:
+        raise _error(where, path, "an account needs phone and password")
+    return {**item, "phone": str(item["phone"])}
 
 
 def _two_step_modes() -> tuple[str, ...]:
     return TWO_STEP_MODES
 
 
-def _apply(target: Any, settings: dict[str, Any], where: str, prefix: str, provider: str) -> None:
-    hints = typing.get_type_hints(type(target))
+def _apply(
+    target: Any,
+    settings: dict[str, Any],
+    where: str,
+    prefix: str,
+    provider: str,
+    problems: _Problems,
+) -> None:
+    hints = typing.get_type_hints(type(target), include_extras=True)
     for key, value in settings.items():
-        path = f"{prefix}.{key}"
-        if key not in hints:
-            known = ", ".join(sorted(hints))
-            raise _error(where, path, f"unknown setting; {provider} has {known}")
-        converted = _convert(value, hints[key], where, path)
-        choices = _choices().get(f"{provider}.{key}")
-        if choices:
-            items = converted if isinstance(converted, list) else [converted]
-            for item in items:
-                if item not in choices:
-                    raise _error(where, path, f"{item!r} is not one of {', '.join(choices)}")
-        setattr(target, key, converted)
+        with problems.collect():
+            path = f"{prefix}.{key}"
+            if key not in hints:
+                known = ", ".join(sorted(hints))
+                raise _error(where, path, f"unknown setting; {provider} has {known}")
+            hint, allowed = _unwrap(hints[key])
+            converted = _convert(value, hint, where, path)
+            if allowed is not None:
+                problem = allowed.problem(converted)
+                if problem:
+                    raise _error(where, path, problem)
+            choices = _choices().get(f"{provider}.{key}")
+            if choices:
+                items = converted if isinstance(converted, list) else [converted]
+                for item in items:
+                    if item not in choices:
+                        raise _error(where, path, f"{item!r} is not one of {', '.join(choices)}")
+            setattr(target, key, converted)
+
+
+def _unwrap(hint: Any) -> tuple[Any, Range | None]:
+    """``Annotated[int, Range(4, 8)]`` -> (int, Range(4, 8)); a plain hint -> (hint, None)."""
+    if typing.get_origin(hint) is typing.Annotated:
+        base, *extras = typing.get_args(hint)
+        ranges = [e for e in extras if isinstance(e, Range)]
+        return base, ranges[0] if ranges else None
+    return hint, None
 
 
 def _convert(value: Any, hint: Any, where: str, path: str) -> Any:
@@ -332,14 +419,22 @@ def _convert(value: Any, hint: Any, where: str, path: str) -> Any:
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _error(where, path, "expected a number such as 0.8")
+        if not math.isfinite(value):
+            raise _error(where, path, f"{value!r} is not a finite number")
         return float(value)
     if hint is Decimal:
-        if isinstance(value, bool):
+        # YAML reads 1.0e+400 as infinity and 20_000 as 20000: both are refused or kept as
+        # the number they are; an amount has at most two decimal places.
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise _error(where, path, "expected an amount such as 20000")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _error(where, path, f"{value!r} is too large; expected an amount such as 20000")
         try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            raise _error(where, path, "expected an amount such as 20000") from None
+            return check_money(
+                repr(value) if isinstance(value, float) else value, minimum=-MAX_MONEY
+            )
+        except ValueError as exc:
+            raise _error(where, path, str(exc)) from None
 
     if hint is Fault:
         try:

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Annotated
 
 from loancli.clock import Rng
 from loancli.identity.face import ACTIONS
+from loancli.validation import Range
 
 RESULTS = ("pass", "fail_action", "low_similarity")
 
 
 @dataclass
 class LivenessSettings:
-    actions_per_check: int = 3
-    max_attempts: int = 3  # the 小米 article's limit (article only)
-    lock: timedelta = timedelta(hours=24)
+    actions_per_check: Annotated[int, Range(1, len(ACTIONS))] = 3
+    max_attempts: Annotated[int, Range(1, 20)] = 3  # the 小米 article's limit (article only)
+    lock: Annotated[timedelta, Range(timedelta(0), timedelta(days=30))] = timedelta(hours=24)
     # Vendors tie 0.80 to about one false accept in 10,000.
-    threshold: float = 0.80
-    similarity: float = 0.93
+    threshold: Annotated[float, Range(0.0, 1.0)] = 0.80
+    similarity: Annotated[float, Range(0.0, 1.0)] = 0.93
     # Per attempt: "pass", "fail_action" (an action not seen), "low_similarity".
     results: list[str] = field(default_factory=list)
     # The face in front of the camera, as a face_id ("face-7");

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from loancli.identity.photo import read_fields
+from loancli.validation import Range
 from loancli.world.providers.faults import NEVER, Fault
 
 OUTCOMES = ("ok", "blurry", "unreadable", "low_resolution", "mismatch", "invalid")
@@ -21,8 +22,10 @@ class OcrSettings:
     # The verification server is overloaded or the interface call fails.
     outage: Fault = NEVER
     # How long one read takes (simulated); longer than the app's timeout fails the upload.
-    latency: timedelta = timedelta(0)
-    timeout: timedelta = timedelta(seconds=15)
+    latency: Annotated[timedelta, Range(timedelta(0), timedelta(hours=1))] = timedelta(0)
+    timeout: Annotated[timedelta, Range(timedelta(seconds=1), timedelta(hours=1))] = timedelta(
+        seconds=15
+    )
 
 
 @dataclass

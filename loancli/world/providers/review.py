@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from typing import Annotated
+
+from loancli.validation import MAX_MONEY, Range
 
 DECISIONS = ("approve", "reject")
 
@@ -13,16 +16,16 @@ DECISIONS = ("approve", "reject")
 class ReviewSettings:
     decision: str = "approve"  # approve | reject
     reject_reason: str = "credit record does not meet the lender's criteria"
-    credit_limit: Decimal = Decimal("20000.00")
-    apr: Decimal = Decimal("18")  # percent
+    credit_limit: Annotated[Decimal, Range(Decimal(0), MAX_MONEY)] = Decimal("20000.00")
+    apr: Annotated[Decimal, Range(Decimal(0), Decimal(100))] = Decimal("18")  # percent
     # Each optional authorisation adds this much to the granted limit.
-    authorisation_bonus: Decimal = Decimal("2000.00")
+    authorisation_bonus: Annotated[Decimal, Range(Decimal(0), MAX_MONEY)] = Decimal("2000.00")
     # Income multiple that caps the limit (limit <= income x this); 0 turns it off.
-    income_multiple: Decimal = Decimal("0")
+    income_multiple: Annotated[Decimal, Range(Decimal(0), Decimal(1000))] = Decimal("0")
     # How long the review takes (simulated), and how long the app waits on screen before it
     # says "under review, we will notify you" and the borrower has to come back later.
-    review_time: timedelta = timedelta(0)
-    app_wait: timedelta = timedelta(minutes=30)
+    review_time: Annotated[timedelta, Range(timedelta(0), timedelta(days=30))] = timedelta(0)
+    app_wait: Annotated[timedelta, Range(timedelta(0), timedelta(days=1))] = timedelta(minutes=30)
     # The second review also wants income proof (a photo of a payslip or bank statement).
     second_review: bool = False
 

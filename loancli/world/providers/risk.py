@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Annotated
+
+from loancli.validation import Range
 
 
 @dataclass
 class RiskSettings:
     # Checkouts allowed within the window; the next one is flagged as abnormal.
-    max_checkouts: int = 3
-    window: timedelta = timedelta(hours=1)
+    max_checkouts: Annotated[int, Range(1, 100)] = 3
+    window: Annotated[timedelta, Range(timedelta(minutes=1), timedelta(days=30))] = timedelta(
+        hours=1
+    )
 
 
 class FakeRisk:

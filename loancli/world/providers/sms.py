@@ -10,26 +10,31 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from loancli.clock import Rng
 from loancli.reasons import Reason
 from loancli.records import OTP_CODES, SMS_INBOX
 from loancli.store import Store
+from loancli.validation import Range
 from loancli.world.providers.faults import NEVER, Fault
 
 
 @dataclass
 class SmsSettings:
-    code_length: int = 6
-    validity: timedelta = timedelta(minutes=5)
-    resend_after: timedelta = timedelta(seconds=60)
-    max_wrong: int = 5  # wrong entries before a code dies
-    max_per_hour: int = 5
-    max_per_day: int = 10
+    code_length: Annotated[int, Range(4, 8)] = 6
+    validity: Annotated[timedelta, Range(timedelta(seconds=10), timedelta(days=1))] = timedelta(
+        minutes=5
+    )
+    resend_after: Annotated[timedelta, Range(timedelta(0), timedelta(hours=1))] = timedelta(
+        seconds=60
+    )
+    max_wrong: Annotated[int, Range(1, 20)] = 5  # wrong entries before a code dies
+    max_per_hour: Annotated[int, Range(1, 100)] = 5
+    max_per_day: Annotated[int, Range(1, 1000)] = 10
     # Code requests the app allows in one step before it stops offering "resend".
-    max_requests: int = 6
-    delivery_delay: timedelta = timedelta(0)
+    max_requests: Annotated[int, Range(1, 50)] = 6
+    delivery_delay: Annotated[timedelta, Range(timedelta(0), timedelta(days=1))] = timedelta(0)
     delivered: bool = True
     # Messages go to this number instead (the borrower's old number, after a change).
     deliver_to: str | None = None
