@@ -30,6 +30,9 @@ class UsageError(LoanCliError):
 
     def __init__(self, message: str, *, key: str | None = None) -> None:
         self.key = key
+        # (record id, step, answers file) when the input was refused inside a run, which
+        # stopped there.
+        self.stopped: tuple[str, str, str | None] | None = None
         super().__init__(f"{key}: {message}" if key else message)
 
 
@@ -60,6 +63,20 @@ def quoted(value: object, limit: int = 40) -> str:
     if len(text) <= limit:
         return text
     return f"{text[: limit - 1]}… ({len(str(value)):,} characters)"
+
+
+class MissingAnswers(MissingAnswer):
+    """Questions a script will need have no answer: all of them, in one message."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        sets = " ".join(f"--set {key}=VALUE" for key in keys)
+        UsageError.__init__(
+            self,
+            "no answer given and no terminal to ask; put "
+            f"{'it' if len(keys) == 1 else 'them'} in the answers file or pass {sets}",
+            key=", ".join(keys),
+        )
 
 
 class InvalidAnswer(UsageError):

@@ -73,9 +73,11 @@ def handled(opts: Options) -> Iterator[None]:
         from rich.console import Console
         from rich.markup import escape
 
-        Console(stderr=True, highlight=False, soft_wrap=True).print(
-            f"[red]Error:[/red] {escape(str(exc))}"
-        )
+        console = Console(stderr=True, highlight=False, soft_wrap=True)
+        console.print(f"[red]Error:[/red] {escape(str(exc))}")
+        hint = continue_hint(opts, exc)
+        if hint:
+            console.print(escape(hint))
         if opts.json:
             key = getattr(exc, "key", None)
             opts.emit({"error": {"exit_code": int(exc.exit_code), "key": key, "message": str(exc)}})
@@ -83,6 +85,39 @@ def handled(opts: Options) -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("\nInterrupted; what was done is saved.", err=True)
         raise typer.Exit(130) from None
+
+
+def world_flags(opts: Options) -> str:
+    """The global options that name this run's world, as a pasted command needs them."""
+    import shlex
+
+    flags = []
+    if opts.db is not None:
+        flags += ["--db", str(opts.db)]
+    if opts.scenario:
+        flags += ["--scenario", opts.scenario]
+    return " ".join(shlex.quote(f) for f in flags)
+
+
+def continue_hint(opts: Options, exc: Exception) -> str | None:
+    """For an answer refused (or missing) inside a journey, which stopped at its step: the
+    command that goes on from there with the answer put right."""
+    stopped = getattr(exc, "stopped", None)
+    key = getattr(exc, "key", None)
+    if not stopped or not key or not stopped[0].startswith("A"):
+        return None
+    import shlex
+
+    record_id, step, answers = stopped
+    words = ["apply", "--resume", record_id]
+    if answers:
+        words += ["--answers", shlex.quote(answers)]
+    words += [f"--set {k.strip()}=VALUE" for k in key.split(",")]
+    command = " ".join(p for p in ("loancli", world_flags(opts), *words) if p)
+    return (
+        f"The journey of {record_id} stopped at {step}; nothing it did is lost. Continue with: "
+        f"{command}"
+    )
 
 
 @contextlib.contextmanager

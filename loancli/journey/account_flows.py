@@ -20,6 +20,7 @@ from typing import Any
 from loancli.account.accounts import identity_of
 from loancli.account.cards import card_view, flag_for_rebind
 from loancli.account.contacts import contact_view, contacts_of, save_contact
+from loancli.asking import asks
 from loancli.errors import NotFound, UsageError
 from loancli.journey.card_binding import bind_card
 from loancli.journey.core import Journey, Stop
@@ -34,10 +35,6 @@ from loancli.records import ACCOUNTS, APPLICANTS, CARDS, CONTACTS, LOANS
 from loancli.store import Store
 
 
-def _login(j: Journey, record: dict[str, Any]) -> Stop | None:
-    return login(j, record)
-
-
 def _now(j: Journey) -> datetime:
     return j.clock.now()
 
@@ -45,12 +42,14 @@ def _now(j: Journey) -> datetime:
 # Phone-number change -------------------------------------------------------------------
 
 
+@asks("new_phone")
 def new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
     record["new_phone"] = j.asker.ask("new_phone", {"phone": record["phone"]})
     j.event(record, "new_phone_entered", new_phone=mask_phone(record["new_phone"]))
     return None
 
 
+@asks("old_phone_code|identity_method")
 def verify_identity(j: Journey, record: dict[str, Any]) -> Stop | None:
     """By a code to the old number, or by a face check when that number is gone."""
     method = j.asker.ask("identity_method")
@@ -106,6 +105,7 @@ def check_new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
         j.event(record, "new_phone_entered", new_phone=mask_phone(record["new_phone"]))
 
 
+@asks("new_phone_code")
 def confirm_new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
     return enter_code(
         j,
@@ -182,7 +182,7 @@ def change_number(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 
 CHANGE_PHONE_STEPS: list[tuple[str, FlowStep]] = [
-    ("login", _login),
+    ("login", login),
     ("new_phone", new_phone),
     ("identity", verify_identity),
     ("number_check", check_new_phone),
@@ -199,6 +199,7 @@ def change_phone(j: Journey) -> dict[str, Any]:
 # Cards -----------------------------------------------------------------------------------
 
 
+@asks("card_number", "bank_sms_code", "transaction_password")
 def _bind(j: Journey, record: dict[str, Any]) -> Stop | None:
     identity = identity_of(j.store, record["phone"])
     if identity is None:
@@ -216,7 +217,7 @@ def _bind(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def bind(j: Journey) -> dict[str, Any]:
     """``card bind``."""
-    return run_flow(j, "card_bind", [("login", _login), ("card", _bind)])
+    return run_flow(j, "card_bind", [("login", login), ("card", _bind)])
 
 
 def card_to_unbind(store: Store, card_id: str) -> dict[str, Any]:
@@ -244,12 +245,13 @@ def unbind(j: Journey, card_id: str) -> dict[str, Any]:
         }
         return None
 
-    return run_flow(j, "card_unbind", [("login", _login), ("unbind", remove)], card_id=card_id)
+    return run_flow(j, "card_unbind", [("login", login), ("unbind", remove)], card_id=card_id)
 
 
 # Emergency contacts ------------------------------------------------------------------------
 
 
+@asks("contact_name", "contact_relation", "contact_phone")
 def _add_contact(j: Journey, record: dict[str, Any]) -> Stop | None:
     phone = record["phone"]
     name = j.asker.ask("contact_name")
@@ -278,7 +280,7 @@ def _add_contact(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 def add_contact(j: Journey) -> dict[str, Any]:
     """``contacts add``; also checkout's contact step."""
-    return run_flow(j, "contact_add", [("login", _login), ("contact", _add_contact)])
+    return run_flow(j, "contact_add", [("login", login), ("contact", _add_contact)])
 
 
 def contact_to_remove(store: Store, contact_id: str) -> dict[str, Any]:
@@ -310,5 +312,5 @@ def remove_contact(j: Journey, contact_id: str) -> dict[str, Any]:
         return None
 
     return run_flow(
-        j, "contact_remove", [("login", _login), ("remove", remove)], contact_id=contact_id
+        j, "contact_remove", [("login", login), ("remove", remove)], contact_id=contact_id
     )

@@ -50,10 +50,6 @@ def _account(j: Journey, record: dict[str, Any]) -> dict[str, Any]:
     return account
 
 
-def _login(j: Journey, record: dict[str, Any]) -> Stop | None:
-    return login(j, record)
-
-
 def account_state(j: Journey, record: dict[str, Any]) -> Stop | None:
     frozen = _account(j, record).get("frozen")
     if frozen:
@@ -319,7 +315,7 @@ def _checkout_view(
 
 
 CHECKOUT_STEPS: list[tuple[str, FlowStep]] = [
-    ("login", _login),
+    ("login", login),
     ("account", account_state),
     ("real_name", real_name),
     ("card", card),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from loancli.errors import AnswersExhausted, UsageError
+from loancli.errors import AnswersExhausted, MissingAnswer, MissingAnswers, UsageError
 from loancli.journey.core import Journey, Stop
 from loancli.reasons import Reason
 
@@ -17,9 +17,19 @@ def run_flow(
     j: Journey, kind: str, steps: list[tuple[str, FlowStep]], **fields: Any
 ) -> dict[str, Any]:
     """Run ``steps`` in order on a new flow record; stop at the first Stop."""
+    require_answers(j, steps)
     with j.store.transaction():
         record = _new_flow(j, kind, steps[0][0], fields)
     return run_steps(j, record, steps)
+
+
+def require_answers(j: Journey, steps: list[tuple[str, FlowStep]]) -> None:
+    """Before anything is written: with no terminal, the first step's answers are there, else
+    exit 2 listing every answer the steps need that is missing (not one per run). A later
+    step's missing answer stops the run there, resumable (:func:`run_steps`): a recording of
+    a run that stopped early has no answers for the steps it never reached, and replays."""
+    if j.asker.missing([steps[0][1]]):
+        raise MissingAnswers(j.asker.missing(step for _, step in steps))
 
 
 def _new_flow(j: Journey, kind: str, step: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +79,11 @@ def run_steps(
                     )
                 else:
                     outcome = Stop(j.last_reason, f"no more answers for {exc.key}")
+            except MissingAnswer as exc:
+                # Everything still missing from here on, at once, not one key per run.
+                later = j.asker.missing(step for _, step in steps[index:])
+                failure = MissingAnswers([str(exc.key), *(k for k in later if k != exc.key)])
+                outcome = None
             except BaseException as exc:  # noqa: BLE001 - re-raised below, after saving
                 failure = exc
                 outcome = None
@@ -89,6 +104,9 @@ def run_steps(
             j.save(record)
             j.store.meta_set("clock", j.clock.isoformat())
         if failure is not None:
+            if isinstance(failure, UsageError):
+                # Where the run stopped, for the hint that continues it (``apply --resume``).
+                failure.stopped = (record["id"], name, j.run.get("answers"))
             raise failure
         if outcome is not None:
             return record

@@ -24,6 +24,7 @@ from typing import Any
 from loancli.account.accounts import identity_of, new_account
 from loancli.account.hashing import hash_secret, verify_secret
 from loancli.account.security import find_account, id_number_of, is_id_number, is_locked
+from loancli.asking import asks
 from loancli.errors import AnswersExhausted, InvalidAnswer
 from loancli.journey.core import Journey, Stop
 from loancli.journey.face_check import face_check
@@ -51,6 +52,7 @@ def _scripted(j: Journey, key: str) -> bool:
 # login ----------------------------------------------------------------------------------
 
 
+@asks("phone|login_id")
 def login(j: Journey, record: dict[str, Any]) -> Stop | None:
     """Step 1 of the journey, and of every flow that logs in: asks ``phone`` (or takes a
     scripted ``login_id``), then for an existing account ``login_method`` (password or SMS
@@ -58,6 +60,7 @@ def login(j: Journey, record: dict[str, Any]) -> Stop | None:
     return _login(j, record, choose=False)
 
 
+@asks("login_id|phone")
 def login_choosing(j: Journey, record: dict[str, Any]) -> Stop | None:
     """The ``login`` command: the borrower chooses mobile or ID number, password or SMS code."""
     return _login(j, record, choose=True)

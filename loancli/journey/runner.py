@@ -9,7 +9,7 @@ from loancli.errors import NotFound, UsageError
 from loancli.journey import steps
 from loancli.journey.core import Journey, Stop
 from loancli.journey.face_check import face_check
-from loancli.journey.flows import run_steps
+from loancli.journey.flows import require_answers, run_steps
 from loancli.journey.login import login
 from loancli.masking import mask_card
 from loancli.reasons import Reason
@@ -35,6 +35,7 @@ STEP_NAMES = [name for name, _ in STEPS]
 
 def start_journey(j: Journey) -> dict[str, Any]:
     """A new applicant, from the first step."""
+    require_answers(j, STEPS)
     with j.store.transaction():
         app = _new_applicant(j)
     return _run(j, app, 0)
@@ -72,6 +73,8 @@ def resume_journey(j: Journey, applicant_id: str) -> dict[str, Any]:
         raise UsageError(
             f"applicant {applicant_id} has already completed the journey", key="--resume"
         )
+    first = STEP_NAMES.index(app["step"]) if "phone" in app else 0
+    require_answers(j, STEPS[first:])
     if "phone" not in app:
         return _run(j, app, 0)
     if j.run:
@@ -154,6 +157,7 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> dict[str, Any]:
         raise UsageError(
             "the applicant has not logged in yet; run the login step first", key="STEP"
         )
+    require_answers(j, [(step, dict(STEPS)[step])])
     if j.run:
         app.setdefault("runs", []).append({**j.run, "step": step})
     previous = {k: app.get(k) for k in ("status", "step", "stopped_at", "reason")}

@@ -31,7 +31,7 @@ from loancli.asking import (
     parse_set_options,
 )
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_datetime
-from loancli.errors import RuleError
+from loancli.errors import RuleError, UsageError
 from loancli.journey.core import Journey
 from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
 from loancli.questions import QUESTIONS
@@ -54,7 +54,7 @@ def open_world(
     state: str | os.PathLike[str] | None,
     *,
     clock: str | datetime | None = None,
-    scenario: str | None = None,
+    scenario: str | Scenario | None = None,
     with_accounts: bool = False,
     read_only: bool = False,
     unit: bool = False,
@@ -74,7 +74,7 @@ def open_world(
     With ``unit`` the whole block, the clock included, is one commit unit (``clock advance``,
     ``repay``): written once at its end, or not at all when it raises.
     """
-    loaded = load_scenario(scenario)
+    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     start = _start(clock)
     path = Path(state) if state is not None else default_db_path()
     with Store(
@@ -97,10 +97,15 @@ def open_world(
         with store.transaction() if unit else contextlib.nullcontext():
             if with_accounts:
                 seed_accounts(store, loaded.accounts, sim.isoformat(), loaded.world)
+            refused = False
             try:
                 yield World(store, sim, loaded)
+            except UsageError:
+                # Refused input changes nothing; a step that ran wrote its clock with it.
+                refused = True
+                raise
             finally:
-                if not read_only:
+                if not read_only and not refused:
                     store.meta_set("clock", sim.isoformat())
 
 
@@ -135,15 +140,19 @@ def open_journey(
     """
     asker: Asker | None = None
     try:
+        # Every answer that can be checked without the journey is checked before the state
+        # file is opened: a refused one leaves it as it was (or not created).
+        loaded = load_scenario(scenario)
+        asker = Asker(_sources(loaded, answers, sets), prompter)
+        asker.precheck()
         with open_world(
             state,
             clock=clock,
-            scenario=scenario,
+            scenario=loaded,
             with_accounts=True,
             lock_timeout=lock_timeout,
             on_wait=on_wait,
         ) as world:
-            asker = Asker(_sources(world.scenario, answers, sets), prompter)
             run = {
                 "command": command,
                 "clock": world.clock.isoformat(),

@@ -8,6 +8,7 @@ from typing import Any
 
 from loancli.account.cards import find_card, refusal
 from loancli.account.contacts import save_contact
+from loancli.asking import asks
 from loancli.clock import format_duration
 from loancli.identity.card import check_card
 from loancli.identity.idnumber import age_on
@@ -31,6 +32,7 @@ def _now(j: Journey) -> datetime:
 # 2. profile -----------------------------------------------------------------------------
 
 
+@asks("employer", "monthly_income", "contact_name", "contact_relation", "contact_phone")
 def profile(j: Journey, app: dict[str, Any]) -> Stop | None:
     context = {"phone": app["phone"]}
     data = {
@@ -139,6 +141,7 @@ def _fail_id(j: Journey, app: dict[str, Any], reason: Reason, detail: dict[str, 
     return reason
 
 
+@asks("id_front", "id_back")
 def id_upload(j: Journey, app: dict[str, Any]) -> Stop | None:
     device = j.world.device
     problems = device.shortcomings()
@@ -299,6 +302,7 @@ def quote(j: Journey, app: dict[str, Any], loan_date: date) -> Any:
     )
 
 
+@asks("amount")
 def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
     limit = Decimal(app["review"]["credit_limit"])
     product = j.world.product("cash_loan")
@@ -349,6 +353,7 @@ def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
 # 8. card_binding ------------------------------------------------------------------------
 
 
+@asks("card_number", "bank_sms_code", "transaction_password")
 def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
     # The card is kept in the ``cards`` table (loancli.account.cards), shared
     # with ``card bind`` and checkout; the journey keeps which card it pays out to.
@@ -369,6 +374,7 @@ def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
 # 9. sms_verification --------------------------------------------------------------------
 
 
+@asks("sms_code")
 def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
     request = CodeRequest("loan_confirm", "sms_code", LENDER_CODE_TEXT, j.world.sms.sender)
     return enter_code(j, app, request, app["phone"])

@@ -127,6 +127,7 @@ class Store:
         self._lock: Any = None
         self._open = False
         self._depth = 0
+        self._unstamped = False
         # How many times a unit reached the file (what a benchmark or a test may count).
         self.writes = 0
 
@@ -254,8 +255,9 @@ class Store:
     def _check_schema(self) -> None:
         """Stamp a new file with SCHEMA_VERSION; refuse a file stamped otherwise or not at all."""
         if not self.tables():
-            if not self.read_only:
-                self.insert(META_TABLE, {"key": SCHEMA_KEY, "version": SCHEMA_VERSION})
+            # Stamped with the first write, not on opening: a command refused before it wrote
+            # anything leaves no new file behind.
+            self._unstamped = not self.read_only
             return
         schema = next((doc for _, doc in self._matching(META_TABLE, {"key": SCHEMA_KEY})), None)
         if schema is None or "version" not in schema:
@@ -295,12 +297,17 @@ class Store:
         """Batch the writes inside: one unit, written at the end; none on an exception."""
         self._require_open()
         savepoint = self._begin()
+        stamping = self._unstamped and self._depth == 0
+        if stamping:
+            self._unstamped = False
+            self._insert(META_TABLE, {"key": SCHEMA_KEY, "version": SCHEMA_VERSION})
         self._depth += 1
         try:
             yield self
         except BaseException:
             self._depth -= 1
             self._undo(savepoint, self._depth == 0)
+            self._unstamped = self._unstamped or stamping
             raise
         self._depth -= 1
         self._end(savepoint, self._depth == 0)

@@ -46,18 +46,44 @@ def db(tmp_path: Path) -> Path:
 
 def test_new_file_is_private_and_has_the_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "missing" / "dir" / "state.json"
-    with Store(path):
-        pass
+    with Store(path) as store:
+        store.meta_set("clock", "2026-03-02T10:00:00+08:00")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert list(data["meta"].values()) == [{"key": "schema", "version": SCHEMA_VERSION}]
+    assert list(data["meta"].values())[0] == {"key": "schema", "version": SCHEMA_VERSION}
     assert _leftovers(path.parent, path.name) == set()
+
+
+def test_a_new_file_is_created_by_its_first_write_not_by_opening(tmp_path: Path) -> None:
+    # A command refused before it wrote anything leaves no state file behind.
+    path = tmp_path / "state.json"
+    with Store(path) as store:
+        assert store.all("notes") == []
+    assert not path.exists()
+    with Store(path) as store, store.transaction():
+        store.insert("notes", {"id": "N1"})
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert list(data["meta"].values()) == [{"key": "schema", "version": SCHEMA_VERSION}]
+    assert list(data["notes"].values()) == [{"id": "N1"}]
+
+
+def test_a_first_unit_that_fails_leaves_the_file_unstamped(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with Store(path) as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.insert("notes", {"id": "N1"})
+            raise RuntimeError("refused")
+        assert not path.exists()
+        store.insert("notes", {"id": "N2"})
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert list(data["meta"].values()) == [{"key": "schema", "version": SCHEMA_VERSION}]
 
 
 def test_empty_file_reads_as_empty_and_is_stamped(db: Path) -> None:
     db.write_bytes(b"")
     with Store(db) as store:
         assert store.all("notes") == []
+        store.insert("notes", {"id": "N1"})
     assert json.loads(db.read_text(encoding="utf-8"))["meta"]
 
 

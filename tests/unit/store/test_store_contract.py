@@ -122,6 +122,7 @@ def test_a_damaged_record_is_refused_naming_table_record_and_field(path: Path) -
 
 def test_another_schema_is_refused(path: Path) -> None:
     with Store(path) as store:
+        store.meta_set("clock", "2026-03-02T10:00:00+08:00")
         store.update("meta", {"version": 2}, key="schema")
     with pytest.raises(SchemaVersionError, match="schema version 2"):
         Store(path).__enter__()
