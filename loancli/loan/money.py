@@ -16,7 +16,6 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-
 def to_money(value: str | int | Decimal) -> Decimal:
     """Turn a str, int or Decimal into money: a ``Decimal`` rounded half-up to 0.01."""
     if isinstance(value, bool) or isinstance(value, float):

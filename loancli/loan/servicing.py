@@ -143,13 +143,17 @@ def catch_up(
             days = (today - start).days
             base = owed(line)["principal"]
             if days > 0 and base > 0:
-                # The exact penalty accrues, and only the total is rounded: so any path of
-                # clock moves to the same day gives the same figure to the fen.
-                exact = Decimal(line.get("penalty_exact", line["penalty"]))
-                exact += base * penalty_rate(loan, policy) * days
-                amount = quantize(exact) - Decimal(line["penalty"])
-                line["penalty_exact"] = str(exact)
-                line["penalty"] = fmt(quantize(exact))
+                # What accrues is principal x days, exact in Decimal; the rate is applied
+                # to the total and rounded once. So any path of clock moves to the same day
+                # gives the same figure to the fen (a running sum of rate products would
+                # differ in its 28th digit, and that can cross a half fen).
+                yuan_days = Decimal(line.get("penalty_yuan_days", "0")) + base * days
+                # A line from before this field kept only its rounded penalty so far.
+                earlier = Decimal(0) if "penalty_yuan_days" in line else Decimal(line["penalty"])
+                total = quantize(earlier + yuan_days * penalty_rate(loan, policy))
+                amount = total - Decimal(line["penalty"])
+                line["penalty_yuan_days"] = str(yuan_days)
+                line["penalty"] = fmt(total)
                 line["penalty_to"] = today.isoformat()
                 events.append(
                     _event(

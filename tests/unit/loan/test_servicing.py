@@ -601,7 +601,7 @@ def test_penalty_counts_from_the_due_date_whatever_the_steps(
         today += timedelta(days=gap)
         catch_up(loan, today)
     # From the due date to today, rounded once: the path of clock moves does not matter.
-    expected = quantize(base * penalty_rate(loan) * (today - due).days)
+    expected = quantize(base * (today - due).days * penalty_rate(loan))
     assert D(first["penalty"]) == expected
     pay_installment(loan, 1, today)
     catch_up(loan, today + timedelta(days=30))
