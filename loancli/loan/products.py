@@ -13,6 +13,7 @@ from typing import Any
 from loancli.errors import RuleError
 from loancli.loan.money import fmt
 from loancli.loan.schedule import (
+    DAILY_PRODUCT_YEAR,
     DEFAULT_METHOD,
     LAST_COMMON_DAY,
     Method,
@@ -249,7 +250,7 @@ def _quote_rate(
         )
     if daily_rate is not None:
         try:
-            apr = str(Decimal(daily_rate) * 360 * 100)
+            apr = str(Decimal(daily_rate) * DAILY_PRODUCT_YEAR * 100)
         except ArithmeticError:
             raise RuleError(
                 "daily_rate", f"{daily_rate!r} is not a number; write e.g. 0.0003"
@@ -265,7 +266,7 @@ def _quote_rate(
     if not rate.is_finite() or rate < 0:
         raise RuleError("apr", f"APR {apr} must be a percentage of 0 or more, e.g. 18")
     if daily:
-        per_day = rate / 100 / 360
+        per_day = rate / 100 / DAILY_PRODUCT_YEAR
         low, high = product.daily_rate_min, product.daily_rate_max
         assert low is not None and high is not None  # a daily product has both bounds
         if not low <= per_day <= high:

@@ -23,7 +23,11 @@ LAST_COMMON_DAY = 28
 
 DAY_COUNT_REGULAR = "30/360 monthly"
 DAY_COUNT_IRREGULAR = "actual/360 first period"
-DAY_COUNT_DAILY = "actual/360 every period"
+DAY_COUNT_DAILY = "actual/365 every period"
+# A daily-interest product (微粒贷, 借呗) quotes a daily rate and shows its APR on a 365-day
+# year, simple interest: 万5 a day is 0.05% x 365 = 18.25%. Monthly products count 360.
+DAILY_PRODUCT_YEAR = 365
+YEAR_DAYS = 360
 
 
 @dataclass(frozen=True)
@@ -157,9 +161,14 @@ def monthly_rate(apr: Decimal) -> Decimal:
     return Decimal(apr) / 100 / 12
 
 
-def daily_rate(apr: Decimal) -> Decimal:
-    """The daily rate (actual/360) for an APR in percent."""
-    return Decimal(apr) / 100 / 360
+def daily_rate(apr: Decimal, year_days: int = YEAR_DAYS) -> Decimal:
+    """The daily rate for an APR in percent: actual/360, or actual/365 for a daily product."""
+    return Decimal(apr) / 100 / year_days
+
+
+def year_days_of(day_count: str | None) -> int:
+    """The days in a year for a loan's stored day count: 365 for a daily product, else 360."""
+    return DAILY_PRODUCT_YEAR if day_count == DAY_COUNT_DAILY else YEAR_DAYS
 
 
 def equal_installment_payment(amount: Decimal, rate: Decimal, term: int) -> Decimal:
@@ -185,7 +194,7 @@ def build_schedule(
     """Build the repayment schedule of one loan; repayment_day None means the account's first.
 
     ``first_due_date`` fixes the first due date instead of the policy (a re-plan of a running
-    loan keeps its cycle). ``daily_interest`` charges every period by actual days at APR/360
+    loan keeps its cycle). ``daily_interest`` charges every period by actual days at APR/365
     (the daily-interest product, 按日计息), not only an irregular first one.
     """
     amount, apr, method, fee_rate_total = _checked(amount, term, apr, method, fee_rate_total)
@@ -205,7 +214,7 @@ def build_schedule(
     if fee_rate_total is not None:
         lines = _flat_fee_lines(amount, term, fee_rate_total)
     elif daily_interest:
-        rates = [daily_rate(apr) * days for days in period_days]
+        rates = [daily_rate(apr, DAILY_PRODUCT_YEAR) * days for days in period_days]
         lines = _amortize(amount, term, monthly_rate(apr), method, rates)
     else:
         first_rate = None if regular else daily_rate(apr) * period_days[0]
@@ -281,7 +290,8 @@ def _apr(
     """The APR of all costs, as the IRR of the cash flows in months since the loan."""
     term = len(installments)
     if daily_interest:
-        times = [sum(period_days[: k + 1]) / 30 for k in range(term)]
+        # In months of a 365-day year, so a daily rate r shows as the APR r x 365.
+        times = [sum(period_days[: k + 1]) * 12 / DAILY_PRODUCT_YEAR for k in range(term)]
     else:
         first_time = 1.0 if regular else period_days[0] / 30
         times = [first_time + k for k in range(term)]

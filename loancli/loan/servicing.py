@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from loancli.loan.money import ZERO, fmt, quantize
-from loancli.loan.schedule import Schedule, build_schedule, daily_rate
+from loancli.loan.schedule import Schedule, build_schedule, daily_rate, year_days_of
 
 PARTS = ("penalty", "interest", "fee", "principal")  # the order a payment settles a line
 
@@ -108,8 +108,13 @@ def remaining_principal(loan: dict[str, Any]) -> Decimal:
 
 
 def penalty_rate(loan: dict[str, Any], policy: ServicingPolicy = DEFAULT_SERVICING) -> Decimal:
-    """The daily penalty rate: the contract's daily rate (APR/360) times the multiplier."""
-    return daily_rate(Decimal(loan["apr_contract"])) * policy.penalty_multiplier
+    """The daily penalty rate: the contract's daily rate (APR/360, or APR/365 for a daily
+    product) times the multiplier."""
+    return _contract_daily_rate(loan) * policy.penalty_multiplier
+
+
+def _contract_daily_rate(loan: dict[str, Any]) -> Decimal:
+    return daily_rate(Decimal(loan["apr_contract"]), year_days_of(loan.get("day_count")))
 
 
 # Time passing ----------------------------------------------------------------------------
@@ -288,7 +293,7 @@ def _interest_to_date(loan: dict[str, Any], today: date) -> Decimal:
         return ZERO
     start = _period_start(loan, future[0])
     days = max((today - start).days, 0)
-    return quantize(_future_principal(loan) * daily_rate(Decimal(loan["apr_contract"])) * days)
+    return quantize(_future_principal(loan) * _contract_daily_rate(loan) * days)
 
 
 def _period_start(loan: dict[str, Any], line: dict[str, Any]) -> date:

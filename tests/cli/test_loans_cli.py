@@ -194,7 +194,9 @@ def test_schedule_daily_rate_outside_the_product_range(tmp_path: Path, rate: str
 def test_schedule_daily_rate_inside_the_range(tmp_path: Path, rate: str) -> None:
     code, data = schedule_json(*daily_loan(rate), tmp_path=tmp_path)
     assert code == 0
-    assert data["day_count"] == "actual/360 every period"
+    assert data["day_count"] == "actual/365 every period"
+    # Simple interest at the daily rate shows as the APR on a 365-day year, as the apps show it.
+    assert D(data["apr"]) == (D(rate) * 365 * 100).quantize(D("0.01"))
     # Interest per day on the outstanding principal: the first period is 31 days.
     first = data["installments"][0]
     assert D(first["interest"]) == (D("10000") * D(rate) * 31).quantize(D("0.01"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli, run_json
 
-from loancli.loan.products import load_products
+from loancli.loan.products import load_products, quote
 
 
 def test_override_changes_one_setting_and_keeps_the_rest() -> None:
@@ -51,3 +51,34 @@ def test_scenario_with_a_bad_product_value_names_the_key_path(tmp_path: Path) ->
     assert code == 2
     assert f"{scenario}: products: cash_loan.apr_cap" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("daily", "apr"),
+    [
+        # 微粒贷 and 借呗 show a daily rate with its APR on a 365-day year (simple interest).
+        ("0.0005", "18.25"),  # 万5
+        ("0.0003", "10.95"),  # 万3
+        ("0.0002", "7.30"),  # 万2
+        ("0.0004", "14.60"),  # 万4
+    ],
+)
+def test_a_daily_rate_shows_its_apr_on_a_365_day_year(daily: str, apr: str) -> None:
+    products = load_products(overrides={"daily_loan": {"daily_rate_max": 0.0005}})
+    schedule = quote(
+        products,
+        "daily_loan",
+        amount="10000",
+        term=12,
+        apr=None,
+        method="interest_first",
+        loan_date="2026-03-02",
+        repayment_day=None,
+        daily_rate=daily,
+    )
+    assert schedule.apr == Decimal(apr)
+    assert schedule.day_count == "actual/365 every period"
+    # The interest is the daily rate times the days, on the principal: 31 days in March.
+    assert schedule.installments[0].interest == (Decimal("10000") * Decimal(daily) * 31).quantize(
+        Decimal("0.01")
+    )
