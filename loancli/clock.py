@@ -35,6 +35,23 @@ def parse_datetime(text: str) -> datetime:
     return value
 
 
+# The simulated clock stops a century before the calendar does: a 36-month loan, an ID card's
+# validity and every due date after "now" must still be dates.
+LATEST_CLOCK = datetime(9899, 12, 31, 23, 59, 59, tzinfo=CHINA_TZ)
+_TOO_LATE = (
+    "the simulated clock goes up to 9899-12-31 (the loans, due dates and ID validity it "
+    "simulates need the years after it)"
+)
+
+
+def parse_clock(text: str) -> datetime:
+    """A simulated "now": an ISO date-time (Beijing time if naive) no later than LATEST_CLOCK."""
+    value = parse_datetime(text)
+    if value > LATEST_CLOCK:
+        raise ValueError(f"{text.strip()}: {_TOO_LATE}")
+    return value
+
+
 def parse_duration(text: str | int | float) -> timedelta:
     """Parse ``90s``, ``6m``, ``2h``, ``1d``, combinations such as ``1h30m``, or bare seconds."""
     if isinstance(text, bool):
@@ -111,9 +128,12 @@ class SimClock:
         if delta < timedelta(0):
             raise ValueError("the simulated clock does not go backwards")
         try:
-            self.current = self.current + delta
+            moved = self.current + delta
         except OverflowError:
-            raise ValueError("the simulated clock cannot go past the year 9999") from None
+            moved = None
+        if moved is None or moved > LATEST_CLOCK:
+            raise ValueError(_TOO_LATE)
+        self.current = moved
         return self.current
 
     def set(self, when: datetime) -> datetime:

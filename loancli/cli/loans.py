@@ -234,14 +234,14 @@ def clock_set(
     when: Annotated[str, typer.Argument(metavar="DATETIME", help="ISO date-time.")],
 ) -> None:
     """Set the simulated now (forward only, so no due date is skipped backwards)."""
-    from loancli.clock import parse_datetime
+    from loancli.clock import parse_clock
     from loancli.journey.reminders import advance_loans
     from loancli.world.providers.sms import SmsService
 
     opts = options(ctx)
     with handled(opts):
         try:
-            target = parse_datetime(when)
+            target = parse_clock(when)
         except ValueError as exc:
             raise _usage(str(exc), "DATETIME") from None
         with open_world(opts) as (store, clock, scenario):
