@@ -7,6 +7,7 @@ Only typer is imported here; each command imports what it needs when it runs, so
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -128,7 +129,17 @@ def run() -> None:
     # by SIGPIPE, exit status 141 in the shell, no traceback. Whatever was committed stays.
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    _fall_back_to_ascii()
     app(prog_name="loancli")
+
+
+def _fall_back_to_ascii() -> None:
+    """A terminal or pipe that cannot encode Chinese (``PYTHONIOENCODING=ascii``, a C locale)
+    gets ``?`` for what it cannot show instead of a UnicodeEncodeError; UTF-8 is untouched."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 if __name__ == "__main__":
