@@ -21,8 +21,10 @@ from loancli.errors import (
     InvalidAnswer,
     MissingAnswer,
     UsageError,
+    quoted,
 )
 from loancli.questions import QUESTIONS, Question
+from loancli.validation import file_kind
 
 
 class Prompter(Protocol):
@@ -89,9 +91,13 @@ def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> Any:
     ``UsageError`` naming ``key`` and the file. ``typed=False`` keeps every scalar as text."""
     import yaml
 
-    if path.is_dir():
+    try:
+        kind = file_kind(path)
+    except ValueError as exc:
+        raise UsageError(f"{what} {quoted(str(path))}: {exc}", key=key) from None
+    if kind == "directory":
         raise UsageError(f"{what} {path} is a directory, not a YAML file", key=key)
-    if path.exists() and not path.is_file():
+    if kind == "other":
         raise UsageError(f"{what} {path} is not a regular file", key=key)
     try:
         with path.open("rb") as handle:
@@ -229,9 +235,13 @@ class Asker:
                 q = QUESTIONS[key]
                 context = {"base_dir": source.base_dir}
                 for raw in queue:
-                    if q.kind == "select" and q.choices_from is not None:
-                        continue  # the choices are the product's, known in the journey only
                     try:
+                        if q.kind == "select" and q.choices_from is not None:
+                            # The choices are the product's, known in the journey only: here
+                            # only the form (a term is a number of months).
+                            if q.parse_fn is not None:
+                                q.parse_fn(str(raw).strip(), context)
+                            continue
                         q.parse(raw, context)
                     except ValueError as exc:
                         raise InvalidAnswer(key, _shown(q, raw), str(exc)) from None
@@ -311,6 +321,16 @@ def _shown(q: Question, raw: Any) -> Any:
     if q.shown is not None and isinstance(raw, str):
         return q.shown(raw)
     return raw
+
+
+def shown_set_item(item: str) -> str:
+    """A ``--set KEY=VALUE`` as a person may see it (a report's reproduce line): a secret's
+    value hidden, a phone, card or ID number masked as in every other output."""
+    key, sep, value = item.partition("=")
+    question = QUESTIONS.get(key.strip())
+    if not sep or question is None or value == "<hidden>":
+        return item
+    return f"{key}={_shown(question, value)}"
 
 
 def _plain(value: Any) -> Any:

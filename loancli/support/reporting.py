@@ -10,6 +10,7 @@ import shlex
 from datetime import datetime
 from typing import Any
 
+from loancli.asking import shown_set_item
 from loancli.errors import UsageError
 from loancli.journey.runner import load_applicant
 from loancli.masking import mask_id, mask_name, mask_phone
@@ -81,7 +82,7 @@ def reproduce_commands(app: dict[str, Any]) -> list[str]:
         if run.get("answers"):
             words += ["--answers", run["answers"]]
         for item in run.get("set", []):
-            words += ["--set", item]
+            words += ["--set", shown_set_item(item)]
         out.append(shlex.join(words))
     return out
 

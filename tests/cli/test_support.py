@@ -424,7 +424,7 @@ borrower: {sms_wait: 6m}
     }
 
 
-def test_unknown_builtin_name_lists_the_builtins(tmp_path: Path, db: Path) -> None:
+def test_unknown_builtin_name_suggests_the_nearest(tmp_path: Path, db: Path) -> None:
     for args in (
         ["scenario", "show", "frozen-crad"],
         ["--no-input", "--scenario", "frozen-crad", "apply", "--answers", HAPPY],
@@ -432,9 +432,7 @@ def test_unknown_builtin_name_lists_the_builtins(tmp_path: Path, db: Path) -> No
         code, out, err = run_cli(tmp_path, *args)
         assert code == 2
         assert "Traceback" not in out + err
-        assert "no built-in scenario 'frozen-crad'" in err
-        for name in builtin_names():
-            assert name in err
+        assert "no built-in scenario 'frozen-crad'; did you mean frozen-card?" in err
     assert not db.exists()
 
 
@@ -627,6 +625,10 @@ def test_reproduce_of_a_later_applicant_names_the_replayed_one(tmp_path: Path) -
 
     commands = report_json(tmp_path, "A0002")["reproduce"]
     assert "apply --resume A0001" in commands[1]
+    # The reproduce line masks the borrower's numbers, as every output does; whoever replays
+    # it puts them back from the ticket's data.
+    assert "--set 'phone=137****7000'" in commands[0] and "13700137000" not in commands[0]
+    commands = [c.replace("137****7000", "13700137000") for c in commands]
     results = replay(commands, tmp_path / "repro.json")
     assert [c for c, _ in results] == [3, 0]
     assert results[0][1]["reason"] == "card_frozen"
