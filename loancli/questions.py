@@ -159,7 +159,10 @@ def _amount(raw: Any, ctx: Mapping[str, Any]) -> Decimal:
 
 
 def _term(raw: Any, _ctx: Mapping[str, Any]) -> int:
-    return int(raw)
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 3):
+        raise ValueError("write the term in months, e.g. 12")
+    return int(text)
 
 
 def _code(raw: Any, _ctx: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from loancli.clock import format_duration
@@ -184,3 +185,21 @@ class Range:
 
 def _shown(value: Any) -> str:
     return format_duration(value) if isinstance(value, timedelta) else str(value)
+
+
+def file_kind(path: Path) -> str:
+    """What is at ``path``: "missing", "directory", "file" or "other" (a FIFO, a device), from
+    one ``stat``. A path the system refuses (a name too long, a loop) is ``ValueError``."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "missing"
+    except NotADirectoryError:
+        return "missing"
+    except OSError as exc:
+        raise ValueError(f"the path cannot be used: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
+        return "directory"
+    return "file" if stat.S_ISREG(mode) else "other"

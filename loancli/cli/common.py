@@ -193,9 +193,15 @@ def check_output(path: Path | None, option: str) -> None:
     import os
 
     from loancli.errors import UsageError
+    from loancli.validation import file_kind
 
     if path is None:
         return
+    try:
+        file_kind(path)
+        file_kind(path.parent)
+    except ValueError as exc:
+        raise UsageError(str(exc), key=option) from None
     if path.is_dir():
         raise UsageError(f"{path} is a directory; give a file name", key=option)
     parent = path.parent

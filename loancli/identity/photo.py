@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loancli.errors import UsageError
+from loancli.errors import UsageError, quoted
 from loancli.identity.card import METADATA_KEY
 from loancli.reasons import Reason
-from loancli.validation import has_control
+from loancli.validation import file_kind, has_control
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -120,11 +120,15 @@ def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, Any] |
 
 def _existing_file(path: str | Path, key: str | None) -> Path:
     file = Path(path)
-    if not file.exists():
+    try:
+        kind = file_kind(file)
+    except ValueError as exc:
+        raise UsageError(f"{quoted(str(file))}: {exc}", key=key) from None
+    if kind == "missing":
         raise UsageError(f"{file} does not exist; give the path of a photo", key=key)
-    if file.is_dir():
+    if kind == "directory":
         raise UsageError(f"{file} is a directory; give the path of a photo", key=key)
-    if not file.is_file():
+    if kind == "other":
         # A FIFO or device would block the read, or never end.
         raise UsageError(f"{file} is not a regular file; give the path of a photo", key=key)
     return file

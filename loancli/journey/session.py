@@ -30,12 +30,13 @@ from loancli.asking import (
     load_answers_file,
     parse_set_options,
 )
-from loancli.clock import DEFAULT_START, Rng, SimClock, parse_datetime
+from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
 from loancli.errors import RuleError, UsageError
 from loancli.journey.core import Journey
 from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
 from loancli.questions import QUESTIONS
 from loancli.store import DEFAULT_LOCK_TIMEOUT, Store, default_db_path
+from loancli.validation import file_kind
 from loancli.world.presets import seed_accounts
 from loancli.world.scenario import Scenario, load_scenario
 
@@ -113,7 +114,7 @@ def _start(clock: str | datetime | None) -> datetime | None:
     if clock is None or isinstance(clock, datetime):
         return clock
     try:
-        return parse_datetime(clock)
+        return parse_clock(clock)
     except ValueError as exc:
         raise RuleError("clock", str(exc)) from None
 
@@ -252,7 +253,11 @@ def _scenario_ref(name_or_path: str | None) -> str:
     if not name_or_path:
         return "default"
     path = Path(name_or_path)
-    return str(path.resolve()) if path.suffix and path.exists() else name_or_path
+    try:
+        is_file = file_kind(path) == "file"
+    except ValueError:
+        is_file = False
+    return str(path.resolve()) if path.suffix and is_file else name_or_path
 
 
 def _answers_ref(answers: Mapping[str, Any] | str | os.PathLike[str] | None) -> str | None:

@@ -21,6 +21,7 @@ Unknown keys and wrong types are refused with the file, the key path and the exp
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import types
 import typing
@@ -34,12 +35,12 @@ from typing import Any
 
 from loancli.account.accounts import TWO_STEP_MODES
 from loancli.asking import read_yaml_file
-from loancli.clock import CHINA_TZ, parse_datetime, parse_duration
-from loancli.errors import UsageError
+from loancli.clock import CHINA_TZ, LATEST_CLOCK, parse_clock, parse_duration
+from loancli.errors import UsageError, quoted
 from loancli.loan.products import load_products
 from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
-from loancli.validation import MAX_MONEY, Range, check_money
+from loancli.validation import MAX_MONEY, Range, check_money, file_kind
 from loancli.world.presets import preset_problem
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.bank import CARD_STATUSES
@@ -79,7 +80,10 @@ class Scenario:
     def base_dir(self) -> Path:
         """Where relative paths in the scenario's borrower answers start."""
         path = Path(self.source)
-        return path.resolve().parent if path.exists() else Path.cwd()
+        try:
+            return path.resolve().parent if file_kind(path) == "file" else Path.cwd()
+        except ValueError:
+            return Path.cwd()
 
 
 def builtin_names() -> list[str]:
@@ -91,13 +95,19 @@ def load_scenario(name_or_path: str | None) -> Scenario:
     if not name_or_path:
         return Scenario("default")
     path = Path(name_or_path)
-    if not path.suffix and not path.exists():
-        path = BUILTIN_DIR / f"{name_or_path}.yaml"
-        if not path.exists():
+    try:
+        kind = file_kind(path)
+    except ValueError as exc:
+        raise UsageError(f"{quoted(name_or_path)}: {exc}", key="--scenario") from None
+    if not path.suffix and kind == "missing":
+        names = builtin_names()
+        if name_or_path not in names:
+            near = difflib.get_close_matches(name_or_path, names, n=1)
+            hint = f"did you mean {near[0]}?" if near else "see loancli scenario list"
             raise UsageError(
-                f"no built-in scenario {name_or_path!r}; built-in: {', '.join(builtin_names())}",
-                key="--scenario",
+                f"no built-in scenario {quoted(name_or_path)}; {hint}", key="--scenario"
             )
+        path = BUILTIN_DIR / f"{name_or_path}.yaml"
     return parse_scenario_file(path)
 
 
@@ -254,10 +264,13 @@ def _borrower(borrower: Any, where: str) -> dict[str, Any]:
 
 def _clock(raw: Any, where: str) -> datetime:
     try:
-        clock = raw if isinstance(raw, datetime) else parse_datetime(str(raw))
+        clock = raw if isinstance(raw, datetime) else parse_clock(str(raw))
     except ValueError as exc:
         raise _error(where, "clock", str(exc)) from None
-    return clock if clock.tzinfo is not None else clock.replace(tzinfo=CHINA_TZ)
+    clock = clock if clock.tzinfo is not None else clock.replace(tzinfo=CHINA_TZ)
+    if clock > LATEST_CLOCK:
+        raise _error(where, "clock", f"{clock.isoformat()} is after {LATEST_CLOCK.date()}")
+    return clock
 
 
 def _world(providers: Any, where: str, problems: _Problems) -> WorldSettings:

@@ -186,7 +186,7 @@ def test_bad_scenario_is_exit_2(tmp_path: Path) -> None:
         "--answers",
         str(write_answers(tmp_path)),
     )
-    assert code == 2 and "--scenario:" in err and "frozen-card" in err
+    assert code == 2 and "--scenario:" in err and "see loancli scenario list" in err
     path = tmp_path / "bad-scenario.yaml"
     path.write_text("providers: {bank: {card_status: melted}}\n", encoding="utf-8")
     code, _, err = run_cli(
