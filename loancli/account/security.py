@@ -55,7 +55,7 @@ def account_for(store: Store, raw: str, key: str = "PHONE") -> dict[str, Any]:
     account = find_account(store, login_id)
     if account is None:
         shown = mask_id(login_id) if is_id_number(login_id) else mask_phone(login_id)
-        raise NotFound(f"no account for {shown} in this state file", key=key)
+        raise NotFound(f"no account for {shown} in the state file {store.path}", key=key)
     return account
 
 

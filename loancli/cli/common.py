@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,8 +82,11 @@ def handled(opts: Options) -> Iterator[None]:
             key = getattr(exc, "key", None)
             opts.emit({"error": {"exit_code": int(exc.exit_code), "key": key, "message": str(exc)}})
         raise typer.Exit(int(exc.exit_code)) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         typer.echo("\nInterrupted; what was done is saved.", err=True)
+        hint = continue_hint(opts, exc)
+        if hint:
+            typer.echo(hint, err=True)
         raise typer.Exit(130) from None
 
 
@@ -99,24 +102,31 @@ def world_flags(opts: Options) -> str:
     return " ".join(shlex.quote(f) for f in flags)
 
 
-def continue_hint(opts: Options, exc: Exception) -> str | None:
-    """For an answer refused (or missing) inside a journey, which stopped at its step: the
-    command that goes on from there with the answer put right."""
-    stopped = getattr(exc, "stopped", None)
-    key = getattr(exc, "key", None)
-    if not stopped or not key or not stopped[0].startswith("A"):
-        return None
+def resume_command(
+    opts: Options, record_id: str, answers: str | None = None, keys: Sequence[str] = ()
+) -> str:
+    """The command that continues journey ``record_id`` in this run's world, as pasted."""
     import shlex
 
-    record_id, step, answers = stopped
     words = ["apply", "--resume", record_id]
     if answers:
         words += ["--answers", shlex.quote(answers)]
-    words += [f"--set {k.strip()}=VALUE" for k in key.split(",")]
-    command = " ".join(p for p in ("loancli", world_flags(opts), *words) if p)
+    words += [f"--set {k}=VALUE" for k in keys]
+    return " ".join(p for p in ("loancli", world_flags(opts), *words) if p)
+
+
+def continue_hint(opts: Options, exc: BaseException) -> str | None:
+    """For a journey that stopped inside a run (an answer refused or missing, Ctrl-C): where
+    it stopped and the command that goes on from there, with the answers put right."""
+    stopped = getattr(exc, "stopped", None)
+    if not stopped or not stopped[0].startswith("A"):
+        return None
+    record_id, step, answers = stopped
+    key = getattr(exc, "key", None)
+    keys = [k.strip() for k in key.split(",")] if key else []
     return (
         f"The journey of {record_id} stopped at {step}; nothing it did is lost. Continue with: "
-        f"{command}"
+        f"{resume_command(opts, record_id, answers, keys)}"
     )
 
 

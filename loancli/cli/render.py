@@ -7,15 +7,20 @@ from datetime import date
 from typing import Any
 
 
-def show_result(console: Any, app: dict[str, Any], result: dict[str, Any]) -> None:
+def show_result(
+    console: Any, app: dict[str, Any], result: dict[str, Any], resume: str | None = None
+) -> None:
+    """The journey's outcome; ``resume`` is the command that continues a stopped one."""
+    from rich.markup import escape
     from rich.panel import Panel
 
     if result["status"] == "stopped":
+        command = resume or f"loancli apply --resume {result['applicant_id']}"
         stopped_panel(
             console,
             result,
             f"Applicant {result['applicant_id']}",
-            f"\n[dim]Continue later with:[/dim] loancli apply --resume {result['applicant_id']}",
+            f"\n[dim]Continue later with:[/dim] {escape(command)}",
         )
         return
     if result["status"] != "completed":

@@ -225,7 +225,8 @@ def card_to_unbind(store: Store, card_id: str) -> dict[str, Any]:
     card = store.get(CARDS, id=card_id)
     if card is None or card["status"] != "bound":
         raise NotFound(
-            f"no bound card {card_id!r} in this state file; see card list PHONE", key="CARD_ID"
+            f"no bound card {card_id!r} in the state file {store.path}; see card list PHONE",
+            key="CARD_ID",
         )
     return card
 
@@ -287,7 +288,7 @@ def contact_to_remove(store: Store, contact_id: str) -> dict[str, Any]:
     contact = store.get(CONTACTS, id=contact_id)
     if contact is None:
         raise NotFound(
-            f"no contact {contact_id!r} in this state file; see contacts list PHONE",
+            f"no contact {contact_id!r} in the state file {store.path}; see contacts list PHONE",
             key="CONTACT_ID",
         )
     return contact

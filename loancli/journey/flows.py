@@ -104,9 +104,9 @@ def run_steps(
             j.save(record)
             j.store.meta_set("clock", j.clock.isoformat())
         if failure is not None:
-            if isinstance(failure, UsageError):
+            if isinstance(failure, UsageError | KeyboardInterrupt):
                 # Where the run stopped, for the hint that continues it (``apply --resume``).
-                failure.stopped = (record["id"], name, j.run.get("answers"))
+                failure.stopped = (record["id"], name, j.run.get("answers"))  # type: ignore[union-attr]
             raise failure
         if outcome is not None:
             return record

@@ -62,7 +62,7 @@ def load_applicant(store: Store, applicant_id: str, key: str = "ID") -> dict[str
     """A copy of a stored applicant; exit 2 naming ``key`` when there is none."""
     app = store.get(APPLICANTS, id=applicant_id)
     if app is None:
-        raise NotFound(f"no applicant {applicant_id!r} in this state file", key=key)
+        raise NotFound(f"no applicant {applicant_id!r} in the state file {store.path}", key=key)
     return dict(app)
 
 
