@@ -222,6 +222,8 @@ class Asker:
         self.sources = sources
         self.prompter = prompter
         self.recorded: dict[str, list[Any]] = {}
+        # How many answers of each key belong to steps that finished (see checkpoint).
+        self._kept: dict[str, int] = {}
 
     @property
     def interactive(self) -> bool:
@@ -300,17 +302,32 @@ class Asker:
         self.recorded.setdefault(q.key, []).append(q.dump_fn(value) if q.dump_fn else value)
         return value
 
+    def checkpoint(self) -> None:
+        """A step finished: its answers stay in the recording. Those of a step that is cut
+        short (Ctrl-C, a refused answer) are left out, because ``--resume`` asks them again."""
+        self._kept = {key: len(values) for key, values in self.recorded.items()}
+
+    def record_as(self, key: str, value: Any) -> None:
+        """Write the last answer to ``key`` down as ``value``: a code typed by hand that was
+        the newest on the simulated phone is recorded as ``auto``, so it replays anywhere."""
+        if self.recorded.get(key):
+            self.recorded[key][-1] = value
+
     def tell(self, message: str, kind: str = "info") -> None:
         """Show something a borrower would see (a notification, a quote); silent when scripted."""
         if self.prompter is not None:
             self.prompter.tell(message, kind)
 
-    def recording(self) -> dict[str, Any]:
-        """Every answer given, a scalar where asked once, a list where retried."""
+    def recording(self, finished_steps_only: bool = False) -> dict[str, Any]:
+        """Every answer given, a scalar where asked once, a list where retried; with
+        ``finished_steps_only``, without those of a step that was cut short."""
         out: dict[str, Any] = {}
         for key, values in self.recorded.items():
+            if finished_steps_only:
+                values = values[: self._kept.get(key, 0)]
             plain = [_plain(v) for v in values]
-            out[key] = plain[0] if len(plain) == 1 else plain
+            if plain:
+                out[key] = plain[0] if len(plain) == 1 else plain
         return out
 
 
@@ -343,25 +360,63 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def write_recording(asker: Asker, path: Path) -> None:
-    """Write the answers given, as a YAML answers file that replays the run."""
+RECORDING_MARK = "# Recorded by loancli"
+
+
+def write_recording(
+    asker: Asker, path: Path, command: str = "apply", resumed: bool = False
+) -> None:
+    """Write the answers given, as a YAML answers file that replays the run (``command``).
+
+    The answers of a step cut short are left out (a resumed run asks them again); a resumed
+    run adds its answers to those the file already holds from the earlier run, so the file
+    replays the whole journey."""
     import os
 
     import yaml
 
-    data = asker.recording()
+    data = asker.recording(finished_steps_only=True)
     base = path.resolve().parent
-    for key in ("id_front", "id_back"):
+    for key in ("id_front", "id_back", "income_proof"):
         if key in data:
             items = data[key] if isinstance(data[key], list) else [data[key]]
-            rel = [os.path.relpath(Path(p).resolve(), base) for p in items]
+            rel = [os.path.relpath(Path(p).resolve(), base) if p else p for p in items]
             data[key] = rel[0] if len(rel) == 1 else rel
+    if resumed:
+        data = _merged(_earlier_recording(path), data)
     header = (
-        "# Recorded by loancli apply --record. Replay with: loancli apply --answers "
-        f"{path.name}\n# Holds the passwords typed: keep it with the test data, not in a ticket.\n"
+        f"{RECORDING_MARK} {command} --record. Replay with: "
+        f"loancli --no-input {command} --answers {path.name}\n"
+        "# Holds the passwords typed: keep it with the test data, not in a ticket.\n"
     )
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=True, default_flow_style=None)
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)
     write_private(path, header + body)
+
+
+def _earlier_recording(path: Path) -> dict[str, Any]:
+    """What a recording file already holds, if it is one of ours (else nothing to add to)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if not text.startswith(RECORDING_MARK):
+        return {}
+    try:
+        data = read_yaml(text)
+    except Exception:  # noqa: BLE001 - a damaged recording is replaced, not extended
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _merged(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in [*earlier, *(k for k in later if k not in earlier)]:
+        values: list[Any] = []
+        for part in (earlier, later):
+            if key in part:
+                values += part[key] if isinstance(part[key], list) else [part[key]]
+        out[key] = values[0] if len(values) == 1 else values
+    return out
 
 
 def write_private(path: Path, text: str) -> None:

@@ -52,7 +52,10 @@ def run_apply(
     from loancli.journey.session import run_journey
 
     outcome = run_journey(
-        opts.db, resume=resume, step=step, **world_args(opts, answers, sets, record)
+        opts.db,
+        resume=resume,
+        step=step,
+        **world_args(opts, answers, sets, record, resumed=resume is not None or step is not None),
     )
     app, result = outcome.record, outcome.result
     if opts.json:

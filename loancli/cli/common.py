@@ -102,6 +102,14 @@ def world_flags(opts: Options) -> str:
     return " ".join(shlex.quote(f) for f in flags)
 
 
+def replay_words(opts: Options, command: str) -> str:
+    """``[--scenario S] COMMAND``: what a recording's header says to run it with."""
+    import shlex
+
+    scenario = ["--scenario", shlex.quote(opts.scenario)] if opts.scenario else []
+    return " ".join([*scenario, command])
+
+
 def resume_command(
     opts: Options, record_id: str, answers: str | None = None, keys: Sequence[str] = ()
 ) -> str:
@@ -167,7 +175,12 @@ def open_world(
 
 
 def world_args(
-    opts: Options, answers: Path | None, sets: list[str], record: Path | None
+    opts: Options,
+    answers: Path | None,
+    sets: list[str],
+    record: Path | None,
+    command: str = "apply",
+    resumed: bool = False,
 ) -> WorldArgs:
     """The global options and a command's answer options, as the Python API takes them."""
     return {
@@ -177,7 +190,7 @@ def world_args(
         "answers": answers,
         "sets": sets,
         "prompter": prompter_for(opts),
-        "on_close": recorder(record),
+        "on_close": recorder(record, replay_words(opts, command), resumed),
         "lock_timeout": opts.lock_timeout,
         "on_wait": tell_waiting,
     }
@@ -221,15 +234,18 @@ def check_output(path: Path | None, option: str) -> None:
         raise UsageError(f"{path} cannot be written (no permission)", key=option)
 
 
-def recorder(record: Path | None) -> Callable[[Any], None] | None:
+def recorder(
+    record: Path | None, command: str = "apply", resumed: bool = False
+) -> Callable[[Any], None] | None:
     """What writes ``--record`` when a run ends, whatever its outcome; the path is checked
-    first, so a run is never made for a recording that cannot be written."""
+    first, so a run is never made for a recording that cannot be written. A resumed run adds
+    to the recording of the run before it."""
     check_output(record, "--record")
     if record is None:
         return None
     from loancli.asking import write_recording
 
-    return lambda asker: write_recording(asker, record)
+    return lambda asker: write_recording(asker, record, command, resumed)
 
 
 def flow_json(
@@ -265,7 +281,7 @@ def run_flow_command(
     from loancli.journey.session import run_flow
 
     done, journey = run_flow(
-        opts.db, start, command=command, **world_args(opts, answers, sets, record)
+        opts.db, start, command=command, **world_args(opts, answers, sets, record, command)
     )
     result = flow_json(done, empty, journey.facts)
     if opts.json:

@@ -103,6 +103,8 @@ def run_steps(
                 j.event(record, "completed")
             j.save(record)
             j.store.meta_set("clock", j.clock.isoformat())
+        if failure is None:
+            j.asker.checkpoint()
         if failure is not None:
             if isinstance(failure, UsageError | KeyboardInterrupt):
                 # Where the run stopped, for the hint that continues it (``apply --resume``).

@@ -181,12 +181,16 @@ def test_recorded_walkthrough_replays_identically(tmp_path: Path) -> None:
     codes = walk_whole_journey(term)
     assert term.finish() == 0
 
-    # The recording is an answers file: every key asked, the codes as typed (not "auto"),
-    # image paths relative to the recording, secrets kept so that the replay can log in.
-    recorded = yaml.safe_load(record.read_text(encoding="utf-8"))
+    # The recording is an answers file: every key asked, the codes typed off the simulated
+    # phone as "auto" (so they replay with any seed), image paths relative to the recording,
+    # secrets kept so that the replay can log in.
+    text = record.read_text(encoding="utf-8")
+    assert text.startswith("# Recorded by loancli apply --record. Replay with: loancli")
+    recorded = yaml.safe_load(text)
     assert set(recorded) == set(QUESTIONS) - CONDITIONAL
-    assert recorded["bank_sms_code"] == codes["bank_sms_code"]
-    assert recorded["sms_code"] == codes["sms_code"]
+    assert codes["bank_sms_code"] not in text and codes["sms_code"] not in text
+    assert recorded["bank_sms_code"] == "auto"
+    assert recorded["sms_code"] == "auto"
     assert recorded["contact_relation"] == "parent"
     assert recorded["auth_cloud"] is True
     assert (record.parent / recorded["id_front"]).resolve() == FRONT
@@ -211,6 +215,19 @@ def test_recorded_walkthrough_replays_identically(tmp_path: Path) -> None:
         assert replay.returncode == 0, replay.stderr
         assert "Traceback" not in replay.stderr
     assert replays[0].stdout == replays[1].stdout
+    # Another seed sends other codes; "auto" reads them, so the journey still completes.
+    other_seed = loancli(
+        "--json",
+        "--seed",
+        "7",
+        "--no-input",
+        "apply",
+        "--answers",
+        str(record),
+        db=tmp_path / "seed7.json",
+    )
+    assert other_seed.returncode == 0, other_seed.stderr
+    assert json.loads(other_seed.stdout)["loan"] == json.loads(replays[0].stdout)["loan"]
     result = json.loads(replays[0].stdout)
     assert result["status"] == "completed"
     assert result["loan"]["card"] == "**** 3445"
@@ -247,3 +264,62 @@ def test_ctrl_c_at_a_prompt_exits_cleanly_and_keeps_progress(tmp_path: Path) -> 
     resumed.interrupt()
     assert resumed.finish() == 130
     assert prompts_shown(resumed.text()) == {"employer"}
+
+
+def test_an_interrupted_and_resumed_walkthrough_records_the_whole_journey(tmp_path: Path) -> None:
+    record = tmp_path / "walk.yaml"
+    first = Terminal(tmp_path, "apply", "--record", str(record))
+    first.answer("phone", "13800138000")
+    first.answer("password", "s3cret-pass")
+    first.answer("employer", "北京小米科技有限责任公司")
+    first.wait_prompt("monthly_income")
+    first.interrupt()  # Ctrl-C in the middle of the profile step
+    assert first.finish() == 130
+    # The login finished; the profile was cut short, so its answer is asked again on resume.
+    half = yaml.safe_load(record.read_text(encoding="utf-8"))
+    assert half == {"phone": "13800138000", "password": "s3cret-pass"}
+
+    second = Terminal(tmp_path, "apply", "--resume", "A0001", "--record", str(record))
+    second.answer("employer", "北京小米科技有限责任公司")
+    second.answer("monthly_income", "15000")
+    second.answer("contact_name", "王大明")
+    second.choose("contact_relation", down=0)
+    second.answer("contact_phone", "13900139000")
+    second.answer("id_front", str(FRONT))
+    second.answer("id_back", str(BACK))
+    second.answer("face_actions", "")
+    second.confirm("auth_cloud", yes=True)
+    second.confirm("auth_credit_card_bills", yes=False)
+    second.confirm("auth_smart_home", yes=False)
+    second.answer("amount", "10000")
+    second.choose("term", down=0)
+    second.choose("method", down=0)
+    second.confirm("confirm_loan", yes=True)
+    second.answer("card_number", "6222021234567893445")
+    second.answer("card_phone", "")
+    second.answer_from_sms("bank_sms_code")
+    second.answer("transaction_password", "258369")
+    second.answer("sms_wait", "")
+    second.answer_from_sms("sms_code")
+    assert second.finish() == 0
+
+    # One file, the whole journey, block style, replayable in one run with another seed.
+    text = record.read_text(encoding="utf-8")
+    assert "{" not in text and "[" not in text
+    whole = yaml.safe_load(text)
+    assert set(whole) == set(QUESTIONS) - CONDITIONAL
+    assert whole["phone"] == "13800138000" and whole["employer"] == "北京小米科技有限责任公司"
+    assert whole["sms_code"] == "auto"
+    replay = loancli(
+        "--json",
+        "--seed",
+        "99",
+        "--no-input",
+        "apply",
+        "--answers",
+        str(record),
+        db=tmp_path / "replay.json",
+    )
+    assert replay.returncode == 0, replay.stderr
+    result = json.loads(replay.stdout)
+    assert result["status"] == "completed" and result["loan"]["amount"] == "10000.00"
