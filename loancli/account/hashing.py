@@ -8,6 +8,7 @@ later without breaking stored hashes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 
@@ -41,3 +42,27 @@ def _verify_scrypt(secret: str, stored: str) -> bool:
         secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p)
     )
     return hmac.compare_digest(candidate.hex(), digest)
+
+
+# Stand-ins: what a ticket bundle carries instead of a password. The same secret always gives
+# the same stand-in (in the answers of every run and in a scenario's preset accounts), so a
+# replay logs in, fails and resets exactly as the original did; two secrets give two
+# stand-ins. Derived with scrypt (n = 2^13, about 20 ms: slow to guess from, though a fixed
+# salt lets one guess be tried against every bundle), never reversible.
+_STAND_IN_SALT = b"loancli ticket stand-in v1"
+_SEQUENCES = "0123456789"
+
+
+@functools.lru_cache(maxsize=64)
+def stand_in(secret: str, kind: str = "password") -> str:
+    """A valid stand-in for ``secret``: a 6-20 character password, or for ``kind`` "pin" a
+    6-digit transaction password that is neither one repeated digit nor a sequence."""
+    digest = hashlib.scrypt(secret.encode(), salt=_STAND_IN_SALT, n=2**13, r=8, p=1, dklen=16)
+    if kind != "pin":
+        return "stand-in-" + digest.hex()[:10]
+    number = int.from_bytes(digest, "big")
+    while True:
+        pin = f"{number % 1_000_000:06d}"
+        if len(set(pin)) > 1 and pin not in _SEQUENCES and pin not in _SEQUENCES[::-1]:
+            return pin
+        number //= 7

@@ -58,16 +58,24 @@ def list_(ctx: typer.Context) -> None:
 @app.command("show")
 def show(
     ctx: typer.Context,
-    applicant_id: Annotated[str, typer.Argument(metavar="ID", help="Applicant ID, e.g. A0001.")],
+    applicant_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Applicant A0001, or the loan L0001 it took.")
+    ],
 ) -> None:
-    """One applicant: where the journey is, its outcome, and every event."""
-    from loancli.journey.runner import load_applicant, result_of
-    from loancli.support.reporting import facts_of
+    """One applicant: where the journey is, its outcome, and every event (a flow's id shows
+    the flow, as flows show does)."""
+    from loancli.journey.runner import result_of
+    from loancli.support.reporting import facts_of, is_flow, resolve
 
     opts = options(ctx)
     with handled(opts):
         with open_world(opts, read_only=True) as (store, _clock, _scenario):
-            doc = load_applicant(store, applicant_id)
+            doc = resolve(store, applicant_id)
+    if is_flow(doc):
+        from loancli.cli.flows import show_flow_record
+
+        show_flow_record(opts, doc, facts_of(doc))
+        return
     result = result_of(doc, facts_of(doc))
     if opts.json:
         opts.emit(

@@ -26,6 +26,8 @@ class Options:
     json: bool = False
     no_input: bool = False
     lock_timeout: float | None = None
+    # The context of the command running (its words go into a run's record, for bundles).
+    command: Any = field(default=None, repr=False)
     _console: Any = field(default=None, repr=False)
 
     @property
@@ -53,7 +55,10 @@ GLOBAL_OPTIONS = {"db": "--db", "clock": "--clock"}
 
 
 def options(ctx: typer.Context) -> Options:
-    return ctx.find_root().obj
+    opts: Options = ctx.find_root().obj
+    if ctx.parent is not None:
+        opts.command = ctx
+    return opts
 
 
 @contextlib.contextmanager
@@ -193,7 +198,36 @@ def world_args(
         "on_close": recorder(record, replay_words(opts, command), resumed),
         "lock_timeout": opts.lock_timeout,
         "on_wait": tell_waiting,
+        "argv": command_words(opts.command),
     }
+
+
+# What a bundle's replay supplies itself: the answers (inlined), the recording, the resume id.
+_NOT_REPLAYED = {"answers", "set_", "record", "resume", "help"}
+
+
+def command_words(ctx: Any) -> list[str]:
+    """The command's words as typed (``checkout --item K70 --price 2499``), without the
+    answer options a ticket bundle replaces with its own; empty outside a command."""
+    if ctx is None:
+        return []
+    words = ctx.command_path.split()[1:]
+    for param in ctx.command.params:
+        if param.name in _NOT_REPLAYED:
+            continue
+        value = ctx.params.get(param.name or "")
+        if param.param_type_name == "argument":
+            if value is not None:
+                words.append(str(value))
+        elif value is not None and value != param.default:
+            if param.is_flag:
+                words.append(param.opts[0] if value else param.secondary_opts[0])
+            elif param.multiple:
+                for item in value:
+                    words += [param.opts[0], str(item)]
+            else:
+                words += [param.opts[0], str(value)]
+    return words
 
 
 def tell_waiting(message: str) -> None:

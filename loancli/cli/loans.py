@@ -290,7 +290,9 @@ def clock_advance(
 
 def repay(
     ctx: typer.Context,
-    applicant: Annotated[str, typer.Argument(metavar="APPLICANT", help="Applicant ID.")],
+    applicant: Annotated[
+        str, typer.Argument(metavar="ID", help="Applicant A0001, flow F0001 or loan L0001.")
+    ],
     installment: Annotated[
         int | None, typer.Option("--installment", help="Pay installment N in full.")
     ] = None,

@@ -18,8 +18,10 @@ from loancli.cli import (
     applicants,
     apply,
     checkout,
+    flows,
     idcard,
     loans,
+    replay,
     security,
     sms,
     state,
@@ -114,6 +116,7 @@ def main(
 apply.register(app)
 app.add_typer(sms.app, name="sms")
 app.add_typer(applicants.app, name="applicants")
+app.add_typer(flows.app, name="flows")
 app.add_typer(idcard.app, name="idcard")
 app.add_typer(state.app, name="state")
 loans.register(app)
@@ -121,6 +124,7 @@ security.register(app)
 accounts.register(app)
 checkout.register(app)
 support.register(app)
+replay.register(app)
 
 
 def run() -> None:

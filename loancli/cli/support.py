@@ -22,9 +22,12 @@ def register(app: typer.Typer) -> None:
 
 def timeline(
     ctx: typer.Context,
-    applicant_id: Annotated[str, typer.Argument(metavar="ID", help="Applicant ID, e.g. A0001.")],
+    applicant_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Applicant A0001, flow F0001 or loan L0001.")
+    ],
 ) -> None:
-    """The applicant's events in simulated time: step, provider call, outcome, reason."""
+    """The events of a journey, flow or loan in simulated time: step, provider call, outcome,
+    reason."""
     from loancli.support.reporting import timeline as build
 
     opts = options(ctx)
@@ -55,10 +58,19 @@ def timeline(
 
 def report(
     ctx: typer.Context,
-    applicant_id: Annotated[str, typer.Argument(metavar="ID", help="Applicant ID, e.g. A0001.")],
+    applicant_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Applicant A0001, flow F0001 or loan L0001.")
+    ],
     fmt: Annotated[str, typer.Option("--format", help="md (for a ticket) or json.")] = "md",
     out: Annotated[
         Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
+    ] = None,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help="Also write a ticket bundle (zip) that loancli replay FILE replays anywhere.",
+        ),
     ] = None,
 ) -> None:
     """A ticket-ready report: situation (masked), scenario, where it stopped and why, what to
@@ -74,8 +86,14 @@ def report(
         if fmt not in ("md", "json"):
             raise UsageError("choose md or json", key="--format")
         check_output(out, "--out")
+        check_output(bundle, "--bundle")
         with open_world(opts, read_only=True) as (store, _clock, _scenario):
-            data = build(store, applicant_id)
+            data = build(store, applicant_id, bundle.name if bundle else None)
+            if bundle is not None:
+                from loancli.support.bundle import build_bundle, write_bundle
+
+                write_bundle(bundle, build_bundle(store, data["id"], to_markdown(data), data))
+                typer.echo(f"Wrote {bundle}; replay it anywhere: loancli replay {bundle}", err=True)
         as_json = fmt == "json" or opts.json
         text = json.dumps(data, ensure_ascii=False, indent=2) if as_json else to_markdown(data)
         if out is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from loancli.account.hashing import stand_in
 from loancli.errors import AnswersExhausted, MissingAnswer, MissingAnswers, UsageError
 from loancli.journey.core import Journey, Stop
 from loancli.reasons import Reason
@@ -36,6 +37,8 @@ def _new_flow(j: Journey, kind: str, step: str, fields: dict[str, Any]) -> dict[
     """The flow record and its id, stored together (one write)."""
     record: dict[str, Any] = {
         "id": j.store.next_id("flow", "F"),
+        # Journeys and flows in the order they were made (a flow's bundle replays the earlier).
+        "seq": int(j.store.next_id("record", "")),
         "kind": kind,
         "created_at": j.clock.isoformat(),
         "status": "in_progress",
@@ -101,10 +104,12 @@ def run_steps(
             elif failure is None and finish:
                 record.update(status="completed", step="done")
                 j.event(record, "completed")
+            if failure is None:
+                # The answers of the steps that finished, as a ticket bundle replays them.
+                j.asker.checkpoint()
+                j.run["given"] = replayable(j.asker.recording(finished_steps_only=True))
             j.save(record)
             j.store.meta_set("clock", j.clock.isoformat())
-        if failure is None:
-            j.asker.checkpoint()
         if failure is not None:
             if isinstance(failure, UsageError | KeyboardInterrupt):
                 # Where the run stopped, for the hint that continues it (``apply --resume``).
@@ -113,6 +118,23 @@ def run_steps(
         if outcome is not None:
             return record
     return record
+
+
+# Answers whose text never leaves the run: a bundle carries a stand-in (account.hashing).
+PIN_KEYS = ("transaction_password",)
+SECRET_KEYS = ("password", "new_password", "transaction_password")
+
+
+def replayable(recording: dict[str, Any]) -> dict[str, Any]:
+    """A run's answers as they may be stored and bundled: secrets as stand-ins."""
+    out = dict(recording)
+    for key in SECRET_KEYS:
+        if key in out:
+            kind = "pin" if key in PIN_KEYS else "password"
+            values = out[key] if isinstance(out[key], list) else [out[key]]
+            shown = [stand_in(str(v), kind) for v in values]
+            out[key] = shown[0] if len(shown) == 1 else shown
+    return out
 
 
 def flow_result(record: dict[str, Any], facts: Mapping[str, str]) -> dict[str, Any]:

@@ -45,6 +45,8 @@ def _new_applicant(j: Journey) -> dict[str, Any]:
     """The applicant record and its id, stored together (one write)."""
     app: dict[str, Any] = {
         "id": j.store.next_id("applicant", "A"),
+        # Journeys and flows in the order they were made (a flow's bundle replays the earlier).
+        "seq": int(j.store.next_id("record", "")),
         "seed": j.rng.seed,
         "created_at": j.clock.isoformat(),
         "status": "in_progress",

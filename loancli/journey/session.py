@@ -23,12 +23,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
+from loancli.account.hashing import stand_in
 from loancli.asking import (
     AnswerSource,
     Asker,
     Prompter,
     load_answers_file,
     parse_set_options,
+    read_yaml_file,
 )
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
 from loancli.errors import RuleError, UsageError
@@ -38,7 +40,7 @@ from loancli.questions import QUESTIONS
 from loancli.store import DEFAULT_LOCK_TIMEOUT, Store, default_db_path
 from loancli.validation import file_kind
 from loancli.world.presets import seed_accounts
-from loancli.world.scenario import Scenario, load_scenario
+from loancli.world.scenario import BUILTIN_DIR, Scenario, load_scenario
 
 
 @dataclass
@@ -133,6 +135,7 @@ def open_journey(
     on_close: Callable[[Asker], None] | None = None,
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
+    argv: Sequence[str] = (),
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -161,6 +164,11 @@ def open_journey(
                 "scenario": _scenario_ref(scenario),
                 "answers": _answers_ref(answers),
                 "set": [_hide_secret(item) for item in sets],
+                # What a ticket bundle needs to replay this run anywhere: the command's own
+                # words, a scenario file's body, and (filled in step by step) the answers.
+                "argv": list(argv),
+                "scenario_text": _scenario_text(loaded),
+                "given": {},
             }
             yield Journey(world.store, world.clock, Rng(seed), asker, world.scenario.world, run=run)
     finally:
@@ -209,6 +217,7 @@ class WorldArgs(TypedDict, total=False):
     on_close: Callable[[Asker], None] | None
     lock_timeout: float | None
     on_wait: Callable[[str], None] | None
+    argv: Sequence[str]
 
 
 def run_journey(
@@ -246,6 +255,23 @@ def run_flow(
     with open_journey(state, command=command, **world) as journey:
         record = start(journey)
     return record, journey
+
+
+def _scenario_text(scenario: Scenario) -> str | None:
+    """A scenario file's body as a bundle inlines it (a built-in is named, not copied), with
+    its preset accounts' passwords as the stand-ins the answers carry."""
+    if scenario.source in ("built-in default",) or Path(scenario.source).parent == BUILTIN_DIR:
+        return None
+    try:
+        data = read_yaml_file(Path(scenario.source), "scenario file", key="--scenario", typed=True)
+    except UsageError:
+        return None
+    for account in (data or {}).get("accounts") or []:
+        if isinstance(account, dict) and isinstance(account.get("password"), str):
+            account["password"] = stand_in(account["password"])
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 def _scenario_ref(name_or_path: str | None) -> str:

@@ -6,19 +6,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from loancli.journey.runner import load_applicant
 from loancli.loan.explain import explain_amounts, explain_due_date
 from loancli.loan.schedule import build_schedule
 from loancli.loan.servicing import DEFAULT_SERVICING, penalty_rate
 from loancli.reasons import Reason
 from loancli.records import LOANS
 from loancli.store import Store
-from loancli.support.reporting import facts_of
+from loancli.support.reporting import facts_of, is_flow, resolve
 
 
 def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str, str]:
-    """Topic -> sentence, for every decision the records can explain."""
-    app = load_applicant(store, applicant_id, "APPLICANT")
+    """Topic -> sentence, for every decision the records can explain: of a journey, a flow,
+    or the journey or flow that made a loan."""
+    app = resolve(store, applicant_id)
+    applicant_id = app["id"]
     out: dict[str, str] = {}
     events = app.get("events", [])
     ids = [e for e in events if e["event"] in ("id_refused", "id_verified")]
@@ -39,8 +40,9 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
     if app.get("reason"):
         reason = Reason(app["reason"])
         facts = facts_of(app)
+        what = "flow" if is_flow(app) else "journey"
         out["stop"] = (
-            f"The journey stopped at {app['stopped_at']} with {reason.value}: "
+            f"The {what} stopped at {app['stopped_at']} with {reason.value}: "
             f"{reason.sentence_in(facts)} {reason.advice_in(facts)}"
         )
     loans = store.find(LOANS, applicant_id=applicant_id)

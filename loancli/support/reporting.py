@@ -10,24 +10,51 @@ import shlex
 from datetime import datetime
 from typing import Any
 
+from loancli.account.accounts import identity_of
 from loancli.asking import shown_set_item
-from loancli.errors import UsageError
+from loancli.errors import NotFound, UsageError
 from loancli.journey.runner import load_applicant
 from loancli.masking import mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
-from loancli.records import LOANS
+from loancli.records import FLOWS, LOANS
 from loancli.store import Store
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import Scenario, load_scenario
 
 
-def timeline(store: Store, applicant_id: str) -> list[dict[str, Any]]:
-    """The applicant's journey events and its loans' events, in simulated-time order."""
-    app = load_applicant(store, applicant_id)
+def resolve(store: Store, record_id: str, key: str = "ID") -> dict[str, Any]:
+    """The applicant (A...) or flow (F...) an id names; a loan id (L...) names the journey or
+    flow that made the loan. Exit 2 naming the state file when there is none."""
+    wanted = record_id.strip().upper()
+    if wanted.startswith("L"):
+        loan = store.get(LOANS, id=wanted)
+        if loan is None:
+            raise NotFound(f"no loan {record_id!r} in the state file {store.path}", key=key)
+        wanted = loan["applicant_id"]
+    if wanted.startswith("A"):
+        return load_applicant(store, wanted, key)
+    if wanted.startswith("F"):
+        flow = store.get(FLOWS, id=wanted)
+        if flow is None:
+            raise NotFound(f"no flow {record_id!r} in the state file {store.path}", key=key)
+        return dict(flow)
+    raise UsageError(
+        f"{record_id!r} is not an id: an applicant is A0001, a flow F0001, a loan L0001", key=key
+    )
+
+
+def is_flow(record: dict[str, Any]) -> bool:
+    return record.get("kind", "apply") != "apply"
+
+
+def timeline(store: Store, record_id: str) -> list[dict[str, Any]]:
+    """The journey's (or flow's) events and its loans' events, in simulated-time order."""
+    app = resolve(store, record_id)
+    source = app["kind"] if is_flow(app) else "journey"
     rows = [
         {
             "at": e["at"],
-            "source": "journey",
+            "source": source,
             "step": e.get("step"),
             "event": e["event"],
             "reason": e.get("reason"),
@@ -35,7 +62,7 @@ def timeline(store: Store, applicant_id: str) -> list[dict[str, Any]]:
         }
         for e in app.get("events", [])
     ]
-    for loan in store.find(LOANS, applicant_id=applicant_id):
+    for loan in store.find(LOANS, applicant_id=app["id"]):
         rows += [
             {
                 "at": e["at"],
@@ -73,7 +100,9 @@ def reproduce_commands(app: dict[str, Any]) -> list[str]:
             run.get("scenario") or "default",
             "--no-input",
         ]
-        if run.get("step"):
+        if is_flow(app):
+            words += run.get("argv") or str(run.get("command", "")).split()
+        elif run.get("step"):
             words += ["step", replay_id, run["step"]]
         else:
             words += ["apply"]
@@ -103,10 +132,17 @@ def facts_of(record: dict[str, Any]) -> dict[str, str]:
     return (scenario.world if scenario else WorldSettings()).facts()
 
 
-def report(store: Store, applicant_id: str) -> dict[str, Any]:
-    """The ticket report as data (``report --format json``; markdown is rendered from it)."""
-    app = load_applicant(store, applicant_id)
-    identity = app.get("identity") or {}
+def report(store: Store, record_id: str, bundle: str | None = None) -> dict[str, Any]:
+    """The ticket report as data (``report --format json``; markdown is rendered from it),
+    for a journey, a flow or a loan's journey. ``bundle`` names the ticket bundle written
+    with it, which its Reproduce section replays."""
+    app = resolve(store, record_id)
+    applicant_id = app["id"]
+    identity = (
+        app.get("identity")
+        or (identity_of(store, app["phone"]) if app.get("phone") else None)
+        or {}
+    )
     device = next(
         (
             e["detail"].get("device")
@@ -136,6 +172,8 @@ def report(store: Store, applicant_id: str) -> dict[str, Any]:
     failures = [e for e in app.get("events", []) if e.get("reason")]
     return {
         "applicant_id": applicant_id,
+        "id": applicant_id,
+        "kind": app.get("kind", "apply"),
         "borrower": borrower,
         "scenario": {"name": scenario_name, "description": described},
         "outcome": outcome,
@@ -146,11 +184,18 @@ def report(store: Store, applicant_id: str) -> dict[str, Any]:
             if e["event"] != "stopped"
         ],
         "timeline": timeline(store, applicant_id),
+        "replay": f"loancli replay {shlex.quote(bundle or 'ticket.zip')}",
+        "bundle": bundle,
         "reproduce": reproduce_commands(app),
     }
 
 
 def _progress_sentence(app: dict[str, Any]) -> str:
+    if is_flow(app):
+        what = FLOW_NAMES.get(app["kind"], app["kind"].replace("_", " "))
+        if app["status"] == "completed":
+            return f"The {what} completed."
+        return f"The {what} is in progress at step {app['step']}."
     if app["status"] == "completed":
         loan = app.get("loan") or {}
         return (
@@ -160,10 +205,30 @@ def _progress_sentence(app: dict[str, Any]) -> str:
     return f"The journey is in progress at step {app['step']}."
 
 
+# How a report names each flow.
+FLOW_NAMES = {
+    "change_phone": "phone-number change",
+    "card_bind": "card binding",
+    "card_unbind": "card unbinding",
+    "contact_add": "emergency-contact update",
+    "contact_remove": "emergency-contact removal",
+    "checkout": "checkout installment",
+    "login": "login",
+    "unlock": "account unlock",
+}
+
+
 def to_markdown(data: dict[str, Any]) -> str:
     """Render a report for pasting into a ticket."""
     b, o = data["borrower"], data["outcome"]
-    lines = [f"# loancli report: applicant {data['applicant_id']}", "", "## Borrower", ""]
+    kind = data.get("kind", "apply")
+    title = (
+        f"applicant {data['id']}"
+        if kind == "apply"
+        else f"{FLOW_NAMES.get(kind, kind)} {data['id']}"
+    )
+    what = "journey" if kind == "apply" else "flow"
+    lines = [f"# loancli report: {title}", "", "## Borrower", ""]
     lines.append(
         f"- Phone: {b['phone'] or 'not given'}; name: {b['name'] or 'not read'}; "
         f"ID number: {b['id_number'] or 'not read'}"
@@ -185,7 +250,7 @@ def to_markdown(data: dict[str, Any]) -> str:
     ]
     if o["status"] == "stopped":
         lines.append(
-            f"- The journey **stopped at `{o['stopped_at']}`** with reason `{o['reason']}`."
+            f"- The {what} **stopped at `{o['stopped_at']}`** with reason `{o['reason']}`."
         )
     else:
         lines.append(f"- Status: {o['status']}.")
@@ -209,5 +274,25 @@ def to_markdown(data: dict[str, Any]) -> str:
             f"| {row['at']} | {row['step'] or row['source']} | {row['event']} | "
             f"{row['reason'] or ''} | {detail.replace('|', '/')} |"
         )
-    lines += ["", "## Reproduce", "", "```sh", *data["reproduce"], "```", ""]
+    lines += ["", "## Reproduce", ""]
+    if data.get("bundle"):
+        lines += [f"The bundle `{data['bundle']}` replays it on any machine:", ""]
+    else:
+        lines += [
+            f"Make a bundle with `loancli report {data['id']} --bundle ticket.zip`; it "
+            "replays on any machine:",
+            "",
+        ]
+    lines += [
+        "```sh",
+        data["replay"],
+        "```",
+        "",
+        "The runs, as they were made (personal numbers masked):",
+        "",
+        "```sh",
+        *data["reproduce"],
+        "```",
+        "",
+    ]
     return "\n".join(lines)

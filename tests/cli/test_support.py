@@ -534,10 +534,15 @@ def test_report_of_a_frozen_card(tmp_path: Path) -> None:
     assert Reason.CARD_FROZEN.sentence_in(FACTS) in md
     assert Reason.CARD_FROZEN.advice_in(FACTS) in md
     reproduce = md.split("## Reproduce", 1)[1]
-    block = reproduce.split("```sh\n", 1)[1].split("```", 1)[0].strip().splitlines()
-    assert len(block) == 1
-    assert shlex.split(block[0])[:1] == ["loancli"]
-    assert "--scenario frozen-card" in block[0] and "apply" in block[0]
+    blocks = [
+        part.split("```", 1)[0].strip().splitlines() for part in reproduce.split("```sh\n")[1:]
+    ]
+    # First the one command that replays the bundle anywhere, then the runs as they were made.
+    assert blocks[0] == ["loancli replay ticket.zip"]
+    assert "report A0001 --bundle ticket.zip" in reproduce
+    [run] = blocks[1]
+    assert shlex.split(run)[:1] == ["loancli"]
+    assert "--scenario frozen-card" in run and "apply" in run
 
     data = report_json(tmp_path)
     assert set(data) >= {
@@ -560,7 +565,8 @@ def test_report_of_a_frozen_card(tmp_path: Path) -> None:
         "explanation": Reason.CARD_FROZEN.sentence_in(FACTS),
     }
     assert data["support_action"] == Reason.CARD_FROZEN.advice_in(FACTS)
-    assert data["reproduce"] == block
+    assert data["reproduce"] == [run]
+    assert data["replay"] == "loancli replay ticket.zip"
     text = json.dumps(data, ensure_ascii=False)
     for secret in (PHONE, ID_NUMBER, CARD, PASSWORD):
         assert secret not in text

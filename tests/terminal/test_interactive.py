@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -323,3 +326,30 @@ def test_an_interrupted_and_resumed_walkthrough_records_the_whole_journey(tmp_pa
     assert replay.returncode == 0, replay.stderr
     result = json.loads(replay.stdout)
     assert result["status"] == "completed" and result["loan"]["amount"] == "10000.00"
+
+
+def test_a_bundle_of_an_interactive_run_replays_elsewhere(tmp_path: Path) -> None:
+    term = Terminal(tmp_path, "--scenario", "frozen-card", "apply")
+    walk_whole_journey(term)
+    assert term.finish() == 3
+    bundle = tmp_path / "ticket.zip"
+    made = loancli("report", "A0001", "--bundle", str(bundle), db=tmp_path / "s.json")
+    assert made.returncode == 0, made.stderr
+    # The typed answers are in the bundle (codes as auto, secrets as stand-ins)...
+    with zipfile.ZipFile(bundle) as archive:
+        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+    answers = ticket["runs"][0]["answers"]
+    assert answers["employer"] == "北京小米科技有限责任公司"
+    assert answers["sms_code"] == "auto" and answers["password"].startswith("stand-in-")
+    # ...so the replay needs nothing but the bundle.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "loancli.cli.main", "replay", str(bundle)],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reproduced: card_frozen at disbursement" in done.stdout

@@ -1,0 +1,85 @@
+"""``flows list`` and ``flows show ID``: the account flows' records (phone change, card bind,
+checkout, login, unlock...), as ``applicants`` shows the journeys."""
+
+# No ``from __future__ import annotations`` in command modules: Typer then reads the
+# annotations as objects instead of eval()-ing each string while building ``--help``.
+from typing import Annotated, Any
+
+import typer
+
+from loancli.cli.common import handled, open_world, options
+
+app = typer.Typer(
+    help="Account flows run so far: phone change, card bind, checkout, login, unlock...",
+    no_args_is_help=True,
+)
+
+COLUMNS = ("id", "kind", "phone", "status", "step", "reason", "updated_at")
+
+
+def summary(flow: dict[str, Any]) -> dict[str, Any]:
+    from loancli.masking import mask_phone
+
+    return {
+        "id": flow["id"],
+        "kind": flow["kind"],
+        "phone": mask_phone(flow["phone"]) if flow.get("phone") else None,
+        "status": flow["status"],
+        "step": flow["step"],
+        "reason": flow.get("reason"),
+        "updated_at": flow.get("updated_at"),
+    }
+
+
+@app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """Every flow in the state file, one line each (timeline, report and explain take the id)."""
+    from loancli.records import FLOWS
+
+    opts = options(ctx)
+    with handled(opts), open_world(opts, read_only=True) as (store, _clock, _scenario):
+        rows = [summary(f) for f in store.all(FLOWS)]
+    if opts.json:
+        opts.emit({"flows": rows})
+        return
+    if not rows:
+        opts.console.print("No flows yet (account change-phone, card bind, checkout, login...).")
+        return
+    from rich.table import Table
+
+    table = Table(title="Flows")
+    for column in COLUMNS:
+        table.add_column(column, no_wrap=column in ("id", "status", "updated_at"))
+    for row in rows:
+        table.add_row(*[str(row[c] or "") for c in COLUMNS])
+    opts.console.print(table)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    flow_id: Annotated[str, typer.Argument(metavar="ID", help="Flow ID, e.g. F0001.")],
+) -> None:
+    """One flow: its outcome in plain words, the app's advice, and every event."""
+    opts = options(ctx)
+    with handled(opts):
+        from loancli.support.reporting import facts_of, resolve
+
+        with open_world(opts, read_only=True) as (store, _clock, _scenario):
+            record = resolve(store, flow_id)
+        show_flow_record(opts, record, facts_of(record))
+
+
+def show_flow_record(opts: Any, record: dict[str, Any], facts: dict[str, str]) -> None:
+    from loancli.cli.common import flow_json
+    from loancli.cli.render import show_events, stopped_panel
+
+    result = flow_json(record, {}, facts)
+    if opts.json:
+        opts.emit({"flow": summary(record), **result})
+        return
+    if result["status"] == "stopped":
+        stopped_panel(opts.console, result, f"Flow {record['id']} ({record['kind']})", "")
+    else:
+        opts.console.print(f"Flow {record['id']} ({record['kind']}): {result['status']}")
+    show_events(opts.console, result["events"])

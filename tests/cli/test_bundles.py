@@ -1,0 +1,199 @@
+"""Ticket bundles: made from a scripted run with a custom scenario, a resumed run and a
+phone-change flow, each replayed by a real ``loancli replay`` process in a fresh directory
+after the original answers, scenario and images are gone; a tampered bundle names the first
+event that differs (exit 3)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import yaml
+from conftest import FIXTURES, ID_DIR, PHONE, ROOT, run_cli, run_json, write_answers
+
+CHANGE_PHONE = FIXTURES / "answers" / "change-phone.yaml"
+
+
+def replay(bundle: Path, where: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``loancli replay`` in a directory of its own, as on another machine."""
+    where.mkdir(exist_ok=True)
+    return subprocess.run(
+        [sys.executable, "-m", "loancli.cli.main", *args, "replay", str(bundle)],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+
+
+def own_copies(tmp_path: Path) -> tuple[Path, Path]:
+    """The ID images copied to a folder that is deleted after the bundle is made."""
+    folder = tmp_path / "borrower-files"
+    folder.mkdir()
+    return shutil.copy(ID_DIR / "front.png", folder), shutil.copy(ID_DIR / "back.png", folder)
+
+
+def test_a_scripted_run_with_a_custom_scenario_replays_after_its_files_are_gone(
+    tmp_path: Path,
+) -> None:
+    front, back = own_copies(tmp_path)
+    scenario = tmp_path / "borrower-files" / "my-world.yaml"
+    scenario.write_text(
+        "name: my-world\ndescription: the bank freezes the card\n"
+        "providers:\n  bank: {card_status: frozen}\n  review: {credit_limit: 15000}\n",
+        encoding="utf-8",
+    )
+    answers = write_answers(tmp_path / "borrower-files", id_front=str(front), id_back=str(back))
+    code, _, err = run_cli(
+        tmp_path, "--no-input", "--scenario", str(scenario), "apply", "--answers", str(answers)
+    )
+    assert code == 3, err
+    bundle = tmp_path / "ticket.zip"
+    code, _, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))
+    assert code == 0, err
+    shutil.rmtree(tmp_path / "borrower-files")  # answers, scenario and images: all gone
+
+    done = replay(bundle, tmp_path / "elsewhere")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reproduced: card_frozen at disbursement" in done.stdout
+    with zipfile.ZipFile(bundle) as archive:
+        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        names = set(archive.namelist())
+    assert {"report.md", "report.json", "images/1/front.png", "images/2/back.png"} <= names
+    [run] = ticket["runs"]
+    assert "card_status: frozen" in run["scenario_text"]
+    assert ticket["loancli"] and ticket["outcome"]["reason"] == "card_frozen"
+    # Secrets are stand-ins; codes read off the phone are auto.
+    assert run["answers"]["password"] != "s3cret-pass"
+    assert run["answers"]["transaction_password"] != "258369"
+    assert run["answers"]["sms_code"] == "auto"
+    text = (tmp_path / "ticket.zip").read_bytes()
+    assert b"s3cret-pass" not in text
+
+
+def test_a_resumed_run_replays_both_runs(tmp_path: Path) -> None:
+    answers = write_answers(tmp_path)
+    code, _, _ = run_cli(
+        tmp_path, "--no-input", "--scenario", "frozen-card", "apply", "--answers", str(answers)
+    )
+    assert code == 3
+    code, _, _ = run_cli(
+        tmp_path, "--no-input", "apply", "--resume", "A0001", "--answers", str(answers)
+    )
+    assert code == 0
+    bundle = tmp_path / "ticket.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))[0] == 0
+    answers.unlink()
+    done = replay(bundle, tmp_path / "elsewhere")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reproduced: completed" in done.stdout
+    # The report's Scenario section and reproduce lines show both runs' worlds.
+    report = json.loads(run_cli(tmp_path, "report", "A0001", "--format", "json")[1])
+    assert len(report["reproduce"]) == 2
+    assert "--scenario frozen-card" in report["reproduce"][0]
+
+
+def test_a_phone_change_flow_replays_with_the_journey_that_made_its_account(
+    tmp_path: Path,
+) -> None:
+    assert (
+        run_cli(tmp_path, "--no-input", "apply", "--answers", str(write_answers(tmp_path)))[0] == 0
+    )
+    code, doc = run_json(
+        tmp_path, "--no-input", "account", "change-phone", "--answers", str(CHANGE_PHONE)
+    )
+    assert code == 0 and doc["flow_id"] == "F0001"
+    bundle = tmp_path / "flow.zip"
+    code, _, err = run_cli(tmp_path, "report", "F0001", "--bundle", str(bundle))
+    assert code == 0, err
+    done = replay(bundle, tmp_path / "elsewhere", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout)
+    assert result["reproduced"] is True and result["outcome"]["status"] == "completed"
+    with zipfile.ZipFile(bundle) as archive:
+        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+    assert [r["setup"] for r in ticket["runs"]] == [True, False]
+    assert ticket["runs"][1]["argv"] == ["account", "change-phone"]
+
+
+def test_a_tampered_bundle_names_the_first_event_that_differs(tmp_path: Path) -> None:
+    assert (
+        run_cli(tmp_path, "--no-input", "apply", "--answers", str(write_answers(tmp_path)))[0] == 0
+    )
+    bundle = tmp_path / "ticket.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))[0] == 0
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(tampered, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "ticket.yaml":
+                ticket = yaml.safe_load(data)
+                ticket["runs"][0]["answers"]["amount"] = "8000"
+                data = yaml.safe_dump(ticket, allow_unicode=True, sort_keys=False).encode()
+            target.writestr(item, data)
+    done = replay(tampered, tmp_path / "elsewhere")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "First difference" in done.stdout
+    assert "expected:" in done.stdout and "replayed:" in done.stdout
+    assert "10000.00" in done.stdout and "8000.00" in done.stdout
+    # The same bundle, untouched, reproduces; two bundles of one record are the same bytes.
+    assert replay(bundle, tmp_path / "elsewhere").returncode == 0
+    (tmp_path / "again").mkdir()
+    again = tmp_path / "again" / "ticket.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(again))[0] == 0
+    assert again.read_bytes() == bundle.read_bytes()
+
+
+def test_what_is_not_a_bundle_is_exit_2(tmp_path: Path) -> None:
+    for name, data in (("text.zip", b"not a zip"), ("empty.zip", _zip({}))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        done = replay(path, tmp_path / "elsewhere")
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert name in done.stderr
+    code, _, err = run_cli(tmp_path, "replay", str(tmp_path / "missing.zip"))
+    assert code == 2
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_flow_and_loan_ids_work_everywhere(tmp_path: Path) -> None:
+    assert (
+        run_cli(tmp_path, "--no-input", "apply", "--answers", str(write_answers(tmp_path)))[0] == 0
+    )
+    code, _ = run_json(
+        tmp_path, "--no-input", "account", "change-phone", "--answers", str(CHANGE_PHONE)
+    )
+    assert code == 0
+    code, doc = run_json(tmp_path, "flows", "list")
+    assert code == 0 and [f["id"] for f in doc["flows"]] == ["F0001"]
+    assert doc["flows"][0]["kind"] == "change_phone" and doc["flows"][0]["phone"] != PHONE
+    code, doc = run_json(tmp_path, "timeline", "F0001")
+    assert code == 0 and doc["timeline"][-1]["event"] in ("phone_changed", "completed")
+    code, doc = run_json(tmp_path, "timeline", "L0001")
+    assert code == 0 and any(r["source"] == "L0001" for r in doc["timeline"])
+    code, doc = run_json(tmp_path, "report", "F0001")
+    assert code == 0 and doc["kind"] == "change_phone"
+    assert "phone-number change completed" in doc["outcome"]["explanation"]
+    code, doc = run_json(tmp_path, "explain", "L0001")
+    assert code == 0 and "due_date" in doc["explanations"]
+    code, doc = run_json(tmp_path, "flows", "show", "F0001")
+    assert code == 0 and doc["status"] == "completed"
+    code, doc = run_json(tmp_path, "applicants", "show", "L0001")
+    assert code == 0 and doc["applicant"]["id"] == "A0001"
+    code, out, err = run_cli(tmp_path, "timeline", "F0009")
+    assert code == 2 and "no flow 'F0009' in the state file" in err
+    code, out, err = run_cli(tmp_path, "report", "X1")
+    assert code == 2 and "an applicant is A0001, a flow F0001, a loan L0001" in err
