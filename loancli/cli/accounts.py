@@ -218,10 +218,12 @@ def card_list(
     table = Table(title=f"Cards of {mask_phone(number)}")
     columns = ("id", "card", "card_type", "bank", "reserved_phone", "expiry", "status", "bound_at")
     for name in columns:
-        table.add_column(name)
+        # The status is what a user looks for: never cut; the other columns fold instead.
+        table.add_column(name, no_wrap=name in ("id", "card", "status"), overflow="fold")
     for row in rows:
         style = None if row["status"] == "normal" else "red"
-        table.add_row(*[str(row[k] or "") for k in columns], style=style)
+        shown = {**row, "bound_at": (row.get("bound_at") or "")[:10]}  # the day is enough here
+        table.add_row(*[str(shown[k] or "") for k in columns], style=style)
     opts.console.print(table)
 
 

@@ -26,6 +26,7 @@ class Options:
     json: bool = False
     no_input: bool = False
     lock_timeout: float | None = None
+    no_pager: bool = False
     # The context of the command running (its words go into a run's record, for bundles).
     command: Any = field(default=None, repr=False)
     _console: Any = field(default=None, repr=False)
@@ -93,6 +94,19 @@ def handled(opts: Options) -> Iterator[None]:
         if hint:
             typer.echo(hint, err=True)
         raise typer.Exit(130) from None
+
+
+@contextlib.contextmanager
+def paged(opts: Options, rows: int) -> Iterator[None]:
+    """A long listing at a terminal goes through the pager (``less``), as git's log does;
+    never with --no-pager, --json or when the output is a pipe or a file."""
+    console = opts.console
+    fits = rows + 8 <= console.height
+    if opts.no_pager or opts.json or fits or not sys.stdout.isatty():
+        yield
+        return
+    with console.pager(styles=True):
+        yield
 
 
 def world_flags(opts: Options) -> str:

@@ -95,6 +95,9 @@ def main(
             help="How long a command waits for another one using the state file (default 30).",
         ),
     ] = None,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page long listings at a terminal.")
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -110,6 +113,7 @@ def main(
         json=json_,
         no_input=no_input,
         lock_timeout=lock_timeout,
+        no_pager=no_pager,
     )
 
 

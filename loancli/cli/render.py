@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from loancli.support.reporting import detail_text, short_time
+
 
 def show_result(
     console: Any, app: dict[str, Any], result: dict[str, Any], resume: str | None = None
@@ -66,16 +68,54 @@ def show_schedule(console: Any, lines: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-def show_events(console: Any, events: list[dict[str, Any]]) -> None:
+# Below this width a five-column table would squeeze the detail to nothing: events are then
+# printed as a heading line and an indented, wrapped detail.
+WIDE_ENOUGH_FOR_A_TABLE = 120
+
+
+def print_events(console: Any, title: str, rows: list[dict[str, Any]]) -> None:
+    """Events that read at any width: the time and names are never split or cut, only the
+    detail (``key=value`` text, masked) wraps."""
+    if console.width >= WIDE_ENOUGH_FOR_A_TABLE:
+        console.print(_event_table(title, rows))
+        return
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console.print(Text(title, style="bold"))
+    for row in rows:
+        reason = f"  [{row['reason']}]" if row.get("reason") else ""
+        step = row.get("step") or row.get("source") or ""
+        heading = f"{short_time(row['at'])}  {step:<16} {row['event']}{reason}"
+        console.print(
+            Text(heading, style="red" if row.get("reason") else ""), overflow="ignore", crop=False
+        )
+        detail = detail_text(row.get("detail") or {})
+        if detail:
+            console.print(Padding(Text(detail, style="dim", overflow="fold"), (0, 0, 0, 4)))
+
+
+def _event_table(title: str, rows: list[dict[str, Any]]) -> Any:
     from rich.table import Table
 
-    table = Table(title="Events")
-    for name in ("at", "step", "event", "reason", "detail"):
-        table.add_column(name)
-    for e in events:
-        detail = ", ".join(f"{k}={v}" for k, v in e["detail"].items())
-        table.add_row(e["at"], e["step"] or "", e["event"], e["reason"] or "", detail)
-    console.print(table)
+    table = Table(title=title)
+    for name in ("at", "step", "event", "reason"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("detail", overflow="fold", ratio=1)
+    for row in rows:
+        table.add_row(
+            short_time(row["at"]),
+            row.get("step") or row.get("source") or "",
+            row["event"],
+            row.get("reason") or "",
+            detail_text(row.get("detail") or {}),
+            style="red" if row.get("reason") else None,
+        )
+    return table
+
+
+def show_events(console: Any, events: list[dict[str, Any]]) -> None:
+    print_events(console, "Events", events)
 
 
 def stopped_panel(console: Any, result: dict[str, Any], title: str, extra: str = "") -> None:
@@ -110,18 +150,6 @@ def show_flow(
     )
 
 
-def _detail(detail: dict[str, Any]) -> str:
-    """An event's detail on one line: a device as its model, lists joined."""
-    parts = []
-    for key, value in detail.items():
-        if isinstance(value, dict):
-            value = value.get("model") or ", ".join(f"{k}={v}" for k, v in value.items())
-        elif isinstance(value, list):
-            value = ", ".join(map(str, value)) or "none"
-        parts.append(f"{key}={value}")
-    return " ".join(parts)
-
-
 def show_events_brief(console: Any, events: list[dict[str, Any]]) -> None:
     """Events one per line (time, step, event, reason, detail); failures in red."""
     for event in events:
@@ -130,7 +158,7 @@ def show_events_brief(console: Any, events: list[dict[str, Any]]) -> None:
         reason = f" [{event['reason']}]" if event["reason"] else ""
         console.print(
             f"{event['at'][11:19]} {event['step']:<14} {event['event']}{reason} "
-            f"{_detail(event['detail'])}",
+            f"{detail_text(event['detail'])}",
             style=style,
             highlight=False,
             markup=False,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from loancli.cli.common import check_output, handled, open_world, options
+from loancli.cli.common import check_output, handled, open_world, options, paged
 
 scenario_app = typer.Typer(
     help="Built-in and custom scenarios: how the world behaves.", no_args_is_help=True
@@ -37,23 +37,10 @@ def timeline(
         if opts.json:
             opts.emit({"applicant_id": applicant_id, "timeline": rows})
             return
-        from rich.table import Table
+        from loancli.cli.render import print_events
 
-        table = Table(title=f"Timeline of {applicant_id}")
-        for name in ("at", "step", "event", "reason", "detail"):
-            table.add_column(name, overflow="fold")
-        for row in rows:
-            detail = ", ".join(f"{k}={v}" for k, v in row["detail"].items())
-            style = "red" if row["reason"] else None
-            table.add_row(
-                row["at"],
-                row["step"] or row["source"],
-                row["event"],
-                row["reason"] or "",
-                detail,
-                style=style,
-            )
-        opts.console.print(table)
+        with paged(opts, len(rows) * 2):
+            print_events(opts.console, f"Timeline of {applicant_id}", rows)
 
 
 def report(

@@ -43,6 +43,33 @@ def resolve(store: Store, record_id: str, key: str = "ID") -> dict[str, Any]:
     )
 
 
+def detail_text(detail: dict[str, Any]) -> str:
+    """An event's detail as ``key=value`` text on one line (values were masked when recorded):
+    a device as the phone it is, lists joined, nothing printed as Python would."""
+    parts = []
+    for key, value in detail.items():
+        if isinstance(value, dict) and "model" in value:
+            extra = ", ".join(str(value[k]) for k in ("os", "network") if value.get(k))
+            app = f", app {value['app_version']}" if value.get("app_version") else ""
+            value = " ".join(str(v) for v in (value.get("manufacturer"), value["model"]) if v)
+            value = f"{value} ({extra}{app})" if extra or app else value
+        elif isinstance(value, dict):
+            value = "/".join(f"{k}:{v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ",".join(map(str, value)) or "none"
+        elif value is None:
+            value = "-"
+        parts.append(f"{key}={value}")
+    return " ".join(parts)
+
+
+def short_time(at: str) -> str:
+    """``2026-03-02T10:00:05+08:00`` as a table shows it: ``2026-03-02 10:00:05`` (Beijing
+    time; another offset is kept)."""
+    text = at.replace("T", " ", 1)
+    return text.removesuffix("+08:00")
+
+
 def is_flow(record: dict[str, Any]) -> bool:
     return record.get("kind", "apply") != "apply"
 
@@ -269,7 +296,7 @@ def to_markdown(data: dict[str, Any]) -> str:
         "|---|---|---|---|---|",
     ]
     for row in data["timeline"]:
-        detail = ", ".join(f"{k}={v}" for k, v in row["detail"].items())
+        detail = detail_text(row["detail"])
         lines.append(
             f"| {row['at']} | {row['step'] or row['source']} | {row['event']} | "
             f"{row['reason'] or ''} | {detail.replace('|', '/')} |"

@@ -197,3 +197,26 @@ def test_flow_and_loan_ids_work_everywhere(tmp_path: Path) -> None:
     assert code == 2 and "no flow 'F0009' in the state file" in err
     code, out, err = run_cli(tmp_path, "report", "X1")
     assert code == 2 and "an applicant is A0001, a flow F0001, a loan L0001" in err
+
+
+def test_the_timeline_reads_at_80_columns(tmp_path: Path) -> None:
+    assert (
+        run_cli(tmp_path, "--no-input", "apply", "--answers", str(write_answers(tmp_path)))[0] == 0
+    )
+    code, doc = run_json(
+        tmp_path, "--no-input", "account", "change-phone", "--answers", str(CHANGE_PHONE)
+    )
+    assert code == 0
+    for args in (["timeline", "A0001"], ["timeline", "F0001"], ["applicants", "show", "A0001"]):
+        code, out, err = run_cli(tmp_path, *args, columns=80)
+        assert code == 0, err
+        assert "{'" not in out and "': " not in out  # no Python reprs
+        assert "device=Xiaomi Redmi Note 13 (Android 14, 4G, app 8.6.0)" in out
+        for line in out.splitlines():
+            assert len(line) <= 80
+        # Every event's time is whole on its line: never split, never cut.
+        events = [line for line in out.splitlines() if line.startswith("2026-")]
+        assert events and all(line[:19].count(":") == 2 for line in events)
+        assert "…" not in out
+    code, out, err = run_cli(tmp_path, "card", "list", "13700137000", columns=80)
+    assert code == 0 and "rebind_required" in out
