@@ -95,16 +95,19 @@ def report(
 @scenario_app.command("list")
 def scenario_list(ctx: typer.Context) -> None:
     """The built-in scenarios, each with its complaint and expected outcome."""
-    from loancli.world.scenario import builtin_names, load_scenario
+    from loancli.world.scenario import builtin_names, command_of, load_scenario
 
     opts = options(ctx)
     with handled(opts):
         rows = []
         for name in builtin_names():
             s = load_scenario(name)
+            words = command_of(s)
+            options_at = [i for i, w in enumerate(words) if w.startswith("-")]
             rows.append(
                 {
                     "name": name,
+                    "command": " ".join(words[: options_at[0]] if options_at else words),
                     "description": s.description,
                     "expect": s.expect.get("reason") or s.expect.get("status"),
                 }
@@ -115,10 +118,10 @@ def scenario_list(ctx: typer.Context) -> None:
         from rich.table import Table
 
         table = Table(title="Built-in scenarios (use with --scenario NAME)")
-        for column in ("name", "expect", "description"):
-            table.add_column(column, overflow="fold")
+        for column in ("name", "command", "expect", "description"):
+            table.add_column(column, overflow="fold", no_wrap=column != "description")
         for row in rows:
-            table.add_row(row["name"], row["expect"], row["description"])
+            table.add_row(row["name"], row["command"], row["expect"], row["description"])
         opts.console.print(table)
 
 
@@ -163,3 +166,50 @@ def scenario_validate(
             opts.emit({"valid": True, "name": s.name, "expect": s.expect})
             return
         opts.console.print(f"[green]{path}: valid[/green] (scenario {s.name!r})")
+
+
+@scenario_app.command("find")
+def scenario_find(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="WORDS", help="A complaint (钱没到账, code expired), a reason code or a step."
+        ),
+    ],
+) -> None:
+    """The built-in scenarios that reproduce a complaint, with the command to run each."""
+    from loancli.world.scenario import find_scenarios, run_command
+
+    opts = options(ctx)
+    with handled(opts):
+        query = " ".join(words)
+        matches = find_scenarios(query)
+        rows = [
+            {
+                "name": m.scenario.name,
+                "why": m.why,
+                "expect": m.scenario.expect.get("reason") or m.scenario.expect.get("status"),
+                "description": m.scenario.description,
+                "command": run_command(m.scenario),
+            }
+            for m in matches
+        ]
+        if opts.json:
+            opts.emit({"query": query, "scenarios": rows})
+            return
+        if not rows:
+            opts.console.print(
+                f"No scenario matches {query!r}. Try a reason code (card_frozen), a step "
+                "(disbursement) or see: loancli scenario list"
+            )
+            return
+        from rich.markup import escape
+
+        for row in rows:
+            opts.console.print(
+                f"[bold]{row['name']}[/bold] ({row['expect']}): "
+                f"{escape(str(row['description']))}\n"
+                f"  [dim]matched {escape(str(row['why']))}[/dim]\n  {escape(str(row['command']))}",
+                soft_wrap=True,
+            )

@@ -40,7 +40,7 @@ from loancli.questions import QUESTIONS
 from loancli.store import DEFAULT_LOCK_TIMEOUT, Store, default_db_path
 from loancli.validation import file_kind
 from loancli.world.presets import seed_accounts
-from loancli.world.scenario import BUILTIN_DIR, Scenario, load_scenario
+from loancli.world.scenario import BUILTIN_DIR, Scenario, check_command, load_scenario
 
 
 @dataclass
@@ -147,6 +147,7 @@ def open_journey(
         # Every answer that can be checked without the journey is checked before the state
         # file is opened: a refused one leaves it as it was (or not created).
         loaded = load_scenario(scenario)
+        check_command(loaded, command)
         asker = Asker(_sources(loaded, answers, sets), prompter)
         asker.precheck()
         with open_world(

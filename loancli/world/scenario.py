@@ -468,3 +468,84 @@ def _convert(value: Any, hint: Any, where: str, path: str) -> Any:
 
 def _example(item_type: Any) -> str:
     return {str: "a, b", int: "1, 2", float: "0.5, 0.9"}.get(item_type, "...")
+
+
+COMPLAINTS_FILE = Path(__file__).parents[1] / "data" / "complaints.yaml"
+
+
+@dataclass(frozen=True)
+class Match:
+    scenario: Scenario
+    why: str
+
+
+def command_of(scenario: Scenario) -> list[str]:
+    """The words of the command a scenario reproduces: ``apply`` unless it says otherwise."""
+    return scenario.command or ["apply"]
+
+
+def run_command(scenario: Scenario) -> str:
+    """The command line that reproduces a built-in scenario with its flow's answers file."""
+    import shlex
+
+    words = command_of(scenario)
+    answers = {"apply": "happy-path", "account": "change-phone", "checkout": "checkout"}
+    file = f"fixtures/answers/{answers.get(words[0], words[0])}.yaml"
+    return shlex.join(
+        ["loancli", "--scenario", scenario.name, "--no-input", *words, "--answers", file]
+    )
+
+
+def find_scenarios(words: str) -> list[Match]:
+    """The built-in scenarios for a complaint (Chinese or English, as a borrower says it), a
+    reason code, a step or a name, best first."""
+    import yaml
+
+    query = " ".join(words.split()).lower()
+    scenarios = {name: load_scenario(name) for name in builtin_names()}
+    table = yaml.safe_load(COMPLAINTS_FILE.read_text(encoding="utf-8"))
+    found: dict[str, tuple[int, str]] = {}
+
+    def add(name: str, score: int, why: str) -> None:
+        if name in scenarios and found.get(name, (0, ""))[0] < score:
+            found[name] = (score, why)
+
+    for name, s in scenarios.items():
+        if query == name:
+            add(name, 100, "its name")
+        if query and query == s.expect.get("reason"):
+            add(name, 90, f"it stops with {query}")
+        if query and query == s.expect.get("stopped_at"):
+            add(name, 80, f"it stops at the step {query}")
+    for entry in table:
+        phrases = [str(p).lower() for p in entry.get("words", [])]
+        hit = next((p for p in phrases if p and (p in query or query in p)), None)
+        if hit is None:
+            continue
+        for name, s in scenarios.items():
+            if s.expect.get("reason") in entry.get("reasons", []):
+                add(name, 70, f"“{hit}”: it stops with {s.expect['reason']}")
+            if name in entry.get("scenarios", []):
+                add(name, 60, f"“{hit}”")
+    if not found and query:
+        tokens = [t for t in query.replace("-", " ").split() if len(t) > 2]
+        for name, s in scenarios.items():
+            text = f"{name} {s.description}".lower()
+            if tokens and all(t in text for t in tokens):
+                add(name, 10, "its description")
+    ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
+    return [Match(scenarios[name], why) for name, (_score, why) in ranked]
+
+
+def check_command(scenario: Scenario, command: str) -> None:
+    """Refuse a scenario written for another command (``apply --scenario phone-taken``), with
+    the command it is for."""
+    words = command_of(scenario)
+    options = [i for i, w in enumerate(words) if w.startswith("-")]
+    wanted = words[: options[0]] if options else words
+    if scenario.command and command.split() != wanted:
+        raise UsageError(
+            f"the scenario {scenario.name} reproduces `{' '.join(wanted)}`, not `{command}`; "
+            f"run: {run_command(scenario)}",
+            key="--scenario",
+        )

@@ -220,3 +220,55 @@ def test_the_timeline_reads_at_80_columns(tmp_path: Path) -> None:
         assert "…" not in out
     code, out, err = run_cli(tmp_path, "card", "list", "13700137000", columns=80)
     assert code == 0 and "rebind_required" in out
+
+
+def test_scenario_find_matches_a_complaint_in_either_language(tmp_path: Path) -> None:
+    code, doc = run_json(tmp_path, "scenario", "find", "钱没到账")
+    assert code == 0
+    assert {s["name"] for s in doc["scenarios"]} == {
+        "frozen-card",
+        "closed-card",
+        "transfer-failed",
+    }
+    assert all(s["command"].startswith("loancli --scenario ") for s in doc["scenarios"])
+    code, doc = run_json(tmp_path, "scenario", "find", "验证码收不到")
+    assert {"sms-undelivered", "sms-to-old-number", "sms-gateway-outage"} <= {
+        s["name"] for s in doc["scenarios"]
+    }
+    code, doc = run_json(tmp_path, "scenario", "find", "换了手机号")
+    names = [s["name"] for s in doc["scenarios"]]
+    assert "phone-change" in names and "phone-taken" in names
+    taken = next(s for s in doc["scenarios"] if s["name"] == "phone-taken")
+    assert "account change-phone --answers fixtures/answers/change-phone.yaml" in taken["command"]
+    code, doc = run_json(tmp_path, "scenario", "find", "code", "expired")
+    assert {s["name"] for s in doc["scenarios"]} >= {"sms-delayed", "sms-too-slow"}
+    assert "frozen-card" not in {s["name"] for s in doc["scenarios"]}
+    # A reason code and a step match too; the exact reason comes first.
+    code, doc = run_json(tmp_path, "scenario", "find", "card_frozen")
+    assert doc["scenarios"][0]["name"] == "frozen-card"
+    code, doc = run_json(tmp_path, "scenario", "find", "disbursement")
+    assert {"frozen-card", "closed-card", "transfer-failed"} <= {
+        s["name"] for s in doc["scenarios"]
+    }
+
+
+def test_a_scenario_says_which_command_it_is_for(tmp_path: Path) -> None:
+    code, doc = run_json(tmp_path, "scenario", "list")
+    commands = {s["name"]: s["command"] for s in doc["scenarios"]}
+    assert commands["frozen-card"] == "apply"
+    assert commands["phone-taken"] == "account change-phone"
+    assert commands["checkout-fraud"] == "checkout"
+    code, out, err = run_cli(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        "phone-taken",
+        "apply",
+        "--answers",
+        str(write_answers(tmp_path)),
+    )
+    assert code == 2
+    assert "phone-taken reproduces `account change-phone`, not `apply`" in err
+    assert not (tmp_path / "state.json").exists()
+    code, out, err = run_cli(tmp_path, "scenario", "show", "frozen-crad")
+    assert code == 2 and "did you mean frozen-card?" in err
