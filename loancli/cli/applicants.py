@@ -65,24 +65,45 @@ def show(
     """One applicant: where the journey is, its outcome, and every event (a flow's id shows
     the flow, as flows show does)."""
     from loancli.journey.runner import result_of
+    from loancli.loan.loans import loan_view
+    from loancli.records import LOANS
     from loancli.support.reporting import facts_of, is_flow, resolve
 
     opts = options(ctx)
     with handled(opts):
-        with open_world(opts, read_only=True) as (store, _clock, _scenario):
+        with open_world(opts, read_only=True) as (store, clock, _scenario):
             doc = resolve(store, applicant_id)
+            loans = store.find(LOANS, applicant_id=doc["id"])
+            now = (
+                loan_view(max(loans, key=lambda x: x["id"]), clock.now().date()) if loans else None
+            )
     if is_flow(doc):
         from loancli.cli.flows import show_flow_record
 
         show_flow_record(opts, doc, facts_of(doc))
         return
     result = result_of(doc, facts_of(doc))
+    if now is not None:
+        # The loan as it is now: the current plan (re-planned after a prepayment or a
+        # re-instalment) with each installment's status, penalty and paid date.
+        result["schedule"] = now["installments"]
     if opts.json:
         opts.emit(
-            {"applicant": summary(doc), **{k: result[k] for k in ("loan", "schedule", "events")}}
+            {
+                "applicant": summary(doc),
+                **{k: result[k] for k in ("loan", "schedule", "events")},
+                "loan_now": now,
+            }
         )
         return
     from loancli.cli.render import show_events, show_result
 
     show_result(opts.console, doc, result)
+    if now is not None:
+        opts.console.print(
+            f"Loan {now['loan']} now: {now['loan_status']}; remaining principal "
+            f"{now['remaining_principal']}, owed today {now['owed_today']} "
+            f"({now['overdue_installments']} overdue, penalty {now['penalty']})"
+            + ("; re-instalment agreed" if now["restructured"] else "")
+        )
     show_events(opts.console, result["events"])

@@ -128,7 +128,7 @@ def calendar(
     """The repayment calendar: a month grid with due days, paid/due/overdue coloured."""
     from datetime import date
 
-    from loancli.loan.loans import find_loan
+    from loancli.loan.loans import find_loan, line_view
     from loancli.loan.servicing import catch_up
 
     opts = options(ctx)
@@ -158,7 +158,7 @@ def calendar(
                     "loan": loan["id"],
                     "month": f"{year}-{mon:02d}",
                     "ics": str(ics) if ics else None,
-                    "installments": [_line_view(x) for x in lines],
+                    "installments": [line_view(x) for x in lines],
                 }
             )
             return
@@ -167,41 +167,6 @@ def calendar(
         opts.console.print(month_table(year, mon, lines))
         if ics is not None:
             opts.console.print(f"Wrote {len(lines)} events to {ics}")
-
-
-def _line_view(line: dict[str, Any]) -> dict[str, Any]:
-    from loancli.loan.money import fmt
-    from loancli.loan.servicing import owed_total
-
-    keys = (
-        "n",
-        "due_date",
-        "principal",
-        "interest",
-        "fee",
-        "total",
-        "remaining",
-        "status",
-        "penalty",
-    )
-    return {**{k: line[k] for k in keys}, "owed": fmt(owed_total(line)), "paid_on": line["paid_on"]}
-
-
-def _loan_view(loan: dict[str, Any], today: Any) -> dict[str, Any]:
-    from loancli.loan.money import fmt
-    from loancli.loan.servicing import remaining_principal, settlement_amount
-
-    settle = settlement_amount(loan, today) if loan["status"] == "active" else 0
-    return {
-        "loan": loan["id"],
-        "applicant_id": loan["applicant_id"],
-        "loan_status": loan["status"],
-        "amount": loan["amount"],
-        "apr": loan["apr"],
-        "remaining_principal": fmt(remaining_principal(loan)),
-        "settlement_amount": fmt(settle),
-        "installments": [_line_view(x) for x in loan["lines"]],
-    }
 
 
 # clock -----------------------------------------------------------------------------------
@@ -308,6 +273,7 @@ def repay(
     from loancli.errors import ExitCode
     from loancli.journey.repayment import check_choice
     from loancli.journey.repayment import repay as repay_loan
+    from loancli.loan.loans import loan_view
 
     opts = options(ctx)
     fields = {
@@ -340,11 +306,11 @@ def repay(
                 "reason": reason.value,
                 "message": reason.sentence_in(facts).replace("receive the money", "pay from it"),
                 "advice": reason.advice_in(facts),
-                **_loan_view(done.loan, today),
+                **loan_view(done.loan, today),
             },
         )
         raise typer.Exit(int(ExitCode.STOPPED))
-    _show_payment(opts, {"status": "paid", "payment": done.payment, **_loan_view(done.loan, today)})
+    _show_payment(opts, {"status": "paid", "payment": done.payment, **loan_view(done.loan, today)})
 
 
 def _show_payment(opts: Options, result: dict[str, Any]) -> None:
@@ -374,7 +340,7 @@ def restructure(
     term: Annotated[int, typer.Option("--term", help="Months of the new plan.")],
 ) -> None:
     """协商二次分期: turn an overdue loan's remaining debt into a new plan."""
-    from loancli.loan.loans import find_loan, log, save_loan
+    from loancli.loan.loans import find_loan, loan_view, log, save_loan
     from loancli.loan.servicing import catch_up
     from loancli.loan.servicing import restructure as replan
 
@@ -396,7 +362,7 @@ def restructure(
                 [{"on": today.isoformat(), "event": "restructured", "detail": change}],
             )
             save_loan(store, loan)
-        result = {"restructure": change, **_loan_view(loan, today)}
+        result = {"restructure": change, **loan_view(loan, today)}
         if opts.json:
             opts.emit(result)
             return

@@ -52,19 +52,43 @@ def show_result(
         console.print(month_grid(first.year, first.month, marks))
 
 
-def show_schedule(console: Any, lines: list[dict[str, Any]]) -> None:
+PLAN_COLUMNS = ("n", "due_date", "principal", "interest", "fee", "total", "remaining")
+# A running loan's installments also say where each one is: status, penalty, owed, paid on.
+STATUS_COLUMNS = ("status", "penalty", "owed", "paid_on")
+
+
+def show_schedule(
+    console: Any, lines: list[dict[str, Any]], title: str = "Repayment schedule"
+) -> None:
     from rich.table import Table
 
-    table = Table(title="Repayment schedule")
-    for name in ("n", "due_date", "principal", "interest", "fee", "total", "remaining"):
-        table.add_column(name, justify="right")
+    columns: tuple[str, ...] = PLAN_COLUMNS
+    if lines and "penalty" in lines[0]:
+        columns = (*PLAN_COLUMNS, *STATUS_COLUMNS)
+    if console.width < 110:
+        # A narrow terminal keeps every figure whole: columns with nothing to say go first.
+        empty = {
+            k
+            for k in ("fee", "penalty", "paid_on")
+            if all(x.get(k) in (None, "", "0.00") for x in lines)
+        }
+        columns = tuple(c for c in columns if c not in empty)
+        if len(columns) > 8:
+            columns = tuple(c for c in columns if c != "remaining")
+    from rich import box
+
+    narrow = console.width < 110
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD,
+        pad_edge=not narrow,
+        collapse_padding=narrow,
+    )
+    for name in columns:
+        table.add_column(name, justify="left" if name == "status" else "right", no_wrap=True)
     for line in lines:
-        table.add_row(
-            *[
-                str(line[k])
-                for k in ("n", "due_date", "principal", "interest", "fee", "total", "remaining")
-            ]
-        )
+        style = "red" if line.get("status") == "overdue" else None
+        table.add_row(*[str(line.get(k) or "") for k in columns], style=style)
     console.print(table)
 
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from loancli.errors import NotFound
+from loancli.loan.money import ZERO, fmt
 from loancli.loan.schedule import Schedule
 from loancli.loan.servicing import (
     DEFAULT_SERVICING,
     ServicingPolicy,
     catch_up,
     new_loan,
+    owed_total,
+    remaining_principal,
     reminders,
+    settlement_amount,
 )
 from loancli.records import LOANS
 from loancli.store import Store
@@ -86,3 +91,46 @@ def catch_up_all(
             save_loan(store, loan)
             out += [{"loan": loan["id"], "applicant": loan["applicant_id"], **e} for e in events]
     return out
+
+
+LINE_KEYS = (
+    "n",
+    "due_date",
+    "principal",
+    "interest",
+    "fee",
+    "total",
+    "remaining",
+    "status",
+    "penalty",
+)
+
+
+def line_view(line: dict[str, Any]) -> dict[str, Any]:
+    """One installment as it is now: its status, penalty, what is still owed, when paid."""
+    return {
+        **{k: line[k] for k in LINE_KEYS},
+        "owed": fmt(owed_total(line)),
+        "paid_on": line["paid_on"],
+    }
+
+
+def loan_view(loan: dict[str, Any], today: date) -> dict[str, Any]:
+    """The loan as it is now (JSON-ready): the current plan (re-planned after a prepayment or
+    a re-instalment), each installment's status and penalty, and what is owed today."""
+    active = loan["status"] == "active"
+    falling_due = [x for x in loan["lines"] if x["status"] in ("due", "overdue")]
+    return {
+        "loan": loan["id"],
+        "applicant_id": loan["applicant_id"],
+        "loan_status": loan["status"],
+        "amount": loan["amount"],
+        "apr": loan["apr"],
+        "remaining_principal": fmt(remaining_principal(loan)),
+        "owed_today": fmt(sum((owed_total(x) for x in falling_due), ZERO)),
+        "overdue_installments": sum(1 for x in loan["lines"] if x["status"] == "overdue"),
+        "penalty": fmt(sum((Decimal(x["penalty"]) for x in loan["lines"]), ZERO)),
+        "settlement_amount": fmt(settlement_amount(loan, today) if active else ZERO),
+        "restructured": bool(loan.get("restructured")),
+        "installments": [line_view(x) for x in loan["lines"]],
+    }

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from loancli.loan.explain import explain_amounts, explain_due_date
+from loancli.loan.loans import loan_view
 from loancli.loan.schedule import build_schedule
 from loancli.loan.servicing import DEFAULT_SERVICING, penalty_rate
 from loancli.reasons import Reason
@@ -128,4 +129,34 @@ def explain_loan(store: Store, loan: dict[str, Any], today: date) -> dict[str, s
             f"into a new {r['term']}-month plan, first due "
             f"{r['first_due_date']}."
         )
+    out["amount"] += " " + _plan_now(loan, today)
     return out
+
+
+def _plan_now(loan: dict[str, Any], today: date) -> str:
+    """What the plan is now: the prepayments and re-instalment that changed it, what is owed
+    today with the penalty, and the next installment."""
+    now = loan_view(loan, today)
+    paid = [e["detail"] for e in loan.get("events", []) if e["event"] == "repaid"]
+    prepaid = [p for p in paid if Decimal(p.get("prepaid_principal") or "0") > 0]
+    parts = [f"Now (on {today.isoformat()}) the loan is {now['loan_status']}"]
+    if prepaid:
+        total = sum((Decimal(p["prepaid_principal"]) for p in prepaid), Decimal(0))
+        parts.append(
+            f"; {len(prepaid)} prepayment(s) of {total:.2f} principal re-planned the "
+            "installments after them"
+        )
+    if loan.get("restructured"):
+        r = loan["restructured"]
+        parts.append(f"; the re-instalment of {r['on']} replaced the plan with {r['term']} months")
+    parts.append(f"; the remaining principal is {now['remaining_principal']}")
+    if Decimal(now["owed_today"]) > 0:
+        parts.append(
+            f", and {now['owed_today']} is owed today ({now['overdue_installments']} "
+            f"installment(s) overdue, penalty interest {now['penalty']} included)"
+        )
+    upcoming = [x for x in now["installments"] if x["status"] == "scheduled"]
+    if upcoming:
+        nxt = upcoming[0]
+        parts.append(f". Next: installment {nxt['n']}, {nxt['total']} on {nxt['due_date']}")
+    return "".join(parts) + "."

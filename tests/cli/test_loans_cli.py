@@ -731,3 +731,50 @@ def test_repayment_reminder_follows_a_phone_change(db: Path) -> None:
     old_inbox = ok_json(db, "sms", "inbox", "13800138000")["messages"]
     assert any("916.80" in m["text"] for m in new_inbox)
     assert not any("916.80" in m["text"] for m in old_inbox)
+
+
+# --- current numbers everywhere -------------------------------------------------------------
+
+
+def test_applicants_show_has_the_plan_as_it_is_now_after_a_prepayment(db: Path) -> None:
+    ok_json(db, "clock", "advance", "40d")
+    repaid = ok_json(db, "repay", "A0001", "--amount", "2000")
+    shown = ok_json(db, "applicants", "show", "A0001")
+    # The re-planned schedule, not the one of the day the loan was paid out.
+    assert shown["schedule"] == repaid["installments"]
+    assert shown["schedule"][0]["status"] == "paid" and shown["schedule"][0]["paid_on"]
+    assert shown["schedule"][1]["principal"] != "778.30"  # the original plan's 2nd line
+    now = shown["loan_now"]
+    assert now["remaining_principal"] == "8155.18" and now["owed_today"] == "0.00"
+    # explain --amount states the current plan after the contract's formula.
+    explained = ok_json(db, "explain", "A0001", "--amount")["explanations"]["amount"]
+    assert "916.80" in explained  # the contract's M
+    assert "1 prepayment(s) of 1078.02 principal re-planned" in explained
+    assert "the remaining principal is 8155.18" in explained
+
+
+def test_applicants_show_has_overdue_penalty_and_owed_today(db: Path) -> None:
+    ok_json(db, "clock", "advance", "40d")
+    shown = ok_json(db, "applicants", "show", "A0001")
+    first = shown["schedule"][0]
+    assert first["status"] == "overdue" and first["penalty"] == "5.18"
+    assert shown["loan_now"]["owed_today"] == first["owed"] == "921.98"
+    assert shown["loan_now"]["overdue_installments"] == 1
+    explained = ok_json(db, "explain", "A0001", "--amount")["explanations"]["amount"]
+    assert "921.98 is owed today (1 installment(s) overdue, penalty interest 5.18 included)" in (
+        explained
+    )
+    # The human table has the status and penalty columns, whole at 80 columns.
+    code, out, err = run_cli(db.parent, "applicants", "show", "A0001", db=db, columns=80)
+    assert code == 0 and "overdue" in out and "5.18" in out and "921.98" in out
+    assert "…" not in out
+
+
+def test_applicants_show_after_a_restructure_shows_the_new_plan(db: Path) -> None:
+    ok_json(db, "clock", "advance", "40d")
+    data = ok_json(db, "restructure", "A0001", "--term", "6")
+    shown = ok_json(db, "applicants", "show", "A0001")
+    assert shown["schedule"] == data["installments"]
+    assert shown["loan_now"]["restructured"] is True
+    explained = ok_json(db, "explain", "A0001", "--amount")["explanations"]["amount"]
+    assert "re-instalment" in explained and "6 months" in explained
