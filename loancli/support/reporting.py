@@ -203,6 +203,8 @@ def report(store: Store, record_id: str, bundle: str | None = None) -> dict[str,
         "kind": app.get("kind", "apply"),
         "borrower": borrower,
         "scenario": {"name": scenario_name, "description": described},
+        # Every run's world, in order: a resumed journey may have run in more than one.
+        "scenarios": _run_scenarios(runs),
         "outcome": outcome,
         "support_action": reason.advice_in(facts) if reason else None,
         "attempts_failed": [
@@ -215,6 +217,32 @@ def report(store: Store, record_id: str, bundle: str | None = None) -> dict[str,
         "bundle": bundle,
         "reproduce": reproduce_commands(app),
     }
+
+
+def _run_scenarios(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for n, run in enumerate(runs, start=1):
+        name = run.get("scenario") or "default"
+        try:
+            described = load_scenario(name).description
+        except UsageError:
+            described = "(the scenario file has moved or changed; the bundle keeps its body)"
+        out.append(
+            {"run": n, "command": run.get("command"), "name": name, "description": described}
+        )
+    return out
+
+
+def _scenario_lines(data: dict[str, Any]) -> list[str]:
+    runs = data.get("scenarios") or []
+    if len({r["name"] for r in runs}) <= 1:
+        scenario = data["scenario"]
+        return [f"- `{scenario['name']}`: {scenario['description'] or '(no description)'}"]
+    return [
+        f"- run {r['run']} ({r['command']}): `{r['name']}`: "
+        f"{r['description'] or '(no description)'}"
+        for r in runs
+    ]
 
 
 def _progress_sentence(app: dict[str, Any]) -> str:
@@ -270,7 +298,7 @@ def to_markdown(data: dict[str, Any]) -> str:
         "",
         "## Scenario",
         "",
-        f"- `{data['scenario']['name']}`: {data['scenario']['description'] or '(no description)'}",
+        *_scenario_lines(data),
         "",
         "## What happened",
         "",

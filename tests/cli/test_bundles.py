@@ -97,6 +97,9 @@ def test_a_resumed_run_replays_both_runs(tmp_path: Path) -> None:
     report = json.loads(run_cli(tmp_path, "report", "A0001", "--format", "json")[1])
     assert len(report["reproduce"]) == 2
     assert "--scenario frozen-card" in report["reproduce"][0]
+    assert [r["name"] for r in report["scenarios"]] == ["frozen-card", "default"]
+    md = run_cli(tmp_path, "report", "A0001")[1]
+    assert "- run 1 (apply): `frozen-card`" in md and "- run 2 (apply): `default`" in md
 
 
 def test_a_phone_change_flow_replays_with_the_journey_that_made_its_account(
