@@ -76,7 +76,7 @@ class Question:
         if self.kind == "confirm":
             return v.check_bool(raw)
         if self.kind == "select":
-            text = str(raw).strip()
+            text = canonical(self.key, str(raw).strip())
             choices = self.choices_for(context)
             if text not in choices:
                 raise ValueError("choose one of " + ", ".join(choices))
@@ -84,6 +84,38 @@ class Question:
         if self.parse_fn is None:
             return v.check_text(raw)
         return self.parse_fn(raw, context)
+
+
+# The apps' own words for a choice, and English in any case: each is read as the canonical
+# value (which is what --record writes).
+CHOICE_WORDS: dict[str, dict[str, str]] = {
+    "contact_relation": {
+        "父母": "parent",
+        "配偶": "spouse",
+        "兄弟姐妹": "sibling",
+        "子女": "child",
+        "朋友": "friend",
+        "同事": "colleague",
+    },
+    "method": {
+        "等额本息": "equal_installment",
+        "等额本金": "equal_principal",
+        "先息后本": "interest_first",
+        # The daily product's way (借呗, 微粒贷): interest by the day, principal at the end.
+        "按日计息": "interest_first",
+    },
+    "card_type": {"借记卡": "debit", "储蓄卡": "debit", "信用卡": "credit"},
+    "identity_method": {"短信": "sms", "短信验证码": "sms", "人脸": "face", "人脸识别": "face"},
+    "login_method": {"密码": "password", "短信": "sms", "验证码": "sms", "短信验证码": "sms"},
+}
+
+
+def canonical(key: str, text: str) -> str:
+    """A choice as its canonical value: 父母 -> parent, PARENT -> parent, 12期 -> 12."""
+    if key == "term":
+        text = text.removesuffix("期").removesuffix("个月").strip()
+    words = CHOICE_WORDS.get(key, {})
+    return words.get(text) or words.get(text.lower()) or text.lower()
 
 
 def _mobile(raw: Any, _ctx: Mapping[str, Any]) -> str:
@@ -159,7 +191,8 @@ def _amount(raw: Any, ctx: Mapping[str, Any]) -> Decimal:
 
 
 def _term(raw: Any, _ctx: Mapping[str, Any]) -> int:
-    text = str(raw).strip()
+    # 12期 (12 periods) and 12个月 (12 months) are how the apps write a term.
+    text = str(raw).strip().removesuffix("期").removesuffix("个月").strip()
     if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 3):
         raise ValueError("write the term in months, e.g. 12")
     return int(text)

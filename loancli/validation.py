@@ -102,10 +102,13 @@ def check_money(
     """An amount in yuan, from the text as written: at most two decimal places, in range."""
     if isinstance(text, float):
         text = repr(text)
-    written = str(text).strip()
+    written = str(text).strip().removesuffix("元").strip()
+    # 万 (ten thousand), as Chinese amounts are said: 1.5万 is 15000.00.
+    scale = Decimal(10000) if written.endswith("万") else Decimal(1)
+    written = written.removesuffix("万").strip()
     if len(written) > 40 or not MONEY_TEXT.fullmatch(written):
-        raise ValueError("write an amount in yuan, e.g. 8000 or 8000.50")
-    value = Decimal(written.replace(",", ""))
+        raise ValueError("write an amount in yuan, e.g. 8000, 8000.50, 8000元 or 1.5万")
+    value = Decimal(written.replace(",", "")) * scale
     if value > maximum:
         raise ValueError(f"the amount must be at most {maximum:,}")
     if value != value.quantize(Decimal("0.01")):
@@ -160,11 +163,16 @@ def check_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
-    if text in {"y", "yes", "true", "1", "on"}:
+    if text in YES:
         return True
-    if text in {"n", "no", "false", "0", "off"}:
+    if text in NO:
         return False
-    raise ValueError("answer yes or no")
+    raise ValueError("answer yes or no (是 or 否)")
+
+
+# Yes and no as typed, in English and as the apps word them (确认 confirm, 取消 cancel).
+YES = {"y", "yes", "true", "1", "on", "是", "是的", "对", "好", "确认", "确定", "同意"}
+NO = {"n", "no", "false", "0", "off", "否", "不", "不是", "取消", "不同意"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,84 @@
+"""The language of what people read: English or Chinese, through gettext.
+
+Messages are written in English in the code and marked ``_("...")``; the Chinese comes from the
+catalog ``loancli/locale/zh_CN/LC_MESSAGES/loancli.po``, managed with Babel
+(``scripts/update-catalogs.sh`` extracts, updates and compiles; the compiled ``.mo`` ships in
+the package, and a test checks it is current). Only sentences change with the language: JSON
+keys, reason codes, answer keys, ids and values stay the same in both.
+
+The language is chosen once per command (``--lang``, else ``LOANCLI_LANG``, else the locale:
+``LC_ALL``, ``LC_MESSAGES``, ``LANG`` starting with ``zh`` mean Chinese).
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "loancli"
+LANGUAGES = ("en", "zh")
+_CATALOG_NAMES = {"zh": "zh_CN"}
+
+_current = "en"
+_translations: dict[str, gettext.NullTranslations] = {}
+
+
+def choose_language(option: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """``--lang`` if given, else ``LOANCLI_LANG``, else the first locale variable set."""
+    env = os.environ if environ is None else environ
+    for value in (option, env.get("LOANCLI_LANG")):
+        if value:
+            return normalise(value)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def normalise(value: str) -> str:
+    """``zh``, ``zh_CN.UTF-8``, ``zh-Hans`` -> ``zh``; ``en``, ``en_US`` -> ``en``."""
+    text = value.strip().lower()
+    if text.startswith("zh") or text in ("cn", "中文"):
+        return "zh"
+    if text.startswith("en"):
+        return "en"
+    raise ValueError(f"{value!r} is not a language loancli speaks; choose zh or en")
+
+
+def set_language(lang: str) -> None:
+    global _current
+    _current = normalise(lang)
+
+
+def language() -> str:
+    return _current
+
+
+def translations(lang: str) -> gettext.NullTranslations:
+    if lang not in _translations:
+        if lang == "en":
+            _translations[lang] = gettext.NullTranslations()
+        else:
+            _translations[lang] = gettext.translation(
+                DOMAIN, LOCALE_DIR, languages=[_CATALOG_NAMES[lang]], fallback=True
+            )
+    return _translations[lang]
+
+
+def _(message: str) -> str:
+    """``message`` in the current language (English when the catalog has no translation)."""
+    return translations(_current).gettext(message)
+
+
+def in_language(lang: str, message: str) -> str:
+    """``message`` in ``lang``, whatever the current language (a bilingual report)."""
+    return translations(normalise(lang)).gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a message for the catalog where it is defined; it is translated where shown."""
+    return message

@@ -1,0 +1,75 @@
+"""Chinese input, as the apps word it, accepted in every mode and recorded canonically."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import run_json, write_answers
+
+from loancli.questions import QUESTIONS
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "value"),
+    [
+        ("contact_relation", "父母", "parent"),
+        ("contact_relation", "配偶", "spouse"),
+        ("contact_relation", "兄弟姐妹", "sibling"),
+        ("contact_relation", "子女", "child"),
+        ("contact_relation", "朋友", "friend"),
+        ("contact_relation", "同事", "colleague"),
+        ("contact_relation", "Parent", "parent"),
+        ("contact_relation", "FRIEND", "friend"),
+        ("method", "等额本息", "equal_installment"),
+        ("method", "等额本金", "equal_principal"),
+        ("method", "先息后本", "interest_first"),
+        ("method", "按日计息", "interest_first"),
+        ("card_type", "借记卡", "debit"),
+        ("card_type", "信用卡", "credit"),
+        ("identity_method", "短信", "sms"),
+        ("identity_method", "人脸", "face"),
+        ("confirm_loan", "是", True),
+        ("confirm_loan", "否", False),
+        ("confirm_loan", "确认", True),
+        ("confirm_loan", "取消", False),
+        ("monthly_income", "1.5万", Decimal("15000.00")),
+        ("monthly_income", "8000元", Decimal("8000.00")),
+        ("monthly_income", "2万元", Decimal("20000.00")),
+        ("amount", "1万", Decimal("10000.00")),
+        ("term", "12期", 12),
+        ("term", "12个月", 12),
+    ],
+)
+def test_chinese_answers_are_read_as_the_canonical_value(
+    key: str, typed: str, value: object
+) -> None:
+    assert QUESTIONS[key].parse(typed) == value
+
+
+def test_a_scripted_journey_in_chinese_completes_and_records_canonically(tmp_path: Path) -> None:
+    answers = write_answers(
+        tmp_path,
+        contact_relation="父母",
+        method="等额本息",
+        monthly_income="1.5万",
+        amount="1万",
+        term="12期",
+        confirm_loan="确认",
+        auth_cloud="是",
+    )
+    record = tmp_path / "walk.yaml"
+    code, doc = run_json(
+        tmp_path, "--no-input", "apply", "--answers", str(answers), "--record", str(record)
+    )
+    assert code == 0 and doc["status"] == "completed"
+    assert doc["loan"]["amount"] == "10000.00" and doc["loan"]["method"] == "equal_installment"
+    recorded = yaml.safe_load(record.read_text(encoding="utf-8"))
+    assert recorded["contact_relation"] == "parent"
+    assert recorded["method"] == "equal_installment"
+    assert recorded["monthly_income"] == "15000.00"
+    assert recorded["amount"] == "10000.00"
+    assert recorded["term"] == 12
+    assert recorded["confirm_loan"] is True and recorded["auth_cloud"] is True
