@@ -82,3 +82,20 @@ def in_language(lang: str, message: str) -> str:
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
     """Mark a message for the catalog where it is defined; it is translated where shown."""
     return message
+
+
+_UNITS_ZH = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天"}
+
+
+def localise_fact(value: str, lang: str) -> str:
+    """A figure a sentence states, in ``lang``: ``5 minutes`` -> ``5分钟``, ``1 hour 30
+    minutes`` -> ``1小时30分钟``; a bare number stays as it is."""
+    if lang != "zh":
+        return value
+    import re
+
+    def unit(match: re.Match[str]) -> str:
+        return match.group(1) + _UNITS_ZH[match.group(2)]
+
+    text = re.sub(r"(\d+) (second|minute|hour|day)s?", unit, value)
+    return text.replace(" ", "")

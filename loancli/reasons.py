@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from loancli.i18n import N_, in_language, language, localise_fact
+
 # The figures a reason's text may state, each filled from the world's settings.
 FACT_KEYS = (
     "sms_validity",
@@ -73,13 +75,14 @@ class Reason(StrEnum):
     ACCOUNT_FROZEN = "account_frozen"
     AGE_NOT_ELIGIBLE = "age_not_eligible"
 
-    def sentence_in(self, facts: Mapping[str, str]) -> str:
-        """What happened, in plain words, with the world's figures."""
-        return _SENTENCES[self][0].format_map(facts)
+    def sentence_in(self, facts: Mapping[str, str], lang: str | None = None) -> str:
+        """What happened, in plain words, with the world's figures, in ``lang`` (default:
+        the language of this command)."""
+        return _say(_SENTENCES[self][0], facts, lang)
 
-    def advice_in(self, facts: Mapping[str, str]) -> str:
+    def advice_in(self, facts: Mapping[str, str], lang: str | None = None) -> str:
         """What the app tells the borrower to do, with the world's figures."""
-        return _SENTENCES[self][1].format_map(facts)
+        return _say(_SENTENCES[self][1], facts, lang)
 
     @property
     def template(self) -> tuple[str, str]:
@@ -90,195 +93,241 @@ class Reason(StrEnum):
 # (what happened, in plain words; what the app tells the borrower to do)
 _SENTENCES: dict[Reason, tuple[str, str]] = {
     Reason.PASSWORD_WRONG: (
-        "The password does not match this mobile number's account.",
-        "Re-enter the password, or reset it with an SMS code.",
+        N_("The password does not match this mobile number's account."),
+        N_("Re-enter the password, or reset it with an SMS code."),
     ),
     Reason.ACCOUNT_LOCKED: (
-        "The account is locked after {login_max_wrong} wrong passwords.",
-        "Wait until the {login_lock} lock ends, or ask customer service to unlock it with "
-        "identity proof.",
+        N_("The account is locked after {login_max_wrong} wrong passwords."),
+        N_(
+            "Wait until the {login_lock} lock ends, or ask customer service to unlock it with "
+            "identity proof."
+        ),
     ),
     Reason.NEW_DEVICE_UNVERIFIED: (
-        "The login came from a device the account does not trust, and its two-step "
-        "verification was not passed (not approved on the trusted phone, or the confirmation "
-        "code was not confirmed).",
-        "Approve the login on your trusted phone, or enter the confirmation code sent by SMS; "
-        "if you no longer have the trusted phone, contact customer service.",
+        N_(
+            "The login came from a device the account does not trust, and its two-step "
+            "verification was not passed (not approved on the trusted phone, or the confirmation "
+            "code was not confirmed)."
+        ),
+        N_(
+            "Approve the login on your trusted phone, or enter the confirmation code sent by SMS; "
+            "if you no longer have the trusted phone, contact customer service."
+        ),
     ),
     Reason.ACCOUNT_NOT_FOUND: (
-        "No account is registered with this ID number.",
-        "Log in with your mobile number; the ID number works once an application has passed "
-        "the ID upload.",
+        N_("No account is registered with this ID number."),
+        N_(
+            "Log in with your mobile number; the ID number works once an application has passed "
+            "the ID upload."
+        ),
     ),
     Reason.ID_UNREADABLE: (
-        "The ID card photo could not be read.",
-        "Upload the original card, photographed flat and whole, without glare.",
+        N_("The ID card photo could not be read."),
+        N_("Upload the original card, photographed flat and whole, without glare."),
     ),
     Reason.ID_BLURRY: (
-        "The ID card photo is too blurry to read.",
-        "Hold the phone steady in good light and upload a clear photo again.",
+        N_("The ID card photo is too blurry to read."),
+        N_("Hold the phone steady in good light and upload a clear photo again."),
     ),
     Reason.ID_LOW_RESOLUTION: (
-        "The ID card photo's resolution is too low.",
-        "Take the photo with the phone's camera at full resolution, not a screenshot.",
+        N_("The ID card photo's resolution is too low."),
+        N_("Take the photo with the phone's camera at full resolution, not a screenshot."),
     ),
     Reason.ID_EXPIRED: (
-        "The ID card's validity period has ended; an expired ID cannot be used to borrow.",
-        "Renew the ID card at the public-security office, then upload the new card.",
+        N_("The ID card's validity period has ended; an expired ID cannot be used to borrow."),
+        N_("Renew the ID card at the public-security office, then upload the new card."),
     ),
     Reason.ID_MISMATCH: (
-        "The ID card's front and back, or its printed fields and its number, do not agree.",
-        "Upload the front and back of the same, current card.",
+        N_("The ID card's front and back, or its printed fields and its number, do not agree."),
+        N_("Upload the front and back of the same, current card."),
     ),
     Reason.ID_INVALID: (
-        "The ID number on the card is not a valid resident ID number.",
-        "Check that the card is a genuine second-generation resident ID card.",
+        N_("The ID number on the card is not a valid resident ID number."),
+        N_("Check that the card is a genuine second-generation resident ID card."),
     ),
     Reason.LIVENESS_FAILED: (
-        "The face check did not see the requested actions.",
-        "Face the camera in good light and follow each action slowly.",
+        N_("The face check did not see the requested actions."),
+        N_("Face the camera in good light and follow each action slowly."),
     ),
     Reason.FACE_MISMATCH: (
-        "The face does not match the ID card photo closely enough.",
-        "Make sure the card holder does the face check, without glasses or a mask.",
+        N_("The face does not match the ID card photo closely enough."),
+        N_("Make sure the card holder does the face check, without glasses or a mask."),
     ),
     Reason.ATTEMPTS_EXHAUSTED: (
-        "The face check failed {face_attempts} times and is locked for {face_lock}.",
-        "Retry after {face_lock}, or contact customer service.",
+        N_("The face check failed {face_attempts} times and is locked for {face_lock}."),
+        N_("Retry after {face_lock}, or contact customer service."),
     ),
     Reason.FACE_LOCKED: (
-        "The face check is still locked after too many failed attempts.",
-        "Retry once the lock of {face_lock} has ended.",
+        N_("The face check is still locked after too many failed attempts."),
+        N_("Retry once the lock of {face_lock} has ended."),
     ),
     Reason.REVIEW_REJECTED: (
-        "The credit review did not approve the application.",
-        "The app gives no appeal; apply again later when circumstances change.",
+        N_("The credit review did not approve the application."),
+        N_("The app gives no appeal; apply again later when circumstances change."),
     ),
     Reason.LOAN_DECLINED: (
-        "The borrower did not confirm the loan quote.",
-        "Choose another amount or term when ready.",
+        N_("The borrower did not confirm the loan quote."),
+        N_("Choose another amount or term when ready."),
     ),
     Reason.BANK_CODE_WRONG: (
-        "The bank's SMS code for binding the card was wrong.",
-        "Request a new code from the bank and enter it within its validity period.",
+        N_("The bank's SMS code for binding the card was wrong."),
+        N_("Request a new code from the bank and enter it within its validity period."),
     ),
     Reason.SMS_CODE_EXPIRED: (
-        "The SMS verification code was entered after it had expired.",
-        "Request a new code and enter it within {sms_validity}.",
+        N_("The SMS verification code was entered after it had expired."),
+        N_("Request a new code and enter it within {sms_validity}."),
     ),
     Reason.SMS_CODE_WRONG: (
-        "The SMS verification code entered was wrong.",
-        "Check the newest message and re-enter the code, or request a new one.",
+        N_("The SMS verification code entered was wrong."),
+        N_("Check the newest message and re-enter the code, or request a new one."),
     ),
     Reason.SMS_CODE_DEAD: (
-        "The SMS code was entered wrongly {sms_max_wrong} times and no longer works.",
-        "Request a new code.",
+        N_("The SMS code was entered wrongly {sms_max_wrong} times and no longer works."),
+        N_("Request a new code."),
     ),
     Reason.SMS_RESEND_TOO_SOON: (
-        "A new SMS code was requested before the resend wait had passed.",
-        "Wait {sms_resend_after} before requesting another code.",
+        N_("A new SMS code was requested before the resend wait had passed."),
+        N_("Wait {sms_resend_after} before requesting another code."),
     ),
     Reason.SMS_SEND_LIMIT: (
-        "Too many SMS codes were requested for this number (at most {sms_max_per_hour} an hour and "
-        "{sms_max_per_day} a day).",
-        "Wait an hour before requesting another code, or contact customer service.",
+        N_(
+            "Too many SMS codes were requested for this number (at most {sms_max_per_hour} an "
+            "hour and {sms_max_per_day} a day)."
+        ),
+        N_("Wait an hour before requesting another code, or contact customer service."),
     ),
     Reason.SMS_NOT_DELIVERED: (
-        "The SMS code did not reach the phone.",
-        "Check the phone can receive SMS; if the number changed, update it in the app.",
+        N_("The SMS code did not reach the phone."),
+        N_("Check the phone can receive SMS; if the number changed, update it in the app."),
     ),
     Reason.CARD_FROZEN: (
-        "The bound bank card is frozen and cannot receive the money.",
-        "Ask the bank to unfreeze the card, or bind another card.",
+        N_("The bound bank card is frozen and cannot receive the money."),
+        N_("Ask the bank to unfreeze the card, or bind another card."),
     ),
     Reason.CARD_CLOSED: (
-        "The bound bank card is closed and cannot receive the money.",
-        "Bind another debit card in your own name.",
+        N_("The bound bank card is closed and cannot receive the money."),
+        N_("Bind another debit card in your own name."),
     ),
     Reason.DEVICE_UNSUPPORTED: (
-        "The phone does not meet the app's requirements for the identity check.",
-        "Update the phone's system and the app, then restart the phone; or use another phone.",
+        N_("The phone does not meet the app's requirements for the identity check."),
+        N_("Update the phone's system and the app, then restart the phone; or use another phone."),
     ),
     Reason.NETWORK_UNSTABLE: (
-        "The upload failed because the network connection dropped.",
-        "Switch to a stable mobile network or Wi-Fi and upload again.",
+        N_("The upload failed because the network connection dropped."),
+        N_("Switch to a stable mobile network or Wi-Fi and upload again."),
     ),
     Reason.ID_SERVICE_UNAVAILABLE: (
-        "The identity-verification server did not answer (overloaded or an interface failed). "
-        "This is not a rejection of the loan.",
-        "Try again later; if it keeps failing, contact customer service.",
+        N_(
+            "The identity-verification server did not answer (overloaded or an interface failed). "
+            "This is not a rejection of the loan."
+        ),
+        N_("Try again later; if it keeps failing, contact customer service."),
     ),
     Reason.SMS_GATEWAY_DOWN: (
-        "The SMS service could not send the code.",
-        "Try again in a few minutes; if it keeps failing, contact customer service.",
+        N_("The SMS service could not send the code."),
+        N_("Try again in a few minutes; if it keeps failing, contact customer service."),
     ),
     Reason.REVIEW_PENDING: (
-        "The review has not given a result yet.",
-        "Wait for the app's notification, then continue the application.",
+        N_("The review has not given a result yet."),
+        N_("Wait for the app's notification, then continue the application."),
     ),
     Reason.INCOME_PROOF_REQUIRED: (
-        "The second review needs proof of income, and none was uploaded.",
-        "Upload a photo of a recent payslip or bank statement.",
+        N_("The second review needs proof of income, and none was uploaded."),
+        N_("Upload a photo of a recent payslip or bank statement."),
     ),
     Reason.CARD_BIND_FAILED: (
-        "The bank refused to bind the card.",
-        "Check that the card is in your own name and the reserved mobile is current, "
-        "or bind another card.",
+        N_("The bank refused to bind the card."),
+        N_(
+            "Check that the card is in your own name and the reserved mobile is current, "
+            "or bind another card."
+        ),
     ),
     Reason.APR_OVER_CAP: (
-        "The loan's annualised rate (APR, as an IRR of all costs) is above the product's cap, "
-        "so the app cannot offer it.",
-        "This is a pricing problem on the lender's side; contact customer service.",
+        N_(
+            "The loan's annualised rate (APR, as an IRR of all costs) is above the product's cap, "
+            "so the app cannot offer it."
+        ),
+        N_("This is a pricing problem on the lender's side; contact customer service."),
     ),
     Reason.TRANSFER_FAILED: (
-        "The bank's transfer of the money failed on the bank's side.",
-        "The payout is retried; if the money has not arrived in a day, contact customer service.",
+        N_("The bank's transfer of the money failed on the bank's side."),
+        N_(
+            "The payout is retried; if the money has not arrived in a day, contact customer "
+            "service."
+        ),
     ),
     # The phone-change sentences follow the 来分期 FAQ
     Reason.PHONE_TAKEN: (
-        "The new number is already bound to another account, so it cannot be used.",
-        "Use a number in your own name that no other account uses, or first free it from "
-        "the other account.",
+        N_("The new number is already bound to another account, so it cannot be used."),
+        N_(
+            "Use a number in your own name that no other account uses, or first free it from "
+            "the other account."
+        ),
     ),
     Reason.PHONE_UNREACHABLE: (
-        "The new number cannot receive SMS (not in service, suspended or not registered).",
-        "Check that the new SIM card is active, in your own name and can receive SMS, then "
-        "try again.",
+        N_("The new number cannot receive SMS (not in service, suspended or not registered)."),
+        N_(
+            "Check that the new SIM card is active, in your own name and can receive SMS, then "
+            "try again."
+        ),
     ),
     Reason.CODE_WRONG: (
-        "The verification code entered for the number change was wrong.",
-        "Enter the code from the newest SMS on that number, or request a new one.",
+        N_("The verification code entered for the number change was wrong."),
+        N_("Enter the code from the newest SMS on that number, or request a new one."),
     ),
     Reason.IDENTITY_FAILED: (
-        "Your identity could not be verified: the ID number, the SMS code to the old number or "
-        "the face check did not match, or the account has no verified ID card.",
-        "Verify with the code sent to the old number, or choose the face check if the old "
-        "number cannot receive SMS; if that fails, contact customer service with identity proof.",
+        N_(
+            "Your identity could not be verified: the ID number, the SMS code to the old number or "
+            "the face check did not match, or the account has no verified ID card."
+        ),
+        N_(
+            "Verify with the code sent to the old number, or choose the face check if the old "
+            "number cannot receive SMS; if that fails, contact customer service with identity "
+            "proof."
+        ),
     ),
     Reason.CARD_REBIND_REQUIRED: (
-        "The bank card's reserved mobile is the account's old number, so the card must be "
-        "rebound after the phone change before money can move through it.",
-        "Rebind the card with the mobile number the bank now has for it (loancli card bind).",
+        N_(
+            "The bank card's reserved mobile is the account's old number, so the card must be "
+            "rebound after the phone change before money can move through it."
+        ),
+        N_("Rebind the card with the mobile number the bank now has for it (loancli card bind)."),
     ),
     Reason.CARD_HOLDER_MISMATCH: (
-        "The card is not in the account holder's name (the bank's name and ID number differ "
-        "from the verified identity).",
-        "Bind a card in your own name, with the same name and ID number as your real-name "
-        "authentication.",
+        N_(
+            "The card is not in the account holder's name (the bank's name and ID number differ "
+            "from the verified identity)."
+        ),
+        N_(
+            "Bind a card in your own name, with the same name and ID number as your real-name "
+            "authentication."
+        ),
     ),
     Reason.QUOTA_INSUFFICIENT: (
-        "The price is above the installment quota still available.",
-        "Choose a cheaper item, repay earlier installments to free the quota, or pay part "
-        "of the price another way.",
+        N_("The price is above the installment quota still available."),
+        N_(
+            "Choose a cheaper item, repay earlier installments to free the quota, or pay part "
+            "of the price another way."
+        ),
     ),
     Reason.AGE_NOT_ELIGIBLE: (
-        "The applicant's age, from the ID card, is outside the product's age band.",
-        "Only applicants within the lender's age band can borrow; the app offers no appeal.",
+        N_("The applicant's age, from the ID card, is outside the product's age band."),
+        N_("Only applicants within the lender's age band can borrow; the app offers no appeal."),
     ),
     Reason.ACCOUNT_FROZEN: (
-        "The account is frozen: its transactions were flagged as abnormal (possible cash-out "
-        "through checkout installments).",
-        "Contact customer service with identity proof to review the transactions and unfreeze "
-        "the account.",
+        N_(
+            "The account is frozen: its transactions were flagged as abnormal (possible cash-out "
+            "through checkout installments)."
+        ),
+        N_(
+            "Contact customer service with identity proof to review the transactions and unfreeze "
+            "the account."
+        ),
     ),
 }
+
+
+def _say(template: str, facts: Mapping[str, str], lang: str | None) -> str:
+    lang = lang or language()
+    text = in_language(lang, template)
+    return text.format_map({k: localise_fact(v, lang) for k, v in facts.items()})

@@ -95,6 +95,15 @@ def main(
             help="How long a command waits for another one using the state file (default 30).",
         ),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="zh|en",
+            help="Language of what people read (prompts, messages, reports). Default: "
+            "LOANCLI_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG starting zh: Chinese).",
+        ),
+    ] = None,
     no_pager: Annotated[
         bool, typer.Option("--no-pager", help="Never page long listings at a terminal.")
     ] = False,
@@ -105,6 +114,12 @@ def main(
         ),
     ] = False,
 ) -> None:
+    from loancli.i18n import choose_language, set_language
+
+    try:
+        set_language(choose_language(lang))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--lang") from None
     ctx.obj = Options(
         db=db,
         clock=clock,

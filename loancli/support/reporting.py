@@ -13,6 +13,7 @@ from typing import Any
 from loancli.account.accounts import identity_of
 from loancli.asking import shown_set_item
 from loancli.errors import NotFound, UsageError
+from loancli.i18n import language
 from loancli.journey.runner import load_applicant
 from loancli.masking import mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
@@ -207,6 +208,9 @@ def report(store: Store, record_id: str, bundle: str | None = None) -> dict[str,
         "scenarios": _run_scenarios(runs),
         "outcome": outcome,
         "support_action": reason.advice_in(facts) if reason else None,
+        # What the app shows the borrower, ready to paste, in Chinese, and the English for
+        # engineers: the order follows --lang.
+        "borrower_message": _both_languages(reason, facts) if reason else None,
         "attempts_failed": [
             {"at": e["at"], "step": e.get("step"), "event": e["event"], "reason": e["reason"]}
             for e in failures
@@ -216,6 +220,14 @@ def report(store: Store, record_id: str, bundle: str | None = None) -> dict[str,
         "replay": f"loancli replay {shlex.quote(bundle or 'ticket.zip')}",
         "bundle": bundle,
         "reproduce": reproduce_commands(app),
+    }
+
+
+def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, dict[str, str]]:
+    order = ("zh", "en") if language() == "zh" else ("en", "zh")
+    return {
+        lang: {"message": reason.sentence_in(facts, lang), "advice": reason.advice_in(facts, lang)}
+        for lang in order
     }
 
 
@@ -314,8 +326,12 @@ def to_markdown(data: dict[str, Any]) -> str:
         lines.append(
             f"- {failure['at']}: {failure['event']} at `{failure['step']}` (`{failure['reason']}`)"
         )
-    if data["support_action"]:
-        lines += ["", "## What to tell the borrower", "", data["support_action"]]
+    if data.get("borrower_message"):
+        lines += ["", "## What to tell the borrower", ""]
+        labels = {"zh": "中文 (as the app shows it; ready to paste)", "en": "English"}
+        for lang, said in data["borrower_message"].items():
+            lines += [f"{labels[lang]}:", "", f"> {said['message']}", f"> {said['advice']}", ""]
+        lines.append(f"Reason code: `{o['reason']}`")
     lines += [
         "",
         "## Timeline",

@@ -1,0 +1,126 @@
+"""Extract, update and compile loancli's message catalogs with Babel.
+
+    python scripts/update-catalogs.py            # after changing or adding messages
+    python scripts/update-catalogs.py --check    # CI: exit 1 if anything is out of date
+
+1. Extracts every ``_("...")`` and ``N_("...")`` in ``loancli/`` into
+   ``loancli/locale/loancli.pot``.
+2. Updates ``loancli/locale/zh_CN/LC_MESSAGES/loancli.po`` from it: new messages arrive
+   untranslated (a test fails until they are translated), removed ones become obsolete.
+3. Compiles the ``.po`` into the ``.mo`` that ships in the package and that gettext reads.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "loancli" / "locale"
+POT = LOCALE / "loancli.pot"
+LANGS = {"zh_CN": LOCALE / "zh_CN" / "LC_MESSAGES"}
+KEYWORDS = {"_": None, "N_": None}
+# A fixed date in the headers: the same sources give the same files (and --check can compare).
+STAMP = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def template() -> Catalog:
+    catalog = Catalog(project="loancli", version="1", fuzzy=False, creation_date=STAMP)
+    for filename, lineno, message, comments, _context in extract_from_dir(
+        ROOT / "loancli",
+        method_map=[("**.py", "python")],
+        keywords=KEYWORDS,
+        comment_tags=("TRANSLATORS:",),
+    ):
+        catalog.add(message, locations=[(f"loancli/{filename}", lineno)], auto_comments=comments)
+    return catalog
+
+
+def _po_bytes(catalog: Catalog, **kwargs: object) -> bytes:
+    out = io.BytesIO()
+    write_po(out, catalog, width=100, omit_header=False, sort_output=True, **kwargs)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def _mo_bytes(catalog: Catalog) -> bytes:
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
+def build() -> dict[Path, bytes]:
+    """Every catalog file as it should be on disk."""
+    pot = template()
+    files = {POT: _po_bytes(pot, no_location=True)}
+    for lang, folder in LANGS.items():
+        po_path = folder / "loancli.po"
+        if po_path.exists():
+            with po_path.open("rb") as handle:
+                catalog = read_po(handle, locale=lang)
+        else:
+            catalog = Catalog(locale=lang, project="loancli", version="1")
+        catalog.update(pot, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        catalog.fuzzy = False  # the header: gettext reads the charset from it
+        catalog.creation_date = STAMP
+        catalog.revision_date = STAMP
+        catalog.last_translator = "loancli developers"
+        catalog.language_team = "loancli developers"
+        files[po_path] = _po_bytes(catalog, no_location=True)
+        files[folder / "loancli.mo"] = _mo_bytes(catalog)
+    return files
+
+
+def messages(data: bytes, lang: str | None = None) -> dict[str, str]:
+    """A .po/.pot's messages as msgid -> msgstr (headers aside: they name the Babel version)."""
+    catalog = read_po(io.BytesIO(data), locale=lang)
+    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str)}
+
+
+def compiled(path: Path) -> dict[str, str]:
+    """What gettext reads from a shipped .mo."""
+    import gettext
+
+    with path.open("rb") as handle:
+        catalog = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+    return {k: v for k, v in catalog.items() if k}
+
+
+def stale_files(files: dict[Path, bytes]) -> list[Path]:
+    """The catalog files whose messages differ from what the sources give."""
+    out = []
+    for path, data in files.items():
+        if not path.exists():
+            out.append(path)
+        elif path.suffix == ".mo":
+            po = path.with_suffix(".po")
+            if compiled(path) != {k: v for k, v in messages(po.read_bytes()).items() if v}:
+                out.append(path)
+        elif messages(path.read_bytes()) != messages(data):
+            out.append(path)
+    return out
+
+
+def main(argv: list[str]) -> int:
+    files = build()
+    stale = stale_files(files)
+    if "--check" in argv:
+        for path in stale:
+            print(f"out of date: {path.relative_to(ROOT)} (run python scripts/update-catalogs.py)")
+        return 1 if stale else 0
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(files[path])
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,146 @@
+"""The Chinese interface: catalogs complete and current, placeholders intact, the language
+chosen as documented, and --lang changing sentences only."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_json, write_answers
+
+from loancli.i18n import choose_language, in_language, localise_fact
+from loancli.reasons import Reason
+from loancli.world.providers import WorldSettings
+
+PO = ROOT / "loancli" / "locale" / "zh_CN" / "LC_MESSAGES" / "loancli.po"
+MO = PO.with_suffix(".mo")
+
+
+def _catalogs():
+    spec = importlib.util.spec_from_file_location(
+        "update_catalogs", ROOT / "scripts" / "update-catalogs.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def placeholders(text: str) -> set[str]:
+    return set(re.findall(r"\{(\w+)\}", text))
+
+
+def test_every_message_has_a_chinese_translation_with_the_same_placeholders() -> None:
+    catalogs = _catalogs()
+    extracted = {m.id for m in catalogs.template() if m.id}
+    translated = catalogs.messages(PO.read_bytes(), "zh_CN")
+    assert extracted, "no messages extracted"
+    missing = sorted(extracted - {k for k, v in translated.items() if v})
+    assert not missing, f"untranslated: {missing[:5]}"
+    for msgid in extracted:
+        assert placeholders(translated[msgid]) == placeholders(msgid), msgid
+
+
+def test_the_shipped_catalog_is_the_po_compiled_and_current() -> None:
+    catalogs = _catalogs()
+    assert catalogs.main(["--check"]) == 0
+    assert catalogs.compiled(MO) == {
+        k: v for k, v in catalogs.messages(PO.read_bytes()).items() if v
+    }
+
+
+@pytest.mark.parametrize("reason", list(Reason))
+def test_every_reason_has_a_chinese_sentence_and_advice(reason: Reason) -> None:
+    facts = WorldSettings().facts()
+    for english, chinese in (
+        (reason.sentence_in(facts, "en"), reason.sentence_in(facts, "zh")),
+        (reason.advice_in(facts, "en"), reason.advice_in(facts, "zh")),
+    ):
+        assert chinese != english
+        assert re.search(r"[\u4e00-\u9fff]", chinese)
+        assert "{" not in chinese
+
+
+def test_figures_are_stated_in_chinese() -> None:
+    facts = WorldSettings().facts()
+    assert "5分钟" in Reason.SMS_CODE_EXPIRED.advice_in(facts, "zh")
+    assert localise_fact("1 hour 30 minutes", "zh") == "1小时30分钟"
+    assert localise_fact("60 seconds", "zh") == "60秒"
+    assert in_language("zh", "no such message") == "no such message"
+
+
+@pytest.mark.parametrize(
+    ("option", "env", "lang"),
+    [
+        ("zh", {}, "zh"),
+        ("en", {"LANG": "zh_CN.UTF-8"}, "en"),
+        (None, {"LOANCLI_LANG": "zh"}, "zh"),
+        (None, {"LOANCLI_LANG": "en", "LANG": "zh_CN.UTF-8"}, "en"),
+        (None, {"LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+        (None, {"LC_MESSAGES": "zh_TW", "LANG": "en_US"}, "zh"),
+        (None, {"LANG": "zh_CN.UTF-8"}, "zh"),
+        (None, {"LANG": "en_US.UTF-8"}, "en"),
+        (None, {"LANG": "C"}, "en"),
+        (None, {}, "en"),
+    ],
+)
+def test_the_language_is_chosen_as_documented(option, env, lang) -> None:
+    assert choose_language(option, env) == lang
+
+
+SENTENCE_FIELDS = {"message", "advice", "sentence"}
+
+
+def _without_sentences(value):
+    if isinstance(value, dict):
+        return {k: _without_sentences(v) for k, v in value.items() if k not in SENTENCE_FIELDS}
+    if isinstance(value, list):
+        return [_without_sentences(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("scenario", ["frozen-card", "default", "sms-delayed"])
+def test_apply_json_differs_only_in_the_sentence_fields(tmp_path: Path, scenario: str) -> None:
+    docs = {}
+    for lang in ("en", "zh"):
+        folder = tmp_path / lang
+        folder.mkdir()
+        answers = write_answers(folder)
+        code, docs[lang] = run_json(
+            folder,
+            "--lang",
+            lang,
+            "--scenario",
+            scenario,
+            "--no-input",
+            "apply",
+            "--answers",
+            str(answers),
+        )
+    en, zh = docs["en"], docs["zh"]
+    assert json.dumps(_without_sentences(en), sort_keys=True) == json.dumps(
+        _without_sentences(zh), sort_keys=True
+    )
+    if en["reason"]:
+        assert en["message"] != zh["message"] and re.search(r"[\u4e00-\u9fff]", zh["message"])
+
+
+def test_report_puts_the_chosen_language_first(tmp_path: Path) -> None:
+    answers = write_answers(tmp_path)
+    run_json(
+        tmp_path, "--scenario", "frozen-card", "--no-input", "apply", "--answers", str(answers)
+    )
+    code, zh = run_json(tmp_path, "--lang", "zh", "report", "A0001")
+    assert list(zh["borrower_message"]) == ["zh", "en"]
+    assert (
+        zh["borrower_message"]["zh"]["advice"] == "请联系发卡银行解除冻结，或更换绑定其他银行卡。"
+    )
+    assert (
+        zh["borrower_message"]["en"]["advice"]
+        == "Ask the bank to unfreeze the card, or bind another card."
+    )
+    code, en = run_json(tmp_path, "--lang", "en", "report", "A0001")
+    assert list(en["borrower_message"]) == ["en", "zh"]
