@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from loancli.i18n import N_, _
+
 # Borrowers' apps show Beijing time; a naive --clock is read as Beijing time.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 DEFAULT_START = datetime(2026, 3, 2, 10, 0, tzinfo=CHINA_TZ)
@@ -28,7 +30,9 @@ def parse_datetime(text: str) -> datetime:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(
-            f"{text!r} is not an ISO date-time; write e.g. 2026-03-02T10:00:00+08:00"
+            _("{text!r} is not an ISO date-time; write e.g. 2026-03-02T10:00:00+08:00").format(
+                text=text
+            )
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=CHINA_TZ)
@@ -38,7 +42,7 @@ def parse_datetime(text: str) -> datetime:
 # The simulated clock stops a century before the calendar does: a 36-month loan, an ID card's
 # validity and every due date after "now" must still be dates.
 LATEST_CLOCK = datetime(9899, 12, 31, 23, 59, 59, tzinfo=CHINA_TZ)
-_TOO_LATE = (
+_TOO_LATE = N_(
     "the simulated clock goes up to 9899-12-31 (the loans, due dates and ID validity it "
     "simulates need the years after it)"
 )
@@ -48,26 +52,32 @@ def parse_clock(text: str) -> datetime:
     """A simulated "now": an ISO date-time (Beijing time if naive) no later than LATEST_CLOCK."""
     value = parse_datetime(text)
     if value > LATEST_CLOCK:
-        raise ValueError(f"{text.strip()}: {_TOO_LATE}")
+        raise ValueError(f"{text.strip()}: {_(_TOO_LATE)}")
     return value
 
 
 def parse_duration(text: str | int | float) -> timedelta:
     """Parse ``90s``, ``6m``, ``2h``, ``1d``, combinations such as ``1h30m``, or bare seconds."""
     if isinstance(text, bool):
-        raise ValueError(f"{text!r} is not a duration")
+        raise ValueError(_("{text!r} is not a duration").format(text=text))
     if isinstance(text, int | float):
         if text != text or text in (float("inf"), float("-inf")):
-            raise ValueError(f"{text!r} is not a duration; write e.g. 90s, 6m, 2h, 1d or 1h30m")
+            raise ValueError(
+                _("{text!r} is not a duration; write e.g. 90s, 6m, 2h, 1d or 1h30m").format(
+                    text=text
+                )
+            )
         if text < 0:
-            raise ValueError("a duration cannot be negative")
+            raise ValueError(_("a duration cannot be negative"))
         return _bounded(text, str(text))
     compact = text.strip().replace(" ", "")
     if compact.isascii() and compact.isdigit():
         return _bounded(int(compact), text)
     parts = _DURATION.findall(compact)
     if not parts or "".join(n + u for n, u in parts).lower() != compact.lower():
-        raise ValueError(f"{text!r} is not a duration; write e.g. 90s, 6m, 2h, 1d or 1h30m")
+        raise ValueError(
+            _("{text!r} is not a duration; write e.g. 90s, 6m, 2h, 1d or 1h30m").format(text=text)
+        )
     seconds = 0
     for number, unit in parts:
         seconds += int(number) * _UNIT_SECONDS[unit.lower()]
@@ -77,8 +87,9 @@ def parse_duration(text: str | int | float) -> timedelta:
 def _bounded(seconds: int | float, text: str) -> timedelta:
     if seconds > MAX_DURATION.total_seconds():
         raise ValueError(
-            f"{text!r} is too long a duration; the clock moves at most "
-            f"{MAX_DURATION.days} days at once"
+            _(
+                "{text!r} is too long a duration; the clock moves at most {days} days at once"
+            ).format(text=text, days=MAX_DURATION.days)
         )
     return timedelta(seconds=seconds)
 
@@ -126,13 +137,13 @@ class SimClock:
 
     def advance(self, delta: timedelta) -> datetime:
         if delta < timedelta(0):
-            raise ValueError("the simulated clock does not go backwards")
+            raise ValueError(_("the simulated clock does not go backwards"))
         try:
             moved = self.current + delta
         except OverflowError:
             moved = None
         if moved is None or moved > LATEST_CLOCK:
-            raise ValueError(_TOO_LATE)
+            raise ValueError(_(_TOO_LATE))
         self.current = moved
         return self.current
 

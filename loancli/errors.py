@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from loancli.i18n import N_, _
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -50,8 +52,9 @@ class MissingAnswer(UsageError):
 
     def __init__(self, key: str) -> None:
         super().__init__(
-            "no answer given and no terminal to ask; put it in the answers file "
-            f"or pass --set {key}=VALUE",
+            _(
+                "no answer given and no terminal to ask; put it in the answers file or pass {sets}"
+            ).format(sets=f"--set {key}=VALUE"),
             key=key,
         )
 
@@ -71,12 +74,15 @@ class MissingAnswers(MissingAnswer):
     def __init__(self, keys: list[str]) -> None:
         self.keys = keys
         sets = " ".join(f"--set {key}=VALUE" for key in keys)
-        UsageError.__init__(
-            self,
-            "no answer given and no terminal to ask; put "
-            f"{'it' if len(keys) == 1 else 'them'} in the answers file or pass {sets}",
-            key=", ".join(keys),
+        text = (
+            N_("no answer given and no terminal to ask; put it in the answers file or pass {sets}")
+            if len(keys) == 1
+            else N_(
+                "no answer given and no terminal to ask; put them in the answers file or pass "
+                "{sets}"
+            )
         )
+        UsageError.__init__(self, _(text).format(sets=sets), key=", ".join(keys))
 
 
 class InvalidAnswer(UsageError):
@@ -85,7 +91,9 @@ class InvalidAnswer(UsageError):
     def __init__(self, key: str, value: object, why: str) -> None:
         self.value = value
         self.why = why
-        super().__init__(f"{quoted(value)} is not accepted: {why}", key=key)
+        super().__init__(
+            _("{value} is not accepted: {why}").format(value=quoted(value), why=why), key=key
+        )
 
 
 class AnswersExhausted(LoanCliError):

@@ -16,6 +16,7 @@ from typing import Any
 from loancli import validation as v
 from loancli.clock import format_duration, parse_duration
 from loancli.errors import UsageError
+from loancli.i18n import N_, _
 from loancli.identity.face import ACTIONS
 from loancli.identity.idnumber import parse_id
 from loancli.identity.photo import ImageCheck, check_image
@@ -62,8 +63,9 @@ class Question:
 
     @property
     def label(self) -> str:
-        """The prompt as shown, with its answer key: ``Mobile number (phone):``."""
-        return f"{self.prompt} ({self.key}):"
+        """The prompt as shown, in the command's language, with its answer key:
+        ``Mobile number (phone):``, ``手机号 (phone):``."""
+        return f"{_(self.prompt)} ({self.key}):"
 
     def choices_for(self, context: Mapping[str, Any]) -> tuple[str, ...]:
         """The choices offered in this context (the world's product), else the static ones."""
@@ -79,7 +81,7 @@ class Question:
             text = canonical(self.key, str(raw).strip())
             choices = self.choices_for(context)
             if text not in choices:
-                raise ValueError("choose one of " + ", ".join(choices))
+                raise ValueError(_("choose one of {choices}").format(choices=", ".join(choices)))
             return self.parse_fn(text, context) if self.parse_fn else text
         if self.parse_fn is None:
             return v.check_text(raw)
@@ -125,7 +127,9 @@ def _mobile(raw: Any, _ctx: Mapping[str, Any]) -> str:
 def _contact_mobile(raw: Any, ctx: Mapping[str, Any]) -> str:
     value = v.check_mobile(raw)
     if value == ctx.get("phone"):
-        raise ValueError("the emergency contact needs a number other than the account holder's own")
+        raise ValueError(
+            _("the emergency contact needs a number other than the account holder's own")
+        )
     return value
 
 
@@ -141,7 +145,9 @@ def _login_id(raw: Any, ctx: Mapping[str, Any]) -> str:
     try:
         return v.check_mobile(text)
     except ValueError as exc:
-        raise ValueError(f"{exc}; or log in with the 18-character ID number") from None
+        raise ValueError(
+            _("{exc}; or log in with the 18-character ID number").format(exc=exc)
+        ) from None
 
 
 def _mask_login_id(text: str) -> str:
@@ -167,7 +173,7 @@ def _image(key: str) -> Parser:
     def parse(raw: Any, ctx: Mapping[str, Any]) -> Upload:
         text = str(raw).strip()
         if not text:
-            raise ValueError("give the path of an image file")
+            raise ValueError(_("give the path of an image file"))
         path = Path(text).expanduser()
         if not path.is_absolute():
             path = Path(ctx.get("base_dir", ".")) / path
@@ -194,7 +200,7 @@ def _term(raw: Any, _ctx: Mapping[str, Any]) -> int:
     # 12期 (12 periods) and 12个月 (12 months) are how the apps write a term.
     text = str(raw).strip().removesuffix("期").removesuffix("个月").strip()
     if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 3):
-        raise ValueError("write the term in months, e.g. 12")
+        raise ValueError(_("write the term in months, e.g. 12"))
     return int(text)
 
 
@@ -217,7 +223,9 @@ def _actions(raw: Any, _ctx: Mapping[str, Any]) -> str | list[str]:
     unknown = [x for x in items if x not in ACTIONS]
     if unknown or not items:
         raise ValueError(
-            "write 'auto' or actions from " + ", ".join(ACTIONS) + " separated by commas"
+            _("write 'auto' or actions from {actions} separated by commas").format(
+                actions=", ".join(ACTIONS)
+            )
         )
     return items
 
@@ -249,7 +257,7 @@ CARD_TYPES = ("debit", "credit")
 def _new_mobile(raw: Any, ctx: Mapping[str, Any]) -> str:
     value = v.check_mobile(raw)
     if value == ctx.get("phone"):
-        raise ValueError("this is already the account's number; enter the new one")
+        raise ValueError(_("this is already the account's number; enter the new one"))
     return value
 
 
@@ -264,255 +272,271 @@ METHODS = ("equal_installment", "equal_principal", "interest_first")
 _ALL = [
     # login
     Question(
-        "phone", "Mobile number", parse_fn=_mobile, help="11 digits, 13-19 prefix", shown=mask_phone
+        "phone",
+        N_("Mobile number"),
+        parse_fn=_mobile,
+        help=N_("11 digits, 13-19 prefix"),
+        shown=mask_phone,
     ),
     Question(
         "password",
-        "Password",
+        N_("Password"),
         "secret",
         lambda raw, _c: v.check_password(raw),
-        help="6-20 characters; the first login creates the account",
+        help=N_("6-20 characters; the first login creates the account"),
     ),
     # Login choices, new devices, unlocking a locked account
     Question(
         "login_id",
-        "Mobile number or ID number",
+        N_("Mobile number or ID number"),
         parse_fn=_login_id,
-        help="11-digit mobile, or the 18-character ID number once an application passed "
-        "the ID upload",
+        help=N_(
+            "11-digit mobile, or the 18-character ID number once an application passed "
+            "the ID upload"
+        ),
         asked_when="the login command; elsewhere only when given (login by ID number)",
         shown=_mask_login_id,
     ),
     Question(
         "login_method",
-        "Log in with",
+        N_("Log in with"),
         "select",
         choices=LOGIN_METHODS,
         default="password",
-        help="password, or sms for a login code",
+        help=N_("password, or sms for a login code"),
         asked_when="the account already exists (the first login sets the password)",
     ),
     Question(
         "login_code",
-        "SMS login code",
+        N_("SMS login code"),
         parse_fn=_code,
-        help="6 digits, or auto to read the newest code on the simulated phone",
+        help=N_("6 digits, or auto to read the newest code on the simulated phone"),
         asked_when="logging in by SMS code",
     ),
     Question(
         "device_confirm",
-        "Approved this login on your trusted phone?",
+        N_("Approved this login on your trusted phone?"),
         "confirm",
-        help="yes stands for tapping Allow on the old phone",
+        help=N_("yes stands for tapping Allow on the old phone"),
         asked_when="a login from a new device, two-step mode confirm",
     ),
     Question(
         "device_code",
-        "New-device confirmation code",
+        N_("New-device confirmation code"),
         parse_fn=_code,
-        help="6 digits, or auto to read the newest code on the simulated phone",
+        help=N_("6 digits, or auto to read the newest code on the simulated phone"),
         asked_when="a login from a new device, two-step mode code",
     ),
     Question(
         "unlock_now",
-        "Unlock the account now with identity proof?",
+        N_("Unlock the account now with identity proof?"),
         "confirm",
         default=False,
-        help="ID number, face check and a new password",
+        help=N_("ID number, face check and a new password"),
         asked_when="the account is locked",
     ),
     Question(
         "id_number",
-        "ID number of the account holder",
+        N_("ID number of the account holder"),
         parse_fn=_id_number,
-        help="18 characters, the last may be X",
+        help=N_("18 characters, the last may be X"),
         asked_when="unlocking a locked account",
         shown=mask_id,
     ),
     Question(
         "new_password",
-        "New password",
+        N_("New password"),
         "secret",
         lambda raw, _c: v.check_password(raw),
-        help="6-20 characters, not the old one",
+        help=N_("6-20 characters, not the old one"),
         asked_when="unlocking a locked account",
     ),
     # profile
-    Question("employer", "Employer", parse_fn=_text(50)),
-    Question("monthly_income", "Monthly income in yuan", parse_fn=_income),
-    Question("contact_name", "Emergency contact's name", parse_fn=_text(20)),
-    Question("contact_relation", "Emergency contact's relation", "select", choices=RELATIONS),
+    Question("employer", N_("Employer"), parse_fn=_text(50)),
+    Question("monthly_income", N_("Monthly income in yuan"), parse_fn=_income),
+    Question("contact_name", N_("Emergency contact's name"), parse_fn=_text(20)),
+    Question("contact_relation", N_("Emergency contact's relation"), "select", choices=RELATIONS),
     Question(
         "contact_phone",
-        "Emergency contact's mobile number",
+        N_("Emergency contact's mobile number"),
         parse_fn=_contact_mobile,
         shown=mask_phone,
     ),
     # id_upload
     Question(
-        "id_front", "ID card front image (path)", "path", _image("id_front"), dump_fn=_dump_upload
+        "id_front",
+        N_("ID card front image (path)"),
+        "path",
+        _image("id_front"),
+        dump_fn=_dump_upload,
     ),
     Question(
-        "id_back", "ID card back image (path)", "path", _image("id_back"), dump_fn=_dump_upload
+        "id_back", N_("ID card back image (path)"), "path", _image("id_back"), dump_fn=_dump_upload
     ),
     # first_review (second review)
     Question(
         "income_proof",
-        "Income proof image (path), empty to skip",
+        N_("Income proof image (path), empty to skip"),
         "path",
         _optional_image("income_proof"),
         default="",
         dump_fn=_dump_upload,
-        help="payslip or bank statement photo",
+        help=N_("payslip or bank statement photo"),
         asked_when="the scenario's review asks for a second review",
     ),
     # face_check
     Question(
         "face_actions",
-        "Actions you performed, comma-separated, or auto",
+        N_("Actions you performed, comma-separated, or auto"),
         parse_fn=_actions,
         default="auto",
-        help="auto performs the requested actions in order",
+        help=N_("auto performs the requested actions in order"),
         dump_fn=lambda value: value if value == "auto" else ",".join(value),
     ),
     # authorisations
     Question(
-        "auth_cloud", "Enable the cloud service to help the assessment?", "confirm", default=False
+        "auth_cloud",
+        N_("Enable the cloud service to help the assessment?"),
+        "confirm",
+        default=False,
     ),
     Question(
-        "auth_credit_card_bills", "Authorise reading credit-card bills?", "confirm", default=False
+        "auth_credit_card_bills",
+        N_("Authorise reading credit-card bills?"),
+        "confirm",
+        default=False,
     ),
-    Question("auth_smart_home", "Authorise smart-home device data?", "confirm", default=False),
+    Question("auth_smart_home", N_("Authorise smart-home device data?"), "confirm", default=False),
     # loan_selection
     Question(
         "amount",
-        "Loan amount in yuan",
+        N_("Loan amount in yuan"),
         parse_fn=_amount,
-        help="at least the product's minimum, in its steps, up to the credit limit",
+        help=N_("at least the product's minimum, in its steps, up to the credit limit"),
     ),
     Question(
         "term",
-        "Term in months",
+        N_("Term in months"),
         "select",
         _term,
         choices=TERMS,
         default="12",
         choices_from="terms",
-        help="the terms the product offers",
+        help=N_("the terms the product offers"),
     ),
     Question(
         "method",
-        "Repayment method",
+        N_("Repayment method"),
         "select",
         choices=METHODS,
         default="equal_installment",
         choices_from="methods",
     ),
-    Question("confirm_loan", "Confirm this loan?", "confirm", default=True),
+    Question("confirm_loan", N_("Confirm this loan?"), "confirm", default=True),
     # card_binding
     Question(
         "card_number",
-        "Bank card number",
+        N_("Bank card number"),
         parse_fn=lambda raw, _c: v.check_debit_card(raw),
-        help="UnionPay, starts with 62, 16-19 digits",
+        help=N_("UnionPay, starts with 62, 16-19 digits"),
         shown=mask_card,
     ),
     Question(
         "card_phone",
-        "Bank-reserved mobile number",
+        N_("Bank-reserved mobile number"),
         parse_fn=_mobile,
         default_from="phone",
-        help="the number the bank has for this card",
+        help=N_("the number the bank has for this card"),
         shown=mask_phone,
     ),
-    Question("bank_sms_code", "Bank SMS code", parse_fn=_code, help="6 digits, or auto"),
+    Question("bank_sms_code", N_("Bank SMS code"), parse_fn=_code, help=N_("6 digits, or auto")),
     Question(
         "transaction_password",
-        "New 6-digit transaction password",
+        N_("New 6-digit transaction password"),
         "secret",
         lambda raw, _c: v.check_transaction_password(raw),
     ),
     # sms_verification
     Question(
         "sms_wait",
-        "Simulated time before entering the code",
+        N_("Simulated time before entering the code"),
         parse_fn=_duration,
         default="0s",
         dump_fn=format_duration,
-        help="e.g. 0s, 90s, 6m",
+        help=N_("e.g. 0s, 90s, 6m"),
     ),
     Question(
         "sms_code",
-        "SMS verification code",
+        N_("SMS verification code"),
         parse_fn=_code,
-        help="6 digits, or auto to read the newest code on the simulated phone",
+        help=N_("6 digits, or auto to read the newest code on the simulated phone"),
     ),
     Question(
         "sms_resend",
-        "Request a new code?",
+        N_("Request a new code?"),
         "confirm",
         default=True,
         asked_when="a code expired, died or did not arrive",
     ),
     Question(
         "new_phone",
-        "New mobile number",
+        N_("New mobile number"),
         parse_fn=_new_mobile,
-        help="11 digits, 13-19 prefix; not the account's current number",
+        help=N_("11 digits, 13-19 prefix; not the account's current number"),
         asked_when="account change-phone",
         shown=mask_phone,
     ),
     Question(
         "identity_method",
-        "Verify your identity by",
+        N_("Verify your identity by"),
         "select",
         choices=IDENTITY_METHODS,
         default="sms",
-        help="sms: a code to the old number; face: when the old number cannot receive SMS",
+        help=N_("sms: a code to the old number; face: when the old number cannot receive SMS"),
         asked_when="account change-phone",
     ),
     Question(
         "old_phone_code",
-        "SMS code sent to the old number",
+        N_("SMS code sent to the old number"),
         parse_fn=_code,
-        help="6 digits, or auto",
+        help=N_("6 digits, or auto"),
         asked_when="account change-phone, identity by sms",
     ),
     Question(
         "new_phone_code",
-        "SMS code sent to the new number",
+        N_("SMS code sent to the new number"),
         parse_fn=_code,
-        help="6 digits, or auto",
+        help=N_("6 digits, or auto"),
         asked_when="account change-phone",
     ),
     Question(
         "card_type",
-        "Card type",
+        N_("Card type"),
         "select",
         choices=CARD_TYPES,
         default="debit",
-        help="debit, or credit (adds expiry and CVV2)",
+        help=N_("debit, or credit (adds expiry and CVV2)"),
         asked_when="card bind",
     ),
     Question(
         "card_expiry",
-        "Credit card expiry (MMYY)",
+        N_("Credit card expiry (MMYY)"),
         parse_fn=_card_expiry,
-        help="as printed, e.g. 0928; not past",
+        help=N_("as printed, e.g. 0928; not past"),
         asked_when="card bind, credit card",
     ),
     Question(
         "card_cvv2",
-        "Credit card CVV2",
+        N_("Credit card CVV2"),
         "secret",
         lambda raw, _c: v.check_cvv2(raw),
-        help="3 digits on the back; checked by the bank, never stored or recorded",
+        help=N_("3 digits on the back; checked by the bank, never stored or recorded"),
         asked_when="card bind, credit card",
         recorded=False,
     ),
     Question(
         "confirm_installment",
-        "Confirm this installment plan?",
+        N_("Confirm this installment plan?"),
         "confirm",
         default=True,
         asked_when="checkout",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from loancli.clock import format_duration
+from loancli.i18n import _
 
 # Mainland mobile numbers: 11 digits starting 13-19. Deliberately looser than the
 # ``phonenumbers`` library, which also rejects unassigned blocks; test data and new
@@ -33,9 +34,9 @@ def check_mobile(text: object) -> str:
     if value.startswith("+86"):
         value = value[3:]
     if not _ascii_digits(value) or len(value) != 11:
-        raise ValueError("a mainland mobile number has 11 digits, e.g. 13800138000")
+        raise ValueError(_("a mainland mobile number has 11 digits, e.g. 13800138000"))
     if not _MOBILE.fullmatch(value):
-        raise ValueError("a mainland mobile number starts with 13-19")
+        raise ValueError(_("a mainland mobile number starts with 13-19"))
     return value
 
 
@@ -52,13 +53,17 @@ def luhn_ok(number: str) -> bool:
 def check_debit_card(text: object) -> str:
     value = str(text).strip().replace(" ", "")
     if not _ascii_digits(value):
-        raise ValueError("a card number has digits only")
+        raise ValueError(_("a card number has digits only"))
     if not value.startswith("62"):
-        raise ValueError("only UnionPay cards (numbers starting 62) can be bound")
+        raise ValueError(_("only UnionPay cards (numbers starting 62) can be bound"))
     if not 16 <= len(value) <= 19:
-        raise ValueError(f"a UnionPay card number has 16-19 digits, this one has {len(value)}")
+        raise ValueError(
+            _("a UnionPay card number has 16-19 digits, this one has {count}").format(
+                count=len(value)
+            )
+        )
     if not luhn_ok(value):
-        raise ValueError("the card number's last digit does not check (Luhn); look for a typo")
+        raise ValueError(_("the card number's last digit does not check (Luhn); look for a typo"))
     return value
 
 
@@ -67,23 +72,25 @@ def check_code(text: object, length: int = 6) -> str:
     if value.lower() == "auto":
         return "auto"
     if not _ascii_digits(value) or len(value) != length:
-        raise ValueError(f"a code has {length} digits, e.g. 012345, or 'auto'")
+        raise ValueError(
+            _("a code has {length} digits, e.g. 012345, or 'auto'").format(length=length)
+        )
     return value
 
 
 def check_password(text: object) -> str:
     value = str(text)
     if not 6 <= len(value) <= 20:
-        raise ValueError("a password has 6-20 characters")
+        raise ValueError(_("a password has 6-20 characters"))
     return value
 
 
 def check_transaction_password(text: object) -> str:
     value = str(text).strip()
     if not _ascii_digits(value) or len(value) != 6:
-        raise ValueError("the transaction password is 6 digits")
+        raise ValueError(_("the transaction password is 6 digits"))
     if len(set(value)) == 1 or value in "0123456789" or value in "9876543210":
-        raise ValueError("the transaction password cannot be one repeated digit or a sequence")
+        raise ValueError(_("the transaction password cannot be one repeated digit or a sequence"))
     return value
 
 
@@ -107,14 +114,14 @@ def check_money(
     scale = Decimal(10000) if written.endswith("万") else Decimal(1)
     written = written.removesuffix("万").strip()
     if len(written) > 40 or not MONEY_TEXT.fullmatch(written):
-        raise ValueError("write an amount in yuan, e.g. 8000, 8000.50, 8000元 or 1.5万")
+        raise ValueError(_("write an amount in yuan, e.g. 8000, 8000.50, 8000元 or 1.5万"))
     value = Decimal(written.replace(",", "")) * scale
     if value > maximum:
-        raise ValueError(f"the amount must be at most {maximum:,}")
+        raise ValueError(_("the amount must be at most {maximum:,}").format(maximum=maximum))
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError("an amount has at most two decimal places")
+        raise ValueError(_("an amount has at most two decimal places"))
     if value < minimum:
-        raise ValueError(f"the amount must be at least {minimum}")
+        raise ValueError(_("the amount must be at least {minimum}").format(minimum=minimum))
     return value.quantize(Decimal("0.01"))
 
 
@@ -128,11 +135,11 @@ def check_text(text: object, *, max_len: int = 50) -> str:
     characters (an ANSI escape would reach every terminal and report that shows it)."""
     value = str(text).strip()
     if not value:
-        raise ValueError("this cannot be empty")
+        raise ValueError(_("this cannot be empty"))
     if has_control(value):
-        raise ValueError("control characters (such as escape codes) are not allowed")
+        raise ValueError(_("control characters (such as escape codes) are not allowed"))
     if len(value) > max_len:
-        raise ValueError(f"at most {max_len} characters")
+        raise ValueError(_("at most {max_len} characters").format(max_len=max_len))
     return value
 
 
@@ -141,21 +148,25 @@ def check_card_expiry(text: object, today: object = None) -> str:
     if isinstance(text, int) and not isinstance(text, bool):
         # YAML reads 1228 as a number, and 0225 as an octal one: only the first is recoverable.
         if not 1000 <= text <= 9999:
-            raise ValueError("write the expiry in quotes, as printed on the card: '0928'")
+            raise ValueError(_("write the expiry in quotes, as printed on the card: '0928'"))
         text = str(text)
     value = str(text).strip().replace("/", "")
     if not _ascii_digits(value) or len(value) != 4 or not 1 <= int(value[:2]) <= 12:
-        raise ValueError("write the expiry as printed on the card, MMYY, e.g. 0928")
+        raise ValueError(_("write the expiry as printed on the card, MMYY, e.g. 0928"))
     month, year = int(value[:2]), 2000 + int(value[2:])
     if today is not None and (year, month) < (today.year, today.month):  # type: ignore[attr-defined]
-        raise ValueError(f"the card expired at the end of {month:02d}/{year}; use a current card")
+        raise ValueError(
+            _("the card expired at the end of {month:02d}/{year}; use a current card").format(
+                month=month, year=year
+            )
+        )
     return value
 
 
 def check_cvv2(text: object) -> str:
     value = str(text).strip()
     if not _ascii_digits(value) or len(value) != 3:
-        raise ValueError("the CVV2 is the 3 digits on the back of the card")
+        raise ValueError(_("the CVV2 is the 3 digits on the back of the card"))
     return value
 
 
@@ -167,7 +178,7 @@ def check_bool(value: object) -> bool:
         return True
     if text in NO:
         return False
-    raise ValueError("answer yes or no (是 or 否)")
+    raise ValueError(_("answer yes or no (是 or 否)"))
 
 
 # Yes and no as typed, in English and as the apps word them (确认 confirm, 取消 cancel).
@@ -207,7 +218,7 @@ def file_kind(path: Path) -> str:
     except NotADirectoryError:
         return "missing"
     except OSError as exc:
-        raise ValueError(f"the path cannot be used: {exc.strerror}") from None
+        raise ValueError(_("the path cannot be used: {why}").format(why=exc.strerror)) from None
     if stat.S_ISDIR(mode):
         return "directory"
     return "file" if stat.S_ISREG(mode) else "other"

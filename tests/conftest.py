@@ -50,6 +50,20 @@ CHANGE_PHONE_KEYS = (
 # Wide enough that rich never wraps a table cell (a wrapped cell could split a masked value).
 CLI_ENV = {"COLUMNS": "400", "LINES": "200", "NO_COLOR": "1", "TERM": "dumb"}
 
+# The suite reads English unless a test asks for Chinese (--lang zh, LOANCLI_LANG): a Chinese
+# locale on the machine running it must not change what the assertions read. Child processes
+# inherit this too.
+os.environ["LOANCLI_LANG"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def english_by_default() -> None:
+    """The language is per command; a test that ran one in Chinese leaves none behind."""
+    from loancli.i18n import set_language
+
+    set_language("en")
+
+
 DROP = object()  # pass as an answer value to leave the key out of the answers file
 
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from loancli.i18n import _
+
 if TYPE_CHECKING:
     from loancli.journey.session import WorldArgs
 
@@ -80,7 +82,7 @@ def handled(opts: Options) -> Iterator[None]:
         from rich.markup import escape
 
         console = Console(stderr=True, highlight=False, soft_wrap=True)
-        console.print(f"[red]Error:[/red] {escape(str(exc))}")
+        console.print("[red]" + _("Error:") + f"[/red] {escape(str(exc))}")
         hint = continue_hint(opts, exc)
         if hint:
             console.print(escape(hint))
@@ -89,7 +91,7 @@ def handled(opts: Options) -> Iterator[None]:
             opts.emit({"error": {"exit_code": int(exc.exit_code), "key": key, "message": str(exc)}})
         raise typer.Exit(int(exc.exit_code)) from None
     except KeyboardInterrupt as exc:
-        typer.echo("\nInterrupted; what was done is saved.", err=True)
+        typer.echo("\n" + _("Interrupted; what was done is saved."), err=True)
         hint = continue_hint(opts, exc)
         if hint:
             typer.echo(hint, err=True)
@@ -151,10 +153,9 @@ def continue_hint(opts: Options, exc: BaseException) -> str | None:
     record_id, step, answers = stopped
     key = getattr(exc, "key", None)
     keys = [k.strip() for k in key.split(",")] if key else []
-    return (
-        f"The journey of {record_id} stopped at {step}; nothing it did is lost. Continue with: "
-        f"{resume_command(opts, record_id, answers, keys)}"
-    )
+    return _(
+        "The journey of {id} stopped at {step}; nothing it did is lost. Continue with: {command}"
+    ).format(id=record_id, step=step, command=resume_command(opts, record_id, answers, keys))
 
 
 @contextlib.contextmanager

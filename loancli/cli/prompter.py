@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from loancli.questions import Question
+from loancli.i18n import _, language
+from loancli.questions import CHOICE_WORDS, Question
+
+
+def choice_title(key: str, value: str) -> str:
+    """A choice as the list shows it: in Chinese the app's word with the value (父母 parent)."""
+    if language() != "zh":
+        return value
+    word = next((w for w, v in CHOICE_WORDS.get(key, {}).items() if v == value), None)
+    return f"{word} {value}" if word else value
 
 
 class QuestionaryPrompter:
@@ -34,13 +43,16 @@ class QuestionaryPrompter:
             extra["output"] = create_output(stdout=sys.stderr)
         label = question.label
         if question.help:
-            label = f"{question.prompt} [{question.help}] ({question.key}):"
+            label = f"{_(question.prompt)} [{_(question.help)}] ({question.key}):"
         if question.kind == "confirm":
             prompt = questionary.confirm(label, default=bool(question.default), **extra)
         elif question.kind == "select":
             prompt = questionary.select(
                 label,
-                choices=list(question.choices_for(context)),
+                choices=[
+                    questionary.Choice(choice_title(question.key, c), value=c)
+                    for c in question.choices_for(context)
+                ],
                 default=question.default,
                 **extra,
             )

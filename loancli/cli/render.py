@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from loancli.i18n import N_, _
 from loancli.support.reporting import detail_text, short_time
 
 
@@ -21,8 +22,8 @@ def show_result(
         stopped_panel(
             console,
             result,
-            f"Applicant {result['applicant_id']}",
-            f"\n[dim]Continue later with:[/dim] {escape(command)}",
+            _("Applicant {id}").format(id=result["applicant_id"]),
+            "\n[dim]" + _("Continue later with:") + f"[/dim] {escape(command)}",
         )
         return
     if result["status"] != "completed":
@@ -31,18 +32,29 @@ def show_result(
     loan = result["loan"]
     console.print(
         Panel(
-            f"Amount [bold]{loan['amount']}[/bold] yuan over {loan['term']} months, "
-            f"{loan['method']}\n"
-            f"APR {loan['apr']}% (IRR of all costs), total interest {loan['total_interest']}\n"
-            f"Paid out on {loan['loan_date']} to card {loan['card']}\n"
-            f"Repayment day: day {loan['repayment_day']} of each month; first due "
-            f"{loan['first_due_date']} ({loan['day_count']})",
-            title=f"Applicant {result['applicant_id']}: loan disbursed",
+            _(
+                "Amount [bold]{amount}[/bold] yuan over {term} months, {method}\n"
+                "APR {apr}% (IRR of all costs), total interest {interest}\n"
+                "Paid out on {loan_date} to card {card}\n"
+                "Repayment day: day {day} of each month; first due {first_due} ({day_count})"
+            ).format(
+                amount=loan["amount"],
+                term=loan["term"],
+                method=method_name(loan["method"]),
+                apr=loan["apr"],
+                interest=loan["total_interest"],
+                loan_date=loan["loan_date"],
+                card=loan["card"],
+                day=loan["repayment_day"],
+                first_due=loan["first_due_date"],
+                day_count=loan["day_count"],
+            ),
+            title=_("Applicant {id}: loan disbursed").format(id=result["applicant_id"]),
             border_style="green",
             expand=False,
         )
     )
-    show_schedule(console, result["schedule"])
+    show_schedule(console, result["schedule"], N_("Repayment schedule"))
     lines = result["schedule"]
     if lines:
         first = date.fromisoformat(lines[0]["due_date"])
@@ -52,13 +64,59 @@ def show_result(
         console.print(month_grid(first.year, first.month, marks))
 
 
+# Headings as people read them; the JSON keeps the field names.
+COLUMN_NAMES = {
+    "n": N_("n"),
+    "due_date": N_("due_date"),
+    "principal": N_("principal"),
+    "interest": N_("interest"),
+    "fee": N_("fee"),
+    "total": N_("total"),
+    "remaining": N_("remaining"),
+    "status": N_("status"),
+    "penalty": N_("penalty"),
+    "owed": N_("owed"),
+    "paid_on": N_("paid_on"),
+}
+STEP_NAMES = {
+    "login": N_("login"),
+    "profile": N_("profile"),
+    "id_upload": N_("id_upload"),
+    "face_check": N_("face_check"),
+    "authorisations": N_("authorisations"),
+    "first_review": N_("first_review"),
+    "loan_selection": N_("loan_selection"),
+    "card_binding": N_("card_binding"),
+    "sms_verification": N_("sms_verification"),
+    "disbursement": N_("disbursement"),
+}
+METHOD_NAMES = {
+    "equal_installment": N_("equal_installment"),
+    "equal_principal": N_("equal_principal"),
+    "interest_first": N_("interest_first"),
+}
+
+
+def step_name(step: str | None) -> str:
+    """A step as a person reads it: ``disbursement``, or 放款 in Chinese (with the code)."""
+    if not step:
+        return ""
+    shown = _(STEP_NAMES.get(step, step))
+    return step if shown == step else f"{shown} ({step})"
+
+
+def method_name(method: str) -> str:
+    shown = _(METHOD_NAMES.get(method, method))
+    return method if shown == method else f"{shown} ({method})"
+
+
 PLAN_COLUMNS = ("n", "due_date", "principal", "interest", "fee", "total", "remaining")
 # A running loan's installments also say where each one is: status, penalty, owed, paid on.
 STATUS_COLUMNS = ("status", "penalty", "owed", "paid_on")
 
 
 def show_schedule(
-    console: Any, lines: list[dict[str, Any]], title: str = "Repayment schedule"
+    console: Any, lines: list[dict[str, Any]], title: str = N_("Repayment schedule")
 ) -> None:
     from rich.table import Table
 
@@ -79,13 +137,17 @@ def show_schedule(
 
     narrow = console.width < 110
     table = Table(
-        title=title,
+        title=_(title),
         box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD,
         pad_edge=not narrow,
         collapse_padding=narrow,
     )
     for name in columns:
-        table.add_column(name, justify="left" if name == "status" else "right", no_wrap=True)
+        table.add_column(
+            _(COLUMN_NAMES.get(name, name)),
+            justify="left" if name == "status" else "right",
+            no_wrap=True,
+        )
     for line in lines:
         style = "red" if line.get("status") == "overdue" else None
         table.add_row(*[str(line.get(k) or "") for k in columns], style=style)
@@ -149,9 +211,11 @@ def stopped_panel(console: Any, result: dict[str, Any], title: str, extra: str =
 
     console.print(
         Panel(
-            f"[bold]Stopped at {result['stopped_at']}[/bold]: {result['reason']}\n"
-            f"{escape(result['message'])}\n[dim]What the app advises:[/dim] "
-            f"{escape(result['advice'])}{extra}",
+            "[bold]"
+            + _("Stopped at {step}").format(step=step_name(result["stopped_at"]))
+            + f"[/bold]: {result['reason']}\n{escape(result['message'])}\n[dim]"
+            + _("What the app advises:")
+            + f"[/dim] {escape(result['advice'])}{extra}",
             title=title,
             border_style="red",
             expand=False,

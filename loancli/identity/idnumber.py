@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from loancli.i18n import _
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # indexed by S mod 11
 LENGTH = 18
@@ -40,7 +42,11 @@ class IdInfo:
 def check_char(first17: str) -> str:
     """The check character for the first 17 digits: ``"10X98765432"[Σ aᵢ·Wᵢ mod 11]``."""
     if len(first17) != LENGTH - 1 or not _all_digits(first17):
-        raise ValueError(f"the check character is computed from 17 digits, not {first17!r}")
+        raise ValueError(
+            _("the check character is computed from 17 digits, not {first17!r}").format(
+                first17=first17
+            )
+        )
     total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
     return CHECK_CHARS[total % 11]
 
@@ -49,27 +55,39 @@ def parse_id(number: str) -> IdInfo:
     """Split a resident ID number into its parts; ``ValueError`` says what is wrong."""
     text = str(number).strip().upper()
     if len(text) != LENGTH:
-        raise ValueError(f"an ID number has 18 characters, this one has {len(text)}")
+        raise ValueError(
+            _("an ID number has 18 characters, this one has {count}").format(count=len(text))
+        )
     for position, char in enumerate(text[:-1], start=1):
         if not _all_digits(char):
             raise ValueError(
-                f"the first 17 characters of an ID number are digits; "
-                f"character {position} is {char!r}"
+                _(
+                    "the first 17 characters of an ID number are digits; character {position} "
+                    "is {char!r}"
+                ).format(position=position, char=char)
             )
     if not (_all_digits(text[-1]) or text[-1] == "X"):
-        raise ValueError(f"the 18th character of an ID number is a digit or X, not {text[-1]!r}")
+        raise ValueError(
+            _("the 18th character of an ID number is a digit or X, not {char!r}").format(
+                char=text[-1]
+            )
+        )
     digits = text[6:14]
     try:
         birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
         raise ValueError(
-            f"the birth date in characters 7-14, {digits}, is not a real date"
+            _("the birth date in characters 7-14, {digits}, is not a real date").format(
+                digits=digits
+            )
         ) from None
     expected = check_char(text[:17])
     if text[-1] != expected:
         raise ValueError(
-            "the check character does not match the first 17 digits: a typo, or not a "
-            "genuine number"
+            _(
+                "the check character does not match the first 17 digits: a typo, or not a "
+                "genuine number"
+            )
         )
     return IdInfo(
         area=text[:6],
@@ -83,9 +101,9 @@ def parse_id(number: str) -> IdInfo:
 def make_id(area: str, birth: date, sex: str, sequence_seed: int) -> str:
     """Build a valid number; the seed picks the sequence, the sex fixes its parity."""
     if len(area) != 6 or not _all_digits(area):
-        raise ValueError(f"an area code is 6 digits, not {area!r}")
+        raise ValueError(_("an area code is 6 digits, not {area!r}").format(area=area))
     if sex not in ("male", "female"):
-        raise ValueError(f"sex is 'male' or 'female', not {sex!r}")
+        raise ValueError(_("sex is 'male' or 'female', not {sex!r}").format(sex=sex))
     # 500 sequences per sex: an even base, plus one for men (17th digit odd = male).
     sequence = (sequence_seed % 500) * 2 + (1 if sex == "male" else 0)
     first17 = f"{area}{_date_digits(birth)}{sequence:03d}"
@@ -100,7 +118,11 @@ def age_on(birth: date, day: date) -> int:
 def validity_years(age_at_issue: int) -> int | None:
     """Years a card is valid for, by age at issue; ``None`` means long-term (长期)."""
     if age_at_issue < 0:
-        raise ValueError(f"an age at issue cannot be negative, got {age_at_issue}")
+        raise ValueError(
+            _("an age at issue cannot be negative, got {age_at_issue}").format(
+                age_at_issue=age_at_issue
+            )
+        )
     for upper, years in _VALIDITY_BANDS:
         if age_at_issue < upper:
             return years
