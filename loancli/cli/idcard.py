@@ -31,7 +31,13 @@ def generate(
             "--birth-date, --sex and --sequence-seed."
         ),
     ] = None,
-    area: Annotated[str, typer.Option(help="Area code for a built number.")] = "110105",
+    area: Annotated[
+        str | None,
+        typer.Option(
+            help="Area code for a built number. Default: the one the address names (a "
+            "provincial capital, a municipality or one of their districts)."
+        ),
+    ] = None,
     sequence_seed: Annotated[
         int, typer.Option(help="Picks the sequence digits of a built number.")
     ] = 0,
@@ -62,17 +68,33 @@ def generate(
     low_resolution: Annotated[
         bool, typer.Option(help="Write 428x270 images, below the minimum resolution.")
     ] = False,
-    face_seed: Annotated[int, typer.Option(help="Picks the drawn face (and its face_id).")] = 0,
+    face_seed: Annotated[
+        int, typer.Option(help="Picks the drawn face (and its face_id); the sex shapes it.")
+    ] = 0,
     out: Annotated[str, typer.Option(help="Directory to write into.")] = ".",
     stem: Annotated[str, typer.Option(help="Files are STEM-front.png and STEM-back.png.")] = "id",
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the number and paths as JSON.")
+    ] = False,
 ) -> None:
-    """Write STEM-front.png and STEM-back.png with the fields embedded for the fake OCR."""
+    """Write STEM-front.png and STEM-back.png (Chinese text in the 2nd-generation layout, the
+    fields also embedded for the fake OCR); print the ID number and both paths."""
     from loancli.cli.common import options_for
     from loancli.clock import DEFAULT_START
     from loancli.errors import UsageError
+    from loancli.identity.areas import area_for_address, known_places
     from loancli.identity.card import CardSpec, card_fields
     from loancli.identity.images import generate as draw
 
+    if area is None and number is None:
+        area = area_for_address(address)
+        if area is None:
+            typer.echo(
+                f"--address: cannot tell the area code of {address!r}; name a provincial "
+                f"capital or municipality ({known_places()}), or pass --area",
+                err=True,
+            )
+            raise typer.Exit(2)
     spec = CardSpec(
         name=name,
         sex=sex,
@@ -81,7 +103,7 @@ def generate(
         authority=authority,
         ethnicity=ethnicity,
         number=number,
-        area=area,
+        area=area or "110105",
         sequence_seed=sequence_seed,
         valid_from=valid_from,
         valid_until=valid_until,
@@ -96,6 +118,23 @@ def generate(
     front, back = draw(
         fields, out, stem=stem, blurry=blurry, low_resolution=low_resolution, face_seed=face_seed
     )
+    if json_:
+        import json
+
+        typer.echo(
+            json.dumps(
+                {
+                    "number": fields.number,
+                    "area": fields.number[:6],
+                    "front": str(front),
+                    "back": str(back),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    typer.echo(f"ID number: {fields.number}")
     typer.echo(str(front))
     typer.echo(str(back))
 

@@ -1,10 +1,14 @@
-"""Fake second-generation ID card images, drawn with Pillow.
+"""Fake second-generation ID card images, drawn with Pillow and a real CJK font.
 
-The images are drawn with Pillow's built-in font, which has no Chinese glyphs, and no CJK font
-can be assumed on the machine (and a system font would break byte-determinism), so Chinese
-characters are drawn as small box "glyphs" whose strokes come from the character's code point.
-Nothing reads the pixels back: the fields travel in a PNG tEXt chunk named ``loancli-idcard``
-holding ASCII JSON, and :func:`read_fields` is the fake OCR.
+The text is drawn in Noto Sans SC (SIL Open Font License), which the project installs as the
+``pylopdf-fonts-zh-cn`` wheel: no system font is looked up, so every machine draws the same
+glyphs and the same inputs give byte-identical PNGs. The font's name and file are recorded in
+the image's metadata. The layout follows the 2nd-generation 居民身份证: 姓名 性别 民族 出生
+住址 公民身份号码 and the portrait on the front; the emblem, 中华人民共和国 居民身份证,
+签发机关 and 有效期限 on the back.
+
+An OCR engine can read the drawn text; the fake OCR reads the fields from a PNG tEXt chunk
+named ``loancli-idcard`` (ASCII JSON), see :func:`loancli.identity.photo.read_fields`.
 
 Pillow is imported inside the functions that draw or open images, so ``loancli --help`` stays
 fast.
@@ -12,7 +16,6 @@ fast.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,10 +70,59 @@ _EMBLEM = (196, 40, 36)
 _GOLD = (232, 190, 40)
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+FONT_PACKAGE = "pylopdf_fonts_zh_cn"
+FONT_FILE = "NotoSansSC-Regular.otf"
+FONT_KEY = "loancli-font"
+
+
+def font_path() -> Path:
+    """The CJK font the cards are drawn with (installed with loancli as a wheel)."""
+    from importlib.resources import files
+
+    return Path(str(files(FONT_PACKAGE) / FONT_FILE))
+
+
+def font_description() -> str:
+    """What the image metadata records: the family, the file and the package version."""
+    from importlib.metadata import version
+
+    package = version(FONT_PACKAGE.replace("_", "-"))
+    return f"Noto Sans SC Regular ({FONT_FILE}, {FONT_PACKAGE} {package})"
+
+
+_FONTS: dict[int, ImageFont.FreeTypeFont] = {}
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont:
     from PIL import ImageFont
 
-    return ImageFont.load_default(size=size)
+    if size not in _FONTS:
+        _FONTS[size] = ImageFont.truetype(str(font_path()), size)
+    return _FONTS[size]
+
+
+def glyphs_missing(text: str) -> list[str]:
+    """Characters of ``text`` the font has no glyph for: FreeType would draw its .notdef box
+    (the shape a private-use code point gets), which no OCR reads."""
+    font = _font(40)
+
+    def shape(char: str) -> bytes:
+        mask = font.getmask(char)
+        return bytes(mask) + bytes(str(mask.size), "ascii")
+
+    notdef = shape("\U0010fffd")
+    return sorted({c for c in text if not c.isspace() and shape(c) == notdef})
+
+
+def drawn_text(fields: IdCardFields) -> str:
+    """Every character a card's two sides draw (labels and fields)."""
+    born = fields.birth_date
+    labels = "姓名性别民族出生年月日住址公民身份号码中华人民共和国居民身份证签发机关有效期限"
+    values = (
+        f"{fields.name}{fields.sex_printed}{fields.ethnicity}{born.year}{born.month}{born.day}"
+        f"{fields.address}{fields.number}{fields.authority}{fields.validity}"
+    )
+    return labels + values
 
 
 def _blank_card() -> tuple[Image.Image, ImageDraw.ImageDraw]:
@@ -91,93 +143,64 @@ def _blank_card() -> tuple[Image.Image, ImageDraw.ImageDraw]:
     return image, draw
 
 
-def _draw_mixed(
+def _text(
     draw: ImageDraw.ImageDraw,
     xy: tuple[float, float],
     text: str,
     size: int,
     fill: tuple[int, int, int] = _INK,
+    spacing: float = 0,
 ) -> float:
-    """Draw ASCII runs with the built-in font and other characters as box glyphs, left-middle
-    anchored at ``xy``; return the x after the text."""
+    """Draw ``text`` left-middle anchored at ``xy`` (``spacing`` px between characters, as
+    the card spaces its labels); return the x after it."""
     font = _font(size)
     x, y = xy
-    run = ""
-    for char in text + "\0":
-        if char != "\0" and ord(char) < 128:
-            run += char
-            continue
-        if run:
-            draw.text((x, y), run, font=font, fill=fill, anchor="lm")
-            x += font.getlength(run)
-            run = ""
-        if char != "\0":
-            _draw_glyph(draw, (x, y), char, size, fill)
-            x += size * 1.1
-    return x
+    if not spacing:
+        draw.text((x, y), text, font=font, fill=fill, anchor="lm")
+        return x + font.getlength(text)
+    for char in text:
+        draw.text((x, y), char, font=font, fill=fill, anchor="lm")
+        x += font.getlength(char) + spacing
+    return x - spacing
 
 
-def _draw_glyph(
-    draw: ImageDraw.ImageDraw,
-    xy: tuple[float, float],
-    char: str,
-    size: int,
-    fill: tuple[int, int, int],
-) -> None:
-    """A stand-in for a Chinese character: strokes picked by the character's hash."""
-    bits = int.from_bytes(hashlib.sha256(char.encode()).digest()[:4], "big")
-    x0, y0 = xy[0] + size * 0.05, xy[1] - size * 0.45
-    cell = size * 0.9
-    stroke = max(1, size // 12)
-    for i in range(3):  # horizontal strokes
-        if bits >> i & 1 or i == 1:
-            y = y0 + cell * (0.2 + 0.3 * i)
-            left = x0 + cell * (0.1 if bits >> (i + 8) & 1 else 0.3)
-            draw.line((left, y, x0 + cell * 0.9, y), fill=fill, width=stroke)
-    for i in range(3):  # vertical strokes
-        if bits >> (i + 3) & 1:
-            x = x0 + cell * (0.2 + 0.3 * i)
-            top = y0 + cell * (0.05 if bits >> (i + 11) & 1 else 0.35)
-            draw.line((x, top, x, y0 + cell * 0.95), fill=fill, width=stroke)
-    if bits >> 6 & 1:  # falling stroke
-        draw.line((x0 + cell * 0.5, y0 + cell * 0.3, x0, y0 + cell), fill=fill, width=stroke)
-    if bits >> 7 & 1:  # rising stroke
-        draw.line((x0 + cell * 0.5, y0 + cell * 0.5, x0 + cell, y0 + cell), fill=fill, width=stroke)
-    if not bits >> 14 & 3:  # an enclosing box, as in 国 or 田
-        draw.rectangle(
-            (x0 + cell * 0.05, y0 + cell * 0.05, x0 + cell * 0.95, y0 + cell * 0.95),
-            outline=fill,
-            width=stroke,
-        )
+def _address_lines(address: str, per_line: int = 11) -> list[str]:
+    return [address[i : i + per_line] for i in range(0, len(address), per_line)][:3]
 
 
 def _draw_front(fields: IdCardFields, face_seed: int) -> Image.Image:
     image, draw = _blank_card()
-    label_x, value_x = 48, 172
-    _draw_mixed(draw, (label_x, 86), "NAME", 20, _LABEL)
-    _draw_mixed(draw, (value_x, 86), fields.name, 34)
-    _draw_mixed(draw, (label_x, 150), "SEX", 20, _LABEL)
-    _draw_mixed(draw, (value_x, 150), f"{fields.sex_printed} {fields.sex[0].upper()}", 28)
-    _draw_mixed(draw, (300, 150), "ETHNICITY", 20, _LABEL)
-    _draw_mixed(draw, (430, 150), fields.ethnicity, 28)
+    label_x, value_x = 48, 150
+    _text(draw, (label_x, 80), "姓名", 22, _LABEL, spacing=12)
+    _text(draw, (value_x, 80), fields.name, 34)
+    _text(draw, (label_x, 142), "性别", 22, _LABEL, spacing=12)
+    _text(draw, (value_x, 142), fields.sex_printed, 28)
+    _text(draw, (250, 142), "民族", 22, _LABEL, spacing=12)
+    _text(draw, (340, 142), fields.ethnicity, 28)
     born = fields.birth_date
-    _draw_mixed(draw, (label_x, 212), "BORN", 20, _LABEL)
-    _draw_mixed(draw, (value_x, 212), f"{born.year} 年 {born.month} 月 {born.day} 日", 28)
-    _draw_mixed(draw, (label_x, 274), "ADDRESS", 20, _LABEL)
-    per_line = 11
-    for line_no in range(3):
-        chunk = fields.address[line_no * per_line : (line_no + 1) * per_line]
-        if chunk:
-            _draw_mixed(draw, (value_x, 274 + 40 * line_no), chunk, 28)
-    _draw_mixed(draw, (label_x, 462), "CITIZEN ID NUMBER", 18, _LABEL)
-    _draw_mixed(draw, (250, 462), " ".join(fields.number), 30)
-    _draw_face(draw, (600, 62, 806, 326), face_seed)
+    _text(draw, (label_x, 204), "出生", 22, _LABEL, spacing=12)
+    x = _text(draw, (value_x, 204), str(born.year), 28)
+    x = _text(draw, (x + 8, 204), "年", 22, _LABEL)
+    x = _text(draw, (x + 8, 204), str(born.month), 28)
+    x = _text(draw, (x + 8, 204), "月", 22, _LABEL)
+    x = _text(draw, (x + 8, 204), str(born.day), 28)
+    _text(draw, (x + 8, 204), "日", 22, _LABEL)
+    _text(draw, (label_x, 266), "住址", 22, _LABEL, spacing=12)
+    for line_no, chunk in enumerate(_address_lines(fields.address)):
+        _text(draw, (value_x, 266 + 40 * line_no), chunk, 28)
+    _text(draw, (label_x, 462), "公民身份号码", 22, _LABEL, spacing=2)
+    _text(draw, (250, 462), fields.number, 34, spacing=3)
+    _draw_face(draw, (600, 62, 806, 326), face_seed, fields.sex)
     return image
 
 
-def _draw_face(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], face_seed: int) -> None:
-    """A simple portrait whose proportions and colours come from ``face_seed``."""
-    rng = Rng(face_seed, "idcard-face")
+def _draw_face(
+    draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], face_seed: int, sex: str
+) -> None:
+    """A simple portrait whose proportions and colours come from ``face_seed``, and whose hair
+    and face shape follow the holder's sex."""
+    rng = Rng(face_seed, f"idcard-face-{sex}")
+    female = sex == "female"
     left, top, right, bottom = box
     draw.rectangle(box, fill=(224, 234, 244), outline=_BORDER, width=2)
     centre_x = (left + right) / 2
@@ -194,7 +217,20 @@ def _draw_face(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], face_s
         outline=_INK,
         width=2,
     )
-    hair_depth = rng.randint(30, 60)
+    if female:  # long hair falling behind the shoulders, drawn first
+        draw.rounded_rectangle(
+            (centre_x - half_w - 14, face_top - 10, centre_x + half_w + 14, bottom - 40),
+            radius=40,
+            fill=hair,
+        )
+        half_w -= 6
+        draw.ellipse(
+            (centre_x - half_w, face_top, centre_x + half_w, face_bottom),
+            fill=skin,
+            outline=_INK,
+            width=2,
+        )
+    hair_depth = rng.randint(30, 60) if not female else rng.randint(45, 70)
     draw.chord(
         (centre_x - half_w - 4, face_top - 14, centre_x + half_w + 4, face_top + 2 * hair_depth),
         180,
@@ -236,14 +272,12 @@ def _draw_face(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], face_s
 def _draw_back(fields: IdCardFields) -> Image.Image:
     image, draw = _blank_card()
     _draw_emblem(draw, (150, 150), 92)
-    _draw_mixed(draw, (290, 92), "中华人民共和国", 34)
-    _draw_mixed(draw, (290, 140), "PEOPLE'S REPUBLIC OF CHINA", 26)
-    _draw_mixed(draw, (290, 200), "居民身份证", 46)
-    _draw_mixed(draw, (290, 252), "RESIDENT IDENTITY CARD", 30)
-    _draw_mixed(draw, (110, 400), "ISSUING AUTHORITY", 20, _LABEL)
-    _draw_mixed(draw, (330, 400), fields.authority, 28)
-    _draw_mixed(draw, (110, 460), "VALID PERIOD", 20, _LABEL)
-    _draw_mixed(draw, (330, 460), fields.validity, 28)
+    _text(draw, (290, 110), "中华人民共和国", 40, spacing=6)
+    _text(draw, (290, 200), "居民身份证", 58, spacing=14)
+    _text(draw, (110, 400), "签发机关", 22, _LABEL, spacing=4)
+    _text(draw, (250, 400), fields.authority, 28)
+    _text(draw, (110, 460), "有效期限", 22, _LABEL, spacing=4)
+    _text(draw, (250, 460), fields.validity, 28)
     return image
 
 
@@ -314,4 +348,5 @@ def _save(
     info = PngImagePlugin.PngInfo()
     # ensure_ascii keeps the chunk latin-1, so Pillow writes tEXt (not iTXt).
     info.add_text(METADATA_KEY, json.dumps(metadata, ensure_ascii=True, sort_keys=True))
+    info.add_text(FONT_KEY, font_description())
     image.save(path, format="PNG", pnginfo=info)

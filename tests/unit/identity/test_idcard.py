@@ -233,8 +233,9 @@ def test_cli_writes_both_sides_and_prints_paths(tmp_path):
     result = _run("--out", str(tmp_path), "--stem", "wang", "--valid-from", "2020-05-01")
     assert result.exit_code == 0, result.output
     front, back = (tmp_path / "wang-front.png", tmp_path / "wang-back.png")
-    assert result.stdout.split() == [str(front), str(back)]
-    assert read_fields(front)["number"] == make_id("110105", date(1990, 3, 7), "male", 0)
+    number = make_id("110105", date(1990, 3, 7), "male", 0)
+    assert result.stdout.split("\n")[:3] == [f"ID number: {number}", str(front), str(back)]
+    assert read_fields(front)["number"] == number
     assert read_fields(back)["validity"] == "2020.05.01-2040.05.01"  # age 30: 20 years
     assert check_image(front).problem is None
 
@@ -327,3 +328,82 @@ def test_a_photo_beyond_pillows_own_limit_is_called_too_large(tmp_path) -> None:
     Image.new("1", (30000, 30000)).save(huge, optimize=True)
     with pytest.raises(UsageError, match="more pixels than an ID photo may have"):
         check_image(huge, key="id_front")
+
+
+# The card as a person (or an OCR engine) reads it -----------------------------------------
+
+
+def test_the_area_code_follows_the_address(tmp_path):
+    from loancli.identity.areas import CITIES, area_for_address
+
+    assert area_for_address("广东省深圳市南山区科技园路1号") == "440305"
+    assert area_for_address("北京市朝阳区建国路88号") == "110105"
+    assert area_for_address("四川省成都市青羊区") == "510101"
+    assert area_for_address("某省某县某村") is None
+    # The four municipalities and every provincial capital are known.
+    assert {"北京", "天津", "上海", "重庆", "广州", "成都", "拉萨", "乌鲁木齐"} <= set(CITIES)
+    assert len(CITIES) >= 31
+    from typer.testing import CliRunner
+
+    from loancli.cli.idcard import app
+
+    args = ["generate", "--name", "李华", "--sex", "female", "--birth-date", "1995-08-20",
+            "--authority", "深圳市公安局南山分局", "--out", str(tmp_path), "--json"]  # fmt: skip
+    result = CliRunner().invoke(app, [*args, "--address", "广东省深圳市南山区科技园路1号"])
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.stdout)
+    assert made["number"].startswith("440305") and made["area"] == "440305"
+    assert read_fields(made["front"])["address"].startswith("广东省深圳市")
+    refused = CliRunner().invoke(app, [*args, "--address", "某省某县某村"])
+    assert refused.exit_code == 2 and "--address" in refused.output and "--area" in refused.output
+
+
+def test_every_character_drawn_has_a_glyph_in_the_font(fields):
+    from loancli.identity.images import drawn_text, glyphs_missing
+
+    text = drawn_text(fields)
+    assert "公民身份号码" in text and "签发机关" in text
+    assert glyphs_missing(text) == []
+    # The check can fail: a private-use character has no glyph.
+    assert glyphs_missing("王\ue000") == ["\ue000"]
+
+
+def test_the_font_is_recorded_and_the_images_are_deterministic(tmp_path, fields):
+    from PIL import Image
+
+    from loancli.identity.images import FONT_KEY
+
+    first = generate(fields, tmp_path / "a")
+    second = generate(fields, tmp_path / "b")
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+        with Image.open(a) as image:
+            assert "Noto Sans SC" in image.info[FONT_KEY]
+
+
+def test_the_drawn_text_reaches_the_png(tmp_path, fields):
+    """The label and number regions hold dark ink (drawn glyphs), not the blank card."""
+    from PIL import Image
+
+    front, back = generate(fields, tmp_path)
+    with Image.open(front) as image:
+        gray = image.convert("L")
+        number_region = gray.crop((250, 440, 700, 485))
+        label_region = gray.crop((48, 445, 240, 480))
+        assert number_region.getextrema()[0] < 80 and label_region.getextrema()[0] < 160
+    with Image.open(back) as image:
+        title = image.convert("L").crop((290, 170, 700, 235))
+        dark = title.point(lambda p: 255 if p < 80 else 0).histogram()[255]
+        assert dark > 500  # 居民身份证, large
+
+
+def test_the_face_depends_on_the_sex(tmp_path, fields):
+    from dataclasses import replace
+
+    from PIL import Image
+
+    male, _ = generate(fields, tmp_path / "m")
+    woman = replace(fields, sex="female")
+    female, _ = generate(woman, tmp_path / "f")
+    with Image.open(male) as a, Image.open(female) as b:
+        assert a.crop((600, 62, 806, 326)).tobytes() != b.crop((600, 62, 806, 326)).tobytes()
