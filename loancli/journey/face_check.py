@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from loancli.i18n import _
+from loancli.identity.face import ACTION_NAMES
 from loancli.journey.core import Journey, Stop
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS
@@ -21,7 +23,11 @@ def face_check(j: Journey, app: dict[str, Any]) -> Stop | None:
     for attempt in range(1, s.max_attempts + 1):
         attempts["face"] = attempts.get("face", 0) + 1
         requested = j.liveness.challenge(j.rng.derive(app["id"], "face", attempts["face"]))
-        j.asker.tell("Face check: please " + ", then ".join(a.replace("_", " ") for a in requested))
+        j.asker.tell(
+            _("Face check: please {actions}").format(
+                actions=_(", then ").join(_(ACTION_NAMES[a]) for a in requested)
+            )
+        )
         performed = j.asker.ask("face_actions")
         if performed == "auto":
             performed = list(requested)

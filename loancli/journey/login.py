@@ -26,6 +26,7 @@ from loancli.account.hashing import hash_secret, verify_secret
 from loancli.account.security import find_account, id_number_of, is_id_number, is_locked
 from loancli.asking import asks
 from loancli.errors import AnswersExhausted, InvalidAnswer
+from loancli.i18n import _
 from loancli.journey.core import Journey, Stop
 from loancli.journey.face_check import face_check
 from loancli.journey.sms_code import CodeRequest, enter_code
@@ -178,7 +179,10 @@ def _check_device(
         trusted.append(device.model)
         j.store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=phone)
         j.event(record, "device_trusted", model=device.model, trusted_devices=list(trusted))
-        j.asker.tell(f"{device.model} is now a trusted device of this account.", "good")
+        j.asker.tell(
+            _("{model} is now a trusted device of this account.").format(model=device.model),
+            "good",
+        )
     j.store.update(ACCOUNTS, _login_fields(j), phone=phone)
     j.event(record, "logged_in", phone=mask_phone(phone), device=device.describe(), method=method)
     return None
@@ -227,8 +231,9 @@ def _two_step(
         return None
     if mode == "confirm":
         j.asker.tell(
-            f"Login from a new device ({model}): approve it on your trusted phone "
-            f"({', '.join(trusted)}).",
+            _("Login from a new device ({model}): approve it on your trusted phone ({on}).").format(
+                model=model, on=", ".join(trusted)
+            ),
             "warn",
         )
         j.event(record, "approval_requested", model=model, on=trusted)
@@ -290,8 +295,10 @@ def check_id_number(j: Journey, record: dict[str, Any]) -> Stop | None:
         )
         return Stop(Reason.IDENTITY_FAILED, "no ID number on file")
     j.asker.tell(
-        f"The account of {mask_phone(record['phone'])} is locked. To unlock it: confirm the "
-        "holder's ID number, pass a face check, then choose a new password."
+        _(
+            "The account of {phone} is locked. To unlock it: confirm the holder's ID number, "
+            "pass a face check, then choose a new password."
+        ).format(phone=mask_phone(record["phone"]))
     )
     for attempt in range(1, UNLOCK_ID_ATTEMPTS + 1):
         number = j.asker.ask("id_number")
@@ -350,7 +357,7 @@ def reset_password(j: Journey, record: dict[str, Any]) -> Stop | None:
         if not verify_secret(candidate, account["password_hash"]):
             password = candidate
             break
-        j.asker.tell("The new password must differ from the old one.", "bad")
+        j.asker.tell(_("The new password must differ from the old one."), "bad")
     if password is None:
         raise InvalidAnswer(
             "new_password", "(hidden)", "the new password must differ from the old one"
@@ -374,7 +381,7 @@ def reset_password(j: Journey, record: dict[str, Any]) -> Stop | None:
         phone=mask_phone(phone),
         notified=mask_phone(phone) if delivered else None,
     )
-    j.asker.tell("Account unlocked; log in with the new password from now on.", "good")
+    j.asker.tell(_("Account unlocked; log in with the new password from now on."), "good")
     return None
 
 

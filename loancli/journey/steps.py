@@ -10,6 +10,7 @@ from loancli.account.cards import find_card, refusal
 from loancli.account.contacts import save_contact
 from loancli.asking import asks
 from loancli.clock import format_duration
+from loancli.i18n import _
 from loancli.identity.card import check_card
 from loancli.identity.idnumber import age_on
 from loancli.journey.card_binding import bind_card
@@ -276,7 +277,9 @@ def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
         why=decision.why,
     )
     j.asker.tell(
-        f"Approved: credit limit {fmt_human(decision.credit_limit)} yuan, APR {fmt(decision.apr)}%",
+        _("Approved: credit limit {limit} yuan, APR {apr}%").format(
+            limit=fmt_human(decision.credit_limit), apr=fmt(decision.apr)
+        ),
         "good",
     )
     return None
@@ -328,10 +331,18 @@ def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
         )
         return Stop(Reason.APR_OVER_CAP, f"APR {fmt(schedule.apr)}% > cap {fmt(product.apr_cap)}%")
     j.asker.tell(
-        f"Quote: {fmt_human(amount)} yuan over {term} months ({method}), "
-        f"first payment {fmt_human(schedule.installments[0].total)} on "
-        f"{schedule.first_due_date.isoformat()}, total interest "
-        f"{fmt_human(schedule.total_interest)}, APR {fmt(schedule.apr)}%"
+        _(
+            "Quote: {amount} yuan over {term} months ({method}), first payment {first} on "
+            "{first_due}, total interest {interest}, APR {apr}%"
+        ).format(
+            amount=fmt_human(amount),
+            term=term,
+            method=method,
+            first=fmt_human(schedule.installments[0].total),
+            first_due=schedule.first_due_date.isoformat(),
+            interest=fmt_human(schedule.total_interest),
+            apr=fmt(schedule.apr),
+        )
     )
     j.event(
         app,
