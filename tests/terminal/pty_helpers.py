@@ -41,9 +41,16 @@ SMS_PANEL = re.compile(r"new message.*?验证码(\d{6})", re.DOTALL)
 class Terminal:
     """``loancli`` on a pseudo-terminal, with what a person at it would see and type."""
 
-    def __init__(self, tmp_path: Path, *args: str, db: str = "s.json") -> None:
+    def __init__(
+        self, tmp_path: Path, *args: str, db: str = "s.json", env: dict[str, str] | None = None
+    ) -> None:
+        extra = env or {}
         env = {k: v for k, v in os.environ.items() if k not in ("LOANCLI_DB", "NO_COLOR")}
         env.update(TERM="xterm", PYTHONIOENCODING="utf-8", COLUMNS="200", LINES="50")
+        env.update(extra)
+        for name, value in extra.items():
+            if value == "":  # an empty value removes the variable (LOANCLI_LANG, to test LANG)
+                env.pop(name)
         self.screen = io.StringIO()
         self.child = pexpect.spawn(
             sys.executable,
@@ -70,9 +77,13 @@ class Terminal:
             return i - 1
 
     def wait_prompt(self, key: str) -> None:
-        """The prompt of ``key``: its text and, on the same line, its key in parentheses."""
+        """The prompt of ``key``: its text (English or Chinese) and, on the same line, its key
+        in parentheses."""
+        from loancli.i18n import in_language
+
         q = QUESTIONS[key]
-        self.expect(re.escape(q.prompt) + r"[^\r\n]*\(" + re.escape(key) + r"\):")
+        texts = {re.escape(q.prompt), re.escape(in_language("zh", q.prompt))}
+        self.expect("(?:" + "|".join(sorted(texts)) + r")[^\r\n]*\(" + re.escape(key) + r"\):")
 
     def text(self) -> str:
         """Everything shown so far, without colours and cursor movements."""

@@ -353,3 +353,58 @@ def test_a_bundle_of_an_interactive_run_replays_elsewhere(tmp_path: Path) -> Non
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "reproduced: card_frozen at disbursement" in done.stdout
+
+
+def walk_in_chinese(term: Terminal) -> None:
+    """The whole happy path at a terminal in Chinese, answered the way a Chinese user types."""
+    term.expect(re.escape("手机号 [11位数字，13-19开头] (phone):"))
+    term.answer("phone", "13800138000")
+    term.answer("password", "s3cret-pass")
+    term.answer("employer", "北京小米科技有限责任公司")
+    term.answer("monthly_income", "1.5万")
+    term.answer("contact_name", "王大明")
+    term.choose("contact_relation", down=0)
+    term.answer("contact_phone", "13900139000")
+    term.answer("id_front", str(FRONT))
+    term.answer("id_back", str(BACK))
+    term.expect("人脸识别：请")
+    term.answer("face_actions", "")
+    term.confirm("auth_cloud", yes=True)
+    term.confirm("auth_credit_card_bills", yes=False)
+    term.confirm("auth_smart_home", yes=False)
+    term.expect("审核通过：额度")
+    term.answer("amount", "1万")
+    term.choose("term", down=0)
+    term.choose("method", down=0)
+    term.expect("借款方案：")
+    term.confirm("confirm_loan", yes=True)
+    term.answer("card_number", "6222021234567893445")
+    term.answer("card_phone", "")
+    term.answer_from_sms("bank_sms_code")
+    term.answer("transaction_password", "258369")
+    term.answer("sms_wait", "")
+    term.answer_from_sms("sms_code")
+
+
+def test_the_whole_journey_in_chinese_at_a_terminal(tmp_path: Path) -> None:
+    term = Terminal(tmp_path, "--lang", "zh", "apply", "--record", "walk.yaml")
+    walk_in_chinese(term)
+    assert term.finish() == 0
+    screen = term.text()
+    assert "申请 A0001：已放款" in screen and "还款计划" in screen
+    assert "借款金额 10000.00 元，分12期，等额本息" in screen
+    assert "父母 parent" in screen  # the list shows the app's word with the value
+    # A refused answer is re-asked with the reason in Chinese.
+    recorded = yaml.safe_load((tmp_path / "walk.yaml").read_text(encoding="utf-8"))
+    assert recorded["monthly_income"] == "15000.00" and recorded["amount"] == "10000.00"
+    assert recorded["contact_relation"] == "parent"
+
+
+def test_lang_alone_from_the_locale_gives_chinese(tmp_path: Path) -> None:
+    term = Terminal(tmp_path, "apply", env={"LOANCLI_LANG": "", "LANG": "zh_CN.UTF-8"})
+    term.expect(re.escape("手机号 [11位数字，13-19开头] (phone):"))
+    term.answer("phone", "12345")
+    term.expect("手机号为11位数字")  # the validation message, in Chinese
+    term.interrupt()
+    assert term.finish() == 130
+    assert "已中断；已完成的步骤均已保存。" in term.text()
