@@ -14,6 +14,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_generated_tables_match_the_code() -> None:
     assert fill(README) == README, "run: python scripts/update-readme.py"
+    chinese = (ROOT / "README.zh.md").read_text(encoding="utf-8")
+    assert fill(chinese, "zh") == chinese, "run: python scripts/update-readme.py"
+    assert "| `card_frozen` | 绑定的银行卡已被冻结，无法到账。 |" in chinese
 
 
 def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
