@@ -22,6 +22,7 @@ from loancli.cli.common import (
     options,
     run_flow_command,
 )
+from loancli.i18n import N_
 
 account_app = typer.Typer(
     help="The account: phone-number change and the quarterly self-check.", no_args_is_help=True
@@ -103,7 +104,7 @@ def change_phone(
             start,
             {"change": None},
             lines,
-            "Phone-number change",
+            N_("Phone-number change"),
         )
     raise typer.Exit(code)
 
@@ -181,7 +182,7 @@ def card_bind(
             bind,
             {"card": None},
             lines,
-            "Card binding",
+            N_("Card binding"),
         )
     raise typer.Exit(code)
 
@@ -249,7 +250,7 @@ def card_unbind(
             lambda j: unbind(j, card_id),
             {"card": None},
             lambda r: [f"Card {r['card']['card']} unbound."],
-            "Card unbinding",
+            N_("Card unbinding"),
         )
     raise typer.Exit(code)
 
@@ -282,7 +283,7 @@ def contacts_add(
             add_contact,
             {"contact": None},
             lines,
-            "Emergency contact",
+            N_("Emergency contact"),
         )
     raise typer.Exit(code)
 
@@ -345,6 +346,6 @@ def contacts_remove(
             lambda j: remove_contact(j, contact_id),
             {"contact": None},
             lambda r: [f"Contact {contact_id} removed."],
-            "Emergency contact",
+            N_("Emergency contact"),
         )
     raise typer.Exit(code)

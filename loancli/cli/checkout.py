@@ -16,6 +16,7 @@ from loancli.cli.common import (
     options,
     options_for,
 )
+from loancli.i18n import N_
 
 
 def register(app: typer.Typer) -> None:
@@ -65,7 +66,7 @@ def checkout(
             lambda j: core.checkout(j, name, amount, periods),
             {"checkout": None, "schedule": []},
             lines,
-            "Checkout installments",
+            N_("Checkout installments"),
             _schedule,
         )
     raise typer.Exit(code)

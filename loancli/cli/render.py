@@ -201,7 +201,7 @@ def _event_table(title: str, rows: list[dict[str, Any]]) -> Any:
 
 
 def show_events(console: Any, events: list[dict[str, Any]]) -> None:
-    print_events(console, "Events", events)
+    print_events(console, _("Events"), events)
 
 
 def stopped_panel(console: Any, result: dict[str, Any], title: str, extra: str = "") -> None:
@@ -229,7 +229,7 @@ def show_flow(
     """A flow's outcome: the stop, or ``lines`` describing what it did."""
     from rich.panel import Panel
 
-    heading = f"{title} ({result['flow_id']})"
+    heading = f"{_(title)} ({result['flow_id']})"
     if result["status"] == "stopped":
         stopped_panel(console, result, heading)
         return

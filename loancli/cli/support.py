@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from loancli.cli.common import check_output, handled, open_world, options, paged
+from loancli.i18n import _
 
 scenario_app = typer.Typer(
     help="Built-in and custom scenarios: how the world behaves.", no_args_is_help=True
@@ -40,7 +41,7 @@ def timeline(
         from loancli.cli.render import print_events
 
         with paged(opts, len(rows) * 2):
-            print_events(opts.console, f"Timeline of {applicant_id}", rows)
+            print_events(opts.console, _("Timeline of {id}").format(id=applicant_id), rows)
 
 
 def report(
