@@ -22,7 +22,7 @@ from loancli.cli.common import (
     options,
     run_flow_command,
 )
-from loancli.i18n import N_
+from loancli.i18n import N_, _
 
 account_app = typer.Typer(
     help="The account: phone-number change and the quarterly self-check.", no_args_is_help=True
@@ -83,13 +83,15 @@ def change_phone(
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["change"]
         out = [
-            f"Number changed: {c['old_phone']} -> {c['new_phone']} (identity by "
-            f"{c['identity_method']}); both numbers were notified."
+            _(
+                "Number changed: {old} -> {new} (identity by {method}); both numbers were notified."
+            ).format(old=c["old_phone"], new=c["new_phone"], method=c["identity_method"])
         ]
         if c["cards_to_rebind"]:
             out.append(
-                f"Rebind before the next payout or repayment: "
-                f"{', '.join(c['cards_to_rebind'])} (loancli card bind)"
+                _("Rebind before the next payout or repayment: {cards} (loancli card bind)").format(
+                    cards=", ".join(c["cards_to_rebind"])
+                )
             )
         return out
 
@@ -167,8 +169,17 @@ def card_bind(
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["card"]
         return [
-            f"Card {c['card']} ({c['card_type']}, {c['bank']}) bound as {c['id']}; "
-            f"reserved mobile {c['reserved_phone']}; status {c['status']}"
+            _(
+                "Card {card} ({type}, {bank}) bound as {id}; reserved mobile {phone}; "
+                "status {status}"
+            ).format(
+                card=c["card"],
+                type=c["card_type"],
+                bank=c["bank"],
+                id=c["id"],
+                phone=c["reserved_phone"],
+                status=c["status"],
+            )
         ]
 
     opts = options(ctx)
@@ -249,7 +260,7 @@ def card_unbind(
             "card unbind",
             lambda j: unbind(j, card_id),
             {"card": None},
-            lambda r: [f"Card {r['card']['card']} unbound."],
+            lambda r: [_("Card {card} unbound.").format(card=r["card"]["card"])],
             N_("Card unbinding"),
         )
     raise typer.Exit(code)
@@ -270,7 +281,11 @@ def contacts_add(
 
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["contact"]
-        return [f"Contact {c['id']}: {c['name']} ({c['relation']}) {c['mobile']}"]
+        return [
+            _("Contact {id}: {name} ({relation}) {mobile}").format(
+                id=c["id"], name=c["name"], relation=c["relation"], mobile=c["mobile"]
+            )
+        ]
 
     opts = options(ctx)
     with handled(opts):
@@ -345,7 +360,7 @@ def contacts_remove(
             "contacts remove",
             lambda j: remove_contact(j, contact_id),
             {"contact": None},
-            lambda r: [f"Contact {contact_id} removed."],
+            lambda r: [_("Contact {id} removed.").format(id=contact_id)],
             N_("Emergency contact"),
         )
     raise typer.Exit(code)

@@ -21,6 +21,7 @@ from loancli.cli.common import (
     options,
     run_flow_command,
 )
+from loancli.i18n import _
 
 device_app = typer.Typer(
     help="The devices an account trusts, and its two-step verification.", no_args_is_help=True
@@ -129,14 +130,19 @@ def _run(
         view = result["account"] or {}
         device = view.get("this_device") or {}
         done = {
-            "login": f"Logged in as {result['phone']} on {device.get('model')} in "
-            f"{device.get('city')}",
-            "unlock": f"Account {result['phone']} unlocked; the password was reset",
+            "login": _("Logged in as {phone} on {model} in {city}").format(
+                phone=result["phone"], model=device.get("model"), city=device.get("city")
+            ),
+            "unlock": _("Account {phone} unlocked; the password was reset").format(
+                phone=result["phone"]
+            ),
         }
         return [
             done.get(result["kind"], result["status"]),
-            f"Trusted devices: {', '.join(view.get('trusted_devices') or []) or 'none'}; "
-            f"two-step verification: {view.get('two_step')}",
+            _("Trusted devices: {devices}; two-step verification: {mode}").format(
+                devices=", ".join(view.get("trusted_devices") or []) or _("none"),
+                mode=view.get("two_step"),
+            ),
         ]
 
     return run_flow_command(
