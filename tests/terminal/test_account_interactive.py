@@ -120,3 +120,24 @@ def test_identity_by_face_chosen_at_a_terminal(tmp_path: Path) -> None:
     assert "(identity_method): face" in screen
     assert "(old_phone_code):" not in screen
     assert "identity by face" in screen
+
+
+def test_phone_change_in_chinese_at_a_terminal(tmp_path: Path) -> None:
+    term = Terminal(
+        tmp_path, "--lang", "zh", "--scenario", "phone-change", "account", "change-phone"
+    )
+    term.expect(re.escape("手机号 [11位数字，13-19开头] (phone):"))
+    term.answer("phone", "13800138000")
+    term.choose("login_method")
+    term.answer("password", "s3cret-pass")
+    term.answer("new_phone", "13800138000")
+    term.expect("这是账户当前手机号，请输入新手机号")  # re-asked with the reason in Chinese
+    term.child.send("\x15" + "13600136000\r")
+    term.choose("identity_method", down=0)
+    term.answer_from_sms("old_phone_code")
+    term.answer_from_sms("new_phone_code")
+    assert term.finish() == 0
+    screen = term.text()
+    assert "更换手机号" in screen and "手机号已更换：138****8000 -> 136****6000" in screen
+    assert "短信 sms" in screen  # the list shows the app's word with the value
+    assert "Traceback" not in screen
