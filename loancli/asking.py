@@ -24,7 +24,7 @@ from loancli.errors import (
     quoted,
 )
 from loancli.questions import QUESTIONS, Question
-from loancli.validation import file_kind
+from loancli.validation import regular_file_problem
 
 
 class Prompter(Protocol):
@@ -91,14 +91,10 @@ def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> Any:
     ``UsageError`` naming ``key`` and the file. ``typed=False`` keeps every scalar as text."""
     import yaml
 
-    try:
-        kind = file_kind(path)
-    except ValueError as exc:
-        raise UsageError(f"{what} {quoted(str(path))}: {exc}", key=key) from None
-    if kind == "directory":
-        raise UsageError(f"{what} {path} is a directory, not a YAML file", key=key)
-    if kind == "other":
-        raise UsageError(f"{what} {path} is not a regular file", key=key)
+    problem = regular_file_problem(path, missing_ok=True)  # the read below says "missing"
+    if problem:
+        shown = path if len(str(path)) <= 200 else quoted(str(path), 200)
+        raise UsageError(f"{what} {shown} {problem}", key=key)
     try:
         with path.open("rb") as handle:
             raw = handle.read(YAML_MAX_BYTES + 1)

@@ -218,7 +218,24 @@ def file_kind(path: Path) -> str:
     except NotADirectoryError:
         return "missing"
     except OSError as exc:
-        raise ValueError(_("the path cannot be used: {why}").format(why=exc.strerror)) from None
+        raise ValueError(_("cannot be used: {why}").format(why=exc.strerror)) from None
     if stat.S_ISDIR(mode):
         return "directory"
     return "file" if stat.S_ISREG(mode) else "other"
+
+
+def regular_file_problem(path: Path, missing_ok: bool = False) -> str | None:
+    """Why ``path`` cannot be read as an input file (missing, a directory, a FIFO or device
+    that would block, a name the system refuses), or None; with ``missing_ok`` a missing
+    file is left for the reader to report."""
+    try:
+        kind = file_kind(path)
+    except ValueError as exc:
+        return str(exc)  # "cannot be used: File name too long"
+    if missing_ok and kind == "missing":
+        return None
+    return {
+        "missing": _("does not exist"),
+        "directory": _("is a directory"),
+        "other": _("is not a regular file"),
+    }.get(kind)

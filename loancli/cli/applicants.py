@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from loancli.cli.common import handled, open_world, options
+from loancli.i18n import N_, _
 
 app = typer.Typer(help="Stored applicants, their step, outcome and events.", no_args_is_help=True)
 
@@ -29,30 +30,20 @@ def summary(app_doc: dict[str, Any]) -> dict[str, Any]:
 @app.command("list")
 def list_(ctx: typer.Context) -> None:
     """Every applicant in the state file, one line each."""
+    from loancli.cli.render import show_records
     from loancli.records import APPLICANTS
 
     opts = options(ctx)
     with handled(opts), open_world(opts, read_only=True) as (store, _clock, _scenario):
         rows = [summary(a) for a in store.all(APPLICANTS)]
-    if opts.json:
-        opts.emit({"applicants": rows})
-        return
-    if not rows:
-        opts.console.print("No applicants yet. Start one with: loancli apply")
-        return
-    from rich.table import Table
-
-    table = Table(title="Applicants")
-    for column in ("id", "phone", "name", "status", "step", "reason", "updated_at"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(
-            *[
-                str(row[c] or "")
-                for c in ("id", "phone", "name", "status", "step", "reason", "updated_at")
-            ]
-        )
-    opts.console.print(table)
+    show_records(
+        opts,
+        "applicants",
+        N_("Applicants"),
+        rows,
+        ("id", "phone", "name", "status", "step", "reason", "updated_at"),
+        _("No applicants yet. Start one with: loancli apply"),
+    )
 
 
 @app.command("show")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from loancli.cli.common import handled, open_world, options
+from loancli.i18n import N_, _
 
 app = typer.Typer(
     help="Account flows run so far: phone change, card bind, checkout, login, unlock...",
@@ -34,25 +35,20 @@ def summary(flow: dict[str, Any]) -> dict[str, Any]:
 @app.command("list")
 def list_(ctx: typer.Context) -> None:
     """Every flow in the state file, one line each (timeline, report and explain take the id)."""
+    from loancli.cli.render import show_records
     from loancli.records import FLOWS
 
     opts = options(ctx)
     with handled(opts), open_world(opts, read_only=True) as (store, _clock, _scenario):
         rows = [summary(f) for f in store.all(FLOWS)]
-    if opts.json:
-        opts.emit({"flows": rows})
-        return
-    if not rows:
-        opts.console.print("No flows yet (account change-phone, card bind, checkout, login...).")
-        return
-    from rich.table import Table
-
-    table = Table(title="Flows")
-    for column in COLUMNS:
-        table.add_column(column, no_wrap=column in ("id", "status", "updated_at"))
-    for row in rows:
-        table.add_row(*[str(row[c] or "") for c in COLUMNS])
-    opts.console.print(table)
+    show_records(
+        opts,
+        "flows",
+        N_("Flows"),
+        rows,
+        COLUMNS,
+        _("No flows yet (account change-phone, card bind, checkout, login...)."),
+    )
 
 
 @app.command("show")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from loancli.cli.common import paged
 from loancli.i18n import N_, _
 from loancli.support.reporting import detail_text, short_time
 
@@ -251,3 +252,30 @@ def show_events_brief(console: Any, events: list[dict[str, Any]]) -> None:
             highlight=False,
             markup=False,
         )
+
+
+def show_records(
+    opts: Any,
+    key: str,
+    title: str,
+    rows: list[dict[str, Any]],
+    columns: tuple[str, ...],
+    empty: str,
+) -> None:
+    """A list of stored records (applicants, flows): the JSON document under ``key``, or a
+    table whose ids, statuses and times never wrap, or ``empty`` when there are none."""
+    if opts.json:
+        opts.emit({key: rows})
+        return
+    if not rows:
+        opts.console.print(empty)
+        return
+    from rich.table import Table
+
+    table = Table(title=_(title))
+    for column in columns:
+        table.add_column(column, no_wrap=column in ("id", "status", "updated_at"))
+    for row in rows:
+        table.add_row(*[str(row[c] or "") for c in columns])
+    with paged(opts, len(rows)):
+        opts.console.print(table)

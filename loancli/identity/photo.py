@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from loancli.errors import UsageError, quoted
 from loancli.identity.card import METADATA_KEY
 from loancli.reasons import Reason
-from loancli.validation import file_kind, has_control
+from loancli.validation import has_control, regular_file_problem
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -120,17 +120,11 @@ def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, Any] |
 
 def _existing_file(path: str | Path, key: str | None) -> Path:
     file = Path(path)
-    try:
-        kind = file_kind(file)
-    except ValueError as exc:
-        raise UsageError(f"{quoted(str(file))}: {exc}", key=key) from None
-    if kind == "missing":
-        raise UsageError(f"{file} does not exist; give the path of a photo", key=key)
-    if kind == "directory":
-        raise UsageError(f"{file} is a directory; give the path of a photo", key=key)
-    if kind == "other":
-        # A FIFO or device would block the read, or never end.
-        raise UsageError(f"{file} is not a regular file; give the path of a photo", key=key)
+    # A FIFO or device would block the read, or never end: only a regular file is read.
+    problem = regular_file_problem(file)
+    if problem:
+        shown = file if len(str(file)) <= 200 else quoted(str(file), 200)
+        raise UsageError(f"{shown} {problem}; give the path of a photo", key=key)
     return file
 
 
