@@ -140,6 +140,8 @@ def _run_one(
         str(run["clock"]),
         "--scenario",
         scenario,
+        "--lang",
+        str(run.get("lang") or "en"),
         "--no-input",
         *words,
         "--answers",

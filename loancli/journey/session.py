@@ -34,6 +34,7 @@ from loancli.asking import (
 )
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
 from loancli.errors import RuleError, UsageError
+from loancli.i18n import language
 from loancli.journey.core import Journey
 from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
 from loancli.questions import QUESTIONS
@@ -168,6 +169,8 @@ def open_journey(
                 # What a ticket bundle needs to replay this run anywhere: the command's own
                 # words, a scenario file's body, and (filled in step by step) the answers.
                 "argv": list(argv),
+                # The sentences the events record are in this language; a replay speaks it.
+                "lang": language(),
                 "scenario_text": _scenario_text(loaded),
                 "given": {},
             }

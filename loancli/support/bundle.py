@@ -129,6 +129,7 @@ def _run(
         "resume": bool(run.get("resume")),
         "step": run.get("step"),
         "seed": run.get("seed", 0),
+        "lang": run.get("lang", "en"),
         "clock": run["clock"],
         "scenario": run.get("scenario") or "default",
         "scenario_text": run.get("scenario_text"),

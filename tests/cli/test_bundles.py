@@ -275,3 +275,24 @@ def test_a_scenario_says_which_command_it_is_for(tmp_path: Path) -> None:
     assert not (tmp_path / "state.json").exists()
     code, out, err = run_cli(tmp_path, "scenario", "show", "frozen-crad")
     assert code == 2 and "did you mean frozen-card?" in err
+
+
+def test_a_bundle_made_in_chinese_replays_in_chinese_whatever_the_machine(tmp_path: Path) -> None:
+    answers = write_answers(tmp_path)
+    code, _, _ = run_cli(
+        tmp_path,
+        "--lang",
+        "zh",
+        "--scenario",
+        "frozen-card",
+        "--no-input",
+        "apply",
+        "--answers",
+        str(answers),
+    )
+    assert code == 3
+    bundle = tmp_path / "ticket.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))[0] == 0
+    done = replay(bundle, tmp_path / "elsewhere")  # this machine: English
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reproduced: card_frozen at disbursement" in done.stdout
