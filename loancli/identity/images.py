@@ -57,7 +57,7 @@ def generate(
 
 _INK = (28, 28, 30)
 
-_LABEL = (38, 86, 150)
+_LABEL = (20, 56, 110)
 
 _PAPER = (242, 244, 236)
 
@@ -171,25 +171,25 @@ def _address_lines(address: str, per_line: int = 11) -> list[str]:
 def _draw_front(fields: IdCardFields, face_seed: int) -> Image.Image:
     image, draw = _blank_card()
     label_x, value_x = 48, 150
-    _text(draw, (label_x, 80), "姓名", 22, _LABEL, spacing=12)
+    _text(draw, (label_x, 80), "姓名", 26, _LABEL, spacing=3)
     _text(draw, (value_x, 80), fields.name, 34)
-    _text(draw, (label_x, 142), "性别", 22, _LABEL, spacing=12)
+    _text(draw, (label_x, 142), "性别", 26, _LABEL, spacing=3)
     _text(draw, (value_x, 142), fields.sex_printed, 28)
-    _text(draw, (250, 142), "民族", 22, _LABEL, spacing=12)
+    _text(draw, (250, 142), "民族", 26, _LABEL, spacing=3)
     _text(draw, (340, 142), fields.ethnicity, 28)
     born = fields.birth_date
-    _text(draw, (label_x, 204), "出生", 22, _LABEL, spacing=12)
+    _text(draw, (label_x, 204), "出生", 26, _LABEL, spacing=3)
     x = _text(draw, (value_x, 204), str(born.year), 28)
     x = _text(draw, (x + 8, 204), "年", 22, _LABEL)
     x = _text(draw, (x + 8, 204), str(born.month), 28)
     x = _text(draw, (x + 8, 204), "月", 22, _LABEL)
     x = _text(draw, (x + 8, 204), str(born.day), 28)
     _text(draw, (x + 8, 204), "日", 22, _LABEL)
-    _text(draw, (label_x, 266), "住址", 22, _LABEL, spacing=12)
+    _text(draw, (label_x, 266), "住址", 26, _LABEL, spacing=3)
     for line_no, chunk in enumerate(_address_lines(fields.address)):
         _text(draw, (value_x, 266 + 40 * line_no), chunk, 28)
-    _text(draw, (label_x, 462), "公民身份号码", 22, _LABEL, spacing=2)
-    _text(draw, (250, 462), fields.number, 34, spacing=3)
+    _text(draw, (label_x, 462), "公民身份号码", 26, _LABEL, spacing=1)
+    _text(draw, (260, 462), fields.number, 34, spacing=2)
     _draw_face(draw, (600, 62, 806, 326), face_seed, fields.sex)
     return image
 
