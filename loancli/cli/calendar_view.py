@@ -6,6 +6,10 @@ import calendar as stdcal
 from datetime import date
 from typing import Any
 
+from loancli.i18n import N_, _
+
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
 STATUS_STYLES = {
     "scheduled": "bold cyan",
     "due": "bold yellow",
@@ -19,8 +23,8 @@ def month_grid(year: int, month: int, marks: dict[date, str]) -> Any:
     from rich.table import Table
 
     table = Table(title=f"{year}-{month:02d}", show_lines=False, padding=(0, 1))
-    for name in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"):
-        table.add_column(name, justify="right")
+    for name in WEEKDAYS:
+        table.add_column(_(name), justify="right")
     for week in stdcal.Calendar(firstweekday=0).monthdatescalendar(year, month):
         cells = []
         for day in week:
@@ -40,11 +44,13 @@ def month_table(year: int, month: int, lines: list[dict[str, Any]]) -> Any:
     from rich.console import Group
     from rich.table import Table
 
+    from loancli.cli.render import COLUMN_NAMES
+
     marks = {date.fromisoformat(x["due_date"]): x.get("status", "scheduled") for x in lines}
     grid = month_grid(year, month, marks)
     listing = Table(show_header=True, box=None)
     for name in ("due_date", "n", "total", "status"):
-        listing.add_column(name)
+        listing.add_column(_(COLUMN_NAMES[name]))
     for x in lines:
         day = date.fromisoformat(x["due_date"])
         if (day.year, day.month) == (year, month):

@@ -172,7 +172,7 @@ def print_events(console: Any, title: str, rows: list[dict[str, Any]]) -> None:
     console.print(Text(title, style="bold"))
     for row in rows:
         reason = f"  [{row['reason']}]" if row.get("reason") else ""
-        step = row.get("step") or row.get("source") or ""
+        step = step_name(row.get("step")) or row.get("source") or ""
         heading = f"{short_time(row['at'])}  {step:<16} {row['event']}{reason}"
         console.print(
             Text(heading, style="red" if row.get("reason") else ""), overflow="ignore", crop=False

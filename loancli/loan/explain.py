@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from loancli.i18n import _, language
 from loancli.loan.money import fmt, quantize
 from loancli.loan.schedule import (
     DAY_COUNT_IRREGULAR,
@@ -21,7 +22,9 @@ from loancli.loan.schedule import (
 
 
 def ordinal(day: int) -> str:
-    """1 -> 1st, 2 -> 2nd, 11 -> 11th, 22 -> 22nd."""
+    """1 -> 1st, 2 -> 2nd, 11 -> 11th, 22 -> 22nd; in Chinese 1日, 22日."""
+    if language() == "zh":
+        return f"{day}日"
     suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
     return f"{day}{suffix}"
 
@@ -35,22 +38,33 @@ def explain_due_date(
         day = policy.repayment_day(loan_date)
         if loan_date.day <= LAST_COMMON_DAY:
             parts.append(
-                f"This is the account's first loan, taken on {loan_date.isoformat()} "
-                f"(day {loan_date.day}), so the repayment day is the {ordinal(day)} of each "
-                "month (rule: a first loan on day 1-28 repays on that day)."
+                _(
+                    "This is the account's first loan, taken on {value0} (day {value1}), so the "
+                    "repayment day is the {value2} of each month (rule: a first loan on day 1-28 "
+                    "repays on that day)."
+                ).format(value0=loan_date.isoformat(), value1=loan_date.day, value2=ordinal(day))
             )
         else:
             parts.append(
-                f"This is the account's first loan, taken on {loan_date.isoformat()} "
-                f"(day {loan_date.day}); loans taken on day 29-31 repay on day "
-                f"{policy.cap_day}, so the repayment day is the {ordinal(day)}."
+                _(
+                    "This is the account's first loan, taken on {value0} (day {value1}); loans "
+                    "taken on day 29-31 repay on day {value2}, so the repayment day is the "
+                    "{value3}."
+                ).format(
+                    value0=loan_date.isoformat(),
+                    value1=loan_date.day,
+                    value2=policy.cap_day,
+                    value3=ordinal(day),
+                )
             )
         first_loan = True
     else:
         day = repayment_day
         first_loan = False
         parts.append(
-            f"The account's repayment day, fixed by its first loan, is the {ordinal(day)}."
+            _("The account's repayment day, fixed by its first loan, is the {value0}.").format(
+                value0=ordinal(day)
+            )
         )
     nearest = loan_date.replace(day=day)
     if nearest <= loan_date:
@@ -59,27 +73,46 @@ def explain_due_date(
     gap = (nearest - loan_date).days
     if due == nearest:
         parts.append(
-            f"The next {ordinal(day)} after the loan date is {nearest.isoformat()}, {gap} days "
-            f"later, which is at least the {policy.min_gap_days}-day minimum, so the "
-            f"first installment is due {due.isoformat()}."
+            _(
+                "The next {value0} after the loan date is {value1}, {gap} days later, which is "
+                "at least the {value2}-day minimum, so the first installment is due {value3}."
+            ).format(
+                value0=ordinal(day),
+                value1=nearest.isoformat(),
+                gap=gap,
+                value2=policy.min_gap_days,
+                value3=due.isoformat(),
+            )
         )
     else:
         parts.append(
-            f"The next {ordinal(day)} after the loan date is {nearest.isoformat()}, only {gap} "
-            f"days later (fewer than {policy.min_gap_days}), so the first installment "
-            f"moves to the following cycle: {due.isoformat()}, "
-            f"{(due - loan_date).days} days after the loan."
+            _(
+                "The next {value0} after the loan date is {value1}, only {gap} days later (fewer "
+                "than {value2}), so the first installment moves to the following cycle: "
+                "{value3}, {value4} days after the loan."
+            ).format(
+                value0=ordinal(day),
+                value1=nearest.isoformat(),
+                gap=gap,
+                value2=policy.min_gap_days,
+                value3=due.isoformat(),
+                value4=(due - loan_date).days,
+            )
         )
     regular = due == loan_date + relativedelta(months=1)
     if regular:
         parts.append(
-            "The first period is exactly one month, so it is charged at APR/12 like "
-            "every other month."
+            _(
+                "The first period is exactly one month, so it is charged at APR/12 like "
+                "every other month."
+            )
         )
     else:
         parts.append(
-            f"The first period is {(due - loan_date).days} days, not one calendar "
-            "month, so its interest is charged by actual days at APR/360 per day."
+            _(
+                "The first period is {value0} days, not one calendar month, so its interest is "
+                "charged by actual days at APR/360 per day."
+            ).format(value0=(due - loan_date).days)
         )
     return " ".join(parts)
 
@@ -93,37 +126,48 @@ def explain_amounts(
     r = monthly_rate(apr)
     if method == Method.EQUAL_INSTALLMENT:
         m = equal_installment_payment(amount, r, term)
-        text = (
-            f"Equal installment (等额本息): M = P·r·(1+r)^n/((1+r)^n−1) with P = {fmt(amount)}, "
-            f"r = {fmt(apr)}%/12 = {r * 100:.4f}% a month, n = {term}, gives {fmt(m)}, "
-            "rounded half-up to the fen. Each month's interest is the remaining principal "
-            "times r; the rest of M repays principal."
-        )
+        text = _(
+            "Equal installment (等额本息): M = P·r·(1+r)^n/((1+r)^n−1) with P = {value0}, r = "
+            "{value1}%/12 = {value2:.4f}% a month, n = {term}, gives {value3}, rounded half-up "
+            "to the fen. Each month's interest is the remaining principal times r; the rest of M "
+            "repays principal."
+        ).format(value0=fmt(amount), value1=fmt(apr), value2=r * 100, term=term, value3=fmt(m))
     elif method == Method.EQUAL_PRINCIPAL:
-        text = (
-            f"Equal principal (等额本金): each month repays {fmt(quantize(amount / term))} of "
-            f"principal (P/n with P = {fmt(amount)}, n = {term}) plus interest at "
-            f"{r * 100:.4f}% a month on what remains, so payments fall from "
-            f"{first['total']} to {last['total']}."
+        text = _(
+            "Equal principal (等额本金): each month repays {value0} of principal (P/n with P = "
+            "{value1}, n = {term}) plus interest at {value2:.4f}% a month on what remains, so "
+            "payments fall from {value3} to {value4}."
+        ).format(
+            value0=fmt(quantize(amount / term)),
+            value1=fmt(amount),
+            term=term,
+            value2=r * 100,
+            value3=first["total"],
+            value4=last["total"],
         )
     else:
-        text = (
-            f"Interest first (先息后本): each month pays interest at {r * 100:.4f}% on "
-            f"{fmt(amount)}; the whole principal is repaid with the last installment."
-        )
+        text = _(
+            "Interest first (先息后本): each month pays interest at {value0:.4f}% on {value1}; the "
+            "whole principal is repaid with the last installment."
+        ).format(value0=r * 100, value1=fmt(amount))
     if Decimal(schedule_dict.get("total_fee", "0")) > 0:
-        text = (
-            f"Flat-fee installments: each period repays P/n of principal and an even share "
-            f"of a total fee of {schedule_dict['total_fee']}."
-        )
-    text += (
-        f" The last installment, {last['total']}, absorbs the rounding so the principal "
-        f"adds up to exactly {fmt(amount)}. Total interest {schedule_dict['total_interest']}; "
-        f"APR {schedule_dict['apr']}% is the IRR of all the cash flows, annualised (x12)."
+        text = _(
+            "Flat-fee installments: each period repays P/n of principal and an even share of a "
+            "total fee of {value0}."
+        ).format(value0=schedule_dict["total_fee"])
+    text += _(
+        " The last installment, {value0}, absorbs the rounding so the principal adds up to "
+        "exactly {value1}. Total interest {value2}; APR {value3}% is the IRR of all the cash "
+        "flows, annualised (x12)."
+    ).format(
+        value0=last["total"],
+        value1=fmt(amount),
+        value2=schedule_dict["total_interest"],
+        value3=schedule_dict["apr"],
     )
     if schedule_dict.get("day_count") == DAY_COUNT_IRREGULAR:
-        text += (
-            f" The first installment's interest, {first['interest']}, is charged by "
-            "actual days at APR/360 because the first period is not one calendar month."
-        )
+        text += _(
+            " The first installment's interest, {value0}, is charged by actual days at APR/360 "
+            "because the first period is not one calendar month."
+        ).format(value0=first["interest"])
     return text

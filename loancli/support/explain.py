@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from loancli.i18n import _
 from loancli.loan.explain import explain_amounts, explain_due_date
 from loancli.loan.loans import loan_view
 from loancli.loan.schedule import build_schedule
@@ -41,10 +42,13 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
     if app.get("reason"):
         reason = Reason(app["reason"])
         facts = facts_of(app)
-        what = "flow" if is_flow(app) else "journey"
-        out["stop"] = (
-            f"The {what} stopped at {app['stopped_at']} with {reason.value}: "
-            f"{reason.sentence_in(facts)} {reason.advice_in(facts)}"
+        what = _("flow") if is_flow(app) else _("journey")
+        out["stop"] = _("The {what} stopped at {value0} with {value1}: {value2} {value3}").format(
+            what=what,
+            value0=app["stopped_at"],
+            value1=reason.value,
+            value2=reason.sentence_in(facts),
+            value3=reason.advice_in(facts),
         )
     loans = store.find(LOANS, applicant_id=applicant_id)
     if loans:
@@ -56,25 +60,36 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
 def _id_sentence(e: dict[str, Any]) -> str:
     d = e["detail"]
     if e["event"] == "id_verified":
-        return f"The card {d['number']} was accepted (validity {d['validity']})."
-    if e["reason"] == "id_blurry":
-        return (
-            f"The {d.get('side')} image {d.get('file')} was refused as blurry: its sharpness "
-            f"score {d.get('blur_score')} is under the app's minimum."
+        return _("The card {value0} was accepted (validity {value1}).").format(
+            value0=d["number"], value1=d["validity"]
         )
+    if e["reason"] == "id_blurry":
+        return _(
+            "The {value0} image {value1} was refused as blurry: its sharpness score {value2} is "
+            "under the app's minimum."
+        ).format(value0=d.get("side"), value1=d.get("file"), value2=d.get("blur_score"))
     if e["reason"] == "id_low_resolution":
-        return (
-            f"The {d.get('side')} image {d.get('file')} was refused: {d.get('width')}x"
-            f"{d.get('height')} pixels is under the minimum resolution."
+        return _(
+            "The {value0} image {value1} was refused: {value2}x{value3} pixels is under the "
+            "minimum resolution."
+        ).format(
+            value0=d.get("side"),
+            value1=d.get("file"),
+            value2=d.get("width"),
+            value3=d.get("height"),
         )
     why = d.get("why") or d.get("forced_by") or ""
-    return f"An upload was refused with {e['reason']}{': ' + why if why else ''}."
+    return _("An upload was refused with {value0}{value1}.").format(
+        value0=e["reason"], value1=": " + why if why else ""
+    )
 
 
 def _face_sentence(e: dict[str, Any]) -> str:
     d = e["detail"]
     if e["event"] == "face_locked":
-        return f"After the allowed attempts failed, the face check was locked until {d['until']}."
+        return _(
+            "After the allowed attempts failed, the face check was locked until {value0}."
+        ).format(value0=d["until"])
     if d["performed"] != d["requested"]:
         actions = (
             f"did not match (asked {', '.join(d['requested'])}; performed "
@@ -85,9 +100,15 @@ def _face_sentence(e: dict[str, Any]) -> str:
     else:
         actions = "matched"
     verdict = "passed" if e["event"] == "face_passed" else f"failed ({e['reason']})"
-    return (
-        f"Attempt {d['attempt']} {verdict}: the actions {actions}; face similarity "
-        f"{d['similarity']} against the threshold {d['threshold']}."
+    return _(
+        "Attempt {value0} {verdict}: the actions {actions}; face similarity {value1} against the "
+        "threshold {value2}."
+    ).format(
+        value0=d["attempt"],
+        verdict=verdict,
+        actions=actions,
+        value1=d["similarity"],
+        value2=d["threshold"],
     )
 
 
@@ -124,10 +145,11 @@ def explain_loan(store: Store, loan: dict[str, Any], today: date) -> dict[str, s
         )
     if loan.get("restructured"):
         r = loan["restructured"]
-        out["restructure"] = (
-            f"On {r['on']} the remaining debt of {r['principal']} was turned "
-            f"into a new {r['term']}-month plan, first due "
-            f"{r['first_due_date']}."
+        out["restructure"] = _(
+            "On {value0} the remaining debt of {value1} was turned into a new {value2}-month "
+            "plan, first due {value3}."
+        ).format(
+            value0=r["on"], value1=r["principal"], value2=r["term"], value3=r["first_due_date"]
         )
     out["amount"] += " " + _plan_now(loan, today)
     return out
@@ -143,20 +165,36 @@ def _plan_now(loan: dict[str, Any], today: date) -> str:
     if prepaid:
         total = sum((Decimal(p["prepaid_principal"]) for p in prepaid), Decimal(0))
         parts.append(
-            f"; {len(prepaid)} prepayment(s) of {total:.2f} principal re-planned the "
-            "installments after them"
+            _(
+                "; {count} prepayment(s) of {total:.2f} principal re-planned the installments "
+                "after them"
+            ).format(count=len(prepaid), total=total)
         )
     if loan.get("restructured"):
         r = loan["restructured"]
-        parts.append(f"; the re-instalment of {r['on']} replaced the plan with {r['term']} months")
-    parts.append(f"; the remaining principal is {now['remaining_principal']}")
+        parts.append(
+            _("; the re-instalment of {value0} replaced the plan with {value1} months").format(
+                value0=r["on"], value1=r["term"]
+            )
+        )
+    parts.append(
+        _("; the remaining principal is {value0}").format(value0=now["remaining_principal"])
+    )
     if Decimal(now["owed_today"]) > 0:
         parts.append(
-            f", and {now['owed_today']} is owed today ({now['overdue_installments']} "
-            f"installment(s) overdue, penalty interest {now['penalty']} included)"
+            _(
+                ", and {value0} is owed today ({value1} installment(s) overdue, penalty interest "
+                "{value2} included)"
+            ).format(
+                value0=now["owed_today"], value1=now["overdue_installments"], value2=now["penalty"]
+            )
         )
     upcoming = [x for x in now["installments"] if x["status"] == "scheduled"]
     if upcoming:
         nxt = upcoming[0]
-        parts.append(f". Next: installment {nxt['n']}, {nxt['total']} on {nxt['due_date']}")
+        parts.append(
+            _(". Next: installment {value0}, {value1} on {value2}").format(
+                value0=nxt["n"], value1=nxt["total"], value2=nxt["due_date"]
+            )
+        )
     return "".join(parts) + "."

@@ -144,3 +144,14 @@ def test_report_puts_the_chosen_language_first(tmp_path: Path) -> None:
     )
     code, en = run_json(tmp_path, "--lang", "en", "report", "A0001")
     assert list(en["borrower_message"]) == ["en", "zh"]
+
+
+def test_explain_and_the_calendar_speak_chinese(tmp_path: Path) -> None:
+    answers = write_answers(tmp_path)
+    run_json(tmp_path, "--no-input", "apply", "--answers", str(answers))
+    code, doc = run_json(tmp_path, "--lang", "zh", "explain", "A0001")
+    assert code == 0
+    assert "这是该账户的首笔借款" in doc["explanations"]["due_date"]
+    assert doc["explanations"]["amount"].startswith("等额本息：")
+    code, doc = run_json(tmp_path, "--lang", "en", "explain", "A0001")
+    assert doc["explanations"]["due_date"].startswith("This is the account's first loan")
