@@ -130,22 +130,33 @@ def check(
     console = opts.console
     s = report["summary"]
     console.print(
-        f"Account {report['phone']}: checked {report['checked_at']} (previous: "
-        f"{report['previous_check'] or 'never'}; next due {report['next_check']})"
+        _("Account {phone}: checked {at} (previous: {previous}; next due {next})").format(
+            phone=report["phone"],
+            at=report["checked_at"],
+            previous=report["previous_check"] or _("never"),
+            next=report["next_check"],
+        )
     )
     console.print(
-        f"  identity {s['identity'] or 'not verified'}; {s['cards']} card(s), "
-        f"{s['contacts']} contact(s); earlier numbers: "
-        f"{', '.join(s['phone_history']) or 'none'}"
+        "  "
+        + _(
+            "identity {identity}; {cards} card(s), {contacts} contact(s); earlier numbers: "
+            "{numbers}"
+        ).format(
+            identity=s["identity"] or _("not verified"),
+            cards=s["cards"],
+            contacts=s["contacts"],
+            numbers=", ".join(s["phone_history"]) or _("none"),
+        )
     )
     if not report["issues"]:
-        console.print("All in order.", style="green")
+        console.print(_("All in order."), style="green")
         return
     from rich.table import Table
 
-    table = Table(title="What to update")
-    for name in ("", "check", "what", "fix"):
-        table.add_column(name, overflow="fold")
+    table = Table(title=_("What to update"))
+    for name in ("", N_("check"), N_("what"), N_("fix")):
+        table.add_column(_(name) if name else "", overflow="fold")
     for issue in report["issues"]:
         mark = "!" if issue["severity"] == "action" else "i"
         table.add_row(mark, issue["code"], issue["what"], issue["fix"])

@@ -10,6 +10,7 @@ from loancli.account.accounts import identity_of
 from loancli.account.cards import cards_of, status_of
 from loancli.account.contacts import contacts_of
 from loancli.errors import NotFound
+from loancli.i18n import N_, _
 from loancli.identity.card import valid_until
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
 from loancli.records import ACCOUNTS
@@ -25,55 +26,70 @@ KEEP_OLD_NUMBER = timedelta(days=90)
 # code -> (what is wrong, the fix); the sentence may name masked values.
 CHECKS: dict[str, tuple[str, str]] = {
     "account_frozen": (
-        "The account is frozen after transactions flagged as abnormal.",
-        "Contact customer service with identity proof to unfreeze it.",
+        N_("The account is frozen after transactions flagged as abnormal."),
+        N_("Contact customer service with identity proof to unfreeze it."),
     ),
     "identity_missing": (
-        "No verified ID card on the account (no real-name authentication).",
-        "Upload the ID card and pass the face check: loancli apply.",
+        N_("No verified ID card on the account (no real-name authentication)."),
+        N_("Upload the ID card and pass the face check: loancli apply."),
     ),
     "id_expired": (
-        "The ID card on file expired on {date}: new borrowing and checkout "
-        "installments are blocked (repaying still works).",
-        "Renew the ID card at the public-security office, then upload the new card "
-        "(loancli apply).",
+        N_(
+            "The ID card on file expired on {date}: new borrowing and checkout "
+            "installments are blocked (repaying still works)."
+        ),
+        N_(
+            "Renew the ID card at the public-security office, then upload the new card "
+            "(loancli apply)."
+        ),
     ),
     "id_expiring": (
-        "The ID card on file expires on {date}, within the next quarter.",
-        "Renew it in time, then upload the new card (loancli apply).",
+        N_("The ID card on file expires on {date}, within the next quarter."),
+        N_("Renew it in time, then upload the new card (loancli apply)."),
     ),
     "phone_unreachable": (
-        "The account's number {phone} cannot receive SMS: codes, reminders "
-        "and notifications do not arrive.",
-        "Change the number: loancli account change-phone (identity_method: "
-        "face if the old number is gone).",
+        N_(
+            "The account's number {phone} cannot receive SMS: codes, reminders "
+            "and notifications do not arrive."
+        ),
+        N_(
+            "Change the number: loancli account change-phone (identity_method: "
+            "face if the old number is gone)."
+        ),
     ),
     "old_number_recent": (
-        "The number was changed from {phone} on {date}.",
-        "Keep the old number active for a while: services not yet updated may still send to it.",
+        N_("The number was changed from {phone} on {date}."),
+        N_(
+            "Keep the old number active for a while: services not yet updated may still send to it."
+        ),
     ),
-    "card_missing": ("No bank card is bound.", "Bind a debit card: loancli card bind."),
+    "card_missing": (N_("No bank card is bound."), N_("Bind a debit card: loancli card bind.")),
     "card_rebind_required": (
-        "Card {card} is reserved to the old number {phone}: no payout to "
-        "it and no repayment from it.",
-        "Rebind it with the bank's current reserved mobile: loancli card bind (same card_number).",
+        N_(
+            "Card {card} is reserved to the old number {phone}: no payout to "
+            "it and no repayment from it."
+        ),
+        N_(
+            "Rebind it with the bank's current reserved mobile: loancli card bind (same "
+            "card_number)."
+        ),
     ),
     "card_frozen": (
-        "Card {card} is frozen at the bank.",
-        "Ask the bank to unfreeze it, or bind another card.",
+        N_("Card {card} is frozen at the bank."),
+        N_("Ask the bank to unfreeze it, or bind another card."),
     ),
     "card_closed": (
-        "Card {card} is closed at the bank.",
-        "Bind another debit card: loancli card bind, then loancli card unbind {id}.",
+        N_("Card {card} is closed at the bank."),
+        N_("Bind another debit card: loancli card bind, then loancli card unbind {id}."),
     ),
     "card_expired": (
-        "Credit card {card} expired at the end of {date}.",
-        "Bind the renewed card: loancli card bind.",
+        N_("Credit card {card} expired at the end of {date}."),
+        N_("Bind the renewed card: loancli card bind."),
     ),
-    "contact_missing": ("No emergency contact.", "Add one: loancli contacts add."),
+    "contact_missing": (N_("No emergency contact."), N_("Add one: loancli contacts add.")),
     "contact_is_own_number": (
-        "Emergency contact {name} has the account's own number {phone}.",
-        "Replace it: loancli contacts remove {id}, then contacts add.",
+        N_("Emergency contact {name} has the account's own number {phone}."),
+        N_("Replace it: loancli contacts remove {id}, then contacts add."),
     ),
 }
 ATTENTION_FREE = {"old_number_recent", "id_expiring"}  # reminders, not problems
@@ -84,8 +100,8 @@ def _issue(code: str, **values: Any) -> dict[str, Any]:
     return {
         "code": code,
         "severity": "info" if code in ATTENTION_FREE else "action",
-        "what": what.format(**values),
-        "fix": fix.format(**values),
+        "what": _(what).format(**values),
+        "fix": _(fix).format(**values),
     }
 
 

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import ROOT, run_json, write_answers
 
 from loancli.i18n import choose_language, in_language, localise_fact
@@ -155,3 +156,21 @@ def test_explain_and_the_calendar_speak_chinese(tmp_path: Path) -> None:
     assert doc["explanations"]["amount"].startswith("等额本息：")
     code, doc = run_json(tmp_path, "--lang", "en", "explain", "A0001")
     assert doc["explanations"]["due_date"].startswith("This is the account's first loan")
+
+
+def test_the_account_check_speaks_chinese(tmp_path: Path) -> None:
+    from conftest import FIXTURES
+
+    answers = write_answers(tmp_path)
+    run_json(tmp_path, "--no-input", "apply", "--answers", str(answers))
+    change = FIXTURES / "answers" / "change-phone.yaml"
+    code, doc = run_json(
+        tmp_path, "--no-input", "account", "change-phone", "--answers", str(change)
+    )
+    new_phone = yaml.safe_load(change.read_text(encoding="utf-8"))["new_phone"]
+    code, doc = run_json(tmp_path, "--lang", "zh", "account", "check", str(new_phone))
+    assert code == 0
+    issues = {i["code"]: i for i in doc["issues"]}
+    assert issues, doc
+    for issue in issues.values():
+        assert re.search(r"[\u4e00-\u9fff]", issue["what"] + issue["fix"]), issue
