@@ -238,7 +238,7 @@ def card_list(
         return
     from rich.table import Table
 
-    table = Table(title=f"Cards of {mask_phone(number)}")
+    table = Table(title=_("Cards of {phone}").format(phone=mask_phone(number)))
     columns = ("id", "card", "card_type", "bank", "reserved_phone", "expiry", "status", "bound_at")
     for name in columns:
         # The status is what a user looks for: never cut; the other columns fold instead.
@@ -339,7 +339,7 @@ def contacts_list(
         return
     from rich.table import Table
 
-    table = Table(title=f"Emergency contacts of {mask_phone(number)}")
+    table = Table(title=_("Emergency contacts of {phone}").format(phone=mask_phone(number)))
     columns = ("id", "name", "relation", "mobile", "added_at", "source")
     for name in columns:
         table.add_column(name)

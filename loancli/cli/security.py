@@ -189,7 +189,11 @@ def _emit_view(opts: Options, view: dict[str, Any], message: str | None = None) 
         opts.console.print(message, highlight=False)
     from rich.table import Table
 
-    table = Table(title=f"Devices of {view['phone']} (two-step verification: {view['two_step']})")
+    table = Table(
+        title=_("Devices of {phone} (two-step verification: {mode})").format(
+            phone=view["phone"], mode=view["two_step"]
+        )
+    )
     table.add_column("trusted device")
     table.add_column("note")
     this = view["this_device"]

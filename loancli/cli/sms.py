@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from loancli.cli.common import handled, open_world, options
+from loancli.i18n import _
 
 app = typer.Typer(help="The simulated phones' SMS messages.", no_args_is_help=True)
 
@@ -43,7 +44,7 @@ def inbox(
             return
         from rich.table import Table
 
-        table = Table(title=f"SMS inbox of {mask_phone(number)}")
+        table = Table(title=_("SMS inbox of {phone}").format(phone=mask_phone(number)))
         table.add_column("arrived")
         table.add_column("from")
         table.add_column("message", overflow="fold")

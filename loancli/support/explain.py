@@ -91,15 +91,18 @@ def _face_sentence(e: dict[str, Any]) -> str:
             "After the allowed attempts failed, the face check was locked until {value0}."
         ).format(value0=d["until"])
     if d["performed"] != d["requested"]:
-        actions = (
-            f"did not match (asked {', '.join(d['requested'])}; performed "
-            f"{', '.join(d['performed'])})"
+        actions = _("did not match (asked {asked}; performed {performed})").format(
+            asked=", ".join(d["requested"]), performed=", ".join(d["performed"])
         )
     elif not d.get("actions_seen", True):
-        actions = "were performed but the camera did not see them"
+        actions = _("were performed but the camera did not see them")
     else:
-        actions = "matched"
-    verdict = "passed" if e["event"] == "face_passed" else f"failed ({e['reason']})"
+        actions = _("matched")
+    verdict = (
+        _("passed")
+        if e["event"] == "face_passed"
+        else _("failed ({reason})").format(reason=e["reason"])
+    )
     return _(
         "Attempt {value0} {verdict}: the actions {actions}; face similarity {value1} against the "
         "threshold {value2}."
