@@ -40,6 +40,15 @@ def template() -> Catalog:
         comment_tags=("TRANSLATORS:",),
     ):
         catalog.add(message, locations=[(f"loancli/{filename}", lineno)], auto_comments=comments)
+    # The built-in scenarios' descriptions: shown translated (scenario list/find, reports).
+    import yaml
+
+    for path in sorted((ROOT / "loancli" / "data" / "scenarios").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if data.get("description"):
+            catalog.add(
+                str(data["description"]), locations=[(f"loancli/data/scenarios/{path.name}", 1)]
+            )
     return catalog
 
 

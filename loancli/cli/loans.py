@@ -17,6 +17,7 @@ from loancli.cli.common import (
     options,
     options_for,
 )
+from loancli.i18n import _
 
 clock_app = typer.Typer(help="The state file's simulated clock.", no_args_is_help=True)
 
@@ -176,12 +177,12 @@ def _show_clock(opts: Options, now: Any, events: list[dict[str, Any]]) -> None:
     if opts.json:
         opts.emit({"now": now.isoformat(), "events": events})
         return
-    opts.console.print(f"Simulated now: {now.isoformat()}")
+    opts.console.print(_("Simulated now: {now}").format(now=now.isoformat()))
     for e in events:
         detail = ", ".join(f"{k}={v}" for k, v in e["detail"].items())
         opts.console.print(f"  {e['on']} {e['loan']} ({e['applicant']}): {e['event']} {detail}")
     if not events and not opts.json:
-        opts.console.print("  nothing fell due")
+        opts.console.print("  " + _("nothing fell due"))
 
 
 @clock_app.command("show")
@@ -319,15 +320,24 @@ def _show_payment(opts: Options, result: dict[str, Any]) -> None:
         return
     if result["status"] == "refused":
         opts.console.print(
-            f"[red]Repayment refused[/red] ({result['reason']}): "
-            f"{result['message']} {result['advice']}"
+            "[red]"
+            + _("Repayment refused")
+            + f"[/red] ({result['reason']}): {result['message']} {result['advice']}"
         )
     else:
         p = result["payment"]
         opts.console.print(
-            f"[green]Paid {p['amount']}[/green] on {p['on']} ({p['kind']}); "
-            f"loan {result['loan']} is {result['loan_status']}, remaining "
-            f"principal {result['remaining_principal']}"
+            _(
+                "[green]Paid {amount}[/green] on {on} ({kind}); loan {loan} is {status}, "
+                "remaining principal {remaining}"
+            ).format(
+                amount=p["amount"],
+                on=p["on"],
+                kind=p["kind"],
+                loan=result["loan"],
+                status=result["loan_status"],
+                remaining=result["remaining_principal"],
+            )
         )
     from loancli.cli.render import show_schedule
 
@@ -367,10 +377,19 @@ def restructure(
             opts.emit(result)
             return
         opts.console.print(
-            f"Re-instalment agreed on {change['on']}: {change['new_principal']} "
-            f"(principal {change['owed']['principal']}, interest {change['owed']['interest']}, "
-            f"penalty {change['owed']['penalty']}) over {term} months, first due "
-            f"{change['first_due_date']}. The old plan is kept in the loan's history."
+            _(
+                "Re-instalment agreed on {on}: {total} (principal {principal}, interest "
+                "{interest}, penalty {penalty}) over {term} months, first due {first_due}. The "
+                "old plan is kept in the loan's history."
+            ).format(
+                on=change["on"],
+                total=change["new_principal"],
+                principal=change["owed"]["principal"],
+                interest=change["owed"]["interest"],
+                penalty=change["owed"]["penalty"],
+                term=term,
+                first_due=change["first_due_date"],
+            )
         )
         from loancli.cli.render import show_schedule
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from loancli.cli.common import Options, handled, options
+from loancli.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -85,19 +86,22 @@ def run_replay(opts: Options, bundle_path: Path) -> int:
     if opts.json:
         opts.emit(result)
     elif result["reproduced"]:
-        opts.console.print(f"[green]reproduced:[/green] {outcome_sentence(outcome)}")
+        opts.console.print(
+            _("[green]reproduced:[/green] {outcome}").format(outcome=outcome_sentence(outcome))
+        )
     else:
         from rich.markup import escape
 
         opts.console.print(
-            f"[red]not reproduced:[/red] expected {outcome_sentence(ticket['outcome'])}, "
-            f"replayed {outcome_sentence(outcome)}"
+            _("[red]not reproduced:[/red] expected {expected}, replayed {replayed}").format(
+                expected=outcome_sentence(ticket["outcome"]), replayed=outcome_sentence(outcome)
+            )
         )
         if difference is not None:
             index, want, got = difference
-            opts.console.print(f"First difference, event {index + 1}:")
-            opts.console.print(f"  expected: {escape(describe_event(want))}")
-            opts.console.print(f"  replayed: {escape(describe_event(got))}")
+            opts.console.print(_("First difference, event {n}:").format(n=index + 1))
+            opts.console.print("  " + _("expected:") + f" {escape(describe_event(want))}")
+            opts.console.print("  " + _("replayed:") + f" {escape(describe_event(got))}")
     if ticket.get("loancli") != __version__ and not opts.json:
         opts.console.print(
             f"[dim](bundle made by loancli {ticket.get('loancli')}; this is {__version__})[/dim]"
@@ -147,10 +151,16 @@ def _run_one(
         "--answers",
         str(answers),
     ]
+    from loancli.i18n import language, set_language
+
     before = _ids(state)
     output = io.StringIO()
-    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-        code = app(args=args, prog_name="loancli", standalone_mode=False)
+    speaking = language()  # the run speaks its own language; replay's report speaks ours
+    try:
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            code = app(args=args, prog_name="loancli", standalone_mode=False)
+    finally:
+        set_language(speaking)
     if record not in ids:
         new = sorted(_ids(state) - before)
         if new:

@@ -109,7 +109,7 @@ def scenario_list(ctx: typer.Context) -> None:
                 {
                     "name": name,
                     "command": " ".join(words[: options_at[0]] if options_at else words),
-                    "description": s.description,
+                    "description": _(s.description),
                     "expect": s.expect.get("reason") or s.expect.get("status"),
                 }
             )
@@ -191,7 +191,7 @@ def scenario_find(
                 "name": m.scenario.name,
                 "why": m.why,
                 "expect": m.scenario.expect.get("reason") or m.scenario.expect.get("status"),
-                "description": m.scenario.description,
+                "description": _(m.scenario.description),
                 "command": run_command(m.scenario),
             }
             for m in matches
@@ -211,6 +211,8 @@ def scenario_find(
             opts.console.print(
                 f"[bold]{row['name']}[/bold] ({row['expect']}): "
                 f"{escape(str(row['description']))}\n"
-                f"  [dim]matched {escape(str(row['why']))}[/dim]\n  {escape(str(row['command']))}",
+                "  [dim]"
+                + _("matched {why}").format(why=escape(str(row["why"])))
+                + f"[/dim]\n  {escape(str(row['command']))}",
                 soft_wrap=True,
             )

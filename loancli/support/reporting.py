@@ -13,7 +13,7 @@ from typing import Any
 from loancli.account.accounts import identity_of
 from loancli.asking import shown_set_item
 from loancli.errors import NotFound, UsageError
-from loancli.i18n import language
+from loancli.i18n import _, language
 from loancli.journey.runner import load_applicant
 from loancli.masking import mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
@@ -188,7 +188,7 @@ def report(store: Store, record_id: str, bundle: str | None = None) -> dict[str,
     runs = app.get("runs", [])
     scenario_name = runs[-1].get("scenario", "default") if runs else "default"
     scenario = scenario_of(app)
-    described = scenario.description if scenario else ""
+    described = _(scenario.description) if scenario and scenario.description else ""
     facts = (scenario.world if scenario else WorldSettings()).facts()
     reason = Reason(app["reason"]) if app.get("reason") else None
     outcome = {
@@ -236,7 +236,7 @@ def _run_scenarios(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for n, run in enumerate(runs, start=1):
         name = run.get("scenario") or "default"
         try:
-            described = load_scenario(name).description
+            described = _(load_scenario(name).description)
         except UsageError:
             described = "(the scenario file has moved or changed; the bundle keeps its body)"
         out.append(

@@ -37,6 +37,7 @@ from loancli.account.accounts import TWO_STEP_MODES
 from loancli.asking import read_yaml_file
 from loancli.clock import CHINA_TZ, LATEST_CLOCK, parse_clock, parse_duration
 from loancli.errors import UsageError, quoted
+from loancli.i18n import _
 from loancli.loan.products import load_products
 from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
@@ -512,11 +513,11 @@ def find_scenarios(words: str) -> list[Match]:
 
     for name, s in scenarios.items():
         if query == name:
-            add(name, 100, "its name")
+            add(name, 100, _("its name"))
         if query and query == s.expect.get("reason"):
-            add(name, 90, f"it stops with {query}")
+            add(name, 90, _("it stops with {reason}").format(reason=query))
         if query and query == s.expect.get("stopped_at"):
-            add(name, 80, f"it stops at the step {query}")
+            add(name, 80, _("it stops at the step {step}").format(step=query))
     for entry in table:
         phrases = [str(p).lower() for p in entry.get("words", [])]
         hit = next((p for p in phrases if p and (p in query or query in p)), None)
@@ -524,7 +525,8 @@ def find_scenarios(words: str) -> list[Match]:
             continue
         for name, s in scenarios.items():
             if s.expect.get("reason") in entry.get("reasons", []):
-                add(name, 70, f"“{hit}”: it stops with {s.expect['reason']}")
+                stops = _("it stops with {reason}").format(reason=s.expect["reason"])
+                add(name, 70, f"“{hit}”: {stops}")
             if name in entry.get("scenarios", []):
                 add(name, 60, f"“{hit}”")
     if not found and query:
@@ -532,7 +534,7 @@ def find_scenarios(words: str) -> list[Match]:
         for name, s in scenarios.items():
             text = f"{name} {s.description}".lower()
             if tokens and all(t in text for t in tokens):
-                add(name, 10, "its description")
+                add(name, 10, _("its description"))
     ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
     return [Match(scenarios[name], why) for name, (_score, why) in ranked]
 
