@@ -15,6 +15,7 @@ from loancli.reasons import Reason
 from loancli.records import LOANS
 from loancli.store import Store
 from loancli.support.reporting import facts_of, is_flow, resolve
+from loancli.world.providers.review import why_in
 
 
 def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str, str]:
@@ -32,12 +33,16 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
         out["face_check"] = " ".join(_face_sentence(e) for e in faces)
     review = app.get("review")
     if review:
-        verdict = "approved" if review["approved"] else "rejected"
+        verdict = _("approved") if review["approved"] else _("rejected")
         auths = [k for k, v in (app.get("authorisations") or {}).items() if v]
-        out["review"] = (
-            f"The first review {verdict} the application: " + "; ".join(review["why"]) + ". "
-            f"Inputs: monthly income {app['profile']['monthly_income']}, authorisations "
-            f"granted: {', '.join(auths) or 'none'}."
+        out["review"] = _(
+            "The first review {verdict} the application: {why}. Inputs: monthly income "
+            "{income}, authorisations granted: {auths}."
+        ).format(
+            verdict=verdict,
+            why=_("; ").join(why_in(w) for w in review["why"]),
+            income=app["profile"]["monthly_income"],
+            auths=", ".join(auths) or _("none"),
         )
     if app.get("reason"):
         reason = Reason(app["reason"])

@@ -154,6 +154,8 @@ def test_explain_and_the_calendar_speak_chinese(tmp_path: Path) -> None:
     assert code == 0
     assert "这是该账户的首笔借款" in doc["explanations"]["due_date"]
     assert doc["explanations"]["amount"].startswith("等额本息：")
+    assert doc["explanations"]["review"].startswith("初审通过：基础额度 20000.00")
+    assert "第 1 次尝试 通过：动作 一致" in doc["explanations"]["face_check"]
     code, doc = run_json(tmp_path, "--lang", "en", "explain", "A0001")
     assert doc["explanations"]["due_date"].startswith("This is the account's first loan")
 

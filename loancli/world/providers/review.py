@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated
 
+from loancli.i18n import N_, _
 from loancli.validation import MAX_MONEY, Range
 
 DECISIONS = ("approve", "reject")
@@ -38,6 +39,29 @@ class Decision:
     why: list[str] = field(default_factory=list)
 
 
+# Why the review decided as it did, as the record keeps it (English, for engineers); each is
+# shown translated by :func:`why_in`.
+WHY_REJECTED = N_("rejected: {reason}")
+WHY_BASE = N_("base credit limit {limit}")
+WHY_BONUS = N_("+{bonus} for {count} authorisation(s)")
+WHY_CAPPED = N_("capped at {multiple}x monthly income {income}")
+WHY_APR = N_("APR {apr}% from the lender's pricing")
+_WHYS = (WHY_REJECTED, WHY_BASE, WHY_BONUS, WHY_CAPPED, WHY_APR)
+
+
+def why_in(text: str) -> str:
+    """A recorded review reason in the current language (unknown text is kept as it is)."""
+    import re
+
+    for template in _WHYS:
+        pattern = re.escape(template)
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", pattern)
+        match = re.fullmatch(pattern, text)
+        if match:
+            return _(template).format(**match.groupdict())
+    return text
+
+
 class FakeReview:
     def __init__(self, settings: ReviewSettings) -> None:
         self.settings = settings
@@ -45,14 +69,16 @@ class FakeReview:
     def decide(self, monthly_income: Decimal, authorisations: dict[str, bool]) -> Decision:
         s = self.settings
         if s.decision == "reject":
-            return Decision(False, Decimal("0.00"), s.apr, [f"rejected: {s.reject_reason}"])
+            return Decision(
+                False, Decimal("0.00"), s.apr, [WHY_REJECTED.format(reason=s.reject_reason)]
+            )
         granted = sum(1 for on in authorisations.values() if on)
         limit = s.credit_limit + s.authorisation_bonus * granted
-        why = [f"base credit limit {s.credit_limit}"]
+        why = [WHY_BASE.format(limit=s.credit_limit)]
         if granted:
-            why.append(f"+{s.authorisation_bonus * granted} for {granted} authorisation(s)")
+            why.append(WHY_BONUS.format(bonus=s.authorisation_bonus * granted, count=granted))
         if s.income_multiple and monthly_income * s.income_multiple < limit:
             limit = (monthly_income * s.income_multiple).quantize(Decimal("1")) // 100 * 100
-            why.append(f"capped at {s.income_multiple}x monthly income {monthly_income}")
-        why.append(f"APR {s.apr}% from the lender's pricing")
+            why.append(WHY_CAPPED.format(multiple=s.income_multiple, income=monthly_income))
+        why.append(WHY_APR.format(apr=s.apr))
         return Decision(True, Decimal(limit).quantize(Decimal("0.01")), s.apr, why)
