@@ -23,6 +23,7 @@ from loancli.errors import (
     UsageError,
     quoted,
 )
+from loancli.i18n import _
 from loancli.questions import QUESTIONS, Question
 from loancli.validation import regular_file_problem
 
@@ -45,7 +46,12 @@ class AnswerSource:
         for key, value in answers.items():
             if key not in QUESTIONS:
                 known = ", ".join(sorted(QUESTIONS))
-                raise UsageError(f"unknown answer key in {origin}; known keys: {known}", key=key)
+                raise UsageError(
+                    _("unknown answer key in {origin}; known keys: {known}").format(
+                        origin=origin, known=known
+                    ),
+                    key=key,
+                )
             self._queues[key] = list(value) if isinstance(value, list) else [value]
         self._used: dict[str, int] = {}
 
@@ -69,7 +75,10 @@ def load_answers_file(path: Path) -> AnswerSource:
     """Read a YAML answers file; paths in it are relative to the file."""
     data = read_yaml_file(path, "answers file", key="--answers", typed=False) or {}
     if not isinstance(data, dict):
-        raise UsageError(f"answers file {path} must be a mapping of key: answer", key="--answers")
+        raise UsageError(
+            _("answers file {path} must be a mapping of key: answer").format(path=path),
+            key="--answers",
+        )
     return AnswerSource(data, path.resolve().parent, str(path))
 
 
@@ -94,30 +103,48 @@ def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> Any:
     problem = regular_file_problem(path, missing_ok=True)  # the read below says "missing"
     if problem:
         shown = path if len(str(path)) <= 200 else quoted(str(path), 200)
-        raise UsageError(f"{what} {shown} {problem}", key=key)
+        raise UsageError(
+            _("{what} {shown} {problem}").format(what=what, shown=shown, problem=problem), key=key
+        )
     try:
         with path.open("rb") as handle:
             raw = handle.read(YAML_MAX_BYTES + 1)
     except OSError as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc.strerror}", key=key) from None
+        raise UsageError(
+            _("cannot read {what} {path}: {value0}").format(
+                what=what, path=path, value0=exc.strerror
+            ),
+            key=key,
+        ) from None
     if len(raw) > YAML_MAX_BYTES:
-        raise UsageError(f"{what} {path} is larger than {YAML_MAX_BYTES // 1024} KiB", key=key)
+        raise UsageError(
+            _("{what} {path} is larger than {value0} KiB").format(
+                what=what, path=path, value0=YAML_MAX_BYTES // 1024
+            ),
+            key=key,
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UsageError(
-            f"{what} {path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
-            f"{exc.start}); save it as UTF-8",
+            _(
+                "{what} {path} is not UTF-8 text (byte 0x{value0:02x} at offset {value1}); save "
+                "it as UTF-8"
+            ).format(what=what, path=path, value0=raw[exc.start], value1=exc.start),
             key=key,
         ) from None
     try:
         return read_yaml(text, typed=typed)
     except YamlTooComplex as exc:
-        raise UsageError(f"{what} {path}: {exc}", key=key) from None
+        raise UsageError(
+            _("{what} {path}: {exc}").format(what=what, path=path, exc=exc), key=key
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise UsageError(f"{what} {path} is not valid YAML{at}", key=key) from None
+        raise UsageError(
+            _("{what} {path} is not valid YAML{at}").format(what=what, path=path, at=at), key=key
+        ) from None
 
 
 def read_yaml(text: str, *, typed: bool = False) -> Any:
@@ -183,7 +210,7 @@ def parse_set_options(items: list[str]) -> AnswerSource:
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"{item!r} is not KEY=VALUE", key="--set")
+            raise UsageError(_("{item!r} is not KEY=VALUE").format(item=item), key="--set")
         value: Any = raw
         if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
             value = raw[1:-1]  # quoted as YAML would be: the text inside

@@ -199,7 +199,9 @@ class Range:
         finite = not isinstance(value, float | Decimal) or math.isfinite(value)
         if finite and self.low <= value <= self.high:
             return None
-        return f"{_shown(value)} is out of range; allowed {_shown(self.low)} to {_shown(self.high)}"
+        return _("{value} is out of range; allowed {low} to {high}").format(
+            value=_shown(value), low=_shown(self.low), high=_shown(self.high)
+        )
 
 
 def _shown(value: Any) -> str:

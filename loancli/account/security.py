@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from loancli.account.accounts import TWO_STEP_MODES, identity_of
 from loancli.errors import NotFound, UsageError, quoted
+from loancli.i18n import _
 from loancli.masking import mask_id, mask_phone
 from loancli.questions import QUESTIONS
 from loancli.records import ACCOUNTS
@@ -51,11 +52,18 @@ def account_for(store: Store, raw: str, key: str = "PHONE") -> dict[str, Any]:
         login_id = QUESTIONS["login_id"].parse(raw)
     except ValueError as exc:
         shown = mask_id(raw) if len(raw) > 11 else mask_phone(raw)
-        raise UsageError(f"{quoted(shown)} is not accepted: {exc}", key=key) from None
+        raise UsageError(
+            _("{value0} is not accepted: {exc}").format(value0=quoted(shown), exc=exc), key=key
+        ) from None
     account = find_account(store, login_id)
     if account is None:
         shown = mask_id(login_id) if is_id_number(login_id) else mask_phone(login_id)
-        raise NotFound(f"no account for {shown} in the state file {store.path}", key=key)
+        raise NotFound(
+            _("no account for {shown} in the state file {value0}").format(
+                shown=shown, value0=store.path
+            ),
+            key=key,
+        )
     return account
 
 
@@ -81,8 +89,9 @@ def forget_device(store: Store, account: dict[str, Any], model: str) -> None:
     if model not in trusted:
         known = ", ".join(trusted) or "none"
         raise NotFound(
-            f"{model!r} is not a trusted device of {mask_phone(account['phone'])} "
-            f"(trusted: {known})",
+            _("{model!r} is not a trusted device of {value0} (trusted: {known})").format(
+                model=model, value0=mask_phone(account["phone"]), known=known
+            ),
             key="MODEL",
         )
     trusted.remove(model)
@@ -93,7 +102,10 @@ def forget_device(store: Store, account: dict[str, Any], model: str) -> None:
 def set_two_step(store: Store, account: dict[str, Any], mode: str) -> None:
     if mode not in TWO_STEP_MODES:
         raise UsageError(
-            f"{mode!r} is not a mode; choose {' or '.join(TWO_STEP_MODES)}", key="--mode"
+            _("{mode!r} is not a mode; choose {value0}").format(
+                mode=mode, value0=" or ".join(TWO_STEP_MODES)
+            ),
+            key="--mode",
         )
     store.update(ACCOUNTS, {"two_step": mode}, phone=account["phone"])
     account["two_step"] = mode

@@ -59,8 +59,9 @@ def _account_exists(store: Any, phone: str) -> None:
 
     if store.get(ACCOUNTS, phone=phone) is None:
         raise NotFound(
-            f"no account with the number {mask_phone(phone)}; after a phone change "
-            "use the new number",
+            _(
+                "no account with the number {value0}; after a phone change use the new number"
+            ).format(value0=mask_phone(phone)),
             key="PHONE",
         )
 

@@ -275,12 +275,16 @@ def check_output(path: Path | None, option: str) -> None:
     except ValueError as exc:
         raise UsageError(str(exc), key=option) from None
     if path.is_dir():
-        raise UsageError(f"{path} is a directory; give a file name", key=option)
+        raise UsageError(_("{path} is a directory; give a file name").format(path=path), key=option)
     parent = path.parent
     if not parent.is_dir():
-        raise UsageError(f"the directory {parent} does not exist", key=option)
+        raise UsageError(
+            _("the directory {parent} does not exist").format(parent=parent), key=option
+        )
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"{path} cannot be written (no permission)", key=option)
+        raise UsageError(
+            _("{path} cannot be written (no permission)").format(path=path), key=option
+        )
 
 
 def recorder(

@@ -145,7 +145,9 @@ def calendar(
                 year, mon = (int(x) for x in month.split("-"))
                 date(year, mon, 1)
             except ValueError:
-                raise _usage(f"{month!r} is not a month; write YYYY-MM", "--month") from None
+                raise _usage(
+                    _("{month!r} is not a month; write YYYY-MM").format(month=month), "--month"
+                ) from None
         else:
             nxt = next((x for x in lines if x["status"] != "paid"), lines[-1])
             year, mon = (int(x) for x in nxt["due_date"].split("-")[:2])
@@ -213,8 +215,10 @@ def clock_set(
         with open_world(opts) as (store, clock, scenario):
             if target < clock.now():
                 raise _usage(
-                    f"the simulated clock does not go backwards (now "
-                    f"{clock.isoformat()}); use a new --db to start over",
+                    _(
+                        "the simulated clock does not go backwards (now {value0}); use a new "
+                        "--db to start over"
+                    ).format(value0=clock.isoformat()),
                     "DATETIME",
                 )
             clock.set(target)
@@ -357,7 +361,7 @@ def restructure(
     opts = options(ctx)
     with handled(opts):
         if term not in (3, 6, 12, 24, 36):
-            raise _usage("the new plan's term is 3, 6, 12, 24 or 36 months", "--term")
+            raise _usage(_("the new plan's term is 3, 6, 12, 24 or 36 months"), "--term")
         with open_world(opts) as (store, clock, _scenario):
             loan = find_loan(store, applicant)
             today = clock.now().date()

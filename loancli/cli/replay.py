@@ -45,7 +45,10 @@ def run_replay(opts: Options, bundle_path: Path) -> int:
     ticket = bundle.ticket
     if opts.db is not None and opts.db.exists() and opts.db.stat().st_size > 0:
         raise UsageError(
-            f"{opts.db} already exists; a replay needs a fresh world (a new file)", key="--db"
+            _("{value0} already exists; a replay needs a fresh world (a new file)").format(
+                value0=opts.db
+            ),
+            key="--db",
         )
     with tempfile.TemporaryDirectory(prefix="loancli-replay-") as tmp:
         folder = Path(tmp)
@@ -60,8 +63,12 @@ def run_replay(opts: Options, bundle_path: Path) -> int:
             code, out = _run_one(folder, state, n, run, ids)
             if code not in (0, 3):
                 raise UsageError(
-                    f"run {n} of the bundle ({' '.join(run['argv'])}) ended with exit {code}: "
-                    f"{out.strip().splitlines()[-1] if out.strip() else ''}",
+                    _("run {n} of the bundle ({value0}) ended with exit {code}: {value1}").format(
+                        n=n,
+                        value0=" ".join(run["argv"]),
+                        code=code,
+                        value1=out.strip().splitlines()[-1] if out.strip() else "",
+                    ),
                     key="FILE",
                 )
         from loancli.store import Store

@@ -115,8 +115,9 @@ def _run(
             account = account_for(j.store, unlock)
             if not is_locked(account, j.clock.now()):
                 raise UsageError(
-                    f"the account of {mask_phone(account['phone'])} is not locked; "
-                    "nothing to unlock",
+                    _("the account of {value0} is not locked; nothing to unlock").format(
+                        value0=mask_phone(account["phone"])
+                    ),
                     key="PHONE",
                 )
             fields["phone"] = account["phone"]

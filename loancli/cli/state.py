@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from loancli.cli.common import handled, options, options_for
+from loancli.i18n import _
 
 app = typer.Typer(help="Look after a state file: info, convert, prune.", no_args_is_help=True)
 
@@ -74,7 +75,8 @@ def prune(
             day = date.fromisoformat(before)
         except ValueError:
             raise UsageError(
-                f"{before!r} is not a date; write YYYY-MM-DD", key="--before"
+                _("{before!r} is not a date; write YYYY-MM-DD").format(before=before),
+                key="--before",
             ) from None
         with Store(
             opts.db or default_db_path(),

@@ -72,7 +72,7 @@ def report(
     opts = options(ctx)
     with handled(opts):
         if fmt not in ("md", "json"):
-            raise UsageError("choose md or json", key="--format")
+            raise UsageError(_("choose md or json"), key="--format")
         check_output(out, "--out")
         check_output(bundle, "--bundle")
         with open_world(opts, read_only=True) as (store, _clock, _scenario):

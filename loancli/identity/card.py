@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from loancli.errors import RuleError
+from loancli.i18n import _
 from loancli.identity.idnumber import age_on, make_id, parse_id, validity_years
 from loancli.reasons import Reason
 
@@ -37,7 +38,7 @@ class IdCardFields:
 
     def __post_init__(self) -> None:
         if self.sex not in SEX_PRINTED:
-            raise ValueError(f"sex is 'male' or 'female', not {self.sex!r}")
+            raise ValueError(_("sex is 'male' or 'female', not {value0!r}").format(value0=self.sex))
 
     @property
     def sex_printed(self) -> str:
@@ -64,11 +65,13 @@ def parse_validity(text: str) -> tuple[date, date | None]:
         valid_until = None if end == LONG_TERM else _parse_dotted(end)
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a validity period; write YYYY.MM.DD-YYYY.MM.DD "
-            f"or YYYY.MM.DD-{LONG_TERM}"
+            _(
+                "{text!r} is not a validity period; write YYYY.MM.DD-YYYY.MM.DD or "
+                "YYYY.MM.DD-{LONG_TERM}"
+            ).format(text=text, LONG_TERM=LONG_TERM)
         ) from None
     if valid_until is not None and valid_until <= valid_from:
-        raise ValueError(f"the validity period {text!r} ends before it starts")
+        raise ValueError(_("the validity period {text!r} ends before it starts").format(text=text))
     return valid_from, valid_until
 
 
@@ -84,8 +87,9 @@ def default_valid_until(birth_date: date, valid_from: date) -> date | None:
     """End of validity by the age-at-issue rule (``idnumber.validity_years``)."""
     if valid_from < birth_date:
         raise ValueError(
-            f"the card is issued on {valid_from.isoformat()}, "
-            f"before the holder's birth on {birth_date.isoformat()}"
+            _("the card is issued on {value0}, before the holder's birth on {value1}").format(
+                value0=valid_from.isoformat(), value1=birth_date.isoformat()
+            )
         )
     years = validity_years(age_on(birth_date, valid_from))
     return None if years is None else add_years(valid_from, years)
@@ -201,7 +205,7 @@ def card_fields(spec: CardSpec, today: date) -> IdCardFields:
     """The printed fields of the card ``spec`` asks for, issued a year before ``today`` unless
     it says otherwise; a refusal is a ``RuleError`` naming the field."""
     if spec.sex not in SEX_PRINTED:
-        raise RuleError("sex", f"write male or female, not {spec.sex!r}")
+        raise RuleError("sex", _("write male or female, not {value0!r}").format(value0=spec.sex))
     birth = _typed_date("birth_date", spec.birth_date)
     try:
         if spec.number is None:
@@ -228,7 +232,7 @@ def _validity(spec: CardSpec, birth: date, today: date) -> tuple[date, date | No
     if spec.expired:
         if spec.valid_from is not None or spec.valid_until is not None:
             raise RuleError(
-                "expired", "it sets the validity itself; drop valid_from/valid_until or expired"
+                "expired", _("it sets the validity itself; drop valid_from/valid_until or expired")
             )
         return expired_validity(today)
     start = (
@@ -245,7 +249,12 @@ def _validity(spec: CardSpec, birth: date, today: date) -> tuple[date, date | No
         return start, None
     end = _typed_date("valid_until", spec.valid_until)
     if end <= start:
-        raise RuleError("valid_until", f"{end.isoformat()} is not after {start.isoformat()}")
+        raise RuleError(
+            "valid_until",
+            _("{value0} is not after {value1}").format(
+                value0=end.isoformat(), value1=start.isoformat()
+            ),
+        )
     return start, end
 
 
@@ -254,5 +263,5 @@ def _typed_date(field: str, text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise RuleError(
-            field, f"{text!r} is not a date; write YYYY-MM-DD, e.g. 1990-03-07"
+            field, _("{text!r} is not a date; write YYYY-MM-DD, e.g. 1990-03-07").format(text=text)
         ) from None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loancli.errors import UsageError, quoted
+from loancli.i18n import _
 from loancli.identity.card import METADATA_KEY
 from loancli.reasons import Reason
 from loancli.validation import has_control, regular_file_problem
@@ -67,8 +68,9 @@ def check_image(
     size = file.stat().st_size
     if size > limits.max_bytes:
         raise UsageError(
-            f"{file} is {size / 1024 / 1024:.1f} MiB; an ID photo may be at most "
-            f"{limits.max_bytes / 1024 / 1024:g} MiB",
+            _("{file} is {value0:.1f} MiB; an ID photo may be at most {value1:g} MiB").format(
+                file=file, value0=size / 1024 / 1024, value1=limits.max_bytes / 1024 / 1024
+            ),
             key=key,
         )
     with _open_image(file, key, limits) as image:
@@ -124,13 +126,17 @@ def _existing_file(path: str | Path, key: str | None) -> Path:
     problem = regular_file_problem(file)
     if problem:
         shown = file if len(str(file)) <= 200 else quoted(str(file), 200)
-        raise UsageError(f"{shown} {problem}; give the path of a photo", key=key)
+        raise UsageError(
+            _("{shown} {problem}; give the path of a photo").format(shown=shown, problem=problem),
+            key=key,
+        )
     return file
 
 
 def _not_an_image(file: Path, key: str | None) -> UsageError:
     return UsageError(
-        f"{file} is not an image Pillow can read; upload a PNG or JPEG photo", key=key
+        _("{file} is not an image Pillow can read; upload a PNG or JPEG photo").format(file=file),
+        key=key,
     )
 
 
@@ -141,8 +147,10 @@ def _open_image(file: Path, key: str | None, limits: ImageLimits) -> Image.Image
 
     not_an_image = _not_an_image(file, key)
     too_large = UsageError(
-        f"{file} has more pixels than an ID photo may have ({limits.max_pixels:,}); a photo "
-        "this large is not one a phone takes",
+        _(
+            "{file} has more pixels than an ID photo may have ({value0:,}); a photo this large "
+            "is not one a phone takes"
+        ).format(file=file, value0=limits.max_pixels),
         key=key,
     )
     try:
@@ -154,8 +162,10 @@ def _open_image(file: Path, key: str | None, limits: ImageLimits) -> Image.Image
             width, height = probe.size
             if width * height > limits.max_pixels:
                 raise UsageError(
-                    f"{file} is {width}x{height} pixels; an ID photo may have at most "
-                    f"{limits.max_pixels:,} (a photo this large is not one a phone takes)",
+                    _(
+                        "{file} is {width}x{height} pixels; an ID photo may have at most "
+                        "{value0:,} (a photo this large is not one a phone takes)"
+                    ).format(file=file, width=width, height=height, value0=limits.max_pixels),
                     key=key,
                 )
             probe.verify()

@@ -22,6 +22,7 @@ from loancli.account.cards import card_view, flag_for_rebind
 from loancli.account.contacts import contact_view, contacts_of, save_contact
 from loancli.asking import asks
 from loancli.errors import NotFound, UsageError
+from loancli.i18n import _
 from loancli.journey.card_binding import bind_card
 from loancli.journey.core import Journey, Stop
 from loancli.journey.face_check import face_check
@@ -225,7 +226,9 @@ def card_to_unbind(store: Store, card_id: str) -> dict[str, Any]:
     card = store.get(CARDS, id=card_id)
     if card is None or card["status"] != "bound":
         raise NotFound(
-            f"no bound card {card_id!r} in the state file {store.path}; see card list PHONE",
+            _("no bound card {card_id!r} in the state file {value0}; see card list PHONE").format(
+                card_id=card_id, value0=store.path
+            ),
             key="CARD_ID",
         )
     return card
@@ -238,7 +241,10 @@ def unbind(j: Journey, card_id: str) -> dict[str, Any]:
     def remove(j: Journey, record: dict[str, Any]) -> Stop | None:
         card = card_to_unbind(j.store, card_id)
         if card["phone"] != record["phone"]:
-            raise UsageError(f"card {card_id} is not bound to the account logged in", key="CARD_ID")
+            raise UsageError(
+                _("card {card_id} is not bound to the account logged in").format(card_id=card_id),
+                key="CARD_ID",
+            )
         j.store.update(CARDS, {"status": "unbound", "unbound_at": j.clock.isoformat()}, id=card_id)
         j.event(record, "card_unbound", card=mask_card(card["number"]))
         record["view"] = {
@@ -288,7 +294,9 @@ def contact_to_remove(store: Store, contact_id: str) -> dict[str, Any]:
     contact = store.get(CONTACTS, id=contact_id)
     if contact is None:
         raise NotFound(
-            f"no contact {contact_id!r} in the state file {store.path}; see contacts list PHONE",
+            _(
+                "no contact {contact_id!r} in the state file {value0}; see contacts list PHONE"
+            ).format(contact_id=contact_id, value0=store.path),
             key="CONTACT_ID",
         )
     return contact
@@ -301,7 +309,10 @@ def remove_contact(j: Journey, contact_id: str) -> dict[str, Any]:
     def remove(j: Journey, record: dict[str, Any]) -> Stop | None:
         contact = contact_to_remove(j.store, contact_id)
         if contact["phone"] != record["phone"]:
-            raise UsageError(f"contact {contact_id} belongs to another account", key="CONTACT_ID")
+            raise UsageError(
+                _("contact {contact_id} belongs to another account").format(contact_id=contact_id),
+                key="CONTACT_ID",
+            )
         j.store.remove(CONTACTS, id=contact_id)
         j.event(
             record,

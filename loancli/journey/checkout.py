@@ -22,6 +22,7 @@ from loancli.account.cards import cards_of
 from loancli.account.contacts import contacts_of, save_contact
 from loancli.clock import format_duration
 from loancli.errors import RuleError
+from loancli.i18n import _
 from loancli.identity.card import valid_until
 from loancli.journey import steps
 from loancli.journey.card_binding import bind_card
@@ -345,9 +346,17 @@ def check_order(product: Product, item: str, price: str, periods: int) -> tuple[
         raise RuleError("price", str(exc)) from None
     if amount < product.min_amount:
         raise RuleError(
-            "price", f"the price must be at least {fmt(product.min_amount)} yuan for installments"
+            "price",
+            _("the price must be at least {value0} yuan for installments").format(
+                value0=fmt(product.min_amount)
+            ),
         )
     if product.fee_rate_total(periods) is None:
         offered = ", ".join(str(t) for t in sorted(product.fee_rates))
-        raise RuleError("periods", f"{periods} periods are not offered; choose {offered}")
+        raise RuleError(
+            "periods",
+            _("{periods} periods are not offered; choose {offered}").format(
+                periods=periods, offered=offered
+            ),
+        )
     return name, amount

@@ -8,6 +8,7 @@ from typing import Any
 
 from loancli.account.hashing import stand_in
 from loancli.errors import AnswersExhausted, MissingAnswer, MissingAnswers, UsageError
+from loancli.i18n import _
 from loancli.journey.core import Journey, Stop
 from loancli.reasons import Reason
 
@@ -78,7 +79,7 @@ def run_steps(
                 outcome = None
                 if j.last_reason is None:
                     failure = UsageError(
-                        "the answers for this question ran out before any retry", key=exc.key
+                        _("the answers for this question ran out before any retry"), key=exc.key
                     )
                 else:
                     outcome = Stop(j.last_reason, f"no more answers for {exc.key}")

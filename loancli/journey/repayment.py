@@ -14,6 +14,7 @@ from typing import Any
 
 from loancli.account.cards import find_card, refusal
 from loancli.errors import RuleError
+from loancli.i18n import _
 from loancli.loan.loans import find_loan, log, save_loan
 from loancli.loan.servicing import catch_up, pay_amount, pay_installment, settle_all
 from loancli.reasons import Reason
@@ -48,7 +49,12 @@ def repay(
     loan = find_loan(store, applicant_id)
     log(loan, now, catch_up(loan, today))
     if loan["status"] != "active":
-        raise RuleError("loan", f"loan {loan['id']} is {loan['status']}; nothing to repay")
+        raise RuleError(
+            "loan",
+            _("loan {value0} is {value1}; nothing to repay").format(
+                value0=loan["id"], value1=loan["status"]
+            ),
+        )
     card = find_card(store, loan["phone"], loan["card_number"])
     reason = refusal(card, world.bank.card_status) if card else None
     if reason is not None:
@@ -65,7 +71,7 @@ def repay(
 def check_choice(installment: int | None, amount: str | None, settle: bool) -> None:
     """Exactly one way to pay is chosen (checked before any state is opened)."""
     if sum((installment is not None, amount is not None, settle)) != 1:
-        raise RuleError("choice", "choose exactly one of an installment, an amount or all")
+        raise RuleError("choice", _("choose exactly one of an installment, an amount or all"))
 
 
 def _pay(

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from loancli.errors import NotFound, UsageError
+from loancli.i18n import _
 from loancli.journey import steps
 from loancli.journey.core import Journey, Stop
 from loancli.journey.face_check import face_check
@@ -64,7 +65,12 @@ def load_applicant(store: Store, applicant_id: str, key: str = "ID") -> dict[str
     """A copy of a stored applicant; exit 2 naming ``key`` when there is none."""
     app = store.get(APPLICANTS, id=applicant_id)
     if app is None:
-        raise NotFound(f"no applicant {applicant_id!r} in the state file {store.path}", key=key)
+        raise NotFound(
+            _("no applicant {applicant_id!r} in the state file {value0}").format(
+                applicant_id=applicant_id, value0=store.path
+            ),
+            key=key,
+        )
     return dict(app)
 
 
@@ -73,7 +79,10 @@ def resume_journey(j: Journey, applicant_id: str) -> dict[str, Any]:
     app = load_applicant(j.store, applicant_id, "--resume")
     if app["status"] == "completed":
         raise UsageError(
-            f"applicant {applicant_id} has already completed the journey", key="--resume"
+            _("applicant {applicant_id} has already completed the journey").format(
+                applicant_id=applicant_id
+            ),
+            key="--resume",
         )
     first = STEP_NAMES.index(app["step"]) if "phone" in app else 0
     require_answers(j, STEPS[first:])
@@ -137,27 +146,34 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> dict[str, Any]:
     journey's current step moves it on (``apply --resume`` continues from there).
     """
     if step not in STEP_NAMES:
-        raise UsageError(f"unknown step; the steps are {', '.join(STEP_NAMES)}", key="STEP")
+        raise UsageError(
+            _("unknown step; the steps are {value0}").format(value0=", ".join(STEP_NAMES)),
+            key="STEP",
+        )
     app = load_applicant(j.store, applicant_id)
     if app["status"] == "completed":
         # Re-running a step would change the record of a paid-out loan (disbursement would
         # even pay it out a second time).
         raise UsageError(
-            f"applicant {applicant_id} has already completed the journey; a step "
-            "cannot be run again",
+            _(
+                "applicant {applicant_id} has already completed the journey; a step cannot be "
+                "run again"
+            ).format(applicant_id=applicant_id),
             key="ID",
         )
     at = STEP_NAMES.index(app["step"])
     wanted = STEP_NAMES.index(step)
     if wanted > at:
         raise UsageError(
-            f"applicant {applicant_id} is at {app['step']}; {step} needs the steps "
-            "before it first (use apply --resume)",
+            _(
+                "applicant {applicant_id} is at {value0}; {step} needs the steps before it first "
+                "(use apply --resume)"
+            ).format(applicant_id=applicant_id, value0=app["step"], step=step),
             key="STEP",
         )
     if "phone" not in app and step != "login":
         raise UsageError(
-            "the applicant has not logged in yet; run the login step first", key="STEP"
+            _("the applicant has not logged in yet; run the login step first"), key="STEP"
         )
     require_answers(j, [(step, dict(STEPS)[step])])
     if j.run:

@@ -34,7 +34,7 @@ from loancli.asking import (
 )
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
 from loancli.errors import RuleError, UsageError
-from loancli.i18n import language
+from loancli.i18n import _, language
 from loancli.journey.core import Journey
 from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
 from loancli.questions import QUESTIONS
@@ -94,8 +94,10 @@ def open_world(
         elif stored and start < parse_datetime(stored):
             raise RuleError(
                 "clock",
-                f"{start.isoformat()} is before the state file's simulated now ({stored}); the "
-                "simulated clock does not go backwards: use a new --db to start over",
+                _(
+                    "{value0} is before the state file's simulated now ({stored}); the simulated "
+                    "clock does not go backwards: use a new --db to start over"
+                ).format(value0=start.isoformat(), stored=stored),
             )
         sim = SimClock(start)
         with store.transaction() if unit else contextlib.nullcontext():

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from loancli.errors import NotFound
+from loancli.i18n import _
 from loancli.loan.money import ZERO, fmt
 from loancli.loan.schedule import Schedule
 from loancli.loan.servicing import (
@@ -62,7 +63,10 @@ def find_loan(store: Store, applicant_id: str | None) -> dict[str, Any]:
     if not loans:
         who = f"applicant {applicant_id!r}" if applicant_id else "this state file"
         raise NotFound(
-            f"no loan found for {who}; a loan exists once a journey has disbursed", key="APPLICANT"
+            _("no loan found for {who}; a loan exists once a journey has disbursed").format(
+                who=who
+            ),
+            key="APPLICANT",
         )
     return dict(max(loans, key=lambda x: x["id"]))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from loancli.errors import RuleError
+from loancli.i18n import _
 from loancli.loan.money import fmt
 from loancli.loan.schedule import (
     DAILY_PRODUCT_YEAR,
@@ -60,13 +61,17 @@ class Product:
 def _decimal(value: Any, where: str) -> Decimal:
     """A YAML number or string as an exact Decimal (str() of a short float is exact)."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise ValueError(f"{where}: {value!r} is not a number")
+        raise ValueError(_("{where}: {value!r} is not a number").format(where=where, value=value))
     try:
         number = Decimal(str(value).strip())
     except ArithmeticError:
-        raise ValueError(f"{where}: {value!r} is not a number") from None
+        raise ValueError(
+            _("{where}: {value!r} is not a number").format(where=where, value=value)
+        ) from None
     if not number.is_finite():
-        raise ValueError(f"{where}: {value!r} is not a finite number")
+        raise ValueError(
+            _("{where}: {value!r} is not a finite number").format(where=where, value=value)
+        )
     return number
 
 
@@ -77,35 +82,49 @@ def _optional_decimal(value: Any, where: str) -> Decimal | None:
 def _product(key: str, spec: Any, source: str) -> Product:
     where = f"{source}: {key}"
     if not isinstance(spec, dict):
-        raise ValueError(f"{where}: a product must be a mapping of settings")
+        raise ValueError(_("{where}: a product must be a mapping of settings").format(where=where))
     known = {
         "name", "min_amount", "step", "terms", "methods", "apr_cap",
         "daily_rate_min", "daily_rate_max", "fee_rates", "min_age", "max_age",
     }  # fmt: skip
     unknown = sorted(set(spec) - known)
     if unknown:
-        raise ValueError(f"{where}: unknown setting(s) {', '.join(map(str, unknown))}")
+        raise ValueError(
+            _("{where}: unknown setting(s) {value0}").format(
+                where=where, value0=", ".join(map(str, unknown))
+            )
+        )
     fee_rates = {
         int(periods): _decimal(rate, f"{where}.fee_rates.{periods}")
         for periods, rate in (spec.get("fee_rates") or {}).items()
     }
     terms = spec.get("terms") or sorted(fee_rates)
     if not terms or not all(isinstance(t, int) and t >= 1 for t in terms):
-        raise ValueError(f"{where}.terms: give a list of whole months, e.g. [3, 6, 12]")
+        raise ValueError(
+            _("{where}.terms: give a list of whole months, e.g. [3, 6, 12]").format(where=where)
+        )
     try:
         methods = tuple(Method(m) for m in spec.get("methods") or [DEFAULT_METHOD])
     except ValueError as exc:
         choices = ", ".join(m.value for m in Method)
-        raise ValueError(f"{where}.methods: {exc}; choose from {choices}") from None
+        raise ValueError(
+            _("{where}.methods: {exc}; choose from {choices}").format(
+                where=where, exc=exc, choices=choices
+            )
+        ) from None
     min_age, max_age = spec.get("min_age", 18), spec.get("max_age")
     if isinstance(min_age, bool) or not isinstance(min_age, int) or min_age < 18:
         raise ValueError(
-            f"{where}.min_age: a whole number of years, 18 or more (full civil capacity)"
+            _("{where}.min_age: a whole number of years, 18 or more (full civil capacity)").format(
+                where=where
+            )
         )
     if max_age is not None and (
         isinstance(max_age, bool) or not isinstance(max_age, int) or max_age < min_age
     ):
-        raise ValueError(f"{where}.max_age: a whole number of years, at least min_age")
+        raise ValueError(
+            _("{where}.max_age: a whole number of years, at least min_age").format(where=where)
+        )
     return Product(
         key=key,
         min_age=min_age,
@@ -135,15 +154,27 @@ def load_products(
     try:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ValueError(f"{source}: cannot read the products file ({exc.strerror})") from None
+        raise ValueError(
+            _("{source}: cannot read the products file ({value0})").format(
+                source=source, value0=exc.strerror
+            )
+        ) from None
     except yaml.YAMLError as exc:
-        raise ValueError(f"{source}: not valid YAML ({exc})") from None
+        raise ValueError(
+            _("{source}: not valid YAML ({exc})").format(source=source, exc=exc)
+        ) from None
     if not isinstance(data, dict) or not data:
-        raise ValueError(f"{source}: expected a mapping of product keys to their settings")
+        raise ValueError(
+            _("{source}: expected a mapping of product keys to their settings").format(
+                source=source
+            )
+        )
     products = {str(key): _product(str(key), spec, str(source)) for key, spec in data.items()}
     for key, changes in (overrides or {}).items():
         if not isinstance(changes, dict):
-            raise ValueError(f"products.{key}: a product must be a mapping of settings")
+            raise ValueError(
+                _("products.{key}: a product must be a mapping of settings").format(key=key)
+            )
         products[str(key)] = _product(str(key), {**data.get(key, {}), **changes}, "products")
     return products
 
@@ -152,7 +183,9 @@ def check_apr_cap(product: Product, apr: Decimal) -> None:
     """Raise ValueError when apr (percent) is above the product's cap."""
     if product.apr_cap is not None and Decimal(apr) > product.apr_cap:
         raise ValueError(
-            f"{product.key}: APR {fmt(apr)}% exceeds the product's cap of {fmt(product.apr_cap)}%"
+            _("{value0}: APR {value1}% exceeds the product's cap of {value2}%").format(
+                value0=product.key, value1=fmt(apr), value2=fmt(product.apr_cap)
+            )
         )
 
 
@@ -195,7 +228,10 @@ def quote(
     built, so what fails in building it can only be the date.
     """
     if product_key not in products:
-        raise RuleError("product", f"unknown product; choose one of {', '.join(products)}")
+        raise RuleError(
+            "product",
+            _("unknown product; choose one of {value0}").format(value0=", ".join(products)),
+        )
     product = products[product_key]
     try:
         principal = check_money(amount, minimum=Decimal("0.01"))
@@ -204,7 +240,10 @@ def quote(
     try:
         day = date.fromisoformat(loan_date)
     except ValueError:
-        raise RuleError("loan_date", f"{loan_date!r} is not a date; write YYYY-MM-DD") from None
+        raise RuleError(
+            "loan_date",
+            _("{loan_date!r} is not a date; write YYYY-MM-DD").format(loan_date=loan_date),
+        ) from None
     problem = validate_term(term, product)
     if problem:
         raise RuleError("term", problem)
@@ -212,10 +251,18 @@ def quote(
     if fee_rate is not None:
         method = Method.EQUAL_PRINCIPAL.value
     elif method not in product.methods:
-        raise RuleError("method", f"{product_key} offers {', '.join(product.methods)}")
+        raise RuleError(
+            "method",
+            _("{product_key} offers {value0}").format(
+                product_key=product_key, value0=", ".join(product.methods)
+            ),
+        )
     rate = _quote_rate(product, apr, daily_rate, flat_fee=fee_rate is not None)
     if repayment_day is not None and not 1 <= repayment_day <= LAST_COMMON_DAY:
-        raise RuleError("repayment_day", f"a repayment day is 1-{LAST_COMMON_DAY}")
+        raise RuleError(
+            "repayment_day",
+            _("a repayment day is 1-{LAST_COMMON_DAY}").format(LAST_COMMON_DAY=LAST_COMMON_DAY),
+        )
     try:
         schedule = build_schedule(
             principal,
@@ -229,7 +276,10 @@ def quote(
         )
     except (ValueError, OverflowError):
         raise RuleError(
-            "loan_date", f"a loan taken on {loan_date} would fall due after the year 9999"
+            "loan_date",
+            _("a loan taken on {loan_date} would fall due after the year 9999").format(
+                loan_date=loan_date
+            ),
         ) from None
     try:
         check_apr_cap(product, schedule.apr)
@@ -246,25 +296,35 @@ def _quote_rate(
     daily = product.daily_rate_min is not None
     if daily_rate is not None and not daily:
         raise RuleError(
-            "daily_rate", f"only daily_loan takes a daily rate; {product.key} takes --apr"
+            "daily_rate",
+            _("only daily_loan takes a daily rate; {value0} takes --apr").format(
+                value0=product.key
+            ),
         )
     if daily_rate is not None:
         try:
             apr = str(Decimal(daily_rate) * DAILY_PRODUCT_YEAR * 100)
         except ArithmeticError:
             raise RuleError(
-                "daily_rate", f"{daily_rate!r} is not a number; write e.g. 0.0003"
+                "daily_rate",
+                _("{daily_rate!r} is not a number; write e.g. 0.0003").format(
+                    daily_rate=daily_rate
+                ),
             ) from None
     if apr is None:
         if flat_fee:
             return Decimal("0")
-        raise RuleError("apr", "give the APR in percent, e.g. 18")
+        raise RuleError("apr", _("give the APR in percent, e.g. 18"))
     try:
         rate = Decimal(apr)
     except ArithmeticError:
-        raise RuleError("apr", f"{apr!r} is not a number; write e.g. 18 for 18%") from None
+        raise RuleError(
+            "apr", _("{apr!r} is not a number; write e.g. 18 for 18%").format(apr=apr)
+        ) from None
     if not rate.is_finite() or rate < 0:
-        raise RuleError("apr", f"APR {apr} must be a percentage of 0 or more, e.g. 18")
+        raise RuleError(
+            "apr", _("APR {apr} must be a percentage of 0 or more, e.g. 18").format(apr=apr)
+        )
     if daily:
         per_day = rate / 100 / DAILY_PRODUCT_YEAR
         low, high = product.daily_rate_min, product.daily_rate_max
@@ -272,7 +332,9 @@ def _quote_rate(
         if not low <= per_day <= high:
             raise RuleError(
                 "daily_rate",
-                f"{product.key}'s daily rate is {low:%} to {high:%} a day; "
-                f"{per_day:.6%} is outside it",
+                _(
+                    "{value0}'s daily rate is {low:%} to {high:%} a day; {per_day:.6%} is "
+                    "outside it"
+                ).format(value0=product.key, low=low, high=high, per_day=per_day),
             )
     return rate

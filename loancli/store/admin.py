@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from loancli.errors import RuleError
+from loancli.i18n import _
 from loancli.records import APPLICANTS, FLOWS, LOANS, OTP_CODES, SMS_INBOX
 from loancli.store.base import Store
 
@@ -31,9 +32,11 @@ def convert(source: Path, target: Path) -> Info:
     """Copy every record of ``source`` into a new ``target`` (either backend, by suffix),
     keeping every document and its id; ``target`` must not exist yet."""
     if target.exists():
-        raise RuleError("to", f"{target} exists already; convert writes a new file only")
+        raise RuleError(
+            "to", _("{target} exists already; convert writes a new file only").format(target=target)
+        )
     if not source.exists():
-        raise RuleError("from", f"{source} does not exist")
+        raise RuleError("from", _("{source} does not exist").format(source=source))
     with Store(source, read_only=True) as old:
         data = old.dump()
     with Store(target, create_dirs=False) as new:

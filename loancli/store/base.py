@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 import msgspec
 
 from loancli.errors import RuleError, SchemaVersionError, StateCorrupt, StateError, StateLocked
+from loancli.i18n import _
 from loancli.records import META, RecordProblem, check_table
 
 SCHEMA_VERSION = 1
@@ -215,14 +216,18 @@ class Store:
             return
         if not self.create_dirs:
             raise RuleError(
-                "db", f"the directory {parent} of state file {self.path} does not exist"
+                "db",
+                _("the directory {parent} of state file {value0} does not exist").format(
+                    parent=parent, value0=self.path
+                ),
             )
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StateError(
-                f"cannot create the directory {parent} for state file {self.path}: "
-                f"{exc.strerror or exc}"
+                _("cannot create the directory {parent} for state file {value0}: {value1}").format(
+                    parent=parent, value0=self.path, value1=exc.strerror or exc
+                )
             ) from exc
 
     def _acquire(self) -> None:
@@ -241,14 +246,17 @@ class Store:
                 lock.acquire(timeout=self.lock_timeout)
         except filelock.Timeout as exc:
             raise StateLocked(
-                f"state file {self.path} is still locked by another loancli process after "
-                f"{self.lock_timeout:g} s; try again when it has finished, or wait longer "
-                "with --lock-timeout"
+                _(
+                    "state file {value0} is still locked by another loancli process after "
+                    "{value1:g} s; try again when it has finished, or wait longer with "
+                    "--lock-timeout"
+                ).format(value0=self.path, value1=self.lock_timeout)
             ) from exc
         except OSError as exc:
             raise StateError(
-                f"cannot lock state file {self.path} (lock file {lock.lock_file}): "
-                f"{exc.strerror or exc}"
+                _("cannot lock state file {value0} (lock file {value1}): {value2}").format(
+                    value0=self.path, value1=lock.lock_file, value2=exc.strerror or exc
+                )
             ) from exc
         self._lock = lock
 
@@ -262,13 +270,22 @@ class Store:
         schema = next((doc for _, doc in self._matching(META_TABLE, {"key": SCHEMA_KEY})), None)
         if schema is None or "version" not in schema:
             raise SchemaVersionError(
-                f"state file {self.path} has no schema version (this loancli supports version "
-                f"{SCHEMA_VERSION}); {ADVICE}"
+                _(
+                    "state file {value0} has no schema version (this loancli supports version "
+                    "{SCHEMA_VERSION}); {ADVICE}"
+                ).format(value0=self.path, SCHEMA_VERSION=SCHEMA_VERSION, ADVICE=ADVICE)
             )
         if schema["version"] != SCHEMA_VERSION:
             raise SchemaVersionError(
-                f"state file {self.path} has schema version {schema['version']!r}, but this "
-                f"loancli supports version {SCHEMA_VERSION}; {ADVICE}"
+                _(
+                    "state file {value0} has schema version {value1!r}, but this loancli "
+                    "supports version {SCHEMA_VERSION}; {ADVICE}"
+                ).format(
+                    value0=self.path,
+                    value1=schema["version"],
+                    SCHEMA_VERSION=SCHEMA_VERSION,
+                    ADVICE=ADVICE,
+                )
             )
         # Only a file of this schema can be held to this schema's record types.
         self._check_records()
@@ -277,7 +294,11 @@ class Store:
         """Refuse a record that does not fit its type (the backend decides when it looks)."""
 
     def _refuse(self, exc: RecordProblem) -> StateCorrupt:
-        return StateCorrupt(f"state file {self.path}: {exc}; {ADVICE}")
+        return StateCorrupt(
+            _("state file {value0}: {exc}; {ADVICE}").format(
+                value0=self.path, exc=exc, ADVICE=ADVICE
+            )
+        )
 
     def check(self, table: str, docs: dict[str, Any]) -> None:
         """Check records of ``table`` against its type: StateCorrupt naming the record."""
@@ -416,7 +437,11 @@ def target_of(path: Path) -> Path:
     except FileNotFoundError:
         return target
     except OSError as exc:
-        raise StateError(f"state file {path} cannot be read: {exc.strerror or exc}") from exc
+        raise StateError(
+            _("state file {path} cannot be read: {value0}").format(
+                path=path, value0=exc.strerror or exc
+            )
+        ) from exc
     if not stat.S_ISREG(mode):
         kind = (
             "a directory"
@@ -428,8 +453,10 @@ def target_of(path: Path) -> Path:
             else "a device"
         )
         raise StateError(
-            f"state file {path} is {kind}, not a regular file; it was left untouched — point "
-            "--db at a file"
+            _(
+                "state file {path} is {kind}, not a regular file; it was left untouched — point "
+                "--db at a file"
+            ).format(path=path, kind=kind)
         )
     return target
 
@@ -437,5 +464,8 @@ def target_of(path: Path) -> Path:
 def _require_match(operation: str, match: dict[str, Any]) -> None:
     if not match:
         raise ValueError(
-            f"{operation} needs at least one field to match, e.g. {operation}(table, ..., id=...)"
+            _(
+                "{operation} needs at least one field to match, e.g. {operation}(table, ..., "
+                "id=...)"
+            ).format(operation=operation)
         )

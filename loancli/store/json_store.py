@@ -26,6 +26,7 @@ from typing import Any
 import msgspec
 
 from loancli.errors import StateCorrupt, StateError
+from loancli.i18n import _
 from loancli.store.base import ADVICE, LOOKUP_FIELDS, Data, Store, decode, encode
 
 
@@ -173,42 +174,60 @@ def _load(target: Path, shown: Path) -> Data | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise StateError(f"state file {shown} cannot be read: {exc.strerror or exc}") from exc
+        raise StateError(
+            _("state file {shown} cannot be read: {value0}").format(
+                shown=shown, value0=exc.strerror or exc
+            )
+        ) from exc
     if not raw:
         return None
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise StateCorrupt(
-            f"state file {shown} is not UTF-8 text (bad byte at offset {exc.start}); {ADVICE}"
+            _(
+                "state file {shown} is not UTF-8 text (bad byte at offset {value0}); {ADVICE}"
+            ).format(shown=shown, value0=exc.start, ADVICE=ADVICE)
         ) from exc
     try:
         data = decode(raw)
     except msgspec.DecodeError:
         raise StateCorrupt(
-            f"state file {shown} is not valid JSON ({_json_position(raw)}); {ADVICE}"
+            _("state file {shown} is not valid JSON ({value0}); {ADVICE}").format(
+                shown=shown, value0=_json_position(raw), ADVICE=ADVICE
+            )
         ) from None
     if not isinstance(data, dict):
         raise StateCorrupt(
-            f"state file {shown} holds a JSON {_json_kind(data)} at the top level where an "
-            f"object of tables is expected; {ADVICE}"
+            _(
+                "state file {shown} holds a JSON {value0} at the top level where an object of "
+                "tables is expected; {ADVICE}"
+            ).format(shown=shown, value0=_json_kind(data), ADVICE=ADVICE)
         )
     for name, table in data.items():
         if not isinstance(table, dict):
             raise StateCorrupt(
-                f"state file {shown}: table {name!r} is a JSON {_json_kind(table)} where an "
-                f"object of documents is expected; {ADVICE}"
+                _(
+                    "state file {shown}: table {name!r} is a JSON {value0} where an object of "
+                    "documents is expected; {ADVICE}"
+                ).format(shown=shown, name=name, value0=_json_kind(table), ADVICE=ADVICE)
             )
         for doc_id, doc in table.items():
             if not (doc_id.isascii() and doc_id.isdigit()):
                 raise StateCorrupt(
-                    f"state file {shown}: table {name!r} has document id {doc_id!r} where a "
-                    f"whole number is expected; {ADVICE}"
+                    _(
+                        "state file {shown}: table {name!r} has document id {doc_id!r} where a "
+                        "whole number is expected; {ADVICE}"
+                    ).format(shown=shown, name=name, doc_id=doc_id, ADVICE=ADVICE)
                 )
             if not isinstance(doc, dict):
                 raise StateCorrupt(
-                    f"state file {shown}: table {name!r} document {doc_id} is a JSON "
-                    f"{_json_kind(doc)} where an object is expected; {ADVICE}"
+                    _(
+                        "state file {shown}: table {name!r} document {doc_id} is a JSON {value0} "
+                        "where an object is expected; {ADVICE}"
+                    ).format(
+                        shown=shown, name=name, doc_id=doc_id, value0=_json_kind(doc), ADVICE=ADVICE
+                    )
                 )
     return data
 
@@ -240,7 +259,9 @@ def _write_atomic(target: Path, data: Data, shown: Path) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise StateError(
-            f"cannot write state file {shown}: {exc.strerror or exc}; it was left as it was"
+            _("cannot write state file {shown}: {value0}; it was left as it was").format(
+                shown=shown, value0=exc.strerror or exc
+            )
         ) from exc
     try:
         with os.fdopen(fd, "wb") as handle:  # mkstemp creates it 0600
@@ -253,7 +274,9 @@ def _write_atomic(target: Path, data: Data, shown: Path) -> None:
             os.unlink(tmp)
         if isinstance(exc, OSError):
             raise StateError(
-                f"cannot write state file {shown}: {exc.strerror or exc}; it was left as it was"
+                _("cannot write state file {shown}: {value0}; it was left as it was").format(
+                    shown=shown, value0=exc.strerror or exc
+                )
             ) from exc
         raise
     _fsync_dir(target.parent)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from loancli.errors import StateCorrupt, StateError
+from loancli.i18n import _
 from loancli.store.base import ADVICE, LOOKUP_FIELDS, Store, decode, encode
 
 _SCHEMA = [
@@ -53,7 +54,9 @@ class SqliteStore(Store):
             db.execute("SELECT count(*) FROM documents").fetchone()
         except sqlite3.DatabaseError as exc:
             raise StateCorrupt(
-                f"state file {self.path} is not a loancli SQLite database ({exc}); {ADVICE}"
+                _("state file {value0} is not a loancli SQLite database ({exc}); {ADVICE}").format(
+                    value0=self.path, exc=exc, ADVICE=ADVICE
+                )
             ) from None
         self._db = db
 
@@ -68,7 +71,9 @@ class SqliteStore(Store):
         try:
             return self._db.execute(query, args)
         except sqlite3.OperationalError as exc:
-            raise StateError(f"state file {self.path}: {exc}") from None
+            raise StateError(
+                _("state file {value0}: {exc}").format(value0=self.path, exc=exc)
+            ) from None
 
     def _begin(self) -> Any:
         name = f"unit{self._depth}"

@@ -111,8 +111,9 @@ def self_check(store: Store, phone: str, world: WorldSettings, now: datetime) ->
     account = store.get(ACCOUNTS, phone=phone)
     if account is None:
         raise NotFound(
-            f"no account with the number {mask_phone(phone)}; after a phone change "
-            "use the new number",
+            _(
+                "no account with the number {value0}; after a phone change use the new number"
+            ).format(value0=mask_phone(phone)),
             key="PHONE",
         )
     identity = identity_of(store, phone)

@@ -22,6 +22,7 @@ from typing import Any
 from loancli import __version__
 from loancli.asking import read_yaml
 from loancli.errors import NotFound, UsageError
+from loancli.i18n import _
 from loancli.records import APPLICANTS, FLOWS
 from loancli.store import Store
 
@@ -44,7 +45,12 @@ def find_record(store: Store, record_id: str) -> tuple[str, dict[str, Any]]:
     record = store.get(table, id=record_id.upper())
     if record is None:
         what = "flow" if table == FLOWS else "applicant"
-        raise NotFound(f"no {what} {record_id!r} in the state file {store.path}", key="ID")
+        raise NotFound(
+            _("no {what} {record_id!r} in the state file {value0}").format(
+                what=what, record_id=record_id, value0=store.path
+            ),
+            key="ID",
+        )
     return table, dict(record)
 
 
@@ -111,8 +117,10 @@ def _run(
 ) -> dict[str, Any]:
     if "given" not in run:
         raise UsageError(
-            f"{record['id']} was run by an older loancli that kept no answers; run it again "
-            "to make a bundle",
+            _(
+                "{value0} was run by an older loancli that kept no answers; run it again to make "
+                "a bundle"
+            ).format(value0=record["id"]),
             key="--bundle",
         )
     answers = dict(run["given"])
@@ -145,8 +153,10 @@ def _image(path: str, images: dict[str, str], files: dict[str, bytes]) -> str:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise UsageError(
-            f"the image {path} a run uploaded cannot be read ({exc.strerror}); a bundle "
-            "needs the images the journey used",
+            _(
+                "the image {path} a run uploaded cannot be read ({value0}); a bundle needs the "
+                "images the journey used"
+            ).format(path=path, value0=exc.strerror),
             key="--bundle",
         ) from None
     # One folder per image keeps its file name, which the upload events record.
@@ -184,25 +194,41 @@ def read_bundle(path: Path) -> Bundle:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
         why = getattr(exc, "strerror", None) or "not a zip file"
-        raise UsageError(f"{path}: cannot be read as a ticket bundle ({why})", key="FILE") from None
+        raise UsageError(
+            _("{path}: cannot be read as a ticket bundle ({why})").format(path=path, why=why),
+            key="FILE",
+        ) from None
     with archive:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS or any(m.file_size > MAX_MEMBER_BYTES for m in members):
-            raise UsageError(f"{path}: too large to be a ticket bundle", key="FILE")
+            raise UsageError(
+                _("{path}: too large to be a ticket bundle").format(path=path), key="FILE"
+            )
         names = {m.filename for m in members}
         if TICKET not in names:
-            raise UsageError(f"{path}: no {TICKET} inside; not a loancli bundle", key="FILE")
+            raise UsageError(
+                _("{path}: no {TICKET} inside; not a loancli bundle").format(
+                    path=path, TICKET=TICKET
+                ),
+                key="FILE",
+            )
         files = {m.filename: archive.read(m) for m in members if not m.is_dir()}
     try:
         ticket = read_yaml(files[TICKET].decode("utf-8"), typed=True)
     except Exception as exc:  # noqa: BLE001 - any failure to read it is a bad bundle
-        raise UsageError(f"{path}: {TICKET} cannot be read ({exc})", key="FILE") from None
+        raise UsageError(
+            _("{path}: {TICKET} cannot be read ({exc})").format(path=path, TICKET=TICKET, exc=exc),
+            key="FILE",
+        ) from None
     if not isinstance(ticket, dict) or not isinstance(ticket.get("runs"), list):
-        raise UsageError(f"{path}: {TICKET} has no runs", key="FILE")
+        raise UsageError(
+            _("{path}: {TICKET} has no runs").format(path=path, TICKET=TICKET), key="FILE"
+        )
     if ticket.get("bundle_format") != BUNDLE_FORMAT:
         raise UsageError(
-            f"{path}: bundle format {ticket.get('bundle_format')!r}; this loancli reads "
-            f"format {BUNDLE_FORMAT}",
+            _("{path}: bundle format {value0!r}; this loancli reads format {BUNDLE_FORMAT}").format(
+                path=path, value0=ticket.get("bundle_format"), BUNDLE_FORMAT=BUNDLE_FORMAT
+            ),
             key="FILE",
         )
     return Bundle(ticket, files)

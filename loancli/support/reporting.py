@@ -30,17 +30,30 @@ def resolve(store: Store, record_id: str, key: str = "ID") -> dict[str, Any]:
     if wanted.startswith("L"):
         loan = store.get(LOANS, id=wanted)
         if loan is None:
-            raise NotFound(f"no loan {record_id!r} in the state file {store.path}", key=key)
+            raise NotFound(
+                _("no loan {record_id!r} in the state file {value0}").format(
+                    record_id=record_id, value0=store.path
+                ),
+                key=key,
+            )
         wanted = loan["applicant_id"]
     if wanted.startswith("A"):
         return load_applicant(store, wanted, key)
     if wanted.startswith("F"):
         flow = store.get(FLOWS, id=wanted)
         if flow is None:
-            raise NotFound(f"no flow {record_id!r} in the state file {store.path}", key=key)
+            raise NotFound(
+                _("no flow {record_id!r} in the state file {value0}").format(
+                    record_id=record_id, value0=store.path
+                ),
+                key=key,
+            )
         return dict(flow)
     raise UsageError(
-        f"{record_id!r} is not an id: an applicant is A0001, a flow F0001, a loan L0001", key=key
+        _("{record_id!r} is not an id: an applicant is A0001, a flow F0001, a loan L0001").format(
+            record_id=record_id
+        ),
+        key=key,
     )
 
 

@@ -99,14 +99,23 @@ def load_scenario(name_or_path: str | None) -> Scenario:
     try:
         kind = file_kind(path)
     except ValueError as exc:
-        raise UsageError(f"{quoted(name_or_path)}: {exc}", key="--scenario") from None
+        raise UsageError(
+            _("{value0}: {exc}").format(value0=quoted(name_or_path), exc=exc), key="--scenario"
+        ) from None
     if not path.suffix and kind == "missing":
         names = builtin_names()
         if name_or_path not in names:
             near = difflib.get_close_matches(name_or_path, names, n=1)
-            hint = f"did you mean {near[0]}?" if near else "see loancli scenario list"
+            hint = (
+                _("did you mean {name}?").format(name=near[0])
+                if near
+                else _("see loancli scenario list")
+            )
             raise UsageError(
-                f"no built-in scenario {quoted(name_or_path)}; {hint}", key="--scenario"
+                _("no built-in scenario {value0}; {hint}").format(
+                    value0=quoted(name_or_path), hint=hint
+                ),
+                key="--scenario",
             )
         path = BUILTIN_DIR / f"{name_or_path}.yaml"
     return parse_scenario_file(path)
@@ -177,7 +186,11 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
     if not isinstance(data, dict):
         raise ScenarioInvalid(
             where,
-            [_error(where, "(top level)", "expected a mapping with name, description, providers")],
+            [
+                _error(
+                    where, "(top level)", _("expected a mapping with name, description, providers")
+                )
+            ],
         )
     problems = _Problems()
     for key in data:
@@ -186,7 +199,9 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
                 raise _error(
                     where,
                     str(key),
-                    f"unknown key; expected one of {', '.join(sorted(SCENARIO_KEYS))}",
+                    _("unknown key; expected one of {value0}").format(
+                        value0=", ".join(sorted(SCENARIO_KEYS))
+                    ),
                 )
     world = _world(data.get("providers", {}) or {}, where, problems)
     with problems.collect():
@@ -216,7 +231,7 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
 
 def _text(value: Any, where: str, path: str) -> str:
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise _error(where, path, "expected text")
+        raise _error(where, path, _("expected text"))
     return str(value)
 
 
@@ -224,41 +239,51 @@ def _command(command: Any, where: str) -> list[str]:
     if not isinstance(command, list) or not all(
         isinstance(w, str | int | float) and not isinstance(w, bool) for w in command
     ):
-        raise _error(where, "command", "expected a list of words, e.g. [account, change-phone]")
+        raise _error(where, "command", _("expected a list of words, e.g. [account, change-phone]"))
     return [str(w) for w in command]
 
 
 def _expect(expect: Any, where: str) -> dict[str, Any]:
     if not isinstance(expect, dict):
         raise _error(
-            where, "expect", "expected a mapping such as {status: stopped, reason: card_frozen}"
+            where, "expect", _("expected a mapping such as {status: stopped, reason: card_frozen}")
         )
     for key in expect:
         if key not in ("status", "stopped_at", "reason"):
-            raise _error(where, f"expect.{key}", "unknown key; expected status, stopped_at, reason")
+            raise _error(
+                where, f"expect.{key}", _("unknown key; expected status, stopped_at, reason")
+            )
     for key, value in expect.items():
         if not isinstance(value, str):
-            raise _error(where, f"expect.{key}", f"expected one word, not {type(value).__name__}")
+            raise _error(
+                where,
+                f"expect.{key}",
+                _("expected one word, not {value0}").format(value0=type(value).__name__),
+            )
     if "status" in expect and expect["status"] not in ("completed", "stopped"):
         raise _error(
-            where, "expect.status", f"{expect['status']!r} is not one of completed, stopped"
+            where,
+            "expect.status",
+            _("{value0!r} is not one of completed, stopped").format(value0=expect["status"]),
         )
     if "reason" in expect and expect["reason"] not in {r.value for r in Reason}:
         raise _error(
             where,
             "expect.reason",
-            f"{expect['reason']!r} is not a reason code; see the README's reason codes",
+            _("{value0!r} is not a reason code; see the README's reason codes").format(
+                value0=expect["reason"]
+            ),
         )
     return expect
 
 
 def _borrower(borrower: Any, where: str) -> dict[str, Any]:
     if not isinstance(borrower, dict):
-        raise _error(where, "borrower", "expected a mapping of answer key: answer")
+        raise _error(where, "borrower", _("expected a mapping of answer key: answer"))
     for key in borrower:
         if key not in QUESTIONS:
             raise _error(
-                where, f"borrower.{key}", "not an answer key; see the README's answer keys"
+                where, f"borrower.{key}", _("not an answer key; see the README's answer keys")
             )
     return borrower
 
@@ -270,7 +295,13 @@ def _clock(raw: Any, where: str) -> datetime:
         raise _error(where, "clock", str(exc)) from None
     clock = clock if clock.tzinfo is not None else clock.replace(tzinfo=CHINA_TZ)
     if clock > LATEST_CLOCK:
-        raise _error(where, "clock", f"{clock.isoformat()} is after {LATEST_CLOCK.date()}")
+        raise _error(
+            where,
+            "clock",
+            _("{value0} is after {value1}").format(
+                value0=clock.isoformat(), value1=LATEST_CLOCK.date()
+            ),
+        )
     return clock
 
 
@@ -278,7 +309,7 @@ def _world(providers: Any, where: str, problems: _Problems) -> WorldSettings:
     world = WorldSettings()
     if not isinstance(providers, dict):
         with problems.collect():
-            raise _error(where, "providers", "expected a mapping of provider name to settings")
+            raise _error(where, "providers", _("expected a mapping of provider name to settings"))
         return world
     names = [f.name for f in dataclasses.fields(world) if f.name != "products"]
     for name, settings in providers.items():
@@ -287,10 +318,10 @@ def _world(providers: Any, where: str, problems: _Problems) -> WorldSettings:
                 raise _error(
                     where,
                     f"providers.{name}",
-                    f"unknown provider; expected one of {', '.join(names)}",
+                    _("unknown provider; expected one of {value0}").format(value0=", ".join(names)),
                 )
             if not isinstance(settings, dict):
-                raise _error(where, f"providers.{name}", "expected a mapping of setting: value")
+                raise _error(where, f"providers.{name}", _("expected a mapping of setting: value"))
         if name in names and isinstance(settings, dict):
             _apply(getattr(world, name), settings, where, f"providers.{name}", name, problems)
     return world
@@ -299,7 +330,7 @@ def _world(providers: Any, where: str, problems: _Problems) -> WorldSettings:
 def _products(overrides: Any, where: str) -> dict[str, Any]:
     """Product settings the scenario changes (``products: {cash_loan: {apr_cap: 15}}``)."""
     if not isinstance(overrides, dict):
-        raise _error(where, "products", "expected a mapping of product key to settings")
+        raise _error(where, "products", _("expected a mapping of product key to settings"))
     try:
         load_products(overrides=overrides)
     except ValueError as exc:
@@ -331,7 +362,7 @@ def _accounts(items: Any, where: str, problems: _Problems) -> list[dict[str, Any
     out: list[dict[str, Any]] = []
     with problems.collect():
         if not isinstance(items, list):
-            raise _error(where, "accounts", "expected a list of {phone, password, ...}")
+            raise _error(where, "accounts", _("expected a list of {phone, password, ...}"))
         for i, item in enumerate(items):
             with problems.collect():
                 out.append(_account(item, f"accounts[{i}]", where, problems))
@@ -340,20 +371,24 @@ def _accounts(items: Any, where: str, problems: _Problems) -> list[dict[str, Any
 
 def _account(item: Any, path: str, where: str, problems: _Problems) -> dict[str, Any]:
     if not isinstance(item, dict):
-        raise _error(where, path, "expected a mapping with phone and password")
+        raise _error(where, path, _("expected a mapping with phone and password"))
     for key, value in item.items():
         with problems.collect():
             if key not in ACCOUNT_KEYS:
                 raise _error(
                     where,
                     f"{path}.{key}",
-                    f"unknown key; expected {', '.join(sorted(ACCOUNT_KEYS))}",
+                    _("unknown key; expected {value0}").format(
+                        value0=", ".join(sorted(ACCOUNT_KEYS))
+                    ),
                 )
             expected = ACCOUNT_KEYS[key]
             if key == "phone":
                 value = str(value)
             if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
-                raise _error(where, f"{path}.{key}", f"expected {expected.__name__}")
+                raise _error(
+                    where, f"{path}.{key}", _("expected {value0}").format(value0=expected.__name__)
+                )
 
             problem = preset_problem(key, value)
             if problem:
@@ -362,10 +397,12 @@ def _account(item: Any, path: str, where: str, problems: _Problems) -> dict[str,
                 raise _error(
                     where,
                     f"{path}.{key}",
-                    f"{value!r} is not one of {', '.join(_two_step_modes())}",
+                    _("{value!r} is not one of {value0}").format(
+                        value=value, value0=", ".join(_two_step_modes())
+                    ),
                 )
     if "phone" not in item or "password" not in item:
-        raise _error(where, path, "an account needs phone and password")
+        raise _error(where, path, _("an account needs phone and password"))
     return {**item, "phone": str(item["phone"])}
 
 
@@ -387,7 +424,13 @@ def _apply(
             path = f"{prefix}.{key}"
             if key not in hints:
                 known = ", ".join(sorted(hints))
-                raise _error(where, path, f"unknown setting; {provider} has {known}")
+                raise _error(
+                    where,
+                    path,
+                    _("unknown setting; {provider} has {known}").format(
+                        provider=provider, known=known
+                    ),
+                )
             hint, allowed = _unwrap(hints[key])
             converted = _convert(value, hint, where, path)
             if allowed is not None:
@@ -399,7 +442,13 @@ def _apply(
                 items = converted if isinstance(converted, list) else [converted]
                 for item in items:
                     if item not in choices:
-                        raise _error(where, path, f"{item!r} is not one of {', '.join(choices)}")
+                        raise _error(
+                            where,
+                            path,
+                            _("{item!r} is not one of {value0}").format(
+                                item=item, value0=", ".join(choices)
+                            ),
+                        )
             setattr(target, key, converted)
 
 
@@ -417,32 +466,40 @@ def _convert(value: Any, hint: Any, where: str, path: str) -> Any:
     if origin is list:
         (item_type,) = typing.get_args(hint)
         if not isinstance(value, list):
-            raise _error(where, path, f"expected a list, e.g. [{_example(item_type)}]")
+            raise _error(
+                where,
+                path,
+                _("expected a list, e.g. [{value0}]").format(value0=_example(item_type)),
+            )
         return [_convert(v, item_type, where, f"{path}[{i}]") for i, v in enumerate(value)]
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         return None if value is None else _convert(value, args[0], where, path)
     if hint is bool:
         if not isinstance(value, bool):
-            raise _error(where, path, "expected true or false")
+            raise _error(where, path, _("expected true or false"))
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise _error(where, path, "expected a whole number")
+            raise _error(where, path, _("expected a whole number"))
         return value
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _error(where, path, "expected a number such as 0.8")
+            raise _error(where, path, _("expected a number such as 0.8"))
         if not math.isfinite(value):
-            raise _error(where, path, f"{value!r} is not a finite number")
+            raise _error(where, path, _("{value!r} is not a finite number").format(value=value))
         return float(value)
     if hint is Decimal:
         # YAML reads 1.0e+400 as infinity and 20_000 as 20000: both are refused or kept as
         # the number they are; an amount has at most two decimal places.
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise _error(where, path, "expected an amount such as 20000")
+            raise _error(where, path, _("expected an amount such as 20000"))
         if isinstance(value, float) and not math.isfinite(value):
-            raise _error(where, path, f"{value!r} is too large; expected an amount such as 20000")
+            raise _error(
+                where,
+                path,
+                _("{value!r} is too large; expected an amount such as 20000").format(value=value),
+            )
         try:
             return check_money(
                 repr(value) if isinstance(value, float) else value, minimum=-MAX_MONEY
@@ -462,9 +519,9 @@ def _convert(value: Any, hint: Any, where: str, path: str) -> Any:
             raise _error(where, path, str(exc)) from None
     if hint is str:
         if not isinstance(value, str):
-            raise _error(where, path, "expected text")
+            raise _error(where, path, _("expected text"))
         return value
-    raise _error(where, path, f"unsupported setting type {hint}")
+    raise _error(where, path, _("unsupported setting type {hint}").format(hint=hint))
 
 
 def _example(item_type: Any) -> str:
@@ -547,7 +604,11 @@ def check_command(scenario: Scenario, command: str) -> None:
     wanted = words[: options[0]] if options else words
     if scenario.command and command.split() != wanted:
         raise UsageError(
-            f"the scenario {scenario.name} reproduces `{' '.join(wanted)}`, not `{command}`; "
-            f"run: {run_command(scenario)}",
+            _("the scenario {value0} reproduces `{value1}`, not `{command}`; run: {value2}").format(
+                value0=scenario.name,
+                value1=" ".join(wanted),
+                command=command,
+                value2=run_command(scenario),
+            ),
             key="--scenario",
         )

@@ -176,3 +176,35 @@ def test_the_account_check_speaks_chinese(tmp_path: Path) -> None:
     assert issues, doc
     for issue in issues.values():
         assert re.search(r"[\u4e00-\u9fff]", issue["what"] + issue["fix"]), issue
+
+
+@pytest.mark.parametrize(
+    ("args", "chinese"),
+    [
+        (["timeline", "A9999"], "中没有申请 'A9999'"),
+        (
+            [
+                "schedule",
+                "--amount",
+                "abc",
+                "--term",
+                "12",
+                "--apr",
+                "18",
+                "--loan-date",
+                "2026-03-02",
+            ],
+            "请输入金额（元）",
+        ),
+        (["--scenario", "frozen-crad", "--no-input", "apply"], "您是不是要找 frozen-card？"),
+        (["report", "X1"], "不是编号"),
+    ],
+)
+def test_errors_speak_chinese_and_name_the_key(
+    tmp_path: Path, args: list[str], chinese: str
+) -> None:
+    from conftest import run_cli
+
+    code, out, err = run_cli(tmp_path, "--lang", "zh", *args)
+    assert code == 2
+    assert chinese in err and "错误：" in err
