@@ -77,5 +77,9 @@ def show_flow_record(opts: Any, record: dict[str, Any], facts: dict[str, str]) -
     if result["status"] == "stopped":
         stopped_panel(opts.console, result, f"Flow {record['id']} ({record['kind']})", "")
     else:
-        opts.console.print(f"Flow {record['id']} ({record['kind']}): {result['status']}")
+        opts.console.print(
+            _("Flow {id} ({kind}): {status}").format(
+                id=record["id"], kind=record["kind"], status=result["status"]
+            )
+        )
     show_events(opts.console, result["events"])

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from loancli.i18n import _
+
 app = typer.Typer(help="Make ID card images for tests and reproductions.", no_args_is_help=True)
 
 
@@ -134,7 +136,7 @@ def generate(
             )
         )
         return
-    typer.echo(f"ID number: {fields.number}")
+    typer.echo(_("ID number: {number}").format(number=fields.number))
     typer.echo(str(front))
     typer.echo(str(back))
 

@@ -169,7 +169,7 @@ def calendar(
 
         opts.console.print(month_table(year, mon, lines))
         if ics is not None:
-            opts.console.print(f"Wrote {len(lines)} events to {ics}")
+            opts.console.print(_("Wrote {n} events to {path}").format(n=len(lines), path=ics))
 
 
 # clock -----------------------------------------------------------------------------------

@@ -28,7 +28,11 @@ def show_result(
         )
         return
     if result["status"] != "completed":
-        console.print(f"Applicant {result['applicant_id']}: {result['status']} at {app['step']}")
+        console.print(
+            _("Applicant {id}: {status} at {step}").format(
+                id=result["applicant_id"], status=result["status"], step=step_name(app["step"])
+            )
+        )
         return
     loan = result["loan"]
     console.print(

@@ -51,6 +51,6 @@ def inbox(
         for m in messages:
             table.add_row(m["arrives_at"], m["sender"], m["text"])
         if not messages:
-            opts.console.print(f"No messages for {mask_phone(number)}.")
+            opts.console.print(_("No messages for {phone}.").format(phone=mask_phone(number)))
         else:
             opts.console.print(table)

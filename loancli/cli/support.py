@@ -81,14 +81,19 @@ def report(
                 from loancli.support.bundle import build_bundle, write_bundle
 
                 write_bundle(bundle, build_bundle(store, data["id"], to_markdown(data), data))
-                typer.echo(f"Wrote {bundle}; replay it anywhere: loancli replay {bundle}", err=True)
+                typer.echo(
+                    _("Wrote {path}; replay it anywhere: loancli replay {path}").format(
+                        path=bundle
+                    ),
+                    err=True,
+                )
         as_json = fmt == "json" or opts.json
         text = json.dumps(data, ensure_ascii=False, indent=2) if as_json else to_markdown(data)
         if out is not None:
             from loancli.asking import write_private
 
             write_private(out, text + ("\n" if as_json else ""))
-            typer.echo(f"Wrote {out}", err=True)
+            typer.echo(_("Wrote {path}").format(path=out), err=True)
         else:
             typer.echo(text)
 
@@ -166,7 +171,9 @@ def scenario_validate(
         if opts.json:
             opts.emit({"valid": True, "name": s.name, "expect": s.expect})
             return
-        opts.console.print(f"[green]{path}: valid[/green] (scenario {s.name!r})")
+        opts.console.print(
+            _("[green]{path}: valid[/green] (scenario {name!r})").format(path=path, name=s.name)
+        )
 
 
 @scenario_app.command("find")

@@ -146,7 +146,9 @@ class ScenarioInvalid(UsageError):
             message = problems[0].message
         else:
             lines = "".join(f"\n  {p.text}" for p in problems)
-            message = f"{where}: {len(problems)} problems:{lines}"
+            message = _("{where}: {count} problems:{lines}").format(
+                where=where, count=len(problems), lines=lines
+            )
         super().__init__(message, key="--scenario")
 
 
