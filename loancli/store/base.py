@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 import msgspec
 
 from loancli.errors import RuleError, SchemaVersionError, StateCorrupt, StateError, StateLocked
-from loancli.i18n import _
+from loancli.i18n import N_, _
 from loancli.records import META, RecordProblem, check_table
 
 SCHEMA_VERSION = 1
@@ -45,7 +45,7 @@ SQLITE_SUFFIXES = (".sqlite", ".db")
 # The fields the commands look documents up by; each backend indexes them.
 LOOKUP_FIELDS = ("id", "phone", "applicant_id", "payout_id", "key")
 
-ADVICE = "it was left untouched — restore a backup or point --db at a new file"
+ADVICE = N_("it was left untouched — restore a backup or point --db at a new file")
 
 Data = dict[str, dict[str, Any]]
 
@@ -273,7 +273,7 @@ class Store:
                 _(
                     "state file {value0} has no schema version (this loancli supports version "
                     "{SCHEMA_VERSION}); {ADVICE}"
-                ).format(value0=self.path, SCHEMA_VERSION=SCHEMA_VERSION, ADVICE=ADVICE)
+                ).format(value0=self.path, SCHEMA_VERSION=SCHEMA_VERSION, ADVICE=_(ADVICE))
             )
         if schema["version"] != SCHEMA_VERSION:
             raise SchemaVersionError(
@@ -284,7 +284,7 @@ class Store:
                     value0=self.path,
                     value1=schema["version"],
                     SCHEMA_VERSION=SCHEMA_VERSION,
-                    ADVICE=ADVICE,
+                    ADVICE=_(ADVICE),
                 )
             )
         # Only a file of this schema can be held to this schema's record types.
@@ -296,7 +296,7 @@ class Store:
     def _refuse(self, exc: RecordProblem) -> StateCorrupt:
         return StateCorrupt(
             _("state file {value0}: {exc}; {ADVICE}").format(
-                value0=self.path, exc=exc, ADVICE=ADVICE
+                value0=self.path, exc=exc, ADVICE=_(ADVICE)
             )
         )
 

@@ -187,14 +187,14 @@ def _load(target: Path, shown: Path) -> Data | None:
         raise StateCorrupt(
             _(
                 "state file {shown} is not UTF-8 text (bad byte at offset {value0}); {ADVICE}"
-            ).format(shown=shown, value0=exc.start, ADVICE=ADVICE)
+            ).format(shown=shown, value0=exc.start, ADVICE=_(ADVICE))
         ) from exc
     try:
         data = decode(raw)
     except msgspec.DecodeError:
         raise StateCorrupt(
             _("state file {shown} is not valid JSON ({value0}); {ADVICE}").format(
-                shown=shown, value0=_json_position(raw), ADVICE=ADVICE
+                shown=shown, value0=_json_position(raw), ADVICE=_(ADVICE)
             )
         ) from None
     if not isinstance(data, dict):
@@ -202,7 +202,7 @@ def _load(target: Path, shown: Path) -> Data | None:
             _(
                 "state file {shown} holds a JSON {value0} at the top level where an object of "
                 "tables is expected; {ADVICE}"
-            ).format(shown=shown, value0=_json_kind(data), ADVICE=ADVICE)
+            ).format(shown=shown, value0=_json_kind(data), ADVICE=_(ADVICE))
         )
     for name, table in data.items():
         if not isinstance(table, dict):
@@ -210,7 +210,7 @@ def _load(target: Path, shown: Path) -> Data | None:
                 _(
                     "state file {shown}: table {name!r} is a JSON {value0} where an object of "
                     "documents is expected; {ADVICE}"
-                ).format(shown=shown, name=name, value0=_json_kind(table), ADVICE=ADVICE)
+                ).format(shown=shown, name=name, value0=_json_kind(table), ADVICE=_(ADVICE))
             )
         for doc_id, doc in table.items():
             if not (doc_id.isascii() and doc_id.isdigit()):
@@ -218,7 +218,7 @@ def _load(target: Path, shown: Path) -> Data | None:
                     _(
                         "state file {shown}: table {name!r} has document id {doc_id!r} where a "
                         "whole number is expected; {ADVICE}"
-                    ).format(shown=shown, name=name, doc_id=doc_id, ADVICE=ADVICE)
+                    ).format(shown=shown, name=name, doc_id=doc_id, ADVICE=_(ADVICE))
                 )
             if not isinstance(doc, dict):
                 raise StateCorrupt(
@@ -226,7 +226,11 @@ def _load(target: Path, shown: Path) -> Data | None:
                         "state file {shown}: table {name!r} document {doc_id} is a JSON {value0} "
                         "where an object is expected; {ADVICE}"
                     ).format(
-                        shown=shown, name=name, doc_id=doc_id, value0=_json_kind(doc), ADVICE=ADVICE
+                        shown=shown,
+                        name=name,
+                        doc_id=doc_id,
+                        value0=_json_kind(doc),
+                        ADVICE=_(ADVICE),
                     )
                 )
     return data

@@ -55,7 +55,7 @@ class SqliteStore(Store):
         except sqlite3.DatabaseError as exc:
             raise StateCorrupt(
                 _("state file {value0} is not a loancli SQLite database ({exc}); {ADVICE}").format(
-                    value0=self.path, exc=exc, ADVICE=ADVICE
+                    value0=self.path, exc=exc, ADVICE=_(ADVICE)
                 )
             ) from None
         self._db = db
