@@ -109,8 +109,9 @@ def stale_files(files: dict[Path, bytes]) -> list[Path]:
         if not path.exists():
             out.append(path)
         elif path.suffix == ".mo":
-            po = path.with_suffix(".po")
-            if compiled(path) != {k: v for k, v in messages(po.read_bytes()).items() if v}:
+            # Against the .po as it is to be written, so one run brings both up to date.
+            po = files[path.with_suffix(".po")]
+            if compiled(path) != {k: v for k, v in messages(po).items() if v}:
                 out.append(path)
         elif messages(path.read_bytes()) != messages(data):
             out.append(path)

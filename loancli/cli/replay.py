@@ -35,11 +35,11 @@ def run_replay(opts: Options, bundle_path: Path) -> int:
     from loancli.errors import ExitCode, UsageError
     from loancli.support.bundle import (
         describe_event,
-        find_record,
         first_difference,
         outcome_sentence,
         read_bundle,
     )
+    from loancli.support.reporting import resolve
 
     bundle = read_bundle(bundle_path)
     ticket = bundle.ticket
@@ -74,7 +74,7 @@ def run_replay(opts: Options, bundle_path: Path) -> int:
         from loancli.store import Store
 
         with Store(state, read_only=True) as store:
-            _table, record = find_record(store, ids.get(ticket["id"], ticket["id"]))
+            record = resolve(store, ids.get(ticket["id"], ticket["id"]))
     expected, actual = ticket.get("events", []), record.get("events", [])
     outcome = {k: record.get(k) for k in ("status", "stopped_at", "reason")}
     difference = first_difference(expected, actual)

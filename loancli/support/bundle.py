@@ -21,10 +21,11 @@ from typing import Any
 
 from loancli import __version__
 from loancli.asking import read_yaml
-from loancli.errors import NotFound, UsageError
+from loancli.errors import UsageError
 from loancli.i18n import _
 from loancli.records import APPLICANTS, FLOWS
 from loancli.store import Store
+from loancli.support.reporting import is_flow, resolve
 
 BUNDLE_FORMAT = 1
 TICKET = "ticket.yaml"
@@ -39,26 +40,12 @@ class Bundle:
     files: dict[str, bytes]
 
 
-def find_record(store: Store, record_id: str) -> tuple[str, dict[str, Any]]:
-    """An applicant (A...) or a flow (F...) by id: (table, record); exit 2 naming the file."""
-    table = FLOWS if record_id.upper().startswith("F") else APPLICANTS
-    record = store.get(table, id=record_id.upper())
-    if record is None:
-        what = "flow" if table == FLOWS else "applicant"
-        raise NotFound(
-            _("no {what} {record_id!r} in the state file {value0}").format(
-                what=what, record_id=record_id, value0=store.path
-            ),
-            key="ID",
-        )
-    return table, dict(record)
-
-
 def build_bundle(
     store: Store, record_id: str, report_md: str, report_json: dict[str, Any]
 ) -> Bundle:
     """The bundle of one applicant or flow, from the state file's records."""
-    table, record = find_record(store, record_id)
+    record = resolve(store, record_id)
+    table = FLOWS if is_flow(record) else APPLICANTS
     setup = _setup_runs(store, table, record)
     files: dict[str, bytes] = {}
     images: dict[str, str] = {}
