@@ -13,6 +13,7 @@ default; otherwise the terminal is asked, or with no terminal the journey stops
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -244,6 +245,9 @@ class Asker:
     def __init__(self, sources: list[AnswerSource], prompter: Prompter | None = None) -> None:
         self.sources = sources
         self.prompter = prompter
+        # Around each prompt: what frees the state file while a person thinks (the store's
+        # ``waiting``); nothing by default.
+        self.waiting: Callable[[], AbstractContextManager[Any]] = nullcontext
         self.recorded: dict[str, list[Any]] = {}
         # How many answers of each key belong to steps that finished (see checkpoint).
         self._kept: dict[str, int] = {}
@@ -307,7 +311,7 @@ class Asker:
                 raise InvalidAnswer(key, _shown(q, raw), str(exc)) from None
             return self._record(q, value)
         if self.prompter is not None:
-            return self._record(q, self.prompter.prompt(q, context))
+            return self._record(q, self._prompt(q, context))
         if q.has_default:
             return self._record(q, q.parse(q.default_for(context), context))
         raise MissingAnswer(key)
@@ -316,8 +320,13 @@ class Asker:
         if q.has_default:
             return self._record(q, q.parse(q.default_for(context), context))
         if self.prompter is not None:
-            return self._record(q, self.prompter.prompt(q, context))
+            return self._record(q, self._prompt(q, context))
         raise AnswersExhausted(q.key)
+
+    def _prompt(self, q: Question, context: dict[str, Any]) -> Any:
+        assert self.prompter is not None
+        with self.waiting():
+            return self.prompter.prompt(q, context)
 
     def _record(self, q: Question, value: Any) -> Any:
         if not q.recorded:  # A CVV2 is never written down

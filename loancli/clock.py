@@ -1,7 +1,9 @@
 """The simulated clock and the seeded random source.
 
 Nothing in loancli reads the real time or the global ``random``: the clock moves only when a
-command moves it, and every random choice comes from :class:`Rng`, derived from the seed.
+command moves it, and every random choice comes from :class:`Rng`, derived from the seed. The
+one exception is :func:`real_now`, which says when a writer took the state file's lock (a
+fact about this machine, never about the simulated world).
 """
 
 from __future__ import annotations
@@ -124,6 +126,12 @@ def describe_duration(delta: timedelta) -> str:
         f"{count} {_UNIT_WORDS[unit]}{'' if count == 1 else 's'}" for count, unit in _parts(delta)
     )
     return " ".join(words)
+
+
+def real_now() -> str:
+    """This machine's time, local, to the second: only for saying since when a process holds
+    the state file's lock."""
+    return datetime.now().astimezone().replace(microsecond=0).isoformat()
 
 
 @dataclass

@@ -190,6 +190,7 @@ def open_world(
         unit=True,
         lock_timeout=opts.lock_timeout,
         on_wait=tell_waiting,
+        command=command_path(opts.command),
     ) as world:
         yield world.store, world.clock, world.scenario
 
@@ -243,6 +244,11 @@ def command_words(ctx: Any) -> list[str]:
             else:
                 words += [param.opts[0], str(value)]
     return words
+
+
+def command_path(ctx: Any) -> str:
+    """``loancli clock advance``: how this process is named to a writer waiting for it."""
+    return str(ctx.command_path) if ctx is not None else "loancli"
 
 
 def tell_waiting(message: str) -> None:

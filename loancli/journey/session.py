@@ -35,7 +35,7 @@ from loancli.asking import (
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
 from loancli.errors import RuleError, UsageError
 from loancli.i18n import _, language
-from loancli.journey.core import Journey
+from loancli.journey.core import Journey, save_clock
 from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
 from loancli.questions import QUESTIONS
 from loancli.store import DEFAULT_LOCK_TIMEOUT, Store, default_db_path
@@ -64,12 +64,15 @@ def open_world(
     unit: bool = False,
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
+    command: str = "",
 ) -> Iterator[World]:
     """Open the state file, its simulated clock and the scenario, for one command.
 
-    A writer holds the file's lock for the whole block (waiting up to ``lock_timeout`` seconds,
-    telling ``on_wait`` once); a reader (``read_only``) takes no lock and never writes. The clock
-    is written back when the block ends, so time moved by the command persists. A new state
+    A writer takes the file's lock for each unit it commits, never while a person answers a
+    prompt (waiting up to ``lock_timeout`` seconds, telling ``on_wait`` once; ``command`` names
+    this process to a writer that waits for it); a reader (``read_only``) takes no lock and
+    never writes. The clock is written back when the block ends, so time moved by the command
+    persists (unless another command moved the file's clock further meanwhile). A new state
     file starts at ``clock``, else the scenario's clock, else the default start; a ``clock``
     earlier than the file's is refused, as ``clock set`` refuses it. ``with_accounts`` first
     creates the accounts the scenario says already exist. Only the default location's
@@ -87,6 +90,7 @@ def open_world(
         read_only=read_only,
         create_dirs=state is None,
         on_wait=on_wait,
+        command=command,
     ) as store:
         stored = store.meta_get("clock")
         if start is None:
@@ -112,7 +116,7 @@ def open_world(
                 raise
             finally:
                 if not read_only and not refused:
-                    store.meta_set("clock", sim.isoformat())
+                    save_clock(store, sim)
 
 
 def _start(clock: str | datetime | None) -> datetime | None:
@@ -160,7 +164,9 @@ def open_journey(
             with_accounts=True,
             lock_timeout=lock_timeout,
             on_wait=on_wait,
+            command=f"loancli {command}",
         ) as world:
+            asker.waiting = world.store.waiting
             run = {
                 "command": command,
                 "clock": world.clock.isoformat(),

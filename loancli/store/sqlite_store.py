@@ -3,8 +3,9 @@
 A row is ``(tbl, doc_id, body)`` with the document as JSON, so both backends hold exactly the
 same data and ``state convert`` moves it either way without loss. Every lookup the commands
 do (by id, phone, applicant, payout, meta key) has an index on that JSON field. The database
-runs in WAL mode, so readers never wait for the writer; a unit is one SQLite transaction
-(nested units are savepoints). Records are checked when they are read.
+runs in WAL mode, so readers never wait for the writer; a unit's writes are held in memory
+(``base.Store``) and applied in one SQLite transaction when it commits. The file is created
+by its first commit. Records are checked when they are read.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
-from loancli.store.base import ADVICE, LOOKUP_FIELDS, Store, decode, encode
+from loancli.store.base import ADVICE, LOOKUP_FIELDS, Changes, Store, decode, encode, matches
 
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS documents ("
@@ -37,16 +38,19 @@ class SqliteStore(Store):
 
     def _open_backend(self) -> None:
         self._db: sqlite3.Connection | None = None
-        if self.read_only and not self._target.exists():
-            return  # a reader creates nothing: the world is empty
+        self._version: int | None = None
+        if self._target.exists():
+            self._connect(create=False)
+
+    def _connect(self, create: bool) -> None:
         try:
             if self.read_only:
                 db = sqlite3.connect(f"file:{self._target}?mode=ro", uri=True, isolation_level=None)
             else:
-                if not self._target.exists():
+                if create:
                     # Like the JSON file, the database is the owner's alone (mode 0600).
-                    os.close(os.open(self._target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-                db = sqlite3.connect(self._target, isolation_level=None)
+                    os.close(os.open(self._target, os.O_WRONLY | os.O_CREAT, 0o600))
+                db = sqlite3.connect(self._target, isolation_level=None, timeout=30)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
                 for statement in _SCHEMA:
@@ -59,6 +63,7 @@ class SqliteStore(Store):
                 )
             ) from None
         self._db = db
+        self._version = self._data_version()
 
     def _close_backend(self) -> None:
         if self._db is not None:
@@ -66,8 +71,7 @@ class SqliteStore(Store):
             self._db = None
 
     def _sql(self, query: str, *args: Any) -> sqlite3.Cursor:
-        self._require_open()
-        assert self._db is not None  # callers check: a reader of a missing file has no rows
+        assert self._db is not None  # callers check: a missing file has no rows
         try:
             return self._db.execute(query, args)
         except sqlite3.OperationalError as exc:
@@ -75,39 +79,49 @@ class SqliteStore(Store):
                 _("state file {value0}: {exc}").format(value0=self.path, exc=exc)
             ) from None
 
-    def _begin(self) -> Any:
-        name = f"unit{self._depth}"
-        if self._db is None or self.read_only:
-            return name
-        if self._depth == 0:
-            self._changes_at = self._db.total_changes
-            self._sql("BEGIN IMMEDIATE")
-        else:
-            self._sql(f"SAVEPOINT {name}")
-        return name
+    def _data_version(self) -> int:
+        (version,) = self._sql("PRAGMA data_version").fetchone()
+        return int(version)
 
-    def _end(self, savepoint: Any, outermost: bool) -> None:
-        if self._db is None or self.read_only:
-            return
-        if outermost:
-            changed = self._db.total_changes != self._changes_at
+    def _changed(self) -> bool:
+        if self._db is None:
+            return self._target.exists()
+        return self._data_version() != self._version
+
+    def _refresh(self) -> None:
+        if self._db is None:
+            self._connect(create=False)
+            self._check_schema()
+        else:
+            self._version = self._data_version()
+
+    def _commit(self, changes: Changes) -> None:
+        if self._db is None:
+            self._connect(create=True)
+        db = self._db
+        assert db is not None
+        self._sql("BEGIN IMMEDIATE")
+        try:
+            for table, docs in changes.items():
+                for doc_id, doc in docs.items():
+                    if doc is None:
+                        self._sql(
+                            "DELETE FROM documents WHERE tbl = ? AND doc_id = ?", table, doc_id
+                        )
+                    else:
+                        self._sql(
+                            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
+                            table,
+                            doc_id,
+                            encode(doc).decode(),
+                        )
             self._sql("COMMIT")
-            if changed:
-                self.writes += 1
-        else:
-            self._sql(f"RELEASE {savepoint}")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
-    def _undo(self, savepoint: Any, outermost: bool) -> None:
-        if self._db is None or self.read_only:
-            return
-        if outermost:
-            self._sql("ROLLBACK")
-        else:
-            self._sql(f"ROLLBACK TO {savepoint}")
-            self._sql(f"RELEASE {savepoint}")
-
-    def _matching(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
-        self._require_open()
+    def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         if self._db is None:
             return
         # SQL narrows by the indexed text and number fields; the exact test (a field present
@@ -130,40 +144,35 @@ class SqliteStore(Store):
             "ORDER BY doc_id",
             *args,
         )
-        items = match.items()
         for doc_id, body in rows:
             doc = decode(body)
-            if all(key in doc and doc[key] == value for key, value in items):
+            if matches(doc, match):
                 self.check(table, {str(doc_id): doc})
                 yield doc_id, doc
 
-    def _insert(self, table: str, doc: Any) -> int:
+    def _fetch(self, table: str, doc_id: int) -> Any:
+        if self._db is None:
+            return None
+        row = self._sql(
+            "SELECT body FROM documents WHERE tbl = ? AND doc_id = ?", table, doc_id
+        ).fetchone()
+        return None if row is None else decode(row[0])
+
+    def _max_doc_id(self, table: str) -> int:
+        if self._db is None:
+            return 0
         (last,) = self._sql(
             "SELECT coalesce(max(doc_id), 0) FROM documents WHERE tbl = ?", table
         ).fetchone()
-        self._sql("INSERT INTO documents VALUES (?, ?, ?)", table, last + 1, encode(doc).decode())
-        return int(last) + 1
+        return int(last)
 
-    def _put(self, table: str, docs: dict[int, Any]) -> None:
-        for doc_id, doc in docs.items():
-            self._sql(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
-                table,
-                doc_id,
-                encode(doc).decode(),
-            )
-
-    def _delete(self, table: str, doc_ids: set[int]) -> None:
-        for doc_id in doc_ids:
-            self._sql("DELETE FROM documents WHERE tbl = ? AND doc_id = ?", table, doc_id)
-
-    def count(self, table: str) -> int:
+    def _count(self, table: str) -> int:
         if self._db is None:
             return 0
         (n,) = self._sql("SELECT count(*) FROM documents WHERE tbl = ?", table).fetchone()
         return int(n)
 
-    def tables(self) -> list[str]:
+    def _tables(self) -> list[str]:
         if self._db is None:
             return []
         return [row[0] for row in self._sql("SELECT DISTINCT tbl FROM documents ORDER BY tbl")]
