@@ -148,10 +148,11 @@ def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> Any:
         ) from None
 
 
-def read_yaml(text: str, *, typed: bool = False) -> Any:
+def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> Any:
     """YAML within the limits above. Untyped, every scalar stays the text that was written:
     ``004604`` is not the octal 2436, ``yes`` is not True, ``12:30`` is not 750, and each
-    question parses its own answer."""
+    question parses its own answer. ``tags=False`` refuses any explicit tag (``!!binary``,
+    ``!!python/object``): a document from a stranger is plain data."""
     import yaml
 
     base = yaml.SafeLoader if typed else yaml.BaseLoader
@@ -160,6 +161,9 @@ def read_yaml(text: str, *, typed: bool = False) -> Any:
         depth = 0
 
         def compose_node(self, parent: Any, index: Any) -> Any:
+            tag = getattr(self.peek_event(), "tag", None)
+            if not tags and tag not in (None, "!"):
+                raise YamlTooComplex(f"the tag {tag[:40]!r} is not allowed here; write plain data")
             self.depth += 1
             if self.depth > YAML_MAX_DEPTH:
                 raise YamlTooComplex(f"nested deeper than {YAML_MAX_DEPTH} levels")

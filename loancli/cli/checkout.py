@@ -36,8 +36,8 @@ def checkout(
     """Pay at a shop in installments: card, contacts, face scan against the enrolled face,
     quota review, then the plan (flat fee, APR as an IRR). Many quick checkouts freeze the
     account."""
+    from loancli import api
     from loancli.cli.common import run_flow_command
-    from loancli.journey import checkout as core
 
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["checkout"]
@@ -51,19 +51,14 @@ def checkout(
         ]
 
     opts = options(ctx)
-    with handled(opts):
-        from loancli.world.scenario import load_scenario
-
-        product = load_scenario(opts.scenario).world.product(core.PRODUCT)
-        with options_for({"item": "--item", "price": "--price", "periods": "--periods"}):
-            name, amount = core.check_order(product, item, price, periods)
+    with handled(opts), options_for({"item": "--item", "price": "--price", "periods": "--periods"}):
         code = run_flow_command(
             opts,
             answers,
             set_ or [],
             record,
             "checkout",
-            lambda j: core.checkout(j, name, amount, periods),
+            lambda state, **world: api.checkout(state, item, price, periods, **world),
             {"checkout": None, "schedule": []},
             lines,
             N_("Checkout installments"),

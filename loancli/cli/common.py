@@ -167,9 +167,10 @@ def options_for(fields: dict[str, str]) -> Iterator[None]:
     try:
         yield
     except RuleError as exc:
-        option = fields.get(exc.field, exc.field)
+        if exc.field not in fields:
+            raise
         message = str(exc).removeprefix(f"{exc.field}: ")
-        raise UsageError(message, key=option) from None
+        raise UsageError(message, key=fields[exc.field]) from None
 
 
 @contextlib.contextmanager
@@ -214,36 +215,7 @@ def world_args(
         "on_close": recorder(record, replay_words(opts, command), resumed),
         "lock_timeout": opts.lock_timeout,
         "on_wait": tell_waiting,
-        "argv": command_words(opts.command),
     }
-
-
-# What a bundle's replay supplies itself: the answers (inlined), the recording, the resume id.
-_NOT_REPLAYED = {"answers", "set_", "record", "resume", "help"}
-
-
-def command_words(ctx: Any) -> list[str]:
-    """The command's words as typed (``checkout --item K70 --price 2499``), without the
-    answer options a ticket bundle replaces with its own; empty outside a command."""
-    if ctx is None:
-        return []
-    words = ctx.command_path.split()[1:]
-    for param in ctx.command.params:
-        if param.name in _NOT_REPLAYED:
-            continue
-        value = ctx.params.get(param.name or "")
-        if param.param_type_name == "argument":
-            if value is not None:
-                words.append(str(value))
-        elif value is not None and value != param.default:
-            if param.is_flag:
-                words.append(param.opts[0] if value else param.secondary_opts[0])
-            elif param.multiple:
-                for item in value:
-                    words += [param.opts[0], str(item)]
-            else:
-                words += [param.opts[0], str(value)]
-    return words
 
 
 def command_path(ctx: Any) -> str:
@@ -325,24 +297,22 @@ def run_flow_command(
     sets: list[str],
     record: Path | None,
     command: str,
-    start: Callable[[Any], dict[str, Any]],
+    operation: Callable[..., Any],
     empty: dict[str, Any],
     lines: Callable[[dict[str, Any]], list[str]],
     title: str,
     more: Callable[[Any, dict[str, Any]], None] | None = None,
     events: bool = False,
 ) -> int:
-    """Run a question-asking flow (not the loan journey) through ``journey.session.run_flow``,
-    then print the JSON document or a panel (``lines`` when it completed; with ``events`` the
-    event list first). Returns the exit code."""
+    """Run a question-asking flow (not the loan journey): ``operation`` is its ``loancli.api``
+    function, called with the state file and the world; then print the JSON document or a
+    panel (``lines`` when it completed; with ``events`` the event list first). Returns the
+    exit code."""
     from loancli.cli.render import show_events_brief, show_flow
     from loancli.errors import ExitCode
-    from loancli.journey.session import run_flow
 
-    done, journey = run_flow(
-        opts.db, start, command=command, **world_args(opts, answers, sets, record, command)
-    )
-    result = flow_json(done, empty, journey.facts)
+    done = operation(opts.db, **world_args(opts, answers, sets, record, command))
+    result = flow_json(done.record, empty, done.facts)
     if opts.json:
         opts.emit(result)
     else:
@@ -351,7 +321,7 @@ def run_flow_command(
         show_flow(opts.console, result, title, lines)
         if more is not None and result["status"] == "completed":
             more(opts.console, result)
-    return int(ExitCode.STOPPED if done["status"] == "stopped" else ExitCode.OK)
+    return int(ExitCode.STOPPED if done.stopped else ExitCode.OK)
 
 
 # The options every question-asking command takes, as apply does.

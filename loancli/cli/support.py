@@ -78,7 +78,7 @@ def report(
         with open_world(opts, read_only=True) as (store, _clock, _scenario):
             data = build(store, applicant_id, bundle.name if bundle else None)
             if bundle is not None:
-                from loancli.support.bundle import build_bundle, write_bundle
+                from loancli.stories.ticket import build_bundle, write_bundle
 
                 write_bundle(bundle, build_bundle(store, data["id"], to_markdown(data), data))
                 typer.echo(

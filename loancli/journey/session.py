@@ -135,14 +135,14 @@ def open_journey(
     command: str = "apply",
     seed: int = 0,
     clock: str | datetime | None = None,
-    scenario: str | None = None,
+    scenario: str | Scenario | None = None,
     answers: Mapping[str, Any] | str | os.PathLike[str] | None = None,
     sets: Sequence[str] = (),
     prompter: Prompter | None = None,
     on_close: Callable[[Asker], None] | None = None,
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
-    argv: Sequence[str] = (),
+    action: Mapping[str, Any] | None = None,
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -153,7 +153,7 @@ def open_journey(
     try:
         # Every answer that can be checked without the journey is checked before the state
         # file is opened: a refused one leaves it as it was (or not created).
-        loaded = load_scenario(scenario)
+        loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         check_command(loaded, command)
         asker = Asker(_sources(loaded, answers, sets), prompter)
         asker.precheck()
@@ -174,9 +174,10 @@ def open_journey(
                 "scenario": _scenario_ref(scenario),
                 "answers": _answers_ref(answers),
                 "set": [_hide_secret(item) for item in sets],
-                # What a ticket bundle needs to replay this run anywhere: the command's own
-                # words, a scenario file's body, and (filled in step by step) the answers.
-                "argv": list(argv),
+                # What a ticket bundle needs to replay this run anywhere: the action (its
+                # kind and its own fields, never command-line words), a scenario file's body,
+                # and (filled in step by step) the answers.
+                "action": dict(action or {"action": "apply"}),
                 # The sentences the events record are in this language; a replay speaks it.
                 "lang": language(),
                 "scenario_text": _scenario_text(loaded),
@@ -222,14 +223,14 @@ class WorldArgs(TypedDict, total=False):
 
     seed: int
     clock: str | datetime | None
-    scenario: str | None
+    scenario: str | Scenario | None
     answers: Mapping[str, Any] | str | os.PathLike[str] | None
     sets: Sequence[str]
     prompter: Prompter | None
     on_close: Callable[[Asker], None] | None
     lock_timeout: float | None
     on_wait: Callable[[str], None] | None
-    argv: Sequence[str]
+    action: Mapping[str, Any]
 
 
 def run_journey(
@@ -250,6 +251,11 @@ def run_journey(
             return resume_journey(journey, resume)
         return start_journey(journey)
 
+    if step is not None:
+        action = {"action": "step", "applicant": step[0], "step": step[1]}
+    else:
+        action = {"action": "resume", "applicant": resume} if resume else {"action": "apply"}
+    world.setdefault("action", action)
     record, journey = run_flow(state, start, command="apply", **world)
     return Outcome(record, result_of(record, journey.facts))
 
@@ -286,8 +292,12 @@ def _scenario_text(scenario: Scenario) -> str | None:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-def _scenario_ref(name_or_path: str | None) -> str:
+def _scenario_ref(name_or_path: str | Scenario | None) -> str:
     """How a report names the scenario: a built-in's name, or a file's absolute path."""
+    if isinstance(name_or_path, Scenario):
+        source = name_or_path.source
+        builtin = source == "built-in default" or Path(source).parent == BUILTIN_DIR
+        return name_or_path.name if builtin else source
     if not name_or_path:
         return "default"
     path = Path(name_or_path)
