@@ -379,9 +379,8 @@ def _check_meaning(ticket: Ticket, files: dict[str, bytes], refuse: Any) -> None
         at = f"runs[{n}]"
         for key, value in run.answers.items():
             if key not in QUESTIONS:
-                raise refuse(
-                    _("{at}.answers.{key}: not an answer key").format(at=at, key=_shown(key))
-                )
+                shown = key if key.isidentifier() and len(key) <= 40 else _shown(key)
+                raise refuse(_("{at}.answers.{key}: not an answer key").format(at=at, key=shown))
             if key in IMAGE_KEYS:
                 for item in value if isinstance(value, list) else [value]:
                     _check_image(item, files, f"{at}.answers.{key}", refuse)
