@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from loancli import __version__
-from loancli.asking import read_yaml
 from loancli.errors import UsageError
 from loancli.i18n import _
 from loancli.records import APPLICANTS, FLOWS
 from loancli.store import Store
 from loancli.support.reporting import is_flow, resolve
+from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip
 
 BUNDLE_FORMAT = 1
 TICKET = "ticket.yaml"
@@ -170,43 +170,11 @@ def write_bundle(path: Path, bundle: Bundle) -> None:
         handle.write(buffer.getvalue())
 
 
-# A ticket is a few hundred kilobytes; refuse what is clearly not one before unpacking it.
-MAX_MEMBER_BYTES = 64 * 1024 * 1024
-MAX_MEMBERS = 200
-
-
 def read_bundle(path: Path) -> Bundle:
-    """A bundle from its zip; anything that is not one is exit 2 naming the file."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        why = getattr(exc, "strerror", None) or "not a zip file"
-        raise UsageError(
-            _("{path}: cannot be read as a ticket bundle ({why})").format(path=path, why=why),
-            key="FILE",
-        ) from None
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_MEMBERS or any(m.file_size > MAX_MEMBER_BYTES for m in members):
-            raise UsageError(
-                _("{path}: too large to be a ticket bundle").format(path=path), key="FILE"
-            )
-        names = {m.filename for m in members}
-        if TICKET not in names:
-            raise UsageError(
-                _("{path}: no {TICKET} inside; not a loancli bundle").format(
-                    path=path, TICKET=TICKET
-                ),
-                key="FILE",
-            )
-        files = {m.filename: archive.read(m) for m in members if not m.is_dir()}
-    try:
-        ticket = read_yaml(files[TICKET].decode("utf-8"), typed=True)
-    except Exception as exc:  # noqa: BLE001 - any failure to read it is a bad bundle
-        raise UsageError(
-            _("{path}: {TICKET} cannot be read ({exc})").format(path=path, TICKET=TICKET, exc=exc),
-            key="FILE",
-        ) from None
+    """A bundle from its zip, read without trusting it (support/safezip.py: names checked,
+    sizes counted, nothing written); anything that is not one is exit 2 naming the file."""
+    files = read_zip(path, BUNDLE_MEMBERS, required=(TICKET,))
+    ticket = read_yaml_member(path, files, TICKET)
     if not isinstance(ticket, dict) or not isinstance(ticket.get("runs"), list):
         raise UsageError(
             _("{path}: {TICKET} has no runs").format(path=path, TICKET=TICKET), key="FILE"
