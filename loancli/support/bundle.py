@@ -24,6 +24,7 @@ from loancli.errors import UsageError
 from loancli.i18n import _
 from loancli.records import APPLICANTS, FLOWS
 from loancli.store import Store
+from loancli.support.pseudonym import personal_data
 from loancli.support.reporting import is_flow, resolve
 from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip
 
@@ -41,9 +42,14 @@ class Bundle:
 
 
 def build_bundle(
-    store: Store, record_id: str, report_md: str, report_json: dict[str, Any]
+    store: Store,
+    record_id: str,
+    report_md: str,
+    report_json: dict[str, Any],
+    keep_personal_data: bool = False,
 ) -> Bundle:
-    """The bundle of one applicant or flow, from the state file's records."""
+    """The bundle of one applicant or flow, from the state file's records; its personal data
+    pseudonymised unless ``keep_personal_data`` (support/pseudonym.py)."""
     record = resolve(store, record_id)
     table = FLOWS if is_flow(record) else APPLICANTS
     setup = _setup_runs(store, table, record)
@@ -68,9 +74,10 @@ def build_bundle(
         "runs": [*setup_runs, *runs],
         "events": record.get("events", []),
     }
-    files[TICKET] = _yaml(ticket).encode()
     files["report.md"] = report_md.encode()
     files["report.json"] = (json.dumps(report_json, ensure_ascii=False, indent=2) + "\n").encode()
+    ticket, files = personal_data(ticket, files, keep=keep_personal_data)
+    files[TICKET] = _yaml(ticket).encode()
     return Bundle(ticket, files)
 
 
