@@ -66,9 +66,9 @@ class ZipLimits:
 
 DEFAULT_LIMITS = ZipLimits()
 
-# One plain file name: no separator, no character Windows refuses, no control character, not
-# starting with a dot (so neither . nor ..).
-_FILE_NAME = r"[^/\\:*?\"<>|\x00-\x1f\x7f.][^/\\:*?\"<>|\x00-\x1f\x7f]{0,127}"
+# One file name as an upload had it (the events record it): any characters but a separator
+# or a control character; . and .. are refused with the other unsafe names.
+_FILE_NAME = r"[^/\\\x00-\x1f\x7f]{1,255}"
 _IMAGE_FOLDER = r"images/[1-9][0-9]{0,3}/"
 
 # The members of a ticket bundle (support/bundle.py): the ticket under the YAML limit, the

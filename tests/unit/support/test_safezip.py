@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from loancli.errors import ExitCode, UsageError
+from loancli.errors import ExitCode, UsageError, quoted
 from loancli.support.bundle import read_bundle
 from loancli.support.safezip import BUNDLE_MEMBERS, ZipLimits, read_yaml_member, read_zip
 
@@ -139,7 +139,7 @@ def refused(path: Path, member: str | None, **kwargs: object) -> str:
     message = str(caught.value)
     assert str(path) in message
     if member is not None:
-        assert repr(member) in message, message
+        assert quoted(member, 80) in message, message  # a long name is cut short
     return message
 
 
@@ -162,7 +162,9 @@ def write(folder: Path, name: str, entries: list[Entry]) -> Path:
         ("images/./front.png", "empty or '.' part"),
         ("images/1/front\x1b[2J.png", "control character"),
         ("run.sh", "not a member of this format"),
-        ("images/1/.hidden.png", "not a member of this format"),
+        ("images/0/front.png", "not a member of this format"),
+        ("images/1/scans/front.png", "not a member of this format"),
+        ("images/1/" + "x" * 256, "not a member of this format"),
         ("images/front.png", "not a member of this format"),
     ],
 )
