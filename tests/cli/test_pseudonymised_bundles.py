@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_cli
+from conftest import ID_DIR, ROOT, run_cli, write_answers
 from PIL import Image
 
 from loancli.identity.card import METADATA_KEY
@@ -74,6 +74,16 @@ CASES["journey-then-phone-change"] = [
     ["--no-input", "apply", "--answers", str(ROOT / "fixtures/answers/happy-path.yaml")],
     ["--no-input", *CHANGE_PHONE],
 ]
+# Every upload check on the way: blurry, low resolution, someone else's card (its back does
+# not match), an expired back; then the borrower's own card.
+UPLOADS = {
+    "id_front": [
+        str(ID_DIR / f)
+        for f in ("front-blurry.png", "front-lowres.png", "front-other.png", "front.png")
+    ],
+    "id_back": [str(ID_DIR / f) for f in ("back.png", "back-expired.png", "back.png")],
+}
+CASES["uploads-refused-then-read"] = [["--no-input", "apply", "--answers", "{answers}"]]
 
 
 def leftovers(members: dict[str, bytes]) -> list[str]:
@@ -100,8 +110,9 @@ def leftovers(members: dict[str, bytes]) -> list[str]:
 def test_a_pseudonymised_bundle_holds_no_personal_data_and_replays(
     tmp_path: Path, case: str
 ) -> None:
+    answers = write_answers(tmp_path, **UPLOADS)
     for words in CASES[case]:
-        code, _out, err = run_cli(tmp_path, *words)
+        code, _out, err = run_cli(tmp_path, *(w.format(answers=answers) for w in words))
         assert code in (0, 3), err
     record = "A0001" if "apply" in CASES[case][-1] else "F0001"
     bundle = tmp_path / "ticket.zip"
@@ -119,6 +130,9 @@ def test_a_pseudonymised_bundle_holds_no_personal_data_and_replays(
                 fields = json.loads(image.info[METADATA_KEY])
             parse_id(fields["number"])
 
+    if case == "uploads-refused-then-read":
+        refused = [e["reason"] for e in ticket["events"] if e["event"] == "id_refused"]
+        assert refused == ["id_blurry", "id_low_resolution", "id_mismatch", "id_expired"]
     code, out, err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "again.json")
     result = json.loads(out)
     assert code == 0 and result["reproduced"] is True, json.dumps(result, ensure_ascii=False)
