@@ -96,6 +96,10 @@ class YamlTooComplex(ValueError):
     """A document beyond the limits above."""
 
 
+class YamlTagRefused(YamlTooComplex):
+    """An explicit tag (``!!python/object``, ``!!binary``) in a document that takes none."""
+
+
 def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> Any:
     """A YAML file, bounded (size, nesting, alias expansion), UTF-8 only, every failure a
     ``UsageError`` naming ``key`` and the file. ``typed=False`` keeps every scalar as text."""
@@ -151,8 +155,8 @@ def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> Any:
 def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> Any:
     """YAML within the limits above. Untyped, every scalar stays the text that was written:
     ``004604`` is not the octal 2436, ``yes`` is not True, ``12:30`` is not 750, and each
-    question parses its own answer. ``tags=False`` refuses any explicit tag (``!!binary``,
-    ``!!python/object``): a document from a stranger is plain data."""
+    question parses its own answer. With ``tags=False`` an explicit tag, even a safe one
+    (``!!binary``, ``!!set``), is refused: a document loancli wrote has none."""
     import yaml
 
     base = yaml.SafeLoader if typed else yaml.BaseLoader
@@ -161,9 +165,12 @@ def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> Any:
         depth = 0
 
         def compose_node(self, parent: Any, index: Any) -> Any:
-            tag = getattr(self.peek_event(), "tag", None)
-            if not tags and tag not in (None, "!"):
-                raise YamlTooComplex(f"the tag {tag[:40]!r} is not allowed here; write plain data")
+            if not tags:
+                event = self.peek_event()
+                tag = getattr(event, "tag", None)
+                if tag not in (None, "!"):
+                    line = event.start_mark.line + 1 if event.start_mark else 0
+                    raise YamlTagRefused(f"the tag {tag} at line {line} is not allowed here")
             self.depth += 1
             if self.depth > YAML_MAX_DEPTH:
                 raise YamlTooComplex(f"nested deeper than {YAML_MAX_DEPTH} levels")

@@ -60,6 +60,14 @@ def report(
             help="Also write a ticket bundle (zip) that loancli replay FILE replays anywhere.",
         ),
     ] = None,
+    keep_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--keep-personal-data",
+            help="Keep the borrower's phone, ID, name, card and contacts in the bundle "
+            "(default: stand-ins that replay the same way).",
+        ),
+    ] = False,
 ) -> None:
     """A ticket-ready report: situation (masked), scenario, where it stopped and why, what to
     tell the borrower, and the command that reproduces it."""
@@ -80,7 +88,8 @@ def report(
             if bundle is not None:
                 from loancli.stories.ticket import build_bundle, write_bundle
 
-                write_bundle(bundle, build_bundle(store, data["id"], to_markdown(data), data))
+                made = build_bundle(store, data["id"], to_markdown(data), data, keep_personal_data)
+                write_bundle(bundle, made)
                 typer.echo(
                     _("Wrote {path}; replay it anywhere: loancli replay {path}").format(
                         path=bundle

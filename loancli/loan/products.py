@@ -4,6 +4,7 @@ amount, a term or a price against a product lives here."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -141,6 +142,15 @@ def _product(key: str, spec: Any, source: str) -> Product:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _parsed(source: str, _mtime_ns: int, _size: int) -> Any:
+    """A products file's YAML, read once per version of the file: a command asks for the
+    products several times, and pure-Python YAML is slow. Callers only read it."""
+    import yaml
+
+    return yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+
+
 def load_products(
     path: Path | str | None = None, overrides: dict[str, Any] | None = None
 ) -> dict[str, Product]:
@@ -152,7 +162,8 @@ def load_products(
 
     source = Path(path) if path is not None else PRODUCTS_FILE
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        stat = source.stat()
+        data = _parsed(str(source), stat.st_mtime_ns, stat.st_size)
     except OSError as exc:
         raise ValueError(
             _("{source}: cannot read the products file ({value0})").format(

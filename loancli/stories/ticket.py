@@ -39,7 +39,9 @@ from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
 from loancli.records import APPLICANTS, FLOWS
 from loancli.store import Store
+from loancli.support.pseudonym import personal_data
 from loancli.support.reporting import is_flow, resolve
+from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip
 from loancli.world.scenario import (
     Scenario,
     builtin_names,
@@ -97,9 +99,14 @@ class Bundle:
 
 
 def build_bundle(
-    store: Store, record_id: str, report_md: str, report_json: dict[str, Any]
+    store: Store,
+    record_id: str,
+    report_md: str,
+    report_json: dict[str, Any],
+    keep_personal_data: bool = False,
 ) -> Bundle:
-    """The bundle of one applicant or flow, from the state file's records."""
+    """The bundle of one applicant or flow, from the state file's records; its personal data
+    pseudonymised unless ``keep_personal_data`` (support/pseudonym.py)."""
     record = resolve(store, record_id)
     table = FLOWS if is_flow(record) else APPLICANTS
     files: dict[str, bytes] = {}
@@ -119,9 +126,11 @@ def build_bundle(
         runs=runs,
         events=msgspec.convert(record.get("events", []), list[Event]),
     )
-    files[TICKET] = ticket_yaml(ticket).encode()
     files["report.md"] = report_md.encode()
     files["report.json"] = (json.dumps(report_json, ensure_ascii=False, indent=2) + "\n").encode()
+    data, files = personal_data(msgspec.to_builtins(ticket), files, keep=keep_personal_data)
+    ticket = msgspec.convert(data, Ticket)
+    files[TICKET] = ticket_yaml(ticket).encode()
     return Bundle(ticket, files)
 
 
@@ -272,7 +281,8 @@ def ticket_yaml(ticket: Ticket) -> str:
     header = (
         "# A loancli ticket bundle: replay it anywhere with  loancli replay BUNDLE.zip\n"
         "# Passwords are stand-ins that replay consistently; codes read off the simulated\n"
-        "# phone are 'auto'.\n"
+        "# phone are 'auto'. personal_data says whether the borrower's phone, ID, name,\n"
+        "# address, cards, contacts and employer are stand-ins (pseudonymised) or kept.\n"
     )
     data = msgspec.to_builtins(ticket)
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
@@ -296,55 +306,23 @@ def write_bundle(path: Path, bundle: Bundle) -> None:
 
 # -- reading a bundle ---------------------------------------------------------------------
 
-# A ticket is a few hundred kilobytes; refuse what is clearly not one before unpacking it.
-MAX_MEMBER_BYTES = 64 * 1024 * 1024
-MAX_MEMBERS = 200
-
 
 def read_bundle(path: Path) -> Bundle:
-    """A bundle from its zip, checked whole: anything that is not one is exit 2 naming the
-    file, the member and the field."""
-    files = _members(path)
-    if TICKET not in files:
-        raise UsageError(
-            _("{path}: no {TICKET} inside; not a loancli bundle").format(path=path, TICKET=TICKET),
-            key="FILE",
-        )
-    return Bundle(parse_ticket(files[TICKET], files, str(path)), files)
+    """A bundle from its zip, read without trusting it (support/safezip.py: member names
+    checked, sizes counted as they unpack, nothing written) and its ticket checked whole:
+    anything that is not one is exit 2 naming the file, the member and the field."""
+    files = read_zip(path, BUNDLE_MEMBERS, required=(TICKET,))
+    data = read_yaml_member(path, files, TICKET)
+    return Bundle(parse_ticket(data, files, str(path)), files)
 
 
-def _members(path: Path) -> dict[str, bytes]:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        why = getattr(exc, "strerror", None) or "not a zip file"
-        raise UsageError(
-            _("{path}: cannot be read as a ticket bundle ({why})").format(path=path, why=why),
-            key="FILE",
-        ) from None
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_MEMBERS or any(m.file_size > MAX_MEMBER_BYTES for m in members):
-            raise UsageError(
-                _("{path}: too large to be a ticket bundle").format(path=path), key="FILE"
-            )
-        return {m.filename: archive.read(m) for m in members if not m.is_dir()}
-
-
-def parse_ticket(raw: bytes, files: dict[str, bytes], where: str) -> Ticket:
-    """``ticket.yaml`` checked whole: its YAML (bounded, plain, no tags), its format, every
-    field's type, every answer key, every image answer a member of the bundle."""
-    import yaml
+def parse_ticket(data: Any, files: dict[str, bytes], where: str) -> Ticket:
+    """The parsed ``ticket.yaml`` checked whole: its format, every field's type, every answer
+    key, every image answer a member of the bundle."""
 
     def refuse(message: str) -> UsageError:
         return UsageError(f"{where}: {TICKET}: {message}", key="FILE")
 
-    try:
-        data = read_yaml(raw.decode("utf-8"), typed=True, tags=False)
-    except UnicodeDecodeError as exc:
-        raise refuse(_("not UTF-8 text (byte at offset {at})").format(at=exc.start)) from None
-    except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
-        raise refuse(_("cannot be read ({exc})").format(exc=_first_line(exc))) from None
     if not isinstance(data, dict):
         raise refuse(_("expected a mapping with bundle_format, id, outcome, runs"))
     version = data.get("bundle_format")
