@@ -90,7 +90,7 @@ def report(
         as_json = fmt == "json" or opts.json
         text = json.dumps(data, ensure_ascii=False, indent=2) if as_json else to_markdown(data)
         if out is not None:
-            from loancli.asking import write_private
+            from loancli.files import write_private
 
             write_private(out, text + ("\n" if as_json else ""))
             typer.echo(_("Wrote {path}").format(path=out), err=True)
