@@ -118,8 +118,20 @@ def load_scenario(name_or_path: str | None) -> Scenario:
 
 def parse_scenario_file(path: Path) -> Scenario:
     where = str(path)
-    data = read_yaml_file(path, "scenario file", key="--scenario", typed=True)
+    data = read_scenario_data(path)
     return scenario_from_dict(data if data is not None else {}, where, default_name=path.stem)
+
+
+def read_scenario_data(path: Path) -> Any:
+    """A scenario file's YAML: settings typed (``latency: 2s``, ``apr: 12.5``), the borrower's
+    answers kept as the text written, as in an answers file (``sms_code: 012345`` is that
+    code, not the octal number 5349)."""
+    data = read_yaml_file(path, "scenario file", key="--scenario", typed=True)
+    if isinstance(data, dict) and isinstance(data.get("borrower"), dict):
+        text = read_yaml_file(path, "scenario file", key="--scenario", typed=False)
+        if isinstance(text, dict) and isinstance(text.get("borrower"), dict):
+            data["borrower"] = text["borrower"]
+    return data
 
 
 class ScenarioProblem(UsageError):
