@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from loancli.cli.params import integer
 from loancli.i18n import _
 
 app = typer.Typer(help="Make ID card images for tests and reproductions.", no_args_is_help=True)
@@ -41,7 +42,8 @@ def generate(
         ),
     ] = None,
     sequence_seed: Annotated[
-        int, typer.Option(help="Picks the sequence digits of a built number.")
+        int,
+        typer.Option(parser=integer, help="Picks the sequence digits of a built number."),
     ] = 0,
     valid_from: Annotated[
         str | None,
@@ -71,7 +73,11 @@ def generate(
         bool, typer.Option(help="Write 428x270 images, below the minimum resolution.")
     ] = False,
     face_seed: Annotated[
-        int, typer.Option(help="Picks the drawn face (and its face_id); the sex shapes it.")
+        int,
+        typer.Option(
+            parser=integer,
+            help="Picks the drawn face (and its face_id); the sex shapes it.",
+        ),
     ] = 0,
     out: Annotated[str, typer.Option(help="Directory to write into.")] = ".",
     stem: Annotated[str, typer.Option(help="Files are STEM-front.png and STEM-back.png.")] = "id",

@@ -347,6 +347,18 @@ def quote(
     return schedule
 
 
+def _written(text: str, field: str) -> Decimal:
+    """A rate as written: digits 0-9 (``RuleError`` on ``field`` otherwise), no ``1_8``;
+    ``ArithmeticError`` when it is not a number at all."""
+    try:
+        require_ascii_digits(text)
+    except ValueError as exc:
+        raise RuleError(field, str(exc)) from None
+    if "_" in text:
+        raise ArithmeticError(text)
+    return Decimal(text)
+
+
 def _quote_rate(
     product: Product, apr: str | None, daily_rate: str | None, flat_fee: bool
 ) -> Decimal:
@@ -362,7 +374,7 @@ def _quote_rate(
         )
     if daily_rate is not None:
         try:
-            apr = str(Decimal(daily_rate) * DAILY_PRODUCT_YEAR * 100)
+            apr = str(_written(daily_rate, "daily_rate") * DAILY_PRODUCT_YEAR * 100)
         except ArithmeticError:
             raise RuleError(
                 "daily_rate",
@@ -375,7 +387,7 @@ def _quote_rate(
             return Decimal("0")
         raise RuleError("apr", _("give the APR in percent, e.g. 18"))
     try:
-        rate = Decimal(apr)
+        rate = _written(apr, "apr")
     except ArithmeticError:
         raise RuleError(
             "apr", _("{apr!r} is not a number; write e.g. 18 for 18%").format(apr=apr)
