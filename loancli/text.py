@@ -71,3 +71,20 @@ def _escape(char: str) -> str:
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
     return f"\\U{code:08x}"
+
+
+def inert_json(text: str) -> str:
+    """A JSON text with each character a terminal would act on written as its ``\\u``
+    escape: the same data for a JSON reader, nothing raw for a terminal. Newlines outside
+    strings (an indented document's) stay; inside strings ``json.dumps`` escaped them already."""
+    if not any(ch != "\n" and is_unsafe(ch) for ch in text):
+        return text
+    return "".join(_json_escape(ch) if ch != "\n" and is_unsafe(ch) else ch for ch in text)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # beyond the BMP: a surrogate pair, as JSON writes it
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
