@@ -161,9 +161,11 @@ def calendar(
             nxt = next((x for x in lines if x["status"] != "paid"), lines[-1])
             year, mon = (int(x) for x in nxt["due_date"].split("-")[:2])
         if ics is not None:
+            from loancli.files import write_private
             from loancli.loan.calendar import to_ics
 
-            ics.write_bytes(to_ics(loan["id"], lines, stamp))
+            # The borrower's loan, amounts and dates: the owner's alone, as a report is.
+            write_private(ics, to_ics(loan["id"], lines, stamp))
         if opts.json:
             opts.emit(
                 {

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loancli.clock import Rng
+from loancli.files import private_file
 from loancli.identity.card import METADATA_KEY, IdCardFields, back_metadata, front_metadata
 
 if TYPE_CHECKING:
@@ -349,4 +350,6 @@ def _save(
     # ensure_ascii keeps the chunk latin-1, so Pillow writes tEXt (not iTXt).
     info.add_text(METADATA_KEY, json.dumps(metadata, ensure_ascii=True, sort_keys=True))
     info.add_text(FONT_KEY, font_description())
-    image.save(path, format="PNG", pnginfo=info)
+    # A card holds a name and an ID number: the file is its owner's alone (mode 0600).
+    with private_file(path) as handle:
+        image.save(handle, format="PNG", pnginfo=info)
