@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from loancli.i18n import _
-from loancli.text import printable
+from loancli.text import inert_json, printable
 
 if TYPE_CHECKING:
     from loancli.journey.session import WorldArgs
@@ -49,9 +49,16 @@ class Options:
 
     def emit(self, document: Any) -> None:
         """The one JSON document of a ``--json`` run."""
-        from loancli.cli.console import json_text
-
         typer.echo(json_text(document))
+
+
+def json_text(document: Any) -> str:
+    """A JSON document as loancli prints it: the data kept whole, readable Chinese, and every
+    character a terminal would act on written as its ``\\u`` escape (``json.dumps`` escapes C0
+    controls only, not C1, bidi overrides or zero-width marks)."""
+    import json
+
+    return inert_json(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 # Domain fields every command may refuse, and the global options that set them.

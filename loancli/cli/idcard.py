@@ -128,7 +128,7 @@ def generate(
         fields, out, stem=stem, blurry=blurry, low_resolution=low_resolution, face_seed=face_seed
     )
     if json_:
-        from loancli.cli.console import json_text
+        from loancli.cli.common import json_text
 
         typer.echo(
             json_text(

@@ -64,7 +64,7 @@ def report(
 ) -> None:
     """A ticket-ready report: situation (masked), scenario, where it stopped and why, what to
     tell the borrower, and the command that reproduces it."""
-    from loancli.cli.console import json_text
+    from loancli.cli.common import json_text
     from loancli.errors import UsageError
     from loancli.support.reporting import report as build
     from loancli.support.reporting import to_markdown
