@@ -10,7 +10,7 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from loancli.i18n import N_, _
 from loancli.text import require_ascii_digits
@@ -25,8 +25,18 @@ MAX_DURATION = timedelta(days=36500)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
+def parse_date(text: str) -> date:
+    """An ISO date, YYYY-MM-DD, in digits 0-9; ``ValueError`` says what is wrong."""
+    require_ascii_digits(text)
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(_("{text!r} is not a date; write YYYY-MM-DD").format(text=text)) from None
+
+
 def parse_datetime(text: str) -> datetime:
     """Parse an ISO date or date-time; a naive value is Beijing time."""
+    require_ascii_digits(text)
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:

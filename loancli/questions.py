@@ -85,7 +85,7 @@ class Question:
         if self.kind == "confirm":
             return v.check_bool(raw)
         if self.kind == "select":
-            text = canonical(self.key, v.as_text(raw).strip())
+            text = canonical(self.key, v.digits_text(raw).strip())
             choices = self.choices_for(context)
             if text not in choices:
                 raise ValueError(_("choose one of {choices}").format(choices=", ".join(choices)))

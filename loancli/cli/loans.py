@@ -18,7 +18,7 @@ from loancli.cli.common import (
     options,
     options_for,
 )
-from loancli.cli.params import integer
+from loancli.cli.params import digits_problem, integer
 from loancli.i18n import _
 
 clock_app = typer.Typer(help="The state file's simulated clock.", no_args_is_help=True)
@@ -148,6 +148,9 @@ def calendar(
             stamp = clock.now()
         lines = loan["lines"]
         if month:
+            problem = digits_problem(month)
+            if problem:
+                raise _usage(problem, "--month")
             try:
                 if not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", month.strip()):
                     raise ValueError(month)

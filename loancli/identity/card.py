@@ -12,6 +12,7 @@ from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.identity.idnumber import age_on, make_id, parse_id, validity_years
 from loancli.reasons import Reason
+from loancli.text import require_ascii_digits
 from loancli.validation import NOT_UTF8, has_control, has_surrogate
 
 METADATA_KEY = "loancli-idcard"
@@ -268,6 +269,10 @@ def _validity(spec: CardSpec, birth: date, today: date) -> tuple[date, date | No
 
 
 def _typed_date(field: str, text: str) -> date:
+    try:
+        require_ascii_digits(text)
+    except ValueError as exc:
+        raise RuleError(field, str(exc)) from None
     try:
         return date.fromisoformat(text.strip())
     except ValueError:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from loancli.clock import parse_date
 from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.loan.money import fmt
@@ -297,12 +297,9 @@ def quote(
     except ValueError as exc:
         raise RuleError("amount", str(exc)) from None
     try:
-        day = date.fromisoformat(loan_date)
-    except ValueError:
-        raise RuleError(
-            "loan_date",
-            _("{loan_date!r} is not a date; write YYYY-MM-DD").format(loan_date=loan_date),
-        ) from None
+        day = parse_date(loan_date)
+    except ValueError as exc:
+        raise RuleError("loan_date", str(exc)) from None
     problem = validate_term(term, product)
     if problem:
         raise RuleError("term", problem)

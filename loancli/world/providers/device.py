@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from loancli.i18n import _
+from loancli.text import require_ascii_digits
 from loancli.validation import Check
 from loancli.world.providers.faults import NEVER, Fault
 
@@ -19,6 +20,7 @@ def _version(text: str) -> tuple[int, ...]:
 
 def check_version(text: str) -> str:
     """A version as an app shows it: numbers 0-9 separated by dots (``14``, ``8.6.0``)."""
+    require_ascii_digits(text)
     if not _VERSION.fullmatch(text):
         raise ValueError(
             _("{text!r} is not a version; write numbers and dots, e.g. 14 or 8.6.0").format(
