@@ -24,9 +24,16 @@ from loancli.errors import (
     UsageError,
     quoted,
 )
+from loancli.files import write_private
 from loancli.i18n import _
 from loancli.questions import QUESTIONS, Question
-from loancli.validation import regular_file_problem
+from loancli.validation import (
+    NOT_UTF8,
+    as_text,
+    check_one_value,
+    has_surrogate,
+    regular_file_problem,
+)
 
 
 class Prompter(Protocol):
@@ -223,6 +230,11 @@ def parse_set_options(items: list[str]) -> AnswerSource:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise UsageError(_("{item!r} is not KEY=VALUE").format(item=item), key="--set")
+        if has_surrogate(key):
+            raise UsageError(
+                _("the key {key!r} is {problem}").format(key=key, problem=_(NOT_UTF8)),
+                key="--set",
+            )
         value: Any = raw
         if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
             value = raw[1:-1]  # quoted as YAML would be: the text inside
@@ -233,6 +245,25 @@ def parse_set_options(items: list[str]) -> AnswerSource:
                 value = raw
         data[key.strip()] = value
     return AnswerSource(data, Path.cwd(), "--set")
+
+
+def answer_problem(q: Question, raw: Any, base_dir: Path) -> str | None:
+    """What is wrong with a scripted answer as far as it can be told before the journey (its
+    form, its range, that its file is an image), or None; paths start at ``base_dir``."""
+    context = {"base_dir": base_dir}
+    try:
+        if q.kind == "select" and q.choices_from is not None:
+            # The choices are the product's, known in the journey only: here only the form
+            # (one value; a term is a number of months).
+            check_one_value(raw)
+            text = as_text(raw).strip()
+            if q.parse_fn is not None:
+                q.parse_fn(text, context)
+            return None
+        q.parse(raw, context)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def asks(*keys: str) -> Callable[[F], F]:
@@ -273,18 +304,10 @@ class Asker:
         for source in self.sources:
             for key, queue in source.items():
                 q = QUESTIONS[key]
-                context = {"base_dir": source.base_dir}
                 for raw in queue:
-                    try:
-                        if q.kind == "select" and q.choices_from is not None:
-                            # The choices are the product's, known in the journey only: here
-                            # only the form (a term is a number of months).
-                            if q.parse_fn is not None:
-                                q.parse_fn(str(raw).strip(), context)
-                            continue
-                        q.parse(raw, context)
-                    except ValueError as exc:
-                        raise InvalidAnswer(key, _shown(q, raw), str(exc)) from None
+                    problem = answer_problem(q, raw, source.base_dir)
+                    if problem:
+                        raise InvalidAnswer(key, _shown(q, raw), problem)
 
     def missing(self, steps: Iterable[Callable[..., Any]]) -> list[str]:
         """The answers ``steps`` always need that nobody can give (no script, no terminal,
@@ -460,14 +483,3 @@ def _merged(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
                 values += part[key] if isinstance(part[key], list) else [part[key]]
         out[key] = values[0] if len(values) == 1 else values
     return out
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read (mode 0600), an existing one included: a
-    recording holds passwords, a report the borrower's details."""
-    import os
-
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an existing file keeps its mode on open
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)

@@ -12,9 +12,10 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from loancli.i18n import N_, _
+from loancli.text import require_ascii_digits
 
 # Borrowers' apps show Beijing time; a naive --clock is read as Beijing time.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
@@ -26,8 +27,18 @@ MAX_DURATION = timedelta(days=36500)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
+def parse_date(text: str) -> date:
+    """An ISO date, YYYY-MM-DD, in digits 0-9; ``ValueError`` says what is wrong."""
+    require_ascii_digits(text)
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(_("{text!r} is not a date; write YYYY-MM-DD").format(text=text)) from None
+
+
 def parse_datetime(text: str) -> datetime:
     """Parse an ISO date or date-time; a naive value is Beijing time."""
+    require_ascii_digits(text)
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -58,10 +69,17 @@ def parse_clock(text: str) -> datetime:
     return value
 
 
-def parse_duration(text: str | int | float) -> timedelta:
-    """Parse ``90s``, ``6m``, ``2h``, ``1d``, combinations such as ``1h30m``, or bare seconds."""
-    if isinstance(text, bool):
-        raise ValueError(_("{text!r} is not a duration").format(text=text))
+def parse_duration(text: object) -> timedelta:
+    """Parse ``90s``, ``6m``, ``2h``, ``1d``, combinations such as ``1h30m``, or bare seconds;
+    anything else (true, nothing, a list, a mapping, digits other than 0-9) is ``ValueError``."""
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise ValueError(
+            _("expected a duration such as 90s, 6m, 2h, 1d or 1h30m, not {kind}").format(
+                kind=_kind(text)
+            )
+        )
+    if isinstance(text, str):
+        require_ascii_digits(text)
     if isinstance(text, int | float):
         if text != text or text in (float("inf"), float("-inf")):
             raise ValueError(
@@ -84,6 +102,19 @@ def parse_duration(text: str | int | float) -> timedelta:
     for number, unit in parts:
         seconds += int(number) * _UNIT_SECONDS[unit.lower()]
     return _bounded(seconds, text)
+
+
+def _kind(value: object) -> str:
+    """What a value that is not a duration is, as an error message names it."""
+    if isinstance(value, bool):
+        return _("true/false")
+    if value is None:
+        return _("nothing (null)")
+    if isinstance(value, dict):
+        return _("a mapping")
+    if isinstance(value, list | tuple):
+        return _("a list")
+    return type(value).__name__
 
 
 def _bounded(seconds: int | float, text: str) -> timedelta:

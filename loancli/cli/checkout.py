@@ -16,6 +16,7 @@ from loancli.cli.common import (
     options,
     options_for,
 )
+from loancli.cli.params import integer
 from loancli.i18n import N_
 
 
@@ -28,7 +29,10 @@ def checkout(
     ctx: typer.Context,
     item: Annotated[str, typer.Option("--item", help="What is bought, e.g. 'Redmi K70'.")],
     price: Annotated[str, typer.Option("--price", help="The price in yuan, e.g. 2499.")],
-    periods: Annotated[int, typer.Option("--periods", help="3, 6 or 12 installments.")] = 12,
+    periods: Annotated[
+        int,
+        typer.Option("--periods", parser=integer, help="3, 6 or 12 installments."),
+    ] = 12,
     answers: Annotated[Path | None, AnswersOption] = None,
     set_: Annotated[list[str] | None, SetOption] = None,
     record: Annotated[Path | None, RecordOption] = None,

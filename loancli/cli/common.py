@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from loancli.i18n import _
+from loancli.text import inert_json, printable
 
 if TYPE_CHECKING:
     from loancli.journey.session import WorldArgs
@@ -41,16 +42,23 @@ class Options:
     def console(self) -> Any:
         """Human output: stdout, or stderr when stdout carries JSON."""
         if self._console is None:
-            from rich.console import Console
+            from loancli.cli.console import InertConsole
 
-            self._console = Console(stderr=self.json, highlight=False)
+            self._console = InertConsole(stderr=self.json, highlight=False)
         return self._console
 
     def emit(self, document: Any) -> None:
         """The one JSON document of a ``--json`` run."""
-        import json
+        typer.echo(json_text(document))
 
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+def json_text(document: Any) -> str:
+    """A JSON document as loancli prints it: the data kept whole, readable Chinese, and every
+    character a terminal would act on written as its ``\\u`` escape (``json.dumps`` escapes C0
+    controls only, not C1, bidi overrides or zero-width marks)."""
+    import json
+
+    return inert_json(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 # Domain fields every command may refuse, and the global options that set them.
@@ -78,10 +86,11 @@ def handled(opts: Options) -> Iterator[None]:
             message = str(exc).removeprefix(f"{exc.field}: ")
             raise UsageError(message, key=GLOBAL_OPTIONS[exc.field]) from None
     except LoanCliError as exc:
-        from rich.console import Console
         from rich.markup import escape
 
-        console = Console(stderr=True, highlight=False, soft_wrap=True)
+        from loancli.cli.console import InertConsole
+
+        console = InertConsole(stderr=True, highlight=False, soft_wrap=True)
         console.print("[red]" + _("Error:") + f"[/red] {escape(str(exc))}")
         hint = continue_hint(opts, exc)
         if hint:
@@ -94,7 +103,7 @@ def handled(opts: Options) -> Iterator[None]:
         typer.echo("\n" + _("Interrupted; what was done is saved."), err=True)
         hint = continue_hint(opts, exc)
         if hint:
-            typer.echo(hint, err=True)
+            typer.echo(printable(hint), err=True)
         raise typer.Exit(130) from None
 
 
@@ -225,7 +234,7 @@ def command_path(ctx: Any) -> str:
 
 def tell_waiting(message: str) -> None:
     """Say on stderr, once, that the command waits for another one's lock."""
-    typer.echo(f"{message} ...", err=True)
+    typer.echo(f"{printable(message)} ...", err=True)
 
 
 def prompter_for(opts: Options) -> Any:

@@ -4,6 +4,7 @@
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from loancli.cli.common import (
     options,
     options_for,
 )
+from loancli.cli.params import digits_problem, integer
 from loancli.i18n import _
 
 clock_app = typer.Typer(help="The state file's simulated clock.", no_args_is_help=True)
@@ -53,7 +55,10 @@ QUOTE_OPTIONS = {
 def schedule(
     ctx: typer.Context,
     amount: Annotated[str, typer.Option("--amount", help="Principal in yuan, e.g. 10000.")],
-    term: Annotated[int, typer.Option("--term", help="Number of monthly installments.")],
+    term: Annotated[
+        int,
+        typer.Option("--term", parser=integer, help="Number of monthly installments."),
+    ],
     loan_date: Annotated[str, typer.Option("--loan-date", help="YYYY-MM-DD.")],
     apr: Annotated[str | None, typer.Option("--apr", help="APR in percent: 18 is 18%.")] = None,
     method: Annotated[
@@ -65,7 +70,9 @@ def schedule(
     repayment_day: Annotated[
         int | None,
         typer.Option(
-            "--repayment-day", help="The account's repayment day; omit for its first loan."
+            "--repayment-day",
+            parser=integer,
+            help="The account's repayment day; omit for its first loan.",
         ),
     ] = None,
     daily_rate: Annotated[
@@ -141,8 +148,13 @@ def calendar(
             stamp = clock.now()
         lines = loan["lines"]
         if month:
+            problem = digits_problem(month)
+            if problem:
+                raise _usage(problem, "--month")
             try:
-                year, mon = (int(x) for x in month.split("-"))
+                if not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", month.strip()):
+                    raise ValueError(month)
+                year, mon = (int(x) for x in month.strip().split("-"))
                 date(year, mon, 1)
             except ValueError:
                 raise _usage(
@@ -152,9 +164,11 @@ def calendar(
             nxt = next((x for x in lines if x["status"] != "paid"), lines[-1])
             year, mon = (int(x) for x in nxt["due_date"].split("-")[:2])
         if ics is not None:
+            from loancli.files import write_private
             from loancli.loan.calendar import to_ics
 
-            ics.write_bytes(to_ics(loan["id"], lines, stamp))
+            # The borrower's loan, amounts and dates: the owner's alone, as a report is.
+            write_private(ics, to_ics(loan["id"], lines, stamp))
         if opts.json:
             opts.emit(
                 {
@@ -264,7 +278,8 @@ def repay(
         str, typer.Argument(metavar="ID", help="Applicant A0001, flow F0001 or loan L0001.")
     ],
     installment: Annotated[
-        int | None, typer.Option("--installment", help="Pay installment N in full.")
+        int | None,
+        typer.Option("--installment", parser=integer, help="Pay installment N in full."),
     ] = None,
     amount: Annotated[
         str | None,
@@ -351,7 +366,7 @@ def _show_payment(opts: Options, result: dict[str, Any]) -> None:
 def restructure(
     ctx: typer.Context,
     applicant: Annotated[str, typer.Argument(metavar="APPLICANT", help="Applicant ID.")],
-    term: Annotated[int, typer.Option("--term", help="Months of the new plan.")],
+    term: Annotated[int, typer.Option("--term", parser=integer, help="Months of the new plan.")],
 ) -> None:
     """协商二次分期: turn an overdue loan's remaining debt into a new plan."""
     from loancli.loan.loans import find_loan, loan_view, log, save_loan

@@ -6,6 +6,7 @@ Only typer is imported here; each command imports what it needs when it runs, so
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
+import os
 import signal
 import sys
 from pathlib import Path
@@ -28,6 +29,9 @@ from loancli.cli import (
     support,
 )
 from loancli.cli.common import Options
+from loancli.cli.params import integer, seconds
+
+LOCK_TIMEOUT_ENV = "LOANCLI_LOCK_TIMEOUT"
 
 app = typer.Typer(
     name="loancli",
@@ -69,7 +73,13 @@ def main(
         ),
     ] = None,
     seed: Annotated[
-        int, typer.Option("--seed", metavar="N", help="Seed for codes and random choices.")
+        int,
+        typer.Option(
+            "--seed",
+            metavar="N",
+            parser=integer,
+            help="Seed for codes and random choices.",
+        ),
     ] = 0,
     scenario: Annotated[
         str | None,
@@ -86,12 +96,11 @@ def main(
         bool, typer.Option("--no-input", help="Never prompt (also when stdin is not a terminal).")
     ] = False,
     lock_timeout: Annotated[
-        float | None,
+        str | None,
         typer.Option(
             "--lock-timeout",
-            envvar="LOANCLI_LOCK_TIMEOUT",
+            envvar=LOCK_TIMEOUT_ENV,
             metavar="SECONDS",
-            min=0,
             help="How long a command waits for another one using the state file (default 30).",
         ),
     ] = None,
@@ -127,9 +136,25 @@ def main(
         scenario=scenario,
         json=json_,
         no_input=no_input,
-        lock_timeout=lock_timeout,
+        lock_timeout=_lock_timeout(ctx, lock_timeout),
         no_pager=no_pager,
     )
+
+
+def _lock_timeout(ctx: typer.Context, text: str | None) -> float | None:
+    """``--lock-timeout`` or ``$LOANCLI_LOCK_TIMEOUT`` as seconds; a refusal names the one
+    that was given. Click reads an empty variable as unset: set but empty is refused too."""
+    source = ctx.get_parameter_source("lock_timeout")
+    from_env = source is not None and source.name == "ENVIRONMENT"
+    if text is None and os.environ.get(LOCK_TIMEOUT_ENV) == "":
+        text, from_env = "", True
+    if text is None:
+        return None
+    try:
+        return seconds(text)
+    except ValueError as exc:
+        hint = LOCK_TIMEOUT_ENV if from_env else "--lock-timeout"
+        raise typer.BadParameter(str(exc), param_hint=hint) from None
 
 
 apply.register(app)

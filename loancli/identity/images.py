@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loancli.clock import Rng
+from loancli.files import write_private
 from loancli.identity.card import METADATA_KEY, IdCardFields, back_metadata, front_metadata
 
 if TYPE_CHECKING:
@@ -59,9 +60,10 @@ def generate(
         blur_radius=radius,
         size=size,
     )
-    front_path.write_bytes(front)
-    back_path.write_bytes(
-        side_png(fields, "back", back_metadata(fields), blur_radius=radius, size=size)
+    # A card holds a name and an ID number: each file is its owner's alone (mode 0600).
+    write_private(front_path, front)
+    write_private(
+        back_path, side_png(fields, "back", back_metadata(fields), blur_radius=radius, size=size)
     )
     return front_path, back_path
 

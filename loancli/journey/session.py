@@ -30,7 +30,6 @@ from loancli.asking import (
     Prompter,
     load_answers_file,
     parse_set_options,
-    read_yaml_file,
 )
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
 from loancli.errors import RuleError, UsageError
@@ -41,7 +40,13 @@ from loancli.questions import QUESTIONS
 from loancli.store import DEFAULT_LOCK_TIMEOUT, Store, default_db_path
 from loancli.validation import file_kind
 from loancli.world.presets import seed_accounts
-from loancli.world.scenario import BUILTIN_DIR, Scenario, check_command, load_scenario
+from loancli.world.scenario import (
+    BUILTIN_DIR,
+    Scenario,
+    check_command,
+    load_scenario,
+    read_scenario_data,
+)
 
 
 @dataclass
@@ -281,7 +286,7 @@ def _scenario_text(scenario: Scenario) -> str | None:
     if scenario.source in ("built-in default",) or Path(scenario.source).parent == BUILTIN_DIR:
         return None
     try:
-        data = read_yaml_file(Path(scenario.source), "scenario file", key="--scenario", typed=True)
+        data = read_scenario_data(Path(scenario.source))
     except UsageError:
         return None
     for account in (data or {}).get("accounts") or []:

@@ -19,6 +19,7 @@ from loancli.masking import mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
 from loancli.records import FLOWS, LOANS
 from loancli.store import Store
+from loancli.text import printable
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import Scenario, load_scenario
 
@@ -410,4 +411,6 @@ def to_markdown(data: dict[str, Any]) -> str:
         "```",
         "",
     ]
-    return "\n".join(lines)
+    # Pasted into a ticket and shown in terminals: every control or format character the
+    # records hold is written as its escape.
+    return printable("\n".join(lines), lines=True)
