@@ -24,18 +24,25 @@ an action is ever a command-line word or a path on this machine.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any, Literal, Unpack
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal, TypedDict, Unpack
 
 import msgspec
 
-from loancli.journey import account_flows, login
+from loancli.clock import parse_clock, parse_duration
+from loancli.errors import RuleError
+from loancli.journey import account_flows, login, repayment
 from loancli.journey import checkout as checkout_flow
 from loancli.journey.core import Journey
+from loancli.journey.reminders import advance_loans
 from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
-from loancli.journey.session import WorldArgs, run_flow
+from loancli.journey.session import World, WorldArgs, open_world, run_flow
+from loancli.loan.loans import loan_view
+from loancli.reasons import Reason
+from loancli.world.providers.sms import SmsService
 from loancli.world.scenario import Scenario, load_scenario
 
 StatePath = str | os.PathLike[str] | None
@@ -181,6 +188,176 @@ def checkout(
         Checkout(item=item, price=price, periods=periods),
         world,
     )
+
+
+# -- the world between journeys: the clock and the loans -----------------------------------
+
+
+class WorldOptions(TypedDict, total=False):
+    """What decides a one-unit command's world besides the state file."""
+
+    clock: str | datetime | None
+    scenario: str | Scenario | None
+    lock_timeout: float | None
+    on_wait: Callable[[str], None] | None
+    command: str
+
+
+@dataclass(frozen=True)
+class ClockMove:
+    """The simulated now after a clock move, and what fell due, went overdue, accrued
+    penalty or was reminded on the way (each: on, loan, applicant, event, detail)."""
+
+    now: datetime
+    events: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Repaid:
+    """A repayment: the loan after it, and the payment made or the reason it was refused."""
+
+    loan: dict[str, Any]
+    today: date
+    facts: Mapping[str, str]
+    payment: dict[str, Any] | None = None
+    refused: Reason | None = None
+
+    def view(self) -> dict[str, Any]:
+        """The JSON-ready, masked result (``repay --json``)."""
+        now = loan_view(self.loan, self.today)
+        if self.refused is None:
+            return {"status": "paid", "payment": self.payment, **now}
+        return {
+            "status": "refused",
+            "reason": self.refused.value,
+            "message": self.refused.repay_sentence_in(self.facts),
+            "advice": self.refused.advice_in(self.facts),
+            **now,
+        }
+
+
+@dataclass(frozen=True)
+class Restructured:
+    """A re-instalment: the loan after it and what was agreed."""
+
+    loan: dict[str, Any]
+    today: date
+    change: dict[str, Any]
+
+    def view(self) -> dict[str, Any]:
+        return {"restructure": self.change, **loan_view(self.loan, self.today)}
+
+
+def clock_now(state: StatePath, **options: Unpack[WorldOptions]) -> datetime:
+    """The state file's simulated now (nothing is written)."""
+    with _world(state, options, read_only=True) as world:
+        return world.clock.now()
+
+
+def advance_clock(
+    state: StatePath, by: str | timedelta, **options: Unpack[WorldOptions]
+) -> ClockMove:
+    """Move the simulated clock forward by ``by`` (``90s``, ``6m``, ``2h``, ``40d``): loans
+    fall due, go overdue, accrue penalty and send reminders on the way. One unit."""
+    delta = by if isinstance(by, timedelta) else _duration(by)
+    with _world(state, options) as world:
+        with _as_field("duration"):
+            world.clock.advance(delta)
+        return _moved(world)
+
+
+def set_clock(state: StatePath, to: str | datetime, **options: Unpack[WorldOptions]) -> ClockMove:
+    """Move the simulated clock to ``to`` (never back). One unit."""
+    target = to if isinstance(to, datetime) else _when(to)
+    with _world(state, options) as world:
+        with _as_field("when"):
+            world.clock.set(target)
+        return _moved(world)
+
+
+def repay(
+    state: StatePath,
+    loan: str,
+    *,
+    installment: int | None = None,
+    amount: str | None = None,
+    settle: bool = False,
+    **options: Unpack[WorldOptions],
+) -> Repaid:
+    """Repay loan ``loan`` (``L0001``, or the newest loan of ``A0001``/``F0001``) from its
+    bound card: installment N in full, an amount (dues first, the rest prepays principal),
+    or everything (``settle``, with interest to date). One unit."""
+    repayment.check_choice(installment, amount, settle)
+    with _world(state, options) as world:
+        today = world.clock.now().date()
+        done = repayment.repay(
+            world.store,
+            world.scenario.world,
+            world.clock.isoformat(),
+            today,
+            loan,
+            installment=installment,
+            amount=amount,
+            settle=settle,
+        )
+        facts = world.scenario.world.facts()
+    return Repaid(done.loan, today, facts, done.payment, done.refused)
+
+
+def restructure(
+    state: StatePath, loan: str, term: int, **options: Unpack[WorldOptions]
+) -> Restructured:
+    """协商二次分期: an overdue loan's remaining debt becomes a new plan of ``term`` months."""
+    with _world(state, options) as world:
+        today = world.clock.now().date()
+        done = repayment.restructure(
+            world.store, world.scenario.world, world.clock.isoformat(), today, loan, term
+        )
+    return Restructured(done.loan, today, done.change)
+
+
+def _world(
+    state: StatePath, options: WorldOptions, read_only: bool = False
+) -> AbstractContextManager[World]:
+    return open_world(
+        state,
+        clock=options.get("clock"),
+        scenario=options.get("scenario"),
+        read_only=read_only,
+        unit=not read_only,
+        lock_timeout=options.get("lock_timeout"),
+        on_wait=options.get("on_wait"),
+        command=options.get("command", ""),
+    )
+
+
+def _moved(world: World) -> ClockMove:
+    sms = SmsService(world.scenario.world.sms, world.store)
+    events = advance_loans(world.store, sms, world.clock.now().date(), world.clock.isoformat())
+    return ClockMove(world.clock.now(), events)
+
+
+@contextmanager
+def _as_field(name: str) -> Iterator[None]:
+    """A clock rule's refusal names the value this command was given."""
+    try:
+        yield
+    except RuleError as exc:
+        raise RuleError(name, str(exc).removeprefix(f"{exc.field}: ")) from None
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise RuleError("duration", str(exc)) from None
+
+
+def _when(text: str) -> datetime:
+    try:
+        return parse_clock(text)
+    except ValueError as exc:
+        raise RuleError("when", str(exc)) from None
 
 
 # -- runs as data -------------------------------------------------------------------------

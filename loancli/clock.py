@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from loancli.errors import RuleError
 from loancli.i18n import N_, _
 from loancli.text import require_ascii_digits
 
@@ -167,7 +168,8 @@ def real_now() -> str:
 
 @dataclass
 class SimClock:
-    """Simulated "now". It moves only by :meth:`advance` or :meth:`set`."""
+    """Simulated "now". It moves only by :meth:`advance` or :meth:`set`, and only forward (so
+    no due date is ever passed backwards): the one place that rule lives."""
 
     current: datetime = DEFAULT_START
 
@@ -176,17 +178,28 @@ class SimClock:
 
     def advance(self, delta: timedelta) -> datetime:
         if delta < timedelta(0):
-            raise ValueError(_("the simulated clock does not go backwards"))
+            raise RuleError("clock", _("the simulated clock does not go backwards"))
         try:
             moved = self.current + delta
         except OverflowError:
             moved = None
         if moved is None or moved > LATEST_CLOCK:
-            raise ValueError(_(_TOO_LATE))
+            raise RuleError("clock", _(_TOO_LATE))
         self.current = moved
         return self.current
 
     def set(self, when: datetime) -> datetime:
+        """Move to ``when``, which may not be before now."""
+        if when < self.current:
+            raise RuleError(
+                "clock",
+                _(
+                    "{value0} is before the simulated now ({now}); the simulated clock does not "
+                    "go backwards: use a new state file to start over"
+                ).format(value0=when.isoformat(), now=self.current.isoformat()),
+            )
+        if when > LATEST_CLOCK:
+            raise RuleError("clock", _(_TOO_LATE))
         self.current = when
         return self.current
 

@@ -205,6 +205,18 @@ def open_world(
         yield world.store, world.clock, world.scenario
 
 
+def world_options(opts: Options) -> dict[str, Any]:
+    """The global options of a one-unit command (clock, repay, restructure) as
+    ``loancli.api`` takes them."""
+    return {
+        "clock": opts.clock,
+        "scenario": opts.scenario,
+        "lock_timeout": opts.lock_timeout,
+        "on_wait": tell_waiting,
+        "command": command_path(opts.command),
+    }
+
+
 def world_args(
     opts: Options,
     answers: Path | None,

@@ -33,7 +33,7 @@ from loancli.asking import (
 )
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
 from loancli.errors import RuleError, UsageError
-from loancli.i18n import _, language
+from loancli.i18n import language
 from loancli.journey.core import Journey, save_clock
 from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
 from loancli.questions import QUESTIONS
@@ -98,17 +98,11 @@ def open_world(
         command=command,
     ) as store:
         stored = store.meta_get("clock")
-        if start is None:
-            start = parse_datetime(stored) if stored else loaded.clock or DEFAULT_START
-        elif stored and start < parse_datetime(stored):
-            raise RuleError(
-                "clock",
-                _(
-                    "{value0} is before the state file's simulated now ({stored}); the simulated "
-                    "clock does not go backwards: use a new --db to start over"
-                ).format(value0=start.isoformat(), stored=stored),
-            )
-        sim = SimClock(start)
+        sim = SimClock(parse_datetime(stored) if stored else loaded.clock or DEFAULT_START)
+        if start is not None:
+            if not stored:
+                sim = SimClock(start)
+            sim.set(start)
         with store.transaction() if unit else contextlib.nullcontext():
             if with_accounts:
                 seed_accounts(store, loaded.accounts, sim.isoformat(), loaded.world)
