@@ -14,6 +14,11 @@ from loancli.text import printable
 app = typer.Typer(help="Make ID card images for tests and reproductions.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add this module's command group to the root app."""
+    root.add_typer(app, name="idcard")
+
+
 @app.callback()
 def _group() -> None:
     # A callback keeps ``generate`` a named subcommand even while it is the only one.

@@ -13,6 +13,11 @@ from loancli.cli.common import handled, options, options_for
 app = typer.Typer(help="Look after a state file: info, convert, prune.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add this module's command group to the root app."""
+    root.add_typer(app, name="state")
+
+
 @app.command("info")
 def info(ctx: typer.Context) -> None:
     """The backend, size and record counts of the state file (--db)."""
