@@ -1,5 +1,7 @@
-"""The repository API over the state file: open it (``Store(path)`` picks the backend by the
-path's suffix), read and write records in commit units."""
+"""The repository API over the state file: open it (``Store(path)`` picks the backend that
+claims the path: an in-memory world, SQLite for ``.sqlite`` and ``.db``, else the TinyDB JSON
+file; each backend registers itself when this package imports it), read and write records in
+commit units."""
 
 from loancli.store.base import (
     DEFAULT_LOCK_TIMEOUT,
@@ -9,12 +11,19 @@ from loancli.store.base import (
     Store,
     default_db_path,
 )
+from loancli.store.json_store import JsonStore
+from loancli.store.memory_store import MemoryState, MemoryStore
+from loancli.store.sqlite_store import SqliteStore
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
     "SCHEMA_VERSION",
     "SQLITE_SUFFIXES",
     "Document",
+    "JsonStore",
+    "MemoryState",
+    "MemoryStore",
+    "SqliteStore",
     "Store",
     "default_db_path",
 ]

@@ -126,17 +126,26 @@ class Store:
 
     backend: ClassVar[str] = ""
 
-    def __new__(cls, path: str | os.PathLike[str] | None = None, *args: Any, **kwargs: Any) -> Any:
+    # The backends, each registered by its own module (``store/__init__`` imports them all):
+    # the first whose ``claims`` says yes opens the path.
+    _backends: ClassVar[list[type[Store]]] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Store._backends.append(cls)
+
+    @classmethod
+    def claims(cls, path: Any) -> bool:
+        """Whether this backend opens ``path``."""
+        return False
+
+    def __new__(cls, path: Any = None, *args: Any, **kwargs: Any) -> Any:
         if cls is Store:
-            chosen = Path(path) if path is not None else default_db_path()
-            if chosen.suffix.lower() in SQLITE_SUFFIXES:
-                from loancli.store.sqlite_store import SqliteStore
-
-                cls = SqliteStore
-            else:
-                from loancli.store.json_store import JsonStore
-
-                cls = JsonStore
+            chosen = path if path is not None else default_db_path()
+            found = next((b for b in Store._backends if b.claims(chosen)), None)
+            if found is None:
+                raise TypeError(f"no state backend opens {chosen!r}")
+            cls = found
         return super().__new__(cls)
 
     def __init__(

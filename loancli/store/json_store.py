@@ -25,7 +25,17 @@ import msgspec
 
 from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
-from loancli.store.base import ADVICE, LOOKUP_FIELDS, Changes, Data, Store, decode, encode, matches
+from loancli.store.base import (
+    ADVICE,
+    LOOKUP_FIELDS,
+    SQLITE_SUFFIXES,
+    Changes,
+    Data,
+    Store,
+    decode,
+    encode,
+    matches,
+)
 
 Stamp = tuple[int, int, int] | None
 
@@ -48,6 +58,12 @@ class JsonStore(Store):
     """The state in one TinyDB JSON file."""
 
     backend = "tinydb"
+
+    @classmethod
+    def claims(cls, path: Any) -> bool:
+        return isinstance(path, str | os.PathLike) and (
+            Path(path).suffix.lower() not in SQLITE_SUFFIXES
+        )
 
     def _open_backend(self) -> None:
         self._tidied = False

@@ -13,11 +13,21 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
-from loancli.store.base import ADVICE, LOOKUP_FIELDS, Changes, Store, decode, encode, matches
+from loancli.store.base import (
+    ADVICE,
+    LOOKUP_FIELDS,
+    SQLITE_SUFFIXES,
+    Changes,
+    Store,
+    decode,
+    encode,
+    matches,
+)
 
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS documents ("
@@ -35,6 +45,10 @@ class SqliteStore(Store):
     """The state in one SQLite database."""
 
     backend = "sqlite"
+
+    @classmethod
+    def claims(cls, path: Any) -> bool:
+        return isinstance(path, str | os.PathLike) and Path(path).suffix.lower() in SQLITE_SUFFIXES
 
     def _open_backend(self) -> None:
         self._db: sqlite3.Connection | None = None
