@@ -20,6 +20,7 @@ def register(root: typer.Typer) -> None:
     """Add this module's command group to the root app."""
     root.add_typer(app, name="flows")
 
+
 COLUMNS = ("id", "kind", "phone", "status", "step", "reason", "updated_at")
 
 

@@ -37,7 +37,7 @@ from loancli.i18n import language
 from loancli.journey.core import Journey, save_clock
 from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
 from loancli.questions import QUESTIONS
-from loancli.store import DEFAULT_LOCK_TIMEOUT, Store, default_db_path
+from loancli.store import DEFAULT_LOCK_TIMEOUT, MemoryState, Store, default_db_path
 from loancli.validation import file_kind
 from loancli.world.presets import seed_accounts
 from loancli.world.scenario import (
@@ -60,7 +60,7 @@ class World:
 
 @contextlib.contextmanager
 def open_world(
-    state: str | os.PathLike[str] | None,
+    state: str | os.PathLike[str] | MemoryState | None,
     *,
     clock: str | datetime | None = None,
     scenario: str | Scenario | None = None,
@@ -88,7 +88,13 @@ def open_world(
     """
     loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     start = _start(clock)
-    path = Path(state) if state is not None else default_db_path()
+    path: Path | MemoryState = (
+        state
+        if isinstance(state, MemoryState)
+        else Path(state)
+        if state is not None
+        else default_db_path()
+    )
     with Store(
         path,
         DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
@@ -129,7 +135,7 @@ def _start(clock: str | datetime | None) -> datetime | None:
 
 @contextlib.contextmanager
 def open_journey(
-    state: str | os.PathLike[str] | None,
+    state: str | os.PathLike[str] | MemoryState | None,
     *,
     command: str = "apply",
     seed: int = 0,
@@ -233,7 +239,7 @@ class WorldArgs(TypedDict, total=False):
 
 
 def run_journey(
-    state: str | os.PathLike[str] | None,
+    state: str | os.PathLike[str] | MemoryState | None,
     *,
     resume: str | None = None,
     step: tuple[str, str] | None = None,
@@ -260,7 +266,7 @@ def run_journey(
 
 
 def run_flow(
-    state: str | os.PathLike[str] | None,
+    state: str | os.PathLike[str] | MemoryState | None,
     start: Callable[[Journey], dict[str, Any]],
     *,
     command: str,

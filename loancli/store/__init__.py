@@ -8,11 +8,12 @@ from loancli.store.base import (
     SCHEMA_VERSION,
     SQLITE_SUFFIXES,
     Document,
+    MemoryState,
     Store,
     default_db_path,
 )
 from loancli.store.json_store import JsonStore
-from loancli.store.memory_store import MemoryState, MemoryStore
+from loancli.store.memory_store import MemoryStore
 from loancli.store.sqlite_store import SqliteStore
 
 __all__ = [

@@ -29,6 +29,7 @@ hold the same records, keyed the same way, behind the same API::
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -107,6 +108,23 @@ def matches(doc: Any, match: dict[str, Any]) -> bool:
     return all(key in doc and doc[key] == value for key, value in match.items())
 
 
+_memory_numbers = itertools.count(1)
+
+
+class MemoryState:
+    """The records of an in-memory world (``memory_store.py``), shared by every store opened
+    on it: what an ephemeral run (a story, ``loancli check``) keeps its world in."""
+
+    def __init__(self) -> None:
+        self.data: Data = {}
+        # Bumped by every commit: how a store sees that another one wrote.
+        self.generation = 0
+        self.name = f"memory:{next(_memory_numbers)}"
+
+    def __repr__(self) -> str:
+        return self.name
+
+
 class Document(dict[str, Any]):
     """A copy of a stored document, with the number it is keyed by (``doc_id``)."""
 
@@ -150,7 +168,7 @@ class Store:
 
     def __init__(
         self,
-        path: str | os.PathLike[str] | None = None,
+        path: str | os.PathLike[str] | MemoryState | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         *,
         read_only: bool = False,
@@ -158,7 +176,10 @@ class Store:
         on_wait: Callable[[str], None] | None = None,
         command: str = "",
     ) -> None:
-        self.path = Path(path) if path is not None else default_db_path()
+        if isinstance(path, MemoryState):
+            self.path = Path(path.name)
+        else:
+            self.path = Path(path) if path is not None else default_db_path()
         self.lock_timeout = lock_timeout
         self.read_only = read_only
         self.create_dirs = create_dirs

@@ -4,27 +4,10 @@ one process, in a :class:`MemoryState` every ``Store(state)`` of it opens."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from loancli.store.base import Changes, Data, Store, matches
-
-_numbers = itertools.count(1)
-
-
-class MemoryState:
-    """The records of an in-memory world, shared by every store opened on it."""
-
-    def __init__(self) -> None:
-        self.data: Data = {}
-        # Bumped by every commit: how a store sees that another one wrote.
-        self.generation = 0
-        self.name = f"memory:{next(_numbers)}"
-
-    def __repr__(self) -> str:
-        return self.name
+from loancli.store.base import Changes, MemoryState, Store, matches
 
 
 class MemoryStore(Store):
@@ -37,7 +20,7 @@ class MemoryStore(Store):
         return isinstance(path, MemoryState)
 
     def __init__(self, state: MemoryState, *args: Any, **kwargs: Any) -> None:
-        super().__init__(Path(state.name), *args, **kwargs)
+        super().__init__(state, *args, **kwargs)
         self.memory = state
 
     def __enter__(self) -> Store:

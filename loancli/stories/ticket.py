@@ -31,14 +31,15 @@ from typing import Any, Literal
 
 import msgspec
 
-from loancli import __version__, api
+from loancli import __version__
+from loancli import operations as api
 from loancli.asking import YamlTooComplex, read_yaml
 from loancli.errors import LoanCliError, UsageError
 from loancli.i18n import _, language, set_language
 from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
 from loancli.records import APPLICANTS, FLOWS
-from loancli.store import Store
+from loancli.store import MemoryState, Store
 from loancli.support.pseudonym import personal_data
 from loancli.support.reporting import is_flow, resolve
 from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip
@@ -425,12 +426,12 @@ class Verdict:
     first_difference: dict[str, Any] | None = field(default=None)
 
 
-def replay(bundle: Bundle, state: Path | None = None, where: str = "") -> Verdict:
+def replay(bundle: Bundle, state: Path | MemoryState | None = None, where: str = "") -> Verdict:
     """Play the bundle's runs through the API in a fresh world (``state``, which must not
     hold anything yet, or a temporary file), in a temporary folder removed afterwards; then
     compare the record's events and outcome with the ticket's."""
     ticket = bundle.ticket
-    if state is not None and state.exists() and state.stat().st_size > 0:
+    if isinstance(state, Path) and state.exists() and state.stat().st_size > 0:
         raise UsageError(
             _("{value0} already exists; a replay needs a fresh world (a new file)").format(
                 value0=state
@@ -491,7 +492,7 @@ def _unpack_images(files: dict[str, bytes], folder: Path) -> dict[str, Path]:
 
 
 def _replay_run(
-    state: Path,
+    state: Path | MemoryState,
     folder: Path,
     images: dict[str, Path],
     n: int,
