@@ -162,6 +162,31 @@ class _Progress(TypedDict):
     seq: NotRequired[Positive]
 
 
+class _IdentityDetails(TypedDict, total=False):
+    validity: str | None
+    face_id: str | None
+    sex: str | None
+    birth_date: str | None
+    address: str | None
+    authority: str | None
+    ethnicity: str | None
+    verified_at: IsoDateTime
+
+
+class Identity(_IdentityDetails):
+    """A verified ID card's fields (a journey's ID upload, a checkout's, a scenario preset)."""
+
+    name: str
+    number: str
+
+
+class IdentitySeen(_IdentityDetails, total=False):
+    """What a flow keeps of the ID card it checked against (an unlock: the face only)."""
+
+    name: str
+    number: str
+
+
 class ChosenCard(TypedDict):
     """The card a journey pays out to, or a checkout pays with."""
 
@@ -179,7 +204,7 @@ class Applicant(_Progress):
     stopped_at: NotRequired[ApplicantStep | None]
     seed: NotRequired[int]
     profile: NotRequired[dict[str, Any]]
-    identity: NotRequired[dict[str, Any]]
+    identity: NotRequired[Identity]
     review: NotRequired[dict[str, Any]]
     loan: NotRequired[dict[str, Any]]
     card: NotRequired[ChosenCard]
@@ -197,6 +222,7 @@ class Flow(_Progress):
     price: NotRequired[Money]
     periods: NotRequired[Positive]
     card: NotRequired[ChosenCard]
+    identity: NotRequired[IdentitySeen]
 
 
 class LastLogin(TypedDict):
@@ -234,6 +260,7 @@ class Account(TypedDict):
     phone_history: NotRequired[list[PhoneChange]]
     checkouts: NotRequired[list[IsoDateTime]]
     frozen: NotRequired[Freeze | None]
+    identity: NotRequired[Identity]
 
 
 class Paid(TypedDict):
@@ -479,20 +506,29 @@ def _parsed(kind: Any) -> Any:
         metas = [m for m in metas if isinstance(m, msgspec.Meta)]
         return Annotated[(_parsed(base), *metas)] if metas else _parsed(base)
     if is_typeddict(kind):
+        required = _required(kind)
         fields = {}
         for name, hint in get_type_hints(kind, include_extras=True).items():
-            # Not __required_keys__: with postponed annotations Python 3.11 cannot see a
-            # NotRequired there, but get_type_hints keeps it.
-            wrapper = get_origin(hint)
-            required = wrapper is Required or (wrapper is not NotRequired and kind.__total__)
             derived = _parsed(_unrequired(hint))
-            fields[name] = derived if required else NotRequired[derived]
+            fields[name] = derived if name in required else NotRequired[derived]
         return TypedDict(kind.__name__, fields)  # type: ignore[operator]
     if origin in (list, dict):
         return origin[tuple(_parsed(arg) for arg in get_args(kind))]
     if origin in (Union, types.UnionType):
         return functools.reduce(operator.or_, (_parsed(arg) for arg in get_args(kind)))
     return kind
+
+
+def _required(kind: Any) -> set[str]:
+    """The keys a TypedDict requires. ``__required_keys__`` follows each class's totality, but
+    with postponed annotations Python 3.11 cannot see a NotRequired or Required there;
+    get_type_hints keeps them."""
+    out = set()
+    for name, hint in get_type_hints(kind, include_extras=True).items():
+        wrapper = get_origin(hint)
+        if wrapper is Required or (wrapper is not NotRequired and name in kind.__required_keys__):
+            out.add(name)
+    return out
 
 
 def _unrequired(kind: Any) -> Any:
