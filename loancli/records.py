@@ -166,7 +166,6 @@ class _IdentityDetails(TypedDict, total=False):
     validity: str | None
     face_id: str | None
     sex: str | None
-    birth_date: str | None
     address: str | None
     authority: str | None
     ethnicity: str | None
@@ -174,10 +173,19 @@ class _IdentityDetails(TypedDict, total=False):
 
 
 class Identity(_IdentityDetails):
-    """A verified ID card's fields (a journey's ID upload, a checkout's, a scenario preset)."""
+    """A verified ID card's fields kept on an account (a checkout's ID upload, a preset)."""
 
     name: str
     number: str
+    birth_date: NotRequired[str | None]
+
+
+class ApplicantIdentity(_IdentityDetails):
+    """The ID card a journey read and verified (the review reads the birth date)."""
+
+    name: str
+    number: str
+    birth_date: IsoDate
 
 
 class IdentitySeen(_IdentityDetails, total=False):
@@ -185,6 +193,72 @@ class IdentitySeen(_IdentityDetails, total=False):
 
     name: str
     number: str
+    birth_date: str | None
+
+
+class ProfileContact(TypedDict):
+    name: str
+    relation: str
+    phone: str
+
+
+class Profile(TypedDict):
+    """The journey's personal and work information."""
+
+    employer: str
+    monthly_income: Money
+    contact: ProfileContact
+
+
+class ReviewState(TypedDict):
+    submitted_at: IsoDateTime
+    ready_at: IsoDateTime
+
+
+class Review(TypedDict):
+    """The first review's decision: the limit and the APR the loan is then chosen within."""
+
+    approved: bool
+    credit_limit: Money
+    apr: Rate
+    why: list[str]
+
+
+class LoanChoice(TypedDict):
+    """The amount, term and method the borrower chose, and the loan once it is paid out."""
+
+    amount: Money
+    term: Positive
+    method: LoanMethod
+    apr: Rate
+    id: NotRequired[LoanId]
+    loan_date: NotRequired[IsoDate]
+    first_due_date: NotRequired[IsoDate]
+    repayment_day: NotRequired[DayOfMonth]
+    day_count: NotRequired[DayCount]
+
+
+class PlannedLine(TypedDict):
+    n: Positive
+    due_date: IsoDate
+    principal: Money
+    interest: Money
+    fee: Money
+    total: Money
+    remaining: Money
+    status: LineStatus
+
+
+class Plan(TypedDict):
+    """The repayment plan shown when the loan was paid out (loan/schedule.py to_dict)."""
+
+    repayment_day: DayOfMonth
+    first_due_date: IsoDate
+    day_count: DayCount
+    apr: Rate
+    total_interest: Money
+    total_fee: Money
+    installments: list[PlannedLine]
 
 
 class ChosenCard(TypedDict):
@@ -203,12 +277,14 @@ class Applicant(_Progress):
     step: ApplicantStep
     stopped_at: NotRequired[ApplicantStep | None]
     seed: NotRequired[int]
-    profile: NotRequired[dict[str, Any]]
-    identity: NotRequired[Identity]
-    review: NotRequired[dict[str, Any]]
-    loan: NotRequired[dict[str, Any]]
+    profile: NotRequired[Profile]
+    identity: NotRequired[ApplicantIdentity]
+    authorisations: NotRequired[dict[str, bool]]
+    review_state: NotRequired[ReviewState]
+    review: NotRequired[Review]
+    loan: NotRequired[LoanChoice]
     card: NotRequired[ChosenCard]
-    schedule: NotRequired[dict[str, Any]]
+    schedule: NotRequired[Plan]
     attempts: NotRequired[dict[str, Count]]
 
 
