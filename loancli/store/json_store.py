@@ -3,8 +3,9 @@
 The file is ``{table: {doc_id: document}}``, so TinyDB itself (and anything that reads JSON)
 opens it; it is the one-file world support attaches to a ticket.
 
-- **Loaded once.** The file is parsed and every record checked (``records.py``) when the store
-  opens; reads then scan memory and copy only the documents they return.
+- **Loaded once.** The file is parsed and every record checked (``records.py``), and the rules
+  across records (``consistency.py``), when the store opens; reads then scan memory and copy
+  only the documents they return.
 - **Written once per unit,** and only when the unit changed something: the file is replaced
   atomically (temporary file, fsync, rename, fsync of the directory) as compact JSON with
   sorted keys, written through a symbolic link to its target. A writer removes the temporary
@@ -27,7 +28,9 @@ import msgspec
 
 from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
+from loancli.records import RecordProblem
 from loancli.store.base import ADVICE, LOOKUP_FIELDS, Data, Store, decode, encode
+from loancli.store.consistency import check_documents
 
 
 def _key(value: Any) -> Any:
@@ -55,6 +58,10 @@ class JsonStore(Store):
     def _check_records(self) -> None:
         for name, docs in self._data.items():
             self.check(name, docs)
+        try:
+            check_documents(self._data)
+        except RecordProblem as exc:
+            raise self._refuse(exc) from None
 
     def _begin(self) -> Any:
         return len(self._log), dict(self._next_ids)

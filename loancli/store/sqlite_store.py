@@ -4,18 +4,29 @@ A row is ``(tbl, doc_id, body)`` with the document as JSON, so both backends hol
 same data and ``state convert`` moves it either way without loss. Every lookup the commands
 do (by id, phone, applicant, payout, meta key) has an index on that JSON field. The database
 runs in WAL mode, so readers never wait for the writer; a unit is one SQLite transaction
-(nested units are savepoints). Records are checked when they are read.
+(nested units are savepoints).
+
+Records are checked when they are read; the settings (meta) and the rules across records
+(``consistency.py``) when the file is opened. Those rules read the ``document_keys`` table,
+which triggers on ``documents`` keep; a file without it (or with other triggers) gets it at
+open, filled from every record: a writer keeps it, in the same transaction as the check (so a
+refused file is left as it was), a reader builds it as a temporary table.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+import msgspec
+
 from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
+from loancli.records import META, RecordProblem
+from loancli.store import consistency
 from loancli.store.base import ADVICE, LOOKUP_FIELDS, Store, decode, encode
 
 _SCHEMA = [
@@ -51,7 +62,11 @@ class SqliteStore(Store):
                 db.execute("PRAGMA synchronous=FULL")
                 for statement in _SCHEMA:
                     db.execute(statement)
-            db.execute("SELECT count(*) FROM documents").fetchone()
+            (count,) = db.execute("SELECT count(*) FROM documents").fetchone()
+            if not count and not self.read_only and not _has_keys(db):
+                # A new file keeps the keys of its records from the first one.
+                for statement in consistency.keys_objects().values():
+                    db.execute(statement)
         except sqlite3.DatabaseError as exc:
             raise StateCorrupt(
                 _("state file {value0} is not a loancli SQLite database ({exc}); {ADVICE}").format(
@@ -59,6 +74,59 @@ class SqliteStore(Store):
                 )
             ) from None
         self._db = db
+
+    def _check_records(self) -> None:
+        """The settings, whole (they are few), and the rules across records, over their keys;
+        each other record is checked when it is read."""
+        if self._db is None:
+            return
+        settings = {
+            str(doc_id): self._decoded(META, doc_id, body)
+            for doc_id, body in self._sql("SELECT doc_id, body FROM documents WHERE tbl = ?", META)
+        }
+        self.check(META, settings)
+        try:
+            with self._keys():
+                consistency.check(self._sql, consistency.counters_of(settings))
+        except RecordProblem as exc:
+            raise self._refuse(exc) from None
+
+    @contextlib.contextmanager
+    def _keys(self) -> Iterator[None]:
+        """Make sure ``document_keys`` holds the keys of every record while the checks read it."""
+        assert self._db is not None
+        if _has_keys(self._db):
+            yield
+            return
+        if self.read_only:
+            table, index = consistency.KEYS_DDL
+            self._sql(table.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+            self._sql(index.replace("INDEX ", "INDEX temp.", 1))
+            for statement in consistency.FILL:
+                self._sql(statement)
+            yield
+            return
+        self._sql("BEGIN IMMEDIATE")
+        try:
+            for name, statement in reversed(consistency.keys_objects().items()):
+                kind = statement.split(" ")[1]
+                self._sql(f"DROP {kind} IF EXISTS {name}")
+            for statement in consistency.keys_objects().values():
+                self._sql(statement)
+            for statement in consistency.FILL:
+                self._sql(statement)
+            yield
+        except BaseException:
+            self._sql("ROLLBACK")
+            raise
+        self._sql("COMMIT")
+
+    def _decoded(self, table: str, doc_id: int, body: str) -> Any:
+        try:
+            return decode(body)
+        except msgspec.DecodeError:
+            problem = RecordProblem(table, f"#{doc_id}", "(record)", _("not JSON"))
+            raise self._refuse(problem) from None
 
     def _close_backend(self) -> None:
         if self._db is not None:
@@ -132,7 +200,7 @@ class SqliteStore(Store):
         )
         items = match.items()
         for doc_id, body in rows:
-            doc = decode(body)
+            doc = self._decoded(table, doc_id, body)
             if all(key in doc and doc[key] == value for key, value in items):
                 self.check(table, {str(doc_id): doc})
                 yield doc_id, doc
@@ -174,3 +242,12 @@ class SqliteStore(Store):
             for path in (self._target, self._target.with_name(self._target.name + "-wal"))
             if path.exists()
         )
+
+
+def _has_keys(db: sqlite3.Connection) -> bool:
+    """Whether the file keeps ``document_keys`` with the triggers of this loancli."""
+    found = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE name LIKE ? ESCAPE '\\'",
+        (consistency.KEYS_TABLE.replace("_", "\\_") + "%",),
+    ).fetchall()
+    return dict(found) == consistency.keys_objects()

@@ -381,7 +381,21 @@ def test_create_find_and_catch_up_all_in_a_state_file(tmp_path: Path) -> None:
     from loancli.store import Store
 
     schedule = build_schedule(D("10000"), 12, D("18"), Method.EQUAL_INSTALLMENT, LOAN_DATE)
+    at = "2026-03-02T10:00:00+08:00"
     with Store(tmp_path / "state.json") as store:
+        # The borrower the loans name, and their account: the file opens again only with them.
+        store.insert("accounts", {"phone": "13800138000", "password_hash": "x", "created_at": at})
+        store.insert(
+            "applicants",
+            {
+                "id": store.next_id("applicant", "A"),
+                "phone": "13800138000",
+                "status": "completed",
+                "step": "done",
+                "created_at": at,
+                "events": [],
+            },
+        )
         first = create_loan(
             store,
             schedule,

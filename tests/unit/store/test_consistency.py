@@ -1,0 +1,162 @@
+"""The checks across records (store/consistency.py), on both backends: the counter never hands
+out an id in use; SQLite keeps the keys the checks read in step with its documents, whatever
+writes them, and a file without them gets them without being changed when it is refused."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from loancli.errors import StateCorrupt
+from loancli.records import RecordProblem
+from loancli.store import Store
+from loancli.store.consistency import KEYS_TABLE, check_documents, keys_objects, keys_of
+
+CLOCK = "2026-03-02T10:00:00+08:00"
+
+
+def _applicant(applicant_id: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": applicant_id,
+        "status": "stopped",
+        "step": "login",
+        "created_at": CLOCK,
+        "events": [],
+        **fields,
+    }
+
+
+@pytest.fixture(params=["state.json", "state.sqlite"])
+def path(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    return tmp_path / request.param
+
+
+def test_a_counter_behind_its_ids_is_refused_on_open(path: Path) -> None:
+    with Store(path) as store, store.transaction():
+        for _ in range(3):
+            store.insert("applicants", _applicant(store.next_id("applicant", "A")))
+        store.meta_set("counter.applicant", 2)
+    with pytest.raises(StateCorrupt, match=r"record 'counter.applicant', field 'value': 2 is "):
+        with Store(path):
+            pass
+
+
+def _sqlite_keys(path: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(path) as db:
+        rows = db.execute(f"SELECT tbl, field, value, doc_id FROM {KEYS_TABLE}").fetchall()
+    return sorted(rows, key=repr)
+
+
+def _dump(path: Path) -> dict[str, dict[str, Any]]:
+    with Store(path, read_only=True) as store:
+        return store.dump()
+
+
+def _account(phone: str, **fields: Any) -> dict[str, Any]:
+    return {"phone": phone, "password_hash": "x", "created_at": CLOCK, **fields}
+
+
+def _card(card_id: str, phone: str) -> dict[str, Any]:
+    fields = {"card_type": "debit", "bank": "ICBC", "reserved_phone": phone, "source": "A0001"}
+    number = "6222021234567893445"
+    return {
+        "id": card_id,
+        "phone": phone,
+        "number": number,
+        "status": "bound",
+        **fields,
+        "bound_at": CLOCK,
+    }
+
+
+def _filled(path: Path) -> None:
+    with Store(path) as store, store.transaction():
+        store.insert("applicants", _applicant(store.next_id("applicant", "A"), phone="1"))
+        store.insert("accounts", _account("1"))
+        store.insert("accounts", _account("2", phone_history=[{"phone": "3", "until": CLOCK}]))
+        store.insert("cards", _card(store.next_id("card", "C"), "1"))
+
+
+def test_sqlite_triggers_keep_the_keys_of_every_write(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    _filled(path)
+    with Store(path) as store:
+        store.update("cards", {"phone": "2"}, id="C0001")
+        store.upsert("applicants", _applicant("A0001", phone="2", step="profile"), id="A0001")
+        store.remove("accounts", phone="1")
+    assert _sqlite_keys(path) == sorted(keys_of(_dump(path)), key=repr)
+    # A hand edit through SQL too.
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE documents SET body = json_set(body, '$.phone', '9') WHERE tbl = 'cards'")
+        db.execute("DELETE FROM documents WHERE tbl = 'applicants'")
+    assert ("cards", "phone", "9", 1) in _sqlite_keys(path)
+    assert not [row for row in _sqlite_keys(path) if row[0] == "applicants"]
+
+
+def _without_keys(path: Path) -> None:
+    """The file as a loancli without these checks left it."""
+    with sqlite3.connect(path) as db:
+        for name, statement in reversed(keys_objects().items()):
+            db.execute(f"DROP {statement.split(' ')[1]} {name}")
+    db.close()
+
+
+def test_a_sqlite_file_without_keys_gets_them_from_a_writer_and_a_reader_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.sqlite"
+    _filled(path)
+    _without_keys(path)
+    before = path.read_bytes()
+    with Store(path, read_only=True) as store:
+        assert store.count("applicants") == 1
+    assert path.read_bytes() == before
+    with Store(path) as store:
+        assert store.count("applicants") == 1
+    assert _sqlite_keys(path) == sorted(keys_of(_dump(path)), key=repr)
+
+
+def test_a_refused_sqlite_file_without_keys_is_left_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    _filled(path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE documents SET body = json_set(body, '$.phone', '7') WHERE tbl = 'cards'")
+    db.close()
+    _without_keys(path)
+    before = path.read_bytes()
+    for read_only in (False, True):
+        with pytest.raises(StateCorrupt, match=r"table 'cards', record 'C0001', field 'phone'"):
+            Store(path, read_only=read_only).__enter__()
+        assert path.read_bytes() == before
+    with sqlite3.connect(path) as db:
+        assert not db.execute(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'document%keys%'"
+        ).fetchall()
+
+
+def test_a_flow_may_keep_the_number_its_account_had(tmp_path: Path) -> None:
+    flow = {**_applicant("F0001", kind="change_phone", phone="3"), "step": "done"}
+    data = {
+        "accounts": {"1": {"phone": "2", "phone_history": [{"phone": "3", "until": CLOCK}]}},
+        "flows": {"1": flow},
+        "meta": {"1": {"key": "counter.flow", "value": 1}},
+    }
+    check_documents(data)
+    data["accounts"]["1"]["phone_history"] = []
+    with pytest.raises(RecordProblem, match="no account has or had the number"):
+        check_documents(data)
+    # Until it passed the login step, a flow's number may have no account yet.
+    flow["step"] = "login"
+    check_documents(data)
+
+
+def test_the_json_keys_are_the_sqlite_keys(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    _filled(path)
+    json_path = tmp_path / "state.json"
+    json_path.write_text(json.dumps(_dump(path)), encoding="utf-8")
+    assert sorted(keys_of(json.loads(json_path.read_text())), key=repr) == _sqlite_keys(path)
