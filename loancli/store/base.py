@@ -35,6 +35,7 @@ import msgspec
 from loancli.errors import RuleError, SchemaVersionError, StateCorrupt, StateError, StateLocked
 from loancli.i18n import N_, _
 from loancli.records import META, RecordProblem, check_table
+from loancli.store.consistency import taken
 
 SCHEMA_VERSION = 1
 META_TABLE = META
@@ -406,12 +407,18 @@ class Store:
         self.upsert(META_TABLE, {"key": key, "value": value}, key=key)
 
     def next_id(self, counter_name: str, prefix: str, width: int = 4) -> str:
-        """Advance the persistent counter `counter_name`; return e.g. "A0001", "A0002"..."""
+        """Advance the persistent counter `counter_name`; return e.g. "A0001", "A0002"... An id
+        a record already holds is refused (StateCorrupt), never handed out again."""
         key = f"counter.{counter_name}"
         with self.transaction():
             number = int(self.meta_get(key, 0)) + 1
+            new_id = f"{prefix}{number:0{width}d}"
+            try:
+                taken(lambda table, value: self.get(table, id=value) is not None, key, new_id)
+            except RecordProblem as exc:
+                raise self._refuse(exc) from None
             self.meta_set(key, number)
-        return f"{prefix}{number:0{width}d}"
+        return new_id
 
     def dump(self) -> Data:
         """Every table as ``{doc_id: document}``, as the JSON file holds it (``state convert``)."""

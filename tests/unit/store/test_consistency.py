@@ -35,6 +35,23 @@ def path(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     return tmp_path / request.param
 
 
+def test_next_id_refuses_an_id_a_record_holds_and_writes_nothing(path: Path) -> None:
+    with Store(path) as store, store.transaction():
+        store.insert("applicants", _applicant(store.next_id("applicant", "A")))
+    before = path.read_bytes()
+    with Store(path) as store:
+        with pytest.raises(StateCorrupt) as caught, store.transaction():
+            # The counter set back after the file was opened (the checks on open passed).
+            store.meta_set("counter.applicant", 0)
+            store.next_id("applicant", "A")
+        message = str(caught.value)
+        assert "table 'meta', record 'counter.applicant', field 'value'" in message
+        assert "A0001" in message and "left untouched" in message
+        assert [a["id"] for a in store.all("applicants")] == ["A0001"]
+        assert store.meta_get("counter.applicant") == 1
+    assert path.read_bytes() == before
+
+
 def test_a_counter_behind_its_ids_is_refused_on_open(path: Path) -> None:
     with Store(path) as store, store.transaction():
         for _ in range(3):
@@ -160,3 +177,27 @@ def test_the_json_keys_are_the_sqlite_keys(tmp_path: Path) -> None:
     json_path = tmp_path / "state.json"
     json_path.write_text(json.dumps(_dump(path)), encoding="utf-8")
     assert sorted(keys_of(json.loads(json_path.read_text())), key=repr) == _sqlite_keys(path)
+
+
+def test_a_step_the_state_file_refuses_writes_nothing(tmp_path: Path) -> None:
+    from loancli.asking import Asker
+    from loancli.clock import DEFAULT_START, Rng, SimClock
+    from loancli.journey import Journey
+    from loancli.journey.flows import run_steps
+
+    path = tmp_path / "state.json"
+    with Store(path) as store, store.transaction():
+        store.insert("applicants", _applicant(store.next_id("applicant", "A")))
+    before = path.read_bytes()
+
+    def step(j: Journey, record: dict[str, Any]) -> None:
+        j.event(record, "about_to_pay_out")
+        j.store.meta_set("counter.applicant", 0)  # what a check on open would have refused
+        j.store.next_id("applicant", "A")
+
+    with Store(path) as store:
+        journey = Journey(store, SimClock(DEFAULT_START), Rng(0), Asker([]))
+        record = dict(store.get("applicants", id="A0001") or {})
+        with pytest.raises(StateCorrupt, match="counter.applicant"):
+            run_steps(journey, record, [("profile", step)])
+    assert path.read_bytes() == before
