@@ -60,17 +60,20 @@ NonEmpty = msgspec.Meta(min_length=1)
 
 class _Form:
     """What a field's text (or number) must be, in words for a person, and how it is checked:
-    parsed as ``parse`` (a date, a reason...) or held to msgspec constraints (a pattern, a
-    bound). The field keeps its JSON type for the code that reads it; only the check on load
-    parses it."""
+    parsed as ``parse`` (a date, a reason...), held to msgspec constraints (a pattern, a
+    bound), or, for an ``amount``, read as a number of 0 or more. The field keeps its JSON type
+    for the code that reads it; only the check on load parses it."""
 
-    def __init__(self, what: str, parse: Any = None, **constraints: Any) -> None:
+    def __init__(self, what: str, parse: Any = None, amount: bool = False, **constraints: Any):
         self.what = what
         self.parse = parse
+        self.amount = amount
         self.meta = msgspec.Meta(**constraints) if constraints else None
 
 
-_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
+# Text an amount is read from, as a number, in a second pass (a regular expression on each of
+# the many amounts of a large file costs several times more): 0 or more, and finite.
+_AMOUNT = Annotated[float, msgspec.Meta(ge=0, le=1e15)]
 
 IsoDate = Annotated[str, _Form(N_("a real date written YYYY-MM-DD"), date)]
 IsoDateTime = Annotated[
@@ -81,9 +84,9 @@ IsoDateTime = Annotated[
     ),
 ]
 # Amounts are written with fmt() (two decimals); a count of yuan-days may keep more.
-Money = Annotated[str, _Form(N_("an amount of 0 or more written like 916.80"), pattern=_DECIMAL)]
+Money = Annotated[str, _Form(N_("an amount of 0 or more written like 916.80"), amount=True)]
 # An APR in percent, or a total fee rate as a fraction.
-Rate = Annotated[str, _Form(N_("a rate of 0 or more written like 18.00"), pattern=_DECIMAL)]
+Rate = Annotated[str, _Form(N_("a rate of 0 or more written like 18.00"), amount=True)]
 ReasonCode = Annotated[str, _Form(N_("a known reason code"), Reason)]
 Positive = Annotated[int, _Form(N_("a whole number of 1 or more"), ge=1)]
 Count = Annotated[int, _Form(N_("a whole number of 0 or more"), ge=0)]
@@ -542,6 +545,9 @@ def check_table(table: str, documents: dict[str, Any]) -> None:
             kind = _setting_type(doc)
         try:
             msgspec.convert(doc, _parsed(kind))
+            if _amounts(kind) is not Any:
+                # The amounts, as numbers (lax: from their text), once the rest fits.
+                msgspec.convert(doc, _amounts(kind), strict=False)
         except msgspec.ValidationError as exc:
             field, problem = _explain(str(exc), kind, doc)
             raise RecordProblem(table, record_name(table, doc_id, doc), field, problem) from None
@@ -593,6 +599,32 @@ def _parsed(kind: Any) -> Any:
     if origin in (Union, types.UnionType):
         return functools.reduce(operator.or_, (_parsed(arg) for arg in get_args(kind)))
     return kind
+
+
+@functools.cache
+def _amounts(kind: Any) -> Any:
+    """The part of ``kind`` that holds amounts, each read as a number of 0 or more; Any where
+    there is none (a TypedDict skips the keys it does not name)."""
+    origin = get_origin(kind)
+    if origin is Annotated:
+        forms = [e for e in get_args(kind)[1:] if isinstance(e, _Form)]
+        return _AMOUNT if forms and forms[0].amount else _amounts(get_args(kind)[0])
+    if is_typeddict(kind):
+        fields = {}
+        for name, hint in get_type_hints(kind, include_extras=True).items():
+            derived = _amounts(_unrequired(hint))
+            if derived is not Any:
+                fields[name] = NotRequired[derived]
+        return TypedDict(kind.__name__, fields) if fields else Any  # type: ignore[operator]
+    if origin in (list, dict, Union, types.UnionType):
+        args = [_amounts(arg) for arg in get_args(kind)]
+        if all(arg is Any for arg in args):
+            return Any
+        if origin in (Union, types.UnionType):
+            # None, or an amount; what else the union admits the first pass checked.
+            return functools.reduce(operator.or_, [*{a for a in args if a is not Any}, type(None)])
+        return origin[tuple(args)]
+    return Any
 
 
 def _required(kind: Any) -> set[str]:
