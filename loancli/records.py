@@ -363,9 +363,9 @@ class Line(TypedDict):
     penalty: Money
     status: LineStatus
     paid: Paid
-    remaining: NotRequired[Money]
-    paid_on: NotRequired[IsoDate | None]
-    penalty_to: NotRequired[IsoDate | None]
+    remaining: Money
+    paid_on: IsoDate | None
+    penalty_to: IsoDate | None
     penalty_yuan_days: NotRequired[Money]
     reminded: NotRequired[bool]
 

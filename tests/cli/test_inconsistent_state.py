@@ -437,6 +437,14 @@ CASES: list[tuple[str, Damage, str, str, str, str | list[str]]] = [
         READS_LOANS,
     ),
     (
+        "installment without its paid_on",
+        lambda d: _line(d, 2).pop("paid_on"),
+        "loans",
+        "'L0001'",
+        "lines[1].paid_on",
+        READS_LOANS,
+    ),
+    (
         "card expiry that is not MMYY",
         lambda d: _doc(d, "cards", "C0001").update(expiry="abc"),
         "cards",
