@@ -35,7 +35,7 @@ import msgspec
 from loancli.errors import RuleError, SchemaVersionError, StateCorrupt, StateError, StateLocked
 from loancli.i18n import N_, _
 from loancli.records import META, RecordProblem, check_table
-from loancli.store.consistency import taken
+from loancli.store.consistency import check_documents, taken
 
 SCHEMA_VERSION = 1
 META_TABLE = META
@@ -428,10 +428,16 @@ class Store:
         }
 
     def restore(self, data: Data) -> None:
-        """Put every document of ``data`` in this empty store, keeping its id, in one unit."""
+        """Put every document of ``data`` in this empty store, keeping its id, in one unit;
+        each record and the rules across them are checked first."""
         with self.transaction():
             for name, docs in data.items():
                 self.check(name, docs)
+            try:
+                check_documents(data)
+            except RecordProblem as exc:
+                raise self._refuse(exc) from None
+            for name, docs in data.items():
                 self._put(name, {int(doc_id): copy(doc) for doc_id, doc in docs.items()})
 
 

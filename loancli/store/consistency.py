@@ -13,10 +13,12 @@ each record on its own):
 The rules read a few fields of each record, its *keys*, from one table,
 ``document_keys (tbl, field, value, doc_id)``. The SQLite backend keeps that table in the
 database file, written by triggers on ``documents`` (so it stays right whatever writes the
-file), and the checks are SQL over its primary key: cheap on a 10,000-applicant file, where SQL
-over ``json_extract`` of ``documents`` parses every body again (about a second a query, the
-expression indexes notwithstanding). The JSON backend, whose records are in memory anyway,
-fills the same table in an in-memory database, so both run the same SQL.
+file), with a log of the documents written and the keys removed since the file was last found
+sound: its checks at open read the log, seeking each logged record's neighbours, so they cost
+what changed, not what the file holds (SQL over ``json_extract`` of ``documents`` would parse
+every body again: about a second a query at 10,000 applicants, expression indexes
+notwithstanding). The JSON backend, whose records are in memory anyway, fills the same table
+in an in-memory database and checks all of it with the same SQL.
 """
 
 from __future__ import annotations
@@ -136,11 +138,21 @@ Query = Callable[..., Iterable[tuple[Any, ...]]]
 
 # -- the keys table ----------------------------------------------------------------------
 
+CHANGES_TABLE = f"{KEYS_TABLE}_changes"
+GONE_TABLE = f"{KEYS_TABLE}_gone"
 KEYS_DDL = (
     f"CREATE TABLE {KEYS_TABLE} ("
     " tbl TEXT NOT NULL, field TEXT NOT NULL, value NOT NULL, doc_id INTEGER NOT NULL,"
     " PRIMARY KEY (tbl, field, value, doc_id)) WITHOUT ROWID",
     f"CREATE INDEX {KEYS_TABLE}_doc ON {KEYS_TABLE} (tbl, doc_id)",
+    # Canonical ids (A0001... A10000) and whole numbers order by length, then by text.
+    f"CREATE INDEX {KEYS_TABLE}_size ON {KEYS_TABLE} (tbl, field, length(value), value)",
+    # The log: documents written, and keys removed (by an update, a replace or a delete).
+    f"CREATE TABLE {CHANGES_TABLE} ("
+    " tbl TEXT NOT NULL, doc_id INTEGER NOT NULL, PRIMARY KEY (tbl, doc_id)) WITHOUT ROWID",
+    f"CREATE TABLE {GONE_TABLE} ("
+    " tbl TEXT NOT NULL, field TEXT NOT NULL, value NOT NULL,"
+    " PRIMARY KEY (tbl, field, value)) WITHOUT ROWID",
 )
 
 
@@ -175,27 +187,52 @@ def _inserts(row: str) -> list[str]:
     return out
 
 
-_FORGET_NEW = f"DELETE FROM {KEYS_TABLE} WHERE tbl = new.tbl AND doc_id = new.doc_id"
-_FORGET_OLD = f"DELETE FROM {KEYS_TABLE} WHERE tbl = old.tbl AND doc_id = old.doc_id"
+_TABLES = ", ".join(f"'{table}'" for table in dict.fromkeys(key.table for key in KEYS))
 
 
-def _trigger(name: str, event: str, statements: list[str]) -> str:
+def _forget(row: str) -> list[str]:
+    """Log the keys of ``row`` as gone, then remove them."""
+    where = f"WHERE tbl = {row}.tbl AND doc_id = {row}.doc_id"
+    return [
+        f"INSERT OR IGNORE INTO {GONE_TABLE} SELECT tbl, field, value FROM {KEYS_TABLE} {where}",
+        f"DELETE FROM {KEYS_TABLE} {where}",
+    ]
+
+
+_CHANGED = f"INSERT OR IGNORE INTO {CHANGES_TABLE} VALUES (new.tbl, new.doc_id)"
+
+
+def _trigger(name: str, event: str, when: str, statements: list[str]) -> str:
     body = "".join(f" {statement};" for statement in statements)
-    return f"CREATE TRIGGER {KEYS_TABLE}_{name} AFTER {event} ON documents BEGIN{body} END"
+    return (
+        f"CREATE TRIGGER {KEYS_TABLE}_{name} AFTER {event} ON documents WHEN {when} BEGIN{body} END"
+    )
 
 
-# The triggers that keep the keys of ``documents``. An INSERT OR REPLACE deletes the row it
-# replaces without firing the delete trigger, so the insert trigger forgets the keys first.
+# The triggers that keep the keys of ``documents`` and the log. An INSERT OR REPLACE deletes the
+# row it replaces without firing the delete trigger, so the insert trigger forgets it first.
 TRIGGERS = (
-    _trigger("insert", "INSERT", [_FORGET_NEW, *_inserts("new")]),
-    _trigger("update", "UPDATE", [_FORGET_OLD, _FORGET_NEW, *_inserts("new")]),
-    _trigger("delete", "DELETE", [_FORGET_OLD]),
+    _trigger(
+        "insert",
+        "INSERT",
+        f"new.tbl IN ({_TABLES})",
+        [*_forget("new"), *_inserts("new"), _CHANGED],
+    ),
+    _trigger(
+        "update",
+        "UPDATE",
+        f"old.tbl IN ({_TABLES}) OR new.tbl IN ({_TABLES})",
+        [*_forget("old"), *_forget("new"), *_inserts("new"), _CHANGED],
+    ),
+    _trigger("delete", "DELETE", f"old.tbl IN ({_TABLES})", _forget("old")),
 )
+FORGET_LOG = (f"DELETE FROM {CHANGES_TABLE}", f"DELETE FROM {GONE_TABLE}")
 FILL = tuple(_inserts("d"))
 
 
 def keys_objects() -> dict[str, str]:
-    """The keys table, its index and its triggers, by name, as sqlite_master holds them."""
+    """The keys table, its indexes, the log and the triggers, by name, as sqlite_master holds
+    them (each name starts with ``document_keys``)."""
     statements = (*KEYS_DDL, *TRIGGERS)
     return {statement.split(" ")[2]: statement for statement in statements}
 
@@ -232,6 +269,7 @@ def check_documents(data: Mapping[str, Mapping[str, Any]]) -> None:
         db.execute(f"CREATE TABLE {KEYS_TABLE} (tbl, field, value, doc_id)")
         db.executemany(f"INSERT INTO {KEYS_TABLE} VALUES (?, ?, ?, ?)", keys_of(data))
         db.execute(f"CREATE INDEX {KEYS_TABLE}_key ON {KEYS_TABLE} (tbl, field, value, doc_id)")
+        db.execute(KEYS_DDL[2])
         check(lambda sql, *args: db.execute(sql, args), counters_of(data.get(META, {})))
     finally:
         db.close()
@@ -256,23 +294,40 @@ def counters_of(settings: Mapping[str, Any]) -> dict[str, Any]:
     return counters
 
 
-def check(query: Query, counters: Mapping[str, Any]) -> None:
-    """Every rule over the keys ``query`` reads (``query(sql, *args)`` -> rows); raise the
-    first RecordProblem."""
+def check(query: Query, counters: Mapping[str, Any], logged: bool = False) -> None:
+    """The rules over the keys ``query`` reads (``query(sql, *args)`` -> rows): for every
+    record, or, ``logged``, for the records the log names (written, or naming a key that is
+    gone) and the counters; raise the first RecordProblem."""
     for table, field in UNIQUE:
-        for value, first, second in query(
-            f"SELECT value, min(doc_id), max(doc_id) FROM {KEYS_TABLE}"
-            " WHERE tbl = ? AND field = ? GROUP BY value HAVING count(*) > 1"
-            " ORDER BY min(doc_id) LIMIT 1",
-            table,
-            field,
-        ):
-            problem = _twice(_shown(field, value), field, first, second)
-            raise RecordProblem(table, _name(query, table, second), field, problem)
+        _check_unique(query, table, field, logged)
     for counter in COUNTERS:
         _check_counter(query, counter, counters.get(counter.name))
     for reference in REFERENCES:
-        _check_reference(query, reference)
+        _check_reference(query, reference, logged)
+
+
+def _check_unique(query: Query, table: str, field: str, logged: bool) -> None:
+    # CROSS JOIN keeps the log the outer loop: without statistics SQLite would go through
+    # every key instead.
+    found = (
+        f"SELECT k.value FROM {CHANGES_TABLE} AS c CROSS JOIN {KEYS_TABLE} AS k"
+        " ON k.tbl = c.tbl AND k.doc_id = c.doc_id WHERE k.tbl = ? AND k.field = ?"
+        f" AND EXISTS (SELECT 1 FROM {KEYS_TABLE} AS d WHERE d.tbl = k.tbl AND d.field = k.field"
+        " AND d.value = k.value AND d.doc_id != k.doc_id) LIMIT 1"
+        if logged
+        else f"SELECT value FROM {KEYS_TABLE} WHERE tbl = ? AND field = ?"
+        " GROUP BY value HAVING count(*) > 1 ORDER BY min(doc_id) LIMIT 1"
+    )
+    for (value,) in query(found, table, field):
+        ((first, second),) = query(
+            f"SELECT min(doc_id), max(doc_id) FROM {KEYS_TABLE}"
+            " WHERE tbl = ? AND field = ? AND value = ?",
+            table,
+            field,
+            value,
+        )
+        problem = _twice(_shown(field, value), field, first, second)
+        raise RecordProblem(table, _name(query, table, second), field, problem)
 
 
 def _twice(shown: str, field: str, first: Any, second: Any) -> str:
@@ -285,9 +340,9 @@ def _check_counter(query: Query, counter: Counter, value: Any) -> None:
     start = len(counter.prefix) + 1
     highest: tuple[int, str, str, Any] | None = None
     for table, field in counter.fields:
-        for number, used in query(
-            f"SELECT CAST(substr(value, ?) AS INTEGER) AS number, value FROM {KEYS_TABLE}"
-            " WHERE tbl = ? AND field = ? ORDER BY number DESC LIMIT 1",
+        for used, number in query(
+            f"SELECT value, CAST(substr(value, ?) AS INTEGER) FROM {KEYS_TABLE}"
+            " WHERE tbl = ? AND field = ? ORDER BY length(value) DESC, value DESC LIMIT 1",
             start,
             table,
             field,
@@ -312,25 +367,40 @@ def _check_counter(query: Query, counter: Counter, value: Any) -> None:
     raise RecordProblem(META, repr(COUNTER_PREFIX + counter.name), "value", problem)
 
 
-def _check_reference(query: Query, reference: Reference) -> None:
+def _check_reference(query: Query, reference: Reference, logged: bool) -> None:
+    source = [reference.table, reference.field]
+    if logged:
+        # The records written, and those naming a target key that is gone.
+        gone = " OR ".join("(g.tbl = ? AND g.field = ?)" for _ in reference.targets)
+        candidates = (
+            f"SELECT k.doc_id, k.value FROM {CHANGES_TABLE} AS c CROSS JOIN {KEYS_TABLE} AS k"
+            " ON k.tbl = c.tbl AND k.doc_id = c.doc_id WHERE k.tbl = ? AND k.field = ?"
+            f" UNION SELECT k.doc_id, k.value FROM {GONE_TABLE} AS g CROSS JOIN {KEYS_TABLE} AS k"
+            f" ON k.tbl = ? AND k.field = ? AND k.value = g.value WHERE {gone}"
+        )
+        args: list[Any] = [*source, *source]
+        for target in reference.targets:
+            args += target
+    else:
+        candidates = f"SELECT doc_id, value FROM {KEYS_TABLE} WHERE tbl = ? AND field = ?"
+        args = list(source)
     targets = "".join(
         f" AND NOT EXISTS (SELECT 1 FROM {KEYS_TABLE} AS t{n}"
         f" WHERE t{n}.tbl = ? AND t{n}.field = ? AND t{n}.value = k.value)"
         for n in range(len(reference.targets))
     )
-    args: list[Any] = [reference.table, reference.field]
     for target in reference.targets:
         args += target
     step = ""
     if reference.unless_step is not None:
         step = (
-            f" AND NOT EXISTS (SELECT 1 FROM {KEYS_TABLE} AS s WHERE s.tbl = k.tbl"
+            f" AND NOT EXISTS (SELECT 1 FROM {KEYS_TABLE} AS s WHERE s.tbl = ?"
             " AND s.doc_id = k.doc_id AND s.field = 'step' AND s.value = ?)"
         )
-        args.append(reference.unless_step)
+        args += [reference.table, reference.unless_step]
     for doc_id, value in query(
-        f"SELECT k.doc_id, k.value FROM {KEYS_TABLE} AS k WHERE k.tbl = ? AND k.field = ?"
-        f"{targets}{step} ORDER BY k.doc_id LIMIT 1",
+        f"SELECT k.doc_id, k.value FROM ({candidates}) AS k WHERE 1{targets}{step}"
+        " ORDER BY k.doc_id LIMIT 1",
         *args,
     ):
         problem = _(reference.problem).format(value=_shown(reference.field, value))

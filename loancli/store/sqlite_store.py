@@ -27,7 +27,7 @@ from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
 from loancli.records import META, RecordProblem
 from loancli.store import consistency
-from loancli.store.base import ADVICE, LOOKUP_FIELDS, Store, decode, encode
+from loancli.store.base import ADVICE, LOOKUP_FIELDS, Data, Store, decode, encode
 
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS documents ("
@@ -48,6 +48,7 @@ class SqliteStore(Store):
 
     def _open_backend(self) -> None:
         self._db: sqlite3.Connection | None = None
+        self._forget_log = False
         if self.read_only and not self._target.exists():
             return  # a reader creates nothing: the world is empty
         try:
@@ -76,8 +77,9 @@ class SqliteStore(Store):
         self._db = db
 
     def _check_records(self) -> None:
-        """The settings, whole (they are few), and the rules across records, over their keys;
-        each other record is checked when it is read."""
+        """The settings, whole (they are few), and the rules across records, over their keys
+        (only what the log says changed, when the file keeps them); each other record is
+        checked when it is read."""
         if self._db is None:
             return
         settings = {
@@ -86,25 +88,33 @@ class SqliteStore(Store):
         }
         self.check(META, settings)
         try:
-            with self._keys():
-                consistency.check(self._sql, consistency.counters_of(settings))
+            with self._keys() as logged:
+                consistency.check(self._sql, consistency.counters_of(settings), logged)
         except RecordProblem as exc:
             raise self._refuse(exc) from None
+        # Found sound: the first unit of a writer forgets what the log held.
+        self._forget_log = not self.read_only
 
     @contextlib.contextmanager
-    def _keys(self) -> Iterator[None]:
-        """Make sure ``document_keys`` holds the keys of every record while the checks read it."""
+    def _keys(self) -> Iterator[bool]:
+        """Make sure ``document_keys`` holds the keys of every record while the checks read
+        it; yield whether its log tells what changed since the file was last found sound (else
+        every record is checked)."""
         assert self._db is not None
         if _has_keys(self._db):
-            yield
+            # A long log (a file just converted, say) is quicker read whole.
+            (logged,) = self._sql(f"SELECT count(*) FROM {consistency.CHANGES_TABLE}").fetchone()
+            (documents,) = self._sql("SELECT count(*) FROM documents").fetchone()
+            yield logged * 4 < documents
             return
         if self.read_only:
-            table, index = consistency.KEYS_DDL
+            table, index, size = consistency.KEYS_DDL[:3]
             self._sql(table.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
-            self._sql(index.replace("INDEX ", "INDEX temp.", 1))
+            for statement in (index, size):
+                self._sql(statement.replace("INDEX ", "INDEX temp.", 1))
             for statement in consistency.FILL:
                 self._sql(statement)
-            yield
+            yield False
             return
         self._sql("BEGIN IMMEDIATE")
         try:
@@ -115,11 +125,18 @@ class SqliteStore(Store):
                 self._sql(statement)
             for statement in consistency.FILL:
                 self._sql(statement)
-            yield
+            yield False
         except BaseException:
             self._sql("ROLLBACK")
             raise
         self._sql("COMMIT")
+
+    def restore(self, data: Data) -> None:
+        with self.transaction():
+            super().restore(data)
+            # Checked whole before it was put here: the log starts empty.
+            for statement in consistency.FORGET_LOG:
+                self._sql(statement)
 
     def _decoded(self, table: str, doc_id: int, body: str) -> Any:
         try:
@@ -148,8 +165,12 @@ class SqliteStore(Store):
         if self._db is None or self.read_only:
             return name
         if self._depth == 0:
-            self._changes_at = self._db.total_changes
             self._sql("BEGIN IMMEDIATE")
+            if self._forget_log:
+                self._forget_log = False
+                for statement in consistency.FORGET_LOG:
+                    self._sql(statement)
+            self._changes_at = self._db.total_changes
         else:
             self._sql(f"SAVEPOINT {name}")
         return name

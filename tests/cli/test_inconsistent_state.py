@@ -39,6 +39,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     sqlite = folder / "state.sqlite"
     code, _, err = run_cli(folder, "state", "convert", str(db), str(sqlite))
     assert code == 0, err
+    # Converted whole, the file starts with an empty log of changes: an edit is then all the
+    # log holds, as in a file in use.
+    with sqlite3.connect(sqlite) as con:
+        assert con.execute("SELECT count(*) FROM document_keys_changes").fetchone() == (0,)
+    con.close()
     return {".json": db.read_bytes(), ".sqlite": sqlite.read_bytes()}
 
 

@@ -201,3 +201,36 @@ def test_a_step_the_state_file_refuses_writes_nothing(tmp_path: Path) -> None:
         with pytest.raises(StateCorrupt, match="counter.applicant"):
             run_steps(journey, record, [("profile", step)])
     assert path.read_bytes() == before
+
+
+def _log(path: Path) -> tuple[int, int]:
+    with sqlite3.connect(path) as db:
+        changes = db.execute("SELECT count(*) FROM document_keys_changes").fetchone()[0]
+        gone = db.execute("SELECT count(*) FROM document_keys_gone").fetchone()[0]
+    db.close()
+    return changes, gone
+
+
+def test_sqlite_checks_what_its_log_says_changed_and_a_writer_forgets_it(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    _filled(path)
+    assert _log(path)[0] == 4  # every record written is logged (the settings are not)
+    with Store(path, read_only=True):
+        pass
+    assert _log(path)[0] == 4  # a reader changes nothing
+    with Store(path) as store:
+        assert _log(path)[0] == 4  # nor does opening
+        with store.transaction():
+            store.meta_set("clock", CLOCK)
+    assert _log(path) == (0, 0)  # found sound, forgotten by the first unit
+    # An account deleted by hand: the card naming it is in no log, its number is.
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM documents WHERE tbl = 'accounts' AND body LIKE '%\"phone\":\"1\"%'")
+    db.close()
+    assert _log(path) == (0, 1)
+    before = path.read_bytes()
+    for read_only in (True, False):
+        with pytest.raises(StateCorrupt, match=r"table 'cards', record 'C0001', field 'phone'"):
+            with Store(path, read_only=read_only):
+                pass
+    assert path.read_bytes() == before
