@@ -23,6 +23,7 @@ in an in-memory database and checks all of it with the same SQL.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -139,6 +140,18 @@ Query = Callable[..., Iterable[tuple[Any, ...]]]
 # -- the keys table ----------------------------------------------------------------------
 
 CHANGES_TABLE = f"{KEYS_TABLE}_changes"
+# The rules the log was kept for: a file whose log names other rules has every record checked
+# again (read from sqlite_master with the rest of the keys' objects).
+RULES = hashlib.sha256(
+    repr(
+        (
+            KEYS,
+            [(c.name, c.prefix, c.fields) for c in COUNTERS],
+            UNIQUE,
+            [(r.table, r.field, r.targets, r.unless_step) for r in REFERENCES],
+        )
+    ).encode()
+).hexdigest()[:12]
 GONE_TABLE = f"{KEYS_TABLE}_gone"
 KEYS_DDL = (
     f"CREATE TABLE {KEYS_TABLE} ("
@@ -148,7 +161,7 @@ KEYS_DDL = (
     # Canonical ids (A0001... A10000) and whole numbers order by length, then by text.
     f"CREATE INDEX {KEYS_TABLE}_size ON {KEYS_TABLE} (tbl, field, length(value), value)",
     # The log: documents written, and keys removed (by an update, a replace or a delete).
-    f"CREATE TABLE {CHANGES_TABLE} ("
+    f"CREATE TABLE {CHANGES_TABLE} /* rules {RULES} */ ("
     " tbl TEXT NOT NULL, doc_id INTEGER NOT NULL, PRIMARY KEY (tbl, doc_id)) WITHOUT ROWID",
     f"CREATE TABLE {GONE_TABLE} ("
     " tbl TEXT NOT NULL, field TEXT NOT NULL, value NOT NULL,"

@@ -234,3 +234,21 @@ def test_sqlite_checks_what_its_log_says_changed_and_a_writer_forgets_it(tmp_pat
             with Store(path, read_only=read_only):
                 pass
     assert path.read_bytes() == before
+
+
+def test_a_sqlite_file_kept_under_other_rules_is_checked_whole(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    _filled(path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE documents SET body = json_set(body, '$.phone', '7') WHERE tbl = 'cards'")
+        # Its log forgotten by a loancli whose rules let the card be.
+        db.execute("DROP TABLE document_keys_changes")
+        db.execute("DELETE FROM document_keys_gone")
+        db.execute(
+            "CREATE TABLE document_keys_changes /* rules older */ ("
+            " tbl TEXT NOT NULL, doc_id INTEGER NOT NULL, PRIMARY KEY (tbl, doc_id)) WITHOUT ROWID"
+        )
+    db.close()
+    with pytest.raises(StateCorrupt, match=r"table 'cards', record 'C0001', field 'phone'"):
+        with Store(path, read_only=True):
+            pass
