@@ -13,6 +13,7 @@ default; otherwise the terminal is asked, or with no terminal the journey stops
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -23,9 +24,16 @@ from loancli.errors import (
     UsageError,
     quoted,
 )
+from loancli.files import write_private
 from loancli.i18n import _
 from loancli.questions import QUESTIONS, Question
-from loancli.validation import regular_file_problem
+from loancli.validation import (
+    NOT_UTF8,
+    as_text,
+    check_one_value,
+    has_surrogate,
+    regular_file_problem,
+)
 
 
 class Prompter(Protocol):
@@ -95,6 +103,10 @@ class YamlTooComplex(ValueError):
     """A document beyond the limits above."""
 
 
+class YamlTagRefused(YamlTooComplex):
+    """An explicit tag (``!!python/object``, ``!!binary``) in a document that takes none."""
+
+
 def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> Any:
     """A YAML file, bounded (size, nesting, alias expansion), UTF-8 only, every failure a
     ``UsageError`` naming ``key`` and the file. ``typed=False`` keeps every scalar as text."""
@@ -147,10 +159,11 @@ def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> Any:
         ) from None
 
 
-def read_yaml(text: str, *, typed: bool = False) -> Any:
+def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> Any:
     """YAML within the limits above. Untyped, every scalar stays the text that was written:
     ``004604`` is not the octal 2436, ``yes`` is not True, ``12:30`` is not 750, and each
-    question parses its own answer."""
+    question parses its own answer. With ``tags=False`` an explicit tag, even a safe one
+    (``!!binary``, ``!!set``), is refused: a document loancli wrote has none."""
     import yaml
 
     base = yaml.SafeLoader if typed else yaml.BaseLoader
@@ -159,6 +172,12 @@ def read_yaml(text: str, *, typed: bool = False) -> Any:
         depth = 0
 
         def compose_node(self, parent: Any, index: Any) -> Any:
+            if not tags:
+                event = self.peek_event()
+                tag = getattr(event, "tag", None)
+                if tag not in (None, "!"):
+                    line = event.start_mark.line + 1 if event.start_mark else 0
+                    raise YamlTagRefused(f"the tag {tag} at line {line} is not allowed here")
             self.depth += 1
             if self.depth > YAML_MAX_DEPTH:
                 raise YamlTooComplex(f"nested deeper than {YAML_MAX_DEPTH} levels")
@@ -211,6 +230,11 @@ def parse_set_options(items: list[str]) -> AnswerSource:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise UsageError(_("{item!r} is not KEY=VALUE").format(item=item), key="--set")
+        if has_surrogate(key):
+            raise UsageError(
+                _("the key {key!r} is {problem}").format(key=key, problem=_(NOT_UTF8)),
+                key="--set",
+            )
         value: Any = raw
         if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
             value = raw[1:-1]  # quoted as YAML would be: the text inside
@@ -221,6 +245,25 @@ def parse_set_options(items: list[str]) -> AnswerSource:
                 value = raw
         data[key.strip()] = value
     return AnswerSource(data, Path.cwd(), "--set")
+
+
+def answer_problem(q: Question, raw: Any, base_dir: Path) -> str | None:
+    """What is wrong with a scripted answer as far as it can be told before the journey (its
+    form, its range, that its file is an image), or None; paths start at ``base_dir``."""
+    context = {"base_dir": base_dir}
+    try:
+        if q.kind == "select" and q.choices_from is not None:
+            # The choices are the product's, known in the journey only: here only the form
+            # (one value; a term is a number of months).
+            check_one_value(raw)
+            text = as_text(raw).strip()
+            if q.parse_fn is not None:
+                q.parse_fn(text, context)
+            return None
+        q.parse(raw, context)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def asks(*keys: str) -> Callable[[F], F]:
@@ -244,6 +287,9 @@ class Asker:
     def __init__(self, sources: list[AnswerSource], prompter: Prompter | None = None) -> None:
         self.sources = sources
         self.prompter = prompter
+        # Around each prompt: what frees the state file while a person thinks (the store's
+        # ``waiting``); nothing by default.
+        self.waiting: Callable[[], AbstractContextManager[Any]] = nullcontext
         self.recorded: dict[str, list[Any]] = {}
         # How many answers of each key belong to steps that finished (see checkpoint).
         self._kept: dict[str, int] = {}
@@ -258,18 +304,10 @@ class Asker:
         for source in self.sources:
             for key, queue in source.items():
                 q = QUESTIONS[key]
-                context = {"base_dir": source.base_dir}
                 for raw in queue:
-                    try:
-                        if q.kind == "select" and q.choices_from is not None:
-                            # The choices are the product's, known in the journey only: here
-                            # only the form (a term is a number of months).
-                            if q.parse_fn is not None:
-                                q.parse_fn(str(raw).strip(), context)
-                            continue
-                        q.parse(raw, context)
-                    except ValueError as exc:
-                        raise InvalidAnswer(key, _shown(q, raw), str(exc)) from None
+                    problem = answer_problem(q, raw, source.base_dir)
+                    if problem:
+                        raise InvalidAnswer(key, _shown(q, raw), problem)
 
     def missing(self, steps: Iterable[Callable[..., Any]]) -> list[str]:
         """The answers ``steps`` always need that nobody can give (no script, no terminal,
@@ -307,7 +345,7 @@ class Asker:
                 raise InvalidAnswer(key, _shown(q, raw), str(exc)) from None
             return self._record(q, value)
         if self.prompter is not None:
-            return self._record(q, self.prompter.prompt(q, context))
+            return self._record(q, self._prompt(q, context))
         if q.has_default:
             return self._record(q, q.parse(q.default_for(context), context))
         raise MissingAnswer(key)
@@ -316,8 +354,13 @@ class Asker:
         if q.has_default:
             return self._record(q, q.parse(q.default_for(context), context))
         if self.prompter is not None:
-            return self._record(q, self.prompter.prompt(q, context))
+            return self._record(q, self._prompt(q, context))
         raise AnswersExhausted(q.key)
+
+    def _prompt(self, q: Question, context: dict[str, Any]) -> Any:
+        assert self.prompter is not None
+        with self.waiting():
+            return self.prompter.prompt(q, context)
 
     def _record(self, q: Question, value: Any) -> Any:
         if not q.recorded:  # A CVV2 is never written down
@@ -440,14 +483,3 @@ def _merged(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
                 values += part[key] if isinstance(part[key], list) else [part[key]]
         out[key] = values[0] if len(values) == 1 else values
     return out
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read (mode 0600), an existing one included: a
-    recording holds passwords, a report the borrower's details."""
-    import os
-
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an existing file keeps its mode on open
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)

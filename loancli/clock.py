@@ -1,7 +1,9 @@
 """The simulated clock and the seeded random source.
 
 Nothing in loancli reads the real time or the global ``random``: the clock moves only when a
-command moves it, and every random choice comes from :class:`Rng`, derived from the seed.
+command moves it, and every random choice comes from :class:`Rng`, derived from the seed. The
+one exception is :func:`real_now`, which says when a writer took the state file's lock (a
+fact about this machine, never about the simulated world).
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
+from loancli.errors import RuleError
 from loancli.i18n import N_, _
+from loancli.text import require_ascii_digits
 
 # Borrowers' apps show Beijing time; a naive --clock is read as Beijing time.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
@@ -24,8 +28,18 @@ MAX_DURATION = timedelta(days=36500)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
+def parse_date(text: str) -> date:
+    """An ISO date, YYYY-MM-DD, in digits 0-9; ``ValueError`` says what is wrong."""
+    require_ascii_digits(text)
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(_("{text!r} is not a date; write YYYY-MM-DD").format(text=text)) from None
+
+
 def parse_datetime(text: str) -> datetime:
     """Parse an ISO date or date-time; a naive value is Beijing time."""
+    require_ascii_digits(text)
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -56,10 +70,17 @@ def parse_clock(text: str) -> datetime:
     return value
 
 
-def parse_duration(text: str | int | float) -> timedelta:
-    """Parse ``90s``, ``6m``, ``2h``, ``1d``, combinations such as ``1h30m``, or bare seconds."""
-    if isinstance(text, bool):
-        raise ValueError(_("{text!r} is not a duration").format(text=text))
+def parse_duration(text: object) -> timedelta:
+    """Parse ``90s``, ``6m``, ``2h``, ``1d``, combinations such as ``1h30m``, or bare seconds;
+    anything else (true, nothing, a list, a mapping, digits other than 0-9) is ``ValueError``."""
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise ValueError(
+            _("expected a duration such as 90s, 6m, 2h, 1d or 1h30m, not {kind}").format(
+                kind=_kind(text)
+            )
+        )
+    if isinstance(text, str):
+        require_ascii_digits(text)
     if isinstance(text, int | float):
         if text != text or text in (float("inf"), float("-inf")):
             raise ValueError(
@@ -82,6 +103,19 @@ def parse_duration(text: str | int | float) -> timedelta:
     for number, unit in parts:
         seconds += int(number) * _UNIT_SECONDS[unit.lower()]
     return _bounded(seconds, text)
+
+
+def _kind(value: object) -> str:
+    """What a value that is not a duration is, as an error message names it."""
+    if isinstance(value, bool):
+        return _("true/false")
+    if value is None:
+        return _("nothing (null)")
+    if isinstance(value, dict):
+        return _("a mapping")
+    if isinstance(value, list | tuple):
+        return _("a list")
+    return type(value).__name__
 
 
 def _bounded(seconds: int | float, text: str) -> timedelta:
@@ -126,9 +160,16 @@ def describe_duration(delta: timedelta) -> str:
     return " ".join(words)
 
 
+def real_now() -> str:
+    """This machine's time, local, to the second: only for saying since when a process holds
+    the state file's lock."""
+    return datetime.now().astimezone().replace(microsecond=0).isoformat()
+
+
 @dataclass
 class SimClock:
-    """Simulated "now". It moves only by :meth:`advance` or :meth:`set`."""
+    """Simulated "now". It moves only by :meth:`advance` or :meth:`set`, and only forward (so
+    no due date is ever passed backwards): the one place that rule lives."""
 
     current: datetime = DEFAULT_START
 
@@ -137,17 +178,28 @@ class SimClock:
 
     def advance(self, delta: timedelta) -> datetime:
         if delta < timedelta(0):
-            raise ValueError(_("the simulated clock does not go backwards"))
+            raise RuleError("clock", _("the simulated clock does not go backwards"))
         try:
             moved = self.current + delta
         except OverflowError:
             moved = None
         if moved is None or moved > LATEST_CLOCK:
-            raise ValueError(_(_TOO_LATE))
+            raise RuleError("clock", _(_TOO_LATE))
         self.current = moved
         return self.current
 
     def set(self, when: datetime) -> datetime:
+        """Move to ``when``, which may not be before now."""
+        if when < self.current:
+            raise RuleError(
+                "clock",
+                _(
+                    "{value0} is before the simulated now ({now}); the simulated clock does not "
+                    "go backwards: use a new state file to start over"
+                ).format(value0=when.isoformat(), now=self.current.isoformat()),
+            )
+        if when > LATEST_CLOCK:
+            raise RuleError("clock", _(_TOO_LATE))
         self.current = when
         return self.current
 

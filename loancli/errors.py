@@ -120,6 +120,11 @@ class StateLocked(StateError):
     pass
 
 
+class StateConflict(StateError):
+    """Another process changed a record this one had read and was about to write (exit 4);
+    nothing of the unit was written."""
+
+
 class SchemaVersionError(StateError):
     pass
 

@@ -47,6 +47,9 @@ class Question:
     recorded: bool = True
     # How an answer is shown in an error message: personal numbers masked as everywhere.
     shown: Callable[[str], str] | None = field(default=None, compare=False)
+    # One answer may itself be a list (face_actions: [blink, nod]); elsewhere a list inside
+    # an answer's list of retries is refused.
+    takes_list: bool = False
 
     @property
     def has_default(self) -> bool:
@@ -74,11 +77,15 @@ class Question:
         return self.choices
 
     def parse(self, raw: Any, context: Mapping[str, Any] | None = None) -> Any:
+        """The answer as its value; ``ValueError`` says what is wrong. A mapping, a list
+        where one answer is expected, or text that is not UTF-8 is refused for every question,
+        before its own check."""
         context = context or {}
+        v.check_one_value(raw, lists=self.takes_list)
         if self.kind == "confirm":
             return v.check_bool(raw)
         if self.kind == "select":
-            text = canonical(self.key, str(raw).strip())
+            text = canonical(self.key, v.digits_text(raw).strip())
             choices = self.choices_for(context)
             if text not in choices:
                 raise ValueError(_("choose one of {choices}").format(choices=", ".join(choices)))
@@ -134,12 +141,12 @@ def _contact_mobile(raw: Any, ctx: Mapping[str, Any]) -> str:
 
 
 def _id_number(raw: Any, _ctx: Mapping[str, Any]) -> str:
-    return parse_id(str(raw).strip().replace(" ", "").upper()).number
+    return parse_id(v.digits_text(raw).strip().replace(" ", "").upper()).number
 
 
 def _login_id(raw: Any, ctx: Mapping[str, Any]) -> str:
     """A mobile number, or an 18-character ID number (once the account has one)."""
-    text = str(raw).strip().replace(" ", "")
+    text = v.digits_text(raw).strip().replace(" ", "")
     if len(text) == 18:
         return _id_number(text, ctx)
     try:
@@ -171,7 +178,7 @@ class Upload:
 
 def _image(key: str) -> Parser:
     def parse(raw: Any, ctx: Mapping[str, Any]) -> Upload:
-        text = str(raw).strip()
+        text = v.as_text(raw).strip()
         if not text:
             raise ValueError(_("give the path of an image file"))
         path = Path(text).expanduser()
@@ -198,7 +205,7 @@ def _amount(raw: Any, ctx: Mapping[str, Any]) -> Decimal:
 
 def _term(raw: Any, _ctx: Mapping[str, Any]) -> int:
     # 12期 (12 periods) and 12个月 (12 months) are how the apps write a term.
-    text = str(raw).strip().removesuffix("期").removesuffix("个月").strip()
+    text = v.digits_text(raw).strip().removesuffix("期").removesuffix("个月").strip()
     if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 3):
         raise ValueError(_("write the term in months, e.g. 12"))
     return int(text)
@@ -209,14 +216,14 @@ def _code(raw: Any, _ctx: Mapping[str, Any]) -> str:
 
 
 def _duration(raw: Any, _ctx: Mapping[str, Any]):
-    return parse_duration(raw)
+    return parse_duration(v.digits_text(raw))
 
 
 def _actions(raw: Any, _ctx: Mapping[str, Any]) -> str | list[str]:
     if isinstance(raw, list):
-        items = [str(x).strip() for x in raw]
+        items = [v.as_text(x).strip() for x in raw]
     else:
-        text = str(raw).strip()
+        text = v.as_text(raw).strip()
         if text.lower() == "auto":
             return "auto"
         items = [x.strip() for x in text.replace(" ", ",").split(",") if x.strip()]
@@ -390,6 +397,7 @@ _ALL = [
         N_("Actions you performed, comma-separated, or auto"),
         parse_fn=_actions,
         default="auto",
+        takes_list=True,
         help=N_("auto performs the requested actions in order"),
         dump_fn=lambda value: value if value == "auto" else ",".join(value),
     ),

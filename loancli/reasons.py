@@ -80,6 +80,11 @@ class Reason(StrEnum):
         the language of this command)."""
         return _say(_SENTENCES[self][0], facts, lang)
 
+    def repay_sentence_in(self, facts: Mapping[str, str], lang: str | None = None) -> str:
+        """What happened to a repayment from the card (money going out, not coming in)."""
+        template = _REPAY_SENTENCES.get(self, _SENTENCES[self][0])
+        return _say(template, facts, lang)
+
     def advice_in(self, facts: Mapping[str, str], lang: str | None = None) -> str:
         """What the app tells the borrower to do, with the world's figures."""
         return _say(_SENTENCES[self][1], facts, lang)
@@ -323,6 +328,17 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
             "Contact customer service with identity proof to review the transactions and unfreeze "
             "the account."
         ),
+    ),
+}
+
+
+# Where a card refuses a repayment, what happened is said the other way round.
+_REPAY_SENTENCES: dict[Reason, str] = {
+    Reason.CARD_FROZEN: N_(
+        "The bound bank card is frozen, so the repayment cannot be taken from it."
+    ),
+    Reason.CARD_CLOSED: N_(
+        "The bound bank card is closed, so the repayment cannot be taken from it."
     ),
 }
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from loancli.clock import format_duration
-from loancli.i18n import _
+from loancli.i18n import N_, _
+from loancli.text import is_unsafe, require_ascii_digits
 
 # Mainland mobile numbers: 11 digits starting 13-19. Deliberately looser than the
 # ``phonenumbers`` library, which also rejects unassigned blocks; test data and new
@@ -29,8 +30,55 @@ def _ascii_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
+def has_surrogate(text: str) -> bool:
+    """A lone surrogate: what Python makes of a byte that is not UTF-8 in an argument
+    (``--set $'employer=abc\\xff'``), or a YAML ``"\\ud800"`` escape. No file can hold it."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+NOT_UTF8 = N_("not UTF-8 text: it holds a byte that is not UTF-8, or a lone surrogate")
+
+
+def check_one_value(value: object, *, lists: bool = False) -> None:
+    """Refuse what cannot be one answer: a mapping, a list (unless ``lists``: then a list of
+    such values), or text that is not UTF-8. ``ValueError`` says which."""
+    if isinstance(value, Mapping):
+        raise ValueError(_("expected one value, not a mapping (key: value pairs)"))
+    if isinstance(value, list | tuple | set):
+        if not lists:
+            raise ValueError(
+                _(
+                    "expected one value, not a list (a list of answers is one per retry; an "
+                    "item cannot be a list)"
+                )
+            )
+        for item in value:
+            check_one_value(item)
+    if isinstance(value, str) and has_surrogate(value):
+        raise ValueError(_(NOT_UTF8))
+
+
+def as_text(value: object) -> str:
+    """An answer as the text it was written as. A number, a date or text is that text; a
+    mapping, a list, nothing (YAML's ``~``), true/false or text that is not UTF-8 is refused:
+    ``str()`` of them would store ``{'a': 1}`` or ``None`` as if typed."""
+    check_one_value(value)
+    if value is None:
+        raise ValueError(_("expected text, not nothing (null)"))
+    if isinstance(value, bool):
+        raise ValueError(_("expected text, not true/false; put the answer in quotes"))
+    return value if isinstance(value, str) else str(value)
+
+
+def digits_text(value: object) -> str:
+    """An answer that is a number, as text whose digits are 0-9 (``ValueError`` otherwise)."""
+    text = as_text(value)
+    require_ascii_digits(text)
+    return text
+
+
 def check_mobile(text: object) -> str:
-    value = str(text).strip().replace(" ", "").replace("-", "")
+    value = digits_text(text).strip().replace(" ", "").replace("-", "")
     if value.startswith("+86"):
         value = value[3:]
     if not _ascii_digits(value) or len(value) != 11:
@@ -51,7 +99,7 @@ def luhn_ok(number: str) -> bool:
 
 
 def check_debit_card(text: object) -> str:
-    value = str(text).strip().replace(" ", "")
+    value = digits_text(text).strip().replace(" ", "")
     if not _ascii_digits(value):
         raise ValueError(_("a card number has digits only"))
     if not value.startswith("62"):
@@ -68,7 +116,7 @@ def check_debit_card(text: object) -> str:
 
 
 def check_code(text: object, length: int = 6) -> str:
-    value = str(text).strip()
+    value = digits_text(text).strip()
     if value.lower() == "auto":
         return "auto"
     if not _ascii_digits(value) or len(value) != length:
@@ -79,14 +127,14 @@ def check_code(text: object, length: int = 6) -> str:
 
 
 def check_password(text: object) -> str:
-    value = str(text)
+    value = as_text(text)
     if not 6 <= len(value) <= 20:
         raise ValueError(_("a password has 6-20 characters"))
     return value
 
 
 def check_transaction_password(text: object) -> str:
-    value = str(text).strip()
+    value = digits_text(text).strip()
     if not _ascii_digits(value) or len(value) != 6:
         raise ValueError(_("the transaction password is 6 digits"))
     if len(set(value)) == 1 or value in "0123456789" or value in "9876543210":
@@ -96,7 +144,7 @@ def check_transaction_password(text: object) -> str:
 
 # "10000", "8000.50", "10,000.00": digits with optional correctly grouped thousands separators.
 # Exponents ("1e30"), "NaN" and "Infinity" are not amounts anyone types.
-MONEY_TEXT = re.compile(r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?|[+-]?\.\d+")
+MONEY_TEXT = re.compile(r"[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?|[+-]?\.[0-9]+")
 
 # The largest amount any question or option takes: 10 billion yuan, far above any product's
 # limit, so a typo gets "too large" instead of an arithmetic failure.
@@ -109,7 +157,7 @@ def check_money(
     """An amount in yuan, from the text as written: at most two decimal places, in range."""
     if isinstance(text, float):
         text = repr(text)
-    written = str(text).strip().removesuffix("元").strip()
+    written = digits_text(text).strip().removesuffix("元").strip()
     # 万 (ten thousand), as Chinese amounts are said: 1.5万 is 15000.00.
     scale = Decimal(10000) if written.endswith("万") else Decimal(1)
     written = written.removesuffix("万").strip()
@@ -126,14 +174,16 @@ def check_money(
 
 
 def has_control(text: str) -> bool:
-    """Control and format characters: escape codes, bidi overrides, zero-width marks."""
-    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
+    """Control and format characters: escape codes, bidi overrides, zero-width marks (and the
+    line separators, which break a line)."""
+    return any(is_unsafe(ch) for ch in text)
 
 
 def check_text(text: object, *, max_len: int = 50) -> str:
     """Free text (an employer, a name, an item): refused, not cleaned, when it holds control
-    characters (an ANSI escape would reach every terminal and report that shows it)."""
-    value = str(text).strip()
+    characters (an ANSI escape would reach every terminal and report that shows it), and when
+    it is not text at all (a mapping, a list)."""
+    value = as_text(text).strip()
     if not value:
         raise ValueError(_("this cannot be empty"))
     if has_control(value):
@@ -150,7 +200,7 @@ def check_card_expiry(text: object, today: object = None) -> str:
         if not 1000 <= text <= 9999:
             raise ValueError(_("write the expiry in quotes, as printed on the card: '0928'"))
         text = str(text)
-    value = str(text).strip().replace("/", "")
+    value = digits_text(text).strip().replace("/", "")
     if not _ascii_digits(value) or len(value) != 4 or not 1 <= int(value[:2]) <= 12:
         raise ValueError(_("write the expiry as printed on the card, MMYY, e.g. 0928"))
     month, year = int(value[:2]), 2000 + int(value[2:])
@@ -164,7 +214,7 @@ def check_card_expiry(text: object, today: object = None) -> str:
 
 
 def check_cvv2(text: object) -> str:
-    value = str(text).strip()
+    value = digits_text(text).strip()
     if not _ascii_digits(value) or len(value) != 3:
         raise ValueError(_("the CVV2 is the 3 digits on the back of the card"))
     return value
@@ -173,7 +223,7 @@ def check_cvv2(text: object) -> str:
 def check_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower()
+    text = as_text(value).strip().lower()
     if text in YES:
         return True
     if text in NO:
@@ -202,6 +252,30 @@ class Range:
         return _("{value} is out of range; allowed {low} to {high}").format(
             value=_shown(value), low=_shown(self.low), high=_shown(self.high)
         )
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """The words a text setting may be: ``card_status: Annotated[str, OneOf(CARD_STATUSES)]``."""
+
+    choices: tuple[str, ...]
+
+    def problem(self, value: Any) -> str | None:
+        if value in self.choices:
+            return None
+        return _("{value!r} is not one of {choices}").format(
+            value=value, choices=", ".join(self.choices)
+        )
+
+
+@dataclass(frozen=True)
+class Check:
+    """A setting checked (and normalised) as the question that asks for it checks it:
+    ``phone: Annotated[str, Check(check_mobile)]``. ``check`` returns the value to keep or
+    raises ``ValueError`` saying what is right. For a type the scenario loader does not read
+    itself (a fault), ``check`` reads the value as written."""
+
+    check: Callable[[Any], Any]
 
 
 def _shown(value: Any) -> str:

@@ -79,7 +79,7 @@ def change_phone(
     """Change the account's mobile number: log in, the new number, identity by SMS to the old
     number or by face check, a code to the new number. Cards reserved to the old number must
     then be rebound."""
-    from loancli.journey.account_flows import change_phone as start
+    from loancli import api
 
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["change"]
@@ -104,7 +104,7 @@ def change_phone(
             set_ or [],
             record,
             "account change-phone",
-            start,
+            api.change_phone,
             {"change": None},
             lines,
             N_("Phone-number change"),
@@ -176,7 +176,7 @@ def card_bind(
 ) -> None:
     """Bind a debit or credit card (or bind a card again after a phone change). The holder
     must be the account's verified identity; a credit card's CVV2 is never stored."""
-    from loancli.journey.account_flows import bind
+    from loancli import api
 
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["card"]
@@ -202,7 +202,7 @@ def card_bind(
             set_ or [],
             record,
             "card bind",
-            bind,
+            api.bind_card,
             {"card": None},
             lines,
             N_("Card binding"),
@@ -260,7 +260,7 @@ def card_unbind(
     record: Annotated[Path | None, RecordOption] = None,
 ) -> None:
     """Unbind a card, after logging in as its account."""
-    from loancli.journey.account_flows import unbind
+    from loancli import api
 
     opts = options(ctx)
     with handled(opts):
@@ -270,7 +270,7 @@ def card_unbind(
             set_ or [],
             record,
             "card unbind",
-            lambda j: unbind(j, card_id),
+            lambda state, **world: api.unbind_card(state, card_id, **world),
             {"card": None},
             lambda r: [_("Card {card} unbound.").format(card=r["card"]["card"])],
             N_("Card unbinding"),
@@ -289,7 +289,7 @@ def contacts_add(
     record: Annotated[Path | None, RecordOption] = None,
 ) -> None:
     """Add an emergency contact (name, relation, a mobile other than your own)."""
-    from loancli.journey.account_flows import add_contact
+    from loancli import api
 
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["contact"]
@@ -307,7 +307,7 @@ def contacts_add(
             set_ or [],
             record,
             "contacts add",
-            add_contact,
+            api.add_contact,
             {"contact": None},
             lines,
             N_("Emergency contact"),
@@ -360,7 +360,7 @@ def contacts_remove(
     record: Annotated[Path | None, RecordOption] = None,
 ) -> None:
     """Remove an emergency contact, after logging in as its account."""
-    from loancli.journey.account_flows import remove_contact
+    from loancli import api
 
     opts = options(ctx)
     with handled(opts):
@@ -370,7 +370,7 @@ def contacts_remove(
             set_ or [],
             record,
             "contacts remove",
-            lambda j: remove_contact(j, contact_id),
+            lambda state, **world: api.remove_contact(state, contact_id, **world),
             {"contact": None},
             lambda r: [_("Contact {id} removed.").format(id=contact_id)],
             N_("Emergency contact"),

@@ -12,6 +12,11 @@ from loancli.i18n import N_, _
 app = typer.Typer(help="Stored applicants, their step, outcome and events.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add this module's command group to the root app."""
+    root.add_typer(app, name="applicants")
+
+
 def summary(app_doc: dict[str, Any]) -> dict[str, Any]:
     from loancli.masking import mask_name, mask_phone
 

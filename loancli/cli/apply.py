@@ -48,16 +48,17 @@ def run_apply(
     resume: str | None,
     step: tuple[str, str] | None = None,
 ) -> int:
+    from loancli import api
     from loancli.errors import ExitCode
-    from loancli.journey.session import run_journey
 
-    outcome = run_journey(
-        opts.db,
-        resume=resume,
-        step=step,
-        **world_args(opts, answers, sets, record, resumed=resume is not None or step is not None),
-    )
-    app, result = outcome.record, outcome.result
+    world = world_args(opts, answers, sets, record, resumed=resume is not None or step is not None)
+    if step is not None:
+        done = api.run_step(opts.db, *step, **world)
+    elif resume is not None:
+        done = api.resume(opts.db, resume, **world)
+    else:
+        done = api.apply(opts.db, **world)
+    app, result = done.record, done.journey_result()
     if opts.json:
         opts.emit(result)
     else:

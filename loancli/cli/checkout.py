@@ -16,6 +16,7 @@ from loancli.cli.common import (
     options,
     options_for,
 )
+from loancli.cli.params import integer
 from loancli.i18n import N_
 
 
@@ -28,7 +29,10 @@ def checkout(
     ctx: typer.Context,
     item: Annotated[str, typer.Option("--item", help="What is bought, e.g. 'Redmi K70'.")],
     price: Annotated[str, typer.Option("--price", help="The price in yuan, e.g. 2499.")],
-    periods: Annotated[int, typer.Option("--periods", help="3, 6 or 12 installments.")] = 12,
+    periods: Annotated[
+        int,
+        typer.Option("--periods", parser=integer, help="3, 6 or 12 installments."),
+    ] = 12,
     answers: Annotated[Path | None, AnswersOption] = None,
     set_: Annotated[list[str] | None, SetOption] = None,
     record: Annotated[Path | None, RecordOption] = None,
@@ -36,8 +40,8 @@ def checkout(
     """Pay at a shop in installments: card, contacts, face scan against the enrolled face,
     quota review, then the plan (flat fee, APR as an IRR). Many quick checkouts freeze the
     account."""
+    from loancli import api
     from loancli.cli.common import run_flow_command
-    from loancli.journey import checkout as core
 
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["checkout"]
@@ -51,19 +55,14 @@ def checkout(
         ]
 
     opts = options(ctx)
-    with handled(opts):
-        from loancli.world.scenario import load_scenario
-
-        product = load_scenario(opts.scenario).world.product(core.PRODUCT)
-        with options_for({"item": "--item", "price": "--price", "periods": "--periods"}):
-            name, amount = core.check_order(product, item, price, periods)
+    with handled(opts), options_for({"item": "--item", "price": "--price", "periods": "--periods"}):
         code = run_flow_command(
             opts,
             answers,
             set_ or [],
             record,
             "checkout",
-            lambda j: core.checkout(j, name, amount, periods),
+            lambda state, **world: api.checkout(state, item, price, periods, **world),
             {"checkout": None, "schedule": []},
             lines,
             N_("Checkout installments"),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from loancli.i18n import _
+from loancli.text import inert_json, printable
 
 if TYPE_CHECKING:
     from loancli.journey.session import WorldArgs
@@ -41,16 +42,23 @@ class Options:
     def console(self) -> Any:
         """Human output: stdout, or stderr when stdout carries JSON."""
         if self._console is None:
-            from rich.console import Console
+            from loancli.cli.console import InertConsole
 
-            self._console = Console(stderr=self.json, highlight=False)
+            self._console = InertConsole(stderr=self.json, highlight=False)
         return self._console
 
     def emit(self, document: Any) -> None:
         """The one JSON document of a ``--json`` run."""
-        import json
+        typer.echo(json_text(document))
 
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+def json_text(document: Any) -> str:
+    """A JSON document as loancli prints it: the data kept whole, readable Chinese, and every
+    character a terminal would act on written as its ``\\u`` escape (``json.dumps`` escapes C0
+    controls only, not C1, bidi overrides or zero-width marks)."""
+    import json
+
+    return inert_json(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 # Domain fields every command may refuse, and the global options that set them.
@@ -78,10 +86,11 @@ def handled(opts: Options) -> Iterator[None]:
             message = str(exc).removeprefix(f"{exc.field}: ")
             raise UsageError(message, key=GLOBAL_OPTIONS[exc.field]) from None
     except LoanCliError as exc:
-        from rich.console import Console
         from rich.markup import escape
 
-        console = Console(stderr=True, highlight=False, soft_wrap=True)
+        from loancli.cli.console import InertConsole
+
+        console = InertConsole(stderr=True, highlight=False, soft_wrap=True)
         console.print("[red]" + _("Error:") + f"[/red] {escape(str(exc))}")
         hint = continue_hint(opts, exc)
         if hint:
@@ -94,7 +103,7 @@ def handled(opts: Options) -> Iterator[None]:
         typer.echo("\n" + _("Interrupted; what was done is saved."), err=True)
         hint = continue_hint(opts, exc)
         if hint:
-            typer.echo(hint, err=True)
+            typer.echo(printable(hint), err=True)
         raise typer.Exit(130) from None
 
 
@@ -167,9 +176,10 @@ def options_for(fields: dict[str, str]) -> Iterator[None]:
     try:
         yield
     except RuleError as exc:
-        option = fields.get(exc.field, exc.field)
+        if exc.field not in fields:
+            raise
         message = str(exc).removeprefix(f"{exc.field}: ")
-        raise UsageError(message, key=option) from None
+        raise UsageError(message, key=fields[exc.field]) from None
 
 
 @contextlib.contextmanager
@@ -190,8 +200,21 @@ def open_world(
         unit=True,
         lock_timeout=opts.lock_timeout,
         on_wait=tell_waiting,
+        command=command_path(opts.command),
     ) as world:
         yield world.store, world.clock, world.scenario
+
+
+def world_options(opts: Options) -> dict[str, Any]:
+    """The global options of a one-unit command (clock, repay, restructure) as
+    ``loancli.api`` takes them."""
+    return {
+        "clock": opts.clock,
+        "scenario": opts.scenario,
+        "lock_timeout": opts.lock_timeout,
+        "on_wait": tell_waiting,
+        "command": command_path(opts.command),
+    }
 
 
 def world_args(
@@ -213,41 +236,17 @@ def world_args(
         "on_close": recorder(record, replay_words(opts, command), resumed),
         "lock_timeout": opts.lock_timeout,
         "on_wait": tell_waiting,
-        "argv": command_words(opts.command),
     }
 
 
-# What a bundle's replay supplies itself: the answers (inlined), the recording, the resume id.
-_NOT_REPLAYED = {"answers", "set_", "record", "resume", "help"}
-
-
-def command_words(ctx: Any) -> list[str]:
-    """The command's words as typed (``checkout --item K70 --price 2499``), without the
-    answer options a ticket bundle replaces with its own; empty outside a command."""
-    if ctx is None:
-        return []
-    words = ctx.command_path.split()[1:]
-    for param in ctx.command.params:
-        if param.name in _NOT_REPLAYED:
-            continue
-        value = ctx.params.get(param.name or "")
-        if param.param_type_name == "argument":
-            if value is not None:
-                words.append(str(value))
-        elif value is not None and value != param.default:
-            if param.is_flag:
-                words.append(param.opts[0] if value else param.secondary_opts[0])
-            elif param.multiple:
-                for item in value:
-                    words += [param.opts[0], str(item)]
-            else:
-                words += [param.opts[0], str(value)]
-    return words
+def command_path(ctx: Any) -> str:
+    """``loancli clock advance``: how this process is named to a writer waiting for it."""
+    return str(ctx.command_path) if ctx is not None else "loancli"
 
 
 def tell_waiting(message: str) -> None:
     """Say on stderr, once, that the command waits for another one's lock."""
-    typer.echo(f"{message} ...", err=True)
+    typer.echo(f"{printable(message)} ...", err=True)
 
 
 def prompter_for(opts: Options) -> Any:
@@ -319,24 +318,22 @@ def run_flow_command(
     sets: list[str],
     record: Path | None,
     command: str,
-    start: Callable[[Any], dict[str, Any]],
+    operation: Callable[..., Any],
     empty: dict[str, Any],
     lines: Callable[[dict[str, Any]], list[str]],
     title: str,
     more: Callable[[Any, dict[str, Any]], None] | None = None,
     events: bool = False,
 ) -> int:
-    """Run a question-asking flow (not the loan journey) through ``journey.session.run_flow``,
-    then print the JSON document or a panel (``lines`` when it completed; with ``events`` the
-    event list first). Returns the exit code."""
+    """Run a question-asking flow (not the loan journey): ``operation`` is its ``loancli.api``
+    function, called with the state file and the world; then print the JSON document or a
+    panel (``lines`` when it completed; with ``events`` the event list first). Returns the
+    exit code."""
     from loancli.cli.render import show_events_brief, show_flow
     from loancli.errors import ExitCode
-    from loancli.journey.session import run_flow
 
-    done, journey = run_flow(
-        opts.db, start, command=command, **world_args(opts, answers, sets, record, command)
-    )
-    result = flow_json(done, empty, journey.facts)
+    done = operation(opts.db, **world_args(opts, answers, sets, record, command))
+    result = flow_json(done.record, empty, done.facts)
     if opts.json:
         opts.emit(result)
     else:
@@ -345,7 +342,7 @@ def run_flow_command(
         show_flow(opts.console, result, title, lines)
         if more is not None and result["status"] == "completed":
             more(opts.console, result)
-    return int(ExitCode.STOPPED if done["status"] == "stopped" else ExitCode.OK)
+    return int(ExitCode.STOPPED if done.stopped else ExitCode.OK)
 
 
 # The options every question-asking command takes, as apply does.

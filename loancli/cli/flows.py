@@ -15,6 +15,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+
+def register(root: typer.Typer) -> None:
+    """Add this module's command group to the root app."""
+    root.add_typer(app, name="flows")
+
+
 COLUMNS = ("id", "kind", "phone", "status", "step", "reason", "updated_at")
 
 

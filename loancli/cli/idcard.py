@@ -7,9 +7,16 @@ from typing import Annotated
 
 import typer
 
+from loancli.cli.params import integer
 from loancli.i18n import _
+from loancli.text import printable
 
 app = typer.Typer(help="Make ID card images for tests and reproductions.", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    """Add this module's command group to the root app."""
+    root.add_typer(app, name="idcard")
 
 
 @app.callback()
@@ -41,7 +48,8 @@ def generate(
         ),
     ] = None,
     sequence_seed: Annotated[
-        int, typer.Option(help="Picks the sequence digits of a built number.")
+        int,
+        typer.Option(parser=integer, help="Picks the sequence digits of a built number."),
     ] = 0,
     valid_from: Annotated[
         str | None,
@@ -71,7 +79,11 @@ def generate(
         bool, typer.Option(help="Write 428x270 images, below the minimum resolution.")
     ] = False,
     face_seed: Annotated[
-        int, typer.Option(help="Picks the drawn face (and its face_id); the sex shapes it.")
+        int,
+        typer.Option(
+            parser=integer,
+            help="Picks the drawn face (and its face_id); the sex shapes it.",
+        ),
     ] = 0,
     out: Annotated[str, typer.Option(help="Directory to write into.")] = ".",
     stem: Annotated[str, typer.Option(help="Files are STEM-front.png and STEM-back.png.")] = "id",
@@ -115,34 +127,36 @@ def generate(
         with options_for({f: "--" + f.replace("_", "-") for f in CARD_FIELDS}):
             fields = card_fields(spec, DEFAULT_START.date())
     except UsageError as error:
-        typer.echo(str(error), err=True)
+        typer.echo(printable(error), err=True)
         raise typer.Exit(2) from None
     front, back = draw(
         fields, out, stem=stem, blurry=blurry, low_resolution=low_resolution, face_seed=face_seed
     )
     if json_:
-        import json
+        from loancli.cli.common import json_text
 
         typer.echo(
-            json.dumps(
+            json_text(
                 {
                     "number": fields.number,
                     "area": fields.number[:6],
                     "front": str(front),
                     "back": str(back),
-                },
-                ensure_ascii=False,
-                indent=2,
+                }
             )
         )
         return
     typer.echo(_("ID number: {number}").format(number=fields.number))
-    typer.echo(str(front))
-    typer.echo(str(back))
+    typer.echo(printable(front))
+    typer.echo(printable(back))
 
 
 # The domain fields of a card request; each is set by the option of the same name.
 CARD_FIELDS = (
+    "name",
+    "address",
+    "authority",
+    "ethnicity",
     "sex",
     "birth_date",
     "number",

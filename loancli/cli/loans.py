@@ -4,6 +4,7 @@
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +17,9 @@ from loancli.cli.common import (
     open_world,
     options,
     options_for,
+    world_options,
 )
+from loancli.cli.params import digits_problem, integer
 from loancli.i18n import _
 
 clock_app = typer.Typer(help="The state file's simulated clock.", no_args_is_help=True)
@@ -53,7 +56,10 @@ QUOTE_OPTIONS = {
 def schedule(
     ctx: typer.Context,
     amount: Annotated[str, typer.Option("--amount", help="Principal in yuan, e.g. 10000.")],
-    term: Annotated[int, typer.Option("--term", help="Number of monthly installments.")],
+    term: Annotated[
+        int,
+        typer.Option("--term", parser=integer, help="Number of monthly installments."),
+    ],
     loan_date: Annotated[str, typer.Option("--loan-date", help="YYYY-MM-DD.")],
     apr: Annotated[str | None, typer.Option("--apr", help="APR in percent: 18 is 18%.")] = None,
     method: Annotated[
@@ -65,7 +71,9 @@ def schedule(
     repayment_day: Annotated[
         int | None,
         typer.Option(
-            "--repayment-day", help="The account's repayment day; omit for its first loan."
+            "--repayment-day",
+            parser=integer,
+            help="The account's repayment day; omit for its first loan.",
         ),
     ] = None,
     daily_rate: Annotated[
@@ -141,8 +149,13 @@ def calendar(
             stamp = clock.now()
         lines = loan["lines"]
         if month:
+            problem = digits_problem(month)
+            if problem:
+                raise _usage(problem, "--month")
             try:
-                year, mon = (int(x) for x in month.split("-"))
+                if not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", month.strip()):
+                    raise ValueError(month)
+                year, mon = (int(x) for x in month.strip().split("-"))
                 date(year, mon, 1)
             except ValueError:
                 raise _usage(
@@ -152,9 +165,11 @@ def calendar(
             nxt = next((x for x in lines if x["status"] != "paid"), lines[-1])
             year, mon = (int(x) for x in nxt["due_date"].split("-")[:2])
         if ics is not None:
+            from loancli.files import write_private
             from loancli.loan.calendar import to_ics
 
-            ics.write_bytes(to_ics(loan["id"], lines, stamp))
+            # The borrower's loan, amounts and dates: the owner's alone, as a report is.
+            write_private(ics, to_ics(loan["id"], lines, stamp))
         if opts.json:
             opts.emit(
                 {
@@ -190,9 +205,11 @@ def _show_clock(opts: Options, now: Any, events: list[dict[str, Any]]) -> None:
 @clock_app.command("show")
 def clock_show(ctx: typer.Context) -> None:
     """The state file's simulated now."""
+    from loancli import api
+
     opts = options(ctx)
-    with handled(opts), open_world(opts, read_only=True) as (_store, clock, _scenario):
-        now = clock.now()
+    with handled(opts):
+        now = api.clock_now(opts.db, **world_options(opts))
     _show_clock(opts, now, [])
 
 
@@ -202,30 +219,12 @@ def clock_set(
     when: Annotated[str, typer.Argument(metavar="DATETIME", help="ISO date-time.")],
 ) -> None:
     """Set the simulated now (forward only, so no due date is skipped backwards)."""
-    from loancli.clock import parse_clock
-    from loancli.journey.reminders import advance_loans
-    from loancli.world.providers.sms import SmsService
+    from loancli import api
 
     opts = options(ctx)
-    with handled(opts):
-        try:
-            target = parse_clock(when)
-        except ValueError as exc:
-            raise _usage(str(exc), "DATETIME") from None
-        with open_world(opts) as (store, clock, scenario):
-            if target < clock.now():
-                raise _usage(
-                    _(
-                        "the simulated clock does not go backwards (now {value0}); use a new "
-                        "--db to start over"
-                    ).format(value0=clock.isoformat()),
-                    "DATETIME",
-                )
-            clock.set(target)
-            sms = SmsService(scenario.world.sms, store)
-            events = advance_loans(store, sms, target.date(), clock.isoformat())
-            now = clock.now()
-    _show_clock(opts, now, events)
+    with handled(opts), options_for({"when": "DATETIME"}):
+        moved = api.set_clock(opts.db, when, **world_options(opts))
+    _show_clock(opts, moved.now, moved.events)
 
 
 @clock_app.command("advance")
@@ -234,25 +233,12 @@ def clock_advance(
     duration: Annotated[str, typer.Argument(metavar="DURATION", help="e.g. 90s, 6m, 2h, 40d.")],
 ) -> None:
     """Move the simulated clock forward; lists what fell due, went overdue, accrued penalty."""
-    from loancli.clock import parse_duration
-    from loancli.journey.reminders import advance_loans
-    from loancli.world.providers.sms import SmsService
+    from loancli import api
 
     opts = options(ctx)
-    with handled(opts):
-        try:
-            delta = parse_duration(duration)
-        except ValueError as exc:
-            raise _usage(str(exc), "DURATION") from None
-        with open_world(opts) as (store, clock, scenario):
-            try:
-                clock.advance(delta)
-            except ValueError as exc:
-                raise _usage(str(exc), "DURATION") from None
-            sms = SmsService(scenario.world.sms, store)
-            events = advance_loans(store, sms, clock.now().date(), clock.isoformat())
-            now = clock.now()
-    _show_clock(opts, now, events)
+    with handled(opts), options_for({"duration": "DURATION"}):
+        moved = api.advance_clock(opts.db, duration, **world_options(opts))
+    _show_clock(opts, moved.now, moved.events)
 
 
 # repay / restructure -----------------------------------------------------------------------
@@ -275,10 +261,8 @@ def repay(
     ] = False,
 ) -> None:
     """Repay from the bound card; the schedule is recomputed."""
+    from loancli import api
     from loancli.errors import ExitCode
-    from loancli.journey.repayment import check_choice
-    from loancli.journey.repayment import repay as repay_loan
-    from loancli.loan.loans import loan_view
 
     opts = options(ctx)
     fields = {
@@ -288,34 +272,17 @@ def repay(
         "amount": "--amount",
     }
     with handled(opts), options_for(fields):
-        check_choice(installment, amount, all_)
-        with open_world(opts) as (store, clock, scenario):
-            today = clock.now().date()
-            done = repay_loan(
-                store,
-                scenario.world,
-                clock.isoformat(),
-                today,
-                applicant,
-                installment=installment,
-                amount=amount,
-                settle=all_,
-            )
-            facts = scenario.world.facts()
-    if done.refused is not None:
-        reason = done.refused
-        _show_payment(
-            opts,
-            {
-                "status": "refused",
-                "reason": reason.value,
-                "message": reason.sentence_in(facts).replace("receive the money", "pay from it"),
-                "advice": reason.advice_in(facts),
-                **loan_view(done.loan, today),
-            },
+        done = api.repay(
+            opts.db,
+            applicant,
+            installment=installment,
+            amount=amount,
+            settle=all_,
+            **world_options(opts),
         )
+    _show_payment(opts, done.view())
+    if done.refused is not None:
         raise typer.Exit(int(ExitCode.STOPPED))
-    _show_payment(opts, {"status": "paid", "payment": done.payment, **loan_view(done.loan, today)})
 
 
 def _show_payment(opts: Options, result: dict[str, Any]) -> None:
@@ -354,32 +321,17 @@ def restructure(
     term: Annotated[int, typer.Option("--term", help="Months of the new plan.")],
 ) -> None:
     """协商二次分期: turn an overdue loan's remaining debt into a new plan."""
-    from loancli.loan.loans import find_loan, loan_view, log, save_loan
-    from loancli.loan.servicing import catch_up
-    from loancli.loan.servicing import restructure as replan
+    from loancli import api
 
     opts = options(ctx)
     with handled(opts):
-        if term not in (3, 6, 12, 24, 36):
-            raise _usage(_("the new plan's term is 3, 6, 12, 24 or 36 months"), "--term")
-        with open_world(opts) as (store, clock, _scenario):
-            loan = find_loan(store, applicant)
-            today = clock.now().date()
-            log(loan, clock.isoformat(), catch_up(loan, today))
-            try:
-                change = replan(loan, term, today)
-            except ValueError as exc:
-                raise _usage(str(exc), "APPLICANT") from None
-            log(
-                loan,
-                clock.isoformat(),
-                [{"on": today.isoformat(), "event": "restructured", "detail": change}],
-            )
-            save_loan(store, loan)
-        result = {"restructure": change, **loan_view(loan, today)}
+        with options_for({"term": "--term", "loan": "APPLICANT"}):
+            done = api.restructure(opts.db, applicant, term, **world_options(opts))
+        result = done.view()
         if opts.json:
             opts.emit(result)
             return
+        change = done.change
         opts.console.print(
             _(
                 "Re-instalment agreed on {on}: {total} (principal {principal}, interest "

@@ -1,36 +1,85 @@
-"""The root command: global options, and the command groups added from their own modules.
-
-Only typer is imported here; each command imports what it needs when it runs, so that
-``loancli --help`` stays fast.
+"""The root command: global options, and a table of the commands, each loaded from its own
+module only when it runs (as pip's command table does), so that ``loancli --help`` imports
+no command module and the command modules import at the top.
 """
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
+import functools
+import importlib
+import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from loancli.cli import (
-    accounts,
-    applicants,
-    apply,
-    checkout,
-    flows,
-    idcard,
-    loans,
-    replay,
-    security,
-    sms,
-    state,
-    support,
-)
 from loancli.cli.common import Options
+from loancli.cli.params import integer, seconds
+
+# Each command: the module under loancli.cli that registers it, and the line --help shows
+# (kept short enough for an 80-column terminal; a test checks every module's commands are
+# here and nothing else).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "apply": ("apply", "Walk the borrower's journey, login to payout."),
+    "demo": ("apply", "The happy path, scripted, on a fresh state file."),
+    "step": ("apply", "Run one step again (send the SMS again...)."),
+    "schedule": ("loans", "Repayment calculator; no state file needed."),
+    "calendar": ("loans", "The repayment calendar, and an .ics file."),
+    "repay": ("loans", "Repay from the bound card."),
+    "restructure": ("loans", "协商二次分期: re-instalment of an overdue loan."),
+    "explain": ("loans", "Why each decision went the way it did."),
+    "login": ("security", "Log in, with the new-device checks."),
+    "checkout": ("checkout", "Pay at a shop in installments (小米分期)."),
+    "timeline": ("support", "The events of a journey, flow or loan."),
+    "report": ("support", "A ticket-ready report, and a bundle."),
+    "replay": ("replay", "Replay a ticket bundle in a fresh world."),
+    "sms": ("sms", "The simulated phones' SMS messages."),
+    "applicants": ("applicants", "Stored applicants: step, outcome, events."),
+    "flows": ("flows", "Account flows run so far."),
+    "idcard": ("idcard", "Make ID card images."),
+    "state": ("state", "Look after a state file: info, convert, prune."),
+    "clock": ("loans", "The simulated clock: show, set, advance."),
+    "device": ("security", "Trusted devices and two-step verification."),
+    "support": ("security", "Customer service: unlock a locked account."),
+    "account": ("accounts", "Phone-number change, quarterly self-check."),
+    "card": ("accounts", "Bank cards: bind, list, unbind."),
+    "contacts": ("accounts", "Emergency contacts: add, list, remove."),
+    "scenario": ("support", "Scenarios: list, show, validate, find."),
+}
+
+
+@functools.cache
+def module_commands(module: str) -> dict[str, Any]:
+    """The click commands a command module registers, by name (the module imported now)."""
+    registered = typer.Typer(rich_markup_mode=None, add_completion=False)
+    importlib.import_module(f"loancli.cli.{module}").register(registered)
+    group = typer.main.get_group(registered)
+    return dict(group.commands)
+
+
+class LazyCommands(TyperGroup):
+    """The root group: lists :data:`COMMANDS` without importing them; loads one to run it."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        entry = COMMANDS.get(cmd_name)
+        return module_commands(entry[0]).get(cmd_name) if entry else None
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_m, summary) in COMMANDS.items()])
+
+
+LOCK_TIMEOUT_ENV = "LOANCLI_LOCK_TIMEOUT"
 
 app = typer.Typer(
     name="loancli",
+    cls=LazyCommands,
     help="Applicant simulator for Chinese consumer-loan apps: fake providers, simulated time, "
     "a TinyDB state file.",
     no_args_is_help=True,
@@ -69,7 +118,13 @@ def main(
         ),
     ] = None,
     seed: Annotated[
-        int, typer.Option("--seed", metavar="N", help="Seed for codes and random choices.")
+        int,
+        typer.Option(
+            "--seed",
+            metavar="N",
+            parser=integer,
+            help="Seed for codes and random choices.",
+        ),
     ] = 0,
     scenario: Annotated[
         str | None,
@@ -86,12 +141,11 @@ def main(
         bool, typer.Option("--no-input", help="Never prompt (also when stdin is not a terminal).")
     ] = False,
     lock_timeout: Annotated[
-        float | None,
+        str | None,
         typer.Option(
             "--lock-timeout",
-            envvar="LOANCLI_LOCK_TIMEOUT",
+            envvar=LOCK_TIMEOUT_ENV,
             metavar="SECONDS",
-            min=0,
             help="How long a command waits for another one using the state file (default 30).",
         ),
     ] = None,
@@ -127,23 +181,25 @@ def main(
         scenario=scenario,
         json=json_,
         no_input=no_input,
-        lock_timeout=lock_timeout,
+        lock_timeout=_lock_timeout(ctx, lock_timeout),
         no_pager=no_pager,
     )
 
 
-apply.register(app)
-app.add_typer(sms.app, name="sms")
-app.add_typer(applicants.app, name="applicants")
-app.add_typer(flows.app, name="flows")
-app.add_typer(idcard.app, name="idcard")
-app.add_typer(state.app, name="state")
-loans.register(app)
-security.register(app)
-accounts.register(app)
-checkout.register(app)
-support.register(app)
-replay.register(app)
+def _lock_timeout(ctx: typer.Context, text: str | None) -> float | None:
+    """``--lock-timeout`` or ``$LOANCLI_LOCK_TIMEOUT`` as seconds; a refusal names the one
+    that was given. Click reads an empty variable as unset: set but empty is refused too."""
+    source = ctx.get_parameter_source("lock_timeout")
+    from_env = source is not None and source.name == "ENVIRONMENT"
+    if text is None and os.environ.get(LOCK_TIMEOUT_ENV) == "":
+        text, from_env = "", True
+    if text is None:
+        return None
+    try:
+        return seconds(text)
+    except ValueError as exc:
+        hint = LOCK_TIMEOUT_ENV if from_env else "--lock-timeout"
+        raise typer.BadParameter(str(exc), param_hint=hint) from None
 
 
 def run() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from loancli.cli.common import paged
 from loancli.i18n import N_, _
 from loancli.support.reporting import detail_text, short_time
+from loancli.text import printable
 
 
 def show_result(
@@ -54,7 +55,7 @@ def show_result(
                 first_due=loan["first_due_date"],
                 day_count=loan["day_count"],
             ),
-            title=_("Applicant {id}: loan disbursed").format(id=result["applicant_id"]),
+            title=printable(_("Applicant {id}: loan disbursed").format(id=result["applicant_id"])),
             border_style="green",
             expand=False,
         )
@@ -173,15 +174,16 @@ def print_events(console: Any, title: str, rows: list[dict[str, Any]]) -> None:
     from rich.padding import Padding
     from rich.text import Text
 
-    console.print(Text(title, style="bold"))
+    # Text built by hand does not pass the console's render_str: made printable here.
+    console.print(Text(printable(title), style="bold"))
     for row in rows:
         reason = f"  [{row['reason']}]" if row.get("reason") else ""
         step = step_name(row.get("step")) or row.get("source") or ""
-        heading = f"{short_time(row['at'])}  {step:<16} {row['event']}{reason}"
+        heading = printable(f"{short_time(row['at'])}  {step:<16} {row['event']}{reason}")
         console.print(
             Text(heading, style="red" if row.get("reason") else ""), overflow="ignore", crop=False
         )
-        detail = detail_text(row.get("detail") or {})
+        detail = printable(detail_text(row.get("detail") or {}))
         if detail:
             console.print(Padding(Text(detail, style="dim", overflow="fold"), (0, 0, 0, 4)))
 
@@ -221,7 +223,7 @@ def stopped_panel(console: Any, result: dict[str, Any], title: str, extra: str =
             + f"[/bold]: {result['reason']}\n{escape(result['message'])}\n[dim]"
             + _("What the app advises:")
             + f"[/dim] {escape(result['advice'])}{extra}",
-            title=title,
+            title=printable(title),
             border_style="red",
             expand=False,
         )
@@ -234,7 +236,7 @@ def show_flow(
     """A flow's outcome: the stop, or ``lines`` describing what it did."""
     from rich.panel import Panel
 
-    heading = f"{_(title)} ({result['flow_id']})"
+    heading = printable(f"{_(title)} ({result['flow_id']})")
     if result["status"] == "stopped":
         stopped_panel(console, result, heading)
         return

@@ -57,11 +57,11 @@ def login(
 ) -> None:
     """Log in by mobile or ID number, with the password or an SMS code, from the scenario's
     device; a device the account does not trust must pass its two-step verification."""
-    from loancli.journey.login import login_choosing
+    from loancli import api
 
     opts = options(ctx)
     with handled(opts):
-        code = _run(opts, answers, set_ or [], record, "login", [("login", login_choosing)])
+        code = _run(opts, answers, set_ or [], record, "login", api.log_in)
     raise typer.Exit(code)
 
 
@@ -75,7 +75,7 @@ def support_unlock(
 ) -> None:
     """Unlock an account locked by wrong passwords: the holder's ID number, a face check, then
     a new password (the old one no longer works)."""
-    from loancli.journey.login import UNLOCK_STEPS
+    from loancli import api
 
     opts = options(ctx)
     with handled(opts):
@@ -85,8 +85,7 @@ def support_unlock(
             set_ or [],
             record,
             "support unlock",
-            list(UNLOCK_STEPS.items()),
-            unlock=phone,
+            lambda state, **world: api.unlock(state, phone, **world),
         )
     raise typer.Exit(code)
 
@@ -97,35 +96,10 @@ def _run(
     sets: list[str],
     record: Path | None,
     command: str,
-    steps: list[tuple[str, Any]],
-    unlock: str | None = None,
+    operation: Any,
 ) -> int:
-    """Run a security flow as a record in ``flows``; show it; the exit code."""
-    from loancli.account.security import account_for, account_view, is_locked
-    from loancli.errors import UsageError
-    from loancli.journey.flows import run_flow
-    from loancli.masking import mask_phone
-    from loancli.records import ACCOUNTS
-
+    """Run a security flow (a record in ``flows``); show it; the exit code."""
     kind = command.split()[-1]
-
-    def start(j: Any) -> dict[str, Any]:
-        fields: dict[str, Any] = {}
-        if unlock is not None:
-            account = account_for(j.store, unlock)
-            if not is_locked(account, j.clock.now()):
-                raise UsageError(
-                    _("the account of {value0} is not locked; nothing to unlock").format(
-                        value0=mask_phone(account["phone"])
-                    ),
-                    key="PHONE",
-                )
-            fields["phone"] = account["phone"]
-        flow = run_flow(j, kind, steps, **fields)
-        after = j.store.get(ACCOUNTS, phone=flow["phone"]) if flow.get("phone") else None
-        view = account_view(j.store, after, j.world.device, j.clock.now()) if after else None
-        phone = mask_phone(flow["phone"]) if flow.get("phone") else None
-        return {**flow, "view": {"phone": phone, "account": view}}
 
     def lines(result: dict[str, Any]) -> list[str]:
         view = result["account"] or {}
@@ -152,7 +126,7 @@ def _run(
         sets,
         record,
         command,
-        start,
+        operation,
         {"phone": None, "account": None},
         lines,
         kind,

@@ -12,6 +12,11 @@ from loancli.i18n import _
 app = typer.Typer(help="The simulated phones' SMS messages.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add this module's command group to the root app."""
+    root.add_typer(app, name="sms")
+
+
 @app.command("inbox")
 def inbox(
     ctx: typer.Context,

@@ -9,9 +9,13 @@ from typing import Annotated
 import typer
 
 from loancli.cli.common import handled, options, options_for
-from loancli.i18n import _
 
 app = typer.Typer(help="Look after a state file: info, convert, prune.", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    """Add this module's command group to the root app."""
+    root.add_typer(app, name="state")
 
 
 @app.command("info")
@@ -63,8 +67,8 @@ def prune(
 ) -> None:
     """Drop journeys and flows closed before DATE, with their loans and messages."""
     from dataclasses import asdict
-    from datetime import date
 
+    from loancli.clock import parse_date
     from loancli.errors import UsageError
     from loancli.store import DEFAULT_LOCK_TIMEOUT, Store, default_db_path
     from loancli.store.admin import prune as state_prune
@@ -72,12 +76,9 @@ def prune(
     opts = options(ctx)
     with handled(opts):
         try:
-            day = date.fromisoformat(before)
-        except ValueError:
-            raise UsageError(
-                _("{before!r} is not a date; write YYYY-MM-DD").format(before=before),
-                key="--before",
-            ) from None
+            day = parse_date(before)
+        except ValueError as exc:
+            raise UsageError(str(exc), key="--before") from None
         with Store(
             opts.db or default_db_path(),
             DEFAULT_LOCK_TIMEOUT if opts.lock_timeout is None else opts.lock_timeout,

@@ -9,6 +9,7 @@ import typer
 
 from loancli.cli.common import check_output, handled, open_world, options, paged
 from loancli.i18n import _
+from loancli.text import printable
 
 scenario_app = typer.Typer(
     help="Built-in and custom scenarios: how the world behaves.", no_args_is_help=True
@@ -60,11 +61,18 @@ def report(
             help="Also write a ticket bundle (zip) that loancli replay FILE replays anywhere.",
         ),
     ] = None,
+    keep_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--keep-personal-data",
+            help="Keep the borrower's phone, ID, name, card and contacts in the bundle "
+            "(default: stand-ins that replay the same way).",
+        ),
+    ] = False,
 ) -> None:
     """A ticket-ready report: situation (masked), scenario, where it stopped and why, what to
     tell the borrower, and the command that reproduces it."""
-    import json
-
+    from loancli.cli.common import json_text
     from loancli.errors import UsageError
     from loancli.support.reporting import report as build
     from loancli.support.reporting import to_markdown
@@ -78,22 +86,25 @@ def report(
         with open_world(opts, read_only=True) as (store, _clock, _scenario):
             data = build(store, applicant_id, bundle.name if bundle else None)
             if bundle is not None:
-                from loancli.support.bundle import build_bundle, write_bundle
+                from loancli.stories.ticket import build_bundle, write_bundle
 
-                write_bundle(bundle, build_bundle(store, data["id"], to_markdown(data), data))
+                made = build_bundle(store, data["id"], to_markdown(data), data, keep_personal_data)
+                write_bundle(bundle, made)
                 typer.echo(
                     _("Wrote {path}; replay it anywhere: loancli replay {path}").format(
-                        path=bundle
+                        path=printable(bundle)
                     ),
                     err=True,
                 )
         as_json = fmt == "json" or opts.json
-        text = json.dumps(data, ensure_ascii=False, indent=2) if as_json else to_markdown(data)
+        # Both are inert: the JSON keeps the data with controls escaped, the markdown shows
+        # them as escapes.
+        text = json_text(data) if as_json else to_markdown(data)
         if out is not None:
-            from loancli.asking import write_private
+            from loancli.files import write_private
 
             write_private(out, text + ("\n" if as_json else ""))
-            typer.echo(_("Wrote {path}").format(path=out), err=True)
+            typer.echo(_("Wrote {path}").format(path=printable(out)), err=True)
         else:
             typer.echo(text)
 
@@ -154,7 +165,9 @@ def scenario_show(
                 }
             )
             return
-        typer.echo(f"# {s.source}\n{text}")
+        # The file as written, every character a terminal would act on shown as its escape
+        # (a comment may hold a bidi override or a zero-width space).
+        typer.echo(printable(f"# {s.source}\n{text}", lines=True))
 
 
 @scenario_app.command("validate")

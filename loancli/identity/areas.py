@@ -81,3 +81,25 @@ def area_for_address(address: str) -> str | None:
 
 def known_places() -> str:
     return "、".join(CITIES)
+
+
+def address_prefixes() -> dict[str, str]:
+    """Every area code the tables above can give, with the start of an address that codes to
+    it (``北京市朝阳区``, ``广州市``): a district's where there is one, else its city's."""
+    prefixes = {code: prefix for prefix, code in DISTRICTS.items()}
+    for city, code in CITIES.items():
+        prefixes.setdefault(code, f"{city}市")
+    return dict(sorted(prefixes.items()))
+
+
+def issuing_authority(area: str) -> str:
+    """The police office that issues cards in ``area`` (签发机关), as cards print it:
+    ``北京市公安局朝阳分局`` for a district, ``广州市公安局`` for a city; empty for a code the
+    tables do not know."""
+    prefix = address_prefixes().get(area)
+    if prefix is None:
+        return ""
+    city, _sep, district = prefix.partition("市")
+    office = f"{city}市公安局"
+    district = district.removesuffix("新区").removesuffix("区")
+    return f"{office}{district}分局" if district else office

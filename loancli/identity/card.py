@@ -12,6 +12,8 @@ from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.identity.idnumber import age_on, make_id, parse_id, validity_years
 from loancli.reasons import Reason
+from loancli.text import require_ascii_digits
+from loancli.validation import NOT_UTF8, has_control, has_surrogate
 
 METADATA_KEY = "loancli-idcard"
 
@@ -204,6 +206,14 @@ class CardSpec:
 def card_fields(spec: CardSpec, today: date) -> IdCardFields:
     """The printed fields of the card ``spec`` asks for, issued a year before ``today`` unless
     it says otherwise; a refusal is a ``RuleError`` naming the field."""
+    for field_name in ("name", "address", "authority", "ethnicity"):
+        text = getattr(spec, field_name)
+        if has_surrogate(text):
+            raise RuleError(field_name, _(NOT_UTF8))
+        if has_control(text):
+            raise RuleError(
+                field_name, _("control characters (such as escape codes) are not allowed")
+            )
     if spec.sex not in SEX_PRINTED:
         raise RuleError("sex", _("write male or female, not {value0!r}").format(value0=spec.sex))
     birth = _typed_date("birth_date", spec.birth_date)
@@ -259,6 +269,10 @@ def _validity(spec: CardSpec, birth: date, today: date) -> tuple[date, date | No
 
 
 def _typed_date(field: str, text: str) -> date:
+    try:
+        require_ascii_digits(text)
+    except ValueError as exc:
+        raise RuleError(field, str(exc)) from None
     try:
         return date.fromisoformat(text.strip())
     except ValueError:

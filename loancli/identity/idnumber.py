@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from loancli.i18n import _
+from loancli.text import require_ascii_digits
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # indexed by S mod 11
@@ -54,6 +55,7 @@ def check_char(first17: str) -> str:
 def parse_id(number: str) -> IdInfo:
     """Split a resident ID number into its parts; ``ValueError`` says what is wrong."""
     text = str(number).strip().upper()
+    require_ascii_digits(text)
     if len(text) != LENGTH:
         raise ValueError(
             _("an ID number has 18 characters, this one has {count}").format(count=len(text))
@@ -100,6 +102,7 @@ def parse_id(number: str) -> IdInfo:
 
 def make_id(area: str, birth: date, sex: str, sequence_seed: int) -> str:
     """Build a valid number; the seed picks the sequence, the sex fixes its parity."""
+    require_ascii_digits(area)
     if len(area) != 6 or not _all_digits(area):
         raise ValueError(_("an area code is 6 digits, not {area!r}").format(area=area))
     if sex not in ("male", "female"):

@@ -17,10 +17,12 @@ fast.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loancli.clock import Rng
+from loancli.files import write_private
 from loancli.identity.card import METADATA_KEY, IdCardFields, back_metadata, front_metadata
 
 if TYPE_CHECKING:
@@ -48,11 +50,90 @@ def generate(
     out.mkdir(parents=True, exist_ok=True)
     front_path = out / f"{stem}-front.png"
     back_path = out / f"{stem}-back.png"
-    front = _draw_front(fields, face_seed)
-    back = _draw_back(fields)
-    _save(front, front_path, front_metadata(fields, face_seed), blurry, low_resolution)
-    _save(back, back_path, back_metadata(fields), blurry, low_resolution)
+    radius = BLUR_RADIUS if blurry else 0.0
+    size = LOW_RESOLUTION_SIZE if low_resolution else CARD_SIZE
+    front = side_png(
+        fields,
+        "front",
+        front_metadata(fields, face_seed),
+        face_seed=face_seed,
+        blur_radius=radius,
+        size=size,
+    )
+    # A card holds a name and an ID number: each file is its owner's alone (mode 0600).
+    write_private(front_path, front)
+    write_private(
+        back_path, side_png(fields, "back", back_metadata(fields), blur_radius=radius, size=size)
+    )
     return front_path, back_path
+
+
+def side_png(
+    fields: IdCardFields | None,
+    side: str,
+    metadata: Mapping[str, str] | None,
+    *,
+    face_seed: int = 0,
+    blur_radius: float = 0.0,
+    size: tuple[int, int] = CARD_SIZE,
+) -> bytes:
+    """One side of a card as PNG bytes, same inputs, same bytes: ``fields`` printed on it
+    (None: a card with nothing printed), blurred with ``blur_radius``, at ``size``, and
+    ``metadata`` in the chunk the fake OCR reads (None: no chunk, so it reads nothing)."""
+    image = side_image(fields, side, face_seed=face_seed, blur_radius=blur_radius, size=size)
+    return png_bytes(image, metadata, with_font=fields is not None)
+
+
+def side_image(
+    fields: IdCardFields | None,
+    side: str,
+    *,
+    face_seed: int = 0,
+    blur_radius: float = 0.0,
+    size: tuple[int, int] = CARD_SIZE,
+) -> Image.Image:
+    """The picture :func:`side_png` saves."""
+    from PIL import Image, ImageFilter
+
+    if fields is None:
+        image = _blank_card()[0]
+    elif side == "front":
+        image = _draw_front(fields, face_seed)
+    else:
+        image = _draw_back(fields)
+    if blur_radius:
+        image = image.filter(ImageFilter.GaussianBlur(blur_radius))
+    if size[0] <= image.width and size[1] <= image.height:
+        if image.size != size:
+            image = image.resize(size, Image.Resampling.LANCZOS)
+    else:
+        # Larger than a card: the card repeated, as scaling it up would smooth every edge
+        # into what the blur check calls a blurry photo.
+        canvas = Image.new(image.mode, size)
+        for left in range(0, size[0], image.width):
+            for top in range(0, size[1], image.height):
+                canvas.paste(image, (left, top))
+        image = canvas
+    return image
+
+
+def png_bytes(
+    image: Image.Image, metadata: Mapping[str, str] | None, *, with_font: bool = True
+) -> bytes:
+    """``image`` as PNG, with ``metadata`` as the fields chunk and the font it was drawn in."""
+    import io
+
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    if metadata is not None:
+        # ensure_ascii keeps the chunk latin-1, so Pillow writes tEXt (not iTXt).
+        info.add_text(METADATA_KEY, json.dumps(metadata, ensure_ascii=True, sort_keys=True))
+    if with_font:
+        info.add_text(FONT_KEY, font_description())
+    out = io.BytesIO()
+    image.save(out, format="PNG", pnginfo=info)
+    return out.getvalue()
 
 
 _INK = (28, 28, 30)
@@ -330,23 +411,3 @@ def _star(draw: ImageDraw.ImageDraw, centre: tuple[float, float], size: float) -
         angle = -math.pi / 2 + math.pi * i / 5
         points.append((cx + r * math.cos(angle), cy + r * math.sin(angle)))
     draw.polygon(points, fill=_GOLD)
-
-
-def _save(
-    image: Image.Image,
-    path: Path,
-    metadata: dict[str, str],
-    blurry: bool,
-    low_resolution: bool,
-) -> None:
-    from PIL import Image, ImageFilter, PngImagePlugin
-
-    if blurry:
-        image = image.filter(ImageFilter.GaussianBlur(BLUR_RADIUS))
-    if low_resolution:
-        image = image.resize(LOW_RESOLUTION_SIZE, Image.Resampling.LANCZOS)
-    info = PngImagePlugin.PngInfo()
-    # ensure_ascii keeps the chunk latin-1, so Pillow writes tEXt (not iTXt).
-    info.add_text(METADATA_KEY, json.dumps(metadata, ensure_ascii=True, sort_keys=True))
-    info.add_text(FONT_KEY, font_description())
-    image.save(path, format="PNG", pnginfo=info)

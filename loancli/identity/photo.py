@@ -62,8 +62,6 @@ def check_image(
 ) -> ImageCheck:
     """Measure an uploaded ID photo. Unusable input (missing, a directory, too large, not an
     image) raises ``UsageError`` naming ``key``; a readable but poor photo is a ``problem``."""
-    from PIL import ImageFilter, ImageStat
-
     file = _existing_file(path, key)
     size = file.stat().st_size
     if size > limits.max_bytes:
@@ -74,8 +72,16 @@ def check_image(
             key=key,
         )
     with _open_image(file, key, limits) as image:
-        width, height = image.size
-        grey = image.convert("L")
+        return measure(image, limits)
+
+
+def measure(image: Image.Image, limits: ImageLimits = DEFAULT_LIMITS) -> ImageCheck:
+    """The size and blur score of an opened image, and the problem they make (see
+    :class:`ImageLimits`)."""
+    from PIL import ImageFilter, ImageStat
+
+    width, height = image.size
+    grey = image.convert("L")
     laplacian = ImageFilter.Kernel((3, 3), (0, 1, 0, 1, -4, 1, 0, 1, 0), scale=1, offset=128)
     # Kernel copies the one-pixel frame unfiltered; measure only the filtered interior.
     edges = grey.filter(laplacian).crop((1, 1, max(width - 1, 2), max(height - 1, 2)))
@@ -104,6 +110,12 @@ def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, Any] |
             raw = image.info.get(METADATA_KEY)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise _not_an_image(file, key) from None
+    return fields_in_chunk(raw)
+
+
+def fields_in_chunk(raw: object) -> dict[str, Any] | None:
+    """The card's fields in the text of a ``loancli-idcard`` chunk, or None when that is no
+    card's text (missing, too long, not JSON, not one side's flat printed lines)."""
     if not isinstance(raw, str | bytes) or len(raw) > MAX_FIELDS_CHUNK:
         return None
     try:

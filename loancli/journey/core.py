@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loancli.asking import Asker
-from loancli.clock import Rng, SimClock
+from loancli.clock import Rng, SimClock, parse_datetime
 from loancli.reasons import Reason
 from loancli.records import APPLICANTS, FLOWS
 from loancli.store import Store
@@ -73,3 +73,11 @@ class Journey:
         record["updated_at"] = self.clock.isoformat()
         table = APPLICANTS if record.get("kind", "apply") == "apply" else FLOWS
         self.store.upsert(table, record, id=record["id"])
+
+
+def save_clock(store: Store, clock: SimClock) -> None:
+    """Store the simulated now, unless the file's is later already: another command (a
+    ``clock advance`` while a person sat at a prompt) may have moved the world on."""
+    stored = store.meta_get("clock")
+    if stored is None or parse_datetime(stored) < clock.now():
+        store.meta_set("clock", clock.isoformat())

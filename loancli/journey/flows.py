@@ -15,7 +15,7 @@ from loancli.errors import (
     UsageError,
 )
 from loancli.i18n import _
-from loancli.journey.core import Journey, Stop
+from loancli.journey.core import Journey, Stop, save_clock
 from loancli.reasons import Reason
 
 FlowStep = Callable[[Journey, dict[str, Any]], Stop | None]
@@ -119,7 +119,7 @@ def run_steps(
                 j.asker.checkpoint()
                 j.run["given"] = replayable(j.asker.recording(finished_steps_only=True))
             j.save(record)
-            j.store.meta_set("clock", j.clock.isoformat())
+            save_clock(j.store, j.clock)
         if failure is not None:
             if isinstance(failure, UsageError | KeyboardInterrupt):
                 # Where the run stopped, for the hint that continues it (``apply --resume``).

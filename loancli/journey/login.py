@@ -23,12 +23,20 @@ from typing import Any
 
 from loancli.account.accounts import identity_of, new_account
 from loancli.account.hashing import hash_secret, verify_secret
-from loancli.account.security import find_account, id_number_of, is_id_number, is_locked
+from loancli.account.security import (
+    account_for,
+    account_view,
+    find_account,
+    id_number_of,
+    is_id_number,
+    is_locked,
+)
 from loancli.asking import asks
-from loancli.errors import AnswersExhausted, InvalidAnswer
+from loancli.errors import AnswersExhausted, InvalidAnswer, UsageError
 from loancli.i18n import _
 from loancli.journey.core import Journey, Stop
 from loancli.journey.face_check import face_check
+from loancli.journey.flows import run_flow
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DEVICE_CODE_TEXT, LOGIN_CODE_TEXT, RISK_TEXT, UNLOCK_TEXT
 from loancli.masking import mask_id, mask_phone
@@ -391,3 +399,31 @@ UNLOCK_STEPS = {
     "face_check": check_face,
     "password_reset": reset_password,
 }
+
+
+def _with_account_view(j: Journey, flow: dict[str, Any]) -> dict[str, Any]:
+    """The flow record with the account's masked security view (``device list``'s) as it is
+    after the flow, for its result."""
+    after = j.store.get(ACCOUNTS, phone=flow["phone"]) if flow.get("phone") else None
+    view = account_view(j.store, after, j.world.device, _now(j)) if after else None
+    phone = mask_phone(flow["phone"]) if flow.get("phone") else None
+    return {**flow, "view": {"phone": phone, "account": view}}
+
+
+def login_flow(j: Journey) -> dict[str, Any]:
+    """``login``: by mobile or ID number, password or SMS code, with the device checks."""
+    return _with_account_view(j, run_flow(j, "login", [("login", login_choosing)]))
+
+
+def unlock_flow(j: Journey, raw_phone: str) -> dict[str, Any]:
+    """``support unlock PHONE``: only a locked account can be unlocked (exit 2 otherwise)."""
+    account = account_for(j.store, raw_phone)
+    if not is_locked(account, _now(j)):
+        raise UsageError(
+            _("the account of {value0} is not locked; nothing to unlock").format(
+                value0=mask_phone(account["phone"])
+            ),
+            key="PHONE",
+        )
+    flow = run_flow(j, "unlock", list(UNLOCK_STEPS.items()), phone=account["phone"])
+    return _with_account_view(j, flow)

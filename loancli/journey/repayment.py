@@ -1,4 +1,5 @@
-"""Repaying a loan from its bound card: one installment, an amount, or the whole loan.
+"""Repaying a loan from its bound card: one installment, an amount, or the whole loan; and
+re-instalment (协商二次分期) of an overdue loan.
 
 The card must be able to pay: the one card rule (``account/cards.refusal``) decides, as it does
 for the payout. A refusal is a value (the reason, recorded on the loan); a payment the loan
@@ -17,6 +18,7 @@ from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.loan.loans import find_loan, log, save_loan
 from loancli.loan.servicing import catch_up, pay_amount, pay_installment, settle_all
+from loancli.loan.servicing import restructure as replan
 from loancli.reasons import Reason
 from loancli.store import Store
 from loancli.validation import check_money
@@ -89,3 +91,32 @@ def _pay(
         except ValueError as exc:
             raise RuleError("amount", str(exc)) from None
     return settle_all(loan, today)
+
+
+@dataclass
+class Restructuring:
+    """A negotiated re-instalment (协商二次分期): the loan after it and what was agreed."""
+
+    loan: dict[str, Any]
+    change: dict[str, Any]
+
+
+def restructure(
+    store: Store, world: WorldSettings, now: str, today: date, loan_ref: str, term: int
+) -> Restructuring:
+    """Catch the loan up to ``today``, then turn its remaining debt into a new plan of ``term``
+    months, one of the terms its product offers (``RuleError`` naming term or loan)."""
+    loan = find_loan(store, loan_ref)
+    offered = world.product(loan.get("product", "cash_loan")).terms
+    if term not in offered:
+        raise RuleError(
+            "term",
+            _("the new plan's term is one of {terms} months").format(
+                terms=", ".join(str(t) for t in offered)
+            ),
+        )
+    log(loan, now, catch_up(loan, today))
+    change = replan(loan, term, today)
+    log(loan, now, [{"on": today.isoformat(), "event": "restructured", "detail": change}])
+    save_loan(store, loan)
+    return Restructuring(loan, change)

@@ -30,18 +30,23 @@ from loancli.asking import (
     Prompter,
     load_answers_file,
     parse_set_options,
-    read_yaml_file,
 )
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
 from loancli.errors import RuleError, UsageError
-from loancli.i18n import _, language
-from loancli.journey.core import Journey
+from loancli.i18n import language
+from loancli.journey.core import Journey, save_clock
 from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
 from loancli.questions import QUESTIONS
 from loancli.store import DEFAULT_LOCK_TIMEOUT, Store, default_db_path
 from loancli.validation import file_kind
 from loancli.world.presets import seed_accounts
-from loancli.world.scenario import BUILTIN_DIR, Scenario, check_command, load_scenario
+from loancli.world.scenario import (
+    BUILTIN_DIR,
+    Scenario,
+    check_command,
+    load_scenario,
+    read_scenario_data,
+)
 
 
 @dataclass
@@ -64,12 +69,15 @@ def open_world(
     unit: bool = False,
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
+    command: str = "",
 ) -> Iterator[World]:
     """Open the state file, its simulated clock and the scenario, for one command.
 
-    A writer holds the file's lock for the whole block (waiting up to ``lock_timeout`` seconds,
-    telling ``on_wait`` once); a reader (``read_only``) takes no lock and never writes. The clock
-    is written back when the block ends, so time moved by the command persists. A new state
+    A writer takes the file's lock for each unit it commits, never while a person answers a
+    prompt (waiting up to ``lock_timeout`` seconds, telling ``on_wait`` once; ``command`` names
+    this process to a writer that waits for it); a reader (``read_only``) takes no lock and
+    never writes. The clock is written back when the block ends, so time moved by the command
+    persists (unless another command moved the file's clock further meanwhile). A new state
     file starts at ``clock``, else the scenario's clock, else the default start; a ``clock``
     earlier than the file's is refused, as ``clock set`` refuses it. ``with_accounts`` first
     creates the accounts the scenario says already exist. Only the default location's
@@ -87,19 +95,14 @@ def open_world(
         read_only=read_only,
         create_dirs=state is None,
         on_wait=on_wait,
+        command=command,
     ) as store:
         stored = store.meta_get("clock")
-        if start is None:
-            start = parse_datetime(stored) if stored else loaded.clock or DEFAULT_START
-        elif stored and start < parse_datetime(stored):
-            raise RuleError(
-                "clock",
-                _(
-                    "{value0} is before the state file's simulated now ({stored}); the simulated "
-                    "clock does not go backwards: use a new --db to start over"
-                ).format(value0=start.isoformat(), stored=stored),
-            )
-        sim = SimClock(start)
+        sim = SimClock(parse_datetime(stored) if stored else loaded.clock or DEFAULT_START)
+        if start is not None:
+            if not stored:
+                sim = SimClock(start)
+            sim.set(start)
         with store.transaction() if unit else contextlib.nullcontext():
             if with_accounts:
                 seed_accounts(store, loaded.accounts, sim.isoformat(), loaded.world)
@@ -112,7 +115,7 @@ def open_world(
                 raise
             finally:
                 if not read_only and not refused:
-                    store.meta_set("clock", sim.isoformat())
+                    save_clock(store, sim)
 
 
 def _start(clock: str | datetime | None) -> datetime | None:
@@ -131,14 +134,14 @@ def open_journey(
     command: str = "apply",
     seed: int = 0,
     clock: str | datetime | None = None,
-    scenario: str | None = None,
+    scenario: str | Scenario | None = None,
     answers: Mapping[str, Any] | str | os.PathLike[str] | None = None,
     sets: Sequence[str] = (),
     prompter: Prompter | None = None,
     on_close: Callable[[Asker], None] | None = None,
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
-    argv: Sequence[str] = (),
+    action: Mapping[str, Any] | None = None,
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -149,7 +152,7 @@ def open_journey(
     try:
         # Every answer that can be checked without the journey is checked before the state
         # file is opened: a refused one leaves it as it was (or not created).
-        loaded = load_scenario(scenario)
+        loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         check_command(loaded, command)
         asker = Asker(_sources(loaded, answers, sets), prompter)
         asker.precheck()
@@ -160,7 +163,9 @@ def open_journey(
             with_accounts=True,
             lock_timeout=lock_timeout,
             on_wait=on_wait,
+            command=f"loancli {command}",
         ) as world:
+            asker.waiting = world.store.waiting
             run = {
                 "command": command,
                 "clock": world.clock.isoformat(),
@@ -168,9 +173,10 @@ def open_journey(
                 "scenario": _scenario_ref(scenario),
                 "answers": _answers_ref(answers),
                 "set": [_hide_secret(item) for item in sets],
-                # What a ticket bundle needs to replay this run anywhere: the command's own
-                # words, a scenario file's body, and (filled in step by step) the answers.
-                "argv": list(argv),
+                # What a ticket bundle needs to replay this run anywhere: the action (its
+                # kind and its own fields, never command-line words), a scenario file's body,
+                # and (filled in step by step) the answers.
+                "action": dict(action or {"action": "apply"}),
                 # The sentences the events record are in this language; a replay speaks it.
                 "lang": language(),
                 "scenario_text": _scenario_text(loaded),
@@ -216,14 +222,14 @@ class WorldArgs(TypedDict, total=False):
 
     seed: int
     clock: str | datetime | None
-    scenario: str | None
+    scenario: str | Scenario | None
     answers: Mapping[str, Any] | str | os.PathLike[str] | None
     sets: Sequence[str]
     prompter: Prompter | None
     on_close: Callable[[Asker], None] | None
     lock_timeout: float | None
     on_wait: Callable[[str], None] | None
-    argv: Sequence[str]
+    action: Mapping[str, Any]
 
 
 def run_journey(
@@ -244,6 +250,11 @@ def run_journey(
             return resume_journey(journey, resume)
         return start_journey(journey)
 
+    if step is not None:
+        action = {"action": "step", "applicant": step[0], "step": step[1]}
+    else:
+        action = {"action": "resume", "applicant": resume} if resume else {"action": "apply"}
+    world.setdefault("action", action)
     record, journey = run_flow(state, start, command="apply", **world)
     return Outcome(record, result_of(record, journey.facts))
 
@@ -269,7 +280,7 @@ def _scenario_text(scenario: Scenario) -> str | None:
     if scenario.source in ("built-in default",) or Path(scenario.source).parent == BUILTIN_DIR:
         return None
     try:
-        data = read_yaml_file(Path(scenario.source), "scenario file", key="--scenario", typed=True)
+        data = read_scenario_data(Path(scenario.source))
     except UsageError:
         return None
     for account in (data or {}).get("accounts") or []:
@@ -280,8 +291,12 @@ def _scenario_text(scenario: Scenario) -> str | None:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-def _scenario_ref(name_or_path: str | None) -> str:
+def _scenario_ref(name_or_path: str | Scenario | None) -> str:
     """How a report names the scenario: a built-in's name, or a file's absolute path."""
+    if isinstance(name_or_path, Scenario):
+        source = name_or_path.source
+        builtin = source == "built-in default" or Path(source).parent == BUILTIN_DIR
+        return name_or_path.name if builtin else source
     if not name_or_path:
         return "default"
     path = Path(name_or_path)

@@ -58,8 +58,13 @@ def paid_out(store: Store, payout_id: str) -> dict[str, Any] | None:
 
 
 def find_loan(store: Store, applicant_id: str | None) -> dict[str, Any]:
-    """The applicant's newest loan (or the newest loan in the file when no applicant is named)."""
-    loans = store.find(LOANS, applicant_id=applicant_id) if applicant_id else store.all(LOANS)
+    """The loan ``L0001``, the newest loan of applicant ``A0001`` or checkout flow ``F0001``,
+    or the newest loan in the file when nothing is named."""
+    wanted = (applicant_id or "").strip().upper()
+    if wanted.startswith("L"):
+        loans = store.find(LOANS, id=wanted)
+    else:
+        loans = store.find(LOANS, applicant_id=wanted) if wanted else store.all(LOANS)
     if not loans:
         who = f"applicant {applicant_id!r}" if applicant_id else "this state file"
         raise NotFound(

@@ -4,12 +4,14 @@ amount, a term or a price against a product lives here."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from loancli.clock import parse_date
 from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.loan.money import fmt
@@ -21,7 +23,8 @@ from loancli.loan.schedule import (
     Schedule,
     build_schedule,
 )
-from loancli.validation import check_money
+from loancli.text import require_ascii_digits
+from loancli.validation import check_money, has_control, has_surrogate
 
 PRODUCTS_FILE = Path(__file__).parents[1] / "data" / "products.yaml"
 
@@ -58,87 +61,148 @@ class Product:
         return self.fee_rates.get(term)
 
 
-def _decimal(value: Any, where: str) -> Decimal:
-    """A YAML number or string as an exact Decimal (str() of a short float is exact)."""
+class ProductProblems(ValueError):
+    """Everything wrong with product settings, each as (key path, what is wrong):
+    ``("cash_loan.terms", "give a list of whole months, e.g. [3, 6, 12]")``."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {path}: {text}" for path, text in problems))
+
+
+def _decimal(value: Any) -> Decimal:
+    """A YAML number or string as an exact Decimal (str() of a short float is exact); digits
+    are 0-9 as everywhere."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise ValueError(_("{where}: {value!r} is not a number").format(where=where, value=value))
+        raise ValueError(_("{value!r} is not a number").format(value=value))
+    text = str(value).strip()
+    require_ascii_digits(text)
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(text.replace("_", "-"))  # Decimal reads 1_000; YAML text does not
     except ArithmeticError:
-        raise ValueError(
-            _("{where}: {value!r} is not a number").format(where=where, value=value)
-        ) from None
+        raise ValueError(_("{value!r} is not a number").format(value=value)) from None
     if not number.is_finite():
-        raise ValueError(
-            _("{where}: {value!r} is not a finite number").format(where=where, value=value)
-        )
+        raise ValueError(_("{value!r} is not a finite number").format(value=value))
     return number
 
 
-def _optional_decimal(value: Any, where: str) -> Decimal | None:
-    return None if value is None else _decimal(value, where)
+def _optional(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else read(value)
+
+
+def _name(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(_("expected text, e.g. 小米贷款"))
+    text = str(value)
+    if has_control(text) or has_surrogate(text):
+        raise ValueError(_("control characters (such as escape codes) are not allowed"))
+    return text
+
+
+def _months(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(t, int) and not isinstance(t, bool) and t >= 1 for t in value
+    ):
+        raise ValueError(_("give a list of whole months, e.g. [3, 6, 12]"))
+    return tuple(value)
+
+
+def _methods(value: Any) -> tuple[Method, ...]:
+    choices = ", ".join(m.value for m in Method)
+    if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
+        raise ValueError(_("give a list of methods from {choices}").format(choices=choices))
+    try:
+        return tuple(Method(m) for m in value)
+    except ValueError as exc:
+        raise ValueError(
+            _("{exc}; choose from {choices}").format(exc=exc, choices=choices)
+        ) from None
+
+
+def _fee_rates(value: Any) -> dict[int, Decimal]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, int) and not isinstance(k, bool) and k >= 1 for k in value
+    ):
+        raise ValueError(_("give periods and total fee rates, e.g. {3: 0.0222, 12: 0.072}"))
+    return {periods: _decimal(rate) for periods, rate in value.items()}
+
+
+def _min_age(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 18:
+        raise ValueError(_("a whole number of years, 18 or more (full civil capacity)"))
+    return value
+
+
+def _max_age(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(_("a whole number of years, at least min_age"))
+    return value
+
+
+# Each setting a product may have, how it is read, and its default.
+_SETTINGS: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "name": (_name, None),
+    "min_amount": (_decimal, 100),
+    "step": (_decimal, 100),
+    "terms": (_optional(_months), None),
+    "methods": (_optional(_methods), None),
+    "apr_cap": (_optional(_decimal), None),
+    "daily_rate_min": (_optional(_decimal), None),
+    "daily_rate_max": (_optional(_decimal), None),
+    "fee_rates": (_optional(_fee_rates), None),
+    "min_age": (_min_age, 18),
+    "max_age": (_optional(_max_age), None),
+}
 
 
 def _product(key: str, spec: Any, source: str) -> Product:
-    where = f"{source}: {key}"
+    """A product from its settings; every problem of it at once (:class:`ProductProblems`)."""
     if not isinstance(spec, dict):
-        raise ValueError(_("{where}: a product must be a mapping of settings").format(where=where))
-    known = {
-        "name", "min_amount", "step", "terms", "methods", "apr_cap",
-        "daily_rate_min", "daily_rate_max", "fee_rates", "min_age", "max_age",
-    }  # fmt: skip
-    unknown = sorted(set(spec) - known)
+        raise ProductProblems(source, [(key, _("a product must be a mapping of settings"))])
+    problems: list[tuple[str, str]] = []
+    unknown = sorted(str(k) for k in spec if k not in _SETTINGS)
     if unknown:
-        raise ValueError(
-            _("{where}: unknown setting(s) {value0}").format(
-                where=where, value0=", ".join(map(str, unknown))
-            )
-        )
-    fee_rates = {
-        int(periods): _decimal(rate, f"{where}.fee_rates.{periods}")
-        for periods, rate in (spec.get("fee_rates") or {}).items()
-    }
-    terms = spec.get("terms") or sorted(fee_rates)
-    if not terms or not all(isinstance(t, int) and t >= 1 for t in terms):
-        raise ValueError(
-            _("{where}.terms: give a list of whole months, e.g. [3, 6, 12]").format(where=where)
-        )
-    try:
-        methods = tuple(Method(m) for m in spec.get("methods") or [DEFAULT_METHOD])
-    except ValueError as exc:
-        choices = ", ".join(m.value for m in Method)
-        raise ValueError(
-            _("{where}.methods: {exc}; choose from {choices}").format(
-                where=where, exc=exc, choices=choices
-            )
-        ) from None
-    min_age, max_age = spec.get("min_age", 18), spec.get("max_age")
-    if isinstance(min_age, bool) or not isinstance(min_age, int) or min_age < 18:
-        raise ValueError(
-            _("{where}.min_age: a whole number of years, 18 or more (full civil capacity)").format(
-                where=where
-            )
-        )
-    if max_age is not None and (
-        isinstance(max_age, bool) or not isinstance(max_age, int) or max_age < min_age
-    ):
-        raise ValueError(
-            _("{where}.max_age: a whole number of years, at least min_age").format(where=where)
-        )
+        problems.append((key, _("unknown setting(s) {value0}").format(value0=", ".join(unknown))))
+    values: dict[str, Any] = {}
+    for name, (read, default) in _SETTINGS.items():
+        try:
+            values[name] = read(spec.get(name, default))
+        except ValueError as exc:
+            problems.append((f"{key}.{name}", str(exc)))
+    if "fee_rates" in values and "terms" in values and not values["terms"]:
+        # A flat-fee product offers the periods it has a fee rate for.
+        values["terms"] = tuple(sorted(values["fee_rates"] or {}))
+        if not values["terms"]:
+            problems.append((f"{key}.terms", _("give a list of whole months, e.g. [3, 6, 12]")))
+    low, high = values.get("min_age"), values.get("max_age")
+    if low is not None and high is not None and high < low:
+        problems.append((f"{key}.max_age", _("a whole number of years, at least min_age")))
+    if problems:
+        raise ProductProblems(source, problems)
     return Product(
         key=key,
-        min_age=min_age,
-        max_age=max_age,
-        name=str(spec.get("name", key)),
-        min_amount=_decimal(spec.get("min_amount", 100), f"{where}.min_amount"),
-        step=_decimal(spec.get("step", 100), f"{where}.step"),
-        terms=tuple(terms),
-        methods=methods,
-        apr_cap=_optional_decimal(spec.get("apr_cap"), f"{where}.apr_cap"),
-        daily_rate_min=_optional_decimal(spec.get("daily_rate_min"), f"{where}.daily_rate_min"),
-        daily_rate_max=_optional_decimal(spec.get("daily_rate_max"), f"{where}.daily_rate_max"),
-        fee_rates=fee_rates,
+        name=values["name"] or key,
+        min_amount=values["min_amount"],
+        step=values["step"],
+        terms=values["terms"],
+        methods=values["methods"] or (DEFAULT_METHOD,),
+        apr_cap=values["apr_cap"],
+        daily_rate_min=values["daily_rate_min"],
+        daily_rate_max=values["daily_rate_max"],
+        fee_rates=values["fee_rates"] or {},
+        min_age=values["min_age"],
+        max_age=values["max_age"],
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(source: str, _mtime_ns: int, _size: int) -> Any:
+    """A products file's YAML, read once per version of the file: a command asks for the
+    products several times, and pure-Python YAML is slow. Callers only read it."""
+    import yaml
+
+    return yaml.safe_load(Path(source).read_text(encoding="utf-8"))
 
 
 def load_products(
@@ -152,7 +216,8 @@ def load_products(
 
     source = Path(path) if path is not None else PRODUCTS_FILE
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        stat = source.stat()
+        data = _parsed(str(source), stat.st_mtime_ns, stat.st_size)
     except OSError as exc:
         raise ValueError(
             _("{source}: cannot read the products file ({value0})").format(
@@ -170,12 +235,17 @@ def load_products(
             )
         )
     products = {str(key): _product(str(key), spec, str(source)) for key, spec in data.items()}
+    problems: list[tuple[str, str]] = []
     for key, changes in (overrides or {}).items():
         if not isinstance(changes, dict):
-            raise ValueError(
-                _("products.{key}: a product must be a mapping of settings").format(key=key)
-            )
-        products[str(key)] = _product(str(key), {**data.get(key, {}), **changes}, "products")
+            problems.append((str(key), _("a product must be a mapping of settings")))
+            continue
+        try:
+            products[str(key)] = _product(str(key), {**data.get(key, {}), **changes}, "products")
+        except ProductProblems as exc:
+            problems += exc.problems
+    if problems:
+        raise ProductProblems("products", problems)
     return products
 
 
@@ -238,12 +308,9 @@ def quote(
     except ValueError as exc:
         raise RuleError("amount", str(exc)) from None
     try:
-        day = date.fromisoformat(loan_date)
-    except ValueError:
-        raise RuleError(
-            "loan_date",
-            _("{loan_date!r} is not a date; write YYYY-MM-DD").format(loan_date=loan_date),
-        ) from None
+        day = parse_date(loan_date)
+    except ValueError as exc:
+        raise RuleError("loan_date", str(exc)) from None
     problem = validate_term(term, product)
     if problem:
         raise RuleError("term", problem)
@@ -288,6 +355,18 @@ def quote(
     return schedule
 
 
+def _written(text: str, field: str) -> Decimal:
+    """A rate as written: digits 0-9 (``RuleError`` on ``field`` otherwise), no ``1_8``;
+    ``ArithmeticError`` when it is not a number at all."""
+    try:
+        require_ascii_digits(text)
+    except ValueError as exc:
+        raise RuleError(field, str(exc)) from None
+    if "_" in text:
+        raise ArithmeticError(text)
+    return Decimal(text)
+
+
 def _quote_rate(
     product: Product, apr: str | None, daily_rate: str | None, flat_fee: bool
 ) -> Decimal:
@@ -303,7 +382,7 @@ def _quote_rate(
         )
     if daily_rate is not None:
         try:
-            apr = str(Decimal(daily_rate) * DAILY_PRODUCT_YEAR * 100)
+            apr = str(_written(daily_rate, "daily_rate") * DAILY_PRODUCT_YEAR * 100)
         except ArithmeticError:
             raise RuleError(
                 "daily_rate",
@@ -316,7 +395,7 @@ def _quote_rate(
             return Decimal("0")
         raise RuleError("apr", _("give the APR in percent, e.g. 18"))
     try:
-        rate = Decimal(apr)
+        rate = _written(apr, "apr")
     except ArithmeticError:
         raise RuleError(
             "apr", _("{apr!r} is not a number; write e.g. 18 for 18%").format(apr=apr)

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from loancli.errors import RuleError
+from loancli.i18n import _
 from loancli.loan.money import ZERO, fmt, quantize
 from loancli.loan.schedule import Schedule, build_schedule, daily_rate, year_days_of
 
@@ -363,7 +365,7 @@ def restructure(loan: dict[str, Any], term: int, today: date) -> dict[str, Any]:
     """协商二次分期: an overdue loan's remaining principal, unpaid interest and penalties become
     a new plan of ``term`` months from today; the old plan is kept in the history."""
     if not any(x["status"] == "overdue" for x in loan["lines"]):
-        raise ValueError("only a loan with an overdue installment can be re-instalmented")
+        raise RuleError("loan", _("only a loan with an overdue installment can be re-instalmented"))
     owed_parts = {part: ZERO for part in PARTS}
     for line in unpaid_lines(loan):
         for part, value in owed(line).items():

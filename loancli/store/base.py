@@ -1,4 +1,4 @@
-"""What every backend of the state file shares: opening it safely, the writer's lock, the
+"""What every backend of the state file shares: opening it safely, the writers' lock, the
 schema check, commit units, and the repository API built on a few backend primitives.
 
 ``Store(path)`` opens the backend the path names: SQLite for ``.sqlite`` and ``.db`` (large
@@ -9,13 +9,18 @@ hold the same records, keyed the same way, behind the same API::
         applicant_id = store.next_id("applicant", "A")
         store.insert("applicants", {"id": applicant_id, "phone": "13800138000", ...})
 
-- **Units.** Writes inside `Store.transaction` reach the file together at its end, or not at
-  all; a write outside one is its own unit. Transactions nest; an inner one that fails undoes
-  only its own writes.
-- **Writers lock, readers do not.** A writer holds an exclusive lock (a sibling
-  ``<file>.lock``) for the whole command, waiting up to ``lock_timeout`` seconds; a reader
-  (``read_only``) takes no lock, creates nothing, writes nothing and reads the last committed
-  state.
+- **Units.** Writes inside `Store.transaction` are held in memory (reads see them) and reach
+  the file together at its end, or not at all; a write outside one is its own unit.
+  Transactions nest; an inner one that fails undoes only its own writes.
+- **Writers lock per unit, readers never.** A unit holds the file's lock (``lock.py``) from
+  its start to its commit, waiting up to ``lock_timeout`` seconds; between units, and while a
+  person answers a prompt inside one (:meth:`Store.waiting`), the lock is free, so other
+  commands run. A unit that starts, or resumes after a prompt, first catches up with what
+  others committed: the records it already changed must still be as it read them, and the
+  journeys and flows this store wrote must still be as it left them; else
+  :class:`~loancli.errors.StateConflict` and nothing of the unit is written. A reader
+  (``read_only``) takes no lock, creates nothing, writes nothing and reads the last
+  committed state.
 - **Nothing it does not understand is touched.** A path that is a directory, device, FIFO or
   socket, a file of another schema, or a record that does not fit its type (``records.py``)
   is refused (exit 4) and left as it is.
@@ -32,10 +37,18 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from loancli.errors import RuleError, SchemaVersionError, StateCorrupt, StateError, StateLocked
+from loancli.errors import (
+    RuleError,
+    SchemaVersionError,
+    StateConflict,
+    StateCorrupt,
+    StateError,
+    StateLocked,
+)
 from loancli.i18n import N_, _
-from loancli.records import META, RecordProblem, check_table
+from loancli.records import ACCOUNTS, APPLICANTS, FLOWS, META, RecordProblem, check_table
 from loancli.store.consistency import check_documents, taken
+from loancli.store.lock import Lock, LockBusy, LockUnavailable
 
 SCHEMA_VERSION = 1
 META_TABLE = META
@@ -45,13 +58,22 @@ DEFAULT_LOCK_TIMEOUT = 30.0
 SQLITE_SUFFIXES = (".sqlite", ".db")
 # The fields the commands look documents up by; each backend indexes them.
 LOOKUP_FIELDS = ("id", "phone", "applicant_id", "payout_id", "key")
+# The records a command owns while it runs: another process must not change them meanwhile.
+OWN_TABLES = (APPLICANTS, FLOWS)
+# What names a record uniquely, per table (else its ``id``): two writers must not both add it.
+IDENTITY_FIELDS = {ACCOUNTS: "phone", META: "key"}
+# Meta values two writers may both move: the later one wins (the clock never goes back).
+LATER_WINS = {"clock"}
 
 ADVICE = N_("it was left untouched — restore a backup or point --db at a new file")
 
 Data = dict[str, dict[str, Any]]
+# A unit's writes: table -> doc id -> the new document, or None where it was removed.
+Changes = dict[str, dict[int, Any]]
 
 _encoder = msgspec.json.Encoder(order="sorted")
 _decoder = msgspec.json.Decoder()
+_ABSENT = object()
 
 
 def default_db_path() -> Path:
@@ -81,6 +103,11 @@ def copy(value: Any) -> Any:
         raise TypeError(f"not JSON data: {exc}") from None
 
 
+def matches(doc: Any, match: dict[str, Any]) -> bool:
+    """Whether every field of ``match`` is present in ``doc`` and equal (null included)."""
+    return all(key in doc and doc[key] == value for key, value in match.items())
+
+
 class Document(dict[str, Any]):
     """A copy of a stored document, with the number it is keyed by (``doc_id``)."""
 
@@ -94,7 +121,8 @@ class Store:
 
     ``create_dirs`` creates a missing parent directory (the default location); otherwise a
     missing directory is refused naming the path. ``on_wait`` is told once, with a sentence,
-    when a writer has to wait for another writer's lock.
+    when a writer has to wait for another writer's lock; ``command`` is how this process is
+    named to a writer that waits for it (``loancli apply``).
     """
 
     backend: ClassVar[str] = ""
@@ -120,20 +148,33 @@ class Store:
         read_only: bool = False,
         create_dirs: bool = True,
         on_wait: Callable[[str], None] | None = None,
+        command: str = "",
     ) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.lock_timeout = lock_timeout
         self.read_only = read_only
         self.create_dirs = create_dirs
         self.on_wait = on_wait
-        self._lock: Any = None
+        self.command = command
+        self._lock: Lock | None = None
         self._open = False
         self._depth = 0
         self._unstamped = False
+        self._told_waiting = False
+        # The unit in progress: its writes (table -> doc id -> document or None), what each
+        # written document was in the file when the unit first wrote it, the undo log of
+        # nested units, and the next document id per table.
+        self._pending: Changes = {}
+        self._bases: dict[tuple[str, int], Any] = {}
+        self._undo_log: list[tuple[str, int, Any]] = []
+        self._next_ids: dict[str, int] = {}
+        # The journeys and flows this store committed, as written: they must still be so when
+        # it next writes.
+        self._mine: dict[tuple[str, int], bytes] = {}
         # How many times a unit reached the file (what a benchmark or a test may count).
         self.writes = 0
 
-    # -- backend primitives ----------------------------------------------------------------
+    # -- backend primitives: the committed state -----------------------------------------
 
     def _open_backend(self) -> None:
         """Read or connect to the file at ``self._target`` (it may not exist)."""
@@ -142,40 +183,39 @@ class Store:
     def _close_backend(self) -> None:
         """Release what the backend holds."""
 
-    def _begin(self) -> Any:
-        """Start a (possibly nested) unit; return its savepoint."""
+    def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+        """(doc id, committed document) for the documents whose fields equal all of
+        ``match``, by doc id; a document may be yielded unchecked only by the backend that
+        checks on load."""
         raise NotImplementedError
 
-    def _end(self, savepoint: Any, outermost: bool) -> None:
-        """End a unit that succeeded; the outermost one reaches the file."""
+    def _fetch(self, table: str, doc_id: int) -> Any:
+        """The committed document ``doc_id`` of ``table``, or None."""
         raise NotImplementedError
 
-    def _undo(self, savepoint: Any, outermost: bool) -> None:
-        """End a unit that failed, forgetting what it wrote."""
+    def _max_doc_id(self, table: str) -> int:
         raise NotImplementedError
 
-    def _matching(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
-        """(doc id, stored document) for the documents whose fields equal all of ``match``;
-        a document may be yielded unchecked only by the backend that checks on load."""
+    def _count(self, table: str) -> int:
         raise NotImplementedError
 
-    def _insert(self, table: str, doc: Any) -> int:
+    def _tables(self) -> list[str]:
         raise NotImplementedError
 
-    def _put(self, table: str, docs: dict[int, Any]) -> None:
-        """Replace the documents with these ids."""
+    def _changed(self) -> bool:
+        """Whether another process committed since this store last read the file."""
         raise NotImplementedError
 
-    def _delete(self, table: str, doc_ids: set[int]) -> None:
+    def _refresh(self) -> None:
+        """Read what other processes committed (called with the lock held)."""
         raise NotImplementedError
 
-    def count(self, table: str) -> int:
-        """How many documents `table` holds."""
+    def _commit(self, changes: Changes) -> None:
+        """Write ``changes`` to the file as one unit, or nothing (called with the lock)."""
         raise NotImplementedError
 
-    def tables(self) -> list[str]:
-        """The names of the tables that hold documents."""
-        raise NotImplementedError
+    def _locked(self) -> None:
+        """The lock was just taken (a backend may tidy up what only the holder may touch)."""
 
     def size(self) -> int:
         """The bytes the state takes on disk."""
@@ -187,7 +227,7 @@ class Store:
         self._target = target_of(self.path)
         if not self.read_only:
             self._prepare_directory()
-            self._acquire()
+            self._lock = Lock(Path(str(self._target) + ".lock"), self.command)
         try:
             self._open_backend()
             self._open = True
@@ -209,7 +249,6 @@ class Store:
             self._open = False
             if self._lock is not None:
                 self._lock.release()
-                self._lock = None
 
     def _prepare_directory(self) -> None:
         parent = self._target.parent
@@ -232,34 +271,49 @@ class Store:
             ) from exc
 
     def _acquire(self) -> None:
-        import filelock
+        """Take the writers' lock, waiting up to ``lock_timeout`` (saying once for whom)."""
+        assert self._lock is not None
 
-        lock = filelock.FileLock(str(self._target) + ".lock")
+        def waiting(holder: str) -> None:
+            if self.on_wait is None or self._told_waiting:
+                return
+            self._told_waiting = True
+            self.on_wait(
+                _(
+                    "state file {path} is in use by another loancli process{holder}; waiting up "
+                    "to {seconds:g} s"
+                ).format(
+                    path=self.path,
+                    holder=f" ({holder})" if holder else "",
+                    seconds=self.lock_timeout,
+                )
+            )
+
         try:
-            try:
-                lock.acquire(timeout=0)
-            except filelock.Timeout:
-                if self.on_wait is not None:
-                    self.on_wait(
-                        f"state file {self.path} is in use by another loancli process; "
-                        f"waiting up to {self.lock_timeout:g} s"
-                    )
-                lock.acquire(timeout=self.lock_timeout)
-        except filelock.Timeout as exc:
+            self._lock.acquire(self.lock_timeout, waiting)
+        except LockBusy as exc:
             raise StateLocked(
                 _(
-                    "state file {value0} is still locked by another loancli process after "
+                    "state file {value0} is still locked by another loancli process{holder} after "
                     "{value1:g} s; try again when it has finished, or wait longer with "
                     "--lock-timeout"
-                ).format(value0=self.path, value1=self.lock_timeout)
-            ) from exc
-        except OSError as exc:
+                ).format(
+                    value0=self.path,
+                    holder=f" ({exc.holder})" if exc.holder else "",
+                    value1=self.lock_timeout,
+                )
+            ) from None
+        except LockUnavailable as exc:
             raise StateError(
                 _("cannot lock state file {value0} (lock file {value1}): {value2}").format(
-                    value0=self.path, value1=lock.lock_file, value2=exc.strerror or exc
+                    value0=self.path, value1=exc.path, value2=exc.reason
                 )
-            ) from exc
-        self._lock = lock
+            ) from None
+        try:
+            self._locked()
+        except BaseException:
+            self._lock.release()
+            raise
 
     def _check_schema(self) -> None:
         """Stamp a new file with SCHEMA_VERSION; refuse a file stamped otherwise or not at all."""
@@ -268,7 +322,8 @@ class Store:
             # anything leaves no new file behind.
             self._unstamped = not self.read_only
             return
-        schema = next((doc for _, doc in self._matching(META_TABLE, {"key": SCHEMA_KEY})), None)
+        self._unstamped = False
+        schema = next((doc for _, doc in self._scan(META_TABLE, {"key": SCHEMA_KEY})), None)
         if schema is None or "version" not in schema:
             raise SchemaVersionError(
                 _(
@@ -312,27 +367,239 @@ class Store:
         if not self._open:
             raise RuntimeError("the store is not open; use it as `with Store(path) as store:`")
 
-    # -- transactions --------------------------------------------------------------------
+    # -- units -----------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Store]:
         """Batch the writes inside: one unit, written at the end; none on an exception."""
         self._require_open()
-        savepoint = self._begin()
-        stamping = self._unstamped and self._depth == 0
+        outermost = self._depth == 0
+        if outermost:
+            self._start_unit()
+        mark, next_ids = len(self._undo_log), dict(self._next_ids)
+        stamping = self._unstamped and outermost
         if stamping:
             self._unstamped = False
-            self._insert(META_TABLE, {"key": SCHEMA_KEY, "version": SCHEMA_VERSION})
+            schema = {"key": SCHEMA_KEY, "version": SCHEMA_VERSION}
+            self._write(META_TABLE, self._new_doc_id(META_TABLE), schema)
         self._depth += 1
         try:
             yield self
         except BaseException:
             self._depth -= 1
-            self._undo(savepoint, self._depth == 0)
+            self._undo_to(mark)
+            self._next_ids = next_ids
             self._unstamped = self._unstamped or stamping
+            if outermost:
+                self._end_unit(commit=False)
             raise
         self._depth -= 1
-        self._end(savepoint, self._depth == 0)
+        if outermost:
+            self._end_unit(commit=True)
+
+    @contextlib.contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Around a prompt: the lock is free while a person thinks; afterwards the unit catches
+        up with what others committed meanwhile (:class:`StateConflict` if they changed what
+        it changed)."""
+        if self._lock is None or not self._lock.held:
+            yield
+            return
+        self._lock.release()
+        try:
+            yield
+        finally:
+            self._acquire()
+            try:
+                self._catch_up()
+            except BaseException:
+                self._lock.release()
+                raise
+
+    def _start_unit(self) -> None:
+        if self.read_only or self._lock is None:
+            return
+        self._acquire()
+        try:
+            self._catch_up()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _end_unit(self, commit: bool) -> None:
+        try:
+            changes = self._effective_changes() if commit else {}
+            if changes:
+                if self.read_only:
+                    raise RuntimeError(f"state file {self.path} was opened read-only")
+                self._commit(changes)
+                self.writes += 1
+                for table in OWN_TABLES:
+                    for doc_id, doc in changes.get(table, {}).items():
+                        if doc is None:
+                            self._mine.pop((table, doc_id), None)
+                        else:
+                            self._mine[(table, doc_id)] = encode(doc)
+        finally:
+            self._pending, self._bases, self._undo_log, self._next_ids = {}, {}, [], {}
+            if self._lock is not None:
+                self._lock.release()
+
+    def _effective_changes(self) -> Changes:
+        """The unit's writes that change the file (a document written back as it was is not)."""
+        out: Changes = {}
+        for table, docs in self._pending.items():
+            for doc_id, doc in docs.items():
+                base = self._bases.get((table, doc_id))
+                if doc is None and base is None:
+                    continue
+                if doc is not None and base is not None and encode(doc) == encode(base):
+                    continue
+                out.setdefault(table, {})[doc_id] = doc
+        return out
+
+    def _catch_up(self) -> None:
+        """With the lock held: read what others committed since this store last looked; the
+        journeys and flows it wrote and the records its unit changed must be as it saw them."""
+        if not self._changed():
+            return
+        self._refresh()
+        for (table, doc_id), written in self._mine.items():
+            now = self._fetch(table, doc_id)
+            if now is None or encode(now) != written:
+                raise self._conflict(table, doc_id, written)
+        for table, docs in list(self._pending.items()):
+            for doc_id in list(docs):
+                self._rebase(table, doc_id)
+
+    def _rebase(self, table: str, doc_id: int) -> None:
+        """Check one of the unit's writes against the file as it is now."""
+        base = self._bases.get((table, doc_id))
+        now = self._fetch(table, doc_id)
+        mine = self._pending[table][doc_id]
+        if base is None:
+            taken = self._same_identity(table, mine) if mine is not None else None
+            if taken is not None:
+                # Both added it: the very same record (the schema) is kept once, a clock
+                # keeps the later time, anything else is a conflict.
+                self._forget(table, doc_id)
+                taken_id, now = taken
+                if encode(now) == encode(mine):
+                    return
+                if not self._merge(table, taken_id, now, mine):
+                    raise self._conflict(table, doc_id, encode(mine))
+            elif now is not None:  # another writer added a document under the same number
+                self._move(table, doc_id, self._new_doc_id(table, fresh=True))
+            return
+        if now is not None and encode(now) == encode(base):
+            return
+        if now is None or mine is None or not self._merge(table, doc_id, now, mine):
+            raise self._conflict(table, doc_id, encode(base))
+
+    def _merge(self, table: str, doc_id: int, now: Any, mine: Any) -> bool:
+        """Write over ``now`` what two writers may both change (the later clock wins)."""
+        key = mine.get("key") if table == META_TABLE else None
+        if key not in LATER_WINS or not isinstance(mine.get("value"), str):
+            return False
+        self._pending.setdefault(table, {})[doc_id] = {
+            **mine,
+            "value": _later(now.get("value"), mine["value"]),
+        }
+        self._bases[(table, doc_id)] = now
+        return True
+
+    def _same_identity(self, table: str, doc: Any) -> tuple[int, Any] | None:
+        """The committed record that has the identity of ``doc`` (its id, phone or key)."""
+        field = IDENTITY_FIELDS.get(table, "id")
+        value = doc.get(field) if isinstance(doc, dict) else None
+        if not isinstance(value, str) or not value:
+            return None
+        return next(iter(self._scan(table, {field: value})), None)
+
+    def _forget(self, table: str, doc_id: int) -> None:
+        del self._pending[table][doc_id]
+        self._bases.pop((table, doc_id), None)
+        self._undo_log = [e for e in self._undo_log if (e[0], e[1]) != (table, doc_id)]
+
+    def _move(self, table: str, old: int, new: int) -> None:
+        docs = self._pending[table]
+        docs[new] = docs.pop(old)
+        self._bases[(table, new)] = self._bases.pop((table, old), None)
+        self._undo_log = [
+            (t, new if (t, i) == (table, old) else i, prev) for t, i, prev in self._undo_log
+        ]
+
+    def _conflict(self, table: str, doc_id: int, seen: bytes) -> StateConflict:
+        doc = decode(seen) if seen else {}
+        field = IDENTITY_FIELDS.get(table, "id")
+        name = doc.get(field) if isinstance(doc, dict) else None
+        shown = _masked(field, name) if isinstance(name, str) else f"#{doc_id}"
+        return StateConflict(
+            _(
+                "state file {path}: {table} record {record} was changed by another loancli "
+                "process while this one was running; nothing more of this command was written — "
+                "look at the record and run the command again"
+            ).format(path=self.path, table=table, record=shown)
+        )
+
+    def _undo_to(self, mark: int) -> None:
+        while len(self._undo_log) > mark:
+            table, doc_id, previous = self._undo_log.pop()
+            docs = self._pending[table]
+            if previous is _ABSENT:
+                del docs[doc_id]
+            else:
+                docs[doc_id] = previous
+
+    def _write(self, table: str, doc_id: int, doc: Any) -> None:
+        """Hold a write (a document, or None to remove it) in the unit."""
+        docs = self._pending.setdefault(table, {})
+        self._undo_log.append((table, doc_id, docs.get(doc_id, _ABSENT)))
+        if (table, doc_id) not in self._bases:
+            self._bases[(table, doc_id)] = self._fetch(table, doc_id)
+        docs[doc_id] = doc
+
+    def _new_doc_id(self, table: str, fresh: bool = False) -> int:
+        doc_id = None if fresh else self._next_ids.get(table)
+        if doc_id is None:
+            pending = self._pending.get(table, {})
+            doc_id = max(self._max_doc_id(table), max(pending, default=0)) + 1
+        self._next_ids[table] = doc_id + 1
+        return doc_id
+
+    def _require_unit(self) -> None:
+        self._require_open()
+        if self._depth == 0:
+            raise RuntimeError("writes happen inside store.transaction()")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _matching(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+        """(doc id, document) for the documents whose fields equal all of ``match``: what
+        the file holds, with the unit's own writes over it."""
+        self._require_open()
+        pending = self._pending.get(table)
+        if not pending:
+            yield from self._scan(table, match)
+            return
+        found = [(i, d) for i, d in self._scan(table, match) if i not in pending]
+        found += [(i, d) for i, d in pending.items() if d is not None and matches(d, match)]
+        yield from sorted(found, key=lambda item: item[0])
+
+    def count(self, table: str) -> int:
+        """How many documents `table` holds."""
+        self._require_open()
+        total = self._count(table)
+        for doc_id, doc in self._pending.get(table, {}).items():
+            before = self._bases.get((table, doc_id))
+            total += (doc is not None) - (before is not None)
+        return total
+
+    def tables(self) -> list[str]:
+        """The names of the tables that hold documents."""
+        self._require_open()
+        names = [*self._tables(), *(t for t in self._pending if t not in self._tables())]
+        return [name for name in names if self.count(name) > 0]
 
     # -- repository API ------------------------------------------------------------------
 
@@ -341,7 +608,9 @@ class Store:
         self._require_open()
         stored = copy(doc)
         with self.transaction():
-            return self._insert(table, stored)
+            doc_id = self._new_doc_id(table)
+            self._write(table, doc_id, stored)
+            return doc_id
 
     def get(self, table: str, **match: Any) -> Document | None:
         """Return the first document whose fields equal all of `match`, or None."""
@@ -371,31 +640,28 @@ class Store:
         already holds them is not written again."""
         _require_match("update", match)
         changes = copy(fields)
-        hits = list(self._matching(table, match))
-        changed = {
-            doc_id: {**doc, **changes}
-            for doc_id, doc in hits
-            if any(key not in doc or doc[key] != value for key, value in changes.items())
-        }
-        if changed:
-            with self.transaction():
-                self._put(table, changed)
+        with self.transaction():
+            hits = list(self._matching(table, match))
+            for doc_id, doc in hits:
+                if any(key not in doc or doc[key] != value for key, value in changes.items()):
+                    self._write(table, doc_id, {**doc, **changes})
         return [doc_id for doc_id, _ in hits]
 
     def remove(self, table: str, **match: Any) -> list[int]:
         """Remove the documents matching `match`; return their ids."""
         _require_match("remove", match)
-        gone = {doc_id for doc_id, _ in self._matching(table, match)}
-        if gone:
-            with self.transaction():
-                self._delete(table, gone)
-        return sorted(gone)
+        with self.transaction():
+            gone = sorted(doc_id for doc_id, _ in self._matching(table, match))
+            for doc_id in gone:
+                self._write(table, doc_id, None)
+        return gone
 
     def remove_ids(self, table: str, doc_ids: set[int]) -> None:
         """Remove these documents of `table` (``state prune``)."""
         if doc_ids:
             with self.transaction():
-                self._delete(table, doc_ids)
+                for doc_id in sorted(doc_ids):
+                    self._write(table, doc_id, None)
 
     def meta_get(self, key: str, default: Any = None) -> Any:
         """Return the value stored under `key` in the meta table, or `default`."""
@@ -438,7 +704,24 @@ class Store:
             except RecordProblem as exc:
                 raise self._refuse(exc) from None
             for name, docs in data.items():
-                self._put(name, {int(doc_id): copy(doc) for doc_id, doc in docs.items()})
+                for doc_id, doc in docs.items():
+                    self._write(name, int(doc_id), copy(doc))
+
+
+def _later(stored: Any, mine: str) -> str:
+    """The later of two ISO date-times (the stored one when it cannot be read)."""
+    from datetime import datetime
+
+    try:
+        return mine if datetime.fromisoformat(mine) > datetime.fromisoformat(stored) else stored
+    except (TypeError, ValueError):
+        return mine
+
+
+def _masked(field: str, value: str) -> str:
+    if field == "phone" and len(value) == 11:
+        return value[:3] + "****" + value[-4:]
+    return value
 
 
 def target_of(path: Path) -> Path:

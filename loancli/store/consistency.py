@@ -161,11 +161,13 @@ KEYS_DDL = (
     # Canonical ids (A0001... A10000) and whole numbers order by length, then by text.
     f"CREATE INDEX {KEYS_TABLE}_size ON {KEYS_TABLE} (tbl, field, length(value), value)",
     # The log: documents written, and keys removed (by an update, a replace or a delete).
+    # In the order written (seq, never reused): a writer forgets only what it checked.
     f"CREATE TABLE {CHANGES_TABLE} /* rules {RULES} */ ("
-    " tbl TEXT NOT NULL, doc_id INTEGER NOT NULL, PRIMARY KEY (tbl, doc_id)) WITHOUT ROWID",
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, doc_id INTEGER NOT NULL,"
+    " UNIQUE (tbl, doc_id))",
     f"CREATE TABLE {GONE_TABLE} ("
-    " tbl TEXT NOT NULL, field TEXT NOT NULL, value NOT NULL,"
-    " PRIMARY KEY (tbl, field, value)) WITHOUT ROWID",
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, field TEXT NOT NULL,"
+    " value NOT NULL, UNIQUE (tbl, field, value))",
 )
 
 
@@ -207,12 +209,13 @@ def _forget(row: str) -> list[str]:
     """Log the keys of ``row`` as gone, then remove them."""
     where = f"WHERE tbl = {row}.tbl AND doc_id = {row}.doc_id"
     return [
-        f"INSERT OR IGNORE INTO {GONE_TABLE} SELECT tbl, field, value FROM {KEYS_TABLE} {where}",
+        f"INSERT OR REPLACE INTO {GONE_TABLE} (tbl, field, value)"
+        f" SELECT tbl, field, value FROM {KEYS_TABLE} {where}",
         f"DELETE FROM {KEYS_TABLE} {where}",
     ]
 
 
-_CHANGED = f"INSERT OR IGNORE INTO {CHANGES_TABLE} VALUES (new.tbl, new.doc_id)"
+_CHANGED = f"INSERT OR REPLACE INTO {CHANGES_TABLE} (tbl, doc_id) VALUES (new.tbl, new.doc_id)"
 
 
 def _trigger(name: str, event: str, when: str, statements: list[str]) -> str:

@@ -3,16 +3,14 @@
 The file is ``{table: {doc_id: document}}``, so TinyDB itself (and anything that reads JSON)
 opens it; it is the one-file world support attaches to a ticket.
 
-- **Loaded once.** The file is parsed and every record checked (``records.py``), and the rules
-  across records (``consistency.py``), when the store opens; reads then scan memory and copy
-  only the documents they return.
+- **Loaded once,** and again only when another process has replaced it since (its inode,
+  size and time tell): parsed, every record checked (``records.py``) and the rules across
+  records (``consistency.py``); reads then scan memory and copy only the documents they
+  return.
 - **Written once per unit,** and only when the unit changed something: the file is replaced
   atomically (temporary file, fsync, rename, fsync of the directory) as compact JSON with
-  sorted keys, written through a symbolic link to its target. A writer removes the temporary
-  files a killed writer left.
-- **Undone from a log:** a write replaces whole documents and logs what it replaced, so a
-  failed unit (or an inner one) puts back exactly what it changed, at the cost of the
-  documents it wrote.
+  sorted keys, written through a symbolic link to its target. The holder of the lock removes
+  the temporary files a killed writer left.
 """
 
 from __future__ import annotations
@@ -29,13 +27,24 @@ import msgspec
 from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
 from loancli.records import RecordProblem
-from loancli.store.base import ADVICE, LOOKUP_FIELDS, Data, Store, decode, encode
+from loancli.store.base import ADVICE, LOOKUP_FIELDS, Changes, Data, Store, decode, encode, matches
 from loancli.store.consistency import check_documents
+
+Stamp = tuple[int, int, int] | None
 
 
 def _key(value: Any) -> Any:
     """A value an index can hold (text or a whole number), else None."""
     return value if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+def _stamp(target: Path) -> Stamp:
+    """What changes whenever the file is replaced: its inode, size and modification time."""
+    try:
+        info = target.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
 
 
 class JsonStore(Store):
@@ -44,14 +53,12 @@ class JsonStore(Store):
     backend = "tinydb"
 
     def _open_backend(self) -> None:
-        if not self.read_only:
-            _remove_orphans(self._target)
+        self._tidied = False
+        self._read()
+
+    def _read(self) -> None:
+        self._seen = _stamp(self._target)
         self._data: Data = _load(self._target, self.path) or {}
-        # (table, doc id, the document before, or None where there was none): what a failed
-        # unit undoes, newest last. Documents are replaced, never edited, so the old object
-        # is the old value.
-        self._log: list[tuple[str, str, Any]] = []
-        self._next_ids: dict[str, int] = {}
         # (table, field) -> value -> doc ids, built on the first lookup by that field.
         self._indexes: dict[tuple[str, str], dict[Any, set[str]]] = {}
 
@@ -63,50 +70,51 @@ class JsonStore(Store):
         except RecordProblem as exc:
             raise self._refuse(exc) from None
 
-    def _begin(self) -> Any:
-        return len(self._log), dict(self._next_ids)
+    def _locked(self) -> None:
+        if not self._tidied:
+            _remove_orphans(self._target)
+            self._tidied = True
 
-    def _end(self, savepoint: Any, outermost: bool) -> None:
-        if not outermost or not self._log:
-            return
-        if self.read_only:
-            self._undo(savepoint, outermost)
-            raise RuntimeError(f"state file {self.path} was opened read-only")
+    def _changed(self) -> bool:
+        return _stamp(self._target) != self._seen
+
+    def _refresh(self) -> None:
+        self._read()
+        self._check_schema()
+
+    def _commit(self, changes: Changes) -> None:
+        undo: list[tuple[str, str, Any]] = []
+        for table, docs in changes.items():
+            stored = self._data.setdefault(table, {})
+            for doc_id, doc in docs.items():
+                key = str(doc_id)
+                undo.append((table, key, stored.get(key)))
+                self._index(table, key, stored.get(key), doc)
+                if doc is None:
+                    stored.pop(key, None)
+                else:
+                    stored[key] = doc
         try:
             _write_atomic(self._target, self._data, self.path)
         except BaseException:
-            self._undo(savepoint, outermost)
+            for table, key, before in reversed(undo):
+                self._index(table, key, self._data[table].get(key), before)
+                if before is None:
+                    self._data[table].pop(key, None)
+                else:
+                    self._data[table][key] = before
             raise
-        self._log.clear()
-        self.writes += 1
+        self._seen = _stamp(self._target)
 
-    def _undo(self, savepoint: Any, outermost: bool) -> None:
-        mark, next_ids = savepoint
-        while len(self._log) > mark:
-            table, doc_id, before = self._log.pop()
-            docs = self._data[table]
-            if before is None:
-                del docs[doc_id]
-            else:
-                docs[doc_id] = before
-        self._next_ids = next_ids
-        self._indexes.clear()
-
-    def _set(self, table: str, doc_id: str, doc: Any) -> None:
-        docs = self._data.setdefault(table, {})
-        before = docs.get(doc_id)
-        self._log.append((table, doc_id, before))
-        if doc is None:
-            del docs[doc_id]
-        else:
-            docs[doc_id] = doc
+    def _index(self, table: str, doc_id: str, before: Any, after: Any) -> None:
+        """Keep the lookup indexes in step with one document's change."""
         for (name, field), index in self._indexes.items():
             if name != table:
                 continue
             if before is not None and _key(before.get(field)) is not None:
                 index.get(before[field], set()).discard(doc_id)
-            if doc is not None and _key(doc.get(field)) is not None:
-                index.setdefault(doc[field], set()).add(doc_id)
+            if after is not None and _key(after.get(field)) is not None:
+                index.setdefault(after[field], set()).add(doc_id)
 
     def _candidates(self, table: str, match: dict[str, Any]) -> list[tuple[str, Any]]:
         """The documents an index narrows ``match`` to (all of the table without one)."""
@@ -124,36 +132,21 @@ class JsonStore(Store):
                 return [(i, docs[i]) for i in sorted(index.get(value, ()), key=int)]
         return list(docs.items())
 
-    def _matching(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
-        self._require_open()
-        items = match.items()
+    def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         for doc_id, doc in self._candidates(table, match):
-            if all(key in doc and doc[key] == value for key, value in items):
+            if matches(doc, match):
                 yield int(doc_id), doc
 
-    def _insert(self, table: str, doc: Any) -> int:
-        current = self._data.get(table, {})
-        doc_id = self._next_ids.get(table) or max(map(int, current), default=0) + 1
-        self._next_ids[table] = doc_id + 1
-        self._set(table, str(doc_id), doc)
-        return doc_id
+    def _fetch(self, table: str, doc_id: int) -> Any:
+        return self._data.get(table, {}).get(str(doc_id))
 
-    def _put(self, table: str, docs: dict[int, Any]) -> None:
-        self._next_ids.pop(table, None)
-        for doc_id, doc in docs.items():
-            self._set(table, str(doc_id), doc)
+    def _max_doc_id(self, table: str) -> int:
+        return max(map(int, self._data.get(table, {})), default=0)
 
-    def _delete(self, table: str, doc_ids: set[int]) -> None:
-        for doc_id in sorted(doc_ids):
-            if str(doc_id) in self._data.get(table, {}):
-                self._set(table, str(doc_id), None)
-
-    def count(self, table: str) -> int:
-        self._require_open()
+    def _count(self, table: str) -> int:
         return len(self._data.get(table, {}))
 
-    def tables(self) -> list[str]:
-        self._require_open()
+    def _tables(self) -> list[str]:
         return [name for name, docs in self._data.items() if docs]
 
     def size(self) -> int:

@@ -3,14 +3,16 @@
 A row is ``(tbl, doc_id, body)`` with the document as JSON, so both backends hold exactly the
 same data and ``state convert`` moves it either way without loss. Every lookup the commands
 do (by id, phone, applicant, payout, meta key) has an index on that JSON field. The database
-runs in WAL mode, so readers never wait for the writer; a unit is one SQLite transaction
-(nested units are savepoints).
+runs in WAL mode, so readers never wait for the writer; a unit's writes are held in memory
+(``base.Store``) and applied in one SQLite transaction when it commits. The file is created
+by its first commit.
 
 Records are checked when they are read; the settings (meta) and the rules across records
 (``consistency.py``) when the file is opened. Those rules read the ``document_keys`` table,
-which triggers on ``documents`` keep; a file without it (or with other triggers) gets it at
-open, filled from every record: a writer keeps it, in the same transaction as the check (so a
-refused file is left as it was), a reader builds it as a temporary table.
+which triggers on ``documents`` keep with a log of what changed; a file without it (or with
+other triggers) gets it at open, filled from every record: a writer keeps it, in the same
+transaction as the check (so a refused file is left as it was), a reader builds it as a
+temporary table. The first commit after a sound check forgets what the log held then.
 """
 
 from __future__ import annotations
@@ -27,7 +29,16 @@ from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
 from loancli.records import META, RecordProblem
 from loancli.store import consistency
-from loancli.store.base import ADVICE, LOOKUP_FIELDS, Data, Store, decode, encode
+from loancli.store.base import (
+    ADVICE,
+    LOOKUP_FIELDS,
+    Changes,
+    Data,
+    Store,
+    decode,
+    encode,
+    matches,
+)
 
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS documents ("
@@ -48,17 +59,23 @@ class SqliteStore(Store):
 
     def _open_backend(self) -> None:
         self._db: sqlite3.Connection | None = None
-        self._forget_log = False
-        if self.read_only and not self._target.exists():
-            return  # a reader creates nothing: the world is empty
+        self._version: int | None = None
+        # How far the log went when the file was found sound (changes, keys gone): the next
+        # commit forgets that much. And whether a commit puts back a whole checked world.
+        self._log_marks: tuple[int, int] | None = None
+        self._restoring = False
+        if self._target.exists():
+            self._connect(create=False)
+
+    def _connect(self, create: bool) -> None:
         try:
             if self.read_only:
                 db = sqlite3.connect(f"file:{self._target}?mode=ro", uri=True, isolation_level=None)
             else:
-                if not self._target.exists():
+                if create:
                     # Like the JSON file, the database is the owner's alone (mode 0600).
-                    os.close(os.open(self._target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-                db = sqlite3.connect(self._target, isolation_level=None)
+                    os.close(os.open(self._target, os.O_WRONLY | os.O_CREAT, 0o600))
+                db = sqlite3.connect(self._target, isolation_level=None, timeout=30)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
                 for statement in _SCHEMA:
@@ -75,6 +92,7 @@ class SqliteStore(Store):
                 )
             ) from None
         self._db = db
+        self._version = self._data_version()
 
     def _check_records(self) -> None:
         """The settings, whole (they are few), and the rules across records, over their keys
@@ -89,11 +107,17 @@ class SqliteStore(Store):
         self.check(META, settings)
         try:
             with self._keys() as logged:
+                marks = self._log_mark()
                 consistency.check(self._sql, consistency.counters_of(settings), logged)
         except RecordProblem as exc:
             raise self._refuse(exc) from None
-        # Found sound: the first unit of a writer forgets what the log held.
-        self._forget_log = not self.read_only
+        if not self.read_only:
+            self._log_marks = marks
+
+    def _log_mark(self) -> tuple[int, int]:
+        (changes,) = self._sql(f"SELECT coalesce(max(seq), 0) FROM {consistency.CHANGES_TABLE}")
+        (gone,) = self._sql(f"SELECT coalesce(max(seq), 0) FROM {consistency.GONE_TABLE}")
+        return int(changes[0]), int(gone[0])
 
     @contextlib.contextmanager
     def _keys(self) -> Iterator[bool]:
@@ -102,16 +126,18 @@ class SqliteStore(Store):
         every record is checked)."""
         assert self._db is not None
         if _has_keys(self._db):
-            # A long log (a file just converted, say) is quicker read whole.
+            # A long log (a file written all over, say) is quicker read whole.
             (logged,) = self._sql(f"SELECT count(*) FROM {consistency.CHANGES_TABLE}").fetchone()
             (documents,) = self._sql("SELECT count(*) FROM documents").fetchone()
             yield logged * 4 < documents
             return
         if self.read_only:
-            table, index, size = consistency.KEYS_DDL[:3]
-            self._sql(table.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
-            for statement in (index, size):
-                self._sql(statement.replace("INDEX ", "INDEX temp.", 1))
+            for statement in consistency.KEYS_DDL:
+                self._sql(
+                    statement.replace("CREATE TABLE", "CREATE TEMP TABLE", 1).replace(
+                        "CREATE INDEX ", "CREATE INDEX temp.", 1
+                    )
+                )
             for statement in consistency.FILL:
                 self._sql(statement)
             yield False
@@ -132,11 +158,12 @@ class SqliteStore(Store):
         self._sql("COMMIT")
 
     def restore(self, data: Data) -> None:
-        with self.transaction():
+        # Checked whole before it is put here: its own writes leave nothing in the log.
+        self._restoring = True
+        try:
             super().restore(data)
-            # Checked whole before it was put here: the log starts empty.
-            for statement in consistency.FORGET_LOG:
-                self._sql(statement)
+        finally:
+            self._restoring = False
 
     def _decoded(self, table: str, doc_id: int, body: str) -> Any:
         try:
@@ -151,8 +178,7 @@ class SqliteStore(Store):
             self._db = None
 
     def _sql(self, query: str, *args: Any) -> sqlite3.Cursor:
-        self._require_open()
-        assert self._db is not None  # callers check: a reader of a missing file has no rows
+        assert self._db is not None  # callers check: a missing file has no rows
         try:
             return self._db.execute(query, args)
         except sqlite3.OperationalError as exc:
@@ -160,43 +186,59 @@ class SqliteStore(Store):
                 _("state file {value0}: {exc}").format(value0=self.path, exc=exc)
             ) from None
 
-    def _begin(self) -> Any:
-        name = f"unit{self._depth}"
-        if self._db is None or self.read_only:
-            return name
-        if self._depth == 0:
-            self._sql("BEGIN IMMEDIATE")
-            if self._forget_log:
-                self._forget_log = False
+    def _data_version(self) -> int:
+        (version,) = self._sql("PRAGMA data_version").fetchone()
+        return int(version)
+
+    def _changed(self) -> bool:
+        if self._db is None:
+            return self._target.exists()
+        return self._data_version() != self._version
+
+    def _refresh(self) -> None:
+        if self._db is None:
+            self._connect(create=False)
+            self._check_schema()
+        else:
+            self._version = self._data_version()
+
+    def _commit(self, changes: Changes) -> None:
+        if self._db is None:
+            self._connect(create=True)
+        db = self._db
+        assert db is not None
+        self._sql("BEGIN IMMEDIATE")
+        try:
+            if self._log_marks is not None:
+                # Found sound at open: forget what the log held then (others' later writes
+                # stay in it for the next check).
+                changes_seen, gone_seen = self._log_marks
+                self._log_marks = None
+                self._sql(f"DELETE FROM {consistency.CHANGES_TABLE} WHERE seq <= ?", changes_seen)
+                self._sql(f"DELETE FROM {consistency.GONE_TABLE} WHERE seq <= ?", gone_seen)
+            for table, docs in changes.items():
+                for doc_id, doc in docs.items():
+                    if doc is None:
+                        self._sql(
+                            "DELETE FROM documents WHERE tbl = ? AND doc_id = ?", table, doc_id
+                        )
+                    else:
+                        self._sql(
+                            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
+                            table,
+                            doc_id,
+                            encode(doc).decode(),
+                        )
+            if self._restoring:
                 for statement in consistency.FORGET_LOG:
                     self._sql(statement)
-            self._changes_at = self._db.total_changes
-        else:
-            self._sql(f"SAVEPOINT {name}")
-        return name
-
-    def _end(self, savepoint: Any, outermost: bool) -> None:
-        if self._db is None or self.read_only:
-            return
-        if outermost:
-            changed = self._db.total_changes != self._changes_at
             self._sql("COMMIT")
-            if changed:
-                self.writes += 1
-        else:
-            self._sql(f"RELEASE {savepoint}")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
-    def _undo(self, savepoint: Any, outermost: bool) -> None:
-        if self._db is None or self.read_only:
-            return
-        if outermost:
-            self._sql("ROLLBACK")
-        else:
-            self._sql(f"ROLLBACK TO {savepoint}")
-            self._sql(f"RELEASE {savepoint}")
-
-    def _matching(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
-        self._require_open()
+    def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         if self._db is None:
             return
         # SQL narrows by the indexed text and number fields; the exact test (a field present
@@ -219,40 +261,35 @@ class SqliteStore(Store):
             "ORDER BY doc_id",
             *args,
         )
-        items = match.items()
         for doc_id, body in rows:
             doc = self._decoded(table, doc_id, body)
-            if all(key in doc and doc[key] == value for key, value in items):
+            if matches(doc, match):
                 self.check(table, {str(doc_id): doc})
                 yield doc_id, doc
 
-    def _insert(self, table: str, doc: Any) -> int:
+    def _fetch(self, table: str, doc_id: int) -> Any:
+        if self._db is None:
+            return None
+        row = self._sql(
+            "SELECT body FROM documents WHERE tbl = ? AND doc_id = ?", table, doc_id
+        ).fetchone()
+        return None if row is None else decode(row[0])
+
+    def _max_doc_id(self, table: str) -> int:
+        if self._db is None:
+            return 0
         (last,) = self._sql(
             "SELECT coalesce(max(doc_id), 0) FROM documents WHERE tbl = ?", table
         ).fetchone()
-        self._sql("INSERT INTO documents VALUES (?, ?, ?)", table, last + 1, encode(doc).decode())
-        return int(last) + 1
+        return int(last)
 
-    def _put(self, table: str, docs: dict[int, Any]) -> None:
-        for doc_id, doc in docs.items():
-            self._sql(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
-                table,
-                doc_id,
-                encode(doc).decode(),
-            )
-
-    def _delete(self, table: str, doc_ids: set[int]) -> None:
-        for doc_id in doc_ids:
-            self._sql("DELETE FROM documents WHERE tbl = ? AND doc_id = ?", table, doc_id)
-
-    def count(self, table: str) -> int:
+    def _count(self, table: str) -> int:
         if self._db is None:
             return 0
         (n,) = self._sql("SELECT count(*) FROM documents WHERE tbl = ?", table).fetchone()
         return int(n)
 
-    def tables(self) -> list[str]:
+    def _tables(self) -> list[str]:
         if self._db is None:
             return []
         return [row[0] for row in self._sql("SELECT DISTINCT tbl FROM documents ORDER BY tbl")]
@@ -266,7 +303,7 @@ class SqliteStore(Store):
 
 
 def _has_keys(db: sqlite3.Connection) -> bool:
-    """Whether the file keeps ``document_keys`` with the triggers of this loancli."""
+    """Whether the file keeps ``document_keys`` with the triggers and log of this loancli."""
     found = db.execute(
         "SELECT name, sql FROM sqlite_master WHERE name LIKE ? ESCAPE '\\'",
         (consistency.KEYS_TABLE.replace("_", "\\_") + "%",),

@@ -19,6 +19,7 @@ from loancli.masking import mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
 from loancli.records import FLOWS, LOANS
 from loancli.store import Store
+from loancli.text import printable
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import Scenario, load_scenario
 
@@ -142,7 +143,7 @@ def reproduce_commands(app: dict[str, Any]) -> list[str]:
             "--no-input",
         ]
         if is_flow(app):
-            words += run.get("argv") or str(run.get("command", "")).split()
+            words += flow_words(run)
         elif run.get("step"):
             words += ["step", replay_id, run["step"]]
         else:
@@ -155,6 +156,37 @@ def reproduce_commands(app: dict[str, Any]) -> list[str]:
             words += ["--set", shown_set_item(item)]
         out.append(shlex.join(words))
     return out
+
+
+# The command words of each flow action (its own fields follow, as arguments or options).
+_FLOW_WORDS = {
+    "change_phone": ["account", "change-phone"],
+    "bind_card": ["card", "bind"],
+    "unbind_card": ["card", "unbind"],
+    "add_contact": ["contacts", "add"],
+    "remove_contact": ["contacts", "remove"],
+    "login": ["login"],
+    "unlock": ["support", "unlock"],
+    "checkout": ["checkout"],
+}
+
+
+def flow_words(run: dict[str, Any]) -> list[str]:
+    """The command that runs a flow's action again, as a person types it (a phone masked)."""
+    action = run.get("action") or {}
+    kind = action.get("action")
+    if kind not in _FLOW_WORDS:  # a run recorded by an older loancli kept its words
+        return [str(w) for w in run.get("argv") or str(run.get("command", "")).split()]
+    words = list(_FLOW_WORDS[kind])
+    if kind == "checkout":
+        words += ["--item", str(action.get("item")), "--price", str(action.get("price"))]
+        words += ["--periods", str(action.get("periods", 12))]
+    for name in ("card", "contact"):
+        if name in action:
+            words.append(str(action[name]))
+    if "phone" in action:
+        words.append(mask_phone(str(action["phone"])))
+    return words
 
 
 def scenario_of(record: dict[str, Any]) -> Scenario | None:
@@ -379,4 +411,6 @@ def to_markdown(data: dict[str, Any]) -> str:
         "```",
         "",
     ]
-    return "\n".join(lines)
+    # Pasted into a ticket and shown in terminals: every control or format character the
+    # records hold is written as its escape.
+    return printable("\n".join(lines), lines=True)

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loancli.files import write_private
 from loancli.identity.card import IdCardFields
 from loancli.identity.idnumber import make_id
 from loancli.identity.images import generate
@@ -65,5 +66,6 @@ def write_demo_answers(folder: Path) -> Path:
     front, back = generate(fields, folder, stem="id")
     answers = dict(HAPPY_PATH, id_front=front.name, id_back=back.name)
     path = folder / "answers.yaml"
-    path.write_text(yaml.safe_dump(answers, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # It holds the demo borrower's password, as a recording does.
+    write_private(path, yaml.safe_dump(answers, allow_unicode=True, sort_keys=False))
     return path

@@ -4,16 +4,28 @@ checkout flows start from this state without running ``apply`` first."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from loancli.account.accounts import new_account
+from loancli.account.accounts import TWO_STEP_MODES, new_account
 from loancli.account.cards import save_card
 from loancli.account.contacts import save_contact
 from loancli.account.hashing import hash_secret
+from loancli.identity.card import parse_validity
+from loancli.identity.idnumber import parse_id
+from loancli.questions import CARD_TYPES, QUESTIONS
 from loancli.records import ACCOUNTS
 from loancli.store import Store
-from loancli.validation import check_debit_card
+from loancli.validation import (
+    Check,
+    OneOf,
+    Range,
+    check_debit_card,
+    check_mobile,
+    check_password,
+    check_text,
+)
 from loancli.world.providers import WorldSettings
 
 
@@ -52,40 +64,80 @@ def seed_accounts(
     return made
 
 
-_PRESET_FIELDS = {
-    "identity": (
-        {"name", "number"},
-        {"name", "number", "validity", "face_id", "sex", "birth_date"},
-    ),
-    "cards": ({"number"}, {"number", "reserved_phone", "card_type", "bank", "rebind_required"}),
-    "contacts": ({"name", "relation", "mobile"}, {"name", "relation", "mobile"}),
-}
+def _name(text: str) -> str:
+    return check_text(text, max_len=20)
 
 
-def preset_problem(key: str, value: Any) -> str | None:
-    """What is wrong with one key of a scenario's account preset, or None."""
-    if key == "recent_checkouts" and value < 0:
-        return "expected 0 or more"
-    if key not in _PRESET_FIELDS:
-        return None
-    needed, allowed = _PRESET_FIELDS[key]
-    for i, item in enumerate(value if isinstance(value, list) else [value]):
-        where = f"[{i}] " if isinstance(value, list) else ""
-        if not isinstance(item, dict):
-            return f"{where}expected a mapping with {', '.join(sorted(needed))}"
-        unknown = set(item) - allowed
-        missing = needed - set(item)
-        if unknown or missing:
-            return (
-                f"{where}expected {', '.join(sorted(needed))} (and optionally "
-                f"{', '.join(sorted(allowed - needed)) or 'nothing else'})"
-            )
-        if key == "cards":
-            try:
-                check_debit_card(str(item["number"]))
-            except ValueError as exc:
-                return f"{where}number: {exc}"
-    return None
+def _id_number(text: str) -> str:
+    return parse_id(text).number
+
+
+def _validity(text: str) -> str:
+    parse_validity(text)
+    return text
+
+
+def _relation(text: str) -> str:
+    return QUESTIONS["contact_relation"].parse(text)
+
+
+Phone = Annotated[str, Check(check_mobile)]
+Name = Annotated[str, Check(_name)]
+
+
+# What a scenario's ``accounts:`` may say, field by field; the scenario loader reads each
+# preset against these types, naming the key path of anything wrong.
+@dataclass
+class IdentityPreset:
+    """The identity the account verified earlier (an ID upload)."""
+
+    name: Name
+    number: Annotated[str, Check(_id_number)]
+    validity: Annotated[str, Check(_validity)] | None = None
+    face_id: str | None = None
+    sex: Annotated[str, OneOf(("male", "female"))] | None = None
+    birth_date: date | None = None
+
+
+@dataclass
+class CardPreset:
+    """A card bound earlier."""
+
+    number: Annotated[str, Check(check_debit_card)]
+    reserved_phone: Phone | None = None
+    card_type: Annotated[str, OneOf(CARD_TYPES)] = "debit"
+    bank: str = "中国工商银行"
+    rebind_required: bool = False
+
+
+@dataclass
+class ContactPreset:
+    """An emergency contact added earlier."""
+
+    name: Name
+    relation: Annotated[str, Check(_relation)]
+    mobile: Phone
+
+
+@dataclass
+class AccountPreset:
+    """An account registered before the run."""
+
+    phone: Phone
+    password: Annotated[str, Check(check_password)]
+    trusted_devices: list[str] | None = None
+    two_step: Annotated[str, OneOf(TWO_STEP_MODES)] = "confirm"
+    wrong_passwords: Annotated[int, Range(0, 100)] = 0
+    face_locked: bool = False
+    identity: IdentityPreset | None = None
+    cards: list[CardPreset] | None = None
+    contacts: list[ContactPreset] | None = None
+    recent_checkouts: Annotated[int, Range(0, 1000)] = 0
+    frozen: bool = False
+    # The city of the last login (a new device in another city is an unusual login).
+    last_city: str | None = None
+    # A password lock in force.
+    locked: bool = False
 
 
 def _seed_extras(

@@ -25,42 +25,37 @@ import difflib
 import math
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from loancli.account.accounts import TWO_STEP_MODES
-from loancli.asking import read_yaml_file
+from loancli.asking import answer_problem, read_yaml_file
 from loancli.clock import CHINA_TZ, LATEST_CLOCK, parse_clock, parse_duration
 from loancli.errors import UsageError, quoted
 from loancli.i18n import _
-from loancli.loan.products import load_products
+from loancli.loan.products import ProductProblems, load_products
 from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
-from loancli.validation import MAX_MONEY, Range, check_money, file_kind
-from loancli.world.presets import preset_problem
+from loancli.validation import (
+    MAX_MONEY,
+    NOT_UTF8,
+    Check,
+    OneOf,
+    Range,
+    check_money,
+    file_kind,
+    has_control,
+    has_surrogate,
+)
+from loancli.world.presets import AccountPreset
 from loancli.world.providers import WorldSettings
-from loancli.world.providers.bank import CARD_STATUSES
 from loancli.world.providers.faults import Fault, parse_fault
-from loancli.world.providers.liveness import RESULTS
-from loancli.world.providers.ocr import OUTCOMES
-from loancli.world.providers.review import DECISIONS
 
 BUILTIN_DIR = Path(__file__).parents[1] / "data" / "scenarios"
-
-
-def _choices() -> dict[str, tuple[str, ...]]:
-    """Values a setting may take, where it is a closed set (each defined by its provider)."""
-    return {
-        "ocr.outcomes": OUTCOMES,
-        "liveness.results": RESULTS,
-        "review.decision": DECISIONS,
-        "bank.card_status": CARD_STATUSES,
-    }
 
 
 @dataclass
@@ -123,8 +118,20 @@ def load_scenario(name_or_path: str | None) -> Scenario:
 
 def parse_scenario_file(path: Path) -> Scenario:
     where = str(path)
-    data = read_yaml_file(path, "scenario file", key="--scenario", typed=True)
+    data = read_scenario_data(path)
     return scenario_from_dict(data if data is not None else {}, where, default_name=path.stem)
+
+
+def read_scenario_data(path: Path) -> Any:
+    """A scenario file's YAML: settings typed (``latency: 2s``, ``apr: 12.5``), the borrower's
+    answers kept as the text written, as in an answers file (``sms_code: 012345`` is that
+    code, not the octal number 5349)."""
+    data = read_yaml_file(path, "scenario file", key="--scenario", typed=True)
+    if isinstance(data, dict) and isinstance(data.get("borrower"), dict):
+        text = read_yaml_file(path, "scenario file", key="--scenario", typed=False)
+        if isinstance(text, dict) and isinstance(text.get("borrower"), dict):
+            data["borrower"] = text["borrower"]
+    return data
 
 
 class ScenarioProblem(UsageError):
@@ -152,13 +159,25 @@ class ScenarioInvalid(UsageError):
         super().__init__(message, key="--scenario")
 
 
-_error = ScenarioProblem
+class _Reader:
+    """Reads a scenario's parsed YAML against the types of its settings (the providers'
+    dataclasses, the account presets), collecting every problem with its key path, so that
+    one reading reports them all (``scenario validate``).
 
+    A setting's type says how it is read: ``bool``, ``int``, ``float``, ``Decimal`` (an
+    amount), ``str`` (text without control characters), ``timedelta`` (``6m``), ``date``,
+    ``Fault``; ``list[...]``; ``... | None``; a dataclass (a mapping of its fields). Its
+    ``Annotated`` rules then check the value: ``Range``, ``OneOf``, ``Check`` (the question's
+    own check of a phone, a card, an ID number).
 
-class _Problems:
-    """Collects problems so that one reading reports them all (``scenario validate``)."""
+    Not ``msgspec.convert`` (which validates the records): it stops at the first error, its
+    messages are fixed English without the example of what is right, and it reads
+    ``timedelta`` as ISO 8601 and ``Fault`` as an object itself, so a ``dec_hook`` never sees
+    ``6m`` or ``true``.
+    """
 
-    def __init__(self) -> None:
+    def __init__(self, where: str) -> None:
+        self.where = where
         self.found: list[ScenarioProblem] = []
 
     @contextmanager
@@ -167,6 +186,185 @@ class _Problems:
             yield
         except ScenarioProblem as problem:
             self.found.append(problem)
+
+    def error(self, path: str, message: str) -> ScenarioProblem:
+        return ScenarioProblem(self.where, path, message)
+
+    def read(self, value: Any, hint: Any, path: str) -> Any:
+        """``value`` as ``hint`` says, or :class:`ScenarioProblem` at ``path``."""
+        hint, rules = _unwrap(hint)
+        origin = typing.get_origin(hint)
+        if origin is list:
+            return self._list(value, typing.get_args(hint)[0], path)
+        if origin in (typing.Union, types.UnionType):
+            if value is None:
+                return None
+            (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
+            return self.read(value, inner, path)
+        if hint not in _SCALARS and dataclasses.is_dataclass(hint):
+            return self.mapping(value, hint, path)
+        return self._scalar(value, hint, rules, path)
+
+    def mapping(
+        self, value: Any, kind: Any, path: str, unknown: str | None = None
+    ) -> dict[str, Any]:
+        """A mapping read against the fields of the dataclass ``kind``: the keys written, each
+        converted (one left empty with ``~`` is left out). ``unknown`` is what an unknown key
+        is told."""
+        hints = typing.get_type_hints(kind, include_extras=True)
+        required = [f.name for f in dataclasses.fields(kind) if _is_required(f)]
+        if not isinstance(value, dict):
+            needs = ", ".join(required) or ", ".join(hints)
+            raise self.error(path, _("expected a mapping with {keys}").format(keys=needs))
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            with self.collect():
+                if key not in hints:
+                    known = ", ".join(sorted(hints))
+                    raise self.error(
+                        f"{path}.{key}",
+                        unknown or _("unknown key; expected {value0}").format(value0=known),
+                    )
+                converted = self.read(item, hints[key], f"{path}.{key}")
+                if converted is not None:
+                    out[key] = converted
+        missing = [name for name in required if name not in value]
+        if missing:
+            raise self.error(
+                path,
+                _("expected {keys}; missing {missing}").format(
+                    keys=", ".join(required), missing=", ".join(missing)
+                ),
+            )
+        return out
+
+    def _list(self, value: Any, item: Any, path: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.error(
+                path, _("expected a list, e.g. [{value0}]").format(value0=_example(item))
+            )
+        out = []
+        for i, one in enumerate(value):
+            with self.collect():
+                out.append(self.read(one, item, f"{path}[{i}]"))
+        return out
+
+    def _scalar(self, value: Any, hint: Any, rules: list[Any], path: str) -> Any:
+        reader = _SCALARS.get(hint)
+        try:
+            if reader is not None:
+                value = reader(value)
+            elif not any(isinstance(rule, Check) for rule in rules):
+                raise ValueError(_("unsupported setting type {hint}").format(hint=hint))
+            for rule in rules:
+                if isinstance(rule, Check):
+                    value = rule.check(value)
+                    continue
+                problem = rule.problem(value)
+                if problem:
+                    raise ValueError(problem)
+        except ValueError as exc:
+            raise self.error(path, str(exc)) from None
+        return value
+
+
+def _is_required(f: dataclasses.Field[Any]) -> bool:
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+def _unwrap(hint: Any) -> tuple[Any, list[Any]]:
+    """``Annotated[int, Range(4, 8)]`` -> (int, [Range(4, 8)]); a plain hint -> (hint, [])."""
+    if typing.get_origin(hint) is typing.Annotated:
+        base, *extras = typing.get_args(hint)
+        return base, [e for e in extras if isinstance(e, Range | OneOf | Check)]
+    return hint, []
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(_("expected true or false"))
+    return value
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(_("expected a whole number"))
+    return value
+
+
+def _float(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(_("expected a number such as 0.8"))
+    if not math.isfinite(value):
+        raise ValueError(_("{value!r} is not a finite number").format(value=value))
+    return float(value)
+
+
+def _decimal(value: Any) -> Decimal:
+    # YAML reads 1.0e+400 as infinity and 20_000 as 20000: both are refused or kept as the
+    # number they are; an amount has at most two decimal places.
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(_("expected an amount such as 20000"))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(
+            _("{value!r} is too large; expected an amount such as 20000").format(value=value)
+        )
+    return check_money(repr(value) if isinstance(value, float) else value, minimum=-MAX_MONEY)
+
+
+def _text(value: Any) -> str:
+    """Text as written (a whole number as its digits: ``phone: 13800138000``), without
+    control characters, which would reach every terminal and report that shows it."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        if isinstance(value, float):
+            raise ValueError(
+                _("expected text, not the number {value!r}; put it in quotes").format(value=value)
+            )
+        raise ValueError(_("expected text, not {kind}").format(kind=_kind(value)))
+    text = str(value)
+    if has_surrogate(text):
+        raise ValueError(_(NOT_UTF8))
+    if has_control(text):
+        raise ValueError(_("control characters (such as escape codes) are not allowed"))
+    return text
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return _("true/false")
+    if value is None:
+        return _("nothing (null)")
+    if isinstance(value, dict):
+        return _("a mapping")
+    if isinstance(value, list):
+        return _("a list")
+    return type(value).__name__
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(_text(value))
+    except ValueError:
+        raise ValueError(_("expected a date, YYYY-MM-DD")) from None
+
+
+_SCALARS: dict[Any, Callable[[Any], Any]] = {
+    bool: _bool,
+    int: _int,
+    float: _float,
+    Decimal: _decimal,
+    str: _text,
+    timedelta: parse_duration,
+    date: _date,
+    Fault: parse_fault,
+}
+
+
+def _example(item_type: Any) -> str:
+    base, _rules = _unwrap(item_type)
+    return {str: "a, b", int: "1, 2", float: "0.5, 0.9"}.get(base, "...")
 
 
 SCENARIO_KEYS = (
@@ -185,120 +383,134 @@ SCENARIO_KEYS = (
 def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") -> Scenario:
     """A scenario from its parsed YAML; ``where`` (the file) names it in every error, and
     every problem in the file is reported at once (:class:`ScenarioInvalid`)."""
+    reader = _Reader(where)
     if not isinstance(data, dict):
-        raise ScenarioInvalid(
-            where,
-            [
-                _error(
-                    where, "(top level)", _("expected a mapping with name, description, providers")
-                )
-            ],
-        )
-    problems = _Problems()
+        expected = _("expected a mapping with name, description, providers")
+        raise ScenarioInvalid(where, [reader.error("(top level)", expected)])
     for key in data:
         if key not in SCENARIO_KEYS:
-            with problems.collect():
-                raise _error(
-                    where,
-                    str(key),
-                    _("unknown key; expected one of {value0}").format(
-                        value0=", ".join(sorted(SCENARIO_KEYS))
-                    ),
+            known = ", ".join(sorted(SCENARIO_KEYS))
+            with reader.collect():
+                raise reader.error(
+                    str(key), _("unknown key; expected one of {value0}").format(value0=known)
                 )
-    world = _world(data.get("providers", {}) or {}, where, problems)
-    with problems.collect():
-        world.products = _products(data.get("products") or {}, where)
-    accounts = _accounts(data.get("accounts", []) or [], where, problems)
-    scenario = Scenario(str(data.get("name", default_name)), world=world, source=where)
-    with problems.collect():
-        scenario.description = _text(data.get("description", ""), where, "description")
-    with problems.collect():
-        scenario.expect = _expect(data.get("expect", {}) or {}, where)
-    if "clock" in data:
-        with problems.collect():
-            scenario.clock = _clock(data["clock"], where)
-    with problems.collect():
-        scenario.borrower = _borrower(data.get("borrower", {}) or {}, where)
-    with problems.collect():
-        scenario.command = _command(data.get("command", []) or [], where)
-    if problems.found:
-        raise ScenarioInvalid(where, problems.found)
+    scenario = Scenario(default_name, source=where)
+    world = scenario.world
+    _world(world, data.get("providers") or {}, reader)
+    parts: list[tuple[str, Callable[[Any], None]]] = [
+        ("name", lambda v: setattr(scenario, "name", reader.read(v, str, "name"))),
+        ("description", lambda v: setattr(scenario, "description", _description(v, reader))),
+        ("products", lambda v: setattr(world, "products", _products(v, reader))),
+        ("expect", lambda v: setattr(scenario, "expect", _expect(v, reader))),
+        ("clock", lambda v: setattr(scenario, "clock", _clock(v, reader))),
+        ("borrower", lambda v: setattr(scenario, "borrower", _borrower(v, reader))),
+        ("command", lambda v: setattr(scenario, "command", _command(v, reader))),
+        ("accounts", lambda v: setattr(scenario, "accounts", _accounts(v, reader))),
+    ]
+    for key, read in parts:
+        if key in data:
+            with reader.collect():
+                read(data[key])
+    if reader.found:
+        raise ScenarioInvalid(where, reader.found)
     # An account the scenario seeds was registered on the scenario's phone, unless it lists
     # the devices it trusts.
-    for account in accounts:
+    for account in scenario.accounts:
         account.setdefault("trusted_devices", [world.device.model])
-    scenario.accounts = accounts
     return scenario
 
 
-def _text(value: Any, where: str, path: str) -> str:
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise _error(where, path, _("expected text"))
-    return str(value)
+def _description(value: Any, reader: _Reader) -> str:
+    return "" if value is None else reader.read(value, str, "description")
 
 
-def _command(command: Any, where: str) -> list[str]:
-    if not isinstance(command, list) or not all(
-        isinstance(w, str | int | float) and not isinstance(w, bool) for w in command
-    ):
-        raise _error(where, "command", _("expected a list of words, e.g. [account, change-phone]"))
-    return [str(w) for w in command]
+def _command(command: Any, reader: _Reader) -> list[str]:
+    if command is None:
+        return []
+    if not isinstance(command, list):
+        raise reader.error("command", _("expected a list of words, e.g. [account, change-phone]"))
+    return [reader.read(word, str, f"command[{i}]") for i, word in enumerate(command)]
 
 
-def _expect(expect: Any, where: str) -> dict[str, Any]:
+EXPECT_KEYS = ("status", "stopped_at", "reason")
+
+
+def _expect(expect: Any, reader: _Reader) -> dict[str, Any]:
+    if expect is None:
+        return {}
     if not isinstance(expect, dict):
-        raise _error(
-            where, "expect", _("expected a mapping such as {status: stopped, reason: card_frozen}")
+        raise reader.error(
+            "expect", _("expected a mapping such as {status: stopped, reason: card_frozen}")
         )
-    for key in expect:
-        if key not in ("status", "stopped_at", "reason"):
-            raise _error(
-                where, f"expect.{key}", _("unknown key; expected status, stopped_at, reason")
-            )
+    out: dict[str, Any] = {}
     for key, value in expect.items():
-        if not isinstance(value, str):
-            raise _error(
-                where,
-                f"expect.{key}",
-                _("expected one word, not {value0}").format(value0=type(value).__name__),
-            )
-    if "status" in expect and expect["status"] not in ("completed", "stopped"):
-        raise _error(
-            where,
-            "expect.status",
-            _("{value0!r} is not one of completed, stopped").format(value0=expect["status"]),
-        )
-    if "reason" in expect and expect["reason"] not in {r.value for r in Reason}:
-        raise _error(
-            where,
-            "expect.reason",
-            _("{value0!r} is not a reason code; see the README's reason codes").format(
-                value0=expect["reason"]
-            ),
-        )
-    return expect
+        with reader.collect():
+            out[key] = _expect_value(key, value, reader)
+    return out
 
 
-def _borrower(borrower: Any, where: str) -> dict[str, Any]:
+def _expect_value(key: Any, value: Any, reader: _Reader) -> str:
+    path = f"expect.{key}"
+    if key not in EXPECT_KEYS:
+        raise reader.error(path, _("unknown key; expected status, stopped_at, reason"))
+    if not isinstance(value, str):
+        raise reader.error(
+            path, _("expected one word, not {value0}").format(value0=type(value).__name__)
+        )
+    word = reader.read(value, str, path)
+    if key == "status" and word not in ("completed", "stopped"):
+        raise reader.error(
+            path, _("{value0!r} is not one of completed, stopped").format(value0=word)
+        )
+    if key == "reason" and word not in {r.value for r in Reason}:
+        raise reader.error(
+            path,
+            _("{value0!r} is not a reason code; see the README's reason codes").format(value0=word),
+        )
+    return word
+
+
+def _borrower(borrower: Any, reader: _Reader) -> dict[str, Any]:
+    """The borrower's own answers: known keys, each answer of the form its question takes
+    (checked as a run checks them before it starts)."""
+    if borrower is None:
+        return {}
     if not isinstance(borrower, dict):
-        raise _error(where, "borrower", _("expected a mapping of answer key: answer"))
-    for key in borrower:
-        if key not in QUESTIONS:
-            raise _error(
-                where, f"borrower.{key}", _("not an answer key; see the README's answer keys")
-            )
+        raise reader.error("borrower", _("expected a mapping of answer key: answer"))
+    base = Path(reader.where).resolve().parent
+    for key, value in borrower.items():
+        with reader.collect():
+            path = f"borrower.{key}"
+            if key not in QUESTIONS:
+                raise reader.error(path, _("not an answer key; see the README's answer keys"))
+            items = value if isinstance(value, list) else [value]
+            for i, item in enumerate(items):
+                where = f"{path}[{i}]" if isinstance(value, list) else path
+                with reader.collect():
+                    problem = answer_problem(QUESTIONS[key], item, base)
+                    if problem:
+                        raise reader.error(where, problem)
     return borrower
 
 
-def _clock(raw: Any, where: str) -> datetime:
+def _clock(raw: Any, reader: _Reader) -> datetime:
+    example = "2026-03-02T10:00:00+08:00"
     try:
-        clock = raw if isinstance(raw, datetime) else parse_clock(str(raw))
+        if isinstance(raw, datetime):
+            clock = raw
+        elif isinstance(raw, date):
+            clock = datetime(raw.year, raw.month, raw.day)
+        elif isinstance(raw, str):
+            clock = parse_clock(raw)
+        else:
+            raise ValueError(
+                _("expected an ISO date-time such as {example}").format(example=example)
+            )
     except ValueError as exc:
-        raise _error(where, "clock", str(exc)) from None
+        raise reader.error("clock", str(exc)) from None
     clock = clock if clock.tzinfo is not None else clock.replace(tzinfo=CHINA_TZ)
     if clock > LATEST_CLOCK:
-        raise _error(
-            where,
+        raise reader.error(
             "clock",
             _("{value0} is after {value1}").format(
                 value0=clock.isoformat(), value1=LATEST_CLOCK.date()
@@ -307,227 +519,58 @@ def _clock(raw: Any, where: str) -> datetime:
     return clock
 
 
-def _world(providers: Any, where: str, problems: _Problems) -> WorldSettings:
-    world = WorldSettings()
+def _world(world: WorldSettings, providers: Any, reader: _Reader) -> None:
+    """Set what ``providers:`` changes on the default world, setting by setting."""
     if not isinstance(providers, dict):
-        with problems.collect():
-            raise _error(where, "providers", _("expected a mapping of provider name to settings"))
-        return world
+        with reader.collect():
+            raise reader.error("providers", _("expected a mapping of provider name to settings"))
+        return
     names = [f.name for f in dataclasses.fields(world) if f.name != "products"]
     for name, settings in providers.items():
-        with problems.collect():
+        with reader.collect():
+            path = f"providers.{name}"
             if name not in names:
-                raise _error(
-                    where,
-                    f"providers.{name}",
+                raise reader.error(
+                    path,
                     _("unknown provider; expected one of {value0}").format(value0=", ".join(names)),
                 )
             if not isinstance(settings, dict):
-                raise _error(where, f"providers.{name}", _("expected a mapping of setting: value"))
-        if name in names and isinstance(settings, dict):
-            _apply(getattr(world, name), settings, where, f"providers.{name}", name, problems)
-    return world
+                raise reader.error(path, _("expected a mapping of setting: value"))
+            target = getattr(world, name)
+            known = ", ".join(sorted(typing.get_type_hints(type(target))))
+            unknown = _("unknown setting; {provider} has {known}").format(
+                provider=name, known=known
+            )
+            for key, value in reader.mapping(settings, type(target), path, unknown).items():
+                setattr(target, key, value)
 
 
-def _products(overrides: Any, where: str) -> dict[str, Any]:
+def _products(overrides: Any, reader: _Reader) -> dict[str, Any]:
     """Product settings the scenario changes (``products: {cash_loan: {apr_cap: 15}}``)."""
+    if overrides is None:
+        return {}
     if not isinstance(overrides, dict):
-        raise _error(where, "products", _("expected a mapping of product key to settings"))
+        raise reader.error("products", _("expected a mapping of product key to settings"))
     try:
         load_products(overrides=overrides)
-    except ValueError as exc:
-        text = str(exc).removeprefix("products: ")
-        raise _error(where, "products", text) from None
+    except ProductProblems as exc:
+        for path, text in exc.problems:
+            with reader.collect():
+                raise reader.error(f"products.{path}", text) from None
     return overrides
 
 
-ACCOUNT_KEYS = {
-    "phone": str,
-    "password": str,
-    "trusted_devices": list,
-    "two_step": str,
-    "wrong_passwords": int,
-    "face_locked": bool,
-    # Their contents are checked by accounts.preset_problem
-    "identity": dict,
-    "cards": list,
-    "contacts": list,
-    "recent_checkouts": int,
-    "frozen": bool,
-}
-# The last login's city (unusual-login warning), a lock in force.
-ACCOUNT_KEYS.update({"last_city": str, "locked": bool})
-
-
-def _accounts(items: Any, where: str, problems: _Problems) -> list[dict[str, Any]]:
+def _accounts(items: Any, reader: _Reader) -> list[dict[str, Any]]:
     """Accounts that exist before the run (the borrower registered earlier)."""
-    out: list[dict[str, Any]] = []
-    with problems.collect():
-        if not isinstance(items, list):
-            raise _error(where, "accounts", _("expected a list of {phone, password, ...}"))
-        for i, item in enumerate(items):
-            with problems.collect():
-                out.append(_account(item, f"accounts[{i}]", where, problems))
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise reader.error("accounts", _("expected a list of {phone, password, ...}"))
+    out = []
+    for i, item in enumerate(items):
+        with reader.collect():
+            out.append(reader.mapping(item, AccountPreset, f"accounts[{i}]"))
     return out
-
-
-def _account(item: Any, path: str, where: str, problems: _Problems) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise _error(where, path, _("expected a mapping with phone and password"))
-    for key, value in item.items():
-        with problems.collect():
-            if key not in ACCOUNT_KEYS:
-                raise _error(
-                    where,
-                    f"{path}.{key}",
-                    _("unknown key; expected {value0}").format(
-                        value0=", ".join(sorted(ACCOUNT_KEYS))
-                    ),
-                )
-            expected = ACCOUNT_KEYS[key]
-            if key == "phone":
-                value = str(value)
-            if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
-                raise _error(
-                    where, f"{path}.{key}", _("expected {value0}").format(value0=expected.__name__)
-                )
-
-            problem = preset_problem(key, value)
-            if problem:
-                raise _error(where, f"{path}.{key}", problem)
-            if key == "two_step" and value not in _two_step_modes():
-                raise _error(
-                    where,
-                    f"{path}.{key}",
-                    _("{value!r} is not one of {value0}").format(
-                        value=value, value0=", ".join(_two_step_modes())
-                    ),
-                )
-    if "phone" not in item or "password" not in item:
-        raise _error(where, path, _("an account needs phone and password"))
-    return {**item, "phone": str(item["phone"])}
-
-
-def _two_step_modes() -> tuple[str, ...]:
-    return TWO_STEP_MODES
-
-
-def _apply(
-    target: Any,
-    settings: dict[str, Any],
-    where: str,
-    prefix: str,
-    provider: str,
-    problems: _Problems,
-) -> None:
-    hints = typing.get_type_hints(type(target), include_extras=True)
-    for key, value in settings.items():
-        with problems.collect():
-            path = f"{prefix}.{key}"
-            if key not in hints:
-                known = ", ".join(sorted(hints))
-                raise _error(
-                    where,
-                    path,
-                    _("unknown setting; {provider} has {known}").format(
-                        provider=provider, known=known
-                    ),
-                )
-            hint, allowed = _unwrap(hints[key])
-            converted = _convert(value, hint, where, path)
-            if allowed is not None:
-                problem = allowed.problem(converted)
-                if problem:
-                    raise _error(where, path, problem)
-            choices = _choices().get(f"{provider}.{key}")
-            if choices:
-                items = converted if isinstance(converted, list) else [converted]
-                for item in items:
-                    if item not in choices:
-                        raise _error(
-                            where,
-                            path,
-                            _("{item!r} is not one of {value0}").format(
-                                item=item, value0=", ".join(choices)
-                            ),
-                        )
-            setattr(target, key, converted)
-
-
-def _unwrap(hint: Any) -> tuple[Any, Range | None]:
-    """``Annotated[int, Range(4, 8)]`` -> (int, Range(4, 8)); a plain hint -> (hint, None)."""
-    if typing.get_origin(hint) is typing.Annotated:
-        base, *extras = typing.get_args(hint)
-        ranges = [e for e in extras if isinstance(e, Range)]
-        return base, ranges[0] if ranges else None
-    return hint, None
-
-
-def _convert(value: Any, hint: Any, where: str, path: str) -> Any:
-    origin = typing.get_origin(hint)
-    if origin is list:
-        (item_type,) = typing.get_args(hint)
-        if not isinstance(value, list):
-            raise _error(
-                where,
-                path,
-                _("expected a list, e.g. [{value0}]").format(value0=_example(item_type)),
-            )
-        return [_convert(v, item_type, where, f"{path}[{i}]") for i, v in enumerate(value)]
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        return None if value is None else _convert(value, args[0], where, path)
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise _error(where, path, _("expected true or false"))
-        return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _error(where, path, _("expected a whole number"))
-        return value
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _error(where, path, _("expected a number such as 0.8"))
-        if not math.isfinite(value):
-            raise _error(where, path, _("{value!r} is not a finite number").format(value=value))
-        return float(value)
-    if hint is Decimal:
-        # YAML reads 1.0e+400 as infinity and 20_000 as 20000: both are refused or kept as
-        # the number they are; an amount has at most two decimal places.
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise _error(where, path, _("expected an amount such as 20000"))
-        if isinstance(value, float) and not math.isfinite(value):
-            raise _error(
-                where,
-                path,
-                _("{value!r} is too large; expected an amount such as 20000").format(value=value),
-            )
-        try:
-            return check_money(
-                repr(value) if isinstance(value, float) else value, minimum=-MAX_MONEY
-            )
-        except ValueError as exc:
-            raise _error(where, path, str(exc)) from None
-
-    if hint is Fault:
-        try:
-            return parse_fault(value)
-        except ValueError as exc:
-            raise _error(where, path, str(exc)) from None
-    if hint is timedelta:
-        try:
-            return parse_duration(value)
-        except ValueError as exc:
-            raise _error(where, path, str(exc)) from None
-    if hint is str:
-        if not isinstance(value, str):
-            raise _error(where, path, _("expected text"))
-        return value
-    raise _error(where, path, _("unsupported setting type {hint}").format(hint=hint))
-
-
-def _example(item_type: Any) -> str:
-    return {str: "a, b", int: "1, 2", float: "0.5, 0.9"}.get(item_type, "...")
 
 
 COMPLAINTS_FILE = Path(__file__).parents[1] / "data" / "complaints.yaml"

@@ -828,10 +828,22 @@ def test_a_flow_without_its_answers_is_exit_2_naming_the_key(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("preset", "why"),
     [
-        ({"cards": [{"number": "6222021234567893446"}]}, "accounts[0].cards: [0] number"),
-        ({"contacts": [{"name": "王大明"}]}, "accounts[0].contacts: [0] expected mobile"),
+        ({"cards": [{"number": "6222021234567893446"}]}, "accounts[0].cards[0].number: "),
+        ({"contacts": [{"name": "王大明"}]}, "accounts[0].contacts[0]: expected name, "),
         ({"identity": {"name": "王小明"}}, "accounts[0].identity: expected name, number"),
-        ({"recent_checkouts": -1}, "accounts[0].recent_checkouts: expected 0 or more"),
+        ({"recent_checkouts": -1}, "accounts[0].recent_checkouts: -1 is out of range"),
+        (
+            {"contacts": [{"name": "王大明", "relation": "uncle", "mobile": "13900139000"}]},
+            "accounts[0].contacts[0].relation: choose one of",
+        ),
+        (
+            {"cards": [{"number": "6222021234567893445", "reserved_phone": "123"}]},
+            "accounts[0].cards[0].reserved_phone: a mainland mobile number has 11 digits",
+        ),
+        (
+            {"identity": {"name": "王小明", "number": "110105199003070018"}},
+            "accounts[0].identity.number: the check character does not match",
+        ),
     ],
 )
 def test_bad_account_presets_are_named_with_their_key_path(

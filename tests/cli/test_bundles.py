@@ -122,7 +122,7 @@ def test_a_phone_change_flow_replays_with_the_journey_that_made_its_account(
     with zipfile.ZipFile(bundle) as archive:
         ticket = yaml.safe_load(archive.read("ticket.yaml"))
     assert [r["setup"] for r in ticket["runs"]] == [True, False]
-    assert ticket["runs"][1]["argv"] == ["account", "change-phone"]
+    assert ticket["runs"][1]["action"] == "change_phone"
 
 
 def test_a_tampered_bundle_names_the_first_event_that_differs(tmp_path: Path) -> None:

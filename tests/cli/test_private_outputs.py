@@ -3,6 +3,7 @@ error messages mask personal numbers as all other output does."""
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -83,3 +84,64 @@ def test_an_output_path_is_checked_before_the_run(
     assert code == 2 and f"{option}:" in err, out + err
     # Nothing ran: no applicant paid out for a recording that could not be written.
     assert (db.read_bytes() if db.exists() else None) == before
+
+
+@pytest.fixture
+def umask_022():
+    """The common default: files a program creates without asking are readable by all."""
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_every_file_with_personal_data_is_0600_under_umask_022(
+    tmp_path: Path, umask_022: None
+) -> None:
+    from loancli.world.demo import write_demo_answers
+
+    answers = str(write_answers(tmp_path))
+    written = {
+        "recording": tmp_path / "walk.yaml",
+        "report": tmp_path / "ticket.md",
+        "report json": tmp_path / "ticket.json",
+        "calendar": tmp_path / "loan.ics",
+        "ID card front": tmp_path / "cards" / "id-front.png",
+        "ID card back": tmp_path / "cards" / "id-back.png",
+    }
+    (tmp_path / "cards").mkdir()
+    runs = [
+        ["--no-input", "apply", "--answers", answers, "--record", str(written["recording"])],
+        ["report", "A0001", "--out", str(written["report"])],
+        ["report", "A0001", "--format", "json", "--out", str(written["report json"])],
+        ["calendar", "A0001", "--ics", str(written["calendar"])],
+        ["idcard", "generate", "--name", "王小明", "--sex", "male", "--birth-date", "1990-03-07"]
+        + ["--address", "北京市朝阳区", "--authority", "北京市公安局朝阳分局"]
+        + ["--out", str(tmp_path / "cards")],
+    ]
+    for args in runs:
+        code, _out, err = run_cli(tmp_path, *args)
+        assert code == 0, (args, err)
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    written["demo answers"] = write_demo_answers(demo)
+    written["demo ID card"] = demo / "id-front.png"
+    # What the umask alone would give, to show the test can tell the difference.
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x", encoding="utf-8")
+    assert stat.S_IMODE(plain.stat().st_mode) == 0o644
+    for what, path in written.items():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, what
+
+
+def test_a_calendar_written_over_a_readable_file_ends_up_0600(tmp_path: Path) -> None:
+    answers = str(write_answers(tmp_path))
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", answers)[0] == 0
+    ics = tmp_path / "loan.ics"
+    ics.write_text("old", encoding="utf-8")
+    ics.chmod(0o644)
+    code, _out, err = run_cli(tmp_path, "calendar", "A0001", "--ics", str(ics))
+    assert code == 0, err
+    assert stat.S_IMODE(ics.stat().st_mode) == 0o600
+    assert ics.read_bytes().startswith(b"BEGIN:VCALENDAR")

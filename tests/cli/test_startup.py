@@ -122,3 +122,23 @@ def test_scripted_json_run_imports_no_prompt_or_rich(tmp_path: Path) -> None:
         f"a scripted --json journey imported {interactive_only}; import them only when "
         "prompting a person or printing human output"
     )
+
+
+def test_the_command_table_lists_every_command_and_only_those() -> None:
+    from loancli.cli.main import COMMANDS, module_commands
+
+    registered = {
+        name: module
+        for module in {module for module, _summary in COMMANDS.values()}
+        for name in module_commands(module)
+    }
+    assert registered == {name: module for name, (module, _s) in COMMANDS.items()}
+    assert all(len(f"  {name:<13}{summary}") <= 80 for name, (_m, summary) in COMMANDS.items())
+
+
+def test_help_imports_no_command_module(help_run) -> None:
+    _proc, modules = help_run
+    from loancli.cli.main import COMMANDS
+
+    loaded = sorted({f"loancli.cli.{m}" for m, _s in COMMANDS.values()} & modules)
+    assert not loaded, f"`loancli --help` imported the command modules {loaded}"

@@ -167,14 +167,14 @@ MALFORMED = [
     ),
     (
         "list-item-of-wrong-type",
-        "providers:\n  ocr: {outcomes: [ok, 3]}\n",
+        "providers:\n  ocr: {outcomes: [ok, {blurry: 1}]}\n",
         "providers.ocr.outcomes[1]",
-        ["expected text"],
+        ["expected text, not a mapping"],
     ),
     (
         "bad-ocr-outcome",
         "providers:\n  ocr: {outcomes: [fuzzy]}\n",
-        "providers.ocr.outcomes",
+        "providers.ocr.outcomes[0]",
         ["'fuzzy' is not one of ", "ok", "blurry", "unreadable", "low_resolution"],
     ),
     (
@@ -229,7 +229,7 @@ MALFORMED = [
         "account-without-password",
         "accounts:\n  - {phone: '13800138000'}\n",
         "accounts[0]",
-        ["an account needs phone and password"],
+        ["expected phone, password; missing password"],
     ),
     (
         "account-unknown-key",

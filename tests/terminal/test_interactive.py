@@ -335,11 +335,14 @@ def test_a_bundle_of_an_interactive_run_replays_elsewhere(tmp_path: Path) -> Non
     bundle = tmp_path / "ticket.zip"
     made = loancli("report", "A0001", "--bundle", str(bundle), db=tmp_path / "s.json")
     assert made.returncode == 0, made.stderr
-    # The typed answers are in the bundle (codes as auto, secrets as stand-ins)...
+    # The typed answers are in the bundle (codes as auto, secrets and personal data as
+    # stand-ins)...
     with zipfile.ZipFile(bundle) as archive:
         ticket = yaml.safe_load(archive.read("ticket.yaml"))
     answers = ticket["runs"][0]["answers"]
-    assert answers["employer"] == "北京小米科技有限责任公司"
+    assert ticket["personal_data"] == "pseudonymised"
+    assert answers["employer"].endswith("有限公司")
+    assert answers["employer"] != "北京小米科技有限责任公司"
     assert answers["sms_code"] == "auto" and answers["password"].startswith("stand-in-")
     # ...so the replay needs nothing but the bundle.
     elsewhere = tmp_path / "elsewhere"

@@ -422,7 +422,7 @@ def test_parse_duration_numbers_are_seconds_and_not_negative() -> None:
     assert parse_duration(90) == timedelta(seconds=90)
     with pytest.raises(ValueError, match="cannot be negative"):
         parse_duration(-1)
-    with pytest.raises(ValueError, match="is not a duration"):
+    with pytest.raises(ValueError, match="expected a duration .*, not true/false"):
         parse_duration(True)
 
 
@@ -781,7 +781,7 @@ def test_validity_years_by_band(age: int) -> None:
 
 @pytest.mark.parametrize("text", ["13" + "\u0660" * 9, "13８００１３８０００"])
 def test_mobile_refuses_non_ascii_digits(text: str) -> None:
-    with pytest.raises(ValueError, match="mainland mobile number"):
+    with pytest.raises(ValueError, match="write digits as 0-9"):
         check_mobile(text)
 
 
@@ -793,12 +793,12 @@ def test_mobile_refuses_non_ascii_digits(text: str) -> None:
     ],
 )
 def test_debit_card_refuses_non_ascii_digits(text: str) -> None:
-    with pytest.raises(ValueError, match="digits only"):
+    with pytest.raises(ValueError, match="write digits as 0-9"):
         check_debit_card(text)
 
 
 def test_debit_card_superscripts_get_a_sentence() -> None:
-    with pytest.raises(ValueError, match="digits only"):
+    with pytest.raises(ValueError, match="write digits as 0-9; '²'"):
         check_debit_card("62" + "²" * 14)
 
 
@@ -810,7 +810,7 @@ def test_transaction_password_refuses_non_ascii_sequences(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["1000000000d", "99999999999d", "\u0661s"])
 def test_out_of_range_or_non_ascii_duration_is_a_value_error(text: str) -> None:
-    with pytest.raises(ValueError, match="duration"):
+    with pytest.raises(ValueError, match="duration|write digits as 0-9"):
         parse_duration(text)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 from loancli.clock import Rng
+from loancli.validation import OneOf
 from loancli.world.providers.faults import NEVER, Fault
 
 CARD_STATUSES = ("normal", "frozen", "closed")
@@ -12,7 +14,7 @@ CARD_STATUSES = ("normal", "frozen", "closed")
 
 @dataclass
 class BankSettings:
-    card_status: str = "normal"
+    card_status: Annotated[str, OneOf(CARD_STATUSES)] = "normal"
     bank_name: str = "中国工商银行"
     sms_sender: str = "95588"
     # The bank refuses to bind the card, with its message (e.g. a name mismatch).

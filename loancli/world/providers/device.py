@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Annotated
 
+from loancli.i18n import _
+from loancli.text import require_ascii_digits
+from loancli.validation import Check
 from loancli.world.providers.faults import NEVER, Fault
+
+_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
 
 
 def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in text.split(".") if p.isdigit())
+    return tuple(int(p) for p in text.split(".") if p.isascii() and p.isdigit())
+
+
+def check_version(text: str) -> str:
+    """A version as an app shows it: numbers 0-9 separated by dots (``14``, ``8.6.0``)."""
+    require_ascii_digits(text)
+    if not _VERSION.fullmatch(text):
+        raise ValueError(
+            _("{text!r} is not a version; write numbers and dots, e.g. 14 or 8.6.0").format(
+                text=text
+            )
+        )
+    return text
+
+
+Version = Annotated[str, Check(check_version)]
 
 
 @dataclass
@@ -16,16 +38,16 @@ class DeviceSettings:
     model: str = "Redmi Note 13"
     manufacturer: str = "Xiaomi"
     os: str = "Android"
-    os_version: str = "14"
-    app_version: str = "8.6.0"
+    os_version: Version = "14"
+    app_version: Version = "8.6.0"
     camera: bool = True
     network: str = "4G"  # wifi, 4G, 5G, weak, unstable
     city: str = "北京"
     # The connection drops while an image uploads (an unstable network).
     network_drops: Fault = NEVER
     # What the app requires; a phone below it is refused before any upload.
-    min_os_version: str = "8.0"
-    min_app_version: str = "7.0.0"
+    min_os_version: Version = "8.0"
+    min_app_version: Version = "7.0.0"
 
     def describe(self) -> dict[str, object]:
         return {

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from loancli.clock import Rng
 from loancli.identity.face import ACTIONS
-from loancli.validation import Range
+from loancli.validation import OneOf, Range
 
 RESULTS = ("pass", "fail_action", "low_similarity")
 
@@ -22,7 +22,7 @@ class LivenessSettings:
     threshold: Annotated[float, Range(0.0, 1.0)] = 0.80
     similarity: Annotated[float, Range(0.0, 1.0)] = 0.93
     # Per attempt: "pass", "fail_action" (an action not seen), "low_similarity".
-    results: list[str] = field(default_factory=list)
+    results: list[Annotated[str, OneOf(RESULTS)]] = field(default_factory=list)
     # The face in front of the camera, as a face_id ("face-7");
     # None is the account holder's own. Another face fails the comparison with the face
     # enrolled from the ID card (checkout, phone change), whatever the liveness.

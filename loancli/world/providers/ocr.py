@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from loancli.identity.photo import read_fields
-from loancli.validation import Range
+from loancli.validation import OneOf, Range
 from loancli.world.providers.faults import NEVER, Fault
 
 OUTCOMES = ("ok", "blurry", "unreadable", "low_resolution", "mismatch", "invalid")
@@ -18,7 +18,7 @@ OUTCOMES = ("ok", "blurry", "unreadable", "low_resolution", "mismatch", "invalid
 @dataclass
 class OcrSettings:
     # Per upload attempt: "ok" reads the image as it is; the others force that refusal.
-    outcomes: list[str] = field(default_factory=list)
+    outcomes: list[Annotated[str, OneOf(OUTCOMES)]] = field(default_factory=list)
     # The verification server is overloaded or the interface call fails.
     outage: Fault = NEVER
     # How long one read takes (simulated); longer than the app's timeout fails the upload.

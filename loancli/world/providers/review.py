@@ -8,14 +8,14 @@ from decimal import Decimal
 from typing import Annotated
 
 from loancli.i18n import N_, _
-from loancli.validation import MAX_MONEY, Range
+from loancli.validation import MAX_MONEY, OneOf, Range
 
 DECISIONS = ("approve", "reject")
 
 
 @dataclass
 class ReviewSettings:
-    decision: str = "approve"  # approve | reject
+    decision: Annotated[str, OneOf(DECISIONS)] = "approve"
     reject_reason: str = "credit record does not meet the lender's criteria"
     credit_limit: Annotated[Decimal, Range(Decimal(0), MAX_MONEY)] = Decimal("20000.00")
     apr: Annotated[Decimal, Range(Decimal(0), Decimal(100))] = Decimal("18")  # percent

@@ -16,7 +16,7 @@ from loancli.clock import Rng
 from loancli.reasons import Reason
 from loancli.records import OTP_CODES, SMS_INBOX
 from loancli.store import Store
-from loancli.validation import Range
+from loancli.validation import Check, Range, check_mobile
 from loancli.world.providers.faults import NEVER, Fault
 
 
@@ -37,7 +37,7 @@ class SmsSettings:
     delivery_delay: Annotated[timedelta, Range(timedelta(0), timedelta(days=1))] = timedelta(0)
     delivered: bool = True
     # Messages go to this number instead (the borrower's old number, after a change).
-    deliver_to: str | None = None
+    deliver_to: Annotated[str, Check(check_mobile)] | None = None
     # The SMS gateway refuses to send (outage).
     outage: Fault = NEVER
     sender: str = "106912345"  # the lender's SMS channel number
@@ -46,7 +46,7 @@ class SmsSettings:
     account_sender: str = "106900000"
     # Numbers that cannot receive SMS (out of service, suspended,
     # not registered): nothing sent to them arrives, and a phone change to one is refused.
-    unreachable: list[str] = field(default_factory=list)
+    unreachable: list[Annotated[str, Check(check_mobile)]] = field(default_factory=list)
 
 
 @dataclass

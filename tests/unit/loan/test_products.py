@@ -49,7 +49,7 @@ def test_scenario_with_a_bad_product_value_names_the_key_path(tmp_path: Path) ->
     scenario.write_text("products:\n  cash_loan: {apr_cap: lots}\n", encoding="utf-8")
     code, _out, err = run_cli(tmp_path, "scenario", "validate", str(scenario))
     assert code == 2
-    assert f"{scenario}: products: cash_loan.apr_cap" in err
+    assert f"{scenario}: products.cash_loan.apr_cap: " in err
     assert "Traceback" not in err
 
 

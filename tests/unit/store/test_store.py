@@ -222,51 +222,134 @@ def test_unknown_schema_version_is_refused_and_left_untouched(
 
 _HOLD_LOCK = textwrap.dedent(
     """
-    import sys, time, filelock
-    with filelock.FileLock(sys.argv[1]):
-        print("locked", flush=True)
-        time.sleep(30)
+    import sys, time
+    from pathlib import Path
+    from loancli.store.lock import Lock
+    lock = Lock(Path(sys.argv[1]), "loancli clock advance")
+    lock.acquire(1)
+    print("locked", flush=True)
+    time.sleep(30)
     """
 )
 
 
-def test_lock_held_by_another_process_raises_state_locked(db: Path) -> None:
+def test_a_write_waits_for_the_holder_then_names_it(db: Path) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLD_LOCK, str(db) + ".lock"],
         stdout=subprocess.PIPE,
         text=True,
+        env=_env(),
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        told: list[str] = []
         started = time.monotonic()
-        with pytest.raises(StateLocked, match="locked by another loancli process") as excinfo:
-            with Store(db, lock_timeout=0.2):
-                pass
+        with Store(db, lock_timeout=0.2, on_wait=told.append) as store:
+            assert store.all("notes") == []  # reading needs no lock
+            with pytest.raises(StateLocked, match="locked by another loancli process") as excinfo:
+                store.insert("notes", {"id": "N1"})
         assert time.monotonic() - started < 2.0
-        assert str(db) in str(excinfo.value)
-        assert not db.exists()  # nothing was read or written without the lock
+        message = str(excinfo.value)
+        assert str(db) in message
+        assert f"process {holder.pid} (loancli clock advance) since " in message
+        assert len(told) == 1 and f"process {holder.pid}" in told[0]
+        assert not db.exists()  # nothing was written without the lock
     finally:
         holder.kill()
         holder.wait()
-    with Store(db, lock_timeout=2.0):  # free again once the holder is gone
-        pass
+    with Store(db, lock_timeout=2.0) as store:  # free again once the holder is gone
+        store.insert("notes", {"id": "N1"})
+    assert stat.S_IMODE(Path(str(db) + ".lock").stat().st_mode) == 0o600
 
 
-def test_second_store_in_the_same_process_is_locked_out(db: Path) -> None:
-    with Store(db):
-        with pytest.raises(StateLocked):
-            with Store(db, lock_timeout=0.1):
-                pass
-    with Store(db, lock_timeout=0.1):  # released on exit
-        pass
+def test_the_lock_is_held_only_while_a_unit_runs(db: Path) -> None:
+    with Store(db) as first:
+        with first.transaction():
+            first.insert("notes", {"id": "N1"})
+            with Store(db, lock_timeout=0.1) as second, pytest.raises(StateLocked):
+                second.insert("notes", {"id": "N2"})
+        # Between units the lock is free: another writer goes ahead, and this one sees it.
+        with Store(db, lock_timeout=0.1) as second:
+            second.insert("notes", {"id": "N2"})
+        first.insert("notes", {"id": "N3"})
+        assert [d["id"] for d in first.all("notes")] == ["N1", "N2", "N3"]
+
+
+def test_waiting_frees_the_lock_and_catches_up_afterwards(db: Path) -> None:
+    with Store(db) as first, first.transaction():
+        first.insert("notes", {"id": "N1"})
+        first.meta_set("clock", "2026-03-02T11:00:00+08:00")
+        with first.waiting():  # a person at a prompt
+            with Store(db, lock_timeout=0.1) as second:
+                second.insert("notes", {"id": "N2"})
+                second.meta_set("clock", "2026-03-05T10:00:00+08:00")
+        first.insert("notes", {"id": "N3"})
+    with Store(db, read_only=True) as store:
+        assert [d["id"] for d in store.all("notes")] == ["N2", "N1", "N3"]
+        assert store.meta_get("clock") == "2026-03-05T10:00:00+08:00"  # never backwards
+
+
+def test_a_record_changed_by_another_writer_meanwhile_is_a_conflict(db: Path) -> None:
+    from loancli.errors import StateConflict
+
+    with Store(db) as store:
+        _add_applicant(store)
+    before = None
+    with Store(db) as first:
+        with pytest.raises(StateConflict, match="A0001"), first.transaction():
+            first.update("applicants", {"step": "profile"}, id="A0001")
+            with first.waiting():
+                with Store(db) as second:
+                    second.update("applicants", {"step": "id_upload"}, id="A0001")
+                before = db.read_bytes()
+    assert db.read_bytes() == before  # nothing of the conflicting unit was written
+
+
+def test_a_journey_it_wrote_and_another_changed_is_a_conflict_at_its_next_write(
+    db: Path,
+) -> None:
+    from loancli.errors import StateConflict
+
+    with Store(db) as first:
+        _add_applicant(first)
+        with Store(db) as second:
+            second.update("applicants", {"step": "profile"}, id="A0001")
+        with pytest.raises(StateConflict, match="A0001"):
+            first.insert("notes", {"id": "N1"})
 
 
 def test_lock_is_released_when_the_body_raises(db: Path) -> None:
     with pytest.raises(KeyError):
-        with Store(db):
+        with Store(db) as store, store.transaction():
+            store.insert("notes", {"id": "N1"})
             raise KeyError("boom")
-    with Store(db, lock_timeout=0.1):
-        pass
+    with Store(db, lock_timeout=0.1) as store:
+        store.insert("notes", {"id": "N1"})
+
+
+def test_a_lock_file_that_cannot_be_made_is_exit_4_at_once(db: Path) -> None:
+    Path(str(db) + ".lock").mkdir()  # the lock's name is taken by a directory
+    started = time.monotonic()
+    with Store(db) as store, pytest.raises(StateError) as excinfo:
+        store.insert("notes", {"id": "N1"})
+    assert time.monotonic() - started < 2.0
+    assert "Is a directory" in str(excinfo.value)
+    assert excinfo.value.exit_code == ExitCode.STATE
+    assert not db.exists()
+
+
+def _add_applicant(store: Store) -> None:
+    """A0001, numbered by its counters (a file holding ids its counters never gave is refused)."""
+    with store.transaction():
+        applicant = {
+            "id": store.next_id("applicant", "A"),
+            "seq": int(store.next_id("record", "")),
+            "status": "in_progress",
+            "step": "login",
+            "created_at": "2026-03-02T10:00:00+08:00",
+            "events": [],
+        }
+        store.insert("applicants", applicant)
 
 
 # -- atomicity ----------------------------------------------------------------------------

@@ -1,0 +1,513 @@
+"""loancli as a library: every command that runs a journey or a flow, as a function.
+
+The CLI parses its options and calls one of these; a ticket's or a story's actions call them
+too; so can a script or a test::
+
+    from loancli import api
+
+    result = api.apply("state.json", seed=7, scenario="frozen-card", answers=answers)
+    assert result.record["reason"] == "card_frozen"
+    api.change_phone("state.json", answers=change_phone_answers)
+
+Each takes the state file (``None``: the default one) and the world's arguments
+(:class:`~loancli.journey.session.WorldArgs`: seed, clock, scenario, answers, ``--set`` items,
+a prompter for a person at a terminal, ...) and returns a :class:`RunResult`: the applicant
+or flow record as stored, and the world's figures its sentences state. Errors are loancli's
+own (:mod:`loancli.errors`); nothing here imports a terminal library.
+
+A run is also data: an :class:`Action` says what to do (``apply``, ``checkout`` with its
+item, price and periods, ...) and in which world (seed, clock, language, scenario) with which
+answers, and :func:`perform` does it. Tickets and stories are lists of actions; no field of
+an action is ever a command-line word or a path on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal, TypedDict, Unpack
+
+import msgspec
+
+from loancli.clock import parse_clock, parse_duration
+from loancli.errors import RuleError
+from loancli.journey import account_flows, login, repayment
+from loancli.journey import checkout as checkout_flow
+from loancli.journey.core import Journey
+from loancli.journey.reminders import advance_loans
+from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
+from loancli.journey.session import World, WorldArgs, open_world, run_flow
+from loancli.loan.loans import loan_view
+from loancli.reasons import Reason
+from loancli.world.providers.sms import SmsService
+from loancli.world.scenario import Scenario, load_scenario
+
+StatePath = str | os.PathLike[str] | None
+# An answer as a ticket or story writes it: text (a yes or no, a number) or a list of retries.
+Scalar = str | int | bool
+Answer = Scalar | list[Scalar]
+Id = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][0-9]{1,9}$", max_length=10)]
+
+
+@dataclass
+class RunResult:
+    """What a journey or flow run left: its record as stored (applicant or flow) and the
+    figures of the world it ran in (what its reason sentences state)."""
+
+    record: dict[str, Any]
+    facts: Mapping[str, str]
+
+    @property
+    def id(self) -> str:
+        return str(self.record["id"])
+
+    @property
+    def stopped(self) -> bool:
+        return self.record["status"] == "stopped"
+
+    def journey_result(self) -> dict[str, Any]:
+        """An applicant's JSON-ready, masked result (``apply --json``)."""
+        return result_of(self.record, self.facts)
+
+
+def _run(
+    state: StatePath,
+    start: Callable[[Journey], dict[str, Any]],
+    command: str,
+    action: Action,
+    world: WorldArgs,
+) -> RunResult:
+    world.setdefault("action", action_fields(action))
+    record, journey = run_flow(state, start, command=command, **world)
+    return RunResult(record, journey.facts)
+
+
+# -- the operations ---------------------------------------------------------------------
+
+
+def apply(state: StatePath, **world: Unpack[WorldArgs]) -> RunResult:
+    """The loan journey of a new applicant, login to disbursement."""
+
+    def start(j: Journey) -> dict[str, Any]:
+        j.run["resume"] = None
+        return start_journey(j)
+
+    return _run(state, start, "apply", Apply(), world)
+
+
+def resume(state: StatePath, applicant: str, **world: Unpack[WorldArgs]) -> RunResult:
+    """Continue a stopped or interrupted journey from the step it stopped at."""
+
+    def start(j: Journey) -> dict[str, Any]:
+        j.run["resume"] = applicant
+        return resume_journey(j, applicant)
+
+    return _run(state, start, "apply", Resume(applicant=applicant), world)
+
+
+def run_step(state: StatePath, applicant: str, step: str, **world: Unpack[WorldArgs]) -> RunResult:
+    """Run one step of an applicant's journey again (support: "send the SMS again")."""
+
+    def start(j: Journey) -> dict[str, Any]:
+        j.run["resume"] = None
+        return run_one_step(j, applicant, step)
+
+    return _run(state, start, "apply", Step(applicant=applicant, step=step), world)
+
+
+def change_phone(state: StatePath, **world: Unpack[WorldArgs]) -> RunResult:
+    """Change the account's mobile number (identity by SMS to the old number or by face)."""
+    return _run(state, account_flows.change_phone, "account change-phone", ChangePhone(), world)
+
+
+def bind_card(state: StatePath, **world: Unpack[WorldArgs]) -> RunResult:
+    """Bind a debit or credit card (again, after a phone change)."""
+    return _run(state, account_flows.bind, "card bind", BindCard(), world)
+
+
+def unbind_card(state: StatePath, card: str, **world: Unpack[WorldArgs]) -> RunResult:
+    """Unbind a card, after logging in as its account."""
+    return _run(
+        state,
+        lambda j: account_flows.unbind(j, card),
+        "card unbind",
+        UnbindCard(card=card),
+        world,
+    )
+
+
+def add_contact(state: StatePath, **world: Unpack[WorldArgs]) -> RunResult:
+    """Add an emergency contact."""
+    return _run(state, account_flows.add_contact, "contacts add", AddContact(), world)
+
+
+def remove_contact(state: StatePath, contact: str, **world: Unpack[WorldArgs]) -> RunResult:
+    """Remove an emergency contact, after logging in as its account."""
+    return _run(
+        state,
+        lambda j: account_flows.remove_contact(j, contact),
+        "contacts remove",
+        RemoveContact(contact=contact),
+        world,
+    )
+
+
+def log_in(state: StatePath, **world: Unpack[WorldArgs]) -> RunResult:
+    """Log in, with the new-device checks."""
+    return _run(state, login.login_flow, "login", Login(), world)
+
+
+def unlock(state: StatePath, phone: str, **world: Unpack[WorldArgs]) -> RunResult:
+    """Customer service unlocks an account locked by wrong passwords."""
+    return _run(
+        state,
+        lambda j: login.unlock_flow(j, phone),
+        "support unlock",
+        Unlock(phone=phone),
+        world,
+    )
+
+
+def checkout(
+    state: StatePath, item: str, price: str, periods: int = 12, **world: Unpack[WorldArgs]
+) -> RunResult:
+    """Pay at a shop in installments. The order is checked against the world's installment
+    product before anything is written (``RuleError`` naming item, price or periods)."""
+    scenario = world.get("scenario")
+    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    product = loaded.world.product(checkout_flow.PRODUCT)
+    name, amount = checkout_flow.check_order(product, item, price, periods)
+    world["scenario"] = loaded
+    return _run(
+        state,
+        lambda j: checkout_flow.checkout(j, name, amount, periods),
+        "checkout",
+        Checkout(item=item, price=price, periods=periods),
+        world,
+    )
+
+
+# -- the world between journeys: the clock and the loans -----------------------------------
+
+
+class WorldOptions(TypedDict, total=False):
+    """What decides a one-unit command's world besides the state file."""
+
+    clock: str | datetime | None
+    scenario: str | Scenario | None
+    lock_timeout: float | None
+    on_wait: Callable[[str], None] | None
+    command: str
+
+
+@dataclass(frozen=True)
+class ClockMove:
+    """The simulated now after a clock move, and what fell due, went overdue, accrued
+    penalty or was reminded on the way (each: on, loan, applicant, event, detail)."""
+
+    now: datetime
+    events: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Repaid:
+    """A repayment: the loan after it, and the payment made or the reason it was refused."""
+
+    loan: dict[str, Any]
+    today: date
+    facts: Mapping[str, str]
+    payment: dict[str, Any] | None = None
+    refused: Reason | None = None
+
+    def view(self) -> dict[str, Any]:
+        """The JSON-ready, masked result (``repay --json``)."""
+        now = loan_view(self.loan, self.today)
+        if self.refused is None:
+            return {"status": "paid", "payment": self.payment, **now}
+        return {
+            "status": "refused",
+            "reason": self.refused.value,
+            "message": self.refused.repay_sentence_in(self.facts),
+            "advice": self.refused.advice_in(self.facts),
+            **now,
+        }
+
+
+@dataclass(frozen=True)
+class Restructured:
+    """A re-instalment: the loan after it and what was agreed."""
+
+    loan: dict[str, Any]
+    today: date
+    change: dict[str, Any]
+
+    def view(self) -> dict[str, Any]:
+        return {"restructure": self.change, **loan_view(self.loan, self.today)}
+
+
+def clock_now(state: StatePath, **options: Unpack[WorldOptions]) -> datetime:
+    """The state file's simulated now (nothing is written)."""
+    with _world(state, options, read_only=True) as world:
+        return world.clock.now()
+
+
+def advance_clock(
+    state: StatePath, by: str | timedelta, **options: Unpack[WorldOptions]
+) -> ClockMove:
+    """Move the simulated clock forward by ``by`` (``90s``, ``6m``, ``2h``, ``40d``): loans
+    fall due, go overdue, accrue penalty and send reminders on the way. One unit."""
+    delta = by if isinstance(by, timedelta) else _duration(by)
+    with _world(state, options) as world:
+        with _as_field("duration"):
+            world.clock.advance(delta)
+        return _moved(world)
+
+
+def set_clock(state: StatePath, to: str | datetime, **options: Unpack[WorldOptions]) -> ClockMove:
+    """Move the simulated clock to ``to`` (never back). One unit."""
+    target = to if isinstance(to, datetime) else _when(to)
+    with _world(state, options) as world:
+        with _as_field("when"):
+            world.clock.set(target)
+        return _moved(world)
+
+
+def repay(
+    state: StatePath,
+    loan: str,
+    *,
+    installment: int | None = None,
+    amount: str | None = None,
+    settle: bool = False,
+    **options: Unpack[WorldOptions],
+) -> Repaid:
+    """Repay loan ``loan`` (``L0001``, or the newest loan of ``A0001``/``F0001``) from its
+    bound card: installment N in full, an amount (dues first, the rest prepays principal),
+    or everything (``settle``, with interest to date). One unit."""
+    repayment.check_choice(installment, amount, settle)
+    with _world(state, options) as world:
+        today = world.clock.now().date()
+        done = repayment.repay(
+            world.store,
+            world.scenario.world,
+            world.clock.isoformat(),
+            today,
+            loan,
+            installment=installment,
+            amount=amount,
+            settle=settle,
+        )
+        facts = world.scenario.world.facts()
+    return Repaid(done.loan, today, facts, done.payment, done.refused)
+
+
+def restructure(
+    state: StatePath, loan: str, term: int, **options: Unpack[WorldOptions]
+) -> Restructured:
+    """协商二次分期: an overdue loan's remaining debt becomes a new plan of ``term`` months."""
+    with _world(state, options) as world:
+        today = world.clock.now().date()
+        done = repayment.restructure(
+            world.store, world.scenario.world, world.clock.isoformat(), today, loan, term
+        )
+    return Restructured(done.loan, today, done.change)
+
+
+def _world(
+    state: StatePath, options: WorldOptions, read_only: bool = False
+) -> AbstractContextManager[World]:
+    return open_world(
+        state,
+        clock=options.get("clock"),
+        scenario=options.get("scenario"),
+        read_only=read_only,
+        unit=not read_only,
+        lock_timeout=options.get("lock_timeout"),
+        on_wait=options.get("on_wait"),
+        command=options.get("command", ""),
+    )
+
+
+def _moved(world: World) -> ClockMove:
+    sms = SmsService(world.scenario.world.sms, world.store)
+    events = advance_loans(world.store, sms, world.clock.now().date(), world.clock.isoformat())
+    return ClockMove(world.clock.now(), events)
+
+
+@contextmanager
+def _as_field(name: str) -> Iterator[None]:
+    """A clock rule's refusal names the value this command was given."""
+    try:
+        yield
+    except RuleError as exc:
+        raise RuleError(name, str(exc).removeprefix(f"{exc.field}: ")) from None
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise RuleError("duration", str(exc)) from None
+
+
+def _when(text: str) -> datetime:
+    try:
+        return parse_clock(text)
+    except ValueError as exc:
+        raise RuleError("when", str(exc)) from None
+
+
+# -- runs as data -------------------------------------------------------------------------
+
+
+class Action(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field="action"):
+    """One run of a journey or flow, as data: what to do, in which world, with which answers.
+
+    ``record`` is the id the run made or went on with where it was recorded (a ticket maps it
+    to the id the replay makes); ``setup`` marks a run that only made the state a later one
+    needs (a flow's ticket carries the journey that made its account). ``scenario`` is a
+    built-in scenario's name, ``scenario_text`` a scenario's whole YAML (which wins). An image
+    answer names a member of the ticket's bundle.
+    """
+
+    record: Id | None = None
+    setup: bool = False
+    seed: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] = 0
+    clock: datetime | None = None
+    lang: Literal["en", "zh"] = "en"
+    scenario: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] = "default"
+    scenario_text: Annotated[str, msgspec.Meta(max_length=1024 * 1024)] | None = None
+    answers: dict[str, Answer] = {}
+
+
+class Apply(Action, tag="apply"):
+    """A new applicant's journey (``apply``)."""
+
+
+class Resume(Action, tag="resume"):
+    """``apply --resume APPLICANT``."""
+
+    applicant: Id
+
+
+class Step(Action, tag="step"):
+    """``step APPLICANT STEP``."""
+
+    applicant: Id
+    step: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{1,40}$")]
+
+
+class ChangePhone(Action, tag="change_phone"):
+    """``account change-phone``."""
+
+
+class BindCard(Action, tag="bind_card"):
+    """``card bind``."""
+
+
+class UnbindCard(Action, tag="unbind_card"):
+    """``card unbind CARD``."""
+
+    card: Id
+
+
+class AddContact(Action, tag="add_contact"):
+    """``contacts add``."""
+
+
+class RemoveContact(Action, tag="remove_contact"):
+    """``contacts remove CONTACT``."""
+
+    contact: Id
+
+
+class Login(Action, tag="login"):
+    """``login``."""
+
+
+class Unlock(Action, tag="unlock"):
+    """``support unlock PHONE``."""
+
+    phone: Annotated[str, msgspec.Meta(pattern=r"^[0-9X]{11,18}$")]
+
+
+class Checkout(Action, tag="checkout"):
+    """``checkout --item ITEM --price PRICE --periods N``."""
+
+    item: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    price: Annotated[str, msgspec.Meta(pattern=r"^[0-9][0-9,]{0,15}(\.[0-9]{1,2})?$")]
+    periods: Annotated[int, msgspec.Meta(ge=1, le=60)] = 12
+
+
+AnyAction = (
+    Apply
+    | Resume
+    | Step
+    | ChangePhone
+    | BindCard
+    | UnbindCard
+    | AddContact
+    | RemoveContact
+    | Login
+    | Unlock
+    | Checkout
+)
+ACTIONS: dict[str, type[Action]] = {
+    str(kind.__struct_config__.tag): kind
+    for kind in (
+        Apply,
+        Resume,
+        Step,
+        ChangePhone,
+        BindCard,
+        UnbindCard,
+        AddContact,
+        RemoveContact,
+        Login,
+        Unlock,
+        Checkout,
+    )
+}
+# The fields every action shares (the world and the answers), as opposed to its own.
+WORLD_FIELDS = frozenset(Action.__struct_fields__)
+
+
+def action_fields(action: Action) -> dict[str, Any]:
+    """What a run record keeps of its action: its kind and its own fields."""
+    out: dict[str, Any] = {"action": action.__struct_config__.tag}
+    for name in action.__struct_fields__:
+        if name not in WORLD_FIELDS:
+            out[name] = getattr(action, name)
+    return out
+
+
+def perform(state: StatePath, what: Action, **world: Unpack[WorldArgs]) -> RunResult:
+    """Do ``what`` in the world of ``state`` (the action's seed, clock and scenario are the
+    caller's to pass in ``world``, as a ticket's replay resolves them)."""
+    match what:
+        case Apply():
+            return apply(state, **world)
+        case Resume(applicant=applicant):
+            return resume(state, applicant, **world)
+        case Step(applicant=applicant, step=step):
+            return run_step(state, applicant, step, **world)
+        case ChangePhone():
+            return change_phone(state, **world)
+        case BindCard():
+            return bind_card(state, **world)
+        case UnbindCard(card=card):
+            return unbind_card(state, card, **world)
+        case AddContact():
+            return add_contact(state, **world)
+        case RemoveContact(contact=contact):
+            return remove_contact(state, contact, **world)
+        case Login():
+            return log_in(state, **world)
+        case Unlock(phone=phone):
+            return unlock(state, phone, **world)
+        case Checkout(item=item, price=price, periods=periods):
+            return checkout(state, item, price, periods, **world)
+    raise TypeError(f"not an action: {what!r}")

@@ -1,0 +1,55 @@
+"""Numbers in options: written with the digits 0-9, as every answer is.
+
+Click's ``INT`` and ``FLOAT`` read with Python's ``int()`` and ``float()``, which also take
+full-width (``３``), Arabic-Indic (``٣``) and Devanagari (``३``) digits, ``1_000``, ``nan`` and
+``inf``: an amount refusing ``٣`` while ``--seed ٣`` is 3 is the inconsistency these parsers
+end. Each is a Typer ``parser``; a refusal is ``typer.BadParameter`` (exit 2 naming the option).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import typer
+
+from loancli.i18n import _
+from loancli.text import require_ascii_digits
+
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_SECONDS = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+
+
+def digits_problem(text: str) -> str | None:
+    """The sentence for a number written with a digit other than 0-9, or None."""
+    try:
+        require_ascii_digits(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def integer(value: Any) -> int:
+    """A whole number such as ``12`` or ``-3`` (named so ``--help`` shows INTEGER)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # a default
+    text = str(value).strip()
+    if not _WHOLE.fullmatch(text):
+        raise typer.BadParameter(
+            digits_problem(text)
+            or _("{value!r} is not a whole number, e.g. 12").format(value=value)
+        )
+    return int(text)
+
+
+def seconds(value: str) -> float:
+    """A finite number of seconds, 0 or more: ``30``, ``0.5``; ``ValueError`` otherwise."""
+    text = value.strip()
+    number = float(text) if _SECONDS.fullmatch(text) else math.nan
+    if not math.isfinite(number):  # also a 400-digit number, which float() makes infinite
+        raise ValueError(
+            digits_problem(text)
+            or _("{value!r} is not a number of seconds 0 or more, e.g. 30").format(value=value)
+        )
+    return number

@@ -1,0 +1,796 @@
+"""Ticket bundles without personal data that still replay.
+
+A bundle made by ``report ID --bundle`` replaces every personal value with a stand-in: the
+phones, ID numbers, names, addresses, card numbers, contacts and employers, in the ticket's
+answers, in every scenario inlined in it (YAML inside a string: parsed, mapped, dumped), in the
+events and sentences where they were recorded masked (the masked original becomes the masked
+stand-in), in the report and in the ID images, which are drawn again from the stand-in
+identity. The same value always gets the same stand-in, and two values never share one, so
+what was equal stays equal (a card's reserved phone and the account's; a new number and the
+account that already holds it) and what differed still differs.
+
+A stand-in keeps what the rules look at: an ID number keeps its birth date and its sex digit,
+takes a real area code of the same province (the address drawn on the card codes to it) and
+a check character that passes GB 11643 exactly when the original's did; a card keeps its bank
+(the first 6 digits), its length and whether it passes Luhn; a phone keeps its first 3 digits.
+What a mask shows of a stand-in depends only on what it shows of the original (a phone's last
+4 digits, a card's, a name's surname and length), so a masked event maps without knowing which
+of two values with one mask it was. ID numbers are the exception: their check character
+follows the hidden birth date, so two ID numbers with one mask may get stand-ins whose masks
+differ. An image keeps its size, its file name, whether it is blurry and whether it carries a
+card at all; a file that is not an image is left as it is. Monthly income, birth date, sex,
+ethnicity, the card's validity and the enrolled face are kept: rules read them.
+
+Stand-ins are drawn from :class:`~loancli.clock.Rng` streams keyed (HMAC-SHA256) with a salt
+that is itself a keyed hash of the ticket and its images: the same bundle gives the same
+bytes, and nobody without the originals can recompute the salt.
+
+Everything here works on the ticket as plain data (nested mappings, lists and text) and on the
+members as bytes, whatever their exact shape: personal values are found by what they look like
+(an 11-digit mobile number, a valid ID number, a UnionPay card) and by the keys that hold them
+(``contact_name``, ``employer``, ``name`` and ``number`` under ``identity``, ``cards``,
+``contacts``, the fields an ID image carries).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Any
+
+from loancli.account.hashing import stand_in
+from loancli.asking import read_yaml, read_yaml_file
+from loancli.clock import Rng
+from loancli.errors import UsageError
+from loancli.i18n import N_, _
+from loancli.identity.areas import address_prefixes, area_for_address, issuing_authority
+from loancli.identity.card import METADATA_KEY, IdCardFields, parse_validity
+from loancli.identity.idnumber import CHECK_CHARS, check_char
+from loancli.identity.images import BLUR_RADIUS, png_bytes, side_image
+from loancli.identity.photo import DEFAULT_LIMITS, ImageCheck, fields_in_chunk, measure
+from loancli.masking import mask_card, mask_id, mask_name, mask_phone
+from loancli.validation import luhn_ok
+from loancli.world.scenario import BUILTIN_DIR, builtin_names
+
+# The ticket's top-level key that says which kind of bundle it is.
+PERSONAL_DATA = "personal_data"
+PSEUDONYMISED = "pseudonymised"
+KEPT = "kept"
+
+# Where a ticket names a scenario and inlines its YAML (a run's keys).
+SCENARIO = "scenario"
+SCENARIO_TEXT = "scenario_text"
+IMAGES = "images/"
+
+# Keys whose values are personal whatever they look like.
+PHONE_KEYS = frozenset(
+    {"phone", "card_phone", "contact_phone", "new_phone", "old_phone", "reserved_phone", "mobile"}
+)
+CARD_KEYS = frozenset({"card_number", "card"})
+ID_KEYS = frozenset({"id_number"})
+NAME_KEYS = frozenset({"contact_name", "card_holder"})
+# ``name`` and ``number`` are personal under these keys (a scenario's account preset, the
+# fields an ID image carries), not elsewhere (a scenario's own name).
+PERSON_PARENTS = frozenset({"identity", "contacts"})
+CARD_PARENTS = frozenset({"cards"})
+
+_PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9A-Za-z])")
+_UNIONPAY = re.compile(r"(?<![0-9])62[0-9]{14,17}(?![0-9])")
+
+_SALT_KEY = b"loancli bundle pseudonyms v1"
+# Common surnames and given-name characters, all in the card font.
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严武戴莫孔汤"
+)
+_GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛超秀霞平刚英玉兰萍鹏晨辉建志宇浩然欣怡轩涵雨思博嘉琪俊凯"
+    "婷雪琳慧颖松柏峰"
+)
+_STREETS = (
+    "人民路",
+    "解放路",
+    "建设路",
+    "和平路",
+    "新华路",
+    "文化路",
+    "胜利路",
+    "青年路",
+    "光明路",
+    "幸福路",
+    "团结路",
+    "育才路",
+    "工农路",
+    "友谊路",
+)
+_FIRMS = ("华信", "恒达", "远航", "启明", "瑞丰", "联创", "正泰", "宏图")
+_TRADES = ("科技", "贸易", "信息技术", "物流", "文化传媒", "电子商务", "建筑工程", "餐饮管理")
+_TRIES = 10_000
+
+
+@dataclass
+class Originals:
+    """The personal values found in a ticket and its images, by kind. ``places`` pairs the
+    address and issuing authority printed on a card with the card's ID number, whose area
+    decides theirs."""
+
+    phones: set[str] = field(default_factory=set)
+    id_numbers: set[str] = field(default_factory=set)
+    cards: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+    employers: set[str] = field(default_factory=set)
+    addresses: set[str] = field(default_factory=set)
+    authorities: set[str] = field(default_factory=set)
+    # Other identifying numbers (an ID number of another length): digits replaced.
+    others: set[str] = field(default_factory=set)
+    places: list[tuple[str, str]] = field(default_factory=list)  # (address or authority, ID)
+    # Numbers that look like an ID number or a card where no key says which: a key wins.
+    seen_ids: set[str] = field(default_factory=set)
+    seen_cards: set[str] = field(default_factory=set)
+
+
+def personal_data(
+    ticket: Mapping[str, Any], files: Mapping[str, bytes], *, keep: bool
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The ticket and members a bundle carries. Built-in scenarios are inlined (a replay then
+    seeds their accounts with the passwords' stand-ins, and the stand-ins reach their
+    numbers); unless ``keep``, every personal value is replaced (see the module). The ticket
+    says which under :data:`PERSONAL_DATA`."""
+    inlined = inline_builtin_scenarios(ticket)
+    if keep:
+        return _marked(inlined, KEPT), dict(files)
+    mapped, members = pseudonymise(inlined, files)
+    return _marked(mapped, PSEUDONYMISED), members
+
+
+def inline_builtin_scenarios(ticket: Mapping[str, Any]) -> dict[str, Any]:
+    """The ticket with each built-in scenario a run names (other than the default) inlined
+    as its ``scenario_text``, as a scenario file's body is."""
+    names = set(builtin_names()) - {"default"}
+
+    def inline(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            out = {k: inline(v) for k, v in value.items()}
+            name = out.get(SCENARIO)
+            if isinstance(name, str) and name in names and not out.get(SCENARIO_TEXT):
+                out[SCENARIO_TEXT] = builtin_scenario_text(name)
+            return out
+        if isinstance(value, list):
+            return [inline(v) for v in value]
+        return value
+
+    return inline(ticket)
+
+
+def builtin_scenario_text(name: str) -> str:
+    """A built-in scenario's YAML as a ticket inlines it: its preset accounts' passwords as
+    the stand-ins the answers carry."""
+    import yaml
+
+    path = BUILTIN_DIR / f"{name}.yaml"
+    data = read_yaml_file(path, "scenario file", key="--scenario", typed=True)
+    for account in (data or {}).get("accounts") or []:
+        if isinstance(account, dict) and isinstance(account.get("password"), str):
+            account["password"] = stand_in(account["password"])
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def pseudonymise(
+    ticket: Mapping[str, Any], files: Mapping[str, bytes]
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The ticket and its members with every personal value replaced by its stand-in, the ID
+    images drawn again; the events' and reports' blur scores follow the new images."""
+    printed = [_card_fields(data) for name, data in files.items() if name.startswith(IMAGES)]
+    originals = collect(ticket, [fields for fields in printed if fields])
+    stand_ins = StandIns(originals, bundle_salt(ticket, files))
+    mapped = stand_ins.data(ticket)
+    members: dict[str, bytes] = {}
+    scores: dict[tuple[str, float], float] = {}
+    for name in sorted(files):
+        data, new_name = files[name], stand_ins.text(name)
+        if name.startswith(IMAGES):
+            data, change = redraw(data, stand_ins)
+            if change is not None:
+                scores[(PurePosixPath(new_name).name, change[0])] = change[1]
+        else:
+            data = _member(name, data, stand_ins)
+        members[new_name] = data
+    mapped = _rescored(mapped, scores)
+    for name, data in members.items():
+        if name.endswith(".json"):
+            members[name] = _json_rescored(data, scores)
+        elif name.endswith(".md"):
+            members[name] = _markdown_rescored(data, scores)
+    return mapped, members
+
+
+def bundle_salt(ticket: Mapping[str, Any], files: Mapping[str, bytes]) -> bytes:
+    """A keyed hash of the ticket and its images (not the reports, which name the bundle's
+    own file): the seed of every stand-in."""
+    digest = hmac.new(_SALT_KEY, digestmod=hashlib.sha256)
+    digest.update(json.dumps(ticket, sort_keys=True, default=str, ensure_ascii=False).encode())
+    for name in sorted(n for n in files if n.startswith(IMAGES)):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.digest()
+
+
+def collect(ticket: Any, card_fields: Iterable[Mapping[str, Any]] = ()) -> Originals:
+    """The personal values in ``ticket`` (scenarios inlined as YAML included) and in the
+    fields the ID images carry."""
+    found = Originals()
+    for keys, value in _leaves(ticket, ()):
+        _classify(found, keys, value)
+    for fields in card_fields:
+        for keys, value in _leaves({"identity": dict(fields)}, ()):
+            _classify(found, keys, value)
+        number = str(fields.get("number", ""))
+        for key in ("address", "authority"):
+            if isinstance(fields.get(key), str) and fields[key]:
+                found.places.append((fields[key], number))
+    found.id_numbers |= found.seen_ids - found.cards
+    found.cards |= found.seen_cards - found.id_numbers
+    return found
+
+
+class StandIns:
+    """The stand-in of every original, by kind, and the mapping of text and data with them."""
+
+    def __init__(self, originals: Originals, salt: bytes) -> None:
+        self.salt = salt
+        avoid = _text_originals(originals)
+        self.areas = _areas(originals, salt)
+        self.phones = _phones(sorted(originals.phones), salt)
+        self.cards = _cards(sorted(originals.cards), salt)
+        self.id_numbers = _id_numbers(sorted(originals.id_numbers), salt, self.areas)
+        self.names = _names(sorted(originals.names), salt, avoid)
+        self.employers = _employers(sorted(originals.employers), salt, avoid)
+        self.addresses, self.authorities = _places(originals, salt, self, avoid)
+        self.others = {o: _digits_replaced(o, _rng(salt, "other", o)) for o in originals.others}
+        self._replacements = self._with_masks()
+        self._pattern = _pattern(self._replacements)
+
+    def _with_masks(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for table, mask in (
+            (self.phones, mask_phone),
+            (self.cards, mask_card),
+            (self.id_numbers, mask_id),
+            (self.names, mask_name),
+        ):
+            for original, new in sorted(table.items()):
+                out[original] = new
+                if mask(original) != original:
+                    out.setdefault(mask(original), mask(new))
+        for original, new in sorted(self.cards.items()):
+            # The SMS texts' way (尾号3445): what a mask shows, so it follows the mask.
+            out.setdefault(f"尾号{original[-4:]}", f"尾号{new[-4:]}")
+        for table in (self.employers, self.addresses, self.authorities, self.others):
+            out.update(table)
+        return {k: v for k, v in out.items() if k and k != v}
+
+    def text(self, text: str) -> str:
+        """``text`` with every original, and every original's masked form, replaced."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self._replacements[m.group(0)], text)
+
+    def data(self, value: Any) -> Any:
+        """Plain data with every text mapped; an inlined scenario (YAML in a string) is
+        parsed, mapped and dumped again."""
+        if isinstance(value, Mapping):
+            return {
+                self.text(k) if isinstance(k, str) else k: (
+                    self.scenario(v) if k == SCENARIO_TEXT and isinstance(v, str) else self.data(v)
+                )
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [self.data(v) for v in value]
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            new = self._replacements.get(str(value))
+            return int(new) if new is not None and new.isdigit() else value
+        return value
+
+    def scenario(self, text: str) -> str:
+        import yaml
+
+        try:
+            data = read_yaml(text, typed=True)
+        except (ValueError, yaml.YAMLError):
+            return self.text(text)
+        return yaml.safe_dump(self.data(data), allow_unicode=True, sort_keys=False)
+
+
+def redraw(data: bytes, stand_ins: StandIns) -> tuple[bytes, tuple[float, float] | None]:
+    """An uploaded image drawn again from the stand-in identity, at its size, as blurry as it
+    was, carrying a card's fields only if it did; with (old, new) blur score as the events
+    record it. A file that is not an image comes back as it is, with None."""
+    opened = _opened(data)
+    if opened is None:
+        return data, None
+    check, raw = opened
+    fields = fields_in_chunk(raw)
+    metadata = stand_ins.data(fields) if fields else None
+    side = str((metadata or {}).get("side", "front"))
+    printed = _printable(metadata)
+    seed = _face_seed(metadata)
+    blurry = check.blur_score < DEFAULT_LIMITS.blur_threshold
+    size = (check.width, check.height)
+    for radius in (BLUR_RADIUS, 2 * BLUR_RADIUS) if blurry else (0.0,):
+        image = side_image(printed, side, face_seed=seed, blur_radius=radius, size=size)
+        new = measure(image)
+        if new.problem == check.problem:
+            break
+    png = png_bytes(image, metadata, with_font=printed is not None)
+    return png, (round(check.blur_score, 1), round(new.blur_score, 1))
+
+
+# Finding the originals --------------------------------------------------------------------
+
+
+def _leaves(value: Any, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every text or whole number in ``value`` with the keys that lead to it (list positions
+    left out); an inlined scenario's YAML is read and walked from its own root."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if k == SCENARIO_TEXT and isinstance(v, str):
+                parsed = _parsed_yaml(v)
+                if parsed is not None:
+                    yield from _leaves(parsed, ())
+                    continue
+            yield from _leaves(v, (*keys, str(k)))
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v, keys)
+    elif isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        yield keys, value
+
+
+def _parsed_yaml(text: str) -> Any:
+    import yaml
+
+    try:
+        return read_yaml(text, typed=True)
+    except (ValueError, yaml.YAMLError):
+        return None
+
+
+def _classify(found: Originals, keys: tuple[str, ...], value: str | int) -> None:
+    """File one value by its key; a text is also searched for numbers that look personal (a
+    whole number only by its key: a seed is not a phone)."""
+    key = keys[-1] if keys else ""
+    parent = keys[-2] if len(keys) > 1 else ""
+    text = str(value).strip()
+    if text and "*" not in text:  # a masked value was masked from an original found elsewhere
+        if key in PHONE_KEYS and _PHONE.fullmatch(text):
+            found.phones.add(text)
+        elif key in CARD_KEYS or (key == "number" and parent in CARD_PARENTS):
+            if text.isascii() and text.isdigit() and len(text) >= 12:
+                found.cards.add(text)
+        elif key in ID_KEYS or (key == "number" and parent in PERSON_PARENTS):
+            _add_id(found, text)
+        elif key == "login_id" and len(text) == 18:
+            _add_id(found, text)
+        elif key in NAME_KEYS or (key == "name" and parent in PERSON_PARENTS):
+            found.names.add(text)
+        elif key == "employer":
+            found.employers.add(text)
+        elif key == "address":
+            found.addresses.add(text)
+        elif key == "authority":
+            found.authorities.add(text)
+    if isinstance(value, str):
+        found.phones.update(_PHONE.findall(value))
+        found.seen_ids.update(n for n in _ID.findall(value) if _check_ok(n) and _date_ok(n))
+        found.seen_cards.update(n for n in _UNIONPAY.findall(value) if luhn_ok(n))
+
+
+def _add_id(found: Originals, text: str) -> None:
+    """An ID number of 18 characters (whether or not it passes GB 11643); another length is
+    an opaque number."""
+    number = text.upper()
+    if len(number) == 18 and number[:17].isascii() and number[:17].isdigit():
+        found.id_numbers.add(number)
+    elif any(c.isdigit() for c in number):
+        found.others.add(text)
+
+
+def _check_ok(number: str) -> bool:
+    return check_char(number[:17]) == number[17]
+
+
+def _date_ok(number: str) -> bool:
+    try:
+        date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return True
+
+
+def _text_originals(originals: Originals) -> set[str]:
+    """Texts a text stand-in must not contain: a name, an employer, an address."""
+    return {t for t in (*originals.names, *originals.employers, *originals.addresses) if t}
+
+
+# Drawing the stand-ins ---------------------------------------------------------------------
+
+
+def _rng(salt: bytes, *labels: object) -> Rng:
+    """A random stream keyed with the salt, one per purpose and original."""
+    material = "\x1f".join(str(label) for label in labels).encode()
+    key = hmac.new(salt, material, hashlib.sha256).digest()
+    return Rng(int.from_bytes(key, "big"), "pseudonym")
+
+
+def _first(draw: Callable[[int], str], ok: Callable[[str], bool], what: str) -> str:
+    """The first of ``draw(0)``, ``draw(1)``... that is ``ok``."""
+    for attempt in range(_TRIES):
+        candidate = draw(attempt)
+        if ok(candidate):
+            return candidate
+    raise UsageError(
+        _("no stand-in found for a {what}; make the bundle with --keep-personal-data").format(
+            what=_(what)
+        ),
+        key="--bundle",
+    )
+
+
+def _phones(originals: list[str], salt: bytes) -> dict[str, str]:
+    """Same first 3 digits; the last 4 (what a mask shows) a function of the masked original,
+    the middle 4 of the whole number."""
+    shown = {mask_phone(p) for p in originals}
+    ends: dict[str, str] = {}
+    used: set[str] = set(originals)
+    out: dict[str, str] = {}
+    for phone in originals:
+        masked = mask_phone(phone)
+
+        def end(n: int, masked: str = masked) -> str:
+            return masked[:3] + "****" + _rng(salt, "phone-end", masked, n).digits(4)
+
+        def whole(n: int, phone: str = phone, masked: str = masked) -> str:
+            return phone[:3] + _rng(salt, "phone", phone, n).digits(4) + ends[masked]
+
+        if masked not in ends:
+            ends[masked] = _first(
+                end, lambda c: c not in shown and c[-4:] not in ends.values(), N_("phone")
+            )[-4:]
+        out[phone] = _first(whole, lambda c: c not in used, N_("phone"))
+        used.add(out[phone])
+    return out
+
+
+def _cards(originals: list[str], salt: bytes) -> dict[str, str]:
+    """Same bank (first 6 digits) and length; the last 4 a function of the masked original;
+    the middle drawn, one digit of it setting Luhn as the original had it."""
+    shown = {c[-4:] for c in originals}
+    ends: dict[str, str] = {}
+    used: set[str] = set(originals)
+    out: dict[str, str] = {}
+    for card in originals:
+
+        def end(n: int, card: str = card) -> str:
+            return _rng(salt, "card-end", card[-4:], n).digits(4)
+
+        def whole(n: int, card: str = card) -> str:
+            return _card_number(card, ends[card[-4:]], _rng(salt, "card", card, n))
+
+        if card[-4:] not in ends:
+            ends[card[-4:]] = _first(
+                end, lambda c: c not in shown and c not in ends.values(), N_("card number")
+            )
+        out[card] = _first(whole, lambda c: c not in used, N_("card number"))
+        used.add(out[card])
+    return out
+
+
+def _card_number(original: str, end: str, rng: Rng) -> str:
+    middle = len(original) - 10
+    digits = list(original[:6] + rng.digits(middle) + end)
+    # The digit just before the last 4 is the 5th from the right: Luhn does not double it,
+    # so each of its 10 values gives another remainder.
+    at = len(digits) - 5
+    for value in "0123456789":
+        digits[at] = value
+        if luhn_ok("".join(digits)) == luhn_ok(original):
+            break
+    return "".join(digits)
+
+
+def _areas(originals: Originals, salt: bytes) -> dict[str, str]:
+    """For each original area code (of an ID number or an address), a real one of the same
+    province, else of anywhere the tables know."""
+    codes = {n[:6] for n in originals.id_numbers}
+    codes |= {a for a in map(area_for_address, originals.addresses) if a}
+    known = sorted(address_prefixes())
+    out: dict[str, str] = {}
+    for code in sorted(codes):
+        same_province = [k for k in known if k[:2] == code[:2]]
+        out[code] = _rng(salt, "area", code).choice(same_province or known)
+    return out
+
+
+def _id_numbers(originals: list[str], salt: bytes, areas: Mapping[str, str]) -> dict[str, str]:
+    """The area's stand-in, the same birth date digits and sex digit, a drawn sequence, and
+    a check character that is right exactly when the original's was."""
+    shown = {mask_id(n) for n in originals}
+    used: set[str] = set(originals)
+    out: dict[str, str] = {}
+    for number in originals:
+        rng = _rng(salt, "id", number)
+        valid = _check_ok(number)
+
+        def draw(_attempt: int, number: str = number, rng: Rng = rng, valid: bool = valid) -> str:
+            first17 = f"{areas[number[:6]]}{number[6:14]}{rng.digits(2)}{number[16]}"
+            check = check_char(first17)
+            if not valid:
+                check = CHECK_CHARS[(CHECK_CHARS.index(check) + 1) % len(CHECK_CHARS)]
+            return first17 + check
+
+        out[number] = _first(
+            draw, lambda c: c not in used and mask_id(c) not in shown, N_("ID number")
+        )
+        used.add(out[number])
+    return out
+
+
+def _names(originals: list[str], salt: bytes, avoid: set[str]) -> dict[str, str]:
+    """A surname (the masked form's first character) for each original one, none of the
+    originals'; given-name characters drawn; the same length."""
+    surnames: dict[str, str] = {}
+    theirs = {n[0] for n in originals}
+    out: dict[str, str] = {}
+    used = set(originals)
+    for name in originals:
+        if name[0] not in surnames:
+            free = [c for c in _SURNAMES if c not in theirs and c not in surnames.values()]
+            surnames[name[0]] = _rng(salt, "surname", name[0]).choice(free or list(_GIVEN))
+
+        def draw(n: int, name: str = name) -> str:
+            rng = _rng(salt, "name", name, n)
+            return surnames[name[0]] + "".join(rng.choice(list(_GIVEN)) for _ in name[1:])
+
+        out[name] = _first(draw, lambda c: c not in used and _clean(c, avoid), N_("name"))
+        used.add(out[name])
+    return out
+
+
+def _employers(originals: list[str], salt: bytes, avoid: set[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for employer in originals:
+
+        def draw(n: int, employer: str = employer) -> str:
+            rng = _rng(salt, "employer", employer, n)
+            given = "".join(rng.choice(list(_GIVEN)) for _ in range(2))
+            return f"{rng.choice(list(_FIRMS))}{given}{rng.choice(list(_TRADES))}有限公司"
+
+        out[employer] = _first(
+            draw, lambda c: c not in out.values() and _clean(c, avoid), N_("employer")
+        )
+    return out
+
+
+def _places(
+    originals: Originals, salt: bytes, stand_ins: StandIns, avoid: set[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Addresses and issuing authorities in the area of the stand-in ID number printed with
+    them (else of the area they name)."""
+    prefixes = address_prefixes()
+    printed_with = dict(reversed(originals.places))  # the first card a text was seen on
+
+    def area_of(text: str) -> str:
+        number = printed_with.get(text, "")
+        if number in stand_ins.id_numbers:
+            return stand_ins.id_numbers[number][:6]
+        named = area_for_address(text)
+        if named in stand_ins.areas:
+            return stand_ins.areas[named]
+        return _rng(salt, "place", text).choice(sorted(prefixes))
+
+    addresses: dict[str, str] = {}
+    for address in sorted(originals.addresses):
+        area = area_of(address)
+
+        def draw(n: int, address: str = address, area: str = area) -> str:
+            rng = _rng(salt, "address", address, n)
+            return f"{prefixes[area]}{rng.choice(list(_STREETS))}{rng.randint(1, 199)}号"
+
+        def fits(candidate: str, area: str = area) -> bool:
+            return (
+                area_for_address(candidate) == area
+                and candidate not in addresses.values()
+                and _clean(candidate, avoid)
+            )
+
+        addresses[address] = _first(draw, fits, N_("address"))
+    authorities = {a: issuing_authority(area_of(a)) or a for a in sorted(originals.authorities)}
+    return addresses, authorities
+
+
+def _clean(candidate: str, avoid: set[str]) -> bool:
+    """No original text inside a stand-in (a name inside a drawn address)."""
+    return not any(original in candidate for original in avoid)
+
+
+def _digits_replaced(text: str, rng: Rng) -> str:
+    return "".join(rng.digits(1) if c.isascii() and c.isdigit() else c for c in text)
+
+
+def _pattern(replacements: Mapping[str, str]) -> re.Pattern[str] | None:
+    """One expression for every original: numbers (and their masks) not inside a longer
+    number, masked names not inside a longer mask, other text anywhere; longest first."""
+    numeric, masked, text = [], [], []
+    for original in sorted(replacements, key=lambda t: (-len(t), t)):
+        if all(c in "0123456789X* " for c in original):
+            numeric.append(re.escape(original))
+        elif original.endswith("*"):
+            masked.append(re.escape(original))
+        else:
+            text.append(re.escape(original))
+    parts = []
+    if numeric:
+        parts.append(r"(?<![0-9*])(?:" + "|".join(numeric) + r")(?![0-9*])")
+    if masked:
+        parts.append(r"(?:" + "|".join(masked) + r")(?!\*)")
+    if text:
+        parts.append(r"(?:" + "|".join(text) + ")")
+    return re.compile("|".join(parts)) if parts else None
+
+
+# Images and reports --------------------------------------------------------------------------
+
+
+def _opened(data: bytes) -> tuple[ImageCheck, Any] | None:
+    """The measured image and its fields chunk, or None for what is not an image an upload
+    takes (unreadable, or more pixels than an ID photo may have)."""
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > DEFAULT_LIMITS.max_pixels:
+                    return None
+                image.load()
+                return measure(image), image.info.get(METADATA_KEY)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def _card_fields(data: bytes) -> dict[str, Any] | None:
+    """The fields an image's chunk carries, from its header alone."""
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                return fields_in_chunk(image.info.get(METADATA_KEY))
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def _printable(fields: Mapping[str, Any] | None) -> IdCardFields | None:
+    """What to print on the card the fields describe; None when they do not make a card
+    (the card is then drawn with nothing printed, the fields still in its chunk)."""
+    if not fields:
+        return None
+    try:
+        if fields.get("side") == "back":
+            start, end = parse_validity(str(fields["validity"]))
+            return IdCardFields(
+                name="",
+                sex="male",
+                ethnicity="",
+                birth_date=start,
+                address="",
+                number=str(fields.get("number", "")),
+                authority=str(fields.get("authority", "")),
+                valid_from=start,
+                valid_until=end,
+            )
+        return IdCardFields(
+            name=str(fields["name"]),
+            sex=str(fields["sex"]),
+            ethnicity=str(fields.get("ethnicity", "")),
+            birth_date=date.fromisoformat(str(fields["birth_date"])),
+            address=str(fields.get("address", "")),
+            number=str(fields["number"]),
+            authority="",
+            valid_from=date.fromisoformat(str(fields["birth_date"])),
+            valid_until=None,
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+def _face_seed(fields: Mapping[str, Any] | None) -> int:
+    """The portrait's seed from the face the card enrolls (``face-7``), so it looks the same."""
+    face = str((fields or {}).get("face_id", ""))
+    number = face.removeprefix("face-")
+    return int(number) if number.isascii() and number.isdigit() and len(number) < 10 else 0
+
+
+def _member(name: str, data: bytes, stand_ins: StandIns) -> bytes:
+    """A report or other text member, mapped; JSON as JSON (and written as the bundle
+    writes it), anything not UTF-8 left as it is."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    if name.endswith(".json"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return stand_ins.text(text).encode()
+        return _json_bytes(stand_ins.data(parsed))
+    return stand_ins.text(text).encode()
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _rescored(value: Any, scores: Mapping[tuple[str, float], float]) -> Any:
+    """Events (and rows) about a redrawn image carry its new blur score."""
+    if not scores:
+        return value
+    if isinstance(value, dict):
+        out = {k: _rescored(v, scores) for k, v in value.items()}
+        score, file = out.get("blur_score"), out.get("file")
+        if isinstance(score, int | float) and isinstance(file, str):
+            new = scores.get((file, round(float(score), 1)))
+            if new is not None:
+                out["blur_score"] = new
+        return out
+    if isinstance(value, list):
+        return [_rescored(v, scores) for v in value]
+    return value
+
+
+def _json_rescored(data: bytes, scores: Mapping[tuple[str, float], float]) -> bytes:
+    if not scores:
+        return data
+    try:
+        return _json_bytes(_rescored(json.loads(data), scores))
+    except ValueError:
+        return data
+
+
+def _markdown_rescored(data: bytes, scores: Mapping[tuple[str, float], float]) -> bytes:
+    """A report's timeline lines (``blur_score=1290.3 file=front.png``), rescored."""
+    if not scores:
+        return data
+    lines = data.decode("utf-8").split("\n")
+    for i, line in enumerate(lines):
+        for (file, old), new in scores.items():
+            if f"file={file}" in line:
+                lines[i] = re.sub(
+                    rf"blur_score={re.escape(str(old))}(?![0-9])", f"blur_score={new}", lines[i]
+                )
+    return "\n".join(lines).encode()
+
+
+def _marked(ticket: Mapping[str, Any], mode: str) -> dict[str, Any]:
+    """The ticket saying which kind of bundle it is, after its loancli version."""
+    out: dict[str, Any] = {}
+    for key, value in ticket.items():
+        if key != PERSONAL_DATA:
+            out[key] = value
+        if key == "loancli":
+            out[PERSONAL_DATA] = mode
+    out.setdefault(PERSONAL_DATA, mode)
+    return out

@@ -1,0 +1,90 @@
+"""Text from outside: its digits, and how it is made inert before a terminal shows it.
+
+Digits are ASCII everywhere: an amount, a term, a phone, a card, a code, an ID number, a clock,
+a seed or a timeout is written with 0-9. Full-width (１２３), Arabic-Indic (١٢٣), Devanagari
+(१२३) and other scripts' digits are refused with a sentence that says so
+(:func:`require_ascii_digits`), never read as numbers in one place and refused in another.
+
+Text from the state file, a scenario, an answers file or a bundle is shown through
+:func:`printable`.
+
+A terminal acts on some characters instead of showing them: ``ESC ] 0 ; … BEL`` retitles the
+window, ``ESC [ 2 J`` clears the screen, a carriage return writes over the line, U+202E turns
+the rest of the line around, a zero-width space hides a difference. Input is refused when it
+holds them (``validation.check_text``), but a state file can be edited by hand and was written
+by older versions: whatever reaches a person goes through :func:`printable` on its way out.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from loancli.i18n import _
+
+# Control (Cc: C0, DEL, C1), format (Cf: bidi overrides and isolates, zero-width marks, the
+# BOM), surrogates (Cs: an undecodable byte, which no terminal can print) and the line and
+# paragraph separators (Zl, Zp), which break a line the way a newline does.
+_UNSAFE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# Kept in text of several lines (a scenario file, a report): they move to the next line or
+# column and nothing else.
+_LAYOUT = frozenset("\n\t")
+
+
+def other_digit(text: str) -> str | None:
+    """The first digit in ``text`` that is not one of 0-9 (full-width, another script's,
+    a superscript), or None."""
+    return next((ch for ch in text if ch.isdigit() and not ch.isascii()), None)
+
+
+def require_ascii_digits(text: str) -> None:
+    """``ValueError`` naming the first digit that is not 0-9, if ``text`` has one."""
+    char = other_digit(text)
+    if char is not None:
+        raise ValueError(
+            _("write digits as 0-9; {char!r} is a digit of another width or script").format(
+                char=char
+            )
+        )
+
+
+def is_unsafe(char: str) -> bool:
+    """Whether a terminal would act on ``char`` (or fail on it) instead of showing it."""
+    return unicodedata.category(char) in _UNSAFE
+
+
+def printable(value: object, *, lines: bool = False) -> str:
+    """``value`` as text a terminal only shows: each control, format or surrogate character is
+    written as its escape (``\\x1b``, ``\\u202e``), so a reader sees that it was there and
+    nothing acts on it. With ``lines``, newlines and tabs are kept (a file, a report)."""
+    text = value if isinstance(value, str) else str(value)
+    if not any(is_unsafe(ch) for ch in text):  # the common case: nothing to copy
+        return text
+    return "".join(
+        ch if (lines and ch in _LAYOUT) or not is_unsafe(ch) else _escape(ch) for ch in text
+    )
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def inert_json(text: str) -> str:
+    """A JSON text with each character a terminal would act on written as its ``\\u``
+    escape: the same data for a JSON reader, nothing raw for a terminal. Newlines outside
+    strings (an indented document's) stay; inside strings ``json.dumps`` escaped them already."""
+    if not any(ch != "\n" and is_unsafe(ch) for ch in text):
+        return text
+    return "".join(_json_escape(ch) if ch != "\n" and is_unsafe(ch) else ch for ch in text)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # beyond the BMP: a surrogate pair, as JSON writes it
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"

@@ -1,0 +1,178 @@
+"""Tickets from strangers: every hand-made ``ticket.yaml`` that is not a ticket is refused
+(exit 2) with a message naming the member and the field, before anything runs: no traceback,
+no file created or changed anywhere but the replay's own temporary folder (which is gone
+afterwards), nothing of this machine read.
+
+What a ticket could do before it was data: write a file (``--record``, ``--db`` in its command
+words), read one (a scenario or an image path on the replaying machine), crash the replay
+(malformed fields)."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import run_cli, write_answers
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The members of a real bundle: a completed journey."""
+    folder = tmp_path_factory.mktemp("made")
+    code, _, err = run_cli(folder, "--no-input", "apply", "--answers", str(write_answers(folder)))
+    assert code == 0, err
+    code, _, err = run_cli(folder, "report", "A0001", "--bundle", str(folder / "t.zip"))
+    assert code == 0, err
+    with zipfile.ZipFile(folder / "t.zip") as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _run(edit: Edit) -> Edit:
+    return lambda t: edit(t["runs"][0])
+
+
+def _answers(edit: Edit) -> Edit:
+    return lambda t: edit(t["runs"][0]["answers"])
+
+
+SECRET = "/etc/hostname"
+
+# (name, edit of the parsed ticket, words the message must hold)
+CASES: list[tuple[str, Edit, tuple[str, ...]]] = [
+    ("command words", _run(lambda r: r.update(argv=["apply", "--record", "/tmp/x"])), ("argv",)),
+    ("--db in the words", _run(lambda r: r.update(argv=["--db", "/tmp/x.json"])), ("argv",)),
+    ("an output option", _run(lambda r: r.update(record_file="/tmp/x")), ("record_file",)),
+    ("a scenario path", _run(lambda r: r.update(scenario="/any/path.yaml")), ("scenario",)),
+    ("a relative scenario", _run(lambda r: r.update(scenario="../../x")), ("scenario",)),
+    ("an unknown scenario", _run(lambda r: r.update(scenario="nosuch")), ("scenario", "nosuch")),
+    ("an image path", _answers(lambda a: a.update(id_front=SECRET)), ("id_front",)),
+    ("an image ../", _answers(lambda a: a.update(id_back="../../../x.png")), ("id_back",)),
+    (
+        "an image member ../",
+        _answers(lambda a: a.update(id_front="images/../../x.png")),
+        ("id_front",),
+    ),
+    ("an unknown answer key", _answers(lambda a: a.update(db="/tmp/x")), ("answers.db",)),
+    ("an unknown action", _run(lambda r: r.update(action="shell")), ("shell",)),
+    ("argv of numbers", _run(lambda r: r.update(argv=[1, 2])), ("argv",)),
+    ("record 5", _run(lambda r: r.update(record=5)), ("runs[0].record",)),
+    ("record null", _run(lambda r: r.update(record=None)), ("id",)),
+    ("no id", lambda t: t.pop("id"), ("id",)),
+    ("events 5", lambda t: t.update(events=5), ("events",)),
+    ("outcome x", lambda t: t.update(outcome="x"), ("outcome",)),
+    ("an unknown reason", lambda t: t["outcome"].update(reason="x"), ("outcome.reason",)),
+    ("answers a list", _run(lambda r: r.update(answers=[1])), ("answers",)),
+    ("a seed below 0", _run(lambda r: r.update(seed=-1)), ("seed",)),
+    ("a clock that is no date", _run(lambda r: r.update(clock="yesterday")), ("clock",)),
+    ("a future format", lambda t: t.update(bundle_format=99), ("bundle_format", "99")),
+    ("the old format", lambda t: t.update(bundle_format=1), ("bundle_format",)),
+    ("no runs", lambda t: t.update(runs=[]), ("runs",)),
+    (
+        "a resume of nothing",
+        lambda t: t["runs"].append({**t["runs"][0], "action": "resume", "applicant": "A0009"}),
+        ("applicant", "A0009"),
+    ),
+    (
+        "a scenario text with a local image",
+        _run(lambda r: r.update(scenario_text=f"borrower: {{id_front: {SECRET}}}\n")),
+        ("borrower.id_front",),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "words"), CASES, ids=[c[0] for c in CASES])
+def test_a_hostile_ticket_is_refused_naming_the_field(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    made: dict[str, bytes],
+    name: str,
+    edit: Edit,
+    words: tuple[str, ...],
+) -> None:
+    ticket = yaml.safe_load(made["ticket.yaml"])
+    edit(ticket)
+    text = yaml.safe_dump(ticket, allow_unicode=True)
+    _refused(tmp_path, monkeypatch, {**made, "ticket.yaml": text.encode()}, ("ticket.yaml", *words))
+
+
+RAW: list[tuple[str, str, tuple[str, ...]]] = [
+    ("a python tag", "!!python/object/apply:os.system ['true']\n", ("tag",)),
+    ("a binary tag", "bundle_format: 2\nid: !!binary QTAwMDE=\n", ("tag",)),
+    (
+        "deep aliases",
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n"
+            for i in range(6)
+        ),
+        ("20,000",),
+    ),
+    ("not UTF-8", "id: \udcff\n", ("UTF-8",)),
+    ("a list", "- 1\n- 2\n", ("mapping",)),
+    ("nested too deep", "a: " + "[" * 50 + "]" * 50 + "\n", ("deeper",)),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "words"), RAW, ids=[c[0] for c in RAW])
+def test_a_ticket_that_is_not_plain_yaml_is_refused(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    made: dict[str, bytes],
+    name: str,
+    text: str,
+    words: tuple[str, ...],
+) -> None:
+    raw = text.encode("utf-8", "surrogateescape")
+    _refused(tmp_path, monkeypatch, {**made, "ticket.yaml": raw}, ("ticket.yaml", *words))
+
+
+def _refused(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    members: dict[str, bytes],
+    words: tuple[str, ...],
+) -> None:
+    bundle = tmp_path / "hostile.zip"
+    bundle.write_bytes(_zip(members))
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    before = _files(tmp_path)
+    code, out, err = run_cli(tmp_path, "replay", str(bundle), db=tmp_path / "kept.json")
+    assert code == 2, out + err
+    assert "Traceback" not in out + err
+    for word in words:
+        assert word in err, (word, err)
+    assert _files(tmp_path) == before  # nothing created or changed, the temporary folder gone
+    assert not (tmp_path / "kept.json").exists()
+
+
+def _files(root: Path) -> dict[str, tuple[int, int]]:
+    out = {}
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(folder) / name
+            info = path.stat()
+            out[str(path.relative_to(root))] = (info.st_size, info.st_mtime_ns)
+    return out

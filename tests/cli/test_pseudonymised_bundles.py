@@ -1,0 +1,162 @@
+"""Every built-in scenario, and a phone change after a journey, bundled with its personal data
+pseudonymised: no original phone, ID number, card number, name, address or employer is left
+in any member in any form (UTF-8 text, JSON escapes, the images' text chunks, the masked forms
+events record), and ``loancli replay`` of the bundle still says reproduced."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shlex
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ID_DIR, ROOT, run_cli, write_answers
+from PIL import Image
+
+from loancli.identity.card import METADATA_KEY
+from loancli.identity.idnumber import parse_id
+from loancli.masking import mask_card, mask_id, mask_phone
+from loancli.world.scenario import builtin_names, load_scenario, run_command
+
+# Every personal value the fixtures' answers, images and the built-in scenarios hold.
+PHONES = ("13800138000", "13700137000", "13900139000", "13900000001")
+ID_NUMBERS = ("110105199003070017", "11010519491231002X", "310115199508200841")
+CARDS = ("6222021234567893445",)
+NAMES = ("王小明", "王大明", "李四", "李华")
+TEXTS = ("北京小米科技有限责任公司", "北京市朝阳区建国路88号", "上海市浦东新区世纪大道100号")
+MASKED = (
+    *map(mask_phone, PHONES),
+    *map(mask_id, ID_NUMBERS),
+    *map(mask_card, CARDS),
+)
+# A masked name is its surname and one star per other character, not inside a longer mask.
+MASKED_NAMES = re.compile(r"(?<![*])(?:王\*\*|李\*)(?![*])")
+
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+CHANGE_PHONE = [
+    "account",
+    "change-phone",
+    "--answers",
+    str(ROOT / "fixtures/answers/change-phone.yaml"),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def quick_world() -> Iterator[None]:
+    """No fsync, and argon2 at its cheapest: neither is what this file tests, and a journey
+    hashes and checks a password several times, replayed as often."""
+    from argon2 import PasswordHasher
+
+    from loancli.account import hashing
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "fsync", lambda fd: None)
+        patch.setattr(hashing, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        yield
+
+
+def scenario_runs(name: str) -> list[list[str]]:
+    """The command lines (after ``loancli``) a built-in scenario is reproduced with."""
+    words = shlex.split(run_command(load_scenario(name)))[1:]
+    at = words.index("--answers")
+    words[at + 1] = str(ROOT / words[at + 1])
+    return [words]
+
+
+CASES = {name: scenario_runs(name) for name in builtin_names()}
+CASES["journey-then-phone-change"] = [
+    ["--no-input", "apply", "--answers", str(ROOT / "fixtures/answers/happy-path.yaml")],
+    ["--no-input", *CHANGE_PHONE],
+]
+# Every upload check on the way: blurry, low resolution, someone else's card (its back does
+# not match), an expired back; then the borrower's own card.
+UPLOADS = {
+    "id_front": [
+        str(ID_DIR / f)
+        for f in ("front-blurry.png", "front-lowres.png", "front-other.png", "front.png")
+    ],
+    "id_back": [str(ID_DIR / f) for f in ("back.png", "back-expired.png", "back.png")],
+}
+CASES["uploads-refused-then-read"] = [["--no-input", "apply", "--answers", "{answers}"]]
+
+
+def leftovers(members: dict[str, bytes]) -> list[str]:
+    """Every original (or its masked form) found in a member, as ``member: value``."""
+    found = []
+    for name, data in members.items():
+        texts = [data.decode("utf-8", "replace"), data.decode("latin-1")]
+        if name.endswith(".png") and data.startswith(b"\x89PNG"):
+            with Image.open(io.BytesIO(data)) as image:
+                texts += [str(v) for v in image.info.values()]
+                chunk = image.info.get(METADATA_KEY)
+                if chunk:
+                    texts.append(json.dumps(json.loads(chunk), ensure_ascii=False))
+        text = "\n".join(texts)
+        for value in (*PHONES, *ID_NUMBERS, *CARDS, *NAMES, *TEXTS, *MASKED):
+            escaped = json.dumps(value)[1:-1]  # 王小明 as \u738b\u5c0f\u660e
+            if value in text or escaped in text or value.lower() in text:
+                found.append(f"{name}: {value}")
+        found += [f"{name}: {m}" for m in MASKED_NAMES.findall(text)]
+    return found
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_pseudonymised_bundle_holds_no_personal_data_and_replays(
+    tmp_path: Path, case: str
+) -> None:
+    answers = write_answers(tmp_path, **UPLOADS)
+    for words in CASES[case]:
+        code, _out, err = run_cli(tmp_path, *(w.format(answers=answers) for w in words))
+        assert code in (0, 3), err
+    record = "A0001" if "apply" in CASES[case][-1] else "F0001"
+    bundle = tmp_path / "ticket.zip"
+    code, _out, err = run_cli(tmp_path, "report", record, "--bundle", str(bundle))
+    assert code == 0, err
+
+    with zipfile.ZipFile(bundle) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    ticket = yaml.load(members["ticket.yaml"], Loader=FAST_LOADER)  # noqa: S506 - a safe loader
+    assert ticket["personal_data"] == "pseudonymised"
+    assert leftovers(members) == []
+    for name, data in members.items():  # the cards drawn again still pass GB 11643
+        if name.startswith("images/"):
+            with Image.open(io.BytesIO(data)) as image:
+                fields = json.loads(image.info[METADATA_KEY])
+            parse_id(fields["number"])
+
+    if case == "uploads-refused-then-read":
+        refused = [e["reason"] for e in ticket["events"] if e["event"] == "id_refused"]
+        assert refused == ["id_blurry", "id_low_resolution", "id_mismatch", "id_expired"]
+    code, out, err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "again.json")
+    result = json.loads(out)
+    assert code == 0 and result["reproduced"] is True, json.dumps(result, ensure_ascii=False)
+    assert result["outcome"] == ticket["outcome"]
+
+
+def test_kept_personal_data_is_said_and_a_built_in_scenario_with_accounts_replays(
+    tmp_path: Path,
+) -> None:
+    code, _out, err = run_cli(tmp_path, *CASES["phone-taken"][0])
+    assert code == 3, err
+    bundle = tmp_path / "kept.zip"
+    code, _out, err = run_cli(
+        tmp_path, "report", "F0001", "--bundle", str(bundle), "--keep-personal-data"
+    )
+    assert code == 0, err
+    with zipfile.ZipFile(bundle) as archive:
+        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+    assert ticket["personal_data"] == "kept"
+    [run] = ticket["runs"]
+    assert run["answers"]["new_phone"] == "13700137000" and run["scenario"] == "phone-taken"
+    # The built-in scenario travels inlined, its preset passwords as stand-ins.
+    scenario = yaml.safe_load(run["scenario_text"])
+    assert scenario["accounts"][1]["phone"] == "13700137000"
+    assert scenario["accounts"][0]["password"] == run["answers"]["password"]
+    code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "again.json")
+    assert code == 0 and json.loads(out)["reproduced"] is True
