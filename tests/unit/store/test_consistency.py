@@ -252,3 +252,19 @@ def test_a_sqlite_file_kept_under_other_rules_is_checked_whole(tmp_path: Path) -
     with pytest.raises(StateCorrupt, match=r"table 'cards', record 'C0001', field 'phone'"):
         with Store(path, read_only=True):
             pass
+
+
+def test_a_writer_forgets_only_the_log_it_checked(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    _filled(path)
+    with Store(path) as first:  # found sound: four records logged, now checked
+        with Store(path) as second, second.transaction():
+            second.insert("cards", _card(second.next_id("card", "C"), "2"))
+        with first.transaction():
+            first.meta_set("clock", CLOCK)
+    # What the other writer logged after the first one's check is still there to be checked.
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT tbl, doc_id FROM document_keys_changes").fetchall() == [
+            ("cards", 2)
+        ]
+    db.close()
