@@ -17,8 +17,6 @@ A record may carry fields beyond those typed here (each flow keeps what its step
 the types name what the code relies on, in the form loancli writes them.
 """
 
-from __future__ import annotations
-
 import functools
 import operator
 import re
@@ -34,7 +32,6 @@ from typing import (
     Union,
     get_args,
     get_origin,
-    get_type_hints,
     is_typeddict,
 )
 
@@ -588,9 +585,9 @@ def _parsed(kind: Any) -> Any:
         metas = [m for m in metas if isinstance(m, msgspec.Meta)]
         return Annotated[(_parsed(base), *metas)] if metas else _parsed(base)
     if is_typeddict(kind):
-        required = _required(kind)
+        required = kind.__required_keys__
         fields = {}
-        for name, hint in get_type_hints(kind, include_extras=True).items():
+        for name, hint in kind.__annotations__.items():
             derived = _parsed(_unrequired(hint))
             fields[name] = derived if name in required else NotRequired[derived]
         return TypedDict(kind.__name__, fields)  # type: ignore[operator]
@@ -611,7 +608,7 @@ def _amounts(kind: Any) -> Any:
         return _AMOUNT if forms and forms[0].amount else _amounts(get_args(kind)[0])
     if is_typeddict(kind):
         fields = {}
-        for name, hint in get_type_hints(kind, include_extras=True).items():
+        for name, hint in kind.__annotations__.items():
             derived = _amounts(_unrequired(hint))
             if derived is not Any:
                 fields[name] = NotRequired[derived]
@@ -625,18 +622,6 @@ def _amounts(kind: Any) -> Any:
             return functools.reduce(operator.or_, [*{a for a in args if a is not Any}, type(None)])
         return origin[tuple(args)]
     return Any
-
-
-def _required(kind: Any) -> set[str]:
-    """The keys a TypedDict requires. ``__required_keys__`` follows each class's totality, but
-    with postponed annotations Python 3.11 cannot see a NotRequired or Required there;
-    get_type_hints keeps them."""
-    out = set()
-    for name, hint in get_type_hints(kind, include_extras=True).items():
-        wrapper = get_origin(hint)
-        if wrapper is Required or (wrapper is not NotRequired and name in kind.__required_keys__):
-            out.add(name)
-    return out
 
 
 def _unrequired(kind: Any) -> Any:
@@ -677,7 +662,7 @@ def _locate(kind: Any, doc: Any, path: str) -> tuple[Any, Any, str]:
         elif part.startswith("[") and isinstance(doc, list) and get_origin(kind) is list:
             kind, doc, found = get_args(kind)[0], doc[int(part[1:-1])], found + part
         elif isinstance(doc, dict) and is_typeddict(kind):
-            kind = get_type_hints(kind, include_extras=True).get(part, Any)
+            kind = kind.__annotations__.get(part, Any)
             doc, found = doc.get(part), f"{found}.{part}" if found else part
         else:
             return Any, None, path
