@@ -268,3 +268,17 @@ def test_a_writer_forgets_only_the_log_it_checked(tmp_path: Path) -> None:
             ("cards", 2)
         ]
     db.close()
+
+
+def test_a_record_written_again_with_the_same_keys_is_not_logged(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    _filled(path)
+    with Store(path) as store, store.transaction():
+        store.meta_set("clock", CLOCK)  # the log forgotten
+    with Store(path) as store:
+        store.update("cards", {"bank": "CMB"}, id="C0001")  # no key changes
+        assert _log(path) == (0, 0)
+        history = [{"phone": "3", "until": CLOCK}, {"phone": "4", "until": CLOCK}]
+        store.update("accounts", {"phone_history": history}, phone="2")
+    assert _log(path) == (1, 2)  # its former numbers are keys: logged, its old keys gone
+    assert _sqlite_keys(path) == sorted(keys_of(_dump(path)), key=repr)
