@@ -6,17 +6,41 @@ and mypy checks the code that reads them. :func:`check_table` validates every re
 with msgspec when the state file is opened, so a damaged record is refused with the table, the
 record id and the field, before anything reads or writes it.
 
+A field that has a form says so in its type: ``IsoDate`` and ``IsoDateTime`` are text that must
+be a real calendar date (a date-time with its UTC offset), ``Money`` is decimal text of 0 or
+more, a reason is one of :class:`loancli.reasons.Reason`, a status one of its closed set, an
+id has its table's letter and at least four digits. The forms are checked in one msgspec pass
+over a type derived from the record's (:func:`_parsed`), so an error names the field's path.
+The checks across records (counters, unique ids, references) are ``store/consistency.py``'s.
+
 A record may carry fields beyond those typed here (each flow keeps what its steps recorded);
-the types name what the code relies on.
+the types name what the code relies on, in the form loancli writes them.
 """
 
-from __future__ import annotations
-
+import functools
+import operator
 import re
-from datetime import datetime
-from typing import Annotated, Any, Literal, NotRequired, TypedDict
+import types
+from datetime import date, datetime
+from typing import (
+    Annotated,
+    Any,
+    Literal,
+    NotRequired,
+    Required,
+    TypedDict,
+    Union,
+    get_args,
+    get_origin,
+    is_typeddict,
+)
 
 import msgspec
+
+from loancli.errors import quoted
+from loancli.i18n import N_, _
+from loancli.masking import mask_phone
+from loancli.reasons import Reason
 
 APPLICANTS = "applicants"
 FLOWS = "flows"
@@ -28,17 +52,88 @@ SMS_INBOX = "sms_inbox"
 OTP_CODES = "otp_codes"
 META = "meta"
 
-Status = Literal["in_progress", "stopped", "completed"]
 NonEmpty = msgspec.Meta(min_length=1)
+
+
+class _Form:
+    """What a field's text (or number) must be, in words for a person, and how it is checked:
+    parsed as ``parse`` (a date, a reason...), held to msgspec constraints (a pattern, a
+    bound), or, for an ``amount``, read as a number of 0 or more. The field keeps its JSON type
+    for the code that reads it; only the check on load parses it."""
+
+    def __init__(self, what: str, parse: Any = None, amount: bool = False, **constraints: Any):
+        self.what = what
+        self.parse = parse
+        self.amount = amount
+        self.meta = msgspec.Meta(**constraints) if constraints else None
+
+
+# Text an amount is read from, as a number, in a second pass (a regular expression on each of
+# the many amounts of a large file costs several times more): 0 or more, and finite.
+_AMOUNT = Annotated[float, msgspec.Meta(ge=0, le=1e15)]
+
+IsoDate = Annotated[str, _Form(N_("a real date written YYYY-MM-DD"), date)]
+IsoDateTime = Annotated[
+    str,
+    _Form(
+        N_("a real date-time with its UTC offset, like 2026-03-02T10:00:00+08:00"),
+        Annotated[datetime, msgspec.Meta(tz=True)],
+    ),
+]
+# Amounts are written with fmt() (two decimals); a count of yuan-days may keep more.
+Money = Annotated[str, _Form(N_("an amount of 0 or more written like 916.80"), amount=True)]
+# An APR in percent, or a total fee rate as a fraction.
+Rate = Annotated[str, _Form(N_("a rate of 0 or more written like 18.00"), amount=True)]
+ReasonCode = Annotated[str, _Form(N_("a known reason code"), Reason)]
+Positive = Annotated[int, _Form(N_("a whole number of 1 or more"), ge=1)]
+Count = Annotated[int, _Form(N_("a whole number of 0 or more"), ge=0)]
+# Every month has a 28th (loan/schedule.py LAST_COMMON_DAY).
+DayOfMonth = Annotated[int, _Form(N_("a day of the month from 1 to 28"), ge=1, le=28)]
+ApplicantId = Annotated[str, _Form(N_("an id like A0001"), pattern=r"^A[0-9]{4,}$")]
+FlowId = Annotated[str, _Form(N_("an id like F0001"), pattern=r"^F[0-9]{4,}$")]
+LoanId = Annotated[str, _Form(N_("an id like L0001"), pattern=r"^L[0-9]{4,}$")]
+CardId = Annotated[str, _Form(N_("an id like C0001"), pattern=r"^C[0-9]{4,}$")]
+ContactId = Annotated[str, _Form(N_("an id like K0001"), pattern=r"^K[0-9]{4,}$")]
+# The record a loan was paid out by: a journey's, or a checkout's.
+BorrowerId = Annotated[str, _Form(N_("an id like A0001 or F0001"), pattern=r"^[AF][0-9]{4,}$")]
+# A credit card's expiry as printed (validation.py check_card_expiry).
+Expiry = Annotated[
+    str, _Form(N_("an expiry written MMYY, like 0928"), pattern=r"^(0[1-9]|1[0-2])[0-9]{2}$")
+]
+# Any flow but the journey, whose records live in the applicants table.
+FlowKind = Annotated[
+    str, _Form(N_("a flow kind like change_phone (not apply)"), pattern=r"^(?!apply$)[a-z][a-z_]*$")
+]
+
+Status = Literal["in_progress", "stopped", "completed"]
+# The journey's steps in order, then its end (journey/runner.py STEP_NAMES; a test keeps them
+# the same).
+ApplicantStep = Literal[
+    "login",
+    "profile",
+    "id_upload",
+    "face_check",
+    "authorisations",
+    "first_review",
+    "loan_selection",
+    "card_binding",
+    "sms_verification",
+    "disbursement",
+    "done",
+]
+# loan/schedule.py Method and the DAY_COUNT_* texts (a test keeps them the same).
+LoanMethod = Literal["equal_installment", "equal_principal", "interest_first"]
+DayCount = Literal["30/360 monthly", "actual/360 first period", "actual/365 every period"]
+LineStatus = Literal["scheduled", "due", "overdue", "paid"]
 
 
 class Event(TypedDict):
     """One thing that happened in a journey or flow, in simulated time; detail is masked."""
 
-    at: str
+    at: IsoDateTime
     event: str
     step: NotRequired[str | None]
-    reason: NotRequired[str | None]
+    reason: NotRequired[ReasonCode | None]
     detail: NotRequired[dict[str, Any]]
 
 
@@ -46,7 +141,7 @@ class Run(TypedDict, total=False):
     """How one run of a journey or flow was started: what a report replays."""
 
     command: str
-    clock: str
+    clock: IsoDateTime
     seed: int
     scenario: str
     answers: str | None
@@ -56,35 +151,173 @@ class Run(TypedDict, total=False):
 
 
 class _Progress(TypedDict):
-    id: Annotated[str, NonEmpty]
     status: Status
-    step: str
-    created_at: str
+    created_at: IsoDateTime
     events: list[Event]
     runs: NotRequired[list[Run]]
-    stopped_at: NotRequired[str | None]
-    reason: NotRequired[str | None]
-    updated_at: NotRequired[str]
+    reason: NotRequired[ReasonCode | None]
+    updated_at: NotRequired[IsoDateTime]
     phone: NotRequired[str]
+    # Journeys and flows in the order they were made (meta counter.record).
+    seq: NotRequired[Positive]
+
+
+class _IdentityDetails(TypedDict, total=False):
+    validity: str | None
+    face_id: str | None
+    sex: str | None
+    address: str | None
+    authority: str | None
+    ethnicity: str | None
+    verified_at: IsoDateTime
+
+
+class Identity(_IdentityDetails):
+    """A verified ID card's fields kept on an account (a checkout's ID upload, a preset)."""
+
+    name: str
+    number: str
+    birth_date: NotRequired[str | None]
+
+
+class ApplicantIdentity(_IdentityDetails):
+    """The ID card a journey read and verified (the review reads the birth date)."""
+
+    name: str
+    number: str
+    birth_date: IsoDate
+
+
+class IdentitySeen(_IdentityDetails, total=False):
+    """What a flow keeps of the ID card it checked against (an unlock: the face only)."""
+
+    name: str
+    number: str
+    birth_date: str | None
+
+
+class ProfileContact(TypedDict):
+    name: str
+    relation: str
+    phone: str
+
+
+class Profile(TypedDict):
+    """The journey's personal and work information."""
+
+    employer: str
+    monthly_income: Money
+    contact: ProfileContact
+
+
+class ReviewState(TypedDict):
+    submitted_at: IsoDateTime
+    ready_at: IsoDateTime
+
+
+class Review(TypedDict):
+    """The first review's decision: the limit and the APR the loan is then chosen within."""
+
+    approved: bool
+    credit_limit: Money
+    apr: Rate
+    why: list[str]
+
+
+class LoanChoice(TypedDict):
+    """The amount, term and method the borrower chose, and the loan once it is paid out."""
+
+    amount: Money
+    term: Positive
+    method: LoanMethod
+    apr: Rate
+    id: NotRequired[LoanId]
+    loan_date: NotRequired[IsoDate]
+    first_due_date: NotRequired[IsoDate]
+    repayment_day: NotRequired[DayOfMonth]
+    day_count: NotRequired[DayCount]
+
+
+class PlannedLine(TypedDict):
+    n: Positive
+    due_date: IsoDate
+    principal: Money
+    interest: Money
+    fee: Money
+    total: Money
+    remaining: Money
+    status: LineStatus
+
+
+class Plan(TypedDict):
+    """The repayment plan shown when the loan was paid out (loan/schedule.py to_dict)."""
+
+    repayment_day: DayOfMonth
+    first_due_date: IsoDate
+    day_count: DayCount
+    apr: Rate
+    total_interest: Money
+    total_fee: Money
+    installments: list[PlannedLine]
+
+
+class ChosenCard(TypedDict):
+    """The card a journey pays out to, or a checkout pays with."""
+
+    id: CardId
+    number: Annotated[str, NonEmpty]
+    bank: NotRequired[str]
+    reserved_phone: NotRequired[str]
 
 
 class Applicant(_Progress):
     """A borrower's loan journey, step by step."""
 
+    id: ApplicantId
+    step: ApplicantStep
+    stopped_at: NotRequired[ApplicantStep | None]
     seed: NotRequired[int]
-    profile: NotRequired[dict[str, Any]]
-    identity: NotRequired[dict[str, Any]]
-    review: NotRequired[dict[str, Any]]
-    loan: NotRequired[dict[str, Any]]
-    card: NotRequired[dict[str, Any]]
-    schedule: NotRequired[dict[str, Any]]
-    attempts: NotRequired[dict[str, int]]
+    profile: NotRequired[Profile]
+    identity: NotRequired[ApplicantIdentity]
+    authorisations: NotRequired[dict[str, bool]]
+    review_state: NotRequired[ReviewState]
+    review: NotRequired[Review]
+    loan: NotRequired[LoanChoice]
+    card: NotRequired[ChosenCard]
+    schedule: NotRequired[Plan]
+    attempts: NotRequired[dict[str, Count]]
 
 
 class Flow(_Progress):
     """A run of an account flow (phone change, card bind, checkout, unlock...)."""
 
-    kind: str
+    id: FlowId
+    kind: FlowKind
+    step: str
+    stopped_at: NotRequired[str | None]
+    price: NotRequired[Money]
+    periods: NotRequired[Positive]
+    card: NotRequired[ChosenCard]
+    identity: NotRequired[IdentitySeen]
+
+
+class LastLogin(TypedDict):
+    at: IsoDateTime
+    model: str
+    city: str
+
+
+class PhoneChange(TypedDict):
+    """A number the account had until a phone change (the flow that changed it)."""
+
+    phone: Annotated[str, NonEmpty]
+    until: IsoDateTime
+    flow: NotRequired[str]
+
+
+class Freeze(TypedDict):
+    at: IsoDateTime
+    why: str
 
 
 class Account(TypedDict):
@@ -92,71 +325,133 @@ class Account(TypedDict):
 
     phone: Annotated[str, NonEmpty]
     password_hash: Annotated[str, NonEmpty]
-    created_at: str
-    wrong_passwords: NotRequired[int]
-    locked_until: NotRequired[str | None]
-    repayment_day: NotRequired[int | None]
+    created_at: IsoDateTime
+    wrong_passwords: NotRequired[Count]
+    locked_until: NotRequired[IsoDateTime | None]
+    face_locked_until: NotRequired[IsoDateTime | None]
+    repayment_day: NotRequired[DayOfMonth | None]
     trusted_devices: NotRequired[list[str]]
     two_step: NotRequired[Literal["confirm", "code"]]
+    last_login: NotRequired[LastLogin]
+    phone_history: NotRequired[list[PhoneChange]]
+    checkouts: NotRequired[list[IsoDateTime]]
+    frozen: NotRequired[Freeze | None]
+    identity: NotRequired[Identity]
+
+
+class Paid(TypedDict):
+    """What was paid of a line, part by part (loan/servicing.py PARTS)."""
+
+    penalty: Money
+    interest: Money
+    fee: Money
+    principal: Money
 
 
 class Line(TypedDict):
     """One installment of a loan as it is serviced."""
 
-    n: int
-    due_date: str
-    principal: str
-    interest: str
-    total: str
-    status: str
-    fee: NotRequired[str]
-    penalty: NotRequired[str]
-    paid: NotRequired[dict[str, str]]
-    paid_on: NotRequired[str | None]
+    n: Positive
+    due_date: IsoDate
+    principal: Money
+    interest: Money
+    fee: Money
+    total: Money
+    penalty: Money
+    status: LineStatus
+    paid: Paid
+    remaining: Money
+    paid_on: IsoDate | None
+    penalty_to: IsoDate | None
+    penalty_yuan_days: NotRequired[Money]
+    reminded: NotRequired[bool]
+
+
+class LoanEvent(TypedDict):
+    """One thing that happened to a loan: stamped with the command's time, dated by its day."""
+
+    at: IsoDateTime
+    event: str
+    on: NotRequired[IsoDate]
+    detail: NotRequired[dict[str, Any]]
+
+
+class Payment(TypedDict):
+    on: IsoDate
+    kind: str
+    amount: Money
+
+
+class Replan(TypedDict):
+    """A plan a re-instalment replaced, kept in the loan's history."""
+
+    on: IsoDate
+    kind: str
+    lines: list[Line]
+    owed: NotRequired[dict[str, Money]]
+
+
+class Restructured(TypedDict):
+    on: IsoDate
+    principal: Money
+    term: Positive
+    first_due_date: IsoDate
 
 
 class Loan(TypedDict):
     """A disbursed loan, its installments and what was paid."""
 
-    id: Annotated[str, NonEmpty]
-    applicant_id: str
+    id: LoanId
+    applicant_id: BorrowerId
     phone: str
-    status: str
-    amount: str
-    term: int
+    status: Literal["active", "closed"]
+    amount: Money
+    term: Positive
+    method: LoanMethod
+    apr: Rate
+    apr_contract: Rate
+    repayment_day: DayOfMonth
     card_number: str
-    loan_date: str
+    loan_date: IsoDate
     lines: Annotated[list[Line], NonEmpty]
-    events: NotRequired[list[dict[str, Any]]]
+    payments: list[Payment]
+    history: list[Replan]
+    first_due_date: IsoDate
+    fee_rate_total: NotRequired[Rate | None]
+    day_count: NotRequired[DayCount]
+    checked_to: NotRequired[IsoDate]
+    events: NotRequired[list[LoanEvent]]
     payout_id: NotRequired[str]
+    restructured: NotRequired[Restructured]
 
 
 class Card(TypedDict):
     """A bank card bound to an account; the transaction password only as its hash."""
 
-    id: Annotated[str, NonEmpty]
+    id: CardId
     phone: str
     number: Annotated[str, NonEmpty]
-    status: str
-    card_type: str
+    status: Literal["bound", "unbound"]
+    card_type: Literal["debit", "credit"]
     bank: str
     reserved_phone: str
-    bound_at: str
+    bound_at: IsoDateTime
     source: str
     rebind_required: NotRequired[bool]
-    expiry: NotRequired[str | None]
+    expiry: NotRequired[Expiry | None]
     transaction_password_hash: NotRequired[str]
+    unbound_at: NotRequired[IsoDateTime]
 
 
 class Contact(TypedDict):
     """An emergency contact of an account."""
 
-    id: Annotated[str, NonEmpty]
+    id: ContactId
     phone: str
     mobile: str
     name: str
     relation: str
-    added_at: str
+    added_at: IsoDateTime
     source: str
 
 
@@ -166,8 +461,8 @@ class SmsMessage(TypedDict):
     phone: str
     sender: str
     text: str
-    sent_at: str
-    arrives_at: str
+    sent_at: IsoDateTime
+    arrives_at: IsoDateTime
     code: NotRequired[str | None]
 
 
@@ -178,9 +473,9 @@ class OtpCode(TypedDict):
     purpose: str
     sender: str
     code_hash: str
-    sent_at: str
-    expires_at: str
-    wrong: int
+    sent_at: IsoDateTime
+    expires_at: IsoDateTime
+    wrong: Count
     active: bool
 
 
@@ -204,17 +499,37 @@ RECORD_TYPES: dict[str, Any] = {
     META: Meta,
 }
 # How a record of each table is named in an error: by its id field, else its document number.
-_ID_FIELDS = {ACCOUNTS: "phone", META: "key"}
-# Meta values that must be of a given form.
-_META_DATETIMES = {"clock"}
+ID_FIELDS = {ACCOUNTS: "phone", META: "key"}
+COUNTER_PREFIX = "counter."
+
+
+class _Setting(TypedDict):
+    key: str
+    version: NotRequired[int]
+
+
+class Clock(_Setting):
+    """The simulated now (meta ``clock``)."""
+
+    value: IsoDateTime
+
+
+class Counter(_Setting):
+    """An id counter (meta ``counter.<name>``): the number of the last id handed out."""
+
+    value: Count
 
 
 class RecordProblem(Exception):
-    """A record that does not fit its type: where it is and what is wrong."""
+    """A record that does not fit its type, or its neighbours: where it is and what is wrong."""
 
     def __init__(self, table: str, record: str, field: str, problem: str) -> None:
         self.table, self.record, self.field, self.problem = table, record, field, problem
-        super().__init__(f"table {table!r}, record {record}, field {field!r}: {problem}")
+        super().__init__(
+            _("table {table!r}, record {record}, field {field!r}: {problem}").format(
+                table=table, record=record, field=field, problem=problem
+            )
+        )
 
 
 def check_table(table: str, documents: dict[str, Any]) -> None:
@@ -223,46 +538,164 @@ def check_table(table: str, documents: dict[str, Any]) -> None:
     if kind is None:
         return
     for doc_id, doc in documents.items():
-        record = _record_name(table, doc_id, doc)
+        if table == META:
+            kind = _setting_type(doc)
         try:
-            msgspec.convert(doc, kind)
+            msgspec.convert(doc, _parsed(kind))
+            if _amounts(kind) is not Any:
+                # The amounts, as numbers (lax: from their text), once the rest fits.
+                msgspec.convert(doc, _amounts(kind), strict=False)
         except msgspec.ValidationError as exc:
-            field, problem = _explain(str(exc))
-            raise RecordProblem(table, record, field, problem) from None
-        if table == META and doc.get("key") in _META_DATETIMES:
-            _check_datetime(table, record, doc.get("value"))
+            field, problem = _explain(str(exc), kind, doc)
+            raise RecordProblem(table, record_name(table, doc_id, doc), field, problem) from None
 
 
-def _record_name(table: str, doc_id: str, doc: Any) -> str:
-    field = _ID_FIELDS.get(table, "id")
+def _setting_type(doc: Any) -> Any:
+    key = doc.get("key") if isinstance(doc, dict) else None
+    if key == "clock":
+        return Clock
+    if isinstance(key, str) and key.startswith(COUNTER_PREFIX):
+        return Counter
+    return Meta
+
+
+def record_name(table: str, doc_id: str | int, doc: Any) -> str:
+    """A record as an error names it: its id (a phone masked), else ``#<document number>``."""
+    field = ID_FIELDS.get(table, "id")
     value = doc.get(field) if isinstance(doc, dict) else None
     if isinstance(value, str) and value:
-        return repr(_masked(field, value))
+        return repr(mask_phone(value) if field == "phone" else value)
     return f"#{doc_id}"
 
 
-def _masked(field: str, value: str) -> str:
-    if field == "phone" and len(value) == 11:
-        return value[:3] + "****" + value[-4:]
-    return value
+# -- the forms, checked in one msgspec pass ----------------------------------------------
 
 
-def _check_datetime(table: str, record: str, value: Any) -> None:
+@functools.cache
+def _parsed(kind: Any) -> Any:
+    """``kind`` as msgspec checks it: each form replaced by what it parses to (``IsoDate`` by
+    ``date``...) or by its constraints, each record type by its derived TypedDict."""
+    origin = get_origin(kind)
+    if origin is Annotated:
+        base, *extras = get_args(kind)
+        forms = [e for e in extras if isinstance(e, _Form)]
+        if forms and forms[0].parse is not None:
+            return forms[0].parse
+        metas = [e.meta if isinstance(e, _Form) else e for e in extras]
+        metas = [m for m in metas if isinstance(m, msgspec.Meta)]
+        return Annotated[(_parsed(base), *metas)] if metas else _parsed(base)
+    if is_typeddict(kind):
+        required = kind.__required_keys__
+        fields = {}
+        for name, hint in kind.__annotations__.items():
+            derived = _parsed(_unrequired(hint))
+            fields[name] = derived if name in required else NotRequired[derived]
+        return TypedDict(kind.__name__, fields)  # type: ignore[operator]
+    if origin in (list, dict):
+        return origin[tuple(_parsed(arg) for arg in get_args(kind))]
+    if origin in (Union, types.UnionType):
+        return functools.reduce(operator.or_, (_parsed(arg) for arg in get_args(kind)))
+    return kind
+
+
+@functools.cache
+def _amounts(kind: Any) -> Any:
+    """The part of ``kind`` that holds amounts, each read as a number of 0 or more; Any where
+    there is none (a TypedDict skips the keys it does not name)."""
+    origin = get_origin(kind)
+    if origin is Annotated:
+        forms = [e for e in get_args(kind)[1:] if isinstance(e, _Form)]
+        return _AMOUNT if forms and forms[0].amount else _amounts(get_args(kind)[0])
+    if is_typeddict(kind):
+        fields = {}
+        for name, hint in kind.__annotations__.items():
+            derived = _amounts(_unrequired(hint))
+            if derived is not Any:
+                fields[name] = NotRequired[derived]
+        return TypedDict(kind.__name__, fields) if fields else Any  # type: ignore[operator]
+    if origin in (list, dict, Union, types.UnionType):
+        args = [_amounts(arg) for arg in get_args(kind)]
+        if all(arg is Any for arg in args):
+            return Any
+        if origin in (Union, types.UnionType):
+            # None, or an amount; what else the union admits the first pass checked.
+            return functools.reduce(operator.or_, [*{a for a in args if a is not Any}, type(None)])
+        return origin[tuple(args)]
+    return Any
+
+
+def _unrequired(kind: Any) -> Any:
+    while get_origin(kind) in (NotRequired, Required):
+        kind = get_args(kind)[0]
+    return kind
+
+
+def _plain(kind: Any) -> Any:
+    """The type under NotRequired, ``X | None`` and bare msgspec constraints; a form stays."""
+    while True:
+        kind = _unrequired(kind)
+        origin = get_origin(kind)
+        if origin in (Union, types.UnionType):
+            rest = [arg for arg in get_args(kind) if arg is not type(None)]
+            if len(rest) != 1:
+                return kind
+            kind = rest[0]
+        elif origin is Annotated and not any(isinstance(e, _Form) for e in get_args(kind)[1:]):
+            kind = get_args(kind)[0]
+        else:
+            return kind
+
+
+_PART = re.compile(r"\[\d+\]|\[\.\.\.\]|[^.\[\]]+")
+
+
+def _locate(kind: Any, doc: Any, path: str) -> tuple[Any, Any, str]:
+    """The declared type, the value and the exact path of the field at msgspec's ``path``
+    (``lines[0].due_date``; a dict's value, ``owed[...]``, is found by the first that fails)."""
+    found = ""
+    for part in _PART.findall(path):
+        kind = _plain(kind)
+        if part == "[...]" and isinstance(doc, dict) and get_origin(kind) is dict:
+            kind = get_args(kind)[1]
+            key = next((k for k, v in doc.items() if not _fits(v, kind)), next(iter(doc), None))
+            doc, found = doc.get(key), f"{found}.{key}"
+        elif part.startswith("[") and isinstance(doc, list) and get_origin(kind) is list:
+            kind, doc, found = get_args(kind)[0], doc[int(part[1:-1])], found + part
+        elif isinstance(doc, dict) and is_typeddict(kind):
+            kind = kind.__annotations__.get(part, Any)
+            doc, found = doc.get(part), f"{found}.{part}" if found else part
+        else:
+            return Any, None, path
+    return kind, doc, found
+
+
+def _fits(value: Any, kind: Any) -> bool:
     try:
-        if not isinstance(value, str):
-            raise ValueError
-        datetime.fromisoformat(value)
-    except ValueError:
-        shown = value if isinstance(value, str | int | float) else type(value).__name__
-        raise RecordProblem(table, record, "value", f"{shown!r} is not an ISO date-time") from None
+        msgspec.convert(value, _parsed(kind))
+    except msgspec.ValidationError:
+        return False
+    return True
+
+
+def _what(kind: Any) -> str | None:
+    """What a form asks for, in words; None for a plain type."""
+    kind = _plain(kind)
+    if get_origin(kind) is Annotated:
+        for extra in get_args(kind)[1:]:
+            if isinstance(extra, _Form):
+                return _(extra.what)
+    if get_origin(kind) is Literal:
+        return _("one of {choices}").format(choices=", ".join(map(str, get_args(kind))))
+    return None
 
 
 _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _MISSING = re.compile(r"missing required field `(?P<field>[^`]+)`")
 
 
-def _explain(message: str) -> tuple[str, str]:
-    """msgspec's message as (field path, what is wrong): ``events``, ``expected array, got str``."""
+def _explain(message: str, kind: Any, doc: Any) -> tuple[str, str]:
+    """msgspec's message as (field path, what is wrong): ``events``, ``expected array, got str``;
+    a value not of its field's form is quoted, with the form it should have."""
     path = ""
     match = _AT.search(message)
     if match:
@@ -271,6 +704,11 @@ def _explain(message: str) -> tuple[str, str]:
     missing = _MISSING.search(message)
     if missing:
         field = f"{path}.{missing['field']}" if path else missing["field"]
-        return field, "missing"
+        return field, _("missing")
+    if path:
+        form, value, path = _locate(kind, doc, path)
+        what = _what(form)
+        if what is not None:
+            return path, _("{value} is not {what}").format(value=quoted(value), what=what)
     message = message.replace("`", "")
     return path or "(record)", message[0].lower() + message[1:]

@@ -87,7 +87,8 @@ def clone(data: dict[str, Any], copies: int) -> dict[str, Any]:
             for doc in docs.values():
                 text = json.dumps(doc, ensure_ascii=False).replace("13800138000", phone)
                 for old, new in ids.items():
-                    text = text.replace(f'"{old}"', f'"{new}"')
+                    # An id, and the payout id made from it ("A0001/payout").
+                    text = text.replace(f'"{old}"', f'"{new}"').replace(f'"{old}/', f'"{new}/')
                 table = out[name]
                 table[str(len(table) + 1)] = json.loads(text)
     meta = {d["key"]: d for d in data["meta"].values()}

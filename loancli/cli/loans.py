@@ -250,7 +250,8 @@ def repay(
         str, typer.Argument(metavar="ID", help="Applicant A0001, flow F0001 or loan L0001.")
     ],
     installment: Annotated[
-        int | None, typer.Option("--installment", help="Pay installment N in full.")
+        int | None,
+        typer.Option("--installment", parser=integer, help="Pay installment N in full."),
     ] = None,
     amount: Annotated[
         str | None,
@@ -318,7 +319,7 @@ def _show_payment(opts: Options, result: dict[str, Any]) -> None:
 def restructure(
     ctx: typer.Context,
     applicant: Annotated[str, typer.Argument(metavar="APPLICANT", help="Applicant ID.")],
-    term: Annotated[int, typer.Option("--term", help="Months of the new plan.")],
+    term: Annotated[int, typer.Option("--term", parser=integer, help="Months of the new plan.")],
 ) -> None:
     """协商二次分期: turn an overdue loan's remaining debt into a new plan."""
     from loancli import api

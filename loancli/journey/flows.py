@@ -7,7 +7,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from loancli.account.hashing import stand_in
-from loancli.errors import AnswersExhausted, MissingAnswer, MissingAnswers, UsageError
+from loancli.errors import (
+    AnswersExhausted,
+    MissingAnswer,
+    MissingAnswers,
+    StateError,
+    UsageError,
+)
 from loancli.i18n import _
 from loancli.journey.core import Journey, Stop, save_clock
 from loancli.reasons import Reason
@@ -88,6 +94,9 @@ def run_steps(
                 later = j.asker.missing(step for _, step in steps[index:])
                 failure = MissingAnswers([str(exc.key), *(k for k in later if k != exc.key)])
                 outcome = None
+            except StateError:
+                # The state file refused: nothing of this step may reach it.
+                raise
             except BaseException as exc:  # noqa: BLE001 - re-raised below, after saving
                 failure = exc
                 outcome = None

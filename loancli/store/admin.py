@@ -57,17 +57,16 @@ class Pruned:
 
 def prune(store: Store, before: date) -> Pruned:
     """Drop the journeys closed before ``before`` (stopped, or completed with every loan
-    settled), their loans, the flows finished before it, and the SMS messages and codes of
-    the pruned applicants' numbers sent before it; all in one unit."""
+    settled), their loans, the flows finished before it (a checkout, once its loan is settled,
+    with its loan), and the SMS messages and codes of the pruned applicants' numbers sent
+    before it; all in one unit."""
     cutoff = before.isoformat()
     done = Pruned(cutoff)
     with store.transaction():
         loans = store.all(LOANS)
         for app in store.all(APPLICANTS):
             own = [loan for loan in loans if loan["applicant_id"] == app["id"]]
-            closed = app["status"] == "stopped" or (
-                app["status"] == "completed" and all(x["status"] != "active" for x in own)
-            )
+            closed = app["status"] == "stopped" or (app["status"] == "completed" and _settled(own))
             if closed and _day(app.get("updated_at", app["created_at"])) < cutoff:
                 done.applicants.append(app["id"])
                 done.loans += [x["id"] for x in own]
@@ -78,10 +77,19 @@ def prune(store: Store, before: date) -> Pruned:
                     done.messages += _drop_sent(store, SMS_INBOX, phone, cutoff)
                     done.codes += _drop_sent(store, OTP_CODES, phone, cutoff)
         for flow in store.all(FLOWS):
-            if flow["status"] != "in_progress" and _day(flow.get("updated_at", "")) < cutoff:
+            # A loan names the checkout that paid it out: the two go together.
+            own = [loan for loan in loans if loan["applicant_id"] == flow["id"]]
+            finished = flow["status"] != "in_progress" and _settled(own)
+            if finished and _day(flow.get("updated_at", "")) < cutoff:
                 done.flows.append(flow["id"])
+                done.loans += [x["id"] for x in own]
                 store.remove_ids(FLOWS, {flow.doc_id})
+                store.remove_ids(LOANS, {x.doc_id for x in own})
     return done
+
+
+def _settled(loans: list[Any]) -> bool:
+    return all(loan["status"] != "active" for loan in loans)
 
 
 def _drop_sent(store: Store, table: str, phone: str, cutoff: str) -> int:

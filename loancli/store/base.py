@@ -48,6 +48,7 @@ from loancli.errors import (
 )
 from loancli.i18n import N_, _
 from loancli.records import ACCOUNTS, APPLICANTS, FLOWS, META, RecordProblem, check_table
+from loancli.store.consistency import check_documents, taken
 from loancli.store.lock import Lock, LockBusy, LockUnavailable
 
 SCHEMA_VERSION = 1
@@ -702,12 +703,18 @@ class Store:
         self.upsert(META_TABLE, {"key": key, "value": value}, key=key)
 
     def next_id(self, counter_name: str, prefix: str, width: int = 4) -> str:
-        """Advance the persistent counter `counter_name`; return e.g. "A0001", "A0002"..."""
+        """Advance the persistent counter `counter_name`; return e.g. "A0001", "A0002"... An id
+        a record already holds is refused (StateCorrupt), never handed out again."""
         key = f"counter.{counter_name}"
         with self.transaction():
             number = int(self.meta_get(key, 0)) + 1
+            new_id = f"{prefix}{number:0{width}d}"
+            try:
+                taken(lambda table, value: self.get(table, id=value) is not None, key, new_id)
+            except RecordProblem as exc:
+                raise self._refuse(exc) from None
             self.meta_set(key, number)
-        return f"{prefix}{number:0{width}d}"
+        return new_id
 
     def dump(self) -> Data:
         """Every table as ``{doc_id: document}``, as the JSON file holds it (``state convert``)."""
@@ -717,10 +724,16 @@ class Store:
         }
 
     def restore(self, data: Data) -> None:
-        """Put every document of ``data`` in this empty store, keeping its id, in one unit."""
+        """Put every document of ``data`` in this empty store, keeping its id, in one unit;
+        each record and the rules across them are checked first."""
         with self.transaction():
             for name, docs in data.items():
                 self.check(name, docs)
+            try:
+                check_documents(data)
+            except RecordProblem as exc:
+                raise self._refuse(exc) from None
+            for name, docs in data.items():
                 for doc_id, doc in docs.items():
                     self._write(name, int(doc_id), copy(doc))
 

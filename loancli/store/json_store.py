@@ -4,8 +4,9 @@ The file is ``{table: {doc_id: document}}``, so TinyDB itself (and anything that
 opens it; it is the one-file world support attaches to a ticket.
 
 - **Loaded once,** and again only when another process has replaced it since (its inode,
-  size and time tell): parsed and every record checked (``records.py``); reads then scan
-  memory and copy only the documents they return.
+  size and time tell): parsed, every record checked (``records.py``) and the rules across
+  records (``consistency.py``); reads then scan memory and copy only the documents they
+  return.
 - **Written once per unit,** and only when the unit changed something: the file is replaced
   atomically (temporary file, fsync, rename, fsync of the directory) as compact JSON with
   sorted keys, written through a symbolic link to its target. The holder of the lock removes
@@ -25,6 +26,7 @@ import msgspec
 
 from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
+from loancli.records import RecordProblem
 from loancli.store.base import (
     ADVICE,
     LOOKUP_FIELDS,
@@ -36,6 +38,7 @@ from loancli.store.base import (
     encode,
     matches,
 )
+from loancli.store.consistency import check_documents
 
 Stamp = tuple[int, int, int] | None
 
@@ -78,6 +81,10 @@ class JsonStore(Store):
     def _check_records(self) -> None:
         for name, docs in self._data.items():
             self.check(name, docs)
+        try:
+            check_documents(self._data)
+        except RecordProblem as exc:
+            raise self._refuse(exc) from None
 
     def _locked(self) -> None:
         if not self._tidied:

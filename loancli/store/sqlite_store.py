@@ -5,24 +5,37 @@ same data and ``state convert`` moves it either way without loss. Every lookup t
 do (by id, phone, applicant, payout, meta key) has an index on that JSON field. The database
 runs in WAL mode, so readers never wait for the writer; a unit's writes are held in memory
 (``base.Store``) and applied in one SQLite transaction when it commits. The file is created
-by its first commit. Records are checked when they are read.
+by its first commit.
+
+Records are checked when they are read; the settings (meta) and the rules across records
+(``consistency.py``) when the file is opened. Those rules read the ``document_keys`` table,
+which triggers on ``documents`` keep with a log of what changed; a file without it (or with
+other triggers) gets it at open, filled from every record: a writer keeps it, in the same
+transaction as the check (so a refused file is left as it was), a reader builds it as a
+temporary table. The first commit after a sound check forgets what the log held then.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
+from loancli.records import META, RecordProblem
+from loancli.store import consistency
 from loancli.store.base import (
     ADVICE,
     LOOKUP_FIELDS,
     SQLITE_SUFFIXES,
     Changes,
+    Data,
     Store,
     decode,
     encode,
@@ -53,6 +66,10 @@ class SqliteStore(Store):
     def _open_backend(self) -> None:
         self._db: sqlite3.Connection | None = None
         self._version: int | None = None
+        # How far the log went when the file was found sound (changes, keys gone): the next
+        # commit forgets that much. And whether a commit puts back a whole checked world.
+        self._log_marks: tuple[int, int] | None = None
+        self._restoring = False
         if self._target.exists():
             self._connect(create=False)
 
@@ -69,7 +86,11 @@ class SqliteStore(Store):
                 db.execute("PRAGMA synchronous=FULL")
                 for statement in _SCHEMA:
                     db.execute(statement)
-            db.execute("SELECT count(*) FROM documents").fetchone()
+            (count,) = db.execute("SELECT count(*) FROM documents").fetchone()
+            if not count and not self.read_only and not _has_keys(db):
+                # A new file keeps the keys of its records from the first one.
+                for statement in consistency.keys_objects().values():
+                    db.execute(statement)
         except sqlite3.DatabaseError as exc:
             raise StateCorrupt(
                 _("state file {value0} is not a loancli SQLite database ({exc}); {ADVICE}").format(
@@ -78,6 +99,84 @@ class SqliteStore(Store):
             ) from None
         self._db = db
         self._version = self._data_version()
+
+    def _check_records(self) -> None:
+        """The settings, whole (they are few), and the rules across records, over their keys
+        (only what the log says changed, when the file keeps them); each other record is
+        checked when it is read."""
+        if self._db is None:
+            return
+        settings = {
+            str(doc_id): self._decoded(META, doc_id, body)
+            for doc_id, body in self._sql("SELECT doc_id, body FROM documents WHERE tbl = ?", META)
+        }
+        self.check(META, settings)
+        try:
+            with self._keys() as logged:
+                marks = self._log_mark()
+                consistency.check(self._sql, consistency.counters_of(settings), logged)
+        except RecordProblem as exc:
+            raise self._refuse(exc) from None
+        if not self.read_only:
+            self._log_marks = marks
+
+    def _log_mark(self) -> tuple[int, int]:
+        (changes,) = self._sql(f"SELECT coalesce(max(seq), 0) FROM {consistency.CHANGES_TABLE}")
+        (gone,) = self._sql(f"SELECT coalesce(max(seq), 0) FROM {consistency.GONE_TABLE}")
+        return int(changes[0]), int(gone[0])
+
+    @contextlib.contextmanager
+    def _keys(self) -> Iterator[bool]:
+        """Make sure ``document_keys`` holds the keys of every record while the checks read
+        it; yield whether its log tells what changed since the file was last found sound (else
+        every record is checked)."""
+        assert self._db is not None
+        if _has_keys(self._db):
+            # A long log (a file written all over, say) is quicker read whole.
+            (logged,) = self._sql(f"SELECT count(*) FROM {consistency.CHANGES_TABLE}").fetchone()
+            (documents,) = self._sql("SELECT count(*) FROM documents").fetchone()
+            yield logged * 4 < documents
+            return
+        if self.read_only:
+            for statement in consistency.KEYS_DDL:
+                self._sql(
+                    statement.replace("CREATE TABLE", "CREATE TEMP TABLE", 1).replace(
+                        "CREATE INDEX ", "CREATE INDEX temp.", 1
+                    )
+                )
+            for statement in consistency.FILL:
+                self._sql(statement)
+            yield False
+            return
+        self._sql("BEGIN IMMEDIATE")
+        try:
+            for name, statement in reversed(consistency.keys_objects().items()):
+                kind = statement.split(" ")[1]
+                self._sql(f"DROP {kind} IF EXISTS {name}")
+            for statement in consistency.keys_objects().values():
+                self._sql(statement)
+            for statement in consistency.FILL:
+                self._sql(statement)
+            yield False
+        except BaseException:
+            self._sql("ROLLBACK")
+            raise
+        self._sql("COMMIT")
+
+    def restore(self, data: Data) -> None:
+        # Checked whole before it is put here: its own writes leave nothing in the log.
+        self._restoring = True
+        try:
+            super().restore(data)
+        finally:
+            self._restoring = False
+
+    def _decoded(self, table: str, doc_id: int, body: str) -> Any:
+        try:
+            return decode(body)
+        except msgspec.DecodeError:
+            problem = RecordProblem(table, f"#{doc_id}", "(record)", _("not JSON"))
+            raise self._refuse(problem) from None
 
     def _close_backend(self) -> None:
         if self._db is not None:
@@ -116,6 +215,13 @@ class SqliteStore(Store):
         assert db is not None
         self._sql("BEGIN IMMEDIATE")
         try:
+            if self._log_marks is not None:
+                # Found sound at open: forget what the log held then (others' later writes
+                # stay in it for the next check).
+                changes_seen, gone_seen = self._log_marks
+                self._log_marks = None
+                self._sql(f"DELETE FROM {consistency.CHANGES_TABLE} WHERE seq <= ?", changes_seen)
+                self._sql(f"DELETE FROM {consistency.GONE_TABLE} WHERE seq <= ?", gone_seen)
             for table, docs in changes.items():
                 for doc_id, doc in docs.items():
                     if doc is None:
@@ -129,6 +235,9 @@ class SqliteStore(Store):
                             doc_id,
                             encode(doc).decode(),
                         )
+            if self._restoring:
+                for statement in consistency.FORGET_LOG:
+                    self._sql(statement)
             self._sql("COMMIT")
         except BaseException:
             if db.in_transaction:
@@ -159,7 +268,7 @@ class SqliteStore(Store):
             *args,
         )
         for doc_id, body in rows:
-            doc = decode(body)
+            doc = self._decoded(table, doc_id, body)
             if matches(doc, match):
                 self.check(table, {str(doc_id): doc})
                 yield doc_id, doc
@@ -197,3 +306,12 @@ class SqliteStore(Store):
             for path in (self._target, self._target.with_name(self._target.name + "-wal"))
             if path.exists()
         )
+
+
+def _has_keys(db: sqlite3.Connection) -> bool:
+    """Whether the file keeps ``document_keys`` with the triggers and log of this loancli."""
+    found = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE name LIKE ? ESCAPE '\\'",
+        (consistency.KEYS_TABLE.replace("_", "\\_") + "%",),
+    ).fetchall()
+    return dict(found) == consistency.keys_objects()

@@ -3,12 +3,15 @@ produce every reason code, and each replays byte-identically from a recording.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from conftest import HAPPY_PATH_FILE, run_cli, run_json
 
 from loancli.reasons import Reason
+from loancli.store import Store
+from loancli.store.admin import convert
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import builtin_names, load_scenario
 
@@ -28,7 +31,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         code, result = run_json(
             folder, "--no-input", "--scenario", name, "apply", "--answers", str(HAPPY_PATH_FILE)
         )
-        out[name] = {"code": code, "result": result}
+        out[name] = {"code": code, "result": result, "db": folder / "state.json"}
     return out
 
 
@@ -72,6 +75,18 @@ def test_builtin_scenarios_together_produce_every_reason_code(
         seen.add(result["reason"])
         seen |= {e["reason"] for e in result["events"]}
     assert {r.value for r in Reason} - seen == set()
+
+
+def test_every_scenario_leaves_a_state_file_that_opens_in_both_backends(
+    outcomes: dict, flow_outcomes: dict, tmp_path: Path
+) -> None:
+    """What loancli writes passes its own checks on open: each record's form, and the
+    counters, ids and references across records."""
+    for name, run in [*outcomes.items(), *flow_outcomes.items()]:
+        sqlite = tmp_path / f"{name}.sqlite"
+        convert(run["db"], sqlite)  # reads the JSON file, checked whole on open
+        with Store(sqlite, read_only=True) as store:
+            assert store.dump() == json.loads(run["db"].read_bytes()), name
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -124,7 +139,7 @@ def flow_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     for name in FLOW_NAMES:
         folder = tmp_path_factory.mktemp(name)
         code, result = run_json(folder, "--no-input", *flow_args(name))
-        out[name] = {"code": code, "result": result}
+        out[name] = {"code": code, "result": result, "db": folder / "state.json"}
     return out
 
 

@@ -90,3 +90,22 @@ def test_prune_drops_closed_journeys_and_their_messages(tmp_path: Path) -> None:
     assert len(after["loans"]) == len(before["loans"])
     code, done = run_json(tmp_path, "state", "prune", "--before", "2000-01-01", db=db)
     assert code == 0 and done["applicants"] == [] and dump(db) == after
+
+
+def test_prune_keeps_a_checkout_while_its_loan_runs_and_drops_the_two_together(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "state.json"
+    checkout = str(FIXTURES / "answers" / "checkout.yaml")
+    buy = ["checkout", "--item", "Redmi K70", "--price", "2499", "--periods", "3"]
+    code, out, err = run_cli(tmp_path, "--no-input", *buy, "--answers", checkout, db=db)
+    assert code == 0, out + err
+    code, done = run_json(tmp_path, "state", "prune", "--before", "2030-01-01", db=db)
+    assert code == 0 and done["flows"] == [] and done["loans"] == []
+    assert run_cli(tmp_path, "repay", "F0001", "--all", db=db)[0] == 0
+    code, done = run_json(tmp_path, "state", "prune", "--before", "2030-01-01", db=db)
+    assert code == 0 and done["flows"] == ["F0001"] and done["loans"] == ["L0001"]
+    # No loan is left naming a checkout that is gone: the file opens.
+    assert dump(db).get("loans", {}) == {}
+    code, _out, err = run_cli(tmp_path, "state", "info", db=db)
+    assert code == 0, err

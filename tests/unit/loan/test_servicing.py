@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from loancli.errors import RuleError
 from loancli.loan.loans import catch_up_all, create_loan, find_loan
 from loancli.loan.money import quantize
 from loancli.loan.schedule import Method, build_schedule
@@ -368,7 +369,7 @@ def test_restructure_keeps_paid_lines_and_numbers_after_them() -> None:
 def test_restructure_refused_without_an_overdue_line() -> None:
     loan = make_loan()
     catch_up(loan, date(2026, 4, 3))  # due, still in grace
-    with pytest.raises(ValueError, match="overdue"):
+    with pytest.raises(RuleError, match="overdue"):
         restructure(loan, 6, date(2026, 4, 3))
     assert loan["history"] == []
     assert len(loan["lines"]) == 12
@@ -381,7 +382,21 @@ def test_create_find_and_catch_up_all_in_a_state_file(tmp_path: Path) -> None:
     from loancli.store import Store
 
     schedule = build_schedule(D("10000"), 12, D("18"), Method.EQUAL_INSTALLMENT, LOAN_DATE)
+    at = "2026-03-02T10:00:00+08:00"
     with Store(tmp_path / "state.json") as store:
+        # The borrower the loans name, and their account: the file opens again only with them.
+        store.insert("accounts", {"phone": "13800138000", "password_hash": "x", "created_at": at})
+        store.insert(
+            "applicants",
+            {
+                "id": store.next_id("applicant", "A"),
+                "phone": "13800138000",
+                "status": "completed",
+                "step": "done",
+                "created_at": at,
+                "events": [],
+            },
+        )
         first = create_loan(
             store,
             schedule,

@@ -293,7 +293,7 @@ def test_a_record_changed_by_another_writer_meanwhile_is_a_conflict(db: Path) ->
     from loancli.errors import StateConflict
 
     with Store(db) as store:
-        store.insert("applicants", _applicant("A0001", 1))
+        _add_applicant(store)
     before = None
     with Store(db) as first:
         with pytest.raises(StateConflict, match="A0001"), first.transaction():
@@ -311,7 +311,7 @@ def test_a_journey_it_wrote_and_another_changed_is_a_conflict_at_its_next_write(
     from loancli.errors import StateConflict
 
     with Store(db) as first:
-        first.insert("applicants", _applicant("A0001", 1))
+        _add_applicant(first)
         with Store(db) as second:
             second.update("applicants", {"step": "profile"}, id="A0001")
         with pytest.raises(StateConflict, match="A0001"):
@@ -338,15 +338,18 @@ def test_a_lock_file_that_cannot_be_made_is_exit_4_at_once(db: Path) -> None:
     assert not db.exists()
 
 
-def _applicant(applicant_id: str, seq: int) -> dict[str, object]:
-    return {
-        "id": applicant_id,
-        "seq": seq,
-        "status": "in_progress",
-        "step": "login",
-        "created_at": "2026-03-02T10:00:00+08:00",
-        "events": [],
-    }
+def _add_applicant(store: Store) -> None:
+    """A0001, numbered by its counters (a file holding ids its counters never gave is refused)."""
+    with store.transaction():
+        applicant = {
+            "id": store.next_id("applicant", "A"),
+            "seq": int(store.next_id("record", "")),
+            "status": "in_progress",
+            "step": "login",
+            "created_at": "2026-03-02T10:00:00+08:00",
+            "events": [],
+        }
+        store.insert("applicants", applicant)
 
 
 # -- atomicity ----------------------------------------------------------------------------

@@ -94,11 +94,11 @@ def test_a_reader_creates_nothing_and_takes_no_lock(path: Path) -> None:
 
 
 def test_a_damaged_record_is_refused_naming_table_record_and_field(path: Path) -> None:
-    with Store(path) as store:
+    with Store(path) as store, store.transaction():
         store.insert(
             "applicants",
             {
-                "id": "A0001",
+                "id": store.next_id("applicant", "A"),
                 "status": "stopped",
                 "step": "login",
                 "created_at": "2026-03-02T10:00:00+08:00",
