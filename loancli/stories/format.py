@@ -1,0 +1,208 @@
+"""The story: a reproduction over simulated time, as a typed, versioned document.
+
+A story is YAML (``loancli story schema`` prints its JSON Schema)::
+
+    story: 1
+    title: 逾期罚息 - overdue, then the penalty by the day
+    complaint:
+      zh: [逾期了罚息怎么算, 晚还了几天多扣了多少钱]
+      en: [how is the late-payment penalty worked out]
+    world: {scenario: default, seed: 0, clock: 2026-03-02T10:00:00+08:00, lang: en}
+    person: {answers: happy-path}
+    actions:
+      - action: apply
+        expect: {status: completed}
+      - action: clock_advance
+        by: 45d
+        expect:
+          loan: {installments: {1: {status: overdue, penalty: "8.25"}}}
+
+``world`` gives every journey and flow its scenario (a built-in's name, or ``scenario_text``:
+a scenario's whole YAML), seed and language; ``clock`` is where a fresh world starts.
+``person`` gives the answers every journey and flow starts from: a built-in answers set by
+name (``happy-path``, ``change-phone``, ``checkout``) or a mapping; an action's own
+``answers`` win over them, key by key. Image answers name a built-in image (``front.png``)
+or a file beside the story (never outside its folder).
+
+The actions are the operations of :mod:`loancli.operations`: the runs of journeys and flows
+(``apply``, ``resume``, ``step``, ``change_phone``, ``bind_card``, ``unbind_card``,
+``add_contact``, ``remove_contact``, ``login``, ``unlock``, ``checkout``: the same actions a
+ticket replays) and the world's own (``clock_advance``, ``clock_set``, ``repay``,
+``restructure``). Each may ``expect`` what it leads to (:class:`Expect`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from loancli import operations
+
+STORY_FORMAT = 1
+Money = Annotated[str, msgspec.Meta(pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$")]
+Id = operations.Id
+Text = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+# -- what an action may expect ------------------------------------------------------------
+
+
+class InstallmentExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One installment as it is after the action (amounts to the fen)."""
+
+    status: Literal["scheduled", "due", "overdue", "paid"] | None = None
+    due_date: str | None = None
+    principal: Money | None = None
+    interest: Money | None = None
+    total: Money | None = None
+    penalty: Money | None = None
+    owed: Money | None = None
+    paid_on: str | None = None
+
+
+class LoanExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """A loan as it is after the action: ``id`` names it (default: the action's, else the
+    newest loan of the world)."""
+
+    id: Id | None = None
+    status: Literal["active", "settled", "paid_off", "restructured"] | None = None
+    remaining_principal: Money | None = None
+    owed_today: Money | None = None
+    penalty: Money | None = None
+    overdue_installments: int | None = None
+    settlement_amount: Money | None = None
+    repayment_day: int | None = None
+    installments: dict[int, InstallmentExpect] = {}
+
+
+class SmsExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """A message in the simulated inbox of ``to`` whose text matches ``text`` (a regular
+    expression, searched), or with ``none: true`` no such message."""
+
+    to: Annotated[str, msgspec.Meta(pattern=r"^1[3-9][0-9]{9}$")]
+    text: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    none: bool = False
+
+
+class EventExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """An event the action recorded (on its journey, flow or loan)."""
+
+    event: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{1,40}$")]
+    reason: str | None = None
+    step: str | None = None
+
+
+class Expect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """What an action leads to. A journey or flow: its ``status`` (``completed``,
+    ``stopped``), ``stopped_at`` and ``reason``; a repayment: ``status`` ``paid`` or
+    ``refused`` and its ``reason``. Any action: the ``loan``, SMS messages, the ``events``
+    it recorded and the events it must not have recorded (``no_events``)."""
+
+    status: Literal["completed", "stopped", "in_progress", "paid", "refused"] | None = None
+    stopped_at: str | None = None
+    reason: str | None = None
+    loan: LoanExpect | None = None
+    sms: list[SmsExpect] = []
+    events: list[EventExpect] = []
+    no_events: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{1,40}$")]] = []
+
+
+# -- the world's own actions -----------------------------------------------------------------
+
+
+class WorldAction(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field="action"):
+    """An action on the world between journeys (its scenario is the story's)."""
+
+
+class ClockAdvance(WorldAction, tag="clock_advance"):
+    """``clock advance BY``: ``90s``, ``6m``, ``2h``, ``45d``."""
+
+    by: Annotated[str, msgspec.Meta(pattern=r"^[0-9dhms ]{1,20}$")]
+
+
+class ClockSet(WorldAction, tag="clock_set"):
+    """``clock set TO``."""
+
+    to: datetime
+
+
+class Repay(WorldAction, tag="repay"):
+    """``repay LOAN``: one of ``installment`` N, an ``amount``, or ``all``."""
+
+    loan: Id
+    installment: Annotated[int, msgspec.Meta(ge=1, le=600)] | None = None
+    amount: Money | None = None
+    all: bool = False
+
+
+class Restructure(WorldAction, tag="restructure"):
+    """``restructure LOAN --term N``."""
+
+    loan: Id
+    term: Annotated[int, msgspec.Meta(ge=1, le=120)]
+
+
+WORLD_ACTIONS: tuple[type[WorldAction], ...] = (ClockAdvance, ClockSet, Repay, Restructure)
+AnyWorldAction = ClockAdvance | ClockSet | Repay | Restructure
+StoryAction = operations.AnyAction | AnyWorldAction
+
+
+# -- the story ----------------------------------------------------------------------------
+
+
+class Complaint(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """What borrowers write, in their words."""
+
+    zh: list[Text] = []
+    en: list[Text] = []
+
+
+class StoryWorld(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """The world every journey and flow of the story runs in, and where its clock starts."""
+
+    scenario: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] = "default"
+    scenario_text: Annotated[str, msgspec.Meta(max_length=1024 * 1024)] | None = None
+    seed: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] = 0
+    clock: datetime | None = None
+    lang: Literal["en", "zh"] = "en"
+
+
+class Persona(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """A generated borrower (``loancli persona new``) instead of the demo one."""
+
+    seed: int | None = None
+    age: Annotated[int, msgspec.Meta(ge=16, le=90)] | None = None
+    sex: Literal["male", "female"] | None = None
+    province: Annotated[str, msgspec.Meta(max_length=20)] | None = None
+    bank: Annotated[str, msgspec.Meta(max_length=20)] | None = None
+
+
+class Person(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Whose answers the runs start from: a built-in answers set by name or a mapping, and
+    optionally a persona whose identity replaces the demo borrower's."""
+
+    answers: (
+        Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]{1,40}$")] | dict[str, operations.Answer]
+    ) = "happy-path"
+    persona: Persona | None = None
+
+
+class Story(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """A story (format 1)."""
+
+    story: int
+    name: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] | None = None
+    title: Text = ""
+    complaint: Complaint = Complaint()
+    world: StoryWorld = StoryWorld()
+    person: Person = Person()
+    actions: Annotated[list[StoryAction], msgspec.Meta(min_length=1, max_length=500)]
+    # The expectations of each action, by its index (kept apart from the action itself).
+    expect: dict[int, Expect] = {}
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of a story file (``loancli story schema``), for editors."""
+    return msgspec.json.schema(Story)

@@ -1,0 +1,521 @@
+"""Reading stories and playing them: each action through :mod:`loancli.operations`, in a fresh
+world (in memory unless a state file is given), checked against what it expects.
+
+A story file is checked whole before anything runs (:func:`load_story`): its YAML (bounded,
+plain, no tags), every field's type (:mod:`loancli.stories.format`), answer keys, images
+(a built-in image's name, or a file beside the story: never a path outside its folder).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from loancli import operations
+from loancli.asking import YamlTooComplex, read_yaml
+from loancli.errors import LoanCliError, UsageError
+from loancli.i18n import _, language, set_language
+from loancli.loan.loans import find_loan, loan_view
+from loancli.questions import QUESTIONS
+from loancli.records import LOANS, SMS_INBOX
+from loancli.store import MemoryState, Store
+from loancli.stories.format import (
+    STORY_FORMAT,
+    ClockAdvance,
+    ClockSet,
+    Expect,
+    LoanExpect,
+    Repay,
+    Restructure,
+    Story,
+    StoryAction,
+)
+from loancli.world.scenario import Scenario, builtin_names, load_scenario, scenario_from_dict
+
+DATA = Path(__file__).parents[1] / "data"
+BUILTIN_STORIES = DATA / "stories"
+BUILTIN_ANSWERS = DATA / "answers"
+BUILTIN_IMAGES = DATA / "images"
+IMAGE_KEYS = ("id_front", "id_back", "income_proof")
+_NO_IMAGE = ("", "none", "skip")
+
+State = Path | MemoryState
+
+
+@dataclass
+class LoadedStory:
+    """A story checked whole: the document, each action's expectations, where it lives."""
+
+    story: Story
+    name: str
+    source: str
+    folder: Path
+    expects: dict[int, Expect]
+
+    @property
+    def title(self) -> str:
+        return self.story.title or self.name
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def builtin_story_names() -> list[str]:
+    return sorted(p.stem for p in BUILTIN_STORIES.glob("*.yaml"))
+
+
+def load_story(name_or_path: str | Path) -> LoadedStory:
+    """A built-in story by name, or a story file; anything wrong is exit 2 naming the file
+    and the field."""
+    path = Path(name_or_path)
+    if isinstance(name_or_path, str) and "/" not in name_or_path and not path.suffix:
+        if name_or_path not in builtin_story_names():
+            raise UsageError(
+                _("no built-in story {value0}; see loancli story list").format(
+                    value0=repr(name_or_path)
+                ),
+                key="STORY",
+            )
+        path = BUILTIN_STORIES / f"{name_or_path}.yaml"
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(
+            _("story file {path} cannot be read ({why})").format(path=path, why=exc.strerror),
+            key="STORY",
+        ) from None
+    return parse_story(raw, str(path), path.resolve().parent, default_name=path.stem)
+
+
+def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story") -> LoadedStory:
+    import yaml
+
+    def refuse(message: str) -> UsageError:
+        return UsageError(f"{where}: {message}", key="STORY")
+
+    if len(raw) > 1024 * 1024:
+        raise refuse(_("larger than 1 MiB"))
+    try:
+        data = read_yaml(raw.decode("utf-8"), typed=True, tags=False)
+    except UnicodeDecodeError as exc:
+        raise refuse(_("not UTF-8 text (byte at offset {at})").format(at=exc.start)) from None
+    except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise refuse(_("cannot be read ({exc})").format(exc=first)) from None
+    if not isinstance(data, dict):
+        raise refuse(_("expected a mapping with story, title, actions"))
+    if data.get("story") != STORY_FORMAT:
+        raise refuse(
+            _("story: {value0}; this loancli reads story format {version}").format(
+                value0=repr(data.get("story"))[:40], version=STORY_FORMAT
+            )
+        )
+    expects: dict[int, Any] = {}
+    actions = data.get("actions")
+    if isinstance(actions, list):
+        for n, action in enumerate(actions):
+            if isinstance(action, dict) and "expect" in action:
+                expects[n] = action.pop("expect")
+    try:
+        story = msgspec.convert(data, Story)
+        checked = {n: msgspec.convert(e, Expect) for n, e in expects.items()}
+    except msgspec.ValidationError as exc:
+        raise refuse(_field_problem(str(exc), expects)) from None
+    loaded = LoadedStory(story, story.name or default_name, where, folder, checked)
+    _check_meaning(loaded, refuse)
+    return loaded
+
+
+def _field_problem(message: str, expects: dict[int, Any]) -> str:
+    text, _sep, path = message.partition(" - at `$")
+    path = path.rstrip("`").lstrip(".")
+    return f"{path}: {text.replace('`', '')}" if path else text.replace("`", "")
+
+
+def _check_meaning(loaded: LoadedStory, refuse: Any) -> None:
+    story = loaded.story
+    if story.world.scenario_text is None and story.world.scenario not in (
+        "default",
+        *builtin_names(),
+    ):
+        raise refuse(
+            _("world.scenario: no built-in scenario {value0}").format(
+                value0=repr(story.world.scenario)
+            )
+        )
+    person = story.person.answers
+    if isinstance(person, str) and not (BUILTIN_ANSWERS / f"{person}.yaml").is_file():
+        raise refuse(_("person.answers: no built-in answers {value0}").format(value0=repr(person)))
+    sets = [("person.answers", person if isinstance(person, dict) else {})]
+    sets += [
+        (f"actions[{n}].answers", a.answers)
+        for n, a in enumerate(story.actions)
+        if isinstance(a, operations.Action)
+    ]
+    for at, answers in sets:
+        for key, value in answers.items():
+            if key not in QUESTIONS:
+                raise refuse(_("{at}.{key}: not an answer key").format(at=at, key=key))
+            if key in IMAGE_KEYS:
+                for item in value if isinstance(value, list) else [value]:
+                    resolve_image(item, loaded.folder, f"{loaded.source}: {at}.{key}")
+
+
+def resolve_image(item: Any, folder: Path, at: str) -> str:
+    """An image answer of a story as a path: a built-in image by its name, or a file beside
+    the story (a relative path that stays inside its folder)."""
+    text = str(item).strip()
+    if text.lower() in _NO_IMAGE:
+        return text
+    if "/" not in text and (BUILTIN_IMAGES / text).is_file():
+        return str(BUILTIN_IMAGES / text)
+    candidate = Path(text)
+    inside = not candidate.is_absolute() and ".." not in candidate.parts and "\\" not in text
+    if inside and (folder / candidate).is_file():
+        return str(folder / candidate)
+    raise UsageError(
+        _(
+            "{at}: {value0} is neither a built-in image ({names}) nor a file beside the story"
+        ).format(
+            at=at,
+            value0=repr(text)[:60],
+            names=", ".join(sorted(p.name for p in BUILTIN_IMAGES.glob("*.png"))),
+        ),
+        key="STORY",
+    )
+
+
+def builtin_answers(name: str) -> dict[str, Any]:
+    """A built-in answers set, its image answers as the built-in images' paths."""
+    data = read_yaml((BUILTIN_ANSWERS / f"{name}.yaml").read_text(encoding="utf-8")) or {}
+    return {k: _images(k, v, BUILTIN_IMAGES, "") for k, v in data.items()}
+
+
+def _images(key: str, value: Any, folder: Path, at: str) -> Any:
+    if key not in IMAGE_KEYS:
+        return value
+    if isinstance(value, list):
+        return [resolve_image(v, folder, at) for v in value]
+    return resolve_image(value, folder, at)
+
+
+# -- playing ------------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    """One expectation of one action: what was expected and what the world held."""
+
+    action: int
+    what: str
+    expected: Any
+    got: Any
+
+    @property
+    def ok(self) -> bool:
+        return _same(self.expected, self.got)
+
+
+@dataclass
+class ActionResult:
+    index: int
+    label: str
+    checks: list[Check] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(c.ok for c in self.checks)
+
+
+@dataclass
+class StoryRun:
+    """A story played: each action with its checks, and the world it left."""
+
+    story: LoadedStory
+    results: list[ActionResult]
+    state: State
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for r in self.results for c in r.checks if not c.ok]
+
+
+def run_story(
+    loaded: LoadedStory, state: State | None = None, until: int | None = None
+) -> StoryRun:
+    """Play ``loaded`` in ``state`` (a new file, or memory by default), up to action
+    ``until`` (1-based) if given; an action that loancli refuses ends the run there."""
+    world = state if state is not None else MemoryState()
+    story = loaded.story
+    scenario = _scenario(loaded)
+    person = _person_answers(loaded)
+    results: list[ActionResult] = []
+    with _speaking(story.world.lang):
+        if story.world.clock is not None:
+            operations.set_clock(world, story.world.clock, scenario=scenario)
+        for n, action in enumerate(story.actions):
+            if until is not None and n >= until:
+                break
+            result = ActionResult(n + 1, label_of(action))
+            results.append(result)
+            try:
+                facts = _perform(world, loaded, action, scenario, person)
+            except LoanCliError as exc:
+                result.error = str(exc)
+                break
+            expect = loaded.expects.get(n)
+            if expect is not None:
+                result.checks = check(n + 1, expect, facts, world)
+    return StoryRun(loaded, results, world)
+
+
+def label_of(action: StoryAction) -> str:
+    """``apply``, ``clock_advance 45d``, ``repay A0001 --installment 1``..."""
+    tag = str(action.__struct_config__.tag)
+    own = {
+        name: getattr(action, name)
+        for name in action.__struct_fields__
+        if name not in operations.WORLD_FIELDS and getattr(action, name) not in (None, False)
+    }
+    return " ".join([tag, *(f"{k}={v}" for k, v in own.items())])
+
+
+@contextmanager
+def _speaking(lang: str) -> Iterator[None]:
+    before = language()
+    set_language(lang)
+    try:
+        yield
+    finally:
+        set_language(before)
+
+
+def _scenario(loaded: LoadedStory) -> Scenario:
+    world = loaded.story.world
+    if world.scenario_text is None:
+        return load_scenario(None if world.scenario == "default" else world.scenario)
+    data = read_yaml(world.scenario_text, typed=True, tags=False)
+    scenario = scenario_from_dict(data, f"{loaded.source}: world.scenario_text")
+    scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
+    return scenario
+
+
+def _person_answers(loaded: LoadedStory) -> dict[str, Any]:
+    person = loaded.story.person.answers
+    if isinstance(person, str):
+        return builtin_answers(person)
+    at = f"{loaded.source}: person.answers"
+    return {k: _images(k, v, loaded.folder, at) for k, v in person.items()}
+
+
+@dataclass
+class _Facts:
+    """What an action led to, for its checks."""
+
+    status: str | None = None
+    stopped_at: str | None = None
+    reason: str | None = None
+    loan_id: str | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _perform(
+    world: State,
+    loaded: LoadedStory,
+    action: StoryAction,
+    scenario: Scenario,
+    person: dict[str, Any],
+) -> _Facts:
+    seed = loaded.story.world.seed
+    match action:
+        case ClockAdvance(by=by):
+            moved = operations.advance_clock(world, by, scenario=scenario)
+            return _Facts(events=moved.events)
+        case ClockSet(to=to):
+            moved = operations.set_clock(world, to, scenario=scenario)
+            return _Facts(events=moved.events)
+        case Repay():
+            before = _loan_events(world, action.loan)
+            paid = operations.repay(
+                world,
+                action.loan,
+                installment=action.installment,
+                amount=action.amount,
+                settle=action.all,
+                scenario=scenario,
+            )
+            status = "paid" if paid.refused is None else "refused"
+            reason = paid.refused.value if paid.refused is not None else None
+            events = paid.loan.get("events", [])[before:]
+            return _Facts(status, None, reason, paid.loan["id"], events)
+        case Restructure():
+            before = _loan_events(world, action.loan)
+            agreed = operations.restructure(world, action.loan, action.term, scenario=scenario)
+            return _Facts(None, None, None, agreed.loan["id"], agreed.loan["events"][before:])
+        case operations.Action():
+            at = f"{loaded.source}: {label_of(action)}"
+            answers = {
+                **person,
+                **{k: _images(k, v, loaded.folder, at) for k, v in action.answers.items()},
+            }
+            target = getattr(action, "applicant", None)
+            before = len(operations_record(world, target).get("events", [])) if target else 0
+            done = operations.perform(
+                world,
+                action,
+                seed=action.seed or seed,
+                scenario=scenario,
+                answers={k: _text(v) for k, v in answers.items()},
+            )
+            record = done.record
+            loan = _newest_loan(world, record["id"])
+            return _Facts(
+                record["status"],
+                record.get("stopped_at"),
+                record.get("reason"),
+                loan,
+                record.get("events", [])[before:],
+            )
+    raise TypeError(f"not a story action: {action!r}")
+
+
+def _text(value: Any) -> Any:
+    """An answer as the questions take it: text (a list of texts for retries)."""
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def operations_record(world: State, record_id: str) -> dict[str, Any]:
+    from loancli.support.reporting import resolve
+
+    with Store(world, read_only=True) as store:
+        return resolve(store, record_id)
+
+
+def _loan_events(world: State, loan_ref: str) -> int:
+    with Store(world, read_only=True) as store:
+        try:
+            return len(find_loan(store, loan_ref).get("events", []))
+        except LoanCliError:
+            return 0
+
+
+def _newest_loan(world: State, record_id: str) -> str | None:
+    with Store(world, read_only=True) as store:
+        loans = store.find(LOANS, applicant_id=record_id)
+    return max((x["id"] for x in loans), default=None)
+
+
+# -- checking -----------------------------------------------------------------------------
+
+
+def check(n: int, expect: Expect, facts: _Facts, world: State) -> list[Check]:
+    """Every expectation of action ``n`` against what it led to."""
+    out: list[Check] = []
+    for name in ("status", "stopped_at", "reason"):
+        wanted = getattr(expect, name)
+        if wanted is not None:
+            out.append(Check(n, name, wanted, getattr(facts, name)))
+    names = [e.get("event") for e in facts.events]
+    for event in expect.events:
+        found = [
+            e
+            for e in facts.events
+            if e.get("event") == event.event
+            and (event.reason is None or e.get("reason") == event.reason)
+            and (event.step is None or e.get("step") == event.step)
+        ]
+        shown = event.event + (f" ({event.reason})" if event.reason else "")
+        out.append(Check(n, f"events: {shown}", "recorded", "recorded" if found else "absent"))
+    for name in expect.no_events:
+        out.append(
+            Check(n, f"no_events: {name}", "absent", "recorded" if name in names else "absent")
+        )
+    if expect.loan is not None:
+        out += _check_loan(n, expect.loan, facts, world)
+    for sms in expect.sms:
+        texts = _inbox(world, sms.to)
+        pattern = re.compile(sms.text) if sms.text else None
+        hits = [t for t in texts if pattern is None or pattern.search(t)]
+        what = f"sms to {sms.to[:3]}****{sms.to[-4:]}" + (f" /{sms.text}/" if sms.text else "")
+        if sms.none:
+            out.append(Check(n, what, "none", f"{len(hits)} message(s)" if hits else "none"))
+        else:
+            out.append(Check(n, what, "received", "received" if hits else "none"))
+    return out
+
+
+def _check_loan(n: int, expect: LoanExpect, facts: _Facts, world: State) -> list[Check]:
+    ref = expect.id or facts.loan_id
+    with Store(world, read_only=True) as store:
+        try:
+            loan = find_loan(store, ref)
+        except LoanCliError:
+            return [Check(n, "loan", ref or "a loan", "none")]
+        today = _today(store)
+        view = loan_view(loan, today)
+    out: list[Check] = []
+    prefix = f"loan {view['loan']}"
+    loan_fields = {
+        "status": view["loan_status"],
+        "remaining_principal": view["remaining_principal"],
+        "owed_today": view["owed_today"],
+        "penalty": view["penalty"],
+        "overdue_installments": view["overdue_installments"],
+        "settlement_amount": view["settlement_amount"],
+        "repayment_day": loan.get("repayment_day"),
+    }
+    for name, got in loan_fields.items():
+        wanted = getattr(expect, name)
+        if wanted is not None:
+            out.append(Check(n, f"{prefix} {name}", wanted, got))
+    lines = {line["n"]: line for line in view["installments"]}
+    for number, wanted_line in sorted(expect.installments.items()):
+        line = lines.get(number)
+        for name in wanted_line.__struct_fields__:
+            wanted = getattr(wanted_line, name)
+            if wanted is None:
+                continue
+            got = line.get(name) if line is not None else "(no such installment)"
+            out.append(Check(n, f"{prefix} installment {number} {name}", wanted, got))
+    return out
+
+
+def _today(store: Store) -> Any:
+    from datetime import date
+
+    stored = store.meta_get("clock")
+    return date.fromisoformat(stored[:10]) if stored else date.today()
+
+
+def _inbox(world: State, phone: str) -> list[str]:
+    with Store(world, read_only=True) as store:
+        now = store.meta_get("clock") or ""
+        return [
+            m["text"]
+            for m in store.find(SMS_INBOX, phone=phone)
+            if not now or m.get("arrives_at", "") <= now
+        ]
+
+
+def _same(expected: Any, got: Any) -> bool:
+    """Equal, amounts compared as amounts (``8.5`` is ``8.50``)."""
+    if isinstance(expected, str) and isinstance(got, str):
+        try:
+            return Decimal(expected) == Decimal(got)
+        except InvalidOperation:
+            return expected == got
+    return bool(expected == got)
