@@ -25,10 +25,12 @@ from datetime import date, datetime
 from typing import (
     Annotated,
     Any,
+    Generic,
     Literal,
     NotRequired,
     Required,
     TypedDict,
+    TypeVar,
     Union,
     get_args,
     get_origin,
@@ -42,15 +44,25 @@ from loancli.i18n import N_, _
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
 
-APPLICANTS = "applicants"
-FLOWS = "flows"
-ACCOUNTS = "accounts"
-LOANS = "loans"
-CARDS = "cards"
-CONTACTS = "contacts"
-SMS_INBOX = "sms_inbox"
-OTP_CODES = "otp_codes"
-META = "meta"
+R = TypeVar("R")
+
+
+class Table(str, Generic[R]):
+    """A table's name that carries the type of its records, so ``store.get(LOANS, ...)`` is a
+    ``Loan`` to the type checker (at run time it is the plain name)."""
+
+    __slots__ = ()
+
+
+APPLICANTS: "Table[Applicant]" = Table("applicants")
+FLOWS: "Table[Flow]" = Table("flows")
+ACCOUNTS: "Table[Account]" = Table("accounts")
+LOANS: "Table[Loan]" = Table("loans")
+CARDS: "Table[Card]" = Table("cards")
+CONTACTS: "Table[Contact]" = Table("contacts")
+SMS_INBOX: "Table[SmsMessage]" = Table("sms_inbox")
+OTP_CODES: "Table[OtpCode]" = Table("otp_codes")
+META: "Table[Meta]" = Table("meta")
 
 NonEmpty = msgspec.Meta(min_length=1)
 

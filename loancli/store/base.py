@@ -32,9 +32,9 @@ import contextlib
 import itertools
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, overload
 
 import msgspec
 
@@ -47,7 +47,15 @@ from loancli.errors import (
     StateLocked,
 )
 from loancli.i18n import N_, _
-from loancli.records import ACCOUNTS, APPLICANTS, FLOWS, META, RecordProblem, check_table
+from loancli.records import (
+    ACCOUNTS,
+    APPLICANTS,
+    FLOWS,
+    META,
+    RecordProblem,
+    Table,
+    check_table,
+)
 from loancli.store.consistency import check_documents, taken
 from loancli.store.lock import Lock, LockBusy, LockUnavailable
 
@@ -75,6 +83,7 @@ Changes = dict[str, dict[int, Any]]
 _encoder = msgspec.json.Encoder(order="sorted")
 _decoder = msgspec.json.Decoder()
 _ABSENT = object()
+R = TypeVar("R")
 
 
 def default_db_path() -> Path:
@@ -633,7 +642,7 @@ class Store:
 
     # -- repository API ------------------------------------------------------------------
 
-    def insert(self, table: str, doc: dict[str, Any]) -> int:
+    def insert(self, table: str, doc: Mapping[str, Any]) -> int:
         """Insert `doc` into `table`; return its document id."""
         self._require_open()
         stored = copy(doc)
@@ -642,30 +651,43 @@ class Store:
             self._write(table, doc_id, stored)
             return doc_id
 
-    def get(self, table: str, **match: Any) -> Document | None:
-        """Return the first document whose fields equal all of `match`, or None."""
+    @overload
+    def get(self, table: Table[R], **match: Any) -> R | None: ...
+    @overload
+    def get(self, table: str, **match: Any) -> Document | None: ...
+    def get(self, table: str, **match: Any) -> Any:
+        """Return the first document whose fields equal all of `match`, or None (a copy: a
+        record of a typed table is typed as its record, e.g. ``Loan``)."""
         for doc_id, doc in self._matching(table, match):
             return Document(copy(doc), doc_id)
         return None
 
-    def all(self, table: str) -> list[Document]:
+    @overload
+    def all(self, table: Table[R]) -> list[R]: ...  # type: ignore[overload-overlap]
+    @overload
+    def all(self, table: str) -> list[Document]: ...
+    def all(self, table: str) -> Any:
         """Return every document of `table`, in insertion order."""
         return self.find(table)
 
-    def find(self, table: str, **match: Any) -> list[Document]:
+    @overload
+    def find(self, table: Table[R], **match: Any) -> list[R]: ...
+    @overload
+    def find(self, table: str, **match: Any) -> list[Document]: ...
+    def find(self, table: str, **match: Any) -> Any:
         """Return the documents whose fields equal all of `match` (all of them if none given)."""
         found = list(self._matching(table, match))
         copies = copy([doc for _, doc in found])
         return [Document(c, doc_id) for (doc_id, _), c in zip(found, copies, strict=True)]
 
-    def upsert(self, table: str, doc: dict[str, Any], **match: Any) -> list[int]:
+    def upsert(self, table: str, doc: Mapping[str, Any], **match: Any) -> list[int]:
         """Update the documents matching `match` with `doc`, or insert `doc` if none match."""
         _require_match("upsert", match)
         with self.transaction():
             ids = self.update(table, doc, **match)
             return ids or [self.insert(table, doc)]
 
-    def update(self, table: str, fields: dict[str, Any], **match: Any) -> list[int]:
+    def update(self, table: str, fields: Mapping[str, Any], **match: Any) -> list[int]:
         """Set `fields` on the documents matching `match`; return their ids. A document that
         already holds them is not written again."""
         _require_match("update", match)
