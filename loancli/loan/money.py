@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from loancli.i18n import _
 from loancli.validation import MONEY_TEXT
 
 CENT = Decimal("0.01")
@@ -30,17 +31,27 @@ def to_money(value: str | int | Decimal) -> Decimal:
     elif isinstance(value, str):
         text = value.strip()
         if not MONEY_TEXT.fullmatch(text):
-            raise ValueError(f"{value!r} is not an amount of money; write e.g. 10000 or 916.80")
+            raise ValueError(
+                _("{value!r} is not an amount of money; write e.g. 10000 or 916.80").format(
+                    value=value
+                )
+            )
         try:
             number = Decimal(text.replace(",", ""))
         except InvalidOperation:  # pragma: no cover - the pattern already refused it
-            raise ValueError(f"{value!r} is not an amount of money") from None
+            raise ValueError(
+                _("{value!r} is not an amount of money; write e.g. 10000 or 916.80").format(
+                    value=value
+                )
+            ) from None
     else:
         raise TypeError(
             f"{value!r} is a {type(value).__name__}; give money as a str, int or Decimal"
         )
     if not number.is_finite():
-        raise ValueError(f"{value!r} is not an amount of money; it must be a finite number")
+        raise ValueError(
+            _("{value!r} is not an amount of money; it must be a finite number").format(value=value)
+        )
     return quantize(number)
 
 
@@ -83,7 +94,7 @@ def irr(cashflows: Sequence[tuple[float, Decimal]], *, tolerance: float = 1e-12)
 
     # Newton from a small positive rate converges in a few steps for loan-shaped flows.
     rate = 0.01
-    for _ in range(50):
+    for _attempt in range(50):
         try:
             value = _npv(rate, flows)
             slope = _npv_slope(rate, flows)
@@ -111,7 +122,7 @@ def _bisect(flows: Sequence[tuple[float, float]], tolerance: float) -> float:
         if high > 1e6:
             raise ValueError("no rate of return found for these cash flows")
         f_high = _npv(high, flows)
-    for _ in range(400):
+    for _halving in range(400):
         mid = (low + high) / 2
         f_mid = _npv(mid, flows)
         if f_mid == 0 or high - low < tolerance:

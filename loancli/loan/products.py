@@ -5,11 +5,11 @@ amount, a term or a price against a product lives here."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from loancli.clock import parse_date
 from loancli.errors import RuleError
@@ -27,6 +27,8 @@ from loancli.text import require_ascii_digits
 from loancli.validation import check_money, has_control, has_surrogate
 
 PRODUCTS_FILE = Path(__file__).parents[1] / "data" / "products.yaml"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class ProductProblems(ValueError):
         super().__init__("\n".join(f"{source}: {path}: {text}" for path, text in problems))
 
 
-def _decimal(value: Any) -> Decimal:
+def _decimal(value: object) -> Decimal:
     """A YAML number or string as an exact Decimal (str() of a short float is exact); digits
     are 0-9 as everywhere."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
@@ -87,11 +89,11 @@ def _decimal(value: Any) -> Decimal:
     return number
 
 
-def _optional(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _optional(read: Callable[[object], T]) -> Callable[[object], T | None]:
     return lambda value: None if value is None else read(value)
 
 
-def _name(value: Any) -> str:
+def _name(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError(_("expected text, e.g. 小米贷款"))
     text = str(value)
@@ -100,7 +102,7 @@ def _name(value: Any) -> str:
     return text
 
 
-def _months(value: Any) -> tuple[int, ...]:
+def _months(value: object) -> tuple[int, ...]:
     if not isinstance(value, list) or not all(
         isinstance(t, int) and not isinstance(t, bool) and t >= 1 for t in value
     ):
@@ -108,7 +110,7 @@ def _months(value: Any) -> tuple[int, ...]:
     return tuple(value)
 
 
-def _methods(value: Any) -> tuple[Method, ...]:
+def _methods(value: object) -> tuple[Method, ...]:
     choices = ", ".join(m.value for m in Method)
     if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
         raise ValueError(_("give a list of methods from {choices}").format(choices=choices))
@@ -120,7 +122,7 @@ def _methods(value: Any) -> tuple[Method, ...]:
         ) from None
 
 
-def _fee_rates(value: Any) -> dict[int, Decimal]:
+def _fee_rates(value: object) -> dict[int, Decimal]:
     if not isinstance(value, dict) or not all(
         isinstance(k, int) and not isinstance(k, bool) and k >= 1 for k in value
     ):
@@ -128,85 +130,120 @@ def _fee_rates(value: Any) -> dict[int, Decimal]:
     return {periods: _decimal(rate) for periods, rate in value.items()}
 
 
-def _min_age(value: Any) -> int:
+def _min_age(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 18:
         raise ValueError(_("a whole number of years, 18 or more (full civil capacity)"))
     return value
 
 
-def _max_age(value: Any) -> int:
+def _max_age(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(_("a whole number of years, at least min_age"))
     return value
 
 
-# Each setting a product may have, how it is read, and its default.
-_SETTINGS: dict[str, tuple[Callable[[Any], Any], Any]] = {
-    "name": (_name, None),
-    "min_amount": (_decimal, 100),
-    "step": (_decimal, 100),
-    "terms": (_optional(_months), None),
-    "methods": (_optional(_methods), None),
-    "apr_cap": (_optional(_decimal), None),
-    "daily_rate_min": (_optional(_decimal), None),
-    "daily_rate_max": (_optional(_decimal), None),
-    "fee_rates": (_optional(_fee_rates), None),
-    "min_age": (_min_age, 18),
-    "max_age": (_optional(_max_age), None),
-}
+# The settings a product may have (each read below, with its default).
+SETTINGS = (
+    "name",
+    "min_amount",
+    "step",
+    "terms",
+    "methods",
+    "apr_cap",
+    "daily_rate_min",
+    "daily_rate_max",
+    "fee_rates",
+    "min_age",
+    "max_age",
+)
 
 
-def _product(key: str, spec: Any, source: str) -> Product:
+class _Settings:
+    """A product's settings read one at a time, every problem kept as (key path, what is
+    wrong) so the product is refused with all of them at once."""
+
+    def __init__(self, key: str, spec: Mapping[object, object]) -> None:
+        self.key = key
+        self.spec = spec
+        self.problems: list[tuple[str, str]] = []
+        self.wrong: set[str] = set()
+
+    def read(self, name: str, parse: Callable[[object], T], default: T) -> T:
+        """Setting ``name`` parsed; ``default`` when it is not given, or when it is wrong (the
+        problem is kept, and the product refused)."""
+        if name not in self.spec:
+            return default
+        try:
+            return parse(self.spec[name])
+        except ValueError as exc:
+            self.refuse(name, str(exc))
+            return default
+
+    def refuse(self, name: str, problem: str) -> None:
+        self.wrong.add(name)
+        self.problems.append((f"{self.key}.{name}", problem))
+
+
+def _product(key: str, spec: object, source: str) -> Product:
     """A product from its settings; every problem of it at once (:class:`ProductProblems`)."""
     if not isinstance(spec, dict):
         raise ProductProblems(source, [(key, _("a product must be a mapping of settings"))])
-    problems: list[tuple[str, str]] = []
-    unknown = sorted(str(k) for k in spec if k not in _SETTINGS)
+    settings = _Settings(key, spec)
+    unknown = sorted(str(k) for k in spec if k not in SETTINGS)
     if unknown:
-        problems.append((key, _("unknown setting(s) {value0}").format(value0=", ".join(unknown))))
-    values: dict[str, Any] = {}
-    for name, (read, default) in _SETTINGS.items():
-        try:
-            values[name] = read(spec.get(name, default))
-        except ValueError as exc:
-            problems.append((f"{key}.{name}", str(exc)))
-    if "fee_rates" in values and "terms" in values and not values["terms"]:
+        settings.problems.append(
+            (key, _("unknown setting(s) {value0}").format(value0=", ".join(unknown)))
+        )
+    if "name" not in spec:
+        settings.refuse("name", _("expected text, e.g. 小米贷款"))
+    name = settings.read("name", _name, "")
+    min_amount = settings.read("min_amount", _decimal, Decimal(100))
+    step = settings.read("step", _decimal, Decimal(100))
+    terms = settings.read("terms", _optional(_months), None)
+    methods = settings.read("methods", _optional(_methods), None)
+    apr_cap = settings.read("apr_cap", _optional(_decimal), None)
+    daily_rate_min = settings.read("daily_rate_min", _optional(_decimal), None)
+    daily_rate_max = settings.read("daily_rate_max", _optional(_decimal), None)
+    fee_rates = settings.read("fee_rates", _optional(_fee_rates), None)
+    min_age = settings.read("min_age", _min_age, 18)
+    max_age = settings.read("max_age", _optional(_max_age), None)
+    if not terms and not settings.wrong & {"terms", "fee_rates"}:
         # A flat-fee product offers the periods it has a fee rate for.
-        values["terms"] = tuple(sorted(values["fee_rates"] or {}))
-        if not values["terms"]:
-            problems.append((f"{key}.terms", _("give a list of whole months, e.g. [3, 6, 12]")))
-    low, high = values.get("min_age"), values.get("max_age")
-    if low is not None and high is not None and high < low:
-        problems.append((f"{key}.max_age", _("a whole number of years, at least min_age")))
-    if problems:
-        raise ProductProblems(source, problems)
+        terms = tuple(sorted(fee_rates or {}))
+        if not terms:
+            settings.refuse("terms", _("give a list of whole months, e.g. [3, 6, 12]"))
+    if max_age is not None and max_age < min_age and "min_age" not in settings.wrong:
+        settings.refuse("max_age", _("a whole number of years, at least min_age"))
+    if settings.problems:
+        raise ProductProblems(source, settings.problems)
     return Product(
         key=key,
-        name=values["name"] or key,
-        min_amount=values["min_amount"],
-        step=values["step"],
-        terms=values["terms"],
-        methods=values["methods"] or (DEFAULT_METHOD,),
-        apr_cap=values["apr_cap"],
-        daily_rate_min=values["daily_rate_min"],
-        daily_rate_max=values["daily_rate_max"],
-        fee_rates=values["fee_rates"] or {},
-        min_age=values["min_age"],
-        max_age=values["max_age"],
+        name=name or key,
+        min_amount=min_amount,
+        step=step,
+        terms=terms or (),
+        methods=methods or (DEFAULT_METHOD,),
+        apr_cap=apr_cap,
+        daily_rate_min=daily_rate_min,
+        daily_rate_max=daily_rate_max,
+        fee_rates=fee_rates or {},
+        min_age=min_age,
+        max_age=max_age,
     )
 
 
 @functools.lru_cache(maxsize=8)
-def _parsed(source: str, _mtime_ns: int, _size: int) -> Any:
+def _parsed(source: str, _mtime_ns: int, _size: int) -> object:
     """A products file's YAML, read once per version of the file: a command asks for the
     products several times, and pure-Python YAML is slow. Callers only read it."""
     import yaml
 
-    return yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+    data: object = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+    return data
 
 
 def load_products(
-    path: Path | str | None = None, overrides: dict[str, Any] | None = None
+    path: Path | str | None = None, overrides: Mapping[str, object] | None = None
 ) -> dict[str, Product]:
     """Read the products file (the packaged products.yaml by default), keyed by product key.
 
@@ -250,12 +287,13 @@ def load_products(
 
 
 def check_apr_cap(product: Product, apr: Decimal) -> None:
-    """Raise ValueError when apr (percent) is above the product's cap."""
+    """Refuse (``RuleError`` on apr) an APR (percent) above the product's cap."""
     if product.apr_cap is not None and Decimal(apr) > product.apr_cap:
-        raise ValueError(
+        raise RuleError(
+            "apr",
             _("{value0}: APR {value1}% exceeds the product's cap of {value2}%").format(
                 value0=product.key, value1=fmt(apr), value2=fmt(product.apr_cap)
-            )
+            ),
         )
 
 
@@ -263,11 +301,17 @@ def validate_amount(amount: Decimal, limit: Decimal, product: Product) -> str | 
     """A sentence saying what is wrong with the amount, or None when it can be borrowed."""
     amount = Decimal(amount)
     if amount < product.min_amount:
-        return f"the amount {fmt(amount)} is below the minimum of {fmt(product.min_amount)} yuan"
+        return _("the amount {amount} is below the minimum of {minimum} yuan").format(
+            amount=fmt(amount), minimum=fmt(product.min_amount)
+        )
     if product.step and amount % product.step:
-        return f"the amount {fmt(amount)} must be a multiple of {fmt(product.step)} yuan"
+        return _("the amount {amount} must be a multiple of {step} yuan").format(
+            amount=fmt(amount), step=fmt(product.step)
+        )
     if amount > limit:
-        return f"the amount {fmt(amount)} is above the credit limit of {fmt(limit)} yuan"
+        return _("the amount {amount} is above the credit limit of {limit} yuan").format(
+            amount=fmt(amount), limit=fmt(limit)
+        )
     return None
 
 
@@ -275,7 +319,9 @@ def validate_term(term: int, product: Product) -> str | None:
     """A sentence saying what is wrong with the term, or None when the product offers it."""
     if term not in product.terms:
         offered = ", ".join(str(t) for t in product.terms)
-        return f"a term of {term} months is not offered; choose one of {offered}"
+        return _("a term of {term} months is not offered; choose one of {offered}").format(
+            term=term, offered=offered
+        )
     return None
 
 
@@ -348,10 +394,7 @@ def quote(
                 loan_date=loan_date
             ),
         ) from None
-    try:
-        check_apr_cap(product, schedule.apr)
-    except ValueError as exc:
-        raise RuleError("apr", str(exc)) from None
+    check_apr_cap(product, schedule.apr)
     return schedule
 
 
@@ -376,7 +419,7 @@ def _quote_rate(
     if daily_rate is not None and not daily:
         raise RuleError(
             "daily_rate",
-            _("only daily_loan takes a daily rate; {value0} takes --apr").format(
+            _("only daily_loan takes a daily rate; {value0} takes an APR").format(
                 value0=product.key
             ),
         )

@@ -12,18 +12,21 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Final
 
 from dateutil.relativedelta import relativedelta
 
+from loancli.errors import RuleError
+from loancli.i18n import _
 from loancli.loan.money import ZERO, apr_from_cashflows, fmt, quantize, to_money
+from loancli.records import DayCount, LineStatus, LoanMethod, Plan, PlannedLine
 
 # Every month has a 28th, so a repayment day up to 28 exists in every month.
 LAST_COMMON_DAY = 28
 
-DAY_COUNT_REGULAR = "30/360 monthly"
-DAY_COUNT_IRREGULAR = "actual/360 first period"
-DAY_COUNT_DAILY = "actual/365 every period"
+DAY_COUNT_REGULAR: Final = "30/360 monthly"
+DAY_COUNT_IRREGULAR: Final = "actual/360 first period"
+DAY_COUNT_DAILY: Final = "actual/365 every period"
 # A daily-interest product (微粒贷, 借呗) quotes a daily rate and shows its APR on a 365-day
 # year, simple interest: 万5 a day is 0.05% x 365 = 18.25%. Monthly products count 360.
 DAILY_PRODUCT_YEAR = 365
@@ -76,14 +79,18 @@ WEBANK_POLICY = RepaymentDayPolicy(cap_day=21, min_gap_days=20, skip_nearest_for
 
 
 def check_repayment_day(repayment_day: int) -> None:
-    """Raise ValueError unless the repayment day is a whole day from 1 to 28."""
+    """Refuse (``RuleError`` on repayment_day) a repayment day that is not a whole day from 1
+    to 28."""
     if (
         isinstance(repayment_day, bool)
         or not isinstance(repayment_day, int)
         or not 1 <= repayment_day <= LAST_COMMON_DAY
     ):
-        raise ValueError(
-            f"repayment day {repayment_day!r} must be a whole day from 1 to {LAST_COMMON_DAY}"
+        raise RuleError(
+            "repayment_day",
+            _("repayment day {day!r} must be a whole day from 1 to {last}").format(
+                day=repayment_day, last=LAST_COMMON_DAY
+            ),
         )
 
 
@@ -97,6 +104,13 @@ class Method(StrEnum):
 
 DEFAULT_METHOD = Method.EQUAL_INSTALLMENT
 
+# Each method as a loan record names it (the same texts; a test keeps them the same).
+LOAN_METHODS: Final[dict[Method, LoanMethod]] = {
+    Method.EQUAL_INSTALLMENT: "equal_installment",
+    Method.EQUAL_PRINCIPAL: "equal_principal",
+    Method.INTEREST_FIRST: "interest_first",
+}
+
 
 @dataclass
 class Installment:
@@ -109,9 +123,9 @@ class Installment:
     fee: Decimal
     total: Decimal
     remaining: Decimal
-    status: str = "scheduled"
+    status: LineStatus = "scheduled"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> PlannedLine:
         """JSON-ready: money as two-place strings, the date in ISO form."""
         return {
             "n": self.n,
@@ -136,14 +150,14 @@ class Schedule:
     apr: Decimal
     repayment_day: int
     first_due_date: date
-    day_count: str
+    day_count: DayCount
     installments: list[Installment]
     total_interest: Decimal
     total_fee: Decimal
     total_repayment: Decimal
     fee_rate_total: Decimal | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> Plan:
         """JSON-ready: money and rates as two-place strings, dates in ISO form."""
         return {
             "repayment_day": self.repayment_day,
@@ -205,7 +219,12 @@ def build_schedule(
         loan_date, repayment_day, first_loan=first_loan
     )
     if first_due <= loan_date:
-        raise ValueError(f"first due date {first_due} must be after the loan date {loan_date}")
+        raise RuleError(
+            "first_due_date",
+            _("first due date {due} must be after the loan date {day}").format(
+                due=first_due.isoformat(), day=loan_date.isoformat()
+            ),
+        )
     due_dates = [first_due + relativedelta(months=k) for k in range(term)]
     regular = first_due == loan_date + relativedelta(months=1)
     starts = [loan_date, *due_dates[:-1]]
@@ -259,24 +278,40 @@ def build_schedule(
 def _checked(
     amount: Decimal, term: int, apr: Decimal, method: Method | str, fee_rate_total: Decimal | None
 ) -> tuple[Decimal, Decimal, Method, Decimal | None]:
-    """The inputs as money, a rate, a method; ValueError saying which one is wrong."""
-    amount = to_money(amount)
+    """The inputs as money, a rate, a method; a ``RuleError`` naming the one that is wrong."""
+    try:
+        amount = to_money(amount)
+    except ValueError as exc:
+        raise RuleError("amount", str(exc)) from None
     if amount <= 0:
-        raise ValueError(f"amount {fmt(amount)} must be more than 0")
+        raise RuleError(
+            "amount", _("amount {amount} must be more than 0").format(amount=fmt(amount))
+        )
     if isinstance(term, bool) or not isinstance(term, int) or term < 1:
-        raise ValueError(f"term {term!r} must be a whole number of months, at least 1")
+        raise RuleError(
+            "term",
+            _("term {term!r} must be a whole number of months, at least 1").format(term=term),
+        )
     apr = Decimal(apr)
     if not apr.is_finite() or apr < 0:
-        raise ValueError(f"APR {apr} must be a percentage of 0 or more, e.g. 18")
+        raise RuleError(
+            "apr", _("APR {apr} must be a percentage of 0 or more, e.g. 18").format(apr=apr)
+        )
     try:
         method = Method(method)
     except ValueError:
         choices = ", ".join(m.value for m in Method)
-        raise ValueError(f"method {method!r} is not one of {choices}") from None
+        raise RuleError(
+            "method",
+            _("method {method!r} is not one of {choices}").format(method=method, choices=choices),
+        ) from None
     if fee_rate_total is not None:
         fee_rate_total = Decimal(fee_rate_total)
         if not fee_rate_total.is_finite() or fee_rate_total < 0:
-            raise ValueError(f"fee_rate_total {fee_rate_total} must be a fraction of 0 or more")
+            raise RuleError(
+                "fee_rate_total",
+                _("fee rate {rate} must be a fraction of 0 or more").format(rate=fee_rate_total),
+            )
     return amount, apr, method, fee_rate_total
 
 
@@ -351,9 +386,3 @@ def _flat_fee_lines(amount: Decimal, term: int, fee_rate_total: Decimal) -> list
         fee_left -= fee
         lines.append((principal, ZERO, fee, remaining))
     return lines
-
-
-# --- products -------------------------------------------------------------------------------
-
-
-# Explanations ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from loancli.errors import RuleError
 from loancli.loan.products import (
     Product,
     check_apr_cap,
@@ -180,8 +181,9 @@ def test_webank_skips_the_nearest_due_day_for_later_loans() -> None:
 def test_policy_parameters_are_checked() -> None:
     with pytest.raises(ValueError, match="cap_day 30"):
         RepaymentDayPolicy(cap_day=30)
-    with pytest.raises(ValueError, match="repayment day 29"):
+    with pytest.raises(RuleError, match="repayment day 29") as refused:
         XIAOMI_POLICY.first_due_date(date(2026, 3, 1), 29)
+    assert refused.value.field == "repayment_day"
 
 
 # --- input checks and output shape ------------------------------------------------------------
@@ -205,13 +207,15 @@ def test_methods_are_strings_with_a_default_order() -> None:
     ],
 )
 def test_bad_input_is_refused_with_a_sentence(kwargs: dict[str, object], message: str) -> None:
+    """A refusal names the domain field that is wrong."""
     args: dict[str, object] = {
         "amount": TEN_THOUSAND, "term": 12, "apr": D("18"),
         "method": Method.EQUAL_INSTALLMENT, "loan_date": REGULAR_LOAN_DATE,
     }  # fmt: skip
     args.update(kwargs)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(RuleError, match=message) as refused:
         build_schedule(**args)  # type: ignore[arg-type]
+    assert refused.value.field == next(iter(kwargs))
 
 
 def test_float_amount_is_refused() -> None:
@@ -292,8 +296,9 @@ def test_load_products_names_the_file_and_key(tmp_path: Path) -> None:
 def test_check_apr_cap() -> None:
     cash = load_products()["cash_loan"]
     check_apr_cap(cash, D("24"))
-    with pytest.raises(ValueError, match=r"APR 25\.00% exceeds the product's cap of 24\.00%"):
+    with pytest.raises(RuleError, match=r"APR 25\.00% exceeds the product's cap of 24\.00%") as cap:
         check_apr_cap(cash, D("25"))
+    assert cap.value.field == "apr"
 
 
 def test_validate_amount_and_term() -> None:
