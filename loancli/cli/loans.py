@@ -141,7 +141,7 @@ def calendar(
     from loancli.loan.servicing import catch_up
 
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts), options_for({"loan": "APPLICANT"}):
         check_output(ics, "--ics")
         with open_world(opts, read_only=True) as (store, clock, _scenario):
             loan = find_loan(store, applicant)
@@ -263,7 +263,8 @@ def repay(
 ) -> None:
     """Repay from the bound card; the schedule is recomputed."""
     from loancli import api
-    from loancli.errors import ExitCode
+    from loancli.errors import ExitCode, RuleError
+    from loancli.loan.servicing import SettleInstead
 
     opts = options(ctx)
     fields = {
@@ -273,14 +274,19 @@ def repay(
         "amount": "--amount",
     }
     with handled(opts), options_for(fields):
-        done = api.repay(
-            opts.db,
-            applicant,
-            installment=installment,
-            amount=amount,
-            settle=all_,
-            **world_options(opts),
-        )
+        try:
+            done = api.repay(
+                opts.db,
+                applicant,
+                installment=installment,
+                amount=amount,
+                settle=all_,
+                **world_options(opts),
+            )
+        except SettleInstead as exc:
+            # Only settling takes it: say which option settles.
+            why = _("{why}; use {option} to settle").format(why=exc.why, option="--all")
+            raise RuleError(exc.field, why) from None
     _show_payment(opts, done.view())
     if done.refused is not None:
         raise typer.Exit(int(ExitCode.STOPPED))

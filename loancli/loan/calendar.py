@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
-from typing import Any
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+
+from loancli.records import Line
 
 REMINDERS = (timedelta(days=-3), timedelta(days=-1))
 
 
-def to_ics(loan_id: str, lines: list[dict[str, Any]], stamp: Any, lender: str = "loancli") -> bytes:
+def to_ics(loan_id: str, lines: Sequence[Line], stamp: datetime, lender: str = "loancli") -> bytes:
     """An RFC 5545 calendar: one all-day event per installment, reminders 3 and 1 days before.
 
     ``stamp`` (the simulated now) is the DTSTAMP, so the file is the same on every rerun.
@@ -16,7 +18,7 @@ def to_ics(loan_id: str, lines: list[dict[str, Any]], stamp: Any, lender: str = 
 
     from icalendar import Alarm, Calendar, Event
 
-    if getattr(stamp, "tzinfo", None) is not None:
+    if stamp.tzinfo is not None:
         stamp = stamp.astimezone(UTC)
     cal = Calendar()
     cal.add("prodid", "-//loancli//repayment calendar//EN")
@@ -44,4 +46,5 @@ def to_ics(loan_id: str, lines: list[dict[str, Any]], stamp: Any, lender: str = 
             alarm.add("description", f"Repayment of {x['total']} yuan due {x['due_date']}")
             event.add_component(alarm)
         cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+
+from dateutil.relativedelta import relativedelta
 
 from loancli.i18n import _, language
 from loancli.loan.money import fmt, quantize
@@ -17,8 +18,8 @@ from loancli.loan.schedule import (
     RepaymentDayPolicy,
     equal_installment_payment,
     monthly_rate,
-    relativedelta,
 )
+from loancli.records import Plan
 
 
 def ordinal(day: int) -> str:
@@ -118,7 +119,7 @@ def explain_due_date(
 
 
 def explain_amounts(
-    schedule_dict: dict[str, Any], amount: Decimal, term: int, apr: Decimal, method: str
+    schedule_dict: Plan, amount: Decimal, term: int, apr: Decimal, method: Method | str
 ) -> str:
     """Why the installments are what they are: the method's formula with the numbers."""
     lines = schedule_dict["installments"]

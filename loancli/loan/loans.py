@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict, cast
 
-from loancli.errors import NotFound
+from loancli.errors import NotFound, RuleError
 from loancli.i18n import _
 from loancli.loan.money import ZERO, fmt
 from loancli.loan.schedule import Schedule
 from loancli.loan.servicing import (
     DEFAULT_SERVICING,
+    DatedEvent,
     ServicingPolicy,
     catch_up,
     new_loan,
@@ -20,8 +21,59 @@ from loancli.loan.servicing import (
     reminders,
     settlement_amount,
 )
-from loancli.records import LOANS
+from loancli.records import LOANS, Line, LineStatus, Loan, LoanEvent
 from loancli.store import Store
+
+
+class LoanNotFound(NotFound, RuleError):
+    """No loan is found for what was named (an applicant, a checkout flow, a loan id): a
+    ``RuleError`` on loan, which ``cli/`` maps onto the argument the user typed."""
+
+
+class StampedEvent(LoanEvent):
+    """A loan event as the loan keeps it; a refused repayment also says why."""
+
+    reason: NotRequired[str]
+
+
+class ClockEvent(DatedEvent):
+    """Something that happened to a loan while the clock moved, naming the loan."""
+
+    loan: str
+    applicant: str
+
+
+class LineView(TypedDict):
+    """One installment as it is now (JSON-ready)."""
+
+    n: int
+    due_date: str
+    principal: str
+    interest: str
+    fee: str
+    total: str
+    remaining: str
+    status: LineStatus
+    penalty: str
+    owed: str
+    paid_on: str | None
+
+
+class LoanView(TypedDict):
+    """A loan as it is now (JSON-ready)."""
+
+    loan: str
+    applicant_id: str
+    loan_status: Literal["active", "closed"]
+    amount: str
+    apr: str
+    remaining_principal: str
+    owed_today: str
+    overdue_installments: int
+    penalty: str
+    settlement_amount: str
+    restructured: bool
+    installments: list[LineView]
 
 
 def create_loan(
@@ -49,50 +101,61 @@ def create_loan(
     if payout_id is not None:
         loan["payout_id"] = payout_id
     store.insert(LOANS, loan)
-    return loan
+    # The signature stays dict-typed until loan creation is one function for the journey and
+    # checkout; the record itself is a Loan.
+    return cast(dict[str, Any], loan)
 
 
 def paid_out(store: Store, payout_id: str) -> dict[str, Any] | None:
     """The loan a payout already made, or None."""
-    return store.get(LOANS, payout_id=payout_id)
+    loan: Loan | None = store.get(LOANS, payout_id=payout_id)
+    # As create_loan: the signature stays until loan creation is one function.
+    return cast(dict[str, Any] | None, loan)
 
 
-def find_loan(store: Store, applicant_id: str | None) -> dict[str, Any]:
+def find_loan(store: Store, applicant_id: str | None) -> Loan:
     """The loan ``L0001``, the newest loan of applicant ``A0001`` or checkout flow ``F0001``,
-    or the newest loan in the file when nothing is named."""
+    or the newest loan in the file when nothing is named (:class:`LoanNotFound` when there is
+    none)."""
     wanted = (applicant_id or "").strip().upper()
+    loans: list[Loan]
     if wanted.startswith("L"):
         loans = store.find(LOANS, id=wanted)
     else:
         loans = store.find(LOANS, applicant_id=wanted) if wanted else store.all(LOANS)
     if not loans:
-        who = f"applicant {applicant_id!r}" if applicant_id else "this state file"
-        raise NotFound(
-            _("no loan found for {who}; a loan exists once a journey has disbursed").format(
-                who=who
-            ),
-            key="APPLICANT",
-        )
-    return dict(max(loans, key=lambda x: x["id"]))
+        if applicant_id:
+            message = _(
+                "no loan found for applicant {applicant!r}; a loan exists once a journey has "
+                "disbursed"
+            ).format(applicant=applicant_id)
+        else:
+            message = _(
+                "no loan found for this state file; a loan exists once a journey has disbursed"
+            )
+        raise LoanNotFound("loan", message)
+    return max(loans, key=lambda x: x["id"]).copy()
 
 
-def save_loan(store: Store, loan: dict[str, Any]) -> None:
+def save_loan(store: Store, loan: Loan) -> None:
     store.upsert(LOANS, loan, id=loan["id"])
 
 
-def log(loan: dict[str, Any], at: str, events: list[dict[str, Any]]) -> None:
+def log(loan: Loan, at: str, events: list[DatedEvent]) -> None:
     """Append events to the loan's history, stamped with the simulated time of the command."""
     for event in events:
-        loan.setdefault("events", []).append({"at": at, **event})
+        stamped: StampedEvent = {"at": at, **event}
+        loan.setdefault("events", []).append(stamped)
 
 
 def catch_up_all(
     store: Store, today: date, at: str, policy: ServicingPolicy = DEFAULT_SERVICING
-) -> list[dict[str, Any]]:
+) -> list[ClockEvent]:
     """Bring every active loan in the file to ``today``; the events of all of them."""
-    out = []
-    for doc in store.all(LOANS):
-        loan = dict(doc)
+    out: list[ClockEvent] = []
+    loans: list[Loan] = store.all(LOANS)
+    for doc in loans:
+        loan = doc.copy()
         sent = reminders(loan, today, policy)
         events = sorted(sent + catch_up(loan, today, policy), key=lambda e: e["on"])
         if events:
@@ -102,29 +165,24 @@ def catch_up_all(
     return out
 
 
-LINE_KEYS = (
-    "n",
-    "due_date",
-    "principal",
-    "interest",
-    "fee",
-    "total",
-    "remaining",
-    "status",
-    "penalty",
-)
-
-
-def line_view(line: dict[str, Any]) -> dict[str, Any]:
+def line_view(line: Line) -> LineView:
     """One installment as it is now: its status, penalty, what is still owed, when paid."""
     return {
-        **{k: line[k] for k in LINE_KEYS},
+        "n": line["n"],
+        "due_date": line["due_date"],
+        "principal": line["principal"],
+        "interest": line["interest"],
+        "fee": line["fee"],
+        "total": line["total"],
+        "remaining": line["remaining"],
+        "status": line["status"],
+        "penalty": line["penalty"],
         "owed": fmt(owed_total(line)),
         "paid_on": line["paid_on"],
     }
 
 
-def loan_view(loan: dict[str, Any], today: date) -> dict[str, Any]:
+def loan_view(loan: Loan, today: date) -> LoanView:
     """The loan as it is now (JSON-ready): the current plan (re-planned after a prepayment or
     a re-instalment), each installment's status and penalty, and what is owed today."""
     active = loan["status"] == "active"

@@ -1,8 +1,9 @@
 """A loan after disbursement: installments falling due and overdue, penalties, repayments,
 early settlement and negotiated re-instalment (协商二次分期).
 
-A loan is a plain dict (a TinyDB document). Every function here takes the loan and the
-simulated date, changes the loan and returns the events it caused, so nothing happens silently.
+A loan is a plain dict (a TinyDB document) typed as :class:`loancli.records.Loan`. Every
+function here takes the loan and the simulated date, changes the loan and returns the events it
+caused, so nothing happens silently.
 """
 
 from __future__ import annotations
@@ -10,14 +11,66 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.loan.money import ZERO, fmt, quantize
-from loancli.loan.schedule import Schedule, build_schedule, daily_rate, year_days_of
+from loancli.loan.schedule import (
+    LOAN_METHODS,
+    Schedule,
+    build_schedule,
+    daily_rate,
+    year_days_of,
+)
+from loancli.records import Line, Loan, Payment, PlannedLine
 
-PARTS = ("penalty", "interest", "fee", "principal")  # the order a payment settles a line
+Part = Literal["penalty", "interest", "fee", "principal"]
+# The order a payment settles a line's parts in.
+PARTS: tuple[Part, ...] = ("penalty", "interest", "fee", "principal")
+
+
+class DisbursedLoan(Loan):
+    """A loan as it is paid out: the record with the product it was priced by."""
+
+    product: str
+
+
+class DatedEvent(TypedDict):
+    """Something that happened to a loan, dated by its day; the command's time stamps it when
+    it is logged (:class:`loancli.records.LoanEvent`)."""
+
+    on: str
+    event: str
+    reason: NotRequired[str]
+    detail: dict[str, Any]
+
+
+class PaymentMade(Payment):
+    """A payment as it is recorded: what it paid, and the installments it touched."""
+
+    installments: NotRequired[list[int]]
+    prepaid_principal: NotRequired[str]
+
+
+class ReInstalment(TypedDict):
+    """What a negotiated re-instalment agreed: the new principal and plan, and what it owed."""
+
+    on: str
+    new_principal: str
+    term: int
+    owed: dict[str, str]
+    first_due_date: str
+
+
+class SettleInstead(RuleError):
+    """An amount the loan cannot take as a repayment: it would repay all the principal (or
+    more), which only settling the whole loan, with interest to date, does."""
+
+    def __init__(self, why: str, settlement: Decimal) -> None:
+        self.why = why
+        self.settlement = settlement
+        super().__init__("amount", why)
 
 
 @dataclass(frozen=True)
@@ -47,7 +100,7 @@ def new_loan(
     card_number: str,
     loan_date: date,
     product: str = "cash_loan",
-) -> dict[str, Any]:
+) -> DisbursedLoan:
     """The loan document for a disbursed schedule."""
     return {
         "id": loan_id,
@@ -57,7 +110,7 @@ def new_loan(
         "status": "active",
         "amount": fmt(schedule.amount),
         "term": schedule.term,
-        "method": schedule.method.value,
+        "method": LOAN_METHODS[schedule.method],
         "apr_contract": fmt(schedule.apr_contract),
         "apr": fmt(schedule.apr),
         "fee_rate_total": None if schedule.fee_rate_total is None else str(schedule.fee_rate_total),
@@ -73,49 +126,51 @@ def new_loan(
     }
 
 
-def _line(planned: dict[str, Any]) -> dict[str, Any]:
-    line = dict(planned)
-    line["status"] = "scheduled"
-    line["penalty"] = "0.00"
-    line["penalty_to"] = None
-    line["paid"] = {part: "0.00" for part in PARTS}
-    line["paid_on"] = None
-    return line
+def _line(planned: PlannedLine) -> Line:
+    """A planned installment as the loan services it: nothing paid, no penalty."""
+    return {
+        "n": planned["n"],
+        "due_date": planned["due_date"],
+        "principal": planned["principal"],
+        "interest": planned["interest"],
+        "fee": planned["fee"],
+        "total": planned["total"],
+        "remaining": planned["remaining"],
+        "status": "scheduled",
+        "penalty": "0.00",
+        "penalty_to": None,
+        "paid": {"penalty": "0.00", "interest": "0.00", "fee": "0.00", "principal": "0.00"},
+        "paid_on": None,
+    }
 
 
 # Reading ---------------------------------------------------------------------------------
 
 
-def owed(line: dict[str, Any]) -> dict[str, Decimal]:
+def owed(line: Line) -> dict[Part, Decimal]:
     """What is still unpaid on a line, part by part."""
-    charged = {
-        "penalty": Decimal(line["penalty"]),
-        "interest": Decimal(line["interest"]),
-        "fee": Decimal(line["fee"]),
-        "principal": Decimal(line["principal"]),
-    }
-    return {part: charged[part] - Decimal(line["paid"][part]) for part in PARTS}
+    return {part: Decimal(line[part]) - Decimal(line["paid"][part]) for part in PARTS}
 
 
-def owed_total(line: dict[str, Any]) -> Decimal:
+def owed_total(line: Line) -> Decimal:
     return sum(owed(line).values(), ZERO)
 
 
-def unpaid_lines(loan: dict[str, Any]) -> list[dict[str, Any]]:
+def unpaid_lines(loan: Loan) -> list[Line]:
     return [line for line in loan["lines"] if line["status"] != "paid"]
 
 
-def remaining_principal(loan: dict[str, Any]) -> Decimal:
+def remaining_principal(loan: Loan) -> Decimal:
     return sum((owed(line)["principal"] for line in loan["lines"]), ZERO)
 
 
-def penalty_rate(loan: dict[str, Any], policy: ServicingPolicy = DEFAULT_SERVICING) -> Decimal:
+def penalty_rate(loan: Loan, policy: ServicingPolicy = DEFAULT_SERVICING) -> Decimal:
     """The daily penalty rate: the contract's daily rate (APR/360, or APR/365 for a daily
     product) times the multiplier."""
     return _contract_daily_rate(loan) * policy.penalty_multiplier
 
 
-def _contract_daily_rate(loan: dict[str, Any]) -> Decimal:
+def _contract_daily_rate(loan: Loan) -> Decimal:
     return daily_rate(Decimal(loan["apr_contract"]), year_days_of(loan.get("day_count")))
 
 
@@ -123,15 +178,15 @@ def _contract_daily_rate(loan: dict[str, Any]) -> Decimal:
 
 
 def catch_up(
-    loan: dict[str, Any], today: date, policy: ServicingPolicy = DEFAULT_SERVICING
-) -> list[dict[str, Any]]:
+    loan: Loan, today: date, policy: ServicingPolicy = DEFAULT_SERVICING
+) -> list[DatedEvent]:
     """Bring the loan to ``today``: lines fall due, turn overdue after the grace period, and
     overdue lines accrue penalty interest on their unpaid principal.
 
     Penalty counts from the due date once the grace period is over (paid within the grace
     period, there is none). Returns one event per change, dated when it happened.
     """
-    events: list[dict[str, Any]] = []
+    events: list[DatedEvent] = []
     if loan["status"] != "active":
         return events
     for line in unpaid_lines(loan):
@@ -178,11 +233,11 @@ def catch_up(
 
 
 def reminders(
-    loan: dict[str, Any], today: date, policy: ServicingPolicy = DEFAULT_SERVICING
-) -> list[dict[str, Any]]:
+    loan: Loan, today: date, policy: ServicingPolicy = DEFAULT_SERVICING
+) -> list[DatedEvent]:
     """Repayment reminders that fall due by ``today`` (``reminder_days`` before each due date),
     each once; the caller sends them."""
-    events: list[dict[str, Any]] = []
+    events: list[DatedEvent] = []
     if loan["status"] != "active":
         return events
     for line in unpaid_lines(loan):
@@ -193,16 +248,18 @@ def reminders(
     return events
 
 
-def _event(day: date, event: str, line: dict[str, Any] | None, **detail: Any) -> dict[str, Any]:
-    if line is not None:
-        detail = {"installment": line["n"], "due_date": line["due_date"], **detail}
-    return {"on": day.isoformat(), "event": event, "detail": detail}
+def _event(day: date, event: str, line: Line, **detail: object) -> DatedEvent:
+    return {
+        "on": day.isoformat(),
+        "event": event,
+        "detail": {"installment": line["n"], "due_date": line["due_date"], **detail},
+    }
 
 
 # Paying ----------------------------------------------------------------------------------
 
 
-def _settle(line: dict[str, Any], available: Decimal, today: date) -> Decimal:
+def _settle(line: Line, available: Decimal, today: date) -> Decimal:
     """Pay a line's parts in order (penalty, interest, fee, principal); returns what is left."""
     left = owed(line)
     for part in PARTS:
@@ -216,34 +273,43 @@ def _settle(line: dict[str, Any], available: Decimal, today: date) -> Decimal:
     return available
 
 
-def pay_installment(loan: dict[str, Any], n: int, today: date) -> dict[str, Any]:
-    """Pay installment ``n`` in full (with any penalty). Raises ValueError when it can't."""
+def pay_installment(loan: Loan, n: int, today: date) -> PaymentMade:
+    """Pay installment ``n`` in full (with any penalty); a ``RuleError`` on installment when
+    it can't."""
     line = _find_line(loan, n)
     if line["status"] == "paid":
-        raise ValueError(f"installment {n} is already paid")
+        raise RuleError("installment", _("installment {n} is already paid").format(n=n))
     first = unpaid_lines(loan)[0]
     if first["n"] != n:
         # Paying out of order would leave a paid line inside the plan that a later re-plan
         # renumbers over; installments are paid oldest first.
-        raise ValueError(
-            f"installment {first['n']} is unpaid and comes first; installments are paid in order"
+        raise RuleError(
+            "installment",
+            _(
+                "installment {first} is unpaid and comes first; installments are paid in order"
+            ).format(first=first["n"]),
         )
     amount = owed_total(line)
     _settle(line, amount, today)
     return _record_payment(loan, today, "installment", amount, installments=[n])
 
 
-def pay_amount(loan: dict[str, Any], amount: Decimal, today: date) -> dict[str, Any]:
+def pay_amount(loan: Loan, amount: Decimal, today: date) -> PaymentMade:
     """Pay an amount: due and overdue lines first (oldest first, penalty before interest
     before principal); anything more prepays principal and the rest of the plan is recomputed
-    over the same remaining months, keeping the repayment day."""
+    over the same remaining months, keeping the repayment day.
+
+    A ``RuleError`` on amount when the loan cannot take it (:class:`SettleInstead` when only
+    settling the whole loan would)."""
     if amount <= 0:
-        raise ValueError("the amount must be more than 0")
+        raise RuleError("amount", _("the amount must be more than 0"))
     outstanding = settlement_amount(loan, today)
     if amount > outstanding:
-        raise ValueError(
-            f"the amount is more than the {fmt(outstanding)} needed to settle the "
-            "loan; use --all to settle"
+        raise SettleInstead(
+            _("the amount is more than the {settlement} needed to settle the loan").format(
+                settlement=fmt(outstanding)
+            ),
+            outstanding,
         )
     if amount == outstanding:
         return settle_all(loan, today)
@@ -252,9 +318,12 @@ def pay_amount(loan: dict[str, Any], amount: Decimal, today: date) -> dict[str, 
     )
     if amount - dues >= _future_principal(loan):
         # All the principal would be repaid without the interest accrued to date.
-        raise ValueError(
-            f"the amount would repay all the remaining principal; settling today "
-            f"takes {fmt(outstanding)} with interest to date; use --all to settle"
+        raise SettleInstead(
+            _(
+                "the amount would repay all the remaining principal; settling today takes "
+                "{settlement} with interest to date"
+            ).format(settlement=fmt(outstanding)),
+            outstanding,
         )
     available = amount
     touched = []
@@ -271,7 +340,7 @@ def pay_amount(loan: dict[str, Any], amount: Decimal, today: date) -> dict[str, 
     )
 
 
-def settlement_amount(loan: dict[str, Any], today: date) -> Decimal:
+def settlement_amount(loan: Loan, today: date) -> Decimal:
     """What settles the whole loan today: everything due, plus the principal not yet due and
     the interest accrued on it since the last due date (actual/360)."""
     total = ZERO
@@ -282,13 +351,13 @@ def settlement_amount(loan: dict[str, Any], today: date) -> Decimal:
     return total
 
 
-def _future_principal(loan: dict[str, Any]) -> Decimal:
+def _future_principal(loan: Loan) -> Decimal:
     return sum(
         (owed(x)["principal"] for x in unpaid_lines(loan) if x["status"] == "scheduled"), ZERO
     )
 
 
-def _interest_to_date(loan: dict[str, Any], today: date) -> Decimal:
+def _interest_to_date(loan: Loan, today: date) -> Decimal:
     """Interest on the not-yet-due principal from the start of the current period to today."""
     future = [x for x in unpaid_lines(loan) if x["status"] == "scheduled"]
     if not future:
@@ -298,12 +367,12 @@ def _interest_to_date(loan: dict[str, Any], today: date) -> Decimal:
     return quantize(_future_principal(loan) * _contract_daily_rate(loan) * days)
 
 
-def _period_start(loan: dict[str, Any], line: dict[str, Any]) -> date:
+def _period_start(loan: Loan, line: Line) -> date:
     earlier = [x for x in loan["lines"] if x["n"] < line["n"]]
     return date.fromisoformat(earlier[-1]["due_date"] if earlier else loan["loan_date"])
 
 
-def settle_all(loan: dict[str, Any], today: date) -> dict[str, Any]:
+def settle_all(loan: Loan, today: date) -> PaymentMade:
     """Early settlement: everything due, the rest of the principal and interest to date."""
     amount = settlement_amount(loan, today)
     accrued = _interest_to_date(loan, today)
@@ -320,23 +389,38 @@ def settle_all(loan: dict[str, Any], today: date) -> dict[str, Any]:
 
 
 def _record_payment(
-    loan: dict[str, Any], today: date, kind: str, amount: Decimal, **detail: Any
-) -> dict[str, Any]:
-    payment = {"on": today.isoformat(), "kind": kind, "amount": fmt(amount), **detail}
+    loan: Loan,
+    today: date,
+    kind: str,
+    amount: Decimal,
+    *,
+    installments: list[int] | None = None,
+    prepaid_principal: str | None = None,
+) -> PaymentMade:
+    payment: PaymentMade = {"on": today.isoformat(), "kind": kind, "amount": fmt(amount)}
+    if installments is not None:
+        payment["installments"] = installments
+    if prepaid_principal is not None:
+        payment["prepaid_principal"] = prepaid_principal
     loan["payments"].append(payment)
     if loan["status"] == "active" and not unpaid_lines(loan):
         loan["status"] = "closed"
     return payment
 
 
-def _find_line(loan: dict[str, Any], n: int) -> dict[str, Any]:
+def _find_line(loan: Loan, n: int) -> Line:
     for line in loan["lines"]:
         if line["n"] == n:
             return line
-    raise ValueError(f"installment {n} does not exist; this plan has 1-{len(loan['lines'])}")
+    raise RuleError(
+        "installment",
+        _("installment {n} does not exist; this plan has 1-{count}").format(
+            n=n, count=len(loan["lines"])
+        ),
+    )
 
 
-def _replan(loan: dict[str, Any], principal: Decimal, today: date) -> None:
+def _replan(loan: Loan, principal: Decimal, today: date) -> None:
     """Recompute the not-yet-due lines for a new principal, same months and repayment day."""
     future = [x for x in unpaid_lines(loan) if x["status"] == "scheduled"]
     if not future:
@@ -361,7 +445,7 @@ def _replan(loan: dict[str, Any], principal: Decimal, today: date) -> None:
     ]
 
 
-def restructure(loan: dict[str, Any], term: int, today: date) -> dict[str, Any]:
+def restructure(loan: Loan, term: int, today: date) -> ReInstalment:
     """协商二次分期: an overdue loan's remaining principal, unpaid interest and penalties become
     a new plan of ``term`` months from today; the old plan is kept in the history."""
     if not any(x["status"] == "overdue" for x in loan["lines"]):

@@ -26,6 +26,7 @@ from loancli.loan.servicing import (
     DEFAULT_SERVICING,
     PARTS,
     ServicingPolicy,
+    SettleInstead,
     catch_up,
     new_loan,
     owed,
@@ -218,13 +219,16 @@ def test_pay_installment_clears_the_overdue_line_and_stops_the_penalty() -> None
 
 def test_pay_installment_refusals() -> None:
     loan = make_loan()
-    with pytest.raises(ValueError, match="does not exist"):
+    with pytest.raises(RuleError, match="does not exist") as refused:
         pay_installment(loan, 13, LOAN_DATE)
-    with pytest.raises(ValueError, match="installment 1 .*comes first"):
+    assert refused.value.field == "installment"
+    with pytest.raises(RuleError, match="installment 1 .*comes first") as refused:
         pay_installment(loan, 2, LOAN_DATE)
+    assert refused.value.field == "installment"
     pay_installment(loan, 1, LOAN_DATE)  # early: allowed, the whole line
-    with pytest.raises(ValueError, match="already paid"):
+    with pytest.raises(RuleError, match="already paid") as refused:
         pay_installment(loan, 1, LOAN_DATE)
+    assert refused.value.field == "installment"
     assert line(loan, 1)["status"] == "paid"
     assert line(loan, 2)["status"] == "scheduled"
 
@@ -276,13 +280,16 @@ def test_pay_amount_refusals() -> None:
     today = date(2026, 3, 20)
     # Settling on the 20th: 10000 + 10000 x 0.0005 x 18 days = 10090.00
     assert settlement_amount(loan, today) == D("10090.00")
-    with pytest.raises(ValueError, match="more than 0"):
+    with pytest.raises(RuleError, match="more than 0") as refused:
         pay_amount(loan, D("0"), today)
-    with pytest.raises(ValueError, match="10090.00"):
+    assert refused.value.field == "amount"
+    with pytest.raises(SettleInstead, match="10090.00") as settle:
         pay_amount(loan, D("10090.01"), today)
+    assert settle.value.field == "amount" and settle.value.settlement == D("10090.00")
     # All the principal but not the interest to date: not a silent free settlement.
-    with pytest.raises(ValueError, match="--all"):
+    with pytest.raises(SettleInstead, match="settling today takes 10090.00") as settle:
         pay_amount(loan, D("10000.00"), today)
+    assert settle.value.field == "amount"
     assert loan["payments"] == []
     assert len(loan["lines"]) == 12
     # The settlement amount itself settles.
@@ -526,13 +533,12 @@ def run_actions(loan: dict[str, Any], steps: list[tuple[int, str, int]]) -> date
                             event("prepaid principal")
                 elif action == "settle":
                     settle_all(loan, today)
-            except ValueError as exc:
+            except RuleError as exc:
                 event("refused")
                 # Refusals are allowed (out of order, too much, already paid); they change
                 # nothing the invariants could miss.
-                assert any(
-                    word in str(exc)
-                    for word in ("comes first", "already paid", "does not exist", "--all")
+                assert isinstance(exc, SettleInstead) or any(
+                    word in str(exc) for word in ("comes first", "already paid", "does not exist")
                 )
         check_invariants(loan, amount)
         for x in loan["lines"]:
