@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.identity.idnumber import age_on, make_id, parse_id, validity_years
 from loancli.reasons import Reason
+from loancli.records import ApplicantIdentity, Identity, IdentitySeen
 from loancli.text import require_ascii_digits
 from loancli.validation import NOT_UTF8, has_control, has_surrogate
 
@@ -136,13 +136,11 @@ def face_id(face_seed: int) -> str:
 def _parse_dotted(text: str) -> date:
     if len(text) != 10:
         raise ValueError(text)
-    from datetime import datetime
-
     return datetime.strptime(text, _VALIDITY_DATE).date()
 
 
 def check_card(
-    front: Mapping[str, Any], back: Mapping[str, Any], today: date
+    front: Mapping[str, str], back: Mapping[str, str], today: date
 ) -> tuple[Reason | None, str]:
     """Do the OCR'd front and back make one valid, current card? (reason, why) or (None, "").
 
@@ -172,7 +170,7 @@ def check_card(
     return None, ""
 
 
-def valid_until(identity: Mapping[str, Any]) -> date | None:
+def valid_until(identity: Identity | ApplicantIdentity | IdentitySeen) -> date | None:
     """The last day of the ID card's validity; None for a long-term (or unreadable) one."""
     try:
         return parse_validity(identity.get("validity") or "")[1]

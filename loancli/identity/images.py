@@ -16,7 +16,9 @@ fast.
 
 from __future__ import annotations
 
+import io
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,8 +123,6 @@ def png_bytes(
     image: Image.Image, metadata: Mapping[str, str] | None, *, with_font: bool = True
 ) -> bytes:
     """``image`` as PNG, with ``metadata`` as the fields chunk and the font it was drawn in."""
-    import io
-
     from PIL import PngImagePlugin
 
     info = PngImagePlugin.PngInfo()
@@ -207,8 +207,6 @@ def drawn_text(fields: IdCardFields) -> str:
 
 
 def _blank_card() -> tuple[Image.Image, ImageDraw.ImageDraw]:
-    import math
-
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", CARD_SIZE, (255, 255, 255))
@@ -364,8 +362,6 @@ def _draw_back(fields: IdCardFields) -> Image.Image:
 
 def _draw_emblem(draw: ImageDraw.ImageDraw, centre: tuple[int, int], radius: int) -> None:
     """A national-emblem-like seal: gear ring, red disc, five stars, a gate."""
-    import math
-
     cx, cy = centre
     teeth = 36
     ring = []
@@ -402,8 +398,6 @@ def _draw_emblem(draw: ImageDraw.ImageDraw, centre: tuple[int, int], radius: int
 
 
 def _star(draw: ImageDraw.ImageDraw, centre: tuple[float, float], size: float) -> None:
-    import math
-
     cx, cy = centre
     points = []
     for i in range(10):

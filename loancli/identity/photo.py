@@ -10,7 +10,7 @@ import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from loancli.errors import UsageError, quoted
 from loancli.i18n import _
@@ -98,7 +98,7 @@ def measure(image: Image.Image, limits: ImageLimits = DEFAULT_LIMITS) -> ImageCh
 MAX_FIELDS_CHUNK = 16 * 1024
 
 
-def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, Any] | None:
+def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, str] | None:
     """The fake OCR: the card's embedded fields, or None when the image carries none (or
     they are malformed). A path that is not a readable image raises ``UsageError``."""
     file = _existing_file(path, key)
@@ -113,7 +113,7 @@ def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, Any] |
     return fields_in_chunk(raw)
 
 
-def fields_in_chunk(raw: object) -> dict[str, Any] | None:
+def fields_in_chunk(raw: object) -> dict[str, str] | None:
     """The card's fields in the text of a ``loancli-idcard`` chunk, or None when that is no
     card's text (missing, too long, not JSON, not one side's flat printed lines)."""
     if not isinstance(raw, str | bytes) or len(raw) > MAX_FIELDS_CHUNK:
