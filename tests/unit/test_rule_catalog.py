@@ -1,0 +1,232 @@
+"""Every ``RuleError`` the library raises says its message through the catalog: the message is
+``_("...")`` (or ``_("...").format(...)``), a variable set to one, or the text of an exception
+caught just before (``str(exc)``, said by the parser that raised it), and the catalog has its
+Chinese. Found by reading the source, so a refusal no test triggers is held to it too."""
+
+from __future__ import annotations
+
+import ast
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+LIBRARY = ROOT / "loancli"
+CATALOG = LIBRARY / "locale" / "zh_CN" / "LC_MESSAGES" / "loancli.po"
+# The packages held to it (their refusals are RuleErrors, or subclasses of it).
+PACKAGES = ("loan", "identity", "account", "journey")
+
+
+@dataclass(frozen=True)
+class Raised:
+    """One ``RuleError(...)`` (or subclass) call: where, and the catalog ids its message says
+    (None: a message that is not through the catalog)."""
+
+    where: str
+    ids: tuple[str, ...] | None
+
+
+def _trees(paths: list[Path]) -> dict[Path, ast.Module]:
+    return {path: ast.parse(path.read_text(encoding="utf-8")) for path in paths}
+
+
+def _marked_constants(trees: dict[Path, ast.Module]) -> dict[str, str]:
+    """Module-level ``NAME = N_("...")`` across the library: a message kept as a constant."""
+    found = {}
+    for tree in trees.values():
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, text = node.targets[0], _marked(node.value)
+                if isinstance(target, ast.Name) and text is not None:
+                    found[target.id] = text
+    return found
+
+
+def _marked(node: ast.expr) -> str | None:
+    """The text of ``_("...")`` or ``N_("...")``."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("_", "N_")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value
+    return None
+
+
+def _rule_classes(trees: dict[Path, ast.Module]) -> dict[str, int]:
+    """RuleError and its subclasses in the scanned packages, each with the position of the
+    message among its call's arguments."""
+    classes = {"RuleError": 1}
+    changed = True
+    while changed:
+        changed = False
+        for tree in trees.values():
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.ClassDef) or node.name in classes:
+                    continue
+                parents = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in classes]
+                if parents:
+                    classes[node.name] = _message_position(node, classes[parents[-1]])
+                    changed = True
+    return classes
+
+
+def _message_position(cls: ast.ClassDef, inherited: int) -> int:
+    """Which of a subclass's own arguments it passes on as the message."""
+    init = next(
+        (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None
+    )
+    if init is None:
+        return inherited
+    params = [a.arg for a in init.args.args[1:]]
+    for node in ast.walk(init):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "__init__"
+            and len(node.args) > inherited
+            and isinstance(node.args[inherited], ast.Name)
+            and node.args[inherited].id in params
+        ):
+            return params.index(node.args[inherited].id)
+    raise AssertionError(f"{cls.name}.__init__ passes no parameter on as the message")
+
+
+def _functions(tree: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield node
+
+
+def _ids(
+    expr: ast.expr, function: ast.AST, constants: dict[str, str], module: ast.Module
+) -> tuple[str, ...] | None:
+    """The catalog ids ``expr`` says; () for an exception's own text; None when it is not
+    through the catalog. A call of a function of the same module says what it returns."""
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "format"
+    ):
+        expr = expr.func.value
+    text = _marked(expr)
+    if text is not None:
+        return (text,)
+    if isinstance(expr, ast.Name):
+        values = [
+            node.value
+            for node in ast.walk(function)
+            if isinstance(node, ast.Assign | ast.AnnAssign)
+            and node.value is not None
+            and any(
+                isinstance(t, ast.Name) and t.id == expr.id
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            )
+        ]
+        return _all(values, function, constants, module) if values else None
+    if not isinstance(expr, ast.Call) or not isinstance(expr.func, ast.Name):
+        return None
+    if expr.func.id == "_" and len(expr.args) == 1 and isinstance(expr.args[0], ast.Name):
+        name = expr.args[0].id
+        return (constants[name],) if name in constants else None
+    if expr.func.id == "str" and len(expr.args) == 1 and isinstance(expr.args[0], ast.Name):
+        caught = {h.name for h in ast.walk(function) if isinstance(h, ast.ExceptHandler)}
+        return () if expr.args[0].id in caught else None
+    called = next(
+        (n for n in module.body if isinstance(n, ast.FunctionDef) and n.name == expr.func.id),
+        None,
+    )
+    if called is None or called is function:
+        return None
+    returned = [
+        node.value
+        for node in ast.walk(called)
+        if isinstance(node, ast.Return)
+        and node.value is not None
+        and not (isinstance(node.value, ast.Constant) and node.value.value is None)
+    ]
+    return _all(returned, called, constants, module)
+
+
+def _all(
+    exprs: list[ast.expr], function: ast.AST, constants: dict[str, str], module: ast.Module
+) -> tuple[str, ...] | None:
+    found: list[str] = []
+    for expr in exprs:
+        ids = _ids(expr, function, constants, module)
+        if ids is None:
+            return None
+        found += ids
+    return tuple(found)
+
+
+def raised(packages: tuple[str, ...] = PACKAGES) -> list[Raised]:
+    """Every RuleError call in ``packages``, with the ids its message says."""
+    library = _trees(sorted(LIBRARY.rglob("*.py")))
+    scanned = {p: t for p, t in library.items() if p.relative_to(LIBRARY).parts[0] in packages}
+    constants = _marked_constants(library)
+    classes = _rule_classes(scanned)
+    out = []
+    for path, tree in scanned.items():
+        for function in _functions(tree):
+            for node in ast.walk(function):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in classes
+                ):
+                    continue
+                position = classes[node.func.id]
+                message = next((k.value for k in node.keywords if k.arg == "message"), None)
+                if message is None and len(node.args) > position:
+                    message = node.args[position]
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                ids = None if message is None else _ids(message, function, constants, tree)
+                out.append(Raised(where, ids))
+    return out
+
+
+@functools.cache
+def translations() -> dict[str, str]:
+    with CATALOG.open("rb") as file:
+        catalog = read_po(file)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+RAISED = raised()
+
+
+def test_the_scan_finds_the_refusals() -> None:
+    assert len(RAISED) > 20
+    assert any("servicing.py" in r.where for r in RAISED)
+    assert any("card.py" in r.where for r in RAISED)
+
+
+@pytest.mark.parametrize("site", RAISED, ids=[r.where for r in RAISED])
+def test_rule_error_message_is_in_the_catalog_with_chinese(site: Raised) -> None:
+    assert site.ids is not None, f"{site.where}: the message is not _(...) through the catalog"
+    chinese = translations()
+    for msgid in site.ids:
+        assert msgid in chinese, f"{site.where}: {msgid!r} has no Chinese in the catalog"
+
+
+def test_a_message_not_through_the_catalog_is_found(tmp_path: Path) -> None:
+    source = (
+        "def f(x):\n"
+        "    raise RuleError('amount', f'{x} is wrong')\n"
+        "def g(x):\n"
+        "    raise RuleError('amount', _('{x} is fine').format(x=x))\n"
+    )
+    tree = ast.parse(source)
+    functions = list(_functions(tree))
+    calls = [n for f in functions for n in ast.walk(f) if isinstance(n, ast.Call)]
+    rule_calls = [c for c in calls if isinstance(c.func, ast.Name) and c.func.id == "RuleError"]
+    assert _ids(rule_calls[0].args[1], functions[0], {}, tree) is None
+    assert _ids(rule_calls[1].args[1], functions[1], {}, tree) == ("{x} is fine",)
