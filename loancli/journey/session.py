@@ -289,7 +289,7 @@ def _scenario_text(scenario: Scenario) -> str | None:
         data = read_scenario_data(Path(scenario.source))
     except UsageError:
         return None
-    for account in (data or {}).get("accounts") or []:
+    for account in (data.get("accounts") if isinstance(data, dict) else None) or []:
         if isinstance(account, dict) and isinstance(account.get("password"), str):
             account["password"] = stand_in(account["password"])
     import yaml

@@ -7,11 +7,10 @@ defaults) and a fake that behaves like the real service, limits included.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from loancli.account.security import LoginPolicy
 from loancli.clock import describe_duration
-from loancli.loan.products import load_products
+from loancli.loan.products import Product, load_products
 from loancli.world.providers.bank import BankSettings
 from loancli.world.providers.device import DeviceSettings
 from loancli.world.providers.liveness import LivenessSettings
@@ -19,6 +18,9 @@ from loancli.world.providers.ocr import OcrSettings
 from loancli.world.providers.review import ReviewSettings
 from loancli.world.providers.risk import RiskSettings
 from loancli.world.providers.sms import SmsSettings
+
+# product key -> setting -> value, as a scenario's ``products:`` writes them.
+ProductOverrides = dict[str, dict[str, object]]
 
 
 @dataclass
@@ -35,8 +37,9 @@ class WorldSettings:
     risk: RiskSettings = field(default_factory=RiskSettings)
     # The app's own password lock (not an outside party, but a setting a scenario may change).
     login: LoginPolicy = field(default_factory=LoginPolicy)
-    # Product settings the scenario overrides (see loancli/data/products.yaml).
-    products: dict[str, Any] = field(default_factory=dict)
+    # Product settings the scenario overrides (see loancli/data/products.yaml), as written:
+    # the products file's reader checks them.
+    products: ProductOverrides = field(default_factory=dict)
 
     def facts(self) -> dict[str, str]:
         """The figures reason sentences state, as this world sets them (``reasons.FACT_KEYS``)."""
@@ -52,6 +55,6 @@ class WorldSettings:
             "login_lock": describe_duration(self.login.lock),
         }
 
-    def product(self, key: str) -> Any:
+    def product(self, key: str) -> Product:
         """A loan product as this world prices it."""
         return load_products(overrides=self.products)[key]
