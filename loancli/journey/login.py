@@ -100,7 +100,9 @@ def _register(j: Journey, record: dict[str, Any], phone: str) -> Stop | None:
     """The first login creates the account, trusting the phone it was made on."""
     device = j.world.device
     password = j.asker.ask("password")
-    account = new_account(phone, hash_secret(password), j.clock.isoformat(), [device.model])
+    account = new_account(
+        phone, hash_secret(password, j.world.hashing), j.clock.isoformat(), [device.model]
+    )
     account.update(_login_fields(j))
     j.store.insert(ACCOUNTS, account)
     j.event(record, "account_created", phone=mask_phone(phone), device=device.describe())
@@ -375,7 +377,7 @@ def reset_password(j: Journey, record: dict[str, Any]) -> Stop | None:
     j.store.update(
         ACCOUNTS,
         {
-            "password_hash": hash_secret(password),
+            "password_hash": hash_secret(password, j.world.hashing),
             "locked_until": None,
             "wrong_passwords": 0,
             "password_reset_at": j.clock.isoformat(),

@@ -46,6 +46,7 @@ from loancli.world.scenario import (
     check_command,
     load_scenario,
     read_scenario_data,
+    scenario_for,
 )
 
 
@@ -86,7 +87,9 @@ def open_world(
     With ``unit`` the whole block, the clock included, is one commit unit (``clock advance``,
     ``repay``): written once at its end, or not at all when it raises.
     """
-    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    loaded = scenario_for(
+        state, scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    )
     start = _start(clock)
     path: Path | MemoryState = (
         state

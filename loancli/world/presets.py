@@ -109,8 +109,8 @@ def seed_accounts(
     store: Store, accounts: list[AccountPreset], created_at: str, world: WorldSettings
 ) -> list[str]:
     """Create the accounts a scenario says already exist (skipping those present); the phones
-    created. Passwords are hashed here like any other; a preset lock lasts as long as
-    the world's policy says."""
+    created. Passwords are hashed here like any other, at the world's grade; a preset lock
+    lasts as long as the world's policy says."""
 
     made = []
     for spec in accounts:
@@ -118,7 +118,7 @@ def seed_accounts(
             continue
         account = new_account(
             spec.phone,
-            hash_secret(spec.password),
+            hash_secret(spec.password, world.hashing),
             created_at,
             spec.trusted_devices,
             spec.two_step,

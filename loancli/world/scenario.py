@@ -41,6 +41,7 @@ from loancli.i18n import _
 from loancli.loan.products import ProductProblems, load_products
 from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
+from loancli.store import MemoryState
 from loancli.validation import (
     MAX_MONEY,
     NOT_UTF8,
@@ -87,6 +88,16 @@ class Scenario:
             return path.resolve().parent if file_kind(path) == "file" else Path.cwd()
         except ValueError:
             return Path.cwd()
+
+
+def scenario_for(state: object, scenario: Scenario) -> Scenario:
+    """The scenario as the world kept at ``state`` runs it: a world kept in memory (a story
+    run) hashes passwords cheaply, since its hashes end with it; a state file keeps OWASP's
+    grade."""
+    if not isinstance(state, MemoryState) or scenario.world.hashing == "fast":
+        return scenario
+    world = dataclasses.replace(scenario.world, hashing="fast")
+    return dataclasses.replace(scenario, world=world)
 
 
 def builtin_names() -> list[str]:
@@ -585,7 +596,8 @@ def _world(world: WorldSettings, providers: object, reader: _Reader) -> None:
         with reader.collect():
             raise reader.error("providers", _("expected a mapping of provider name to settings"))
         return
-    # The providers are the world's settings objects; ``products`` has a key of its own.
+    # The providers are the world's settings objects; ``products`` has a key of its own, and
+    # ``hashing`` is the run's, never a file's.
     names = [f.name for f in dataclasses.fields(world) if _is_settings(getattr(world, f.name))]
     for name, settings in providers.items():
         with reader.collect():

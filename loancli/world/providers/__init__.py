@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from loancli.account.hashing import HashGrade
 from loancli.account.security import LoginPolicy
 from loancli.clock import describe_duration
 from loancli.loan.products import Product, load_products
@@ -40,6 +41,9 @@ class WorldSettings:
     # Product settings the scenario overrides (see loancli/data/products.yaml), as written:
     # the products file's reader checks them.
     products: ProductOverrides = field(default_factory=dict)
+    # How passwords are hashed: at OWASP's grade for a state file people keep, cheaply for a
+    # world kept in memory (a story run). The run's, never a scenario file's.
+    hashing: HashGrade = "argon2id"
 
     def facts(self) -> dict[str, str]:
         """The figures reason sentences state, as this world sets them (``reasons.FACT_KEYS``)."""
