@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
-from loancli.records import ACCOUNTS, APPLICANTS
+from loancli.records import ACCOUNTS, APPLICANTS, Account, ApplicantIdentity, Identity
 from loancli.store import Store
 
 # Two-step verification for a login from an untrusted device,
 # as in the 小米 account: approve on a trusted phone (the default), or a confirmation code.
-TWO_STEP_MODES = ("confirm", "code")
+TwoStep = Literal["confirm", "code"]
+TWO_STEP_MODES: tuple[TwoStep, ...] = ("confirm", "code")
+
+# A verified identity: the one a journey's ID upload read, or the one kept on the account.
+KnownIdentity = Identity | ApplicantIdentity
 
 
 def new_account(
@@ -17,8 +21,8 @@ def new_account(
     password_hash: str,
     created_at: str,
     trusted_devices: list[str] | None = None,
-    two_step: str = "confirm",
-) -> dict[str, Any]:
+    two_step: TwoStep = "confirm",
+) -> Account:
     return {
         "phone": phone,
         "password_hash": password_hash,
@@ -36,20 +40,22 @@ def new_account(
 # flows start from without running ``apply`` first.
 
 
-def identity_of(store: Store, phone: str) -> dict[str, Any] | None:
+def identity_of(store: Store, phone: str) -> KnownIdentity | None:
     """The account's verified identity: the newest of a journey's ID upload and the one kept
     on the account (a checkout's ID upload, a scenario preset); None when never verified."""
-    found: list[tuple[str, dict[str, Any]]] = []
-    account: dict[str, Any] = store.get(ACCOUNTS, phone=phone) or {}
-    if account.get("identity"):
-        found.append((account["identity"].get("verified_at", ""), account["identity"]))
+    found: list[tuple[str, KnownIdentity]] = []
+    account = store.get(ACCOUNTS, phone=phone)
+    kept = account.get("identity") if account is not None else None
+    if kept:
+        found.append((kept.get("verified_at", ""), kept))
     for app in store.find(APPLICANTS, phone=phone):
-        if app.get("identity"):
+        verified = app.get("identity")
+        if verified:
             at = next(
                 (e["at"] for e in reversed(app.get("events", [])) if e["event"] == "id_verified"),
                 app.get("updated_at", ""),
             )
-            found.append((at, app["identity"]))
+            found.append((at, verified))
     if not found:
         return None
     return max(found, key=lambda pair: pair[0])[1]

@@ -11,22 +11,37 @@ until they are bound again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal, TypedDict
 
 from loancli.masking import mask_card, mask_phone
 from loancli.reasons import Reason
-from loancli.records import CARDS
+from loancli.records import CARDS, Card
 from loancli.store import Store
 
-CARD_TYPES = ("debit", "credit")
+# A card's kind, as the card_type question's choices (questions.CARD_TYPES) name it.
+CardType = Literal["debit", "credit"]
 
 
-def find_card(store: Store, phone: str, number: str) -> dict[str, Any] | None:
+class CardView(TypedDict):
+    """A card as ``card list`` shows it: masked, never the password hash."""
+
+    id: str
+    card: str
+    card_type: CardType
+    bank: str
+    reserved_phone: str
+    expiry: str | None
+    status: str
+    bound_at: str
+    source: str
+
+
+def find_card(store: Store, phone: str, number: str) -> Card | None:
     """The account's record of card ``number`` (bound or not), or None."""
     return store.get(CARDS, phone=phone, number=number)
 
 
-def cards_of(store: Store, phone: str, include_unbound: bool = False) -> list[dict[str, Any]]:
+def cards_of(store: Store, phone: str, include_unbound: bool = False) -> list[Card]:
     """The account's cards, oldest first."""
     cards = store.find(CARDS, phone=phone)
     if not include_unbound:
@@ -40,16 +55,20 @@ def save_card(
     *,
     number: str,
     reserved_phone: str,
-    card_type: str,
+    card_type: CardType,
     bank: str,
     at: str,
     source: str,
     expiry: str | None = None,
     password_hash: str | None = None,
     rebind_required: bool = False,
-) -> dict[str, Any]:
+) -> Card:
     """Bind (or bind again) a card to the account; binding again clears ``rebind_required``."""
-    fields: dict[str, Any] = {
+    existing = find_card(store, phone, number)
+    card: Card = {
+        "id": existing["id"] if existing is not None else store.next_id("card", "C"),
+        "phone": phone,
+        "number": number,
         "card_type": card_type,
         "bank": bank,
         "reserved_phone": reserved_phone,
@@ -60,17 +79,17 @@ def save_card(
         "source": source,
     }
     if password_hash is not None:
-        fields["transaction_password_hash"] = password_hash
-    existing = find_card(store, phone, number)
+        card["transaction_password_hash"] = password_hash
     if existing is not None:
-        store.update(CARDS, fields, id=existing["id"])
-        return {**existing, **fields}
-    card = {"id": store.next_id("card", "C"), "phone": phone, "number": number, **fields}
+        changed = {k: v for k, v in card.items() if k not in ("id", "phone", "number")}
+        store.update(CARDS, changed, id=existing["id"])
+        # What else the stored card holds (an earlier password hash, unbound_at) stays.
+        return {**existing, **card}
     store.insert(CARDS, card)
     return card
 
 
-def flag_for_rebind(store: Store, phone: str, old_phone: str) -> list[dict[str, Any]]:
+def flag_for_rebind(store: Store, phone: str, old_phone: str) -> list[Card]:
     """After a phone change: flag the account's bound cards reserved to ``old_phone``."""
     flagged = [
         c
@@ -82,7 +101,7 @@ def flag_for_rebind(store: Store, phone: str, old_phone: str) -> list[dict[str, 
     return flagged
 
 
-def status_of(card: dict[str, Any], bank_status: str = "normal") -> str:
+def status_of(card: Card, bank_status: str = "normal") -> str:
     """What the card can do: unbound, rebind_required, frozen/closed (the bank's), normal."""
     if card["status"] != "bound":
         return card["status"]
@@ -91,7 +110,7 @@ def status_of(card: dict[str, Any], bank_status: str = "normal") -> str:
     return bank_status
 
 
-def refusal(card: dict[str, Any], bank_status: str = "normal") -> Reason | None:
+def refusal(card: Card, bank_status: str = "normal") -> Reason | None:
     """Why money cannot move through this card (a payout to it, a repayment from it), or None:
     the card's own state first (rebind after a phone change), then the bank's."""
     return {
@@ -101,7 +120,7 @@ def refusal(card: dict[str, Any], bank_status: str = "normal") -> Reason | None:
     }.get(status_of(card, bank_status))
 
 
-def card_view(card: dict[str, Any], bank_status: str = "normal") -> dict[str, Any]:
+def card_view(card: Card, bank_status: str = "normal") -> CardView:
     """What ``card list`` shows: masked, never the password hash."""
     return {
         "id": card["id"],

@@ -6,33 +6,52 @@ A contact is kept once per mobile number; adding the same number again updates i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from loancli.masking import mask_name, mask_phone
-from loancli.records import CONTACTS
+from loancli.records import CONTACTS, Contact
 from loancli.store import Store
 
 
-def contacts_of(store: Store, phone: str) -> list[dict[str, Any]]:
+class ContactView(TypedDict):
+    """A contact as ``contacts list`` shows it: masked."""
+
+    id: str
+    name: str
+    relation: str
+    mobile: str
+    added_at: str
+    source: str
+
+
+def contacts_of(store: Store, phone: str) -> list[Contact]:
     """The account's emergency contacts, oldest first."""
     return sorted(store.find(CONTACTS, phone=phone), key=lambda c: c["id"])
 
 
 def save_contact(
     store: Store, phone: str, *, name: str, relation: str, mobile: str, at: str, source: str
-) -> dict[str, Any]:
+) -> Contact:
     """Add a contact to the account ``phone`` (or update the one with this mobile)."""
-    fields = {"name": name, "relation": relation, "added_at": at, "source": source}
     existing = store.get(CONTACTS, phone=phone, mobile=mobile)
+    contact: Contact = {
+        "id": existing["id"] if existing is not None else store.next_id("contact", "K"),
+        "phone": phone,
+        "mobile": mobile,
+        "name": name,
+        "relation": relation,
+        "added_at": at,
+        "source": source,
+    }
     if existing is not None:
+        fields = {k: v for k, v in contact.items() if k not in ("id", "phone", "mobile")}
         store.update(CONTACTS, fields, id=existing["id"])
-        return {**existing, **fields}
-    contact = {"id": store.next_id("contact", "K"), "phone": phone, "mobile": mobile, **fields}
+        return {**existing, **contact}
     store.insert(CONTACTS, contact)
     return contact
 
 
-def contact_view(contact: dict[str, Any]) -> dict[str, Any]:
+def contact_view(contact: Contact) -> ContactView:
     """What ``contacts list`` shows: masked."""
     return {
         "id": contact["id"],

@@ -1,9 +1,12 @@
 """Password and transaction-password hashes: argon2id for new ones; the plain text is never
 stored. Hashes written by earlier versions (salted scrypt) still verify.
 
-argon2id at OWASP's current minimum for it (m = 19 MiB, t = 2, p = 1); the hash string names
-its algorithm and parameters (``$argon2id$v=19$m=19456,t=2,p=1$...``), so they can be raised
-later without breaking stored hashes.
+The world chooses the grade (``WorldSettings.hashing``): ``argon2id`` at OWASP's current
+minimum for it (m = 19 MiB, t = 2, p = 1) for the state files people keep, ``fast`` (argon2id
+at its cheapest, m = 8 KiB, t = 1) for a world kept in memory (a story run), whose hashes end
+with the run. The hash string names its algorithm and parameters
+(``$argon2id$v=19$m=19456,t=2,p=1$...``), so one check verifies both grades, and they can be
+raised later without breaking stored hashes.
 """
 
 from __future__ import annotations
@@ -11,23 +14,31 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+HashGrade = Literal["argon2id", "fast"]
+HASH_GRADES: tuple[HashGrade, ...] = ("argon2id", "fast")
+
 # The salt comes from the OS, not the seeded RNG: it never reaches any output, so determinism
 # is unaffected, and a predictable salt would defeat its purpose.
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+_FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
-def hash_secret(secret: str) -> str:
-    return _HASHER.hash(secret)
+def hash_secret(secret: str, grade: HashGrade) -> str:
+    """The hash of ``secret`` at the world's grade."""
+    return (_FAST_HASHER if grade == "fast" else _HASHER).hash(secret)
 
 
 def verify_secret(secret: str, stored: str) -> bool:
+    """Whether ``secret`` is the one ``stored`` was made from, whatever its grade."""
     if stored.startswith("scrypt$"):
         return _verify_scrypt(secret, stored)
     try:
+        # The parameters are read from the hash string, not the hasher's own.
         return _HASHER.verify(stored, secret)
     except VerificationError:
         return False

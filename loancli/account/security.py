@@ -1,18 +1,18 @@
 """Account security: the login lock policy, finding an account by mobile or ID number, trusted
-devices and the two-step verification mode."""
+devices, the two-step verification mode, and what an unlock requires."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Protocol, TypedDict
 
-from loancli.account.accounts import TWO_STEP_MODES, identity_of
-from loancli.errors import NotFound, UsageError, quoted
+from loancli.account.accounts import TWO_STEP_MODES, TwoStep, identity_of
+from loancli.errors import NotFound, RuleError, quoted
 from loancli.i18n import _
 from loancli.masking import mask_id, mask_phone
 from loancli.questions import QUESTIONS
-from loancli.records import ACCOUNTS
+from loancli.records import ACCOUNTS, Account, LastLogin
 from loancli.store import Store
 from loancli.validation import Range
 
@@ -25,18 +25,53 @@ class LoginPolicy:
     lock: Annotated[timedelta, Range(timedelta(0), timedelta(days=30))] = timedelta(hours=24)
 
 
+class Unknown(RuleError, NotFound):
+    """What a command names (an account, a trusted device) does not exist: exit 2, naming the
+    domain field (``phone``, ``model``)."""
+
+
+class Device(Protocol):
+    """The phone the app runs on, as far as the account's security view shows it (the world's
+    ``DeviceSettings``)."""
+
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def city(self) -> str: ...
+
+
+class ThisDevice(TypedDict):
+    model: str
+    city: str
+    trusted: bool
+
+
+class AccountView(TypedDict):
+    """The masked, JSON-ready security view of an account (``device list``)."""
+
+    phone: str
+    id_number: str | None
+    two_step: TwoStep
+    trusted_devices: list[str]
+    this_device: ThisDevice
+    last_login: LastLogin | None
+    locked_until: str | None
+
+
 def is_id_number(login_id: str) -> bool:
     """A login identifier is an ID number (18 characters) or a mobile number (11 digits)."""
     return len(login_id) == 18
 
 
-def id_number_of(store: Store, account: dict[str, Any]) -> str | None:
+def id_number_of(store: Store, account: Account) -> str | None:
     """The account holder's ID number: the verified identity's (a journey's ID upload, or
     a scenario preset), else None."""
-    return (identity_of(store, account["phone"]) or {}).get("number")
+    identity = identity_of(store, account["phone"])
+    return identity.get("number") if identity is not None else None
 
 
-def find_account(store: Store, login_id: str) -> dict[str, Any] | None:
+def find_account(store: Store, login_id: str) -> Account | None:
     """The account behind a mobile number or an ID number."""
     if not is_id_number(login_id):
         return store.get(ACCOUNTS, phone=login_id)
@@ -46,33 +81,45 @@ def find_account(store: Store, login_id: str) -> dict[str, Any] | None:
     return None
 
 
-def account_for(store: Store, raw: str, key: str = "PHONE") -> dict[str, Any]:
-    """The account a command names by mobile or ID number; exit 2 naming ``key`` if none."""
+def account_for(store: Store, raw: str) -> Account:
+    """The account a command names by mobile or ID number; a refusal names the field
+    ``phone``."""
     try:
         login_id = QUESTIONS["login_id"].parse(raw)
     except ValueError as exc:
         shown = mask_id(raw) if len(raw) > 11 else mask_phone(raw)
-        raise UsageError(
-            _("{value0} is not accepted: {exc}").format(value0=quoted(shown), exc=exc), key=key
+        raise RuleError(
+            "phone", _("{value0} is not accepted: {exc}").format(value0=quoted(shown), exc=exc)
         ) from None
     account = find_account(store, login_id)
     if account is None:
         shown = mask_id(login_id) if is_id_number(login_id) else mask_phone(login_id)
-        raise NotFound(
+        raise Unknown(
+            "phone",
             _("no account for {shown} in the state file {value0}").format(
                 shown=shown, value0=store.path
             ),
-            key=key,
         )
     return account
 
 
-def is_locked(account: dict[str, Any], now: datetime) -> bool:
+def is_locked(account: Account, now: datetime) -> bool:
     until = account.get("locked_until")
     return until is not None and now < datetime.fromisoformat(until)
 
 
-def trust_device(store: Store, account: dict[str, Any], model: str) -> bool:
+def require_locked(account: Account, now: datetime) -> None:
+    """Only a locked account can be unlocked: a refusal names the field ``phone``."""
+    if not is_locked(account, now):
+        raise RuleError(
+            "phone",
+            _("the account of {value0} is not locked; nothing to unlock").format(
+                value0=mask_phone(account["phone"])
+            ),
+        )
+
+
+def trust_device(store: Store, account: Account, model: str) -> bool:
     """Add a trusted device; False if it already was."""
     trusted = list(account.get("trusted_devices") or [])
     if model in trusted:
@@ -83,37 +130,42 @@ def trust_device(store: Store, account: dict[str, Any], model: str) -> bool:
     return True
 
 
-def forget_device(store: Store, account: dict[str, Any], model: str) -> None:
+def forget_device(store: Store, account: Account, model: str) -> None:
     """Remove a trusted device; its next login needs the two-step verification again."""
     trusted = list(account.get("trusted_devices") or [])
     if model not in trusted:
-        known = ", ".join(trusted) or "none"
-        raise NotFound(
+        known = ", ".join(trusted) or _("none")
+        raise Unknown(
+            "model",
             _("{model!r} is not a trusted device of {value0} (trusted: {known})").format(
                 model=model, value0=mask_phone(account["phone"]), known=known
             ),
-            key="MODEL",
         )
     trusted.remove(model)
     store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=account["phone"])
     account["trusted_devices"] = trusted
 
 
-def set_two_step(store: Store, account: dict[str, Any], mode: str) -> None:
-    if mode not in TWO_STEP_MODES:
-        raise UsageError(
-            _("{mode!r} is not a mode; choose {value0}").format(
-                mode=mode, value0=" or ".join(TWO_STEP_MODES)
-            ),
-            key="--mode",
-        )
-    store.update(ACCOUNTS, {"two_step": mode}, phone=account["phone"])
-    account["two_step"] = mode
+def two_step_mode(text: str) -> TwoStep:
+    """A two-step verification mode by its name; a refusal names the field ``two_step``."""
+    for mode in TWO_STEP_MODES:
+        if text == mode:
+            return mode
+    raise RuleError(
+        "two_step",
+        _("{mode!r} is not a mode; choose {value0}").format(
+            mode=text, value0=" or ".join(TWO_STEP_MODES)
+        ),
+    )
 
 
-def account_view(
-    store: Store, account: dict[str, Any], device: Any, now: datetime
-) -> dict[str, Any]:
+def set_two_step(store: Store, account: Account, mode: str) -> None:
+    chosen = two_step_mode(mode)
+    store.update(ACCOUNTS, {"two_step": chosen}, phone=account["phone"])
+    account["two_step"] = chosen
+
+
+def account_view(store: Store, account: Account, device: Device, now: datetime) -> AccountView:
     """The masked, JSON-ready security view of an account (``device list``)."""
     trusted = list(account.get("trusted_devices") or [])
     number = id_number_of(store, account)

@@ -62,7 +62,7 @@ def json_text(document: Any) -> str:
 
 
 # Domain fields every command may refuse, and the global options that set them.
-GLOBAL_OPTIONS = {"db": "--db", "clock": "--clock"}
+GLOBAL_OPTIONS = {"db": "--db", "clock": "--clock", "scenario": "--scenario"}
 
 
 def options(ctx: typer.Context) -> Options:

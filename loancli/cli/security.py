@@ -19,6 +19,7 @@ from loancli.cli.common import (
     handled,
     open_world,
     options,
+    options_for,
     run_flow_command,
 )
 from loancli.i18n import _
@@ -78,7 +79,7 @@ def support_unlock(
     from loancli import api
 
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts), options_for({"phone": "PHONE"}):
         code = _run(
             opts,
             answers,
@@ -142,7 +143,8 @@ def _account(opts: Options, phone: str) -> Iterator[tuple[Any, dict[str, Any], A
     """The open state file (with the scenario's accounts), the named account, the device."""
     from loancli.account.security import account_for
 
-    with open_world(opts, with_accounts=True) as (store, clock, scenario):
+    fields = {"phone": "PHONE", "model": "MODEL", "two_step": "--mode"}
+    with options_for(fields), open_world(opts, with_accounts=True) as (store, clock, scenario):
         yield store, account_for(store, phone), (scenario.world.device, clock.now())
 
 

@@ -50,7 +50,7 @@ def bind_card(
         at=j.clock.isoformat(),
         source=record["id"],
         expiry=expiry,
-        password_hash=hash_secret(password),
+        password_hash=hash_secret(password, j.world.hashing),
     )
     detail: dict[str, Any] = {
         "card": mask_card(number),

@@ -30,9 +30,10 @@ from loancli.account.security import (
     id_number_of,
     is_id_number,
     is_locked,
+    require_locked,
 )
 from loancli.asking import asks
-from loancli.errors import AnswersExhausted, InvalidAnswer, UsageError
+from loancli.errors import AnswersExhausted, InvalidAnswer
 from loancli.i18n import _
 from loancli.journey.core import Journey, Stop
 from loancli.journey.face_check import face_check
@@ -99,7 +100,9 @@ def _register(j: Journey, record: dict[str, Any], phone: str) -> Stop | None:
     """The first login creates the account, trusting the phone it was made on."""
     device = j.world.device
     password = j.asker.ask("password")
-    account = new_account(phone, hash_secret(password), j.clock.isoformat(), [device.model])
+    account = new_account(
+        phone, hash_secret(password, j.world.hashing), j.clock.isoformat(), [device.model]
+    )
     account.update(_login_fields(j))
     j.store.insert(ACCOUNTS, account)
     j.event(record, "account_created", phone=mask_phone(phone), device=device.describe())
@@ -374,7 +377,7 @@ def reset_password(j: Journey, record: dict[str, Any]) -> Stop | None:
     j.store.update(
         ACCOUNTS,
         {
-            "password_hash": hash_secret(password),
+            "password_hash": hash_secret(password, j.world.hashing),
             "locked_until": None,
             "wrong_passwords": 0,
             "password_reset_at": j.clock.isoformat(),
@@ -418,12 +421,6 @@ def login_flow(j: Journey) -> dict[str, Any]:
 def unlock_flow(j: Journey, raw_phone: str) -> dict[str, Any]:
     """``support unlock PHONE``: only a locked account can be unlocked (exit 2 otherwise)."""
     account = account_for(j.store, raw_phone)
-    if not is_locked(account, _now(j)):
-        raise UsageError(
-            _("the account of {value0} is not locked; nothing to unlock").format(
-                value0=mask_phone(account["phone"])
-            ),
-            key="PHONE",
-        )
+    require_locked(account, _now(j))
     flow = run_flow(j, "unlock", list(UNLOCK_STEPS.items()), phone=account["phone"])
     return _with_account_view(j, flow)

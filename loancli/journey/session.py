@@ -46,6 +46,7 @@ from loancli.world.scenario import (
     check_command,
     load_scenario,
     read_scenario_data,
+    scenario_for,
 )
 
 
@@ -86,7 +87,9 @@ def open_world(
     With ``unit`` the whole block, the clock included, is one commit unit (``clock advance``,
     ``repay``): written once at its end, or not at all when it raises.
     """
-    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    loaded = scenario_for(
+        state, scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    )
     start = _start(clock)
     path: Path | MemoryState = (
         state
@@ -289,7 +292,7 @@ def _scenario_text(scenario: Scenario) -> str | None:
         data = read_scenario_data(Path(scenario.source))
     except UsageError:
         return None
-    for account in (data or {}).get("accounts") or []:
+    for account in (data.get("accounts") if isinstance(data, dict) else None) or []:
         if isinstance(account, dict) and isinstance(account.get("password"), str):
             account["password"] = stand_in(account["password"])
     import yaml

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from loancli.files import write_private
 from loancli.identity.card import IdCardFields
 from loancli.identity.idnumber import make_id
 from loancli.identity.images import generate
 
-if TYPE_CHECKING:
-    from loancli.identity.card import IdCardFields
-
-# The demo borrower. fixtures/answers/happy-path.yaml holds the same answers (a test checks).
-HAPPY_PATH: dict[str, Any] = {
+# The demo borrower. fixtures/answers/happy-path.yaml holds the same answers (a test checks);
+# answers as written, each parsed by its question.
+HAPPY_PATH: dict[str, object] = {
     "phone": "13800138000",
     "password": "s3cret-pass",
     "employer": "北京小米科技有限责任公司",

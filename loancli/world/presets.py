@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from loancli.account.accounts import TWO_STEP_MODES, new_account
-from loancli.account.cards import save_card
+from loancli.account.accounts import TwoStep, new_account
+from loancli.account.cards import CardType, save_card
 from loancli.account.contacts import save_contact
 from loancli.account.hashing import hash_secret
 from loancli.identity.card import parse_validity
 from loancli.identity.idnumber import parse_id
-from loancli.questions import CARD_TYPES, QUESTIONS
-from loancli.records import ACCOUNTS
+from loancli.questions import QUESTIONS
+from loancli.records import ACCOUNTS, Account, Freeze, Identity
 from loancli.store import Store
 from loancli.validation import (
     Check,
@@ -27,41 +27,6 @@ from loancli.validation import (
     check_text,
 )
 from loancli.world.providers import WorldSettings
-
-
-def seed_accounts(
-    store: Store, accounts: list[dict[str, Any]], created_at: str, world: WorldSettings
-) -> list[str]:
-    """Create the accounts a scenario says already exist (skipping those present); the phones
-    created. Passwords are hashed here like any other; a preset lock lasts as long as the
-    world's policy says."""
-
-    made = []
-    for spec in accounts:
-        if store.get(ACCOUNTS, phone=spec["phone"]) is not None:
-            continue
-        account = new_account(
-            spec["phone"],
-            hash_secret(spec["password"]),
-            created_at,
-            spec.get("trusted_devices"),
-            spec.get("two_step", "confirm"),
-        )
-        account["wrong_passwords"] = spec.get("wrong_passwords", 0)
-        # The city of the last login (a new device in another
-        # city is an unusual login), and a lock already in force.
-        if spec.get("last_city"):
-            account["last_city"] = spec["last_city"]
-        if spec.get("locked"):
-            until = datetime.fromisoformat(created_at) + world.login.lock
-            account["locked_until"] = until.isoformat()
-        if spec.get("face_locked"):
-            until = datetime.fromisoformat(created_at) + world.liveness.lock
-            account["face_locked_until"] = until.isoformat()
-        store.insert(ACCOUNTS, account)
-        _seed_extras(store, spec, account, created_at)
-        made.append(spec["phone"])
-    return made
 
 
 def _name(text: str) -> str:
@@ -78,7 +43,7 @@ def _validity(text: str) -> str:
 
 
 def _relation(text: str) -> str:
-    return QUESTIONS["contact_relation"].parse(text)
+    return str(QUESTIONS["contact_relation"].parse(text))
 
 
 Phone = Annotated[str, Check(check_mobile)]
@@ -105,7 +70,7 @@ class CardPreset:
 
     number: Annotated[str, Check(check_debit_card)]
     reserved_phone: Phone | None = None
-    card_type: Annotated[str, OneOf(CARD_TYPES)] = "debit"
+    card_type: CardType = "debit"
     bank: str = "中国工商银行"
     rebind_required: bool = False
 
@@ -126,7 +91,7 @@ class AccountPreset:
     phone: Phone
     password: Annotated[str, Check(check_password)]
     trusted_devices: list[str] | None = None
-    two_step: Annotated[str, OneOf(TWO_STEP_MODES)] = "confirm"
+    two_step: TwoStep = "confirm"
     wrong_passwords: Annotated[int, Range(0, 100)] = 0
     face_locked: bool = False
     identity: IdentityPreset | None = None
@@ -140,43 +105,89 @@ class AccountPreset:
     locked: bool = False
 
 
-def _seed_extras(
-    store: Store, spec: dict[str, Any], account: dict[str, Any], created_at: str
-) -> None:
-    """Identity, freeze, checkouts, cards and contacts of an account preset, stored where the
-    flows keep them."""
-    if spec.get("identity"):
-        account["identity"] = {
-            **{k: str(v) for k, v in spec["identity"].items()},
-            "verified_at": created_at,
-        }
-    if spec.get("frozen"):
-        account["frozen"] = {"at": created_at, "why": "frozen before the run (scenario)"}
-    account["checkouts"] = [created_at] * spec.get("recent_checkouts", 0)
-    store.update(
-        ACCOUNTS,
-        {k: account[k] for k in ("identity", "frozen", "checkouts") if k in account},
-        phone=account["phone"],
-    )
-    for card in spec.get("cards", []):
+def seed_accounts(
+    store: Store, accounts: list[AccountPreset], created_at: str, world: WorldSettings
+) -> list[str]:
+    """Create the accounts a scenario says already exist (skipping those present); the phones
+    created. Passwords are hashed here like any other, at the world's grade; a preset lock
+    lasts as long as the world's policy says."""
+
+    made = []
+    for spec in accounts:
+        if store.get(ACCOUNTS, phone=spec.phone) is not None:
+            continue
+        account = new_account(
+            spec.phone,
+            hash_secret(spec.password, world.hashing),
+            created_at,
+            spec.trusted_devices,
+            spec.two_step,
+        )
+        account["wrong_passwords"] = spec.wrong_passwords
+        if spec.locked:
+            until = datetime.fromisoformat(created_at) + world.login.lock
+            account["locked_until"] = until.isoformat()
+        if spec.face_locked:
+            until = datetime.fromisoformat(created_at) + world.liveness.lock
+            account["face_locked_until"] = until.isoformat()
+        store.insert(ACCOUNTS, account)
+        _seed_extras(store, spec, account, created_at)
+        made.append(spec.phone)
+    return made
+
+
+def _identity(preset: IdentityPreset, verified_at: str) -> Identity:
+    """The identity kept on the account, as a checkout's ID upload keeps it: the fields given."""
+    identity: Identity = {"name": preset.name, "number": preset.number}
+    if preset.validity is not None:
+        identity["validity"] = preset.validity
+    if preset.face_id is not None:
+        identity["face_id"] = preset.face_id
+    if preset.sex is not None:
+        identity["sex"] = preset.sex
+    if preset.birth_date is not None:
+        identity["birth_date"] = preset.birth_date.isoformat()
+    identity["verified_at"] = verified_at
+    return identity
+
+
+def _seed_extras(store: Store, spec: AccountPreset, account: Account, created_at: str) -> None:
+    """Identity, freeze, checkouts, last city, cards and contacts of an account preset, stored
+    where the flows keep them."""
+    if spec.identity is not None:
+        account["identity"] = _identity(spec.identity, created_at)
+    if spec.frozen:
+        freeze: Freeze = {"at": created_at, "why": "frozen before the run (scenario)"}
+        account["frozen"] = freeze
+    account["checkouts"] = [created_at] * spec.recent_checkouts
+    extras: dict[str, object] = {"checkouts": account["checkouts"]}
+    if "identity" in account:
+        extras["identity"] = account["identity"]
+    if "frozen" in account:
+        extras["frozen"] = account["frozen"]
+    # The city of the last login (a new device in another city is an unusual login).
+    if spec.last_city:
+        extras["last_city"] = spec.last_city
+    store.update(ACCOUNTS, extras, phone=account["phone"])
+    for card in spec.cards or []:
         save_card(
             store,
             account["phone"],
-            number=str(card["number"]),
-            reserved_phone=str(card.get("reserved_phone", account["phone"])),
-            card_type=card.get("card_type", "debit"),
-            bank=card.get("bank", "中国工商银行"),
+            number=card.number,
+            reserved_phone=card.reserved_phone or account["phone"],
+            card_type=card.card_type,
+            bank=card.bank,
             at=created_at,
             source="scenario",
-            rebind_required=bool(card.get("rebind_required", False)),
+            rebind_required=card.rebind_required,
         )
-    for contact in spec.get("contacts", []):
+    for contact in spec.contacts or []:
         save_contact(
             store,
             account["phone"],
-            name=str(contact["name"]),
-            relation=str(contact["relation"]),
-            mobile=str(contact["mobile"]),
+            name=contact.name,
+            relation=contact.relation,
+            mobile=contact.mobile,
             at=created_at,
             source="scenario",
         )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import shlex
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -31,15 +32,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from loancli.asking import answer_problem, read_yaml_file
 from loancli.clock import CHINA_TZ, LATEST_CLOCK, parse_clock, parse_duration
-from loancli.errors import UsageError, quoted
+from loancli.errors import RuleError, UsageError, quoted
 from loancli.i18n import _
 from loancli.loan.products import ProductProblems, load_products
 from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
+from loancli.store import MemoryState
 from loancli.validation import (
     MAX_MONEY,
     NOT_UTF8,
@@ -52,21 +54,27 @@ from loancli.validation import (
     has_surrogate,
 )
 from loancli.world.presets import AccountPreset
-from loancli.world.providers import WorldSettings
+from loancli.world.providers import ProductOverrides, WorldSettings
 from loancli.world.providers.faults import Fault, parse_fault
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 BUILTIN_DIR = Path(__file__).parents[1] / "data" / "scenarios"
+D = TypeVar("D", bound="DataclassInstance")
 
 
 @dataclass
 class Scenario:
     name: str
     description: str = ""
-    expect: dict[str, Any] = field(default_factory=dict)
+    # The outcome the scenario reproduces: status, stopped_at, reason (each one word).
+    expect: dict[str, str] = field(default_factory=dict)
     clock: datetime | None = None
     world: WorldSettings = field(default_factory=WorldSettings)
-    accounts: list[dict[str, Any]] = field(default_factory=list)
-    borrower: dict[str, Any] = field(default_factory=dict)
+    accounts: list[AccountPreset] = field(default_factory=list)
+    # The borrower's own answers, as written: each question parses its own.
+    borrower: dict[str, object] = field(default_factory=dict)
     source: str = "built-in default"
     # The command the scenario reproduces, when it is not ``apply``
     # (e.g. [account, change-phone]); run with the flow's answers file under fixtures/answers.
@@ -82,6 +90,16 @@ class Scenario:
             return Path.cwd()
 
 
+def scenario_for(state: object, scenario: Scenario) -> Scenario:
+    """The scenario as the world kept at ``state`` runs it: a world kept in memory (a story
+    run) hashes passwords cheaply, since its hashes end with it; a state file keeps OWASP's
+    grade."""
+    if not isinstance(state, MemoryState) or scenario.world.hashing == "fast":
+        return scenario
+    world = dataclasses.replace(scenario.world, hashing="fast")
+    return dataclasses.replace(scenario, world=world)
+
+
 def builtin_names() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
 
@@ -94,8 +112,8 @@ def load_scenario(name_or_path: str | None) -> Scenario:
     try:
         kind = file_kind(path)
     except ValueError as exc:
-        raise UsageError(
-            _("{value0}: {exc}").format(value0=quoted(name_or_path), exc=exc), key="--scenario"
+        raise RuleError(
+            "scenario", _("{value0}: {exc}").format(value0=quoted(name_or_path), exc=exc)
         ) from None
     if not path.suffix and kind == "missing":
         names = builtin_names()
@@ -106,11 +124,11 @@ def load_scenario(name_or_path: str | None) -> Scenario:
                 if near
                 else _("see loancli scenario list")
             )
-            raise UsageError(
+            raise RuleError(
+                "scenario",
                 _("no built-in scenario {value0}; {hint}").format(
                     value0=quoted(name_or_path), hint=hint
                 ),
-                key="--scenario",
             )
         path = BUILTIN_DIR / f"{name_or_path}.yaml"
     return parse_scenario_file(path)
@@ -122,29 +140,40 @@ def parse_scenario_file(path: Path) -> Scenario:
     return scenario_from_dict(data if data is not None else {}, where, default_name=path.stem)
 
 
-def read_scenario_data(path: Path) -> Any:
+def read_scenario_data(path: Path) -> object:
     """A scenario file's YAML: settings typed (``latency: 2s``, ``apr: 12.5``), the borrower's
     answers kept as the text written, as in an answers file (``sms_code: 012345`` is that
     code, not the octal number 5349)."""
-    data = read_yaml_file(path, "scenario file", key="--scenario", typed=True)
+    data = _read_yaml(path, typed=True)
     if isinstance(data, dict) and isinstance(data.get("borrower"), dict):
-        text = read_yaml_file(path, "scenario file", key="--scenario", typed=False)
+        text = _read_yaml(path, typed=False)
         if isinstance(text, dict) and isinstance(text.get("borrower"), dict):
             data["borrower"] = text["borrower"]
     return data
 
 
-class ScenarioProblem(UsageError):
+def _read_yaml(path: Path, typed: bool) -> object:
+    """The file's YAML; a file that cannot be read as YAML is refused naming ``scenario``."""
+    try:
+        data: object = read_yaml_file(path, "scenario file", key="scenario", typed=typed)
+    except RuleError:
+        raise
+    except UsageError as exc:
+        raise RuleError("scenario", str(exc).removeprefix("scenario: ")) from None
+    return data
+
+
+class ScenarioProblem(RuleError):
     """One thing wrong in a scenario file, at a key path."""
 
     def __init__(self, where: str, key_path: str, message: str) -> None:
         self.key_path = key_path
         self.text = f"{key_path}: {message}"
         self.message = f"{where}: {self.text}"
-        super().__init__(self.message, key="--scenario")
+        super().__init__("scenario", self.message)
 
 
-class ScenarioInvalid(UsageError):
+class ScenarioInvalid(RuleError):
     """Every problem a scenario file has, found in one reading."""
 
     def __init__(self, where: str, problems: list[ScenarioProblem]) -> None:
@@ -156,7 +185,7 @@ class ScenarioInvalid(UsageError):
             message = _("{where}: {count} problems:{lines}").format(
                 where=where, count=len(problems), lines=lines
             )
-        super().__init__(message, key="--scenario")
+        super().__init__("scenario", message)
 
 
 class _Reader:
@@ -165,10 +194,10 @@ class _Reader:
     one reading reports them all (``scenario validate``).
 
     A setting's type says how it is read: ``bool``, ``int``, ``float``, ``Decimal`` (an
-    amount), ``str`` (text without control characters), ``timedelta`` (``6m``), ``date``,
-    ``Fault``; ``list[...]``; ``... | None``; a dataclass (a mapping of its fields). Its
-    ``Annotated`` rules then check the value: ``Range``, ``OneOf``, ``Check`` (the question's
-    own check of a phone, a card, an ID number).
+    amount), ``str`` (text without control characters), a ``Literal`` (one of its words),
+    ``timedelta`` (``6m``), ``date``, ``Fault``; ``list[...]``; ``... | None``; a dataclass (a
+    mapping of its fields). Its ``Annotated`` rules then check the value: ``Range``,
+    ``OneOf``, ``Check`` (the question's own check of a phone, a card, an ID number).
 
     Not ``msgspec.convert`` (which validates the records): it stops at the first error, its
     messages are fixed English without the example of what is right, and it reads
@@ -190,7 +219,7 @@ class _Reader:
     def error(self, path: str, message: str) -> ScenarioProblem:
         return ScenarioProblem(self.where, path, message)
 
-    def read(self, value: Any, hint: Any, path: str) -> Any:
+    def read(self, value: object, hint: object, path: str) -> object:
         """``value`` as ``hint`` says, or :class:`ScenarioProblem` at ``path``."""
         hint, rules = _unwrap(hint)
         origin = typing.get_origin(hint)
@@ -201,13 +230,20 @@ class _Reader:
                 return None
             (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
             return self.read(value, inner, path)
-        if hint not in _SCALARS and dataclasses.is_dataclass(hint):
-            return self.mapping(value, hint, path)
+        if isinstance(hint, type) and hint not in _SCALARS and dataclasses.is_dataclass(hint):
+            return self.instance(value, hint, path)
         return self._scalar(value, hint, rules, path)
 
+    def text(self, value: object, path: str) -> str:
+        """``value`` as text, as a ``str`` setting is read."""
+        try:
+            return _text(value)
+        except ValueError as exc:
+            raise self.error(path, str(exc)) from None
+
     def mapping(
-        self, value: Any, kind: Any, path: str, unknown: str | None = None
-    ) -> dict[str, Any]:
+        self, value: object, kind: type[DataclassInstance], path: str, unknown: str | None = None
+    ) -> dict[str, object]:
         """A mapping read against the fields of the dataclass ``kind``: the keys written, each
         converted (one left empty with ``~`` is left out). ``unknown`` is what an unknown key
         is told."""
@@ -216,7 +252,7 @@ class _Reader:
         if not isinstance(value, dict):
             needs = ", ".join(required) or ", ".join(hints)
             raise self.error(path, _("expected a mapping with {keys}").format(keys=needs))
-        out: dict[str, Any] = {}
+        out: dict[str, object] = {}
         for key, item in value.items():
             with self.collect():
                 if key not in hints:
@@ -238,7 +274,16 @@ class _Reader:
             )
         return out
 
-    def _list(self, value: Any, item: Any, path: str) -> list[Any]:
+    def instance(self, value: object, kind: type[D], path: str) -> D | None:
+        """The dataclass ``kind`` made of a mapping of its fields (:meth:`mapping`); None when
+        something in it is wrong (the problem is collected, and the scenario refused)."""
+        before = len(self.found)
+        values = self.mapping(value, kind, path)
+        if len(self.found) > before:
+            return None
+        return kind(**values)
+
+    def _list(self, value: object, item: object, path: str) -> list[object]:
         if not isinstance(value, list):
             raise self.error(
                 path, _("expected a list, e.g. [{value0}]").format(value0=_example(item))
@@ -249,8 +294,12 @@ class _Reader:
                 out.append(self.read(one, item, f"{path}[{i}]"))
         return out
 
-    def _scalar(self, value: Any, hint: Any, rules: list[Any], path: str) -> Any:
+    def _scalar(self, value: object, hint: object, rules: list[Rule], path: str) -> object:
         reader = _SCALARS.get(hint)
+        if typing.get_origin(hint) is typing.Literal:
+            # A closed set of words (``card_type: CardType``): text, one of them.
+            reader = _text
+            rules = [OneOf(tuple(map(str, typing.get_args(hint)))), *rules]
         try:
             if reader is not None:
                 value = reader(value)
@@ -268,11 +317,14 @@ class _Reader:
         return value
 
 
-def _is_required(f: dataclasses.Field[Any]) -> bool:
+Rule = Range | OneOf | Check
+
+
+def _is_required(f: dataclasses.Field[object]) -> bool:
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
-def _unwrap(hint: Any) -> tuple[Any, list[Any]]:
+def _unwrap(hint: object) -> tuple[object, list[Rule]]:
     """``Annotated[int, Range(4, 8)]`` -> (int, [Range(4, 8)]); a plain hint -> (hint, [])."""
     if typing.get_origin(hint) is typing.Annotated:
         base, *extras = typing.get_args(hint)
@@ -280,19 +332,19 @@ def _unwrap(hint: Any) -> tuple[Any, list[Any]]:
     return hint, []
 
 
-def _bool(value: Any) -> bool:
+def _bool(value: object) -> bool:
     if not isinstance(value, bool):
         raise ValueError(_("expected true or false"))
     return value
 
 
-def _int(value: Any) -> int:
+def _int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(_("expected a whole number"))
     return value
 
 
-def _float(value: Any) -> float:
+def _float(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(_("expected a number such as 0.8"))
     if not math.isfinite(value):
@@ -300,7 +352,7 @@ def _float(value: Any) -> float:
     return float(value)
 
 
-def _decimal(value: Any) -> Decimal:
+def _decimal(value: object) -> Decimal:
     # YAML reads 1.0e+400 as infinity and 20_000 as 20000: both are refused or kept as the
     # number they are; an amount has at most two decimal places.
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -312,7 +364,7 @@ def _decimal(value: Any) -> Decimal:
     return check_money(repr(value) if isinstance(value, float) else value, minimum=-MAX_MONEY)
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     """Text as written (a whole number as its digits: ``phone: 13800138000``), without
     control characters, which would reach every terminal and report that shows it."""
     if isinstance(value, bool) or not isinstance(value, str | int):
@@ -329,7 +381,7 @@ def _text(value: Any) -> str:
     return text
 
 
-def _kind(value: Any) -> str:
+def _kind(value: object) -> str:
     if isinstance(value, bool):
         return _("true/false")
     if value is None:
@@ -341,7 +393,7 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _date(value: Any) -> date:
+def _date(value: object) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     try:
@@ -350,7 +402,7 @@ def _date(value: Any) -> date:
         raise ValueError(_("expected a date, YYYY-MM-DD")) from None
 
 
-_SCALARS: dict[Any, Callable[[Any], Any]] = {
+_SCALARS: dict[object, Callable[[object], object]] = {
     bool: _bool,
     int: _int,
     float: _float,
@@ -360,11 +412,12 @@ _SCALARS: dict[Any, Callable[[Any], Any]] = {
     date: _date,
     Fault: parse_fault,
 }
+_EXAMPLES: dict[object, str] = {str: "a, b", int: "1, 2", float: "0.5, 0.9"}
 
 
-def _example(item_type: Any) -> str:
+def _example(item_type: object) -> str:
     base, _rules = _unwrap(item_type)
-    return {str: "a, b", int: "1, 2", float: "0.5, 0.9"}.get(base, "...")
+    return _EXAMPLES.get(base, "...")
 
 
 SCENARIO_KEYS = (
@@ -378,9 +431,21 @@ SCENARIO_KEYS = (
     "command",
     "products",
 )
+# The order the parts of a scenario are read in (after ``providers``): its problems are
+# listed in this order.
+_READ_ORDER = (
+    "name",
+    "description",
+    "products",
+    "expect",
+    "clock",
+    "borrower",
+    "command",
+    "accounts",
+)
 
 
-def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") -> Scenario:
+def scenario_from_dict(data: object, where: str, default_name: str = "scenario") -> Scenario:
     """A scenario from its parsed YAML; ``where`` (the file) names it in every error, and
     every problem in the file is reported at once (:class:`ScenarioInvalid`)."""
     reader = _Reader(where)
@@ -395,61 +460,67 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
                     str(key), _("unknown key; expected one of {value0}").format(value0=known)
                 )
     scenario = Scenario(default_name, source=where)
-    world = scenario.world
-    _world(world, data.get("providers") or {}, reader)
-    parts: list[tuple[str, Callable[[Any], None]]] = [
-        ("name", lambda v: setattr(scenario, "name", reader.read(v, str, "name"))),
-        ("description", lambda v: setattr(scenario, "description", _description(v, reader))),
-        ("products", lambda v: setattr(world, "products", _products(v, reader))),
-        ("expect", lambda v: setattr(scenario, "expect", _expect(v, reader))),
-        ("clock", lambda v: setattr(scenario, "clock", _clock(v, reader))),
-        ("borrower", lambda v: setattr(scenario, "borrower", _borrower(v, reader))),
-        ("command", lambda v: setattr(scenario, "command", _command(v, reader))),
-        ("accounts", lambda v: setattr(scenario, "accounts", _accounts(v, reader))),
-    ]
-    for key, read in parts:
+    _world(scenario.world, data.get("providers") or {}, reader)
+    for key in _READ_ORDER:
         if key in data:
             with reader.collect():
-                read(data[key])
+                _read_part(scenario, key, data[key], reader)
     if reader.found:
         raise ScenarioInvalid(where, reader.found)
     # An account the scenario seeds was registered on the scenario's phone, unless it lists
     # the devices it trusts.
     for account in scenario.accounts:
-        account.setdefault("trusted_devices", [world.device.model])
+        if account.trusted_devices is None:
+            account.trusted_devices = [scenario.world.device.model]
     return scenario
 
 
-def _description(value: Any, reader: _Reader) -> str:
-    return "" if value is None else reader.read(value, str, "description")
+def _read_part(scenario: Scenario, key: str, value: object, reader: _Reader) -> None:
+    """Set the part ``key`` of the scenario from what the file says."""
+    if key == "name":
+        scenario.name = reader.text(value, "name")
+    elif key == "description":
+        scenario.description = "" if value is None else reader.text(value, "description")
+    elif key == "products":
+        scenario.world.products = _products(value, reader)
+    elif key == "expect":
+        scenario.expect = _expect(value, reader)
+    elif key == "clock":
+        scenario.clock = _clock(value, reader)
+    elif key == "borrower":
+        scenario.borrower = _borrower(value, reader)
+    elif key == "command":
+        scenario.command = _command(value, reader)
+    elif key == "accounts":
+        scenario.accounts = _accounts(value, reader)
 
 
-def _command(command: Any, reader: _Reader) -> list[str]:
+def _command(command: object, reader: _Reader) -> list[str]:
     if command is None:
         return []
     if not isinstance(command, list):
         raise reader.error("command", _("expected a list of words, e.g. [account, change-phone]"))
-    return [reader.read(word, str, f"command[{i}]") for i, word in enumerate(command)]
+    return [reader.text(word, f"command[{i}]") for i, word in enumerate(command)]
 
 
 EXPECT_KEYS = ("status", "stopped_at", "reason")
 
 
-def _expect(expect: Any, reader: _Reader) -> dict[str, Any]:
+def _expect(expect: object, reader: _Reader) -> dict[str, str]:
     if expect is None:
         return {}
     if not isinstance(expect, dict):
         raise reader.error(
             "expect", _("expected a mapping such as {status: stopped, reason: card_frozen}")
         )
-    out: dict[str, Any] = {}
+    out: dict[str, str] = {}
     for key, value in expect.items():
         with reader.collect():
             out[key] = _expect_value(key, value, reader)
     return out
 
 
-def _expect_value(key: Any, value: Any, reader: _Reader) -> str:
+def _expect_value(key: object, value: object, reader: _Reader) -> str:
     path = f"expect.{key}"
     if key not in EXPECT_KEYS:
         raise reader.error(path, _("unknown key; expected status, stopped_at, reason"))
@@ -457,7 +528,7 @@ def _expect_value(key: Any, value: Any, reader: _Reader) -> str:
         raise reader.error(
             path, _("expected one word, not {value0}").format(value0=type(value).__name__)
         )
-    word = reader.read(value, str, path)
+    word = reader.text(value, path)
     if key == "status" and word not in ("completed", "stopped"):
         raise reader.error(
             path, _("{value0!r} is not one of completed, stopped").format(value0=word)
@@ -470,7 +541,7 @@ def _expect_value(key: Any, value: Any, reader: _Reader) -> str:
     return word
 
 
-def _borrower(borrower: Any, reader: _Reader) -> dict[str, Any]:
+def _borrower(borrower: object, reader: _Reader) -> dict[str, object]:
     """The borrower's own answers: known keys, each answer of the form its question takes
     (checked as a run checks them before it starts)."""
     if borrower is None:
@@ -493,7 +564,7 @@ def _borrower(borrower: Any, reader: _Reader) -> dict[str, Any]:
     return borrower
 
 
-def _clock(raw: Any, reader: _Reader) -> datetime:
+def _clock(raw: object, reader: _Reader) -> datetime:
     example = "2026-03-02T10:00:00+08:00"
     try:
         if isinstance(raw, datetime):
@@ -519,13 +590,15 @@ def _clock(raw: Any, reader: _Reader) -> datetime:
     return clock
 
 
-def _world(world: WorldSettings, providers: Any, reader: _Reader) -> None:
+def _world(world: WorldSettings, providers: object, reader: _Reader) -> None:
     """Set what ``providers:`` changes on the default world, setting by setting."""
     if not isinstance(providers, dict):
         with reader.collect():
             raise reader.error("providers", _("expected a mapping of provider name to settings"))
         return
-    names = [f.name for f in dataclasses.fields(world) if f.name != "products"]
+    # The providers are the world's settings objects; ``products`` has a key of its own, and
+    # ``hashing`` is the run's, never a file's.
+    names = [f.name for f in dataclasses.fields(world) if _is_settings(getattr(world, f.name))]
     for name, settings in providers.items():
         with reader.collect():
             path = f"providers.{name}"
@@ -545,7 +618,11 @@ def _world(world: WorldSettings, providers: Any, reader: _Reader) -> None:
                 setattr(target, key, value)
 
 
-def _products(overrides: Any, reader: _Reader) -> dict[str, Any]:
+def _is_settings(value: object) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
+
+
+def _products(overrides: object, reader: _Reader) -> ProductOverrides:
     """Product settings the scenario changes (``products: {cash_loan: {apr_cap: 15}}``)."""
     if overrides is None:
         return {}
@@ -560,7 +637,7 @@ def _products(overrides: Any, reader: _Reader) -> dict[str, Any]:
     return overrides
 
 
-def _accounts(items: Any, reader: _Reader) -> list[dict[str, Any]]:
+def _accounts(items: object, reader: _Reader) -> list[AccountPreset]:
     """Accounts that exist before the run (the borrower registered earlier)."""
     if items is None:
         return []
@@ -569,7 +646,9 @@ def _accounts(items: Any, reader: _Reader) -> list[dict[str, Any]]:
     out = []
     for i, item in enumerate(items):
         with reader.collect():
-            out.append(reader.mapping(item, AccountPreset, f"accounts[{i}]"))
+            preset = reader.instance(item, AccountPreset, f"accounts[{i}]")
+            if preset is not None:
+                out.append(preset)
     return out
 
 
@@ -589,8 +668,6 @@ def command_of(scenario: Scenario) -> list[str]:
 
 def run_command(scenario: Scenario) -> str:
     """The command line that reproduces a built-in scenario with its flow's answers file."""
-    import shlex
-
     words = command_of(scenario)
     answers = {"apply": "happy-path", "account": "change-phone", "checkout": "checkout"}
     file = f"fixtures/answers/{answers.get(words[0], words[0])}.yaml"
@@ -648,12 +725,12 @@ def check_command(scenario: Scenario, command: str) -> None:
     options = [i for i, w in enumerate(words) if w.startswith("-")]
     wanted = words[: options[0]] if options else words
     if scenario.command and command.split() != wanted:
-        raise UsageError(
+        raise RuleError(
+            "scenario",
             _("the scenario {value0} reproduces `{value1}`, not `{command}`; run: {value2}").format(
                 value0=scenario.name,
                 value1=" ".join(wanted),
                 command=command,
                 value2=run_command(scenario),
             ),
-            key="--scenario",
         )

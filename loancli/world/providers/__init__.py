@@ -7,11 +7,11 @@ defaults) and a fake that behaves like the real service, limits included.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from loancli.account.hashing import HashGrade
 from loancli.account.security import LoginPolicy
 from loancli.clock import describe_duration
-from loancli.loan.products import load_products
+from loancli.loan.products import Product, load_products
 from loancli.world.providers.bank import BankSettings
 from loancli.world.providers.device import DeviceSettings
 from loancli.world.providers.liveness import LivenessSettings
@@ -19,6 +19,9 @@ from loancli.world.providers.ocr import OcrSettings
 from loancli.world.providers.review import ReviewSettings
 from loancli.world.providers.risk import RiskSettings
 from loancli.world.providers.sms import SmsSettings
+
+# product key -> setting -> value, as a scenario's ``products:`` writes them.
+ProductOverrides = dict[str, dict[str, object]]
 
 
 @dataclass
@@ -35,8 +38,12 @@ class WorldSettings:
     risk: RiskSettings = field(default_factory=RiskSettings)
     # The app's own password lock (not an outside party, but a setting a scenario may change).
     login: LoginPolicy = field(default_factory=LoginPolicy)
-    # Product settings the scenario overrides (see loancli/data/products.yaml).
-    products: dict[str, Any] = field(default_factory=dict)
+    # Product settings the scenario overrides (see loancli/data/products.yaml), as written:
+    # the products file's reader checks them.
+    products: ProductOverrides = field(default_factory=dict)
+    # How passwords are hashed: at OWASP's grade for a state file people keep, cheaply for a
+    # world kept in memory (a story run). The run's, never a scenario file's.
+    hashing: HashGrade = "argon2id"
 
     def facts(self) -> dict[str, str]:
         """The figures reason sentences state, as this world sets them (``reasons.FACT_KEYS``)."""
@@ -52,6 +59,6 @@ class WorldSettings:
             "login_lock": describe_duration(self.login.lock),
         }
 
-    def product(self, key: str) -> Any:
+    def product(self, key: str) -> Product:
         """A loan product as this world prices it."""
         return load_products(overrides=self.products)[key]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from loancli.i18n import _
 from loancli.text import require_ascii_digits
@@ -33,6 +33,16 @@ def check_version(text: str) -> str:
 Version = Annotated[str, Check(check_version)]
 
 
+class DeviceInfo(TypedDict):
+    """The phone as the app records it at login."""
+
+    model: str
+    manufacturer: str
+    os: str
+    app_version: str
+    network: str
+
+
 @dataclass
 class DeviceSettings:
     model: str = "Redmi Note 13"
@@ -49,7 +59,7 @@ class DeviceSettings:
     min_os_version: Version = "8.0"
     min_app_version: Version = "7.0.0"
 
-    def describe(self) -> dict[str, object]:
+    def describe(self) -> DeviceInfo:
         return {
             "model": self.model,
             "manufacturer": self.manufacturer,
@@ -60,7 +70,7 @@ class DeviceSettings:
 
     def shortcomings(self) -> list[str]:
         """What keeps this phone from the identity check, each with the requirement."""
-        out = []
+        out: list[str] = []
         if self.os != "Android":
             out.append(f"the app runs on Android only, this phone runs {self.os}")
         elif _version(self.os_version) < _version(self.min_os_version):

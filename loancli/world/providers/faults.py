@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from loancli.clock import Rng
+from loancli.i18n import _
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ NEVER = Fault()
 
 def parse_fault(value: object) -> Fault:
     """Read a scenario's fault form; ValueError says what is expected."""
-    expected = "expected true, false, {times: N} or {probability: 0.0-1.0}"
+    expected = _("expected true, false, {times: N} or {probability: 0.0-1.0}")
     if isinstance(value, bool):
         return Fault(always=value)
     if isinstance(value, dict) and len(value) == 1:

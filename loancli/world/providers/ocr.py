@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from loancli.identity.photo import read_fields
 from loancli.validation import OneOf, Range
@@ -30,7 +30,8 @@ class OcrSettings:
 
 @dataclass
 class OcrRead:
-    fields: dict[str, Any] | None
+    # The printed lines OCR read off one side, by field (``side``, ``name``...).
+    fields: dict[str, str] | None
     forced: str | None = None  # an outcome the scenario forced for this attempt
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -51,8 +52,6 @@ _WHYS = (WHY_REJECTED, WHY_BASE, WHY_BONUS, WHY_CAPPED, WHY_APR)
 
 def why_in(text: str) -> str:
     """A recorded review reason in the current language (unknown text is kept as it is)."""
-    import re
-
     for template in _WHYS:
         pattern = re.escape(template)
         pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", pattern)

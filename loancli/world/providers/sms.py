@@ -10,11 +10,11 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from loancli.clock import Rng
 from loancli.reasons import Reason
-from loancli.records import OTP_CODES, SMS_INBOX
+from loancli.records import OTP_CODES, SMS_INBOX, OtpCode, SmsMessage
 from loancli.store import Store
 from loancli.validation import Check, Range, check_mobile
 from loancli.world.providers.faults import NEVER, Fault
@@ -93,24 +93,22 @@ class SmsService:
         """Put a message in the phone's inbox (after the gateway's delay), unless undeliverable."""
         if not self.settings.delivered or self.unreachable(self.settings.deliver_to or phone):
             return False
-        self.store.insert(
-            self.INBOX,
-            {
-                "phone": self.settings.deliver_to or phone,
-                "sender": sender or self.settings.sender,
-                "text": text,
-                "code": code,
-                "sent_at": now.isoformat(),
-                "arrives_at": (now + self.settings.delivery_delay).isoformat(),
-            },
-        )
+        message: SmsMessage = {
+            "phone": self.settings.deliver_to or phone,
+            "sender": sender or self.settings.sender,
+            "text": text,
+            "code": code,
+            "sent_at": now.isoformat(),
+            "arrives_at": (now + self.settings.delivery_delay).isoformat(),
+        }
+        self.store.insert(self.INBOX, message)
         return True
 
     def unreachable(self, phone: str) -> bool:
         """Can this number not receive SMS at all (the scenario's ``unreachable``)?"""
         return phone in self.settings.unreachable
 
-    def inbox(self, phone: str, now: datetime | None = None) -> list[dict[str, Any]]:
+    def inbox(self, phone: str, now: datetime | None = None) -> list[SmsMessage]:
         """Messages arrived by ``now`` (all of them when ``now`` is None), oldest first."""
         messages = self.store.find(self.INBOX, phone=phone)
         if now is not None:
@@ -190,19 +188,17 @@ class SmsService:
         code = rng.digits(s.code_length)
         # A new code replaces any earlier one for the same purpose.
         self.store.update(self.CODES, {"active": False}, phone=phone, purpose=purpose)
-        self.store.insert(
-            self.CODES,
-            {
-                "phone": phone,
-                "purpose": purpose,
-                "sender": sender,
-                "code_hash": _hash(code, purpose, phone),
-                "sent_at": now.isoformat(),
-                "expires_at": (now + s.validity).isoformat(),
-                "wrong": 0,
-                "active": True,
-            },
-        )
+        issued: OtpCode = {
+            "phone": phone,
+            "purpose": purpose,
+            "sender": sender,
+            "code_hash": _hash(code, purpose, phone),
+            "sent_at": now.isoformat(),
+            "expires_at": (now + s.validity).isoformat(),
+            "wrong": 0,
+            "active": True,
+        }
+        self.store.insert(self.CODES, issued)
         minutes = int(s.validity.total_seconds() // 60)
         body = text.format(code=code, minutes=minutes)
         delivered = self.deliver(phone, body, now, sender, code)
