@@ -4,8 +4,8 @@ unreachable numbers, apply to reminders as to every other message)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypedDict
 
 from loancli.journey.texts import REMINDER_TEXT
 from loancli.loan.loans import catch_up_all
@@ -14,13 +14,25 @@ from loancli.store import Store
 from loancli.world.providers.sms import SmsService
 
 
-def advance_loans(store: Store, sms: SmsService, today: Any, at: str) -> list[dict[str, Any]]:
+class LoanNotice(TypedDict):
+    """One thing that happened to a loan on the way to today (``loan/loans.catch_up_all``):
+    the loan, its borrower's journey or flow, the day, what happened and its detail."""
+
+    loan: str
+    applicant: str
+    on: str
+    event: str
+    # An event's detail: open, as every event's is (a reminder's installment, amount, due date).
+    detail: dict[str, Any]
+
+
+def advance_loans(store: Store, sms: SmsService, today: date, at: str) -> list[LoanNotice]:
     """Bring every active loan to ``today`` and send the reminders that fell due; the events.
 
     A reminder goes to the loan's current number (it follows a phone change); a number the
     world cannot reach gets nothing.
     """
-    events = catch_up_all(store, today, at)
+    events: list[LoanNotice] = catch_up_all(store, today, at)
     for event in events:
         if event["event"] != "reminder_sent":
             continue
