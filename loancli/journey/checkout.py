@@ -36,9 +36,8 @@ from loancli.journey.core import (
 from loancli.journey.face_check import face_check
 from loancli.journey.flows import FlowStep, run_flow
 from loancli.journey.login import login
-from loancli.journey.payout import product_of
+from loancli.journey.payout import already_paid, book_loan, card_refused, product_of
 from loancli.journey.texts import FROZEN_TEXT, PLAN_TEXT
-from loancli.loan.loans import create_loan
 from loancli.loan.money import fmt, fmt_human
 from loancli.loan.products import Product
 from loancli.loan.schedule import Schedule, build_schedule
@@ -224,23 +223,21 @@ def quota_review(j: Journey, record: FlowRecord) -> Stop | None:
 
 
 def plan(j: Journey, record: FlowRecord) -> Stop | None:
-    """The installment plan from the loan engine; once confirmed, the loan."""
+    """The installment plan from the loan engine; once confirmed, the loan (booked once, to a
+    card that can take the money, as the journey's payout is)."""
+    if already_paid(j, record) is not None:
+        return None
     account = _account(j, record)
     schedule = _plan_schedule(j, record, account.get("repayment_day"))
     _show_plan(j, record, schedule)
     if not j.asker.ask("confirm_installment"):
         j.event(record, "plan_declined", Reason.LOAN_DECLINED)
         return Stop(Reason.LOAN_DECLINED)
-    loan = create_loan(
-        j.store,
-        schedule,
-        applicant_id=record["id"],
-        phone=record["phone"],
-        card_number=record["card"]["number"],
-        loan_date=j.clock.now().date(),
-        at=j.clock.isoformat(),
-    )
-    j.store.update(LOANS, {"product": PRODUCT, "item": record["item"]}, id=loan["id"])
+    # The card as it is when the money moves (it may have changed while the borrower read).
+    refused = card_refused(j, record, record["card"])
+    if refused is not None:
+        return refused
+    loan = book_loan(j, record, schedule, record["card"], product=PRODUCT, item=record["item"])
     fields: dict[str, object] = {"checkouts": [*account.get("checkouts", []), j.clock.isoformat()]}
     if account.get("repayment_day") is None:
         fields["repayment_day"] = schedule.repayment_day

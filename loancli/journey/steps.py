@@ -15,9 +15,9 @@ from loancli.identity.card import check_card
 from loancli.identity.idnumber import age_on
 from loancli.journey.card_binding import bind_card
 from loancli.journey.core import ApplicantRecord, Journey, Record, Stop
+from loancli.journey.payout import already_paid, book_loan, card_refused
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DISBURSED_TEXT, LENDER_CODE_TEXT
-from loancli.loan.loans import create_loan, paid_out
 from loancli.loan.money import fmt, fmt_human
 from loancli.loan.products import validate_amount
 from loancli.loan.schedule import Schedule, build_schedule
@@ -406,19 +406,14 @@ def sms_verification(j: Journey, app: ApplicantRecord) -> Stop | None:
 def disbursement(j: Journey, app: ApplicantRecord) -> Stop | None:
     card = app["card"]
     # One payout per application: its id makes the money move at most once.
-    payout_id = f"{app['id']}/payout"
-    paid = paid_out(j.store, payout_id)
+    paid = already_paid(j, app)
     if paid is not None:
         app["loan"]["id"] = paid["id"]
-        j.event(app, "payout_already_made", loan=paid["id"], payout=payout_id)
         return None
+    refused = card_refused(j, app, card)
+    if refused is not None:
+        return refused
     stored = find_card(j.store, app["phone"], card["number"])
-    if stored is not None and refusal(stored) is Reason.CARD_REBIND_REQUIRED:
-        j.fail(app, "transfer_refused", Reason.CARD_REBIND_REQUIRED, card=mask_card(card["number"]))
-        return Stop(
-            Reason.CARD_REBIND_REQUIRED,
-            f"card {mask_card(card['number'])} is reserved to an old number",
-        )
     attempts = app.setdefault("attempts", {})
     attempts["transfer"] = attempts.get("transfer", 0) + 1
     transfer = j.bank.transfer(
@@ -449,16 +444,7 @@ def disbursement(j: Journey, app: ApplicantRecord) -> Stop | None:
     )
     app["schedule"] = schedule.to_dict()
 
-    loan = create_loan(
-        j.store,
-        schedule,
-        applicant_id=app["id"],
-        phone=app["phone"],
-        card_number=card["number"],
-        loan_date=loan_date,
-        at=j.clock.isoformat(),
-        payout_id=payout_id,
-    )
+    loan = book_loan(j, app, schedule, card)
     app["loan"]["id"] = loan["id"]
     amount = Decimal(app["loan"]["amount"])
     j.sms.deliver(

@@ -20,7 +20,7 @@ from loancli.loan.servicing import (
     reminders,
     settlement_amount,
 )
-from loancli.records import LOANS
+from loancli.records import LOANS, Loan
 from loancli.store import Store
 
 
@@ -28,15 +28,21 @@ def create_loan(
     store: Store,
     schedule: Schedule,
     *,
+    payout_id: str,
     applicant_id: str,
     phone: str,
     card_number: str,
     loan_date: date,
     at: str,
-    payout_id: str | None = None,
-) -> dict[str, Any]:
-    """Store a newly disbursed loan and return it; ``payout_id`` names the payout it was made
-    by, so a payout is never booked twice (:func:`paid_out`)."""
+    product: str = "cash_loan",
+    item: str | None = None,
+) -> Loan:
+    """Book the loan payout ``payout_id`` made and return it: written in one write, and once.
+    A payout booked already is not booked again: the loan it made is returned
+    (:func:`paid_out`). A checkout's loan also names the ``item`` it paid for."""
+    booked = paid_out(store, payout_id)
+    if booked is not None:
+        return booked
     loan = new_loan(
         schedule,
         loan_id=store.next_id("loan", "L"),
@@ -44,15 +50,15 @@ def create_loan(
         phone=phone,
         card_number=card_number,
         loan_date=loan_date,
+        product=product,
     )
     loan["events"] = [{"at": at, "event": "disbursed", "detail": {"amount": loan["amount"]}}]
-    if payout_id is not None:
-        loan["payout_id"] = payout_id
-    store.insert(LOANS, loan)
+    loan["payout_id"] = payout_id
+    store.insert(LOANS, loan if item is None else {**loan, "item": item})
     return loan
 
 
-def paid_out(store: Store, payout_id: str) -> dict[str, Any] | None:
+def paid_out(store: Store, payout_id: str) -> Loan | None:
     """The loan a payout already made, or None."""
     return store.get(LOANS, payout_id=payout_id)
 
