@@ -19,6 +19,7 @@ from loancli.cli.common import (
     handled,
     open_world,
     options,
+    options_for,
     run_flow_command,
 )
 from loancli.i18n import _
@@ -78,7 +79,7 @@ def support_unlock(
     from loancli import api
 
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts), options_for({"phone": "PHONE"}):
         code = _run(
             opts,
             answers,

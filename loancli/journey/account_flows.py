@@ -20,7 +20,7 @@ from loancli.account.accounts import identity_of
 from loancli.account.cards import card_view, flag_for_rebind
 from loancli.account.contacts import contact_view, contacts_of, save_contact
 from loancli.asking import asks
-from loancli.errors import NotFound, UsageError
+from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.journey.card_binding import bind_card
 from loancli.journey.core import FlowRecord, Journey, Stop
@@ -221,14 +221,15 @@ def bind(j: Journey) -> FlowRecord:
 
 
 def card_to_unbind(store: Store, card_id: str) -> Card:
-    """The bound card ``card_id``; exit 2 when there is none."""
+    """The bound card ``card_id``; a ``RuleError`` naming the card when there is none."""
     card = store.get(CARDS, id=card_id)
     if card is None or card["status"] != "bound":
-        raise NotFound(
-            _("no bound card {card_id!r} in the state file {value0}; see card list PHONE").format(
-                card_id=card_id, value0=store.path
-            ),
-            key="CARD_ID",
+        raise RuleError(
+            "card",
+            _(
+                "no bound card {card_id!r} in the state file {value0}; the account's card list "
+                "shows the cards bound to it"
+            ).format(card_id=card_id, value0=store.path),
         )
     return card
 
@@ -240,9 +241,9 @@ def unbind(j: Journey, card_id: str) -> FlowRecord:
     def remove(j: Journey, record: FlowRecord) -> Stop | None:
         card = card_to_unbind(j.store, card_id)
         if card["phone"] != record["phone"]:
-            raise UsageError(
+            raise RuleError(
+                "card",
                 _("card {card_id} is not bound to the account logged in").format(card_id=card_id),
-                key="CARD_ID",
             )
         j.store.update(CARDS, {"status": "unbound", "unbound_at": j.clock.isoformat()}, id=card_id)
         j.event(record, "card_unbound", card=mask_card(card["number"]))
@@ -290,13 +291,16 @@ def add_contact(j: Journey) -> FlowRecord:
 
 
 def contact_to_remove(store: Store, contact_id: str) -> Contact:
+    """The emergency contact ``contact_id``; a ``RuleError`` naming the contact when there is
+    none."""
     contact = store.get(CONTACTS, id=contact_id)
     if contact is None:
-        raise NotFound(
+        raise RuleError(
+            "contact",
             _(
-                "no contact {contact_id!r} in the state file {value0}; see contacts list PHONE"
+                "no contact {contact_id!r} in the state file {value0}; the account's contact "
+                "list shows its emergency contacts"
             ).format(contact_id=contact_id, value0=store.path),
-            key="CONTACT_ID",
         )
     return contact
 
@@ -308,9 +312,9 @@ def remove_contact(j: Journey, contact_id: str) -> FlowRecord:
     def remove(j: Journey, record: FlowRecord) -> Stop | None:
         contact = contact_to_remove(j.store, contact_id)
         if contact["phone"] != record["phone"]:
-            raise UsageError(
+            raise RuleError(
+                "contact",
                 _("contact {contact_id} belongs to another account").format(contact_id=contact_id),
-                key="CONTACT_ID",
             )
         j.store.remove(CONTACTS, id=contact_id)
         j.event(

@@ -290,10 +290,19 @@ def _show_plan(j: Journey, record: FlowRecord, schedule: Schedule) -> None:
     assert fee_rate is not None
     first = schedule.installments[0]
     j.asker.tell(
-        f"Plan: {record['item']}, {fmt_human(schedule.amount)} yuan in {schedule.term} "
-        f"installments; fee {fmt_human(schedule.total_fee)} yuan ({fee_rate * 100:.2f}% in "
-        f"total), first payment {fmt_human(first.total)} on "
-        f"{schedule.first_due_date.isoformat()}, APR {fmt(schedule.apr)}% (IRR)"
+        _(
+            "Plan: {item}, {amount} yuan in {periods} installments; fee {fee} yuan ({rate}% in "
+            "total), first payment {first} on {first_due}, APR {apr}% (IRR)"
+        ).format(
+            item=record["item"],
+            amount=fmt_human(schedule.amount),
+            periods=schedule.term,
+            fee=fmt_human(schedule.total_fee),
+            rate=f"{fee_rate * 100:.2f}",
+            first=fmt_human(first.total),
+            first_due=schedule.first_due_date.isoformat(),
+            apr=fmt(schedule.apr),
+        )
     )
     j.event(
         record,

@@ -33,7 +33,7 @@ from loancli.account.security import (
     is_locked,
 )
 from loancli.asking import asks
-from loancli.errors import AnswersExhausted, InvalidAnswer, UsageError
+from loancli.errors import AnswersExhausted, InvalidAnswer, RuleError
 from loancli.i18n import _
 from loancli.journey.core import FlowRecord, Journey, Record, Stop
 from loancli.journey.face_check import compare_face
@@ -225,13 +225,14 @@ def _risk_warning(j: Journey, record: Record, phone: str, last_city: str) -> Non
         notified=mask_phone(phone) if delivered else None,
     )
     told = (
-        f"a security notice was sent to {mask_phone(phone)}"
+        _("a security notice was sent to {phone}").format(phone=mask_phone(phone))
         if delivered
-        else "the security notice could not be delivered"
+        else _("the security notice could not be delivered")
     )
     j.asker.tell(
-        f"Unusual login: new device {device.model} in {device.city} (last login in "
-        f"{last_city}); {told}.",
+        _(
+            "Unusual login: new device {model} in {city} (last login in {last_city}); {told}."
+        ).format(model=device.model, city=device.city, last_city=last_city, told=told),
         "warn",
     )
 
@@ -378,7 +379,7 @@ def reset_password(j: Journey, record: Record) -> Stop | None:
         j.asker.tell(_("The new password must differ from the old one."), "bad")
     if password is None:
         raise InvalidAnswer(
-            "new_password", "(hidden)", "the new password must differ from the old one"
+            "new_password", "(hidden)", _("the new password must differ from the old one")
         )
     phone = account["phone"]
     j.store.update(
@@ -428,14 +429,15 @@ def login_flow(j: Journey) -> FlowRecord:
 
 
 def unlock_flow(j: Journey, raw_phone: str) -> FlowRecord:
-    """``support unlock PHONE``: only a locked account can be unlocked (exit 2 otherwise)."""
+    """``support unlock PHONE``: only a locked account can be unlocked (a ``RuleError``
+    naming the phone otherwise)."""
     account = account_for(j.store, raw_phone)
     if not is_locked(account, _now(j)):
-        raise UsageError(
+        raise RuleError(
+            "phone",
             _("the account of {value0} is not locked; nothing to unlock").format(
                 value0=mask_phone(account["phone"])
             ),
-            key="PHONE",
         )
     flow = run_flow(j, "unlock", list(UNLOCK_STEPS.items()), phone=account["phone"])
     return _with_account_view(j, flow)

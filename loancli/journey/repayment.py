@@ -75,7 +75,13 @@ def repay(
 def check_choice(installment: int | None, amount: str | None, settle: bool) -> None:
     """Exactly one way to pay is chosen (checked before any state is opened)."""
     if sum((installment is not None, amount is not None, settle)) != 1:
-        raise RuleError("choice", _("choose exactly one of an installment, an amount or all"))
+        raise RuleError(
+            "choice",
+            _(
+                "choose exactly one way to pay: an installment, an amount, or settling the whole "
+                "loan"
+            ),
+        )
 
 
 def _pay(loan: Loan, today: date, installment: int | None, amount: str | None) -> Payment:

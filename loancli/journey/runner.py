@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypedDict, cast
 
-from loancli.errors import NotFound, UsageError
+from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.journey import steps
 from loancli.journey.core import ApplicantRecord, Journey, PlanRow, Stop, plan_row
@@ -32,6 +32,22 @@ STEPS: list[tuple[ApplicantStep, Step]] = [
     ("disbursement", steps.disbursement),
 ]
 STEP_NAMES: list[ApplicantStep] = [name for name, _ in STEPS]
+
+
+class StepNotReached(RuleError):
+    """A step the applicant's journey has not reached: the steps before it come first (the
+    journey is resumed, not skipped ahead)."""
+
+    def __init__(self, applicant_id: str, at: str, step: str) -> None:
+        self.applicant_id = applicant_id
+        self.at = at
+        super().__init__(
+            "step",
+            _(
+                "applicant {applicant_id} is at {value0}; {step} needs the steps before it "
+                "first: resume the journey"
+            ).format(applicant_id=applicant_id, value0=at, step=step),
+        )
 
 
 def start_journey(j: Journey) -> ApplicantRecord:
@@ -61,15 +77,15 @@ def _new_applicant(j: Journey) -> ApplicantRecord:
     return app
 
 
-def load_applicant(store: Store, applicant_id: str, key: str = "ID") -> ApplicantRecord:
-    """A copy of a stored applicant; exit 2 naming ``key`` when there is none."""
+def load_applicant(store: Store, applicant_id: str, field: str = "applicant") -> ApplicantRecord:
+    """A copy of a stored applicant; a ``RuleError`` naming ``field`` when there is none."""
     app = store.get(APPLICANTS, id=applicant_id)
     if app is None:
-        raise NotFound(
+        raise RuleError(
+            field,
             _("no applicant {applicant_id!r} in the state file {value0}").format(
                 applicant_id=applicant_id, value0=store.path
             ),
-            key=key,
         )
     # The record as stored, with what the steps keep beyond records.Applicant.
     return cast(ApplicantRecord, dict(app))
@@ -77,13 +93,13 @@ def load_applicant(store: Store, applicant_id: str, key: str = "ID") -> Applican
 
 def resume_journey(j: Journey, applicant_id: str) -> ApplicantRecord:
     """Continue a stopped or interrupted journey from the step it stopped at."""
-    app = load_applicant(j.store, applicant_id, "--resume")
+    app = load_applicant(j.store, applicant_id)
     if app["status"] == "completed":
-        raise UsageError(
+        raise RuleError(
+            "applicant",
             _("applicant {applicant_id} has already completed the journey").format(
                 applicant_id=applicant_id
             ),
-            key="--resume",
         )
     first = STEP_NAMES.index(app["step"]) if "phone" in app else 0
     require_answers(j, STEPS[first:])
@@ -173,35 +189,26 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> ApplicantRecord:
     """
     name = next((s for s in STEP_NAMES if s == step), None)
     if name is None:
-        raise UsageError(
-            _("unknown step; the steps are {value0}").format(value0=", ".join(STEP_NAMES)),
-            key="STEP",
+        raise RuleError(
+            "step", _("unknown step; the steps are {value0}").format(value0=", ".join(STEP_NAMES))
         )
     app = load_applicant(j.store, applicant_id)
     if app["status"] == "completed":
         # Re-running a step would change the record of a paid-out loan (disbursement would
         # even pay it out a second time).
-        raise UsageError(
+        raise RuleError(
+            "applicant",
             _(
                 "applicant {applicant_id} has already completed the journey; a step cannot be "
                 "run again"
             ).format(applicant_id=applicant_id),
-            key="ID",
         )
     at = STEP_NAMES.index(app["step"])
     wanted = STEP_NAMES.index(name)
     if wanted > at:
-        raise UsageError(
-            _(
-                "applicant {applicant_id} is at {value0}; {step} needs the steps before it first "
-                "(use apply --resume)"
-            ).format(applicant_id=applicant_id, value0=app["step"], step=name),
-            key="STEP",
-        )
+        raise StepNotReached(applicant_id, app["step"], name)
     if "phone" not in app and name != "login":
-        raise UsageError(
-            _("the applicant has not logged in yet; run the login step first"), key="STEP"
-        )
+        raise RuleError("step", _("the applicant has not logged in yet; run the login step first"))
     only: list[tuple[ApplicantStep, Step]] = [(name, dict(STEPS)[name])]
     require_answers(j, only)
     if j.run:
