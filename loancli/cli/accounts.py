@@ -20,6 +20,7 @@ from loancli.cli.common import (
     handled,
     open_world,
     options,
+    options_for,
     run_flow_command,
 )
 from loancli.i18n import N_, _
@@ -263,7 +264,7 @@ def card_unbind(
     from loancli import api
 
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts), options_for({"card": "CARD_ID"}):
         code = run_flow_command(
             opts,
             answers,
@@ -363,7 +364,7 @@ def contacts_remove(
     from loancli import api
 
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts), options_for({"contact": "CONTACT_ID"}):
         code = run_flow_command(
             opts,
             answers,

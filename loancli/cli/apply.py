@@ -2,6 +2,8 @@
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -14,8 +16,11 @@ from loancli.cli.common import (
     SetOption,
     handled,
     options,
+    options_for,
+    resume_command,
     world_args,
 )
+from loancli.errors import RuleError
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +40,7 @@ def apply(
 ) -> None:
     """Walk the borrower's journey: login to disbursement and the repayment calendar."""
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts), options_for({"applicant": "--resume"}):
         code = run_apply(opts, answers, set_ or [], record, resume)
     raise typer.Exit(code)
 
@@ -110,6 +115,22 @@ def step(
 ) -> None:
     """Run one step again for an existing applicant, such as sending the SMS again."""
     opts = options(ctx)
-    with handled(opts):
+    fields = {"applicant": "ID", "step": "STEP"}
+    with handled(opts), options_for(fields), _resume_first(opts):
         code = run_apply(opts, answers, set_ or [], record, None, step=(applicant_id, step_name))
     raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def _resume_first(opts: Options) -> Iterator[None]:
+    """A step the journey has not reached (``journey.runner.StepNotReached``, which names the
+    applicant to resume): name the command that goes on to it."""
+    try:
+        yield
+    except RuleError as exc:
+        applicant = getattr(exc, "applicant_id", None)
+        if not isinstance(applicant, str):
+            raise
+        message = str(exc).removeprefix(f"{exc.field}: ")
+        command = resume_command(opts, applicant)
+        raise RuleError(exc.field, f"{message} ({command})") from None

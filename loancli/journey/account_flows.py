@@ -15,16 +15,15 @@ reserved to the old number for rebinding and notifies both numbers.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from loancli.account.accounts import identity_of
 from loancli.account.cards import card_view, flag_for_rebind
 from loancli.account.contacts import contact_view, contacts_of, save_contact
 from loancli.asking import asks
-from loancli.errors import NotFound, UsageError
+from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.journey.card_binding import bind_card
-from loancli.journey.core import Journey, Stop
+from loancli.journey.core import FlowRecord, Journey, Stop
 from loancli.journey.face_check import face_check
 from loancli.journey.flows import FlowStep, run_flow
 from loancli.journey.login import login
@@ -32,7 +31,7 @@ from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import CHANGE_CODE_TEXT, NEW_NUMBER_NOTICE, OLD_NUMBER_NOTICE
 from loancli.masking import mask_card, mask_name, mask_phone
 from loancli.reasons import Reason
-from loancli.records import ACCOUNTS, APPLICANTS, CARDS, CONTACTS, LOANS
+from loancli.records import ACCOUNTS, APPLICANTS, CARDS, CONTACTS, LOANS, Card, Contact, PhoneChange
 from loancli.store import Store
 
 
@@ -44,14 +43,14 @@ def _now(j: Journey) -> datetime:
 
 
 @asks("new_phone")
-def new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
+def new_phone(j: Journey, record: FlowRecord) -> Stop | None:
     record["new_phone"] = j.asker.ask("new_phone", {"phone": record["phone"]})
     j.event(record, "new_phone_entered", new_phone=mask_phone(record["new_phone"]))
     return None
 
 
 @asks("old_phone_code|identity_method")
-def verify_identity(j: Journey, record: dict[str, Any]) -> Stop | None:
+def verify_identity(j: Journey, record: FlowRecord) -> Stop | None:
     """By a code to the old number, or by a face check when that number is gone."""
     method = j.asker.ask("identity_method")
     record["identity_method"] = method
@@ -77,7 +76,7 @@ def verify_identity(j: Journey, record: dict[str, Any]) -> Stop | None:
         why = "the account has no verified ID card to compare the face with"
         j.fail(record, "identity_refused", Reason.IDENTITY_FAILED, method="face", why=why)
         return Stop(Reason.IDENTITY_FAILED, why)
-    record["identity"] = identity
+    record["identity"] = {**identity}
     stop = face_check(j, record)
     if stop is None:
         j.event(record, "identity_verified", method="face", name=mask_name(identity["name"]))
@@ -90,7 +89,7 @@ def verify_identity(j: Journey, record: dict[str, Any]) -> Stop | None:
     return Stop(Reason.IDENTITY_FAILED, f"face check: {stop.detail}")
 
 
-def check_new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
+def check_new_phone(j: Journey, record: FlowRecord) -> Stop | None:
     """The system's check of the new number; another number may be entered after a refusal."""
     while True:
         number = record["new_phone"]
@@ -107,7 +106,7 @@ def check_new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 
 @asks("new_phone_code")
-def confirm_new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
+def confirm_new_phone(j: Journey, record: FlowRecord) -> Stop | None:
     return enter_code(
         j,
         record,
@@ -126,12 +125,12 @@ def confirm_new_phone(j: Journey, record: dict[str, Any]) -> Stop | None:
 LINKED_TABLES = (APPLICANTS, LOANS, CARDS, CONTACTS)
 
 
-def change_number(j: Journey, record: dict[str, Any]) -> Stop | None:
+def change_number(j: Journey, record: FlowRecord) -> Stop | None:
     """Move the account to the new number, flag cards to rebind, notify both numbers."""
     old, new = record["phone"], record["new_phone"]
     account = j.store.get(ACCOUNTS, phone=old)
     assert account is not None
-    history = [
+    history: list[PhoneChange] = [
         *account.get("phone_history", []),
         {"phone": old, "until": j.clock.isoformat(), "flow": record["id"]},
     ]
@@ -192,7 +191,7 @@ CHANGE_PHONE_STEPS: list[tuple[str, FlowStep]] = [
 ]
 
 
-def change_phone(j: Journey) -> dict[str, Any]:
+def change_phone(j: Journey) -> FlowRecord:
     """``account change-phone``: the flow record, completed or stopped."""
     return run_flow(j, "change_phone", CHANGE_PHONE_STEPS)
 
@@ -201,7 +200,7 @@ def change_phone(j: Journey) -> dict[str, Any]:
 
 
 @asks("card_number", "bank_sms_code", "transaction_password")
-def _bind(j: Journey, record: dict[str, Any]) -> Stop | None:
+def _bind(j: Journey, record: FlowRecord) -> Stop | None:
     identity = identity_of(j.store, record["phone"])
     if identity is None:
         why = "the account has no verified ID card (real-name authentication) to match the card"
@@ -216,34 +215,35 @@ def _bind(j: Journey, record: dict[str, Any]) -> Stop | None:
     return None
 
 
-def bind(j: Journey) -> dict[str, Any]:
+def bind(j: Journey) -> FlowRecord:
     """``card bind``."""
     return run_flow(j, "card_bind", [("login", login), ("card", _bind)])
 
 
-def card_to_unbind(store: Store, card_id: str) -> dict[str, Any]:
-    """The bound card ``card_id``; exit 2 when there is none."""
+def card_to_unbind(store: Store, card_id: str) -> Card:
+    """The bound card ``card_id``; a ``RuleError`` naming the card when there is none."""
     card = store.get(CARDS, id=card_id)
     if card is None or card["status"] != "bound":
-        raise NotFound(
-            _("no bound card {card_id!r} in the state file {value0}; see card list PHONE").format(
-                card_id=card_id, value0=store.path
-            ),
-            key="CARD_ID",
+        raise RuleError(
+            "card",
+            _(
+                "no bound card {card_id!r} in the state file {value0}; the account's card list "
+                "shows the cards bound to it"
+            ).format(card_id=card_id, value0=store.path),
         )
     return card
 
 
-def unbind(j: Journey, card_id: str) -> dict[str, Any]:
+def unbind(j: Journey, card_id: str) -> FlowRecord:
     """``card unbind CARD_ID``: after logging in as the card's account."""
     card_to_unbind(j.store, card_id)
 
-    def remove(j: Journey, record: dict[str, Any]) -> Stop | None:
+    def remove(j: Journey, record: FlowRecord) -> Stop | None:
         card = card_to_unbind(j.store, card_id)
         if card["phone"] != record["phone"]:
-            raise UsageError(
+            raise RuleError(
+                "card",
                 _("card {card_id} is not bound to the account logged in").format(card_id=card_id),
-                key="CARD_ID",
             )
         j.store.update(CARDS, {"status": "unbound", "unbound_at": j.clock.isoformat()}, id=card_id)
         j.event(record, "card_unbound", card=mask_card(card["number"]))
@@ -259,7 +259,7 @@ def unbind(j: Journey, card_id: str) -> dict[str, Any]:
 
 
 @asks("contact_name", "contact_relation", "contact_phone")
-def _add_contact(j: Journey, record: dict[str, Any]) -> Stop | None:
+def _add_contact(j: Journey, record: FlowRecord) -> Stop | None:
     phone = record["phone"]
     name = j.asker.ask("contact_name")
     relation = j.asker.ask("contact_relation")
@@ -285,33 +285,36 @@ def _add_contact(j: Journey, record: dict[str, Any]) -> Stop | None:
     return None
 
 
-def add_contact(j: Journey) -> dict[str, Any]:
+def add_contact(j: Journey) -> FlowRecord:
     """``contacts add``; also checkout's contact step."""
     return run_flow(j, "contact_add", [("login", login), ("contact", _add_contact)])
 
 
-def contact_to_remove(store: Store, contact_id: str) -> dict[str, Any]:
+def contact_to_remove(store: Store, contact_id: str) -> Contact:
+    """The emergency contact ``contact_id``; a ``RuleError`` naming the contact when there is
+    none."""
     contact = store.get(CONTACTS, id=contact_id)
     if contact is None:
-        raise NotFound(
+        raise RuleError(
+            "contact",
             _(
-                "no contact {contact_id!r} in the state file {value0}; see contacts list PHONE"
+                "no contact {contact_id!r} in the state file {value0}; the account's contact "
+                "list shows its emergency contacts"
             ).format(contact_id=contact_id, value0=store.path),
-            key="CONTACT_ID",
         )
     return contact
 
 
-def remove_contact(j: Journey, contact_id: str) -> dict[str, Any]:
+def remove_contact(j: Journey, contact_id: str) -> FlowRecord:
     """``contacts remove CONTACT_ID``: after logging in as the contact's account."""
     contact_to_remove(j.store, contact_id)
 
-    def remove(j: Journey, record: dict[str, Any]) -> Stop | None:
+    def remove(j: Journey, record: FlowRecord) -> Stop | None:
         contact = contact_to_remove(j.store, contact_id)
         if contact["phone"] != record["phone"]:
-            raise UsageError(
+            raise RuleError(
+                "contact",
                 _("contact {contact_id} belongs to another account").format(contact_id=contact_id),
-                key="CONTACT_ID",
             )
         j.store.remove(CONTACTS, id=contact_id)
         j.event(

@@ -3,25 +3,28 @@ check, its SMS code to the card's reserved mobile, then the app's transaction pa
 
 from __future__ import annotations
 
-from typing import Any
-
-from loancli.account.cards import find_card, save_card
+from loancli.account.cards import CardType, find_card, save_card
 from loancli.account.hashing import hash_secret
-from loancli.journey.core import Journey, Stop
+from loancli.journey.core import Journey, Record, Stop
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import BANK_CODE_TEXT
 from loancli.masking import mask_card, mask_name, mask_phone
 from loancli.reasons import Reason
+from loancli.records import ApplicantIdentity, Card, Identity, IdentitySeen
+
+# An ID card's fields as a journey, a flow or an account keeps them (the bank reads the
+# holder's name).
+IdentityOnFile = ApplicantIdentity | Identity | IdentitySeen
 
 
 def bind_card(
     j: Journey,
-    record: dict[str, Any],
+    record: Record,
     *,
     phone: str,
-    identity: dict[str, Any] | None,
-    card_type: str = "debit",
-) -> tuple[Stop | None, dict[str, Any] | None]:
+    identity: IdentityOnFile | None,
+    card_type: CardType = "debit",
+) -> tuple[Stop | None, Card | None]:
     """Ask for a card and bind it to the account ``phone``: (Stop or None, the card).
 
     The questions are the journey's (card_number, card_phone, bank_sms_code,
@@ -52,7 +55,7 @@ def bind_card(
         expiry=expiry,
         password_hash=hash_secret(password, j.world.hashing),
     )
-    detail: dict[str, Any] = {
+    detail: dict[str, object] = {
         "card": mask_card(number),
         "bank": bank.bank_name,
         "reserved_phone": mask_phone(card_phone),
@@ -67,10 +70,10 @@ def bind_card(
 
 def _bank_checks(
     j: Journey,
-    record: dict[str, Any],
+    record: Record,
     number: str,
     card_phone: str,
-    identity: dict[str, Any] | None,
+    identity: IdentityOnFile | None,
 ) -> Stop | None:
     """What the bank checks before it binds: the holder's real name, its SMS code to the
     card's reserved mobile, then its own verdict."""

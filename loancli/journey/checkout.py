@@ -15,7 +15,6 @@ the transaction is flagged and the account frozen.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from loancli.account.accounts import identity_of
 from loancli.account.cards import cards_of
@@ -26,32 +25,48 @@ from loancli.i18n import _
 from loancli.identity.card import valid_until
 from loancli.journey import steps
 from loancli.journey.card_binding import bind_card
-from loancli.journey.core import Journey, Stop
+from loancli.journey.core import (
+    CheckoutSummary,
+    FlowRecord,
+    FlowView,
+    Journey,
+    Stop,
+    plan_row,
+)
 from loancli.journey.face_check import face_check
 from loancli.journey.flows import FlowStep, run_flow
 from loancli.journey.login import login
+from loancli.journey.payout import already_paid, book_loan, card_refused, product_of
 from loancli.journey.texts import FROZEN_TEXT, PLAN_TEXT
-from loancli.loan.loans import create_loan
 from loancli.loan.money import fmt, fmt_human
 from loancli.loan.products import Product
 from loancli.loan.schedule import Schedule, build_schedule
 from loancli.loan.servicing import remaining_principal
 from loancli.masking import mask_card, mask_name, mask_phone
 from loancli.reasons import Reason
-from loancli.records import ACCOUNTS, APPLICANTS, LOANS
+from loancli.records import (
+    ACCOUNTS,
+    APPLICANTS,
+    LOANS,
+    Account,
+    ApplicantIdentity,
+    Identity,
+    IdentitySeen,
+    Loan,
+)
 from loancli.validation import check_money, check_text
 from loancli.world.providers.risk import FakeRisk
 
 PRODUCT = "installment"
 
 
-def _account(j: Journey, record: dict[str, Any]) -> dict[str, Any]:
+def _account(j: Journey, record: FlowRecord) -> Account:
     account = j.store.get(ACCOUNTS, phone=record["phone"])
     assert account is not None
     return account
 
 
-def account_state(j: Journey, record: dict[str, Any]) -> Stop | None:
+def account_state(j: Journey, record: FlowRecord) -> Stop | None:
     frozen = _account(j, record).get("frozen")
     if frozen:
         j.fail(record, "checkout_refused", Reason.ACCOUNT_FROZEN, frozen_at=frozen["at"])
@@ -59,15 +74,17 @@ def account_state(j: Journey, record: dict[str, Any]) -> Stop | None:
     return None
 
 
-def real_name(j: Journey, record: dict[str, Any]) -> Stop | None:
+def real_name(j: Journey, record: FlowRecord) -> Stop | None:
     """The verified ID on the account; a first checkout uploads it (the journey's step)."""
-    identity = identity_of(j.store, record["phone"])
-    if identity is None:
+    on_file = identity_of(j.store, record["phone"])
+    if on_file is None:
         stop = steps.id_upload(j, record)
         if stop:
             return stop
-        identity = {**record["identity"], "verified_at": j.clock.isoformat()}
+        identity: IdentitySeen = {**record["identity"], "verified_at": j.clock.isoformat()}
         j.store.update(ACCOUNTS, {"identity": identity}, phone=record["phone"])
+    else:
+        identity = _seen(on_file)
     until = valid_until(identity)
     if until is not None and until < j.clock.now().date():
         j.fail(record, "id_refused", Reason.ID_EXPIRED, validity=identity.get("validity"))
@@ -77,7 +94,13 @@ def real_name(j: Journey, record: dict[str, Any]) -> Stop | None:
     return None
 
 
-def card(j: Journey, record: dict[str, Any]) -> Stop | None:
+def _seen(identity: Identity | ApplicantIdentity) -> IdentitySeen:
+    """An ID card on file, as a flow keeps it."""
+    seen: IdentitySeen = {**identity}
+    return seen
+
+
+def card(j: Journey, record: FlowRecord) -> Stop | None:
     """A bound debit card that can be used, or bind one (again)."""
     cards = [c for c in cards_of(j.store, record["phone"]) if c["card_type"] == "debit"]
     usable = [c for c in cards if not c.get("rebind_required")]
@@ -103,7 +126,7 @@ def card(j: Journey, record: dict[str, Any]) -> Stop | None:
     return None
 
 
-def contacts(j: Journey, record: dict[str, Any]) -> Stop | None:
+def contacts(j: Journey, record: FlowRecord) -> Stop | None:
     known = contacts_of(j.store, record["phone"])
     if known:
         j.event(record, "contacts_on_file", count=len(known))
@@ -126,28 +149,29 @@ def contacts(j: Journey, record: dict[str, Any]) -> Stop | None:
     return None
 
 
-def face_scan(j: Journey, record: dict[str, Any]) -> Stop | None:
+def face_scan(j: Journey, record: FlowRecord) -> Stop | None:
     """The journey's face check, compared with the face enrolled from the ID card."""
     return face_check(j, record)
 
 
-def risk_check(j: Journey, record: dict[str, Any]) -> Stop | None:
+def risk_check(j: Journey, record: FlowRecord) -> Stop | None:
     risk = FakeRisk(j.world.risk)
     account = _account(j, record)
     earlier = account.get("checkouts", [])
     now = j.clock.now()
     recent = risk.recent(earlier, now)
-    detail: dict[str, Any] = {
+    window = format_duration(j.world.risk.window)
+    detail: dict[str, object] = {
         "recent_checkouts": recent,
         "max_checkouts": j.world.risk.max_checkouts,
-        "window": format_duration(j.world.risk.window),
+        "window": window,
     }
     if not risk.flags(earlier, now):
         j.event(record, "risk_passed", **detail)
         return None
     frozen = {
         "at": j.clock.isoformat(),
-        "why": f"abnormal transactions: {recent + 1} checkouts within {detail['window']}",
+        "why": f"abnormal transactions: {recent + 1} checkouts within {window}",
         "flow": record["id"],
     }
     j.store.update(ACCOUNTS, {"frozen": frozen}, phone=record["phone"])
@@ -156,15 +180,15 @@ def risk_check(j: Journey, record: dict[str, Any]) -> Stop | None:
     return Stop(Reason.ACCOUNT_FROZEN, frozen["why"])
 
 
-def _installment_loans(j: Journey, phone: str) -> list[dict[str, Any]]:
+def _installment_loans(j: Journey, phone: str) -> list[Loan]:
     return [
         x
         for x in j.store.find(LOANS, phone=phone)
-        if x.get("product") == PRODUCT and x["status"] == "active"
+        if product_of(x) == PRODUCT and x["status"] == "active"
     ]
 
 
-def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
+def quota_review(j: Journey, record: FlowRecord) -> Stop | None:
     """The quota (the review's credit limit) less what earlier checkouts still owe."""
     apps = [a for a in j.store.find(APPLICANTS, phone=record["phone"]) if a.get("profile")]
     income = (
@@ -183,7 +207,7 @@ def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
     )
     available = decision.credit_limit - owed
     price = Decimal(record["price"])
-    detail: dict[str, Any] = {
+    detail: dict[str, object] = {
         "provider": "review",
         "quota": fmt(decision.credit_limit),
         "in_use": fmt(owed),
@@ -198,25 +222,23 @@ def quota_review(j: Journey, record: dict[str, Any]) -> Stop | None:
     return None
 
 
-def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
-    """The installment plan from the loan engine; once confirmed, the loan."""
+def plan(j: Journey, record: FlowRecord) -> Stop | None:
+    """The installment plan from the loan engine; once confirmed, the loan (booked once, to a
+    card that can take the money, as the journey's payout is)."""
+    if already_paid(j, record) is not None:
+        return None
     account = _account(j, record)
     schedule = _plan_schedule(j, record, account.get("repayment_day"))
     _show_plan(j, record, schedule)
     if not j.asker.ask("confirm_installment"):
         j.event(record, "plan_declined", Reason.LOAN_DECLINED)
         return Stop(Reason.LOAN_DECLINED)
-    loan = create_loan(
-        j.store,
-        schedule,
-        applicant_id=record["id"],
-        phone=record["phone"],
-        card_number=record["card"]["number"],
-        loan_date=j.clock.now().date(),
-        at=j.clock.isoformat(),
-    )
-    j.store.update(LOANS, {"product": PRODUCT, "item": record["item"]}, id=loan["id"])
-    fields: dict[str, Any] = {"checkouts": [*account.get("checkouts", []), j.clock.isoformat()]}
+    # The card as it is when the money moves (it may have changed while the borrower read).
+    refused = card_refused(j, record, record["card"])
+    if refused is not None:
+        return refused
+    loan = book_loan(j, record, schedule, record["card"], product=PRODUCT, item=record["item"])
+    fields: dict[str, object] = {"checkouts": [*account.get("checkouts", []), j.clock.isoformat()]}
     if account.get("repayment_day") is None:
         fields["repayment_day"] = schedule.repayment_day
     j.store.update(ACCOUNTS, fields, phone=record["phone"])
@@ -248,7 +270,7 @@ def plan(j: Journey, record: dict[str, Any]) -> Stop | None:
     return None
 
 
-def _plan_schedule(j: Journey, record: dict[str, Any], repayment_day: int | None) -> Schedule:
+def _plan_schedule(j: Journey, record: FlowRecord, repayment_day: int | None) -> Schedule:
     """The world's installment product priced for this order (flat total fee)."""
     fee_rate = j.world.product(PRODUCT).fee_rate_total(record["periods"])
     assert fee_rate is not None  # checked with the command's options
@@ -263,15 +285,24 @@ def _plan_schedule(j: Journey, record: dict[str, Any], repayment_day: int | None
     )
 
 
-def _show_plan(j: Journey, record: dict[str, Any], schedule: Schedule) -> None:
+def _show_plan(j: Journey, record: FlowRecord, schedule: Schedule) -> None:
     fee_rate = schedule.fee_rate_total
     assert fee_rate is not None
     first = schedule.installments[0]
     j.asker.tell(
-        f"Plan: {record['item']}, {fmt_human(schedule.amount)} yuan in {schedule.term} "
-        f"installments; fee {fmt_human(schedule.total_fee)} yuan ({fee_rate * 100:.2f}% in "
-        f"total), first payment {fmt_human(first.total)} on "
-        f"{schedule.first_due_date.isoformat()}, APR {fmt(schedule.apr)}% (IRR)"
+        _(
+            "Plan: {item}, {amount} yuan in {periods} installments; fee {fee} yuan ({rate}% in "
+            "total), first payment {first} on {first_due}, APR {apr}% (IRR)"
+        ).format(
+            item=record["item"],
+            amount=fmt_human(schedule.amount),
+            periods=schedule.term,
+            fee=fmt_human(schedule.total_fee),
+            rate=f"{fee_rate * 100:.2f}",
+            first=fmt_human(first.total),
+            first_due=schedule.first_due_date.isoformat(),
+            apr=fmt(schedule.apr),
+        )
     )
     j.event(
         record,
@@ -286,33 +317,23 @@ def _show_plan(j: Journey, record: dict[str, Any], schedule: Schedule) -> None:
     )
 
 
-def _checkout_view(
-    record: dict[str, Any], schedule: Schedule, loan_id: str, left: Decimal
-) -> dict[str, Any]:
+def _checkout_view(record: FlowRecord, schedule: Schedule, loan_id: str, left: Decimal) -> FlowView:
     """What ``checkout --json`` shows of a completed checkout."""
     data = schedule.to_dict()
-    return {
-        "checkout": {
-            "item": record["item"],
-            "price": fmt(schedule.amount),
-            "periods": schedule.term,
-            "loan_id": loan_id,
-            "card": mask_card(record["card"]["number"]),
-            "fee_rate_total": str(schedule.fee_rate_total),
-            "total_fee": data["total_fee"],
-            "apr": data["apr"],
-            "first_due_date": data["first_due_date"],
-            "repayment_day": data["repayment_day"],
-            "quota_left": fmt(left),
-        },
-        "schedule": [
-            {
-                k: line[k]
-                for k in ("n", "due_date", "principal", "interest", "fee", "total", "remaining")
-            }
-            for line in data["installments"]
-        ],
+    summary: CheckoutSummary = {
+        "item": record["item"],
+        "price": fmt(schedule.amount),
+        "periods": schedule.term,
+        "loan_id": loan_id,
+        "card": mask_card(record["card"]["number"]),
+        "fee_rate_total": str(schedule.fee_rate_total),
+        "total_fee": data["total_fee"],
+        "apr": data["apr"],
+        "first_due_date": data["first_due_date"],
+        "repayment_day": data["repayment_day"],
+        "quota_left": fmt(left),
     }
+    return {"checkout": summary, "schedule": [plan_row(line) for line in data["installments"]]}
 
 
 CHECKOUT_STEPS: list[tuple[str, FlowStep]] = [
@@ -328,7 +349,7 @@ CHECKOUT_STEPS: list[tuple[str, FlowStep]] = [
 ]
 
 
-def checkout(j: Journey, item: str, price: Decimal, periods: int) -> dict[str, Any]:
+def checkout(j: Journey, item: str, price: Decimal, periods: int) -> FlowRecord:
     """``checkout``: the flow record, completed (with its loan) or stopped."""
     return run_flow(j, "checkout", CHECKOUT_STEPS, item=item, price=fmt(price), periods=periods)
 

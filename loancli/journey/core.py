@@ -1,14 +1,25 @@
-"""The journey's context object and outcome values."""
+"""The journey's context object, its outcome values, and the records its steps run on."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict, get_args
 
 from loancli.asking import Asker
 from loancli.clock import Rng, SimClock, parse_datetime
 from loancli.reasons import Reason
-from loancli.records import APPLICANTS, FLOWS
+from loancli.records import (
+    APPLICANTS,
+    FLOWS,
+    Applicant,
+    ApplicantStep,
+    Event,
+    Flow,
+    Money,
+    PlannedLine,
+    Run,
+)
 from loancli.store import Store
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.bank import FakeBank
@@ -16,6 +27,169 @@ from loancli.world.providers.liveness import FakeLiveness
 from loancli.world.providers.ocr import FakeOcr
 from loancli.world.providers.review import FakeReview
 from loancli.world.providers.sms import SmsService
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+
+# -- the records the steps run on -----------------------------------------------------------
+# What the journey's steps keep on a record beyond the fields ``records.py`` types: they are
+# stored with the record (a state file has them), so they belong with the record types there.
+
+
+class RunInfo(Run, total=False):
+    """How a run was started, as the session keeps it: :class:`records.Run` and what a ticket
+    bundle replays it from."""
+
+    # The action's own fields (its kind, ids, an order), never command-line words.
+    action: dict[str, object]
+    # The language the events' sentences are in.
+    lang: str
+    # A scenario file's body (a built-in scenario is named, not copied).
+    scenario_text: str | None
+    # The answers of the steps that finished, secrets as stand-ins: answers as given, before
+    # any question parses them.
+    given: dict[str, object]
+
+
+class ApplicantRecord(Applicant, total=False):
+    """An applicant's journey as its steps keep it."""
+
+    # The file name of the income proof the second review asked for.
+    income_proof: str
+
+
+class Quota(TypedDict):
+    """A checkout's quota review: the quota and what is left of it for this order."""
+
+    quota: Money
+    available: Money
+
+
+class PhoneChangeView(TypedDict):
+    old_phone: str
+    new_phone: str
+    identity_method: str | None
+    cards_to_rebind: list[str]
+
+
+class CardUnbound(TypedDict):
+    id: str
+    card: str
+    status: str
+
+
+class ContactRemoved(TypedDict):
+    id: str
+    removed: bool
+
+
+class CheckoutSummary(TypedDict):
+    item: str
+    price: Money
+    periods: int
+    loan_id: str
+    card: str
+    fee_rate_total: str
+    total_fee: Money
+    apr: str
+    first_due_date: str
+    repayment_day: int
+    quota_left: Money
+
+
+class PlanRow(TypedDict):
+    """One installment of a plan as a result shows it."""
+
+    n: int
+    due_date: str
+    principal: Money
+    interest: Money
+    fee: Money
+    total: Money
+    remaining: Money
+
+
+def plan_row(line: PlannedLine) -> PlanRow:
+    """One installment of a plan as a result shows it."""
+    return {
+        "n": line["n"],
+        "due_date": line["due_date"],
+        "principal": line["principal"],
+        "interest": line["interest"],
+        "fee": line["fee"],
+        "total": line["total"],
+        "remaining": line["remaining"],
+    }
+
+
+class FlowView(TypedDict, total=False):
+    """What a completed flow shows besides its outcome (its ``--json`` document's own keys);
+    a card, a contact or an account is shown by its own package's view."""
+
+    change: PhoneChangeView
+    card: Mapping[str, object] | CardUnbound
+    contact: Mapping[str, object] | ContactRemoved
+    checkout: CheckoutSummary
+    schedule: list[PlanRow]
+    phone: str | None
+    account: Mapping[str, object] | None
+
+
+class FlowRecord(Flow, total=False):
+    """A flow's record as its steps keep it: :class:`records.Flow` and each flow's own fields."""
+
+    attempts: dict[str, int]
+    # checkout
+    item: str
+    quota: Quota
+    # card unbind, contact remove
+    card_id: str
+    contact_id: str
+    # change phone
+    new_phone: str
+    identity_method: str
+    view: FlowView
+
+
+# What a step runs on: an applicant's journey, or a flow's record.
+Record = ApplicantRecord | FlowRecord
+
+# The journey's steps and its end, as ``records.py`` names them.
+APPLICANT_STEPS: tuple[ApplicantStep, ...] = get_args(ApplicantStep)
+
+
+def is_flow(record: Record) -> TypeIs[FlowRecord]:
+    """Whether ``record`` is a flow's (it has a kind) rather than an applicant's journey."""
+    return "kind" in record
+
+
+def applicant_step(name: str) -> ApplicantStep:
+    """``name`` as one of the journey's steps (a step list names only these)."""
+    for step in APPLICANT_STEPS:
+        if step == name:
+            return step
+    raise ValueError(f"{name!r} is not a step of the journey")
+
+
+def move_to(record: Record, step: str) -> None:
+    """Put the record at ``step`` (one of the journey's steps for an applicant)."""
+    if is_flow(record):
+        record["step"] = step
+    else:
+        record["step"] = applicant_step(step)
+
+
+def stop_at(record: Record, step: str, reason: Reason) -> None:
+    """Mark the record stopped at ``step`` with ``reason``."""
+    if is_flow(record):
+        record.update({"status": "stopped", "stopped_at": step, "reason": reason.value})
+    else:
+        at = applicant_step(step)
+        record.update({"status": "stopped", "stopped_at": at, "reason": reason.value})
+
+
+# -- outcomes and the context object --------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -36,7 +210,7 @@ class Journey:
     asker: Asker
     world: WorldSettings = field(default_factory=WorldSettings)
     # How this run was started (seed, clock, scenario, answers): what a report replays.
-    run: dict[str, Any] = field(default_factory=dict)
+    run: RunInfo = field(default_factory=RunInfo)
     last_reason: Reason | None = None
 
     def __post_init__(self) -> None:
@@ -49,29 +223,28 @@ class Journey:
         self.facts = self.world.facts()
 
     def event(
-        self, app: dict[str, Any], event: str, reason: Reason | None = None, **detail: Any
+        self, app: Record, event: str, reason: Reason | None = None, /, **detail: object
     ) -> None:
         """Record what happened, in simulated time; detail must already be masked."""
-        app.setdefault("events", []).append(
-            {
-                "at": self.clock.isoformat(),
-                "step": app.get("step"),
-                "event": event,
-                "reason": reason.value if reason else None,
-                "detail": detail,
-            }
-        )
+        entry: Event = {
+            "at": self.clock.isoformat(),
+            "step": app.get("step"),
+            "event": event,
+            "reason": reason.value if reason else None,
+            "detail": detail,
+        }
+        app.setdefault("events", []).append(entry)
 
-    def fail(self, app: dict[str, Any], event: str, reason: Reason, **detail: Any) -> None:
+    def fail(self, app: Record, event: str, reason: Reason, /, **detail: object) -> None:
         """Record a failed attempt that may be retried; the journey stops on it if not."""
         self.last_reason = reason
         self.event(app, event, reason, **detail)
         self.asker.tell(f"{reason.sentence_in(self.facts)} {reason.advice_in(self.facts)}", "bad")
 
-    def save(self, record: dict[str, Any]) -> None:
+    def save(self, record: Record) -> None:
         """Persist an applicant's journey, or another flow's record (table ``flows``)."""
         record["updated_at"] = self.clock.isoformat()
-        table = APPLICANTS if record.get("kind", "apply") == "apply" else FLOWS
+        table = FLOWS if is_flow(record) else APPLICANTS
         self.store.upsert(table, record, id=record["id"])
 
 

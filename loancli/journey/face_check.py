@@ -4,19 +4,26 @@ Too many failed attempts lock it for the world's liveness lock."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from loancli.i18n import _
 from loancli.identity.face import ACTION_NAMES
-from loancli.journey.core import Journey, Stop
+from loancli.journey.core import Journey, Record, Stop
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS
 
 
-def face_check(j: Journey, app: dict[str, Any]) -> Stop | None:
+def face_check(j: Journey, app: Record) -> Stop | None:
+    """The step: the face at the camera against the face on the record's ID card."""
+    identity = app.get("identity")
+    return compare_face(j, app, identity.get("face_id") if identity is not None else None)
+
+
+def compare_face(j: Journey, app: Record, enrolled: str | None) -> Stop | None:
+    """Liveness and similarity with the face ``enrolled`` (None: none on file), within the
+    world's attempts; the check locks for the world's liveness lock when they run out."""
     s = j.world.liveness
-    account: dict[str, Any] = j.store.get(ACCOUNTS, phone=app["phone"]) or {}
-    locked = account.get("face_locked_until")
+    account = j.store.get(ACCOUNTS, phone=app["phone"])
+    locked = account.get("face_locked_until") if account is not None else None
     if locked and j.clock.now() < datetime.fromisoformat(locked):
         return Stop(Reason.FACE_LOCKED, f"face check locked until {locked}")
     attempts = app.setdefault("attempts", {})
@@ -31,13 +38,7 @@ def face_check(j: Journey, app: dict[str, Any]) -> Stop | None:
         performed = j.asker.ask("face_actions")
         if performed == "auto":
             performed = list(requested)
-        # Compared with the face on the ID card just uploaded
-        result = j.liveness.verify(
-            requested,
-            performed,
-            attempts["face"],
-            enrolled=(app.get("identity") or {}).get("face_id"),
-        )
+        result = j.liveness.verify(requested, performed, attempts["face"], enrolled=enrolled)
         detail = {
             "attempt": attempt,
             "requested": requested,

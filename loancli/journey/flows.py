@@ -3,8 +3,8 @@ in the ``flows`` table with its steps' events, stopped or completed like a journ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypedDict, TypeVar, Unpack
 
 from loancli.account.hashing import stand_in
 from loancli.errors import (
@@ -15,15 +15,38 @@ from loancli.errors import (
     UsageError,
 )
 from loancli.i18n import _
-from loancli.journey.core import Journey, Stop, save_clock
+from loancli.journey.core import (
+    ApplicantRecord,
+    FlowRecord,
+    Journey,
+    Stop,
+    move_to,
+    save_clock,
+    stop_at,
+)
 from loancli.reasons import Reason
+from loancli.records import Event
 
-FlowStep = Callable[[Journey, dict[str, Any]], Stop | None]
+FlowStep = Callable[[Journey, FlowRecord], Stop | None]
+# An applicant's journey or a flow: the steps run on the one record type.
+R = TypeVar("R", ApplicantRecord, FlowRecord)
+
+
+class FlowFields(TypedDict, total=False):
+    """What a flow is started with, besides its kind (a checkout's order, the account an
+    unlock is for, the card or contact a flow acts on)."""
+
+    item: str
+    price: str
+    periods: int
+    phone: str
+    card_id: str
+    contact_id: str
 
 
 def run_flow(
-    j: Journey, kind: str, steps: list[tuple[str, FlowStep]], **fields: Any
-) -> dict[str, Any]:
+    j: Journey, kind: str, steps: Sequence[tuple[str, FlowStep]], **fields: Unpack[FlowFields]
+) -> FlowRecord:
     """Run ``steps`` in order on a new flow record; stop at the first Stop."""
     require_answers(j, steps)
     with j.store.transaction():
@@ -31,7 +54,9 @@ def run_flow(
     return run_steps(j, record, steps)
 
 
-def require_answers(j: Journey, steps: list[tuple[str, FlowStep]]) -> None:
+def require_answers(
+    j: Journey, steps: Sequence[tuple[str, Callable[[Journey, R], Stop | None]]]
+) -> None:
     """Before anything is written: with no terminal, the first step's answers are there, else
     exit 2 listing every answer the steps need that is missing (not one per run). A later
     step's missing answer stops the run there, resumable (:func:`run_steps`): a recording of
@@ -40,9 +65,9 @@ def require_answers(j: Journey, steps: list[tuple[str, FlowStep]]) -> None:
         raise MissingAnswers(j.asker.missing(step for _, step in steps))
 
 
-def _new_flow(j: Journey, kind: str, step: str, fields: dict[str, Any]) -> dict[str, Any]:
+def _new_flow(j: Journey, kind: str, step: str, fields: FlowFields) -> FlowRecord:
     """The flow record and its id, stored together (one write)."""
-    record: dict[str, Any] = {
+    record: FlowRecord = {
         "id": j.store.next_id("flow", "F"),
         # Journeys and flows in the order they were made (a flow's bundle replays the earlier).
         "seq": int(j.store.next_id("record", "")),
@@ -54,15 +79,30 @@ def _new_flow(j: Journey, kind: str, step: str, fields: dict[str, Any]) -> dict[
         "reason": None,
         "runs": [j.run] if j.run else [],
         "events": [],
-        **fields,
     }
+    # The flow's own fields, after those every flow has.
+    if "item" in fields:
+        record["item"] = fields["item"]
+    if "price" in fields:
+        record["price"] = fields["price"]
+    if "periods" in fields:
+        record["periods"] = fields["periods"]
+    if "phone" in fields:
+        record["phone"] = fields["phone"]
+    if "card_id" in fields:
+        record["card_id"] = fields["card_id"]
+    if "contact_id" in fields:
+        record["contact_id"] = fields["contact_id"]
     j.save(record)
     return record
 
 
 def run_steps(
-    j: Journey, record: dict[str, Any], steps: list[tuple[str, FlowStep]], finish: bool = True
-) -> dict[str, Any]:
+    j: Journey,
+    record: R,
+    steps: Sequence[tuple[str, Callable[[Journey, R], Stop | None]]],
+    finish: bool = True,
+) -> R:
     """Run steps in order on a record (an applicant or a flow); a Stop ends the run with its
     reason. A script's answers running out stops on the last failure. With ``finish`` the
     record is completed after the last step.
@@ -72,7 +112,7 @@ def run_steps(
     is never run again on resume, and a kill between two steps loses nothing committed.
     """
     for index, (name, step) in enumerate(steps):
-        record["step"] = name
+        move_to(record, name)
         j.last_reason = None
         failure: BaseException | None = None
         # One write per step: the step's changes are batched, and kept even if it is
@@ -89,19 +129,20 @@ def run_steps(
                     )
                 else:
                     outcome = Stop(j.last_reason, f"no more answers for {exc.key}")
-            except MissingAnswer as exc:
+            except MissingAnswer as missing:
                 # Everything still missing from here on, at once, not one key per run.
-                later = j.asker.missing(step for _, step in steps[index:])
-                failure = MissingAnswers([str(exc.key), *(k for k in later if k != exc.key)])
+                later: list[str] = j.asker.missing(step for _, step in steps[index:])
+                key: str | None = missing.key
+                failure = MissingAnswers([str(key), *[k for k in later if k != key]])
                 outcome = None
             except StateError:
                 # The state file refused: nothing of this step may reach it.
                 raise
-            except BaseException as exc:  # noqa: BLE001 - re-raised below, after saving
-                failure = exc
+            except BaseException as other:  # noqa: BLE001 - re-raised below, after saving
+                failure = other
                 outcome = None
             if failure is None and outcome is not None:
-                record.update(status="stopped", stopped_at=name, reason=outcome.reason.value)
+                stop_at(record, name, outcome.reason)
                 j.event(
                     record,
                     "stopped",
@@ -110,9 +151,9 @@ def run_steps(
                     detail=outcome.detail,
                 )
             elif failure is None and index + 1 < len(steps):
-                record["step"] = steps[index + 1][0]
+                move_to(record, steps[index + 1][0])
             elif failure is None and finish:
-                record.update(status="completed", step="done")
+                record.update({"status": "completed", "step": "done"})
                 j.event(record, "completed")
             if failure is None:
                 # The answers of the steps that finished, as a ticket bundle replays them.
@@ -121,9 +162,12 @@ def run_steps(
             j.save(record)
             save_clock(j.store, j.clock)
         if failure is not None:
-            if isinstance(failure, UsageError | KeyboardInterrupt):
+            if isinstance(failure, UsageError):
                 # Where the run stopped, for the hint that continues it (``apply --resume``).
-                failure.stopped = (record["id"], name, j.run.get("answers"))  # type: ignore[union-attr]
+                failure.stopped = (record["id"], name, j.run.get("answers"))
+            elif isinstance(failure, KeyboardInterrupt):
+                # The hint's data rides on the interrupt, which has no field for it.
+                failure.stopped = (record["id"], name, j.run.get("answers"))  # type: ignore[attr-defined]
             raise failure
         if outcome is not None:
             return record
@@ -135,21 +179,36 @@ PIN_KEYS = ("transaction_password",)
 SECRET_KEYS = ("password", "new_password", "transaction_password")
 
 
-def replayable(recording: dict[str, Any]) -> dict[str, Any]:
+def replayable(recording: Mapping[str, object]) -> dict[str, object]:
     """A run's answers as they may be stored and bundled: secrets as stand-ins."""
     out = dict(recording)
     for key in SECRET_KEYS:
         if key in out:
             kind = "pin" if key in PIN_KEYS else "password"
-            values = out[key] if isinstance(out[key], list) else [out[key]]
+            value = out[key]
+            values = value if isinstance(value, list) else [value]
             shown = [stand_in(str(v), kind) for v in values]
             out[key] = shown[0] if len(shown) == 1 else shown
     return out
 
 
-def flow_result(record: dict[str, Any], facts: Mapping[str, str]) -> dict[str, Any]:
+class FlowResult(TypedDict):
+    """The JSON-ready view of a flow run (``--json``), before the flow's own view."""
+
+    flow_id: str
+    kind: str
+    status: str
+    stopped_at: str | None
+    reason: str | None
+    message: str | None
+    advice: str | None
+    events: list[Event]
+
+
+def flow_result(record: FlowRecord, facts: Mapping[str, str]) -> FlowResult:
     """The JSON-ready view of a flow run (masked: events are masked when recorded)."""
-    reason = Reason(record["reason"]) if record.get("reason") else None
+    reason_code = record.get("reason")
+    reason = Reason(reason_code) if reason_code else None
     return {
         "flow_id": record["id"],
         "kind": record["kind"],

@@ -18,8 +18,9 @@ journey's step 1 and the login of every other flow (``steps.login`` calls it).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from loancli.account.accounts import identity_of, new_account
 from loancli.account.hashing import hash_secret, verify_secret
@@ -35,14 +36,14 @@ from loancli.account.security import (
 from loancli.asking import asks
 from loancli.errors import AnswersExhausted, InvalidAnswer
 from loancli.i18n import _
-from loancli.journey.core import Journey, Stop
-from loancli.journey.face_check import face_check
+from loancli.journey.core import FlowRecord, Journey, Record, Stop
+from loancli.journey.face_check import compare_face
 from loancli.journey.flows import run_flow
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DEVICE_CODE_TEXT, LOGIN_CODE_TEXT, RISK_TEXT, UNLOCK_TEXT
 from loancli.masking import mask_id, mask_phone
 from loancli.reasons import Reason
-from loancli.records import ACCOUNTS
+from loancli.records import ACCOUNTS, Account, LastLogin
 
 # Tries at typing the account holder's ID number before an unlock is refused.
 UNLOCK_ID_ATTEMPTS = 3
@@ -63,7 +64,7 @@ def _scripted(j: Journey, key: str) -> bool:
 
 
 @asks("phone|login_id")
-def login(j: Journey, record: dict[str, Any]) -> Stop | None:
+def login(j: Journey, record: Record) -> Stop | None:
     """Step 1 of the journey, and of every flow that logs in: asks ``phone`` (or takes a
     scripted ``login_id``), then for an existing account ``login_method`` (password or SMS
     code, default password)."""
@@ -71,12 +72,12 @@ def login(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 
 @asks("login_id|phone")
-def login_choosing(j: Journey, record: dict[str, Any]) -> Stop | None:
+def login_choosing(j: Journey, record: Record) -> Stop | None:
     """The ``login`` command: the borrower chooses mobile or ID number, password or SMS code."""
     return _login(j, record, choose=True)
 
 
-def _login(j: Journey, record: dict[str, Any], choose: bool) -> Stop | None:
+def _login(j: Journey, record: Record, choose: bool) -> Stop | None:
     by_login_id = _scripted(j, "login_id") or (choose and not _scripted(j, "phone"))
     login_id = j.asker.ask("login_id" if by_login_id else "phone")
     account = find_account(j.store, login_id)
@@ -96,20 +97,27 @@ def _login(j: Journey, record: dict[str, Any], choose: bool) -> Stop | None:
     return _check_device(j, record, account, method)
 
 
-def _register(j: Journey, record: dict[str, Any], phone: str) -> Stop | None:
+def _register(j: Journey, record: Record, phone: str) -> Stop | None:
     """The first login creates the account, trusting the phone it was made on."""
     device = j.world.device
     password = j.asker.ask("password")
     account = new_account(
         phone, hash_secret(password, j.world.hashing), j.clock.isoformat(), [device.model]
     )
-    account.update(_login_fields(j))
-    j.store.insert(ACCOUNTS, account)
+    j.store.insert(ACCOUNTS, {**account, **_login_fields(j)})
     j.event(record, "account_created", phone=mask_phone(phone), device=device.describe())
     return None
 
 
-def _login_fields(j: Journey) -> dict[str, Any]:
+class LoginFields(TypedDict):
+    """What a login leaves on the account: where and on what it was made."""
+
+    # The last login's city (also in last_login; a scenario's preset may give it alone).
+    last_city: str
+    last_login: LastLogin
+
+
+def _login_fields(j: Journey) -> LoginFields:
     device = j.world.device
     return {
         "last_city": device.city,
@@ -117,9 +125,7 @@ def _login_fields(j: Journey) -> dict[str, Any]:
     }
 
 
-def _authenticate(
-    j: Journey, record: dict[str, Any], account: dict[str, Any], method: str
-) -> Stop | None:
+def _authenticate(j: Journey, record: Record, account: Account, method: str) -> Stop | None:
     """The password (5 wrong ones lock the account) or an SMS login code."""
     phone = account["phone"]
     while True:
@@ -139,18 +145,19 @@ def _authenticate(
             return None
         account["wrong_passwords"] = account.get("wrong_passwords", 0) + 1
         left = j.world.login.max_wrong - account["wrong_passwords"]
-        fields: dict[str, Any] = {"wrong_passwords": account["wrong_passwords"]}
+        fields: dict[str, int | str] = {"wrong_passwords": account["wrong_passwords"]}
         if left <= 0:
-            account["locked_until"] = (_now(j) + j.world.login.lock).isoformat()
+            locked_until = (_now(j) + j.world.login.lock).isoformat()
+            account["locked_until"] = locked_until
             account["wrong_passwords"] = 0
-            fields.update(locked_until=account["locked_until"], wrong_passwords=0)
+            fields.update(locked_until=locked_until, wrong_passwords=0)
         j.store.update(ACCOUNTS, fields, phone=phone)
         j.fail(record, "password_refused", Reason.PASSWORD_WRONG, attempts_left=max(left, 0))
         if left <= 0:
             j.event(record, "account_locked", Reason.ACCOUNT_LOCKED, until=account["locked_until"])
 
 
-def _locked_out(j: Journey, record: dict[str, Any], account: dict[str, Any]) -> Stop | None:
+def _locked_out(j: Journey, record: Record, account: Account) -> Stop | None:
     """A locked account: stop, unless the borrower asks to unlock it with identity proof now
     (the same check as ``support unlock``); a passed unlock logs in with the new password."""
     until = account["locked_until"]
@@ -167,9 +174,7 @@ def _locked_out(j: Journey, record: dict[str, Any], account: dict[str, Any]) -> 
 # devices and two-step verification ------------------------------------------------------
 
 
-def _check_device(
-    j: Journey, record: dict[str, Any], account: dict[str, Any], method: str
-) -> Stop | None:
+def _check_device(j: Journey, record: Record, account: Account, method: str) -> Stop | None:
     device = j.world.device
     phone = account["phone"]
     trusted = list(account.get("trusted_devices") or [])
@@ -181,7 +186,7 @@ def _check_device(
             city=device.city,
             trusted_devices=list(trusted),
         )
-        last_city = account.get("last_city")
+        last_city = _last_city(account)
         if last_city and device.city != last_city:
             _risk_warning(j, record, phone, last_city)
         stop = _two_step(j, record, account, method)
@@ -199,7 +204,15 @@ def _check_device(
     return None
 
 
-def _risk_warning(j: Journey, record: dict[str, Any], phone: str, last_city: str) -> None:
+def _last_city(account: Account) -> str | None:
+    """The city of the account's last login, as the login left it (``last_city``, a field
+    the account record carries beyond its type)."""
+    fields: Mapping[str, object] = account
+    city = fields.get("last_city")
+    return city if isinstance(city, str) else None
+
+
+def _risk_warning(j: Journey, record: Record, phone: str, last_city: str) -> None:
     """An unusual login (new device in a new city): the owner is told at once by SMS."""
     device = j.world.device
     at = _now(j).strftime("%m月%d日%H:%M")
@@ -215,20 +228,19 @@ def _risk_warning(j: Journey, record: dict[str, Any], phone: str, last_city: str
         notified=mask_phone(phone) if delivered else None,
     )
     told = (
-        f"a security notice was sent to {mask_phone(phone)}"
+        _("a security notice was sent to {phone}").format(phone=mask_phone(phone))
         if delivered
-        else "the security notice could not be delivered"
+        else _("the security notice could not be delivered")
     )
     j.asker.tell(
-        f"Unusual login: new device {device.model} in {device.city} (last login in "
-        f"{last_city}); {told}.",
+        _(
+            "Unusual login: new device {model} in {city} (last login in {last_city}); {told}."
+        ).format(model=device.model, city=device.city, last_city=last_city, told=told),
         "warn",
     )
 
 
-def _two_step(
-    j: Journey, record: dict[str, Any], account: dict[str, Any], method: str
-) -> Stop | None:
+def _two_step(j: Journey, record: Record, account: Account, method: str) -> Stop | None:
     mode = account.get("two_step") or "confirm"
     trusted = list(account.get("trusted_devices") or [])
     model = j.world.device.model
@@ -288,13 +300,13 @@ def _two_step(
 # unlock: identity proof and a forced password reset -------------------------------------
 
 
-def _account(j: Journey, record: dict[str, Any]) -> dict[str, Any]:
+def _account(j: Journey, record: Record) -> Account:
     account = j.store.get(ACCOUNTS, phone=record["phone"])
     assert account is not None
     return account
 
 
-def check_id_number(j: Journey, record: dict[str, Any]) -> Stop | None:
+def check_id_number(j: Journey, record: Record) -> Stop | None:
     """Identity proof, part 1: the account holder's ID number, as read at the ID upload."""
     expected = id_number_of(j.store, _account(j, record))
     if not expected:
@@ -327,23 +339,22 @@ def check_id_number(j: Journey, record: dict[str, Any]) -> Stop | None:
     return Stop(Reason.IDENTITY_FAILED, f"{UNLOCK_ID_ATTEMPTS} ID numbers not the holder's")
 
 
-def check_face(j: Journey, record: dict[str, Any]) -> Stop | None:
+def check_face(j: Journey, record: Record) -> Stop | None:
     """Identity proof, part 2: the journey's face check (liveness and similarity)."""
     # The face is compared with the one enrolled from the ID card; a flow record (or a
-    # journey still at login) has no identity of its own, so lend it the face for this check.
-    lent = "identity" not in record
-    if lent:
-        face_id = (identity_of(j.store, record["phone"]) or {}).get("face_id")
-        record["identity"] = {"face_id": face_id}
+    # journey still at login) has no identity of its own: the account's is on file.
+    identity = record.get("identity")
+    if identity is None:
+        on_file = identity_of(j.store, record["phone"])
+        enrolled = on_file.get("face_id") if on_file is not None else None
+    else:
+        enrolled = identity.get("face_id")
     try:
-        stop = face_check(j, record)
+        stop = compare_face(j, record, enrolled)
     except AnswersExhausted as exc:
         if j.last_reason is None:
             raise
         stop = Stop(j.last_reason, f"no more answers for {exc.key}")
-    finally:
-        if lent:
-            del record["identity"]
     if stop is None:
         return None
     j.fail(
@@ -356,7 +367,7 @@ def check_face(j: Journey, record: dict[str, Any]) -> Stop | None:
     return Stop(Reason.IDENTITY_FAILED, f"face check: {stop.detail or stop.reason}")
 
 
-def reset_password(j: Journey, record: dict[str, Any]) -> Stop | None:
+def reset_password(j: Journey, record: Record) -> Stop | None:
     """The forced password reset that ends an unlock: clears the lock and the wrong count."""
     account = _account(j, record)
     password = None
@@ -371,7 +382,7 @@ def reset_password(j: Journey, record: dict[str, Any]) -> Stop | None:
         j.asker.tell(_("The new password must differ from the old one."), "bad")
     if password is None:
         raise InvalidAnswer(
-            "new_password", "(hidden)", "the new password must differ from the old one"
+            "new_password", "(hidden)", _("the new password must differ from the old one")
         )
     phone = account["phone"]
     j.store.update(
@@ -397,29 +408,32 @@ def reset_password(j: Journey, record: dict[str, Any]) -> Stop | None:
 
 
 # The steps of ``support unlock``, in order; the locked login screen runs the same.
-UNLOCK_STEPS = {
+UNLOCK_STEPS: dict[str, Callable[[Journey, Record], Stop | None]] = {
     "identity": check_id_number,
     "face_check": check_face,
     "password_reset": reset_password,
 }
 
 
-def _with_account_view(j: Journey, flow: dict[str, Any]) -> dict[str, Any]:
+def _with_account_view(j: Journey, flow: FlowRecord) -> FlowRecord:
     """The flow record with the account's masked security view (``device list``'s) as it is
     after the flow, for its result."""
-    after = j.store.get(ACCOUNTS, phone=flow["phone"]) if flow.get("phone") else None
+    number = flow.get("phone")
+    after = j.store.get(ACCOUNTS, phone=number) if number else None
     view = account_view(j.store, after, j.world.device, _now(j)) if after else None
-    phone = mask_phone(flow["phone"]) if flow.get("phone") else None
-    return {**flow, "view": {"phone": phone, "account": view}}
+    shown = flow.copy()
+    shown["view"] = {"phone": mask_phone(number) if number else None, "account": view}
+    return shown
 
 
-def login_flow(j: Journey) -> dict[str, Any]:
+def login_flow(j: Journey) -> FlowRecord:
     """``login``: by mobile or ID number, password or SMS code, with the device checks."""
     return _with_account_view(j, run_flow(j, "login", [("login", login_choosing)]))
 
 
-def unlock_flow(j: Journey, raw_phone: str) -> dict[str, Any]:
-    """``support unlock PHONE``: only a locked account can be unlocked (exit 2 otherwise)."""
+def unlock_flow(j: Journey, raw_phone: str) -> FlowRecord:
+    """``support unlock PHONE``: only a locked account can be unlocked (a ``RuleError``
+    naming the phone otherwise)."""
     account = account_for(j.store, raw_phone)
     require_locked(account, _now(j))
     flow = run_flow(j, "unlock", list(UNLOCK_STEPS.items()), phone=account["phone"])

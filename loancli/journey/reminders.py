@@ -4,17 +4,16 @@ unreachable numbers, apply to reminders as to every other message)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 
 from loancli.journey.texts import REMINDER_TEXT
-from loancli.loan.loans import catch_up_all
+from loancli.loan.loans import ClockEvent, catch_up_all
 from loancli.records import LOANS
 from loancli.store import Store
 from loancli.world.providers.sms import SmsService
 
 
-def advance_loans(store: Store, sms: SmsService, today: Any, at: str) -> list[dict[str, Any]]:
+def advance_loans(store: Store, sms: SmsService, today: date, at: str) -> list[ClockEvent]:
     """Bring every active loan to ``today`` and send the reminders that fell due; the events.
 
     A reminder goes to the loan's current number (it follows a phone change); a number the

@@ -11,15 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict
 
 from loancli.account.cards import find_card, refusal
 from loancli.errors import RuleError
 from loancli.i18n import _
+from loancli.journey.payout import product_of
 from loancli.loan.loans import find_loan, log, save_loan
 from loancli.loan.servicing import catch_up, pay_amount, pay_installment, settle_all
 from loancli.loan.servicing import restructure as replan
 from loancli.reasons import Reason
+from loancli.records import Loan, Money, Payment
 from loancli.store import Store
 from loancli.validation import check_money
 from loancli.world.providers import WorldSettings
@@ -29,8 +31,8 @@ from loancli.world.providers import WorldSettings
 class Repayment:
     """What a repay command did: the loan after it, and the payment or the refusal."""
 
-    loan: dict[str, Any]
-    payment: dict[str, Any] | None = None
+    loan: Loan
+    payment: Payment | None = None
     refused: Reason | None = None
 
 
@@ -60,12 +62,12 @@ def repay(
     card = find_card(store, loan["phone"], loan["card_number"])
     reason = refusal(card, world.bank.card_status) if card else None
     if reason is not None:
-        event = {"on": today.isoformat(), "event": "repay_failed", "reason": reason.value}
-        log(loan, now, [{**event, "detail": {}}])
+        on = today.isoformat()
+        log(loan, now, [{"on": on, "event": "repay_failed", "reason": reason.value, "detail": {}}])
         save_loan(store, loan)
         return Repayment(loan, refused=reason)
     payment = _pay(loan, today, installment, amount)
-    log(loan, now, [{"on": today.isoformat(), "event": "repaid", "detail": payment}])
+    log(loan, now, [{"on": today.isoformat(), "event": "repaid", "detail": dict(payment)}])
     save_loan(store, loan)
     return Repayment(loan, payment=payment)
 
@@ -73,12 +75,16 @@ def repay(
 def check_choice(installment: int | None, amount: str | None, settle: bool) -> None:
     """Exactly one way to pay is chosen (checked before any state is opened)."""
     if sum((installment is not None, amount is not None, settle)) != 1:
-        raise RuleError("choice", _("choose exactly one of an installment, an amount or all"))
+        raise RuleError(
+            "choice",
+            _(
+                "choose exactly one way to pay: an installment, an amount, or settling the whole "
+                "loan"
+            ),
+        )
 
 
-def _pay(
-    loan: dict[str, Any], today: date, installment: int | None, amount: str | None
-) -> dict[str, Any]:
+def _pay(loan: Loan, today: date, installment: int | None, amount: str | None) -> Payment:
     if installment is not None:
         try:
             return pay_installment(loan, installment, today)
@@ -93,12 +99,23 @@ def _pay(
     return settle_all(loan, today)
 
 
+class Agreed(TypedDict):
+    """What a re-instalment agreed: the new principal (what was owed, interest and penalty
+    included), its term and first due date, and what was owed part by part."""
+
+    on: str
+    new_principal: Money
+    term: int
+    owed: dict[str, Money]
+    first_due_date: str
+
+
 @dataclass
 class Restructuring:
     """A negotiated re-instalment (协商二次分期): the loan after it and what was agreed."""
 
-    loan: dict[str, Any]
-    change: dict[str, Any]
+    loan: Loan
+    change: Agreed
 
 
 def restructure(
@@ -107,7 +124,7 @@ def restructure(
     """Catch the loan up to ``today``, then turn its remaining debt into a new plan of ``term``
     months, one of the terms its product offers (``RuleError`` naming term or loan)."""
     loan = find_loan(store, loan_ref)
-    offered = world.product(loan.get("product", "cash_loan")).terms
+    offered = world.product(product_of(loan)).terms
     if term not in offered:
         raise RuleError(
             "term",
@@ -117,6 +134,6 @@ def restructure(
         )
     log(loan, now, catch_up(loan, today))
     change = replan(loan, term, today)
-    log(loan, now, [{"on": today.isoformat(), "event": "restructured", "detail": change}])
+    log(loan, now, [{"on": today.isoformat(), "event": "restructured", "detail": dict(change)}])
     save_loan(store, loan)
     return Restructuring(loan, change)

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TypedDict, cast
 
-from loancli.errors import NotFound, UsageError
+from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.journey import steps
-from loancli.journey.core import Journey, Stop
+from loancli.journey.core import ApplicantRecord, Journey, PlanRow, Stop, plan_row
 from loancli.journey.face_check import face_check
 from loancli.journey.flows import require_answers, run_steps
 from loancli.journey.login import login
 from loancli.masking import mask_card
 from loancli.reasons import Reason
-from loancli.records import APPLICANTS
+from loancli.records import APPLICANTS, ApplicantStep, Event
 from loancli.store import Store
 
-Step = Callable[[Journey, dict[str, Any]], Stop | None]
+Step = Callable[[Journey, ApplicantRecord], Stop | None]
 
-STEPS: list[tuple[str, Step]] = [
+STEPS: list[tuple[ApplicantStep, Step]] = [
     ("login", login),
     ("profile", steps.profile),
     ("id_upload", steps.id_upload),
@@ -31,10 +31,26 @@ STEPS: list[tuple[str, Step]] = [
     ("sms_verification", steps.sms_verification),
     ("disbursement", steps.disbursement),
 ]
-STEP_NAMES = [name for name, _ in STEPS]
+STEP_NAMES: list[ApplicantStep] = [name for name, _ in STEPS]
 
 
-def start_journey(j: Journey) -> dict[str, Any]:
+class StepNotReached(RuleError):
+    """A step the applicant's journey has not reached: the steps before it come first (the
+    journey is resumed, not skipped ahead)."""
+
+    def __init__(self, applicant_id: str, at: str, step: str) -> None:
+        self.applicant_id = applicant_id
+        self.at = at
+        super().__init__(
+            "step",
+            _(
+                "applicant {applicant_id} is at {value0}; {step} needs the steps before it "
+                "first: resume the journey"
+            ).format(applicant_id=applicant_id, value0=at, step=step),
+        )
+
+
+def start_journey(j: Journey) -> ApplicantRecord:
     """A new applicant, from the first step."""
     require_answers(j, STEPS)
     with j.store.transaction():
@@ -42,9 +58,9 @@ def start_journey(j: Journey) -> dict[str, Any]:
     return _run(j, app, 0)
 
 
-def _new_applicant(j: Journey) -> dict[str, Any]:
+def _new_applicant(j: Journey) -> ApplicantRecord:
     """The applicant record and its id, stored together (one write)."""
-    app: dict[str, Any] = {
+    app: ApplicantRecord = {
         "id": j.store.next_id("applicant", "A"),
         # Journeys and flows in the order they were made (a flow's bundle replays the earlier).
         "seq": int(j.store.next_id("record", "")),
@@ -61,28 +77,29 @@ def _new_applicant(j: Journey) -> dict[str, Any]:
     return app
 
 
-def load_applicant(store: Store, applicant_id: str, key: str = "ID") -> dict[str, Any]:
-    """A copy of a stored applicant; exit 2 naming ``key`` when there is none."""
+def load_applicant(store: Store, applicant_id: str, field: str = "applicant") -> ApplicantRecord:
+    """A copy of a stored applicant; a ``RuleError`` naming ``field`` when there is none."""
     app = store.get(APPLICANTS, id=applicant_id)
     if app is None:
-        raise NotFound(
+        raise RuleError(
+            field,
             _("no applicant {applicant_id!r} in the state file {value0}").format(
                 applicant_id=applicant_id, value0=store.path
             ),
-            key=key,
         )
-    return dict(app)
+    # The record as stored, with what the steps keep beyond records.Applicant.
+    return cast(ApplicantRecord, dict(app))
 
 
-def resume_journey(j: Journey, applicant_id: str) -> dict[str, Any]:
+def resume_journey(j: Journey, applicant_id: str) -> ApplicantRecord:
     """Continue a stopped or interrupted journey from the step it stopped at."""
-    app = load_applicant(j.store, applicant_id, "--resume")
+    app = load_applicant(j.store, applicant_id)
     if app["status"] == "completed":
-        raise UsageError(
+        raise RuleError(
+            "applicant",
             _("applicant {applicant_id} has already completed the journey").format(
                 applicant_id=applicant_id
             ),
-            key="--resume",
         )
     first = STEP_NAMES.index(app["step"]) if "phone" in app else 0
     require_answers(j, STEPS[first:])
@@ -91,21 +108,51 @@ def resume_journey(j: Journey, applicant_id: str) -> dict[str, Any]:
     if j.run:
         app.setdefault("runs", []).append(j.run)
     j.event(app, "resumed", from_step=app["step"], after=app.get("reason"))
-    app.update(status="in_progress", stopped_at=None, reason=None)
+    app.update({"status": "in_progress", "stopped_at": None, "reason": None})
     return _run(j, app, STEP_NAMES.index(app["step"]))
 
 
-def _run(j: Journey, app: dict[str, Any], first: int) -> dict[str, Any]:
+def _run(j: Journey, app: ApplicantRecord, first: int) -> ApplicantRecord:
     return run_steps(j, app, STEPS[first:])
 
 
-def result_of(app: dict[str, Any], facts: Mapping[str, str]) -> dict[str, Any]:
+class LoanShown(TypedDict):
+    """The loan a completed journey paid out, as its result shows it."""
+
+    amount: str
+    term: int
+    method: str
+    apr: str
+    card: str | None
+    loan_date: str | None
+    repayment_day: int | None
+    first_due_date: str | None
+    day_count: str | None
+    total_interest: str | None
+
+
+class JourneyResult(TypedDict):
+    """The JSON-ready, masked view of an applicant's journey (``apply --json``)."""
+
+    applicant_id: str
+    status: str
+    stopped_at: str | None
+    reason: str | None
+    message: str | None
+    advice: str | None
+    loan: LoanShown | None
+    schedule: list[PlanRow]
+    events: list[Event]
+
+
+def result_of(app: ApplicantRecord, facts: Mapping[str, str]) -> JourneyResult:
     """The JSON-ready, masked view of an applicant's journey (``apply --json``)."""
     loan = app.get("loan")
     card = app.get("card")
-    reason = Reason(app["reason"]) if app.get("reason") else None
-    schedule = app.get("schedule") or {}
-    out: dict[str, Any] = {
+    reason_code = app.get("reason")
+    reason = Reason(reason_code) if reason_code else None
+    schedule = app.get("schedule")
+    out: JourneyResult = {
         "applicant_id": app["id"],
         "status": app["status"],
         "stopped_at": app.get("stopped_at"),
@@ -127,69 +174,66 @@ def result_of(app: dict[str, Any], facts: Mapping[str, str]) -> dict[str, Any]:
             "repayment_day": loan.get("repayment_day"),
             "first_due_date": loan.get("first_due_date"),
             "day_count": loan.get("day_count"),
-            "total_interest": schedule.get("total_interest"),
+            "total_interest": schedule.get("total_interest") if schedule else None,
         }
-        out["schedule"] = [
-            {
-                k: line[k]
-                for k in ("n", "due_date", "principal", "interest", "fee", "total", "remaining")
-            }
-            for line in schedule.get("installments", [])
-        ]
+        lines = schedule.get("installments", []) if schedule else []
+        out["schedule"] = [plan_row(line) for line in lines]
     return out
 
 
-def run_one_step(j: Journey, applicant_id: str, step: str) -> dict[str, Any]:
+def run_one_step(j: Journey, applicant_id: str, step: str) -> ApplicantRecord:
     """Run a single step for an existing applicant (support: "send the SMS again").
 
     The step may be the one the journey is at, or one it already passed. Success at the
     journey's current step moves it on (``apply --resume`` continues from there).
     """
-    if step not in STEP_NAMES:
-        raise UsageError(
-            _("unknown step; the steps are {value0}").format(value0=", ".join(STEP_NAMES)),
-            key="STEP",
+    name = next((s for s in STEP_NAMES if s == step), None)
+    if name is None:
+        raise RuleError(
+            "step", _("unknown step; the steps are {value0}").format(value0=", ".join(STEP_NAMES))
         )
     app = load_applicant(j.store, applicant_id)
     if app["status"] == "completed":
         # Re-running a step would change the record of a paid-out loan (disbursement would
         # even pay it out a second time).
-        raise UsageError(
+        raise RuleError(
+            "applicant",
             _(
                 "applicant {applicant_id} has already completed the journey; a step cannot be "
                 "run again"
             ).format(applicant_id=applicant_id),
-            key="ID",
         )
     at = STEP_NAMES.index(app["step"])
-    wanted = STEP_NAMES.index(step)
+    wanted = STEP_NAMES.index(name)
     if wanted > at:
-        raise UsageError(
-            _(
-                "applicant {applicant_id} is at {value0}; {step} needs the steps before it first "
-                "(use apply --resume)"
-            ).format(applicant_id=applicant_id, value0=app["step"], step=step),
-            key="STEP",
-        )
-    if "phone" not in app and step != "login":
-        raise UsageError(
-            _("the applicant has not logged in yet; run the login step first"), key="STEP"
-        )
-    require_answers(j, [(step, dict(STEPS)[step])])
+        raise StepNotReached(applicant_id, app["step"], name)
+    if "phone" not in app and name != "login":
+        raise RuleError("step", _("the applicant has not logged in yet; run the login step first"))
+    only: list[tuple[ApplicantStep, Step]] = [(name, dict(STEPS)[name])]
+    require_answers(j, only)
     if j.run:
-        app.setdefault("runs", []).append({**j.run, "step": step})
-    previous = {k: app.get(k) for k in ("status", "step", "stopped_at", "reason")}
-    app.update(status="in_progress", stopped_at=None, reason=None)
-    j.event(app, "step_run", step=step)
-    run_steps(j, app, [(step, dict(STEPS)[step])], finish=False)
+        again = j.run.copy()
+        again["step"] = name
+        app.setdefault("runs", []).append(again)
+    status, before, stopped_at, reason = (
+        app["status"],
+        app["step"],
+        app.get("stopped_at"),
+        app.get("reason"),
+    )
+    app.update({"status": "in_progress", "stopped_at": None, "reason": None})
+    j.event(app, "step_run", step=name)
+    run_steps(j, app, only, finish=False)
     if app["status"] != "stopped":
         if wanted < at:
             # A step re-run on the way back: the journey stays where it was.
-            app.update(previous)
+            app.update(
+                {"status": status, "step": before, "stopped_at": stopped_at, "reason": reason}
+            )
         elif wanted + 1 < len(STEP_NAMES):
             app["step"] = STEP_NAMES[wanted + 1]
         else:
-            app.update(status="completed", step="done")
+            app.update({"status": "completed", "step": "done"})
             j.event(app, "completed")
         j.save(app)
     return app

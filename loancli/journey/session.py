@@ -18,10 +18,10 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from loancli.account.hashing import stand_in
 from loancli.asking import (
@@ -34,8 +34,14 @@ from loancli.asking import (
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
 from loancli.errors import RuleError, UsageError
 from loancli.i18n import language
-from loancli.journey.core import Journey, save_clock
-from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
+from loancli.journey.core import ApplicantRecord, Journey, RunInfo, save_clock
+from loancli.journey.runner import (
+    JourneyResult,
+    result_of,
+    resume_journey,
+    run_one_step,
+    start_journey,
+)
 from loancli.questions import QUESTIONS
 from loancli.store import DEFAULT_LOCK_TIMEOUT, MemoryState, Store, default_db_path
 from loancli.validation import file_kind
@@ -48,6 +54,12 @@ from loancli.world.scenario import (
     read_scenario_data,
     scenario_for,
 )
+
+# The record a run leaves: an applicant's journey, or a flow's record.
+RecordT = TypeVar("RecordT")
+# Answers given as data (a mapping of answer key to raw answer, before any question parses
+# it), or the path of a YAML answers file.
+Answers = Mapping[str, Any] | str | os.PathLike[str]
 
 
 @dataclass
@@ -144,13 +156,13 @@ def open_journey(
     seed: int = 0,
     clock: str | datetime | None = None,
     scenario: str | Scenario | None = None,
-    answers: Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    answers: Answers | None = None,
     sets: Sequence[str] = (),
     prompter: Prompter | None = None,
     on_close: Callable[[Asker], None] | None = None,
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
-    action: Mapping[str, Any] | None = None,
+    action: Mapping[str, object] | None = None,
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -175,7 +187,7 @@ def open_journey(
             command=f"loancli {command}",
         ) as world:
             asker.waiting = world.store.waiting
-            run = {
+            run: RunInfo = {
                 "command": command,
                 "clock": world.clock.isoformat(),
                 "seed": seed,
@@ -198,9 +210,7 @@ def open_journey(
 
 
 def _sources(
-    scenario: Scenario,
-    answers: Mapping[str, Any] | str | os.PathLike[str] | None,
-    sets: Sequence[str],
+    scenario: Scenario, answers: Answers | None, sets: Sequence[str]
 ) -> list[AnswerSource]:
     """``sets`` over the scenario's borrower answers over ``answers``."""
     sources = [parse_set_options(list(sets))]
@@ -218,8 +228,8 @@ def _sources(
 class Outcome:
     """What a journey run left: the applicant record and its JSON-ready, masked result."""
 
-    record: dict[str, Any]
-    result: dict[str, Any] = field(default_factory=dict)
+    record: ApplicantRecord
+    result: JourneyResult
 
     @property
     def stopped(self) -> bool:
@@ -232,13 +242,13 @@ class WorldArgs(TypedDict, total=False):
     seed: int
     clock: str | datetime | None
     scenario: str | Scenario | None
-    answers: Mapping[str, Any] | str | os.PathLike[str] | None
+    answers: Answers | None
     sets: Sequence[str]
     prompter: Prompter | None
     on_close: Callable[[Asker], None] | None
     lock_timeout: float | None
     on_wait: Callable[[str], None] | None
-    action: Mapping[str, Any]
+    action: Mapping[str, object]
 
 
 def run_journey(
@@ -251,7 +261,7 @@ def run_journey(
     """Run the borrower's journey: a new applicant, ``resume`` one (by id), or one ``step``
     ``(applicant id, step name)`` again."""
 
-    def start(journey: Journey) -> dict[str, Any]:
+    def start(journey: Journey) -> ApplicantRecord:
         journey.run["resume"] = resume
         if step is not None:
             return run_one_step(journey, *step)
@@ -259,6 +269,7 @@ def run_journey(
             return resume_journey(journey, resume)
         return start_journey(journey)
 
+    action: dict[str, object]
     if step is not None:
         action = {"action": "step", "applicant": step[0], "step": step[1]}
     else:
@@ -270,11 +281,11 @@ def run_journey(
 
 def run_flow(
     state: str | os.PathLike[str] | MemoryState | None,
-    start: Callable[[Journey], dict[str, Any]],
+    start: Callable[[Journey], RecordT],
     *,
     command: str,
     **world: Unpack[WorldArgs],
-) -> tuple[dict[str, Any], Journey]:
+) -> tuple[RecordT, Journey]:
     """Run ``start`` (the journey, or an account flow such as ``account_flows.change_phone``)
     in the world; the record it returns and the journey it ran in (its world's facts phrase
     the outcome)."""
@@ -316,7 +327,7 @@ def _scenario_ref(name_or_path: str | Scenario | None) -> str:
     return str(path.resolve()) if path.suffix and is_file else name_or_path
 
 
-def _answers_ref(answers: Mapping[str, Any] | str | os.PathLike[str] | None) -> str | None:
+def _answers_ref(answers: Answers | None) -> str | None:
     if answers is None or isinstance(answers, Mapping):
         return None
     return str(Path(answers).resolve())

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
 from loancli.clock import format_duration
-from loancli.journey.core import Journey, Stop
+from loancli.journey.core import Journey, Record, Stop
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
 
@@ -24,7 +23,7 @@ class CodeRequest:
     wrong: Reason = Reason.SMS_CODE_WRONG
 
 
-def enter_code(j: Journey, app: dict[str, Any], request: CodeRequest, phone: str) -> Stop | None:
+def enter_code(j: Journey, app: Record, request: CodeRequest, phone: str) -> Stop | None:
     """Send a code to ``phone``, then take entries until one is right; the shared SMS-code loop
     of the journey's verification, the bank's card binding, login and the account flows."""
     entry = _CodeEntry(j, app, request, phone)
@@ -57,7 +56,7 @@ class _CodeEntry:
     """One step's requests for a code of one purpose, and why the borrower asked again."""
 
     j: Journey
-    app: dict[str, Any]
+    app: Record
     request: CodeRequest
     phone: str
     # Why the borrower asked for a new code (None before the first resend).

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from loancli.account.cards import find_card, refusal
 from loancli.account.contacts import save_contact
@@ -14,16 +14,20 @@ from loancli.i18n import _
 from loancli.identity.card import check_card
 from loancli.identity.idnumber import age_on
 from loancli.journey.card_binding import bind_card
-from loancli.journey.core import Journey, Stop
+from loancli.journey.core import ApplicantRecord, Journey, Record, Stop
+from loancli.journey.payout import already_paid, book_loan, card_refused
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DISBURSED_TEXT, LENDER_CODE_TEXT
-from loancli.loan.loans import create_loan, paid_out
 from loancli.loan.money import fmt, fmt_human
 from loancli.loan.products import validate_amount
-from loancli.loan.schedule import build_schedule
+from loancli.loan.schedule import Schedule, build_schedule
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
+from loancli.questions import Upload
 from loancli.reasons import Reason
-from loancli.records import ACCOUNTS
+from loancli.records import ACCOUNTS, Profile
+
+# One side of an ID card as the OCR read it: its printed lines by field.
+CardSide = Mapping[str, str]
 
 
 def _now(j: Journey) -> datetime:
@@ -34,9 +38,9 @@ def _now(j: Journey) -> datetime:
 
 
 @asks("employer", "monthly_income", "contact_name", "contact_relation", "contact_phone")
-def profile(j: Journey, app: dict[str, Any]) -> Stop | None:
+def profile(j: Journey, app: ApplicantRecord) -> Stop | None:
     context = {"phone": app["phone"]}
-    data = {
+    data: Profile = {
         "employer": j.asker.ask("employer"),
         "monthly_income": fmt(j.asker.ask("monthly_income")),
         "contact": {
@@ -71,14 +75,14 @@ def profile(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 
 def _read_side(
-    j: Journey, app: dict[str, Any], upload: Any, side: str
-) -> tuple[dict | None, Reason | None]:
+    j: Journey, app: Record, upload: Upload, side: str
+) -> tuple[CardSide | None, Reason | None]:
     """Run the app's own image checks, then the fake OCR, on one side of the card."""
     attempts = app.setdefault("attempts", {})
     attempts["ocr"] = attempts.get("ocr", 0) + 1
     call = attempts["ocr"]
     problem = upload.check.problem
-    detail = {
+    detail: dict[str, object] = {
         "side": side,
         "file": upload.path.name,
         "width": upload.check.width,
@@ -137,13 +141,13 @@ def _read_side(
     return read.fields, None
 
 
-def _fail_id(j: Journey, app: dict[str, Any], reason: Reason, detail: dict[str, Any]) -> Reason:
+def _fail_id(j: Journey, app: Record, reason: Reason, detail: dict[str, object]) -> Reason:
     j.fail(app, "id_refused", reason, **detail)
     return reason
 
 
 @asks("id_front", "id_back")
-def id_upload(j: Journey, app: dict[str, Any]) -> Stop | None:
+def id_upload(j: Journey, app: Record) -> Stop | None:
     device = j.world.device
     problems = device.shortcomings()
     if problems:
@@ -156,7 +160,8 @@ def id_upload(j: Journey, app: dict[str, Any]) -> Stop | None:
         )
         return Stop(Reason.DEVICE_UNSUPPORTED, "; ".join(problems))
     ask_front = ask_back = True
-    front_fields = back_fields = None
+    front_fields: CardSide | None = None
+    back_fields: CardSide | None = None
     while True:
         if ask_front:
             front_fields, reason = _read_side(j, app, j.asker.ask("id_front"), "front")
@@ -201,19 +206,20 @@ def id_upload(j: Journey, app: dict[str, Any]) -> Stop | None:
 AUTHORISATIONS = ("auth_cloud", "auth_credit_card_bills", "auth_smart_home")
 
 
-def authorisations(j: Journey, app: dict[str, Any]) -> Stop | None:
-    app["authorisations"] = {key.removeprefix("auth_"): j.asker.ask(key) for key in AUTHORISATIONS}
-    j.event(app, "authorisations_recorded", **app["authorisations"])
+def authorisations(j: Journey, app: ApplicantRecord) -> Stop | None:
+    given: dict[str, bool] = {key.removeprefix("auth_"): j.asker.ask(key) for key in AUTHORISATIONS}
+    app["authorisations"] = given
+    j.event(app, "authorisations_recorded", **given)
     return None
 
 
 # 6. first_review ------------------------------------------------------------------------
 
 
-def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
+def first_review(j: Journey, app: ApplicantRecord) -> Stop | None:
     s = j.world.review
-    account: dict[str, Any] = j.store.get(ACCOUNTS, phone=app["phone"]) or {}
-    frozen = account.get("frozen")
+    account = j.store.get(ACCOUNTS, phone=app["phone"])
+    frozen = account.get("frozen") if account is not None else None
     if frozen:
         # An account frozen for abnormal transactions cannot borrow until service lifts it.
         j.fail(app, "review_refused", Reason.ACCOUNT_FROZEN, frozen_at=frozen["at"])
@@ -224,10 +230,13 @@ def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
     if too_young_or_old:
         j.fail(app, "review_refused", Reason.AGE_NOT_ELIGIBLE, age=age, why=too_young_or_old)
         return Stop(Reason.AGE_NOT_ELIGIBLE, too_young_or_old)
-    state = app.setdefault("review_state", {})
-    if "ready_at" not in state:
-        state["submitted_at"] = j.clock.isoformat()
-        state["ready_at"] = (_now(j) + s.review_time).isoformat()
+    state = app.get("review_state")
+    if state is None:
+        state = {
+            "submitted_at": j.clock.isoformat(),
+            "ready_at": (_now(j) + s.review_time).isoformat(),
+        }
+        app["review_state"] = state
         j.event(
             app,
             "review_submitted",
@@ -288,12 +297,12 @@ def first_review(j: Journey, app: dict[str, Any]) -> Stop | None:
 # 7. loan_selection ----------------------------------------------------------------------
 
 
-def _repayment_day(j: Journey, app: dict[str, Any]) -> int | None:
-    account: dict[str, Any] = j.store.get(ACCOUNTS, phone=app["phone"]) or {}
-    return account.get("repayment_day")
+def _repayment_day(j: Journey, app: ApplicantRecord) -> int | None:
+    account = j.store.get(ACCOUNTS, phone=app["phone"])
+    return account.get("repayment_day") if account is not None else None
 
 
-def quote(j: Journey, app: dict[str, Any], loan_date: date) -> Any:
+def quote(j: Journey, app: ApplicantRecord, loan_date: date) -> Schedule:
     loan = app["loan"]
     return build_schedule(
         Decimal(loan["amount"]),
@@ -306,7 +315,7 @@ def quote(j: Journey, app: dict[str, Any], loan_date: date) -> Any:
 
 
 @asks("amount")
-def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
+def loan_selection(j: Journey, app: ApplicantRecord) -> Stop | None:
     limit = Decimal(app["review"]["credit_limit"])
     product = j.world.product("cash_loan")
     amount = j.asker.ask(
@@ -365,7 +374,7 @@ def loan_selection(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 
 @asks("card_number", "bank_sms_code", "transaction_password")
-def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
+def card_binding(j: Journey, app: ApplicantRecord) -> Stop | None:
     # The card is kept in the ``cards`` table (loancli.account.cards), shared
     # with ``card bind`` and checkout; the journey keeps which card it pays out to.
 
@@ -386,7 +395,7 @@ def card_binding(j: Journey, app: dict[str, Any]) -> Stop | None:
 
 
 @asks("sms_code")
-def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
+def sms_verification(j: Journey, app: ApplicantRecord) -> Stop | None:
     request = CodeRequest("loan_confirm", "sms_code", LENDER_CODE_TEXT, j.world.sms.sender)
     return enter_code(j, app, request, app["phone"])
 
@@ -394,22 +403,17 @@ def sms_verification(j: Journey, app: dict[str, Any]) -> Stop | None:
 # 10. disbursement -----------------------------------------------------------------------
 
 
-def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
+def disbursement(j: Journey, app: ApplicantRecord) -> Stop | None:
     card = app["card"]
     # One payout per application: its id makes the money move at most once.
-    payout_id = f"{app['id']}/payout"
-    paid = paid_out(j.store, payout_id)
+    paid = already_paid(j, app)
     if paid is not None:
         app["loan"]["id"] = paid["id"]
-        j.event(app, "payout_already_made", loan=paid["id"], payout=payout_id)
         return None
+    refused = card_refused(j, app, card)
+    if refused is not None:
+        return refused
     stored = find_card(j.store, app["phone"], card["number"])
-    if stored is not None and refusal(stored) is Reason.CARD_REBIND_REQUIRED:
-        j.fail(app, "transfer_refused", Reason.CARD_REBIND_REQUIRED, card=mask_card(card["number"]))
-        return Stop(
-            Reason.CARD_REBIND_REQUIRED,
-            f"card {mask_card(card['number'])} is reserved to an old number",
-        )
     attempts = app.setdefault("attempts", {})
     attempts["transfer"] = attempts.get("transfer", 0) + 1
     transfer = j.bank.transfer(
@@ -430,24 +434,17 @@ def disbursement(j: Journey, app: dict[str, Any]) -> Stop | None:
     if _repayment_day(j, app) is None:
         j.store.update(ACCOUNTS, {"repayment_day": schedule.repayment_day}, phone=app["phone"])
     app["loan"].update(
-        loan_date=loan_date.isoformat(),
-        apr=fmt(schedule.apr),
-        repayment_day=schedule.repayment_day,
-        first_due_date=schedule.first_due_date.isoformat(),
-        day_count=schedule.day_count,
+        {
+            "loan_date": loan_date.isoformat(),
+            "apr": fmt(schedule.apr),
+            "repayment_day": schedule.repayment_day,
+            "first_due_date": schedule.first_due_date.isoformat(),
+            "day_count": schedule.day_count,
+        }
     )
     app["schedule"] = schedule.to_dict()
 
-    loan = create_loan(
-        j.store,
-        schedule,
-        applicant_id=app["id"],
-        phone=app["phone"],
-        card_number=card["number"],
-        loan_date=loan_date,
-        at=j.clock.isoformat(),
-        payout_id=payout_id,
-    )
+    loan = book_loan(j, app, schedule, card)
     app["loan"]["id"] = loan["id"]
     amount = Decimal(app["loan"]["amount"])
     j.sms.deliver(

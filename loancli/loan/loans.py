@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, NotRequired, TypedDict, cast
+from typing import Literal, NotRequired, TypedDict
 
 from loancli.errors import NotFound, RuleError
 from loancli.i18n import _
@@ -80,15 +80,21 @@ def create_loan(
     store: Store,
     schedule: Schedule,
     *,
+    payout_id: str,
     applicant_id: str,
     phone: str,
     card_number: str,
     loan_date: date,
     at: str,
-    payout_id: str | None = None,
-) -> dict[str, Any]:
-    """Store a newly disbursed loan and return it; ``payout_id`` names the payout it was made
-    by, so a payout is never booked twice (:func:`paid_out`)."""
+    product: str = "cash_loan",
+    item: str | None = None,
+) -> Loan:
+    """Book the loan payout ``payout_id`` made and return it: written in one write, and once.
+    A payout booked already is not booked again: the loan it made is returned
+    (:func:`paid_out`). A checkout's loan also names the ``item`` it paid for."""
+    booked = paid_out(store, payout_id)
+    if booked is not None:
+        return booked
     loan = new_loan(
         schedule,
         loan_id=store.next_id("loan", "L"),
@@ -96,21 +102,18 @@ def create_loan(
         phone=phone,
         card_number=card_number,
         loan_date=loan_date,
+        product=product,
     )
     loan["events"] = [{"at": at, "event": "disbursed", "detail": {"amount": loan["amount"]}}]
-    if payout_id is not None:
-        loan["payout_id"] = payout_id
-    store.insert(LOANS, loan)
-    # The signature stays dict-typed until loan creation is one function for the journey and
-    # checkout; the record itself is a Loan.
-    return cast(dict[str, Any], loan)
+    loan["payout_id"] = payout_id
+    store.insert(LOANS, loan if item is None else {**loan, "item": item})
+    return loan
 
 
-def paid_out(store: Store, payout_id: str) -> dict[str, Any] | None:
+def paid_out(store: Store, payout_id: str) -> Loan | None:
     """The loan a payout already made, or None."""
     loan: Loan | None = store.get(LOANS, payout_id=payout_id)
-    # As create_loan: the signature stays until loan creation is one function.
-    return cast(dict[str, Any] | None, loan)
+    return loan
 
 
 def find_loan(store: Store, applicant_id: str | None) -> Loan:

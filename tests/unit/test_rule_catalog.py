@@ -60,10 +60,11 @@ def _marked(node: ast.expr) -> str | None:
     return None
 
 
-def _rule_classes(trees: dict[Path, ast.Module]) -> dict[str, int]:
+def _rule_classes(trees: dict[Path, ast.Module]) -> dict[str, int | None]:
     """RuleError and its subclasses in the scanned packages, each with the position of the
-    message among its call's arguments."""
-    classes = {"RuleError": 1}
+    message among its call's arguments (None: the class says its own message in its
+    ``__init__``, checked there by :func:`_own_messages`)."""
+    classes: dict[str, int | None] = {"RuleError": 1}
     changed = True
     while changed:
         changed = False
@@ -78,25 +79,58 @@ def _rule_classes(trees: dict[Path, ast.Module]) -> dict[str, int]:
     return classes
 
 
-def _message_position(cls: ast.ClassDef, inherited: int) -> int:
-    """Which of a subclass's own arguments it passes on as the message."""
-    init = next(
+def _init_of(cls: ast.ClassDef) -> ast.FunctionDef | None:
+    return next(
         (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None
     )
-    if init is None:
-        return inherited
-    params = [a.arg for a in init.args.args[1:]]
+
+
+def _super_inits(init: ast.FunctionDef, inherited: int) -> Iterator[ast.Call]:
+    """The ``....__init__(...)`` calls of ``init`` that pass a message at ``inherited``."""
     for node in ast.walk(init):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "__init__"
             and len(node.args) > inherited
-            and isinstance(node.args[inherited], ast.Name)
-            and node.args[inherited].id in params
         ):
-            return params.index(node.args[inherited].id)
+            yield node
+
+
+def _message_position(cls: ast.ClassDef, inherited: int | None) -> int | None:
+    """Which of a subclass's own arguments it passes on as the message; None when its
+    ``__init__`` passes on a message of its own making."""
+    init = _init_of(cls)
+    if init is None:
+        return inherited
+    position = 1 if inherited is None else inherited
+    params = [a.arg for a in init.args.args[1:]]
+    calls = list(_super_inits(init, position))
+    for node in calls:
+        message = node.args[position]
+        if isinstance(message, ast.Name) and message.id in params:
+            return params.index(message.id)
+    if calls:
+        return None
     raise AssertionError(f"{cls.name}.__init__ passes no parameter on as the message")
+
+
+def _own_messages(
+    path: Path, tree: ast.Module, classes: dict[str, int | None], constants: dict[str, str]
+) -> Iterator[Raised]:
+    """The messages the classes that say their own (position None) pass on in ``__init__``."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef) or classes.get(node.name, 0) is not None:
+            continue
+        init = _init_of(node)
+        if init is None:  # inherits the message of a parent that says its own
+            continue
+        parents = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in classes]
+        inherited = classes[parents[-1]]
+        position = 1 if inherited is None else inherited
+        for call in _super_inits(init, position):
+            where = f"{path.relative_to(ROOT)}:{call.lineno}"
+            yield Raised(where, _ids(call.args[position], init, constants, tree))
 
 
 def _functions(tree: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -184,12 +218,15 @@ def raised(packages: tuple[str, ...] = PACKAGES) -> list[Raised]:
                 ):
                     continue
                 position = classes[node.func.id]
+                if position is None:  # the class's own message, found by _own_messages
+                    continue
                 message = next((k.value for k in node.keywords if k.arg == "message"), None)
                 if message is None and len(node.args) > position:
                     message = node.args[position]
                 where = f"{path.relative_to(ROOT)}:{node.lineno}"
                 ids = None if message is None else _ids(message, function, constants, tree)
                 out.append(Raised(where, ids))
+        out.extend(_own_messages(path, tree, classes, constants))
     return out
 
 
@@ -230,3 +267,22 @@ def test_a_message_not_through_the_catalog_is_found(tmp_path: Path) -> None:
     rule_calls = [c for c in calls if isinstance(c.func, ast.Name) and c.func.id == "RuleError"]
     assert _ids(rule_calls[0].args[1], functions[0], {}, tree) is None
     assert _ids(rule_calls[1].args[1], functions[1], {}, tree) == ("{x} is fine",)
+
+
+def test_a_class_that_says_its_own_message_is_checked_in_its_init() -> None:
+    source = (
+        "class Late(RuleError):\n"
+        "    def __init__(self, step):\n"
+        "        super().__init__('step', f'{step} comes later')\n"
+        "class Early(RuleError):\n"
+        "    def __init__(self, step):\n"
+        "        super().__init__('step', _('{step} came first').format(step=step))\n"
+        "def f():\n"
+        "    raise Late('x')\n"
+    )
+    path = ROOT / "loancli" / "example.py"
+    tree = ast.parse(source)
+    classes = _rule_classes({path: tree})
+    assert classes["Late"] is None and classes["Early"] is None
+    own = list(_own_messages(path, tree, classes, {}))
+    assert [r.ids for r in own] == [None, ("{step} came first",)]

@@ -407,6 +407,7 @@ def test_create_find_and_catch_up_all_in_a_state_file(tmp_path: Path) -> None:
         first = create_loan(
             store,
             schedule,
+            payout_id="A0001/payout",
             applicant_id="A0001",
             phone="13800138000",
             card_number="6222021234567893445",
@@ -416,6 +417,7 @@ def test_create_find_and_catch_up_all_in_a_state_file(tmp_path: Path) -> None:
         second = create_loan(
             store,
             schedule,
+            payout_id="A0001/payout-2",
             applicant_id="A0001",
             phone="13800138000",
             card_number="6222021234567893445",
