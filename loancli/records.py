@@ -570,6 +570,8 @@ class Meta(TypedDict):
 
     key: str
     version: NotRequired[int]
+    # object, not Any: a record type with an Any field at its top level makes mypy's choice
+    # among Store.get's overloads Any for the whole table (so does Flow's view).
     value: NotRequired[object]
 
 
