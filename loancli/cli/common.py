@@ -61,8 +61,17 @@ def json_text(document: Any) -> str:
     return inert_json(json.dumps(document, ensure_ascii=False, indent=2))
 
 
-# Domain fields every command may refuse, and the global options that set them.
-GLOBAL_OPTIONS = {"db": "--db", "clock": "--clock"}
+# Domain fields every command may refuse, and the options that set them: the global ones, the
+# answers (``--answers``, ``--set``) every question-asking command takes, and the id of a
+# journey, flow or loan (the ID argument).
+GLOBAL_OPTIONS = {
+    "db": "--db",
+    "clock": "--clock",
+    "scenario": "--scenario",
+    "answers": "--answers",
+    "answer": "--set",
+    "record_id": "ID",
+}
 
 
 def options(ctx: typer.Context) -> Options:

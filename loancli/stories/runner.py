@@ -195,6 +195,7 @@ def resolve_image(item: Any, folder: Path, at: str) -> str:
 def builtin_answers(name: str) -> dict[str, Any]:
     """A built-in answers set, its image answers as the built-in images' paths."""
     data = read_yaml((BUILTIN_ANSWERS / f"{name}.yaml").read_text(encoding="utf-8")) or {}
+    assert isinstance(data, dict), name  # a built-in answers set is a mapping
     return {k: _images(k, v, BUILTIN_IMAGES, "") for k, v in data.items()}
 
 
