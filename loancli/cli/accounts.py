@@ -20,6 +20,7 @@ from loancli.cli.common import (
     handled,
     open_world,
     options,
+    options_for,
     run_flow_command,
 )
 from loancli.i18n import N_, _
@@ -121,7 +122,7 @@ def check(
     from loancli.support.account_check import self_check
 
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts), options_for({"phone": "PHONE"}):
         number = _phone(phone)
         with open_world(opts, with_accounts=True) as (store, clock, scenario):
             report = self_check(store, number, scenario.world, clock.now())
