@@ -457,8 +457,8 @@ def write_recording(
     data = asker.recording(finished_steps_only=True)
     base = path.resolve().parent
     for key in ("id_front", "id_back", "income_proof"):
-        value = data.get(key)
-        if value is not None:
+        if key in data:
+            value = data[key]
             items = value if isinstance(value, list) else [value]
             rel = [os.path.relpath(Path(str(p)).resolve(), base) if p else p for p in items]
             data[key] = rel[0] if len(rel) == 1 else rel

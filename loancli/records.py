@@ -24,6 +24,7 @@ import types
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import (
+    TYPE_CHECKING,
     Annotated,
     Any,
     Generic,
@@ -44,6 +45,9 @@ from loancli.errors import kind_of, quoted
 from loancli.i18n import N_, _
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 R = TypeVar("R")
 
@@ -369,6 +373,12 @@ class Flow(_Progress):
     # What the flow shows when it is done, by kind (the change, the card, the contact, the
     # checkout's plan): the flow's result as its command prints it.
     view: NotRequired[dict[str, object]]
+
+
+def is_flow(record: Applicant | Flow) -> "TypeIs[Flow]":
+    """Whether a record of a journey or a flow is an account flow's (it has a kind: a phone
+    change, a checkout...); else it is a journey's, an :class:`Applicant`."""
+    return record.get("kind", "apply") != "apply"
 
 
 class LastLogin(TypedDict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, TypedDict
+from typing import TypedDict
 
 from loancli.account.accounts import identity_of
 from loancli.asking import shown_set_item
@@ -26,14 +26,11 @@ from loancli.records import (
     Flow,
     Run,
 )
+from loancli.records import is_flow as is_flow  # where support's callers have found it
 from loancli.store import Store
 from loancli.text import printable
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import Scenario, load_scenario
-
-if TYPE_CHECKING:
-    from typing_extensions import TypeIs
-
 
 # The domain field a record's id is refused as (``cli/`` names the argument the user typed).
 RECORD_ID = "record_id"
@@ -139,7 +136,7 @@ def resolve(store: Store, record_id: str) -> Applicant | Flow:
                 ),
                 key=RECORD_ID,
             )
-        return applicant
+        return applicant.copy()  # a plain dict, as every caller had it (a Document is not)
     if wanted.startswith("F"):
         flow = store.get(FLOWS, id=wanted)
         if flow is None:
@@ -149,7 +146,7 @@ def resolve(store: Store, record_id: str) -> Applicant | Flow:
                 ),
                 key=RECORD_ID,
             )
-        return flow
+        return flow.copy()
     raise RuleError(
         RECORD_ID,
         _("{record_id!r} is not an id: an applicant is A0001, a flow F0001, a loan L0001").format(
@@ -184,11 +181,6 @@ def short_time(at: str) -> str:
     time; another offset is kept)."""
     text = at.replace("T", " ", 1)
     return text.removesuffix("+08:00")
-
-
-def is_flow(record: Applicant | Flow) -> TypeIs[Flow]:
-    """Whether a record is an account flow's (a phone change, a checkout...), not a journey."""
-    return record.get("kind", "apply") != "apply"
 
 
 def source_of(record: Applicant | Flow) -> str:
