@@ -38,11 +38,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, Unpack
+from typing import Unpack
 
 from loancli.i18n import language, set_language
 from loancli.journey.session import WorldArgs, open_world
-from loancli.loan.loans import find_loan, loan_view
+from loancli.loan.loans import LoanView, find_loan, loan_view
 from loancli.operations import (
     ACTIONS,
     Action,
@@ -82,6 +82,7 @@ from loancli.operations import (
     unbind_card,
     unlock,
 )
+from loancli.records import Applicant, Flow
 from loancli.store import MemoryState
 from loancli.stories.ticket import Bundle, Verdict, build_bundle, read_bundle, write_bundle
 from loancli.stories.ticket import replay as replay_bundle
@@ -150,14 +151,14 @@ def in_memory() -> MemoryState:
 # -- the read side --------------------------------------------------------------------------
 
 
-def applicant(state: StatePath | MemoryState, record_id: str) -> dict[str, Any]:
+def applicant(state: StatePath | MemoryState, record_id: str) -> Applicant | Flow:
     """The journey (``A0001``) or flow (``F0001``) record an id names; a loan id (``L0001``)
     names the record that made the loan."""
     with open_world(state, read_only=True) as world:
         return reporting.resolve(world.store, record_id)
 
 
-def timeline(state: StatePath | MemoryState, record_id: str) -> list[dict[str, Any]]:
+def timeline(state: StatePath | MemoryState, record_id: str) -> list[reporting.TimelineRow]:
     """The events of a journey or flow and of its loans, in simulated-time order."""
     with open_world(state, read_only=True) as world:
         return reporting.timeline(world.store, record_id)
@@ -169,13 +170,13 @@ def explain(state: StatePath | MemoryState, record_id: str) -> dict[str, str]:
         return explaining.explain_applicant(world.store, record_id, world.clock.now().date())
 
 
-def report(state: StatePath | MemoryState, record_id: str) -> dict[str, Any]:
+def report(state: StatePath | MemoryState, record_id: str) -> reporting.Report:
     """The ticket-ready report of a journey or flow (masked), as ``report --format json``."""
     with open_world(state, read_only=True) as world:
         return reporting.report(world.store, record_id)
 
 
-def loan(state: StatePath | MemoryState, loan_id: str) -> dict[str, Any]:
+def loan(state: StatePath | MemoryState, loan_id: str) -> LoanView:
     """A loan as it is today: the current plan, each installment's status, penalty and what
     is owed (``L0001``, or the newest loan of ``A0001``/``F0001``)."""
     with open_world(state, read_only=True) as world:
@@ -307,8 +308,8 @@ class World:
         with self._speaking():
             return restructure(self.state, loan_id, term, **self._options(options))
 
-    def loan(self, loan_id: str) -> dict[str, Any]:
+    def loan(self, loan_id: str) -> LoanView:
         return loan(self.state, loan_id)
 
-    def applicant(self, record_id: str) -> dict[str, Any]:
+    def applicant(self, record_id: str) -> Applicant | Flow:
         return applicant(self.state, record_id)

@@ -12,21 +12,24 @@ default; otherwise the terminal is asked, or with no terminal the journey stops
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from loancli.errors import (
     AnswersExhausted,
     InvalidAnswer,
     MissingAnswer,
+    RuleError,
     UsageError,
     quoted,
 )
 from loancli.files import write_private
 from loancli.i18n import _
-from loancli.questions import QUESTIONS, Question
+from loancli.questions import QUESTIONS, Question, QuestionContext
 from loancli.validation import (
     NOT_UTF8,
     as_text,
@@ -35,11 +38,20 @@ from loancli.validation import (
     regular_file_problem,
 )
 
+if TYPE_CHECKING:
+    import yaml
+
+# The domain fields an answers file and a ``KEY=VALUE`` answer are refused as (``cli/`` names
+# the options: ``--answers``, ``--set``).
+ANSWERS = "answers"
+ANSWER = "answer"
+
 
 class Prompter(Protocol):
-    """Something that can ask a person (questionary at a terminal, or a test double)."""
+    """Something that can ask a person (questionary at a terminal, or a test double); it
+    returns the parsed answer."""
 
-    def prompt(self, question: Question, context: Mapping[str, Any]) -> Any: ...
+    def prompt(self, question: Question, context: QuestionContext) -> Any: ...
 
     def tell(self, message: str, kind: str) -> None: ...
 
@@ -47,10 +59,10 @@ class Prompter(Protocol):
 class AnswerSource:
     """Scripted answers keyed by question name, each a queue of one or more items."""
 
-    def __init__(self, answers: Mapping[str, Any], base_dir: Path, origin: str) -> None:
+    def __init__(self, answers: Mapping[str, object], base_dir: Path, origin: str) -> None:
         self.origin = origin
         self.base_dir = base_dir
-        self._queues: dict[str, list[Any]] = {}
+        self._queues: dict[str, list[object]] = {}
         for key, value in answers.items():
             if key not in QUESTIONS:
                 known = ", ".join(sorted(QUESTIONS))
@@ -66,10 +78,10 @@ class AnswerSource:
     def has(self, key: str) -> bool:
         return key in self._queues
 
-    def items(self) -> Iterator[tuple[str, list[Any]]]:
+    def items(self) -> Iterator[tuple[str, list[object]]]:
         return iter(self._queues.items())
 
-    def next(self, key: str) -> tuple[bool, Any]:
+    def next(self, key: str) -> tuple[bool, object]:
         """(True, value) for the next unused item, (False, None) when the list ran out."""
         used = self._used.get(key, 0)
         queue = self._queues[key]
@@ -81,11 +93,10 @@ class AnswerSource:
 
 def load_answers_file(path: Path) -> AnswerSource:
     """Read a YAML answers file; paths in it are relative to the file."""
-    data = read_yaml_file(path, "answers file", key="--answers", typed=False) or {}
+    data = read_yaml_file(path, "answers file", key=ANSWERS, typed=False) or {}
     if not isinstance(data, dict):
-        raise UsageError(
-            _("answers file {path} must be a mapping of key: answer").format(path=path),
-            key="--answers",
+        raise RuleError(
+            ANSWERS, _("answers file {path} must be a mapping of key: answer").format(path=path)
         )
     return AnswerSource(data, path.resolve().parent, str(path))
 
@@ -107,59 +118,60 @@ class YamlTagRefused(YamlTooComplex):
     """An explicit tag (``!!python/object``, ``!!binary``) in a document that takes none."""
 
 
-def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> Any:
+def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> object:
     """A YAML file, bounded (size, nesting, alias expansion), UTF-8 only, every failure a
-    ``UsageError`` naming ``key`` and the file. ``typed=False`` keeps every scalar as text."""
+    :class:`RuleError` naming the domain field ``key`` (``answers``, ``scenario``) and the
+    file. ``typed=False`` keeps every scalar as text."""
     import yaml
 
     problem = regular_file_problem(path, missing_ok=True)  # the read below says "missing"
     if problem:
         shown = path if len(str(path)) <= 200 else quoted(str(path), 200)
-        raise UsageError(
-            _("{what} {shown} {problem}").format(what=what, shown=shown, problem=problem), key=key
+        raise RuleError(
+            key, _("{what} {shown} {problem}").format(what=what, shown=shown, problem=problem)
         )
     try:
         with path.open("rb") as handle:
             raw = handle.read(YAML_MAX_BYTES + 1)
     except OSError as exc:
-        raise UsageError(
+        raise RuleError(
+            key,
             _("cannot read {what} {path}: {value0}").format(
                 what=what, path=path, value0=exc.strerror
             ),
-            key=key,
         ) from None
     if len(raw) > YAML_MAX_BYTES:
-        raise UsageError(
+        raise RuleError(
+            key,
             _("{what} {path} is larger than {value0} KiB").format(
                 what=what, path=path, value0=YAML_MAX_BYTES // 1024
             ),
-            key=key,
         )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UsageError(
+        raise RuleError(
+            key,
             _(
                 "{what} {path} is not UTF-8 text (byte 0x{value0:02x} at offset {value1}); save "
                 "it as UTF-8"
             ).format(what=what, path=path, value0=raw[exc.start], value1=exc.start),
-            key=key,
         ) from None
     try:
         return read_yaml(text, typed=typed)
     except YamlTooComplex as exc:
-        raise UsageError(
-            _("{what} {path}: {exc}").format(what=what, path=path, exc=exc), key=key
+        raise RuleError(
+            key, _("{what} {path}: {exc}").format(what=what, path=path, exc=exc)
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise UsageError(
-            _("{what} {path} is not valid YAML{at}").format(what=what, path=path, at=at), key=key
+        raise RuleError(
+            key, _("{what} {path} is not valid YAML{at}").format(what=what, path=path, at=at)
         ) from None
 
 
-def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> Any:
+def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> object:
     """YAML within the limits above. Untyped, every scalar stays the text that was written:
     ``004604`` is not the octal 2436, ``yes`` is not True, ``12:30`` is not 750, and each
     question parses its own answer. With ``tags=False`` an explicit tag, even a safe one
@@ -171,7 +183,7 @@ def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> Any:
     class Bounded(base):  # type: ignore[misc, valid-type]
         depth = 0
 
-        def compose_node(self, parent: Any, index: Any) -> Any:
+        def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
             if not tags:
                 event = self.peek_event()
                 tag = getattr(event, "tag", None)
@@ -182,25 +194,27 @@ def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> Any:
             if self.depth > YAML_MAX_DEPTH:
                 raise YamlTooComplex(f"nested deeper than {YAML_MAX_DEPTH} levels")
             try:
-                return super().compose_node(parent, index)
+                node: yaml.Node | None = super().compose_node(parent, index)
+                return node
             finally:
                 self.depth -= 1
 
-        def get_single_node(self) -> Any:
-            node = super().get_single_node()
+        def get_single_node(self) -> yaml.Node | None:
+            node: yaml.Node | None = super().get_single_node()
             if node is not None:
                 _expanded_size(node)
             return node
 
-    return yaml.load(text, Loader=Bounded)  # noqa: S506 - Safe/BaseLoader build no objects
+    data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - Safe/BaseLoader build none
+    return data
 
 
-def _expanded_size(root: Any) -> int:
+def _expanded_size(root: yaml.Node) -> int:
     """Values with every alias expanded, computed without expanding them: a node shared by
     aliases is sized once and counted once per reference."""
     sizes: dict[int, int] = {}
 
-    def size(node: Any) -> int:
+    def size(node: yaml.Node) -> int:
         known = sizes.get(id(node))
         if known is not None:
             return known
@@ -225,17 +239,16 @@ def parse_set_options(items: list[str]) -> AnswerSource:
     YAML drops them), or a flow list of such texts (``[a.png, b.png]``)."""
     import yaml
 
-    data: dict[str, Any] = {}
+    data: dict[str, object] = {}
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise UsageError(_("{item!r} is not KEY=VALUE").format(item=item), key="--set")
+            raise RuleError(ANSWER, _("{item!r} is not KEY=VALUE").format(item=item))
         if has_surrogate(key):
-            raise UsageError(
-                _("the key {key!r} is {problem}").format(key=key, problem=_(NOT_UTF8)),
-                key="--set",
+            raise RuleError(
+                ANSWER, _("the key {key!r} is {problem}").format(key=key, problem=_(NOT_UTF8))
             )
-        value: Any = raw
+        value: object = raw
         if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
             value = raw[1:-1]  # quoted as YAML would be: the text inside
         elif raw.strip().startswith("[") and raw.strip().endswith("]"):
@@ -247,10 +260,10 @@ def parse_set_options(items: list[str]) -> AnswerSource:
     return AnswerSource(data, Path.cwd(), "--set")
 
 
-def answer_problem(q: Question, raw: Any, base_dir: Path) -> str | None:
+def answer_problem(q: Question, raw: object, base_dir: Path) -> str | None:
     """What is wrong with a scripted answer as far as it can be told before the journey (its
     form, its range, that its file is an image), or None; paths start at ``base_dir``."""
-    context = {"base_dir": base_dir}
+    context = QuestionContext(base_dir=base_dir)
     try:
         if q.kind == "select" and q.choices_from is not None:
             # The choices are the product's, known in the journey only: here only the form
@@ -279,6 +292,7 @@ def asks(*keys: str) -> Callable[[F], F]:
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class Asker:
@@ -289,8 +303,9 @@ class Asker:
         self.prompter = prompter
         # Around each prompt: what frees the state file while a person thinks (the store's
         # ``waiting``); nothing by default.
-        self.waiting: Callable[[], AbstractContextManager[Any]] = nullcontext
-        self.recorded: dict[str, list[Any]] = {}
+        self.waiting: Callable[[], AbstractContextManager[None]] = nullcontext
+        # The answers given, as a recording writes them (``Question.dump_fn``).
+        self.recorded: dict[str, list[object]] = {}
         # How many answers of each key belong to steps that finished (see checkpoint).
         self._kept: dict[str, int] = {}
 
@@ -328,9 +343,10 @@ class Asker:
         """Whether a script (``--set``, the scenario, the answers file) answers ``key``."""
         return any(source.has(key) for source in self.sources)
 
-    def ask(self, key: str, context: Mapping[str, Any] | None = None) -> Any:
+    def ask(self, key: str, context: QuestionContext | None = None) -> Any:
+        """The parsed answer to question ``key`` (what it parses to depends on the question)."""
         q = QUESTIONS[key]
-        context = dict(context or {})
+        context = context.copy() if context else QuestionContext()
         for source in self.sources:
             if not source.has(key):
                 continue
@@ -350,19 +366,20 @@ class Asker:
             return self._record(q, q.parse(q.default_for(context), context))
         raise MissingAnswer(key)
 
-    def _exhausted(self, q: Question, context: dict[str, Any]) -> Any:
+    def _exhausted(self, q: Question, context: QuestionContext) -> object:
         if q.has_default:
             return self._record(q, q.parse(q.default_for(context), context))
         if self.prompter is not None:
             return self._record(q, self._prompt(q, context))
         raise AnswersExhausted(q.key)
 
-    def _prompt(self, q: Question, context: dict[str, Any]) -> Any:
+    def _prompt(self, q: Question, context: QuestionContext) -> object:
         assert self.prompter is not None
         with self.waiting():
             return self.prompter.prompt(q, context)
 
-    def _record(self, q: Question, value: Any) -> Any:
+    def _record(self, q: Question, value: T) -> T:
+        """Write the parsed answer ``value`` down (as its question dumps it); return it."""
         if not q.recorded:  # A CVV2 is never written down
             return value
         self.recorded.setdefault(q.key, []).append(q.dump_fn(value) if q.dump_fn else value)
@@ -373,7 +390,7 @@ class Asker:
         short (Ctrl-C, a refused answer) are left out, because ``--resume`` asks them again."""
         self._kept = {key: len(values) for key, values in self.recorded.items()}
 
-    def record_as(self, key: str, value: Any) -> None:
+    def record_as(self, key: str, value: object) -> None:
         """Write the last answer to ``key`` down as ``value``: a code typed by hand that was
         the newest on the simulated phone is recorded as ``auto``, so it replays anywhere."""
         if self.recorded.get(key):
@@ -384,10 +401,10 @@ class Asker:
         if self.prompter is not None:
             self.prompter.tell(message, kind)
 
-    def recording(self, finished_steps_only: bool = False) -> dict[str, Any]:
+    def recording(self, finished_steps_only: bool = False) -> dict[str, object]:
         """Every answer given, a scalar where asked once, a list where retried; with
         ``finished_steps_only``, without those of a step that was cut short."""
-        out: dict[str, Any] = {}
+        out: dict[str, object] = {}
         for key, values in self.recorded.items():
             if finished_steps_only:
                 values = values[: self._kept.get(key, 0)]
@@ -397,7 +414,7 @@ class Asker:
         return out
 
 
-def _shown(q: Question, raw: Any) -> Any:
+def _shown(q: Question, raw: object) -> object:
     """An answer as an error message may show it: secrets hidden, personal numbers masked."""
     if q.secret:
         return "(hidden)"
@@ -416,9 +433,7 @@ def shown_set_item(item: str) -> str:
     return f"{key}={_shown(question, value)}"
 
 
-def _plain(value: Any) -> Any:
-    from decimal import Decimal
-
+def _plain(value: object) -> object:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, Path):
@@ -437,16 +452,15 @@ def write_recording(
     The answers of a step cut short are left out (a resumed run asks them again); a resumed
     run adds its answers to those the file already holds from the earlier run, so the file
     replays the whole journey."""
-    import os
-
     import yaml
 
     data = asker.recording(finished_steps_only=True)
     base = path.resolve().parent
     for key in ("id_front", "id_back", "income_proof"):
         if key in data:
-            items = data[key] if isinstance(data[key], list) else [data[key]]
-            rel = [os.path.relpath(Path(p).resolve(), base) if p else p for p in items]
+            value = data[key]
+            items = value if isinstance(value, list) else [value]
+            rel = [os.path.relpath(Path(str(p)).resolve(), base) if p else p for p in items]
             data[key] = rel[0] if len(rel) == 1 else rel
     if resumed:
         data = _merged(_earlier_recording(path), data)
@@ -459,7 +473,7 @@ def write_recording(
     write_private(path, header + body)
 
 
-def _earlier_recording(path: Path) -> dict[str, Any]:
+def _earlier_recording(path: Path) -> dict[str, object]:
     """What a recording file already holds, if it is one of ours (else nothing to add to)."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -474,12 +488,13 @@ def _earlier_recording(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _merged(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _merged(earlier: dict[str, object], later: dict[str, object]) -> dict[str, object]:
+    out: dict[str, object] = {}
     for key in [*earlier, *(k for k in later if k not in earlier)]:
-        values: list[Any] = []
+        values: list[object] = []
         for part in (earlier, later):
             if key in part:
-                values += part[key] if isinstance(part[key], list) else [part[key]]
+                value = part[key]
+                values += value if isinstance(value, list) else [value]
         out[key] = values[0] if len(values) == 1 else values
     return out

@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import TypeVar
 
-from loancli.errors import RuleError
+from loancli.errors import RuleError, kind_of
 from loancli.i18n import N_, _
 from loancli.text import require_ascii_digits
 
@@ -26,6 +28,7 @@ _DURATION = re.compile(r"([0-9]+)\s*(d|h|m|s)", re.IGNORECASE)
 # The longest move the simulated clock accepts: a century is more than any loan runs.
 MAX_DURATION = timedelta(days=36500)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+T = TypeVar("T")
 
 
 def parse_date(text: str) -> date:
@@ -76,7 +79,7 @@ def parse_duration(text: object) -> timedelta:
     if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise ValueError(
             _("expected a duration such as 90s, 6m, 2h, 1d or 1h30m, not {kind}").format(
-                kind=_kind(text)
+                kind=kind_of(text)
             )
         )
     if isinstance(text, str):
@@ -103,19 +106,6 @@ def parse_duration(text: object) -> timedelta:
     for number, unit in parts:
         seconds += int(number) * _UNIT_SECONDS[unit.lower()]
     return _bounded(seconds, text)
-
-
-def _kind(value: object) -> str:
-    """What a value that is not a duration is, as an error message names it."""
-    if isinstance(value, bool):
-        return _("true/false")
-    if value is None:
-        return _("nothing (null)")
-    if isinstance(value, dict):
-        return _("a mapping")
-    if isinstance(value, list | tuple):
-        return _("a list")
-    return type(value).__name__
 
 
 def _bounded(seconds: int | float, text: str) -> timedelta:
@@ -223,10 +213,10 @@ class Rng:
     def digits(self, count: int) -> str:
         return "".join(str(self._random.randrange(10)) for _ in range(count))
 
-    def sample(self, population: list, k: int) -> list:
+    def sample(self, population: Sequence[T], k: int) -> list[T]:
         return self._random.sample(population, k)
 
-    def choice(self, population: list):
+    def choice(self, population: Sequence[T]) -> T:
         return self._random.choice(population)
 
     def random(self) -> float:

@@ -68,6 +68,24 @@ def quoted(value: object, limit: int = 40) -> str:
     return f"{text[: limit - 1]}… ({len(str(value)):,} characters)"
 
 
+def kind_of(value: object) -> str:
+    """What a value that is not of the form asked for is, as an error message names it: "a
+    list", "a mapping", "true/false", "nothing (null)", "text", "a number"."""
+    if isinstance(value, bool):
+        return _("true/false")
+    if value is None:
+        return _("nothing (null)")
+    if isinstance(value, dict):
+        return _("a mapping")
+    if isinstance(value, list | tuple):
+        return _("a list")
+    if isinstance(value, str):
+        return _("text")
+    if isinstance(value, int | float):
+        return _("a number")
+    return type(value).__name__
+
+
 class MissingAnswers(MissingAnswer):
     """Questions a script will need have no answer: all of them, in one message."""
 
@@ -129,5 +147,10 @@ class SchemaVersionError(StateError):
     pass
 
 
-class NotFound(UsageError):
-    """A named record (applicant, scenario...) does not exist."""
+class NotFound(RuleError):
+    """A named record (applicant, loan, scenario...) does not exist. ``key`` is the domain
+    field it was named by (``applicant``, ``record``, ``phone``); ``cli/`` maps it onto the
+    option or argument the user typed, as for any :class:`RuleError`."""
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(key, message)

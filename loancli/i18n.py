@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -92,7 +93,6 @@ def localise_fact(value: str, lang: str) -> str:
     minutes`` -> ``1小时30分钟``; a bare number stays as it is."""
     if lang != "zh":
         return value
-    import re
 
     def unit(match: re.Match[str]) -> str:
         return match.group(1) + _UNITS_ZH[match.group(2)]

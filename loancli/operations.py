@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal, TypedDict, Unpack
+from typing import Annotated, Any, Literal, TypedDict, Unpack, cast
 
 import msgspec
 
@@ -39,10 +39,18 @@ from loancli.journey import account_flows, login, repayment
 from loancli.journey import checkout as checkout_flow
 from loancli.journey.core import Journey
 from loancli.journey.reminders import advance_loans
-from loancli.journey.runner import result_of, resume_journey, run_one_step, start_journey
+from loancli.journey.repayment import Agreed
+from loancli.journey.runner import (
+    JourneyResult,
+    result_of,
+    resume_journey,
+    run_one_step,
+    start_journey,
+)
 from loancli.journey.session import World, WorldArgs, open_world, run_flow
-from loancli.loan.loans import loan_view
+from loancli.loan.loans import ClockEvent, loan_view
 from loancli.reasons import Reason
+from loancli.records import Applicant, Flow, Loan, Payment, RunAction, is_flow
 from loancli.store import MemoryState
 from loancli.world.providers.sms import SmsService
 from loancli.world.scenario import Scenario, load_scenario
@@ -59,7 +67,7 @@ class RunResult:
     """What a journey or flow run left: its record as stored (applicant or flow) and the
     figures of the world it ran in (what its reason sentences state)."""
 
-    record: dict[str, Any]
+    record: Applicant | Flow
     facts: Mapping[str, str]
 
     @property
@@ -70,14 +78,16 @@ class RunResult:
     def stopped(self) -> bool:
         return self.record["status"] == "stopped"
 
-    def journey_result(self) -> dict[str, Any]:
+    def journey_result(self) -> JourneyResult:
         """An applicant's JSON-ready, masked result (``apply --json``)."""
+        if is_flow(self.record):
+            raise TypeError(f"{self.record['id']} is a flow's run, not a journey's")
         return result_of(self.record, self.facts)
 
 
 def _run(
     state: StatePath,
-    start: Callable[[Journey], dict[str, Any]],
+    start: Callable[[Journey], Applicant | Flow],
     command: str,
     action: Action,
     world: WorldArgs,
@@ -93,7 +103,7 @@ def _run(
 def apply(state: StatePath, **world: Unpack[WorldArgs]) -> RunResult:
     """The loan journey of a new applicant, login to disbursement."""
 
-    def start(j: Journey) -> dict[str, Any]:
+    def start(j: Journey) -> Applicant:
         j.run["resume"] = None
         return start_journey(j)
 
@@ -103,7 +113,7 @@ def apply(state: StatePath, **world: Unpack[WorldArgs]) -> RunResult:
 def resume(state: StatePath, applicant: str, **world: Unpack[WorldArgs]) -> RunResult:
     """Continue a stopped or interrupted journey from the step it stopped at."""
 
-    def start(j: Journey) -> dict[str, Any]:
+    def start(j: Journey) -> Applicant:
         j.run["resume"] = applicant
         return resume_journey(j, applicant)
 
@@ -113,7 +123,7 @@ def resume(state: StatePath, applicant: str, **world: Unpack[WorldArgs]) -> RunR
 def run_step(state: StatePath, applicant: str, step: str, **world: Unpack[WorldArgs]) -> RunResult:
     """Run one step of an applicant's journey again (support: "send the SMS again")."""
 
-    def start(j: Journey) -> dict[str, Any]:
+    def start(j: Journey) -> Applicant:
         j.run["resume"] = None
         return run_one_step(j, applicant, step)
 
@@ -211,17 +221,17 @@ class ClockMove:
     penalty or was reminded on the way (each: on, loan, applicant, event, detail)."""
 
     now: datetime
-    events: list[dict[str, Any]]
+    events: list[ClockEvent]
 
 
 @dataclass(frozen=True)
 class Repaid:
     """A repayment: the loan after it, and the payment made or the reason it was refused."""
 
-    loan: dict[str, Any]
+    loan: Loan
     today: date
     facts: Mapping[str, str]
-    payment: dict[str, Any] | None = None
+    payment: Payment | None = None
     refused: Reason | None = None
 
     def view(self) -> dict[str, Any]:
@@ -242,9 +252,9 @@ class Repaid:
 class Restructured:
     """A re-instalment: the loan after it and what was agreed."""
 
-    loan: dict[str, Any]
+    loan: Loan
     today: date
-    change: dict[str, Any]
+    change: Agreed
 
     def view(self) -> dict[str, Any]:
         return {"restructure": self.change, **loan_view(self.loan, self.today)}
@@ -477,13 +487,15 @@ ACTIONS: dict[str, type[Action]] = {
 WORLD_FIELDS = frozenset(Action.__struct_fields__)
 
 
-def action_fields(action: Action) -> dict[str, Any]:
+def action_fields(action: Action) -> RunAction:
     """What a run record keeps of its action: its kind and its own fields."""
     out: dict[str, Any] = {"action": action.__struct_config__.tag}
     for name in action.__struct_fields__:
         if name not in WORLD_FIELDS:
             out[name] = getattr(action, name)
-    return out
+    # An action's own fields are records.RunAction's keys (tests/journey: every action's run
+    # record is read back through the state file's checks).
+    return cast(RunAction, out)
 
 
 def perform(state: StatePath, what: Action, **world: Unpack[WorldArgs]) -> RunResult:

@@ -2,16 +2,22 @@
 
 A question is answered the same way whether a person typed it, an answers file or ``--set``
 gave it, or a recording replays it: :meth:`Question.parse` validates and converts, raising
-``ValueError`` with a sentence when the answer is not acceptable.
+``ValueError`` with a sentence when the answer is not acceptable (``asking.py`` turns it into
+:class:`~loancli.errors.InvalidAnswer`, naming the question).
+
+An answer before parsing is any value an answers file may hold (``object``); what it parses
+to depends on the question (text, a ``Decimal``, a bool, an :class:`Upload`...), so a parsed
+answer is typed ``Any`` here: the step that asks knows which question it asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from loancli import validation as v
 from loancli.clock import format_duration, parse_duration
@@ -22,7 +28,26 @@ from loancli.identity.idnumber import parse_id
 from loancli.identity.photo import ImageCheck, check_image
 from loancli.masking import mask_card, mask_id, mask_phone
 
-Parser = Callable[[Any, Mapping[str, Any]], Any]
+
+class QuestionContext(TypedDict, total=False):
+    """What a question's check and default may depend on, given by the step that asks."""
+
+    # The account holder's own number (a contact's must differ; a card's defaults to it).
+    phone: str
+    # Where a relative image path starts (the answers file's folder).
+    base_dir: Path
+    # Whether an amount can be borrowed (the product's minimum and step, the limit granted):
+    # None, or what is wrong.
+    check_amount: Callable[[Decimal], str | None]
+    # The product's terms and methods, the choices offered.
+    terms: Sequence[int]
+    methods: Sequence[str]
+    # The simulated today (a card's expiry may not be past).
+    today: date
+
+
+# A question's check: the raw answer and the context in, the parsed answer out.
+Parser = Callable[[object, QuestionContext], Any]
 
 
 @dataclass(frozen=True)
@@ -32,17 +57,18 @@ class Question:
     kind: str = "text"  # text | secret | confirm | select | path
     parse_fn: Parser | None = None
     choices: tuple[str, ...] = ()
-    default: Any = None
+    # The default answer, written as an answer is (parsed like one).
+    default: str | bool | None = None
     # The default is taken from this context key (e.g. the applicant's own phone).
-    default_from: str | None = None
+    default_from: Literal["phone"] | None = None
     help: str = ""
     # Set for questions asked only in some journeys (retries, a second review): when they are.
     asked_when: str = ""
     # The choices come from this context key when it is given (a product's terms and methods),
     # else they are ``choices``.
-    choices_from: str | None = None
+    choices_from: Literal["terms", "methods"] | None = None
     # How a parsed value is written back to a recording (paths relative, durations typed).
-    dump_fn: Callable[[Any], Any] | None = field(default=None, compare=False)
+    dump_fn: Callable[[Any], object] | None = field(default=None, compare=False)
     # False for what must never be written anywhere, not even a recording (a card's CVV2).
     recorded: bool = True
     # How an answer is shown in an error message: personal numbers masked as everywhere.
@@ -55,7 +81,7 @@ class Question:
     def has_default(self) -> bool:
         return self.default is not None or self.default_from is not None
 
-    def default_for(self, context: Mapping[str, Any]) -> Any:
+    def default_for(self, context: QuestionContext) -> str | bool | None:
         if self.default_from is not None:
             return context.get(self.default_from)
         return self.default
@@ -70,17 +96,17 @@ class Question:
         ``Mobile number (phone):``, ``手机号 (phone):``."""
         return f"{_(self.prompt)} ({self.key}):"
 
-    def choices_for(self, context: Mapping[str, Any]) -> tuple[str, ...]:
+    def choices_for(self, context: QuestionContext) -> tuple[str, ...]:
         """The choices offered in this context (the world's product), else the static ones."""
         if self.choices_from is not None and self.choices_from in context:
             return tuple(str(c) for c in context[self.choices_from])
         return self.choices
 
-    def parse(self, raw: Any, context: Mapping[str, Any] | None = None) -> Any:
+    def parse(self, raw: object, context: QuestionContext | None = None) -> Any:
         """The answer as its value; ``ValueError`` says what is wrong. A mapping, a list
         where one answer is expected, or text that is not UTF-8 is refused for every question,
         before its own check."""
-        context = context or {}
+        context = context or QuestionContext()
         v.check_one_value(raw, lists=self.takes_list)
         if self.kind == "confirm":
             return v.check_bool(raw)
@@ -127,11 +153,11 @@ def canonical(key: str, text: str) -> str:
     return words.get(text) or words.get(text.lower()) or text.lower()
 
 
-def _mobile(raw: Any, _ctx: Mapping[str, Any]) -> str:
+def _mobile(raw: object, _ctx: QuestionContext) -> str:
     return v.check_mobile(raw)
 
 
-def _contact_mobile(raw: Any, ctx: Mapping[str, Any]) -> str:
+def _contact_mobile(raw: object, ctx: QuestionContext) -> str:
     value = v.check_mobile(raw)
     if value == ctx.get("phone"):
         raise ValueError(
@@ -140,11 +166,11 @@ def _contact_mobile(raw: Any, ctx: Mapping[str, Any]) -> str:
     return value
 
 
-def _id_number(raw: Any, _ctx: Mapping[str, Any]) -> str:
+def _id_number(raw: object, _ctx: QuestionContext) -> str:
     return parse_id(v.digits_text(raw).strip().replace(" ", "").upper()).number
 
 
-def _login_id(raw: Any, ctx: Mapping[str, Any]) -> str:
+def _login_id(raw: object, ctx: QuestionContext) -> str:
     """A mobile number, or an 18-character ID number (once the account has one)."""
     text = v.digits_text(raw).strip().replace(" ", "")
     if len(text) == 18:
@@ -164,7 +190,7 @@ def _mask_login_id(text: str) -> str:
 LOGIN_METHODS = ("password", "sms")
 
 
-def _income(raw: Any, _ctx: Mapping[str, Any]) -> Decimal:
+def _income(raw: object, _ctx: QuestionContext) -> Decimal:
     return v.check_money(raw)
 
 
@@ -176,14 +202,14 @@ class Upload:
     check: ImageCheck
 
 
-def _image(key: str) -> Parser:
-    def parse(raw: Any, ctx: Mapping[str, Any]) -> Upload:
+def _image(key: str) -> Callable[[object, QuestionContext], Upload]:
+    def parse(raw: object, ctx: QuestionContext) -> Upload:
         text = v.as_text(raw).strip()
         if not text:
             raise ValueError(_("give the path of an image file"))
         path = Path(text).expanduser()
         if not path.is_absolute():
-            path = Path(ctx.get("base_dir", ".")) / path
+            path = ctx.get("base_dir", Path(".")) / path
         try:
             return Upload(path, check_image(path, key=key))
         except UsageError as exc:
@@ -192,7 +218,7 @@ def _image(key: str) -> Parser:
     return parse
 
 
-def _amount(raw: Any, ctx: Mapping[str, Any]) -> Decimal:
+def _amount(raw: object, ctx: QuestionContext) -> Decimal:
     """An amount in yuan; in a journey, ``check_amount`` (the product's minimum and step and the
     granted limit, ``loan/products.py``) says whether it can be borrowed."""
     value = v.check_money(raw)
@@ -203,7 +229,7 @@ def _amount(raw: Any, ctx: Mapping[str, Any]) -> Decimal:
     return value
 
 
-def _term(raw: Any, _ctx: Mapping[str, Any]) -> int:
+def _term(raw: object, _ctx: QuestionContext) -> int:
     # 12期 (12 periods) and 12个月 (12 months) are how the apps write a term.
     text = v.digits_text(raw).strip().removesuffix("期").removesuffix("个月").strip()
     if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 3):
@@ -211,15 +237,15 @@ def _term(raw: Any, _ctx: Mapping[str, Any]) -> int:
     return int(text)
 
 
-def _code(raw: Any, _ctx: Mapping[str, Any]) -> str:
+def _code(raw: object, _ctx: QuestionContext) -> str:
     return v.check_code(raw)
 
 
-def _duration(raw: Any, _ctx: Mapping[str, Any]):
+def _duration(raw: object, _ctx: QuestionContext) -> timedelta:
     return parse_duration(v.digits_text(raw))
 
 
-def _actions(raw: Any, _ctx: Mapping[str, Any]) -> str | list[str]:
+def _actions(raw: object, _ctx: QuestionContext) -> str | list[str]:
     if isinstance(raw, list):
         items = [v.as_text(x).strip() for x in raw]
     else:
@@ -245,7 +271,7 @@ def _optional_image(key: str) -> Parser:
     """An image that may be skipped: empty (or ``none``) means the borrower uploads nothing."""
     parse = _image(key)
 
-    def optional(raw: Any, ctx: Mapping[str, Any]) -> Upload | None:
+    def optional(raw: object, ctx: QuestionContext) -> Upload | None:
         if raw is None or str(raw).strip().lower() in ("", "none", "skip"):
             return None
         return parse(raw, ctx)
@@ -261,14 +287,14 @@ IDENTITY_METHODS = ("sms", "face")
 CARD_TYPES = ("debit", "credit")
 
 
-def _new_mobile(raw: Any, ctx: Mapping[str, Any]) -> str:
+def _new_mobile(raw: object, ctx: QuestionContext) -> str:
     value = v.check_mobile(raw)
     if value == ctx.get("phone"):
         raise ValueError(_("this is already the account's number; enter the new one"))
     return value
 
 
-def _card_expiry(raw: Any, ctx: Mapping[str, Any]) -> str:
+def _card_expiry(raw: object, ctx: QuestionContext) -> str:
     return v.check_card_expiry(raw, ctx.get("today"))
 
 

@@ -21,8 +21,10 @@ import functools
 import operator
 import re
 import types
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import (
+    TYPE_CHECKING,
     Annotated,
     Any,
     Generic,
@@ -39,10 +41,13 @@ from typing import (
 
 import msgspec
 
-from loancli.errors import quoted
+from loancli.errors import kind_of, quoted
 from loancli.i18n import N_, _
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 R = TypeVar("R")
 
@@ -73,7 +78,9 @@ class _Form:
     bound), or, for an ``amount``, read as a number of 0 or more. The field keeps its JSON type
     for the code that reads it; only the check on load parses it."""
 
-    def __init__(self, what: str, parse: Any = None, amount: bool = False, **constraints: Any):
+    def __init__(
+        self, what: str, parse: Any = None, amount: bool = False, **constraints: Any
+    ) -> None:
         self.what = what
         self.parse = parse
         self.amount = amount
@@ -139,6 +146,14 @@ DayCount = Literal["30/360 monthly", "actual/360 first period", "actual/365 ever
 LineStatus = Literal["scheduled", "due", "overdue", "paid"]
 
 
+# What an event or a loan event says besides its name: each event its own fields (a device, a
+# file and its blur score, the actions asked and seen), already masked. The one open mapping
+# of the records.
+EventDetail = dict[str, Any]
+# Answers as a run was given them, keyed by question (each question parses its own).
+GivenAnswers = dict[str, Any]
+
+
 class Event(TypedDict):
     """One thing that happened in a journey or flow, in simulated time; detail is masked."""
 
@@ -146,11 +161,27 @@ class Event(TypedDict):
     event: str
     step: NotRequired[str | None]
     reason: NotRequired[ReasonCode | None]
-    detail: NotRequired[dict[str, Any]]
+    detail: NotRequired[EventDetail]
+
+
+class RunAction(TypedDict, total=False):
+    """What a run did: its kind (``apply``, ``resume``, ``checkout``...) and the action's own
+    fields (``operations.py`` ``action_fields``), never command-line words."""
+
+    action: Required[str]
+    applicant: str
+    step: str
+    card: str
+    contact: str
+    phone: str
+    item: str
+    price: str
+    periods: int
 
 
 class Run(TypedDict, total=False):
-    """How one run of a journey or flow was started: what a report replays."""
+    """How one run of a journey or flow was started: what a report and a bundle replay
+    (``journey/session.py`` writes it)."""
 
     command: str
     clock: IsoDateTime
@@ -159,7 +190,16 @@ class Run(TypedDict, total=False):
     answers: str | None
     set: list[str]
     resume: str | None
+    action: RunAction
+    # The language the events' sentences are in; a scenario file's body (a built-in is named,
+    # not copied); the answers the run's finished steps took.
+    lang: str
+    scenario_text: str | None
+    given: GivenAnswers
+    # The step a run of one step ran (``step ID STEP``).
     step: str
+    # A flow's words, as older versions kept them instead of ``action``.
+    argv: list[str]
 
 
 class _Progress(TypedDict):
@@ -298,6 +338,15 @@ class Applicant(_Progress):
     card: NotRequired[ChosenCard]
     schedule: NotRequired[Plan]
     attempts: NotRequired[dict[str, Count]]
+    # The file name of the income proof a second review was given.
+    income_proof: NotRequired[str]
+
+
+class Quota(TypedDict):
+    """A checkout's installment quota: the limit granted and what is left of it."""
+
+    quota: Money
+    available: Money
 
 
 class Flow(_Progress):
@@ -311,6 +360,25 @@ class Flow(_Progress):
     periods: NotRequired[Positive]
     card: NotRequired[ChosenCard]
     identity: NotRequired[IdentitySeen]
+    # Failed attempts by check (face, ocr), as a journey counts them.
+    attempts: NotRequired[dict[str, Count]]
+    # A checkout's item and quota; the card or contact a removal names; a phone change's new
+    # number and how the holder proved who they are.
+    item: NotRequired[str]
+    quota: NotRequired[Quota]
+    card_id: NotRequired[str]
+    contact_id: NotRequired[str]
+    new_phone: NotRequired[str]
+    identity_method: NotRequired[str | None]
+    # What the flow shows when it is done, by kind (the change, the card, the contact, the
+    # checkout's plan): the flow's result as its command prints it.
+    view: NotRequired[Mapping[str, object]]
+
+
+def is_flow(record: Applicant | Flow) -> "TypeIs[Flow]":
+    """Whether a record of a journey or a flow is an account flow's (it has a kind: a phone
+    change, a checkout...); else it is a journey's, an :class:`Applicant`."""
+    return record.get("kind", "apply") != "apply"
 
 
 class LastLogin(TypedDict):
@@ -330,6 +398,8 @@ class PhoneChange(TypedDict):
 class Freeze(TypedDict):
     at: IsoDateTime
     why: str
+    # The checkout flow that froze the account.
+    flow: NotRequired[str]
 
 
 class Account(TypedDict):
@@ -349,6 +419,12 @@ class Account(TypedDict):
     checkouts: NotRequired[list[IsoDateTime]]
     frozen: NotRequired[Freeze | None]
     identity: NotRequired[Identity]
+    # The city of the last login a preset says (a new device elsewhere is unusual), and when
+    # the quarterly self-check last ran.
+    last_city: NotRequired[str]
+    checked_at: NotRequired[IsoDateTime]
+    # When an unlock last set a new password.
+    password_reset_at: NotRequired[IsoDateTime]
 
 
 class Paid(TypedDict):
@@ -385,13 +461,18 @@ class LoanEvent(TypedDict):
     at: IsoDateTime
     event: str
     on: NotRequired[IsoDate]
-    detail: NotRequired[dict[str, Any]]
+    # Why a repayment was refused (a frozen card).
+    reason: NotRequired[ReasonCode | None]
+    detail: NotRequired[EventDetail]
 
 
 class Payment(TypedDict):
     on: IsoDate
     kind: str
     amount: Money
+    # The installments it paid (by number), and what of it prepaid principal.
+    installments: NotRequired[list[Positive]]
+    prepaid_principal: NotRequired[Money]
 
 
 class Replan(TypedDict):
@@ -435,6 +516,9 @@ class Loan(TypedDict):
     events: NotRequired[list[LoanEvent]]
     payout_id: NotRequired[str]
     restructured: NotRequired[Restructured]
+    # A checkout's loan: the product and the item it paid for.
+    product: NotRequired[str]
+    item: NotRequired[str]
 
 
 class Card(TypedDict):
@@ -496,9 +580,13 @@ class Meta(TypedDict):
 
     key: str
     version: NotRequired[int]
-    value: NotRequired[Any]
+    # object, not Any: a record type with an Any field at its top level makes mypy's choice
+    # among Store.get's overloads Any for the whole table (so does Flow's view).
+    value: NotRequired[object]
 
 
+# Each table's record type, as the check on load walks it (a type hint as an object: Python
+# has no type for those yet, hence Any here and in the walkers below).
 RECORD_TYPES: dict[str, Any] = {
     APPLICANTS: Applicant,
     FLOWS: Flow,
@@ -544,7 +632,7 @@ class RecordProblem(Exception):
         )
 
 
-def check_table(table: str, documents: dict[str, Any]) -> None:
+def check_table(table: str, documents: Mapping[str, object]) -> None:
     """Validate every record of ``table`` (document id -> record); raise RecordProblem."""
     kind = RECORD_TYPES.get(table)
     if kind is None:
@@ -562,7 +650,7 @@ def check_table(table: str, documents: dict[str, Any]) -> None:
             raise RecordProblem(table, record_name(table, doc_id, doc), field, problem) from None
 
 
-def _setting_type(doc: Any) -> Any:
+def _setting_type(doc: object) -> Any:
     key = doc.get("key") if isinstance(doc, dict) else None
     if key == "clock":
         return Clock
@@ -571,7 +659,7 @@ def _setting_type(doc: Any) -> Any:
     return Meta
 
 
-def record_name(table: str, doc_id: str | int, doc: Any) -> str:
+def record_name(table: str, doc_id: str | int, doc: object) -> str:
     """A record as an error names it: its id (a phone masked), else ``#<document number>``."""
     field = ID_FIELDS.get(table, "id")
     value = doc.get(field) if isinstance(doc, dict) else None
@@ -661,7 +749,7 @@ def _plain(kind: Any) -> Any:
 _PART = re.compile(r"\[\d+\]|\[\.\.\.\]|[^.\[\]]+")
 
 
-def _locate(kind: Any, doc: Any, path: str) -> tuple[Any, Any, str]:
+def _locate(kind: Any, doc: object, path: str) -> tuple[Any, object, str]:
     """The declared type, the value and the exact path of the field at msgspec's ``path``
     (``lines[0].due_date``; a dict's value, ``owed[...]``, is found by the first that fails)."""
     found = ""
@@ -681,7 +769,7 @@ def _locate(kind: Any, doc: Any, path: str) -> tuple[Any, Any, str]:
     return kind, doc, found
 
 
-def _fits(value: Any, kind: Any) -> bool:
+def _fits(value: object, kind: Any) -> bool:
     try:
         msgspec.convert(value, _parsed(kind))
     except msgspec.ValidationError:
@@ -703,9 +791,20 @@ def _what(kind: Any) -> str | None:
 
 _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _MISSING = re.compile(r"missing required field `(?P<field>[^`]+)`")
+_EXPECTED = re.compile(r"^Expected `(?P<want>[a-z]+)`, got `[a-z]+`$")
+# msgspec's names of the JSON types, as an error message says what a field should be.
+_JSON_KINDS = {
+    "array": N_("a list"),
+    "object": N_("a mapping"),
+    "str": N_("text"),
+    "int": N_("a whole number"),
+    "float": N_("a number"),
+    "bool": N_("true/false"),
+    "null": N_("nothing (null)"),
+}
 
 
-def _explain(message: str, kind: Any, doc: Any) -> tuple[str, str]:
+def _explain(message: str, kind: Any, doc: object) -> tuple[str, str]:
     """msgspec's message as (field path, what is wrong): ``events``, ``expected array, got str``;
     a value not of its field's form is quoted, with the form it should have."""
     path = ""
@@ -717,10 +816,17 @@ def _explain(message: str, kind: Any, doc: Any) -> tuple[str, str]:
     if missing:
         field = f"{path}.{missing['field']}" if path else missing["field"]
         return field, _("missing")
+    value: object = doc
     if path:
         form, value, path = _locate(kind, doc, path)
         what = _what(form)
         if what is not None:
             return path, _("{value} is not {what}").format(value=quoted(value), what=what)
+    expected = _EXPECTED.match(message)
+    if expected and expected["want"] in _JSON_KINDS:
+        # The same words as every other refusal of a value of the wrong kind (errors.kind_of).
+        return path or "(record)", _("expected {want}, not {kind}").format(
+            want=_(_JSON_KINDS[expected["want"]]), kind=kind_of(value)
+        )
     message = message.replace("`", "")
     return path or "(record)", message[0].lower() + message[1:]

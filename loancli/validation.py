@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 import re
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Generic, TypeVar
 
 from loancli.clock import format_duration
 from loancli.i18n import N_, _
@@ -193,7 +194,7 @@ def check_text(text: object, *, max_len: int = 50) -> str:
     return value
 
 
-def check_card_expiry(text: object, today: object = None) -> str:
+def check_card_expiry(text: object, today: date | None = None) -> str:
     """A credit card's expiry as printed, MMYY; with ``today`` (a date), not in the past."""
     if isinstance(text, int) and not isinstance(text, bool):
         # YAML reads 1228 as a number, and 0225 as an octal one: only the first is recoverable.
@@ -204,7 +205,7 @@ def check_card_expiry(text: object, today: object = None) -> str:
     if not _ascii_digits(value) or len(value) != 4 or not 1 <= int(value[:2]) <= 12:
         raise ValueError(_("write the expiry as printed on the card, MMYY, e.g. 0928"))
     month, year = int(value[:2]), 2000 + int(value[2:])
-    if today is not None and (year, month) < (today.year, today.month):  # type: ignore[attr-defined]
+    if today is not None and (year, month) < (today.year, today.month):
         raise ValueError(
             _("the card expired at the end of {month:02d}/{year}; use a current card").format(
                 month=month, year=year
@@ -236,15 +237,19 @@ YES = {"y", "yes", "true", "1", "on", "是", "是的", "对", "好", "确认", "
 NO = {"n", "no", "false", "0", "off", "否", "不", "不是", "取消", "不同意"}
 
 
+# What a Range spans: a count, a rate, an amount, a duration.
+N = TypeVar("N", int, float, Decimal, timedelta)
+
+
 @dataclass(frozen=True)
-class Range:
+class Range(Generic[N]):
     """The allowed span of a numeric setting, read by the scenario loader from the field's
     ``Annotated`` hint: ``code_length: Annotated[int, Range(4, 8)] = 6``."""
 
-    low: Any
-    high: Any
+    low: N
+    high: N
 
-    def problem(self, value: Any) -> str | None:
+    def problem(self, value: N) -> str | None:
         """None when ``value`` is inside, else what is allowed (also for NaN and infinity)."""
         finite = not isinstance(value, float | Decimal) or math.isfinite(value)
         if finite and self.low <= value <= self.high:
@@ -260,7 +265,7 @@ class OneOf:
 
     choices: tuple[str, ...]
 
-    def problem(self, value: Any) -> str | None:
+    def problem(self, value: object) -> str | None:
         if value in self.choices:
             return None
         return _("{value!r} is not one of {choices}").format(
@@ -275,18 +280,16 @@ class Check:
     raises ``ValueError`` saying what is right. For a type the scenario loader does not read
     itself (a fault), ``check`` reads the value as written."""
 
-    check: Callable[[Any], Any]
+    check: Callable[[object], object]
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     return format_duration(value) if isinstance(value, timedelta) else str(value)
 
 
 def file_kind(path: Path) -> str:
     """What is at ``path``: "missing", "directory", "file" or "other" (a FIFO, a device), from
     one ``stat``. A path the system refuses (a name too long, a loop) is ``ValueError``."""
-    import stat
-
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:

@@ -25,9 +25,12 @@ class LoginPolicy:
     lock: Annotated[timedelta, Range(timedelta(0), timedelta(days=30))] = timedelta(hours=24)
 
 
-class Unknown(RuleError, NotFound):
+class Unknown(NotFound):
     """What a command names (an account, a trusted device) does not exist: exit 2, naming the
     domain field (``phone``, ``model``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, key=field)
 
 
 class Device(Protocol):

@@ -8,6 +8,7 @@ Exit 0 when the flow completed, 3 when it stopped on a business reason, 2 for ba
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -122,7 +123,7 @@ def check(
     from loancli.support.account_check import self_check
 
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts), options_for({"phone": "PHONE"}):
         number = _phone(phone)
         with open_world(opts, with_accounts=True) as (store, clock, scenario):
             report = self_check(store, number, scenario.world, clock.now())
@@ -346,7 +347,8 @@ def contacts_list(
     for name in columns:
         table.add_column(name)
     for row in rows:
-        table.add_row(*[str(row[k]) for k in columns])
+        cells: Mapping[str, object] = row
+        table.add_row(*[str(cells[k]) for k in columns])
     opts.console.print(table)
 
 

@@ -2,6 +2,7 @@
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -17,7 +18,7 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="applicants")
 
 
-def summary(app_doc: dict[str, Any]) -> dict[str, Any]:
+def summary(app_doc: Mapping[str, Any]) -> dict[str, Any]:
     from loancli.masking import mask_name, mask_phone
 
     identity = app_doc.get("identity") or {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as stdcal
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -39,7 +40,7 @@ def month_grid(year: int, month: int, marks: dict[date, str]) -> Any:
     return table
 
 
-def month_table(year: int, month: int, lines: list[dict[str, Any]]) -> Any:
+def month_table(year: int, month: int, lines: Sequence[Mapping[str, Any]]) -> Any:
     """The month grid plus the list of that month's installments with their amounts."""
     from rich.console import Group
     from rich.table import Table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +16,7 @@ from loancli.text import inert_json, printable
 
 if TYPE_CHECKING:
     from loancli.journey.session import WorldArgs
+    from loancli.records import Flow
 
 
 @dataclass
@@ -61,8 +62,17 @@ def json_text(document: Any) -> str:
     return inert_json(json.dumps(document, ensure_ascii=False, indent=2))
 
 
-# Domain fields every command may refuse, and the global options that set them.
-GLOBAL_OPTIONS = {"db": "--db", "clock": "--clock", "scenario": "--scenario"}
+# Domain fields every command may refuse, and the options that set them: the global ones, the
+# answers (``--answers``, ``--set``) every question-asking command takes, and the id of a
+# journey, flow or loan (the ID argument).
+GLOBAL_OPTIONS = {
+    "db": "--db",
+    "clock": "--clock",
+    "scenario": "--scenario",
+    "answers": "--answers",
+    "answer": "--set",
+    "record_id": "ID",
+}
 
 
 def options(ctx: typer.Context) -> Options:
@@ -300,16 +310,14 @@ def recorder(
     return lambda asker: write_recording(asker, record, command, resumed)
 
 
-def flow_json(
-    record: dict[str, Any], empty: dict[str, Any], facts: dict[str, str]
-) -> dict[str, Any]:
+def flow_json(record: Flow, empty: Mapping[str, Any], facts: Mapping[str, str]) -> dict[str, Any]:
     """A flow's ``--json`` document: the flow result, the flow's own view (``empty`` until
     it completed), then the events."""
     from loancli.journey.flows import flow_result
 
     result = flow_result(record, facts)
-    events = result.pop("events")
-    return {**result, **empty, **record.get("view", {}), "events": events}
+    shown = {k: v for k, v in result.items() if k != "events"}
+    return {**shown, **empty, **record.get("view", {}), "events": result["events"]}
 
 
 def run_flow_command(

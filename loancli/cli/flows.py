@@ -3,12 +3,16 @@ checkout, login, unlock...), as ``applicants`` shows the journeys."""
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from loancli.cli.common import handled, open_world, options
 from loancli.i18n import N_, _
+
+if TYPE_CHECKING:
+    from loancli.records import Flow
 
 app = typer.Typer(
     help="Account flows run so far: phone change, card bind, checkout, login, unlock...",
@@ -24,7 +28,7 @@ def register(root: typer.Typer) -> None:
 COLUMNS = ("id", "kind", "phone", "status", "step", "reason", "updated_at")
 
 
-def summary(flow: dict[str, Any]) -> dict[str, Any]:
+def summary(flow: Mapping[str, Any]) -> dict[str, Any]:
     from loancli.masking import mask_phone
 
     return {
@@ -65,14 +69,22 @@ def show(
     """One flow: its outcome in plain words, the app's advice, and every event."""
     opts = options(ctx)
     with handled(opts):
-        from loancli.support.reporting import facts_of, resolve
+        from loancli.errors import NotFound
+        from loancli.support.reporting import RECORD_ID, facts_of, is_flow, resolve
 
         with open_world(opts, read_only=True) as (store, _clock, _scenario):
             record = resolve(store, flow_id)
+            if not is_flow(record):  # an applicant's or a loan's id: applicants show shows it
+                raise NotFound(
+                    _("no flow {record_id!r} in the state file {value0}").format(
+                        record_id=flow_id, value0=store.path
+                    ),
+                    key=RECORD_ID,
+                )
         show_flow_record(opts, record, facts_of(record))
 
 
-def show_flow_record(opts: Any, record: dict[str, Any], facts: dict[str, str]) -> None:
+def show_flow_record(opts: Any, record: "Flow", facts: Mapping[str, str]) -> None:
     from loancli.cli.common import flow_json
     from loancli.cli.render import show_events, stopped_panel
 

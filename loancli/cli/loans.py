@@ -5,6 +5,7 @@
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -190,7 +191,7 @@ def calendar(
 # clock -----------------------------------------------------------------------------------
 
 
-def _show_clock(opts: Options, now: Any, events: list[dict[str, Any]]) -> None:
+def _show_clock(opts: Options, now: Any, events: Sequence[Mapping[str, Any]]) -> None:
     if opts.json:
         opts.emit({"now": now.isoformat(), "events": events})
         return

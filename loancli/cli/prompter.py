@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from loancli.i18n import _, language
-from loancli.questions import CHOICE_WORDS, Question
+from loancli.questions import CHOICE_WORDS, Question, QuestionContext
 
 
 def choice_title(key: str, value: str) -> str:
@@ -24,7 +23,7 @@ class QuestionaryPrompter:
         self.console = console
         self.to_stderr = to_stderr
 
-    def prompt(self, question: Question, context: Mapping[str, Any]) -> Any:
+    def prompt(self, question: Question, context: QuestionContext) -> Any:
         import questionary
 
         def validate(text: str) -> bool | str:
@@ -53,7 +52,8 @@ class QuestionaryPrompter:
                     questionary.Choice(choice_title(question.key, c), value=c)
                     for c in question.choices_for(context)
                 ],
-                default=question.default,
+                # A choice's default is one of its values (text); a yes/no default is a confirm's.
+                default=question.default if isinstance(question.default, str) else None,
                 **extra,
             )
         elif question.kind == "secret":

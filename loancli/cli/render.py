@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -13,7 +13,10 @@ from loancli.text import printable
 
 
 def show_result(
-    console: Any, app: dict[str, Any], result: dict[str, Any], resume: str | None = None
+    console: Any,
+    app: Mapping[str, Any],
+    result: Mapping[str, Any],
+    resume: str | None = None,
 ) -> None:
     """The journey's outcome; ``resume`` is the command that continues a stopped one."""
     from rich.markup import escape
@@ -122,7 +125,7 @@ STATUS_COLUMNS = ("status", "penalty", "owed", "paid_on")
 
 
 def show_schedule(
-    console: Any, lines: list[dict[str, Any]], title: str = N_("Repayment schedule")
+    console: Any, lines: Sequence[Mapping[str, Any]], title: str = N_("Repayment schedule")
 ) -> None:
     from rich.table import Table
 
@@ -165,7 +168,7 @@ def show_schedule(
 WIDE_ENOUGH_FOR_A_TABLE = 120
 
 
-def print_events(console: Any, title: str, rows: list[dict[str, Any]]) -> None:
+def print_events(console: Any, title: str, rows: Sequence[Mapping[str, Any]]) -> None:
     """Events that read at any width: the time and names are never split or cut, only the
     detail (``key=value`` text, masked) wraps."""
     if console.width >= WIDE_ENOUGH_FOR_A_TABLE:
@@ -188,7 +191,7 @@ def print_events(console: Any, title: str, rows: list[dict[str, Any]]) -> None:
             console.print(Padding(Text(detail, style="dim", overflow="fold"), (0, 0, 0, 4)))
 
 
-def _event_table(title: str, rows: list[dict[str, Any]]) -> Any:
+def _event_table(title: str, rows: Sequence[Mapping[str, Any]]) -> Any:
     from rich.table import Table
 
     table = Table(title=title)
@@ -207,11 +210,11 @@ def _event_table(title: str, rows: list[dict[str, Any]]) -> Any:
     return table
 
 
-def show_events(console: Any, events: list[dict[str, Any]]) -> None:
+def show_events(console: Any, events: Sequence[Mapping[str, Any]]) -> None:
     print_events(console, _("Events"), events)
 
 
-def stopped_panel(console: Any, result: dict[str, Any], title: str, extra: str = "") -> None:
+def stopped_panel(console: Any, result: Mapping[str, Any], title: str, extra: str = "") -> None:
     """Where a journey or flow stopped, why in plain words, and what the app advises."""
     from rich.markup import escape
     from rich.panel import Panel

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from loancli.cli.common import Options, handled, options
+from loancli.cli.common import Options, handled, options, options_for
 from loancli.i18n import _
 
 
@@ -23,7 +23,7 @@ def replay(
     directory: exit 0 when it reproduces the recorded outcome and events, 3 at the first
     event that differs. --db keeps the replayed world (a new file); default: a temporary one."""
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts), options_for({"bundle": "FILE"}):
         code = run_replay(opts, bundle_path)
     raise typer.Exit(code)
 

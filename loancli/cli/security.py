@@ -5,9 +5,9 @@ calls them and renders."""
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,6 +23,9 @@ from loancli.cli.common import (
     run_flow_command,
 )
 from loancli.i18n import _
+
+if TYPE_CHECKING:
+    from loancli.records import Account
 
 device_app = typer.Typer(
     help="The devices an account trusts, and its two-step verification.", no_args_is_help=True
@@ -139,7 +142,7 @@ def _run(
 
 
 @contextlib.contextmanager
-def _account(opts: Options, phone: str) -> Iterator[tuple[Any, dict[str, Any], Any]]:
+def _account(opts: Options, phone: str) -> Iterator[tuple[Any, "Account", Any]]:
     """The open state file (with the scenario's accounts), the named account, the device."""
     from loancli.account.security import account_for
 
@@ -158,7 +161,7 @@ def _model(raw: str) -> str:
         raise UsageError(str(exc), key="MODEL") from None
 
 
-def _emit_view(opts: Options, view: dict[str, Any], message: str | None = None) -> None:
+def _emit_view(opts: Options, view: Mapping[str, Any], message: str | None = None) -> None:
     if opts.json:
         opts.emit({**view, "message": message} if message else view)
         return

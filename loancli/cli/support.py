@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from loancli.cli.common import check_output, handled, open_world, options, paged
+from loancli.cli.common import check_output, handled, open_world, options, options_for, paged
 from loancli.i18n import _
 from loancli.text import printable
 
@@ -78,7 +78,7 @@ def report(
     from loancli.support.reporting import to_markdown
 
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts), options_for({"bundle": "--bundle"}):
         if fmt not in ("md", "json"):
             raise UsageError(_("choose md or json"), key="--format")
         check_output(out, "--out")

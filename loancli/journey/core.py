@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypedDict, get_args
+from typing import TypeAlias, TypedDict, get_args
 
 from loancli.asking import Asker
 from loancli.clock import Rng, SimClock, parse_datetime
@@ -19,6 +19,7 @@ from loancli.records import (
     Money,
     PlannedLine,
     Run,
+    is_flow,
 )
 from loancli.store import Store
 from loancli.world.providers import WorldSettings
@@ -28,42 +29,16 @@ from loancli.world.providers.ocr import FakeOcr
 from loancli.world.providers.review import FakeReview
 from loancli.world.providers.sms import SmsService
 
-if TYPE_CHECKING:
-    from typing_extensions import TypeIs
-
-
 # -- the records the steps run on -----------------------------------------------------------
 # What the journey's steps keep on a record beyond the fields ``records.py`` types: they are
 # stored with the record (a state file has them), so they belong with the record types there.
 
 
-class RunInfo(Run, total=False):
-    """How a run was started, as the session keeps it: :class:`records.Run` and what a ticket
-    bundle replays it from."""
-
-    # The action's own fields (its kind, ids, an order), never command-line words.
-    action: dict[str, object]
-    # The language the events' sentences are in.
-    lang: str
-    # A scenario file's body (a built-in scenario is named, not copied).
-    scenario_text: str | None
-    # The answers of the steps that finished, secrets as stand-ins: answers as given, before
-    # any question parses them.
-    given: dict[str, object]
-
-
-class ApplicantRecord(Applicant, total=False):
-    """An applicant's journey as its steps keep it."""
-
-    # The file name of the income proof the second review asked for.
-    income_proof: str
-
-
-class Quota(TypedDict):
-    """A checkout's quota review: the quota and what is left of it for this order."""
-
-    quota: Money
-    available: Money
+# A run, a journey and a flow as their steps keep them: ``records.py`` types every field the
+# steps write (a state file has them, and is checked against them when it is opened).
+RunInfo: TypeAlias = Run
+ApplicantRecord: TypeAlias = Applicant
+FlowRecord: TypeAlias = Flow
 
 
 class PhoneChangeView(TypedDict):
@@ -136,32 +111,11 @@ class FlowView(TypedDict, total=False):
     account: Mapping[str, object] | None
 
 
-class FlowRecord(Flow, total=False):
-    """A flow's record as its steps keep it: :class:`records.Flow` and each flow's own fields."""
-
-    attempts: dict[str, int]
-    # checkout
-    item: str
-    quota: Quota
-    # card unbind, contact remove
-    card_id: str
-    contact_id: str
-    # change phone
-    new_phone: str
-    identity_method: str
-    view: FlowView
-
-
 # What a step runs on: an applicant's journey, or a flow's record.
 Record = ApplicantRecord | FlowRecord
 
 # The journey's steps and its end, as ``records.py`` names them.
 APPLICANT_STEPS: tuple[ApplicantStep, ...] = get_args(ApplicantStep)
-
-
-def is_flow(record: Record) -> TypeIs[FlowRecord]:
-    """Whether ``record`` is a flow's (it has a kind) rather than an applicant's journey."""
-    return "kind" in record
 
 
 def applicant_step(name: str) -> ApplicantStep:
@@ -244,8 +198,10 @@ class Journey:
     def save(self, record: Record) -> None:
         """Persist an applicant's journey, or another flow's record (table ``flows``)."""
         record["updated_at"] = self.clock.isoformat()
-        table = FLOWS if is_flow(record) else APPLICANTS
-        self.store.upsert(table, record, id=record["id"])
+        if is_flow(record):
+            self.store.upsert(FLOWS, record, id=record["id"])
+        else:
+            self.store.upsert(APPLICANTS, record, id=record["id"])
 
 
 def save_clock(store: Store, clock: SimClock) -> None:

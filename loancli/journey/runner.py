@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypedDict, cast
 
 from loancli.errors import RuleError
@@ -141,7 +141,8 @@ class JourneyResult(TypedDict):
     message: str | None
     advice: str | None
     loan: LoanShown | None
-    schedule: list[PlanRow]
+    # The plan as made; a view of the loan now (its lines with their status) may stand in.
+    schedule: Sequence[PlanRow]
     events: list[Event]
 
 

@@ -43,6 +43,7 @@ from loancli.journey.runner import (
     start_journey,
 )
 from loancli.questions import QUESTIONS
+from loancli.records import RunAction
 from loancli.store import DEFAULT_LOCK_TIMEOUT, MemoryState, Store, default_db_path
 from loancli.validation import file_kind
 from loancli.world.presets import seed_accounts
@@ -162,7 +163,7 @@ def open_journey(
     on_close: Callable[[Asker], None] | None = None,
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
-    action: Mapping[str, object] | None = None,
+    action: RunAction | None = None,
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -197,7 +198,7 @@ def open_journey(
                 # What a ticket bundle needs to replay this run anywhere: the action (its
                 # kind and its own fields, never command-line words), a scenario file's body,
                 # and (filled in step by step) the answers.
-                "action": dict(action or {"action": "apply"}),
+                "action": action.copy() if action else {"action": "apply"},
                 # The sentences the events record are in this language; a replay speaks it.
                 "lang": language(),
                 "scenario_text": _scenario_text(loaded),
@@ -248,7 +249,7 @@ class WorldArgs(TypedDict, total=False):
     on_close: Callable[[Asker], None] | None
     lock_timeout: float | None
     on_wait: Callable[[str], None] | None
-    action: Mapping[str, object]
+    action: RunAction
 
 
 def run_journey(
@@ -269,7 +270,7 @@ def run_journey(
             return resume_journey(journey, resume)
         return start_journey(journey)
 
-    action: dict[str, object]
+    action: RunAction
     if step is not None:
         action = {"action": "step", "applicant": step[0], "step": step[1]}
     else:

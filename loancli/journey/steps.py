@@ -22,7 +22,7 @@ from loancli.loan.money import fmt, fmt_human
 from loancli.loan.products import validate_amount
 from loancli.loan.schedule import Schedule, build_schedule
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
-from loancli.questions import Upload
+from loancli.questions import QuestionContext, Upload
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS, Profile
 
@@ -39,7 +39,7 @@ def _now(j: Journey) -> datetime:
 
 @asks("employer", "monthly_income", "contact_name", "contact_relation", "contact_phone")
 def profile(j: Journey, app: ApplicantRecord) -> Stop | None:
-    context = {"phone": app["phone"]}
+    context: QuestionContext = {"phone": app["phone"]}
     data: Profile = {
         "employer": j.asker.ask("employer"),
         "monthly_income": fmt(j.asker.ask("monthly_income")),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal, NotRequired, TypedDict
+from typing import Literal, TypedDict
 
-from loancli.errors import NotFound, RuleError
+from loancli.errors import NotFound
 from loancli.i18n import _
 from loancli.loan.money import ZERO, fmt
 from loancli.loan.schedule import Schedule
@@ -25,15 +25,12 @@ from loancli.records import LOANS, Line, LineStatus, Loan, LoanEvent
 from loancli.store import Store
 
 
-class LoanNotFound(NotFound, RuleError):
+class LoanNotFound(NotFound):
     """No loan is found for what was named (an applicant, a checkout flow, a loan id): a
     ``RuleError`` on loan, which ``cli/`` maps onto the argument the user typed."""
 
-
-class StampedEvent(LoanEvent):
-    """A loan event as the loan keeps it; a refused repayment also says why."""
-
-    reason: NotRequired[str]
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, key=field)
 
 
 class ClockEvent(DatedEvent):
@@ -106,7 +103,9 @@ def create_loan(
     )
     loan["events"] = [{"at": at, "event": "disbursed", "detail": {"amount": loan["amount"]}}]
     loan["payout_id"] = payout_id
-    store.insert(LOANS, loan if item is None else {**loan, "item": item})
+    if item is not None:
+        loan["item"] = item
+    store.insert(LOANS, loan)
     return loan
 
 
@@ -147,7 +146,7 @@ def save_loan(store: Store, loan: Loan) -> None:
 def log(loan: Loan, at: str, events: list[DatedEvent]) -> None:
     """Append events to the loan's history, stamped with the simulated time of the command."""
     for event in events:
-        stamped: StampedEvent = {"at": at, **event}
+        stamped: LoanEvent = {"at": at, **event}
         loan.setdefault("events", []).append(stamped)
 
 

@@ -30,12 +30,6 @@ Part = Literal["penalty", "interest", "fee", "principal"]
 PARTS: tuple[Part, ...] = ("penalty", "interest", "fee", "principal")
 
 
-class DisbursedLoan(Loan):
-    """A loan as it is paid out: the record with the product it was priced by."""
-
-    product: str
-
-
 class DatedEvent(TypedDict):
     """Something that happened to a loan, dated by its day; the command's time stamps it when
     it is logged (:class:`loancli.records.LoanEvent`)."""
@@ -100,7 +94,7 @@ def new_loan(
     card_number: str,
     loan_date: date,
     product: str = "cash_loan",
-) -> DisbursedLoan:
+) -> Loan:
     """The loan document for a disbursed schedule."""
     return {
         "id": loan_id,

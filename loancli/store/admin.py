@@ -6,12 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from loancli.errors import RuleError
 from loancli.i18n import _
-from loancli.records import APPLICANTS, FLOWS, LOANS, OTP_CODES, SMS_INBOX
-from loancli.store.base import Store
+from loancli.records import (
+    APPLICANTS,
+    FLOWS,
+    LOANS,
+    OTP_CODES,
+    SMS_INBOX,
+    Loan,
+    OtpCode,
+    SmsMessage,
+    Table,
+)
+from loancli.store.base import Store, doc_id_of
 
 
 @dataclass
@@ -70,8 +79,8 @@ def prune(store: Store, before: date) -> Pruned:
             if closed and _day(app.get("updated_at", app["created_at"])) < cutoff:
                 done.applicants.append(app["id"])
                 done.loans += [x["id"] for x in own]
-                store.remove_ids(APPLICANTS, {app.doc_id})
-                store.remove_ids(LOANS, {x.doc_id for x in own})
+                store.remove_ids(APPLICANTS, {doc_id_of(app)})
+                store.remove_ids(LOANS, {doc_id_of(x) for x in own})
                 phone = app.get("phone")
                 if phone:
                     done.messages += _drop_sent(store, SMS_INBOX, phone, cutoff)
@@ -83,23 +92,26 @@ def prune(store: Store, before: date) -> Pruned:
             if finished and _day(flow.get("updated_at", "")) < cutoff:
                 done.flows.append(flow["id"])
                 done.loans += [x["id"] for x in own]
-                store.remove_ids(FLOWS, {flow.doc_id})
-                store.remove_ids(LOANS, {x.doc_id for x in own})
+                store.remove_ids(FLOWS, {doc_id_of(flow)})
+                store.remove_ids(LOANS, {doc_id_of(x) for x in own})
     return done
 
 
-def _settled(loans: list[Any]) -> bool:
+def _settled(loans: list[Loan]) -> bool:
     return all(loan["status"] != "active" for loan in loans)
 
 
-def _drop_sent(store: Store, table: str, phone: str, cutoff: str) -> int:
-    old = {doc.doc_id for doc in store.find(table, phone=phone) if _day(doc["sent_at"]) < cutoff}
+def _drop_sent(
+    store: Store, table: Table[SmsMessage] | Table[OtpCode], phone: str, cutoff: str
+) -> int:
+    sent = [(doc_id_of(doc), doc["sent_at"]) for doc in store.find(table, phone=phone)]
+    old = {number for number, at in sent if _day(at) < cutoff}
     store.remove_ids(table, old)
     return len(old)
 
 
-def _day(stamp: Any) -> str:
+def _day(stamp: str) -> str:
     try:
-        return datetime.fromisoformat(str(stamp)).date().isoformat()
+        return datetime.fromisoformat(stamp).date().isoformat()
     except ValueError:
         return ""

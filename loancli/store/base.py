@@ -33,10 +33,12 @@ import itertools
 import os
 import stat
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar, overload
 
 import msgspec
+import platformdirs
 
 from loancli.errors import (
     RuleError,
@@ -52,7 +54,16 @@ from loancli.records import (
     APPLICANTS,
     FLOWS,
     META,
+    Account,
+    Applicant,
+    Card,
+    Contact,
+    Flow,
+    Loan,
+    Meta,
+    OtpCode,
     RecordProblem,
+    SmsMessage,
     Table,
     check_table,
 )
@@ -91,8 +102,6 @@ def default_db_path() -> Path:
     env = os.environ.get("LOANCLI_DB")
     if env:
         return Path(env)
-    import platformdirs
-
     return platformdirs.user_data_path("loancli") / "state.json"
 
 
@@ -141,6 +150,14 @@ class Document(dict[str, Any]):
     def __init__(self, value: dict[str, Any], doc_id: int) -> None:
         super().__init__(value)
         self.doc_id = doc_id
+
+
+def doc_id_of(record: Mapping[str, object]) -> int:
+    """The number the store keys a record by, for a record the store returned (``get``,
+    ``find``, ``all``; a typed record is a :class:`Document` at run time)."""
+    if not isinstance(record, Document):
+        raise TypeError("not a record read from the store")
+    return record.doc_id
 
 
 class Store:
@@ -642,8 +659,33 @@ class Store:
 
     # -- repository API ------------------------------------------------------------------
 
-    def insert(self, table: str, doc: Mapping[str, Any]) -> int:
+    # Writing takes the table's record type: ``insert(LOANS, {...})`` is checked as a ``Loan``,
+    # so a misspelt or missing key is a type error. One overload per typed table, and none
+    # for a plain name: a ``Table`` is a ``str``, and a catch-all would accept any mapping for
+    # it. A plain name still works at run time (the tests, ``state convert``).
+    @overload
+    def insert(self, table: Table[Applicant], doc: Applicant) -> int: ...
+    @overload
+    def insert(self, table: Table[Flow], doc: Flow) -> int: ...
+    @overload
+    def insert(self, table: Table[Account], doc: Account) -> int: ...
+    @overload
+    def insert(self, table: Table[Loan], doc: Loan) -> int: ...
+    @overload
+    def insert(self, table: Table[Card], doc: Card) -> int: ...
+    @overload
+    def insert(self, table: Table[Contact], doc: Contact) -> int: ...
+    @overload
+    def insert(self, table: Table[SmsMessage], doc: SmsMessage) -> int: ...
+    @overload
+    def insert(self, table: Table[OtpCode], doc: OtpCode) -> int: ...
+    @overload
+    def insert(self, table: Table[Meta], doc: Meta) -> int: ...
+    def insert(self, table: str, doc: Mapping[str, object]) -> int:
         """Insert `doc` into `table`; return its document id."""
+        return self._insert(table, doc)
+
+    def _insert(self, table: str, doc: Mapping[str, object]) -> int:
         self._require_open()
         stored = copy(doc)
         with self.transaction():
@@ -651,11 +693,14 @@ class Store:
             self._write(table, doc_id, stored)
             return doc_id
 
+    # Reading gives the table's record type for a typed table, a Document for a plain name.
+    # A Table is a str, so the overloads overlap (ignored below): both give the same dict at run
+    # time, and only a Table typed as a plain str would get the wider type.
     @overload
-    def get(self, table: Table[R], **match: Any) -> R | None: ...
+    def get(self, table: Table[R], **match: object) -> R | None: ...  # type: ignore[overload-overlap]
     @overload
-    def get(self, table: str, **match: Any) -> Document | None: ...
-    def get(self, table: str, **match: Any) -> Any:
+    def get(self, table: str, **match: object) -> Document | None: ...
+    def get(self, table: str, **match: object) -> Any:
         """Return the first document whose fields equal all of `match`, or None (a copy: a
         record of a typed table is typed as its record, e.g. ``Loan``)."""
         for doc_id, doc in self._matching(table, match):
@@ -671,25 +716,44 @@ class Store:
         return self.find(table)
 
     @overload
-    def find(self, table: Table[R], **match: Any) -> list[R]: ...
+    def find(self, table: Table[R], **match: object) -> list[R]: ...  # type: ignore[overload-overlap]
     @overload
-    def find(self, table: str, **match: Any) -> list[Document]: ...
-    def find(self, table: str, **match: Any) -> Any:
+    def find(self, table: str, **match: object) -> list[Document]: ...
+    def find(self, table: str, **match: object) -> Any:
         """Return the documents whose fields equal all of `match` (all of them if none given)."""
         found = list(self._matching(table, match))
         copies = copy([doc for _, doc in found])
         return [Document(c, doc_id) for (doc_id, _), c in zip(found, copies, strict=True)]
 
-    def upsert(self, table: str, doc: Mapping[str, Any], **match: Any) -> list[int]:
+    @overload
+    def upsert(self, table: Table[Applicant], doc: Applicant, **match: object) -> list[int]: ...
+    @overload
+    def upsert(self, table: Table[Flow], doc: Flow, **match: object) -> list[int]: ...
+    @overload
+    def upsert(self, table: Table[Account], doc: Account, **match: object) -> list[int]: ...
+    @overload
+    def upsert(self, table: Table[Loan], doc: Loan, **match: object) -> list[int]: ...
+    @overload
+    def upsert(self, table: Table[Card], doc: Card, **match: object) -> list[int]: ...
+    @overload
+    def upsert(self, table: Table[Contact], doc: Contact, **match: object) -> list[int]: ...
+    @overload
+    def upsert(self, table: Table[SmsMessage], doc: SmsMessage, **match: object) -> list[int]: ...
+    @overload
+    def upsert(self, table: Table[OtpCode], doc: OtpCode, **match: object) -> list[int]: ...
+    @overload
+    def upsert(self, table: Table[Meta], doc: Meta, **match: object) -> list[int]: ...
+    def upsert(self, table: str, doc: Mapping[str, object], **match: object) -> list[int]:
         """Update the documents matching `match` with `doc`, or insert `doc` if none match."""
         _require_match("upsert", match)
         with self.transaction():
             ids = self.update(table, doc, **match)
-            return ids or [self.insert(table, doc)]
+            return ids or [self._insert(table, doc)]
 
-    def update(self, table: str, fields: Mapping[str, Any], **match: Any) -> list[int]:
+    def update(self, table: str, fields: Mapping[str, object], **match: object) -> list[int]:
         """Set `fields` on the documents matching `match`; return their ids. A document that
-        already holds them is not written again."""
+        already holds them is not written again. (``fields`` is part of a record: a type
+        checker cannot hold it to the table's type, which needs every required key.)"""
         _require_match("update", match)
         changes = copy(fields)
         with self.transaction():
@@ -699,7 +763,7 @@ class Store:
                     self._write(table, doc_id, {**doc, **changes})
         return [doc_id for doc_id, _ in hits]
 
-    def remove(self, table: str, **match: Any) -> list[int]:
+    def remove(self, table: str, **match: object) -> list[int]:
         """Remove the documents matching `match`; return their ids."""
         _require_match("remove", match)
         with self.transaction():
@@ -762,8 +826,6 @@ class Store:
 
 def _later(stored: Any, mine: str) -> str:
     """The later of two ISO date-times (the stored one when it cannot be read)."""
-    from datetime import datetime
-
     try:
         return mine if datetime.fromisoformat(mine) > datetime.fromisoformat(stored) else stored
     except (TypeError, ValueError):
@@ -809,7 +871,7 @@ def target_of(path: Path) -> Path:
     return target
 
 
-def _require_match(operation: str, match: dict[str, Any]) -> None:
+def _require_match(operation: str, match: Mapping[str, object]) -> None:
     if not match:
         raise ValueError(
             _(

@@ -9,7 +9,7 @@ plain, no tags), every field's type (:mod:`loancli.stories.format`), answer keys
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,7 +24,7 @@ from loancli.errors import LoanCliError, UsageError
 from loancli.i18n import _, language, set_language
 from loancli.loan.loans import find_loan, loan_view
 from loancli.questions import QUESTIONS
-from loancli.records import LOANS, SMS_INBOX
+from loancli.records import LOANS, SMS_INBOX, Applicant, Flow
 from loancli.store import MemoryState, Store
 from loancli.stories.format import (
     STORY_FORMAT,
@@ -195,6 +195,7 @@ def resolve_image(item: Any, folder: Path, at: str) -> str:
 def builtin_answers(name: str) -> dict[str, Any]:
     """A built-in answers set, its image answers as the built-in images' paths."""
     data = read_yaml((BUILTIN_ANSWERS / f"{name}.yaml").read_text(encoding="utf-8")) or {}
+    assert isinstance(data, dict), name  # a built-in answers set is a mapping
     return {k: _images(k, v, BUILTIN_IMAGES, "") for k, v in data.items()}
 
 
@@ -328,7 +329,7 @@ class _Facts:
     stopped_at: str | None = None
     reason: str | None = None
     loan_id: str | None = None
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: Sequence[Mapping[str, Any]] = field(default_factory=list)
 
 
 def _perform(
@@ -398,7 +399,7 @@ def _text(value: Any) -> Any:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def operations_record(world: State, record_id: str) -> dict[str, Any]:
+def operations_record(world: State, record_id: str) -> Applicant | Flow:
     from loancli.support.reporting import resolve
 
     with Store(world, read_only=True) as store:

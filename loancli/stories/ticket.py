@@ -23,7 +23,7 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,7 +103,7 @@ def build_bundle(
     store: Store,
     record_id: str,
     report_md: str,
-    report_json: dict[str, Any],
+    report_json: Mapping[str, Any],
     keep_personal_data: bool = False,
 ) -> Bundle:
     """The bundle of one applicant or flow, from the state file's records; its personal data
@@ -135,7 +135,7 @@ def build_bundle(
     return Bundle(ticket, files)
 
 
-def _setup_records(store: Store, table: str, record: dict[str, Any]) -> list[dict[str, Any]]:
+def _setup_records(store: Store, table: str, record: Mapping[str, Any]) -> list[dict[str, Any]]:
     """For a flow: the journeys and flows of the same account that ran before it."""
     if table == APPLICANTS or not record.get("phone"):
         return []
@@ -151,14 +151,14 @@ def _setup_records(store: Store, table: str, record: dict[str, Any]) -> list[dic
     return sorted(before, key=_made)
 
 
-def _made(record: dict[str, Any]) -> tuple[int, str, str]:
+def _made(record: Mapping[str, Any]) -> tuple[int, str, str]:
     """When a record was made: its creation number (older files: its time, then its id)."""
     return (record.get("seq", 0), record["created_at"], record["id"])
 
 
 def _action(
-    run: dict[str, Any],
-    record: dict[str, Any],
+    run: Mapping[str, Any],
+    record: Mapping[str, Any],
     images: dict[str, str],
     files: dict[str, bytes],
     setup: bool,
@@ -212,7 +212,7 @@ def _action(
     return msgspec.convert({**fields, **world}, api.AnyAction)
 
 
-def action_of_words(run: dict[str, Any], record: dict[str, Any]) -> dict[str, Any] | None:
+def action_of_words(run: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, Any] | None:
     """The action of a run recorded by a loancli that kept command words (``argv``): read by
     their fixed shapes, never executed; None for anything else."""
     if run.get("step"):
@@ -451,7 +451,7 @@ def replay(bundle: Bundle, state: Path | MemoryState | None = None, where: str =
     return compare(ticket, record)
 
 
-def compare(ticket: Ticket, record: dict[str, Any]) -> Verdict:
+def compare(ticket: Ticket, record: Mapping[str, Any]) -> Verdict:
     expected = msgspec.to_builtins(ticket.outcome)
     outcome = {k: record.get(k) for k in ("status", "stopped_at", "reason")}
     difference = first_difference(msgspec.to_builtins(ticket.events), record.get("events", []))

@@ -4,16 +4,16 @@ each finding with what is wrong and how to fix it."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Literal, TypedDict
 
-from loancli.account.accounts import identity_of
+from loancli.account.accounts import KnownIdentity, identity_of
 from loancli.account.cards import cards_of, status_of
 from loancli.account.contacts import contacts_of
 from loancli.errors import NotFound
 from loancli.i18n import N_, _
 from loancli.identity.card import valid_until
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
-from loancli.records import ACCOUNTS
+from loancli.records import ACCOUNTS, Account, Card, Contact
 from loancli.store import Store
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.sms import SmsService
@@ -93,9 +93,40 @@ CHECKS: dict[str, tuple[str, str]] = {
     ),
 }
 ATTENTION_FREE = {"old_number_recent", "id_expiring"}  # reminders, not problems
+# The domain field the account is named by (``cli/`` names the argument the user typed).
+PHONE = "phone"
 
 
-def _issue(code: str, **values: Any) -> dict[str, Any]:
+class Issue(TypedDict):
+    """One finding: its code (``CHECKS``), whether it needs action, what is wrong, the fix."""
+
+    code: str
+    severity: Literal["info", "action"]
+    what: str
+    fix: str
+
+
+class CheckSummary(TypedDict):
+    identity: str | None
+    phone_history: list[str]
+    cards: int
+    contacts: int
+    frozen: bool
+
+
+class SelfCheck(TypedDict):
+    """``account check``: the account's numbers masked, when it was checked, the findings."""
+
+    phone: str
+    checked_at: str
+    previous_check: str | None
+    next_check: str
+    status: Literal["attention", "ok"]
+    summary: CheckSummary
+    issues: list[Issue]
+
+
+def _issue(code: str, **values: str) -> Issue:
     what, fix = CHECKS[code]
     return {
         "code": code,
@@ -105,7 +136,7 @@ def _issue(code: str, **values: Any) -> dict[str, Any]:
     }
 
 
-def self_check(store: Store, phone: str, world: WorldSettings, now: datetime) -> dict[str, Any]:
+def self_check(store: Store, phone: str, world: WorldSettings, now: datetime) -> SelfCheck:
     """``account check``: stale or inconsistent data on the account, each with its fix.
     Records when the check ran (the next is due a quarter later)."""
     account = store.get(ACCOUNTS, phone=phone)
@@ -114,7 +145,7 @@ def self_check(store: Store, phone: str, world: WorldSettings, now: datetime) ->
             _(
                 "no account with the number {value0}; after a phone change use the new number"
             ).format(value0=mask_phone(phone)),
-            key="PHONE",
+            key=PHONE,
         )
     identity = identity_of(store, phone)
     cards = cards_of(store, phone)
@@ -147,9 +178,7 @@ def self_check(store: Store, phone: str, world: WorldSettings, now: datetime) ->
     }
 
 
-def _account_issues(
-    account: dict[str, Any], identity: dict[str, Any] | None, today: date
-) -> list[dict[str, Any]]:
+def _account_issues(account: Account, identity: KnownIdentity | None, today: date) -> list[Issue]:
     issues = []
     if account.get("frozen"):
         issues.append(_issue("account_frozen"))
@@ -165,8 +194,8 @@ def _account_issues(
 
 
 def _phone_issues(
-    store: Store, account: dict[str, Any], world: WorldSettings, now: datetime
-) -> list[dict[str, Any]]:
+    store: Store, account: Account, world: WorldSettings, now: datetime
+) -> list[Issue]:
     phone = account["phone"]
     issues = []
     sms = SmsService(world.sms, store)
@@ -186,9 +215,7 @@ def _phone_issues(
     return issues
 
 
-def _card_issues(
-    cards: list[dict[str, Any]], world: WorldSettings, today: date
-) -> list[dict[str, Any]]:
+def _card_issues(cards: list[Card], world: WorldSettings, today: date) -> list[Issue]:
     if not cards:
         return [_issue("card_missing")]
     issues = []
@@ -203,14 +230,15 @@ def _card_issues(
             issues.append(_issue("card_rebind_required", **values))
         elif status in ("frozen", "closed"):
             issues.append(_issue(f"card_{status}", **values))
-        if card.get("expiry"):
-            month, year = int(card["expiry"][:2]), 2000 + int(card["expiry"][2:])
+        expiry = card.get("expiry")
+        if expiry:
+            month, year = int(expiry[:2]), 2000 + int(expiry[2:])
             if (year, month) < (today.year, today.month):
                 issues.append(_issue("card_expired", **values, date=f"{month:02d}/{year}"))
     return issues
 
 
-def _contact_issues(contacts: list[dict[str, Any]], phone: str) -> list[dict[str, Any]]:
+def _contact_issues(contacts: list[Contact], phone: str) -> list[Issue]:
     if not contacts:
         return [_issue("contact_missing")]
     return [

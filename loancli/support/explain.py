@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from loancli.i18n import _
 from loancli.loan.explain import explain_amounts, explain_due_date
@@ -12,7 +11,7 @@ from loancli.loan.loans import loan_view
 from loancli.loan.schedule import build_schedule
 from loancli.loan.servicing import DEFAULT_SERVICING, penalty_rate
 from loancli.reasons import Reason
-from loancli.records import LOANS
+from loancli.records import LOANS, Applicant, Event, Loan, Review
 from loancli.store import Store
 from loancli.support.reporting import facts_of, is_flow, resolve
 from loancli.world.providers.review import why_in
@@ -31,21 +30,11 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
     faces = [e for e in events if e["event"] in ("face_passed", "face_failed", "face_locked")]
     if faces:
         out["face_check"] = " ".join(_face_sentence(e) for e in faces)
-    review = app.get("review")
-    if review:
-        verdict = _("approved") if review["approved"] else _("rejected")
-        auths = [k for k, v in (app.get("authorisations") or {}).items() if v]
-        out["review"] = _(
-            "The first review {verdict} the application: {why}. Inputs: monthly income "
-            "{income}, authorisations granted: {auths}."
-        ).format(
-            verdict=verdict,
-            why=_("; ").join(why_in(w) for w in review["why"]),
-            income=app["profile"]["monthly_income"],
-            auths=", ".join(auths) or _("none"),
-        )
-    if app.get("reason"):
-        reason = Reason(app["reason"])
+    if not is_flow(app) and (review := app.get("review")):
+        out["review"] = _review_sentence(app, review)
+    code = app.get("reason")
+    if code:
+        reason = Reason(code)
         facts = facts_of(app)
         what = _("flow") if is_flow(app) else _("journey")
         out["stop"] = _("The {what} stopped at {value0} with {value1}: {value2} {value3}").format(
@@ -62,7 +51,21 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
     return out
 
 
-def _id_sentence(e: dict[str, Any]) -> str:
+def _review_sentence(app: Applicant, review: Review) -> str:
+    verdict = _("approved") if review["approved"] else _("rejected")
+    auths = [k for k, v in (app.get("authorisations") or {}).items() if v]
+    return _(
+        "The first review {verdict} the application: {why}. Inputs: monthly income "
+        "{income}, authorisations granted: {auths}."
+    ).format(
+        verdict=verdict,
+        why=_("; ").join(why_in(w) for w in review["why"]),
+        income=app["profile"]["monthly_income"],
+        auths=", ".join(auths) or _("none"),
+    )
+
+
+def _id_sentence(e: Event) -> str:
     d = e["detail"]
     if e["event"] == "id_verified":
         return _("The card {value0} was accepted (validity {value1}).").format(
@@ -89,7 +92,7 @@ def _id_sentence(e: dict[str, Any]) -> str:
     )
 
 
-def _face_sentence(e: dict[str, Any]) -> str:
+def _face_sentence(e: Event) -> str:
     d = e["detail"]
     if e["event"] == "face_locked":
         return _(
@@ -120,7 +123,7 @@ def _face_sentence(e: dict[str, Any]) -> str:
     )
 
 
-def explain_loan(store: Store, loan: dict[str, Any], today: date) -> dict[str, str]:
+def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
     loan_date = date.fromisoformat(loan["loan_date"])
     earlier = [x for x in store.find(LOANS, phone=loan["phone"]) if x["id"] < loan["id"]]
     repayment_day = loan["repayment_day"] if earlier else None
@@ -163,7 +166,7 @@ def explain_loan(store: Store, loan: dict[str, Any], today: date) -> dict[str, s
     return out
 
 
-def _plan_now(loan: dict[str, Any], today: date) -> str:
+def _plan_now(loan: Loan, today: date) -> str:
     """What the plan is now: the prepayments and re-instalment that changed it, what is owed
     today with the penalty, and the next installment."""
     now = loan_view(loan, today)

@@ -44,12 +44,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
-from typing import Any
 
 from loancli.account.hashing import stand_in
 from loancli.asking import read_yaml, read_yaml_file
 from loancli.clock import Rng
-from loancli.errors import UsageError
+from loancli.errors import RuleError
 from loancli.i18n import N_, _
 from loancli.identity.areas import address_prefixes, area_for_address, issuing_authority
 from loancli.identity.card import METADATA_KEY, IdCardFields, parse_validity
@@ -116,6 +115,8 @@ _STREETS = (
 _FIRMS = ("华信", "恒达", "远航", "启明", "瑞丰", "联创", "正泰", "宏图")
 _TRADES = ("科技", "贸易", "信息技术", "物流", "文化传媒", "电子商务", "建筑工程", "餐饮管理")
 _TRIES = 10_000
+# The domain field a bundle that cannot be made is refused as (``cli/`` names the option).
+BUNDLE = "bundle"
 
 
 @dataclass
@@ -140,8 +141,8 @@ class Originals:
 
 
 def personal_data(
-    ticket: Mapping[str, Any], files: Mapping[str, bytes], *, keep: bool
-) -> tuple[dict[str, Any], dict[str, bytes]]:
+    ticket: Mapping[str, object], files: Mapping[str, bytes], *, keep: bool
+) -> tuple[dict[str, object], dict[str, bytes]]:
     """The ticket and members a bundle carries. Built-in scenarios are inlined (a replay then
     seeds their accounts with the passwords' stand-ins, and the stand-ins reach their
     numbers); unless ``keep``, every personal value is replaced (see the module). The ticket
@@ -153,23 +154,26 @@ def personal_data(
     return _marked(mapped, PSEUDONYMISED), members
 
 
-def inline_builtin_scenarios(ticket: Mapping[str, Any]) -> dict[str, Any]:
+def inline_builtin_scenarios(ticket: Mapping[str, object]) -> dict[str, object]:
     """The ticket with each built-in scenario a run names (other than the default) inlined
     as its ``scenario_text``, as a scenario file's body is."""
     names = set(builtin_names()) - {"default"}
 
-    def inline(value: Any) -> Any:
+    def inline_mapping(value: Mapping[str, object]) -> dict[str, object]:
+        out = {k: inline(v) for k, v in value.items()}
+        name = out.get(SCENARIO)
+        if isinstance(name, str) and name in names and not out.get(SCENARIO_TEXT):
+            out[SCENARIO_TEXT] = builtin_scenario_text(name)
+        return out
+
+    def inline(value: object) -> object:
         if isinstance(value, Mapping):
-            out = {k: inline(v) for k, v in value.items()}
-            name = out.get(SCENARIO)
-            if isinstance(name, str) and name in names and not out.get(SCENARIO_TEXT):
-                out[SCENARIO_TEXT] = builtin_scenario_text(name)
-            return out
+            return inline_mapping(value)
         if isinstance(value, list):
             return [inline(v) for v in value]
         return value
 
-    return inline(ticket)
+    return inline_mapping(ticket)
 
 
 def builtin_scenario_text(name: str) -> str:
@@ -178,22 +182,23 @@ def builtin_scenario_text(name: str) -> str:
     import yaml
 
     path = BUILTIN_DIR / f"{name}.yaml"
-    data = read_yaml_file(path, "scenario file", key="--scenario", typed=True)
-    for account in (data or {}).get("accounts") or []:
+    data = read_yaml_file(path, "scenario file", key="scenario", typed=True)
+    accounts = data.get("accounts") if isinstance(data, dict) else None
+    for account in accounts or []:
         if isinstance(account, dict) and isinstance(account.get("password"), str):
             account["password"] = stand_in(account["password"])
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 def pseudonymise(
-    ticket: Mapping[str, Any], files: Mapping[str, bytes]
-) -> tuple[dict[str, Any], dict[str, bytes]]:
+    ticket: Mapping[str, object], files: Mapping[str, bytes]
+) -> tuple[dict[str, object], dict[str, bytes]]:
     """The ticket and its members with every personal value replaced by its stand-in, the ID
     images drawn again; the events' and reports' blur scores follow the new images."""
     printed = [_card_fields(data) for name, data in files.items() if name.startswith(IMAGES)]
     originals = collect(ticket, [fields for fields in printed if fields])
     stand_ins = StandIns(originals, bundle_salt(ticket, files))
-    mapped = stand_ins.data(ticket)
+    mapped = stand_ins.mapping(ticket)
     members: dict[str, bytes] = {}
     scores: dict[tuple[str, float], float] = {}
     for name in sorted(files):
@@ -205,7 +210,7 @@ def pseudonymise(
         else:
             data = _member(name, data, stand_ins)
         members[new_name] = data
-    mapped = _rescored(mapped, scores)
+    mapped = _rescored_mapping(mapped, scores)
     for name, data in members.items():
         if name.endswith(".json"):
             members[name] = _json_rescored(data, scores)
@@ -214,7 +219,7 @@ def pseudonymise(
     return mapped, members
 
 
-def bundle_salt(ticket: Mapping[str, Any], files: Mapping[str, bytes]) -> bytes:
+def bundle_salt(ticket: Mapping[str, object], files: Mapping[str, bytes]) -> bytes:
     """A keyed hash of the ticket and its images (not the reports, which name the bundle's
     own file): the seed of every stand-in."""
     digest = hmac.new(_SALT_KEY, digestmod=hashlib.sha256)
@@ -224,7 +229,7 @@ def bundle_salt(ticket: Mapping[str, Any], files: Mapping[str, bytes]) -> bytes:
     return digest.digest()
 
 
-def collect(ticket: Any, card_fields: Iterable[Mapping[str, Any]] = ()) -> Originals:
+def collect(ticket: object, card_fields: Iterable[Mapping[str, str]] = ()) -> Originals:
     """The personal values in ``ticket`` (scenarios inlined as YAML included) and in the
     fields the ID images carry."""
     found = Originals()
@@ -235,8 +240,9 @@ def collect(ticket: Any, card_fields: Iterable[Mapping[str, Any]] = ()) -> Origi
             _classify(found, keys, value)
         number = str(fields.get("number", ""))
         for key in ("address", "authority"):
-            if isinstance(fields.get(key), str) and fields[key]:
-                found.places.append((fields[key], number))
+            text = fields.get(key)
+            if isinstance(text, str) and text:
+                found.places.append((text, number))
     found.id_numbers |= found.seen_ids - found.cards
     found.cards |= found.seen_cards - found.id_numbers
     return found
@@ -284,14 +290,12 @@ class StandIns:
             return text
         return self._pattern.sub(lambda m: self._replacements[m.group(0)], text)
 
-    def data(self, value: Any) -> Any:
+    def data(self, value: object) -> object:
         """Plain data with every text mapped; an inlined scenario (YAML in a string) is
         parsed, mapped and dumped again."""
         if isinstance(value, Mapping):
             return {
-                self.text(k) if isinstance(k, str) else k: (
-                    self.scenario(v) if k == SCENARIO_TEXT and isinstance(v, str) else self.data(v)
-                )
+                self.text(k) if isinstance(k, str) else k: self._value(k, v)
                 for k, v in value.items()
             }
         if isinstance(value, list):
@@ -302,6 +306,20 @@ class StandIns:
             new = self._replacements.get(str(value))
             return int(new) if new is not None and new.isdigit() else value
         return value
+
+    def mapping(self, value: Mapping[str, object]) -> dict[str, object]:
+        """A mapping with text keys (a ticket), mapped as :meth:`data` maps one."""
+        return {self.text(k): self._value(k, v) for k, v in value.items()}
+
+    def fields(self, fields: Mapping[str, str]) -> dict[str, str]:
+        """An ID image's fields (text), mapped as :meth:`data` maps them."""
+        return {self.text(k): self._text(k, v) for k, v in fields.items()}
+
+    def _value(self, key: object, value: object) -> object:
+        return self._text(key, value) if isinstance(value, str) else self.data(value)
+
+    def _text(self, key: object, value: str) -> str:
+        return self.scenario(value) if key == SCENARIO_TEXT else self.text(value)
 
     def scenario(self, text: str) -> str:
         import yaml
@@ -322,7 +340,7 @@ def redraw(data: bytes, stand_ins: StandIns) -> tuple[bytes, tuple[float, float]
         return data, None
     check, raw = opened
     fields = fields_in_chunk(raw)
-    metadata = stand_ins.data(fields) if fields else None
+    metadata = stand_ins.fields(fields) if fields else None
     side = str((metadata or {}).get("side", "front"))
     printed = _printable(metadata)
     seed = _face_seed(metadata)
@@ -340,7 +358,7 @@ def redraw(data: bytes, stand_ins: StandIns) -> tuple[bytes, tuple[float, float]
 # Finding the originals --------------------------------------------------------------------
 
 
-def _leaves(value: Any, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
+def _leaves(value: object, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str | int]]:
     """Every text or whole number in ``value`` with the keys that lead to it (list positions
     left out); an inlined scenario's YAML is read and walked from its own root."""
     if isinstance(value, Mapping):
@@ -358,7 +376,7 @@ def _leaves(value: Any, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...]
         yield keys, value
 
 
-def _parsed_yaml(text: str) -> Any:
+def _parsed_yaml(text: str) -> object:
     import yaml
 
     try:
@@ -440,11 +458,11 @@ def _first(draw: Callable[[int], str], ok: Callable[[str], bool], what: str) -> 
         candidate = draw(attempt)
         if ok(candidate):
             return candidate
-    raise UsageError(
-        _("no stand-in found for a {what}; make the bundle with --keep-personal-data").format(
+    raise RuleError(
+        BUNDLE,
+        _("no stand-in found for a {what}; make the bundle with the personal data kept").format(
             what=_(what)
         ),
-        key="--bundle",
     )
 
 
@@ -653,7 +671,7 @@ def _pattern(replacements: Mapping[str, str]) -> re.Pattern[str] | None:
 # Images and reports --------------------------------------------------------------------------
 
 
-def _opened(data: bytes) -> tuple[ImageCheck, Any] | None:
+def _opened(data: bytes) -> tuple[ImageCheck, object] | None:
     """The measured image and its fields chunk, or None for what is not an image an upload
     takes (unreadable, or more pixels than an ID photo may have)."""
     from PIL import Image
@@ -670,7 +688,7 @@ def _opened(data: bytes) -> tuple[ImageCheck, Any] | None:
         return None
 
 
-def _card_fields(data: bytes) -> dict[str, Any] | None:
+def _card_fields(data: bytes) -> dict[str, str] | None:
     """The fields an image's chunk carries, from its header alone."""
     from PIL import Image
 
@@ -683,7 +701,7 @@ def _card_fields(data: bytes) -> dict[str, Any] | None:
         return None
 
 
-def _printable(fields: Mapping[str, Any] | None) -> IdCardFields | None:
+def _printable(fields: Mapping[str, str] | None) -> IdCardFields | None:
     """What to print on the card the fields describe; None when they do not make a card
     (the card is then drawn with nothing printed, the fields still in its chunk)."""
     if not fields:
@@ -717,7 +735,7 @@ def _printable(fields: Mapping[str, Any] | None) -> IdCardFields | None:
         return None
 
 
-def _face_seed(fields: Mapping[str, Any] | None) -> int:
+def _face_seed(fields: Mapping[str, str] | None) -> int:
     """The portrait's seed from the face the card enrolls (``face-7``), so it looks the same."""
     face = str((fields or {}).get("face_id", ""))
     number = face.removeprefix("face-")
@@ -740,25 +758,31 @@ def _member(name: str, data: bytes, stand_ins: StandIns) -> bytes:
     return stand_ins.text(text).encode()
 
 
-def _json_bytes(value: Any) -> bytes:
+def _json_bytes(value: object) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def _rescored(value: Any, scores: Mapping[tuple[str, float], float]) -> Any:
+def _rescored(value: object, scores: Mapping[tuple[str, float], float]) -> object:
     """Events (and rows) about a redrawn image carry its new blur score."""
     if not scores:
         return value
     if isinstance(value, dict):
-        out = {k: _rescored(v, scores) for k, v in value.items()}
-        score, file = out.get("blur_score"), out.get("file")
-        if isinstance(score, int | float) and isinstance(file, str):
-            new = scores.get((file, round(float(score), 1)))
-            if new is not None:
-                out["blur_score"] = new
-        return out
+        return _rescored_mapping(value, scores)
     if isinstance(value, list):
         return [_rescored(v, scores) for v in value]
     return value
+
+
+def _rescored_mapping(
+    value: Mapping[str, object], scores: Mapping[tuple[str, float], float]
+) -> dict[str, object]:
+    out = {k: _rescored(v, scores) for k, v in value.items()}
+    score, file = out.get("blur_score"), out.get("file")
+    if scores and isinstance(score, int | float) and isinstance(file, str):
+        new = scores.get((file, round(float(score), 1)))
+        if new is not None:
+            out["blur_score"] = new
+    return out
 
 
 def _json_rescored(data: bytes, scores: Mapping[tuple[str, float], float]) -> bytes:
@@ -784,9 +808,9 @@ def _markdown_rescored(data: bytes, scores: Mapping[tuple[str, float], float]) -
     return "\n".join(lines).encode()
 
 
-def _marked(ticket: Mapping[str, Any], mode: str) -> dict[str, Any]:
+def _marked(ticket: Mapping[str, object], mode: str) -> dict[str, object]:
     """The ticket saying which kind of bundle it is, after its loancli version."""
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}
     for key, value in ticket.items():
         if key != PERSONAL_DATA:
             out[key] = value

@@ -7,26 +7,115 @@ and masks the borrower's identifiers again where it shows them.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from loancli.account.accounts import identity_of
 from loancli.asking import shown_set_item
-from loancli.errors import NotFound, UsageError
+from loancli.errors import NotFound, RuleError, UsageError
 from loancli.i18n import _, language
-from loancli.journey.runner import load_applicant
 from loancli.masking import mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
-from loancli.records import FLOWS, LOANS
+from loancli.records import (
+    APPLICANTS,
+    FLOWS,
+    LOANS,
+    Applicant,
+    EventDetail,
+    Flow,
+    Run,
+)
+from loancli.records import is_flow as is_flow  # where support's callers have found it
 from loancli.store import Store
 from loancli.text import printable
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import Scenario, load_scenario
 
+# The domain field a record's id is refused as (``cli/`` names the argument the user typed).
+RECORD_ID = "record_id"
 
-def resolve(store: Store, record_id: str, key: str = "ID") -> dict[str, Any]:
+
+class TimelineRow(TypedDict):
+    """One event of a timeline: of the journey or flow (``source`` is ``journey`` or the
+    flow's kind), or of one of its loans (``source`` is the loan's id)."""
+
+    at: str
+    source: str
+    step: str | None
+    event: str
+    reason: str | None
+    detail: EventDetail
+
+
+class Borrower(TypedDict):
+    """Who the report is about, masked."""
+
+    phone: str | None
+    name: str | None
+    id_number: str | None
+    # The device of the first login or account creation, as its event recorded it.
+    device: EventDetail | None
+
+
+class ScenarioShown(TypedDict):
+    name: str
+    description: str
+
+
+class RunScenario(TypedDict):
+    """The scenario one run was made in."""
+
+    run: int
+    command: str | None
+    name: str
+    description: str
+
+
+class ReportOutcome(TypedDict):
+    status: str
+    stopped_at: str | None
+    reason: str | None
+    explanation: str
+
+
+class Said(TypedDict):
+    """What the app tells the borrower, in one language."""
+
+    message: str
+    advice: str
+
+
+class FailedAttempt(TypedDict):
+    at: str
+    step: str | None
+    event: str
+    reason: str | None
+
+
+class Report(TypedDict):
+    """The ticket report (``report --format json``); markdown is rendered from it."""
+
+    applicant_id: str
+    id: str
+    kind: str
+    borrower: Borrower
+    scenario: ScenarioShown
+    scenarios: list[RunScenario]
+    outcome: ReportOutcome
+    support_action: str | None
+    borrower_message: dict[str, Said] | None
+    attempts_failed: list[FailedAttempt]
+    timeline: list[TimelineRow]
+    replay: str
+    bundle: str | None
+    reproduce: list[str]
+
+
+def resolve(store: Store, record_id: str) -> Applicant | Flow:
     """The applicant (A...) or flow (F...) an id names; a loan id (L...) names the journey or
-    flow that made the loan. Exit 2 naming the state file when there is none."""
+    flow that made the loan. :class:`NotFound` (field ``record_id``) naming the state file when
+    there is none."""
     wanted = record_id.strip().upper()
     if wanted.startswith("L"):
         loan = store.get(LOANS, id=wanted)
@@ -35,11 +124,19 @@ def resolve(store: Store, record_id: str, key: str = "ID") -> dict[str, Any]:
                 _("no loan {record_id!r} in the state file {value0}").format(
                     record_id=record_id, value0=store.path
                 ),
-                key=key,
+                key=RECORD_ID,
             )
         wanted = loan["applicant_id"]
     if wanted.startswith("A"):
-        return load_applicant(store, wanted, key)
+        applicant = store.get(APPLICANTS, id=wanted)
+        if applicant is None:
+            raise NotFound(
+                _("no applicant {applicant_id!r} in the state file {value0}").format(
+                    applicant_id=wanted, value0=store.path
+                ),
+                key=RECORD_ID,
+            )
+        return applicant.copy()  # a plain dict, as every caller had it (a Document is not)
     if wanted.startswith("F"):
         flow = store.get(FLOWS, id=wanted)
         if flow is None:
@@ -47,34 +144,35 @@ def resolve(store: Store, record_id: str, key: str = "ID") -> dict[str, Any]:
                 _("no flow {record_id!r} in the state file {value0}").format(
                     record_id=record_id, value0=store.path
                 ),
-                key=key,
+                key=RECORD_ID,
             )
-        return dict(flow)
-    raise UsageError(
+        return flow.copy()
+    raise RuleError(
+        RECORD_ID,
         _("{record_id!r} is not an id: an applicant is A0001, a flow F0001, a loan L0001").format(
             record_id=record_id
         ),
-        key=key,
     )
 
 
-def detail_text(detail: dict[str, Any]) -> str:
+def detail_text(detail: Mapping[str, object]) -> str:
     """An event's detail as ``key=value`` text on one line (values were masked when recorded):
     a device as the phone it is, lists joined, nothing printed as Python would."""
     parts = []
     for key, value in detail.items():
+        shown: object = value
         if isinstance(value, dict) and "model" in value:
             extra = ", ".join(str(value[k]) for k in ("os", "network") if value.get(k))
             app = f", app {value['app_version']}" if value.get("app_version") else ""
-            value = " ".join(str(v) for v in (value.get("manufacturer"), value["model"]) if v)
-            value = f"{value} ({extra}{app})" if extra or app else value
+            phone = " ".join(str(v) for v in (value.get("manufacturer"), value["model"]) if v)
+            shown = f"{phone} ({extra}{app})" if extra or app else phone
         elif isinstance(value, dict):
-            value = "/".join(f"{k}:{v}" for k, v in value.items())
+            shown = "/".join(f"{k}:{v}" for k, v in value.items())
         elif isinstance(value, list):
-            value = ",".join(map(str, value)) or "none"
+            shown = ",".join(map(str, value)) or "none"
         elif value is None:
-            value = "-"
-        parts.append(f"{key}={value}")
+            shown = "-"
+        parts.append(f"{key}={shown}")
     return " ".join(parts)
 
 
@@ -85,15 +183,17 @@ def short_time(at: str) -> str:
     return text.removesuffix("+08:00")
 
 
-def is_flow(record: dict[str, Any]) -> bool:
-    return record.get("kind", "apply") != "apply"
+def source_of(record: Applicant | Flow) -> str:
+    """What a timeline names as the source of a record's events: the flow's kind, or
+    ``journey``."""
+    return record["kind"] if is_flow(record) else "journey"
 
 
-def timeline(store: Store, record_id: str) -> list[dict[str, Any]]:
+def timeline(store: Store, record_id: str) -> list[TimelineRow]:
     """The journey's (or flow's) events and its loans' events, in simulated-time order."""
     app = resolve(store, record_id)
-    source = app["kind"] if is_flow(app) else "journey"
-    rows = [
+    source = source_of(app)
+    rows: list[TimelineRow] = [
         {
             "at": e["at"],
             "source": source,
@@ -121,7 +221,7 @@ def timeline(store: Store, record_id: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: datetime.fromisoformat(r["at"]))
 
 
-def reproduce_commands(app: dict[str, Any]) -> list[str]:
+def reproduce_commands(app: Applicant | Flow) -> list[str]:
     """The exact commands that replay this applicant's runs on a new state file."""
     out = []
     runs = app.get("runs", [])
@@ -150,8 +250,9 @@ def reproduce_commands(app: dict[str, Any]) -> list[str]:
             words += ["apply"]
             if run.get("resume"):
                 words += ["--resume", replay_id]
-        if run.get("answers"):
-            words += ["--answers", run["answers"]]
+        answers = run.get("answers")
+        if answers:
+            words += ["--answers", answers]
         for item in run.get("set", []):
             words += ["--set", shown_set_item(item)]
         out.append(shlex.join(words))
@@ -171,11 +272,11 @@ _FLOW_WORDS = {
 }
 
 
-def flow_words(run: dict[str, Any]) -> list[str]:
+def flow_words(run: Run) -> list[str]:
     """The command that runs a flow's action again, as a person types it (a phone masked)."""
-    action = run.get("action") or {}
-    kind = action.get("action")
-    if kind not in _FLOW_WORDS:  # a run recorded by an older loancli kept its words
+    action = run.get("action")
+    kind = action["action"] if action else None
+    if action is None or kind not in _FLOW_WORDS:  # an older loancli kept the run's words
         return [str(w) for w in run.get("argv") or str(run.get("command", "")).split()]
     words = list(_FLOW_WORDS[kind])
     if kind == "checkout":
@@ -189,7 +290,7 @@ def flow_words(run: dict[str, Any]) -> list[str]:
     return words
 
 
-def scenario_of(record: dict[str, Any]) -> Scenario | None:
+def scenario_of(record: Applicant | Flow) -> Scenario | None:
     """The scenario of a record's last run, as far as it can still be loaded (a scenario file
     that has since moved or changed is None)."""
     runs = record.get("runs", [])
@@ -199,23 +300,22 @@ def scenario_of(record: dict[str, Any]) -> Scenario | None:
         return None
 
 
-def facts_of(record: dict[str, Any]) -> dict[str, str]:
+def facts_of(record: Applicant | Flow) -> dict[str, str]:
     """The figures the record's world stated in its reasons (the default world's if unknown)."""
     scenario = scenario_of(record)
     return (scenario.world if scenario else WorldSettings()).facts()
 
 
-def report(store: Store, record_id: str, bundle: str | None = None) -> dict[str, Any]:
+def report(store: Store, record_id: str, bundle: str | None = None) -> Report:
     """The ticket report as data (``report --format json``; markdown is rendered from it),
     for a journey, a flow or a loan's journey. ``bundle`` names the ticket bundle written
     with it, which its Reproduce section replays."""
     app = resolve(store, record_id)
     applicant_id = app["id"]
-    identity = (
-        app.get("identity")
-        or (identity_of(store, app["phone"]) if app.get("phone") else None)
-        or {}
-    )
+    phone = app.get("phone")
+    identity = app.get("identity") or (identity_of(store, phone) if phone else None)
+    name = identity.get("name") if identity else None
+    number = identity.get("number") if identity else None
     device = next(
         (
             e["detail"].get("device")
@@ -224,10 +324,10 @@ def report(store: Store, record_id: str, bundle: str | None = None) -> dict[str,
         ),
         None,
     )
-    borrower = {
-        "phone": mask_phone(app["phone"]) if app.get("phone") else None,
-        "name": mask_name(identity["name"]) if identity.get("name") else None,
-        "id_number": mask_id(identity["number"]) if identity.get("number") else None,
+    borrower: Borrower = {
+        "phone": mask_phone(phone) if phone else None,
+        "name": mask_name(name) if name else None,
+        "id_number": mask_id(number) if number else None,
         "device": device,
     }
     runs = app.get("runs", [])
@@ -235,8 +335,9 @@ def report(store: Store, record_id: str, bundle: str | None = None) -> dict[str,
     scenario = scenario_of(app)
     described = _(scenario.description) if scenario and scenario.description else ""
     facts = (scenario.world if scenario else WorldSettings()).facts()
-    reason = Reason(app["reason"]) if app.get("reason") else None
-    outcome = {
+    code = app.get("reason")
+    reason = Reason(code) if code else None
+    outcome: ReportOutcome = {
         "status": app["status"],
         "stopped_at": app.get("stopped_at"),
         "reason": app.get("reason"),
@@ -246,7 +347,7 @@ def report(store: Store, record_id: str, bundle: str | None = None) -> dict[str,
     return {
         "applicant_id": applicant_id,
         "id": applicant_id,
-        "kind": app.get("kind", "apply"),
+        "kind": app["kind"] if is_flow(app) else "apply",
         "borrower": borrower,
         "scenario": {"name": scenario_name, "description": described},
         # Every run's world, in order: a resumed journey may have run in more than one.
@@ -268,7 +369,7 @@ def report(store: Store, record_id: str, bundle: str | None = None) -> dict[str,
     }
 
 
-def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, dict[str, str]]:
+def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, Said]:
     order = ("zh", "en") if language() == "zh" else ("en", "zh")
     return {
         lang: {"message": reason.sentence_in(facts, lang), "advice": reason.advice_in(facts, lang)}
@@ -276,8 +377,8 @@ def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, dict[str
     }
 
 
-def _run_scenarios(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
+def _run_scenarios(runs: list[Run]) -> list[RunScenario]:
+    out: list[RunScenario] = []
     for n, run in enumerate(runs, start=1):
         name = run.get("scenario") or "default"
         try:
@@ -290,7 +391,7 @@ def _run_scenarios(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _scenario_lines(data: dict[str, Any]) -> list[str]:
+def _scenario_lines(data: Report) -> list[str]:
     runs = data.get("scenarios") or []
     if len({r["name"] for r in runs}) <= 1:
         scenario = data["scenario"]
@@ -302,17 +403,18 @@ def _scenario_lines(data: dict[str, Any]) -> list[str]:
     ]
 
 
-def _progress_sentence(app: dict[str, Any]) -> str:
+def _progress_sentence(app: Applicant | Flow) -> str:
     if is_flow(app):
         what = FLOW_NAMES.get(app["kind"], app["kind"].replace("_", " "))
         if app["status"] == "completed":
             return f"The {what} completed."
         return f"The {what} is in progress at step {app['step']}."
     if app["status"] == "completed":
-        loan = app.get("loan") or {}
+        loan = app.get("loan")
+        amount, term = (loan["amount"], loan["term"]) if loan else (None, None)
         return (
-            f"The journey completed: {loan.get('amount')} yuan over {loan.get('term')} "
-            f"months was paid out on {loan.get('loan_date')}."
+            f"The journey completed: {amount} yuan over {term} "
+            f"months was paid out on {loan.get('loan_date') if loan else None}."
         )
     return f"The journey is in progress at step {app['step']}."
 
@@ -330,7 +432,7 @@ FLOW_NAMES = {
 }
 
 
-def to_markdown(data: dict[str, Any]) -> str:
+def to_markdown(data: Report) -> str:
     """Render a report for pasting into a ticket."""
     b, o = data["borrower"], data["outcome"]
     kind = data.get("kind", "apply")
@@ -345,8 +447,8 @@ def to_markdown(data: dict[str, Any]) -> str:
         f"- Phone: {b['phone'] or 'not given'}; name: {b['name'] or 'not read'}; "
         f"ID number: {b['id_number'] or 'not read'}"
     )
-    if b.get("device"):
-        d = b["device"]
+    d = b["device"]
+    if d:
         lines.append(
             f"- Device: {d.get('manufacturer', '')} {d.get('model')}, {d.get('os')}, "
             f"app {d.get('app_version')}, network {d.get('network')}"
@@ -371,10 +473,11 @@ def to_markdown(data: dict[str, Any]) -> str:
         lines.append(
             f"- {failure['at']}: {failure['event']} at `{failure['step']}` (`{failure['reason']}`)"
         )
-    if data.get("borrower_message"):
+    said_in = data["borrower_message"]
+    if said_in:
         lines += ["", "## What to tell the borrower", ""]
         labels = {"zh": "中文 (as the app shows it; ready to paste)", "en": "English"}
-        for lang, said in data["borrower_message"].items():
+        for lang, said in said_in.items():
             lines += [f"{labels[lang]}:", "", f"> {said['message']}", f"> {said['advice']}", ""]
         lines.append(f"Reason code: `{o['reason']}`")
     lines += [

@@ -9,8 +9,8 @@ limit, the total, and a ratio to its compressed size. Sizes the zip declares are
 believed: the bytes that come out are counted, and the read stops the moment one limit is
 passed. A YAML member is read under the answers files' limits, explicit tags refused.
 
-Nothing is written to disk. Every refusal is a ``UsageError`` (exit 2) naming the file and,
-where there is one, the member.
+Nothing is written to disk. Every refusal is a ``RuleError`` (exit 2; field ``bundle``) naming
+the file and, where there is one, the member.
 """
 
 from __future__ import annotations
@@ -23,15 +23,17 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from loancli.asking import YAML_MAX_BYTES, YamlTooComplex, read_yaml
-from loancli.errors import UsageError, quoted
+from loancli.errors import RuleError, quoted
 from loancli.i18n import _
 from loancli.identity.photo import DEFAULT_LIMITS as IMAGE_LIMITS
 from loancli.validation import regular_file_problem
 
 MiB = 1024 * 1024
+# The domain field a zip that is refused is named by (``cli/`` names the argument).
+BUNDLE = "bundle"
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def read_zip(
     return files
 
 
-def read_yaml_member(path: Path, files: dict[str, bytes], name: str) -> Any:
+def read_yaml_member(path: Path, files: dict[str, bytes], name: str) -> object:
     """A YAML member read as an answers file is: within ``asking``'s limits (size, nesting,
     alias expansion), UTF-8, and here no explicit tags."""
     raw = files[name]
@@ -331,7 +333,7 @@ def _unpacked(
                             "not a bundle"
                         ).format(ratio=limits.max_ratio),
                     )
-    except UsageError:
+    except RuleError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged member (CRC, header, deflate stream)
         raise _refused(
@@ -340,14 +342,14 @@ def _unpacked(
     return bytes(out)
 
 
-def _refused(path: Path, member: str | None, problem: str) -> UsageError:
+def _refused(path: Path, member: str | None, problem: str) -> RuleError:
     if member is None:
-        return UsageError(_("{path}: {problem}").format(path=path, problem=problem), key="FILE")
-    return UsageError(
+        return RuleError(BUNDLE, _("{path}: {problem}").format(path=path, problem=problem))
+    return RuleError(
+        BUNDLE,
         _("{path}: member {member}: {problem}").format(
             path=path, member=quoted(member, 80), problem=problem
         ),
-        key="FILE",
     )
 
 

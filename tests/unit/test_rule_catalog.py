@@ -61,7 +61,7 @@ def _marked(node: ast.expr) -> str | None:
 
 
 def _rule_classes(trees: dict[Path, ast.Module]) -> dict[str, int | None]:
-    """RuleError and its subclasses in the scanned packages, each with the position of the
+    """RuleError and its subclasses in ``trees``, each with the position of the
     message among its call's arguments (None: the class says its own message in its
     ``__init__``, checked there by :func:`_own_messages`)."""
     classes: dict[str, int | None] = {"RuleError": 1}
@@ -206,7 +206,9 @@ def raised(packages: tuple[str, ...] = PACKAGES) -> list[Raised]:
     library = _trees(sorted(LIBRARY.rglob("*.py")))
     scanned = {p: t for p, t in library.items() if p.relative_to(LIBRARY).parts[0] in packages}
     constants = _marked_constants(library)
-    classes = _rule_classes(scanned)
+    # The RuleError subclasses of the whole library (errors.NotFound is one): a scanned
+    # package's refusal may be one of them.
+    classes = _rule_classes(library)
     out = []
     for path, tree in scanned.items():
         for function in _functions(tree):
