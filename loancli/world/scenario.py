@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from loancli.asking import answer_problem, read_yaml_file
 from loancli.clock import CHINA_TZ, LATEST_CLOCK, parse_clock, parse_duration
@@ -317,7 +317,7 @@ class _Reader:
         return value
 
 
-Rule = Range | OneOf | Check
+Rule = Range[Any] | OneOf | Check
 
 
 def _is_required(f: dataclasses.Field[object]) -> bool:
