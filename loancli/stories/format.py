@@ -195,9 +195,9 @@ class Story(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defau
     story: int
     name: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] | None = None
     title: Text = ""
-    complaint: Complaint = Complaint()
-    world: StoryWorld = StoryWorld()
-    person: Person = Person()
+    complaint: Complaint = msgspec.field(default_factory=Complaint)
+    world: StoryWorld = msgspec.field(default_factory=StoryWorld)
+    person: Person = msgspec.field(default_factory=Person)
     actions: Annotated[list[StoryAction], msgspec.Meta(min_length=1, max_length=500)]
     # The expectations of each action, by its index (kept apart from the action itself).
     expect: dict[int, Expect] = {}
