@@ -371,16 +371,17 @@ class Action(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field
     ``record`` is the id the run made or went on with where it was recorded (a ticket maps it
     to the id the replay makes); ``setup`` marks a run that only made the state a later one
     needs (a flow's ticket carries the journey that made its account). ``scenario`` is a
-    built-in scenario's name, ``scenario_text`` a scenario's whole YAML (which wins). An image
-    answer names a member of the ticket's bundle.
+    built-in scenario's name, ``scenario_text`` a scenario's whole YAML (which wins); with
+    neither, and no ``lang``, the run takes its story's world (a ticket's: the default world,
+    in English). An image answer names a member of the ticket's bundle or a built-in image.
     """
 
     record: Id | None = None
     setup: bool = False
     seed: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] = 0
     clock: datetime | None = None
-    lang: Literal["en", "zh"] = "en"
-    scenario: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] = "default"
+    lang: Literal["en", "zh"] | None = None
+    scenario: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] | None = None
     scenario_text: Annotated[str, msgspec.Meta(max_length=1024 * 1024)] | None = None
     answers: dict[str, Answer] = {}
 

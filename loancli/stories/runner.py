@@ -36,6 +36,7 @@ from loancli.stories.format import (
     Restructure,
     Story,
     StoryAction,
+    WorldAction,
 )
 from loancli.world.scenario import Scenario, builtin_names, load_scenario, scenario_from_dict
 
@@ -281,7 +282,7 @@ def run_story(
     return StoryRun(loaded, results, world)
 
 
-def label_of(action: StoryAction) -> str:
+def label_of(action: operations.Action | WorldAction) -> str:
     """``apply``, ``clock_advance 45d``, ``repay A0001 --installment 1``..."""
     tag = str(action.__struct_config__.tag)
     own = {
@@ -310,6 +311,18 @@ def _scenario(loaded: LoadedStory) -> Scenario:
     scenario = scenario_from_dict(data, f"{loaded.source}: world.scenario_text")
     scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
     return scenario
+
+
+def _own_scenario(loaded: LoadedStory, action: operations.Action) -> Scenario | None:
+    """A run's own world where it names one (a ticket's runs each keep theirs)."""
+    if action.scenario_text is not None:
+        data = read_yaml(action.scenario_text, typed=True, tags=False)
+        scenario = scenario_from_dict(data, f"{loaded.source}: {label_of(action)}: scenario_text")
+        scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
+        return scenario
+    if action.scenario not in (None, "default"):
+        return load_scenario(action.scenario)
+    return None
 
 
 def _person_answers(loaded: LoadedStory) -> dict[str, Any]:
@@ -372,13 +385,15 @@ def _perform(
             }
             target = getattr(action, "applicant", None)
             before = len(operations_record(world, target).get("events", [])) if target else 0
-            done = operations.perform(
-                world,
-                action,
-                seed=action.seed or seed,
-                scenario=scenario,
-                answers={k: _text(v) for k, v in answers.items()},
-            )
+            own = _own_scenario(loaded, action)
+            with _speaking(action.lang or loaded.story.world.lang):
+                done = operations.perform(
+                    world,
+                    action,
+                    seed=action.seed or seed,
+                    scenario=own or scenario,
+                    answers={k: _text(v) for k, v in answers.items()},
+                )
             record = done.record
             loan = _newest_loan(world, record["id"])
             return _Facts(

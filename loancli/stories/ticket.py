@@ -363,7 +363,7 @@ def _check_meaning(ticket: Ticket, files: dict[str, bytes], refuse: Any) -> None
             if key in IMAGE_KEYS:
                 for item in value if isinstance(value, list) else [value]:
                     _check_image(item, files, f"{at}.answers.{key}", refuse)
-        if run.scenario_text is None and run.scenario not in ("default", *builtin_names()):
+        if run.scenario_text is None and run.scenario not in (None, "default", *builtin_names()):
             raise refuse(
                 _("{at}.scenario: no built-in scenario {value0}").format(
                     at=at, value0=_shown(run.scenario)
@@ -506,7 +506,7 @@ def _replay_run(
     target = getattr(run, "applicant", None)
     if target is not None:
         what = msgspec.structs.replace(run, applicant=ids[target])
-    set_language(run.lang)
+    set_language(run.lang or "en")
     try:
         result = api.perform(
             state,
@@ -541,7 +541,7 @@ def _scenario(
     """The run's world: a built-in by name, or the ticket's own text (its borrower's image
     answers name members too)."""
     if run.scenario_text is None:
-        return load_scenario(None if run.scenario == "default" else run.scenario)
+        return load_scenario(None if run.scenario in (None, "default") else run.scenario)
     import yaml
 
     at = f"{where}: {TICKET}: runs[{n}].scenario_text"
