@@ -48,6 +48,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "card": ("accounts", "Bank cards: bind, list, unbind."),
     "contacts": ("accounts", "Emergency contacts: add, list, remove."),
     "scenario": ("support", "Scenarios: list, show, validate, find."),
+    "story": ("stories", "Stories over simulated time: list, show, run."),
+    "check": ("stories", "Run every story; JUnit, shards, matrix."),
 }
 
 
