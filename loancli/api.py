@@ -83,6 +83,7 @@ from loancli.operations import (
     unlock,
 )
 from loancli.store import MemoryState
+from loancli.stories.from_record import story_text
 from loancli.stories.ticket import Bundle, Verdict, build_bundle, read_bundle, write_bundle
 from loancli.stories.ticket import replay as replay_bundle
 from loancli.support import explain as explaining
@@ -135,6 +136,7 @@ __all__ = [
     "resume",
     "run_step",
     "set_clock",
+    "story_of_record",
     "timeline",
     "unbind_card",
     "unlock",
@@ -203,6 +205,17 @@ def bundle(
         )
     write_bundle(Path(path), made)
     return made
+
+
+def story_of_record(
+    state: StatePath | MemoryState, record_id: str, out: str | Path | None = None
+) -> str:
+    """The story of a journey or flow as it happened (its runs, then its loans' clock moves,
+    repayments and re-instalments), expecting what it holds now, as YAML. Uploaded images
+    that are not built in are copied beside ``out`` (the file the story will be written to)."""
+    folder = Path(out).parent if out is not None else None
+    with open_world(state, read_only=True) as world:
+        return story_text(world.store, record_id, folder)
 
 
 def replay(path: str | Path, state: str | Path | MemoryState | None = None) -> Verdict:

@@ -58,6 +58,8 @@ def run_replay(opts: Options, bundle_path: Path) -> int:
                 replayed=escape(outcome_sentence(verdict.outcome)),
             )
         )
+        for unmet in verdict.unmet:
+            opts.console.print("  " + escape(unmet))
         difference = verdict.first_difference
         if difference is not None:
             opts.console.print(_("First difference, event {n}:").format(n=difference["index"] + 1))

@@ -9,8 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
+from loancli import api
 from loancli.cli.common import Options, check_output, handled, options
 from loancli.errors import ExitCode
+from loancli.files import write_private
 from loancli.i18n import _
 from loancli.stories import check as checking
 from loancli.stories.format import schema
@@ -206,8 +208,6 @@ def check(
         )
         results = checking.run_cases(todo, jobs)
         if junit is not None:
-            from loancli.files import write_private
-
             write_private(junit, checking.junit_xml(results))
     _show_check(opts, results)
     failed = any(r.status != "passed" for r in results)
@@ -249,3 +249,34 @@ def _show_check(opts: Options, results: list[checking.CaseResult]) -> None:
     console.print(
         _("{passed} of {n} stories hold").format(passed=passed, n=len(results)), soft_wrap=True
     )
+
+
+@story_app.command("from")
+def story_from(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Applicant A0001, flow F0001 or loan L0001.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write the story here, its uploaded images beside it (default: stdout).",
+        ),
+    ] = None,
+) -> None:
+    """The story of an applicant or flow as it happened (its runs, then its loans' clock
+    moves, repayments and re-instalments), expecting what it holds now: a walkthrough
+    becomes a regression test (loancli check FILE)."""
+    opts = options(ctx)
+    with handled(opts):
+        check_output(out, "--out")
+        text = api.story_of_record(opts.db, record_id, out)
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            write_private(out, text)
+            typer.echo(
+                _("Wrote {path}; check it with: loancli check {path}").format(path=out), err=True
+            )

@@ -67,7 +67,7 @@ class LoanExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     newest loan of the world)."""
 
     id: Id | None = None
-    status: Literal["active", "settled", "paid_off", "restructured"] | None = None
+    status: Literal["active", "closed"] | None = None
     remaining_principal: Money | None = None
     owed_today: Money | None = None
     penalty: Money | None = None

@@ -9,7 +9,7 @@ plain, no tags), every field's type (:mod:`loancli.stories.format`), answer keys
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -96,6 +96,7 @@ def load_story(name_or_path: str | Path) -> LoadedStory:
 
 
 def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story") -> LoadedStory:
+    """A story file's bytes checked whole (YAML bounded and plain, then the document)."""
     import yaml
 
     def refuse(message: str) -> UsageError:
@@ -110,8 +111,26 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
     except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         raise refuse(_("cannot be read ({exc})").format(exc=first)) from None
+    return parse_story_data(data, where, folder, default_name=default_name)
+
+
+def parse_story_data(
+    data: Any,
+    where: str,
+    folder: Path,
+    default_name: str = "story",
+    members: Mapping[str, bytes] | None = None,
+) -> LoadedStory:
+    """A story document checked whole: its format, every field's type, answer keys, images
+    (a built-in image, or a file beside the story; with ``members``, a member of the ticket
+    bundle the story travels in instead)."""
+
+    def refuse(message: str) -> UsageError:
+        return UsageError(f"{where}: {message}", key="STORY" if members is None else "FILE")
+
     if not isinstance(data, dict):
         raise refuse(_("expected a mapping with story, title, actions"))
+    data = dict(data)
     if data.get("story") != STORY_FORMAT:
         raise refuse(
             _("story: {value0}; this loancli reads story format {version}").format(
@@ -121,6 +140,7 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
     expects: dict[int, Any] = {}
     actions = data.get("actions")
     if isinstance(actions, list):
+        data["actions"] = actions = [dict(a) if isinstance(a, dict) else a for a in actions]
         for n, action in enumerate(actions):
             if isinstance(action, dict) and "expect" in action:
                 expects[n] = action.pop("expect")
@@ -130,7 +150,7 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
     except msgspec.ValidationError as exc:
         raise refuse(_field_problem(str(exc), expects)) from None
     loaded = LoadedStory(story, story.name or default_name, where, folder, checked)
-    _check_meaning(loaded, refuse)
+    _check_meaning(loaded, refuse, members)
     return loaded
 
 
@@ -140,7 +160,9 @@ def _field_problem(message: str, expects: dict[int, Any]) -> str:
     return f"{path}: {text.replace('`', '')}" if path else text.replace("`", "")
 
 
-def _check_meaning(loaded: LoadedStory, refuse: Any) -> None:
+def _check_meaning(
+    loaded: LoadedStory, refuse: Any, members: Mapping[str, bytes] | None = None
+) -> None:
     story = loaded.story
     if story.world.scenario_text is None and story.world.scenario not in (
         "default",
@@ -155,18 +177,59 @@ def _check_meaning(loaded: LoadedStory, refuse: Any) -> None:
     if isinstance(person, str) and not (BUILTIN_ANSWERS / f"{person}.yaml").is_file():
         raise refuse(_("person.answers: no built-in answers {value0}").format(value0=repr(person)))
     sets = [("person.answers", person if isinstance(person, dict) else {})]
-    sets += [
-        (f"actions[{n}].answers", a.answers)
-        for n, a in enumerate(story.actions)
-        if isinstance(a, operations.Action)
-    ]
+    made: set[str] = set()
+    for n, action in enumerate(story.actions):
+        if not isinstance(action, operations.Action):
+            continue
+        at = f"actions[{n}]"
+        sets.append((f"{at}.answers", action.answers))
+        if action.scenario_text is None and action.scenario not in (
+            None,
+            "default",
+            *builtin_names(),
+        ):
+            raise refuse(
+                _("{at}.scenario: no built-in scenario {value0}").format(
+                    at=at, value0=repr(action.scenario)
+                )
+            )
+        target = getattr(action, "applicant", None)
+        if target is not None and made and target not in made:
+            raise refuse(
+                _("{at}.applicant: no earlier run of the story made {value0}").format(
+                    at=at, value0=repr(target)
+                )
+            )
+        if action.record is not None:
+            made.add(action.record)
     for at, answers in sets:
         for key, value in answers.items():
             if key not in QUESTIONS:
-                raise refuse(_("{at}.{key}: not an answer key").format(at=at, key=key))
+                shown = key if key.isidentifier() and len(key) <= 40 else repr(key)[:60]
+                raise refuse(_("{at}.{key}: not an answer key").format(at=at, key=shown))
             if key in IMAGE_KEYS:
                 for item in value if isinstance(value, list) else [value]:
-                    resolve_image(item, loaded.folder, f"{loaded.source}: {at}.{key}")
+                    where = f"{loaded.source}: {at}.{key}"
+                    if members is None:
+                        resolve_image(item, loaded.folder, where)
+                    else:
+                        _member_image(item, members, where)
+
+
+def _member_image(item: Any, members: Mapping[str, bytes], at: str) -> None:
+    """An image answer of a ticket's story: a built-in image, or a member of the bundle."""
+    text = str(item).strip()
+    if text.lower() in _NO_IMAGE or text in members:
+        return
+    if "/" not in text and (BUILTIN_IMAGES / text).is_file():
+        return
+    raise UsageError(
+        _(
+            "{at}: {value0} is not an image of this bundle (an image answer names a member "
+            "such as images/1/front.png)"
+        ).format(at=at, value0=repr(text)[:60]),
+        key="FILE",
+    )
 
 
 def resolve_image(item: Any, folder: Path, at: str) -> str:
