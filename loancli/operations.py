@@ -365,7 +365,9 @@ def _when(text: str) -> datetime:
 # -- runs as data -------------------------------------------------------------------------
 
 
-class Action(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field="action"):
+class Action(
+    msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True, tag_field="action"
+):
     """One run of a journey or flow, as data: what to do, in which world, with which answers.
 
     ``record`` is the id the run made or went on with where it was recorded (a ticket maps it

@@ -112,7 +112,9 @@ class Expect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 # -- the world's own actions -----------------------------------------------------------------
 
 
-class WorldAction(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field="action"):
+class WorldAction(
+    msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True, tag_field="action"
+):
     """An action on the world between journeys (its scenario is the story's)."""
 
 

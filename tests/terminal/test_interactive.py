@@ -416,3 +416,24 @@ def test_lang_alone_from_the_locale_gives_chinese(tmp_path: Path) -> None:
     term.interrupt()
     assert term.finish() == 130
     assert "已中断；已完成的步骤均已保存。" in term.text()
+
+
+def test_a_walkthrough_becomes_a_story_that_check_passes(tmp_path: Path) -> None:
+    """A QA engineer walks the journey at a terminal, then one command makes it a regression
+    test: ``story from A0001``, which ``check`` passes in a fresh world."""
+    term = Terminal(tmp_path, "apply")
+    walk_whole_journey(term)
+    assert term.finish() == 0
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    made = loancli(
+        "story", "from", "A0001", "--out", str(folder / "walk.yaml"), db=tmp_path / "s.json"
+    )
+    assert made.returncode == 0, made.stderr
+    story = yaml.safe_load((folder / "walk.yaml").read_text(encoding="utf-8"))
+    [run] = [a for a in story["actions"] if a["action"] == "apply"]
+    assert run["answers"]["id_front"] == "front.png"  # the built-in image it is
+    assert run["expect"]["status"] == "completed"
+    checked = loancli("--json", "check", "--no-builtin", str(folder), db=tmp_path / "unused.json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["passed"] == 1
