@@ -241,6 +241,8 @@ def resolve_image(item: Any, folder: Path, at: str) -> str:
     if "/" not in text and (BUILTIN_IMAGES / text).is_file():
         return str(BUILTIN_IMAGES / text)
     candidate = Path(text)
+    if candidate.is_absolute() and candidate.parent == BUILTIN_IMAGES and candidate.is_file():
+        return text  # a built-in image already resolved
     inside = not candidate.is_absolute() and ".." not in candidate.parts and "\\" not in text
     if inside and (folder / candidate).is_file():
         return str(folder / candidate)
