@@ -170,7 +170,7 @@ def _action(
                 "{value0} was run by an older loancli that kept no answers; run it again to make "
                 "a bundle"
             ).format(value0=record["id"]),
-            key="--bundle",
+            key="bundle",
         )
     fields = run.get("action") or action_of_words(run, record)
     if fields is None:
@@ -179,7 +179,7 @@ def _action(
                 "a run of {value0} was made by an older loancli whose command cannot be read as "
                 "an action; run it again to make a bundle"
             ).format(value0=record["id"]),
-            key="--bundle",
+            key="bundle",
         )
     answers = dict(run["given"])
     for key in IMAGE_KEYS:
@@ -196,7 +196,7 @@ def _action(
                     "the scenario file of a run of {value0} was not kept; run it again to make a "
                     "bundle"
                 ).format(value0=record["id"]),
-                key="--bundle",
+                key="bundle",
             )
         scenario = "default"  # the text is the scenario; a path never travels
     world = {
@@ -261,7 +261,7 @@ def _image(path: str, images: dict[str, str], files: dict[str, bytes]) -> str:
                 "the image {path} a run uploaded cannot be read ({value0}); a bundle needs the "
                 "images the journey used"
             ).format(path=path, value0=exc.strerror),
-            key="--bundle",
+            key="bundle",
         ) from None
     # One folder per image keeps its file name, which the upload events record.
     name = f"images/{len(images) + 1}/{_member_file_name(Path(path).name)}"
@@ -322,7 +322,7 @@ def parse_ticket(data: Any, files: dict[str, bytes], where: str) -> Ticket:
     key, every image answer a member of the bundle."""
 
     def refuse(message: str) -> UsageError:
-        return UsageError(f"{where}: {TICKET}: {message}", key="FILE")
+        return UsageError(f"{where}: {TICKET}: {message}", key="bundle")
 
     if not isinstance(data, dict):
         raise refuse(_("expected a mapping with bundle_format, id, outcome, runs"))
@@ -436,7 +436,7 @@ def replay(bundle: Bundle, state: Path | MemoryState | None = None, where: str =
             _("{value0} already exists; a replay needs a fresh world (a new file)").format(
                 value0=state
             ),
-            key="--db",
+            key="db",
         )
     with tempfile.TemporaryDirectory(prefix="loancli-replay-") as tmp:
         folder = Path(tmp)
@@ -521,7 +521,7 @@ def _replay_run(
             _("run {n} of the ticket ({action}) was refused: {message}").format(
                 n=n + 1, action=run.__struct_config__.tag, message=exc
             ),
-            key="FILE",
+            key="bundle",
         ) from None
     if run.record is not None and run.record not in ids:
         ids[run.record] = result.id
@@ -548,7 +548,7 @@ def _scenario(
     try:
         data = read_yaml(run.scenario_text, typed=True, tags=False)
     except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
-        raise UsageError(f"{at}: {_first_line(exc)}", key="FILE") from None
+        raise UsageError(f"{at}: {_first_line(exc)}", key="bundle") from None
     borrower = data.get("borrower") if isinstance(data, dict) else None
     if isinstance(borrower, dict):
         for key in IMAGE_KEYS:
@@ -561,7 +561,7 @@ def _scenario(
                                 _(
                                     "{at}: borrower.{key}: {value0} is not an image of this bundle"
                                 ).format(at=at, key=key, value0=_shown(item)),
-                                key="FILE",
+                                key="bundle",
                             )
                 borrower[key] = _answer(key, value, images)
     scenario = scenario_from_dict(data, at, default_name="ticket-scenario")
