@@ -81,11 +81,11 @@ class AnswerSource:
 
 def load_answers_file(path: Path) -> AnswerSource:
     """Read a YAML answers file; paths in it are relative to the file."""
-    data = read_yaml_file(path, "answers file", key="--answers", typed=False) or {}
+    data = read_yaml_file(path, "answers file", key="answers", typed=False) or {}
     if not isinstance(data, dict):
         raise UsageError(
             _("answers file {path} must be a mapping of key: answer").format(path=path),
-            key="--answers",
+            key="answers",
         )
     return AnswerSource(data, path.resolve().parent, str(path))
 
@@ -229,11 +229,11 @@ def parse_set_options(items: list[str]) -> AnswerSource:
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise UsageError(_("{item!r} is not KEY=VALUE").format(item=item), key="--set")
+            raise UsageError(_("{item!r} is not KEY=VALUE").format(item=item), key="set")
         if has_surrogate(key):
             raise UsageError(
                 _("the key {key!r} is {problem}").format(key=key, problem=_(NOT_UTF8)),
-                key="--set",
+                key="set",
             )
         value: Any = raw
         if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from loancli.account.accounts import TWO_STEP_MODES, identity_of
-from loancli.errors import NotFound, UsageError, quoted
+from loancli.errors import NotFound, RuleError, UsageError, quoted
 from loancli.i18n import _
 from loancli.masking import mask_id, mask_phone
 from loancli.questions import QUESTIONS
 from loancli.records import ACCOUNTS
 from loancli.store import Store
-from loancli.validation import Range
+from loancli.validation import Range, check_text
 
 
 @dataclass
@@ -46,7 +46,7 @@ def find_account(store: Store, login_id: str) -> dict[str, Any] | None:
     return None
 
 
-def account_for(store: Store, raw: str, key: str = "PHONE") -> dict[str, Any]:
+def account_for(store: Store, raw: str, key: str = "account") -> dict[str, Any]:
     """The account a command names by mobile or ID number; exit 2 naming ``key`` if none."""
     try:
         login_id = QUESTIONS["login_id"].parse(raw)
@@ -72,6 +72,15 @@ def is_locked(account: dict[str, Any], now: datetime) -> bool:
     return until is not None and now < datetime.fromisoformat(until)
 
 
+def check_model(raw: str) -> str:
+    """A device model as the app records it (``Redmi Note 13``): text of at most 50
+    characters; a refusal is a ``RuleError`` naming ``model``."""
+    try:
+        return check_text(raw, max_len=50)
+    except ValueError as exc:
+        raise RuleError("model", str(exc)) from None
+
+
 def trust_device(store: Store, account: dict[str, Any], model: str) -> bool:
     """Add a trusted device; False if it already was."""
     trusted = list(account.get("trusted_devices") or [])
@@ -92,7 +101,7 @@ def forget_device(store: Store, account: dict[str, Any], model: str) -> None:
             _("{model!r} is not a trusted device of {value0} (trusted: {known})").format(
                 model=model, value0=mask_phone(account["phone"]), known=known
             ),
-            key="MODEL",
+            key="model",
         )
     trusted.remove(model)
     store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=account["phone"])
@@ -105,7 +114,7 @@ def set_two_step(store: Store, account: dict[str, Any], mode: str) -> None:
             _("{mode!r} is not a mode; choose {value0}").format(
                 mode=mode, value0=" or ".join(TWO_STEP_MODES)
             ),
-            key="--mode",
+            key="mode",
         )
     store.update(ACCOUNTS, {"two_step": mode}, phone=account["phone"])
     account["two_step"] = mode

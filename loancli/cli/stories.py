@@ -10,8 +10,9 @@ from typing import Annotated, Any
 import typer
 
 from loancli import api
-from loancli.cli.common import Options, check_output, handled, options
-from loancli.errors import ExitCode
+from loancli.cli.common import check_output, handled
+from loancli.cli.options import Options, options
+from loancli.errors import ExitCode, UsageError
 from loancli.files import write_private
 from loancli.i18n import _
 from loancli.stories import check as checking
@@ -66,7 +67,7 @@ def story_show(
 ) -> None:
     """A story's file as written."""
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts, {"story": "NAME|FILE"}):
         loaded = load_story(name)
         text = Path(loaded.source).read_text(encoding="utf-8")
         if opts.json:
@@ -94,10 +95,8 @@ def story_run(
 ) -> None:
     """Play a story in a fresh world (in memory, or the new file --db names), each action
     checked against what it expects: exit 0 when all hold, 3 when one does not."""
-    from loancli.errors import UsageError
-
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts, {"story": "NAME|FILE"}):
         loaded = load_story(name)
         state = None
         if opts.db is not None:
@@ -198,7 +197,8 @@ def check(
     """Run every story (built-in and those given), each in its own world: exit 0 when every
     expectation holds, 3 when one does not, 2 for a story that cannot be read."""
     opts = options(ctx)
-    with handled(opts):
+    fields = {"story": "PATH", "paths": "PATH", "shard": "--shard", "matrix": "--matrix"}
+    with handled(opts, fields):
         check_output(junit, "--junit")
         stories = checking.collect(paths or [], builtin=not no_builtin)
         todo = checking.cases(
@@ -270,7 +270,7 @@ def story_from(
     moves, repayments and re-instalments), expecting what it holds now: a walkthrough
     becomes a regression test (loancli check FILE)."""
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts, {"record": "ID", "out": "--out"}):
         check_output(out, "--out")
         text = api.story_of_record(opts.db, record_id, out)
         if out is None:

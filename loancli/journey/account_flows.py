@@ -229,7 +229,7 @@ def card_to_unbind(store: Store, card_id: str) -> dict[str, Any]:
             _("no bound card {card_id!r} in the state file {value0}; see card list PHONE").format(
                 card_id=card_id, value0=store.path
             ),
-            key="CARD_ID",
+            key="card",
         )
     return card
 
@@ -243,7 +243,7 @@ def unbind(j: Journey, card_id: str) -> dict[str, Any]:
         if card["phone"] != record["phone"]:
             raise UsageError(
                 _("card {card_id} is not bound to the account logged in").format(card_id=card_id),
-                key="CARD_ID",
+                key="card",
             )
         j.store.update(CARDS, {"status": "unbound", "unbound_at": j.clock.isoformat()}, id=card_id)
         j.event(record, "card_unbound", card=mask_card(card["number"]))
@@ -297,7 +297,7 @@ def contact_to_remove(store: Store, contact_id: str) -> dict[str, Any]:
             _(
                 "no contact {contact_id!r} in the state file {value0}; see contacts list PHONE"
             ).format(contact_id=contact_id, value0=store.path),
-            key="CONTACT_ID",
+            key="contact",
         )
     return contact
 
@@ -311,7 +311,7 @@ def remove_contact(j: Journey, contact_id: str) -> dict[str, Any]:
         if contact["phone"] != record["phone"]:
             raise UsageError(
                 _("contact {contact_id} belongs to another account").format(contact_id=contact_id),
-                key="CONTACT_ID",
+                key="contact",
             )
         j.store.remove(CONTACTS, id=contact_id)
         j.event(

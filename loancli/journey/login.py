@@ -423,7 +423,7 @@ def unlock_flow(j: Journey, raw_phone: str) -> dict[str, Any]:
             _("the account of {value0} is not locked; nothing to unlock").format(
                 value0=mask_phone(account["phone"])
             ),
-            key="PHONE",
+            key="account",
         )
     flow = run_flow(j, "unlock", list(UNLOCK_STEPS.items()), phone=account["phone"])
     return _with_account_view(j, flow)

@@ -61,7 +61,7 @@ def _new_applicant(j: Journey) -> dict[str, Any]:
     return app
 
 
-def load_applicant(store: Store, applicant_id: str, key: str = "ID") -> dict[str, Any]:
+def load_applicant(store: Store, applicant_id: str, key: str = "applicant") -> dict[str, Any]:
     """A copy of a stored applicant; exit 2 naming ``key`` when there is none."""
     app = store.get(APPLICANTS, id=applicant_id)
     if app is None:
@@ -76,13 +76,13 @@ def load_applicant(store: Store, applicant_id: str, key: str = "ID") -> dict[str
 
 def resume_journey(j: Journey, applicant_id: str) -> dict[str, Any]:
     """Continue a stopped or interrupted journey from the step it stopped at."""
-    app = load_applicant(j.store, applicant_id, "--resume")
+    app = load_applicant(j.store, applicant_id)
     if app["status"] == "completed":
         raise UsageError(
             _("applicant {applicant_id} has already completed the journey").format(
                 applicant_id=applicant_id
             ),
-            key="--resume",
+            key="applicant",
         )
     first = STEP_NAMES.index(app["step"]) if "phone" in app else 0
     require_answers(j, STEPS[first:])
@@ -148,7 +148,7 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> dict[str, Any]:
     if step not in STEP_NAMES:
         raise UsageError(
             _("unknown step; the steps are {value0}").format(value0=", ".join(STEP_NAMES)),
-            key="STEP",
+            key="step",
         )
     app = load_applicant(j.store, applicant_id)
     if app["status"] == "completed":
@@ -159,7 +159,7 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> dict[str, Any]:
                 "applicant {applicant_id} has already completed the journey; a step cannot be "
                 "run again"
             ).format(applicant_id=applicant_id),
-            key="ID",
+            key="applicant",
         )
     at = STEP_NAMES.index(app["step"])
     wanted = STEP_NAMES.index(step)
@@ -169,11 +169,11 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> dict[str, Any]:
                 "applicant {applicant_id} is at {value0}; {step} needs the steps before it first "
                 "(use apply --resume)"
             ).format(applicant_id=applicant_id, value0=app["step"], step=step),
-            key="STEP",
+            key="step",
         )
     if "phone" not in app and step != "login":
         raise UsageError(
-            _("the applicant has not logged in yet; run the login step first"), key="STEP"
+            _("the applicant has not logged in yet; run the login step first"), key="step"
         )
     require_answers(j, [(step, dict(STEPS)[step])])
     if j.run:

@@ -71,7 +71,7 @@ def find_loan(store: Store, applicant_id: str | None) -> dict[str, Any]:
             _("no loan found for {who}; a loan exists once a journey has disbursed").format(
                 who=who
             ),
-            key="APPLICANT",
+            key="loan",
         )
     return dict(max(loans, key=lambda x: x["id"]))
 

@@ -124,7 +124,7 @@ def collect(paths: Sequence[Path] = (), builtin: bool = True) -> list[LoadedStor
             _("two stories are named {names}; a story's name is its id").format(
                 names=", ".join(twice)
             ),
-            key="PATH",
+            key="paths",
         )
     return found
 

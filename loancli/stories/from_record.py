@@ -61,7 +61,7 @@ def story_of(
             _("{value0} has no runs recorded; nothing to make a story of").format(
                 value0=record["id"]
             ),
-            key="ID",
+            key="record",
         )
     fresh = _fresh_ids([other for other, _run in runs])
     actions: list[StoryAction] = []
@@ -185,7 +185,7 @@ def run_action(
                 "{value0} was run by an older loancli that kept no answers; run it again to make "
                 "a bundle or a story"
             ).format(value0=record["id"]),
-            key="ID",
+            key="record",
         )
     fields = run.get("action") or action_of_words(run, record)
     if fields is None:
@@ -194,7 +194,7 @@ def run_action(
                 "a run of {value0} was made by an older loancli whose command cannot be read as "
                 "an action; run it again to make a bundle or a story"
             ).format(value0=record["id"]),
-            key="ID",
+            key="record",
         )
     fields = dict(fields)
     if "applicant" in fields:
@@ -225,7 +225,7 @@ def run_action(
                 "the scenario file of a run of {value0} was not kept; run it again to make a "
                 "bundle or a story"
             ).format(value0=record["id"]),
-            key="ID",
+            key="record",
         )
     return msgspec.convert({**fields, **world}, operations.AnyAction)
 
@@ -305,7 +305,7 @@ def story_text(store: Store, record_id: str, folder: Path | None) -> str:
                 _("the image {path} a run uploaded cannot be read ({why})").format(
                     path=path, why=exc.strerror
                 ),
-                key="ID",
+                key="record",
             ) from None
         if data in builtin:
             copied[path] = builtin[data]
@@ -313,9 +313,9 @@ def story_text(store: Store, record_id: str, folder: Path | None) -> str:
             raise UsageError(
                 _(
                     "a run uploaded {name}, which is not a built-in image; write the story to a "
-                    "file (--out) so the image is kept beside it"
+                    "file so the image is kept beside it"
                 ).format(name=Path(path).name),
-                key="ID",
+                key="out",
             )
         else:
             name = f"images/{len(copied) + 1}-{Path(path).name}"

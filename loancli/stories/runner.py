@@ -82,7 +82,7 @@ def load_story(name_or_path: str | Path) -> LoadedStory:
                 _("no built-in story {value0}; see loancli story list").format(
                     value0=repr(name_or_path)
                 ),
-                key="STORY",
+                key="story",
             )
         path = BUILTIN_STORIES / f"{name_or_path}.yaml"
     try:
@@ -90,7 +90,7 @@ def load_story(name_or_path: str | Path) -> LoadedStory:
     except OSError as exc:
         raise UsageError(
             _("story file {path} cannot be read ({why})").format(path=path, why=exc.strerror),
-            key="STORY",
+            key="story",
         ) from None
     return parse_story(raw, str(path), path.resolve().parent, default_name=path.stem)
 
@@ -100,7 +100,7 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
     import yaml
 
     def refuse(message: str) -> UsageError:
-        return UsageError(f"{where}: {message}", key="STORY")
+        return UsageError(f"{where}: {message}", key="story")
 
     if len(raw) > 1024 * 1024:
         raise refuse(_("larger than 1 MiB"))
@@ -126,7 +126,7 @@ def parse_story_data(
     bundle the story travels in instead)."""
 
     def refuse(message: str) -> UsageError:
-        return UsageError(f"{where}: {message}", key="STORY" if members is None else "FILE")
+        return UsageError(f"{where}: {message}", key="story" if members is None else "bundle")
 
     if not isinstance(data, dict):
         raise refuse(_("expected a mapping with story, title, actions"))
@@ -228,7 +228,7 @@ def _member_image(item: Any, members: Mapping[str, bytes], at: str) -> None:
             "{at}: {value0} is not an image of this bundle (an image answer names a member "
             "such as images/1/front.png)"
         ).format(at=at, value0=repr(text)[:60]),
-        key="FILE",
+        key="bundle",
     )
 
 
@@ -254,7 +254,7 @@ def resolve_image(item: Any, folder: Path, at: str) -> str:
             value0=repr(text)[:60],
             names=", ".join(sorted(p.name for p in BUILTIN_IMAGES.glob("*.png"))),
         ),
-        key="STORY",
+        key="story",
     )
 
 

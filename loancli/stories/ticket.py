@@ -143,7 +143,7 @@ def _image(path: str, images: dict[str, str], files: dict[str, bytes]) -> str:
                 "the image {path} a run uploaded cannot be read ({value0}); a bundle needs the "
                 "images the journey used"
             ).format(path=path, value0=exc.strerror),
-            key="--bundle",
+            key="bundle",
         ) from None
     # One folder per image keeps its file name, which the upload events record.
     name = f"images/{len(images) + 1}/{Path(path).name}"
@@ -202,7 +202,7 @@ def parse_ticket(data: Any, files: dict[str, bytes], where: str) -> Bundle:
     (every answer key; every image answer a member of the bundle or a built-in image)."""
 
     def refuse(message: str) -> UsageError:
-        return UsageError(f"{where}: {TICKET}: {message}", key="FILE")
+        return UsageError(f"{where}: {TICKET}: {message}", key="bundle")
 
     if not isinstance(data, dict):
         raise refuse(_("expected a mapping with bundle_format, id, outcome, story"))
@@ -281,7 +281,7 @@ def replay(bundle: Bundle, state: Path | MemoryState | None = None, where: str =
             _("{value0} already exists; a replay needs a fresh world (a new file)").format(
                 value0=state
             ),
-            key="--db",
+            key="db",
         )
     assert bundle.story is not None
     world = state if state is not None else MemoryState()
@@ -297,7 +297,7 @@ def replay(bundle: Bundle, state: Path | MemoryState | None = None, where: str =
             _("{where}: the ticket's story was refused at {error}").format(
                 where=where, error=errors[0]
             ),
-            key="FILE",
+            key="bundle",
         )
     with Store(world, read_only=True) as store:
         record = resolve(store, ticket.replay_id)
@@ -341,7 +341,7 @@ def _unpack_images(files: dict[str, bytes], folder: Path) -> None:
     for name in sorted(k for k in files if k.startswith("images/") and not k.endswith("/")):
         target = folder.joinpath(*name.split("/"))
         if folder not in target.parents:
-            raise UsageError(_("{name} is not a member name").format(name=name), key="FILE")
+            raise UsageError(_("{name} is not a member name").format(name=name), key="bundle")
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:

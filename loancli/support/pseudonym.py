@@ -178,7 +178,7 @@ def builtin_scenario_text(name: str) -> str:
     import yaml
 
     path = BUILTIN_DIR / f"{name}.yaml"
-    data = read_yaml_file(path, "scenario file", key="--scenario", typed=True)
+    data = read_yaml_file(path, "scenario file", key="scenario", typed=True)
     for account in (data or {}).get("accounts") or []:
         if isinstance(account, dict) and isinstance(account.get("password"), str):
             account["password"] = stand_in(account["password"])
@@ -444,7 +444,7 @@ def _first(draw: Callable[[int], str], ok: Callable[[str], bool], what: str) -> 
         _("no stand-in found for a {what}; make the bundle with --keep-personal-data").format(
             what=_(what)
         ),
-        key="--bundle",
+        key="bundle",
     )
 
 

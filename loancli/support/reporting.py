@@ -24,7 +24,7 @@ from loancli.world.providers import WorldSettings
 from loancli.world.scenario import Scenario, load_scenario
 
 
-def resolve(store: Store, record_id: str, key: str = "ID") -> dict[str, Any]:
+def resolve(store: Store, record_id: str, key: str = "record") -> dict[str, Any]:
     """The applicant (A...) or flow (F...) an id names; a loan id (L...) names the journey or
     flow that made the loan. Exit 2 naming the state file when there is none."""
     wanted = record_id.strip().upper()

@@ -342,12 +342,12 @@ def _unpacked(
 
 def _refused(path: Path, member: str | None, problem: str) -> UsageError:
     if member is None:
-        return UsageError(_("{path}: {problem}").format(path=path, problem=problem), key="FILE")
+        return UsageError(_("{path}: {problem}").format(path=path, problem=problem), key="bundle")
     return UsageError(
         _("{path}: member {member}: {problem}").format(
             path=path, member=quoted(member, 80), problem=problem
         ),
-        key="FILE",
+        key="bundle",
     )
 
 

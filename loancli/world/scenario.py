@@ -95,7 +95,7 @@ def load_scenario(name_or_path: str | None) -> Scenario:
         kind = file_kind(path)
     except ValueError as exc:
         raise UsageError(
-            _("{value0}: {exc}").format(value0=quoted(name_or_path), exc=exc), key="--scenario"
+            _("{value0}: {exc}").format(value0=quoted(name_or_path), exc=exc), key="scenario"
         ) from None
     if not path.suffix and kind == "missing":
         names = builtin_names()
@@ -110,7 +110,7 @@ def load_scenario(name_or_path: str | None) -> Scenario:
                 _("no built-in scenario {value0}; {hint}").format(
                     value0=quoted(name_or_path), hint=hint
                 ),
-                key="--scenario",
+                key="scenario",
             )
         path = BUILTIN_DIR / f"{name_or_path}.yaml"
     return parse_scenario_file(path)
@@ -126,9 +126,9 @@ def read_scenario_data(path: Path) -> Any:
     """A scenario file's YAML: settings typed (``latency: 2s``, ``apr: 12.5``), the borrower's
     answers kept as the text written, as in an answers file (``sms_code: 012345`` is that
     code, not the octal number 5349)."""
-    data = read_yaml_file(path, "scenario file", key="--scenario", typed=True)
+    data = read_yaml_file(path, "scenario file", key="scenario", typed=True)
     if isinstance(data, dict) and isinstance(data.get("borrower"), dict):
-        text = read_yaml_file(path, "scenario file", key="--scenario", typed=False)
+        text = read_yaml_file(path, "scenario file", key="scenario", typed=False)
         if isinstance(text, dict) and isinstance(text.get("borrower"), dict):
             data["borrower"] = text["borrower"]
     return data
@@ -141,7 +141,7 @@ class ScenarioProblem(UsageError):
         self.key_path = key_path
         self.text = f"{key_path}: {message}"
         self.message = f"{where}: {self.text}"
-        super().__init__(self.message, key="--scenario")
+        super().__init__(self.message, key="scenario")
 
 
 class ScenarioInvalid(UsageError):
@@ -156,7 +156,7 @@ class ScenarioInvalid(UsageError):
             message = _("{where}: {count} problems:{lines}").format(
                 where=where, count=len(problems), lines=lines
             )
-        super().__init__(message, key="--scenario")
+        super().__init__(message, key="scenario")
 
 
 class _Reader:
@@ -587,6 +587,13 @@ def command_of(scenario: Scenario) -> list[str]:
     return scenario.command or ["apply"]
 
 
+def command_words(scenario: Scenario) -> list[str]:
+    """The command a scenario is for, without its options: ``account change-phone``."""
+    words = command_of(scenario)
+    options = [i for i, w in enumerate(words) if w.startswith("-")]
+    return words[: options[0]] if options else words
+
+
 def run_command(scenario: Scenario) -> str:
     """The command line that reproduces a built-in scenario with its flow's answers file."""
     import shlex
@@ -644,9 +651,7 @@ def find_scenarios(words: str) -> list[Match]:
 def check_command(scenario: Scenario, command: str) -> None:
     """Refuse a scenario written for another command (``apply --scenario phone-taken``), with
     the command it is for."""
-    words = command_of(scenario)
-    options = [i for i, w in enumerate(words) if w.startswith("-")]
-    wanted = words[: options[0]] if options else words
+    wanted = command_words(scenario)
     if scenario.command and command.split() != wanted:
         raise UsageError(
             _("the scenario {value0} reproduces `{value1}`, not `{command}`; run: {value2}").format(
@@ -655,5 +660,5 @@ def check_command(scenario: Scenario, command: str) -> None:
                 command=command,
                 value2=run_command(scenario),
             ),
-            key="--scenario",
+            key="scenario",
         )
