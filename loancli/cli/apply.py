@@ -62,10 +62,11 @@ def run_apply(
     if opts.json:
         opts.emit(result)
     else:
+        from loancli.asking import answers_ref
         from loancli.cli.common import resume_command
         from loancli.cli.render import show_result
 
-        given = str(answers.resolve()) if answers is not None else None
+        given = answers_ref(answers) if answers is not None else None
         show_result(opts.console, app, result, resume_command(opts, app["id"], given))
     return int(ExitCode.STOPPED if app["status"] == "stopped" else ExitCode.OK)
 
