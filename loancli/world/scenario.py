@@ -13,7 +13,9 @@ Besides ``providers`` (how the outside world behaves), a scenario may hold ``acc
 state the borrower's account was already in: registered with another password, trusted
 devices) and ``borrower`` (answers where this borrower did something other than the happy
 path, e.g. ``sms_wait: 6m``). ``borrower`` answers sit under ``--set`` and over
-``--answers``, so a complaint replays with the happy-path answers.
+``--answers``, so a complaint replays with the happy-path answers. ``complaint`` holds what
+borrowers write when it happens to them (``{zh: [...], en: [...]}``); ``scenario find`` ranks
+the scenarios by it.
 
 Unknown keys and wrong types are refused with the file, the key path and the expected form.
 """
@@ -71,6 +73,8 @@ class Scenario:
     # The command the scenario reproduces, when it is not ``apply``
     # (e.g. [account, change-phone]); run with the flow's answers file under fixtures/answers.
     command: list[str] = field(default_factory=list)
+    # What borrowers write when this happens to them, by language (``zh``, ``en``).
+    complaint: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:
@@ -377,6 +381,7 @@ SCENARIO_KEYS = (
     "borrower",
     "command",
     "products",
+    "complaint",
 )
 
 
@@ -405,6 +410,7 @@ def scenario_from_dict(data: Any, where: str, default_name: str = "scenario") ->
         ("clock", lambda v: setattr(scenario, "clock", _clock(v, reader))),
         ("borrower", lambda v: setattr(scenario, "borrower", _borrower(v, reader))),
         ("command", lambda v: setattr(scenario, "command", _command(v, reader))),
+        ("complaint", lambda v: setattr(scenario, "complaint", _complaint(v, reader))),
         ("accounts", lambda v: setattr(scenario, "accounts", _accounts(v, reader))),
     ]
     for key, read in parts:
@@ -430,6 +436,37 @@ def _command(command: Any, reader: _Reader) -> list[str]:
     if not isinstance(command, list):
         raise reader.error("command", _("expected a list of words, e.g. [account, change-phone]"))
     return [reader.read(word, str, f"command[{i}]") for i, word in enumerate(command)]
+
+
+COMPLAINT_LANGUAGES = ("zh", "en")
+COMPLAINT_MAX_CHARS = 200
+
+
+def _complaint(value: Any, reader: _Reader) -> dict[str, list[str]]:
+    """What borrowers write, by language: ``{zh: [钱没到账], en: [money never arrived]}``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise reader.error(
+            "complaint", _("expected a mapping such as {zh: [钱没到账], en: [money never arrived]}")
+        )
+    out: dict[str, list[str]] = {}
+    for lang, phrases in value.items():
+        with reader.collect():
+            path = f"complaint.{lang}"
+            if lang not in COMPLAINT_LANGUAGES:
+                raise reader.error(path, _("unknown language; expected zh or en"))
+            out[lang] = reader.read(phrases, list[str], path)
+            for i, phrase in enumerate(out[lang]):
+                if not phrase.strip() or len(phrase) > COMPLAINT_MAX_CHARS:
+                    with reader.collect():
+                        raise reader.error(
+                            f"{path}[{i}]",
+                            _("expected a phrase of 1 to {count} characters").format(
+                                count=COMPLAINT_MAX_CHARS
+                            ),
+                        )
+    return out
 
 
 EXPECT_KEYS = ("status", "stopped_at", "reason")
