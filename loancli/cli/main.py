@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "card": ("accounts", "Bank cards: bind, list, unbind."),
     "contacts": ("accounts", "Emergency contacts: add, list, remove."),
     "scenario": ("support", "Scenarios: list, show, validate, find."),
+    "story": ("story_find", "Stories: find one from the borrower's words."),
 }
 
 

@@ -195,44 +195,16 @@ def scenario_find(
     words: Annotated[
         list[str],
         typer.Argument(
-            metavar="WORDS", help="A complaint (钱没到账, code expired), a reason code or a step."
+            metavar="WORDS",
+            help="What the borrower wrote (借款通过了钱没到账, code never arrives), a name, a "
+            "reason code or a step.",
         ),
     ],
 ) -> None:
-    """The built-in scenarios that reproduce a complaint, with the command to run each."""
-    from loancli.world.scenario import find_scenarios, run_command
+    """The built-in scenarios and stories that best match a complaint, best first, with the
+    command to run each from any folder."""
+    from loancli.cli.story_find import show_found
 
     opts = options(ctx)
     with handled(opts):
-        query = " ".join(words)
-        matches = find_scenarios(query)
-        rows = [
-            {
-                "name": m.scenario.name,
-                "why": m.why,
-                "expect": m.scenario.expect.get("reason") or m.scenario.expect.get("status"),
-                "description": _(m.scenario.description),
-                "command": run_command(m.scenario),
-            }
-            for m in matches
-        ]
-        if opts.json:
-            opts.emit({"query": query, "scenarios": rows})
-            return
-        if not rows:
-            opts.console.print(
-                f"No scenario matches {query!r}. Try a reason code (card_frozen), a step "
-                "(disbursement) or see: loancli scenario list"
-            )
-            return
-        from rich.markup import escape
-
-        for row in rows:
-            opts.console.print(
-                f"[bold]{row['name']}[/bold] ({row['expect']}): "
-                f"{escape(str(row['description']))}\n"
-                "  [dim]"
-                + _("matched {why}").format(why=escape(str(row["why"])))
-                + f"[/dim]\n  {escape(str(row['command']))}",
-                soft_wrap=True,
-            )
+        show_found(opts, " ".join(words))

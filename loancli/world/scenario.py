@@ -71,7 +71,7 @@ class Scenario:
     borrower: dict[str, Any] = field(default_factory=dict)
     source: str = "built-in default"
     # The command the scenario reproduces, when it is not ``apply``
-    # (e.g. [account, change-phone]); run with the flow's answers file under fixtures/answers.
+    # (e.g. [account, change-phone]); run with the flow's built-in answers set.
     command: list[str] = field(default_factory=list)
     # What borrowers write when this happens to them, by language (``zh``, ``en``).
     complaint: dict[str, list[str]] = field(default_factory=dict)
@@ -610,72 +610,36 @@ def _accounts(items: Any, reader: _Reader) -> list[dict[str, Any]]:
     return out
 
 
-COMPLAINTS_FILE = Path(__file__).parents[1] / "data" / "complaints.yaml"
-
-
-@dataclass(frozen=True)
-class Match:
-    scenario: Scenario
-    why: str
-
-
 def command_of(scenario: Scenario) -> list[str]:
     """The words of the command a scenario reproduces: ``apply`` unless it says otherwise."""
     return scenario.command or ["apply"]
 
 
+# The built-in answers set (loancli/data/answers) each command's scenarios replay with.
+ANSWERS_FOR = {"apply": "happy-path", "account": "change-phone", "checkout": "checkout"}
+
+
 def run_command(scenario: Scenario) -> str:
-    """The command line that reproduces a built-in scenario with its flow's answers file."""
+    """The command line that reproduces a built-in scenario from any folder: its flow's
+    built-in answers set, and a state file of its own (``frozen-card.json``) in the current
+    folder."""
     import shlex
 
     words = command_of(scenario)
-    answers = {"apply": "happy-path", "account": "change-phone", "checkout": "checkout"}
-    file = f"fixtures/answers/{answers.get(words[0], words[0])}.yaml"
+    answers = ANSWERS_FOR.get(words[0], "happy-path")
     return shlex.join(
-        ["loancli", "--scenario", scenario.name, "--no-input", *words, "--answers", file]
+        [
+            "loancli",
+            "--db",
+            f"{scenario.name}.json",
+            "--scenario",
+            scenario.name,
+            "--no-input",
+            *words,
+            "--answers",
+            answers,
+        ]
     )
-
-
-def find_scenarios(words: str) -> list[Match]:
-    """The built-in scenarios for a complaint (Chinese or English, as a borrower says it), a
-    reason code, a step or a name, best first."""
-    import yaml
-
-    query = " ".join(words.split()).lower()
-    scenarios = {name: load_scenario(name) for name in builtin_names()}
-    table = yaml.safe_load(COMPLAINTS_FILE.read_text(encoding="utf-8"))
-    found: dict[str, tuple[int, str]] = {}
-
-    def add(name: str, score: int, why: str) -> None:
-        if name in scenarios and found.get(name, (0, ""))[0] < score:
-            found[name] = (score, why)
-
-    for name, s in scenarios.items():
-        if query == name:
-            add(name, 100, _("its name"))
-        if query and query == s.expect.get("reason"):
-            add(name, 90, _("it stops with {reason}").format(reason=query))
-        if query and query == s.expect.get("stopped_at"):
-            add(name, 80, _("it stops at the step {step}").format(step=query))
-    for entry in table:
-        phrases = [str(p).lower() for p in entry.get("words", [])]
-        hit = next((p for p in phrases if p and (p in query or query in p)), None)
-        if hit is None:
-            continue
-        for name, s in scenarios.items():
-            if s.expect.get("reason") in entry.get("reasons", []):
-                stops = _("it stops with {reason}").format(reason=s.expect["reason"])
-                add(name, 70, f"“{hit}”: {stops}")
-            if name in entry.get("scenarios", []):
-                add(name, 60, f"“{hit}”")
-    if not found and query:
-        tokens = [t for t in query.replace("-", " ").split() if len(t) > 2]
-        for name, s in scenarios.items():
-            text = f"{name} {s.description}".lower()
-            if tokens and all(t in text for t in tokens):
-                add(name, 10, _("its description"))
-    ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
-    return [Match(scenarios[name], why) for name, (_score, why) in ranked]
 
 
 def check_command(scenario: Scenario, command: str) -> None:
