@@ -28,7 +28,7 @@ and :func:`flows` (one masked line each), :func:`record_view`, :func:`timeline`,
 :func:`explain`, :func:`report`, :func:`loan` (a loan as it is today), :func:`calendar`,
 :func:`sms_inbox`, :func:`state_info`; no world at all: :func:`quote` (the calculator), the
 scenarios (:func:`scenarios`, :func:`scenario`, :func:`validate_scenario`,
-:func:`find_scenarios`) and :func:`id_card`. A record's ticket bundle: :func:`bundle` (or
+:func:`find`) and :func:`id_card`. A record's ticket bundle: :func:`bundle` (or
 :func:`report` with ``bundle=``); replaying one: :func:`replay` (a typed :class:`Verdict`).
 
 The account's own data (each makes the scenario's preset accounts first, so it lives in
@@ -125,6 +125,8 @@ from loancli.operations import (
 from loancli.store import MemoryState, Store
 from loancli.store.admin import Info, Pruned
 from loancli.store.admin import info as state_facts
+from loancli.stories import finding
+from loancli.stories.finding import Found
 from loancli.stories.from_record import story_text
 from loancli.stories.ticket import Bundle, Verdict, build_bundle, read_bundle, write_bundle
 from loancli.stories.ticket import replay as replay_bundle
@@ -164,7 +166,7 @@ __all__ = [
     "Resume",
     "RunResult",
     "ScenarioFile",
-    "ScenarioMatch",
+    "Found",
     "ScenarioSummary",
     "Schedule",
     "StatePath",
@@ -193,7 +195,9 @@ __all__ = [
     "demo",
     "devices",
     "explain",
-    "find_scenarios",
+    "find",
+    "found_json",
+    "found_why",
     "flows",
     "forget_device",
     "id_card",
@@ -531,31 +535,21 @@ def validate_scenario(path: str | os.PathLike[str]) -> Scenario:
     return scenario_files.parse_scenario_file(Path(path))
 
 
-@dataclass(frozen=True)
-class ScenarioMatch:
-    """A built-in scenario that reproduces a complaint: why it matched, and the command
-    that runs it."""
-
-    name: str
-    why: str
-    expect: str | None
-    description: str
-    command: str
+def find(words: str) -> list[Found]:
+    """The built-in scenarios and stories that best match a complaint as a borrower says it
+    (钱没到账, code expired), a name, a reason code or a step: the best five, best first, each
+    with the command that reproduces it from any folder."""
+    return finding.find(words)
 
 
-def find_scenarios(words: str) -> list[ScenarioMatch]:
-    """The built-in scenarios for a complaint as a borrower says it (钱没到账, code expired),
-    a reason code or a step, best first."""
-    return [
-        ScenarioMatch(
-            m.scenario.name,
-            m.why,
-            m.scenario.expect.get("reason") or m.scenario.expect.get("status"),
-            _(m.scenario.description),
-            scenario_files.run_command(m.scenario),
-        )
-        for m in scenario_files.find_scenarios(words)
-    ]
+def found_json(found: Found) -> dict[str, Any]:
+    """A found scenario or story as ``--json`` gives it: name, kind, reason, score, command."""
+    return finding.as_json(found)
+
+
+def found_why(found: Found) -> str:
+    """What in a found scenario or story matched the words, in the current language."""
+    return finding.why(found)
 
 
 # -- ID card images -------------------------------------------------------------------------

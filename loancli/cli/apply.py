@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from loancli import api
+from loancli.asking import answers_ref
 from loancli.cli.common import (
     AnswersOption,
     Options,
@@ -61,7 +62,7 @@ def run_apply(
         done = api.resume(opts.db, resume, **world)
     else:
         done = api.apply(opts.db, **world)
-    given = str(answers.resolve()) if answers is not None else None
+    given = answers_ref(answers) if answers is not None else None
     show_run(opts, done, resume_command(opts, done.id, given))
     return int(ExitCode.STOPPED if done.stopped else ExitCode.OK)
 

@@ -50,7 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "card": ("accounts", "Bank cards: bind, list, unbind."),
     "contacts": ("accounts", "Emergency contacts: add, list, remove."),
     "scenario": ("support", "Scenarios: list, show, validate, find."),
-    "story": ("stories", "Stories over simulated time: list, show, run."),
+    "story": ("stories", "Stories over simulated time: list, show, run, find."),
     "check": ("stories", "Run every story; JUnit, shards, matrix."),
 }
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from loancli import api
 from loancli.cli.common import check_output, handled
@@ -23,6 +24,13 @@ from loancli.text import printable
 story_app = typer.Typer(
     help="Stories: reproductions over simulated time (list, show, run, schema, from).",
     no_args_is_help=True,
+)
+
+
+WordsArgument = typer.Argument(
+    metavar="WORDS",
+    help="What the borrower wrote (借款通过了钱没到账, code never arrives), a name, a reason "
+    "code or a step.",
 )
 
 
@@ -280,3 +288,40 @@ def story_from(
             typer.echo(
                 _("Wrote {path}; check it with: loancli check {path}").format(path=out), err=True
             )
+
+
+@story_app.command("find")
+def story_find(ctx: typer.Context, words: Annotated[list[str], WordsArgument]) -> None:
+    """The built-in stories and scenarios that best match a complaint, best first, with the
+    command to run each from any folder."""
+    opts = options(ctx)
+    with handled(opts):
+        show_found(opts, " ".join(words))
+
+
+def show_found(opts: Options, query: str) -> None:
+    """Find ``query`` and show the best five: as a JSON document with ``--json``, else one
+    block each (name, kind, expected reason, description, what matched, the command)."""
+    found = api.find(query)
+    if opts.json:
+        opts.emit({"query": query, "results": [api.found_json(f) for f in found]})
+        return
+    if not found:
+        opts.console.print(
+            _(
+                "Nothing matches {query}. Try other words, a reason code (card_frozen), a step "
+                "(disbursement), or see: loancli scenario list"
+            ).format(query=repr(query))
+        )
+        return
+    kinds = {"scenario": _("scenario"), "story": _("story")}
+    for n, f in enumerate(found, 1):
+        head = f"{n}. [bold]{escape(f.name)}[/bold] ({kinds[f.kind]}, {escape(f.reason or '-')})"
+        score = _("score {score:.2f}").format(score=f.score)
+        opts.console.print(
+            f"{head} [dim]{score}[/dim]\n"
+            f"   {escape(f.description)}\n"
+            "   [dim]" + escape(_("matched {why}").format(why=api.found_why(f))) + "[/dim]\n"
+            f"   {escape(f.command)}",
+            soft_wrap=True,
+        )

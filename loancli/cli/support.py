@@ -12,6 +12,7 @@ from loancli import api
 from loancli.cli.common import check_output, handled, world_options
 from loancli.cli.options import json_text, options
 from loancli.cli.render import paged, print_events
+from loancli.cli.stories import WordsArgument, show_found
 from loancli.errors import UsageError
 from loancli.files import write_private
 from loancli.i18n import _
@@ -163,36 +164,11 @@ def scenario_validate(
 @scenario_app.command("find")
 def scenario_find(
     ctx: typer.Context,
-    words: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="WORDS", help="A complaint (钱没到账, code expired), a reason code or a step."
-        ),
-    ],
+    words: Annotated[list[str], WordsArgument],
 ) -> None:
-    """The built-in scenarios that reproduce a complaint, with the command to run each."""
+    """The built-in scenarios and stories that best match a complaint, best first, with the
+    command to run each from any folder."""
     opts = options(ctx)
     query = " ".join(words)
     with handled(opts):
-        rows = api.find_scenarios(query)
-    if opts.json:
-        opts.emit({"query": query, "scenarios": [dataclasses.asdict(row) for row in rows]})
-        return
-    if not rows:
-        opts.console.print(
-            _(
-                "No scenario matches {query!r}. Try a reason code (card_frozen), a step "
-                "(disbursement) or see: loancli scenario list"
-            ).format(query=query)
-        )
-        return
-    from rich.markup import escape
-
-    for row in rows:
-        opts.console.print(
-            f"[bold]{row.name}[/bold] ({row.expect}): {escape(str(row.description))}\n"
-            "  [dim]"
-            + _("matched {why}").format(why=escape(str(row.why)))
-            + f"[/dim]\n  {escape(str(row.command))}",
-            soft_wrap=True,
-        )
+        show_found(opts, query)

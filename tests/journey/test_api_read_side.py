@@ -250,7 +250,7 @@ def test_scenarios_list_show_and_find() -> None:
     assert rows["frozen-card"].expect == "card_frozen"
     shown = api.scenario("frozen-card")
     assert shown.text.startswith("name: frozen-card") and shown.source.endswith(".yaml")
-    found = api.find_scenarios("card_frozen")
+    found = api.find("card_frozen")
     assert found[0].name == "frozen-card" and "--scenario frozen-card" in found[0].command
     with pytest.raises(UsageError) as refused:
         api.scenario("frozen-crad")
