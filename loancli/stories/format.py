@@ -87,11 +87,13 @@ class SmsExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class EventExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """An event the action recorded (on its journey, flow or loan)."""
+    """An event the action recorded (on its journey, flow or loan); ``detail`` names figures
+    the event must carry (``{installment: 1, days: 14, amount: "8.05"}``, amounts to the fen)."""
 
     event: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{1,40}$")]
     reason: str | None = None
     step: str | None = None
+    detail: dict[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{1,40}$")], str | int | bool] = {}
 
 
 class Expect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

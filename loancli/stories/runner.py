@@ -30,6 +30,7 @@ from loancli.stories.format import (
     STORY_FORMAT,
     ClockAdvance,
     ClockSet,
+    EventExpect,
     Expect,
     LoanExpect,
     Repay,
@@ -330,7 +331,8 @@ def run_story(
     results: list[ActionResult] = []
     with _speaking(story.world.lang):
         if story.world.clock is not None:
-            operations.set_clock(world, story.world.clock, scenario=scenario)
+            start = story.world.clock
+            operations.set_clock(world, start, clock=start, scenario=scenario)
         for n, action in enumerate(story.actions):
             if until is not None and n >= until:
                 break
@@ -511,15 +513,7 @@ def check(n: int, expect: Expect, facts: _Facts, world: State) -> list[Check]:
             out.append(Check(n, name, wanted, getattr(facts, name)))
     names = [e.get("event") for e in facts.events]
     for event in expect.events:
-        found = [
-            e
-            for e in facts.events
-            if e.get("event") == event.event
-            and (event.reason is None or e.get("reason") == event.reason)
-            and (event.step is None or e.get("step") == event.step)
-        ]
-        shown = event.event + (f" ({event.reason})" if event.reason else "")
-        out.append(Check(n, f"events: {shown}", "recorded", "recorded" if found else "absent"))
+        out.append(_check_event(n, event, facts.events))
     for name in expect.no_events:
         out.append(
             Check(n, f"no_events: {name}", "absent", "recorded" if name in names else "absent")
@@ -536,6 +530,28 @@ def check(n: int, expect: Expect, facts: _Facts, world: State) -> list[Check]:
         else:
             out.append(Check(n, what, "received", "received" if hits else "none"))
     return out
+
+
+def _check_event(n: int, event: EventExpect, events: list[dict[str, Any]]) -> Check:
+    """Whether an event of that name (and reason, step) was recorded carrying the figures
+    ``detail`` names; when it carries others, they are what is shown as got."""
+    named = [
+        e
+        for e in events
+        if e.get("event") == event.event
+        and (event.reason is None or e.get("reason") == event.reason)
+        and (event.step is None or e.get("step") == event.step)
+    ]
+    shown = event.event + (f" ({event.reason})" if event.reason else "")
+    if not event.detail:
+        return Check(n, f"events: {shown}", "recorded", "recorded" if named else "absent")
+    wanted = event.detail
+    carried = [{k: (e.get("detail") or {}).get(k) for k in wanted} for e in named]
+    expected = ", ".join(f"{k}={v}" for k, v in wanted.items())
+    if any(all(_same(v, got[k]) for k, v in wanted.items()) for got in carried):
+        return Check(n, f"events: {shown}", expected, expected)
+    got = ", ".join(f"{k}={v}" for k, v in carried[-1].items()) if carried else "absent"
+    return Check(n, f"events: {shown}", expected, got)
 
 
 def _check_loan(n: int, expect: LoanExpect, facts: _Facts, world: State) -> list[Check]:
