@@ -82,6 +82,8 @@ STOPWORDS_EN = frozenset(
     "would should will shall may might must get got keep keeps kept still even again any some "
     "all after before up out now yet".split()
 )
+# Ways of saying one thing that share no word: the money did not arrive, it was not received.
+SAME_ZH = {"不打到": "不到账", "不打款": "不到账", "不进账": "不到账", "不收到": "收不到"}
 # Said before a verb, they turn it round: joined to it (see _chinese).
 NEGATIONS = frozenset("不 没 未 没有 无法 不能 不可 无 别".split())
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -224,8 +226,23 @@ def _unique(values: Iterable[str]) -> list[str]:
 def builtin_items() -> list[Item]:
     """Every built-in scenario and story, as the finder indexes them."""
     items = [scenario_item(scenarios.load_scenario(n)) for n in scenarios.builtin_names()]
-    items += [story_item(load_story(name)) for name in builtin_story_names()]
+    scenario_names = {item.name for item in items}
+    for name in builtin_story_names():
+        loaded = load_story(name)
+        # A story that only plays a scenario's one command is that scenario's regression test,
+        # found as the scenario (by the scenario's own words), not as a second result.
+        if _scenario_played(loaded) not in scenario_names:
+            items.append(story_item(loaded))
     return items
+
+
+def _scenario_played(loaded: LoadedStory) -> str | None:
+    """The scenario a one-action story plays in, when that action is the scenario's command
+    in a built-in world of that name; None for any other story."""
+    story = loaded.story
+    if len(story.actions) != 1 or story.world.scenario_text is not None:
+        return None
+    return story.world.scenario if story.world.scenario != "default" else None
 
 
 # -- words -----------------------------------------------------------------------------------
@@ -286,7 +303,7 @@ def _chinese(text: str) -> list[str]:
             negated = True
             continue
         if negated:
-            out.append("不" + word)
+            out.append(SAME_ZH.get("不" + word, "不" + word))
             negated = False
             continue
         if word in STOPWORDS_ZH:
@@ -332,8 +349,17 @@ def _english(text: str) -> list[str]:
         elif "'" in word:
             word = word.split("'")[0]
         if word not in STOPWORDS_EN:
-            out.append(word)
+            out.append(KIN.get(word, word))
     return out
+
+
+# Whose card or phone it is matters more than which relative: all of them are one word.
+KIN = dict.fromkeys(
+    "mother mom mum mama father dad papa parent parents wife husband spouse girlfriend "
+    "boyfriend partner friend friends sister brother son daughter relative relatives cousin "
+    "aunt uncle grandma grandpa".split(),
+    "family",
+)
 
 
 def stem(word: str) -> str:

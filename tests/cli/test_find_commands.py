@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import CLI_ENV, ROOT, run_cli, run_json
 
-from loancli.stories.finding import find
-from loancli.stories.runner import builtin_story_names
+from loancli.stories.finding import builtin_items, find
 from loancli.world.scenario import builtin_names, load_scenario
 
 RESULT_KEYS = {"name", "kind", "reason", "score", "exact", "matched", "description", "command"}
@@ -125,7 +124,7 @@ def _story_run_exists() -> bool:
 
 
 @pytest.mark.skipif(not _story_run_exists(), reason="story run is not in this build yet")
-@pytest.mark.parametrize("name", builtin_story_names())
+@pytest.mark.parametrize("name", [i.name for i in builtin_items() if i.kind == "story"])
 def test_each_story_command_runs_from_an_empty_folder(
     name: str, tmp_path: Path, shell_env: dict[str, str]
 ) -> None:
