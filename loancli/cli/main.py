@@ -48,6 +48,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "card": ("accounts", "Bank cards: bind, list, unbind."),
     "contacts": ("accounts", "Emergency contacts: add, list, remove."),
     "scenario": ("support", "Scenarios: list, show, validate, find."),
+    "persona": ("persona", "Generated borrowers: ID, card, phone, contacts."),
+    "populate": ("populate", "Fill a world with generated borrowers' journeys."),
 }
 
 
