@@ -41,14 +41,23 @@ def new(
         str | None,
         typer.Option(metavar="N|A-B", help="Age, or an age band such as 25-40 (16-90)."),
     ] = None,
-    sex: Annotated[str | None, typer.Option(help="male or female (男/女).")] = None,
+    sex: Annotated[
+        str | None, typer.Option(metavar="male|female", help="The sex (男/女 too).")
+    ] = None,
     province: Annotated[
         str | None,
-        typer.Option(help="Province: 广东, 广东省, Guangdong, guangdong; the 31 of the mainland."),
+        typer.Option(
+            metavar="NAME",
+            help="Province: 广东, 广东省, Guangdong, guangdong; the 31 of the mainland.",
+        ),
     ] = None,
     bank: Annotated[
         str | None,
-        typer.Option(help="Bank of the debit card: ICBC, CCB, ABC, BOC, PSBC, CMB, BOCOM, ... "),
+        typer.Option(
+            metavar="BANK",
+            help="Bank of the debit card: ICBC, CCB, ABC, BOC, PSBC, CMB, BOCOM, CITIC, CEB, "
+            "CMBC, SPDB, CIB, PAB, or its Chinese name (工商银行, 工行).",
+        ),
     ] = None,
     seed: Annotated[
         int | None,
@@ -69,10 +78,10 @@ def new(
     ] = None,
 ) -> None:
     """Make a consistent borrower: a name; an ID number with a real area code for the address,
-    the sex digit and the age; ID card images; a UnionPay debit card of a real bank BIN that
-    passes Luhn; a mobile number; employer and income; emergency contacts. Ages are on the
-    simulated clock's date (--clock, else its default start). Personal numbers are masked in
-    what it prints; --json gives them whole (they are made up)."""
+    the sex digit and the age; its ID card (images with --out); a UnionPay debit card of a
+    real bank BIN that passes Luhn; a mobile number; employer and income; emergency contacts.
+    Ages are on the simulated clock's date (--clock, else its default start). Personal
+    numbers are masked in what it prints; --json gives them whole (they are made up)."""
     from loancli.clock import DEFAULT_START, parse_clock
     from loancli.errors import RuleError
     from loancli.identity.persona import age_band, make_persona

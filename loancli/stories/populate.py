@@ -56,7 +56,7 @@ from loancli.world.scenario import Scenario, load_scenario
 KINDS = ("completed", "settled", "overdue", "stopped")
 DEFAULT_MIX = {"completed": 70, "settled": 10, "overdue": 5, "stopped": 15}
 # Why a stopped journey stops: a built-in scenario each, or the age band (a borrower too old).
-TOO_OLD = "age-band"
+TOO_OLD = "too-old"
 STOPPED = (
     "frozen-card",
     "review-rejected",
@@ -196,11 +196,10 @@ def populate(
     """Add ``count`` generated borrowers to the world of ``state`` (a state file, None for the
     default one, or a :class:`MemoryState`), over ``months`` of simulated time from its clock
     (moved to ``clock`` first, if given), in the ``mix`` of kinds (weights; default
-    :data:`DEFAULT_MIX`). Their ID card images are
-    drawn into ``images`` (kept: bundles of their journeys read them), else into a temporary
-    folder removed at the end; with ``jobs`` above 1, that many processes draw them while
-    the journeys run (a borrower's images are the same bytes whoever draws them).
-    ``on_progress`` hears of each journey as it ends."""
+    :data:`DEFAULT_MIX`). Their ID card images are drawn into ``images`` (kept: bundles of
+    their journeys read them), else into a temporary folder removed at the end; with ``jobs``
+    above 1, that many processes draw them while the journeys run (a borrower's images are
+    the same bytes whoever draws them). ``on_progress`` hears of each journey as it ends."""
     if not 1 <= count <= MAX_COUNT:
         raise RuleError("count", _("give a count from 1 to {most}").format(most=f"{MAX_COUNT:,}"))
     if not 1 <= jobs <= 64:
