@@ -3,6 +3,7 @@ their loans of different ages, written as a state file whose checks at the door 
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -102,6 +103,18 @@ def test_same_seed_same_world(tmp_path):
     one, two, other = (unsalted(w.data) for w in worlds)
     assert one == two
     assert other != one
+
+
+def test_images_drawn_by_other_processes_make_the_same_world(tmp_path):
+    alone, helped = MemoryState(), MemoryState()
+    populate(alone, 3, seed=2, months=3, mix={"completed": 1}, images=tmp_path / "a")
+    populate(helped, 3, seed=2, months=3, mix={"completed": 1}, images=tmp_path / "b", jobs=2)
+    as_text = json.dumps(unsalted(helped.data), sort_keys=True, ensure_ascii=False)
+    assert as_text.replace(str(tmp_path / "b"), str(tmp_path / "a")) == json.dumps(
+        unsalted(alone.data), sort_keys=True, ensure_ascii=False
+    )
+    for drawn in sorted((tmp_path / "a").iterdir()):
+        assert (tmp_path / "b" / drawn.name).read_bytes() == drawn.read_bytes()
 
 
 def unsalted(value: Any) -> Any:
