@@ -55,12 +55,14 @@ from pathlib import Path
 from typing import Any, Unpack, cast
 
 from loancli.account.accounts import checked_mobile
-from loancli.clock import DEFAULT_START
+from loancli.clock import DEFAULT_START, parse_clock
 from loancli.errors import RuleError
 from loancli.files import write_private
 from loancli.i18n import _, language, set_language
+from loancli.identity.areas import address_prefixes
 from loancli.identity.card import CardSpec, card_fields
 from loancli.identity.images import generate as draw_card
+from loancli.identity.persona import Persona, age_band, make_persona
 from loancli.journey.session import World as OpenWorld
 from loancli.journey.session import WorldArgs
 from loancli.loan import products
@@ -128,6 +130,10 @@ from loancli.store.admin import info as state_facts
 from loancli.stories import finding
 from loancli.stories.finding import Found
 from loancli.stories.from_record import story_text
+from loancli.stories.personas import PersonaFiles, write_persona
+from loancli.stories.populate import Populated, parse_mix
+from loancli.stories.populate import Progress as PopulateProgress
+from loancli.stories.populate import populate as fill_world
 from loancli.stories.ticket import Bundle, Verdict, build_bundle, read_bundle, write_bundle
 from loancli.stories.ticket import replay as replay_bundle
 from loancli.support import explain as explaining
@@ -138,6 +144,13 @@ from loancli.world.providers.sms import SmsService
 from loancli.world.scenario import Scenario
 
 __all__ = [
+    "Persona",
+    "PersonaFiles",
+    "PopulateProgress",
+    "Populated",
+    "new_persona",
+    "persona_place",
+    "populate",
     "ACTIONS",
     "Action",
     "AddContact",
@@ -550,6 +563,81 @@ def found_json(found: Found) -> dict[str, Any]:
 def found_why(found: Found) -> str:
     """What in a found scenario or story matched the words, in the current language."""
     return finding.why(found)
+
+
+# -- generated borrowers ---------------------------------------------------------------------
+
+
+def new_persona(
+    *,
+    seed: int = 0,
+    age: str | None = None,
+    sex: str | None = None,
+    province: str | None = None,
+    bank: str | None = None,
+    clock: str | None = None,
+    out: Path | None = None,
+) -> tuple[Persona, PersonaFiles | None]:
+    """A generated borrower whose traits agree (ID number, card, phone, contacts), aged on
+    ``clock``'s date (the default start without one); with ``out``, its answers file and ID
+    card images written into that folder (0600). Refusals name ``age``, ``sex``, ``province``,
+    ``bank``, ``clock`` or ``out``."""
+    try:
+        today = parse_clock(clock).date() if clock else DEFAULT_START.date()
+    except ValueError as exc:
+        raise RuleError("clock", str(exc)) from None
+    persona = make_persona(
+        seed,
+        age=age_band(age) if age is not None else None,
+        sex=sex,
+        province=province,
+        bank=bank,
+        today=today,
+    )
+    if out is not None and out.exists() and not out.is_dir():
+        raise RuleError("out", _("{path} is a file; give a directory").format(path=out))
+    return persona, (write_persona(persona, out) if out is not None else None)
+
+
+def persona_place(persona: Persona) -> str:
+    """The part of a persona's address its ID number's area code names (广东省深圳市南山区)."""
+    prefix = address_prefixes().get(persona.area, "")
+    return persona.address[: persona.address.find(prefix) + len(prefix)] if prefix else ""
+
+
+def populate(
+    state: StatePath,
+    count: int,
+    *,
+    seed: int = 0,
+    mix: str | None = None,
+    months: int = 12,
+    clock: str | None = None,
+    scenario: str | None = None,
+    images: Path | None = None,
+    jobs: int = 1,
+    on_progress: PopulateProgress | None = None,
+) -> Populated:
+    """Fill the world of ``state`` with ``count`` generated borrowers through real journeys
+    (see :func:`loancli.stories.populate.populate`); ``mix`` is read as ``KIND=WEIGHT,...``.
+    A world's ``scenario`` is refused: populate runs its own mix of built-in scenarios."""
+    if scenario:
+        raise RuleError(
+            "scenario", _("populate runs its own mix of built-in scenarios; leave out --scenario")
+        )
+    if images is not None:
+        images.mkdir(parents=True, exist_ok=True)
+    return fill_world(
+        state,
+        count,
+        seed=seed,
+        mix=parse_mix(mix) if mix is not None else None,
+        months=months,
+        clock=clock,
+        images=images,
+        jobs=jobs,
+        on_progress=on_progress,
+    )
 
 
 # -- ID card images -------------------------------------------------------------------------

@@ -52,6 +52,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scenario": ("support", "Scenarios: list, show, validate, find."),
     "story": ("stories", "Stories over simulated time: list, show, run, find."),
     "check": ("stories", "Run every story; JUnit, shards, matrix."),
+    "persona": ("persona", "Generated borrowers: ID, card, phone, contacts."),
+    "populate": ("populate", "Fill a world with generated borrowers' journeys."),
 }
 
 

@@ -9,6 +9,9 @@ plain, no tags), every field's type (:mod:`loancli.stories.format`), answer keys
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +29,7 @@ from loancli.loan.loans import find_loan, loan_view
 from loancli.questions import QUESTIONS
 from loancli.records import LOANS, SMS_INBOX
 from loancli.store import MemoryState, Store
+from loancli.stories import personas
 from loancli.stories.format import (
     STORY_FORMAT,
     ClockAdvance,
@@ -39,6 +43,7 @@ from loancli.stories.format import (
     StoryAction,
     WorldAction,
 )
+from loancli.support.reporting import resolve
 from loancli.world.scenario import Scenario, builtin_names, load_scenario, scenario_from_dict
 
 DATA = Path(__file__).parents[1] / "data"
@@ -174,6 +179,10 @@ def _check_meaning(
                 value0=repr(story.world.scenario)
             )
         )
+    if story.person.persona is not None:
+        problem = personas.traits_problem(story.person.persona)
+        if problem:
+            raise refuse(problem)
     person = story.person.answers
     if isinstance(person, str) and not (BUILTIN_ANSWERS / f"{person}.yaml").is_file():
         raise refuse(_("person.answers: no built-in answers {value0}").format(value0=repr(person)))
@@ -329,10 +338,20 @@ def run_story(
     scenario = _scenario(loaded)
     person = _person_answers(loaded)
     results: list[ActionResult] = []
+    run = StoryRun(loaded, results, world)
     with _speaking(story.world.lang):
         if story.world.clock is not None:
             start = story.world.clock
             operations.set_clock(world, start, clock=start, scenario=scenario)
+        if story.person.persona is not None:
+            # The persona's ages are on the world's clock. Its ID card images are kept as long
+            # as the run, whose world's records name them (a bundle of it reads them).
+            drawn = Path(tempfile.mkdtemp(prefix="loancli-persona-"))
+            weakref.finalize(run, shutil.rmtree, drawn, ignore_errors=True)
+            today = operations.clock_now(world, scenario=scenario).date()
+            person = personas.story_answers(
+                story.person.persona, person, today, drawn, seed=story.world.seed
+            )
         for n, action in enumerate(story.actions):
             if until is not None and n >= until:
                 break
@@ -346,7 +365,7 @@ def run_story(
             expect = loaded.expects.get(n)
             if expect is not None:
                 result.checks = check(n + 1, expect, facts, world)
-    return StoryRun(loaded, results, world)
+    return run
 
 
 def label_of(action: operations.Action | WorldAction) -> str:
@@ -481,8 +500,6 @@ def _text(value: Any) -> Any:
 
 
 def operations_record(world: State, record_id: str) -> dict[str, Any]:
-    from loancli.support.reporting import resolve
-
     with Store(world, read_only=True) as store:
         return resolve(store, record_id)
 
