@@ -91,13 +91,49 @@ class AnswerSource:
         return True, queue[used]
 
 
+# The answers sets that ship with loancli; their image answers name the built-in images.
+BUILTIN_ANSWERS = Path(__file__).parent / "data" / "answers"
+BUILTIN_IMAGES = Path(__file__).parent / "data" / "images"
+
+
+def builtin_answers_name(path: str | os.PathLike[str]) -> str | None:
+    """The built-in answers set ``path`` names (``happy-path``, ``change-phone``,
+    ``checkout``): a bare name with no file of that name in the current folder."""
+    text = os.fspath(path)
+    if "/" in text or os.sep in text or Path(text).suffix or os.path.lexists(text):
+        return None
+    return text if (BUILTIN_ANSWERS / f"{text}.yaml").is_file() else None
+
+
+def answers_ref(path: str | os.PathLike[str]) -> str:
+    """How a run names its answers file so that it can be given again: a built-in set by its
+    name, a file by its absolute path."""
+    return builtin_answers_name(path) or str(Path(path).resolve())
+
+
 def load_answers_file(path: Path) -> AnswerSource:
-    """Read a YAML answers file; paths in it are relative to the file."""
+    """Read a YAML answers file; paths in it are relative to the file. A bare name with no
+    such file is a built-in answers set (``--answers happy-path``), whose images are the
+    built-in ones."""
+    name = builtin_answers_name(path)
+    if name is not None:
+        path = BUILTIN_ANSWERS / f"{name}.yaml"
+    elif not path.suffix and len(path.parts) == 1 and not os.path.lexists(path):
+        names = ", ".join(sorted(p.stem for p in BUILTIN_ANSWERS.glob("*.yaml")))
+        raise RuleError(
+            ANSWERS,
+            _("{value0} is neither an answers file nor a built-in answers set ({names})").format(
+                value0=quoted(str(path)), names=names
+            ),
+        )
     data = read_yaml_file(path, "answers file", key=ANSWERS, typed=False) or {}
     if not isinstance(data, dict):
         raise RuleError(
-            ANSWERS, _("answers file {path} must be a mapping of key: answer").format(path=path)
+            ANSWERS,
+            _("answers file {path} must be a mapping of key: answer").format(path=path),
         )
+    if name is not None:
+        return AnswerSource(data, BUILTIN_IMAGES, _("built-in answers {name}").format(name=name))
     return AnswerSource(data, path.resolve().parent, str(path))
 
 
@@ -246,7 +282,8 @@ def parse_set_options(items: list[str]) -> AnswerSource:
             raise RuleError(ANSWER, _("{item!r} is not KEY=VALUE").format(item=item))
         if has_surrogate(key):
             raise RuleError(
-                ANSWER, _("the key {key!r} is {problem}").format(key=key, problem=_(NOT_UTF8))
+                ANSWER,
+                _("the key {key!r} is {problem}").format(key=key, problem=_(NOT_UTF8)),
             )
         value: object = raw
         if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":

@@ -25,15 +25,22 @@ an action is ever a command-line word or a path on this machine.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypedDict, Unpack, cast
 
 import msgspec
 
-from loancli.clock import parse_clock, parse_duration
+from loancli.account import security
+from loancli.account.accounts import checked_mobile, require_account
+from loancli.account.cards import CardView, card_view, cards_of
+from loancli.account.contacts import ContactView, contact_view, contacts_of
+from loancli.account.security import AccountView
+from loancli.clock import parse_clock, parse_date, parse_duration
 from loancli.errors import RuleError
 from loancli.journey import account_flows, login, repayment
 from loancli.journey import checkout as checkout_flow
@@ -49,9 +56,14 @@ from loancli.journey.runner import (
 )
 from loancli.journey.session import World, WorldArgs, open_world, run_flow
 from loancli.loan.loans import ClockEvent, loan_view
+from loancli.masking import mask_phone
 from loancli.reasons import Reason
-from loancli.records import Applicant, Flow, Loan, Payment, RunAction, is_flow
-from loancli.store import MemoryState
+from loancli.records import Account, Applicant, Flow, Loan, Payment, RunAction, is_flow
+from loancli.store import DEFAULT_LOCK_TIMEOUT, MemoryState, Store
+from loancli.store import admin as state_admin
+from loancli.support.account_check import SelfCheck, self_check
+from loancli.support.listing import flow_document
+from loancli.world.demo import write_demo_answers
 from loancli.world.providers.sms import SmsService
 from loancli.world.scenario import Scenario, load_scenario
 
@@ -83,6 +95,13 @@ class RunResult:
         if is_flow(self.record):
             raise TypeError(f"{self.record['id']} is a flow's run, not a journey's")
         return result_of(self.record, self.facts)
+
+    def flow_document(self, empty: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """A flow's JSON-ready result (``card bind --json``): status, reason in words, advice,
+        the flow's own view (``empty`` until it completed), the events."""
+        if not is_flow(self.record):
+            raise TypeError(f"{self.record['id']} is a journey's run, not a flow's")
+        return flow_document(self.record, self.facts, empty)
 
 
 def _run(
@@ -202,6 +221,15 @@ def checkout(
     )
 
 
+def demo(**world: Unpack[WorldArgs]) -> RunResult:
+    """The happy-path journey, scripted, in a fresh world that is gone afterwards (its
+    answers and ID card images made for it): what ``loancli demo`` shows."""
+    with tempfile.TemporaryDirectory(prefix="loancli-demo-") as tmp:
+        folder = Path(tmp)
+        world["answers"] = write_demo_answers(folder)
+        return apply(folder / "state.json", **world)
+
+
 # -- the world between journeys: the clock and the loans -----------------------------------
 
 
@@ -262,7 +290,7 @@ class Restructured:
 
 def clock_now(state: StatePath, **options: Unpack[WorldOptions]) -> datetime:
     """The state file's simulated now (nothing is written)."""
-    with _world(state, options, read_only=True) as world:
+    with world_for(state, options, read_only=True) as world:
         return world.clock.now()
 
 
@@ -272,7 +300,7 @@ def advance_clock(
     """Move the simulated clock forward by ``by`` (``90s``, ``6m``, ``2h``, ``40d``): loans
     fall due, go overdue, accrue penalty and send reminders on the way. One unit."""
     delta = by if isinstance(by, timedelta) else _duration(by)
-    with _world(state, options) as world:
+    with world_for(state, options) as world:
         with _as_field("duration"):
             world.clock.advance(delta)
         return _moved(world)
@@ -281,7 +309,7 @@ def advance_clock(
 def set_clock(state: StatePath, to: str | datetime, **options: Unpack[WorldOptions]) -> ClockMove:
     """Move the simulated clock to ``to`` (never back). One unit."""
     target = to if isinstance(to, datetime) else _when(to)
-    with _world(state, options) as world:
+    with world_for(state, options) as world:
         with _as_field("when"):
             world.clock.set(target)
         return _moved(world)
@@ -300,7 +328,7 @@ def repay(
     bound card: installment N in full, an amount (dues first, the rest prepays principal),
     or everything (``settle``, with interest to date). One unit."""
     repayment.check_choice(installment, amount, settle)
-    with _world(state, options) as world:
+    with world_for(state, options) as world:
         today = world.clock.now().date()
         done = repayment.repay(
             world.store,
@@ -320,7 +348,7 @@ def restructure(
     state: StatePath, loan: str, term: int, **options: Unpack[WorldOptions]
 ) -> Restructured:
     """协商二次分期: an overdue loan's remaining debt becomes a new plan of ``term`` months."""
-    with _world(state, options) as world:
+    with world_for(state, options) as world:
         today = world.clock.now().date()
         done = repayment.restructure(
             world.store, world.scenario.world, world.clock.isoformat(), today, loan, term
@@ -328,13 +356,20 @@ def restructure(
     return Restructured(done.loan, today, done.change)
 
 
-def _world(
-    state: StatePath, options: WorldOptions, read_only: bool = False
+def world_for(
+    state: StatePath,
+    options: WorldOptions,
+    *,
+    read_only: bool = False,
+    with_accounts: bool = False,
 ) -> AbstractContextManager[World]:
+    """The world of one command: one commit unit, or (``read_only``) no lock and no write;
+    ``with_accounts`` first makes the accounts the scenario says exist."""
     return open_world(
         state,
         clock=options.get("clock"),
         scenario=options.get("scenario"),
+        with_accounts=with_accounts,
         read_only=read_only,
         unit=not read_only,
         lock_timeout=options.get("lock_timeout"),
@@ -372,25 +407,178 @@ def _when(text: str) -> datetime:
         raise RuleError("when", str(exc)) from None
 
 
+# -- the account's security, cards and contacts -------------------------------------------
+#
+# Each opens the world with the scenario's preset accounts (made on first use), as the flows
+# that change the account do.
+
+
+@dataclass(frozen=True)
+class Devices:
+    """An account's security view as ``device list`` shows it (masked, JSON-ready: trusted
+    devices, two-step mode, this scenario's phone, last login, lock); after a change, the
+    device it was about and whether anything changed."""
+
+    view: AccountView
+    model: str | None = None
+    changed: bool = False
+
+
+def devices(state: StatePath, account: str, **options: Unpack[WorldOptions]) -> Devices:
+    """The trusted devices of the account named by mobile or ID number (``account``)."""
+    with world_for(state, options, with_accounts=True) as world:
+        found = security.account_for(world.store, account)
+        return Devices(_security_view(world, found))
+
+
+def trust_device(
+    state: StatePath, account: str, model: str, **options: Unpack[WorldOptions]
+) -> Devices:
+    """Trust a device: its logins no longer need two-step verification."""
+    name = security.check_model(model)
+    with world_for(state, options, with_accounts=True) as world:
+        found = security.account_for(world.store, account)
+        added = security.trust_device(world.store, found, name)
+        return Devices(_security_view(world, found), name, added)
+
+
+def forget_device(
+    state: StatePath, account: str, model: str, **options: Unpack[WorldOptions]
+) -> Devices:
+    """Forget a trusted device (``NotFound`` naming ``model`` if it was not trusted): its
+    next login needs two-step verification again."""
+    name = security.check_model(model)
+    with world_for(state, options, with_accounts=True) as world:
+        found = security.account_for(world.store, account)
+        security.forget_device(world.store, found, name)
+        return Devices(_security_view(world, found), name, True)
+
+
+def set_two_step(
+    state: StatePath, account: str, mode: str, **options: Unpack[WorldOptions]
+) -> Devices:
+    """Set the two-step verification a login from an untrusted device must pass: ``confirm``
+    or ``code`` (a refusal names ``mode``)."""
+    with world_for(state, options, with_accounts=True) as world:
+        found = security.account_for(world.store, account)
+        security.set_two_step(world.store, found, mode.strip().lower())
+        return Devices(_security_view(world, found))
+
+
+def _security_view(world: World, account: Account) -> AccountView:
+    return security.account_view(
+        world.store, account, world.scenario.world.device, world.clock.now()
+    )
+
+
+def check_account(state: StatePath, phone: str, **options: Unpack[WorldOptions]) -> SelfCheck:
+    """The quarterly self-check of the account ``phone``: stale or inconsistent data, each
+    with its fix (masked, JSON-ready); records when it ran."""
+    number = checked_mobile(phone)
+    with world_for(state, options, with_accounts=True) as world:
+        return self_check(world.store, number, world.scenario.world, world.clock.now())
+
+
+@dataclass(frozen=True)
+class Cards:
+    """An account's cards as ``card list`` shows them: masked, with what each can do."""
+
+    phone: str
+    cards: list[CardView]
+
+
+def cards(
+    state: StatePath,
+    phone: str,
+    *,
+    include_unbound: bool = False,
+    **options: Unpack[WorldOptions],
+) -> Cards:
+    """The cards bound to the account ``phone`` (with ``include_unbound``, also the unbound
+    ones), oldest first, each with its status as the scenario's bank sees it."""
+    number = checked_mobile(phone)
+    with world_for(state, options, with_accounts=True) as world:
+        require_account(world.store, number)
+        bank = world.scenario.world.bank.card_status
+        found = cards_of(world.store, number, include_unbound=include_unbound)
+        return Cards(mask_phone(number), [card_view(card, bank) for card in found])
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """An account's emergency contacts as ``contacts list`` shows them: masked."""
+
+    phone: str
+    contacts: list[ContactView]
+
+
+def contacts(state: StatePath, phone: str, **options: Unpack[WorldOptions]) -> Contacts:
+    """The emergency contacts of the account ``phone`` (the journey's profile contact
+    included), oldest first."""
+    number = checked_mobile(phone)
+    with world_for(state, options, with_accounts=True) as world:
+        require_account(world.store, number)
+        found = contacts_of(world.store, number)
+        return Contacts(mask_phone(number), [contact_view(c) for c in found])
+
+
+# -- the state file itself -----------------------------------------------------------------
+
+
+def convert_state(
+    source: str | os.PathLike[str], target: str | os.PathLike[str]
+) -> state_admin.Info:
+    """Copy every record of the state file ``source`` into a new file ``target`` of either
+    backend (by its suffix); a refusal names ``from`` or ``to``."""
+    return state_admin.convert(Path(source), Path(target))
+
+
+def prune_state(
+    state: StatePath, before: str | date, **options: Unpack[WorldOptions]
+) -> state_admin.Pruned:
+    """Drop the journeys and flows closed before ``before`` (``YYYY-MM-DD``; a refusal names
+    ``before``), with their loans and messages; one unit."""
+    day = before if isinstance(before, date) else _day(before)
+    timeout = options.get("lock_timeout")
+    with Store(
+        state,
+        DEFAULT_LOCK_TIMEOUT if timeout is None else timeout,
+        create_dirs=False,
+        on_wait=options.get("on_wait"),
+        command=options.get("command", ""),
+    ) as store:
+        return state_admin.prune(store, day)
+
+
+def _day(text: str) -> date:
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise RuleError("before", str(exc)) from None
+
+
 # -- runs as data -------------------------------------------------------------------------
 
 
-class Action(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field="action"):
+class Action(
+    msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True, tag_field="action"
+):
     """One run of a journey or flow, as data: what to do, in which world, with which answers.
 
     ``record`` is the id the run made or went on with where it was recorded (a ticket maps it
     to the id the replay makes); ``setup`` marks a run that only made the state a later one
     needs (a flow's ticket carries the journey that made its account). ``scenario`` is a
-    built-in scenario's name, ``scenario_text`` a scenario's whole YAML (which wins). An image
-    answer names a member of the ticket's bundle.
+    built-in scenario's name, ``scenario_text`` a scenario's whole YAML (which wins); with
+    neither, and no ``lang``, the run takes its story's world (a ticket's: the default world,
+    in English). An image answer names a member of the ticket's bundle or a built-in image.
     """
 
     record: Id | None = None
     setup: bool = False
     seed: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] = 0
     clock: datetime | None = None
-    lang: Literal["en", "zh"] = "en"
-    scenario: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] = "default"
+    lang: Literal["en", "zh"] | None = None
+    scenario: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] | None = None
     scenario_text: Annotated[str, msgspec.Meta(max_length=1024 * 1024)] | None = None
     answers: dict[str, Answer] = {}
 

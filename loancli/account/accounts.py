@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+from loancli.errors import NotFound, RuleError
+from loancli.i18n import _
+from loancli.masking import mask_phone
 from loancli.records import ACCOUNTS, APPLICANTS, Account, ApplicantIdentity, Identity
 from loancli.store import Store
+from loancli.validation import check_mobile
 
 # Two-step verification for a login from an untrusted device,
 # as in the 小米 account: approve on a trusted phone (the default), or a confirmation code.
@@ -14,6 +18,14 @@ TWO_STEP_MODES: tuple[TwoStep, ...] = ("confirm", "code")
 
 # A verified identity: the one a journey's ID upload read, or the one kept on the account.
 KnownIdentity = Identity | ApplicantIdentity
+
+
+class Unknown(NotFound):
+    """What a command names (an account, a trusted device) does not exist: exit 2, naming the
+    domain field (``phone``, ``model``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, key=field)
 
 
 def new_account(
@@ -33,6 +45,28 @@ def new_account(
         "trusted_devices": list(trusted_devices or []),
         "two_step": two_step,
     }
+
+
+def checked_mobile(raw: str) -> str:
+    """A mobile number as a caller names an account or a phone, checked (11 digits, 1[3-9]);
+    a refusal is a ``RuleError`` naming ``phone``."""
+    try:
+        return check_mobile(raw)
+    except ValueError as exc:
+        raise RuleError("phone", _("not accepted: {problem}").format(problem=exc)) from None
+
+
+def require_account(store: Store, phone: str) -> Account:
+    """The account behind ``phone``; ``NotFound`` naming ``phone`` when there is none."""
+    account = store.get(ACCOUNTS, phone=phone)
+    if account is None:
+        raise Unknown(
+            "phone",
+            _(
+                "no account with the number {value0}; after a phone change use the new number"
+            ).format(value0=mask_phone(phone)),
+        )
+    return account.copy()
 
 
 # A scenario's account preset may also hold a verified identity, bound cards, emergency

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Protocol, TypedDict
 
-from loancli.account.accounts import TWO_STEP_MODES, TwoStep, identity_of
-from loancli.errors import NotFound, RuleError, quoted
+from loancli.account.accounts import TWO_STEP_MODES, TwoStep, Unknown, identity_of
+from loancli.errors import RuleError, quoted
 from loancli.i18n import _
 from loancli.masking import mask_id, mask_phone
 from loancli.questions import QUESTIONS
 from loancli.records import ACCOUNTS, Account, LastLogin
 from loancli.store import Store
-from loancli.validation import Range
+from loancli.validation import Range, check_text
 
 
 @dataclass
@@ -23,14 +23,6 @@ class LoginPolicy:
 
     max_wrong: Annotated[int, Range(1, 20)] = 5
     lock: Annotated[timedelta, Range(timedelta(0), timedelta(days=30))] = timedelta(hours=24)
-
-
-class Unknown(NotFound):
-    """What a command names (an account, a trusted device) does not exist: exit 2, naming the
-    domain field (``phone``, ``model``)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message, key=field)
 
 
 class Device(Protocol):
@@ -122,6 +114,15 @@ def require_locked(account: Account, now: datetime) -> None:
         )
 
 
+def check_model(raw: str) -> str:
+    """A device model as the app records it (``Redmi Note 13``): text of at most 50
+    characters; a refusal is a ``RuleError`` naming ``model``."""
+    try:
+        return check_text(raw, max_len=50)
+    except ValueError as exc:
+        raise RuleError("model", _("not accepted: {problem}").format(problem=exc)) from None
+
+
 def trust_device(store: Store, account: Account, model: str) -> bool:
     """Add a trusted device; False if it already was."""
     trusted = list(account.get("trusted_devices") or [])
@@ -150,12 +151,12 @@ def forget_device(store: Store, account: Account, model: str) -> None:
 
 
 def two_step_mode(text: str) -> TwoStep:
-    """A two-step verification mode by its name; a refusal names the field ``two_step``."""
+    """A two-step verification mode by its name; a refusal names the field ``mode``."""
     for mode in TWO_STEP_MODES:
         if text == mode:
             return mode
     raise RuleError(
-        "two_step",
+        "mode",
         _("{mode!r} is not a mode; choose {value0}").format(
             mode=text, value0=" or ".join(TWO_STEP_MODES)
         ),

@@ -8,22 +8,17 @@ Exit 0 when the flow completed, 3 when it stopped on a business reason, 2 for ba
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from loancli.cli.common import (
-    AnswersOption,
-    RecordOption,
-    SetOption,
-    handled,
-    open_world,
-    options,
-    options_for,
-    run_flow_command,
-)
+from loancli import api
+from loancli.cli.common import AnswersOption, RecordOption, SetOption, handled, world_options
+from loancli.cli.flow_run import run_flow_command
+from loancli.cli.options import options
 from loancli.i18n import N_, _
 
 account_app = typer.Typer(
@@ -44,28 +39,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(contacts_app, name="contacts")
 
 
-def _phone(phone: str) -> str:
-    from loancli.errors import UsageError
-    from loancli.validation import check_mobile
-
-    try:
-        return check_mobile(phone)
-    except ValueError as exc:
-        raise UsageError(str(exc), key="PHONE") from None
-
-
-def _account_exists(store: Any, phone: str) -> None:
-    from loancli.errors import NotFound
-    from loancli.masking import mask_phone
-    from loancli.records import ACCOUNTS
-
-    if store.get(ACCOUNTS, phone=phone) is None:
-        raise NotFound(
-            _(
-                "no account with the number {value0}; after a phone change use the new number"
-            ).format(value0=mask_phone(phone)),
-            key="PHONE",
-        )
+# The library's field for an account named on the command line, and its argument.
+PHONE_FIELD = {"phone": "PHONE"}
 
 
 # account ---------------------------------------------------------------------------------
@@ -81,7 +56,6 @@ def change_phone(
     """Change the account's mobile number: log in, the new number, identity by SMS to the old
     number or by face check, a code to the new number. Cards reserved to the old number must
     then be rebound."""
-    from loancli import api
 
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["change"]
@@ -120,13 +94,9 @@ def check(
     phone: Annotated[str, PhoneArgument],
 ) -> None:
     """The quarterly self-check: stale or inconsistent account data, each with its fix."""
-    from loancli.support.account_check import self_check
-
     opts = options(ctx)
-    with handled(opts), options_for({"phone": "PHONE"}):
-        number = _phone(phone)
-        with open_world(opts, with_accounts=True) as (store, clock, scenario):
-            report = self_check(store, number, scenario.world, clock.now())
+    with handled(opts, PHONE_FIELD):
+        report = api.check_account(opts.db, phone, **world_options(opts))
     if opts.json:
         opts.emit(report)
         return
@@ -178,7 +148,6 @@ def card_bind(
 ) -> None:
     """Bind a debit or credit card (or bind a card again after a phone change). The holder
     must be the account's verified identity; a credit card's CVV2 is never stored."""
-    from loancli import api
 
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["card"]
@@ -219,29 +188,23 @@ def card_list(
     all_: Annotated[bool, typer.Option("--all", help="Include unbound cards.")] = False,
 ) -> None:
     """The account's cards: masked, with status (rebind_required, frozen, closed...)."""
-    from loancli.account.cards import card_view, cards_of
-    from loancli.masking import mask_phone
-
     opts = options(ctx)
-    with handled(opts):
-        number = _phone(phone)
-        with open_world(opts, with_accounts=True) as (store, _clock, scenario):
-            _account_exists(store, number)
-            rows = [
-                card_view(c, scenario.world.bank.card_status)
-                for c in cards_of(store, number, include_unbound=all_)
-            ]
+    with handled(opts, PHONE_FIELD):
+        found = api.cards(opts.db, phone, include_unbound=all_, **world_options(opts))
     if opts.json:
-        opts.emit({"phone": mask_phone(number), "cards": rows})
+        opts.emit(dataclasses.asdict(found))
         return
+    rows = found.cards
     if not rows:
         opts.console.print(
-            f"No cards bound to {mask_phone(number)}. Bind one with: loancli card bind"
+            _("No cards bound to {phone}. Bind one with: loancli card bind").format(
+                phone=found.phone
+            )
         )
         return
     from rich.table import Table
 
-    table = Table(title=_("Cards of {phone}").format(phone=mask_phone(number)))
+    table = Table(title=_("Cards of {phone}").format(phone=found.phone))
     columns = ("id", "card", "card_type", "bank", "reserved_phone", "expiry", "status", "bound_at")
     for name in columns:
         # The status is what a user looks for: never cut; the other columns fold instead.
@@ -262,10 +225,8 @@ def card_unbind(
     record: Annotated[Path | None, RecordOption] = None,
 ) -> None:
     """Unbind a card, after logging in as its account."""
-    from loancli import api
-
     opts = options(ctx)
-    with handled(opts), options_for({"card": "CARD_ID"}):
+    with handled(opts, {"card": "CARD_ID"}):
         code = run_flow_command(
             opts,
             answers,
@@ -291,7 +252,6 @@ def contacts_add(
     record: Annotated[Path | None, RecordOption] = None,
 ) -> None:
     """Add an emergency contact (name, relation, a mobile other than your own)."""
-    from loancli import api
 
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["contact"]
@@ -323,26 +283,23 @@ def contacts_list(
     phone: Annotated[str, PhoneArgument],
 ) -> None:
     """The account's emergency contacts (the journey's profile contact included), masked."""
-    from loancli.account.contacts import contact_view, contacts_of
-    from loancli.masking import mask_phone
-
     opts = options(ctx)
-    with handled(opts):
-        number = _phone(phone)
-        with open_world(opts, with_accounts=True) as (store, _clock, _scenario):
-            _account_exists(store, number)
-            rows = [contact_view(c) for c in contacts_of(store, number)]
+    with handled(opts, PHONE_FIELD):
+        found = api.contacts(opts.db, phone, **world_options(opts))
     if opts.json:
-        opts.emit({"phone": mask_phone(number), "contacts": rows})
+        opts.emit(dataclasses.asdict(found))
         return
+    rows = found.contacts
     if not rows:
         opts.console.print(
-            f"No emergency contacts for {mask_phone(number)}. Add one with: loancli contacts add"
+            _("No emergency contacts for {phone}. Add one with: loancli contacts add").format(
+                phone=found.phone
+            )
         )
         return
     from rich.table import Table
 
-    table = Table(title=_("Emergency contacts of {phone}").format(phone=mask_phone(number)))
+    table = Table(title=_("Emergency contacts of {phone}").format(phone=found.phone))
     columns = ("id", "name", "relation", "mobile", "added_at", "source")
     for name in columns:
         table.add_column(name)
@@ -363,10 +320,8 @@ def contacts_remove(
     record: Annotated[Path | None, RecordOption] = None,
 ) -> None:
     """Remove an emergency contact, after logging in as its account."""
-    from loancli import api
-
     opts = options(ctx)
-    with handled(opts), options_for({"contact": "CONTACT_ID"}):
+    with handled(opts, {"contact": "CONTACT_ID"}):
         code = run_flow_command(
             opts,
             answers,

@@ -9,18 +9,22 @@ from typing import Annotated
 
 import typer
 
+from loancli import api
+from loancli.asking import answers_ref
 from loancli.cli.common import (
     AnswersOption,
     Options,
     RecordOption,
     SetOption,
     handled,
-    options,
-    options_for,
+    replay_words,
     resume_command,
     world_args,
 )
-from loancli.errors import RuleError
+from loancli.cli.options import options
+from loancli.cli.render import show_result
+from loancli.errors import ExitCode, RuleError
+from loancli.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +44,7 @@ def apply(
 ) -> None:
     """Walk the borrower's journey: login to disbursement and the repayment calendar."""
     opts = options(ctx)
-    with handled(opts), options_for({"applicant": "--resume"}):
+    with handled(opts, {"applicant": "--resume"}):
         code = run_apply(opts, answers, set_ or [], record, resume)
     raise typer.Exit(code)
 
@@ -53,9 +57,6 @@ def run_apply(
     resume: str | None,
     step: tuple[str, str] | None = None,
 ) -> int:
-    from loancli import api
-    from loancli.errors import ExitCode
-
     world = world_args(opts, answers, sets, record, resumed=resume is not None or step is not None)
     if step is not None:
         done = api.run_step(opts.db, *step, **world)
@@ -63,44 +64,35 @@ def run_apply(
         done = api.resume(opts.db, resume, **world)
     else:
         done = api.apply(opts.db, **world)
-    app, result = done.record, done.journey_result()
-    if opts.json:
-        opts.emit(result)
-    else:
-        from loancli.cli.common import resume_command
-        from loancli.cli.render import show_result
+    given = answers_ref(answers) if answers is not None else None
+    show_run(opts, done, resume_command(opts, done.id, given))
+    return int(ExitCode.STOPPED if done.stopped else ExitCode.OK)
 
-        given = str(answers.resolve()) if answers is not None else None
-        show_result(opts.console, app, result, resume_command(opts, app["id"], given))
-    return int(ExitCode.STOPPED if app["status"] == "stopped" else ExitCode.OK)
+
+def show_run(opts: Options, done: api.RunResult, resume: str | None = None) -> None:
+    """A journey run: its JSON result, or the outcome panel (``resume`` continues a stop)."""
+    if opts.json:
+        opts.emit(done.journey_result())
+    else:
+        show_result(opts.console, done.record, done.journey_result(), resume)
 
 
 def demo(ctx: typer.Context) -> None:
     """Run the happy-path journey, scripted, on a fresh state file, and show the result."""
-    import tempfile
-
-    from loancli.world.demo import write_demo_answers
-
     opts = options(ctx)
-    with handled(opts), tempfile.TemporaryDirectory(prefix="loancli-demo-") as tmp:
-        folder = Path(tmp)
-        answers_file = write_demo_answers(folder)
-        demo_opts = Options(
-            db=folder / "state.json",
-            clock=opts.clock,
-            seed=opts.seed,
-            scenario=opts.scenario,
-            json=opts.json,
-            no_input=True,
-        )
-        if not opts.json:
-            opts.console.print(
+    if not opts.json:
+        opts.console.print(
+            _(
                 "[bold]loancli demo[/bold]: the happy path, scripted, on a fresh state file.\n"
                 "Same as: loancli --db STATE.json --no-input apply --answers "
                 "fixtures/answers/happy-path.yaml\n"
             )
-        code = run_apply(demo_opts, answers_file, [], None, None)
-    raise typer.Exit(code)
+        )
+    with handled(opts):
+        done = api.demo(seed=opts.seed, clock=opts.clock, scenario=opts.scenario)
+    # The demo's world is gone with the command: a stopped demo is run again, not resumed.
+    show_run(opts, done, f"loancli {replay_words(opts, 'demo')}")
+    raise typer.Exit(int(ExitCode.STOPPED if done.stopped else ExitCode.OK))
 
 
 def step(
@@ -115,8 +107,7 @@ def step(
 ) -> None:
     """Run one step again for an existing applicant, such as sending the SMS again."""
     opts = options(ctx)
-    fields = {"applicant": "ID", "step": "STEP"}
-    with handled(opts), options_for(fields), _resume_first(opts):
+    with handled(opts, {"applicant": "ID", "step": "STEP"}), _resume_first(opts):
         code = run_apply(opts, answers, set_ or [], record, None, step=(applicant_id, step_name))
     raise typer.Exit(code)
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from loancli.cli.labels import column_name
 from loancli.i18n import N_, _
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
@@ -45,13 +46,11 @@ def month_table(year: int, month: int, lines: Sequence[Mapping[str, Any]]) -> An
     from rich.console import Group
     from rich.table import Table
 
-    from loancli.cli.render import COLUMN_NAMES
-
     marks = {date.fromisoformat(x["due_date"]): x.get("status", "scheduled") for x in lines}
     grid = month_grid(year, month, marks)
     listing = Table(show_header=True, box=None)
     for name in ("due_date", "n", "total", "status"):
-        listing.add_column(_(COLUMN_NAMES[name]))
+        listing.add_column(column_name(name))
     for x in lines:
         day = date.fromisoformat(x["due_date"])
         if (day.year, day.month) == (year, month):

@@ -8,16 +8,13 @@ from typing import Annotated, Any
 
 import typer
 
-from loancli.cli.common import (
-    AnswersOption,
-    RecordOption,
-    SetOption,
-    handled,
-    options,
-    options_for,
-)
+from loancli import api
+from loancli.cli.common import AnswersOption, RecordOption, SetOption, handled
+from loancli.cli.flow_run import run_flow_command
+from loancli.cli.options import options
 from loancli.cli.params import integer
-from loancli.i18n import N_
+from loancli.cli.render import show_schedule
+from loancli.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -40,22 +37,39 @@ def checkout(
     """Pay at a shop in installments: card, contacts, face scan against the enrolled face,
     quota review, then the plan (flat fee, APR as an IRR). Many quick checkouts freeze the
     account."""
-    from loancli import api
-    from loancli.cli.common import run_flow_command
 
     def lines(r: dict[str, Any]) -> list[str]:
         c = r["checkout"]
         first = r["schedule"][0]
         return [
-            f"{c['item']}: {c['price']} yuan in {c['periods']} installments ({c['loan_id']}),"
-            f" fee {c['total_fee']} yuan in total, APR {c['apr']}% (IRR)",
-            f"First payment {first['total']} on {first['due_date']}, from card {c['card']};"
-            f" repayment day {c['repayment_day']}; quota left {c['quota_left']} yuan",
-            f"Repay with: loancli repay {r['flow_id']} --installment 1",
+            _(
+                "{item}: {price} yuan in {periods} installments ({loan}), fee {fee} yuan in "
+                "total, APR {apr}% (IRR)"
+            ).format(
+                item=c["item"],
+                price=c["price"],
+                periods=c["periods"],
+                loan=c["loan_id"],
+                fee=c["total_fee"],
+                apr=c["apr"],
+            ),
+            _(
+                "First payment {total} on {due}, from card {card}; repayment day {day}; quota "
+                "left {quota} yuan"
+            ).format(
+                total=first["total"],
+                due=first["due_date"],
+                card=c["card"],
+                day=c["repayment_day"],
+                quota=c["quota_left"],
+            ),
+            _("Repay with: {command}").format(
+                command=f"loancli repay {r['flow_id']} --installment 1"
+            ),
         ]
 
     opts = options(ctx)
-    with handled(opts), options_for({"item": "--item", "price": "--price", "periods": "--periods"}):
+    with handled(opts, {"item": "--item", "price": "--price", "periods": "--periods"}):
         code = run_flow_command(
             opts,
             answers,
@@ -72,6 +86,4 @@ def checkout(
 
 
 def _schedule(console: Any, result: dict[str, Any]) -> None:
-    from loancli.cli.render import show_schedule
-
     show_schedule(console, result["schedule"])

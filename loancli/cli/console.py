@@ -1,22 +1,39 @@
 """The console every command prints through: text from outside reaches the terminal inert.
 
 Every string a table cell, a panel or ``console.print`` shows passes through
-``Console.render_str``; :class:`InertConsole` sends it through :func:`loancli.text.printable`
+``Console.render_str``; the console made here sends it through :func:`loancli.text.printable`
 first, so an escape sequence kept in the state file, a scenario or a bundle is shown as
 ``\\x1b]0;…`` instead of retitling the window. A ``Text`` built by hand does not pass there:
 ``render.py`` makes its text printable itself.
+
+rich is imported when the first console is made, not with this module: ``--help`` and a
+scripted ``--json`` run never load it.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from rich.console import Console
-from rich.text import Text
+import functools
+from typing import TYPE_CHECKING, Any
 
 from loancli.text import printable
 
+if TYPE_CHECKING:
+    from rich.console import Console
 
-class InertConsole(Console):
-    def render_str(self, text: str, **kwargs: Any) -> Text:
-        return super().render_str(printable(text, lines=True), **kwargs)
+
+@functools.cache
+def _inert_console_class() -> type[Console]:
+    from rich.console import Console
+    from rich.text import Text
+
+    class InertConsole(Console):
+        def render_str(self, text: str, **kwargs: Any) -> Text:
+            return super().render_str(printable(text, lines=True), **kwargs)
+
+    return InertConsole
+
+
+def inert_console(**kwargs: Any) -> Console:
+    """A rich ``Console`` (``stderr=``, ``highlight=``, ``soft_wrap=``...) that shows every
+    string it renders inert."""
+    return _inert_console_class()(**kwargs)

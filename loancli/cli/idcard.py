@@ -7,7 +7,11 @@ from typing import Annotated
 
 import typer
 
+from loancli import api
+from loancli.cli.common import options_for
+from loancli.cli.options import json_text
 from loancli.cli.params import integer
+from loancli.errors import UsageError
 from loancli.i18n import _
 from loancli.text import printable
 
@@ -93,23 +97,7 @@ def generate(
 ) -> None:
     """Write STEM-front.png and STEM-back.png (Chinese text in the 2nd-generation layout, the
     fields also embedded for the fake OCR); print the ID number and both paths."""
-    from loancli.cli.common import options_for
-    from loancli.clock import DEFAULT_START
-    from loancli.errors import UsageError
-    from loancli.identity.areas import area_for_address, known_places
-    from loancli.identity.card import CardSpec, card_fields
-    from loancli.identity.images import generate as draw
-
-    if area is None and number is None:
-        area = area_for_address(address)
-        if area is None:
-            typer.echo(
-                f"--address: cannot tell the area code of {address!r}; name a provincial "
-                f"capital or municipality ({known_places()}), or pass --area",
-                err=True,
-            )
-            raise typer.Exit(2)
-    spec = CardSpec(
+    spec = api.CardSpec(
         name=name,
         sex=sex,
         birth_date=birth_date,
@@ -117,38 +105,38 @@ def generate(
         authority=authority,
         ethnicity=ethnicity,
         number=number,
-        area=area or "110105",
+        area=area,
         sequence_seed=sequence_seed,
         valid_from=valid_from,
         valid_until=valid_until,
         expired=expired,
     )
     try:
-        with options_for({f: "--" + f.replace("_", "-") for f in CARD_FIELDS}):
-            fields = card_fields(spec, DEFAULT_START.date())
-    except UsageError as error:
-        typer.echo(printable(error), err=True)
-        raise typer.Exit(2) from None
-    front, back = draw(
-        fields, out, stem=stem, blurry=blurry, low_resolution=low_resolution, face_seed=face_seed
-    )
-    if json_:
-        from loancli.cli.common import json_text
-
-        typer.echo(
-            json_text(
-                {
-                    "number": fields.number,
-                    "area": fields.number[:6],
-                    "front": str(front),
-                    "back": str(back),
-                }
+        with options_for(CARD_OPTIONS):
+            made = api.id_card(
+                spec,
+                out,
+                stem=stem,
+                blurry=blurry,
+                low_resolution=low_resolution,
+                face_seed=face_seed,
             )
-        )
+    except UsageError as error:
+        typer.echo(printable(_refusal(error)), err=True)
+        raise typer.Exit(2) from None
+    if json_:
+        document = {"number": made.number, "area": made.area, "front": str(made.front)}
+        typer.echo(json_text({**document, "back": str(made.back)}))
         return
-    typer.echo(_("ID number: {number}").format(number=fields.number))
-    typer.echo(printable(front))
-    typer.echo(printable(back))
+    typer.echo(_("ID number: {number}").format(number=made.number))
+    typer.echo(printable(made.front))
+    typer.echo(printable(made.back))
+
+
+def _refusal(error: UsageError) -> str:
+    """The refusal, with the option that would settle it when another field can."""
+    other = CARD_OPTIONS.get(getattr(error, "settled_by", ""))
+    return f"{error} ({other})" if other else str(error)
 
 
 # The domain fields of a card request; each is set by the option of the same name.
@@ -165,6 +153,8 @@ CARD_FIELDS = (
     "valid_until",
     "expired",
 )
+# Each field is set by the option of the same name.
+CARD_OPTIONS = {field: "--" + field.replace("_", "-") for field in CARD_FIELDS}
 
 
 if __name__ == "__main__":

@@ -4,24 +4,22 @@
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 
-import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from loancli.cli.common import (
-    Options,
-    check_output,
-    handled,
-    open_world,
-    options,
-    options_for,
-    world_options,
-)
-from loancli.cli.params import digits_problem, integer
+from loancli import api
+from loancli.cli.calendar_view import month_table
+from loancli.cli.common import check_output, handled, world_options
+from loancli.cli.options import Options, options
+from loancli.cli.params import integer
+from loancli.cli.render import show_schedule
+from loancli.errors import ExitCode, RuleError
 from loancli.i18n import _
+from loancli.loan.servicing import SettleInstead
 
 clock_app = typer.Typer(help="The state file's simulated clock.", no_args_is_help=True)
 
@@ -33,12 +31,6 @@ def register(app: typer.Typer) -> None:
     app.command("restructure")(restructure)
     app.command("explain")(explain)
     app.add_typer(clock_app, name="clock")
-
-
-def _usage(message: str, key: str) -> Exception:
-    from loancli.errors import UsageError
-
-    return UsageError(message, key=key)
 
 
 # The calculator's domain fields and the options that set them.
@@ -86,36 +78,39 @@ def schedule(
 ) -> None:
     """Repayment calculator: no state file needed."""
     opts = options(ctx)
-    with handled(opts):
-        from loancli.loan.products import load_products, quote
-        from loancli.world.scenario import load_scenario
-
-        overrides = load_scenario(opts.scenario).world.products if opts.scenario else None
-        with options_for(QUOTE_OPTIONS):
-            sched = quote(
-                load_products(overrides=overrides),
-                product,
-                amount=amount,
-                term=term,
-                apr=apr,
-                method=method,
-                loan_date=loan_date,
-                repayment_day=repayment_day,
-                daily_rate=daily_rate,
-            )
-        data = sched.to_dict()
-        if opts.json:
-            opts.emit(data)
-            return
-        from loancli.cli.render import show_schedule
-
-        opts.console.print(
-            f"{sched.amount} yuan over {term} months, {sched.method.value}; APR {data['apr']}% "
-            f"(IRR); repayment day {sched.repayment_day}; first due {data['first_due_date']} "
-            f"({sched.day_count}); total interest {data['total_interest']}, total fee "
-            f"{data['total_fee']}"
+    with handled(opts, QUOTE_OPTIONS):
+        sched = api.quote(
+            product,
+            amount=amount,
+            term=term,
+            apr=apr,
+            method=method,
+            loan_date=loan_date,
+            repayment_day=repayment_day,
+            daily_rate=daily_rate,
+            scenario=opts.scenario,
         )
-        show_schedule(opts.console, data["installments"])
+    data = sched.to_dict()
+    if opts.json:
+        opts.emit(data)
+        return
+    opts.console.print(
+        _(
+            "{amount} yuan over {term} months, {method}; APR {apr}% (IRR); repayment day {day}; "
+            "first due {first_due} ({day_count}); total interest {interest}, total fee {fee}"
+        ).format(
+            amount=sched.amount,
+            term=term,
+            method=sched.method.value,
+            apr=data["apr"],
+            day=sched.repayment_day,
+            first_due=data["first_due_date"],
+            day_count=sched.day_count,
+            interest=data["total_interest"],
+            fee=data["total_fee"],
+        )
+    )
+    show_schedule(opts.console, data["installments"])
 
 
 def calendar(
@@ -136,62 +131,24 @@ def calendar(
     ] = None,
 ) -> None:
     """The repayment calendar: a month grid with due days, paid/due/overdue coloured."""
-    from datetime import date
-
-    from loancli.loan.loans import find_loan, line_view
-    from loancli.loan.servicing import catch_up
-
     opts = options(ctx)
-    with handled(opts), options_for({"loan": "APPLICANT"}):
+    with handled(opts, {"loan": "APPLICANT", "month": "--month"}):
         check_output(ics, "--ics")
-        with open_world(opts, read_only=True) as (store, clock, _scenario):
-            loan = find_loan(store, applicant)
-            catch_up(loan, clock.now().date())
-            stamp = clock.now()
-        lines = loan["lines"]
-        if month:
-            problem = digits_problem(month)
-            if problem:
-                raise _usage(problem, "--month")
-            try:
-                if not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", month.strip()):
-                    raise ValueError(month)
-                year, mon = (int(x) for x in month.strip().split("-"))
-                date(year, mon, 1)
-            except ValueError:
-                raise _usage(
-                    _("{month!r} is not a month; write YYYY-MM").format(month=month), "--month"
-                ) from None
-        else:
-            nxt = next((x for x in lines if x["status"] != "paid"), lines[-1])
-            year, mon = (int(x) for x in nxt["due_date"].split("-")[:2])
-        if ics is not None:
-            from loancli.files import write_private
-            from loancli.loan.calendar import to_ics
-
-            # The borrower's loan, amounts and dates: the owner's alone, as a report is.
-            write_private(ics, to_ics(loan["id"], lines, stamp))
-        if opts.json:
-            opts.emit(
-                {
-                    "loan": loan["id"],
-                    "month": f"{year}-{mon:02d}",
-                    "ics": str(ics) if ics else None,
-                    "installments": [line_view(x) for x in lines],
-                }
-            )
-            return
-        from loancli.cli.calendar_view import month_table
-
-        opts.console.print(month_table(year, mon, lines))
-        if ics is not None:
-            opts.console.print(_("Wrote {n} events to {path}").format(n=len(lines), path=ics))
+        shown = api.calendar(opts.db, applicant, month=month, ics=ics, **world_options(opts))
+    if opts.json:
+        opts.emit(shown.view())
+        return
+    opts.console.print(month_table(shown.year, shown.month, shown.installments))
+    if shown.ics is not None:
+        opts.console.print(
+            _("Wrote {n} events to {path}").format(n=len(shown.installments), path=shown.ics)
+        )
 
 
 # clock -----------------------------------------------------------------------------------
 
 
-def _show_clock(opts: Options, now: Any, events: Sequence[Mapping[str, Any]]) -> None:
+def _show_clock(opts: Options, now: datetime, events: Sequence[Mapping[str, Any]]) -> None:
     if opts.json:
         opts.emit({"now": now.isoformat(), "events": events})
         return
@@ -206,8 +163,6 @@ def _show_clock(opts: Options, now: Any, events: Sequence[Mapping[str, Any]]) ->
 @clock_app.command("show")
 def clock_show(ctx: typer.Context) -> None:
     """The state file's simulated now."""
-    from loancli import api
-
     opts = options(ctx)
     with handled(opts):
         now = api.clock_now(opts.db, **world_options(opts))
@@ -220,10 +175,8 @@ def clock_set(
     when: Annotated[str, typer.Argument(metavar="DATETIME", help="ISO date-time.")],
 ) -> None:
     """Set the simulated now (forward only, so no due date is skipped backwards)."""
-    from loancli import api
-
     opts = options(ctx)
-    with handled(opts), options_for({"when": "DATETIME"}):
+    with handled(opts, {"when": "DATETIME"}):
         moved = api.set_clock(opts.db, when, **world_options(opts))
     _show_clock(opts, moved.now, moved.events)
 
@@ -234,10 +187,8 @@ def clock_advance(
     duration: Annotated[str, typer.Argument(metavar="DURATION", help="e.g. 90s, 6m, 2h, 40d.")],
 ) -> None:
     """Move the simulated clock forward; lists what fell due, went overdue, accrued penalty."""
-    from loancli import api
-
     opts = options(ctx)
-    with handled(opts), options_for({"duration": "DURATION"}):
+    with handled(opts, {"duration": "DURATION"}):
         moved = api.advance_clock(opts.db, duration, **world_options(opts))
     _show_clock(opts, moved.now, moved.events)
 
@@ -263,10 +214,6 @@ def repay(
     ] = False,
 ) -> None:
     """Repay from the bound card; the schedule is recomputed."""
-    from loancli import api
-    from loancli.errors import ExitCode, RuleError
-    from loancli.loan.servicing import SettleInstead
-
     opts = options(ctx)
     fields = {
         "choice": "--installment/--amount/--all",
@@ -274,7 +221,7 @@ def repay(
         "installment": "--installment",
         "amount": "--amount",
     }
-    with handled(opts), options_for(fields):
+    with handled(opts, fields):
         try:
             done = api.repay(
                 opts.db,
@@ -318,8 +265,6 @@ def _show_payment(opts: Options, result: dict[str, Any]) -> None:
                 remaining=result["remaining_principal"],
             )
         )
-    from loancli.cli.render import show_schedule
-
     show_schedule(opts.console, result["installments"])
 
 
@@ -329,35 +274,30 @@ def restructure(
     term: Annotated[int, typer.Option("--term", parser=integer, help="Months of the new plan.")],
 ) -> None:
     """协商二次分期: turn an overdue loan's remaining debt into a new plan."""
-    from loancli import api
-
     opts = options(ctx)
-    with handled(opts):
-        with options_for({"term": "--term", "loan": "APPLICANT"}):
-            done = api.restructure(opts.db, applicant, term, **world_options(opts))
-        result = done.view()
-        if opts.json:
-            opts.emit(result)
-            return
-        change = done.change
-        opts.console.print(
-            _(
-                "Re-instalment agreed on {on}: {total} (principal {principal}, interest "
-                "{interest}, penalty {penalty}) over {term} months, first due {first_due}. The "
-                "old plan is kept in the loan's history."
-            ).format(
-                on=change["on"],
-                total=change["new_principal"],
-                principal=change["owed"]["principal"],
-                interest=change["owed"]["interest"],
-                penalty=change["owed"]["penalty"],
-                term=term,
-                first_due=change["first_due_date"],
-            )
+    with handled(opts, {"term": "--term", "loan": "APPLICANT"}):
+        done = api.restructure(opts.db, applicant, term, **world_options(opts))
+    result = done.view()
+    if opts.json:
+        opts.emit(result)
+        return
+    change = done.change
+    opts.console.print(
+        _(
+            "Re-instalment agreed on {on}: {total} (principal {principal}, interest "
+            "{interest}, penalty {penalty}) over {term} months, first due {first_due}. The "
+            "old plan is kept in the loan's history."
+        ).format(
+            on=change["on"],
+            total=change["new_principal"],
+            principal=change["owed"]["principal"],
+            interest=change["owed"]["interest"],
+            penalty=change["owed"]["penalty"],
+            term=term,
+            first_due=change["first_due_date"],
         )
-        from loancli.cli.render import show_schedule
-
-        show_schedule(opts.console, result["installments"])
+    )
+    show_schedule(opts.console, result["installments"])
 
 
 # explain ---------------------------------------------------------------------------------
@@ -374,18 +314,12 @@ def explain(
     ] = False,
 ) -> None:
     """Why each decision went the way it did, in sentences with the numbers."""
-    from loancli.support.explain import explain_applicant
-
+    wanted = {topic for topic, asked in (("due_date", due_date), ("amount", amount)) if asked}
     opts = options(ctx)
-    with handled(opts):
-        with open_world(opts, read_only=True) as (store, clock, _scenario):
-            parts = explain_applicant(store, applicant, clock.now().date())
-        if due_date or amount:
-            wanted = {"due_date"} if due_date else set()
-            wanted |= {"amount"} if amount else set()
-            parts = {k: v for k, v in parts.items() if k in wanted}
-        if opts.json:
-            opts.emit({"applicant_id": applicant, "explanations": parts})
-            return
-        for topic, sentence in parts.items():
-            opts.console.print(f"[bold]{topic}[/bold]: {sentence}\n")
+    with handled(opts, {"record": "ID", "loan": "APPLICANT"}):
+        parts = api.explain(opts.db, applicant, topics=wanted or None, **world_options(opts))
+    if opts.json:
+        opts.emit({"applicant_id": applicant, "explanations": parts})
+        return
+    for topic, sentence in parts.items():
+        opts.console.print(f"[bold]{topic}[/bold]: {sentence}\n")

@@ -16,8 +16,10 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from loancli.cli.common import Options
+from loancli import __version__
+from loancli.cli.options import Options
 from loancli.cli.params import integer, seconds
+from loancli.i18n import choose_language, set_language
 
 # Each command: the module under loancli.cli that registers it, and the line --help shows
 # (kept short enough for an 80-column terminal; a test checks every module's commands are
@@ -48,6 +50,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "card": ("accounts", "Bank cards: bind, list, unbind."),
     "contacts": ("accounts", "Emergency contacts: add, list, remove."),
     "scenario": ("support", "Scenarios: list, show, validate, find."),
+    "story": ("stories", "Stories over simulated time: list, show, run, find."),
+    "check": ("stories", "Run every story; JUnit, shards, matrix."),
+    "persona": ("persona", "Generated borrowers: ID, card, phone, contacts."),
+    "populate": ("populate", "Fill a world with generated borrowers' journeys."),
 }
 
 
@@ -91,8 +97,6 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from loancli import __version__
-
         typer.echo(f"loancli {__version__}")
         raise typer.Exit()
 
@@ -168,8 +172,6 @@ def main(
         ),
     ] = False,
 ) -> None:
-    from loancli.i18n import choose_language, set_language
-
     try:
         set_language(choose_language(lang))
     except ValueError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from loancli.i18n import _, language
@@ -35,8 +36,6 @@ class QuestionaryPrompter:
 
         extra: dict[str, Any] = {}
         if self.to_stderr:
-            import sys
-
             from prompt_toolkit.output import create_output
 
             extra["output"] = create_output(stdout=sys.stderr)

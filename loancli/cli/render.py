@@ -1,15 +1,34 @@
-"""How journeys look to people: summary panel, schedule table, month calendar, events."""
+"""How journeys look to people: summary panel, schedule table, month calendar, events, lists
+of records. rich is imported by the functions that draw, never with this module."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from loancli.cli.common import paged
+from loancli.cli.calendar_view import month_grid
+from loancli.cli.labels import column_name, method_name, step_name
+from loancli.cli.options import Options
 from loancli.i18n import N_, _
+from loancli.support.listing import RecordView
 from loancli.support.reporting import detail_text, short_time
 from loancli.text import printable
+
+
+@contextlib.contextmanager
+def paged(opts: Options, rows: int) -> Iterator[None]:
+    """A long listing at a terminal goes through the pager (``less``), as git's log does;
+    never with --no-pager, --json or when the output is a pipe or a file."""
+    console = opts.console
+    fits = rows + 8 <= console.height
+    if opts.no_pager or opts.json or fits or not sys.stdout.isatty():
+        yield
+        return
+    with console.pager(styles=True):
+        yield
 
 
 def show_result(
@@ -67,56 +86,8 @@ def show_result(
     lines = result["schedule"]
     if lines:
         first = date.fromisoformat(lines[0]["due_date"])
-        from loancli.cli.calendar_view import month_grid
-
         marks = {date.fromisoformat(x["due_date"]): "scheduled" for x in lines}
         console.print(month_grid(first.year, first.month, marks))
-
-
-# Headings as people read them; the JSON keeps the field names.
-COLUMN_NAMES = {
-    "n": N_("n"),
-    "due_date": N_("due_date"),
-    "principal": N_("principal"),
-    "interest": N_("interest"),
-    "fee": N_("fee"),
-    "total": N_("total"),
-    "remaining": N_("remaining"),
-    "status": N_("status"),
-    "penalty": N_("penalty"),
-    "owed": N_("owed"),
-    "paid_on": N_("paid_on"),
-}
-STEP_NAMES = {
-    "login": N_("login"),
-    "profile": N_("profile"),
-    "id_upload": N_("id_upload"),
-    "face_check": N_("face_check"),
-    "authorisations": N_("authorisations"),
-    "first_review": N_("first_review"),
-    "loan_selection": N_("loan_selection"),
-    "card_binding": N_("card_binding"),
-    "sms_verification": N_("sms_verification"),
-    "disbursement": N_("disbursement"),
-}
-METHOD_NAMES = {
-    "equal_installment": N_("equal_installment"),
-    "equal_principal": N_("equal_principal"),
-    "interest_first": N_("interest_first"),
-}
-
-
-def step_name(step: str | None) -> str:
-    """A step as a person reads it: ``disbursement``, or 放款 in Chinese (with the code)."""
-    if not step:
-        return ""
-    shown = _(STEP_NAMES.get(step, step))
-    return step if shown == step else f"{shown} ({step})"
-
-
-def method_name(method: str) -> str:
-    shown = _(METHOD_NAMES.get(method, method))
-    return method if shown == method else f"{shown} ({method})"
 
 
 PLAN_COLUMNS = ("n", "due_date", "principal", "interest", "fee", "total", "remaining")
@@ -153,7 +124,7 @@ def show_schedule(
     )
     for name in columns:
         table.add_column(
-            _(COLUMN_NAMES.get(name, name)),
+            column_name(name),
             justify="left" if name == "status" else "right",
             no_wrap=True,
         )
@@ -264,10 +235,10 @@ def show_events_brief(console: Any, events: list[dict[str, Any]]) -> None:
 
 
 def show_records(
-    opts: Any,
+    opts: Options,
     key: str,
     title: str,
-    rows: list[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     columns: tuple[str, ...],
     empty: str,
 ) -> None:
@@ -288,3 +259,43 @@ def show_records(
         table.add_row(*[str(row[c] or "") for c in columns])
     with paged(opts, len(rows)):
         opts.console.print(table)
+
+
+def show_record(opts: Options, view: RecordView) -> None:
+    """A journey (its outcome, its loan now, its events) or a flow (its outcome in plain
+    words, its events), or the JSON document of either."""
+    if opts.json:
+        opts.emit(view.document())
+        return
+    record: Mapping[str, Any] = view.record
+    result: Mapping[str, Any] = view.result
+    if view.is_flow:
+        if result["status"] == "stopped":
+            title = _("Flow {id} ({kind})").format(id=record["id"], kind=record["kind"])
+            stopped_panel(opts.console, result, title, "")
+        else:
+            opts.console.print(
+                _("Flow {id} ({kind}): {status}").format(
+                    id=record["id"], kind=record["kind"], status=result["status"]
+                )
+            )
+        show_events(opts.console, result["events"])
+        return
+    show_result(opts.console, record, result)
+    now = view.loan_now
+    if now is not None:
+        line = _(
+            "Loan {loan} now: {status}; remaining principal {remaining}, owed today {owed} "
+            "({overdue} overdue, penalty {penalty})"
+        ).format(
+            loan=now["loan"],
+            status=now["loan_status"],
+            remaining=now["remaining_principal"],
+            owed=now["owed_today"],
+            overdue=now["overdue_installments"],
+            penalty=now["penalty"],
+        )
+        if now["restructured"]:
+            line += _("; re-instalment agreed")
+        opts.console.print(line)
+    show_events(opts.console, result["events"])

@@ -2,13 +2,18 @@
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from loancli.cli.common import Options, handled, options, options_for
+from loancli import api
+from loancli.cli.common import handled
+from loancli.cli.options import Options, options
+from loancli.errors import ExitCode
 from loancli.i18n import _
+from loancli.stories.ticket import describe_event, outcome_sentence
 
 
 def register(app: typer.Typer) -> None:
@@ -23,26 +28,16 @@ def replay(
     directory: exit 0 when it reproduces the recorded outcome and events, 3 at the first
     event that differs. --db keeps the replayed world (a new file); default: a temporary one."""
     opts = options(ctx)
-    with handled(opts), options_for({"bundle": "FILE"}):
-        code = run_replay(opts, bundle_path)
-    raise typer.Exit(code)
+    with handled(opts, {"bundle": "FILE"}):
+        verdict = api.replay(bundle_path, opts.db)
+    show_verdict(opts, verdict)
+    raise typer.Exit(int(ExitCode.OK if verdict.reproduced else ExitCode.STOPPED))
 
 
-def run_replay(opts: Options, bundle_path: Path) -> int:
-    import dataclasses
-
+def show_verdict(opts: Options, verdict: api.Verdict) -> None:
+    """Reproduced, or the expected and replayed outcomes and the first event that differs."""
     from rich.markup import escape
 
-    from loancli.errors import ExitCode
-    from loancli.stories.ticket import (
-        describe_event,
-        outcome_sentence,
-        read_bundle,
-        replay,
-    )
-
-    bundle = read_bundle(bundle_path)
-    verdict = replay(bundle, opts.db, where=str(bundle_path))
     if opts.json:
         opts.emit(dataclasses.asdict(verdict))
     elif verdict.reproduced:
@@ -58,6 +53,8 @@ def run_replay(opts: Options, bundle_path: Path) -> int:
                 replayed=escape(outcome_sentence(verdict.outcome)),
             )
         )
+        for unmet in verdict.unmet:
+            opts.console.print("  " + escape(unmet))
         difference = verdict.first_difference
         if difference is not None:
             opts.console.print(_("First difference, event {n}:").format(n=difference["index"] + 1))
@@ -66,8 +63,7 @@ def run_replay(opts: Options, bundle_path: Path) -> int:
             opts.console.print("  " + _("expected:") + f" {want}")
             opts.console.print("  " + _("replayed:") + f" {got}")
     if verdict.bundle_loancli != verdict.loancli and not opts.json:
-        opts.console.print(
-            f"[dim](bundle made by loancli {escape(verdict.bundle_loancli)}; "
-            f"this is {verdict.loancli})[/dim]"
+        made_by = _("(bundle made by loancli {made}; this is {this})").format(
+            made=escape(verdict.bundle_loancli), this=verdict.loancli
         )
-    return int(ExitCode.OK if verdict.reproduced else ExitCode.STOPPED)
+        opts.console.print(f"[dim]{made_by}[/dim]")

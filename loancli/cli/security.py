@@ -1,31 +1,31 @@
 """Account security: ``login``, ``device list|trust|forget|two-step`` and
-``support unlock``. The rules live in :mod:`loancli.journey.login`; this module parses,
-calls them and renders."""
+``support unlock``. The rules live in :mod:`loancli.journey.login` and
+:mod:`loancli.account.security`; this module parses, calls :mod:`loancli.api` once and
+renders."""
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
-import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
+from loancli import api
 from loancli.cli.common import (
     AnswersOption,
     Options,
     RecordOption,
     SetOption,
     handled,
-    open_world,
-    options,
-    options_for,
-    run_flow_command,
+    world_options,
 )
+from loancli.cli.flow_run import run_flow_command
+from loancli.cli.options import options
 from loancli.i18n import _
 
-if TYPE_CHECKING:
-    from loancli.records import Account
+# The library's fields and the arguments that set them.
+ACCOUNT_ARGUMENTS = {"account": "PHONE", "phone": "PHONE", "model": "MODEL", "mode": "--mode"}
 
 device_app = typer.Typer(
     help="The devices an account trusts, and its two-step verification.", no_args_is_help=True
@@ -61,8 +61,6 @@ def login(
 ) -> None:
     """Log in by mobile or ID number, with the password or an SMS code, from the scenario's
     device; a device the account does not trust must pass its two-step verification."""
-    from loancli import api
-
     opts = options(ctx)
     with handled(opts):
         code = _run(opts, answers, set_ or [], record, "login", api.log_in)
@@ -79,10 +77,8 @@ def support_unlock(
 ) -> None:
     """Unlock an account locked by wrong passwords: the holder's ID number, a face check, then
     a new password (the old one no longer works)."""
-    from loancli import api
-
     opts = options(ctx)
-    with handled(opts), options_for({"phone": "PHONE"}):
+    with handled(opts, ACCOUNT_ARGUMENTS):
         code = _run(
             opts,
             answers,
@@ -141,27 +137,7 @@ def _run(
 # device: what the account trusts -------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _account(opts: Options, phone: str) -> Iterator[tuple[Any, "Account", Any]]:
-    """The open state file (with the scenario's accounts), the named account, the device."""
-    from loancli.account.security import account_for
-
-    fields = {"phone": "PHONE", "model": "MODEL", "two_step": "--mode"}
-    with options_for(fields), open_world(opts, with_accounts=True) as (store, clock, scenario):
-        yield store, account_for(store, phone), (scenario.world.device, clock.now())
-
-
-def _model(raw: str) -> str:
-    from loancli.errors import UsageError
-    from loancli.validation import check_text
-
-    try:
-        return check_text(raw, max_len=50)
-    except ValueError as exc:
-        raise UsageError(str(exc), key="MODEL") from None
-
-
-def _emit_view(opts: Options, view: Mapping[str, Any], message: str | None = None) -> None:
+def _show_devices(opts: Options, view: Mapping[str, Any], message: str | None = None) -> None:
     if opts.json:
         opts.emit({**view, "message": message} if message else view)
         return
@@ -174,39 +150,41 @@ def _emit_view(opts: Options, view: Mapping[str, Any], message: str | None = Non
             phone=view["phone"], mode=view["two_step"]
         )
     )
-    table.add_column("trusted device")
-    table.add_column("note")
+    table.add_column(_("trusted device"))
+    table.add_column(_("note"))
     this = view["this_device"]
     for model in view["trusted_devices"]:
-        table.add_row(model, "the scenario's phone" if model == this["model"] else "")
+        table.add_row(model, _("the scenario's phone") if model == this["model"] else "")
     if not this["trusted"]:
         table.add_row(
             f"({this['model']})",
-            "the scenario's phone: not trusted, its login needs two-step verification",
+            _("the scenario's phone: not trusted, its login needs two-step verification"),
             style="yellow",
         )
     opts.console.print(table)
     last = view.get("last_login")
     if last:
         opts.console.print(
-            f"Last login: {last['at']} on {last['model']} in {last['city']}", highlight=False
+            _("Last login: {at} on {model} in {city}").format(
+                at=last["at"], model=last["model"], city=last["city"]
+            ),
+            highlight=False,
         )
     if view.get("locked_until"):
         opts.console.print(
-            f"Locked until {view['locked_until']} (support unlock)", style="red", highlight=False
+            _("Locked until {until} (support unlock)").format(until=view["locked_until"]),
+            style="red",
+            highlight=False,
         )
 
 
 @device_app.command("list")
 def device_list(ctx: typer.Context, phone: Annotated[str, AccountArg]) -> None:
     """The account's trusted devices, its two-step mode and its last login."""
-    from loancli.account.security import account_view
-
     opts = options(ctx)
-    with handled(opts):
-        with _account(opts, phone) as (store, account, (device, now)):
-            view = account_view(store, account, device, now)
-        _emit_view(opts, view)
+    with handled(opts, ACCOUNT_ARGUMENTS):
+        done = api.devices(opts.db, phone, **world_options(opts))
+    _show_devices(opts, done.view)
 
 
 @device_app.command("trust")
@@ -214,19 +192,13 @@ def device_trust(
     ctx: typer.Context, phone: Annotated[str, AccountArg], model: Annotated[str, ModelArg]
 ) -> None:
     """Trust a device: its logins no longer need two-step verification."""
-    from loancli.account.security import account_view, trust_device
-
     opts = options(ctx)
-    with handled(opts):
-        model = _model(model)
-        with _account(opts, phone) as (store, account, (device, now)):
-            added = trust_device(store, account, model)
-            view = account_view(store, account, device, now)
-        _emit_view(
-            opts,
-            {**view, "changed": added},
-            f"{model} is now trusted." if added else f"{model} was already trusted.",
-        )
+    with handled(opts, ACCOUNT_ARGUMENTS):
+        done = api.trust_device(opts.db, phone, model, **world_options(opts))
+    message = (
+        _("{model} is now trusted.") if done.changed else _("{model} was already trusted.")
+    ).format(model=done.model)
+    _show_devices(opts, {**done.view, "changed": done.changed}, message)
 
 
 @device_app.command("forget")
@@ -234,15 +206,11 @@ def device_forget(
     ctx: typer.Context, phone: Annotated[str, AccountArg], model: Annotated[str, ModelArg]
 ) -> None:
     """Forget a trusted device: its next login needs two-step verification again."""
-    from loancli.account.security import account_view, forget_device
-
     opts = options(ctx)
-    with handled(opts):
-        model = _model(model)
-        with _account(opts, phone) as (store, account, (device, now)):
-            forget_device(store, account, model)
-            view = account_view(store, account, device, now)
-        _emit_view(opts, {**view, "changed": True}, f"{model} is no longer trusted.")
+    with handled(opts, ACCOUNT_ARGUMENTS):
+        done = api.forget_device(opts.db, phone, model, **world_options(opts))
+    message = _("{model} is no longer trusted.").format(model=done.model)
+    _show_devices(opts, {**done.view, "changed": done.changed}, message)
 
 
 @device_app.command("two-step")
@@ -260,11 +228,8 @@ def device_two_step(
     ],
 ) -> None:
     """Set the two-step verification a login from an untrusted device must pass."""
-    from loancli.account.security import account_view, set_two_step
-
     opts = options(ctx)
-    with handled(opts):
-        with _account(opts, phone) as (store, account, (device, now)):
-            set_two_step(store, account, mode.strip().lower())
-            view = account_view(store, account, device, now)
-        _emit_view(opts, view, f"Two-step verification: {view['two_step']}.")
+    with handled(opts, ACCOUNT_ARGUMENTS):
+        done = api.set_two_step(opts.db, phone, mode, **world_options(opts))
+    message = _("Two-step verification: {mode}.").format(mode=done.view["two_step"])
+    _show_devices(opts, done.view, message)

@@ -2,13 +2,16 @@
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
-
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from loancli.cli.common import handled, options, options_for
+from loancli import api
+from loancli.cli.common import handled, world_options
+from loancli.cli.options import options
+from loancli.i18n import _
 
 app = typer.Typer(help="Look after a state file: info, convert, prune.", no_args_is_help=True)
 
@@ -21,18 +24,17 @@ def register(root: typer.Typer) -> None:
 @app.command("info")
 def info(ctx: typer.Context) -> None:
     """The backend, size and record counts of the state file (--db)."""
-    from dataclasses import asdict
-
-    from loancli.store import Store, default_db_path
-    from loancli.store.admin import info as state_info
-
     opts = options(ctx)
-    with handled(opts), Store(opts.db or default_db_path(), read_only=True) as store:
-        found = state_info(store)
+    with handled(opts):
+        found = api.state_info(opts.db)
     if opts.json:
-        opts.emit(asdict(found))
+        opts.emit(dataclasses.asdict(found))
         return
-    opts.console.print(f"{found.path}: {found.backend}, {found.size:,} bytes")
+    opts.console.print(
+        _("{path}: {backend}, {size} bytes").format(
+            path=found.path, backend=found.backend, size=f"{found.size:,}"
+        )
+    )
     for name, count in found.counts.items():
         opts.console.print(f"  {name:<12} {count:>8,}")
 
@@ -46,18 +48,18 @@ def convert(
     ],
 ) -> None:
     """Copy a state file into a new one of the other backend, every record kept."""
-    from dataclasses import asdict
-
-    from loancli.store.admin import convert as state_convert
-
     opts = options(ctx)
-    with handled(opts), options_for({"from": "FROM", "to": "TO", "db": "TO"}):
-        made = state_convert(source, target)
+    with handled(opts, {"from": "FROM", "to": "TO", "db": "TO"}):
+        made = api.convert_state(source, target)
     if opts.json:
-        opts.emit(asdict(made))
+        opts.emit(dataclasses.asdict(made))
         return
     total = sum(made.counts.values())
-    opts.console.print(f"{source} -> {target} ({made.backend}): {total:,} records")
+    opts.console.print(
+        _("{source} -> {target} ({backend}): {total} records").format(
+            source=source, target=target, backend=made.backend, total=f"{total:,}"
+        )
+    )
 
 
 @app.command("prune")
@@ -66,29 +68,22 @@ def prune(
     before: Annotated[str, typer.Option("--before", metavar="DATE", help="YYYY-MM-DD.")],
 ) -> None:
     """Drop journeys and flows closed before DATE, with their loans and messages."""
-    from dataclasses import asdict
-
-    from loancli.clock import parse_date
-    from loancli.errors import UsageError
-    from loancli.store import DEFAULT_LOCK_TIMEOUT, Store, default_db_path
-    from loancli.store.admin import prune as state_prune
-
     opts = options(ctx)
-    with handled(opts):
-        try:
-            day = parse_date(before)
-        except ValueError as exc:
-            raise UsageError(str(exc), key="--before") from None
-        with Store(
-            opts.db or default_db_path(),
-            DEFAULT_LOCK_TIMEOUT if opts.lock_timeout is None else opts.lock_timeout,
-            create_dirs=False,
-        ) as store:
-            done = state_prune(store, day)
+    with handled(opts, {"before": "--before"}):
+        done = api.prune_state(opts.db, before, **world_options(opts))
     if opts.json:
-        opts.emit(asdict(done))
+        opts.emit(dataclasses.asdict(done))
         return
     opts.console.print(
-        f"Pruned before {done.before}: {len(done.applicants)} applicants, {len(done.loans)} "
-        f"loans, {len(done.flows)} flows, {done.messages} messages, {done.codes} codes"
+        _(
+            "Pruned before {before}: {applicants} applicants, {loans} loans, {flows} flows, "
+            "{messages} messages, {codes} codes"
+        ).format(
+            before=done.before,
+            applicants=len(done.applicants),
+            loans=len(done.loans),
+            flows=len(done.flows),
+            messages=done.messages,
+            codes=done.codes,
+        )
     )

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from loancli.errors import RuleError
 from loancli.i18n import _
+from loancli.identity.areas import area_for_address, known_places
 from loancli.identity.idnumber import age_on, make_id, parse_id, validity_years
 from loancli.reasons import Reason
 from loancli.records import ApplicantIdentity, Identity, IdentitySeen
@@ -184,8 +185,8 @@ LONG_TERM_WORDS = ("long-term", LONG_TERM)
 @dataclass(frozen=True)
 class CardSpec:
     """What a person asks of a generated card, as typed: dates as text, the number optional
-    (built from the area, birth date, sex and sequence seed), the validity optional (by age at
-    issue) or ``expired``."""
+    (built from the area, birth date, sex and sequence seed; the area, when not given, is the
+    one the address names), the validity optional (by age at issue) or ``expired``."""
 
     name: str
     sex: str
@@ -194,7 +195,7 @@ class CardSpec:
     authority: str
     ethnicity: str = "汉"
     number: str | None = None
-    area: str = "110105"
+    area: str | None = None
     sequence_seed: int = 0
     valid_from: str | None = None
     valid_until: str | None = None
@@ -217,7 +218,7 @@ def card_fields(spec: CardSpec, today: date) -> IdCardFields:
     birth = _typed_date("birth_date", spec.birth_date)
     try:
         if spec.number is None:
-            number = make_id(spec.area, birth, spec.sex, spec.sequence_seed)
+            number = make_id(_area(spec), birth, spec.sex, spec.sequence_seed)
         else:
             number = parse_id(spec.number).number
     except ValueError as error:
@@ -234,6 +235,29 @@ def card_fields(spec: CardSpec, today: date) -> IdCardFields:
         valid_from=start,
         valid_until=end,
     )
+
+
+class AreaUnknown(RuleError):
+    """The address names no area the tables know and no area code was asked for: giving the
+    area (the field ``settled_by``) settles it."""
+
+    settled_by = "area"
+
+
+def _area(spec: CardSpec) -> str:
+    """The area code of a built number: the one asked for, else the one the address names."""
+    if spec.area is not None:
+        return spec.area
+    area = area_for_address(spec.address)
+    if area is None:
+        raise AreaUnknown(
+            "address",
+            _(
+                "cannot tell the area code of {address!r}; name a provincial capital or "
+                "municipality ({places}), or give the area code"
+            ).format(address=spec.address, places=known_places()),
+        )
+    return area
 
 
 def _validity(spec: CardSpec, birth: date, today: date) -> tuple[date, date | None]:

@@ -28,6 +28,7 @@ from loancli.asking import (
     AnswerSource,
     Asker,
     Prompter,
+    answers_ref,
     load_answers_file,
     parse_set_options,
 )
@@ -331,7 +332,7 @@ def _scenario_ref(name_or_path: str | Scenario | None) -> str:
 def _answers_ref(answers: Answers | None) -> str | None:
     if answers is None or isinstance(answers, Mapping):
         return None
-    return str(Path(answers).resolve())
+    return answers_ref(answers)
 
 
 def _hide_secret(item: str) -> str:

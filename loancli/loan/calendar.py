@@ -1,13 +1,40 @@
-"""The repayment calendar as an iCalendar file, with reminders before each due date."""
+"""The repayment calendar: which month it shows, and an iCalendar file with reminders
+before each due date."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
+from loancli.i18n import _
 from loancli.records import Line
+from loancli.text import require_ascii_digits
 
 REMINDERS = (timedelta(days=-3), timedelta(days=-1))
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """``2026-04`` as (2026, 4); a ``ValueError`` says what is wrong (digits other than 0-9,
+    not a month)."""
+    require_ascii_digits(text)
+    written = text.strip()
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", written):
+            raise ValueError(text)
+        year, month = (int(x) for x in written.split("-"))
+        date(year, month, 1)
+    except ValueError:
+        raise ValueError(_("{month!r} is not a month; write YYYY-MM").format(month=text)) from None
+    return year, month
+
+
+def next_due_month(lines: Sequence[Line]) -> tuple[int, int]:
+    """The month a calendar opens at: the next unpaid installment's (the last one's when
+    every installment is paid)."""
+    line = next((x for x in lines if x["status"] != "paid"), lines[-1])
+    year, month = (int(x) for x in line["due_date"].split("-")[:2])
+    return year, month
 
 
 def to_ics(loan_id: str, lines: Sequence[Line], stamp: datetime, lender: str = "loancli") -> bytes:

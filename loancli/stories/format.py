@@ -67,7 +67,7 @@ class LoanExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     newest loan of the world)."""
 
     id: Id | None = None
-    status: Literal["active", "settled", "paid_off", "restructured"] | None = None
+    status: Literal["active", "closed"] | None = None
     remaining_principal: Money | None = None
     owed_today: Money | None = None
     penalty: Money | None = None
@@ -87,11 +87,13 @@ class SmsExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class EventExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """An event the action recorded (on its journey, flow or loan)."""
+    """An event the action recorded (on its journey, flow or loan); ``detail`` names figures
+    the event must carry (``{installment: 1, days: 14, amount: "8.05"}``, amounts to the fen)."""
 
     event: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{1,40}$")]
     reason: str | None = None
     step: str | None = None
+    detail: dict[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{1,40}$")], str | int | bool] = {}
 
 
 class Expect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -112,7 +114,9 @@ class Expect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 # -- the world's own actions -----------------------------------------------------------------
 
 
-class WorldAction(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field="action"):
+class WorldAction(
+    msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True, tag_field="action"
+):
     """An action on the world between journeys (its scenario is the story's)."""
 
 
@@ -195,9 +199,9 @@ class Story(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defau
     story: int
     name: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] | None = None
     title: Text = ""
-    complaint: Complaint = Complaint()
-    world: StoryWorld = StoryWorld()
-    person: Person = Person()
+    complaint: Complaint = msgspec.field(default_factory=Complaint)
+    world: StoryWorld = msgspec.field(default_factory=StoryWorld)
+    person: Person = msgspec.field(default_factory=Person)
     actions: Annotated[list[StoryAction], msgspec.Meta(min_length=1, max_length=500)]
     # The expectations of each action, by its index (kept apart from the action itself).
     expect: dict[int, Expect] = {}

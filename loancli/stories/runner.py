@@ -9,6 +9,9 @@ plain, no tags), every field's type (:mod:`loancli.stories.format`), answer keys
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,17 +29,21 @@ from loancli.loan.loans import find_loan, loan_view
 from loancli.questions import QUESTIONS
 from loancli.records import LOANS, SMS_INBOX, Applicant, Flow
 from loancli.store import MemoryState, Store
+from loancli.stories import personas
 from loancli.stories.format import (
     STORY_FORMAT,
     ClockAdvance,
     ClockSet,
+    EventExpect,
     Expect,
     LoanExpect,
     Repay,
     Restructure,
     Story,
     StoryAction,
+    WorldAction,
 )
+from loancli.support.reporting import resolve
 from loancli.world.scenario import Scenario, builtin_names, load_scenario, scenario_from_dict
 
 DATA = Path(__file__).parents[1] / "data"
@@ -81,7 +88,7 @@ def load_story(name_or_path: str | Path) -> LoadedStory:
                 _("no built-in story {value0}; see loancli story list").format(
                     value0=repr(name_or_path)
                 ),
-                key="STORY",
+                key="story",
             )
         path = BUILTIN_STORIES / f"{name_or_path}.yaml"
     try:
@@ -89,16 +96,17 @@ def load_story(name_or_path: str | Path) -> LoadedStory:
     except OSError as exc:
         raise UsageError(
             _("story file {path} cannot be read ({why})").format(path=path, why=exc.strerror),
-            key="STORY",
+            key="story",
         ) from None
     return parse_story(raw, str(path), path.resolve().parent, default_name=path.stem)
 
 
 def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story") -> LoadedStory:
+    """A story file's bytes checked whole (YAML bounded and plain, then the document)."""
     import yaml
 
     def refuse(message: str) -> UsageError:
-        return UsageError(f"{where}: {message}", key="STORY")
+        return UsageError(f"{where}: {message}", key="story")
 
     if len(raw) > 1024 * 1024:
         raise refuse(_("larger than 1 MiB"))
@@ -109,8 +117,26 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
     except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         raise refuse(_("cannot be read ({exc})").format(exc=first)) from None
+    return parse_story_data(data, where, folder, default_name=default_name)
+
+
+def parse_story_data(
+    data: Any,
+    where: str,
+    folder: Path,
+    default_name: str = "story",
+    members: Mapping[str, bytes] | None = None,
+) -> LoadedStory:
+    """A story document checked whole: its format, every field's type, answer keys, images
+    (a built-in image, or a file beside the story; with ``members``, a member of the ticket
+    bundle the story travels in instead)."""
+
+    def refuse(message: str) -> UsageError:
+        return UsageError(f"{where}: {message}", key="story" if members is None else "bundle")
+
     if not isinstance(data, dict):
         raise refuse(_("expected a mapping with story, title, actions"))
+    data = dict(data)
     if data.get("story") != STORY_FORMAT:
         raise refuse(
             _("story: {value0}; this loancli reads story format {version}").format(
@@ -120,6 +146,7 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
     expects: dict[int, Any] = {}
     actions = data.get("actions")
     if isinstance(actions, list):
+        data["actions"] = actions = [dict(a) if isinstance(a, dict) else a for a in actions]
         for n, action in enumerate(actions):
             if isinstance(action, dict) and "expect" in action:
                 expects[n] = action.pop("expect")
@@ -129,7 +156,7 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
     except msgspec.ValidationError as exc:
         raise refuse(_field_problem(str(exc), expects)) from None
     loaded = LoadedStory(story, story.name or default_name, where, folder, checked)
-    _check_meaning(loaded, refuse)
+    _check_meaning(loaded, refuse, members)
     return loaded
 
 
@@ -139,7 +166,9 @@ def _field_problem(message: str, expects: dict[int, Any]) -> str:
     return f"{path}: {text.replace('`', '')}" if path else text.replace("`", "")
 
 
-def _check_meaning(loaded: LoadedStory, refuse: Any) -> None:
+def _check_meaning(
+    loaded: LoadedStory, refuse: Any, members: Mapping[str, bytes] | None = None
+) -> None:
     story = loaded.story
     if story.world.scenario_text is None and story.world.scenario not in (
         "default",
@@ -150,22 +179,67 @@ def _check_meaning(loaded: LoadedStory, refuse: Any) -> None:
                 value0=repr(story.world.scenario)
             )
         )
+    if story.person.persona is not None:
+        problem = personas.traits_problem(story.person.persona)
+        if problem:
+            raise refuse(problem)
     person = story.person.answers
     if isinstance(person, str) and not (BUILTIN_ANSWERS / f"{person}.yaml").is_file():
         raise refuse(_("person.answers: no built-in answers {value0}").format(value0=repr(person)))
     sets = [("person.answers", person if isinstance(person, dict) else {})]
-    sets += [
-        (f"actions[{n}].answers", a.answers)
-        for n, a in enumerate(story.actions)
-        if isinstance(a, operations.Action)
-    ]
+    made: set[str] = set()
+    for n, action in enumerate(story.actions):
+        if not isinstance(action, operations.Action):
+            continue
+        at = f"actions[{n}]"
+        sets.append((f"{at}.answers", action.answers))
+        if action.scenario_text is None and action.scenario not in (
+            None,
+            "default",
+            *builtin_names(),
+        ):
+            raise refuse(
+                _("{at}.scenario: no built-in scenario {value0}").format(
+                    at=at, value0=repr(action.scenario)
+                )
+            )
+        target = getattr(action, "applicant", None)
+        if target is not None and made and target not in made:
+            raise refuse(
+                _("{at}.applicant: no earlier run of the story made {value0}").format(
+                    at=at, value0=repr(target)
+                )
+            )
+        if action.record is not None:
+            made.add(action.record)
     for at, answers in sets:
         for key, value in answers.items():
             if key not in QUESTIONS:
-                raise refuse(_("{at}.{key}: not an answer key").format(at=at, key=key))
+                shown = key if key.isidentifier() and len(key) <= 40 else repr(key)[:60]
+                raise refuse(_("{at}.{key}: not an answer key").format(at=at, key=shown))
             if key in IMAGE_KEYS:
                 for item in value if isinstance(value, list) else [value]:
-                    resolve_image(item, loaded.folder, f"{loaded.source}: {at}.{key}")
+                    where = f"{loaded.source}: {at}.{key}"
+                    if members is None:
+                        resolve_image(item, loaded.folder, where)
+                    else:
+                        _member_image(item, members, where)
+
+
+def _member_image(item: Any, members: Mapping[str, bytes], at: str) -> None:
+    """An image answer of a ticket's story: a built-in image, or a member of the bundle."""
+    text = str(item).strip()
+    if text.lower() in _NO_IMAGE or text in members:
+        return
+    if "/" not in text and (BUILTIN_IMAGES / text).is_file():
+        return
+    raise UsageError(
+        _(
+            "{at}: {value0} is not an image of this bundle (an image answer names a member "
+            "such as images/1/front.png)"
+        ).format(at=at, value0=repr(text)[:60]),
+        key="bundle",
+    )
 
 
 def resolve_image(item: Any, folder: Path, at: str) -> str:
@@ -177,6 +251,8 @@ def resolve_image(item: Any, folder: Path, at: str) -> str:
     if "/" not in text and (BUILTIN_IMAGES / text).is_file():
         return str(BUILTIN_IMAGES / text)
     candidate = Path(text)
+    if candidate.is_absolute() and candidate.parent == BUILTIN_IMAGES and candidate.is_file():
+        return text  # a built-in image already resolved
     inside = not candidate.is_absolute() and ".." not in candidate.parts and "\\" not in text
     if inside and (folder / candidate).is_file():
         return str(folder / candidate)
@@ -188,7 +264,7 @@ def resolve_image(item: Any, folder: Path, at: str) -> str:
             value0=repr(text)[:60],
             names=", ".join(sorted(p.name for p in BUILTIN_IMAGES.glob("*.png"))),
         ),
-        key="STORY",
+        key="story",
     )
 
 
@@ -263,9 +339,20 @@ def run_story(
     scenario = _scenario(loaded)
     person = _person_answers(loaded)
     results: list[ActionResult] = []
+    run = StoryRun(loaded, results, world)
     with _speaking(story.world.lang):
         if story.world.clock is not None:
-            operations.set_clock(world, story.world.clock, scenario=scenario)
+            start = story.world.clock
+            operations.set_clock(world, start, clock=start, scenario=scenario)
+        if story.person.persona is not None:
+            # The persona's ages are on the world's clock. Its ID card images are kept as long
+            # as the run, whose world's records name them (a bundle of it reads them).
+            drawn = Path(tempfile.mkdtemp(prefix="loancli-persona-"))
+            weakref.finalize(run, shutil.rmtree, drawn, ignore_errors=True)
+            today = operations.clock_now(world, scenario=scenario).date()
+            person = personas.story_answers(
+                story.person.persona, person, today, drawn, seed=story.world.seed
+            )
         for n, action in enumerate(story.actions):
             if until is not None and n >= until:
                 break
@@ -279,10 +366,10 @@ def run_story(
             expect = loaded.expects.get(n)
             if expect is not None:
                 result.checks = check(n + 1, expect, facts, world)
-    return StoryRun(loaded, results, world)
+    return run
 
 
-def label_of(action: StoryAction) -> str:
+def label_of(action: operations.Action | WorldAction) -> str:
     """``apply``, ``clock_advance 45d``, ``repay A0001 --installment 1``..."""
     tag = str(action.__struct_config__.tag)
     own = {
@@ -311,6 +398,18 @@ def _scenario(loaded: LoadedStory) -> Scenario:
     scenario = scenario_from_dict(data, f"{loaded.source}: world.scenario_text")
     scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
     return scenario
+
+
+def _own_scenario(loaded: LoadedStory, action: operations.Action) -> Scenario | None:
+    """A run's own world where it names one (a ticket's runs each keep theirs)."""
+    if action.scenario_text is not None:
+        data = read_yaml(action.scenario_text, typed=True, tags=False)
+        scenario = scenario_from_dict(data, f"{loaded.source}: {label_of(action)}: scenario_text")
+        scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
+        return scenario
+    if action.scenario not in (None, "default"):
+        return load_scenario(action.scenario)
+    return None
 
 
 def _person_answers(loaded: LoadedStory) -> dict[str, Any]:
@@ -373,13 +472,15 @@ def _perform(
             }
             target = getattr(action, "applicant", None)
             before = len(operations_record(world, target).get("events", [])) if target else 0
-            done = operations.perform(
-                world,
-                action,
-                seed=action.seed or seed,
-                scenario=scenario,
-                answers={k: _text(v) for k, v in answers.items()},
-            )
+            own = _own_scenario(loaded, action)
+            with _speaking(action.lang or loaded.story.world.lang):
+                done = operations.perform(
+                    world,
+                    action,
+                    seed=action.seed or seed,
+                    scenario=own or scenario,
+                    answers={k: _text(v) for k, v in answers.items()},
+                )
             record = done.record
             loan = _newest_loan(world, record["id"])
             return _Facts(
@@ -400,8 +501,6 @@ def _text(value: Any) -> Any:
 
 
 def operations_record(world: State, record_id: str) -> Applicant | Flow:
-    from loancli.support.reporting import resolve
-
     with Store(world, read_only=True) as store:
         return resolve(store, record_id)
 
@@ -432,15 +531,7 @@ def check(n: int, expect: Expect, facts: _Facts, world: State) -> list[Check]:
             out.append(Check(n, name, wanted, getattr(facts, name)))
     names = [e.get("event") for e in facts.events]
     for event in expect.events:
-        found = [
-            e
-            for e in facts.events
-            if e.get("event") == event.event
-            and (event.reason is None or e.get("reason") == event.reason)
-            and (event.step is None or e.get("step") == event.step)
-        ]
-        shown = event.event + (f" ({event.reason})" if event.reason else "")
-        out.append(Check(n, f"events: {shown}", "recorded", "recorded" if found else "absent"))
+        out.append(_check_event(n, event, facts.events))
     for name in expect.no_events:
         out.append(
             Check(n, f"no_events: {name}", "absent", "recorded" if name in names else "absent")
@@ -457,6 +548,28 @@ def check(n: int, expect: Expect, facts: _Facts, world: State) -> list[Check]:
         else:
             out.append(Check(n, what, "received", "received" if hits else "none"))
     return out
+
+
+def _check_event(n: int, event: EventExpect, events: Sequence[Mapping[str, Any]]) -> Check:
+    """Whether an event of that name (and reason, step) was recorded carrying the figures
+    ``detail`` names; when it carries others, they are what is shown as got."""
+    named = [
+        e
+        for e in events
+        if e.get("event") == event.event
+        and (event.reason is None or e.get("reason") == event.reason)
+        and (event.step is None or e.get("step") == event.step)
+    ]
+    shown = event.event + (f" ({event.reason})" if event.reason else "")
+    if not event.detail:
+        return Check(n, f"events: {shown}", "recorded", "recorded" if named else "absent")
+    wanted = event.detail
+    carried = [{k: (e.get("detail") or {}).get(k) for k in wanted} for e in named]
+    expected = ", ".join(f"{k}={v}" for k, v in wanted.items())
+    if any(all(_same(v, got[k]) for k, v in wanted.items()) for got in carried):
+        return Check(n, f"events: {shown}", expected, expected)
+    got = ", ".join(f"{k}={v}" for k, v in carried[-1].items()) if carried else "absent"
+    return Check(n, f"events: {shown}", expected, got)
 
 
 def _check_loan(n: int, expect: LoanExpect, facts: _Facts, world: State) -> list[Check]:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Literal, TypedDict
 
-from loancli.account.accounts import KnownIdentity, identity_of
+from loancli.account.accounts import KnownIdentity, identity_of, require_account
 from loancli.account.cards import cards_of, status_of
 from loancli.account.contacts import contacts_of
-from loancli.errors import NotFound
 from loancli.i18n import N_, _
 from loancli.identity.card import valid_until
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
@@ -139,14 +138,7 @@ def _issue(code: str, **values: str) -> Issue:
 def self_check(store: Store, phone: str, world: WorldSettings, now: datetime) -> SelfCheck:
     """``account check``: stale or inconsistent data on the account, each with its fix.
     Records when the check ran (the next is due a quarter later)."""
-    account = store.get(ACCOUNTS, phone=phone)
-    if account is None:
-        raise NotFound(
-            _(
-                "no account with the number {value0}; after a phone change use the new number"
-            ).format(value0=mask_phone(phone)),
-            key=PHONE,
-        )
+    account = require_account(store, phone)
     identity = identity_of(store, phone)
     cards = cards_of(store, phone)
     contacts = contacts_of(store, phone)

@@ -33,7 +33,7 @@ from loancli.world.providers import WorldSettings
 from loancli.world.scenario import Scenario, load_scenario
 
 # The domain field a record's id is refused as (``cli/`` names the argument the user typed).
-RECORD_ID = "record_id"
+RECORD_ID = "record"
 
 
 class TimelineRow(TypedDict):
@@ -112,7 +112,7 @@ class Report(TypedDict):
     reproduce: list[str]
 
 
-def resolve(store: Store, record_id: str) -> Applicant | Flow:
+def resolve(store: Store, record_id: str, key: str = RECORD_ID) -> Applicant | Flow:
     """The applicant (A...) or flow (F...) an id names; a loan id (L...) names the journey or
     flow that made the loan. :class:`NotFound` (field ``record_id``) naming the state file when
     there is none."""
@@ -124,7 +124,7 @@ def resolve(store: Store, record_id: str) -> Applicant | Flow:
                 _("no loan {record_id!r} in the state file {value0}").format(
                     record_id=record_id, value0=store.path
                 ),
-                key=RECORD_ID,
+                key=key,
             )
         wanted = loan["applicant_id"]
     if wanted.startswith("A"):
@@ -134,7 +134,7 @@ def resolve(store: Store, record_id: str) -> Applicant | Flow:
                 _("no applicant {applicant_id!r} in the state file {value0}").format(
                     applicant_id=wanted, value0=store.path
                 ),
-                key=RECORD_ID,
+                key=key,
             )
         return applicant.copy()  # a plain dict, as every caller had it (a Document is not)
     if wanted.startswith("F"):
@@ -144,7 +144,7 @@ def resolve(store: Store, record_id: str) -> Applicant | Flow:
                 _("no flow {record_id!r} in the state file {value0}").format(
                     record_id=record_id, value0=store.path
                 ),
-                key=RECORD_ID,
+                key=key,
             )
         return flow.copy()
     raise RuleError(

@@ -13,7 +13,9 @@ Besides ``providers`` (how the outside world behaves), a scenario may hold ``acc
 state the borrower's account was already in: registered with another password, trusted
 devices) and ``borrower`` (answers where this borrower did something other than the happy
 path, e.g. ``sms_wait: 6m``). ``borrower`` answers sit under ``--set`` and over
-``--answers``, so a complaint replays with the happy-path answers.
+``--answers``, so a complaint replays with the happy-path answers. ``complaint`` holds what
+borrowers write when it happens to them (``{zh: [...], en: [...]}``); ``scenario find`` ranks
+the scenarios by it.
 
 Unknown keys and wrong types are refused with the file, the key path and the expected form.
 """
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from loancli.asking import answer_problem, read_yaml_file
 from loancli.clock import CHINA_TZ, LATEST_CLOCK, parse_clock, parse_duration
@@ -77,8 +79,10 @@ class Scenario:
     borrower: dict[str, object] = field(default_factory=dict)
     source: str = "built-in default"
     # The command the scenario reproduces, when it is not ``apply``
-    # (e.g. [account, change-phone]); run with the flow's answers file under fixtures/answers.
+    # (e.g. [account, change-phone]); run with the flow's built-in answers set.
     command: list[str] = field(default_factory=list)
+    # What borrowers write when this happens to them, by language (``zh``, ``en``).
+    complaint: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:
@@ -430,6 +434,7 @@ SCENARIO_KEYS = (
     "borrower",
     "command",
     "products",
+    "complaint",
 )
 # The order the parts of a scenario are read in (after ``providers``): its problems are
 # listed in this order.
@@ -441,6 +446,7 @@ _READ_ORDER = (
     "clock",
     "borrower",
     "command",
+    "complaint",
     "accounts",
 )
 
@@ -491,6 +497,8 @@ def _read_part(scenario: Scenario, key: str, value: object, reader: _Reader) -> 
         scenario.borrower = _borrower(value, reader)
     elif key == "command":
         scenario.command = _command(value, reader)
+    elif key == "complaint":
+        scenario.complaint = _complaint(value, reader)
     elif key == "accounts":
         scenario.accounts = _accounts(value, reader)
 
@@ -501,6 +509,37 @@ def _command(command: object, reader: _Reader) -> list[str]:
     if not isinstance(command, list):
         raise reader.error("command", _("expected a list of words, e.g. [account, change-phone]"))
     return [reader.text(word, f"command[{i}]") for i, word in enumerate(command)]
+
+
+COMPLAINT_LANGUAGES = ("zh", "en")
+COMPLAINT_MAX_CHARS = 200
+
+
+def _complaint(value: object, reader: _Reader) -> dict[str, list[str]]:
+    """What borrowers write, by language: ``{zh: [钱没到账], en: [money never arrived]}``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise reader.error(
+            "complaint", _("expected a mapping such as {zh: [钱没到账], en: [money never arrived]}")
+        )
+    out: dict[str, list[str]] = {}
+    for lang, phrases in value.items():
+        with reader.collect():
+            path = f"complaint.{lang}"
+            if lang not in COMPLAINT_LANGUAGES:
+                raise reader.error(path, _("unknown language; expected zh or en"))
+            out[lang] = [str(p) for p in cast(list[object], reader.read(phrases, list[str], path))]
+            for i, phrase in enumerate(out[lang]):
+                if not phrase.strip() or len(phrase) > COMPLAINT_MAX_CHARS:
+                    with reader.collect():
+                        raise reader.error(
+                            f"{path}[{i}]",
+                            _("expected a phrase of 1 to {count} characters").format(
+                                count=COMPLAINT_MAX_CHARS
+                            ),
+                        )
+    return out
 
 
 EXPECT_KEYS = ("status", "stopped_at", "reason")
@@ -652,78 +691,48 @@ def _accounts(items: object, reader: _Reader) -> list[AccountPreset]:
     return out
 
 
-COMPLAINTS_FILE = Path(__file__).parents[1] / "data" / "complaints.yaml"
-
-
-@dataclass(frozen=True)
-class Match:
-    scenario: Scenario
-    why: str
-
-
 def command_of(scenario: Scenario) -> list[str]:
     """The words of the command a scenario reproduces: ``apply`` unless it says otherwise."""
     return scenario.command or ["apply"]
 
 
-def run_command(scenario: Scenario) -> str:
-    """The command line that reproduces a built-in scenario with its flow's answers file."""
+def command_words(scenario: Scenario) -> list[str]:
+    """The command a scenario is for, without its options: ``account change-phone``."""
     words = command_of(scenario)
-    answers = {"apply": "happy-path", "account": "change-phone", "checkout": "checkout"}
-    file = f"fixtures/answers/{answers.get(words[0], words[0])}.yaml"
+    options = [i for i, w in enumerate(words) if w.startswith("-")]
+    return words[: options[0]] if options else words
+
+
+# The built-in answers set (loancli/data/answers) each command's scenarios replay with.
+ANSWERS_FOR = {"apply": "happy-path", "account": "change-phone", "checkout": "checkout"}
+
+
+def run_command(scenario: Scenario) -> str:
+    """The command line that reproduces a built-in scenario from any folder: its flow's
+    built-in answers set, and a state file of its own (``frozen-card.json``) in the current
+    folder."""
+
+    words = command_of(scenario)
+    answers = ANSWERS_FOR.get(words[0], "happy-path")
     return shlex.join(
-        ["loancli", "--scenario", scenario.name, "--no-input", *words, "--answers", file]
+        [
+            "loancli",
+            "--db",
+            f"{scenario.name}.json",
+            "--scenario",
+            scenario.name,
+            "--no-input",
+            *words,
+            "--answers",
+            answers,
+        ]
     )
-
-
-def find_scenarios(words: str) -> list[Match]:
-    """The built-in scenarios for a complaint (Chinese or English, as a borrower says it), a
-    reason code, a step or a name, best first."""
-    import yaml
-
-    query = " ".join(words.split()).lower()
-    scenarios = {name: load_scenario(name) for name in builtin_names()}
-    table = yaml.safe_load(COMPLAINTS_FILE.read_text(encoding="utf-8"))
-    found: dict[str, tuple[int, str]] = {}
-
-    def add(name: str, score: int, why: str) -> None:
-        if name in scenarios and found.get(name, (0, ""))[0] < score:
-            found[name] = (score, why)
-
-    for name, s in scenarios.items():
-        if query == name:
-            add(name, 100, _("its name"))
-        if query and query == s.expect.get("reason"):
-            add(name, 90, _("it stops with {reason}").format(reason=query))
-        if query and query == s.expect.get("stopped_at"):
-            add(name, 80, _("it stops at the step {step}").format(step=query))
-    for entry in table:
-        phrases = [str(p).lower() for p in entry.get("words", [])]
-        hit = next((p for p in phrases if p and (p in query or query in p)), None)
-        if hit is None:
-            continue
-        for name, s in scenarios.items():
-            if s.expect.get("reason") in entry.get("reasons", []):
-                stops = _("it stops with {reason}").format(reason=s.expect["reason"])
-                add(name, 70, f"“{hit}”: {stops}")
-            if name in entry.get("scenarios", []):
-                add(name, 60, f"“{hit}”")
-    if not found and query:
-        tokens = [t for t in query.replace("-", " ").split() if len(t) > 2]
-        for name, s in scenarios.items():
-            text = f"{name} {s.description}".lower()
-            if tokens and all(t in text for t in tokens):
-                add(name, 10, _("its description"))
-    ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
-    return [Match(scenarios[name], why) for name, (_score, why) in ranked]
 
 
 def check_command(scenario: Scenario, command: str) -> None:
     """Refuse a scenario written for another command (``apply --scenario phone-taken``), with
     the command it is for."""
-    words = command_of(scenario)
-    options = [i for i, w in enumerate(words) if w.startswith("-")]
-    wanted = words[: options[0]] if options else words
+    wanted = command_words(scenario)
     if scenario.command and command.split() != wanted:
         raise RuleError(
             "scenario",

@@ -44,11 +44,11 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def _run(edit: Edit) -> Edit:
-    return lambda t: edit(t["runs"][0])
+    return lambda t: edit(t["story"]["actions"][0])
 
 
 def _answers(edit: Edit) -> Edit:
-    return lambda t: edit(t["runs"][0]["answers"])
+    return lambda t: edit(t["story"]["actions"][0]["answers"])
 
 
 SECRET = "/etc/hostname"
@@ -71,8 +71,8 @@ CASES: list[tuple[str, Edit, tuple[str, ...]]] = [
     ("an unknown answer key", _answers(lambda a: a.update(db="/tmp/x")), ("answers.db",)),
     ("an unknown action", _run(lambda r: r.update(action="shell")), ("shell",)),
     ("argv of numbers", _run(lambda r: r.update(argv=[1, 2])), ("argv",)),
-    ("record 5", _run(lambda r: r.update(record=5)), ("runs[0].record",)),
-    ("record null", _run(lambda r: r.update(record=None)), ("id",)),
+    ("record 5", _run(lambda r: r.update(record=5)), ("actions[0].record",)),
+    ("record null", _run(lambda r: r.update(record=None)), ("replay_id",)),
     ("no id", lambda t: t.pop("id"), ("id",)),
     ("events 5", lambda t: t.update(events=5), ("events",)),
     ("outcome x", lambda t: t.update(outcome="x"), ("outcome",)),
@@ -82,10 +82,13 @@ CASES: list[tuple[str, Edit, tuple[str, ...]]] = [
     ("a clock that is no date", _run(lambda r: r.update(clock="yesterday")), ("clock",)),
     ("a future format", lambda t: t.update(bundle_format=99), ("bundle_format", "99")),
     ("the old format", lambda t: t.update(bundle_format=1), ("bundle_format",)),
-    ("no runs", lambda t: t.update(runs=[]), ("runs",)),
+    ("no actions", lambda t: t["story"].update(actions=[]), ("actions",)),
+    ("no story", lambda t: t.pop("story"), ("story",)),
     (
         "a resume of nothing",
-        lambda t: t["runs"].append({**t["runs"][0], "action": "resume", "applicant": "A0009"}),
+        lambda t: t["story"]["actions"].insert(
+            1, {**t["story"]["actions"][0], "action": "resume", "applicant": "A0009"}
+        ),
         ("applicant", "A0009"),
     ),
     (

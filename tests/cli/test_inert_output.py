@@ -8,6 +8,7 @@ changed after the journey wrote them, as an attacker or an accident would.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import unicodedata
@@ -160,9 +161,14 @@ def test_scenario_list_and_find_show_descriptions_inert(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
     """A scenario made in code (not read from a file) may hold anything: the listing is inert."""
+    from loancli.stories import finding
     from loancli.world import scenario as module
 
     real = module.load_scenario
+    # find indexes the scenarios once a process: this test's index is its own.
+    monkeypatch.setattr(
+        finding, "builtin_index", functools.cache(finding.builtin_index.__wrapped__)
+    )
 
     def hostile(name: Any) -> Any:
         found = real(name)

@@ -31,6 +31,10 @@ NOT_AT_HELP = (
     "loancli.store",
     "loancli.journey",
     "loancli.identity.card",
+    # scenario find's segmenter and ranking.
+    "jieba",
+    "rank_bm25",
+    "numpy",
 )
 
 # A scripted run never talks to a person: no prompt library, no rich rendering with --json.

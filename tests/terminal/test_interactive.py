@@ -29,6 +29,11 @@ FRONT = ID_DIR / "front.png"
 BACK = ID_DIR / "back.png"
 
 
+def runs_of(ticket: dict) -> list[dict]:
+    """The runs of a ticket: its story's journey and flow actions (not the clock moves)."""
+    return [a for a in ticket["story"]["actions"] if "answers" in a]
+
+
 def prompts_shown(screen: str) -> set[str]:
     """The answer keys whose prompts appeared on screen."""
     return {key for key in QUESTIONS if f"({key}):" in screen}
@@ -339,7 +344,7 @@ def test_a_bundle_of_an_interactive_run_replays_elsewhere(tmp_path: Path) -> Non
     # stand-ins)...
     with zipfile.ZipFile(bundle) as archive:
         ticket = yaml.safe_load(archive.read("ticket.yaml"))
-    answers = ticket["runs"][0]["answers"]
+    answers = runs_of(ticket)[0]["answers"]
     assert ticket["personal_data"] == "pseudonymised"
     assert answers["employer"].endswith("有限公司")
     assert answers["employer"] != "北京小米科技有限责任公司"
@@ -411,3 +416,24 @@ def test_lang_alone_from_the_locale_gives_chinese(tmp_path: Path) -> None:
     term.interrupt()
     assert term.finish() == 130
     assert "已中断；已完成的步骤均已保存。" in term.text()
+
+
+def test_a_walkthrough_becomes_a_story_that_check_passes(tmp_path: Path) -> None:
+    """A QA engineer walks the journey at a terminal, then one command makes it a regression
+    test: ``story from A0001``, which ``check`` passes in a fresh world."""
+    term = Terminal(tmp_path, "apply")
+    walk_whole_journey(term)
+    assert term.finish() == 0
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    made = loancli(
+        "story", "from", "A0001", "--out", str(folder / "walk.yaml"), db=tmp_path / "s.json"
+    )
+    assert made.returncode == 0, made.stderr
+    story = yaml.safe_load((folder / "walk.yaml").read_text(encoding="utf-8"))
+    [run] = [a for a in story["actions"] if a["action"] == "apply"]
+    assert run["answers"]["id_front"] == "front.png"  # the built-in image it is
+    assert run["expect"]["status"] == "completed"
+    checked = loancli("--json", "check", "--no-builtin", str(folder), db=tmp_path / "unused.json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["passed"] == 1

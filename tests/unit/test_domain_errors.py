@@ -61,10 +61,10 @@ def test_a_record_id_that_names_nothing_is_not_found_as_the_record_id() -> None:
         for wanted, said in (("A0009", "no applicant"), ("F0009", "no flow"), ("L0009", "no loan")):
             with pytest.raises(NotFound) as missing:
                 resolve(store, wanted)
-            assert _field(missing) == "record_id" and said in str(missing.value)
+            assert _field(missing) == "record" and said in str(missing.value)
         with pytest.raises(RuleError) as not_an_id:
             resolve(store, "X1")
-        assert _field(not_an_id) == "record_id" and "is not an id" in str(not_an_id.value)
+        assert _field(not_an_id) == "record" and "is not an id" in str(not_an_id.value)
 
 
 def test_the_self_check_of_an_unknown_number_is_not_found_as_the_phone() -> None:

@@ -1,0 +1,327 @@
+"""``story list|show|run|schema|from`` and ``check``: reproductions over simulated time, and
+many of them at once with a verdict for CI."""
+
+# No ``from __future__ import annotations`` in command modules: Typer then reads the
+# annotations as objects instead of eval()-ing each string while building ``--help``.
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from loancli import api
+from loancli.cli.common import check_output, handled
+from loancli.cli.options import Options, options
+from loancli.errors import ExitCode, UsageError
+from loancli.files import write_private
+from loancli.i18n import _
+from loancli.stories import check as checking
+from loancli.stories.format import schema
+from loancli.stories.runner import StoryRun, builtin_story_names, load_story, run_story
+from loancli.text import printable
+
+story_app = typer.Typer(
+    help="Stories: reproductions over simulated time (list, show, run, schema, from).",
+    no_args_is_help=True,
+)
+
+
+WordsArgument = typer.Argument(
+    metavar="WORDS",
+    help="What the borrower wrote (借款通过了钱没到账, code never arrives), a name, a reason "
+    "code or a step.",
+)
+
+
+def register(root: typer.Typer) -> None:
+    """Add ``story`` and ``check`` to the root app."""
+    root.add_typer(story_app, name="story")
+    root.command("check")(check)
+
+
+@story_app.command("list")
+def story_list(ctx: typer.Context) -> None:
+    """The built-in stories, each with its title and the complaint it reproduces."""
+    opts = options(ctx)
+    with handled(opts):
+        rows = []
+        for name in builtin_story_names():
+            loaded = load_story(name)
+            complaint = loaded.story.complaint
+            rows.append(
+                {
+                    "name": name,
+                    "title": loaded.title,
+                    "complaint": (complaint.zh or complaint.en or [""])[0],
+                    "actions": len(loaded.story.actions),
+                }
+            )
+        if opts.json:
+            opts.emit({"stories": rows})
+            return
+        for row in rows:
+            opts.console.print(
+                f"[bold]{row['name']}[/bold]  {printable(row['title'])}\n"
+                f"  [dim]{printable(row['complaint'])}[/dim]",
+                soft_wrap=True,
+            )
+
+
+@story_app.command("show")
+def story_show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="Built-in story or file.")],
+) -> None:
+    """A story's file as written."""
+    opts = options(ctx)
+    with handled(opts, {"story": "NAME|FILE"}):
+        loaded = load_story(name)
+        text = Path(loaded.source).read_text(encoding="utf-8")
+        if opts.json:
+            opts.emit(
+                {"name": loaded.name, "title": loaded.title, "source": loaded.source, "text": text}
+            )
+            return
+        typer.echo(printable(f"# {loaded.source}\n{text}", lines=True))
+
+
+@story_app.command("schema")
+def story_schema(ctx: typer.Context) -> None:
+    """The JSON Schema of a story file (for an editor's completion)."""
+    typer.echo(json.dumps(schema(), ensure_ascii=False, indent=2))
+
+
+@story_app.command("run")
+def story_run(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="Built-in story or file.")],
+    until: Annotated[
+        int | None,
+        typer.Option("--until", metavar="N", help="Stop after action N; keep the world (--db)."),
+    ] = None,
+) -> None:
+    """Play a story in a fresh world (in memory, or the new file --db names), each action
+    checked against what it expects: exit 0 when all hold, 3 when one does not."""
+    opts = options(ctx)
+    with handled(opts, {"story": "NAME|FILE"}):
+        loaded = load_story(name)
+        state = None
+        if opts.db is not None:
+            if opts.db.exists() and opts.db.stat().st_size > 0:
+                raise UsageError(
+                    _("{path} already exists; a story runs in a fresh world (a new file)").format(
+                        path=opts.db
+                    ),
+                    key="--db",
+                )
+            check_output(opts.db, "--db")
+            state = opts.db
+        elif until is not None:
+            raise UsageError(_("--until keeps the world: give --db PATH"), key="--until")
+        played = run_story(loaded, state, until=until)
+    _show_run(opts, played)
+    raise typer.Exit(int(ExitCode.OK if played.ok else ExitCode.STOPPED))
+
+
+def _show_run(opts: Options, played: StoryRun) -> None:
+    doc = run_document(played)
+    if opts.json:
+        opts.emit(doc)
+        return
+    console = opts.console
+    console.print(f"[bold]{printable(played.story.title)}[/bold] ({played.story.name})")
+    for action in doc["actions"]:
+        mark = "[green]✔[/green]" if action["ok"] else "[red]✘[/red]"
+        console.print(f"{mark} {action['index']}. {printable(action['label'])}", soft_wrap=True)
+        if action["error"]:
+            console.print(f"    [red]{printable(action['error'])}[/red]", soft_wrap=True)
+        for c in action["checks"]:
+            if not c["ok"]:
+                console.print(
+                    "    "
+                    + _("{what}: expected {expected}, got {got}").format(
+                        what=printable(c["what"]),
+                        expected=printable(str(c["expected"])),
+                        got=printable(str(c["got"])),
+                    ),
+                    soft_wrap=True,
+                )
+    total = sum(len(a["checks"]) for a in doc["actions"])
+    failed = sum(1 for a in doc["actions"] for c in a["checks"] if not c["ok"])
+    console.print(_("{n} expectations, {failed} not met").format(n=total, failed=failed))
+
+
+def run_document(played: StoryRun) -> dict[str, Any]:
+    """A played story as JSON: each action with its checks."""
+    return {
+        "story": played.story.name,
+        "title": played.story.title,
+        "ok": played.ok,
+        "actions": [
+            {
+                "index": r.index,
+                "label": r.label,
+                "ok": r.ok,
+                "error": r.error,
+                "checks": [
+                    {"what": c.what, "expected": c.expected, "got": c.got, "ok": c.ok}
+                    for c in r.checks
+                ],
+            }
+            for r in played.results
+        ],
+    }
+
+
+def check(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="[PATH]...", help="Story files or folders (besides the built-in)."),
+    ] = None,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", metavar="FILE", help="Write JUnit XML here.")
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option("--shard", metavar="K/N", help="Run the K-th of N stable shards."),
+    ] = None,
+    matrix: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--matrix",
+            metavar="KEY=V1,V2",
+            help="Play each story once per value (amount, term, method, persona traits...).",
+        ),
+    ] = None,
+    no_builtin: Annotated[
+        bool, typer.Option("--no-builtin", help="Only the stories given, not the built-in ones.")
+    ] = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", metavar="N", help="Processes (default: every core).")
+    ] = None,
+) -> None:
+    """Run every story (built-in and those given), each in its own world: exit 0 when every
+    expectation holds, 3 when one does not, 2 for a story that cannot be read."""
+    opts = options(ctx)
+    fields = {"story": "PATH", "paths": "PATH", "shard": "--shard", "matrix": "--matrix"}
+    with handled(opts, fields):
+        check_output(junit, "--junit")
+        stories = checking.collect(paths or [], builtin=not no_builtin)
+        todo = checking.cases(
+            stories,
+            checking.Shard.parse(shard) if shard else None,
+            checking.parse_matrix(matrix or []),
+        )
+        results = checking.run_cases(todo, jobs)
+        if junit is not None:
+            write_private(junit, checking.junit_xml(results))
+    _show_check(opts, results)
+    failed = any(r.status != "passed" for r in results)
+    raise typer.Exit(int(ExitCode.STOPPED if failed else ExitCode.OK))
+
+
+def _show_check(opts: Options, results: list[checking.CaseResult]) -> None:
+    if opts.json:
+        opts.emit(
+            {
+                "passed": sum(r.status == "passed" for r in results),
+                "failed": sum(r.status == "failed" for r in results),
+                "errors": sum(r.status == "error" for r in results),
+                "stories": [
+                    {
+                        "name": r.name,
+                        "status": r.status,
+                        "checks": r.checks,
+                        "seconds": round(r.seconds, 3),
+                        "failures": [f.sentence() for f in r.failures],
+                        "error": r.error,
+                    }
+                    for r in results
+                ],
+            }
+        )
+        return
+    console = opts.console
+    for r in results:
+        mark = {"passed": "[green]✔[/green]", "failed": "[red]✘[/red]"}.get(
+            r.status, "[red]![/red]"
+        )
+        console.print(f"{mark} {printable(r.name)}", soft_wrap=True)
+        for f in r.failures:
+            console.print(f"    {printable(f.sentence())}", soft_wrap=True)
+        if r.error:
+            console.print(f"    [red]{printable(r.error)}[/red]", soft_wrap=True)
+    passed = sum(r.status == "passed" for r in results)
+    console.print(
+        _("{passed} of {n} stories hold").format(passed=passed, n=len(results)), soft_wrap=True
+    )
+
+
+@story_app.command("from")
+def story_from(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Applicant A0001, flow F0001 or loan L0001.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write the story here, its uploaded images beside it (default: stdout).",
+        ),
+    ] = None,
+) -> None:
+    """The story of an applicant or flow as it happened (its runs, then its loans' clock
+    moves, repayments and re-instalments), expecting what it holds now: a walkthrough
+    becomes a regression test (loancli check FILE)."""
+    opts = options(ctx)
+    with handled(opts, {"record": "ID", "out": "--out"}):
+        check_output(out, "--out")
+        text = api.story_of_record(opts.db, record_id, out)
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            write_private(out, text)
+            typer.echo(
+                _("Wrote {path}; check it with: loancli check {path}").format(path=out), err=True
+            )
+
+
+@story_app.command("find")
+def story_find(ctx: typer.Context, words: Annotated[list[str], WordsArgument]) -> None:
+    """The built-in stories and scenarios that best match a complaint, best first, with the
+    command to run each from any folder."""
+    opts = options(ctx)
+    with handled(opts):
+        show_found(opts, " ".join(words))
+
+
+def show_found(opts: Options, query: str) -> None:
+    """Find ``query`` and show the best five: as a JSON document with ``--json``, else one
+    block each (name, kind, expected reason, description, what matched, the command)."""
+    found = api.find(query)
+    if opts.json:
+        opts.emit({"query": query, "results": [api.found_json(f) for f in found]})
+        return
+    if not found:
+        opts.console.print(
+            _(
+                "Nothing matches {query}. Try other words, a reason code (card_frozen), a step "
+                "(disbursement), or see: loancli scenario list"
+            ).format(query=repr(query))
+        )
+        return
+    kinds = {"scenario": _("scenario"), "story": _("story")}
+    for n, f in enumerate(found, 1):
+        head = f"{n}. [bold]{escape(f.name)}[/bold] ({kinds[f.kind]}, {escape(f.reason or '-')})"
+        score = _("score {score:.2f}").format(score=f.score)
+        opts.console.print(
+            f"{head} [dim]{score}[/dim]\n"
+            f"   {escape(f.description)}\n"
+            "   [dim]" + escape(_("matched {why}").format(why=api.found_why(f))) + "[/dim]\n"
+            f"   {escape(f.command)}",
+            soft_wrap=True,
+        )

@@ -1,0 +1,276 @@
+"""``loancli check``: many stories at once, each in its own in-memory world, with a verdict.
+
+Stories are collected from the built-in library and the files and folders given, split into
+stable shards (a hash of each story's name, so adding a story never moves another), multiplied
+over a matrix of answer values, and played on both cores. The report is data (:class:`CaseResult`)
+that the CLI prints, writes as JSON, or as JUnit XML (one test case per story, one failure per
+unmet expectation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from loancli.errors import LoanCliError, UsageError
+from loancli.i18n import _
+from loancli.stories.format import Person, Persona
+from loancli.stories.runner import (
+    BUILTIN_STORIES,
+    LoadedStory,
+    builtin_answers,
+    builtin_story_names,
+    load_story,
+    run_story,
+)
+
+# Answer keys a matrix may vary, and the persona's traits.
+MATRIX_ANSWERS = ("amount", "term", "method", "monthly_income", "card_type")
+MATRIX_PERSONA = ("age", "sex", "province", "bank")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """``K/N``: the K-th of N shards (1-based)."""
+
+    k: int
+    n: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        k, sep, n = text.partition("/")
+        if not sep or not (k.isascii() and k.isdigit() and n.isascii() and n.isdigit()):
+            raise UsageError(_("write the shard as K/N, e.g. 2/3"), key="shard")
+        shard = cls(int(k), int(n))
+        if not 1 <= shard.k <= shard.n:
+            raise UsageError(_("a shard K/N has 1 <= K <= N"), key="shard")
+        return shard
+
+    def holds(self, name: str) -> bool:
+        """Whether the story ``name`` is in this shard: by a hash of its name alone."""
+        digest = hashlib.sha256(name.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.n == self.k - 1
+
+
+@dataclass(frozen=True)
+class Case:
+    """A story to play, maybe with matrix values over its person's answers."""
+
+    story: LoadedStory
+    values: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def name(self) -> str:
+        if not self.values:
+            return self.story.name
+        return f"{self.story.name}[{','.join(f'{k}={v}' for k, v in self.values)}]"
+
+
+@dataclass
+class Failure:
+    action: int
+    label: str
+    what: str
+    expected: Any
+    got: Any
+
+    def sentence(self) -> str:
+        return _("action {n} ({label}): {what}: expected {expected}, got {got}").format(
+            n=self.action, label=self.label, what=self.what, expected=self.expected, got=self.got
+        )
+
+
+@dataclass
+class CaseResult:
+    """One case's verdict: passed, failed (unmet expectations) or error (refused by loancli)."""
+
+    name: str
+    title: str
+    source: str
+    seconds: float
+    checks: int
+    failures: list[Failure] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "error" if self.error else "failed" if self.failures else "passed"
+
+
+def collect(paths: Sequence[Path] = (), builtin: bool = True) -> list[LoadedStory]:
+    """The built-in stories (unless ``builtin`` is False) and every story in ``paths`` (a
+    file, or a folder searched for ``*.yaml`` files that are stories)."""
+    found = [load_story(name) for name in builtin_story_names()] if builtin else []
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(path.rglob("*.yaml")):
+                if _is_story(file):
+                    found.append(load_story(file))
+        else:
+            found.append(load_story(path))
+    names = [s.name for s in found]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise UsageError(
+            _("two stories are named {names}; a story's name is its id").format(
+                names=", ".join(twice)
+            ),
+            key="paths",
+        )
+    return found
+
+
+def _is_story(file: Path) -> bool:
+    """A YAML file whose first mapping key is ``story`` (a scenario or answers file is not)."""
+    try:
+        with file.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    lines = (line for line in head.splitlines() if line.strip() and not line.startswith("#"))
+    return next(lines, "").startswith("story:")
+
+
+def parse_matrix(items: Iterable[str]) -> dict[str, list[str]]:
+    """``KEY=V1,V2`` items as {key: values}; keys are answer keys or persona traits."""
+    out: dict[str, list[str]] = {}
+    for item in items:
+        key, sep, values = item.partition("=")
+        key = key.strip()
+        if not sep or key not in (*MATRIX_ANSWERS, *MATRIX_PERSONA):
+            raise UsageError(
+                _("write KEY=V1,V2 with KEY one of {keys}").format(
+                    keys=", ".join((*MATRIX_ANSWERS, *MATRIX_PERSONA))
+                ),
+                key="matrix",
+            )
+        parts = [v.strip() for v in values.split(",") if v.strip()]
+        if not parts:
+            raise UsageError(_("{key}: give at least one value").format(key=key), key="matrix")
+        out[key] = parts
+    return out
+
+
+def cases(
+    stories: Sequence[LoadedStory],
+    shard: Shard | None = None,
+    matrix: dict[str, list[str]] | None = None,
+) -> list[Case]:
+    """The cases to play: the stories of this shard, each once per matrix combination."""
+    chosen = [s for s in stories if shard is None or shard.holds(s.name)]
+    if not matrix:
+        return [Case(s) for s in chosen]
+    keys = sorted(matrix)
+    combos = [
+        tuple(zip(keys, values, strict=True))
+        for values in itertools.product(*(matrix[k] for k in keys))
+    ]
+    return [Case(s, combo) for s in chosen for combo in combos]
+
+
+def _with_values(story: LoadedStory, values: tuple[tuple[str, str], ...]) -> LoadedStory:
+    """The story with the matrix's answer values over its person's answers and its persona's
+    traits set."""
+    if not values:
+        return story
+    person = story.story.person
+    answers = (
+        person.answers if isinstance(person.answers, dict) else builtin_answers(person.answers)
+    )
+    answers = dict(answers)
+    persona = person.persona
+    traits: dict[str, Any] = {}
+    for key, value in values:
+        if key in MATRIX_ANSWERS:
+            answers[key] = value
+        else:
+            traits[key] = int(value) if key == "age" else value
+    if traits:
+        base = msgspec.to_builtins(persona) if persona is not None else {}
+        persona = msgspec.convert({**base, **traits}, Persona)
+    changed = msgspec.structs.replace(story.story, person=Person(answers=answers, persona=persona))
+    return LoadedStory(changed, story.name, story.source, story.folder, story.expects)
+
+
+def play(case: Case) -> CaseResult:
+    """One case in its own in-memory world."""
+    started = time.perf_counter()
+    story = case.story
+    try:
+        run = run_story(_with_values(story, case.values))
+    except LoanCliError as exc:
+        return CaseResult(case.name, story.title, story.source, 0.0, 0, error=str(exc))
+    failures = [
+        Failure(r.index, r.label, c.what, c.expected, c.got)
+        for r in run.results
+        for c in r.checks
+        if not c.ok
+    ]
+    errors = [f"action {r.index} ({r.label}): {r.error}" for r in run.results if r.error]
+    return CaseResult(
+        case.name,
+        story.title,
+        story.source,
+        time.perf_counter() - started,
+        sum(len(r.checks) for r in run.results),
+        failures,
+        errors[0] if errors else None,
+    )
+
+
+def run_cases(todo: Sequence[Case], jobs: int | None = None) -> list[CaseResult]:
+    """Play every case, on ``jobs`` processes (default: every core), in order of ``todo``."""
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(todo) <= 1:
+        return [play(c) for c in todo]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(play, todo, chunksize=max(1, len(todo) // (workers * 4))))
+
+
+def junit_xml(results: Sequence[CaseResult], suite: str = "loancli stories") -> str:
+    """JUnit XML: one test case per story, one ``failure`` per unmet expectation, an ``error``
+    for a story loancli refused."""
+    from xml.etree import ElementTree as ET
+
+    root = ET.Element("testsuites")
+    node = ET.SubElement(
+        root,
+        "testsuite",
+        name=suite,
+        tests=str(len(results)),
+        failures=str(sum(1 for r in results if r.status == "failed")),
+        errors=str(sum(1 for r in results if r.status == "error")),
+        skipped="0",
+        time=f"{sum(r.seconds for r in results):.3f}",
+    )
+    for result in results:
+        case = ET.SubElement(
+            node,
+            "testcase",
+            classname="loancli.stories",
+            name=result.name,
+            file=result.source,
+            time=f"{result.seconds:.3f}",
+        )
+        for failure in result.failures:
+            sentence = failure.sentence()
+            element = ET.SubElement(case, "failure", message=sentence, type="expectation")
+            element.text = sentence
+        if result.error:
+            element = ET.SubElement(case, "error", message=result.error, type="refused")
+            element.text = result.error
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def builtin_folder() -> Path:
+    return BUILTIN_STORIES

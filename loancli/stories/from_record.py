@@ -1,0 +1,332 @@
+"""A record's story: the runs that made an applicant or a flow, then the clock moves,
+repayments and re-instalments of its loans, as the actions of a story whose expectations are
+what the record holds now (``loancli story from ID``; a ticket bundle carries it).
+
+Ids are those a fresh world gives when the story is played: the records its runs make are
+numbered again in the order they were made (A0001, F0001...), so a walkthrough made on a busy
+state file replays on an empty one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from loancli import operations
+from loancli.errors import UsageError
+from loancli.files import write_private
+from loancli.i18n import _
+from loancli.loan.loans import loan_view
+from loancli.records import APPLICANTS, FLOWS, LOANS, Applicant, Flow, Loan, Run
+from loancli.store import Store
+from loancli.stories.format import (
+    STORY_FORMAT,
+    ClockSet,
+    Complaint,
+    Expect,
+    InstallmentExpect,
+    LoanExpect,
+    Person,
+    Repay,
+    Restructure,
+    Story,
+    StoryAction,
+    StoryWorld,
+)
+from loancli.stories.runner import BUILTIN_IMAGES
+from loancli.support.reporting import is_flow, resolve
+from loancli.world.scenario import builtin_names
+
+IMAGE_KEYS = ("id_front", "id_back", "income_proof")
+
+
+def story_of(
+    store: Store, record_id: str, image: Callable[[str], str] | None = None
+) -> tuple[Story, dict[int, Expect]]:
+    """The story of a journey or flow and its loans, and the expectations of its actions.
+    ``image`` turns an uploaded image's path into what the story names it by (default: the
+    path as it is)."""
+    record = resolve(store, record_id)
+    table = FLOWS if is_flow(record) else APPLICANTS
+    earlier = setup_records(store, table, record)
+    runs = [(other, run) for other in earlier for run in other.get("runs", [])]
+    runs += [(record, run) for run in record.get("runs", [])]
+    if not runs:
+        raise UsageError(
+            _("{value0} has no runs recorded; nothing to make a story of").format(
+                value0=record["id"]
+            ),
+            key="record",
+        )
+    fresh = _fresh_ids([other for other, _run in runs])
+    actions: list[StoryAction] = []
+    expects: dict[int, Expect] = {}
+    for other, run in runs:
+        actions.append(run_action(run, other, fresh, image, setup=other is not record))
+    expects[len(actions) - 1] = Expect(
+        status=record["status"],
+        stopped_at=record.get("stopped_at"),
+        reason=record.get("reason"),
+    )
+    loans = store.find(LOANS, applicant_id=record["id"])
+    clock = datetime.fromisoformat(runs[-1][1]["clock"])
+    for at, action in _servicing(loans, fresh):
+        if at > clock:
+            actions.append(ClockSet(to=at))
+            clock = at
+        actions.append(action)
+    now = store.meta_get("clock")
+    if now and datetime.fromisoformat(now) > clock:
+        actions.append(ClockSet(to=datetime.fromisoformat(now)))
+    if loans:
+        newest = max(loans, key=lambda x: x["id"])
+        expects[len(actions) - 1] = _merge(expects.get(len(actions) - 1), _loan_expect(newest, now))
+    story = Story(
+        story=STORY_FORMAT,
+        name=record["id"].lower(),
+        title=_("What happened to {id}").format(id=fresh.get(record["id"], record["id"])),
+        complaint=Complaint(),
+        world=StoryWorld(),
+        person=Person(answers={}),
+        actions=actions,
+    )
+    return story, expects
+
+
+def setup_records(store: Store, table: str, record: Applicant | Flow) -> list[Applicant | Flow]:
+    """For a flow: the journeys and flows of the same account that ran before it."""
+    if table == APPLICANTS or not record.get("phone"):
+        return []
+    # The account's numbers: a phone change moves the journeys it had to the new one.
+    phones = {record["phone"], record.get("new_phone")} - {None}
+    earlier: list[Applicant | Flow] = [*store.all(APPLICANTS), *store.all(FLOWS)]
+    earlier = [
+        other
+        for other in earlier
+        if phones & {other.get("phone"), other.get("new_phone")} and other["id"] != record["id"]
+    ]
+    before = [o for o in earlier if _made(o) < _made(record)]
+    return sorted(before, key=_made)
+
+
+def _made(record: Applicant | Flow) -> tuple[int, str, str]:
+    """When a record was made: its creation number (older files: its time, then its id)."""
+    return (record.get("seq", 0), record["created_at"], record["id"])
+
+
+def action_of_words(run: Run, record: Applicant | Flow) -> dict[str, Any] | None:
+    """The action of a run recorded by a loancli that kept command words (``argv``): read by
+    their fixed shapes, never executed; None for anything else."""
+    if run.get("step"):
+        return {"action": "step", "applicant": record["id"], "step": run["step"]}
+    words = [str(w) for w in run.get("argv") or str(run.get("command", "apply")).split()]
+    if words == ["apply"]:
+        resumed = run.get("resume")
+        return {"action": "resume", "applicant": resumed} if resumed else {"action": "apply"}
+    simple = {
+        ("account", "change-phone"): "change_phone",
+        ("card", "bind"): "bind_card",
+        ("contacts", "add"): "add_contact",
+        ("login",): "login",
+    }
+    if tuple(words) in simple:
+        return {"action": simple[tuple(words)]}
+    with_id = {
+        ("card", "unbind"): ("unbind_card", "card"),
+        ("contacts", "remove"): ("remove_contact", "contact"),
+        ("support", "unlock"): ("unlock", "phone"),
+    }
+    if len(words) == 3 and tuple(words[:2]) in with_id:
+        kind, name = with_id[(words[0], words[1])]
+        return {"action": kind, name: words[2]}
+    if words[:1] == ["checkout"]:
+        options = dict(zip(words[1::2], words[2::2], strict=False))
+        if len(words) % 2 == 1 and set(options) <= {"--item", "--price", "--periods"}:
+            return {
+                "action": "checkout",
+                "item": options.get("--item", ""),
+                "price": options.get("--price", ""),
+                "periods": int(options.get("--periods", "12")),
+            }
+    return None
+
+
+def _fresh_ids(records: list[Applicant | Flow]) -> dict[str, str]:
+    """Each record's id in a fresh world: numbered again in the order the runs made them."""
+    out: dict[str, str] = {}
+    counts = {"A": 0, "F": 0}
+    for record in records:
+        rid = record["id"]
+        if rid in out:
+            continue
+        kind = rid[0]
+        counts[kind] = counts.get(kind, 0) + 1
+        out[rid] = f"{kind}{counts[kind]:04d}"
+    return out
+
+
+def run_action(
+    run: Run,
+    record: Applicant | Flow,
+    fresh: dict[str, str],
+    image: Callable[[str], str] | None,
+    setup: bool = False,
+) -> operations.AnyAction:
+    """One recorded run as the action that replays it (ids as a fresh world gives them; an
+    uploaded image named by ``image``)."""
+    if "given" not in run:
+        raise UsageError(
+            _(
+                "{value0} was run by an older loancli that kept no answers; run it again to make "
+                "a bundle or a story"
+            ).format(value0=record["id"]),
+            key="record",
+        )
+    fields = run.get("action") or action_of_words(run, record)
+    if fields is None:
+        raise UsageError(
+            _(
+                "a run of {value0} was made by an older loancli whose command cannot be read as "
+                "an action; run it again to make a bundle or a story"
+            ).format(value0=record["id"]),
+            key="record",
+        )
+    fields = dict(fields)
+    if "applicant" in fields:
+        fields["applicant"] = fresh.get(fields["applicant"], fields["applicant"])
+    answers = dict(run["given"])
+    for key in IMAGE_KEYS:
+        if key in answers and image is not None:
+            values = answers[key] if isinstance(answers[key], list) else [answers[key]]
+            named = [image(str(v)) if v else v for v in values]
+            answers[key] = named[0] if len(named) == 1 else named
+    scenario = str(run.get("scenario") or "default")
+    text = run.get("scenario_text")
+    world: dict[str, Any] = {
+        "record": fresh.get(record["id"], record["id"]),
+        "seed": run.get("seed", 0),
+        "lang": run.get("lang", "en"),
+        "answers": answers,
+    }
+    if setup:
+        world["setup"] = True
+    if text:
+        world["scenario_text"] = text  # a path never travels: the file's body does
+    elif scenario in builtin_names():
+        world["scenario"] = scenario
+    elif scenario != "default":
+        raise UsageError(
+            _(
+                "the scenario file of a run of {value0} was not kept; run it again to make a "
+                "bundle or a story"
+            ).format(value0=record["id"]),
+            key="record",
+        )
+    return msgspec.convert({**fields, **world}, operations.AnyAction)
+
+
+def _servicing(
+    loans: Sequence[Mapping[str, Any]], fresh: dict[str, str]
+) -> list[tuple[datetime, StoryAction]]:
+    """The repayments and re-instalments made on the loans, when they were made."""
+    out: list[tuple[datetime, StoryAction]] = []
+    for loan in loans:
+        owner = fresh.get(loan["applicant_id"], loan["applicant_id"])
+        for event in loan.get("events", []):
+            at = datetime.fromisoformat(event["at"])
+            detail = event.get("detail") or {}
+            if event["event"] == "repaid":
+                kind = detail.get("kind")
+                if kind == "installment":
+                    out.append((at, Repay(loan=owner, installment=detail["installments"][0])))
+                elif kind == "amount":
+                    out.append((at, Repay(loan=owner, amount=detail["amount"])))
+                else:
+                    out.append((at, Repay(loan=owner, all=True)))
+            elif event["event"] == "restructured":
+                out.append((at, Restructure(loan=owner, term=detail["term"])))
+            elif event["event"] == "repay_failed":
+                out.append((at, Repay(loan=owner, all=True)))
+    return sorted(out, key=lambda item: item[0])
+
+
+def _loan_expect(loan: Loan, now: str | None) -> Expect:
+    today = datetime.fromisoformat(now or loan["loan_date"]).date()
+    view = loan_view(loan, today)
+    lines = {
+        line["n"]: InstallmentExpect(
+            status=line["status"], penalty=line["penalty"], owed=line["owed"]
+        )
+        for line in view["installments"]
+    }
+    return Expect(
+        loan=LoanExpect(
+            status=view["loan_status"],
+            remaining_principal=view["remaining_principal"],
+            penalty=view["penalty"],
+            installments=lines,
+        )
+    )
+
+
+def _merge(first: Expect | None, second: Expect) -> Expect:
+    if first is None:
+        return second
+    return msgspec.structs.replace(first, loan=second.loan)
+
+
+def story_yaml(story: Story, expects: dict[int, Expect], header: str = "") -> str:
+    """The story as a person reads and edits it: each action with its ``expect``."""
+    data = msgspec.to_builtins(story)
+    for n, expect in expects.items():
+        data["actions"][n]["expect"] = msgspec.to_builtins(expect)
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def story_text(store: Store, record_id: str, folder: Path | None) -> str:
+    """The record's story as YAML. An uploaded image is named as the built-in image it is,
+    else copied into ``folder`` (beside the story file) and named relative to it; without a
+    folder, an image that is not built in is exit 2."""
+    builtin = {p.read_bytes(): p.name for p in BUILTIN_IMAGES.glob("*.png")}
+    copied: dict[str, str] = {}
+
+    def image(path: str) -> str:
+        if path in copied:
+            return copied[path]
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise UsageError(
+                _("the image {path} a run uploaded cannot be read ({why})").format(
+                    path=path, why=exc.strerror
+                ),
+                key="record",
+            ) from None
+        if data in builtin:
+            copied[path] = builtin[data]
+        elif folder is None:
+            raise UsageError(
+                _(
+                    "a run uploaded {name}, which is not a built-in image; write the story to a "
+                    "file so the image is kept beside it"
+                ).format(name=Path(path).name),
+                key="out",
+            )
+        else:
+            name = f"images/{len(copied) + 1}-{Path(path).name}"
+            (folder / "images").mkdir(exist_ok=True)
+            write_private(folder / name, data)
+            copied[path] = name
+        return copied[path]
+
+    story, expects = story_of(store, record_id, image)
+    header = (
+        f"# The story of {record_id} as it happened; play it with: loancli story run FILE\n"
+        "# Passwords are stand-ins; codes read off the simulated phone are 'auto'.\n"
+    )
+    return story_yaml(story, expects, header)

@@ -1,0 +1,132 @@
+"""Stored journeys and flows as support lists and shows them: one masked line per record, and
+one record as it is now (a journey's outcome with its loan's current plan, a flow's outcome
+in plain words), as JSON-ready data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypedDict
+
+from loancli.journey.flows import flow_result
+from loancli.journey.runner import JourneyResult, result_of
+from loancli.loan.loans import LoanView, loan_view
+from loancli.masking import mask_name, mask_phone
+from loancli.records import APPLICANTS, FLOWS, LOANS, Applicant, Flow
+from loancli.store import Store
+from loancli.support.reporting import facts_of, is_flow, resolve
+
+
+class ApplicantRow(TypedDict):
+    """A journey on one line, masked."""
+
+    id: str
+    phone: str | None
+    name: str | None
+    status: str
+    step: str
+    reason: str | None
+    updated_at: str | None
+
+
+class FlowRow(TypedDict):
+    """A flow on one line, masked."""
+
+    id: str
+    kind: str
+    phone: str | None
+    status: str
+    step: str
+    reason: str | None
+    updated_at: str | None
+
+
+def applicant_summary(record: Applicant) -> ApplicantRow:
+    """A journey on one line (``applicants list``): masked phone and name, where it is."""
+    identity = record.get("identity")
+    name = identity.get("name") if identity else None
+    return {
+        "id": record["id"],
+        "phone": mask_phone(record["phone"]) if record.get("phone") else None,
+        "name": mask_name(name) if name else None,
+        "status": record["status"],
+        "step": record["step"],
+        "reason": record.get("reason"),
+        "updated_at": record.get("updated_at"),
+    }
+
+
+def flow_summary(record: Flow) -> FlowRow:
+    """A flow on one line (``flows list``): its kind, masked phone, where it is."""
+    return {
+        "id": record["id"],
+        "kind": record["kind"],
+        "phone": mask_phone(record["phone"]) if record.get("phone") else None,
+        "status": record["status"],
+        "step": record["step"],
+        "reason": record.get("reason"),
+        "updated_at": record.get("updated_at"),
+    }
+
+
+def applicant_rows(store: Store) -> list[ApplicantRow]:
+    return [applicant_summary(record) for record in store.all(APPLICANTS)]
+
+
+def flow_rows(store: Store) -> list[FlowRow]:
+    return [flow_summary(record) for record in store.all(FLOWS)]
+
+
+def flow_document(
+    record: Flow,
+    facts: Mapping[str, str],
+    empty: Mapping[str, object] | None = None,
+) -> dict[str, object]:
+    """A flow's JSON document: its result (status, reason in words, advice), the flow's own
+    view (``empty``, e.g. ``{"card": None}``, until the flow completed), then the events."""
+    result = flow_result(record, facts)
+    shown = {k: v for k, v in result.items() if k != "events"}
+    return {**shown, **(empty or {}), **record.get("view", {}), "events": result["events"]}
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """One journey or flow as it is now. ``result`` is a journey's result (its schedule the
+    loan's current plan, with each installment's status) or a flow's document; ``loan_now``
+    the journey's newest loan today, if it has one."""
+
+    record: Applicant | Flow
+    result: JourneyResult | dict[str, object]
+    loan_now: LoanView | None = None
+
+    @property
+    def is_flow(self) -> bool:
+        return is_flow(self.record)
+
+    def document(self) -> dict[str, Any]:
+        """The JSON document (``applicants show --json``, ``flows show --json``)."""
+        if is_flow(self.record):
+            return {"flow": flow_summary(self.record), **self.result}
+        result: Mapping[str, object] = self.result
+        return {
+            "applicant": applicant_summary(self.record),
+            **{k: result[k] for k in ("loan", "schedule", "events")},
+            "loan_now": self.loan_now,
+        }
+
+
+def record_view(store: Store, record_id: str, today: date) -> RecordView:
+    """The journey or flow ``record_id`` names (a loan id names the record that made it)."""
+    record = resolve(store, record_id)
+    facts = facts_of(record)
+    if is_flow(record):
+        return RecordView(record, flow_document(record, facts))
+    loans = store.find(LOANS, applicant_id=record["id"])
+    now = loan_view(max(loans, key=lambda x: x["id"]), today) if loans else None
+    result = result_of(record, facts)
+    if now is not None:
+        # The loan as it is now: the current plan (re-planned after a prepayment or a
+        # re-instalment) with each installment's status, penalty and paid date.
+        result["schedule"] = list(now["installments"])
+    return RecordView(record, result, now)

@@ -1,0 +1,158 @@
+"""``scenario find`` and ``story find``: the best five scenarios and stories for a borrower's
+words, as text or JSON, each with a command that runs as pasted from an empty folder, on a
+state file of its own."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CLI_ENV, ROOT, run_cli, run_json
+
+from loancli.stories.finding import builtin_items, find
+from loancli.world.scenario import builtin_names, load_scenario
+
+RESULT_KEYS = {"name", "kind", "reason", "score", "exact", "matched", "description", "command"}
+
+
+def test_json_gives_each_result_with_its_kind_reason_score_and_command(tmp_path: Path) -> None:
+    code, doc = run_json(tmp_path, "scenario", "find", "借款申请通过了但是钱一直没打到卡上")
+    assert code == 0
+    assert doc["query"] == "借款申请通过了但是钱一直没打到卡上"
+    results = doc["results"]
+    assert 1 <= len(results) <= 5
+    assert all(set(r) == RESULT_KEYS for r in results)
+    assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
+    top = results[0]
+    assert top["kind"] == "scenario" and top["exact"] is None
+    assert top["name"] in {"frozen-card", "closed-card", "transfer-failed"}
+    assert top["reason"] == load_scenario(top["name"]).expect["reason"]
+    assert top["command"].startswith(f"loancli --db {top['name']}.json --scenario {top['name']} ")
+
+    code, doc = run_json(tmp_path, "scenario", "find", "overdue", "penalty")
+    story = next(r for r in doc["results"] if r["kind"] == "story")
+    assert story["name"] == "overdue-penalty"
+    assert story["command"] == "loancli --db overdue-penalty.json story run overdue-penalty"
+
+
+def test_story_find_ranks_the_same_scenarios_and_stories(tmp_path: Path) -> None:
+    for words in (["手机号注销了收不到短信"], ["code", "expired"], ["card_frozen"]):
+        _code, scenario = run_json(tmp_path, "scenario", "find", *words)
+        code, story = run_json(tmp_path, "story", "find", *words)
+        assert code == 0
+        assert story == scenario
+
+
+def test_text_output_shows_rank_kind_reason_match_and_command(tmp_path: Path) -> None:
+    code, out, err = run_cli(tmp_path, "scenario", "find", "卡被冻结了借的钱怎么办")
+    assert code == 0, err
+    assert out.startswith("1. frozen-card (scenario, card_frozen) score ")
+    assert "The bound bank card is frozen, so the money cannot arrive." in out
+    assert "matched “" in out
+    command = "loancli --db frozen-card.json --scenario frozen-card --no-input apply --answers "
+    assert command + "happy-path" in out
+    assert out.count("\n1. ") + out.startswith("1. ") == 1 and "\n5. " in out
+
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "scenario", "find", "card_frozen")
+    assert code == 0, err
+    assert out.startswith("1. frozen-card (场景, card_frozen)")
+    assert "绑定的银行卡已冻结，钱无法到账。" in out
+    assert "匹配：停止原因为 card_frozen" in out
+
+
+def test_words_nothing_holds_say_what_to_try(tmp_path: Path) -> None:
+    code, out, err = run_cli(tmp_path, "scenario", "find", "xylophone")
+    assert code == 0, err
+    assert "Nothing matches 'xylophone'" in out and "loancli scenario list" in out
+    code, doc = run_json(tmp_path, "story", "find", "xylophone")
+    assert code == 0 and doc == {"query": "xylophone", "results": []}
+
+
+# Every suggested command, pasted into a shell in an empty folder ----------------------------
+
+
+@pytest.fixture(scope="module")
+def shell_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A shell whose ``loancli`` is this checkout's (as the installed script would be)."""
+    bin_dir = tmp_path_factory.mktemp("bin")
+    script = bin_dir / "loancli"
+    script.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m loancli.cli.main "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    env = dict(os.environ, **CLI_ENV)
+    env["PATH"] = os.pathsep.join([str(bin_dir), env.get("PATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.pop("LOANCLI_DB", None)
+    return env
+
+
+def paste(command: str, folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    folder.mkdir()
+    return subprocess.run(
+        command, shell=True, cwd=folder, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_each_scenario_command_runs_from_an_empty_folder(
+    name: str, tmp_path: Path, shell_env: dict[str, str]
+) -> None:
+    (found,) = [f for f in find(name) if f.name == name]
+    expect = load_scenario(name).expect
+    folder = tmp_path / "empty"
+    proc = paste(found.command, folder, shell_env)
+    if expect.get("reason"):
+        assert proc.returncode == 3, proc.stderr
+        assert f": {expect['reason']}" in proc.stdout
+    else:
+        assert proc.returncode == 0, proc.stderr
+    # Its own state file, in the folder it ran in.
+    assert (folder / f"{name}.json").is_file()
+
+
+def _story_run_exists() -> bool:
+    from loancli.cli.main import COMMANDS, module_commands
+
+    if "story" not in COMMANDS:
+        return False
+    group = module_commands(COMMANDS["story"][0])["story"]
+    return "run" in getattr(group, "commands", {})
+
+
+@pytest.mark.skipif(not _story_run_exists(), reason="story run is not in this build yet")
+@pytest.mark.parametrize("name", [i.name for i in builtin_items() if i.kind == "story"])
+def test_each_story_command_runs_from_an_empty_folder(
+    name: str, tmp_path: Path, shell_env: dict[str, str]
+) -> None:
+    (found,) = [f for f in find(name) if f.name == name]
+    folder = tmp_path / "empty"
+    proc = paste(found.command, folder, shell_env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (folder / f"{name}.json").is_file()
+
+
+# The complaint phrases in a scenario file ------------------------------------------------------
+
+
+def test_a_scenario_files_complaint_phrases_are_checked(tmp_path: Path) -> None:
+    path = tmp_path / "phrases.yaml"
+    path.write_text(
+        "name: phrases\ncomplaint:\n  zh: [钱没到账, '']\n  en: money did not arrive\n  fr: [x]\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(tmp_path, "scenario", "validate", str(path))
+    assert code == 2
+    assert "complaint.zh[1]: expected a phrase of 1 to 200 characters" in err
+    assert "complaint.en: expected a list" in err
+    assert "complaint.fr: unknown language; expected zh or en" in err
+    path.write_text("name: phrases\ncomplaint: [钱没到账]\n", encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "scenario", "validate", str(path))
+    assert code == 2 and "complaint: expected a mapping such as {zh: [钱没到账]" in err
+    path.write_text("name: phrases\ncomplaint: {zh: [钱没到账], en: [no money]}\n")
+    code, out, err = run_cli(tmp_path, "scenario", "validate", str(path))
+    assert code == 0, err
+    assert load_scenario(str(path)).complaint == {"zh": ["钱没到账"], "en": ["no money"]}

@@ -1,0 +1,145 @@
+"""Stories through the real CLI: ``story run`` with ✔/✘, ``--until`` then the rest by hand,
+``check`` with JUnit XML that validates, stable shards that together run every story once,
+a matrix, a wrong figure named (action, field, expected, got), an unreadable story exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import xmlschema
+import yaml
+from conftest import ROOT, run_cli, run_json, run_loancli
+
+from loancli.stories.runner import builtin_story_names
+
+JUNIT_XSD = ROOT / "tests" / "fixtures" / "junit.xsd"
+
+WRONG = """\
+story: 1
+title: a figure that is wrong on purpose
+actions:
+  - action: apply
+    expect: {status: completed}
+  - action: clock_advance
+    by: 45d
+    expect:
+      loan:
+        installments:
+          1: {status: overdue, penalty: "999.99"}
+"""
+
+
+def test_a_built_in_story_runs_and_says_each_action_held(tmp_path: Path) -> None:
+    done = run_loancli(["story", "run", "overdue-penalty"], cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "✔ 1. apply" in done.stdout and "✔ 2. clock_advance" in done.stdout
+    assert list(tmp_path.iterdir()) == []  # in memory unless --db says otherwise
+
+
+def test_until_keeps_the_world_for_the_rest_by_hand(tmp_path: Path) -> None:
+    db = tmp_path / "x.json"
+    code, out, err = run_cli(tmp_path, "story", "run", "overdue-penalty", "--until", "1", db=db)
+    assert code == 0, out + err
+    code, paid = run_json(tmp_path, "repay", "A0001", "--installment", "1", db=db)
+    assert code == 0 and paid["status"] == "paid"
+    code, moved = run_json(tmp_path, "clock", "advance", "70d", db=db)
+    assert code == 0 and any(e["event"] == "installment_due" for e in moved["events"])
+
+
+def test_a_wrong_figure_exits_3_naming_action_field_expected_and_got(tmp_path: Path) -> None:
+    story = tmp_path / "wrong.yaml"
+    story.write_text(WRONG, encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 3, out + err
+    assert "✘ 2. clock_advance" in out
+    assert "installment 1 penalty: expected 999.99, got 8.05" in out
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(tmp_path))
+    assert code == 3, out + err
+    assert "action 2 (clock_advance by=45d)" in out and "expected 999.99, got 8.05" in out
+
+
+def test_check_writes_junit_that_validates_one_case_per_story(tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "wrong.yaml").write_text(WRONG, encoding="utf-8")
+    xml = tmp_path / "out.xml"
+    code, out, err = run_cli(tmp_path, "check", str(tmp_path / "mine"), "--junit", str(xml))
+    assert code == 3, out + err
+    schema = xmlschema.XMLSchema(str(JUNIT_XSD))
+    schema.validate(str(xml))
+    doc = schema.to_dict(str(xml))
+    [suite] = doc["testsuite"]
+    cases = {c["@name"]: c for c in suite["testcase"]}
+    assert set(cases) == {*builtin_story_names(), "wrong"}
+    assert len(cases["wrong"]["failure"]) == 1
+    assert suite["@failures"] == 1 and suite["@tests"] == len(cases)
+
+
+def test_shards_together_run_every_story_exactly_once(tmp_path: Path) -> None:
+    seen: list[str] = []
+    for k in (1, 2, 3):
+        code, doc = run_json(tmp_path, "check", "--shard", f"{k}/3", "--jobs", "1")
+        assert code == 0, doc
+        seen += [s["name"] for s in doc["stories"]]
+    assert sorted(seen) == sorted(builtin_story_names())
+
+
+def test_a_matrix_names_each_case(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "apply.yaml").write_text(
+        "story: 1\nactions:\n  - action: apply\n    expect: {status: completed}\n",
+        encoding="utf-8",
+    )
+    code, doc = run_json(
+        tmp_path,
+        "check",
+        "--no-builtin",
+        str(folder),
+        "--matrix",
+        "amount=5000,20000",
+        "--matrix",
+        "term=6,12",
+    )
+    assert code == 0, doc
+    assert sorted(s["name"] for s in doc["stories"]) == [
+        "apply[amount=20000,term=12]",
+        "apply[amount=20000,term=6]",
+        "apply[amount=5000,term=12]",
+        "apply[amount=5000,term=6]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("story: 2\nactions: [{action: apply}]\n", ("story format",)),
+        ("story: 1\nactions: [{action: shell}]\n", ("actions[0]", "shell")),
+        (
+            "story: 1\nactions: [{action: apply, answers: {id_front: /etc/hostname}}]\n",
+            ("id_front",),
+        ),
+        ("story: 1\nworld: {scenario: ../x}\nactions: [{action: apply}]\n", ("world.scenario",)),
+        ("story: 1\nactions: !!python/object/apply:os.system [true]\n", ("tag",)),
+    ],
+)
+def test_a_story_that_cannot_be_read_is_exit_2_naming_the_field(
+    tmp_path: Path, text: str, words: tuple[str, ...]
+) -> None:
+    story = tmp_path / "bad.yaml"
+    story.write_text(text, encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(story))
+    assert code == 2, out + err
+    assert "Traceback" not in out + err
+    for word in words:
+        assert word in err, (word, err)
+
+
+def test_the_schema_describes_a_story(tmp_path: Path) -> None:
+    code, out, _err = run_cli(tmp_path, "story", "schema")
+    assert code == 0
+    schema = json.loads(out)
+    assert "Story" in json.dumps(schema) and "$defs" in schema
+    story = yaml.safe_load((ROOT / "loancli/data/stories/overdue-penalty.yaml").read_text())
+    assert story["story"] == 1
