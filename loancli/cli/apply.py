@@ -15,8 +15,8 @@ from loancli.cli.common import (
     RecordOption,
     SetOption,
     handled,
-    replay_words,
     resume_command,
+    run_again,
     world_args,
 )
 from loancli.cli.options import options
@@ -89,7 +89,7 @@ def demo(ctx: typer.Context) -> None:
     with handled(opts):
         done = api.demo(seed=opts.seed, clock=opts.clock, scenario=opts.scenario)
     # The demo's world is gone with the command: a stopped demo is run again, not resumed.
-    show_run(opts, done, f"loancli {replay_words(opts, 'demo')}")
+    show_run(opts, done, run_again(opts, "demo"))
     raise typer.Exit(int(ExitCode.STOPPED if done.stopped else ExitCode.OK))
 
 
