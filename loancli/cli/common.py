@@ -153,7 +153,7 @@ def stopped_journey(exc: BaseException) -> tuple[str, str, str | None] | None:
     stopped = getattr(exc, "stopped", None)
     if not stopped or not stopped[0].startswith("A"):
         return None
-    return stopped  # type: ignore[no-any-return]
+    return stopped
 
 
 def error_keys(exc: BaseException) -> list[str]:

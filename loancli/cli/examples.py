@@ -24,8 +24,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "schedule": (
         "schedule --amount 10000 --term 12 --loan-date 2026-03-15 --apr 18",
-        "schedule --amount 3000 --term 6 --loan-date 2026-03-15 \\\n"
-        "      --method equal_principal",
+        "schedule --amount 3000 --term 6 --loan-date 2026-03-15 \\\n      --method equal_principal",
         "--json schedule --amount 5000 --term 3 --loan-date 2026-03-15",
     ),
     "calendar": (
@@ -54,7 +53,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "--db qa.json report A0001 --bundle ticket.zip",
     ),
     "replay": ("replay ticket.zip", "--db replayed.json replay ticket.zip"),
-    "sms inbox": ("--db qa.json sms inbox 13800138000", "sms inbox 13800138000 --json --db qa.json"),
+    "sms inbox": (
+        "--db qa.json sms inbox 13800138000",
+        "sms inbox 13800138000 --json --db qa.json",
+    ),
     "applicants list": ("--db qa.json applicants list", "applicants list --json --db qa.json"),
     "applicants show": ("--db qa.json applicants show A0001", "--db qa.json applicants show L0001"),
     "flows list": ("--db qa.json flows list", "--db qa.json --json flows list"),

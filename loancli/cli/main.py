@@ -287,7 +287,7 @@ def main(
         str | None,
         typer.Option(
             "--clock",
-            metavar="ISO-DATETIME",
+            metavar="DATETIME",
             help="Set the simulated now, ISO date-time (Beijing time if naive).",
         ),
     ] = None,

@@ -91,7 +91,12 @@ def test_a_journey_kept_under_json_names_its_id_and_the_resume_command(tmp_path:
     assert code != 0, err
     error = json.loads(out)["error"]
     assert error["id"] == "A0001" and error["keys"] == ["amount"]
-    assert shlex.split(error["resume"])[:4] == ["loancli", "--db", str(tmp_path / "state.json"), "apply"]
+    assert shlex.split(error["resume"])[:4] == [
+        "loancli",
+        "--db",
+        str(tmp_path / "state.json"),
+        "apply",
+    ]
     assert "--set amount=VALUE" in error["resume"]
 
 
@@ -114,7 +119,14 @@ def test_moving_global_options_keeps_a_command_s_own_and_stops_at_double_dash() 
     args = ["idcard", "generate", "--json", "--no-input"]
     assert hoist_global_options(ROOT_GROUP, args) == ["--no-input", "idcard", "generate", "--json"]
     args = ["persona", "new", "--seed", "3", "--db", "w.json"]
-    assert hoist_global_options(ROOT_GROUP, args) == ["--db", "w.json", "persona", "new", "--seed", "3"]
+    assert hoist_global_options(ROOT_GROUP, args) == [
+        "--db",
+        "w.json",
+        "persona",
+        "new",
+        "--seed",
+        "3",
+    ]
     args = ["story", "find", "--", "--json"]
     assert hoist_global_options(ROOT_GROUP, args) == args
 
