@@ -82,8 +82,7 @@ def demo(ctx: typer.Context) -> None:
         opts.console.print(
             _(
                 "[bold]loancli demo[/bold]: the happy path, scripted, on a fresh state file.\n"
-                "Same as: loancli --db STATE.json --no-input apply --answers "
-                "fixtures/answers/happy-path.yaml\n"
+                "Same as: loancli --db STATE.json --no-input apply --answers happy-path\n"
             )
         )
     with handled(opts):

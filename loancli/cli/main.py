@@ -1,6 +1,20 @@
 """The root command: global options, and a table of the commands, each loaded from its own
 module only when it runs (as pip's command table does), so that ``loancli --help`` imports
 no command module and the command modules import at the top.
+
+For people and scripts, the root group also:
+
+- reads the global options (``--db``, ``--json``, ``--lang``, ``--scenario``, ``--seed``,
+  ``--clock``, ``--lock-timeout``, ``--no-input``, ``--no-pager``) wherever they are written:
+  before click parses, :func:`hoist_global_options` moves those written after the command to
+  the front (``loancli applicants list --json --db X``), except an option the command
+  defines itself (``idcard generate --json``) and anything after ``--``;
+- with ``--json``, prints a usage error (unknown command or option, a bad value) as one JSON
+  document on stdout, ``{"error": {"exit_code", "keys", "key", "message"}}``;
+- takes ``-h`` as ``--help``, ends each command's help with examples
+  (:mod:`loancli.cli.examples`), and completes in bash, zsh and fish
+  (``--install-completion``): commands, options, ``--scenario`` names, story names and the
+  applicant and flow ids of the state file (:mod:`loancli.cli.completion`).
 """
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
