@@ -12,6 +12,12 @@ from __future__ import annotations
 # Command path -> examples (without the leading "loancli "; a long one continues on the next
 # line after " \\", as a shell reads it).
 EXAMPLES: dict[str, tuple[str, ...]] = {
+    # loancli itself ("loancli --help").
+    "": (
+        "--db qa.json apply",
+        "applicants list --db qa.json --json",
+        "scenario find 银行卡被冻结",
+    ),
     "apply": (
         "--db qa.json apply",
         "--db qa.json --no-input apply --answers happy-path --record walk.yaml",

@@ -276,6 +276,7 @@ app = typer.Typer(
     add_completion=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Examples:\n\n\b\n" + "\n".join(f"  loancli {example}" for example in EXAMPLES[""]),
 )
 
 
@@ -293,7 +294,7 @@ def main(
         typer.Option(
             "--db",
             envvar="LOANCLI_DB",
-            metavar="PATH",
+            metavar="FILE",
             help="TinyDB state file (created on first use).",
         ),
     ] = None,

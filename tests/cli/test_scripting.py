@@ -166,6 +166,12 @@ def test_every_command_s_help_ends_with_examples_that_parse(path: str, command: 
         assert ctx.command is command, example
 
 
+def test_loancli_s_own_help_ends_with_examples_that_parse() -> None:
+    assert invoke("-h").stdout.rstrip().endswith(EXAMPLES[""][-1])
+    for example in EXAMPLES[""]:
+        assert f" {parse(shlex.split(example)).command.name} " in f" {example} "
+
+
 def test_one_placeholder_style_and_choices_listed() -> None:
     import re
 
