@@ -73,10 +73,18 @@ def handled(opts: Options, fields: Mapping[str, str] | None = None) -> Iterator[
             opts.emit({"error": error_document(opts, exc)})
         raise typer.Exit(int(exc.exit_code)) from None
     except KeyboardInterrupt as exc:
-        typer.echo("\n" + _("Interrupted; what was done is saved."), err=True)
+        message = _("Interrupted; what was done is saved.")
+        typer.echo("\n" + message, err=True)
         hint = continue_hint(opts, exc)
         if hint:
             typer.echo(printable(hint), err=True)
+        if opts.json:
+            error: dict[str, Any] = {"exit_code": 130, "keys": [], "key": None, "message": message}
+            stopped = stopped_journey(exc)
+            if stopped is not None:
+                error["id"] = stopped[0]
+                error["resume"] = resume_command(opts, stopped[0], stopped[2])
+            opts.emit({"error": error})
         raise typer.Exit(130) from None
 
 

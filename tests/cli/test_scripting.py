@@ -221,3 +221,23 @@ def test_completion_offers_commands_applicant_ids_scenarios_and_stories(state: P
 
     story = builtin_story_names()[0]
     assert story in complete(f"story run {story[:3]}")
+
+
+def test_ctrl_c_under_json_is_one_json_document_with_the_resume_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from loancli.cli.common import handled
+    from loancli.cli.options import Options
+
+    opts = Options(json=True, db=Path("/srv/qa state.json"), lang="zh", seed=4)
+    interrupted = KeyboardInterrupt()
+    interrupted.stopped = ("A0007", "profile", "happy-path")  # type: ignore[attr-defined]
+    with pytest.raises(typer.Exit) as exit_, handled(opts):
+        raise interrupted
+    assert exit_.value.exit_code == 130
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["exit_code"] == 130 and error["id"] == "A0007"
+    assert shlex.split(error["resume"]) == [
+        "loancli", "--db", "/srv/qa state.json", "--lang", "zh", "--seed", "4",
+        "apply", "--resume", "A0007", "--answers", "happy-path",
+    ]  # fmt: skip
