@@ -83,8 +83,8 @@ def module_commands(module: str) -> dict[str, Any]:
     importlib.import_module(f"loancli.cli.{module}").register(registered)
     group = typer.main.get_group(registered)
     for name, command in group.commands.items():
-        _complete_params(command)
         _tidy_help(command, name)
+        _complete_params(command)  # by placeholder: after _tidy_help sets them
     return dict(group.commands)
 
 

@@ -217,6 +217,7 @@ def test_completion_offers_commands_applicant_ids_scenarios_and_stories(state: P
     assert "A0001" in complete("repay ", env={"LOANCLI_DB": str(state)})
     assert "frozen-card" in complete("--scenario froz")
     assert "--installment" in complete("repay A0001 --inst")
+    assert "A0001" in complete(f"apply --db {state} --resume ")
     from loancli.stories.runner import builtin_story_names
 
     story = builtin_story_names()[0]
