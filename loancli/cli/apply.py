@@ -17,8 +17,8 @@ from loancli.cli.common import (
     RecordOption,
     SetOption,
     handled,
-    replay_words,
     resume_command,
+    run_again,
     world_args,
 )
 from loancli.cli.options import options
@@ -84,14 +84,13 @@ def demo(ctx: typer.Context) -> None:
         opts.console.print(
             _(
                 "[bold]loancli demo[/bold]: the happy path, scripted, on a fresh state file.\n"
-                "Same as: loancli --db STATE.json --no-input apply --answers "
-                "fixtures/answers/happy-path.yaml\n"
+                "Same as: loancli --db STATE.json --no-input apply --answers happy-path\n"
             )
         )
     with handled(opts):
         done = api.demo(seed=opts.seed, clock=opts.clock, scenario=opts.scenario)
     # The demo's world is gone with the command: a stopped demo is run again, not resumed.
-    show_run(opts, done, f"loancli {replay_words(opts, 'demo')}")
+    show_run(opts, done, run_again(opts, "demo"))
     raise typer.Exit(int(ExitCode.STOPPED if done.stopped else ExitCode.OK))
 
 

@@ -72,53 +72,114 @@ def handled(opts: Options, fields: Mapping[str, str] | None = None) -> Iterator[
         if hint:
             console.print(escape(hint))
         if opts.json:
-            key = getattr(exc, "key", None)
-            opts.emit({"error": {"exit_code": int(exc.exit_code), "key": key, "message": str(exc)}})
+            opts.emit({"error": error_document(opts, exc)})
         raise typer.Exit(int(exc.exit_code)) from None
     except KeyboardInterrupt as exc:
-        typer.echo("\n" + _("Interrupted; what was done is saved."), err=True)
+        message = _("Interrupted; what was done is saved.")
+        typer.echo("\n" + message, err=True)
         hint = continue_hint(opts, exc)
         if hint:
             typer.echo(printable(hint), err=True)
+        if opts.json:
+            error: dict[str, Any] = {"exit_code": 130, "keys": [], "key": None, "message": message}
+            stopped = stopped_journey(exc)
+            if stopped is not None:
+                error["id"] = stopped[0]
+                error["resume"] = resume_command(opts, stopped[0], stopped[2])
+            opts.emit({"error": error})
         raise typer.Exit(130) from None
 
 
-def world_flags(opts: Options) -> str:
-    """The global options that name this run's world, as a pasted command needs them."""
+def error_document(opts: Options, exc: LoanCliError) -> dict[str, Any]:
+    """A refusal as ``--json`` prints it: exit code, the options or fields it is about
+    (``keys``, a list; ``key`` joins them, as before), the message, and for a journey kept
+    in the state file its ``id`` and the ``resume`` command."""
+    keys = error_keys(exc)
+    error: dict[str, Any] = {
+        "exit_code": int(exc.exit_code),
+        "keys": keys,
+        "key": getattr(exc, "key", None),
+        "message": str(exc),
+    }
+    stopped = stopped_journey(exc)
+    if stopped is not None:
+        record_id, _step, answers = stopped
+        error["id"] = record_id
+        error["resume"] = resume_command(opts, record_id, answers, keys)
+    return error
+
+
+def world_flags(opts: Options) -> list[str]:
+    """The global options of this run that a pasted command needs to act on the same world
+    in the same language, paths made absolute so that it runs from any folder."""
     flags = []
     if opts.db is not None:
-        flags += ["--db", str(opts.db)]
+        flags += ["--db", str(Path(opts.db).absolute())]
     if opts.scenario:
-        flags += ["--scenario", opts.scenario]
-    return " ".join(shlex.quote(f) for f in flags)
+        flags += ["--scenario", scenario_ref(opts.scenario)]
+    if opts.lang:
+        flags += ["--lang", opts.lang]
+    if opts.seed:
+        flags += ["--seed", str(opts.seed)]
+    return flags
+
+
+def scenario_ref(scenario: str) -> str:
+    """A scenario as a pasted command names it: a built-in by its name, a file by its
+    absolute path."""
+    return str(Path(scenario).absolute()) if os.path.exists(scenario) else scenario
 
 
 def replay_words(opts: Options, command: str) -> str:
     """``[--scenario S] COMMAND``: what a recording's header says to run it with."""
-    scenario = ["--scenario", shlex.quote(opts.scenario)] if opts.scenario else []
+    scenario = ["--scenario", shlex.quote(scenario_ref(opts.scenario))] if opts.scenario else []
     return " ".join([*scenario, command])
+
+
+def run_again(opts: Options, *command: str) -> str:
+    """``loancli [global options] COMMAND...`` as it is pasted (one line, shell-quoted)."""
+    return shlex.join(["loancli", *world_flags(opts), *command])
 
 
 def resume_command(
     opts: Options, record_id: str, answers: str | None = None, keys: Sequence[str] = ()
 ) -> str:
-    """The command that continues journey ``record_id`` in this run's world, as pasted."""
+    """The command that continues journey ``record_id`` in this run's world, as pasted: one
+    line, shell-quoted, every option the run used (``--db``, ``--scenario``, ``--lang``,
+    ``--seed``, ``--answers``, ``--record``), paths absolute; an answer to put right is
+    ``--set KEY=VALUE``."""
     words = ["apply", "--resume", record_id]
     if answers:
-        words += ["--answers", shlex.quote(answers)]
-    words += [f"--set {k}=VALUE" for k in keys]
-    return " ".join(p for p in ("loancli", world_flags(opts), *words) if p)
+        words += ["--answers", answers]
+    if opts.record is not None:
+        words += ["--record", str(Path(opts.record).absolute())]
+    for key in keys:
+        words += ["--set", f"{key}=VALUE"]
+    return run_again(opts, *words)
+
+
+def stopped_journey(exc: BaseException) -> tuple[str, str, str | None] | None:
+    """Where a journey stopped inside a run (an answer refused or missing, Ctrl-C)."""
+    stopped = getattr(exc, "stopped", None)
+    if not stopped or not stopped[0].startswith("A"):
+        return None
+    return stopped
+
+
+def error_keys(exc: BaseException) -> list[str]:
+    """The fields or options an error is about, as a list."""
+    key = getattr(exc, "key", None)
+    return [k.strip() for k in key.split(",") if k.strip()] if key else []
 
 
 def continue_hint(opts: Options, exc: BaseException) -> str | None:
     """For a journey that stopped inside a run (an answer refused or missing, Ctrl-C): where
     it stopped and the command that goes on from there, with the answers put right."""
-    stopped = getattr(exc, "stopped", None)
-    if not stopped or not stopped[0].startswith("A"):
+    stopped = stopped_journey(exc)
+    if stopped is None:
         return None
     record_id, step, answers = stopped
-    key = getattr(exc, "key", None)
-    keys = [k.strip() for k in key.split(",")] if key else []
+    keys = error_keys(exc)
     return _(
         "The journey of {id} stopped at {step}; nothing it did is lost. Continue with: {command}"
     ).format(id=record_id, step=step, command=resume_command(opts, record_id, answers, keys))
@@ -144,7 +205,9 @@ def world_args(
     command: str = "apply",
     resumed: bool = False,
 ) -> WorldArgs:
-    """The global options and a command's answer options, as the Python API takes them."""
+    """The global options and a command's answer options, as the Python API takes them
+    (``record`` is kept in ``opts`` for the command that continues the run)."""
+    opts.record = record
     return {
         "seed": opts.seed,
         "clock": opts.clock,

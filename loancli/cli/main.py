@@ -1,23 +1,42 @@
 """The root command: global options, and a table of the commands, each loaded from its own
 module only when it runs (as pip's command table does), so that ``loancli --help`` imports
 no command module and the command modules import at the top.
+
+For people and scripts, the root group also:
+
+- reads the global options (``--db``, ``--json``, ``--lang``, ``--scenario``, ``--seed``,
+  ``--clock``, ``--lock-timeout``, ``--no-input``, ``--no-pager``) wherever they are written:
+  before click parses, :func:`hoist_global_options` moves those written after the command to
+  the front (``loancli applicants list --json --db X``), except an option the command
+  defines itself (``idcard generate --json``) and anything after ``--``;
+- with ``--json``, prints a usage error (unknown command or option, a bad value) as one JSON
+  document on stdout, ``{"error": {"exit_code", "keys", "key", "message"}}``;
+- takes ``-h`` as ``--help``, ends each command's help with examples
+  (:mod:`loancli.cli.examples`), and completes in bash, zsh and fish
+  (``--install-completion``): commands, options, ``--scenario`` names, story names and the
+  applicant and flow ids of the state file (:mod:`loancli.cli.completion`).
 """
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
+import contextlib
 import functools
 import importlib
 import os
 import signal
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer._click import echo
+from typer._click import exceptions as click_errors  # Typer's own click, vendored
+from typer.core import TyperArgument, TyperGroup
 
 from loancli import __version__
-from loancli.cli.options import Options
+from loancli.cli.examples import EXAMPLES, metavar_for
+from loancli.cli.options import Options, json_text
 from loancli.cli.params import integer, seconds
 from loancli.i18n import choose_language, set_language
 
@@ -63,11 +82,149 @@ def module_commands(module: str) -> dict[str, Any]:
     registered = typer.Typer(rich_markup_mode=None, add_completion=False)
     importlib.import_module(f"loancli.cli.{module}").register(registered)
     group = typer.main.get_group(registered)
+    for name, command in group.commands.items():
+        _tidy_help(command, name)
+        _complete_params(command)  # by placeholder: after _tidy_help sets them
     return dict(group.commands)
 
 
+# The placeholder an option shows by its type, when :mod:`loancli.cli.examples` sets none.
+TYPE_METAVARS = {"path": "FILE", "integer": "N", "int": "N", "str": "TEXT", "text": "TEXT"}
+
+
+class PlainArgument(TyperArgument):
+    """An argument shown in the usage line as click shows it (``ID``, ``[APPLICANT]``)
+    rather than Typer's ``{ID}``."""
+
+    def make_metavar(self, ctx: Any, *, usage: bool = False) -> str:
+        var = self.metavar or (self.name or "").upper()
+        if usage and not self.required and not var.startswith("["):
+            return f"[{var}]"
+        return var
+
+
+def _tidy_help(command: Any, path: str) -> None:
+    """One placeholder style for a command's (and its subcommands') options and arguments,
+    and its examples at the end of its ``--help``."""
+    for param in command.params:
+        if param.param_type_name == "argument" and isinstance(param, TyperArgument):
+            param.__class__ = PlainArgument
+        elif param.param_type_name == "option" and not getattr(param, "is_flag", False):
+            metavar = metavar_for(path, max(param.opts, key=len))
+            type_name = getattr(param.type, "name", "").lower()
+            param.metavar = metavar or param.metavar or TYPE_METAVARS.get(type_name, "TEXT")
+    examples = EXAMPLES.get(path)
+    if examples:
+        lines = "\n".join(f"  loancli {example}" for example in examples)
+        command.epilog = f"Examples:\n\n\b\n{lines}"
+    for name, sub in getattr(command, "commands", {}).items():
+        _tidy_help(sub, f"{path} {name}")
+
+
+def _completer(name: str, *args: Any) -> Any:
+    """A shell-completion callback that loads :mod:`loancli.cli.completion` when a shell
+    asks, never before (it reads the library)."""
+
+    def complete(ctx: Any, param: Any, incomplete: str) -> list[str]:
+        found = getattr(importlib.import_module("loancli.cli.completion"), name)
+        return list(found(*(ctx if a == "ctx" else a for a in args), incomplete))
+
+    return complete
+
+
+# Command arguments completed from the state file or the built-in lists, by metavar.
+COMPLETERS = {
+    "ID": _completer("record_ids", "ctx"),
+    "APPLICANT": _completer("record_ids", "ctx", False),
+    "[APPLICANT]": _completer("record_ids", "ctx", False),
+    "NAME|FILE": _completer("story_names"),
+}
+
+
+def _complete_params(command: Any) -> None:
+    """Attach :data:`COMPLETERS` to a command's (and its subcommands') arguments."""
+    for param in command.params:
+        completer = COMPLETERS.get(param.metavar or "")
+        if completer is not None and param._custom_shell_complete is None:
+            param._custom_shell_complete = completer
+    for sub in getattr(command, "commands", {}).values():
+        _complete_params(sub)
+
+
+# Global options that may also be written after the command (``loancli applicants list
+# --json --db X``): those taking a value, and flags.
+GLOBAL_VALUE_OPTIONS = ("--db", "--clock", "--seed", "--scenario", "--lock-timeout", "--lang")
+GLOBAL_FLAGS = ("--json", "--no-input", "--no-pager")
+
+
+def hoist_global_options(root: Any, args: Sequence[str]) -> list[str]:
+    """``args`` with every global option written after the command moved in front of it,
+    value and all, so that click reads it as the root's. An option the command defines
+    itself (``idcard generate --json``) stays the command's; nothing after ``--`` moves."""
+    moved: list[str] = []
+    kept: list[str] = []
+    command: Any = root
+    own: set[str] = set()
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word == "--":
+            kept += args[i:]
+            break
+        name, equals, _value = word.partition("=")
+        if name in GLOBAL_VALUE_OPTIONS and name not in own and (equals or i + 1 < len(args)):
+            step = 1 if equals else 2
+            moved += args[i : i + step]
+            i += step
+            continue
+        if word in GLOBAL_FLAGS and word not in own:
+            moved.append(word)
+            i += 1
+            continue
+        if not word.startswith("-") and hasattr(command, "get_command"):
+            # The next command word: its options are its own from here on.
+            command = command.get_command(None, word)
+            own = {o for p in (command.params if command else ()) for o in p.opts}
+        elif not word.startswith("-"):
+            command = None  # an argument: no more command words
+        kept.append(word)
+        i += 1
+    return [*moved, *kept]
+
+
+def error_keys(exc: click_errors.ClickException) -> list[str]:
+    """The options or arguments a usage error is about, as typed."""
+    if isinstance(exc, click_errors.NoSuchOption | click_errors.BadOptionUsage):
+        return [exc.option_name]
+    if isinstance(exc, click_errors.BadParameter):
+        hint = exc.param_hint
+        if isinstance(hint, str):
+            return [hint]
+        if hint:
+            return list(hint)
+        param = exc.param
+        if param is not None and param.param_type_name == "option":
+            return [max(param.opts, key=len)]
+        if param is not None:
+            return [param.human_readable_name]
+    if isinstance(exc, click_errors.UsageError) and "No such command" in exc.format_message():
+        return ["COMMAND"]
+    return []
+
+
+def _wants_json(args: Sequence[str]) -> bool:
+    words = list(args)
+    return "--json" in (words[: words.index("--")] if "--" in words else words)
+
+
 class LazyCommands(TyperGroup):
-    """The root group: lists :data:`COMMANDS` without importing them; loads one to run it."""
+    """The root group: lists :data:`COMMANDS` without importing them; loads one to run it.
+
+    It also reads global options written after the command (:func:`hoist_global_options`)
+    and, with ``--json``, prints a usage error as the one JSON document on stdout (the
+    human message still goes to stderr)."""
+
+    _json = False
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
@@ -80,6 +237,30 @@ class LazyCommands(TyperGroup):
         with formatter.section("Commands"):
             formatter.write_dl([(name, summary) for name, (_m, summary) in COMMANDS.items()])
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        args = hoist_global_options(self, args)
+        self._json = _wants_json(args)
+        with self._json_errors():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with self._json_errors():
+            return super().invoke(ctx)
+
+    @contextlib.contextmanager
+    def _json_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except click_errors.ClickException as exc:
+            if self._json:
+                error = {"exit_code": exc.exit_code, "message": exc.format_message()}
+                keys = error_keys(exc)
+                error |= {"keys": keys, "key": ", ".join(keys) or None}
+                echo(json_text({"error": error}))
+            raise
+
 
 LOCK_TIMEOUT_ENV = "LOANCLI_LOCK_TIMEOUT"
 
@@ -90,8 +271,12 @@ app = typer.Typer(
     "a TinyDB state file.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell; the
+    # shell calls back with _LOANCLI_COMPLETE set (click's protocol).
+    add_completion=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Examples:\n\n\b\n" + "\n".join(f"  loancli {example}" for example in EXAMPLES[""]),
 )
 
 
@@ -109,7 +294,7 @@ def main(
         typer.Option(
             "--db",
             envvar="LOANCLI_DB",
-            metavar="PATH",
+            metavar="FILE",
             help="TinyDB state file (created on first use).",
         ),
     ] = None,
@@ -117,7 +302,7 @@ def main(
         str | None,
         typer.Option(
             "--clock",
-            metavar="ISO-DATETIME",
+            metavar="DATETIME",
             help="Set the simulated now, ISO date-time (Beijing time if naive).",
         ),
     ] = None,
@@ -136,6 +321,7 @@ def main(
             "--scenario",
             metavar="NAME|FILE",
             help="Built-in scenario name or YAML file: how the world behaves.",
+            autocompletion=lambda incomplete: _completer("scenario_names")(None, None, incomplete),
         ),
     ] = None,
     json_: Annotated[
@@ -185,6 +371,7 @@ def main(
         no_input=no_input,
         lock_timeout=_lock_timeout(ctx, lock_timeout),
         no_pager=no_pager,
+        lang=lang,
     )
 
 

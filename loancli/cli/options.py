@@ -28,6 +28,10 @@ class Options:
     no_input: bool = False
     lock_timeout: float | None = None
     no_pager: bool = False
+    # --lang as typed (None: chosen from the environment), for the commands a run prints.
+    lang: str | None = None
+    # The --record file of the run, if any: a printed resume command writes on to it.
+    record: Path | None = None
     # The context of the command running (its words go into a run's record, for bundles).
     command: Any = field(default=None, repr=False)
     _console: Any = field(default=None, repr=False)

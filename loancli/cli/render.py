@@ -43,11 +43,10 @@ def show_result(
 
     if result["status"] == "stopped":
         command = resume or f"loancli apply --resume {result['applicant_id']}"
-        stopped_panel(
-            console,
-            result,
-            _("Applicant {id}").format(id=result["applicant_id"]),
-            "\n[dim]" + _("Continue later with:") + f"[/dim] {escape(command)}",
+        stopped_panel(console, result, _("Applicant {id}").format(id=result["applicant_id"]))
+        # Outside the box and never wrapped: the command is copied whole, as one line.
+        console.print(
+            "[dim]" + _("Continue later with:") + f"[/dim] {escape(command)}", soft_wrap=True
         )
         return
     if result["status"] != "completed":

@@ -1,0 +1,110 @@
+"""Every command loancli prints for a person to run next works when pasted: one line, every
+option the run used, shell-quoted, from any folder. Each hint is pasted into a shell
+(``shell=True``) in an empty folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import DROP, run_cli, write_answers
+
+pytestmark = pytest.mark.usefixtures("no_fsync")
+
+
+def paste(command: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """``command`` typed into a shell in the empty ``folder``, with loancli on the PATH."""
+    folder.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("LOANCLI_DB", "LOANCLI_LANG")}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return subprocess.run(
+        command,
+        shell=True,
+        cwd=folder,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+
+
+def hint_after(label: str, text: str) -> str:
+    """The command on the line that carries ``label``: it is on that one line, whole."""
+    line = next(line for line in text.splitlines() if label in line)
+    command = line.split(label, 1)[1].strip()
+    assert command.startswith("loancli ")
+    return command
+
+
+def test_the_hint_after_a_stop_carries_every_option_and_runs_anywhere(tmp_path: Path) -> None:
+    work = tmp_path / "a folder"
+    work.mkdir()
+    record = work / "my walk.yaml"
+    code, out, err = run_cli(
+        work, "--lang", "zh", "--seed", "3", "--scenario", "frozen-card", "--no-input",
+        "apply", "--answers", "happy-path", "--record", str(record),
+        db=work / "qa state.json",
+    )  # fmt: skip
+    assert code == 3, err
+    command = hint_after("稍后继续：", out)
+    for option in ("--lang zh", "--seed 3", "--scenario frozen-card", "--answers happy-path"):
+        assert option in command
+    assert f"--db '{work / 'qa state.json'}'" in command
+    assert f"--record '{record}'" in command
+    assert "│" not in command  # outside the box
+    pasted = paste(command, tmp_path / "empty")
+    # The same world: the card is still frozen, in Chinese, and the recording goes on.
+    assert pasted.returncode == 3, pasted.stderr
+    assert "card_frozen" in pasted.stdout and "停在" in pasted.stdout
+    assert yaml.safe_load(record.read_text(encoding="utf-8"))
+
+
+def test_the_hint_after_a_missing_answer_runs_anywhere(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    answers = write_answers(work, "partial.yaml", bank_sms_code=None)
+    text = answers.read_text(encoding="utf-8").replace("bank_sms_code: null\n", "")
+    answers.write_text(text, encoding="utf-8")
+    code, _out, err = run_cli(work, "--no-input", "apply", "--answers", str(answers))
+    assert code == 2
+    command = hint_after("Continue with:", err)
+    assert "--set bank_sms_code=VALUE" in command
+    # Pasted with the value filled in, it finishes the journey.
+    pasted = paste(command.replace("=VALUE", "=auto") + " --json", tmp_path / "empty")
+    assert pasted.returncode == 0, pasted.stderr
+    assert json.loads(pasted.stdout)["status"] == "completed"
+
+
+def test_the_hint_after_ctrl_c_runs_anywhere(tmp_path: Path) -> None:
+    pytest.importorskip("pexpect")
+    from terminal.pty_helpers import Terminal
+
+    answers = write_answers(tmp_path, "no-employer.yaml", employer=DROP)
+    term = Terminal(tmp_path, "--lang", "en", "--seed", "5", "apply", "--answers", str(answers))
+    term.wait_prompt("employer")
+    term.interrupt()
+    assert term.finish() == 130
+    command = hint_after("Continue with:", term.text())
+    assert "--lang en" in command and "--seed 5" in command
+    pasted = paste(command + " --set employer=Xiaomi --json", tmp_path / "empty")
+    assert pasted.returncode == 0, pasted.stderr
+    assert json.loads(pasted.stdout)["applicant_id"] == "A0001"
+
+
+@pytest.mark.parametrize("command", ["scenario find 银行卡被冻结", "story find 逾期"])
+def test_the_commands_find_suggests_run_anywhere(tmp_path: Path, command: str) -> None:
+    code, out, err = run_cli(tmp_path, *command.split(), columns=80)
+    assert code == 0, err
+    suggested = [line.strip() for line in out.splitlines() if line.startswith("   loancli ")]
+    assert len(suggested) == 5
+    pasted = paste(suggested[0], tmp_path / "empty")
+    # A scenario ends where it is expected to stop (exit 3), a story with its verdict (0).
+    assert pasted.returncode in (0, 3), pasted.stderr
+    assert "Error" not in pasted.stderr

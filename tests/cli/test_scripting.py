@@ -1,0 +1,244 @@
+"""For scripts and shells: every --json error is one JSON document, global options after the
+command, -h everywhere, shell completion, examples that parse, one placeholder style."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from conftest import HAPPY_PATH_FILE, run_cli, run_json
+from typer.testing import CliRunner
+
+from loancli.cli.examples import EXAMPLES
+from loancli.cli.main import COMMANDS, app, hoist_global_options
+
+pytestmark = pytest.mark.usefixtures("no_fsync")
+
+ROOT_GROUP = typer.main.get_command(app)
+
+
+def leaf_commands() -> list[tuple[str, Any]]:
+    """Every command a person runs, by its words (``applicants list``)."""
+    found = []
+
+    def walk(command: Any, path: str) -> None:
+        subs = getattr(command, "commands", None)
+        if not subs:
+            found.append((path, command))
+        for name, sub in (subs or {}).items():
+            walk(sub, f"{path} {name}")
+
+    for name in COMMANDS:
+        walk(ROOT_GROUP.get_command(None, name), name)
+    return found
+
+
+LEAVES = leaf_commands()
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
+    return CliRunner().invoke(app, list(args), prog_name="loancli", env=env)
+
+
+@pytest.fixture(scope="module")
+def state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A state file with one completed journey (A0001)."""
+    folder = tmp_path_factory.mktemp("scripting")
+    code, _out, err = run_cli(folder, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
+    assert code == 0, err
+    return folder / "state.json"
+
+
+# --- --json errors ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "keys"),
+    [
+        (["--json", "nosuch"], ["COMMAND"]),
+        (["repay", "A0001", "--installment", "x", "--json"], ["--installment"]),
+        (["applicants", "list", "--bogus", "--json"], ["--bogus"]),
+        (["--json", "repay"], ["ID"]),
+        (["--json", "--lang", "fr", "applicants", "list"], ["--lang"]),
+        (["--json", "schedule", "--amount", "1000", "--term", "3"], ["--loan-date"]),
+    ],
+)
+def test_a_usage_error_under_json_is_one_json_document(args: list[str], keys: list[str]) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["exit_code"] == 2 and error["keys"] == keys and error["message"]
+    assert "Usage:" in result.stderr  # the person still reads the usual message
+
+
+def test_a_refusal_under_json_lists_its_keys(tmp_path: Path) -> None:
+    code, doc = run_json(tmp_path, "--no-input", "apply")
+    assert code == 2
+    keys = doc["error"]["keys"]
+    assert keys[:3] == ["phone", "employer", "monthly_income"]
+    assert doc["error"]["key"] == ", ".join(keys)
+
+
+def test_a_journey_kept_under_json_names_its_id_and_the_resume_command(tmp_path: Path) -> None:
+    code, out, err = run_cli(
+        tmp_path, "--json", "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE),
+        "--set", "amount=30000",
+    )  # fmt: skip
+    assert code != 0, err
+    error = json.loads(out)["error"]
+    assert error["id"] == "A0001" and error["keys"] == ["amount"]
+    assert shlex.split(error["resume"])[:4] == [
+        "loancli",
+        "--db",
+        str(tmp_path / "state.json"),
+        "apply",
+    ]
+    assert "--set amount=VALUE" in error["resume"]
+
+
+# --- global options after the command ---------------------------------------------------------
+
+
+def test_global_options_work_after_the_command(state: Path, tmp_path: Path) -> None:
+    result = invoke("applicants", "list", "--json", "--db", str(state))
+    assert result.exit_code == 0, result.stderr
+    assert [a["id"] for a in json.loads(result.stdout)["applicants"]] == ["A0001"]
+    result = invoke("applicants", "show", "A0001", f"--db={state}", "--lang", "zh", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)
+
+
+def test_moving_global_options_keeps_a_command_s_own_and_stops_at_double_dash() -> None:
+    hoisted = hoist_global_options(ROOT_GROUP, ["applicants", "list", "--json", "--db", "x.json"])
+    assert hoisted == ["--json", "--db", "x.json", "applicants", "list"]
+    # idcard generate and persona new have their own --json and --seed.
+    args = ["idcard", "generate", "--json", "--no-input"]
+    assert hoist_global_options(ROOT_GROUP, args) == ["--no-input", "idcard", "generate", "--json"]
+    args = ["persona", "new", "--seed", "3", "--db", "w.json"]
+    assert hoist_global_options(ROOT_GROUP, args) == [
+        "--db",
+        "w.json",
+        "persona",
+        "new",
+        "--seed",
+        "3",
+    ]
+    args = ["story", "find", "--", "--json"]
+    assert hoist_global_options(ROOT_GROUP, args) == args
+
+
+# --- -h, examples, placeholders ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("words", ["", *COMMANDS, *(path for path, _c in LEAVES)])
+def test_dash_h_is_help_everywhere(words: str) -> None:
+    result = invoke(*words.split(), "-h")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Usage: loancli")
+
+
+def parse(words: list[str]) -> Any:
+    """Parse a command line as loancli does, without running it: the innermost context."""
+    ctx = ROOT_GROUP.make_context("loancli", list(words))
+    command: Any = ROOT_GROUP
+    while hasattr(command, "resolve_command"):
+        name, command, rest = command.resolve_command(ctx, [*ctx._protected_args, *ctx.args])
+        ctx = command.make_context(name, rest, parent=ctx)
+    return ctx
+
+
+@pytest.mark.parametrize(("path", "command"), LEAVES, ids=[p for p, _c in LEAVES])
+def test_every_command_s_help_ends_with_examples_that_parse(path: str, command: Any) -> None:
+    examples = EXAMPLES.get(path, ())
+    assert 1 <= len(examples) <= 3, f"{path} needs one to three examples"
+    result = invoke(*path.split(), "--help")
+    help_text = result.stdout.rstrip()
+    assert help_text.endswith(examples[-1].splitlines()[-1].strip())
+    for example in examples:
+        # As a shell reads it: a line ending in a backslash goes on, a redirection is not a word.
+        words = shlex.split(example.replace("\\\n", " ").split(">")[0])
+        assert words[0] != "loancli" and f" {path} " in f" {' '.join(words)} "
+        ctx = parse(words)
+        assert ctx.command is command, example
+
+
+def test_loancli_s_own_help_ends_with_examples_that_parse() -> None:
+    assert invoke("-h").stdout.rstrip().endswith(EXAMPLES[""][-1])
+    for example in EXAMPLES[""]:
+        assert f" {parse(shlex.split(example)).command.name} " in f" {example} "
+
+
+def test_one_placeholder_style_and_choices_listed() -> None:
+    import re
+
+    for path, _command in LEAVES:
+        usage = invoke(*path.split(), "--help").stdout
+        assert not re.search(r"<\w+>|\{[A-Z_]+\}", usage), f"{path}: {usage}"
+    assert "--format md|json" in invoke("report", "--help").stdout
+    assert "--method equal_installment|equal_principal|interest_first" in " ".join(
+        invoke("schedule", "--help").stdout.split()
+    )
+
+
+# --- completion -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_a_completion_script_is_made_for_each_shell(shell: str) -> None:
+    # What --install-completion installs and --show-completion prints for the shell found.
+    result = invoke(env={"_LOANCLI_COMPLETE": f"source_{shell}"})
+    assert result.exit_code == 0, result.output
+    assert "_LOANCLI_COMPLETE" in result.stdout and f"complete_{shell}" in result.stdout
+
+
+def complete(words: str, env: dict[str, str] | None = None) -> list[str]:
+    """What bash is offered for the last word of ``words`` (click's completion protocol)."""
+    line = f"loancli {words}"
+    cword = len(line.split()) - (0 if line.endswith(" ") else 1)
+    result = invoke(
+        env={
+            "_LOANCLI_COMPLETE": "complete_bash",
+            "COMP_WORDS": line,
+            "COMP_CWORD": str(cword),
+            **(env or {}),
+        }
+    )
+    assert result.exit_code == 0, result.output
+    return result.stdout.split()
+
+
+def test_completion_offers_commands_applicant_ids_scenarios_and_stories(state: Path) -> None:
+    assert {"applicants", "apply"} <= set(complete("app"))
+    assert "A0001" in complete(f"--db {state} applicants show A")
+    assert "A0001" in complete("repay ", env={"LOANCLI_DB": str(state)})
+    assert "frozen-card" in complete("--scenario froz")
+    assert "--installment" in complete("repay A0001 --inst")
+    assert "A0001" in complete(f"apply --db {state} --resume ")
+    from loancli.stories.runner import builtin_story_names
+
+    story = builtin_story_names()[0]
+    assert story in complete(f"story run {story[:3]}")
+
+
+def test_ctrl_c_under_json_is_one_json_document_with_the_resume_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from loancli.cli.common import handled
+    from loancli.cli.options import Options
+
+    opts = Options(json=True, db=Path("/srv/qa state.json"), lang="zh", seed=4)
+    interrupted = KeyboardInterrupt()
+    interrupted.stopped = ("A0007", "profile", "happy-path")  # type: ignore[attr-defined]
+    with pytest.raises(typer.Exit) as exit_, handled(opts):
+        raise interrupted
+    assert exit_.value.exit_code == 130
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["exit_code"] == 130 and error["id"] == "A0007"
+    assert shlex.split(error["resume"]) == [
+        "loancli", "--db", "/srv/qa state.json", "--lang", "zh", "--seed", "4",
+        "apply", "--resume", "A0007", "--answers", "happy-path",
+    ]  # fmt: skip
