@@ -136,7 +136,7 @@ def calendar(
     if opts.json:
         opts.emit(shown.view())
         return
-    opts.console.print(month_table(shown.year, shown.month, shown.installments))
+    opts.console.print(month_table(opts.console, shown.year, shown.month, shown.installments))
     if shown.ics is not None:
         opts.console.print(
             _("Wrote {n} events to {path}").format(n=len(shown.installments), path=shown.ics)

@@ -10,8 +10,15 @@ from datetime import date
 from typing import Any
 
 from loancli.cli.calendar_view import month_grid
-from loancli.cli.labels import column_name, method_name, step_name
+from loancli.cli.labels import (
+    column_name,
+    method_name,
+    short_step_name,
+    status_name,
+    step_name,
+)
 from loancli.cli.options import Options
+from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import N_, _
 from loancli.support.listing import RecordView
 from loancli.support.reporting import detail_text, short_time
@@ -84,51 +91,61 @@ def show_result(
     if lines:
         first = date.fromisoformat(lines[0]["due_date"])
         marks = {date.fromisoformat(x["due_date"]): "scheduled" for x in lines}
-        console.print(month_grid(first.year, first.month, marks))
+        console.print(month_grid(first.year, first.month, marks, console.width))
 
 
 PLAN_COLUMNS = ("n", "due_date", "principal", "interest", "fee", "total", "remaining")
 # A running loan's installments also say where each one is: status, penalty, owed, paid on.
 STATUS_COLUMNS = ("status", "penalty", "owed", "paid_on")
+# Which schedule columns a narrow terminal leaves out first (higher goes first; 0 stays):
+# the number, the date, what is due and where it stands are always shown.
+SCHEDULE_KEEP = {
+    "principal": 2,
+    "interest": 2,
+    "fee": 3,
+    "remaining": 4,
+    "penalty": 1,
+    "paid_on": 3,
+}
+
+
+def schedule_table(
+    console: Any, lines: list[dict[str, Any]], title: str = N_("Repayment schedule")
+) -> Any:
+    """The installments as a table that fits the terminal (see :func:`fit_table`)."""
+    columns: tuple[str, ...] = PLAN_COLUMNS
+    if lines and "penalty" in lines[0]:
+        columns = (*PLAN_COLUMNS, *STATUS_COLUMNS)
+    # A column with nothing to say is the first to go.
+    empty = {
+        k
+        for k in ("fee", "penalty", "paid_on")
+        if all(x.get(k) in (None, "", "0.00") for x in lines)
+    }
+    cols = [
+        Col(
+            name,
+            column_name(name),
+            keep=9 if name in empty else SCHEDULE_KEEP.get(name, 0),
+            justify="left" if name == "status" else "right",
+        )
+        for name in columns
+    ]
+    rows = [
+        {
+            **{k: str(line.get(k) or "") for k in columns},
+            "status": status_name(line.get("status")),
+        }
+        for line in lines
+    ]
+    styles = ["red" if line.get("status") == "overdue" else None for line in lines]
+    return fit_table(console, _(title), cols, rows, styles)
 
 
 def show_schedule(
     console: Any, lines: list[dict[str, Any]], title: str = N_("Repayment schedule")
 ) -> None:
-    from rich.table import Table
-
-    columns: tuple[str, ...] = PLAN_COLUMNS
-    if lines and "penalty" in lines[0]:
-        columns = (*PLAN_COLUMNS, *STATUS_COLUMNS)
-    if console.width < 110:
-        # A narrow terminal keeps every figure whole: columns with nothing to say go first.
-        empty = {
-            k
-            for k in ("fee", "penalty", "paid_on")
-            if all(x.get(k) in (None, "", "0.00") for x in lines)
-        }
-        columns = tuple(c for c in columns if c not in empty)
-        if len(columns) > 8:
-            columns = tuple(c for c in columns if c != "remaining")
-    from rich import box
-
-    narrow = console.width < 110
-    table = Table(
-        title=_(title),
-        box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD,
-        pad_edge=not narrow,
-        collapse_padding=narrow,
-    )
-    for name in columns:
-        table.add_column(
-            column_name(name),
-            justify="left" if name == "status" else "right",
-            no_wrap=True,
-        )
-    for line in lines:
-        style = "red" if line.get("status") == "overdue" else None
-        table.add_row(*[str(line.get(k) or "") for k in columns], style=style)
-    console.print(table)
+    console.print(schedule_table(console, lines, title))
 
 
 # Below this width a five-column table would squeeze the detail to nothing: events are then
@@ -140,7 +157,7 @@ def print_events(console: Any, title: str, rows: list[dict[str, Any]]) -> None:
     """Events that read at any width: the time and names are never split or cut, only the
     detail (``key=value`` text, masked) wraps."""
     if console.width >= WIDE_ENOUGH_FOR_A_TABLE:
-        console.print(_event_table(title, rows))
+        console.print(_event_table(console, title, rows))
         return
     from rich.padding import Padding
     from rich.text import Text
@@ -159,23 +176,26 @@ def print_events(console: Any, title: str, rows: list[dict[str, Any]]) -> None:
             console.print(Padding(Text(detail, style="dim", overflow="fold"), (0, 0, 0, 4)))
 
 
-def _event_table(title: str, rows: list[dict[str, Any]]) -> Any:
-    from rich.table import Table
-
-    table = Table(title=title)
-    for name in ("at", "step", "event", "reason"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("detail", overflow="fold", ratio=1)
-    for row in rows:
-        table.add_row(
-            short_time(row["at"]),
-            row.get("step") or row.get("source") or "",
-            row["event"],
-            row.get("reason") or "",
-            detail_text(row.get("detail") or {}),
-            style="red" if row.get("reason") else None,
-        )
-    return table
+def _event_table(console: Any, title: str, rows: list[dict[str, Any]]) -> Any:
+    cols = [
+        Col("at", column_name("at")),
+        Col("step", column_name("step"), keep=2),
+        Col("event", column_name("event")),
+        Col("reason", column_name("reason"), keep=1),
+        Col("detail", column_name("detail"), figure=False),
+    ]
+    shown = [
+        {
+            "at": short_time(row["at"]),
+            "step": short_step_name(row.get("step")) or row.get("source") or "",
+            "event": row["event"],
+            "reason": row.get("reason") or "",
+            "detail": detail_text(row.get("detail") or {}),
+        }
+        for row in rows
+    ]
+    styles = ["red" if row.get("reason") else None for row in rows]
+    return fit_table(console, title, cols, shown, styles)
 
 
 def show_events(console: Any, events: list[dict[str, Any]]) -> None:
@@ -231,6 +251,33 @@ def show_events_brief(console: Any, events: list[dict[str, Any]]) -> None:
         )
 
 
+# How a list of records shows each field: its priority (see Col.keep) and whether it is text.
+RECORD_KEEP = {"phone": 1, "name": 3, "step": 2, "reason": 1, "kind": 0, "updated_at": 4}
+
+
+def records_table(
+    console: Any, title: str, rows: list[dict[str, Any]], columns: tuple[str, ...]
+) -> Any:
+    """Stored records (applicants, flows) as a table that fits: ids, statuses and times whole,
+    statuses and steps in the reader's language, the reason folded."""
+    cols = [
+        Col(key, column_name(key), figure=key != "reason", keep=RECORD_KEEP.get(key, 0))
+        for key in columns
+    ]
+    times = short_times([row.get("updated_at") for row in rows])
+    shown = [
+        {
+            **{k: str(row.get(k) or "") for k in columns},
+            "status": status_name(row.get("status")),
+            "step": short_step_name(row.get("step")),
+            "updated_at": time,
+        }
+        for row, time in zip(rows, times, strict=True)
+    ]
+    styles = ["red" if row.get("reason") else None for row in rows]
+    return fit_table(console, title, cols, shown, styles)
+
+
 def show_records(
     opts: Options,
     key: str,
@@ -240,20 +287,14 @@ def show_records(
     empty: str,
 ) -> None:
     """A list of stored records (applicants, flows): the JSON document under ``key``, or a
-    table whose ids, statuses and times never wrap, or ``empty`` when there are none."""
+    table that fits the terminal, or ``empty`` when there are none."""
     if opts.json:
         opts.emit({key: rows})
         return
     if not rows:
         opts.console.print(empty)
         return
-    from rich.table import Table
-
-    table = Table(title=_(title))
-    for column in columns:
-        table.add_column(column, no_wrap=column in ("id", "status", "updated_at"))
-    for row in rows:
-        table.add_row(*[str(row[c] or "") for c in columns])
+    table = records_table(opts.console, _(title), rows, columns)
     with paged(opts, len(rows)):
         opts.console.print(table)
 
