@@ -318,6 +318,8 @@ def show_record(opts: Options, view: RecordView) -> None:
             )
         show_events(opts.console, result["events"])
         return
+    if view.details is not None:
+        show_details(opts.console, record["id"], view.details)
     show_result(opts.console, record, result)
     now = view.loan_now
     if now is not None:
@@ -336,3 +338,112 @@ def show_record(opts: Options, view: RecordView) -> None:
             line += _("; re-instalment agreed")
         opts.console.print(line)
     show_events(opts.console, result["events"])
+
+
+# The value of a section heading's line in _detail_rows.
+SECTION = "\x00"
+
+
+def _yes(value: Any) -> str:
+    return _("yes") if value else _("no")
+
+
+def _detail_rows(details: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """``(label, value)`` lines, a section heading being ``(heading, SECTION)``; a field with
+    nothing stored has the value None."""
+    lines: list[tuple[str, str | None]] = [
+        (_("Phone"), details["phone"]),
+        (_("Status"), status_name(details["status"])),
+    ]
+    if details["status"] == "in_progress":
+        lines.append((_("Step"), step_name(details["step"])))
+    if details["reason"]:
+        lines.append((_("Stopped at"), f"{step_name(details['stopped_at'])}: {details['reason']}"))
+    lines += [
+        (_("Created"), short_time(details["created_at"] or "")),
+        (_("Updated"), short_time(details["updated_at"] or "")),
+    ]
+    profile = details["profile"]
+    if profile:
+        contact = " ".join(
+            x
+            for x in (
+                profile["contact_name"],
+                f"({profile['contact_relation']})" if profile["contact_relation"] else None,
+                profile["contact_phone"],
+            )
+            if x
+        )
+        lines += [
+            (_("Profile"), SECTION),
+            (_("Employer"), profile["employer"]),
+            (_("Monthly income"), profile["monthly_income"]),
+            (_("Emergency contact"), contact),
+        ]
+    identity = details["identity"]
+    if identity:
+        lines += [
+            (_("Identity"), SECTION),
+            (_("Name"), identity["name"]),
+            (_("ID number"), identity["number"]),
+            (_("Sex"), identity["sex"]),
+            (_("Born"), identity["birth_year"]),
+            (_("Ethnicity"), identity["ethnicity"]),
+            (_("Address"), identity["address"]),
+            (_("Issued by"), identity["authority"]),
+            (_("Valid"), identity["validity"]),
+        ]
+    if details["authorisations"]:
+        given = details["authorisations"].items()
+        lines.append((_("Authorisations"), ", ".join(f"{k} {_yes(v)}" for k, v in given)))
+    card = details["card"]
+    if card:
+        lines += [
+            (_("Card"), SECTION),
+            (_("Card"), f"{card['card']} ({card['id']})"),
+            (_("Bank"), card["bank"]),
+            (_("Reserved phone"), card["reserved_phone"]),
+        ]
+    review = details["review"]
+    if review:
+        lines += [
+            (_("Review"), SECTION),
+            (_("Approved"), _yes(review["approved"])),
+            (_("Credit limit"), review["credit_limit"]),
+            (_("APR"), f"{review['apr']}%" if review["apr"] else None),
+            (_("Why"), "\n".join(review["why"])),
+        ]
+    if details["attempts"]:
+        tries = details["attempts"].items()
+        lines.append((_("Attempts"), ", ".join(f"{k} {n}" for k, n in tries)))
+    if details["runs"]:
+        lines.append((_("Runs"), SECTION))
+        for run in details["runs"]:
+            parts = [
+                run["command"],
+                _("scenario {name}").format(name=run["scenario"]) if run["scenario"] else None,
+                _("seed {seed}").format(seed=run["seed"]) if run["seed"] is not None else None,
+                _("answers {path}").format(path=run["answers"]) if run["answers"] else None,
+                _("--set {keys}").format(keys=", ".join(run["set"])) if run["set"] else None,
+            ]
+            when = short_time(run["clock"] or "")
+            lines.append((when, " ".join(p for p in parts if p)))
+    return lines
+
+
+def show_details(console: Any, applicant_id: str, details: dict[str, Any]) -> None:
+    """What the journey's record keeps about the borrower, masked: one ``label  value`` line
+    each, in sections; values fold at any width, labels never do."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True, style="dim")
+    table.add_column(overflow="fold")
+    table.add_row(Text(printable(_("Applicant {id}").format(id=applicant_id)), style="bold"), "")
+    for label, value in _detail_rows(details):
+        if value == SECTION:
+            table.add_row(Text(printable(label), style="bold"), "")
+        elif value not in (None, ""):
+            table.add_row(label, value)
+    console.print(table)

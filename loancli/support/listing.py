@@ -15,6 +15,7 @@ from loancli.loan.loans import loan_view
 from loancli.masking import mask_name, mask_phone
 from loancli.records import APPLICANTS, FLOWS, LOANS
 from loancli.store import Store
+from loancli.support.details import applicant_details
 from loancli.support.reporting import facts_of, is_flow, resolve
 
 
@@ -69,11 +70,13 @@ def flow_document(
 class RecordView:
     """One journey or flow as it is now. ``result`` is a journey's result (its schedule the
     loan's current plan, with each installment's status) or a flow's document; ``loan_now``
-    the journey's newest loan today, if it has one."""
+    the journey's newest loan today, if it has one; ``details`` what the journey's record
+    keeps about the borrower, masked (support/details.py)."""
 
     record: dict[str, Any]
     result: dict[str, Any]
     loan_now: dict[str, Any] | None = None
+    details: dict[str, Any] | None = None
 
     @property
     def is_flow(self) -> bool:
@@ -87,6 +90,7 @@ class RecordView:
             "applicant": applicant_summary(self.record),
             **{k: self.result[k] for k in ("loan", "schedule", "events")},
             "loan_now": self.loan_now,
+            "details": self.details,
         }
 
 
@@ -103,4 +107,4 @@ def record_view(store: Store, record_id: str, today: date) -> RecordView:
         # The loan as it is now: the current plan (re-planned after a prepayment or a
         # re-instalment) with each installment's status, penalty and paid date.
         result["schedule"] = now["installments"]
-    return RecordView(record, result, now)
+    return RecordView(record, result, now, applicant_details(record))

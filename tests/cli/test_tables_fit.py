@@ -4,6 +4,7 @@ wider than the terminal)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -13,11 +14,16 @@ import pytest
 from rich.cells import cell_len
 
 from tests.conftest import (
+    CARD,
     CARD_MASKED,
     FIXTURES,
+    ID_MASKED,
+    ID_NUMBER,
+    PASSWORD,
     PHONE,
     PHONE_MASKED,
     run_cli,
+    run_json,
     write_answers,
 )
 
@@ -177,3 +183,41 @@ def test_chinese_tables_read_chinese(world: Path, tmp_path: Path) -> None:
         run_cli(tmp_path, "--json", "--lang", "zh", "applicants", "show", "A0001", db=world)[1],
     )
     assert code == 0 and '"status": "paid"' in doc
+
+
+def test_applicants_show_shows_everything_stored_masked(world: Path, tmp_path: Path) -> None:
+    """Support reads what the borrower entered and what was decided without opening the
+    state file: profile, identity, authorisations, card, review and why, the loan now, runs;
+    every identifier masked, in the text and in the JSON."""
+    code, out, err = run_cli(tmp_path, "applicants", "show", "A0001", db=world, columns=80)
+    assert code == 0, out + err
+    for shown in (
+        "北京小米科技有限责任公司",  # employer
+        "15000.00",  # monthly income
+        "王** (parent) 139****9000",  # the emergency contact
+        "王**",
+        ID_MASKED,
+        "北京市朝阳区****",  # the address: city and district only
+        "1990",  # the birth year
+        "cloud yes, credit_card_bills no, smart_home no",
+        f"{CARD_MASKED} (C0001)",
+        "22000.00",  # the credit limit
+        "+2000.00 for 1 authorisation(s)",  # why
+        "remaining principal 9233.20",  # the loan as it is now
+        "apply scenario default seed 0",  # how the run was started
+    ):
+        assert shown in out, (shown, out)
+    code, doc = run_json(tmp_path, "applicants", "show", "A0001", db=world)
+    details = doc["details"]
+    assert details["identity"]["number"] == ID_MASKED
+    assert details["profile"]["contact_phone"] == "139****9000"
+    assert details["review"]["why"][1] == "+2000.00 for 1 authorisation(s)"
+    assert details["runs"][0]["command"] == "apply"
+    for secret in (ID_NUMBER, CARD, "王小明", "王大明", "13900139000", "建国路", PASSWORD):
+        assert secret not in out and secret not in json.dumps(doc, ensure_ascii=False), secret
+
+
+def test_applicants_show_reads_chinese(world: Path, tmp_path: Path) -> None:
+    out = run_cli(tmp_path, "--lang", "zh", "applicants", "show", "A0001", db=world)[1]
+    for label in ("个人信息", "身份信息", "授权", "银行卡", "审核", "授信额度", "运行记录"):
+        assert label in out, (label, out)
