@@ -13,6 +13,7 @@ import typer
 from loancli import api
 from loancli.cli.calendar_view import month_table
 from loancli.cli.common import check_output, handled, world_options
+from loancli.cli.labels import method_name, status_name
 from loancli.cli.options import Options, options
 from loancli.cli.params import integer
 from loancli.cli.render import show_schedule
@@ -99,7 +100,7 @@ def schedule(
         ).format(
             amount=sched.amount,
             term=term,
-            method=sched.method.value,
+            method=method_name(sched.method.value),
             apr=data["apr"],
             day=sched.repayment_day,
             first_due=data["first_due_date"],
@@ -254,7 +255,7 @@ def _show_payment(opts: Options, result: dict[str, Any]) -> None:
                 on=p["on"],
                 kind=p["kind"],
                 loan=result["loan"],
-                status=result["loan_status"],
+                status=status_name(result["loan_status"]),
                 remaining=result["remaining_principal"],
             )
         )

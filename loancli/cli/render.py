@@ -57,7 +57,9 @@ def show_result(
     if result["status"] != "completed":
         console.print(
             _("Applicant {id}: {status} at {step}").format(
-                id=result["applicant_id"], status=result["status"], step=step_name(app["step"])
+                id=result["applicant_id"],
+                status=status_name(result["status"]),
+                step=step_name(app["step"]),
             )
         )
         return
@@ -313,7 +315,7 @@ def show_record(opts: Options, view: RecordView) -> None:
         else:
             opts.console.print(
                 _("Flow {id} ({kind}): {status}").format(
-                    id=record["id"], kind=record["kind"], status=result["status"]
+                    id=record["id"], kind=record["kind"], status=status_name(result["status"])
                 )
             )
         show_events(opts.console, result["events"])
@@ -328,7 +330,7 @@ def show_record(opts: Options, view: RecordView) -> None:
             "({overdue} overdue, penalty {penalty})"
         ).format(
             loan=now["loan"],
-            status=now["loan_status"],
+            status=status_name(now["loan_status"]),
             remaining=now["remaining_principal"],
             owed=now["owed_today"],
             overdue=now["overdue_installments"],
