@@ -31,6 +31,7 @@ COLUMN_NAMES = {
     "event": N_("event"),
     "detail": N_("detail"),
     # scenario list
+    "scenario": N_("scenario"),
     "command": N_("command"),
     "expect": N_("expect"),
     "description": N_("description"),

@@ -120,7 +120,7 @@ def scenario_list(ctx: typer.Context) -> None:
         opts.emit({"scenarios": [dataclasses.asdict(row) for row in rows]})
         return
     cols = [
-        Col("name", column_name("name")),
+        Col("name", column_name("scenario")),
         Col("command", column_name("command"), keep=2),
         Col("expect", column_name("expect"), keep=1),
         Col("description", column_name("description"), figure=False),
