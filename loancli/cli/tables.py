@@ -128,7 +128,7 @@ def fit_table(
             return _stacked(title, cols, rows, styles)
         # The least important goes first; of equals, the rightmost.
         worst = max(droppable, key=lambda c: (c.keep, shown.index(c)))
-        shown.remove(worst)
+        shown = [c for c in shown if c is not worst]
 
 
 def short_times(values: Sequence[str | None]) -> list[str]:
