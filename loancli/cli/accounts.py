@@ -18,7 +18,9 @@ import typer
 from loancli import api
 from loancli.cli.common import AnswersOption, RecordOption, SetOption, handled, world_options
 from loancli.cli.flow_run import run_flow_command
+from loancli.cli.labels import column_name, status_name
 from loancli.cli.options import options
+from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import N_, _
 
 account_app = typer.Typer(
@@ -202,18 +204,21 @@ def card_list(
             )
         )
         return
-    from rich.table import Table
-
-    table = Table(title=_("Cards of {phone}").format(phone=found.phone))
     columns = ("id", "card", "card_type", "bank", "reserved_phone", "expiry", "status", "bound_at")
-    for name in columns:
-        # The status is what a user looks for: never cut; the other columns fold instead.
-        table.add_column(name, no_wrap=name in ("id", "card", "status"), overflow="fold")
-    for row in rows:
-        style = None if row["status"] == "normal" else "red"
-        shown = {**row, "bound_at": (row.get("bound_at") or "")[:10]}  # the day is enough here
-        table.add_row(*[str(shown[k] or "") for k in columns], style=style)
-    opts.console.print(table)
+    # The status is what a user looks for: never left out; the bank and dates go first.
+    keep = {"card_type": 2, "bank": 3, "reserved_phone": 1, "expiry": 2, "bound_at": 4}
+    cols = [Col(k, column_name(k), keep=keep.get(k, 0)) for k in columns]
+    shown = [
+        {
+            **{k: str(row.get(k) or "") for k in columns},
+            "status": status_name(row["status"]),
+            "bound_at": (row.get("bound_at") or "")[:10],  # the day is enough here
+        }
+        for row in rows
+    ]
+    styles = [None if row["status"] == "normal" else "red" for row in rows]
+    title = _("Cards of {phone}").format(phone=found.phone)
+    opts.console.print(fit_table(opts.console, title, cols, shown, styles))
 
 
 @card_app.command("unbind")
@@ -297,16 +302,17 @@ def contacts_list(
             )
         )
         return
-    from rich.table import Table
-
-    table = Table(title=_("Emergency contacts of {phone}").format(phone=found.phone))
     columns = ("id", "name", "relation", "mobile", "added_at", "source")
-    for name in columns:
-        table.add_column(name)
-    for row in rows:
-        cells: Mapping[str, object] = row
-        table.add_row(*[str(cells[k]) for k in columns])
-    opts.console.print(table)
+    keep = {"relation": 2, "added_at": 3, "source": 1}
+    cols = [Col(k, column_name(k), keep=keep.get(k, 0)) for k in columns]
+    added = short_times([row["added_at"] for row in rows])
+    cells: list[Mapping[str, object]] = list(rows)
+    shown = [
+        {**{k: str(row[k]) for k in columns}, "added_at": at}
+        for row, at in zip(cells, added, strict=True)
+    ]
+    title = _("Emergency contacts of {phone}").format(phone=found.phone)
+    opts.console.print(fit_table(opts.console, title, cols, shown))
 
 
 @contacts_app.command("remove")

@@ -7,8 +7,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from loancli.cli.labels import column_name
+from loancli.cli.labels import column_name, status_name
+from loancli.cli.tables import Col, fit_table
 from loancli.i18n import N_, _
+
+# Below this width the month is drawn without its frame (seven columns of four).
+FRAMED = 52
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
@@ -20,13 +24,22 @@ STATUS_STYLES = {
 }
 
 
-def month_grid(year: int, month: int, marks: dict[date, str]) -> Any:
-    """A rich Table of one month (Monday first); days in ``marks`` styled by their status."""
+def month_grid(year: int, month: int, marks: dict[date, str], width: int = 80) -> Any:
+    """A rich Table of one month (Monday first); days in ``marks`` styled by their status.
+    Narrower than FRAMED columns, the frame goes and every day still shows whole."""
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=f"{year}-{month:02d}", show_lines=False, padding=(0, 1))
+    framed = width >= FRAMED
+    table = Table(
+        title=f"{year}-{month:02d}",
+        show_lines=False,
+        padding=(0, 1) if framed else (0, 0),
+        box=box.HEAVY_HEAD if framed else box.SIMPLE_HEAD,
+        pad_edge=framed,
+    )
     for name in WEEKDAYS:
-        table.add_column(_(name), justify="right")
+        table.add_column(_(name), justify="right", no_wrap=True, min_width=4)
     for week in stdcal.Calendar(firstweekday=0).monthdatescalendar(year, month):
         cells = []
         for day in week:
@@ -41,24 +54,23 @@ def month_grid(year: int, month: int, marks: dict[date, str]) -> Any:
     return table
 
 
-def month_table(year: int, month: int, lines: Sequence[Mapping[str, Any]]) -> Any:
+def month_table(console: Any, year: int, month: int, lines: Sequence[Mapping[str, Any]]) -> Any:
     """The month grid plus the list of that month's installments with their amounts."""
     from rich.console import Group
-    from rich.table import Table
 
     marks = {date.fromisoformat(x["due_date"]): x.get("status", "scheduled") for x in lines}
-    grid = month_grid(year, month, marks)
-    listing = Table(show_header=True, box=None)
-    for name in ("due_date", "n", "total", "status"):
-        listing.add_column(column_name(name))
+    grid = month_grid(year, month, marks, console.width)
+    cols = [
+        Col("due_date", column_name("due_date")),
+        Col("n", column_name("n"), justify="right"),
+        Col("total", column_name("total"), justify="right"),
+        Col("status", column_name("status")),
+    ]
+    rows, styles = [], []
     for x in lines:
         day = date.fromisoformat(x["due_date"])
         if (day.year, day.month) == (year, month):
-            style = STATUS_STYLES.get(x.get("status", "scheduled"), "")
-            listing.add_row(
-                x["due_date"],
-                str(x["n"]),
-                x["total"],
-                f"[{style}]{x.get('status', 'scheduled')}[/]",
-            )
-    return Group(grid, listing)
+            status = x.get("status", "scheduled")
+            rows.append({**x, "n": str(x["n"]), "status": status_name(status)})
+            styles.append(STATUS_STYLES.get(status))
+    return Group(grid, fit_table(console, None, cols, rows, styles))

@@ -1,11 +1,12 @@
-"""Names as people read them: the schedule's columns, the journey's steps, the repayment
-methods (translated; the JSON keeps the field names)."""
+"""Names as people read them: the tables' columns, the journey's steps, statuses, the
+repayment methods (translated; the JSON keeps the field names and codes)."""
 
 from __future__ import annotations
 
 from loancli.i18n import N_, _
 
 COLUMN_NAMES = {
+    # the repayment schedule
     "n": N_("n"),
     "due_date": N_("due_date"),
     "principal": N_("principal"),
@@ -17,6 +18,34 @@ COLUMN_NAMES = {
     "penalty": N_("penalty"),
     "owed": N_("owed"),
     "paid_on": N_("paid_on"),
+    # lists of records
+    "id": N_("id"),
+    "kind": N_("kind"),
+    "phone": N_("phone"),
+    "name": N_("name"),
+    "step": N_("step"),
+    "reason": N_("reason"),
+    "updated_at": N_("updated"),
+    # events
+    "at": N_("time"),
+    "event": N_("event"),
+    "detail": N_("detail"),
+    # scenario list
+    "scenario": N_("scenario"),
+    "command": N_("command"),
+    "expect": N_("expect"),
+    "description": N_("description"),
+    # cards and contacts
+    "card": N_("card"),
+    "card_type": N_("type"),
+    "bank": N_("bank"),
+    "reserved_phone": N_("reserved phone"),
+    "expiry": N_("expiry"),
+    "bound_at": N_("bound"),
+    "relation": N_("relation"),
+    "mobile": N_("mobile"),
+    "added_at": N_("added"),
+    "source": N_("source"),
 }
 STEP_NAMES = {
     "login": N_("login"),
@@ -35,6 +64,22 @@ METHOD_NAMES = {
     "equal_principal": N_("equal_principal"),
     "interest_first": N_("interest_first"),
 }
+# Statuses of installments, loans, journeys and flows, cards.
+STATUS_NAMES = {
+    "scheduled": N_("scheduled"),
+    "due": N_("due"),
+    "overdue": N_("overdue"),
+    "paid": N_("paid"),
+    "active": N_("active"),
+    "closed": N_("closed"),
+    "in_progress": N_("in_progress"),
+    "stopped": N_("stopped"),
+    "completed": N_("completed"),
+    "done": N_("done"),
+    "normal": N_("normal"),
+    "unbound": N_("unbound"),
+    "frozen": N_("frozen"),
+}
 
 
 def column_name(column: str) -> str:
@@ -47,6 +92,16 @@ def step_name(step: str | None) -> str:
         return ""
     shown = _(STEP_NAMES.get(step, step))
     return step if shown == step else f"{shown} ({step})"
+
+
+def short_step_name(step: str | None) -> str:
+    """A step in a table cell: ``disbursement``, or only 放款 in Chinese."""
+    return _(STEP_NAMES.get(step, step)) if step else ""
+
+
+def status_name(status: str | None) -> str:
+    """A status as a person reads it: ``paid``, or 已还 in Chinese (the JSON keeps ``paid``)."""
+    return _(STATUS_NAMES.get(status, status)) if status else ""
 
 
 def method_name(method: str) -> str:

@@ -14,6 +14,7 @@ import typer
 from loancli import api
 from loancli.cli.calendar_view import month_table
 from loancli.cli.common import check_output, handled, world_options
+from loancli.cli.labels import method_name, status_name
 from loancli.cli.options import Options, options
 from loancli.cli.params import integer
 from loancli.cli.render import show_schedule
@@ -101,7 +102,7 @@ def schedule(
         ).format(
             amount=sched.amount,
             term=term,
-            method=sched.method.value,
+            method=method_name(sched.method.value),
             apr=data["apr"],
             day=sched.repayment_day,
             first_due=data["first_due_date"],
@@ -138,7 +139,7 @@ def calendar(
     if opts.json:
         opts.emit(shown.view())
         return
-    opts.console.print(month_table(shown.year, shown.month, shown.installments))
+    opts.console.print(month_table(opts.console, shown.year, shown.month, shown.installments))
     if shown.ics is not None:
         opts.console.print(
             _("Wrote {n} events to {path}").format(n=len(shown.installments), path=shown.ics)
@@ -261,7 +262,7 @@ def _show_payment(opts: Options, result: dict[str, Any]) -> None:
                 on=p["on"],
                 kind=p["kind"],
                 loan=result["loan"],
-                status=result["loan_status"],
+                status=status_name(result["loan_status"]),
                 remaining=result["remaining_principal"],
             )
         )

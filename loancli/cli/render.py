@@ -10,8 +10,15 @@ from datetime import date
 from typing import Any
 
 from loancli.cli.calendar_view import month_grid
-from loancli.cli.labels import column_name, method_name, step_name
+from loancli.cli.labels import (
+    column_name,
+    method_name,
+    short_step_name,
+    status_name,
+    step_name,
+)
 from loancli.cli.options import Options
+from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import N_, _
 from loancli.support.listing import RecordView
 from loancli.support.reporting import detail_text, short_time
@@ -52,7 +59,9 @@ def show_result(
     if result["status"] != "completed":
         console.print(
             _("Applicant {id}: {status} at {step}").format(
-                id=result["applicant_id"], status=result["status"], step=step_name(app["step"])
+                id=result["applicant_id"],
+                status=status_name(result["status"]),
+                step=step_name(app["step"]),
             )
         )
         return
@@ -86,51 +95,61 @@ def show_result(
     if lines:
         first = date.fromisoformat(lines[0]["due_date"])
         marks = {date.fromisoformat(x["due_date"]): "scheduled" for x in lines}
-        console.print(month_grid(first.year, first.month, marks))
+        console.print(month_grid(first.year, first.month, marks, console.width))
 
 
 PLAN_COLUMNS = ("n", "due_date", "principal", "interest", "fee", "total", "remaining")
 # A running loan's installments also say where each one is: status, penalty, owed, paid on.
 STATUS_COLUMNS = ("status", "penalty", "owed", "paid_on")
+# Which schedule columns a narrow terminal leaves out first (higher goes first; 0 stays):
+# the number, the date, what is due and where it stands are always shown.
+SCHEDULE_KEEP = {
+    "principal": 2,
+    "interest": 2,
+    "fee": 3,
+    "remaining": 4,
+    "penalty": 1,
+    "paid_on": 3,
+}
+
+
+def schedule_table(
+    console: Any, lines: Sequence[Mapping[str, Any]], title: str = N_("Repayment schedule")
+) -> Any:
+    """The installments as a table that fits the terminal (see :func:`fit_table`)."""
+    columns: tuple[str, ...] = PLAN_COLUMNS
+    if lines and "penalty" in lines[0]:
+        columns = (*PLAN_COLUMNS, *STATUS_COLUMNS)
+    # A column with nothing to say is the first to go.
+    empty = {
+        k
+        for k in ("fee", "penalty", "paid_on")
+        if all(x.get(k) in (None, "", "0.00") for x in lines)
+    }
+    cols = [
+        Col(
+            name,
+            column_name(name),
+            keep=9 if name in empty else SCHEDULE_KEEP.get(name, 0),
+            justify="left" if name == "status" else "right",
+        )
+        for name in columns
+    ]
+    rows = [
+        {
+            **{k: str(line.get(k) or "") for k in columns},
+            "status": status_name(line.get("status")),
+        }
+        for line in lines
+    ]
+    styles = ["red" if line.get("status") == "overdue" else None for line in lines]
+    return fit_table(console, _(title), cols, rows, styles)
 
 
 def show_schedule(
     console: Any, lines: Sequence[Mapping[str, Any]], title: str = N_("Repayment schedule")
 ) -> None:
-    from rich.table import Table
-
-    columns: tuple[str, ...] = PLAN_COLUMNS
-    if lines and "penalty" in lines[0]:
-        columns = (*PLAN_COLUMNS, *STATUS_COLUMNS)
-    if console.width < 110:
-        # A narrow terminal keeps every figure whole: columns with nothing to say go first.
-        empty = {
-            k
-            for k in ("fee", "penalty", "paid_on")
-            if all(x.get(k) in (None, "", "0.00") for x in lines)
-        }
-        columns = tuple(c for c in columns if c not in empty)
-        if len(columns) > 8:
-            columns = tuple(c for c in columns if c != "remaining")
-    from rich import box
-
-    narrow = console.width < 110
-    table = Table(
-        title=_(title),
-        box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD,
-        pad_edge=not narrow,
-        collapse_padding=narrow,
-    )
-    for name in columns:
-        table.add_column(
-            column_name(name),
-            justify="left" if name == "status" else "right",
-            no_wrap=True,
-        )
-    for line in lines:
-        style = "red" if line.get("status") == "overdue" else None
-        table.add_row(*[str(line.get(k) or "") for k in columns], style=style)
-    console.print(table)
+    console.print(schedule_table(console, lines, title))
 
 
 # Below this width a five-column table would squeeze the detail to nothing: events are then
@@ -142,7 +161,7 @@ def print_events(console: Any, title: str, rows: Sequence[Mapping[str, Any]]) ->
     """Events that read at any width: the time and names are never split or cut, only the
     detail (``key=value`` text, masked) wraps."""
     if console.width >= WIDE_ENOUGH_FOR_A_TABLE:
-        console.print(_event_table(title, rows))
+        console.print(_event_table(console, title, rows))
         return
     from rich.padding import Padding
     from rich.text import Text
@@ -161,23 +180,26 @@ def print_events(console: Any, title: str, rows: Sequence[Mapping[str, Any]]) ->
             console.print(Padding(Text(detail, style="dim", overflow="fold"), (0, 0, 0, 4)))
 
 
-def _event_table(title: str, rows: Sequence[Mapping[str, Any]]) -> Any:
-    from rich.table import Table
-
-    table = Table(title=title)
-    for name in ("at", "step", "event", "reason"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("detail", overflow="fold", ratio=1)
-    for row in rows:
-        table.add_row(
-            short_time(row["at"]),
-            row.get("step") or row.get("source") or "",
-            row["event"],
-            row.get("reason") or "",
-            detail_text(row.get("detail") or {}),
-            style="red" if row.get("reason") else None,
-        )
-    return table
+def _event_table(console: Any, title: str, rows: Sequence[Mapping[str, Any]]) -> Any:
+    cols = [
+        Col("at", column_name("at")),
+        Col("step", column_name("step"), keep=2),
+        Col("event", column_name("event")),
+        Col("reason", column_name("reason"), keep=1),
+        Col("detail", column_name("detail"), figure=False),
+    ]
+    shown = [
+        {
+            "at": short_time(row["at"]),
+            "step": short_step_name(row.get("step")) or row.get("source") or "",
+            "event": row["event"],
+            "reason": row.get("reason") or "",
+            "detail": detail_text(row.get("detail") or {}),
+        }
+        for row in rows
+    ]
+    styles = ["red" if row.get("reason") else None for row in rows]
+    return fit_table(console, title, cols, shown, styles)
 
 
 def show_events(console: Any, events: Sequence[Mapping[str, Any]]) -> None:
@@ -233,6 +255,33 @@ def show_events_brief(console: Any, events: list[dict[str, Any]]) -> None:
         )
 
 
+# How a list of records shows each field: its priority (see Col.keep) and whether it is text.
+RECORD_KEEP = {"phone": 1, "name": 3, "step": 2, "reason": 1, "kind": 0, "updated_at": 4}
+
+
+def records_table(
+    console: Any, title: str, rows: Sequence[Mapping[str, Any]], columns: tuple[str, ...]
+) -> Any:
+    """Stored records (applicants, flows) as a table that fits: ids, statuses and times whole,
+    statuses and steps in the reader's language, the reason folded."""
+    cols = [
+        Col(key, column_name(key), figure=key != "reason", keep=RECORD_KEEP.get(key, 0))
+        for key in columns
+    ]
+    times = short_times([row.get("updated_at") for row in rows])
+    shown = [
+        {
+            **{k: str(row.get(k) or "") for k in columns},
+            "status": status_name(row.get("status")),
+            "step": short_step_name(row.get("step")),
+            "updated_at": time,
+        }
+        for row, time in zip(rows, times, strict=True)
+    ]
+    styles = ["red" if row.get("reason") else None for row in rows]
+    return fit_table(console, title, cols, shown, styles)
+
+
 def show_records(
     opts: Options,
     key: str,
@@ -242,20 +291,14 @@ def show_records(
     empty: str,
 ) -> None:
     """A list of stored records (applicants, flows): the JSON document under ``key``, or a
-    table whose ids, statuses and times never wrap, or ``empty`` when there are none."""
+    table that fits the terminal, or ``empty`` when there are none."""
     if opts.json:
         opts.emit({key: rows})
         return
     if not rows:
         opts.console.print(empty)
         return
-    from rich.table import Table
-
-    table = Table(title=_(title))
-    for column in columns:
-        table.add_column(column, no_wrap=column in ("id", "status", "updated_at"))
-    for row in rows:
-        table.add_row(*[str(row[c] or "") for c in columns])
+    table = records_table(opts.console, _(title), rows, columns)
     with paged(opts, len(rows)):
         opts.console.print(table)
 
@@ -275,11 +318,13 @@ def show_record(opts: Options, view: RecordView) -> None:
         else:
             opts.console.print(
                 _("Flow {id} ({kind}): {status}").format(
-                    id=record["id"], kind=record["kind"], status=result["status"]
+                    id=record["id"], kind=record["kind"], status=status_name(result["status"])
                 )
             )
         show_events(opts.console, result["events"])
         return
+    if view.details is not None:
+        show_details(opts.console, record["id"], view.details)
     show_result(opts.console, record, result)
     now = view.loan_now
     if now is not None:
@@ -288,7 +333,7 @@ def show_record(opts: Options, view: RecordView) -> None:
             "({overdue} overdue, penalty {penalty})"
         ).format(
             loan=now["loan"],
-            status=now["loan_status"],
+            status=status_name(now["loan_status"]),
             remaining=now["remaining_principal"],
             owed=now["owed_today"],
             overdue=now["overdue_installments"],
@@ -298,3 +343,112 @@ def show_record(opts: Options, view: RecordView) -> None:
             line += _("; re-instalment agreed")
         opts.console.print(line)
     show_events(opts.console, result["events"])
+
+
+# The value of a section heading's line in _detail_rows.
+SECTION = "\x00"
+
+
+def _yes(value: Any) -> str:
+    return _("yes") if value else _("no")
+
+
+def _detail_rows(details: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """``(label, value)`` lines, a section heading being ``(heading, SECTION)``; a field with
+    nothing stored has the value None."""
+    lines: list[tuple[str, str | None]] = [
+        (_("Phone"), details["phone"]),
+        (_("Status"), status_name(details["status"])),
+    ]
+    if details["status"] == "in_progress":
+        lines.append((_("Step"), step_name(details["step"])))
+    if details["reason"]:
+        lines.append((_("Stopped at"), f"{step_name(details['stopped_at'])}: {details['reason']}"))
+    lines += [
+        (_("Created"), short_time(details["created_at"] or "")),
+        (_("Updated"), short_time(details["updated_at"] or "")),
+    ]
+    profile = details["profile"]
+    if profile:
+        contact = " ".join(
+            x
+            for x in (
+                profile["contact_name"],
+                f"({profile['contact_relation']})" if profile["contact_relation"] else None,
+                profile["contact_phone"],
+            )
+            if x
+        )
+        lines += [
+            (_("Profile"), SECTION),
+            (_("Employer"), profile["employer"]),
+            (_("Monthly income"), profile["monthly_income"]),
+            (_("Emergency contact"), contact),
+        ]
+    identity = details["identity"]
+    if identity:
+        lines += [
+            (_("Identity"), SECTION),
+            (_("Name"), identity["name"]),
+            (_("ID number"), identity["number"]),
+            (_("Sex"), identity["sex"]),
+            (_("Born"), identity["birth_year"]),
+            (_("Ethnicity"), identity["ethnicity"]),
+            (_("Address"), identity["address"]),
+            (_("Issued by"), identity["authority"]),
+            (_("Valid"), identity["validity"]),
+        ]
+    if details["authorisations"]:
+        given = details["authorisations"].items()
+        lines.append((_("Authorisations"), ", ".join(f"{k} {_yes(v)}" for k, v in given)))
+    card = details["card"]
+    if card:
+        lines += [
+            (_("Card"), SECTION),
+            (_("Card"), f"{card['card']} ({card['id']})"),
+            (_("Bank"), card["bank"]),
+            (_("Reserved phone"), card["reserved_phone"]),
+        ]
+    review = details["review"]
+    if review:
+        lines += [
+            (_("Review"), SECTION),
+            (_("Approved"), _yes(review["approved"])),
+            (_("Credit limit"), review["credit_limit"]),
+            (_("APR"), f"{review['apr']}%" if review["apr"] else None),
+            (_("Why"), "\n".join(review["why"])),
+        ]
+    if details["attempts"]:
+        tries = details["attempts"].items()
+        lines.append((_("Attempts"), ", ".join(f"{k} {n}" for k, n in tries)))
+    if details["runs"]:
+        lines.append((_("Runs"), SECTION))
+        for run in details["runs"]:
+            parts = [
+                run["command"],
+                _("scenario {name}").format(name=run["scenario"]) if run["scenario"] else None,
+                _("seed {seed}").format(seed=run["seed"]) if run["seed"] is not None else None,
+                _("answers {path}").format(path=run["answers"]) if run["answers"] else None,
+                _("--set {keys}").format(keys=", ".join(run["set"])) if run["set"] else None,
+            ]
+            when = short_time(run["clock"] or "")
+            lines.append((when, " ".join(p for p in parts if p)))
+    return lines
+
+
+def show_details(console: Any, applicant_id: str, details: dict[str, Any]) -> None:
+    """What the journey's record keeps about the borrower, masked: one ``label  value`` line
+    each, in sections; values fold at any width, labels never do."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True, style="dim")
+    table.add_column(overflow="fold")
+    table.add_row(Text(printable(_("Applicant {id}").format(id=applicant_id)), style="bold"), "")
+    for label, value in _detail_rows(details):
+        if value == SECTION:
+            table.add_row(Text(printable(label), style="bold"), "")
+        elif value not in (None, ""):
+            table.add_row(label, value)
+    console.print(table)

@@ -10,9 +10,11 @@ import typer
 
 from loancli import api
 from loancli.cli.common import check_output, handled, world_options
+from loancli.cli.labels import column_name
 from loancli.cli.options import json_text, options
 from loancli.cli.render import paged, print_events
 from loancli.cli.stories import WordsArgument, show_found
+from loancli.cli.tables import Col, fit_table
 from loancli.errors import UsageError
 from loancli.files import write_private
 from loancli.i18n import _
@@ -117,14 +119,15 @@ def scenario_list(ctx: typer.Context) -> None:
     if opts.json:
         opts.emit({"scenarios": [dataclasses.asdict(row) for row in rows]})
         return
-    from rich.table import Table
-
-    table = Table(title=_("Built-in scenarios (use with --scenario NAME)"))
-    for column in ("name", "command", "expect", "description"):
-        table.add_column(column, overflow="fold", no_wrap=column != "description")
-    for row in rows:
-        table.add_row(row.name, row.command, row.expect, row.description)
-    opts.console.print(table)
+    cols = [
+        Col("name", column_name("scenario")),
+        Col("command", column_name("command"), keep=2),
+        Col("expect", column_name("expect"), keep=1),
+        Col("description", column_name("description"), figure=False),
+    ]
+    shown = [dataclasses.asdict(row) for row in rows]
+    title = _("Built-in scenarios (use with --scenario NAME)")
+    opts.console.print(fit_table(opts.console, title, cols, shown))
 
 
 @scenario_app.command("show")

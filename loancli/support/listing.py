@@ -15,6 +15,7 @@ from loancli.loan.loans import LoanView, loan_view
 from loancli.masking import mask_name, mask_phone
 from loancli.records import APPLICANTS, FLOWS, LOANS, Applicant, Flow
 from loancli.store import Store
+from loancli.support.details import applicant_details
 from loancli.support.reporting import facts_of, is_flow, resolve
 
 
@@ -94,11 +95,13 @@ def flow_document(
 class RecordView:
     """One journey or flow as it is now. ``result`` is a journey's result (its schedule the
     loan's current plan, with each installment's status) or a flow's document; ``loan_now``
-    the journey's newest loan today, if it has one."""
+    the journey's newest loan today, if it has one; ``details`` what the journey's record
+    keeps about the borrower, masked (support/details.py)."""
 
     record: Applicant | Flow
     result: JourneyResult | dict[str, object]
     loan_now: LoanView | None = None
+    details: dict[str, object] | None = None
 
     @property
     def is_flow(self) -> bool:
@@ -113,6 +116,7 @@ class RecordView:
             "applicant": applicant_summary(self.record),
             **{k: result[k] for k in ("loan", "schedule", "events")},
             "loan_now": self.loan_now,
+            "details": self.details,
         }
 
 
@@ -129,4 +133,4 @@ def record_view(store: Store, record_id: str, today: date) -> RecordView:
         # The loan as it is now: the current plan (re-planned after a prepayment or a
         # re-instalment) with each installment's status, penalty and paid date.
         result["schedule"] = list(now["installments"])
-    return RecordView(record, result, now)
+    return RecordView(record, result, now, applicant_details(record))

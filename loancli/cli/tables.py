@@ -1,0 +1,143 @@
+"""Tables that fit the terminal: every figure (an id, an amount, a date, a status) whole at
+any width, the least important columns left out when the terminal is narrow, each row
+stacked when even the essential ones do not fit. rich is imported by the functions that
+draw, never with this module."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from loancli.support.reporting import short_time
+
+# A figure (an id, an amount, a date, a status) is never wrapped or cut: its column is
+# ``no_wrap`` and as wide as its widest cell and its header. Text columns (reasons,
+# descriptions) fold. When the terminal is too narrow for every column, the least important
+# ones are left out (``keep``: 0 always shown, higher numbers go first); when even the
+# essential ones do not fit, each row is shown stacked, one ``label  value`` line per field.
+
+# Below this width a table keeps one space between columns and no outer frame.
+ROOMY = 120
+# What a text column needs at least before the table would rather drop a column.
+TEXT_MIN = 14
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a fitted table: ``key`` into the rows, ``label`` its header (as
+    shown), ``figure`` whether its cells are never wrapped, ``keep`` its priority."""
+
+    key: str
+    label: str
+    figure: bool = True
+    keep: int = 0
+    justify: str = "left"
+
+
+def _build_table(
+    console: Any,
+    title: str | None,
+    cols: Sequence[Col],
+    rows: Sequence[dict[str, Any]],
+    styles: Sequence[str | None],
+    widths: Sequence[int] | None = None,
+) -> Any:
+    from rich import box
+    from rich.table import Table
+
+    roomy = console.width >= ROOMY
+    table = Table(
+        title=title,
+        box=box.HEAVY_HEAD if roomy else box.SIMPLE_HEAD,
+        pad_edge=roomy,
+        collapse_padding=not roomy,
+    )
+    for index, col in enumerate(cols):
+        table.add_column(
+            col.label,
+            justify=col.justify,  # type: ignore[arg-type]
+            no_wrap=col.figure,
+            overflow="ellipsis" if col.figure else "fold",
+            width=widths[index] if widths is not None else None,
+        )
+    for row, style in zip(rows, styles, strict=True):
+        table.add_row(*[row.get(col.key) or "" for col in cols], style=style)
+    return table
+
+
+def _needed_width(console: Any, table: Any, cols: Sequence[Col]) -> int:
+    """The width ``table`` needs with every figure whole: a figure column as wide as its
+    widest cell, a text column as its longest word up to TEXT_MIN (it folds the rest)."""
+    from rich.measure import Measurement
+
+    wide = console.options.update_width(10_000)
+    widths = []
+    for index, col in enumerate(cols):
+        cells = [table.columns[index].header, *table.columns[index].cells]
+        sizes = [Measurement.get(console, wide, cell) for cell in cells]
+        if col.figure:
+            widths.append(max(m.maximum for m in sizes))
+        else:
+            widths.append(min(max(m.minimum for m in sizes), TEXT_MIN))
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    return Measurement.get(console, wide, table).minimum
+
+
+def _stacked(
+    title: str | None,
+    cols: Sequence[Col],
+    rows: Sequence[dict[str, Any]],
+    styles: Sequence[str | None],
+) -> Any:
+    """Each row as a block of ``label  value`` lines, blocks separated by a line."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title, box=box.SIMPLE, show_header=False, pad_edge=False)
+    table.add_column(no_wrap=True, style="dim")
+    table.add_column(overflow="fold")
+    for index, (row, style) in enumerate(zip(rows, styles, strict=True)):
+        if index:
+            table.add_section()
+        for col in cols:
+            value = row.get(col.key)
+            if value not in (None, ""):
+                table.add_row(col.label, value, style=style)
+    return table
+
+
+def fit_table(
+    console: Any,
+    title: str | None,
+    cols: Sequence[Col],
+    rows: Sequence[dict[str, Any]],
+    styles: Sequence[str | None] | None = None,
+) -> Any:
+    """A table of ``rows`` (cells: strings or rich text) that fits ``console.width`` with
+    every figure whole: the least important columns left out, or each row stacked."""
+    styles = list(styles) if styles is not None else [None] * len(rows)
+    shown = list(cols)
+    while True:
+        probe = _build_table(console, title, shown, rows, styles)
+        if _needed_width(console, probe, shown) <= console.width:
+            return _build_table(console, title, shown, rows, styles)
+        droppable = [c for c in shown if c.keep > 0]
+        if not droppable:
+            return _stacked(title, cols, rows, styles)
+        # The least important goes first; of equals, the rightmost.
+        worst = max(droppable, key=lambda c: (c.keep, shown.index(c)))
+        shown = [c for c in shown if c is not worst]
+
+
+def short_times(values: Sequence[str | None]) -> list[str]:
+    """Timestamps as a list shows them: ``2026-03-02 10:00`` (Beijing time, seconds dropped
+    when all are zero), or only the date when every time of day is the same."""
+    shown = [short_time(v) if v else "" for v in values]
+    times = {v[11:] for v in shown if v}
+    if len(times) <= 1:
+        return [v[:10] for v in shown]
+    if all(v[16:19] in ("", ":00") for v in shown):
+        return [v[:16] + v[19:] for v in shown]
+    return shown

@@ -1,0 +1,223 @@
+"""Tables that fit: every table-producing command rendered at 80 and 120 columns, in English
+and in Chinese, shows each money figure, date, id and status whole (never cut with '…', never
+wider than the terminal)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from tests.conftest import (
+    CARD,
+    CARD_MASKED,
+    FIXTURES,
+    ID_MASKED,
+    ID_NUMBER,
+    PASSWORD,
+    PHONE,
+    PHONE_MASKED,
+    run_cli,
+    run_json,
+    write_answers,
+)
+
+CHECKOUT = FIXTURES / "answers" / "checkout.yaml"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One borrower: a loan 100 days on (installment 1 paid late, 2 and 3 overdue), a
+    checkout plan, SMS messages, a card and a contact."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "fsync", lambda fd: None)  # durability is not this test's subject
+        return make_world(tmp_path_factory.mktemp("tables"))
+
+
+def make_world(folder: Path) -> Path:
+    db = folder / "state.json"
+    answers = write_answers(folder)
+
+    def ok(*args: str) -> None:
+        code, out, err = run_cli(folder, "--no-input", *args, db=db)
+        assert code == 0, out + err
+
+    ok("apply", "--answers", str(answers))
+    ok("checkout", "--item", "Redmi K70", "--price", "2499", "--answers", str(CHECKOUT))
+    ok("clock", "advance", "100d")
+    ok("repay", "A0001", "--installment", "1")
+    return db
+
+
+# Each command, and what it must show whole at every width (ids, money, dates, masked values).
+READS: dict[str, tuple[list[str], list[str]]] = {
+    "schedule": (
+        ["schedule", "--amount", "200000", "--term", "36", "--loan-date", "2026-03-02"]
+        + ["--apr", "18"],
+        ["2029-03-02", "200000"],
+    ),
+    "schedule-fee": (
+        ["schedule", "--amount", "2499", "--term", "12", "--loan-date", "2026-03-02"]
+        + ["--product", "installment", "--apr", "12"],
+        ["2027-03-02"],
+    ),
+    "calendar": (["calendar", "A0001", "--month", "2026-06"], ["2026-06-02", "916.80"]),
+    "applicants-list": (["applicants", "list"], ["A0001", PHONE_MASKED]),
+    "applicants-show": (
+        ["applicants", "show", "A0001"],
+        ["A0001", "2027-03-02", "916.81", "939.57", "22.77", CARD_MASKED, "1101**********0017"],
+    ),
+    "flows-list": (["flows", "list"], ["F0001", PHONE_MASKED]),
+    "flows-show": (["flows", "show", "F0001"], ["F0001"]),
+    "timeline": (["timeline", "A0001"], ["2026-03-02", "A0001"]),
+    "scenario-list": (["scenario", "list"], ["default", "closed-card", "card_closed"]),
+    "card-list": (["card", "list", PHONE], ["C0001", CARD_MASKED, PHONE_MASKED]),
+    "contacts-list": (["contacts", "list", PHONE], ["K0001", "139****9000"]),
+    "account-check": (["account", "check", PHONE], [PHONE_MASKED]),
+    "device-list": (["device", "list", PHONE], [PHONE_MASKED]),
+    "sms-inbox": (["sms", "inbox", PHONE], [PHONE_MASKED]),
+    "repay": (["repay", "A0001", "--installment", "2"], ["2026-05-02", "939.57"]),
+    "restructure": (["restructure", "A0001", "--term", "6"], ["2026-07-02", "1639.21"]),
+}
+
+FIGURE = re.compile(r"\d[\d.,:*-]*…|…[\d.,:*-]*\d")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("columns", [80, 120])
+@pytest.mark.parametrize("name", sorted(READS))
+def test_every_table_shows_its_figures_whole(
+    world: Path, tmp_path: Path, name: str, columns: int, lang: str
+) -> None:
+    args, whole = READS[name]
+    db = tmp_path / "state.json"
+    shutil.copy(world, db)  # repay and restructure write: each run has its own copy
+    code, out, err = run_cli(tmp_path, "--no-pager", "--lang", lang, *args, db=db, columns=columns)
+    assert code == 0, out + err
+    assert FIGURE.search(out) is None, out
+    assert "…" not in out, out
+    too_wide = [line for line in out.splitlines() if cell_len(line) > columns]
+    assert not too_wide, out
+    for figure in whole:
+        assert figure in out, f"{figure!r} not shown whole:\n{out}"
+
+
+def test_a_fresh_journey_and_a_checkout_fit_80_columns(tmp_path: Path) -> None:
+    """The outcome panels with their schedule and month at 80 columns, in both languages."""
+    answers = write_answers(tmp_path)
+    for lang in ("en", "zh"):
+        db = tmp_path / f"{lang}.json"
+        code, out, err = run_cli(
+            tmp_path,
+            "--no-input",
+            "--lang",
+            lang,
+            "apply",
+            "--answers",
+            str(answers),
+            db=db,
+            columns=80,
+        )
+        assert code == 0, out + err
+        assert "…" not in out and "916.81" in out and "2027-03-02" in out, out
+        code, out, err = run_cli(
+            tmp_path,
+            "--no-input",
+            "--lang",
+            lang,
+            "checkout",
+            "--item",
+            "Redmi K70",
+            "--price",
+            "2499",
+            "--answers",
+            str(CHECKOUT),
+            db=db,
+            columns=80,
+        )
+        assert code == 0, out + err
+        assert "…" not in out, out
+
+
+def test_a_very_narrow_terminal_stacks_each_row(world: Path, tmp_path: Path) -> None:
+    """Below the width of the essential columns each installment is a block of lines: every
+    figure still whole."""
+    code, out, _ = run_cli(
+        tmp_path, "--no-pager", "applicants", "show", "A0001", db=world, columns=40
+    )
+    assert code == 0
+    assert "…" not in out
+    assert "939.57" in out and "2027-03-02" in out
+
+
+def test_wider_terminals_show_more_columns(world: Path, tmp_path: Path) -> None:
+    """80 columns leave out what matters least (the remaining principal, the paid-on date);
+    160 show every column."""
+
+    def header(columns: int) -> str:
+        out = run_cli(tmp_path, "applicants", "show", "A0001", db=world, columns=columns)[1]
+        return next(line for line in out.splitlines() if "due_date" in line)
+
+    narrow, wide = header(80), header(160)
+    assert "remaining" not in narrow and "paid_on" not in narrow and "owed" in narrow
+    assert "remaining" in wide and "paid_on" in wide and "fee" in wide
+
+
+def test_chinese_tables_read_chinese(world: Path, tmp_path: Path) -> None:
+    """Under --lang zh the statuses, method names and headers of tables are Chinese (the JSON
+    keeps the codes)."""
+    out = run_cli(tmp_path, "--lang", "zh", "applicants", "show", "A0001", db=world, columns=120)[1]
+    for english in ("scheduled", "overdue", "paid", "due_date", "principal"):
+        assert re.search(rf"\b{english}\b", out) is None, (english, out)
+    assert "已还" in out and "逾期" in out and "待还" in out
+    listed = run_cli(tmp_path, "--lang", "zh", "scenario", "list", db=world, columns=120)[1]
+    for english in ("name", "command", "expect", "description"):
+        assert re.search(rf"^.*\b{english}\b.*$", listed.splitlines()[2]) is None, listed
+    code, doc = (
+        0,
+        run_cli(tmp_path, "--json", "--lang", "zh", "applicants", "show", "A0001", db=world)[1],
+    )
+    assert code == 0 and '"status": "paid"' in doc
+
+
+def test_applicants_show_shows_everything_stored_masked(world: Path, tmp_path: Path) -> None:
+    """Support reads what the borrower entered and what was decided without opening the
+    state file: profile, identity, authorisations, card, review and why, the loan now, runs;
+    every identifier masked, in the text and in the JSON."""
+    code, out, err = run_cli(tmp_path, "applicants", "show", "A0001", db=world, columns=80)
+    assert code == 0, out + err
+    for shown in (
+        "北京小米科技有限责任公司",  # employer
+        "15000.00",  # monthly income
+        "王** (parent) 139****9000",  # the emergency contact
+        "王**",
+        ID_MASKED,
+        "北京市朝阳区****",  # the address: city and district only
+        "1990",  # the birth year
+        "cloud yes, credit_card_bills no, smart_home no",
+        f"{CARD_MASKED} (C0001)",
+        "22000.00",  # the credit limit
+        "+2000.00 for 1 authorisation(s)",  # why
+        "remaining principal 9233.20",  # the loan as it is now
+        "apply scenario default seed 0",  # how the run was started
+    ):
+        assert shown in out, (shown, out)
+    code, doc = run_json(tmp_path, "applicants", "show", "A0001", db=world)
+    details = doc["details"]
+    assert details["identity"]["number"] == ID_MASKED
+    assert details["profile"]["contact_phone"] == "139****9000"
+    assert details["review"]["why"][1] == "+2000.00 for 1 authorisation(s)"
+    assert details["runs"][0]["command"] == "apply"
+    for secret in (ID_NUMBER, CARD, "王小明", "王大明", "13900139000", "建国路", PASSWORD):
+        assert secret not in out and secret not in json.dumps(doc, ensure_ascii=False), secret
+
+
+def test_applicants_show_reads_chinese(world: Path, tmp_path: Path) -> None:
+    out = run_cli(tmp_path, "--lang", "zh", "applicants", "show", "A0001", db=world)[1]
+    for label in ("个人信息", "身份信息", "授权", "银行卡", "审核", "授信额度", "运行记录"):
+        assert label in out, (label, out)

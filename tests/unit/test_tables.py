@@ -1,0 +1,72 @@
+"""cli/tables.py: a table keeps every figure whole at any width, leaving out the least
+important columns first, then stacking each row; timestamps lose what they all share."""
+
+from __future__ import annotations
+
+import io
+
+from rich.cells import cell_len
+from rich.console import Console
+
+from loancli.cli.tables import Col, fit_table, short_times
+
+COLS = [
+    Col("id", "id"),
+    Col("amount", "amount", justify="right"),
+    Col("when", "when", keep=2),
+    Col("bank", "bank", keep=1),
+    Col("note", "note", figure=False),
+]
+ROWS = [
+    {
+        "id": "A0001",
+        "amount": "123456.78",
+        "when": "2026-03-02 10:00",
+        "bank": "中国工商银行",
+        "note": "a long note that folds over several lines at a narrow width",
+    },
+    {
+        "id": "A0002",
+        "amount": "916.81",
+        "when": "2027-03-02 16:05",
+        "bank": "招商银行",
+        "note": "short",
+    },
+]
+
+
+def render(width: int) -> str:
+    console = Console(width=width, file=io.StringIO(), color_system=None, legacy_windows=False)
+    console.print(fit_table(console, "T", COLS, ROWS))
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_a_wide_terminal_shows_every_column() -> None:
+    out = render(140)
+    assert all(name in out for name in ("id", "amount", "when", "bank", "note"))
+    assert "123456.78" in out and "2027-03-02 16:05" in out
+
+
+def test_a_narrow_terminal_leaves_out_the_least_important_columns_first() -> None:
+    out = render(52)
+    assert "when" not in out and "bank" in out  # keep=2 goes before keep=1
+    assert "…" not in out and "123456.78" in out and "916.81" in out
+    assert max(cell_len(line) for line in out.splitlines()) <= 52
+    out = render(40)
+    assert "when" not in out and "bank" not in out and "123456.78" in out
+
+
+def test_below_the_essential_columns_each_row_is_stacked() -> None:
+    out = render(26)
+    assert "…" not in out
+    assert "123456.78" in out and "A0002" in out and "中国工商银行" in out
+    assert "when" in out and "2026-03-02" in out  # a stacked row shows every field
+
+
+def test_short_times() -> None:
+    same = ["2026-03-02T10:00:00+08:00", "2026-04-02T10:00:00+08:00"]
+    assert short_times(same) == ["2026-03-02", "2026-04-02"]
+    minutes = ["2026-03-02T10:00:00+08:00", "2026-03-02T17:04:00+08:00", None]
+    assert short_times(minutes) == ["2026-03-02 10:00", "2026-03-02 17:04", ""]
+    seconds = ["2026-03-02T10:00:05+08:00", "2026-03-02T10:00:00+08:00"]
+    assert short_times(seconds) == ["2026-03-02 10:00:05", "2026-03-02 10:00:00"]
