@@ -195,3 +195,17 @@ def test_page_renders_in_headless_chromium(world: Path, tmp_path: Path) -> None:
         assert white < 0.9 * pixels
         # The header's band, the chart's principal blue, are painted.
         assert any(abs(c[0] - 0x3B) < 8 and abs(c[2] - 0xA5) < 8 for _n, c in colours)
+
+
+def test_json_run_names_the_page_and_the_library_gives_its_text(world: Path) -> None:
+    page = world / "json.html"
+    page.unlink(missing_ok=True)
+    code, out, err = run_cli(world, "--json", "report", "A0001", "--html", str(page))
+    assert code == 0, err
+    assert json.loads(out) == {"id": "A0001", "html": str(page)}
+    from loancli import api
+
+    # A loan's id names the journey that made it, as report does.
+    text = api.report_html(world / "state.json", "L0001")
+    assert "<h1>loancli report: A0001</h1>" in text
+    assert "&lt;script&gt;" in text and "<script" not in text
