@@ -25,7 +25,8 @@ many calls::
 
 The read side: :func:`applicant` (a journey or flow record by A/F/L id), :func:`applicants`
 and :func:`flows` (one masked line each), :func:`record_view`, :func:`timeline`,
-:func:`explain`, :func:`report`, :func:`loan` (a loan as it is today), :func:`calendar`,
+:func:`explain`, :func:`report` (and :func:`report_html`, the report as one HTML page),
+:func:`loan` (a loan as it is today), :func:`calendar`,
 :func:`sms_inbox`, :func:`state_info`; no world at all: :func:`quote` (the calculator), the
 scenarios (:func:`scenarios`, :func:`scenario`, :func:`validate_scenario`,
 :func:`find`) and :func:`id_card`. A record's ticket bundle: :func:`bundle` (or
@@ -138,7 +139,7 @@ from loancli.stories.populate import populate as fill_world
 from loancli.stories.ticket import Bundle, Verdict, build_bundle, read_bundle, write_bundle
 from loancli.stories.ticket import replay as replay_bundle
 from loancli.support import explain as explaining
-from loancli.support import listing, reporting
+from loancli.support import html_report, listing, reporting
 from loancli.support.listing import RecordView
 from loancli.world import scenario as scenario_files
 from loancli.world.providers.sms import SmsService
@@ -226,6 +227,7 @@ __all__ = [
     "repay",
     "replay",
     "report",
+    "report_html",
     "restructure",
     "resume",
     "run_step",
@@ -318,6 +320,7 @@ class Report:
 
     data: reporting.Report
     bundle: Bundle | None = None
+    html: Path | None = None
 
     def markdown(self) -> str:
         """The report as a ticket shows it."""
@@ -330,21 +333,56 @@ def report(
     *,
     bundle: str | os.PathLike[str] | None = None,
     keep_personal_data: bool = False,
+    html: str | os.PathLike[str] | None = None,
     **options: Unpack[WorldOptions],
 ) -> Report:
     """The ticket report of a journey or flow (``report --format json`` is its data); with
     ``bundle``, also write its ticket bundle there (0600), pseudonymised unless
-    ``keep_personal_data``, which the report's Reproduce section names."""
+    ``keep_personal_data``, which the report's Reproduce section names; with ``html``, also
+    write the report as one self-contained page there (0600; :func:`report_html`)."""
     path = Path(bundle) if bundle is not None else None
+    page = Path(html) if html is not None else None
+    made = None
     with _reading(state, options) as world:
         data = reporting.report(world.store, record_id, path.name if path else None)
-        if path is None:
-            return Report(data)
-        made = build_bundle(
-            world.store, data["id"], reporting.to_markdown(data), data, keep_personal_data
+        text = (
+            html_report.page(
+                world.store,
+                data["id"],
+                world.clock.now().date(),
+                keep_personal_data=keep_personal_data,
+            )
+            if page is not None
+            else None
         )
-    write_bundle(path, made)
-    return Report(data, made)
+        if path is not None:
+            made = build_bundle(
+                world.store, data["id"], reporting.to_markdown(data), data, keep_personal_data
+            )
+    if path is not None and made is not None:
+        write_bundle(path, made)
+    if page is not None and text is not None:
+        # The borrower's journey and loan: the owner's alone, as the bundle is.
+        write_private(page, text)
+    return Report(data, made, page)
+
+
+def report_html(
+    state: StatePath,
+    record_id: str,
+    *,
+    keep_personal_data: bool = False,
+    **options: Unpack[WorldOptions],
+) -> str:
+    """The report of a journey, flow or loan's journey as one self-contained HTML page (no
+    script, nothing loaded from anywhere): the situation, what to tell the borrower in both
+    languages, the timeline, each loan's schedule with a chart of principal, interest and
+    penalty per installment, the month calendar and the ID images, masked unless
+    ``keep_personal_data``. Headings are in the current language."""
+    with _reading(state, options) as world:
+        return html_report.page(
+            world.store, record_id, world.clock.now().date(), keep_personal_data=keep_personal_data
+        )
 
 
 def loan(state: StatePath, loan_id: str, **options: Unpack[WorldOptions]) -> LoanView:

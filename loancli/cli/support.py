@@ -76,22 +76,36 @@ def report(
             "(default: stand-ins that replay the same way).",
         ),
     ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Write the report as one self-contained HTML page (masked; no network): "
+            "situation, advice in both languages, timeline, schedule chart, calendar, ID "
+            "images. The text report then goes only to --out, if given.",
+        ),
+    ] = None,
 ) -> None:
     """A ticket-ready report: situation (masked), scenario, where it stopped and why, what to
     tell the borrower, and the command that reproduces it."""
     opts = options(ctx)
-    with handled(opts, {**RECORD_ARGUMENT, "bundle": "--bundle"}):
+    with handled(opts, {**RECORD_ARGUMENT, "bundle": "--bundle", "html": "--html"}):
         if fmt not in ("md", "json"):
             raise UsageError(_("choose md or json"), key="--format")
         check_output(out, "--out")
         check_output(bundle, "--bundle")
+        check_output(html, "--html")
         made = api.report(
             opts.db,
             applicant_id,
             bundle=bundle,
             keep_personal_data=keep_personal_data,
+            html=html,
             **world_options(opts),
         )
+    if html is not None:
+        typer.echo(_("Wrote {path}").format(path=printable(html)), err=True)
     if bundle is not None:
         typer.echo(
             _("Wrote {path}; replay it anywhere: loancli replay {path}").format(
@@ -104,7 +118,10 @@ def report(
     # as escapes.
     text = json_text(made.data) if as_json else made.markdown()
     if out is None:
-        typer.echo(text)
+        if html is None:
+            typer.echo(text)
+        elif opts.json:
+            opts.emit({"id": made.data["id"], "html": str(html)})
         return
     write_private(out, text + ("\n" if as_json else ""))
     typer.echo(_("Wrote {path}").format(path=printable(out)), err=True)

@@ -818,3 +818,33 @@ def _marked(ticket: Mapping[str, object], mode: str) -> dict[str, object]:
             out[PERSONAL_DATA] = mode
     out.setdefault(PERSONAL_DATA, mode)
     return out
+
+
+def masked_image(data: bytes) -> bytes | None:
+    """An uploaded ID image as a report shows it: the card drawn again as :func:`redraw`
+    draws it (its size, as blurry as it was, the same portrait), with what it prints masked
+    as every output masks it (name, ID number, the address past its district) and no fields
+    chunk; None for what carries no card's fields (a photo loancli cannot mask)."""
+    opened = _opened(data)
+    if opened is None:
+        return None
+    check, raw = opened
+    fields = fields_in_chunk(raw)
+    if not fields:
+        return None
+    shown = dict(fields)
+    for key, mask in (("name", mask_name), ("number", mask_id)):
+        if isinstance(shown.get(key), str):
+            shown[key] = mask(shown[key])
+    if isinstance(shown.get("address"), str) and len(shown["address"]) > 6:
+        shown["address"] = shown["address"][:6] + "****"
+    printed = _printable(shown)
+    blurry = check.blur_score < DEFAULT_LIMITS.blur_threshold
+    image = side_image(
+        printed,
+        str(shown.get("side", "front")),
+        face_seed=_face_seed(shown),
+        blur_radius=BLUR_RADIUS if blurry else 0.0,
+        size=(check.width, check.height),
+    )
+    return png_bytes(image, None, with_font=False)
