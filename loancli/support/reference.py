@@ -1,18 +1,16 @@
-"""The README's reference tables, generated from the code so they cannot drift.
+"""Reference tables generated from the code so they cannot drift: answer keys and reason
+codes, in English or Chinese.
 
-``python scripts/update-readme.py`` rewrites them; ``tests/test_readme.py`` checks them.
+``python scripts/gen-docs.py`` writes them into docs/reference/; ``tests/cli/test_readme.py``
+checks the pages.
 """
 
 from __future__ import annotations
-
-import re
-from collections.abc import Callable
 
 from loancli.i18n import in_language
 from loancli.questions import CHOICE_WORDS, QUESTIONS
 from loancli.reasons import Reason
 from loancli.world.providers import WorldSettings
-from loancli.world.scenario import builtin_names, load_scenario
 
 
 def answer_keys_table(lang: str = "en") -> str:
@@ -47,43 +45,3 @@ def reason_codes_table(lang: str = "en") -> str:
         for r in Reason
     ]
     return "\n".join(rows)
-
-
-def scenarios_table() -> str:
-    rows = ["| scenario | complaint | expected outcome |", "|---|---|---|"]
-    for name in builtin_names():
-        s = load_scenario(name)
-        e = s.expect
-        outcome = (
-            f"stops at `{e.get('stopped_at')}`: `{e.get('reason')}`"
-            if e.get("status") == "stopped"
-            else e.get("status", "")
-        )
-        rows.append(f"| `{name}` | {s.description} | {outcome} |")
-    return "\n".join(rows)
-
-
-def generated(lang: str = "en") -> dict[str, str]:
-    if lang == "zh":  # README.zh.md: the tables a Chinese reader needs
-        return {"answer-keys": answer_keys_table(lang), "reason-codes": reason_codes_table(lang)}
-    return {
-        "answer-keys": answer_keys_table(),
-        "reason-codes": reason_codes_table(),
-        "scenarios": scenarios_table(),
-    }
-
-
-def _between(table: str) -> Callable[[re.Match[str]], str]:
-    """The replacement for one marked section: its markers around the table."""
-    return lambda m: m.group(1) + table + "\n" + m.group(2)
-
-
-def fill(readme: str, lang: str = "en") -> str:
-    """The README (``lang`` zh: README.zh.md) with every generated section replaced by its
-    current table."""
-    for name, table in generated(lang).items():
-        pattern = re.compile(rf"(<!-- {name}:start -->\n)(?:.*?\n)?(<!-- {name}:end -->)", re.S)
-        if not pattern.search(readme):
-            raise ValueError(f"README has no <!-- {name}:start/end --> markers")
-        readme = pattern.sub(_between(table), readme)
-    return readme

@@ -575,7 +575,9 @@ def _expect_value(key: object, value: object, reader: _Reader) -> str:
     if key == "reason" and word not in {r.value for r in Reason}:
         raise reader.error(
             path,
-            _("{value0!r} is not a reason code; see the README's reason codes").format(value0=word),
+            _("{value0!r} is not a reason code; see docs/reference/reason-codes.md").format(
+                value0=word
+            ),
         )
     return word
 
@@ -592,7 +594,7 @@ def _borrower(borrower: object, reader: _Reader) -> dict[str, object]:
         with reader.collect():
             path = f"borrower.{key}"
             if key not in QUESTIONS:
-                raise reader.error(path, _("not an answer key; see the README's answer keys"))
+                raise reader.error(path, _("not an answer key; see docs/reference/answer-keys.md"))
             items = value if isinstance(value, list) else [value]
             for i, item in enumerate(items):
                 where = f"{path}[{i}]" if isinstance(value, list) else path
