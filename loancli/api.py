@@ -124,7 +124,7 @@ from loancli.operations import (
     unlock,
     world_for,
 )
-from loancli.store import MemoryState, Store
+from loancli.store import MemoryState, Store, default_db_path, missing_state_file
 from loancli.store.admin import Info, Pruned
 from loancli.store.admin import info as state_facts
 from loancli.stories import finding
@@ -488,7 +488,11 @@ def quote(
 
 
 def state_info(state: StatePath) -> Info:
-    """The backend, size on disk and record counts of a state file (read, never locked)."""
+    """The backend, size on disk and record counts of a state file (read, never locked); a
+    file that does not exist is refused naming ``db``."""
+    path = state if isinstance(state, MemoryState) else Path(state or default_db_path())
+    if isinstance(path, Path) and not path.exists():
+        raise missing_state_file(path)
     with Store(state, read_only=True) as store:
         return state_facts(store)
 

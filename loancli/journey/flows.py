@@ -3,7 +3,8 @@ in the ``flows`` table with its steps' events, stopped or completed like a journ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from loancli.account.hashing import stand_in
@@ -17,6 +18,7 @@ from loancli.errors import (
 from loancli.i18n import _
 from loancli.journey.core import Journey, Stop, save_clock
 from loancli.reasons import Reason
+from loancli.records import APPLICANTS, FLOWS
 
 FlowStep = Callable[[Journey, dict[str, Any]], Stop | None]
 
@@ -28,16 +30,45 @@ def run_flow(
     require_answers(j, steps)
     with j.store.transaction():
         record = _new_flow(j, kind, steps[0][0], fields)
-    return run_steps(j, record, steps)
+    with discarded_if_untouched(j, record, "flow"):
+        return run_steps(j, record, steps)
+
+
+@contextmanager
+def discarded_if_untouched(j: Journey, record: dict[str, Any], counter: str) -> Iterator[None]:
+    """Around the first run of a new record: Ctrl-C before anything happened (at the first
+    prompt) leaves nothing behind, neither the empty record nor its id (the next record gets
+    it), and no hint to resume a run that never began."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        if record.get("events") or "phone" in record:
+            raise
+        table = FLOWS if counter == "flow" else APPLICANTS
+        with j.store.transaction():
+            j.store.remove(table, id=record["id"])
+            for name, number in ((counter, int(record["id"][1:])), ("record", record["seq"])):
+                # Give the id back unless another command took a later one meanwhile.
+                if int(j.store.meta_get(f"counter.{name}", 0)) == number:
+                    j.store.meta_set(f"counter.{name}", number - 1)
+        exc.stopped = None  # type: ignore[attr-defined]
+        raise
 
 
 def require_answers(j: Journey, steps: list[tuple[str, FlowStep]]) -> None:
-    """Before anything is written: with no terminal, the first step's answers are there, else
-    exit 2 listing every answer the steps need that is missing (not one per run). A later
+    """Before anything is written: with no terminal, the first step's answers are there (those
+    it always asks, and those it will ask in this world: ``step.needs(j)``), else exit 2
+    listing every answer the steps need that is missing (not one per run). A later
     step's missing answer stops the run there, resumable (:func:`run_steps`): a recording of
     a run that stopped early has no answers for the steps it never reached, and replays."""
-    if j.asker.missing([steps[0][1]]):
-        raise MissingAnswers(j.asker.missing(step for _, step in steps))
+    first = steps[0][1]
+    # What the first step needs in this world, beyond what it always asks (a login needs the
+    # password of the account the script names, or of the account it opens).
+    needs: Callable[[Journey], list[str]] | None = getattr(first, "needs", None)
+    now = [*j.asker.missing([first]), *(needs(j) if needs else [])]
+    if now:
+        later = j.asker.missing(step for _, step in steps[1:])
+        raise MissingAnswers([*now, *(k for k in later if k not in now)])
 
 
 def _new_flow(j: Journey, kind: str, step: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -157,6 +188,6 @@ def flow_result(record: dict[str, Any], facts: Mapping[str, str]) -> dict[str, A
         "stopped_at": record.get("stopped_at"),
         "reason": record.get("reason"),
         "message": reason.sentence_in(facts) if reason else None,
-        "advice": reason.advice_in(facts) if reason else None,
+        "advice": reason.advice_in(facts, kind=record.get("kind")) if reason else None,
         "events": record.get("events", []),
     }

@@ -11,6 +11,7 @@ from loancli.store.base import (
     MemoryState,
     Store,
     default_db_path,
+    missing_state_file,
 )
 from loancli.store.json_store import JsonStore
 from loancli.store.memory_store import MemoryStore
@@ -27,4 +28,5 @@ __all__ = [
     "SqliteStore",
     "Store",
     "default_db_path",
+    "missing_state_file",
 ]
