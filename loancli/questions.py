@@ -7,8 +7,8 @@ gave it, or a recording replays it: :meth:`Question.parse` validates and convert
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
