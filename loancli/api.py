@@ -126,7 +126,7 @@ from loancli.operations import (
     world_for,
 )
 from loancli.records import Applicant, Flow
-from loancli.store import MemoryState, Store
+from loancli.store import MemoryState, Store, default_db_path, missing_state_file
 from loancli.store.admin import Info, Pruned
 from loancli.store.admin import info as state_facts
 from loancli.stories import finding
@@ -529,7 +529,11 @@ def quote(
 
 
 def state_info(state: StatePath) -> Info:
-    """The backend, size on disk and record counts of a state file (read, never locked)."""
+    """The backend, size on disk and record counts of a state file (read, never locked); a
+    file that does not exist is refused naming ``db``."""
+    path = state if isinstance(state, MemoryState) else Path(state or default_db_path())
+    if isinstance(path, Path) and not path.exists():
+        raise missing_state_file(path)
     with Store(state, read_only=True) as store:
         return state_facts(store)
 

@@ -56,6 +56,17 @@ class Prompter(Protocol):
     def tell(self, message: str, kind: str) -> None: ...
 
 
+class SmsNotice(str):
+    """The text of an SMS shown to the borrower, knowing the (masked) number it reached."""
+
+    to: str
+
+    def __new__(cls, text: str, to: str) -> SmsNotice:
+        notice = super().__new__(cls, text)
+        notice.to = to
+        return notice
+
+
 class AnswerSource:
     """Scripted answers keyed by question name, each a queue of one or more items."""
 
@@ -376,6 +387,21 @@ class Asker:
                     out.append(keys[0])
         return out
 
+    def peek(self, key: str) -> Any:
+        """The scripted answer ``ask(key)`` would take next, parsed, without taking it; None
+        when no script answers it (or its answer is not acceptable: asking will say so)."""
+        for source in self.sources:
+            if source.has(key):
+                queue = dict(source.items())[key]
+                used = source._used.get(key, 0)
+                if used >= len(queue):
+                    return None
+                try:
+                    return QUESTIONS[key].parse(queue[used], {"base_dir": source.base_dir})
+                except ValueError:
+                    return None
+        return None
+
     def scripted(self, key: str) -> bool:
         """Whether a script (``--set``, the scenario, the answers file) answers ``key``."""
         return any(source.has(key) for source in self.sources)
@@ -437,6 +463,11 @@ class Asker:
         """Show something a borrower would see (a notification, a quote); silent when scripted."""
         if self.prompter is not None:
             self.prompter.tell(message, kind)
+
+    def tell_sms(self, to: str, message: str) -> None:
+        """Show an SMS as it reaches the (masked) number ``to``: kind ``sms``, the text
+        carrying its receiver (:class:`SmsNotice`), so old and new numbers are told apart."""
+        self.tell(SmsNotice(message, to), "sms")
 
     def recording(self, finished_steps_only: bool = False) -> dict[str, object]:
         """Every answer given, a scalar where asked once, a list where retried; with

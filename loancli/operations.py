@@ -59,7 +59,13 @@ from loancli.loan.loans import ClockEvent, loan_view
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
 from loancli.records import Account, Applicant, Flow, Loan, Payment, RunAction, is_flow
-from loancli.store import DEFAULT_LOCK_TIMEOUT, MemoryState, Store
+from loancli.store import (
+    DEFAULT_LOCK_TIMEOUT,
+    MemoryState,
+    Store,
+    default_db_path,
+    missing_state_file,
+)
 from loancli.store import admin as state_admin
 from loancli.support.account_check import SelfCheck, self_check
 from loancli.support.listing import flow_document
@@ -378,6 +384,20 @@ def world_for(
     )
 
 
+def _account_world(state: StatePath, options: WorldOptions) -> AbstractContextManager[World]:
+    """The world of a command about an existing account (``device``, ``card list``,
+    ``contacts list``, ``account check``): a state file that does not exist is refused naming
+    ``db`` (a mistyped path), unless the scenario brings the accounts itself."""
+    if not isinstance(state, MemoryState):
+        path = Path(state) if state is not None else default_db_path()
+        if not path.exists():
+            given = options.get("scenario")
+            loaded = given if isinstance(given, Scenario) else load_scenario(given)
+            if not loaded.accounts:
+                raise missing_state_file(path)
+    return world_for(state, options, with_accounts=True)
+
+
 def _moved(world: World) -> ClockMove:
     sms = SmsService(world.scenario.world.sms, world.store)
     events = advance_loans(world.store, sms, world.clock.now().date(), world.clock.isoformat())
@@ -426,7 +446,7 @@ class Devices:
 
 def devices(state: StatePath, account: str, **options: Unpack[WorldOptions]) -> Devices:
     """The trusted devices of the account named by mobile or ID number (``account``)."""
-    with world_for(state, options, with_accounts=True) as world:
+    with _account_world(state, options) as world:
         found = security.account_for(world.store, account)
         return Devices(_security_view(world, found))
 
@@ -436,7 +456,7 @@ def trust_device(
 ) -> Devices:
     """Trust a device: its logins no longer need two-step verification."""
     name = security.check_model(model)
-    with world_for(state, options, with_accounts=True) as world:
+    with _account_world(state, options) as world:
         found = security.account_for(world.store, account)
         added = security.trust_device(world.store, found, name)
         return Devices(_security_view(world, found), name, added)
@@ -448,7 +468,7 @@ def forget_device(
     """Forget a trusted device (``NotFound`` naming ``model`` if it was not trusted): its
     next login needs two-step verification again."""
     name = security.check_model(model)
-    with world_for(state, options, with_accounts=True) as world:
+    with _account_world(state, options) as world:
         found = security.account_for(world.store, account)
         security.forget_device(world.store, found, name)
         return Devices(_security_view(world, found), name, True)
@@ -459,7 +479,7 @@ def set_two_step(
 ) -> Devices:
     """Set the two-step verification a login from an untrusted device must pass: ``confirm``
     or ``code`` (a refusal names ``mode``)."""
-    with world_for(state, options, with_accounts=True) as world:
+    with _account_world(state, options) as world:
         found = security.account_for(world.store, account)
         security.set_two_step(world.store, found, mode.strip().lower())
         return Devices(_security_view(world, found))
@@ -475,7 +495,7 @@ def check_account(state: StatePath, phone: str, **options: Unpack[WorldOptions])
     """The quarterly self-check of the account ``phone``: stale or inconsistent data, each
     with its fix (masked, JSON-ready); records when it ran."""
     number = checked_mobile(phone)
-    with world_for(state, options, with_accounts=True) as world:
+    with _account_world(state, options) as world:
         return self_check(world.store, number, world.scenario.world, world.clock.now())
 
 
@@ -497,7 +517,7 @@ def cards(
     """The cards bound to the account ``phone`` (with ``include_unbound``, also the unbound
     ones), oldest first, each with its status as the scenario's bank sees it."""
     number = checked_mobile(phone)
-    with world_for(state, options, with_accounts=True) as world:
+    with _account_world(state, options) as world:
         require_account(world.store, number)
         bank = world.scenario.world.bank.card_status
         found = cards_of(world.store, number, include_unbound=include_unbound)
@@ -516,7 +536,7 @@ def contacts(state: StatePath, phone: str, **options: Unpack[WorldOptions]) -> C
     """The emergency contacts of the account ``phone`` (the journey's profile contact
     included), oldest first."""
     number = checked_mobile(phone)
-    with world_for(state, options, with_accounts=True) as world:
+    with _account_world(state, options) as world:
         require_account(world.store, number)
         found = contacts_of(world.store, number)
         return Contacts(mask_phone(number), [contact_view(c) for c in found])

@@ -12,6 +12,7 @@ answer is typed ``Any`` here: the step that asks knows which question it asked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -245,19 +246,45 @@ def _duration(raw: object, _ctx: QuestionContext) -> timedelta:
     return parse_duration(v.digits_text(raw))
 
 
+# The actions as the app names them, in Chinese and in English words (``open mouth``), each
+# read as its canonical name (which is what --record writes).
+ACTION_WORDS = {
+    "眨眼": "blink",
+    "张嘴": "open_mouth",
+    "张张嘴": "open_mouth",
+    "摇头": "shake_head",
+    "摇摇头": "shake_head",
+    "点头": "nod",
+    "点点头": "nod",
+    "open mouth": "open_mouth",
+    "shake head": "shake_head",
+}
+# What may stand between two actions: commas (also Chinese ones), 、, semicolons, spaces, and
+# the prompt's own "then" / 然后 (so the prompt's sentence, typed back, is read as asked).
+_ACTION_SEPARATORS = re.compile(r"(?:[,，、;；\s]|\bthen\b|然后|再)+", re.IGNORECASE)
+
+
+def _action_items(text: str) -> list[str]:
+    """``张嘴，眨眼，点头`` / ``open mouth, then blink`` as canonical action names."""
+    text = text.strip().lower().removeprefix("请")
+    for words, name in ACTION_WORDS.items():
+        text = text.replace(words, f" {name} ")
+    return [x for x in _ACTION_SEPARATORS.split(text) if x]
+
+
 def _actions(raw: object, _ctx: QuestionContext) -> str | list[str]:
     if isinstance(raw, list):
-        items = [v.as_text(x).strip() for x in raw]
+        items = [a for x in raw for a in _action_items(v.as_text(x))]
     else:
         text = v.as_text(raw).strip()
         if text.lower() == "auto":
             return "auto"
-        items = [x.strip() for x in text.replace(" ", ",").split(",") if x.strip()]
+        items = _action_items(text)
     unknown = [x for x in items if x not in ACTIONS]
     if unknown or not items:
         raise ValueError(
             _("write 'auto' or actions from {actions} separated by commas").format(
-                actions=", ".join(ACTIONS)
+                actions=", ".join([*ACTIONS, "眨眼", "张嘴", "摇头", "点头"])
             )
         )
     return items
@@ -316,7 +343,7 @@ _ALL = [
         N_("Password"),
         "secret",
         lambda raw, _c: v.check_password(raw),
-        help=N_("6-20 characters; the first login creates the account"),
+        help=N_("6-20 characters; a new number's first login (apply, login) sets it"),
     ),
     # Login choices, new devices, unlocking a locked account
     Question(

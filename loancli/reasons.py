@@ -85,9 +85,13 @@ class Reason(StrEnum):
         template = _REPAY_SENTENCES.get(self, _SENTENCES[self][0])
         return _say(template, facts, lang)
 
-    def advice_in(self, facts: Mapping[str, str], lang: str | None = None) -> str:
-        """What the app tells the borrower to do, with the world's figures."""
-        return _say(_SENTENCES[self][1], facts, lang)
+    def advice_in(
+        self, facts: Mapping[str, str], lang: str | None = None, kind: str | None = None
+    ) -> str:
+        """What the app tells the borrower to do, with the world's figures; ``kind`` (a flow's
+        kind, such as ``card_bind``) picks the advice that fits that command, where it has one."""
+        template = _KIND_ADVICE.get((self, kind or ""), _SENTENCES[self][1])
+        return _say(template, facts, lang)
 
     @property
     def template(self) -> tuple[str, str]:
@@ -120,10 +124,11 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
         ),
     ),
     Reason.ACCOUNT_NOT_FOUND: (
-        N_("No account is registered with this ID number."),
+        N_("No account is registered with this mobile number or ID number."),
         N_(
-            "Log in with your mobile number; the ID number works once an application has passed "
-            "the ID upload."
+            "Check the number (after a phone change, use the new one). A new borrower opens an "
+            "account with a first login by mobile number (loancli login) or an application "
+            "(loancli apply); the ID number works once an application has passed the ID upload."
         ),
     ),
     Reason.ID_UNREADABLE: (
@@ -347,3 +352,28 @@ def _say(template: str, facts: Mapping[str, str], lang: str | None) -> str:
     lang = lang or language()
     text = in_language(lang, template)
     return text.format_map({k: localise_fact(v, lang) for k, v in facts.items()})
+
+
+# Advice that fits one command, where the general advice would not: (reason, flow kind).
+_KIND_ADVICE: dict[tuple[Reason, str], str] = {
+    (Reason.ACCOUNT_NOT_FOUND, "change_phone"): N_(
+        "Log in with the number the account uses now (after an earlier change, the new one); a "
+        "number with no account has nothing to change."
+    ),
+    (Reason.ACCOUNT_NOT_FOUND, "card_bind"): N_(
+        "Log in with the number of your account. Without one, open it first (loancli login or "
+        "loancli apply) and verify your ID card, then bind the card."
+    ),
+    (Reason.ACCOUNT_NOT_FOUND, "card_unbind"): N_(
+        "Log in with the number of the account the card is bound to (loancli card list PHONE "
+        "shows an account's cards)."
+    ),
+    (Reason.ACCOUNT_NOT_FOUND, "contact_add"): N_(
+        "Log in with the number of your account. Without one, open it first (loancli login or "
+        "loancli apply), then add the contact."
+    ),
+    (Reason.ACCOUNT_NOT_FOUND, "contact_remove"): N_(
+        "Log in with the number of the account the contact belongs to (loancli contacts list "
+        "PHONE shows an account's contacts)."
+    ),
+}

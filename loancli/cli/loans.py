@@ -149,7 +149,9 @@ def calendar(
 # clock -----------------------------------------------------------------------------------
 
 
-def _show_clock(opts: Options, now: datetime, events: Sequence[Mapping[str, Any]]) -> None:
+def _show_clock(
+    opts: Options, now: datetime, events: Sequence[Mapping[str, Any]], moved: bool = True
+) -> None:
     if opts.json:
         opts.emit({"now": now.isoformat(), "events": events})
         return
@@ -157,8 +159,13 @@ def _show_clock(opts: Options, now: datetime, events: Sequence[Mapping[str, Any]
     for e in events:
         detail = ", ".join(f"{k}={v}" for k, v in e["detail"].items())
         opts.console.print(f"  {e['on']} {e['loan']} ({e['applicant']}): {e['event']} {detail}")
-    if not events and not opts.json:
-        opts.console.print("  " + _("nothing fell due"))
+    if moved and not events:
+        # The clock moved and no loan had anything happen in that time (``clock show`` moves
+        # nothing, so it says nothing about it).
+        opts.console.print(
+            "  "
+            + _("No installment fell due, went overdue or was reminded of while the clock moved.")
+        )
 
 
 @clock_app.command("show")
@@ -167,7 +174,7 @@ def clock_show(ctx: typer.Context) -> None:
     opts = options(ctx)
     with handled(opts):
         now = api.clock_now(opts.db, **world_options(opts))
-    _show_clock(opts, now, [])
+    _show_clock(opts, now, [], moved=False)
 
 
 @clock_app.command("set")

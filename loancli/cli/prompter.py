@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from loancli.i18n import _, language
+from loancli.i18n import N_, _, language
 from loancli.questions import CHOICE_WORDS, Question, QuestionContext
 
 
@@ -15,6 +15,26 @@ def choice_title(key: str, value: str) -> str:
         return value
     word = next((w for w, v in CHOICE_WORDS.get(key, {}).items() if v == value), None)
     return f"{word} {value}" if word else value
+
+
+# questionary's own words around a yes/no question, as it shows them in English.
+_CONFIRM_WORDS = {
+    "YES": N_("Yes"),
+    "NO": N_("No"),
+    "YES_OR_NO": N_("(Y/n)"),
+    "NO_OR_YES": N_("(y/N)"),
+}
+
+
+def _confirm_words_in_language() -> None:
+    """Make questionary's yes/no prompt speak the command's language: its hint ``(Y/n)`` and
+    the answer shown back (``Yes``). questionary reads these from module constants (its
+    ``instruction=`` would replace the hint but not the answer), so they are set there, for
+    this process's one language."""
+    from questionary.prompts import confirm
+
+    for name, word in _CONFIRM_WORDS.items():
+        setattr(confirm, name, _(word))
 
 
 class QuestionaryPrompter:
@@ -43,10 +63,12 @@ class QuestionaryPrompter:
         if question.help:
             label = f"{_(question.prompt)} [{_(question.help)}] ({question.key}):"
         if question.kind == "confirm":
+            _confirm_words_in_language()
             prompt = questionary.confirm(label, default=bool(question.default), **extra)
         elif question.kind == "select":
             prompt = questionary.select(
                 label,
+                instruction=_("(Use arrow keys)"),
                 choices=[
                     questionary.Choice(choice_title(question.key, c), value=c)
                     for c in question.choices_for(context)
@@ -71,8 +93,10 @@ class QuestionaryPrompter:
         if kind == "sms":
             from rich.panel import Panel
 
+            to = getattr(message, "to", None)
+            title = _("📱 new message to {phone}").format(phone=to) if to else _("📱 new message")
             self.console.print(
-                Panel(message, title="📱 new message", expand=False, border_style=styles["sms"])
+                Panel(str(message), title=title, expand=False, border_style=styles["sms"])
             )
             return
         self.console.print(message, style=styles.get(kind, ""), highlight=False)

@@ -2,7 +2,8 @@
 and the quarterly self-check.
 
 Each flow is a run of steps on a record in the ``flows`` table (loancli.journey.flows), logging
-in first with the journey's login step; each step is ``(journey, record) -> Stop | None``.
+in first to an existing account (a flow never opens one); each step is
+``(journey, record) -> Stop | None``.
 
 Phone-number change (来分期, 微粒贷): the new number; identity by a code to the old number, or
 by a face check against the face enrolled from the ID card when the old number cannot receive
@@ -26,7 +27,7 @@ from loancli.journey.card_binding import bind_card
 from loancli.journey.core import FlowRecord, Journey, Stop
 from loancli.journey.face_check import face_check
 from loancli.journey.flows import FlowStep, run_flow
-from loancli.journey.login import login
+from loancli.journey.login import login_existing
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import CHANGE_CODE_TEXT, NEW_NUMBER_NOTICE, OLD_NUMBER_NOTICE
 from loancli.masking import mask_card, mask_name, mask_phone
@@ -169,7 +170,7 @@ def change_number(j: Journey, record: FlowRecord) -> Stop | None:
         new_delivered=to_new,
     )
     if to_new:
-        j.asker.tell(f"{channel}: {NEW_NUMBER_NOTICE}", "sms")
+        j.asker.tell_sms(mask_phone(new), f"{channel}: {NEW_NUMBER_NOTICE}")
     record["view"] = {
         "change": {
             "old_phone": mask_phone(old),
@@ -182,7 +183,7 @@ def change_number(j: Journey, record: FlowRecord) -> Stop | None:
 
 
 CHANGE_PHONE_STEPS: list[tuple[str, FlowStep]] = [
-    ("login", login),
+    ("login", login_existing),
     ("new_phone", new_phone),
     ("identity", verify_identity),
     ("number_check", check_new_phone),
@@ -217,7 +218,7 @@ def _bind(j: Journey, record: FlowRecord) -> Stop | None:
 
 def bind(j: Journey) -> FlowRecord:
     """``card bind``."""
-    return run_flow(j, "card_bind", [("login", login), ("card", _bind)])
+    return run_flow(j, "card_bind", [("login", login_existing), ("card", _bind)])
 
 
 def card_to_unbind(store: Store, card_id: str) -> Card:
@@ -252,7 +253,9 @@ def unbind(j: Journey, card_id: str) -> FlowRecord:
         }
         return None
 
-    return run_flow(j, "card_unbind", [("login", login), ("unbind", remove)], card_id=card_id)
+    return run_flow(
+        j, "card_unbind", [("login", login_existing), ("unbind", remove)], card_id=card_id
+    )
 
 
 # Emergency contacts ------------------------------------------------------------------------
@@ -287,7 +290,7 @@ def _add_contact(j: Journey, record: FlowRecord) -> Stop | None:
 
 def add_contact(j: Journey) -> FlowRecord:
     """``contacts add``; also checkout's contact step."""
-    return run_flow(j, "contact_add", [("login", login), ("contact", _add_contact)])
+    return run_flow(j, "contact_add", [("login", login_existing), ("contact", _add_contact)])
 
 
 def contact_to_remove(store: Store, contact_id: str) -> Contact:
@@ -327,5 +330,5 @@ def remove_contact(j: Journey, contact_id: str) -> FlowRecord:
         return None
 
     return run_flow(
-        j, "contact_remove", [("login", login), ("remove", remove)], contact_id=contact_id
+        j, "contact_remove", [("login", login_existing), ("remove", remove)], contact_id=contact_id
     )

@@ -3,7 +3,8 @@ in the ``flows`` table with its steps' events, stopped or completed like a journ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TypedDict, TypeVar, Unpack
 
 from loancli.account.hashing import stand_in
@@ -25,7 +26,7 @@ from loancli.journey.core import (
     stop_at,
 )
 from loancli.reasons import Reason
-from loancli.records import Event
+from loancli.records import APPLICANTS, FLOWS, Event
 
 FlowStep = Callable[[Journey, FlowRecord], Stop | None]
 # An applicant's journey or a flow: the steps run on the one record type.
@@ -51,18 +52,49 @@ def run_flow(
     require_answers(j, steps)
     with j.store.transaction():
         record = _new_flow(j, kind, steps[0][0], fields)
-    return run_steps(j, record, steps)
+    with discarded_if_untouched(j, record, "flow"):
+        return run_steps(j, record, steps)
+
+
+@contextmanager
+def discarded_if_untouched(
+    j: Journey, record: ApplicantRecord | FlowRecord, counter: str
+) -> Iterator[None]:
+    """Around the first run of a new record: Ctrl-C before anything happened (at the first
+    prompt) leaves nothing behind, neither the empty record nor its id (the next record gets
+    it), and no hint to resume a run that never began."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        if record.get("events") or "phone" in record:
+            raise
+        table = FLOWS if counter == "flow" else APPLICANTS
+        with j.store.transaction():
+            j.store.remove(table, id=record["id"])
+            for name, number in ((counter, int(record["id"][1:])), ("record", record["seq"])):
+                # Give the id back unless another command took a later one meanwhile.
+                if int(j.store.meta_get(f"counter.{name}", 0)) == number:
+                    j.store.meta_set(f"counter.{name}", number - 1)
+        exc.stopped = None  # type: ignore[attr-defined]
+        raise
 
 
 def require_answers(
     j: Journey, steps: Sequence[tuple[str, Callable[[Journey, R], Stop | None]]]
 ) -> None:
-    """Before anything is written: with no terminal, the first step's answers are there, else
-    exit 2 listing every answer the steps need that is missing (not one per run). A later
+    """Before anything is written: with no terminal, the first step's answers are there (those
+    it always asks, and those it will ask in this world: ``step.needs(j)``), else exit 2
+    listing every answer the steps need that is missing (not one per run). A later
     step's missing answer stops the run there, resumable (:func:`run_steps`): a recording of
     a run that stopped early has no answers for the steps it never reached, and replays."""
-    if j.asker.missing([steps[0][1]]):
-        raise MissingAnswers(j.asker.missing(step for _, step in steps))
+    first: Callable[[Journey, R], Stop | None] = steps[0][1]
+    # What the first step needs in this world, beyond what it always asks (a login needs the
+    # password of the account the script names, or of the account it opens).
+    needs: Callable[[Journey], list[str]] | None = getattr(first, "needs", None)
+    now: list[str] = [*j.asker.missing([first]), *(needs(j) if needs else [])]
+    if now:
+        later: list[str] = list(j.asker.missing(step for _, step in steps[1:]))
+        raise MissingAnswers([*now, *(k for k in later if k not in now)])
 
 
 def _new_flow(j: Journey, kind: str, step: str, fields: FlowFields) -> FlowRecord:
@@ -216,6 +248,6 @@ def flow_result(record: FlowRecord, facts: Mapping[str, str]) -> FlowResult:
         "stopped_at": record.get("stopped_at"),
         "reason": record.get("reason"),
         "message": reason.sentence_in(facts) if reason else None,
-        "advice": reason.advice_in(facts) if reason else None,
+        "advice": reason.advice_in(facts, kind=record.get("kind")) if reason else None,
         "events": record.get("events", []),
     }

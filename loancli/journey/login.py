@@ -63,27 +63,66 @@ def _scripted(j: Journey, key: str) -> bool:
 # login ----------------------------------------------------------------------------------
 
 
+def _needs(register: bool) -> Callable[[Journey], list[str]]:
+    """What a scripted login will ask after the number, known before anything is written: the
+    password (or the SMS login code, by ``login_method``) of the account the script names, or
+    the password that opens it; nothing when the login stops first (no such account, a
+    locked one) or the number is not scripted (that is missing already)."""
+
+    def needs(j: Journey) -> list[str]:
+        if j.asker.interactive or _scripted(j, "password") or _scripted(j, "login_code"):
+            return []
+        login_id = j.asker.peek("login_id") or j.asker.peek("phone")
+        if login_id is None:
+            return []
+        account = find_account(j.store, login_id)
+        if account is None:
+            return ["password"] if register and not is_id_number(login_id) else []
+        if is_locked(account, _now(j)):
+            return []
+        return ["login_code" if j.asker.peek("login_method") == "sms" else "password"]
+
+    return needs
+
+
 @asks("phone|login_id")
 def login(j: Journey, record: Record) -> Stop | None:
-    """Step 1 of the journey, and of every flow that logs in: asks ``phone`` (or takes a
-    scripted ``login_id``), then for an existing account ``login_method`` (password or SMS
-    code, default password)."""
-    return _login(j, record, choose=False)
+    """Step 1 of the journey: asks ``phone`` (or takes a scripted ``login_id``), then for an
+    existing account ``login_method`` (password or SMS code, default password); a new number's
+    first login opens the account."""
+    return _login(j, record, choose=False, register=True)
+
+
+@asks("phone|login_id")
+def login_existing(j: Journey, record: Record) -> Stop | None:
+    """The login of every account flow (phone change, cards, contacts, checkout): as
+    :func:`login`, but a number with no account stops with ``account_not_found`` (the flow
+    is about an account; it never opens one)."""
+    return _login(j, record, choose=False, register=False)
 
 
 @asks("login_id|phone")
 def login_choosing(j: Journey, record: Record) -> Stop | None:
-    """The ``login`` command: the borrower chooses mobile or ID number, password or SMS code."""
-    return _login(j, record, choose=True)
+    """The ``login`` command: the borrower chooses mobile or ID number, password or SMS code;
+    a new mobile number's first login opens the account (as the app's login screen does)."""
+    return _login(j, record, choose=True, register=True)
 
 
-def _login(j: Journey, record: Record, choose: bool) -> Stop | None:
+login.needs = _needs(register=True)  # type: ignore[attr-defined]
+login_existing.needs = _needs(register=False)  # type: ignore[attr-defined]
+login_choosing.needs = _needs(register=True)  # type: ignore[attr-defined]
+
+
+def _login(j: Journey, record: Record, choose: bool, register: bool) -> Stop | None:
     by_login_id = _scripted(j, "login_id") or (choose and not _scripted(j, "phone"))
     login_id = j.asker.ask("login_id" if by_login_id else "phone")
     account = find_account(j.store, login_id)
     if account is None and is_id_number(login_id):
         j.event(record, "login_refused", Reason.ACCOUNT_NOT_FOUND, id_number=mask_id(login_id))
         return Stop(Reason.ACCOUNT_NOT_FOUND, f"no account has ID number {mask_id(login_id)}")
+    if account is None and not register:
+        j.event(record, "login_refused", Reason.ACCOUNT_NOT_FOUND, phone=mask_phone(login_id))
+        return Stop(Reason.ACCOUNT_NOT_FOUND, f"no account has the number {mask_phone(login_id)}")
     phone = account["phone"] if account else login_id
     record["phone"] = phone
     if account is None:
@@ -100,6 +139,11 @@ def _login(j: Journey, record: Record, choose: bool) -> Stop | None:
 def _register(j: Journey, record: Record, phone: str) -> Stop | None:
     """The first login creates the account, trusting the phone it was made on."""
     device = j.world.device
+    j.asker.tell(
+        _("No account uses {phone} yet: the password you choose now opens one.").format(
+            phone=mask_phone(phone)
+        )
+    )
     password = j.asker.ask("password")
     account = new_account(
         phone, hash_secret(password, j.world.hashing), j.clock.isoformat(), [device.model]

@@ -10,7 +10,7 @@ from loancli.i18n import _
 from loancli.journey import steps
 from loancli.journey.core import ApplicantRecord, Journey, PlanRow, Stop, plan_row
 from loancli.journey.face_check import face_check
-from loancli.journey.flows import require_answers, run_steps
+from loancli.journey.flows import discarded_if_untouched, require_answers, run_steps
 from loancli.journey.login import login
 from loancli.masking import mask_card
 from loancli.reasons import Reason
@@ -55,7 +55,8 @@ def start_journey(j: Journey) -> ApplicantRecord:
     require_answers(j, STEPS)
     with j.store.transaction():
         app = _new_applicant(j)
-    return _run(j, app, 0)
+    with discarded_if_untouched(j, app, "applicant"):
+        return _run(j, app, 0)
 
 
 def _new_applicant(j: Journey) -> ApplicantRecord:

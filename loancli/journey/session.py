@@ -45,7 +45,13 @@ from loancli.journey.runner import (
 )
 from loancli.questions import QUESTIONS
 from loancli.records import RunAction
-from loancli.store import DEFAULT_LOCK_TIMEOUT, MemoryState, Store, default_db_path
+from loancli.store import (
+    DEFAULT_LOCK_TIMEOUT,
+    MemoryState,
+    Store,
+    default_db_path,
+    missing_state_file,
+)
 from loancli.validation import file_kind
 from loancli.world.presets import seed_accounts
 from loancli.world.scenario import (
@@ -112,6 +118,10 @@ def open_world(
         if state is not None
         else default_db_path()
     )
+    if read_only and isinstance(path, Path) and not path.exists():
+        # A command that reads a file that is not there: most often a mistyped --db, which
+        # must not read as an empty world ("No applicants yet").
+        raise missing_state_file(path)
     with Store(
         path,
         DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,

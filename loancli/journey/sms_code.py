@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from loancli.clock import format_duration
+from loancli.i18n import _
 from loancli.journey.core import Journey, Record, Stop
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
@@ -91,6 +92,22 @@ class _CodeEntry:
             j.clock.advance(waited)
             j.event(app, "waited_for_resend", duration=format_duration(waited))
             return _Next.SEND
+        if (
+            sent.reason is Reason.SMS_RESEND_TOO_SOON
+            and self.requests == 1
+            and sent.retry_at is not None
+        ):
+            # The step goes on (a resume at this step): the code sent before is still on the
+            # phone and valid, so the borrower types it; the app does not greet them with a
+            # refusal of a resend they never asked for.
+            j.event(app, "code_still_valid", phone=mask_phone(phone), purpose=purpose)
+            j.asker.tell(
+                _(
+                    "The code sent to {phone} a moment ago is still valid: type it (a new one "
+                    "can be sent from {at})."
+                ).format(phone=mask_phone(phone), at=f"{sent.retry_at:%H:%M:%S}")
+            )
+            return _Next.TYPE
         j.fail(app, "sms_refused", sent.reason, why=sent.message, provider="sms")
         if sent.reason is Reason.SMS_SEND_LIMIT:
             return Stop(sent.reason, sent.message)
@@ -113,7 +130,7 @@ class _CodeEntry:
         j.event(app, "sms_sent", phone=mask_phone(phone), purpose=self.request.purpose)
         for message in j.sms.inbox(phone, j.clock.now())[-1:]:
             if message.get("code") == code:
-                j.asker.tell(f"{message['sender']}: {message['text']}", "sms")
+                j.asker.tell_sms(mask_phone(phone), f"{message['sender']}: {message['text']}")
 
     def enter(self) -> Stop | _Next:
         """The borrower types a code: DONE when accepted, TYPE to type again, SEND for a new

@@ -12,6 +12,7 @@ from loancli.store.base import (
     Store,
     default_db_path,
     doc_id_of,
+    missing_state_file,
 )
 from loancli.store.json_store import JsonStore
 from loancli.store.memory_store import MemoryStore
@@ -29,4 +30,5 @@ __all__ = [
     "Store",
     "default_db_path",
     "doc_id_of",
+    "missing_state_file",
 ]

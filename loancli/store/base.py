@@ -838,6 +838,17 @@ def _masked(field: str, value: str) -> str:
     return value
 
 
+def missing_state_file(path: Path) -> RuleError:
+    """The refusal of a command that reads a state file that does not exist (naming ``db``)."""
+    return RuleError(
+        "db",
+        _(
+            "the state file {value0} does not exist; check the path (a command that writes, "
+            "such as loancli apply, creates it)"
+        ).format(value0=path),
+    )
+
+
 def target_of(path: Path) -> Path:
     """The file a state path names: a symbolic link is followed to its target (which is then
     written in place of the link); anything but a regular file is refused."""

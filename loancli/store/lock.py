@@ -1,4 +1,6 @@
-"""The writers' lock of a state file: a sibling ``<file>.lock`` held with ``flock``.
+"""The writers' lock of a state file: a sibling ``<file>.lock`` held with ``flock``, there
+only while a writer commits (the holder removes it as it lets go; one left by a killed process
+is harmless and reused).
 
 A writer holds it only while it commits a unit, never while a person thinks at a prompt
 (``Store.waiting``), so two people can walk journeys on one file. The holder writes who it is
@@ -72,35 +74,58 @@ class Lock:
 
     def acquire(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> None:
         """Take the lock, waiting up to ``timeout`` seconds (telling ``on_wait`` once, with the
-        holder); LockBusy after that, LockUnavailable when the file cannot be used at all."""
+        holder); LockBusy after that, LockUnavailable when the file cannot be used at all.
+
+        The holder removes the lock file when it releases it (:meth:`release`), so a writer
+        that was waiting may find itself holding the lock of a file no longer there: it then
+        opens the path again and waits on the file that is there now, which every writer
+        locks (the check that keeps two writers from each holding a different file)."""
         import fcntl
 
         if self._fd is not None:
             return
-        fd = self._open()
         deadline = time.monotonic() + timeout
         told = False
-        try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                        raise LockUnavailable(self.path, exc.strerror or str(exc)) from None
-                if time.monotonic() >= deadline:
-                    raise LockBusy(holder_text(self.path))
-                if not told and on_wait is not None:
-                    on_wait(holder_text(self.path))
-                    told = True
-                time.sleep(_POLL)
-            self._stamp(fd)
-        except BaseException:
+        while True:
+            fd = self._open()
+            try:
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except OSError as exc:
+                        if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                            raise LockUnavailable(self.path, exc.strerror or str(exc)) from None
+                    if time.monotonic() >= deadline:
+                        raise LockBusy(holder_text(self.path))
+                    if not told and on_wait is not None:
+                        on_wait(holder_text(self.path))
+                        told = True
+                    time.sleep(_POLL)
+                if self._is_current(fd):
+                    self._stamp(fd)
+                    self._fd = fd
+                    return
+            except BaseException:
+                os.close(fd)
+                raise
+            # Locked a file its holder removed on release: try the one at the path now.
             os.close(fd)
-            raise
-        self._fd = fd
+
+    def _is_current(self, fd: int) -> bool:
+        """Whether ``fd`` is still the file at the lock's path (not one removed meanwhile)."""
+        try:
+            here = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        mine = os.fstat(fd)
+        return (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)
 
     def release(self) -> None:
+        """Remove the lock file, then let go of it: nothing is left beside the state file
+        between commands. Removing it while still holding it is what keeps this safe: a
+        writer waiting on the removed file finds it gone once it gets the lock, and locks the
+        path anew (:meth:`acquire`)."""
         import fcntl
 
         fd, self._fd = self._fd, None
@@ -109,6 +134,9 @@ class Lock:
         try:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
+            with contextlib.suppress(OSError):
+                if self._is_current(fd):
+                    os.unlink(self.path)
             fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)

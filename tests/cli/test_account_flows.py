@@ -108,11 +108,13 @@ def applied(tmp_path: Path, *args: str) -> dict:
     return result
 
 
-def assert_stopped(code: int, result: dict, step: str, reason: str) -> None:
+def assert_stopped(
+    code: int, result: dict, step: str, reason: str, kind: str | None = None
+) -> None:
     assert code == 3, result["events"][-2:]
     assert (result["status"], result["stopped_at"], result["reason"]) == ("stopped", step, reason)
     assert result["message"] == Reason(reason).sentence_in(FACTS)
-    assert result["advice"] == Reason(reason).advice_in(FACTS)
+    assert result["advice"] == Reason(reason).advice_in(FACTS, kind=kind)
     assert result["events"][-1]["event"] == "stopped"
 
 
@@ -289,7 +291,10 @@ def test_another_number_may_be_entered_after_a_refusal(tmp_path: Path) -> None:
     ],
 )
 def test_a_bad_new_number_is_exit_2_naming_the_key(tmp_path: Path, value: str, why: str) -> None:
-    code, out, err = run_cli(tmp_path, *change_phone_args("--set", f"new_phone={value}"))
+    world = scenario(tmp_path)
+    code, out, err = run_cli(
+        tmp_path, *change_phone_args("--set", f"new_phone={value}", world=world)
+    )
     assert code == 2
     assert "new_phone" in err and why in err
 
@@ -497,18 +502,41 @@ def test_unbind_a_card(tmp_path: Path) -> None:
 
 def test_unbind_another_accounts_card_is_exit_2(tmp_path: Path) -> None:
     applied(tmp_path)
-    code, out, err = run_cli(
-        tmp_path,
-        "--no-input",
-        "card",
-        "unbind",
-        "C0001",
-        "--set",
-        f"phone={NEW}",
-        "--set",
-        "password=another-pass",
-    )
+    other = ("--set", f"phone={NEW}", "--set", "password=another-pass")
+    # A number with no account: the flow stops at the login, never opening one.
+    code, result = run_json(tmp_path, "--no-input", "card", "unbind", "C0001", *other)
+    assert_stopped(code, result, "login", "account_not_found", kind="card_unbind")
+    assert not [a for a in table(tmp_path, "accounts") if a["phone"] == NEW]
+    # Another borrower's account (opened by its first login) may not unbind the card.
+    assert run_cli(tmp_path, "--no-input", "login", *other)[0] == 0
+    code, out, err = run_cli(tmp_path, "--no-input", "card", "unbind", "C0001", *other)
     assert code == 2 and "not bound to the account" in err
+
+
+@pytest.mark.parametrize(
+    ("command", "kind", "advice"),
+    [
+        (["card", "bind"], "card_bind", "bind the card"),
+        (["account", "change-phone"], "change_phone", "nothing to change"),
+        (["contacts", "add"], "contact_add", "add the contact"),
+    ],
+)
+def test_an_account_flow_never_opens_an_account(
+    tmp_path: Path, command: list[str], kind: str, advice: str
+) -> None:
+    """An unknown number is a stop at the login with advice for this command (in both
+    languages), and no account appears: only the login and apply open one."""
+    code, result = run_json(tmp_path, "--no-input", *command, *LOGIN)
+    assert_stopped(code, result, "login", "account_not_found", kind=kind)
+    assert advice in result["advice"]
+    assert [e["event"] for e in result["events"]] == ["login_refused", "stopped"]
+    assert table(tmp_path, "accounts") == []
+    code, result = run_json(tmp_path, "--no-input", "--lang", "zh", *command, *LOGIN)
+    assert code == 3 and result["reason"] == "account_not_found"
+    assert result["message"] == Reason.ACCOUNT_NOT_FOUND.sentence_in(FACTS, "zh")
+    assert result["advice"] == Reason.ACCOUNT_NOT_FOUND.advice_in(FACTS, "zh", kind)
+    assert result["advice"] != Reason.ACCOUNT_NOT_FOUND.advice_in(FACTS, "zh")
+    assert table(tmp_path, "accounts") == []
 
 
 # Emergency contacts ------------------------------------------------------------------------
@@ -820,7 +848,8 @@ def test_a_flow_without_its_answers_is_exit_2_naming_the_key(tmp_path: Path) -> 
     code, out, err = run_cli(tmp_path, "--no-input", "account", "change-phone")
     assert code == 2 and "phone" in err and "--set phone=VALUE" in err
     # Every answer the flow will need is listed at once, not one per run.
-    code, doc = run_json(tmp_path, "--no-input", "account", "change-phone", *LOGIN)
+    world = ("--scenario", scenario(tmp_path))
+    code, doc = run_json(tmp_path, "--no-input", *world, "account", "change-phone", *LOGIN)
     assert code == 2 and doc["error"]["key"] == "new_phone, new_phone_code"
     assert "--set new_phone=VALUE --set new_phone_code=VALUE" in doc["error"]["message"]
 

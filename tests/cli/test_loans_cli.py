@@ -245,7 +245,10 @@ def test_schedule_repayment_day_out_of_range(tmp_path: Path, day: str) -> None:
 
 def test_clock_show_set_and_errors(tmp_path: Path) -> None:
     db = tmp_path / "clock.json"
-    data = ok_json(db, "clock", "show")
+    # Showing the clock of a file that is not there is a mistyped path, not the default start.
+    code, _, err = cli(db, "clock", "show")
+    assert code == 2 and "--db" in err and "does not exist" in err
+    data = ok_json(db, "clock", "set", "2026-03-02T10:00:00+08:00")
     assert data["now"] == "2026-03-02T10:00:00+08:00"
     assert data["events"] == []
     data = ok_json(db, "clock", "set", "2026-03-05T09:00:00+08:00")
@@ -297,7 +300,10 @@ def test_clock_advance_human_output_lists_the_events(db: Path) -> None:
         assert text in out
     code, out, _ = cli(db, "clock", "advance", "1h")
     assert code == 0
-    assert "nothing fell due" in out
+    assert "No installment fell due, went overdue or was reminded of" in out
+    # Showing the clock moves nothing, so it says nothing about what fell due.
+    code, out, _ = cli(db, "clock", "show")
+    assert code == 0 and "Simulated now:" in out and "fell due" not in out
 
 
 def test_clock_set_forward_catches_up_too(db: Path) -> None:
@@ -548,7 +554,9 @@ def test_calendar_bad_month(db: Path, month: str) -> None:
 
 
 def test_calendar_without_a_loan(tmp_path: Path) -> None:
-    code, _, err = cli(tmp_path / "empty.json", "calendar")
+    empty = tmp_path / "empty.json"
+    assert cli(empty, "clock", "advance", "1s")[0] == 0  # a state file without loans
+    code, _, err = cli(empty, "calendar")
     assert code == 2
     assert "no loan" in err
 

@@ -35,7 +35,7 @@ DOWN = "\x1b[B"
 CTRL_U = "\x15"  # emacs-mode "discard line" in prompt_toolkit
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
 # The simulated SMS as the app shows it: a panel titled "new message" holding 验证码NNNNNN.
-SMS_PANEL = re.compile(r"new message.*?验证码(\d{6})", re.DOTALL)
+SMS_PANEL = re.compile(r"(?:new message|新短信).*?验证码(\d{6})", re.DOTALL)
 
 
 class Terminal:

@@ -205,6 +205,7 @@ def test_errors_speak_chinese_and_name_the_key(
 ) -> None:
     from conftest import run_cli
 
+    assert run_cli(tmp_path, "clock", "advance", "1s")[0] == 0  # a state file, empty of records
     code, out, err = run_cli(tmp_path, "--lang", "zh", *args)
     assert code == 2
     assert chinese in err and "错误：" in err

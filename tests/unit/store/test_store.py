@@ -258,8 +258,54 @@ def test_a_write_waits_for_the_holder_then_names_it(db: Path) -> None:
         holder.kill()
         holder.wait()
     with Store(db, lock_timeout=2.0) as store:  # free again once the holder is gone
+        with store.transaction():
+            store.insert("notes", {"id": "N1"})
+            store.get("notes", id="N1")
+    # The lock file a killed holder left is taken over, then removed as the writer lets go.
+    assert not Path(str(db) + ".lock").exists()
+
+
+def test_the_lock_file_is_the_owners_and_gone_between_commands(db: Path) -> None:
+    from loancli.store.lock import Lock
+
+    lock = Lock(Path(str(db) + ".lock"))
+    lock.acquire(1.0)
+    try:
+        assert stat.S_IMODE(Path(str(db) + ".lock").stat().st_mode) == 0o600
+    finally:
+        lock.release()
+    with Store(db) as store:
         store.insert("notes", {"id": "N1"})
-    assert stat.S_IMODE(Path(str(db) + ".lock").stat().st_mode) == 0o600
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name]
+
+
+def test_a_writer_waiting_on_a_removed_lock_file_locks_the_new_one(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The holder removes the lock file as it lets go; a writer that opened it before (and so
+    gets its lock once free) must not think it holds the lock while a third writer holds the
+    file now at the path."""
+    from loancli.store.lock import Lock, LockBusy
+
+    path = Path(str(db) + ".lock")
+    holder = Lock(path)
+    holder.acquire(1.0)
+    stale = os.open(path, os.O_RDWR)  # the waiter's handle on the file about to be removed
+    holder.release()
+    assert not path.exists()
+    third = Lock(path)
+    third.acquire(1.0)  # a new file at the path
+    waiter = Lock(path)
+    handles = iter([stale])
+    real_open = waiter._open
+    monkeypatch.setattr(waiter, "_open", lambda: next(handles, None) or real_open())
+    with pytest.raises(LockBusy):
+        waiter.acquire(0.05)  # the removed file was free to lock, yet the lock is the third's
+    third.release()
+    waiter.acquire(1.0)
+    assert path.exists() and waiter.held
+    waiter.release()
+    assert not path.exists()
 
 
 def test_the_lock_is_held_only_while_a_unit_runs(db: Path) -> None:
