@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CLI_ENV, ROOT, run_cli, run_json
+from conftest import CLI_ENV, ROOT, patience, run_cli, run_json
 
 from loancli.stories.finding import builtin_items, find
 from loancli.world.scenario import builtin_names, load_scenario
@@ -163,7 +163,13 @@ def shell_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def paste(command: str, folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     folder.mkdir()
     return subprocess.run(
-        command, shell=True, cwd=folder, env=env, capture_output=True, text=True, timeout=300
+        command,
+        shell=True,
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=patience(300),
     )
 
 

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import patience
 
 pexpect = pytest.importorskip("pexpect", reason="pexpect is needed to drive a pseudo-terminal")
 if not hasattr(pexpect, "spawn"):  # pragma: no cover - Windows has no pty
@@ -59,7 +60,7 @@ class Terminal:
             encoding="utf-8",
             dimensions=(50, 200),
             env=env,
-            timeout=15,
+            timeout=patience(15),
         )
         self.child.logfile_read = self.screen
 
@@ -136,5 +137,5 @@ def loancli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         encoding="utf-8",
         env=env,
-        timeout=60,
+        timeout=patience(60),
     )

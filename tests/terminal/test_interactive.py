@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 
 import yaml
-from conftest import HAPPY_PATH_FILE, ID_DIR
+from conftest import HAPPY_PATH_FILE, ID_DIR, patience
 from pty_helpers import CTRL_U, Terminal, loancli, pexpect
 
 from loancli.questions import CONDITIONAL, QUESTIONS
@@ -357,7 +357,7 @@ def test_a_bundle_of_an_interactive_run_replays_elsewhere(tmp_path: Path) -> Non
         cwd=elsewhere,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=patience(60),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "reproduced: card_frozen at disbursement" in done.stdout

@@ -8,6 +8,8 @@ import pytest
 
 from loancli.account.hashing import hash_secret, verify_secret
 
+pytestmark = pytest.mark.real_hashing
+
 
 def test_new_hashes_are_argon2id_at_owasps_minimum() -> None:
     stored = hash_secret("s3cret-pass")
