@@ -97,6 +97,16 @@ class Terminal:
         self.wait_prompt(key)
         self.child.send(text + "\r")
 
+    def correct(self, key: str, value: str, then: object) -> None:
+        """After a refused answer at ``key``: clear it, type ``value`` and Enter, and wait for
+        ``then`` (what comes next; a prompt waited for here is answered by sending the text
+        directly). The refused Enter kept the prompt: ``value`` shows as
+        ``key``'s answer (had the refusal moved on, it would have gone to the next question).
+        Waits for events on the screen, never for a time."""
+        self.child.send(CTRL_U + value + "\r")
+        self.expect(then)
+        assert f"({key}): {value}" in self.text()
+
     def choose(self, key: str, down: int = 0) -> None:
         """Move ``down`` rows in ``key``'s select list, then press Enter."""
         self.wait_prompt(key)
