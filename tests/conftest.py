@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,39 @@ def english_by_default() -> None:
     from loancli.i18n import set_language
 
     set_language("en")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_world() -> Iterator[dict[str, Any]]:
+    """argon2 at its cheapest and no fsync, in this process, for the whole session: a journey
+    hashes and checks two passwords and forces ~20 writes to the disk, and neither is what
+    most tests look at. The hash string names its parameters, so hashes verify either way.
+
+    A test marked ``real_hashing`` gets the product's argon2 parameters back; the tests under
+    tests/unit/store (durability is their subject) get the real fsync back.
+    """
+    from argon2 import PasswordHasher
+
+    from loancli.account import hashing
+
+    real = {"hasher": hashing._HASHER, "fsync": os.fsync}
+    patch = pytest.MonkeyPatch()
+    patch.setattr(hashing, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    patch.setattr(os, "fsync", lambda fd: None)
+    yield real
+    patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def real_costs_where_tested(
+    request: pytest.FixtureRequest, quick_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loancli.account import hashing
+
+    if request.node.get_closest_marker("real_hashing"):
+        monkeypatch.setattr(hashing, "_HASHER", quick_world["hasher"])
+    if Path(str(request.node.path)).is_relative_to(ROOT / "tests" / "unit" / "store"):
+        monkeypatch.setattr(os, "fsync", quick_world["fsync"])
 
 
 DROP = object()  # pass as an answer value to leave the key out of the answers file
@@ -156,6 +189,15 @@ def run_json(tmp_path: Path, *args: str, db: Path | None = None) -> tuple[int, d
     return code, json.loads(out)
 
 
+def patience(seconds: float) -> float:
+    """A limit on waiting for a child process or a terminal, scaled to how busy the machine
+    is (the load average per core, at least 1) and by ``LOANCLI_TEST_PATIENCE`` (a factor,
+    default 1). Tests wait for events (a process ending, a line on a screen); the limit only
+    stops a hung one, and never decides a verdict on a slow machine."""
+    busy = os.getloadavg()[0] / (os.cpu_count() or 1)
+    return seconds * max(1.0, busy) * float(os.environ.get("LOANCLI_TEST_PATIENCE", "1"))
+
+
 def run_loancli(
     args: list[str], *, timeout: float = 30, **kwargs: Any
 ) -> subprocess.CompletedProcess:
@@ -168,7 +210,7 @@ def run_loancli(
         env=env,
         capture_output=True,
         text=True,
-        timeout=timeout,
+        timeout=patience(timeout),
         **kwargs,
     )
 

@@ -9,6 +9,8 @@ then throws generated text at every answer key and at the global options.
 
 from __future__ import annotations
 
+import functools
+import io
 import os
 import shutil
 from collections.abc import Callable
@@ -35,8 +37,16 @@ def _bomb_yaml() -> str:
     return text
 
 
+@functools.cache
+def _pixel_bomb_png() -> bytes:
+    """A 12000 x 12000 PNG of a few kilobytes, drawn once per process."""
+    out = io.BytesIO()
+    Image.new("1", (12000, 12000)).save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
 def _pixel_bomb(path: Path) -> None:
-    Image.new("1", (12000, 12000)).save(path, optimize=True)
+    path.write_bytes(_pixel_bomb_png())
 
 
 def _fifo(path: Path) -> None:
@@ -254,10 +264,13 @@ def invoke(args: list[str]) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def prepare(tmp_path: Path, state: Path) -> Path:
+def prepare(tmp_path: Path, state: Path, args: list[str]) -> Path:
+    """A copy of the state file, and the files of FILES that ``args`` name, in ``tmp_path``."""
     copy = tmp_path / "state.json"
     shutil.copy2(state, copy)
     for name, content in FILES.items():
+        if not any(f"{{tmp}}/{name}" in arg for arg in args):
+            continue
         target = tmp_path / name
         if callable(content):
             content(target)
@@ -308,7 +321,7 @@ def test_the_corpus_is_large_and_covers_every_kind() -> None:
 def test_bad_input_is_a_clear_error_and_changes_nothing(
     tmp_path: Path, completed_state: Path, no_fsync: None, args: list[str], code: int, names: str
 ) -> None:
-    state = prepare(tmp_path, completed_state)
+    state = prepare(tmp_path, completed_state, args)
     before = state.read_bytes()
     exit_code, out, err = invoke(fill(args, tmp_path, state))
     assert "Traceback" not in out + err

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import yaml
-from conftest import FIXTURES, ID_DIR, PHONE, ROOT, run_cli, run_json, write_answers
+from conftest import FIXTURES, ID_DIR, PHONE, ROOT, patience, run_cli, run_json, write_answers
 
 CHANGE_PHONE = FIXTURES / "answers" / "change-phone.yaml"
 
@@ -33,7 +33,7 @@ def replay(bundle: Path, where: Path, *args: str) -> subprocess.CompletedProcess
         capture_output=True,
         text=True,
         env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "PYTHONPATH": str(ROOT)},
-        timeout=120,
+        timeout=patience(120),
     )
 
 

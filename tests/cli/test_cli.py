@@ -388,6 +388,7 @@ def test_state_file_mode_0600(completed: dict[str, Any], db: Path) -> None:
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
 
 
+@pytest.mark.real_hashing
 def test_secrets_are_not_stored_in_plain_text(completed: dict[str, Any], db: Path) -> None:
     raw = db.read_bytes()
     assert PASSWORD.encode() not in raw

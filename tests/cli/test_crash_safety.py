@@ -1,56 +1,92 @@
 """SIGKILL at every write: before and after each state-file rename of a journey, of ``clock
 advance`` and of ``repay``, then the work is resumed. Nothing committed is lost, no payout or
-repayment happens twice, and the clock and the loans stay in step."""
+repayment happens twice, and the clock and the loans stay in step.
+
+The run that is killed is a real child process (forked from the test, so it starts without
+loading Python again) that sends itself SIGKILL at its N-th rename: no cleanup, no
+``finally``, as a crash or an OOM kill. The resumed runs need no second process and run
+in-process."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLI_ENV, ROOT, write_answers
+from conftest import CLI_ENV, run_cli, write_answers
 
-WRAPPER = Path(__file__).with_name("kill_at_write.py")
+from loancli.store import json_store
+
 # The renames a happy journey makes on a fresh file (the new applicant, stamped with the
 # schema, then the steps); a test below checks the count, so this stays true.
 JOURNEY_WRITES = 11
 
 
-def loancli(
-    db: Path, *args: str, kill_at: int = 0, when: str = "after"
-) -> tuple[subprocess.CompletedProcess, int]:
-    """Run loancli on ``db`` in a child process that is killed at its ``kill_at``-th write."""
-    count = db.parent / f"renames-{os.getpid()}-{kill_at}-{when}"
-    env = dict(os.environ, **CLI_ENV)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.pop("LOANCLI_DB", None)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(WRAPPER),
-            str(kill_at),
-            when,
-            str(count),
-            "--",
-            "--db",
-            str(db),
-            "--json",
-            "--no-input",
-            *args,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    renames = int(count.read_text()) if count.exists() else -1
-    return proc, renames
+class Run:
+    """How a run of loancli ended: its exit code (minus the signal that killed it) and output."""
+
+    def __init__(self, returncode: int, stdout: str = "", stderr: str = "") -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def _argv(args: tuple[str, ...]) -> list[str]:
+    return ["--json", "--no-input", *args]
+
+
+def loancli(db: Path, *args: str) -> tuple[Run, int]:
+    """Run ``loancli --db DB --json --no-input ARGS`` in-process; return the run and the
+    number of state-file renames it made."""
+    renames = 0
+    real_replace = os.replace
+
+    def counting(src: str, dst: str) -> None:
+        nonlocal renames
+        renames += 1
+        real_replace(src, dst)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(json_store.os, "replace", counting)
+        code, out, err = run_cli(db.parent, *_argv(args), db=db)
+    return Run(code, out, err), renames
+
+
+def killed(db: Path, *args: str, kill_at: int, when: str) -> Run:
+    """Run ``loancli`` on ``db`` in a child process that SIGKILLs itself just ``when``
+    ("before" or "after") its ``kill_at``-th state-file rename; wait for it."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the test
+        code = 70
+        try:
+            from typer.testing import CliRunner
+
+            from loancli.cli.main import app
+
+            renames = 0
+            real_replace = os.replace
+
+            def replace(src: str, dst: str) -> None:
+                nonlocal renames
+                renames += 1
+                if renames == kill_at and when == "before":
+                    os.kill(os.getpid(), signal.SIGKILL)
+                real_replace(src, dst)
+                if renames == kill_at and when == "after":
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+            json_store.os.replace = replace  # type: ignore[attr-defined]
+            argv = ["--db", str(db), *_argv(args)]
+            result = CliRunner(env=CLI_ENV).invoke(app, argv, prog_name="loancli")
+            code = result.exit_code
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return Run(-os.WTERMSIG(status))
+    return Run(os.WEXITSTATUS(status))
 
 
 def state(db: Path) -> dict[str, Any]:
@@ -98,7 +134,7 @@ def test_a_journey_killed_at_any_write_resumes_to_one_loan(
 ) -> None:
     db = tmp_path / "state.json"
     answers = str(write_answers(tmp_path))
-    proc, _ = loancli(db, "apply", "--answers", answers, kill_at=kill_at, when=when)
+    proc = killed(db, "apply", "--answers", answers, kill_at=kill_at, when=when)
     assert proc.returncode == -signal.SIGKILL
     assert_consistent(db, reopened=False)
     applicants = table(db, "applicants")
@@ -131,7 +167,7 @@ def test_clock_advance_is_one_unit(tmp_path: Path, disbursed: bytes, when: str) 
     db = tmp_path / "state.json"
     db.write_bytes(disbursed)
     start = stored_clock(db)
-    proc, _ = loancli(db, "clock", "advance", "40d", kill_at=1, when=when)
+    proc = killed(db, "clock", "advance", "40d", kill_at=1, when=when)
     assert proc.returncode == -signal.SIGKILL
     assert_consistent(db, reopened=False)
     (loan,) = table(db, "loans")
@@ -151,7 +187,7 @@ def test_clock_advance_is_one_unit(tmp_path: Path, disbursed: bytes, when: str) 
 def test_a_repayment_is_applied_once(tmp_path: Path, disbursed: bytes, when: str) -> None:
     db = tmp_path / "state.json"
     db.write_bytes(disbursed)
-    proc, _ = loancli(db, "repay", "A0001", "--installment", "1", kill_at=1, when=when)
+    proc = killed(db, "repay", "A0001", "--installment", "1", kill_at=1, when=when)
     assert proc.returncode == -signal.SIGKILL
     (loan,) = table(db, "loans")
     assert len(loan["payments"]) == (1 if when == "after" else 0)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CLI_ENV, ROOT, run_cli, run_json
+from conftest import CLI_ENV, ROOT, patience, run_cli, run_json
 
 from loancli.stories.finding import builtin_items, find
 from loancli.world.scenario import builtin_names, load_scenario
@@ -73,7 +73,77 @@ def test_words_nothing_holds_say_what_to_try(tmp_path: Path) -> None:
     assert code == 0 and doc == {"query": "xylophone", "results": []}
 
 
-# Every suggested command, pasted into a shell in an empty folder ----------------------------
+# Every suggested command runs from an empty folder -------------------------------------------
+#
+# Each scenario's and story's command runs in-process, as the shell would split it, from an
+# empty folder (the in-process check covers every one); a sample of them is also pasted into a
+# real shell, where ``loancli`` is this checkout's program, so quoting and the PATH are proven
+# too.
+
+SCENARIOS = builtin_names()
+STORIES = [i.name for i in builtin_items() if i.kind == "story"]
+# Pasted into a real shell: a scenario that stops with a reason, one that completes, a story.
+PASTED = ["frozen-card", "default", "overdue-penalty"]
+
+
+def command_of(name: str) -> str:
+    (found,) = [f for f in find(name) if f.name == name]
+    return found.command
+
+
+def run_pasted_in_process(
+    command: str, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    """``command`` split as a POSIX shell splits it, run by the CLI's own entry point from
+    ``folder`` (created empty)."""
+    from typer.testing import CliRunner
+
+    from loancli.cli.main import app
+
+    argv = shlex.split(command)
+    assert argv[0] == "loancli", command
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    result = CliRunner(env=CLI_ENV).invoke(app, argv[1:], prog_name="loancli")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_each_scenario_command_runs_from_an_empty_folder(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_fsync: None
+) -> None:
+    expect = load_scenario(name).expect
+    folder = tmp_path / "empty"
+    code, out, err = run_pasted_in_process(command_of(name), folder, monkeypatch)
+    if expect.get("reason"):
+        assert code == 3, err
+        assert f": {expect['reason']}" in out
+    else:
+        assert code == 0, err
+    # Its own state file, in the folder it ran in.
+    assert (folder / f"{name}.json").is_file()
+
+
+def _story_run_exists() -> bool:
+    from loancli.cli.main import COMMANDS, module_commands
+
+    if "story" not in COMMANDS:
+        return False
+    group = module_commands(COMMANDS["story"][0])["story"]
+    return "run" in getattr(group, "commands", {})
+
+
+@pytest.mark.skipif(not _story_run_exists(), reason="story run is not in this build yet")
+@pytest.mark.parametrize("name", STORIES)
+def test_each_story_command_runs_from_an_empty_folder(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_fsync: None
+) -> None:
+    folder = tmp_path / "empty"
+    code, out, err = run_pasted_in_process(command_of(name), folder, monkeypatch)
+    assert code == 0, out + err
+    assert (folder / f"{name}.json").is_file()
 
 
 @pytest.fixture(scope="module")
@@ -93,45 +163,27 @@ def shell_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def paste(command: str, folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     folder.mkdir()
     return subprocess.run(
-        command, shell=True, cwd=folder, env=env, capture_output=True, text=True, timeout=300
+        command,
+        shell=True,
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=patience(300),
     )
 
 
-@pytest.mark.parametrize("name", builtin_names())
-def test_each_scenario_command_runs_from_an_empty_folder(
+@pytest.mark.parametrize("name", PASTED)
+def test_a_suggested_command_pasted_into_a_shell_runs(
     name: str, tmp_path: Path, shell_env: dict[str, str]
 ) -> None:
-    (found,) = [f for f in find(name) if f.name == name]
-    expect = load_scenario(name).expect
+    assert name in SCENARIOS + STORIES
     folder = tmp_path / "empty"
-    proc = paste(found.command, folder, shell_env)
-    if expect.get("reason"):
-        assert proc.returncode == 3, proc.stderr
-        assert f": {expect['reason']}" in proc.stdout
-    else:
-        assert proc.returncode == 0, proc.stderr
-    # Its own state file, in the folder it ran in.
-    assert (folder / f"{name}.json").is_file()
-
-
-def _story_run_exists() -> bool:
-    from loancli.cli.main import COMMANDS, module_commands
-
-    if "story" not in COMMANDS:
-        return False
-    group = module_commands(COMMANDS["story"][0])["story"]
-    return "run" in getattr(group, "commands", {})
-
-
-@pytest.mark.skipif(not _story_run_exists(), reason="story run is not in this build yet")
-@pytest.mark.parametrize("name", [i.name for i in builtin_items() if i.kind == "story"])
-def test_each_story_command_runs_from_an_empty_folder(
-    name: str, tmp_path: Path, shell_env: dict[str, str]
-) -> None:
-    (found,) = [f for f in find(name) if f.name == name]
-    folder = tmp_path / "empty"
-    proc = paste(found.command, folder, shell_env)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = paste(command_of(name), folder, shell_env)
+    reason = load_scenario(name).expect.get("reason") if name in SCENARIOS else None
+    assert proc.returncode == (3 if reason else 0), proc.stdout + proc.stderr
+    if reason:
+        assert f": {reason}" in proc.stdout
     assert (folder / f"{name}.json").is_file()
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import CLI_ENV, HAPPY_PATH_FILE, ROOT, write_answers
+from conftest import CLI_ENV, HAPPY_PATH_FILE, ROOT, patience, write_answers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -262,7 +262,7 @@ def test_an_invalid_utf8_byte_in_a_real_argv_is_exit_2(tmp_path: Path) -> None:
         [os.fsencode(a) for a in args] + [b"employer=abc\xff"],
         env=env,
         capture_output=True,
-        timeout=60,
+        timeout=patience(60),
     )
     err = done.stderr.decode("utf-8", "replace")
     assert done.returncode == 2, err
@@ -320,7 +320,7 @@ def test_a_busy_lock_with_a_short_timeout_is_exit_4_not_a_traceback(
                 env=env,
                 capture_output=True,
                 text=True,
-                timeout=60,
+                timeout=patience(60),
             )
             assert done.returncode == 4, done.stderr
             assert "Traceback" not in done.stderr and "--lock-timeout" in done.stderr

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import patience
 
 ROOT = Path(__file__).resolve().parents[2]
 HAPPY_PATH = ROOT / "fixtures" / "answers" / "happy-path.yaml"
@@ -61,7 +62,7 @@ def _run_importtime(
         text=True,
         cwd=cwd,
         env=_env(),
-        timeout=120,
+        timeout=patience(120),
     )
     modules = set()
     for line in proc.stderr.splitlines():

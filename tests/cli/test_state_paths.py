@@ -9,7 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, write_answers
+from conftest import patience, run_cli, write_answers
 
 
 def fill(tmp_path: Path, db: Path) -> None:
@@ -156,7 +156,7 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
     proc.stdout.readline()
     proc.stdout.close()  # like `| head -1`
     err = proc.stderr.read().decode()
-    assert proc.wait(timeout=30) in (-signal.SIGPIPE, 0)
+    assert proc.wait(timeout=patience(30)) in (-signal.SIGPIPE, 0)
     assert "Traceback" not in err and "BrokenPipe" not in err
     # What the journey committed is there whole.
     code, out, _ = run_cli(tmp_path, "applicants", "list", db=db)

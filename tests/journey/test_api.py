@@ -12,7 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from conftest import HAPPY_PATH_FILE, ROOT, happy_answers
+from conftest import HAPPY_PATH_FILE, ROOT, happy_answers, patience
 
 SCRIPT = textwrap.dedent(
     """
@@ -68,7 +68,7 @@ def test_the_library_alone_runs_the_whole_story(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=patience(120),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout)

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import patience
 
 pexpect = pytest.importorskip("pexpect", reason="pexpect is needed to drive a pseudo-terminal")
 if not hasattr(pexpect, "spawn"):  # pragma: no cover - Windows has no pty
@@ -59,7 +60,7 @@ class Terminal:
             encoding="utf-8",
             dimensions=(50, 200),
             env=env,
-            timeout=15,
+            timeout=patience(15),
         )
         self.child.logfile_read = self.screen
 
@@ -95,6 +96,16 @@ class Terminal:
         """Type ``text`` at ``key``'s prompt and press Enter ("" takes the pre-filled default)."""
         self.wait_prompt(key)
         self.child.send(text + "\r")
+
+    def correct(self, key: str, value: str, then: object) -> None:
+        """After a refused answer at ``key``: clear it, type ``value`` and Enter, and wait for
+        ``then`` (what comes next; a prompt waited for here is answered by sending the text
+        directly). The refused Enter kept the prompt: ``value`` shows as
+        ``key``'s answer (had the refusal moved on, it would have gone to the next question).
+        Waits for events on the screen, never for a time."""
+        self.child.send(CTRL_U + value + "\r")
+        self.expect(then)
+        assert f"({key}): {value}" in self.text()
 
     def choose(self, key: str, down: int = 0) -> None:
         """Move ``down`` rows in ``key``'s select list, then press Enter."""
@@ -136,5 +147,5 @@ def loancli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         encoding="utf-8",
         env=env,
-        timeout=60,
+        timeout=patience(60),
     )

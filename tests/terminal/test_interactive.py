@@ -20,8 +20,8 @@ import zipfile
 from pathlib import Path
 
 import yaml
-from conftest import HAPPY_PATH_FILE, ID_DIR
-from pty_helpers import CTRL_U, Terminal, loancli, pexpect
+from conftest import HAPPY_PATH_FILE, ID_DIR, patience
+from pty_helpers import Terminal, loancli
 
 from loancli.questions import CONDITIONAL, QUESTIONS
 
@@ -109,10 +109,7 @@ def test_invalid_answers_are_re_asked_with_the_reason(tmp_path: Path) -> None:
     # The reason, not just the prompt's own "[11 digits, ...]" hint.
     term.expect("a mainland mobile number has 11 digits")
     # The prompt stays: Enter on an invalid number does not move on to the password.
-    assert term.expect([r"\(password\):", pexpect.TIMEOUT], timeout=0.5) == 1
-    term.child.send(CTRL_U + "13800138000\r")
-    term.wait_prompt("password")
-    assert "(phone): 13800138000" in term.text()
+    term.correct("phone", "13800138000", r"\(password\):")
 
     term.child.send("s3cret-pass\r")
     term.answer("employer", "Xiaomi")
@@ -122,15 +119,12 @@ def test_invalid_answers_are_re_asked_with_the_reason(tmp_path: Path) -> None:
     # The contact's number must differ from the applicant's: re-asked with that reason.
     term.answer("contact_phone", "13800138000")
     term.expect("needs a number other than the account holder's own")
-    assert term.expect([r"\(id_front\):", pexpect.TIMEOUT], timeout=0.5) == 1
-    term.child.send(CTRL_U + "13900139000\r")
+    term.correct("contact_phone", "13900139000", r"\(id_front\):")
 
     missing = tmp_path / "no-such-front.png"
-    term.answer("id_front", str(missing))
+    term.child.send(str(missing) + "\r")  # at the id_front prompt correct() waited for
     term.expect(re.escape(f"{missing} does not exist"))
-    assert term.expect([r"\(id_back\):", pexpect.TIMEOUT], timeout=0.5) == 1
-    term.child.send(CTRL_U + str(FRONT) + "\r")
-    term.wait_prompt("id_back")
+    term.correct("id_front", str(FRONT), r"\(id_back\):")
 
     term.interrupt()
     assert term.finish() == 130
@@ -357,7 +351,7 @@ def test_a_bundle_of_an_interactive_run_replays_elsewhere(tmp_path: Path) -> Non
         cwd=elsewhere,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=patience(60),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "reproduced: card_frozen at disbursement" in done.stdout

@@ -12,6 +12,8 @@ from loancli.account.hashing import hash_secret, verify_secret
 from loancli.store import MemoryState
 from loancli.world.scenario import Scenario, scenario_for
 
+pytestmark = pytest.mark.real_hashing
+
 
 def test_new_hashes_are_argon2id_at_owasps_minimum() -> None:
     stored = hash_secret("s3cret-pass", "argon2id")

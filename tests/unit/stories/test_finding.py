@@ -4,6 +4,9 @@ named exactly wins; the words are segmented as the domain writes them."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from loancli.stories.finding import (
@@ -239,3 +242,28 @@ def test_an_index_of_given_items_ranks_by_their_phrases() -> None:
     found = find("刷了好几次脸", index=index)
     assert [f.name for f in found] == ["face"]
     assert found[0].matched == "刷脸失败"
+
+
+def test_jiebas_cached_dictionary_is_read_as_jieba_reads_it_and_a_damaged_one_is_not(
+    tmp_path: Path,
+) -> None:
+    import jieba
+
+    from loancli.stories import finding
+
+    def fresh() -> jieba.Tokenizer:
+        tokenizer = jieba.Tokenizer()
+        tokenizer.tmp_dir = str(tmp_path)
+        return tokenizer
+
+    assert not finding._load_cached_dictionary(fresh())  # no cache: jieba builds one
+    (tmp_path / "jieba.cache").write_bytes(b"not marshal")
+    assert not finding._load_cached_dictionary(fresh())
+    finding.segmenter()  # the cache exists once a search has run
+    shutil.copy(finding.cache_folder() / "jieba.cache", tmp_path / "jieba.cache")
+    read = fresh()
+    assert finding._load_cached_dictionary(read) and read.initialized
+    own = fresh()
+    own.initialize()  # jieba's own reading of the same cache
+    assert (read.FREQ, read.total) == (own.FREQ, own.total)
+    assert read.lcut("银行卡被冻结了") == own.lcut("银行卡被冻结了")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import patience
 
 from loancli.errors import ExitCode, UsageError, quoted
 from loancli.stories.ticket import read_bundle
@@ -134,7 +135,7 @@ def refused(path: Path, member: str | None, **kwargs: object) -> str:
             read_zip(path, BUNDLE_MEMBERS, **kwargs)  # type: ignore[arg-type]
         else:
             read_bundle(path)
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < patience(5)  # scaled to the machine's load
     assert caught.value.exit_code == ExitCode.USAGE
     message = str(caught.value)
     assert str(path) in message
