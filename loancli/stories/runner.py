@@ -12,9 +12,10 @@ import re
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -121,7 +122,7 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
 
 
 def parse_story_data(
-    data: Any,
+    data: object,
     where: str,
     folder: Path,
     default_name: str = "story",
@@ -167,7 +168,9 @@ def _field_problem(message: str, expects: dict[int, Any]) -> str:
 
 
 def _check_meaning(
-    loaded: LoadedStory, refuse: Any, members: Mapping[str, bytes] | None = None
+    loaded: LoadedStory,
+    refuse: Callable[[str], UsageError],
+    members: Mapping[str, bytes] | None = None,
 ) -> None:
     story = loaded.story
     if story.world.scenario_text is None and story.world.scenario not in (
@@ -226,7 +229,7 @@ def _check_meaning(
                         _member_image(item, members, where)
 
 
-def _member_image(item: Any, members: Mapping[str, bytes], at: str) -> None:
+def _member_image(item: object, members: Mapping[str, bytes], at: str) -> None:
     """An image answer of a ticket's story: a built-in image, or a member of the bundle."""
     text = str(item).strip()
     if text.lower() in _NO_IMAGE or text in members:
@@ -242,7 +245,7 @@ def _member_image(item: Any, members: Mapping[str, bytes], at: str) -> None:
     )
 
 
-def resolve_image(item: Any, folder: Path, at: str) -> str:
+def resolve_image(item: object, folder: Path, at: str) -> str:
     """An image answer of a story as a path: a built-in image by its name, or a file beside
     the story (a relative path that stays inside its folder)."""
     text = str(item).strip()
@@ -268,14 +271,14 @@ def resolve_image(item: Any, folder: Path, at: str) -> str:
     )
 
 
-def builtin_answers(name: str) -> dict[str, Any]:
+def builtin_answers(name: str) -> dict[str, object]:
     """A built-in answers set, its image answers as the built-in images' paths."""
     data = read_yaml((BUILTIN_ANSWERS / f"{name}.yaml").read_text(encoding="utf-8")) or {}
     assert isinstance(data, dict), name  # a built-in answers set is a mapping
     return {k: _images(k, v, BUILTIN_IMAGES, "") for k, v in data.items()}
 
 
-def _images(key: str, value: Any, folder: Path, at: str) -> Any:
+def _images(key: str, value: object, folder: Path, at: str) -> object:
     if key not in IMAGE_KEYS:
         return value
     if isinstance(value, list):
@@ -292,8 +295,8 @@ class Check:
 
     action: int
     what: str
-    expected: Any
-    got: Any
+    expected: object
+    got: object
 
     @property
     def ok(self) -> bool:
@@ -412,7 +415,7 @@ def _own_scenario(loaded: LoadedStory, action: operations.Action) -> Scenario | 
     return None
 
 
-def _person_answers(loaded: LoadedStory) -> dict[str, Any]:
+def _person_answers(loaded: LoadedStory) -> dict[str, object]:
     person = loaded.story.person.answers
     if isinstance(person, str):
         return builtin_answers(person)
@@ -436,7 +439,7 @@ def _perform(
     loaded: LoadedStory,
     action: StoryAction,
     scenario: Scenario,
-    person: dict[str, Any],
+    person: dict[str, object],
 ) -> _Facts:
     seed = loaded.story.world.seed
     match action:
@@ -493,7 +496,7 @@ def _perform(
     raise TypeError(f"not a story action: {action!r}")
 
 
-def _text(value: Any) -> Any:
+def _text(value: object) -> object:
     """An answer as the questions take it: text (a list of texts for retries)."""
     if isinstance(value, list):
         return [_text(v) for v in value]
@@ -608,9 +611,7 @@ def _check_loan(n: int, expect: LoanExpect, facts: _Facts, world: State) -> list
     return out
 
 
-def _today(store: Store) -> Any:
-    from datetime import date
-
+def _today(store: Store) -> date:
     stored = store.meta_get("clock")
     return date.fromisoformat(stored[:10]) if stored else date.today()
 
@@ -625,7 +626,7 @@ def _inbox(world: State, phone: str) -> list[str]:
         ]
 
 
-def _same(expected: Any, got: Any) -> bool:
+def _same(expected: object, got: object) -> bool:
     """Equal, amounts compared as amounts (``8.5`` is ``8.50``)."""
     if isinstance(expected, str) and isinstance(got, str):
         try:
