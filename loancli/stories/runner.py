@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
@@ -144,7 +143,7 @@ def parse_story_data(
                 value0=repr(data.get("story"))[:40], version=STORY_FORMAT
             )
         )
-    expects: dict[int, Any] = {}
+    expects: dict[int, object] = {}
     actions = data.get("actions")
     if isinstance(actions, list):
         data["actions"] = actions = [dict(a) if isinstance(a, dict) else a for a in actions]
@@ -161,7 +160,7 @@ def parse_story_data(
     return loaded
 
 
-def _field_problem(message: str, expects: dict[int, Any]) -> str:
+def _field_problem(message: str, expects: dict[int, object]) -> str:
     text, _sep, path = message.partition(" - at `$")
     path = path.rstrip("`").lstrip(".")
     return f"{path}: {text.replace('`', '')}" if path else text.replace("`", "")
@@ -431,7 +430,7 @@ class _Facts:
     stopped_at: str | None = None
     reason: str | None = None
     loan_id: str | None = None
-    events: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    events: Sequence[Mapping[str, object]] = field(default_factory=list)
 
 
 def _perform(
@@ -553,7 +552,7 @@ def check(n: int, expect: Expect, facts: _Facts, world: State) -> list[Check]:
     return out
 
 
-def _check_event(n: int, event: EventExpect, events: Sequence[Mapping[str, Any]]) -> Check:
+def _check_event(n: int, event: EventExpect, events: Sequence[Mapping[str, object]]) -> Check:
     """Whether an event of that name (and reason, step) was recorded carrying the figures
     ``detail`` names; when it carries others, they are what is shown as got."""
     named = [
@@ -567,7 +566,8 @@ def _check_event(n: int, event: EventExpect, events: Sequence[Mapping[str, Any]]
     if not event.detail:
         return Check(n, f"events: {shown}", "recorded", "recorded" if named else "absent")
     wanted = event.detail
-    carried = [{k: (e.get("detail") or {}).get(k) for k in wanted} for e in named]
+    details = [e.get("detail") for e in named]
+    carried = [{k: d.get(k) if isinstance(d, Mapping) else None for k in wanted} for d in details]
     expected = ", ".join(f"{k}={v}" for k, v in wanted.items())
     if any(all(_same(v, got[k]) for k, v in wanted.items()) for got in carried):
         return Check(n, f"events: {shown}", expected, expected)
