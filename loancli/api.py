@@ -53,7 +53,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Unpack, cast
+from typing import TypedDict, Unpack, cast
 
 from loancli.account.accounts import checked_mobile
 from loancli.clock import DEFAULT_START, parse_clock
@@ -130,7 +130,7 @@ from loancli.store import MemoryState, Store, default_db_path, missing_state_fil
 from loancli.store.admin import Info, Pruned
 from loancli.store.admin import info as state_facts
 from loancli.stories import finding
-from loancli.stories.finding import Found
+from loancli.stories.finding import Found, FoundJson
 from loancli.stories.from_record import story_text
 from loancli.stories.personas import PersonaFiles, write_persona
 from loancli.stories.populate import Populated, parse_mix
@@ -443,6 +443,15 @@ def sms_inbox(state: StatePath, phone: str, **options: Unpack[WorldOptions]) -> 
     return Inbox(mask_phone(number), messages)
 
 
+class CalendarView(TypedDict):
+    """``calendar --json``: the loan, the month shown, the ``.ics`` written, the installments."""
+
+    loan: str
+    month: str
+    ics: str | None
+    installments: list[LineView]
+
+
 @dataclass(frozen=True)
 class Calendar:
     """A loan's repayment calendar: the month it shows, every installment as it is today,
@@ -454,7 +463,7 @@ class Calendar:
     installments: list[LineView]
     ics: Path | None = None
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> CalendarView:
         """The JSON document (``calendar --json``)."""
         return {
             "loan": self.loan,
@@ -574,7 +583,7 @@ class ScenarioFile:
 
     name: str
     description: str
-    expect: dict[str, Any]
+    expect: dict[str, str]
     source: str
     text: str
 
@@ -600,7 +609,7 @@ def find(words: str) -> list[Found]:
     return finding.find(words)
 
 
-def found_json(found: Found) -> dict[str, Any]:
+def found_json(found: Found) -> FoundJson:
     """A found scenario or story as ``--json`` gives it: name, kind, reason, score, command."""
     return finding.as_json(found)
 

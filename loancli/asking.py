@@ -51,6 +51,8 @@ class Prompter(Protocol):
     """Something that can ask a person (questionary at a terminal, or a test double); it
     returns the parsed answer."""
 
+    # Any, on purpose: a parsed answer's type depends on its question (text, a number, yes or
+    # no, a date, a path); the parsing of answers is the one open edge left (issue 17).
     def prompt(self, question: Question, context: QuestionContext) -> Any: ...
 
     def tell(self, message: str, kind: str) -> None: ...
@@ -406,6 +408,7 @@ class Asker:
         """Whether a script (``--set``, the scenario, the answers file) answers ``key``."""
         return any(source.has(key) for source in self.sources)
 
+    # Any, as Question.parse: what an answer parses to depends on its question.
     def ask(self, key: str, context: QuestionContext | None = None) -> Any:
         """The parsed answer to question ``key`` (what it parses to depends on the question)."""
         q = QUESTIONS[key]

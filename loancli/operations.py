@@ -55,7 +55,7 @@ from loancli.journey.runner import (
     start_journey,
 )
 from loancli.journey.session import World, WorldArgs, open_world, run_flow
-from loancli.loan.loans import ClockEvent, loan_view
+from loancli.loan.loans import ClockEvent, LoanView, loan_view
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
 from loancli.records import Account, Applicant, Flow, Loan, Payment, RunAction, is_flow
@@ -102,7 +102,9 @@ class RunResult:
             raise TypeError(f"{self.record['id']} is a flow's run, not a journey's")
         return result_of(self.record, self.facts)
 
-    def flow_document(self, empty: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    # The document stays dict[str, Any] while cli/flow_run.py and cli/render.py read it as
+    # one (its status, events and the flow's own view); support/listing.py builds it.
+    def flow_document(self, empty: Mapping[str, object] | None = None) -> dict[str, Any]:
         """A flow's JSON-ready result (``card bind --json``): status, reason in words, advice,
         the flow's own view (``empty`` until it completed), the events."""
         if not is_flow(self.record):
@@ -268,8 +270,10 @@ class Repaid:
     payment: Payment | None = None
     refused: Reason | None = None
 
-    def view(self) -> dict[str, Any]:
-        """The JSON-ready, masked result (``repay --json``)."""
+    def view(self) -> dict[str, object]:
+        """The JSON-ready, masked result (``repay --json``): the loan as it is now
+        (:class:`LoanView`'s keys) with ``status`` paid and the ``payment``, or ``status``
+        refused with the reason, its message and advice."""
         now = loan_view(self.loan, self.today)
         if self.refused is None:
             return {"status": "paid", "payment": self.payment, **now}
@@ -282,6 +286,12 @@ class Repaid:
         }
 
 
+class RestructuredView(LoanView):
+    """``restructure --json``: the loan as it is now, and what the re-instalment agreed."""
+
+    restructure: Agreed
+
+
 @dataclass(frozen=True)
 class Restructured:
     """A re-instalment: the loan after it and what was agreed."""
@@ -290,7 +300,8 @@ class Restructured:
     today: date
     change: Agreed
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> RestructuredView:
+        """The JSON-ready result (``restructure --json``): what was agreed, and the loan now."""
         return {"restructure": self.change, **loan_view(self.loan, self.today)}
 
 
@@ -697,7 +708,7 @@ WORLD_FIELDS = frozenset(Action.__struct_fields__)
 
 def action_fields(action: Action) -> RunAction:
     """What a run record keeps of its action: its kind and its own fields."""
-    out: dict[str, Any] = {"action": action.__struct_config__.tag}
+    out: dict[str, object] = {"action": action.__struct_config__.tag}
     for name in action.__struct_fields__:
         if name not in WORLD_FIELDS:
             out[name] = getattr(action, name)

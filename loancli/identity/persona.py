@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from loancli.clock import DEFAULT_START, Rng
 from loancli.errors import RuleError
@@ -36,6 +36,8 @@ from loancli.identity.areas import address_prefixes, area_for_address, issuing_a
 from loancli.identity.banks import BANKS, Bank, card_number, find_bank
 from loancli.identity.card import IdCardFields, add_years, default_valid_until, face_id
 from loancli.identity.idnumber import age_on, make_id
+
+T = TypeVar("T")
 
 # The ages a persona may be asked for: an ID card's holder (16) up to 90.
 MIN_AGE = 16
@@ -254,8 +256,9 @@ class Persona:
 
         return generate(self.card, folder, stem=stem, face_seed=self.face_seed)
 
-    def data(self) -> dict[str, Any]:
-        """Everything about the persona, as JSON-ready data (in full: it is made up)."""
+    def data(self) -> dict[str, object]:
+        """Everything about the persona, as JSON-ready data (in full: it is made up); the
+        caller may add to it (``persona new --json`` adds the files it wrote)."""
         return {
             "seed": self.seed,
             "asked": self.asked,
@@ -422,7 +425,7 @@ def find_province(text: str) -> Province:
 # -- drawing each trait -------------------------------------------------------------------
 
 
-def _weighted(rng: Rng, items: list[tuple[Any, int]]) -> Any:
+def _weighted(rng: Rng, items: list[tuple[T, int]]) -> T:
     point = rng.random() * sum(weight for _item, weight in items)
     for item, weight in items:
         point -= weight

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypedDict, TypeVar, Unpack
+from typing import TypedDict, TypeVar, Unpack
 
 from loancli.account.hashing import stand_in
 from loancli.asking import (
@@ -67,7 +67,7 @@ from loancli.world.scenario import (
 RecordT = TypeVar("RecordT")
 # Answers given as data (a mapping of answer key to raw answer, before any question parses
 # it), or the path of a YAML answers file.
-Answers = Mapping[str, Any] | str | os.PathLike[str]
+Answers = Mapping[str, object] | str | os.PathLike[str]
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from loancli.errors import RuleError
 from loancli.i18n import _
@@ -23,7 +23,7 @@ from loancli.loan.schedule import (
     daily_rate,
     year_days_of,
 )
-from loancli.records import Line, Loan, Payment, PlannedLine
+from loancli.records import EventDetail, Line, Loan, Payment, PlannedLine
 
 Part = Literal["penalty", "interest", "fee", "principal"]
 # The order a payment settles a line's parts in.
@@ -37,7 +37,8 @@ class DatedEvent(TypedDict):
     on: str
     event: str
     reason: NotRequired[str]
-    detail: dict[str, Any]
+    # Each event its own fields: the one open mapping of the records (records.EventDetail).
+    detail: EventDetail
 
 
 class PaymentMade(Payment):

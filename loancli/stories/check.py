@@ -17,12 +17,13 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 import msgspec
 
 from loancli.errors import LoanCliError, UsageError
 from loancli.i18n import _
+from loancli.operations import Answer
 from loancli.stories.format import Person, Persona
 from loancli.stories.runner import (
     BUILTIN_STORIES,
@@ -80,8 +81,8 @@ class Failure:
     action: int
     label: str
     what: str
-    expected: Any
-    got: Any
+    expected: object
+    got: object
 
     def sentence(self) -> str:
         return _("action {n} ({label}): {what}: expected {expected}, got {got}").format(
@@ -183,12 +184,14 @@ def _with_values(story: LoadedStory, values: tuple[tuple[str, str], ...]) -> Loa
     if not values:
         return story
     person = story.story.person
-    answers = (
-        person.answers if isinstance(person.answers, dict) else builtin_answers(person.answers)
+    # A built-in answers set holds what a story's answers may (texts, numbers, yes or no).
+    answers: dict[str, Answer] = dict(
+        person.answers
+        if isinstance(person.answers, dict)
+        else cast("dict[str, Answer]", builtin_answers(person.answers))
     )
-    answers = dict(answers)
     persona = person.persona
-    traits: dict[str, Any] = {}
+    traits: dict[str, object] = {}
     for key, value in values:
         if key in MATRIX_ANSWERS:
             answers[key] = value

@@ -32,7 +32,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from loancli.i18n import _, in_language, language
 from loancli.reasons import Reason
@@ -131,6 +131,19 @@ class Found:
     matched: str
     # "name", "reason" or "step" when the query named one of the item's exactly.
     exact: str | None
+    description: str
+    command: str
+
+
+class FoundJson(TypedDict):
+    """A result as ``scenario find --json`` and ``story find --json`` give it."""
+
+    name: str
+    kind: Kind
+    reason: str | None
+    score: float
+    exact: str | None
+    matched: str
     description: str
     command: str
 
@@ -502,7 +515,7 @@ def why(found: Found) -> str:
     return f"“{found.matched}”"
 
 
-def as_json(found: Found) -> dict[str, Any]:
+def as_json(found: Found) -> FoundJson:
     """A result as ``scenario find --json`` and ``story find --json`` give it."""
     return {
         "name": found.name,

@@ -34,7 +34,7 @@ ticket replays) and the world's own (``clock_advance``, ``clock_set``, ``repay``
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -207,6 +207,6 @@ class Story(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defau
     expect: dict[int, Expect] = {}
 
 
-def schema() -> dict[str, Any]:
+def schema() -> dict[str, object]:
     """The JSON Schema of a story file (``loancli story schema``), for editors."""
     return msgspec.json.schema(Story)

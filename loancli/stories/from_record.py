@@ -9,10 +9,10 @@ state file replays on an empty one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import msgspec
 import yaml
@@ -22,7 +22,7 @@ from loancli.errors import UsageError
 from loancli.files import write_private
 from loancli.i18n import _
 from loancli.loan.loans import loan_view
-from loancli.records import APPLICANTS, FLOWS, LOANS, Applicant, Flow, Loan, Run
+from loancli.records import APPLICANTS, FLOWS, LOANS, Applicant, Flow, Loan, Run, RunAction
 from loancli.store import Store
 from loancli.stories.format import (
     STORY_FORMAT,
@@ -119,15 +119,17 @@ def _made(record: Applicant | Flow) -> tuple[int, str, str]:
     return (record.get("seq", 0), record["created_at"], record["id"])
 
 
-def action_of_words(run: Run, record: Applicant | Flow) -> dict[str, Any] | None:
+def action_of_words(run: Run, record: Applicant | Flow) -> RunAction | None:
     """The action of a run recorded by a loancli that kept command words (``argv``): read by
     their fixed shapes, never executed; None for anything else."""
     if run.get("step"):
-        return {"action": "step", "applicant": record["id"], "step": run["step"]}
+        return RunAction(action="step", applicant=record["id"], step=run["step"])
     words = [str(w) for w in run.get("argv") or str(run.get("command", "apply")).split()]
     if words == ["apply"]:
         resumed = run.get("resume")
-        return {"action": "resume", "applicant": resumed} if resumed else {"action": "apply"}
+        return (
+            RunAction(action="resume", applicant=resumed) if resumed else RunAction(action="apply")
+        )
     simple = {
         ("account", "change-phone"): "change_phone",
         ("card", "bind"): "bind_card",
@@ -135,24 +137,26 @@ def action_of_words(run: Run, record: Applicant | Flow) -> dict[str, Any] | None
         ("login",): "login",
     }
     if tuple(words) in simple:
-        return {"action": simple[tuple(words)]}
-    with_id = {
+        return RunAction(action=simple[tuple(words)])
+    with_id: dict[tuple[str, str], tuple[str, Literal["card", "contact", "phone"]]] = {
         ("card", "unbind"): ("unbind_card", "card"),
         ("contacts", "remove"): ("remove_contact", "contact"),
         ("support", "unlock"): ("unlock", "phone"),
     }
     if len(words) == 3 and tuple(words[:2]) in with_id:
         kind, name = with_id[(words[0], words[1])]
-        return {"action": kind, name: words[2]}
+        found = RunAction(action=kind)
+        found[name] = words[2]
+        return found
     if words[:1] == ["checkout"]:
         options = dict(zip(words[1::2], words[2::2], strict=False))
         if len(words) % 2 == 1 and set(options) <= {"--item", "--price", "--periods"}:
-            return {
-                "action": "checkout",
-                "item": options.get("--item", ""),
-                "price": options.get("--price", ""),
-                "periods": int(options.get("--periods", "12")),
-            }
+            return RunAction(
+                action="checkout",
+                item=options.get("--item", ""),
+                price=options.get("--price", ""),
+                periods=int(options.get("--periods", "12")),
+            )
     return None
 
 
@@ -187,8 +191,8 @@ def run_action(
             ).format(value0=record["id"]),
             key="record",
         )
-    fields = run.get("action") or action_of_words(run, record)
-    if fields is None:
+    recorded = run.get("action") or action_of_words(run, record)
+    if recorded is None:
         raise UsageError(
             _(
                 "a run of {value0} was made by an older loancli whose command cannot be read as "
@@ -196,9 +200,10 @@ def run_action(
             ).format(value0=record["id"]),
             key="record",
         )
-    fields = dict(fields)
-    if "applicant" in fields:
-        fields["applicant"] = fresh.get(fields["applicant"], fields["applicant"])
+    fields: dict[str, object] = dict(recorded)
+    applicant = recorded.get("applicant")
+    if applicant is not None:
+        fields["applicant"] = fresh.get(applicant, applicant)
     answers = dict(run["given"])
     for key in IMAGE_KEYS:
         if key in answers and image is not None:
@@ -207,7 +212,7 @@ def run_action(
             answers[key] = named[0] if len(named) == 1 else named
     scenario = str(run.get("scenario") or "default")
     text = run.get("scenario_text")
-    world: dict[str, Any] = {
+    world: dict[str, object] = {
         "record": fresh.get(record["id"], record["id"]),
         "seed": run.get("seed", 0),
         "lang": run.get("lang", "en"),
@@ -227,12 +232,11 @@ def run_action(
             ).format(value0=record["id"]),
             key="record",
         )
-    return msgspec.convert({**fields, **world}, operations.AnyAction)
+    action: operations.AnyAction = msgspec.convert({**fields, **world}, operations.AnyAction)
+    return action
 
 
-def _servicing(
-    loans: Sequence[Mapping[str, Any]], fresh: dict[str, str]
-) -> list[tuple[datetime, StoryAction]]:
+def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[datetime, StoryAction]]:
     """The repayments and re-instalments made on the loans, when they were made."""
     out: list[tuple[datetime, StoryAction]] = []
     for loan in loans:

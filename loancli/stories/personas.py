@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from loancli.errors import RuleError
 from loancli.files import write_private
@@ -70,14 +69,14 @@ def identity_answers(persona: Persona, front: str, back: str) -> dict[str, str]:
 
 
 def with_persona(
-    answers: Mapping[str, Any], persona: Persona, front: str, back: str
-) -> dict[str, Any]:
+    answers: Mapping[str, object], persona: Persona, front: str, back: str
+) -> dict[str, object]:
     """``answers`` with the persona in place of the demo borrower: its identity answers set,
     and wherever another answer holds one of the demo borrower's numbers (a login by ID
     number, an unlock's ID number, a card's reserved phone), the persona's instead."""
     demo = _demo_numbers(persona)
 
-    def swap(value: Any) -> Any:
+    def swap(value: object) -> object:
         if isinstance(value, list):
             return [swap(v) for v in value]
         return demo.get(str(value), value) if isinstance(value, str | int) else value
@@ -97,8 +96,8 @@ def _demo_numbers(persona: Persona) -> dict[str, str]:
 
 
 def story_answers(
-    traits: PersonaTraits, answers: Mapping[str, Any], today: date, folder: Path, seed: int = 0
-) -> dict[str, Any]:
+    traits: PersonaTraits, answers: Mapping[str, object], today: date, folder: Path, seed: int = 0
+) -> dict[str, object]:
     """A story person's answers with its persona: the persona made for ``today``, its ID card
     drawn into ``folder`` (which the caller keeps while the answers are in use)."""
     persona = persona_of(traits, today, seed)

@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, TypeVar
 
 from loancli import operations
 from loancli.clock import Rng
@@ -53,6 +53,8 @@ from loancli.store import MemoryState, Store, default_db_path
 from loancli.stories.personas import with_persona
 from loancli.world.demo import HAPPY_PATH
 from loancli.world.scenario import Scenario, load_scenario
+
+T = TypeVar("T")
 
 KINDS = ("completed", "settled", "overdue", "stopped")
 DEFAULT_MIX = {"completed": 70, "settled": 10, "overdue": 5, "stopped": 15}
@@ -116,6 +118,30 @@ def counts(mix: dict[str, int], total: int) -> dict[str, int]:
     return out
 
 
+class ClockSpan(TypedDict):
+    start: str
+    end: str
+
+
+class PopulatedData(TypedDict):
+    """What ``populate --json`` prints."""
+
+    path: str
+    written: str
+    applicants: int
+    first: str | None
+    last: str | None
+    planned: dict[str, int]
+    outcomes: dict[str, int]
+    stopped: dict[str, int]
+    loans: dict[str, int]
+    repayments: int
+    clock: ClockSpan
+    seconds: float
+    write_seconds: float
+    journeys_per_second: float
+
+
 @dataclass
 class Populated:
     """What ``populate`` made: how many borrowers of each kind were planned and what each
@@ -139,7 +165,7 @@ class Populated:
     def per_second(self) -> float:
         return len(self.applicants) / self.seconds if self.seconds else 0.0
 
-    def data(self) -> dict[str, Any]:
+    def data(self) -> PopulatedData:
         return {
             "path": self.path,
             "written": self.written,
@@ -533,7 +559,7 @@ def _read_back(
     return dict(outcomes), dict(sorted(stopped.items())), dict(sorted(states.items()))
 
 
-def _weighted(rng: Rng, items: tuple[tuple[Any, int], ...]) -> Any:
+def _weighted(rng: Rng, items: tuple[tuple[T, int], ...]) -> T:
     point = rng.random() * sum(weight for _item, weight in items)
     for item, weight in items:
         point -= weight
@@ -542,5 +568,5 @@ def _weighted(rng: Rng, items: tuple[tuple[Any, int], ...]) -> Any:
     return items[-1][0]
 
 
-def _text(value: Any) -> Any:
+def _text(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)

@@ -12,12 +12,12 @@ import re
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
@@ -121,7 +121,7 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
 
 
 def parse_story_data(
-    data: Any,
+    data: object,
     where: str,
     folder: Path,
     default_name: str = "story",
@@ -143,7 +143,7 @@ def parse_story_data(
                 value0=repr(data.get("story"))[:40], version=STORY_FORMAT
             )
         )
-    expects: dict[int, Any] = {}
+    expects: dict[int, object] = {}
     actions = data.get("actions")
     if isinstance(actions, list):
         data["actions"] = actions = [dict(a) if isinstance(a, dict) else a for a in actions]
@@ -160,14 +160,16 @@ def parse_story_data(
     return loaded
 
 
-def _field_problem(message: str, expects: dict[int, Any]) -> str:
+def _field_problem(message: str, expects: dict[int, object]) -> str:
     text, _sep, path = message.partition(" - at `$")
     path = path.rstrip("`").lstrip(".")
     return f"{path}: {text.replace('`', '')}" if path else text.replace("`", "")
 
 
 def _check_meaning(
-    loaded: LoadedStory, refuse: Any, members: Mapping[str, bytes] | None = None
+    loaded: LoadedStory,
+    refuse: Callable[[str], UsageError],
+    members: Mapping[str, bytes] | None = None,
 ) -> None:
     story = loaded.story
     if story.world.scenario_text is None and story.world.scenario not in (
@@ -226,7 +228,7 @@ def _check_meaning(
                         _member_image(item, members, where)
 
 
-def _member_image(item: Any, members: Mapping[str, bytes], at: str) -> None:
+def _member_image(item: object, members: Mapping[str, bytes], at: str) -> None:
     """An image answer of a ticket's story: a built-in image, or a member of the bundle."""
     text = str(item).strip()
     if text.lower() in _NO_IMAGE or text in members:
@@ -242,7 +244,7 @@ def _member_image(item: Any, members: Mapping[str, bytes], at: str) -> None:
     )
 
 
-def resolve_image(item: Any, folder: Path, at: str) -> str:
+def resolve_image(item: object, folder: Path, at: str) -> str:
     """An image answer of a story as a path: a built-in image by its name, or a file beside
     the story (a relative path that stays inside its folder)."""
     text = str(item).strip()
@@ -268,14 +270,14 @@ def resolve_image(item: Any, folder: Path, at: str) -> str:
     )
 
 
-def builtin_answers(name: str) -> dict[str, Any]:
+def builtin_answers(name: str) -> dict[str, object]:
     """A built-in answers set, its image answers as the built-in images' paths."""
     data = read_yaml((BUILTIN_ANSWERS / f"{name}.yaml").read_text(encoding="utf-8")) or {}
     assert isinstance(data, dict), name  # a built-in answers set is a mapping
     return {k: _images(k, v, BUILTIN_IMAGES, "") for k, v in data.items()}
 
 
-def _images(key: str, value: Any, folder: Path, at: str) -> Any:
+def _images(key: str, value: object, folder: Path, at: str) -> object:
     if key not in IMAGE_KEYS:
         return value
     if isinstance(value, list):
@@ -292,8 +294,8 @@ class Check:
 
     action: int
     what: str
-    expected: Any
-    got: Any
+    expected: object
+    got: object
 
     @property
     def ok(self) -> bool:
@@ -412,7 +414,7 @@ def _own_scenario(loaded: LoadedStory, action: operations.Action) -> Scenario | 
     return None
 
 
-def _person_answers(loaded: LoadedStory) -> dict[str, Any]:
+def _person_answers(loaded: LoadedStory) -> dict[str, object]:
     person = loaded.story.person.answers
     if isinstance(person, str):
         return builtin_answers(person)
@@ -428,7 +430,7 @@ class _Facts:
     stopped_at: str | None = None
     reason: str | None = None
     loan_id: str | None = None
-    events: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    events: Sequence[Mapping[str, object]] = field(default_factory=list)
 
 
 def _perform(
@@ -436,7 +438,7 @@ def _perform(
     loaded: LoadedStory,
     action: StoryAction,
     scenario: Scenario,
-    person: dict[str, Any],
+    person: dict[str, object],
 ) -> _Facts:
     seed = loaded.story.world.seed
     match action:
@@ -493,7 +495,7 @@ def _perform(
     raise TypeError(f"not a story action: {action!r}")
 
 
-def _text(value: Any) -> Any:
+def _text(value: object) -> object:
     """An answer as the questions take it: text (a list of texts for retries)."""
     if isinstance(value, list):
         return [_text(v) for v in value]
@@ -550,7 +552,7 @@ def check(n: int, expect: Expect, facts: _Facts, world: State) -> list[Check]:
     return out
 
 
-def _check_event(n: int, event: EventExpect, events: Sequence[Mapping[str, Any]]) -> Check:
+def _check_event(n: int, event: EventExpect, events: Sequence[Mapping[str, object]]) -> Check:
     """Whether an event of that name (and reason, step) was recorded carrying the figures
     ``detail`` names; when it carries others, they are what is shown as got."""
     named = [
@@ -564,7 +566,8 @@ def _check_event(n: int, event: EventExpect, events: Sequence[Mapping[str, Any]]
     if not event.detail:
         return Check(n, f"events: {shown}", "recorded", "recorded" if named else "absent")
     wanted = event.detail
-    carried = [{k: (e.get("detail") or {}).get(k) for k in wanted} for e in named]
+    details = [e.get("detail") for e in named]
+    carried = [{k: d.get(k) if isinstance(d, Mapping) else None for k in wanted} for d in details]
     expected = ", ".join(f"{k}={v}" for k, v in wanted.items())
     if any(all(_same(v, got[k]) for k, v in wanted.items()) for got in carried):
         return Check(n, f"events: {shown}", expected, expected)
@@ -608,9 +611,7 @@ def _check_loan(n: int, expect: LoanExpect, facts: _Facts, world: State) -> list
     return out
 
 
-def _today(store: Store) -> Any:
-    from datetime import date
-
+def _today(store: Store) -> date:
     stored = store.meta_get("clock")
     return date.fromisoformat(stored[:10]) if stored else date.today()
 
@@ -625,7 +626,7 @@ def _inbox(world: State, phone: str) -> list[str]:
         ]
 
 
-def _same(expected: Any, got: Any) -> bool:
+def _same(expected: object, got: object) -> bool:
     """Equal, amounts compared as amounts (``8.5`` is ``8.50``)."""
     if isinstance(expected, str) and isinstance(got, str):
         try:

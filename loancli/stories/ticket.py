@@ -24,11 +24,11 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, TypedDict
 
 import msgspec
 
@@ -37,11 +37,12 @@ from loancli import operations as api
 from loancli.errors import UsageError
 from loancli.i18n import _, language, set_language
 from loancli.reasons import Reason
+from loancli.records import Applicant, EventDetail, Flow
 from loancli.store import MemoryState, Store
 from loancli.stories.from_record import story_of
 from loancli.stories.runner import LoadedStory, parse_story_data, run_story
 from loancli.support.pseudonym import personal_data
-from loancli.support.reporting import is_flow, resolve
+from loancli.support.reporting import Report, is_flow, resolve
 from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip
 
 BUNDLE_FORMAT = 3
@@ -65,7 +66,8 @@ class Event(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     event: str
     step: str | None = None
     reason: str | None = None
-    detail: dict[str, Any] = {}
+    # An event's detail is open (records.EventDetail): each event its own fields.
+    detail: EventDetail = {}
 
 
 class Ticket(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -79,7 +81,29 @@ class Ticket(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     personal_data: Literal["pseudonymised", "kept"] = "kept"
     outcome: Outcome
     events: list[Event] = []
-    story: dict[str, Any]
+    # The story as data: parse_ticket checks it whole as a story (stories/format.py).
+    story: dict[str, object]
+
+
+# An event as JSON carries it (an event's detail is open, so its values are too).
+PlainEvent = dict[str, object]
+
+
+class RecordOutcome(TypedDict):
+    """Where a record ended (a ticket's ``outcome``): its status, and where and why it
+    stopped."""
+
+    status: str | None
+    stopped_at: str | None
+    reason: str | None
+
+
+class Difference(TypedDict):
+    """The first event where a replay differs: its index, the ticket's and the replay's."""
+
+    index: int
+    expected: PlainEvent | None
+    replayed: PlainEvent | None
 
 
 @dataclass
@@ -96,7 +120,7 @@ def build_bundle(
     store: Store,
     record_id: str,
     report_md: str,
-    report_json: Mapping[str, Any],
+    report_json: Report,
     keep_personal_data: bool = False,
 ) -> Bundle:
     """The bundle of one applicant or flow, from the state file's records; its personal data
@@ -152,7 +176,7 @@ def _image(path: str, images: dict[str, str], files: dict[str, bytes]) -> str:
     return name
 
 
-def ticket_yaml(ticket: dict[str, Any]) -> str:
+def ticket_yaml(ticket: Mapping[str, object]) -> str:
     import yaml
 
     header = (
@@ -197,7 +221,7 @@ def read_bundle(path: Path) -> Bundle:
     return parse_ticket(data, files, str(path))
 
 
-def parse_ticket(data: Any, files: dict[str, bytes], where: str) -> Bundle:
+def parse_ticket(data: object, files: dict[str, bytes], where: str) -> Bundle:
     """The parsed ``ticket.yaml`` checked whole: its format, every field's type, its story
     (every answer key; every image answer a member of the bundle or a built-in image)."""
 
@@ -249,7 +273,7 @@ def _field_problem(message: str) -> str:
     return f"{path}: {text}" if path else text
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:59] + "…"
 
@@ -262,11 +286,11 @@ class Verdict:
     """What a replay found: reproduced, or the outcome and the first event that differ."""
 
     reproduced: bool
-    outcome: dict[str, Any]
-    expected_outcome: dict[str, Any]
+    outcome: RecordOutcome
+    expected_outcome: RecordOutcome
     bundle_loancli: str
     loancli: str = __version__
-    first_difference: dict[str, Any] | None = field(default=None)
+    first_difference: Difference | None = field(default=None)
     # The story's expectations the replay did not meet (loans, installments, penalty...).
     unmet: list[str] = field(default_factory=list)
 
@@ -309,9 +333,17 @@ def replay(bundle: Bundle, state: Path | MemoryState | None = None, where: str =
     return verdict
 
 
-def compare(ticket: Ticket, record: Mapping[str, Any]) -> Verdict:
-    expected = msgspec.to_builtins(ticket.outcome)
-    outcome = {k: record.get(k) for k in ("status", "stopped_at", "reason")}
+def compare(ticket: Ticket, record: Applicant | Flow) -> Verdict:
+    expected = RecordOutcome(
+        status=ticket.outcome.status,
+        stopped_at=ticket.outcome.stopped_at,
+        reason=ticket.outcome.reason,
+    )
+    outcome = RecordOutcome(
+        status=record.get("status"),
+        stopped_at=record.get("stopped_at"),
+        reason=record.get("reason"),
+    )
     difference = first_difference(msgspec.to_builtins(ticket.events), record.get("events", []))
     verdict = Verdict(
         reproduced=difference is None and outcome == expected,
@@ -321,7 +353,7 @@ def compare(ticket: Ticket, record: Mapping[str, Any]) -> Verdict:
     )
     if difference is not None:
         index, want, got = difference
-        verdict.first_difference = {"index": index, "expected": want, "replayed": got}
+        verdict.first_difference = Difference(index=index, expected=want, replayed=got)
     return verdict
 
 
@@ -349,8 +381,8 @@ def _unpack_images(files: dict[str, bytes], folder: Path) -> None:
 
 
 def first_difference(
-    expected: list[dict[str, Any]], actual: list[dict[str, Any]]
-) -> tuple[int, dict[str, Any] | None, dict[str, Any] | None] | None:
+    expected: Sequence[Mapping[str, object]], actual: Sequence[Mapping[str, object]]
+) -> tuple[int, PlainEvent | None, PlainEvent | None] | None:
     """The first event (index, expected, actual) where the replay differs; None if none."""
     for index in range(max(len(expected), len(actual))):
         want = _plain(expected[index]) if index < len(expected) else None
@@ -360,23 +392,25 @@ def first_difference(
     return None
 
 
-def _plain(event: dict[str, Any]) -> dict[str, Any]:
+def _plain(event: Mapping[str, object]) -> PlainEvent:
     """An event as JSON would carry it (the ticket's YAML and the store's JSON agree), without
     the fields a ticket leaves out when empty."""
-    plain: dict[str, Any] = json.loads(json.dumps(event, default=str))
+    plain: PlainEvent = json.loads(json.dumps(event, default=str))
     return {k: v for k, v in plain.items() if v not in (None, {}) or k in ("at", "event")}
 
 
-def describe_event(event: dict[str, Any] | None) -> str:
+def describe_event(event: Mapping[str, object] | None) -> str:
     """One line: ``2026-03-02T10:00:00+08:00 disbursement stopped (card_frozen) k=v``."""
     if event is None:
         return "(no event)"
-    detail = " ".join(f"{k}={v}" for k, v in (event.get("detail") or {}).items())
+    details = event.get("detail")
+    shown = details.items() if isinstance(details, Mapping) else ()
+    detail = " ".join(f"{k}={v}" for k, v in shown)
     reason = f" ({event['reason']})" if event.get("reason") else ""
     return f"{event.get('at')} {event.get('step')} {event.get('event')}{reason} {detail}".strip()
 
 
-def outcome_sentence(outcome: dict[str, Any]) -> str:
+def outcome_sentence(outcome: Mapping[str, object]) -> str:
     """``card_frozen at disbursement``, or ``completed``."""
     if outcome.get("status") == "stopped":
         return f"{outcome.get('reason')} at {outcome.get('stopped_at')}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from loancli.journey.flows import flow_result
 from loancli.journey.runner import JourneyResult, result_of
@@ -107,7 +107,7 @@ class RecordView:
     def is_flow(self) -> bool:
         return is_flow(self.record)
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> dict[str, object]:
         """The JSON document (``applicants show --json``, ``flows show --json``)."""
         if is_flow(self.record):
             return {"flow": flow_summary(self.record), **self.result}
