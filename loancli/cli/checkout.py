@@ -19,7 +19,7 @@ from loancli.i18n import N_, _
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from loancli.cli.flow_run import FlowDocument
+    from loancli.cli.render import FlowDocument
 
 
 def register(app: typer.Typer) -> None:

@@ -17,12 +17,7 @@ from loancli.errors import ExitCode
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from loancli.journey.core import FlowView
-    from loancli.journey.flows import FlowResult
-
-    class FlowDocument(FlowResult, FlowView):
-        """A flow's ``--json`` document: its outcome, then the flow's own view (``card``,
-        ``contact``, ``change``, ``checkout``...) when it completed, and its events."""
+    from loancli.cli.render import FlowDocument
 
 
 def run_flow_command(

@@ -28,10 +28,14 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from loancli.cli.flow_run import FlowDocument
+    from loancli.journey.core import FlowView
     from loancli.journey.flows import FlowResult
     from loancli.journey.runner import JourneyResult
     from loancli.records import Event
+
+    class FlowDocument(FlowResult, FlowView):
+        """A flow's ``--json`` document: its outcome, then the flow's own view (``card``,
+        ``contact``, ``change``, ``checkout``...) when it completed, and its events."""
 
 
 @contextlib.contextmanager

@@ -26,7 +26,7 @@ from loancli.i18n import _
 
 if TYPE_CHECKING:
     from loancli.account.security import AccountView
-    from loancli.cli.flow_run import FlowDocument
+    from loancli.cli.render import FlowDocument
 
 # The library's fields and the arguments that set them.
 ACCOUNT_ARGUMENTS = {"account": "PHONE", "phone": "PHONE", "model": "MODEL", "mode": "--mode"}
