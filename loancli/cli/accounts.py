@@ -11,7 +11,7 @@ Exit 0 when the flow completed, 3 when it stopped on a business reason, 2 for ba
 import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +22,9 @@ from loancli.cli.labels import column_name, status_name
 from loancli.cli.options import options
 from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import N_, _
+
+if TYPE_CHECKING:
+    from loancli.cli.render import FlowDocument
 
 account_app = typer.Typer(
     help="The account: phone-number change and the quarterly self-check.", no_args_is_help=True
@@ -59,7 +62,7 @@ def change_phone(
     number or by face check, a code to the new number. Cards reserved to the old number must
     then be rebound."""
 
-    def lines(r: dict[str, Any]) -> list[str]:
+    def lines(r: "FlowDocument") -> list[str]:
         c = r["change"]
         out = [
             _(
@@ -151,8 +154,8 @@ def card_bind(
     """Bind a debit or credit card (or bind a card again after a phone change). The holder
     must be the account's verified identity; a credit card's CVV2 is never stored."""
 
-    def lines(r: dict[str, Any]) -> list[str]:
-        c = r["card"]
+    def lines(r: "FlowDocument") -> list[str]:
+        c: Mapping[str, object] = r["card"]
         return [
             _(
                 "Card {card} ({type}, {bank}) bound as {id}; reserved mobile {phone}; "
@@ -258,8 +261,8 @@ def contacts_add(
 ) -> None:
     """Add an emergency contact (name, relation, a mobile other than your own)."""
 
-    def lines(r: dict[str, Any]) -> list[str]:
-        c = r["contact"]
+    def lines(r: "FlowDocument") -> list[str]:
+        c: Mapping[str, object] = r["contact"]
         return [
             _("Contact {id}: {name} ({relation}) {mobile}").format(
                 id=c["id"], name=c["name"], relation=c["relation"], mobile=c["mobile"]

@@ -5,11 +5,17 @@ from __future__ import annotations
 import calendar as stdcal
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from loancli.cli.labels import column_name, status_name
 from loancli.cli.tables import Col, fit_table
 from loancli.i18n import N_, _
+
+if TYPE_CHECKING:
+    from rich.console import Console, Group
+    from rich.table import Table
+
+    from loancli.loan.loans import LineView
 
 # Below this width the month is drawn without its frame (seven columns of four).
 FRAMED = 52
@@ -24,7 +30,7 @@ STATUS_STYLES = {
 }
 
 
-def month_grid(year: int, month: int, marks: dict[date, str], width: int = 80) -> Any:
+def month_grid(year: int, month: int, marks: Mapping[date, str], width: int = 80) -> Table:
     """A rich Table of one month (Monday first); days in ``marks`` styled by their status.
     Narrower than FRAMED columns, the frame goes and every day still shows whole."""
     from rich import box
@@ -54,7 +60,7 @@ def month_grid(year: int, month: int, marks: dict[date, str], width: int = 80) -
     return table
 
 
-def month_table(console: Any, year: int, month: int, lines: Sequence[Mapping[str, Any]]) -> Any:
+def month_table(console: Console, year: int, month: int, lines: Sequence[LineView]) -> Group:
     """The month grid plus the list of that month's installments with their amounts."""
     from rich.console import Group
 
@@ -66,11 +72,14 @@ def month_table(console: Any, year: int, month: int, lines: Sequence[Mapping[str
         Col("total", column_name("total"), justify="right"),
         Col("status", column_name("status")),
     ]
-    rows, styles = [], []
+    rows: list[dict[str, str]] = []
+    styles: list[str | None] = []
     for x in lines:
         day = date.fromisoformat(x["due_date"])
         if (day.year, day.month) == (year, month):
             status = x.get("status", "scheduled")
-            rows.append({**x, "n": str(x["n"]), "status": status_name(status)})
+            # Only the shown columns: a table cell reads nothing else of the line.
+            shown = {"due_date": x["due_date"], "total": x["total"]}
+            rows.append({**shown, "n": str(x["n"]), "status": status_name(status)})
             styles.append(STATUS_STYLES.get(status))
     return Group(grid, fit_table(console, None, cols, rows, styles))

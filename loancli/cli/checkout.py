@@ -4,7 +4,7 @@
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,11 @@ from loancli.cli.options import options
 from loancli.cli.params import integer
 from loancli.cli.render import show_schedule
 from loancli.i18n import N_, _
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from loancli.cli.render import FlowDocument
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +43,7 @@ def checkout(
     quota review, then the plan (flat fee, APR as an IRR). Many quick checkouts freeze the
     account."""
 
-    def lines(r: dict[str, Any]) -> list[str]:
+    def lines(r: "FlowDocument") -> list[str]:
         c = r["checkout"]
         first = r["schedule"][0]
         return [
@@ -85,5 +90,5 @@ def checkout(
     raise typer.Exit(code)
 
 
-def _schedule(console: Any, result: dict[str, Any]) -> None:
+def _schedule(console: "Console", result: "FlowDocument") -> None:
     show_schedule(console, result["schedule"])

@@ -12,7 +12,7 @@ import os
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import typer
 
@@ -81,7 +81,7 @@ def handled(opts: Options, fields: Mapping[str, str] | None = None) -> Iterator[
         if hint:
             typer.echo(printable(hint), err=True)
         if opts.json:
-            error: dict[str, Any] = {"exit_code": 130, "keys": [], "key": None, "message": message}
+            error: ErrorDocument = {"exit_code": 130, "keys": [], "key": None, "message": message}
             stopped = stopped_journey(exc)
             if stopped is not None:
                 error["id"] = stopped[0]
@@ -90,12 +90,23 @@ def handled(opts: Options, fields: Mapping[str, str] | None = None) -> Iterator[
         raise typer.Exit(130) from None
 
 
-def error_document(opts: Options, exc: LoanCliError) -> dict[str, Any]:
+class ErrorDocument(TypedDict):
+    """A refusal as ``--json`` prints it, under ``error``."""
+
+    exit_code: int
+    keys: list[str]
+    key: str | None
+    message: str
+    id: NotRequired[str]
+    resume: NotRequired[str]
+
+
+def error_document(opts: Options, exc: LoanCliError) -> ErrorDocument:
     """A refusal as ``--json`` prints it: exit code, the options or fields it is about
     (``keys``, a list; ``key`` joins them, as before), the message, and for a journey kept
     in the state file its ``id`` and the ``resume`` command."""
     keys = error_keys(exc)
-    error: dict[str, Any] = {
+    error: ErrorDocument = {
         "exit_code": int(exc.exit_code),
         "keys": keys,
         "key": getattr(exc, "key", None),
@@ -221,7 +232,7 @@ def world_args(
     }
 
 
-def command_path(ctx: Any) -> str:
+def command_path(ctx: typer.Context | None) -> str:
     """``loancli clock advance``: how this process is named to a writer waiting for it."""
     return str(ctx.command_path) if ctx is not None else "loancli"
 

@@ -5,20 +5,23 @@ from the state file, built-in scenario and story names. Loaded only while a shel
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
 from loancli import api
 from loancli.stories.runner import builtin_story_names
 
+if TYPE_CHECKING:
+    from typer._click import Context
 
-def _state(ctx: Any) -> str | None:
+
+def _state(ctx: Context) -> str | None:
     """The ``--db`` typed so far, else ``$LOANCLI_DB``."""
     root = ctx.find_root()
     db = root.params.get("db") if root.params else None
     return str(db) if db else os.environ.get("LOANCLI_DB") or None
 
 
-def record_ids(ctx: Any, incomplete: str, flows: bool = True) -> list[str]:
+def record_ids(ctx: Context, incomplete: str, flows: bool = True) -> list[str]:
     """Applicant (and flow) ids in the state file that start with ``incomplete``."""
     state = _state(ctx)
     if state is None or not os.path.isfile(state):

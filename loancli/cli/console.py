@@ -13,12 +13,13 @@ scripted ``--json`` run never load it.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from loancli.text import printable
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, HighlighterType, JustifyMethod, OverflowMethod
+    from rich.style import Style
 
 
 @functools.cache
@@ -27,13 +28,35 @@ def _inert_console_class() -> type[Console]:
     from rich.text import Text
 
     class InertConsole(Console):
-        def render_str(self, text: str, **kwargs: Any) -> Text:
-            return super().render_str(printable(text, lines=True), **kwargs)
+        def render_str(
+            self,
+            text: str,
+            *,
+            style: str | Style = "",
+            justify: JustifyMethod | None = None,
+            overflow: OverflowMethod | None = None,
+            emoji: bool | None = None,
+            markup: bool | None = None,
+            highlight: bool | None = None,
+            highlighter: HighlighterType | None = None,
+        ) -> Text:
+            return super().render_str(
+                printable(text, lines=True),
+                style=style,
+                justify=justify,
+                overflow=overflow,
+                emoji=emoji,
+                markup=markup,
+                highlight=highlight,
+                highlighter=highlighter,
+            )
 
     return InertConsole
 
 
-def inert_console(**kwargs: Any) -> Console:
-    """A rich ``Console`` (``stderr=``, ``highlight=``, ``soft_wrap=``...) that shows every
-    string it renders inert."""
-    return _inert_console_class()(**kwargs)
+def inert_console(
+    *, stderr: bool = False, highlight: bool = True, soft_wrap: bool = False
+) -> Console:
+    """A rich ``Console`` (its ``stderr``, ``highlight`` and ``soft_wrap``, rich's defaults
+    otherwise) that shows every string it renders inert."""
+    return _inert_console_class()(stderr=stderr, highlight=highlight, soft_wrap=soft_wrap)

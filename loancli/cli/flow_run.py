@@ -6,13 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from loancli.api import RunResult
 from loancli.cli.common import world_args
 from loancli.cli.options import Options
 from loancli.cli.render import show_events_brief, show_flow
 from loancli.errors import ExitCode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from loancli.cli.render import FlowDocument
 
 
 def run_flow_command(
@@ -22,17 +27,18 @@ def run_flow_command(
     record: Path | None,
     command: str,
     operation: Callable[..., RunResult],
-    empty: Mapping[str, Any],
-    lines: Callable[[dict[str, Any]], list[str]],
+    empty: Mapping[str, object],
+    lines: Callable[[FlowDocument], list[str]],
     title: str,
-    more: Callable[[Any, dict[str, Any]], None] | None = None,
+    more: Callable[[Console, FlowDocument], None] | None = None,
     events: bool = False,
 ) -> int:
     """Run ``operation`` (its ``loancli.api`` function, called with the state file and the
     world) and print the JSON document or a panel (``lines`` when it completed; with
     ``events`` the event list first). Returns the exit code."""
     done = operation(opts.db, **world_args(opts, answers, sets, record, command))
-    result = done.flow_document(empty)
+    # The library returns the document as plain JSON; its keys are FlowDocument's.
+    result = cast("FlowDocument", done.flow_document(empty))
     if opts.json:
         opts.emit(result)
     else:

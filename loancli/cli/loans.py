@@ -7,7 +7,7 @@
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,9 @@ from loancli.cli.render import show_schedule
 from loancli.errors import ExitCode, RuleError
 from loancli.i18n import _
 from loancli.loan.servicing import SettleInstead
+
+if TYPE_CHECKING:
+    from loancli.loan.loans import ClockEvent
 
 clock_app = typer.Typer(help="The state file's simulated clock.", no_args_is_help=True)
 
@@ -150,7 +153,7 @@ def calendar(
 
 
 def _show_clock(
-    opts: Options, now: datetime, events: Sequence[Mapping[str, Any]], moved: bool = True
+    opts: Options, now: datetime, events: "Sequence[ClockEvent]", moved: bool = True
 ) -> None:
     if opts.json:
         opts.emit({"now": now.isoformat(), "events": events})
@@ -248,7 +251,9 @@ def repay(
         raise typer.Exit(int(ExitCode.STOPPED))
 
 
-def _show_payment(opts: Options, result: dict[str, Any]) -> None:
+def _show_payment(opts: Options, result: Mapping[str, object]) -> None:
+    """A repayment's JSON document (``api.Repaid.view()``: the loan as it is now, with the
+    payment made or why it was refused), or its lines and the plan now."""
     if opts.json:
         opts.emit(result)
         return
@@ -260,6 +265,7 @@ def _show_payment(opts: Options, result: dict[str, Any]) -> None:
         )
     else:
         p = result["payment"]
+        assert isinstance(p, Mapping)  # a repayment made says what it paid
         opts.console.print(
             _(
                 "[green]Paid {amount}[/green] on {on} ({kind}); loan {loan} is {status}, "
@@ -269,11 +275,13 @@ def _show_payment(opts: Options, result: dict[str, Any]) -> None:
                 on=p["on"],
                 kind=p["kind"],
                 loan=result["loan"],
-                status=status_name(result["loan_status"]),
+                status=status_name(str(result["loan_status"])),
                 remaining=result["remaining_principal"],
             )
         )
-    show_schedule(opts.console, result["installments"])
+    installments = result["installments"]
+    assert isinstance(installments, list)  # the loan's installments as they are now
+    show_schedule(opts.console, installments)
 
 
 def restructure(

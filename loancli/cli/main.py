@@ -25,12 +25,12 @@ import importlib
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from typer._click import echo
+from typer._click import Command, Context, HelpFormatter, Parameter, echo
 from typer._click import exceptions as click_errors  # Typer's own click, vendored
 from typer.core import TyperArgument, TyperGroup
 
@@ -77,7 +77,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 @functools.cache
-def module_commands(module: str) -> dict[str, Any]:
+def module_commands(module: str) -> dict[str, Command]:
     """The click commands a command module registers, by name (the module imported now)."""
     registered = typer.Typer(rich_markup_mode=None, add_completion=False)
     importlib.import_module(f"loancli.cli.{module}").register(registered)
@@ -96,14 +96,14 @@ class PlainArgument(TyperArgument):
     """An argument shown in the usage line as click shows it (``ID``, ``[APPLICANT]``)
     rather than Typer's ``{ID}``."""
 
-    def make_metavar(self, ctx: Any, *, usage: bool = False) -> str:
+    def make_metavar(self, ctx: Context, *, usage: bool = False) -> str:
         var = self.metavar or (self.name or "").upper()
         if usage and not self.required and not var.startswith("["):
             return f"[{var}]"
         return var
 
 
-def _tidy_help(command: Any, path: str) -> None:
+def _tidy_help(command: Command, path: str) -> None:
     """One placeholder style for a command's (and its subcommands') options and arguments,
     and its examples at the end of its ``--help``."""
     for param in command.params:
@@ -121,11 +121,15 @@ def _tidy_help(command: Any, path: str) -> None:
         _tidy_help(sub, f"{path} {name}")
 
 
-def _completer(name: str, *args: Any) -> Any:
+# A shell-completion callback as click calls it: (context, parameter, the word typed so far).
+Completer = Callable[[Context | None, Parameter | None, str], list[str]]
+
+
+def _completer(name: str, *args: object) -> Completer:
     """A shell-completion callback that loads :mod:`loancli.cli.completion` when a shell
     asks, never before (it reads the library)."""
 
-    def complete(ctx: Any, param: Any, incomplete: str) -> list[str]:
+    def complete(ctx: Context | None, param: Parameter | None, incomplete: str) -> list[str]:
         found = getattr(importlib.import_module("loancli.cli.completion"), name)
         return list(found(*(ctx if a == "ctx" else a for a in args), incomplete))
 
@@ -141,7 +145,7 @@ COMPLETERS = {
 }
 
 
-def _complete_params(command: Any) -> None:
+def _complete_params(command: Command) -> None:
     """Attach :data:`COMPLETERS` to a command's (and its subcommands') arguments."""
     for param in command.params:
         completer = COMPLETERS.get(param.metavar or "")
@@ -157,13 +161,13 @@ GLOBAL_VALUE_OPTIONS = ("--db", "--clock", "--seed", "--scenario", "--lock-timeo
 GLOBAL_FLAGS = ("--json", "--no-input", "--no-pager")
 
 
-def hoist_global_options(root: Any, args: Sequence[str]) -> list[str]:
+def hoist_global_options(root: Command, args: Sequence[str]) -> list[str]:
     """``args`` with every global option written after the command moved in front of it,
     value and all, so that click reads it as the root's. An option the command defines
     itself (``idcard generate --json``) stays the command's; nothing after ``--`` moves."""
     moved: list[str] = []
     kept: list[str] = []
-    command: Any = root
+    command: Command | None = root
     own: set[str] = set()
     i = 0
     while i < len(args):
@@ -181,7 +185,7 @@ def hoist_global_options(root: Any, args: Sequence[str]) -> list[str]:
             moved.append(word)
             i += 1
             continue
-        if not word.startswith("-") and hasattr(command, "get_command"):
+        if not word.startswith("-") and command is not None and hasattr(command, "get_command"):
             # The next command word: its options are its own from here on.
             command = command.get_command(None, word)
             own = {o for p in (command.params if command else ()) for o in p.opts}
@@ -226,26 +230,26 @@ class LazyCommands(TyperGroup):
 
     _json = False
 
-    def list_commands(self, ctx: Any) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         return list(COMMANDS)
 
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         entry = COMMANDS.get(cmd_name)
         return module_commands(entry[0]).get(cmd_name) if entry else None
 
-    def format_commands(self, ctx: Any, formatter: Any) -> None:
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         with formatter.section("Commands"):
             formatter.write_dl([(name, summary) for name, (_m, summary) in COMMANDS.items()])
 
     def make_context(
-        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
-    ) -> Any:
+        self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: object
+    ) -> Context:
         args = hoist_global_options(self, args)
         self._json = _wants_json(args)
         with self._json_errors():
             return super().make_context(info_name, args, parent, **extra)
 
-    def invoke(self, ctx: Any) -> Any:
+    def invoke(self, ctx: Context) -> object:
         with self._json_errors():
             return super().invoke(ctx)
 

@@ -8,12 +8,15 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from loancli.cli.console import inert_console
 from loancli.text import inert_json
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @dataclass
@@ -33,26 +36,26 @@ class Options:
     # The --record file of the run, if any: a printed resume command writes on to it.
     record: Path | None = None
     # The context of the command running (its words go into a run's record, for bundles).
-    command: Any = field(default=None, repr=False)
-    _console: Any = field(default=None, repr=False)
+    command: typer.Context | None = field(default=None, repr=False)
+    _console: Console | None = field(default=None, repr=False)
 
     @property
     def interactive(self) -> bool:
         return not self.no_input and sys.stdin.isatty()
 
     @property
-    def console(self) -> Any:
+    def console(self) -> Console:
         """Human output: stdout, or stderr when stdout carries JSON."""
         if self._console is None:
             self._console = inert_console(stderr=self.json, highlight=False)
         return self._console
 
-    def emit(self, document: Any) -> None:
-        """The one JSON document of a ``--json`` run."""
+    def emit(self, document: object) -> None:
+        """The one JSON document of a ``--json`` run (any JSON-ready value, printed as is)."""
         typer.echo(json_text(document))
 
 
-def json_text(document: Any) -> str:
+def json_text(document: object) -> str:
     """A JSON document as loancli prints it: the data kept whole, readable Chinese, and every
     character a terminal would act on written as its ``\\u`` escape (``json.dumps`` escapes C0
     controls only, not C1, bidi overrides or zero-width marks)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
 
 import typer
 
@@ -30,7 +29,7 @@ def digits_problem(text: str) -> str | None:
     return None
 
 
-def integer(value: Any) -> int:
+def integer(value: object) -> int:
     """A whole number such as ``12`` or ``-3`` (named so ``--help`` shows INTEGER)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value  # a default

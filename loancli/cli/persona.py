@@ -5,7 +5,7 @@ phone, employer and contacts agree with each other."""
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.cells import cell_len
@@ -104,7 +104,7 @@ def new(
             out=out,
         )
     if opts.json:
-        document: dict[str, Any] = persona.data()
+        document: dict[str, object] = persona.data()
         if files is not None:
             document["files"] = {
                 "answers": str(files.answers),

@@ -5,7 +5,7 @@
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -87,7 +87,7 @@ def populate(
     shown_every = max(1, count // 20)
     started = time.perf_counter()
 
-    def progress(done: int, total: int, _result: Any) -> None:
+    def progress(done: int, total: int, _result: api.RunResult) -> None:
         if opts.json or (done % shown_every and done != total):
             return
         rate = done / max(time.perf_counter() - started, 1e-9)

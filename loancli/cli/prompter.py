@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from loancli.i18n import N_, _, language
 from loancli.questions import CHOICE_WORDS, Question, QuestionContext
+
+if TYPE_CHECKING:
+    from prompt_toolkit.output import Output
+    from rich.console import Console
+
+
+class _Output(TypedDict, total=False):
+    """Where a questionary prompt draws (stderr when stdout carries JSON)."""
+
+    output: Output
 
 
 def choice_title(key: str, value: str) -> str:
@@ -40,11 +50,11 @@ def _confirm_words_in_language() -> None:
 class QuestionaryPrompter:
     """Asks a person at a terminal with questionary; validates and re-asks with the reason."""
 
-    def __init__(self, console: Any, to_stderr: bool = False) -> None:
+    def __init__(self, console: Console, to_stderr: bool = False) -> None:
         self.console = console
         self.to_stderr = to_stderr
 
-    def prompt(self, question: Question, context: QuestionContext) -> Any:
+    def prompt(self, question: Question, context: QuestionContext) -> object:
         import questionary
 
         def validate(text: str) -> bool | str:
@@ -54,7 +64,7 @@ class QuestionaryPrompter:
                 return str(exc)
             return True
 
-        extra: dict[str, Any] = {}
+        extra: _Output = {}
         if self.to_stderr:
             from prompt_toolkit.output import create_output
 

@@ -7,7 +7,7 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from loancli.cli.calendar_view import month_grid
 from loancli.cli.labels import (
@@ -24,6 +24,19 @@ from loancli.support.listing import RecordView
 from loancli.support.reporting import detail_text, short_time
 from loancli.text import printable
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from loancli.journey.core import FlowView
+    from loancli.journey.flows import FlowResult
+    from loancli.journey.runner import JourneyResult
+    from loancli.records import Event
+
+    class FlowDocument(FlowResult, FlowView):
+        """A flow's ``--json`` document: its outcome, then the flow's own view (``card``,
+        ``contact``, ``change``, ``checkout``...) when it completed, and its events."""
+
 
 @contextlib.contextmanager
 def paged(opts: Options, rows: int) -> Iterator[None]:
@@ -39,9 +52,9 @@ def paged(opts: Options, rows: int) -> Iterator[None]:
 
 
 def show_result(
-    console: Any,
-    app: Mapping[str, Any],
-    result: Mapping[str, Any],
+    console: Console,
+    app: Mapping[str, object],
+    result: JourneyResult,
     resume: str | None = None,
 ) -> None:
     """The journey's outcome; ``resume`` is the command that continues a stopped one."""
@@ -61,11 +74,12 @@ def show_result(
             _("Applicant {id}: {status} at {step}").format(
                 id=result["applicant_id"],
                 status=status_name(result["status"]),
-                step=step_name(app["step"]),
+                step=step_name(_text(app["step"])),
             )
         )
         return
     loan = result["loan"]
+    assert loan is not None  # a completed journey paid its loan out
     console.print(
         Panel(
             _(
@@ -114,8 +128,10 @@ SCHEDULE_KEEP = {
 
 
 def schedule_table(
-    console: Any, lines: Sequence[Mapping[str, Any]], title: str = N_("Repayment schedule")
-) -> Any:
+    console: Console,
+    lines: Sequence[Mapping[str, object]],
+    title: str = N_("Repayment schedule"),
+) -> Table:
     """The installments as a table that fits the terminal (see :func:`fit_table`)."""
     columns: tuple[str, ...] = PLAN_COLUMNS
     if lines and "penalty" in lines[0]:
@@ -138,7 +154,7 @@ def schedule_table(
     rows = [
         {
             **{k: str(line.get(k) or "") for k in columns},
-            "status": status_name(line.get("status")),
+            "status": status_name(_text(line.get("status"))),
         }
         for line in lines
     ]
@@ -147,7 +163,9 @@ def schedule_table(
 
 
 def show_schedule(
-    console: Any, lines: Sequence[Mapping[str, Any]], title: str = N_("Repayment schedule")
+    console: Console,
+    lines: Sequence[Mapping[str, object]],
+    title: str = N_("Repayment schedule"),
 ) -> None:
     console.print(schedule_table(console, lines, title))
 
@@ -157,7 +175,18 @@ def show_schedule(
 WIDE_ENOUGH_FOR_A_TABLE = 120
 
 
-def print_events(console: Any, title: str, rows: Sequence[Mapping[str, Any]]) -> None:
+def _text(value: object) -> str | None:
+    """A field of a record or row that holds text or nothing (None when it is absent)."""
+    return value if isinstance(value, str) else None
+
+
+def _detail(row: Mapping[str, object]) -> Mapping[str, object]:
+    """An event's detail (masked ``key: value`` pairs), empty when it has none."""
+    detail = row.get("detail")
+    return detail if isinstance(detail, Mapping) else {}
+
+
+def print_events(console: Console, title: str, rows: Sequence[Mapping[str, object]]) -> None:
     """Events that read at any width: the time and names are never split or cut, only the
     detail (``key=value`` text, masked) wraps."""
     if console.width >= WIDE_ENOUGH_FOR_A_TABLE:
@@ -170,17 +199,17 @@ def print_events(console: Any, title: str, rows: Sequence[Mapping[str, Any]]) ->
     console.print(Text(printable(title), style="bold"))
     for row in rows:
         reason = f"  [{row['reason']}]" if row.get("reason") else ""
-        step = step_name(row.get("step")) or row.get("source") or ""
-        heading = printable(f"{short_time(row['at'])}  {step:<16} {row['event']}{reason}")
+        step = step_name(_text(row.get("step"))) or row.get("source") or ""
+        heading = printable(f"{short_time(str(row['at']))}  {step:<16} {row['event']}{reason}")
         console.print(
             Text(heading, style="red" if row.get("reason") else ""), overflow="ignore", crop=False
         )
-        detail = printable(detail_text(row.get("detail") or {}))
+        detail = printable(detail_text(_detail(row)))
         if detail:
             console.print(Padding(Text(detail, style="dim", overflow="fold"), (0, 0, 0, 4)))
 
 
-def _event_table(console: Any, title: str, rows: Sequence[Mapping[str, Any]]) -> Any:
+def _event_table(console: Console, title: str, rows: Sequence[Mapping[str, object]]) -> Table:
     cols = [
         Col("at", column_name("at")),
         Col("step", column_name("step"), keep=2),
@@ -190,11 +219,11 @@ def _event_table(console: Any, title: str, rows: Sequence[Mapping[str, Any]]) ->
     ]
     shown = [
         {
-            "at": short_time(row["at"]),
-            "step": short_step_name(row.get("step")) or row.get("source") or "",
-            "event": row["event"],
-            "reason": row.get("reason") or "",
-            "detail": detail_text(row.get("detail") or {}),
+            "at": short_time(str(row["at"])),
+            "step": short_step_name(_text(row.get("step"))) or _text(row.get("source")) or "",
+            "event": str(row["event"]),
+            "reason": _text(row.get("reason")) or "",
+            "detail": detail_text(_detail(row)),
         }
         for row in rows
     ]
@@ -202,11 +231,13 @@ def _event_table(console: Any, title: str, rows: Sequence[Mapping[str, Any]]) ->
     return fit_table(console, title, cols, shown, styles)
 
 
-def show_events(console: Any, events: Sequence[Mapping[str, Any]]) -> None:
+def show_events(console: Console, events: Sequence[Mapping[str, object]]) -> None:
     print_events(console, _("Events"), events)
 
 
-def stopped_panel(console: Any, result: Mapping[str, Any], title: str, extra: str = "") -> None:
+def stopped_panel(
+    console: Console, result: JourneyResult | FlowResult, title: str, extra: str = ""
+) -> None:
     """Where a journey or flow stopped, why in plain words, and what the app advises."""
     from rich.markup import escape
     from rich.panel import Panel
@@ -215,9 +246,9 @@ def stopped_panel(console: Any, result: Mapping[str, Any], title: str, extra: st
         Panel(
             "[bold]"
             + _("Stopped at {step}").format(step=step_name(result["stopped_at"]))
-            + f"[/bold]: {result['reason']}\n{escape(result['message'])}\n[dim]"
+            + f"[/bold]: {result['reason']}\n{escape(result['message'] or '')}\n[dim]"
             + _("What the app advises:")
-            + f"[/dim] {escape(result['advice'])}{extra}",
+            + f"[/dim] {escape(result['advice'] or '')}{extra}",
             title=printable(title),
             border_style="red",
             expand=False,
@@ -226,7 +257,10 @@ def stopped_panel(console: Any, result: Mapping[str, Any], title: str, extra: st
 
 
 def show_flow(
-    console: Any, result: dict[str, Any], title: str, lines: Callable[[dict[str, Any]], list[str]]
+    console: Console,
+    result: FlowDocument,
+    title: str,
+    lines: Callable[[FlowDocument], list[str]],
 ) -> None:
     """A flow's outcome: the stop, or ``lines`` describing what it did."""
     from rich.panel import Panel
@@ -240,7 +274,7 @@ def show_flow(
     )
 
 
-def show_events_brief(console: Any, events: list[dict[str, Any]]) -> None:
+def show_events_brief(console: Console, events: Sequence[Event]) -> None:
     """Events one per line (time, step, event, reason, detail); failures in red."""
     for event in events:
         warn = event["event"] == "risk_warning"
@@ -260,20 +294,20 @@ RECORD_KEEP = {"phone": 1, "name": 3, "step": 2, "reason": 1, "kind": 0, "update
 
 
 def records_table(
-    console: Any, title: str, rows: Sequence[Mapping[str, Any]], columns: tuple[str, ...]
-) -> Any:
+    console: Console, title: str, rows: Sequence[Mapping[str, object]], columns: tuple[str, ...]
+) -> Table:
     """Stored records (applicants, flows) as a table that fits: ids, statuses and times whole,
     statuses and steps in the reader's language, the reason folded."""
     cols = [
         Col(key, column_name(key), figure=key != "reason", keep=RECORD_KEEP.get(key, 0))
         for key in columns
     ]
-    times = short_times([row.get("updated_at") for row in rows])
+    times = short_times([_text(row.get("updated_at")) for row in rows])
     shown = [
         {
             **{k: str(row.get(k) or "") for k in columns},
-            "status": status_name(row.get("status")),
-            "step": short_step_name(row.get("step")),
+            "status": status_name(_text(row.get("status"))),
+            "step": short_step_name(_text(row.get("step"))),
             "updated_at": time,
         }
         for row, time in zip(rows, times, strict=True)
@@ -286,7 +320,7 @@ def show_records(
     opts: Options,
     key: str,
     title: str,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, object]],
     columns: tuple[str, ...],
     empty: str,
 ) -> None:
@@ -309,22 +343,24 @@ def show_record(opts: Options, view: RecordView) -> None:
     if opts.json:
         opts.emit(view.document())
         return
-    record: Mapping[str, Any] = view.record
-    result: Mapping[str, Any] = view.result
+    record: Mapping[str, object] = view.record
     if view.is_flow:
-        if result["status"] == "stopped":
+        # A flow's view holds its flow document; a journey's, its JourneyResult.
+        flow = cast("FlowDocument", view.result)
+        if flow["status"] == "stopped":
             title = _("Flow {id} ({kind})").format(id=record["id"], kind=record["kind"])
-            stopped_panel(opts.console, result, title, "")
+            stopped_panel(opts.console, flow, title, "")
         else:
             opts.console.print(
                 _("Flow {id} ({kind}): {status}").format(
-                    id=record["id"], kind=record["kind"], status=status_name(result["status"])
+                    id=record["id"], kind=record["kind"], status=status_name(flow["status"])
                 )
             )
-        show_events(opts.console, result["events"])
+        show_events(opts.console, flow["events"])
         return
+    result = cast("JourneyResult", view.result)
     if view.details is not None:
-        show_details(opts.console, record["id"], view.details)
+        show_details(opts.console, str(record["id"]), view.details)
     show_result(opts.console, record, result)
     now = view.loan_now
     if now is not None:
@@ -349,10 +385,12 @@ def show_record(opts: Options, view: RecordView) -> None:
 SECTION = "\x00"
 
 
-def _yes(value: Any) -> str:
+def _yes(value: object) -> str:
     return _("yes") if value else _("no")
 
 
+# ``details`` below: the masked document support/details.py builds, nested JSON the library
+# does not type (dict[str, Any]); its keys are read as that module writes them.
 def _detail_rows(details: dict[str, Any]) -> list[tuple[str, str | None]]:
     """``(label, value)`` lines, a section heading being ``(heading, SECTION)``; a field with
     nothing stored has the value None."""
@@ -436,7 +474,7 @@ def _detail_rows(details: dict[str, Any]) -> list[tuple[str, str | None]]:
     return lines
 
 
-def show_details(console: Any, applicant_id: str, details: dict[str, Any]) -> None:
+def show_details(console: Console, applicant_id: str, details: dict[str, Any]) -> None:
     """What the journey's record keeps about the borrower, masked: one ``label  value`` line
     each, in sections; values fold at any width, labels never do."""
     from rich.table import Table

@@ -5,9 +5,9 @@ renders."""
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,6 +23,10 @@ from loancli.cli.common import (
 from loancli.cli.flow_run import run_flow_command
 from loancli.cli.options import options
 from loancli.i18n import _
+
+if TYPE_CHECKING:
+    from loancli.account.security import AccountView
+    from loancli.cli.render import FlowDocument
 
 # The library's fields and the arguments that set them.
 ACCOUNT_ARGUMENTS = {"account": "PHONE", "phone": "PHONE", "model": "MODEL", "mode": "--mode"}
@@ -96,14 +100,16 @@ def _run(
     sets: list[str],
     record: Path | None,
     command: str,
-    operation: Any,
+    operation: Callable[..., api.RunResult],
 ) -> int:
     """Run a security flow (a record in ``flows``); show it; the exit code."""
     kind = command.split()[-1]
 
-    def lines(result: dict[str, Any]) -> list[str]:
+    def lines(result: "FlowDocument") -> list[str]:
         view = result["account"] or {}
-        device = view.get("this_device") or {}
+        this_device = view.get("this_device")
+        device = this_device if isinstance(this_device, Mapping) else {}
+        trusted = view.get("trusted_devices")
         done = {
             "login": _("Logged in as {phone} on {model} in {city}").format(
                 phone=result["phone"], model=device.get("model"), city=device.get("city")
@@ -115,7 +121,7 @@ def _run(
         return [
             done.get(result["kind"], result["status"]),
             _("Trusted devices: {devices}; two-step verification: {mode}").format(
-                devices=", ".join(view.get("trusted_devices") or []) or _("none"),
+                devices=", ".join(trusted if isinstance(trusted, list) else []) or _("none"),
                 mode=view.get("two_step"),
             ),
         ]
@@ -137,9 +143,17 @@ def _run(
 # device: what the account trusts -------------------------------------------------------
 
 
-def _show_devices(opts: Options, view: Mapping[str, Any], message: str | None = None) -> None:
+def _show_devices(
+    opts: Options,
+    view: "AccountView",
+    message: str | None = None,
+    changed: bool | None = None,
+) -> None:
     if opts.json:
-        opts.emit({**view, "message": message} if message else view)
+        document: dict[str, object] = dict(view)
+        if changed is not None:
+            document["changed"] = changed
+        opts.emit({**document, "message": message} if message else document)
         return
     if message:
         opts.console.print(message, highlight=False)
@@ -198,7 +212,7 @@ def device_trust(
     message = (
         _("{model} is now trusted.") if done.changed else _("{model} was already trusted.")
     ).format(model=done.model)
-    _show_devices(opts, {**done.view, "changed": done.changed}, message)
+    _show_devices(opts, done.view, message, changed=done.changed)
 
 
 @device_app.command("forget")
@@ -210,7 +224,7 @@ def device_forget(
     with handled(opts, ACCOUNT_ARGUMENTS):
         done = api.forget_device(opts.db, phone, model, **world_options(opts))
     message = _("{model} is no longer trusted.").format(model=done.model)
-    _show_devices(opts, {**done.view, "changed": done.changed}, message)
+    _show_devices(opts, done.view, message, changed=done.changed)
 
 
 @device_app.command("two-step")

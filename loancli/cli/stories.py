@@ -5,7 +5,7 @@ many of them at once with a verdict for CI."""
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, TypedDict
 
 import typer
 from rich.markup import escape
@@ -152,7 +152,33 @@ def _show_run(opts: Options, played: StoryRun) -> None:
     console.print(_("{n} expectations, {failed} not met").format(n=total, failed=failed))
 
 
-def run_document(played: StoryRun) -> dict[str, Any]:
+class CheckDocument(TypedDict):
+    """One expectation of an action: what was expected and what the world held."""
+
+    what: str
+    expected: object
+    got: object
+    ok: bool
+
+
+class ActionDocument(TypedDict):
+    index: int
+    label: str
+    ok: bool
+    error: str | None
+    checks: list[CheckDocument]
+
+
+class RunDocument(TypedDict):
+    """A played story as ``story run --json`` prints it."""
+
+    story: str
+    title: str
+    ok: bool
+    actions: list[ActionDocument]
+
+
+def run_document(played: StoryRun) -> RunDocument:
     """A played story as JSON: each action with its checks."""
     return {
         "story": played.story.name,

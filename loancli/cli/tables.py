@@ -5,11 +5,15 @@ draw, never with this module."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from loancli.support.reporting import short_time
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.table import Table
 
 # A figure (an id, an amount, a date, a status) is never wrapped or cut: its column is
 # ``no_wrap`` and as wide as its widest cell and its header. Text columns (reasons,
@@ -36,13 +40,13 @@ class Col:
 
 
 def _build_table(
-    console: Any,
+    console: Console,
     title: str | None,
     cols: Sequence[Col],
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Mapping[str, RenderableType]],
     styles: Sequence[str | None],
     widths: Sequence[int] | None = None,
-) -> Any:
+) -> Table:
     from rich import box
     from rich.table import Table
 
@@ -66,7 +70,7 @@ def _build_table(
     return table
 
 
-def _needed_width(console: Any, table: Any, cols: Sequence[Col]) -> int:
+def _needed_width(console: Console, table: Table, cols: Sequence[Col]) -> int:
     """The width ``table`` needs with every figure whole: a figure column as wide as its
     widest cell, a text column as its longest word up to TEXT_MIN (it folds the rest)."""
     from rich.measure import Measurement
@@ -88,9 +92,9 @@ def _needed_width(console: Any, table: Any, cols: Sequence[Col]) -> int:
 def _stacked(
     title: str | None,
     cols: Sequence[Col],
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Mapping[str, RenderableType]],
     styles: Sequence[str | None],
-) -> Any:
+) -> Table:
     """Each row as a block of ``label  value`` lines, blocks separated by a line."""
     from rich import box
     from rich.table import Table
@@ -109,12 +113,12 @@ def _stacked(
 
 
 def fit_table(
-    console: Any,
+    console: Console,
     title: str | None,
     cols: Sequence[Col],
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Mapping[str, RenderableType]],
     styles: Sequence[str | None] | None = None,
-) -> Any:
+) -> Table:
     """A table of ``rows`` (cells: strings or rich text) that fits ``console.width`` with
     every figure whole: the least important columns left out, or each row stacked."""
     styles = list(styles) if styles is not None else [None] * len(rows)
