@@ -14,7 +14,7 @@ from typing import TypedDict
 from loancli.account.accounts import identity_of
 from loancli.asking import shown_set_item
 from loancli.errors import NotFound, RuleError, UsageError
-from loancli.i18n import _, language
+from loancli.i18n import N_, _, language
 from loancli.masking import mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
 from loancli.records import (
@@ -405,86 +405,101 @@ def _scenario_lines(data: Report) -> list[str]:
 
 def _progress_sentence(app: Applicant | Flow) -> str:
     if is_flow(app):
-        what = FLOW_NAMES.get(app["kind"], app["kind"].replace("_", " "))
+        what = _(FLOW_NAMES.get(app["kind"], app["kind"].replace("_", " ")))
         if app["status"] == "completed":
-            return f"The {what} completed."
-        return f"The {what} is in progress at step {app['step']}."
+            return _("The {what} completed.").format(what=what)
+        return _("The {what} is in progress at step {step}.").format(what=what, step=app["step"])
     if app["status"] == "completed":
         loan = app.get("loan")
         amount, term = (loan["amount"], loan["term"]) if loan else (None, None)
-        return (
-            f"The journey completed: {amount} yuan over {term} "
-            f"months was paid out on {loan.get('loan_date') if loan else None}."
-        )
-    return f"The journey is in progress at step {app['step']}."
+        return _(
+            "The journey completed: {amount} yuan over {term} months was paid out on {date}."
+        ).format(amount=amount, term=term, date=loan.get("loan_date") if loan else None)
+    return _("The journey is in progress at step {step}.").format(step=app["step"])
 
 
 # How a report names each flow.
 FLOW_NAMES = {
-    "change_phone": "phone-number change",
-    "card_bind": "card binding",
-    "card_unbind": "card unbinding",
-    "contact_add": "emergency-contact update",
-    "contact_remove": "emergency-contact removal",
-    "checkout": "checkout installment",
-    "login": "login",
-    "unlock": "account unlock",
+    "change_phone": N_("phone-number change"),
+    "card_bind": N_("card binding"),
+    "card_unbind": N_("card unbinding"),
+    "contact_add": N_("emergency-contact update"),
+    "contact_remove": N_("emergency-contact removal"),
+    "checkout": N_("checkout installment"),
+    "login": N_("login"),
+    "unlock": N_("account unlock"),
 }
 
 
 def to_markdown(data: Report) -> str:
-    """Render a report for pasting into a ticket."""
+    """Render a report for pasting into a ticket, its headings and sentences in the current
+    language (the codes, commands and records as they are)."""
     b, o = data["borrower"], data["outcome"]
     kind = data.get("kind", "apply")
     title = (
-        f"applicant {data['id']}"
+        _("applicant {id}").format(id=data["id"])
         if kind == "apply"
-        else f"{FLOW_NAMES.get(kind, kind)} {data['id']}"
+        else f"{_(FLOW_NAMES.get(kind, kind))} {data['id']}"
     )
-    what = "journey" if kind == "apply" else "flow"
-    lines = [f"# loancli report: {title}", "", "## Borrower", ""]
+    what = _("journey") if kind == "apply" else _("flow")
+    lines = [_("# loancli report: {title}").format(title=title), "", _("## Borrower"), ""]
     lines.append(
-        f"- Phone: {b['phone'] or 'not given'}; name: {b['name'] or 'not read'}; "
-        f"ID number: {b['id_number'] or 'not read'}"
+        _("- Phone: {phone}; name: {name}; ID number: {number}").format(
+            phone=b["phone"] or _("not given"),
+            name=b["name"] or _("not read"),
+            number=b["id_number"] or _("not read"),
+        )
     )
     d = b["device"]
     if d:
         lines.append(
-            f"- Device: {d.get('manufacturer', '')} {d.get('model')}, {d.get('os')}, "
-            f"app {d.get('app_version')}, network {d.get('network')}"
+            _("- Device: {maker} {model}, {os}, app {app}, network {network}").format(
+                maker=d.get("manufacturer", ""),
+                model=d.get("model"),
+                os=d.get("os"),
+                app=d.get("app_version"),
+                network=d.get("network"),
+            )
         )
     lines += [
         "",
-        "## Scenario",
+        _("## Scenario"),
         "",
         *_scenario_lines(data),
         "",
-        "## What happened",
+        _("## What happened"),
         "",
     ]
     if o["status"] == "stopped":
         lines.append(
-            f"- The {what} **stopped at `{o['stopped_at']}`** with reason `{o['reason']}`."
+            _("- The {what} **stopped at `{step}`** with reason `{reason}`.").format(
+                what=what, step=o["stopped_at"], reason=o["reason"]
+            )
         )
     else:
-        lines.append(f"- Status: {o['status']}.")
-    lines.append(f"- In plain words: {o['explanation']}")
+        lines.append(_("- Status: {status}.").format(status=o["status"]))
+    lines.append(_("- In plain words: {explanation}").format(explanation=o["explanation"]))
     for failure in data["attempts_failed"]:
         lines.append(
-            f"- {failure['at']}: {failure['event']} at `{failure['step']}` (`{failure['reason']}`)"
+            _("- {at}: {event} at `{step}` (`{reason}`)").format(
+                at=failure["at"],
+                event=failure["event"],
+                step=failure["step"],
+                reason=failure["reason"],
+            )
         )
     said_in = data["borrower_message"]
     if said_in:
-        lines += ["", "## What to tell the borrower", ""]
-        labels = {"zh": "中文 (as the app shows it; ready to paste)", "en": "English"}
+        lines += ["", _("## What to tell the borrower"), ""]
+        labels = {"zh": _("中文 (as the app shows it; ready to paste)"), "en": _("English")}
         for lang, said in said_in.items():
             lines += [f"{labels[lang]}:", "", f"> {said['message']}", f"> {said['advice']}", ""]
-        lines.append(f"Reason code: `{o['reason']}`")
+        lines.append(_("Reason code: `{reason}`").format(reason=o["reason"]))
     lines += [
         "",
-        "## Timeline",
+        _("## Timeline"),
         "",
-        "| at | step | event | reason | detail |",
+        "| {} |".format(" | ".join([_("at"), _("step"), _("event"), _("reason"), _("detail")])),
         "|---|---|---|---|---|",
     ]
     for row in data["timeline"]:
@@ -493,13 +508,18 @@ def to_markdown(data: Report) -> str:
             f"| {row['at']} | {row['step'] or row['source']} | {row['event']} | "
             f"{row['reason'] or ''} | {detail.replace('|', '/')} |"
         )
-    lines += ["", "## Reproduce", ""]
+    lines += ["", _("## Reproduce"), ""]
     if data.get("bundle"):
-        lines += [f"The bundle `{data['bundle']}` replays it on any machine:", ""]
+        lines += [
+            _("The bundle `{bundle}` replays it on any machine:").format(bundle=data["bundle"]),
+            "",
+        ]
     else:
         lines += [
-            f"Make a bundle with `loancli report {data['id']} --bundle ticket.zip`; it "
-            "replays on any machine:",
+            _(
+                "Make a bundle with `loancli report {id} --bundle ticket.zip`; it replays on "
+                "any machine:"
+            ).format(id=data["id"]),
             "",
         ]
     lines += [
@@ -507,7 +527,7 @@ def to_markdown(data: Report) -> str:
         data["replay"],
         "```",
         "",
-        "The runs, as they were made (personal numbers masked):",
+        _("The runs, as they were made (personal numbers masked):"),
         "",
         "```sh",
         *data["reproduce"],

@@ -1,0 +1,46 @@
+"""The ticket report speaks the language of the command: its headings and sentences in
+Chinese under ``--lang zh`` (codes, commands and records as they are), English otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_cli
+
+
+def test_the_report_in_chinese_has_chinese_headings_and_sentences(tmp_path: Path) -> None:
+    code, _out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")
+    assert code == 0, err
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "report", "A0001")
+    assert code == 0, err
+    for heading in ("# loancli 报告：申请人 A0001", "## 借款人", "## 发生了什么", "## 时间线"):
+        assert heading in out
+    assert "借款流程已完成：10000.00 元，分 12 期" in out
+    assert "## Borrower" not in out and "In plain words" not in out
+    # The codes stay codes, in either language.
+    assert "account_created" in out
+    code, out, err = run_cli(tmp_path, "report", "A0001")
+    assert code == 0, err
+    assert "## Borrower" in out and "The journey completed: 10000.00 yuan over 12" in out
+
+
+def test_a_flow_report_names_the_flow_in_chinese(tmp_path: Path) -> None:
+    code, _out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")
+    assert code == 0, err
+    code, _out, err = run_cli(
+        tmp_path,
+        "--no-input",
+        "checkout",
+        "--item",
+        "Redmi K70",
+        "--price",
+        "2499",
+        "--periods",
+        "12",
+        "--answers",
+        "checkout",
+    )
+    assert code in (0, 3), err
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "report", "F0001")
+    assert code == 0, err
+    assert "# loancli 报告：商城分期 F0001" in out
