@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import logging
 import marshal
+import math
 import os
 import re
 import shlex
@@ -438,8 +439,12 @@ class Index:
         asked, asked_chars = set(words(query)), set(characters(query))
         best, matched = 0.0, ""
         for text, said, chars in self.phrases[at]:
-            shared = sum(float(self._words.idf.get(w, 0.0)) for w in asked.intersection(said))
-            shared += CHAR_WEIGHT * len(asked_chars.intersection(chars))
+            # fsum is exact, so the total does not depend on the set's (hash-seeded) order:
+            # phrases sharing the same words tie, and the first (a complaint) wins.
+            shared = math.fsum(
+                [float(self._words.idf.get(w, 0.0)) for w in asked.intersection(said)]
+                + [CHAR_WEIGHT * len(asked_chars.intersection(chars))]
+            )
             if shared > best:
                 best, matched = shared, text
         return matched
