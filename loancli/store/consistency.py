@@ -171,6 +171,22 @@ KEYS_DDL = (
 )
 
 
+# SQLite's json_type of a value that can be a key (the SQL twin of a text or number).
+_SCALAR = "('text', 'integer', 'real')"
+
+
+def _by_table() -> list[tuple[str, str, list[tuple[str, str, str]]]]:
+    """For each table with keys: the table, its top-level key paths as a SQL list, and its
+    keys inside an array of objects as (key field, array, field in each object)."""
+    out = []
+    for table in dict.fromkeys(key.table for key in KEYS):
+        keys = [key for key in KEYS if key.table == table]
+        fields = ", ".join(f"'{key.path}'" for key in keys if "[]." not in key.path)
+        nested = [(key.field, *key.path.split("[].", 1)) for key in keys if "[]." in key.path]
+        out.append((table, fields, [(name, array, field) for name, array, field in nested]))
+    return out
+
+
 def _inserts(row: str) -> list[str]:
     """The statements that add the keys of ``row``: ``new`` in a trigger, else each row ``d``
     of ``documents``; one parse of the body per statement. The SQL twin of :func:`keys_of`: a
@@ -179,26 +195,21 @@ def _inserts(row: str) -> list[str]:
     it."""
     rows = "" if row == "new" else "documents AS d, "
     body = f"CASE WHEN json_valid({row}.body) THEN {row}.body END"
-    scalar = "('text', 'integer', 'real')"
     out = []
-    for table in dict.fromkeys(key.table for key in KEYS):
-        keys = [key for key in KEYS if key.table == table]
-        fields = ", ".join(f"'{key.path}'" for key in keys if "[]." not in key.path)
+    for table, fields, nested in _by_table():
         out.append(
             f"INSERT OR IGNORE INTO {KEYS_TABLE} SELECT {row}.tbl, e.key, e.value, {row}.doc_id"
             f" FROM {rows}json_each({body}) AS e WHERE {row}.tbl = '{table}'"
-            f" AND e.key IN ({fields}) AND e.type IN {scalar}"
+            f" AND e.key IN ({fields}) AND e.type IN {_SCALAR}"
         )
-        for key in keys:
-            if "[]." in key.path:
-                array, field = key.path.split("[].")
-                out.append(
-                    f"INSERT OR IGNORE INTO {KEYS_TABLE} SELECT {row}.tbl, '{key.field}',"
-                    f" json_extract(e.value, '$.{field}'), {row}.doc_id"
-                    f" FROM {rows}json_each({body}, '$.{array}') AS e"
-                    f" WHERE {row}.tbl = '{table}' AND e.type = 'object'"
-                    f" AND json_type(e.value, '$.{field}') IN {scalar}"
-                )
+        for name, array, field in nested:
+            out.append(
+                f"INSERT OR IGNORE INTO {KEYS_TABLE} SELECT {row}.tbl, '{name}',"
+                f" json_extract(e.value, '$.{field}'), {row}.doc_id"
+                f" FROM {rows}json_each({body}, '$.{array}') AS e"
+                f" WHERE {row}.tbl = '{table}' AND e.type = 'object'"
+                f" AND json_type(e.value, '$.{field}') IN {_SCALAR}"
+            )
     return out
 
 
@@ -218,23 +229,18 @@ def _key_rows(row: str) -> str:
     # A body that is not JSON has no keys to compare: the insert trigger's WHEN lets json_each
     # refuse it (a hand edit), rather than parse every body twice.
     body = f"{row}.body"
-    scalar = "('text', 'integer', 'real')"
     parts = []
-    for table in dict.fromkeys(key.table for key in KEYS):
-        keys = [key for key in KEYS if key.table == table]
-        fields = ", ".join(f"'{key.path}'" for key in keys if "[]." not in key.path)
+    for table, fields, nested in _by_table():
         parts.append(
             f"SELECT e.key AS field, e.value AS value FROM json_each({body}) AS e"
-            f" WHERE {row}.tbl = '{table}' AND e.key IN ({fields}) AND e.type IN {scalar}"
+            f" WHERE {row}.tbl = '{table}' AND e.key IN ({fields}) AND e.type IN {_SCALAR}"
         )
-        for key in keys:
-            if "[]." in key.path:
-                array, field = key.path.split("[].")
-                parts.append(
-                    f"SELECT '{key.field}', json_extract(e.value, '$.{field}')"
-                    f" FROM json_each({body}, '$.{array}') AS e WHERE {row}.tbl = '{table}'"
-                    f" AND e.type = 'object' AND json_type(e.value, '$.{field}') IN {scalar}"
-                )
+        for name, array, field in nested:
+            parts.append(
+                f"SELECT '{name}', json_extract(e.value, '$.{field}')"
+                f" FROM json_each({body}, '$.{array}') AS e WHERE {row}.tbl = '{table}'"
+                f" AND e.type = 'object' AND json_type(e.value, '$.{field}') IN {_SCALAR}"
+            )
     return " UNION ALL ".join(parts)
 
 
