@@ -7,6 +7,7 @@ Pillow is imported inside the functions that open images, so ``loancli --help`` 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import warnings
 from dataclasses import dataclass
@@ -74,11 +75,12 @@ def check_image(
         )
     # The same photo measures the same: a story suite uploads the built-in ones thousands of
     # times, so the measure is kept by the bytes' digest (and the limits it was made under).
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    data = file.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
     known = _MEASURED.get((digest, limits))
     if known is not None:
         return known
-    with _open_image(file, key, limits) as image:
+    with _open_image(file, key, limits, data) as image:
         checked = measure(image, limits)
     if len(_MEASURED) >= 256:
         _MEASURED.clear()
@@ -166,10 +168,16 @@ def _not_an_image(file: Path, key: str | None) -> UsageError:
     )
 
 
-def _open_image(file: Path, key: str | None, limits: ImageLimits) -> Image.Image:
-    """Open and verify; verify() leaves the image unusable, so it is opened twice. The pixel
-    count is checked from the header first, so a decompression bomb is never decoded."""
+def _open_image(
+    file: Path, key: str | None, limits: ImageLimits, data: bytes | None = None
+) -> Image.Image:
+    """Open and verify; verify() leaves the image unusable, so it is opened twice (from
+    ``data``, the file's bytes, when the caller has read them already). The pixel count is
+    checked from the header first, so a decompression bomb is never decoded."""
     from PIL import Image
+
+    def source() -> Path | io.BytesIO:
+        return io.BytesIO(data) if data is not None else file
 
     not_an_image = _not_an_image(file, key)
     too_large = UsageError(
@@ -183,7 +191,7 @@ def _open_image(file: Path, key: str | None, limits: ImageLimits) -> Image.Image
         with warnings.catch_warnings():
             # Our own limit, below Pillow's, decides; its warning would only repeat it.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            probe = Image.open(file)
+            probe = Image.open(source())
         with probe:
             width, height = probe.size
             if width * height > limits.max_pixels:
@@ -195,7 +203,7 @@ def _open_image(file: Path, key: str | None, limits: ImageLimits) -> Image.Image
                     key=key,
                 )
             probe.verify()
-        image = Image.open(file)
+        image = Image.open(source())
         image.load()
     except Image.DecompressionBombError:
         raise too_large from None
