@@ -224,3 +224,12 @@ class Rng:
 
     def randint(self, low: int, high: int) -> int:
         return self._random.randint(low, high)
+
+    def weighted(self, items: Sequence[tuple[T, int]]) -> T:
+        """One of ``items`` (value, weight), drawn in proportion to its weight."""
+        point = self.random() * sum(weight for _item, weight in items)
+        for item, weight in items:
+            point -= weight
+            if point < 0:
+                return item
+        return items[-1][0]

@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 from loancli.clock import DEFAULT_START, Rng
 from loancli.errors import RuleError
@@ -36,8 +35,6 @@ from loancli.identity.areas import address_prefixes, area_for_address, issuing_a
 from loancli.identity.banks import BANKS, Bank, card_number, find_bank
 from loancli.identity.card import IdCardFields, add_years, default_valid_until, face_id
 from loancli.identity.idnumber import age_on, make_id
-
-T = TypeVar("T")
 
 # The ages a persona may be asked for: an ID card's holder (16) up to 90.
 MIN_AGE = 16
@@ -309,12 +306,12 @@ def make_persona(
 
     chosen_sex = chosen_sex or root.derive("sex").choice(["male", "female"])
     birth = _birth(root.derive("birth"), low, high, day)
-    place = place or _weighted(root.derive("province"), [(p, p.people) for p in PROVINCES])
+    place = place or root.derive("province").weighted([(p, p.people) for p in PROVINCES])
     area, prefix = _area(root.derive("area"), place)
     address = _address(root.derive("address"), place, prefix)
     surname, name = _name(root.derive("name"), chosen_sex)
     valid_from, valid_until = _card_in_hand(root.derive("validity"), birth, day)
-    chosen_bank = chosen_bank or _weighted(root.derive("bank"), [(b, b.weight) for b in BANKS])
+    chosen_bank = chosen_bank or root.derive("bank").weighted([(b, b.weight) for b in BANKS])
     phones = _phones(root.derive("phone"), 3)
     employer, income = _work(root.derive("work"), place, prefix, age_on(birth, day))
     persona = Persona(
@@ -425,15 +422,6 @@ def find_province(text: str) -> Province:
 # -- drawing each trait -------------------------------------------------------------------
 
 
-def _weighted(rng: Rng, items: list[tuple[T, int]]) -> T:
-    point = rng.random() * sum(weight for _item, weight in items)
-    for item, weight in items:
-        point -= weight
-        if point < 0:
-            return item
-    return items[-1][0]
-
-
 def _birth(rng: Rng, low: int, high: int, today: date) -> date:
     """A birth date that makes the holder ``low``-``high`` years old on ``today``."""
     years = rng.randint(low, high)
@@ -474,7 +462,7 @@ def _name(rng: Rng, sex: str) -> tuple[str, str]:
 
 def _surname(rng: Rng) -> str:
     # The commonest surnames are borne far more often than the fiftieth: Zipf-like weights.
-    return _weighted(rng, [(s, 1000 // (rank + 3)) for rank, s in enumerate(SURNAMES)])
+    return rng.weighted([(s, 1000 // (rank + 3)) for rank, s in enumerate(SURNAMES)])
 
 
 def _given(rng: Rng, sex: str) -> str:
@@ -539,8 +527,8 @@ def _work(rng: Rng, place: Province, prefix: str, age: int) -> tuple[str, str]:
 def _contacts(rng: Rng, surname: str, sex: str, age: int, phones: list[str]) -> tuple[Contact, ...]:
     """Two emergency contacts of different relations, with the borrower's other numbers."""
     relations = next(r for upper, r in _RELATIONS if age < upper)
-    first = _weighted(rng, list(relations))
-    second = _weighted(rng, [(r, w) for r, w in relations if r != first])
+    first = rng.weighted(list(relations))
+    second = rng.weighted([(r, w) for r, w in relations if r != first])
     out = []
     for relation, phone in ((first, phones[1]), (second, phones[2])):
         contact_sex = rng.choice(["male", "female"])

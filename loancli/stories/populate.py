@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TypedDict, TypeVar
+from typing import TypedDict
 
 from loancli import operations
 from loancli.clock import Rng
@@ -53,8 +53,6 @@ from loancli.store import MemoryState, Store, default_db_path
 from loancli.stories.personas import with_persona
 from loancli.world.demo import HAPPY_PATH
 from loancli.world.scenario import Scenario, load_scenario
-
-T = TypeVar("T")
 
 KINDS = ("completed", "settled", "overdue", "stopped")
 DEFAULT_MIX = {"completed": 70, "settled": 10, "overdue": 5, "stopped": 15}
@@ -455,8 +453,8 @@ class _Maker:
         base = {k: v for k, v in HAPPY_PATH.items() if k not in ("id_front", "id_back")}
         answers = with_persona(base, persona, str(front), str(back))
         answers["amount"] = str(choice.randint(10, 200) * 100)
-        answers["term"] = str(_weighted(choice, TERMS))
-        answers["method"] = _weighted(choice, METHODS)
+        answers["term"] = str(choice.weighted(TERMS))
+        answers["method"] = choice.weighted(METHODS)
         result = operations.apply(
             self.world,
             seed=self.seed * PERSONA_SEEDS + plan.n,
@@ -557,15 +555,6 @@ def _read_back(
         states[state] += 1
         outcomes[state if state in ("settled", "overdue") else "completed"] += 1
     return dict(outcomes), dict(sorted(stopped.items())), dict(sorted(states.items()))
-
-
-def _weighted(rng: Rng, items: tuple[tuple[T, int], ...]) -> T:
-    point = rng.random() * sum(weight for _item, weight in items)
-    for item, weight in items:
-        point -= weight
-        if point < 0:
-            return item
-    return items[-1][0]
 
 
 def _text(value: object) -> str:
