@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 
+import grimp
 import pytest
 from conftest import ROOT
 
@@ -79,7 +80,6 @@ def test_cli_imports_loancli_at_the_top_of_each_file() -> None:
 
 
 def test_no_module_of_loancli_is_in_an_import_circle() -> None:
-    grimp = pytest.importorskip("grimp")
     graph = grimp.build_graph("loancli", include_external_packages=False)
     circles = [
         (module, other)
