@@ -55,10 +55,23 @@ from loancli.journey.runner import (
     start_journey,
 )
 from loancli.journey.session import World, WorldArgs, open_world, run_flow
-from loancli.loan.loans import ClockEvent, LoanView, loan_view
+from loancli.loan import bureau
+from loancli.loan.loans import ClockEvent, LoanView, find_loan, loan_view
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
-from loancli.records import Account, Applicant, Flow, Loan, Payment, RunAction, is_flow
+from loancli.records import (
+    APPLICANTS,
+    FLOWS,
+    LOANS,
+    Account,
+    Applicant,
+    CreditEntry,
+    Flow,
+    Loan,
+    Payment,
+    RunAction,
+    is_flow,
+)
 from loancli.store import (
     DEFAULT_LOCK_TIMEOUT,
     MemoryState,
@@ -373,6 +386,102 @@ def restructure(
     return Restructured(done.loan, today, done.change)
 
 
+class CreditEntryView(TypedDict):
+    """One entry the credit bureau holds (or held), JSON-ready."""
+
+    entry: str
+    loan: str
+    installment: int
+    due_date: str
+    amount: str
+    notified_on: str
+    reported_on: str
+    status: str
+    default_ended_on: str | None
+    drops_on: str | None
+    objection: dict[str, str | None] | None
+
+
+class CreditReportView(TypedDict):
+    """``credit-report --json``: the applicant's entries at the simulated bureau."""
+
+    applicant_id: str
+    today: str
+    held: int
+    entries: list[CreditEntryView]
+
+
+@dataclass(frozen=True)
+class CreditReport:
+    """What the simulated credit bureau holds about an applicant, on a day."""
+
+    applicant_id: str
+    today: date
+    entries: list[CreditEntry]
+
+    def view(self) -> CreditReportView:
+        rows: list[CreditEntryView] = [
+            {
+                "entry": x["id"],
+                "loan": x["loan"],
+                "installment": x["installment"],
+                "due_date": x["due_date"],
+                "amount": x["amount"],
+                "notified_on": x["notified_on"],
+                "reported_on": x["reported_on"],
+                "status": x["status"],
+                "default_ended_on": x["default_ended_on"],
+                "drops_on": x["drops_on"],
+                "objection": dict(x["objection"]) if "objection" in x else None,
+            }
+            for x in self.entries
+        ]
+        return {
+            "applicant_id": self.applicant_id,
+            "today": self.today.isoformat(),
+            "held": sum(1 for x in self.entries if x["status"] == "held"),
+            "entries": rows,
+        }
+
+
+def credit_report(
+    state: StatePath,
+    record: str,
+    *,
+    objection: tuple[str, str] | None = None,
+    **options: Unpack[WorldOptions],
+) -> CreditReport:
+    """What the credit bureau holds about the borrower of ``record`` (``A0001``, ``F0001`` or a
+    loan ``L0001``): each entry, when it was made and when it drops off. ``objection``
+    (entry, reason) files an objection first (answered within 20 days as the clock moves)."""
+    with world_for(state, options, read_only=objection is None) as world:
+        today = world.clock.now().date()
+        applicant_id = _borrower(world.store, record)
+        if objection is not None:
+            entry, reason = objection
+            bureau.file_objection(
+                world.store,
+                applicant_id,
+                entry,
+                reason,
+                today,
+                world.scenario.world.bureau.objection_answer_days,
+            )
+        return CreditReport(applicant_id, today, bureau.entries_of(world.store, applicant_id))
+
+
+def _borrower(store: Store, record: str) -> str:
+    wanted = record.strip().upper()
+    if wanted.startswith("L"):
+        return find_loan(store, wanted)["applicant_id"]
+    known = store.get(APPLICANTS, id=wanted) or store.get(FLOWS, id=wanted)
+    if known is None and not store.find(LOANS, applicant_id=wanted):
+        raise RuleError(
+            "record", _("no record {record!r} in this state file").format(record=record)
+        )
+    return wanted
+
+
 def world_for(
     state: StatePath,
     options: WorldOptions,
@@ -411,7 +520,9 @@ def _account_world(state: StatePath, options: WorldOptions) -> AbstractContextMa
 
 def _moved(world: World) -> ClockMove:
     sms = SmsService(world.scenario.world.sms, world.store)
-    events = advance_loans(world.store, sms, world.clock.now().date(), world.clock.isoformat())
+    events = advance_loans(
+        world.store, sms, world.clock.now().date(), world.clock.isoformat(), world.scenario.world
+    )
     return ClockMove(world.clock.now(), events)
 
 

@@ -68,6 +68,7 @@ CONTACTS: "Table[Contact]" = Table("contacts")
 SMS_INBOX: "Table[SmsMessage]" = Table("sms_inbox")
 OTP_CODES: "Table[OtpCode]" = Table("otp_codes")
 META: "Table[Meta]" = Table("meta")
+CREDIT: "Table[CreditEntry]" = Table("credit_entries")
 
 NonEmpty = msgspec.Meta(min_length=1)
 
@@ -113,6 +114,7 @@ FlowId = Annotated[str, _Form(N_("an id like F0001"), pattern=r"^F[0-9]{4,}$")]
 LoanId = Annotated[str, _Form(N_("an id like L0001"), pattern=r"^L[0-9]{4,}$")]
 CardId = Annotated[str, _Form(N_("an id like C0001"), pattern=r"^C[0-9]{4,}$")]
 ContactId = Annotated[str, _Form(N_("an id like K0001"), pattern=r"^K[0-9]{4,}$")]
+CreditEntryId = Annotated[str, _Form(N_("an id like R0001"), pattern=r"^R[0-9]{4,}$")]
 # The record a loan was paid out by: a journey's, or a checkout's.
 BorrowerId = Annotated[str, _Form(N_("an id like A0001 or F0001"), pattern=r"^[AF][0-9]{4,}$")]
 # A credit card's expiry as printed (validation.py check_card_expiry).
@@ -453,6 +455,10 @@ class Line(TypedDict):
     penalty_to: IsoDate | None
     penalty_yuan_days: NotRequired[Money]
     reminded: NotRequired[bool]
+    # The automatic debit (代扣) tried on the due date; the credit-reporting notice and report.
+    debited_on: NotRequired[IsoDate]
+    report_notice_on: NotRequired[IsoDate]
+    reported_as: NotRequired[CreditEntryId]
 
 
 class LoanEvent(TypedDict):
@@ -519,6 +525,8 @@ class Loan(TypedDict):
     # A checkout's loan: the product and the item it paid for.
     product: NotRequired[str]
     item: NotRequired[str]
+    # What a lender's double debit took too much: the refund the borrower is owed.
+    refund_owed: NotRequired[Money]
 
 
 class Card(TypedDict):
@@ -575,6 +583,35 @@ class OtpCode(TypedDict):
     active: bool
 
 
+class Objection(TypedDict):
+    """A borrower's objection to a credit-bureau entry (征信业管理条例 art. 25): marked when
+    filed, answered within 20 days."""
+
+    filed_on: IsoDate
+    reason: Annotated[str, NonEmpty]
+    answer_by: IsoDate
+    answered_on: IsoDate | None
+    outcome: Literal["kept", "corrected"] | None
+
+
+class CreditEntry(TypedDict):
+    """An overdue the lender reported to the simulated credit bureau: when it was reported,
+    when the default ended and when the record drops off (5 years later, art. 16)."""
+
+    id: CreditEntryId
+    applicant_id: BorrowerId
+    loan: LoanId
+    installment: Positive
+    due_date: IsoDate
+    amount: Money
+    notified_on: IsoDate
+    reported_on: IsoDate
+    status: Literal["held", "dropped", "deleted"]
+    default_ended_on: IsoDate | None
+    drops_on: IsoDate | None
+    objection: NotRequired[Objection]
+
+
 class Meta(TypedDict):
     """A setting of the state file itself (schema version, clock, id counters)."""
 
@@ -597,6 +634,7 @@ RECORD_TYPES: dict[str, Any] = {
     SMS_INBOX: SmsMessage,
     OTP_CODES: OtpCode,
     META: Meta,
+    CREDIT: CreditEntry,
 }
 # How a record of each table is named in an error: by its id field, else its document number.
 ID_FIELDS = {ACCOUNTS: "phone", META: "key"}

@@ -52,6 +52,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "repay": ("loans", "Repay from the bound card."),
     "restructure": ("loans", "协商二次分期: re-instalment of an overdue loan."),
     "explain": ("loans", "Why each decision went the way it did."),
+    "credit-report": ("credit", "The credit bureau's record; file an objection."),
     "login": ("security", "Log in, with the new-device checks."),
     "checkout": ("checkout", "Pay at a shop in installments (小米分期)."),
     "timeline": ("support", "The events of a journey, flow or loan."),

@@ -1,34 +1,125 @@
-"""Moving loans along the simulated clock: installments fall due, penalties accrue, and
-repayment reminders go out by SMS through the world's SMS service (so its settings, such as
-unreachable numbers, apply to reminders as to every other message)."""
+"""Moving loans along the simulated clock: installments fall due (and are debited from the
+card where the bank holds money for it), go overdue after the product's grace period, accrue
+penalties, are reported to the credit bureau after a notice; repayment reminders and notices
+go out by SMS through the world's SMS service (so its settings, such as unreachable numbers,
+apply to them as to every other message)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from loancli.journey.texts import REMINDER_TEXT
-from loancli.loan.loans import ClockEvent, catch_up_all
-from loancli.records import LOANS
+from loancli.clock import Rng
+from loancli.journey.payout import product_of
+from loancli.journey.texts import (
+    DEBIT_FAILED_TEXT,
+    DEBIT_FAILED_WHY,
+    DOUBLE_DEBIT_TEXT,
+    KEPT_FIVE_YEARS_TEXT,
+    KEPT_UNTIL_TEXT,
+    OBJECTION_ANSWER_TEXT,
+    REMINDER_TEXT,
+    REPORT_NOTICE_TEXT,
+)
+from loancli.loan.bureau import report_overdues
+from loancli.loan.debits import DebitCard, catch_up_debiting, spent_on
+from loancli.loan.loans import ClockEvent, log, save_loan
+from loancli.loan.servicing import reminders
+from loancli.records import CREDIT, LOANS, Loan
 from loancli.store import Store
+from loancli.world.providers import WorldSettings
 from loancli.world.providers.sms import SmsService
 
 
-def advance_loans(store: Store, sms: SmsService, today: date, at: str) -> list[ClockEvent]:
-    """Bring every active loan to ``today`` and send the reminders that fell due; the events.
+def advance_loans(
+    store: Store, sms: SmsService, today: date, at: str, world: WorldSettings | None = None
+) -> list[ClockEvent]:
+    """Bring every loan to ``today`` and send the messages that fell due; the events.
 
-    A reminder goes to the loan's current number (it follows a phone change); a number the
+    A message goes to the loan's current number (it follows a phone change); a number the
     world cannot reach gets nothing.
     """
-    events = catch_up_all(store, today, at)
-    for event in events:
-        if event["event"] != "reminder_sent":
-            continue
-        loan = store.get(LOANS, id=event["loan"])
-        if loan is None:  # the events were made from this file's loans a moment ago
-            continue
-        d = event["detail"]
-        text = REMINDER_TEXT.format(
-            n=d["installment"], amount=d["amount"], due=d["due_date"], card=loan["card_number"][-4:]
+    world = world or WorldSettings()
+    loans: list[Loan] = store.all(LOANS)
+    cards = _debit_cards(world, loans)
+    out: list[ClockEvent] = []
+    for doc in loans:
+        loan = doc.copy()
+        policy = world.product(product_of(loan)).servicing
+        sent = reminders(loan, today, policy)
+        moved = catch_up_debiting(loan, today, cards.get(loan["card_number"]), policy)
+        reported = report_overdues(
+            store, loan, today, policy, answer_outcome=world.bureau.objection_outcome
         )
-        sms.deliver(loan["phone"], text, datetime.fromisoformat(at))
-    return events
+        events = sorted(sent + moved + reported, key=lambda e: e["on"])
+        if events:
+            log(loan, at, events)
+            save_loan(store, loan)
+            out += [{"loan": loan["id"], "applicant": loan["applicant_id"], **e} for e in events]
+    for event in out:
+        text = _text(store, event, world)
+        if text is not None:
+            loan_doc = store.get(LOANS, id=event["loan"])
+            if loan_doc is not None:
+                sms.deliver(loan_doc["phone"], text, datetime.fromisoformat(at))
+    return out
+
+
+def _debit_cards(world: WorldSettings, loans: list[Loan]) -> dict[str, DebitCard]:
+    """Each loan card the bank holds money for, less what debits already took from it."""
+    bank = world.bank
+    cards: dict[str, DebitCard] = {}
+    for loan in loans:
+        number = loan["card_number"]
+        balance = bank.debit_balance_of(number)
+        if balance is None:
+            continue
+        if number not in cards:
+            rng = Rng(0).derive("debit", number)
+            cards[number] = DebitCard(
+                balance,
+                fails=lambda n, rng=rng: bank.debit_failure.fires(n, rng),
+                doubles=lambda n, rng=rng: bank.double_debit.fires(n, rng.derive("double")),
+            )
+        card = cards[number]
+        card.balance -= spent_on(loan)
+        card.attempts += sum(1 for e in loan.get("events", []) if e["event"] in _DEBITS)
+    for card in cards.values():
+        card.balance = max(card.balance, Decimal(0))
+    return cards
+
+
+_DEBITS = ("debited", "debit_failed")
+
+
+def _text(store: Store, event: ClockEvent, world: WorldSettings) -> str | None:
+    """The SMS an event sends, or None."""
+    d = event["detail"]
+    kind = event["event"]
+    if kind == "reminder_sent":
+        loan = store.get(LOANS, id=event["loan"])
+        card = loan["card_number"][-4:] if loan else ""
+        return REMINDER_TEXT.format(
+            n=d["installment"], amount=d["amount"], due=d["due_date"], card=card
+        )
+    if kind == "debit_failed":
+        loan = store.get(LOANS, id=event["loan"])
+        grace = world.product(product_of(loan)).grace_days if loan else 0
+        grace_end = date.fromisoformat(d["due_date"]) + timedelta(days=grace)
+        return DEBIT_FAILED_TEXT.format(
+            n=d["installment"],
+            amount=d["amount"],
+            card=d["card"],
+            why=DEBIT_FAILED_WHY.get(d["why"], d["why"]),
+            grace_end=grace_end.isoformat(),
+        )
+    if kind == "double_debit":
+        return DOUBLE_DEBIT_TEXT.format(n=d["installment"], card=d["card"], amount=d["amount"])
+    if kind == "report_notice":
+        return REPORT_NOTICE_TEXT.format(n=d["installment"], report_on=d["report_on"])
+    if kind == "objection_answered":
+        entry = store.get(CREDIT, id=d["entry"])
+        drops_on = entry["drops_on"] if entry else None
+        keep = KEPT_UNTIL_TEXT.format(drops_on=drops_on) if drops_on else KEPT_FIVE_YEARS_TEXT
+        return OBJECTION_ANSWER_TEXT[d["outcome"]].format(entry=d["entry"], keep=keep)
+    return None

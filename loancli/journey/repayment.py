@@ -51,7 +51,7 @@ def repay(
     ``installment``, ``amount`` or (``settle``) everything, with interest to date."""
     check_choice(installment, amount, settle)
     loan = find_loan(store, applicant_id)
-    log(loan, now, catch_up(loan, today))
+    log(loan, now, catch_up(loan, today, world.product(product_of(loan)).servicing))
     if loan["status"] != "active":
         raise RuleError(
             "loan",
@@ -132,7 +132,7 @@ def restructure(
                 terms=", ".join(str(t) for t in offered)
             ),
         )
-    log(loan, now, catch_up(loan, today))
+    log(loan, now, catch_up(loan, today, world.product(product_of(loan)).servicing))
     change = replan(loan, term, today)
     log(loan, now, [{"on": today.isoformat(), "event": "restructured", "detail": dict(change)}])
     save_loan(store, loan)

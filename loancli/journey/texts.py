@@ -33,3 +33,21 @@ DISBURSED_TEXT = "【小米金融】您的借款{amount}元已发放至尾号{ca
 REMINDER_TEXT = (
     "【小米金融】您的借款第{n}期{amount}元将于{due}到期，请保持尾号{card}的银行卡余额充足。"
 )
+DEBIT_FAILED_TEXT = (
+    "【小米金融】您的借款第{n}期{amount}元从尾号{card}的银行卡自动扣款失败（{why}），"
+    "请于{grace_end}前还款，以免逾期。"
+)
+DEBIT_FAILED_WHY = {"insufficient_balance": "余额不足", "bank_error": "银行系统繁忙"}
+DOUBLE_DEBIT_TEXT = (
+    "【小米金融】您的借款第{n}期从尾号{card}的银行卡重复扣款{amount}元，多扣款项将退回原卡。"
+)
+REPORT_NOTICE_TEXT = (
+    "【小米金融】您的借款第{n}期已逾期。如在{report_on}前仍未还款，逾期信息将报送金融信用"
+    "信息基础数据库（征信）。"
+)
+OBJECTION_ANSWER_TEXT = {
+    "kept": "【小米金融】您对征信记录{entry}的异议已核查：记录属实，予以保留（{keep}）。",
+    "corrected": "【小米金融】您对征信记录{entry}的异议已核查：记录有误，已更正删除。",
+}
+KEPT_UNTIL_TEXT = "将于{drops_on}后不再展示"
+KEPT_FIVE_YEARS_TEXT = "自逾期结束之日起保留5年"

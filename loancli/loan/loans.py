@@ -70,6 +70,8 @@ class LoanView(TypedDict):
     penalty: str
     settlement_amount: str
     restructured: bool
+    # What a lender's double debit took too much, owed back to the borrower.
+    refund_owed: str
     installments: list[LineView]
 
 
@@ -201,5 +203,6 @@ def loan_view(loan: Loan, today: date) -> LoanView:
         "penalty": fmt(sum((Decimal(x["penalty"]) for x in loan["lines"]), ZERO)),
         "settlement_amount": fmt(settlement_amount(loan, today) if active else ZERO),
         "restructured": bool(loan.get("restructured")),
+        "refund_owed": loan.get("refund_owed", "0.00"),
         "installments": [line_view(x) for x in loan["lines"]],
     }

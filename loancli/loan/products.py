@@ -23,6 +23,7 @@ from loancli.loan.schedule import (
     Schedule,
     build_schedule,
 )
+from loancli.loan.servicing import ServicingPolicy
 from loancli.text import require_ascii_digits
 from loancli.validation import check_money, has_control, has_surrogate
 
@@ -49,6 +50,18 @@ class Product:
     # The lender's age band at the review: full civil capacity (18) at least; None, no top.
     min_age: int = 18
     max_age: int | None = None
+    # Days after a due date before an unpaid installment is overdue (the lender's; 1-10, often 3).
+    grace_days: int = 3
+    # Days between the lender's SMS notice of an overdue and its report to the credit bureau
+    # (征信业管理条例 art. 15 says notice comes first, not how long before: 7 is a guess).
+    report_notice_days: int = 7
+
+    @property
+    def servicing(self) -> ServicingPolicy:
+        """How this product's loans are serviced once they fall due."""
+        return ServicingPolicy(
+            grace_days=self.grace_days, report_notice_days=self.report_notice_days
+        )
 
     def age_problem(self, age: int) -> str | None:
         """Why an applicant of ``age`` cannot borrow this product, or None."""
@@ -136,6 +149,17 @@ def _min_age(value: object) -> int:
     return value
 
 
+def _days(low: int, high: int) -> Callable[[object], int]:
+    def read(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(
+                _("a whole number of days from {low} to {high}").format(low=low, high=high)
+            )
+        return value
+
+    return read
+
+
 def _max_age(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(_("a whole number of years, at least min_age"))
@@ -155,6 +179,8 @@ SETTINGS = (
     "fee_rates",
     "min_age",
     "max_age",
+    "grace_days",
+    "report_notice_days",
 )
 
 
@@ -207,6 +233,8 @@ def _product(key: str, spec: object, source: str) -> Product:
     fee_rates = settings.read("fee_rates", _optional(_fee_rates), None)
     min_age = settings.read("min_age", _min_age, 18)
     max_age = settings.read("max_age", _optional(_max_age), None)
+    grace_days = settings.read("grace_days", _days(0, 10), 3)
+    report_notice_days = settings.read("report_notice_days", _days(1, 60), 7)
     if not terms and not settings.wrong & {"terms", "fee_rates"}:
         # A flat-fee product offers the periods it has a fee rate for.
         terms = tuple(sorted(fee_rates or {}))
@@ -229,6 +257,8 @@ def _product(key: str, spec: object, source: str) -> Product:
         fee_rates=fee_rates or {},
         min_age=min_age,
         max_age=max_age,
+        grace_days=grace_days,
+        report_notice_days=report_notice_days,
     )
 
 

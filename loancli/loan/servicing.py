@@ -78,6 +78,8 @@ class ServicingPolicy:
     penalty_multiplier: Decimal = Decimal("1.5")
     # A repayment reminder goes to the account's current number this many days before.
     reminder_days: int = 3
+    # Days from the SMS notice of an overdue to its report to the credit bureau (a guess).
+    report_notice_days: int = 7
 
 
 DEFAULT_SERVICING = ServicingPolicy()

@@ -11,6 +11,7 @@ from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.records import (
     APPLICANTS,
+    CREDIT,
     FLOWS,
     LOANS,
     OTP_CODES,
@@ -81,6 +82,7 @@ def prune(store: Store, before: date) -> Pruned:
                 done.loans += [x["id"] for x in own]
                 store.remove_ids(APPLICANTS, {doc_id_of(app)})
                 store.remove_ids(LOANS, {doc_id_of(x) for x in own})
+                _drop_credit(store, own)
                 phone = app.get("phone")
                 if phone:
                     done.messages += _drop_sent(store, SMS_INBOX, phone, cutoff)
@@ -94,7 +96,16 @@ def prune(store: Store, before: date) -> Pruned:
                 done.loans += [x["id"] for x in own]
                 store.remove_ids(FLOWS, {doc_id_of(flow)})
                 store.remove_ids(LOANS, {doc_id_of(x) for x in own})
+                _drop_credit(store, own)
     return done
+
+
+def _drop_credit(store: Store, loans: list[Loan]) -> None:
+    """A pruned loan's credit-bureau entries go with it (they name it)."""
+    ids = {x["id"] for x in loans}
+    gone = {doc_id_of(x) for x in store.all(CREDIT) if x["loan"] in ids}
+    if gone:
+        store.remove_ids(CREDIT, gone)
 
 
 def _settled(loans: list[Loan]) -> bool:

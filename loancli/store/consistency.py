@@ -37,6 +37,7 @@ from loancli.records import (
     CARDS,
     CONTACTS,
     COUNTER_PREFIX,
+    CREDIT,
     FLOWS,
     ID_FIELDS,
     LOANS,
@@ -65,6 +66,7 @@ KEYS = (
     *(Key(table, field, field) for table in (CARDS, CONTACTS) for field in ("id", "phone")),
     Key(ACCOUNTS, "phone", "phone"),
     Key(ACCOUNTS, "former_phone", "phone_history[].phone"),
+    *(Key(CREDIT, field, field) for field in ("id", "loan")),
 )
 # The fields whose values are phone numbers: masked wherever a message shows them.
 PHONE_FIELDS = {"phone", "former_phone"}
@@ -85,6 +87,7 @@ COUNTERS = (
     Counter("loan", "L", ((LOANS, "id"),)),
     Counter("card", "C", ((CARDS, "id"),)),
     Counter("contact", "K", ((CONTACTS, "id"),)),
+    Counter("credit", "R", ((CREDIT, "id"),)),
     # Journeys and flows in the order they were made.
     Counter("record", "", ((APPLICANTS, "seq"), (FLOWS, "seq"))),
 )
@@ -95,6 +98,7 @@ UNIQUE = (
     (LOANS, "id"),
     (CARDS, "id"),
     (CONTACTS, "id"),
+    (CREDIT, "id"),
     (ACCOUNTS, "phone"),
     # A payout is booked once (loan/loans.py paid_out).
     (LOANS, "payout_id"),
@@ -123,6 +127,7 @@ REFERENCES = (
     ),
     Reference(LOANS, "phone", ((ACCOUNTS, "phone"),), _NO_ACCOUNT),
     Reference(CARDS, "phone", ((ACCOUNTS, "phone"),), _NO_ACCOUNT),
+    Reference(CREDIT, "loan", ((LOANS, "id"),), N_("no loan has the id {value}")),
     Reference(CONTACTS, "phone", ((ACCOUNTS, "phone"),), _NO_ACCOUNT),
     Reference(APPLICANTS, "phone", ((ACCOUNTS, "phone"),), _NO_ACCOUNT, unless_step="login"),
     Reference(

@@ -74,6 +74,7 @@ class LoanExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     overdue_installments: int | None = None
     settlement_amount: Money | None = None
     repayment_day: int | None = None
+    refund_owed: Money | None = None
     installments: dict[int, InstallmentExpect] = {}
 
 
@@ -96,6 +97,26 @@ class EventExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     detail: dict[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{1,40}$")], str | int | bool] = {}
 
 
+class CreditEntryExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One credit-bureau entry as it is after the action."""
+
+    installment: int | None = None
+    status: Literal["held", "dropped", "deleted"] | None = None
+    reported_on: str | None = None
+    notified_on: str | None = None
+    default_ended_on: str | None = None
+    drops_on: str | None = None
+    objection: Literal["marked", "kept", "corrected"] | None = None
+
+
+class CreditExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """The credit bureau's record of the loan's borrower after the action: how many entries
+    it holds, and entries by id (``R0001``)."""
+
+    held: int | None = None
+    entries: dict[Annotated[str, msgspec.Meta(pattern=r"^R[0-9]{4,}$")], CreditEntryExpect] = {}
+
+
 class Expect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """What an action leads to. A journey or flow: its ``status`` (``completed``,
     ``stopped``), ``stopped_at`` and ``reason``; a repayment: ``status`` ``paid`` or
@@ -106,6 +127,7 @@ class Expect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     stopped_at: str | None = None
     reason: str | None = None
     loan: LoanExpect | None = None
+    credit: CreditExpect | None = None
     sms: list[SmsExpect] = []
     events: list[EventExpect] = []
     no_events: list[Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{1,40}$")]] = []
@@ -148,8 +170,16 @@ class Restructure(WorldAction, tag="restructure"):
     term: Annotated[int, msgspec.Meta(ge=1, le=120)]
 
 
-WORLD_ACTIONS: tuple[type[WorldAction], ...] = (ClockAdvance, ClockSet, Repay, Restructure)
-AnyWorldAction = ClockAdvance | ClockSet | Repay | Restructure
+class Object(WorldAction, tag="object"):
+    """``credit-report LOAN --object ENTRY --reason TEXT``: an objection to a credit entry."""
+
+    loan: Id
+    entry: Annotated[str, msgspec.Meta(pattern=r"^R[0-9]{4,}$")]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+WORLD_ACTIONS: tuple[type[WorldAction], ...] = (ClockAdvance, ClockSet, Repay, Restructure, Object)
+AnyWorldAction = ClockAdvance | ClockSet | Repay | Restructure | Object
 StoryAction = operations.AnyAction | AnyWorldAction
 
 

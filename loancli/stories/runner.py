@@ -27,16 +27,18 @@ from loancli.errors import LoanCliError, UsageError
 from loancli.i18n import _, language, set_language
 from loancli.loan.loans import find_loan, loan_view
 from loancli.questions import QUESTIONS
-from loancli.records import LOANS, SMS_INBOX, Applicant, Flow
+from loancli.records import CREDIT, LOANS, SMS_INBOX, Applicant, Flow
 from loancli.store import MemoryState, Store
 from loancli.stories import personas
 from loancli.stories.format import (
     STORY_FORMAT,
     ClockAdvance,
     ClockSet,
+    CreditExpect,
     EventExpect,
     Expect,
     LoanExpect,
+    Object,
     Repay,
     Restructure,
     Story,
@@ -462,6 +464,11 @@ def _perform(
             reason = paid.refused.value if paid.refused is not None else None
             events = paid.loan.get("events", [])[before:]
             return _Facts(status, None, reason, paid.loan["id"], events)
+        case Object():
+            operations.credit_report(
+                world, action.loan, objection=(action.entry, action.reason), scenario=scenario
+            )
+            return _Facts(loan_id=action.loan)
         case Restructure():
             before = _loan_events(world, action.loan)
             agreed = operations.restructure(world, action.loan, action.term, scenario=scenario)
@@ -540,6 +547,8 @@ def check(n: int, expect: Expect, facts: _Facts, world: State) -> list[Check]:
         )
     if expect.loan is not None:
         out += _check_loan(n, expect.loan, facts, world)
+    if expect.credit is not None:
+        out += _check_credit(n, expect.credit, facts, world)
     for sms in expect.sms:
         texts = _inbox(world, sms.to)
         pattern = re.compile(sms.text) if sms.text else None
@@ -594,6 +603,7 @@ def _check_loan(n: int, expect: LoanExpect, facts: _Facts, world: State) -> list
         "overdue_installments": view["overdue_installments"],
         "settlement_amount": view["settlement_amount"],
         "repayment_day": loan.get("repayment_day"),
+        "refund_owed": view["refund_owed"],
     }
     for name, got in loan_fields.items():
         wanted = getattr(expect, name)
@@ -608,6 +618,35 @@ def _check_loan(n: int, expect: LoanExpect, facts: _Facts, world: State) -> list
                 continue
             got = line.get(name) if line is not None else "(no such installment)"
             out.append(Check(n, f"{prefix} installment {number} {name}", wanted, got))
+    return out
+
+
+def _check_credit(n: int, expect: CreditExpect, facts: _Facts, world: State) -> list[Check]:
+    with Store(world, read_only=True) as store:
+        try:
+            loan = find_loan(store, facts.loan_id)
+        except LoanCliError:
+            return [Check(n, "credit", "a loan", "none")]
+        entries = {x["id"]: x for x in store.find(CREDIT, applicant_id=loan["applicant_id"])}
+    out: list[Check] = []
+    if expect.held is not None:
+        held = sum(1 for x in entries.values() if x["status"] == "held")
+        out.append(Check(n, "credit held", expect.held, held))
+    for entry_id, wanted in sorted(expect.entries.items()):
+        entry = entries.get(entry_id)
+        objection = entry.get("objection") if entry else None
+        got_objection = (objection["outcome"] or "marked") if objection else None
+        for name in wanted.__struct_fields__:
+            value = getattr(wanted, name)
+            if value is None:
+                continue
+            if entry is None:
+                got: object = "(no such entry)"
+            elif name == "objection":
+                got = got_objection
+            else:
+                got = entry.get(name)
+            out.append(Check(n, f"credit {entry_id} {name}", value, got))
     return out
 
 

@@ -277,9 +277,11 @@ def test_clock_advance_40_days_makes_the_first_installment_overdue(db: Path) -> 
         ("L0001", "A0001", "2026-03-30", "reminder_sent"),
         ("L0001", "A0001", "2026-04-02", "installment_due"),
         ("L0001", "A0001", "2026-04-06", "installment_overdue"),
+        # Past the grace period the lender gives notice before any credit report (art. 15).
+        ("L0001", "A0001", "2026-04-06", "report_notice"),
         ("L0001", "A0001", "2026-04-11", "penalty_accrued"),
     ]
-    penalty = data["events"][3]["detail"]
+    penalty = data["events"][4]["detail"]
     # 9 days x 766.80 x 0.18/360 x 1.5 = 5.1759 -> 5.18
     assert penalty["installment"] == 1
     assert penalty["days"] == 9

@@ -13,6 +13,7 @@ from loancli.account.security import LoginPolicy
 from loancli.clock import describe_duration
 from loancli.loan.products import Product, load_products
 from loancli.world.providers.bank import BankSettings
+from loancli.world.providers.bureau import BureauSettings
 from loancli.world.providers.device import DeviceSettings
 from loancli.world.providers.liveness import LivenessSettings
 from loancli.world.providers.ocr import OcrSettings
@@ -36,6 +37,8 @@ class WorldSettings:
     device: DeviceSettings = field(default_factory=DeviceSettings)
     # Abnormal-transaction checks of checkout installments
     risk: RiskSettings = field(default_factory=RiskSettings)
+    # The credit bureau the lender reports overdues to
+    bureau: BureauSettings = field(default_factory=BureauSettings)
     # The app's own password lock (not an outside party, but a setting a scenario may change).
     login: LoginPolicy = field(default_factory=LoginPolicy)
     # Product settings the scenario overrides (see loancli/data/products.yaml), as written:

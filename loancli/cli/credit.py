@@ -1,0 +1,97 @@
+"""``credit-report ID``: what the simulated credit bureau holds, and objections to it."""
+
+# No ``from __future__ import annotations`` in command modules: Typer then reads the
+# annotations as objects instead of eval()-ing each string while building ``--help``.
+from typing import Annotated
+
+import typer
+
+from loancli import api
+from loancli.cli.common import handled, world_options
+from loancli.cli.options import options
+from loancli.errors import UsageError
+from loancli.i18n import _
+
+
+def register(root: typer.Typer) -> None:
+    """Add this module's command to the root app."""
+    root.command("credit-report")(credit_report)
+
+
+def credit_report(
+    ctx: typer.Context,
+    record: Annotated[
+        str, typer.Argument(metavar="ID", help="Applicant (A0001), flow or loan (L0001) ID.")
+    ],
+    entry: Annotated[
+        str | None,
+        typer.Option("--object", metavar="ENTRY", help="File an objection to entry R0001."),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why the entry is wrong (with --object).")
+    ] = None,
+) -> None:
+    """What the credit bureau holds: each entry, when it was made and when it drops off."""
+    opts = options(ctx)
+    fields = {"record": "ID", "loan": "ID", "entry": "--object", "reason": "--reason"}
+    with handled(opts, fields):
+        if (entry is None) != (reason is None):
+            raise UsageError(_("--object and --reason go together"), key="entry")
+        objection = (entry, reason) if entry is not None and reason is not None else None
+        report = api.credit_report(opts.db, record, objection=objection, **world_options(opts))
+    view = report.view()
+    if opts.json:
+        opts.emit(view)
+        return
+    if objection is not None:
+        filed = next(x for x in view["entries"] if x["entry"] == objection[0].strip().upper())
+        answer_by = (filed["objection"] or {}).get("answer_by")
+        opts.console.print(
+            _("Objection to {entry} marked; the answer comes by {day}.").format(
+                entry=filed["entry"], day=answer_by
+            )
+        )
+    if not view["entries"]:
+        opts.console.print(
+            _("The credit bureau holds nothing negative about {applicant}.").format(
+                applicant=view["applicant_id"]
+            )
+        )
+        return
+    from rich.table import Table
+
+    table = Table(
+        title=_("Credit bureau record of {applicant} on {today}").format(
+            applicant=view["applicant_id"], today=view["today"]
+        )
+    )
+    table.add_column(_("entry"))
+    table.add_column(_("overdue"), overflow="fold")
+    table.add_column(_("reported"))
+    table.add_column(_("status"))
+    table.add_column(_("drops off"))
+    table.add_column(_("objection"), overflow="fold")
+    statuses = {"held": _("held"), "dropped": _("dropped"), "deleted": _("deleted")}
+    for x in view["entries"]:
+        objection_text = ""
+        if x["objection"]:
+            o = x["objection"]
+            objection_text = (
+                _("answered {day}: {outcome}").format(
+                    day=o["answered_on"],
+                    outcome=_("kept") if o["outcome"] == "kept" else _("corrected"),
+                )
+                if o["answered_on"]
+                else _("marked; answer by {day}").format(day=o["answer_by"])
+            )
+        table.add_row(
+            x["entry"],
+            _("{loan} #{n}: {amount} due {due}").format(
+                loan=x["loan"], n=x["installment"], amount=x["amount"], due=x["due_date"]
+            ),
+            x["reported_on"],
+            statuses[x["status"]],
+            x["drops_on"] or _("5 years after it is repaid"),
+            objection_text,
+        )
+    opts.console.print(table)

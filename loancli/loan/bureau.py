@@ -1,0 +1,207 @@
+"""Credit reporting (征信业管理条例): what the lender tells the simulated credit bureau.
+
+- An installment still unpaid after the grace period is overdue; that day the lender tells
+  the borrower by SMS that it will be reported (art. 15: notice before negative information).
+- ``report_notice_days`` later, if it is still unpaid, it is reported: a credit entry.
+- Paid within the grace period, or before the report date, nothing is reported.
+- The default ends when the installment is paid (or re-instalmented); the entry drops off five
+  years later (art. 16).
+- An objection is marked when filed and answered within 20 days (art. 25).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from loancli.errors import NotFound, RuleError
+from loancli.i18n import _
+from loancli.loan.money import fmt
+from loancli.loan.servicing import DEFAULT_SERVICING, DatedEvent, ServicingPolicy, owed_total
+from loancli.records import CREDIT, CreditEntry, Line, Loan
+from loancli.store import Store
+
+# Art. 16: a negative record is kept five years from the end of the default.
+KEPT_YEARS = 5
+
+
+def drop_date(ended: date) -> date:
+    """Five years after ``ended`` (29 February: the 28th)."""
+    try:
+        return ended.replace(year=ended.year + KEPT_YEARS)
+    except ValueError:
+        return ended.replace(year=ended.year + KEPT_YEARS, day=28)
+
+
+def overdue_from(line: Line, policy: ServicingPolicy) -> date:
+    return date.fromisoformat(line["due_date"]) + timedelta(days=policy.grace_days + 1)
+
+
+def report_overdues(
+    store: Store,
+    loan: Loan,
+    today: date,
+    policy: ServicingPolicy = DEFAULT_SERVICING,
+    *,
+    answer_outcome: str = "kept",
+) -> list[DatedEvent]:
+    """Bring the loan's credit reporting to ``today``: notices, reports, ended defaults,
+    dropped records and answered objections; the events (the caller sends the SMS)."""
+    events: list[DatedEvent] = []
+    for line in loan["lines"]:
+        events += _notice_and_report(store, loan, line, today, policy)
+    entries: list[CreditEntry] = store.find(CREDIT, loan=loan["id"])
+    for entry in sorted(entries, key=lambda x: x["id"]):
+        changed = _end_default(loan, entry, today, events)
+        changed = _drop(entry, today, events) or changed
+        changed = _answer(entry, today, events, answer_outcome) or changed
+        if changed:
+            store.upsert(CREDIT, entry, id=entry["id"])
+    return events
+
+
+def _notice_and_report(
+    store: Store, loan: Loan, line: Line, today: date, policy: ServicingPolicy
+) -> list[DatedEvent]:
+    events: list[DatedEvent] = []
+    start = overdue_from(line, policy)
+    paid_on = date.fromisoformat(line["paid_on"]) if line["paid_on"] else None
+    was_overdue = line["status"] == "overdue" or (paid_on is not None and paid_on >= start)
+    if not was_overdue:
+        return events
+    if not line.get("report_notice_on") and today >= start:
+        line["report_notice_on"] = start.isoformat()
+        report_on = start + timedelta(days=policy.report_notice_days)
+        events.append(
+            _event(start, "report_notice", line, report_on=report_on.isoformat(), loan=loan["id"])
+        )
+    notice = line.get("report_notice_on")
+    if not notice or line.get("reported_as"):
+        return events
+    report_on = date.fromisoformat(notice) + timedelta(days=policy.report_notice_days)
+    if today >= report_on and (paid_on is None or paid_on > report_on):
+        entry: CreditEntry = {
+            "id": store.next_id("credit", "R"),
+            "applicant_id": loan["applicant_id"],
+            "loan": loan["id"],
+            "installment": line["n"],
+            "due_date": line["due_date"],
+            "amount": fmt(owed_total(line)) if paid_on is None else line["total"],
+            "notified_on": notice,
+            "reported_on": report_on.isoformat(),
+            "status": "held",
+            "default_ended_on": None,
+            "drops_on": None,
+        }
+        store.insert(CREDIT, entry)
+        line["reported_as"] = entry["id"]
+        events.append(
+            _event(report_on, "credit_reported", line, entry=entry["id"], amount=entry["amount"])
+        )
+    return events
+
+
+def _end_default(loan: Loan, entry: CreditEntry, today: date, events: list[DatedEvent]) -> bool:
+    if entry["default_ended_on"] is not None or entry["status"] != "held":
+        return False
+    ended: str | None = None
+    line = next((x for x in loan["lines"] if x.get("reported_as") == entry["id"]), None)
+    if line is not None:
+        ended = line["paid_on"]
+    elif loan.get("restructured"):
+        # The overdue became a new plan: its default ended that day.
+        ended = loan["restructured"]["on"]
+    if ended is None or date.fromisoformat(ended) > today:
+        return False
+    entry["default_ended_on"] = ended
+    entry["drops_on"] = drop_date(date.fromisoformat(ended)).isoformat()
+    events.append(_entry_event(ended, "default_ended", entry, drops_on=entry["drops_on"]))
+    return True
+
+
+def _drop(entry: CreditEntry, today: date, events: list[DatedEvent]) -> bool:
+    drops = entry["drops_on"]
+    if entry["status"] != "held" or drops is None or date.fromisoformat(drops) > today:
+        return False
+    entry["status"] = "dropped"
+    events.append(_entry_event(drops, "credit_record_dropped", entry))
+    return True
+
+
+def _answer(entry: CreditEntry, today: date, events: list[DatedEvent], outcome: str) -> bool:
+    objection = entry.get("objection")
+    if objection is None or objection["answered_on"] is not None:
+        return False
+    if date.fromisoformat(objection["answer_by"]) > today:
+        return False
+    objection["answered_on"] = objection["answer_by"]
+    objection["outcome"] = "corrected" if outcome == "corrected" else "kept"
+    if objection["outcome"] == "corrected" and entry["status"] == "held":
+        entry["status"] = "deleted"
+    events.append(
+        _entry_event(
+            objection["answer_by"], "objection_answered", entry, outcome=objection["outcome"]
+        )
+    )
+    return True
+
+
+def file_objection(
+    store: Store, applicant_id: str, entry_id: str, reason: str, today: date, answer_days: int
+) -> CreditEntry:
+    """Mark entry ``entry_id`` of ``applicant_id`` as objected to (art. 25); it is answered
+    ``answer_days`` later as the clock moves. ``RuleError`` on entry or reason."""
+    wanted = entry_id.strip().upper()
+    entry = store.get(CREDIT, id=wanted)
+    if entry is None or entry["applicant_id"] != applicant_id:
+        raise NotFound(
+            _("{applicant} has no credit entry {entry!r}").format(
+                applicant=applicant_id, entry=entry_id
+            ),
+            key="entry",
+        )
+    text = reason.strip()
+    if not text:
+        raise RuleError("reason", _("say why the entry is wrong, e.g. 宽限期内已还款"))
+    if entry.get("objection") and entry["objection"]["answered_on"] is None:
+        raise RuleError(
+            "entry",
+            _("an objection to {entry} is already marked; it is answered by {day}").format(
+                entry=wanted, day=entry["objection"]["answer_by"]
+            ),
+        )
+    entry["objection"] = {
+        "filed_on": today.isoformat(),
+        "reason": text,
+        "answer_by": (today + timedelta(days=answer_days)).isoformat(),
+        "answered_on": None,
+        "outcome": None,
+    }
+    store.upsert(CREDIT, entry, id=entry["id"])
+    return entry
+
+
+def entries_of(store: Store, applicant_id: str) -> list[CreditEntry]:
+    """Every entry the bureau made for ``applicant_id``, oldest first."""
+    found: list[CreditEntry] = store.find(CREDIT, applicant_id=applicant_id)
+    return sorted(found, key=lambda x: x["id"])
+
+
+def _event(day: date, event: str, line: Line, **detail: object) -> DatedEvent:
+    return {
+        "on": day.isoformat(),
+        "event": event,
+        "detail": {"installment": line["n"], "due_date": line["due_date"], **detail},
+    }
+
+
+def _entry_event(day: str, event: str, entry: CreditEntry, **detail: object) -> DatedEvent:
+    return {
+        "on": day,
+        "event": event,
+        "detail": {
+            "installment": entry["installment"],
+            "due_date": entry["due_date"],
+            "entry": entry["id"],
+            **detail,
+        },
+    }

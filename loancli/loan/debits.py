@@ -1,0 +1,122 @@
+"""Automatic debits (代扣): on each due date the lender takes what is due from the bound card.
+
+A debit takes only what the loan owes that day (a re-instalment's new plan, nothing once the
+loan is settled), installment by installment, oldest first, each in full or not at all. A
+lender's double-debit fault takes it twice: the second is a refund the borrower is owed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from loancli.loan.money import ZERO, fmt
+from loancli.loan.servicing import (
+    DEFAULT_SERVICING,
+    DatedEvent,
+    ServicingPolicy,
+    catch_up,
+    owed_total,
+    pay_installment,
+    unpaid_lines,
+)
+from loancli.records import Line, Loan
+
+
+@dataclass
+class DebitCard:
+    """A card's money for debits as the bank holds it, and its faults by attempt (from 1)."""
+
+    balance: Decimal
+    fails: Callable[[int], bool] = lambda attempt: False
+    doubles: Callable[[int], bool] = lambda attempt: False
+    attempts: int = 0
+
+
+def spent_on(loan: Loan) -> Decimal:
+    """What debits took from the loan's card: the debits and what a double debit took again."""
+    debits = sum((Decimal(p["amount"]) for p in loan["payments"] if p["kind"] == "debit"), ZERO)
+    return debits + Decimal(loan.get("refund_owed", "0"))
+
+
+def catch_up_debiting(
+    loan: Loan, today: date, card: DebitCard | None, policy: ServicingPolicy = DEFAULT_SERVICING
+) -> list[DatedEvent]:
+    """Bring the loan to ``today`` as :func:`~loancli.loan.servicing.catch_up` does, debiting
+    ``card`` on each due date on the way (no card: no debit is tried)."""
+    events: list[DatedEvent] = []
+    if card is not None:
+        for line in unpaid_lines(loan):
+            due = date.fromisoformat(line["due_date"])
+            if due > today or loan["status"] != "active":
+                break
+            if line.get("debited_on"):
+                continue
+            events += catch_up(loan, due, policy)
+            events += debit(loan, due, card)
+    return events + catch_up(loan, today, policy)
+
+
+def debit(loan: Loan, day: date, card: DebitCard) -> list[DatedEvent]:
+    """One debit on ``day``: every installment due or overdue, oldest first, while the card
+    holds its amount; the events (``debited``, ``debit_failed``, ``double_debit``)."""
+    events: list[DatedEvent] = []
+    falling_due = [x for x in unpaid_lines(loan) if x["status"] in ("due", "overdue")]
+    for line in falling_due:
+        line["debited_on"] = day.isoformat()
+    if not falling_due or loan["status"] != "active":
+        return events
+    card.attempts += 1
+    attempt = card.attempts
+    last4 = loan["card_number"][-4:]
+    if card.fails(attempt):
+        line = falling_due[0]
+        return [_failed(day, line, "bank_error", card, last4)]
+    for line in falling_due:
+        amount = owed_total(line)
+        if amount <= 0:
+            continue
+        if card.balance < amount:
+            events.append(_failed(day, line, "insufficient_balance", card, last4))
+            break
+        card.balance -= amount
+        payment = pay_installment(loan, line["n"], day)
+        payment["kind"] = "debit"
+        events.append(_event(day, "debited", line, amount=fmt(amount), card=last4))
+        if card.doubles(attempt) and card.balance >= amount:
+            card.balance -= amount
+            refund = Decimal(loan.get("refund_owed", "0")) + amount
+            loan["refund_owed"] = fmt(refund)
+            events.append(
+                _event(
+                    day,
+                    "double_debit",
+                    line,
+                    amount=fmt(amount),
+                    refund_owed=fmt(refund),
+                    card=last4,
+                )
+            )
+    return events
+
+
+def _failed(day: date, line: Line, why: str, card: DebitCard, last4: str) -> DatedEvent:
+    return _event(
+        day,
+        "debit_failed",
+        line,
+        amount=fmt(owed_total(line)),
+        why=why,
+        balance=fmt(card.balance),
+        card=last4,
+    )
+
+
+def _event(day: date, event: str, line: Line, **detail: object) -> DatedEvent:
+    return {
+        "on": day.isoformat(),
+        "event": event,
+        "detail": {"installment": line["n"], "due_date": line["due_date"], **detail},
+    }
