@@ -42,6 +42,7 @@ from loancli.account.contacts import ContactView, contact_view, contacts_of
 from loancli.account.security import AccountView
 from loancli.clock import parse_clock, parse_date, parse_duration
 from loancli.errors import RuleError
+from loancli.i18n import _
 from loancli.journey import account_flows, login, repayment
 from loancli.journey import checkout as checkout_flow
 from loancli.journey.core import Journey
@@ -68,6 +69,7 @@ from loancli.records import (
     CreditEntry,
     Flow,
     Loan,
+    Objection,
     Payment,
     RunAction,
     is_flow,
@@ -399,7 +401,7 @@ class CreditEntryView(TypedDict):
     status: str
     default_ended_on: str | None
     drops_on: str | None
-    objection: dict[str, str | None] | None
+    objection: Objection | None
 
 
 class CreditReportView(TypedDict):
@@ -432,7 +434,7 @@ class CreditReport:
                 "status": x["status"],
                 "default_ended_on": x["default_ended_on"],
                 "drops_on": x["drops_on"],
-                "objection": dict(x["objection"]) if "objection" in x else None,
+                "objection": x.get("objection"),
             }
             for x in self.entries
         ]

@@ -45,7 +45,8 @@ def credit_report(
         return
     if objection is not None:
         filed = next(x for x in view["entries"] if x["entry"] == objection[0].strip().upper())
-        answer_by = (filed["objection"] or {}).get("answer_by")
+        marked = filed["objection"]
+        answer_by = marked["answer_by"] if marked else ""
         opts.console.print(
             _("Objection to {entry} marked; the answer comes by {day}.").format(
                 entry=filed["entry"], day=answer_by

@@ -6,6 +6,7 @@ apply to them as to every other message)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ from loancli.loan.servicing import reminders
 from loancli.records import CREDIT, LOANS, Loan
 from loancli.store import Store
 from loancli.world.providers import WorldSettings
+from loancli.world.providers.faults import Fault
 from loancli.world.providers.sms import SmsService
 
 
@@ -75,11 +77,10 @@ def _debit_cards(world: WorldSettings, loans: list[Loan]) -> dict[str, DebitCard
         if balance is None:
             continue
         if number not in cards:
-            rng = Rng(0).derive("debit", number)
             cards[number] = DebitCard(
                 balance,
-                fails=lambda n, rng=rng: bank.debit_failure.fires(n, rng),
-                doubles=lambda n, rng=rng: bank.double_debit.fires(n, rng.derive("double")),
+                fails=_fires(bank.debit_failure, Rng(0).derive("debit", number)),
+                doubles=_fires(bank.double_debit, Rng(0).derive("double", number)),
             )
         card = cards[number]
         card.balance -= spent_on(loan)
@@ -90,6 +91,10 @@ def _debit_cards(world: WorldSettings, loans: list[Loan]) -> dict[str, DebitCard
 
 
 _DEBITS = ("debited", "debit_failed")
+
+
+def _fires(fault: Fault, rng: Rng) -> Callable[[int], bool]:
+    return lambda attempt: fault.fires(attempt, rng)
 
 
 def _text(store: Store, event: ClockEvent, world: WorldSettings) -> str | None:

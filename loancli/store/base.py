@@ -58,6 +58,7 @@ from loancli.records import (
     Applicant,
     Card,
     Contact,
+    CreditEntry,
     Flow,
     Loan,
     Meta,
@@ -681,6 +682,8 @@ class Store:
     def insert(self, table: Table[OtpCode], doc: OtpCode) -> int: ...
     @overload
     def insert(self, table: Table[Meta], doc: Meta) -> int: ...
+    @overload
+    def insert(self, table: Table[CreditEntry], doc: CreditEntry) -> int: ...
     def insert(self, table: str, doc: Mapping[str, object]) -> int:
         """Insert `doc` into `table`; return its document id."""
         return self._insert(table, doc)
@@ -743,6 +746,8 @@ class Store:
     def upsert(self, table: Table[OtpCode], doc: OtpCode, **match: object) -> list[int]: ...
     @overload
     def upsert(self, table: Table[Meta], doc: Meta, **match: object) -> list[int]: ...
+    @overload
+    def upsert(self, table: Table[CreditEntry], doc: CreditEntry, **match: object) -> list[int]: ...
     def upsert(self, table: str, doc: Mapping[str, object], **match: object) -> list[int]:
         """Update the documents matching `match` with `doc`, or insert `doc` if none match."""
         _require_match("upsert", match)
