@@ -1,0 +1,125 @@
+"""Credit reporting through the real CLI (征信业管理条例): notice before a report (art. 15),
+the record kept five years after the default ends (art. 16), an objection answered within 20
+days (art. 25); ``credit-report`` in both languages at 80 columns."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import HAPPY_PATH_FILE, PHONE, run_cli, run_json
+from rich.cells import cell_len
+
+
+def cli(db: Path, *args: str, columns: int | None = None) -> tuple[int, str, str]:
+    if columns is None:
+        return run_cli(db.parent, *args, db=db)
+    return run_cli(db.parent, *args, db=db, columns=columns)
+
+
+def ok_json(db: Path, *args: str) -> Any:
+    code, data = run_json(db.parent, *args, db=db)
+    assert code == 0, data
+    return data
+
+
+@pytest.fixture(scope="module")
+def reported_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The happy-path loan L0001 with installment 1 (due 2026-04-02) reported on 2026-04-13."""
+    db = tmp_path_factory.mktemp("credit") / "state.json"
+    code, out, err = cli(db, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
+    assert code == 0, out + err
+    ok_json(db, "clock", "set", "2026-04-13T10:00:00+08:00")
+    return db
+
+
+@pytest.fixture
+def db(reported_file: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "state.json"
+    shutil.copyfile(reported_file, copy)
+    return copy
+
+
+def test_borrower_notified_before_negative_report_art_15(tmp_path: Path) -> None:
+    db = tmp_path / "state.json"
+    code, out, err = cli(db, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
+    assert code == 0, out + err
+    moved = ok_json(db, "clock", "set", "2026-04-06T10:00:00+08:00")
+    assert "report_notice" in [e["event"] for e in moved["events"]]
+    assert ok_json(db, "credit-report", "A0001")["entries"] == []
+    inbox = ok_json(db, "sms", "inbox", PHONE)["messages"]
+    assert any("征信" in m["text"] and "2026-04-13" in m["text"] for m in inbox)
+    ok_json(db, "clock", "set", "2026-04-13T10:00:00+08:00")
+    (entry,) = ok_json(db, "credit-report", "A0001")["entries"]
+    assert entry["notified_on"] == "2026-04-06"
+    assert entry["reported_on"] == "2026-04-13"
+    assert entry["notified_on"] < entry["reported_on"]
+
+
+def test_repaid_inside_grace_period_is_not_reported(tmp_path: Path) -> None:
+    db = tmp_path / "state.json"
+    code, out, err = cli(db, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
+    assert code == 0, out + err
+    ok_json(db, "clock", "set", "2026-04-05T10:00:00+08:00")
+    paid = ok_json(db, "repay", "L0001", "--installment", "1")
+    assert paid["penalty"] == "0.00"
+    moved = ok_json(db, "clock", "set", "2026-04-30T10:00:00+08:00")
+    assert "report_notice" not in [e["event"] for e in moved["events"]]
+    assert ok_json(db, "credit-report", "L0001")["held"] == 0
+
+
+def test_negative_record_dropped_five_years_after_default_ends_art_16(db: Path) -> None:
+    ok_json(db, "clock", "set", "2026-04-20T10:00:00+08:00")
+    ok_json(db, "repay", "L0001", "--all")
+    ok_json(db, "clock", "advance", "1d")
+    (entry,) = ok_json(db, "credit-report", "A0001")["entries"]
+    assert entry["default_ended_on"] == "2026-04-20"
+    assert entry["drops_on"] == "2031-04-20"
+    ok_json(db, "clock", "set", "2031-04-19T10:00:00+08:00")
+    assert ok_json(db, "credit-report", "A0001")["held"] == 1
+    moved = ok_json(db, "clock", "set", "2031-04-20T10:00:00+08:00")
+    assert "credit_record_dropped" in [e["event"] for e in moved["events"]]
+    report = ok_json(db, "credit-report", "A0001")
+    assert report["held"] == 0 and report["entries"][0]["status"] == "dropped"
+
+
+def test_objection_answered_within_20_days_art_25(db: Path) -> None:
+    filed = ok_json(db, "credit-report", "L0001", "--object", "R0001", "--reason", "宽限期内已还款")
+    objection = filed["entries"][0]["objection"]
+    assert objection["filed_on"] == "2026-04-13" and objection["answered_on"] is None
+    answer_by = date.fromisoformat(objection["answer_by"])
+    assert answer_by - date(2026, 4, 13) <= timedelta(days=20)
+    day_before = f"{answer_by - timedelta(days=1)}T10:00:00+08:00"
+    ok_json(db, "clock", "set", day_before)
+    assert ok_json(db, "credit-report", "A0001")["entries"][0]["objection"]["answered_on"] is None
+    moved = ok_json(db, "clock", "advance", "1d")
+    assert "objection_answered" in [e["event"] for e in moved["events"]]
+    answered = ok_json(db, "credit-report", "A0001")["entries"][0]["objection"]
+    assert answered["answered_on"] == answer_by.isoformat() and answered["outcome"] == "kept"
+    inbox = ok_json(db, "sms", "inbox", PHONE)["messages"]
+    assert any("异议已核查" in m["text"] for m in inbox)
+
+
+def test_objection_needs_a_reason(db: Path) -> None:
+    code, out, err = cli(db, "credit-report", "A0001", "--object", "R0001")
+    assert code == 2
+    assert "--object" in out + err
+
+
+def test_objection_to_an_unknown_entry_names_the_option(db: Path) -> None:
+    code, out, err = cli(db, "credit-report", "A0001", "--object", "R0099", "--reason", "x")
+    assert code != 0
+    assert "--object" in out + err and "R0099" in out + err
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_credit_report_table_fits_80_columns(db: Path, lang: str) -> None:
+    cli(db, "credit-report", "A0001", "--object", "R0001", "--reason", "有误")
+    code, out, err = cli(db, "--lang", lang, "credit-report", "A0001", columns=80)
+    assert code == 0, out + err
+    assert "R0001" in out and "2026-04-13" in out
+    assert ("征信" in out) == (lang == "zh")
+    assert all(cell_len(line) <= 80 for line in out.splitlines())

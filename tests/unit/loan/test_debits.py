@@ -1,0 +1,92 @@
+"""Automatic debits (代扣) on due dates: only what is owed, all or nothing per installment, and
+a lender's double debit shows the refund owed."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from loancli.loan.debits import DebitCard, catch_up_debiting, spent_on
+from loancli.loan.schedule import build_schedule
+from loancli.loan.servicing import new_loan, settle_all
+from loancli.records import Loan
+
+D = Decimal
+LOAN_DATE = date(2026, 3, 2)
+FIRST_DUE = date(2026, 4, 2)
+
+
+def a_loan() -> Loan:
+    """10,000 over 12 months at 18%: 916.80 a month from 2026-04-02."""
+    schedule = build_schedule(D(10000), 12, D(18), "equal_installment", LOAN_DATE)
+    return new_loan(
+        schedule,
+        loan_id="L0001",
+        applicant_id="A0001",
+        phone="13800138000",
+        card_number="6222020000000000001",
+        loan_date=LOAN_DATE,
+    )
+
+
+def names(events: list) -> list[str]:
+    return [e["event"] for e in events]
+
+
+def test_debit_on_the_due_date_pays_the_installment() -> None:
+    loan = a_loan()
+    card = DebitCard(D("1000.00"))
+    events = catch_up_debiting(loan, FIRST_DUE, card)
+    assert names(events) == ["installment_due", "debited"]
+    assert loan["lines"][0]["status"] == "paid"
+    assert card.balance == D("83.20")
+    assert spent_on(loan) == D("916.80")
+
+
+def test_debit_with_too_little_money_fails_and_takes_nothing() -> None:
+    loan = a_loan()
+    card = DebitCard(D("100.00"))
+    events = catch_up_debiting(loan, FIRST_DUE, card)
+    failed = events[-1]
+    assert failed["event"] == "debit_failed"
+    assert failed["detail"]["why"] == "insufficient_balance"
+    assert card.balance == D("100.00")
+    assert loan["lines"][0]["status"] == "due"
+    assert loan["payments"] == []
+
+
+def test_grace_period_decides_when_a_failed_debit_becomes_overdue() -> None:
+    loan = a_loan()
+    card = DebitCard(D("0.00"))
+    catch_up_debiting(loan, date(2026, 4, 5), card)
+    assert loan["lines"][0]["status"] == "due"
+    catch_up_debiting(loan, date(2026, 4, 6), card)
+    assert loan["lines"][0]["status"] == "overdue"
+
+
+def test_debit_after_settlement_takes_nothing() -> None:
+    loan = a_loan()
+    settle_all(loan, date(2026, 3, 20))
+    card = DebitCard(D("20000.00"))
+    events = catch_up_debiting(loan, date(2026, 12, 31), card)
+    assert "debited" not in names(events)
+    assert card.balance == D("20000.00")
+
+
+def test_double_debit_takes_twice_and_the_second_is_a_refund_owed() -> None:
+    loan = a_loan()
+    card = DebitCard(D("5000.00"), doubles=lambda attempt: True)
+    events = catch_up_debiting(loan, FIRST_DUE, card)
+    double = [e for e in events if e["event"] == "double_debit"]
+    assert double and double[0]["detail"]["refund_owed"] == "916.80"
+    assert loan["refund_owed"] == "916.80"
+    assert card.balance == D("5000.00") - 2 * D("916.80")
+    # The loan counts the installment once.
+    assert [p["amount"] for p in loan["payments"]] == ["916.80"]
+
+
+def test_no_card_means_no_debit_as_before() -> None:
+    loan = a_loan()
+    events = catch_up_debiting(loan, date(2026, 4, 10), None)
+    assert "debited" not in names(events) and "debit_failed" not in names(events)
+    assert loan["lines"][0]["status"] == "overdue"
