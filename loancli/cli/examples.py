@@ -43,6 +43,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "--db qa.json repay A0001 --all",
     ),
     "restructure": ("--db qa.json restructure A0001 --term 12",),
+    "credit-report": (
+        "--db qa.json credit-report A0001",
+        "--db qa.json credit-report A0001 --object R0001 --reason 宽限期内已还款",
+    ),
     "explain": ("--db qa.json explain A0001", "--db qa.json explain A0001 --due-date"),
     "login": (
         "--db qa.json login",

@@ -315,8 +315,10 @@ def test_clock_set_forward_catches_up_too(db: Path) -> None:
         "installment_due",
         "installment_overdue",
         "penalty_accrued",
+        # Overdue past the grace period: the notice before any credit report (art. 15).
+        "report_notice",
     ]
-    assert data["events"][-1]["detail"]["amount"] == "2.30"  # 4 days
+    assert data["events"][3]["detail"]["amount"] == "2.30"  # 4 days
 
 
 def test_repayment_reminder_goes_to_the_current_number_three_days_before(db: Path) -> None:
