@@ -63,7 +63,7 @@ class WorldSettings:
             "face_lock": describe_duration(self.liveness.lock),
             "login_max_wrong": str(self.login.max_wrong),
             "login_lock": describe_duration(self.login.lock),
-            "card_account_class": str(self.bank.account_class),
+            "card_account_class": ("I", "II", "III")[self.bank.account_class - 1],
             "card_daily_in_limit": _yuan(self.bank.in_limit()),
         }
 
