@@ -96,7 +96,7 @@ def _bank_checks(
             Reason.CARD_NUMBER_WRONG,
             provider="bank",
             card=mask_card(number),
-            **_typo_of(number, bank.holder_cards),
+            **_own_card(bank.holder_cards, number),
         )
         return Stop(Reason.CARD_NUMBER_WRONG, "the card number is another person's card")
     text = BANK_CODE_TEXT.replace("{bank}", bank.bank_name)
@@ -121,19 +121,10 @@ def _bank_checks(
     return None
 
 
-def _typo_of(number: str, holder_cards: list[str]) -> dict[str, object]:
-    """Where the number typed differs from the borrower's own card of the same length that it
-    is closest to (1-based digit positions), for the record; nothing when none is close."""
+def _own_card(holder_cards: list[str], number: str) -> dict[str, object]:
+    """The borrower's own card the bank knows, of the length typed (masked), for the record."""
     same_length = [c for c in holder_cards if len(c) == len(number)]
-    if not same_length:
-        return {}
-
-    def differs(card: str) -> list[int]:
-        return [i + 1 for i, (a, b) in enumerate(zip(card, number, strict=True)) if a != b]
-
-    closest = min(same_length, key=lambda c: len(differs(c)))
-    digits = ", ".join(map(str, differs(closest)))
-    return {"own_card": mask_card(closest), "differs_at_digits": digits}
+    return {"own_card": mask_card(same_length[0])} if same_length else {}
 
 
 def _code_to_reserved_phone(

@@ -21,6 +21,7 @@ from loancli.world.providers.review import ReviewSettings
 from loancli.world.providers.risk import RiskSettings
 from loancli.world.providers.sms import SmsSettings
 
+
 def _yuan(amount: Decimal | None) -> str:
     """A limit as a reason states it: whole yuan with thousands separators, or "no limit"."""
     return "-" if amount is None else f"{amount:,.0f}"
