@@ -24,6 +24,8 @@ FACT_KEYS = (
     "face_lock",
     "login_max_wrong",
     "login_lock",
+    "card_account_class",
+    "card_daily_in_limit",
 )
 
 
@@ -74,6 +76,12 @@ class Reason(StrEnum):
     QUOTA_INSUFFICIENT = "quota_insufficient"
     ACCOUNT_FROZEN = "account_frozen"
     AGE_NOT_ELIGIBLE = "age_not_eligible"
+    # Why money did not arrive
+    CARD_NUMBER_WRONG = "card_number_wrong"
+    RESERVED_PHONE_MISMATCH = "reserved_phone_mismatch"
+    CARD_IN_LIMIT = "card_in_limit"
+    PAYOUT_HELD = "payout_held"
+    PAYOUT_REFUSED = "payout_refused"
 
     def sentence_in(self, facts: Mapping[str, str], lang: str | None = None) -> str:
         """What happened, in plain words, with the world's figures, in ``lang`` (default:
@@ -332,6 +340,60 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
         N_(
             "Contact customer service with identity proof to review the transactions and unfreeze "
             "the account."
+        ),
+    ),
+    Reason.CARD_NUMBER_WRONG: (
+        N_(
+            "The card number typed passes the check digit but is not a card in the borrower's "
+            "name (a typo the check digit cannot catch, such as two digits swapped), so the "
+            "bank's check of name, ID number and card number refused it; no money was paid out."
+        ),
+        N_(
+            "Compare the number digit by digit with the card (or scan the card with the camera), "
+            "then bind it again."
+        ),
+    ),
+    Reason.RESERVED_PHONE_MISMATCH: (
+        N_(
+            "The mobile number typed is not the one the bank has on file for this card (the "
+            "bank-reserved mobile), so the bank sent its binding code to the reserved number and "
+            "none arrived on this phone."
+        ),
+        N_(
+            "Type the mobile number you gave the bank for this card; if you no longer use it, "
+            "change the reserved mobile at the bank (counter, online or mobile banking), then "
+            "bind the card again."
+        ),
+    ),
+    Reason.CARD_IN_LIMIT: (
+        N_(
+            "The bound card is a Class {card_account_class} account, which takes in at most "
+            "{card_daily_in_limit} yuan a day from other accounts; the payout was more, so the "
+            "bank returned it and no money arrived. The loan was not started."
+        ),
+        N_(
+            "Bind a Class I debit card (a full account opened at a bank counter, such as a salary "
+            "card) and apply again, or borrow at most {card_daily_in_limit} yuan."
+        ),
+    ),
+    Reason.PAYOUT_HELD: (
+        N_(
+            "The payout is held for a second risk review after a login from a new device: the app "
+            "shows 'disbursing', no money has left the lender yet and no interest is charged."
+        ),
+        N_(
+            "Wait for the review's result in the app, then continue the application; "
+            "if it lasts more than a day, contact customer service from your usual phone."
+        ),
+    ),
+    Reason.PAYOUT_REFUSED: (
+        N_(
+            "The second risk review after a login from a new device refused the payout: the loan "
+            "is cancelled, no money was paid out and nothing is owed."
+        ),
+        N_(
+            "Apply again from your usual phone, or contact customer service to verify your "
+            "identity and the new device."
         ),
     ),
 }

@@ -269,6 +269,15 @@ class ReviewState(TypedDict):
     ready_at: IsoDateTime
 
 
+class PayoutReview(TypedDict):
+    """A payout held for the risk engine's second review (after a login from a new device):
+    no money has moved and no loan is booked until it is released."""
+
+    payout: Annotated[str, NonEmpty]
+    held_at: IsoDateTime
+    ready_at: IsoDateTime
+
+
 class Review(TypedDict):
     """The first review's decision: the limit and the APR the loan is then chosen within."""
 
@@ -342,6 +351,8 @@ class Applicant(_Progress):
     attempts: NotRequired[dict[str, Count]]
     # The file name of the income proof a second review was given.
     income_proof: NotRequired[str]
+    # The payout held for a second risk review, while it is held and after.
+    payout_review: NotRequired[PayoutReview]
 
 
 class Quota(TypedDict):

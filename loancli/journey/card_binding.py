@@ -89,10 +89,22 @@ def _bank_checks(
             account_holder=mask_name(identity["name"]),
         )
         return Stop(Reason.CARD_HOLDER_MISMATCH, "the bank's holder name differs")
+    if not bank.holds_card(number):
+        j.fail(
+            record,
+            "card_bind_refused",
+            Reason.CARD_NUMBER_WRONG,
+            provider="bank",
+            card=mask_card(number),
+            **_own_card(bank.holder_cards, number),
+        )
+        return Stop(Reason.CARD_NUMBER_WRONG, "the card number is another person's card")
     text = BANK_CODE_TEXT.replace("{bank}", bank.bank_name)
     request = CodeRequest(
         "bank_bind", "bank_sms_code", text, bank.sms_sender, Reason.BANK_CODE_WRONG
     )
+    if bank.reserved_phone and bank.reserved_phone != card_phone:
+        return _code_to_reserved_phone(j, record, number, card_phone, request)
     stop = enter_code(j, record, request, card_phone)
     if stop:
         return stop
@@ -107,3 +119,30 @@ def _bank_checks(
         )
         return Stop(Reason.CARD_BIND_FAILED, bank.bind_failure)
     return None
+
+
+def _own_card(holder_cards: list[str], number: str) -> dict[str, object]:
+    """The borrower's own card the bank knows, of the length typed (masked), for the record."""
+    same_length = [c for c in holder_cards if len(c) == len(number)]
+    return {"own_card": mask_card(same_length[0])} if same_length else {}
+
+
+def _code_to_reserved_phone(
+    j: Journey, record: Record, number: str, card_phone: str, request: CodeRequest
+) -> Stop:
+    """The bank sends its code to the mobile it has for the card, not to the one typed: the
+    borrower waits for a code that never comes to this phone, and the card is not bound."""
+    reserved = j.world.bank.reserved_phone
+    assert reserved is not None
+    rng = j.rng.derive(record["id"], request.purpose, "reserved")
+    j.sms.send_code(reserved, request.purpose, j.clock.now(), rng, request.text, request.sender)
+    j.fail(
+        record,
+        "card_bind_refused",
+        Reason.RESERVED_PHONE_MISMATCH,
+        provider="bank",
+        card=mask_card(number),
+        typed_phone=mask_phone(card_phone),
+        code_sent_to=mask_phone(reserved),
+    )
+    return Stop(Reason.RESERVED_PHONE_MISMATCH, "the bank's code went to the reserved mobile")

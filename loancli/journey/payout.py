@@ -1,5 +1,10 @@
 """Paying a loan out, as the journey's disbursement and a checkout's plan both do it.
 
+Money that did not arrive is never a loan: a payout held (a second risk review), refused by
+the risk engine or returned by the bank (a frozen or closed card, a Class II account's daily
+limit) books nothing, so nothing accrues interest or falls due; the application record keeps
+the reason and, for a hold, when the review ends.
+
 The card the money goes through must be able to take it: the one card rule
 (``account/cards.refusal``) decides, as it does for a repayment. The loan is booked by
 ``loan/loans.create_loan`` under the record's payout id, in one write: a payout made again (a
@@ -9,9 +14,11 @@ step run again, a record that did not learn its payout was made) books nothing t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from loancli.account.cards import find_card, refusal, status_of
-from loancli.journey.core import Journey, Record, Stop
+from loancli.clock import format_duration
+from loancli.journey.core import ApplicantRecord, Journey, Record, Stop
 from loancli.loan.loans import create_loan, paid_out
 from loancli.loan.schedule import Schedule
 from loancli.masking import mask_card
@@ -82,3 +89,79 @@ def book_loan(
         product=product,
         item=item,
     )
+
+
+# What the bank's transfer status means for the borrower, where the card rule does not say.
+_TRANSFER_REFUSALS = {"over_in_limit": Reason.CARD_IN_LIMIT}
+
+
+def transfer_refusal(status: str) -> Reason | None:
+    """The reason a transfer refused with ``status`` stops the payout, if the bank's own."""
+    return _TRANSFER_REFUSALS.get(status)
+
+
+def in_limit_detail(j: Journey, record: ApplicantRecord) -> dict[str, object]:
+    """What the record keeps of a payout above the account's daily limit on money in."""
+    bank = j.world.bank
+    return {
+        "account_class": bank.account_class,
+        "daily_in_limit": str(bank.in_limit()),
+        "amount": record["loan"]["amount"],
+    }
+
+
+def _new_device_login(record: Record) -> str | None:
+    """The model of the new device this record logged in on, or None."""
+    for event in record.get("events", []):
+        if event["event"] == "device_trusted":
+            model = event["detail"].get("model")
+            return str(model) if model is not None else ""
+    return None
+
+
+def payout_review(j: Journey, record: ApplicantRecord) -> Stop | None:
+    """The risk engine's second review of a payout after a login from a new device: the payout
+    waits ("disbursing") until the review ends, then goes on or is refused, as the world says.
+    Nothing is paid and no loan is booked while it waits."""
+    risk = j.world.risk
+    if not risk.new_device_payout_review:
+        return None
+    model = _new_device_login(record)
+    if model is None:
+        return None
+    now = j.clock.now()
+    state = record.get("payout_review")
+    if state is None:
+        state = {
+            "payout": payout_id(record),
+            "held_at": j.clock.isoformat(),
+            "ready_at": (now + risk.payout_review_time).isoformat(),
+        }
+        record["payout_review"] = state
+    ready_at = datetime.fromisoformat(state["ready_at"])
+    if ready_at > now:
+        j.fail(
+            record,
+            "payout_held",
+            Reason.PAYOUT_HELD,
+            provider="risk",
+            payout=state["payout"],
+            status="disbursing",
+            device=model,
+            review_time=format_duration(risk.payout_review_time),
+            result_expected=state["ready_at"],
+        )
+        return Stop(Reason.PAYOUT_HELD, f"result expected at {state['ready_at']}")
+    if not risk.payout_review_passes:
+        j.fail(
+            record,
+            "payout_refused",
+            Reason.PAYOUT_REFUSED,
+            provider="risk",
+            payout=state["payout"],
+            device=model,
+        )
+        return Stop(Reason.PAYOUT_REFUSED, "the second risk review refused the payout")
+    if not any(e["event"] == "payout_released" for e in record.get("events", [])):
+        j.event(record, "payout_released", provider="risk", payout=state["payout"])
+    return None

@@ -15,7 +15,14 @@ from loancli.identity.card import check_card
 from loancli.identity.idnumber import age_on
 from loancli.journey.card_binding import bind_card
 from loancli.journey.core import ApplicantRecord, Journey, Record, Stop
-from loancli.journey.payout import already_paid, book_loan, card_refused
+from loancli.journey.payout import (
+    already_paid,
+    book_loan,
+    card_refused,
+    in_limit_detail,
+    payout_review,
+    transfer_refusal,
+)
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DISBURSED_TEXT, LENDER_CODE_TEXT
 from loancli.loan.money import fmt, fmt_human
@@ -413,21 +420,31 @@ def disbursement(j: Journey, app: ApplicantRecord) -> Stop | None:
     refused = card_refused(j, app, card)
     if refused is not None:
         return refused
+    held = payout_review(j, app)
+    if held is not None:
+        return held
     stored = find_card(j.store, app["phone"], card["number"])
     attempts = app.setdefault("attempts", {})
     attempts["transfer"] = attempts.get("transfer", 0) + 1
     transfer = j.bank.transfer(
-        card["number"], attempts["transfer"], j.rng.derive(app["id"], "transfer")
+        card["number"],
+        attempts["transfer"],
+        j.rng.derive(app["id"], "transfer"),
+        amount=Decimal(app["loan"]["amount"]),
     )
     if not transfer.ok:
-        reason = (refusal(stored, transfer.status) if stored else None) or Reason.TRANSFER_FAILED
-        j.fail(
-            app,
-            "transfer_failed",
-            reason,
-            card=mask_card(card["number"]),
-            card_status=transfer.status,
+        reason = (
+            transfer_refusal(transfer.status)
+            or (refusal(stored, transfer.status) if stored else None)
+            or Reason.TRANSFER_FAILED
         )
+        detail: dict[str, object] = {
+            "card": mask_card(card["number"]),
+            "card_status": transfer.status,
+        }
+        if reason is Reason.CARD_IN_LIMIT:
+            detail.update(in_limit_detail(j, app))
+        j.fail(app, "transfer_failed", reason, **detail)
         return Stop(reason, f"card {mask_card(card['number'])} is {transfer.status}")
     loan_date = _now(j).date()
     schedule = quote(j, app, loan_date)

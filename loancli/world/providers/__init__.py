@@ -7,6 +7,7 @@ defaults) and a fake that behaves like the real service, limits included.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from loancli.account.hashing import HashGrade
 from loancli.account.security import LoginPolicy
@@ -20,6 +21,12 @@ from loancli.world.providers.ocr import OcrSettings
 from loancli.world.providers.review import ReviewSettings
 from loancli.world.providers.risk import RiskSettings
 from loancli.world.providers.sms import SmsSettings
+
+
+def _yuan(amount: Decimal | None) -> str:
+    """A limit as a reason states it: whole yuan with thousands separators, or "no limit"."""
+    return "-" if amount is None else f"{amount:,.0f}"
+
 
 # product key -> setting -> value, as a scenario's ``products:`` writes them.
 ProductOverrides = dict[str, dict[str, object]]
@@ -60,6 +67,8 @@ class WorldSettings:
             "face_lock": describe_duration(self.liveness.lock),
             "login_max_wrong": str(self.login.max_wrong),
             "login_lock": describe_duration(self.login.lock),
+            "card_account_class": ("I", "II", "III")[self.bank.account_class - 1],
+            "card_daily_in_limit": _yuan(self.bank.in_limit()),
         }
 
     def product(self, key: str) -> Product:

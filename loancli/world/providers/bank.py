@@ -1,4 +1,12 @@
-"""Fake bank: card status, binding, and the transfer that pays the loan out."""
+"""Fake bank: card status, binding, and the transfer that pays the loan out.
+
+What the bank checks of a card, as a scenario sets it: its status (frozen, closed), whose card
+a number is (a valid number typed wrong is another person's card), the mobile it has on file
+for the card (银行预留手机号), and the account's class: a Class II or III account (二类户,
+三类户, opened online) takes in at most a daily sum from accounts other than its bound one
+(银发〔2016〕302号: Class II 10,000 yuan, Class III 5,000 yuan), so a larger payout is
+returned and never arrives.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +15,12 @@ from decimal import Decimal
 from typing import Annotated
 
 from loancli.clock import Rng
-from loancli.validation import OneOf, Range
+from loancli.validation import MAX_MONEY, Check, OneOf, Range, check_debit_card, check_mobile
 from loancli.world.providers.faults import NEVER, Fault
 
 CARD_STATUSES = ("normal", "frozen", "closed")
+# What a Class II or III account takes in a day from accounts other than its bound one, yuan.
+CLASS_DAILY_IN_LIMITS = {2: Decimal(10000), 3: Decimal(5000)}
 
 
 MAX_BALANCE = Decimal("100000000")
@@ -53,6 +63,30 @@ class BankSettings:
                 return one.balance
         return self.debit_balance
 
+    # The card numbers the bank has in the borrower's name; empty means any number typed is
+    # theirs. Another number (one that passes the check digit: a typo Luhn cannot catch, such
+    # as two digits swapped across one) is someone else's card, refused at binding.
+    holder_cards: list[Annotated[str, Check(check_debit_card)]] = field(default_factory=list)
+    # The mobile the bank has on file for the card; None means the number typed. Another
+    # number typed: the bank sends its binding code to this one, and the borrower gets none.
+    reserved_phone: Annotated[str, Check(check_mobile)] | None = None
+    # The receiving account's class: 1 (a full account), 2 or 3 (accounts opened online).
+    account_class: Annotated[int, Range(1, 3)] = 1
+    # What a Class II/III account takes in a day, yuan; None means the class's rule.
+    daily_in_limit: Annotated[Decimal, Range(Decimal(0), MAX_MONEY)] | None = None
+
+    def in_limit(self) -> Decimal | None:
+        """The most the card's account takes in a day from outside, or None (no limit)."""
+        if self.account_class == 1:
+            return None
+        if self.daily_in_limit is not None:
+            return self.daily_in_limit
+        return CLASS_DAILY_IN_LIMITS[self.account_class]
+
+    def holds_card(self, number: str) -> bool:
+        """Is ``number`` a card the bank has in the borrower's name?"""
+        return not self.holder_cards or number in self.holder_cards
+
 
 @dataclass
 class Transfer:
@@ -64,9 +98,21 @@ class FakeBank:
     def __init__(self, settings: BankSettings) -> None:
         self.settings = settings
 
-    def transfer(self, card_number: str, attempt: int = 1, rng: Rng | None = None) -> Transfer:
-        """Pay out to a card; a frozen or closed card cannot receive."""
+    def transfer(
+        self,
+        card_number: str,
+        attempt: int = 1,
+        rng: Rng | None = None,
+        amount: Decimal | None = None,
+    ) -> Transfer:
+        """Pay out to a card; a frozen or closed card cannot receive, nor an account whose
+        daily limit on money in is below ``amount`` (status ``over_in_limit``)."""
         status = self.settings.card_status
-        if status == "normal" and self.settings.transfer_failure.fires(attempt, rng or Rng(0)):
+        if status != "normal":
+            return Transfer(False, status)
+        limit = self.settings.in_limit()
+        if amount is not None and limit is not None and amount > limit:
+            return Transfer(False, "over_in_limit")
+        if self.settings.transfer_failure.fires(attempt, rng or Rng(0)):
             return Transfer(False, "bank_error")
-        return Transfer(status == "normal", status)
+        return Transfer(True, status)

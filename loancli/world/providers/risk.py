@@ -1,4 +1,5 @@
-"""Fake risk engine: the lender's watch for abnormal transactions.
+"""Fake risk engine: the lender's watch for abnormal transactions, and its second look at a
+payout after a login from a new device (the payout waits, "disbursing", until it passes).
 
 Cash-out fraud through checkout installments shows as many quick checkouts on one account;
 beyond ``max_checkouts`` within ``window`` the transaction is flagged and the account frozen.
@@ -21,6 +22,14 @@ class RiskSettings:
     window: Annotated[timedelta, Range(timedelta(minutes=1), timedelta(days=30))] = timedelta(
         hours=1
     )
+    # A payout after a login from a new device goes to a second risk review first.
+    new_device_payout_review: bool = False
+    # How long that review takes (the app shows "disbursing" meanwhile).
+    payout_review_time: Annotated[timedelta, Range(timedelta(0), timedelta(days=30))] = timedelta(
+        hours=2
+    )
+    # Whether the review releases the payout (false: it refuses it, and the loan is cancelled).
+    payout_review_passes: bool = True
 
 
 class FakeRisk:

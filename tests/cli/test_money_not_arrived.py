@@ -1,0 +1,165 @@
+"""Why the money did not arrive: a card number typed wrong (refused at input by its check digit,
+or a valid number of another person's card refused by the bank), a bank-reserved mobile that
+differs from the app's, a Class II account's daily limit on money in, and a payout held or
+refused by a second risk review after a new-device login. Each stops with its own reason,
+said in English and Chinese, books no loan, and is found from the borrower's words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli, run_json, write_answers
+
+from loancli.reasons import Reason
+from loancli.world.scenario import load_scenario
+
+# scenario -> (stopped at, reason, a piece of its Chinese sentence)
+NOT_ARRIVED = {
+    "card-number-typo": ("card_binding", "card_number_wrong", "校验位查不出"),
+    "reserved-phone-differs": ("card_binding", "reserved_phone_mismatch", "银行预留手机号"),
+    "class-ii-card": ("disbursement", "card_in_limit", "II类户，每天从其他账户转入最多5,000元"),
+    "payout-held-new-device": ("disbursement", "payout_held", "App显示“放款中”"),
+    "payout-refused-new-device": ("disbursement", "payout_refused", "借款已取消"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_ARRIVED))
+def test_money_not_arrived_scenario_stops_with_its_reason_in_chinese_and_books_no_loan(
+    tmp_path: Path, name: str
+) -> None:
+    step, reason, chinese = NOT_ARRIVED[name]
+    assert load_scenario(name).expect == {
+        "status": "stopped",
+        "stopped_at": step,
+        "reason": reason,
+    }
+    db = tmp_path / f"{name}.json"
+    code, out, err = run_cli(
+        tmp_path,
+        "--lang",
+        "zh",
+        "--scenario",
+        name,
+        "--no-input",
+        "apply",
+        "--answers",
+        "happy-path",
+        db=db,
+    )
+    assert code == 3, err
+    assert reason in out and chinese in out.replace("\n", "").replace(" ", "")
+    # explain says why, in the borrower's language.
+    code, explained = run_json(tmp_path, "--lang", "zh", "explain", "A0001", db=db)
+    assert code == 0 and chinese in explained["explanations"]["stop"]
+    # No money moved, so no loan: nothing accrues on a payout that never arrived.
+    code, refused = run_json(tmp_path, "repay", "A0001", "--all", db=db)
+    assert code == 2 and "no loan found" in refused["error"]["message"]
+
+
+def test_each_money_not_arrived_reason_has_its_sentence_and_advice_in_both_languages() -> None:
+    facts = {"card_account_class": "II", "card_daily_in_limit": "5,000"}
+    for _step, code, _zh in NOT_ARRIVED.values():
+        reason = Reason(code)
+        for lang in ("en", "zh"):
+            sentence, advice = reason.sentence_in(facts, lang), reason.advice_in(facts, lang)
+            assert sentence and advice and "{" not in sentence + advice
+        assert reason.sentence_in(facts, "zh") != reason.sentence_in(facts, "en")
+
+
+def test_a_card_number_failing_its_check_digit_is_refused_at_input_in_both_languages(
+    tmp_path: Path,
+) -> None:
+    answers = write_answers(tmp_path, card_number="6222021234567893446")
+    code, out, err = run_cli(tmp_path, "apply", "--answers", str(answers))
+    assert code == 2 and "card_number" in err
+    assert "the card number's last digit does not check (Luhn); look for a typo" in err
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "apply", "--answers", str(answers))
+    assert code == 2 and "卡号校验位不正确（Luhn），请检查是否输错" in err
+
+
+def test_a_valid_number_of_another_persons_card_is_refused_by_the_bank_masked(
+    tmp_path: Path,
+) -> None:
+    code, record = run_json(
+        tmp_path,
+        "--scenario",
+        "card-number-typo",
+        "--no-input",
+        "apply",
+        "--answers",
+        "happy-path",
+    )
+    assert code == 3 and record["reason"] == "card_number_wrong"
+    refused = [e for e in record["events"] if e["event"] == "card_bind_refused"]
+    assert refused[0]["detail"]["own_card"] == "**** 3445"
+    assert "6222021234765893445" not in json.dumps(record)
+
+
+def test_the_bank_code_goes_to_the_reserved_mobile_not_the_phone_typed(tmp_path: Path) -> None:
+    db = tmp_path / "s.json"
+    code, record = run_json(
+        tmp_path,
+        "--scenario",
+        "reserved-phone-differs",
+        "--no-input",
+        "apply",
+        "--answers",
+        "happy-path",
+        db=db,
+    )
+    assert code == 3 and record["reason"] == "reserved_phone_mismatch"
+    code, inbox = run_json(tmp_path, "sms", "inbox", "13911112222", db=db)
+    assert any("绑定银行卡" in m["text"] for m in inbox["messages"])
+    code, inbox = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
+    assert not any("绑定银行卡" in m["text"] for m in inbox["messages"])
+
+
+def test_a_class_ii_card_takes_a_payout_within_its_daily_limit(tmp_path: Path) -> None:
+    code, record = run_json(
+        tmp_path,
+        "--scenario",
+        "class-ii-card",
+        "--no-input",
+        "apply",
+        "--answers",
+        "happy-path",
+        "--set",
+        "amount=5000",
+    )
+    assert code == 0 and record["status"] == "completed"
+
+
+def test_a_held_payout_is_paid_once_after_the_review(tmp_path: Path) -> None:
+    db = tmp_path / "s.json"
+    world = ("--scenario", "payout-held-new-device")
+    run = (*world, "--no-input", "apply", "--answers", "happy-path")
+    code, record = run_json(tmp_path, *run, db=db)
+    assert code == 3 and record["reason"] == "payout_held"
+    assert run_cli(tmp_path, "clock", "advance", "2h", db=db)[0] == 0
+    code, record = run_json(tmp_path, *run, "--resume", "A0001", db=db)
+    assert code == 0 and record["status"] == "completed", record
+    # Resumed again, the payout id finds the loan already paid: still one loan.
+    run_json(tmp_path, *run, "--resume", "A0001", db=db)
+    assert run_json(tmp_path, "explain", "L0001", db=db)[0] == 0
+    assert run_json(tmp_path, "explain", "L0002", db=db)[0] == 2
+    code, inbox = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
+    assert sum("已发放至尾号3445" in m["text"] for m in inbox["messages"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("显示放款成功，银行卡里查不到钱", "class-ii-card"),
+        ("一直显示放款中", "payout-held-new-device"),
+        ("银行预留手机号和现在用的不一样", "reserved-phone-differs"),
+        ("银行卡号两位数字输反了", "card-number-typo"),
+    ],
+)
+def test_scenario_find_finds_money_not_arrived_from_the_borrowers_words(
+    tmp_path: Path, words: str, expected: str
+) -> None:
+    code, found = run_json(tmp_path, "scenario", "find", words)
+    assert code == 0
+    assert expected in [r["name"] for r in found["results"]]
