@@ -110,7 +110,8 @@ class Expected:
     values: tuple[tuple[str, str], ...] = ()
 
     def text(self) -> str:
-        return _(self.message).format(**dict(self.values))
+        text = _(self.message)
+        return text.format(**dict(self.values)) if self.values else text
 
 
 @dataclasses.dataclass(frozen=True)
