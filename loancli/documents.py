@@ -251,7 +251,7 @@ class _Walker:
             return self._list(value, base, path)
         elif origin is dict:
             return self._dict(value, base, path)
-        elif _is_mapping_type(base):
+        elif _is_mapping_type(base) and not (self.written and hasattr(base, "from_document")):
             return self._mapping(value, base, rules, path)
         return self._rules(self._scalar(value, base), rules)
 
