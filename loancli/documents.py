@@ -191,7 +191,9 @@ def read_document(
 
 def join(path: str, key: object) -> str:
     """A key path one key further: ``providers`` + ``sms`` is ``providers.sms``."""
-    return f"{path}.{key}" if path else str(key)
+    if not path:
+        return str(key)
+    return f"{path}{key}" if str(key).startswith("[") else f"{path}.{key}"
 
 
 class _Wrong(Exception):
@@ -275,7 +277,7 @@ class _Walker:
                 raise _Wrong(_("expected a list, e.g. [{value0}]").format(value0=example))
             raise _Wrong(_("expected a list, not {kind}").format(kind=kind_of(value)))
         before = len(self.found)
-        out = [self.read(one, item, f"{path}[{i}]") for i, one in enumerate(value)]
+        out = [self.read(one, item, join(path, f"[{i}]")) for i, one in enumerate(value)]
         if len(self.found) > before:
             return _BAD
         return tuple(out) if get_origin(kind) is tuple else out

@@ -190,6 +190,14 @@ def _word(value: object) -> str:
     return read_text(value)
 
 
+def _command(words: object) -> list[str]:
+    """The command a scenario reproduces, as words: ``[account, change-phone]``."""
+    if not isinstance(words, list):
+        raise ValueError(_("expected a list of words, e.g. [account, change-phone]"))
+    command: list[str] = read_document(words, list[str])
+    return command
+
+
 def _reason_code(word: object) -> str:
     if word not in REASON_CODES:
         raise ValueError(
@@ -314,7 +322,7 @@ class ScenarioFile:
     expect: Annotated[Expect, Unknown(N_("unknown key; expected {known}"))] | None = None
     clock: Annotated[datetime, Read(_clock)] | None = None
     borrower: dict[str, object] | None = None
-    command: list[str] | None = None
+    command: Annotated[list[str], Read(_command)] | None = None
     complaint: Annotated[Complaint, Unknown(N_("unknown language; expected {known}"))] | None = None
     accounts: list[AccountPreset] | None = None
 
