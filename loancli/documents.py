@@ -296,11 +296,7 @@ class _Walker:
 
     def _mapping(self, value: object, kind: Any, rules: list[Rule], path: str) -> Any:
         """A dataclass (unknown keys refused) or a TypedDict (other keys kept as they are)."""
-        info = msgspec.inspect.type_info(kind)
-        assert isinstance(info, msgspec.inspect.DataclassType | msgspec.inspect.TypedDictType)
-        hints = typing.get_type_hints(kind, include_extras=True)
-        fields = {f.name: f for f in info.fields}
-        required = [f.name for f in info.fields if f.required]
+        hints, fields, required = _fields(kind)
         if not isinstance(value, dict):
             keys = ", ".join(required or fields)
             raise _Wrong(_("expected a mapping with {keys}").format(keys=keys))
@@ -349,6 +345,16 @@ class _Walker:
         if isinstance(converted, float) and not math.isfinite(converted):
             raise _Wrong(_("{value!r} is not a finite number").format(value=value))
         return converted
+
+
+@functools.cache
+def _fields(kind: Any) -> tuple[dict[str, Any], list[str], list[str]]:
+    """A dataclass's or TypedDict's declared hints (rules included), its field names, and
+    those it requires (as msgspec sees them)."""
+    info = msgspec.inspect.type_info(kind)
+    assert isinstance(info, msgspec.inspect.DataclassType | msgspec.inspect.TypedDictType)
+    hints = typing.get_type_hints(kind, include_extras=True)
+    return hints, [f.name for f in info.fields], [f.name for f in info.fields if f.required]
 
 
 def _is_mapping_type(kind: Any) -> bool:
