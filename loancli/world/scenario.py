@@ -309,6 +309,17 @@ class Complaint:
     en: Phrases | None = None
 
 
+def _complaint(value: object) -> Complaint:
+    """What borrowers write, by language: ``{zh: [钱没到账], en: [money never arrived]}``."""
+    if not isinstance(value, dict):
+        raise ValueError(
+            _("expected a mapping such as {zh: [钱没到账], en: [money never arrived]}")
+        )
+    kind: Any = Annotated[Complaint, Unknown(N_("unknown language; expected zh or en"))]
+    complaint: Complaint = read_document(value, kind)
+    return complaint
+
+
 @dataclass
 class ScenarioFile:
     """A scenario file as written: each part's form, read by the engine of every document
@@ -323,7 +334,7 @@ class ScenarioFile:
     clock: Annotated[datetime, Read(_clock)] | None = None
     borrower: dict[str, object] | None = None
     command: Annotated[list[str], Read(_command)] | None = None
-    complaint: Annotated[Complaint, Unknown(N_("unknown language; expected {known}"))] | None = None
+    complaint: Annotated[Complaint, Read(_complaint)] | None = None
     accounts: list[AccountPreset] | None = None
 
 
