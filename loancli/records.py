@@ -10,17 +10,14 @@ A field that has a form says so in its type: ``IsoDate`` and ``IsoDateTime`` are
 be a real calendar date (a date-time with its UTC offset), ``Money`` is decimal text of 0 or
 more, a reason is one of :class:`loancli.reasons.Reason`, a status one of its closed set, an
 id has its table's letter and at least four digits. The forms are checked in one msgspec pass
-over a type derived from the record's (:func:`_parsed`), so an error names the field's path.
+over a type derived from the record's (``documents.py``, the engine of every document), so
+an error names the field's path.
 The checks across records (counters, unique ids, references) are ``store/consistency.py``'s.
 
 A record may carry fields beyond those typed here (each flow keeps what its steps recorded);
 the types name what the code relies on, in the form loancli writes them.
 """
 
-import functools
-import operator
-import re
-import types
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import (
@@ -33,15 +30,11 @@ from typing import (
     Required,
     TypedDict,
     TypeVar,
-    Union,
-    get_args,
-    get_origin,
-    is_typeddict,
 )
 
 import msgspec
 
-from loancli.errors import kind_of, quoted
+from loancli.documents import DocumentInvalid, form, read_document
 from loancli.i18n import N_, _
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
@@ -73,57 +66,38 @@ CREDIT: "Table[CreditEntry]" = Table("credit_entries")
 NonEmpty = msgspec.Meta(min_length=1)
 
 
-class _Form:
-    """What a field's text (or number) must be, in words for a person, and how it is checked:
-    parsed as ``parse`` (a date, a reason...), held to msgspec constraints (a pattern, a
-    bound), or, for an ``amount``, read as a number of 0 or more. The field keeps its JSON type
-    for the code that reads it; only the check on load parses it."""
-
-    def __init__(
-        self, what: str, parse: Any = None, amount: bool = False, **constraints: Any
-    ) -> None:
-        self.what = what
-        self.parse = parse
-        self.amount = amount
-        self.meta = msgspec.Meta(**constraints) if constraints else None
-
-
-# Text an amount is read from, as a number, in a second pass (a regular expression on each of
-# the many amounts of a large file costs several times more): 0 or more, and finite.
-_AMOUNT = Annotated[float, msgspec.Meta(ge=0, le=1e15)]
-
-IsoDate = Annotated[str, _Form(N_("a real date written YYYY-MM-DD"), date)]
+IsoDate = Annotated[str, form(N_("a real date written YYYY-MM-DD"), date)]
 IsoDateTime = Annotated[
     str,
-    _Form(
+    form(
         N_("a real date-time with its UTC offset, like 2026-03-02T10:00:00+08:00"),
         Annotated[datetime, msgspec.Meta(tz=True)],
     ),
 ]
 # Amounts are written with fmt() (two decimals); a count of yuan-days may keep more.
-Money = Annotated[str, _Form(N_("an amount of 0 or more written like 916.80"), amount=True)]
+Money = Annotated[str, form(N_("an amount of 0 or more written like 916.80"), amount=True)]
 # An APR in percent, or a total fee rate as a fraction.
-Rate = Annotated[str, _Form(N_("a rate of 0 or more written like 18.00"), amount=True)]
-ReasonCode = Annotated[str, _Form(N_("a known reason code"), Reason)]
-Positive = Annotated[int, _Form(N_("a whole number of 1 or more"), ge=1)]
-Count = Annotated[int, _Form(N_("a whole number of 0 or more"), ge=0)]
+Rate = Annotated[str, form(N_("a rate of 0 or more written like 18.00"), amount=True)]
+ReasonCode = Annotated[str, form(N_("a known reason code"), Reason)]
+Positive = Annotated[int, form(N_("a whole number of 1 or more"), ge=1)]
+Count = Annotated[int, form(N_("a whole number of 0 or more"), ge=0)]
 # Every month has a 28th (loan/schedule.py LAST_COMMON_DAY).
-DayOfMonth = Annotated[int, _Form(N_("a day of the month from 1 to 28"), ge=1, le=28)]
-ApplicantId = Annotated[str, _Form(N_("an id like A0001"), pattern=r"^A[0-9]{4,}$")]
-FlowId = Annotated[str, _Form(N_("an id like F0001"), pattern=r"^F[0-9]{4,}$")]
-LoanId = Annotated[str, _Form(N_("an id like L0001"), pattern=r"^L[0-9]{4,}$")]
-CardId = Annotated[str, _Form(N_("an id like C0001"), pattern=r"^C[0-9]{4,}$")]
-ContactId = Annotated[str, _Form(N_("an id like K0001"), pattern=r"^K[0-9]{4,}$")]
-CreditEntryId = Annotated[str, _Form(N_("an id like R0001"), pattern=r"^R[0-9]{4,}$")]
+DayOfMonth = Annotated[int, form(N_("a day of the month from 1 to 28"), ge=1, le=28)]
+ApplicantId = Annotated[str, form(N_("an id like A0001"), pattern=r"^A[0-9]{4,}$")]
+FlowId = Annotated[str, form(N_("an id like F0001"), pattern=r"^F[0-9]{4,}$")]
+LoanId = Annotated[str, form(N_("an id like L0001"), pattern=r"^L[0-9]{4,}$")]
+CardId = Annotated[str, form(N_("an id like C0001"), pattern=r"^C[0-9]{4,}$")]
+ContactId = Annotated[str, form(N_("an id like K0001"), pattern=r"^K[0-9]{4,}$")]
+CreditEntryId = Annotated[str, form(N_("an id like R0001"), pattern=r"^R[0-9]{4,}$")]
 # The record a loan was paid out by: a journey's, or a checkout's.
-BorrowerId = Annotated[str, _Form(N_("an id like A0001 or F0001"), pattern=r"^[AF][0-9]{4,}$")]
+BorrowerId = Annotated[str, form(N_("an id like A0001 or F0001"), pattern=r"^[AF][0-9]{4,}$")]
 # A credit card's expiry as printed (validation.py check_card_expiry).
 Expiry = Annotated[
-    str, _Form(N_("an expiry written MMYY, like 0928"), pattern=r"^(0[1-9]|1[0-2])[0-9]{2}$")
+    str, form(N_("an expiry written MMYY, like 0928"), pattern=r"^(0[1-9]|1[0-2])[0-9]{2}$")
 ]
 # Any flow but the journey, whose records live in the applicants table.
 FlowKind = Annotated[
-    str, _Form(N_("a flow kind like change_phone (not apply)"), pattern=r"^(?!apply$)[a-z][a-z_]*$")
+    str, form(N_("a flow kind like change_phone (not apply)"), pattern=r"^(?!apply$)[a-z][a-z_]*$")
 ]
 
 Status = Literal["in_progress", "stopped", "completed"]
@@ -682,7 +656,9 @@ class RecordProblem(Exception):
 
 
 def check_table(table: str, documents: Mapping[str, object]) -> None:
-    """Validate every record of ``table`` (document id -> record); raise RecordProblem."""
+    """Validate every record of ``table`` (document id -> record); raise RecordProblem about
+    the first thing wrong (the engine of every document, :func:`loancli.documents.read_document`:
+    one msgspec pass for a sound record)."""
     kind = RECORD_TYPES.get(table)
     if kind is None:
         return
@@ -690,13 +666,12 @@ def check_table(table: str, documents: Mapping[str, object]) -> None:
         if table == META:
             kind = _setting_type(doc)
         try:
-            msgspec.convert(doc, _parsed(kind))
-            if _amounts(kind) is not Any:
-                # The amounts, as numbers (lax: from their text), once the rest fits.
-                msgspec.convert(doc, _amounts(kind), strict=False)
-        except msgspec.ValidationError as exc:
-            field, problem = _explain(str(exc), kind, doc)
-            raise RecordProblem(table, record_name(table, doc_id, doc), field, problem) from None
+            read_document(doc, kind, written=False)
+        except DocumentInvalid as exc:
+            field, problem = exc.problems[0]
+            raise RecordProblem(
+                table, record_name(table, doc_id, doc), field or "(record)", problem
+            ) from None
 
 
 def _setting_type(doc: object) -> Any:
@@ -715,167 +690,3 @@ def record_name(table: str, doc_id: str | int, doc: object) -> str:
     if isinstance(value, str) and value:
         return repr(mask_phone(value) if field == "phone" else value)
     return f"#{doc_id}"
-
-
-# -- the forms, checked in one msgspec pass ----------------------------------------------
-
-
-@functools.cache
-def _parsed(kind: Any) -> Any:
-    """``kind`` as msgspec checks it: each form replaced by what it parses to (``IsoDate`` by
-    ``date``...) or by its constraints, each record type by its derived TypedDict."""
-    origin = get_origin(kind)
-    if origin is Annotated:
-        base, *extras = get_args(kind)
-        forms = [e for e in extras if isinstance(e, _Form)]
-        if forms and forms[0].parse is not None:
-            return forms[0].parse
-        metas = [e.meta if isinstance(e, _Form) else e for e in extras]
-        metas = [m for m in metas if isinstance(m, msgspec.Meta)]
-        return Annotated[(_parsed(base), *metas)] if metas else _parsed(base)
-    if is_typeddict(kind):
-        required = kind.__required_keys__
-        fields = {}
-        for name, hint in kind.__annotations__.items():
-            derived = _parsed(_unrequired(hint))
-            fields[name] = derived if name in required else NotRequired[derived]
-        return TypedDict(kind.__name__, fields)  # type: ignore[operator]
-    if origin in (list, dict):
-        return origin[tuple(_parsed(arg) for arg in get_args(kind))]
-    if origin in (Union, types.UnionType):
-        return functools.reduce(operator.or_, (_parsed(arg) for arg in get_args(kind)))
-    return kind
-
-
-@functools.cache
-def _amounts(kind: Any) -> Any:
-    """The part of ``kind`` that holds amounts, each read as a number of 0 or more; Any where
-    there is none (a TypedDict skips the keys it does not name)."""
-    origin = get_origin(kind)
-    if origin is Annotated:
-        forms = [e for e in get_args(kind)[1:] if isinstance(e, _Form)]
-        return _AMOUNT if forms and forms[0].amount else _amounts(get_args(kind)[0])
-    if is_typeddict(kind):
-        fields = {}
-        for name, hint in kind.__annotations__.items():
-            derived = _amounts(_unrequired(hint))
-            if derived is not Any:
-                fields[name] = NotRequired[derived]
-        return TypedDict(kind.__name__, fields) if fields else Any  # type: ignore[operator]
-    if origin in (list, dict, Union, types.UnionType):
-        args = [_amounts(arg) for arg in get_args(kind)]
-        if all(arg is Any for arg in args):
-            return Any
-        if origin in (Union, types.UnionType):
-            # None, or an amount; what else the union admits the first pass checked.
-            return functools.reduce(operator.or_, [*{a for a in args if a is not Any}, type(None)])
-        return origin[tuple(args)]
-    return Any
-
-
-def _unrequired(kind: Any) -> Any:
-    while get_origin(kind) in (NotRequired, Required):
-        kind = get_args(kind)[0]
-    return kind
-
-
-def _plain(kind: Any) -> Any:
-    """The type under NotRequired, ``X | None`` and bare msgspec constraints; a form stays."""
-    while True:
-        kind = _unrequired(kind)
-        origin = get_origin(kind)
-        if origin in (Union, types.UnionType):
-            rest = [arg for arg in get_args(kind) if arg is not type(None)]
-            if len(rest) != 1:
-                return kind
-            kind = rest[0]
-        elif origin is Annotated and not any(isinstance(e, _Form) for e in get_args(kind)[1:]):
-            kind = get_args(kind)[0]
-        else:
-            return kind
-
-
-_PART = re.compile(r"\[\d+\]|\[\.\.\.\]|[^.\[\]]+")
-
-
-def _locate(kind: Any, doc: object, path: str) -> tuple[Any, object, str]:
-    """The declared type, the value and the exact path of the field at msgspec's ``path``
-    (``lines[0].due_date``; a dict's value, ``owed[...]``, is found by the first that fails)."""
-    found = ""
-    for part in _PART.findall(path):
-        kind = _plain(kind)
-        if part == "[...]" and isinstance(doc, dict) and get_origin(kind) is dict:
-            kind = get_args(kind)[1]
-            key = next((k for k, v in doc.items() if not _fits(v, kind)), next(iter(doc), None))
-            doc, found = doc.get(key), f"{found}.{key}"
-        elif part.startswith("[") and isinstance(doc, list) and get_origin(kind) is list:
-            kind, doc, found = get_args(kind)[0], doc[int(part[1:-1])], found + part
-        elif isinstance(doc, dict) and is_typeddict(kind):
-            kind = kind.__annotations__.get(part, Any)
-            doc, found = doc.get(part), f"{found}.{part}" if found else part
-        else:
-            return Any, None, path
-    return kind, doc, found
-
-
-def _fits(value: object, kind: Any) -> bool:
-    try:
-        msgspec.convert(value, _parsed(kind))
-    except msgspec.ValidationError:
-        return False
-    return True
-
-
-def _what(kind: Any) -> str | None:
-    """What a form asks for, in words; None for a plain type."""
-    kind = _plain(kind)
-    if get_origin(kind) is Annotated:
-        for extra in get_args(kind)[1:]:
-            if isinstance(extra, _Form):
-                return _(extra.what)
-    if get_origin(kind) is Literal:
-        return _("one of {choices}").format(choices=", ".join(map(str, get_args(kind))))
-    return None
-
-
-_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
-_MISSING = re.compile(r"missing required field `(?P<field>[^`]+)`")
-_EXPECTED = re.compile(r"^Expected `(?P<want>[a-z]+)`, got `[a-z]+`$")
-# msgspec's names of the JSON types, as an error message says what a field should be.
-_JSON_KINDS = {
-    "array": N_("a list"),
-    "object": N_("a mapping"),
-    "str": N_("text"),
-    "int": N_("a whole number"),
-    "float": N_("a number"),
-    "bool": N_("true/false"),
-    "null": N_("nothing (null)"),
-}
-
-
-def _explain(message: str, kind: Any, doc: object) -> tuple[str, str]:
-    """msgspec's message as (field path, what is wrong): ``events``, ``expected array, got str``;
-    a value not of its field's form is quoted, with the form it should have."""
-    path = ""
-    match = _AT.search(message)
-    if match:
-        path = match["path"].lstrip(".")
-        message = message[: match.start()]
-    missing = _MISSING.search(message)
-    if missing:
-        field = f"{path}.{missing['field']}" if path else missing["field"]
-        return field, _("missing")
-    value: object = doc
-    if path:
-        form, value, path = _locate(kind, doc, path)
-        what = _what(form)
-        if what is not None:
-            return path, _("{value} is not {what}").format(value=quoted(value), what=what)
-    expected = _EXPECTED.match(message)
-    if expected and expected["want"] in _JSON_KINDS:
-        # The same words as every other refusal of a value of the wrong kind (errors.kind_of).
-        return path or "(record)", _("expected {want}, not {kind}").format(
-            want=_(_JSON_KINDS[expected["want"]]), kind=kind_of(value)
-        )
-    message = message.replace("`", "")
-    return path or "(record)", message[0].lower() + message[1:]

@@ -243,8 +243,9 @@ N = TypeVar("N", int, float, Decimal, timedelta)
 
 @dataclass(frozen=True)
 class Range(Generic[N]):
-    """The allowed span of a numeric setting, read by the scenario loader from the field's
-    ``Annotated`` hint: ``code_length: Annotated[int, Range(4, 8)] = 6``."""
+    """The allowed span of a numeric setting, checked by the engine of every document
+    (``documents.py``) from the field's ``Annotated`` hint:
+    ``code_length: Annotated[int, Range(4, 8)] = 6``."""
 
     low: N
     high: N
@@ -276,9 +277,9 @@ class OneOf:
 @dataclass(frozen=True)
 class Check:
     """A setting checked (and normalised) as the question that asks for it checks it:
-    ``phone: Annotated[str, Check(check_mobile)]``. ``check`` returns the value to keep or
-    raises ``ValueError`` saying what is right. For a type the scenario loader does not read
-    itself (a fault), ``check`` reads the value as written."""
+    ``phone: Annotated[str, Check(check_mobile)]``. ``check`` takes the value as its type
+    reads it (text for ``str``) and returns the value to keep or raises ``ValueError`` saying
+    what is right. To read a value as written instead, ``documents.Read``."""
 
     check: Callable[[object], object]
 

@@ -4,16 +4,18 @@ amount, a term or a price against a product lives here."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated
 
 from loancli.clock import parse_date
+from loancli.documents import DocumentInvalid, Expected, Read, Unknown, read_document, read_text
 from loancli.errors import RuleError
-from loancli.i18n import _
+from loancli.i18n import N_, _
 from loancli.loan.money import fmt
 from loancli.loan.schedule import (
     DAILY_PRODUCT_YEAR,
@@ -25,11 +27,9 @@ from loancli.loan.schedule import (
 )
 from loancli.loan.servicing import ServicingPolicy
 from loancli.text import require_ascii_digits
-from loancli.validation import check_money, has_control, has_surrogate
+from loancli.validation import Range, check_money
 
 PRODUCTS_FILE = Path(__file__).parents[1] / "data" / "products.yaml"
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class ProductProblems(ValueError):
         super().__init__("\n".join(f"{source}: {path}: {text}" for path, text in problems))
 
 
-def _decimal(value: object) -> Decimal:
+def _number(value: object) -> Decimal:
     """A YAML number or string as an exact Decimal (str() of a short float is exact); digits
     are 0-9 as everywhere."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
@@ -102,163 +102,94 @@ def _decimal(value: object) -> Decimal:
     return number
 
 
-def _optional(read: Callable[[object], T]) -> Callable[[object], T | None]:
-    return lambda value: None if value is None else read(value)
-
-
 def _name(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError(_("expected text, e.g. 小米贷款"))
-    text = str(value)
-    if has_control(text) or has_surrogate(text):
-        raise ValueError(_("control characters (such as escape codes) are not allowed"))
-    return text
+    return read_text(value)
 
 
-def _months(value: object) -> tuple[int, ...]:
-    if not isinstance(value, list) or not all(
-        isinstance(t, int) and not isinstance(t, bool) and t >= 1 for t in value
-    ):
-        raise ValueError(_("give a list of whole months, e.g. [3, 6, 12]"))
-    return tuple(value)
+Number = Annotated[Decimal, Read(_number)]
+Months = Annotated[
+    list[Annotated[int, Range(1, 1200)]],
+    Expected(N_("give a list of whole months, e.g. [3, 6, 12]")),
+]
+_CHOICES = (("choices", ", ".join(m.value for m in Method)),)
+Methods = Annotated[
+    list[Annotated[Method, Read(Method)]],
+    Expected(N_("give a list of methods from {choices}"), _CHOICES),
+]
+FeeRates = Annotated[
+    dict[Annotated[int, Range(1, 1200)], Number],
+    Expected(N_("give periods and total fee rates, e.g. {3: 0.0222, 12: 0.072}")),
+]
+MinAge = Annotated[
+    int, Range(18, 200), Expected(N_("a whole number of years, 18 or more (full civil capacity)"))
+]
+MaxAge = Annotated[int, Expected(N_("a whole number of years, at least min_age"))]
 
 
-def _methods(value: object) -> tuple[Method, ...]:
-    choices = ", ".join(m.value for m in Method)
-    if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
-        raise ValueError(_("give a list of methods from {choices}").format(choices=choices))
-    try:
-        return tuple(Method(m) for m in value)
-    except ValueError as exc:
-        raise ValueError(
-            _("{exc}; choose from {choices}").format(exc=exc, choices=choices)
-        ) from None
+@dataclass
+class ProductSettings:
+    """A product as ``products.yaml`` (or a scenario's ``products:``) writes it; read by the
+    engine of every document (:func:`loancli.documents.read_document`), every problem at once."""
+
+    name: Annotated[str, Read(_name)]
+    min_amount: Number = Decimal(100)
+    step: Number = Decimal(100)
+    terms: Months | None = None
+    methods: Methods | None = None
+    apr_cap: Number | None = None
+    daily_rate_min: Number | None = None
+    daily_rate_max: Number | None = None
+    # Flat-fee products: number of periods -> total fee as a fraction of the principal.
+    fee_rates: FeeRates | None = None
+    min_age: MinAge = 18
+    max_age: MaxAge | None = None
+    # Days after a due date before an unpaid installment is overdue (lenders: 1-10, often 3).
+    grace_days: Annotated[int, Range(0, 10)] = 3
+    # Days from the SMS notice of an overdue to its report to the credit bureau (a guess).
+    report_notice_days: Annotated[int, Range(1, 60)] = 7
 
 
-def _fee_rates(value: object) -> dict[int, Decimal]:
-    if not isinstance(value, dict) or not all(
-        isinstance(k, int) and not isinstance(k, bool) and k >= 1 for k in value
-    ):
-        raise ValueError(_("give periods and total fee rates, e.g. {3: 0.0222, 12: 0.072}"))
-    return {periods: _decimal(rate) for periods, rate in value.items()}
-
-
-def _min_age(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 18:
-        raise ValueError(_("a whole number of years, 18 or more (full civil capacity)"))
-    return value
-
-
-def _days(low: int, high: int) -> Callable[[object], int]:
-    def read(value: object) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(
-                _("a whole number of days from {low} to {high}").format(low=low, high=high)
-            )
-        return value
-
-    return read
-
-
-def _max_age(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(_("a whole number of years, at least min_age"))
-    return value
-
-
-# The settings a product may have (each read below, with its default).
-SETTINGS = (
-    "name",
-    "min_amount",
-    "step",
-    "terms",
-    "methods",
-    "apr_cap",
-    "daily_rate_min",
-    "daily_rate_max",
-    "fee_rates",
-    "min_age",
-    "max_age",
-    "grace_days",
-    "report_notice_days",
-)
-
-
-class _Settings:
-    """A product's settings read one at a time, every problem kept as (key path, what is
-    wrong) so the product is refused with all of them at once."""
-
-    def __init__(self, key: str, spec: Mapping[object, object]) -> None:
-        self.key = key
-        self.spec = spec
-        self.problems: list[tuple[str, str]] = []
-        self.wrong: set[str] = set()
-
-    def read(self, name: str, parse: Callable[[object], T], default: T) -> T:
-        """Setting ``name`` parsed; ``default`` when it is not given, or when it is wrong (the
-        problem is kept, and the product refused)."""
-        if name not in self.spec:
-            return default
-        try:
-            return parse(self.spec[name])
-        except ValueError as exc:
-            self.refuse(name, str(exc))
-            return default
-
-    def refuse(self, name: str, problem: str) -> None:
-        self.wrong.add(name)
-        self.problems.append((f"{self.key}.{name}", problem))
+# The settings a product may have.
+SETTINGS = tuple(f.name for f in dataclasses.fields(ProductSettings))
+_UNKNOWN = Unknown(N_("unknown setting; {name} has {known}"))
 
 
 def _product(key: str, spec: object, source: str) -> Product:
     """A product from its settings; every problem of it at once (:class:`ProductProblems`)."""
-    if not isinstance(spec, dict):
-        raise ProductProblems(source, [(key, _("a product must be a mapping of settings"))])
-    settings = _Settings(key, spec)
-    unknown = sorted(str(k) for k in spec if k not in SETTINGS)
-    if unknown:
-        settings.problems.append(
-            (key, _("unknown setting(s) {value0}").format(value0=", ".join(unknown)))
-        )
-    if "name" not in spec:
-        settings.refuse("name", _("expected text, e.g. 小米贷款"))
-    name = settings.read("name", _name, "")
-    min_amount = settings.read("min_amount", _decimal, Decimal(100))
-    step = settings.read("step", _decimal, Decimal(100))
-    terms = settings.read("terms", _optional(_months), None)
-    methods = settings.read("methods", _optional(_methods), None)
-    apr_cap = settings.read("apr_cap", _optional(_decimal), None)
-    daily_rate_min = settings.read("daily_rate_min", _optional(_decimal), None)
-    daily_rate_max = settings.read("daily_rate_max", _optional(_decimal), None)
-    fee_rates = settings.read("fee_rates", _optional(_fee_rates), None)
-    min_age = settings.read("min_age", _min_age, 18)
-    max_age = settings.read("max_age", _optional(_max_age), None)
-    grace_days = settings.read("grace_days", _days(0, 10), 3)
-    report_notice_days = settings.read("report_notice_days", _days(1, 60), 7)
-    if not terms and not settings.wrong & {"terms", "fee_rates"}:
+    problems: list[tuple[str, str]] = []
+    try:
+        read = read_document(spec, Annotated[ProductSettings, _UNKNOWN], source, path=key)
+    except DocumentInvalid as exc:
+        problems = [(p.path, p.message) for p in exc.problems]
+        read = None
+    given = read or ProductSettings(name="")
+    terms = tuple(given.terms or ())
+    if read is not None and not terms:
         # A flat-fee product offers the periods it has a fee rate for.
-        terms = tuple(sorted(fee_rates or {}))
+        terms = tuple(sorted(given.fee_rates or {}))
         if not terms:
-            settings.refuse("terms", _("give a list of whole months, e.g. [3, 6, 12]"))
-    if max_age is not None and max_age < min_age and "min_age" not in settings.wrong:
-        settings.refuse("max_age", _("a whole number of years, at least min_age"))
-    if settings.problems:
-        raise ProductProblems(source, settings.problems)
+            problems.append((f"{key}.terms", _("give a list of whole months, e.g. [3, 6, 12]")))
+    if read is not None and given.max_age is not None and given.max_age < given.min_age:
+        problems.append((f"{key}.max_age", _("a whole number of years, at least min_age")))
+    if problems:
+        raise ProductProblems(source, problems)
     return Product(
         key=key,
-        name=name or key,
-        min_amount=min_amount,
-        step=step,
-        terms=terms or (),
-        methods=methods or (DEFAULT_METHOD,),
-        apr_cap=apr_cap,
-        daily_rate_min=daily_rate_min,
-        daily_rate_max=daily_rate_max,
-        fee_rates=fee_rates or {},
-        min_age=min_age,
-        max_age=max_age,
-        grace_days=grace_days,
-        report_notice_days=report_notice_days,
+        name=given.name or key,
+        min_amount=given.min_amount,
+        step=given.step,
+        terms=terms,
+        methods=tuple(given.methods or (DEFAULT_METHOD,)),
+        apr_cap=given.apr_cap,
+        daily_rate_min=given.daily_rate_min,
+        daily_rate_max=given.daily_rate_max,
+        fee_rates=given.fee_rates or {},
+        min_age=given.min_age,
+        max_age=given.max_age,
+        grace_days=given.grace_days,
+        report_notice_days=given.report_notice_days,
     )
 
 

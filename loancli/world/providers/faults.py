@@ -28,6 +28,11 @@ class Fault:
             return rng.derive("fault", call).random() < self.probability
         return False
 
+    @classmethod
+    def from_document(cls, value: object) -> Fault:
+        """A fault as a scenario writes it (the engine of every document reads it so)."""
+        return parse_fault(value)
+
     @property
     def active(self) -> bool:
         return self.always or self.times > 0 or self.probability > 0

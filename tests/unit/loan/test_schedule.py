@@ -284,7 +284,10 @@ def test_checkout_installment_products_stay_under_their_cap() -> None:
 def test_load_products_names_the_file_and_key(tmp_path: Path) -> None:
     bad = tmp_path / "products.yaml"
     bad.write_text("cash_loan:\n  terms: [3, 6]\n  colour: red\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"products\.yaml: cash_loan: unknown setting\(s\) colour"):
+    with pytest.raises(
+        ValueError,
+        match=r"products\.yaml: cash_loan\.colour: unknown setting; cash_loan has name, ",
+    ):
         load_products(bad)
     bad.write_text("cash_loan:\n  terms: [3]\n  methods: [balloon]\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"cash_loan\.methods"):
