@@ -299,6 +299,8 @@ class PlannedLine(TypedDict):
     total: Money
     remaining: Money
     status: LineStatus
+    # The line's fee by kind (monthly, guarantee, protection); fee is their sum.
+    fees: NotRequired[dict[str, Money]]
 
 
 class Plan(TypedDict):
@@ -311,6 +313,15 @@ class Plan(TypedDict):
     total_interest: Money
     total_fee: Money
     installments: list[PlannedLine]
+    # Older plans have none of these: the APR compounded, what reached the card, the up-front
+    # fee, all that the loan costs beyond the payout, and each fee as written.
+    apr_compound: NotRequired[Rate]
+    apr_basis: NotRequired[str]
+    paid_out: NotRequired[Money]
+    upfront_fee: NotRequired[Money]
+    total_cost: NotRequired[Money]
+    fees: NotRequired[dict[str, str]]
+    fee_free_days: NotRequired[int]
 
 
 class ChosenCard(TypedDict):
@@ -453,6 +464,7 @@ class Line(TypedDict):
     penalty_to: IsoDate | None
     penalty_yuan_days: NotRequired[Money]
     reminded: NotRequired[bool]
+    fees: NotRequired[dict[str, Money]]
 
 
 class LoanEvent(TypedDict):
@@ -473,6 +485,9 @@ class Payment(TypedDict):
     # The installments it paid (by number), and what of it prepaid principal.
     installments: NotRequired[list[Positive]]
     prepaid_principal: NotRequired[Money]
+    # An early settlement: the interest to the day and the early-settlement fee it took.
+    interest_to_date: NotRequired[Money]
+    early_settlement_fee: NotRequired[Money]
 
 
 class Replan(TypedDict):
@@ -519,6 +534,14 @@ class Loan(TypedDict):
     # A checkout's loan: the product and the item it paid for.
     product: NotRequired[str]
     item: NotRequired[str]
+    # Fees (older loans have none): each as written (1000.00 or 1.5%), what reached the card,
+    # the APR compounded, early settlement free of fees for this many days, and the annual cap
+    # in percent on what an overdue costs.
+    fees: NotRequired[dict[str, str]]
+    paid_out: NotRequired[Money]
+    apr_compound: NotRequired[Rate]
+    fee_free_days: NotRequired[int]
+    overdue_cap: NotRequired[Rate | None]
 
 
 class Card(TypedDict):
