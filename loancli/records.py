@@ -288,6 +288,8 @@ class LoanChoice(TypedDict):
     first_due_date: NotRequired[IsoDate]
     repayment_day: NotRequired[DayOfMonth]
     day_count: NotRequired[DayCount]
+    # The borrower took the product's optional protection plan.
+    protection: NotRequired[bool]
 
 
 class PlannedLine(TypedDict):

@@ -201,7 +201,12 @@ def capped_penalty_rate(
 
 
 def _cap_detail(
-    loan: Loan, yuan_days: Decimal, earlier: Decimal, total: Decimal, rate: Decimal, uncapped: Decimal
+    loan: Loan,
+    yuan_days: Decimal,
+    earlier: Decimal,
+    total: Decimal,
+    rate: Decimal,
+    uncapped: Decimal,
 ) -> dict[str, str]:
     """What a penalty event says of the cap when it applied: the cap, and the penalty so far
     without it (so explain can say by how much)."""
