@@ -501,6 +501,7 @@ _ALL = [
         "confirm",
         default=False,
         help=N_("asked only when the product offers the plan as optional"),
+        asked_when="the product offers an optional protection plan",
     ),
     Question("confirm_loan", N_("Confirm this loan?"), "confirm", default=True),
     # card_binding

@@ -104,6 +104,19 @@ def show_result(
             expand=False,
         )
     )
+    if "paid_out" in loan:
+        console.print(
+            _(
+                "Paid out {paid_out} yuan; fees {fee}; the loan costs {cost} beyond the payout; "
+                "APR {apr}% simple (单利), {compound}% compounded"
+            ).format(
+                paid_out=loan["paid_out"],
+                fee=loan.get("total_fee", ""),
+                cost=loan.get("total_cost", ""),
+                apr=loan["apr"],
+                compound=loan.get("apr_compound", ""),
+            )
+        )
     show_schedule(console, result["schedule"], N_("Repayment schedule"))
     lines = result["schedule"]
     if lines:
