@@ -162,7 +162,10 @@ def test_private_lending_interest_capped_at_four_times_lpr_at_the_contract_date_
         quote(products, "cash_loan", apr="15", loan_date="2026-03-02", **args)
 
 
-def private_loan(apr: str = "10", cap: Decimal | None = D("12")) -> dict[str, Any]:
+TWELVE = D("12")  # 4 x the one-year LPR of 3.00% in force on 2026-03-02
+
+
+def private_loan(apr: str = "10", cap: Decimal | None = TWELVE) -> dict[str, Any]:
     s = build_schedule(D("10000"), 12, D(apr), "equal_installment", LOAN_DATE)
     s.overdue_cap = cap
     loan: dict[str, Any] = dict(
