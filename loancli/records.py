@@ -544,6 +544,8 @@ class Loan(TypedDict):
     apr_compound: NotRequired[Rate]
     fee_free_days: NotRequired[int]
     overdue_cap: NotRequired[Rate | None]
+    # Interest on early settlement: to the day (absent) or the whole current period.
+    settlement_interest: NotRequired[Literal["to_date", "current_period"]]
 
 
 class Card(TypedDict):

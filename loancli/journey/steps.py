@@ -316,6 +316,7 @@ def quote(j: Journey, app: ApplicantRecord, loan_date: date) -> Schedule:
         fees=product.loan_fees(loan.get("protection", False)),
     )
     schedule.overdue_cap = product.overdue_cap_on(loan_date)
+    schedule.settlement_interest = product.settlement_interest
     return schedule
 
 

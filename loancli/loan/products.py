@@ -23,6 +23,7 @@ from loancli.loan.schedule import (
     FEE_KINDS,
     LAST_COMMON_DAY,
     NO_FEES,
+    SETTLEMENT_INTEREST,
     Fee,
     Fees,
     Method,
@@ -65,6 +66,8 @@ class Product:
     # Private lending: the APR and the overdue costs are also capped at 4 x the one-year LPR
     # at the contract date (a licensed lender's own caps apply otherwise).
     private_lending: bool = False
+    # Interest on early settlement: "to_date" (the days used, art. 30) or "current_period".
+    settlement_interest: str = "to_date"
 
     def loan_fees(self, protection: bool = False, given: Fees | None = None) -> Fees:
         """The fees a loan of this product charges: every forced fee, an optional protection
@@ -223,6 +226,12 @@ def _days(value: object) -> int:
     return value
 
 
+def _settlement_interest(value: object) -> str:
+    if value not in SETTLEMENT_INTEREST:
+        raise ValueError(_("one of {choices}").format(choices=", ".join(SETTLEMENT_INTEREST)))
+    return str(value)
+
+
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise ValueError(_("true or false"))
@@ -246,6 +255,7 @@ SETTINGS = (
     "fee_free_days",
     "overdue_cap",
     "private_lending",
+    "settlement_interest",
 )
 
 
@@ -302,6 +312,7 @@ def _product(key: str, spec: object, source: str) -> Product:
     fee_free_days = settings.read("fee_free_days", _days, 0)
     overdue_cap = settings.read("overdue_cap", _optional(_decimal), None)
     private_lending = settings.read("private_lending", _flag, False)
+    settlement_interest = settings.read("settlement_interest", _settlement_interest, "to_date")
     if not terms and not settings.wrong & {"terms", "fee_rates"}:
         # A flat-fee product offers the periods it has a fee rate for.
         terms = tuple(sorted(fee_rates or {}))
@@ -328,6 +339,7 @@ def _product(key: str, spec: object, source: str) -> Product:
         fee_free_days=fee_free_days,
         overdue_cap=overdue_cap,
         private_lending=private_lending,
+        settlement_interest=settlement_interest,
     )
 
 
@@ -538,6 +550,7 @@ def quote(
         ) from None
     check_quote_cap(product, schedule, day)
     schedule.overdue_cap = product.overdue_cap_on(day)
+    schedule.settlement_interest = product.settlement_interest
     return schedule
 
 

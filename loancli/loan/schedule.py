@@ -199,6 +199,9 @@ class Fees:
 
 
 NO_FEES = Fees()
+# Interest on early settlement: for the days used (the rule unless agreed otherwise), or the
+# whole period the settlement falls in (a contract term some products have).
+SETTLEMENT_INTEREST: Final = ("to_date", "current_period")
 
 
 def fees_from(written: dict[str, str] | None, fee_free_days: int = 0) -> Fees:
@@ -266,6 +269,9 @@ class Schedule:
     apr_compound: Decimal = ZERO
     # The annual cap on what an overdue costs (penalty, overdue interest, fees), in percent.
     overdue_cap: Decimal | None = None
+    # What early settlement charges as interest: to the day (art. 30), or the whole current
+    # period where the contract says so.
+    settlement_interest: str = "to_date"
 
     @property
     def total_cost(self) -> Decimal:

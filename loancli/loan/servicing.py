@@ -135,6 +135,8 @@ def _fee_terms(schedule: Schedule) -> Loan:
         terms["fee_free_days"] = schedule.fees.fee_free_days
     if schedule.overdue_cap is not None:
         terms["overdue_cap"] = fmt(schedule.overdue_cap)
+    if schedule.settlement_interest != "to_date":
+        terms["settlement_interest"] = schedule.settlement_interest
     return terms  # type: ignore[return-value]
 
 
@@ -398,8 +400,17 @@ def settlement_amount(loan: Loan, today: date) -> Decimal:
     for line in unpaid_lines(loan):
         if line["status"] in ("due", "overdue"):
             total += owed_total(line)
-    total += _future_principal(loan) + _interest_to_date(loan, today)
+    total += _future_principal(loan) + settlement_interest(loan, today)
     return total + early_settlement_fee(loan, today)
+
+
+def settlement_interest(loan: Loan, today: date) -> Decimal:
+    """The interest early settlement charges on the principal not yet due: for the days used
+    (art. 30), or, where the contract says so, the whole period the day falls in."""
+    if loan.get("settlement_interest") == "current_period":
+        future = [x for x in unpaid_lines(loan) if x["status"] == "scheduled"]
+        return owed(future[0])["interest"] if future else ZERO
+    return _interest_to_date(loan, today)
 
 
 def early_settlement_fee(loan: Loan, today: date) -> Decimal:
@@ -444,7 +455,7 @@ def _period_start(loan: Loan, line: Line) -> date:
 def settle_all(loan: Loan, today: date) -> PaymentMade:
     """Early settlement: everything due, the rest of the principal and interest to date."""
     amount = settlement_amount(loan, today)
-    accrued = interest = _interest_to_date(loan, today)
+    accrued = interest = settlement_interest(loan, today)
     fee = charged = early_settlement_fee(loan, today)
     for line in unpaid_lines(loan):
         if line["status"] == "scheduled":

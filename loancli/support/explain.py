@@ -245,6 +245,17 @@ def _settlement_sentence(loan: Loan) -> str | None:
         why = _("no early-settlement fee: no principal was repaid before it fell due")
     else:
         why = _("no early-settlement fee (the product charges none)")
+    if loan.get("settlement_interest") == "current_period":
+        return _(
+            "Settled early on {on} for {amount}: the contract charges the whole current "
+            "period's interest on early settlement ({interest}), not only the days used; the "
+            "later months' interest is waived; and {why}."
+        ).format(
+            on=payment["on"],
+            amount=payment["amount"],
+            interest=payment.get("interest_to_date", "0.00"),
+            why=why,
+        )
     return _(
         "Settled early on {on} for {amount}: interest only for the days the money was used "
         "({interest} to the day, at the contract's daily rate; the interest of the months not "

@@ -251,3 +251,33 @@ def test_early_settlement_waives_the_fees_of_months_not_used() -> None:
     assert loan["lines"][0]["paid"]["fee"] == "50.00"
     settle_all(loan, date(2026, 4, 17))
     assert all(x["fee"] == "0.00" for x in loan["lines"][1:])
+
+
+def test_early_settlement_charges_the_whole_period_only_where_the_contract_says_so_art_30() -> None:
+    products = load_products(overrides={"cash_loan": {"settlement_interest": "current_period"}})
+    s = quote(
+        products,
+        "cash_loan",
+        amount="10000",
+        term=12,
+        apr="18",
+        method="equal_installment",
+        loan_date="2026-03-02",
+    )
+    loan: Any = new_loan(
+        s,
+        loan_id="L0001",
+        applicant_id="A0001",
+        phone="13800138000",
+        card_number="6222021234567893445",
+        loan_date=LOAN_DATE,
+    )
+    # 6 days in: the contract's whole first period (150.00), not 6 days' 30.00.
+    payment = settle_all(loan, LOAN_DATE + timedelta(days=6))
+    assert payment["amount"] == "10150.00"
+    assert payment.get("interest_to_date") == "150.00"
+
+
+def test_an_unknown_settlement_interest_rule_is_refused() -> None:
+    with pytest.raises(ValueError, match="to_date, current_period"):
+        load_products(overrides={"cash_loan": {"settlement_interest": "never"}})
