@@ -536,8 +536,21 @@ def _replan(loan: Loan, principal: Decimal, today: date) -> None:
     )
     first_n = future[0]["n"]
     loan["lines"] = kept + [
-        _line({**x.to_dict(), "n": first_n + i}) for i, x in enumerate(plan.installments)
+        _with_fees(_line({**x.to_dict(), "n": first_n + i}), old)
+        for i, (x, old) in enumerate(zip(plan.installments, future, strict=True))
     ]
+
+
+def _with_fees(line: Line, old: Line) -> Line:
+    """A re-planned line keeps the per-installment fees of the line it replaces: a prepayment
+    changes the principal and interest, not the fees the contract charges per installment."""
+    fees = old.get("fees")
+    if fees:
+        extra = sum((Decimal(v) for v in fees.values()), ZERO)
+        line["fees"] = dict(fees)
+        line["fee"] = fmt(Decimal(line["fee"]) + extra)
+        line["total"] = fmt(Decimal(line["total"]) + extra)
+    return line
 
 
 def restructure(loan: Loan, term: int, today: date) -> ReInstalment:

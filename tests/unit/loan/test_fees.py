@@ -281,3 +281,15 @@ def test_early_settlement_charges_the_whole_period_only_where_the_contract_says_
 def test_an_unknown_settlement_interest_rule_is_refused() -> None:
     with pytest.raises(ValueError, match="to_date, current_period"):
         load_products(overrides={"cash_loan": {"settlement_interest": "never"}})
+
+
+def test_a_prepayment_keeps_the_fee_of_every_later_installment() -> None:
+    from loancli.loan.servicing import pay_amount
+
+    loan: Any = fee_loan({"monthly": "50"})
+    pay_installment(loan, 1, date(2026, 4, 2))
+    pay_amount(loan, D("3000"), date(2026, 4, 2))
+    later = [x for x in loan["lines"] if x["status"] == "scheduled"]
+    assert len(later) == 11
+    assert all(x["fee"] == "50.00" and x["fees"] == {"monthly": "50.00"} for x in later)
+    assert all(D(x["total"]) == D(x["principal"]) + D(x["interest"]) + D("50.00") for x in later)
