@@ -151,15 +151,13 @@ def parse_fee(kind: str, value: object, *, forced: bool = True) -> Fee:
                 kind=kind, choices=", ".join(FEE_KINDS)
             ),
         )
-    text = str(value).strip() if isinstance(value, int | str | Decimal) else ""
-    if isinstance(value, bool):
+    # A YAML number is read as written (str() of a short float is exact); a bool is no fee.
+    text = "" if isinstance(value, bool) else str(value).strip()
+    if not isinstance(value, int | float | str | Decimal):
         text = ""
     is_rate = text.endswith("%")
     number_text = text[:-1].strip() if is_rate else text
-    try:
-        number = Decimal(number_text) if re.fullmatch(r"\d+(\.\d+)?", number_text) else None
-    except ArithmeticError:  # pragma: no cover - the pattern already refused it
-        number = None
+    number = Decimal(number_text) if re.fullmatch(r"[0-9]+(\.[0-9]+)?", number_text) else None
     if number is None:
         raise RuleError(
             "fee",

@@ -90,11 +90,28 @@ def test_every_fee_shows_on_its_line_and_counts_in_the_apr() -> None:
     assert s.total_fee == D("600.00") and s.apr > D("12.00")
 
 
-@pytest.mark.parametrize("bad", ["abc", "-5", "1.5%%", "", "1e3"])
-def test_a_fee_that_is_neither_amount_nor_rate_is_refused(bad: str) -> None:
+@pytest.mark.parametrize("bad", ["abc", "-5", "1.5%%", "", "1e3", "١٠", True, None])
+def test_a_fee_that_is_neither_amount_nor_rate_is_refused(bad: object) -> None:
     with pytest.raises(RuleError) as caught:
         parse_fee("monthly", bad)
     assert caught.value.field == "fee"
+
+
+def test_a_product_reads_fees_as_yaml_numbers_and_rates() -> None:
+    product = load_products(
+        overrides={
+            "cash_loan": {
+                "fees": {
+                    "monthly": 10.5,
+                    "upfront": "2%",
+                    "protection": {"value": 9, "forced": False},
+                }
+            }
+        }
+    )["cash_loan"]
+    assert product.fees.to_dict() == {"monthly": "10.50", "upfront": "2%", "protection": "9.00"}
+    assert [f.kind for f in product.loan_fees().by_kind] == ["monthly", "upfront"]
+    assert [f.kind for f in product.loan_fees(protection=True).by_kind][-1] == "protection"
 
 
 def test_an_unknown_fee_kind_is_refused_naming_the_kinds() -> None:
