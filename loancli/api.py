@@ -48,7 +48,7 @@ the one-unit commands) and results (:class:`RunResult`, :class:`ClockMove`, :cla
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -521,11 +521,14 @@ def quote(
     repayment_day: int | None = None,
     daily_rate: str | None = None,
     scenario: str | Scenario | None = None,
+    fees: Mapping[str, str] | None = None,
+    protection: bool = False,
 ) -> Schedule:
     """The repayment calculator, no world needed: ``product``'s schedule for these terms
-    (the scenario's product settings when one is given). A refusal is a ``RuleError``
-    naming the field (product, amount, term, method, apr, daily_rate, repayment_day,
-    loan_date)."""
+    (the scenario's product settings when one is given), with ``fees`` (kind -> ``1000`` or
+    ``1.5%``) replacing the product's of those kinds. A refusal is a ``RuleError`` naming
+    the field (product, amount, term, method, apr, daily_rate, repayment_day, loan_date,
+    fee)."""
     loaded = scenario if isinstance(scenario, Scenario) else scenario_files.load_scenario(scenario)
     overrides = loaded.world.products if scenario else None
     return products.quote(
@@ -538,6 +541,8 @@ def quote(
         loan_date=loan_date,
         repayment_day=repayment_day,
         daily_rate=daily_rate,
+        fees=fees,
+        protection=protection,
     )
 
 

@@ -495,6 +495,14 @@ _ALL = [
         default="equal_installment",
         choices_from="methods",
     ),
+    Question(
+        "protection",
+        N_("Add the optional protection plan (风险保障计划)?"),
+        "confirm",
+        default=False,
+        help=N_("asked only when the product offers the plan as optional"),
+        asked_when="the product offers an optional protection plan",
+    ),
     Question("confirm_loan", N_("Confirm this loan?"), "confirm", default=True),
     # card_binding
     Question(

@@ -67,6 +67,7 @@ class Reason(StrEnum):
     CARD_BIND_FAILED = "card_bind_failed"
     TRANSFER_FAILED = "transfer_failed"
     APR_OVER_CAP = "apr_over_cap"
+    FEES_OVER_CAP = "fees_over_cap"
     PHONE_TAKEN = "phone_taken"
     PHONE_UNREACHABLE = "phone_unreachable"
     CODE_WRONG = "code_wrong"
@@ -266,6 +267,17 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
             "so the app cannot offer it."
         ),
         N_("This is a pricing problem on the lender's side; contact customer service."),
+    ),
+    Reason.FEES_OVER_CAP: (
+        N_(
+            "With its fees (service, guarantee, protection plan, or deducted from the payout) "
+            "the loan's annualised rate, counted over the money actually paid out, is above the "
+            "product's cap, so the app cannot offer it."
+        ),
+        N_(
+            "Ask for the quote without the optional fees, or a larger amount or longer term, "
+            "if the product allows; a fee the app forces on the loan is the lender's to remove."
+        ),
     ),
     Reason.TRANSFER_FAILED: (
         N_("The bank's transfer of the money failed on the bank's side."),

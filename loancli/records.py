@@ -273,6 +273,8 @@ class LoanChoice(TypedDict):
     first_due_date: NotRequired[IsoDate]
     repayment_day: NotRequired[DayOfMonth]
     day_count: NotRequired[DayCount]
+    # The borrower took the product's optional protection plan.
+    protection: NotRequired[bool]
 
 
 class PlannedLine(TypedDict):
@@ -284,6 +286,8 @@ class PlannedLine(TypedDict):
     total: Money
     remaining: Money
     status: LineStatus
+    # The line's fee by kind (monthly, guarantee, protection); fee is their sum.
+    fees: NotRequired[dict[str, Money]]
 
 
 class Plan(TypedDict):
@@ -296,6 +300,15 @@ class Plan(TypedDict):
     total_interest: Money
     total_fee: Money
     installments: list[PlannedLine]
+    # Older plans have none of these: the APR compounded, what reached the card, the up-front
+    # fee, all that the loan costs beyond the payout, and each fee as written.
+    apr_compound: NotRequired[Rate]
+    apr_basis: NotRequired[str]
+    paid_out: NotRequired[Money]
+    upfront_fee: NotRequired[Money]
+    total_cost: NotRequired[Money]
+    fees: NotRequired[dict[str, str]]
+    fee_free_days: NotRequired[int]
 
 
 class ChosenCard(TypedDict):
@@ -444,6 +457,7 @@ class Line(TypedDict):
     debited_on: NotRequired[IsoDate]
     report_notice_on: NotRequired[IsoDate]
     reported_as: NotRequired[CreditEntryId]
+    fees: NotRequired[dict[str, Money]]
 
 
 class LoanEvent(TypedDict):
@@ -464,6 +478,9 @@ class Payment(TypedDict):
     # The installments it paid (by number), and what of it prepaid principal.
     installments: NotRequired[list[Positive]]
     prepaid_principal: NotRequired[Money]
+    # An early settlement: the interest to the day and the early-settlement fee it took.
+    interest_to_date: NotRequired[Money]
+    early_settlement_fee: NotRequired[Money]
 
 
 class Replan(TypedDict):
@@ -512,6 +529,16 @@ class Loan(TypedDict):
     item: NotRequired[str]
     # What a lender's double debit took too much: the refund the borrower is owed.
     refund_owed: NotRequired[Money]
+    # Fees (older loans have none): each as written (1000.00 or 1.5%), what reached the card,
+    # the APR compounded, early settlement free of fees for this many days, and the annual cap
+    # in percent on what an overdue costs.
+    fees: NotRequired[dict[str, str]]
+    paid_out: NotRequired[Money]
+    apr_compound: NotRequired[Rate]
+    fee_free_days: NotRequired[int]
+    overdue_cap: NotRequired[Rate | None]
+    # Interest on early settlement: to the day (absent) or the whole current period.
+    settlement_interest: NotRequired[Literal["to_date", "current_period"]]
 
 
 class Card(TypedDict):

@@ -18,6 +18,11 @@ COLUMN_NAMES = {
     "penalty": N_("penalty"),
     "owed": N_("owed"),
     "paid_on": N_("paid_on"),
+    # a line's fees by kind
+    "fee_monthly": N_("service fee"),
+    "fee_guarantee": N_("guarantee fee"),
+    "fee_protection": N_("protection plan"),
+    "fee_early_settlement": N_("settlement fee"),
     # lists of records
     "id": N_("id"),
     "kind": N_("kind"),

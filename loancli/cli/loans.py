@@ -20,6 +20,7 @@ from loancli.cli.params import integer
 from loancli.cli.render import show_schedule
 from loancli.errors import ExitCode, RuleError
 from loancli.i18n import _
+from loancli.loan.explain import fee_sentence
 from loancli.loan.servicing import SettleInstead
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ QUOTE_OPTIONS = {
     "loan_date": "--loan-date",
     "repayment_day": "--repayment-day",
     "daily_rate": "--daily-rate",
+    "fee": "--fee",
 }
 
 
@@ -58,7 +60,10 @@ def schedule(
         typer.Option("--term", parser=integer, help="Number of monthly installments."),
     ],
     loan_date: Annotated[str, typer.Option("--loan-date", help="YYYY-MM-DD.")],
-    apr: Annotated[str | None, typer.Option("--apr", help="APR in percent: 18 is 18%.")] = None,
+    apr: Annotated[
+        str | None,
+        typer.Option("--apr", help="Contract APR in percent, up to four decimals: 18 is 18%."),
+    ] = None,
     method: Annotated[
         str, typer.Option("--method", help="equal_installment, equal_principal or interest_first.")
     ] = "equal_installment",
@@ -79,9 +84,29 @@ def schedule(
             "--daily-rate", help="daily_loan only: daily rate as a fraction, 0.0003 is 万3."
         ),
     ] = None,
+    fee: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fee",
+            help="A fee, KIND=VALUE (repeatable): KIND upfront, monthly, guarantee, protection "
+            "or early_settlement; VALUE yuan (1000) or a rate of the principal (1.5%).",
+        ),
+    ] = None,
+    protection: Annotated[
+        bool,
+        typer.Option(
+            "--protection/--no-protection",
+            help="Take the product's optional protection plan (a forced one is always charged).",
+        ),
+    ] = False,
 ) -> None:
-    """Repayment calculator: no state file needed."""
+    """Repayment calculator: no state file needed. The APR is the IRR of what is paid out
+    against every payment, fees included: simple (monthly IRR x 12) with the compounded figure
+    beside it."""
     opts = options(ctx)
+    fees = None
+    if fee:
+        fees = {kind.strip(): value.strip() for kind, _eq, value in (f.partition("=") for f in fee)}
     with handled(opts, QUOTE_OPTIONS):
         sched = api.quote(
             product,
@@ -93,6 +118,8 @@ def schedule(
             repayment_day=repayment_day,
             daily_rate=daily_rate,
             scenario=opts.scenario,
+            fees=fees,
+            protection=protection,
         )
     data = sched.to_dict()
     if opts.json:
@@ -100,13 +127,19 @@ def schedule(
         return
     opts.console.print(
         _(
-            "{amount} yuan over {term} months, {method}; APR {apr}% (IRR); repayment day {day}; "
+            "APR {apr}% (simple: monthly IRR x 12; {compound}% compounded), every fee counted "
+            "over the {paid_out} yuan paid out"
+        ).format(apr=data["apr"], compound=data["apr_compound"], paid_out=data["paid_out"]),
+        style="bold",
+    )
+    opts.console.print(
+        _(
+            "{amount} yuan over {term} months, {method}; repayment day {day}; "
             "first due {first_due} ({day_count}); total interest {interest}, total fee {fee}"
         ).format(
             amount=sched.amount,
             term=term,
             method=method_name(sched.method.value),
-            apr=data["apr"],
             day=sched.repayment_day,
             first_due=data["first_due_date"],
             day_count=sched.day_count,
@@ -114,6 +147,8 @@ def schedule(
             fee=data["total_fee"],
         )
     )
+    if sched.total_fee:
+        opts.console.print(fee_sentence(data))
     show_schedule(opts.console, data["installments"])
 
 

@@ -104,6 +104,19 @@ def show_result(
             expand=False,
         )
     )
+    if "paid_out" in loan:
+        console.print(
+            _(
+                "Paid out {paid_out} yuan; fees {fee}; the loan costs {cost} beyond the payout; "
+                "APR {apr}% simple (单利), {compound}% compounded"
+            ).format(
+                paid_out=loan["paid_out"],
+                fee=loan.get("total_fee", ""),
+                cost=loan.get("total_cost", ""),
+                apr=loan["apr"],
+                compound=loan.get("apr_compound", ""),
+            )
+        )
     show_schedule(console, result["schedule"], N_("Repayment schedule"))
     lines = result["schedule"]
     if lines:
@@ -134,8 +147,13 @@ def schedule_table(
 ) -> Table:
     """The installments as a table that fits the terminal (see :func:`fit_table`)."""
     columns: tuple[str, ...] = PLAN_COLUMNS
+    # Each fee by kind, before the line's fee (their sum).
+    kinds = list(dict.fromkeys(k for x in lines for k in _fees_of(x)))
+    if kinds:
+        at = columns.index("fee")
+        columns = (*columns[:at], *(f"fee_{k}" for k in kinds), *columns[at:])
     if lines and "penalty" in lines[0]:
-        columns = (*PLAN_COLUMNS, *STATUS_COLUMNS)
+        columns = (*columns, *STATUS_COLUMNS)
     # A column with nothing to say is the first to go.
     empty = {
         k
@@ -154,12 +172,18 @@ def schedule_table(
     rows = [
         {
             **{k: str(line.get(k) or "") for k in columns},
+            **{f"fee_{k}": str(_fees_of(line).get(k) or "") for k in kinds},
             "status": status_name(_text(line.get("status"))),
         }
         for line in lines
     ]
     styles = ["red" if line.get("status") == "overdue" else None for line in lines]
     return fit_table(console, _(title), cols, rows, styles)
+
+
+def _fees_of(line: Mapping[str, object]) -> Mapping[str, object]:
+    fees = line.get("fees")
+    return fees if isinstance(fees, Mapping) else {}
 
 
 def show_schedule(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypedDict, cast
+from decimal import Decimal
+from typing import NotRequired, TypedDict, cast
 
 from loancli.errors import RuleError
 from loancli.i18n import _
@@ -130,6 +131,12 @@ class LoanShown(TypedDict):
     first_due_date: str | None
     day_count: str | None
     total_interest: str | None
+    # A loan with fees: what reached the card, every fee, all it costs beyond the payout and
+    # the APR compounded.
+    paid_out: NotRequired[str]
+    total_fee: NotRequired[str]
+    total_cost: NotRequired[str]
+    apr_compound: NotRequired[str]
 
 
 class JourneyResult(TypedDict):
@@ -166,7 +173,7 @@ def result_of(app: ApplicantRecord, facts: Mapping[str, str]) -> JourneyResult:
         "events": app.get("events", []),
     }
     if loan and app["status"] == "completed":
-        out["loan"] = {
+        shown: LoanShown = {
             "amount": loan["amount"],
             "term": loan["term"],
             "method": loan["method"],
@@ -178,6 +185,12 @@ def result_of(app: ApplicantRecord, facts: Mapping[str, str]) -> JourneyResult:
             "day_count": loan.get("day_count"),
             "total_interest": schedule.get("total_interest") if schedule else None,
         }
+        if schedule and Decimal(schedule.get("total_fee", "0")) and "paid_out" in schedule:
+            shown["paid_out"] = schedule["paid_out"]
+            shown["total_fee"] = schedule["total_fee"]
+            shown["total_cost"] = schedule.get("total_cost", "")
+            shown["apr_compound"] = schedule.get("apr_compound", "")
+        out["loan"] = shown
         lines = schedule.get("installments", []) if schedule else []
         out["schedule"] = [plan_row(line) for line in lines]
     return out

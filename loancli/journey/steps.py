@@ -25,8 +25,9 @@ from loancli.journey.payout import (
 )
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DISBURSED_TEXT, LENDER_CODE_TEXT
+from loancli.loan.explain import fee_sentence
 from loancli.loan.money import fmt, fmt_human
-from loancli.loan.products import validate_amount
+from loancli.loan.products import fees_over_cap, validate_amount
 from loancli.loan.schedule import Schedule, build_schedule
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
 from loancli.questions import QuestionContext, Upload
@@ -311,14 +312,19 @@ def _repayment_day(j: Journey, app: ApplicantRecord) -> int | None:
 
 def quote(j: Journey, app: ApplicantRecord, loan_date: date) -> Schedule:
     loan = app["loan"]
-    return build_schedule(
+    product = j.world.product("cash_loan")
+    schedule = build_schedule(
         Decimal(loan["amount"]),
         loan["term"],
         Decimal(loan["apr"]),
         loan["method"],
         loan_date,
         _repayment_day(j, app),
+        fees=product.loan_fees(loan.get("protection", False)),
     )
+    schedule.overdue_cap = product.overdue_cap_on(loan_date)
+    schedule.settlement_interest = product.settlement_interest
+    return schedule
 
 
 @asks("amount")
@@ -336,16 +342,26 @@ def loan_selection(j: Journey, app: ApplicantRecord) -> Stop | None:
         "method": method,
         "apr": app["review"]["apr"],
     }
-    schedule = quote(j, app, _now(j).date())
-    if product.apr_cap is not None and schedule.apr > product.apr_cap:
+    if any(not fee.forced for fee in product.fees.by_kind) and j.asker.ask("protection"):
+        app["loan"]["protection"] = True
+    today = _now(j).date()
+    schedule = quote(j, app, today)
+    cap = fees_over_cap(product, schedule, today)
+    if cap is not None:
+        reason = Reason.FEES_OVER_CAP if schedule.total_fee else Reason.APR_OVER_CAP
         j.fail(
             app,
             "quote_refused",
-            Reason.APR_OVER_CAP,
+            reason,
             apr=fmt(schedule.apr),
-            apr_cap=fmt(product.apr_cap),
+            apr_compound=fmt(schedule.apr_compound),
+            apr_cap=fmt(cap),
+            paid_out=fmt(schedule.paid_out),
+            total_fee=fmt(schedule.total_fee),
         )
-        return Stop(Reason.APR_OVER_CAP, f"APR {fmt(schedule.apr)}% > cap {fmt(product.apr_cap)}%")
+        return Stop(reason, f"APR {fmt(schedule.apr)}% > cap {fmt(cap)}%")
+    if schedule.total_fee:
+        j.asker.tell(fee_sentence(schedule.to_dict()))
     j.asker.tell(
         _(
             "Quote: {amount} yuan over {term} months ({method}), first payment {first} on "
@@ -369,12 +385,27 @@ def loan_selection(j: Journey, app: ApplicantRecord) -> Stop | None:
         apr=fmt(schedule.apr),
         first_payment=fmt(schedule.installments[0].total),
         total_interest=fmt(schedule.total_interest),
+        **_fee_detail(schedule),
     )
     if not j.asker.ask("confirm_loan"):
         j.event(app, "loan_declined", Reason.LOAN_DECLINED)
         return Stop(Reason.LOAN_DECLINED)
     j.event(app, "loan_confirmed", amount=fmt(amount), term=term)
     return None
+
+
+def _fee_detail(schedule: Schedule) -> dict[str, object]:
+    """What a quote with fees adds to its event: each fee, what is paid out, the total cost
+    and the compounded APR."""
+    if not schedule.total_fee:
+        return {}
+    return {
+        "fees": schedule.fees.to_dict(),
+        "paid_out": fmt(schedule.paid_out),
+        "total_fee": fmt(schedule.total_fee),
+        "total_cost": fmt(schedule.total_cost),
+        "apr_compound": fmt(schedule.apr_compound),
+    }
 
 
 # 8. card_binding ------------------------------------------------------------------------
@@ -467,7 +498,8 @@ def disbursement(j: Journey, app: ApplicantRecord) -> Stop | None:
     j.sms.deliver(
         app["phone"],
         DISBURSED_TEXT.format(
-            amount=fmt_human(amount),
+            # What reaches the card: the amount less any up-front fee.
+            amount=fmt_human(schedule.paid_out),
             card=card["number"][-4:],
             due=schedule.first_due_date.isoformat(),
         ),
@@ -478,6 +510,7 @@ def disbursement(j: Journey, app: ApplicantRecord) -> Stop | None:
         "disbursed",
         loan=loan["id"],
         amount=fmt(amount),
+        **({"paid_out": fmt(schedule.paid_out)} if schedule.upfront_fee else {}),
         card=mask_card(card["number"]),
         first_due_date=schedule.first_due_date.isoformat(),
         repayment_day=schedule.repayment_day,

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from loancli.i18n import _, language
+from loancli.i18n import N_, _, language
 from loancli.loan.money import fmt, quantize
 from loancli.loan.schedule import (
     DAY_COUNT_IRREGULAR,
@@ -116,6 +116,45 @@ def explain_due_date(
             ).format(value0=(due - loan_date).days)
         )
     return " ".join(parts)
+
+
+# Each fee as the borrower reads it.
+FEE_NAMES = {
+    "upfront": N_("up-front fee, deducted from the payout"),
+    "monthly": N_("service fee per installment"),
+    "guarantee": N_("guarantee fee per installment"),
+    "protection": N_("protection plan per installment"),
+    "early_settlement": N_("early-settlement fee"),
+}
+
+
+def fee_sentence(plan: Plan) -> str:
+    """Every fee of a plan with what it costs, what reaches the card and what the loan costs
+    in all beyond it: what a borrower is shown before confirming."""
+    written = plan.get("fees", {})
+    per_line = plan["installments"][0].get("fees", {}) if plan["installments"] else {}
+    parts = []
+    for kind, text in written.items():
+        if kind == "upfront":
+            cost = plan.get("upfront_fee", text)
+        elif kind == "early_settlement":
+            cost = text
+        else:
+            cost = per_line.get(kind, text)
+        parts.append(f"{_(FEE_NAMES.get(kind, kind))} {cost}")
+    return _(
+        "Fees: {fees}. Paid out to your card: {paid_out} yuan; the loan costs {total_cost} "
+        "beyond it (interest {interest}, fees {fee}); APR {apr}% simple (单利), {compound}% "
+        "compounded."
+    ).format(
+        fees="; ".join(parts) or _("none"),
+        paid_out=plan.get("paid_out", ""),
+        total_cost=plan.get("total_cost", ""),
+        interest=plan["total_interest"],
+        fee=plan["total_fee"],
+        apr=plan["apr"],
+        compound=plan.get("apr_compound", ""),
+    )
 
 
 def explain_amounts(

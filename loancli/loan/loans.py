@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from loancli.errors import NotFound
 from loancli.i18n import _
@@ -73,6 +73,9 @@ class LoanView(TypedDict):
     # What a lender's double debit took too much, owed back to the borrower.
     refund_owed: str
     installments: list[LineView]
+    # A loan with fees: what reached the card and the APR compounded.
+    paid_out: NotRequired[str]
+    apr_compound: NotRequired[str]
 
 
 def create_loan(
@@ -191,7 +194,7 @@ def loan_view(loan: Loan, today: date) -> LoanView:
     a re-instalment), each installment's status and penalty, and what is owed today."""
     active = loan["status"] == "active"
     falling_due = [x for x in loan["lines"] if x["status"] in ("due", "overdue")]
-    return {
+    view: LoanView = {
         "loan": loan["id"],
         "applicant_id": loan["applicant_id"],
         "loan_status": loan["status"],
@@ -206,3 +209,8 @@ def loan_view(loan: Loan, today: date) -> LoanView:
         "refund_owed": loan.get("refund_owed", "0.00"),
         "installments": [line_view(x) for x in loan["lines"]],
     }
+    if "paid_out" in loan:
+        view["paid_out"] = loan["paid_out"]
+    if "apr_compound" in loan:
+        view["apr_compound"] = loan["apr_compound"]
+    return view

@@ -8,6 +8,7 @@ import dataclasses
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -16,18 +17,25 @@ from loancli.clock import parse_date
 from loancli.documents import DocumentInvalid, Expected, Read, Unknown, read_document, read_text
 from loancli.errors import RuleError
 from loancli.i18n import N_, _
+from loancli.loan.lpr import private_lending_cap
 from loancli.loan.money import fmt
 from loancli.loan.schedule import (
     DAILY_PRODUCT_YEAR,
     DEFAULT_METHOD,
+    FEE_KINDS,
     LAST_COMMON_DAY,
+    NO_FEES,
+    SETTLEMENT_INTEREST,
+    Fee,
+    Fees,
     Method,
     Schedule,
     build_schedule,
+    parse_fee,
 )
 from loancli.loan.servicing import ServicingPolicy
 from loancli.text import require_ascii_digits
-from loancli.validation import Range, check_money
+from loancli.validation import OneOf, Range, check_money
 
 PRODUCTS_FILE = Path(__file__).parents[1] / "data" / "products.yaml"
 
@@ -63,6 +71,45 @@ class Product:
             grace_days=self.grace_days, report_notice_days=self.report_notice_days
         )
 
+    # Fees by kind (a protection plan may be optional: the borrower's answer decides).
+    fees: Fees = NO_FEES
+    # Early settlement costs no fee this many days after the loan date (7天无理由还款).
+    fee_free_days: int = 0
+    # The annual cap, in percent, on what an overdue costs (penalty, overdue interest, fees).
+    overdue_cap: Decimal | None = None
+    # Private lending: the APR and the overdue costs are also capped at 4 x the one-year LPR
+    # at the contract date (a licensed lender's own caps apply otherwise).
+    private_lending: bool = False
+    # Interest on early settlement: "to_date" (the days used, art. 30) or "current_period".
+    settlement_interest: str = "to_date"
+
+    def loan_fees(self, protection: bool = False, given: Fees | None = None) -> Fees:
+        """The fees a loan of this product charges: every forced fee, an optional protection
+        plan only when chosen; fees ``given`` (the calculator's) replace the product's."""
+        chosen = [fee for fee in self.fees.by_kind if fee.forced or protection]
+        if given is not None:
+            kinds = {fee.kind for fee in given.by_kind}
+            chosen = [fee for fee in chosen if fee.kind not in kinds] + list(given.by_kind)
+        return Fees(tuple(chosen), self.fee_free_days)
+
+    def apr_cap_on(self, loan_date: date) -> Decimal | None:
+        """The APR cap for a loan taken on ``loan_date``: the product's, and for private
+        lending no more than 4 x the one-year LPR then (art. 25)."""
+        return _lowest(self.apr_cap, self._lpr_cap(loan_date))
+
+    def overdue_cap_on(self, loan_date: date) -> Decimal | None:
+        """The annual cap on overdue costs for a loan taken on ``loan_date`` (art. 29 for
+        private lending)."""
+        return _lowest(self.overdue_cap, self._lpr_cap(loan_date))
+
+    def _lpr_cap(self, loan_date: date) -> Decimal | None:
+        if not self.private_lending:
+            return None
+        try:
+            return private_lending_cap(loan_date)
+        except ValueError as exc:
+            raise RuleError("loan_date", str(exc)) from None
+
     def age_problem(self, age: int) -> str | None:
         """Why an applicant of ``age`` cannot borrow this product, or None."""
         if age < self.min_age:
@@ -74,6 +121,11 @@ class Product:
     def fee_rate_total(self, term: int) -> Decimal | None:
         """The flat total fee rate for term periods, or None if the product charges interest."""
         return self.fee_rates.get(term)
+
+
+def _lowest(*caps: Decimal | None) -> Decimal | None:
+    given = [cap for cap in caps if cap is not None]
+    return min(given) if given else None
 
 
 class ProductProblems(ValueError):
@@ -149,11 +201,54 @@ class ProductSettings:
     grace_days: Annotated[int, Range(0, 10)] = 3
     # Days from the SMS notice of an overdue to its report to the credit bureau (a guess).
     report_notice_days: Annotated[int, Range(1, 60)] = 7
+    # Fees by kind: {upfront: 1000, monthly: "0.5%", protection: {value: 198, forced: false}}.
+    fees: Annotated[Fees, Read(_fees)] = NO_FEES
+    # Early settlement costs no fee this many days after the loan date (7天无理由还款).
+    fee_free_days: Annotated[int, Read(_days)] = 0
+    # The annual cap, in percent, on what an overdue costs.
+    overdue_cap: Number | None = None
+    # Private lending: the APR and overdue costs are also capped at 4 x the one-year LPR.
+    private_lending: bool = False
+    # Interest on early settlement: to the day used (art. 30) or the whole current period.
+    settlement_interest: Annotated[str, OneOf(SETTLEMENT_INTEREST)] = "to_date"
 
 
 # The settings a product may have.
 SETTINGS = tuple(f.name for f in dataclasses.fields(ProductSettings))
 _UNKNOWN = Unknown(N_("unknown setting; {name} has {known}"))
+
+
+def _fees(value: object) -> Fees:
+    """``{upfront: 1000, monthly: "0.5%", protection: {value: 198, forced: false}}``."""
+    if not isinstance(value, dict):
+        raise ValueError(
+            _("give fees by kind ({kinds}), e.g. {{upfront: 1000, monthly: 0.5%}}").format(
+                kinds=", ".join(FEE_KINDS)
+            )
+        )
+    fees: list[Fee] = []
+    for kind, spec in value.items():
+        forced = True
+        if isinstance(spec, dict):
+            forced = spec.get("forced", True)
+            if not isinstance(forced, bool) or set(spec) - {"value", "forced"}:
+                raise ValueError(
+                    _("{kind}: give {{value: 198, forced: true}} or just the value").format(
+                        kind=kind
+                    )
+                )
+            spec = spec.get("value")
+        try:
+            fees.append(parse_fee(str(kind), spec, forced=forced))
+        except RuleError as exc:
+            raise ValueError(str(exc).removeprefix("fee: ")) from None
+    return Fees(tuple(fees))
+
+
+def _days(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(_("a whole number of days, 0 or more"))
+    return value
 
 
 def _product(key: str, spec: object, source: str) -> Product:
@@ -190,6 +285,11 @@ def _product(key: str, spec: object, source: str) -> Product:
         max_age=given.max_age,
         grace_days=given.grace_days,
         report_notice_days=given.report_notice_days,
+        fees=given.fees,
+        fee_free_days=given.fee_free_days,
+        overdue_cap=given.overdue_cap,
+        private_lending=given.private_lending,
+        settlement_interest=given.settlement_interest,
     )
 
 
@@ -247,15 +347,48 @@ def load_products(
     return products
 
 
-def check_apr_cap(product: Product, apr: Decimal) -> None:
-    """Refuse (``RuleError`` on apr) an APR (percent) above the product's cap."""
-    if product.apr_cap is not None and Decimal(apr) > product.apr_cap:
+def check_apr_cap(product: Product, apr: Decimal, loan_date: date | None = None) -> None:
+    """Refuse (``RuleError`` on apr) an APR (percent) above the product's cap (for private
+    lending, no more than 4 x the one-year LPR on ``loan_date``)."""
+    cap = product.apr_cap if loan_date is None else product.apr_cap_on(loan_date)
+    if cap is not None and Decimal(apr) > cap:
         raise RuleError(
             "apr",
             _("{value0}: APR {value1}% exceeds the product's cap of {value2}%").format(
-                value0=product.key, value1=fmt(apr), value2=fmt(product.apr_cap)
+                value0=product.key, value1=fmt(apr), value2=fmt(cap)
             ),
         )
+
+
+def fees_over_cap(product: Product, schedule: Schedule, loan_date: date) -> Decimal | None:
+    """The cap a schedule's APR (fees included) is above, or None when it is within it."""
+    cap = product.apr_cap_on(loan_date)
+    return cap if cap is not None and schedule.apr > cap else None
+
+
+def check_quote_cap(product: Product, schedule: Schedule, loan_date: date) -> None:
+    """Refuse (``RuleError`` on apr) a quote whose APR, every fee counted over what is paid
+    out, is above the product's cap: the sentence gives the figure, the cap and the fees."""
+    cap = fees_over_cap(product, schedule, loan_date)
+    if cap is None:
+        return
+    if not schedule.total_fee:
+        check_apr_cap(product, schedule.apr, loan_date)
+    raise RuleError(
+        "apr",
+        _(
+            "{product}: with its fees ({fees}) the loan's APR is {apr}% (simple, {compound}% "
+            "compounded) on {paid_out} paid out, above the product's cap of {cap}%"
+        ).format(
+            product=product.key,
+            fees=", ".join(f"{kind} {text}" for kind, text in schedule.fees.to_dict().items())
+            or fmt(schedule.total_fee),
+            apr=fmt(schedule.apr),
+            compound=fmt(schedule.apr_compound),
+            paid_out=fmt(schedule.paid_out),
+            cap=fmt(cap),
+        ),
+    )
 
 
 def validate_amount(amount: Decimal, limit: Decimal, product: Product) -> str | None:
@@ -297,8 +430,14 @@ def quote(
     loan_date: str,
     repayment_day: int | None = None,
     daily_rate: str | None = None,
+    fees: Mapping[str, str] | None = None,
+    protection: bool = False,
 ) -> Schedule:
     """The repayment calculator: every input checked against the product, then the schedule.
+
+    ``fees`` (kind -> ``1000`` or ``1.5%``) replace the product's fees of those kinds;
+    ``protection`` takes an optional protection plan the product offers. A quote whose APR
+    with every fee is above the product's cap is refused (``RuleError`` on apr).
 
     A refusal is a ``RuleError`` naming the field (product, amount, term, method, apr,
     daily_rate, repayment_day, loan_date); each field is checked here, before the schedule is
@@ -332,6 +471,9 @@ def quote(
             ),
         )
     rate = _quote_rate(product, apr, daily_rate, flat_fee=fee_rate is not None)
+    given = None
+    if fees is not None:
+        given = Fees(tuple(parse_fee(kind, value) for kind, value in fees.items()))
     if repayment_day is not None and not 1 <= repayment_day <= LAST_COMMON_DAY:
         raise RuleError(
             "repayment_day",
@@ -347,6 +489,7 @@ def quote(
             repayment_day,
             fee_rate_total=fee_rate,
             daily_interest=product.daily_rate_min is not None,
+            fees=product.loan_fees(protection, given),
         )
     except (ValueError, OverflowError):
         raise RuleError(
@@ -355,7 +498,9 @@ def quote(
                 loan_date=loan_date
             ),
         ) from None
-    check_apr_cap(product, schedule.apr)
+    check_quote_cap(product, schedule, day)
+    schedule.overdue_cap = product.overdue_cap_on(day)
+    schedule.settlement_interest = product.settlement_interest
     return schedule
 
 

@@ -7,8 +7,9 @@ half-up to the fen on every line; the last line absorbs the rounding.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -18,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from loancli.errors import RuleError
 from loancli.i18n import _
-from loancli.loan.money import ZERO, apr_from_cashflows, fmt, quantize, to_money
+from loancli.loan.money import ZERO, fmt, irr, quantize, to_money
 from loancli.records import DayCount, LineStatus, LoanMethod, Plan, PlannedLine
 
 # Every month has a 28th, so a repayment day up to 28 exists in every month.
@@ -112,6 +113,102 @@ LOAN_METHODS: Final[dict[Method, LoanMethod]] = {
 }
 
 
+# The fees a loan can charge: once at payout (deducted from it), with every installment, or
+# once on early settlement.
+FEE_KINDS: Final = ("upfront", "monthly", "guarantee", "protection", "early_settlement")
+INSTALLMENT_FEES: Final = ("monthly", "guarantee", "protection")
+
+
+@dataclass(frozen=True)
+class Fee:
+    """One fee: an amount in yuan, or a rate in percent of a base (the principal lent for
+    up-front and per-installment fees, the principal settled early for an early-settlement
+    fee). ``forced``: the borrower cannot decline it (a protection plan bundled with the loan)."""
+
+    kind: str
+    amount: Decimal | None = None
+    rate: Decimal | None = None
+    forced: bool = True
+
+    def charge(self, base: Decimal) -> Decimal:
+        """What the fee costs on ``base``, rounded half-up to the fen."""
+        if self.amount is not None:
+            return quantize(self.amount)
+        return quantize(base * (self.rate or ZERO) / 100)
+
+    def text(self) -> str:
+        """As written: ``1000.00`` (yuan) or ``1.5%``."""
+        return fmt(self.amount) if self.amount is not None else f"{self.rate}%"
+
+
+def parse_fee(kind: str, value: object, *, forced: bool = True) -> Fee:
+    """A fee of ``kind`` from ``1000`` / ``"1000"`` (yuan) or ``"1.5%"`` (percent of its base);
+    a ``RuleError`` on ``fee`` naming what is wrong."""
+    if kind not in FEE_KINDS:
+        raise RuleError(
+            "fee",
+            _("fee kind {kind!r} is not one of {choices}").format(
+                kind=kind, choices=", ".join(FEE_KINDS)
+            ),
+        )
+    # A YAML number is read as written (str() of a short float is exact); a bool is no fee.
+    text = "" if isinstance(value, bool) else str(value).strip()
+    if not isinstance(value, int | float | str | Decimal):
+        text = ""
+    is_rate = text.endswith("%")
+    number_text = text[:-1].strip() if is_rate else text
+    number = Decimal(number_text) if re.fullmatch(r"[0-9]+(\.[0-9]+)?", number_text) else None
+    if number is None:
+        raise RuleError(
+            "fee",
+            _("{kind} fee {value!r} is not an amount or a rate; write e.g. 1000 or 1.5%").format(
+                kind=kind, value=value
+            ),
+        )
+    if is_rate:
+        return Fee(kind, rate=number, forced=forced)
+    return Fee(kind, amount=quantize(number), forced=forced)
+
+
+@dataclass(frozen=True)
+class Fees:
+    """Every fee a loan charges, by kind, and the days after the loan date in which early
+    settlement costs no fee (a product feature such as 7天无理由还款)."""
+
+    by_kind: tuple[Fee, ...] = ()
+    fee_free_days: int = 0
+
+    def get(self, kind: str) -> Fee | None:
+        return next((fee for fee in self.by_kind if fee.kind == kind), None)
+
+    def upfront(self, amount: Decimal) -> Decimal:
+        fee = self.get("upfront")
+        return fee.charge(amount) if fee else ZERO
+
+    def per_installment(self, amount: Decimal) -> dict[str, Decimal]:
+        """Each installment's fees, by kind, on a loan of ``amount``."""
+        return {
+            fee.kind: fee.charge(amount) for fee in self.by_kind if fee.kind in INSTALLMENT_FEES
+        }
+
+    def to_dict(self) -> dict[str, str]:
+        """Each fee as written, by kind."""
+        return {fee.kind: fee.text() for fee in self.by_kind}
+
+
+NO_FEES = Fees()
+# Interest on early settlement: for the days used (the rule unless agreed otherwise), or the
+# whole period the settlement falls in (a contract term some products have).
+SETTLEMENT_INTEREST: Final = ("to_date", "current_period")
+
+
+def fees_from(written: dict[str, str] | None, fee_free_days: int = 0) -> Fees:
+    """Fees from their written form (a loan record's ``fees``)."""
+    return Fees(
+        tuple(parse_fee(kind, text) for kind, text in (written or {}).items()), fee_free_days
+    )
+
+
 @dataclass
 class Installment:
     """One line of a schedule; remaining is the principal still owed after it."""
@@ -124,10 +221,12 @@ class Installment:
     total: Decimal
     remaining: Decimal
     status: LineStatus = "scheduled"
+    # The line's fee by kind (monthly, guarantee, protection); fee is their sum.
+    fees: dict[str, Decimal] = field(default_factory=dict)
 
     def to_dict(self) -> PlannedLine:
         """JSON-ready: money as two-place strings, the date in ISO form."""
-        return {
+        line: PlannedLine = {
             "n": self.n,
             "due_date": self.due_date.isoformat(),
             "principal": fmt(self.principal),
@@ -137,6 +236,9 @@ class Installment:
             "remaining": fmt(self.remaining),
             "status": self.status,
         }
+        if self.fees:
+            line["fees"] = {kind: fmt(value) for kind, value in self.fees.items()}
+        return line
 
 
 @dataclass
@@ -156,18 +258,45 @@ class Schedule:
     total_fee: Decimal
     total_repayment: Decimal
     fee_rate_total: Decimal | None = None
+    fees: Fees = NO_FEES
+    # What reaches the borrower's card: the amount less an up-front fee. The APR counts over
+    # it, not over the amount (an up-front fee is not principal the borrower has).
+    paid_out: Decimal = ZERO
+    upfront_fee: Decimal = ZERO
+    # (1 + monthly IRR)^12 - 1 in percent; apr is the simple figure, monthly IRR x 12 (单利).
+    apr_compound: Decimal = ZERO
+    # The annual cap on what an overdue costs (penalty, overdue interest, fees), in percent.
+    overdue_cap: Decimal | None = None
+    # What early settlement charges as interest: to the day (art. 30), or the whole current
+    # period where the contract says so.
+    settlement_interest: str = "to_date"
+
+    @property
+    def total_cost(self) -> Decimal:
+        """Everything the borrower pays beyond what was paid out: interest and every fee."""
+        return self.total_repayment - self.paid_out
 
     def to_dict(self) -> Plan:
         """JSON-ready: money and rates as two-place strings, dates in ISO form."""
-        return {
+        plan: Plan = {
             "repayment_day": self.repayment_day,
             "first_due_date": self.first_due_date.isoformat(),
             "day_count": self.day_count,
             "apr": fmt(self.apr),
+            "apr_compound": fmt(self.apr_compound),
+            "apr_basis": "simple" if self.day_count != DAY_COUNT_DAILY else "simple_365",
+            "paid_out": fmt(self.paid_out),
+            "upfront_fee": fmt(self.upfront_fee),
             "total_interest": fmt(self.total_interest),
             "total_fee": fmt(self.total_fee),
+            "total_cost": fmt(self.total_cost),
             "installments": [line.to_dict() for line in self.installments],
         }
+        if self.fees.by_kind:
+            plan["fees"] = self.fees.to_dict()
+        if self.fees.fee_free_days:
+            plan["fee_free_days"] = self.fees.fee_free_days
+        return plan
 
 
 def monthly_rate(apr: Decimal) -> Decimal:
@@ -204,8 +333,12 @@ def build_schedule(
     fee_rate_total: Decimal | None = None,
     first_due_date: date | None = None,
     daily_interest: bool = False,
+    fees: Fees = NO_FEES,
 ) -> Schedule:
     """Build the repayment schedule of one loan; repayment_day None means the account's first.
+
+    ``fees`` adds each installment's fees to its line and deducts an up-front fee from what is
+    paid out; the APR is the IRR of what was paid out against every payment.
 
     ``first_due_date`` fixes the first due date instead of the policy (a re-plan of a running
     loan keeps its cycle). ``daily_interest`` charges every period by actual days at APR/365
@@ -238,26 +371,39 @@ def build_schedule(
     else:
         first_rate = None if regular else daily_rate(apr) * period_days[0]
         lines = _amortize(amount, term, monthly_rate(apr), method, [first_rate])
+    line_fees = fees.per_installment(amount)
+    extra = sum(line_fees.values(), ZERO)
     installments = [
         Installment(
             n=k + 1,
             due_date=due_dates[k],
             principal=principal,
             interest=interest,
-            fee=fee,
-            total=principal + interest + fee,
+            fee=fee + extra,
+            total=principal + interest + fee + extra,
             remaining=remaining,
+            fees=dict(line_fees),
         )
         for k, (principal, interest, fee, remaining) in enumerate(lines)
     ]
+    upfront = fees.upfront(amount)
+    if upfront >= amount:
+        raise RuleError(
+            "fee",
+            _("the up-front fee {fee} leaves nothing of the {amount} to pay out").format(
+                fee=fmt(upfront), amount=fmt(amount)
+            ),
+        )
+    paid_out = amount - upfront
     total_interest = sum((line.interest for line in installments), ZERO)
-    total_fee = sum((line.fee for line in installments), ZERO)
+    total_fee = sum((line.fee for line in installments), ZERO) + upfront
+    monthly = _monthly_irr(paid_out, installments, period_days, regular, daily_interest)
     return Schedule(
         amount=amount,
         term=term,
         method=method,
         apr_contract=apr,
-        apr=_apr(amount, installments, period_days, regular, daily_interest),
+        apr=quantize(monthly * 12 * 100),
         repayment_day=repayment_day,
         first_due_date=first_due,
         day_count=(
@@ -270,8 +416,12 @@ def build_schedule(
         installments=installments,
         total_interest=total_interest,
         total_fee=total_fee,
-        total_repayment=total_interest + total_fee + amount,
+        total_repayment=sum((line.total for line in installments), ZERO),
         fee_rate_total=fee_rate_total,
+        fees=fees,
+        paid_out=paid_out,
+        upfront_fee=upfront,
+        apr_compound=quantize(((1 + monthly) ** 12 - 1) * 100),
     )
 
 
@@ -315,14 +465,15 @@ def _checked(
     return amount, apr, method, fee_rate_total
 
 
-def _apr(
-    amount: Decimal,
+def _monthly_irr(
+    paid_out: Decimal,
     installments: list[Installment],
     period_days: list[int],
     regular: bool,
     daily_interest: bool,
 ) -> Decimal:
-    """The APR of all costs, as the IRR of the cash flows in months since the loan."""
+    """The monthly IRR of the borrower's cash flows: what was paid out against every payment
+    (fees included), in months since the loan."""
     term = len(installments)
     if daily_interest:
         # In months of a 365-day year, so a daily rate r shows as the APR r x 365.
@@ -330,9 +481,9 @@ def _apr(
     else:
         first_time = 1.0 if regular else period_days[0] / 30
         times = [first_time + k for k in range(term)]
-    cashflows: list[tuple[float, Decimal]] = [(0.0, -amount)]
+    cashflows: list[tuple[float, Decimal]] = [(0.0, -paid_out)]
     cashflows += [(times[k], line.total) for k, line in enumerate(installments)]
-    return apr_from_cashflows(cashflows)
+    return irr(cashflows)
 
 
 _Line = tuple[Decimal, Decimal, Decimal, Decimal]  # principal, interest, fee, remaining

@@ -21,6 +21,7 @@ from loancli.loan.schedule import (
     Schedule,
     build_schedule,
     daily_rate,
+    fees_from,
     year_days_of,
 )
 from loancli.records import EventDetail, Line, Loan, Payment, PlannedLine
@@ -120,12 +121,30 @@ def new_loan(
         "history": [],
         "payments": [],
         "checked_to": loan_date.isoformat(),
+        **_fee_terms(schedule),
     }
+
+
+def _fee_terms(schedule: Schedule) -> Loan:
+    """The loan's fee terms, kept so servicing and explain read them; none for a loan
+    without fees or caps (its record stays as before)."""
+    terms: dict[str, object] = {}
+    if schedule.fees.by_kind or schedule.upfront_fee:
+        terms["fees"] = schedule.fees.to_dict()
+        terms["paid_out"] = fmt(schedule.paid_out)
+        terms["apr_compound"] = fmt(schedule.apr_compound)
+    if schedule.fees.fee_free_days:
+        terms["fee_free_days"] = schedule.fees.fee_free_days
+    if schedule.overdue_cap is not None:
+        terms["overdue_cap"] = fmt(schedule.overdue_cap)
+    if schedule.settlement_interest != "to_date":
+        terms["settlement_interest"] = schedule.settlement_interest
+    return terms  # type: ignore[return-value]
 
 
 def _line(planned: PlannedLine) -> Line:
     """A planned installment as the loan services it: nothing paid, no penalty."""
-    return {
+    line: Line = {
         "n": planned["n"],
         "due_date": planned["due_date"],
         "principal": planned["principal"],
@@ -139,6 +158,9 @@ def _line(planned: PlannedLine) -> Line:
         "paid": {"penalty": "0.00", "interest": "0.00", "fee": "0.00", "principal": "0.00"},
         "paid_on": None,
     }
+    if "fees" in planned:
+        line["fees"] = planned["fees"]
+    return line
 
 
 # Reading ---------------------------------------------------------------------------------
@@ -165,6 +187,40 @@ def penalty_rate(loan: Loan, policy: ServicingPolicy = DEFAULT_SERVICING) -> Dec
     """The daily penalty rate: the contract's daily rate (APR/360, or APR/365 for a daily
     product) times the multiplier."""
     return _contract_daily_rate(loan) * policy.penalty_multiplier
+
+
+def capped_penalty_rate(
+    loan: Loan, policy: ServicingPolicy = DEFAULT_SERVICING
+) -> tuple[Decimal, Decimal]:
+    """The daily rate an overdue line accrues at, and the rate before the cap: the penalty
+    rate, limited to the loan's annual cap on overdue costs (penalty, overdue interest and
+    fees together: 4 x LPR for private lending, art. 29; the lender's own cap otherwise),
+    counted on the loan's year (360 days, 365 for a daily product)."""
+    uncapped = penalty_rate(loan, policy)
+    cap = loan.get("overdue_cap")
+    if cap is None:
+        return uncapped, uncapped
+    ceiling = daily_rate(Decimal(cap), year_days_of(loan.get("day_count")))
+    return min(uncapped, ceiling), uncapped
+
+
+def _cap_detail(
+    loan: Loan,
+    yuan_days: Decimal,
+    earlier: Decimal,
+    total: Decimal,
+    rate: Decimal,
+    uncapped: Decimal,
+) -> dict[str, str]:
+    """What a penalty event says of the cap when it applied: the cap, and the penalty so far
+    without it (so explain can say by how much)."""
+    if rate == uncapped:
+        return {}
+    return {
+        "overdue_cap": str(loan.get("overdue_cap")),
+        "uncapped_total": fmt(quantize(earlier + yuan_days * uncapped)),
+        "capped_total": fmt(total),
+    }
 
 
 def _contract_daily_rate(loan: Loan) -> Decimal:
@@ -209,7 +265,8 @@ def catch_up(
                 yuan_days = Decimal(line.get("penalty_yuan_days", "0")) + base * days
                 # A line from before this field kept only its rounded penalty so far.
                 earlier = Decimal(0) if "penalty_yuan_days" in line else Decimal(line["penalty"])
-                total = quantize(earlier + yuan_days * penalty_rate(loan, policy))
+                rate, uncapped = capped_penalty_rate(loan, policy)
+                total = quantize(earlier + yuan_days * rate)
                 amount = total - Decimal(line["penalty"])
                 line["penalty_yuan_days"] = str(yuan_days)
                 line["penalty"] = fmt(total)
@@ -221,8 +278,9 @@ def catch_up(
                         line,
                         days=days,
                         base=fmt(base),
-                        daily_rate=f"{penalty_rate(loan, policy):.6f}",
+                        daily_rate=f"{rate:.6f}",
                         amount=fmt(amount),
+                        **_cap_detail(loan, yuan_days, earlier, total, rate, uncapped),
                     )
                 )
     loan["checked_to"] = today.isoformat()
@@ -344,8 +402,35 @@ def settlement_amount(loan: Loan, today: date) -> Decimal:
     for line in unpaid_lines(loan):
         if line["status"] in ("due", "overdue"):
             total += owed_total(line)
-    total += _future_principal(loan) + _interest_to_date(loan, today)
-    return total
+    total += _future_principal(loan) + settlement_interest(loan, today)
+    return total + early_settlement_fee(loan, today)
+
+
+def settlement_interest(loan: Loan, today: date) -> Decimal:
+    """The interest early settlement charges on the principal not yet due: for the days used
+    (art. 30), or, where the contract says so, the whole period the day falls in."""
+    if loan.get("settlement_interest") == "current_period":
+        future = [x for x in unpaid_lines(loan) if x["status"] == "scheduled"]
+        return owed(future[0])["interest"] if future else ZERO
+    return _interest_to_date(loan, today)
+
+
+def early_settlement_fee(loan: Loan, today: date) -> Decimal:
+    """The loan's early-settlement fee for settling today: its amount, or its rate of the
+    principal settled before it falls due; nothing when no principal is settled early, or
+    within the product's fee-free days after the loan date."""
+    fee = fees_from(loan.get("fees")).get("early_settlement")
+    future = _future_principal(loan)
+    if fee is None or future <= 0 or in_fee_free_days(loan, today):
+        return ZERO
+    return fee.charge(future)
+
+
+def in_fee_free_days(loan: Loan, today: date) -> bool:
+    """Whether today is inside the product's fee-free days (7天无理由还款): counted from the
+    loan date, the last of them included."""
+    days = loan.get("fee_free_days", 0)
+    return bool(days) and (today - date.fromisoformat(loan["loan_date"])).days <= days
 
 
 def _future_principal(loan: Loan) -> Decimal:
@@ -372,17 +457,32 @@ def _period_start(loan: Loan, line: Line) -> date:
 def settle_all(loan: Loan, today: date) -> PaymentMade:
     """Early settlement: everything due, the rest of the principal and interest to date."""
     amount = settlement_amount(loan, today)
-    accrued = _interest_to_date(loan, today)
+    accrued = interest = settlement_interest(loan, today)
+    fee = charged = early_settlement_fee(loan, today)
     for line in unpaid_lines(loan):
         if line["status"] == "scheduled":
-            # Interest not yet earned is waived; the accrued part sits on the first such line.
-            line["interest"] = fmt(Decimal(line["paid"]["interest"]) + accrued)
-            line["fee"] = line["paid"]["fee"]
-            line["total"] = fmt(Decimal(line["principal"]) + Decimal(line["interest"]))
-            accrued = ZERO
+            # Interest and fees not yet earned are waived; the accrued interest and the
+            # early-settlement fee sit on the first such line.
+            _settle_early(line, accrued, fee)
+            accrued = fee = ZERO
         _settle(line, owed_total(line), today)
     loan["status"] = "closed"
-    return _record_payment(loan, today, "settle_all", amount)
+    payment = _record_payment(loan, today, "settle_all", amount)
+    payment["interest_to_date"] = fmt(interest)
+    if charged:
+        payment["early_settlement_fee"] = fmt(charged)
+    return payment
+
+
+def _settle_early(line: Line, accrued: Decimal, fee: Decimal) -> None:
+    """A line not yet due, as early settlement leaves it: its principal, the interest accrued
+    to the day and the early-settlement fee (on the first such line), nothing more."""
+    line["interest"] = fmt(Decimal(line["paid"]["interest"]) + accrued)
+    line["fee"] = fmt(Decimal(line["paid"]["fee"]) + fee)
+    line["fees"] = {"early_settlement": fmt(fee)} if fee else {}
+    line["total"] = fmt(
+        Decimal(line["principal"]) + Decimal(line["interest"]) + Decimal(line["fee"])
+    )
 
 
 def _record_payment(
@@ -438,8 +538,21 @@ def _replan(loan: Loan, principal: Decimal, today: date) -> None:
     )
     first_n = future[0]["n"]
     loan["lines"] = kept + [
-        _line({**x.to_dict(), "n": first_n + i}) for i, x in enumerate(plan.installments)
+        _with_fees(_line({**x.to_dict(), "n": first_n + i}), old)
+        for i, (x, old) in enumerate(zip(plan.installments, future, strict=True))
     ]
+
+
+def _with_fees(line: Line, old: Line) -> Line:
+    """A re-planned line keeps the per-installment fees of the line it replaces: a prepayment
+    changes the principal and interest, not the fees the contract charges per installment."""
+    fees = old.get("fees")
+    if fees:
+        extra = sum((Decimal(v) for v in fees.values()), ZERO)
+        line["fees"] = dict(fees)
+        line["fee"] = fmt(Decimal(line["fee"]) + extra)
+        line["total"] = fmt(Decimal(line["total"]) + extra)
+    return line
 
 
 def restructure(loan: Loan, term: int, today: date) -> ReInstalment:

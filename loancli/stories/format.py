@@ -60,6 +60,7 @@ class InstallmentExpect(msgspec.Struct, forbid_unknown_fields=True, omit_default
     penalty: Money | None = None
     owed: Money | None = None
     paid_on: str | None = None
+    fee: Money | None = None
 
 
 class LoanExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -76,6 +77,11 @@ class LoanExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     repayment_day: int | None = None
     refund_owed: Money | None = None
     installments: dict[int, InstallmentExpect] = {}
+    # What reached the card (the amount less an up-front fee) and the APR of every cost over
+    # it: simple (monthly IRR x 12) and compounded.
+    paid_out: Money | None = None
+    apr: Money | None = None
+    apr_compound: Money | None = None
 
 
 class SmsExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

@@ -604,6 +604,9 @@ def _check_loan(n: int, expect: LoanExpect, facts: _Facts, world: State) -> list
         "settlement_amount": view["settlement_amount"],
         "repayment_day": loan.get("repayment_day"),
         "refund_owed": view["refund_owed"],
+        "paid_out": view.get("paid_out", view["amount"]),
+        "apr": view["apr"],
+        "apr_compound": view.get("apr_compound"),
     }
     for name, got in loan_fields.items():
         wanted = getattr(expect, name)

@@ -6,10 +6,16 @@ from datetime import date
 from decimal import Decimal
 
 from loancli.i18n import _
-from loancli.loan.explain import explain_amounts, explain_due_date
+from loancli.loan.explain import FEE_NAMES, explain_amounts, explain_due_date, fee_sentence
 from loancli.loan.loans import loan_view
-from loancli.loan.schedule import build_schedule
-from loancli.loan.servicing import DEFAULT_SERVICING, penalty_rate
+from loancli.loan.money import fmt, quantize
+from loancli.loan.schedule import build_schedule, fees_from, year_days_of
+from loancli.loan.servicing import (
+    DEFAULT_SERVICING,
+    capped_penalty_rate,
+    in_fee_free_days,
+    penalty_rate,
+)
 from loancli.reasons import Reason
 from loancli.records import LOANS, Applicant, Event, Loan, Review
 from loancli.store import Store
@@ -140,7 +146,10 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
         loan["repayment_day"],
         fee_rate_total=None if fee_rate is None else Decimal(fee_rate),
         first_due_date=date.fromisoformat(loan["first_due_date"]),
+        fees=fees_from(loan.get("fees"), loan.get("fee_free_days", 0)),
     ).to_dict()
+    if loan.get("fees"):
+        out["fees"] = fee_sentence(plan)
     out["amount"] = explain_amounts(
         plan, Decimal(loan["amount"]), loan["term"], Decimal(loan["apr_contract"]), loan["method"]
     )
@@ -154,6 +163,12 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
             f"{rate * 100:.4f}% a day on the unpaid principal, from the due date."
             for x in overdue
         )
+    capped = _cap_sentence(loan)
+    if capped:
+        out["cap"] = capped
+    settled = _settlement_sentence(loan)
+    if settled:
+        out["settlement"] = settled
     if loan.get("restructured"):
         r = loan["restructured"]
         out["restructure"] = _(
@@ -164,6 +179,93 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
         )
     out["amount"] += " " + _plan_now(loan, today)
     return out
+
+
+def _cap_sentence(loan: Loan) -> str | None:
+    """Whether the cap on overdue costs held the penalty down, and by how much."""
+    cap = loan.get("overdue_cap")
+    if cap is None:
+        return None
+    rate, uncapped = capped_penalty_rate(loan)
+    year = year_days_of(loan.get("day_count"))
+    if rate == uncapped:
+        return _(
+            "Overdue costs are capped at {cap}% a year; the penalty rate, {rate:.2f}% a year, "
+            "is within it."
+        ).format(cap=cap, rate=uncapped * year * 100)
+    held = []
+    for line in loan["lines"]:
+        yuan_days = Decimal(line.get("penalty_yuan_days", "0"))
+        if yuan_days:
+            without = quantize(yuan_days * uncapped)
+            held.append(
+                _("installment {n}: {penalty} instead of {without} ({saved} less)").format(
+                    n=line["n"],
+                    penalty=line["penalty"],
+                    without=fmt(without),
+                    saved=fmt(without - Decimal(line["penalty"])),
+                )
+            )
+    return (
+        _(
+            "The cap on overdue costs applied: penalty interest, overdue interest and fees "
+            "together may not exceed {cap}% a year (for private lending 4 x the one-year LPR "
+            "at the contract date), so the penalty rate of {uncapped:.2f}% a year "
+            "({multiplier}x the contract rate) was held to {cap}%, {rate:.6f}% a day. {held}"
+        )
+        .format(
+            cap=cap,
+            uncapped=uncapped * year * 100,
+            multiplier=DEFAULT_SERVICING.penalty_multiplier,
+            rate=rate * 100,
+            held="; ".join(held) or _("No penalty has accrued yet."),
+        )
+        .strip()
+    )
+
+
+def _settlement_sentence(loan: Loan) -> str | None:
+    """What an early settlement charged: principal, interest to the day, and the fee (or why
+    there was none)."""
+    settled = [p for p in loan["payments"] if p["kind"] == "settle_all"]
+    if not settled:
+        return None
+    payment = settled[-1]
+    fee = payment.get("early_settlement_fee")
+    written = (loan.get("fees") or {}).get("early_settlement")
+    if fee:
+        why = _("an {name} of {fee} ({written})").format(
+            name=_(FEE_NAMES["early_settlement"]), fee=fee, written=written
+        )
+    elif written and in_fee_free_days(loan, date.fromisoformat(payment["on"])):
+        why = _("no early-settlement fee: it was inside the {days} fee-free days").format(
+            days=loan.get("fee_free_days", 0)
+        )
+    elif written:
+        why = _("no early-settlement fee: no principal was repaid before it fell due")
+    else:
+        why = _("no early-settlement fee (the product charges none)")
+    if loan.get("settlement_interest") == "current_period":
+        return _(
+            "Settled early on {on} for {amount}: the contract charges the whole current "
+            "period's interest on early settlement ({interest}), not only the days used; the "
+            "later months' interest is waived; and {why}."
+        ).format(
+            on=payment["on"],
+            amount=payment["amount"],
+            interest=payment.get("interest_to_date", "0.00"),
+            why=why,
+        )
+    return _(
+        "Settled early on {on} for {amount}: interest only for the days the money was used "
+        "({interest} to the day, at the contract's daily rate; the interest of the months not "
+        "used is waived, art. 30), and {why}."
+    ).format(
+        on=payment["on"],
+        amount=payment["amount"],
+        interest=payment.get("interest_to_date", "0.00"),
+        why=why,
+    )
 
 
 def _plan_now(loan: Loan, today: date) -> str:

@@ -85,8 +85,13 @@ SCHEDULE_KEYS = {
     "first_due_date",
     "day_count",
     "apr",
+    "apr_compound",
+    "apr_basis",
+    "paid_out",
+    "upfront_fee",
     "total_interest",
     "total_fee",
+    "total_cost",
     "installments",
 }
 LINE_KEYS = {"n", "due_date", "principal", "interest", "fee", "total", "remaining"}

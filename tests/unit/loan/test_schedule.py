@@ -232,8 +232,8 @@ def test_zero_rate_schedule() -> None:
 def test_to_dict_is_json_ready() -> None:
     d = regular_loan(Method.EQUAL_INSTALLMENT).to_dict()
     assert list(d) == [
-        "repayment_day", "first_due_date", "day_count", "apr",
-        "total_interest", "total_fee", "installments",
+        "repayment_day", "first_due_date", "day_count", "apr", "apr_compound", "apr_basis",
+        "paid_out", "upfront_fee", "total_interest", "total_fee", "total_cost", "installments",
     ]  # fmt: skip
     assert d["repayment_day"] == 2
     assert d["first_due_date"] == "2026-04-02"

@@ -1,0 +1,130 @@
+"""Fees through the real CLI: ``schedule --fee`` (the PBOC example, each fee by line, the cap
+refusal with its figure) and ``explain`` naming the fee, the cap and the settlement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import run_cli, run_json
+
+PBOC = ("--amount", "100000", "--term", "12", "--apr", "10.8957", "--loan-date", "2026-03-02")
+
+
+def test_schedule_reproduces_the_pboc_2021_3_example_apr_simple_and_compounded(
+    tmp_path: Path,
+) -> None:
+    code, data = run_json(tmp_path, "schedule", *PBOC, "--fee", "upfront=1000")
+    assert code == 0, data
+    assert {x["total"] for x in data["installments"][:11]} == {"8833.30"}
+    assert (data["apr"], data["apr_compound"], data["paid_out"]) == ("12.80", "13.58", "99000.00")
+    assert data["fees"] == {"upfront": "1000.00"}
+    assert data["apr_basis"] == "simple"
+
+
+def test_schedule_shows_each_fee_by_line_and_labels_the_apr_simple(tmp_path: Path) -> None:
+    code, out, err = run_cli(
+        tmp_path,
+        "schedule",
+        *PBOC,
+        "--fee",
+        "upfront=1000",
+        "--fee",
+        "protection=198",
+        "--fee",
+        "monthly=0.3%",
+        columns=160,
+    )
+    assert code == 0, out + err
+    assert "protection plan" in out and "service fee" in out
+    assert "simple" in out and "compounded" in out and "99000.00" in out
+    code, data = run_json(tmp_path, "schedule", *PBOC, "--fee", "protection=198")
+    assert data["installments"][0]["fees"] == {"protection": "198.00"}
+    assert data["installments"][0]["fee"] == "198.00"
+
+
+@pytest.mark.parametrize("fee", ["upfront", "upfront=abc", "insurance=10"])
+def test_schedule_refuses_a_malformed_fee_naming_the_option(tmp_path: Path, fee: str) -> None:
+    code, out, err = run_cli(tmp_path, "schedule", *PBOC, "--fee", fee)
+    assert code == 2
+    assert "--fee" in out + err
+
+
+def test_fees_that_push_the_apr_over_the_cap_are_refused_with_the_figure(tmp_path: Path) -> None:
+    code, out, err = run_cli(
+        tmp_path,
+        "schedule",
+        "--amount",
+        "10000",
+        "--term",
+        "12",
+        "--apr",
+        "18",
+        "--loan-date",
+        "2026-03-02",
+        "--fee",
+        "protection=198",
+    )
+    assert code == 2
+    assert "57.46%" in out + err and "24.00%" in out + err
+
+
+@pytest.fixture(scope="module")
+def stories_played(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("fee-stories")
+    for story in ("early-settlement-with-fee", "overdue-cost-capped-private-lending"):
+        code, out, err = run_cli(folder, "story", "run", story, db=folder / f"{story}.json")
+        assert code == 0, out + err
+    return folder
+
+
+def test_explain_says_the_early_settlement_fee_and_the_interest_to_the_day(
+    stories_played: Path,
+) -> None:
+    db = stories_played / "early-settlement-with-fee.json"
+    code, data = run_json(stories_played, "explain", "A0001", db=db)
+    assert code == 0, data
+    data = data["explanations"]
+    assert "184.66" in data["settlement"] and "69.25" in data["settlement"]
+    assert "2%" in data["fees"]
+
+
+def test_explain_says_the_overdue_cap_applied_and_by_how_much(stories_played: Path) -> None:
+    db = stories_played / "overdue-cost-capped-private-lending.json"
+    code, data = run_json(stories_played, "explain", "A0001", db=db)
+    assert code == 0, data
+    data = data["explanations"]
+    assert "12.00%" in data["cap"] and "6.37 instead of 7.96" in data["cap"]
+
+
+OPTIONAL_PLAN = """\
+name: optional-protection
+description: The cash loan offers a protection plan of 10 per installment the borrower may decline.
+products:
+  cash_loan:
+    fees: {protection: {value: 10, forced: false}}
+"""
+
+
+@pytest.mark.parametrize(("take", "fee"), [("true", "10.00"), ("false", "0.00")])
+def test_an_optional_protection_plan_is_charged_only_when_the_borrower_takes_it(
+    tmp_path: Path, take: str, fee: str
+) -> None:
+    from conftest import HAPPY_PATH_FILE
+
+    scenario = tmp_path / "optional.yaml"
+    scenario.write_text(OPTIONAL_PLAN, encoding="utf-8")
+    code, data = run_json(
+        tmp_path,
+        "--scenario",
+        str(scenario),
+        "--no-input",
+        "apply",
+        "--answers",
+        str(HAPPY_PATH_FILE),
+        "--set",
+        f"protection={take}",
+    )
+    assert code == 0, data
+    assert data["schedule"][0]["fee"] == fee
+    assert ("paid_out" in data["loan"]) is (take == "true")
