@@ -233,7 +233,7 @@ def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> object:
     return copy.deepcopy(_parsed_yaml(text, typed, tags))
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=128)
 def _parsed_yaml(text: str, typed: bool, tags: bool) -> object:
     """:func:`read_yaml`'s parse, kept for the next caller with the same text (a refused
     document raises again, nothing is kept)."""
