@@ -58,6 +58,12 @@ os.environ["LOANCLI_LANG"] = "en"
 # cheapest (``--hashing fast``, recorded in the file), in child processes too. A test marked
 # ``real_hashing`` makes its files at the product's default grade.
 os.environ["LOANCLI_HASHING"] = "fast"
+# A child process (a terminal, a lock holder, a crash) starts Python afresh: it reads loancli
+# and its libraries compiled once into a cache of the suite's own, instead of compiling every
+# module again at each start where PYTHONDONTWRITEBYTECODE is set (as CI machines often do).
+# The source folders stay as they were.
+os.environ["PYTHONPYCACHEPREFIX"] = str(ROOT / ".pytest_cache" / "pycache")
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 @pytest.fixture(autouse=True)
