@@ -12,6 +12,8 @@ default; otherwise the terminal is asked, or with no terminal the journey stops
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -224,7 +226,17 @@ def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> object:
     """YAML within the limits above. Untyped, every scalar stays the text that was written:
     ``004604`` is not the octal 2436, ``yes`` is not True, ``12:30`` is not 750, and each
     question parses its own answer. With ``tags=False`` an explicit tag, even a safe one
-    (``!!binary``, ``!!set``), is refused: a document loancli wrote has none."""
+    (``!!binary``, ``!!set``), is refused: a document loancli wrote has none.
+
+    The same text is parsed once per process (a command reads its scenario several times:
+    to run it, to record it, to pseudonymise it); each caller gets its own copy to change."""
+    return copy.deepcopy(_parsed_yaml(text, typed, tags))
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed_yaml(text: str, typed: bool, tags: bool) -> object:
+    """:func:`read_yaml`'s parse, kept for the next caller with the same text (a refused
+    document raises again, nothing is kept)."""
     import yaml
 
     base = yaml.SafeLoader if typed else yaml.BaseLoader

@@ -39,6 +39,7 @@ from loancli.account import security
 from loancli.account.accounts import checked_mobile, require_account
 from loancli.account.cards import CardView, card_view, cards_of
 from loancli.account.contacts import ContactView, contact_view, contacts_of
+from loancli.account.hashing import HashGrade
 from loancli.account.security import AccountView
 from loancli.clock import parse_clock, parse_date, parse_duration
 from loancli.errors import RuleError
@@ -264,6 +265,8 @@ class WorldOptions(TypedDict, total=False):
     lock_timeout: float | None
     on_wait: Callable[[str], None] | None
     command: str
+    # The password-hashing grade of a new state file (journey.session.file_grade).
+    hashing: HashGrade | None
 
 
 @dataclass(frozen=True)
@@ -503,6 +506,7 @@ def world_for(
         lock_timeout=options.get("lock_timeout"),
         on_wait=options.get("on_wait"),
         command=options.get("command", ""),
+        hashing=options.get("hashing"),
     )
 
 

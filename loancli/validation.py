@@ -138,9 +138,15 @@ def check_transaction_password(text: object) -> str:
     value = digits_text(text).strip()
     if not _ascii_digits(value) or len(value) != 6:
         raise ValueError(_("the transaction password is 6 digits"))
-    if len(set(value)) == 1 or value in "0123456789" or value in "9876543210":
+    if weak_transaction_password(value):
         raise ValueError(_("the transaction password cannot be one repeated digit or a sequence"))
     return value
+
+
+def weak_transaction_password(value: str) -> bool:
+    """Whether six digits are too easy to guess: one repeated digit, or a run of 0-9 up or
+    down (no wrap past 9 or 0)."""
+    return len(set(value)) == 1 or value in "0123456789" or value in "9876543210"
 
 
 # "10000", "8000.50", "10,000.00": digits with optional correctly grouped thousands separators.

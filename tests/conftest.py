@@ -54,6 +54,16 @@ CLI_ENV = {"COLUMNS": "400", "LINES": "200", "NO_COLOR": "1", "TERM": "dumb"}
 # locale on the machine running it must not change what the assertions read. Child processes
 # inherit this too.
 os.environ["LOANCLI_LANG"] = "en"
+# Every state file the suite makes is a throwaway world: it hashes passwords at argon2's
+# cheapest (``--hashing fast``, recorded in the file), in child processes too. A test marked
+# ``real_hashing`` makes its files at the product's default grade.
+os.environ["LOANCLI_HASHING"] = "fast"
+# A child process (a terminal, a lock holder, a crash) starts Python afresh: it reads loancli
+# and its libraries compiled once into a cache of the suite's own, instead of compiling every
+# module again at each start where PYTHONDONTWRITEBYTECODE is set (as CI machines often do).
+# The source folders stay as they were.
+os.environ["PYTHONPYCACHEPREFIX"] = str(ROOT / ".pytest_cache" / "pycache")
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +80,8 @@ def quick_world() -> Iterator[dict[str, Any]]:
     hashes and checks two passwords and forces ~20 writes to the disk, and neither is what
     most tests look at. The hash string names its parameters, so hashes verify either way.
 
-    A test marked ``real_hashing`` gets the product's argon2 parameters back; the tests under
+    A test marked ``real_hashing`` gets the product's argon2 parameters back (and makes its
+    state files at the default grade: no ``LOANCLI_HASHING``); the tests under
     tests/unit/store (durability is their subject) get the real fsync back.
     """
     from argon2 import PasswordHasher
@@ -93,6 +104,7 @@ def real_costs_where_tested(
 
     if request.node.get_closest_marker("real_hashing"):
         monkeypatch.setattr(hashing, "_HASHER", quick_world["hasher"])
+        monkeypatch.delenv("LOANCLI_HASHING")
     if Path(str(request.node.path)).is_relative_to(ROOT / "tests" / "unit" / "store"):
         monkeypatch.setattr(os, "fsync", quick_world["fsync"])
 

@@ -16,6 +16,7 @@ from typing import NotRequired, TypedDict
 
 import typer
 
+from loancli.account.hashing import HashGrade
 from loancli.api import WorldArgs, WorldOptions
 from loancli.asking import Asker, write_recording
 from loancli.cli.console import inert_console
@@ -205,6 +206,7 @@ def world_options(opts: Options) -> WorldOptions:
         "lock_timeout": opts.lock_timeout,
         "on_wait": tell_waiting,
         "command": command_path(opts.command),
+        "hashing": grade(opts),
     }
 
 
@@ -229,7 +231,13 @@ def world_args(
         "on_close": recorder(record, replay_words(opts, command), resumed),
         "lock_timeout": opts.lock_timeout,
         "on_wait": tell_waiting,
+        "hashing": grade(opts),
     }
+
+
+def grade(opts: Options) -> HashGrade | None:
+    """``--hashing`` as the library takes it (checked by the root callback)."""
+    return "fast" if opts.hashing == "fast" else "argon2id" if opts.hashing else None
 
 
 def command_path(ctx: typer.Context | None) -> str:

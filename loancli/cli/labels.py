@@ -86,6 +86,32 @@ STATUS_NAMES = {
     "frozen": N_("frozen"),
 }
 
+# What the borrower authorised (the journey's auth_* answers), as ``applicants show`` names it.
+AUTHORISATION_NAMES = {
+    "cloud": N_("cloud service"),
+    "credit_card_bills": N_("credit-card bills"),
+    "smart_home": N_("smart home"),
+}
+# What a journey counts attempts of.
+ATTEMPT_NAMES = {
+    "face": N_("face check"),
+    "ocr": N_("ID card reading"),
+    "transfer": N_("transfer"),
+}
+SEX_NAMES = {"male": N_("male"), "female": N_("female")}
+
+
+def authorisation_name(key: str) -> str:
+    return _(AUTHORISATION_NAMES.get(key, key))
+
+
+def attempt_name(key: str) -> str:
+    return _(ATTEMPT_NAMES.get(key, key))
+
+
+def sex_name(sex: str | None) -> str:
+    return _(SEX_NAMES.get(sex, sex)) if sex else ""
+
 
 def column_name(column: str) -> str:
     return _(COLUMN_NAMES.get(column, column))

@@ -38,7 +38,7 @@ from loancli import __version__
 from loancli.cli.examples import EXAMPLES, metavar_for
 from loancli.cli.options import Options, json_text
 from loancli.cli.params import integer, seconds
-from loancli.i18n import choose_language, set_language
+from loancli.i18n import _, choose_language, set_language
 
 # Each command: the module under loancli.cli that registers it, and the line --help shows
 # (kept short enough for an 80-column terminal; a test checks every module's commands are
@@ -268,6 +268,7 @@ class LazyCommands(TyperGroup):
 
 
 LOCK_TIMEOUT_ENV = "LOANCLI_LOCK_TIMEOUT"
+HASHING_ENV = "LOANCLI_HASHING"
 
 app = typer.Typer(
     name="loancli",
@@ -356,6 +357,18 @@ def main(
     no_pager: Annotated[
         bool, typer.Option("--no-pager", help="Never page long listings at a terminal.")
     ] = False,
+    hashing: Annotated[
+        str | None,
+        typer.Option(
+            "--hashing",
+            envvar=HASHING_ENV,
+            metavar="argon2id|fast",
+            help="How a NEW state file hashes passwords, recorded in it and kept by every later "
+            "command (state info shows it): argon2id at OWASP's grade (default), or fast, "
+            "argon2id at its cheapest, for a throwaway QA or test world only. An existing file "
+            "keeps its own grade.",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -377,6 +390,19 @@ def main(
         lock_timeout=_lock_timeout(ctx, lock_timeout),
         no_pager=no_pager,
         lang=lang,
+        hashing=_hashing(ctx, hashing),
+    )
+
+
+def _hashing(ctx: typer.Context, grade: str | None) -> str | None:
+    """``--hashing`` or ``$LOANCLI_HASHING``: one of the grades; a refusal names the one that
+    was given."""
+    if grade is None or grade in ("argon2id", "fast"):
+        return grade
+    source = ctx.get_parameter_source("hashing")
+    hint = HASHING_ENV if source is not None and source.name == "ENVIRONMENT" else "--hashing"
+    raise typer.BadParameter(
+        _("choose argon2id or fast, not {value}").format(value=repr(grade)), param_hint=hint
     )
 
 

@@ -33,6 +33,8 @@ class Options:
     no_pager: bool = False
     # --lang as typed (None: chosen from the environment), for the commands a run prints.
     lang: str | None = None
+    # --hashing / $LOANCLI_HASHING: the password-hashing grade of a new state file.
+    hashing: str | None = None
     # The --record file of the run, if any: a printed resume command writes on to it.
     record: Path | None = None
     # The context of the command running (its words go into a run's record, for bundles).

@@ -11,8 +11,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from loancli.cli.calendar_view import month_grid
 from loancli.cli.labels import (
+    attempt_name,
+    authorisation_name,
     column_name,
     method_name,
+    sex_name,
     short_step_name,
     status_name,
     step_name,
@@ -453,7 +456,7 @@ def _detail_rows(details: dict[str, Any]) -> list[tuple[str, str | None]]:
             (_("Identity"), SECTION),
             (_("Name"), identity["name"]),
             (_("ID number"), identity["number"]),
-            (_("Sex"), identity["sex"]),
+            (_("Sex"), sex_name(identity["sex"])),
             (_("Born"), identity["birth_year"]),
             (_("Ethnicity"), identity["ethnicity"]),
             (_("Address"), identity["address"]),
@@ -462,7 +465,8 @@ def _detail_rows(details: dict[str, Any]) -> list[tuple[str, str | None]]:
         ]
     if details["authorisations"]:
         given = details["authorisations"].items()
-        lines.append((_("Authorisations"), ", ".join(f"{k} {_yes(v)}" for k, v in given)))
+        shown = ", ".join(f"{authorisation_name(k)} {_yes(v)}" for k, v in given)
+        lines.append((_("Authorisations"), shown))
     card = details["card"]
     if card:
         lines += [
@@ -482,7 +486,7 @@ def _detail_rows(details: dict[str, Any]) -> list[tuple[str, str | None]]:
         ]
     if details["attempts"]:
         tries = details["attempts"].items()
-        lines.append((_("Attempts"), ", ".join(f"{k} {n}" for k, n in tries)))
+        lines.append((_("Attempts"), ", ".join(f"{attempt_name(k)} {n}" for k, n in tries)))
     if details["runs"]:
         lines.append((_("Runs"), SECTION))
         for run in details["runs"]:

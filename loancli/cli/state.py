@@ -35,6 +35,13 @@ def info(ctx: typer.Context) -> None:
             path=found.path, backend=found.backend, size=f"{found.size:,}"
         )
     )
+    grades = {
+        "argon2id": _("argon2id at OWASP's grade"),
+        "fast": _("fast (cheapest argon2id, for throwaway test worlds)"),
+    }
+    opts.console.print(
+        _("Passwords hashed: {grade}").format(grade=grades.get(found.hashing, found.hashing))
+    )
     for name, count in found.counts.items():
         opts.console.print(f"  {name:<12} {count:>8,}")
 

@@ -16,6 +16,7 @@ file), then the ``prompter`` (a person), then each question's default.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypedDict, TypeVar, Unpack
 
-from loancli.account.hashing import stand_in
+from loancli.account.hashing import HASH_GRADES, HashGrade, stand_in
 from loancli.asking import (
     AnswerSource,
     Asker,
@@ -52,6 +53,7 @@ from loancli.store import (
     default_db_path,
     missing_state_file,
 )
+from loancli.store.admin import HASHING_KEY
 from loancli.validation import file_kind
 from loancli.world.presets import seed_accounts
 from loancli.world.scenario import (
@@ -91,6 +93,7 @@ def open_world(
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
     command: str = "",
+    hashing: HashGrade | None = None,
 ) -> Iterator[World]:
     """Open the state file, its simulated clock and the scenario, for one command.
 
@@ -106,6 +109,9 @@ def open_world(
 
     With ``unit`` the whole block, the clock included, is one commit unit (``clock advance``,
     ``repay``): written once at its end, or not at all when it raises.
+
+    ``hashing`` chooses how a new state file hashes passwords (:func:`file_grade`); a file
+    keeps the grade it was made with.
     """
     loaded = scenario_for(
         state, scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -130,6 +136,9 @@ def open_world(
         on_wait=on_wait,
         command=command,
     ) as store:
+        if not isinstance(path, MemoryState):
+            grade = file_grade(store, hashing or loaded.world.hashing)
+            loaded = scenario_with_grade(loaded, grade)
         stored = store.meta_get("clock")
         sim = SimClock(parse_datetime(stored) if stored else loaded.clock or DEFAULT_START)
         if start is not None:
@@ -149,6 +158,29 @@ def open_world(
             finally:
                 if not read_only and not refused:
                     save_clock(store, sim)
+
+
+def file_grade(store: Store, chosen: HashGrade) -> HashGrade:
+    """The grade the state file open in ``store`` hashes passwords at: the one it recorded
+    when it was made; ``chosen`` for a new file (recorded with its first write, so every
+    later command on it keeps it); OWASP's argon2id for a file made before grades were
+    recorded. A cheap grade is only ever chosen for a new file (a throwaway QA world), never
+    for a file that already holds someone's accounts."""
+    recorded = store.meta_get(HASHING_KEY)
+    if recorded in HASH_GRADES:
+        return recorded  # type: ignore[no-any-return]
+    if store.unstamped:
+        store.stamp[HASHING_KEY] = chosen
+        return chosen
+    return "argon2id"
+
+
+def scenario_with_grade(scenario: Scenario, grade: HashGrade) -> Scenario:
+    """``scenario`` hashing at ``grade`` (the caller's scenario is left as it was)."""
+    if scenario.world.hashing == grade:
+        return scenario
+    world = dataclasses.replace(scenario.world, hashing=grade)
+    return dataclasses.replace(scenario, world=world)
 
 
 def _start(clock: str | datetime | None) -> datetime | None:
@@ -175,6 +207,7 @@ def open_journey(
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
     action: RunAction | None = None,
+    hashing: HashGrade | None = None,
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -197,6 +230,7 @@ def open_journey(
             lock_timeout=lock_timeout,
             on_wait=on_wait,
             command=f"loancli {command}",
+            hashing=hashing,
         ) as world:
             asker.waiting = world.store.waiting
             run: RunInfo = {
@@ -261,6 +295,8 @@ class WorldArgs(TypedDict, total=False):
     lock_timeout: float | None
     on_wait: Callable[[str], None] | None
     action: RunAction
+    # The password-hashing grade of a new state file (see :func:`file_grade`).
+    hashing: HashGrade | None
 
 
 def run_journey(

@@ -23,6 +23,10 @@ from loancli.records import (
 )
 from loancli.store.base import Store, doc_id_of
 
+# The meta setting naming the grade a state file hashes passwords at ("argon2id" or "fast"),
+# recorded when the file is made (journey.session.file_grade); a file without it is argon2id.
+HASHING_KEY = "hashing"
+
 
 @dataclass
 class Info:
@@ -30,12 +34,15 @@ class Info:
     backend: str
     size: int
     counts: dict[str, int]
+    hashing: str = "argon2id"
 
 
 def info(store: Store) -> Info:
-    """The backend, the size on disk and how many records each table holds."""
+    """The backend, the size on disk, how many records each table holds and the grade its
+    passwords are hashed at."""
     counts = {name: store.count(name) for name in sorted(store.tables())}
-    return Info(str(store.path), store.backend, store.size(), counts)
+    hashing = str(store.meta_get(HASHING_KEY) or "argon2id")
+    return Info(str(store.path), store.backend, store.size(), counts, hashing)
 
 
 def convert(source: Path, target: Path) -> Info:

@@ -217,6 +217,9 @@ class Store:
         self._open = False
         self._depth = 0
         self._unstamped = False
+        # Settings written with the schema version when this store stamps a new file (the
+        # file's password-hashing grade): key -> value. A file already stamped keeps its own.
+        self.stamp: dict[str, object] = {}
         self._told_waiting = False
         # The unit in progress: its writes (table -> doc id -> document or None), what each
         # written document was in the file when the unit first wrote it, the undo log of
@@ -420,6 +423,12 @@ class Store:
         except RecordProblem as exc:
             raise self._refuse(exc) from None
 
+    @property
+    def unstamped(self) -> bool:
+        """Whether the open file is new: nothing written to it yet (its first write stamps it
+        with the schema version and :attr:`stamp`)."""
+        return self._unstamped
+
     def _require_open(self) -> None:
         if not self._open:
             raise RuntimeError("the store is not open; use it as `with Store(path) as store:`")
@@ -439,6 +448,9 @@ class Store:
             self._unstamped = False
             schema = {"key": SCHEMA_KEY, "version": SCHEMA_VERSION}
             self._write(META_TABLE, self._new_doc_id(META_TABLE), schema)
+            for key, value in self.stamp.items():
+                setting = {"key": key, "value": value}
+                self._write(META_TABLE, self._new_doc_id(META_TABLE), setting)
         self._depth += 1
         try:
             yield self

@@ -431,6 +431,15 @@ FLOW_NAMES = {
 }
 
 
+# A journey's or flow's status as the report names it (the JSON keeps the code).
+RECORD_STATUSES = {
+    "in_progress": N_("in_progress"),
+    "stopped": N_("stopped"),
+    "completed": N_("completed"),
+    "done": N_("done"),
+}
+
+
 def to_markdown(data: Report) -> str:
     """Render a report for pasting into a ticket, its headings and sentences in the current
     language (the codes, commands and records as they are)."""
@@ -477,7 +486,8 @@ def to_markdown(data: Report) -> str:
             )
         )
     else:
-        lines.append(_("- Status: {status}.").format(status=o["status"]))
+        status = o["status"]
+        lines.append(_("- Status: {status}.").format(status=_(RECORD_STATUSES.get(status, status))))
     lines.append(_("- In plain words: {explanation}").format(explanation=o["explanation"]))
     for failure in data["attempts_failed"]:
         lines.append(

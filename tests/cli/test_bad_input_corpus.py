@@ -382,7 +382,7 @@ def test_any_text_at_any_answer_key_is_never_a_traceback(
         assert err.strip(), "an exit 2 says what is wrong"
 
 
-GLOBAL_OPTIONS = ["--clock", "--seed", "--scenario", "--lock-timeout"]
+GLOBAL_OPTIONS = ["--clock", "--seed", "--scenario", "--lock-timeout", "--hashing"]
 
 
 @FUZZ

@@ -1,10 +1,12 @@
 """Ticket bundles: made from a scripted run with a custom scenario, a resumed run and a
-phone-change flow, each replayed by a real ``loancli replay`` process in a fresh directory
-after the original answers, scenario and images are gone; a tampered bundle names the first
+phone-change flow, each replayed by ``loancli replay`` in a fresh directory (the first by a
+real process with nothing of this machine's environment) after the original answers, scenario
+and images are gone; a tampered bundle names the first
 event that differs (exit 3)."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import shutil
@@ -24,17 +26,35 @@ def runs_of(ticket: dict) -> list[dict]:
     return [a for a in ticket["story"]["actions"] if "answers" in a]
 
 
-def replay(bundle: Path, where: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``loancli replay`` in a directory of its own, as on another machine."""
+def replay(
+    bundle: Path, where: Path, *args: str, process: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``loancli replay`` in a directory of its own, as on another machine: no language, state
+    file or locale from this one. In-process by default; with ``process``, a real ``loancli``
+    process whose environment holds nothing but PATH (no state of this test's process can
+    reach it)."""
     where.mkdir(exist_ok=True)
-    return subprocess.run(
-        [sys.executable, "-m", "loancli.cli.main", *args, "replay", str(bundle)],
-        cwd=where,
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "PYTHONPATH": str(ROOT)},
-        timeout=patience(120),
-    )
+    command = [*args, "replay", str(bundle)]
+    if process:
+        return subprocess.run(
+            [sys.executable, "-m", "loancli.cli.main", *command],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "PYTHONPATH": str(ROOT)},
+            timeout=patience(120),
+        )
+    from typer.testing import CliRunner
+
+    from loancli.cli.main import app
+
+    machine = ("LOANCLI_LANG", "LOANCLI_DB", "LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")
+    env: dict[str, str | None] = {name: None for name in machine}
+    with contextlib.chdir(where):
+        result = CliRunner(env={**env, "COLUMNS": "200"}).invoke(app, command)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(command, result.exit_code, result.stdout, result.stderr)
 
 
 def own_copies(tmp_path: Path) -> tuple[Path, Path]:
@@ -64,7 +84,7 @@ def test_a_scripted_run_with_a_custom_scenario_replays_after_its_files_are_gone(
     assert code == 0, err
     shutil.rmtree(tmp_path / "borrower-files")  # answers, scenario and images: all gone
 
-    done = replay(bundle, tmp_path / "elsewhere")
+    done = replay(bundle, tmp_path / "elsewhere", process=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "reproduced: card_frozen at disbursement" in done.stdout
     with zipfile.ZipFile(bundle) as archive:

@@ -17,11 +17,13 @@ def test_the_report_in_chinese_has_chinese_headings_and_sentences(tmp_path: Path
         assert heading in out
     assert "借款流程已完成：10000.00 元，分 12 期" in out
     assert "## Borrower" not in out and "In plain words" not in out
+    assert "- 状态：已完成。" in out  # the status in words, not its code
     # The codes stay codes, in either language.
     assert "account_created" in out
     code, out, err = run_cli(tmp_path, "report", "A0001")
     assert code == 0, err
     assert "## Borrower" in out and "The journey completed: 10000.00 yuan over 12" in out
+    assert "- Status: completed." in out
 
 
 def test_a_flow_report_names_the_flow_in_chinese(tmp_path: Path) -> None:

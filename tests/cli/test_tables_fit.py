@@ -199,7 +199,7 @@ def test_applicants_show_shows_everything_stored_masked(world: Path, tmp_path: P
         ID_MASKED,
         "北京市朝阳区****",  # the address: city and district only
         "1990",  # the birth year
-        "cloud yes, credit_card_bills no, smart_home no",
+        "cloud service yes, credit-card bills no, smart home no",
         f"{CARD_MASKED} (C0001)",
         "22000.00",  # the credit limit
         "+2000.00 for 1 authorisation(s)",  # why

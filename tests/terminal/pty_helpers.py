@@ -138,14 +138,15 @@ class Terminal:
 
 
 def loancli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    """A non-interactive run (stdin is not a terminal)."""
-    env = {k: v for k, v in os.environ.items() if k != "LOANCLI_DB"}
-    return subprocess.run(
-        [sys.executable, "-m", "loancli.cli.main", "--db", str(db), *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=patience(60),
-    )
+    """A non-interactive run (stdin is not a terminal) beside the terminal's: in this test's
+    process (what it checks is the state file the terminal's process left, not a process of
+    its own), as ``subprocess.run`` would report it."""
+    from typer.testing import CliRunner
+
+    from loancli.cli.main import app
+
+    command = ["--db", str(db), *args]
+    result = CliRunner(env={"LOANCLI_DB": None}).invoke(app, command, input="")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(command, result.exit_code, result.stdout, result.stderr)

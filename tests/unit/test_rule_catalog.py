@@ -65,13 +65,13 @@ def _rule_classes(trees: dict[Path, ast.Module]) -> dict[str, int | None]:
     message among its call's arguments (None: the class says its own message in its
     ``__init__``, checked there by :func:`_own_messages`)."""
     classes: dict[str, int | None] = {"RuleError": 1}
+    # The class statements, found in one walk; the passes below go over them only.
+    defined = [n for t in trees.values() for n in ast.walk(t) if isinstance(n, ast.ClassDef)]
     changed = True
     while changed:
         changed = False
-        for tree in trees.values():
-            for node in ast.walk(tree):
-                if not isinstance(node, ast.ClassDef) or node.name in classes:
-                    continue
+        for node in defined:
+            if node.name not in classes:
                 parents = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in classes]
                 if parents:
                     classes[node.name] = _message_position(node, classes[parents[-1]])

@@ -13,6 +13,7 @@ minutes after it was sent is accepted, at 5 minutes and one microsecond it has e
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import tempfile
@@ -34,6 +35,7 @@ from loancli.validation import (
     check_mobile,
     check_transaction_password,
     luhn_ok,
+    weak_transaction_password,
 )
 from loancli.world.providers.faults import NEVER, Fault, parse_fault
 from loancli.world.providers.sms import SmsService, SmsSettings
@@ -623,18 +625,24 @@ def test_transaction_password_refuses_exactly_the_weak(password: str) -> None:
 
 
 def test_transaction_password_exhaustive() -> None:
-    """All 10**6 six-digit passwords: exactly the 10 repeated and 10 sequential are refused."""
-    refused = set()
-    for n in range(10**6):
-        password = f"{n:06d}"
-        try:
-            check_transaction_password(password)
-        except ValueError:
-            refused.add(password)
+    """All 10**6 six-digit passwords: exactly the 10 repeated and 10 sequential are weak; and
+    the check refuses exactly the weak ones among them and every password one digit away from
+    one (the only place a check could disagree with its rule at the border)."""
+    every = map("".join, itertools.product("0123456789", repeat=6))
+    weak = set(filter(weak_transaction_password, every))
     expected = {d * 6 for d in "0123456789"}
     expected |= {"0123456789"[i : i + 6] for i in range(5)}
     expected |= {"9876543210"[i : i + 6] for i in range(5)}
     assert len(expected) == 20
+    assert weak == expected
+    border = {p[:i] + d + p[i + 1 :] for p in expected for i in range(6) for d in "0123456789"}
+    assert len(border) > 1000
+    refused = set()
+    for password in border:
+        try:
+            check_transaction_password(password)
+        except ValueError:
+            refused.add(password)
     assert refused == expected
 
 
