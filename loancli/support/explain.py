@@ -6,7 +6,13 @@ from datetime import date
 from decimal import Decimal
 
 from loancli.i18n import _
-from loancli.loan.explain import FEE_NAMES, explain_amounts, explain_due_date, fee_sentence
+from loancli.loan.explain import (
+    FEE_NAMES,
+    explain_amounts,
+    explain_due_date,
+    fee_sentence,
+    refund_sentence,
+)
 from loancli.loan.loans import loan_view
 from loancli.loan.money import fmt, quantize
 from loancli.loan.schedule import build_schedule, fees_from, year_days_of
@@ -169,6 +175,9 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
     settled = _settlement_sentence(loan)
     if settled:
         out["settlement"] = settled
+    refund = _refund_sentence(loan)
+    if refund:
+        out["refund"] = refund
     if loan.get("restructured"):
         r = loan["restructured"]
         out["restructure"] = _(
@@ -179,6 +188,19 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
         )
     out["amount"] += " " + _plan_now(loan, today)
     return out
+
+
+def _refund_sentence(loan: Loan) -> str | None:
+    """What a double debit took twice and the refund owed, when one is owed."""
+    owed = loan.get("refund_owed", "0.00")
+    if Decimal(owed) <= 0:
+        return None
+    doubles = [
+        {"on": e.get("on") or e["at"][:10], **e.get("detail", {})}
+        for e in loan.get("events", [])
+        if e["event"] == "double_debit"
+    ]
+    return refund_sentence(owed, doubles)
 
 
 def _cap_sentence(loan: Loan) -> str | None:
