@@ -600,6 +600,8 @@ class Objection(TypedDict):
     filed, answered within 20 days."""
 
     filed_on: IsoDate
+    # When it was filed, to the second (a bundle's story files it again then).
+    filed_at: NotRequired[IsoDateTime]
     reason: Annotated[str, NonEmpty]
     answer_by: IsoDate
     answered_on: IsoDate | None
