@@ -419,6 +419,7 @@ def _read_amount(value: object) -> Decimal:
 
 # The most decimal places a percentage setting takes (a contract APR of 10.8957%).
 PERCENT_PLACES = 4
+CENTS = Decimal("0.01")
 
 
 def read_percent(value: object) -> Decimal:
@@ -440,7 +441,8 @@ def read_percent(value: object) -> Decimal:
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -PERCENT_PLACES:
         raise ValueError(_("a percentage has at most four decimal places"))
-    return number
+    # At least two places, as amounts are written (18 -> 18.00).
+    return number if isinstance(exponent, int) and exponent < -2 else number.quantize(CENTS)
 
 
 def _read_date(value: object) -> date:

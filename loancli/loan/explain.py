@@ -214,10 +214,11 @@ def explain_amounts(
 
 
 def refund_line(refund_owed: str) -> str:
-    """One line for a loan's views: the refund a double debit left owed to the borrower."""
+    """One line for a loan's views: the refund owed to the borrower (a double debit, an
+    up-front fee waived in the fee-free days); ``explain`` says why."""
     return _(
-        "Refund owed to you: {refund} yuan, taken twice by an automatic debit; ask the "
-        "lender's customer service to refund it to your card."
+        "Refund owed to you: {refund} yuan; ask the lender's customer service to refund it to "
+        "your card (loancli explain says why)."
     ).format(refund=refund_owed)
 
 

@@ -21,9 +21,10 @@ from loancli.loan.servicing import (
     capped_penalty_rate,
     in_fee_free_days,
     penalty_rate,
+    upfront_fee_of,
 )
 from loancli.reasons import Reason
-from loancli.records import LOANS, Applicant, Event, Loan, Review
+from loancli.records import LOANS, Applicant, Event, Loan, Payment, Review
 from loancli.store import Store
 from loancli.support.reporting import facts_of, is_flow, resolve
 from loancli.world.providers.review import why_in
@@ -192,9 +193,10 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
 
 def _refund_sentence(loan: Loan) -> str | None:
     """What a double debit took twice and the refund owed, when one is owed."""
-    owed = loan.get("refund_owed", "0.00")
-    if Decimal(owed) <= 0:
+    doubled = Decimal(loan.get("refund_owed", "0")) - Decimal(loan.get("upfront_refund", "0"))
+    if doubled <= 0:
         return None
+    owed = fmt(doubled)
     doubles = [
         {"on": e.get("on") or e["at"][:10], **e.get("detail", {})}
         for e in loan.get("events", [])
@@ -267,6 +269,30 @@ def _settlement_sentence(loan: Loan) -> str | None:
         why = _("no early-settlement fee: no principal was repaid before it fell due")
     else:
         why = _("no early-settlement fee (the product charges none)")
+    return _settled_how(loan, payment, why) + _fee_free_refund(loan, payment)
+
+
+def _fee_free_refund(loan: Loan, payment: Payment) -> str:
+    """Whether settling in the fee-free days refunded the up-front fee, and what to do."""
+    days = loan.get("fee_free_days", 0)
+    fee = upfront_fee_of(loan)
+    if not days or fee <= 0 or not in_fee_free_days(loan, date.fromisoformat(payment["on"])):
+        return ""
+    refunded = payment.get("upfront_fee_refunded")
+    if refunded:
+        return " " + _(
+            "It was settled inside the {days} fee-free days (7天无理由还款), so every fee is "
+            "waived: the up-front fee of {fee} kept from the payout is refunded to your card "
+            "({refund} owed to you in all); if it has not arrived, ask the lender's customer "
+            "service for it."
+        ).format(days=days, fee=refunded, refund=loan.get("refund_owed", refunded))
+    return " " + _(
+        "The up-front fee of {fee} kept from the payout is not refunded: in its {days} fee-free "
+        "days the product waives only the early-settlement fee."
+    ).format(fee=fmt(fee), days=days)
+
+
+def _settled_how(loan: Loan, payment: Payment, why: str) -> str:
     if loan.get("settlement_interest") == "current_period":
         return _(
             "Settled early on {on} for {amount}: the contract charges the whole current "
