@@ -454,6 +454,7 @@ class CalendarView(TypedDict):
     month: str
     ics: str | None
     installments: list[LineView]
+    refund_owed: str
 
 
 @dataclass(frozen=True)
@@ -466,6 +467,8 @@ class Calendar:
     month: int
     installments: list[LineView]
     ics: Path | None = None
+    # What a lender's double debit took too much, owed back to the borrower.
+    refund_owed: str = "0.00"
 
     def view(self) -> CalendarView:
         """The JSON document (``calendar --json``)."""
@@ -474,6 +477,7 @@ class Calendar:
             "month": f"{self.year}-{self.month:02d}",
             "ics": str(self.ics) if self.ics else None,
             "installments": self.installments,
+            "refund_owed": self.refund_owed,
         }
 
 
@@ -500,7 +504,14 @@ def calendar(
     if path is not None:
         # The borrower's loan, amounts and dates: the owner's alone, as a report is.
         write_private(path, to_ics(found["id"], lines, stamp))
-    return Calendar(found["id"], year, mon, [line_view(x) for x in lines], path)
+    return Calendar(
+        found["id"],
+        year,
+        mon,
+        [line_view(x) for x in lines],
+        path,
+        refund_owed=found.get("refund_owed", "0.00"),
+    )
 
 
 def _month(text: str) -> tuple[int, int]:

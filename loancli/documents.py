@@ -417,6 +417,34 @@ def _read_amount(value: object) -> Decimal:
     return check_money(repr(value) if isinstance(value, float) else value, minimum=-MAX_MONEY)
 
 
+# The most decimal places a percentage setting takes (a contract APR of 10.8957%).
+PERCENT_PLACES = 4
+CENTS = Decimal("0.01")
+
+
+def read_percent(value: object) -> Decimal:
+    """A percentage as written (``apr: 10.8957``): a number of 0 or more with at most four
+    decimal places, kept exactly; use as ``Annotated[Decimal, Read(read_percent), Range(...)]``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(
+            _("expected a percentage such as 18 or 10.8957, not {kind}").format(kind=kind_of(value))
+        )
+    text = repr(value) if isinstance(value, float) else str(value).strip().removesuffix("%")
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        raise ValueError(
+            _("{value} is not a percentage; write e.g. 18 or 10.8957").format(value=quoted(value))
+        ) from None
+    if not number.is_finite():
+        raise ValueError(_("{value} is not a finite number").format(value=quoted(value)))
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -PERCENT_PLACES:
+        raise ValueError(_("a percentage has at most four decimal places"))
+    # At least two places, as amounts are written (18 -> 18.00).
+    return number if isinstance(exponent, int) and exponent < -2 else number.quantize(CENTS)
+
+
 def _read_date(value: object) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value

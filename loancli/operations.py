@@ -471,6 +471,7 @@ def credit_report(
                 reason,
                 today,
                 world.scenario.world.bureau.objection_answer_days,
+                at=world.clock.now().isoformat(),
             )
         return CreditReport(applicant_id, today, bureau.entries_of(world.store, applicant_id))
 

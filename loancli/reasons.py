@@ -28,6 +28,14 @@ FACT_KEYS = (
     "card_daily_in_limit",
 )
 
+# A bank account's class as the borrower names it (二类户...): the ``card_account_type`` a
+# sentence states, from the ``card_account_class`` fact.
+ACCOUNT_TYPES = {
+    "I": N_("Class I account"),
+    "II": N_("Class II account"),
+    "III": N_("Class III account"),
+}
+
 
 class Reason(StrEnum):
     """Why a journey stopped. Each has a plain sentence and the app's advice."""
@@ -379,13 +387,13 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
     ),
     Reason.CARD_IN_LIMIT: (
         N_(
-            "The bound card is a Class {card_account_class} account, which takes in at most "
+            "The bound card is a {card_account_type}, which takes in at most "
             "{card_daily_in_limit} yuan a day from other accounts; the payout was more, so the "
             "bank returned it and no money arrived. The loan was not started."
         ),
         N_(
-            "Bind a Class I debit card (a full account opened at a bank counter, such as a salary "
-            "card) and apply again, or borrow at most {card_daily_in_limit} yuan."
+            "Bind a debit card of a {class_one} (a full account opened at a bank counter, such "
+            "as a salary card) and apply again, or borrow at most {card_daily_in_limit} yuan."
         ),
     ),
     Reason.PAYOUT_HELD: (
@@ -425,7 +433,14 @@ _REPAY_SENTENCES: dict[Reason, str] = {
 def _say(template: str, facts: Mapping[str, str], lang: str | None) -> str:
     lang = lang or language()
     text = in_language(lang, template)
-    return text.format_map({k: localise_fact(v, lang) for k, v in facts.items()})
+    values = {k: localise_fact(v, lang) for k, v in facts.items()}
+    values["class_one"] = in_language(lang, ACCOUNT_TYPES["I"])
+    if "card_account_class" in facts:
+        kind = ACCOUNT_TYPES.get(facts["card_account_class"])
+        values["card_account_type"] = (
+            in_language(lang, kind) if kind else facts["card_account_class"]
+        )
+    return text.format_map(values)
 
 
 # Advice that fits one command, where the general advice would not: (reason, flow kind).

@@ -481,6 +481,8 @@ class Payment(TypedDict):
     # An early settlement: the interest to the day and the early-settlement fee it took.
     interest_to_date: NotRequired[Money]
     early_settlement_fee: NotRequired[Money]
+    # Settled in the fee-free days: the up-front fee refunded to the card.
+    upfront_fee_refunded: NotRequired[Money]
 
 
 class Replan(TypedDict):
@@ -527,8 +529,10 @@ class Loan(TypedDict):
     # A checkout's loan: the product and the item it paid for.
     product: NotRequired[str]
     item: NotRequired[str]
-    # What a lender's double debit took too much: the refund the borrower is owed.
+    # What a lender's double debit took too much: the refund the borrower is owed (with the
+    # up-front fee an early settlement in the fee-free days refunds, ``upfront_refund``).
     refund_owed: NotRequired[Money]
+    upfront_refund: NotRequired[Money]
     # Fees (older loans have none): each as written (1000.00 or 1.5%), what reached the card,
     # the APR compounded, early settlement free of fees for this many days, and the annual cap
     # in percent on what an overdue costs.
@@ -536,6 +540,9 @@ class Loan(TypedDict):
     paid_out: NotRequired[Money]
     apr_compound: NotRequired[Rate]
     fee_free_days: NotRequired[int]
+    # What settling in the fee-free days waives: every fee, the up-front one refunded (absent,
+    # "all"), or only the early-settlement fee.
+    fee_free_waives: NotRequired[Literal["all", "early_settlement"]]
     overdue_cap: NotRequired[Rate | None]
     # Interest on early settlement: to the day (absent) or the whole current period.
     settlement_interest: NotRequired[Literal["to_date", "current_period"]]
@@ -600,6 +607,8 @@ class Objection(TypedDict):
     filed, answered within 20 days."""
 
     filed_on: IsoDate
+    # When it was filed, to the second (a bundle's story files it again then).
+    filed_at: NotRequired[IsoDateTime]
     reason: Annotated[str, NonEmpty]
     answer_by: IsoDate
     answered_on: IsoDate | None

@@ -20,7 +20,7 @@ from loancli.cli.params import integer
 from loancli.cli.render import show_schedule
 from loancli.errors import ExitCode, RuleError
 from loancli.i18n import _
-from loancli.loan.explain import fee_sentence
+from loancli.loan.explain import fee_sentence, refund_line
 from loancli.loan.servicing import SettleInstead
 
 if TYPE_CHECKING:
@@ -178,6 +178,8 @@ def calendar(
         opts.emit(shown.view())
         return
     opts.console.print(month_table(opts.console, shown.year, shown.month, shown.installments))
+    if shown.refund_owed != "0.00":
+        opts.console.print(refund_line(shown.refund_owed), style="bold")
     if shown.ics is not None:
         opts.console.print(
             _("Wrote {n} events to {path}").format(n=len(shown.installments), path=shown.ics)
@@ -317,6 +319,9 @@ def _show_payment(opts: Options, result: Mapping[str, object]) -> None:
     installments = result["installments"]
     assert isinstance(installments, list)  # the loan's installments as they are now
     show_schedule(opts.console, installments)
+    refund = str(result.get("refund_owed", "0.00"))
+    if refund != "0.00":
+        opts.console.print(refund_line(refund), style="bold")
 
 
 def restructure(

@@ -15,15 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 
 from loancli.account.cards import find_card, refusal, status_of
 from loancli.clock import format_duration
 from loancli.journey.core import ApplicantRecord, Journey, Record, Stop
+from loancli.journey.texts import PAYOUT_REFUSED_TEXT, PAYOUT_RELEASED_TEXT
 from loancli.loan.loans import create_loan, paid_out
 from loancli.loan.schedule import Schedule
 from loancli.masking import mask_card
 from loancli.reasons import Reason
-from loancli.records import ChosenCard, Loan
+from loancli.records import FLOWS, ChosenCard, Flow, Loan
 
 # The product a loan is booked under unless its maker names another (loan/servicing.new_loan).
 DEFAULT_PRODUCT = "cash_loan"
@@ -110,13 +112,45 @@ def in_limit_detail(j: Journey, record: ApplicantRecord) -> dict[str, object]:
     }
 
 
-def _new_device_login(record: Record) -> str | None:
-    """The model of the new device this record logged in on, or None."""
+def _new_device_login(j: Journey, record: Record) -> str | None:
+    """The model of the new device this record logged in on, or None: a login inside the
+    record, else the account's newest ``loancli login`` before it, when that login was on a
+    new device (the borrower applies from the device the login just trusted)."""
+    found = _trusted_in(record)
+    if found is not None:
+        return found
+    logins: list[Flow] = [
+        flow
+        for flow in j.store.find(FLOWS, kind="login", phone=record.get("phone"))
+        if _made(flow) < _made(record) and flow.get("status") == "completed"
+    ]
+    if not logins:
+        return None
+    return _trusted_in(max(logins, key=_made))
+
+
+def _made(record: Record) -> tuple[int, str]:
+    """When a record was made: its creation number, then its time."""
+    return (record.get("seq", 0), record["created_at"])
+
+
+def _trusted_in(record: Record) -> str | None:
     for event in record.get("events", []):
         if event["event"] == "device_trusted":
             model = event["detail"].get("model")
             return str(model) if model is not None else ""
     return None
+
+
+def _tell_borrower(j: Journey, record: ApplicantRecord, text: str) -> None:
+    """The app's SMS on how the payout review ended."""
+    j.sms.deliver(
+        record["phone"],
+        text.format(
+            amount=f"{Decimal(record['loan']['amount']):,.2f}", card=record["card"]["number"][-4:]
+        ),
+        j.clock.now(),
+    )
 
 
 def payout_review(j: Journey, record: ApplicantRecord) -> Stop | None:
@@ -126,7 +160,7 @@ def payout_review(j: Journey, record: ApplicantRecord) -> Stop | None:
     risk = j.world.risk
     if not risk.new_device_payout_review:
         return None
-    model = _new_device_login(record)
+    model = _new_device_login(j, record)
     if model is None:
         return None
     now = j.clock.now()
@@ -153,6 +187,8 @@ def payout_review(j: Journey, record: ApplicantRecord) -> Stop | None:
         )
         return Stop(Reason.PAYOUT_HELD, f"result expected at {state['ready_at']}")
     if not risk.payout_review_passes:
+        if not any(e["event"] == "payout_refused" for e in record.get("events", [])):
+            _tell_borrower(j, record, PAYOUT_REFUSED_TEXT)
         j.fail(
             record,
             "payout_refused",
@@ -164,4 +200,5 @@ def payout_review(j: Journey, record: ApplicantRecord) -> Stop | None:
         return Stop(Reason.PAYOUT_REFUSED, "the second risk review refused the payout")
     if not any(e["event"] == "payout_released" for e in record.get("events", [])):
         j.event(record, "payout_released", provider="risk", payout=state["payout"])
+        _tell_borrower(j, record, PAYOUT_RELEASED_TEXT)
     return None

@@ -26,7 +26,7 @@ from loancli.journey.payout import (
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DISBURSED_TEXT, LENDER_CODE_TEXT
 from loancli.loan.explain import fee_sentence
-from loancli.loan.money import fmt, fmt_human
+from loancli.loan.money import fmt, fmt_human, fmt_rate
 from loancli.loan.products import fees_over_cap, validate_amount
 from loancli.loan.schedule import Schedule, build_schedule
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
@@ -279,7 +279,7 @@ def first_review(j: Journey, app: ApplicantRecord) -> Stop | None:
     app["review"] = {
         "approved": decision.approved,
         "credit_limit": fmt(decision.credit_limit),
-        "apr": fmt(decision.apr),
+        "apr": fmt_rate(decision.apr),
         "why": decision.why,
     }
     if not decision.approved:
@@ -290,12 +290,12 @@ def first_review(j: Journey, app: ApplicantRecord) -> Stop | None:
         "review_decided",
         approved=True,
         credit_limit=fmt(decision.credit_limit),
-        apr=fmt(decision.apr),
+        apr=fmt_rate(decision.apr),
         why=decision.why,
     )
     j.asker.tell(
         _("Approved: credit limit {limit} yuan, APR {apr}%").format(
-            limit=fmt_human(decision.credit_limit), apr=fmt(decision.apr)
+            limit=fmt_human(decision.credit_limit), apr=fmt_rate(decision.apr)
         ),
         "good",
     )

@@ -30,6 +30,13 @@ OLD_NUMBER_NOTICE = (
 )
 NEW_NUMBER_NOTICE = "【小米金融】您的账户已绑定本手机号，验证码、还款提醒和额度通知将发送至此号码。"
 DISBURSED_TEXT = "【小米金融】您的借款{amount}元已发放至尾号{card}的银行卡，首期还款日{due}。"
+PAYOUT_RELEASED_TEXT = (
+    "【小米金融】您的借款已通过放款复核，{amount}元正在发放至尾号{card}的银行卡，请留意到账。"
+)
+PAYOUT_REFUSED_TEXT = (
+    "【小米金融】很抱歉，您的借款{amount}元未通过放款复核，本次借款已取消，未产生任何费用，"
+    "您无需还款。"
+)
 REMINDER_TEXT = (
     "【小米金融】您的借款第{n}期{amount}元将于{due}到期，请保持尾号{card}的银行卡余额充足。"
 )

@@ -146,10 +146,17 @@ def _answer(entry: CreditEntry, today: date, events: list[DatedEvent], outcome: 
 
 
 def file_objection(
-    store: Store, applicant_id: str, entry_id: str, reason: str, today: date, answer_days: int
+    store: Store,
+    applicant_id: str,
+    entry_id: str,
+    reason: str,
+    today: date,
+    answer_days: int,
+    at: str | None = None,
 ) -> CreditEntry:
     """Mark entry ``entry_id`` of ``applicant_id`` as objected to (art. 25); it is answered
-    ``answer_days`` later as the clock moves. ``RuleError`` on entry or reason."""
+    ``answer_days`` later as the clock moves; ``at`` is the simulated time it was filed.
+    ``RuleError`` on entry or reason."""
     wanted = entry_id.strip().upper()
     entry = store.get(CREDIT, id=wanted)
     if entry is None or entry["applicant_id"] != applicant_id:
@@ -176,6 +183,8 @@ def file_objection(
         "answered_on": None,
         "outcome": None,
     }
+    if at is not None:
+        entry["objection"]["filed_at"] = at
     store.upsert(CREDIT, entry, id=entry["id"])
     return entry
 

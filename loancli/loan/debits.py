@@ -36,9 +36,11 @@ class DebitCard:
 
 
 def spent_on(loan: Loan) -> Decimal:
-    """What debits took from the loan's card: the debits and what a double debit took again."""
+    """What debits took from the loan's card: the debits and what a double debit took again
+    (the refund owed, less an up-front fee refunded, which no debit took)."""
     debits = sum((Decimal(p["amount"]) for p in loan["payments"] if p["kind"] == "debit"), ZERO)
-    return debits + Decimal(loan.get("refund_owed", "0"))
+    doubled = Decimal(loan.get("refund_owed", "0")) - Decimal(loan.get("upfront_refund", "0"))
+    return debits + doubled
 
 
 def catch_up_debiting(

@@ -211,3 +211,29 @@ def explain_amounts(
             "because the first period is not one calendar month."
         ).format(value0=first["interest"])
     return text
+
+
+def refund_line(refund_owed: str) -> str:
+    """One line for a loan's views: the refund owed to the borrower (a double debit, an
+    up-front fee waived in the fee-free days); ``explain`` says why."""
+    return _(
+        "Refund owed to you: {refund} yuan; ask the lender's customer service to refund it to "
+        "your card (loancli explain says why)."
+    ).format(refund=refund_owed)
+
+
+def refund_sentence(refund_owed: str, doubles: list[dict[str, object]]) -> str:
+    """What a double debit took twice, the refund owed and what the borrower should do."""
+    taken = "; ".join(
+        _("on {on}, installment {n}: {amount} yuan from the card ending {card}").format(
+            on=d["on"], n=d["installment"], amount=d["amount"], card=d["card"]
+        )
+        for d in doubles
+    )
+    return _(
+        "The lender's automatic debit took an installment twice ({taken}). The loan counts "
+        "each installment once, so {refund} yuan is owed back to you. Ask the lender's "
+        "customer service for the refund of the double debit (重复扣款) to your card, and "
+        "keep the bank statement showing both debits; if it is not refunded, complain to "
+        "the lender's regulator with that statement."
+    ).format(taken=taken or "-", refund=refund_owed)

@@ -69,6 +69,15 @@ def fmt(d: Decimal | int) -> str:
     return f"{quantize(d):f}"
 
 
+def fmt_rate(d: Decimal | int) -> str:
+    """A percentage for files and machines: two places (``"18.00"``), or up to four when it
+    has them (a contract APR of ``"10.8957"``)."""
+    exact = Decimal(d).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    if exact == quantize(exact):
+        return fmt(exact)
+    return f"{exact.normalize():f}"
+
+
 def fmt_human(d: Decimal | int) -> str:
     """Format for people: ``"1,001.61"``."""
     return f"{quantize(d):,.2f}"

@@ -22,6 +22,7 @@ from loancli.loan.money import fmt
 from loancli.loan.schedule import (
     DAILY_PRODUCT_YEAR,
     DEFAULT_METHOD,
+    FEE_FREE_WAIVES,
     FEE_KINDS,
     LAST_COMMON_DAY,
     NO_FEES,
@@ -75,6 +76,9 @@ class Product:
     fees: Fees = NO_FEES
     # Early settlement costs no fee this many days after the loan date (7天无理由还款).
     fee_free_days: int = 0
+    # What settling in those days waives: every fee, the up-front fee refunded to the card
+    # ("all"), or only the early-settlement fee ("early_settlement").
+    fee_free_waives: str = "all"
     # The annual cap, in percent, on what an overdue costs (penalty, overdue interest, fees).
     overdue_cap: Decimal | None = None
     # Private lending: the APR and the overdue costs are also capped at 4 x the one-year LPR
@@ -90,7 +94,7 @@ class Product:
         if given is not None:
             kinds = {fee.kind for fee in given.by_kind}
             chosen = [fee for fee in chosen if fee.kind not in kinds] + list(given.by_kind)
-        return Fees(tuple(chosen), self.fee_free_days)
+        return Fees(tuple(chosen), self.fee_free_days, self.fee_free_waives)
 
     def apr_cap_on(self, loan_date: date) -> Decimal | None:
         """The APR cap for a loan taken on ``loan_date``: the product's, and for private
@@ -205,6 +209,9 @@ class ProductSettings:
     fees: Annotated[Fees, Read(_fees)] = NO_FEES
     # Early settlement costs no fee this many days after the loan date (7天无理由还款).
     fee_free_days: Annotated[int, Read(_days)] = 0
+    # What settling in the fee-free days waives: every fee, the up-front one refunded ("all"),
+    # or only the early-settlement fee.
+    fee_free_waives: Annotated[str, OneOf(FEE_FREE_WAIVES)] = "all"
     # The annual cap, in percent, on what an overdue costs.
     overdue_cap: Number | None = None
     # Private lending: the APR and overdue costs are also capped at 4 x the one-year LPR.
@@ -287,6 +294,7 @@ def _product(key: str, spec: object, source: str) -> Product:
         report_notice_days=given.report_notice_days,
         fees=given.fees,
         fee_free_days=given.fee_free_days,
+        fee_free_waives=given.fee_free_waives,
         overdue_cap=given.overdue_cap,
         private_lending=given.private_lending,
         settlement_interest=given.settlement_interest,

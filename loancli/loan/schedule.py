@@ -177,6 +177,9 @@ class Fees:
 
     by_kind: tuple[Fee, ...] = ()
     fee_free_days: int = 0
+    # What settling in the fee-free days waives: "all" (every fee; the up-front one is
+    # refunded) or "early_settlement" (only that fee).
+    fee_free_waives: str = "all"
 
     def get(self, kind: str) -> Fee | None:
         return next((fee for fee in self.by_kind if fee.kind == kind), None)
@@ -200,6 +203,9 @@ NO_FEES = Fees()
 # Interest on early settlement: for the days used (the rule unless agreed otherwise), or the
 # whole period the settlement falls in (a contract term some products have).
 SETTLEMENT_INTEREST: Final = ("to_date", "current_period")
+# What settling in the fee-free days waives: every fee (the up-front one refunded), or only
+# the early-settlement fee.
+FEE_FREE_WAIVES: Final = ("all", "early_settlement")
 
 
 def fees_from(written: dict[str, str] | None, fee_free_days: int = 0) -> Fees:

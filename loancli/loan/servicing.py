@@ -135,6 +135,8 @@ def _fee_terms(schedule: Schedule) -> Loan:
         terms["apr_compound"] = fmt(schedule.apr_compound)
     if schedule.fees.fee_free_days:
         terms["fee_free_days"] = schedule.fees.fee_free_days
+        if schedule.fees.fee_free_waives != "all":
+            terms["fee_free_waives"] = schedule.fees.fee_free_waives
     if schedule.overdue_cap is not None:
         terms["overdue_cap"] = fmt(schedule.overdue_cap)
     if schedule.settlement_interest != "to_date":
@@ -471,7 +473,25 @@ def settle_all(loan: Loan, today: date) -> PaymentMade:
     payment["interest_to_date"] = fmt(interest)
     if charged:
         payment["early_settlement_fee"] = fmt(charged)
+    refunded = upfront_refund(loan, today)
+    if refunded > 0:
+        payment["upfront_fee_refunded"] = fmt(refunded)
+        loan["upfront_refund"] = fmt(refunded)
+        loan["refund_owed"] = fmt(Decimal(loan.get("refund_owed", "0")) + refunded)
     return payment
+
+
+def upfront_fee_of(loan: Loan) -> Decimal:
+    """The up-front fee the payout kept: the principal less what reached the card."""
+    return Decimal(loan["amount"]) - Decimal(loan.get("paid_out", loan["amount"]))
+
+
+def upfront_refund(loan: Loan, today: date) -> Decimal:
+    """What settling today refunds of the up-front fee: all of it inside the fee-free days,
+    unless the product waives only the early-settlement fee there."""
+    if not in_fee_free_days(loan, today) or loan.get("fee_free_waives", "all") != "all":
+        return ZERO
+    return max(upfront_fee_of(loan), ZERO)
 
 
 def _settle_early(line: Line, accrued: Decimal, fee: Decimal) -> None:

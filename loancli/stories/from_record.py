@@ -22,15 +22,29 @@ from loancli.errors import UsageError
 from loancli.files import write_private
 from loancli.i18n import _
 from loancli.loan.loans import loan_view
-from loancli.records import APPLICANTS, FLOWS, LOANS, Applicant, Flow, Loan, Run, RunAction
+from loancli.records import (
+    APPLICANTS,
+    CREDIT,
+    FLOWS,
+    LOANS,
+    Applicant,
+    CreditEntry,
+    Flow,
+    Loan,
+    Run,
+    RunAction,
+)
 from loancli.store import Store
 from loancli.stories.format import (
     STORY_FORMAT,
     ClockSet,
     Complaint,
+    CreditEntryExpect,
+    CreditExpect,
     Expect,
     InstallmentExpect,
     LoanExpect,
+    Object,
     Person,
     Repay,
     Restructure,
@@ -75,7 +89,9 @@ def story_of(
     )
     loans = store.find(LOANS, applicant_id=record["id"])
     clock = datetime.fromisoformat(runs[-1][1]["clock"])
-    for at, action in _servicing(loans, fresh):
+    entries = _credit_entries(store, [other for other, _run in runs])
+    servicing = _servicing(loans, fresh) + _objections(entries, record["id"], fresh, clock)
+    for at, action in sorted(servicing, key=lambda item: item[0]):
         if at > clock:
             actions.append(ClockSet(to=at))
             clock = at
@@ -86,6 +102,10 @@ def story_of(
     if loans:
         newest = max(loans, key=lambda x: x["id"])
         expects[len(actions) - 1] = _merge(expects.get(len(actions) - 1), _loan_expect(newest, now))
+    credit = _credit_expect(entries, record["id"])
+    if credit is not None:
+        last = expects.get(len(actions) - 1) or Expect()
+        expects[len(actions) - 1] = msgspec.structs.replace(last, credit=credit)
     story = Story(
         story=STORY_FORMAT,
         name=record["id"].lower(),
@@ -256,7 +276,53 @@ def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[datet
                 out.append((at, Restructure(loan=owner, term=detail["term"])))
             elif event["event"] == "repay_failed":
                 out.append((at, Repay(loan=owner, all=True)))
-    return sorted(out, key=lambda item: item[0])
+    return out
+
+
+def _credit_entries(store: Store, records: Sequence[Applicant | Flow]) -> dict[str, CreditEntry]:
+    """The credit-bureau entries of the story's borrowers by the id a fresh world gives them:
+    numbered again in the order they were made."""
+    ids = {other["id"] for other in records}
+    made = sorted((x for x in store.all(CREDIT) if x["applicant_id"] in ids), key=lambda x: x["id"])
+    return {f"R{n:04d}": entry for n, entry in enumerate(made, start=1)}
+
+
+def _objections(
+    entries: dict[str, CreditEntry], owner: str, fresh: dict[str, str], after: datetime
+) -> list[tuple[datetime, StoryAction]]:
+    """The objections filed to the record's credit entries, when they were filed."""
+    out: list[tuple[datetime, StoryAction]] = []
+    for entry_id, entry in entries.items():
+        objection = entry.get("objection")
+        if objection is None or entry["applicant_id"] != owner:
+            continue
+        at = datetime.fromisoformat(
+            objection.get("filed_at") or f"{objection['filed_on']}T00:00:00+08:00"
+        )
+        action = Object(loan=fresh.get(owner, owner), entry=entry_id, reason=objection["reason"])
+        out.append((max(at, after), action))
+    return out
+
+
+def _credit_expect(entries: dict[str, CreditEntry], owner: str) -> CreditExpect | None:
+    """The record's credit entries as the bureau holds them now (none: no expectation)."""
+    mine = {k: v for k, v in entries.items() if v["applicant_id"] == owner}
+    if not mine:
+        return None
+    wanted = {}
+    for entry_id, entry in mine.items():
+        objection = entry.get("objection")
+        wanted[entry_id] = CreditEntryExpect(
+            installment=entry["installment"],
+            status=entry["status"],
+            reported_on=entry["reported_on"],
+            notified_on=entry["notified_on"],
+            default_ended_on=entry["default_ended_on"],
+            drops_on=entry["drops_on"],
+            objection=(objection["outcome"] or "marked") if objection else None,
+        )
+    held = sum(1 for entry in mine.values() if entry["status"] == "held")
+    return CreditExpect(held=held, entries=wanted)
 
 
 def _loan_expect(loan: Loan, now: str | None) -> Expect:

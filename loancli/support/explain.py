@@ -6,7 +6,13 @@ from datetime import date
 from decimal import Decimal
 
 from loancli.i18n import _
-from loancli.loan.explain import FEE_NAMES, explain_amounts, explain_due_date, fee_sentence
+from loancli.loan.explain import (
+    FEE_NAMES,
+    explain_amounts,
+    explain_due_date,
+    fee_sentence,
+    refund_sentence,
+)
 from loancli.loan.loans import loan_view
 from loancli.loan.money import fmt, quantize
 from loancli.loan.schedule import build_schedule, fees_from, year_days_of
@@ -15,9 +21,10 @@ from loancli.loan.servicing import (
     capped_penalty_rate,
     in_fee_free_days,
     penalty_rate,
+    upfront_fee_of,
 )
 from loancli.reasons import Reason
-from loancli.records import LOANS, Applicant, Event, Loan, Review
+from loancli.records import LOANS, Applicant, Event, Loan, Payment, Review
 from loancli.store import Store
 from loancli.support.reporting import facts_of, is_flow, resolve
 from loancli.world.providers.review import why_in
@@ -169,6 +176,9 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
     settled = _settlement_sentence(loan)
     if settled:
         out["settlement"] = settled
+    refund = _refund_sentence(loan)
+    if refund:
+        out["refund"] = refund
     if loan.get("restructured"):
         r = loan["restructured"]
         out["restructure"] = _(
@@ -179,6 +189,20 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
         )
     out["amount"] += " " + _plan_now(loan, today)
     return out
+
+
+def _refund_sentence(loan: Loan) -> str | None:
+    """What a double debit took twice and the refund owed, when one is owed."""
+    doubled = Decimal(loan.get("refund_owed", "0")) - Decimal(loan.get("upfront_refund", "0"))
+    if doubled <= 0:
+        return None
+    owed = fmt(doubled)
+    doubles = [
+        {"on": e.get("on") or e["at"][:10], **e.get("detail", {})}
+        for e in loan.get("events", [])
+        if e["event"] == "double_debit"
+    ]
+    return refund_sentence(owed, doubles)
 
 
 def _cap_sentence(loan: Loan) -> str | None:
@@ -245,6 +269,30 @@ def _settlement_sentence(loan: Loan) -> str | None:
         why = _("no early-settlement fee: no principal was repaid before it fell due")
     else:
         why = _("no early-settlement fee (the product charges none)")
+    return _settled_how(loan, payment, why) + _fee_free_refund(loan, payment)
+
+
+def _fee_free_refund(loan: Loan, payment: Payment) -> str:
+    """Whether settling in the fee-free days refunded the up-front fee, and what to do."""
+    days = loan.get("fee_free_days", 0)
+    fee = upfront_fee_of(loan)
+    if not days or fee <= 0 or not in_fee_free_days(loan, date.fromisoformat(payment["on"])):
+        return ""
+    refunded = payment.get("upfront_fee_refunded")
+    if refunded:
+        return " " + _(
+            "It was settled inside the {days} fee-free days (7天无理由还款), so every fee is "
+            "waived: the up-front fee of {fee} kept from the payout is refunded to your card "
+            "({refund} owed to you in all); if it has not arrived, ask the lender's customer "
+            "service for it."
+        ).format(days=days, fee=refunded, refund=loan.get("refund_owed", refunded))
+    return " " + _(
+        "The up-front fee of {fee} kept from the payout is not refunded: in its {days} fee-free "
+        "days the product waives only the early-settlement fee."
+    ).format(fee=fmt(fee), days=days)
+
+
+def _settled_how(loan: Loan, payment: Payment, why: str) -> str:
     if loan.get("settlement_interest") == "current_period":
         return _(
             "Settled early on {on} for {amount}: the contract charges the whole current "

@@ -19,7 +19,7 @@ from loancli.world.scenario import load_scenario
 NOT_ARRIVED = {
     "card-number-typo": ("card_binding", "card_number_wrong", "校验位查不出"),
     "reserved-phone-differs": ("card_binding", "reserved_phone_mismatch", "银行预留手机号"),
-    "class-ii-card": ("disbursement", "card_in_limit", "II类户，每天从其他账户转入最多5,000元"),
+    "class-ii-card": ("disbursement", "card_in_limit", "二类户，每天从其他账户转入最多5,000元"),
     "payout-held-new-device": ("disbursement", "payout_held", "App显示“放款中”"),
     "payout-refused-new-device": ("disbursement", "payout_refused", "借款已取消"),
 }
@@ -163,3 +163,17 @@ def test_scenario_find_finds_money_not_arrived_from_the_borrowers_words(
     code, found = run_json(tmp_path, "scenario", "find", words)
     assert code == 0
     assert expected in [r["name"] for r in found["results"]]
+
+
+def test_class_ii_reason_says_er_lei_hu_and_advises_a_yi_lei_hu_card() -> None:
+    """The apps and DOMAIN call a Class II account 二类户 and a Class I account 一类户: the
+    reason's sentence and advice say so in Chinese, never "II类"."""
+    reason = Reason("card_in_limit")
+    for klass, name in (("II", "二类户"), ("III", "三类户")):
+        facts = {"card_account_class": klass, "card_daily_in_limit": "5,000"}
+        sentence = reason.sentence_in(facts, "zh")
+        advice = reason.advice_in(facts, "zh")
+        assert f"绑定的银行卡是{name}" in sentence and "II类" not in sentence + advice
+        assert "一类户" in advice
+        assert f"Class {klass} account" in reason.sentence_in(facts, "en")
+        assert "Class I account" in reason.advice_in(facts, "en")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated
 
+from loancli.documents import Read, read_percent
 from loancli.i18n import N_, _
 from loancli.validation import MAX_MONEY, OneOf, Range
 
@@ -19,7 +20,8 @@ class ReviewSettings:
     decision: Annotated[str, OneOf(DECISIONS)] = "approve"
     reject_reason: str = "credit record does not meet the lender's criteria"
     credit_limit: Annotated[Decimal, Range(Decimal(0), MAX_MONEY)] = Decimal("20000.00")
-    apr: Annotated[Decimal, Range(Decimal(0), Decimal(100))] = Decimal("18")  # percent
+    # The contract APR in percent, up to four decimals (10.8957).
+    apr: Annotated[Decimal, Read(read_percent), Range(Decimal(0), Decimal(100))] = Decimal("18")
     # Each optional authorisation adds this much to the granted limit.
     authorisation_bonus: Annotated[Decimal, Range(Decimal(0), MAX_MONEY)] = Decimal("2000.00")
     # Income multiple that caps the limit (limit <= income x this); 0 turns it off.

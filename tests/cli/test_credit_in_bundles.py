@@ -1,0 +1,109 @@
+"""Ticket bundles carry the credit bureau's entries and the borrower's objections: a ticket
+about "逾期一天就上征信" replays to the same entries, and a bundle whose entries differ from
+what the replay gives is not reproduced."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import run_cli, run_json
+
+PHONE = "13800138000"
+
+
+def bundle_of(folder: Path, story: str) -> Path:
+    """Play the built-in ``story`` into a state file and bundle its journey."""
+    db = folder / "state.json"
+    code, out, err = run_cli(folder, "story", "run", story, db=db)
+    assert code == 0, out + err
+    bundle = folder / "ticket.zip"
+    code, out, err = run_cli(folder, "report", "A0001", "--bundle", str(bundle), db=db)
+    assert code == 0, out + err
+    return bundle
+
+
+def ticket_of(bundle: Path) -> dict[str, Any]:
+    with zipfile.ZipFile(bundle) as archive:
+        return yaml.safe_load(archive.read("ticket.yaml"))
+
+
+def replayed(folder: Path, bundle: Path) -> tuple[int, dict[str, Any], Path]:
+    kept = folder / "replayed.json"
+    code, data = run_json(folder, "replay", str(bundle), db=kept)
+    return code, data, kept
+
+
+@pytest.fixture(scope="module")
+def notice_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return bundle_of(tmp_path_factory.mktemp("notice"), "credit-report-after-notice")
+
+
+def test_a_credit_report_ticket_replays_to_the_same_entries(
+    notice_bundle: Path, tmp_path: Path
+) -> None:
+    code, data, kept = replayed(tmp_path, notice_bundle)
+    assert code == 0, data
+    assert data["reproduced"] is True and data["unmet"] == []
+    code, report = run_json(tmp_path, "credit-report", "A0001", db=kept)
+    assert code == 0, report
+    (entry,) = report["entries"]
+    assert entry["notified_on"] == "2026-04-06"
+    assert entry["reported_on"] == "2026-04-13"
+    assert entry["default_ended_on"] == "2026-04-20"
+    assert entry["drops_on"] == "2031-04-20"
+    assert entry["status"] == "dropped"
+
+
+def test_the_bundle_carries_the_entries_it_must_reproduce(notice_bundle: Path) -> None:
+    actions = ticket_of(notice_bundle)["story"]["actions"]
+    credit = actions[-1]["expect"]["credit"]
+    assert credit["held"] == 0
+    assert credit["entries"]["R0001"]["reported_on"] == "2026-04-13"
+    assert credit["entries"]["R0001"]["notified_on"] == "2026-04-06"
+
+
+def test_a_bundle_whose_entries_differ_is_not_reproduced(
+    notice_bundle: Path, tmp_path: Path
+) -> None:
+    """The ticket says the overdue was reported the day after the due date (逾期一天就上征信);
+    the replay reports it after notice, so it is not reproduced and says where."""
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(notice_bundle) as source, zipfile.ZipFile(tampered, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "ticket.yaml":
+                ticket = yaml.safe_load(data)
+                entry = ticket["story"]["actions"][-1]["expect"]["credit"]["entries"]["R0001"]
+                entry["reported_on"] = "2026-04-03"
+                data = yaml.safe_dump(ticket, allow_unicode=True, sort_keys=False).encode()
+            target.writestr(item, data)
+    code, data, _kept = replayed(tmp_path, tampered)
+    assert code == 3, data
+    assert data["reproduced"] is False
+    assert "2026-04-03" in str(data["unmet"]) and "2026-04-13" in str(data["unmet"])
+
+
+def test_an_objection_replays_pseudonymised_and_answered(tmp_path: Path) -> None:
+    bundle = bundle_of(tmp_path, "credit-objection-answered")
+    ticket = ticket_of(bundle)
+    (objection,) = [a for a in ticket["story"]["actions"] if a["action"] == "object"]
+    assert objection["entry"] == "R0001" and objection["reason"] == "宽限期内还了也上报"
+    assert ticket["story"]["actions"][-1]["expect"]["credit"]["entries"]["R0001"] == {
+        "installment": 1,
+        "status": "held",
+        "reported_on": "2026-04-13",
+        "notified_on": "2026-04-06",
+        "objection": "kept",
+    }
+    assert PHONE not in yaml.safe_dump(ticket, allow_unicode=True)
+    (tmp_path / "elsewhere").mkdir()
+    code, data, kept = replayed(tmp_path / "elsewhere", bundle)
+    assert code == 0 and data["reproduced"] is True, data
+    code, report = run_json(tmp_path, "credit-report", "A0001", db=kept)
+    (entry,) = report["entries"]
+    assert entry["objection"]["filed_on"] == "2026-04-13"
+    assert entry["objection"]["outcome"] == "kept"
