@@ -199,7 +199,8 @@ def _parsed(source: str, _mtime_ns: int, _size: int) -> object:
     products several times, and pure-Python YAML is slow. Callers only read it."""
     import yaml
 
-    data: object = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
+    data: object = yaml.load(Path(source).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
     return data
 
 
