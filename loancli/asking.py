@@ -12,6 +12,7 @@ default; otherwise the terminal is asked, or with no terminal the journey stops
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -225,6 +226,22 @@ def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> object:
     ``004604`` is not the octal 2436, ``yes`` is not True, ``12:30`` is not 750, and each
     question parses its own answer. With ``tags=False`` an explicit tag, even a safe one
     (``!!binary``, ``!!set``), is refused: a document loancli wrote has none."""
+    known = _READ.get((text, typed, tags))
+    if known is None:
+        known = _read_yaml_once(text, typed=typed, tags=tags)
+        if len(_READ) >= 128:
+            _READ.clear()
+        _READ[(text, typed, tags)] = known
+    # Each caller gets its own copy: some fill in or change what they read.
+    return copy.deepcopy(known)
+
+
+# Documents read so far, by their text: a story suite reads the same answers set and scenario
+# hundreds of times.
+_READ: dict[tuple[str, bool, bool], object] = {}
+
+
+def _read_yaml_once(text: str, *, typed: bool, tags: bool) -> object:
     import yaml
 
     if getattr(yaml, "__with_libyaml__", False):
