@@ -244,7 +244,9 @@ _READ: dict[tuple[str, bool, bool], object] = {}
 def _read_yaml_once(text: str, *, typed: bool, tags: bool) -> object:
     import yaml
 
-    if getattr(yaml, "__with_libyaml__", False):
+    # libyaml reads UTF-8 only: a lone surrogate (a ``--set`` byte that was not UTF-8) goes
+    # to the pure-Python loader, which reads it and leaves the refusal to the answer's check.
+    if getattr(yaml, "__with_libyaml__", False) and not has_surrogate(text):
         try:
             return _read_yaml_libyaml(text, typed=typed, tags=tags)
         except yaml.YAMLError:
