@@ -17,6 +17,7 @@ by older versions: whatever reaches a person goes through :func:`printable` on i
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -53,20 +54,21 @@ def is_unsafe(char: str) -> bool:
     return unicodedata.category(char) in _UNSAFE
 
 
-# In ASCII only the C0 controls and DEL are unsafe; other characters are looked up one by one.
-_ASCII_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
-_ASCII_UNSAFE_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-_NOT_PLAIN_ASCII = re.compile(r"[^\x20-\x7e]")
-_NOT_PLAIN_ASCII_OR_NEWLINE = re.compile(r"[^\x20-\x7e\n]")
+@functools.cache
+def _scans(but_newline: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """In ASCII only the C0 controls and DEL are unsafe; other characters are looked up one
+    by one. Compiled when first used: ``--help`` imports this module and scans nothing."""
+    if but_newline:
+        return re.compile(r"[\x00-\x09\x0b-\x1f\x7f]"), re.compile(r"[^\x20-\x7e\n]")
+    return re.compile(r"[\x00-\x1f\x7f]"), re.compile(r"[^\x20-\x7e]")
 
 
 def has_unsafe(text: str, *, but_newline: bool = False) -> bool:
     """Whether ``text`` holds a character :func:`is_unsafe` names (a newline aside, with
     ``but_newline``): the same answer as asking of each character, found faster."""
+    ascii_unsafe, others = _scans(but_newline)
     if text.isascii():
-        ascii_unsafe = _ASCII_UNSAFE_BUT_NEWLINE if but_newline else _ASCII_UNSAFE
         return ascii_unsafe.search(text) is not None
-    others = _NOT_PLAIN_ASCII_OR_NEWLINE if but_newline else _NOT_PLAIN_ASCII
     return any(is_unsafe(ch) for ch in others.findall(text))
 
 
