@@ -13,7 +13,6 @@ default; otherwise the terminal is asked, or with no terminal the journey stops
 from __future__ import annotations
 
 import copy
-import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -226,19 +225,32 @@ def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> object:
     """YAML within the limits above. Untyped, every scalar stays the text that was written:
     ``004604`` is not the octal 2436, ``yes`` is not True, ``12:30`` is not 750, and each
     question parses its own answer. With ``tags=False`` an explicit tag, even a safe one
-    (``!!binary``, ``!!set``), is refused: a document loancli wrote has none.
+    (``!!binary``, ``!!set``), is refused: a document loancli wrote has none."""
+    known = _READ.get((text, typed, tags))
+    if known is None:
+        known = _read_yaml_once(text, typed=typed, tags=tags)
+        if len(_READ) >= 128:
+            _READ.clear()
+        _READ[(text, typed, tags)] = known
+    # Each caller gets its own copy: some fill in or change what they read.
+    return copy.deepcopy(known)
 
-    The same text is parsed once per process (a command reads its scenario several times:
-    to run it, to record it, to pseudonymise it); each caller gets its own copy to change."""
-    return copy.deepcopy(_parsed_yaml(text, typed, tags))
+
+# Documents read so far, by their text: a story suite reads the same answers set and scenario
+# hundreds of times.
+_READ: dict[tuple[str, bool, bool], object] = {}
 
 
-@functools.lru_cache(maxsize=128)
-def _parsed_yaml(text: str, typed: bool, tags: bool) -> object:
-    """:func:`read_yaml`'s parse, kept for the next caller with the same text (a refused
-    document raises again, nothing is kept)."""
+def _read_yaml_once(text: str, *, typed: bool, tags: bool) -> object:
     import yaml
 
+    # libyaml reads UTF-8 only: a lone surrogate (a ``--set`` byte that was not UTF-8) goes
+    # to the pure-Python loader, which reads it and leaves the refusal to the answer's check.
+    if getattr(yaml, "__with_libyaml__", False) and not has_surrogate(text):
+        try:
+            return _read_yaml_libyaml(text, typed=typed, tags=tags)
+        except yaml.YAMLError:
+            pass  # the pure-Python loader below says what is wrong, as it always has
     base = yaml.SafeLoader if typed else yaml.BaseLoader
 
     class Bounded(base):  # type: ignore[misc, valid-type]
@@ -267,6 +279,45 @@ def _parsed_yaml(text: str, typed: bool, tags: bool) -> object:
             return node
 
     data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - Safe/BaseLoader build none
+    return data
+
+
+def _read_yaml_libyaml(text: str, *, typed: bool, tags: bool) -> object:
+    """:func:`read_yaml` through libyaml (PyYAML's C parser, some ten times faster): one pass
+    over the parser's events checks nesting and tags before anything is composed, then the C
+    composer builds the nodes, whose size with aliases expanded is checked before any value
+    is made. The same limits, refusals and values as the pure-Python loader; a document
+    libyaml cannot read goes to that loader, whose message names the problem."""
+    import yaml
+
+    base = yaml.CSafeLoader if typed else yaml.CBaseLoader
+    depth = 0
+    for event in yaml.parse(text, Loader=base):
+        if not tags:
+            tag = getattr(event, "tag", None)
+            if tag not in (None, "!"):
+                line = event.start_mark.line + 1 if event.start_mark else 0
+                raise YamlTagRefused(f"the tag {tag} at line {line} is not allowed here")
+        if isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        # A node counts one level, as the pure-Python composer counts it: a collection
+        # for everything inside it, a scalar or an alias for itself.
+        if depth + 1 > YAML_MAX_DEPTH:
+            raise YamlTooComplex(f"nested deeper than {YAML_MAX_DEPTH} levels")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+
+    class Bounded(base):  # type: ignore[misc, valid-type]
+        def get_single_node(self) -> yaml.Node | None:
+            node: yaml.Node | None = super().get_single_node()
+            if node is not None:
+                _expanded_size(node)
+            return node
+
+    data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - CSafe/CBaseLoader build none
     return data
 
 

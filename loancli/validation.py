@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 
 from loancli.clock import format_duration
 from loancli.i18n import N_, _
-from loancli.text import is_unsafe, require_ascii_digits
+from loancli.text import has_unsafe, require_ascii_digits
 
 # Mainland mobile numbers: 11 digits starting 13-19. Deliberately looser than the
 # ``phonenumbers`` library, which also rejects unassigned blocks; test data and new
@@ -34,7 +34,10 @@ def _ascii_digits(value: str) -> bool:
 def has_surrogate(text: str) -> bool:
     """A lone surrogate: what Python makes of a byte that is not UTF-8 in an argument
     (``--set $'employer=abc\\xff'``), or a YAML ``"\\ud800"`` escape. No file can hold it."""
-    return any("\ud800" <= ch <= "\udfff" for ch in text)
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 NOT_UTF8 = N_("not UTF-8 text: it holds a byte that is not UTF-8, or a lone surrogate")
@@ -183,7 +186,7 @@ def check_money(
 def has_control(text: str) -> bool:
     """Control and format characters: escape codes, bidi overrides, zero-width marks (and the
     line separators, which break a line)."""
-    return any(is_unsafe(ch) for ch in text)
+    return has_unsafe(text)
 
 
 def check_text(text: object, *, max_len: int = 50) -> str:

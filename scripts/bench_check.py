@@ -1,9 +1,9 @@
 """Story throughput benchmark: ``loancli check`` over the built-in stories (a report, not a
 test).
 
-Issue 18's budget: at least 25 one-journey stories per second of wall time on 2 cores. A
-"one-journey story" is a built-in story with one action (every built-in scenario's story);
-the longer stories (clock moves, repayments) are timed too and reported apart.
+Issue 21's budget: at least 50 one-journey stories per second of wall time on 2 cores (issue
+18 asked 25). A "one-journey story" is a built-in story with one action (every built-in
+scenario's story);the longer stories (clock moves, repayments) are timed too and reported apart.
 
 Each round runs, as fresh ``sys.executable -m loancli.cli.main`` subprocesses from one scratch
 folder, interleaved so machine load hits all alike:
@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = ROOT / "loancli" / "data" / "stories"
-BUDGET = 25.0  # one-journey stories per second, 2 cores
+BUDGET = 50.0  # one-journey stories per second, 2 cores (issue 21; issue 18 asked 25)
 
 
 def one_action_stories(folder: Path) -> int:
@@ -49,7 +49,19 @@ def one_action_stories(folder: Path) -> int:
     return count
 
 
+def _children_cpu() -> float:
+    """User + system seconds of the finished children (and theirs: a check's workers)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+CPU: dict[str, list[float]] = {}
+
+
 def timed(argv: list[str], cwd: Path) -> tuple[float, dict[str, object] | None]:
+    cpu = _children_cpu()
     env = dict(os.environ, COLUMNS="80", NO_COLOR="1")
     env.pop("LOANCLI_DB", None)
     started = time.perf_counter()
@@ -62,6 +74,7 @@ def timed(argv: list[str], cwd: Path) -> tuple[float, dict[str, object] | None]:
         check=False,
     )
     wall = time.perf_counter() - started
+    CPU.setdefault(" ".join(argv), []).append(_children_cpu() - cpu)
     if proc.returncode not in (0, 3):
         print(f"{argv}: exit {proc.returncode}\n{proc.stderr[-2000:]}", file=sys.stderr)
         return wall, None
@@ -106,6 +119,13 @@ def main() -> int:
     print(f"one-journey stories per second: {rate:.1f} (net of start-up: {rate_net:.1f})")
     print(f"budget: {BUDGET:.0f} a second on 2 cores -> {'met' if rate >= BUDGET else 'NOT met'}")
     print(f"ratio to the baseline process: {med['one'] / med['baseline']:.1f}x")
+    # Wall time on a busy machine counts other programs' turns; CPU time does not. Two idle
+    # cores give at most twice the stories a CPU second plays.
+    cpu_one = statistics.median(CPU[" ".join(commands["one"])])
+    print(
+        f"CPU time of the one-journey check (its workers included): {cpu_one:.3f} s; on two "
+        f"idle cores at best {2 * count / cpu_one:.1f} stories a second"
+    )
     return 0
 
 

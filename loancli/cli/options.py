@@ -4,9 +4,7 @@ JSON document a ``--json`` run prints. Light on purpose: the root callback impor
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,27 +17,64 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-@dataclass
 class Options:
-    """The root callback's global options, shared by every command through ``ctx.obj``."""
+    """The root callback's global options, shared by every command through ``ctx.obj``.
 
-    db: Path | None = None
-    clock: str | None = None
-    seed: int = 0
-    scenario: str | None = None
-    json: bool = False
-    no_input: bool = False
-    lock_timeout: float | None = None
-    no_pager: bool = False
-    # --lang as typed (None: chosen from the environment), for the commands a run prints.
-    lang: str | None = None
-    # --hashing / $LOANCLI_HASHING: the password-hashing grade of a new state file.
-    hashing: str | None = None
-    # The --record file of the run, if any: a printed resume command writes on to it.
-    record: Path | None = None
-    # The context of the command running (its words go into a run's record, for bundles).
-    command: typer.Context | None = field(default=None, repr=False)
-    _console: Console | None = field(default=None, repr=False)
+    A plain class, not a dataclass: ``--help`` imports this module, and making a dataclass
+    (and importing :mod:`dataclasses`) is a measurable part of a start-up near the floor."""
+
+    __slots__ = (
+        "db",
+        "clock",
+        "seed",
+        "scenario",
+        "json",
+        "no_input",
+        "lock_timeout",
+        "no_pager",
+        "lang",
+        "hashing",
+        "record",
+        "command",
+        "_console",
+    )
+
+    def __init__(
+        self,
+        db: Path | None = None,
+        clock: str | None = None,
+        seed: int = 0,
+        scenario: str | None = None,
+        json: bool = False,
+        no_input: bool = False,
+        lock_timeout: float | None = None,
+        no_pager: bool = False,
+        lang: str | None = None,
+        hashing: str | None = None,
+        record: Path | None = None,
+        command: typer.Context | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.seed = seed
+        self.scenario = scenario
+        self.json = json
+        self.no_input = no_input
+        self.lock_timeout = lock_timeout
+        self.no_pager = no_pager
+        # --lang as typed (None: chosen from the environment), for the commands a run prints.
+        self.lang = lang
+        # --hashing / $LOANCLI_HASHING: the password-hashing grade of a new state file.
+        self.hashing = hashing
+        # The --record file of the run, if any: a printed resume command writes on to it.
+        self.record = record
+        # The context of the command running (its words go into a run's record, for bundles).
+        self.command = command
+        self._console: Console | None = None
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__[:11])
+        return f"Options({shown})"
 
     @property
     def interactive(self) -> bool:
@@ -61,6 +96,8 @@ def json_text(document: object) -> str:
     """A JSON document as loancli prints it: the data kept whole, readable Chinese, and every
     character a terminal would act on written as its ``\\u`` escape (``json.dumps`` escapes C0
     controls only, not C1, bidi overrides or zero-width marks)."""
+    import json  # not at the top: --help imports this module and prints no JSON
+
     return inert_json(json.dumps(document, ensure_ascii=False, indent=2))
 
 

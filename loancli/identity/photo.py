@@ -12,7 +12,7 @@ import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from loancli.errors import UsageError, quoted
 from loancli.i18n import _
@@ -65,7 +65,8 @@ def check_image(
     """Measure an uploaded ID photo. Unusable input (missing, a directory, too large, not an
     image) raises ``UsageError`` naming ``key``; a readable but poor photo is a ``problem``."""
     file = _existing_file(path, key)
-    size = file.stat().st_size
+    stat = file.stat()
+    size = stat.st_size
     if size > limits.max_bytes:
         raise UsageError(
             _("{file} is {value0:.1f} MiB; an ID photo may be at most {value1:g} MiB").format(
@@ -73,22 +74,35 @@ def check_image(
             ),
             key=key,
         )
-    # The same photo measures the same: a story suite uploads the built-in ones thousands of
-    # times, so the measure is kept by the bytes' digest (and the limits it was made under).
-    data = file.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
+    # The same photo measures the same: a journey checks each answer before it starts and
+    # again when it is asked, and a story suite uploads the built-in photos thousands of
+    # times. The measure is kept by the bytes' digest (and the limits it was made under), and
+    # the digest by the file's identity and version, so an unchanged file is not read again.
+    seen = (str(file), stat.st_dev, stat.st_ino, size, stat.st_mtime_ns)
+    digest = _DIGESTS.get(seen)
+    data = None
+    if digest is None:
+        data = file.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
     known = _MEASURED.get((digest, limits))
     if known is not None:
+        _remember(_DIGESTS, seen, digest)
         return known
     with _open_image(file, key, limits, data) as image:
         checked = measure(image, limits)
-    if len(_MEASURED) >= 256:
-        _MEASURED.clear()
-    _MEASURED[(digest, limits)] = checked
+    _remember(_MEASURED, (digest, limits), checked)
+    _remember(_DIGESTS, seen, digest)
     return checked
 
 
 _MEASURED: dict[tuple[str, ImageLimits], ImageCheck] = {}
+_DIGESTS: dict[tuple[str, int, int, int, int], str] = {}
+
+
+def _remember(memory: dict[Any, Any], key: object, value: object) -> None:
+    if len(memory) >= 256:
+        memory.clear()
+    memory[key] = value
 
 
 def measure(image: Image.Image, limits: ImageLimits = DEFAULT_LIMITS) -> ImageCheck:

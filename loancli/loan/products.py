@@ -307,8 +307,24 @@ def _parsed(source: str, _mtime_ns: int, _size: int) -> object:
     products several times, and pure-Python YAML is slow. Callers only read it."""
     import yaml
 
-    data: object = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
+    data: object = yaml.load(Path(source).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
     return data
+
+
+@functools.lru_cache(maxsize=8)
+def _checked(source: str, mtime_ns: int, size: int) -> dict[str, Product]:
+    """A products file's products, checked once per version of the file (a story suite
+    opens hundreds of worlds over the same file). Products are frozen: callers get a copy
+    of the dict and share the products."""
+    data = _parsed(source, mtime_ns, size)
+    if not isinstance(data, dict) or not data:
+        raise ValueError(
+            _("{source}: expected a mapping of product keys to their settings").format(
+                source=source
+            )
+        )
+    return {str(key): _product(str(key), spec, source) for key, spec in data.items()}
 
 
 def load_products(
@@ -334,13 +350,8 @@ def load_products(
         raise ValueError(
             _("{source}: not valid YAML ({exc})").format(source=source, exc=exc)
         ) from None
-    if not isinstance(data, dict) or not data:
-        raise ValueError(
-            _("{source}: expected a mapping of product keys to their settings").format(
-                source=source
-            )
-        )
-    products = {str(key): _product(str(key), spec, str(source)) for key, spec in data.items()}
+    products = dict(_checked(str(source), stat.st_mtime_ns, stat.st_size))
+    assert isinstance(data, dict)  # _checked said so
     problems: list[tuple[str, str]] = []
     for key, changes in (overrides or {}).items():
         if not isinstance(changes, dict):

@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar, overload
 
 import msgspec
-import platformdirs
 
 from loancli.errors import (
     RuleError,
@@ -103,6 +102,8 @@ def default_db_path() -> Path:
     env = os.environ.get("LOANCLI_DB")
     if env:
         return Path(env)
+    import platformdirs  # only when no --db or LOANCLI_DB names the file
+
     return platformdirs.user_data_path("loancli") / "state.json"
 
 

@@ -21,7 +21,6 @@ loads them.
 from __future__ import annotations
 
 import functools
-import logging
 import marshal
 import math
 import os
@@ -286,6 +285,7 @@ def segmenter() -> Tokenizer:
         # jieba reaches for pkg_resources, which newer setuptools warns about.
         warnings.simplefilter("ignore")
         import jieba
+    import logging  # with jieba: nothing else here logs
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()

@@ -35,12 +35,11 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from loancli import operations
 from loancli.clock import Rng
@@ -53,6 +52,9 @@ from loancli.store import MemoryState, Store, default_db_path
 from loancli.stories.personas import with_persona
 from loancli.world.demo import HAPPY_PATH
 from loancli.world.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
 
 KINDS = ("completed", "settled", "overdue", "stopped")
 DEFAULT_MIX = {"completed": 70, "settled": 10, "overdue": 5, "stopped": 15}
@@ -510,6 +512,9 @@ def _drawing(jobs: int) -> Iterator[Executor | None]:
     if jobs <= 1:
         yield None
         return
+    # A process pool (and multiprocessing) is loaded only when populating asks for one.
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1)) as pool:
         yield pool
 

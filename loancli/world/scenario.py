@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import shlex
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -92,7 +93,13 @@ def scenario_for(state: object, scenario: Scenario) -> Scenario:
 
 
 def builtin_names() -> list[str]:
-    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+    return list(_builtin_names())
+
+
+@functools.cache
+def _builtin_names() -> tuple[str, ...]:
+    """The package's scenarios, listed once per process (they ship with it)."""
+    return tuple(sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml")))
 
 
 def load_scenario(name_or_path: str | None) -> Scenario:

@@ -1,0 +1,104 @@
+"""Doing each thing once, and only what a command needs (issue 21). These check *what* runs
+(modules imported, images measured, the output of parallel checks), never how long it takes:
+the figures belong to ``scripts/bench.py`` and ``scripts/bench_check.py``."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, happy_answers, patience, run_cli
+
+from loancli import api
+from loancli.identity import photo
+from loancli.stories.runner import builtin_story_names, load_story
+
+# Libraries a start-up that prints help or the version has no use for.
+NOT_AT_START_UP = ("PIL", "yaml", "argon2", "msgspec")
+
+SHOW_MODULES = """\
+import sys
+sys.argv = ["loancli", *sys.argv[1:]]
+from loancli.cli.main import run
+try:
+    run()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+print("MODULES", " ".join(sorted(sys.modules)), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_no_image_yaml_hashing_or_record_library(flag: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("LOANCLI_DB", "PYTHONPATH")}
+    proc = subprocess.run(
+        [sys.executable, "-c", SHOW_MODULES, flag],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=patience(60),
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert ("Commands:" in proc.stdout) if flag == "--help" else proc.stdout.startswith("loancli ")
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("MODULES "))
+    modules = line.split()[1:]
+    assert "typer" in modules  # the list is the real one
+    loaded = sorted(
+        m for m in modules if any(m == r or m.startswith(r + ".") for r in NOT_AT_START_UP)
+    )
+    assert not loaded, f"`loancli {flag}` imported {loaded}"
+
+
+def test_a_journey_measures_each_image_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    measured: list[tuple[int, int]] = []
+    real = photo.measure
+
+    def counting(image, limits):  # type: ignore[no-untyped-def]
+        measured.append(image.size)
+        return real(image, limits)
+
+    monkeypatch.setattr(photo, "measure", counting)
+    monkeypatch.setattr(photo, "_MEASURED", {})  # nothing remembered from other tests
+    answers = happy_answers()
+    done = api.apply(api.in_memory(), answers=answers)
+    assert done.record["status"] == "completed"
+    images = {Path(answers[k]).read_bytes() for k in ("id_front", "id_back")}
+    # The scripted answers are checked before the journey starts and again as they are
+    # asked, for each side: each distinct image is still measured only once.
+    assert len(measured) == len(images) == 2, measured
+
+
+@pytest.fixture(scope="module")
+def story_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six one-action built-in stories in a folder of their own."""
+    folder = tmp_path_factory.mktemp("stories")
+    names = [n for n in builtin_story_names() if len(load_story(n).story.actions) == 1][:6]
+    for name in names:
+        shutil.copy(ROOT / "loancli" / "data" / "stories" / f"{name}.yaml", folder)
+    return folder
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_check_on_two_processes_prints_what_one_prints(
+    story_folder: Path, tmp_path: Path, as_json: bool
+) -> None:
+    flags = ["--json"] if as_json else []
+    runs = [
+        run_cli(tmp_path, *flags, "check", "--no-builtin", str(story_folder), "--jobs", jobs)
+        for jobs in ("1", "2")
+    ]
+    (code1, out1, _err1), (code2, out2, _err2) = runs
+    assert code1 == 0, out1
+    assert out1.count("\n") >= 6
+    if as_json:  # each story's time taken is the one thing that may differ
+        out1, out2 = (re.sub(r'"seconds": [0-9.]+', '"seconds": _', o) for o in (out1, out2))
+    assert (code2, out2) == (code1, out1)

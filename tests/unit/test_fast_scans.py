@@ -1,0 +1,28 @@
+"""The quick scans for characters a terminal acts on give the answer a character-by-character
+scan gives (issue 21: the scans run over every JSON document and every answer)."""
+
+from __future__ import annotations
+
+import random
+
+from loancli.text import has_unsafe, is_unsafe
+from loancli.validation import has_surrogate
+
+# ASCII and Latin-1 (C0, DEL, C1, the soft hyphen), Chinese, the ideographic space, and the
+# format and separator characters that matter: zero-width space, bidi override, line and
+# paragraph separators, the BOM, a lone surrogate.
+ALPHABET = [chr(i) for i in range(0x180)] + list("中文１\u3000\u200b\u202e\u2028\u2029\ufeff\ud800")
+
+
+def test_has_unsafe_agrees_with_each_character_asked() -> None:
+    rng = random.Random(21)
+    for _ in range(5000):
+        text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 6)))
+        assert has_unsafe(text) == any(is_unsafe(ch) for ch in text), repr(text)
+        expected = any(ch != "\n" and is_unsafe(ch) for ch in text)
+        assert has_unsafe(text, but_newline=True) == expected, repr(text)
+
+
+def test_a_lone_surrogate_is_found_and_nothing_else_is() -> None:
+    assert has_surrogate("abc\udc80") and has_surrogate("\ud800中")
+    assert not has_surrogate("") and not has_surrogate("中文 abc") and not has_surrogate("😀")
