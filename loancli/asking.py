@@ -241,6 +241,17 @@ def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> object:
 _READ: dict[tuple[str, bool, bool], object] = {}
 
 
+class _SizeChecked:
+    """A loader whose document is refused when its values, aliases expanded, are too many
+    (:func:`_expanded_size`), before any value is made."""
+
+    def get_single_node(self) -> yaml.Node | None:
+        node: yaml.Node | None = super().get_single_node()  # type: ignore[misc]
+        if node is not None:
+            _expanded_size(node)
+        return node
+
+
 def _read_yaml_once(text: str, *, typed: bool, tags: bool) -> object:
     import yaml
 
@@ -253,7 +264,7 @@ def _read_yaml_once(text: str, *, typed: bool, tags: bool) -> object:
             pass  # the pure-Python loader below says what is wrong, as it always has
     base = yaml.SafeLoader if typed else yaml.BaseLoader
 
-    class Bounded(base):  # type: ignore[misc, valid-type]
+    class Bounded(_SizeChecked, base):  # type: ignore[misc, valid-type]
         depth = 0
 
         def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
@@ -271,12 +282,6 @@ def _read_yaml_once(text: str, *, typed: bool, tags: bool) -> object:
                 return node
             finally:
                 self.depth -= 1
-
-        def get_single_node(self) -> yaml.Node | None:
-            node: yaml.Node | None = super().get_single_node()
-            if node is not None:
-                _expanded_size(node)
-            return node
 
     data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - Safe/BaseLoader build none
     return data
@@ -310,12 +315,8 @@ def _read_yaml_libyaml(text: str, *, typed: bool, tags: bool) -> object:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
 
-    class Bounded(base):  # type: ignore[misc, valid-type]
-        def get_single_node(self) -> yaml.Node | None:
-            node: yaml.Node | None = super().get_single_node()
-            if node is not None:
-                _expanded_size(node)
-            return node
+    class Bounded(_SizeChecked, base):  # type: ignore[misc, valid-type]
+        pass
 
     data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - CSafe/CBaseLoader build none
     return data
