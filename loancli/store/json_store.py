@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from loancli.store.base import (
     decode,
     encode,
     matches,
+    pick_fields,
 )
 from loancli.store.consistency import check_documents
 
@@ -152,6 +153,15 @@ class JsonStore(Store):
         for doc_id, doc in self._candidates(table, match):
             if matches(doc, match):
                 yield int(doc_id), doc
+
+    def _summary_window(
+        self, table: str, fields: Mapping[str, str], offset: int, limit: int | None
+    ) -> tuple[int, list[dict[str, Any]]] | None:
+        # The file is in memory already: pick the shown fields, copying no whole record.
+        docs = self._data.get(table, {})
+        ids = sorted(docs, key=int)
+        end = None if limit is None else offset + limit
+        return len(ids), [pick_fields(docs[i], fields) for i in ids[offset:end]]
 
     def _fetch(self, table: str, doc_id: int) -> Any:
         return self._data.get(table, {}).get(str(doc_id))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -272,6 +272,38 @@ class SqliteStore(Store):
             if matches(doc, match):
                 self.check(table, {str(doc_id): doc})
                 yield doc_id, doc
+
+    def _summary_window(
+        self, table: str, fields: Mapping[str, str], offset: int, limit: int | None
+    ) -> tuple[int, list[dict[str, Any]]] | None:
+        # Only the shown fields leave SQLite (json_extract), one page of rows: a listing costs
+        # its page, not the file. A field holding an object or list is read as JSON text.
+        if self._db is None:
+            return 0, []
+        names = list(fields)
+        columns = ", ".join(
+            f"json_extract(body, '$.{fields[name]}'), json_type(body, '$.{fields[name]}')"
+            for name in names
+        )
+        (total,) = self._sql("SELECT count(*) FROM documents WHERE tbl = ?", table).fetchone()
+        rows = self._sql(
+            f"SELECT {columns} FROM documents WHERE tbl = ? ORDER BY doc_id LIMIT ? OFFSET ?",
+            table,
+            -1 if limit is None else limit,
+            offset,
+        )
+        out = []
+        for row in rows:
+            doc: dict[str, Any] = {}
+            for i, name in enumerate(names):
+                value, kind = row[2 * i], row[2 * i + 1]
+                if kind in ("object", "array"):
+                    value = decode(value)
+                elif kind in ("true", "false"):
+                    value = kind == "true"
+                doc[name] = value
+            out.append(doc)
+        return int(total), out
 
     def _fetch(self, table: str, doc_id: int) -> Any:
         if self._db is None:
