@@ -225,6 +225,10 @@ class Store:
         self._bases: dict[tuple[str, int], Any] = {}
         self._undo_log: list[tuple[str, int, Any]] = []
         self._next_ids: dict[str, int] = {}
+        # (table, lookup field) -> value -> doc ids of the unit's writes, built on the first
+        # lookup by that field: a pass that writes 10,000 loans finds each by its id without
+        # going through all the others.
+        self._pending_index: dict[tuple[str, str], dict[Any, set[int]]] = {}
         # The journeys and flows this store committed, as written: they must still be so when
         # it next writes.
         self._mine: dict[tuple[str, int], bytes] = {}
@@ -277,6 +281,11 @@ class Store:
     def size(self) -> int:
         """The bytes the state takes on disk."""
         raise NotImplementedError
+
+    def preload(self, *tables: str) -> None:
+        """Read these tables whole, once, for a pass over every record of them (``clock
+        advance``): a backend that reads records one at a time (SQLite) then answers their
+        lookups from memory until the file changes. The others hold everything already."""
 
     # -- opening and closing -------------------------------------------------------------
 
@@ -499,6 +508,7 @@ class Store:
                             self._mine[(table, doc_id)] = encode(doc)
         finally:
             self._pending, self._bases, self._undo_log, self._next_ids = {}, {}, [], {}
+            self._pending_index = {}
             if self._lock is not None:
                 self._lock.release()
 
@@ -555,6 +565,7 @@ class Store:
 
     def _merge(self, table: str, doc_id: int, now: Any, mine: Any) -> bool:
         """Write over ``now`` what two writers may both change (the later clock wins)."""
+        self._pending_index = {}
         key = mine.get("key") if table == META_TABLE else None
         if key not in LATER_WINS or not isinstance(mine.get("value"), str):
             return False
@@ -574,11 +585,13 @@ class Store:
         return next(iter(self._scan(table, {field: value})), None)
 
     def _forget(self, table: str, doc_id: int) -> None:
+        self._pending_index = {}
         del self._pending[table][doc_id]
         self._bases.pop((table, doc_id), None)
         self._undo_log = [e for e in self._undo_log if (e[0], e[1]) != (table, doc_id)]
 
     def _move(self, table: str, old: int, new: int) -> None:
+        self._pending_index = {}
         docs = self._pending[table]
         docs[new] = docs.pop(old)
         self._bases[(table, new)] = self._bases.pop((table, old), None)
@@ -600,6 +613,7 @@ class Store:
         )
 
     def _undo_to(self, mark: int) -> None:
+        self._pending_index = {}
         while len(self._undo_log) > mark:
             table, doc_id, previous = self._undo_log.pop()
             docs = self._pending[table]
@@ -611,10 +625,18 @@ class Store:
     def _write(self, table: str, doc_id: int, doc: Any) -> None:
         """Hold a write (a document, or None to remove it) in the unit."""
         docs = self._pending.setdefault(table, {})
-        self._undo_log.append((table, doc_id, docs.get(doc_id, _ABSENT)))
+        before = docs.get(doc_id, _ABSENT)
+        self._undo_log.append((table, doc_id, before))
         if (table, doc_id) not in self._bases:
             self._bases[(table, doc_id)] = self._fetch(table, doc_id)
         docs[doc_id] = doc
+        for (name, field), index in self._pending_index.items():
+            if name != table:
+                continue
+            if isinstance(before, dict) and _key(before.get(field)) is not None:
+                index.get(before[field], set()).discard(doc_id)
+            if doc is not None and _key(doc.get(field)) is not None:
+                index.setdefault(doc[field], set()).add(doc_id)
 
     def _new_doc_id(self, table: str, fresh: bool = False) -> int:
         doc_id = None if fresh else self._next_ids.get(table)
@@ -640,8 +662,28 @@ class Store:
             yield from self._scan(table, match)
             return
         found = [(i, d) for i, d in self._scan(table, match) if i not in pending]
-        found += [(i, d) for i, d in pending.items() if d is not None and matches(d, match)]
+        found += [
+            (i, d)
+            for i, d in self._pending_candidates(table, pending, match)
+            if d is not None and matches(d, match)
+        ]
         yield from sorted(found, key=lambda item: item[0])
+
+    def _pending_candidates(
+        self, table: str, pending: dict[int, Any], match: dict[str, Any]
+    ) -> list[tuple[int, Any]]:
+        """The unit's writes of ``table`` an index narrows ``match`` to (all without one)."""
+        for field, value in match.items():
+            if field in LOOKUP_FIELDS and _key(value) is not None:
+                index = self._pending_index.get((table, field))
+                if index is None:
+                    index = {}
+                    for doc_id, doc in pending.items():
+                        if doc is not None and _key(doc.get(field)) is not None:
+                            index.setdefault(doc[field], set()).add(doc_id)
+                    self._pending_index[(table, field)] = index
+                return [(i, pending[i]) for i in index.get(value, ())]
+        return list(pending.items())
 
     def count(self, table: str) -> int:
         """How many documents `table` holds."""
@@ -854,6 +896,11 @@ class Store:
             for name, docs in data.items():
                 for doc_id, doc in docs.items():
                     self._write(name, int(doc_id), copy(doc))
+
+
+def _key(value: Any) -> Any:
+    """A value an index can hold (text or a whole number), else None."""
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 
 def pick_fields(doc: Any, fields: Mapping[str, str]) -> dict[str, Any]:

@@ -70,6 +70,10 @@ class SqliteStore(Store):
         # commit forgets that much. And whether a commit puts back a whole checked world.
         self._log_marks: tuple[int, int] | None = None
         self._restoring = False
+        # Tables read whole for a pass (``preload``): doc id -> checked document, and an
+        # index per lookup field, built on its first use.
+        self._cache: dict[str, dict[int, Any]] = {}
+        self._cache_index: dict[tuple[str, str], dict[Any, list[int]]] = {}
         if self._target.exists():
             self._connect(create=False)
 
@@ -207,6 +211,7 @@ class SqliteStore(Store):
             self._check_schema()
         else:
             self._version = self._data_version()
+        self._forget_cache()
 
     def _commit(self, changes: Changes) -> None:
         if self._db is None:
@@ -222,19 +227,21 @@ class SqliteStore(Store):
                 self._log_marks = None
                 self._sql(f"DELETE FROM {consistency.CHANGES_TABLE} WHERE seq <= ?", changes_seen)
                 self._sql(f"DELETE FROM {consistency.GONE_TABLE} WHERE seq <= ?", gone_seen)
-            for table, docs in changes.items():
-                for doc_id, doc in docs.items():
-                    if doc is None:
-                        self._sql(
-                            "DELETE FROM documents WHERE tbl = ? AND doc_id = ?", table, doc_id
-                        )
-                    else:
-                        self._sql(
-                            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
-                            table,
-                            doc_id,
-                            encode(doc).decode(),
-                        )
+            gone = [
+                (table, doc_id)
+                for table, docs in changes.items()
+                for doc_id, doc in docs.items()
+                if doc is None
+            ]
+            written = [
+                (table, doc_id, encode(doc).decode())
+                for table, docs in changes.items()
+                for doc_id, doc in docs.items()
+                if doc is not None
+            ]
+            # Two statements for the whole unit, however many records it wrote.
+            self._many("DELETE FROM documents WHERE tbl = ? AND doc_id = ?", gone)
+            self._many("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", written)
             if self._restoring:
                 for statement in consistency.FORGET_LOG:
                     self._sql(statement)
@@ -243,9 +250,33 @@ class SqliteStore(Store):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+        for table, docs in changes.items():
+            cached = self._cache.get(table)
+            if cached is None:
+                continue
+            for doc_id, doc in docs.items():
+                if doc is None:
+                    cached.pop(doc_id, None)
+                else:
+                    cached[doc_id] = doc
+            self._cache_index = {k: v for k, v in self._cache_index.items() if k[0] != table}
+
+    def _many(self, query: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        assert self._db is not None
+        try:
+            self._db.executemany(query, rows)
+        except sqlite3.OperationalError as exc:
+            raise StateError(
+                _("state file {value0}: {exc}").format(value0=self.path, exc=exc)
+            ) from None
 
     def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         if self._db is None:
+            return
+        if table in self._cache:
+            yield from self._cached_scan(table, match)
             return
         # SQL narrows by the indexed text and number fields; the exact test (a field present
         # and equal, booleans and null included) is the same as the JSON backend's.
@@ -305,9 +336,53 @@ class SqliteStore(Store):
             out.append(doc)
         return int(total), out
 
+    def preload(self, *tables: str) -> None:
+        if self._db is None:
+            return
+        for table in tables:
+            if table in self._cache:
+                continue
+            docs = {
+                doc_id: self._decoded(table, doc_id, body)
+                for doc_id, body in self._sql(
+                    "SELECT doc_id, body FROM documents WHERE tbl = ? ORDER BY doc_id", table
+                )
+            }
+            self.check(table, {str(doc_id): doc for doc_id, doc in docs.items()})
+            self._cache[table] = docs
+
+    def _forget_cache(self) -> None:
+        self._cache, self._cache_index = {}, {}
+
+    def _cached_scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+        docs = self._cache[table]
+        ids: Any = docs
+        for field, value in match.items():
+            if (
+                field in LOOKUP_FIELDS
+                and isinstance(value, str | int)
+                and not isinstance(value, bool)
+            ):
+                index = self._cache_index.get((table, field))
+                if index is None:
+                    index = {}
+                    for doc_id, doc in docs.items():
+                        key = doc.get(field)
+                        if isinstance(key, str | int) and not isinstance(key, bool):
+                            index.setdefault(key, []).append(doc_id)
+                    self._cache_index[(table, field)] = index
+                ids = index.get(value, [])
+                break
+        for doc_id in ids:
+            doc = docs[doc_id]
+            if matches(doc, match):
+                yield doc_id, doc
+
     def _fetch(self, table: str, doc_id: int) -> Any:
         if self._db is None:
             return None
+        if table in self._cache:
+            return self._cache[table].get(doc_id)
         row = self._sql(
             "SELECT body FROM documents WHERE tbl = ? AND doc_id = ?", table, doc_id
         ).fetchone()

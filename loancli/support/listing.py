@@ -163,9 +163,10 @@ def flow_rows(store: Store) -> list[FlowRow]:
     return [_flow_line(x) for x in picked]
 
 
-def page_of(store: Store, table: str, page: int | None, size: int = PAGE_SIZE) -> Page:
+def page_of(store: Store, table: str, page: int | None, size: int | None = None) -> Page:
     """Page ``page`` (from 1) of the list lines of ``table`` (applicants or flows), or every
     line with None; a page past the end is empty (the caller says how many there are)."""
+    size = size or PAGE_SIZE
     fields, line = (
         (APPLICANT_FIELDS, _applicant_line) if table == APPLICANTS else (FLOW_FIELDS, _flow_line)
     )
