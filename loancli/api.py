@@ -795,7 +795,7 @@ class World:
         return merged
 
     def _options(self, given: WorldOptions) -> WorldOptions:
-        keys = ("clock", "scenario", "lock_timeout", "on_wait", "command")
+        keys = ("clock", "scenario", "lock_timeout", "on_wait", "command", "on_notice")
         options: WorldOptions = {k: v for k, v in self.defaults.items() if k in keys}  # type: ignore[assignment]
         options.update(given)
         return options

@@ -264,6 +264,8 @@ class WorldOptions(TypedDict, total=False):
     lock_timeout: float | None
     on_wait: Callable[[str], None] | None
     command: str
+    # Told advice about the state file itself (a large JSON file), once.
+    on_notice: Callable[[str], None] | None
 
 
 @dataclass(frozen=True)
@@ -503,6 +505,7 @@ def world_for(
         lock_timeout=options.get("lock_timeout"),
         on_wait=options.get("on_wait"),
         command=options.get("command", ""),
+        on_notice=options.get("on_notice"),
     )
 
 
@@ -690,6 +693,7 @@ def prune_state(
         create_dirs=False,
         on_wait=options.get("on_wait"),
         command=options.get("command", ""),
+        on_notice=options.get("on_notice"),
     ) as store:
         return state_admin.prune(store, day)
 

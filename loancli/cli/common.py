@@ -205,6 +205,7 @@ def world_options(opts: Options) -> WorldOptions:
         "lock_timeout": opts.lock_timeout,
         "on_wait": tell_waiting,
         "command": command_path(opts.command),
+        "on_notice": tell_notice,
     }
 
 
@@ -229,6 +230,7 @@ def world_args(
         "on_close": recorder(record, replay_words(opts, command), resumed),
         "lock_timeout": opts.lock_timeout,
         "on_wait": tell_waiting,
+        "on_notice": tell_notice,
     }
 
 
@@ -240,6 +242,11 @@ def command_path(ctx: typer.Context | None) -> str:
 def tell_waiting(message: str) -> None:
     """Say on stderr, once, that the command waits for another one's lock."""
     typer.echo(f"{printable(message)} ...", err=True)
+
+
+def tell_notice(message: str) -> None:
+    """Say on stderr (never in a --json document) advice about the state file."""
+    typer.echo(printable(message), err=True)
 
 
 def prompter_for(opts: Options) -> QuestionaryPrompter | None:

@@ -91,6 +91,7 @@ def open_world(
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
     command: str = "",
+    on_notice: Callable[[str], None] | None = None,
 ) -> Iterator[World]:
     """Open the state file, its simulated clock and the scenario, for one command.
 
@@ -129,6 +130,7 @@ def open_world(
         create_dirs=state is None,
         on_wait=on_wait,
         command=command,
+        on_notice=on_notice,
     ) as store:
         stored = store.meta_get("clock")
         sim = SimClock(parse_datetime(stored) if stored else loaded.clock or DEFAULT_START)
@@ -175,6 +177,7 @@ def open_journey(
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
     action: RunAction | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -197,6 +200,7 @@ def open_journey(
             lock_timeout=lock_timeout,
             on_wait=on_wait,
             command=f"loancli {command}",
+            on_notice=on_notice,
         ) as world:
             asker.waiting = world.store.waiting
             run: RunInfo = {
@@ -261,6 +265,7 @@ class WorldArgs(TypedDict, total=False):
     lock_timeout: float | None
     on_wait: Callable[[str], None] | None
     action: RunAction
+    on_notice: Callable[[str], None] | None
 
 
 def run_journey(

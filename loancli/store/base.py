@@ -167,7 +167,8 @@ class Store:
     ``create_dirs`` creates a missing parent directory (the default location); otherwise a
     missing directory is refused naming the path. ``on_wait`` is told once, with a sentence,
     when a writer has to wait for another writer's lock; ``command`` is how this process is
-    named to a writer that waits for it (``loancli apply``).
+    named to a writer that waits for it (``loancli apply``); ``on_notice`` is told advice about
+    the file itself (a large JSON file).
     """
 
     backend: ClassVar[str] = ""
@@ -203,6 +204,7 @@ class Store:
         create_dirs: bool = True,
         on_wait: Callable[[str], None] | None = None,
         command: str = "",
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         if isinstance(path, MemoryState):
             self.path = Path(path.name)
@@ -212,6 +214,9 @@ class Store:
         self.read_only = read_only
         self.create_dirs = create_dirs
         self.on_wait = on_wait
+        # Told, with a sentence, what the person may want to know about the file (a JSON
+        # file large enough that SQLite would serve it faster).
+        self.on_notice = on_notice
         self.command = command
         self._lock: Lock | None = None
         self._open = False

@@ -138,3 +138,47 @@ def test_a_list_line_reads_what_the_whole_record_shows(
         flows = [listing.flow_summary(r) for r in store.all("flows")]
         assert listing.applicant_rows(store) == whole
         assert listing.flow_rows(store) == flows
+
+
+def test_a_large_json_file_advises_sqlite_once_on_stderr(
+    worlds: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loancli.store import json_store
+
+    monkeypatch.setattr(json_store, "LARGE_FILE_BYTES", 1000)
+    monkeypatch.setattr(json_store, "_told", set())
+    db = str(worlds[".json"])
+    result = CliRunner().invoke(app, ["--db", db, "--json", "applicants", "list"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["applicants"]
+    said = " ".join(result.stderr.split())
+    assert said.count("SQLite copy answers faster") == 1, said
+    assert f"loancli state convert {db} {db[: -len('.json')]}.sqlite" in said
+    # Below the size, nothing is said.
+    monkeypatch.setattr(json_store, "LARGE_FILE_BYTES", 10**12)
+    monkeypatch.setattr(json_store, "_told", set())
+    quiet = CliRunner().invoke(app, ["--db", db, "--json", "applicants", "list"])
+    assert quiet.stderr == ""
+
+
+def test_the_collector_is_paused_while_a_large_file_is_decoded(
+    worlds: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from loancli.store import json_store
+
+    seen: list[bool] = []
+    decode = json_store.decode
+
+    def watched(raw: bytes | str) -> Any:
+        seen.append(gc.isenabled())
+        return decode(raw)
+
+    monkeypatch.setattr(json_store, "decode", watched)
+    monkeypatch.setattr(json_store, "GC_PAUSE_BYTES", 1000)
+    assert gc.isenabled()
+    with Store(worlds[".json"], read_only=True) as store:
+        assert store.count("applicants") == 8
+    assert seen == [False]
+    assert gc.isenabled()
