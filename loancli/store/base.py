@@ -234,6 +234,8 @@ class Store:
         # lookup by that field: a pass that writes 10,000 loans finds each by its id without
         # going through all the others.
         self._pending_index: dict[tuple[str, str], dict[Any, set[int]]] = {}
+        # The file's last document number per table, as the unit last read it.
+        self._committed_max: dict[str, int] = {}
         # The journeys and flows this store committed, as written: they must still be so when
         # it next writes.
         self._mine: dict[tuple[str, int], bytes] = {}
@@ -514,6 +516,7 @@ class Store:
         finally:
             self._pending, self._bases, self._undo_log, self._next_ids = {}, {}, [], {}
             self._pending_index = {}
+            self._committed_max = {}
             if self._lock is not None:
                 self._lock.release()
 
@@ -536,6 +539,7 @@ class Store:
         if not self._changed():
             return
         self._refresh()
+        self._committed_max = {}
         for (table, doc_id), written in self._mine.items():
             now = self._fetch(table, doc_id)
             if now is None or encode(now) != written:
@@ -633,7 +637,10 @@ class Store:
         before = docs.get(doc_id, _ABSENT)
         self._undo_log.append((table, doc_id, before))
         if (table, doc_id) not in self._bases:
-            self._bases[(table, doc_id)] = self._fetch(table, doc_id)
+            # A number past the file's last one (a new message, say) holds nothing there.
+            last = self._committed_max.get(table)
+            fresh = last is not None and doc_id > last
+            self._bases[(table, doc_id)] = None if fresh else self._fetch(table, doc_id)
         docs[doc_id] = doc
         for (name, field), index in self._pending_index.items():
             if name != table:
@@ -647,7 +654,9 @@ class Store:
         doc_id = None if fresh else self._next_ids.get(table)
         if doc_id is None:
             pending = self._pending.get(table, {})
-            doc_id = max(self._max_doc_id(table), max(pending, default=0)) + 1
+            committed = self._max_doc_id(table)
+            self._committed_max[table] = committed
+            doc_id = max(committed, max(pending, default=0)) + 1
         self._next_ids[table] = doc_id + 1
         return doc_id
 
@@ -679,7 +688,8 @@ class Store:
     ) -> list[tuple[int, Any]]:
         """The unit's writes of ``table`` an index narrows ``match`` to (all without one)."""
         for field, value in match.items():
-            if field in LOOKUP_FIELDS and _key(value) is not None:
+            # Any field: the index is in memory, built once per unit and field.
+            if _key(value) is not None:
                 index = self._pending_index.get((table, field))
                 if index is None:
                     index = {}

@@ -358,11 +358,8 @@ class SqliteStore(Store):
         docs = self._cache[table]
         ids: Any = docs
         for field, value in match.items():
-            if (
-                field in LOOKUP_FIELDS
-                and isinstance(value, str | int)
-                and not isinstance(value, bool)
-            ):
+            # Any field (``find(CREDIT, loan=...)``): the index is in memory.
+            if isinstance(value, str | int) and not isinstance(value, bool):
                 index = self._cache_index.get((table, field))
                 if index is None:
                     index = {}
