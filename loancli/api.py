@@ -127,7 +127,7 @@ from loancli.operations import (
     unlock,
     world_for,
 )
-from loancli.records import Applicant, Flow
+from loancli.records import APPLICANTS, FLOWS, Applicant, Flow
 from loancli.store import MemoryState, Store, default_db_path, missing_state_file
 from loancli.store.admin import Info, Pruned
 from loancli.store.admin import info as state_facts
@@ -285,6 +285,30 @@ def flows(state: StatePath, **options: Unpack[WorldOptions]) -> list[listing.Flo
     """Every flow in the world, one masked line each (``flows list``)."""
     with _reading(state, options) as world:
         return listing.flow_rows(world.store)
+
+
+def applicants_page(
+    state: StatePath, page: int | None = 1, **options: Unpack[WorldOptions]
+) -> listing.Page:
+    """Page ``page`` (from 1; None: every line) of ``applicants list``: 50 masked lines, read
+    from only the fields they show, and how many there are in all."""
+    _check_page(page)
+    with _reading(state, options) as world:
+        return listing.page_of(world.store, APPLICANTS, page)
+
+
+def flows_page(
+    state: StatePath, page: int | None = 1, **options: Unpack[WorldOptions]
+) -> listing.Page:
+    """Page ``page`` (from 1; None: every line) of ``flows list``, as :func:`applicants_page`."""
+    _check_page(page)
+    with _reading(state, options) as world:
+        return listing.page_of(world.store, FLOWS, page)
+
+
+def _check_page(page: int | None) -> None:
+    if page is not None and page < 1:
+        raise RuleError("page", _("pages are numbered from 1"))
 
 
 def record_view(state: StatePath, record_id: str, **options: Unpack[WorldOptions]) -> RecordView:
@@ -787,7 +811,7 @@ class World:
         return merged
 
     def _options(self, given: WorldOptions) -> WorldOptions:
-        keys = ("clock", "scenario", "lock_timeout", "on_wait", "command")
+        keys = ("clock", "scenario", "lock_timeout", "on_wait", "command", "on_notice")
         options: WorldOptions = {k: v for k, v in self.defaults.items() if k in keys}  # type: ignore[assignment]
         options.update(given)
         return options

@@ -267,6 +267,8 @@ class WorldOptions(TypedDict, total=False):
     command: str
     # The password-hashing grade of a new state file (journey.session.file_grade).
     hashing: HashGrade | None
+    # Told advice about the state file itself (a large JSON file), once.
+    on_notice: Callable[[str], None] | None
 
 
 @dataclass(frozen=True)
@@ -508,6 +510,7 @@ def world_for(
         on_wait=options.get("on_wait"),
         command=options.get("command", ""),
         hashing=options.get("hashing"),
+        on_notice=options.get("on_notice"),
     )
 
 
@@ -695,6 +698,7 @@ def prune_state(
         create_dirs=False,
         on_wait=options.get("on_wait"),
         command=options.get("command", ""),
+        on_notice=options.get("on_notice"),
     ) as store:
         return state_admin.prune(store, day)
 

@@ -1,19 +1,28 @@
-"""Scale benchmark: the same commands on worlds of 1, 1,000 and 10,000 completed journeys, on
-both backends (a report, not a test; it always exits 0).
+"""Large-world benchmark: each command on a TinyDB file of 1,000 journeys and a SQLite file of
+10,000, as a ratio to the same command on a 1-journey file of the same backend, with peak
+memory; and ``clock advance 30d`` over 10,000 active loans in CPU seconds (a report, not a
+test: it always exits 0).
 
-    python scripts/bench_scale.py [--sizes 1 1000 10000] [--rounds 3] [--backends json sqlite]
+    python scripts/bench_scale.py [--rounds 3] [--base 500] [--fresh]
 
-How the worlds are filled: one happy-path journey runs through the Python API
-(``journey.session.run_journey``); its records are then copied N times through the store's
-API with fresh ids and phone numbers, in one unit. Running every journey for real costs two
-argon2id hashes each (about 50 ms together, by design); that rate is measured too, on a short
-run of real journeys, and printed as the time 10,000 of them would take.
+How the worlds are made (cached under ``.bench/``, which git ignores; ``--fresh`` remakes
+them):
 
-Each command runs as a fresh ``sys.executable -m loancli.cli.main`` subprocess on its own copy
-of the filled world (so writes do not accumulate); rounds are interleaved across worlds. It
-prints the median of each command, its ratio to the same command on the 1-journey world of the
-same backend, the budgets, the peak memory of each command (ru_maxrss of the child) and the
-fill times.
+- **Populated.** ``loancli populate`` (``api.populate``) runs ``--base`` real journeys (500 by
+  default, a few minutes once) over three months of simulated time, most of them repaying on
+  time, so most loans are still running: ``completed=85,overdue=5,settled=5,stopped=5``. The
+  1-journey worlds are ``populate 1`` of completed journeys.
+- **Tiled.** A larger world is that populated world repeated: each copy's ids (A, F, L, C, K,
+  R), record numbers and phone numbers moved past the previous copy's, so every record is
+  its own and the file passes its checks at the door. Running 10,000 journeys for real would
+  take most of an hour on two cores; the records are what a command pays for, not how they
+  were made.
+
+Each command runs as a fresh ``python -m loancli.cli.main`` process (a writer on a fresh copy
+of its world), after a warm-up round that is not counted; rounds interleave the worlds. The
+figure is the median CPU time (user + system) of the process, from ``wait4``; peak memory is
+its ``ru_maxrss``. This process imports nothing of loancli (the worlds are made by a child),
+so a child's peak is its own.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -31,217 +41,304 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from loancli.journey.session import run_journey  # noqa: E402
-from loancli.store import Store  # noqa: E402
-
+CACHE = ROOT / ".bench"
 ANSWERS = ROOT / "fixtures" / "answers" / "happy-path.yaml"
+MIX = "completed=85,overdue=5,settled=5,stopped=5"
+MONTHS = 3
+SEED = 1
+# Bumped when the way worlds are tiled changes (cached worlds are then remade).
+TILING = 1
+
+# (backend, journeys): the world, and the budget of each command's ratio to 1 journey.
+WORLDS = {("json", 1000): 1.5, ("sqlite", 10000): 1.3}
+SQLITE_PEAK_MB = 150
+CLOCK_CPU_S = 2.0
+CLOCK_LOANS = 10000
 SUFFIX = {"json": ".json", "sqlite": ".sqlite"}
-READS = {"applicants list", "applicants show", "sms inbox", "calendar"}
-COMMANDS: dict[str, list[str]] = {
-    "apply": ["--no-input", "apply", "--answers", str(ANSWERS)],
-    "applicants list": ["--json", "applicants", "list"],
-    "applicants show": ["--json", "applicants", "show", "A0001"],
-    "sms inbox": ["--json", "sms", "inbox", "13800000000"],
-    "calendar": ["calendar", "A0001"],
-    "repay": ["--json", "repay", "A0001", "--installment", "1"],
-    "clock advance 30d": ["--json", "clock", "advance", "30d"],
-}
-# (backend, size) -> {command kind: budget ratio}; memory budget in MB for TinyDB at 10,000.
-BUDGETS = {
-    ("json", 1000): {"read": 1.5, "write": 1.5},
-    ("json", 10000): {"read": 3.0, "write": 5.0},
-    ("sqlite", 10000): {"read": 1.3, "write": 1.3},
-}
-MEMORY_BUDGET_MB = 400
-CLOCK_BUDGET_S = 15.0
-FILL_BUDGET_S = 120.0
+WRITERS = {"apply", "repay", "clock advance 30d"}
 
 
-def template(folder: Path) -> dict[str, Any]:
-    """One real completed journey, as the store dumps it."""
-    import yaml
+# -- making the worlds (in a child process: ``--make``) -------------------------------------
 
-    answers = yaml.safe_load(ANSWERS.read_text(encoding="utf-8"))
-    for key in ("id_front", "id_back"):
-        answers[key] = str((ANSWERS.parent / answers[key]).resolve())
-    db = folder / "template.json"
-    outcome = run_journey(db, answers=answers)
-    assert outcome.record["status"] == "completed", outcome.result
-    with Store(db, read_only=True) as store:
-        return store.dump()
+# An id ("A0001", "A0001/payout") or a phone number, as a JSON string or its start.
+TOKEN = re.compile(r'"(?:([AFLCKR])([0-9]{4,})(["/])|(1[3-9][0-9]{9})")')
 
 
-def clone(data: dict[str, Any], copies: int) -> dict[str, Any]:
-    """``copies`` journeys like the template's, each with its own ids and phone number."""
+def make_base(path: Path, count: int, mix: str) -> float:
+    """Populate ``count`` journeys into ``path`` (JSON); the seconds it took."""
+    from loancli import api
+
+    part = path.with_name(path.name + ".part.json")
+    part.unlink(missing_ok=True)
+    started = time.perf_counter()
+    api.populate(part, count, seed=SEED, months=MONTHS, mix=mix, jobs=2)
+    seconds = time.perf_counter() - started
+    part.rename(path)
+    path.with_suffix(".seconds").write_text(f"{seconds:.1f}")
+    return seconds
+
+
+def tile(data: dict[str, dict[str, Any]], copies: int) -> dict[str, Any]:
+    """``copies`` of a populated world, each copy's ids, record numbers and phone numbers its
+    own."""
+    import msgspec
+
+    counters = {d["key"]: d for d in data["meta"].values()}
+    names = ("applicant", "flow", "loan", "card", "contact", "credit")
+    tops = {
+        prefix: int(counters.get(f"counter.{name}", {}).get("value", 0))
+        for prefix, name in zip("AFLCKR", names, strict=True)
+    }
+    top_seq = int(counters.get("counter.record", {}).get("value", 0))
+    tables = {
+        name: msgspec.json.encode(list(docs.values())).decode()
+        for name, docs in data.items()
+        if name != "meta"
+    }
+    used = {m.group(4) for text in tables.values() for m in TOKEN.finditer(text) if m.group(4)}
     out: dict[str, dict[str, Any]] = {name: {} for name in data}
-    out["meta"] = {}
-    counters = {"applicant": "A", "loan": "L", "card": "C", "contact": "K"}
-    for i in range(copies):
-        ids = {f"{p}0001": f"{p}{i + 1:04d}" for p in counters.values()}
-        phone = f"138{i:08d}"
-        for name, docs in data.items():
-            if name == "meta":
-                continue
-            for doc in docs.values():
-                text = json.dumps(doc, ensure_ascii=False).replace("13800138000", phone)
-                for old, new in ids.items():
-                    # An id, and the payout id made from it ("A0001/payout").
-                    text = text.replace(f'"{old}"', f'"{new}"').replace(f'"{old}/', f'"{new}/')
-                table = out[name]
-                table[str(len(table) + 1)] = json.loads(text)
-    meta = {d["key"]: d for d in data["meta"].values()}
-    for n, (key, doc) in enumerate(meta.items(), start=1):
-        if key.startswith("counter."):
-            doc = {**doc, "value": copies}
+    for k in range(copies):
+        phones: dict[str, str] = {}
+
+        def swap(match: re.Match[str], k: int = k, phones: dict[str, str] = phones) -> str:
+            prefix, number, end, old = match.groups()
+            if prefix:
+                return f'"{prefix}{int(number) + k * tops[prefix]:04d}{end}'
+            if old not in phones:
+                new = int(old[3:]) + 7919 * k
+                while (candidate := f"{old[:3]}{new % 10**8:08d}") in used:
+                    new += 1
+                used.add(candidate)
+                phones[old] = candidate
+            return f'"{phones[old]}"'
+
+        for name, text in tables.items():
+            table = out[name]
+            for doc in msgspec.json.decode(TOKEN.sub(swap, text) if k else text):
+                if isinstance(doc.get("seq"), int):
+                    doc["seq"] += k * top_seq
+                table[str(len(table) + 1)] = doc
+    for n, doc in enumerate(counters.values(), start=1):
+        if doc["key"].startswith("counter."):
+            doc = {**doc, "value": int(doc["value"]) * copies}
         out["meta"][str(n)] = doc
     return out
 
 
-def fill(path: Path, data: dict[str, Any]) -> float:
-    started = time.perf_counter()
-    with Store(path) as store:
-        store.restore(data)
-    return time.perf_counter() - started
+def make(args: argparse.Namespace) -> None:
+    """Make (or find cached) every world; print their facts as JSON on stdout."""
+    from loancli.store import Store
+
+    CACHE.mkdir(exist_ok=True)
+    base = CACHE / f"base-{args.base}-seed{SEED}-m{MONTHS}.json"
+    one = CACHE / f"one-seed{SEED}-m{MONTHS}.json"
+    if args.fresh or not base.exists():
+        make_base(base, args.base, MIX)
+    if args.fresh or not one.exists():
+        make_base(one, 1, "completed=1")
+    with Store(base, read_only=True) as store:
+        data = store.dump()
+    per_copy = len(data["applicants"])
+    loans_per_copy = sum(1 for d in data["loans"].values() if d["status"] == "active")
+    facts: dict[str, Any] = {
+        "base": str(base),
+        "base_journeys": per_copy,
+        "populate_seconds": float(base.with_suffix(".seconds").read_text()),
+        "worlds": {},
+    }
+    # (backend, size, copies of the populated world); size -1 is the clock's world: enough
+    # copies for CLOCK_LOANS running loans.
+    copies_for_clock = -(-CLOCK_LOANS // max(loans_per_copy, 1))
+    wanted = [(b, 1, 0) for b in SUFFIX]
+    wanted += [(b, n, -(-n // per_copy)) for (b, n) in WORLDS]
+    wanted.append(("sqlite", -1, copies_for_clock))
+    for backend, size, copies in wanted:
+        name = f"w-{backend}-{size}-t{TILING}-b{args.base}{SUFFIX[backend]}"
+        path = CACHE / name
+        started = time.perf_counter()
+        if args.fresh or not path.exists():
+            path.unlink(missing_ok=True)
+            if size == 1:
+                with Store(one, read_only=True) as store:
+                    world = store.dump()
+            else:
+                world = tile(data, copies)
+            part = path.with_name(f"part-{name}")
+            part.unlink(missing_ok=True)
+            with Store(part) as store:
+                store.restore(world)
+            if backend == "sqlite":
+                # Everything in the database file itself: the timed runs copy that file alone.
+                import sqlite3
+
+                db = sqlite3.connect(part)
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                db.close()
+            part.rename(path)
+        made = time.perf_counter() - started
+        with Store(path, read_only=True) as store:
+            applicants = store.count("applicants")
+            loans = store.all("loans") if size == 1 else []
+        facts["worlds"][f"{backend}:{size}"] = {
+            "path": str(path),
+            "journeys": applicants,
+            "mb": path.stat().st_size / 1e6,
+            "made_s": made,
+        }
+        if size == 1:
+            facts["worlds"][f"{backend}:{size}"]["target"] = _target(loans)
+    # The commands' applicant in the large worlds: one of the first copy's running loans.
+    facts["target"] = _target(list(data["loans"].values()))
+    facts["active_loans_clock_world"] = copies_for_clock * loans_per_copy
+    print(json.dumps(facts))
 
 
-def real_journey_rate(folder: Path, runs: int) -> float:
-    """Seconds per journey run for real through the Python API, into one growing SQLite file."""
-    import yaml
-
-    answers = yaml.safe_load(ANSWERS.read_text(encoding="utf-8"))
-    for key in ("id_front", "id_back"):
-        answers[key] = str((ANSWERS.parent / answers[key]).resolve())
-    db = folder / "real.sqlite"
-    started = time.perf_counter()
-    for n in range(runs):
-        phone = f"139{n:08d}"
-        run_journey(db, seed=n, answers={**answers, "phone": phone, "card_phone": phone})
-    return (time.perf_counter() - started) / runs
+def _target(loans: list[dict[str, Any]]) -> dict[str, Any]:
+    """An applicant with a running loan: its id, phone and first unpaid installment."""
+    for loan in loans:
+        if loan["status"] == "active" and loan.get("applicant_id"):
+            unpaid = next(x["n"] for x in loan["lines"] if x["status"] != "paid")
+            return {"applicant": loan["applicant_id"], "phone": loan["phone"], "n": unpaid}
+    raise SystemExit("no running loan in the world")
 
 
-def command_on_copy(
-    world: Path, scratch: Path, stem: str, args: list[str]
-) -> tuple[list[str], dict[str, str]]:
-    """The loancli command line for ``args`` on a fresh copy of ``world``, and its environment."""
-    copy = scratch / f"{stem}{world.suffix}"
-    for leftover in scratch.glob(f"{stem}*"):
-        leftover.unlink()
-    shutil.copyfile(world, copy)
-    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="120")
+# -- timing (this process: no loancli imported) ---------------------------------------------
+
+
+def commands(target: dict[str, Any]) -> dict[str, list[str]]:
+    who = target["applicant"]
+    return {
+        "apply": ["--no-input", "--json", "apply", "--answers", str(ANSWERS)],
+        "applicants list": ["applicants", "list"],
+        "applicants list --json": ["--json", "applicants", "list"],
+        "flows list": ["--json", "flows", "list"],
+        "applicants show": ["--json", "applicants", "show", who],
+        "sms inbox": ["--json", "sms", "inbox", target["phone"]],
+        "calendar": ["calendar", who],
+        "repay": ["--json", "repay", who, "--installment", str(target["n"])],
+        "clock advance 30d": ["--json", "clock", "advance", "30d"],
+    }
+
+
+def run(world: Path, scratch: Path, args: list[str], fresh: bool) -> tuple[float, float]:
+    """CPU seconds and peak MB of one command on ``world`` (a fresh copy for a writer)."""
+    db = world
+    if fresh:
+        db = scratch / f"run{world.suffix}"
+        for leftover in scratch.glob("run*"):
+            leftover.unlink()
+        shutil.copyfile(world, db)
+    env = dict(os.environ, COLUMNS="120", PYTHONPATH=str(ROOT))
     env.pop("LOANCLI_DB", None)
-    return [sys.executable, "-m", "loancli.cli.main", "--db", str(copy), *args], env
-
-
-def run(world: Path, scratch: Path, args: list[str]) -> float:
-    """Seconds of one command on a fresh copy of ``world``."""
-    command, env = command_on_copy(world, scratch, "run", args)
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        cwd=scratch,
-    )
-    _, err = proc.communicate()
-    elapsed = time.perf_counter() - started
-    if proc.returncode not in (0, 3):
-        raise SystemExit(f"{' '.join(args)} on {world.name} exit {proc.returncode}: {err!r}")
-    return elapsed
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "loancli.cli.main", "--no-pager", "--db", str(db), *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            cwd=scratch,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(
+                f"{' '.join(args)} on {world.name}: exit {proc.returncode}: {err.read()!r}"
+            )
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 1000, 10000])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--backends", nargs="+", default=["json", "sqlite"])
-    parser.add_argument("--real-journeys", type=int, default=20)
+    parser.add_argument("--base", type=int, default=500, help="journeys populated for real")
+    parser.add_argument("--fresh", action="store_true", help="remake the cached worlds")
+    parser.add_argument("--make", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="loancli-scale-"))
-    scratch = folder / "scratch"
-    scratch.mkdir()
-    data = template(folder)
-    worlds: dict[tuple[str, int], Path] = {}
-    fills: dict[tuple[str, int], float] = {}
-    for backend in options.backends:
-        for size in options.sizes:
-            path = folder / f"world-{size}{SUFFIX[backend]}"
-            fills[(backend, size)] = fill(path, clone(data, size))
-            worlds[(backend, size)] = path
-    per_real = real_journey_rate(folder, options.real_journeys)
-
-    times: dict[tuple[str, int, str], list[float]] = {}
-    peaks: dict[tuple[str, int, str], float] = {}
+    if options.make:
+        make(options)
+        return
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "loancli")], check=True)
+    started = time.perf_counter()
+    made = subprocess.run(
+        [sys.executable, __file__, "--make", "--base", str(options.base)]
+        + (["--fresh"] if options.fresh else []),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    facts = json.loads(made.stdout.strip().splitlines()[-1])
+    making = time.perf_counter() - started
+    scratch = Path(tempfile.mkdtemp(prefix="loancli-scale-"))
+    worlds = {key: Path(w["path"]) for key, w in facts["worlds"].items()}
+    cpu: dict[tuple[str, str], list[float]] = {}
+    peak: dict[tuple[str, str], float] = {}
+    plan = []
+    for backend, size in WORLDS:
+        for key in (f"{backend}:1", f"{backend}:{size}"):
+            target = facts["worlds"][key].get("target") or facts["target"]
+            for name, args in commands(target).items():
+                plan.append((key, name, args))
+    clock_args = commands(facts["target"])["clock advance 30d"]
     for round_ in range(options.rounds + 1):
-        for command, args in COMMANDS.items():
-            for key, world in worlds.items():
-                seconds = run(world, scratch, args)
-                if round_:  # the first round warms caches and is not counted
-                    times.setdefault((*key, command), []).append(seconds)
-    # Peak memory, once per command and world, each in a fresh child so ru_maxrss is its own.
-    for command, args in COMMANDS.items():
-        for key, world in worlds.items():
-            peaks[(*key, command)] = measure_peak(world, scratch, args)
+        for key, name, args in plan:
+            seconds, mb = run(worlds[key], scratch, args, fresh=name in WRITERS)
+            if round_:  # the first round warms the caches and is not counted
+                cpu.setdefault((key, name), []).append(seconds)
+                peak[(key, name)] = max(peak.get((key, name), 0.0), mb)
+        seconds, mb = run(worlds["sqlite:-1"], scratch, clock_args, fresh=True)
+        if round_:
+            cpu.setdefault(("sqlite:-1", "clock advance 30d"), []).append(seconds)
+            peak[("sqlite:-1", "clock advance 30d")] = max(
+                peak.get(("sqlite:-1", "clock advance 30d"), 0.0), mb
+            )
+    shutil.rmtree(scratch, ignore_errors=True)
+    report(facts, cpu, peak, options.rounds, making)
 
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; {options.rounds} rounds")
-    print("\n| backend | journeys | file | fill | command | median | ratio | budget | peak MB |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for backend in options.backends:
-        for size in options.sizes:
-            world = worlds[(backend, size)]
-            mb = world.stat().st_size / 1e6
-            for command in COMMANDS:
-                median = statistics.median(times[(backend, size, command)])
-                base = statistics.median(times[(backend, options.sizes[0], command)])
-                kind = "read" if command in READS else "write"
-                budget = BUDGETS.get((backend, size), {}).get(kind)
-                verdict = ""
-                if budget:
-                    verdict = f"{budget}x: {'met' if median / base <= budget else 'NOT MET'}"
-                if command == "clock advance 30d" and size == 10000:
-                    ok = median <= CLOCK_BUDGET_S
-                    verdict += f"; {CLOCK_BUDGET_S:g} s: {'met' if ok else 'NOT MET'}"
-                peak = peaks[(backend, size, command)]
-                if backend == "json" and size == 10000:
-                    verdict += f"; {MEMORY_BUDGET_MB} MB: " + (
-                        "met" if peak <= MEMORY_BUDGET_MB else "NOT MET"
-                    )
-                print(
-                    f"| {backend} | {size:,} | {mb:.1f} MB | {fills[(backend, size)]:.1f} s | "
-                    f"{command} | {median:.2f} s | {median / base:.2f}x | {verdict} | {peak:.0f} |"
-                )
-    projected = per_real * 10000
+
+def report(
+    facts: dict[str, Any],
+    cpu: dict[tuple[str, str], list[float]],
+    peak: dict[tuple[str, str], float],
+    rounds: int,
+    making: float,
+) -> None:
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; {rounds} rounds, CPU time")
     print(
-        f"\nReal journeys through the Python API: {per_real * 1000:.0f} ms each; 10,000 would "
-        f"take {projected:.0f} s (budget {FILL_BUDGET_S:g} s: "
-        f"{'met' if projected <= FILL_BUDGET_S else 'NOT MET'}). The cloned fill of "
-        f"{max(options.sizes):,} took "
-        + ", ".join(f"{fills[(b, max(options.sizes))]:.1f} s ({b})" for b in options.backends)
-        + "."
+        "\n| backend | journeys | file | command | CPU (1 journey) | CPU | ratio | budget "
+        "| peak MB |"
     )
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def measure_peak(world: Path, scratch: Path, args: list[str]) -> float:
-    """Peak RSS in MB of one command. It runs under ``/usr/bin/time`` where there is one: a
-    child forked from this process (which holds the cloned worlds) would count this process's
-    pages from before its exec."""
-    command, env = command_on_copy(world, scratch, "peak", args)
-    timer = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
-    if timer is None:
-        return float("nan")
-    report = scratch / "peak.txt"
-    subprocess.run(
-        [timer, "-f", "%M", "-o", str(report), *command],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=scratch,
-        check=False,
+    print("|---|---|---|---|---|---|---|---|---|")
+    for (backend, size), budget in WORLDS.items():
+        world = facts["worlds"][f"{backend}:{size}"]
+        for name in commands(facts["target"]):
+            small = statistics.median(cpu[(f"{backend}:1", name)])
+            large = statistics.median(cpu[(f"{backend}:{size}", name)])
+            ratio = large / small
+            mb = peak[(f"{backend}:{size}", name)]
+            verdict = f"{budget}x: {'met' if ratio <= budget else '**NOT MET**'}"
+            if backend == "sqlite":
+                verdict += f"; {SQLITE_PEAK_MB} MB: " + (
+                    "met" if mb <= SQLITE_PEAK_MB else "**NOT MET**"
+                )
+            print(
+                f"| {backend} | {world['journeys']:,} | {world['mb']:.0f} MB | {name} | "
+                f"{small:.2f} s | {large:.2f} s | {ratio:.2f}x | {verdict} | {mb:.0f} |"
+            )
+    clock = statistics.median(cpu[("sqlite:-1", "clock advance 30d")])
+    world = facts["worlds"]["sqlite:-1"]
+    ok = "met" if clock <= CLOCK_CPU_S else "**NOT MET**"
+    print(
+        f"\n`clock advance 30d` on SQLite, {world['journeys']:,} journeys with "
+        f"{facts['active_loans_clock_world']:,} running loans ({world['mb']:.0f} MB): "
+        f"{clock:.2f} s CPU (budget {CLOCK_CPU_S:g} s: {ok}), peak "
+        f"{peak[('sqlite:-1', 'clock advance 30d')]:.0f} MB."
     )
-    return int(report.read_text().split()[-1]) / 1024
+    print(
+        f"\nWorlds: {facts['base_journeys']} journeys populated for real in "
+        f"{facts['populate_seconds']:.0f} s (cached in .bench/), tiled to the sizes above; "
+        f"making or finding them took {making:.0f} s this run."
+    )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ import typer
 from loancli import api
 from loancli.cli.common import handled, world_options
 from loancli.cli.options import options
-from loancli.cli.render import show_record, show_records
+from loancli.cli.params import integer
+from loancli.cli.render import show_page, show_record
 from loancli.i18n import N_, _
 
 app = typer.Typer(help="Stored applicants, their step, outcome and events.", no_args_is_help=True)
@@ -23,18 +24,28 @@ def register(root: typer.Typer) -> None:
 
 
 @app.command("list")
-def list_(ctx: typer.Context) -> None:
-    """Every applicant in the state file, one line each."""
+def list_(
+    ctx: typer.Context,
+    page: Annotated[
+        int,
+        typer.Option(
+            "--page", parser=integer, help="Which page of 50 lines to show (from 1).", metavar="N"
+        ),
+    ] = 1,
+    every: Annotated[bool, typer.Option("--all", help="Every line, one page.")] = False,
+) -> None:
+    """The applicants in the state file, one line each, 50 a page (--page N, --all)."""
     opts = options(ctx)
-    with handled(opts):
-        rows = api.applicants(opts.db, **world_options(opts))
-    show_records(
+    with handled(opts, {"page": "--page"}):
+        listed = api.applicants_page(opts.db, None if every else page, **world_options(opts))
+    show_page(
         opts,
         "applicants",
         N_("Applicants"),
-        rows,
+        listed,
         COLUMNS,
         _("No applicants yet. Start one with: loancli apply"),
+        "loancli applicants list",
     )
 
 

@@ -207,6 +207,7 @@ def world_options(opts: Options) -> WorldOptions:
         "on_wait": tell_waiting,
         "command": command_path(opts.command),
         "hashing": grade(opts),
+        "on_notice": tell_notice,
     }
 
 
@@ -232,6 +233,7 @@ def world_args(
         "lock_timeout": opts.lock_timeout,
         "on_wait": tell_waiting,
         "hashing": grade(opts),
+        "on_notice": tell_notice,
     }
 
 
@@ -248,6 +250,11 @@ def command_path(ctx: typer.Context | None) -> str:
 def tell_waiting(message: str) -> None:
     """Say on stderr, once, that the command waits for another one's lock."""
     typer.echo(f"{printable(message)} ...", err=True)
+
+
+def tell_notice(message: str) -> None:
+    """Say on stderr (never in a --json document) advice about the state file."""
+    typer.echo(printable(message), err=True)
 
 
 def prompter_for(opts: Options) -> QuestionaryPrompter | None:

@@ -10,7 +10,8 @@ import typer
 from loancli import api
 from loancli.cli.common import handled, world_options
 from loancli.cli.options import options
-from loancli.cli.render import show_record, show_records
+from loancli.cli.params import integer
+from loancli.cli.render import show_page, show_record
 from loancli.i18n import N_, _
 
 app = typer.Typer(
@@ -28,18 +29,29 @@ COLUMNS = ("id", "kind", "phone", "status", "step", "reason", "updated_at")
 
 
 @app.command("list")
-def list_(ctx: typer.Context) -> None:
-    """Every flow in the state file, one line each (timeline, report and explain take the id)."""
+def list_(
+    ctx: typer.Context,
+    page: Annotated[
+        int,
+        typer.Option(
+            "--page", parser=integer, help="Which page of 50 lines to show (from 1).", metavar="N"
+        ),
+    ] = 1,
+    every: Annotated[bool, typer.Option("--all", help="Every line, one page.")] = False,
+) -> None:
+    """The flows in the state file, one line each, 50 a page (--page N, --all); timeline,
+    report and explain take the id."""
     opts = options(ctx)
-    with handled(opts):
-        rows = api.flows(opts.db, **world_options(opts))
-    show_records(
+    with handled(opts, {"page": "--page"}):
+        listed = api.flows_page(opts.db, None if every else page, **world_options(opts))
+    show_page(
         opts,
         "flows",
         N_("Flows"),
-        rows,
+        listed,
         COLUMNS,
         _("No flows yet (account change-phone, card bind, checkout, login...)."),
+        "loancli flows list",
     )
 
 

@@ -20,10 +20,10 @@ from loancli.cli.labels import (
     status_name,
     step_name,
 )
-from loancli.cli.options import Options
+from loancli.cli.options import Options, json_text
 from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import N_, _
-from loancli.support.listing import RecordView
+from loancli.support.listing import Page, RecordView
 from loancli.support.reporting import detail_text, short_time
 from loancli.text import printable
 
@@ -362,6 +362,69 @@ def show_records(
     table = records_table(opts.console, _(title), rows, columns)
     with paged(opts, len(rows)):
         opts.console.print(table)
+
+
+def show_page(
+    opts: Options,
+    key: str,
+    title: str,
+    page: Page,
+    columns: tuple[str, ...],
+    empty: str,
+    command: str,
+) -> None:
+    """A page of stored records (``applicants list``, ``flows list``): as
+    :func:`show_records` for a list that fits one page; for a longer one, the page and a
+    line saying which lines these are and the command for the next page. ``--json`` writes the
+    one document line by line (``key``: the lines; ``total``, ``page`` and ``pages`` when the
+    list has more than the page)."""
+    if page.whole and page.page <= 1:
+        if opts.json:
+            stream_json(key, page.rows, {})
+        else:
+            show_records(opts, key, title, page.rows, columns, empty)
+        return
+    if opts.json:
+        stream_json(key, page.rows, {"total": page.total, "page": page.page, "pages": page.pages})
+        return
+    if page.rows:
+        table = records_table(opts.console, _(title), page.rows, columns)
+        with paged(opts, len(page.rows)):
+            opts.console.print(table)
+    following = page.page + 1 if page.page < page.pages else None
+    said = _("Lines {first}-{last} of {total} (page {page} of {pages}).").format(
+        first=page.first, last=page.last, total=page.total, page=page.page, pages=page.pages
+    )
+    if not page.rows:
+        said = _("Page {page} is past the end: {total} lines make {pages} pages.").format(
+            page=page.page, total=page.total, pages=page.pages
+        )
+    if following is not None:
+        said += " " + _("Next: {command} --page {next}; every line: {command} --all").format(
+            command=command, next=following
+        )
+    opts.console.print(said)
+
+
+def stream_json(
+    key: str, rows: Sequence[Mapping[str, object]], after: Mapping[str, object]
+) -> None:
+    """``{key: rows, **after}`` written a line at a time, byte for byte as :func:`json_text`
+    prints the whole document (so a long list is never held as one string)."""
+    out = sys.stdout
+    if not rows:
+        out.write(json_text({key: [], **after}) + "\n")
+        return
+    out.write("{\n" + f"  {json_text(key)}: [\n")
+    last = len(rows) - 1
+    for n, row in enumerate(rows):
+        text = json_text(row).replace("\n", "\n    ")
+        out.write(f"    {text}{'' if n == last else ','}\n")
+    out.write("  ]")
+    for name, value in after.items():
+        out.write(f",\n  {json_text(name)}: " + json_text(value).replace("\n", "\n  "))
+    out.write("\n}\n")
+    out.flush()
 
 
 def show_record(opts: Options, view: RecordView) -> None:

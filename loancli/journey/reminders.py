@@ -25,7 +25,7 @@ from loancli.journey.texts import (
 from loancli.loan.bureau import report_overdues
 from loancli.loan.debits import DebitCard, catch_up_debiting, spent_on
 from loancli.loan.loans import ClockEvent, log, save_loan
-from loancli.loan.servicing import reminders
+from loancli.loan.servicing import ServicingPolicy, reminders
 from loancli.records import CREDIT, LOANS, Loan
 from loancli.store import Store
 from loancli.world.providers import WorldSettings
@@ -42,12 +42,19 @@ def advance_loans(
     world cannot reach gets nothing.
     """
     world = world or WorldSettings()
+    # One read of every loan and credit entry (SQLite: one select each, the pass's lookups
+    # then answered from memory, its writes committed together).
+    store.preload(LOANS, CREDIT)
     loans: list[Loan] = store.all(LOANS)
     cards = _debit_cards(world, loans)
     out: list[ClockEvent] = []
+    policies: dict[str, ServicingPolicy] = {}
     for doc in loans:
         loan = doc.copy()
-        policy = world.product(product_of(loan)).servicing
+        product = product_of(loan)
+        if product not in policies:
+            policies[product] = world.product(product).servicing
+        policy = policies[product]
         sent = reminders(loan, today, policy)
         moved = catch_up_debiting(loan, today, cards.get(loan["card_number"]), policy)
         reported = report_overdues(

@@ -94,6 +94,7 @@ def open_world(
     on_wait: Callable[[str], None] | None = None,
     command: str = "",
     hashing: HashGrade | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> Iterator[World]:
     """Open the state file, its simulated clock and the scenario, for one command.
 
@@ -135,6 +136,7 @@ def open_world(
         create_dirs=state is None,
         on_wait=on_wait,
         command=command,
+        on_notice=on_notice,
     ) as store:
         if not isinstance(path, MemoryState):
             grade = file_grade(store, hashing or loaded.world.hashing)
@@ -208,6 +210,7 @@ def open_journey(
     on_wait: Callable[[str], None] | None = None,
     action: RunAction | None = None,
     hashing: HashGrade | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -231,6 +234,7 @@ def open_journey(
             on_wait=on_wait,
             command=f"loancli {command}",
             hashing=hashing,
+            on_notice=on_notice,
         ) as world:
             asker.waiting = world.store.waiting
             run: RunInfo = {
@@ -297,6 +301,7 @@ class WorldArgs(TypedDict, total=False):
     action: RunAction
     # The password-hashing grade of a new state file (see :func:`file_grade`).
     hashing: HashGrade | None
+    on_notice: Callable[[str], None] | None
 
 
 def run_journey(

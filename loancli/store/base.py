@@ -168,7 +168,8 @@ class Store:
     ``create_dirs`` creates a missing parent directory (the default location); otherwise a
     missing directory is refused naming the path. ``on_wait`` is told once, with a sentence,
     when a writer has to wait for another writer's lock; ``command`` is how this process is
-    named to a writer that waits for it (``loancli apply``).
+    named to a writer that waits for it (``loancli apply``); ``on_notice`` is told advice about
+    the file itself (a large JSON file).
     """
 
     backend: ClassVar[str] = ""
@@ -204,6 +205,7 @@ class Store:
         create_dirs: bool = True,
         on_wait: Callable[[str], None] | None = None,
         command: str = "",
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         if isinstance(path, MemoryState):
             self.path = Path(path.name)
@@ -213,6 +215,9 @@ class Store:
         self.read_only = read_only
         self.create_dirs = create_dirs
         self.on_wait = on_wait
+        # Told, with a sentence, what the person may want to know about the file (a JSON
+        # file large enough that SQLite would serve it faster).
+        self.on_notice = on_notice
         self.command = command
         self._lock: Lock | None = None
         self._open = False
@@ -229,6 +234,12 @@ class Store:
         self._bases: dict[tuple[str, int], Any] = {}
         self._undo_log: list[tuple[str, int, Any]] = []
         self._next_ids: dict[str, int] = {}
+        # (table, lookup field) -> value -> doc ids of the unit's writes, built on the first
+        # lookup by that field: a pass that writes 10,000 loans finds each by its id without
+        # going through all the others.
+        self._pending_index: dict[tuple[str, str], dict[Any, set[int]]] = {}
+        # The file's last document number per table, as the unit last read it.
+        self._committed_max: dict[str, int] = {}
         # The journeys and flows this store committed, as written: they must still be so when
         # it next writes.
         self._mine: dict[tuple[str, int], bytes] = {}
@@ -281,6 +292,11 @@ class Store:
     def size(self) -> int:
         """The bytes the state takes on disk."""
         raise NotImplementedError
+
+    def preload(self, *tables: str) -> None:
+        """Read these tables whole, once, for a pass over every record of them (``clock
+        advance``): a backend that reads records one at a time (SQLite) then answers their
+        lookups from memory until the file changes. The others hold everything already."""
 
     # -- opening and closing -------------------------------------------------------------
 
@@ -512,6 +528,8 @@ class Store:
                             self._mine[(table, doc_id)] = encode(doc)
         finally:
             self._pending, self._bases, self._undo_log, self._next_ids = {}, {}, [], {}
+            self._pending_index = {}
+            self._committed_max = {}
             if self._lock is not None:
                 self._lock.release()
 
@@ -534,6 +552,7 @@ class Store:
         if not self._changed():
             return
         self._refresh()
+        self._committed_max = {}
         for (table, doc_id), written in self._mine.items():
             now = self._fetch(table, doc_id)
             if now is None or encode(now) != written:
@@ -568,6 +587,7 @@ class Store:
 
     def _merge(self, table: str, doc_id: int, now: Any, mine: Any) -> bool:
         """Write over ``now`` what two writers may both change (the later clock wins)."""
+        self._pending_index = {}
         key = mine.get("key") if table == META_TABLE else None
         if key not in LATER_WINS or not isinstance(mine.get("value"), str):
             return False
@@ -587,11 +607,13 @@ class Store:
         return next(iter(self._scan(table, {field: value})), None)
 
     def _forget(self, table: str, doc_id: int) -> None:
+        self._pending_index = {}
         del self._pending[table][doc_id]
         self._bases.pop((table, doc_id), None)
         self._undo_log = [e for e in self._undo_log if (e[0], e[1]) != (table, doc_id)]
 
     def _move(self, table: str, old: int, new: int) -> None:
+        self._pending_index = {}
         docs = self._pending[table]
         docs[new] = docs.pop(old)
         self._bases[(table, new)] = self._bases.pop((table, old), None)
@@ -613,6 +635,7 @@ class Store:
         )
 
     def _undo_to(self, mark: int) -> None:
+        self._pending_index = {}
         while len(self._undo_log) > mark:
             table, doc_id, previous = self._undo_log.pop()
             docs = self._pending[table]
@@ -624,16 +647,29 @@ class Store:
     def _write(self, table: str, doc_id: int, doc: Any) -> None:
         """Hold a write (a document, or None to remove it) in the unit."""
         docs = self._pending.setdefault(table, {})
-        self._undo_log.append((table, doc_id, docs.get(doc_id, _ABSENT)))
+        before = docs.get(doc_id, _ABSENT)
+        self._undo_log.append((table, doc_id, before))
         if (table, doc_id) not in self._bases:
-            self._bases[(table, doc_id)] = self._fetch(table, doc_id)
+            # A number past the file's last one (a new message, say) holds nothing there.
+            last = self._committed_max.get(table)
+            fresh = last is not None and doc_id > last
+            self._bases[(table, doc_id)] = None if fresh else self._fetch(table, doc_id)
         docs[doc_id] = doc
+        for (name, field), index in self._pending_index.items():
+            if name != table:
+                continue
+            if isinstance(before, dict) and _key(before.get(field)) is not None:
+                index.get(before[field], set()).discard(doc_id)
+            if doc is not None and _key(doc.get(field)) is not None:
+                index.setdefault(doc[field], set()).add(doc_id)
 
     def _new_doc_id(self, table: str, fresh: bool = False) -> int:
         doc_id = None if fresh else self._next_ids.get(table)
         if doc_id is None:
             pending = self._pending.get(table, {})
-            doc_id = max(self._max_doc_id(table), max(pending, default=0)) + 1
+            committed = self._max_doc_id(table)
+            self._committed_max[table] = committed
+            doc_id = max(committed, max(pending, default=0)) + 1
         self._next_ids[table] = doc_id + 1
         return doc_id
 
@@ -653,8 +689,29 @@ class Store:
             yield from self._scan(table, match)
             return
         found = [(i, d) for i, d in self._scan(table, match) if i not in pending]
-        found += [(i, d) for i, d in pending.items() if d is not None and matches(d, match)]
+        found += [
+            (i, d)
+            for i, d in self._pending_candidates(table, pending, match)
+            if d is not None and matches(d, match)
+        ]
         yield from sorted(found, key=lambda item: item[0])
+
+    def _pending_candidates(
+        self, table: str, pending: dict[int, Any], match: dict[str, Any]
+    ) -> list[tuple[int, Any]]:
+        """The unit's writes of ``table`` an index narrows ``match`` to (all without one)."""
+        for field, value in match.items():
+            # Any field: the index is in memory, built once per unit and field.
+            if _key(value) is not None:
+                index = self._pending_index.get((table, field))
+                if index is None:
+                    index = {}
+                    for doc_id, doc in pending.items():
+                        if doc is not None and _key(doc.get(field)) is not None:
+                            index.setdefault(doc[field], set()).add(doc_id)
+                    self._pending_index[(table, field)] = index
+                return [(i, pending[i]) for i in index.get(value, ())]
+        return list(pending.items())
 
     def count(self, table: str) -> int:
         """How many documents `table` holds."""
@@ -820,6 +877,33 @@ class Store:
             self.meta_set(key, number)
         return new_id
 
+    def summaries(
+        self,
+        table: str,
+        fields: Mapping[str, str],
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """How many documents ``table`` holds, and a window of them (``offset``, at most
+        ``limit``; all with None) in insertion order, each only the ``fields`` a listing
+        shows: output name -> dotted path in the document (``identity.name``), None where it
+        is missing. No whole record is copied (``applicants list`` at 10,000 journeys)."""
+        self._require_open()
+        if not self._pending.get(table):
+            window = self._summary_window(table, fields, offset, limit)
+            if window is not None:
+                return window
+        found = list(self._matching(table, {}))
+        end = None if limit is None else offset + limit
+        return len(found), [pick_fields(doc, fields) for _, doc in found[offset:end]]
+
+    def _summary_window(
+        self, table: str, fields: Mapping[str, str], offset: int, limit: int | None
+    ) -> tuple[int, list[dict[str, Any]]] | None:
+        """The backend's own reading of :meth:`summaries` (None: the generic one)."""
+        return None
+
     def dump(self) -> Data:
         """Every table as ``{doc_id: document}``, as the JSON file holds it (``state convert``)."""
         return {
@@ -840,6 +924,22 @@ class Store:
             for name, docs in data.items():
                 for doc_id, doc in docs.items():
                     self._write(name, int(doc_id), copy(doc))
+
+
+def _key(value: Any) -> Any:
+    """A value an index can hold (text or a whole number), else None."""
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+def pick_fields(doc: Any, fields: Mapping[str, str]) -> dict[str, Any]:
+    """The ``fields`` of one document (output name -> dotted path), None where missing."""
+    out: dict[str, Any] = {}
+    for name, path in fields.items():
+        value = doc
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        out[name] = copy(value) if isinstance(value, dict | list) else value
+    return out
 
 
 def _later(stored: Any, mine: str) -> str:

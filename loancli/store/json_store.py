@@ -16,9 +16,10 @@ opens it; it is the one-file world support attaches to a ticket.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,19 @@ from loancli.store.base import (
     decode,
     encode,
     matches,
+    pick_fields,
 )
 from loancli.store.consistency import check_documents
 
 Stamp = tuple[int, int, int] | None
+# A JSON state file above this many bytes is read whole by every command: the person is told
+# once that its SQLite copy answers faster.
+LARGE_FILE_BYTES = 20_000_000
+# Bytes above which the garbage collector is paused while the file is decoded: a decode makes
+# one object per value, none of them garbage, and collections would walk them all again.
+GC_PAUSE_BYTES = 1_000_000
+# The files this process already told about.
+_told: set[Path] = set()
 
 
 def _key(value: Any) -> Any:
@@ -77,6 +87,21 @@ class JsonStore(Store):
         self._data: Data = _load(self._target, self.path) or {}
         # (table, field) -> value -> doc ids, built on the first lookup by that field.
         self._indexes: dict[tuple[str, str], dict[Any, set[str]]] = {}
+        if self._seen is not None and self._seen[1] > LARGE_FILE_BYTES:
+            self._advise_sqlite(self._seen[1])
+
+    def _advise_sqlite(self, size: int) -> None:
+        if self.on_notice is None or self._target in _told:
+            return
+        _told.add(self._target)
+        sqlite = self.path.with_suffix(".sqlite")
+        self.on_notice(
+            _(
+                "state file {path} is {size} MB of JSON, which every command reads whole; a "
+                "SQLite copy answers faster: loancli state convert {path} {sqlite} (then use "
+                "--db {sqlite})"
+            ).format(path=self.path, size=size // 1_000_000, sqlite=sqlite)
+        )
 
     def _check_records(self) -> None:
         for name, docs in self._data.items():
@@ -153,6 +178,15 @@ class JsonStore(Store):
             if matches(doc, match):
                 yield int(doc_id), doc
 
+    def _summary_window(
+        self, table: str, fields: Mapping[str, str], offset: int, limit: int | None
+    ) -> tuple[int, list[dict[str, Any]]] | None:
+        # The file is in memory already: pick the shown fields, copying no whole record.
+        docs = self._data.get(table, {})
+        ids = sorted(docs, key=int)
+        end = None if limit is None else offset + limit
+        return len(ids), [pick_fields(docs[i], fields) for i in ids[offset:end]]
+
     def _fetch(self, table: str, doc_id: int) -> Any:
         return self._data.get(table, {}).get(str(doc_id))
 
@@ -206,7 +240,8 @@ def _load(target: Path, shown: Path) -> Data | None:
             ).format(shown=shown, value0=exc.start, ADVICE=_(ADVICE))
         ) from exc
     try:
-        data = decode(raw)
+        with _gc_paused(len(raw) > GC_PAUSE_BYTES):
+            data = decode(raw)
     except msgspec.DecodeError:
         raise StateCorrupt(
             _("state file {shown} is not valid JSON ({value0}); {ADVICE}").format(
@@ -250,6 +285,19 @@ def _load(target: Path, shown: Path) -> Data | None:
                     )
                 )
     return data
+
+
+@contextlib.contextmanager
+def _gc_paused(pause: bool) -> Iterator[None]:
+    """The garbage collector off for the block (when ``pause``), on again after, as it was."""
+    if not pause or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _json_position(raw: bytes) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,10 @@ class SqliteStore(Store):
         # commit forgets that much. And whether a commit puts back a whole checked world.
         self._log_marks: tuple[int, int] | None = None
         self._restoring = False
+        # Tables read whole for a pass (``preload``): doc id -> checked document, and an
+        # index per lookup field, built on its first use.
+        self._cache: dict[str, dict[int, Any]] = {}
+        self._cache_index: dict[tuple[str, str], dict[Any, list[int]]] = {}
         if self._target.exists():
             self._connect(create=False)
 
@@ -207,6 +211,7 @@ class SqliteStore(Store):
             self._check_schema()
         else:
             self._version = self._data_version()
+        self._forget_cache()
 
     def _commit(self, changes: Changes) -> None:
         if self._db is None:
@@ -222,19 +227,21 @@ class SqliteStore(Store):
                 self._log_marks = None
                 self._sql(f"DELETE FROM {consistency.CHANGES_TABLE} WHERE seq <= ?", changes_seen)
                 self._sql(f"DELETE FROM {consistency.GONE_TABLE} WHERE seq <= ?", gone_seen)
-            for table, docs in changes.items():
-                for doc_id, doc in docs.items():
-                    if doc is None:
-                        self._sql(
-                            "DELETE FROM documents WHERE tbl = ? AND doc_id = ?", table, doc_id
-                        )
-                    else:
-                        self._sql(
-                            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
-                            table,
-                            doc_id,
-                            encode(doc).decode(),
-                        )
+            gone = [
+                (table, doc_id)
+                for table, docs in changes.items()
+                for doc_id, doc in docs.items()
+                if doc is None
+            ]
+            written = [
+                (table, doc_id, encode(doc).decode())
+                for table, docs in changes.items()
+                for doc_id, doc in docs.items()
+                if doc is not None
+            ]
+            # Two statements for the whole unit, however many records it wrote.
+            self._many("DELETE FROM documents WHERE tbl = ? AND doc_id = ?", gone)
+            self._many("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", written)
             if self._restoring:
                 for statement in consistency.FORGET_LOG:
                     self._sql(statement)
@@ -243,9 +250,33 @@ class SqliteStore(Store):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+        for table, docs in changes.items():
+            cached = self._cache.get(table)
+            if cached is None:
+                continue
+            for doc_id, doc in docs.items():
+                if doc is None:
+                    cached.pop(doc_id, None)
+                else:
+                    cached[doc_id] = doc
+            self._cache_index = {k: v for k, v in self._cache_index.items() if k[0] != table}
+
+    def _many(self, query: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        assert self._db is not None
+        try:
+            self._db.executemany(query, rows)
+        except sqlite3.OperationalError as exc:
+            raise StateError(
+                _("state file {value0}: {exc}").format(value0=self.path, exc=exc)
+            ) from None
 
     def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         if self._db is None:
+            return
+        if table in self._cache:
+            yield from self._cached_scan(table, match)
             return
         # SQL narrows by the indexed text and number fields; the exact test (a field present
         # and equal, booleans and null included) is the same as the JSON backend's.
@@ -273,9 +304,82 @@ class SqliteStore(Store):
                 self.check(table, {str(doc_id): doc})
                 yield doc_id, doc
 
+    def _summary_window(
+        self, table: str, fields: Mapping[str, str], offset: int, limit: int | None
+    ) -> tuple[int, list[dict[str, Any]]] | None:
+        # Only the shown fields leave SQLite (json_extract), one page of rows: a listing costs
+        # its page, not the file. A field holding an object or list is read as JSON text.
+        if self._db is None:
+            return 0, []
+        names = list(fields)
+        columns = ", ".join(
+            f"json_extract(body, '$.{fields[name]}'), json_type(body, '$.{fields[name]}')"
+            for name in names
+        )
+        (total,) = self._sql("SELECT count(*) FROM documents WHERE tbl = ?", table).fetchone()
+        rows = self._sql(
+            f"SELECT {columns} FROM documents WHERE tbl = ? ORDER BY doc_id LIMIT ? OFFSET ?",
+            table,
+            -1 if limit is None else limit,
+            offset,
+        )
+        out = []
+        for row in rows:
+            doc: dict[str, Any] = {}
+            for i, name in enumerate(names):
+                value, kind = row[2 * i], row[2 * i + 1]
+                if kind in ("object", "array"):
+                    value = decode(value)
+                elif kind in ("true", "false"):
+                    value = kind == "true"
+                doc[name] = value
+            out.append(doc)
+        return int(total), out
+
+    def preload(self, *tables: str) -> None:
+        if self._db is None:
+            return
+        for table in tables:
+            if table in self._cache:
+                continue
+            docs = {
+                doc_id: self._decoded(table, doc_id, body)
+                for doc_id, body in self._sql(
+                    "SELECT doc_id, body FROM documents WHERE tbl = ? ORDER BY doc_id", table
+                )
+            }
+            self.check(table, {str(doc_id): doc for doc_id, doc in docs.items()})
+            self._cache[table] = docs
+
+    def _forget_cache(self) -> None:
+        self._cache, self._cache_index = {}, {}
+
+    def _cached_scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+        docs = self._cache[table]
+        ids: Any = docs
+        for field, value in match.items():
+            # Any field (``find(CREDIT, loan=...)``): the index is in memory.
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                index = self._cache_index.get((table, field))
+                if index is None:
+                    index = {}
+                    for doc_id, doc in docs.items():
+                        key = doc.get(field)
+                        if isinstance(key, str | int) and not isinstance(key, bool):
+                            index.setdefault(key, []).append(doc_id)
+                    self._cache_index[(table, field)] = index
+                ids = index.get(value, [])
+                break
+        for doc_id in ids:
+            doc = docs[doc_id]
+            if matches(doc, match):
+                yield doc_id, doc
+
     def _fetch(self, table: str, doc_id: int) -> Any:
         if self._db is None:
             return None
+        if table in self._cache:
+            return self._cache[table].get(doc_id)
         row = self._sql(
             "SELECT body FROM documents WHERE tbl = ? AND doc_id = ?", table, doc_id
         ).fetchone()

@@ -71,12 +71,111 @@ def flow_summary(record: Flow) -> FlowRow:
     }
 
 
+# What a list line reads of each record (output name -> path in the record): the store reads
+# these fields only, never the whole record.
+APPLICANT_FIELDS = {
+    "id": "id",
+    "phone": "phone",
+    "name": "identity.name",
+    "status": "status",
+    "step": "step",
+    "reason": "reason",
+    "updated_at": "updated_at",
+}
+FLOW_FIELDS = {
+    "id": "id",
+    "kind": "kind",
+    "phone": "phone",
+    "status": "status",
+    "step": "step",
+    "reason": "reason",
+    "updated_at": "updated_at",
+}
+# Lines a page of ``applicants list`` / ``flows list`` shows.
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing: its lines, which page of how many, and the records in all
+    (``page`` 0 with ``--all``: every line, one page)."""
+
+    rows: list[dict[str, object]]
+    total: int
+    page: int
+    pages: int
+    size: int
+
+    @property
+    def first(self) -> int:
+        """The number (from 1) of the page's first line; 0 when it is empty."""
+        if not self.rows:
+            return 0
+        return 1 if self.page == 0 else (self.page - 1) * self.size + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def whole(self) -> bool:
+        """Whether the page holds every record (a short list, or ``--all``)."""
+        return len(self.rows) == self.total
+
+
+def _applicant_line(picked: Mapping[str, object]) -> ApplicantRow:
+    phone, name = picked["phone"], picked["name"]
+    return {
+        "id": str(picked["id"]),
+        "phone": mask_phone(phone) if isinstance(phone, str) and phone else None,
+        "name": mask_name(name) if isinstance(name, str) and name else None,
+        "status": str(picked["status"]),
+        "step": str(picked["step"]),
+        "reason": _text_or_none(picked["reason"]),
+        "updated_at": _text_or_none(picked["updated_at"]),
+    }
+
+
+def _flow_line(picked: Mapping[str, object]) -> FlowRow:
+    phone = picked["phone"]
+    return {
+        "id": str(picked["id"]),
+        "kind": str(picked["kind"]),
+        "phone": mask_phone(phone) if isinstance(phone, str) and phone else None,
+        "status": str(picked["status"]),
+        "step": str(picked["step"]),
+        "reason": _text_or_none(picked["reason"]),
+        "updated_at": _text_or_none(picked["updated_at"]),
+    }
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def applicant_rows(store: Store) -> list[ApplicantRow]:
-    return [applicant_summary(record) for record in store.all(APPLICANTS)]
+    _, picked = store.summaries(APPLICANTS, APPLICANT_FIELDS)
+    return [_applicant_line(x) for x in picked]
 
 
 def flow_rows(store: Store) -> list[FlowRow]:
-    return [flow_summary(record) for record in store.all(FLOWS)]
+    _, picked = store.summaries(FLOWS, FLOW_FIELDS)
+    return [_flow_line(x) for x in picked]
+
+
+def page_of(store: Store, table: str, page: int | None, size: int | None = None) -> Page:
+    """Page ``page`` (from 1) of the list lines of ``table`` (applicants or flows), or every
+    line with None; a page past the end is empty (the caller says how many there are)."""
+    size = size or PAGE_SIZE
+    fields, line = (
+        (APPLICANT_FIELDS, _applicant_line) if table == APPLICANTS else (FLOW_FIELDS, _flow_line)
+    )
+    if page is None:
+        total, picked = store.summaries(table, fields)
+        return Page([dict(line(x)) for x in picked], total, 0, 1, size)
+    total, picked = store.summaries(table, fields, offset=(page - 1) * size, limit=size)
+    pages = max(1, -(-total // size))
+    return Page([dict(line(x)) for x in picked], total, page, pages, size)
 
 
 def flow_document(

@@ -73,10 +73,11 @@ Damage = Callable[[Data], Any]
 ACROSS = "across"  # refused when the file is opened, in both backends
 # Which command reads the damaged record, where SQLite checks it on read.
 READS_LOANS = ["repay", "A0001", "--installment", "1"]
-READS_APPLICANTS = ["applicants", "list"]
+# `applicants list` reads only the fields it shows; `show` reads the whole record.
+READS_APPLICANTS = ["applicants", "show", "A0001"]
 READS_ACCOUNT = ["device", "list", "13800138000"]
 READS_CARDS = ["card", "list", "13800138000"]
-READS_FLOWS = ["flows", "list"]
+READS_FLOWS = ["flows", "show", "F0001"]
 READS_MESSAGES = ["sms", "inbox", "13800138000"]
 OTHER = "13911112222"  # a number no account has
 

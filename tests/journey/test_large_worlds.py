@@ -1,0 +1,184 @@
+"""Work that grows with the answer, not the file: the batched ``clock advance`` on SQLite does
+what the per-loan pass does, and the lists show a page read from the fields they show."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from loancli import api
+from loancli.cli.main import app
+from loancli.records import CREDIT, LOANS, SMS_INBOX
+from loancli.store import Store
+from loancli.store.sqlite_store import SqliteStore
+from loancli.stories.populate import populate
+from loancli.support import listing
+
+# Borrowers whose loans run, fall overdue (so credit is reported) and are settled.
+MIX = {"completed": 3, "overdue": 3, "settled": 1, "stopped": 1}
+
+
+@pytest.fixture(scope="module")
+def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("large")
+    json_world = folder / "world.json"
+    populate(json_world, 8, seed=7, months=4, mix=MIX)
+    with Store(json_world, read_only=True) as store:
+        data = store.dump()
+    sqlite_world = folder / "world.sqlite"
+    with Store(sqlite_world) as store:
+        store.restore(data)
+    return {".json": json_world, ".sqlite": sqlite_world}
+
+
+def _advanced(world: Path, folder: Path, name: str) -> tuple[list[Any], dict[str, Any]]:
+    """The events of ``clock advance 45d`` on a copy of ``world``, and the loans, SMS
+    messages and credit entries after it."""
+    copy = folder / f"{name}{world.suffix}"
+    shutil.copyfile(world, copy)
+    moved = api.advance_clock(str(copy), "45d")
+    with Store(copy, read_only=True) as store:
+        # Sorted: each backend lists a table in its own order of documents.
+        after = {
+            t: sorted(store.all(t), key=lambda d: json.dumps(d, sort_keys=True))
+            for t in (LOANS, SMS_INBOX, CREDIT)
+        }
+    return moved.events, after
+
+
+def test_the_batched_clock_pass_gives_what_the_per_loan_pass_gives_on_both_backends(
+    worlds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batched = _advanced(worlds[".sqlite"], tmp_path, "batched")
+    on_json = _advanced(worlds[".json"], tmp_path, "json")
+    # The per-loan pass: each loan and credit entry read by its own statement.
+    monkeypatch.setattr(SqliteStore, "preload", lambda self, *tables: None)
+    one_by_one = _advanced(worlds[".sqlite"], tmp_path, "per-loan")
+    events, after = batched
+    kinds = {e["event"] for e in events}
+    # The world moves: installments fall due and overdue, reminders and notices go out.
+    assert {"installment_due", "reminder_sent", "penalty_accrued"} <= kinds, kinds
+    assert after[SMS_INBOX] and after[LOANS]
+    assert batched == one_by_one
+    assert batched == on_json
+
+
+def test_the_batched_pass_reads_the_loans_once(
+    worlds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[str] = []
+    original = SqliteStore._sql
+
+    def counted(self: SqliteStore, query: str, *args: Any) -> Any:
+        if query.startswith("SELECT doc_id, body FROM documents") and args[:1] == (LOANS,):
+            reads.append(query)
+        return original(self, query, *args)
+
+    copy = tmp_path / "counted.sqlite"
+    shutil.copyfile(worlds[".sqlite"], copy)
+    monkeypatch.setattr(SqliteStore, "_sql", counted)
+    api.advance_clock(str(copy), "45d")
+    monkeypatch.undo()
+    with Store(worlds[".sqlite"], read_only=True) as store:
+        loans = store.count(LOANS)
+    assert loans > 2
+    assert len(reads) == 1, reads
+
+
+@pytest.mark.parametrize("suffix", [".json", ".sqlite"])
+def test_a_list_longer_than_a_page_shows_the_page_and_the_way_on(
+    worlds: dict[str, Path], suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(worlds[suffix])
+    runner = CliRunner()
+    whole = runner.invoke(app, ["--db", db, "--json", "applicants", "list"])
+    assert whole.exit_code == 0, whole.output
+    everyone = json.loads(whole.stdout)["applicants"]
+    assert [a["id"] for a in everyone] == [f"A{n:04d}" for n in range(1, 9)]
+    # A short list is one page, as before: the lines, no paging keys.
+    assert list(json.loads(whole.stdout)) == ["applicants"]
+
+    monkeypatch.setattr(listing, "PAGE_SIZE", 3)
+    first = runner.invoke(app, ["--db", db, "--no-pager", "applicants", "list"])
+    assert first.exit_code == 0, first.output
+    assert "A0003" in first.stdout and "A0004" not in first.stdout
+    said = " ".join(first.stdout.split())
+    assert "Lines 1-3 of 8 (page 1 of 3)." in said
+    assert "loancli applicants list --page 2" in said and "--all" in said
+
+    last = runner.invoke(app, ["--db", db, "--json", "applicants", "list", "--page", "3"])
+    document = json.loads(last.stdout)
+    assert document["applicants"] == everyone[6:]
+    assert (document["total"], document["page"], document["pages"]) == (8, 3, 3)
+
+    every = runner.invoke(app, ["--db", db, "--json", "applicants", "list", "--all"])
+    assert json.loads(every.stdout) == {"applicants": everyone}
+
+    past = runner.invoke(app, ["--db", db, "applicants", "list", "--page", "9"])
+    assert past.exit_code == 0
+    assert "Page 9 is past the end: 8 lines make 3 pages." in " ".join(past.stdout.split())
+
+    zero = runner.invoke(app, ["--db", db, "applicants", "list", "--page", "0"])
+    assert zero.exit_code != 0
+    assert "--page" in zero.output
+
+
+@pytest.mark.parametrize("suffix", [".json", ".sqlite"])
+def test_a_list_line_reads_what_the_whole_record_shows(
+    worlds: dict[str, Path], suffix: str
+) -> None:
+    """The summary read gives the same line as the record read whole and summarized."""
+    with Store(worlds[suffix], read_only=True) as store:
+        whole = [listing.applicant_summary(r) for r in store.all("applicants")]
+        flows = [listing.flow_summary(r) for r in store.all("flows")]
+        assert listing.applicant_rows(store) == whole
+        assert listing.flow_rows(store) == flows
+
+
+def test_a_large_json_file_advises_sqlite_once_on_stderr(
+    worlds: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loancli.store import json_store
+
+    monkeypatch.setattr(json_store, "LARGE_FILE_BYTES", 1000)
+    monkeypatch.setattr(json_store, "_told", set())
+    db = str(worlds[".json"])
+    result = CliRunner().invoke(app, ["--db", db, "--json", "applicants", "list"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["applicants"]
+    said = " ".join(result.stderr.split())
+    assert said.count("SQLite copy answers faster") == 1, said
+    assert f"loancli state convert {db} {db[: -len('.json')]}.sqlite" in said
+    # Below the size, nothing is said.
+    monkeypatch.setattr(json_store, "LARGE_FILE_BYTES", 10**12)
+    monkeypatch.setattr(json_store, "_told", set())
+    quiet = CliRunner().invoke(app, ["--db", db, "--json", "applicants", "list"])
+    assert quiet.stderr == ""
+
+
+def test_the_collector_is_paused_while_a_large_file_is_decoded(
+    worlds: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from loancli.store import json_store
+
+    seen: list[bool] = []
+    decode = json_store.decode
+
+    def watched(raw: bytes | str) -> Any:
+        seen.append(gc.isenabled())
+        return decode(raw)
+
+    monkeypatch.setattr(json_store, "decode", watched)
+    monkeypatch.setattr(json_store, "GC_PAUSE_BYTES", 1000)
+    assert gc.isenabled()
+    with Store(worlds[".json"], read_only=True) as store:
+        assert store.count("applicants") == 8
+    assert seen == [False]
+    assert gc.isenabled()
