@@ -190,7 +190,12 @@ def explain_amounts(
             "Interest first (先息后本): each month pays interest at {value0:.4f}% on {value1}; the "
             "whole principal is repaid with the last installment."
         ).format(value0=r * 100, value1=fmt(amount))
-    if Decimal(schedule_dict.get("total_fee", "0")) > 0:
+    if schedule_dict.get("fees"):
+        # Fees charged beside the method's interest (see the fees topic), not a flat fee.
+        text += _(" The fees ({value0} in all) come on top, as the fees line lists them.").format(
+            value0=schedule_dict["total_fee"]
+        )
+    elif Decimal(schedule_dict.get("total_fee", "0")) > 0:
         text = _(
             "Flat-fee installments: each period repays P/n of principal and an even share of a "
             "total fee of {value0}."

@@ -136,6 +136,18 @@ def _face_sentence(e: Event) -> str:
     )
 
 
+def _grace_days(loan: Loan, n: int) -> int:
+    """The grace period installment ``n`` had before it was overdue: its product's, as the
+    loan's ``installment_overdue`` event recorded it."""
+    for event in loan.get("events", []):
+        detail = event["detail"]
+        if event["event"] == "installment_overdue" and detail.get("installment") == n:
+            grace = detail.get("grace_days")
+            if isinstance(grace, int):
+                return grace
+    return DEFAULT_SERVICING.grace_days
+
+
 def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
     loan_date = date.fromisoformat(loan["loan_date"])
     earlier = [x for x in store.find(LOANS, phone=loan["phone"]) if x["id"] < loan["id"]]
@@ -164,10 +176,18 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
     if overdue:
         rate = penalty_rate(loan)
         out["overdue"] = " ".join(
-            f"Installment {x['n']} was due {x['due_date']} and is overdue (more than "
-            f"{DEFAULT_SERVICING.grace_days} days' grace); penalty interest of {x['penalty']} "
-            f"accrued at {DEFAULT_SERVICING.penalty_multiplier}x the contract rate, "
-            f"{rate * 100:.4f}% a day on the unpaid principal, from the due date."
+            _(
+                "Installment {n} was due {due} and is overdue (more than {grace} days' grace); "
+                "penalty interest of {penalty} accrued at {multiplier}x the contract rate, "
+                "{rate:.4f}% a day on the unpaid principal, from the due date."
+            ).format(
+                n=x["n"],
+                due=x["due_date"],
+                grace=_grace_days(loan, x["n"]),
+                penalty=x["penalty"],
+                multiplier=DEFAULT_SERVICING.penalty_multiplier,
+                rate=rate * 100,
+            )
             for x in overdue
         )
     capped = _cap_sentence(loan)

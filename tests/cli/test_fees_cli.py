@@ -128,3 +128,27 @@ def test_an_optional_protection_plan_is_charged_only_when_the_borrower_takes_it(
     assert code == 0, data
     assert data["schedule"][0]["fee"] == fee
     assert ("paid_out" in data["loan"]) is (take == "true")
+
+
+def test_explain_of_an_equal_installment_loan_with_fees_keeps_its_formula(
+    stories_played: Path,
+) -> None:
+    """Fees beside the interest are not the checkout's flat fee: the formula stays, and the
+    fees are named on top of it."""
+    db = stories_played / "early-settlement-with-fee.json"
+    code, data = run_json(stories_played, "explain", "A0001", db=db)
+    assert code == 0, data
+    amount = data["explanations"]["amount"]
+    assert amount.startswith("Equal installment"), amount
+    assert "Flat-fee" not in amount and "come on top" in amount
+
+
+def test_explain_says_the_overdue_in_chinese_with_the_grace_it_had(tmp_path: Path) -> None:
+    code, out, err = run_cli(tmp_path, "apply", "--answers", "happy-path")
+    assert code == 0, out + err
+    assert run_cli(tmp_path, "clock", "advance", "40d")[0] == 0
+    code, data = run_json(tmp_path, "--lang", "zh", "explain", "A0001")
+    assert code == 0, data
+    overdue = data["explanations"]["overdue"]
+    assert "已逾期（超过 3 天宽限期）" in overdue and "第1期" in overdue
+    assert "overdue" not in overdue
