@@ -9,7 +9,7 @@ import typer
 from loancli import api
 from loancli.cli.common import handled, world_options
 from loancli.cli.options import options
-from loancli.cli.params import integer
+from loancli.cli.params import EveryLine, Page
 from loancli.cli.render import show_page, show_record
 from loancli.i18n import N_, _
 
@@ -26,13 +26,8 @@ def register(root: typer.Typer) -> None:
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    page: Annotated[
-        int,
-        typer.Option(
-            "--page", parser=integer, help="Which page of 50 lines to show (from 1).", metavar="N"
-        ),
-    ] = 1,
-    every: Annotated[bool, typer.Option("--all", help="Every line, one page.")] = False,
+    page: Page = 1,
+    every: EveryLine = False,
 ) -> None:
     """The applicants in the state file, one line each, 50 a page (--page N, --all)."""
     opts = options(ctx)

@@ -10,7 +10,7 @@ import typer
 from loancli import api
 from loancli.cli.common import handled, world_options
 from loancli.cli.options import options
-from loancli.cli.params import integer
+from loancli.cli.params import EveryLine, Page
 from loancli.cli.render import show_page, show_record
 from loancli.i18n import N_, _
 
@@ -31,13 +31,8 @@ COLUMNS = ("id", "kind", "phone", "status", "step", "reason", "updated_at")
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    page: Annotated[
-        int,
-        typer.Option(
-            "--page", parser=integer, help="Which page of 50 lines to show (from 1).", metavar="N"
-        ),
-    ] = 1,
-    every: Annotated[bool, typer.Option("--all", help="Every line, one page.")] = False,
+    page: Page = 1,
+    every: EveryLine = False,
 ) -> None:
     """The flows in the state file, one line each, 50 a page (--page N, --all); timeline,
     report and explain take the id."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Annotated
 
 import typer
 
@@ -52,3 +53,13 @@ def seconds(value: str) -> float:
             or _("{value!r} is not a number of seconds 0 or more, e.g. 30").format(value=value)
         )
     return number
+
+
+# A listing's page of 50 lines and --all, as `applicants list` and `flows list` take them.
+Page = Annotated[
+    int,
+    typer.Option(
+        "--page", parser=integer, help="Which page of 50 lines to show (from 1).", metavar="N"
+    ),
+]
+EveryLine = Annotated[bool, typer.Option("--all", help="Every line, one page.")]
