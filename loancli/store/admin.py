@@ -81,6 +81,7 @@ def prune(store: Store, before: date) -> Pruned:
     done = Pruned(cutoff)
     with store.transaction():
         loans = store.all(LOANS)
+        pruned: list[Loan] = []
         for app in store.all(APPLICANTS):
             own = [loan for loan in loans if loan["applicant_id"] == app["id"]]
             closed = app["status"] == "stopped" or (app["status"] == "completed" and _settled(own))
@@ -89,7 +90,7 @@ def prune(store: Store, before: date) -> Pruned:
                 done.loans += [x["id"] for x in own]
                 store.remove_ids(APPLICANTS, {doc_id_of(app)})
                 store.remove_ids(LOANS, {doc_id_of(x) for x in own})
-                _drop_credit(store, own)
+                pruned += own
                 phone = app.get("phone")
                 if phone:
                     done.messages += _drop_sent(store, SMS_INBOX, phone, cutoff)
@@ -103,12 +104,16 @@ def prune(store: Store, before: date) -> Pruned:
                 done.loans += [x["id"] for x in own]
                 store.remove_ids(FLOWS, {doc_id_of(flow)})
                 store.remove_ids(LOANS, {doc_id_of(x) for x in own})
-                _drop_credit(store, own)
+                pruned += own
+        # A pruned loan's credit-bureau entries go with it (they name it): one read for all.
+        _drop_credit(store, pruned)
     return done
 
 
 def _drop_credit(store: Store, loans: list[Loan]) -> None:
-    """A pruned loan's credit-bureau entries go with it (they name it)."""
+    """The credit-bureau entries of ``loans``, removed."""
+    if not loans:
+        return
     ids = {x["id"] for x in loans}
     gone = {doc_id_of(x) for x in store.all(CREDIT) if x["loan"] in ids}
     if gone:
