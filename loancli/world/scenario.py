@@ -345,9 +345,6 @@ class ScenarioFile:
     accounts: list[AccountPreset] | None = None
 
 
-SCENARIO_KEYS = tuple(f.name for f in dataclasses.fields(ScenarioFile))
-EXPECT_KEYS = tuple(f.name for f in dataclasses.fields(Expect))
-COMPLAINT_LANGUAGES = tuple(f.name for f in dataclasses.fields(Complaint))
 _FILE = Annotated[ScenarioFile, Unknown(N_("unknown key; expected one of {known}"))]
 
 
