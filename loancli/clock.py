@@ -233,3 +233,11 @@ class Rng:
             if point < 0:
                 return item
         return items[-1][0]
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later (or earlier); 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)

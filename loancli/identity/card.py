@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from loancli.clock import add_years
 from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.identity.areas import area_for_address, known_places
@@ -76,14 +77,6 @@ def parse_validity(text: str) -> tuple[date, date | None]:
     if valid_until is not None and valid_until <= valid_from:
         raise ValueError(_("the validity period {text!r} ends before it starts").format(text=text))
     return valid_from, valid_until
-
-
-def add_years(day: date, years: int) -> date:
-    """The same day ``years`` later (or earlier); 29 February becomes 28 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def default_valid_until(birth_date: date, valid_from: date) -> date | None:

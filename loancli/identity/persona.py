@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from loancli.clock import DEFAULT_START, Rng
+from loancli.clock import DEFAULT_START, Rng, add_years
 from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.identity.areas import address_prefixes, area_for_address, issuing_authority
 from loancli.identity.banks import BANKS, Bank, card_number, find_bank
-from loancli.identity.card import IdCardFields, add_years, default_valid_until, face_id
+from loancli.identity.card import IdCardFields, default_valid_until, face_id
 from loancli.identity.idnumber import age_on, make_id
 
 # The ages a persona may be asked for: an ID card's holder (16) up to 90.

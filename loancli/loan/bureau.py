@@ -13,27 +13,23 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from loancli.clock import add_years
 from loancli.errors import NotFound, RuleError
 from loancli.i18n import _
 from loancli.loan.money import fmt
-from loancli.loan.servicing import DEFAULT_SERVICING, DatedEvent, ServicingPolicy, owed_total
+from loancli.loan.servicing import (
+    DEFAULT_SERVICING,
+    DatedEvent,
+    ServicingPolicy,
+    line_event,
+    overdue_from,
+    owed_total,
+)
 from loancli.records import CREDIT, CreditEntry, Line, Loan
 from loancli.store import Store
 
 # Art. 16: a negative record is kept five years from the end of the default.
 KEPT_YEARS = 5
-
-
-def drop_date(ended: date) -> date:
-    """Five years after ``ended`` (29 February: the 28th)."""
-    try:
-        return ended.replace(year=ended.year + KEPT_YEARS)
-    except ValueError:
-        return ended.replace(year=ended.year + KEPT_YEARS, day=28)
-
-
-def overdue_from(line: Line, policy: ServicingPolicy) -> date:
-    return date.fromisoformat(line["due_date"]) + timedelta(days=policy.grace_days + 1)
 
 
 def report_overdues(
@@ -72,7 +68,9 @@ def _notice_and_report(
         line["report_notice_on"] = start.isoformat()
         report_on = start + timedelta(days=policy.report_notice_days)
         events.append(
-            _event(start, "report_notice", line, report_on=report_on.isoformat(), loan=loan["id"])
+            line_event(
+                start, "report_notice", line, report_on=report_on.isoformat(), loan=loan["id"]
+            )
         )
     notice = line.get("report_notice_on")
     if not notice or line.get("reported_as"):
@@ -95,7 +93,9 @@ def _notice_and_report(
         store.insert(CREDIT, entry)
         line["reported_as"] = entry["id"]
         events.append(
-            _event(report_on, "credit_reported", line, entry=entry["id"], amount=entry["amount"])
+            line_event(
+                report_on, "credit_reported", line, entry=entry["id"], amount=entry["amount"]
+            )
         )
     return events
 
@@ -113,7 +113,7 @@ def _end_default(loan: Loan, entry: CreditEntry, today: date, events: list[Dated
     if ended is None or date.fromisoformat(ended) > today:
         return False
     entry["default_ended_on"] = ended
-    entry["drops_on"] = drop_date(date.fromisoformat(ended)).isoformat()
+    entry["drops_on"] = add_years(date.fromisoformat(ended), KEPT_YEARS).isoformat()
     events.append(_entry_event(ended, "default_ended", entry, drops_on=entry["drops_on"]))
     return True
 
@@ -193,14 +193,6 @@ def entries_of(store: Store, applicant_id: str) -> list[CreditEntry]:
     """Every entry the bureau made for ``applicant_id``, oldest first."""
     found: list[CreditEntry] = store.find(CREDIT, applicant_id=applicant_id)
     return sorted(found, key=lambda x: x["id"])
-
-
-def _event(day: date, event: str, line: Line, **detail: object) -> DatedEvent:
-    return {
-        "on": day.isoformat(),
-        "event": event,
-        "detail": {"installment": line["n"], "due_date": line["due_date"], **detail},
-    }
 
 
 def _entry_event(day: str, event: str, entry: CreditEntry, **detail: object) -> DatedEvent:

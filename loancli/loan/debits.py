@@ -18,6 +18,7 @@ from loancli.loan.servicing import (
     DatedEvent,
     ServicingPolicy,
     catch_up,
+    line_event,
     owed_total,
     pay_installment,
     unpaid_lines,
@@ -86,13 +87,13 @@ def debit(loan: Loan, day: date, card: DebitCard) -> list[DatedEvent]:
         card.balance -= amount
         payment = pay_installment(loan, line["n"], day)
         payment["kind"] = "debit"
-        events.append(_event(day, "debited", line, amount=fmt(amount), card=last4))
+        events.append(line_event(day, "debited", line, amount=fmt(amount), card=last4))
         if card.doubles(attempt) and card.balance >= amount:
             card.balance -= amount
             refund = Decimal(loan.get("refund_owed", "0")) + amount
             loan["refund_owed"] = fmt(refund)
             events.append(
-                _event(
+                line_event(
                     day,
                     "double_debit",
                     line,
@@ -105,7 +106,7 @@ def debit(loan: Loan, day: date, card: DebitCard) -> list[DatedEvent]:
 
 
 def _failed(day: date, line: Line, why: str, card: DebitCard, last4: str) -> DatedEvent:
-    return _event(
+    return line_event(
         day,
         "debit_failed",
         line,
@@ -114,11 +115,3 @@ def _failed(day: date, line: Line, why: str, card: DebitCard, last4: str) -> Dat
         balance=fmt(card.balance),
         card=last4,
     )
-
-
-def _event(day: date, event: str, line: Line, **detail: object) -> DatedEvent:
-    return {
-        "on": day.isoformat(),
-        "event": event,
-        "detail": {"installment": line["n"], "due_date": line["due_date"], **detail},
-    }

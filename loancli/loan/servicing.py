@@ -248,12 +248,12 @@ def catch_up(
         due = date.fromisoformat(line["due_date"])
         if line["status"] == "scheduled" and today >= due:
             line["status"] = "due"
-            events.append(_event(due, "installment_due", line, amount=fmt(owed_total(line))))
-        overdue_from = due + timedelta(days=policy.grace_days + 1)
-        if line["status"] == "due" and today >= overdue_from:
+            events.append(line_event(due, "installment_due", line, amount=fmt(owed_total(line))))
+        overdue_on = overdue_from(line, policy)
+        if line["status"] == "due" and today >= overdue_on:
             line["status"] = "overdue"
             events.append(
-                _event(overdue_from, "installment_overdue", line, grace_days=policy.grace_days)
+                line_event(overdue_on, "installment_overdue", line, grace_days=policy.grace_days)
             )
         if line["status"] == "overdue":
             start = date.fromisoformat(line["penalty_to"]) if line["penalty_to"] else due
@@ -274,7 +274,7 @@ def catch_up(
                 line["penalty"] = fmt(total)
                 line["penalty_to"] = today.isoformat()
                 events.append(
-                    _event(
+                    line_event(
                         today,
                         "penalty_accrued",
                         line,
@@ -301,11 +301,19 @@ def reminders(
         remind_on = date.fromisoformat(line["due_date"]) - timedelta(days=policy.reminder_days)
         if today >= remind_on and not line.get("reminded"):
             line["reminded"] = True
-            events.append(_event(remind_on, "reminder_sent", line, amount=fmt(owed_total(line))))
+            events.append(
+                line_event(remind_on, "reminder_sent", line, amount=fmt(owed_total(line)))
+            )
     return events
 
 
-def _event(day: date, event: str, line: Line, **detail: object) -> DatedEvent:
+def overdue_from(line: Line, policy: ServicingPolicy = DEFAULT_SERVICING) -> date:
+    """The day an unpaid installment turns overdue: the day after its grace period."""
+    return date.fromisoformat(line["due_date"]) + timedelta(days=policy.grace_days + 1)
+
+
+def line_event(day: date, event: str, line: Line, **detail: object) -> DatedEvent:
+    """An event of installment ``line`` on ``day``, with its number and due date."""
     return {
         "on": day.isoformat(),
         "event": event,

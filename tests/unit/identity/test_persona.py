@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from loancli.clock import add_years
 from loancli.errors import RuleError
 from loancli.identity.areas import address_prefixes, area_for_address, issuing_authority
 from loancli.identity.banks import BANKS, bank_of, find_bank
-from loancli.identity.card import add_years
 from loancli.identity.images import drawn_text, glyphs_missing
 from loancli.identity.persona import (
     GIVEN,
