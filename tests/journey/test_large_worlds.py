@@ -19,6 +19,7 @@ from loancli.store.sqlite_store import SqliteStore
 from loancli.stories.populate import populate
 from loancli.support import listing
 
+CHECKOUT = Path(__file__).parents[2] / "fixtures" / "answers" / "checkout.yaml"
 # Borrowers whose loans run, fall overdue (so credit is reported) and are settled.
 MIX = {"completed": 3, "overdue": 3, "settled": 1, "stopped": 1}
 
@@ -28,6 +29,13 @@ def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("large")
     json_world = folder / "world.json"
     populate(json_world, 8, seed=7, months=4, mix=MIX)
+    # And a checkout, so the world has a flow to list.
+    bought = CliRunner().invoke(
+        app,
+        ["--db", str(json_world), "--no-input", "checkout", "--item", "Redmi K70"]
+        + ["--price", "2499", "--answers", str(CHECKOUT)],
+    )
+    assert bought.exit_code == 0, bought.output
     with Store(json_world, read_only=True) as store:
         data = store.dump()
     sqlite_world = folder / "world.sqlite"
@@ -136,6 +144,7 @@ def test_a_list_line_reads_what_the_whole_record_shows(
     with Store(worlds[suffix], read_only=True) as store:
         whole = [listing.applicant_summary(r) for r in store.all("applicants")]
         flows = [listing.flow_summary(r) for r in store.all("flows")]
+        assert flows and whole
         assert listing.applicant_rows(store) == whole
         assert listing.flow_rows(store) == flows
 
@@ -154,6 +163,9 @@ def test_a_large_json_file_advises_sqlite_once_on_stderr(
     said = " ".join(result.stderr.split())
     assert said.count("SQLite copy answers faster") == 1, said
     assert f"loancli state convert {db} {db[: -len('.json')]}.sqlite" in said
+    # Once: the same file opened again by this process says nothing more.
+    again = CliRunner().invoke(app, ["--db", db, "--json", "applicants", "list"])
+    assert "SQLite copy answers faster" not in " ".join(again.stderr.split())
     # Below the size, nothing is said.
     monkeypatch.setattr(json_store, "LARGE_FILE_BYTES", 10**12)
     monkeypatch.setattr(json_store, "_told", set())
