@@ -22,6 +22,7 @@ from loancli.clock import format_duration
 from loancli.journey.core import ApplicantRecord, Journey, Record, Stop
 from loancli.journey.texts import PAYOUT_REFUSED_TEXT, PAYOUT_RELEASED_TEXT
 from loancli.loan.loans import create_loan, paid_out
+from loancli.loan.money import fmt_human
 from loancli.loan.schedule import Schedule
 from loancli.masking import mask_card
 from loancli.reasons import Reason
@@ -147,7 +148,7 @@ def _tell_borrower(j: Journey, record: ApplicantRecord, text: str) -> None:
     j.sms.deliver(
         record["phone"],
         text.format(
-            amount=f"{Decimal(record['loan']['amount']):,.2f}", card=record["card"]["number"][-4:]
+            amount=fmt_human(Decimal(record["loan"]["amount"])), card=record["card"]["number"][-4:]
         ),
         j.clock.now(),
     )
