@@ -49,6 +49,8 @@ def advance_loans(
     cards = _debit_cards(world, loans)
     out: list[ClockEvent] = []
     policies: dict[str, ServicingPolicy] = {}
+    # The loans as this pass saved them, for the messages their events send.
+    moved_loans: dict[str, tuple[Loan, ServicingPolicy]] = {}
     for doc in loans:
         loan = doc.copy()
         product = product_of(loan)
@@ -64,13 +66,13 @@ def advance_loans(
         if events:
             log(loan, at, events)
             save_loan(store, loan)
+            moved_loans[loan["id"]] = (loan, policy)
             out += [{"loan": loan["id"], "applicant": loan["applicant_id"], **e} for e in events]
     for event in out:
-        text = _text(store, event, world)
+        loan, policy = moved_loans[event["loan"]]
+        text = _text(store, event, loan, policy)
         if text is not None:
-            loan_doc = store.get(LOANS, id=event["loan"])
-            if loan_doc is not None:
-                sms.deliver(loan_doc["phone"], text, datetime.fromisoformat(at))
+            sms.deliver(loan["phone"], text, datetime.fromisoformat(at))
     return out
 
 
@@ -104,20 +106,17 @@ def _fires(fault: Fault, rng: Rng) -> Callable[[int], bool]:
     return lambda attempt: fault.fires(attempt, rng)
 
 
-def _text(store: Store, event: ClockEvent, world: WorldSettings) -> str | None:
-    """The SMS an event sends, or None."""
+def _text(store: Store, event: ClockEvent, loan: Loan, policy: ServicingPolicy) -> str | None:
+    """The SMS an event of ``loan`` sends (serviced under ``policy``), or None."""
     d = event["detail"]
     kind = event["event"]
     if kind == "reminder_sent":
-        loan = store.get(LOANS, id=event["loan"])
-        card = loan["card_number"][-4:] if loan else ""
+        card = loan["card_number"][-4:]
         return REMINDER_TEXT.format(
             n=d["installment"], amount=d["amount"], due=d["due_date"], card=card
         )
     if kind == "debit_failed":
-        loan = store.get(LOANS, id=event["loan"])
-        grace = world.product(product_of(loan)).grace_days if loan else 0
-        grace_end = date.fromisoformat(d["due_date"]) + timedelta(days=grace)
+        grace_end = date.fromisoformat(d["due_date"]) + timedelta(days=policy.grace_days)
         return DEBIT_FAILED_TEXT.format(
             n=d["installment"],
             amount=d["amount"],
