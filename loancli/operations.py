@@ -425,6 +425,8 @@ class CreditReport:
     applicant_id: str
     today: date
     entries: list[CreditEntry]
+    # The entry an objection was just filed to, if the call filed one.
+    filed: str | None = None
 
     def view(self) -> CreditReportView:
         rows: list[CreditEntryView] = [
@@ -464,9 +466,10 @@ def credit_report(
     with world_for(state, options, read_only=objection is None) as world:
         today = world.clock.now().date()
         applicant_id = _borrower(world.store, record)
+        filed = None
         if objection is not None:
             entry, reason = objection
-            bureau.file_objection(
+            filed = bureau.file_objection(
                 world.store,
                 applicant_id,
                 entry,
@@ -474,8 +477,9 @@ def credit_report(
                 today,
                 world.scenario.world.bureau.objection_answer_days,
                 at=world.clock.now().isoformat(),
-            )
-        return CreditReport(applicant_id, today, bureau.entries_of(world.store, applicant_id))
+            )["id"]
+        entries = bureau.entries_of(world.store, applicant_id)
+        return CreditReport(applicant_id, today, entries, filed)
 
 
 def _borrower(store: Store, record: str) -> str:

@@ -43,8 +43,8 @@ def credit_report(
     if opts.json:
         opts.emit(view)
         return
-    if objection is not None:
-        filed = next(x for x in view["entries"] if x["entry"] == objection[0].strip().upper())
+    if report.filed is not None:
+        filed = next(x for x in view["entries"] if x["entry"] == report.filed)
         marked = filed["objection"]
         answer_by = marked["answer_by"] if marked else ""
         opts.console.print(
