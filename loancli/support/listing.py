@@ -15,6 +15,7 @@ from loancli.loan.loans import LoanView, loan_view
 from loancli.masking import mask_name, mask_phone
 from loancli.records import APPLICANTS, FLOWS, LOANS, Applicant, Flow
 from loancli.store import Store
+from loancli.store.base import pick_fields
 from loancli.support.details import applicant_details
 from loancli.support.reporting import facts_of, is_flow, resolve
 
@@ -44,31 +45,14 @@ class FlowRow(TypedDict):
 
 
 def applicant_summary(record: Applicant) -> ApplicantRow:
-    """A journey on one line (``applicants list``): masked phone and name, where it is."""
-    identity = record.get("identity")
-    name = identity.get("name") if identity else None
-    return {
-        "id": record["id"],
-        "phone": mask_phone(record["phone"]) if record.get("phone") else None,
-        "name": mask_name(name) if name else None,
-        "status": record["status"],
-        "step": record["step"],
-        "reason": record.get("reason"),
-        "updated_at": record.get("updated_at"),
-    }
+    """A journey on one line (``applicants list``): masked phone and name, where it is; the
+    same line the list reads from the record's fields alone."""
+    return _applicant_line(pick_fields(record, APPLICANT_FIELDS))
 
 
 def flow_summary(record: Flow) -> FlowRow:
     """A flow on one line (``flows list``): its kind, masked phone, where it is."""
-    return {
-        "id": record["id"],
-        "kind": record["kind"],
-        "phone": mask_phone(record["phone"]) if record.get("phone") else None,
-        "status": record["status"],
-        "step": record["step"],
-        "reason": record.get("reason"),
-        "updated_at": record.get("updated_at"),
-    }
+    return _flow_line(pick_fields(record, FLOW_FIELDS))
 
 
 # What a list line reads of each record (output name -> path in the record): the store reads
