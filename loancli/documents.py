@@ -307,7 +307,7 @@ class _Walker:
             where = join(path, key)
             if key not in fields:
                 if strict:
-                    self.found.append(Problem(where, _unknown(key, list(fields), rules, path)))
+                    self.found.append(Problem(where, unknown_key(key, list(fields), rules, path)))
                 else:
                     out[key] = one
                 continue
@@ -361,7 +361,7 @@ def _is_mapping_type(kind: Any) -> bool:
     return isinstance(kind, type) and (dataclasses.is_dataclass(kind) or is_typeddict(kind))
 
 
-def _unknown(key: object, known: list[str], rules: list[Rule], path: str) -> str:
+def unknown_key(key: object, known: list[str], rules: list[Rule], path: str) -> str:
     """What an unknown key is told: the keys there are, and the nearest of them."""
     rule = next((r for r in rules if isinstance(r, Unknown)), None)
     name = path.rsplit(".", 1)[-1]

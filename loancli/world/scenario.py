@@ -40,6 +40,7 @@ from loancli.documents import (
     Unknown,
     read_document,
     read_text,
+    unknown_key,
 )
 from loancli.errors import RuleError, UsageError, quoted
 from loancli.i18n import N_, _
@@ -244,6 +245,9 @@ def _clock(raw: object) -> datetime:
     return clock
 
 
+_UNKNOWN_PROVIDER = Unknown(N_("unknown provider; expected one of {known}"))
+
+
 def _providers(providers: object) -> dict[str, object]:
     """What ``providers:`` sets: provider name -> its settings object (the settings written,
     the defaults for the rest), each read by the engine against its dataclass."""
@@ -257,12 +261,7 @@ def _providers(providers: object) -> dict[str, object]:
     problems: list[Problem] = []
     for name, settings in providers.items():
         if name not in names:
-            near = difflib.get_close_matches(str(name), names, n=1)
-            message = _("unknown provider; expected one of {value0}").format(
-                value0=", ".join(names)
-            )
-            if near:
-                message += _("; did you mean {name}?").format(name=near[0])
+            message = unknown_key(name, names, [_UNKNOWN_PROVIDER], str(name))
             problems.append(Problem(str(name), message))
             continue
         if not isinstance(settings, dict):
