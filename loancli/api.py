@@ -57,6 +57,7 @@ from typing import TypedDict, Unpack, cast
 
 from loancli.account.accounts import checked_mobile
 from loancli.clock import DEFAULT_START, parse_clock
+from loancli.dburl import ServerUrl
 from loancli.errors import RuleError
 from loancli.files import write_private
 from loancli.i18n import _, language, set_language
@@ -128,7 +129,7 @@ from loancli.operations import (
     world_for,
 )
 from loancli.records import APPLICANTS, FLOWS, Applicant, Flow
-from loancli.store import MemoryState, Store, default_db_path, missing_state_file
+from loancli.store import MemoryState, Store, location_of, missing_state_file
 from loancli.store.admin import Info, Pruned
 from loancli.store.admin import info as state_facts
 from loancli.stories import finding
@@ -445,10 +446,10 @@ def story_of_record(
         return story_text(world.store, record_id, folder)
 
 
-def replay(path: str | Path, state: str | Path | MemoryState | None = None) -> Verdict:
+def replay(path: str | Path, state: str | Path | ServerUrl | MemoryState | None = None) -> Verdict:
     """Replay a ticket bundle in a fresh world (``state``, new; else a temporary one) and
     compare: the :class:`Verdict` says reproduced, or the first event that differs."""
-    world = Path(state) if isinstance(state, str) else state
+    world = location_of(state) if state is not None else None
     return replay_bundle(read_bundle(Path(path)), world, where=str(path))
 
 
@@ -584,7 +585,7 @@ def quote(
 def state_info(state: StatePath) -> Info:
     """The backend, size on disk and record counts of a state file (read, never locked); a
     file that does not exist is refused naming ``db``."""
-    path = state if isinstance(state, MemoryState) else Path(state or default_db_path())
+    path = location_of(state)
     if isinstance(path, Path) and not path.exists():
         raise missing_state_file(path)
     with Store(state, read_only=True) as store:

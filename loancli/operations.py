@@ -42,6 +42,7 @@ from loancli.account.contacts import ContactView, contact_view, contacts_of
 from loancli.account.hashing import HashGrade
 from loancli.account.security import AccountView
 from loancli.clock import parse_clock, parse_date, parse_duration
+from loancli.dburl import ServerUrl
 from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.journey import account_flows, login, repayment
@@ -79,7 +80,7 @@ from loancli.store import (
     DEFAULT_LOCK_TIMEOUT,
     MemoryState,
     Store,
-    default_db_path,
+    location_of,
     missing_state_file,
 )
 from loancli.store import admin as state_admin
@@ -89,7 +90,7 @@ from loancli.world.demo import write_demo_answers
 from loancli.world.providers.sms import SmsService
 from loancli.world.scenario import Scenario, load_scenario
 
-StatePath = str | os.PathLike[str] | MemoryState | None
+StatePath = str | os.PathLike[str] | ServerUrl | MemoryState | None
 # An answer as a ticket or story writes it: text (a yes or no, a number) or a list of retries.
 Scalar = str | int | bool
 Answer = Scalar | list[Scalar]
@@ -337,7 +338,7 @@ def advance_clock(
     """Move the simulated clock forward by ``by`` (``90s``, ``6m``, ``2h``, ``40d``): loans
     fall due, go overdue, accrue penalty and send reminders on the way. One unit."""
     delta = by if isinstance(by, timedelta) else _duration(by)
-    with world_for(state, options) as world:
+    with world_for(state, options, whole_world=True) as world:
         with _as_field("duration"):
             world.clock.advance(delta)
         return _moved(world)
@@ -346,7 +347,7 @@ def advance_clock(
 def set_clock(state: StatePath, to: str | datetime, **options: Unpack[WorldOptions]) -> ClockMove:
     """Move the simulated clock to ``to`` (never back). One unit."""
     target = to if isinstance(to, datetime) else _when(to)
-    with world_for(state, options) as world:
+    with world_for(state, options, whole_world=True) as world:
         with _as_field("when"):
             world.clock.set(target)
         return _moved(world)
@@ -500,9 +501,11 @@ def world_for(
     *,
     read_only: bool = False,
     with_accounts: bool = False,
+    whole_world: bool = False,
 ) -> AbstractContextManager[World]:
     """The world of one command: one commit unit, or (``read_only``) no lock and no write;
-    ``with_accounts`` first makes the accounts the scenario says exist."""
+    ``with_accounts`` first makes the accounts the scenario says exist; ``whole_world`` says
+    the unit moves the clock (on a shared server it runs alone)."""
     return open_world(
         state,
         clock=options.get("clock"),
@@ -515,6 +518,7 @@ def world_for(
         command=options.get("command", ""),
         hashing=options.get("hashing"),
         on_notice=options.get("on_notice"),
+        whole_world=whole_world,
     )
 
 
@@ -522,8 +526,8 @@ def _account_world(state: StatePath, options: WorldOptions) -> AbstractContextMa
     """The world of a command about an existing account (``device``, ``card list``,
     ``contacts list``, ``account check``): a state file that does not exist is refused naming
     ``db`` (a mistyped path), unless the scenario brings the accounts itself."""
-    if not isinstance(state, MemoryState):
-        path = Path(state) if state is not None else default_db_path()
+    path = location_of(state)
+    if isinstance(path, Path):
         if not path.exists():
             given = options.get("scenario")
             loaded = given if isinstance(given, Scenario) else load_scenario(given)
@@ -682,11 +686,12 @@ def contacts(state: StatePath, phone: str, **options: Unpack[WorldOptions]) -> C
 
 
 def convert_state(
-    source: str | os.PathLike[str], target: str | os.PathLike[str]
+    source: str | os.PathLike[str] | ServerUrl, target: str | os.PathLike[str] | ServerUrl
 ) -> state_admin.Info:
-    """Copy every record of the state file ``source`` into a new file ``target`` of either
-    backend (by its suffix); a refusal names ``from`` or ``to``."""
-    return state_admin.convert(Path(source), Path(target))
+    """Copy every record of the world ``source`` into a new one, ``target``: a file of either
+    backend (by its suffix) or a PostgreSQL server's empty world (``postgresql://...``), in
+    any direction; a refusal names ``from`` or ``to``."""
+    return state_admin.convert(location_of(source), location_of(target))
 
 
 def prune_state(

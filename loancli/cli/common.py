@@ -22,6 +22,7 @@ from loancli.asking import Asker, write_recording
 from loancli.cli.console import inert_console
 from loancli.cli.options import Options
 from loancli.cli.prompter import QuestionaryPrompter
+from loancli.dburl import ServerUrl
 from loancli.errors import LoanCliError, UsageError
 from loancli.i18n import _
 from loancli.text import printable
@@ -126,7 +127,12 @@ def world_flags(opts: Options) -> list[str]:
     in the same language, paths made absolute so that it runs from any folder."""
     flags = []
     if opts.db is not None:
-        flags += ["--db", str(Path(opts.db).absolute())]
+        where = opts.db
+        # A server's URL without its password (libpq finds it in PGPASSWORD or ~/.pgpass).
+        flags += [
+            "--db",
+            where.command_form if isinstance(where, ServerUrl) else str(where.absolute()),
+        ]
     if opts.scenario:
         flags += ["--scenario", scenario_ref(opts.scenario)]
     if opts.lang:

@@ -38,6 +38,7 @@ from loancli import __version__
 from loancli.cli.examples import EXAMPLES, metavar_for
 from loancli.cli.options import Options, json_text
 from loancli.cli.params import integer, seconds
+from loancli.dburl import ServerUrl, is_server_url
 from loancli.i18n import _, choose_language, set_language
 
 # Each command: the module under loancli.cli that registers it, and the line --help shows
@@ -296,12 +297,14 @@ def _version(value: bool) -> None:
 def main(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
             envvar="LOANCLI_DB",
-            metavar="FILE",
-            help="TinyDB state file (created on first use).",
+            metavar="FILE|URL",
+            help="Where the world lives: a state file, .json (TinyDB) or .sqlite (created on "
+            "first use), or a PostgreSQL server, postgresql://user@host/dbname (its password "
+            "best from PGPASSWORD, ~/.pgpass or a service file).",
         ),
     ] = None,
     clock: Annotated[
@@ -381,7 +384,7 @@ def main(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--lang") from None
     ctx.obj = Options(
-        db=db,
+        db=None if db is None else ServerUrl(db) if is_server_url(db) else Path(db),
         clock=clock,
         seed=seed,
         scenario=scenario,

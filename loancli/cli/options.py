@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from loancli.cli.console import inert_console
+from loancli.dburl import ServerUrl
 from loancli.text import inert_json
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class Options:
 
     def __init__(
         self,
-        db: Path | None = None,
+        db: Path | ServerUrl | None = None,
         clock: str | None = None,
         seed: int = 0,
         scenario: str | None = None,

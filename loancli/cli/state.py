@@ -3,7 +3,6 @@
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 import dataclasses
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -35,6 +34,12 @@ def info(ctx: typer.Context) -> None:
             path=found.path, backend=found.backend, size=f"{found.size:,}"
         )
     )
+    if found.schema is not None:
+        opts.console.print(_("Record schema: version {version}").format(version=found.schema))
+    if found.database_schema is not None:
+        opts.console.print(
+            _("Database schema: version {version}").format(version=found.database_schema)
+        )
     grades = {
         "argon2id": _("argon2id at OWASP's grade"),
         "fast": _("fast (cheapest argon2id, for throwaway test worlds)"),
@@ -49,12 +54,20 @@ def info(ctx: typer.Context) -> None:
 @app.command("convert")
 def convert(
     ctx: typer.Context,
-    source: Annotated[Path, typer.Argument(metavar="FROM", help="The state file to read.")],
+    source: Annotated[
+        str, typer.Argument(metavar="FROM", help="The state file, or postgresql:// URL, to read.")
+    ],
     target: Annotated[
-        Path, typer.Argument(metavar="TO", help="A new file: .sqlite or .db for SQLite, else JSON.")
+        str,
+        typer.Argument(
+            metavar="TO",
+            help="A new file (.sqlite or .db for SQLite, else JSON), or a postgresql:// URL of "
+            "an empty world.",
+        ),
     ],
 ) -> None:
-    """Copy a state file into a new one of the other backend, every record kept."""
+    """Copy a world into a new one of another backend (JSON, SQLite, PostgreSQL), every
+    record kept."""
     opts = options(ctx)
     with handled(opts, {"from": "FROM", "to": "TO", "db": "TO"}):
         made = api.convert_state(source, target)
@@ -64,7 +77,7 @@ def convert(
     total = sum(made.counts.values())
     opts.console.print(
         _("{source} -> {target} ({backend}): {total} records").format(
-            source=source, target=target, backend=made.backend, total=f"{total:,}"
+            source=made.source, target=made.path, backend=made.backend, total=f"{total:,}"
         )
     )
 

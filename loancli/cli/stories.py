@@ -108,14 +108,8 @@ def story_run(
         loaded = load_story(name)
         state = None
         if opts.db is not None:
-            if opts.db.exists() and opts.db.stat().st_size > 0:
-                raise UsageError(
-                    _("{path} already exists; a story runs in a fresh world (a new file)").format(
-                        path=opts.db
-                    ),
-                    key="--db",
-                )
-            check_output(opts.db, "--db")
+            if isinstance(opts.db, Path):
+                check_output(opts.db, "--db")
             state = opts.db
         elif until is not None:
             raise UsageError(_("--until keeps the world: give --db PATH"), key="--until")

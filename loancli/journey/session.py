@@ -34,6 +34,7 @@ from loancli.asking import (
     parse_set_options,
 )
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
+from loancli.dburl import ServerUrl
 from loancli.errors import RuleError, UsageError
 from loancli.i18n import language
 from loancli.journey.core import ApplicantRecord, Journey, RunInfo, save_clock
@@ -50,7 +51,7 @@ from loancli.store import (
     DEFAULT_LOCK_TIMEOUT,
     MemoryState,
     Store,
-    default_db_path,
+    location_of,
     missing_state_file,
 )
 from loancli.store.admin import HASHING_KEY
@@ -83,7 +84,7 @@ class World:
 
 @contextlib.contextmanager
 def open_world(
-    state: str | os.PathLike[str] | MemoryState | None,
+    state: str | os.PathLike[str] | ServerUrl | MemoryState | None,
     *,
     clock: str | datetime | None = None,
     scenario: str | Scenario | None = None,
@@ -95,6 +96,7 @@ def open_world(
     command: str = "",
     hashing: HashGrade | None = None,
     on_notice: Callable[[str], None] | None = None,
+    whole_world: bool = False,
 ) -> Iterator[World]:
     """Open the state file, its simulated clock and the scenario, for one command.
 
@@ -112,25 +114,20 @@ def open_world(
     ``repay``): written once at its end, or not at all when it raises.
 
     ``hashing`` chooses how a new state file hashes passwords (:func:`file_grade`); a file
-    keeps the grade it was made with.
+    keeps the grade it was made with. ``whole_world`` says the unit moves the clock
+    (``Store.transaction``): on a shared server it runs alone.
     """
     loaded = scenario_for(
         state, scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     )
     start = _start(clock)
-    path: Path | MemoryState = (
-        state
-        if isinstance(state, MemoryState)
-        else Path(state)
-        if state is not None
-        else default_db_path()
-    )
-    if read_only and isinstance(path, Path) and not path.exists():
+    where = location_of(state)
+    if read_only and isinstance(where, Path) and not where.exists():
         # A command that reads a file that is not there: most often a mistyped --db, which
         # must not read as an empty world ("No applicants yet").
-        raise missing_state_file(path)
+        raise missing_state_file(where)
     with Store(
-        path,
+        where,
         DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
         read_only=read_only,
         create_dirs=state is None,
@@ -138,16 +135,19 @@ def open_world(
         command=command,
         on_notice=on_notice,
     ) as store:
-        if not isinstance(path, MemoryState):
+        if not isinstance(where, MemoryState):
             grade = file_grade(store, hashing or loaded.world.hashing)
             loaded = scenario_with_grade(loaded, grade)
-        stored = store.meta_get("clock")
-        sim = SimClock(parse_datetime(stored) if stored else loaded.clock or DEFAULT_START)
-        if start is not None:
-            if not stored:
-                sim = SimClock(start)
-            sim.set(start)
-        with store.transaction() if unit else contextlib.nullcontext():
+        # In a unit the clock is read inside it: under the lock (files) or the world lock
+        # (PostgreSQL), so a clock another command moves meanwhile is never moved from the
+        # time it was before.
+        with store.transaction(whole_world=whole_world) if unit else contextlib.nullcontext():
+            stored = store.meta_get("clock")
+            sim = SimClock(parse_datetime(stored) if stored else loaded.clock or DEFAULT_START)
+            if start is not None:
+                if not stored:
+                    sim = SimClock(start)
+                sim.set(start)
             if with_accounts:
                 seed_accounts(store, loaded.accounts, sim.isoformat(), loaded.world)
             refused = False
@@ -196,7 +196,7 @@ def _start(clock: str | datetime | None) -> datetime | None:
 
 @contextlib.contextmanager
 def open_journey(
-    state: str | os.PathLike[str] | MemoryState | None,
+    state: str | os.PathLike[str] | ServerUrl | MemoryState | None,
     *,
     command: str = "apply",
     seed: int = 0,
@@ -305,7 +305,7 @@ class WorldArgs(TypedDict, total=False):
 
 
 def run_journey(
-    state: str | os.PathLike[str] | MemoryState | None,
+    state: str | os.PathLike[str] | ServerUrl | MemoryState | None,
     *,
     resume: str | None = None,
     step: tuple[str, str] | None = None,
@@ -333,7 +333,7 @@ def run_journey(
 
 
 def run_flow(
-    state: str | os.PathLike[str] | MemoryState | None,
+    state: str | os.PathLike[str] | ServerUrl | MemoryState | None,
     start: Callable[[Journey], RecordT],
     *,
     command: str,

@@ -14,6 +14,7 @@ from loancli.records import (
     CREDIT,
     FLOWS,
     LOANS,
+    META,
     OTP_CODES,
     SMS_INBOX,
     Loan,
@@ -21,7 +22,7 @@ from loancli.records import (
     SmsMessage,
     Table,
 )
-from loancli.store.base import Store, doc_id_of
+from loancli.store.base import SCHEMA_KEY, Location, Store, doc_id_of, holds_records
 
 # The meta setting naming the grade a state file hashes passwords at ("argon2id" or "fast"),
 # recorded when the file is made (journey.session.file_grade); a file without it is argon2id.
@@ -30,36 +31,63 @@ HASHING_KEY = "hashing"
 
 @dataclass
 class Info:
+    """What ``state info`` tells of a world (``path`` names a server with its password
+    masked)."""
+
     path: str
     backend: str
     size: int
     counts: dict[str, int]
     hashing: str = "argon2id"
+    # The records' schema version (meta ``schema``), and a server's own database schema
+    # version (``loancli_schema``; None for a file).
+    schema: int | None = None
+    database_schema: int | None = None
+    # ``state convert``: the world the records came from (masked like ``path``).
+    source: str = ""
 
 
 def info(store: Store) -> Info:
-    """The backend, the size on disk, how many records each table holds and the grade its
-    passwords are hashed at."""
+    """The backend, the size on disk, the schema versions, how many records each table holds
+    and the grade its passwords are hashed at."""
     counts = {name: store.count(name) for name in sorted(store.tables())}
     hashing = str(store.meta_get(HASHING_KEY) or "argon2id")
-    return Info(str(store.path), store.backend, store.size(), counts, hashing)
+    stamped = store.get(META, key=SCHEMA_KEY)
+    version = stamped.get("version") if stamped is not None else None
+    return Info(
+        str(store.path),
+        store.backend,
+        store.size(),
+        counts,
+        hashing,
+        schema=version if isinstance(version, int) else None,
+        database_schema=store.database_schema,
+    )
 
 
-def convert(source: Path, target: Path) -> Info:
-    """Copy every record of ``source`` into a new ``target`` (either backend, by suffix),
-    keeping every document and its id; ``target`` must not exist yet."""
-    if target.exists():
+def convert(source: Location, target: Location) -> Info:
+    """Copy every record of ``source`` into a new ``target`` (a file of either backend, by
+    suffix, or a server's empty world), keeping every document and its id; ``target`` must
+    hold nothing yet."""
+    if holds_records(target):
         raise RuleError(
-            "to", _("{target} exists already; convert writes a new file only").format(target=target)
+            "to",
+            _("{target} exists already; convert writes a new file only").format(target=target)
+            if isinstance(target, Path)
+            else _("{target} holds records already; convert writes into an empty world only").format(
+                target=target
+            ),
         )
-    if not source.exists():
+    if isinstance(source, Path) and not source.exists():
         raise RuleError("from", _("{source} does not exist").format(source=source))
     with Store(source, read_only=True) as old:
         data = old.dump()
     with Store(target, create_dirs=False) as new:
         schema = new.dump()
         new.restore({**data, "meta": {**schema.get("meta", {}), **data.get("meta", {})}})
-        return info(new)
+        made = info(new)
+    made.source = str(source)
+    return made
 
 
 @dataclass
@@ -79,7 +107,7 @@ def prune(store: Store, before: date) -> Pruned:
     before it; all in one unit."""
     cutoff = before.isoformat()
     done = Pruned(cutoff)
-    with store.transaction():
+    with store.transaction(whole_world=True):
         loans = store.all(LOANS)
         pruned: list[Loan] = []
         for app in store.all(APPLICANTS):

@@ -35,10 +35,11 @@ import stat
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, ClassVar, Protocol, TypeVar, overload
 
 import msgspec
 
+from loancli.dburl import ServerUrl, is_server_url
 from loancli.errors import (
     RuleError,
     SchemaVersionError,
@@ -94,6 +95,19 @@ Changes = dict[str, dict[int, Any]]
 _encoder = msgspec.json.Encoder(order="sorted")
 _decoder = msgspec.json.Decoder()
 _ABSENT = object()
+
+
+class UnitLock(Protocol):
+    """What keeps a unit's writers apart: the file's lock, or a database transaction."""
+
+    @property
+    def held(self) -> bool: ...
+
+    def acquire(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> None: ...
+
+    def release(self) -> None: ...
+
+
 R = TypeVar("R")
 
 
@@ -146,6 +160,35 @@ class MemoryState:
         return self.name
 
 
+Location = Path | ServerUrl | MemoryState
+
+
+def location_of(state: str | os.PathLike[str] | ServerUrl | MemoryState | None) -> Location:
+    """Where a world lives: a file (``state.json``, ``state.sqlite``), a PostgreSQL server
+    (``postgresql://...``), or memory; ``$LOANCLI_DB``, else the default file, for None."""
+    if state is None:
+        env = os.environ.get("LOANCLI_DB")
+        if env and is_server_url(env):
+            return ServerUrl(env)
+        return default_db_path()
+    if isinstance(state, ServerUrl | MemoryState):
+        return state
+    if isinstance(state, str) and is_server_url(state):
+        return ServerUrl(state)
+    return Path(state)
+
+
+def holds_records(where: Location) -> bool:
+    """Whether ``where`` holds a world already (a file with bytes, a server or memory world
+    with records): a story or a replay runs only in a fresh one."""
+    if isinstance(where, Path):
+        return where.exists() and where.stat().st_size > 0
+    if isinstance(where, MemoryState):
+        return any(where.data.values())
+    with Store(where, read_only=True) as store:
+        return bool(store.tables())
+
+
 class Document(dict[str, Any]):
     """A copy of a stored document, with the number it is keyed by (``doc_id``)."""
 
@@ -189,7 +232,7 @@ class Store:
 
     def __new__(cls, path: Any = None, *args: Any, **kwargs: Any) -> Any:
         if cls is Store:
-            chosen = path if path is not None else default_db_path()
+            chosen = location_of(path)
             found = next((b for b in Store._backends if b.claims(chosen)), None)
             if found is None:
                 raise TypeError(f"no state backend opens {chosen!r}")
@@ -198,7 +241,7 @@ class Store:
 
     def __init__(
         self,
-        path: str | os.PathLike[str] | MemoryState | None = None,
+        path: str | os.PathLike[str] | ServerUrl | MemoryState | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         *,
         read_only: bool = False,
@@ -207,10 +250,9 @@ class Store:
         command: str = "",
         on_notice: Callable[[str], None] | None = None,
     ) -> None:
-        if isinstance(path, MemoryState):
-            self.path = Path(path.name)
-        else:
-            self.path = Path(path) if path is not None else default_db_path()
+        where = location_of(path)
+        # What messages name: the file, a server (its password masked), or the memory world.
+        self.path: Path | ServerUrl = Path(where.name) if isinstance(where, MemoryState) else where
         self.lock_timeout = lock_timeout
         self.read_only = read_only
         self.create_dirs = create_dirs
@@ -219,7 +261,7 @@ class Store:
         # file large enough that SQLite would serve it faster).
         self.on_notice = on_notice
         self.command = command
-        self._lock: Lock | None = None
+        self._lock: UnitLock | None = None
         self._open = False
         self._depth = 0
         self._unstamped = False
@@ -245,6 +287,13 @@ class Store:
         self._mine: dict[tuple[str, int], bytes] = {}
         # How many times a unit reached the file (what a benchmark or a test may count).
         self.writes = 0
+
+    @property
+    def file(self) -> Path:
+        """The state file (a file backend's, or the memory world's name)."""
+        if not isinstance(self.path, Path):
+            raise TypeError(f"{self.path} is not a file")
+        return self.path
 
     # -- backend primitives: the committed state -----------------------------------------
 
@@ -289,9 +338,17 @@ class Store:
     def _locked(self) -> None:
         """The lock was just taken (a backend may tidy up what only the holder may touch)."""
 
+    def _begin_unit(self, whole_world: bool) -> None:
+        """A unit is about to start (``transaction(whole_world=...)``)."""
+
     def size(self) -> int:
         """The bytes the state takes on disk."""
         raise NotImplementedError
+
+    @property
+    def database_schema(self) -> int | None:
+        """A server's own schema version (None for a file or memory)."""
+        return None
 
     def preload(self, *tables: str) -> None:
         """Read these tables whole, once, for a pass over every record of them (``clock
@@ -301,7 +358,7 @@ class Store:
     # -- opening and closing -------------------------------------------------------------
 
     def __enter__(self) -> Store:
-        self._target = target_of(self.path)
+        self._target = target_of(self.file)
         if not self.read_only:
             self._prepare_directory()
             self._lock = Lock(Path(str(self._target) + ".lock"), self.command)
@@ -453,11 +510,16 @@ class Store:
     # -- units -----------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Store]:
-        """Batch the writes inside: one unit, written at the end; none on an exception."""
+    def transaction(self, whole_world: bool = False) -> Iterator[Store]:
+        """Batch the writes inside: one unit, written at the end; none on an exception.
+
+        ``whole_world`` says the unit moves the whole world (the clock): a backend whose
+        writers run at once (PostgreSQL) runs it alone; the file backends run every unit
+        alone anyway. Only the outermost unit's say counts."""
         self._require_open()
         outermost = self._depth == 0
         if outermost:
+            self._begin_unit(whole_world)
             self._start_unit()
         mark, next_ids = len(self._undo_log), dict(self._next_ids)
         stamping = self._unstamped and outermost

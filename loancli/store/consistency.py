@@ -465,7 +465,7 @@ def _check_reference(query: Query, reference: Reference, logged: bool) -> None:
         )
         args += [reference.table, reference.unless_step]
     for doc_id, value in query(
-        f"SELECT k.doc_id, k.value FROM ({candidates}) AS k WHERE 1{targets}{step}"
+        f"SELECT k.doc_id, k.value FROM ({candidates}) AS k WHERE 1 = 1{targets}{step}"
         " ORDER BY k.doc_id LIMIT 1",
         *args,
     ):

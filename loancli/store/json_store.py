@@ -25,6 +25,7 @@ from typing import Any
 
 import msgspec
 
+from loancli.dburl import is_server_url
 from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
 from loancli.records import RecordProblem
@@ -74,8 +75,10 @@ class JsonStore(Store):
 
     @classmethod
     def claims(cls, path: Any) -> bool:
-        return isinstance(path, str | os.PathLike) and (
-            Path(path).suffix.lower() not in SQLITE_SUFFIXES
+        return (
+            isinstance(path, str | os.PathLike)
+            and not is_server_url(path)
+            and Path(path).suffix.lower() not in SQLITE_SUFFIXES
         )
 
     def _open_backend(self) -> None:
@@ -84,7 +87,7 @@ class JsonStore(Store):
 
     def _read(self) -> None:
         self._seen = _stamp(self._target)
-        self._data: Data = _load(self._target, self.path) or {}
+        self._data: Data = _load(self._target, self.file) or {}
         # (table, field) -> value -> doc ids, built on the first lookup by that field.
         self._indexes: dict[tuple[str, str], dict[Any, set[str]]] = {}
         if self._seen is not None and self._seen[1] > LARGE_FILE_BYTES:
@@ -94,7 +97,7 @@ class JsonStore(Store):
         if self.on_notice is None or self._target in _told:
             return
         _told.add(self._target)
-        sqlite = self.path.with_suffix(".sqlite")
+        sqlite = self.file.with_suffix(".sqlite")
         self.on_notice(
             _(
                 "state file {path} is {size} MB of JSON, which every command reads whole; a "
@@ -136,7 +139,7 @@ class JsonStore(Store):
                 else:
                     stored[key] = doc
         try:
-            _write_atomic(self._target, self._data, self.path)
+            _write_atomic(self._target, self._data, self.file)
         except BaseException:
             for table, key, before in reversed(undo):
                 self._index(table, key, self._data[table].get(key), before)

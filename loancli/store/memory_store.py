@@ -25,7 +25,7 @@ class MemoryStore(Store):
 
     def __enter__(self) -> Store:
         # Nothing on disk to look at, prepare or lock.
-        self._target = self.path
+        self._target = self.file
         self._open_backend()
         self._open = True
         self._check_schema()

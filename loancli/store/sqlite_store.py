@@ -26,6 +26,7 @@ from typing import Any
 
 import msgspec
 
+from loancli.dburl import is_server_url
 from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
 from loancli.records import META, RecordProblem
@@ -61,7 +62,11 @@ class SqliteStore(Store):
 
     @classmethod
     def claims(cls, path: Any) -> bool:
-        return isinstance(path, str | os.PathLike) and Path(path).suffix.lower() in SQLITE_SUFFIXES
+        return (
+            isinstance(path, str | os.PathLike)
+            and not is_server_url(path)
+            and Path(path).suffix.lower() in SQLITE_SUFFIXES
+        )
 
     def _open_backend(self) -> None:
         self._db: sqlite3.Connection | None = None

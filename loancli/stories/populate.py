@@ -43,12 +43,13 @@ from typing import TYPE_CHECKING, TypedDict
 
 from loancli import operations
 from loancli.clock import Rng
+from loancli.dburl import ServerUrl
 from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.identity.persona import MAX_AGE, Persona, make_persona
 from loancli.loan.loans import loan_view
 from loancli.records import ACCOUNTS, APPLICANTS, LOANS, META, Loan
-from loancli.store import MemoryState, Store, default_db_path
+from loancli.store import Location, MemoryState, Store, location_of
 from loancli.stories.personas import with_persona
 from loancli.world.demo import HAPPY_PATH
 from loancli.world.scenario import Scenario, load_scenario
@@ -278,12 +279,16 @@ def populate(
     )
 
 
-def _worlds(state: operations.StatePath) -> tuple[Path | MemoryState, Path | MemoryState, str]:
+def _worlds(state: operations.StatePath) -> tuple[Location, Location, str]:
     """Where the world ends up, where it is made, and how it is written; a file that cannot be
-    written is refused now, not after the journeys."""
-    if isinstance(state, MemoryState):
-        return state, state, "memory"
-    path = Path(state) if state is not None else default_db_path()
+    written is refused now, not after the journeys. A server's world is filled in place: other
+    machines may be filling it too."""
+    where = location_of(state)
+    if isinstance(where, MemoryState):
+        return where, where, "memory"
+    if isinstance(where, ServerUrl):
+        return where, where, "in place"
+    path = where
     if path.exists():
         with Store(path, read_only=True) as store:
             if store.tables():
@@ -296,7 +301,7 @@ def _worlds(state: operations.StatePath) -> tuple[Path | MemoryState, Path | Mem
     return path, MemoryState(), "once"
 
 
-def _write_once(path: Path, memory: Path | MemoryState, create_dirs: bool) -> None:
+def _write_once(path: Path, memory: Location, create_dirs: bool) -> None:
     """Write the world made in memory into the new state file, every record checked as a
     state file's records are when it is opened."""
     assert isinstance(memory, MemoryState)
@@ -316,7 +321,7 @@ def _write_once(path: Path, memory: Path | MemoryState, create_dirs: bool) -> No
 class _Maker:
     """The borrowers' plans and the simulated months they live through."""
 
-    def __init__(self, world: Path | MemoryState, seed: int, images: Path, rng: Rng) -> None:
+    def __init__(self, world: Location, seed: int, images: Path, rng: Rng) -> None:
         self.world = world
         self.seed = seed
         self.images = images
@@ -520,7 +525,7 @@ def _drawing(jobs: int) -> Iterator[Executor | None]:
 
 
 def _read_back(
-    world: Path | MemoryState, plans: list[_Plan], today: date
+    world: Location, plans: list[_Plan], today: date
 ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     """What each borrower became (by kind), why the stopped ones stopped, and the loans'
     states, read from the world at the end."""

@@ -28,7 +28,7 @@ from loancli.i18n import _, language, set_language
 from loancli.loan.loans import find_loan, loan_view
 from loancli.questions import QUESTIONS
 from loancli.records import CREDIT, LOANS, SMS_INBOX, Applicant, Flow
-from loancli.store import MemoryState, Store
+from loancli.store import Location, MemoryState, Store, holds_records
 from loancli.stories import personas
 from loancli.stories.format import (
     STORY_FORMAT,
@@ -55,7 +55,7 @@ BUILTIN_IMAGES = DATA / "images"
 IMAGE_KEYS = ("id_front", "id_back", "income_proof")
 _NO_IMAGE = ("", "none", "skip")
 
-State = Path | MemoryState
+State = Location
 
 
 @dataclass
@@ -338,6 +338,13 @@ def run_story(
 ) -> StoryRun:
     """Play ``loaded`` in ``state`` (a new file, or memory by default), up to action
     ``until`` (1-based) if given; an action that loancli refuses ends the run there."""
+    if state is not None and holds_records(state):
+        raise UsageError(
+            _("{path} already exists; a story runs in a fresh world (a new file)").format(
+                path=state
+            ),
+            key="db",
+        )
     world = state if state is not None else MemoryState()
     story = loaded.story
     scenario = _scenario(loaded)

@@ -38,7 +38,7 @@ from loancli.errors import UsageError
 from loancli.i18n import _, language, set_language
 from loancli.reasons import Reason
 from loancli.records import Applicant, EventDetail, Flow
-from loancli.store import MemoryState, Store
+from loancli.store import Location, MemoryState, Store, holds_records
 from loancli.stories.from_record import story_of
 from loancli.stories.runner import LoadedStory, parse_story_data, run_story
 from loancli.support.pseudonym import personal_data
@@ -295,12 +295,12 @@ class Verdict:
     unmet: list[str] = field(default_factory=list)
 
 
-def replay(bundle: Bundle, state: Path | MemoryState | None = None, where: str = "") -> Verdict:
+def replay(bundle: Bundle, state: Location | None = None, where: str = "") -> Verdict:
     """``story run`` on the bundle's story in a fresh world (``state``, which must not hold
     anything yet; else one in memory), its images unpacked in a temporary folder removed
     afterwards; then the record's events and outcome compared with the ticket's."""
     ticket = bundle.ticket
-    if isinstance(state, Path) and state.exists() and state.stat().st_size > 0:
+    if state is not None and holds_records(state):
         raise UsageError(
             _("{value0} already exists; a replay needs a fresh world (a new file)").format(
                 value0=state

@@ -29,14 +29,21 @@ FACTS = WorldSettings().facts()
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
 
-# The state file's name in this module's tests: every journey test runs on both backends.
-STATE = {"name": "state.json"}
+# The world of this module's tests: every journey test runs on the three backends (a JSON
+# file, a SQLite file, a schema of its own on the PostgreSQL test server).
+STATE = {"name": "state.json", "url": ""}
 
 
-@pytest.fixture(autouse=True, params=["state.json", "state.sqlite"])
+@pytest.fixture(autouse=True, params=["state.json", "state.sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
     STATE["name"] = request.param
+    STATE["url"] = request.getfixturevalue("pg_url") if request.param == "postgresql" else ""
     return request.param
+
+
+def world_of(tmp_path: Path) -> Any:
+    """The world this test runs on: a file in ``tmp_path``, or the server's URL."""
+    return STATE["url"] or world_of(tmp_path)
 
 
 STEP_ORDER = [
@@ -67,7 +74,7 @@ def apply(
     more = dict(zip(extra[::2], extra[1::2], strict=True))
     try:
         outcome = run_journey(
-            db if db is not None else tmp_path / STATE["name"],
+            db if db is not None else world_of(tmp_path),
             scenario=options.pop("--scenario", None),
             clock=options.pop("--clock", None),
             seed=int(options.pop("--seed", 0)),
@@ -111,7 +118,7 @@ def scenario_file(tmp_path: Path, providers: dict[str, Any], name: str = "custom
 
 
 def inbox(tmp_path: Path, phone: str = PHONE, db: Path | None = None) -> list[dict[str, Any]]:
-    code, doc = run_json(tmp_path, "sms", "inbox", phone, db=db or tmp_path / STATE["name"])
+    code, doc = run_json(tmp_path, "sms", "inbox", phone, db=db or world_of(tmp_path))
     assert code == 0
     return doc["messages"]
 
@@ -643,7 +650,7 @@ def test_one_wrong_face_attempt_then_auto_passes(tmp_path: Path) -> None:
 def face_locked_db(tmp_path: Path) -> Path:
     code, result = apply(tmp_path, "--scenario", "liveness-fail", answers=write_answers(tmp_path))
     assert result["reason"] == "attempts_exhausted" and code == 3
-    return tmp_path / STATE["name"]
+    return world_of(tmp_path)
 
 
 def test_face_locked_on_resume_within_24_hours(tmp_path: Path, face_locked_db: Path) -> None:
@@ -690,7 +697,7 @@ def test_applicant_record_keeps_every_event(tmp_path: Path) -> None:
     code, result = apply(tmp_path, answers=write_answers(tmp_path, confirm_loan=False))
     assert code == 3
     code, out, err = run_cli(
-        tmp_path, "--json", "applicants", "show", "A0001", db=tmp_path / STATE["name"]
+        tmp_path, "--json", "applicants", "show", "A0001", db=world_of(tmp_path)
     )
     assert code == 0, err
     shown = json.loads(out)
@@ -777,7 +784,7 @@ def test_core_persists_the_applicant_after_each_step(tmp_path: Path) -> None:
 def test_otp_codes_are_hashed_and_match_the_inbox(tmp_path: Path) -> None:
     code, _ = apply(tmp_path, answers=write_answers(tmp_path))
     assert code == 0
-    with Store(tmp_path / STATE["name"], read_only=True) as store:
+    with Store(world_of(tmp_path), read_only=True) as store:
         data = store.dump()
     codes = list(data["otp_codes"].values())
     messages = list(data["sms_inbox"].values())

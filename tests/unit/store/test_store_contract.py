@@ -18,14 +18,22 @@ def path(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     return tmp_path / request.param
 
 
+@pytest.fixture(params=["state.json", "state.sqlite", "postgresql"])
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """A new world on each backend: a file, or a schema of its own on the test server."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
+    return tmp_path / request.param
+
+
 def test_backend_follows_the_suffix(tmp_path: Path) -> None:
     assert Store(tmp_path / "a.json").backend == "tinydb"
     assert Store(tmp_path / "a.sqlite").backend == "sqlite"
     assert Store(tmp_path / "a.db").backend == "sqlite"
 
 
-def test_repository_operations(path: Path) -> None:
-    with Store(path) as store:
+def test_repository_operations(world: Path | str) -> None:
+    with Store(world) as store:
         assert store.insert("things", {"id": "C1", "phone": "1", "bank": "ICBC", "ok": True}) == 1
         assert store.insert("things", {"id": "C2", "phone": "1", "bank": "CMB", "ok": False}) == 2
         store.insert("things", {"id": "C3", "phone": "2", "bank": "BOC", "gone": None})
@@ -41,21 +49,21 @@ def test_repository_operations(path: Path) -> None:
         assert store.count("things") == 2 and "things" in store.tables()
         assert store.next_id("card", "C") == "C0001" and store.next_id("card", "C") == "C0002"
         store.meta_set("clock", "2026-03-02T10:00:00+08:00")
-    with Store(path) as store:
+    with Store(world) as store:
         assert store.meta_get("clock") == "2026-03-02T10:00:00+08:00"
         assert store.get("things", id="C4").doc_id == 4
 
 
-def test_returned_documents_are_copies(path: Path) -> None:
-    with Store(path) as store:
+def test_returned_documents_are_copies(world: Path | str) -> None:
+    with Store(world) as store:
         store.insert("notes", {"id": "N1", "events": []})
         doc = store.get("notes", id="N1")
         doc["events"].append("x")
         assert store.get("notes", id="N1")["events"] == []
 
 
-def test_a_failed_unit_writes_nothing_and_ids_do_not_skip(path: Path) -> None:
-    with Store(path) as store:
+def test_a_failed_unit_writes_nothing_and_ids_do_not_skip(world: Path | str) -> None:
+    with Store(world) as store:
         with store.transaction():
             store.insert("t", {"n": 1})
             with pytest.raises(ValueError):
@@ -66,14 +74,14 @@ def test_a_failed_unit_writes_nothing_and_ids_do_not_skip(path: Path) -> None:
         with pytest.raises(KeyError), store.transaction():
             store.insert("t", {"n": 4})
             raise KeyError
-    with Store(path) as store:
+    with Store(world) as store:
         assert [(d.doc_id, d["n"]) for d in store.all("t")] == [(1, 1), (2, 3)]
 
 
-def test_a_unit_that_changes_nothing_writes_nothing(path: Path) -> None:
-    with Store(path) as store:
+def test_a_unit_that_changes_nothing_writes_nothing(world: Path | str) -> None:
+    with Store(world) as store:
         store.insert("t", {"id": "x", "n": 1})
-    with Store(path) as store:
+    with Store(world) as store:
         store.update("t", {"n": 1}, id="x")
         store.meta_set("k", "v")
         before = store.writes

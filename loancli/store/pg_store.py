@@ -1,0 +1,626 @@
+"""The PostgreSQL backend, for a world a team shares: ``--db postgresql://user@host/dbname``.
+
+The same typed records as the file backends, one table per record kind
+(``loancli_applicants``...): ``doc_id`` (the record's number in its table), ``body`` (the
+record, JSONB), and the lookup fields (``id``, ``phone``, ``applicant_id``, ``payout_id``,
+``key``) as generated, indexed columns. The ids the rules across records want unique
+(``consistency.UNIQUE``: an applicant's id, an account's phone, a loan's payout...) have unique
+indexes, so two machines can never book one payout twice. ``loancli_schema`` holds the
+schema's version; the first use creates it and a newer loancli migrates it forward
+(:data:`MIGRATIONS`), under an advisory lock so that two first users do not race.
+
+**Many writers at once.** A commit unit is one transaction, and it locks rows, not the
+world:
+
+- every unit holds the *world lock* (a transaction-level advisory lock) in shared mode, and a
+  unit that moves the clock (``clock advance``, ``clock set``, ``state prune``) holds it
+  exclusively: it waits for the units in flight and they wait for it, so no unit ever sees
+  the world half-moved, and the clock it reads cannot change under it;
+- a record a unit reads is locked for update (``SELECT ... FOR UPDATE``) until the unit
+  commits, so two writers of one applicant or one loan take turns, while journeys of
+  different borrowers never wait for each other; an id counter is locked the same way when it
+  is read, the settings are not (a clock two units moved keeps the later time, as in the
+  files);
+- new documents take their numbers from a sequence per table, so concurrent inserts never
+  collide.
+
+Row locks rather than serialisable transactions with retry: a unit's code cannot be run again
+(it asked a person, sent a code, drew from the seeded random source), so writers must wait,
+not redo. A deadlock (two units locking the same rows in opposite orders) ends one of them
+with :class:`~loancli.errors.StateConflict`, as a lost race does in the files, and nothing of
+it is written. ``--lock-timeout`` bounds every wait (PostgreSQL's ``lock_timeout``).
+
+Records are checked when they are read; the settings and the rules across records when the
+world is opened (the rules run over a view of the records' keys with the same SQL as the
+files'). The connection string's password is never printed (:mod:`loancli.dburl`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from loancli.dburl import ServerUrl, is_server_url
+from loancli.errors import SchemaVersionError, StateConflict, StateError, StateLocked
+from loancli.i18n import _
+from loancli.records import COUNTER_PREFIX, META, RecordProblem
+from loancli.store import consistency
+from loancli.store.base import (
+    LOOKUP_FIELDS,
+    Changes,
+    Store,
+    decode,
+    encode,
+    matches,
+)
+
+if TYPE_CHECKING:
+    import psycopg
+
+# The record kinds every world has (their tables are made with the schema); another table a
+# caller names gets its own table when first written.
+KINDS = (
+    "applicants",
+    "flows",
+    "accounts",
+    "loans",
+    "cards",
+    "contacts",
+    "sms_inbox",
+    "otp_codes",
+    "meta",
+    "credit_entries",
+)
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+PREFIX = "loancli_"
+SCHEMA_TABLE = "loancli_schema"
+# Advisory lock keys (two ints: loancli's, then which).
+_LOCKS = 0x10A7C11
+_DDL, _WORLD = 1, 2
+# SQLSTATEs.
+_LOCK_NOT_AVAILABLE = "55P03"
+_DEADLOCK = "40P01"
+_SERIALIZATION = "40001"
+_UNIQUE = "23505"
+# How long a wait may last before the person is told of it (then up to the lock timeout).
+_TELL_AFTER = 0.5
+
+
+def _table_ddl(table: str) -> list[str]:
+    """One record kind's table: the record, its lookup fields as columns, their indexes."""
+    columns = "".join(
+        f", {field} text GENERATED ALWAYS AS (CASE WHEN jsonb_typeof(body -> '{field}') IN "
+        f"('string', 'number') THEN body ->> '{field}' END) STORED"
+        for field in LOOKUP_FIELDS
+    )
+    return [
+        f"CREATE TABLE IF NOT EXISTS {table} ("
+        " doc_id bigint PRIMARY KEY,"
+        f" body jsonb NOT NULL{columns})",
+        *(
+            f"CREATE INDEX IF NOT EXISTS {table}_{field} ON {table} ({field})"
+            for field in LOOKUP_FIELDS
+        ),
+    ]
+
+
+def _unique_ddl(table: str, kind: str) -> list[str]:
+    """The unique indexes of a kind's identities (schema version 2)."""
+    fields = [field for name, field in consistency.UNIQUE if name == kind]
+    if kind == META:
+        fields.append("key")
+    return [
+        f"CREATE UNIQUE INDEX IF NOT EXISTS {table}_{field}_unique ON {table} ({field})"
+        for field in fields
+    ]
+
+
+# Each step takes the schema one version forward: (version, its statements for each table
+# of a kind, and once). Version 1: one table per kind; 2: the identities unique.
+MIGRATIONS: tuple[tuple[int, Callable[[str, str], list[str]]], ...] = (
+    (1, lambda table, kind: _table_ddl(table)),
+    (2, _unique_ddl),
+)
+PG_SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+class _Unit:
+    """What the file backends' lock is for a unit here: its transaction. ``acquire`` begins it
+    and takes the world lock; ``release`` ends it (rolling back whatever was not committed)."""
+
+    def __init__(self, store: PgStore) -> None:
+        self.store = store
+        self.held = False
+        self.exclusive = False
+
+    def acquire(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> None:
+        store = self.store
+        store._run("BEGIN")
+        self.held = True
+        try:
+            store._run(f"SET LOCAL lock_timeout = {max(1, int(timeout * 1000))}")
+            mode = "" if self.exclusive else "_shared"
+            store._waited(f"SELECT pg_advisory_xact_lock{mode}({_LOCKS}, {_WORLD})")
+        except BaseException:
+            self.release()
+            raise
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.store._end_transaction()
+
+
+class PgStore(Store):
+    """The state in a PostgreSQL database (a schema of it: the URL's ``search_path``)."""
+
+    backend = "postgresql"
+
+    @classmethod
+    def claims(cls, path: Any) -> bool:
+        return is_server_url(path)
+
+    def __init__(self, path: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(path, *args, **kwargs)
+        assert isinstance(self.path, ServerUrl)
+        self.url = self.path
+        self._conn: psycopg.Connection[Any] | None = None
+        self._kinds: dict[str, str] = {}
+        self._unit = _Unit(self)
+        self._pg_version = 0
+        self._restoring = False
+
+    # -- connecting ---------------------------------------------------------------------
+
+    def __enter__(self) -> Store:
+        # No file to prepare or lock: units lock rows in the database.
+        try:
+            self._open_backend()
+            self._open = True
+            if not self.read_only:
+                self._lock = self._unit
+            self._check_schema()
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    def _open_backend(self) -> None:
+        import psycopg
+
+        try:
+            self._conn = psycopg.connect(
+                self.url.conninfo(),
+                autocommit=True,
+                connect_timeout=10,
+                application_name="loancli",
+            )
+        except psycopg.Error as exc:
+            raise StateError(
+                _("cannot connect to the world at {value0}: {exc}").format(
+                    value0=self.url, exc=self._said(exc)
+                )
+            ) from None
+        self._pg_version = self._schema_version()
+        if self._pg_version > PG_SCHEMA_VERSION:
+            raise SchemaVersionError(
+                _(
+                    "the world at {value0} has database schema version {value1}, but this "
+                    "loancli knows up to version {value2}; use a newer loancli"
+                ).format(value0=self.url, value1=self._pg_version, value2=PG_SCHEMA_VERSION)
+            )
+        if self._pg_version < PG_SCHEMA_VERSION and not self.read_only:
+            self.migrate()
+        self._load_kinds()
+
+    def _schema_version(self) -> int:
+        found = self._one("SELECT to_regclass(%s)", SCHEMA_TABLE)
+        if found is None:
+            return 0
+        return int(self._one(f"SELECT coalesce(max(version), 0) FROM {SCHEMA_TABLE}") or 0)
+
+    def migrate(self, to: int = PG_SCHEMA_VERSION) -> int:
+        """Create the schema, or take it forward to version ``to``, in one transaction; the
+        version it is at after."""
+        self._run("BEGIN")
+        try:
+            self._run(f"SELECT pg_advisory_xact_lock({_LOCKS}, {_DDL})")
+            self._run(
+                f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version integer NOT NULL,"
+                " migrated_at timestamptz NOT NULL DEFAULT now())"
+            )
+            self._run(
+                "CREATE TABLE IF NOT EXISTS loancli_kinds (name text PRIMARY KEY,"
+                " tbl text NOT NULL UNIQUE)"
+            )
+            at = int(self._one(f"SELECT coalesce(max(version), 0) FROM {SCHEMA_TABLE}") or 0)
+            kinds = dict(self._rows("SELECT name, tbl FROM loancli_kinds"))
+            for kind in KINDS:
+                if kind not in kinds:
+                    kinds[kind] = PREFIX + kind
+                    self._run(
+                        "INSERT INTO loancli_kinds VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                        kind,
+                        PREFIX + kind,
+                    )
+            for version, statements in MIGRATIONS:
+                if at < version <= to:
+                    for kind, table in sorted(kinds.items()):
+                        for statement in statements(table, kind):
+                            self._run(statement)
+                    self._run(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES (%s)", version)
+                    at = version
+            self._run("COMMIT")
+        except BaseException:
+            self._end_transaction()
+            raise
+        self._pg_version = at
+        return at
+
+    def _load_kinds(self) -> None:
+        if self._pg_version == 0:
+            self._kinds = {}
+            return
+        self._kinds = dict(self._rows("SELECT name, tbl FROM loancli_kinds"))
+
+    def _table(self, name: str, create: bool = False) -> str | None:
+        """The SQL table of a record kind (made, with ``create``, when it has none yet)."""
+        found = self._kinds.get(name)
+        if found is not None or not create:
+            return found
+        if not _NAME.match(name):
+            raise StateError(
+                _("the world at {value0} cannot hold a table named {value1!r}").format(
+                    value0=self.url, value1=name
+                )
+            )
+        table = PREFIX + name
+        # Within the unit's transaction: made with its first commit, or not at all.
+        self._run(f"SELECT pg_advisory_xact_lock({_LOCKS}, {_DDL})")
+        self._run("INSERT INTO loancli_kinds VALUES (%s, %s) ON CONFLICT DO NOTHING", name, table)
+        for _version, statements in MIGRATIONS:
+            for statement in statements(table, name):
+                self._run(statement)
+        self._kinds[name] = table
+        return table
+
+    def _close_backend(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- talking to the server ------------------------------------------------------------
+
+    def _said(self, exc: BaseException) -> str:
+        """A driver's error as one line, the password masked."""
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return self.url.scrub(text)
+
+    def _run(self, query: str, *args: Any) -> Any:
+        import psycopg
+
+        assert self._conn is not None
+        try:
+            return self._conn.execute(query.encode(), args or None, prepare=False)
+        except psycopg.Error as exc:
+            raise self._failure(exc) from None
+
+    def _failure(self, exc: Any) -> Exception:
+        code = getattr(exc, "sqlstate", None)
+        if code == _LOCK_NOT_AVAILABLE:
+            return StateLocked(
+                _(
+                    "the world at {value0} is still in use by another loancli process after "
+                    "{value1:g} s; try again when it has finished, or wait longer with "
+                    "--lock-timeout"
+                ).format(value0=self.url, value1=self.lock_timeout)
+            )
+        if code in (_DEADLOCK, _SERIALIZATION, _UNIQUE):
+            return StateConflict(
+                _(
+                    "the world at {value0}: another loancli process changed the same records "
+                    "at the same time ({exc}); nothing of this command was written — look at "
+                    "the records and run the command again"
+                ).format(value0=self.url, exc=self._said(exc))
+            )
+        return StateError(
+            _("the world at {value0}: {exc}").format(value0=self.url, exc=self._said(exc))
+        )
+
+    def _rows(self, query: str, *args: Any) -> list[tuple[Any, ...]]:
+        return list(self._run(query, *args).fetchall())
+
+    def _one(self, query: str, *args: Any) -> Any:
+        row = self._run(query, *args).fetchone()
+        return None if row is None else row[0]
+
+    def _waited(self, query: str, *args: Any) -> Any:
+        """Run a statement that may wait on another unit's lock: past a moment, the person
+        is told once who they are waiting for; then it waits up to the lock timeout."""
+        import psycopg
+
+        assert self._conn is not None
+        if self.on_wait is None or self._told_waiting:
+            return self._run(query, *args)
+        started = time.monotonic()
+        self._run("SAVEPOINT loancli_wait")
+        self._run(f"SET LOCAL lock_timeout = {int(_TELL_AFTER * 1000)}")
+        try:
+            cursor = self._conn.execute(query.encode(), args or None, prepare=False)
+        except psycopg.errors.LockNotAvailable:
+            self._run("ROLLBACK TO SAVEPOINT loancli_wait")
+        except psycopg.Error as exc:
+            raise self._failure(exc) from None
+        else:
+            self._run("RELEASE SAVEPOINT loancli_wait")
+            self._run(f"SET LOCAL lock_timeout = {max(1, int(self.lock_timeout * 1000))}")
+            return cursor
+        self._told_waiting = True
+        self.on_wait(
+            _(
+                "the world at {path} is in use by another loancli process; waiting up to "
+                "{seconds:g} s"
+            ).format(path=self.url, seconds=self.lock_timeout)
+        )
+        left = max(0.001, self.lock_timeout - (time.monotonic() - started))
+        self._run(f"SET LOCAL lock_timeout = {max(1, int(left * 1000))}")
+        return self._run(query, *args)
+
+    def _end_transaction(self) -> None:
+        import psycopg
+
+        if self._conn is None or self._conn.closed:
+            return
+        if self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            try:
+                self._conn.execute(b"ROLLBACK")
+            except psycopg.Error:
+                self._conn.close()
+
+    # -- units ------------------------------------------------------------------------------
+
+    def _begin_unit(self, whole_world: bool) -> None:
+        self._unit.exclusive = whole_world
+
+    def _in_unit(self) -> bool:
+        return self._unit.held
+
+    def _locking(self, table: str, match: Mapping[str, Any]) -> str:
+        """The lock a read inside a unit takes on what it finds: a record for update; an
+        id counter for update; the other settings none (the clock only moves under the world
+        lock; a setting two units wrote is merged or refused at commit)."""
+        if not self._unit.held or self._unit.exclusive:
+            return ""
+        if table == META:
+            key = match.get("key")
+            return " FOR UPDATE" if isinstance(key, str) and key.startswith(COUNTER_PREFIX) else ""
+        return " FOR UPDATE"
+
+    def _changed(self) -> bool:
+        # Row locks, not a stamp, keep units apart: what this store wrote is looked at again
+        # at the start of each unit (and locked there).
+        return True
+
+    def _refresh(self) -> None:
+        self._load_kinds()
+
+    def _commit(self, changes: Changes) -> None:
+        if not self._unit.held:
+            raise RuntimeError("a unit commits inside its transaction")
+        for table_name, docs in changes.items():
+            table = self._table(table_name, create=True)
+            assert table is not None
+            if not self._restoring:
+                self._number_new(table_name, table, docs)
+            gone = [doc_id for doc_id, doc in docs.items() if doc is None]
+            written = {doc_id: doc for doc_id, doc in docs.items() if doc is not None}
+            if gone:
+                self._run(f"DELETE FROM {table} WHERE doc_id = ANY(%s)", gone)
+            if table_name == META:
+                self._commit_settings(table, written)
+            elif written:
+                self._write_rows(table, written)
+        self._run("COMMIT")
+        self._unit.held = False
+
+    def _number_new(self, name: str, table: str, docs: dict[int, Any]) -> None:
+        """Give the unit's new documents of ``table`` the numbers after the last one there
+        now, in the order the unit made them (``docs`` is re-keyed in place): writers that
+        add to one table at once take turns here, for the commit's moment only."""
+        new = sorted(
+            doc_id
+            for doc_id, doc in docs.items()
+            if doc is not None and self._bases.get((name, doc_id)) is None
+        )
+        if not new:
+            return
+        self._run("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", _LOCKS, table)
+        top = int(self._one(f"SELECT coalesce(max(doc_id), 0) FROM {table}"))
+        if new[0] > top:
+            return
+        moved = {old: docs.pop(old) for old in new}
+        for number, old in enumerate(new, start=top + 1):
+            docs[number] = moved[old]
+
+    def _write_rows(self, table: str, written: Mapping[int, Any]) -> None:
+        assert self._conn is not None
+        import psycopg
+
+        rows = [(doc_id, encode(doc).decode()) for doc_id, doc in written.items()]
+        try:
+            with self._conn.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {table} (doc_id, body) VALUES (%s, %s::jsonb)"
+                    " ON CONFLICT (doc_id) DO UPDATE SET body = excluded.body".encode(),
+                    rows,
+                )
+        except psycopg.Error as exc:
+            raise self._failure(exc) from None
+
+    def _commit_settings(self, table: str, written: Mapping[int, Any]) -> None:
+        """The settings a unit changed: each checked against the server's row first, a
+        setting another unit added or moved meanwhile kept once, a clock keeping the later
+        time (as the files' units do), anything else a conflict."""
+        for doc_id, doc in written.items():
+            base = self._bases.get((META, doc_id))
+            row = self._run(
+                f"SELECT doc_id, body::text FROM {table} WHERE key = %s FOR UPDATE", doc["key"]
+            ).fetchone()
+            if row is not None:
+                now_id, now = row[0], decode(row[1])
+                seen = base if now_id == doc_id else None
+                if seen is None or encode(seen) != encode(now):
+                    if encode(now) == encode(doc):
+                        continue
+                    if not self._merge(META, now_id, now, doc):
+                        raise self._conflict(META, doc_id, encode(doc))
+                    doc = self._pending[META].pop(now_id)
+                    doc_id = now_id
+            self._write_rows(table, {doc_id: doc})
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+        sql_table = self._table(table)
+        if sql_table is None:
+            return
+        where: list[str] = []
+        args: list[Any] = []
+        for key, value in match.items():
+            if (
+                key in LOOKUP_FIELDS
+                and isinstance(value, str | int)
+                and not isinstance(value, bool)
+            ):
+                where.append(f"{key} = %s")
+                args.append(str(value))
+        condition = f" WHERE {' AND '.join(where)}" if where else ""
+        query = (
+            f"SELECT doc_id, body::text FROM {sql_table}{condition} ORDER BY doc_id"
+            f"{self._locking(table, match)}"
+        )
+        rows = (
+            self._waited(query, *args).fetchall() if self._unit.held else self._rows(query, *args)
+        )
+        for doc_id, body in rows:
+            doc = decode(body)
+            if matches(doc, match):
+                self.check(table, {str(doc_id): doc})
+                yield doc_id, doc
+
+    def _fetch(self, table: str, doc_id: int) -> Any:
+        sql_table = self._table(table)
+        if sql_table is None:
+            return None
+        query = f"SELECT body::text FROM {sql_table} WHERE doc_id = %s{self._locking(table, {})}"
+        if table == META:
+            query = f"SELECT body::text FROM {sql_table} WHERE doc_id = %s"
+        row = (
+            self._waited(query, doc_id) if self._unit.held else self._run(query, doc_id)
+        ).fetchone()
+        return None if row is None else decode(row[0])
+
+    def _max_doc_id(self, table: str) -> int:
+        sql_table = self._table(table)
+        if sql_table is None:
+            return 0
+        return int(self._one(f"SELECT coalesce(max(doc_id), 0) FROM {sql_table}"))
+
+    def _count(self, table: str) -> int:
+        sql_table = self._table(table)
+        if sql_table is None:
+            return 0
+        return int(self._one(f"SELECT count(*) FROM {sql_table}"))
+
+    def _tables(self) -> list[str]:
+        return sorted(name for name in self._kinds if self._count(name))
+
+    def _summary_window(
+        self, table: str, fields: Mapping[str, str], offset: int, limit: int | None
+    ) -> tuple[int, list[dict[str, Any]]] | None:
+        sql_table = self._table(table)
+        if sql_table is None:
+            return 0, []
+        names = list(fields)
+        columns = ", ".join("(body #> %s)::text" for _name in names)
+        paths = [fields[name].split(".") for name in names]
+        total = int(self._one(f"SELECT count(*) FROM {sql_table}"))
+        rows = self._rows(
+            f"SELECT {columns} FROM {sql_table} ORDER BY doc_id LIMIT %s OFFSET %s",
+            *paths,
+            limit,
+            offset,
+        )
+        return total, [
+            {
+                name: None if value is None else decode(value)
+                for name, value in zip(names, row, strict=True)
+            }
+            for row in rows
+        ]
+
+    def _check_records(self) -> None:
+        """The settings, whole, and the rules across records, over a view of their keys."""
+        settings = {str(doc_id): doc for doc_id, doc in self._scan(META, {})}
+        self.check(META, settings)
+        view = self._keys_view()
+        if not view:
+            return
+        self._run("BEGIN")
+        try:
+            self._run(f"CREATE TEMPORARY VIEW {consistency.KEYS_TABLE} AS {view}")
+
+            def query(sql: str, *args: Any) -> list[tuple[Any, ...]]:
+                return self._rows(sql.replace("?", "%s"), *args)
+
+            consistency.check(query, consistency.counters_of(settings))
+        except RecordProblem as exc:
+            raise self._refuse(exc) from None
+        finally:
+            self._end_transaction()
+
+    def _keys_view(self) -> str:
+        parts = []
+        for key in consistency.KEYS:
+            table = self._table(key.table)
+            if table is None:
+                continue
+            scalar = "IN ('string', 'number')"
+            if "[]." in key.path:
+                array, field = key.path.split("[].")
+                parts.append(
+                    f"SELECT '{key.table}'::text AS tbl, '{key.field}'::text AS field,"
+                    f" e ->> '{field}' AS value, doc_id FROM {table},"
+                    f" jsonb_array_elements(CASE WHEN jsonb_typeof(body -> '{array}') = 'array'"
+                    f" THEN body -> '{array}' ELSE '[]'::jsonb END) AS e"
+                    f" WHERE jsonb_typeof(e -> '{field}') {scalar}"
+                )
+            else:
+                parts.append(
+                    f"SELECT '{key.table}'::text AS tbl, '{key.field}'::text AS field,"
+                    f" body ->> '{key.path}' AS value, doc_id FROM {table}"
+                    f" WHERE jsonb_typeof(body -> '{key.path}') {scalar}"
+                )
+        return " UNION ALL ".join(parts)
+
+    def restore(self, data: Any) -> None:
+        self._restoring = True
+        try:
+            super().restore(data)
+        finally:
+            self._restoring = False
+
+    def size(self) -> int:
+        if not self._kinds:
+            return 0
+        return int(
+            self._one(
+                "SELECT coalesce(sum(pg_total_relation_size(tbl::regclass)), 0) FROM loancli_kinds"
+            )
+        )
+
+    @property
+    def database_schema(self) -> int | None:
+        return self._pg_version
