@@ -4,17 +4,27 @@
 stdout and stderr apart (``result.stdout`` / ``result.stderr``), on a real TinyDB file in
 ``tmp_path``. ``run_loancli`` runs the installed program in a child process, for the tests that
 need a second process (locks) or a real terminal.
+
+PostgreSQL: ``pg_server`` is one server per session (``LOANCLI_TEST_PG``, or a throwaway one
+made by scripts/pg_sandbox.py, or a skip with the reason); ``pg_url`` is a URL for a fresh,
+empty schema of one test's own on it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
 import os
+import secrets
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, NoReturn
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import yaml
@@ -234,3 +244,123 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.path)).is_relative_to(terminal):
             item.add_marker(pytest.mark.terminal)
+
+
+def _load_pg_sandbox() -> ModuleType:
+    """scripts/pg_sandbox.py as the module ``pg_sandbox`` (scripts/ is not a package)."""
+    module = sys.modules.get("pg_sandbox")
+    if module is None:
+        spec = importlib.util.spec_from_file_location(
+            "pg_sandbox", ROOT / "scripts" / "pg_sandbox.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["pg_sandbox"] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+pg_sandbox = _load_pg_sandbox()
+
+
+def masked_url(url: str) -> str:
+    """The connection URL with its password (if any) shown as ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def pg_unavailable(reason: str) -> NoReturn:
+    """No PostgreSQL for the tests: a skip with the reason, or a failure where CI promised a
+    server (``LOANCLI_REQUIRE_PG=1``): a test that needs one is never silently passed."""
+    if os.environ.get("LOANCLI_REQUIRE_PG") == "1":
+        pytest.fail(f"LOANCLI_REQUIRE_PG=1 but PostgreSQL is not available: {reason}", False)
+    pytest.skip(f"PostgreSQL is not available: {reason}")
+
+
+def check_given_server(url: str) -> str:
+    """``LOANCLI_TEST_PG``'s server, which must answer: a set but dead URL fails every test
+    that needs it (never a skip), its password masked in the message."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=patience(10)) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        detail = " ".join(str(exc).split())
+        pytest.fail(f"LOANCLI_TEST_PG={masked_url(url)} is not reachable: {detail}", False)
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server for this session (role and database ``loancli``):
+    ``LOANCLI_TEST_PG`` when set (it must answer), else a throwaway server of this process's
+    own (scripts/pg_sandbox.py; each xdist worker that needs one starts its own, stopped and
+    removed at the end), else a skip saying why (a failure under ``LOANCLI_REQUIRE_PG=1``)."""
+    given = os.environ.get("LOANCLI_TEST_PG")
+    if given:
+        yield check_given_server(given)
+        return
+    # Under /tmp with a short name: the server's user must reach it, and a unix socket's path
+    # is short.
+    directory = tempfile.mkdtemp(prefix="loancli-pg-")
+    try:
+        url = pg_sandbox.start(directory)
+    except pg_sandbox.SandboxError as exc:
+        if exc.unavailable:
+            pg_unavailable(str(exc))
+        pytest.fail(f"the PostgreSQL sandbox would not start: {exc}", False)
+    try:
+        yield url
+    finally:
+        pg_sandbox.stop(directory)
+
+
+def schema_url(url: str, schema: str) -> str:
+    """``url`` with its connections' search_path set to ``schema`` (libpq's ``options``)."""
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def _pg_admin(pg_server: str) -> Iterator[Callable[[], Any]]:
+    """One autocommit connection per worker for making and dropping test schemas (opened
+    again if a test broke it). A connection a test left inside a transaction would hold a
+    drop forever: it waits 30 s for its locks, then fails saying so."""
+    import psycopg
+
+    held: list[psycopg.Connection[Any]] = []
+
+    def connection() -> psycopg.Connection[Any]:
+        if not held or held[0].broken or held[0].closed:
+            held[:] = [psycopg.connect(pg_server, autocommit=True, options="-c lock_timeout=30s")]
+        return held[0]
+
+    yield connection
+    for conn in held:
+        conn.close()
+
+
+@contextlib.contextmanager
+def fresh_schema(server: str, admin: Callable[[], Any]) -> Iterator[str]:
+    """Make an empty schema ``t_<random>`` on ``server`` through ``admin()`` (an autocommit
+    connection), give the URL whose connections use it, then drop it with all it holds."""
+    from psycopg import sql
+
+    schema = sql.Identifier(f"t_{secrets.token_hex(8)}")
+    admin().execute(sql.SQL("CREATE SCHEMA {}").format(schema))
+    try:
+        yield schema_url(server, schema.as_string())
+    finally:
+        admin().execute(sql.SQL("DROP SCHEMA {} CASCADE").format(schema))
+
+
+@pytest.fixture
+def pg_url(pg_server: str, _pg_admin: Callable[[], Any]) -> Iterator[str]:
+    """A URL for a fresh, empty schema ``t_<random>`` of this test's own on ``pg_server``
+    (every connection made with it creates and finds its tables there), dropped with all it
+    holds after the test: tests never see each other's tables, across xdist workers too."""
+    with fresh_schema(pg_server, _pg_admin) as url:
+        yield url
