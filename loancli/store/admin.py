@@ -74,9 +74,9 @@ def convert(source: Location, target: Location) -> Info:
             "to",
             _("{target} exists already; convert writes a new file only").format(target=target)
             if isinstance(target, Path)
-            else _("{target} holds records already; convert writes into an empty world only").format(
-                target=target
-            ),
+            else _(
+                "{target} holds records already; convert writes into an empty world only"
+            ).format(target=target),
         )
     if isinstance(source, Path) and not source.exists():
         raise RuleError("from", _("{source} does not exist").format(source=source))

@@ -76,8 +76,9 @@ KINDS = (
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 PREFIX = "loancli_"
 SCHEMA_TABLE = "loancli_schema"
-# Advisory lock keys (two ints: loancli's, then which).
-_LOCKS = 0x10A7C11
+# Advisory lock keys (two ints: loancli's space, then which): the schema's changes and the
+# world; then a table's numbering, and an id counter, each by a hash of its name.
+_LOCKS, _TABLE_LOCKS, _COUNTER_LOCKS = 0x10A7C11, 0x10A7C12, 0x10A7C13
 _DDL, _WORLD = 1, 2
 # SQLSTATEs.
 _LOCK_NOT_AVAILABLE = "55P03"
@@ -388,14 +389,17 @@ class PgStore(Store):
         return self._unit.held
 
     def _locking(self, table: str, match: Mapping[str, Any]) -> str:
-        """The lock a read inside a unit takes on what it finds: a record for update; an
-        id counter for update; the other settings none (the clock only moves under the world
-        lock; a setting two units wrote is merged or refused at commit)."""
+        """The lock a read inside a unit takes on what it finds: a record for update; the
+        settings none (the clock only moves under the world lock; a setting two units wrote
+        is merged or refused at commit). An id counter is locked by its name, whether it is
+        there yet or not, until the unit ends: two units never hand out the same id."""
         if not self._unit.held or self._unit.exclusive:
             return ""
         if table == META:
             key = match.get("key")
-            return " FOR UPDATE" if isinstance(key, str) and key.startswith(COUNTER_PREFIX) else ""
+            if isinstance(key, str) and key.startswith(COUNTER_PREFIX):
+                self._waited("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", _COUNTER_LOCKS, key)
+            return ""
         return " FOR UPDATE"
 
     def _changed(self) -> bool:
@@ -436,7 +440,7 @@ class PgStore(Store):
         )
         if not new:
             return
-        self._run("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", _LOCKS, table)
+        self._run("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", _TABLE_LOCKS, table)
         top = int(self._one(f"SELECT coalesce(max(doc_id), 0) FROM {table}"))
         if new[0] > top:
             return
@@ -562,14 +566,16 @@ class PgStore(Store):
         ]
 
     def _check_records(self) -> None:
-        """The settings, whole, and the rules across records, over a view of their keys."""
-        settings = {str(doc_id): doc for doc_id, doc in self._scan(META, {})}
-        self.check(META, settings)
+        """The settings, whole, and the rules across records, over a view of their keys; all
+        read from one snapshot, so that others writing meanwhile are seen whole or not at
+        all (a counter and the id it gave, together)."""
         view = self._keys_view()
-        if not view:
-            return
-        self._run("BEGIN")
+        self._run("BEGIN ISOLATION LEVEL REPEATABLE READ")
         try:
+            settings = {str(doc_id): doc for doc_id, doc in self._scan(META, {})}
+            self.check(META, settings)
+            if not view:
+                return
             self._run(f"CREATE TEMPORARY VIEW {consistency.KEYS_TABLE} AS {view}")
 
             def query(sql: str, *args: Any) -> list[tuple[Any, ...]]:
