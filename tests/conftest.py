@@ -182,7 +182,7 @@ def answers(tmp_path: Path) -> Callable[..., Path]:
 def run_cli(
     tmp_path: Path,
     *args: str,
-    db: Path | None = None,
+    db: Path | str | None = None,
     input: str | None = None,
     columns: int | None = None,
 ) -> tuple[int, str, str]:
@@ -204,7 +204,9 @@ def run_cli(
     return result.exit_code, result.stdout, result.stderr
 
 
-def run_json(tmp_path: Path, *args: str, db: Path | None = None) -> tuple[int, dict[str, Any]]:
+def run_json(
+    tmp_path: Path, *args: str, db: Path | str | None = None
+) -> tuple[int, dict[str, Any]]:
     """``run_cli`` with ``--json``; stdout must be exactly one JSON document."""
     code, out, err = run_cli(tmp_path, "--json", *args, db=db)
     assert "Traceback" not in out + err

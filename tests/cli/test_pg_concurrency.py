@@ -11,7 +11,6 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from conftest import ROOT, happy_answers, patience
