@@ -1,0 +1,149 @@
+"""What the PostgreSQL backend does beyond the contract every backend keeps
+(``test_store_contract.py``): a versioned schema migrated forward, row locks that make two
+writers of one record take turns while writers of different records run at once, the
+database's own unique ids, and the same checks on load as the files."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import psycopg
+import pytest
+
+from loancli.errors import SchemaVersionError, StateConflict, StateCorrupt, StateError
+from loancli.store import PgStore, Store, pg_store
+
+APPLICANT = {
+    "id": "A0001",
+    "status": "stopped",
+    "step": "login",
+    "created_at": "2026-03-02T10:00:00+08:00",
+    "events": [],
+}
+
+
+def _sql(url: str, query: str, *args: Any) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        cursor = conn.execute(query.encode(), args or None)
+        return cursor.fetchall() if cursor.description else []
+
+
+def test_the_first_use_creates_the_schema_and_a_newer_loancli_migrates_it(pg_url: str) -> None:
+    # A world made by a loancli that knew only version 1 (no unique identities yet).
+    with PgStore(pg_url, read_only=True) as old:
+        assert old.database_schema == 0
+        assert old.migrate(to=1) == 1
+    assert _sql(pg_url, "SELECT max(version) FROM loancli_schema") == [(1,)]
+    assert not _sql(pg_url, "SELECT 1 FROM pg_indexes WHERE indexname LIKE '%_unique'")
+    with Store(pg_url) as store:
+        assert store.database_schema == pg_store.PG_SCHEMA_VERSION == 2
+        store.insert("applicants", dict(APPLICANT))
+    unique = {row[0] for row in _sql(pg_url, "SELECT indexname FROM pg_indexes")}
+    assert {"loancli_applicants_id_unique", "loancli_loans_payout_id_unique"} <= unique
+    assert {"loancli_accounts_phone_unique", "loancli_meta_key_unique"} <= unique
+    # The database itself now refuses a second record with the same id.
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        _sql(
+            pg_url,
+            "INSERT INTO loancli_applicants (doc_id, body) VALUES (99, %s::jsonb)",
+            '{"id": "A0001"}',
+        )
+
+
+def test_a_world_of_a_newer_schema_is_refused_and_left_as_it_is(pg_url: str) -> None:
+    with Store(pg_url) as store:
+        store.meta_set("clock", "2026-03-02T10:00:00+08:00")
+    _sql(pg_url, "INSERT INTO loancli_schema (version) VALUES (99)")
+    with pytest.raises(SchemaVersionError, match="database schema version 99.*use a newer loancli"):
+        Store(pg_url).__enter__()
+    assert _sql(pg_url, "SELECT max(version) FROM loancli_schema") == [(99,)]
+
+
+def test_a_damaged_record_and_a_broken_reference_are_refused_on_load(pg_url: str) -> None:
+    with Store(pg_url) as store, store.transaction():
+        store.insert("applicants", {**APPLICANT, "id": store.next_id("applicant", "A")})
+    _sql(pg_url, "UPDATE loancli_applicants SET body = jsonb_set(body, '{events}', '\"none\"')")
+    with pytest.raises(StateCorrupt, match=r"table 'applicants', record 'A0001', field 'events'"):
+        with Store(pg_url) as store:
+            store.all("applicants")
+    _sql(pg_url, "UPDATE loancli_applicants SET body = jsonb_set(body, '{events}', '[]')")
+    loan = '{"id": "L0001", "applicant_id": "A0404", "phone": "13800138000", "payout_id": "P1"}'
+    _sql(pg_url, "INSERT INTO loancli_loans (doc_id, body) VALUES (1, %s::jsonb)", loan)
+    counter = '{"key": "counter.loan", "value": 1}'
+    _sql(pg_url, "INSERT INTO loancli_meta (doc_id, body) VALUES (100, %s::jsonb)", counter)
+    with pytest.raises(StateCorrupt, match="no applicant or flow has the id 'A0404'"):
+        Store(pg_url, read_only=True).__enter__()
+
+
+def test_a_table_name_that_is_not_a_plain_word_is_refused(pg_url: str) -> None:
+    with Store(pg_url) as store, pytest.raises(StateError, match="cannot hold a table named"):
+        store.insert('x"; DROP TABLE loancli_meta; --', {"n": 1})
+    assert _sql(pg_url, "SELECT to_regclass('loancli_meta') IS NOT NULL") == [(True,)]
+
+
+def _waiting_on_a_lock(url: str) -> bool:
+    rows = _sql(
+        url,
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        " AND application_name = 'loancli'",
+    )
+    return bool(rows[0][0])
+
+
+def test_writers_of_one_record_take_turns_and_of_different_records_do_not_wait(
+    pg_url: str,
+) -> None:
+    with Store(pg_url) as store:
+        store.insert("notes", {"id": "N1", "n": 0})
+        store.insert("notes", {"id": "N2", "n": 0})
+    first_read = threading.Event()
+    done: dict[str, Any] = {}
+
+    def writer(note: str) -> None:
+        try:
+            with Store(pg_url) as other, other.transaction():
+                doc = other.get("notes", id=note)
+                assert doc is not None
+                other.update("notes", {"n": doc["n"] + 10}, id=note)
+            done[note] = "ok"
+        except Exception as exc:  # reported to the test below
+            done[note] = exc
+
+    with Store(pg_url) as store, store.transaction():
+        doc = store.get("notes", id="N1")
+        assert doc is not None
+        first_read.set()
+        # Another borrower's record: written while this unit still holds N1.
+        elsewhere = threading.Thread(target=writer, args=("N2",))
+        elsewhere.start()
+        elsewhere.join(timeout=30)
+        assert done.get("N2") == "ok"
+        # The same record: the other writer waits for this unit, then reads what it wrote.
+        same = threading.Thread(target=writer, args=("N1",))
+        same.start()
+        deadline = threading.Event()
+        for _ in range(600):
+            if _waiting_on_a_lock(pg_url):
+                break
+            deadline.wait(0.05)
+        assert _waiting_on_a_lock(pg_url) and "N1" not in done
+        store.update("notes", {"n": doc["n"] + 1}, id="N1")
+    same.join(timeout=30)
+    assert done.get("N1") == "ok"
+    with Store(pg_url, read_only=True) as store:
+        assert [d["n"] for d in store.all("notes")] == [11, 10]
+
+
+def test_two_writers_adding_one_identity_keep_one_record(pg_url: str) -> None:
+    with Store(pg_url) as a, Store(pg_url) as b:
+        a.meta_set("counter.applicant", 1)
+        with pytest.raises(StateConflict, match="another loancli process changed"):
+            with b.transaction():
+                b.insert("applicants", {**APPLICANT, "created_at": "2026-03-02T10:00:01+08:00"})
+                b.insert("notes", {"id": "N1"})
+                # Meanwhile another writer adds the same applicant, and commits first.
+                a.insert("applicants", {**APPLICANT, "created_at": "2026-03-02T10:00:02+08:00"})
+    with Store(pg_url, read_only=True) as store:
+        assert [d["created_at"][-8:] for d in store.all("applicants")] == ["02+08:00"]
+        assert store.all("notes") == []
