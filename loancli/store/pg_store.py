@@ -100,6 +100,8 @@ def _table_ddl(table: str) -> list[str]:
         f"CREATE TABLE IF NOT EXISTS {table} ("
         " doc_id bigint PRIMARY KEY,"
         f" body jsonb NOT NULL{columns})",
+        # Record numbers: taken when a unit makes a document, never handed out twice.
+        f"CREATE SEQUENCE IF NOT EXISTS {table}_numbers OWNED BY {table}.doc_id",
         *(
             f"CREATE INDEX IF NOT EXISTS {table}_{field} ON {table} ({field})"
             for field in LOOKUP_FIELDS
@@ -149,6 +151,7 @@ class _Unit:
             raise
 
     def release(self) -> None:
+        self.store._fresh_ids.clear()
         if self.held:
             self.held = False
             self.store._end_transaction()
@@ -172,6 +175,9 @@ class PgStore(Store):
         self._unit = _Unit(self)
         self._pg_version = 0
         self._restoring = False
+        # The documents this store numbered (``_new_doc_id``): none is in the database yet
+        # or, once committed, they are this store's own.
+        self._fresh_ids: set[tuple[str, int]] = set()
 
     # -- connecting ---------------------------------------------------------------------
 
@@ -416,8 +422,6 @@ class PgStore(Store):
         for table_name, docs in changes.items():
             table = self._table(table_name, create=True)
             assert table is not None
-            if not self._restoring:
-                self._number_new(table_name, table, docs)
             gone = [doc_id for doc_id, doc in docs.items() if doc is None]
             written = {doc_id: doc for doc_id, doc in docs.items() if doc is not None}
             if gone:
@@ -426,27 +430,14 @@ class PgStore(Store):
                 self._commit_settings(table, written)
             elif written:
                 self._write_rows(table, written)
+            if self._restoring:
+                # Numbers kept from elsewhere: the sequence goes on after the highest.
+                self._run(
+                    f"SELECT setval('{table}_numbers', greatest(max(doc_id), 1), max(doc_id)"
+                    f" IS NOT NULL) FROM {table}"
+                )
         self._run("COMMIT")
         self._unit.held = False
-
-    def _number_new(self, name: str, table: str, docs: dict[int, Any]) -> None:
-        """Give the unit's new documents of ``table`` the numbers after the last one there
-        now, in the order the unit made them (``docs`` is re-keyed in place): writers that
-        add to one table at once take turns here, for the commit's moment only."""
-        new = sorted(
-            doc_id
-            for doc_id, doc in docs.items()
-            if doc is not None and self._bases.get((name, doc_id)) is None
-        )
-        if not new:
-            return
-        self._run("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", _TABLE_LOCKS, table)
-        top = int(self._one(f"SELECT coalesce(max(doc_id), 0) FROM {table}"))
-        if new[0] > top:
-            return
-        moved = {old: docs.pop(old) for old in new}
-        for number, old in enumerate(new, start=top + 1):
-            docs[number] = moved[old]
 
     def _write_rows(self, table: str, written: Mapping[int, Any]) -> None:
         assert self._conn is not None
@@ -469,6 +460,17 @@ class PgStore(Store):
         time (as the files' units do), anything else a conflict."""
         for doc_id, doc in written.items():
             base = self._bases.get((META, doc_id))
+            if base is None:
+                # A new setting: added unless another unit added it first (waiting for that
+                # unit to end, then looking at what it wrote).
+                added = self._one(
+                    f"INSERT INTO {table} (doc_id, body) VALUES (%s, %s::jsonb)"
+                    " ON CONFLICT (key) DO NOTHING RETURNING doc_id",
+                    doc_id,
+                    encode(doc).decode(),
+                )
+                if added is not None:
+                    continue
             row = self._run(
                 f"SELECT doc_id, body::text FROM {table} WHERE key = %s FOR UPDATE", doc["key"]
             ).fetchone()
@@ -514,9 +516,21 @@ class PgStore(Store):
                 self.check(table, {str(doc_id): doc})
                 yield doc_id, doc
 
+    def _new_doc_id(self, table: str, fresh: bool = False) -> int:
+        """A new document's number, from its table's sequence: final at once, and never one
+        another writer holds, whatever they commit meanwhile (a unit that fails leaves a gap,
+        as a database sequence does; the ids people read, A0001..., never skip)."""
+        sql_table = self._table(table, create=True)
+        doc_id = int(self._one(f"SELECT nextval('{sql_table}_numbers')"))
+        self._fresh_ids.add((table, doc_id))
+        # The file backends know a number past the file's last one is new; here others
+        # commit while a unit runs, so what is new is what this store numbered.
+        self._committed_max.pop(table, None)
+        return doc_id
+
     def _fetch(self, table: str, doc_id: int) -> Any:
         sql_table = self._table(table)
-        if sql_table is None:
+        if sql_table is None or (table, doc_id) in self._fresh_ids:
             return None
         query = f"SELECT body::text FROM {sql_table} WHERE doc_id = %s{self._locking(table, {})}"
         if table == META:
