@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from loancli.clock import real_now
+from loancli.files import make_private
 
 # How often a waiting writer tries again: commits take milliseconds.
 _POLL = 0.01
@@ -147,7 +148,7 @@ class Lock:
         except OSError as exc:
             raise LockUnavailable(self.path, exc.strerror or str(exc)) from None
         with contextlib.suppress(OSError):
-            os.fchmod(fd, 0o600)  # a lock file made by an older loancli
+            make_private(fd)  # a lock file made by an older loancli
         return fd
 
     def _stamp(self, fd: int) -> None:

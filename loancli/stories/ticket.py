@@ -35,6 +35,7 @@ import msgspec
 from loancli import __version__
 from loancli import operations as api
 from loancli.errors import UsageError
+from loancli.files import make_private
 from loancli.i18n import _, language, set_language
 from loancli.reasons import Reason
 from loancli.records import Applicant, EventDetail, Flow
@@ -204,7 +205,11 @@ def write_bundle(path: Path, bundle: Bundle) -> None:
             info.external_attr = 0o600 << 16
             archive.writestr(info, bundle.files[name])
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
+    try:
+        make_private(fd)
+    except BaseException:
+        os.close(fd)
+        raise
     with os.fdopen(fd, "wb") as handle:
         handle.write(buffer.getvalue())
 
