@@ -360,11 +360,14 @@ def counters_of(settings: Mapping[str, Any]) -> dict[str, Any]:
     return counters
 
 
-def check(query: Query, counters: Mapping[str, Any], logged: bool = False) -> None:
+def check(
+    query: Query, counters: Mapping[str, Any], logged: bool = False, unique: bool = True
+) -> None:
     """The rules over the keys ``query`` reads (``query(sql, *args)`` -> rows): for every
     record, or, ``logged``, for the records the log names (written, or naming a key that is
-    gone) and the counters; raise the first RecordProblem."""
-    for table, field in UNIQUE:
+    gone) and the counters; raise the first RecordProblem. ``unique=False`` leaves out the
+    unique ids, for a store whose database holds them unique itself (PostgreSQL)."""
+    for table, field in UNIQUE if unique else ():
         _check_unique(query, table, field, logged)
     for counter in COUNTERS:
         _check_counter(query, counter, counters.get(counter.name))

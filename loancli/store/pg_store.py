@@ -38,7 +38,7 @@ files'). The connection string's password is never printed (:mod:`loancli.dburl`
 from __future__ import annotations
 
 import re
-import time
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -140,21 +140,27 @@ class _Unit:
 
     def acquire(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> None:
         store = self.store
-        store._run("BEGIN")
+        mode = "" if self.exclusive else "_shared"
         self.held = True
         try:
-            store._run(f"SET LOCAL lock_timeout = {max(1, int(timeout * 1000))}")
-            mode = "" if self.exclusive else "_shared"
-            store._waited(f"SELECT pg_advisory_xact_lock{mode}({_LOCKS}, {_WORLD})")
+            # One round trip: the transaction, how long any of its waits may last, and the
+            # world lock (shared; alone for a unit that moves the clock).
+            store._waited(
+                f"BEGIN; SET LOCAL lock_timeout = {max(1, int(timeout * 1000))};"
+                f" SELECT pg_advisory_xact_lock{mode}({_LOCKS}, {_WORLD})"
+            )
         except BaseException:
             self.release()
             raise
 
     def release(self) -> None:
-        self.store._fresh_ids.clear()
+        store = self.store
+        store._fresh_ids.clear()
+        store._held.clear()
+        store._settings_read.clear()
         if self.held:
             self.held = False
-            self.store._end_transaction()
+            store._end_transaction()
 
 
 class PgStore(Store):
@@ -178,6 +184,10 @@ class PgStore(Store):
         # The documents this store numbered (``_new_doc_id``): none is in the database yet
         # or, once committed, they are this store's own.
         self._fresh_ids: set[tuple[str, int]] = set()
+        # What the unit in progress read: the records it holds locked (body by table and
+        # number) and the settings (rows by key); forgotten when it ends.
+        self._held: dict[tuple[str, int], str] = {}
+        self._settings_read: dict[str, list[tuple[int, str]]] = {}
 
     # -- connecting ---------------------------------------------------------------------
 
@@ -275,6 +285,9 @@ class PgStore(Store):
     def _table(self, name: str, create: bool = False) -> str | None:
         """The SQL table of a record kind (made, with ``create``, when it has none yet)."""
         found = self._kinds.get(name)
+        if found is None and self._pg_version:
+            self._load_kinds()  # another process may have made it
+            found = self._kinds.get(name)
         if found is not None or not create:
             return found
         if not _NAME.match(name):
@@ -344,26 +357,23 @@ class PgStore(Store):
         return None if row is None else row[0]
 
     def _waited(self, query: str, *args: Any) -> Any:
-        """Run a statement that may wait on another unit's lock: past a moment, the person
-        is told once who they are waiting for; then it waits up to the lock timeout."""
-        import psycopg
-
-        assert self._conn is not None
+        """Run a statement that may wait on another unit's lock (up to the lock timeout set
+        when the unit began): if it is still waiting after a moment, the person is told once
+        that the world is in use (from a timer, so a statement that does not wait costs no
+        more round trips)."""
         if self.on_wait is None or self._told_waiting:
             return self._run(query, *args)
-        started = time.monotonic()
-        self._run("SAVEPOINT loancli_wait")
-        self._run(f"SET LOCAL lock_timeout = {int(_TELL_AFTER * 1000)}")
+        timer = threading.Timer(_TELL_AFTER, self._tell_waiting)
+        timer.daemon = True
+        timer.start()
         try:
-            cursor = self._conn.execute(query.encode(), args or None, prepare=False)
-        except psycopg.errors.LockNotAvailable:
-            self._run("ROLLBACK TO SAVEPOINT loancli_wait")
-        except psycopg.Error as exc:
-            raise self._failure(exc) from None
-        else:
-            self._run("RELEASE SAVEPOINT loancli_wait")
-            self._run(f"SET LOCAL lock_timeout = {max(1, int(self.lock_timeout * 1000))}")
-            return cursor
+            return self._run(query, *args)
+        finally:
+            timer.cancel()
+
+    def _tell_waiting(self) -> None:
+        if self.on_wait is None or self._told_waiting:
+            return
         self._told_waiting = True
         self.on_wait(
             _(
@@ -371,9 +381,6 @@ class PgStore(Store):
                 "{seconds:g} s"
             ).format(path=self.url, seconds=self.lock_timeout)
         )
-        left = max(0.001, self.lock_timeout - (time.monotonic() - started))
-        self._run(f"SET LOCAL lock_timeout = {max(1, int(left * 1000))}")
-        return self._run(query, *args)
 
     def _end_transaction(self) -> None:
         import psycopg
@@ -414,7 +421,8 @@ class PgStore(Store):
         return True
 
     def _refresh(self) -> None:
-        self._load_kinds()
+        # Kinds another process made are looked up when first named (``_table``).
+        pass
 
     def _commit(self, changes: Changes) -> None:
         if not self._unit.held:
@@ -503,13 +511,24 @@ class PgStore(Store):
                 where.append(f"{key} = %s")
                 args.append(str(value))
         condition = f" WHERE {' AND '.join(where)}" if where else ""
-        query = (
-            f"SELECT doc_id, body::text FROM {sql_table}{condition} ORDER BY doc_id"
-            f"{self._locking(table, match)}"
-        )
-        rows = (
-            self._waited(query, *args).fetchall() if self._unit.held else self._rows(query, *args)
-        )
+        setting = match.get("key") if table == META and list(match) == ["key"] else None
+        if self._unit.held and setting in self._settings_read:
+            rows = self._settings_read[setting]
+        else:
+            locking = self._locking(table, match)
+            query = (
+                f"SELECT doc_id, body::text FROM {sql_table}{condition} ORDER BY doc_id{locking}"
+            )
+            if not self._unit.held:
+                rows = self._rows(query, *args)
+            else:
+                rows = self._waited(query, *args).fetchall()
+                # Read once per unit: a setting (the unit's own writes are over it), and a
+                # record it now holds locked (no one else can change it before the unit ends).
+                if isinstance(setting, str):
+                    self._settings_read[setting] = rows
+                elif locking:
+                    self._held.update(((table, doc_id), body) for doc_id, body in rows)
         for doc_id, body in rows:
             doc = decode(body)
             if matches(doc, match):
@@ -532,13 +551,26 @@ class PgStore(Store):
         sql_table = self._table(table)
         if sql_table is None or (table, doc_id) in self._fresh_ids:
             return None
+        if self._unit.held:
+            held = self._held.get((table, doc_id))
+            if held is None and table == META:
+                held = next(
+                    (b for rows in self._settings_read.values() for i, b in rows if i == doc_id),
+                    None,
+                )
+            if held is not None:
+                return decode(held)
         query = f"SELECT body::text FROM {sql_table} WHERE doc_id = %s{self._locking(table, {})}"
         if table == META:
             query = f"SELECT body::text FROM {sql_table} WHERE doc_id = %s"
         row = (
             self._waited(query, doc_id) if self._unit.held else self._run(query, doc_id)
         ).fetchone()
-        return None if row is None else decode(row[0])
+        if row is None:
+            return None
+        if self._unit.held and table != META:
+            self._held[(table, doc_id)] = row[0]
+        return decode(row[0])
 
     def _max_doc_id(self, table: str) -> int:
         sql_table = self._table(table)
@@ -553,7 +585,19 @@ class PgStore(Store):
         return int(self._one(f"SELECT count(*) FROM {sql_table}"))
 
     def _tables(self) -> list[str]:
-        return sorted(name for name in self._kinds if self._count(name))
+        if not self._kinds:
+            return []
+        # One round trip for every kind.
+        found = " UNION ALL ".join(
+            f"SELECT %s WHERE EXISTS (SELECT 1 FROM {table})" for table in self._kinds.values()
+        )
+        return sorted(row[0] for row in self._rows(found, *self._kinds))
+
+    def tables(self) -> list[str]:
+        if any(self._pending.values()):
+            return super().tables()
+        self._require_open()
+        return self._tables()
 
     def _summary_window(
         self, table: str, fields: Mapping[str, str], offset: int, limit: int | None
@@ -590,12 +634,19 @@ class PgStore(Store):
             self.check(META, settings)
             if not view:
                 return
-            self._run(f"CREATE TEMPORARY VIEW {consistency.KEYS_TABLE} AS {view}")
+            # The keys read out of the records once, into a table of this session with the
+            # index the rules seek by: each rule then reads a few rows, not every record.
+            self._run(
+                f"CREATE TEMPORARY TABLE {consistency.KEYS_TABLE} ON COMMIT DROP AS {view};"
+                f" CREATE INDEX ON {consistency.KEYS_TABLE} (tbl, field, value);"
+                f" ANALYZE {consistency.KEYS_TABLE}"
+            )
 
             def query(sql: str, *args: Any) -> list[tuple[Any, ...]]:
                 return self._rows(sql.replace("?", "%s"), *args)
 
-            consistency.check(query, consistency.counters_of(settings))
+            # The ids that must be unique have unique indexes: the server refuses a second.
+            consistency.check(query, consistency.counters_of(settings), unique=False)
         except RecordProblem as exc:
             raise self._refuse(exc) from None
         finally:
