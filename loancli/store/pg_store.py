@@ -624,28 +624,59 @@ class PgStore(Store):
         ]
 
     def _check_records(self) -> None:
-        """The settings, whole, and the rules across records, over a view of their keys; all
-        read from one snapshot, so that others writing meanwhile are seen whole or not at
-        all (a counter and the id it gave, together)."""
+        """The settings, whole, and the rules across records, over their keys; all read from
+        one snapshot, so that others writing meanwhile are seen whole or not at all (a counter
+        and the id it gave, together), and in one round trip: the rules' questions are known
+        before any answer (``consistency.check`` asks the same ones of a sound world), so
+        they are sent together, and a rule that finds a problem asks its follow-ups live."""
+        import psycopg
+
+        assert self._conn is not None
         view = self._keys_view()
-        self._run("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        asked: list[tuple[str, tuple[Any, ...]]] = []
+
+        def ask(sql: str, *args: Any) -> list[tuple[Any, ...]]:
+            asked.append((sql.replace("?", "%s"), args))
+            return []
+
+        if view:
+            # The ids that must be unique have unique indexes: the server refuses a second.
+            consistency.check(ask, {}, unique=False)
+        statements: list[tuple[str, tuple[Any, ...]]] = [
+            ("BEGIN ISOLATION LEVEL REPEATABLE READ", ()),
+            (f"SELECT doc_id, body::text FROM {self._table(META)} ORDER BY doc_id", ()),
+        ]
+        if view:
+            # The keys read out of the records once, into a table of this session with the
+            # index the rules seek by: each rule then reads a few rows, not every record.
+            statements += [
+                (f"CREATE TEMPORARY TABLE {consistency.KEYS_TABLE} ON COMMIT DROP AS {view}", ()),
+                (f"CREATE INDEX ON {consistency.KEYS_TABLE} (tbl, field, value)", ()),
+                *asked,
+            ]
         try:
-            settings = {str(doc_id): doc for doc_id, doc in self._scan(META, {})}
+            try:
+                with self._conn.pipeline():
+                    cursors = [
+                        self._conn.execute(sql.encode(), args or None, prepare=False)
+                        for sql, args in statements
+                    ]
+            except psycopg.Error as exc:
+                raise self._failure(exc) from None
+            answers = {
+                (sql, args): cursor.fetchall()
+                for (sql, args), cursor in zip(statements[4:], cursors[4:], strict=True)
+            }
+            settings = {str(doc_id): decode(body) for doc_id, body in cursors[1].fetchall()}
             self.check(META, settings)
             if not view:
                 return
-            # The keys read out of the records once, into a table of this session with the
-            # index the rules seek by: each rule then reads a few rows, not every record.
-            self._run(
-                f"CREATE TEMPORARY TABLE {consistency.KEYS_TABLE} ON COMMIT DROP AS {view};"
-                f" CREATE INDEX ON {consistency.KEYS_TABLE} (tbl, field, value);"
-                f" ANALYZE {consistency.KEYS_TABLE}"
-            )
 
             def query(sql: str, *args: Any) -> list[tuple[Any, ...]]:
-                return self._rows(sql.replace("?", "%s"), *args)
+                sql = sql.replace("?", "%s")
+                found = answers.get((sql, args))
+                return found if found is not None else self._rows(sql, *args)
 
-            # The ids that must be unique have unique indexes: the server refuses a second.
             consistency.check(query, consistency.counters_of(settings), unique=False)
         except RecordProblem as exc:
             raise self._refuse(exc) from None
