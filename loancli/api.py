@@ -129,7 +129,7 @@ from loancli.operations import (
     world_for,
 )
 from loancli.records import APPLICANTS, FLOWS, Applicant, Flow
-from loancli.store import MemoryState, Store, location_of, missing_state_file
+from loancli.store import MemoryState, Store, empty_server, location_of, missing_state_file
 from loancli.store.admin import Info, Pruned
 from loancli.store.admin import info as state_facts
 from loancli.stories import finding
@@ -589,6 +589,8 @@ def state_info(state: StatePath) -> Info:
     if isinstance(path, Path) and not path.exists():
         raise missing_state_file(path)
     with Store(state, read_only=True) as store:
+        if isinstance(path, ServerUrl) and store.database_schema == 0:
+            raise empty_server(path)
         return state_facts(store)
 
 

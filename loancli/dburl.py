@@ -14,7 +14,7 @@ runs, and ``loancli --help`` must stay cheap.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import unquote
 
 SCHEMES = ("postgresql", "postgres")
 MASK = "***"
@@ -33,27 +33,51 @@ def is_server_url(value: object) -> bool:
 
 
 class ServerUrl:
-    """A PostgreSQL connection URL whose password is never printed."""
+    """A PostgreSQL connection URL whose password is never printed.
+
+    The URL is read the way libpq reads it, not as a web address: the credentials are
+    everything between ``://`` and the first ``@`` that comes before any ``/`` (so a password
+    may hold ``?`` or ``#``), and the query is a list of ``key=value`` pairs kept byte for
+    byte, but for the secret ones. Reading it never fails: a URL libpq will refuse is still
+    shown masked."""
 
     __slots__ = ("_url",)
 
     def __init__(self, url: str) -> None:
         if not is_server_url(url):
-            raise ValueError(f"not a postgresql:// URL: {self._masked(url)}")
+            raise ValueError("not a postgresql:// URL")
         self._url = url
 
     def conninfo(self) -> str:
         """The whole URL, password included: for the driver only, never for output."""
         return self._url
 
+    def _parts(self) -> tuple[str, str | None, str | None, str, str]:
+        """(scheme, user, password, host and database, query), as libpq splits them."""
+        scheme, _sep, rest = self._url.partition("://")
+        user: str | None = None
+        password: str | None = None
+        stop = next((i for i, ch in enumerate(rest) if ch in "@/"), len(rest))
+        if stop == len(rest) or rest[stop] != "@":
+            # Not credentials to libpq (it will refuse the URL), but shown as if they were:
+            # what stands before an "@" may be a password all the same.
+            stop = rest.rfind("@")
+        if stop >= 0:
+            credentials, rest = rest[:stop], rest[stop + 1 :]
+            user, colon, secret = credentials.partition(":")
+            password = secret if colon else None
+        where, _sep, query = rest.partition("?")
+        return scheme, user, password, where, query
+
     @property
     def password(self) -> str | None:
         """The password the URL itself carries (in its user part or its query), if any."""
-        parts = urlsplit(self._url)
-        if parts.password:
-            return parts.password
-        for key, value in parse_qsl(parts.query, keep_blank_values=True):
-            if key in _SECRET_PARAMS and value:
+        _scheme, _user, password, _where, query = self._parts()
+        if password:
+            return password
+        for pair in query.split("&"):
+            key, _eq, value = pair.partition("=")
+            if unquote(key) in _SECRET_PARAMS and value:
                 return value
         return None
 
@@ -68,41 +92,33 @@ class ServerUrl:
         text = text.replace(self._url, str(self))
         secret = self.password
         if secret:
-            for form in {secret, unquote(secret)}:
+            for form in sorted({secret, unquote(secret)}, key=len, reverse=True):
                 text = text.replace(form, MASK)
         return text
 
     def _rebuilt(self, password: str | None) -> str:
-        parts = urlsplit(self._url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            user_part, host_part = netloc.rsplit("@", 1)
-            user = user_part.split(":", 1)[0]
-            if password is not None and ":" in user_part:
-                user = f"{user}:{password}"
-            netloc = f"{user}@{host_part}" if user else host_part
-        query = parts.query
-        pairs_given = parse_qsl(query, keep_blank_values=True)
-        if any(key in _SECRET_PARAMS for key, _value in pairs_given):
-            pairs = [
-                (key, password if key in _SECRET_PARAMS else value)
-                for key, value in pairs_given
-                if password is not None or key not in _SECRET_PARAMS
-            ]
-            query = urlencode(pairs, safe="/*=,")
-        # Written by hand: urlunsplit drops the "//" of an empty host (postgresql:///db).
-        return (
-            f"{parts.scheme}://{netloc}{parts.path}"
-            + (f"?{query}" if query else "")
-            + (f"#{parts.fragment}" if parts.fragment else "")
-        )
-
-    @staticmethod
-    def _masked(url: str) -> str:
-        head, sep, tail = url.partition("@")
-        if sep and ":" in head.partition("://")[2]:
-            return head.rsplit(":", 1)[0] + ":" + MASK + "@" + tail
-        return url
+        """The URL with its secrets replaced by ``password`` (left out with None); every
+        other byte as it was given."""
+        scheme, user, given, where, query = self._parts()
+        out = f"{scheme}://"
+        if user is not None:
+            out += user
+            if given is not None and password is not None:
+                out += f":{password}"
+            out += "@"
+        out += where
+        if query:
+            pairs = []
+            for pair in query.split("&"):
+                key, eq, _value = pair.partition("=")
+                if unquote(key) in _SECRET_PARAMS:
+                    if password is None:
+                        continue
+                    pair = f"{key}{eq}{password}"
+                pairs.append(pair)
+            if pairs:
+                out += "?" + "&".join(pairs)
+        return out
 
     def __str__(self) -> str:
         return self._rebuilt(MASK)

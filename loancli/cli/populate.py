@@ -127,7 +127,7 @@ def summary_lines(made: api.Populated) -> list[str]:
 
     how = {
         "once": _("made in memory, written once at the end"),
-        "in place": _("added to the file in place"),
+        "in place": _("added to the world in place"),
         "memory": _("in memory"),
     }[made.written]
     rows = [

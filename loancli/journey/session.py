@@ -51,6 +51,7 @@ from loancli.store import (
     DEFAULT_LOCK_TIMEOUT,
     MemoryState,
     Store,
+    empty_server,
     location_of,
     missing_state_file,
 )
@@ -135,6 +136,8 @@ def open_world(
         command=command,
         on_notice=on_notice,
     ) as store:
+        if read_only and isinstance(where, ServerUrl) and store.database_schema == 0:
+            raise empty_server(where)
         if not isinstance(where, MemoryState):
             grade = file_grade(store, hashing or loaded.world.hashing)
             loaded = scenario_with_grade(loaded, grade)

@@ -1029,6 +1029,20 @@ def missing_state_file(path: Path) -> RuleError:
     )
 
 
+def empty_server(url: ServerUrl) -> RuleError:
+    """The refusal of a command that reads a server's world where loancli has written
+    nothing: most often a mistyped database or ``search_path``, which must not read as an
+    empty world."""
+    return RuleError(
+        "db",
+        _(
+            "the world at {value0} holds no loancli data (no loancli tables there); check the "
+            "database and its search_path (a command that writes, such as loancli apply, "
+            "creates them)"
+        ).format(value0=url),
+    )
+
+
 def target_of(path: Path) -> Path:
     """The file a state path names: a symbolic link is followed to its target (which is then
     written in place of the link); anything but a regular file is refused."""

@@ -43,11 +43,18 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from loancli.dburl import ServerUrl, is_server_url
-from loancli.errors import SchemaVersionError, StateConflict, StateError, StateLocked
+from loancli.errors import (
+    SchemaVersionError,
+    StateConflict,
+    StateCorrupt,
+    StateError,
+    StateLocked,
+)
 from loancli.i18n import _
 from loancli.records import COUNTER_PREFIX, META, RecordProblem
 from loancli.store import consistency
 from loancli.store.base import (
+    ADVICE,
     LOOKUP_FIELDS,
     Changes,
     Store,
@@ -155,6 +162,7 @@ class _Unit:
 
     def release(self) -> None:
         store = self.store
+        store._failed = None
         store._fresh_ids.clear()
         store._held.clear()
         store._settings_read.clear()
@@ -184,6 +192,8 @@ class PgStore(Store):
         # The documents this store numbered (``_new_doc_id``): none is in the database yet
         # or, once committed, they are this store's own.
         self._fresh_ids: set[tuple[str, int]] = set()
+        # What failed the unit's transaction, if something did.
+        self._failed: Exception | None = None
         # What the unit in progress read: the records it holds locked (body by table and
         # number) and the settings (rows by key); forgotten when it ends.
         self._held: dict[tuple[str, int], str] = {}
@@ -280,7 +290,17 @@ class PgStore(Store):
         if self._pg_version == 0:
             self._kinds = {}
             return
-        self._kinds = dict(self._rows("SELECT name, tbl FROM loancli_kinds"))
+        kinds = dict(self._rows("SELECT name, tbl FROM loancli_kinds"))
+        for name, table in kinds.items():
+            # Table names go into SQL: only the ones loancli makes are taken.
+            if not (_NAME.match(name) and table == PREFIX + name):
+                raise StateCorrupt(
+                    _(
+                        "the world at {value0} names a table {value1!r} loancli did not make; "
+                        "{ADVICE}"
+                    ).format(value0=self.url, value1=table, ADVICE=_(ADVICE))
+                )
+        self._kinds = kinds
 
     def _table(self, name: str, create: bool = False) -> str | None:
         """The SQL table of a record kind (made, with ``create``, when it has none yet)."""
@@ -322,10 +342,17 @@ class PgStore(Store):
         import psycopg
 
         assert self._conn is not None
+        if self._failed is not None and self._unit.held:
+            # The unit's transaction failed: what failed it is the answer to anything more
+            # asked in it (the server would only say the transaction is aborted).
+            raise self._failed
         try:
             return self._conn.execute(query.encode(), args or None, prepare=False)
         except psycopg.Error as exc:
-            raise self._failure(exc) from None
+            failure = self._failure(exc)
+            if self._unit.held:
+                self._failed = failure
+            raise failure from None
 
     def _failure(self, exc: Any) -> Exception:
         code = getattr(exc, "sqlstate", None)

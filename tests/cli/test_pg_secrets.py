@@ -115,6 +115,7 @@ def test_the_url_can_come_from_the_environment_and_the_password_from_pgpassword(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     secret = _secret(pg_url)
+    assert run_cli(tmp_path, "clock", "set", "2026-03-03T10:00:00+08:00", db=pg_url)[0] == 0
     bare = ServerUrl(pg_url).command_form
     assert secret not in bare
     monkeypatch.setenv("PGPASSWORD", secret)
@@ -127,3 +128,30 @@ def test_the_url_can_come_from_the_environment_and_the_password_from_pgpassword(
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["backend"] == "postgresql"
     _assert_hidden(secret, result.stdout, result.stderr)
+
+
+def test_a_record_held_by_another_session_times_out_naming_the_wait(
+    pg_url: str, tmp_path: Path
+) -> None:
+    answers = str(write_answers(tmp_path))
+    assert run_cli(tmp_path, "apply", "--answers", answers, db=pg_url)[0] == 0
+    with psycopg.connect(pg_url) as other:
+        other.execute("SELECT 1 FROM loancli_loans FOR UPDATE")
+        code, out, err = run_cli(
+            tmp_path, "--json", "--lock-timeout", "1", "repay", "A0001", "--installment", "1",
+            db=pg_url,
+        )  # fmt: skip
+        other.rollback()
+    assert code == 4, out + err
+    message = json.loads(out)["error"]["message"]
+    assert "still in use by another loancli process after 1 s" in message
+    assert "transaction is aborted" not in message
+
+
+def test_reading_a_database_loancli_never_wrote_is_refused_naming_db(
+    pg_url: str, tmp_path: Path
+) -> None:
+    for args in (("applicants", "list"), ("state", "info")):
+        code, out, err = run_cli(tmp_path, *args, db=pg_url)
+        assert code == 2, out + err
+        assert "--db" in err and "holds no loancli data" in " ".join(err.split())

@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from loancli.errors import SchemaVersionError, StateConflict, StateCorrupt, StateError
+from loancli.errors import SchemaVersionError, StateConflict, StateCorrupt, StateError, StateLocked
 from loancli.store import PgStore, Store, pg_store
 
 APPLICANT = {
@@ -147,3 +147,26 @@ def test_two_writers_adding_one_identity_keep_one_record(pg_url: str) -> None:
     with Store(pg_url, read_only=True) as store:
         assert [d["created_at"][-8:] for d in store.all("applicants")] == ["02+08:00"]
         assert store.all("notes") == []
+
+
+def test_a_table_loancli_did_not_make_is_refused_before_any_sql_names_it(pg_url: str) -> None:
+    with Store(pg_url) as store:
+        store.meta_set("clock", "2026-03-02T10:00:00+08:00")
+    _sql(pg_url, "INSERT INTO loancli_kinds VALUES ('notes', 'loancli_meta; DROP TABLE x')")
+    with pytest.raises(StateCorrupt, match="names a table .* loancli did not make"):
+        Store(pg_url, read_only=True).__enter__()
+
+
+def test_after_a_failure_in_a_unit_every_later_read_says_what_failed_it(pg_url: str) -> None:
+    with Store(pg_url) as store:
+        store.insert("notes", {"id": "N1"})
+        store.insert("notes", {"id": "N2"})
+    with psycopg.connect(pg_url) as other:
+        other.execute("SELECT 1 FROM loancli_notes WHERE id = 'N1' FOR UPDATE")
+        with Store(pg_url, lock_timeout=0.2) as store:
+            with pytest.raises(StateLocked), store.transaction():
+                with pytest.raises(StateLocked):
+                    store.get("notes", id="N1")
+                # A "finally" that reads on (saving the clock, say) is told the same.
+                store.get("notes", id="N2")
+        other.rollback()
