@@ -43,7 +43,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 def world_of(tmp_path: Path) -> Any:
     """The world this test runs on: a file in ``tmp_path``, or the server's URL."""
-    return STATE["url"] or world_of(tmp_path)
+    return STATE["url"] or tmp_path / STATE["name"]
 
 
 STEP_ORDER = [
