@@ -28,6 +28,7 @@ file that already holds records is added to in place, one operation at a time.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import os
 import shutil
@@ -39,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from loancli import operations
 from loancli.clock import Rng
@@ -56,6 +57,8 @@ from loancli.world.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
+
+R = TypeVar("R")
 
 KINDS = ("completed", "settled", "overdue", "stopped")
 DEFAULT_MIX = {"completed": 70, "settled": 10, "overdue": 5, "stopped": 15}
@@ -287,6 +290,8 @@ def _worlds(state: operations.StatePath) -> tuple[Location, Location, str]:
     if isinstance(where, MemoryState):
         return where, where, "memory"
     if isinstance(where, ServerUrl):
+        with Store(where):
+            pass  # a writer's open makes the schema (or takes it forward), once
         return where, where, "in place"
     path = where
     if path.exists():
@@ -373,7 +378,7 @@ class _Maker:
             event = heapq.heappop(queue)
             clock = event.at if event.at > now else None
             if clock is not None and clock.date() > caught_up:
-                operations.set_clock(self.world, clock, scenario=self.base)
+                self._move_clock(clock)
                 caught_up, clock = clock.date(), None
             if event.what == "apply":
                 result = self._apply(event.plan, next(drawn), clock)
@@ -387,22 +392,37 @@ class _Maker:
                     heapq.heappush(queue, _Event(when, order, what, event.plan, n))
                 continue
             assert event.plan.loan is not None
-            if event.what == "pay":
-                operations.repay(
-                    self.world,
-                    event.plan.loan,
-                    installment=event.installment,
-                    clock=clock,
-                    scenario=self.base,
-                )
-            else:
-                operations.repay(
-                    self.world, event.plan.loan, settle=True, clock=clock, scenario=self.base
-                )
+            how: dict[str, Any] = (
+                {"installment": event.installment} if event.what == "pay" else {"settle": True}
+            )
+            self._at(clock, functools.partial(self._repay, event.plan.loan, how))
             self.repayments += 1
             now = max(now, event.at)
         if self.end > now:
-            operations.set_clock(self.world, self.end, scenario=self.base)
+            self._move_clock(self.end)
+
+    def _repay(self, loan: str, how: dict[str, Any], at: datetime | None) -> None:
+        operations.repay(self.world, loan, clock=at, scenario=self.base, **how)
+
+    def _move_clock(self, when: datetime) -> None:
+        """The world's clock to ``when``; unless it is there already: a world other machines
+        fill at the same time (a server's) may be ahead, and its time stands."""
+        try:
+            operations.set_clock(self.world, when, scenario=self.base)
+        except RuleError as exc:
+            if exc.field != "when":
+                raise
+
+    def _at(self, clock: datetime | None, action: Callable[[datetime | None], R]) -> R:
+        """``action`` at ``clock``, or at the world's now when another machine has moved
+        it past ``clock`` meanwhile (an event that falls behind a shared world's time
+        happens at that time)."""
+        try:
+            return action(clock)
+        except RuleError as exc:
+            if clock is None or exc.field != "clock":
+                raise
+            return action(None)
 
     def _scenario(self, name: str) -> Scenario:
         if name in ("default", TOO_OLD):
@@ -462,12 +482,15 @@ class _Maker:
         answers["amount"] = str(choice.randint(10, 200) * 100)
         answers["term"] = str(choice.weighted(TERMS))
         answers["method"] = choice.weighted(METHODS)
-        result = operations.apply(
-            self.world,
-            seed=self.seed * PERSONA_SEEDS + plan.n,
-            clock=clock,
-            scenario=self._scenario(plan.scenario),
-            answers={k: _text(v) for k, v in answers.items()},
+        result = self._at(
+            clock,
+            lambda at: operations.apply(
+                self.world,
+                seed=self.seed * PERSONA_SEEDS + plan.n,
+                clock=at,
+                scenario=self._scenario(plan.scenario),
+                answers={k: _text(v) for k, v in answers.items()},
+            ),
         )
         plan.applicant = result.id
         return result

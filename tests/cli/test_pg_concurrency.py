@@ -121,3 +121,42 @@ def test_journeys_clock_and_repayments_at_once_lose_nothing(pg_url: str) -> None
     for loan in loans:
         booked = [e for e in loan["events"] if e["event"] == "repaid"]
         assert len(booked) == done.get(loan["id"], 0), (loan["id"], booked)
+
+
+def test_two_machines_populate_one_server_world_together(pg_url: str) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), LOANCLI_HASHING="fast")
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "loancli.cli.main",
+                "--db",
+                pg_url,
+                "--json",
+                "populate",
+                "3",
+                "--seed",
+                str(seed),
+                "--mix",
+                "completed=1",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for seed in (1, 2)
+    ]
+    made = []
+    for run in runs:
+        out, err = run.communicate(timeout=patience(120))
+        assert run.returncode == 0, out + err
+        made.append(json.loads(out))
+    assert [m["written"] for m in made] == ["in place", "in place"]
+    assert all(m["outcomes"]["completed"] == 3 for m in made)
+    with Store(pg_url, read_only=True) as store:
+        applicants = store.all(APPLICANTS)
+        loans = store.all(LOANS)
+    assert len(applicants) == 6 and len({a["phone"] for a in applicants}) == 6
+    assert len(loans) == 6 and len({x["payout_id"] for x in loans}) == 6
