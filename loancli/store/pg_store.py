@@ -37,8 +37,10 @@ files'). The connection string's password is never printed (:mod:`loancli.dburl`
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +53,7 @@ from loancli.errors import (
     StateLocked,
 )
 from loancli.i18n import _
-from loancli.records import COUNTER_PREFIX, META, RecordProblem
+from loancli.records import COUNTER_PREFIX, META, RECORD_TYPES, RecordProblem
 from loancli.store import consistency
 from loancli.store.base import (
     ADVICE,
@@ -68,18 +70,7 @@ if TYPE_CHECKING:
 
 # The record kinds every world has (their tables are made with the schema); another table a
 # caller names gets its own table when first written.
-KINDS = (
-    "applicants",
-    "flows",
-    "accounts",
-    "loans",
-    "cards",
-    "contacts",
-    "sms_inbox",
-    "otp_codes",
-    "meta",
-    "credit_entries",
-)
+KINDS = tuple(RECORD_TYPES)
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 PREFIX = "loancli_"
 SCHEMA_TABLE = "loancli_schema"
@@ -92,6 +83,13 @@ _LOCK_NOT_AVAILABLE = "55P03"
 _DEADLOCK = "40P01"
 _SERIALIZATION = "40001"
 _UNIQUE = "23505"
+# The fields the database holds unique (schema version 2), by table.
+_UNIQUE_FIELDS = frozenset(consistency.UNIQUE)
+# A document written: added, or put in place of the one of its number.
+_UPSERT = (
+    "INSERT INTO {table} (doc_id, body) VALUES (%s, %s::jsonb)"
+    " ON CONFLICT (doc_id) DO UPDATE SET body = excluded.body"
+)
 # How long a wait may last before the person is told of it (then up to the lock timeout).
 _TELL_AFTER = 0.5
 
@@ -134,6 +132,48 @@ MIGRATIONS: tuple[tuple[int, Callable[[str, str], list[str]]], ...] = (
     (2, _unique_ddl),
 )
 PG_SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+class _Watch:
+    """One thread for the process that tells a waiting person, once, that a statement is
+    still waiting after a moment: a statement that does not wait costs a lock and a dict
+    entry, not a thread of its own."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._due: dict[int, tuple[float, Callable[[], None]]] = {}
+        self._tickets = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, tell: Callable[[], None]) -> int:
+        with self._cond:
+            ticket = next(self._tickets)
+            self._due[ticket] = (time.monotonic() + _TELL_AFTER, tell)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="loancli-wait", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+            return ticket
+
+    def done(self, ticket: int) -> None:
+        with self._cond:
+            self._due.pop(ticket, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._due:
+                    self._cond.wait()
+                now = time.monotonic()
+                ticket, (due, tell) = min(self._due.items(), key=lambda item: item[1][0])
+                if due > now:
+                    self._cond.wait(due - now)
+                    continue
+                del self._due[ticket]
+            tell()
+
+
+_WATCH = _Watch()
 
 
 class _Unit:
@@ -390,13 +430,11 @@ class PgStore(Store):
         more round trips)."""
         if self.on_wait is None or self._told_waiting:
             return self._run(query, *args)
-        timer = threading.Timer(_TELL_AFTER, self._tell_waiting)
-        timer.daemon = True
-        timer.start()
+        ticket = _WATCH.watch(self._tell_waiting)
         try:
             return self._run(query, *args)
         finally:
-            timer.cancel()
+            _WATCH.done(ticket)
 
     def _tell_waiting(self) -> None:
         if self.on_wait is None or self._told_waiting:
@@ -452,26 +490,50 @@ class PgStore(Store):
         pass
 
     def _commit(self, changes: Changes) -> None:
+        import psycopg
+
         if not self._unit.held:
             raise RuntimeError("a unit commits inside its transaction")
+        assert self._conn is not None
+        # The settings first: each is looked at before it is written (merged or refused).
+        if changes.get(META):
+            table = self._table(META, create=True)
+            assert table is not None
+            self._commit_settings(table, {i: d for i, d in changes[META].items() if d is not None})
+        # Then every other write and the COMMIT, sent together: one round trip.
+        statements: list[tuple[str, Any, bool]] = []
         for table_name, docs in changes.items():
             table = self._table(table_name, create=True)
             assert table is not None
             gone = [doc_id for doc_id, doc in docs.items() if doc is None]
-            written = {doc_id: doc for doc_id, doc in docs.items() if doc is not None}
             if gone:
-                self._run(f"DELETE FROM {table} WHERE doc_id = ANY(%s)", gone)
-            if table_name == META:
-                self._commit_settings(table, written)
-            elif written:
-                self._write_rows(table, written)
+                statements.append((f"DELETE FROM {table} WHERE doc_id = ANY(%s)", (gone,), False))
+            written = [
+                (doc_id, encode(doc).decode()) for doc_id, doc in docs.items() if doc is not None
+            ]
+            if written and table_name != META:
+                statements.append((_UPSERT.format(table=table), written, True))
             if self._restoring:
                 # Numbers kept from elsewhere: the sequence goes on after the highest.
-                self._run(
-                    f"SELECT setval('{table}_numbers', greatest(max(doc_id), 1), max(doc_id)"
-                    f" IS NOT NULL) FROM {table}"
+                statements.append(
+                    (
+                        f"SELECT setval('{table}_numbers', greatest(max(doc_id), 1), max(doc_id)"
+                        f" IS NOT NULL) FROM {table}",
+                        None,
+                        False,
+                    )
                 )
-        self._run("COMMIT")
+        try:
+            with self._conn.pipeline(), self._conn.cursor() as cursor:
+                for sql, params, many in statements:
+                    if many:
+                        cursor.executemany(sql.encode(), params)
+                    else:
+                        cursor.execute(sql.encode(), params, prepare=False)
+                cursor.execute(b"COMMIT")
+        except psycopg.Error as exc:
+            self._failed = self._failure(exc)
+            raise self._failed from None
         self._unit.held = False
 
     def _write_rows(self, table: str, written: Mapping[int, Any]) -> None:
@@ -481,11 +543,7 @@ class PgStore(Store):
         rows = [(doc_id, encode(doc).decode()) for doc_id, doc in written.items()]
         try:
             with self._conn.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {table} (doc_id, body) VALUES (%s, %s::jsonb)"
-                    " ON CONFLICT (doc_id) DO UPDATE SET body = excluded.body".encode(),
-                    rows,
-                )
+                cursor.executemany(_UPSERT.format(table=table).encode(), rows)
         except psycopg.Error as exc:
             raise self._failure(exc) from None
 
@@ -539,8 +597,11 @@ class PgStore(Store):
                 args.append(str(value))
         condition = f" WHERE {' AND '.join(where)}" if where else ""
         setting = match.get("key") if table == META and list(match) == ["key"] else None
+        identity = self._held_identity(table, match)
         if self._unit.held and setting in self._settings_read:
             rows = self._settings_read[setting]
+        elif identity is not None:
+            rows = [identity]
         else:
             locking = self._locking(table, match)
             query = (
@@ -561,6 +622,20 @@ class PgStore(Store):
             if matches(doc, match):
                 self.check(table, {str(doc_id): doc})
                 yield doc_id, doc
+
+    def _held_identity(self, table: str, match: Mapping[str, Any]) -> tuple[int, str] | None:
+        """The record this unit holds locked whose identity ``match`` asks for (an
+        applicant by its id, an account by its phone): the database holds that field
+        unique, so it is the only one, and no one else changed it since."""
+        if not self._held or len(match) != 1:
+            return None
+        ((field, value),) = match.items()
+        if (table, field) not in _UNIQUE_FIELDS or not isinstance(value, str):
+            return None
+        for (name, doc_id), body in self._held.items():
+            if name == table and decode(body).get(field) == value:
+                return doc_id, body
+        return None
 
     def _new_doc_id(self, table: str, fresh: bool = False) -> int:
         """A new document's number, from its table's sequence: final at once, and never one
