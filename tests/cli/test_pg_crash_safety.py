@@ -34,32 +34,36 @@ def loancli(db: str, *args: str) -> tuple[int, str]:
 
 def killed(db: str, *args: str, kill_at: int, when: str) -> int:
     """Run loancli on ``db`` in a forked child that SIGKILLs itself at its ``kill_at``-th
-    commit: with the unit's rows sent and its COMMIT not (``before``), or just after the
+    commit: with the unit's writes queued and its COMMIT not (``before``), or just after the
     server said it was committed (``after``); the child's exit (minus the signal)."""
     pid = os.fork()
     if pid == 0:  # the child: never returns into the test
         code = 70
         try:
+            import psycopg
             from typer.testing import CliRunner
 
             from loancli.cli.main import app
 
             commits = 0
-            real_run = PgStore._run
+            real_commit = PgStore._commit
+            real_execute = psycopg.Cursor.execute
 
-            def run(self: PgStore, query: str, *params: Any) -> Any:
-                nonlocal commits
-                if query != "COMMIT" or not self._unit.held:
-                    return real_run(self, query, *params)
-                commits += 1
-                if commits == kill_at and when == "before":
+            def execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+                # The unit's writes are queued (some may be on their way), its COMMIT not.
+                if query == b"COMMIT" and commits == kill_at and when == "before":
                     os.kill(os.getpid(), signal.SIGKILL)
-                done = real_run(self, query, *params)
+                return real_execute(self, query, *args, **kwargs)
+
+            def commit(self: PgStore, changes: Any) -> None:
+                nonlocal commits
+                commits += 1
+                real_commit(self, changes)
                 if commits == kill_at and when == "after":
                     os.kill(os.getpid(), signal.SIGKILL)
-                return done
 
-            PgStore._run = run  # type: ignore[method-assign]
+            psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+            PgStore._commit = commit  # type: ignore[method-assign]
             argv = ["--db", db, "--json", "--no-input", *args]
             code = CliRunner(env=CLI_ENV).invoke(app, argv, prog_name="loancli").exit_code
         finally:
@@ -94,15 +98,15 @@ def assert_consistent(db: str) -> None:
 
 def test_a_journey_makes_the_commits_the_crash_cases_count(pg_url: str, tmp_path: Path) -> None:
     counted = 0
-    real_run = PgStore._run
+    real_commit = PgStore._commit
 
-    def run(self: PgStore, query: str, *params: Any) -> Any:
+    def commit(self: PgStore, changes: Any) -> None:
         nonlocal counted
-        counted += query == "COMMIT" and self._unit.held
-        return real_run(self, query, *params)
+        counted += 1
+        real_commit(self, changes)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(PgStore, "_run", run)
+        patch.setattr(PgStore, "_commit", commit)
         code, out = loancli(pg_url, "apply", "--answers", str(write_answers(tmp_path)))
     assert code == 0, out
     assert counted == JOURNEY_COMMITS
