@@ -289,37 +289,32 @@ class PgStore(Store):
         return int(self._one(f"SELECT coalesce(max(version), 0) FROM {SCHEMA_TABLE}") or 0)
 
     def migrate(self, to: int = PG_SCHEMA_VERSION) -> int:
-        """Create the schema, or take it forward to version ``to``, in one transaction; the
-        version it is at after."""
-        self._run("BEGIN")
+        """Create the schema, or take it forward to version ``to``, in one transaction (under
+        an advisory lock, so two first users do not race); the version it is at after. Three
+        round trips whatever the steps: a first use makes some 130 objects."""
+        self._run(
+            f"BEGIN; SELECT pg_advisory_xact_lock({_LOCKS}, {_DDL});"
+            f" CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version integer NOT NULL,"
+            " migrated_at timestamptz NOT NULL DEFAULT now());"
+            " CREATE TABLE IF NOT EXISTS loancli_kinds (name text PRIMARY KEY,"
+            " tbl text NOT NULL UNIQUE)"
+        )
         try:
-            self._run(f"SELECT pg_advisory_xact_lock({_LOCKS}, {_DDL})")
-            self._run(
-                f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version integer NOT NULL,"
-                " migrated_at timestamptz NOT NULL DEFAULT now())"
-            )
-            self._run(
-                "CREATE TABLE IF NOT EXISTS loancli_kinds (name text PRIMARY KEY,"
-                " tbl text NOT NULL UNIQUE)"
-            )
             at = int(self._one(f"SELECT coalesce(max(version), 0) FROM {SCHEMA_TABLE}") or 0)
             kinds = dict(self._rows("SELECT name, tbl FROM loancli_kinds"))
+            steps: list[str] = []
             for kind in KINDS:
                 if kind not in kinds:
+                    # The kinds are loancli's own names (``_NAME``): safe to write inline.
                     kinds[kind] = PREFIX + kind
-                    self._run(
-                        "INSERT INTO loancli_kinds VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                        kind,
-                        PREFIX + kind,
-                    )
+                    steps.append(f"INSERT INTO loancli_kinds VALUES ('{kind}', '{PREFIX}{kind}')")
             for version, statements in MIGRATIONS:
                 if at < version <= to:
                     for kind, table in sorted(kinds.items()):
-                        for statement in statements(table, kind):
-                            self._run(statement)
-                    self._run(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES (%s)", version)
+                        steps += statements(table, kind)
+                    steps.append(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES ({version})")
                     at = version
-            self._run("COMMIT")
+            self._run("; ".join([*steps, "COMMIT"]))
         except BaseException:
             self._end_transaction()
             raise
