@@ -38,9 +38,11 @@ files'). The connection string's password is never printed (:mod:`loancli.dburl`
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import threading
 import time
+import typing
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -94,8 +96,26 @@ _UPSERT = (
 _TELL_AFTER = 0.5
 
 
-def _table_ddl(table: str) -> list[str]:
-    """One record kind's table: the record, its lookup fields as columns, their indexes."""
+def _lookups(kind: str) -> list[str]:
+    """The lookup fields a kind's records have (all of them for a kind without a type): the
+    ones worth an index on its table."""
+    record = RECORD_TYPES.get(kind)
+    if record is None:
+        return list(LOOKUP_FIELDS)
+    fields = typing.get_type_hints(record)
+    return [field for field in LOOKUP_FIELDS if field in fields]
+
+
+def _unique_fields(kind: str) -> list[str]:
+    """The fields the database holds unique in a kind's table (``consistency.UNIQUE``, and a
+    setting's key)."""
+    fields = [field for name, field in consistency.UNIQUE if name == kind]
+    return [*fields, "key"] if kind == META else fields
+
+
+def _table_ddl(table: str, kind: str) -> list[str]:
+    """One record kind's table: the record, the lookup fields as columns, an index on each
+    of the kind's own (a field held unique gets its unique index at version 2 instead)."""
     columns = "".join(
         f", {field} text GENERATED ALWAYS AS (CASE WHEN jsonb_typeof(body -> '{field}') IN "
         f"('string', 'number') THEN body ->> '{field}' END) STORED"
@@ -109,26 +129,24 @@ def _table_ddl(table: str) -> list[str]:
         f"CREATE SEQUENCE IF NOT EXISTS {table}_numbers OWNED BY {table}.doc_id",
         *(
             f"CREATE INDEX IF NOT EXISTS {table}_{field} ON {table} ({field})"
-            for field in LOOKUP_FIELDS
+            for field in _lookups(kind)
+            if field not in _unique_fields(kind)
         ),
     ]
 
 
 def _unique_ddl(table: str, kind: str) -> list[str]:
     """The unique indexes of a kind's identities (schema version 2)."""
-    fields = [field for name, field in consistency.UNIQUE if name == kind]
-    if kind == META:
-        fields.append("key")
     return [
         f"CREATE UNIQUE INDEX IF NOT EXISTS {table}_{field}_unique ON {table} ({field})"
-        for field in fields
+        for field in _unique_fields(kind)
     ]
 
 
 # Each step takes the schema one version forward: (version, its statements for each table
 # of a kind, and once). Version 1: one table per kind; 2: the identities unique.
 MIGRATIONS: tuple[tuple[int, Callable[[str, str], list[str]]], ...] = (
-    (1, lambda table, kind: _table_ddl(table)),
+    (1, _table_ddl),
     (2, _unique_ddl),
 )
 PG_SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -174,6 +192,49 @@ class _Watch:
 
 
 _WATCH = _Watch()
+
+
+class _Connections:
+    """Connections a closed store left idle, for the next store of this process on the same
+    server (a command opens its world more than once; a test, many times): connecting, with
+    its password exchange, costs more than a journey step. Only a connection at rest goes
+    back (no transaction open; a store sets nothing for longer than a transaction: its
+    timeouts are ``SET LOCAL``, its locks and temporary table end with the transaction), and
+    only to the process that opened it (a forked child opens its own)."""
+
+    # At most this many kept, whatever the servers: the oldest is closed first.
+    KEEP = 2
+
+    def __init__(self) -> None:
+        self._idle: list[tuple[int, str, Any]] = []
+        self._lock = threading.Lock()
+
+    def take(self, url: ServerUrl) -> Any:
+        key = (os.getpid(), url.conninfo())
+        with self._lock:
+            for n, (pid, conninfo, conn) in enumerate(self._idle):
+                if (pid, conninfo) == key:
+                    del self._idle[n]
+                    return conn
+        return None
+
+    def give_back(self, url: ServerUrl, conn: Any) -> None:
+        import psycopg
+
+        if conn.closed or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.close()
+            return
+        with self._lock:
+            self._idle.append((os.getpid(), url.conninfo(), conn))
+            closing = self._idle[: -self.KEEP]
+            del self._idle[: -self.KEEP]
+        for _pid, _conninfo, old in closing:
+            # One another process made (before a fork) is only let go, never closed here.
+            if _pid == os.getpid():
+                old.close()
+
+
+_CONNECTIONS = _Connections()
 
 
 class _Unit:
@@ -258,7 +319,7 @@ class PgStore(Store):
         import psycopg
 
         try:
-            self._conn = psycopg.connect(
+            self._conn = _CONNECTIONS.take(self.url) or psycopg.connect(
                 self.url.conninfo(),
                 autocommit=True,
                 connect_timeout=10,
@@ -363,7 +424,7 @@ class PgStore(Store):
 
     def _close_backend(self) -> None:
         if self._conn is not None:
-            self._conn.close()
+            _CONNECTIONS.give_back(self.url, self._conn)
             self._conn = None
 
     # -- talking to the server ------------------------------------------------------------
