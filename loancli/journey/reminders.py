@@ -93,7 +93,9 @@ def _debit_cards(world: WorldSettings, loans: list[Loan]) -> dict[str, DebitCard
             )
         card = cards[number]
         card.balance -= spent_on(loan)
-        card.attempts += sum(1 for e in loan.get("events", []) if e["event"] in _DEBITS)
+        # One debit a due date, whatever it took (it may take several installments, each an
+        # event): the days the loan was debited on count the attempts made.
+        card.attempts += len({e["on"] for e in loan.get("events", []) if e["event"] in _DEBITS})
     for card in cards.values():
         card.balance = max(card.balance, Decimal(0))
     return cards
