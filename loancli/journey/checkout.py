@@ -40,7 +40,7 @@ from loancli.journey.payout import already_paid, book_loan, card_refused, produc
 from loancli.journey.texts import FROZEN_TEXT, PLAN_TEXT
 from loancli.loan.money import fmt, fmt_human
 from loancli.loan.products import Product
-from loancli.loan.schedule import Schedule, build_schedule
+from loancli.loan.schedule import Schedule
 from loancli.loan.servicing import remaining_principal
 from loancli.masking import mask_card, mask_name, mask_phone
 from loancli.reasons import Reason
@@ -271,17 +271,17 @@ def plan(j: Journey, record: FlowRecord) -> Stop | None:
 
 
 def _plan_schedule(j: Journey, record: FlowRecord, repayment_day: int | None) -> Schedule:
-    """The world's installment product priced for this order (flat total fee)."""
-    fee_rate = j.world.product(PRODUCT).fee_rate_total(record["periods"])
-    assert fee_rate is not None  # checked with the command's options
-    return build_schedule(
+    """The world's installment product priced for this order: its flat total fee, any other
+    fee it charges, and its overdue terms."""
+    product = j.world.product(PRODUCT)
+    assert product.fee_rate_total(record["periods"]) is not None  # checked with the options
+    return product.price(
         Decimal(record["price"]),
         record["periods"],
         Decimal("0"),
         "equal_principal",
         j.clock.now().date(),
         repayment_day,
-        fee_rate_total=fee_rate,
     )
 
 

@@ -28,7 +28,7 @@ from loancli.journey.texts import DISBURSED_TEXT, LENDER_CODE_TEXT
 from loancli.loan.explain import fee_sentence
 from loancli.loan.money import fmt, fmt_human, fmt_rate
 from loancli.loan.products import fees_over_cap, validate_amount
-from loancli.loan.schedule import Schedule, build_schedule
+from loancli.loan.schedule import Schedule
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
 from loancli.questions import QuestionContext, Upload
 from loancli.reasons import Reason
@@ -312,19 +312,15 @@ def _repayment_day(j: Journey, app: ApplicantRecord) -> int | None:
 
 def quote(j: Journey, app: ApplicantRecord, loan_date: date) -> Schedule:
     loan = app["loan"]
-    product = j.world.product("cash_loan")
-    schedule = build_schedule(
+    return j.world.product("cash_loan").price(
         Decimal(loan["amount"]),
         loan["term"],
         Decimal(loan["apr"]),
         loan["method"],
         loan_date,
         _repayment_day(j, app),
-        fees=product.loan_fees(loan.get("protection", False)),
+        protection=loan.get("protection", False),
     )
-    schedule.overdue_cap = product.overdue_cap_on(loan_date)
-    schedule.settlement_interest = product.settlement_interest
-    return schedule
 
 
 @asks("amount")

@@ -96,6 +96,39 @@ class Product:
             chosen = [fee for fee in chosen if fee.kind not in kinds] + list(given.by_kind)
         return Fees(tuple(chosen), self.fee_free_days, self.fee_free_waives)
 
+    def price(
+        self,
+        amount: Decimal,
+        term: int,
+        apr: Decimal,
+        method: str,
+        loan_date: date,
+        repayment_day: int | None = None,
+        *,
+        protection: bool = False,
+        given: Fees | None = None,
+    ) -> Schedule:
+        """A loan of this product priced in full: its schedule with the product's fees (a
+        flat total fee for an installment product, daily interest where it quotes a daily
+        rate) and the overdue terms it is serviced under (the cap on overdue costs, how an
+        early settlement charges interest). The one place a quote, a checkout and the
+        calculator get their terms from."""
+        fee_rate = self.fee_rate_total(term)
+        schedule = build_schedule(
+            amount,
+            term,
+            apr,
+            method,
+            loan_date,
+            repayment_day,
+            fee_rate_total=fee_rate,
+            daily_interest=self.daily_rate_min is not None,
+            fees=self.loan_fees(protection, given),
+        )
+        schedule.overdue_cap = self.overdue_cap_on(loan_date)
+        schedule.settlement_interest = self.settlement_interest
+        return schedule
+
     def apr_cap_on(self, loan_date: date) -> Decimal | None:
         """The APR cap for a loan taken on ``loan_date``: the product's, and for private
         lending no more than 4 x the one-year LPR then (art. 25)."""
@@ -499,16 +532,8 @@ def quote(
             _("a repayment day is 1-{LAST_COMMON_DAY}").format(LAST_COMMON_DAY=LAST_COMMON_DAY),
         )
     try:
-        schedule = build_schedule(
-            principal,
-            term,
-            rate,
-            method,
-            day,
-            repayment_day,
-            fee_rate_total=fee_rate,
-            daily_interest=product.daily_rate_min is not None,
-            fees=product.loan_fees(protection, given),
+        schedule = product.price(
+            principal, term, rate, method, day, repayment_day, protection=protection, given=given
         )
     except (ValueError, OverflowError):
         raise RuleError(
@@ -518,8 +543,6 @@ def quote(
             ),
         ) from None
     check_quote_cap(product, schedule, day)
-    schedule.overdue_cap = product.overdue_cap_on(day)
-    schedule.settlement_interest = product.settlement_interest
     return schedule
 
 

@@ -25,6 +25,8 @@ from conftest import (
 )
 
 from loancli.reasons import Reason
+from loancli.records import LOANS
+from loancli.store import Store
 from loancli.world.providers import WorldSettings
 
 FACTS = WorldSettings().facts()
@@ -921,3 +923,26 @@ def test_checkout_offers_the_periods_of_the_worlds_product(tmp_path: Path) -> No
     # The packaged product still refuses it, naming the option.
     code, out, err = run_cli(tmp_path, "--no-input", "checkout", *ITEM, "--periods", "24")
     assert code == 2 and "--periods" in err and "choose 3, 6, 12" in err
+
+
+INSTALLMENT_TERMS = """\
+name: installment-terms
+description: The installment product charges a monthly service fee and caps overdue costs.
+products:
+  installment:
+    fees: {monthly: 0.1%}
+    overdue_cap: 24
+"""
+
+
+def test_a_checkout_loan_carries_its_products_fees_and_overdue_terms(tmp_path: Path) -> None:
+    world = tmp_path / "terms.yaml"
+    world.write_text(INSTALLMENT_TERMS, encoding="utf-8")
+    code, result = checkout(tmp_path, "--periods", "12", world=str(world))
+    assert code == 0, result["events"][-2:]
+    first = result["schedule"][0]
+    # The flat total fee (14.99 a month) and the product's monthly fee, 0.1% of 2,499.00.
+    assert first["fee"] == "17.49", first
+    with Store(tmp_path / "state.json", read_only=True) as store:
+        (loan,) = store.all(LOANS)
+    assert loan["overdue_cap"] == "24.00"
