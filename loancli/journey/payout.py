@@ -22,7 +22,7 @@ from loancli.clock import format_duration
 from loancli.journey.core import ApplicantRecord, Journey, Record, Stop
 from loancli.journey.texts import PAYOUT_REFUSED_TEXT, PAYOUT_RELEASED_TEXT
 from loancli.loan.loans import create_loan, paid_out
-from loancli.loan.money import fmt_human
+from loancli.loan.money import fmt, fmt_human
 from loancli.loan.schedule import Schedule
 from loancli.masking import mask_card
 from loancli.reasons import Reason
@@ -103,13 +103,14 @@ def transfer_refusal(status: str) -> Reason | None:
     return _TRANSFER_REFUSALS.get(status)
 
 
-def in_limit_detail(j: Journey, record: ApplicantRecord) -> dict[str, object]:
-    """What the record keeps of a payout above the account's daily limit on money in."""
+def in_limit_detail(j: Journey, sent: Decimal) -> dict[str, object]:
+    """What the record keeps of a payout above the account's daily limit on money in (``sent``:
+    what the payout would have put on the card)."""
     bank = j.world.bank
     return {
         "account_class": bank.account_class,
         "daily_in_limit": str(bank.in_limit()),
-        "amount": record["loan"]["amount"],
+        "amount": fmt(sent),
     }
 
 
@@ -143,18 +144,16 @@ def _trusted_in(record: Record) -> str | None:
     return None
 
 
-def _tell_borrower(j: Journey, record: ApplicantRecord, text: str) -> None:
+def _tell_borrower(j: Journey, record: ApplicantRecord, text: str, amount: Decimal) -> None:
     """The app's SMS on how the payout review ended."""
     j.sms.deliver(
         record["phone"],
-        text.format(
-            amount=fmt_human(Decimal(record["loan"]["amount"])), card=record["card"]["number"][-4:]
-        ),
+        text.format(amount=fmt_human(amount), card=record["card"]["number"][-4:]),
         j.clock.now(),
     )
 
 
-def payout_review(j: Journey, record: ApplicantRecord) -> Stop | None:
+def payout_review(j: Journey, record: ApplicantRecord, sending: Decimal) -> Stop | None:
     """The risk engine's second review of a payout after a login from a new device: the payout
     waits ("disbursing") until the review ends, then goes on or is refused, as the world says.
     Nothing is paid and no loan is booked while it waits."""
@@ -189,7 +188,8 @@ def payout_review(j: Journey, record: ApplicantRecord) -> Stop | None:
         return Stop(Reason.PAYOUT_HELD, f"result expected at {state['ready_at']}")
     if not risk.payout_review_passes:
         if not any(e["event"] == "payout_refused" for e in record.get("events", [])):
-            _tell_borrower(j, record, PAYOUT_REFUSED_TEXT)
+            # The loan is what was refused.
+            _tell_borrower(j, record, PAYOUT_REFUSED_TEXT, Decimal(record["loan"]["amount"]))
         j.fail(
             record,
             "payout_refused",
@@ -201,5 +201,6 @@ def payout_review(j: Journey, record: ApplicantRecord) -> Stop | None:
         return Stop(Reason.PAYOUT_REFUSED, "the second risk review refused the payout")
     if not any(e["event"] == "payout_released" for e in record.get("events", [])):
         j.event(record, "payout_released", provider="risk", payout=state["payout"])
-        _tell_borrower(j, record, PAYOUT_RELEASED_TEXT)
+        # The money on its way: the amount less any up-front fee.
+        _tell_borrower(j, record, PAYOUT_RELEASED_TEXT, sending)
     return None

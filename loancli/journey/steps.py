@@ -447,7 +447,10 @@ def disbursement(j: Journey, app: ApplicantRecord) -> Stop | None:
     refused = card_refused(j, app, card)
     if refused is not None:
         return refused
-    held = payout_review(j, app)
+    loan_date = _now(j).date()
+    schedule = quote(j, app, loan_date)
+    # What reaches the card: the amount less any up-front fee (the bank's limits see that).
+    held = payout_review(j, app, schedule.paid_out)
     if held is not None:
         return held
     stored = find_card(j.store, app["phone"], card["number"])
@@ -457,7 +460,7 @@ def disbursement(j: Journey, app: ApplicantRecord) -> Stop | None:
         card["number"],
         attempts["transfer"],
         j.rng.derive(app["id"], "transfer"),
-        amount=Decimal(app["loan"]["amount"]),
+        amount=schedule.paid_out,
     )
     if not transfer.ok:
         reason = (
@@ -470,11 +473,9 @@ def disbursement(j: Journey, app: ApplicantRecord) -> Stop | None:
             "card_status": transfer.status,
         }
         if reason is Reason.CARD_IN_LIMIT:
-            detail.update(in_limit_detail(j, app))
+            detail.update(in_limit_detail(j, schedule.paid_out))
         j.fail(app, "transfer_failed", reason, **detail)
         return Stop(reason, f"card {mask_card(card['number'])} is {transfer.status}")
-    loan_date = _now(j).date()
-    schedule = quote(j, app, loan_date)
     if _repayment_day(j, app) is None:
         j.store.update(ACCOUNTS, {"repayment_day": schedule.repayment_day}, phone=app["phone"])
     app["loan"].update(

@@ -177,3 +177,37 @@ def test_class_ii_reason_says_er_lei_hu_and_advises_a_yi_lei_hu_card() -> None:
         assert "一类户" in advice
         assert f"Class {klass} account" in reason.sentence_in(facts, "en")
         assert "Class I account" in reason.advice_in(facts, "en")
+
+
+def test_a_released_payout_says_what_reaches_the_card_when_a_fee_is_taken_up_front(
+    tmp_path: Path,
+) -> None:
+    scenario = tmp_path / "held-with-fee.yaml"
+    scenario.write_text(
+        "name: held-with-fee\n"
+        "description: A held payout of a loan whose service fee is taken up front.\n"
+        "accounts:\n"
+        "- {phone: '13800138000', password: s3cret-pass, trusted_devices: [Xiaomi 14],"
+        " two_step: code}\n"
+        "providers:\n"
+        "  risk: {new_device_payout_review: true, payout_review_time: 2h}\n"
+        "products:\n"
+        "  cash_loan:\n"
+        "    fees: {upfront: 300}\n"
+        "borrower: {device_code: auto}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "s.json"
+    run = ("--scenario", str(scenario), "--no-input", "apply", "--answers", "happy-path")
+    code, record = run_json(tmp_path, *run, db=db)
+    assert code == 3 and record["reason"] == "payout_held", record
+    assert run_cli(tmp_path, "clock", "advance", "2h", db=db)[0] == 0
+    code, record = run_json(tmp_path, *run, "--resume", "A0001", db=db)
+    assert code == 0, record
+    code, inbox = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
+    texts = [m["text"] for m in inbox["messages"]]
+    released = next(t for t in texts if "通过放款复核" in t)
+    disbursed = next(t for t in texts if "已发放至尾号" in t)
+    # Both say the same sum: the amount less the 300.00 taken up front.
+    sent = released.split("元正在发放")[0].rsplit("，", 1)[-1]
+    assert sent in disbursed and sent.replace(",", "") != record["loan"]["amount"], texts
