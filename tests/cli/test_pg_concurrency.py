@@ -19,7 +19,7 @@ from loancli import operations
 from loancli.records import APPLICANTS, LOANS
 from loancli.store import Store
 
-pytestmark = pytest.mark.usefixtures("pg_url")
+pytestmark = pytest.mark.usefixtures("pg_world")
 
 START = "2026-03-02T10:00:00+08:00"
 JOURNEYS = """
@@ -89,18 +89,18 @@ def _result(process: subprocess.Popen[str]) -> list[str]:
     return list(json.loads(out))
 
 
-def test_journeys_clock_and_repayments_at_once_lose_nothing(pg_url: str) -> None:
+def test_journeys_clock_and_repayments_at_once_lose_nothing(pg_world: str) -> None:
     # A throwaway world: passwords hashed at the cheapest grade (what is tested is the store).
-    operations.set_clock(pg_url, START, hashing="fast")
+    operations.set_clock(pg_world, START, hashing="fast")
     answers = json.dumps(happy_answers())
-    journeys = [_start(JOURNEYS, pg_url, str(w), str(RUNS), answers) for w in range(PROCESSES)]
-    clock = _start(CLOCK, pg_url, str(ADVANCES))
-    repay = _start(REPAY, pg_url, str(REPAYS))
+    journeys = [_start(JOURNEYS, pg_world, str(w), str(RUNS), answers) for w in range(PROCESSES)]
+    clock = _start(CLOCK, pg_world, str(ADVANCES))
+    repay = _start(REPAY, pg_world, str(REPAYS))
     statuses = [status for worker in journeys for status in _result(worker)]
     moves, repaid = _result(clock), _result(repay)
 
     assert statuses == ["completed"] * PROCESSES * RUNS
-    with Store(pg_url, read_only=True) as store:
+    with Store(pg_world, read_only=True) as store:
         applicants = store.all(APPLICANTS)
         loans = store.all(LOANS)
         now = store.meta_get("clock")
@@ -123,7 +123,7 @@ def test_journeys_clock_and_repayments_at_once_lose_nothing(pg_url: str) -> None
         assert len(booked) == done.get(loan["id"], 0), (loan["id"], booked)
 
 
-def test_two_machines_populate_one_server_world_together(pg_url: str) -> None:
+def test_two_machines_populate_one_server_world_together(pg_world: str) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT), LOANCLI_HASHING="fast")
     runs = [
         subprocess.Popen(
@@ -132,7 +132,7 @@ def test_two_machines_populate_one_server_world_together(pg_url: str) -> None:
                 "-m",
                 "loancli.cli.main",
                 "--db",
-                pg_url,
+                pg_world,
                 "--json",
                 "populate",
                 "2",
@@ -155,7 +155,7 @@ def test_two_machines_populate_one_server_world_together(pg_url: str) -> None:
         made.append(json.loads(out))
     assert [m["written"] for m in made] == ["in place", "in place"]
     assert all(m["outcomes"]["completed"] == 2 for m in made)
-    with Store(pg_url, read_only=True) as store:
+    with Store(pg_world, read_only=True) as store:
         applicants = store.all(APPLICANTS)
         loans = store.all(LOANS)
     assert len(applicants) == 4 and len({a["phone"] for a in applicants}) == 4

@@ -96,7 +96,7 @@ def assert_consistent(db: str) -> None:
         assert clock is not None and loan["checked_to"] <= clock.date().isoformat()
 
 
-def test_a_journey_makes_the_commits_the_crash_cases_count(pg_url: str, tmp_path: Path) -> None:
+def test_a_journey_makes_the_commits_the_crash_cases_count(pg_world: str, tmp_path: Path) -> None:
     counted = 0
     real_commit = PgStore._commit
 
@@ -107,30 +107,32 @@ def test_a_journey_makes_the_commits_the_crash_cases_count(pg_url: str, tmp_path
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(PgStore, "_commit", commit)
-        code, out = loancli(pg_url, "apply", "--answers", str(write_answers(tmp_path)))
+        code, out = loancli(pg_world, "apply", "--answers", str(write_answers(tmp_path)))
     assert code == 0, out
     assert counted == JOURNEY_COMMITS
 
 
 @pytest.mark.parametrize(("kill_at", "when"), MOMENTS)
 def test_a_journey_killed_at_a_commit_resumes_to_one_loan(
-    pg_url: str, tmp_path: Path, kill_at: int, when: str
+    pg_world: str, tmp_path: Path, kill_at: int, when: str
 ) -> None:
     answers = str(write_answers(tmp_path))
-    assert killed(pg_url, "apply", "--answers", answers, kill_at=kill_at, when=when) == (
+    assert killed(pg_world, "apply", "--answers", answers, kill_at=kill_at, when=when) == (
         -signal.SIGKILL
     )
-    assert_consistent(pg_url)
-    applicants = tables(pg_url).get("applicants", [])
+    assert_consistent(pg_world)
+    applicants = tables(pg_world).get("applicants", [])
     if not applicants:
-        code, out = loancli(pg_url, "apply", "--answers", answers)
+        code, out = loancli(pg_world, "apply", "--answers", answers)
         assert code == 0, out
     else:
         done = applicants[0]["status"] == "completed"
-        code, out = loancli(pg_url, "apply", "--answers", answers, "--resume", applicants[0]["id"])
+        code, out = loancli(
+            pg_world, "apply", "--answers", answers, "--resume", applicants[0]["id"]
+        )
         assert code == (2 if done else 0), out
-    assert_consistent(pg_url)
-    world = tables(pg_url)
+    assert_consistent(pg_world)
+    world = tables(pg_world)
     (app,) = world["applicants"]
     assert app["status"] == "completed"
     (loan,) = world["loans"]
@@ -138,10 +140,10 @@ def test_a_journey_killed_at_a_commit_resumes_to_one_loan(
 
 
 @pytest.fixture
-def disbursed(pg_url: str, tmp_path: Path) -> str:
-    code, out = loancli(pg_url, "apply", "--answers", str(write_answers(tmp_path)))
+def disbursed(pg_world: str, tmp_path: Path) -> str:
+    code, out = loancli(pg_world, "apply", "--answers", str(write_answers(tmp_path)))
     assert code == 0, out
-    return pg_url
+    return pg_world
 
 
 @pytest.mark.parametrize("when", ["before", "after"])

@@ -33,10 +33,10 @@ def _assert_hidden(secret: str, *outputs: str) -> None:
 
 
 def test_outputs_of_a_world_on_a_server_never_show_its_password(
-    pg_url: str, tmp_path: Path
+    pg_world: str, tmp_path: Path
 ) -> None:
-    secret = _secret(pg_url)
-    shown = str(ServerUrl(pg_url))
+    secret = _secret(pg_world)
+    shown = str(ServerUrl(pg_world))
     answers = str(write_answers(tmp_path))
     outputs = []
     for args in (
@@ -48,33 +48,33 @@ def test_outputs_of_a_world_on_a_server_never_show_its_password(
         ("clock", "advance", "3d"),
         ("--json", "sms", "inbox", PHONE),
     ):
-        code, out, err = run_cli(tmp_path, *args, db=pg_url)
+        code, out, err = run_cli(tmp_path, *args, db=pg_world)
         assert code == 0, out + err
         outputs += [out, err]
     _assert_hidden(secret, *outputs)
     # Where the world is named, it is named with the password masked.
-    code, out, _err = run_cli(tmp_path, "--json", "state", "info", db=pg_url)
+    code, out, _err = run_cli(tmp_path, "--json", "state", "info", db=pg_world)
     info = json.loads(out)
     assert info["path"] == shown and ":***@" in shown
     assert (info["backend"], info["database_schema"]) == ("postgresql", pg_store.PG_SCHEMA_VERSION)
 
 
-def test_a_command_to_paste_leaves_the_password_out(pg_url: str, tmp_path: Path) -> None:
-    secret = _secret(pg_url)
+def test_a_command_to_paste_leaves_the_password_out(pg_world: str, tmp_path: Path) -> None:
+    secret = _secret(pg_world)
     answers = write_answers(tmp_path)
     code, out, err = run_cli(
         tmp_path, "--json", "--no-input", "apply", "--answers", str(answers),
-        "--set", "amount=30000", db=pg_url,
+        "--set", "amount=30000", db=pg_world,
     )  # fmt: skip
     assert code == 2, out + err
     resume = json.loads(out)["error"]["resume"]
-    assert shlex.split(resume)[:3] == ["loancli", "--db", ServerUrl(pg_url).command_form]
+    assert shlex.split(resume)[:3] == ["loancli", "--db", ServerUrl(pg_world).command_form]
     _assert_hidden(secret, out, err)
 
 
-def test_errors_mask_the_password(pg_url: str, tmp_path: Path) -> None:
-    secret = _secret(pg_url)
-    wrong = pg_url.replace(f":{secret}@", ":not-the-password-1234@")
+def test_errors_mask_the_password(pg_world: str, tmp_path: Path) -> None:
+    secret = _secret(pg_world)
+    wrong = pg_world.replace(f":{secret}@", ":not-the-password-1234@")
     code, out, err = run_cli(tmp_path, "--json", "state", "info", db=wrong)
     assert code == 4, out + err
     error = json.loads(out)["error"]
@@ -84,39 +84,41 @@ def test_errors_mask_the_password(pg_url: str, tmp_path: Path) -> None:
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    parts = ServerUrl(pg_url)
-    nowhere = pg_url.replace(pg_url.split("@", 1)[1].split("/", 1)[0], f"127.0.0.1:{port}")
+    parts = ServerUrl(pg_world)
+    nowhere = pg_world.replace(pg_world.split("@", 1)[1].split("/", 1)[0], f"127.0.0.1:{port}")
     code, out, err = run_cli(tmp_path, "applicants", "list", db=nowhere)
     assert code == 4 and "cannot connect to the world at" in err, out + err
     assert str(parts).split("@")[0] in err  # the user shown, the password masked
     _assert_hidden(secret, out, err)
 
 
-def test_a_world_in_use_says_so_and_waits_no_longer_than_asked(pg_url: str, tmp_path: Path) -> None:
-    secret = _secret(pg_url)
-    assert run_cli(tmp_path, "clock", "set", "2026-03-03T10:00:00+08:00", db=pg_url)[0] == 0
+def test_a_world_in_use_says_so_and_waits_no_longer_than_asked(
+    pg_world: str, tmp_path: Path
+) -> None:
+    secret = _secret(pg_world)
+    assert run_cli(tmp_path, "clock", "set", "2026-03-03T10:00:00+08:00", db=pg_world)[0] == 0
     # Another process moving the clock holds the world alone.
-    with psycopg.connect(pg_url, autocommit=True) as other:
+    with psycopg.connect(pg_world, autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s, %s)", (pg_store._LOCKS, pg_store._WORLD))
         code, out, err = run_cli(
-            tmp_path, "--lock-timeout", "1", "clock", "advance", "1d", db=pg_url
+            tmp_path, "--lock-timeout", "1", "clock", "advance", "1d", db=pg_world
         )
     assert code == 4, out + err
     assert "is in use by another loancli process; waiting up to 1 s" in err
     assert "still in use by another loancli process after 1 s" in err
     _assert_hidden(secret, out, err)
     # Nothing was written: the clock is where it was, and moves once the world is free.
-    code, out, err = run_cli(tmp_path, "--json", "clock", "advance", "1d", db=pg_url)
+    code, out, err = run_cli(tmp_path, "--json", "clock", "advance", "1d", db=pg_world)
     assert code == 0, out + err
     assert json.loads(out)["now"].startswith("2026-03-04T10:00:00")
 
 
 def test_the_url_can_come_from_the_environment_and_the_password_from_pgpassword(
-    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pg_world: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    secret = _secret(pg_url)
-    assert run_cli(tmp_path, "clock", "set", "2026-03-03T10:00:00+08:00", db=pg_url)[0] == 0
-    bare = ServerUrl(pg_url).command_form
+    secret = _secret(pg_world)
+    assert run_cli(tmp_path, "clock", "set", "2026-03-03T10:00:00+08:00", db=pg_world)[0] == 0
+    bare = ServerUrl(pg_world).command_form
     assert secret not in bare
     monkeypatch.setenv("PGPASSWORD", secret)
     monkeypatch.setenv("LOANCLI_DB", bare)
@@ -131,15 +133,15 @@ def test_the_url_can_come_from_the_environment_and_the_password_from_pgpassword(
 
 
 def test_a_record_held_by_another_session_times_out_naming_the_wait(
-    pg_url: str, tmp_path: Path
+    pg_world: str, tmp_path: Path
 ) -> None:
     answers = str(write_answers(tmp_path))
-    assert run_cli(tmp_path, "apply", "--answers", answers, db=pg_url)[0] == 0
-    with psycopg.connect(pg_url) as other:
+    assert run_cli(tmp_path, "apply", "--answers", answers, db=pg_world)[0] == 0
+    with psycopg.connect(pg_world) as other:
         other.execute("SELECT 1 FROM loancli_loans FOR UPDATE")
         code, out, err = run_cli(
             tmp_path, "--json", "--lock-timeout", "1", "repay", "A0001", "--installment", "1",
-            db=pg_url,
+            db=pg_world,
         )  # fmt: skip
         other.rollback()
     assert code == 4, out + err

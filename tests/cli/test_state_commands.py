@@ -111,22 +111,22 @@ def test_prune_keeps_a_checkout_while_its_loan_runs_and_drops_the_two_together(
     assert code == 0, err
 
 
-def test_convert_through_a_server_gives_back_the_same_file(tmp_path: Path, pg_url: str) -> None:
+def test_convert_through_a_server_gives_back_the_same_file(tmp_path: Path, pg_world: str) -> None:
     db = filled(tmp_path)
     original = dump(db)
-    code, made = run_json(tmp_path, "state", "convert", str(db), pg_url)
+    code, made = run_json(tmp_path, "state", "convert", str(db), pg_world)
     assert code == 0 and made["backend"] == "postgresql" and made["database_schema"] == 2
     assert made["source"] == str(db) and ":***@" in made["path"]
-    with Store(pg_url, read_only=True) as server:
+    with Store(pg_world, read_only=True) as server:
         assert server.dump() == original
     # The server's world goes on working like the file, then moves on to SQLite and back.
-    code, shown = run_json(tmp_path, "applicants", "show", "A0001", db=pg_url)
+    code, shown = run_json(tmp_path, "applicants", "show", "A0001", db=pg_world)
     assert code == 0 and shown["applicant"]["status"] == "completed"
     sqlite = tmp_path / "from-server.sqlite"
-    assert run_json(tmp_path, "state", "convert", pg_url, str(sqlite))[0] == 0
+    assert run_json(tmp_path, "state", "convert", pg_world, str(sqlite))[0] == 0
     back = tmp_path / "back.json"
     assert run_json(tmp_path, "state", "convert", str(sqlite), str(back))[0] == 0
     assert back.read_bytes() == db.read_bytes()
     # A world that holds records already is never written over.
-    code, out, err = run_cli(tmp_path, "state", "convert", str(back), pg_url)
+    code, out, err = run_cli(tmp_path, "state", "convert", str(back), pg_world)
     assert code == 2 and "TO:" in err and "holds records already" in " ".join(err.split())

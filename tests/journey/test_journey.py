@@ -37,7 +37,7 @@ STATE = {"name": "state.json", "url": ""}
 @pytest.fixture(autouse=True, params=["state.json", "state.sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
     STATE["name"] = request.param
-    STATE["url"] = request.getfixturevalue("pg_url") if request.param == "postgresql" else ""
+    STATE["url"] = request.getfixturevalue("pg_world") if request.param == "postgresql" else ""
     return request.param
 
 

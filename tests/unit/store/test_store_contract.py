@@ -22,7 +22,7 @@ def path(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
     """A new world on each backend: a file, or a schema of its own on the test server."""
     if request.param == "postgresql":
-        return str(request.getfixturevalue("pg_url"))
+        return str(request.getfixturevalue("pg_world"))
     return tmp_path / request.param
 
 
