@@ -35,11 +35,20 @@ def test_the_first_use_creates_the_schema_and_a_newer_loancli_migrates_it(pg_url
         assert old.database_schema == 0
         assert old.migrate(to=1) == 1
     assert _sql(pg_url, "SELECT max(version) FROM loancli_schema") == [(1,)]
-    assert not _sql(pg_url, "SELECT 1 FROM pg_indexes WHERE indexname LIKE '%_unique'")
+    assert not _sql(
+        pg_url,
+        "SELECT 1 FROM pg_indexes"
+        " WHERE schemaname = current_schema() AND indexname LIKE '%_unique'",
+    )
     with Store(pg_url) as store:
         assert store.database_schema == pg_store.PG_SCHEMA_VERSION == 2
         store.insert("applicants", dict(APPLICANT))
-    unique = {row[0] for row in _sql(pg_url, "SELECT indexname FROM pg_indexes")}
+    unique = {
+        row[0]
+        for row in _sql(
+            pg_url, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        )
+    }
     assert {"loancli_applicants_id_unique", "loancli_loans_payout_id_unique"} <= unique
     assert {"loancli_accounts_phone_unique", "loancli_meta_key_unique"} <= unique
     # The database itself now refuses a second record with the same id.
