@@ -588,7 +588,7 @@ def state_info(state: StatePath) -> Info:
     path = location_of(state)
     if isinstance(path, Path) and not path.exists():
         raise missing_state_file(path)
-    with Store(state, read_only=True) as store:
+    with Store(path, read_only=True) as store:
         if isinstance(path, ServerUrl) and store.database_schema == 0:
             raise empty_server(path)
         return state_facts(store)

@@ -527,12 +527,11 @@ def _account_world(state: StatePath, options: WorldOptions) -> AbstractContextMa
     ``contacts list``, ``account check``): a state file that does not exist is refused naming
     ``db`` (a mistyped path), unless the scenario brings the accounts itself."""
     path = location_of(state)
-    if isinstance(path, Path):
-        if not path.exists():
-            given = options.get("scenario")
-            loaded = given if isinstance(given, Scenario) else load_scenario(given)
-            if not loaded.accounts:
-                raise missing_state_file(path)
+    if isinstance(path, Path) and not path.exists():
+        given = options.get("scenario")
+        loaded = given if isinstance(given, Scenario) else load_scenario(given)
+        if not loaded.accounts:
+            raise missing_state_file(path)
     return world_for(state, options, with_accounts=True)
 
 

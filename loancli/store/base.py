@@ -168,9 +168,7 @@ def location_of(state: str | os.PathLike[str] | ServerUrl | MemoryState | None) 
     (``postgresql://...``), or memory; ``$LOANCLI_DB``, else the default file, for None."""
     if state is None:
         env = os.environ.get("LOANCLI_DB")
-        if env and is_server_url(env):
-            return ServerUrl(env)
-        return default_db_path()
+        return location_of(env) if env else default_db_path()
     if isinstance(state, ServerUrl | MemoryState):
         return state
     if isinstance(state, str) and is_server_url(state):
@@ -649,16 +647,22 @@ class Store:
 
     def _merge(self, table: str, doc_id: int, now: Any, mine: Any) -> bool:
         """Write over ``now`` what two writers may both change (the later clock wins)."""
-        self._pending_index = {}
-        key = mine.get("key") if table == META_TABLE else None
-        if key not in LATER_WINS or not isinstance(mine.get("value"), str):
+        merged = self._merged(table, now, mine)
+        if merged is None:
             return False
-        self._pending.setdefault(table, {})[doc_id] = {
-            **mine,
-            "value": _later(now.get("value"), mine["value"]),
-        }
+        self._pending_index = {}
+        self._pending.setdefault(table, {})[doc_id] = merged
         self._bases[(table, doc_id)] = now
         return True
+
+    @staticmethod
+    def _merged(table: str, now: Any, mine: Any) -> Any:
+        """``mine`` written over ``now`` where two writers may both change it (a clock keeps
+        the later time); None where they may not."""
+        key = mine.get("key") if table == META_TABLE else None
+        if key not in LATER_WINS or not isinstance(mine.get("value"), str):
+            return None
+        return {**mine, "value": _later(now.get("value"), mine["value"])}
 
     def _same_identity(self, table: str, doc: Any) -> tuple[int, Any] | None:
         """The committed record that has the identity of ``doc`` (its id, phone or key)."""

@@ -519,9 +519,6 @@ class PgStore(Store):
     def _begin_unit(self, whole_world: bool) -> None:
         self._unit.exclusive = whole_world
 
-    def _in_unit(self) -> bool:
-        return self._unit.held
-
     def _locking(self, table: str, match: Mapping[str, Any]) -> str:
         """The lock a read inside a unit takes on what it finds: a record for update; the
         settings none (the clock only moves under the world lock; a setting two units wrote
@@ -592,17 +589,6 @@ class PgStore(Store):
             raise self._failed from None
         self._unit.held = False
 
-    def _write_rows(self, table: str, written: Mapping[int, Any]) -> None:
-        assert self._conn is not None
-        import psycopg
-
-        rows = [(doc_id, encode(doc).decode()) for doc_id, doc in written.items()]
-        try:
-            with self._conn.cursor() as cursor:
-                cursor.executemany(_UPSERT.format(table=table).encode(), rows)
-        except psycopg.Error as exc:
-            raise self._failure(exc) from None
-
     def _commit_settings(self, table: str, written: Mapping[int, Any]) -> None:
         """The settings a unit changed: each checked against the server's row first, a
         setting another unit added or moved meanwhile kept once, a clock keeping the later
@@ -629,11 +615,11 @@ class PgStore(Store):
                 if seen is None or encode(seen) != encode(now):
                     if encode(now) == encode(doc):
                         continue
-                    if not self._merge(META, now_id, now, doc):
+                    merged = self._merged(META, now, doc)
+                    if merged is None:
                         raise self._conflict(META, doc_id, encode(doc))
-                    doc = self._pending[META].pop(now_id)
-                    doc_id = now_id
-            self._write_rows(table, {doc_id: doc})
+                    doc, doc_id = merged, now_id
+            self._run(_UPSERT.format(table=table), doc_id, encode(doc).decode())
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -313,22 +313,20 @@ def _fee_free_refund(loan: Loan, payment: Payment) -> str:
 
 
 def _settled_how(loan: Loan, payment: Payment, why: str) -> str:
-    if loan.get("settlement_interest") == "current_period":
-        return _(
+    sentence = (
+        _(
             "Settled early on {on} for {amount}: the contract charges the whole current "
             "period's interest on early settlement ({interest}), not only the days used; the "
             "later months' interest is waived; and {why}."
-        ).format(
-            on=payment["on"],
-            amount=payment["amount"],
-            interest=payment.get("interest_to_date", "0.00"),
-            why=why,
         )
-    return _(
-        "Settled early on {on} for {amount}: interest only for the days the money was used "
-        "({interest} to the day, at the contract's daily rate; the interest of the months not "
-        "used is waived, art. 30), and {why}."
-    ).format(
+        if loan.get("settlement_interest") == "current_period"
+        else _(
+            "Settled early on {on} for {amount}: interest only for the days the money was used "
+            "({interest} to the day, at the contract's daily rate; the interest of the months "
+            "not used is waived, art. 30), and {why}."
+        )
+    )
+    return sentence.format(
         on=payment["on"],
         amount=payment["amount"],
         interest=payment.get("interest_to_date", "0.00"),
