@@ -62,6 +62,9 @@ class Terminal:
             env=env,
             timeout=patience(15),
         )
+        # Keys are sent once the prompt they answer is on screen (every helper waits for it),
+        # so pexpect's blind pause before each send (50 ms) buys nothing.
+        self.child.delaybeforesend = None
         self.child.logfile_read = self.screen
 
     # -- reading the screen --------------------------------------------------------------
