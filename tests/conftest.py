@@ -13,6 +13,7 @@ empty schema of one test's own on it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import json
 import os
@@ -35,6 +36,8 @@ if str(ROOT) not in sys.path:  # the package may not be installed in the venv
 
 FIXTURES = ROOT / "fixtures"
 ID_DIR = FIXTURES / "id"
+# libyaml's writer when PyYAML has it: the same YAML, written several times faster.
+YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 HAPPY_PATH_FILE = FIXTURES / "answers" / "happy-path.yaml"
 
 # The demo borrower's identifiers, in full and as every output must show them.
@@ -68,11 +71,11 @@ os.environ["LOANCLI_LANG"] = "en"
 # cheapest (``--hashing fast``, recorded in the file), in child processes too. A test marked
 # ``real_hashing`` makes its files at the product's default grade.
 os.environ["LOANCLI_HASHING"] = "fast"
-# A child process (a terminal, a lock holder, a crash) starts Python afresh: it reads loancli
-# and its libraries compiled once into a cache of the suite's own, instead of compiling every
-# module again at each start where PYTHONDONTWRITEBYTECODE is set (as CI machines often do).
-# The source folders stay as they were.
-os.environ["PYTHONPYCACHEPREFIX"] = str(ROOT / ".pytest_cache" / "pycache")
+# The test workers and every child process (a terminal, a lock holder, a crash) start Python
+# afresh: they compile loancli and the test modules once into __pycache__ (which git ignores)
+# instead of again at each start where PYTHONDONTWRITEBYTECODE is set (as CI machines often
+# do). No PYTHONPYCACHEPREFIX: with one, Python would also ignore the installed libraries'
+# own compiled files and compile all of them again (about 10 s of each worker's start).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
@@ -148,11 +151,20 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "state.json"
 
 
-def happy_answers() -> dict[str, Any]:
-    """The happy-path answers with the ID image paths made absolute (usable from any folder)."""
+@functools.cache
+def _happy_answers_text() -> str:
+    """The happy-path answers as JSON text, read once per process (PyYAML's pure-Python
+    reader takes longer than the in-memory journey the answers drive)."""
     data = yaml.safe_load(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
     for key in ("id_front", "id_back"):
         data[key] = str((HAPPY_PATH_FILE.parent / data[key]).resolve())
+    return json.dumps(data)
+
+
+def happy_answers() -> dict[str, Any]:
+    """The happy-path answers with the ID image paths made absolute (usable from any folder);
+    a copy of its own for each caller."""
+    data: dict[str, Any] = json.loads(_happy_answers_text())
     return data
 
 
@@ -165,7 +177,8 @@ def write_answers(folder: Path, name: str = "answers.yaml", **changes: Any) -> P
         else:
             data[key] = value
     path = folder / name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    text = yaml.dump(data, Dumper=YAML_DUMPER, allow_unicode=True, sort_keys=True)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
