@@ -30,8 +30,13 @@ def test_a_password_in_the_user_part_is_masked_and_left_out(password: str, param
     assert url.password == password
     assert str(url) == f"postgresql://team:***@db.example:5432/loancli{params}"
     assert url.command_form == f"postgresql://team@db.example:5432/loancli{params}"
-    assert password not in repr(url)
-    assert url.scrub(f"failed for {url.conninfo()} ({password})") == f"failed for {url} (***)"
+    assert repr(url) == f"ServerUrl({str(url)!r})"
+    message = f"failed for {url.conninfo()} ({password})"
+    scrubbed = url.scrub(message)
+    assert password not in scrubbed
+    if message.count(password) == 1:
+        # (A password such as "postgr" is also masked where the rest of the text has it.)
+        assert scrubbed == f"failed for {url} (***)"
 
 
 @given(PASSWORDS)
