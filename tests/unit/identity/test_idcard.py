@@ -1,4 +1,7 @@
+import io
 import json
+import struct
+import zlib
 from datetime import date
 
 import pytest
@@ -324,8 +327,18 @@ def test_a_photo_beyond_pillows_own_limit_is_called_too_large(tmp_path) -> None:
 
     from loancli.errors import UsageError
 
+    # A real PNG whose header says 30000 x 30000 (Pillow refuses at the header, before any
+    # pixel is read): a 1 x 1 picture with its size rewritten and the header's CRC made again.
+    out = io.BytesIO()
+    Image.new("1", (1, 1)).save(out, format="PNG")
+    png = bytearray(out.getvalue())
+    assert png[12:16] == b"IHDR"
+    png[16:24] = struct.pack(">II", 30000, 30000)
+    png[29:33] = struct.pack(">I", zlib.crc32(png[12:29]))
     huge = tmp_path / "huge.png"
-    Image.new("1", (30000, 30000)).save(huge, optimize=True)
+    huge.write_bytes(bytes(png))
+    with pytest.raises(Image.DecompressionBombError, match="900000000 pixels"):
+        Image.open(huge)
     with pytest.raises(UsageError, match="more pixels than an ID photo may have"):
         check_image(huge, key="id_front")
 
