@@ -1,8 +1,9 @@
 """Start-up benchmark: loancli against a minimal one-command Typer app (a report, not a test).
 
 Measures, in one run and one process tree, the wall and CPU time of four commands, each a
-fresh ``sys.executable -m MODULE`` subprocess started from the same scratch directory, after
-byte-compiling the package (so no run pays for compiling):
+fresh ``sys.executable -m MODULE`` subprocess (loancli's as its console script runs it,
+``-m loancli``) started from the same scratch directory, after byte-compiling the package (so
+no run pays for compiling):
 
   baseline  a minimal one-command Typer app's ``--help`` (written to a temp file at run time)
   help      ``loancli --help``
@@ -148,7 +149,7 @@ def main() -> int:
             return [
                 py,
                 "-m",
-                "loancli.cli.main",
+                "loancli",
                 "--db",
                 str(state),
                 "--no-input",
@@ -160,8 +161,8 @@ def main() -> int:
 
         commands = {
             "baseline": lambda: [py, "-m", "bench_baseline_app", "--help"],
-            "help": lambda: [py, "-m", "loancli.cli.main", "--help"],
-            "version": lambda: [py, "-m", "loancli.cli.main", "--version"],
+            "help": lambda: [py, "-m", "loancli", "--help"],
+            "version": lambda: [py, "-m", "loancli", "--version"],
             "journey": journey_argv,
         }
         if not args.no_info:

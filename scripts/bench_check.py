@@ -61,7 +61,7 @@ def timed(argv: list[str], cwd: Path) -> tuple[float, dict[str, object] | None]:
     env.pop("LOANCLI_DB", None)
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "loancli.cli.main", *argv],
+        [sys.executable, "-m", "loancli", *argv],
         cwd=cwd,
         env=env,
         capture_output=True,

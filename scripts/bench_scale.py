@@ -232,7 +232,7 @@ def run(world: Path, scratch: Path, args: list[str], fresh: bool) -> tuple[float
     env.pop("LOANCLI_DB", None)
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "loancli.cli.main", "--no-pager", "--db", str(db), *args],
+            [sys.executable, "-m", "loancli", "--no-pager", "--db", str(db), *args],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=err,

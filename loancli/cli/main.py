@@ -23,8 +23,6 @@ import contextlib
 import functools
 import importlib
 import os
-import signal
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated
@@ -35,6 +33,7 @@ from typer._click import exceptions as click_errors  # Typer's own click, vendor
 from typer.core import TyperArgument, TyperGroup
 
 from loancli import __version__
+from loancli.cli.entry import prepare_streams
 from loancli.cli.examples import EXAMPLES, metavar_for
 from loancli.cli.options import Options, json_text
 from loancli.cli.params import integer, seconds
@@ -426,22 +425,10 @@ def _lock_timeout(ctx: typer.Context, text: str | None) -> float | None:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    # A reader that goes away (``loancli ... | head -1``) ends the run the way it ends ``cat``:
-    # by SIGPIPE, exit status 141 in the shell, no traceback. Whatever was committed stays.
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    _fall_back_to_ascii()
+    """Run the command line as given (``python -m loancli.cli.main``; the console script
+    goes through :mod:`loancli.cli.entry` first)."""
+    prepare_streams()
     app(prog_name="loancli")
-
-
-def _fall_back_to_ascii() -> None:
-    """A terminal or pipe that cannot encode Chinese (``PYTHONIOENCODING=ascii``, a C locale)
-    gets ``?`` for what it cannot show instead of a UnicodeEncodeError; UTF-8 is untouched."""
-    for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-        if encoding != "utf8" and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")
 
 
 if __name__ == "__main__":

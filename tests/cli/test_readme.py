@@ -126,7 +126,8 @@ def test_reference_pages_are_what_the_code_makes() -> None:
         assert path.exists(), f"{path} missing: run python scripts/gen-docs.py"
         assert path.read_text(encoding="utf-8") == text, f"run: python scripts/gen-docs.py ({path})"
     reference = ROOT / "docs" / "reference"
-    assert set(reference.glob("*.md")) == set(pages), "a page there that gen-docs does not make"
+    made_there = {path for path in pages if path.parent == reference}
+    assert set(reference.glob("*.md")) == made_there, "a page there that gen-docs does not make"
 
 
 def test_reference_pages_hold_every_registry_entry() -> None:

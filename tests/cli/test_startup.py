@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import patience
 
+from loancli import __version__
+
 ROOT = Path(__file__).resolve().parents[2]
 HAPPY_PATH = ROOT / "fixtures" / "answers" / "happy-path.yaml"
 
@@ -147,3 +149,75 @@ def test_help_imports_no_command_module(help_run) -> None:
 
     loaded = sorted({f"loancli.cli.{m}" for m, _s in COMMANDS.values()} & modules)
     assert not loaded, f"`loancli --help` imported the command modules {loaded}"
+
+
+# -- the console script: --help and --version before Typer is loaded ---------------------------
+
+TERMINAL_LIBRARIES = ("typer", "click", "rich", "loancli.cli.main")
+
+
+def _console_script(
+    args: list[str], **env: str
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """``python -m loancli ARGS`` (what the ``loancli`` script runs); the modules it had loaded."""
+    report = "import sys, runpy; runpy.run_module('loancli', run_name='__main__')"
+    shown = "print('\\0' + ' '.join(sorted(sys.modules)), file=sys.stderr)"
+    code = f"import sys, atexit; atexit.register(lambda: {shown}); {report}"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**_env(), "PYTHONIOENCODING": "utf-8", **env},
+        timeout=patience(60),
+    )
+    modules = set(proc.stderr.rsplit("\0", 1)[-1].split()) if "\0" in proc.stderr else set()
+    return proc, modules
+
+
+def _typer(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "loancli.cli.main", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**_env(), "PYTHONIOENCODING": "utf-8", **env},
+        timeout=patience(60),
+    )
+
+
+@pytest.mark.parametrize(("lang", "columns"), [("en", "80"), ("zh", "80"), ("en", "200")])
+def test_the_console_scripts_help_is_typers_without_loading_it(lang: str, columns: str) -> None:
+    proc, modules = _console_script(["--help"], COLUMNS=columns, LOANCLI_LANG=lang)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert modules, "the loaded modules were not reported: " + proc.stderr[-500:]
+    assert not _matching(modules, TERMINAL_LIBRARIES), _matching(modules, TERMINAL_LIBRARIES)
+    typer = _typer(["--help"], COLUMNS=columns, LOANCLI_LANG=lang)
+    assert typer.returncode == 0 and proc.stdout == typer.stdout
+
+
+def test_a_narrow_terminal_gets_typers_help_for_its_width() -> None:
+    proc, modules = _console_script(["--help"], COLUMNS="60")
+    assert "typer" in modules
+    narrow = _typer(["--help"], COLUMNS="60").stdout
+    assert proc.stdout == narrow and narrow != _typer(["--help"], COLUMNS="80").stdout
+    assert max(len(line) for line in narrow.splitlines()) <= 60
+
+
+def test_the_console_scripts_version_is_typers_without_loading_it() -> None:
+    proc, modules = _console_script(["--version"])
+    assert proc.returncode == 0 and not _matching(modules, TERMINAL_LIBRARIES)
+    assert proc.stdout == _typer(["--version"]).stdout == f"loancli {__version__}\n"
+
+
+def test_anything_else_goes_to_the_command_line_as_given(tmp_path: Path) -> None:
+    proc, modules = _console_script(["--db", str(tmp_path / "s.json"), "--help"])
+    assert "typer" in modules and proc.stdout == _typer(["--help"], COLUMNS="120").stdout
+    proc, _modules = _console_script(["--db", str(tmp_path / "s.json"), "frobnicate"])
+    assert proc.returncode == 2 and "No such command 'frobnicate'" in proc.stderr
+
+
+def test_the_help_at_an_ascii_terminal_is_question_marks_not_a_traceback() -> None:
+    proc, _modules = _console_script(["--help"], PYTHONIOENCODING="ascii", COLUMNS="80")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    assert "??" in proc.stdout and proc.stdout.isascii()

@@ -1,0 +1,52 @@
+"""The ``loancli`` console script (and ``python -m loancli``): ``loancli --help`` and ``loancli
+--version`` answered before Typer is loaded, everything else handed to :mod:`loancli.cli.main`.
+
+The top-level help is the text ``python -m loancli.cli.main --help`` prints at 80 columns
+(Typer's plain click layout): ``scripts/gen-docs.py`` keeps it in
+:mod:`loancli.cli.root_help`, and its ``--check`` (run by a test) fails when the two differ.
+It is printed as it is at a terminal of ``HELP_WIDTH`` columns or more (or no terminal at
+all), where click lays help out the same at any width; a narrower terminal, or any other
+word on the command line, gets Typer.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import sys
+
+from loancli import __version__
+from loancli.cli.root_help import ROOT_HELP
+
+# click lays help out at min(terminal width, 80) columns: from 80 on, one text.
+HELP_WIDTH = 80
+
+
+def run() -> None:
+    """Console-script entry point."""
+    prepare_streams()
+    args = sys.argv[1:]
+    if args == ["--version"]:
+        sys.stdout.write(f"loancli {__version__}\n")
+        return
+    # click's own reading of the width: $COLUMNS, else the terminal's, else 80.
+    if args == ["--help"] and shutil.get_terminal_size().columns >= HELP_WIDTH:
+        sys.stdout.write(ROOT_HELP)
+        return
+    from loancli.cli.main import app  # the command table, and Typer with it
+
+    app(prog_name="loancli")
+
+
+def prepare_streams() -> None:
+    """How every run writes: a reader that goes away (``loancli ... | head -1``) ends it the
+    way it ends ``cat``, by SIGPIPE (exit status 141 in the shell, no traceback; whatever
+    was committed stays); a terminal or pipe that cannot encode Chinese
+    (``PYTHONIOENCODING=ascii``, a C locale) gets ``?`` for what it cannot show instead of a
+    UnicodeEncodeError (UTF-8 is untouched)."""
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
