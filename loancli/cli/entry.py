@@ -11,11 +11,12 @@ word on the command line, gets Typer.
 
 from __future__ import annotations
 
+import importlib
 import shutil
-import signal
 import sys
 
 from loancli import __version__
+from loancli.cli.console import prepare_streams
 from loancli.cli.root_help import ROOT_HELP
 
 # click lays help out at min(terminal width, 80) columns: from 80 on, one text.
@@ -33,20 +34,5 @@ def run() -> None:
     if args == ["--help"] and shutil.get_terminal_size().columns >= HELP_WIDTH:
         sys.stdout.write(ROOT_HELP)
         return
-    from loancli.cli.main import app  # the command table, and Typer with it
-
-    app(prog_name="loancli")
-
-
-def prepare_streams() -> None:
-    """How every run writes: a reader that goes away (``loancli ... | head -1``) ends it the
-    way it ends ``cat``, by SIGPIPE (exit status 141 in the shell, no traceback; whatever
-    was committed stays); a terminal or pipe that cannot encode Chinese
-    (``PYTHONIOENCODING=ascii``, a C locale) gets ``?`` for what it cannot show instead of a
-    UnicodeEncodeError (UTF-8 is untouched)."""
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-        if encoding != "utf8" and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")
+    # The command table, and Typer with it, loaded as a command module is: when it runs.
+    importlib.import_module("loancli.cli.main").app(prog_name="loancli")
