@@ -8,7 +8,7 @@ test: it always exits 0).
 How the worlds are made (cached under ``.bench/``, which git ignores; ``--fresh`` remakes
 them):
 
-- **Populated.** ``loancli populate`` (``api.populate``) runs ``--base`` real journeys (500 by
+- **Populated.** ``loancli populate`` (``tickets.populate``) runs ``--base`` real journeys (500 by
   default, a few minutes once) over three months of simulated time, most of them repaying on
   time, so most loans are still running: ``completed=85,overdue=5,settled=5,stopped=5``. The
   1-journey worlds are ``populate 1`` of completed journeys.
@@ -66,12 +66,12 @@ TOKEN = re.compile(r'"(?:([AFLCKR])([0-9]{4,})(["/])|(1[3-9][0-9]{9})")')
 
 def make_base(path: Path, count: int, mix: str) -> float:
     """Populate ``count`` journeys into ``path`` (JSON); the seconds it took."""
-    from loancli import api
+    from loancli.api import tickets
 
     part = path.with_name(path.name + ".part.json")
     part.unlink(missing_ok=True)
     started = time.perf_counter()
-    api.populate(part, count, seed=SEED, months=MONTHS, mix=mix, jobs=2)
+    tickets.populate(part, count, seed=SEED, months=MONTHS, mix=mix, jobs=2)
     seconds = time.perf_counter() - started
     part.rename(path)
     path.with_suffix(".seconds").write_text(f"{seconds:.1f}")

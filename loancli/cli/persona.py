@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.cells import cell_len
 
-from loancli import api
+from loancli.api import tickets
 from loancli.cli.common import handled
 from loancli.cli.options import options
 from loancli.cli.params import integer
@@ -94,7 +94,7 @@ def new(
     numbers are masked in what it prints; --json gives them whole (they are made up)."""
     opts = options(ctx)
     with handled(opts, TRAIT_OPTIONS):
-        persona, files = api.new_persona(
+        persona, files = tickets.new_persona(
             seed=seed if seed is not None else opts.seed,
             age=age,
             sex=sex,
@@ -125,9 +125,9 @@ def new(
         opts.console.print(printable(line), markup=False, highlight=False, soft_wrap=True)
 
 
-def human_lines(persona: api.Persona) -> list[str]:
+def human_lines(persona: tickets.Persona) -> list[str]:
     """The persona as a person reads it, every personal number masked."""
-    place = api.persona_place(persona)
+    place = tickets.persona_place(persona)
     sex = _("male") if persona.sex == "male" else _("female")
     contacts = "; ".join(
         f"{mask_name(c.name)} ({c.relation}) {mask_phone(c.phone)}" for c in persona.contacts

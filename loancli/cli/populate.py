@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from loancli import api
+from loancli.api import tickets
 from loancli.cli.common import handled
 from loancli.cli.options import options
 from loancli.cli.params import integer
@@ -100,7 +101,7 @@ def populate(
 
     fields = {"count": "COUNT", "mix": "--mix", "months": "--months", "jobs": "--jobs"}
     with handled(opts, fields):
-        made = api.populate(
+        made = tickets.populate(
             opts.db,
             count,
             seed=seed if seed is not None else opts.seed,
@@ -119,7 +120,7 @@ def populate(
         opts.console.print(printable(line), markup=False, highlight=False, soft_wrap=True)
 
 
-def summary_lines(made: api.Populated) -> list[str]:
+def summary_lines(made: tickets.Populated) -> list[str]:
     """What ``populate`` made, as a person reads it."""
 
     def listed(counts: dict[str, int]) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from loancli import api
+from loancli.api import tickets
 from loancli.cli.common import handled
 from loancli.cli.options import Options, options
 from loancli.errors import ExitCode
@@ -29,12 +29,12 @@ def replay(
     event that differs. --db keeps the replayed world (a new file); default: a temporary one."""
     opts = options(ctx)
     with handled(opts, {"bundle": "FILE"}):
-        verdict = api.replay(bundle_path, opts.db)
+        verdict = tickets.replay(bundle_path, opts.db)
     show_verdict(opts, verdict)
     raise typer.Exit(int(ExitCode.OK if verdict.reproduced else ExitCode.STOPPED))
 
 
-def show_verdict(opts: Options, verdict: api.Verdict) -> None:
+def show_verdict(opts: Options, verdict: tickets.Verdict) -> None:
     """Reproduced, or the expected and replayed outcomes and the first event that differs."""
     from rich.markup import escape
 

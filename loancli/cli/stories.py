@@ -10,7 +10,7 @@ from typing import Annotated, TypedDict
 import typer
 from rich.markup import escape
 
-from loancli import api
+from loancli.api import tickets
 from loancli.cli.common import check_output, handled
 from loancli.cli.options import Options, options
 from loancli.errors import ExitCode, UsageError
@@ -300,7 +300,7 @@ def story_from(
     opts = options(ctx)
     with handled(opts, {"record": "ID", "out": "--out"}):
         check_output(out, "--out")
-        text = api.story_of_record(opts.db, record_id, out)
+        text = tickets.story_of_record(opts.db, record_id, out)
         if out is None:
             typer.echo(text, nl=False)
         else:
@@ -322,9 +322,9 @@ def story_find(ctx: typer.Context, words: Annotated[list[str], WordsArgument]) -
 def show_found(opts: Options, query: str) -> None:
     """Find ``query`` and show the best five: as a JSON document with ``--json``, else one
     block each (name, kind, expected reason, description, what matched, the command)."""
-    found = api.find(query)
+    found = tickets.find(query)
     if opts.json:
-        opts.emit({"query": query, "results": [api.found_json(f) for f in found]})
+        opts.emit({"query": query, "results": [tickets.found_json(f) for f in found]})
         return
     if not found:
         opts.console.print(
@@ -341,7 +341,7 @@ def show_found(opts: Options, query: str) -> None:
         opts.console.print(
             f"{head} [dim]{score}[/dim]\n"
             f"   {escape(f.description)}\n"
-            "   [dim]" + escape(_("matched {why}").format(why=api.found_why(f))) + "[/dim]\n"
+            "   [dim]" + escape(_("matched {why}").format(why=tickets.found_why(f))) + "[/dim]\n"
             f"   {escape(f.command)}",
             soft_wrap=True,
         )

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from loancli import api
+from loancli.api import tickets
 from loancli.cli.common import check_output, handled, world_options
 from loancli.cli.labels import column_name
 from loancli.cli.options import json_text, options
@@ -96,7 +97,7 @@ def report(
         check_output(out, "--out")
         check_output(bundle, "--bundle")
         check_output(html, "--html")
-        made = api.report(
+        made = tickets.report(
             opts.db,
             applicant_id,
             bundle=bundle,

@@ -19,6 +19,7 @@ SCRIPT = textwrap.dedent(
     import json, sys
     from pathlib import Path
     from loancli import api
+    from loancli.api import tickets
 
     folder = Path(sys.argv[1])
     answers = json.loads(sys.argv[2])
@@ -38,8 +39,8 @@ SCRIPT = textwrap.dedent(
     changed = world.change_phone(answers=change)
     rebound = world.bind_card(answers={**answers, "phone": "13700137000",
                                        "card_phone": "13700137000"})
-    api.bundle(state, done.id, folder / "ticket.zip")
-    verdict = api.replay(folder / "ticket.zip")
+    tickets.bundle(state, done.id, folder / "ticket.zip")
+    verdict = tickets.replay(folder / "ticket.zip")
     terminal = sorted(
         m for m in sys.modules
         if m.split(".")[0] in ("typer", "rich", "click", "questionary", "prompt_toolkit")

@@ -12,6 +12,7 @@ import pytest
 from conftest import CARD_MASKED, PASSWORD, PHONE, PHONE_MASKED, happy_answers
 
 from loancli import api
+from loancli.api import tickets
 from loancli.errors import NotFound, RuleError, UsageError
 
 PRESET = "phone-change"  # a scenario whose account (PHONE) has a card and a contact
@@ -89,12 +90,12 @@ def test_explain_keeps_only_the_topics_asked(journey: tuple[Path, str]) -> None:
 def test_a_report_with_a_bundle_writes_it_and_names_it(journey: tuple[Path, str]) -> None:
     state, applicant = journey
     path = state.parent / "ticket.zip"
-    made = api.report(state, applicant, bundle=path)
+    made = tickets.report(state, applicant, bundle=path)
     assert made.bundle is not None and path.exists()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert made.data["bundle"] == "ticket.zip"
     assert "loancli replay ticket.zip" in made.markdown()
-    assert api.report(state, applicant).bundle is None
+    assert tickets.report(state, applicant).bundle is None
 
 
 # -- the calendar ----------------------------------------------------------------------------
@@ -252,7 +253,7 @@ def test_scenarios_list_show_and_find() -> None:
     assert rows["frozen-card"].expect == "card_frozen"
     shown = api.scenario("frozen-card")
     assert shown.text.startswith("name: frozen-card") and shown.source.endswith(".yaml")
-    found = api.find("card_frozen")
+    found = tickets.find("card_frozen")
     assert found[0].name == "frozen-card" and "--scenario frozen-card" in found[0].command
     with pytest.raises(UsageError) as refused:
         api.scenario("frozen-crad")

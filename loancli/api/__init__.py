@@ -25,12 +25,16 @@ many calls::
 
 The read side: :func:`applicant` (a journey or flow record by A/F/L id), :func:`applicants`
 and :func:`flows` (one masked line each), :func:`record_view`, :func:`timeline`,
-:func:`explain`, :func:`report` (and :func:`report_html`, the report as one HTML page),
-:func:`loan` (a loan as it is today), :func:`calendar`,
+:func:`explain`, :func:`loan` (a loan as it is today), :func:`calendar`,
 :func:`sms_inbox`, :func:`state_info`; no world at all: :func:`quote` (the calculator), the
-scenarios (:func:`scenarios`, :func:`scenario`, :func:`validate_scenario`,
-:func:`find`) and :func:`id_card`. A record's ticket bundle: :func:`bundle` (or
-:func:`report` with ``bundle=``); replaying one: :func:`replay` (a typed :class:`Verdict`).
+scenarios (:func:`scenarios`, :func:`scenario`, :func:`validate_scenario`) and
+:func:`id_card`.
+
+Support and QA worlds have their own module, :mod:`loancli.api.tickets`, which a command that
+needs none of it never loads: a record's ticket report (``tickets.report``, also as one HTML
+page) and bundle (``tickets.bundle``), a bundle replayed (``tickets.replay``, a typed
+``Verdict``), the story of a record, the scenarios and stories that match a borrower's words
+(``tickets.find``), generated borrowers and populated worlds.
 
 The account's own data (each makes the scenario's preset accounts first, so it lives in
 :mod:`loancli.operations`): :func:`devices`, :func:`trust_device`, :func:`forget_device`,
@@ -53,18 +57,16 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TypedDict, Unpack, cast
+from typing import TypedDict, Unpack
 
 from loancli.account.accounts import checked_mobile
-from loancli.clock import DEFAULT_START, parse_clock
+from loancli.clock import DEFAULT_START
 from loancli.dburl import ServerUrl
 from loancli.errors import RuleError
 from loancli.files import write_private
 from loancli.i18n import _, language, set_language
-from loancli.identity.areas import address_prefixes
 from loancli.identity.card import CardSpec, card_fields
 from loancli.identity.images import generate as draw_card
-from loancli.identity.persona import Persona, age_band, make_persona
 from loancli.journey.session import World as OpenWorld
 from loancli.journey.session import WorldArgs
 from loancli.loan import products
@@ -132,37 +134,20 @@ from loancli.records import APPLICANTS, FLOWS, Applicant, Flow
 from loancli.store import MemoryState, Store, empty_server, location_of, missing_state_file
 from loancli.store.admin import Info, Pruned
 from loancli.store.admin import info as state_facts
-from loancli.stories import finding
-from loancli.stories.finding import Found, FoundJson
-from loancli.stories.from_record import story_text
-from loancli.stories.personas import PersonaFiles, write_persona
-from loancli.stories.populate import Populated, parse_mix
-from loancli.stories.populate import Progress as PopulateProgress
-from loancli.stories.populate import populate as fill_world
-from loancli.stories.ticket import Bundle, Verdict, build_bundle, read_bundle, write_bundle
-from loancli.stories.ticket import replay as replay_bundle
 from loancli.support import explain as explaining
-from loancli.support import html_report, listing, reporting
+from loancli.support import listing, reporting
 from loancli.support.listing import RecordView
 from loancli.world import scenario as scenario_files
 from loancli.world.providers.sms import SmsService
 from loancli.world.scenario import Scenario
 
 __all__ = [
-    "Persona",
-    "PersonaFiles",
-    "PopulateProgress",
-    "Populated",
-    "new_persona",
-    "persona_place",
-    "populate",
     "ACTIONS",
     "Action",
     "AddContact",
     "AnyAction",
     "Apply",
     "BindCard",
-    "Bundle",
     "Calendar",
     "CardSpec",
     "Cards",
@@ -180,19 +165,16 @@ __all__ = [
     "RecordView",
     "RemoveContact",
     "Repaid",
-    "Report",
     "Restructured",
     "Resume",
     "RunResult",
     "ScenarioFile",
-    "Found",
     "ScenarioSummary",
     "Schedule",
     "StatePath",
     "Step",
     "UnbindCard",
     "Unlock",
-    "Verdict",
     "World",
     "WorldArgs",
     "WorldOptions",
@@ -202,7 +184,6 @@ __all__ = [
     "applicants",
     "apply",
     "bind_card",
-    "bundle",
     "calendar",
     "cards",
     "change_phone",
@@ -215,9 +196,6 @@ __all__ = [
     "demo",
     "devices",
     "explain",
-    "find",
-    "found_json",
-    "found_why",
     "flows",
     "forget_device",
     "id_card",
@@ -230,9 +208,6 @@ __all__ = [
     "record_view",
     "remove_contact",
     "repay",
-    "replay",
-    "report",
-    "report_html",
     "restructure",
     "resume",
     "run_step",
@@ -242,7 +217,6 @@ __all__ = [
     "set_two_step",
     "sms_inbox",
     "state_info",
-    "story_of_record",
     "timeline",
     "trust_device",
     "unbind_card",
@@ -343,114 +317,12 @@ def explain(
     return {topic: sentence for topic, sentence in parts.items() if topic in topics}
 
 
-@dataclass(frozen=True)
-class Report:
-    """A ticket-ready report of a journey or flow (masked), and the bundle written with it."""
-
-    data: reporting.Report
-    bundle: Bundle | None = None
-    html: Path | None = None
-
-    def markdown(self) -> str:
-        """The report as a ticket shows it."""
-        return reporting.to_markdown(self.data)
-
-
-def report(
-    state: StatePath,
-    record_id: str,
-    *,
-    bundle: str | os.PathLike[str] | None = None,
-    keep_personal_data: bool = False,
-    html: str | os.PathLike[str] | None = None,
-    **options: Unpack[WorldOptions],
-) -> Report:
-    """The ticket report of a journey or flow (``report --format json`` is its data); with
-    ``bundle``, also write its ticket bundle there (0600), pseudonymised unless
-    ``keep_personal_data``, which the report's Reproduce section names; with ``html``, also
-    write the report as one self-contained page there (0600; :func:`report_html`)."""
-    path = Path(bundle) if bundle is not None else None
-    page = Path(html) if html is not None else None
-    made = None
-    with _reading(state, options) as world:
-        data = reporting.report(world.store, record_id, path.name if path else None)
-        text = (
-            html_report.page(
-                world.store,
-                data["id"],
-                world.clock.now().date(),
-                keep_personal_data=keep_personal_data,
-            )
-            if page is not None
-            else None
-        )
-        if path is not None:
-            made = build_bundle(
-                world.store, data["id"], reporting.to_markdown(data), data, keep_personal_data
-            )
-    if path is not None and made is not None:
-        write_bundle(path, made)
-    if page is not None and text is not None:
-        # The borrower's journey and loan: the owner's alone, as the bundle is.
-        write_private(page, text)
-    return Report(data, made, page)
-
-
-def report_html(
-    state: StatePath,
-    record_id: str,
-    *,
-    keep_personal_data: bool = False,
-    **options: Unpack[WorldOptions],
-) -> str:
-    """The report of a journey, flow or loan's journey as one self-contained HTML page (no
-    script, nothing loaded from anywhere): the situation, what to tell the borrower in both
-    languages, the timeline, each loan's schedule with a chart of principal, interest and
-    penalty per installment, the month calendar and the ID images, masked unless
-    ``keep_personal_data``. Headings are in the current language."""
-    with _reading(state, options) as world:
-        return html_report.page(
-            world.store, record_id, world.clock.now().date(), keep_personal_data=keep_personal_data
-        )
-
-
 def loan(state: StatePath, loan_id: str, **options: Unpack[WorldOptions]) -> LoanView:
     """A loan as it is today: the current plan, each installment's status, penalty and what
     is owed (``L0001``, or the newest loan of ``A0001``/``F0001``)."""
     with _reading(state, options) as world:
         today: date = world.clock.now().date()
         return loan_view(find_loan(world.store, loan_id), today)
-
-
-def bundle(
-    state: StatePath,
-    record_id: str,
-    path: str | Path,
-    *,
-    keep_personal_data: bool = False,
-) -> Bundle:
-    """Write the ticket bundle of a journey or flow to ``path`` (0600), pseudonymised unless
-    ``keep_personal_data``; returns it."""
-    done = report(state, record_id, bundle=path, keep_personal_data=keep_personal_data)
-    return cast(Bundle, done.bundle)
-
-
-def story_of_record(
-    state: StatePath | MemoryState, record_id: str, out: str | Path | None = None
-) -> str:
-    """The story of a journey or flow as it happened (its runs, then its loans' clock moves,
-    repayments and re-instalments), expecting what it holds now, as YAML. Uploaded images
-    that are not built in are copied beside ``out`` (the file the story will be written to)."""
-    folder = Path(out).parent if out is not None else None
-    with world_for(state, {}, read_only=True) as world:
-        return story_text(world.store, record_id, folder)
-
-
-def replay(path: str | Path, state: str | Path | ServerUrl | MemoryState | None = None) -> Verdict:
-    """Replay a ticket bundle in a fresh world (``state``, new; else a temporary one) and
-    compare: the :class:`Verdict` says reproduced, or the first event that differs."""
-    world = location_of(state) if state is not None else None
-    return replay_bundle(read_bundle(Path(path)), world, where=str(path))
 
 
 @dataclass(frozen=True)
@@ -647,98 +519,6 @@ def validate_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read a scenario file as a run would: every unknown key and wrong type is named with
     its key path (``ScenarioInvalid``, naming ``scenario``)."""
     return scenario_files.parse_scenario_file(Path(path))
-
-
-def find(words: str) -> list[Found]:
-    """The built-in scenarios and stories that best match a complaint as a borrower says it
-    (钱没到账, code expired), a name, a reason code or a step: the best five, best first, each
-    with the command that reproduces it from any folder."""
-    return finding.find(words)
-
-
-def found_json(found: Found) -> FoundJson:
-    """A found scenario or story as ``--json`` gives it: name, kind, reason, score, command."""
-    return finding.as_json(found)
-
-
-def found_why(found: Found) -> str:
-    """What in a found scenario or story matched the words, in the current language."""
-    return finding.why(found)
-
-
-# -- generated borrowers ---------------------------------------------------------------------
-
-
-def new_persona(
-    *,
-    seed: int = 0,
-    age: str | None = None,
-    sex: str | None = None,
-    province: str | None = None,
-    bank: str | None = None,
-    clock: str | None = None,
-    out: Path | None = None,
-) -> tuple[Persona, PersonaFiles | None]:
-    """A generated borrower whose traits agree (ID number, card, phone, contacts), aged on
-    ``clock``'s date (the default start without one); with ``out``, its answers file and ID
-    card images written into that folder (0600). Refusals name ``age``, ``sex``, ``province``,
-    ``bank``, ``clock`` or ``out``."""
-    try:
-        today = parse_clock(clock).date() if clock else DEFAULT_START.date()
-    except ValueError as exc:
-        raise RuleError("clock", str(exc)) from None
-    persona = make_persona(
-        seed,
-        age=age_band(age) if age is not None else None,
-        sex=sex,
-        province=province,
-        bank=bank,
-        today=today,
-    )
-    if out is not None and out.exists() and not out.is_dir():
-        raise RuleError("out", _("{path} is a file; give a directory").format(path=out))
-    return persona, (write_persona(persona, out) if out is not None else None)
-
-
-def persona_place(persona: Persona) -> str:
-    """The part of a persona's address its ID number's area code names (广东省深圳市南山区)."""
-    prefix = address_prefixes().get(persona.area, "")
-    return persona.address[: persona.address.find(prefix) + len(prefix)] if prefix else ""
-
-
-def populate(
-    state: StatePath,
-    count: int,
-    *,
-    seed: int = 0,
-    mix: str | None = None,
-    months: int = 12,
-    clock: str | None = None,
-    scenario: str | None = None,
-    images: Path | None = None,
-    jobs: int = 1,
-    on_progress: PopulateProgress | None = None,
-) -> Populated:
-    """Fill the world of ``state`` with ``count`` generated borrowers through real journeys
-    (see :func:`loancli.stories.populate.populate`); ``mix`` is read as ``KIND=WEIGHT,...``.
-    A world's ``scenario`` is refused: populate runs its own mix of built-in scenarios."""
-    if scenario:
-        raise RuleError(
-            "scenario", _("populate runs its own mix of built-in scenarios; leave out --scenario")
-        )
-    if images is not None:
-        images.mkdir(parents=True, exist_ok=True)
-    return fill_world(
-        state,
-        count,
-        seed=seed,
-        mix=parse_mix(mix) if mix is not None else None,
-        months=months,
-        clock=clock,
-        images=images,
-        jobs=jobs,
-        on_progress=on_progress,
-    )
 
 
 # -- ID card images -------------------------------------------------------------------------
