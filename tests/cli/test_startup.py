@@ -42,6 +42,9 @@ NOT_AT_HELP = (
 
 # A scripted run never talks to a person: no prompt library, no rich rendering with --json.
 NOT_IN_SCRIPTED_JSON_RUN = ("questionary", "prompt_toolkit", "rich")
+# Nor what only support and QA worlds use (loancli.api.tickets): stories, bundles, replay,
+# the HTML report.
+NOT_IN_A_JOURNEY = ("loancli.api.tickets", "loancli.stories", "loancli.support.html_report")
 
 COMMANDS = ("apply", "demo", "sms", "applicants", "idcard")
 
@@ -124,6 +127,8 @@ def test_scripted_json_run_imports_no_prompt_or_rich(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(proc.stdout)["status"] == "completed", proc.stdout[-2000:]
+    assert "loancli.api" in modules and "loancli.journey.session" in modules
+    assert not _matching(modules, NOT_IN_A_JOURNEY), _matching(modules, NOT_IN_A_JOURNEY)
     interactive_only = _matching(modules, NOT_IN_SCRIPTED_JSON_RUN)
     assert not interactive_only, (
         f"a scripted --json journey imported {interactive_only}; import them only when "
