@@ -54,13 +54,20 @@ def is_unsafe(char: str) -> bool:
     return unicodedata.category(char) in _UNSAFE
 
 
+# Printable ASCII and the blocks Chinese text is written in (CJK symbols and punctuation, the
+# ideographs and their extension A, the full-width forms): none holds a control, format or
+# separator character, so their characters need no lookup.
+SAFE_BLOCKS = "\x20-\x7e\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uffef"
+
+
 @functools.cache
 def _scans(but_newline: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """In ASCII only the C0 controls and DEL are unsafe; other characters are looked up one
-    by one. Compiled when first used: ``--help`` imports this module and scans nothing."""
+    """In ASCII only the C0 controls and DEL are unsafe; characters outside SAFE_BLOCKS are
+    looked up one by one. Compiled when first used: ``--help`` imports this module and scans
+    nothing."""
     if but_newline:
-        return re.compile(r"[\x00-\x09\x0b-\x1f\x7f]"), re.compile(r"[^\x20-\x7e\n]")
-    return re.compile(r"[\x00-\x1f\x7f]"), re.compile(r"[^\x20-\x7e]")
+        return re.compile(r"[\x00-\x09\x0b-\x1f\x7f]"), re.compile(f"[^{SAFE_BLOCKS}\n]")
+    return re.compile(r"[\x00-\x1f\x7f]"), re.compile(f"[^{SAFE_BLOCKS}]")
 
 
 def has_unsafe(text: str, *, but_newline: bool = False) -> bool:

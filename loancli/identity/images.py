@@ -16,6 +16,7 @@ fast.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -207,6 +208,17 @@ def drawn_text(fields: IdCardFields) -> str:
 
 
 def _blank_card() -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    """A fresh copy of the card's paper, frame and security waves, to draw a card's text on."""
+    from PIL import ImageDraw
+
+    image = _paper().copy()
+    return image, ImageDraw.Draw(image)
+
+
+@functools.cache
+def _paper() -> Image.Image:
+    """The card before anything personal is printed on it: the same for every card, drawn
+    once per process (its waves are some thousand line segments)."""
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", CARD_SIZE, (255, 255, 255))
@@ -219,7 +231,7 @@ def _blank_card() -> tuple[Image.Image, ImageDraw.ImageDraw]:
         draw.line(points, fill=_PATTERN, width=1)
     draw.rounded_rectangle((6, 6, width - 7, height - 7), radius=30, outline=_BORDER, width=3)
     draw.rounded_rectangle((16, 16, width - 17, height - 17), radius=24, outline=_PATTERN, width=1)
-    return image, draw
+    return image
 
 
 def _text(

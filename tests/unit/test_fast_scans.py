@@ -4,14 +4,17 @@ scan gives (issue 21: the scans run over every JSON document and every answer)."
 from __future__ import annotations
 
 import random
+import re
 
-from loancli.text import has_unsafe, is_unsafe
+from loancli.text import SAFE_BLOCKS, has_unsafe, is_unsafe
 from loancli.validation import has_surrogate
 
 # ASCII and Latin-1 (C0, DEL, C1, the soft hyphen), Chinese, the ideographic space, and the
 # format and separator characters that matter: zero-width space, bidi override, line and
 # paragraph separators, the BOM, a lone surrogate.
-ALPHABET = [chr(i) for i in range(0x180)] + list("中文１\u3000\u200b\u202e\u2028\u2029\ufeff\ud800")
+ALPHABET = [chr(i) for i in range(0x180)] + list(
+    "中文１\u3000\u303f\u3400\u4dbf\u9fff\uff00\uff01\uffef\ufff9\u200b\u202e\u2028\u2029\ufeff\ud800"
+)
 
 
 def test_has_unsafe_agrees_with_each_character_asked() -> None:
@@ -26,3 +29,12 @@ def test_has_unsafe_agrees_with_each_character_asked() -> None:
 def test_a_lone_surrogate_is_found_and_nothing_else_is() -> None:
     assert has_surrogate("abc\udc80") and has_surrogate("\ud800中")
     assert not has_surrogate("") and not has_surrogate("中文 abc") and not has_surrogate("😀")
+
+
+def test_no_character_of_the_blocks_skipped_unlooked_is_unsafe() -> None:
+    skipped = re.compile(f"[{SAFE_BLOCKS}]")
+    # Every block skipped is in the Basic Multilingual Plane.
+    found = [hex(cp) for cp in range(0x10000) if skipped.match(chr(cp)) and is_unsafe(chr(cp))]
+    assert not found, found
+    assert skipped.match("中") and not skipped.match("\ufeff") and not skipped.match("\xad")
+    assert not skipped.match("\U00020000") and not skipped.match("\U000e0001")
