@@ -4,6 +4,7 @@
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -189,16 +190,45 @@ def calendar(
 # clock -----------------------------------------------------------------------------------
 
 
+# What a clock move prints for a person: every event up to this many. Past it (a large
+# world's month brings tens of thousands), the first ones and a count of each kind; ``--all``
+# prints every one, ``--json`` gives them all as data.
+CLOCK_LINES = 50
+
+ALL_EVENTS = typer.Option(
+    "--all",
+    help="Print every event the move brings (default: the first 50 and a count of each kind).",
+)
+
+
 def _show_clock(
-    opts: Options, now: datetime, events: "Sequence[ClockEvent]", moved: bool = True
+    opts: Options,
+    now: datetime,
+    events: "Sequence[ClockEvent]",
+    moved: bool = True,
+    every: bool = False,
 ) -> None:
     if opts.json:
         opts.emit({"now": now.isoformat(), "events": events})
         return
     opts.console.print(_("Simulated now: {now}").format(now=now.isoformat()))
-    for e in events:
-        detail = ", ".join(f"{k}={v}" for k, v in e["detail"].items())
-        opts.console.print(f"  {e['on']} {e['loan']} ({e['applicant']}): {e['event']} {detail}")
+    shown = events if every else events[:CLOCK_LINES]
+    if shown:
+        # One print for all the lines (a call per line cost more than the move itself on a
+        # large world); the text is the state's, never markup.
+        lines = (_event_line(e) for e in shown)
+        opts.console.print("\n".join(lines), markup=False)
+    if len(shown) < len(events):
+        kinds = Counter(e["event"] for e in events)
+        counts = ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
+        opts.console.print(
+            _(
+                "Events 1-{shown} of {total} ({counts}). Each loan keeps its own (loancli "
+                "applicants show ID); --all prints every event of a move, --json gives them as "
+                "data."
+            ).format(shown=len(shown), total=len(events), counts=counts),
+            markup=False,
+        )
     if moved and not events:
         # The clock moved and no loan had anything happen in that time (``clock show`` moves
         # nothing, so it says nothing about it).
@@ -206,6 +236,11 @@ def _show_clock(
             "  "
             + _("No installment fell due, went overdue or was reminded of while the clock moved.")
         )
+
+
+def _event_line(event: "ClockEvent") -> str:
+    detail = ", ".join(f"{k}={v}" for k, v in event["detail"].items())
+    return f"  {event['on']} {event['loan']} ({event['applicant']}): {event['event']} {detail}"
 
 
 @clock_app.command("show")
@@ -221,24 +256,26 @@ def clock_show(ctx: typer.Context) -> None:
 def clock_set(
     ctx: typer.Context,
     when: Annotated[str, typer.Argument(metavar="DATETIME", help="ISO date-time.")],
+    every: Annotated[bool, ALL_EVENTS] = False,
 ) -> None:
     """Set the simulated now (forward only, so no due date is skipped backwards)."""
     opts = options(ctx)
     with handled(opts, {"when": "DATETIME"}):
         moved = api.set_clock(opts.db, when, **world_options(opts))
-    _show_clock(opts, moved.now, moved.events)
+    _show_clock(opts, moved.now, moved.events, every=every)
 
 
 @clock_app.command("advance")
 def clock_advance(
     ctx: typer.Context,
     duration: Annotated[str, typer.Argument(metavar="DURATION", help="e.g. 90s, 6m, 2h, 40d.")],
+    every: Annotated[bool, ALL_EVENTS] = False,
 ) -> None:
     """Move the simulated clock forward; lists what fell due, went overdue, accrued penalty."""
     opts = options(ctx)
     with handled(opts, {"duration": "DURATION"}):
         moved = api.advance_clock(opts.db, duration, **world_options(opts))
-    _show_clock(opts, moved.now, moved.events)
+    _show_clock(opts, moved.now, moved.events, every=every)
 
 
 # repay / restructure -----------------------------------------------------------------------

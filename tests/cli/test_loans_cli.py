@@ -313,6 +313,34 @@ def test_clock_advance_human_output_lists_the_events(db: Path) -> None:
     assert code == 0 and "Simulated now:" in out and "fell due" not in out
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_move_with_more_events_than_a_page_shows_the_first_and_counts_them_all(
+    db: Path, lang: str
+) -> None:
+    """A year on, one loan has 72 events: the first 50 lines, then how many of each kind and
+    where the rest are; --all prints every one; --json always gives them all."""
+    before = db.with_name("before.json")
+    shutil.copy(db, before)
+    every = ok_json(db, "clock", "advance", "400d")["events"]
+    assert len(every) > 50
+    line = [f"  {e['on']} {e['loan']} ({e['applicant']}): {e['event']}" for e in every]
+    kinds = {e["event"] for e in every}
+    for args in ([], ["--all"]):
+        again = db.with_name(f"again{len(args)}-{lang}.json")
+        shutil.copy(before, again)
+        code, out, err = cli(again, "--lang", lang, "clock", "advance", "400d", *args)
+        assert code == 0, err
+        shown = [x for x in line if x in out]
+        if args:
+            assert shown == line and "1-50" not in out
+        else:
+            assert shown == line[:50], "the first 50 events, in order, and no more"
+            page = {"en": f"Events 1-50 of {len(every)} (", "zh": f"事件 1-50，共 {len(every)} 条"}
+            assert page[lang] in out
+            assert all(f"{kind} {sum(e['event'] == kind for e in every)}" in out for kind in kinds)
+            assert "--all" in out and "--json" in out and "applicants show" in out
+
+
 def test_clock_set_forward_catches_up_too(db: Path) -> None:
     data = ok_json(db, "clock", "set", "2026-04-06T08:00:00+08:00")
     assert [e["event"] for e in data["events"]] == [
