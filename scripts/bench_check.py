@@ -5,7 +5,7 @@ Issue 21's budget: at least 50 one-journey stories per second of wall time on 2 
 18 asked 25). A "one-journey story" is a built-in story with one action (every built-in
 scenario's story);the longer stories (clock moves, repayments) are timed too and reported apart.
 
-Each round runs, as fresh ``sys.executable -m loancli.cli.main`` subprocesses from one scratch
+Each round runs, as fresh ``sys.executable -m loancli`` subprocesses from one scratch
 folder, interleaved so machine load hits all alike:
 
   baseline  ``loancli --help`` (the fixed cost of a process that does nothing)

@@ -18,7 +18,7 @@ them):
   take most of an hour on two cores; the records are what a command pays for, not how they
   were made.
 
-Each command runs as a fresh ``python -m loancli.cli.main`` process (a writer on a fresh copy
+Each command runs as a fresh ``python -m loancli`` process (a writer on a fresh copy
 of its world), after a warm-up round that is not counted; rounds interleave the worlds. The
 figure is the median CPU time (user + system) of the process, from ``wait4``; peak memory is
 its ``ru_maxrss``. This process imports nothing of loancli (the worlds are made by a child),

@@ -5,8 +5,8 @@ The top-level help is the text ``python -m loancli.cli.main --help`` prints at 8
 (Typer's plain click layout): ``scripts/gen-docs.py`` keeps it in
 :mod:`loancli.cli.root_help`, and its ``--check`` (run by a test) fails when the two differ.
 It is printed as it is at a terminal of ``HELP_WIDTH`` columns or more (or no terminal at
-all), where click lays help out the same at any width; a narrower terminal, or any other
-word on the command line, gets Typer.
+all) that takes UTF-8, where click lays help out the same at any width; a narrower terminal,
+another encoding, or any other word on the command line, gets Typer.
 """
 
 from __future__ import annotations
@@ -30,9 +30,19 @@ def run() -> None:
     if args == ["--version"]:
         sys.stdout.write(f"loancli {__version__}\n")
         return
-    # click's own reading of the width: $COLUMNS, else the terminal's, else 80.
-    if args == ["--help"] and shutil.get_terminal_size().columns >= HELP_WIDTH:
+    # click's own reading of the width: $COLUMNS, else the terminal's, else 80. Output that
+    # cannot take UTF-8 goes to click, which writes its help in its own way there.
+    if (
+        args == ["--help"]
+        and shutil.get_terminal_size().columns >= HELP_WIDTH
+        and _utf8(sys.stdout)
+    ):
         sys.stdout.write(ROOT_HELP)
         return
     # The command table, and Typer with it, loaded as a command module is: when it runs.
     importlib.import_module("loancli.cli.main").app(prog_name="loancli")
+
+
+def _utf8(stream: object) -> bool:
+    encoding = getattr(stream, "encoding", None) or ""
+    return encoding.lower().replace("-", "").replace("_", "") == "utf8"

@@ -129,6 +129,13 @@ def test_scripted_json_run_imports_no_prompt_or_rich(tmp_path: Path) -> None:
     assert json.loads(proc.stdout)["status"] == "completed", proc.stdout[-2000:]
     assert "loancli.api" in modules and "loancli.journey.session" in modules
     assert not _matching(modules, NOT_IN_A_JOURNEY), _matching(modules, NOT_IN_A_JOURNEY)
+    # Nor does reading the journey back.
+    db = str(tmp_path / "state.json")
+    for command in (["timeline", "A0001"], ["applicants", "list"]):
+        read, read_modules = _run_importtime(["--db", db, *command], tmp_path)
+        assert read.returncode == 0 and "A0001" in read.stdout, read.stderr[-2000:]
+        assert "loancli.api" in read_modules
+        assert not _matching(read_modules, NOT_IN_A_JOURNEY), command
     interactive_only = _matching(modules, NOT_IN_SCRIPTED_JSON_RUN)
     assert not interactive_only, (
         f"a scripted --json journey imported {interactive_only}; import them only when "
@@ -201,12 +208,13 @@ def test_the_console_scripts_help_is_typers_without_loading_it(lang: str, column
     assert typer.returncode == 0 and proc.stdout == typer.stdout
 
 
-def test_a_narrow_terminal_gets_typers_help_for_its_width() -> None:
-    proc, modules = _console_script(["--help"], COLUMNS="60")
+@pytest.mark.parametrize("columns", ["60", "79"])
+def test_a_narrow_terminal_gets_typers_help_for_its_width(columns: str) -> None:
+    proc, modules = _console_script(["--help"], COLUMNS=columns)
     assert "typer" in modules
-    narrow = _typer(["--help"], COLUMNS="60").stdout
+    narrow = _typer(["--help"], COLUMNS=columns).stdout
     assert proc.stdout == narrow and narrow != _typer(["--help"], COLUMNS="80").stdout
-    assert max(len(line) for line in narrow.splitlines()) <= 60
+    assert max(len(line) for line in narrow.splitlines()) <= int(columns)
 
 
 def test_the_console_scripts_version_is_typers_without_loading_it() -> None:
@@ -222,7 +230,16 @@ def test_anything_else_goes_to_the_command_line_as_given(tmp_path: Path) -> None
     assert proc.returncode == 2 and "No such command 'frobnicate'" in proc.stderr
 
 
-def test_the_help_at_an_ascii_terminal_is_question_marks_not_a_traceback() -> None:
-    proc, _modules = _console_script(["--help"], PYTHONIOENCODING="ascii", COLUMNS="80")
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr
-    assert "??" in proc.stdout and proc.stdout.isascii()
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_output_that_cannot_take_utf8_gets_typers_help(encoding: str) -> None:
+    proc, modules = _console_script(["--help"], PYTHONIOENCODING=encoding, COLUMNS="80")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr and "typer" in modules
+    typer = _typer(["--help"], PYTHONIOENCODING=encoding, COLUMNS="80")
+    assert proc.stdout == typer.stdout
+
+
+def test_the_installed_loancli_command_is_the_entry_that_answers_first() -> None:
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="loancli")
+    assert script.value == "loancli.cli.entry:run"

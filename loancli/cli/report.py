@@ -1,0 +1,95 @@
+"""``report ID``: a ticket-ready report of a journey or flow, its bundle and its HTML page."""
+
+# No ``from __future__ import annotations`` in command modules: Typer then reads the
+# annotations as objects instead of eval()-ing each string while building ``--help``.
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from loancli.api import tickets
+from loancli.cli.common import check_output, handled, world_options
+from loancli.cli.options import json_text, options
+from loancli.errors import UsageError
+from loancli.files import write_private
+from loancli.i18n import _
+from loancli.text import printable
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+def report(
+    ctx: typer.Context,
+    applicant_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Applicant A0001, flow F0001 or loan L0001.")
+    ],
+    fmt: Annotated[str, typer.Option("--format", help="md (for a ticket) or json.")] = "md",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
+    ] = None,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help="Also write a ticket bundle (zip) that loancli replay FILE replays anywhere.",
+        ),
+    ] = None,
+    keep_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--keep-personal-data",
+            help="Keep the borrower's phone, ID, name, card and contacts in the bundle "
+            "(default: stand-ins that replay the same way).",
+        ),
+    ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Write the report as one self-contained HTML page (masked; no network): "
+            "situation, advice in both languages, timeline, schedule chart, calendar, ID "
+            "images. The text report then goes only to --out, if given.",
+        ),
+    ] = None,
+) -> None:
+    """A ticket-ready report: situation (masked), scenario, where it stopped and why, what to
+    tell the borrower, and the command that reproduces it."""
+    opts = options(ctx)
+    with handled(opts, {"record": "ID", "bundle": "--bundle", "html": "--html"}):
+        if fmt not in ("md", "json"):
+            raise UsageError(_("choose md or json"), key="--format")
+        check_output(out, "--out")
+        check_output(bundle, "--bundle")
+        check_output(html, "--html")
+        made = tickets.report(
+            opts.db,
+            applicant_id,
+            bundle=bundle,
+            keep_personal_data=keep_personal_data,
+            html=html,
+            **world_options(opts),
+        )
+    if html is not None:
+        typer.echo(_("Wrote {path}").format(path=printable(html)), err=True)
+    if bundle is not None:
+        typer.echo(
+            _("Wrote {path}; replay it anywhere: loancli replay {path}").format(
+                path=printable(bundle)
+            ),
+            err=True,
+        )
+    as_json = fmt == "json" or opts.json
+    # Both are inert: the JSON keeps the data with controls escaped, the markdown shows them
+    # as escapes.
+    text = json_text(made.data) if as_json else made.markdown()
+    if out is None:
+        if html is None:
+            typer.echo(text)
+        elif opts.json:
+            opts.emit({"id": made.data["id"], "html": str(html)})
+        return
+    write_private(out, text + ("\n" if as_json else ""))
+    typer.echo(_("Wrote {path}").format(path=printable(out)), err=True)
