@@ -24,7 +24,9 @@ in an in-memory database and checks all of it with the same SQL.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -329,16 +331,48 @@ def _values(doc: Any, path: str) -> Iterator[Any]:
 def check_documents(data: Mapping[str, Mapping[str, Any]]) -> None:
     """Every rule over ``data`` (table -> doc id -> document, each record already checked on
     its own), through an in-memory keys table; raise the first RecordProblem."""
-    db = sqlite3.connect(":memory:")
+    counters = counters_of(data.get(META, {}))
+    if sum(map(len, data.values())) > KEPT_DB_DOCUMENTS:
+        # A large world: a database of its own, filled first and indexed after (quicker than
+        # keeping the index while filling).
+        db = sqlite3.connect(":memory:")
+        try:
+            _make_keys_table(db, data)
+            check(lambda sql, *args: db.execute(sql, args), counters)
+        finally:
+            db.close()
+        return
+    kept = _checking_db()
     try:
-        # Filled first and indexed after: quicker than keeping a primary key while filling.
-        db.execute(f"CREATE TABLE {KEYS_TABLE} (tbl, field, value, doc_id)")
-        db.executemany(f"INSERT INTO {KEYS_TABLE} VALUES (?, ?, ?, ?)", keys_of(data))
-        db.execute(f"CREATE INDEX {KEYS_TABLE}_key ON {KEYS_TABLE} (tbl, field, value, doc_id)")
-        db.execute(KEYS_DDL[2])
-        check(lambda sql, *args: db.execute(sql, args), counters_of(data.get(META, {})))
+        kept.executemany(f"INSERT INTO {KEYS_TABLE} VALUES (?, ?, ?, ?)", keys_of(data))
+        check(lambda sql, *args: kept.execute(sql, args), counters)
     finally:
-        db.close()
+        kept.execute(f"DELETE FROM {KEYS_TABLE}")
+
+
+# Up to this many documents a world is checked in a database kept for the process, its
+# statements prepared once (on a small world, preparing them again was most of the check).
+KEPT_DB_DOCUMENTS = 2_000
+_checking = threading.local()
+
+
+def _make_keys_table(db: sqlite3.Connection, data: Mapping[str, Mapping[str, Any]]) -> None:
+    db.execute(f"CREATE TABLE {KEYS_TABLE} (tbl, field, value, doc_id)")
+    db.executemany(f"INSERT INTO {KEYS_TABLE} VALUES (?, ?, ?, ?)", keys_of(data))
+    db.execute(f"CREATE INDEX {KEYS_TABLE}_key ON {KEYS_TABLE} (tbl, field, value, doc_id)")
+    db.execute(KEYS_DDL[2])
+
+
+def _checking_db() -> sqlite3.Connection:
+    """This thread's kept database for :func:`check_documents`, its keys emptied after each
+    check; its schema made once (a schema change would make every statement prepared again).
+    A forked child makes its own: a connection does not cross a fork."""
+    if getattr(_checking, "pid", None) != os.getpid():
+        db = sqlite3.connect(":memory:")
+        _make_keys_table(db, {})
+        _checking.db, _checking.pid = db, os.getpid()
+    kept: sqlite3.Connection = _checking.db
+    return kept
 
 
 # -- the checks -------------------------------------------------------------------------

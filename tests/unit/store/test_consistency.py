@@ -14,7 +14,13 @@ import pytest
 from loancli.errors import StateCorrupt
 from loancli.records import RecordProblem
 from loancli.store import Store
-from loancli.store.consistency import KEYS_TABLE, check_documents, keys_objects, keys_of
+from loancli.store.consistency import (
+    KEPT_DB_DOCUMENTS,
+    KEYS_TABLE,
+    check_documents,
+    keys_objects,
+    keys_of,
+)
 
 CLOCK = "2026-03-02T10:00:00+08:00"
 
@@ -282,3 +288,24 @@ def test_a_record_written_again_with_the_same_keys_is_not_logged(tmp_path: Path)
         store.update("accounts", {"phone_history": history}, phone="2")
     assert _log(path) == (1, 2)  # its former numbers are keys: logged, its old keys gone
     assert _sqlite_keys(path) == sorted(keys_of(_dump(path)), key=repr)
+
+
+@pytest.mark.parametrize("count", [3, KEPT_DB_DOCUMENTS + 1])
+def test_a_world_small_or_large_is_checked_and_a_refusal_leaves_nothing_for_the_next(
+    count: int,
+) -> None:
+    """A small world is checked in the database kept for the process, a large one in its own:
+    both find an id held twice, and the kept keys are gone after a refusal (the next world,
+    sound, passes)."""
+    applicants = {str(n): _applicant(f"A{n:04d}") for n in range(1, count + 1)}
+    counter = {"key": "counter.applicant", "value": count}
+    sound = {"applicants": applicants, "meta": {"1": counter}}
+    check_documents(sound)
+    twice = {**applicants, str(count + 1): _applicant("A0002")}
+    broken = {"applicants": twice, "meta": {"1": counter}}
+    with pytest.raises(RecordProblem, match="'A0002' is the id of documents #2 and #"):
+        check_documents(broken)
+    check_documents(sound)
+    # And a second refusal finds the same: nothing left over from the first.
+    with pytest.raises(RecordProblem, match="'A0002' is the id of documents #2 and #"):
+        check_documents(broken)
