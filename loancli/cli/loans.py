@@ -220,11 +220,11 @@ def _show_clock(
         opts.console.print("\n".join(lines), markup=False)
     if len(shown) < len(events):
         kinds = Counter(e["event"] for e in events)
-        counts = ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
+        counts = ", ".join(f"{kind}={n}" for kind, n in sorted(kinds.items()))
         opts.console.print(
             _(
                 "Events 1-{shown} of {total} ({counts}). Each loan keeps its own (loancli "
-                "applicants show ID); --all prints every event of a move, --json gives them as "
+                "timeline LOAN_ID); --all prints every event of a move, --json gives them as "
                 "data."
             ).format(shown=len(shown), total=len(events), counts=counts),
             markup=False,

@@ -332,44 +332,49 @@ def check_documents(data: Mapping[str, Mapping[str, Any]]) -> None:
     """Every rule over ``data`` (table -> doc id -> document, each record already checked on
     its own), through an in-memory keys table; raise the first RecordProblem."""
     counters = counters_of(data.get(META, {}))
-    if sum(map(len, data.values())) > KEPT_DB_DOCUMENTS:
+    keys = list(keys_of(data))
+    if len(keys) > KEPT_DB_KEYS:
         # A large world: a database of its own, filled first and indexed after (quicker than
         # keeping the index while filling).
         db = sqlite3.connect(":memory:")
         try:
-            _make_keys_table(db, data)
+            _make_keys_table(db, keys)
             check(lambda sql, *args: db.execute(sql, args), counters)
         finally:
             db.close()
         return
     kept = _checking_db()
+    # Emptied before as well as after: a check cut short (Ctrl-C in a long-lived process)
+    # must not leave its keys to the next.
+    kept.execute(f"DELETE FROM {KEYS_TABLE}")
     try:
-        kept.executemany(f"INSERT INTO {KEYS_TABLE} VALUES (?, ?, ?, ?)", keys_of(data))
+        kept.executemany(f"INSERT INTO {KEYS_TABLE} VALUES (?, ?, ?, ?)", keys)
         check(lambda sql, *args: kept.execute(sql, args), counters)
     finally:
         kept.execute(f"DELETE FROM {KEYS_TABLE}")
 
 
-# Up to this many documents a world is checked in a database kept for the process, its
-# statements prepared once (on a small world, preparing them again was most of the check).
-KEPT_DB_DOCUMENTS = 2_000
+# Up to this many keys a world is checked in a database kept for the process, its statements
+# prepared once (on a small world, preparing them again was most of the check); past it, one
+# of its own is quicker (measured: the two cost the same at 600-900 keys).
+KEPT_DB_KEYS = 500
 _checking = threading.local()
 
 
-def _make_keys_table(db: sqlite3.Connection, data: Mapping[str, Mapping[str, Any]]) -> None:
+def _make_keys_table(db: sqlite3.Connection, keys: Iterable[tuple[str, str, Any, int]]) -> None:
     db.execute(f"CREATE TABLE {KEYS_TABLE} (tbl, field, value, doc_id)")
-    db.executemany(f"INSERT INTO {KEYS_TABLE} VALUES (?, ?, ?, ?)", keys_of(data))
+    db.executemany(f"INSERT INTO {KEYS_TABLE} VALUES (?, ?, ?, ?)", keys)
     db.execute(f"CREATE INDEX {KEYS_TABLE}_key ON {KEYS_TABLE} (tbl, field, value, doc_id)")
     db.execute(KEYS_DDL[2])
 
 
 def _checking_db() -> sqlite3.Connection:
-    """This thread's kept database for :func:`check_documents`, its keys emptied after each
-    check; its schema made once (a schema change would make every statement prepared again).
-    A forked child makes its own: a connection does not cross a fork."""
+    """This thread's kept database for :func:`check_documents`; its schema made once (a
+    schema change would make every statement prepared again). A forked child makes its own:
+    a connection does not cross a fork."""
     if getattr(_checking, "pid", None) != os.getpid():
         db = sqlite3.connect(":memory:")
-        _make_keys_table(db, {})
+        _make_keys_table(db, [])
         _checking.db, _checking.pid = db, os.getpid()
     kept: sqlite3.Connection = _checking.db
     return kept

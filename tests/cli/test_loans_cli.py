@@ -9,6 +9,7 @@ its own copy of that state file.
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -318,7 +319,8 @@ def test_a_move_with_more_events_than_a_page_shows_the_first_and_counts_them_all
     db: Path, lang: str
 ) -> None:
     """A year on, one loan has 72 events: the first 50 lines, then how many of each kind and
-    where the rest are; --all prints every one; --json always gives them all."""
+    where the rest are (the loan's timeline); --all prints every one; --json always gives them
+    all."""
     before = db.with_name("before.json")
     shutil.copy(db, before)
     every = ok_json(db, "clock", "advance", "400d")["events"]
@@ -337,8 +339,13 @@ def test_a_move_with_more_events_than_a_page_shows_the_first_and_counts_them_all
             assert shown == line[:50], "the first 50 events, in order, and no more"
             page = {"en": f"Events 1-50 of {len(every)} (", "zh": f"事件 1-50，共 {len(every)} 条"}
             assert page[lang] in out
-            assert all(f"{kind} {sum(e['event'] == kind for e in every)}" in out for kind in kinds)
-            assert "--all" in out and "--json" in out and "applicants show" in out
+            counts = [f"{kind}={sum(e['event'] == kind for e in every)}" for kind in kinds]
+            assert all(count in out for count in counts), out
+            assert "--all" in out and "--json" in out and "loancli timeline LOAN_ID" in out
+    # Where the hint sends a person: every event of the move is there.
+    rows = ok_json(db, "timeline", "L0001")["timeline"]
+    moved = Counter(row["event"] for row in rows if row["event"] in kinds)
+    assert moved == Counter(e["event"] for e in every)
 
 
 def test_clock_set_forward_catches_up_too(db: Path) -> None:

@@ -15,7 +15,7 @@ from loancli.errors import StateCorrupt
 from loancli.records import RecordProblem
 from loancli.store import Store
 from loancli.store.consistency import (
-    KEPT_DB_DOCUMENTS,
+    KEPT_DB_KEYS,
     KEYS_TABLE,
     check_documents,
     keys_objects,
@@ -290,7 +290,7 @@ def test_a_record_written_again_with_the_same_keys_is_not_logged(tmp_path: Path)
     assert _sqlite_keys(path) == sorted(keys_of(_dump(path)), key=repr)
 
 
-@pytest.mark.parametrize("count", [3, KEPT_DB_DOCUMENTS + 1])
+@pytest.mark.parametrize("count", [3, KEPT_DB_KEYS + 1])
 def test_a_world_small_or_large_is_checked_and_a_refusal_leaves_nothing_for_the_next(
     count: int,
 ) -> None:
@@ -309,3 +309,14 @@ def test_a_world_small_or_large_is_checked_and_a_refusal_leaves_nothing_for_the_
     # And a second refusal finds the same: nothing left over from the first.
     with pytest.raises(RecordProblem, match="'A0002' is the id of documents #2 and #"):
         check_documents(broken)
+
+
+def test_keys_a_check_cut_short_left_behind_do_not_reach_the_next() -> None:
+    from loancli.store.consistency import _checking_db
+
+    # As if Ctrl-C had stopped a check after it filled the kept table: a second A0001.
+    _checking_db().execute(f"INSERT INTO {KEYS_TABLE} VALUES ('applicants', 'id', 'A0001', 9)")
+    applicants = {"1": _applicant("A0001")}
+    check_documents(
+        {"applicants": applicants, "meta": {"1": {"key": "counter.applicant", "value": 1}}}
+    )
