@@ -373,7 +373,8 @@ def _checking_db() -> sqlite3.Connection:
     schema change would make every statement prepared again). A forked child makes its own:
     a connection does not cross a fork."""
     if getattr(_checking, "pid", None) != os.getpid():
-        db = sqlite3.connect(":memory:")
+        # Autocommit: no transaction left open between checks.
+        db = sqlite3.connect(":memory:", isolation_level=None)
         _make_keys_table(db, [])
         _checking.db, _checking.pid = db, os.getpid()
     kept: sqlite3.Connection = _checking.db
