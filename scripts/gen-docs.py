@@ -162,10 +162,10 @@ ROOT_HELP_DOC = (
 )
 
 
-def typer_root_help(lang: str = "en", columns: int = 80) -> str:
-    """What Typer prints for ``loancli --help`` at ``columns``, in ``lang``."""
+def typer_root_help() -> str:
+    """What Typer prints for ``loancli --help`` at 80 columns."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOANCLI_")}
-    env.update(COLUMNS=str(columns), LOANCLI_LANG=lang, PYTHONIOENCODING="utf-8")
+    env.update(COLUMNS="80", LOANCLI_LANG="en", PYTHONIOENCODING="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "loancli.cli.main", "--help"],
         capture_output=True,

@@ -13,8 +13,6 @@ scripted ``--json`` run never load it.
 from __future__ import annotations
 
 import functools
-import signal
-import sys
 from typing import TYPE_CHECKING
 
 from loancli.text import printable
@@ -62,17 +60,3 @@ def inert_console(
     """A rich ``Console`` (its ``stderr``, ``highlight`` and ``soft_wrap``, rich's defaults
     otherwise) that shows every string it renders inert."""
     return _inert_console_class()(stderr=stderr, highlight=highlight, soft_wrap=soft_wrap)
-
-
-def prepare_streams() -> None:
-    """How every run writes: a reader that goes away (``loancli ... | head -1``) ends it the
-    way it ends ``cat``, by SIGPIPE (exit status 141 in the shell, no traceback; whatever
-    was committed stays); a terminal or pipe that cannot encode Chinese
-    (``PYTHONIOENCODING=ascii``, a C locale) gets ``?`` for what it cannot show instead of a
-    UnicodeEncodeError (UTF-8 is untouched)."""
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-        if encoding != "utf8" and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")

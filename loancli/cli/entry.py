@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import importlib
 import shutil
+import signal
 import sys
 
 from loancli import __version__
-from loancli.cli.console import prepare_streams
 from loancli.cli.root_help import ROOT_HELP
 
 # click lays help out at min(terminal width, 80) columns: from 80 on, one text.
@@ -41,6 +41,20 @@ def run() -> None:
         return
     # The command table, and Typer with it, loaded as a command module is: when it runs.
     importlib.import_module("loancli.cli.main").app(prog_name="loancli")
+
+
+def prepare_streams() -> None:
+    """How every run writes: a reader that goes away (``loancli ... | head -1``) ends it the
+    way it ends ``cat``, by SIGPIPE (exit status 141 in the shell, no traceback; whatever
+    was committed stays); a terminal or pipe that cannot encode Chinese
+    (``PYTHONIOENCODING=ascii``, a C locale) gets ``?`` for what it cannot show instead of a
+    UnicodeEncodeError (UTF-8 is untouched). Here, not with the console: the help printed
+    before Typer loads needs no more than this module."""
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    for stream in (sys.stdout, sys.stderr):
+        if not _utf8(stream) and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
 def _utf8(stream: object) -> bool:

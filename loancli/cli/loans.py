@@ -197,7 +197,8 @@ CLOCK_LINES = 50
 
 ALL_EVENTS = typer.Option(
     "--all",
-    help="Print every event the move brings (default: the first 50 and a count of each kind).",
+    help=f"Print every event the move brings (default: the first {CLOCK_LINES} and a count of "
+    "each kind).",
 )
 
 

@@ -33,7 +33,7 @@ from typer._click import exceptions as click_errors  # Typer's own click, vendor
 from typer.core import TyperArgument, TyperGroup
 
 from loancli import __version__
-from loancli.cli.console import prepare_streams
+from loancli.cli.entry import prepare_streams
 from loancli.cli.examples import EXAMPLES, metavar_for
 from loancli.cli.options import Options, json_text
 from loancli.cli.params import integer, seconds

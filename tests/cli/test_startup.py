@@ -168,34 +168,33 @@ def test_help_imports_no_command_module(help_run) -> None:
 TERMINAL_LIBRARIES = ("typer", "click", "rich", "loancli.cli.main")
 
 
-def _console_script(
-    args: list[str], **env: str
-) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    """``python -m loancli ARGS`` (what the ``loancli`` script runs); the modules it had loaded."""
-    report = "import sys, runpy; runpy.run_module('loancli', run_name='__main__')"
-    shown = "print('\\0' + ' '.join(sorted(sys.modules)), file=sys.stderr)"
-    code = f"import sys, atexit; atexit.register(lambda: {shown}); {report}"
-    proc = subprocess.run(
-        [sys.executable, "-c", code, *args],
+def _python(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``python ARGV`` with its output read as UTF-8; ``env`` over the suite's."""
+    return subprocess.run(
+        [sys.executable, *argv],
         capture_output=True,
         text=True,
         encoding="utf-8",
         env={**_env(), "PYTHONIOENCODING": "utf-8", **env},
         timeout=patience(60),
+    )
+
+
+def _console_script(
+    args: list[str], **env: str
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """``python -m loancli ARGS`` (what the ``loancli`` script runs); the modules it had loaded."""
+    run = "import sys, runpy; runpy.run_module('loancli', run_name='__main__')"
+    shown = "print('\\0' + ' '.join(sorted(sys.modules)), file=sys.stderr)"
+    proc = _python(
+        ["-c", f"import sys, atexit; atexit.register(lambda: {shown}); {run}", *args], env
     )
     modules = set(proc.stderr.rsplit("\0", 1)[-1].split()) if "\0" in proc.stderr else set()
     return proc, modules
 
 
 def _typer(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "loancli.cli.main", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**_env(), "PYTHONIOENCODING": "utf-8", **env},
-        timeout=patience(60),
-    )
+    return _python(["-m", "loancli.cli.main", *args], env)
 
 
 @pytest.mark.parametrize(("lang", "columns"), [("en", "80"), ("zh", "80"), ("en", "200")])
