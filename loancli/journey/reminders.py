@@ -24,7 +24,7 @@ from loancli.journey.texts import (
 )
 from loancli.loan.bureau import report_overdues
 from loancli.loan.debits import DebitCard, catch_up_debiting, spent_on
-from loancli.loan.loans import ClockEvent, log, save_loan
+from loancli.loan.loans import ClockEvent, log
 from loancli.loan.servicing import ServicingPolicy, reminders
 from loancli.records import CREDIT, LOANS, Loan
 from loancli.store import Store
@@ -51,8 +51,7 @@ def advance_loans(
     policies: dict[str, ServicingPolicy] = {}
     # The loans as this pass saved them, for the messages their events send.
     moved_loans: dict[str, tuple[Loan, ServicingPolicy]] = {}
-    for doc in loans:
-        loan = doc.copy()
+    for loan in loans:
         product = product_of(loan)
         if product not in policies:
             policies[product] = world.product(product).servicing
@@ -65,7 +64,8 @@ def advance_loans(
         events = sorted(sent + moved + reported, key=lambda e: e["on"])
         if events:
             log(loan, at, events)
-            save_loan(store, loan)
+            # Handed to the store as it is (no copy of 10,000 loans): only read from here on.
+            store.write_back(LOANS, loan)
             moved_loans[loan["id"]] = (loan, policy)
             out += [{"loan": loan["id"], "applicant": loan["applicant_id"], **e} for e in events]
     for event in out:

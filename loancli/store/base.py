@@ -29,6 +29,7 @@ hold the same records, keyed the same way, behind the same API::
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import os
 import stat
@@ -136,6 +137,22 @@ def copy(value: Any) -> Any:
         return _decoder.decode(_encoder.encode(value))
     except (TypeError, msgspec.EncodeError) as exc:
         raise TypeError(f"not JSON data: {exc}") from None
+
+
+@contextlib.contextmanager
+def gc_paused(pause: bool = True) -> Iterator[None]:
+    """The garbage collector off for the block (when ``pause``), on again after, as it was:
+    around work that makes many objects and no cycles to collect (decoding a large file, a
+    clock pass over 10,000 loans), where each collection would walk them all again (a third
+    of such a pass)."""
+    if not pause or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def matches(doc: Any, match: dict[str, Any]) -> bool:
@@ -283,6 +300,8 @@ class Store:
         # The journeys and flows this store committed, as written: they must still be so when
         # it next writes.
         self._mine: dict[tuple[str, int], bytes] = {}
+        # The JSON of each document the committing unit writes, made once.
+        self._encodings: dict[tuple[str, int], bytes] = {}
         # How many times a unit reached the file (what a benchmark or a test may count).
         self.writes = 0
 
@@ -585,26 +604,42 @@ class Store:
                         if doc is None:
                             self._mine.pop((table, doc_id), None)
                         else:
-                            self._mine[(table, doc_id)] = encode(doc)
+                            self._mine[(table, doc_id)] = self._encoded(table, doc_id, doc)
         finally:
             self._pending, self._bases, self._undo_log, self._next_ids = {}, {}, [], {}
             self._pending_index = {}
+            self._encodings = {}
             self._committed_max = {}
             if self._lock is not None:
                 self._lock.release()
 
     def _effective_changes(self) -> Changes:
-        """The unit's writes that change the file (a document written back as it was is not)."""
+        """The unit's writes that change the file (a document written back as it was is not).
+        Each written document's JSON is kept for the commit (:meth:`_encoded`)."""
         out: Changes = {}
+        self._encodings = {}
         for table, docs in self._pending.items():
             for doc_id, doc in docs.items():
                 base = self._bases.get((table, doc_id))
-                if doc is None and base is None:
+                if doc is None:
+                    if base is not None:
+                        out.setdefault(table, {})[doc_id] = doc
                     continue
-                if doc is not None and base is not None and encode(doc) == encode(base):
+                body = encode(doc)
+                if base is not None and body == self._encoded_base(table, doc_id, base):
                     continue
+                self._encodings[(table, doc_id)] = body
                 out.setdefault(table, {})[doc_id] = doc
         return out
+
+    def _encoded(self, table: str, doc_id: int, doc: Any) -> bytes:
+        """The JSON of a document the unit writes (encoded once, when its changes were found)."""
+        body = self._encodings.get((table, doc_id))
+        return encode(doc) if body is None else body
+
+    def _encoded_base(self, table: str, doc_id: int, base: Any) -> bytes:
+        """The JSON of what the file held (a backend may have it as it was read)."""
+        return encode(base)
 
     def _catch_up(self) -> None:
         """With the lock held: read what others committed since this store last looked; the
@@ -861,8 +896,14 @@ class Store:
     def find(self, table: str, **match: object) -> Any:
         """Return the documents whose fields equal all of `match` (all of them if none given)."""
         found = list(self._matching(table, match))
-        copies = copy([doc for _, doc in found])
+        copies = self._copies(table, found)
         return [Document(c, doc_id) for (doc_id, _), c in zip(found, copies, strict=True)]
+
+    def _copies(self, table: str, found: list[tuple[int, Any]]) -> list[Any]:
+        """Copies of found documents for a caller to keep (a backend may decode them again
+        from the text it read, rather than copy)."""
+        copies: list[Any] = copy([doc for _, doc in found])
+        return copies
 
     @overload
     def upsert(self, table: Table[Applicant], doc: Applicant, **match: object) -> list[int]: ...
@@ -903,6 +944,15 @@ class Store:
                 if any(key not in doc or doc[key] != value for key, value in changes.items()):
                     self._write(table, doc_id, {**doc, **changes})
         return [doc_id for doc_id, _ in hits]
+
+    def write_back(self, table: Table[R], record: R) -> None:
+        """Write ``record``, one this store returned (``get``, ``find``, ``all``) and the
+        caller changed, in place of the stored one, handing it over: the store keeps the
+        object itself, not a copy (a clock pass writes 10,000 loans), so the caller must not
+        change it afterwards. A record written back as it was changes nothing."""
+        doc_id = doc_id_of(record)  # type: ignore[arg-type]  # R: a record type, a dict
+        with self.transaction():
+            self._write(table, doc_id, record)
 
     def remove(self, table: str, **match: object) -> list[int]:
         """Remove the documents matching `match`; return their ids."""

@@ -16,7 +16,6 @@ opens it; it is the one-file world support attaches to a ticket.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -38,6 +37,7 @@ from loancli.store.base import (
     Store,
     decode,
     encode,
+    gc_paused,
     matches,
     pick_fields,
 )
@@ -243,7 +243,7 @@ def _load(target: Path, shown: Path) -> Data | None:
             ).format(shown=shown, value0=exc.start, ADVICE=_(ADVICE))
         ) from exc
     try:
-        with _gc_paused(len(raw) > GC_PAUSE_BYTES):
+        with gc_paused(len(raw) > GC_PAUSE_BYTES):
             data = decode(raw)
     except msgspec.DecodeError:
         raise StateCorrupt(
@@ -288,19 +288,6 @@ def _load(target: Path, shown: Path) -> Data | None:
                     )
                 )
     return data
-
-
-@contextlib.contextmanager
-def _gc_paused(pause: bool) -> Iterator[None]:
-    """The garbage collector off for the block (when ``pause``), on again after, as it was."""
-    if not pause or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _json_position(raw: bytes) -> str:

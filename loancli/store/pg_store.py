@@ -562,7 +562,9 @@ class PgStore(Store):
             if gone:
                 statements.append((f"DELETE FROM {table} WHERE doc_id = ANY(%s)", (gone,), False))
             written = [
-                (doc_id, encode(doc).decode()) for doc_id, doc in docs.items() if doc is not None
+                (doc_id, self._encoded(table_name, doc_id, doc).decode())
+                for doc_id, doc in docs.items()
+                if doc is not None
             ]
             if written and table_name != META:
                 statements.append((_UPSERT.format(table=table), written, True))

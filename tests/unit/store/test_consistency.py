@@ -320,3 +320,61 @@ def test_keys_a_check_cut_short_left_behind_do_not_reach_the_next() -> None:
     check_documents(
         {"applicants": applicants, "meta": {"1": {"key": "counter.applicant", "value": 1}}}
     )
+
+
+def _log_rows(path: Path) -> tuple[list[Any], list[Any], list[Any]]:
+    """The keys, and the log of changed records and of gone keys (without their order)."""
+    with sqlite3.connect(path) as db:
+        changed = db.execute("SELECT tbl, doc_id FROM document_keys_changes").fetchall()
+        gone = db.execute("SELECT tbl, field, value FROM document_keys_gone").fetchall()
+        writer = db.execute("SELECT count(*) FROM document_keys_writer").fetchone()[0]
+    db.close()
+    assert writer == 0  # the writer's mark never outlives its unit
+    return _sqlite_keys(path), sorted(changed, key=repr), sorted(gone, key=repr)
+
+
+def _documents(path: Path) -> dict[tuple[str, int], str]:
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT tbl, doc_id, body FROM documents").fetchall()
+    db.close()
+    return {(tbl, doc_id): body for tbl, doc_id, body in rows}
+
+
+def test_loancli_keeps_the_keys_and_the_log_as_the_triggers_would(tmp_path: Path) -> None:
+    # The same writes, made once by loancli (which keeps the keys itself, the triggers standing
+    # aside) and once through plain SQL (the triggers keep them): the same keys and log.
+    ours = tmp_path / "ours.sqlite"
+    _filled(ours)
+    with Store(ours) as store, store.transaction():
+        store.meta_set("clock", CLOCK)  # the log of the filling forgotten
+    theirs = tmp_path / "theirs.sqlite"
+    with sqlite3.connect(ours) as source, sqlite3.connect(theirs) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    before = _documents(ours)
+    assert _log_rows(ours) == _log_rows(theirs)
+    with Store(ours) as store, store.transaction():
+        store.update("cards", {"phone": "2"}, id="C0001")  # a key changed
+        store.update("cards", {"bank": "CMB"}, id="C0001")  # no key changed
+        store.insert("applicants", _applicant(store.next_id("applicant", "A"), phone="2"))
+        store.upsert("applicants", _applicant("A0001", phone="2", step="profile"), id="A0001")
+        store.remove("accounts", phone="1")  # nothing names it now
+        history = [{"phone": "3", "until": CLOCK}, {"phone": "4", "until": CLOCK}]
+        store.update("accounts", {"phone_history": history}, phone="2")
+    after = _documents(ours)
+    with sqlite3.connect(theirs, isolation_level=None) as db:
+        db.execute("BEGIN")
+        for key in before.keys() - after.keys():
+            db.execute("DELETE FROM documents WHERE tbl = ? AND doc_id = ?", key)
+        for key, body in after.items():
+            if before.get(key) != body:
+                db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", (*key, body))
+        db.execute("COMMIT")
+    db.close()
+    assert _documents(theirs) == after
+    keys, changed, gone = _log_rows(ours)
+    assert (keys, changed, gone) == _log_rows(theirs)
+    assert keys == sorted(keys_of(_dump(ours)), key=repr)
+    assert ("cards", 1) in changed and ("cards", "phone", "1") in gone
+    assert ("accounts", "former_phone", "4", 2) in keys

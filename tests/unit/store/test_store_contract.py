@@ -62,6 +62,29 @@ def test_returned_documents_are_copies(world: Path | str) -> None:
         assert store.get("notes", id="N1")["events"] == []
 
 
+def test_a_record_written_back_is_the_one_kept_and_only_when_changed(world: Path | str) -> None:
+    with Store(world) as store:
+        store.insert("notes", {"id": "N1", "events": []})
+        store.insert("notes", {"id": "N2", "events": []})
+    with Store(world) as store:
+        store.preload("notes")  # SQLite: read whole, copies decoded from the text it read
+        first, second = store.all("notes")
+        before = store.writes
+        store.write_back("notes", second)  # as it was: nothing written
+        assert store.writes == before
+        first["events"].append("moved")
+        store.write_back("notes", first)
+        assert store.writes == before + 1
+        again = store.get("notes", id="N1")
+        assert again == {"id": "N1", "events": ["moved"]} and again.doc_id == first.doc_id
+        again["events"].append("not written")  # a copy, as every record read is
+        assert store.get("notes", id="N1")["events"] == ["moved"]
+        with pytest.raises(TypeError, match="not a record read from the store"):
+            store.write_back("notes", {"id": "N3"})
+    with Store(world, read_only=True) as store:
+        assert [n["events"] for n in store.all("notes")] == [["moved"], []]
+
+
 def test_a_failed_unit_writes_nothing_and_ids_do_not_skip(world: Path | str) -> None:
     with Store(world) as store:
         with store.transaction():
