@@ -277,31 +277,38 @@ def _forget(row: str) -> list[str]:
 _CHANGED = f"INSERT OR REPLACE INTO {CHANGES_TABLE} (tbl, doc_id) VALUES (new.tbl, new.doc_id)"
 
 
-def _trigger(name: str, event: str, when: str, statements: list[str]) -> str:
+def _trigger(name: str, event: str, when: str, statements: list[str], *, guarded: bool) -> str:
     body = "".join(f" {statement};" for statement in statements)
+    if guarded:
+        when = f"NOT EXISTS (SELECT 1 FROM {WRITER_TABLE}) AND ({when})"
     return (
-        f"CREATE TRIGGER {KEYS_TABLE}_{name} AFTER {event} ON documents"
-        f" WHEN NOT EXISTS (SELECT 1 FROM {WRITER_TABLE}) AND ({when}) BEGIN{body} END"
+        f"CREATE TRIGGER {KEYS_TABLE}_{name} AFTER {event} ON documents WHEN {when} BEGIN{body} END"
     )
 
 
 # The triggers that keep the keys of ``documents`` and the log. An INSERT OR REPLACE deletes the
 # row it replaces without firing the delete trigger, so the insert trigger forgets it first.
-TRIGGERS = (
-    _trigger(
-        "insert",
-        "INSERT",
-        f"new.tbl IN ({_TABLES}) AND {_KEYS_CHANGED}",
-        [*_forget("new"), *_inserts("new"), _CHANGED],
-    ),
-    _trigger(
-        "update",
-        "UPDATE",
-        f"old.tbl IN ({_TABLES}) OR new.tbl IN ({_TABLES})",
-        [*_forget("old"), *_forget("new"), *_inserts("new"), _CHANGED],
-    ),
-    _trigger("delete", "DELETE", f"old.tbl IN ({_TABLES})", _forget("old")),
-)
+def _triggers(*, guarded: bool) -> tuple[str, ...]:
+    return (
+        _trigger(
+            "insert",
+            "INSERT",
+            f"new.tbl IN ({_TABLES}) AND {_KEYS_CHANGED}",
+            [*_forget("new"), *_inserts("new"), _CHANGED],
+            guarded=guarded,
+        ),
+        _trigger(
+            "update",
+            "UPDATE",
+            f"old.tbl IN ({_TABLES}) OR new.tbl IN ({_TABLES})",
+            [*_forget("old"), *_forget("new"), *_inserts("new"), _CHANGED],
+            guarded=guarded,
+        ),
+        _trigger("delete", "DELETE", f"old.tbl IN ({_TABLES})", _forget("old"), guarded=guarded),
+    )
+
+
+TRIGGERS = _triggers(guarded=True)
 FORGET_LOG = (f"DELETE FROM {CHANGES_TABLE}", f"DELETE FROM {GONE_TABLE}")
 FILL = tuple(_inserts("d"))
 
@@ -329,6 +336,14 @@ def keys_objects() -> dict[str, str]:
     """The keys table, its indexes, the log and the triggers, by name, as sqlite_master holds
     them (each name starts with ``document_keys``)."""
     statements = (*KEYS_DDL, *TRIGGERS)
+    return {statement.split(" ")[2]: statement for statement in statements}
+
+
+def earlier_keys_objects() -> dict[str, str]:
+    """The same objects as loancli kept them before the writer table: their keys and log are
+    as sound (the same keys, by the same rules), so a reader uses them; the first writer
+    brings the file to :func:`keys_objects`."""
+    statements = (*KEYS_DDL[:-1], *_triggers(guarded=False))
     return {statement.split(" ")[2]: statement for statement in statements}
 
 

@@ -147,7 +147,7 @@ class SqliteStore(Store):
         it; yield whether its log tells what changed since the file was last found sound (else
         every record is checked)."""
         assert self._db is not None
-        if _has_keys(self._db):
+        if _has_keys(self._db, earlier=self.read_only):
             # A long log (a file written all over, say) is quicker read whole.
             (logged,) = self._sql(f"SELECT count(*) FROM {consistency.CHANGES_TABLE}").fetchone()
             (documents,) = self._sql("SELECT count(*) FROM documents").fetchone()
@@ -483,10 +483,15 @@ class SqliteStore(Store):
         )
 
 
-def _has_keys(db: sqlite3.Connection) -> bool:
-    """Whether the file keeps ``document_keys`` with the triggers and log of this loancli."""
-    found = db.execute(
-        "SELECT name, sql FROM sqlite_master WHERE name LIKE ? ESCAPE '\\'",
-        (consistency.KEYS_TABLE.replace("_", "\\_") + "%",),
-    ).fetchall()
-    return dict(found) == consistency.keys_objects()
+def _has_keys(db: sqlite3.Connection, *, earlier: bool = False) -> bool:
+    """Whether the file keeps ``document_keys`` with the triggers and log of this loancli (or,
+    ``earlier``, of the loancli before the writer table: as good to read)."""
+    found = dict(
+        db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE name LIKE ? ESCAPE '\\'",
+            (consistency.KEYS_TABLE.replace("_", "\\_") + "%",),
+        ).fetchall()
+    )
+    if found == consistency.keys_objects():
+        return True
+    return earlier and found == consistency.earlier_keys_objects()

@@ -378,3 +378,44 @@ def test_loancli_keeps_the_keys_and_the_log_as_the_triggers_would(tmp_path: Path
     assert keys == sorted(keys_of(_dump(ours)), key=repr)
     assert ("cards", 1) in changed and ("cards", "phone", "1") in gone
     assert ("accounts", "former_phone", "4", 2) in keys
+
+
+def test_a_file_of_the_loancli_before_the_writer_table_is_read_as_it_is_and_upgraded_by_a_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loancli.store import consistency
+
+    path = tmp_path / "state.sqlite"
+    _filled(path)
+    current, earlier = keys_objects(), consistency.earlier_keys_objects()
+    with sqlite3.connect(path) as db:  # as the loancli before it left the file
+        for name in current.keys() - earlier.keys():
+            db.execute(f"DROP TABLE {name}")
+        for name, statement in earlier.items():
+            if statement.startswith("CREATE TRIGGER"):
+                db.execute(f"DROP TRIGGER {name}")
+                db.execute(statement)
+        # A hand edit its triggers keep in the log.
+        db.execute("UPDATE documents SET body = json_set(body, '$.phone', '7') WHERE tbl = 'cards'")
+    db.close()
+    before = path.read_bytes()
+    # A reader uses the keys and log the file has (building them again would fail here), and
+    # finds what they say changed.
+    monkeypatch.setattr(consistency, "FILL", ("SELECT no_such_function()",))
+    with pytest.raises(StateCorrupt, match=r"table 'cards', record 'C0001', field 'phone'"):
+        with Store(path, read_only=True):
+            pass
+    assert path.read_bytes() == before
+    monkeypatch.undo()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE documents SET body = json_set(body, '$.phone', '1') WHERE tbl = 'cards'")
+    db.close()
+    with Store(path) as store, store.transaction():  # the first writer brings it up to date
+        store.meta_set("clock", CLOCK)
+    with sqlite3.connect(path) as db:
+        found = dict(
+            db.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'document_keys%'")
+        )
+    db.close()
+    assert found == current
+    assert _sqlite_keys(path) == sorted(keys_of(_dump(path)), key=repr)
