@@ -114,7 +114,7 @@ def indented_json(document: object) -> str:
         raw = msgspec.json.encode(document)
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
         raw = None
-    if raw is None or _FLOAT.search(raw):
+    if raw is None or _FLOAT_FIRST.match(raw) or _FLOAT.search(raw):
         import json
 
         return json.dumps(document, ensure_ascii=False, indent=2)
@@ -124,7 +124,8 @@ def indented_json(document: object) -> str:
 # Where a compact document may hold a float (first, or after ``:``, ``,`` or ``[``: digits,
 # then ``.`` or an exponent); text that only looks like one, inside a string, costs the slower
 # way, not a wrong byte.
-_FLOAT = re.compile(rb"(?:^|[:,\[])-?[0-9]+[.eE]")
+_FLOAT = re.compile(rb"[:,\[]-?[0-9]+[.eE]")
+_FLOAT_FIRST = re.compile(rb"-?[0-9]+[.eE]")
 
 
 def options(ctx: typer.Context) -> Options:

@@ -26,7 +26,7 @@ from loancli.loan.bureau import report_overdues
 from loancli.loan.debits import DebitCard, catch_up_debiting, spent_on
 from loancli.loan.loans import ClockEvent, log
 from loancli.loan.servicing import ServicingPolicy, reminders
-from loancli.records import CREDIT, LOANS, Loan
+from loancli.records import CREDIT, LOANS, META, Loan
 from loancli.store import Store
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.faults import Fault
@@ -44,7 +44,7 @@ def advance_loans(
     world = world or WorldSettings()
     # One read of every loan and credit entry (SQLite: one select each, the pass's lookups
     # then answered from memory, its writes committed together).
-    store.preload(LOANS, CREDIT)
+    store.preload(LOANS, CREDIT, META)
     loans: list[Loan] = store.all(LOANS)
     cards = _debit_cards(world, loans)
     out: list[ClockEvent] = []

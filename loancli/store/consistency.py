@@ -160,12 +160,6 @@ RULES = hashlib.sha256(
     ).encode()
 ).hexdigest()[:12]
 GONE_TABLE = f"{KEYS_TABLE}_gone"
-# A row here, in a writer's open transaction only, tells the triggers that the writer keeps the
-# keys and the log itself (loancli, from the documents it has in memory: :func:`keys_rows`).
-# Reading every body again in SQL was most of the cost of writing 10,000 loans (each trigger
-# parses the whole JSON text); any other program's writes find it empty and are kept by the
-# triggers.
-WRITER_TABLE = f"{KEYS_TABLE}_writer"
 KEYS_DDL = (
     f"CREATE TABLE {KEYS_TABLE} ("
     " tbl TEXT NOT NULL, field TEXT NOT NULL, value NOT NULL, doc_id INTEGER NOT NULL,"
@@ -181,7 +175,6 @@ KEYS_DDL = (
     f"CREATE TABLE {GONE_TABLE} ("
     " seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, field TEXT NOT NULL,"
     " value NOT NULL, UNIQUE (tbl, field, value))",
-    f"CREATE TABLE {WRITER_TABLE} (pid INTEGER NOT NULL)",
 )
 
 
@@ -277,10 +270,8 @@ def _forget(row: str) -> list[str]:
 _CHANGED = f"INSERT OR REPLACE INTO {CHANGES_TABLE} (tbl, doc_id) VALUES (new.tbl, new.doc_id)"
 
 
-def _trigger(name: str, event: str, when: str, statements: list[str], *, guarded: bool) -> str:
+def _trigger(name: str, event: str, when: str, statements: list[str]) -> str:
     body = "".join(f" {statement};" for statement in statements)
-    if guarded:
-        when = f"NOT EXISTS (SELECT 1 FROM {WRITER_TABLE}) AND ({when})"
     return (
         f"CREATE TRIGGER {KEYS_TABLE}_{name} AFTER {event} ON documents WHEN {when} BEGIN{body} END"
     )
@@ -288,32 +279,27 @@ def _trigger(name: str, event: str, when: str, statements: list[str], *, guarded
 
 # The triggers that keep the keys of ``documents`` and the log. An INSERT OR REPLACE deletes the
 # row it replaces without firing the delete trigger, so the insert trigger forgets it first.
-def _triggers(*, guarded: bool) -> tuple[str, ...]:
-    return (
-        _trigger(
-            "insert",
-            "INSERT",
-            f"new.tbl IN ({_TABLES}) AND {_KEYS_CHANGED}",
-            [*_forget("new"), *_inserts("new"), _CHANGED],
-            guarded=guarded,
-        ),
-        _trigger(
-            "update",
-            "UPDATE",
-            f"old.tbl IN ({_TABLES}) OR new.tbl IN ({_TABLES})",
-            [*_forget("old"), *_forget("new"), *_inserts("new"), _CHANGED],
-            guarded=guarded,
-        ),
-        _trigger("delete", "DELETE", f"old.tbl IN ({_TABLES})", _forget("old"), guarded=guarded),
-    )
-
-
-TRIGGERS = _triggers(guarded=True)
+TRIGGERS = (
+    _trigger(
+        "insert",
+        "INSERT",
+        f"new.tbl IN ({_TABLES}) AND {_KEYS_CHANGED}",
+        [*_forget("new"), *_inserts("new"), _CHANGED],
+    ),
+    _trigger(
+        "update",
+        "UPDATE",
+        f"old.tbl IN ({_TABLES}) OR new.tbl IN ({_TABLES})",
+        [*_forget("old"), *_forget("new"), *_inserts("new"), _CHANGED],
+    ),
+    _trigger("delete", "DELETE", f"old.tbl IN ({_TABLES})", _forget("old")),
+)
 FORGET_LOG = (f"DELETE FROM {CHANGES_TABLE}", f"DELETE FROM {GONE_TABLE}")
 FILL = tuple(_inserts("d"))
 
 # What the triggers do, as statements a writer that keeps the keys itself runs for each record
-# (parameters: table, doc id), and for each key (table, field, value, doc id).
+# (parameters: table, doc id), and for each key (table, field, value, doc id): a large unit of
+# loancli's own (``sqlite_store``), from the records it has in memory.
 FORGET_KEYS = tuple(
     statement.replace("old.tbl", "?").replace("old.doc_id", "?") for statement in _forget("old")
 )
@@ -336,14 +322,6 @@ def keys_objects() -> dict[str, str]:
     """The keys table, its indexes, the log and the triggers, by name, as sqlite_master holds
     them (each name starts with ``document_keys``)."""
     statements = (*KEYS_DDL, *TRIGGERS)
-    return {statement.split(" ")[2]: statement for statement in statements}
-
-
-def earlier_keys_objects() -> dict[str, str]:
-    """The same objects as loancli kept them before the writer table: their keys and log are
-    as sound (the same keys, by the same rules), so a reader uses them; the first writer
-    brings the file to :func:`keys_objects`."""
-    statements = (*KEYS_DDL[:-1], *_triggers(guarded=False))
     return {statement.split(" ")[2]: statement for statement in statements}
 
 

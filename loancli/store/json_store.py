@@ -47,8 +47,9 @@ Stamp = tuple[int, int, int] | None
 # A JSON state file above this many bytes is read whole by every command: the person is told
 # once that its SQLite copy answers faster.
 LARGE_FILE_BYTES = 20_000_000
-# Bytes above which the garbage collector is paused while the file is decoded: a decode makes
-# one object per value, none of them garbage, and collections would walk them all again.
+# Bytes above which the garbage collector is paused while the file is decoded and checked: a
+# decode makes one object per value, none of them garbage, and collections would walk them all
+# again.
 GC_PAUSE_BYTES = 1_000_000
 # The files this process already told about.
 _told: set[Path] = set()
@@ -107,12 +108,15 @@ class JsonStore(Store):
         )
 
     def _check_records(self) -> None:
-        for name, docs in self._data.items():
-            self.check(name, docs)
-        try:
-            check_documents(self._data)
-        except RecordProblem as exc:
-            raise self._refuse(exc) from None
+        # Paused as for the decode: the checks make an object or more per record.
+        large = self._seen is not None and self._seen[1] > GC_PAUSE_BYTES
+        with gc_paused(large):
+            for name, docs in self._data.items():
+                self.check(name, docs)
+            try:
+                check_documents(self._data)
+            except RecordProblem as exc:
+                raise self._refuse(exc) from None
 
     def _locked(self) -> None:
         if not self._tidied:

@@ -56,6 +56,10 @@ _SCHEMA = [
 ]
 
 
+# A unit writing more documents than this keeps the keys and their log itself (``_commit``).
+BULK_ROWS = 200
+
+
 class SqliteStore(Store):
     """The state in one SQLite database."""
 
@@ -147,7 +151,7 @@ class SqliteStore(Store):
         it; yield whether its log tells what changed since the file was last found sound (else
         every record is checked)."""
         assert self._db is not None
-        if _has_keys(self._db, earlier=self.read_only):
+        if _has_keys(self._db):
             # A long log (a file written all over, say) is quicker read whole.
             (logged,) = self._sql(f"SELECT count(*) FROM {consistency.CHANGES_TABLE}").fetchone()
             (documents,) = self._sql("SELECT count(*) FROM documents").fetchone()
@@ -251,17 +255,26 @@ class SqliteStore(Store):
                 for doc_id, doc in docs.items()
                 if doc is not None
             ]
-            # This writer keeps the keys itself (the triggers stand aside while its row is in
-            # the writer table): from the documents in memory, not by parsing each body again.
-            keeping = _has_keys(db)
-            if keeping:
-                self._sql(f"INSERT INTO {consistency.WRITER_TABLE} VALUES (?)", os.getpid())
+            # A large unit keeps the keys itself, from the documents in memory: the triggers
+            # would parse every body again, several times (most of the cost of a month on
+            # 10,000 loans). They are dropped and made again inside the unit's transaction, so
+            # no other connection ever sees the file without them, and a crash leaves them.
+            bulk = len(written) + len(gone) > BULK_ROWS and _has_keys(db)
+            triggers = [
+                (name, statement)
+                for name, statement in consistency.keys_objects().items()
+                if statement.startswith("CREATE TRIGGER")
+            ]
+            if bulk:
+                for name, _statement in triggers:
+                    self._sql(f"DROP TRIGGER {name}")
             # Two statements for the whole unit, however many records it wrote.
             self._many("DELETE FROM documents WHERE tbl = ? AND doc_id = ?", gone)
             self._many("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", written)
-            if keeping:
+            if bulk:
                 self._keep_keys(changes)
-                self._sql(f"DELETE FROM {consistency.WRITER_TABLE}")
+                for _name, statement in triggers:
+                    self._sql(statement)
             if self._restoring:
                 for statement in consistency.FORGET_LOG:
                     self._sql(statement)
@@ -483,15 +496,10 @@ class SqliteStore(Store):
         )
 
 
-def _has_keys(db: sqlite3.Connection, *, earlier: bool = False) -> bool:
-    """Whether the file keeps ``document_keys`` with the triggers and log of this loancli (or,
-    ``earlier``, of the loancli before the writer table: as good to read)."""
-    found = dict(
-        db.execute(
-            "SELECT name, sql FROM sqlite_master WHERE name LIKE ? ESCAPE '\\'",
-            (consistency.KEYS_TABLE.replace("_", "\\_") + "%",),
-        ).fetchall()
-    )
-    if found == consistency.keys_objects():
-        return True
-    return earlier and found == consistency.earlier_keys_objects()
+def _has_keys(db: sqlite3.Connection) -> bool:
+    """Whether the file keeps ``document_keys`` with the triggers and log of this loancli."""
+    found = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE name LIKE ? ESCAPE '\\'",
+        (consistency.KEYS_TABLE.replace("_", "\\_") + "%",),
+    ).fetchall()
+    return dict(found) == consistency.keys_objects()

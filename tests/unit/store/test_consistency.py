@@ -13,7 +13,7 @@ import pytest
 
 from loancli.errors import StateCorrupt
 from loancli.records import RecordProblem
-from loancli.store import Store
+from loancli.store import Store, sqlite_store
 from loancli.store.consistency import (
     KEPT_DB_KEYS,
     KEYS_TABLE,
@@ -327,9 +327,7 @@ def _log_rows(path: Path) -> tuple[list[Any], list[Any], list[Any]]:
     with sqlite3.connect(path) as db:
         changed = db.execute("SELECT tbl, doc_id FROM document_keys_changes").fetchall()
         gone = db.execute("SELECT tbl, field, value FROM document_keys_gone").fetchall()
-        writer = db.execute("SELECT count(*) FROM document_keys_writer").fetchone()[0]
     db.close()
-    assert writer == 0  # the writer's mark never outlives its unit
     return _sqlite_keys(path), sorted(changed, key=repr), sorted(gone, key=repr)
 
 
@@ -340,9 +338,13 @@ def _documents(path: Path) -> dict[tuple[str, int], str]:
     return {(tbl, doc_id): body for tbl, doc_id, body in rows}
 
 
-def test_loancli_keeps_the_keys_and_the_log_as_the_triggers_would(tmp_path: Path) -> None:
-    # The same writes, made once by loancli (which keeps the keys itself, the triggers standing
-    # aside) and once through plain SQL (the triggers keep them): the same keys and log.
+def test_a_large_unit_keeps_the_keys_and_the_log_as_the_triggers_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same writes, made once by loancli as a large unit (which keeps the keys itself, its
+    # transaction without the triggers) and once through plain SQL (the triggers keep them):
+    # the same keys and log, and the triggers are there again.
+    monkeypatch.setattr(sqlite_store, "BULK_ROWS", 0)
     ours = tmp_path / "ours.sqlite"
     _filled(ours)
     with Store(ours) as store, store.transaction():
@@ -378,44 +380,29 @@ def test_loancli_keeps_the_keys_and_the_log_as_the_triggers_would(tmp_path: Path
     assert keys == sorted(keys_of(_dump(ours)), key=repr)
     assert ("cards", 1) in changed and ("cards", "phone", "1") in gone
     assert ("accounts", "former_phone", "4", 2) in keys
+    with sqlite3.connect(ours) as db:
+        found = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'document%'"))
+    db.close()
+    assert {k: v for k, v in found.items() if k.startswith(KEYS_TABLE)} == keys_objects()
 
 
-def test_a_file_of_the_loancli_before_the_writer_table_is_read_as_it_is_and_upgraded_by_a_writer(
+def test_a_large_unit_that_fails_leaves_the_triggers_and_nothing_else(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from loancli.store import consistency
-
+    monkeypatch.setattr(sqlite_store, "BULK_ROWS", 0)
     path = tmp_path / "state.sqlite"
     _filled(path)
-    current, earlier = keys_objects(), consistency.earlier_keys_objects()
-    with sqlite3.connect(path) as db:  # as the loancli before it left the file
-        for name in current.keys() - earlier.keys():
-            db.execute(f"DROP TABLE {name}")
-        for name, statement in earlier.items():
-            if statement.startswith("CREATE TRIGGER"):
-                db.execute(f"DROP TRIGGER {name}")
-                db.execute(statement)
-        # A hand edit its triggers keep in the log.
-        db.execute("UPDATE documents SET body = json_set(body, '$.phone', '7') WHERE tbl = 'cards'")
-    db.close()
-    before = path.read_bytes()
-    # A reader uses the keys and log the file has (building them again would fail here), and
-    # finds what they say changed.
-    monkeypatch.setattr(consistency, "FILL", ("SELECT no_such_function()",))
-    with pytest.raises(StateCorrupt, match=r"table 'cards', record 'C0001', field 'phone'"):
-        with Store(path, read_only=True):
-            pass
-    assert path.read_bytes() == before
-    monkeypatch.undo()
+    before = _documents(path), _log_rows(path)
+
+    def broken(self: object, changes: object) -> None:
+        raise OSError("disk gone mid-unit")
+
+    monkeypatch.setattr(sqlite_store.SqliteStore, "_keep_keys", broken)
+    with pytest.raises(OSError), Store(path) as store, store.transaction():
+        store.update("cards", {"phone": "2"}, id="C0001")
+    assert (_documents(path), _log_rows(path)) == before
+    # The triggers were there all along: a hand edit is kept in the log.
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE documents SET body = json_set(body, '$.phone', '1') WHERE tbl = 'cards'")
+        db.execute("UPDATE documents SET body = json_set(body, '$.phone', '9') WHERE tbl = 'cards'")
     db.close()
-    with Store(path) as store, store.transaction():  # the first writer brings it up to date
-        store.meta_set("clock", CLOCK)
-    with sqlite3.connect(path) as db:
-        found = dict(
-            db.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'document_keys%'")
-        )
-    db.close()
-    assert found == current
-    assert _sqlite_keys(path) == sorted(keys_of(_dump(path)), key=repr)
+    assert ("cards", "phone", "9", 1) in _sqlite_keys(path)
