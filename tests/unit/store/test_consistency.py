@@ -406,3 +406,39 @@ def test_a_large_unit_that_fails_leaves_the_triggers_and_nothing_else(
         db.execute("UPDATE documents SET body = json_set(body, '$.phone', '9') WHERE tbl = 'cards'")
     db.close()
     assert ("cards", "phone", "9", 1) in _sqlite_keys(path)
+
+
+def test_a_large_unit_killed_without_its_triggers_leaves_the_file_with_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SIGKILL while the unit's transaction holds the file without its triggers (dropped, the
+    # records written, the keys not yet kept): nothing of it reached the file.
+    import os
+    import signal
+
+    monkeypatch.setattr(sqlite_store, "BULK_ROWS", 0)
+    path = tmp_path / "state.sqlite"
+    _filled(path)
+    before = _documents(path), _log_rows(path)
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the test
+        try:
+
+            def crash(self: object, changes: object) -> None:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+            sqlite_store.SqliteStore._keep_keys = crash  # type: ignore[method-assign]
+            with Store(path) as store, store.transaction():
+                store.update("cards", {"phone": "2"}, id="C0001")
+        finally:
+            os._exit(70)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    with sqlite3.connect(path) as db:
+        found = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'document%'"))
+    db.close()
+    assert {k: v for k, v in found.items() if k.startswith(KEYS_TABLE)} == keys_objects()
+    assert (_documents(path), _log_rows(path)) == before
+    with Store(path) as store:  # sound, and the next large unit goes through
+        store.update("cards", {"phone": "2"}, id="C0001")
+    assert _sqlite_keys(path) == sorted(keys_of(_dump(path)), key=repr)
