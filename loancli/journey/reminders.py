@@ -42,45 +42,60 @@ def advance_loans(
     world cannot reach gets nothing.
     """
     world = world or WorldSettings()
-    # One read of every loan and credit entry (SQLite: one select each, the pass's lookups
-    # then answered from memory, its writes committed together).
-    store.preload(LOANS, CREDIT, META)
-    loans: list[Loan] = store.all(LOANS)
-    cards = _debit_cards(world, loans)
+    # The credit entries and settings read whole (SQLite: one select each, the pass's lookups
+    # answered from memory); the loans a batch at a time, each batch's writes handed to the
+    # unit's transaction before the next is read (``Store.flush``): the pass holds a batch of
+    # loans in memory, not 10,000. The unit still commits whole, or not at all.
+    store.preload(CREDIT, META)
+    cards = _debit_cards(world, store)
     out: list[ClockEvent] = []
     policies: dict[str, ServicingPolicy] = {}
-    # The loans as this pass saved them, for the messages their events send.
-    moved_loans: dict[str, tuple[Loan, ServicingPolicy]] = {}
-    for loan in loans:
-        product = product_of(loan)
-        if product not in policies:
-            policies[product] = world.product(product).servicing
-        policy = policies[product]
-        sent = reminders(loan, today, policy)
-        moved = catch_up_debiting(loan, today, cards.get(loan["card_number"]), policy)
-        reported = report_overdues(
-            store, loan, today, policy, answer_outcome=world.bureau.objection_outcome
-        )
-        events = sorted(sent + moved + reported, key=lambda e: e["on"])
-        if events:
-            log(loan, at, events)
-            # Handed to the store as it is (no copy of 10,000 loans): only read from here on.
-            store.write_back(LOANS, loan)
-            moved_loans[loan["id"]] = (loan, policy)
-            out += [{"loan": loan["id"], "applicant": loan["applicant_id"], **e} for e in events]
-    for event in out:
-        loan, policy = moved_loans[event["loan"]]
-        text = _text(store, event, loan, policy)
-        if text is not None:
-            sms.deliver(loan["phone"], text, datetime.fromisoformat(at))
+    for batch in store.batches(LOANS, BATCH):
+        # The loans as this pass saved them, for the messages their events send.
+        moved_loans: dict[str, tuple[Loan, ServicingPolicy]] = {}
+        first = len(out)
+        for loan in batch:
+            product = product_of(loan)
+            if product not in policies:
+                policies[product] = world.product(product).servicing
+            policy = policies[product]
+            sent = reminders(loan, today, policy)
+            moved = catch_up_debiting(loan, today, cards.get(loan["card_number"]), policy)
+            reported = report_overdues(
+                store, loan, today, policy, answer_outcome=world.bureau.objection_outcome
+            )
+            events = sorted(sent + moved + reported, key=lambda e: e["on"])
+            if events:
+                log(loan, at, events)
+                # Handed to the store as it is (no copy): only read from here on.
+                store.write_back(LOANS, loan)
+                moved_loans[loan["id"]] = (loan, policy)
+                out += [
+                    {"loan": loan["id"], "applicant": loan["applicant_id"], **e} for e in events
+                ]
+        # The batch's messages, in the order of its events (a loan's messages read only what
+        # its own servicing wrote, so they are the ones sent after the whole pass).
+        for event in out[first:]:
+            loan, policy = moved_loans[event["loan"]]
+            text = _text(store, event, loan, policy)
+            if text is not None:
+                sms.deliver(loan["phone"], text, datetime.fromisoformat(at))
+        store.flush()
     return out
 
 
-def _debit_cards(world: WorldSettings, loans: list[Loan]) -> dict[str, DebitCard]:
-    """Each loan card the bank holds money for, less what debits already took from it."""
+# Loans a clock pass holds in memory at a time.
+BATCH = 500
+
+
+def _debit_cards(world: WorldSettings, store: Store) -> dict[str, DebitCard]:
+    """Each loan card the bank holds money for, less what debits already took from it (no
+    read of the loans when it holds money for none)."""
     bank = world.bank
     cards: dict[str, DebitCard] = {}
-    for loan in loans:
+    if bank.debit_balance is None and not bank.debit_balances:
+        return cards
+    for loan in (loan for batch in store.batches(LOANS, BATCH) for loan in batch):
         number = loan["card_number"]
         balance = bank.debit_balance_of(number)
         if balance is None:

@@ -302,6 +302,8 @@ class Store:
         self._mine: dict[tuple[str, int], bytes] = {}
         # The JSON of each document the committing unit writes, made once.
         self._encodings: dict[tuple[str, int], bytes] = {}
+        # Whether the unit handed writes to the backend's open transaction (``flush``).
+        self._flushed = False
         # How many times a unit reached the file (what a benchmark or a test may count).
         self.writes = 0
 
@@ -351,6 +353,14 @@ class Store:
     def _commit(self, changes: Changes) -> None:
         """Write ``changes`` to the file as one unit, or nothing (called with the lock)."""
         raise NotImplementedError
+
+    def _flush(self, changes: Changes) -> bool:
+        """Write ``changes`` inside the backend's transaction, left open for the unit's end
+        (``_commit``, or ``_abort``); False where the backend keeps them pending instead."""
+        return False
+
+    def _abort(self) -> None:
+        """Undo what :meth:`_flush` wrote: the unit failed."""
 
     def _locked(self) -> None:
         """The lock was just taken (a backend may tidy up what only the holder may touch)."""
@@ -570,6 +580,10 @@ class Store:
         if self._lock is None or not self._lock.held:
             yield
             return
+        if self._flushed:
+            # Its writes so far hold the backend's transaction open: no one could write
+            # while the person thinks.
+            raise RuntimeError("a unit that flushed its writes cannot wait for a person")
         self._lock.release()
         try:
             yield
@@ -594,24 +608,61 @@ class Store:
     def _end_unit(self, commit: bool) -> None:
         try:
             changes = self._effective_changes() if commit else {}
-            if changes:
+            if changes or (commit and self._flushed):
                 if self.read_only:
                     raise RuntimeError(f"state file {self.path} was opened read-only")
                 self._commit(changes)
                 self.writes += 1
-                for table in OWN_TABLES:
-                    for doc_id, doc in changes.get(table, {}).items():
-                        if doc is None:
-                            self._mine.pop((table, doc_id), None)
-                        else:
-                            self._mine[(table, doc_id)] = self._encoded(table, doc_id, doc)
+                self._remember_mine(changes)
         finally:
+            if self._flushed and not commit:
+                self._abort()
+            self._flushed = False
             self._pending, self._bases, self._undo_log, self._next_ids = {}, {}, [], {}
             self._pending_index = {}
             self._encodings = {}
             self._committed_max = {}
             if self._lock is not None:
                 self._lock.release()
+
+    def _remember_mine(self, changes: Changes) -> None:
+        for table in OWN_TABLES:
+            for doc_id, doc in changes.get(table, {}).items():
+                if doc is None:
+                    self._mine.pop((table, doc_id), None)
+                else:
+                    self._mine[(table, doc_id)] = self._encoded(table, doc_id, doc)
+
+    def flush(self) -> None:
+        """Hand the unit's writes so far to the backend's open transaction and forget them
+        here, so a unit that writes a whole world (a clock pass over 10,000 loans) holds a
+        slice of it in memory, not all of it. The unit still reaches the file whole at its end,
+        or not at all. A backend that cannot (TinyDB, the memory world, PostgreSQL) keeps
+        them; so does a unit inside another, whose failure must undo only its own writes."""
+        self._require_unit()
+        if self._depth != 1 or self.read_only:
+            return
+        changes = self._effective_changes()
+        if not changes or not self._flush(changes):
+            return
+        self._flushed = True
+        self._remember_mine(changes)
+        for table, docs in changes.items():
+            # What is written now is the file's as far as this unit is concerned: a number
+            # past these is new.
+            if table in self._committed_max:
+                self._committed_max[table] = max(self._committed_max[table], max(docs))
+        self._pending, self._bases, self._undo_log = {}, {}, []
+        self._pending_index = {}
+        self._encodings = {}
+
+    def batches(self, table: Table[R], size: int) -> Iterator[list[R]]:
+        """Every record of ``table`` in insertion order, ``size`` at a time, each a copy the
+        caller owns (as :meth:`all`): with :meth:`flush` after each batch, a pass over a large
+        table holds one batch in memory (SQLite), not the table."""
+        records: list[R] = self.find(table)
+        for start in range(0, len(records), size):
+            yield records[start : start + size]
 
     def _effective_changes(self) -> Changes:
         """The unit's writes that change the file (a document written back as it was is not).
@@ -754,7 +805,7 @@ class Store:
             # A number past the file's last one (a new message, say) holds nothing there.
             last = self._committed_max.get(table)
             fresh = last is not None and doc_id > last
-            self._bases[(table, doc_id)] = None if fresh else self._fetch(table, doc_id)
+            self._bases[(table, doc_id)] = None if fresh else self._base_of(table, doc_id)
         docs[doc_id] = doc
         for (name, field), index in self._pending_index.items():
             if name != table:
@@ -763,6 +814,10 @@ class Store:
                 index.get(before[field], set()).discard(doc_id)
             if doc is not None and _key(doc.get(field)) is not None:
                 index.setdefault(doc[field], set()).add(doc_id)
+
+    def _base_of(self, table: str, doc_id: int) -> Any:
+        """What the file holds under ``doc_id``, as a write of the unit first finds it."""
+        return self._fetch(table, doc_id)
 
     def _new_doc_id(self, table: str, fresh: bool = False) -> int:
         doc_id = None if fresh else self._next_ids.get(table)

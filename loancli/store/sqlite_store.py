@@ -29,7 +29,7 @@ import msgspec
 from loancli.dburl import is_server_url
 from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
-from loancli.records import META, RecordProblem
+from loancli.records import META, RecordProblem, Table
 from loancli.store import consistency
 from loancli.store.base import (
     ADVICE,
@@ -37,6 +37,8 @@ from loancli.store.base import (
     SQLITE_SUFFIXES,
     Changes,
     Data,
+    Document,
+    R,
     Store,
     copy,
     decode,
@@ -85,6 +87,9 @@ class SqliteStore(Store):
         # which the copies handed out are decoded from and a write is compared with.
         self._cache: dict[str, dict[int, Any]] = {}
         self._cache_text: dict[str, dict[int, str]] = {}
+        # (table, doc id) -> (record, its text) of the records a batch handed out
+        # (``batches``), until the unit's next flush.
+        self._batch_bases: dict[tuple[str, int], tuple[Any, str]] = {}
         self._cache_index: dict[tuple[str, str], dict[Any, list[int]]] = {}
         if self._target.exists():
             self._connect(create=False)
@@ -230,12 +235,38 @@ class SqliteStore(Store):
         self._forget_cache()
 
     def _commit(self, changes: Changes) -> None:
+        try:
+            self._write_changes(changes)
+            if self._restoring:
+                for statement in consistency.FORGET_LOG:
+                    self._sql(statement)
+            self._sql("COMMIT")
+        except BaseException:
+            self._abort()
+            raise
+
+    def _flush(self, changes: Changes) -> bool:
+        try:
+            self._write_changes(changes)
+        except BaseException:
+            self._abort()
+            raise
+        return True
+
+    def _abort(self) -> None:
+        if self._db is not None and self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+            # What the cache was given by the writes now undone is not the file's.
+            self._forget_cache()
+
+    def _write_changes(self, changes: Changes) -> None:
+        """Write ``changes`` inside the unit's transaction (begun by its first write)."""
         if self._db is None:
             self._connect(create=True)
         db = self._db
         assert db is not None
-        self._sql("BEGIN IMMEDIATE")
-        try:
+        if not db.in_transaction:
+            self._sql("BEGIN IMMEDIATE")
             if self._log_marks is not None:
                 # Found sound at open: forget what the log held then (others' later writes
                 # stay in it for the next check).
@@ -243,46 +274,39 @@ class SqliteStore(Store):
                 self._log_marks = None
                 self._sql(f"DELETE FROM {consistency.CHANGES_TABLE} WHERE seq <= ?", changes_seen)
                 self._sql(f"DELETE FROM {consistency.GONE_TABLE} WHERE seq <= ?", gone_seen)
-            gone = [
-                (table, doc_id)
-                for table, docs in changes.items()
-                for doc_id, doc in docs.items()
-                if doc is None
-            ]
-            written = [
-                (table, doc_id, self._encoded(table, doc_id, doc).decode())
-                for table, docs in changes.items()
-                for doc_id, doc in docs.items()
-                if doc is not None
-            ]
-            # A large unit keeps the keys itself, from the documents in memory: the triggers
-            # would parse every body again, several times (most of the cost of a month on
-            # 10,000 loans). They are dropped and made again inside the unit's transaction, so
-            # no other connection ever sees the file without them, and a crash leaves them.
-            bulk = len(written) + len(gone) > BULK_ROWS and _has_keys(db)
-            triggers = [
-                (name, statement)
-                for name, statement in consistency.keys_objects().items()
-                if statement.startswith("CREATE TRIGGER")
-            ]
-            if bulk:
-                for name, _statement in triggers:
-                    self._sql(f"DROP TRIGGER {name}")
-            # Two statements for the whole unit, however many records it wrote.
-            self._many("DELETE FROM documents WHERE tbl = ? AND doc_id = ?", gone)
-            self._many("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", written)
-            if bulk:
-                self._keep_keys(changes)
-                for _name, statement in triggers:
-                    self._sql(statement)
-            if self._restoring:
-                for statement in consistency.FORGET_LOG:
-                    self._sql(statement)
-            self._sql("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+        gone = [
+            (table, doc_id)
+            for table, docs in changes.items()
+            for doc_id, doc in docs.items()
+            if doc is None
+        ]
+        written = [
+            (table, doc_id, self._encoded(table, doc_id, doc).decode())
+            for table, docs in changes.items()
+            for doc_id, doc in docs.items()
+            if doc is not None
+        ]
+        # A large unit keeps the keys itself, from the documents in memory: the triggers
+        # would parse every body again, several times (most of the cost of a month on 10,000
+        # loans). They are dropped and made again inside the unit's transaction, so no other
+        # connection ever sees the file without them, and a crash leaves them.
+        bulk = len(written) + len(gone) > BULK_ROWS and _has_keys(db)
+        triggers = [
+            (name, statement)
+            for name, statement in consistency.keys_objects().items()
+            if statement.startswith("CREATE TRIGGER")
+        ]
+        if bulk:
+            for name, _statement in triggers:
+                self._sql(f"DROP TRIGGER {name}")
+        # Two statements for the whole unit, however many records it wrote.
+        self._many("DELETE FROM documents WHERE tbl = ? AND doc_id = ?", gone)
+        self._many("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", written)
+        if bulk:
+            self._keep_keys(changes)
+            for _name, statement in triggers:
+                self._sql(statement)
+        self._batch_bases = {}
         for table, docs in changes.items():
             cached = self._cache.get(table)
             if cached is None:
@@ -414,11 +438,52 @@ class SqliteStore(Store):
             self._cache_text[table] = texts
 
     def _read_text(self, table: str, doc_id: int, doc: Any) -> str | None:
-        """The text ``doc`` was decoded from, when it is a document the pass read whole."""
+        """The text ``doc`` was decoded from, when it is a document the pass read whole or a
+        batch handed out."""
+        read = self._batch_bases.get((table, doc_id))
+        if read is not None and read[0] is doc:
+            return read[1]
         cached = self._cache.get(table)
         if cached is None or cached.get(doc_id) is not doc:
             return None
         return self._cache_text[table].get(doc_id)
+
+    def batches(self, table: Table[R], size: int) -> Iterator[list[R]]:
+        # A slice of rows at a time, each after the last one's number (the unit's writes to
+        # the table flushed first, so SQL sees them); what each record was is kept as the base
+        # of its write until the next flush, so writing it back reads nothing again.
+        if self._db is None or table in self._cache or self._depth != 1:
+            yield from super().batches(table, size)
+            return
+        self.flush()
+        if self._pending.get(table):
+            yield from super().batches(table, size)
+            return
+        last = 0
+        while True:
+            rows = self._sql(
+                "SELECT doc_id, body FROM documents WHERE tbl = ? AND doc_id > ? "
+                "ORDER BY doc_id LIMIT ?",
+                table,
+                last,
+                size,
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            # The last batch's bases go: a write of one of its records not flushed yet reads
+            # its base again (as any write), so memory holds one batch whatever the caller does.
+            self._batch_bases = {}
+            bases = {doc_id: self._decoded(table, doc_id, body) for doc_id, body in rows}
+            self.check(table, {str(doc_id): doc for doc_id, doc in bases.items()})
+            for doc_id, body in rows:
+                self._batch_bases[(table, doc_id)] = (bases[doc_id], body)
+            batch: list[Any] = [Document(decode(body), doc_id) for doc_id, body in rows]
+            yield batch
+
+    def _base_of(self, table: str, doc_id: int) -> Any:
+        read = self._batch_bases.get((table, doc_id))
+        return super()._base_of(table, doc_id) if read is None else read[0]
 
     def _copies(self, table: str, found: list[tuple[int, Any]]) -> list[Any]:
         if table not in self._cache:

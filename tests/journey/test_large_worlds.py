@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from loancli import api
 from loancli.cli.main import app
+from loancli.journey import reminders
 from loancli.records import CREDIT, LOANS, SMS_INBOX
 from loancli.store import Store
 from loancli.store.sqlite_store import SqliteStore
@@ -59,13 +60,20 @@ def _advanced(world: Path, folder: Path, name: str) -> tuple[list[Any], dict[str
     return moved.events, after
 
 
+@pytest.mark.parametrize("batch", [3, 500])
 def test_the_batched_clock_pass_gives_what_the_per_loan_pass_gives_on_both_backends(
-    worlds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    worlds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
 ) -> None:
+    # Three loans a batch: each batch's writes flushed into the open transaction before the
+    # next is read; 500: one batch.
+    monkeypatch.setattr(reminders, "BATCH", batch)
     batched = _advanced(worlds[".sqlite"], tmp_path, "batched")
     on_json = _advanced(worlds[".json"], tmp_path, "json")
-    # The per-loan pass: each loan and credit entry read by its own statement.
+    # The per-loan pass: each loan and credit entry read by its own statement, every write
+    # held to the end of the unit.
     monkeypatch.setattr(SqliteStore, "preload", lambda self, *tables: None)
+    monkeypatch.setattr(SqliteStore, "batches", Store.batches)
+    monkeypatch.setattr(SqliteStore, "_flush", lambda self, changes: False)
     one_by_one = _advanced(worlds[".sqlite"], tmp_path, "per-loan")
     events, after = batched
     kinds = {e["event"] for e in events}
@@ -76,26 +84,46 @@ def test_the_batched_clock_pass_gives_what_the_per_loan_pass_gives_on_both_backe
     assert batched == on_json
 
 
-def test_the_batched_pass_reads_the_loans_once(
+def test_the_batched_pass_reads_each_loan_once_and_holds_a_batch(
     worlds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reads: list[str] = []
-    original = SqliteStore._sql
+    read: list[int] = []
+    held: list[int] = []
+    sql, flush = SqliteStore._sql, SqliteStore.flush
 
     def counted(self: SqliteStore, query: str, *args: Any) -> Any:
+        cursor = sql(self, query, *args)
         if query.startswith("SELECT doc_id, body FROM documents") and args[:1] == (LOANS,):
-            reads.append(query)
-        return original(self, query, *args)
+            rows = cursor.fetchall()
+            read.extend(doc_id for doc_id, _ in rows)
+            return iter(rows) if "LIMIT" not in query else _Rows(rows)
+        return cursor
+
+    def flushing(self: SqliteStore) -> None:
+        held.append(len(self._pending.get(LOANS, {})))
+        flush(self)
 
     copy = tmp_path / "counted.sqlite"
     shutil.copyfile(worlds[".sqlite"], copy)
+    monkeypatch.setattr(reminders, "BATCH", 2)
     monkeypatch.setattr(SqliteStore, "_sql", counted)
+    monkeypatch.setattr(SqliteStore, "flush", flushing)
     api.advance_clock(str(copy), "45d")
     monkeypatch.undo()
     with Store(worlds[".sqlite"], read_only=True) as store:
-        loans = store.count(LOANS)
-    assert loans > 2
-    assert len(reads) == 1, reads
+        loans = [loan.doc_id for loan in store.all(LOANS)]
+    assert len(loans) > 4
+    assert read == loans  # each once, in order
+    # Flushed after every batch of two: the unit never held more loans than a batch.
+    assert len(held) >= len(loans) // 2
+    assert max(held) == 2
+
+
+class _Rows(list[Any]):
+    """Rows already fetched, as the cursor they came from hands them out."""
+
+    def fetchall(self) -> list[Any]:
+        return list(self)
 
 
 @pytest.mark.parametrize("suffix", [".json", ".sqlite"])
@@ -194,3 +222,45 @@ def test_the_collector_is_paused_while_a_large_file_is_decoded(
         assert store.count("applicants") == 8
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_a_clock_pass_killed_after_batches_were_flushed_leaves_the_world_as_it_was(
+    worlds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+    import sqlite3
+
+    copy = tmp_path / "killed.sqlite"
+    shutil.copyfile(worlds[".sqlite"], copy)
+
+    def rows() -> list[Any]:
+        with sqlite3.connect(copy) as db:
+            found = db.execute("SELECT tbl, doc_id, body FROM documents ORDER BY 1, 2").fetchall()
+        db.close()
+        return found
+
+    before = rows()
+    pid = os.fork()
+    if pid == 0:  # the child: SIGKILL at its third flush, two batches in the transaction
+        try:
+            flushes = 0
+            flush = SqliteStore.flush
+
+            def dying(self: SqliteStore) -> None:
+                nonlocal flushes
+                flushes += 1
+                if flushes == 3:
+                    os.kill(os.getpid(), signal.SIGKILL)
+                flush(self)
+
+            reminders.BATCH = 2  # type: ignore[misc]
+            SqliteStore.flush = dying  # type: ignore[method-assign]
+            api.advance_clock(str(copy), "45d")
+        finally:
+            os._exit(70)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    assert rows() == before
+    # And the pass runs whole afterwards, as it would have.
+    assert _advanced(copy, tmp_path, "resumed") == _advanced(worlds[".sqlite"], tmp_path, "fresh")

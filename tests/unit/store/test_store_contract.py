@@ -85,6 +85,81 @@ def test_a_record_written_back_is_the_one_kept_and_only_when_changed(world: Path
         assert [n["events"] for n in store.all("notes")] == [["moved"], []]
 
 
+def test_a_flushed_unit_reads_its_writes_and_reaches_the_file_whole_or_not_at_all(
+    world: Path | str,
+) -> None:
+    with Store(world) as store:
+        store.insert("notes", {"id": "N1", "n": 0})
+    with Store(world) as store:
+        with store.transaction():
+            store.insert("notes", {"id": "N2", "n": 1})
+            store.update("notes", {"n": 5}, id="N1")
+            store.flush()
+            # What it wrote is what it reads; a record number is never given twice.
+            assert [(d["id"], d["n"]) for d in store.all("notes")] == [("N1", 5), ("N2", 1)]
+            assert (
+                store.insert("notes", {"id": "N3", "n": 2})
+                == store.get("notes", id="N2").doc_id + 1
+            )
+            with Store(world, read_only=True) as reader:  # another process sees none of it
+                assert reader.count("notes") == 1
+            store.flush()
+            assert store.count("notes") == 3
+        with pytest.raises(KeyError), store.transaction():
+            store.remove("notes", id="N1")
+            store.flush()
+            assert store.get("notes", id="N1") is None
+            raise KeyError
+        # The failed unit left nothing, flushed or not; the store reads the file again.
+        assert [d["id"] for d in store.all("notes")] == ["N1", "N2", "N3"]
+    with Store(world, read_only=True) as store:
+        assert [(d["id"], d["n"]) for d in store.all("notes")] == [("N1", 5), ("N2", 1), ("N3", 2)]
+
+
+def test_a_flush_inside_an_inner_unit_keeps_its_writes_to_undo(world: Path | str) -> None:
+    with Store(world) as store, store.transaction():
+        store.insert("notes", {"id": "N1"})
+        with pytest.raises(KeyError), store.transaction():
+            store.insert("notes", {"id": "N2"})
+            store.flush()  # inside another unit: kept, so the failure below can undo it
+            raise KeyError
+        assert [d["id"] for d in store.all("notes")] == ["N1"]
+    with Store(world, read_only=True) as store:
+        assert [d["id"] for d in store.all("notes")] == ["N1"]
+
+
+def test_batches_hand_out_every_record_in_order_as_copies(world: Path | str) -> None:
+    with Store(world) as store, store.transaction():
+        for n in range(7):
+            store.insert("notes", {"id": f"N{n}", "n": n})
+    with Store(world) as store, store.transaction():
+        seen = []
+        for batch in store.batches("notes", 3):
+            assert len(batch) <= 3
+            for note in batch:
+                seen.append(note["n"])
+                note["n"] += 10
+                store.write_back("notes", note)
+            store.flush()
+        assert seen == list(range(7))
+    with Store(world, read_only=True) as store:
+        assert [d["n"] for d in store.all("notes")] == [n + 10 for n in range(7)]
+
+
+def test_a_unit_that_flushed_cannot_wait_for_a_person(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    with Store(path) as store, store.transaction():
+        store.insert("notes", {"id": "N1"})
+    with Store(path) as store:
+        with pytest.raises(RuntimeError, match="cannot wait"), store.transaction():
+            store.insert("notes", {"id": "N2"})
+            store.flush()
+            with store.waiting():
+                pass
+    with Store(path, read_only=True) as store:
+        assert store.count("notes") == 1
+
+
 def test_a_failed_unit_writes_nothing_and_ids_do_not_skip(world: Path | str) -> None:
     with Store(world) as store:
         with store.transaction():
