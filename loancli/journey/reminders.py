@@ -85,7 +85,7 @@ def advance_loans(
 
 
 # Loans a clock pass holds in memory at a time.
-BATCH = 500
+BATCH = 250
 
 
 def _debit_cards(world: WorldSettings, store: Store) -> dict[str, DebitCard]:

@@ -17,6 +17,7 @@ temporary table. The first commit after a sound check forgets what the log held 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import sqlite3
@@ -312,13 +313,24 @@ class SqliteStore(Store):
             if cached is None:
                 continue
             texts = self._cache_text[table]
+            indexes = [(f, i) for (t, f), i in self._cache_index.items() if t == table]
             for doc_id, doc in docs.items():
                 texts.pop(doc_id, None)
+                before = cached.get(doc_id)
                 if doc is None:
                     cached.pop(doc_id, None)
                 else:
-                    cached[doc_id] = doc
-            self._cache_index = {k: v for k, v in self._cache_index.items() if k[0] != table}
+                    cached[doc_id] = doc  # in its place: the table stays in number order
+                # The indexes follow (a pass that flushes often would build them again each
+                # time): each list of numbers stays in order.
+                for field, index in indexes:
+                    old, new = _index_key(before, field), _index_key(doc, field)
+                    if old == new and (old is None or doc_id in index.get(old, ())):
+                        continue
+                    if old is not None and doc_id in index.get(old, ()):
+                        index[old].remove(doc_id)
+                    if new is not None:
+                        bisect.insort(index.setdefault(new, []), doc_id)
 
     def _keep_keys(self, changes: Changes) -> None:
         """What the triggers would do for the unit's writes: a removed record's keys logged as
@@ -559,6 +571,14 @@ class SqliteStore(Store):
             for path in (self._target, self._target.with_name(self._target.name + "-wal"))
             if path.exists()
         )
+
+
+def _index_key(doc: Any, field: str) -> Any:
+    """What an in-memory index files ``doc`` under for ``field`` (None: not filed)."""
+    if doc is None:
+        return None
+    key = doc.get(field)
+    return key if isinstance(key, str | int) and not isinstance(key, bool) else None
 
 
 def _has_keys(db: sqlite3.Connection) -> bool:

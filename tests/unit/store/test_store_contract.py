@@ -146,6 +146,27 @@ def test_batches_hand_out_every_record_in_order_as_copies(world: Path | str) -> 
         assert [d["n"] for d in store.all("notes")] == [n + 10 for n in range(7)]
 
 
+def test_a_table_read_whole_answers_by_any_field_across_flushes(world: Path | str) -> None:
+    with Store(world) as store, store.transaction():
+        for n in range(6):
+            store.insert("entries", {"id": f"R{n}", "loan": f"L{n % 2}"})
+    with Store(world) as store, store.transaction():
+        store.preload("entries")
+        assert [e["id"] for e in store.find("entries", loan="L0")] == ["R0", "R2", "R4"]
+        store.update("entries", {"loan": "L0"}, id="R1")  # moved between the lookups' lists
+        store.remove("entries", id="R2")
+        store.insert("entries", {"id": "R6", "loan": "L0"})
+        store.flush()
+        assert [e["id"] for e in store.find("entries", loan="L0")] == ["R0", "R1", "R4", "R6"]
+        assert [e["id"] for e in store.find("entries", loan="L1")] == ["R3", "R5"]
+        store.update("entries", {"loan": "L1"}, id="R0")
+        store.flush()
+        assert [e["id"] for e in store.find("entries", loan="L1")] == ["R0", "R3", "R5"]
+        assert [e["id"] for e in store.all("entries")] == ["R0", "R1", "R3", "R4", "R5", "R6"]
+    with Store(world, read_only=True) as store:
+        assert [e["id"] for e in store.find("entries", loan="L1")] == ["R0", "R3", "R5"]
+
+
 def test_a_unit_that_flushed_cannot_wait_for_a_person(tmp_path: Path) -> None:
     path = tmp_path / "state.sqlite"
     with Store(path) as store, store.transaction():
