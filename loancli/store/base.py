@@ -570,7 +570,12 @@ class Store:
             raise
         self._depth -= 1
         if outermost:
-            self._end_unit(commit=True)
+            try:
+                self._end_unit(commit=True)
+            except BaseException:
+                # Nothing reached the file, the schema stamp neither: the next unit stamps.
+                self._unstamped = self._unstamped or stamping
+                raise
 
     @contextlib.contextmanager
     def waiting(self) -> Iterator[None]:
@@ -606,6 +611,7 @@ class Store:
             raise
 
     def _end_unit(self, commit: bool) -> None:
+        committed = False
         try:
             changes = self._effective_changes() if commit else {}
             if changes or (commit and self._flushed):
@@ -614,8 +620,11 @@ class Store:
                 self._commit(changes)
                 self.writes += 1
                 self._remember_mine(changes)
+            committed = commit
         finally:
-            if self._flushed and not commit:
+            if self._flushed and not committed:
+                # What the unit flushed is undone, however it ended (its last writes refused
+                # before the commit, say): the next unit must not inherit the transaction.
                 self._abort()
             self._flushed = False
             self._pending, self._bases, self._undo_log, self._next_ids = {}, {}, [], {}

@@ -287,6 +287,8 @@ class PgStore(Store):
         self.url = self.path
         self._conn: psycopg.Connection[Any] | None = None
         self._kinds: dict[str, str] = {}
+        # The kinds whose tables the unit in progress made (undone if it fails).
+        self._made_kinds: set[str] = set()
         self._unit = _Unit(self)
         self._pg_version = 0
         self._restoring = False
@@ -420,6 +422,7 @@ class PgStore(Store):
             for statement in statements(table, name):
                 self._run(statement)
         self._kinds[name] = table
+        self._made_kinds.add(name)
         return table
 
     def _close_backend(self) -> None:
@@ -506,9 +509,13 @@ class PgStore(Store):
     def _end_transaction(self) -> None:
         import psycopg
 
+        made, self._made_kinds = self._made_kinds, set()
         if self._conn is None or self._conn.closed:
             return
         if self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            # The tables the unit made are undone with it: the next unit makes them again.
+            for name in made:
+                self._kinds.pop(name, None)
             try:
                 self._conn.execute(b"ROLLBACK")
             except psycopg.Error:

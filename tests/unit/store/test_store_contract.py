@@ -116,6 +116,28 @@ def test_a_flushed_unit_reads_its_writes_and_reaches_the_file_whole_or_not_at_al
         assert [(d["id"], d["n"]) for d in store.all("notes")] == [("N1", 5), ("N2", 1), ("N3", 2)]
 
 
+def test_a_flushed_unit_whose_last_write_is_refused_leaves_nothing_to_the_next(
+    world: Path | str,
+) -> None:
+    with Store(world) as store:
+        # Refused when written (a unit that made the table: the next one makes it again).
+        with pytest.raises(TypeError, match="not JSON"), store.transaction():
+            store.insert("notes", {"id": "N1"})
+            store.flush()
+            store.insert("notes", {"id": "N2", "when": object()})
+        # Refused at the unit's end, when its last writes are encoded.
+        with pytest.raises(TypeError), store.transaction():
+            store.insert("notes", {"id": "N3"})
+            store.flush()
+            note = store.get("notes", id="N3")
+            note["when"] = object()
+            store.write_back("notes", note)
+        with store.transaction():
+            store.insert("notes", {"id": "N4"})
+    with Store(world, read_only=True) as store:
+        assert [d["id"] for d in store.all("notes")] == ["N4"]
+
+
 def test_a_flush_inside_an_inner_unit_keeps_its_writes_to_undo(world: Path | str) -> None:
     with Store(world) as store, store.transaction():
         store.insert("notes", {"id": "N1"})
