@@ -331,6 +331,23 @@ def _log_rows(path: Path) -> tuple[list[Any], list[Any], list[Any]]:
     return _sqlite_keys(path), sorted(changed, key=repr), sorted(gone, key=repr)
 
 
+def _key_objects(path: Path) -> dict[str, str]:
+    """The keys table, its indexes, log and triggers, as the file holds them."""
+    with sqlite3.connect(path) as db:
+        found = dict(db.execute("SELECT name, sql FROM sqlite_master"))
+    db.close()
+    return {name: sql for name, sql in found.items() if name.startswith(KEYS_TABLE)}
+
+
+@pytest.fixture
+def bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A filled SQLite file whose every unit is a large one (it keeps the keys itself)."""
+    monkeypatch.setattr(sqlite_store, "BULK_ROWS", 0)
+    path = tmp_path / "state.sqlite"
+    _filled(path)
+    return path
+
+
 def _documents(path: Path) -> dict[tuple[str, int], str]:
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT tbl, doc_id, body FROM documents").fetchall()
@@ -339,14 +356,12 @@ def _documents(path: Path) -> dict[tuple[str, int], str]:
 
 
 def test_a_large_unit_keeps_the_keys_and_the_log_as_the_triggers_would(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, bulk: Path
 ) -> None:
     # The same writes, made once by loancli as a large unit (which keeps the keys itself, its
     # transaction without the triggers) and once through plain SQL (the triggers keep them):
     # the same keys and log, and the triggers are there again.
-    monkeypatch.setattr(sqlite_store, "BULK_ROWS", 0)
-    ours = tmp_path / "ours.sqlite"
-    _filled(ours)
+    ours = bulk
     with Store(ours) as store, store.transaction():
         store.meta_set("clock", CLOCK)  # the log of the filling forgotten
     theirs = tmp_path / "theirs.sqlite"
@@ -380,18 +395,13 @@ def test_a_large_unit_keeps_the_keys_and_the_log_as_the_triggers_would(
     assert keys == sorted(keys_of(_dump(ours)), key=repr)
     assert ("cards", 1) in changed and ("cards", "phone", "1") in gone
     assert ("accounts", "former_phone", "4", 2) in keys
-    with sqlite3.connect(ours) as db:
-        found = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'document%'"))
-    db.close()
-    assert {k: v for k, v in found.items() if k.startswith(KEYS_TABLE)} == keys_objects()
+    assert _key_objects(ours) == keys_objects()
 
 
 def test_a_large_unit_that_fails_leaves_the_triggers_and_nothing_else(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    bulk: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sqlite_store, "BULK_ROWS", 0)
-    path = tmp_path / "state.sqlite"
-    _filled(path)
+    path = bulk
     before = _documents(path), _log_rows(path)
 
     def broken(self: object, changes: object) -> None:
@@ -408,17 +418,13 @@ def test_a_large_unit_that_fails_leaves_the_triggers_and_nothing_else(
     assert ("cards", "phone", "9", 1) in _sqlite_keys(path)
 
 
-def test_a_large_unit_killed_without_its_triggers_leaves_the_file_with_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_large_unit_killed_without_its_triggers_leaves_the_file_with_them(bulk: Path) -> None:
     # SIGKILL while the unit's transaction holds the file without its triggers (dropped, the
     # records written, the keys not yet kept): nothing of it reached the file.
     import os
     import signal
 
-    monkeypatch.setattr(sqlite_store, "BULK_ROWS", 0)
-    path = tmp_path / "state.sqlite"
-    _filled(path)
+    path = bulk
     before = _documents(path), _log_rows(path)
     pid = os.fork()
     if pid == 0:  # the child: never returns into the test
@@ -434,10 +440,7 @@ def test_a_large_unit_killed_without_its_triggers_leaves_the_file_with_them(
             os._exit(70)
     _, status = os.waitpid(pid, 0)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
-    with sqlite3.connect(path) as db:
-        found = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'document%'"))
-    db.close()
-    assert {k: v for k, v in found.items() if k.startswith(KEYS_TABLE)} == keys_objects()
+    assert _key_objects(path) == keys_objects()
     assert (_documents(path), _log_rows(path)) == before
     with Store(path) as store:  # sound, and the next large unit goes through
         store.update("cards", {"phone": "2"}, id="C0001")
