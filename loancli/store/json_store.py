@@ -239,17 +239,19 @@ def _load(target: Path, shown: Path) -> Data | None:
     if not raw:
         return None
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise StateCorrupt(
-            _(
-                "state file {shown} is not UTF-8 text (bad byte at offset {value0}); {ADVICE}"
-            ).format(shown=shown, value0=exc.start, ADVICE=_(ADVICE))
-        ) from exc
-    try:
         with gc_paused(len(raw) > GC_PAUSE_BYTES):
             data = decode(raw)
     except msgspec.DecodeError:
+        # A file msgspec reads is UTF-8 (it refuses other bytes, in a string or out): which
+        # of the two is wrong is only asked of a file it refused.
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise StateCorrupt(
+                _(
+                    "state file {shown} is not UTF-8 text (bad byte at offset {value0}); {ADVICE}"
+                ).format(shown=shown, value0=exc.start, ADVICE=_(ADVICE))
+            ) from None
         raise StateCorrupt(
             _("state file {shown} is not valid JSON ({value0}); {ADVICE}").format(
                 shown=shown, value0=_json_position(raw), ADVICE=_(ADVICE)

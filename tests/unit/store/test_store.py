@@ -173,6 +173,8 @@ def test_store_must_be_opened() -> None:
     ("content", "what"),
     [
         (b"\x00\xff\xfegarbage\x80", "not UTF-8"),
+        # Well-formed JSON but for one byte in a string: still the byte, and where it is.
+        (b'{"meta": {"1": {"key": "\xff"}}}', "not UTF-8 text (bad byte at offset 24)"),
         (b"{oops", "not valid JSON (line 1, column 2)"),
         (b'{"meta": {"1": {"key": "schema", "version": 1}}, "notes": {"1": {"id"', "JSON"),
         (b"[1, 2, 3]", "array at the top level"),
