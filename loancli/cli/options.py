@@ -102,11 +102,13 @@ def json_text(document: object) -> str:
 
 
 def indented_json(document: object) -> str:
-    """``json.dumps(document, ensure_ascii=False, indent=2)``, byte for byte, made by msgspec
-    (a clock move's 50,000 events took half a second through the json module, whose indenting
-    encoder is pure Python). msgspec writes some floats otherwise (``0.00001``, Python
-    ``1e-05``): a document with a float, or one msgspec cannot encode, goes to the json module.
-    (A NaN, which JSON has no word for, is ``null`` here, not Python's ``NaN``.)"""
+    """``json.dumps(document, ensure_ascii=False, indent=2)``, made by msgspec (a clock move's
+    50,000 events took half a second through the json module, whose indenting encoder is pure
+    Python): byte for byte the same for JSON data with text keys, as every document loancli
+    prints is. msgspec writes some floats otherwise (``0.00001``, Python ``1e-05``): a document
+    with a float value, or one msgspec cannot encode, goes to the json module. What is not
+    JSON data is msgspec's: a NaN is ``null`` (JSON has no word for it), a float key its own
+    digits, a date or a Decimal text where the json module would refuse it."""
     # Not at the top: --help imports this module and prints no JSON.
     import msgspec
 

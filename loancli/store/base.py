@@ -302,8 +302,12 @@ class Store:
         self._mine: dict[tuple[str, int], bytes] = {}
         # The JSON of each document the committing unit writes, made once.
         self._encodings: dict[tuple[str, int], bytes] = {}
-        # Whether the unit handed writes to the backend's open transaction (``flush``).
+        # Whether the unit handed writes to the backend's open transaction (``flush``); its
+        # journeys and flows so written (what ``_mine`` takes when it commits); whether a
+        # flush failed (the unit then ends in an error).
         self._flushed = False
+        self._flushed_mine: dict[tuple[str, int], bytes | None] = {}
+        self._broken = False
         # How many times a unit reached the file (what a benchmark or a test may count).
         self.writes = 0
 
@@ -613,12 +617,26 @@ class Store:
     def _end_unit(self, commit: bool) -> None:
         committed = False
         try:
+            if commit and self._broken:
+                # A flush of this unit failed (and undid the ones before it): the rest alone
+                # must not reach the file.
+                raise StateError(
+                    _(
+                        "state file {path}: a write of this command failed before it ended; "
+                        "nothing of it was written"
+                    ).format(path=self.path)
+                )
             changes = self._effective_changes() if commit else {}
             if changes or (commit and self._flushed):
                 if self.read_only:
                     raise RuntimeError(f"state file {self.path} was opened read-only")
                 self._commit(changes)
                 self.writes += 1
+                for key, written in self._flushed_mine.items():
+                    if written is None:
+                        self._mine.pop(key, None)
+                    else:
+                        self._mine[key] = written
                 self._remember_mine(changes)
             committed = commit
         finally:
@@ -626,7 +644,8 @@ class Store:
                 # What the unit flushed is undone, however it ended (its last writes refused
                 # before the commit, say): the next unit must not inherit the transaction.
                 self._abort()
-            self._flushed = False
+            self._flushed = self._broken = False
+            self._flushed_mine = {}
             self._pending, self._bases, self._undo_log, self._next_ids = {}, {}, [], {}
             self._pending_index = {}
             self._encodings = {}
@@ -651,16 +670,34 @@ class Store:
         self._require_unit()
         if self._depth != 1 or self.read_only:
             return
+        if self._broken:
+            raise StateError(
+                _(
+                    "state file {path}: a write of this command failed before it ended; "
+                    "nothing of it was written"
+                ).format(path=self.path)
+            )
         changes = self._effective_changes()
-        if not changes or not self._flush(changes):
-            return
+        try:
+            if not changes or not self._flush(changes):
+                return
+        except BaseException:
+            self._broken = True
+            raise
         self._flushed = True
-        self._remember_mine(changes)
-        for table, docs in changes.items():
+        for table in OWN_TABLES:
+            # Remembered as this store's own once the unit commits, not before.
+            for doc_id, doc in changes.get(table, {}).items():
+                self._flushed_mine[(table, doc_id)] = (
+                    None if doc is None else self._encoded(table, doc_id, doc)
+                )
+        for name, docs in self._pending.items():
             # What is written now is the file's as far as this unit is concerned: a number
-            # past these is new.
-            if table in self._committed_max:
-                self._committed_max[table] = max(self._committed_max[table], max(docs))
+            # past these is new, and a number the unit gave (a record it removed since
+            # included) is not given again, as without the flush.
+            if name in self._committed_max:
+                self._committed_max[name] = max(self._committed_max[name], max(docs))
+            self._next_ids[name] = max(self._next_ids.get(name, 0), max(docs) + 1)
         self._pending, self._bases, self._undo_log = {}, {}, []
         self._pending_index = {}
         self._encodings = {}

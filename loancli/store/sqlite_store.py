@@ -257,8 +257,16 @@ class SqliteStore(Store):
     def _abort(self) -> None:
         if self._db is not None and self._db.in_transaction:
             self._db.execute("ROLLBACK")
-            # What the cache was given by the writes now undone is not the file's.
-            self._forget_cache()
+        # What the cache was given by the writes now undone (or by a COMMIT SQLite itself
+        # rolled back) is not the file's.
+        self._forget_cache()
+
+    def _end_unit(self, commit: bool) -> None:
+        try:
+            super()._end_unit(commit)
+        finally:
+            # What a batch read is the base of a write in its own unit only.
+            self._batch_bases = {}
 
     def _write_changes(self, changes: Changes) -> None:
         """Write ``changes`` inside the unit's transaction (begun by its first write)."""
@@ -514,6 +522,7 @@ class SqliteStore(Store):
 
     def _forget_cache(self) -> None:
         self._cache, self._cache_index, self._cache_text = {}, {}, {}
+        self._batch_bases = {}
 
     def _cached_scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         docs = self._cache[table]

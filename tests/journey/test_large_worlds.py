@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import happy_answers
 from typer.testing import CliRunner
 
 from loancli import api
@@ -264,3 +265,17 @@ def test_a_clock_pass_killed_after_batches_were_flushed_leaves_the_world_as_it_w
     assert rows() == before
     # And the pass runs whole afterwards, as it would have.
     assert _advanced(copy, tmp_path, "resumed") == _advanced(worlds[".sqlite"], tmp_path, "fresh")
+
+
+def test_the_events_a_clock_move_returns_are_the_callers_own() -> None:
+    # The pass writes the loans back as it left them (no copy); in a world kept in memory the
+    # stored loans are those very objects, so what it returns must be a copy.
+    state = api.in_memory()
+    world = api.World(state)
+    world.apply(answers=happy_answers())
+    moved = world.advance_clock("45d")
+    for event in moved.events:
+        event["detail"]["changed"] = "by the caller"
+    with Store(state, read_only=True) as store:
+        stored = [e for loan in store.all(LOANS) for e in loan["events"]]
+    assert stored and not [e for e in stored if "changed" in e.get("detail", {})]

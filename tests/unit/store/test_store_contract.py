@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import filelock
 import pytest
 
-from loancli.errors import SchemaVersionError, StateCorrupt
+from loancli.errors import SchemaVersionError, StateCorrupt, StateError
 from loancli.store import Store
+from loancli.store.sqlite_store import SqliteStore
 
 
 @pytest.fixture(params=["state.json", "state.sqlite"])
@@ -187,6 +189,92 @@ def test_a_table_read_whole_answers_by_any_field_across_flushes(world: Path | st
         assert [e["id"] for e in store.all("entries")] == ["R0", "R1", "R3", "R4", "R5", "R6"]
     with Store(world, read_only=True) as store:
         assert [e["id"] for e in store.find("entries", loan="L1")] == ["R0", "R3", "R5"]
+
+
+def test_record_numbers_are_the_same_whether_a_unit_flushed_or_not(path: Path) -> None:
+    # (A server numbers records from a sequence, flushed or not.)
+    numbers = []
+    for table, flush in (("kept", False), ("flushed", True)):
+        with Store(path) as store:
+            with store.transaction():
+                for n in range(3):
+                    store.insert(table, {"id": f"N{n}"})
+            with store.transaction():
+                store.remove(table, id="N2")  # the highest number, removed
+                if flush:
+                    store.flush()
+                numbers.append(store.insert(table, {"id": "N9"}))
+    assert numbers[0] == numbers[1] == 4
+
+
+def test_what_a_batch_read_is_not_the_base_of_a_later_units_write(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    with Store(path) as store, store.transaction():
+        for n in range(3):
+            store.insert("notes", {"id": f"N{n}", "x": 0})
+    with Store(path) as ours, Store(path) as theirs:
+        # A unit that read the table a batch at a time and failed after a flush...
+        with pytest.raises(KeyError), ours.transaction():
+            ours.update("notes", {"x": 1}, id="N1")
+            for _batch in ours.batches("notes", 10):
+                raise KeyError
+        # ...then the same change again: written, not taken for what the failed unit read.
+        ours.update("notes", {"x": 1}, id="N1")
+        # A unit that read and wrote nothing; another process changes the record; this one
+        # sets it back: written.
+        with ours.transaction():
+            for _batch in ours.batches("notes", 10):
+                pass
+        theirs.update("notes", {"x": 2}, id="N1")
+        ours.update("notes", {"x": 1}, id="N1")
+    with Store(path, read_only=True) as store:
+        assert store.get("notes", id="N1")["x"] == 1
+
+
+def test_a_flush_undone_leaves_no_journey_of_this_store_to_guard(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    with Store(path) as store:
+        store.insert("notes", {"id": "N0"})
+    with Store(path) as ours, Store(path) as theirs:
+        with pytest.raises(KeyError), ours.transaction():
+            ours.insert("applicants", {"id": "A0001", "seq": 1})
+            ours.flush()
+            raise KeyError
+        theirs.insert("notes", {"id": "N1"})  # another process writes anything
+        # This store's next unit is not told a journey it never wrote was changed.
+        assert ours.insert("notes", {"id": "N2"}) > 0
+
+
+def test_a_unit_whose_flush_failed_ends_in_an_error_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "state.sqlite"
+    with Store(path) as store:
+        store.insert("notes", {"id": "N0"})
+    many = SqliteStore._many
+    calls = []
+
+    def failing_once(self: SqliteStore, query: str, rows: list[Any]) -> None:
+        if query.startswith("INSERT OR REPLACE INTO documents"):
+            calls.append(query)
+            if len(calls) == 2:
+                raise StateError("disk I/O error")
+        many(self, query, rows)
+
+    monkeypatch.setattr(SqliteStore, "_many", failing_once)
+    with Store(path) as store:
+        with pytest.raises(StateError, match="nothing of it was written"):
+            with store.transaction():
+                store.insert("notes", {"id": "batch 1"})
+                store.flush()
+                store.insert("notes", {"id": "batch 2"})
+                with pytest.raises(StateError, match="disk I/O"):
+                    store.flush()  # undoes batch 1 too; the caller goes on regardless
+                store.insert("notes", {"id": "batch 3"})
+        with store.transaction():  # the next unit is whole again
+            store.insert("notes", {"id": "N1"})
+    with Store(path, read_only=True) as store:
+        assert [d["id"] for d in store.all("notes")] == ["N0", "N1"]
 
 
 def test_a_unit_that_flushed_cannot_wait_for_a_person(tmp_path: Path) -> None:
