@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from msgspec import json as _json
+
 from loancli.clock import Rng
 from loancli.journey.payout import product_of
 from loancli.journey.texts import (
@@ -27,7 +29,7 @@ from loancli.loan.debits import DebitCard, catch_up_debiting, spent_on
 from loancli.loan.loans import ClockEvent, log
 from loancli.loan.servicing import DatedEvent, ServicingPolicy, reminders
 from loancli.records import CREDIT, LOANS, META, Loan
-from loancli.store import Store, copy_json
+from loancli.store import Store
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.faults import Fault
 from loancli.world.providers.sms import SmsService
@@ -70,8 +72,9 @@ def advance_loans(
                 # Handed to the store as it is (no copy): only read from here on.
                 store.write_back(LOANS, loan)
                 moved_loans[loan["id"]] = (loan, policy)
-                # Copies: the loan keeps its events, the caller may change what it is given.
-                given: list[DatedEvent] = copy_json(events)
+                # Copies, in the order of their keys: the loan keeps its events, the caller may
+                # change what it is given.
+                given: list[DatedEvent] = _json.decode(_json.encode(events))
                 out += [{"loan": loan["id"], "applicant": loan["applicant_id"], **e} for e in given]
         # The batch's messages, in the order of its events (a loan's messages read only what
         # its own servicing wrote, so they are the ones sent after the whole pass).

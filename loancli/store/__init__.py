@@ -19,7 +19,6 @@ from loancli.store.base import (
     location_of,
     missing_state_file,
 )
-from loancli.store.base import copy as copy_json
 from loancli.store.json_store import JsonStore
 from loancli.store.memory_store import MemoryStore
 from loancli.store.pg_store import PgStore
@@ -37,7 +36,6 @@ __all__ = [
     "SqliteStore",
     "Store",
     "Location",
-    "copy_json",
     "default_db_path",
     "doc_id_of",
     "empty_server",

@@ -274,6 +274,10 @@ def test_the_events_a_clock_move_returns_are_the_callers_own() -> None:
     world = api.World(state)
     world.apply(answers=happy_answers())
     moved = world.advance_clock("45d")
+    # In the order the pass made them, keys included (what --json prints).
+    first = moved.events[0]
+    assert list(first) == ["loan", "applicant", "on", "event", "detail"]
+    assert list(first["detail"]) == ["installment", "due_date", "amount"], first
     for event in moved.events:
         event["detail"]["changed"] = "by the caller"
     with Store(state, read_only=True) as store:
