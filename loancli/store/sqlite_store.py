@@ -4,15 +4,18 @@ A row is ``(tbl, doc_id, body)`` with the document as JSON, so both backends hol
 same data and ``state convert`` moves it either way without loss. Every lookup the commands
 do (by id, phone, applicant, payout, meta key) has an index on that JSON field. The database
 runs in WAL mode, so readers never wait for the writer; a unit's writes are held in memory
-(``base.Store``) and applied in one SQLite transaction when it commits. The file is created
-by its first commit.
+(``base.Store``) and applied in one SQLite transaction when it commits, or, for a pass over a
+whole world, handed to that transaction a batch at a time (``Store.flush``) and committed at
+its end. The file is created by its first commit.
 
 Records are checked when they are read; the settings (meta) and the rules across records
 (``consistency.py``) when the file is opened. Those rules read the ``document_keys`` table,
 which triggers on ``documents`` keep with a log of what changed; a file without it (or with
 other triggers) gets it at open, filled from every record: a writer keeps it, in the same
 transaction as the check (so a refused file is left as it was), a reader builds it as a
-temporary table. The first commit after a sound check forgets what the log held then.
+temporary table. The first commit after a sound check forgets what the log held then. A unit
+of more than ``BULK_ROWS`` records keeps the table and its log itself, from the records in
+memory, with the triggers dropped and made again inside its own transaction.
 """
 
 from __future__ import annotations
