@@ -92,7 +92,7 @@ class SqliteStore(Store):
         self._cache: dict[str, dict[int, Any]] = {}
         self._cache_text: dict[str, dict[int, str]] = {}
         # (table, doc id) -> (record, its text) of the records a batch handed out
-        # (``batches``), until the unit's next flush.
+        # (``batches``), until the next batch, the unit's next flush or its end.
         self._batch_bases: dict[tuple[str, int], tuple[Any, str]] = {}
         self._cache_index: dict[tuple[str, str], dict[Any, list[int]]] = {}
         if self._target.exists():
