@@ -445,3 +445,15 @@ def test_a_large_unit_killed_without_its_triggers_leaves_the_file_with_them(bulk
     with Store(path) as store:  # sound, and the next large unit goes through
         store.update("cards", {"phone": "2"}, id="C0001")
     assert _sqlite_keys(path) == sorted(keys_of(_dump(path)), key=repr)
+
+
+def test_a_world_put_back_whole_as_a_large_unit_has_every_key_and_no_log(
+    bulk: Path, tmp_path: Path
+) -> None:
+    # ``state convert`` to SQLite: one unit with every record, the keys kept by loancli.
+    copy = tmp_path / "copy.sqlite"
+    with Store(copy) as store:
+        store.restore(_dump(bulk))
+    assert _sqlite_keys(copy) == _sqlite_keys(bulk) == sorted(keys_of(_dump(copy)), key=repr)
+    assert _log(copy) == (0, 0)
+    assert _key_objects(copy) == keys_objects()
