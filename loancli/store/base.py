@@ -692,12 +692,14 @@ class Store:
                     None if doc is None else self._encoded(table, doc_id, doc)
                 )
         for name, docs in self._pending.items():
+            if not docs:  # a table an inner unit wrote and undid
+                continue
             # What is written now is the file's as far as this unit is concerned: a number
-            # past these is new, and a number the unit gave (a record it removed since
-            # included) is not given again, as without the flush.
-            if name in self._committed_max:
-                self._committed_max[name] = max(self._committed_max[name], max(docs))
-            self._next_ids[name] = max(self._next_ids.get(name, 0), max(docs) + 1)
+            # past the highest in the file now, or in the unit (a record it removed since
+            # included), is new, and only such a number is given next, as without the flush.
+            top = max(self._max_doc_id(name), max(docs))
+            self._committed_max[name] = max(self._committed_max.get(name, 0), top)
+            self._next_ids[name] = max(self._next_ids.get(name, 0), top + 1)
         self._pending, self._bases, self._undo_log = {}, {}, []
         self._pending_index = {}
         self._encodings = {}

@@ -231,12 +231,16 @@ class SqliteStore(Store):
         return self._data_version() != self._version
 
     def _refresh(self) -> None:
+        self._forget_cache()
         if self._db is None:
             self._connect(create=False)
             self._check_schema()
         else:
             self._version = self._data_version()
-        self._forget_cache()
+            if self._unstamped:
+                # The file this store made (a flushed unit that then failed) was stamped by
+                # another process since: this one must not stamp it again.
+                self._check_schema()
 
     def _commit(self, changes: Changes) -> None:
         try:
@@ -482,7 +486,7 @@ class SqliteStore(Store):
         if self._pending.get(table):
             yield from super().batches(table, size)
             return
-        last = 0
+        last = -1  # record numbers are whole numbers, 0 included
         while True:
             rows = self._sql(
                 "SELECT doc_id, body FROM documents WHERE tbl = ? AND doc_id > ? "

@@ -61,7 +61,7 @@ def _advanced(world: Path, folder: Path, name: str) -> tuple[list[Any], dict[str
     return moved.events, after
 
 
-@pytest.mark.parametrize("batch", [3, 500])
+@pytest.mark.parametrize("batch", [1, 3, 500])
 def test_the_batched_clock_pass_gives_what_the_per_loan_pass_gives_on_both_backends(
     worlds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
 ) -> None:

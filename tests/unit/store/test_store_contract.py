@@ -390,3 +390,61 @@ def test_dump_and_restore_round_trip_across_backends(tmp_path: Path) -> None:
     with Store(sqlite_path, read_only=True) as source, Store(back) as target:
         target.restore(source.dump())
     assert json.loads(back.read_bytes()) == json.loads(json_path.read_bytes())
+
+
+def test_after_a_flush_a_new_record_never_takes_a_number_in_use(path: Path) -> None:
+    with Store(path) as store, store.transaction():
+        store.insert("notes", {"id": "N1"})
+        store.insert("notes", {"id": "N2"})
+    with Store(path) as store, store.transaction():
+        store.update("notes", {"seen": True}, id="N1")  # the unit's first write: number 1
+        store.flush()
+        store.insert("notes", {"id": "N3"})
+    with Store(path, read_only=True) as store:
+        assert [(d.doc_id, d["id"]) for d in store.all("notes")] == [
+            (1, "N1"),
+            (2, "N2"),
+            (3, "N3"),
+        ]
+
+
+def test_a_flush_after_an_inner_unit_undone_writes_the_rest(path: Path) -> None:
+    with Store(path) as store, store.transaction():
+        store.insert("notes", {"id": "N1"})
+        with pytest.raises(KeyError), store.transaction():
+            store.insert("other", {"id": "X"})  # its table left with nothing pending
+            raise KeyError
+        store.flush()
+        store.insert("notes", {"id": "N2"})
+    with Store(path, read_only=True) as store:
+        assert [d["id"] for d in store.all("notes")] == ["N1", "N2"]
+        assert store.count("other") == 0
+
+
+def test_a_new_file_a_failed_flushed_unit_made_is_stamped_once(path: Path) -> None:
+    with Store(path) as ours:
+        with pytest.raises(KeyError), ours.transaction():
+            ours.insert("notes", {"id": "N1"})
+            ours.flush()
+            raise KeyError
+        with Store(path) as theirs:  # another process writes (and stamps) the file meanwhile
+            theirs.insert("notes", {"id": "N2"})
+        ours.insert("notes", {"id": "N3"})
+    with Store(path, read_only=True) as store:  # one schema record: the file opens
+        assert [d["id"] for d in store.all("notes")] == ["N2", "N3"]
+        assert [d["key"] for d in store.all("meta")].count("schema") == 1
+
+
+def test_batches_hand_out_a_record_numbered_zero(tmp_path: Path) -> None:
+    # A TinyDB file may number a record 0, and state convert keeps the number.
+    source = tmp_path / "state.json"
+    with Store(source) as store, store.transaction():
+        store.insert("notes", {"id": "N1"})
+    data = json.loads(source.read_text())
+    data["notes"]["0"] = {"id": "N0"}
+    source.write_text(json.dumps(data))
+    target = tmp_path / "state.sqlite"
+    with Store(source, read_only=True) as read, Store(target) as written:
+        written.restore(read.dump())
+    with Store(target) as store, store.transaction():
+        assert [d["id"] for batch in store.batches("notes", 1) for d in batch] == ["N0", "N1"]
