@@ -4,7 +4,6 @@ JSON document a ``--json`` run prints. Light on purpose: the root callback impor
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -110,24 +109,26 @@ def indented_json(document: object) -> str:
     JSON data is msgspec's: a NaN is ``null`` (JSON has no word for it), a float key its own
     digits, a date or a Decimal text where the json module would refuse it."""
     # Not at the top: --help imports this module and prints no JSON.
+    import re
+
     import msgspec
 
     try:
         raw = msgspec.json.encode(document)
     except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
         raw = None
-    if raw is None or _FLOAT_FIRST.match(raw) or _FLOAT.search(raw):
+    # Where a compact document may hold a float (first, or after ``:``, ``,`` or ``[``:
+    # digits, then ``.`` or an exponent); text that only looks like one, inside a string,
+    # costs the slower way, not a wrong byte.
+    if raw is None or re.match(_FLOAT_FIRST, raw) or re.search(_FLOAT, raw):
         import json
 
         return json.dumps(document, ensure_ascii=False, indent=2)
     return msgspec.json.format(raw, indent=2).decode()
 
 
-# Where a compact document may hold a float (first, or after ``:``, ``,`` or ``[``: digits,
-# then ``.`` or an exponent); text that only looks like one, inside a string, costs the slower
-# way, not a wrong byte.
-_FLOAT = re.compile(rb"[:,\[]-?[0-9]+[.eE]")
-_FLOAT_FIRST = re.compile(rb"-?[0-9]+[.eE]")
+_FLOAT = rb"[:,\[]-?[0-9]+[.eE]"
+_FLOAT_FIRST = rb"-?[0-9]+[.eE]"
 
 
 def options(ctx: typer.Context) -> Options:

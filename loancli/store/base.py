@@ -620,24 +620,18 @@ class Store:
             if commit and self._broken:
                 # A flush of this unit failed (and undid the ones before it): the rest alone
                 # must not reach the file.
-                raise StateError(
-                    _(
-                        "state file {path}: a write of this command failed before it ended; "
-                        "nothing of it was written"
-                    ).format(path=self.path)
-                )
+                raise self._broken_unit()
             changes = self._effective_changes() if commit else {}
             if changes or (commit and self._flushed):
                 if self.read_only:
                     raise RuntimeError(f"state file {self.path} was opened read-only")
                 self._commit(changes)
                 self.writes += 1
-                for key, written in self._flushed_mine.items():
+                for key, written in {**self._flushed_mine, **self._own_writes(changes)}.items():
                     if written is None:
                         self._mine.pop(key, None)
                     else:
                         self._mine[key] = written
-                self._remember_mine(changes)
             committed = commit
         finally:
             if self._flushed and not committed:
@@ -653,13 +647,21 @@ class Store:
             if self._lock is not None:
                 self._lock.release()
 
-    def _remember_mine(self, changes: Changes) -> None:
-        for table in OWN_TABLES:
-            for doc_id, doc in changes.get(table, {}).items():
-                if doc is None:
-                    self._mine.pop((table, doc_id), None)
-                else:
-                    self._mine[(table, doc_id)] = self._encoded(table, doc_id, doc)
+    def _own_writes(self, changes: Changes) -> dict[tuple[str, int], bytes | None]:
+        """The journeys and flows ``changes`` writes, as written (None: removed)."""
+        return {
+            (table, doc_id): None if doc is None else self._encoded(table, doc_id, doc)
+            for table in OWN_TABLES
+            for doc_id, doc in changes.get(table, {}).items()
+        }
+
+    def _broken_unit(self) -> StateError:
+        return StateError(
+            _(
+                "state file {path}: a write of this command failed before it ended; "
+                "nothing of it was written"
+            ).format(path=self.path)
+        )
 
     def flush(self) -> None:
         """Hand the unit's writes so far to the backend's open transaction and forget them
@@ -671,12 +673,7 @@ class Store:
         if self._depth != 1 or self.read_only:
             return
         if self._broken:
-            raise StateError(
-                _(
-                    "state file {path}: a write of this command failed before it ended; "
-                    "nothing of it was written"
-                ).format(path=self.path)
-            )
+            raise self._broken_unit()
         changes = self._effective_changes()
         try:
             if not changes or not self._flush(changes):
@@ -685,12 +682,8 @@ class Store:
             self._broken = True
             raise
         self._flushed = True
-        for table in OWN_TABLES:
-            # Remembered as this store's own once the unit commits, not before.
-            for doc_id, doc in changes.get(table, {}).items():
-                self._flushed_mine[(table, doc_id)] = (
-                    None if doc is None else self._encoded(table, doc_id, doc)
-                )
+        # Remembered as this store's own once the unit commits, not before.
+        self._flushed_mine.update(self._own_writes(changes))
         for name, docs in self._pending.items():
             if not docs:  # a table an inner unit wrote and undid
                 continue
@@ -858,9 +851,9 @@ class Store:
         for (name, field), index in self._pending_index.items():
             if name != table:
                 continue
-            if isinstance(before, dict) and _key(before.get(field)) is not None:
+            if isinstance(before, dict) and indexable(before.get(field)) is not None:
                 index.get(before[field], set()).discard(doc_id)
-            if doc is not None and _key(doc.get(field)) is not None:
+            if doc is not None and indexable(doc.get(field)) is not None:
                 index.setdefault(doc[field], set()).add(doc_id)
 
     def _base_of(self, table: str, doc_id: int) -> Any:
@@ -906,12 +899,12 @@ class Store:
         """The unit's writes of ``table`` an index narrows ``match`` to (all without one)."""
         for field, value in match.items():
             # Any field: the index is in memory, built once per unit and field.
-            if _key(value) is not None:
+            if indexable(value) is not None:
                 index = self._pending_index.get((table, field))
                 if index is None:
                     index = {}
                     for doc_id, doc in pending.items():
-                        if doc is not None and _key(doc.get(field)) is not None:
+                        if doc is not None and indexable(doc.get(field)) is not None:
                             index.setdefault(doc[field], set()).add(doc_id)
                     self._pending_index[(table, field)] = index
                 return [(i, pending[i]) for i in index.get(value, ())]
@@ -1005,8 +998,7 @@ class Store:
     def _copies(self, table: str, found: list[tuple[int, Any]]) -> list[Any]:
         """Copies of found documents for a caller to keep (a backend may decode them again
         from the text it read, rather than copy)."""
-        copies: list[Any] = copy([doc for _, doc in found])
-        return copies
+        return list(copy([doc for _, doc in found]))
 
     @overload
     def upsert(self, table: Table[Applicant], doc: Applicant, **match: object) -> list[int]: ...
@@ -1157,8 +1149,9 @@ class Store:
                     self._write(name, int(doc_id), copy(doc))
 
 
-def _key(value: Any) -> Any:
-    """A value an index can hold (text or a whole number), else None."""
+def indexable(value: Any) -> Any:
+    """A value an index can hold (text or a whole number), else None (every backend's
+    in-memory indexes file documents by it)."""
     return value if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 

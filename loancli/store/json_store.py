@@ -38,6 +38,7 @@ from loancli.store.base import (
     decode,
     encode,
     gc_paused,
+    indexable,
     matches,
     pick_fields,
 )
@@ -53,11 +54,6 @@ LARGE_FILE_BYTES = 20_000_000
 GC_PAUSE_BYTES = 1_000_000
 # The files this process already told about.
 _told: set[Path] = set()
-
-
-def _key(value: Any) -> Any:
-    """A value an index can hold (text or a whole number), else None."""
-    return value if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 
 def _stamp(target: Path) -> Stamp:
@@ -159,9 +155,9 @@ class JsonStore(Store):
         for (name, field), index in self._indexes.items():
             if name != table:
                 continue
-            if before is not None and _key(before.get(field)) is not None:
+            if before is not None and indexable(before.get(field)) is not None:
                 index.get(before[field], set()).discard(doc_id)
-            if after is not None and _key(after.get(field)) is not None:
+            if after is not None and indexable(after.get(field)) is not None:
                 index.setdefault(after[field], set()).add(doc_id)
 
     def _candidates(self, table: str, match: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -169,12 +165,12 @@ class JsonStore(Store):
         docs = self._data.get(table, {})
         for field, value in match.items():
             # An index in memory per lookup field, built on its first use.
-            if field in LOOKUP_FIELDS and _key(value) is not None:
+            if field in LOOKUP_FIELDS and indexable(value) is not None:
                 index = self._indexes.get((table, field))
                 if index is None:
                     index = {}
                     for doc_id, doc in docs.items():
-                        if _key(doc.get(field)) is not None:
+                        if indexable(doc.get(field)) is not None:
                             index.setdefault(doc[field], set()).add(doc_id)
                     self._indexes[(table, field)] = index
                 return [(i, docs[i]) for i in sorted(index.get(value, ()), key=int)]

@@ -47,6 +47,7 @@ from loancli.store.base import (
     copy,
     decode,
     encode,
+    indexable,
     matches,
 )
 
@@ -310,11 +311,10 @@ class SqliteStore(Store):
         triggers = [
             (name, statement)
             for name, statement in consistency.keys_objects().items()
-            if statement.startswith("CREATE TRIGGER")
+            if bulk and statement.startswith("CREATE TRIGGER")
         ]
-        if bulk:
-            for name, _statement in triggers:
-                self._sql(f"DROP TRIGGER {name}")
+        for name, _statement in triggers:
+            self._sql(f"DROP TRIGGER {name}")
         # Two statements for the whole unit, however many records it wrote.
         self._many("DELETE FROM documents WHERE tbl = ? AND doc_id = ?", gone)
         self._many("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", written)
@@ -339,8 +339,9 @@ class SqliteStore(Store):
                 # The indexes follow (a pass that flushes often would build them again each
                 # time): each list of numbers stays in order.
                 for field, index in indexes:
-                    old, new = _index_key(before, field), _index_key(doc, field)
-                    if old == new and (old is None or doc_id in index.get(old, ())):
+                    old = None if before is None else indexable(before.get(field))
+                    new = None if doc is None else indexable(doc.get(field))
+                    if old == new:
                         continue
                     if old is not None and doc_id in index.get(old, ()):
                         index[old].remove(doc_id)
@@ -541,8 +542,8 @@ class SqliteStore(Store):
                 if index is None:
                     index = {}
                     for doc_id, doc in docs.items():
-                        key = doc.get(field)
-                        if isinstance(key, str | int) and not isinstance(key, bool):
+                        key = indexable(doc.get(field))
+                        if key is not None:
                             index.setdefault(key, []).append(doc_id)
                     self._cache_index[(table, field)] = index
                 ids = index.get(value, [])
@@ -587,14 +588,6 @@ class SqliteStore(Store):
             for path in (self._target, self._target.with_name(self._target.name + "-wal"))
             if path.exists()
         )
-
-
-def _index_key(doc: Any, field: str) -> Any:
-    """What an in-memory index files ``doc`` under for ``field`` (None: not filed)."""
-    if doc is None:
-        return None
-    key = doc.get(field)
-    return key if isinstance(key, str | int) and not isinstance(key, bool) else None
 
 
 def _has_keys(db: sqlite3.Connection) -> bool:
