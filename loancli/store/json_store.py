@@ -7,6 +7,11 @@ opens it; it is the one-file world support attaches to a ticket.
   size and time tell): parsed, every record checked (``records.py``) and the rules across
   records (``consistency.py``); reads then scan memory and copy only the documents they
   return.
+- **Read lazily when already found sound.** A file of :data:`MEMO_BYTES` or more whose exact
+  bytes this user's loancli already checked (``checked.py``) is split into its records'
+  JSON text without decoding them; a record is decoded when first read, and a lookup by a
+  field decodes only that field of each record. Nothing is checked again. Its records' text
+  is written back as it is when another record changes.
 - **Written once per unit,** and only when the unit changed something: the file is replaced
   atomically (temporary file, fsync, rename, fsync of the directory) as compact JSON with
   sorted keys, written through a symbolic link to its target. The holder of the lock removes
@@ -16,11 +21,12 @@ opens it; it is the one-file world support attaches to a ticket.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -28,6 +34,7 @@ from loancli.dburl import is_server_url
 from loancli.errors import StateCorrupt, StateError
 from loancli.i18n import _
 from loancli.records import RecordProblem
+from loancli.store import checked
 from loancli.store.base import (
     ADVICE,
     LOOKUP_FIELDS,
@@ -52,8 +59,13 @@ LARGE_FILE_BYTES = 20_000_000
 # decode makes one object per value, none of them garbage, and collections would walk them all
 # again.
 GC_PAUSE_BYTES = 1_000_000
+# Bytes from which a file found sound is remembered by its digest and then read lazily (a
+# smaller one is checked in a few milliseconds).
+MEMO_BYTES = GC_PAUSE_BYTES
 # The files this process already told about.
 _told: set[Path] = set()
+# A file's tables with each record's JSON text undecoded.
+_split = msgspec.json.Decoder(dict[str, dict[str, msgspec.Raw]])
 
 
 def _stamp(target: Path) -> Stamp:
@@ -84,7 +96,15 @@ class JsonStore(Store):
 
     def _read(self) -> None:
         self._seen = _stamp(self._target)
-        self._data: Data = _load(self._target, self.file) or {}
+        loaded = _load(self._target, self.file)
+        # Each record a dict, or its JSON text until first read (a file found sound before).
+        self._data: Data = loaded.data
+        self._lazy = loaded.lazy
+        self._unchecked = loaded.raw if loaded.key else None
+        self._memo_key = loaded.key
+        # Each table's JSON as last written, until a unit changes it: a commit encodes only
+        # the tables it changed.
+        self._encoded_tables: dict[str, bytes] = {}
         # (table, field) -> value -> doc ids, built on the first lookup by that field.
         self._indexes: dict[tuple[str, str], dict[Any, set[str]]] = {}
         if self._seen is not None and self._seen[1] > LARGE_FILE_BYTES:
@@ -104,6 +124,8 @@ class JsonStore(Store):
         )
 
     def _check_records(self) -> None:
+        if self._lazy:
+            return  # these bytes passed these checks before (``checked.py``)
         # Paused as for the decode: the checks make an object or more per record.
         large = self._seen is not None and self._seen[1] > GC_PAUSE_BYTES
         with gc_paused(large):
@@ -113,6 +135,18 @@ class JsonStore(Store):
                 check_documents(self._data)
             except RecordProblem as exc:
                 raise self._refuse(exc) from None
+            raw, self._unchecked = self._unchecked, None
+            # Remembered only as loancli writes a file: its records' text is then what a
+            # lazy read hands back to the file unchanged.
+            if self._memo_key is not None and raw is not None and encode(self._data) == raw:
+                checked.remember(self._memo_key)
+
+    def _doc(self, docs: dict[str, Any], doc_id: str) -> Any:
+        """Document ``doc_id`` of a table's ``docs``, decoded on its first read."""
+        doc = docs.get(doc_id)
+        if type(doc) is msgspec.Raw:
+            doc = docs[doc_id] = decode(doc)
+        return doc
 
     def _locked(self) -> None:
         if not self._tidied:
@@ -129,18 +163,22 @@ class JsonStore(Store):
     def _commit(self, changes: Changes) -> None:
         undo: list[tuple[str, str, Any]] = []
         for table, docs in changes.items():
+            self._encoded_tables.pop(table, None)
             stored = self._data.setdefault(table, {})
             for doc_id, doc in docs.items():
                 key = str(doc_id)
-                undo.append((table, key, stored.get(key)))
-                self._index(table, key, stored.get(key), doc)
+                before = self._doc(stored, key)
+                undo.append((table, key, before))
+                self._index(table, key, before, doc)
                 if doc is None:
                     stored.pop(key, None)
                 else:
                     stored[key] = doc
         try:
-            _write_atomic(self._target, self._data, self.file)
+            _write_atomic(self._target, self._file_pieces(), self.file)
         except BaseException:
+            for table in changes:
+                self._encoded_tables.pop(table, None)
             for table, key, before in reversed(undo):
                 self._index(table, key, self._data[table].get(key), before)
                 if before is None:
@@ -149,6 +187,19 @@ class JsonStore(Store):
                     self._data[table][key] = before
             raise
         self._seen = _stamp(self._target)
+
+    def _file_pieces(self) -> list[bytes]:
+        """The file's JSON (compact, keys sorted: ``encode`` of every table) in pieces written
+        one after the other, each table encoded again only when it changed (a 14 MB file is
+        not copied into one buffer again for each commit)."""
+        pieces = [b"{"]
+        for name in sorted(self._data):
+            body = self._encoded_tables.get(name)
+            if body is None:
+                body = self._encoded_tables[name] = encode(self._data[name])
+            pieces += [b"," if len(pieces) > 1 else b"", encode(str(name)), b":", body]
+        pieces.append(b"}")
+        return pieces
 
     def _index(self, table: str, doc_id: str, before: Any, after: Any) -> None:
         """Keep the lookup indexes in step with one document's change."""
@@ -170,11 +221,15 @@ class JsonStore(Store):
                 if index is None:
                     index = {}
                     for doc_id, doc in docs.items():
-                        if indexable(doc.get(field)) is not None:
-                            index.setdefault(doc[field], set()).add(doc_id)
+                        if type(doc) is msgspec.Raw:
+                            found = getattr(_picker(field).decode(doc), field)
+                        else:
+                            found = doc.get(field)
+                        if indexable(found) is not None:
+                            index.setdefault(found, set()).add(doc_id)
                     self._indexes[(table, field)] = index
-                return [(i, docs[i]) for i in sorted(index.get(value, ()), key=int)]
-        return list(docs.items())
+                return [(i, self._doc(docs, i)) for i in sorted(index.get(value, ()), key=int)]
+        return [(i, self._doc(docs, i)) for i in list(docs)]
 
     def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         for doc_id, doc in self._candidates(table, match):
@@ -188,10 +243,10 @@ class JsonStore(Store):
         docs = self._data.get(table, {})
         ids = sorted(docs, key=int)
         end = None if limit is None else offset + limit
-        return len(ids), [pick_fields(docs[i], fields) for i in ids[offset:end]]
+        return len(ids), [pick_fields(self._doc(docs, i), fields) for i in ids[offset:end]]
 
     def _fetch(self, table: str, doc_id: int) -> Any:
-        return self._data.get(table, {}).get(str(doc_id))
+        return self._doc(self._data.get(table, {}), str(doc_id))
 
     def _max_doc_id(self, table: str) -> int:
         return max(map(int, self._data.get(table, {})), default=0)
@@ -220,12 +275,24 @@ def _remove_orphans(target: Path) -> None:
             orphan.unlink()
 
 
-def _load(target: Path, shown: Path) -> Data | None:
-    """Parse and check the shape of the whole state file; None when it is missing or empty."""
+class Loaded(NamedTuple):
+    """A state file as read: its tables (empty for a missing or empty file); whether its
+    records are left undecoded (its bytes found sound before); and, for a file to check whole
+    that may be remembered once sound, its bytes and memo key."""
+
+    data: Data
+    lazy: bool = False
+    raw: bytes | None = None
+    key: str | None = None
+
+
+def _load(target: Path, shown: Path) -> Loaded:
+    """Parse and check the shape of the whole state file (or, for bytes found sound before,
+    split it into its records' text)."""
     try:
         raw = target.read_bytes()
     except FileNotFoundError:
-        return None
+        return Loaded({})
     except OSError as exc:
         raise StateError(
             _("state file {shown} cannot be read: {value0}").format(
@@ -233,7 +300,13 @@ def _load(target: Path, shown: Path) -> Data | None:
             )
         ) from exc
     if not raw:
-        return None
+        return Loaded({})
+    key = None
+    if len(raw) >= MEMO_BYTES:
+        key = checked.digest(raw)
+        if checked.known(key):
+            with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
+                return Loaded(_split.decode(raw), lazy=True)
     try:
         with gc_paused(len(raw) > GC_PAUSE_BYTES):
             data = decode(raw)
@@ -289,7 +362,13 @@ def _load(target: Path, shown: Path) -> Data | None:
                         ADVICE=_(ADVICE),
                     )
                 )
-    return data
+    return Loaded(data, raw=raw if key else None, key=key)
+
+
+@functools.cache
+def _picker(field: str) -> msgspec.json.Decoder[Any]:
+    """A decoder of one field of a record's JSON text (the others skipped, not decoded)."""
+    return msgspec.json.Decoder(msgspec.defstruct("Pick", [(field, Any, None)]))
 
 
 def _json_position(raw: bytes) -> str:
@@ -311,10 +390,9 @@ def _json_kind(value: object) -> str:
     return kinds.get(type(value), "number")
 
 
-def _write_atomic(target: Path, data: Data, shown: Path) -> None:
-    """Replace `target` with `data` as compact JSON: temp file (0600), fsync, rename, fsync
-    the directory."""
-    body = encode(data)
+def _write_atomic(target: Path, pieces: list[bytes], shown: Path) -> None:
+    """Replace `target` with the ``pieces`` one after the other: temp file (0600), fsync,
+    rename, fsync the directory."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
@@ -325,7 +403,8 @@ def _write_atomic(target: Path, data: Data, shown: Path) -> None:
         ) from exc
     try:
         with os.fdopen(fd, "wb") as handle:  # mkstemp creates it 0600
-            handle.write(body)
+            for piece in pieces:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)

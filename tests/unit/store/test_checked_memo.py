@@ -1,0 +1,302 @@
+"""A TinyDB file whose exact bytes were found sound is read lazily and not checked again
+(``store/checked.py``): every command answers and writes what it does on a file checked whole,
+and any other file, a byte changed, pretty-printed or refused, is checked whole as before."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from loancli.cli.main import app
+from loancli.errors import StateCorrupt
+from loancli.records import APPLICANTS, LOANS
+from loancli.store import JsonStore, Store, checked, json_store
+from loancli.store.base import encode
+from loancli.stories.populate import populate
+
+MIX = {"completed": 2, "overdue": 2, "settled": 1, "stopped": 1}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("memo") / "world.json"
+    populate(path, 6, seed=11, months=3, mix=MIX)
+    return path
+
+
+@pytest.fixture
+def memo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of the test's own, and every file large enough to be remembered."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(json_store, "MEMO_BYTES", 1)
+    return tmp_path / "cache" / "loancli" / checked.MEMO_NAME
+
+
+class Checks:
+    """Counts the record checks a store runs."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        original = JsonStore.check
+
+        def counting(store: JsonStore, table: str, docs: dict[str, Any]) -> None:
+            self.count += 1
+            original(store, table, docs)
+
+        monkeypatch.setattr(JsonStore, "check", counting)
+
+
+def _open(path: Path) -> dict[str, Any]:
+    with Store(path, read_only=True) as store:
+        return store.dump()
+
+
+def test_a_file_found_sound_is_not_checked_again_and_reads_the_same(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks = Checks(monkeypatch)
+    copy = tmp_path / "w.json"
+    shutil.copyfile(world, copy)
+    eager = _open(copy)
+    assert checks.count > 0
+    assert memo.read_text().split() == [checked.digest(copy.read_bytes())]
+    checks.count = 0
+    with Store(copy, read_only=True) as store:
+        assert store._lazy  # type: ignore[attr-defined]
+        # Found by a lookup field (its index decoded only that field) and whole.
+        loan = store.all(LOANS)[-1]
+        assert store.get(LOANS, id=loan["id"]) == loan
+        assert store.find(APPLICANTS, id=loan["applicant_id"])[0]["id"] == loan["applicant_id"]
+    assert _open(copy) == eager
+    assert checks.count == 0
+    # The memo is the owner's, and holds the digest, nothing of the file.
+    assert stat.S_IMODE(memo.stat().st_mode) == 0o600
+    assert stat.S_IMODE(memo.parent.stat().st_mode) == 0o700
+    parts = [part for line in memo.read_text().split() for part in line.split(":")]
+    assert [len(part) for part in parts] == [16, 64]
+
+
+ANSWERS = Path(__file__).parents[3] / "fixtures" / "answers" / "happy-path.yaml"
+
+
+def _commands(world: Path) -> list[list[str]]:
+    """Every kind of command, on the applicant of the world's first running loan."""
+    loans = json.loads(world.read_bytes())[LOANS].values()
+    loan = next(x for x in loans if x["status"] == "active")
+    who, n = loan["applicant_id"], next(x["n"] for x in loan["lines"] if x["status"] != "paid")
+    return [
+        ["--json", "applicants", "list"],
+        ["--json", "flows", "list"],
+        ["applicants", "show", who],
+        ["calendar", who],
+        ["--json", "sms", "inbox", loan["phone"]],
+        ["--json", "repay", who, "--installment", str(n)],
+        ["--json", "clock", "advance", "40d"],
+        ["--no-input", "--json", "apply", "--answers", str(ANSWERS)],
+        ["state", "info"],
+    ]
+
+
+def _run(world: Path, path: Path) -> list[tuple[int, str, bytes]]:
+    """Each command on ``path`` (a fresh copy of ``world`` for each), its exit, output and
+    the file after it."""
+    results = []
+    for args in _commands(world):
+        shutil.copyfile(world, path)
+        result = CliRunner().invoke(app, ["--no-pager", "--db", str(path), *args])
+        # A new password's hash has a salt of its own each time.
+        written = re.sub(rb"\$argon2id\$[^\"]*", b"HASH", path.read_bytes())
+        # The path named (wrapped where it is long) is each run's own.
+        output = result.output.replace("\n", "").replace(str(path), "W")
+        results.append((result.exit_code, output, written))
+    return results
+
+
+def test_every_command_answers_and_writes_the_same_on_a_lazy_read(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    eager = _run(world, tmp_path / "eager.json")
+    assert not memo.exists() or checked.digest(world.read_bytes()) in memo.read_text()
+    checks = Checks(monkeypatch)
+    lazy = _run(world, tmp_path / "lazy.json")
+    # The world's bytes were found sound by the first run: no command checks them again.
+    assert checks.count == 0
+    assert [r[0] for r in lazy] == [0] * len(lazy)
+    for args, before, after in zip(_commands(world), eager, lazy, strict=True):
+        assert after == before, args
+
+
+def test_a_file_changed_after_it_was_found_sound_is_checked_whole_again(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "w.json"
+    shutil.copyfile(world, copy)
+    _open(copy)
+    data = json.loads(copy.read_bytes())
+    loan = next(iter(data[LOANS].values()))
+    loan["amount"] = "lots"
+    copy.write_bytes(json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
+    with pytest.raises(StateCorrupt, match="amount"):
+        _open(copy)
+    assert len(memo.read_text().split()) == 1  # the refused one is not remembered
+
+
+def test_a_file_not_written_as_loancli_writes_one_is_checked_each_time(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps(json.loads(world.read_bytes()), indent=1))
+    checks = Checks(monkeypatch)
+    first = _open(pretty)
+    again = checks.count
+    assert _open(pretty) == first
+    assert checks.count == 2 * again > 0
+    assert not memo.exists()
+
+
+def test_the_memo_is_a_cache_that_may_be_broken_or_missing(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "w.json"
+    shutil.copyfile(world, copy)
+    memo.parent.mkdir(parents=True)
+    memo.write_bytes(b"\xff\x00 not a memo")
+    checks = Checks(monkeypatch)
+    expected = _open(copy)
+    assert checks.count > 0
+    assert checked.known(checked.digest(copy.read_bytes()))
+    # A cache folder that cannot be made: every file is checked whole, nothing fails.
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    checks.count = 0
+    assert _open(copy) == expected
+    assert _open(copy) == expected
+    assert checks.count > 0 and not checked.known(checked.digest(copy.read_bytes()))
+
+
+def test_the_memo_keeps_the_newest_and_forgets_other_checks(memo: Path) -> None:
+    for n in range(checked.KEEP + 5):
+        checked.remember(checked.digest(str(n).encode()))
+    lines = memo.read_text().split()
+    assert len(lines) == checked.KEEP
+    assert lines[-1] == checked.digest(str(checked.KEEP + 4).encode())
+    assert not checked.known(checked.digest(b"0"))
+    # A digest remembered by other checks (another loancli version, a changed rule) is not
+    # this one's.
+    other = "0" * 16 + ":" + checked.digest(b"x").split(":")[1]
+    checked.remember(other)
+    assert not checked.known(checked.digest(b"x"))
+
+
+def test_a_small_file_never_touches_the_memo(tmp_path: Path, memo: Path) -> None:
+    json_store.MEMO_BYTES = 1 << 40  # restored by the fixture's monkeypatch
+    path = tmp_path / "small.json"
+    with Store(path) as store, store.transaction():
+        store.insert("notes", {"id": "N1"})
+    assert _open(path)["notes"] == {"1": {"id": "N1"}}
+    assert not memo.exists()
+
+
+def _file(path: Path) -> dict[str, Any]:
+    """The file as JSON, read by the json module (not by a store)."""
+    data: dict[str, Any] = json.loads(path.read_bytes())
+    return data
+
+
+def test_each_unit_writes_the_tables_it_changed_anew(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "w.json"
+    shutil.copyfile(world, copy)
+    _open(copy)
+    failing = {"now": False}
+    write = json_store._write_atomic
+
+    def write_or_fail(target: Path, pieces: list[bytes], shown: Path) -> None:
+        if failing["now"]:
+            raise OSError(28, "No space left on device")
+        write(target, pieces, shown)
+
+    monkeypatch.setattr(json_store, "_write_atomic", write_or_fail)
+    with Store(copy) as store:
+        assert store._lazy  # type: ignore[attr-defined]
+        for n in range(3):
+            with store.transaction():
+                store.meta_set("note", f"unit {n}")
+                store.update(APPLICANTS, {"name_note": f"unit {n}"}, id="A0001")
+            assert _file(copy) == store.dump()
+        # A unit whose write fails leaves the file as it was; the next one writes its tables.
+        failing["now"] = True
+        with pytest.raises(Exception, match="No space"), store.transaction():
+            store.meta_set("note", "lost")
+            store.update(APPLICANTS, {"name_note": "lost"}, id="A0001")
+        failing["now"] = False
+        before = copy.read_bytes()
+        with store.transaction():
+            store.update(LOANS, {"checked_to": "2031-01-01"}, id="L0001")
+        assert copy.read_bytes() != before
+        assert _file(copy) == store.dump()
+    on_file = _file(copy)
+    notes = [d["value"] for d in on_file["meta"].values() if d["key"] == "note"]
+    assert notes == ["unit 2"]
+    applicant = next(d for d in on_file[APPLICANTS].values() if d["id"] == "A0001")
+    assert applicant["name_note"] == "unit 2"
+
+
+def test_a_unit_catching_up_with_a_file_found_sound_merges_the_clock(
+    world: Path, tmp_path: Path, memo: Path
+) -> None:
+    copy = tmp_path / "w.json"
+    shutil.copyfile(world, copy)
+    _open(copy)
+    with Store(copy) as mine:
+        now = mine.meta_get("clock")
+        later, latest = now.replace(":00+", ":01+"), now.replace(":00+", ":02+")
+        with mine.transaction():
+            mine.meta_set("clock", later)
+            with mine.waiting():
+                with Store(copy) as other, other.transaction():
+                    other.meta_set("clock", latest)
+                # A third process finds the other's file sound: this one then reads it lazily.
+                _open(copy)
+                assert checked.known(checked.digest(copy.read_bytes()))
+    assert _open(copy)["meta"] == _file(copy)["meta"]
+    assert [d["value"] for d in _file(copy)["meta"].values() if d["key"] == "clock"] == [latest]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=6),
+        st.lists(st.dictionaries(st.text(max_size=4), st.integers() | st.text(max_size=4))),
+        max_size=4,
+    )
+)
+def test_the_file_written_in_pieces_is_the_whole_encoded(
+    tmp_path: Path, tables: dict[str, list[dict[str, Any]]]
+) -> None:
+    # Table names of any text (sorted as msgspec sorts them), written over several units, a
+    # table left unchanged by a unit written from the text kept for it.
+    path = tmp_path / "pieces.json"
+    path.unlink(missing_ok=True)
+    with Store(path) as store:
+        for name, docs in tables.items():
+            with store.transaction():
+                for doc in docs:
+                    store.insert(name, doc)
+            written = path.read_bytes()
+            assert written == encode(json.loads(written))
+            on_file = {name: docs for name, docs in json.loads(written).items() if docs}
+            assert on_file == store.dump()
