@@ -59,6 +59,13 @@ def _notice_and_report(
     store: Store, loan: Loan, line: Line, today: date, policy: ServicingPolicy
 ) -> list[DatedEvent]:
     events: list[DatedEvent] = []
+    paid = line["paid_on"]
+    if line["status"] != "overdue" and (
+        not paid or (paid <= line["due_date"] and policy.grace_days >= 0)
+    ):
+        # Unpaid and not overdue, or paid by its due date: never overdue (most lines of a
+        # world's loans; no dates read).
+        return events
     start = overdue_from(line, policy)
     paid_on = date.fromisoformat(line["paid_on"]) if line["paid_on"] else None
     was_overdue = line["status"] == "overdue" or (paid_on is not None and paid_on >= start)

@@ -246,7 +246,9 @@ def catch_up(
         return events
     for line in unpaid_lines(loan):
         due = date.fromisoformat(line["due_date"])
-        if line["status"] == "scheduled" and today >= due:
+        if line["status"] == "scheduled" and today < due:
+            continue  # not due yet: nothing happens to it
+        if line["status"] == "scheduled":
             line["status"] = "due"
             events.append(line_event(due, "installment_due", line, amount=fmt(owed_total(line))))
         overdue_on = overdue_from(line, policy)

@@ -154,7 +154,7 @@ def test_two_machines_populate_one_server_world_together(pg_world: str) -> None:
         assert run.returncode == 0, out + err
         made.append(json.loads(out))
     assert [m["written"] for m in made] == ["in place", "in place"]
-    assert all(m["outcomes"]["completed"] == 2 for m in made)
+    assert all(m["outcomes"]["completed"] == 2 for m in made), made
     with Store(pg_world, read_only=True) as store:
         applicants = store.all(APPLICANTS)
         loans = store.all(LOANS)
