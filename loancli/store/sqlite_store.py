@@ -92,9 +92,10 @@ class SqliteStore(Store):
         # which the copies handed out are decoded from and a write is compared with.
         self._cache: dict[str, dict[int, Any]] = {}
         self._cache_text: dict[str, dict[int, str]] = {}
-        # (table, doc id) -> (record, its text) of the records a batch handed out
-        # (``batches``), until the next batch, the unit's next flush or its end.
-        self._batch_bases: dict[tuple[str, int], tuple[Any, str]] = {}
+        # (table, doc id) -> (the base of its write: its text as read, undecoded; that text;
+        # its keys) of the records a batch handed out (``batches``), until the next batch, the
+        # unit's next flush or its end.
+        self._batch_bases: dict[tuple[str, int], tuple[Any, str, frozenset[Any]]] = {}
         self._cache_index: dict[tuple[str, str], dict[Any, list[int]]] = {}
         if self._target.exists():
             self._connect(create=False)
@@ -365,7 +366,7 @@ class SqliteStore(Store):
                     continue
                 base = self._bases.get((table, doc_id))
                 keys = consistency.keys_rows(table, doc)
-                before = consistency.keys_rows(table, base) if base is not None else frozenset()
+                before = self._base_keys(table, doc_id, base)
                 if keys == before:
                     continue
                 forgotten.append((table, doc_id))
@@ -375,6 +376,15 @@ class SqliteStore(Store):
             self._many(statement, forgotten)
         self._many(consistency.ADD_KEY, added)
         self._many(consistency.LOG_CHANGE, changed)
+
+    def _base_keys(self, table: str, doc_id: int, base: Any) -> frozenset[Any]:
+        """The keys of what the file held under ``doc_id`` (none for a new record)."""
+        read = self._batch_bases.get((table, doc_id))
+        if read is not None and read[0] is base:
+            return read[2]
+        if base is None:
+            return frozenset()
+        return consistency.keys_rows(table, decode(base) if type(base) is msgspec.Raw else base)
 
     def _many(self, query: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
@@ -502,12 +512,16 @@ class SqliteStore(Store):
             # The last batch's bases go: a write of one of its records not flushed yet reads
             # its base again (as any write), so memory holds one batch whatever the caller does.
             self._batch_bases = {}
-            bases = {doc_id: self._decoded(table, doc_id, body) for doc_id, body in rows}
-            self.check(table, {str(doc_id): doc for doc_id, doc in bases.items()})
+            docs = {doc_id: self._decoded(table, doc_id, body) for doc_id, body in rows}
+            self.check(table, {str(doc_id): doc for doc_id, doc in docs.items()})
+            # Each record decoded once, for the caller: the base of its write is its text (all
+            # a write compares, or encodes), and the keys it had, taken before the caller
+            # changes it.
+            keyed = table in consistency.KEYED_TABLES
             for doc_id, body in rows:
-                self._batch_bases[(table, doc_id)] = (bases[doc_id], body)
-            batch: list[Any] = [Document(decode(body), doc_id) for doc_id, body in rows]
-            yield batch
+                keys = consistency.keys_rows(table, docs[doc_id]) if keyed else frozenset()
+                self._batch_bases[(table, doc_id)] = (msgspec.Raw(body), body, keys)
+            yield [Document(doc, doc_id) for doc_id, doc in docs.items()]
 
     def _base_of(self, table: str, doc_id: int) -> Any:
         read = self._batch_bases.get((table, doc_id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -355,8 +356,45 @@ def _documents(path: Path) -> dict[tuple[str, int], str]:
     return {(tbl, doc_id): body for tbl, doc_id, body in rows}
 
 
+def _plain_writes(store: Store) -> None:
+    store.update("cards", {"phone": "2"}, id="C0001")  # a key changed
+    store.update("cards", {"bank": "CMB"}, id="C0001")  # no key changed
+    store.insert("applicants", _applicant(store.next_id("applicant", "A"), phone="2"))
+    store.upsert("applicants", _applicant("A0001", phone="2", step="profile"), id="A0001")
+    store.remove("accounts", phone="1")  # nothing names it now
+    history = [{"phone": "3", "until": CLOCK}, {"phone": "4", "until": CLOCK}]
+    store.update("accounts", {"phone_history": history}, phone="2")
+
+
+def _batch_writes(store: Store) -> None:
+    # Records read a batch at a time and written back (the keys they had taken when the batch
+    # was read, before the caller changed them), some keys changed and some not.
+    for batch in store.batches("cards", 1):
+        for card in batch:
+            if card["id"] == "C0001":
+                card.update(phone="2", bank="CMB")
+                store.write_back("cards", card)
+        store.flush()
+    for batch in store.batches("applicants", 1):
+        for applicant in batch:
+            applicant["step"] = "profile"  # no key changed: nothing logged
+            store.write_back("applicants", applicant)
+        store.flush()  # as the clock pass does after each batch
+    store.insert("applicants", _applicant(store.next_id("applicant", "A"), phone="2"))
+    for batch in store.batches("accounts", 1):
+        for account in batch:
+            if account["phone"] == "2":
+                account["phone_history"] = [
+                    {"phone": "3", "until": CLOCK},
+                    {"phone": "4", "until": CLOCK},
+                ]
+            store.write_back("accounts", account)  # the other one as it was
+        store.flush()
+
+
+@pytest.mark.parametrize("writes", [_plain_writes, _batch_writes])
 def test_a_large_unit_keeps_the_keys_and_the_log_as_the_triggers_would(
-    tmp_path: Path, bulk: Path
+    tmp_path: Path, bulk: Path, writes: Callable[[Store], None]
 ) -> None:
     # The same writes, made once by loancli as a large unit (which keeps the keys itself, its
     # transaction without the triggers) and once through plain SQL (the triggers keep them):
@@ -372,13 +410,7 @@ def test_a_large_unit_keeps_the_keys_and_the_log_as_the_triggers_would(
     before = _documents(ours)
     assert _log_rows(ours) == _log_rows(theirs)
     with Store(ours) as store, store.transaction():
-        store.update("cards", {"phone": "2"}, id="C0001")  # a key changed
-        store.update("cards", {"bank": "CMB"}, id="C0001")  # no key changed
-        store.insert("applicants", _applicant(store.next_id("applicant", "A"), phone="2"))
-        store.upsert("applicants", _applicant("A0001", phone="2", step="profile"), id="A0001")
-        store.remove("accounts", phone="1")  # nothing names it now
-        history = [{"phone": "3", "until": CLOCK}, {"phone": "4", "until": CLOCK}]
-        store.update("accounts", {"phone_history": history}, phone="2")
+        writes(store)
     after = _documents(ours)
     with sqlite3.connect(theirs, isolation_level=None) as db:
         db.execute("BEGIN")
