@@ -521,7 +521,8 @@ class SqliteStore(Store):
             for doc_id, body in rows:
                 keys = consistency.keys_rows(table, docs[doc_id]) if keyed else frozenset()
                 self._batch_bases[(table, doc_id)] = (msgspec.Raw(body), body, keys)
-            yield [Document(doc, doc_id) for doc_id, doc in docs.items()]
+            batch: list[Any] = [Document(doc, doc_id) for doc_id, doc in docs.items()]
+            yield batch
 
     def _base_of(self, table: str, doc_id: int) -> Any:
         read = self._batch_bases.get((table, doc_id))
