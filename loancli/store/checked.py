@@ -31,6 +31,7 @@ from loancli.files import PRIVATE
 # Digests kept (each line 100 bytes or so): the worlds a person or a machine works on at once.
 KEEP = 64
 MEMO_NAME = "checked-state"
+_KEY_LENGTH = 16 + 1 + 64  # the checks' version, ":", the file's SHA-256
 
 
 def digest(raw: bytes) -> str:
@@ -68,10 +69,14 @@ def _read() -> list[str]:
     if folder is None:
         return []
     try:
-        text = (folder / MEMO_NAME).read_bytes().decode("ascii")
+        with (folder / MEMO_NAME).open("rb") as handle:
+            # No more than the memo ever holds: a file put there by something else is no
+            # reason to read megabytes.
+            text = handle.read(KEEP * 100).decode("ascii")
     except (OSError, UnicodeDecodeError):
         return []
-    return text.split()
+    # Only lines of the form loancli writes (what else is there is dropped at the next write).
+    return [line for line in text.split() if len(line) == _KEY_LENGTH and line[16] == ":"]
 
 
 def _folder() -> Path | None:

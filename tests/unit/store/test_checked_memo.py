@@ -184,6 +184,15 @@ def test_the_memo_is_a_cache_that_may_be_broken_or_missing(
     assert checks.count > 0 and not checked.known(checked.digest(copy.read_bytes()))
 
 
+def test_a_memo_grown_past_what_loancli_writes_is_read_only_as_far_as_that(memo: Path) -> None:
+    key = checked.digest(b"x")
+    memo.parent.mkdir(parents=True)
+    memo.write_text("0" * (checked.KEEP * 100) + f"\n{key}\n")
+    assert not checked.known(key)
+    checked.remember(key)  # written again as loancli writes it
+    assert checked.known(key) and memo.stat().st_size < checked.KEEP * 100
+
+
 def test_the_memo_keeps_the_newest_and_forgets_other_checks(memo: Path) -> None:
     for n in range(checked.KEEP + 5):
         checked.remember(checked.digest(str(n).encode()))
