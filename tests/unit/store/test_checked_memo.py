@@ -60,6 +60,14 @@ def _open(path: Path) -> dict[str, Any]:
         return store.dump()
 
 
+def _sound_copy(world: Path, folder: Path) -> Path:
+    """A copy of ``world`` in ``folder``, opened once: its bytes found sound and remembered."""
+    copy = folder / "w.json"
+    shutil.copyfile(world, copy)
+    _open(copy)
+    return copy
+
+
 def test_a_file_found_sound_is_not_checked_again_and_reads_the_same(
     world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -138,9 +146,7 @@ def test_every_command_answers_and_writes_the_same_on_a_lazy_read(
 def test_a_file_changed_after_it_was_found_sound_is_checked_whole_again(
     world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    copy = tmp_path / "w.json"
-    shutil.copyfile(world, copy)
-    _open(copy)
+    copy = _sound_copy(world, tmp_path)
     data = json.loads(copy.read_bytes())
     loan = next(iter(data[LOANS].values()))
     loan["amount"] = "lots"
@@ -225,9 +231,7 @@ def _file(path: Path) -> dict[str, Any]:
 def test_each_unit_writes_the_tables_it_changed_anew(
     world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    copy = tmp_path / "w.json"
-    shutil.copyfile(world, copy)
-    _open(copy)
+    copy = _sound_copy(world, tmp_path)
     failing = {"now": False}
     write = json_store._write_atomic
 
@@ -265,9 +269,7 @@ def test_each_unit_writes_the_tables_it_changed_anew(
 def test_a_unit_catching_up_with_a_file_found_sound_merges_the_clock(
     world: Path, tmp_path: Path, memo: Path
 ) -> None:
-    copy = tmp_path / "w.json"
-    shutil.copyfile(world, copy)
-    _open(copy)
+    copy = _sound_copy(world, tmp_path)
     with Store(copy) as mine:
         now = mine.meta_get("clock")
         later, latest = now.replace(":00+", ":01+"), now.replace(":00+", ":02+")
