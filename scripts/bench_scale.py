@@ -22,7 +22,7 @@ Each command runs as a fresh ``python -m loancli`` process (a writer on a fresh 
 of its world), after a warm-up round that is not counted; rounds interleave the worlds. The
 figure is the median CPU time (user + system) of the process, from ``wait4``; peak memory is
 its ``ru_maxrss``. This process imports nothing of loancli (the worlds are made by a child),
-so a child's peak is its own. The commands share a cache folder of the run's own, so a JSON
+so a child's peak is its own. The commands share a state folder of the run's own, so a JSON
 world found sound by the warm-up round is not checked again (as for a person who runs
 several commands on one file); the line "calendar, first read after a write" empties it
 before each run, as the first command after another one wrote the file finds it.
@@ -232,7 +232,7 @@ def run(
     world: Path, scratch: Path, args: list[str], fresh: bool, cold: bool = False
 ) -> tuple[float, float]:
     """CPU seconds and peak MB of one command on ``world`` (a fresh copy for a writer); the
-    run's own cache folder (``cold``: an empty one of its own, so a JSON file is checked
+    run's own state folder (``cold``: an empty one of its own, so a JSON file is checked
     whole)."""
     db = world
     if fresh:
@@ -243,7 +243,7 @@ def run(
     cache = scratch / ("cold-cache" if cold else "cache")
     if cold:
         shutil.rmtree(cache, ignore_errors=True)
-    env = dict(os.environ, COLUMNS="120", PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(cache))
+    env = dict(os.environ, COLUMNS="120", PYTHONPATH=str(ROOT), XDG_STATE_HOME=str(cache))
     env.pop("LOANCLI_DB", None)
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(

@@ -19,8 +19,9 @@ hold the same records, keyed the same way, behind the same API::
   others committed: the records it already changed must still be as it read them, and the
   journeys and flows this store wrote must still be as it left them; else
   :class:`~loancli.errors.StateConflict` and nothing of the unit is written. A reader
-  (``read_only``) takes no lock, creates nothing, writes nothing and reads the last
-  committed state.
+  (``read_only``) takes no lock, creates nothing beside the state, writes nothing to it and
+  reads the last committed state (a large JSON file it found sound is remembered in the
+  user's state folder: ``checked.py``).
 - **Nothing it does not understand is touched.** A path that is a directory, device, FIFO or
   socket, a file of another schema, or a record that does not fit its type (``records.py``)
   is refused (exit 4) and left as it is.

@@ -10,11 +10,15 @@ read and checked whole, as it always was.
 - **What is remembered:** only a file that passed every check *and* is written the way loancli
   writes one (compact JSON, keys sorted: its records' bytes are then what loancli would write
   back). Nothing of the file but its digest is kept.
-- **Keyed by the checks' version:** the schema version, loancli's version and the size and
-  time of the modules that hold the rules; a change to any of them forgets everything.
-- **Where:** ``checked-state`` in the user's cache folder, mode 0600, the newest
-  :data:`KEEP` digests. It is a cache: a folder that cannot be written, or a memo that cannot
-  be read, only means every file is checked whole.
+- **Keyed by the checks' version:** the schema version, loancli's, msgspec's and Python's
+  versions and the size and time of the modules that hold the rules; a change to any of them
+  forgets everything (a module that cannot be looked at turns the memo off).
+- **Where:** ``checked-state`` in the user's state folder (``$XDG_STATE_HOME/loancli``, not
+  the cache folder, which tools share and restore more freely), mode 0600, the newest
+  :data:`KEEP` digests. Whoever can write it can turn the checks off for a file, so it is
+  trusted only when it and its folder are the user's own and nobody else may write them. It is
+  otherwise a cache: a folder that cannot be written, or a memo that cannot be read, only
+  means every file is checked whole.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import contextlib
 import functools
 import hashlib
 import os
+import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -34,9 +40,11 @@ MEMO_NAME = "checked-state"
 _KEY_LENGTH = 16 + 1 + 64  # the checks' version, ":", the file's SHA-256
 
 
-def digest(raw: bytes) -> str:
-    """The memo's key for a file's bytes (SHA-256: 8 ms for 14 MB here)."""
-    return f"{_rules()}:{hashlib.sha256(raw).hexdigest()}"
+def digest(raw: bytes) -> str | None:
+    """The memo's key for a file's bytes (SHA-256: 8 ms for 14 MB here); None when the
+    checks' version cannot be told (no memo then)."""
+    rules = _rules()
+    return None if rules is None else f"{rules}:{hashlib.sha256(raw).hexdigest()}"
 
 
 def known(key: str) -> bool:
@@ -53,10 +61,13 @@ def remember(key: str) -> None:
     body = "".join(f"{line}\n" for line in [*kept, key]).encode("ascii")
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for leftover in folder.glob(f".{MEMO_NAME}.*.tmp"):  # a writer killed mid-way
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         fd, tmp = tempfile.mkstemp(prefix=f".{MEMO_NAME}.", suffix=".tmp", dir=folder)
         try:
-            os.fchmod(fd, PRIVATE)
-            with os.fdopen(fd, "wb") as handle:
+            with os.fdopen(fd, "wb") as handle:  # closes the descriptor whatever happens
+                os.fchmod(handle.fileno(), PRIVATE)
                 handle.write(body)
             os.replace(tmp, folder / MEMO_NAME)
         except OSError:
@@ -70,6 +81,8 @@ def _read() -> list[str]:
         return []
     try:
         with (folder / MEMO_NAME).open("rb") as handle:
+            if not (_own(os.stat(folder)) and _own(os.fstat(handle.fileno()))):
+                return []
             # No more than the memo ever holds: a file put there by something else is no
             # reason to read megabytes.
             text = handle.read(KEEP * 100).decode("ascii")
@@ -79,24 +92,35 @@ def _read() -> list[str]:
     return [line for line in text.split() if len(line) == _KEY_LENGTH and line[16] == ":"]
 
 
+def _own(info: os.stat_result) -> bool:
+    """Whether only this user may change what ``info`` describes (always, where the system
+    has no owners and modes)."""
+    if not hasattr(os, "geteuid"):
+        return True
+    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def _folder() -> Path | None:
-    """The user's cache folder for loancli (read each time: a test or a person may point
-    ``XDG_CACHE_HOME`` elsewhere); None where there is none."""
-    from platformdirs import user_cache_path
+    """The user's state folder for loancli (read each time: a test or a person may point
+    ``XDG_STATE_HOME`` elsewhere); None where there is none."""
+    from platformdirs import user_state_path
 
     try:
-        return user_cache_path("loancli")
+        return user_state_path("loancli")
     except (OSError, RuntimeError):  # no home directory to put it in
         return None
 
 
 @functools.cache
-def _rules() -> str:
-    """The checks' version: what a remembered digest was checked by."""
+def _rules() -> str | None:
+    """The checks' version: what a remembered digest was checked by (None when a module that
+    holds the rules cannot be looked at)."""
+    import msgspec
+
     from loancli import __version__
     from loancli.store.base import SCHEMA_VERSION
 
-    parts = [str(SCHEMA_VERSION), __version__]
+    parts = [str(SCHEMA_VERSION), __version__, msgspec.__version__, sys.version]
     here = Path(__file__).resolve().parent
     rules = (
         here.parent / "records.py",
@@ -108,7 +132,9 @@ def _rules() -> str:
         here / "json_store.py",
     )
     for module in rules:
-        with contextlib.suppress(OSError):
+        try:
             info = module.stat()
-            parts.append(f"{info.st_size}.{info.st_mtime_ns}")
+        except OSError:
+            return None
+        parts.append(f"{info.st_size}.{info.st_mtime_ns}")
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:16]

@@ -157,8 +157,14 @@ class JsonStore(Store):
         return _stamp(self._target) != self._seen
 
     def _refresh(self) -> None:
-        self._read()
-        self._check_schema()
+        try:
+            self._read()
+            self._check_schema()
+        except BaseException:
+            # What was read was refused: not this store's to write back; the next unit reads
+            # the file again (and is refused again while it is as it is).
+            self._seen = None
+            raise
 
     def _commit(self, changes: Changes) -> None:
         undo: list[tuple[str, str, Any]] = []
@@ -304,7 +310,7 @@ def _load(target: Path, shown: Path) -> Loaded:
     key = None
     if len(raw) >= MEMO_BYTES:
         key = checked.digest(raw)
-        if checked.known(key):
+        if key is not None and checked.known(key):
             with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
                 return Loaded(_split.decode(raw), lazy=True)
     try:

@@ -5,6 +5,7 @@ and any other file, a byte changed, pretty-printed or refused, is checked whole 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import stat
@@ -35,10 +36,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def memo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A cache folder of the test's own, and every file large enough to be remembered."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    """A state folder of the test's own, and every file large enough to be remembered."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setattr(json_store, "MEMO_BYTES", 1)
-    return tmp_path / "cache" / "loancli" / checked.MEMO_NAME
+    return tmp_path / "state" / "loancli" / checked.MEMO_NAME
 
 
 class Checks:
@@ -180,10 +181,10 @@ def test_the_memo_is_a_cache_that_may_be_broken_or_missing(
     expected = _open(copy)
     assert checks.count > 0
     assert checked.known(checked.digest(copy.read_bytes()))
-    # A cache folder that cannot be made: every file is checked whole, nothing fails.
+    # A state folder that cannot be made: every file is checked whole, nothing fails.
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
     checks.count = 0
     assert _open(copy) == expected
     assert _open(copy) == expected
@@ -311,3 +312,73 @@ def test_the_file_written_in_pieces_is_the_whole_encoded(
             assert written == encode(json.loads(written))
             on_file = {name: docs for name, docs in json.loads(written).items() if docs}
             assert on_file == store.dump()
+
+
+def test_a_memo_others_may_write_is_not_trusted(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = _sound_copy(world, tmp_path)
+    key = checked.digest(copy.read_bytes())
+    assert key is not None and checked.known(key)
+    for target, mode in ((memo, 0o620), (memo.parent, 0o777)):
+        before = stat.S_IMODE(target.stat().st_mode)
+        target.chmod(mode)
+        checks = Checks(monkeypatch)
+        assert not checked.known(key)
+        _open(copy)
+        assert checks.count > 0  # checked whole
+        target.chmod(before)
+    assert checked.known(key)
+
+
+def test_the_memo_closes_what_it_opens_and_tidies_what_a_killed_writer_left(
+    memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked.remember(checked.digest(b"a") or "")
+    leftover = memo.parent / f".{checked.MEMO_NAME}.killed.tmp"
+    leftover.write_text("half")
+    descriptors = len(os.listdir("/proc/self/fd"))
+
+    def refuse(fd: int, mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted")  # a folder that takes no modes
+
+    monkeypatch.setattr(os, "fchmod", refuse)
+    for n in range(20):
+        checked.remember(checked.digest(str(n).encode()) or "")
+    assert len(os.listdir("/proc/self/fd")) == descriptors
+    assert not leftover.exists()
+    assert sorted(p.name for p in memo.parent.iterdir()) == [checked.MEMO_NAME]
+
+
+def test_checks_of_an_unknown_version_remember_nothing(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A module that holds the rules cannot be looked at: no memo at all.
+    monkeypatch.setattr(checked, "_rules", lambda: None)
+    assert checked.digest(b"x") is None
+    copy = tmp_path / "w.json"
+    shutil.copyfile(world, copy)
+    checks = Checks(monkeypatch)
+    _open(copy)
+    _open(copy)
+    assert checks.count > 0 and not memo.exists()
+
+
+def test_a_rules_module_that_cannot_be_looked_at_turns_the_memo_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = Path.stat
+
+    def denied(path: Path, *args: Any, **kwargs: Any) -> os.stat_result:
+        if path.name == "records.py":
+            raise PermissionError(13, "Permission denied")
+        return real(path, *args, **kwargs)
+
+    checked._rules.cache_clear()
+    monkeypatch.setattr(Path, "stat", denied)
+    try:
+        assert checked.digest(b"x") is None
+    finally:
+        monkeypatch.undo()
+        checked._rules.cache_clear()
+    assert checked.digest(b"x") is not None

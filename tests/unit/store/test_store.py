@@ -343,6 +343,22 @@ def test_waiting_frees_the_lock_and_catches_up_afterwards(db: Path) -> None:
         assert store.meta_get("clock") == "2026-03-05T10:00:00+08:00"  # never backwards
 
 
+def test_a_file_another_process_damaged_is_refused_to_every_unit_after(db: Path) -> None:
+    with Store(db) as store:
+        _add_applicant(store)
+    with Store(db) as first:
+        first.meta_set("note", "read")
+        # Another program writes a record that does not fit its type.
+        data = json.loads(db.read_bytes())
+        next(iter(data["applicants"].values()))["status"] = 7
+        db.write_text(json.dumps(data))
+        damaged = db.read_bytes()
+        for _attempt in range(2):
+            with pytest.raises(StateCorrupt, match="status"), first.transaction():
+                first.meta_set("note", "mine")
+        assert db.read_bytes() == damaged  # not written over with what was refused
+
+
 def test_a_record_changed_by_another_writer_meanwhile_is_a_conflict(db: Path) -> None:
     from loancli.errors import StateConflict
 
