@@ -10,6 +10,12 @@ read and checked whole, as it always was.
 - **What is remembered:** only a file that passed every check *and* is written the way loancli
   writes one (compact JSON, keys sorted: its records' bytes are then what loancli would write
   back). Nothing of the file but its digest is kept.
+- **What a writer says of the file it leaves** (``written-state``): a store that read a file
+  found sound and wrote it says, when it closes, which records it changed, keyed by the
+  written file's identity (device, inode, size and both times: another write, even one that
+  sets the modification time back, changes the change time). The next command that opens
+  that very file checks only those records, and the rules across records over every
+  record's keys (a fifth of checking it whole), then remembers it as found sound.
 - **Keyed by the checks' version:** the schema version, loancli's, msgspec's and Python's
   versions and the size and time of the modules that hold the rules; a change to any of them
   forgets everything (a module that cannot be looked at turns the memo off).
@@ -26,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import stat
 import sys
@@ -37,6 +44,12 @@ from loancli.files import PRIVATE
 # Digests kept (each line 100 bytes or so): the worlds a person or a machine works on at once.
 KEEP = 64
 MEMO_NAME = "checked-state"
+# What writers said of the files they left: the newest few (a file is read once after it).
+CLAIMS_NAME = "written-state"
+KEEP_CLAIMS = 8
+# A claim longer than this (a pass that changed most of a large world) is not kept: the file
+# is then checked whole, which costs about what checking those records would.
+CLAIM_BYTES = 1_000_000
 _KEY_LENGTH = 16 + 1 + 64  # the checks' version, ":", the file's SHA-256
 
 
@@ -54,42 +67,87 @@ def known(key: str) -> bool:
 
 def remember(key: str) -> None:
     """Note a file found sound (the newest last; the oldest forgotten past :data:`KEEP`)."""
+    kept = [line for line in _read() if line != key][-(KEEP - 1) :]
+    _write(MEMO_NAME, [*kept, key])
+
+
+def _write(name: str, lines: list[str]) -> None:
+    """Replace memo file ``name`` with ``lines`` (mode 0600; nothing if it cannot be)."""
     folder = _folder()
     if folder is None:
         return
-    kept = [line for line in _read() if line != key][-(KEEP - 1) :]
-    body = "".join(f"{line}\n" for line in [*kept, key]).encode("ascii")
+    body = "".join(f"{line}\n" for line in lines).encode("ascii")
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        for leftover in folder.glob(f".{MEMO_NAME}.*.tmp"):  # a writer killed mid-way
+        for leftover in folder.glob(f".{name}.*.tmp"):  # a writer killed mid-way
             with contextlib.suppress(OSError):
                 leftover.unlink()
-        fd, tmp = tempfile.mkstemp(prefix=f".{MEMO_NAME}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as handle:  # closes the descriptor whatever happens
                 os.fchmod(handle.fileno(), PRIVATE)
                 handle.write(body)
-            os.replace(tmp, folder / MEMO_NAME)
+            os.replace(tmp, folder / name)
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
 
 
+def claim(identity: str, base: str, changed: dict[str, list[str]]) -> None:
+    """Say that the file of ``identity`` is the one found sound under the key ``base`` with
+    the records ``changed`` (table -> document ids) written, and nothing else."""
+    line = json.dumps({"file": identity, "base": base, "changed": changed}, sort_keys=True)
+    if len(line) > CLAIM_BYTES:
+        return
+    kept = [c for c in _read_lines(CLAIMS_NAME, KEEP_CLAIMS * CLAIM_BYTES) if c != line]
+    _write(CLAIMS_NAME, [*kept[-(KEEP_CLAIMS - 1) :], line])
+
+
+def claimed(identity: str) -> tuple[str, dict[str, list[str]]] | None:
+    """What a writer said of the file of ``identity``: the key of the file it read, and the
+    records it changed; None if nothing."""
+    for line in reversed(_read_lines(CLAIMS_NAME, KEEP_CLAIMS * CLAIM_BYTES)):
+        try:
+            said = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(said, dict) or said.get("file") != identity:
+            continue
+        base, changed = said.get("base"), said.get("changed")
+        if (
+            isinstance(base, str)
+            and isinstance(changed, dict)
+            and all(
+                isinstance(ids, list) and all(isinstance(i, str) for i in ids)
+                for ids in changed.values()
+            )
+        ):
+            return base, changed
+    return None
+
+
 def _read() -> list[str]:
+    # No more than the memo ever holds: a file put there by something else is no reason to
+    # read megabytes. Only lines of the form loancli writes (what else is there is dropped
+    # at the next write).
+    lines = _read_lines(MEMO_NAME, KEEP * 100)
+    return [line for line in lines if len(line) == _KEY_LENGTH and line[16] == ":"]
+
+
+def _read_lines(name: str, most: int) -> list[str]:
+    """The lines of memo file ``name`` (at most ``most`` bytes read), if it and its folder
+    are the user's own."""
     folder = _folder()
     if folder is None:
         return []
     try:
-        with (folder / MEMO_NAME).open("rb") as handle:
+        with (folder / name).open("rb") as handle:
             if not (_own(os.stat(folder)) and _own(os.fstat(handle.fileno()))):
                 return []
-            # No more than the memo ever holds: a file put there by something else is no
-            # reason to read megabytes.
-            text = handle.read(KEEP * 100).decode("ascii")
+            text = handle.read(most).decode("ascii")
     except (OSError, UnicodeDecodeError):
         return []
-    # Only lines of the form loancli writes (what else is there is dropped at the next write).
-    return [line for line in text.split() if len(line) == _KEY_LENGTH and line[16] == ":"]
+    return text.split("\n")[:-1] if name == CLAIMS_NAME else text.split()
 
 
 def _own(info: os.stat_result) -> bool:

@@ -23,6 +23,7 @@ in an in-memory database and checks all of it with the same SQL.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sqlite3
@@ -30,6 +31,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import msgspec
+import msgspec.structs
 
 from loancli.i18n import N_, _
 from loancli.masking import mask_phone
@@ -326,12 +330,29 @@ def keys_objects() -> dict[str, str]:
 
 
 def keys_of(data: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[str, str, Any, int]]:
-    """The keys of the documents of ``data`` (table -> doc id -> document), as the triggers
-    would write them."""
+    """The keys of the documents of ``data`` (table -> doc id -> document, or its JSON text
+    undecoded: only its key fields are decoded), as the triggers would write them."""
+    picked: dict[tuple[str, str], Any] = {}
     for key in KEYS:
         for doc_id, doc in data.get(key.table, {}).items():
+            if type(doc) is msgspec.Raw:
+                found = picked.get((key.table, doc_id))
+                if found is None:
+                    found = picked[(key.table, doc_id)] = _key_fields(key.table, doc)
+                doc = found
             for value in _values(doc, key.path):
                 yield key.table, key.field, value, int(doc_id)
+
+
+def _key_fields(table: str, text: msgspec.Raw) -> dict[str, Any]:
+    """The fields of a record's JSON text that hold its keys (the rest skipped, not decoded)."""
+    return msgspec.structs.asdict(_key_decoder(table).decode(text))
+
+
+@functools.cache
+def _key_decoder(table: str) -> msgspec.json.Decoder[Any]:
+    fields = sorted({key.path.split("[].")[0] for key in _KEYS_OF[table]})
+    return msgspec.json.Decoder(msgspec.defstruct("Keys", [(f, Any, None) for f in fields]))
 
 
 def _values(doc: Any, path: str) -> Iterator[Any]:
@@ -351,8 +372,12 @@ def _values(doc: Any, path: str) -> Iterator[Any]:
 def check_documents(data: Mapping[str, Mapping[str, Any]]) -> None:
     """Every rule over ``data`` (table -> doc id -> document, each record already checked on
     its own), through an in-memory keys table; raise the first RecordProblem."""
-    counters = counters_of(data.get(META, {}))
-    keys = list(keys_of(data))
+    check_keys(list(keys_of(data)), counters_of(data.get(META, {})))
+
+
+def check_keys(keys: list[tuple[str, str, Any, int]], counters: Mapping[str, Any]) -> None:
+    """Every rule over the keys of every record (``keys_of``) and the id counters
+    (``counters_of``); raise the first RecordProblem."""
     if len(keys) > KEPT_DB_KEYS:
         # A large world: a database of its own, filled first and indexed after (quicker than
         # keeping the index while filling).

@@ -38,6 +38,7 @@ from loancli.store import checked
 from loancli.store.base import (
     ADVICE,
     LOOKUP_FIELDS,
+    META_TABLE,
     SQLITE_SUFFIXES,
     Changes,
     Data,
@@ -49,9 +50,28 @@ from loancli.store.base import (
     matches,
     pick_fields,
 )
-from loancli.store.consistency import check_documents
+from loancli.store.consistency import check_documents, check_keys, counters_of, keys_of
 
-Stamp = tuple[int, int, int] | None
+
+class FileStamp(NamedTuple):
+    """What changes whenever the file is written: where it is, its size and its times (the
+    change time is the system's own, which no program sets back)."""
+
+    dev: int
+    ino: int
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, info: os.stat_result) -> FileStamp:
+        return cls(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+    def identity(self) -> str:
+        return ".".join(map(str, self))
+
+
+Stamp = FileStamp | None
 # A JSON state file above this many bytes is read whole by every command: the person is told
 # once that its SQLite copy answers faster.
 LARGE_FILE_BYTES = 20_000_000
@@ -62,6 +82,8 @@ GC_PAUSE_BYTES = 1_000_000
 # Bytes from which a file found sound is remembered by its digest and then read lazily (a
 # smaller one is checked in a few milliseconds).
 MEMO_BYTES = GC_PAUSE_BYTES
+# A writer says what it changed in a file when that is at most this share of its records.
+CLAIM_SHARE = 4
 # The files this process already told about.
 _told: set[Path] = set()
 # A file's tables with each record's JSON text undecoded.
@@ -69,12 +91,10 @@ _split = msgspec.json.Decoder(dict[str, dict[str, msgspec.Raw]])
 
 
 def _stamp(target: Path) -> Stamp:
-    """What changes whenever the file is replaced: its inode, size and modification time."""
     try:
-        info = target.stat()
+        return FileStamp.of(target.stat())
     except OSError:
         return None
-    return info.st_ino, info.st_size, info.st_mtime_ns
 
 
 class JsonStore(Store):
@@ -95,20 +115,26 @@ class JsonStore(Store):
         self._read()
 
     def _read(self) -> None:
-        self._seen = _stamp(self._target)
         loaded = _load(self._target, self.file)
+        self._seen = loaded.stamp
         # Each record a dict, or its JSON text until first read (a file found sound before).
         self._data: Data = loaded.data
         self._lazy = loaded.lazy
         self._unchecked = loaded.raw if loaded.key else None
         self._memo_key = loaded.key
+        # What a writer said it changed in the file read (checked on its own, then the rules).
+        self._claim = loaded.claim
+        # The key of the file as read once it is found sound, and what this store wrote to it
+        # since (table -> document ids): said of the file it leaves, when it closes.
+        self._sound_key = loaded.key if loaded.lazy and loaded.claim is None else None
+        self._written: dict[str, set[str]] = {}
         # Each table's JSON as last written, until a unit changes it: a commit encodes only
         # the tables it changed.
         self._encoded_tables: dict[str, bytes] = {}
         # (table, field) -> value -> doc ids, built on the first lookup by that field.
         self._indexes: dict[tuple[str, str], dict[Any, set[str]]] = {}
-        if self._seen is not None and self._seen[1] > LARGE_FILE_BYTES:
-            self._advise_sqlite(self._seen[1])
+        if self._seen is not None and self._seen.size > LARGE_FILE_BYTES:
+            self._advise_sqlite(self._seen.size)
 
     def _advise_sqlite(self, size: int) -> None:
         if self.on_notice is None or self._target in _told:
@@ -125,9 +151,15 @@ class JsonStore(Store):
 
     def _check_records(self) -> None:
         if self._lazy:
-            return  # these bytes passed these checks before (``checked.py``)
+            # These bytes passed these checks before, or are a file found sound with the
+            # records a writer says it changed (``checked.py``): those are checked, and the
+            # rules across records over every record's keys.
+            if self._claim is not None:
+                with gc_paused():  # as for a whole check: many objects, no garbage
+                    self._check_claim(self._claim)
+            return
         # Paused as for the decode: the checks make an object or more per record.
-        large = self._seen is not None and self._seen[1] > GC_PAUSE_BYTES
+        large = self._seen is not None and self._seen.size > GC_PAUSE_BYTES
         with gc_paused(large):
             for name, docs in self._data.items():
                 self.check(name, docs)
@@ -140,6 +172,36 @@ class JsonStore(Store):
             # lazy read hands back to the file unchanged.
             if self._memo_key is not None and raw is not None and encode(self._data) == raw:
                 checked.remember(self._memo_key)
+                self._sound_key = self._memo_key
+
+    def _check_claim(self, changed: dict[str, list[str]]) -> None:
+        for name, ids in changed.items():
+            docs = self._data.get(name, {})
+            self.check(name, {i: self._doc(docs, i) for i in ids if i in docs})
+        settings = self._data.get(META_TABLE, {})
+        try:
+            check_keys(
+                list(keys_of(self._data)),
+                counters_of({i: self._doc(settings, i) for i in list(settings)}),
+            )
+        except RecordProblem as exc:
+            raise self._refuse(exc) from None
+        self._claim = None
+        if self._memo_key is not None:
+            checked.remember(self._memo_key)
+            self._sound_key = self._memo_key
+
+    def _close_backend(self) -> None:
+        # Said only of the very file this store last wrote, and only of one it read sound.
+        now = _stamp(self._target)
+        written = sum(map(len, self._written.values()))
+        records = sum(map(len, self._data.values()))
+        # A writer that changed a large part of the file says nothing: checking what it wrote
+        # would cost about what checking the file whole does.
+        if written and written * CLAIM_SHARE <= records and self._sound_key is not None:
+            if now is not None and now == self._seen and now.size >= MEMO_BYTES:
+                changed = {t: sorted(ids, key=int) for t, ids in sorted(self._written.items())}
+                checked.claim(now.identity(), self._sound_key, changed)
 
     def _doc(self, docs: dict[str, Any], doc_id: str) -> Any:
         """Document ``doc_id`` of a table's ``docs``, decoded on its first read."""
@@ -193,6 +255,8 @@ class JsonStore(Store):
                     self._data[table][key] = before
             raise
         self._seen = _stamp(self._target)
+        for table, docs in changes.items():
+            self._written.setdefault(table, set()).update(map(str, docs))
 
     def _file_pieces(self) -> list[bytes]:
         """The file's JSON (compact, keys sorted: ``encode`` of every table) in pieces written
@@ -282,21 +346,27 @@ def _remove_orphans(target: Path) -> None:
 
 
 class Loaded(NamedTuple):
-    """A state file as read: its tables (empty for a missing or empty file); whether its
-    records are left undecoded (its bytes found sound before); and, for a file to check whole
-    that may be remembered once sound, its bytes and memo key."""
+    """A state file as read: its tables (empty for a missing or empty file); its stamp as
+    read; whether its records are left undecoded (its bytes found sound before, or a writer
+    says which records it changed in a file found sound: ``claim``); for a file to check
+    whole that may be remembered once sound, its bytes; and its memo key."""
 
     data: Data
+    stamp: Stamp = None
     lazy: bool = False
     raw: bytes | None = None
     key: str | None = None
+    claim: dict[str, list[str]] | None = None
 
 
 def _load(target: Path, shown: Path) -> Loaded:
     """Parse and check the shape of the whole state file (or, for bytes found sound before,
     split it into its records' text)."""
     try:
-        raw = target.read_bytes()
+        with target.open("rb") as handle:
+            # The stamp of the very bytes read (a writer's word is about those).
+            stamp = FileStamp.of(os.fstat(handle.fileno()))
+            raw = handle.read()
     except FileNotFoundError:
         return Loaded({})
     except OSError as exc:
@@ -306,13 +376,16 @@ def _load(target: Path, shown: Path) -> Loaded:
             )
         ) from exc
     if not raw:
-        return Loaded({})
+        return Loaded({}, stamp)
     key = None
     if len(raw) >= MEMO_BYTES:
         key = checked.digest(raw)
-        if key is not None and checked.known(key):
+        known = key is not None and checked.known(key)
+        said = None if known or key is None else checked.claimed(stamp.identity())
+        if known or (said is not None and checked.known(said[0])):
             with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
-                return Loaded(_split.decode(raw), lazy=True)
+                claim = None if said is None else said[1]
+                return Loaded(_split.decode(raw), stamp, lazy=True, key=key, claim=claim)
     try:
         with gc_paused(len(raw) > GC_PAUSE_BYTES):
             data = decode(raw)
@@ -368,7 +441,7 @@ def _load(target: Path, shown: Path) -> Loaded:
                         ADVICE=_(ADVICE),
                     )
                 )
-    return Loaded(data, raw=raw if key else None, key=key)
+    return Loaded(data, stamp, raw=raw if key else None, key=key)
 
 
 @functools.cache

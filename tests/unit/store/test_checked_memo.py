@@ -115,33 +115,144 @@ def _commands(world: Path) -> list[list[str]]:
     ]
 
 
+def _invoke(path: Path, args: list[str]) -> tuple[int, str, bytes]:
+    """A command on ``path``: its exit, output and the file after it."""
+    result = CliRunner().invoke(app, ["--no-pager", "--db", str(path), *args])
+    # A new password's hash has a salt of its own each time.
+    written = re.sub(rb"\$argon2id\$[^\"]*", b"HASH", path.read_bytes())
+    # The path named (wrapped where it is long) is each run's own.
+    output = result.output.replace("\n", "").replace(str(path), "W")
+    return result.exit_code, output, written
+
+
 def _run(world: Path, path: Path) -> list[tuple[int, str, bytes]]:
-    """Each command on ``path`` (a fresh copy of ``world`` for each), its exit, output and
-    the file after it."""
+    """Each command on ``path``, a fresh copy of ``world`` for each."""
     results = []
     for args in _commands(world):
         shutil.copyfile(world, path)
-        result = CliRunner().invoke(app, ["--no-pager", "--db", str(path), *args])
-        # A new password's hash has a salt of its own each time.
-        written = re.sub(rb"\$argon2id\$[^\"]*", b"HASH", path.read_bytes())
-        # The path named (wrapped where it is long) is each run's own.
-        output = result.output.replace("\n", "").replace(str(path), "W")
-        results.append((result.exit_code, output, written))
+        results.append(_invoke(path, args))
     return results
 
 
 def test_every_command_answers_and_writes_the_same_on_a_lazy_read(
     world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(json_store, "MEMO_BYTES", 1 << 40)  # every file checked whole
     eager = _run(world, tmp_path / "eager.json")
-    assert not memo.exists() or checked.digest(world.read_bytes()) in memo.read_text()
+    assert not memo.exists()
+    monkeypatch.setattr(json_store, "MEMO_BYTES", 1)
+    _sound_copy(world, tmp_path)
     checks = Checks(monkeypatch)
     lazy = _run(world, tmp_path / "lazy.json")
-    # The world's bytes were found sound by the first run: no command checks them again.
+    # The world's bytes were found sound: no command checks them again.
     assert checks.count == 0
     assert [r[0] for r in lazy] == [0] * len(lazy)
     for args, before, after in zip(_commands(world), eager, lazy, strict=True):
         assert after == before, args
+
+
+def test_the_command_after_a_write_checks_what_the_writer_changed(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commands = {tuple(c[:3]): c for c in _commands(world)}
+    repay = commands[("--json", "repay", _commands(world)[5][2])]
+    reads = [c for c in _commands(world) if "repay" not in c and "apply" not in c]
+    reads = [c for c in reads if "clock" not in c and "info" not in c]
+    copy = tmp_path / "w.json"
+    monkeypatch.setattr(json_store, "MEMO_BYTES", 1 << 40)
+    shutil.copyfile(world, copy)
+    eager = [_invoke(copy, repay)] + [_invoke(copy, c) for c in reads]
+    monkeypatch.setattr(json_store, "MEMO_BYTES", 1)
+    copy = _sound_copy(world, tmp_path)
+    checks = Checks(monkeypatch)
+    lazy = [_invoke(copy, repay)]
+    assert checks.count == 0
+    claims = memo.with_name(checked.CLAIMS_NAME)
+    said = json.loads(claims.read_text().splitlines()[-1])
+    assert said["changed"] == {LOANS: ["1"]} or set(said["changed"]) <= {LOANS, "sms_inbox"}
+    assert stat.S_IMODE(claims.stat().st_mode) == 0o600
+    lazy += [_invoke(copy, c) for c in reads]
+    # Only the tables the writer changed were checked (by the first read), then the file is
+    # remembered as sound.
+    assert 0 < checks.count <= len(said["changed"])
+    assert checked.known(checked.digest(copy.read_bytes()) or "")
+    assert lazy == eager
+
+
+def _damage_in_place(path: Path, damage: Any) -> None:
+    """Change a record of the file where it is, keeping its size and modification time (as
+    a program that means to hide it would)."""
+    before = path.stat()
+    data = json.loads(path.read_bytes())
+    damage(data)
+    body = encode(data)
+    body = body[: before.st_size].ljust(before.st_size, b" ")
+    with path.open("r+b") as handle:
+        handle.write(body)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+
+
+def test_a_writers_word_is_about_the_very_file_it_wrote(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = _sound_copy(world, tmp_path)
+    with Store(copy) as store, store.transaction():
+        store.meta_set("note", "mine")
+    assert memo.with_name(checked.CLAIMS_NAME).exists()
+
+    def shorter_amount(data: dict[str, Any]) -> None:
+        loan = next(iter(data[LOANS].values()))
+        loan["amount"] = "x"
+
+    # Written over in place, its size and modification time kept: its change time moved.
+    _damage_in_place(copy, shorter_amount)
+    with pytest.raises(StateCorrupt, match="amount"):
+        _open(copy)
+
+
+def test_what_a_writer_wrote_wrong_is_refused_by_the_next_command(
+    world: Path, tmp_path: Path, memo: Path
+) -> None:
+    copy = _sound_copy(world, tmp_path)
+    # A record that does not fit its type (the store checks no write on its own).
+    with Store(copy) as store, store.transaction():
+        store.update(APPLICANTS, {"status": 7}, id="A0001")
+    with pytest.raises(StateCorrupt, match="status"):
+        _open(copy)
+    # A rule across records broken: a loan whose applicant is not there.
+    copy = _sound_copy(world, tmp_path)
+    with Store(copy) as store, store.transaction():
+        store.update(LOANS, {"applicant_id": "A0999"}, id="L0001")
+    with pytest.raises(StateCorrupt, match="A0999"):
+        _open(copy)
+
+
+def test_a_writer_says_nothing_of_a_file_it_did_not_read_sound_or_changed_much(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claims = memo.with_name(checked.CLAIMS_NAME)
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps(json.loads(world.read_bytes()), indent=1))
+    with Store(pretty) as store, store.transaction():
+        store.meta_set("note", "mine")
+    assert not claims.exists()
+    copy = _sound_copy(world, tmp_path)
+    records = sum(map(len, _file(copy).values()))
+    with Store(copy) as store, store.transaction():
+        for n in range(records // 2):  # more than a quarter of the records after it
+            store.meta_set(f"note.{n}", n)
+    assert not claims.exists()
+    # Nor of a file another writer replaced after it: only the other one says.
+    copy = _sound_copy(world, tmp_path)
+    with Store(copy) as store:
+        with store.transaction():
+            store.meta_set("note", "mine")
+        with Store(copy) as other, other.transaction():
+            other.meta_set("note", "theirs")
+    said = [json.loads(line) for line in claims.read_text().splitlines()]
+    assert [s["changed"].keys() for s in said] == [{"meta"}]
+    assert said[0]["file"] == json_store.FileStamp.of(copy.stat()).identity()
 
 
 def test_a_file_changed_after_it_was_found_sound_is_checked_whole_again(
@@ -382,3 +493,15 @@ def test_a_rules_module_that_cannot_be_looked_at_turns_the_memo_off(
         monkeypatch.undo()
         checked._rules.cache_clear()
     assert checked.digest(b"x") is not None
+
+
+def test_a_writers_word_counts_only_while_the_file_it_read_is_remembered(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = _sound_copy(world, tmp_path)
+    with Store(copy) as store, store.transaction():
+        store.meta_set("note", "mine")
+    memo.unlink()  # the file it read is no longer known to be sound
+    checks = Checks(monkeypatch)
+    _open(copy)
+    assert checks.count == len(_file(copy))  # every table checked whole
