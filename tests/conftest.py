@@ -12,12 +12,14 @@ empty schema of one test's own on it.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import importlib.util
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,6 +79,11 @@ os.environ["LOANCLI_HASHING"] = "fast"
 # do). No PYTHONPYCACHEPREFIX: with one, Python would also ignore the installed libraries'
 # own compiled files and compile all of them again (about 10 s of each worker's start).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+# What loancli remembers of the state files it found sound (``store/checked.py``) goes to a
+# folder of the session's own, never the user's: a file the machine checked before must not
+# change what a test sees. A test of the memo points it at its own folder.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="loancli-test-state-")
+atexit.register(shutil.rmtree, os.environ["XDG_STATE_HOME"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
