@@ -13,9 +13,10 @@ read and checked whole, as it always was.
 - **What a writer says of the file it leaves** (``written-state``): a store that read a file
   found sound and wrote it says, when it closes, which records it changed, keyed by the
   written file's identity (device, inode, size and both times: another write, even one that
-  sets the modification time back, changes the change time). The next command that opens
-  that very file checks only those records, and the rules across records over every
-  record's keys (a fifth of checking it whole), then remembers it as found sound.
+  sets the modification time back, changes the change time; POSIX systems only). The next
+  command that opens that very file checks only those records, and the rules across records
+  over every record's keys (a fifth of checking it whole), then remembers it as found sound;
+  a claim whose base was found sound by other checks is not taken.
 - **Keyed by the checks' version:** the schema version, loancli's, msgspec's and Python's
   versions and the size and time of the modules that hold the rules; a change to any of them
   forgets everything (a module that cannot be looked at turns the memo off).
@@ -99,17 +100,17 @@ def claim(identity: str, base: str, changed: dict[str, list[str]]) -> None:
     line = json.dumps({"file": identity, "base": base, "changed": changed}, sort_keys=True)
     if len(line) > CLAIM_BYTES:
         return
-    kept = [c for c in _read_lines(CLAIMS_NAME, KEEP_CLAIMS * CLAIM_BYTES) if c != line]
+    kept = [c for c in _read_lines(CLAIMS_NAME, KEEP_CLAIMS * (CLAIM_BYTES + 1)) if c != line]
     _write(CLAIMS_NAME, [*kept[-(KEEP_CLAIMS - 1) :], line])
 
 
 def claimed(identity: str) -> tuple[str, dict[str, list[str]]] | None:
     """What a writer said of the file of ``identity``: the key of the file it read, and the
     records it changed; None if nothing."""
-    for line in reversed(_read_lines(CLAIMS_NAME, KEEP_CLAIMS * CLAIM_BYTES)):
+    for line in reversed(_read_lines(CLAIMS_NAME, KEEP_CLAIMS * (CLAIM_BYTES + 1))):
         try:
             said = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if not isinstance(said, dict) or said.get("file") != identity:
             continue

@@ -72,6 +72,8 @@ class FileStamp(NamedTuple):
 
 
 Stamp = FileStamp | None
+# A stamp no file has: what a store holds after it refused what it read (read again next).
+_UNREAD = FileStamp(-1, -1, -1, -1, -1)
 # A JSON state file above this many bytes is read whole by every command: the person is told
 # once that its SQLite copy answers faster.
 LARGE_FILE_BYTES = 20_000_000
@@ -84,6 +86,9 @@ GC_PAUSE_BYTES = 1_000_000
 MEMO_BYTES = GC_PAUSE_BYTES
 # A writer says what it changed in a file when that is at most this share of its records.
 CLAIM_SHARE = 4
+# Only where a file's change time is the system's own record of its last change (elsewhere,
+# Windows, it is when the file was made, and a stamp would not tell a later write).
+CLAIMS = os.name == "posix"
 # The files this process already told about.
 _told: set[Path] = set()
 # A file's tables with each record's JSON text undecoded.
@@ -177,7 +182,10 @@ class JsonStore(Store):
     def _check_claim(self, changed: dict[str, list[str]]) -> None:
         for name, ids in changed.items():
             docs = self._data.get(name, {})
-            self.check(name, {i: self._doc(docs, i) for i in ids if i in docs})
+            mine = {i: self._doc(docs, i) for i in ids if i in docs}
+            for doc_id, doc in mine.items():
+                _check_shape(self.file, name, doc_id, doc)
+            self.check(name, mine)
         settings = self._data.get(META_TABLE, {})
         try:
             check_keys(
@@ -199,7 +207,7 @@ class JsonStore(Store):
         # A writer that changed a large part of the file says nothing: checking what it wrote
         # would cost about what checking the file whole does.
         if written and written * CLAIM_SHARE <= records and self._sound_key is not None:
-            if now is not None and now == self._seen and now.size >= MEMO_BYTES:
+            if CLAIMS and now is not None and now == self._seen and now.size >= MEMO_BYTES:
                 changed = {t: sorted(ids, key=int) for t, ids in sorted(self._written.items())}
                 checked.claim(now.identity(), self._sound_key, changed)
 
@@ -224,25 +232,29 @@ class JsonStore(Store):
             self._check_schema()
         except BaseException:
             # What was read was refused: not this store's to write back; the next unit reads
-            # the file again (and is refused again while it is as it is).
-            self._seen = None
+            # the file again (and is refused again while it is as it is), even if it is gone.
+            self._seen = _UNREAD
             raise
 
     def _commit(self, changes: Changes) -> None:
-        undo: list[tuple[str, str, Any]] = []
+        # Said before anything changes: a record changed in memory and not undone (a unit cut
+        # short) reaches the file with the next commit, and must be among those claimed.
         for table, docs in changes.items():
-            self._encoded_tables.pop(table, None)
-            stored = self._data.setdefault(table, {})
-            for doc_id, doc in docs.items():
-                key = str(doc_id)
-                before = self._doc(stored, key)
-                undo.append((table, key, before))
-                self._index(table, key, before, doc)
-                if doc is None:
-                    stored.pop(key, None)
-                else:
-                    stored[key] = doc
+            self._written.setdefault(table, set()).update(map(str, docs))
+        undo: list[tuple[str, str, Any]] = []
         try:
+            for table, docs in changes.items():
+                self._encoded_tables.pop(table, None)
+                stored = self._data.setdefault(table, {})
+                for doc_id, doc in docs.items():
+                    key = str(doc_id)
+                    before = self._doc(stored, key)
+                    undo.append((table, key, before))
+                    self._index(table, key, before, doc)
+                    if doc is None:
+                        stored.pop(key, None)
+                    else:
+                        stored[key] = doc
             _write_atomic(self._target, self._file_pieces(), self.file)
         except BaseException:
             for table in changes:
@@ -255,8 +267,6 @@ class JsonStore(Store):
                     self._data[table][key] = before
             raise
         self._seen = _stamp(self._target)
-        for table, docs in changes.items():
-            self._written.setdefault(table, set()).update(map(str, docs))
 
     def _file_pieces(self) -> list[bytes]:
         """The file's JSON (compact, keys sorted: ``encode`` of every table) in pieces written
@@ -276,9 +286,10 @@ class JsonStore(Store):
         for (name, field), index in self._indexes.items():
             if name != table:
                 continue
-            if before is not None and indexable(before.get(field)) is not None:
+            # (Not an object: the file's checks refuse it; the index has nothing to file.)
+            if isinstance(before, dict) and indexable(before.get(field)) is not None:
                 index.get(before[field], set()).discard(doc_id)
-            if after is not None and indexable(after.get(field)) is not None:
+            if isinstance(after, dict) and indexable(after.get(field)) is not None:
                 index.setdefault(after[field], set()).add(doc_id)
 
     def _candidates(self, table: str, match: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -381,7 +392,11 @@ def _load(target: Path, shown: Path) -> Loaded:
     if len(raw) >= MEMO_BYTES:
         key = checked.digest(raw)
         known = key is not None and checked.known(key)
-        said = None if known or key is None else checked.claimed(stamp.identity())
+        said = None
+        if key is not None and not known and CLAIMS:
+            said = checked.claimed(stamp.identity())
+            if said is not None and said[0].partition(":")[0] != key.partition(":")[0]:
+                said = None  # the file it read was found sound by other checks than these
         if known or (said is not None and checked.known(said[0])):
             with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
                 claim = None if said is None else said[1]
@@ -421,27 +436,31 @@ def _load(target: Path, shown: Path) -> Loaded:
                 ).format(shown=shown, name=name, value0=_json_kind(table), ADVICE=_(ADVICE))
             )
         for doc_id, doc in table.items():
-            if not (doc_id.isascii() and doc_id.isdigit()):
-                raise StateCorrupt(
-                    _(
-                        "state file {shown}: table {name!r} has document id {doc_id!r} where a "
-                        "whole number is expected; {ADVICE}"
-                    ).format(shown=shown, name=name, doc_id=doc_id, ADVICE=_(ADVICE))
-                )
-            if not isinstance(doc, dict):
-                raise StateCorrupt(
-                    _(
-                        "state file {shown}: table {name!r} document {doc_id} is a JSON {value0} "
-                        "where an object is expected; {ADVICE}"
-                    ).format(
-                        shown=shown,
-                        name=name,
-                        doc_id=doc_id,
-                        value0=_json_kind(doc),
-                        ADVICE=_(ADVICE),
-                    )
-                )
+            _check_shape(shown, name, doc_id, doc)
     return Loaded(data, stamp, raw=raw if key else None, key=key)
+
+
+def _check_shape(shown: Path, name: str, doc_id: str, doc: Any) -> None:
+    if not (doc_id.isascii() and doc_id.isdigit()):
+        raise StateCorrupt(
+            _(
+                "state file {shown}: table {name!r} has document id {doc_id!r} where a "
+                "whole number is expected; {ADVICE}"
+            ).format(shown=shown, name=name, doc_id=doc_id, ADVICE=_(ADVICE))
+        )
+    if not isinstance(doc, dict):
+        raise StateCorrupt(
+            _(
+                "state file {shown}: table {name!r} document {doc_id} is a JSON {value0} "
+                "where an object is expected; {ADVICE}"
+            ).format(
+                shown=shown,
+                name=name,
+                doc_id=doc_id,
+                value0=_json_kind(doc),
+                ADVICE=_(ADVICE),
+            )
+        )
 
 
 @functools.cache

@@ -4,6 +4,7 @@ and any other file, a byte changed, pretty-printed or refused, is checked whole 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -505,3 +506,93 @@ def test_a_writers_word_counts_only_while_the_file_it_read_is_remembered(
     checks = Checks(monkeypatch)
     _open(copy)
     assert checks.count == len(_file(copy))  # every table checked whole
+
+
+def _whole(path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What opening ``path`` says when every file is checked whole: "ok", or the refusal."""
+    with monkeypatch.context() as patched:
+        patched.setattr(json_store, "MEMO_BYTES", 1 << 40)
+        try:
+            _open(path)
+        except StateCorrupt as exc:
+            return str(exc)
+    return "ok"
+
+
+def test_a_unit_cut_short_leaves_nothing_in_the_file_or_the_writers_word(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = _sound_copy(world, tmp_path)
+    index = JsonStore._index
+    calls = []
+
+    def interrupted(store: JsonStore, *args: Any) -> None:
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # Ctrl-C while the commit files its second record
+        index(store, *args)
+
+    with Store(copy) as store:
+        with monkeypatch.context() as patched:
+            patched.setattr(JsonStore, "_index", interrupted)
+            with pytest.raises(KeyboardInterrupt), store.transaction():
+                store.update(APPLICANTS, {"status": 7}, id="A0001")
+                store.update(LOANS, {"checked_to": "2031-01-01"}, id="L0001")
+        assert store.get(APPLICANTS, id="A0001")["status"] != 7  # undone
+        with store.transaction():
+            store.meta_set("note", "x")
+    assert _whole(copy, monkeypatch) == "ok"
+    assert _open(copy) == _open(copy)
+    assert next(d for d in _file(copy)[APPLICANTS].values() if d["id"] == "A0001")["status"] != 7
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda store: store.insert("notes", [1, 2]),  # a table with no record type
+        lambda store: store.restore({"notes": {"-1": {"n": 1}}}),  # not a document number
+    ],
+)
+def test_a_claimed_record_is_held_to_the_files_shape_as_well(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch, write: Any
+) -> None:
+    copy = _sound_copy(world, tmp_path)
+    with Store(copy) as store:
+        with contextlib.suppress(Exception), store.transaction():
+            write(store)
+        with store.transaction():
+            store.meta_set("note", "x")
+    whole = _whole(copy, monkeypatch)
+    if whole == "ok":
+        assert _open(copy) is not None
+    else:
+        with pytest.raises(StateCorrupt) as refused:
+            _open(copy)
+        assert str(refused.value) == whole
+
+
+def test_a_writers_word_under_other_checks_is_not_taken(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = _sound_copy(world, tmp_path)
+    with Store(copy) as store, store.transaction():
+        store.meta_set("note", "x")
+    # Another loancli's checks now: the file it read, remembered under the old ones, is no
+    # base for what it says.
+    monkeypatch.setattr(checked, "_rules", lambda: "f" * 16)
+    checks = Checks(monkeypatch)
+    _open(copy)
+    assert checks.count == len(_file(copy))  # every table checked whole
+
+
+def test_a_broken_line_among_what_writers_said_is_passed_over(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = _sound_copy(world, tmp_path)
+    with Store(copy) as store, store.transaction():
+        store.meta_set("note", "x")
+    claims = memo.with_name(checked.CLAIMS_NAME)
+    claims.write_text(claims.read_text() + "[" * 100_000 + "\n" + "{not json\n")
+    checks = Checks(monkeypatch)
+    _open(copy)
+    assert checks.count == 1  # the one table the writer changed

@@ -357,6 +357,11 @@ def test_a_file_another_process_damaged_is_refused_to_every_unit_after(db: Path)
             with pytest.raises(StateCorrupt, match="status"), first.transaction():
                 first.meta_set("note", "mine")
         assert db.read_bytes() == damaged  # not written over with what was refused
+        # Nor written back once the damaged file is gone: the store starts from no file.
+        db.unlink()
+        with first.transaction():
+            first.meta_set("note", "mine")
+        assert json.loads(db.read_bytes()).get("applicants", {}) == {}
 
 
 def test_a_record_changed_by_another_writer_meanwhile_is_a_conflict(db: Path) -> None:
