@@ -62,6 +62,15 @@ def _open(path: Path) -> dict[str, Any]:
         return store.dump()
 
 
+def _written_once(world: Path, folder: Path) -> Path:
+    """A copy of ``world`` found sound, then written by one unit (a note): its writer has
+    said so."""
+    copy = _sound_copy(world, folder)
+    with Store(copy) as store, store.transaction():
+        store.meta_set("note", "mine")
+    return copy
+
+
 def _sound_copy(world: Path, folder: Path) -> Path:
     """A copy of ``world`` in ``folder``, opened once: its bytes found sound and remembered."""
     copy = folder / "w.json"
@@ -197,9 +206,7 @@ def _damage_in_place(path: Path, damage: Any) -> None:
 def test_a_writers_word_is_about_the_very_file_it_wrote(
     world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    copy = _sound_copy(world, tmp_path)
-    with Store(copy) as store, store.transaction():
-        store.meta_set("note", "mine")
+    copy = _written_once(world, tmp_path)
     assert memo.with_name(checked.CLAIMS_NAME).exists()
 
     def shorter_amount(data: dict[str, Any]) -> None:
@@ -499,9 +506,7 @@ def test_a_rules_module_that_cannot_be_looked_at_turns_the_memo_off(
 def test_a_writers_word_counts_only_while_the_file_it_read_is_remembered(
     world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    copy = _sound_copy(world, tmp_path)
-    with Store(copy) as store, store.transaction():
-        store.meta_set("note", "mine")
+    copy = _written_once(world, tmp_path)
     memo.unlink()  # the file it read is no longer known to be sound
     checks = Checks(monkeypatch)
     _open(copy)
@@ -574,9 +579,7 @@ def test_a_claimed_record_is_held_to_the_files_shape_as_well(
 def test_a_writers_word_under_other_checks_is_not_taken(
     world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    copy = _sound_copy(world, tmp_path)
-    with Store(copy) as store, store.transaction():
-        store.meta_set("note", "x")
+    copy = _written_once(world, tmp_path)
     # Another loancli's checks now: the file it read, remembered under the old ones, is no
     # base for what it says.
     monkeypatch.setattr(checked, "_rules", lambda: "f" * 16)
@@ -588,9 +591,7 @@ def test_a_writers_word_under_other_checks_is_not_taken(
 def test_a_broken_line_among_what_writers_said_is_passed_over(
     world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    copy = _sound_copy(world, tmp_path)
-    with Store(copy) as store, store.transaction():
-        store.meta_set("note", "x")
+    copy = _written_once(world, tmp_path)
     claims = memo.with_name(checked.CLAIMS_NAME)
     claims.write_text(claims.read_text() + "[" * 100_000 + "\n" + "{not json\n")
     checks = Checks(monkeypatch)
