@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -42,3 +43,46 @@ def write_private(path: Path | str, data: str | bytes) -> None:
     """Write ``data`` (text as UTF-8) to a file only its owner can read."""
     with private_file(path) as handle:
         handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def replace_file(target: Path, pieces: Iterable[bytes], *, durable: bool = False) -> None:
+    """Replace ``target`` with ``pieces`` written one after the other: a temporary file beside
+    it (mode 0600, as ``mkstemp`` makes it) renamed over it, so a reader sees the old file or
+    the new one, never part of one. ``durable``: the file fsynced before the rename and its
+    folder after. On failure the temporary file is removed and the OSError is the caller's."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:  # closes the descriptor whatever happens
+            for piece in pieces:
+                handle.write(piece)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if durable:
+        _fsync_dir(target.parent)
+
+
+def remove_leftovers(target: Path) -> None:
+    """Remove the temporary files :func:`replace_file` left for ``target`` when a writer was
+    killed mid-way (each a full copy of what it wrote)."""
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename in `directory` durable; skipped where directories cannot be fsynced."""
+    if os.name != "posix":
+        return
+    # Some filesystems refuse fsync on a directory; the rename has happened either way.
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -37,10 +37,9 @@ import json
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
-from loancli.files import PRIVATE
+from loancli.files import remove_leftovers, replace_file
 
 # Digests kept (each line 100 bytes or so): the worlds a person or a machine works on at once.
 KEEP = 64
@@ -80,18 +79,9 @@ def _write(name: str, lines: list[str]) -> None:
     body = "".join(f"{line}\n" for line in lines).encode("ascii")
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        for leftover in folder.glob(f".{name}.*.tmp"):  # a writer killed mid-way
-            with contextlib.suppress(OSError):
-                leftover.unlink()
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:  # closes the descriptor whatever happens
-                os.fchmod(handle.fileno(), PRIVATE)
-                handle.write(body)
-            os.replace(tmp, folder / name)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        target = folder / name
+        remove_leftovers(target)  # a writer killed mid-way
+        replace_file(target, [body])
 
 
 def claim(identity: str, base: str, changed: dict[str, list[str]]) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -32,6 +31,7 @@ import msgspec
 
 from loancli.dburl import is_server_url
 from loancli.errors import StateCorrupt, StateError
+from loancli.files import remove_leftovers, replace_file
 from loancli.i18n import _
 from loancli.records import RecordProblem
 from loancli.store import checked
@@ -201,15 +201,17 @@ class JsonStore(Store):
 
     def _close_backend(self) -> None:
         # Said only of the very file this store last wrote, and only of one it read sound.
+        if not (CLAIMS and self._written and self._sound_key is not None):
+            return
         now = _stamp(self._target)
-        written = sum(map(len, self._written.values()))
-        records = sum(map(len, self._data.values()))
+        if now is None or now != self._seen or now.size < MEMO_BYTES:
+            return
         # A writer that changed a large part of the file says nothing: checking what it wrote
         # would cost about what checking the file whole does.
-        if written and written * CLAIM_SHARE <= records and self._sound_key is not None:
-            if CLAIMS and now is not None and now == self._seen and now.size >= MEMO_BYTES:
-                changed = {t: sorted(ids, key=int) for t, ids in sorted(self._written.items())}
-                checked.claim(now.identity(), self._sound_key, changed)
+        written = sum(map(len, self._written.values()))
+        if written * CLAIM_SHARE <= sum(map(len, self._data.values())):
+            changed = {t: sorted(ids, key=int) for t, ids in sorted(self._written.items())}
+            checked.claim(now.identity(), self._sound_key, changed)
 
     def _doc(self, docs: dict[str, Any], doc_id: str) -> Any:
         """Document ``doc_id`` of a table's ``docs``, decoded on its first read."""
@@ -220,7 +222,7 @@ class JsonStore(Store):
 
     def _locked(self) -> None:
         if not self._tidied:
-            _remove_orphans(self._target)
+            remove_leftovers(self._target)
             self._tidied = True
 
     def _changed(self) -> bool:
@@ -343,17 +345,6 @@ class JsonStore(Store):
             return self._target.stat().st_size
         except FileNotFoundError:
             return 0
-
-
-def _orphans(target: Path) -> list[Path]:
-    return list(target.parent.glob(f".{target.name}.*.tmp"))
-
-
-def _remove_orphans(target: Path) -> None:
-    """Remove temporary files a killed writer left (each a full copy of the state)."""
-    for orphan in _orphans(target):
-        with contextlib.suppress(OSError):
-            orphan.unlink()
 
 
 class Loaded(NamedTuple):
@@ -489,44 +480,12 @@ def _json_kind(value: object) -> str:
 
 
 def _write_atomic(target: Path, pieces: list[bytes], shown: Path) -> None:
-    """Replace `target` with the ``pieces`` one after the other: temp file (0600), fsync,
-    rename, fsync the directory."""
+    """Replace `target` with the ``pieces`` one after the other, durably (``replace_file``)."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        replace_file(target, pieces, durable=True)
     except OSError as exc:
         raise StateError(
             _("cannot write state file {shown}: {value0}; it was left as it was").format(
                 shown=shown, value0=exc.strerror or exc
             )
         ) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:  # mkstemp creates it 0600
-            for piece in pieces:
-                handle.write(piece)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise StateError(
-                _("cannot write state file {shown}: {value0}; it was left as it was").format(
-                    shown=shown, value0=exc.strerror or exc
-                )
-            ) from exc
-        raise
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename in `directory` durable; skipped where directories cannot be fsynced."""
-    if os.name != "posix":
-        return
-    # Some filesystems refuse fsync on a directory; the rename has happened either way.
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -92,10 +92,10 @@ class SqliteStore(Store):
         # which the copies handed out are decoded from and a write is compared with.
         self._cache: dict[str, dict[int, Any]] = {}
         self._cache_text: dict[str, dict[int, str]] = {}
-        # (table, doc id) -> (the base of its write: its text as read, undecoded; that text;
-        # its keys) of the records a batch handed out (``batches``), until the next batch, the
-        # unit's next flush or its end.
-        self._batch_bases: dict[tuple[str, int], tuple[Any, str, frozenset[Any]]] = {}
+        # (table, doc id) -> (the base of its write: its text as read, undecoded, which is
+        # all a write compares or encodes; its keys) of the records a batch handed out
+        # (``batches``), until the next batch, the unit's next flush or its end.
+        self._batch_bases: dict[tuple[str, int], tuple[msgspec.Raw, frozenset[Any]]] = {}
         self._cache_index: dict[tuple[str, str], dict[Any, list[int]]] = {}
         if self._target.exists():
             self._connect(create=False)
@@ -381,7 +381,7 @@ class SqliteStore(Store):
         """The keys of what the file held under ``doc_id`` (none for a new record)."""
         read = self._batch_bases.get((table, doc_id))
         if read is not None and read[0] is base:
-            return read[2]
+            return read[1]
         if base is None:
             return frozenset()
         return consistency.keys_rows(table, decode(base) if type(base) is msgspec.Raw else base)
@@ -476,11 +476,7 @@ class SqliteStore(Store):
             self._cache_text[table] = texts
 
     def _read_text(self, table: str, doc_id: int, doc: Any) -> str | None:
-        """The text ``doc`` was decoded from, when it is a document the pass read whole or a
-        batch handed out."""
-        read = self._batch_bases.get((table, doc_id))
-        if read is not None and read[0] is doc:
-            return read[1]
+        """The text ``doc`` was decoded from, when it is a document the pass read whole."""
         cached = self._cache.get(table)
         if cached is None or cached.get(doc_id) is not doc:
             return None
@@ -520,7 +516,7 @@ class SqliteStore(Store):
             keyed = table in consistency.KEYED_TABLES
             for doc_id, body in rows:
                 keys = consistency.keys_rows(table, docs[doc_id]) if keyed else frozenset()
-                self._batch_bases[(table, doc_id)] = (msgspec.Raw(body), body, keys)
+                self._batch_bases[(table, doc_id)] = (msgspec.Raw(body), keys)
             batch: list[Any] = [Document(doc, doc_id) for doc_id, doc in docs.items()]
             yield batch
 
@@ -539,7 +535,8 @@ class SqliteStore(Store):
 
     def _encoded_base(self, table: str, doc_id: int, base: Any) -> bytes:
         # The text as read: the same as the document encoded when loancli wrote it (a text
-        # written otherwise, by hand, only makes an unchanged document written again).
+        # written otherwise, by hand, only makes an unchanged document written again). A
+        # batch's base is that text already, which ``encode`` writes as it is.
         text = self._read_text(table, doc_id, base)
         return encode(base) if text is None else text.encode()
 

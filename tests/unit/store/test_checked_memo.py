@@ -164,8 +164,7 @@ def test_every_command_answers_and_writes_the_same_on_a_lazy_read(
 def test_the_command_after_a_write_checks_what_the_writer_changed(
     world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    commands = {tuple(c[:3]): c for c in _commands(world)}
-    repay = commands[("--json", "repay", _commands(world)[5][2])]
+    repay = next(c for c in _commands(world) if "repay" in c)
     reads = [c for c in _commands(world) if "repay" not in c and "apply" not in c]
     reads = [c for c in reads if "clock" not in c and "info" not in c]
     copy = tmp_path / "w.json"
@@ -179,7 +178,7 @@ def test_the_command_after_a_write_checks_what_the_writer_changed(
     assert checks.count == 0
     claims = memo.with_name(checked.CLAIMS_NAME)
     said = json.loads(claims.read_text().splitlines()[-1])
-    assert said["changed"] == {LOANS: ["1"]} or set(said["changed"]) <= {LOANS, "sms_inbox"}
+    assert set(said["changed"]) <= {LOANS, "sms_inbox"}
     assert stat.S_IMODE(claims.stat().st_mode) == 0o600
     lazy += [_invoke(copy, c) for c in reads]
     # Only the tables the writer changed were checked (by the first read), then the file is
@@ -458,10 +457,10 @@ def test_the_memo_closes_what_it_opens_and_tidies_what_a_killed_writer_left(
     leftover.write_text("half")
     descriptors = len(os.listdir("/proc/self/fd"))
 
-    def refuse(fd: int, mode: int) -> None:
-        raise PermissionError(1, "Operation not permitted")  # a folder that takes no modes
+    def refuse(source: Any, target: Any) -> None:
+        raise PermissionError(1, "Operation not permitted")  # a folder that takes no renames
 
-    monkeypatch.setattr(os, "fchmod", refuse)
+    monkeypatch.setattr(os, "replace", refuse)
     for n in range(20):
         checked.remember(checked.digest(str(n).encode()) or "")
     assert len(os.listdir("/proc/self/fd")) == descriptors
@@ -568,12 +567,10 @@ def test_a_claimed_record_is_held_to_the_files_shape_as_well(
         with store.transaction():
             store.meta_set("note", "x")
     whole = _whole(copy, monkeypatch)
-    if whole == "ok":
-        assert _open(copy) is not None
-    else:
-        with pytest.raises(StateCorrupt) as refused:
-            _open(copy)
-        assert str(refused.value) == whole
+    assert whole != "ok"
+    with pytest.raises(StateCorrupt) as refused:
+        _open(copy)
+    assert str(refused.value) == whole
 
 
 def test_a_writers_word_under_other_checks_is_not_taken(
