@@ -316,8 +316,10 @@ class SqliteStore(Store):
         ]
         for name, _statement in triggers:
             self._sql(f"DROP TRIGGER {name}")
-        # Two statements for the whole unit, however many records it wrote.
+        # Two statements for the whole unit, however many records it wrote (three in bulk).
         self._many("DELETE FROM documents WHERE tbl = ? AND doc_id = ?", gone)
+        if bulk:
+            written = self._update_known(written)
         self._many("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", written)
         if bulk:
             self._keep_keys(changes)
@@ -348,6 +350,25 @@ class SqliteStore(Store):
                         index[old].remove(doc_id)
                     if new is not None:
                         bisect.insort(index.setdefault(new, []), doc_id)
+
+    def _update_known(self, written: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+        """Write the bodies of records the file held (their base was read in this unit) by
+        ``UPDATE``, which keeps the row where ``INSERT OR REPLACE`` deletes and inserts it
+        again (half the cost of a month on 10,000 loans' rows, with the triggers dropped);
+        the rows left to insert. Should a row be missing after all, every one is left."""
+        known = [
+            (body, table, doc_id)
+            for table, doc_id, body in written
+            if self._bases.get((table, doc_id)) is not None
+        ]
+        if not known:
+            return written
+        updated = self._many("UPDATE documents SET body = ? WHERE tbl = ? AND doc_id = ?", known)
+        if updated != len(known):
+            # Written again whole below: an insert or replace of a row just updated is the
+            # same row.
+            return written
+        return [row for row in written if self._bases.get((row[0], row[1])) is None]
 
     def _keep_keys(self, changes: Changes) -> None:
         """What the triggers would do for the unit's writes: a removed record's keys logged as
@@ -386,12 +407,13 @@ class SqliteStore(Store):
             return frozenset()
         return consistency.keys_rows(table, decode(base) if type(base) is msgspec.Raw else base)
 
-    def _many(self, query: str, rows: list[tuple[Any, ...]]) -> None:
+    def _many(self, query: str, rows: list[tuple[Any, ...]]) -> int:
+        """Run ``query`` once per row; the number of rows it changed."""
         if not rows:
-            return
+            return 0
         assert self._db is not None
         try:
-            self._db.executemany(query, rows)
+            return self._db.executemany(query, rows).rowcount
         except sqlite3.OperationalError as exc:
             raise StateError(
                 _("state file {value0}: {exc}").format(value0=self.path, exc=exc)

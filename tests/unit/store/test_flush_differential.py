@@ -142,3 +142,25 @@ def test_flushed_units_write_what_held_units_write(
     with Store(flushed, read_only=True) as store:
         expected = sorted(keys_of(store.dump()), key=repr)
     assert sorted(rows, key=repr) == expected
+
+
+def test_a_bulk_write_of_a_row_gone_from_under_it_writes_every_row_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bulk unit writes the records it read by ``UPDATE``; should one of their rows be gone
+    when it writes (here through the store's own connection, between its read and its
+    write), the rows are written whole instead, and none is lost."""
+    monkeypatch.setattr(sqlite_store, "BULK_ROWS", 0)
+    path = tmp_path / "world.sqlite"
+    with Store(path) as store, store.transaction():
+        for which in range(3):
+            store.insert("notes", _record("notes", which, 1))
+    with Store(path) as store, store.transaction():
+        for batch in store.batches("notes", 10):
+            for doc in batch:
+                doc["n"] = 7
+                store.write_back("notes", doc)
+        gone = store._db  # the store's own connection
+        assert gone is not None
+        gone.execute("DELETE FROM documents WHERE tbl = 'notes' AND doc_id = 1")
+    assert [doc["n"] for _doc_id, doc in _records(path)["notes"]] == [7, 7, 7]
