@@ -108,9 +108,10 @@ def quick_world() -> Iterator[dict[str, Any]]:
 
     from loancli.account import hashing
 
-    real = {"hasher": hashing._HASHER, "fsync": os.fsync}
+    real = {"hasher": hashing._hasher, "fsync": os.fsync}
     patch = pytest.MonkeyPatch()
-    patch.setattr(hashing, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    cheapest = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    patch.setattr(hashing, "_hasher", lambda grade: cheapest)
     patch.setattr(os, "fsync", lambda fd: None)
     yield real
     patch.undo()
@@ -123,7 +124,7 @@ def real_costs_where_tested(
     from loancli.account import hashing
 
     if request.node.get_closest_marker("real_hashing"):
-        monkeypatch.setattr(hashing, "_HASHER", quick_world["hasher"])
+        monkeypatch.setattr(hashing, "_hasher", quick_world["hasher"])
         monkeypatch.delenv("LOANCLI_HASHING")
     if Path(str(request.node.path)).is_relative_to(ROOT / "tests" / "unit" / "store"):
         monkeypatch.setattr(os, "fsync", quick_world["fsync"])

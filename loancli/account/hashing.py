@@ -14,32 +14,42 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 HashGrade = Literal["argon2id", "fast"]
 HASH_GRADES: tuple[HashGrade, ...] = ("argon2id", "fast")
 
-# The salt comes from the OS, not the seeded RNG: it never reaches any output, so determinism
-# is unaffected, and a predictable salt would defeat its purpose.
-_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-_FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+@functools.cache
+def _hasher(grade: HashGrade) -> PasswordHasher:
+    """The hasher of a grade, made (and argon2 imported) when a secret is first hashed or
+    checked: a command that does neither (a calendar, a list) never loads it."""
+    from argon2 import PasswordHasher
+
+    # The salt comes from the OS, not the seeded RNG: it never reaches any output, so
+    # determinism is unaffected, and a predictable salt would defeat its purpose.
+    if grade == "fast":
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 def hash_secret(secret: str, grade: HashGrade) -> str:
     """The hash of ``secret`` at the world's grade."""
-    return (_FAST_HASHER if grade == "fast" else _HASHER).hash(secret)
+    return _hasher(grade).hash(secret)
 
 
 def verify_secret(secret: str, stored: str) -> bool:
     """Whether ``secret`` is the one ``stored`` was made from, whatever its grade."""
     if stored.startswith("scrypt$"):
         return _verify_scrypt(secret, stored)
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
         # The parameters are read from the hash string, not the hasher's own.
-        return _HASHER.verify(stored, secret)
+        return _hasher("argon2id").verify(stored, secret)
     except VerificationError:
         return False
     except InvalidHashError:

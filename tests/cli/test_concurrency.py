@@ -18,7 +18,8 @@ from loancli.account import hashing
 from loancli.journey.session import run_journey
 import json
 # argon2 at its cheapest: what is tested is the lock, not the hash.
-hashing._HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+cheapest = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+hashing._hasher = lambda grade: cheapest
 db, worker, runs, answers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
 codes = []
 for n in range(runs):

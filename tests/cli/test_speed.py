@@ -58,6 +58,42 @@ def test_help_and_version_import_no_image_yaml_hashing_or_record_library(flag: s
     assert not loaded, f"`loancli {flag}` imported {loaded}"
 
 
+# What a command that reads a world and hashes, checks or draws nothing has no use for.
+NOT_WHEN_READING = ("argon2", "PIL", "questionary", "prompt_toolkit")
+
+
+def test_commands_that_read_a_world_load_no_hashing_or_image_library(tmp_path: Path) -> None:
+    """argon2 is loaded when a secret is hashed or checked, Pillow when an image is read or
+    drawn: a calendar, a list or the clock on a world with a loan in it does neither."""
+    state = tmp_path / "state.json"
+    done = api.apply(str(state), answers=happy_answers())
+    env = {k: v for k, v in os.environ.items() if k not in ("LOANCLI_DB", "PYTHONPATH")}
+    commands = [
+        ["calendar", done.id],
+        ["applicants", "list"],
+        ["--json", "applicants", "show", done.id],
+        ["clock", "show"],
+        ["sms", "inbox", done.record["phone"]],
+    ]
+    for command in commands:
+        proc = subprocess.run(
+            [sys.executable, "-c", SHOW_MODULES, "--db", str(state), "--no-input", *command],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=patience(60),
+        )
+        assert proc.returncode == 0, (command, proc.stdout[-1000:], proc.stderr[-2000:])
+        line = next(x for x in proc.stderr.splitlines() if x.startswith("MODULES "))
+        modules = line.split()[1:]
+        assert "loancli.store" in modules  # the command read the world
+        loaded = sorted(
+            m for m in modules if any(m == r or m.startswith(r + ".") for r in NOT_WHEN_READING)
+        )
+        assert not loaded, f"`loancli {' '.join(command)}` imported {loaded}"
+
+
 def test_a_journey_measures_each_image_once(monkeypatch: pytest.MonkeyPatch) -> None:
     measured: list[tuple[int, int]] = []
     real = photo.measure

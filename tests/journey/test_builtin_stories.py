@@ -49,7 +49,8 @@ def quick_hashes() -> Iterator[None]:
     from loancli.account import hashing
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(hashing, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        cheapest = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        patch.setattr(hashing, "_hasher", lambda grade: cheapest)
         yield
 
 
