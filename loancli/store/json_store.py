@@ -37,7 +37,6 @@ from loancli.records import RecordProblem
 from loancli.store import checked
 from loancli.store.base import (
     ADVICE,
-    LOOKUP_FIELDS,
     META_TABLE,
     SQLITE_SUFFIXES,
     Changes,
@@ -298,8 +297,9 @@ class JsonStore(Store):
         """The documents an index narrows ``match`` to (all of the table without one)."""
         docs = self._data.get(table, {})
         for field, value in match.items():
-            # An index in memory per lookup field, built on its first use.
-            if field in LOOKUP_FIELDS and indexable(value) is not None:
+            # An index in memory per field looked up by a value (a loan's credit entries by
+            # ``loan``, say, once for each loan of a clock pass), built on its first use.
+            if indexable(value) is not None:
                 index = self._indexes.get((table, field))
                 if index is None:
                     index = {}
