@@ -157,8 +157,13 @@ def gc_paused(pause: bool = True) -> Iterator[None]:
 
 
 def matches(doc: Any, match: dict[str, Any]) -> bool:
-    """Whether every field of ``match`` is present in ``doc`` and equal (null included)."""
-    return all(key in doc and doc[key] == value for key, value in match.items())
+    """Whether every field of ``match`` is present in ``doc`` and equal (null included), a
+    boolean only to a boolean (``True`` is not ``1``, as in JSON and in the indexes, which
+    answer a lookup by any field's text or whole number)."""
+    return all(
+        key in doc and doc[key] == value and isinstance(doc[key], bool) == isinstance(value, bool)
+        for key, value in match.items()
+    )
 
 
 _memory_numbers = itertools.count(1)

@@ -9,6 +9,8 @@ from typing import Any
 
 import filelock
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from loancli.errors import SchemaVersionError, StateCorrupt, StateError
 from loancli.store import Store
@@ -448,3 +450,54 @@ def test_batches_hand_out_a_record_numbered_zero(tmp_path: Path) -> None:
         written.restore(read.dump())
     with Store(target) as store, store.transaction():
         assert [d["id"] for batch in store.batches("notes", 1) for d in batch] == ["N0", "N1"]
+
+
+_field_ops = st.lists(
+    st.tuples(
+        st.sampled_from(["insert", "update", "remove", "reopen"]),
+        st.integers(0, 4),  # which record (its id)
+        st.sampled_from(["bank", "n", "ok"]),
+        st.sampled_from(["ICBC", "CMB", 0, 1, 2, True, False]),
+    ),
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops=_field_ops, suffix=st.sampled_from([".json", ".sqlite"]))
+def test_a_lookup_by_any_field_finds_what_a_scan_finds(
+    ops: list[tuple[str, int, str, Any]], suffix: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A lookup by a field that is not one of the indexed ones (a credit entry's ``loan``)
+    is answered from an index kept in memory from its first use: after any writes, in a unit
+    or after it, it finds exactly the records that hold that value (``True`` is not ``1``)."""
+    path = tmp_path_factory.mktemp("fields") / f"state{suffix}"
+    store = Store(path).__enter__()
+    try:
+        for kind, which, field, value in ops:
+            if kind == "reopen":
+                store.__exit__(None, None, None)
+                store = Store(path).__enter__()
+                continue
+            with store.transaction():
+                # Looked up first, so the index exists before the write it must follow.
+                store.find("things", **{field: value})
+                if kind == "insert" and store.get("things", id=f"T{which}") is None:
+                    store.insert("things", {"id": f"T{which}", field: value})
+                elif kind == "update":
+                    store.update("things", {field: value}, id=f"T{which}")
+                elif kind == "remove":
+                    store.remove("things", id=f"T{which}")
+                for name in ("bank", "n", "ok"):
+                    for wanted in ("ICBC", "CMB", 0, 1, 2, True, False):
+                        found = [d["id"] for d in store.find("things", **{name: wanted})]
+                        scanned = [
+                            d["id"]
+                            for d in store.all("things")
+                            if name in d and d[name] == wanted and type(d[name]) is type(wanted)
+                        ]
+                        assert found == scanned, (name, wanted)
+    finally:
+        store.__exit__(None, None, None)
