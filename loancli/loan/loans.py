@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal, NotRequired, TypedDict
 
-from loancli.errors import NotFound
+from loancli.errors import NotFound, RuleError
 from loancli.i18n import _
 from loancli.loan.money import ZERO, fmt
 from loancli.loan.schedule import Schedule
@@ -122,8 +122,15 @@ def paid_out(store: Store, payout_id: str) -> Loan | None:
 
 def find_loan(store: Store, applicant_id: str | None) -> Loan:
     """The loan ``L0001``, the newest loan of applicant ``A0001`` or checkout flow ``F0001``,
-    or the newest loan in the file when nothing is named (:class:`LoanNotFound` when there is
-    none)."""
+    or the newest loan in the file when nothing is named (``None``; :class:`LoanNotFound` when
+    there is none). A name that is blank names nothing: it is refused, never taken for none."""
+    if applicant_id is not None and not applicant_id.strip():
+        raise RuleError(
+            "loan",
+            _(
+                "{record_id!r} is not an id: an applicant is A0001, a flow F0001, a loan L0001"
+            ).format(record_id=applicant_id),
+        )
     wanted = (applicant_id or "").strip().upper()
     loans: list[Loan]
     if wanted.startswith("L"):

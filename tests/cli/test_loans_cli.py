@@ -830,3 +830,21 @@ def test_applicants_show_after_a_restructure_shows_the_new_plan(db: Path) -> Non
     assert shown["loan_now"]["restructured"] is True
     explained = ok_json(db, "explain", "A0001", "--amount")["explanations"]["amount"]
     assert "re-instalment" in explained and "6 months" in explained
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+@pytest.mark.parametrize(
+    "command",
+    [("repay", "{}", "--all"), ("restructure", "{}", "--term", "6"), ("calendar", "{}")],
+    ids=["repay", "restructure", "calendar"],
+)
+def test_a_blank_id_is_refused_not_taken_for_the_newest_loan(
+    db: Path, blank: str, command: tuple[str, ...]
+) -> None:
+    """Only a name left out means the newest loan: ``repay ""`` once settled it."""
+    before = stored_loan(db)
+    args = [a.format(blank) for a in command]
+    code, out, err = cli(db, *args)
+    assert code == 2, out + err
+    assert "APPLICANT" in err and "is not an id" in err
+    assert stored_loan(db) == before
