@@ -324,13 +324,21 @@ def _read_yaml_libyaml(text: str, *, typed: bool, tags: bool) -> object:
 
 def _expanded_size(root: yaml.Node) -> int:
     """Values with every alias expanded, computed without expanding them: a node shared by
-    aliases is sized once and counted once per reference."""
+    aliases is sized once and counted once per reference. A node that holds an alias of
+    itself (``a: &a [*a]``) has no end: refused."""
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
 
     def size(node: yaml.Node) -> int:
         known = sizes.get(id(node))
         if known is not None:
             return known
+        if id(node) in open_nodes:
+            line = node.start_mark.line + 1 if node.start_mark else 0
+            raise YamlTooComplex(
+                f"the value at line {line} holds an alias of itself (it would never end)"
+            )
+        open_nodes.add(id(node))
         total = 1
         if isinstance(node.value, list):
             for item in node.value:
@@ -342,6 +350,7 @@ def _expanded_size(root: yaml.Node) -> int:
                         "block too often)"
                     )
         sizes[id(node)] = total
+        open_nodes.discard(id(node))
         return total
 
     return size(root)

@@ -38,7 +38,7 @@ def month_grid(year: int, month: int, marks: Mapping[date, str], width: int = 80
 
     framed = width >= FRAMED
     table = Table(
-        title=f"{year}-{month:02d}",
+        title=f"{year:04d}-{month:02d}",
         show_lines=False,
         padding=(0, 1) if framed else (0, 0),
         box=box.HEAVY_HEAD if framed else box.SIMPLE_HEAD,
@@ -46,10 +46,13 @@ def month_grid(year: int, month: int, marks: Mapping[date, str], width: int = 80
     )
     for name in WEEKDAYS:
         table.add_column(_(name), justify="right", no_wrap=True, min_width=4)
-    for week in stdcal.Calendar(firstweekday=0).monthdatescalendar(year, month):
+    # Day numbers, 0 outside the month: no date is made past the month's edge (December 9999
+    # has no next month).
+    for week in stdcal.Calendar(firstweekday=0).monthdayscalendar(year, month):
         cells = []
-        for day in week:
-            if day.month != month:
+        for number in week:
+            day = date(year, month, number) if number else None
+            if day is None:
                 cells.append("")
             elif day in marks:
                 style = STATUS_STYLES.get(marks[day], "bold")

@@ -13,6 +13,7 @@ from rich.markup import escape
 from loancli.api import tickets
 from loancli.cli.common import check_output, handled
 from loancli.cli.options import Options, options
+from loancli.cli.params import integer
 from loancli.errors import ExitCode, UsageError
 from loancli.files import write_private
 from loancli.i18n import _
@@ -219,13 +220,22 @@ def check(
         bool, typer.Option("--no-builtin", help="Only the stories given, not the built-in ones.")
     ] = False,
     jobs: Annotated[
-        int | None, typer.Option("--jobs", metavar="N", help="Processes (default: every core).")
+        int | None,
+        typer.Option(
+            "--jobs", metavar="N", parser=integer, help="Processes, 1-64 (default: every core)."
+        ),
     ] = None,
 ) -> None:
     """Run every story (built-in and those given), each in its own world: exit 0 when every
     expectation holds, 3 when one does not, 2 for a story that cannot be read."""
     opts = options(ctx)
-    fields = {"story": "PATH", "paths": "PATH", "shard": "--shard", "matrix": "--matrix"}
+    fields = {
+        "story": "PATH",
+        "paths": "PATH",
+        "shard": "--shard",
+        "matrix": "--matrix",
+        "jobs": "--jobs",
+    }
     with handled(opts, fields):
         check_output(junit, "--junit")
         stories = checking.collect(paths or [], builtin=not no_builtin)

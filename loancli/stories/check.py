@@ -21,7 +21,7 @@ from typing import cast
 
 import msgspec
 
-from loancli.errors import LoanCliError, UsageError
+from loancli.errors import LoanCliError, RuleError, UsageError
 from loancli.i18n import _
 from loancli.operations import Answer
 from loancli.stories.format import Person, Persona
@@ -157,8 +157,40 @@ def parse_matrix(items: Iterable[str]) -> dict[str, list[str]]:
         parts = [v.strip() for v in values.split(",") if v.strip()]
         if not parts:
             raise UsageError(_("{key}: give at least one value").format(key=key), key="matrix")
-        out[key] = parts
+        out[key] = [_matrix_value(key, value) for value in parts]
     return out
+
+
+def _matrix_value(key: str, value: str) -> str:
+    """One value of the matrix as a story takes it (``女`` is ``female``), checked before any
+    story is played: an answer as its question reads it, a trait as a persona is made from
+    it; else a ``UsageError`` on ``matrix`` saying ``KEY: why``."""
+    from loancli.identity.banks import find_bank
+    from loancli.identity.persona import age_band, find_province, parse_sex
+
+    if key in MATRIX_ANSWERS:
+        from loancli.asking import answer_problem
+        from loancli.questions import QUESTIONS
+
+        problem = answer_problem(QUESTIONS[key], value, Path.cwd())
+        if problem is not None:
+            raise UsageError(f"{key}: {problem}", key="matrix")
+        return value
+    try:
+        if key == "age":
+            low, high = age_band(value)
+            if low != high:
+                raise RuleError("age", _("write one age, such as 35"))
+            return str(low)
+        if key == "sex":
+            return parse_sex(value)
+        if key == "province":
+            find_province(value)
+        elif key == "bank":
+            find_bank(value)
+    except RuleError as exc:
+        raise UsageError(str(exc), key="matrix") from None
+    return value
 
 
 def cases(
@@ -231,7 +263,10 @@ def play(case: Case) -> CaseResult:
 
 
 def run_cases(todo: Sequence[Case], jobs: int | None = None) -> list[CaseResult]:
-    """Play every case, on ``jobs`` processes (default: every core), in order of ``todo``."""
+    """Play every case, on ``jobs`` processes (1 to 64; default: every core), in order of
+    ``todo``."""
+    if jobs is not None and not 1 <= jobs <= 64:
+        raise RuleError("jobs", _("give 1 to 64 processes"))
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(todo) <= 1:
         return [play(c) for c in todo]

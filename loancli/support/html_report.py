@@ -275,10 +275,12 @@ def _calendar(loan: Mapping[str, Any]) -> str:
     due = {date.fromisoformat(x["due_date"]): x for x in lines}
     head = "".join(f"<th>{esc(_(d))}</th>" for d in WEEKDAYS)
     weeks = []
-    for week in stdcal.Calendar(firstweekday=0).monthdatescalendar(year, month):
+    # Day numbers, 0 outside the month: no date past the month's edge (December 9999).
+    for week in stdcal.Calendar(firstweekday=0).monthdayscalendar(year, month):
         cells = []
-        for day in week:
-            if day.month != month:
+        for number in week:
+            day = date(year, month, number) if number else None
+            if day is None:
                 cells.append("<td></td>")
             elif day in due:
                 line = due[day]
@@ -291,7 +293,7 @@ def _calendar(loan: Mapping[str, Any]) -> str:
                 cells.append(f"<td>{day.day}</td>")
         weeks.append(f"<tr>{''.join(cells)}</tr>")
     grid = (
-        f'<table class="month"><caption>{year}-{month:02d}</caption>'
+        f'<table class="month"><caption>{year:04d}-{month:02d}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(weeks)}</tbody></table>"
     )
     title = _("Calendar of {loan}").format(loan=loan["id"])

@@ -57,6 +57,9 @@ def _fifo(path: Path) -> None:
 FILES: dict[str, str | bytes | Callable[[Path], None]] = {
     "latin1.yaml": "employer: café\n".encode("latin-1"),
     "bomb.yaml": _bomb_yaml(),
+    # A value that holds an alias of itself: no end to it (it was a RecursionError).
+    "self-alias.yaml": "phone: &a [*a]\n",
+    "self-alias-map.yaml": "providers: &p {sms: *p}\n",
     "deep.yaml": "phone: " + "[" * 500 + "]" * 500 + "\n",
     "list.yaml": "- phone\n- password\n",
     "broken.yaml": "phone: '13800138000\npassword: [\n",
@@ -136,9 +139,18 @@ CASES: list[tuple[str, list[str], int, str]] = [
     ("db-directory", ["--db", "{tmp}", "clock", "advance", "1d"], 4, "--db"),
     ("db-missing-dir", ["--db", "{tmp}/no/such/state.json", "clock", "advance", "1d"], 2, "--db"),
     ("db-not-json", ["--db", "{tmp}/not-json.json", "applicants", "list"], 4, "not-json.json"),
+    # check: processes and matrix values, refused before any story is played.
+    ("check-jobs-huge", ["check", "--jobs", "99999999999"], 2, "--jobs"),
+    ("check-jobs-zero", ["check", "--jobs", "0"], 2, "--jobs"),
+    ("check-matrix-fullwidth", ["check", "--matrix", "amount=１２"], 2, "--matrix: amount"),
+    ("check-matrix-letters", ["check", "--matrix", "term=abc"], 2, "--matrix: term"),
+    ("check-matrix-age", ["check", "--matrix", "age=abc"], 2, "--matrix: age"),
+    ("check-matrix-band", ["check", "--matrix", "age=25-40"], 2, "--matrix: age"),
+    ("check-matrix-province", ["check", "--matrix", "province=Atlantis"], 2, "--matrix"),
     # Answers files.
     ("answers-latin1", [*APPLY[:4], "--answers", "{tmp}/latin1.yaml"], 2, "latin1.yaml"),
     ("answers-alias-bomb", [*APPLY[:4], "--answers", "{tmp}/bomb.yaml"], 2, "bomb.yaml"),
+    ("answers-self-alias", [*APPLY[:4], "--answers", "{tmp}/self-alias.yaml"], 2, "itself"),
     ("answers-deep", [*APPLY[:4], "--answers", "{tmp}/deep.yaml"], 2, "deep.yaml"),
     ("answers-list", [*APPLY[:4], "--answers", "{tmp}/list.yaml"], 2, "list.yaml"),
     ("answers-broken", [*APPLY[:4], "--answers", "{tmp}/broken.yaml"], 2, "broken.yaml"),
@@ -167,6 +179,8 @@ CASES: list[tuple[str, list[str], int, str]] = [
             "scenario-latin1.yaml",
             "bomb.yaml",
             "deep.yaml",
+            "self-alias.yaml",
+            "self-alias-map.yaml",
         )
     ),
     # Output paths.

@@ -848,3 +848,14 @@ def test_a_blank_id_is_refused_not_taken_for_the_newest_loan(
     assert code == 2, out + err
     assert "APPLICANT" in err and "is not an id" in err
     assert stored_loan(db) == before
+
+
+@pytest.mark.parametrize(("month", "last_day"), [("9999-12", "31"), ("0001-01", "31")])
+def test_a_calendar_of_the_first_or_last_month_there_is(
+    db: Path, month: str, last_day: str
+) -> None:
+    """December 9999 has no next month for the grid's last week to spill into (it was a
+    traceback)."""
+    code, out, err = cli(db, "calendar", "A0001", "--month", month)
+    assert code == 0, out + err
+    assert month in out and last_day in out

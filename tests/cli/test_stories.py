@@ -111,6 +111,24 @@ def test_a_matrix_names_each_case(tmp_path: Path) -> None:
     ]
 
 
+def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: Path) -> None:
+    """``sex=女`` and ``age= 30`` are read as ``persona new`` reads them (a Chinese word was a
+    traceback in every story)."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "apply.yaml").write_text(
+        "story: 1\nactions:\n  - action: apply\n    expect: {status: completed}\n",
+        encoding="utf-8",
+    )
+    matrix = ["--matrix", "sex=女,男", "--matrix", "age= 30"]
+    code, doc = run_json(tmp_path, "check", "--no-builtin", str(folder), *matrix)
+    assert code == 0, doc
+    assert sorted(s["name"] for s in doc["stories"]) == [
+        "apply[age=30,sex=female]",
+        "apply[age=30,sex=male]",
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [
