@@ -127,6 +127,10 @@ def measure(image: Image.Image, limits: ImageLimits = DEFAULT_LIMITS) -> ImageCh
 # A card's fields take a few hundred bytes; a chunk beyond this is not a card's text.
 MAX_FIELDS_CHUNK = 16 * 1024
 
+# What a phone's camera writes, and all an upload is opened as: Pillow would otherwise try
+# every format it knows, EPS among them, which hands the file to Ghostscript.
+PHOTO_FORMATS = ("PNG", "JPEG")
+
 
 def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, str] | None:
     """The fake OCR: the card's embedded fields, or None when the image carries none (or
@@ -136,7 +140,7 @@ def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, str] |
 
     # Only the header is read: the fields chunk precedes the pixel data, so no decoding.
     try:
-        with Image.open(file) as image:
+        with Image.open(file, formats=PHOTO_FORMATS) as image:
             raw = image.info.get(METADATA_KEY)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise _not_an_image(file, key) from None
@@ -205,7 +209,7 @@ def _open_image(
         with warnings.catch_warnings():
             # Our own limit, below Pillow's, decides; its warning would only repeat it.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            probe = Image.open(source())
+            probe = Image.open(source(), formats=PHOTO_FORMATS)
         with probe:
             width, height = probe.size
             if width * height > limits.max_pixels:
@@ -217,7 +221,7 @@ def _open_image(
                     key=key,
                 )
             probe.verify()
-        image = Image.open(source())
+        image = Image.open(source(), formats=PHOTO_FORMATS)
         image.load()
     except Image.DecompressionBombError:
         raise too_large from None

@@ -30,7 +30,7 @@ from string import Template
 from typing import Any, cast
 
 from loancli.i18n import N_, _, language
-from loancli.identity.photo import DEFAULT_LIMITS
+from loancli.identity.photo import DEFAULT_LIMITS, PHOTO_FORMATS
 from loancli.loan.calendar import next_due_month
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
@@ -351,7 +351,7 @@ def _open(data: bytes) -> Any:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
         if image.width * image.height > DEFAULT_LIMITS.max_pixels:
             raise ValueError("too many pixels")
         image.load()

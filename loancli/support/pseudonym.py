@@ -54,7 +54,13 @@ from loancli.identity.areas import address_prefixes, area_for_address, issuing_a
 from loancli.identity.card import METADATA_KEY, IdCardFields, parse_validity
 from loancli.identity.idnumber import CHECK_CHARS, check_char
 from loancli.identity.images import BLUR_RADIUS, png_bytes, side_image
-from loancli.identity.photo import DEFAULT_LIMITS, ImageCheck, fields_in_chunk, measure
+from loancli.identity.photo import (
+    DEFAULT_LIMITS,
+    PHOTO_FORMATS,
+    ImageCheck,
+    fields_in_chunk,
+    measure,
+)
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
 from loancli.validation import luhn_ok
 from loancli.world.scenario import BUILTIN_DIR, builtin_names
@@ -679,7 +685,7 @@ def _opened(data: bytes) -> tuple[ImageCheck, object] | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as image:
                 if image.width * image.height > DEFAULT_LIMITS.max_pixels:
                     return None
                 image.load()
@@ -695,7 +701,7 @@ def _card_fields(data: bytes) -> dict[str, str] | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as image:
                 return fields_in_chunk(image.info.get(METADATA_KEY))
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None

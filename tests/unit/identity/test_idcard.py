@@ -420,3 +420,35 @@ def test_the_face_depends_on_the_sex(tmp_path, fields):
     female, _ = generate(woman, tmp_path / "f")
     with Image.open(male) as a, Image.open(female) as b:
         assert a.crop((600, 62, 806, 326)).tobytes() != b.crop((600, 62, 806, 326)).tobytes()
+
+
+EPS = (
+    b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 856 540\n"
+    b"newpath 0 0 moveto 856 540 lineto stroke showpage\n%%EOF\n"
+)
+
+
+def test_an_upload_is_opened_as_png_or_jpeg_only_never_handed_to_ghostscript(
+    tmp_path, monkeypatch
+):
+    """Pillow opens EPS with Ghostscript: a photo (an upload, a bundle's image) is opened as
+    the formats a phone's camera writes, and anything else is not an image."""
+    from loancli.support import html_report, pseudonym
+
+    marker = tmp_path / "gs-ran"
+    fake = tmp_path / "bin" / "gs"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{__import__('os').environ['PATH']}")
+    eps = tmp_path / "front.png"
+    eps.write_bytes(EPS)
+    with pytest.raises(UsageError, match="not an image"):
+        check_image(eps, key="id_front")
+    with pytest.raises(UsageError, match="not an image"):
+        read_fields(eps, key="id_front")
+    assert pseudonym._opened(EPS) is None
+    assert pseudonym._card_fields(EPS) is None
+    with pytest.raises(OSError):
+        html_report._open(EPS)
+    assert not marker.exists()
