@@ -68,12 +68,7 @@ def check_image(
     stat = file.stat()
     size = stat.st_size
     if size > limits.max_bytes:
-        raise UsageError(
-            _("{file} is {value0:.1f} MiB; an ID photo may be at most {value1:g} MiB").format(
-                file=file, value0=size / 1024 / 1024, value1=limits.max_bytes / 1024 / 1024
-            ),
-            key=key,
-        )
+        raise _too_large(file, size, limits, key)
     # The same photo measures the same: a journey checks each answer before it starts and
     # again when it is asked, and a story suite uploads the built-in photos thousands of
     # times. The measure is kept by the bytes' digest (and the limits it was made under), and
@@ -93,6 +88,38 @@ def check_image(
     _remember(_MEASURED, (digest, limits), checked)
     _remember(_DIGESTS, seen, digest)
     return checked
+
+
+def read_photo(
+    path: str | Path, limits: ImageLimits = DEFAULT_LIMITS, *, key: str | None = None
+) -> bytes:
+    """The bytes of a photo a run uploaded, read as an upload is read: a regular file (no
+    FIFO, no device), no larger than an upload may be, and a PNG or JPEG within the pixel
+    limit; else ``UsageError`` naming ``key``. A path a record names is read through this,
+    never as a plain path: a state file from someone else may name any file on the machine
+    (a bundle, a story, a report would carry it away)."""
+    file = _existing_file(path, key)
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(limits.max_bytes + 1)
+    except OSError as exc:
+        raise UsageError(
+            _("{file} cannot be read ({why})").format(file=file, why=exc.strerror), key=key
+        ) from None
+    if len(data) > limits.max_bytes:
+        raise _too_large(file, len(data), limits, key)
+    with _open_image(file, key, limits, data):
+        pass
+    return data
+
+
+def _too_large(file: Path, size: int, limits: ImageLimits, key: str | None) -> UsageError:
+    return UsageError(
+        _("{file} is {value0:.1f} MiB; an ID photo may be at most {value1:g} MiB").format(
+            file=file, value0=size / 1024 / 1024, value1=limits.max_bytes / 1024 / 1024
+        ),
+        key=key,
+    )
 
 
 _MEASURED: dict[tuple[str, ImageLimits], ImageCheck] = {}

@@ -21,6 +21,7 @@ from loancli import operations
 from loancli.errors import UsageError
 from loancli.files import write_private
 from loancli.i18n import _
+from loancli.identity.photo import read_photo
 from loancli.loan.loans import loan_view
 from loancli.records import (
     APPLICANTS,
@@ -369,11 +370,12 @@ def story_text(store: Store, record_id: str, folder: Path | None) -> str:
         if path in copied:
             return copied[path]
         try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
+            # Read as an upload is: the record names the path, and it may come from anyone.
+            data = read_photo(path)
+        except UsageError as exc:
             raise UsageError(
                 _("the image {path} a run uploaded cannot be read ({why})").format(
-                    path=path, why=exc.strerror
+                    path=path, why=exc
                 ),
                 key="record",
             ) from None

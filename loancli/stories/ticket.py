@@ -37,6 +37,7 @@ from loancli import operations as api
 from loancli.errors import UsageError
 from loancli.files import make_private
 from loancli.i18n import _, language, set_language
+from loancli.identity.photo import read_photo
 from loancli.reasons import Reason
 from loancli.records import Applicant, EventDetail, Flow
 from loancli.store import Location, MemoryState, Store, holds_records
@@ -161,13 +162,15 @@ def _image(path: str, images: dict[str, str], files: dict[str, bytes]) -> str:
     if path in images:
         return images[path]
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
+        # Read as an upload is (a photo, a regular file, within its size): the state file
+        # names the path, and a state file may come from anyone.
+        data = read_photo(path)
+    except UsageError as exc:
         raise UsageError(
             _(
                 "the image {path} a run uploaded cannot be read ({value0}); a bundle needs the "
                 "images the journey used"
-            ).format(path=path, value0=exc.strerror),
+            ).format(path=path, value0=exc),
             key="bundle",
         ) from None
     # One folder per image keeps its file name, which the upload events record.

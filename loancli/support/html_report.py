@@ -29,8 +29,9 @@ from pathlib import Path
 from string import Template
 from typing import Any, cast
 
+from loancli.errors import UsageError
 from loancli.i18n import N_, _, language
-from loancli.identity.photo import DEFAULT_LIMITS, PHOTO_FORMATS
+from loancli.identity.photo import DEFAULT_LIMITS, PHOTO_FORMATS, read_photo
 from loancli.loan.calendar import next_due_month
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
@@ -324,9 +325,10 @@ def _images(record: Mapping[str, Any], keep_personal_data: bool) -> str:
 def _image(key: str, path: str, keep_personal_data: bool) -> str:
     caption = f"{key}: {Path(path).name}"
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        shown = _("cannot be read ({why})").format(why=exc.strerror)
+        # Read as an upload is: the record names the path, and it may come from anyone.
+        data = read_photo(path)
+    except UsageError:
+        shown = _("not an image")
         return f"<figure><figcaption>{esc(caption)}: {esc(shown)}</figcaption></figure>"
     picture: bytes | None
     if keep_personal_data:

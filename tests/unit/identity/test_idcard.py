@@ -428,9 +428,7 @@ EPS = (
 )
 
 
-def test_an_upload_is_opened_as_png_or_jpeg_only_never_handed_to_ghostscript(
-    tmp_path, monkeypatch
-):
+def test_an_upload_is_opened_as_png_or_jpeg_only_never_handed_to_ghostscript(tmp_path, monkeypatch):
     """Pillow opens EPS with Ghostscript: a photo (an upload, a bundle's image) is opened as
     the formats a phone's camera writes, and anything else is not an image."""
     from loancli.support import html_report, pseudonym

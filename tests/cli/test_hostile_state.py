@@ -1,0 +1,96 @@
+"""State files from strangers: a record names the images its runs uploaded, and support makes
+bundles, stories and reports from records. A state file someone sent may name any file on
+this machine there; none is read as a plain path. An image is read as an upload is (a
+regular file within the size limit, a PNG or JPEG photo), so a secret, a device or a FIFO
+never reaches a bundle, a story's folder or a report, and nothing hangs or crashes."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_cli, write_answers
+
+SECRET = "the secret text of this machine\n"
+
+
+@pytest.fixture(scope="module")
+def journey(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("journey")
+    code, out, err = run_cli(
+        folder, "--no-input", "apply", "--answers", str(write_answers(folder)), db=folder / "t.json"
+    )
+    assert code == 0, out + err
+    return folder / "t.json"
+
+
+def _naming(journey: Path, folder: Path, front: str) -> Path:
+    """A copy of the journey's file whose run says it uploaded ``front``."""
+    data: dict[str, Any] = json.loads(journey.read_text(encoding="utf-8"))
+    data["applicants"]["1"]["runs"][0]["given"]["id_front"] = front
+    state = folder / "evil.json"
+    state.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+    return state
+
+
+def _secret(folder: Path) -> Path:
+    secret = folder / "secret.png"  # a name an image might have; the bytes are not one
+    secret.write_text(SECRET, encoding="utf-8")
+    return secret
+
+
+@pytest.mark.parametrize("kind", ["file", "device", "fifo"])
+def test_a_bundle_never_carries_a_file_a_record_names(
+    journey: Path, tmp_path: Path, kind: str
+) -> None:
+    if kind == "file":
+        named = str(_secret(tmp_path))
+    elif kind == "device":
+        named = "/dev/zero"
+    else:
+        named = str(tmp_path / "fifo.png")
+        os.mkfifo(named)
+    state = _naming(journey, tmp_path, named)
+    bundle = tmp_path / "out.zip"
+    code, out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle), db=state)
+    assert code == 2, out + err
+    assert "Traceback" not in err and "bundle" in err
+    assert not bundle.exists()
+
+
+def test_a_story_from_a_record_never_copies_a_file_it_names(journey: Path, tmp_path: Path) -> None:
+    state = _naming(journey, tmp_path, str(_secret(tmp_path)))
+    out_dir = tmp_path / "story"
+    out_dir.mkdir()
+    code, out, err = run_cli(
+        tmp_path, "story", "from", "A0001", "--out", str(out_dir / "s.yaml"), db=state
+    )
+    assert code == 2, out + err
+    copied = [p for p in out_dir.rglob("*") if p.is_file()]
+    assert all(SECRET not in p.read_text(errors="replace") for p in copied)
+
+
+def test_an_html_report_never_embeds_a_file_a_record_names(journey: Path, tmp_path: Path) -> None:
+    state = _naming(journey, tmp_path, str(_secret(tmp_path)))
+    page = tmp_path / "r.html"
+    code, out, err = run_cli(
+        tmp_path, "report", "A0001", "--html", str(page), "--keep-personal-data", db=state
+    )
+    assert code == 0, out + err
+    html = page.read_text(encoding="utf-8")
+    assert base64.b64encode(SECRET.encode()).decode()[:20] not in html
+    assert SECRET.strip() not in html
+
+
+def test_a_real_bundle_still_carries_the_photos(journey: Path, tmp_path: Path) -> None:
+    bundle = tmp_path / "ok.zip"
+    code, out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle), db=journey)
+    assert code == 0, out + err
+    with zipfile.ZipFile(bundle) as archive:
+        images = [n for n in archive.namelist() if n.startswith("images/")]
+    assert len(images) == 2
