@@ -190,13 +190,17 @@ def _check_meaning(
     person = story.person.answers
     if isinstance(person, str) and not (BUILTIN_ANSWERS / f"{person}.yaml").is_file():
         raise refuse(_("person.answers: no built-in answers {value0}").format(value0=repr(person)))
-    sets = [("person.answers", person if isinstance(person, dict) else {})]
+    sets: list[tuple[str, Mapping[str, object]]] = [
+        ("person.answers", person if isinstance(person, dict) else {})
+    ]
+    sets += _borrower_sets("world.scenario_text", story.world.scenario_text)
     made: set[str] = set()
     for n, action in enumerate(story.actions):
         if not isinstance(action, operations.Action):
             continue
         at = f"actions[{n}]"
         sets.append((f"{at}.answers", action.answers))
+        sets += _borrower_sets(f"{at}.scenario_text", action.scenario_text)
         if action.scenario_text is None and action.scenario not in (
             None,
             "default",
@@ -230,6 +234,25 @@ def _check_meaning(
                         _member_image(item, members, where)
 
 
+def _borrower_sets(at: str, text: str | None) -> list[tuple[str, Mapping[str, object]]]:
+    """The borrower's answers an inlined scenario holds, to be checked as the story's own
+    answers are (an image one a file beside the story, or a bundle's member): a scenario's
+    text travels in the story, and its answers must not reach outside it either. A text that
+    is not a scenario is refused when its world is made."""
+    import yaml
+
+    if text is None:
+        return []
+    try:
+        data = read_yaml(text, typed=True, tags=False)
+    except (yaml.YAMLError, ValueError):  # YamlTooComplex is a ValueError
+        return []
+    borrower = data.get("borrower") if isinstance(data, dict) else None
+    if not isinstance(borrower, dict):
+        return []
+    return [(f"{at}.borrower", {str(k): v for k, v in borrower.items()})]
+
+
 def _member_image(item: object, members: Mapping[str, bytes], at: str) -> None:
     """An image answer of a ticket's story: a built-in image, or a member of the bundle."""
     text = str(item).strip()
@@ -258,7 +281,8 @@ def resolve_image(item: object, folder: Path, at: str) -> str:
     if candidate.is_absolute() and candidate.parent == BUILTIN_IMAGES and candidate.is_file():
         return text  # a built-in image already resolved
     inside = not candidate.is_absolute() and ".." not in candidate.parts and "\\" not in text
-    if inside and (folder / candidate).is_file():
+    # A link beside the story that leads out of its folder is no file beside it.
+    if inside and (folder / candidate).is_file() and _within(folder / candidate, folder):
         return str(folder / candidate)
     raise UsageError(
         _(
@@ -270,6 +294,14 @@ def resolve_image(item: object, folder: Path, at: str) -> str:
         ),
         key="story",
     )
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """Whether ``path``, its links followed, is inside ``folder``."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return False
 
 
 def builtin_answers(name: str) -> dict[str, object]:
@@ -406,6 +438,7 @@ def _scenario(loaded: LoadedStory) -> Scenario:
     if world.scenario_text is None:
         return load_scenario(None if world.scenario == "default" else world.scenario)
     data = read_yaml(world.scenario_text, typed=True, tags=False)
+    _borrower_images(data, loaded, f"{loaded.source}: world.scenario_text.borrower")
     scenario = scenario_from_dict(data, f"{loaded.source}: world.scenario_text")
     scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
     return scenario
@@ -415,12 +448,23 @@ def _own_scenario(loaded: LoadedStory, action: operations.Action) -> Scenario | 
     """A run's own world where it names one (a ticket's runs each keep theirs)."""
     if action.scenario_text is not None:
         data = read_yaml(action.scenario_text, typed=True, tags=False)
-        scenario = scenario_from_dict(data, f"{loaded.source}: {label_of(action)}: scenario_text")
+        where = f"{loaded.source}: {label_of(action)}: scenario_text"
+        _borrower_images(data, loaded, f"{where}.borrower")
+        scenario = scenario_from_dict(data, where)
         scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
         return scenario
     if action.scenario not in (None, "default"):
         return load_scenario(action.scenario)
     return None
+
+
+def _borrower_images(data: object, loaded: LoadedStory, at: str) -> None:
+    """An inlined scenario's image answers as the story's own: a built-in image, or a file
+    beside the story (a bundle's member), never a path outside its folder."""
+    borrower = data.get("borrower") if isinstance(data, dict) else None
+    if isinstance(borrower, dict):
+        for key, value in borrower.items():
+            borrower[key] = _images(str(key), value, loaded.folder, at)
 
 
 def _person_answers(loaded: LoadedStory) -> dict[str, object]:

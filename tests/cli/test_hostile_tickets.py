@@ -52,6 +52,7 @@ def _answers(edit: Edit) -> Edit:
 
 
 SECRET = "/etc/hostname"
+PHOTO = Path(__file__).resolve().parents[2] / "fixtures" / "id" / "front-other.png"
 
 # (name, edit of the parsed ticket, words the message must hold)
 CASES: list[tuple[str, Edit, tuple[str, ...]]] = [
@@ -95,6 +96,12 @@ CASES: list[tuple[str, Edit, tuple[str, ...]]] = [
         "a scenario text with a local image",
         _run(lambda r: r.update(scenario_text=f"borrower: {{id_front: {SECRET}}}\n")),
         ("borrower.id_front",),
+    ),
+    (
+        # A real photo elsewhere on this machine: it was uploaded, and its path recorded.
+        "a scenario text with a photo elsewhere",
+        _run(lambda r: r.update(scenario_text=f"borrower: {{id_back: {PHOTO}}}\n")),
+        ("borrower.id_back", "not an image of this bundle"),
     ),
 ]
 

@@ -139,6 +139,17 @@ def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: 
             ("id_front",),
         ),
         ("story: 1\nworld: {scenario: ../x}\nactions: [{action: apply}]\n", ("world.scenario",)),
+        # An inlined scenario's borrower answers reach no further than the story's own.
+        (
+            'story: 1\nworld: {scenario_text: "borrower: {id_front: /etc/hostname}"}\n'
+            "actions: [{action: apply}]\n",
+            ("world.scenario_text.borrower.id_front",),
+        ),
+        (
+            "story: 1\nactions:\n  - action: apply\n"
+            '    scenario_text: "borrower: {id_back: ../outside.png}"\n',
+            ("actions[0].scenario_text.borrower.id_back",),
+        ),
         ("story: 1\nactions: !!python/object/apply:os.system [true]\n", ("tag",)),
     ],
 )
@@ -161,3 +172,21 @@ def test_the_schema_describes_a_story(tmp_path: Path) -> None:
     assert "Story" in json.dumps(schema) and "$defs" in schema
     story = yaml.safe_load((ROOT / "loancli/data/stories/overdue-penalty.yaml").read_text())
     assert story["story"] == 1
+
+
+def test_a_link_beside_the_story_that_leads_out_of_its_folder_is_refused(tmp_path: Path) -> None:
+    """An image answer names a file beside the story: a link there to a photo elsewhere on
+    the machine is not one (it was followed and uploaded)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    photo = outside / "private.png"
+    photo.write_bytes((ROOT / "fixtures" / "id" / "front.png").read_bytes())
+    folder = tmp_path / "story"
+    folder.mkdir()
+    (folder / "mine.png").symlink_to(photo)
+    (folder / "s.yaml").write_text(
+        "story: 1\nactions: [{action: apply, answers: {id_front: mine.png}}]\n", encoding="utf-8"
+    )
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder / "s.yaml"))
+    assert code == 2, out + err
+    assert "id_front" in err and "beside the story" in err
