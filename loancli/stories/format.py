@@ -34,11 +34,12 @@ ticket replays) and the world's own (``clock_advance``, ``clock_set``, ``repay``
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from loancli import operations
+from loancli.i18n import _
 
 STORY_FORMAT = 1
 Money = Annotated[str, msgspec.Meta(pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$")]
@@ -86,11 +87,80 @@ class LoanExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
 
 class SmsExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """A message in the simulated inbox of ``to`` whose text matches ``text`` (a regular
-    expression, searched), or with ``none: true`` no such message."""
+    expression, searched), or with ``none: true`` no such message. The pattern is checked
+    when the story is read (:func:`pattern_problem`)."""
 
     to: Annotated[str, msgspec.Meta(pattern=r"^1[3-9][0-9]{9}$")]
     text: Annotated[str, msgspec.Meta(max_length=200)] = ""
     none: bool = False
+
+    def __post_init__(self) -> None:
+        problem = pattern_problem(self.text)
+        if problem is not None:
+            raise ValueError(problem)
+
+
+# Open-ended repetitions a pattern may hold (``.*``, ``+``, ``{2,}``): each more multiplies
+# what a failed search may try over a message's length.
+MAX_OPEN_REPEATS = 2
+
+
+def pattern_problem(text: str) -> str | None:
+    """What keeps ``text`` from being an SMS pattern, or None. A story comes from anyone, and
+    Python's regular expressions backtrack: a repetition inside a repetition (``(a*)*``), a
+    repeated alternation (``(a|ab)*``), a back reference or more than two open-ended
+    repetitions can take longer than the world has, so they are refused with the syntax
+    errors, before anything runs."""
+    import re
+
+    try:
+        re.compile(text)
+    except re.error as exc:
+        return _("not a regular expression ({why})").format(why=exc)
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(text)
+    except (ImportError, re.error):  # pragma: no cover - a Python without the parser
+        return None
+    open_repeats = [0]
+    if _may_backtrack(list(parsed), False, open_repeats) or open_repeats[0] > MAX_OPEN_REPEATS:
+        return _(
+            "a pattern that could take too long to match (a repetition inside a repetition, "
+            "a repeated alternation, a back reference or more than {n} open-ended "
+            "repetitions); match the words of the message"
+        ).format(n=MAX_OPEN_REPEATS)
+    return None
+
+
+def _may_backtrack(items: list[Any], repeated: bool, opened: list[int]) -> bool:
+    """Whether parsed regular-expression ``items`` (inside a repetition when ``repeated``)
+    hold what backtracks without bound; counts open-ended repetitions into ``opened``."""
+    from re import _constants  # type: ignore[attr-defined]
+
+    for op, av in items:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            _low, high, sub = av
+            if high is _constants.MAXREPEAT:
+                opened[0] += 1
+            many = high is _constants.MAXREPEAT or high > 1
+            if many and repeated:
+                return True
+            if _may_backtrack(list(sub), repeated or many, opened):
+                return True
+        elif name in ("SUBPATTERN", "ASSERT", "ASSERT_NOT", "ATOMIC_GROUP"):
+            inner = av if name == "ATOMIC_GROUP" else av[-1]
+            if _may_backtrack(list(inner), repeated, opened):
+                return True
+        elif name == "BRANCH":
+            if repeated:
+                return True
+            if any(_may_backtrack(list(b), repeated, opened) for b in av[1]):
+                return True
+        elif name in ("GROUPREF", "GROUPREF_EXISTS", "GROUPREF_IGNORE"):
+            return True
+    return False
 
 
 class EventExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

@@ -151,6 +151,18 @@ def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: 
             ("actions[0].scenario_text.borrower.id_back",),
         ),
         ("story: 1\nactions: !!python/object/apply:os.system [true]\n", ("tag",)),
+        # An SMS pattern is checked when the story is read: a syntax error, and one that
+        # could backtrack for longer than the world has (it hung the check).
+        (
+            "story: 1\nactions:\n  - action: apply\n"
+            '    expect: {sms: [{to: "13800138000", text: "(unclosed"}]}\n',
+            ("sms[0]", "not a regular expression"),
+        ),
+        (
+            "story: 1\nactions:\n  - action: apply\n"
+            '    expect: {sms: [{to: "13800138000", text: "^(.*.*.*.*.*.*.*.*)*$X"}]}\n',
+            ("sms[0]", "too long to match"),
+        ),
     ],
 )
 def test_a_story_that_cannot_be_read_is_exit_2_naming_the_field(
@@ -190,3 +202,29 @@ def test_a_link_beside_the_story_that_leads_out_of_its_folder_is_refused(tmp_pat
     code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder / "s.yaml"))
     assert code == 2, out + err
     assert "id_front" in err and "beside the story" in err
+
+
+@pytest.mark.parametrize(
+    ("pattern", "refused"),
+    [
+        ("", False),
+        ("异常交易，已被冻结", False),
+        (r"重复扣款916\.80元", False),
+        (r".*到期.*元", False),
+        (r"(ab)+c", False),
+        (r"(?=a*)b", False),
+        (r"(a*)*b", True),
+        (r"(?:a+)+b", True),
+        (r"(a|ab)*c", True),
+        (r"(a)\1", True),
+        (r".*a.*b.*c", True),
+        (r"(?=(a+)+)b", True),
+        ("[unclosed", True),
+    ],
+)
+def test_an_sms_pattern_is_refused_when_it_could_backtrack_without_end(
+    pattern: str, refused: bool
+) -> None:
+    from loancli.stories.format import pattern_problem
+
+    assert (pattern_problem(pattern) is not None) is refused
