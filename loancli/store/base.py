@@ -129,7 +129,12 @@ def encode(value: Any) -> bytes:
 
 
 def decode(raw: bytes | str) -> Any:
-    return _decoder.decode(raw)
+    """JSON text as data; a ``msgspec.DecodeError`` for text that is not JSON, or nested
+    deeper than msgspec walks (no record loancli writes is: a damaged or hostile file)."""
+    try:
+        return _decoder.decode(raw)
+    except RecursionError:
+        raise msgspec.DecodeError("JSON nested too deeply") from None
 
 
 def copy(value: Any) -> Any:

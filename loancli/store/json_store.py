@@ -389,7 +389,7 @@ def _load(target: Path, shown: Path) -> Loaded:
             if said is not None and said[0].partition(":")[0] != key.partition(":")[0]:
                 said = None  # the file it read was found sound by other checks than these
         if known or (said is not None and checked.known(said[0])):
-            with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
+            with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError, RecursionError):
                 claim = None if said is None else said[1]
                 return Loaded(_split.decode(raw), stamp, lazy=True, key=key, claim=claim)
     try:

@@ -33,6 +33,7 @@ from loancli.stories.runner import (
     load_story,
     run_story,
 )
+from loancli.validation import regular_file_problem
 
 # Answer keys a matrix may vary, and the persona's traits.
 MATRIX_ANSWERS = ("amount", "term", "method", "monthly_income", "card_type")
@@ -131,7 +132,10 @@ def collect(paths: Sequence[Path] = (), builtin: bool = True) -> list[LoadedStor
 
 
 def _is_story(file: Path) -> bool:
-    """A YAML file whose first mapping key is ``story`` (a scenario or answers file is not)."""
+    """A YAML file whose first mapping key is ``story`` (a scenario or answers file is not);
+    a FIFO or device in the folder is none (it would block the read)."""
+    if regular_file_problem(file):
+        return False
     try:
         with file.open("rb") as handle:
             head = handle.read(4096).decode("utf-8", "replace")

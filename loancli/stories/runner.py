@@ -46,6 +46,7 @@ from loancli.stories.format import (
     WorldAction,
 )
 from loancli.support.reporting import resolve
+from loancli.validation import regular_file_problem
 from loancli.world.scenario import Scenario, builtin_names, load_scenario, scenario_from_dict
 
 DATA = Path(__file__).parents[1] / "data"
@@ -80,6 +81,10 @@ def builtin_story_names() -> list[str]:
     return sorted(p.stem for p in BUILTIN_STORIES.glob("*.yaml"))
 
 
+# The largest story file read.
+STORY_MAX_BYTES = 1024 * 1024
+
+
 def load_story(name_or_path: str | Path) -> LoadedStory:
     """A built-in story by name, or a story file; anything wrong is exit 2 naming the file
     and the field."""
@@ -93,8 +98,17 @@ def load_story(name_or_path: str | Path) -> LoadedStory:
                 key="story",
             )
         path = BUILTIN_STORIES / f"{name_or_path}.yaml"
+    # A FIFO or a device would block the read, or never end: only a regular file is read,
+    # and no more of it than a story may hold (parse_story says it is too large).
+    problem = regular_file_problem(path)
+    if problem:
+        raise UsageError(
+            _("story file {path} cannot be read ({why})").format(path=path, why=problem),
+            key="story",
+        )
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(STORY_MAX_BYTES + 1)
     except OSError as exc:
         raise UsageError(
             _("story file {path} cannot be read ({why})").format(path=path, why=exc.strerror),
@@ -110,7 +124,7 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
     def refuse(message: str) -> UsageError:
         return UsageError(f"{where}: {message}", key="story")
 
-    if len(raw) > 1024 * 1024:
+    if len(raw) > STORY_MAX_BYTES:
         raise refuse(_("larger than 1 MiB"))
     try:
         data = read_yaml(raw.decode("utf-8"), typed=True, tags=False)

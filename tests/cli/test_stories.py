@@ -5,6 +5,8 @@ a matrix, a wrong figure named (action, field, expected, got), an unreadable sto
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -228,3 +230,20 @@ def test_an_sms_pattern_is_refused_when_it_could_backtrack_without_end(
     from loancli.stories.format import pattern_problem
 
     assert (pattern_problem(pattern) is not None) is refused
+
+
+def test_a_fifo_or_device_is_no_story_and_blocks_nothing(tmp_path: Path) -> None:
+    """A story is read as a regular file, a bounded one: a FIFO in the folder, or a link to
+    /dev/zero, hung ``check`` (and ran it out of memory)."""
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    os.mkfifo(folder / "fifo.yaml")
+    (folder / "zero.yaml").symlink_to("/dev/zero")
+    shutil.copy(ROOT / "loancli/data/stories/overdue-penalty.yaml", folder)
+    done = run_loancli(["check", "--no-builtin", str(folder)], cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 of 1 stories hold" in done.stdout
+    for named in (folder / "fifo.yaml", "/dev/zero"):
+        done = run_loancli(["story", "run", str(named)], cwd=tmp_path)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "not a regular file" in done.stderr and "Traceback" not in done.stderr
