@@ -103,11 +103,14 @@ class SqliteStore(Store):
     def _connect(self, create: bool) -> None:
         try:
             if self.read_only:
-                db = sqlite3.connect(f"file:{self._target}?mode=ro", uri=True, isolation_level=None)
+                # A URI, its path escaped: a '#' or '?' in a file's name is its name.
+                uri = Path(os.path.abspath(self._target)).as_uri() + "?mode=ro"
+                db = sqlite3.connect(uri, uri=True, isolation_level=None)
             else:
                 if create:
                     # Like the JSON file, the database is the owner's alone (mode 0600).
                     os.close(os.open(self._target, os.O_WRONLY | os.O_CREAT, 0o600))
+                _owner_only(self._target)
                 db = sqlite3.connect(self._target, isolation_level=None, timeout=30)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
@@ -631,3 +634,16 @@ def _has_keys(db: sqlite3.Connection) -> bool:
         (consistency.KEYS_TABLE.replace("_", "\\_") + "%",),
     ).fetchall()
     return dict(found) == consistency.keys_objects()
+
+
+def _owner_only(path: Path) -> None:
+    """A file this store writes is the owner's alone (0600), as a JSON state file is made
+    again at each write: one made before (empty, or by another tool) at 0644 is closed to
+    others before any borrower's data goes in. SQLite makes its -wal and -shm files with the
+    database's mode. A file of someone else's is left as it is (the write then says why)."""
+    try:
+        mode = path.stat().st_mode
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
+    except OSError:
+        pass

@@ -501,3 +501,27 @@ def test_a_lookup_by_any_field_finds_what_a_scan_finds(
                         assert found == scanned, (name, wanted)
     finally:
         store.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("name", ["ticket #4711.sqlite", "a?b.sqlite", "100% sure.sqlite"])
+def test_a_sqlite_file_is_read_whatever_its_name(tmp_path: Path, name: str) -> None:
+    """A read-only open names the file by a URI: its path is escaped, so a '#' or '?' in the
+    name is the name (it opened 'ticket ' instead, and made it)."""
+    path = tmp_path / name
+    with Store(path) as store:
+        store.insert("things", {"id": "C1"})
+    with Store(path, read_only=True) as store:
+        assert [t["id"] for t in store.all("things")] == ["C1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [name, *(name + s for s in ("-wal", "-shm") if (tmp_path / (name + s)).exists())]
+    )
+
+
+def test_a_sqlite_file_made_open_to_others_is_the_owners_once_written(tmp_path: Path) -> None:
+    path = tmp_path / "made.sqlite"
+    path.touch()
+    path.chmod(0o644)
+    with Store(path) as store:
+        store.insert("things", {"id": "C1"})
+    for file in tmp_path.iterdir():
+        assert file.stat().st_mode & 0o777 == 0o600, file.name
