@@ -71,6 +71,8 @@ DEFAULT_LIMITS = ZipLimits()
 # One file name as an upload had it (the events record it): any characters but a separator
 # or a control character; . and .. are refused with the other unsafe names.
 _FILE_NAME = r"[^/\\\x00-\x1f\x7f]{1,255}"
+# The longest name (of a file, or of a folder on the way to it) a file system takes, in bytes.
+NAME_MAX_BYTES = 255
 _IMAGE_FOLDER = r"images/[1-9][0-9]{0,3}/"
 
 # The members of a ticket bundle (stories/ticket.py): the ticket under the YAML limit, the
@@ -268,6 +270,9 @@ def _name_problem(name: str) -> str | None:
         return _("a '..' in the name would lead outside the folder it is unpacked in")
     if any(part in ("", ".") for part in parts):
         return _("an empty or '.' part in the name")
+    if any(len(part.encode("utf-8", "surrogatepass")) > NAME_MAX_BYTES for part in parts):
+        # A file system's limit is in bytes: 200 × 'é' is 400 of them.
+        return _("a part of the name longer than {limit} bytes").format(limit=NAME_MAX_BYTES)
     return None
 
 

@@ -165,7 +165,9 @@ def write(folder: Path, name: str, entries: list[Entry]) -> Path:
         ("run.sh", "not a member of this format"),
         ("images/0/front.png", "not a member of this format"),
         ("images/1/scans/front.png", "not a member of this format"),
-        ("images/1/" + "x" * 256, "not a member of this format"),
+        ("images/1/" + "x" * 256, "longer than 255 bytes"),
+        # 200 characters, 400 bytes: longer than a file system takes (an OSError's traceback).
+        ("images/1/" + "é" * 200, "longer than 255 bytes"),
         ("images/front.png", "not a member of this format"),
     ],
 )
