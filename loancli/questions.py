@@ -27,7 +27,7 @@ from loancli.i18n import N_, _
 from loancli.identity.face import ACTIONS
 from loancli.identity.idnumber import parse_id
 from loancli.identity.photo import ImageCheck, check_image
-from loancli.masking import mask_card, mask_id, mask_phone
+from loancli.masking import mask_card, mask_id, mask_name, mask_phone
 
 
 class QuestionContext(TypedDict, total=False):
@@ -416,7 +416,7 @@ _ALL = [
     # profile
     Question("employer", N_("Employer"), parse_fn=_text(50)),
     Question("monthly_income", N_("Monthly income in yuan"), parse_fn=_income),
-    Question("contact_name", N_("Emergency contact's name"), parse_fn=_text(20)),
+    Question("contact_name", N_("Emergency contact's name"), parse_fn=_text(20), shown=mask_name),
     Question("contact_relation", N_("Emergency contact's relation"), "select", choices=RELATIONS),
     Question(
         "contact_phone",

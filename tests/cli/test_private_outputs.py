@@ -34,6 +34,8 @@ def test_record_and_report_onto_an_existing_readable_file_end_up_0600(tmp_path: 
         ("card_number", "6222021234567893446", "**** 3446"),
         ("id_number", "110105199003070018", "1101**********0018"),
         ("contact_phone", "13800138000", "138****8000"),
+        # A name with an escape code in it: refused, and shown as the surname alone.
+        ("contact_name", "王\x1b大明", "'王***'"),
     ],
 )
 def test_a_refused_answer_is_masked_in_the_message(
@@ -145,3 +147,14 @@ def test_a_calendar_written_over_a_readable_file_ends_up_0600(tmp_path: Path) ->
     assert code == 0, err
     assert stat.S_IMODE(ics.stat().st_mode) == 0o600
     assert ics.read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+def test_a_reports_reproduce_line_masks_the_contacts_name(tmp_path: Path) -> None:
+    answers = str(write_answers(tmp_path))
+    run = ["--no-input", "apply", "--answers", answers, "--set", "contact_name=赵秘密"]
+    code, _, err = run_cli(tmp_path, *run)
+    assert code == 0, err
+    for form in ("md", "json"):
+        code, out, err = run_cli(tmp_path, "report", "A0001", "--format", form)
+        assert code == 0, err
+        assert "赵秘密" not in out and "contact_name=赵**" in out
