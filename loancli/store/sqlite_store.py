@@ -106,12 +106,14 @@ class SqliteStore(Store):
                 # A URI, its path escaped: a '#' or '?' in a file's name is its name.
                 uri = Path(os.path.abspath(self._target)).as_uri() + "?mode=ro"
                 db = sqlite3.connect(uri, uri=True, isolation_level=None)
+                _refuse_foreign(db, str(self.path))
             else:
                 if create:
                     # Like the JSON file, the database is the owner's alone (mode 0600).
                     os.close(os.open(self._target, os.O_WRONLY | os.O_CREAT, 0o600))
                 _owner_only(self._target)
                 db = sqlite3.connect(self._target, isolation_level=None, timeout=30)
+                _refuse_foreign(db, str(self.path))
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
                 # SQLite saves the pages each row of a unit's writes touches, in case the row
@@ -634,6 +636,39 @@ def _has_keys(db: sqlite3.Connection) -> bool:
         (consistency.KEYS_TABLE.replace("_", "\\_") + "%",),
     ).fetchall()
     return dict(found) == consistency.keys_objects()
+
+
+# The triggers a loancli file holds (``consistency``: kept, or made again at open when their
+# text is another version's). loancli makes no view.
+_OWN_TRIGGERS = tuple(
+    name
+    for name, statement in consistency.keys_objects().items()
+    if statement.startswith("CREATE TRIGGER")
+)
+
+
+def _refuse_foreign(db: sqlite3.Connection, path: str) -> None:
+    """Refuse a file holding what runs when loancli reads or writes it and loancli did not
+    make: a view (``documents`` as a view over an endless query hung every command) or a
+    trigger of another name (one on ``documents`` runs inside each write, the lock held).
+    Tables and indexes are data, and checked as data."""
+    try:
+        found = db.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger') ORDER BY name"
+        ).fetchall()
+    except sqlite3.DatabaseError:
+        return  # not a database at all: the first query after says so
+    foreign = [
+        f"{kind} {name}" for kind, name in found if kind == "view" or name not in _OWN_TRIGGERS
+    ]
+    if foreign:
+        db.close()
+        raise StateCorrupt(
+            _(
+                "state file {value0} holds what loancli did not make ({names}); it runs when "
+                "the file is read or written, so the file is not opened; {ADVICE}"
+            ).format(value0=path, names=", ".join(foreign)[:200], ADVICE=_(ADVICE))
+        )
 
 
 def _owner_only(path: Path) -> None:

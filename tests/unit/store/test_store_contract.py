@@ -525,3 +525,35 @@ def test_a_sqlite_file_made_open_to_others_is_the_owners_once_written(tmp_path: 
         store.insert("things", {"id": "C1"})
     for file in tmp_path.iterdir():
         assert file.stat().st_mode & 0o777 == 0o600, file.name
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # documents as a view over a query (an endless one hung every command on its first
+        # read; this one ends, so that a regression fails rather than hangs).
+        "ALTER TABLE documents RENAME TO d2; CREATE VIEW documents AS SELECT d2.* FROM d2,"
+        " (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3)"
+        " SELECT x FROM c)",
+        # A trigger of its own on documents: it ran inside each write, the lock held.
+        "CREATE TRIGGER evil AFTER INSERT ON documents BEGIN SELECT count(*) FROM"
+        " (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3)"
+        " SELECT x FROM c); END",
+    ],
+    ids=["view", "trigger"],
+)
+def test_a_sqlite_file_holding_views_or_triggers_of_its_own_is_refused(
+    tmp_path: Path, sql: str
+) -> None:
+    path = tmp_path / "world.sqlite"
+    with Store(path) as store:
+        store.insert("things", {"id": "C1"})
+    with sqlite3.connect(path) as db:
+        db.executescript(sql)
+    db.close()
+    before = path.read_bytes()
+    for read_only in (True, False):
+        with pytest.raises(StateCorrupt, match="did not make"):
+            with Store(path, read_only=read_only) as store:
+                store.all("things")
+    assert path.read_bytes() == before
