@@ -303,6 +303,10 @@ class Verdict:
     unmet: list[str] = field(default_factory=list)
 
 
+# The files SQLite keeps beside a database while it is written.
+SQLITE_SIDES = ("-wal", "-shm", "-journal")
+
+
 def replay(bundle: Bundle, state: Location | None = None, where: str = "") -> Verdict:
     """``story run`` on the bundle's story in a fresh world (``state``, which must not hold
     anything yet; else one in memory), its images unpacked in a temporary folder removed
@@ -317,6 +321,9 @@ def replay(bundle: Bundle, state: Location | None = None, where: str = "") -> Ve
         )
     assert bundle.story is not None
     world = state if state is not None else MemoryState()
+    # A file the replay makes is its own: refused part-way, it is removed again, so the same
+    # --db can be given to the next try (a world that was there, empty, is left as it is).
+    made = isinstance(world, Path) and not world.exists()
     with tempfile.TemporaryDirectory(prefix="loancli-replay-") as tmp:
         folder = Path(tmp)
         _unpack_images(bundle.files, folder)
@@ -325,6 +332,9 @@ def replay(bundle: Bundle, state: Location | None = None, where: str = "") -> Ve
             played = run_story(story, world)
     errors = [f"{r.index}. {r.label}: {r.error}" for r in played.results if r.error]
     if errors:
+        if made and isinstance(world, Path):
+            for leftover in (world, *(world.with_name(world.name + s) for s in SQLITE_SIDES)):
+                leftover.unlink(missing_ok=True)
         raise UsageError(
             _("{where}: the ticket's story was refused at {error}").format(
                 where=where, error=errors[0]

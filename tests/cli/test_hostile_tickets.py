@@ -121,6 +121,17 @@ def test_a_hostile_ticket_is_refused_naming_the_field(
     _refused(tmp_path, monkeypatch, {**made, "ticket.yaml": text.encode()}, ("ticket.yaml", *words))
 
 
+def test_a_replay_refused_part_way_leaves_no_world_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: dict[str, bytes]
+) -> None:
+    """A story whose second action is refused as it is played (a loan no run made): the file
+    the replay had made for its first run is gone, so the same --db can be tried again."""
+    ticket = yaml.safe_load(made["ticket.yaml"])
+    ticket["story"]["actions"].append({"action": "repay", "loan": "L0009", "all": True})
+    text = yaml.safe_dump(ticket, allow_unicode=True)
+    _refused(tmp_path, monkeypatch, {**made, "ticket.yaml": text.encode()}, ("L0009",))
+
+
 RAW: list[tuple[str, str, tuple[str, ...]]] = [
     ("a python tag", "!!python/object/apply:os.system ['true']\n", ("tag",)),
     ("a binary tag", "bundle_format: 2\nid: !!binary QTAwMDE=\n", ("tag",)),
