@@ -250,9 +250,9 @@ class _Walker:
             if len(rest) == 1:
                 return self._rules(self.read(value, rest[0], path), rules)
         elif origin in (list, tuple):
-            return self._list(value, base, path)
+            return self._rules(self._list(value, base, path), rules)
         elif origin is dict:
-            return self._dict(value, base, path)
+            return self._rules(self._dict(value, base, path), rules)
         elif _is_mapping_type(base) and not (self.written and hasattr(base, "from_document")):
             return self._mapping(value, base, rules, path)
         return self._rules(self._scalar(value, base), rules)

@@ -326,6 +326,19 @@ def _complaint(value: object) -> Complaint:
     return complaint
 
 
+# The accounts a scenario may preset: each is registered, its password hashed at OWASP's
+# grade, before the run (3,200 of them took minutes).
+MAX_ACCOUNTS = 20
+
+
+def _few_accounts(value: object) -> object:
+    if isinstance(value, list) and len(value) > MAX_ACCOUNTS:
+        raise ValueError(
+            _("at most {n} accounts; each is registered before the run").format(n=MAX_ACCOUNTS)
+        )
+    return value
+
+
 @dataclass
 class ScenarioFile:
     """A scenario file as written: each part's form, read by the engine of every document
@@ -341,7 +354,7 @@ class ScenarioFile:
     borrower: dict[str, object] | None = None
     command: Annotated[list[str], Read(_command)] | None = None
     complaint: Annotated[Complaint, Read(_complaint)] | None = None
-    accounts: list[AccountPreset] | None = None
+    accounts: Annotated[list[AccountPreset], Check(_few_accounts)] | None = None
 
 
 _FILE = Annotated[ScenarioFile, Unknown(N_("unknown key; expected one of {known}"))]
