@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from loancli.account.accounts import identity_of
-from loancli.asking import shown_set_item
+from loancli.asking import read_yaml, shown_set_item
 from loancli.errors import NotFound, RuleError, UsageError
 from loancli.i18n import N_, _, language
 from loancli.masking import mask_id, mask_name, mask_phone
@@ -30,7 +30,7 @@ from loancli.records import is_flow as is_flow  # where support's callers have f
 from loancli.store import Store
 from loancli.text import printable
 from loancli.world.providers import WorldSettings
-from loancli.world.scenario import Scenario, load_scenario
+from loancli.world.scenario import Scenario, builtin_names, load_scenario, scenario_from_dict
 
 # The domain field a record's id is refused as (``cli/`` names the argument the user typed).
 RECORD_ID = "record"
@@ -291,12 +291,21 @@ def flow_words(run: Run) -> list[str]:
 
 
 def scenario_of(record: Applicant | Flow) -> Scenario | None:
-    """The scenario of a record's last run, as far as it can still be loaded (a scenario file
-    that has since moved or changed is None)."""
+    """The scenario of a record's last run: a built-in by its name, a file's by the body the
+    run kept (``scenario_text``), else None. A path a record names is never read: the state
+    file may come from anyone, and a report would print what it found there."""
     runs = record.get("runs", [])
+    if not runs:
+        return load_scenario(None)
+    import yaml
+
+    named = runs[-1].get("scenario") or "default"
+    text = runs[-1].get("scenario_text")
     try:
-        return load_scenario(runs[-1].get("scenario", "default") if runs else None)
-    except UsageError:
+        if text is None:
+            return load_scenario(named) if named in ("default", *builtin_names()) else None
+        return scenario_from_dict(read_yaml(text, typed=True), str(named))
+    except (UsageError, ValueError, yaml.YAMLError):
         return None
 
 

@@ -94,3 +94,20 @@ def test_a_real_bundle_still_carries_the_photos(journey: Path, tmp_path: Path) -
     with zipfile.ZipFile(bundle) as archive:
         images = [n for n in archive.namelist() if n.startswith("images/")]
     assert len(images) == 2
+
+
+def test_a_scenario_path_a_record_names_is_never_read(journey: Path, tmp_path: Path) -> None:
+    """A run keeps its scenario file's body; the path it also names is not read again (a
+    report printed the description of whatever YAML file a stranger's state file named)."""
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text("name: x\ndescription: A SECRET OF THIS MACHINE\n", encoding="utf-8")
+    data: dict[str, Any] = json.loads(journey.read_text(encoding="utf-8"))
+    run = data["applicants"]["1"]["runs"][0]
+    run["scenario"] = str(elsewhere)
+    run.pop("scenario_text", None)
+    state = tmp_path / "evil.json"
+    state.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+    for command in (["report", "A0001"], ["applicants", "show", "A0001"], ["explain", "A0001"]):
+        code, out, err = run_cli(tmp_path, *command, db=state)
+        assert code == 0, (command, out + err)
+        assert "SECRET" not in out + err, command
