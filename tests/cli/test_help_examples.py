@@ -1,0 +1,60 @@
+"""The examples every ``--help`` ends with work as written: on a world where the happy-path
+journey ran (A0001, loan L0001, phone 13800138000), each example that reads or moves that
+world is run as printed, from the folder that holds ``qa.json``, on a fresh copy of it.
+(``tests/cli/test_cli_layer.py`` checks that every example parses; this one that the ones a
+person would paste first do what they say: ``repay A0001`` without a way to pay, and
+``clock advance 2w``, did not.)"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import HAPPY_PATH_FILE, run_cli
+
+from loancli.cli.examples import EXAMPLES
+
+# The commands whose examples need nothing but the world (no file of the person's own).
+ON_THE_WORLD = (
+    "repay",
+    "clock advance",
+    "clock show",
+    "clock set",
+    "calendar",
+    "explain",
+    "applicants list",
+    "applicants show",
+    "sms inbox",
+    "state info",
+    "credit-report",
+)
+
+CASES = [
+    (command, example)
+    for command in ON_THE_WORLD
+    for example in EXAMPLES[command]
+    if "qa.json" in example and "--object" not in example
+]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("examples")
+    code, out, err = run_cli(
+        folder, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE), db=folder / "qa.json"
+    )
+    assert code == 0, out + err
+    return folder / "qa.json"
+
+
+@pytest.mark.parametrize(("command", "example"), CASES, ids=[c[1] for c in CASES])
+def test_a_help_example_works_as_printed(
+    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, example: str
+) -> None:
+    shutil.copy(world, tmp_path / "qa.json")
+    monkeypatch.chdir(tmp_path)
+    words = shlex.split(example.replace("\\\n", " "))
+    code, out, err = run_cli(tmp_path, *words, db=tmp_path / "qa.json")
+    assert code == 0, f"loancli {example}\n{out}{err}"
