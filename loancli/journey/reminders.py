@@ -49,6 +49,7 @@ def advance_loans(
     # unit's transaction before the next is read (``Store.flush``): the pass holds a batch of
     # loans in memory, not 10,000. The unit still commits whole, or not at all.
     store.preload(CREDIT, META)
+    now = datetime.fromisoformat(at)
     cards = _debit_cards(world, store)
     out: list[ClockEvent] = []
     policies: dict[str, ServicingPolicy] = {}
@@ -82,9 +83,17 @@ def advance_loans(
             loan, policy = moved_loans[event["loan"]]
             text = _text(store, event, loan, policy)
             if text is not None:
-                sms.deliver(loan["phone"], text, datetime.fromisoformat(at))
+                sms.deliver(loan["phone"], text, _sent_at(event["on"], now))
         store.flush()
     return out
+
+
+def _sent_at(on: str, now: datetime) -> datetime:
+    """When a message of an event dated ``on`` is sent: that day, at the time of day the
+    clock moved to (not the end of the move: a month's reminders in one move arrive on their
+    own days, as they do when the clock moves a day at a time)."""
+    day = date.fromisoformat(on)
+    return min(now, now.replace(year=day.year, month=day.month, day=day.day))
 
 
 # Loans a clock pass holds in memory at a time.

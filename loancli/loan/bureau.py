@@ -23,7 +23,7 @@ from loancli.loan.servicing import (
     ServicingPolicy,
     line_event,
     overdue_from,
-    owed_total,
+    owed_on,
 )
 from loancli.records import CREDIT, CreditEntry, Line, Loan
 from loancli.store import Store
@@ -90,7 +90,10 @@ def _notice_and_report(
             "loan": loan["id"],
             "installment": line["n"],
             "due_date": line["due_date"],
-            "amount": fmt(owed_total(line)) if paid_on is None else line["total"],
+            # What it owed on the day it was reported, whatever day the clock moved to.
+            "amount": fmt(owed_on(loan, line, report_on, policy))
+            if paid_on is None
+            else line["total"],
             "notified_on": notice,
             "reported_on": report_on.isoformat(),
             "status": "held",

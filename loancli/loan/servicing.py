@@ -291,6 +291,27 @@ def catch_up(
     return events
 
 
+def owed_on(
+    loan: Loan, line: Line, day: date, policy: ServicingPolicy = DEFAULT_SERVICING
+) -> Decimal:
+    """What an unpaid overdue line owed on ``day``, an earlier day than the one its penalty
+    runs to: the penalty of the days after ``day`` taken off, as the accrual of
+    :func:`catch_up` counts it (principal x days, the rate applied once), so the figure is
+    the one a clock moved a day at a time would have found that day. No payment touches
+    a line between its penalty's last day and then (a pass moves the clock alone)."""
+    total = owed_total(line)
+    penalty_to = line["penalty_to"]
+    if penalty_to is None or "penalty_yuan_days" not in line:
+        return total
+    later = (date.fromisoformat(penalty_to) - day).days
+    if later <= 0:
+        return total
+    yuan_days = Decimal(line["penalty_yuan_days"]) - owed(line)["principal"] * later
+    rate, _uncapped = capped_penalty_rate(loan, policy)
+    then = quantize(max(yuan_days, Decimal(0)) * rate)
+    return total - (Decimal(line["penalty"]) - then)
+
+
 def reminders(
     loan: Loan, today: date, policy: ServicingPolicy = DEFAULT_SERVICING
 ) -> list[DatedEvent]:
