@@ -164,13 +164,22 @@ def resume_command(
 ) -> str:
     """The command that continues journey ``record_id`` in this run's world, as pasted: one
     line, shell-quoted, every option the run used (``--db``, ``--scenario``, ``--lang``,
-    ``--seed``, ``--answers``, ``--record``), paths absolute; an answer to put right is
-    ``--set KEY=VALUE``."""
+    ``--seed``, ``--answers``, ``--record``, its ``--set`` items), paths absolute; an answer
+    to put right is ``--set KEY=VALUE``."""
+    from loancli.questions import QUESTIONS
+
     words = ["apply", "--resume", record_id]
     if answers:
         words += ["--answers", answers]
     if opts.record is not None:
         words += ["--record", str(Path(opts.record).absolute())]
+    # The run's own --set items go on (a secret's is not printed: the resumed run asks for it
+    # again if a step still needs it), but for the answers to put right.
+    for item in opts.sets:
+        key = item.partition("=")[0].strip()
+        question = QUESTIONS.get(key)
+        if key not in keys and not (question is not None and question.secret):
+            words += ["--set", item]
     for key in keys:
         words += ["--set", f"{key}=VALUE"]
     return run_again(opts, *words)
@@ -228,6 +237,7 @@ def world_args(
     """The global options and a command's answer options, as the Python API takes them
     (``record`` is kept in ``opts`` for the command that continues the run)."""
     opts.record = record
+    opts.sets = list(sets)
     return {
         "seed": opts.seed,
         "clock": opts.clock,

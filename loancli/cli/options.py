@@ -38,6 +38,7 @@ class Options:
         "record",
         "command",
         "_console",
+        "sets",
     )
 
     def __init__(
@@ -72,6 +73,8 @@ class Options:
         # The context of the command running (its words go into a run's record, for bundles).
         self.command = command
         self._console: Console | None = None
+        # The run's --set items: a printed resume command carries them on.
+        self.sets: list[str] = []
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__[:11])

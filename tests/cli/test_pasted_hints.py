@@ -82,6 +82,27 @@ def test_the_hint_after_a_missing_answer_runs_anywhere(tmp_path: Path) -> None:
     assert json.loads(pasted.stdout)["status"] == "completed"
 
 
+def test_the_hint_after_a_refused_answer_keeps_the_runs_other_set_items(tmp_path: Path) -> None:
+    """The run's --set items go on in the hint, but for the one refused (asked as VALUE) and
+    a secret (never printed): the pasted term was 12 instead of the 6 the run chose."""
+    work = tmp_path / "work"
+    work.mkdir()
+    code, _out, err = run_cli(
+        work, "--no-input", "apply", "--answers", "happy-path",
+        "--set", "employer=Acme Ltd", "--set", "amount=50000", "--set", "term=6",
+        "--set", "password=Secret123",
+    )  # fmt: skip
+    assert code == 2, err
+    command = hint_after("Continue with:", err)
+    assert "--set 'employer=Acme Ltd'" in command and "--set term=6" in command
+    assert "--set amount=VALUE" in command and "amount=50000" not in command
+    assert "Secret123" not in command
+    pasted = paste(command.replace("=VALUE", "=20000") + " --json", tmp_path / "empty")
+    assert pasted.returncode == 0, pasted.stderr
+    done = json.loads(pasted.stdout)
+    assert done["status"] == "completed" and done["loan"]["term"] == 6
+
+
 def test_the_hint_after_ctrl_c_runs_anywhere(tmp_path: Path) -> None:
     pytest.importorskip("pexpect")
     from terminal.pty_helpers import Terminal
