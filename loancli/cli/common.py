@@ -25,6 +25,7 @@ from loancli.cli.prompter import QuestionaryPrompter
 from loancli.dburl import ServerUrl
 from loancli.errors import LoanCliError, UsageError
 from loancli.i18n import _
+from loancli.questions import QUESTIONS
 from loancli.text import printable
 from loancli.validation import file_kind
 
@@ -166,8 +167,6 @@ def resume_command(
     line, shell-quoted, every option the run used (``--db``, ``--scenario``, ``--lang``,
     ``--seed``, ``--answers``, ``--record``, its ``--set`` items), paths absolute; an answer
     to put right is ``--set KEY=VALUE``."""
-    from loancli.questions import QUESTIONS
-
     words = ["apply", "--resume", record_id]
     if answers:
         words += ["--answers", answers]
