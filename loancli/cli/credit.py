@@ -8,7 +8,9 @@ import typer
 
 from loancli import api
 from loancli.cli.common import handled, world_options
+from loancli.cli.labels import column_name
 from loancli.cli.options import options
+from loancli.cli.tables import Col, fit_table
 from loancli.errors import UsageError
 from loancli.i18n import _
 
@@ -59,20 +61,19 @@ def credit_report(
             )
         )
         return
-    from rich.table import Table
-
-    table = Table(
-        title=_("Credit bureau record of {applicant} on {today}").format(
-            applicant=view["applicant_id"], today=view["today"]
-        )
-    )
-    table.add_column(_("entry"))
-    table.add_column(_("overdue"), overflow="fold")
-    table.add_column(_("reported"))
-    table.add_column(_("status"))
-    table.add_column(_("drops off"))
-    table.add_column(_("objection"), overflow="fold")
+    # A fitted table: ids, amounts and dates whole at any width (an objection's words fold),
+    # each entry stacked when even they do not fit.
+    cols = [
+        Col("entry", _("entry")),
+        Col("installment", _("installment")),
+        Col("amount", _("amount"), justify="right"),
+        Col("due", column_name("due_date"), keep=2),
+        Col("reported", _("reported")),
+        Col("status", _("status")),
+        Col("drops", _("drops off"), figure=False, keep=1),
+    ]
     statuses = {"held": _("held"), "dropped": _("dropped"), "deleted": _("deleted")}
+    rows = []
     for x in view["entries"]:
         objection_text = ""
         if x["objection"]:
@@ -85,14 +86,21 @@ def credit_report(
                 if o["answered_on"]
                 else _("marked; answer by {day}").format(day=o["answer_by"])
             )
-        table.add_row(
-            x["entry"],
-            _("{loan} #{n}: {amount} due {due}").format(
-                loan=x["loan"], n=x["installment"], amount=x["amount"], due=x["due_date"]
-            ),
-            x["reported_on"],
-            statuses[x["status"]],
-            x["drops_on"] or _("5 years after it is repaid"),
-            objection_text,
+        rows.append(
+            {
+                "entry": x["entry"],
+                "installment": f"{x['loan']} #{x['installment']}",
+                "amount": x["amount"],
+                "due": x["due_date"],
+                "reported": x["reported_on"],
+                "status": statuses[x["status"]],
+                "drops": x["drops_on"] or _("5 years after it is repaid"),
+                "objection": objection_text,
+            }
         )
-    opts.console.print(table)
+    if any(row["objection"] for row in rows):  # a column of nothing is left out
+        cols.append(Col("objection", _("objection"), figure=False, keep=1))
+    title = _("Credit bureau record of {applicant} on {today}").format(
+        applicant=view["applicant_id"], today=view["today"]
+    )
+    opts.console.print(fit_table(opts.console, title, cols, rows))

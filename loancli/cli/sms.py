@@ -10,6 +10,7 @@ import typer
 from loancli import api
 from loancli.cli.common import handled, world_options
 from loancli.cli.options import options
+from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import _
 
 app = typer.Typer(help="The simulated phones' SMS messages.", no_args_is_help=True)
@@ -35,12 +36,14 @@ def inbox(
     if not found.messages:
         opts.console.print(_("No messages for {phone}.").format(phone=found.phone))
         return
-    from rich.table import Table
-
-    table = Table(title=_("SMS inbox of {phone}").format(phone=found.phone))
-    table.add_column(_("arrived"))
-    table.add_column(_("from"))
-    table.add_column(_("message"), overflow="fold")
-    for message in found.messages:
-        table.add_row(message["at"], message["from"], message["text"])
-    opts.console.print(table)
+    # A fitted table: the time and the sender whole at any width (the message folds), each
+    # message stacked when even they do not fit.
+    cols = [
+        Col("at", _("arrived")),
+        Col("from", _("from"), keep=1),
+        Col("text", _("message"), figure=False),
+    ]
+    times = short_times([m["at"] for m in found.messages])
+    rows = [{**m, "at": at} for m, at in zip(found.messages, times, strict=True)]
+    title = _("SMS inbox of {phone}").format(phone=found.phone)
+    opts.console.print(fit_table(opts.console, title, cols, rows))

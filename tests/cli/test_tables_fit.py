@@ -80,7 +80,11 @@ READS: dict[str, tuple[list[str], list[str]]] = {
     "contacts-list": (["contacts", "list", PHONE], ["K0001", "139****9000"]),
     "account-check": (["account", "check", PHONE], [PHONE_MASKED]),
     "device-list": (["device", "list", PHONE], [PHONE_MASKED]),
-    "sms-inbox": (["sms", "inbox", PHONE], [PHONE_MASKED]),
+    "sms-inbox": (["sms", "inbox", PHONE], [PHONE_MASKED, "2026-03-30", "106912345"]),
+    "credit-report": (
+        ["credit-report", "A0001"],
+        ["R0001", "L0001 #1", "923.13", "2026-04-02", "2026-04-13", "R0002", "923.22"],
+    ),
     "repay": (["repay", "A0001", "--installment", "2"], ["2026-05-02", "939.57"]),
     "restructure": (["restructure", "A0001", "--term", "6"], ["2026-07-02", "1639.21"]),
 }
@@ -221,3 +225,27 @@ def test_applicants_show_reads_chinese(world: Path, tmp_path: Path) -> None:
     out = run_cli(tmp_path, "--lang", "zh", "applicants", "show", "A0001", db=world)[1]
     for label in ("个人信息", "身份信息", "授权", "银行卡", "审核", "授信额度", "运行记录"):
         assert label in out, (label, out)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("columns", [60, 40])
+@pytest.mark.parametrize("name", ["sms-inbox", "credit-report"])
+def test_narrow_terminals_keep_the_figures_whole(
+    world: Path, tmp_path: Path, name: str, columns: int, lang: str
+) -> None:
+    """At 60 and 40 columns the least needed columns go, then each row is stacked: no id,
+    amount or date is cut (the inbox's times and the report's dates were, with '…')."""
+    args, _figures = READS[name]
+    # What stays at any width (the installment's due date is the first column to go).
+    whole = {
+        "sms-inbox": [PHONE_MASKED, "2026-03-30", "106912345"],
+        "credit-report": ["R0001", "L0001 #1", "923.13", "2026-04-13", "R0002"],
+    }[name]
+    code, out, err = run_cli(
+        tmp_path, "--no-pager", "--lang", lang, *args, db=world, columns=columns
+    )
+    assert code == 0, out + err
+    assert "…" not in out, out
+    assert not [line for line in out.splitlines() if cell_len(line) > columns], out
+    for figure in whole:
+        assert figure in out, f"{figure!r} not shown whole:\n{out}"
