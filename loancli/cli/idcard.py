@@ -9,7 +9,7 @@ import typer
 
 from loancli import api
 from loancli.cli.common import options_for
-from loancli.cli.options import json_text
+from loancli.cli.options import Options, json_text
 from loancli.cli.params import integer
 from loancli.errors import UsageError
 from loancli.i18n import _
@@ -31,6 +31,7 @@ def _group() -> None:
 
 @app.command()
 def generate(
+    ctx: typer.Context,
     name: Annotated[str, typer.Option(help="Holder's name, e.g. 王小明.")],
     sex: Annotated[str, typer.Option(help="male or female.")],
     birth_date: Annotated[str, typer.Option(help="Birth date, YYYY-MM-DD.")],
@@ -111,6 +112,10 @@ def generate(
         valid_until=valid_until,
         expired=expired,
     )
+    # Its own --json, or loancli's (``loancli --json idcard generate``): either prints JSON,
+    # a refusal included.
+    opts = ctx.find_root().obj or Options()
+    as_json = json_ or opts.json
     try:
         with options_for(CARD_OPTIONS):
             made = api.id_card(
@@ -122,9 +127,14 @@ def generate(
                 face_seed=face_seed,
             )
     except UsageError as error:
-        typer.echo(printable(_refusal(error)), err=True)
+        message = printable(_refusal(error))
+        typer.echo(_("Error:") + " " + message, err=True)
+        if as_json:
+            keys = [error.key] if error.key else []
+            document = {"exit_code": 2, "keys": keys, "key": error.key, "message": message}
+            typer.echo(json_text({"error": document}))
         raise typer.Exit(2) from None
-    if json_:
+    if as_json:
         document = {"number": made.number, "area": made.area, "front": str(made.front)}
         typer.echo(json_text({**document, "back": str(made.back)}))
         return

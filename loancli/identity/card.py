@@ -206,6 +206,9 @@ def card_fields(spec: CardSpec, today: date) -> IdCardFields:
             raise RuleError(
                 field_name, _("control characters (such as escape codes) are not allowed")
             )
+        if not text.strip():
+            # A card prints every one of these: a blank one is no card's.
+            raise RuleError(field_name, _("give the text the card prints"))
     if spec.sex not in SEX_PRINTED:
         raise RuleError("sex", _("write male or female, not {value0!r}").format(value0=spec.sex))
     birth = _typed_date("birth_date", spec.birth_date)

@@ -450,3 +450,27 @@ def test_an_upload_is_opened_as_png_or_jpeg_only_never_handed_to_ghostscript(tmp
     with pytest.raises(OSError):
         html_report._open(EPS)
     assert not marker.exists()
+
+
+def test_cli_blank_printed_text_is_refused(tmp_path):
+    result = _run("--out", str(tmp_path), "--address", "  ")
+    assert result.exit_code == 2
+    assert "--address" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_loancli_json_covers_idcard_generate_and_its_refusals(tmp_path):
+    """``loancli --json idcard generate``: the number and paths, or the refusal, as JSON (its
+    own --json was the only one it heard)."""
+    import json
+
+    from loancli.cli.main import app as root
+
+    base = ["--json", "idcard", "generate", *PERSONA, "--out", str(tmp_path)]
+    done = CliRunner().invoke(root, base)
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["front"].endswith("id-front.png")
+    refused = CliRunner().invoke(root, [*base, "--birth-date", "1990-02-30"])
+    assert refused.exit_code == 2
+    error = json.loads(refused.stdout)["error"]
+    assert error["key"] == "--birth-date" and error["exit_code"] == 2
