@@ -266,7 +266,9 @@ def clock_set(
     _show_clock(opts, moved.now, moved.events, every=every)
 
 
-@clock_app.command("advance")
+# A negative duration (``-3d``) is the argument it looks like, refused as one, not an unknown
+# option "-3".
+@clock_app.command("advance", context_settings={"ignore_unknown_options": True})
 def clock_advance(
     ctx: typer.Context,
     duration: Annotated[str, typer.Argument(metavar="DURATION", help="e.g. 90s, 6m, 2h, 40d.")],

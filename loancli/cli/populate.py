@@ -21,7 +21,8 @@ from loancli.text import printable
 
 def register(root: typer.Typer) -> None:
     """Add this module's command to the root app."""
-    root.command("populate")(populate)
+    # A negative COUNT (``-1``) is the argument it looks like, not an unknown option.
+    root.command("populate", context_settings={"ignore_unknown_options": True})(populate)
 
 
 def populate(
