@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from loancli import api
-from loancli.cli.common import AnswersOption, RecordOption, SetOption, handled, world_options
+from loancli.cli.common import (
+    AnswersOption,
+    RecordOption,
+    SetOption,
+    handled,
+    run_again,
+    world_options,
+)
 from loancli.cli.flow_run import run_flow_command
 from loancli.cli.labels import column_name, status_name
 from loancli.cli.options import options
@@ -71,8 +78,8 @@ def change_phone(
         ]
         if c["cards_to_rebind"]:
             out.append(
-                _("Rebind before the next payout or repayment: {cards} (loancli card bind)").format(
-                    cards=", ".join(c["cards_to_rebind"])
+                _("Rebind before the next payout or repayment: {cards} ({command})").format(
+                    cards=", ".join(c["cards_to_rebind"]), command=run_again(opts, "card", "bind")
                 )
             )
         return out
@@ -202,8 +209,8 @@ def card_list(
     rows = found.cards
     if not rows:
         opts.console.print(
-            _("No cards bound to {phone}. Bind one with: loancli card bind").format(
-                phone=found.phone
+            _("No cards bound to {phone}. Bind one with: {command}").format(
+                phone=found.phone, command=run_again(opts, "card", "bind")
             )
         )
         return

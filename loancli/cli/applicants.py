@@ -40,7 +40,7 @@ def list_(
         listed,
         COLUMNS,
         _("No applicants yet. Start one with: loancli apply"),
-        "loancli applicants list",
+        ("applicants", "list"),
     )
 
 

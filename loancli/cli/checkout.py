@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from loancli import api
-from loancli.cli.common import AnswersOption, RecordOption, SetOption, handled
+from loancli.cli.common import AnswersOption, RecordOption, SetOption, handled, run_again
 from loancli.cli.flow_run import run_flow_command
 from loancli.cli.options import options
 from loancli.cli.params import integer
@@ -68,10 +68,18 @@ def checkout(
                 day=c["repayment_day"],
                 quota=c["quota_left"],
             ),
-            _("Repay with: {command}").format(
-                command=f"loancli repay {r['flow_id']} --installment 1"
-            ),
         ]
+
+    def after(console: "Console", result: "FlowDocument") -> None:
+        _schedule(console, result)
+        # Outside the panel, whole on its line: pasted, it repays in this world.
+        command = run_again(opts, "repay", result["flow_id"], "--installment", "1")
+        console.print(
+            _("Repay with: {command}").format(command=command),
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
 
     opts = options(ctx)
     with handled(opts, {"item": "--item", "price": "--price", "periods": "--periods"}):
@@ -85,7 +93,7 @@ def checkout(
             {"checkout": None, "schedule": []},
             lines,
             N_("Checkout installments"),
-            _schedule,
+            after,
         )
     raise typer.Exit(code)
 

@@ -46,7 +46,7 @@ def list_(
         listed,
         COLUMNS,
         _("No flows yet (account change-phone, card bind, checkout, login...)."),
-        "loancli flows list",
+        ("flows", "list"),
     )
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from loancli.cli.calendar_view import month_grid
+from loancli.cli.common import run_again
 from loancli.cli.labels import (
     attempt_name,
     authorisation_name,
@@ -371,7 +372,7 @@ def show_page(
     page: Page,
     columns: tuple[str, ...],
     empty: str,
-    command: str,
+    command: Sequence[str],
 ) -> None:
     """A page of stored records (``applicants list``, ``flows list``): as
     :func:`show_records` for a list that fits one page; for a longer one, the page and a
@@ -399,11 +400,17 @@ def show_page(
         said = _("Page {page} is past the end: {total} lines make {pages} pages.").format(
             page=page.page, total=page.total, pages=page.pages
         )
-    if following is not None:
-        said += " " + _("Next: {command} --page {next}; every line: {command} --all").format(
-            command=command, next=following
-        )
     opts.console.print(said)
+    if following is not None:
+        # Each command whole on a line of its own (never wrapped), every option this run used
+        # with it: pasted, it lists the same world.
+        next_page = run_again(opts, *command, "--page", str(following))
+        every = run_again(opts, *command, "--all")
+        for line in (
+            _("Next: {command}").format(command=next_page),
+            _("Every line: {command}").format(command=every),
+        ):
+            opts.console.print(line, soft_wrap=True, markup=False, highlight=False)
 
 
 def stream_json(

@@ -2,6 +2,7 @@
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -76,8 +77,9 @@ def report(
         typer.echo(_("Wrote {path}").format(path=printable(html)), err=True)
     if bundle is not None:
         typer.echo(
-            _("Wrote {path}; replay it anywhere: loancli replay {path}").format(
-                path=printable(bundle)
+            _("Wrote {path}; replay it anywhere: {command}").format(
+                path=printable(bundle),
+                command=printable(shlex.join(["loancli", "replay", str(Path(bundle).absolute())])),
             ),
             err=True,
         )

@@ -4,6 +4,7 @@ many of them at once with a verdict for CI."""
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 import json
+import shlex
 from pathlib import Path
 from typing import Annotated, TypedDict
 
@@ -316,7 +317,10 @@ def story_from(
         else:
             write_private(out, text)
             typer.echo(
-                _("Wrote {path}; check it with: loancli check {path}").format(path=out), err=True
+                _("Wrote {path}; check it with: {command}").format(
+                    path=out, command=shlex.join(["loancli", "check", str(out.absolute())])
+                ),
+                err=True,
             )
 
 

@@ -129,3 +129,31 @@ def test_the_commands_find_suggests_run_anywhere(tmp_path: Path, command: str) -
     # A scenario ends where it is expected to stop (exit 3), a story with its verdict (0).
     assert pasted.returncode in (0, 3), pasted.stderr
     assert "Error" not in pasted.stderr
+
+
+def test_the_hints_after_a_checkout_a_bundle_and_a_story_run_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each names this world (--db) and its files by absolute paths: pasted in another folder,
+    ``loancli repay F0001 ...`` went to the default state file, ``loancli replay t.zip`` and
+    ``loancli check s.yaml`` found no such file."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    db = work / "qa.json"
+    answers = Path(__file__).resolve().parents[2] / "fixtures" / "answers" / "checkout.yaml"
+    code, out, err = run_cli(
+        work, "--no-input", "checkout", "--item", "手机", "--price", "2999",
+        "--answers", str(answers), db=db,
+    )  # fmt: skip
+    assert code == 0, out + err
+    pasted = paste(hint_after("Repay with:", out), tmp_path / "one")
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+    code, out, err = run_cli(work, "report", "F0001", "--bundle", "t.zip", db=db)
+    assert code == 0, out + err
+    pasted = paste(hint_after("replay it anywhere:", err), tmp_path / "two")
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+    code, out, err = run_cli(work, "story", "from", "F0001", "--out", "s.yaml", db=db)
+    assert code == 0, out + err
+    pasted = paste(hint_after("check it with:", err), tmp_path / "three")
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr

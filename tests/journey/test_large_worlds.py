@@ -146,7 +146,10 @@ def test_a_list_longer_than_a_page_shows_the_page_and_the_way_on(
     assert "A0003" in first.stdout and "A0004" not in first.stdout
     said = " ".join(first.stdout.split())
     assert "Lines 1-3 of 8 (page 1 of 3)." in said
-    assert "loancli applicants list --page 2" in said and "--all" in said
+    # The way on, whole on lines of its own, on this world from any folder.
+    lines = first.stdout.splitlines()
+    assert f"Next: loancli --db {db} applicants list --page 2" in lines
+    assert f"Every line: loancli --db {db} applicants list --all" in lines
 
     last = runner.invoke(app, ["--db", db, "--json", "applicants", "list", "--page", "3"])
     document = json.loads(last.stdout)
