@@ -30,9 +30,10 @@ _translations: dict[str, gettext.NullTranslations] = {}
 def choose_language(option: str | None, environ: Mapping[str, str] | None = None) -> str:
     """``--lang`` if given, else ``LOANCLI_LANG``, else the first locale variable set."""
     env = os.environ if environ is None else environ
-    for value in (option, env.get("LOANCLI_LANG")):
-        if value:
-            return normalise(value)
+    if option is not None:  # given, even empty: it must be a language
+        return normalise(option)
+    if env.get("LOANCLI_LANG"):
+        return normalise(env["LOANCLI_LANG"])
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = env.get(name)
         if value:

@@ -381,7 +381,9 @@ def main(
     try:
         set_language(choose_language(lang))
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--lang") from None
+        # Named as it was given: the option, or the variable.
+        hint = "--lang" if lang is not None else "LOANCLI_LANG"
+        raise typer.BadParameter(str(exc), param_hint=hint) from None
     ctx.obj = Options(
         db=None if db is None else ServerUrl(db) if is_server_url(db) else Path(db),
         clock=clock,

@@ -242,7 +242,7 @@ def check(
         stories = checking.collect(paths or [], builtin=not no_builtin)
         todo = checking.cases(
             stories,
-            checking.Shard.parse(shard) if shard else None,
+            checking.Shard.parse(shard) if shard is not None else None,
             checking.parse_matrix(matrix or []),
         )
         results = checking.run_cases(todo, jobs)

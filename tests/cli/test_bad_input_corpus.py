@@ -144,6 +144,9 @@ CASES: list[tuple[str, list[str], int, str]] = [
     ("db-not-json", ["--db", "{tmp}/not-json.json", "applicants", "list"], 4, "not-json.json"),
     # check: processes and matrix values, refused before any story is played.
     ("check-jobs-huge", ["check", "--jobs", "99999999999"], 2, "--jobs"),
+    # Given empty is given: not "every story", not English.
+    ("check-shard-empty", ["check", "--shard", ""], 2, "--shard"),
+    ("lang-empty", ["--lang", "", "clock", "show"], 2, "--lang"),
     ("check-jobs-zero", ["check", "--jobs", "0"], 2, "--jobs"),
     ("check-matrix-fullwidth", ["check", "--matrix", "amount=１２"], 2, "--matrix: amount"),
     ("check-matrix-letters", ["check", "--matrix", "term=abc"], 2, "--matrix: term"),

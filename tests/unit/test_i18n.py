@@ -209,3 +209,23 @@ def test_errors_speak_chinese_and_name_the_key(
     code, out, err = run_cli(tmp_path, "--lang", "zh", *args)
     assert code == 2
     assert chinese in err and "错误：" in err
+
+
+def test_an_empty_lang_option_is_refused_and_an_empty_variable_is_unset() -> None:
+    from loancli.i18n import choose_language
+
+    with pytest.raises(ValueError, match="not a language"):
+        choose_language("", {"LANG": "zh_CN.UTF-8"})
+    assert choose_language(None, {"LOANCLI_LANG": "", "LANG": "zh_CN.UTF-8"}) == "zh"
+
+
+def test_a_bad_loancli_lang_is_named_as_the_variable(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from loancli.cli.main import app
+
+    done = CliRunner(env={"LOANCLI_LANG": "fr"}).invoke(
+        app, ["--db", str(tmp_path / "s.json"), "clock", "show"]
+    )
+    assert done.exit_code == 2
+    assert "LOANCLI_LANG" in done.stderr and "'fr'" in done.stderr
