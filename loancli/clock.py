@@ -95,8 +95,6 @@ def parse_duration(text: object) -> timedelta:
             raise ValueError(_("a duration cannot be negative"))
         return _bounded(text, str(text))
     compact = text.strip().replace(" ", "")
-    if compact.startswith("-") and _DURATION.findall(compact[1:]):
-        raise ValueError(_("a duration cannot be negative"))
     if compact.isascii() and compact.isdigit():
         return _bounded(int(compact), text)
     parts = _DURATION.findall(compact)

@@ -250,7 +250,7 @@ CASES: list[tuple[str, list[str], int, str]] = [
     ("clock-advance", ["--db", "{state}", "clock", "advance", "forever"], 2, "DURATION"),
     ("clock-advance-too-far", ["--db", "{state}", "clock", "advance", "3000000d"], 2, "DURATION"),
     # A negative one is the argument, not an unknown option "-3".
-    ("clock-advance-negative", ["--db", "{state}", "clock", "advance", "-3d"], 2, "negative"),
+    ("clock-advance-negative", ["--db", "{state}", "clock", "advance", "-3d"], 2, "DURATION"),
     ("populate-negative", ["--db", "{state}", "populate", "-1"], 2, "COUNT"),
     ("clock-set-words", ["--db", "{state}", "clock", "set", "tomorrow"], 2, "DATETIME"),
     ("timeline-unknown", ["--db", "{state}", "timeline", "A9999"], 2, "A9999"),
