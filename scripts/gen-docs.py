@@ -33,7 +33,9 @@ EXIT_MEANINGS = {
     ExitCode.BUG: "a bug (please report it, with the command and the traceback)",
     ExitCode.USAGE: (
         "bad input or usage: the message names the option or answer key and says what is"
-        " wrong; nothing is written"
+        " wrong; nothing is written, but for a journey refused an answer part-way: the steps"
+        " it finished are kept, and the message (with `--json`, `id` and `resume`) gives the"
+        " command that continues it"
     ),
     ExitCode.STOPPED: (
         'stopped on a business outcome: the JSON has `status: "stopped"`, `stopped_at` and'
@@ -99,8 +101,11 @@ def exit_codes() -> str:
     return (
         "# Exit codes\n\n"
         "`loancli` exits with one of these (from `loancli/errors.py`, `ExitCode`). With"
-        ' `--json`, an error is a JSON document too: `{"error": {"exit_code", "key",'
-        ' "message"}}`.\n\n' + "\n".join(rows) + "\n"
+        ' `--json`, an error is a JSON document too: `{"error": {"exit_code", "keys", "key",'
+        ' "message", "id", "resume"}}`: `keys` the options or answer keys it is about, `key`'
+        " the first of them (null when none), `id` and `resume` when a journey was kept.\n\n"
+        + "\n".join(rows)
+        + "\n"
     )
 
 
