@@ -1,5 +1,6 @@
 import io
 import json
+import os
 import struct
 import zlib
 from datetime import date
@@ -438,7 +439,7 @@ def test_an_upload_is_opened_as_png_or_jpeg_only_never_handed_to_ghostscript(tmp
     fake.parent.mkdir()
     fake.write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n")
     fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{fake.parent}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
     eps = tmp_path / "front.png"
     eps.write_bytes(EPS)
     with pytest.raises(UsageError, match="not an image"):
