@@ -172,16 +172,31 @@ def resume_command(
         words += ["--answers", answers]
     if opts.record is not None:
         words += ["--record", str(Path(opts.record).absolute())]
-    # The run's own --set items go on (a secret's is not printed: the resumed run asks for it
-    # again if a step still needs it), but for the answers to put right.
+    # The run's own --set items go on, but for the answers to put right, a secret's and a
+    # personal number's (never printed, here as nowhere: the resumed run asks again if a step
+    # still needs one); a file's path made absolute, so the command runs from any folder.
     for item in opts.sets:
-        key = item.partition("=")[0].strip()
-        question = QUESTIONS.get(key)
-        if key not in keys and not (question is not None and question.secret):
-            words += ["--set", item]
+        key, _sep, value = item.partition("=")
+        question = QUESTIONS.get(key.strip())
+        if key.strip() in keys or (
+            question is not None and (question.secret or question.shown is not None)
+        ):
+            continue
+        if question is not None and question.kind == "path" and value:
+            item = f"{key}={_absolute_paths(value)}"
+        words += ["--set", item]
     for key in keys:
         words += ["--set", f"{key}=VALUE"]
     return run_again(opts, *words)
+
+
+def _absolute_paths(value: str) -> str:
+    """A path answer as typed, or a flow list of them (``[a.png, b.png]``), each made absolute
+    from this folder; a built-in image's name (no folder in it) stays a name."""
+    listed = value.strip().startswith("[") and value.strip().endswith("]")
+    parts = [v.strip() for v in value.strip()[1:-1].split(",")] if listed else [value]
+    shown = [str(Path(v).absolute()) if ("/" in v or Path(v).exists()) else v for v in parts]
+    return "[" + ", ".join(shown) + "]" if listed else shown[0]
 
 
 def stopped_journey(exc: BaseException) -> tuple[str, str, str | None] | None:

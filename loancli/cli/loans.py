@@ -17,7 +17,7 @@ from loancli.cli.calendar_view import month_table
 from loancli.cli.common import check_output, handled, world_options
 from loancli.cli.labels import method_name, status_name
 from loancli.cli.options import Options, options
-from loancli.cli.params import integer
+from loancli.cli.params import integer, negative_argument_command
 from loancli.cli.render import show_schedule
 from loancli.errors import ExitCode, RuleError
 from loancli.i18n import _
@@ -268,7 +268,7 @@ def clock_set(
 
 # A negative duration (``-3d``) is the argument it looks like, refused as one, not an unknown
 # option "-3".
-@clock_app.command("advance", context_settings={"ignore_unknown_options": True})
+@clock_app.command("advance", cls=negative_argument_command())
 def clock_advance(
     ctx: typer.Context,
     duration: Annotated[str, typer.Argument(metavar="DURATION", help="e.g. 90s, 6m, 2h, 40d.")],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -63,3 +63,26 @@ Page = Annotated[
     ),
 ]
 EveryLine = Annotated[bool, typer.Option("--all", help="Every line, one page.")]
+
+
+# A word that looks like a negative number (``-3d``, ``-1``).
+_NEGATIVE = re.compile(r"-[0-9][0-9A-Za-z.]*")
+
+
+def negative_argument_command() -> type:
+    """A Typer command class whose argument may be written like a negative number: such a
+    word (``clock advance -3d``, ``populate -1``) is the argument, refused as one, not an
+    unknown option ``-3``; any other unknown option is still one (with click's suggestion)."""
+    from typer.core import TyperCommand
+
+    class NegativeArgument(TyperCommand):
+        def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+            if "--" not in args:
+                for index, word in enumerate(args):
+                    if _NEGATIVE.fullmatch(word):
+                        args = [*args[:index], *args[index + 1 :], "--", word]
+                        break
+            result: list[str] = super().parse_args(ctx, args)
+            return result
+
+    return NegativeArgument

@@ -111,7 +111,6 @@ class SqliteStore(Store):
                 if create:
                     # Like the JSON file, the database is the owner's alone (mode 0600).
                     os.close(os.open(self._target, os.O_WRONLY | os.O_CREAT, 0o600))
-                _owner_only(self._target)
                 db = sqlite3.connect(self._target, isolation_level=None, timeout=30)
                 _refuse_foreign(db, str(self.path))
                 db.execute("PRAGMA journal_mode=WAL")
@@ -289,6 +288,9 @@ class SqliteStore(Store):
         db = self._db
         assert db is not None
         if not db.in_transaction:
+            # The file is about to hold what this unit writes: the owner's alone from now (a
+            # file refused at open is left as it was, its mode too).
+            _owner_only(self._target)
             self._sql("BEGIN IMMEDIATE")
             if self._log_marks is not None:
                 # Found sound at open: forget what the log held then (others' later writes
@@ -672,10 +674,11 @@ def _refuse_foreign(db: sqlite3.Connection, path: str) -> None:
 
 
 def _owner_only(path: Path) -> None:
-    """A file this store writes is the owner's alone (0600), as a JSON state file is made
+    """A file this store writes to is the owner's alone (0600), as a JSON state file is made
     again at each write: one made before (empty, or by another tool) at 0644 is closed to
-    others before any borrower's data goes in. SQLite makes its -wal and -shm files with the
-    database's mode. A file of someone else's is left as it is (the write then says why)."""
+    others before a unit's first write puts any borrower's data in. SQLite makes its -wal
+    and -shm files with the database's mode. A file of someone else's is left as it is (the
+    write then says why)."""
     try:
         mode = path.stat().st_mode
         if mode & 0o077:

@@ -100,17 +100,21 @@ class SmsExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
             raise ValueError(problem)
 
 
-# Open-ended repetitions a pattern may hold (``.*``, ``+``, ``{2,}``): each more multiplies
-# what a failed search may try over a message's length.
-MAX_OPEN_REPEATS = 2
+# The ways a pattern's repetitions may together divide a message (an open-ended one counts
+# as a message's length): two open-ended ones are fine, three are not, nor are eight of
+# ``.{0,9}``.
+MAX_WAYS = 100_000
+# A message's length, as an open-ended repetition counts it.
+MESSAGE_CHARS = 300
 
 
 def pattern_problem(text: str) -> str | None:
     """What keeps ``text`` from being an SMS pattern, or None. A story comes from anyone, and
-    Python's regular expressions backtrack: a repetition inside a repetition (``(a*)*``), a
-    repeated alternation (``(a|ab)*``), a back reference or more than two open-ended
-    repetitions can take longer than the world has, so they are refused with the syntax
-    errors, before anything runs."""
+    Python's regular expressions backtrack: a repetition of varying length inside a
+    repetition (``(a*)*``, ``(.?){26}``), a repeated alternation (``(a|ab)*``), a back
+    reference, or repetitions that together could divide a message in more than MAX_WAYS
+    ways (``.*a.*b.*c``) can take longer than the world has, so they are refused with the
+    syntax errors, before anything runs."""
     import re
 
     try:
@@ -123,40 +127,42 @@ def pattern_problem(text: str) -> str | None:
         parsed = _parser.parse(text)
     except (ImportError, re.error):  # pragma: no cover - a Python without the parser
         return None
-    open_repeats = [0]
-    if _may_backtrack(list(parsed), False, open_repeats) or open_repeats[0] > MAX_OPEN_REPEATS:
+    ways = [1]
+    if _may_backtrack(list(parsed), False, ways) or ways[0] > MAX_WAYS:
         return _(
             "a pattern that could take too long to match (a repetition inside a repetition, "
-            "a repeated alternation, a back reference or more than {n} open-ended "
-            "repetitions); match the words of the message"
-        ).format(n=MAX_OPEN_REPEATS)
+            "a repeated alternation, a back reference, or repetitions that together could "
+            "divide a message too many ways); match the words of the message"
+        )
     return None
 
 
-def _may_backtrack(items: list[Any], repeated: bool, opened: list[int]) -> bool:
+def _may_backtrack(items: list[Any], repeated: bool, ways: list[int]) -> bool:
     """Whether parsed regular-expression ``items`` (inside a repetition when ``repeated``)
-    hold what backtracks without bound; counts open-ended repetitions into ``opened``."""
+    hold what backtracks without bound; multiplies into ``ways`` the lengths each repetition
+    of varying length may take."""
     from re import _constants  # type: ignore[attr-defined]
 
     for op, av in items:
         name = str(op)
         if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            _low, high, sub = av
-            if high is _constants.MAXREPEAT:
-                opened[0] += 1
-            many = high is _constants.MAXREPEAT or high > 1
-            if many and repeated:
-                return True
-            if _may_backtrack(list(sub), repeated or many, opened):
+            low, high, sub = av
+            endless = high is _constants.MAXREPEAT
+            if endless or high != low:
+                if repeated:
+                    return True
+                ways[0] = min(ways[0] * ((MESSAGE_CHARS if endless else high) - low + 1), 10**12)
+            many = endless or high > 1
+            if _may_backtrack(list(sub), repeated or many, ways):
                 return True
         elif name in ("SUBPATTERN", "ASSERT", "ASSERT_NOT", "ATOMIC_GROUP"):
             inner = av if name == "ATOMIC_GROUP" else av[-1]
-            if _may_backtrack(list(inner), repeated, opened):
+            if _may_backtrack(list(inner), repeated, ways):
                 return True
         elif name == "BRANCH":
             if repeated:
                 return True
-            if any(_may_backtrack(list(b), repeated, opened) for b in av[1]):
+            if any(_may_backtrack(list(b), repeated, ways) for b in av[1]):
                 return True
         elif name in ("GROUPREF", "GROUPREF_EXISTS", "GROUPREF_IGNORE"):
             return True

@@ -327,9 +327,8 @@ def _image(key: str, path: str, keep_personal_data: bool) -> str:
     try:
         # Read as an upload is: the record names the path, and it may come from anyone.
         data = read_photo(path)
-    except UsageError:
-        shown = _("not an image")
-        return f"<figure><figcaption>{esc(caption)}: {esc(shown)}</figcaption></figure>"
+    except UsageError as exc:  # why, in the words of an upload's refusal
+        return f"<figure><figcaption>{esc(caption)}: {esc(str(exc))}</figcaption></figure>"
     picture: bytes | None
     if keep_personal_data:
         picture = data if _readable(data) else None

@@ -252,6 +252,8 @@ CASES: list[tuple[str, list[str], int, str]] = [
     # A negative one is the argument, not an unknown option "-3".
     ("clock-advance-negative", ["--db", "{state}", "clock", "advance", "-3d"], 2, "DURATION"),
     ("populate-negative", ["--db", "{state}", "populate", "-1"], 2, "COUNT"),
+    # A misspelt option is still one, with click's suggestion.
+    ("clock-advance-misspelt", ["--db", "{state}", "clock", "advance", "1d", "--al"], 2, "--all"),
     ("clock-set-words", ["--db", "{state}", "clock", "set", "tomorrow"], 2, "DATETIME"),
     ("timeline-unknown", ["--db", "{state}", "timeline", "A9999"], 2, "A9999"),
     ("report-unknown", ["--db", "{state}", "report", "A9999"], 2, "A9999"),

@@ -82,21 +82,29 @@ def test_the_hint_after_a_missing_answer_runs_anywhere(tmp_path: Path) -> None:
     assert json.loads(pasted.stdout)["status"] == "completed"
 
 
-def test_the_hint_after_a_refused_answer_keeps_the_runs_other_set_items(tmp_path: Path) -> None:
+def test_the_hint_after_a_refused_answer_keeps_the_runs_other_set_items(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The run's --set items go on in the hint, but for the one refused (asked as VALUE) and
     a secret (never printed): the pasted term was 12 instead of the 6 the run chose."""
     work = tmp_path / "work"
     work.mkdir()
+    photo = Path(__file__).resolve().parents[2] / "fixtures" / "id" / "front.png"
+    (work / "mine.png").write_bytes(photo.read_bytes())
+    monkeypatch.chdir(work)
     code, _out, err = run_cli(
         work, "--no-input", "apply", "--answers", "happy-path",
         "--set", "employer=Acme Ltd", "--set", "amount=50000", "--set", "term=6",
-        "--set", "password=Secret123",
+        "--set", "password=Secret123", "--set", "contact_phone=13900139001",
+        "--set", "id_front=mine.png",
     )  # fmt: skip
     assert code == 2, err
     command = hint_after("Continue with:", err)
     assert "--set 'employer=Acme Ltd'" in command and "--set term=6" in command
     assert "--set amount=VALUE" in command and "amount=50000" not in command
-    assert "Secret123" not in command
+    # Neither a secret nor a personal number is printed; a file is named from anywhere.
+    assert "Secret123" not in command and "13900139001" not in command
+    assert f"--set id_front={work / 'mine.png'}" in command
     pasted = paste(command.replace("=VALUE", "=20000") + " --json", tmp_path / "empty")
     assert pasted.returncode == 0, pasted.stderr
     done = json.loads(pasted.stdout)

@@ -220,6 +220,11 @@ def test_a_link_beside_the_story_that_leads_out_of_its_folder_is_refused(tmp_pat
         (r"(a|ab)*c", True),
         (r"(a)\1", True),
         (r".*a.*b.*c", True),
+        # Bounded, but as slow: an optional character repeated, bounded repetitions in a row.
+        (r"(.?){26}.{26}~", True),
+        (".{0,99}" * 7 + "~", True),
+        (".{0,9}" * 8 + "~", True),
+        (r"\d{1,3}(,\d{3})*元", False),
         (r"(?=(a+)+)b", True),
         ("[unclosed", True),
     ],

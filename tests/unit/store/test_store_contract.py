@@ -551,9 +551,12 @@ def test_a_sqlite_file_holding_views_or_triggers_of_its_own_is_refused(
     with sqlite3.connect(path) as db:
         db.executescript(sql)
     db.close()
+    path.chmod(0o644)
     before = path.read_bytes()
     for read_only in (True, False):
         with pytest.raises(StateCorrupt, match="did not make"):
             with Store(path, read_only=read_only) as store:
                 store.all("things")
+    # Left untouched, its mode too: a file is made the owner's only when written to.
     assert path.read_bytes() == before
+    assert path.stat().st_mode & 0o777 == 0o644
