@@ -5,6 +5,7 @@ draw, never with this module."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -125,7 +126,9 @@ def fit_table(
     shown = list(cols)
     while True:
         probe = _build_table(console, title, shown, rows, styles)
-        if _needed_width(console, probe, shown) <= console.width:
+        needed = _needed_width(console, probe, shown)
+        if needed <= console.width:
+            rows = _wrapped_text(probe, shown, rows, console.width - needed)
             return _build_table(console, title, shown, rows, styles)
         droppable = [c for c in shown if c.keep > 0]
         if not droppable:
@@ -133,6 +136,66 @@ def fit_table(
         # The least important goes first; of equals, the rightmost.
         worst = max(droppable, key=lambda c: (c.keep, shown.index(c)))
         shown = [c for c in shown if c is not worst]
+
+
+def _wrapped_text(
+    probe: Table, cols: Sequence[Col], rows: Sequence[Mapping[str, RenderableType]], spare: int
+) -> Sequence[Mapping[str, RenderableType]]:
+    """The rows with the text of a table's one text column wrapped to the width it will have
+    (its least, as measured, and what the terminal has to spare): at spaces, or between the
+    characters of Chinese text, never inside a figure (``2026-04-02``, ``10,000.00``), which
+    rich would fold wherever the line ends. A table with more text columns, or a cell that is
+    not plain text, is left to rich."""
+    texts = [i for i, col in enumerate(cols) if not col.figure]
+    if len(texts) != 1:
+        return rows
+    index = texts[0]
+    width = (probe.columns[index].width or 0) + spare
+    key = cols[index].key
+    if width < 8:
+        return rows
+    out = []
+    for row in rows:
+        value = row.get(key)
+        out.append({**row, key: wrap_keeping_figures(value, width)} if type(value) is str else row)
+    return out
+
+
+# A figure or a Latin word: never broken; anything else (a Chinese character, a mark) may end
+# a line after it.
+_TOKEN = re.compile(r"[0-9A-Za-z.,:%+\-/@#*_'’]+|\s+|.", re.S)
+
+
+def wrap_keeping_figures(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width`` cells, broken at spaces or between other
+    characters, never inside a figure or a Latin word (one longer than a line is folded)."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    line, used = "", 0
+    for token in _TOKEN.findall(text):
+        if token.isspace():
+            if "\n" in token:
+                lines.append(line.rstrip())
+                line, used = "", 0
+            elif used + cell_len(token) <= width:
+                line, used = line + token, used + cell_len(token)
+            continue
+        size = cell_len(token)
+        if used + size > width and line.strip():
+            lines.append(line.rstrip())
+            line, used = "", 0
+        while size > width:  # longer than a line: folded, as nothing else can be
+            cut, taken = 0, 0
+            while cut < len(token) and taken + cell_len(token[cut]) <= width - used:
+                taken += cell_len(token[cut])
+                cut += 1
+            lines.append(line + token[:cut])
+            token, size = token[cut:], cell_len(token[cut:])
+            line, used = "", 0
+        line, used = line + token, used + size
+    lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 def short_times(values: Sequence[str | None]) -> list[str]:

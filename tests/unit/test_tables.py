@@ -4,7 +4,10 @@ important columns first, then stacking each row; timestamps lose what they all s
 from __future__ import annotations
 
 import io
+import re
 
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
@@ -70,3 +73,27 @@ def test_short_times() -> None:
     assert short_times(minutes) == ["2026-03-02 10:00", "2026-03-02 17:04", ""]
     seconds = ["2026-03-02T10:00:05+08:00", "2026-03-02T10:00:00+08:00"]
     assert short_times(seconds) == ["2026-03-02 10:00:05", "2026-03-02 10:00:00"]
+
+
+_FIGURE = re.compile(r"[0-9A-Za-z.,:%+\-/@#*_']+")
+
+
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("借款已发放至尾号的银行卡，。0123456789.,-: abcXYZ")),
+        max_size=120,
+    ),
+    width=st.integers(min_value=8, max_value=60),
+)
+def test_wrapping_keeps_figures_whole_and_lines_within_the_width(text: str, width: int) -> None:
+    from loancli.cli.tables import wrap_keeping_figures
+
+    lines = wrap_keeping_figures(text, width).split("\n")
+    assert all(cell_len(line) <= width for line in lines)
+    # Nothing but spaces is lost or added.
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    # A figure that fits a line is on one line.
+    shown = "\n".join(lines)
+    for figure in _FIGURE.findall(text):
+        if cell_len(figure) <= width:
+            assert figure in shown, (figure, lines)
