@@ -12,7 +12,7 @@ import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from loancli.errors import UsageError, quoted
 from loancli.i18n import _
@@ -159,6 +159,17 @@ MAX_FIELDS_CHUNK = 16 * 1024
 PHOTO_FORMATS = ("PNG", "JPEG")
 
 
+def open_photo(source: str | Path | IO[bytes]) -> Image.Image:
+    """Pillow's ``Image.open`` as every photo loancli reads is opened (an upload, a bundle's
+    image, the HTML report's): PNG or JPEG only, and Pillow's own warning about its pixel
+    count silenced (the caller's limit, below Pillow's, decides)."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(source, formats=PHOTO_FORMATS)
+
+
 def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, str] | None:
     """The fake OCR: the card's embedded fields, or None when the image carries none (or
     they are malformed). A path that is not a readable image raises ``UsageError``."""
@@ -167,7 +178,7 @@ def read_fields(path: str | Path, *, key: str | None = None) -> dict[str, str] |
 
     # Only the header is read: the fields chunk precedes the pixel data, so no decoding.
     try:
-        with Image.open(file, formats=PHOTO_FORMATS) as image:
+        with open_photo(file) as image:
             raw = image.info.get(METADATA_KEY)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise _not_an_image(file, key) from None
@@ -233,11 +244,7 @@ def _open_image(
         key=key,
     )
     try:
-        with warnings.catch_warnings():
-            # Our own limit, below Pillow's, decides; its warning would only repeat it.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            probe = Image.open(source(), formats=PHOTO_FORMATS)
-        with probe:
+        with open_photo(source()) as probe:
             width, height = probe.size
             if width * height > limits.max_pixels:
                 raise UsageError(
@@ -248,7 +255,7 @@ def _open_image(
                     key=key,
                 )
             probe.verify()
-        image = Image.open(source(), formats=PHOTO_FORMATS)
+        image = open_photo(source())
         image.load()
     except Image.DecompressionBombError:
         raise too_large from None

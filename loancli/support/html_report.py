@@ -21,7 +21,6 @@ import calendar as stdcal
 import copy
 import html
 import io
-import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -31,7 +30,7 @@ from typing import Any, cast
 
 from loancli.errors import UsageError
 from loancli.i18n import N_, _, language
-from loancli.identity.photo import DEFAULT_LIMITS, PHOTO_FORMATS, read_photo
+from loancli.identity.photo import DEFAULT_LIMITS, open_photo, read_photo
 from loancli.loan.calendar import next_due_month
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
@@ -348,15 +347,11 @@ def _image(key: str, path: str, keep_personal_data: bool) -> str:
 
 
 def _open(data: bytes) -> Any:
-    from PIL import Image
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        image = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
-        if image.width * image.height > DEFAULT_LIMITS.max_pixels:
-            raise ValueError("too many pixels")
-        image.load()
-        return image
+    image = open_photo(io.BytesIO(data))
+    if image.width * image.height > DEFAULT_LIMITS.max_pixels:
+        raise ValueError("too many pixels")
+    image.load()
+    return image
 
 
 def _readable(data: bytes) -> bool:

@@ -39,7 +39,6 @@ import hmac
 import io
 import json
 import re
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -56,10 +55,10 @@ from loancli.identity.idnumber import CHECK_CHARS, check_char
 from loancli.identity.images import BLUR_RADIUS, png_bytes, side_image
 from loancli.identity.photo import (
     DEFAULT_LIMITS,
-    PHOTO_FORMATS,
     ImageCheck,
     fields_in_chunk,
     measure,
+    open_photo,
 )
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
 from loancli.validation import luhn_ok
@@ -683,13 +682,11 @@ def _opened(data: bytes) -> tuple[ImageCheck, object] | None:
     from PIL import Image
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as image:
-                if image.width * image.height > DEFAULT_LIMITS.max_pixels:
-                    return None
-                image.load()
-                return measure(image), image.info.get(METADATA_KEY)
+        with open_photo(io.BytesIO(data)) as image:
+            if image.width * image.height > DEFAULT_LIMITS.max_pixels:
+                return None
+            image.load()
+            return measure(image), image.info.get(METADATA_KEY)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
 
@@ -699,10 +696,8 @@ def _card_fields(data: bytes) -> dict[str, str] | None:
     from PIL import Image
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as image:
-                return fields_in_chunk(image.info.get(METADATA_KEY))
+        with open_photo(io.BytesIO(data)) as image:
+            return fields_in_chunk(image.info.get(METADATA_KEY))
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
 
