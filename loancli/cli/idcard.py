@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from loancli import api
-from loancli.cli.common import options_for
+from loancli.cli.common import handled
 from loancli.cli.options import Options, json_text
 from loancli.cli.params import integer
 from loancli.errors import UsageError
@@ -113,11 +113,11 @@ def generate(
         expired=expired,
     )
     # Its own --json, or loancli's (``loancli --json idcard generate``): either prints JSON,
-    # a refusal included.
+    # a refusal included, as every command's.
     opts = ctx.find_root().obj or Options()
-    as_json = json_ or opts.json
-    try:
-        with options_for(CARD_OPTIONS):
+    opts.json = opts.json or json_
+    with handled(opts, CARD_OPTIONS):
+        try:
             made = api.id_card(
                 spec,
                 out,
@@ -126,15 +126,10 @@ def generate(
                 low_resolution=low_resolution,
                 face_seed=face_seed,
             )
-    except UsageError as error:
-        message = printable(_refusal(error))
-        typer.echo(_("Error:") + " " + message, err=True)
-        if as_json:
-            keys = [error.key] if error.key else []
-            document = {"exit_code": 2, "keys": keys, "key": error.key, "message": message}
-            typer.echo(json_text({"error": document}))
-        raise typer.Exit(2) from None
-    if as_json:
+        except UsageError as error:
+            _name_settling_option(error)
+            raise
+    if opts.json:
         document = {"number": made.number, "area": made.area, "front": str(made.front)}
         typer.echo(json_text({**document, "back": str(made.back)}))
         return
@@ -143,10 +138,11 @@ def generate(
     typer.echo(printable(made.back))
 
 
-def _refusal(error: UsageError) -> str:
-    """The refusal, with the option that would settle it when another field can."""
+def _name_settling_option(error: UsageError) -> None:
+    """The refusal says the option that would settle it when another field can."""
     other = CARD_OPTIONS.get(getattr(error, "settled_by", ""))
-    return f"{error} ({other})" if other else str(error)
+    if other:
+        error.args = (f"{error} ({other})",)
 
 
 # The domain fields of a card request; each is set by the option of the same name.
