@@ -359,8 +359,6 @@ def _expanded_size(root: yaml.Node) -> int:
 def parse_set_options(items: list[str]) -> AnswerSource:
     """``--set KEY=VALUE``: VALUE exactly as typed (one pair of surrounding quotes dropped, as
     YAML drops them), or a flow list of such texts (``[a.png, b.png]``)."""
-    import yaml
-
     data: dict[str, object] = {}
     for item in items:
         key, sep, raw = item.partition("=")
@@ -371,16 +369,23 @@ def parse_set_options(items: list[str]) -> AnswerSource:
                 ANSWER,
                 _("the key {key!r} is {problem}").format(key=key, problem=_(NOT_UTF8)),
             )
-        value: object = raw
-        if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
-            value = raw[1:-1]  # quoted as YAML would be: the text inside
-        elif raw.strip().startswith("[") and raw.strip().endswith("]"):
-            try:
-                value = read_yaml(raw)
-            except (yaml.YAMLError, YamlTooComplex):  # not a flow list: the text as typed
-                value = raw
-        data[key.strip()] = value
+        data[key.strip()] = set_value(raw)
     return AnswerSource(data, Path.cwd(), "--set")
+
+
+def set_value(raw: str) -> object:
+    """The VALUE of a ``--set KEY=VALUE`` as a run reads it: exactly as typed (one pair of
+    surrounding quotes dropped, as YAML drops them), or a flow list of such texts."""
+    import yaml
+
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+        return raw[1:-1]  # quoted as YAML would be: the text inside
+    if raw.strip().startswith("[") and raw.strip().endswith("]"):
+        try:
+            return read_yaml(raw)
+        except (yaml.YAMLError, YamlTooComplex):  # not a flow list: the text as typed
+            return raw
+    return raw
 
 
 def answer_problem(q: Question, raw: object, base_dir: Path) -> str | None:

@@ -68,6 +68,7 @@ def change_phone(
     """Change the account's mobile number: log in, the new number, identity by SMS to the old
     number or by face check, a code to the new number. Cards reserved to the old number must
     then be rebound."""
+    opts = options(ctx)
 
     def lines(r: "FlowDocument") -> list[str]:
         c = r["change"]
@@ -84,7 +85,6 @@ def change_phone(
             )
         return out
 
-    opts = options(ctx)
     with handled(opts):
         code = run_flow_command(
             opts,

@@ -42,6 +42,7 @@ def checkout(
     """Pay at a shop in installments: card, contacts, face scan against the enrolled face,
     quota review, then the plan (flat fee, APR as an IRR). Many quick checkouts freeze the
     account."""
+    opts = options(ctx)
 
     def lines(r: "FlowDocument") -> list[str]:
         c = r["checkout"]
@@ -81,7 +82,6 @@ def checkout(
             highlight=False,
         )
 
-    opts = options(ctx)
     with handled(opts, {"item": "--item", "price": "--price", "periods": "--periods"}):
         code = run_flow_command(
             opts,

@@ -18,7 +18,7 @@ import typer
 
 from loancli.account.hashing import HashGrade
 from loancli.api import WorldArgs, WorldOptions
-from loancli.asking import Asker, write_recording
+from loancli.asking import Asker, set_value, write_recording
 from loancli.cli.console import inert_console
 from loancli.cli.options import Options
 from loancli.cli.prompter import QuestionaryPrompter
@@ -190,13 +190,16 @@ def resume_command(
     return run_again(opts, *words)
 
 
-def _absolute_paths(value: str) -> str:
-    """A path answer as typed, or a flow list of them (``[a.png, b.png]``), each made absolute
-    from this folder; a built-in image's name (no folder in it) stays a name."""
-    listed = value.strip().startswith("[") and value.strip().endswith("]")
-    parts = [v.strip() for v in value.strip()[1:-1].split(",")] if listed else [value]
-    shown = [str(Path(v).absolute()) if ("/" in v or Path(v).exists()) else v for v in parts]
-    return "[" + ", ".join(shown) + "]" if listed else shown[0]
+def _absolute_paths(raw: str) -> str:
+    """A path answer as ``--set`` took it (a path, or a flow list of them: ``set_value``),
+    each made absolute from this folder; a built-in image's name (no folder in it, no such
+    file here) stays a name."""
+    value = set_value(raw)
+    values = value if isinstance(value, list) else [value]
+    shown = [
+        str(Path(v).absolute()) if ("/" in v or Path(v).exists()) else v for v in map(str, values)
+    ]
+    return "[" + ", ".join(shown) + "]" if isinstance(value, list) else shown[0]
 
 
 def stopped_journey(exc: BaseException) -> tuple[str, str, str | None] | None:

@@ -18,6 +18,7 @@ from loancli.store.base import (
     holds_records,
     location_of,
     missing_state_file,
+    remove_file_world,
 )
 from loancli.store.json_store import JsonStore
 from loancli.store.memory_store import MemoryStore
@@ -43,4 +44,5 @@ __all__ = [
     "holds_records",
     "location_of",
     "missing_state_file",
+    "remove_file_world",
 ]

@@ -169,9 +169,6 @@ def _matrix_value(key: str, value: str) -> str:
     """One value of the matrix as a story takes it (``女`` is ``female``), checked before any
     story is played: an answer as its question reads it, a trait as a persona is made from
     it; else a ``UsageError`` on ``matrix`` saying ``KEY: why``."""
-    from loancli.identity.banks import find_bank
-    from loancli.identity.persona import age_band, find_province, parse_sex
-
     if key in MATRIX_ANSWERS:
         from loancli.asking import answer_problem
         from loancli.questions import QUESTIONS
@@ -180,6 +177,9 @@ def _matrix_value(key: str, value: str) -> str:
         if problem is not None:
             raise UsageError(f"{key}: {problem}", key="matrix")
         return value
+    from loancli.identity.banks import find_bank
+    from loancli.identity.persona import age_band, find_province, parse_sex
+
     try:
         if key == "age":
             low, high = age_band(value)

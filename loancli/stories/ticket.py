@@ -40,7 +40,7 @@ from loancli.i18n import _, language, set_language
 from loancli.identity.photo import read_photo
 from loancli.reasons import Reason
 from loancli.records import Applicant, EventDetail, Flow
-from loancli.store import Location, MemoryState, Store, holds_records
+from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
 from loancli.stories.from_record import story_of
 from loancli.stories.runner import LoadedStory, parse_story_data, run_story
 from loancli.support.pseudonym import personal_data
@@ -303,10 +303,6 @@ class Verdict:
     unmet: list[str] = field(default_factory=list)
 
 
-# The files SQLite keeps beside a database while it is written.
-SQLITE_SIDES = ("-wal", "-shm", "-journal")
-
-
 def replay(bundle: Bundle, state: Location | None = None, where: str = "") -> Verdict:
     """``story run`` on the bundle's story in a fresh world (``state``, which must not hold
     anything yet; else one in memory), its images unpacked in a temporary folder removed
@@ -333,8 +329,7 @@ def replay(bundle: Bundle, state: Location | None = None, where: str = "") -> Ve
     errors = [f"{r.index}. {r.label}: {r.error}" for r in played.results if r.error]
     if errors:
         if made and isinstance(world, Path):
-            for leftover in (world, *(world.with_name(world.name + s) for s in SQLITE_SIDES)):
-                leftover.unlink(missing_ok=True)
+            remove_file_world(world)
         raise UsageError(
             _("{where}: the ticket's story was refused at {error}").format(
                 where=where, error=errors[0]
