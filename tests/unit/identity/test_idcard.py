@@ -310,17 +310,17 @@ def test_a_pixel_bomb_is_refused_from_its_header_before_decoding(tmp_path) -> No
     assert grown_mb < 100  # not decoded (decoding as greyscale takes 137 MB)
 
 
+def _refused_by_check_and_ocr(photo, words: str) -> None:
+    """The upload check and the fake OCR both refuse ``photo``, saying ``words``."""
+    for read in (check_image, read_fields):
+        with pytest.raises(UsageError, match=words):
+            read(photo, key="id_front")
+
+
 def test_a_fifo_as_a_photo_is_refused_without_blocking(tmp_path) -> None:
-    import os
-
-    from loancli.errors import UsageError
-
     fifo = tmp_path / "photo.png"
     os.mkfifo(fifo)
-    with pytest.raises(UsageError, match="not a regular file"):
-        check_image(fifo, key="id_front")
-    with pytest.raises(UsageError, match="not a regular file"):
-        read_fields(fifo, key="id_front")
+    _refused_by_check_and_ocr(fifo, "not a regular file")
 
 
 def test_a_photo_beyond_pillows_own_limit_is_called_too_large(tmp_path) -> None:
@@ -442,10 +442,7 @@ def test_an_upload_is_opened_as_png_or_jpeg_only_never_handed_to_ghostscript(tmp
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
     eps = tmp_path / "front.png"
     eps.write_bytes(EPS)
-    with pytest.raises(UsageError, match="not an image"):
-        check_image(eps, key="id_front")
-    with pytest.raises(UsageError, match="not an image"):
-        read_fields(eps, key="id_front")
+    _refused_by_check_and_ocr(eps, "not an image")
     assert pseudonym._opened(EPS) is None
     assert pseudonym._card_fields(EPS) is None
     with pytest.raises(OSError):
