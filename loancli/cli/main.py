@@ -156,16 +156,29 @@ def _complete_params(command: Command) -> None:
         _complete_params(sub)
 
 
-# Global options that may also be written after the command (``loancli applicants list
-# --json --db X``): those taking a value, and flags.
-GLOBAL_VALUE_OPTIONS = ("--db", "--clock", "--seed", "--scenario", "--lock-timeout", "--lang")
-GLOBAL_FLAGS = ("--json", "--no-input", "--no-pager")
+# Root options that act once and end the command line: never moved.
+_NOT_MOVED = {"--version", "--install-completion", "--show-completion", "--help", "-h"}
+
+
+def _global_options(root: Command) -> tuple[set[str], set[str]]:
+    """The root's options that may also be written after the command (``loancli applicants
+    list --json --db X``): those taking a value, and flags. Read from the root itself, so a
+    global option added later moves too."""
+    values: set[str] = set()
+    flags: set[str] = set()
+    for param in root.params:
+        if param.param_type_name != "option":
+            continue
+        names = {name for name in param.opts if name not in _NOT_MOVED}
+        (flags if getattr(param, "is_flag", False) else values).update(names)
+    return values, flags
 
 
 def hoist_global_options(root: Command, args: Sequence[str]) -> list[str]:
     """``args`` with every global option written after the command moved in front of it,
     value and all, so that click reads it as the root's. An option the command defines
     itself (``idcard generate --json``) stays the command's; nothing after ``--`` moves."""
+    values, flags = _global_options(root)
     moved: list[str] = []
     kept: list[str] = []
     command: Command | None = root
@@ -177,12 +190,12 @@ def hoist_global_options(root: Command, args: Sequence[str]) -> list[str]:
             kept += args[i:]
             break
         name, equals, _value = word.partition("=")
-        if name in GLOBAL_VALUE_OPTIONS and name not in own and (equals or i + 1 < len(args)):
+        if name in values and name not in own and (equals or i + 1 < len(args)):
             step = 1 if equals else 2
             moved += args[i : i + step]
             i += step
             continue
-        if word in GLOBAL_FLAGS and word not in own:
+        if word in flags and word not in own:
             moved.append(word)
             i += 1
             continue

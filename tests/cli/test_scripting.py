@@ -129,6 +129,18 @@ def test_moving_global_options_keeps_a_command_s_own_and_stops_at_double_dash() 
     ]
     args = ["story", "find", "--", "--json"]
     assert hoist_global_options(ROOT_GROUP, args) == args
+    # Every global option moves, --hashing included (it was once left out of a list);
+    # --version ends the line where it is.
+    args = ["apply", "--answers", "happy-path", "--hashing", "fast", "--no-pager"]
+    assert hoist_global_options(ROOT_GROUP, args) == [
+        "--hashing",
+        "fast",
+        "--no-pager",
+        "apply",
+        "--answers",
+        "happy-path",
+    ]
+    assert hoist_global_options(ROOT_GROUP, ["apply", "--version"]) == ["apply", "--version"]
 
 
 # --- -h, examples, placeholders ----------------------------------------------------------------
