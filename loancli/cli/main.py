@@ -170,7 +170,10 @@ def _global_options(root: Command) -> tuple[set[str], set[str]]:
         if param.param_type_name != "option":
             continue
         names = {name for name in param.opts if name not in _NOT_MOVED}
-        (flags if getattr(param, "is_flag", False) else values).update(names)
+        if getattr(param, "is_flag", False):
+            flags |= names
+        else:
+            values |= names
     return values, flags
 
 
