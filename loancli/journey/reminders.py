@@ -26,7 +26,7 @@ from loancli.journey.texts import (
 )
 from loancli.loan.bureau import report_overdues
 from loancli.loan.debits import DebitCard, catch_up_debiting, spent_on
-from loancli.loan.loans import ClockEvent, log
+from loancli.loan.loans import ClockEvent, event_time, log
 from loancli.loan.servicing import DatedEvent, ServicingPolicy, reminders
 from loancli.records import CREDIT, LOANS, META, Loan
 from loancli.store import Store
@@ -53,6 +53,7 @@ def advance_loans(
     cards = _debit_cards(world, store)
     out: list[ClockEvent] = []
     policies: dict[str, ServicingPolicy] = {}
+    outcome = world.bureau.objection_outcome
     for batch in store.batches(LOANS, BATCH):
         # The loans as this pass saved them, for the messages their events send.
         moved_loans: dict[str, tuple[Loan, ServicingPolicy]] = {}
@@ -63,10 +64,17 @@ def advance_loans(
                 policies[product] = world.product(product).servicing
             policy = policies[product]
             sent = reminders(loan, today, policy)
-            moved = catch_up_debiting(loan, today, cards.get(loan["card_number"]), policy)
-            reported = report_overdues(
-                store, loan, today, policy, answer_outcome=world.bureau.objection_outcome
-            )
+
+            def report(
+                day: date, loan: Loan = loan, policy: ServicingPolicy = policy
+            ) -> list[DatedEvent]:
+                return report_overdues(store, loan, day, policy, answer_outcome=outcome)
+
+            # The bureau is brought to the day before each debit first: an installment
+            # reported before a later debit paid it is reported with what it owed then.
+            card = cards.get(loan["card_number"])
+            moved = catch_up_debiting(loan, today, card, policy, before_debit=report)
+            reported = report(today)
             events = sorted(sent + moved + reported, key=lambda e: e["on"])
             if events:
                 log(loan, at, events)
@@ -83,17 +91,11 @@ def advance_loans(
             loan, policy = moved_loans[event["loan"]]
             text = _text(store, event, loan, policy)
             if text is not None:
-                sms.deliver(loan["phone"], text, _sent_at(event["on"], now))
+                # Sent on its event's day: a month's reminders in one move arrive on their
+                # own days, as when the clock moves a day at a time.
+                sms.deliver(loan["phone"], text, event_time(event["on"], now))
         store.flush()
     return out
-
-
-def _sent_at(on: str, now: datetime) -> datetime:
-    """When a message of an event dated ``on`` is sent: that day, at the time of day the
-    clock moved to (not the end of the move: a month's reminders in one move arrive on their
-    own days, as they do when the clock moves a day at a time)."""
-    day = date.fromisoformat(on)
-    return min(now, now.replace(year=day.year, month=day.month, day=day.day))
 
 
 # Loans a clock pass holds in memory at a time.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from loancli.loan.money import ZERO, fmt
@@ -45,10 +45,16 @@ def spent_on(loan: Loan) -> Decimal:
 
 
 def catch_up_debiting(
-    loan: Loan, today: date, card: DebitCard | None, policy: ServicingPolicy = DEFAULT_SERVICING
+    loan: Loan,
+    today: date,
+    card: DebitCard | None,
+    policy: ServicingPolicy = DEFAULT_SERVICING,
+    before_debit: Callable[[date], list[DatedEvent]] | None = None,
 ) -> list[DatedEvent]:
     """Bring the loan to ``today`` as :func:`~loancli.loan.servicing.catch_up` does, debiting
-    ``card`` on each due date on the way (no card: no debit is tried)."""
+    ``card`` on each due date on the way (no card: no debit is tried). ``before_debit`` is
+    given the day before each debit, ahead of it: what happened up to that day (the credit
+    bureau's reports) sees the loan as it was then, as when the clock moves a day at a time."""
     events: list[DatedEvent] = []
     if card is not None:
         for line in unpaid_lines(loan):
@@ -58,6 +64,8 @@ def catch_up_debiting(
             if line.get("debited_on"):
                 continue
             events += catch_up(loan, due, policy)
+            if before_debit is not None:
+                events += before_debit(due - timedelta(days=1))
             events += debit(loan, due, card)
     return events + catch_up(loan, today, policy)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal, NotRequired, TypedDict
 
@@ -156,10 +156,24 @@ def save_loan(store: Store, loan: Loan) -> None:
 
 
 def log(loan: Loan, at: str, events: list[DatedEvent]) -> None:
-    """Append events to the loan's history, stamped with the simulated time of the command."""
+    """Append events to the loan's history, each stamped with the simulated time it happened:
+    the command's time ``at``, or for an event dated earlier (a month's clock move brings a
+    month of them) that day at the command's time of day, so a timeline reads the same
+    whether the clock moved a day or a month at a time."""
+    now = datetime.fromisoformat(at)
+    history = loan.setdefault("events", [])
     for event in events:
-        stamped: LoanEvent = {"at": at, **event}
-        loan.setdefault("events", []).append(stamped)
+        on = event.get("on")
+        when = at if on is None or on >= at[:10] else event_time(on, now).isoformat()
+        stamped: LoanEvent = {"at": when, **event}
+        history.append(stamped)
+
+
+def event_time(on: str, now: datetime) -> datetime:
+    """When something dated ``on`` happened, seen from a command at ``now``: that day, at the
+    time of day of ``now`` (never after ``now``)."""
+    day = date.fromisoformat(on)
+    return min(now, now.replace(year=day.year, month=day.month, day=day.day))
 
 
 def catch_up_all(

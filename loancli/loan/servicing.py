@@ -32,8 +32,8 @@ PARTS: tuple[Part, ...] = ("penalty", "interest", "fee", "principal")
 
 
 class DatedEvent(TypedDict):
-    """Something that happened to a loan, dated by its day; the command's time stamps it when
-    it is logged (:class:`loancli.records.LoanEvent`)."""
+    """Something that happened to a loan, dated by its day; logged with a time of that day
+    (:func:`loancli.loan.loans.log`, :class:`loancli.records.LoanEvent`)."""
 
     on: str
     event: str

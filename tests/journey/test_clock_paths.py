@@ -1,8 +1,10 @@
 """What the weeks after a loan bring does not depend on how the clock got there: one move of
 45 days, or 45 moves of a day, or any other path to the same day, leave the same credit
 entries (what each overdue installment owed on the day it was reported) and the same SMS
-inbox (each message sent on the day of its event). A move of 45 days once reported what the
-installment owed at the move's end, and stamped every message with that end."""
+inbox (each message sent on the day of its event), and a timeline whose loan events are each
+stamped with their own day. A move of 45 days once reported what the installment owed at the
+move's end, stamped every message and event with that end, and reported an installment a
+later debit paid with its amount before penalty."""
 
 from __future__ import annotations
 
@@ -19,8 +21,8 @@ PHONE = "13800138000"
 
 
 def _world_after(steps: list[int], scenario: str | None = None) -> tuple[list[Any], ...]:
-    """The credit entries, the inbox and the installments after the clock moved by
-    ``steps`` days, one move each."""
+    """The credit entries, the inbox, the installments and the timeline after the clock
+    moved by ``steps`` days, one move each."""
     state = api.in_memory()
     done = api.apply(state, answers=happy_answers(), scenario=scenario)
     assert done.record["status"] == "completed"
@@ -31,7 +33,14 @@ def _world_after(steps: list[int], scenario: str | None = None) -> tuple[list[An
         (e["installment"], e["amount"], e["reported_on"], e["notified_on"]) for e in credit.entries
     ]
     lines = api.loan(state, done.id, scenario=scenario)["installments"]
-    return entries, api.sms_inbox(state, PHONE, scenario=scenario).messages, lines
+    # A penalty accrues in one event per move, so their number depends on the moves; every
+    # other event happens once, at its own time.
+    events = [
+        (row["at"], row["event"])
+        for row in api.timeline(state, done.id, scenario=scenario)
+        if row["event"] != "penalty_accrued"
+    ]
+    return entries, api.sms_inbox(state, PHONE, scenario=scenario).messages, lines, events
 
 
 def test_one_move_and_a_day_at_a_time_leave_the_same_credit_entries_and_messages() -> None:
@@ -65,3 +74,35 @@ def test_debits_too_leave_the_same_world_whatever_the_path(
 ) -> None:
     once = _world_after([sum(steps)], short_of_money)
     assert _world_after(steps, short_of_money) == once
+
+
+@pytest.fixture(scope="module")
+def failing_once(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A bank with money enough whose first debit fails: the first installment goes overdue
+    and is reported, and the next due date's debit pays it (after its report date)."""
+    path = tmp_path_factory.mktemp("scenario") / "fails-once.yaml"
+    path.write_text(
+        "name: fails-once\nproviders:\n  bank: {debit_balance: 20000, debit_failure: {times: 1}}\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def test_an_installment_a_later_debit_paid_is_reported_with_what_it_owed_that_day(
+    failing_once: str,
+) -> None:
+    # 916.80 due 2026-04-02, reported 2026-04-13 with 11 days of penalty on 766.80 of
+    # principal at 0.075% a day (6.33); the debit of 2026-05-02 paid it.
+    once = _world_after([62], failing_once)
+    assert once[0] == [(1, "923.13", "2026-04-13", "2026-04-06")]
+    assert once == _world_after([45, 17], failing_once) == _world_after([1] * 62, failing_once)
+
+
+@given(st.lists(st.integers(min_value=1, max_value=40), min_size=2, max_size=5))
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_a_failed_debit_leaves_the_same_world_whatever_the_path(
+    failing_once: str, steps: list[int]
+) -> None:
+    assert _world_after(steps, failing_once) == _world_after([sum(steps)], failing_once)
