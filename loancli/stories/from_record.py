@@ -112,11 +112,23 @@ def story_of(
         name=record["id"].lower(),
         title=_("What happened to {id}").format(id=fresh.get(record["id"], record["id"])),
         complaint=Complaint(),
-        world=StoryWorld(),
+        world=_world_of(runs[-1][1]),
         person=Person(answers={}),
         actions=actions,
     )
     return story, expects
+
+
+def _world_of(run: Run) -> StoryWorld:
+    """The world the story's clock moves, repayments and re-instalments happen in: the one
+    its last run ran in (a state file does not keep the scenario of a clock move; the
+    commands after a journey are most often given the journey's). A bank's balance for
+    automatic debits, say, then holds on the due dates as it did."""
+    text = run.get("scenario_text")
+    if text:
+        return StoryWorld(scenario_text=text)
+    scenario = str(run.get("scenario") or "default")
+    return StoryWorld(scenario=scenario) if scenario in builtin_names() else StoryWorld()
 
 
 def setup_records(store: Store, table: str, record: Applicant | Flow) -> list[Applicant | Flow]:

@@ -107,3 +107,36 @@ def test_an_objection_replays_pseudonymised_and_answered(tmp_path: Path) -> None
     (entry,) = report["entries"]
     assert entry["objection"]["filed_on"] == "2026-04-13"
     assert entry["objection"]["outcome"] == "kept"
+
+
+@pytest.mark.parametrize(
+    "bank",
+    ["{debit_balance: 1500}", "{debit_balance: 20000, debit_failure: {times: 1}}"],
+    ids=["short-of-money", "fails-once"],
+)
+def test_a_ticket_from_a_world_with_automatic_debits_replays(tmp_path: Path, bank: str) -> None:
+    """The clock moves of a ticket happen in its journey's world: the bank holds the card's
+    money on each due date in the replay as it did (they once ran in the default world, no
+    debit was made, and the replay found the installments overdue)."""
+    scenario = tmp_path / "debits.yaml"
+    scenario.write_text(f"name: debits\nproviders:\n  bank: {bank}\n", encoding="utf-8")
+    db = tmp_path / "state.json"
+    common = ("--scenario", str(scenario))
+    code, out, err = run_cli(
+        tmp_path, *common, "--no-input", "apply", "--answers", "happy-path", db=db
+    )
+    assert code == 0, out + err
+    assert run_cli(tmp_path, *common, "clock", "advance", "70d", db=db)[0] == 0
+    bundle = tmp_path / "ticket.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle), db=db)[0] == 0
+    story = yaml.safe_load(zipfile.ZipFile(bundle).read("ticket.yaml"))["story"]
+    assert "debit_balance" in story["world"]["scenario_text"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code, data, kept = replayed(elsewhere, bundle)
+    assert code == 0, data
+    assert data["reproduced"] is True and data["unmet"] == []
+    code, loan = run_json(tmp_path, "calendar", "A0001", db=kept)
+    assert code == 0, loan
+    code, original = run_json(tmp_path, "calendar", "A0001", db=db)
+    assert loan == original
