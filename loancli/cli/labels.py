@@ -99,6 +99,13 @@ ATTEMPT_NAMES = {
     "transfer": N_("transfer"),
 }
 SEX_NAMES = {"male": N_("male"), "female": N_("female")}
+# How a repayment was made (a payment's ``kind``).
+PAYMENT_KINDS = {
+    "installment": N_("an installment"),
+    "amount": N_("an amount"),
+    "settle_all": N_("early settlement"),
+    "debit": N_("automatic debit"),
+}
 
 
 def authorisation_name(key: str) -> str:
@@ -111,6 +118,10 @@ def attempt_name(key: str) -> str:
 
 def sex_name(sex: str | None) -> str:
     return _(SEX_NAMES.get(sex, sex)) if sex else ""
+
+
+def payment_kind_name(kind: str) -> str:
+    return _(PAYMENT_KINDS.get(kind, kind))
 
 
 def column_name(column: str) -> str:

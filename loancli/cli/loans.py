@@ -15,7 +15,7 @@ import typer
 from loancli import api
 from loancli.cli.calendar_view import month_table
 from loancli.cli.common import check_output, handled, world_options
-from loancli.cli.labels import method_name, status_name
+from loancli.cli.labels import method_name, payment_kind_name, status_name
 from loancli.cli.options import Options, options
 from loancli.cli.params import integer, negative_argument_command
 from loancli.cli.render import show_schedule
@@ -350,12 +350,22 @@ def _show_payment(opts: Options, result: Mapping[str, object]) -> None:
             ).format(
                 amount=p["amount"],
                 on=p["on"],
-                kind=p["kind"],
+                kind=payment_kind_name(str(p["kind"])),
                 loan=result["loan"],
                 status=status_name(str(result["loan_status"])),
                 remaining=result["remaining_principal"],
             )
         )
+        prepaid = str(p.get("prepaid_principal") or "0.00")
+        if p["kind"] == "amount" and prepaid != "0.00":
+            interest = str(p.get("interest_to_date") or "0.00")
+            opts.console.print(
+                _(
+                    "{prepaid} of it repaid principal early and the installments after it are "
+                    "re-planned; {interest} of it is that principal's interest for the days it "
+                    "was used this period (art. 30)."
+                ).format(prepaid=prepaid, interest=interest)
+            )
     installments = result["installments"]
     assert isinstance(installments, list)  # the loan's installments as they are now
     show_schedule(opts.console, installments)

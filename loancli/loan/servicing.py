@@ -404,7 +404,8 @@ def pay_amount(loan: Loan, amount: Decimal, today: date) -> PaymentMade:
     dues = sum(
         (owed_total(x) for x in unpaid_lines(loan) if x["status"] in ("due", "overdue")), ZERO
     )
-    if amount - dues >= _future_principal(loan):
+    interest = _prepaid_interest(loan, amount - dues, today)
+    if amount - dues - interest >= _future_principal(loan):
         # All the principal would be repaid without the interest accrued to date.
         raise SettleInstead(
             _(
@@ -421,11 +422,28 @@ def pay_amount(loan: Loan, amount: Decimal, today: date) -> PaymentMade:
             touched.append(line["n"])
     prepaid = ZERO
     if available > 0:
-        prepaid = available
+        prepaid = available - interest
         _replan(loan, remaining_principal(loan) - prepaid, today)
-    return _record_payment(
+    payment = _record_payment(
         loan, today, "amount", amount, installments=touched, prepaid_principal=fmt(prepaid)
     )
+    if prepaid > 0 and interest > 0:
+        payment["interest_to_date"] = fmt(interest)
+    return payment
+
+
+def _prepaid_interest(loan: Loan, money: Decimal, today: date) -> Decimal:
+    """Of ``money`` paid ahead (beyond what is due), the interest on the principal it repays
+    for the days of the current period that principal was used (art. 30: interest for the
+    time actually used; a contract that charges the whole period on early settlement, the
+    whole period): the share settling that principal today would charge. The rest repays
+    principal, so prepaying part and settling the rest the same day costs what settling
+    does."""
+    future = _future_principal(loan)
+    if money <= 0 or future <= 0:
+        return ZERO
+    accrued = settlement_interest(loan, today)
+    return quantize(money * accrued / (future + accrued))
 
 
 def settlement_amount(loan: Loan, today: date) -> Decimal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from loancli.i18n import _
+from loancli.i18n import N_, _
 from loancli.loan.explain import (
     FEE_NAMES,
     explain_amounts,
@@ -334,13 +334,21 @@ def _settled_how(loan: Loan, payment: Payment, why: str) -> str:
     )
 
 
+# A loan's status as ``explain`` says it.
+LOAN_STATUSES = {"active": N_("active"), "closed": N_("closed")}
+
+
 def _plan_now(loan: Loan, today: date) -> str:
     """What the plan is now: the prepayments and re-instalment that changed it, what is owed
     today with the penalty, and the next installment."""
     now = loan_view(loan, today)
     paid = [e["detail"] for e in loan.get("events", []) if e["event"] == "repaid"]
     prepaid = [p for p in paid if Decimal(p.get("prepaid_principal") or "0") > 0]
-    parts = [f"Now (on {today.isoformat()}) the loan is {now['loan_status']}"]
+    parts = [
+        _("Now (on {on}) the loan is {status}").format(
+            on=today.isoformat(), status=_(LOAN_STATUSES.get(now["loan_status"], "active"))
+        )
+    ]
     if prepaid:
         total = sum((Decimal(p["prepaid_principal"]) for p in prepaid), Decimal(0))
         parts.append(
@@ -349,6 +357,14 @@ def _plan_now(loan: Loan, today: date) -> str:
                 "after them"
             ).format(count=len(prepaid), total=total)
         )
+        interest = sum((Decimal(p.get("interest_to_date") or "0") for p in prepaid), Decimal(0))
+        if interest > 0:
+            parts.append(
+                _(
+                    " (with {interest:.2f} of interest on that principal for the days it was "
+                    "used in its period, art. 30)"
+                ).format(interest=interest)
+            )
     if loan.get("restructured"):
         r = loan["restructured"]
         parts.append(
@@ -376,4 +392,4 @@ def _plan_now(loan: Loan, today: date) -> str:
                 value0=nxt["n"], value1=nxt["total"], value2=nxt["due_date"]
             )
         )
-    return "".join(parts) + "."
+    return "".join(parts) + _(".")

@@ -445,11 +445,14 @@ def test_repay_amount_pays_dues_first_then_prepays_principal(db: Path) -> None:
     data = ok_json(db, "repay", "A0001", "--amount", "2000")
     payment = data["payment"]
     assert payment["installments"] == [1]
-    # 921.98 clears installment 1; 1078.02 prepays principal.
-    assert payment["prepaid_principal"] == "1078.02"
+    # 921.98 clears installment 1; of the 1078.02 left, 4.83 is the interest of the principal
+    # it repays for the 9 days it was used since the due date of 2026-04-02 (1073.19 x 0.05%
+    # a day x 9), and 1073.19 prepays principal.
+    assert payment["prepaid_principal"] == "1073.19"
+    assert payment["interest_to_date"] == "4.83"
     lines = data["installments"]
     assert lines[0]["status"] == "paid"
-    assert data["remaining_principal"] == "8155.18"
+    assert data["remaining_principal"] == "8160.01"
     paid_principal = sum(D(x["principal"]) for x in lines if x["status"] == "paid")
     paid_principal += D(payment["prepaid_principal"])
     assert paid_principal + D(data["remaining_principal"]) == D(data["amount"]) == D("10000")
@@ -457,7 +460,7 @@ def test_repay_amount_pays_dues_first_then_prepays_principal(db: Path) -> None:
     assert [x["due_date"] for x in lines] == [
         (date(2026, 4, 2) + _months(k)).isoformat() for k in range(12)
     ]
-    assert sum(D(x["principal"]) for x in lines[1:]) == D("8155.18")
+    assert sum(D(x["principal"]) for x in lines[1:]) == D("8160.01")
     assert D(lines[1]["total"]) < D("916.80")
 
 
@@ -497,14 +500,17 @@ def test_repay_refusals(db: Path, args: tuple[str, ...], key: str) -> None:
 
 def test_repay_amount_of_all_the_principal_is_not_a_free_settlement(db: Path) -> None:
     ok_json(db, "clock", "advance", "18d")  # 2026-03-20: settling takes 10090.00
-    code, data = cli_json(db, "repay", "A0001", "--amount", "10000")
-    assert code == 2
-    assert data["error"]["key"] == "--amount"
-    assert "10090.00" in data["error"]["message"] and "--all" in data["error"]["message"]
+    # The principal 10000 repays was used 18 days: 89.20 of it is that interest (art. 30),
+    # 9910.80 principal, and 89.20 of principal is left to repay.
+    payment = ok_json(db, "repay", "A0001", "--amount", "10000")["payment"]
+    assert payment["prepaid_principal"] == "9910.80" and payment["interest_to_date"] == "89.20"
     loan = stored_loan(db)
-    assert loan["payments"] == []
-    assert len(loan["lines"]) == 12
-    assert loan["status"] == "active"
+    assert loan["status"] == "active" and len(loan["lines"]) == 12
+    # Settling the rest the same day: 89.20 and its 18 days' interest, 0.80: 10090.00 in all,
+    # what settling at once takes.
+    settled = ok_json(db, "repay", "A0001", "--all")["payment"]
+    assert settled["amount"] == "90.00"
+    assert stored_loan(db)["status"] == "closed"
 
 
 def test_repay_installments_in_order(db: Path) -> None:
@@ -797,12 +803,19 @@ def test_applicants_show_has_the_plan_as_it_is_now_after_a_prepayment(db: Path) 
     assert shown["schedule"][0]["status"] == "paid" and shown["schedule"][0]["paid_on"]
     assert shown["schedule"][1]["principal"] != "778.30"  # the original plan's 2nd line
     now = shown["loan_now"]
-    assert now["remaining_principal"] == "8155.18" and now["owed_today"] == "0.00"
+    assert now["remaining_principal"] == "8160.01" and now["owed_today"] == "0.00"
     # explain --amount states the current plan after the contract's formula.
     explained = ok_json(db, "explain", "A0001", "--amount")["explanations"]["amount"]
     assert "916.80" in explained  # the contract's M
-    assert "1 prepayment(s) of 1078.02 principal re-planned" in explained
-    assert "the remaining principal is 8155.18" in explained
+    assert "1 prepayment(s) of 1073.19 principal re-planned" in explained
+    assert "(with 4.83 of interest on that principal for the days" in explained
+    assert "the remaining principal is 8160.01" in explained
+    # In Chinese every part of it, the loan's status too.
+    code, out = run_json(db.parent, "--lang", "zh", "explain", "A0001", "--amount", db=db)
+    assert code == 0, out
+    chinese = out["explanations"]["amount"]
+    assert "目前（2026-04-11）借款状态：还款中" in chinese and "4.83" in chinese
+    assert "Now (on" not in chinese and chinese.endswith("。")
 
 
 def test_applicants_show_has_overdue_penalty_and_owed_today(db: Path) -> None:

@@ -310,3 +310,19 @@ def test_a_prepayment_keeps_the_fee_of_every_later_installment() -> None:
     assert len(later) == 11
     assert all(x["fee"] == "50.00" and x["fees"] == {"monthly": "50.00"} for x in later)
     assert all(D(x["total"]) == D(x["principal"]) + D(x["interest"]) + D("50.00") for x in later)
+
+
+def test_a_payment_that_repays_every_fen_of_principal_but_not_the_fee_settles_instead() -> None:
+    from loancli.loan.servicing import SettleInstead, pay_amount, settlement_amount
+
+    loan: Any = fee_loan({"early_settlement": "2%"})
+    today = LOAN_DATE + timedelta(days=18)
+    # 10000 + 18 days' interest 90.00 + the 2% fee 200.00.
+    assert settlement_amount(loan, today) == D("10290.00")
+    # 10090.00 repays the principal and its interest to the day, not the fee: the borrower
+    # is told to settle, not given a settlement without its fee.
+    with pytest.raises(SettleInstead, match="settling today takes 10290.00"):
+        pay_amount(loan, D("10090.00"), today)
+    assert loan["payments"] == []
+    payment = pay_amount(loan, D("10089.99"), today)
+    assert payment["prepaid_principal"] == "9999.99" and payment["interest_to_date"] == "90.00"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from loancli.errors import RuleError
@@ -238,18 +238,21 @@ def test_pay_amount_pays_dues_first_then_prepays_principal() -> None:
     catch_up(loan, date(2026, 4, 11))
     before = [(x["n"], x["due_date"]) for x in loan["lines"]]
     payment = pay_amount(loan, D("2000.00"), date(2026, 4, 11))
-    # 921.98 clears installment 1 (penalty, interest, principal); 1078.02 prepays principal.
+    # 921.98 clears installment 1 (penalty, interest, principal). Of the 1078.02 left, the
+    # principal it repays was used 9 days since the due date of 2026-04-02: 1073.19 prepays
+    # principal and 4.83 is its interest (1073.19 x 0.0005 x 9 = 4.829; art. 30).
     assert payment["installments"] == [1]
-    assert payment["prepaid_principal"] == "1078.02"
+    assert payment["prepaid_principal"] == "1073.19"
+    assert payment["interest_to_date"] == "4.83"
     assert line(loan, 1)["status"] == "paid"
-    assert remaining_principal(loan) == D("9233.20") - D("1078.02")
+    assert remaining_principal(loan) == D("9233.20") - D("1073.19")
     # The re-plan keeps the numbers, the dates and the months.
     assert [(x["n"], x["due_date"]) for x in loan["lines"]] == before
     future = loan["lines"][1:]
     assert all(x["status"] == "scheduled" for x in future)
-    assert sum((D(x["principal"]) for x in future), D(0)) == D("8155.18")
+    assert sum((D(x["principal"]) for x in future), D(0)) == D("8160.01")
     assert future[-1]["remaining"] == "0.00"
-    # Smaller installments now: 8155.18 over 11 months at 1.5%.
+    # Smaller installments now: 8160.01 over 11 months at 1.5%.
     assert D(future[0]["total"]) < D("916.80")
     assert principal_paid(loan) + remaining_principal(loan) == D("10000.00")
 
@@ -286,12 +289,14 @@ def test_pay_amount_refusals() -> None:
     with pytest.raises(SettleInstead, match="10090.00") as settle:
         pay_amount(loan, D("10090.01"), today)
     assert settle.value.field == "amount" and settle.value.settlement == D("10090.00")
-    # All the principal but not the interest to date: not a silent free settlement.
-    with pytest.raises(SettleInstead, match="settling today takes 10090.00") as settle:
-        pay_amount(loan, D("10000.00"), today)
-    assert settle.value.field == "amount"
     assert loan["payments"] == []
     assert len(loan["lines"]) == 12
+    # All the principal's worth is not a free settlement: what it repays carries its interest
+    # for the 18 days used (10000 x 90 / 10090 = 89.20), and 89.20 of principal is left.
+    other = make_loan()
+    payment = pay_amount(other, D("10000.00"), today)
+    assert payment["prepaid_principal"] == "9910.80" and payment["interest_to_date"] == "89.20"
+    assert remaining_principal(other) == D("89.20") and other["status"] == "active"
     # The settlement amount itself settles.
     payment = pay_amount(loan, D("10090.00"), today)
     assert payment["kind"] == "settle_all"
@@ -629,3 +634,35 @@ def test_penalty_counts_from_the_due_date_whatever_the_steps(
     pay_installment(loan, 1, today)
     catch_up(loan, today + timedelta(days=30))
     assert D(first["penalty"]) == expected
+
+
+@PROPERTY_SETTINGS
+@given(
+    loan=loans(),
+    days=st.integers(min_value=0, max_value=400),
+    percent=st.integers(min_value=1, max_value=99),
+)
+def test_prepaying_part_then_settling_the_same_day_costs_what_settling_does(
+    loan: dict[str, Any], days: int, percent: int
+) -> None:
+    """Art. 30: a borrower pays interest for the time the money was used, however the
+    principal is repaid. A part prepaid between due dates carries its interest for the days
+    used; it once carried none, so prepaying most of a loan and settling the rest the same
+    day cost less than settling at once."""
+    today = date.fromisoformat(loan["loan_date"]) + timedelta(days=days)
+    catch_up(loan, today)
+    assume(loan["status"] == "active")
+    at_once = settlement_amount(loan, today)
+    value = quantize(at_once * percent / 100)
+    try:
+        payment = pay_amount(loan, value, today)
+    except SettleInstead:
+        return
+    if loan["status"] == "active":
+        rest = settlement_amount(loan, today)
+        # Each of the two roundings (the prepaid part's interest, the rest's) is at most half
+        # a fen.
+        assert abs(value + rest - at_once) <= D("0.01"), (payment, value, rest, at_once)
+    prepaid = D(payment.get("prepaid_principal", "0"))
+    interest = D(payment.get("interest_to_date", "0"))
+    assert prepaid >= 0 and interest >= 0 and interest <= prepaid
