@@ -400,7 +400,7 @@ def calendar(
     path = Path(ics) if ics is not None else None
     if path is not None:
         # The borrower's loan, amounts and dates: the owner's alone, as a report is.
-        write_private(path, to_ics(found["id"], lines, stamp))
+        write_private(path, to_ics(found["id"], [line_view(x) for x in lines], stamp))
     return Calendar(
         found["id"],
         year,

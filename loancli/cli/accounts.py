@@ -25,7 +25,7 @@ from loancli.cli.common import (
     world_options,
 )
 from loancli.cli.flow_run import run_flow_command
-from loancli.cli.labels import column_name, status_name
+from loancli.cli.labels import choice_word, column_name, status_name
 from loancli.cli.options import options
 from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import N_, _
@@ -169,7 +169,7 @@ def card_bind(
                 "status {status}"
             ).format(
                 card=c["card"],
-                type=c["card_type"],
+                type=choice_word("card_type", str(c["card_type"])),
                 bank=c["bank"],
                 id=c["id"],
                 phone=c["reserved_phone"],
@@ -222,6 +222,7 @@ def card_list(
         {
             **{k: str(row.get(k) or "") for k in columns},
             "status": status_name(row["status"]),
+            "card_type": choice_word("card_type", row.get("card_type")),
             "bound_at": (row.get("bound_at") or "")[:10],  # the day is enough here
         }
         for row in rows

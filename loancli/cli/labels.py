@@ -3,7 +3,8 @@ repayment methods (translated; the JSON keeps the field names and codes)."""
 
 from __future__ import annotations
 
-from loancli.i18n import N_, _
+from loancli.i18n import N_, _, language
+from loancli.questions import CHOICE_WORDS
 
 COLUMN_NAMES = {
     # the repayment schedule
@@ -118,6 +119,30 @@ def attempt_name(key: str) -> str:
 
 def sex_name(sex: str | None) -> str:
     return _(SEX_NAMES.get(sex, sex)) if sex else ""
+
+
+# How a loan's interest counts days (records.DayCount).
+DAY_COUNTS = {
+    "30/360 monthly": N_("30/360 monthly"),
+    "actual/360 first period": N_("actual/360 first period"),
+    "actual/365 every period": N_("actual/365 every period"),
+}
+
+
+def day_count_name(day_count: str | None) -> str:
+    return _(DAY_COUNTS.get(day_count, day_count)) if day_count else ""
+
+
+def choice_word(key: str, value: str | None) -> str:
+    """An answer's canonical value as people read it: ``parent``, or the app's word in
+    Chinese (父母); the JSON keeps the value."""
+    if not value:
+        return ""
+    if language() == "zh":
+        word = next((w for w, v in CHOICE_WORDS.get(key, {}).items() if v == value), None)
+        if word is not None:
+            return word
+    return value
 
 
 def payment_kind_name(kind: str) -> str:

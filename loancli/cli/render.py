@@ -14,7 +14,9 @@ from loancli.cli.common import run_again
 from loancli.cli.labels import (
     attempt_name,
     authorisation_name,
+    choice_word,
     column_name,
+    day_count_name,
     method_name,
     sex_name,
     short_step_name,
@@ -27,6 +29,7 @@ from loancli.i18n import N_, _
 from loancli.support.listing import Page, RecordView
 from loancli.support.reporting import detail_text, short_time
 from loancli.text import printable
+from loancli.world.providers.review import why_in
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -101,7 +104,7 @@ def show_result(
                 card=loan["card"],
                 day=loan["repayment_day"],
                 first_due=loan["first_due_date"],
-                day_count=loan["day_count"],
+                day_count=day_count_name(loan["day_count"]),
             ),
             title=printable(_("Applicant {id}: loan disbursed").format(id=result["applicant_id"])),
             border_style="green",
@@ -509,7 +512,9 @@ def _detail_rows(details: dict[str, Any]) -> list[tuple[str, str | None]]:
             x
             for x in (
                 profile["contact_name"],
-                f"({profile['contact_relation']})" if profile["contact_relation"] else None,
+                f"({choice_word('contact_relation', profile['contact_relation'])})"
+                if profile["contact_relation"]
+                else None,
                 profile["contact_phone"],
             )
             if x
@@ -552,7 +557,7 @@ def _detail_rows(details: dict[str, Any]) -> list[tuple[str, str | None]]:
             (_("Approved"), _yes(review["approved"])),
             (_("Credit limit"), review["credit_limit"]),
             (_("APR"), f"{review['apr']}%" if review["apr"] else None),
-            (_("Why"), "\n".join(review["why"])),
+            (_("Why"), "\n".join(why_in(why) for why in review["why"])),
         ]
     if details["attempts"]:
         tries = details["attempts"].items()

@@ -7,7 +7,8 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from loancli.i18n import _
+from loancli.i18n import N_, _
+from loancli.loan.loans import LineView
 from loancli.records import Line
 from loancli.text import require_ascii_digits
 
@@ -37,8 +38,13 @@ def next_due_month(lines: Sequence[Line]) -> tuple[int, int]:
     return year, month
 
 
-def to_ics(loan_id: str, lines: Sequence[Line], stamp: datetime, lender: str = "loancli") -> bytes:
-    """An RFC 5545 calendar: one all-day event per installment, reminders 3 and 1 days before.
+def to_ics(
+    loan_id: str, lines: Sequence[LineView], stamp: datetime, lender: str = "loancli"
+) -> bytes:
+    """An RFC 5545 calendar: one all-day event per installment, reminders 3 and 1 days before,
+    in the language of the command (it goes on the borrower's phone). An unpaid installment
+    says what it owes now (its penalty included, as ``calendar`` shows), a paid one what it
+    was.
 
     ``stamp`` (the simulated now) is the DTSTAMP, so the file is the same on every rerun.
     """
@@ -51,27 +57,53 @@ def to_ics(loan_id: str, lines: Sequence[Line], stamp: datetime, lender: str = "
     cal.add("prodid", "-//loancli//repayment calendar//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{lender} {loan_id} repayments")
+    cal.add("x-wr-calname", _("{lender} {loan} repayments").format(lender=lender, loan=loan_id))
     for x in lines:
         day = date.fromisoformat(x["due_date"])
+        amount = x["total"] if x["status"] == "paid" else x["owed"]
         event = Event()
         event.add("uid", f"{loan_id}-{x['n']}@loancli")
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
-        event.add("summary", f"Repay {x['total']} yuan (installment {x['n']}, {loan_id})")
+        event.add(
+            "summary",
+            _("Repay {amount} yuan (installment {n}, {loan})").format(
+                amount=amount, n=x["n"], loan=loan_id
+            ),
+        )
         event.add(
             "description",
-            f"principal {x['principal']}, interest {x['interest']}, "
-            f"fee {x['fee']}; status {x.get('status', 'scheduled')}",
+            _(
+                "principal {principal}, interest {interest}, fee {fee}, penalty {penalty}; "
+                "status {status}"
+            ).format(
+                principal=x["principal"],
+                interest=x["interest"],
+                fee=x["fee"],
+                penalty=x["penalty"],
+                status=_(LINE_STATUSES.get(x["status"], "scheduled")),
+            ),
         )
         event.add("transp", "TRANSPARENT")
         for trigger in REMINDERS:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("trigger", trigger)
-            alarm.add("description", f"Repayment of {x['total']} yuan due {x['due_date']}")
+            alarm.add(
+                "description",
+                _("Repayment of {amount} yuan due {due}").format(amount=amount, due=x["due_date"]),
+            )
             event.add_component(alarm)
         cal.add_component(event)
     ical: bytes = cal.to_ical()
     return ical
+
+
+# An installment's status as the calendar file says it.
+LINE_STATUSES = {
+    "scheduled": N_("scheduled"),
+    "due": N_("due"),
+    "overdue": N_("overdue"),
+    "paid": N_("paid"),
+}

@@ -1,6 +1,7 @@
 """``applicants show`` names what it shows in the language of the command: the borrower's sex,
-what they authorised and what the journey counted attempts of are words, in Chinese under
-``--lang zh`` (the JSON keeps the codes)."""
+what they authorised, what the journey counted attempts of, the contact's relation, the
+review's reasons, how interest counts days, the card's type and the calendar file are words,
+in Chinese under ``--lang zh`` (the JSON keeps the codes)."""
 
 from __future__ import annotations
 
@@ -55,3 +56,51 @@ def test_the_json_keeps_the_codes(world: Path) -> None:
     text = json.dumps(json.loads(out), ensure_ascii=False)
     assert '"sex": "male"' in text
     assert '"cloud": true' in text and '"ocr": 2' in text
+
+
+def test_show_in_chinese_says_the_relation_the_review_and_the_day_count_in_chinese(
+    world: Path,
+) -> None:
+    code, out, err = run_cli(world, "--lang", "zh", "applicants", "show", "A0001")
+    assert code == 0, err
+    assert "(父母)" in _line(out, "紧急联系人")
+    lines = out.splitlines()
+    start = lines.index(_line(out, "原因"))
+    reasons = "\n".join(lines[start : start + 3])
+    for words in ("基础额度 20000.00", "1 项授权增加 2000.00", "机构定价年化利率 18%"):
+        assert words in reasons
+    panel = next(line for line in lines if "首期还款日" in line)
+    assert "首期还款日 2026-04-02（按月计息，每月按30天）" in panel
+    # (The events below keep their data as recorded: relation=parent.)
+    said = _line(out, "紧急联系人") + reasons + panel
+    for english in ("parent", "base credit limit", "authorisation(s)", "30/360 monthly"):
+        assert english not in said
+
+
+def test_card_list_in_chinese_says_the_card_type_in_chinese(world: Path) -> None:
+    code, out, err = run_cli(world, "--lang", "zh", "card", "list", "13800138000")
+    assert code == 0, err
+    assert "借记卡" in out and "debit" not in out
+
+
+def test_the_calendar_file_speaks_chinese_and_says_what_an_overdue_installment_owes(
+    tmp_path: Path,
+) -> None:
+    from icalendar import Calendar
+
+    code, _out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")
+    assert code == 0, err
+    assert run_cli(tmp_path, "clock", "advance", "45d")[0] == 0
+    ics = tmp_path / "loan.ics"
+    code, out, err = run_cli(
+        tmp_path, "--lang", "zh", "--json", "calendar", "A0001", "--ics", str(ics)
+    )
+    assert code == 0, err
+    first = json.loads(out)["installments"][0]
+    # 2026-04-16: installment 1 is overdue and owes its 916.80 and 14 days of penalty.
+    assert first["status"] == "overdue" and first["owed"] == "924.85"
+    events = [c for c in Calendar.from_ical(ics.read_bytes()).walk() if c.name == "VEVENT"]
+    assert str(events[0]["summary"]) == "还款 924.85 元（第 1 期，L0001）"
+    assert "罚息 8.05" in str(events[0]["description"]) and "逾期" in str(events[0]["description"])
+    # A paid or scheduled one says its total.
+    assert str(events[1]["summary"]) == "还款 916.80 元（第 2 期，L0001）"
