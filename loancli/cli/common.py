@@ -262,7 +262,7 @@ def world_args(
         "answers": answers,
         "sets": sets,
         "prompter": prompter_for(opts),
-        "on_close": recorder(record, replay_words(opts, command), resumed),
+        "on_close": recorder(record, replay_words(opts, command), resumed, opts.db),
         "lock_timeout": opts.lock_timeout,
         "on_wait": tell_waiting,
         "hashing": grade(opts),
@@ -297,11 +297,19 @@ def prompter_for(opts: Options) -> QuestionaryPrompter | None:
     return QuestionaryPrompter(opts.console, to_stderr=opts.json)
 
 
-def check_output(path: Path | None, option: str) -> None:
+def check_output(path: Path | None, option: str, state: Path | ServerUrl | None = None) -> None:
     """Refuse an output path before anything runs: its directory must exist and be writable,
-    and the path must not be a directory (exit 2 naming the option)."""
+    the path must not be a directory, nor the command's state file ``state`` or one of its
+    side files (a report written over the world would end it; exit 2 naming the option)."""
     if path is None:
         return
+    if isinstance(state, Path) and _is_state_file(path, state):
+        raise UsageError(
+            _("{path} is the state file (--db) or one of its own files; give another file").format(
+                path=path
+            ),
+            key=option,
+        )
     try:
         file_kind(path)
         file_kind(path.parent)
@@ -320,13 +328,34 @@ def check_output(path: Path | None, option: str) -> None:
         )
 
 
+# The files a state file keeps beside it: SQLite's journal and write-ahead log, the lock.
+STATE_SIDE_FILES = ("-wal", "-shm", "-journal", ".lock")
+
+
+def _is_state_file(path: Path, state: Path) -> bool:
+    """Whether ``path`` names ``state`` or a file it keeps beside it, by any name (a link, a
+    relative path)."""
+    target = os.path.realpath(path)
+    for suffix in ("", *STATE_SIDE_FILES):
+        own = Path(str(state) + suffix)
+        if target == os.path.realpath(own):
+            return True
+        with contextlib.suppress(OSError):
+            if own.exists() and path.exists() and os.path.samefile(path, own):
+                return True
+    return False
+
+
 def recorder(
-    record: Path | None, command: str = "apply", resumed: bool = False
+    record: Path | None,
+    command: str = "apply",
+    resumed: bool = False,
+    state: Path | ServerUrl | None = None,
 ) -> Callable[[Asker], None] | None:
     """What writes ``--record`` when a run ends, whatever its outcome; the path is checked
     first, so a run is never made for a recording that cannot be written. A resumed run adds
     to the recording of the run before it."""
-    check_output(record, "--record")
+    check_output(record, "--record", state)
     if record is None:
         return None
     return lambda asker: write_recording(asker, record, command, resumed)

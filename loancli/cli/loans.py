@@ -173,7 +173,7 @@ def calendar(
     """The repayment calendar: a month grid with due days, paid/due/overdue coloured."""
     opts = options(ctx)
     with handled(opts, {"loan": "APPLICANT", "month": "--month"}):
-        check_output(ics, "--ics")
+        check_output(ics, "--ics", opts.db)
         shown = api.calendar(opts.db, applicant, month=month, ics=ics, **world_options(opts))
     if opts.json:
         opts.emit(shown.view())

@@ -62,9 +62,9 @@ def report(
     with handled(opts, {"record": "ID", "bundle": "--bundle", "html": "--html"}):
         if fmt not in ("md", "json"):
             raise UsageError(_("choose md or json"), key="--format")
-        check_output(out, "--out")
-        check_output(bundle, "--bundle")
-        check_output(html, "--html")
+        check_output(out, "--out", opts.db)
+        check_output(bundle, "--bundle", opts.db)
+        check_output(html, "--html", opts.db)
         made = tickets.report(
             opts.db,
             applicant_id,

@@ -238,7 +238,7 @@ def check(
         "jobs": "--jobs",
     }
     with handled(opts, fields):
-        check_output(junit, "--junit")
+        check_output(junit, "--junit", opts.db)
         stories = checking.collect(paths or [], builtin=not no_builtin)
         todo = checking.cases(
             stories,
@@ -310,7 +310,7 @@ def story_from(
     becomes a regression test (loancli check FILE)."""
     opts = options(ctx)
     with handled(opts, {"record": "ID", "out": "--out"}):
-        check_output(out, "--out")
+        check_output(out, "--out", opts.db)
         text = tickets.story_of_record(opts.db, record_id, out)
         if out is None:
             typer.echo(text, nl=False)
