@@ -82,7 +82,9 @@ class Options:
 
     @property
     def interactive(self) -> bool:
-        return not self.no_input and sys.stdin.isatty()
+        # A closed standard input (``<&-``) is no terminal either.
+        stdin = sys.stdin
+        return not self.no_input and stdin is not None and stdin.isatty()
 
     @property
     def console(self) -> Console:

@@ -4,13 +4,16 @@ command, -h everywhere, shell completion, examples that parse, one placeholder s
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
-from conftest import HAPPY_PATH_FILE, run_cli, run_json
+from conftest import CLI_ENV, HAPPY_PATH_FILE, patience, run_cli, run_json
 from typer.testing import CliRunner
 
 from loancli.cli.examples import EXAMPLES
@@ -254,3 +257,24 @@ def test_ctrl_c_under_json_is_one_json_document_with_the_resume_command(
         "loancli", "--db", "/srv/qa state.json", "--lang", "zh", "--seed", "4",
         "apply", "--resume", "A0007", "--answers", "happy-path",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("json_flag", [(), ("--json",)], ids=["text", "json"])
+def test_a_closed_standard_input_is_no_terminal(tmp_path: Path, json_flag: tuple[str, ...]) -> None:
+    """``loancli apply <&-`` (no standard input at all) lists the answers it needs and exits 2,
+    as without a terminal; it once ended in a traceback (stdin is None)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "loancli", "--db", str(tmp_path / "w.json"), *json_flag, "apply"],
+        preexec_fn=lambda: os.close(0),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, **CLI_ENV),
+        timeout=patience(60),
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "no terminal to ask" in done.stderr
+    if json_flag:
+        assert json.loads(done.stdout)["error"]["exit_code"] == 2
+    assert not (tmp_path / "w.json").exists()
