@@ -134,6 +134,13 @@ class StateCorrupt(StateError):
     pass
 
 
+class OutputFailed(LoanCliError):
+    """A file the command writes for a person (a report, a calendar, a recording) could not be
+    written: a full disk, an I/O error. Exit 4; a file that was there is left as it was."""
+
+    exit_code = ExitCode.STATE
+
+
 class StateLocked(StateError):
     pass
 

@@ -17,6 +17,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from loancli.errors import OutputFailed
+from loancli.i18n import _
+
 PRIVATE = 0o600
 
 
@@ -40,9 +43,32 @@ def make_private(fd: int) -> None:
 
 
 def write_private(path: Path | str, data: str | bytes) -> None:
-    """Write ``data`` (text as UTF-8) to a file only its owner can read."""
-    with private_file(path) as handle:
-        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+    """Write ``data`` (text as UTF-8) to a file only its owner can read. A regular file (or a
+    new one) is replaced whole: written beside it and renamed over it (through a link, the
+    file it names), so a write that fails leaves what was there; anything else
+    (``/dev/null``, a pipe) is written to in place. A write that fails (a full disk, an I/O
+    error) is an :class:`~loancli.errors.OutputFailed` naming the file."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    target = Path(path)
+    try:
+        if target.exists() and not target.is_file():
+            with private_file(target) as handle:
+                handle.write(payload)
+            return
+        real = Path(os.path.realpath(target))
+        fd, tmp = tempfile.mkstemp(prefix=".loancli-", suffix=".tmp", dir=real.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:  # mkstemp makes it 0600
+                handle.write(payload)
+            os.replace(tmp, real)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise OutputFailed(
+            _("cannot write {path}: {why}").format(path=target, why=exc.strerror or exc)
+        ) from None
 
 
 def replace_file(target: Path, pieces: Iterable[bytes], *, durable: bool = False) -> None:

@@ -44,7 +44,9 @@ EXIT_MEANINGS = {
     ExitCode.STATE: (
         "state-file problem: corrupt or a damaged record, still locked by another process"
         " after `--lock-timeout`, an unknown schema version, a path that is not a regular"
-        " file, or a file that cannot be written; the file is left untouched"
+        " file, or a file that cannot be written; the file is left untouched. Also an output"
+        " (a report, a calendar, a recording, standard output) that cannot be written, a full"
+        " disk say: the message names it, and a file that was there is left as it was"
     ),
 }
 # Exit statuses the shell gives, not loancli's own codes.

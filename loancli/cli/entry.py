@@ -11,13 +11,17 @@ another encoding, or any other word on the command line, gets Typer.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
+import os
 import shutil
 import signal
 import sys
 
 from loancli import __version__
 from loancli.cli.root_help import ROOT_HELP
+from loancli.i18n import _
 
 # click lays help out at min(terminal width, 80) columns: from 80 on, one text.
 HELP_WIDTH = 80
@@ -26,6 +30,32 @@ HELP_WIDTH = 80
 def run() -> None:
     """Console-script entry point."""
     prepare_streams()
+    try:
+        _run()
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS:
+            raise
+        _output_failed(exc)
+
+
+# What a write to standard output meets when the disk or the device behind it fails.
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _output_failed(exc: OSError) -> None:
+    """Standard output could not be written (``loancli ... >/dev/full``): say so on stderr
+    and exit 4, as for any file loancli cannot write; what was committed stays. Standard
+    output goes to the null device, so the interpreter's last flush fails no more."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    with contextlib.suppress(OSError):
+        said = _("cannot write the output: {why}").format(why=exc.strerror or exc)
+        sys.stderr.write(f"{_('Error:')} {said}\n")
+        sys.stderr.flush()
+    raise SystemExit(4)
+
+
+def _run() -> None:
     args = sys.argv[1:]
     if args == ["--version"]:
         sys.stdout.write(f"loancli {__version__}\n")

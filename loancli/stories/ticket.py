@@ -35,7 +35,7 @@ import msgspec
 from loancli import __version__
 from loancli import operations as api
 from loancli.errors import UsageError
-from loancli.files import make_private
+from loancli.files import write_private
 from loancli.i18n import _, language, set_language
 from loancli.identity.photo import read_photo
 from loancli.reasons import Reason
@@ -207,14 +207,7 @@ def write_bundle(path: Path, bundle: Bundle) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
             archive.writestr(info, bundle.files[name])
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        make_private(fd)
-    except BaseException:
-        os.close(fd)
-        raise
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(buffer.getvalue())
+    write_private(path, buffer.getvalue())
 
 
 # -- reading a bundle ---------------------------------------------------------------------

@@ -2,15 +2,20 @@
 ``--html``, ``--record`` and ``--junit`` naming the state file, one of its side files or a
 link to it are refused before anything runs (exit 2 naming the option), and the state file is
 left byte for byte as it was. Once, ``report A0001 --out STATE`` replaced the world with a
-report, and a refused journey's ``--record STATE`` with an empty recording."""
+report, and a refused journey's ``--record STATE`` with an empty recording. An output that
+cannot be written (a full disk), standard output included, is exit 4 naming it, without a
+traceback."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import CLI_ENV, patience, run_cli
 
 WRITERS = [
     ("--out", ("report", "A0001", "--out")),
@@ -65,3 +70,42 @@ def test_another_file_beside_it_is_written(world: Path) -> None:
     code, out, err = run_cli(world.parent, "report", "A0001", "--out", str(out_file), db=world)
     assert code == 0, out + err
     assert "A0001" in out_file.read_text(encoding="utf-8")
+
+
+needs_dev_full = pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+
+
+@needs_dev_full
+def test_an_output_file_that_cannot_be_written_is_exit_4_naming_it(world: Path) -> None:
+    before = world.read_bytes()
+    code, out, err = run_cli(
+        world.parent, "--json", "calendar", "A0001", "--ics", "/dev/full", db=world
+    )
+    assert code == 4, out + err
+    error = json.loads(out)["error"]
+    assert error["message"] == "cannot write /dev/full: No space left on device"
+    assert world.read_bytes() == before
+
+
+@needs_dev_full
+def test_standard_output_that_cannot_be_written_is_exit_4_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """``loancli schedule ... >/dev/full`` says why on stderr and exits 4 (a traceback and
+    exit 1 once); ``--version`` too, before Typer is loaded."""
+    schedule = ("schedule", "--amount", "10000", "--term", "12", "--apr", "18")
+    schedule += ("--loan-date", "2026-03-02")
+    for args in (schedule, ("--version",)):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "loancli", *args],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=dict(os.environ, **CLI_ENV),
+                timeout=patience(60),
+                check=False,
+            )
+        assert done.returncode == 4, done.stderr
+        assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+        assert "cannot write the output: No space left on device" in done.stderr

@@ -4,11 +4,16 @@ turned the machine's /dev/null to 0600, and every other program's writes to it f
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import threading
 from pathlib import Path
 
+import pytest
+
+from loancli import files
+from loancli.errors import OutputFailed
 from loancli.files import write_private
 
 
@@ -33,3 +38,37 @@ def test_a_pipe_is_written_to_and_keeps_its_mode(tmp_path: Path) -> None:
     reader.join(timeout=30)
     assert received == [b"BEGIN:VCALENDAR"]
     assert stat.S_IMODE(pipe.stat().st_mode) == 0o644
+
+
+def test_a_write_that_fails_leaves_the_file_that_was_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new text goes beside the file and is renamed over it: a disk that fills on the way
+    leaves the old report whole (it was emptied first, once) and no stray file."""
+    report = tmp_path / "report.md"
+    report.write_text("the report of yesterday", encoding="utf-8")
+
+    def full(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(files.os, "replace", full)
+    with pytest.raises(OutputFailed, match="cannot write .*report.md: No space left on device"):
+        write_private(report, "the report of today")
+    assert report.read_text(encoding="utf-8") == "the report of yesterday"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_a_link_is_kept_and_the_file_it_names_written(tmp_path: Path) -> None:
+    real = tmp_path / "real.md"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.md"
+    link.symlink_to(real.name)
+    write_private(link, "new")
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new"
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_device_is_a_clear_error() -> None:
+    with pytest.raises(OutputFailed, match="cannot write /dev/full"):
+        write_private("/dev/full", "x" * 100_000)
