@@ -87,11 +87,16 @@ def report(
     # Both are inert: the JSON keeps the data with controls escaped, the markdown shows them
     # as escapes.
     text = json_text(made.data) if as_json else made.markdown()
-    if out is None:
-        if html is None:
-            typer.echo(text)
-        elif opts.json:
-            opts.emit({"id": made.data["id"], "html": str(html)})
+    if out is None and html is None:
+        typer.echo(text)
         return
-    write_private(out, text + ("\n" if as_json else ""))
-    typer.echo(_("Wrote {path}").format(path=printable(out)), err=True)
+    if out is not None:
+        with handled(opts, {}):
+            write_private(out, text + ("\n" if as_json else ""))
+        typer.echo(_("Wrote {path}").format(path=printable(out)), err=True)
+    if opts.json:
+        # What was written where: the one document on standard output.
+        written = {"out": out, "html": html, "bundle": bundle}
+        opts.emit(
+            {"id": made.data["id"], **{k: str(v) for k, v in written.items() if v is not None}}
+        )

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, TypedDict
 
 import typer
+import yaml
 from rich.markup import escape
 
 from loancli.api import tickets
@@ -312,7 +313,18 @@ def story_from(
     with handled(opts, {"record": "ID", "out": "--out"}):
         check_output(out, "--out", opts.db)
         text = tickets.story_of_record(opts.db, record_id, out)
-        if out is None:
+        if opts.json:
+            # The story as data (the file keeps its comments), and where it was written.
+            if out is not None:
+                write_private(out, text)
+            opts.emit(
+                {
+                    "record": record_id.strip().upper(),
+                    "out": None if out is None else str(out),
+                    "story": yaml.safe_load(text),
+                }
+            )
+        elif out is None:
             typer.echo(text, nl=False)
         else:
             write_private(out, text)

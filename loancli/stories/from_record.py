@@ -128,7 +128,9 @@ def _world_of(run: Run) -> StoryWorld:
     if text:
         return StoryWorld(scenario_text=text)
     scenario = str(run.get("scenario") or "default")
-    return StoryWorld(scenario=scenario) if scenario in builtin_names() else StoryWorld()
+    if scenario != "default" and scenario in builtin_names():
+        return StoryWorld(scenario=scenario)
+    return StoryWorld()
 
 
 def setup_records(store: Store, table: str, record: Applicant | Flow) -> list[Applicant | Flow]:

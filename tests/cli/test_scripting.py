@@ -278,3 +278,25 @@ def test_a_closed_standard_input_is_no_terminal(tmp_path: Path, json_flag: tuple
     if json_flag:
         assert json.loads(done.stdout)["error"]["exit_code"] == 2
     assert not (tmp_path / "w.json").exists()
+
+
+def test_json_is_one_document_when_a_command_writes_a_file_or_prints_a_story(
+    tmp_path: Path,
+) -> None:
+    """Under --json, ``story from`` gives the story as data (it printed YAML), and ``report
+    --out`` and ``story from --out`` say what they wrote (they printed nothing)."""
+    code, _out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")
+    assert code == 0, err
+    code, data = run_json(tmp_path, "story", "from", "a0001")
+    assert code == 0, data
+    assert data["record"] == "A0001" and data["out"] is None
+    assert data["story"]["actions"][0]["action"] == "apply"
+    story_file = tmp_path / "walk.yaml"
+    code, data = run_json(tmp_path, "story", "from", "A0001", "--out", str(story_file))
+    assert code == 0, data
+    assert data["out"] == str(story_file) and story_file.read_text(encoding="utf-8")
+    report_file = tmp_path / "report.json"
+    code, data = run_json(tmp_path, "report", "A0001", "--out", str(report_file))
+    assert code == 0, data
+    assert data == {"id": "A0001", "out": str(report_file)}
+    assert json.loads(report_file.read_text(encoding="utf-8"))["id"] == "A0001"
