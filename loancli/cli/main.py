@@ -20,6 +20,7 @@ For people and scripts, the root group also:
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 import contextlib
+import errno
 import functools
 import importlib
 import os
@@ -39,6 +40,7 @@ from loancli.cli.options import Options, json_text
 from loancli.cli.params import integer, seconds
 from loancli.dburl import ServerUrl, is_server_url
 from loancli.i18n import _, choose_language, set_language
+from loancli.text import printable
 
 # Each command: the module under loancli.cli that registers it, and the line --help shows
 # (kept short enough for an 80-column terminal; a test checks every module's commands are
@@ -281,6 +283,25 @@ class LazyCommands(TyperGroup):
                 error |= {"keys": keys, "key": ", ".join(keys) or None}
                 echo(json_text({"error": error}))
             raise
+        except OSError as exc:
+            # A path the system refuses wherever a command meets it (a name too long, a loop
+            # of links): bad input, said as such, not a traceback.
+            if exc.errno not in _REFUSED_PATHS:
+                raise
+            name = str(exc.filename or "")
+            shown = name if len(name) <= 60 else f"{name[:40]}…{name[-12:]}"
+            message = _("{path}: cannot be used: {why}").format(
+                path=printable(shown), why=exc.strerror
+            )
+            echo(f"{_('Error:')} {message}", err=True)
+            if self._json:
+                error = {"exit_code": 2, "message": message, "keys": [], "key": None}
+                echo(json_text({"error": error}))
+            raise typer.Exit(2) from None
+
+
+# What the system says of a path no command can use.
+_REFUSED_PATHS = {errno.ENAMETOOLONG, errno.ELOOP}
 
 
 LOCK_TIMEOUT_ENV = "LOANCLI_LOCK_TIMEOUT"

@@ -300,3 +300,32 @@ def test_json_is_one_document_when_a_command_writes_a_file_or_prints_a_story(
     assert code == 0, data
     assert data == {"id": "A0001", "out": str(report_file)}
     assert json.loads(report_file.read_text(encoding="utf-8"))["id"] == "A0001"
+
+
+LONG = "y" * 300
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--db", LONG, "state", "info"),
+        ("--db", LONG, "clock", "show"),
+        ("--no-input", "apply", "--answers", LONG),
+        ("check", LONG),
+        ("state", "convert", LONG, "w.sqlite"),
+        ("persona", "new", "--out", LONG),
+    ],
+    ids=["db-read", "db-clock", "answers", "check", "convert", "persona"],
+)
+def test_a_name_the_system_refuses_is_bad_input_wherever_it_is_met(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """A 300-character file name is exit 2 saying so, one JSON document under --json (some
+    commands ended in a traceback, OSError ENAMETOOLONG)."""
+    db = ("--db", str(tmp_path / "w.json")) if "--db" not in args else ()
+    runner = CliRunner(env=CLI_ENV)
+    result = runner.invoke(app, [*db, "--json", *args], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    error = json.loads(result.stdout)["error"]
+    assert error["message"].endswith("cannot be used: File name too long")
+    assert "Traceback" not in result.stderr
