@@ -523,6 +523,8 @@ def quote(
             ),
         )
     rate = _quote_rate(product, apr, daily_rate, flat_fee=fee_rate is not None)
+    # The contract's APR against the cap before any pricing (fees only add to it).
+    check_apr_cap(product, rate, day)
     given = None
     if fees is not None:
         given = Fees(tuple(parse_fee(kind, value) for kind, value in fees.items()))
@@ -556,6 +558,10 @@ def _written(text: str, field: str) -> Decimal:
     if "_" in text:
         raise ArithmeticError(text)
     return Decimal(text)
+
+
+# The highest APR (percent) the calculator prices.
+MAX_APR = 1000
 
 
 def _quote_rate(
@@ -607,4 +613,13 @@ def _quote_rate(
                     "outside it"
                 ).format(value0=product.key, low=low, high=high, per_day=per_day),
             )
+    if rate > MAX_APR:
+        # Far past any cap (a product's, the courts' 4 x LPR), and past what the schedule's
+        # arithmetic can price.
+        raise RuleError(
+            "apr",
+            _("APR {apr}% is more than {most}%; write e.g. 18 for 18%").format(
+                apr=apr.strip()[:24], most=MAX_APR
+            ),
+        )
     return rate

@@ -872,3 +872,24 @@ def test_a_calendar_of_the_first_or_last_month_there_is(
     code, out, err = cli(db, "calendar", "A0001", "--month", month)
     assert code == 0, out + err
     assert month in out and last_day in out
+
+
+@pytest.mark.parametrize("apr", ["1001", "1000000", "1e308", "1e309"])
+def test_schedule_refuses_an_apr_past_any_cap_before_pricing_it(db: Path, apr: str) -> None:
+    """``--apr 1000000`` ended in a decimal.InvalidOperation traceback: the schedule was
+    priced before the APR was checked."""
+    code, data = cli_json(
+        db,
+        "schedule",
+        "--amount",
+        "10000",
+        "--term",
+        "12",
+        "--loan-date",
+        "2026-03-15",
+        "--apr",
+        apr,
+    )
+    assert code == 2, data
+    assert data["error"]["key"] == "--apr"
+    assert "is more than 1000%" in data["error"]["message"]
