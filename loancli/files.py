@@ -71,6 +71,18 @@ def write_private(path: Path | str, data: str | bytes) -> None:
         ) from None
 
 
+def make_folder(path: Path) -> None:
+    """Make the folder files are written into (and its parents); one that cannot be made (a
+    file or a broken link in its place, no permission) is an
+    :class:`~loancli.errors.OutputFailed` naming it."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputFailed(
+            _("cannot write {path}: {why}").format(path=path, why=exc.strerror or exc)
+        ) from None
+
+
 def replace_file(target: Path, pieces: Iterable[bytes], *, durable: bool = False) -> None:
     """Replace ``target`` with ``pieces`` written one after the other: a temporary file beside
     it (mode 0600, as ``mkstemp`` makes it) renamed over it, so a reader sees the old file or

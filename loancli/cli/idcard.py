@@ -116,7 +116,7 @@ def generate(
     # a refusal included, as every command's.
     opts = ctx.find_root().obj or Options()
     opts.json = opts.json or json_
-    with handled(opts, CARD_OPTIONS):
+    with handled(opts, {**CARD_OPTIONS, "stem": "--stem"}):
         try:
             made = api.id_card(
                 spec,

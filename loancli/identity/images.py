@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loancli.clock import Rng
-from loancli.files import write_private
+from loancli.errors import UsageError
+from loancli.files import make_folder, write_private
+from loancli.i18n import _
 from loancli.identity.card import METADATA_KEY, IdCardFields, back_metadata, front_metadata
 
 if TYPE_CHECKING:
@@ -48,9 +50,14 @@ def generate(
     low_resolution: bool = False,
     face_seed: int = 0,
 ) -> tuple[Path, Path]:
-    """Write ``{stem}-front.png`` and ``{stem}-back.png``; same inputs, same bytes."""
+    """Write ``{stem}-front.png`` and ``{stem}-back.png`` into ``out_dir``; same inputs,
+    same bytes. ``stem`` is a file name's start, never a path (``a/b``, ``..``): a refusal is
+    a ``UsageError`` on stem."""
+    problem = stem_problem(stem)
+    if problem is not None:
+        raise UsageError(problem, key="stem")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     front_path = out / f"{stem}-front.png"
     back_path = out / f"{stem}-back.png"
     radius = BLUR_RADIUS if blurry else 0.0
@@ -69,6 +76,21 @@ def generate(
         back_path, side_png(fields, "back", back_metadata(fields), blur_radius=radius, size=size)
     )
     return front_path, back_path
+
+
+def stem_problem(stem: str) -> str | None:
+    """Why ``stem`` cannot start the images' file names, or None."""
+    if not stem.strip() or stem.strip(".") == "":
+        return _("give a file name's start, e.g. id")
+    if any(c in stem for c in "/\\") or any(not c.isprintable() for c in stem):
+        return _("a file name's start, not a path: no / or \\ and no control characters")
+    if len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+        return _("at most {most} bytes").format(most=MAX_STEM_BYTES)
+    return None
+
+
+# Room for "-front.png" in a file name of 255 bytes, with some to spare.
+MAX_STEM_BYTES = 200
 
 
 def side_png(

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from loancli.errors import RuleError
-from loancli.files import write_private
+from loancli.files import make_folder, write_private
 from loancli.identity.banks import find_bank
 from loancli.identity.persona import Persona, find_province, make_persona
 from loancli.stories.format import Persona as PersonaTraits
@@ -120,7 +120,7 @@ def write_persona(persona: Persona, folder: Path) -> PersonaFiles:
     --answers FOLDER/answers.yaml`` completes with them (on a clock near ``persona.today``)."""
     import yaml
 
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     front, back = persona.draw(folder, stem=IMAGE_STEM)
     base = {k: v for k, v in HAPPY_PATH.items() if k not in ("id_front", "id_back")}
     answers = with_persona(base, persona, front.name, back.name)

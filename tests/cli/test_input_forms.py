@@ -464,3 +464,32 @@ def test_idcard_with_ascii_digits_is_written(tmp_path: Path) -> None:
     code, out, err = invoke(idcard(tmp_path, "--sequence-seed", "3"))
     assert code == 0, err
     assert len(list(tmp_path.glob("*.png"))) == 2
+
+
+@pytest.mark.parametrize(
+    ("stem", "said"),
+    [
+        ("a/b", "not a path"),
+        ("../escape", "not a path"),
+        ("..", "give a file name's start"),
+        ("", "give a file name's start"),
+        ("z" * 300, "at most 200 bytes"),
+    ],
+)
+def test_idcard_stem_is_a_file_name_never_a_path(tmp_path: Path, stem: str, said: str) -> None:
+    """``--stem ../escape`` wrote outside --out and ``--stem a/b`` ended in a traceback."""
+    code, out, err = invoke([*idcard(tmp_path / "cards", "--stem", stem)])
+    assert code == 2, out + err
+    assert "--stem" in err and said in err
+    assert not (tmp_path / "escape-front.png").exists()
+    assert not list(tmp_path.rglob("*.png"))
+
+
+def test_idcard_into_a_folder_that_cannot_be_made_is_a_clean_error(tmp_path: Path) -> None:
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere" / "x")
+    code, out, err = invoke(idcard(tmp_path / "dangling", "--stem", "id"))
+    assert code == 4, out + err
+    assert "cannot write" in err and "dangling" in err
+    code, out, err = invoke(["persona", "new", "--out", str(tmp_path / "dangling" / "p")])
+    assert code == 4, out + err
+    assert "cannot write" in err
