@@ -35,7 +35,9 @@ EXIT_MEANINGS = {
         "bad input or usage: the message names the option or answer key and says what is"
         " wrong; nothing is written, but for a journey refused an answer part-way: the steps"
         " it finished are kept, and the message (with `--json`, `id` and `resume`) gives the"
-        " command that continues it"
+        " command that continues it; an account flow refused an answer part-way is kept as it"
+        " went too (with `--json`, its `id`), and the message says how to see it (a flow does"
+        " not resume: run the command again)"
     ),
     ExitCode.STOPPED: (
         'stopped on a business outcome: the JSON has `status: "stopped"`, `stopped_at` and'

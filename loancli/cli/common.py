@@ -120,6 +120,9 @@ def error_document(opts: Options, exc: LoanCliError) -> ErrorDocument:
         record_id, _step, answers = stopped
         error["id"] = record_id
         error["resume"] = resume_command(opts, record_id, answers, keys)
+    flow = stopped_flow(exc)
+    if flow is not None:
+        error["id"] = flow[0]
     return error
 
 
@@ -216,9 +219,26 @@ def error_keys(exc: BaseException) -> list[str]:
     return [k.strip() for k in key.split(",") if k.strip()] if key else []
 
 
+def stopped_flow(exc: BaseException) -> tuple[str, str, str | None] | None:
+    """Where an account flow stopped inside a run (an answer refused in its context): the
+    flow is kept as far as it went."""
+    stopped = getattr(exc, "stopped", None)
+    if not stopped or not stopped[0].startswith("F"):
+        return None
+    return stopped
+
+
 def continue_hint(opts: Options, exc: BaseException) -> str | None:
     """For a journey that stopped inside a run (an answer refused or missing, Ctrl-C): where
-    it stopped and the command that goes on from there, with the answers put right."""
+    it stopped and the command that goes on from there, with the answers put right. For an
+    account flow (which does not resume): that it is kept, where, and how to see it."""
+    flow = stopped_flow(exc)
+    if flow is not None:
+        show = shlex.join(["loancli", *world_flags(opts), "flows", "show", flow[0]])
+        return _(
+            "The flow {id} stopped at {step} and is kept as it went ({command}); run the "
+            "command again with the answer put right."
+        ).format(id=flow[0], step=flow[1], command=show)
     stopped = stopped_journey(exc)
     if stopped is None:
         return None

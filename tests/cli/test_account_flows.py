@@ -946,3 +946,24 @@ def test_a_checkout_loan_carries_its_products_fees_and_overdue_terms(tmp_path: P
     with Store(tmp_path / "state.json", read_only=True) as store:
         (loan,) = store.all(LOANS)
     assert loan["overdue_cap"] == "24.00"
+
+
+def test_a_flow_refused_an_answer_part_way_says_it_is_kept_and_where(tmp_path: Path) -> None:
+    """contacts add with the holder's own number logs in, then is refused at the contact: the
+    flow stays (in progress, at its step), and the refusal says so and names it (it said
+    nothing of it)."""
+    db = tmp_path / "state.json"
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+    own = (
+        "--no-input", "contacts", "add", "--set", "login_id=13800138000",
+        "--set", "password=s3cret-pass", "--set", "contact_name=李四",
+        "--set", "contact_relation=friend", "--set", "contact_phone=13800138000",
+    )  # fmt: skip
+    code, out, err = run_cli(tmp_path, *own, db=db)
+    assert code == 2, out + err
+    assert "The flow F0001 stopped at contact and is kept as it went" in err
+    assert f"loancli --db {db} flows show F0001" in err
+    code, data = run_json(tmp_path, *own, db=db)
+    assert code == 2 and data["error"]["id"] == "F0002"
+    code, shown = run_json(tmp_path, "flows", "show", "F0001", db=db)
+    assert code == 0 and shown["status"] == "in_progress" and shown["flow"]["step"] == "contact"
