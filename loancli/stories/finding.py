@@ -464,9 +464,10 @@ def find(query: str, *, limit: int = LIMIT, index: Index | None = None) -> list[
     if not text:
         return []
     ranked = []
+    named = _named(text.lower())
     for at, score in enumerate(index.scores(text)):
         item = index.items[at]
-        exact = _exact(item, text.lower())
+        exact = _exact(item, named)
         if exact is None and score <= 0:
             continue
         score += EXACT_BONUS[exact[0]] if exact else 0.0
@@ -490,14 +491,24 @@ def find(query: str, *, limit: int = LIMIT, index: Index | None = None) -> list[
     return out
 
 
-# A name or code inside a longer query counts only when it cannot be an ordinary word.
+# A name or code inside a longer query counts only when it cannot be an ordinary word. The
+# words are found by a pattern that never fails part-way (a run of letters without a "-"
+# is one word, not tried again from each of its letters: a 5,000-letter token took 100 s).
+_WORD = re.compile(r"[a-z0-9]+(?:[_-]+[a-z0-9]+)*")
 _IDENTIFIER = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)+")
+_DOUBLED = re.compile(r"[_-]{2,}")
 
 
-def _exact(item: Item, query: str) -> tuple[str, str] | None:
-    """("name", name), ("reason", code) or ("step", step) when the query names one of the
-    item's; None otherwise."""
-    named = {query} | set(_IDENTIFIER.findall(query))
+def _named(query: str) -> frozenset[str]:
+    """What a query may name: itself whole, and each identifier-like word in it."""
+    words = (w for w in _WORD.findall(query) if "-" in w or "_" in w)
+    pieces = (p for w in words for p in _DOUBLED.split(w))  # "x--card-frozen": card-frozen
+    return frozenset({query, *(p for p in pieces if _IDENTIFIER.fullmatch(p))})
+
+
+def _exact(item: Item, named: frozenset[str]) -> tuple[str, str] | None:
+    """("name", name), ("reason", code) or ("step", step) when the query (what it may name:
+    :func:`_named`) names one of the item's; None otherwise."""
     if item.name in named:
         return ("name", item.name)
     for code in (*item.reasons, item.reason):

@@ -267,3 +267,16 @@ def test_jiebas_cached_dictionary_is_read_as_jieba_reads_it_and_a_damaged_one_is
     own.initialize()  # jieba's own reading of the same cache
     assert (read.FREQ, read.total) == (own.FREQ, own.total)
     assert read.lcut("银行卡被冻结了") == own.lcut("银行卡被冻结了")
+
+
+def test_a_query_with_a_very_long_word_ranks_as_without_it() -> None:
+    """A pasted complaint with a long token (a URL, base64) found what the rest of it finds:
+    the identifier pattern once tried a 5,000-letter word again from each letter (100 s)."""
+    long_word = "a" * 50_000
+    plain = [f.name for f in find("冻结 银行卡")]
+    assert plain and [f.name for f in find(f"冻结 银行卡 {long_word}")] == plain
+
+
+def test_a_name_inside_doubled_separators_is_still_named() -> None:
+    assert find("x--frozen-card")[0].name == "frozen-card"
+    assert find("x--frozen-card")[0].exact == "name"
