@@ -510,6 +510,8 @@ class ScenarioFile:
 def scenario(name_or_path: str) -> ScenarioFile:
     """A built-in scenario by name, or a scenario file by path, with its text (a refusal
     names ``scenario``)."""
+    if not name_or_path.strip():
+        raise RuleError("scenario", _("give a built-in scenario's name or a YAML file"))
     found = scenario_files.load_scenario(name_or_path)
     text = Path(found.source).read_text(encoding="utf-8")
     return ScenarioFile(found.name, found.description, found.expect, found.source, text)

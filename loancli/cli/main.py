@@ -425,7 +425,7 @@ def main(
         db=None if db is None else ServerUrl(db) if is_server_url(db) else Path(db),
         clock=clock,
         seed=seed,
-        scenario=scenario,
+        scenario=_scenario(scenario),
         json=json_,
         no_input=no_input,
         lock_timeout=_lock_timeout(ctx, lock_timeout),
@@ -433,6 +433,16 @@ def main(
         lang=lang,
         hashing=_hashing(ctx, hashing),
     )
+
+
+def _scenario(name: str | None) -> str | None:
+    """``--scenario``: a name or a file; an empty one (``--scenario ''``) is refused, where it
+    ran the default world unsaid."""
+    if name is not None and not name.strip():
+        raise typer.BadParameter(
+            _("give a built-in scenario's name or a YAML file"), param_hint="--scenario"
+        )
+    return name
 
 
 def _hashing(ctx: typer.Context, grade: str | None) -> str | None:

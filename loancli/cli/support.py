@@ -53,7 +53,7 @@ def scenario_show(
 ) -> None:
     """A scenario's file as written, and what it is expected to produce."""
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts, {"scenario": "NAME"}):
         found = api.scenario(name)
     if opts.json:
         opts.emit(dataclasses.asdict(found))
@@ -70,7 +70,7 @@ def scenario_validate(
 ) -> None:
     """Check a scenario file: unknown keys and wrong types are named with their key path."""
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts, {"scenario": "FILE"}):
         found = api.validate_scenario(path)
     if opts.json:
         opts.emit({"valid": True, "name": found.name, "expect": found.expect})

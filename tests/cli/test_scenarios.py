@@ -176,3 +176,24 @@ def test_recorded_flow_replays_byte_identically(name: str, tmp_path: Path) -> No
     assert first[0] == replay[0]
     assert first[1] == replay[1]
     assert first[1].strip().startswith("{")
+
+
+def test_scenario_show_and_validate_name_their_argument_and_refuse_a_blank_name(
+    tmp_path: Path,
+) -> None:
+    """``scenario show ''`` ended in a traceback (no file 'built-in default'); a refusal of
+    show or validate named --scenario, an option neither takes."""
+    code, data = run_json(tmp_path, "scenario", "show", "")
+    assert code == 2 and data["error"]["key"] == "NAME"
+    code, data = run_json(tmp_path, "scenario", "show", "nosuch")
+    assert code == 2 and data["error"]["key"] == "NAME"
+    code, data = run_json(tmp_path, "scenario", "validate", str(tmp_path / "nope.yaml"))
+    assert code == 2 and data["error"]["key"] == "FILE"
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+def test_a_blank_scenario_option_is_refused(tmp_path: Path, blank: str) -> None:
+    """``--scenario ''`` ran the default world without a word."""
+    code, data = run_json(tmp_path, "--scenario", blank, "clock", "show")
+    assert code == 2
+    assert data["error"]["key"] == "--scenario"

@@ -318,7 +318,7 @@ def test_malformed_scenario_error_as_json(tmp_path: Path) -> None:
     code, doc = run_json(tmp_path, "scenario", "validate", str(path))
     assert code == 2
     assert doc["error"]["exit_code"] == 2
-    assert doc["error"]["key"] == "--scenario"
+    assert doc["error"]["key"] == "FILE"  # the argument validate takes
     assert doc["error"]["message"].endswith(
         f"{path}: providers.ocr.outcomes: expected a list, e.g. [a, b]"
     )
