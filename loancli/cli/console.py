@@ -13,6 +13,8 @@ scripted ``--json`` run never load it.
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 from typing import TYPE_CHECKING
 
 from loancli.text import printable
@@ -59,4 +61,12 @@ def inert_console(
 ) -> Console:
     """A rich ``Console`` (its ``stderr``, ``highlight`` and ``soft_wrap``, rich's defaults
     otherwise) that shows every string it renders inert."""
-    return _inert_console_class()(stderr=stderr, highlight=highlight, soft_wrap=soft_wrap)
+    width = None
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) == 0:
+        # rich would lay everything out in no columns, and print nothing at all (an error
+        # included): the terminal's width instead, as ``shutil`` reads it, else 80.
+        width = shutil.get_terminal_size().columns
+    return _inert_console_class()(
+        stderr=stderr, highlight=highlight, soft_wrap=soft_wrap, width=width
+    )

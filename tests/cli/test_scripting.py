@@ -329,3 +329,16 @@ def test_a_name_the_system_refuses_is_bad_input_wherever_it_is_met(
     error = json.loads(result.stdout)["error"]
     assert error["message"].endswith("cannot be used: File name too long")
     assert "Traceback" not in result.stderr
+
+
+def test_columns_0_is_not_a_terminal_of_no_columns(tmp_path: Path) -> None:
+    """``COLUMNS=0`` (a script's) printed nothing at all, an error included: rich laid the
+    text out in no columns."""
+    code, _out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")
+    assert code == 0, err
+    runner = CliRunner(env={**CLI_ENV, "COLUMNS": "0"})
+    db = str(tmp_path / "state.json")
+    listed = runner.invoke(app, ["--db", db, "applicants", "list"])
+    assert listed.exit_code == 0 and "A0001" in listed.stdout
+    refused = runner.invoke(app, ["--db", db, "clock", "advance", "nan"])
+    assert refused.exit_code == 2 and "is not a duration" in refused.stderr
