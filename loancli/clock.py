@@ -65,11 +65,22 @@ _TOO_LATE = N_(
 )
 
 
+# And starts when a borrower of 90 was born in a year an ID number can hold (19xx).
+EARLIEST_CLOCK = datetime(1990, 1, 1, tzinfo=CHINA_TZ)
+_TOO_EARLY = N_(
+    "the simulated clock starts at 1990-01-01 (the borrowers it makes, up to 90 years old, "
+    "need birth dates an ID number holds)"
+)
+
+
 def parse_clock(text: str) -> datetime:
-    """A simulated "now": an ISO date-time (Beijing time if naive) no later than LATEST_CLOCK."""
+    """A simulated "now": an ISO date-time (Beijing time if naive) from EARLIEST_CLOCK to
+    LATEST_CLOCK."""
     value = parse_datetime(text)
     if value > LATEST_CLOCK:
         raise ValueError(f"{text.strip()}: {_(_TOO_LATE)}")
+    if value < EARLIEST_CLOCK:
+        raise ValueError(f"{text.strip()}: {_(_TOO_EARLY)}")
     return value
 
 

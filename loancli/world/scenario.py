@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from loancli.asking import answer_problem, read_yaml_file
-from loancli.clock import CHINA_TZ, LATEST_CLOCK, parse_clock
+from loancli.clock import CHINA_TZ, EARLIEST_CLOCK, LATEST_CLOCK, parse_clock
 from loancli.documents import (
     DocumentInvalid,
     Problem,
@@ -240,6 +240,12 @@ def _clock(raw: object) -> datetime:
         raise ValueError(
             _("{value0} is after {value1}").format(
                 value0=clock.isoformat(), value1=LATEST_CLOCK.date()
+            )
+        )
+    if clock < EARLIEST_CLOCK:
+        raise ValueError(
+            _("{value0} is before {value1}").format(
+                value0=clock.isoformat(), value1=EARLIEST_CLOCK.date()
             )
         )
     return clock

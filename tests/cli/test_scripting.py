@@ -342,3 +342,12 @@ def test_columns_0_is_not_a_terminal_of_no_columns(tmp_path: Path) -> None:
     assert listed.exit_code == 0 and "A0001" in listed.stdout
     refused = runner.invoke(app, ["--db", db, "clock", "advance", "nan"])
     assert refused.exit_code == 2 and "is not a duration" in refused.stderr
+
+
+@pytest.mark.parametrize("clock", ["0050-06-01", "1989-12-31T23:59:59"])
+def test_a_clock_before_1990_is_refused(tmp_path: Path, clock: str) -> None:
+    """``--clock 0050-06-01 persona new`` ended in a traceback (a birth year of -5)."""
+    code, data = run_json(tmp_path, "--clock", clock, "persona", "new")
+    assert code == 2, data
+    assert data["error"]["key"] == "--clock"
+    assert "starts at 1990-01-01" in data["error"]["message"]
