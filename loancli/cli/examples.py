@@ -107,10 +107,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "scenario validate": ("scenario validate my-scenario.yaml",),
     "scenario find": ("scenario find 银行卡被冻结 钱没到账", "--json scenario find card frozen"),
     "story list": ("story list", "--json story list"),
-    "story show": ("story show late-payment", "story show my-story.yaml"),
+    "story show": ("story show overdue-penalty", "story show my-story.yaml"),
     "story schema": ("story schema > story.schema.json",),
     "story run": (
-        "story run late-payment",
+        "story run overdue-penalty",
         "--db story.json story run my-story.yaml --until 3",
     ),
     "story from": ("--db qa.json story from A0001 --out a0001-story.yaml",),

@@ -421,6 +421,9 @@ def main(
         # Named as it was given: the option, or the variable.
         hint = "--lang" if lang is not None else "LOANCLI_LANG"
         raise typer.BadParameter(str(exc), param_hint=hint) from None
+    if db is not None and not db.strip():
+        # Path("") is the current folder: "state file . is a directory" (exit 4) said it.
+        raise typer.BadParameter(_("give a state file's path or a server's URL"), param_hint="--db")
     ctx.obj = Options(
         db=None if db is None else ServerUrl(db) if is_server_url(db) else Path(db),
         clock=clock,

@@ -58,3 +58,21 @@ def test_a_help_example_works_as_printed(
     words = shlex.split(example.replace("\\\n", " "))
     code, out, err = run_cli(tmp_path, *words, db=tmp_path / "qa.json")
     assert code == 0, f"loancli {example}\n{out}{err}"
+
+
+def test_every_built_in_story_or_scenario_an_example_names_exists() -> None:
+    """``story run late-payment`` was shown in the help of a story nobody wrote."""
+    from loancli.stories.runner import builtin_story_names
+    from loancli.world.scenario import builtin_names
+
+    known = {"story": set(builtin_story_names()), "scenario": set(builtin_names())}
+    wrong = []
+    for examples in EXAMPLES.values():
+        for example in examples:
+            words = shlex.split(example)
+            for at, word in enumerate(words[:-2]):
+                kind, verb, name = word, words[at + 1], words[at + 2]
+                if kind in known and verb in ("show", "run") and "." not in name:
+                    if name not in known[kind]:
+                        wrong.append(example)
+    assert not wrong, wrong

@@ -351,3 +351,12 @@ def test_a_clock_before_1990_is_refused(tmp_path: Path, clock: str) -> None:
     assert code == 2, data
     assert data["error"]["key"] == "--clock"
     assert "starts at 1990-01-01" in data["error"]["message"]
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+def test_a_blank_db_is_refused_naming_it(tmp_path: Path, blank: str) -> None:
+    """``--db ''`` was read as the current folder: exit 4, "state file . is a directory"."""
+    runner = CliRunner(env=CLI_ENV)
+    result = runner.invoke(app, ["--db", blank, "--json", "clock", "show"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["key"] == "--db"
