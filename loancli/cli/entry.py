@@ -62,11 +62,7 @@ def _run() -> None:
         return
     # click's own reading of the width: $COLUMNS, else the terminal's, else 80. Output that
     # cannot take UTF-8 goes to click, which writes its help in its own way there.
-    if (
-        args == ["--help"]
-        and shutil.get_terminal_size().columns >= HELP_WIDTH
-        and _utf8(sys.stdout)
-    ):
+    if args == ["--help"] and shutil.get_terminal_size().columns >= HELP_WIDTH and utf8(sys.stdout):
         sys.stdout.write(ROOT_HELP)
         return
     # The command table, and Typer with it, loaded as a command module is: when it runs.
@@ -83,10 +79,11 @@ def prepare_streams() -> None:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     for stream in (sys.stdout, sys.stderr):
-        if not _utf8(stream) and hasattr(stream, "reconfigure"):
+        if not utf8(stream) and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
 
 
-def _utf8(stream: object) -> bool:
+def utf8(stream: object) -> bool:
+    """Whether ``stream`` writes UTF-8 (what cannot be encoded would be lost to ``?``)."""
     encoding = getattr(stream, "encoding", None) or ""
     return encoding.lower().replace("-", "").replace("_", "") == "utf8"

@@ -4,6 +4,7 @@ JSON document a ``--json`` run prints. Light on purpose: the root callback impor
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from loancli.cli.console import inert_console
+from loancli.cli.entry import utf8
 from loancli.dburl import ServerUrl
 from loancli.text import inert_json
 
@@ -101,8 +103,23 @@ class Options:
 def json_text(document: object) -> str:
     """A JSON document as loancli prints it: the data kept whole, readable Chinese, and every
     character a terminal would act on written as its ``\\u`` escape (``json.dumps`` escapes C0
-    controls only, not C1, bidi overrides or zero-width marks)."""
-    return inert_json(indented_json(document))
+    controls only, not C1, bidi overrides or zero-width marks). Where standard output does
+    not take UTF-8 (``PYTHONIOENCODING=ascii``), every character past ASCII is its escape,
+    so the data stays whole (it was written ``?``)."""
+    text = inert_json(indented_json(document))
+    return text if utf8(sys.stdout) or text.isascii() else _NON_ASCII.sub(_escaped, text)
+
+
+# Outside ASCII: in a JSON document, only ever inside a string.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _escaped(found: re.Match[str]) -> str:
+    """A character as JSON escapes it: ``\\uXXXX``, or a surrogate pair past the BMP."""
+    data = found.group().encode("utf-16-be")
+    return "".join(
+        f"\\u{int.from_bytes(data[i : i + 2], 'big'):04x}" for i in range(0, len(data), 2)
+    )
 
 
 def indented_json(document: object) -> str:

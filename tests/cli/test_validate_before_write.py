@@ -245,3 +245,24 @@ def test_an_ascii_terminal_gets_question_marks_not_a_traceback(tmp_path: Path) -
         assert b"Traceback" not in proc.stderr
     # The Chinese name, shown as far as ASCII can.
     assert "王**".encode() not in proc.stdout and b"?**" in proc.stdout
+
+
+def test_json_on_an_ascii_stdout_keeps_the_data_whole_as_escapes(tmp_path: Path) -> None:
+    """``--json`` where standard output takes only ASCII writes Chinese as ``\\u`` escapes
+    (it wrote ``?**`` for the name): the document is the one a UTF-8 output gets."""
+    state = tmp_path / "state.json"
+    run = [sys.executable, "-m", "loancli.cli.main", "--db", str(state)]
+    utf8_env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "100"}
+    subprocess.run(
+        [*run, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE)],
+        env=utf8_env,
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+    shown = [*run, "--json", "applicants", "show", "A0001"]
+    ascii_env = {**utf8_env, "PYTHONIOENCODING": "ascii"}
+    plain = subprocess.run(shown, env=ascii_env, cwd=ROOT, capture_output=True, check=True)
+    assert plain.stdout.isascii() and b"\\u738b**" in plain.stdout and b"?**" not in plain.stdout
+    whole = subprocess.run(shown, env=utf8_env, cwd=ROOT, capture_output=True, check=True)
+    assert json.loads(plain.stdout) == json.loads(whole.stdout)
