@@ -103,9 +103,7 @@ class SqliteStore(Store):
     def _connect(self, create: bool) -> None:
         try:
             if self.read_only:
-                # A URI, its path escaped: a '#' or '?' in a file's name is its name.
-                uri = Path(os.path.abspath(self._target)).as_uri() + "?mode=ro"
-                db = sqlite3.connect(uri, uri=True, isolation_level=None)
+                db = self._read_only_connection()
                 _refuse_foreign(db, str(self.path))
             else:
                 if create:
@@ -126,13 +124,44 @@ class SqliteStore(Store):
                 # A new file keeps the keys of its records from the first one.
                 for statement in consistency.keys_objects().values():
                     db.execute(statement)
-        except sqlite3.DatabaseError as exc:
-            raise StateCorrupt(
-                _("state file {value0} is not a loancli SQLite database ({exc}); {ADVICE}").format(
-                    value0=self.path, exc=exc, ADVICE=_(ADVICE)
-                )
+        except sqlite3.OperationalError as exc:
+            if "unable to open" not in str(exc):
+                raise self._not_sqlite(exc) from None
+            # The file is sound: SQLite cannot make its side files (-wal, -shm) beside it.
+            raise StateError(
+                _(
+                    "state file {value0} cannot be opened here ({exc}): SQLite keeps files "
+                    "beside it (-wal, -shm); is its folder writable? The file was left untouched"
+                ).format(value0=self.path, exc=exc)
             ) from None
+        except sqlite3.DatabaseError as exc:
+            raise self._not_sqlite(exc) from None
         self._db = db
+
+    def _not_sqlite(self, exc: sqlite3.DatabaseError) -> StateCorrupt:
+        return StateCorrupt(
+            _("state file {value0} is not a loancli SQLite database ({exc}); {ADVICE}").format(
+                value0=self.path, exc=exc, ADVICE=_(ADVICE)
+            )
+        )
+
+    def _read_only_connection(self) -> sqlite3.Connection:
+        """A connection that only reads. In a folder this user cannot write, SQLite cannot make
+        the shared-memory file a write-ahead-logged file is read with: with no log beside it
+        to read (no writer can have left one there), the file is opened as one that does not
+        change, which needs none."""
+        # A URI, its path escaped: a '#' or '?' in a file's name is its name.
+        uri = Path(os.path.abspath(self._target)).as_uri() + "?mode=ro"
+        try:
+            db = sqlite3.connect(uri, uri=True, isolation_level=None)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError as exc:
+            if "unable to open" not in str(exc) or _has_content(Path(f"{self._target}-wal")):
+                raise
+        db = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
         self._version = self._data_version()
 
     def _check_records(self) -> None:
@@ -627,6 +656,13 @@ class SqliteStore(Store):
             for path in (self._target, self._target.with_name(self._target.name + "-wal"))
             if path.exists()
         )
+
+
+def _has_content(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _has_keys(db: sqlite3.Connection) -> bool:
