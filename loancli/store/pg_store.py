@@ -345,6 +345,25 @@ class PgStore(Store):
             self.migrate()
         self._load_kinds()
 
+    def _make_named_schema(self) -> None:
+        """The schema the URL's ``search_path`` names first, made when it is not there yet
+        (a team's ``?options=-csearch_path%3Dteam_a`` on a first write; the server refuses a
+        role that may not create one, and says so)."""
+        if self._one("SELECT current_schema()") is not None:
+            return
+        from psycopg import sql
+
+        path = str(self._one("SELECT current_setting('search_path')") or "")
+        names = [n.strip() for n in path.split(",") if n.strip() and n.strip() != '"$user"']
+        if not names:
+            return
+        name = names[0]
+        if len(name) >= 2 and name[0] == name[-1] == '"':
+            name = name[1:-1].replace('""', '"')
+        assert self._conn is not None
+        statement = sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(name))
+        self._run(statement.as_string(self._conn))
+
     def _schema_version(self) -> int:
         found = self._one("SELECT to_regclass(%s)", SCHEMA_TABLE)
         if found is None:
@@ -355,6 +374,7 @@ class PgStore(Store):
         """Create the schema, or take it forward to version ``to``, in one transaction (under
         an advisory lock, so two first users do not race); the version it is at after. Three
         round trips whatever the steps: a first use makes some 130 objects."""
+        self._make_named_schema()
         self._run(
             f"BEGIN; SELECT pg_advisory_xact_lock({_LOCKS}, {_DDL});"
             f" CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version integer NOT NULL,"

@@ -6,6 +6,7 @@ database's own unique ids, and the same checks on load as the files."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -179,3 +180,33 @@ def test_after_a_failure_in_a_unit_every_later_read_says_what_failed_it(pg_url: 
                 # A "finally" that reads on (saving the clock, say) is told the same.
                 store.get("notes", id="N2")
         other.rollback()
+
+
+def test_a_schema_the_url_names_is_made_on_the_first_write(pg_server: str, tmp_path: Path) -> None:
+    """docs/team.md: a team's world is a schema named by the URL's search_path, and the first
+    command that writes makes it (it failed: "no schema has been selected to create in").
+    Reading makes nothing."""
+    import secrets
+
+    from conftest import run_cli, run_json, schema_url
+
+    name = f"Team_{secrets.token_hex(4)}"  # a name that must be quoted (upper case)
+    url = schema_url(server := pg_server, f"%22{name}%22")
+    try:
+        with Store(url, read_only=True) as reading:
+            assert reading.all("applicants") == []
+        assert not _sql(server, "SELECT 1 FROM pg_namespace WHERE nspname = %s", name)
+        code, out, err = run_cli(
+            tmp_path, "--no-input", "apply", "--answers", "happy-path", "--hashing", "fast", db=url
+        )
+        assert code == 0, out + err
+        assert _sql(server, "SELECT 1 FROM pg_namespace WHERE nspname = %s", name) == [(1,)]
+        code, listed = run_json(tmp_path, "applicants", "list", db=url)
+        assert code == 0 and [a["id"] for a in listed["applicants"]] == ["A0001"]
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(
+                psycopg.sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                    psycopg.sql.Identifier(name)
+                )
+            )
