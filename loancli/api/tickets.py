@@ -78,9 +78,10 @@ class Report:
     bundle: Bundle | None = None
     html: Path | None = None
 
-    def markdown(self) -> str:
-        """The report as a ticket shows it."""
-        return reporting.to_markdown(self.data)
+    def markdown(self, bundle_command: str | None = None) -> str:
+        """The report as a ticket shows it; ``bundle_command`` is the command that makes its
+        bundle as it is pasted where the report is read (the state file named)."""
+        return reporting.to_markdown(self.data, bundle_command)
 
 
 def report(

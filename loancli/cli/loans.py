@@ -14,7 +14,7 @@ import typer
 
 from loancli import api
 from loancli.cli.calendar_view import month_table
-from loancli.cli.common import check_output, handled, world_options
+from loancli.cli.common import check_output, handled, run_again, world_options
 from loancli.cli.labels import method_name, payment_kind_name, status_name
 from loancli.cli.options import Options, options
 from loancli.cli.params import integer, negative_argument_command
@@ -180,7 +180,8 @@ def calendar(
         return
     opts.console.print(month_table(opts.console, shown.year, shown.month, shown.installments))
     if shown.refund_owed != "0.00":
-        opts.console.print(refund_line(shown.refund_owed), style="bold")
+        why = run_again(opts, "explain", shown.loan)
+        opts.console.print(refund_line(shown.refund_owed, why), style="bold")
     if shown.ics is not None:
         opts.console.print(
             _("Wrote {n} events to {path}").format(n=len(shown.installments), path=shown.ics)
@@ -371,7 +372,8 @@ def _show_payment(opts: Options, result: Mapping[str, object]) -> None:
     show_schedule(opts.console, installments)
     refund = str(result.get("refund_owed", "0.00"))
     if refund != "0.00":
-        opts.console.print(refund_line(refund), style="bold")
+        why = run_again(opts, "explain", str(result["loan"]))
+        opts.console.print(refund_line(refund, why), style="bold")
 
 
 def restructure(

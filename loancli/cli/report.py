@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from loancli.api import tickets
-from loancli.cli.common import check_output, handled, world_options
+from loancli.cli.common import check_output, handled, run_again, world_options
 from loancli.cli.options import json_text, options
 from loancli.errors import UsageError
 from loancli.files import write_private
@@ -86,7 +86,8 @@ def report(
     as_json = fmt == "json" or opts.json
     # Both are inert: the JSON keeps the data with controls escaped, the markdown shows them
     # as escapes.
-    text = json_text(made.data) if as_json else made.markdown()
+    bundling = run_again(opts, "report", made.data["id"], "--bundle", "ticket.zip")
+    text = json_text(made.data) if as_json else made.markdown(bundling)
     if out is None and html is None:
         typer.echo(text)
         return

@@ -218,13 +218,14 @@ def explain_amounts(
     return text
 
 
-def refund_line(refund_owed: str) -> str:
+def refund_line(refund_owed: str, explain_command: str) -> str:
     """One line for a loan's views: the refund owed to the borrower (a double debit, an
-    up-front fee waived in the fee-free days); ``explain`` says why."""
+    up-front fee waived in the fee-free days); ``explain_command`` (as it is pasted) says
+    why."""
     return _(
         "Refund owed to you: {refund} yuan; ask the lender's customer service to refund it to "
-        "your card (loancli explain says why)."
-    ).format(refund=refund_owed)
+        "your card ({command} says why)."
+    ).format(refund=refund_owed, command=explain_command)
 
 
 def refund_sentence(refund_owed: str, doubles: list[dict[str, object]]) -> str:

@@ -449,9 +449,10 @@ RECORD_STATUSES = {
 }
 
 
-def to_markdown(data: Report) -> str:
+def to_markdown(data: Report, bundle_command: str | None = None) -> str:
     """Render a report for pasting into a ticket, its headings and sentences in the current
-    language (the codes, commands and records as they are)."""
+    language (the codes, commands and records as they are). ``bundle_command`` makes its
+    bundle (default: ``loancli report ID --bundle ticket.zip``, for the state file in use)."""
     b, o = data["borrower"], data["outcome"]
     kind = data.get("kind", "apply")
     title = (
@@ -535,10 +536,10 @@ def to_markdown(data: Report) -> str:
         ]
     else:
         lines += [
-            _(
-                "Make a bundle with `loancli report {id} --bundle ticket.zip`; it replays on "
-                "any machine:"
-            ).format(id=data["id"]),
+            _("Make a bundle with `{command}`; it replays on any machine:").format(
+                command=bundle_command
+                or shlex.join(["loancli", "report", data["id"], "--bundle", "ticket.zip"])
+            ),
             "",
         ]
     lines += [

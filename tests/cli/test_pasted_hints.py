@@ -165,3 +165,47 @@ def test_the_hints_after_a_checkout_a_bundle_and_a_story_run_anywhere(
     assert code == 0, out + err
     pasted = paste(hint_after("check it with:", err), tmp_path / "three")
     assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+
+
+def test_a_report_s_bundle_command_and_a_refund_s_explain_command_run_when_pasted(
+    tmp_path: Path,
+) -> None:
+    """The report said ``loancli report A0001 --bundle ticket.zip`` and a refund line
+    ``(loancli explain says why)``: neither named the state file, and the second no loan."""
+    db = tmp_path / "world" / "state.json"
+    db.parent.mkdir()
+    scenario = tmp_path / "world" / "double-debit.yaml"
+    scenario.write_text(
+        "name: double-debit\nproviders:\n  bank: {debit_balance: 20000, double_debit: true}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(
+        tmp_path,
+        "--scenario",
+        str(scenario),
+        "--no-input",
+        "apply",
+        "--answers",
+        "happy-path",
+        db=db,
+    )
+    assert code == 0, out + err
+    code, out, err = run_cli(
+        tmp_path, "--scenario", str(scenario), "clock", "advance", "32d", db=db
+    )
+    assert code == 0, out + err
+    code, out, err = run_cli(tmp_path, "report", "A0001", db=db)
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if "Make a bundle with" in x)
+    bundle = line.split("`")[1]
+    assert f"--db {db}" in bundle
+    done = paste(bundle, tmp_path / "elsewhere")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "elsewhere" / "ticket.zip").exists()
+    code, out, err = run_cli(tmp_path, "calendar", "A0001", db=db)
+    assert code == 0, err
+    refund = next(x for x in out.splitlines() if "Refund owed to you" in x)
+    explain = refund.split("(", 1)[1].split(" says why")[0]
+    assert explain == f"loancli --db {db} explain L0001"
+    done = paste(explain, tmp_path / "another")
+    assert done.returncode == 0 and "refund" in done.stdout.lower(), done.stderr
