@@ -63,7 +63,7 @@ from loancli.world.scenario import (
     Scenario,
     check_command,
     load_scenario,
-    read_scenario_data,
+    scenario_data,
     scenario_for,
 )
 
@@ -353,10 +353,11 @@ def run_flow(
 def _scenario_text(scenario: Scenario) -> str | None:
     """A scenario file's body as a bundle inlines it (a built-in is named, not copied), with
     its preset accounts' passwords as the stand-ins the answers carry."""
-    if scenario.source in ("built-in default",) or Path(scenario.source).parent == BUILTIN_DIR:
+    builtin = scenario.source == "built-in default" or Path(scenario.source).parent == BUILTIN_DIR
+    if builtin and scenario.text is None:
         return None
     try:
-        data = read_scenario_data(Path(scenario.source))
+        data = scenario_data(scenario)
     except UsageError:
         return None
     for account in (data.get("accounts") if isinstance(data, dict) else None) or []:

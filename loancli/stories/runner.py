@@ -455,6 +455,7 @@ def _scenario(loaded: LoadedStory) -> Scenario:
     _borrower_images(data, loaded, f"{loaded.source}: world.scenario_text.borrower")
     scenario = scenario_from_dict(data, f"{loaded.source}: world.scenario_text")
     scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
+    scenario.text = world.scenario_text  # what a ticket of its journeys carries
     return scenario
 
 
@@ -466,6 +467,7 @@ def _own_scenario(loaded: LoadedStory, action: operations.Action) -> Scenario | 
         _borrower_images(data, loaded, f"{where}.borrower")
         scenario = scenario_from_dict(data, where)
         scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
+        scenario.text = action.scenario_text
         return scenario
     if action.scenario not in (None, "default"):
         return load_scenario(action.scenario)

@@ -31,7 +31,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from loancli.asking import answer_problem, read_yaml_file
+from loancli.asking import answer_problem, read_yaml, read_yaml_file
 from loancli.clock import CHINA_TZ, EARLIEST_CLOCK, LATEST_CLOCK, parse_clock
 from loancli.documents import (
     DocumentInvalid,
@@ -72,6 +72,8 @@ class Scenario:
     command: list[str] = field(default_factory=list)
     # What borrowers write when this happens to them, by language (``zh``, ``en``).
     complaint: dict[str, list[str]] = field(default_factory=dict)
+    # The YAML as written when it came inline (a story's ``scenario_text``), not from a file.
+    text: str | None = None
 
     @property
     def base_dir(self) -> Path:
@@ -137,6 +139,19 @@ def parse_scenario_file(path: Path) -> Scenario:
     where = str(path)
     data = read_scenario_data(path)
     return scenario_from_dict(data if data is not None else {}, where, default_name=path.stem)
+
+
+def scenario_data(scenario: Scenario) -> object:
+    """A scenario's YAML as :func:`read_scenario_data` reads it, from its file or from the
+    text it came inline as."""
+    if scenario.text is None:
+        return read_scenario_data(Path(scenario.source))
+    data = read_yaml(scenario.text, typed=True, tags=False)
+    if isinstance(data, dict) and isinstance(data.get("borrower"), dict):
+        text = read_yaml(scenario.text, typed=False, tags=False)
+        if isinstance(text, dict) and isinstance(text.get("borrower"), dict):
+            data["borrower"] = text["borrower"]
+    return data
 
 
 def read_scenario_data(path: Path) -> object:

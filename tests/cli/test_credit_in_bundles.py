@@ -140,3 +140,15 @@ def test_a_ticket_from_a_world_with_automatic_debits_replays(tmp_path: Path, ban
     assert code == 0, loan
     code, original = run_json(tmp_path, "calendar", "A0001", db=db)
     assert loan == original
+
+
+def test_a_world_a_story_with_its_own_scenario_made_bundles_and_replays(tmp_path: Path) -> None:
+    """A journey a story ran in its inline scenario (``world.scenario_text``) once made no
+    bundle: "the scenario file of a run of A0001 was not kept"."""
+    bundle = bundle_of(tmp_path, "double-debit-refund")
+    story = ticket_of(bundle)["story"]
+    assert "double_debit" in story["world"]["scenario_text"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code, data, _kept = replayed(elsewhere, bundle)
+    assert code == 0 and data["reproduced"] is True, data
