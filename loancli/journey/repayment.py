@@ -17,6 +17,7 @@ from loancli.account.cards import find_card, refusal
 from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.journey.payout import product_of
+from loancli.loan.bureau import report_overdues
 from loancli.loan.loans import find_loan, log, save_loan
 from loancli.loan.servicing import catch_up, pay_amount, pay_installment, settle_all
 from loancli.loan.servicing import restructure as replan
@@ -68,8 +69,18 @@ def repay(
         return Repayment(loan, refused=reason)
     payment = _pay(loan, today, installment, amount)
     log(loan, now, [{"on": today.isoformat(), "event": "repaid", "detail": dict(payment)}])
+    _tell_bureau(store, world, loan, now, today)
     save_loan(store, loan)
     return Repayment(loan, payment=payment)
+
+
+def _tell_bureau(store: Store, world: WorldSettings, loan: Loan, now: str, today: date) -> None:
+    """What the repayment or re-instalment changes at the credit bureau, at once: a reported
+    default it ends is ended that day, and the entry's drop-off date set (the report said
+    "5 years after it is repaid" until the clock next moved)."""
+    policy = world.product(product_of(loan)).servicing
+    outcome = world.bureau.objection_outcome
+    log(loan, now, report_overdues(store, loan, today, policy, answer_outcome=outcome))
 
 
 def check_choice(installment: int | None, amount: str | None, settle: bool) -> None:
@@ -135,5 +146,6 @@ def restructure(
     log(loan, now, catch_up(loan, today, world.product(product_of(loan)).servicing))
     change = replan(loan, term, today)
     log(loan, now, [{"on": today.isoformat(), "event": "restructured", "detail": dict(change)}])
+    _tell_bureau(store, world, loan, now, today)
     save_loan(store, loan)
     return Restructuring(loan, change)

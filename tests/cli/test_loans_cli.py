@@ -893,3 +893,14 @@ def test_schedule_refuses_an_apr_past_any_cap_before_pricing_it(db: Path, apr: s
     assert code == 2, data
     assert data["error"]["key"] == "--apr"
     assert "is more than 1000%" in data["error"]["message"]
+
+
+def test_a_re_instalment_ends_a_reported_default_at_once(db: Path) -> None:
+    """The credit report said "5 years after it is repaid" after a re-instalment until the
+    clock next moved: the default ends the day the new plan is agreed."""
+    ok_json(db, "clock", "advance", "45d")  # 2026-04-16: reported on 2026-04-13
+    before = ok_json(db, "credit-report", "A0001")["entries"]
+    assert [e["status"] for e in before] == ["held"] and before[0]["drops_on"] is None
+    ok_json(db, "restructure", "A0001", "--term", "6")
+    (entry,) = ok_json(db, "credit-report", "A0001")["entries"]
+    assert entry["default_ended_on"] == "2026-04-16" and entry["drops_on"] == "2031-04-16"
