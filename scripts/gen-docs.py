@@ -88,12 +88,15 @@ def reason_codes(lang: str) -> str:
     if lang == "zh":
         return (
             "# 原因代码\n\n每次中止都有原因代码和一句说明；`report` 和 `explain` 会说明原因。"
-            "下表中的数字来自默认场景。\n\n" + reason_codes_table("zh") + "\n"
+            "下表中的数字来自默认场景（默认场景没有的，取自以该原因中止的内置场景）。\n\n"
+            + reason_codes_table("zh")
+            + "\n"
         )
     return (
         "# Reason codes\n\n"
         "Every stop has a reason code and a plain sentence; `report` and `explain` add the why."
-        " The figures are the default world's; a scenario that changes them changes the"
+        " The figures are the default world's (where it has none, those of the built-in"
+        " scenario that stops with the reason); a scenario that changes them changes the"
         " sentence.\n\n" + reason_codes_table() + "\n"
     )
 

@@ -11,6 +11,7 @@ from loancli.i18n import in_language
 from loancli.questions import CHOICE_WORDS, QUESTIONS
 from loancli.reasons import Reason
 from loancli.world.providers import WorldSettings
+from loancli.world.scenario import builtin_names, load_scenario
 
 
 def answer_keys_table(lang: str = "en") -> str:
@@ -39,9 +40,24 @@ def reason_codes_table(lang: str = "en") -> str:
         rows = ["| 原因代码 | 发生了什么 | App 给借款人的建议 |", "|---|---|---|"]
     else:
         rows = ["| reason | what happened | what the app tells the borrower |", "|---|---|---|"]
-    facts = WorldSettings().facts()
-    rows += [
-        f"| `{r.value}` | {r.sentence_in(facts, lang)} | {r.advice_in(facts, lang)} |"
-        for r in Reason
-    ]
+    default = WorldSettings().facts()
+    unset = {key for key, value in default.items() if value == "-"}
+    shown = _scenario_facts()
+    for r in Reason:
+        # The default world's figures, but where it leaves one a reason says unset.
+        says_unset = any(f"{{{key}" in "".join(r.template) for key in unset)
+        facts = shown.get(r.value, default) if says_unset else default
+        rows.append(f"| `{r.value}` | {r.sentence_in(facts, lang)} | {r.advice_in(facts, lang)} |")
     return "\n".join(rows)
+
+
+def _scenario_facts() -> dict[str, dict[str, str]]:
+    """The figures of the built-in scenario that stops with each reason, for a reason whose
+    figure the default world leaves unset (it has no Class II card: "at most - yuan")."""
+    out: dict[str, dict[str, str]] = {}
+    for name in builtin_names():
+        scenario = load_scenario(name)
+        reason = scenario.expect.get("reason")
+        if reason and reason not in out:
+            out[reason] = scenario.world.facts()
+    return out

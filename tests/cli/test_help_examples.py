@@ -76,3 +76,15 @@ def test_every_built_in_story_or_scenario_an_example_names_exists() -> None:
                     if name not in known[kind]:
                         wrong.append(example)
     assert not wrong, wrong
+
+
+def test_no_reason_in_the_reference_says_a_figure_is_unset() -> None:
+    """The card_in_limit entry read "a Class I account, which takes in at most - yuan a day":
+    the default world has no Class II card."""
+    from loancli.support.reference import reason_codes_table
+
+    for lang in ("en", "zh"):
+        table = reason_codes_table(lang)
+        assert " - yuan" not in table and "最多-元" not in table
+        line = next(x for x in table.splitlines() if "`card_in_limit`" in x)
+        assert "5,000" in line
