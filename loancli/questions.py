@@ -415,7 +415,12 @@ _ALL = [
     ),
     # profile
     Question("employer", N_("Employer"), parse_fn=_text(50)),
-    Question("monthly_income", N_("Monthly income in yuan"), parse_fn=_income),
+    Question(
+        "monthly_income",
+        N_("Monthly income in yuan"),
+        parse_fn=_income,
+        help=N_("an amount in yuan, e.g. 15000 or 1.5万"),
+    ),
     Question("contact_name", N_("Emergency contact's name"), parse_fn=_text(20), shown=mask_name),
     Question("contact_relation", N_("Emergency contact's relation"), "select", choices=RELATIONS),
     Question(
@@ -423,6 +428,7 @@ _ALL = [
         N_("Emergency contact's mobile number"),
         parse_fn=_contact_mobile,
         shown=mask_phone,
+        help=N_("11 digits, 13-19 prefix; not your own number"),
     ),
     # id_upload
     Question(
