@@ -127,20 +127,22 @@ def _show_run(opts: Options, played: StoryRun) -> None:
         opts.emit(doc)
         return
     console = opts.console
-    console.print(f"[bold]{printable(played.story.title)}[/bold] ({played.story.name})")
+    title = escape(printable(played.story.title))
+    console.print(f"[bold]{title}[/bold] ({escape(played.story.name)})")
     for action in doc["actions"]:
         mark = "[green]✔[/green]" if action["ok"] else "[red]✘[/red]"
-        console.print(f"{mark} {action['index']}. {printable(action['label'])}", soft_wrap=True)
+        label = escape(printable(action["label"]))
+        console.print(f"{mark} {action['index']}. {label}", soft_wrap=True)
         if action["error"]:
-            console.print(f"    [red]{printable(action['error'])}[/red]", soft_wrap=True)
+            console.print(f"    [red]{escape(printable(action['error']))}[/red]", soft_wrap=True)
         for c in action["checks"]:
             if not c["ok"]:
                 console.print(
                     "    "
                     + _("{what}: expected {expected}, got {got}").format(
-                        what=printable(c["what"]),
-                        expected=printable(str(c["expected"])),
-                        got=printable(str(c["got"])),
+                        what=escape(printable(c["what"])),
+                        expected=escape(printable(str(c["expected"]))),
+                        got=escape(printable(str(c["got"]))),
                     ),
                     soft_wrap=True,
                 )
@@ -280,11 +282,13 @@ def _show_check(opts: Options, results: list[checking.CaseResult]) -> None:
         mark = {"passed": "[green]✔[/green]", "failed": "[red]✘[/red]"}.get(
             r.status, "[red]![/red]"
         )
-        console.print(f"{mark} {printable(r.name)}", soft_wrap=True)
+        # A matrix case's name ends in [amount=5000,term=6], which rich would read as markup
+        # and drop: the names and sentences are escaped.
+        console.print(f"{mark} {escape(printable(r.name))}", soft_wrap=True)
         for f in r.failures:
-            console.print(f"    {printable(f.sentence())}", soft_wrap=True)
+            console.print(f"    {escape(printable(f.sentence()))}", soft_wrap=True)
         if r.error:
-            console.print(f"    [red]{printable(r.error)}[/red]", soft_wrap=True)
+            console.print(f"    [red]{escape(printable(r.error))}[/red]", soft_wrap=True)
     passed = sum(r.status == "passed" for r in results)
     console.print(
         _("{passed} of {n} stories hold").format(passed=passed, n=len(results)), soft_wrap=True

@@ -111,6 +111,12 @@ def test_a_matrix_names_each_case(tmp_path: Path) -> None:
         "apply[amount=5000,term=12]",
         "apply[amount=5000,term=6]",
     ]
+    # The text output names them too (rich read "[amount=...]" as markup and dropped it).
+    code, out, err = run_cli(
+        tmp_path, "check", "--no-builtin", str(folder), "--matrix", "amount=5000,20000"
+    )
+    assert code == 0, err
+    assert "✔ apply[amount=5000]" in out and "✔ apply[amount=20000]" in out
 
 
 def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: Path) -> None:
