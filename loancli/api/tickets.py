@@ -101,7 +101,8 @@ def report(
     page = Path(html) if html is not None else None
     made = None
     with world_for(state, options, read_only=True) as world:
-        data = reporting.report(world.store, record_id, path.name if path else None)
+        today = world.clock.now().date()
+        data = reporting.report(world.store, record_id, path.name if path else None, today)
         text = (
             html_report.page(
                 world.store,

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping
-from datetime import datetime
-from typing import TypedDict
+from datetime import date, datetime
+from typing import NotRequired, TypedDict
 
 from loancli.account.accounts import identity_of
 from loancli.asking import read_yaml, shown_set_item
 from loancli.errors import NotFound, RuleError, UsageError
 from loancli.i18n import N_, _, language
+from loancli.loan.loans import loan_view
+from loancli.loan.servicing import catch_up
 from loancli.masking import mask_id, mask_name, mask_phone
 from loancli.reasons import Reason
 from loancli.records import (
     APPLICANTS,
+    CREDIT,
     FLOWS,
     LOANS,
     Applicant,
@@ -93,6 +96,22 @@ class FailedAttempt(TypedDict):
     reason: str | None
 
 
+class LoanNow(TypedDict):
+    """A loan of the record as it is on the report's day: what a ticket about the weeks after
+    the payout (overdue, penalty, a re-instalment, the credit record) is about."""
+
+    loan: str
+    status: str
+    remaining_principal: str
+    owed_today: str
+    overdue_installments: int
+    penalty: str
+    restructured: bool
+    refund_owed: str
+    # The credit-bureau entries held against it (their ids).
+    credit_held: list[str]
+
+
 class Report(TypedDict):
     """The ticket report (``report --format json``); markdown is rendered from it."""
 
@@ -107,6 +126,8 @@ class Report(TypedDict):
     borrower_message: dict[str, Said] | None
     attempts_failed: list[FailedAttempt]
     timeline: list[TimelineRow]
+    # Each of its loans as it is on the report's day (none for a record without a loan).
+    loans: NotRequired[list[LoanNow]]
     replay: str
     bundle: str | None
     reproduce: list[str]
@@ -315,10 +336,13 @@ def facts_of(record: Applicant | Flow) -> dict[str, str]:
     return (scenario.world if scenario else WorldSettings()).facts()
 
 
-def report(store: Store, record_id: str, bundle: str | None = None) -> Report:
+def report(
+    store: Store, record_id: str, bundle: str | None = None, today: date | None = None
+) -> Report:
     """The ticket report as data (``report --format json``; markdown is rendered from it),
     for a journey, a flow or a loan's journey. ``bundle`` names the ticket bundle written
-    with it, which its Reproduce section replays."""
+    with it, which its Reproduce section replays; ``today`` (the simulated day) is the day
+    its loans are shown as they are on."""
     app = resolve(store, record_id)
     applicant_id = app["id"]
     phone = app.get("phone")
@@ -353,7 +377,7 @@ def report(store: Store, record_id: str, bundle: str | None = None) -> Report:
         "explanation": reason.sentence_in(facts) if reason else _progress_sentence(app),
     }
     failures = [e for e in app.get("events", []) if e.get("reason")]
-    return {
+    made: Report = {
         "applicant_id": applicant_id,
         "id": applicant_id,
         "kind": app["kind"] if is_flow(app) else "apply",
@@ -376,6 +400,9 @@ def report(store: Store, record_id: str, bundle: str | None = None) -> Report:
         "bundle": bundle,
         "reproduce": reproduce_commands(app),
     }
+    if today is not None:
+        made["loans"] = loans_now(store, applicant_id, today)
+    return made
 
 
 def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, Said]:
@@ -449,6 +476,65 @@ RECORD_STATUSES = {
 }
 
 
+LOAN_STATUSES = {"active": N_("active"), "closed": N_("closed")}
+
+
+def loans_now(store: Store, applicant_id: str, today: date) -> list[LoanNow]:
+    """Each loan of the record as it is on ``today`` (the loans are not written)."""
+    out: list[LoanNow] = []
+    for loan in store.find(LOANS, applicant_id=applicant_id):
+        catch_up(loan, today)
+        view = loan_view(loan, today)
+        held = [e["id"] for e in store.find(CREDIT, loan=loan["id"]) if e["status"] == "held"]
+        out.append(
+            {
+                "loan": view["loan"],
+                "status": view["loan_status"],
+                "remaining_principal": view["remaining_principal"],
+                "owed_today": view["owed_today"],
+                "overdue_installments": view["overdue_installments"],
+                "penalty": view["penalty"],
+                "restructured": view["restructured"],
+                "refund_owed": view["refund_owed"],
+                "credit_held": sorted(held),
+            }
+        )
+    return out
+
+
+def _loan_lines(loans: list[LoanNow]) -> list[str]:
+    """The loans as the report's markdown says them."""
+    lines: list[str] = []
+    for x in loans:
+        lines.append(
+            _("- {loan}: {status}; remaining principal {principal}, owed today {owed}").format(
+                loan=x["loan"],
+                status=_(LOAN_STATUSES.get(x["status"], "active")),
+                principal=x["remaining_principal"],
+                owed=x["owed_today"],
+            )
+        )
+        if x["overdue_installments"]:
+            lines.append(
+                _("  - {n} installment(s) overdue, penalty interest {penalty}").format(
+                    n=x["overdue_installments"], penalty=x["penalty"]
+                )
+            )
+        if x["restructured"]:
+            lines.append(_("  - re-instalmented (协商二次分期): the plan shown is the new one"))
+        if x["credit_held"]:
+            lines.append(
+                _("  - reported to the credit bureau: {entries} held").format(
+                    entries=", ".join(x["credit_held"])
+                )
+            )
+        if x["refund_owed"] != "0.00":
+            lines.append(
+                _("  - refund owed to the borrower: {refund}").format(refund=x["refund_owed"])
+            )
+    return lines
+
+
 def to_markdown(data: Report, bundle_command: str | None = None) -> str:
     """Render a report for pasting into a ticket, its headings and sentences in the current
     language (the codes, commands and records as they are). ``bundle_command`` makes its
@@ -508,6 +594,9 @@ def to_markdown(data: Report, bundle_command: str | None = None) -> str:
                 reason=failure["reason"],
             )
         )
+    loans = data.get("loans")
+    if loans:
+        lines += ["", _("## The loan now"), "", *_loan_lines(loans)]
     said_in = data["borrower_message"]
     if said_in:
         lines += ["", _("## What to tell the borrower"), ""]

@@ -904,3 +904,24 @@ def test_a_re_instalment_ends_a_reported_default_at_once(db: Path) -> None:
     ok_json(db, "restructure", "A0001", "--term", "6")
     (entry,) = ok_json(db, "credit-report", "A0001")["entries"]
     assert entry["default_ended_on"] == "2026-04-16" and entry["drops_on"] == "2031-04-16"
+
+
+def test_the_report_says_what_the_loan_is_now(db: Path) -> None:
+    """A ticket about the weeks after the payout: the report said only "completed ... was
+    paid out", nothing of the overdue, the penalty, the re-instalment or the credit record."""
+    ok_json(db, "clock", "advance", "45d")  # overdue since 2026-04-06, reported 2026-04-13
+    data = ok_json(db, "report", "A0001")
+    (loan,) = data["loans"]
+    assert loan["loan"] == "L0001" and loan["status"] == "active"
+    assert loan["overdue_installments"] == 1 and loan["penalty"] == "8.05"
+    assert loan["owed_today"] == "924.85" and loan["credit_held"] == ["R0001"]
+    assert loan["restructured"] is False
+    code, out, err = cli(db, "report", "A0001")
+    assert code == 0, err
+    assert "## The loan now" in out
+    assert "- L0001: active; remaining principal 10000.00, owed today 924.85" in out
+    assert "1 installment(s) overdue, penalty interest 8.05" in out
+    assert "reported to the credit bureau: R0001 held" in out
+    ok_json(db, "restructure", "A0001", "--term", "6")
+    (loan,) = ok_json(db, "report", "A0001")["loans"]
+    assert loan["restructured"] is True and loan["overdue_installments"] == 0
