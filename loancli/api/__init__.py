@@ -142,6 +142,7 @@ from loancli.world.providers.sms import SmsService
 from loancli.world.scenario import Scenario
 
 __all__ = [
+    "location_of",
     "ACTIONS",
     "Action",
     "AddContact",

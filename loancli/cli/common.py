@@ -17,7 +17,7 @@ from typing import NotRequired, TypedDict, cast
 import typer
 
 from loancli.account.hashing import HashGrade
-from loancli.api import WorldArgs, WorldOptions
+from loancli.api import WorldArgs, WorldOptions, location_of
 from loancli.asking import Asker, set_value, write_recording
 from loancli.cli.console import inert_console
 from loancli.cli.options import Options
@@ -323,7 +323,9 @@ def check_output(path: Path | None, option: str, state: Path | ServerUrl | None 
     side files (a report written over the world would end it; exit 2 naming the option)."""
     if path is None:
         return
-    if isinstance(state, Path) and _is_state_file(path, state):
+    # Without --db the world is $LOANCLI_DB's, else the default file: guarded the same.
+    where = location_of(state)
+    if isinstance(where, Path) and _is_state_file(path, where):
         raise UsageError(
             _("{path} is the state file (--db) or one of its own files; give another file").format(
                 path=path

@@ -38,18 +38,22 @@ def run() -> None:
         _output_failed(exc)
 
 
-# What a write to standard output meets when the disk or the device behind it fails.
-_OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+# What only a write meets (a full disk or device, a file or quota too large): standard
+# output's, or any other a command did not say itself. An I/O error may be a read's: left be.
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 def _output_failed(exc: OSError) -> None:
-    """Standard output could not be written (``loancli ... >/dev/full``): say so on stderr
-    and exit 4, as for any file loancli cannot write; what was committed stays. Standard
-    output goes to the null device, so the interpreter's last flush fails no more."""
+    """A write failed that the command did not report itself, standard output's most often
+    (``loancli ... >/dev/full``): say so on stderr and exit 4, as for any file loancli cannot
+    write; what was committed stays (a commit is whole or not at all). Standard output goes
+    to the null device, so the interpreter's last flush fails no more."""
     with contextlib.suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     with contextlib.suppress(OSError):
-        said = _("cannot write the output: {why}").format(why=exc.strerror or exc)
+        said = _("a write failed ({why}); what was committed before stays").format(
+            why=exc.strerror or exc
+        )
         sys.stderr.write(f"{_('Error:')} {said}\n")
         sys.stderr.flush()
     raise SystemExit(4)

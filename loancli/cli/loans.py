@@ -359,13 +359,17 @@ def _show_payment(opts: Options, result: Mapping[str, object]) -> None:
         )
         prepaid = str(p.get("prepaid_principal") or "0.00")
         if p["kind"] == "amount" and prepaid != "0.00":
-            interest = str(p.get("interest_to_date") or "0.00")
             opts.console.print(
                 _(
                     "{prepaid} of it repaid principal early and the installments after it are "
-                    "re-planned; {interest} of it is that principal's interest for the days it "
-                    "was used this period (art. 30)."
-                ).format(prepaid=prepaid, interest=interest)
+                    "re-planned; {interest} of it is that principal's interest for this period "
+                    "(art. 30: the days used, unless the contract charges the whole period) "
+                    "and {fee} its early-settlement fee."
+                ).format(
+                    prepaid=prepaid,
+                    interest=p.get("interest_to_date") or "0.00",
+                    fee=p.get("early_settlement_fee") or "0.00",
+                )
             )
     installments = result["installments"]
     assert isinstance(installments, list)  # the loan's installments as they are now

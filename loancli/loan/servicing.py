@@ -404,8 +404,8 @@ def pay_amount(loan: Loan, amount: Decimal, today: date) -> PaymentMade:
     dues = sum(
         (owed_total(x) for x in unpaid_lines(loan) if x["status"] in ("due", "overdue")), ZERO
     )
-    interest = _prepaid_interest(loan, amount - dues, today)
-    if amount - dues - interest >= _future_principal(loan):
+    interest, fee = _prepaid_costs(loan, amount - dues, today)
+    if amount - dues - interest - fee >= _future_principal(loan):
         # All the principal would be repaid without the interest accrued to date.
         raise SettleInstead(
             _(
@@ -422,28 +422,35 @@ def pay_amount(loan: Loan, amount: Decimal, today: date) -> PaymentMade:
             touched.append(line["n"])
     prepaid = ZERO
     if available > 0:
-        prepaid = available - interest
+        prepaid = available - interest - fee
         _replan(loan, remaining_principal(loan) - prepaid, today)
     payment = _record_payment(
         loan, today, "amount", amount, installments=touched, prepaid_principal=fmt(prepaid)
     )
     if prepaid > 0 and interest > 0:
         payment["interest_to_date"] = fmt(interest)
+    if prepaid > 0 and fee > 0:
+        payment["early_settlement_fee"] = fmt(fee)
     return payment
 
 
-def _prepaid_interest(loan: Loan, money: Decimal, today: date) -> Decimal:
-    """Of ``money`` paid ahead (beyond what is due), the interest on the principal it repays
-    for the days of the current period that principal was used (art. 30: interest for the
-    time actually used; a contract that charges the whole period on early settlement, the
-    whole period): the share settling that principal today would charge. The rest repays
-    principal, so prepaying part and settling the rest the same day costs what settling
-    does."""
+def _prepaid_costs(loan: Loan, money: Decimal, today: date) -> tuple[Decimal, Decimal]:
+    """Of ``money`` paid ahead (beyond what is due): the interest on the principal it repays
+    for the days of the current period that principal was used (art. 30; a contract that
+    charges the whole period on early settlement, that period), and the early-settlement fee
+    in percent of that principal: the shares settling it today would charge. The rest
+    repays principal, so prepaying part and settling the rest the same day costs what
+    settling does, and a fee is not escaped by prepaying all but a fen."""
     future = _future_principal(loan)
     if money <= 0 or future <= 0:
-        return ZERO
+        return ZERO, ZERO
     accrued = settlement_interest(loan, today)
-    return quantize(money * accrued / (future + accrued))
+    # A fee in percent of the principal settled early: its share goes with the part. A fee of
+    # a fixed amount is charged whole by the settlement whatever was paid ahead: none here.
+    written = fees_from(loan.get("fees")).get("early_settlement")
+    fee = early_settlement_fee(loan, today) if written and written.rate is not None else ZERO
+    whole = future + accrued + fee
+    return quantize(money * accrued / whole), quantize(money * fee / whole)
 
 
 def settlement_amount(loan: Loan, today: date) -> Decimal:
@@ -462,7 +469,11 @@ def settlement_interest(loan: Loan, today: date) -> Decimal:
     (art. 30), or, where the contract says so, the whole period the day falls in."""
     if loan.get("settlement_interest") == "current_period":
         future = [x for x in unpaid_lines(loan) if x["status"] == "scheduled"]
-        return owed(future[0])["interest"] if future else ZERO
+        # No day of a period not begun was used (its installment paid before its day, or
+        # today its first day's eve, the due date before it).
+        if not future or today <= _period_start(loan, future[0]):
+            return ZERO
+        return owed(future[0])["interest"]
     return _interest_to_date(loan, today)
 
 

@@ -137,6 +137,7 @@ class SqliteStore(Store):
         except sqlite3.DatabaseError as exc:
             raise self._not_sqlite(exc) from None
         self._db = db
+        self._version = self._data_version()
 
     def _not_sqlite(self, exc: sqlite3.DatabaseError) -> StateCorrupt:
         return StateCorrupt(
@@ -146,23 +147,15 @@ class SqliteStore(Store):
         )
 
     def _read_only_connection(self) -> sqlite3.Connection:
-        """A connection that only reads. In a folder this user cannot write, SQLite cannot make
-        the shared-memory file a write-ahead-logged file is read with: with no log beside it
-        to read (no writer can have left one there), the file is opened as one that does not
-        change, which needs none."""
+        """A connection that only reads (it still needs the shared-memory file beside a
+        write-ahead-logged file: in a folder this user cannot write, it cannot be opened, and
+        says so; reading it as a file that does not change would let another user's write,
+        made meanwhile, tear what is read)."""
         # A URI, its path escaped: a '#' or '?' in a file's name is its name.
         uri = Path(os.path.abspath(self._target)).as_uri() + "?mode=ro"
-        try:
-            db = sqlite3.connect(uri, uri=True, isolation_level=None)
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return db
-        except sqlite3.OperationalError as exc:
-            if "unable to open" not in str(exc) or _has_content(Path(f"{self._target}-wal")):
-                raise
-        db = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
+        db = sqlite3.connect(uri, uri=True, isolation_level=None)
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return db
-        self._version = self._data_version()
 
     def _check_records(self) -> None:
         """The settings, whole (they are few), and the rules across records, over their keys
@@ -656,13 +649,6 @@ class SqliteStore(Store):
             for path in (self._target, self._target.with_name(self._target.name + "-wal"))
             if path.exists()
         )
-
-
-def _has_content(path: Path) -> bool:
-    try:
-        return path.stat().st_size > 0
-    except OSError:
-        return False
 
 
 def _has_keys(db: sqlite3.Connection) -> bool:

@@ -358,12 +358,13 @@ def _plan_now(loan: Loan, today: date) -> str:
             ).format(count=len(prepaid), total=total)
         )
         interest = sum((Decimal(p.get("interest_to_date") or "0") for p in prepaid), Decimal(0))
-        if interest > 0:
+        fee = sum((Decimal(p.get("early_settlement_fee") or "0") for p in prepaid), Decimal(0))
+        if interest > 0 or fee > 0:
             parts.append(
                 _(
-                    " (with {interest:.2f} of interest on that principal for the days it was "
-                    "used in its period, art. 30)"
-                ).format(interest=interest)
+                    " (with {interest:.2f} of interest on that principal for its period, art. "
+                    "30, and {fee:.2f} of early-settlement fee)"
+                ).format(interest=interest, fee=fee)
             )
     if loan.get("restructured"):
         r = loan["restructured"]

@@ -808,7 +808,7 @@ def test_applicants_show_has_the_plan_as_it_is_now_after_a_prepayment(db: Path) 
     explained = ok_json(db, "explain", "A0001", "--amount")["explanations"]["amount"]
     assert "916.80" in explained  # the contract's M
     assert "1 prepayment(s) of 1073.19 principal re-planned" in explained
-    assert "(with 4.83 of interest on that principal for the days" in explained
+    assert "(with 4.83 of interest on that principal for its period, art. 30, and 0.00" in explained
     assert "the remaining principal is 8160.01" in explained
     # In Chinese every part of it, the loan's status too.
     code, out = run_json(db.parent, "--lang", "zh", "explain", "A0001", "--amount", db=db)

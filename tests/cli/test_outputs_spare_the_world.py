@@ -108,4 +108,24 @@ def test_standard_output_that_cannot_be_written_is_exit_4_without_a_traceback(
             )
         assert done.returncode == 4, done.stderr
         assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
-        assert "cannot write the output: No space left on device" in done.stderr
+        assert "a write failed (No space left on device)" in done.stderr
+
+
+def test_without_db_the_default_state_file_is_spared_too(tmp_path: Path) -> None:
+    """No --db and no LOANCLI_DB: the world is the default file in the user data folder, and
+    ``report --out`` naming it wrote the report over it."""
+    from typer.testing import CliRunner
+
+    from loancli.cli.main import app
+
+    data_home = tmp_path / "data"
+    env = {**CLI_ENV, "XDG_DATA_HOME": str(data_home), "HOME": str(tmp_path), "LOANCLI_DB": ""}
+    runner = CliRunner(env=env)
+    made = runner.invoke(app, ["--no-input", "apply", "--answers", "happy-path"])
+    assert made.exit_code == 0, made.output
+    world = data_home / "loancli" / "state.json"
+    before = world.read_bytes()
+    refused = runner.invoke(app, ["--json", "report", "A0001", "--out", str(world)])
+    assert refused.exit_code == 2, refused.output
+    assert json.loads(refused.stdout)["error"]["key"] == "--out"
+    assert world.read_bytes() == before

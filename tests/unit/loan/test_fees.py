@@ -312,17 +312,56 @@ def test_a_prepayment_keeps_the_fee_of_every_later_installment() -> None:
     assert all(D(x["total"]) == D(x["principal"]) + D(x["interest"]) + D("50.00") for x in later)
 
 
-def test_a_payment_that_repays_every_fen_of_principal_but_not_the_fee_settles_instead() -> None:
-    from loancli.loan.servicing import SettleInstead, pay_amount, settlement_amount
+def test_prepaying_part_carries_its_share_of_the_settlement_fee() -> None:
+    """Prepaying all but a fen and settling the fen once escaped the 2% fee (10089.99 + 0.01
+    against 10290.00): a part paid ahead carries the interest and the fee settling its
+    principal would charge, so the two payments cost what settling at once does."""
+    from loancli.loan.servicing import pay_amount, settle_all, settlement_amount
 
     loan: Any = fee_loan({"early_settlement": "2%"})
     today = LOAN_DATE + timedelta(days=18)
     # 10000 + 18 days' interest 90.00 + the 2% fee 200.00.
     assert settlement_amount(loan, today) == D("10290.00")
-    # 10090.00 repays the principal and its interest to the day, not the fee: the borrower
-    # is told to settle, not given a settlement without its fee.
-    with pytest.raises(SettleInstead, match="settling today takes 10290.00"):
-        pay_amount(loan, D("10090.00"), today)
-    assert loan["payments"] == []
     payment = pay_amount(loan, D("10089.99"), today)
-    assert payment["prepaid_principal"] == "9999.99" and payment["interest_to_date"] == "90.00"
+    # 10089.99 x 90 / 10290 = 88.25 of interest, x 200 / 10290 = 196.11 of fee.
+    assert payment["interest_to_date"] == "88.25"
+    assert payment["early_settlement_fee"] == "196.11"
+    assert payment["prepaid_principal"] == "9805.63"
+    rest = settle_all(loan, today)
+    assert D("10089.99") + D(rest["amount"]) == D("10290.00")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    fee=st.sampled_from([None, "1%", "2%", "3%", "100"]),
+    rule=st.sampled_from(["to_date", "current_period"]),
+    paid_first=st.booleans(),
+    days=st.integers(min_value=0, max_value=200),
+    percent=st.integers(min_value=1, max_value=99),
+)
+def test_prepaying_part_then_settling_costs_what_settling_does_whatever_the_contract(
+    fee: str | None, rule: str, paid_first: bool, days: int, percent: int
+) -> None:
+    """With an early-settlement fee or without, interest to the day or for the whole period,
+    before or after the installment due is paid: a part paid ahead and the rest settled the
+    same day cost what settling at once does (each of the three roundings half a fen)."""
+    from loancli.loan.servicing import catch_up, pay_amount, settlement_amount
+
+    loan: Any = fee_loan({"early_settlement": fee} if fee else {})
+    loan["settlement_interest"] = rule
+    today = LOAN_DATE + timedelta(days=days)
+    catch_up(loan, today)
+    if paid_first and loan["status"] == "active":
+        first = next(x for x in loan["lines"] if x["status"] != "paid")
+        if first["status"] in ("due", "overdue", "scheduled"):
+            pay_installment(loan, first["n"], today)
+    if loan["status"] != "active":
+        return
+    at_once = settlement_amount(loan, today)
+    value = (at_once * percent / 100).quantize(D("0.01"))
+    try:
+        payment = pay_amount(loan, value, today)
+    except RuleError:
+        return
+    if loan["status"] == "active":
+        assert abs(value + settlement_amount(loan, today) - at_once) <= D("0.02"), payment

@@ -590,3 +590,17 @@ def test_importing_the_store_does_not_import_tinydb_or_filelock() -> None:
         [sys.executable, "-c", code], env=_env(), capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_sqlite_store_knows_the_file_it_opened_is_unchanged(tmp_path: Path) -> None:
+    """The data version read at open is the one the first unit compares with: a first write
+    finds no other writer's change to catch up on (a refactor once dropped it, and every
+    writing command read the file's changes again and forgot its caches)."""
+    from loancli.store.sqlite_store import SqliteStore
+
+    path = tmp_path / "w.sqlite"
+    with Store(path) as store, store.transaction():
+        store.insert("meta", {"key": "k", "value": 1})
+    with Store(path) as store:
+        assert isinstance(store, SqliteStore)
+        assert store._version is not None and not store._changed()
