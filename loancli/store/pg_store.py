@@ -272,6 +272,36 @@ class _Unit:
             store._end_transaction()
 
 
+def search_path_names(path: str) -> list[str]:
+    """The schemas a ``search_path`` setting names, as PostgreSQL reads them: a name in
+    double quotes as written (``""`` a quote in it), any other in lower case, ``$user`` left
+    out (it names the role's own schema only when there is one)."""
+    names: list[str] = []
+    word, quoted, inside = "", False, False
+    at = 0
+    while at <= len(path):
+        char = path[at] if at < len(path) else ","
+        if inside:
+            if char == '"' and path[at + 1 : at + 2] == '"':
+                word += '"'
+                at += 1
+            elif char == '"':
+                inside = False
+            else:
+                word += char
+        elif char == '"':
+            inside, quoted = True, True
+        elif char == ",":
+            name = word if quoted else word.strip().lower()
+            if name and name != "$user":
+                names.append(name)
+            word, quoted = "", False
+        elif not char.isspace() or word:
+            word += char
+        at += 1
+    return names
+
+
 class PgStore(Store):
     """The state in a PostgreSQL database (a schema of it: the URL's ``search_path``)."""
 
@@ -351,18 +381,20 @@ class PgStore(Store):
         role that may not create one, and says so)."""
         if self._one("SELECT current_schema()") is not None:
             return
-        from psycopg import sql
-
-        path = str(self._one("SELECT current_setting('search_path')") or "")
-        names = [n.strip() for n in path.split(",") if n.strip() and n.strip() != '"$user"']
+        names = search_path_names(str(self._one("SELECT current_setting('search_path')") or ""))
         if not names:
             return
-        name = names[0]
-        if len(name) >= 2 and name[0] == name[-1] == '"':
-            name = name[1:-1].replace('""', '"')
+        import psycopg
+        from psycopg import sql
+
         assert self._conn is not None
-        statement = sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(name))
-        self._run(statement.as_string(self._conn))
+        statement = sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(names[0]))
+        try:
+            self._conn.execute(statement)
+        except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateSchema):
+            pass  # another first writer made it a moment before
+        except psycopg.Error as exc:
+            raise self._failure(exc) from None
 
     def _schema_version(self) -> int:
         found = self._one("SELECT to_regclass(%s)", SCHEMA_TABLE)

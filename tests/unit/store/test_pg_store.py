@@ -210,3 +210,18 @@ def test_a_schema_the_url_names_is_made_on_the_first_write(pg_server: str, tmp_p
                     psycopg.sql.Identifier(name)
                 )
             )
+
+
+@pytest.mark.parametrize(
+    ("setting", "names"),
+    [
+        ('"$user", public', ["public"]),
+        ("TeamA", ["teama"]),  # unquoted: PostgreSQL folds it to lower case
+        ('"TeamA", x', ["TeamA", "x"]),
+        ('"Team,A"', ["Team,A"]),
+        ('$user, "Q""x"', ['Q"x']),
+        ("", []),
+    ],
+)
+def test_a_search_path_is_read_as_postgresql_reads_it(setting: str, names: list[str]) -> None:
+    assert pg_store.search_path_names(setting) == names
