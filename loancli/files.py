@@ -56,10 +56,20 @@ def write_private(path: Path | str, data: str | bytes) -> None:
                 handle.write(payload)
             return
         real = Path(os.path.realpath(target))
-        fd, tmp = tempfile.mkstemp(prefix=".loancli-", suffix=".tmp", dir=real.parent)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".loancli-", suffix=".tmp", dir=real.parent)
+        except PermissionError:
+            if not real.is_file():
+                raise
+            # A file this user may write in a folder it may not: written where it is.
+            with private_file(real) as handle:
+                handle.write(payload)
+            return
         try:
             with os.fdopen(fd, "wb") as handle:  # mkstemp makes it 0600
                 handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())  # whole on disk before it takes the name
             os.replace(tmp, real)
         except BaseException:
             with contextlib.suppress(OSError):

@@ -72,3 +72,22 @@ def test_a_link_is_kept_and_the_file_it_names_written(tmp_path: Path) -> None:
 def test_a_full_device_is_a_clear_error() -> None:
     with pytest.raises(OutputFailed, match="cannot write /dev/full"):
         write_private("/dev/full", "x" * 100_000)
+
+
+def test_a_writable_file_in_a_folder_that_is_not_is_written_where_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No file can be made beside it (the folder is not this user's to write): the file is
+    written in place, as before the write became a rename; a new file there is refused."""
+    report = tmp_path / "report.md"
+    report.write_text("old", encoding="utf-8")
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", refused)
+    write_private(report, "new")
+    assert report.read_text(encoding="utf-8") == "new"
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    with pytest.raises(OutputFailed, match="Permission denied"):
+        write_private(tmp_path / "other.md", "x")
