@@ -15,6 +15,7 @@ from loancli.account.accounts import identity_of
 from loancli.asking import read_yaml, shown_set_item
 from loancli.errors import NotFound, RuleError, UsageError
 from loancli.i18n import N_, _, language
+from loancli.journey.payout import product_of
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
 from loancli.masking import mask_id, mask_name, mask_phone
@@ -401,7 +402,7 @@ def report(
         "reproduce": reproduce_commands(app),
     }
     if today is not None:
-        made["loans"] = loans_now(store, applicant_id, today)
+        made["loans"] = loans_now(store, applicant_id, today, scenario.world if scenario else None)
     return made
 
 
@@ -479,11 +480,17 @@ RECORD_STATUSES = {
 LOAN_STATUSES = {"active": N_("active"), "closed": N_("closed")}
 
 
-def loans_now(store: Store, applicant_id: str, today: date) -> list[LoanNow]:
-    """Each loan of the record as it is on ``today`` (the loans are not written)."""
+def loans_now(
+    store: Store, applicant_id: str, today: date, world: WorldSettings | None = None
+) -> list[LoanNow]:
+    """Each loan of the record as it is on ``today`` under its product's servicing in
+    ``world`` (the record's scenario's), in the order of their ids (the loans are not
+    written)."""
+    world = world or WorldSettings()
     out: list[LoanNow] = []
-    for loan in store.find(LOANS, applicant_id=applicant_id):
-        catch_up(loan, today)
+    loans = sorted(store.find(LOANS, applicant_id=applicant_id), key=lambda x: x["id"])
+    for loan in loans:
+        catch_up(loan, today, world.product(product_of(loan)).servicing)
         view = loan_view(loan, today)
         held = [e["id"] for e in store.find(CREDIT, loan=loan["id"]) if e["status"] == "held"]
         out.append(
