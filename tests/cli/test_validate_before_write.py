@@ -228,9 +228,8 @@ def test_an_id_image_with_an_escape_code_stops_at_the_upload(tmp_path: Path) -> 
     assert "\x1b" not in json.dumps(doc)
 
 
-def test_an_ascii_terminal_gets_question_marks_not_a_traceback(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "100"}
-    state = tmp_path / "state.json"
+def _applied(state: Path, env: dict[str, str]) -> list[str]:
+    """The happy journey run into ``state`` as a process; the command line that reaches it."""
     run = [sys.executable, "-m", "loancli.cli.main", "--db", str(state)]
     subprocess.run(
         [*run, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE)],
@@ -239,6 +238,13 @@ def test_an_ascii_terminal_gets_question_marks_not_a_traceback(tmp_path: Path) -
         capture_output=True,
         check=True,
     )
+    return run
+
+
+def test_an_ascii_terminal_gets_question_marks_not_a_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "100"}
+    state = tmp_path / "state.json"
+    run = _applied(state, env)
     for args in (["applicants", "show", "A0001"], ["report", "A0001"], ["timeline", "A0001"]):
         proc = subprocess.run([*run, *args], env=env, cwd=ROOT, capture_output=True)
         assert proc.returncode == 0, proc.stderr
@@ -251,15 +257,8 @@ def test_json_on_an_ascii_stdout_keeps_the_data_whole_as_escapes(tmp_path: Path)
     """``--json`` where standard output takes only ASCII writes Chinese as ``\\u`` escapes
     (it wrote ``?**`` for the name): the document is the one a UTF-8 output gets."""
     state = tmp_path / "state.json"
-    run = [sys.executable, "-m", "loancli.cli.main", "--db", str(state)]
     utf8_env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "100"}
-    subprocess.run(
-        [*run, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE)],
-        env=utf8_env,
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    )
+    run = _applied(state, utf8_env)
     shown = [*run, "--json", "applicants", "show", "A0001"]
     ascii_env = {**utf8_env, "PYTHONIOENCODING": "ascii"}
     plain = subprocess.run(shown, env=ascii_env, cwd=ROOT, capture_output=True, check=True)
