@@ -26,7 +26,7 @@ from typing import Unpack, cast
 from loancli.clock import DEFAULT_START, parse_clock
 from loancli.dburl import ServerUrl
 from loancli.errors import RuleError
-from loancli.files import write_private
+from loancli.files import make_folder, write_private
 from loancli.i18n import _
 from loancli.identity.areas import address_prefixes
 from loancli.identity.persona import Persona, age_band, make_persona
@@ -252,7 +252,7 @@ def populate(
             "scenario", _("populate runs its own mix of built-in scenarios; leave out --scenario")
         )
     if images is not None:
-        images.mkdir(parents=True, exist_ok=True)
+        make_folder(images)  # before the world is touched: a folder it cannot make refuses all
     return fill_world(
         state,
         count,

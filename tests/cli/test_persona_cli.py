@@ -103,3 +103,15 @@ def test_populate_refuses_a_mix_it_cannot_read_and_a_scenario(tmp_path):
     code, _out, err = run_cli(tmp_path, "--scenario", "frozen-card", "populate", "3")
     assert code == 2 and "--scenario" in err
     assert not (tmp_path / "state.json").exists()
+
+
+def test_populate_into_an_images_folder_it_cannot_make_is_refused_before_any_journey(tmp_path):
+    """A file where the images folder would be ended in a traceback (NotADirectoryError)."""
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    db = tmp_path / "world.sqlite"
+    code, data = run_json(
+        tmp_path, "populate", "2", "--images", str(tmp_path / "afile" / "sub"), db=db
+    )
+    assert code == 4, data
+    assert data["error"]["message"].startswith("cannot write")
+    assert not db.exists()
