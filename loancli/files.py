@@ -76,9 +76,7 @@ def write_private(path: Path | str, data: str | bytes) -> None:
                 os.unlink(tmp)
             raise
     except OSError as exc:
-        raise OutputFailed(
-            _("cannot write {path}: {why}").format(path=target, why=exc.strerror or exc)
-        ) from None
+        raise _cannot_write(target, exc) from None
 
 
 def make_folder(path: Path) -> None:
@@ -88,9 +86,11 @@ def make_folder(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputFailed(
-            _("cannot write {path}: {why}").format(path=path, why=exc.strerror or exc)
-        ) from None
+        raise _cannot_write(path, exc) from None
+
+
+def _cannot_write(path: Path, exc: OSError) -> OutputFailed:
+    return OutputFailed(_("cannot write {path}: {why}").format(path=path, why=exc.strerror or exc))
 
 
 def replace_file(target: Path, pieces: Iterable[bytes], *, durable: bool = False) -> None:

@@ -148,6 +148,12 @@ CHOICE_WORDS: dict[str, dict[str, str]] = {
 }
 
 
+def app_word(key: str, value: str) -> str | None:
+    """The app's own (Chinese) word for a choice's canonical value: parent -> 父母; None
+    where the choice has none."""
+    return next((w for w, v in CHOICE_WORDS.get(key, {}).items() if v == value), None)
+
+
 def canonical(key: str, text: str) -> str:
     """A choice as its canonical value: 父母 -> parent, PARENT -> parent, 12期 -> 12."""
     if key == "term":

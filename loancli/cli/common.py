@@ -207,10 +207,14 @@ def _absolute_paths(raw: str) -> str:
 
 def stopped_journey(exc: BaseException) -> tuple[str, str, str | None] | None:
     """Where a journey stopped inside a run (an answer refused or missing, Ctrl-C)."""
+    return _stopped(exc, "A")
+
+
+def _stopped(exc: BaseException, kind: str) -> tuple[str, str, str | None] | None:
+    """(record id, step, answers file) where a run of a record whose id starts ``kind``
+    stopped, or None."""
     stopped = getattr(exc, "stopped", None)
-    if not stopped or not stopped[0].startswith("A"):
-        return None
-    return stopped
+    return stopped if stopped and stopped[0].startswith(kind) else None
 
 
 def error_keys(exc: BaseException) -> list[str]:
@@ -222,10 +226,7 @@ def error_keys(exc: BaseException) -> list[str]:
 def stopped_flow(exc: BaseException) -> tuple[str, str, str | None] | None:
     """Where an account flow stopped inside a run (an answer refused in its context): the
     flow is kept as far as it went."""
-    stopped = getattr(exc, "stopped", None)
-    if not stopped or not stopped[0].startswith("F"):
-        return None
-    return stopped
+    return _stopped(exc, "F")
 
 
 def continue_hint(opts: Options, exc: BaseException) -> str | None:

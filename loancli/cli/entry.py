@@ -18,10 +18,10 @@ import os
 import shutil
 import signal
 import sys
+from collections.abc import Callable
 
 from loancli import __version__
 from loancli.cli.root_help import ROOT_HELP
-from loancli.i18n import _
 
 # click lays help out at min(terminal width, 80) columns: from 80 on, one text.
 HELP_WIDTH = 80
@@ -50,6 +50,10 @@ def _output_failed(exc: OSError) -> None:
     to the null device, so the interpreter's last flush fails no more."""
     with contextlib.suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    # In the run's language when it got as far as choosing one (the help and the version,
+    # answered before anything is loaded, load no catalog for it).
+    i18n = sys.modules.get("loancli.i18n")
+    _: Callable[[str], str] = i18n._ if i18n is not None else str
     with contextlib.suppress(OSError):
         said = _("a write failed ({why}); what was committed before stays").format(
             why=exc.strerror or exc

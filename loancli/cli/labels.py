@@ -4,7 +4,7 @@ repayment methods (translated; the JSON keeps the field names and codes)."""
 from __future__ import annotations
 
 from loancli.i18n import N_, _, language
-from loancli.questions import CHOICE_WORDS
+from loancli.questions import app_word
 
 COLUMN_NAMES = {
     # the repayment schedule
@@ -138,11 +138,7 @@ def choice_word(key: str, value: str | None) -> str:
     Chinese (父母); the JSON keeps the value."""
     if not value:
         return ""
-    if language() == "zh":
-        word = next((w for w, v in CHOICE_WORDS.get(key, {}).items() if v == value), None)
-        if word is not None:
-            return word
-    return value
+    return (app_word(key, value) if language() == "zh" else None) or value
 
 
 def payment_kind_name(kind: str) -> str:

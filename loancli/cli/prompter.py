@@ -6,7 +6,7 @@ import sys
 from typing import TYPE_CHECKING, TypedDict
 
 from loancli.i18n import N_, _, language
-from loancli.questions import CHOICE_WORDS, Question, QuestionContext
+from loancli.questions import Question, QuestionContext, app_word
 
 if TYPE_CHECKING:
     from prompt_toolkit.output import Output
@@ -23,7 +23,7 @@ def choice_title(key: str, value: str) -> str:
     """A choice as the list shows it: in Chinese the app's word with the value (父母 parent)."""
     if language() != "zh":
         return value
-    word = next((w for w, v in CHOICE_WORDS.get(key, {}).items() if v == value), None)
+    word = app_word(key, value)
     return f"{word} {value}" if word else value
 
 

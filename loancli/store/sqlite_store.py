@@ -153,9 +153,7 @@ class SqliteStore(Store):
         made meanwhile, tear what is read)."""
         # A URI, its path escaped: a '#' or '?' in a file's name is its name.
         uri = Path(os.path.abspath(self._target)).as_uri() + "?mode=ro"
-        db = sqlite3.connect(uri, uri=True, isolation_level=None)
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return db
+        return sqlite3.connect(uri, uri=True, isolation_level=None)
 
     def _check_records(self) -> None:
         """The settings, whole (they are few), and the rules across records, over their keys

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from loancli.i18n import N_, _
+from loancli.i18n import _
 from loancli.loan.explain import (
     FEE_NAMES,
     explain_amounts,
@@ -26,7 +26,7 @@ from loancli.loan.servicing import (
 from loancli.reasons import Reason
 from loancli.records import LOANS, Applicant, Event, Loan, Payment, Review
 from loancli.store import Store
-from loancli.support.reporting import facts_of, is_flow, resolve
+from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, resolve
 from loancli.world.providers.review import why_in
 
 
@@ -332,10 +332,6 @@ def _settled_how(loan: Loan, payment: Payment, why: str) -> str:
         interest=payment.get("interest_to_date", "0.00"),
         why=why,
     )
-
-
-# A loan's status as ``explain`` says it.
-LOAN_STATUSES = {"active": N_("active"), "closed": N_("closed")}
 
 
 def _plan_now(loan: Loan, today: date) -> str:

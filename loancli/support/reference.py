@@ -8,7 +8,7 @@ checks the pages.
 from __future__ import annotations
 
 from loancli.i18n import in_language
-from loancli.questions import CHOICE_WORDS, QUESTIONS
+from loancli.questions import QUESTIONS, app_word
 from loancli.reasons import Reason
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import builtin_names, load_scenario
@@ -25,8 +25,7 @@ def answer_keys_table(lang: str = "en") -> str:
         if lang == "zh":
             form = in_language(lang, q.help) if q.help else ""
             if not form:
-                words = CHOICE_WORDS.get(q.key, {})
-                shown = [next((w for w, v in words.items() if v == c), c) for c in q.choices]
+                shown = [app_word(q.key, c) or c for c in q.choices]
                 form = "、".join(shown) if q.choices else q.kind
             rows.append(f"| `{q.key}` | {in_language(lang, q.prompt)} | {form} | {default} |")
             continue

@@ -477,6 +477,7 @@ RECORD_STATUSES = {
 }
 
 
+# A loan's status as a report and ``explain`` say it.
 LOAN_STATUSES = {"active": N_("active"), "closed": N_("closed")}
 
 
