@@ -60,8 +60,13 @@ def test_any_path_to_the_same_day_leaves_the_same_entries_and_messages(steps: li
 def short_of_money(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A bank that holds 1,000 yuan for the loan's card: the first installment is debited,
     the next ones fail and go overdue."""
-    path = tmp_path_factory.mktemp("scenario") / "short.yaml"
-    path.write_text("name: short\nproviders:\n  bank: {debit_balance: 1000}\n", encoding="utf-8")
+    return _bank(tmp_path_factory, "short", "{debit_balance: 1000}")
+
+
+def _bank(factory: pytest.TempPathFactory, name: str, bank: str) -> str:
+    """A scenario file whose bank is ``bank`` (its YAML)."""
+    path = factory.mktemp("scenario") / f"{name}.yaml"
+    path.write_text(f"name: {name}\nproviders:\n  bank: {bank}\n", encoding="utf-8")
     return str(path)
 
 
@@ -80,12 +85,9 @@ def test_debits_too_leave_the_same_world_whatever_the_path(
 def failing_once(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A bank with money enough whose first debit fails: the first installment goes overdue
     and is reported, and the next due date's debit pays it (after its report date)."""
-    path = tmp_path_factory.mktemp("scenario") / "fails-once.yaml"
-    path.write_text(
-        "name: fails-once\nproviders:\n  bank: {debit_balance: 20000, debit_failure: {times: 1}}\n",
-        encoding="utf-8",
+    return _bank(
+        tmp_path_factory, "fails-once", "{debit_balance: 20000, debit_failure: {times: 1}}"
     )
-    return str(path)
 
 
 def test_an_installment_a_later_debit_paid_is_reported_with_what_it_owed_that_day(
