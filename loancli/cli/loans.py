@@ -17,7 +17,7 @@ from loancli.cli.calendar_view import month_table
 from loancli.cli.common import check_output, handled, run_again, world_options
 from loancli.cli.labels import method_name, payment_kind_name, status_name
 from loancli.cli.options import Options, options
-from loancli.cli.params import integer, negative_argument_command
+from loancli.cli.params import NegativeArgumentCommand, integer
 from loancli.cli.render import show_schedule
 from loancli.errors import ExitCode, RuleError
 from loancli.i18n import _
@@ -269,7 +269,7 @@ def clock_set(
 
 # A negative duration (``-3d``) is the argument it looks like, refused as one, not an unknown
 # option "-3".
-@clock_app.command("advance", cls=negative_argument_command())
+@clock_app.command("advance", cls=NegativeArgumentCommand)
 def clock_advance(
     ctx: typer.Context,
     duration: Annotated[str, typer.Argument(metavar="DURATION", help="e.g. 90s, 6m, 2h, 40d.")],

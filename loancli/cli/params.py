@@ -13,6 +13,7 @@ import re
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from loancli.i18n import _
 from loancli.text import require_ascii_digits
@@ -69,20 +70,16 @@ EveryLine = Annotated[bool, typer.Option("--all", help="Every line, one page.")]
 _NEGATIVE = re.compile(r"-[0-9][0-9A-Za-z.]*")
 
 
-def negative_argument_command() -> type:
-    """A Typer command class whose argument may be written like a negative number: such a
-    word (``clock advance -3d``, ``populate -1``) is the argument, refused as one, not an
-    unknown option ``-3``; any other unknown option is still one (with click's suggestion)."""
-    from typer.core import TyperCommand
+class NegativeArgumentCommand(TyperCommand):
+    """A Typer command whose argument may be written like a negative number: such a word
+    (``clock advance -3d``, ``populate -1``) is the argument, refused as one, not an unknown
+    option ``-3``; any other unknown option is still one (with click's suggestion)."""
 
-    class NegativeArgument(TyperCommand):
-        def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-            if "--" not in args:
-                for index, word in enumerate(args):
-                    if _NEGATIVE.fullmatch(word):
-                        args = [*args[:index], *args[index + 1 :], "--", word]
-                        break
-            result: list[str] = super().parse_args(ctx, args)
-            return result
-
-    return NegativeArgument
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if "--" not in args:
+            for index, word in enumerate(args):
+                if _NEGATIVE.fullmatch(word):
+                    args = [*args[:index], *args[index + 1 :], "--", word]
+                    break
+        result: list[str] = super().parse_args(ctx, args)
+        return result

@@ -13,7 +13,7 @@ from loancli import api
 from loancli.api import tickets
 from loancli.cli.common import handled
 from loancli.cli.options import options
-from loancli.cli.params import integer, negative_argument_command
+from loancli.cli.params import NegativeArgumentCommand, integer
 from loancli.cli.persona import aligned
 from loancli.i18n import _
 from loancli.text import printable
@@ -22,7 +22,7 @@ from loancli.text import printable
 def register(root: typer.Typer) -> None:
     """Add this module's command to the root app."""
     # A negative COUNT (``-1``) is the argument it looks like, not an unknown option.
-    root.command("populate", cls=negative_argument_command())(populate)
+    root.command("populate", cls=NegativeArgumentCommand)(populate)
 
 
 def populate(

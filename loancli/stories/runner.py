@@ -451,27 +451,28 @@ def _scenario(loaded: LoadedStory) -> Scenario:
     world = loaded.story.world
     if world.scenario_text is None:
         return load_scenario(None if world.scenario == "default" else world.scenario)
-    data = read_yaml(world.scenario_text, typed=True, tags=False)
-    _borrower_images(data, loaded, f"{loaded.source}: world.scenario_text.borrower")
-    scenario = scenario_from_dict(data, f"{loaded.source}: world.scenario_text")
-    scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
-    scenario.text = world.scenario_text  # what a ticket of its journeys carries
-    return scenario
+    return _inlined(loaded, world.scenario_text, f"{loaded.source}: world.scenario_text")
 
 
 def _own_scenario(loaded: LoadedStory, action: operations.Action) -> Scenario | None:
     """A run's own world where it names one (a ticket's runs each keep theirs)."""
     if action.scenario_text is not None:
-        data = read_yaml(action.scenario_text, typed=True, tags=False)
         where = f"{loaded.source}: {label_of(action)}: scenario_text"
-        _borrower_images(data, loaded, f"{where}.borrower")
-        scenario = scenario_from_dict(data, where)
-        scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
-        scenario.text = action.scenario_text
-        return scenario
+        return _inlined(loaded, action.scenario_text, where)
     if action.scenario not in (None, "default"):
         return load_scenario(action.scenario)
     return None
+
+
+def _inlined(loaded: LoadedStory, text: str, where: str) -> Scenario:
+    """A scenario the story carries as ``text`` (read at ``where``), its images the story's
+    own, and the text kept: what a ticket of its journeys carries."""
+    data = read_yaml(text, typed=True, tags=False)
+    _borrower_images(data, loaded, f"{where}.borrower")
+    scenario = scenario_from_dict(data, where)
+    scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
+    scenario.text = text
+    return scenario
 
 
 def _borrower_images(data: object, loaded: LoadedStory, at: str) -> None:

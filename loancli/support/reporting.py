@@ -34,7 +34,14 @@ from loancli.records import is_flow as is_flow  # where support's callers have f
 from loancli.store import Store
 from loancli.text import printable
 from loancli.world.providers import WorldSettings
-from loancli.world.scenario import Scenario, builtin_names, load_scenario, scenario_from_dict
+from loancli.world.scenario import (
+    BUILTIN_DIR,
+    Scenario,
+    builtin_names,
+    load_scenario,
+    parse_scenario_file,
+    scenario_from_dict,
+)
 
 # The domain field a record's id is refused as (``cli/`` names the argument the user typed).
 RECORD_ID = "record"
@@ -325,7 +332,9 @@ def scenario_of(record: Applicant | Flow) -> Scenario | None:
     text = runs[-1].get("scenario_text")
     try:
         if text is None:
-            return load_scenario(named) if named in ("default", *builtin_names()) else None
+            # The built-in's own file, never one of that name in the current folder.
+            builtin = named in builtin_names()
+            return parse_scenario_file(BUILTIN_DIR / f"{named}.yaml") if builtin else None
         return scenario_from_dict(read_yaml(text, typed=True), str(named))
     except (UsageError, ValueError, yaml.YAMLError):
         return None
