@@ -141,7 +141,8 @@ def run_steps(
 
     Each step is one commit unit: what it did, the step the record goes on to (or its
     completion), and the simulated clock reach the file in one write. So a step that finished
-    is never run again on resume, and a kill between two steps loses nothing committed.
+    is never run again on resume, and a kill between two steps loses nothing committed. (A
+    run no person answers holds its steps' units in one of its own: ``session.run_flow``.)
     """
     for index, (name, step) in enumerate(steps):
         move_to(record, name)

@@ -35,7 +35,7 @@ from loancli.asking import (
 )
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
 from loancli.dburl import ServerUrl
-from loancli.errors import RuleError, UsageError
+from loancli.errors import RuleError, StateError, UsageError
 from loancli.i18n import language
 from loancli.journey.core import ApplicantRecord, Journey, RunInfo, save_clock
 from loancli.journey.runner import (
@@ -345,9 +345,39 @@ def run_flow(
     """Run ``start`` (the journey, or an account flow such as ``account_flows.change_phone``)
     in the world; the record it returns and the journey it ran in (its world's facts phrase
     the outcome)."""
-    with open_journey(state, command=command, **world) as journey:
+    with open_journey(state, command=command, **world) as journey, _scripted_unit(journey):
         record = start(journey)
     return record, journey
+
+
+@contextlib.contextmanager
+def _scripted_unit(journey: Journey) -> Iterator[None]:
+    """A run no person answers (a script's answers, ``--no-input``, a story) as one commit
+    unit: its steps reach the file in one write, where a person's run writes each step as it
+    finishes, so that the file's lock is free while they think.
+
+    What it keeps is what the steps' own units keep: a run that stops, runs out of answers or
+    is interrupted after a step began writes the steps it finished (resumable, as before); a
+    run refused before its first step (answers missing), a state file that refused, or a kill
+    writes nothing, and the run is made again whole. A server's
+    writers run at once, each holding what it wrote until it commits: there, each step stays
+    its own unit, so a journey holds no record of the world for longer than a step."""
+    store = journey.store
+    if journey.asker.interactive or not store.writers_take_turns:
+        yield
+        return
+    failure: BaseException | None = None
+    with store.transaction():
+        try:
+            yield
+        except BaseException as exc:
+            # Where the run stopped, on the exception (:func:`run_steps`): what it did is kept
+            # for the hint that resumes it. Anything else leaves the file as it was.
+            if isinstance(exc, StateError) or not getattr(exc, "stopped", None):
+                raise
+            failure = exc
+    if failure is not None:
+        raise failure
 
 
 def _scenario_text(scenario: Scenario) -> str | None:

@@ -253,6 +253,9 @@ class Store:
     """
 
     backend: ClassVar[str] = ""
+    # Whether the backend runs one writer's unit at a time (a file's lock, a memory world);
+    # a server's writers run at once, each holding only the records it wrote.
+    writers_take_turns: ClassVar[bool] = True
 
     # The backends, each registered by its own module (``store/__init__`` imports them all):
     # the first whose ``claims`` says yes opens the path.

@@ -306,6 +306,7 @@ class PgStore(Store):
     """The state in a PostgreSQL database (a schema of it: the URL's ``search_path``)."""
 
     backend = "postgresql"
+    writers_take_turns = False
 
     @classmethod
     def claims(cls, path: Any) -> bool:

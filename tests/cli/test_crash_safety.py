@@ -1,6 +1,7 @@
-"""SIGKILL at every write: before and after each state-file rename of a journey, of ``clock
-advance`` and of ``repay``, then the work is resumed. Nothing committed is lost, no payout or
-repayment happens twice, and the clock and the loans stay in step.
+"""SIGKILL at every write: before and after each state-file rename of a journey (a script's,
+written once, and a person's, written a step at a time), of ``clock advance`` and of
+``repay``, then the work is resumed. Nothing committed is lost, no payout or repayment
+happens twice, and the clock and the loans stay in step.
 
 The run that is killed is a real child process (forked from the test, so it starts without
 loading Python again) that sends itself SIGKILL at its N-th rename: no cleanup, no
@@ -9,9 +10,11 @@ in-process."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,11 +22,25 @@ from typing import Any
 import pytest
 from conftest import CLI_ENV, run_cli, write_answers
 
+from loancli.journey import runner
+from loancli.journey.session import run_journey
 from loancli.store import json_store
 
-# The renames a happy journey makes on a fresh file (the new applicant, stamped with the
-# schema, then the steps); a test below checks the count, so this stays true.
-JOURNEY_WRITES = 11
+# The renames a happy journey makes on a fresh file: a script's run is one unit; a person's
+# writes the new applicant (stamped with the schema), then each step. A test below checks the
+# counts, so these stay true.
+JOURNEY_WRITES = {"script": 1, "person": 11}
+
+
+class Unasked:
+    """A person at a prompt who is never asked (every answer is given): the journey runs as a
+    person's, a unit a step."""
+
+    def prompt(self, question: Any, context: Any) -> Any:
+        raise AssertionError(f"asked {question.key}")
+
+    def tell(self, message: str, kind: str) -> None:
+        pass
 
 
 class Run:
@@ -40,23 +57,40 @@ def _argv(args: tuple[str, ...]) -> list[str]:
 def loancli(db: Path, *args: str) -> tuple[Run, int]:
     """Run ``loancli --db DB --json --no-input ARGS`` in-process; return the run and the
     number of state-file renames it made."""
-    renames = 0
+    with counted_renames() as renames:
+        code, out, err = run_cli(db.parent, *_argv(args), db=db)
+    return Run(code, out, err), renames[0]
+
+
+@contextlib.contextmanager
+def counted_renames() -> Iterator[list[int]]:
+    """The number of state-file renames made inside, in a list of one."""
+    renames = [0]
     real_replace = os.replace
 
     def counting(src: str, dst: str) -> None:
-        nonlocal renames
-        renames += 1
+        renames[0] += 1
         real_replace(src, dst)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(json_store.os, "replace", counting)
-        code, out, err = run_cli(db.parent, *_argv(args), db=db)
-    return Run(code, out, err), renames
+        yield renames
 
 
-def killed(db: Path, *args: str, kill_at: int, when: str) -> Run:
+def journey(db: Path, answers: Path, who: str) -> tuple[Run, int]:
+    """A new journey on ``db``, as a script runs it (the CLI, ``--no-input``) or as a person
+    does (the API with a prompter); the run and its number of renames."""
+    if who == "script":
+        return loancli(db, "apply", "--answers", str(answers))
+    with counted_renames() as renames:
+        outcome = run_journey(db, answers=answers, prompter=Unasked())
+    return Run(0 if outcome.record["status"] == "completed" else 1), renames[0]
+
+
+def killed(db: Path, *args: str, kill_at: int, when: str, person: bool = False) -> Run:
     """Run ``loancli`` on ``db`` in a child process that SIGKILLs itself just ``when``
-    ("before" or "after") its ``kill_at``-th state-file rename; wait for it."""
+    ("before" or "after") its ``kill_at``-th state-file rename; wait for it. With ``person``
+    the child runs a journey as a person does, ``args`` being its answers file."""
     pid = os.fork()
     if pid == 0:  # the child: never returns into the test
         code = 70
@@ -78,9 +112,13 @@ def killed(db: Path, *args: str, kill_at: int, when: str) -> Run:
                     os.kill(os.getpid(), signal.SIGKILL)
 
             json_store.os.replace = replace  # type: ignore[attr-defined]
-            argv = ["--db", str(db), *_argv(args)]
-            result = CliRunner(env=CLI_ENV).invoke(app, argv, prog_name="loancli")
-            code = result.exit_code
+            if person:
+                run_journey(db, answers=Path(args[0]), prompter=Unasked())
+                code = 0
+            else:
+                argv = ["--db", str(db), *_argv(args)]
+                result = CliRunner(env=CLI_ENV).invoke(app, argv, prog_name="loancli")
+                code = result.exit_code
         finally:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
@@ -120,24 +158,36 @@ def assert_consistent(db: Path, reopened: bool = True) -> None:
         assert not list(db.parent.glob(f".{db.name}.*.tmp"))
 
 
-def test_a_journey_makes_the_writes_the_crash_cases_count(tmp_path: Path) -> None:
+@pytest.mark.parametrize("who", sorted(JOURNEY_WRITES))
+def test_a_journey_makes_the_writes_the_crash_cases_count(tmp_path: Path, who: str) -> None:
     db = tmp_path / "state.json"
-    proc, renames = loancli(db, "apply", "--answers", str(write_answers(tmp_path)))
+    proc, renames = journey(db, write_answers(tmp_path), who)
     assert proc.returncode == 0, proc.stderr
-    assert renames == JOURNEY_WRITES
+    assert renames == JOURNEY_WRITES[who]
+    (app,) = table(db, "applicants")
+    assert app["status"] == "completed"
 
 
 @pytest.mark.parametrize("when", ["before", "after"])
-@pytest.mark.parametrize("kill_at", range(1, JOURNEY_WRITES + 1))
+@pytest.mark.parametrize(
+    ("who", "kill_at"),
+    [(who, n) for who, writes in sorted(JOURNEY_WRITES.items()) for n in range(1, writes + 1)],
+)
 def test_a_journey_killed_at_any_write_resumes_to_one_loan(
-    tmp_path: Path, kill_at: int, when: str
+    tmp_path: Path, who: str, kill_at: int, when: str
 ) -> None:
     db = tmp_path / "state.json"
     answers = str(write_answers(tmp_path))
-    proc = killed(db, "apply", "--answers", answers, kill_at=kill_at, when=when)
+    if who == "person":
+        proc = killed(db, answers, kill_at=kill_at, when=when, person=True)
+    else:
+        proc = killed(db, "apply", "--answers", answers, kill_at=kill_at, when=when)
     assert proc.returncode == -signal.SIGKILL
     assert_consistent(db, reopened=False)
     applicants = table(db, "applicants")
+    if who == "script":
+        # A script's run reaches the file whole or not at all.
+        assert [a["status"] for a in applicants] == ([] if when == "before" else ["completed"])
     if not applicants:
         proc, _ = loancli(db, "apply", "--answers", answers)
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -151,6 +201,29 @@ def test_a_journey_killed_at_any_write_resumes_to_one_loan(
     assert app["status"] == "completed"
     (loan,) = table(db, "loans")
     assert loan["applicant_id"] == app["id"] and app["loan"]["id"] == loan["id"]
+
+
+def test_a_script_interrupted_keeps_the_steps_it_finished_in_one_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, answers = tmp_path / "state.json", write_answers(tmp_path)
+
+    def interrupted(j: Any, app: Any) -> None:
+        raise KeyboardInterrupt
+
+    steps = [(name, interrupted if name == "card_binding" else s) for name, s in runner.STEPS]
+    monkeypatch.setattr(runner, "STEPS", steps)
+    with counted_renames() as renames, pytest.raises(KeyboardInterrupt) as caught:
+        run_journey(db, answers=answers)
+    assert renames == [1]
+    assert caught.value.stopped[:2] == ("A0001", "card_binding")  # type: ignore[attr-defined]
+    (app,) = table(db, "applicants")
+    assert (app["status"], app["step"]) == ("in_progress", "card_binding")
+    assert "loan" in app and table(db, "loans") == []
+    monkeypatch.undo()
+    outcome = run_journey(db, resume="A0001", answers=answers)
+    assert outcome.record["status"] == "completed"
+    assert len(table(db, "loans")) == 1
 
 
 @pytest.fixture(scope="module")
