@@ -131,8 +131,7 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
     except UnicodeDecodeError as exc:
         raise refuse(_("not UTF-8 text (byte at offset {at})").format(at=exc.start)) from None
     except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-        raise refuse(_("cannot be read ({exc})").format(exc=first)) from None
+        raise refuse(_unreadable(exc)) from None
     return parse_story_data(data, where, folder, default_name=default_name)
 
 
@@ -394,6 +393,8 @@ def run_story(
     world = state if state is not None else MemoryState()
     story = loaded.story
     scenario = _scenario(loaded)
+    # Each run's own world read before anything runs, as the story is.
+    own = {n: _own_scenario(loaded, a) for n, a in enumerate(story.actions)}
     person = _person_answers(loaded)
     results: list[ActionResult] = []
     run = StoryRun(loaded, results, world)
@@ -416,7 +417,7 @@ def run_story(
             result = ActionResult(n + 1, label_of(action))
             results.append(result)
             try:
-                facts = _perform(world, loaded, action, scenario, person)
+                facts = _perform(world, loaded, action, own[n] or scenario, person)
             except LoanCliError as exc:
                 result.error = str(exc)
                 break
@@ -454,25 +455,40 @@ def _scenario(loaded: LoadedStory) -> Scenario:
     return _inlined(loaded, world.scenario_text, f"{loaded.source}: world.scenario_text")
 
 
-def _own_scenario(loaded: LoadedStory, action: operations.Action) -> Scenario | None:
-    """A run's own world where it names one (a ticket's runs each keep theirs)."""
+def _own_scenario(loaded: LoadedStory, action: StoryAction) -> Scenario | None:
+    """A run's own world where it names one (a ticket's runs each keep theirs: ``default``
+    too, whatever world the story's clock moves run in); None for the story's."""
+    if not isinstance(action, operations.Action):
+        return None
     if action.scenario_text is not None:
         where = f"{loaded.source}: {label_of(action)}: scenario_text"
         return _inlined(loaded, action.scenario_text, where)
-    if action.scenario not in (None, "default"):
+    if action.scenario is not None:
         return load_scenario(action.scenario)
     return None
 
 
 def _inlined(loaded: LoadedStory, text: str, where: str) -> Scenario:
     """A scenario the story carries as ``text`` (read at ``where``), its images the story's
-    own, and the text kept: what a ticket of its journeys carries."""
-    data = read_yaml(text, typed=True, tags=False)
+    own, and the text kept: what a ticket of its journeys carries. A text that is not YAML
+    is refused naming ``where``, as a story file is."""
+    import yaml
+
+    try:
+        data = read_yaml(text, typed=True, tags=False)
+    except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
+        raise UsageError(f"{where}: {_unreadable(exc)}", key="story") from None
     _borrower_images(data, loaded, f"{where}.borrower")
     scenario = scenario_from_dict(data, where)
     scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
     scenario.text = text
     return scenario
+
+
+def _unreadable(exc: BaseException) -> str:
+    """Why a YAML text cannot be read: the first line of what the reader said."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    return _("cannot be read ({exc})").format(exc=first)
 
 
 def _borrower_images(data: object, loaded: LoadedStory, at: str) -> None:
@@ -549,13 +565,12 @@ def _perform(
             }
             target = getattr(action, "applicant", None)
             before = len(operations_record(world, target).get("events", [])) if target else 0
-            own = _own_scenario(loaded, action)
             with _speaking(action.lang or loaded.story.world.lang):
                 done = operations.perform(
                     world,
                     action,
                     seed=action.seed or seed,
-                    scenario=own or scenario,
+                    scenario=scenario,
                     answers={k: _text(v) for k, v in answers.items()},
                 )
             record = done.record

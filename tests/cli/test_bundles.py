@@ -15,6 +15,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import FIXTURES, ID_DIR, PHONE, ROOT, patience, run_cli, run_json, write_answers
 
@@ -127,14 +128,16 @@ def test_a_resumed_run_replays_both_runs(tmp_path: Path) -> None:
     assert "- run 1 (apply): `frozen-card`" in md and "- run 2 (apply): `default`" in md
 
 
+@pytest.mark.parametrize("scenario", [[], ["--scenario", "phone-change"]])
 def test_a_phone_change_flow_replays_with_the_journey_that_made_its_account(
-    tmp_path: Path,
+    tmp_path: Path, scenario: list[str]
 ) -> None:
     assert (
         run_cli(tmp_path, "--no-input", "apply", "--answers", str(write_answers(tmp_path)))[0] == 0
     )
+    # The flow in a scenario of its own: the journey before it keeps the default world.
     code, doc = run_json(
-        tmp_path, "--no-input", "account", "change-phone", "--answers", str(CHANGE_PHONE)
+        tmp_path, *scenario, "--no-input", "account", "change-phone", "--answers", str(CHANGE_PHONE)
     )
     assert code == 0 and doc["flow_id"] == "F0001"
     bundle = tmp_path / "flow.zip"

@@ -98,6 +98,11 @@ CASES: list[tuple[str, Edit, tuple[str, ...]]] = [
         ("borrower.id_front",),
     ),
     (
+        "a scenario text that is not YAML",
+        _run(lambda r: r.update(scenario_text="a: b: c")),
+        ("scenario_text", "cannot be read"),
+    ),
+    (
         # A real photo elsewhere on this machine: it was uploaded, and its path recorded.
         "a scenario text with a photo elsewhere",
         _run(lambda r: r.update(scenario_text=f"borrower: {{id_back: {PHOTO}}}\n")),

@@ -185,6 +185,32 @@ def test_a_story_that_cannot_be_read_is_exit_2_naming_the_field(
         assert word in err, (word, err)
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('world: {scenario_text: "a: b: c"}\nactions: [{action: apply}]\n', "world.scenario_text"),
+        (
+            'actions:\n  - action: apply\n  - action: apply\n    scenario_text: "a: [b"\n',
+            "apply: scenario_text",
+        ),
+    ],
+)
+def test_an_inlined_scenario_that_is_not_yaml_is_refused_before_the_first_run(
+    tmp_path: Path, text: str, where: str
+) -> None:
+    """The story's scenario text, or a later run's, that is not YAML (a traceback): exit 2
+    naming it, nothing run; ``check`` reports the story's error and goes on."""
+    story = tmp_path / "bad.yaml"
+    story.write_text(f"story: 1\n{text}", encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 2, out + err
+    assert f"{where}: cannot be read" in err and "Traceback" not in out + err
+    assert "apply" not in out  # no run was played
+    code, doc = run_json(tmp_path, "check", "--no-builtin", str(story))
+    assert code == 3 and doc["errors"] == 1
+    assert f"{where}: cannot be read" in doc["stories"][0]["error"]
+
+
 def test_the_schema_describes_a_story(tmp_path: Path) -> None:
     code, out, _err = run_cli(tmp_path, "story", "schema")
     assert code == 0
