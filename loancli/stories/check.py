@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import re
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -21,12 +22,14 @@ from typing import cast
 
 import msgspec
 
+from loancli.asking import read_yaml
 from loancli.errors import LoanCliError, RuleError, UsageError
 from loancli.i18n import _
 from loancli.operations import Answer
 from loancli.stories.format import Person, Persona
 from loancli.stories.runner import (
     BUILTIN_STORIES,
+    STORY_MAX_BYTES,
     LoadedStory,
     builtin_answers,
     builtin_story_names,
@@ -110,15 +113,22 @@ class CaseResult:
 
 def collect(paths: Sequence[Path] = (), builtin: bool = True) -> list[LoadedStory]:
     """The built-in stories (unless ``builtin`` is False) and every story in ``paths`` (a
-    file, or a folder searched for ``*.yaml`` files that are stories)."""
+    file, or a folder searched for ``*.yaml`` and ``*.yml`` files that are stories). None at
+    all is refused: a check of nothing is no pass."""
     found = [load_story(name) for name in builtin_story_names()] if builtin else []
     for path in paths:
         if path.is_dir():
-            for file in sorted(path.rglob("*.yaml")):
-                if _is_story(file):
-                    found.append(load_story(file))
+            files = sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
+            found += [load_story(file) for file in files if _is_story(file)]
         else:
             found.append(load_story(path))
+    if not found:
+        raise UsageError(
+            _("no stories to check in {paths}").format(
+                paths=", ".join(str(p) for p in paths) or "--no-builtin"
+            ),
+            key="paths",
+        )
     names = [s.name for s in found]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
@@ -132,17 +142,30 @@ def collect(paths: Sequence[Path] = (), builtin: bool = True) -> list[LoadedStor
 
 
 def _is_story(file: Path) -> bool:
-    """A YAML file whose first mapping key is ``story`` (a scenario or answers file is not);
-    a FIFO or device in the folder is none (it would block the read)."""
+    """A YAML file that is a mapping with a ``story`` key, however it is written (``---``
+    first, the key quoted or not first, flow style, a BOM); one that cannot be read as YAML
+    but names a ``story`` key is taken too, so loading it says what is wrong (a story is
+    never passed over in silence). A scenario or answers file is none, and so is a FIFO or
+    device in the folder (it would block the read)."""
+    import yaml
+
     if regular_file_problem(file):
         return False
     try:
         with file.open("rb") as handle:
-            head = handle.read(4096).decode("utf-8", "replace")
+            raw = handle.read(STORY_MAX_BYTES + 1)
     except OSError:
         return False
-    lines = (line for line in head.splitlines() if line.strip() and not line.startswith("#"))
-    return next(lines, "").startswith("story:")
+    text = raw.decode("utf-8", "replace").removeprefix("\ufeff")
+    try:
+        data = read_yaml(text, typed=True, tags=False)
+    except (yaml.YAMLError, ValueError, RecursionError):  # YamlTooComplex is a ValueError
+        return _STORY_KEY.search(text) is not None
+    return isinstance(data, dict) and "story" in data
+
+
+# A ``story`` key as YAML may write it: at a line's start or after ``{``/``,``, quoted or not.
+_STORY_KEY = re.compile(r"""(?m)(?:^|[{,])\s*["']?story["']?\s*:""")
 
 
 def parse_matrix(items: Iterable[str]) -> dict[str, list[str]]:

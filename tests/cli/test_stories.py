@@ -211,6 +211,41 @@ def test_an_inlined_scenario_that_is_not_yaml_is_refused_before_the_first_run(
     assert f"{where}: cannot be read" in doc["stories"][0]["error"]
 
 
+def test_a_folder_check_runs_every_story_however_its_yaml_is_written(tmp_path: Path) -> None:
+    """A story that begins with ``---``, a title before ``story``, a BOM, flow style, a quoted
+    key, a ``.yml`` file: each was passed over, and the check said 0 of 0 and exit 0."""
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    body = "actions:\n  - action: apply\n    expect: {status: completed}\n"
+    forms = {
+        "dashes.yaml": f"---\nstory: 1\n{body}",
+        "title-first.yaml": f"title: t\nstory: 1\n{body}",
+        "bom.yaml": f"\ufeffstory: 1\n{body}",
+        "flow.yaml": "{story: 1, actions: [{action: apply, expect: {status: completed}}]}\n",
+        "quoted.yaml": f'"story": 1\n{body}',
+        "short.yml": f"story : 1\n{body}",
+    }
+    for name, text in forms.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "scenario.yaml").write_text("name: s\ndescription: not a story\n", "utf-8")
+    code, doc = run_json(tmp_path, "check", "--no-builtin", str(folder))
+    assert code == 0, doc
+    assert sorted(s["name"] for s in doc["stories"]) == sorted(n.split(".")[0] for n in forms)
+    # A story that cannot be read is said, not passed over.
+    (folder / "broken.yaml").write_text("story: 1\nactions: [\n", encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder))
+    assert code == 2 and "broken.yaml" in err, out + err
+
+
+@pytest.mark.parametrize("folder", [False, True])
+def test_a_check_of_no_story_is_refused(tmp_path: Path, folder: bool) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "answers.yaml").write_text("amount: 5000\n", encoding="utf-8")
+    paths = [str(tmp_path / "empty")] if folder else []
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", *paths)
+    assert code == 2 and "no stories to check" in err, out + err
+
+
 def test_the_schema_describes_a_story(tmp_path: Path) -> None:
     code, out, _err = run_cli(tmp_path, "story", "schema")
     assert code == 0
