@@ -306,6 +306,11 @@ def junit_xml(results: Sequence[CaseResult], suite: str = "loancli stories") -> 
     for a story loancli refused."""
     from xml.etree import ElementTree as ET
 
+    def xml(text: str) -> str:
+        # XML 1.0 has no control characters (but tab and newlines): a story's name or an
+        # answer that holds one is written as its escape, or the file would not parse.
+        return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
     root = ET.Element("testsuites")
     node = ET.SubElement(
         root,
@@ -322,19 +327,25 @@ def junit_xml(results: Sequence[CaseResult], suite: str = "loancli stories") -> 
             node,
             "testcase",
             classname="loancli.stories",
-            name=result.name,
-            file=result.source,
+            name=xml(result.name),
+            file=xml(result.source),
             time=f"{result.seconds:.3f}",
         )
         for failure in result.failures:
-            sentence = failure.sentence()
+            sentence = xml(failure.sentence())
             element = ET.SubElement(case, "failure", message=sentence, type="expectation")
             element.text = sentence
         if result.error:
-            element = ET.SubElement(case, "error", message=result.error, type="refused")
-            element.text = result.error
+            error = xml(result.error)
+            element = ET.SubElement(case, "error", message=error, type="refused")
+            element.text = error
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+# What XML 1.0 cannot hold: control characters but tab, LF and CR; lone surrogates; two
+# non-characters.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def builtin_folder() -> Path:

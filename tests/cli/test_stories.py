@@ -78,6 +78,21 @@ def test_check_writes_junit_that_validates_one_case_per_story(tmp_path: Path) ->
     assert suite["@failures"] == 1 and suite["@tests"] == len(cases)
 
 
+def test_junit_holds_a_control_character_as_its_escape(tmp_path: Path) -> None:
+    """A story named with an escape sequence and an expectation holding U+0001: the JUnit
+    file did not parse (XML 1.0 has no such characters)."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    story = 'story: 1\nactions:\n  - action: apply\n    expect: {reason: "bad\\x01x"}\n'
+    (folder / "f\x1b]0;x\x07.yaml").write_text(story, encoding="utf-8")
+    xml = tmp_path / "out.xml"
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder), "--junit", str(xml))
+    assert code == 3, out + err
+    xmlschema.XMLSchema(str(JUNIT_XSD)).validate(str(xml))
+    text = xml.read_text(encoding="utf-8")
+    assert "bad\\x01x" in text and "f\\x1b]0;x\\x07" in text
+
+
 def test_shards_together_run_every_story_exactly_once(tmp_path: Path) -> None:
     seen: list[str] = []
     for k in (1, 2, 3):
