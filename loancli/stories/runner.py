@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import msgspec
 
 from loancli import operations
 from loancli.asking import YamlTooComplex, read_yaml
+from loancli.clock import parse_clock
 from loancli.errors import LoanCliError, UsageError
 from loancli.i18n import _, language, set_language
 from loancli.loan.loans import find_loan, loan_view
@@ -187,6 +188,15 @@ def _check_meaning(
     members: Mapping[str, bytes] | None = None,
 ) -> None:
     story = loaded.story
+    # A time without an offset is Beijing time, as ``--clock`` takes it; one the simulated
+    # clock cannot reach is refused here, naming its field.
+    if story.world.clock is not None:
+        story.world.clock = _clock_at(story.world.clock, "world.clock", refuse)
+    for n, action in enumerate(story.actions):
+        if isinstance(action, ClockSet):
+            action.to = _clock_at(action.to, f"actions[{n}].to", refuse)
+        elif isinstance(action, operations.Action) and action.clock is not None:
+            action.clock = _clock_at(action.clock, f"actions[{n}].clock", refuse)
     if story.world.scenario_text is None and story.world.scenario not in (
         "default",
         *builtin_names(),
@@ -485,6 +495,14 @@ def _inlined(loaded: LoadedStory, text: str, where: str) -> Scenario:
     return scenario
 
 
+def _clock_at(value: datetime, at: str, refuse: Callable[[str], UsageError]) -> datetime:
+    """A story's time as the simulated clock takes it (Beijing time if naive), or refused."""
+    try:
+        return parse_clock(value.isoformat())
+    except ValueError as exc:
+        raise refuse(f"{at}: {exc}") from None
+
+
 def _unreadable(exc: BaseException) -> str:
     """Why a YAML text cannot be read: the first line of what the reader said."""
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
@@ -570,6 +588,7 @@ def _perform(
                     world,
                     action,
                     seed=action.seed or seed,
+                    clock=action.clock,
                     scenario=scenario,
                     answers={k: _text(v) for k, v in answers.items()},
                 )

@@ -261,6 +261,40 @@ def test_a_check_of_no_story_is_refused(tmp_path: Path, folder: bool) -> None:
     assert code == 2 and "no stories to check" in err, out + err
 
 
+def test_a_story_s_times_are_beijing_time_without_an_offset_and_an_action_s_clock_holds(
+    tmp_path: Path,
+) -> None:
+    """A naive ``world.clock`` or ``clock_set.to`` was a traceback (naive against aware); an
+    action's ``clock`` was read and ignored."""
+    story = tmp_path / "times.yaml"
+    story.write_text(
+        "story: 1\nworld: {clock: 2026-03-02T10:00:00}\nactions:\n"
+        "  - action: apply\n    clock: 2026-03-20T10:00:00\n"
+        '    expect: {loan: {installments: {1: {due_date: "2026-04-20"}}}}\n'
+        "  - action: clock_set\n    to: 2026-04-01T09:00:00\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "kept.json"
+    code, out, err = run_cli(tmp_path, "story", "run", str(story), "--db", str(db))
+    assert code == 0, out + err
+    assert "1 expectations, 0 not met" in out
+    code, out, _err = run_cli(tmp_path, "clock", "show", db=db)
+    assert code == 0 and "2026-04-01T09:00:00+08:00" in out
+
+
+def test_a_story_time_the_clock_cannot_reach_is_refused_naming_its_field(tmp_path: Path) -> None:
+    story = tmp_path / "far.yaml"
+    story.write_text(
+        "story: 1\nactions:\n  - action: apply\n  - action: clock_set\n"
+        "    to: 9999-12-31T23:00:00+08:00\n",
+        encoding="utf-8",
+    )
+    for command in (["story", "run"], ["check", "--no-builtin"]):
+        code, out, err = run_cli(tmp_path, *command, str(story))
+        assert code == 2 and "actions[1].to" in err and "9899-12-31" in err, out + err
+        assert "--clock" not in err
+
+
 def test_the_schema_describes_a_story(tmp_path: Path) -> None:
     code, out, _err = run_cli(tmp_path, "story", "schema")
     assert code == 0
