@@ -48,7 +48,12 @@ from loancli.stories.format import (
 )
 from loancli.support.reporting import resolve
 from loancli.validation import regular_file_problem
-from loancli.world.scenario import Scenario, builtin_names, load_scenario, scenario_from_dict
+from loancli.world.scenario import (
+    Scenario,
+    builtin_names,
+    builtin_scenario,
+    scenario_from_dict,
+)
 
 DATA = Path(__file__).parents[1] / "data"
 BUILTIN_STORIES = DATA / "stories"
@@ -461,7 +466,7 @@ def _speaking(lang: str) -> Iterator[None]:
 def _scenario(loaded: LoadedStory) -> Scenario:
     world = loaded.story.world
     if world.scenario_text is None:
-        return load_scenario(None if world.scenario == "default" else world.scenario)
+        return builtin_scenario(world.scenario)
     return _inlined(loaded, world.scenario_text, f"{loaded.source}: world.scenario_text")
 
 
@@ -474,7 +479,7 @@ def _own_scenario(loaded: LoadedStory, action: StoryAction) -> Scenario | None:
         where = f"{loaded.source}: {label_of(action)}: scenario_text"
         return _inlined(loaded, action.scenario_text, where)
     if action.scenario is not None:
-        return load_scenario(action.scenario)
+        return builtin_scenario(action.scenario)
     return None
 
 

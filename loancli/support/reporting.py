@@ -35,11 +35,10 @@ from loancli.store import Store
 from loancli.text import printable
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import (
-    BUILTIN_DIR,
     Scenario,
     builtin_names,
+    builtin_scenario,
     load_scenario,
-    parse_scenario_file,
     scenario_from_dict,
 )
 
@@ -333,8 +332,7 @@ def scenario_of(record: Applicant | Flow) -> Scenario | None:
     try:
         if text is None:
             # The built-in's own file, never one of that name in the current folder.
-            builtin = named in builtin_names()
-            return parse_scenario_file(BUILTIN_DIR / f"{named}.yaml") if builtin else None
+            return builtin_scenario(named) if named in builtin_names() else None
         return scenario_from_dict(read_yaml(text, typed=True), str(named))
     except (UsageError, ValueError, yaml.YAMLError):
         return None
@@ -428,7 +426,8 @@ def _run_scenarios(runs: list[Run]) -> list[RunScenario]:
     for n, run in enumerate(runs, start=1):
         name = run.get("scenario") or "default"
         try:
-            described = _(load_scenario(name).description)
+            known = name in builtin_names()
+            described = _((builtin_scenario(name) if known else load_scenario(name)).description)
         except UsageError:
             described = "(the scenario file has moved or changed; the bundle keeps its body)"
         out.append(

@@ -135,6 +135,21 @@ def load_scenario(name_or_path: str | None) -> Scenario:
     return parse_scenario_file(path)
 
 
+def builtin_scenario(name: str) -> Scenario:
+    """A built-in scenario by name, read from the package, never from a file of that name in
+    the current folder (a story's or a ticket's world means the same everywhere)."""
+    if name == "default":
+        return Scenario("default")
+    if name not in builtin_names():
+        raise RuleError(
+            "scenario",
+            _("no built-in scenario {value0}; {hint}").format(
+                value0=quoted(name), hint=_("see loancli scenario list")
+            ),
+        )
+    return parse_scenario_file(BUILTIN_DIR / f"{name}.yaml")
+
+
 def parse_scenario_file(path: Path) -> Scenario:
     where = str(path)
     data = read_scenario_data(path)

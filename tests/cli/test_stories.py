@@ -295,6 +295,30 @@ def test_a_story_time_the_clock_cannot_reach_is_refused_naming_its_field(tmp_pat
         assert "--clock" not in err
 
 
+def test_a_story_s_scenario_is_the_built_in_whatever_the_current_folder_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file named ``frozen-card`` in the current folder was read as the story's world (and
+    a run's own): the verdict changed with the folder check ran in."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("frozen-card", "default"):
+        (tmp_path / name).write_text(
+            "name: hijack\ndescription: x\nproviders: {review: {decision: reject}}\n",
+            encoding="utf-8",
+        )
+    story = tmp_path / "own.yaml"
+    story.write_text(
+        "story: 1\nworld: {scenario: frozen-card}\nactions:\n  - action: apply\n"
+        "    expect: {status: stopped, reason: card_frozen}\n"
+        "  - action: apply\n    scenario: default\n    expect: {status: completed}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 0, out + err
+    code, out, err = run_cli(tmp_path, "check", "--jobs", "1")
+    assert code == 0, out + err
+
+
 def test_the_schema_describes_a_story(tmp_path: Path) -> None:
     code, out, _err = run_cli(tmp_path, "story", "schema")
     assert code == 0
