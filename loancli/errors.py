@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from loancli.i18n import N_, _
+from loancli.masking import mask_numbers
 
 
 class ExitCode(IntEnum):
@@ -20,9 +21,14 @@ class ExitCode(IntEnum):
 
 
 class LoanCliError(Exception):
-    """Base of every error the CLI turns into a clean message and an exit code."""
+    """Base of every error the CLI turns into a clean message and an exit code. Its message
+    masks an ID number, a phone or a card number in it (one typed where an id was expected, a
+    path), wherever it is shown: a terminal, ``--json``, a story's verdict, JUnit."""
 
     exit_code: ExitCode = ExitCode.BUG
+
+    def __str__(self) -> str:
+        return mask_numbers(super().__str__())
 
 
 class UsageError(LoanCliError):

@@ -3,6 +3,8 @@ masks the same way."""
 
 from __future__ import annotations
 
+import re
+
 
 def mask_id(number: str) -> str:
     """``110105199003071234`` -> ``1101**********1234``."""
@@ -28,3 +30,31 @@ def mask_name(name: str) -> str:
     if not name:
         return name
     return name[0] + "*" * (len(name) - 1)
+
+
+# A borrower's number written in free text (typed where an id was expected, a folder named
+# after them in a path): a mainland ID number (a birth date at its place), a mobile number, a
+# UnionPay, Visa or Mastercard number; each a whole run of digits.
+_NUMBERS = re.compile(
+    r"(?<![0-9A-Za-z])(?:"
+    r"(?P<id>[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    r"[0-9]{3}[0-9Xx])"
+    r"|(?P<phone>1[3-9][0-9]{9})"
+    r"|(?P<card>62[0-9]{14,17}|[45][0-9]{15,18})"
+    r")(?![0-9A-Za-z])"
+)
+
+
+def mask_numbers(text: str) -> str:
+    """``text`` with every ID number, mobile number and card number in it masked as each is
+    masked everywhere else; nothing else changes."""
+    if not any(char.isdigit() for char in text):
+        return text
+    return _NUMBERS.sub(_masked, text)
+
+
+def _masked(match: re.Match[str]) -> str:
+    number = match.group()
+    if match.group("id"):
+        return mask_id(number)
+    return mask_phone(number) if match.group("phone") else mask_card(number)

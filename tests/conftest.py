@@ -143,6 +143,17 @@ def no_fsync(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "fsync", lambda fd: None)
 
 
+@pytest.fixture(scope="module")
+def completed_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A state file holding one completed journey (A0001), made once for the module: for the
+    tests of refusals, which must leave it as it is."""
+    folder = tmp_path_factory.mktemp("completed-state")
+    state = folder / "state.json"
+    code, out, err = run_cli(folder, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
+    assert code == 0, out + err
+    return state
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES

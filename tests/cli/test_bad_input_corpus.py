@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CLI_ENV, HAPPY_PATH_FILE, write_answers
+from conftest import CLI_ENV, write_answers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -258,24 +258,6 @@ CASES: list[tuple[str, list[str], int, str]] = [
     ("timeline-unknown", ["--db", "{state}", "timeline", "A9999"], 2, "A9999"),
     ("report-unknown", ["--db", "{state}", "report", "A9999"], 2, "A9999"),
 ]
-
-
-@pytest.fixture(scope="module")
-def completed_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A state file holding one completed journey (A0001), made once for the module."""
-    folder = tmp_path_factory.mktemp("corpus-state")
-    code, out, err = invoke(
-        [
-            "--db",
-            str(folder / "state.json"),
-            "--no-input",
-            "apply",
-            "--answers",
-            str(HAPPY_PATH_FILE),
-        ]
-    )
-    assert code == 0, out + err
-    return folder / "state.json"
 
 
 def invoke(args: list[str]) -> tuple[int, str, str]:

@@ -123,17 +123,6 @@ def test_a_structured_value_is_never_an_answer(key: str, value: Any) -> None:
 # The CLI: a state file holding a completed journey, unchanged by every refused run.
 
 
-@pytest.fixture(scope="module")
-def completed_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("forms-state")
-    code, out, err = invoke(
-        ["--db", str(folder / "state.json"), "--no-input", "apply"]
-        + ["--answers", str(HAPPY_PATH_FILE)]
-    )
-    assert code == 0, out + err
-    return folder / "state.json"
-
-
 def invoke(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """The real CLI in-process; an uncaught exception counts as a traceback (exit 1)."""
     from typer.testing import CliRunner

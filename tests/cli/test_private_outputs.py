@@ -51,6 +51,42 @@ def test_a_refused_answer_is_masked_in_the_message(
         assert code == 2 and shown in err, err
 
 
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("110105199003070017", "1101**********0017"),
+        ("13800138000", "138****8000"),
+        ("6222021234567893445", "**** 3445"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [["timeline"], ["applicants", "show"], ["credit-report"], ["calendar"], ["explain"]],
+)
+def test_a_number_typed_where_an_id_was_expected_is_masked_in_the_refusal(
+    tmp_path: Path, completed_state: Path, command: list[str], typed: str, shown: str
+) -> None:
+    """Support pastes what the borrower wrote: their ID number, phone or card. Each command
+    said it back whole, in text and in JSON."""
+    code, out, err = run_cli(tmp_path, *command, typed, db=completed_state)
+    assert code == 2 and typed not in out + err and shown in err, out + err
+    code, out, err = run_cli(tmp_path, "--json", *command, typed, db=completed_state)
+    assert code == 2 and typed not in out + err and shown in out, out + err
+
+
+def test_masking_numbers_in_free_text_leaves_other_numbers_alone() -> None:
+    from loancli.masking import mask_numbers
+
+    text = (
+        "A0001 L0002 10000.00 2026-03-02 seed 9223372036854775807 /tmp/x-13800138000/a.yaml "
+        "4111111111111111 110105199003070017 11010519900307001X"
+    )
+    assert mask_numbers(text) == (
+        "A0001 L0002 10000.00 2026-03-02 seed 9223372036854775807 /tmp/x-138****8000/a.yaml "
+        "**** 1111 1101**********0017 1101**********001X"
+    )
+
+
 def test_the_check_character_error_does_not_tell_the_right_one(tmp_path: Path) -> None:
     from loancli.identity.idnumber import parse_id
 
