@@ -4,6 +4,8 @@ masks the same way."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 
 def mask_id(number: str) -> str:
@@ -58,3 +60,20 @@ def _masked(match: re.Match[str]) -> str:
     if match.group("id"):
         return mask_id(number)
     return mask_phone(number) if match.group("phone") else mask_card(number)
+
+
+def mask_path(text: str, names: Iterable[str] = ()) -> str:
+    """A path, or a command naming one, as people see it: the numbers in it masked, and each
+    of ``names`` (the borrower's: a folder named after them) as a name is masked."""
+    for name in names:
+        if len(name) > 1:
+            text = text.replace(name, mask_name(name))
+    return mask_numbers(text)
+
+
+def names_of(record: Mapping[str, Any]) -> list[str]:
+    """The borrower's names a journey or flow record holds: the ID card's, the contacts'."""
+    identity = record.get("identity") or {}
+    contacts = (record.get("profile") or {}).get("contacts") or []
+    names = [identity.get("name"), *(c.get("name") for c in contacts if isinstance(c, dict))]
+    return [n for n in names if isinstance(n, str) and n]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from loancli.masking import mask_card, mask_id, mask_name, mask_phone
+from loancli.masking import mask_card, mask_id, mask_name, mask_path, mask_phone, names_of
 
 # How much of an address is shown: the province, city and district, never the street.
 ADDRESS_SHOWN = 6
@@ -71,15 +71,17 @@ def _card(record: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def _run(run: Mapping[str, Any]) -> dict[str, Any]:
-    """How a run was started, without the answers it was given (only the keys --set)."""
+def _run(run: Mapping[str, Any], names: list[str]) -> dict[str, Any]:
+    """How a run was started, without the answers it was given (only the keys --set); the
+    files it named masked as paths (a folder named after the borrower)."""
+    scenario, answers = run.get("scenario"), run.get("answers")
     return {
         "command": run.get("command"),
         "clock": run.get("clock"),
-        "scenario": run.get("scenario"),
+        "scenario": mask_path(scenario, names) if scenario else scenario,
         "seed": run.get("seed"),
         "lang": run.get("lang"),
-        "answers": run.get("answers"),
+        "answers": mask_path(answers, names) if answers else answers,
         "set": sorted({str(item).split("=", 1)[0] for item in run.get("set") or []}),
         "resume": run.get("resume"),
     }
@@ -113,5 +115,5 @@ def applicant_details(record: Mapping[str, Any]) -> dict[str, Any]:
         else None,
         "loan": dict(record["loan"]) if record.get("loan") else None,
         "attempts": dict(record.get("attempts") or {}),
-        "runs": [_run(run) for run in record.get("runs") or []],
+        "runs": [_run(run, names_of(record)) for run in record.get("runs") or []],
     }

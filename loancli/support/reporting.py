@@ -18,7 +18,7 @@ from loancli.i18n import N_, _, language
 from loancli.journey.payout import product_of
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
-from loancli.masking import mask_id, mask_name, mask_phone
+from loancli.masking import mask_id, mask_name, mask_path, mask_phone, names_of
 from loancli.reasons import Reason
 from loancli.records import (
     APPLICANTS,
@@ -250,9 +250,11 @@ def timeline(store: Store, record_id: str) -> list[TimelineRow]:
 
 
 def reproduce_commands(app: Applicant | Flow) -> list[str]:
-    """The exact commands that replay this applicant's runs on a new state file."""
+    """The exact commands that replay this applicant's runs on a new state file (the files
+    they name masked as paths: a folder named after the borrower)."""
     out = []
     runs = app.get("runs", [])
+    names = names_of(app)
     # On the new state file the first apply creates the first applicant, whatever this one's
     # ID was; the later runs (--resume, step) must name that one.
     fresh = bool(runs) and not runs[0].get("resume") and not runs[0].get("step")
@@ -267,7 +269,7 @@ def reproduce_commands(app: Applicant | Flow) -> list[str]:
             "--clock",
             run["clock"],
             "--scenario",
-            run.get("scenario") or "default",
+            mask_path(run.get("scenario") or "default", names),
             "--no-input",
         ]
         if is_flow(app):
@@ -280,7 +282,7 @@ def reproduce_commands(app: Applicant | Flow) -> list[str]:
                 words += ["--resume", replay_id]
         answers = run.get("answers")
         if answers:
-            words += ["--answers", answers]
+            words += ["--answers", mask_path(answers, names)]
         for item in run.get("set", []):
             words += ["--set", shown_set_item(item)]
         out.append(shlex.join(words))
@@ -390,9 +392,9 @@ def report(
         "id": applicant_id,
         "kind": app["kind"] if is_flow(app) else "apply",
         "borrower": borrower,
-        "scenario": {"name": scenario_name, "description": described},
+        "scenario": {"name": mask_path(scenario_name, names_of(app)), "description": described},
         # Every run's world, in order: a resumed journey may have run in more than one.
-        "scenarios": _run_scenarios(runs),
+        "scenarios": _run_scenarios(runs, names_of(app)),
         "outcome": outcome,
         "support_action": reason.advice_in(facts) if reason else None,
         # What the app shows the borrower, ready to paste, in Chinese, and the English for
@@ -421,7 +423,7 @@ def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, Said]:
     }
 
 
-def _run_scenarios(runs: list[Run]) -> list[RunScenario]:
+def _run_scenarios(runs: list[Run], names: list[str]) -> list[RunScenario]:
     out: list[RunScenario] = []
     for n, run in enumerate(runs, start=1):
         name = run.get("scenario") or "default"
@@ -430,8 +432,9 @@ def _run_scenarios(runs: list[Run]) -> list[RunScenario]:
             described = _((builtin_scenario(name) if known else load_scenario(name)).description)
         except UsageError:
             described = "(the scenario file has moved or changed; the bundle keeps its body)"
+        shown = mask_path(name, names)
         out.append(
-            {"run": n, "command": run.get("command"), "name": name, "description": described}
+            {"run": n, "command": run.get("command"), "name": shown, "description": described}
         )
     return out
 

@@ -3,12 +3,13 @@ error messages mask personal numbers as all other output does."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
 
 import pytest
-from conftest import ID_NUMBER, run_cli, write_answers
+from conftest import ID_NUMBER, PHONE, run_cli, write_answers
 
 
 def test_record_and_report_onto_an_existing_readable_file_end_up_0600(tmp_path: Path) -> None:
@@ -72,6 +73,34 @@ def test_a_number_typed_where_an_id_was_expected_is_masked_in_the_refusal(
     assert code == 2 and typed not in out + err and shown in err, out + err
     code, out, err = run_cli(tmp_path, "--json", *command, typed, db=completed_state)
     assert code == 2 and typed not in out + err and shown in out, out + err
+
+
+def test_a_folder_named_after_the_borrower_is_masked_where_a_path_is_shown(
+    tmp_path: Path,
+) -> None:
+    """Support keeps a borrower's files in a folder named after them: the name, ID number and
+    phone in its path were shown whole by ``report`` (markdown, JSON) and ``applicants show``
+    (text, JSON)."""
+    first = tmp_path / "first.json"
+    answers = write_answers(tmp_path)
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers), db=first)[0] == 0
+    state = json.loads(first.read_text(encoding="utf-8"))
+    borrower = state["applicants"]["1"]["identity"]["name"]
+    folder = tmp_path / f"{borrower} {ID_NUMBER} {PHONE}"
+    folder.mkdir()
+    answers = write_answers(folder)
+    code, _, err = run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers))
+    assert code == 0, err
+    shown = [
+        run_cli(tmp_path, "report", "A0001")[1],
+        run_cli(tmp_path, "report", "A0001", "--format", "json")[1],
+        run_cli(tmp_path, "applicants", "show", "A0001")[1],
+        run_cli(tmp_path, "--json", "applicants", "show", "A0001")[1],
+    ]
+    for out in shown:
+        assert "answers.yaml" in out
+        assert PHONE not in out and ID_NUMBER not in out, out
+        assert borrower not in out.replace(" ", "").replace("\n", ""), out
 
 
 def test_masking_numbers_in_free_text_leaves_other_numbers_alone() -> None:
