@@ -104,3 +104,13 @@ def test_the_calendar_file_speaks_chinese_and_says_what_an_overdue_installment_o
     assert "罚息 8.05" in str(events[0]["description"]) and "逾期" in str(events[0]["description"])
     # A paid or scheduled one says its total.
     assert str(events[1]["summary"]) == "还款 916.80 元（第 2 期，L0001）"
+
+
+def test_a_late_installment_repaid_in_chinese_is_not_called_on_time(tmp_path: Path) -> None:
+    """The kind of a repayment of one installment read 按期还款 ("repaid on schedule") in
+    Chinese, for one 11 days overdue."""
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")[0] == 0
+    assert run_cli(tmp_path, "clock", "advance", "42d")[0] == 0
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "repay", "A0001", "--installment", "1")
+    assert code == 0, err
+    assert "单期还款" in out and "按期" not in out + err
