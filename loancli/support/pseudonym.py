@@ -226,8 +226,12 @@ def pseudonymise(
 
 def bundle_salt(ticket: Mapping[str, object], files: Mapping[str, bytes]) -> bytes:
     """A keyed hash of the ticket and its images (not the reports, which name the bundle's
-    own file): the seed of every stand-in."""
+    own file, nor the story's title, which is in the language the bundle was made in): the
+    seed of every stand-in, the same for one record whoever bundles it, in any language."""
     digest = hmac.new(_SALT_KEY, digestmod=hashlib.sha256)
+    story = ticket.get("story")
+    if isinstance(story, Mapping):
+        ticket = {**ticket, "story": {k: v for k, v in story.items() if k != "title"}}
     digest.update(json.dumps(ticket, sort_keys=True, default=str, ensure_ascii=False).encode())
     for name in sorted(n for n in files if n.startswith(IMAGES)):
         digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())

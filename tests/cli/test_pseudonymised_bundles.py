@@ -166,3 +166,25 @@ def test_kept_personal_data_is_said_and_a_built_in_scenario_with_accounts_replay
     assert scenario["accounts"][0]["password"] == run["answers"]["password"]
     code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "again.json")
     assert code == 0 and json.loads(out)["reproduced"] is True
+
+
+def test_one_record_gets_the_same_stand_ins_whatever_language_it_is_bundled_in(
+    tmp_path: Path,
+) -> None:
+    """Two colleagues bundle one borrower, one in Chinese: the stand-ins differed (the story's
+    title, in the bundle's language, was part of their seed)."""
+    answers = write_answers(tmp_path)
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers))[0] == 0
+    tickets = []
+    for lang in ("zh", "en"):
+        bundle = tmp_path / f"{lang}.zip"
+        code, _out, err = run_cli(
+            tmp_path, "--lang", lang, "report", "A0001", "--bundle", str(bundle)
+        )
+        assert code == 0, err
+        with zipfile.ZipFile(bundle) as archive:
+            ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        tickets.append(ticket)
+    zh, en = tickets
+    assert zh["story"]["title"] != en["story"]["title"]
+    assert runs_of(zh) == runs_of(en) and zh["events"] == en["events"]
