@@ -333,6 +333,12 @@ def check_output(path: Path | None, option: str, state: Path | ServerUrl | None 
             ),
             key=option,
         )
+    check_writable(path, option)
+
+
+def check_writable(path: Path, option: str) -> None:
+    """Refuse a file to write before anything runs: its directory must exist and be
+    writable, and the path must not be a directory (exit 2 naming the option)."""
     try:
         file_kind(path)
         file_kind(path.parent)

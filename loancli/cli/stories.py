@@ -13,7 +13,7 @@ import yaml
 from rich.markup import escape
 
 from loancli.api import tickets
-from loancli.cli.common import check_output, handled
+from loancli.cli.common import check_output, check_writable, handled
 from loancli.cli.options import Options, options
 from loancli.cli.params import integer
 from loancli.errors import ExitCode, UsageError
@@ -112,7 +112,8 @@ def story_run(
         state = None
         if opts.db is not None:
             if isinstance(opts.db, Path):
-                check_output(opts.db, "--db")
+                # The new world's file itself (from --db or $LOANCLI_DB): no other world.
+                check_writable(opts.db, "--db")
             state = opts.db
         elif until is not None:
             raise UsageError(_("--until keeps the world: give --db PATH"), key="--until")

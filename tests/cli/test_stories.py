@@ -392,3 +392,22 @@ def test_a_fifo_or_device_is_no_story_and_blocks_nothing(tmp_path: Path) -> None
         done = run_loancli(["story", "run", str(named)], cwd=tmp_path)
         assert done.returncode == 2, done.stdout + done.stderr
         assert "not a regular file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_story_keeps_its_world_in_the_file_loancli_db_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``LOANCLI_DB=new.json story run`` was refused as if the new world's file were another
+    world's (the output guard took $LOANCLI_DB for the world to spare)."""
+    from typer.testing import CliRunner
+
+    from loancli.cli.main import app
+
+    kept = tmp_path / "new.json"
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner(env={"LOANCLI_DB": str(kept), "COLUMNS": "200"})
+    result = runner.invoke(app, ["story", "run", "overdue-penalty"])
+    assert result.exit_code == 0, result.output
+    assert kept.exists()
+    result = runner.invoke(app, ["story", "run", "overdue-penalty"])
+    assert result.exit_code == 2 and "already exists" in result.output
