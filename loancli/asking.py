@@ -164,6 +164,11 @@ class YamlTooComplex(ValueError):
     """A document beyond the limits above."""
 
 
+class YamlDuplicateKey(YamlTooComplex):
+    """A mapping that gives a key twice: YAML would keep the last, and the first would be
+    lost unseen (a story's actions, an expectation, an answer)."""
+
+
 class YamlTagRefused(YamlTooComplex):
     """An explicit tag (``!!python/object``, ``!!binary``) in a document that takes none."""
 
@@ -326,6 +331,8 @@ def _expanded_size(root: yaml.Node) -> int:
     """Values with every alias expanded, computed without expanding them: a node shared by
     aliases is sized once and counted once per reference. A node that holds an alias of
     itself (``a: &a [*a]``) has no end: refused."""
+    import yaml
+
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
 
@@ -340,6 +347,8 @@ def _expanded_size(root: yaml.Node) -> int:
             )
         open_nodes.add(id(node))
         total = 1
+        if isinstance(node, yaml.MappingNode):
+            _refuse_duplicate_keys(node)
         if isinstance(node.value, list):
             for item in node.value:
                 pair = item if isinstance(item, tuple) else (item,)  # a mapping's (key, value)
@@ -354,6 +363,23 @@ def _expanded_size(root: yaml.Node) -> int:
         return total
 
     return size(root)
+
+
+def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
+    import yaml
+
+    seen: dict[tuple[str, str], int] = {}
+    for key, _value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        line = key.start_mark.line + 1 if key.start_mark else 0
+        first = seen.get((key.tag, key.value))
+        seen.setdefault((key.tag, key.value), line)
+        if first is not None:
+            raise YamlDuplicateKey(
+                f"the key {key.value[:40]!r} at line {line} is given twice (first at line "
+                f"{first}): only one would be kept"
+            )
 
 
 def parse_set_options(items: list[str]) -> AnswerSource:

@@ -174,6 +174,16 @@ def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: 
             ("actions[0].scenario_text.borrower.id_back",),
         ),
         ("story: 1\nactions: !!python/object/apply:os.system [true]\n", ("tag",)),
+        # A key given twice: YAML kept the last, and the first list of actions was lost.
+        (
+            "story: 1\nactions:\n  - action: apply\nactions:\n  - action: login\n",
+            ("'actions' at line 4 is given twice",),
+        ),
+        (
+            "story: 1\nactions:\n  - action: apply\n"
+            "    expect: {status: completed, status: stopped}\n",
+            ("'status' at line 4 is given twice",),
+        ),
         # An SMS pattern is checked when the story is read: a syntax error, and one that
         # could backtrack for longer than the world has (it hung the check).
         (
