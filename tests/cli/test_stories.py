@@ -421,3 +421,25 @@ def test_a_story_keeps_its_world_in_the_file_loancli_db_names(
     assert kept.exists()
     result = runner.invoke(app, ["story", "run", "overdue-penalty"])
     assert result.exit_code == 2 and "already exists" in result.output
+
+
+def test_a_check_rerun_elsewhere_gives_the_same_bytes_and_timings_say_the_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI compares reruns: each story's time (and the install's own path, in JUnit) made
+    every rerun's JSON and JUnit differ."""
+    outputs = []
+    for n in (1, 2):
+        where = tmp_path / f"run{n}"
+        where.mkdir()
+        monkeypatch.chdir(where)
+        junit = where / "out.xml"
+        code, out, err = run_cli(where, "--json", "check", "--shard", "1/8", "--junit", str(junit))
+        assert code == 0, out + err
+        outputs.append((out, junit.read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert b' time="' not in outputs[0][1] and b'file="loancli/data/stories/' in outputs[0][1]
+    junit = tmp_path / "timed.xml"
+    code, doc = run_json(tmp_path, "check", "--shard", "1/8", "--timings", "--junit", str(junit))
+    assert code == 0 and all("seconds" in s for s in doc["stories"])
+    assert b' time="' in junit.read_bytes()
