@@ -314,11 +314,17 @@ class Story(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defau
     complaint: Complaint = msgspec.field(default_factory=Complaint)
     world: StoryWorld = msgspec.field(default_factory=StoryWorld)
     person: Person = msgspec.field(default_factory=Person)
+    # Each action's ``expect`` is read apart from it (an :class:`Expect`), by its index.
     actions: Annotated[list[StoryAction], msgspec.Meta(min_length=1, max_length=500)]
-    # The expectations of each action, by its index (kept apart from the action itself).
-    expect: dict[int, Expect] = {}
 
 
-def schema() -> dict[str, object]:
-    """The JSON Schema of a story file (``loancli story schema``), for editors."""
-    return msgspec.json.schema(Story)
+def schema() -> dict[str, Any]:
+    """The JSON Schema of a story file (``loancli story schema``), for editors: each action
+    with the ``expect`` it may carry."""
+    (story, expect), defs = msgspec.json.schema_components(
+        (Story, Expect), ref_template="#/$defs/{name}"
+    )
+    for definition in defs.values():
+        if "action" in definition.get("properties", {}):
+            definition["properties"]["expect"] = expect
+    return {**story, "$defs": defs}

@@ -329,6 +329,30 @@ def test_a_story_s_scenario_is_the_built_in_whatever_the_current_folder_holds(
     assert code == 0, out + err
 
 
+def test_every_built_in_story_is_valid_under_the_schema_and_a_top_level_expect_is_refused(
+    tmp_path: Path,
+) -> None:
+    """The schema gave no action an ``expect`` (every real story failed it) and offered a
+    top-level one, which a story could carry and which was never checked."""
+    import jsonschema
+
+    code, out, _err = run_cli(tmp_path, "story", "schema")
+    assert code == 0
+    validator = jsonschema.Draft202012Validator(json.loads(out))
+    for path in sorted((ROOT / "loancli/data/stories").glob("*.yaml")):
+        # As an editor reads YAML: a time is text.
+        doc = json.loads(json.dumps(yaml.safe_load(path.read_text("utf-8")), default=str))
+        assert [e.message for e in validator.iter_errors(doc)] == [], path.name
+    wrong = {"story": 1, "actions": [{"action": "apply", "expect": {"status": "finished"}}]}
+    assert not validator.is_valid(wrong)
+    story = tmp_path / "top.yaml"
+    story.write_text(
+        "story: 1\nactions: [{action: apply}]\nexpect: {0: {status: stopped}}\n", "utf-8"
+    )
+    code, out, err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 2 and "expect" in err, out + err
+
+
 def test_the_schema_describes_a_story(tmp_path: Path) -> None:
     code, out, _err = run_cli(tmp_path, "story", "schema")
     assert code == 0
