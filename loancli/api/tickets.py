@@ -174,11 +174,11 @@ def replay(path: str | Path, state: str | Path | ServerUrl | MemoryState | None 
     return replay_bundle(read_bundle(Path(path)), world, where=str(path))
 
 
-def find(words: str) -> list[Found]:
+def find(words: str, lang: str | None = None) -> list[Found]:
     """The built-in scenarios and stories that best match a complaint as a borrower says it
     (钱没到账, code expired), a name, a reason code or a step: the best five, best first, each
-    with the command that reproduces it from any folder."""
-    return finding.find(words)
+    with the command that reproduces it from any folder (in ``lang`` when one is given)."""
+    return finding.find(words, lang=lang)
 
 
 def found_json(found: Found) -> FoundJson:

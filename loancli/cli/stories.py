@@ -361,7 +361,7 @@ def story_find(ctx: typer.Context, words: Annotated[list[str], WordsArgument]) -
 def show_found(opts: Options, query: str) -> None:
     """Find ``query`` and show the best five: as a JSON document with ``--json``, else one
     block each (name, kind, expected reason, description, what matched, the command)."""
-    found = tickets.find(query)
+    found = tickets.find(query, lang=opts.lang)
     if opts.json:
         opts.emit({"query": query, "results": [tickets.found_json(f) for f in found]})
         return

@@ -455,10 +455,13 @@ def builtin_index() -> Index:
     return Index(builtin_items())
 
 
-def find(query: str, *, limit: int = LIMIT, index: Index | None = None) -> list[Found]:
+def find(
+    query: str, *, limit: int = LIMIT, index: Index | None = None, lang: str | None = None
+) -> list[Found]:
     """The scenarios and stories that best match ``query`` (a complaint in Chinese or English,
     a name, a reason code or a step), best first, at most ``limit``; each one's description
-    in the language of this command."""
+    in the language of this command, and its command in ``lang`` when one is given (a
+    pasted reproduction speaks the language it was found in)."""
     index = index if index is not None else builtin_index()
     text = " ".join(query.split())
     if not text:
@@ -485,10 +488,18 @@ def find(query: str, *, limit: int = LIMIT, index: Index | None = None) -> list[
                 matched=exact[1] if exact else index.best_phrase(at, text),
                 exact=exact[0] if exact else None,
                 description=in_language(language(), item.description),
-                command=item.command,
+                command=_in_lang(item.command, lang),
             )
         )
     return out
+
+
+def _in_lang(command: str, lang: str | None) -> str:
+    """``loancli ...`` with ``--lang LANG`` after the program's name."""
+    if lang is None:
+        return command
+    words = shlex.split(command)
+    return shlex.join([words[0], "--lang", lang, *words[1:]])
 
 
 # A name or code inside a longer query counts only when it cannot be an ordinary word. The

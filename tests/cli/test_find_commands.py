@@ -208,3 +208,18 @@ def test_a_scenario_files_complaint_phrases_are_checked(tmp_path: Path) -> None:
     code, out, err = run_cli(tmp_path, "scenario", "validate", str(path))
     assert code == 0, err
     assert load_scenario(str(path)).complaint == {"zh": ["钱没到账"], "en": ["no money"]}
+
+
+def test_a_reproduction_found_in_chinese_runs_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--lang zh scenario find``'s command ran in English where it was pasted; the find in
+    the default language names no language."""
+    code, doc = run_json(tmp_path, "--lang", "zh", "scenario", "find", "人脸识别一直失败")
+    assert code == 0
+    command = doc["results"][0]["command"]
+    assert command.startswith("loancli --lang zh --db ")
+    code, out, err = run_pasted_in_process(command, tmp_path / "pasted", monkeypatch)
+    assert code == 3 and "停在" in out + err, out + err
+    code, doc = run_json(tmp_path, "story", "find", "人脸识别一直失败")
+    assert "--lang" not in doc["results"][0]["command"]
