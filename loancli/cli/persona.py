@@ -11,7 +11,8 @@ import typer
 from rich.cells import cell_len
 
 from loancli.api import tickets
-from loancli.cli.common import handled
+from loancli.cli.common import handled, run_again
+from loancli.cli.labels import choice_word
 from loancli.cli.options import options
 from loancli.cli.params import integer
 from loancli.i18n import _
@@ -115,11 +116,20 @@ def new(
         return
     lines = human_lines(persona)
     if files is not None:
+        # A command to paste from any folder: the answers' absolute path, and the world given
+        # (else a state file of its own beside them, never the default one).
+        world = (
+            []
+            if opts.db is not None
+            else ["--db", str(files.answers.parent.absolute() / "state.json")]
+        )
+        command = run_again(
+            opts, *world, "--no-input", "apply", "--answers", str(files.answers.absolute())
+        )
         lines.append(
             _(
-                "Wrote {answers}, {front} and {back}; loancli apply --answers {answers} "
-                "completes with them."
-            ).format(answers=files.answers, front=files.front, back=files.back)
+                "Wrote {answers}, {front} and {back}; to complete the journey with them: {command}"
+            ).format(answers=files.answers, front=files.front, back=files.back, command=command)
         )
     for line in lines:
         opts.console.print(printable(line), markup=False, highlight=False, soft_wrap=True)
@@ -130,7 +140,8 @@ def human_lines(persona: tickets.Persona) -> list[str]:
     place = tickets.persona_place(persona)
     sex = _("male") if persona.sex == "male" else _("female")
     contacts = "; ".join(
-        f"{mask_name(c.name)} ({c.relation}) {mask_phone(c.phone)}" for c in persona.contacts
+        f"{mask_name(c.name)} ({choice_word('contact_relation', c.relation)}) {mask_phone(c.phone)}"
+        for c in persona.contacts
     )
     rows = [
         (_("ID number"), f"{mask_id(persona.id_number)} ({place}…)"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 
 from conftest import run_cli, run_json
 
@@ -49,6 +50,30 @@ def test_persona_new_out_writes_an_answers_file_apply_completes_with(tmp_path):
     )
     assert code == 0, result
     assert result["status"] == "completed"
+
+
+def test_persona_new_out_says_a_command_that_runs_from_any_folder_in_a_world_of_its_own(
+    tmp_path, monkeypatch
+):
+    """The hint named the answers by a relative path and no state file: pasted elsewhere it
+    failed, pasted in place it wrote into the user's default world."""
+    from typer.testing import CliRunner
+
+    from loancli.cli.main import app
+
+    (tmp_path / "here").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    runner = CliRunner(env={"COLUMNS": "300", "LOANCLI_DB": None})
+    made = runner.invoke(app, ["--lang", "zh", "persona", "new", "--out", "pp"])
+    assert made.exit_code == 0, made.output
+    command = made.output.strip().splitlines()[-1].split("：", 1)[1]
+    assert command.startswith("loancli --lang zh --db /")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    ran = runner.invoke(app, shlex.split(command)[1:])
+    assert ran.exit_code == 0, ran.output
+    assert (tmp_path / "here" / "pp" / "state.json").is_file()
+    assert list((tmp_path / "elsewhere").iterdir()) == []
 
 
 def test_persona_new_refuses_a_trait_naming_its_option(tmp_path):
