@@ -57,7 +57,7 @@ from loancli.journey.runner import (
     run_one_step,
     start_journey,
 )
-from loancli.journey.session import World, WorldArgs, open_world, run_flow
+from loancli.journey.session import World, WorldArgs, note_clock_world, open_world, run_flow
 from loancli.loan import bureau
 from loancli.loan.loans import ClockEvent, LoanView, find_loan, loan_view
 from loancli.masking import mask_phone
@@ -539,6 +539,7 @@ def _account_world(state: StatePath, options: WorldOptions) -> AbstractContextMa
 
 
 def _moved(world: World) -> ClockMove:
+    note_clock_world(world)
     sms = SmsService(world.scenario.world.sms, world.store)
     events = advance_loans(
         world.store, sms, world.clock.now().date(), world.clock.isoformat(), world.scenario.world

@@ -380,6 +380,35 @@ def _scripted_unit(journey: Journey) -> Iterator[None]:
         raise failure
 
 
+# Meta key: the worlds the clock moved in, in order, each with the time its moves reached.
+CLOCK_WORLDS_KEY = "clock_worlds"
+
+
+def note_clock_world(world: World) -> None:
+    """Keep the world a clock move ran in (its scenario's name, or a file's body), so that a
+    ticket moves the clock in it again: a bank that debits on the due dates in one world
+    does not in another. Moves in one world in a row are one entry, reaching the last; a
+    move that moved nothing is none."""
+    if world.store.meta_get("clock") == world.clock.isoformat():
+        return
+    entry = {
+        "to": world.clock.isoformat(),
+        "scenario": _scenario_ref(world.scenario),
+        "scenario_text": _scenario_text(world.scenario),
+    }
+    kept = world.store.meta_get(CLOCK_WORLDS_KEY)
+    worlds = list(kept) if isinstance(kept, list) else []
+    last = worlds[-1] if worlds and isinstance(worlds[-1], dict) else None
+    if last is not None and (last.get("scenario"), last.get("scenario_text")) == (
+        entry["scenario"],
+        entry["scenario_text"],
+    ):
+        worlds[-1] = entry
+    else:
+        worlds.append(entry)
+    world.store.meta_set(CLOCK_WORLDS_KEY, worlds)
+
+
 def _scenario_text(scenario: Scenario) -> str | None:
     """A scenario file's body as a bundle inlines it (a built-in is named, not copied), with
     its preset accounts' passwords as the stand-ins the answers carry."""

@@ -224,13 +224,22 @@ class WorldAction(
     """An action on the world between journeys (its scenario is the story's)."""
 
 
-class ClockAdvance(WorldAction, tag="clock_advance"):
+class ClockMoveAction(WorldAction, kw_only=True):
+    """A clock move, in the story's world or its own: a built-in ``scenario``'s name or a
+    ``scenario_text`` (a ticket's move keeps the world it was made in: a bank that debits on
+    the due dates in one world does not in another)."""
+
+    scenario: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] | None = None
+    scenario_text: Annotated[str, msgspec.Meta(max_length=1024 * 1024)] | None = None
+
+
+class ClockAdvance(ClockMoveAction, tag="clock_advance"):
     """``clock advance BY``: ``90s``, ``6m``, ``2h``, ``45d``."""
 
     by: Annotated[str, msgspec.Meta(pattern=r"^[0-9dhms ]{1,20}$")]
 
 
-class ClockSet(WorldAction, tag="clock_set"):
+class ClockSet(ClockMoveAction, tag="clock_set"):
     """``clock set TO``."""
 
     to: datetime

@@ -22,6 +22,7 @@ from loancli.errors import UsageError
 from loancli.files import write_private
 from loancli.i18n import _
 from loancli.identity.photo import read_photo
+from loancli.journey.session import CLOCK_WORLDS_KEY
 from loancli.loan.loans import loan_view
 from loancli.records import (
     APPLICANTS,
@@ -92,14 +93,15 @@ def story_of(
     clock = datetime.fromisoformat(runs[-1][1]["clock"])
     entries = _credit_entries(store, [other for other, _run in runs])
     servicing = _servicing(loans, fresh) + _objections(entries, record["id"], fresh, clock)
+    worlds = _clock_worlds(store)
     for at, action in sorted(servicing, key=lambda item: item[0]):
         if at > clock:
-            actions.append(ClockSet(to=at))
+            actions += _clock_moves(clock, at, worlds)
             clock = at
         actions.append(action)
     now = store.meta_get("clock")
     if now and datetime.fromisoformat(now) > clock:
-        actions.append(ClockSet(to=datetime.fromisoformat(now)))
+        actions += _clock_moves(clock, datetime.fromisoformat(now), worlds)
     if loans:
         newest = max(loans, key=lambda x: x["id"])
         expects[len(actions) - 1] = _merge(expects.get(len(actions) - 1), _loan_expect(newest, now))
@@ -117,6 +119,44 @@ def story_of(
         actions=actions,
     )
     return story, expects
+
+
+def _clock_worlds(store: Store) -> list[tuple[datetime, dict[str, str]]]:
+    """The worlds the clock moved in, each with the time its moves reached and the fields a
+    story's clock move names it by (none for a file whose body was not kept)."""
+    kept = store.meta_get(CLOCK_WORLDS_KEY)
+    out = []
+    for entry in kept if isinstance(kept, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("to"), str):
+            continue
+        text, name = entry.get("scenario_text"), entry.get("scenario")
+        fields: dict[str, str] = {}
+        if isinstance(text, str) and text:
+            fields["scenario_text"] = text
+        elif isinstance(name, str) and name in builtin_names():
+            fields["scenario"] = name
+        out.append((datetime.fromisoformat(entry["to"]), fields))
+    return out
+
+
+def _clock_moves(
+    start: datetime, end: datetime, worlds: list[tuple[datetime, dict[str, str]]]
+) -> list[StoryAction]:
+    """The clock moved from ``start`` to ``end`` as it was: a move to where each world's moves
+    reached, in that world, and the last in the world it was moved in last (the story's, in
+    a file that kept none)."""
+    moves: list[StoryAction] = []
+    for reach, fields in worlds:
+        if reach <= start:
+            continue
+        if reach >= end:
+            break
+        moves.append(ClockSet(to=reach, **fields))
+        start = reach
+    later = [fields for reach, fields in worlds if reach >= end]
+    last = later[0] if later else (worlds[-1][1] if worlds else {})
+    moves.append(ClockSet(to=end, **last))
+    return moves
 
 
 def _world_of(run: Run) -> StoryWorld:

@@ -34,6 +34,7 @@ from loancli.stories import personas
 from loancli.stories.format import (
     STORY_FORMAT,
     ClockAdvance,
+    ClockMoveAction,
     ClockSet,
     CreditExpect,
     EventExpect,
@@ -473,7 +474,7 @@ def _scenario(loaded: LoadedStory) -> Scenario:
 def _own_scenario(loaded: LoadedStory, action: StoryAction) -> Scenario | None:
     """A run's own world where it names one (a ticket's runs each keep theirs: ``default``
     too, whatever world the story's clock moves run in); None for the story's."""
-    if not isinstance(action, operations.Action):
+    if not isinstance(action, operations.Action | ClockMoveAction):
         return None
     if action.scenario_text is not None:
         where = f"{loaded.source}: {label_of(action)}: scenario_text"

@@ -153,6 +153,35 @@ def test_a_phone_change_flow_replays_with_the_journey_that_made_its_account(
     assert runs_of(ticket)[1]["action"] == "change_phone"
 
 
+@pytest.mark.parametrize("moved_in", ["default", "the journey's"])
+def test_a_clock_move_replays_in_the_world_it_was_made_in(tmp_path: Path, moved_in: str) -> None:
+    """A journey in a world whose bank debits on the due date, then the clock moved in the
+    default world (nothing debited) or in the journey's (the installment debited): the
+    replay moved the clock in the journey's world either way, and the first did not
+    reproduce."""
+    debits = tmp_path / "debits.yaml"
+    debits.write_text(
+        "name: debits\ndescription: the bank holds money for the debits\n"
+        "providers:\n  bank: {debit_balance: 20000}\n",
+        encoding="utf-8",
+    )
+    answers = str(write_answers(tmp_path))
+    code, _, err = run_cli(
+        tmp_path, "--scenario", str(debits), "--no-input", "apply", "--answers", answers
+    )
+    assert code == 0, err
+    world = ["--scenario", str(debits)] if moved_in != "default" else []
+    assert run_cli(tmp_path, *world, "clock", "advance", "31d")[0] == 0
+    status = json.loads((tmp_path / "state.json").read_text("utf-8"))["loans"]["1"]["lines"][0]
+    assert status["status"] == ("due" if moved_in == "default" else "paid")
+    bundle = tmp_path / "ticket.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))[0] == 0
+    debits.unlink()  # the bundle carries the world, not a path
+    done = replay(bundle, tmp_path / "elsewhere", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["reproduced"] is True
+
+
 def test_a_tampered_bundle_names_the_first_event_that_differs(tmp_path: Path) -> None:
     assert (
         run_cli(tmp_path, "--no-input", "apply", "--answers", str(write_answers(tmp_path)))[0] == 0
