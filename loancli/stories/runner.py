@@ -223,6 +223,10 @@ def _check_meaning(
         ("person.answers", person if isinstance(person, dict) else {})
     ]
     sets += _borrower_sets("world.scenario_text", story.world.scenario_text)
+    _check_scenario_text(story.world.scenario_text, "world.scenario_text", refuse)
+    for n, action in enumerate(story.actions):
+        if isinstance(action, ClockMoveAction):
+            _check_scenario_text(action.scenario_text, f"actions[{n}].scenario_text", refuse)
     made: set[str] = set()
     for n, action in enumerate(story.actions):
         if not isinstance(action, operations.Action):
@@ -230,6 +234,7 @@ def _check_meaning(
         at = f"actions[{n}]"
         sets.append((f"{at}.answers", action.answers))
         sets += _borrower_sets(f"{at}.scenario_text", action.scenario_text)
+        _check_scenario_text(action.scenario_text, f"{at}.scenario_text", refuse)
         if action.scenario_text is None and action.scenario not in (
             None,
             "default",
@@ -499,6 +504,25 @@ def _inlined(loaded: LoadedStory, text: str, where: str) -> Scenario:
     scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
     scenario.text = text
     return scenario
+
+
+def _check_scenario_text(text: str | None, at: str, refuse: Callable[[str], UsageError]) -> None:
+    """An inlined scenario read when the story is: YAML, and a scenario (its borrower's
+    answers are checked with the story's own)."""
+    import yaml
+
+    if text is None:
+        return
+    try:
+        data = read_yaml(text, typed=True, tags=False)
+    except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
+        raise refuse(f"{at}: {_unreadable(exc)}") from None
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k != "borrower"}
+    try:
+        scenario_from_dict(data, at)
+    except UsageError as exc:
+        raise refuse(str(exc).removeprefix(f"{exc.key}: ")) from None
 
 
 def _clock_at(value: datetime, at: str, refuse: Callable[[str], UsageError]) -> datetime:

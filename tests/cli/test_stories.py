@@ -211,29 +211,44 @@ def test_a_story_that_cannot_be_read_is_exit_2_naming_the_field(
 
 
 @pytest.mark.parametrize(
-    ("text", "where"),
+    ("text", "where", "why"),
     [
-        ('world: {scenario_text: "a: b: c"}\nactions: [{action: apply}]\n', "world.scenario_text"),
+        (
+            'world: {scenario_text: "a: b: c"}\nactions: [{action: apply}]\n',
+            "world.scenario_text",
+            "cannot be read",
+        ),
         (
             'actions:\n  - action: apply\n  - action: apply\n    scenario_text: "a: [b"\n',
-            "apply: scenario_text",
+            "actions[1].scenario_text",
+            "cannot be read",
+        ),
+        (
+            'world: {scenario_text: "bogus: 1"}\nactions: [{action: apply}]\n',
+            "world.scenario_text",
+            "bogus: unknown key",
+        ),
+        (
+            "actions:\n  - action: apply\n  - action: clock_advance\n    by: 1d\n"
+            '    scenario_text: "providers: {bank: {debit_balance: -1}}"\n',
+            "actions[1].scenario_text",
+            "debit_balance",
         ),
     ],
 )
-def test_an_inlined_scenario_that_is_not_yaml_is_refused_before_the_first_run(
-    tmp_path: Path, text: str, where: str
+def test_an_inlined_scenario_is_checked_when_the_story_is_read(
+    tmp_path: Path, text: str, where: str, why: str
 ) -> None:
-    """The story's scenario text, or a later run's, that is not YAML (a traceback): exit 2
-    naming it, nothing run; ``check`` reports the story's error and goes on."""
+    """The story's scenario text, or a run's or a clock move's, that is not YAML (a
+    traceback) or not a scenario (blamed on --scenario, after earlier runs had run, and exit
+    3 in check): exit 2 naming it, nothing run, in story run and check alike."""
     story = tmp_path / "bad.yaml"
     story.write_text(f"story: 1\n{text}", encoding="utf-8")
-    code, out, err = run_cli(tmp_path, "story", "run", str(story))
-    assert code == 2, out + err
-    assert f"{where}: cannot be read" in err and "Traceback" not in out + err
-    assert "apply" not in out  # no run was played
-    code, doc = run_json(tmp_path, "check", "--no-builtin", str(story))
-    assert code == 3 and doc["errors"] == 1
-    assert f"{where}: cannot be read" in doc["stories"][0]["error"]
+    for command in (["story", "run"], ["check", "--no-builtin"]):
+        code, out, err = run_cli(tmp_path, *command, str(story))
+        assert code == 2, out + err
+        assert f"{where}: " in err and why in err and "--scenario" not in err, err
+        assert "Traceback" not in out + err and "apply" not in out
 
 
 def test_a_folder_check_runs_every_story_however_its_yaml_is_written(tmp_path: Path) -> None:
