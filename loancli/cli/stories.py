@@ -149,7 +149,12 @@ def _show_run(opts: Options, played: StoryRun) -> None:
                 )
     total = sum(len(a["checks"]) for a in doc["actions"])
     failed = sum(1 for a in doc["actions"] for c in a["checks"] if not c["ok"])
-    console.print(_("{n} expectations, {failed} not met").format(n=total, failed=failed))
+    summary = _("{n} expectations, {failed} not met").format(n=total, failed=failed)
+    refused = next((a["index"] for a in doc["actions"] if a["error"]), None)
+    if refused is not None:
+        # The story stopped there: what it did not play was not checked.
+        summary += "; " + _("action {n} refused, the story stopped there").format(n=refused)
+    console.print(summary)
 
 
 class CheckDocument(TypedDict):

@@ -138,7 +138,9 @@ def find_loan(store: Store, applicant_id: str | None) -> Loan:
     else:
         loans = store.find(LOANS, applicant_id=wanted) if wanted else store.all(LOANS)
     if not loans:
-        if applicant_id:
+        if wanted.startswith("L"):
+            message = _("no loan {loan!r} in this state file").format(loan=applicant_id)
+        elif applicant_id:
             message = _(
                 "no loan found for applicant {applicant!r}; a loan exists once a journey has "
                 "disbursed"

@@ -26,6 +26,8 @@ from loancli.asking import YamlTooComplex, read_yaml
 from loancli.clock import parse_clock
 from loancli.errors import LoanCliError, UsageError
 from loancli.i18n import _, language, set_language
+from loancli.journey.repayment import check_choice
+from loancli.journey.runner import STEP_NAMES
 from loancli.loan.loans import find_loan, loan_view
 from loancli.questions import QUESTIONS
 from loancli.records import CREDIT, LOANS, SMS_INBOX, Applicant, Flow
@@ -227,6 +229,21 @@ def _check_meaning(
     for n, action in enumerate(story.actions):
         if isinstance(action, ClockMoveAction):
             _check_scenario_text(action.scenario_text, f"actions[{n}].scenario_text", refuse)
+    for n, action in enumerate(story.actions):
+        # What the command line refuses before it opens the world, the story refuses when read.
+        if isinstance(action, Repay):
+            try:
+                check_choice(action.installment, action.amount, action.all)
+            except UsageError:
+                raise refuse(
+                    _("actions[{n}]: give one of installment, amount or all: true").format(n=n)
+                ) from None
+        elif isinstance(action, operations.Step) and action.step not in STEP_NAMES:
+            raise refuse(
+                _("actions[{n}].step: {value0} is no step; one of {steps}").format(
+                    n=n, value0=repr(action.step)[:40], steps=", ".join(STEP_NAMES)
+                )
+            )
     made: set[str] = set()
     for n, action in enumerate(story.actions):
         if not isinstance(action, operations.Action):

@@ -174,6 +174,17 @@ def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: 
             ("actions[0].scenario_text.borrower.id_back",),
         ),
         ("story: 1\nactions: !!python/object/apply:os.system [true]\n", ("tag",)),
+        # What the command line refuses before it opens the world: a repayment that is not
+        # exactly one way to pay, a step that is none (each ran, and was exit 3).
+        (
+            "story: 1\nactions:\n  - action: apply\n  - action: repay\n    loan: L0001\n",
+            ("actions[1]: give one of installment, amount or all",),
+        ),
+        (
+            "story: 1\nactions:\n  - action: apply\n  - action: step\n"
+            "    applicant: A0001\n    step: nonsense\n",
+            ("actions[1].step: 'nonsense' is no step",),
+        ),
         # A key given twice: YAML kept the last, and the first list of actions was lost.
         (
             "story: 1\nactions:\n  - action: apply\nactions:\n  - action: login\n",
@@ -482,3 +493,17 @@ def test_a_check_rerun_elsewhere_gives_the_same_bytes_and_timings_say_the_time(
     code, doc = run_json(tmp_path, "check", "--shard", "1/8", "--timings", "--junit", str(junit))
     assert code == 0 and all("seconds" in s for s in doc["stories"])
     assert b' time="' in junit.read_bytes()
+
+
+def test_a_refused_action_is_said_in_the_summary(tmp_path: Path) -> None:
+    """A story stopped by a refused action ended with "0 expectations, 0 not met"."""
+    story = tmp_path / "refused.yaml"
+    story.write_text(
+        "story: 1\nactions:\n  - action: apply\n  - action: repay\n"
+        "    loan: L0009\n    installment: 1\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 3, out + err
+    assert "no loan 'L0009' in this state file" in out
+    assert out.strip().endswith("action 2 refused, the story stopped there")
