@@ -108,6 +108,8 @@ def story_run(
     checked against what it expects: exit 0 when all hold, 3 when one does not."""
     opts = options(ctx)
     with handled(opts, {"story": "NAME|FILE"}):
+        if until is not None and until < 1:
+            raise UsageError(_("the first action is 1"), key="--until")
         loaded = load_story(name)
         state = None
         if opts.db is not None:

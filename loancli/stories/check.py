@@ -169,7 +169,9 @@ _STORY_KEY = re.compile(r"""(?m)(?:^|[{,])\s*["']?story["']?\s*:""")
 
 
 def parse_matrix(items: Iterable[str]) -> dict[str, list[str]]:
-    """``KEY=V1,V2`` items as {key: values}; keys are answer keys or persona traits."""
+    """``KEY=V1,V2`` items as {key: values}; keys are answer keys or persona traits. A key
+    given again adds its values; a value given twice (as the story takes it: ``女`` is
+    ``female``) is one case."""
     out: dict[str, list[str]] = {}
     for item in items:
         key, sep, values = item.partition("=")
@@ -184,7 +186,10 @@ def parse_matrix(items: Iterable[str]) -> dict[str, list[str]]:
         parts = [v.strip() for v in values.split(",") if v.strip()]
         if not parts:
             raise UsageError(_("{key}: give at least one value").format(key=key), key="matrix")
-        out[key] = [_matrix_value(key, value) for value in parts]
+        values_now = out.setdefault(key, [])
+        for value in (_matrix_value(key, value) for value in parts):
+            if value not in values_now:
+                values_now.append(value)
     return out
 
 

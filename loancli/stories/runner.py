@@ -100,10 +100,14 @@ def load_story(name_or_path: str | Path) -> LoadedStory:
     path = Path(name_or_path)
     if isinstance(name_or_path, str) and "/" not in name_or_path and not path.suffix:
         if name_or_path not in builtin_story_names():
+            # A file of that name here is named as a path (``./NAME``): a bare word is a
+            # built-in's name, whatever the current folder holds.
+            here = _(" (the file here is ./{name})").format(name=name_or_path)
             raise UsageError(
                 _("no built-in story {value0}; see loancli story list").format(
                     value0=repr(name_or_path)
-                ),
+                )
+                + (here if path.is_file() else ""),
                 key="story",
             )
         path = BUILTIN_STORIES / f"{name_or_path}.yaml"

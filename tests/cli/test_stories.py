@@ -507,3 +507,30 @@ def test_a_refused_action_is_said_in_the_summary(tmp_path: Path) -> None:
     assert code == 3, out + err
     assert "no loan 'L0009' in this state file" in out
     assert out.strip().endswith("action 2 refused, the story stopped there")
+
+
+def test_a_matrix_key_given_again_adds_its_values_and_a_value_twice_is_one_case() -> None:
+    """``--matrix amount=5000 --matrix amount=20000`` kept the last; ``sex=女,female`` made
+    two cases of one name."""
+    from loancli.stories.check import parse_matrix
+
+    matrix = parse_matrix(["amount=5000", "amount=20000,5000", "sex=女,female,男"])
+    assert matrix == {"amount": ["5000", "20000"], "sex": ["female", "male"]}
+
+
+@pytest.mark.parametrize("until", ["0", "-1"])
+def test_until_below_the_first_action_is_refused(tmp_path: Path, until: str) -> None:
+    """``--until 0`` ran nothing, wrote no file and exited 0, though --until keeps the world."""
+    db = tmp_path / "kept.json"
+    code, out, err = run_cli(tmp_path, "story", "run", "overdue-penalty", "--until", until, db=db)
+    assert code == 2 and "--until" in err and "the first action is 1" in err, out + err
+
+
+def test_a_story_file_named_without_a_suffix_is_hinted_as_a_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").write_text("story: 1\nactions: [{action: apply}]\n", encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "story", "run", "mine")
+    assert code == 2 and "no built-in story 'mine'" in err and "./mine" in err, out + err
+    assert run_cli(tmp_path, "story", "run", "./mine")[0] == 0
