@@ -180,17 +180,24 @@ def parse_story_data(
                 expects[n] = action.pop("expect")
     try:
         story = msgspec.convert(data, Story)
-        checked = {n: msgspec.convert(e, Expect) for n, e in expects.items()}
     except msgspec.ValidationError as exc:
-        raise refuse(_field_problem(str(exc), expects)) from None
+        raise refuse(field_problem(str(exc))) from None
+    checked = {}
+    for n, expect in expects.items():
+        try:
+            checked[n] = msgspec.convert(expect, Expect)
+        except msgspec.ValidationError as exc:
+            raise refuse(field_problem(str(exc), f"actions[{n}].expect")) from None
     loaded = LoadedStory(story, story.name or default_name, where, folder, checked)
     _check_meaning(loaded, refuse, members)
     return loaded
 
 
-def _field_problem(message: str, expects: dict[int, object]) -> str:
+def field_problem(message: str, under: str = "") -> str:
+    """msgspec's message with the field's path first, under ``under`` (an action's
+    ``expect``): ``actions[0].expect.loan: Object contains unknown field statuss``."""
     text, _sep, path = message.partition(" - at `$")
-    path = path.rstrip("`").lstrip(".")
+    path = ".".join(p for p in (under, path.rstrip("`").lstrip(".")) if p)
     return f"{path}: {text.replace('`', '')}" if path else text.replace("`", "")
 
 

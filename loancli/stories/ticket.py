@@ -42,7 +42,7 @@ from loancli.reasons import Reason
 from loancli.records import Applicant, EventDetail, Flow
 from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
 from loancli.stories.from_record import story_of
-from loancli.stories.runner import LoadedStory, parse_story_data, run_story
+from loancli.stories.runner import LoadedStory, field_problem, parse_story_data, run_story
 from loancli.support.pseudonym import personal_data
 from loancli.support.reporting import Report, is_flow, resolve
 from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip
@@ -242,7 +242,7 @@ def parse_ticket(data: object, files: dict[str, bytes], where: str) -> Bundle:
     try:
         ticket = msgspec.convert(data, Ticket)
     except msgspec.ValidationError as exc:
-        raise refuse(_field_problem(str(exc))) from None
+        raise refuse(field_problem(str(exc))) from None
     if ticket.outcome.reason is not None and ticket.outcome.reason not in {r.value for r in Reason}:
         raise refuse(
             _("outcome.reason: {value0} is not a reason code").format(
@@ -264,14 +264,6 @@ def parse_ticket(data: object, files: dict[str, bytes], where: str) -> Bundle:
 
 # Where a ticket's story finds its images: the bundle's members (unpacked here by replay).
 _MEMBERS = Path("bundle-members")
-
-
-def _field_problem(message: str) -> str:
-    """msgspec's message with the field path first: ``story: expected object``."""
-    text, _sep, path = message.partition(" - at `$")
-    path = path.rstrip("`").lstrip(".")
-    text = text.replace("`", "")
-    return f"{path}: {text}" if path else text
 
 
 def _shown(value: object) -> str:

@@ -185,6 +185,16 @@ def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: 
             "    applicant: A0001\n    step: nonsense\n",
             ("actions[1].step: 'nonsense' is no step",),
         ),
+        # A wrong expectation names its action (it said only the field within it).
+        (
+            "story: 1\nactions:\n  - action: apply\n  - action: clock_advance\n    by: 1d\n"
+            "    expect: {loan: {installments: {3: {statuss: paid}}}}\n",
+            ("actions[1].expect.loan.installments", "statuss"),
+        ),
+        (
+            "story: 1\nactions:\n  - action: apply\n    expect: [1]\n",
+            ("actions[0].expect: Expected object, got array",),
+        ),
         # A key given twice: YAML kept the last, and the first list of actions was lost.
         (
             "story: 1\nactions:\n  - action: apply\nactions:\n  - action: login\n",
