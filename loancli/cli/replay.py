@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from loancli.api import tickets
-from loancli.cli.common import handled
+from loancli.cli.common import check_writable, handled
 from loancli.cli.options import Options, options
 from loancli.errors import ExitCode
 from loancli.i18n import _
@@ -29,6 +29,10 @@ def replay(
     event that differs. --db keeps the replayed world (a new file); default: a temporary one."""
     opts = options(ctx)
     with handled(opts, {"bundle": "FILE"}):
+        if isinstance(opts.db, Path):
+            # The world the replay keeps, checked before the bundle is read: its folder's
+            # fault is not the bundle's.
+            check_writable(opts.db, "--db")
         verdict = tickets.replay(bundle_path, opts.db)
     show_verdict(opts, verdict)
     raise typer.Exit(int(ExitCode.OK if verdict.reproduced else ExitCode.STOPPED))

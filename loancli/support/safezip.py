@@ -45,6 +45,9 @@ class Member:
     pattern: str
     max_bytes: int
     shown: str = ""
+    # What such a member's bytes start with (an image: a PNG's or a JPEG's signature); none
+    # for any bytes.
+    starts: tuple[bytes, ...] = ()
 
     def matches(self, name: str) -> bool:
         return re.fullmatch(self.pattern, name) is not None
@@ -82,7 +85,12 @@ BUNDLE_MEMBERS: tuple[Member, ...] = (
     Member(r"ticket\.yaml", YAML_MAX_BYTES, "ticket.yaml"),
     Member(r"report\.md", 4 * MiB, "report.md"),
     Member(r"report\.json", 4 * MiB, "report.json"),
-    Member(_IMAGE_FOLDER + _FILE_NAME, IMAGE_LIMITS.max_bytes, "images/N/NAME"),
+    Member(
+        _IMAGE_FOLDER + _FILE_NAME,
+        IMAGE_LIMITS.max_bytes,
+        "images/N/NAME",
+        (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"),
+    ),
     Member(r"images/", 0),
     Member(_IMAGE_FOLDER, 0),
 )
@@ -141,7 +149,10 @@ def read_zip(
             files: dict[str, bytes] = {}
             total = 0
             for info in infos:
-                data = _unpacked(path, archive, info, rules[info.filename], limits, total, size)
+                rule = rules[info.filename]
+                data = _unpacked(path, archive, info, rule, limits, total, size)
+                if rule.starts and not data.startswith(rule.starts):
+                    raise _refused(path, info.filename, _("not a PNG or JPEG photo"))
                 total += len(data)
                 if not info.filename.endswith("/"):
                     files[info.filename] = data

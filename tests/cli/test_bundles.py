@@ -375,3 +375,13 @@ def test_a_bundle_replays_the_weeks_after_the_journey_from_another_folder(tmp_pa
         (x["n"], x["status"], x["penalty"], x["owed"]) for x in after["loan_now"]["installments"]
     ]
     assert owed == again and any(p != "0.00" for _n, _s, p, _o in owed)
+
+
+def test_a_replay_into_a_missing_folder_is_blamed_on_db(tmp_path: Path) -> None:
+    """It was refused as the bundle's fault, part-way through its story."""
+    answers = str(write_answers(tmp_path))
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", answers)[0] == 0
+    bundle = tmp_path / "ticket.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))[0] == 0
+    code, out, err = run_cli(tmp_path, "replay", str(bundle), db=tmp_path / "nodir" / "x.json")
+    assert code == 2 and err.startswith("Error: --db: the directory") and "does not exist" in err

@@ -202,3 +202,13 @@ def _files(root: Path) -> dict[str, tuple[int, int]]:
             info = path.stat()
             out[str(path.relative_to(root))] = (info.st_size, info.st_mtime_ns)
     return out
+
+
+def test_an_image_member_that_is_no_photo_is_refused_naming_the_member(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: dict[str, bytes]
+) -> None:
+    """An EPS file in an image's place was refused at the upload, naming a temporary path
+    that no longer existed."""
+    image = next(name for name in made if name.startswith("images/") and not name.endswith("/"))
+    members = {**made, image: b"%!PS-Adobe-3.0 EPSF-3.0\n"}
+    _refused(tmp_path, monkeypatch, members, (image, "not a PNG or JPEG photo"))
