@@ -23,7 +23,8 @@ from loancli.cli.console import inert_console
 from loancli.cli.options import Options
 from loancli.cli.prompter import QuestionaryPrompter
 from loancli.dburl import ServerUrl
-from loancli.errors import LoanCliError, UsageError
+from loancli.errors import LoanCliError, OutputFailed, UsageError
+from loancli.files import write_private
 from loancli.i18n import _
 from loancli.questions import QUESTIONS
 from loancli.text import printable
@@ -334,6 +335,16 @@ def check_output(path: Path | None, option: str, state: Path | ServerUrl | None 
             key=option,
         )
     check_writable(path, option)
+
+
+def write_output(path: Path, data: str | bytes, option: str) -> None:
+    """Write the file an option names for a person (mode 0600, replaced whole): a write that
+    fails is exit 4 naming the option (``--json``'s ``key``) as well as the file."""
+    try:
+        write_private(path, data)
+    except OutputFailed as exc:
+        exc.key = option  # type: ignore[attr-defined]
+        raise
 
 
 def check_writable(path: Path, option: str) -> None:

@@ -9,10 +9,9 @@ from typing import Annotated
 import typer
 
 from loancli.api import tickets
-from loancli.cli.common import check_output, handled, run_again, world_options
+from loancli.cli.common import check_output, handled, run_again, world_options, write_output
 from loancli.cli.options import json_text, options
 from loancli.errors import UsageError
-from loancli.files import write_private
 from loancli.i18n import _
 from loancli.text import printable
 
@@ -93,7 +92,7 @@ def report(
         return
     if out is not None:
         with handled(opts, {}):
-            write_private(out, text + ("\n" if as_json else ""))
+            write_output(out, text + ("\n" if as_json else ""), "--out")
         typer.echo(_("Wrote {path}").format(path=printable(out)), err=True)
     if opts.json:
         # What was written where: the one document on standard output.

@@ -13,11 +13,10 @@ import yaml
 from rich.markup import escape
 
 from loancli.api import tickets
-from loancli.cli.common import check_output, check_writable, handled
+from loancli.cli.common import check_output, check_writable, handled, write_output
 from loancli.cli.options import Options, options
 from loancli.cli.params import integer
 from loancli.errors import ExitCode, UsageError
-from loancli.files import write_private
 from loancli.i18n import _
 from loancli.stories import check as checking
 from loancli.stories.format import schema
@@ -266,7 +265,7 @@ def check(
         )
         results = checking.run_cases(todo, jobs)
         if junit is not None:
-            write_private(junit, checking.junit_xml(results, timings=timings))
+            write_output(junit, checking.junit_xml(results, timings=timings), "--junit")
     _show_check(opts, results, timings)
     failed = any(r.status != "passed" for r in results)
     raise typer.Exit(int(ExitCode.STOPPED if failed else ExitCode.OK))
@@ -336,7 +335,7 @@ def story_from(
         if opts.json:
             # The story as data (the file keeps its comments), and where it was written.
             if out is not None:
-                write_private(out, text)
+                write_output(out, text, "--out")
             opts.emit(
                 {
                     "record": record_id.strip().upper(),
@@ -347,7 +346,7 @@ def story_from(
         elif out is None:
             typer.echo(text, nl=False)
         else:
-            write_private(out, text)
+            write_output(out, text, "--out")
             typer.echo(
                 _("Wrote {path}; check it with: {command}").format(
                     path=out, command=shlex.join(["loancli", "check", str(out.absolute())])

@@ -129,3 +129,21 @@ def test_without_db_the_default_state_file_is_spared_too(tmp_path: Path) -> None
     assert refused.exit_code == 2, refused.output
     assert json.loads(refused.stdout)["error"]["key"] == "--out"
     assert world.read_bytes() == before
+
+
+@needs_dev_full
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["check", "--shard", "1/8", "--junit", "/dev/full"], "--junit"),
+        (["report", "A0001", "--out", "/dev/full"], "--out"),
+    ],
+)
+def test_an_output_that_cannot_be_written_names_its_option_in_json(
+    world: Path, args: list[str], option: str
+) -> None:
+    """The error's key was null: a script could not tell which output failed."""
+    code, out, err = run_cli(world.parent, "--json", *args, db=world)
+    assert code == 4, out + err
+    error = json.loads(out.strip().splitlines()[0] if out.startswith('{"') else out)["error"]
+    assert error["key"] == option and error["keys"] == [option]
