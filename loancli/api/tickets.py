@@ -157,14 +157,20 @@ def bundle(
 
 
 def story_of_record(
-    state: StatePath | MemoryState, record_id: str, out: str | Path | None = None
+    state: StatePath | MemoryState,
+    record_id: str,
+    out: str | Path | None = None,
+    *,
+    keep_personal_data: bool = False,
 ) -> str:
     """The story of a journey or flow as it happened (its runs, then its loans' clock moves,
-    repayments and re-instalments), expecting what it holds now, as YAML. Uploaded images
-    that are not built in are copied beside ``out`` (the file the story will be written to)."""
+    repayments and re-instalments), expecting what it holds now, as YAML, the borrower's
+    personal data replaced by stand-ins unless ``keep_personal_data`` (as a bundle's).
+    Uploaded images that are not built in are copied beside ``out`` (the file the story will
+    be written to)."""
     folder = Path(out).parent if out is not None else None
     with world_for(state, {}, read_only=True) as world:
-        return story_text(world.store, record_id, folder)
+        return story_text(world.store, record_id, folder, keep_personal_data=keep_personal_data)
 
 
 def replay(path: str | Path, state: str | Path | ServerUrl | MemoryState | None = None) -> Verdict:

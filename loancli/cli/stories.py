@@ -324,6 +324,14 @@ def story_from(
             help="Write the story here, its uploaded images beside it (default: stdout).",
         ),
     ] = None,
+    keep_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--keep-personal-data",
+            help="Keep the borrower's phones, cards, names and ID images as they are "
+            "(default: stand-ins, as in a bundle).",
+        ),
+    ] = False,
 ) -> None:
     """The story of an applicant or flow as it happened (its runs, then its loans' clock
     moves, repayments and re-instalments), expecting what it holds now: a walkthrough
@@ -331,7 +339,9 @@ def story_from(
     opts = options(ctx)
     with handled(opts, {"record": "ID", "out": "--out"}):
         check_output(out, "--out", opts.db)
-        text = tickets.story_of_record(opts.db, record_id, out)
+        text = tickets.story_of_record(
+            opts.db, record_id, out, keep_personal_data=keep_personal_data
+        )
         if opts.json:
             # The story as data (the file keeps its comments), and where it was written.
             if out is not None:

@@ -9,10 +9,10 @@ state file replays on an empty one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 import msgspec
 import yaml
@@ -55,6 +55,7 @@ from loancli.stories.format import (
     StoryWorld,
 )
 from loancli.stories.runner import BUILTIN_IMAGES
+from loancli.support.pseudonym import pseudonymise
 from loancli.support.reporting import is_flow, resolve
 from loancli.world.scenario import builtin_names
 
@@ -407,18 +408,32 @@ def _merge(first: Expect | None, second: Expect) -> Expect:
 
 def story_yaml(story: Story, expects: dict[int, Expect], header: str = "") -> str:
     """The story as a person reads and edits it: each action with its ``expect``."""
-    data = msgspec.to_builtins(story)
+    return _dumped(story_data(story, expects), header)
+
+
+def story_data(story: Story, expects: dict[int, Expect]) -> dict[str, Any]:
+    """The story as data, each action with its ``expect``."""
+    data: dict[str, Any] = msgspec.to_builtins(story)
     for n, expect in expects.items():
         data["actions"][n]["expect"] = msgspec.to_builtins(expect)
-    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return data
 
 
-def story_text(store: Store, record_id: str, folder: Path | None) -> str:
+def _dumped(data: Mapping[str, object], header: str) -> str:
+    return header + yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False)
+
+
+def story_text(
+    store: Store, record_id: str, folder: Path | None, *, keep_personal_data: bool = False
+) -> str:
     """The record's story as YAML. An uploaded image is named as the built-in image it is,
     else copied into ``folder`` (beside the story file) and named relative to it; without a
-    folder, an image that is not built in is exit 2."""
+    folder, an image that is not built in is exit 2. The borrower's personal data are
+    replaced by stand-ins (and the copied ID images drawn again with them), as a ticket
+    bundle's are, unless ``keep_personal_data``: a story goes into a test suite."""
     builtin = {p.read_bytes(): p.name for p in BUILTIN_IMAGES.glob("*.png")}
     copied: dict[str, str] = {}
+    files: dict[str, bytes] = {}
 
     def image(path: str) -> str:
         if path in copied:
@@ -445,14 +460,22 @@ def story_text(store: Store, record_id: str, folder: Path | None) -> str:
             )
         else:
             name = f"images/{len(copied) + 1}-{Path(path).name}"
-            (folder / "images").mkdir(exist_ok=True)
-            write_private(folder / name, data)
+            files[name] = data
             copied[path] = name
         return copied[path]
 
     story, expects = story_of(store, record_id, image)
+    data = story_data(story, expects)
+    if not keep_personal_data:
+        mapped, files = pseudonymise({"story": data}, files)
+        data = cast(dict[str, object], mapped["story"])
+    if folder is not None and files:
+        (folder / "images").mkdir(exist_ok=True)
+        for name, content in files.items():
+            write_private(folder / name, content)
     header = (
         f"# The story of {record_id} as it happened; play it with: loancli story run FILE\n"
-        "# Passwords are stand-ins; codes read off the simulated phone are 'auto'.\n"
+        "# Passwords are stand-ins; codes read off the simulated phone are 'auto'"
+        + (".\n" if keep_personal_data else "; the borrower's personal data too.\n")
     )
-    return story_yaml(story, expects, header)
+    return _dumped(data, header)

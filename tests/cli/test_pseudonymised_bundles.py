@@ -188,3 +188,41 @@ def test_one_record_gets_the_same_stand_ins_whatever_language_it_is_bundled_in(
     zh, en = tickets
     assert zh["story"]["title"] != en["story"]["title"]
     assert runs_of(zh) == runs_of(en) and zh["events"] == en["events"]
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_a_story_from_a_record_carries_stand_ins_unless_told_to_keep_and_holds(
+    tmp_path: Path, keep: bool
+) -> None:
+    """``story from`` wrote the borrower's card, phones and contact as they were, and copied
+    the ID photos they uploaded: a story goes into a test suite. Either way it holds."""
+    # A generated borrower: ID photos of their own, not built-in ones.
+    persona = tmp_path / "borrower"
+    assert run_cli(tmp_path, "persona", "new", "--seed", "7", "--out", str(persona))[0] == 0
+    answers = persona / "answers.yaml"
+    code, _out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers))
+    assert code == 0, err
+    state = json.loads((tmp_path / "state.json").read_text(encoding="utf-8"))
+    own = [*yaml.safe_load(answers.read_text("utf-8")).values()]
+    own += [*state["applicants"]["1"]["identity"].values()]
+    folder = tmp_path / "suite"
+    folder.mkdir()
+    story = folder / "walk.yaml"
+    keeping = ["--keep-personal-data"] if keep else []
+    code, _out, err = run_cli(tmp_path, "story", "from", "A0001", "--out", str(story), *keeping)
+    assert code == 0, err
+    members = {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+    assert any(name.startswith("images/") for name in members)
+    text = "\n".join(
+        data.decode("latin-1") + data.decode("utf-8", "replace") for data in members.values()
+    )
+    personal = [v for v in own if isinstance(v, str) and len(v) >= 8 and v.isdigit()]
+    personal += [state["applicants"]["1"]["identity"]["name"]]
+    found = [v for v in personal if v in text or json.dumps(v)[1:-1] in text]
+    assert (found != []) == keep, found
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(story))
+    assert code == 0, out + err
