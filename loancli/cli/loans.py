@@ -15,6 +15,7 @@ import typer
 from loancli import api
 from loancli.cli.calendar_view import month_table
 from loancli.cli.common import check_output, handled, run_again, world_options
+from loancli.cli.event_words import event_text
 from loancli.cli.labels import method_name, payment_kind_name, status_name
 from loancli.cli.options import Options, options
 from loancli.cli.params import NegativeArgumentCommand, integer
@@ -23,6 +24,7 @@ from loancli.errors import ExitCode, RuleError
 from loancli.i18n import _
 from loancli.loan.explain import fee_sentence, refund_line
 from loancli.loan.servicing import SettleInstead
+from loancli.text import printable
 
 if TYPE_CHECKING:
     from loancli.loan.loans import ClockEvent
@@ -215,11 +217,20 @@ def _show_clock(
         return
     opts.console.print(_("Simulated now: {now}").format(now=now.isoformat()))
     shown = events if every else events[:CLOCK_LINES]
-    if shown:
+    if len(shown) > CLOCK_LINES:
         # One print for all the lines (a call per line cost more than the move itself on a
         # large world); the text is the state's, never markup.
-        lines = (_event_line(e) for e in shown)
+        lines = (f"{_event_head(e)}\n    {event_text(e['event'], e['detail'])}" for e in shown)
         opts.console.print("\n".join(lines), markup=False)
+    else:
+        # A page of events: each one's words under its day and loan, wrapped under itself.
+        from rich.padding import Padding
+        from rich.text import Text
+
+        for e in shown:
+            opts.console.print(Text(printable(_event_head(e))), overflow="ignore", crop=False)
+            words = printable(event_text(e["event"], e["detail"]))
+            opts.console.print(Padding(Text(words, overflow="fold"), (0, 0, 0, 4)))
     if len(shown) < len(events):
         kinds = Counter(e["event"] for e in events)
         counts = ", ".join(f"{kind}={n}" for kind, n in sorted(kinds.items()))
@@ -240,9 +251,8 @@ def _show_clock(
         )
 
 
-def _event_line(event: "ClockEvent") -> str:
-    detail = ", ".join(f"{k}={v}" for k, v in event["detail"].items())
-    return f"  {event['on']} {event['loan']} ({event['applicant']}): {event['event']} {detail}"
+def _event_head(event: "ClockEvent") -> str:
+    return f"  {event['on']} {event['loan']} ({event['applicant']}): {event['event']}"
 
 
 @clock_app.command("show")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from loancli.cli.calendar_view import month_grid
 from loancli.cli.common import run_again
+from loancli.cli.event_words import event_words
 from loancli.cli.labels import (
     attempt_name,
     authorisation_name,
@@ -235,9 +236,16 @@ def print_events(console: Console, title: str, rows: Sequence[Mapping[str, objec
         console.print(
             Text(heading, style="red" if row.get("reason") else ""), overflow="ignore", crop=False
         )
-        detail = printable(detail_text(_detail(row)))
+        detail = printable(_row_detail(row))
         if detail:
             console.print(Padding(Text(detail, style="dim", overflow="fold"), (0, 0, 0, 4)))
+
+
+def _row_detail(row: Mapping[str, object]) -> str:
+    """A timeline row's detail: a loan's event in words, else ``key=value`` text."""
+    detail = _detail(row)
+    words = event_words(str(row["event"]), detail)
+    return words if words is not None else detail_text(detail)
 
 
 def _event_table(console: Console, title: str, rows: Sequence[Mapping[str, object]]) -> Table:
@@ -254,7 +262,7 @@ def _event_table(console: Console, title: str, rows: Sequence[Mapping[str, objec
             "step": short_step_name(_text(row.get("step"))) or _text(row.get("source")) or "",
             "event": str(row["event"]),
             "reason": _text(row.get("reason")) or "",
-            "detail": detail_text(_detail(row)),
+            "detail": _row_detail(row),
         }
         for row in rows
     ]

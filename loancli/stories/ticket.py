@@ -45,7 +45,7 @@ from loancli.stories.from_record import story_of
 from loancli.stories.runner import LoadedStory, field_problem, parse_story_data, run_story
 from loancli.support.pseudonym import personal_data
 from loancli.support.reporting import Report, is_flow, resolve
-from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip
+from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip, refused
 
 BUNDLE_FORMAT = 3
 TICKET = "ticket.yaml"
@@ -218,8 +218,17 @@ def read_bundle(path: Path) -> Bundle:
     checked, sizes counted as they unpack, nothing written) and its ticket checked whole:
     anything that is not one is exit 2 naming the file, the member and the field."""
     files = read_zip(path, BUNDLE_MEMBERS, required=(TICKET,))
+    for name, content in files.items():
+        # An uploaded photo, as an upload is checked first: refused naming its member (at
+        # the upload, it named a temporary path gone by then).
+        if name.startswith("images/") and not content.startswith(_PHOTO_STARTS):
+            raise refused(path, name, _("not a PNG or JPEG photo"))
     data = read_yaml_member(path, files, TICKET)
     return parse_ticket(data, files, str(path))
+
+
+# What a PNG's and a JPEG's bytes start with.
+_PHOTO_STARTS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
 def parse_ticket(data: object, files: dict[str, bytes], where: str) -> Bundle:

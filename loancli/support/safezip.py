@@ -45,9 +45,6 @@ class Member:
     pattern: str
     max_bytes: int
     shown: str = ""
-    # What such a member's bytes start with (an image: a PNG's or a JPEG's signature); none
-    # for any bytes.
-    starts: tuple[bytes, ...] = ()
 
     def matches(self, name: str) -> bool:
         return re.fullmatch(self.pattern, name) is not None
@@ -85,12 +82,7 @@ BUNDLE_MEMBERS: tuple[Member, ...] = (
     Member(r"ticket\.yaml", YAML_MAX_BYTES, "ticket.yaml"),
     Member(r"report\.md", 4 * MiB, "report.md"),
     Member(r"report\.json", 4 * MiB, "report.json"),
-    Member(
-        _IMAGE_FOLDER + _FILE_NAME,
-        IMAGE_LIMITS.max_bytes,
-        "images/N/NAME",
-        (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"),
-    ),
+    Member(_IMAGE_FOLDER + _FILE_NAME, IMAGE_LIMITS.max_bytes, "images/N/NAME"),
     Member(r"images/", 0),
     Member(_IMAGE_FOLDER, 0),
 )
@@ -114,15 +106,15 @@ def read_zip(
     ``members`` and ``limits``; ``required`` names must be there. Reads into memory only."""
     problem = regular_file_problem(path)
     if problem:
-        raise _refused(path, None, problem)
+        raise refused(path, None, problem)
     try:
         size = path.stat().st_size
         handle = path.open("rb")
     except OSError as exc:
-        raise _refused(path, None, exc.strerror or str(exc)) from None
+        raise refused(path, None, exc.strerror or str(exc)) from None
     with handle:
         if size > limits.max_file_bytes:
-            raise _refused(
+            raise refused(
                 path,
                 None,
                 _("the file is {size}; a ticket bundle is at most {limit}").format(
@@ -134,7 +126,7 @@ def read_zip(
             archive = zipfile.ZipFile(handle)
         except Exception as exc:  # noqa: BLE001 - whatever zipfile says, it is not a zip we read
             why = str(exc) if isinstance(exc, zipfile.BadZipFile) else type(exc).__name__
-            raise _refused(
+            raise refused(
                 path, None, _("cannot be read as a zip ({why})").format(why=why)
             ) from None
         with archive:
@@ -143,16 +135,13 @@ def read_zip(
             present = {info.filename for info in infos}
             for name in required:
                 if name not in present:
-                    raise _refused(
+                    raise refused(
                         path, None, _("no {name} inside; not a loancli bundle").format(name=name)
                     )
             files: dict[str, bytes] = {}
             total = 0
             for info in infos:
-                rule = rules[info.filename]
-                data = _unpacked(path, archive, info, rule, limits, total, size)
-                if rule.starts and not data.startswith(rule.starts):
-                    raise _refused(path, info.filename, _("not a PNG or JPEG photo"))
+                data = _unpacked(path, archive, info, rules[info.filename], limits, total, size)
                 total += len(data)
                 if not info.filename.endswith("/"):
                     files[info.filename] = data
@@ -164,11 +153,11 @@ def read_yaml_member(path: Path, files: dict[str, bytes], name: str) -> object:
     alias expansion), UTF-8, and here no explicit tags."""
     raw = files[name]
     if len(raw) > YAML_MAX_BYTES:
-        raise _refused(path, name, _("larger than {limit}").format(limit=_bytes(YAML_MAX_BYTES)))
+        raise refused(path, name, _("larger than {limit}").format(limit=_bytes(YAML_MAX_BYTES)))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _refused(
+        raise refused(
             path,
             name,
             _("not UTF-8 text (byte 0x{value0:02x} at offset {value1})").format(
@@ -180,11 +169,11 @@ def read_yaml_member(path: Path, files: dict[str, bytes], name: str) -> object:
     try:
         return read_yaml(text, typed=True, tags=False)
     except YamlTooComplex as exc:
-        raise _refused(path, name, str(exc)) from None
+        raise refused(path, name, str(exc)) from None
     except (yaml.YAMLError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise _refused(path, name, _("not valid YAML{at}").format(at=at)) from None
+        raise refused(path, name, _("not valid YAML{at}").format(at=at)) from None
 
 
 def _check_directory(path: Path, handle: IO[bytes], size: int, limits: ZipLimits) -> None:
@@ -202,9 +191,9 @@ def _check_directory(path: Path, handle: IO[bytes], size: int, limits: ZipLimits
     fields = _END_RECORD.unpack(tail[at : at + _END_RECORD.size])
     directory_bytes = fields[5]
     if tail[max(at - 20, 0) : max(at - 16, 0)] == _ZIP64_LOCATOR or directory_bytes == 0xFFFFFFFF:
-        raise _refused(path, None, _("a ZIP64 archive; a ticket bundle is a plain zip"))
+        raise refused(path, None, _("a ZIP64 archive; a ticket bundle is a plain zip"))
     if directory_bytes > limits.max_directory_bytes:
-        raise _refused(
+        raise refused(
             path,
             None,
             _(
@@ -219,7 +208,7 @@ def _checked(
 ) -> dict[str, Member]:
     """Every member's name and kind checked, before anything is unpacked: its rule by name."""
     if len(infos) > limits.max_members:
-        raise _refused(
+        raise refused(
             path,
             infos[limits.max_members].filename,
             _("more than {limit} members; a ticket bundle has a few").format(
@@ -232,10 +221,10 @@ def _checked(
         name = info.filename
         problem = _name_problem(name) or _kind_problem(info)
         if problem:
-            raise _refused(path, name, problem)
+            raise refused(path, name, problem)
         folded = unicodedata.normalize("NFC", name).casefold()
         if folded in seen:
-            raise _refused(
+            raise refused(
                 path,
                 name,
                 _(
@@ -247,13 +236,13 @@ def _checked(
         rule = next((m for m in members if m.matches(name)), None)
         if rule is None:
             shown = ", ".join(m.shown for m in members if m.shown)
-            raise _refused(
+            raise refused(
                 path, name, _("not a member of this format; it holds {shown}").format(shown=shown)
             )
         if info.flag_bits & 0x1:
-            raise _refused(path, name, _("encrypted; a bundle is not"))
+            raise refused(path, name, _("encrypted; a bundle is not"))
         if info.compress_type not in _METHODS:
-            raise _refused(
+            raise refused(
                 path,
                 name,
                 _("compressed with method {method}; a bundle uses stored or deflate").format(
@@ -325,7 +314,7 @@ def _unpacked(
             while chunk := stream.read(_CHUNK):
                 out += chunk
                 if len(out) > rule.max_bytes:
-                    raise _refused(
+                    raise refused(
                         path,
                         name,
                         _("unpacks to more than {limit}, the most this member may hold").format(
@@ -333,7 +322,7 @@ def _unpacked(
                         ),
                     )
                 if before + len(out) > limits.max_total_bytes:
-                    raise _refused(
+                    raise refused(
                         path,
                         name,
                         _("the members unpack to more than {limit} together").format(
@@ -341,7 +330,7 @@ def _unpacked(
                         ),
                     )
                 if len(out) > ratio_cap:
-                    raise _refused(
+                    raise refused(
                         path,
                         name,
                         _(
@@ -352,13 +341,14 @@ def _unpacked(
     except RuleError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged member (CRC, header, deflate stream)
-        raise _refused(
+        raise refused(
             path, name, _("damaged ({why})").format(why=str(exc) or type(exc).__name__)
         ) from None
     return bytes(out)
 
 
-def _refused(path: Path, member: str | None, problem: str) -> RuleError:
+def refused(path: Path, member: str | None, problem: str) -> RuleError:
+    """A bundle refused: ``problem`` with the file, and the member when one is at fault."""
     if member is None:
         return RuleError(BUNDLE, _("{path}: {problem}").format(path=path, problem=problem))
     return RuleError(

@@ -304,14 +304,31 @@ def test_clock_advance_human_output_lists_the_events(db: Path) -> None:
     code, out, _ = cli(db, "clock", "advance", "40d")
     assert code == 0
     assert "2026-04-11T10:00:00+08:00" in out
-    for text in ("installment_due", "installment_overdue", "penalty_accrued", "amount=5.18"):
+    for text in ("installment_due", "installment_overdue", "penalty_accrued", "penalty 5.18"):
         assert text in out
+    # Each event in words under its day, loan and code.
+    assert "installment 1 due: 916.80" in out
     code, out, _ = cli(db, "clock", "advance", "1h")
     assert code == 0
     assert "No installment fell due, went overdue or was reminded of" in out
     # Showing the clock moves nothing, so it says nothing about what fell due.
     code, out, _ = cli(db, "clock", "show")
     assert code == 0 and "Simulated now:" in out and "fell due" not in out
+
+
+def test_a_move_says_each_event_in_words_in_chinese_at_80_columns(db: Path) -> None:
+    """Each event was its code and key=value text, in English under --lang zh, wrapped to the
+    left edge at 80 columns."""
+    code, out, err = run_cli(
+        db.parent, "--lang", "zh", "clock", "advance", "45d", db=db, columns=80
+    )
+    assert code == 0, err
+    for words in ("第1期到期：916.80", "宽限 3 天后逾期", "上报征信", "罚息"):
+        assert words in out, out
+    assert "amount=" not in out and "due_date=" not in out
+    assert all(line.startswith("  ") for line in out.splitlines()[1:] if line.strip())
+    code, out, err = cli(db, "--lang", "zh", "timeline", "L0001")
+    assert code == 0 and "第1期到期：916.80" in out, out + err
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

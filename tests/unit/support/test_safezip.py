@@ -315,7 +315,7 @@ def test_what_a_bundle_holds_is_read_folders_and_all(quiet_disk: Path) -> None:
     entries = [
         Entry("images/", mode=stat.S_IFDIR | 0o700),
         Entry("images/1/", mode=stat.S_IFDIR | 0o700),
-        Entry("images/1/身份证 正面.png", b"\x89PNG..."),
+        Entry("images/1/身份证 正面.png", b"\x89PNG\r\n\x1a\n..."),
         Entry("ticket.yaml", TICKET),
         Entry("report.md", b"# report\n" * 1000),
         Entry("report.json", b"{}", deflate=False),
@@ -323,7 +323,7 @@ def test_what_a_bundle_holds_is_read_folders_and_all(quiet_disk: Path) -> None:
     path = write(quiet_disk, "good.zip", entries)
     files = read_zip(path, required=("ticket.yaml",))
     assert files == {
-        "images/1/身份证 正面.png": b"\x89PNG...",
+        "images/1/身份证 正面.png": b"\x89PNG\r\n\x1a\n...",
         "ticket.yaml": TICKET,
         "report.md": b"# report\n" * 1000,
         "report.json": b"{}",
