@@ -20,11 +20,12 @@ from loancli.loan.servicing import (
     DEFAULT_SERVICING,
     capped_penalty_rate,
     in_fee_free_days,
+    owed,
     penalty_rate,
     upfront_fee_of,
 )
 from loancli.reasons import Reason
-from loancli.records import LOANS, Applicant, Event, Loan, Payment, Review
+from loancli.records import CREDIT, LOANS, Applicant, Event, Line, Loan, Payment, Review
 from loancli.store import Store
 from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, resolve
 from loancli.world.providers.review import why_in
@@ -188,6 +189,7 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
                 multiplier=DEFAULT_SERVICING.penalty_multiplier,
                 rate=rate * 100,
             )
+            + _penalty_sum(x, rate)
             for x in overdue
         )
     capped = _cap_sentence(loan)
@@ -200,15 +202,137 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
     if refund:
         out["refund"] = refund
     if loan.get("restructured"):
-        r = loan["restructured"]
-        out["restructure"] = _(
-            "On {value0} the remaining debt of {value1} was turned into a new {value2}-month "
-            "plan, first due {value3}."
-        ).format(
-            value0=r["on"], value1=r["principal"], value2=r["term"], value3=r["first_due_date"]
-        )
+        out["restructure"] = _restructure_sentence(loan)
+    credit = _credit_sentences(store, loan)
+    if credit:
+        out["credit"] = credit
     out["amount"] += " " + _plan_now(loan, today)
     return out
+
+
+def _penalty_sum(line: Line, rate: Decimal) -> str:
+    """The penalty as a sum a person can check: the unpaid principal, the days, the rate
+    (said only where it gives the figure: a cap or an older line's rounding may not)."""
+    to, yuan_days = line.get("penalty_to"), Decimal(line.get("penalty_yuan_days", "0"))
+    if not to or not yuan_days or quantize(yuan_days * rate) != Decimal(line["penalty"]):
+        return ""
+    days = (date.fromisoformat(to) - date.fromisoformat(line["due_date"])).days
+    base = owed(line)["principal"]
+    if base * days == yuan_days:
+        return " " + _(
+            "{penalty} = {base} unpaid principal x {days} days ({due} to {to}) x {rate:.4f}%."
+        ).format(
+            penalty=line["penalty"],
+            base=fmt(base),
+            days=days,
+            due=line["due_date"],
+            to=to,
+            rate=rate * 100,
+        )
+    return " " + _(
+        "{penalty} = {yuan_days} yuan-days of unpaid principal ({due} to {to}: it was partly "
+        "repaid on the way) x {rate:.4f}%."
+    ).format(
+        penalty=line["penalty"],
+        yuan_days=fmt(yuan_days),
+        due=line["due_date"],
+        to=to,
+        rate=rate * 100,
+    )
+
+
+def _restructure_sentence(loan: Loan) -> str:
+    """What the re-instalment took in (each part of the debt), and the new plan's first due
+    date and installments, each with its formula."""
+    r = loan["restructured"]
+    parts = next(
+        (
+            h.get("owed") or {}
+            for h in reversed(loan.get("history", []))
+            if h.get("kind") == "restructure" and h.get("on") == r["on"]
+        ),
+        {},
+    )
+    names = {
+        "principal": _("principal"),
+        "interest": _("interest"),
+        "penalty": _("penalty interest"),
+        "fee": _("fees"),
+    }
+    # "principal 10000.00, interest 326.55", in the words' own list separator.
+    made_of = _(", ").join(
+        f"{name} {parts[part]}" for part, name in names.items() if Decimal(parts.get(part, "0"))
+    )
+    on = date.fromisoformat(r["on"])
+    principal = Decimal(r["principal"])
+    apr = Decimal(loan["apr_contract"])
+    plan = build_schedule(principal, r["term"], apr, loan["method"], on, loan["repayment_day"])
+    return " ".join(
+        [
+            _(
+                "On {value0} the remaining debt of {value1} ({parts}) was turned into a new "
+                "{value2}-month plan, first due {value3}: the whole of it is the new plan's "
+                "principal."
+            ).format(
+                value0=r["on"],
+                value1=r["principal"],
+                parts=made_of,
+                value2=r["term"],
+                value3=r["first_due_date"],
+            ),
+            explain_due_date(on, loan["repayment_day"]),
+            explain_amounts(plan.to_dict(), principal, r["term"], apr, loan["method"]),
+        ]
+    )
+
+
+def _credit_sentences(store: Store, loan: Loan) -> str:
+    """Each credit-bureau entry of the loan: why and when it was reported (art. 15), when
+    its default ended and when it drops (art. 16), an objection and its answer (art. 25)."""
+    out = []
+    for entry in sorted(store.find(CREDIT, loan=loan["id"]), key=lambda e: e["id"]):
+        said = _(
+            "{entry}: installment {n}, due {due}, was still unpaid after {grace} days' grace, "
+            "so on {notified} the borrower was told it would be reported (art. 15 of the Credit "
+            "Reporting Regulation); on {reported}, {days} days later, it was reported owing "
+            "{amount}."
+        ).format(
+            entry=entry["id"],
+            n=entry["installment"],
+            due=entry["due_date"],
+            grace=_grace_days(loan, entry["installment"]),
+            notified=entry["notified_on"],
+            reported=entry["reported_on"],
+            days=(
+                date.fromisoformat(entry["reported_on"]) - date.fromisoformat(entry["notified_on"])
+            ).days,
+            amount=entry["amount"],
+        )
+        if entry["default_ended_on"]:
+            said += " " + _(
+                "The default ended on {ended}, when it was paid; the record is kept five years "
+                "from then (art. 16) and drops on {drops}."
+            ).format(ended=entry["default_ended_on"], drops=entry["drops_on"])
+        objection = entry.get("objection")
+        if objection:
+            said += " " + _(
+                "An objection was filed on {filed} ({reason}); the lender answers within 20 "
+                "days (art. 25), by {by}."
+            ).format(
+                filed=objection["filed_on"], reason=objection["reason"], by=objection["answer_by"]
+            )
+            if objection["outcome"] == "corrected":
+                said += " " + _("It was answered on {on}: corrected, the entry deleted.").format(
+                    on=objection["answered_on"]
+                )
+            elif objection["outcome"] == "kept":
+                said += " " + _("It was answered on {on}: the entry is kept.").format(
+                    on=objection["answered_on"]
+                )
+        if entry["status"] == "dropped":
+            said += " " + _("It has dropped off the record.")
+        out.append(said)
+    return " ".join(out)
 
 
 def _refund_sentence(loan: Loan) -> str | None:

@@ -125,3 +125,39 @@ def test_credit_report_table_fits_80_columns(db: Path, lang: str) -> None:
     assert "R0001" in out and "2026-04-13" in out
     assert ("征信" in out) == (lang == "zh")
     assert all(cell_len(line) <= 80 for line in out.splitlines())
+
+
+def test_explain_says_why_and_when_an_entry_was_reported_answered_and_drops(db: Path) -> None:
+    """explain said nothing of the credit record (逾期一天就上征信, the commonest complaint)
+    nor how the penalty was counted."""
+    ok_json(db, "credit-report", "A0001", "--object", "R0001", "--reason", "paid in grace")
+    ok_json(db, "clock", "set", "2026-05-04T10:00:00+08:00")
+    credit = ok_json(db, "explain", "A0001")["explanations"]["credit"]
+    for said in (
+        "R0001: installment 1, due 2026-04-02",
+        "after 3 days' grace, so on 2026-04-06",
+        "on 2026-04-13, 7 days later, it was reported owing 923.13",
+        "by 2026-05-03",
+        "answered on 2026-05-03: the entry is kept",
+    ):
+        assert said in credit, credit
+    overdue = ok_json(db, "explain", "A0001")["explanations"]["overdue"]
+    # 766.80 x 32 x 0.075% = 18.4032
+    assert "18.40 = 766.80 unpaid principal x 32 days (2026-04-02 to 2026-05-04)" in overdue
+    ok_json(db, "repay", "A0001", "--installment", "1")
+    ok_json(db, "repay", "A0001", "--installment", "2")
+    credit = ok_json(db, "explain", "A0001")["explanations"]["credit"]
+    assert "The default ended on 2026-05-04" in credit and "drops on 2031-05-04" in credit
+
+
+def test_explain_traces_a_re_instalment_to_its_parts_and_its_new_plan(db: Path) -> None:
+    """explain still walked through the old 916.80 plan after a re-instalment."""
+    ok_json(db, "clock", "set", "2026-05-11T10:00:00+08:00")
+    agreed = ok_json(db, "restructure", "A0001", "--term", "6")
+    said = ok_json(db, "explain", "A0001")["explanations"]["restructure"]
+    owed = agreed["restructure"]["owed"]
+    assert f"interest {owed['interest']}" in said and f"penalty interest {owed['penalty']}" in said
+    assert "the whole of it is the new plan's principal" in said
+    assert "The first period is 22 days" in said and "n = 6" in said
+    code, out, err = cli(db, "--lang", "zh", "explain", "A0001", columns=80)
+    assert code == 0 and "转为新的 6 期还款计划" in out, out + err
