@@ -356,12 +356,13 @@ def _scripted_unit(journey: Journey) -> Iterator[None]:
     unit: its steps reach the file in one write, where a person's run writes each step as it
     finishes, so that the file's lock is free while they think.
 
-    What it keeps is what the steps' own units keep: a run that stops, runs out of answers or
-    is interrupted after a step began writes the steps it finished (resumable, as before); a
-    run refused before its first step (answers missing), a state file that refused, or a kill
-    writes nothing, and the run is made again whole. A server's
-    writers run at once, each holding what it wrote until it commits: there, each step stays
-    its own unit, so a journey holds no record of the world for longer than a step."""
+    What it keeps is what the steps' own units keep: a run that stops, runs out of answers,
+    is interrupted (Ctrl-C, between steps too) or fails writes the steps it finished,
+    resumable, as a person's does. Refused input (answers missing before the first step) and
+    a state file that refused write nothing; nor does a kill, and the run is made again
+    whole. A server's writers run at once, each holding what it wrote until it commits:
+    there, each step stays its own unit, so a journey holds no record of the world for longer
+    than a step."""
     store = journey.store
     if journey.asker.interactive or not store.writers_take_turns:
         yield
@@ -371,9 +372,8 @@ def _scripted_unit(journey: Journey) -> Iterator[None]:
         try:
             yield
         except BaseException as exc:
-            # Where the run stopped, on the exception (:func:`run_steps`): what it did is kept
-            # for the hint that resumes it. Anything else leaves the file as it was.
-            if isinstance(exc, StateError) or not getattr(exc, "stopped", None):
+            refused = isinstance(exc, UsageError) and not getattr(exc, "stopped", None)
+            if refused or isinstance(exc, StateError):
                 raise
             failure = exc
     if failure is not None:

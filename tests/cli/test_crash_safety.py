@@ -226,6 +226,32 @@ def test_a_script_interrupted_keeps_the_steps_it_finished_in_one_write(
     assert len(table(db, "loans")) == 1
 
 
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, RuntimeError])
+def test_a_script_that_fails_between_steps_keeps_the_steps_it_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: type[BaseException]
+) -> None:
+    """Ctrl-C, or a bug, outside a step's own handling (between two steps) lost every step of
+    a script's run, though the CLI said what was done was saved."""
+    from loancli.journey import flows
+
+    db, answers = tmp_path / "state.json", write_answers(tmp_path)
+    real = flows.move_to
+
+    def move_to(record: Any, name: str) -> None:
+        if name == "card_binding" and record.get("step") == "card_binding":
+            raise failure
+        real(record, name)
+
+    monkeypatch.setattr(flows, "move_to", move_to)
+    with counted_renames() as renames, pytest.raises(failure):
+        run_journey(db, answers=answers)
+    assert renames == [1]
+    (app,) = table(db, "applicants")
+    assert (app["status"], app["step"]) == ("in_progress", "card_binding")
+    monkeypatch.undo()
+    assert run_journey(db, resume="A0001", answers=answers).record["status"] == "completed"
+
+
 @pytest.fixture(scope="module")
 def disbursed(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     folder = tmp_path_factory.mktemp("disbursed")
