@@ -55,7 +55,7 @@ from loancli.stories.format import (
     StoryWorld,
 )
 from loancli.stories.runner import BUILTIN_IMAGES
-from loancli.support.pseudonym import pseudonymise
+from loancli.support.pseudonym import inline_builtin_scenarios, pseudonymise
 from loancli.support.reporting import is_flow, resolve
 from loancli.world.scenario import builtin_names
 
@@ -467,7 +467,9 @@ def story_text(
     story, expects = story_of(store, record_id, image)
     data = story_data(story, expects)
     if not keep_personal_data:
-        mapped, files = pseudonymise({"story": data}, files)
+        # As a bundle's: a built-in scenario a run names inlined first, so its preset
+        # accounts take the stand-ins its answers take.
+        mapped, files = pseudonymise(inline_builtin_scenarios({"story": data}), files)
         data = cast(dict[str, object], mapped["story"])
     if folder is not None and files:
         (folder / "images").mkdir(exist_ok=True)

@@ -240,6 +240,12 @@ def _check_meaning(
     for n, action in enumerate(story.actions):
         if isinstance(action, ClockMoveAction):
             _check_scenario_text(action.scenario_text, f"actions[{n}].scenario_text", refuse)
+            if action.scenario_text is None and action.scenario not in (None, *builtin_names()):
+                raise refuse(
+                    _("{at}.scenario: no built-in scenario {value0}").format(
+                        at=f"actions[{n}]", value0=repr(action.scenario)
+                    )
+                )
     for n, action in enumerate(story.actions):
         # What the command line refuses before it opens the world, the story refuses when read.
         if isinstance(action, Repay):

@@ -226,3 +226,22 @@ def test_a_story_from_a_record_carries_stand_ins_unless_told_to_keep_and_holds(
     assert (found != []) == keep, found
     code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(story))
     assert code == 0, out + err
+
+
+@pytest.mark.parametrize("scenario", ["forgot-password", "account-locked"])
+def test_a_story_from_a_run_in_a_scenario_with_accounts_holds(
+    tmp_path: Path, scenario: str
+) -> None:
+    """The preset account kept the demo's phone while the answers took a stand-in: the
+    replayed run registered a new account and was refused (a bundle inlines the scenario
+    first, and so does story from now)."""
+    answers = str(write_answers(tmp_path))
+    code, _out, err = run_cli(
+        tmp_path, "--scenario", scenario, "--no-input", "apply", "--answers", answers
+    )
+    assert code in (0, 3), err
+    story = tmp_path / "s" / "walk.yaml"
+    story.parent.mkdir()
+    assert run_cli(tmp_path, "story", "from", "A0001", "--out", str(story))[0] == 0
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(story))
+    assert code == 0, out + err

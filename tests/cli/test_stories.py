@@ -195,6 +195,12 @@ def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: 
             "story: 1\nactions:\n  - action: apply\n    expect: [1]\n",
             ("actions[0].expect: Expected object, got array",),
         ),
+        # A clock move's world that is no built-in (it was blamed on --scenario as it ran).
+        (
+            "story: 1\nactions:\n  - action: apply\n  - action: clock_advance\n"
+            "    by: 1d\n    scenario: nope\n",
+            ("actions[1].scenario: no built-in scenario 'nope'",),
+        ),
         # A key given twice: YAML kept the last, and the first list of actions was lost.
         (
             "story: 1\nactions:\n  - action: apply\nactions:\n  - action: login\n",
