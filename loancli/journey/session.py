@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -380,8 +381,10 @@ def _scripted_unit(journey: Journey) -> Iterator[None]:
         raise failure
 
 
-# Meta key: the worlds the clock moved in, in order, each with the time its moves reached.
+# Meta key: the worlds the clock moved in, in order, each with the time its moves reached;
+# a scenario file's body is kept once, under its own key (``scenario_text.`` and its hash).
 CLOCK_WORLDS_KEY = "clock_worlds"
+SCENARIO_TEXT_PREFIX = "scenario_text."
 
 
 def note_clock_world(world: World) -> None:
@@ -391,17 +394,21 @@ def note_clock_world(world: World) -> None:
     move that moved nothing is none."""
     if world.store.meta_get("clock") == world.clock.isoformat():
         return
+    text = _scenario_text(world.scenario)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16] if text else None
+    if text:
+        world.store.meta_set(SCENARIO_TEXT_PREFIX + str(digest), text)
     entry = {
         "to": world.clock.isoformat(),
         "scenario": _scenario_ref(world.scenario),
-        "scenario_text": _scenario_text(world.scenario),
+        "text": digest,
     }
     kept = world.store.meta_get(CLOCK_WORLDS_KEY)
     worlds = list(kept) if isinstance(kept, list) else []
     last = worlds[-1] if worlds and isinstance(worlds[-1], dict) else None
-    if last is not None and (last.get("scenario"), last.get("scenario_text")) == (
+    if last is not None and (last.get("scenario"), last.get("text")) == (
         entry["scenario"],
-        entry["scenario_text"],
+        entry["text"],
     ):
         worlds[-1] = entry
     else:

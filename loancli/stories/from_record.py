@@ -22,7 +22,7 @@ from loancli.errors import UsageError
 from loancli.files import write_private
 from loancli.i18n import _
 from loancli.identity.photo import read_photo
-from loancli.journey.session import CLOCK_WORLDS_KEY
+from loancli.journey.session import CLOCK_WORLDS_KEY, SCENARIO_TEXT_PREFIX
 from loancli.loan.loans import loan_view
 from loancli.records import (
     APPLICANTS,
@@ -94,7 +94,8 @@ def story_of(
     clock = datetime.fromisoformat(runs[-1][1]["clock"])
     entries = _credit_entries(store, [other for other, _run in runs])
     servicing = _servicing(loans, fresh) + _objections(entries, record["id"], fresh, clock)
-    worlds = _clock_worlds(store)
+    world = _world_of(runs[-1][1])
+    worlds = _clock_worlds(store, world)
     for at, action in sorted(servicing, key=lambda item: item[0]):
         if at > clock:
             actions += _clock_moves(clock, at, worlds)
@@ -115,27 +116,31 @@ def story_of(
         name=record["id"].lower(),
         title=_("What happened to {id}").format(id=fresh.get(record["id"], record["id"])),
         complaint=Complaint(),
-        world=_world_of(runs[-1][1]),
+        world=world,
         person=Person(answers={}),
         actions=actions,
     )
     return story, expects
 
 
-def _clock_worlds(store: Store) -> list[tuple[datetime, dict[str, str]]]:
+def _clock_worlds(store: Store, story_world: StoryWorld) -> list[tuple[datetime, dict[str, str]]]:
     """The worlds the clock moved in, each with the time its moves reached and the fields a
-    story's clock move names it by (none for a file whose body was not kept)."""
+    story's clock move names it by: none for the story's own world (its moves need not say
+    it, nor carry its text again), nor for a file whose body was not kept."""
     kept = store.meta_get(CLOCK_WORLDS_KEY)
     out = []
     for entry in kept if isinstance(kept, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("to"), str):
             continue
-        text, name = entry.get("scenario_text"), entry.get("scenario")
+        digest, name = entry.get("text"), entry.get("scenario")
+        text = store.meta_get(SCENARIO_TEXT_PREFIX + str(digest)) if digest else None
         fields: dict[str, str] = {}
         if isinstance(text, str) and text:
-            fields["scenario_text"] = text
+            if text != story_world.scenario_text:
+                fields["scenario_text"] = text
         elif isinstance(name, str) and name in builtin_names():
-            fields["scenario"] = name
+            if story_world.scenario_text is not None or name != story_world.scenario:
+                fields["scenario"] = name
         out.append((datetime.fromisoformat(entry["to"]), fields))
     return out
 
@@ -161,10 +166,10 @@ def _clock_moves(
 
 
 def _world_of(run: Run) -> StoryWorld:
-    """The world the story's clock moves, repayments and re-instalments happen in: the one
-    its last run ran in (a state file does not keep the scenario of a clock move; the
-    commands after a journey are most often given the journey's). A bank's balance for
-    automatic debits, say, then holds on the due dates as it did."""
+    """The story's world: the one its last run ran in. Its repayments and re-instalments
+    happen there, and so do its clock moves in a file that kept no clock move's world (one
+    made before they were kept; the commands after a journey are most often given the
+    journey's)."""
     text = run.get("scenario_text")
     if text:
         return StoryWorld(scenario_text=text)

@@ -34,6 +34,7 @@ import msgspec
 
 from loancli import __version__
 from loancli import operations as api
+from loancli.asking import YAML_MAX_BYTES
 from loancli.errors import UsageError
 from loancli.files import write_private
 from loancli.i18n import _, language, set_language
@@ -154,6 +155,19 @@ def build_bundle(
     mapped, files = personal_data(ticket, files, keep=keep_personal_data)
     checked = parse_ticket(mapped, files, "ticket")
     files[TICKET] = ticket_yaml(mapped).encode()
+    if len(files[TICKET]) > YAML_MAX_BYTES:
+        # A replay would refuse it: said now, not by whoever it is handed to.
+        raise UsageError(
+            _(
+                "the ticket of {id} would be {size} KiB, more than a replay reads "
+                "({limit} KiB): its scenario files are too large"
+            ).format(
+                id=record_id,
+                size=len(files[TICKET]) // 1024,
+                limit=YAML_MAX_BYTES // 1024,
+            ),
+            key="record",
+        )
     return Bundle(checked.ticket, files, checked.story)
 
 

@@ -385,3 +385,46 @@ def test_a_replay_into_a_missing_folder_is_blamed_on_db(tmp_path: Path) -> None:
     assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))[0] == 0
     code, out, err = run_cli(tmp_path, "replay", str(bundle), db=tmp_path / "nodir" / "x.json")
     assert code == 2 and err.startswith("Error: --db: the directory") and "does not exist" in err
+
+
+def test_a_world_moved_to_again_and_again_is_kept_once(tmp_path: Path) -> None:
+    """Each change of world kept the scenario file's whole text again: the state grew by it
+    at every move, and the bundle carried it at every clock move."""
+    big = tmp_path / "debits.yaml"
+    phrases = ", ".join(f"phrase number {n} of a long complaint list" for n in range(400))
+    big.write_text(
+        "name: debits\ndescription: the bank holds money\n"
+        f"complaint: {{en: [{phrases}]}}\nproviders:\n  bank: {{debit_balance: 20000}}\n",
+        encoding="utf-8",
+    )
+    answers = str(write_answers(tmp_path))
+    world = ["--scenario", str(big)]
+    code, out, err = run_cli(tmp_path, *world, "--no-input", "apply", "--answers", answers)
+    assert code == 0, out + err
+    for _ in range(3):
+        assert run_cli(tmp_path, "clock", "advance", "5d")[0] == 0
+        assert run_cli(tmp_path, *world, "clock", "advance", "5d")[0] == 0
+    state = (tmp_path / "state.json").read_text(encoding="utf-8")
+    assert state.count("phrase number 399") == 2  # the run's own, and the clock moves' one
+    bundle = tmp_path / "ticket.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))[0] == 0
+    with zipfile.ZipFile(bundle) as archive:
+        # The story's world and its run's: its clock moves in that world do not say it again.
+        assert archive.read("ticket.yaml").decode().count("phrase number 399") == 2
+    big.unlink()
+    done = replay(bundle, tmp_path / "elsewhere", "--json")
+    assert done.returncode == 0 and json.loads(done.stdout)["reproduced"], done.stdout
+
+
+def test_a_ticket_larger_than_a_replay_reads_is_refused_when_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loancli.stories import ticket
+
+    answers = str(write_answers(tmp_path))
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", answers)[0] == 0
+    monkeypatch.setattr(ticket, "YAML_MAX_BYTES", 1024)
+    bundle = tmp_path / "ticket.zip"
+    code, out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))
+    assert code == 2 and "more than a replay reads" in err, out + err
+    assert not bundle.exists()
