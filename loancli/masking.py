@@ -35,14 +35,15 @@ def mask_name(name: str) -> str:
 
 
 # A borrower's number written in free text (typed where an id was expected, a folder named
-# after them in a path): a mainland ID number (a birth date at its place), a mobile number, a
-# UnionPay, Visa or Mastercard number; each a whole run of digits.
+# after them in a path): a mainland ID number (a birth date at its place), a mobile number
+# (+86 and spaces or dashes as a phone answer takes them), a UnionPay, Visa or Mastercard
+# number (in groups of four too); each a whole run.
 _NUMBERS = re.compile(
     r"(?<![0-9A-Za-z])(?:"
     r"(?P<id>[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
     r"[0-9]{3}[0-9Xx])"
-    r"|(?P<phone>1[3-9][0-9]{9})"
-    r"|(?P<card>62[0-9]{14,17}|[45][0-9]{15,18})"
+    r"|(?P<card>(?:62[0-9]{2}|[45][0-9]{3})(?:[ -]?[0-9]{4}){3}(?:[ -]?[0-9]{1,3})?)"
+    r"|(?P<phone>(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2})"
     r")(?![0-9A-Za-z])"
 )
 
@@ -56,10 +57,10 @@ def mask_numbers(text: str) -> str:
 
 
 def _masked(match: re.Match[str]) -> str:
-    number = match.group()
     if match.group("id"):
-        return mask_id(number)
-    return mask_phone(number) if match.group("phone") else mask_card(number)
+        return mask_id(match.group())
+    digits = re.sub(r"[^0-9]", "", match.group())
+    return mask_phone(digits[-11:]) if match.group("phone") else mask_card(digits)
 
 
 def mask_path(text: str, names: Iterable[str] = ()) -> str:

@@ -416,11 +416,15 @@ def note_clock_world(world: World) -> None:
     world.store.meta_set(CLOCK_WORLDS_KEY, worlds)
 
 
+def _builtin(scenario: Scenario) -> bool:
+    """Whether ``scenario`` is one of the package's (named, never copied, by a report)."""
+    return scenario.source == "built-in default" or Path(scenario.source).parent == BUILTIN_DIR
+
+
 def _scenario_text(scenario: Scenario) -> str | None:
     """A scenario file's body as a bundle inlines it (a built-in is named, not copied), with
     its preset accounts' passwords as the stand-ins the answers carry."""
-    builtin = scenario.source == "built-in default" or Path(scenario.source).parent == BUILTIN_DIR
-    if builtin and scenario.text is None:
+    if _builtin(scenario) and scenario.text is None:
         return None
     try:
         data = scenario_data(scenario)
@@ -437,9 +441,7 @@ def _scenario_text(scenario: Scenario) -> str | None:
 def _scenario_ref(name_or_path: str | Scenario | None) -> str:
     """How a report names the scenario: a built-in's name, or a file's absolute path."""
     if isinstance(name_or_path, Scenario):
-        source = name_or_path.source
-        builtin = source == "built-in default" or Path(source).parent == BUILTIN_DIR
-        return name_or_path.name if builtin else source
+        return name_or_path.name if _builtin(name_or_path) else name_or_path.source
     if not name_or_path:
         return "default"
     path = Path(name_or_path)

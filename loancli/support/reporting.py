@@ -18,7 +18,7 @@ from loancli.i18n import N_, _, language
 from loancli.journey.payout import product_of
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
-from loancli.masking import mask_id, mask_name, mask_path, mask_phone, names_of
+from loancli.masking import mask_id, mask_name, mask_numbers, mask_path, mask_phone, names_of
 from loancli.reasons import Reason
 from loancli.records import (
     APPLICANTS,
@@ -250,8 +250,9 @@ def timeline(store: Store, record_id: str) -> list[TimelineRow]:
 
 
 def reproduce_commands(app: Applicant | Flow) -> list[str]:
-    """The exact commands that replay this applicant's runs on a new state file (the files
-    they name masked as paths: a folder named after the borrower)."""
+    """The commands that replayed this applicant's runs on a new state file, as a report
+    shows them: the files they name masked as paths (a folder named after the borrower), so
+    such a path is shown, not pasted; the bundle is what replays anywhere."""
     out = []
     runs = app.get("runs", [])
     names = names_of(app)
@@ -645,8 +646,11 @@ def to_markdown(data: Report, bundle_command: str | None = None) -> str:
     else:
         lines += [
             _("Make a bundle with `{command}`; it replays on any machine:").format(
-                command=bundle_command
-                or shlex.join(["loancli", "report", data["id"], "--bundle", "ticket.zip"])
+                # A report is pasted into tickets: a state file in a folder named by the
+                # borrower's number is masked here as in the runs below.
+                command=mask_numbers(bundle_command)
+                if bundle_command
+                else shlex.join(["loancli", "report", data["id"], "--bundle", "ticket.zip"])
             ),
             "",
         ]

@@ -103,6 +103,23 @@ def test_a_folder_named_after_the_borrower_is_masked_where_a_path_is_shown(
         assert borrower not in out.replace(" ", "").replace("\n", ""), out
 
 
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("+8613800138000", "138****8000"),
+        ("138-0013-8000", "138****8000"),
+        ("+86 138 0013 8000", "138****8000"),
+        ("6222 0212 3456 7893 445", "**** 3445"),
+        ("6222-0212-3456-7893", "**** 7893"),
+    ],
+)
+def test_masking_takes_a_number_as_a_phone_answer_takes_it(typed: str, shown: str) -> None:
+    """A phone with +86 or separators, a card in groups of four: said back whole."""
+    from loancli.masking import mask_numbers
+
+    assert mask_numbers(f"no applicant '{typed}' here") == f"no applicant '{shown}' here"
+
+
 def test_masking_numbers_in_free_text_leaves_other_numbers_alone() -> None:
     from loancli.masking import mask_numbers
 
