@@ -100,6 +100,22 @@ ATTEMPT_NAMES = {
     "transfer": N_("transfer"),
 }
 SEX_NAMES = {"male": N_("male"), "female": N_("female")}
+# What ``explain`` explains, each topic as a heading (``--json`` keeps the codes).
+EXPLAIN_TOPICS = {
+    "id_upload": N_("ID card"),
+    "face_check": N_("Face check"),
+    "review": N_("Review"),
+    "stop": N_("Where it stopped"),
+    "due_date": N_("Due dates"),
+    "fees": N_("Fees"),
+    "amount": N_("Amounts"),
+    "overdue": N_("Overdue"),
+    "cap": N_("Cap on overdue costs"),
+    "settlement": N_("Early settlement"),
+    "refund": N_("Refund"),
+    "restructure": N_("Re-instalment"),
+    "credit": N_("Credit record"),
+}
 # How a repayment was made (a payment's ``kind``).
 PAYMENT_KINDS = {
     "installment": N_("an installment"),

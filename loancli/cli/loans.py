@@ -16,7 +16,7 @@ from loancli import api
 from loancli.cli.calendar_view import month_table
 from loancli.cli.common import check_output, handled, run_again, world_options
 from loancli.cli.event_words import event_text
-from loancli.cli.labels import method_name, payment_kind_name, status_name
+from loancli.cli.labels import EXPLAIN_TOPICS, method_name, payment_kind_name, status_name
 from loancli.cli.options import Options, options
 from loancli.cli.params import NegativeArgumentCommand, integer
 from loancli.cli.render import show_schedule
@@ -444,4 +444,6 @@ def explain(
         opts.emit({"applicant_id": applicant, "explanations": parts})
         return
     for topic, sentence in parts.items():
-        opts.console.print(f"[bold]{topic}[/bold]: {sentence}\n")
+        heading = _(EXPLAIN_TOPICS[topic]) if topic in EXPLAIN_TOPICS else topic
+        shown = _("{heading}: {text}").format(heading=f"[bold]{heading}[/bold]", text=sentence)
+        opts.console.print(shown + "\n")

@@ -114,3 +114,14 @@ def test_a_late_installment_repaid_in_chinese_is_not_called_on_time(tmp_path: Pa
     code, out, err = run_cli(tmp_path, "--lang", "zh", "repay", "A0001", "--installment", "1")
     assert code == 0, err
     assert "单期还款" in out and "按期" not in out + err
+
+
+def test_explain_heads_each_topic_in_the_language_of_the_command(world: Path) -> None:
+    """Its topics were the codes (amount:, due_date:) under --lang zh too."""
+    code, out, err = run_cli(world, "--lang", "zh", "explain", "A0001")
+    assert code == 0, err
+    for heading in ("身份证：", "人脸识别：", "还款日：", "金额："):
+        assert heading in out, out
+    assert "due_date:" not in out and "amount:" not in out
+    code, out, _err = run_cli(world, "explain", "A0001")
+    assert "Due dates: " in out and "Amounts: " in out
