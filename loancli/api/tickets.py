@@ -18,6 +18,7 @@ every such process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Unpack, cast
 
 from loancli.clock import DEFAULT_START, parse_clock
 from loancli.dburl import ServerUrl
-from loancli.errors import RuleError
+from loancli.errors import RuleError, UsageError
 from loancli.files import make_folder, write_private
 from loancli.i18n import _
 from loancli.identity.areas import address_prefixes
@@ -34,7 +35,7 @@ from loancli.operations import StatePath, WorldOptions, world_for
 from loancli.store import MemoryState, location_of
 from loancli.stories import finding
 from loancli.stories.finding import Found, FoundJson
-from loancli.stories.from_record import story_text
+from loancli.stories.from_record import story_of, story_text, world_commands
 from loancli.stories.personas import PersonaFiles, write_persona
 from loancli.stories.populate import Populated, parse_mix
 from loancli.stories.populate import Progress as PopulateProgress
@@ -103,6 +104,13 @@ def report(
     with world_for(state, options, read_only=True) as world:
         today = world.clock.now().date()
         data = reporting.report(world.store, record_id, path.name if path else None, today)
+        # The runs' commands, then the clock moves, repayments and re-instalments after them.
+        runs = reporting.resolve(world.store, data["id"]).get("runs") or []
+        # A record whose story cannot be told (a scenario file not kept): its runs alone.
+        with contextlib.suppress(UsageError):
+            story, _expects = story_of(world.store, data["id"])
+            last = str(runs[-1].get("scenario") or "default") if runs else "default"
+            data["reproduce"] += world_commands(world.store, story, last)
         text = (
             html_report.page(
                 world.store,

@@ -9,6 +9,7 @@ state file replays on an empty one.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from loancli.i18n import _
 from loancli.identity.photo import read_photo
 from loancli.journey.session import CLOCK_WORLDS_KEY, SCENARIO_TEXT_PREFIX
 from loancli.loan.loans import loan_view
+from loancli.masking import mask_numbers
 from loancli.records import (
     APPLICANTS,
     CREDIT,
@@ -39,6 +41,8 @@ from loancli.records import (
 from loancli.store import Store
 from loancli.stories.format import (
     STORY_FORMAT,
+    ClockAdvance,
+    ClockMoveAction,
     ClockSet,
     Complaint,
     CreditEntryExpect,
@@ -121,6 +125,44 @@ def story_of(
         actions=actions,
     )
     return story, expects
+
+
+def world_commands(store: Store, story: Story, scenario: str) -> list[str]:
+    """The story's clock moves, repayments, re-instalments and objections as the commands
+    that made them, on the state file its runs' commands make (``repro.json``): each in the
+    world it was made in (``scenario``, the runs' last, where it names none), masked as a
+    report shows paths."""
+    refs = {}
+    for entry in store.meta_get(CLOCK_WORLDS_KEY) or []:
+        digest = entry.get("text") if isinstance(entry, dict) else None
+        text = store.meta_get(SCENARIO_TEXT_PREFIX + str(digest)) if digest else None
+        if isinstance(text, str):
+            refs[text] = str(entry.get("scenario"))
+    out = []
+    for action in story.actions:
+        words: list[str]
+        match action:
+            case ClockSet(to=to):
+                words = ["clock", "set", to.isoformat()]
+            case ClockAdvance(by=by):
+                words = ["clock", "advance", by]
+            case Repay(loan=loan, installment=n, amount=amount):
+                how = ["--amount", amount] if amount else ["--all"]
+                words = ["repay", loan, *(["--installment", str(n)] if n else how)]
+            case Restructure(loan=loan, term=term):
+                words = ["restructure", loan, "--term", str(term)]
+            case Object(loan=loan, entry=entry, reason=reason):
+                words = ["credit-report", loan, "--object", entry, "--reason", reason]
+            case _:
+                continue
+        world = scenario
+        if isinstance(action, ClockMoveAction) and action.scenario_text is not None:
+            world = refs.get(action.scenario_text, world)
+        elif isinstance(action, ClockMoveAction) and action.scenario is not None:
+            world = action.scenario
+        command = ["loancli", "--db", "repro.json", "--scenario", world, *words]
+        out.append(mask_numbers(shlex.join(command)))
+    return out
 
 
 def _clock_worlds(store: Store, story_world: StoryWorld) -> list[tuple[datetime, dict[str, str]]]:

@@ -659,7 +659,10 @@ def to_markdown(data: Report, bundle_command: str | None = None) -> str:
         data["replay"],
         "```",
         "",
-        _("The runs, as they were made (personal numbers masked):"),
+        _(
+            "The runs, then the clock moves, repayments and re-instalments after them, as they "
+            "were made (personal numbers masked):"
+        ),
         "",
         "```sh",
         *data["reproduce"],

@@ -598,6 +598,23 @@ def test_reproduce_command_gives_the_same_result(tmp_path: Path) -> None:
     assert replayed == original
 
 
+def test_reproduce_lists_the_clock_moves_and_repayments_after_the_runs(tmp_path: Path) -> None:
+    """Only the journey was listed: the weeks after it, which made the complaint, were not."""
+    assert apply_json(tmp_path)[0] == 0
+    assert run_cli(tmp_path, "clock", "advance", "40d")[0] == 0
+    assert run_cli(tmp_path, "repay", "A0001", "--installment", "1")[0] == 0
+    commands = report_json(tmp_path)["reproduce"]
+    assert len(commands) == 3
+    assert commands[1].endswith("--scenario default clock set 2026-04-11T10:00:00+08:00")
+    assert commands[2].endswith("--scenario default repay A0001 --installment 1")
+    results = replay(commands, tmp_path / "repro.json")
+    assert [c for c, _ in results] == [0, 0, 0]
+    original = json.loads((tmp_path / "state.json").read_text(encoding="utf-8"))["loans"]["1"]
+    again = json.loads((tmp_path / "repro.json").read_text(encoding="utf-8"))["loans"]["1"]
+    assert [x["status"] for x in again["lines"]] == [x["status"] for x in original["lines"]]
+    assert again["lines"][0]["paid"] == original["lines"][0]["paid"]
+
+
 def test_resumed_journey_reproduces_with_both_commands(tmp_path: Path) -> None:
     code, stopped = apply_json(tmp_path, "--scenario", "frozen-card")
     assert (code, stopped["reason"]) == (3, "card_frozen")
