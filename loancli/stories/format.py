@@ -269,8 +269,61 @@ class Object(WorldAction, tag="object"):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
-WORLD_ACTIONS: tuple[type[WorldAction], ...] = (ClockAdvance, ClockSet, Repay, Restructure, Object)
-AnyWorldAction = ClockAdvance | ClockSet | Repay | Restructure | Object
+# An account, as ``device`` names it: its mobile number or the holder's ID number.
+Account = Annotated[str, msgspec.Meta(pattern=r"^[0-9Xx]{11,18}$")]
+DeviceModel = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+
+
+class TrustDevice(WorldAction, tag="trust_device"):
+    """``device trust ACCOUNT MODEL``: the model's logins no longer need two-step
+    verification."""
+
+    account: Account
+    model: DeviceModel
+
+
+class ForgetDevice(WorldAction, tag="forget_device"):
+    """``device forget ACCOUNT MODEL``: its next login needs two-step verification again."""
+
+    account: Account
+    model: DeviceModel
+
+
+class TwoStep(WorldAction, tag="two_step"):
+    """``device two-step ACCOUNT --mode confirm|code``."""
+
+    account: Account
+    mode: Literal["confirm", "code"]
+
+
+class AccountCheck(WorldAction, tag="account_check"):
+    """``account check PHONE``: the quarterly self-check (it records when it ran)."""
+
+    phone: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{11}$")]
+
+
+WORLD_ACTIONS: tuple[type[WorldAction], ...] = (
+    ClockAdvance,
+    ClockSet,
+    Repay,
+    Restructure,
+    Object,
+    TrustDevice,
+    ForgetDevice,
+    TwoStep,
+    AccountCheck,
+)
+AnyWorldAction = (
+    ClockAdvance
+    | ClockSet
+    | Repay
+    | Restructure
+    | Object
+    | TrustDevice
+    | ForgetDevice
+    | TwoStep
+    | AccountCheck
+)
 StoryAction = operations.AnyAction | AnyWorldAction
 
 

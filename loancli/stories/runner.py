@@ -29,24 +29,29 @@ from loancli.i18n import _, language, set_language
 from loancli.journey.repayment import check_choice
 from loancli.journey.runner import STEP_NAMES
 from loancli.loan.loans import find_loan, loan_view
+from loancli.masking import mask_numbers
 from loancli.questions import QUESTIONS
 from loancli.records import CREDIT, LOANS, SMS_INBOX, Applicant, Flow
 from loancli.store import Location, MemoryState, Store, holds_records
 from loancli.stories import personas
 from loancli.stories.format import (
     STORY_FORMAT,
+    AccountCheck,
     ClockAdvance,
     ClockMoveAction,
     ClockSet,
     CreditExpect,
     EventExpect,
     Expect,
+    ForgetDevice,
     LoanExpect,
     Object,
     Repay,
     Restructure,
     Story,
     StoryAction,
+    TrustDevice,
+    TwoStep,
     WorldAction,
 )
 from loancli.support.reporting import resolve
@@ -490,7 +495,8 @@ def label_of(action: operations.Action | WorldAction) -> str:
         for name in action.__struct_fields__
         if name not in operations.WORLD_FIELDS and getattr(action, name) not in (None, False)
     }
-    return " ".join([tag, *(f"{k}={v}" for k, v in own.items())])
+    # Masked as every output is: an account's number, a card's.
+    return mask_numbers(" ".join([tag, *(f"{k}={v}" for k, v in own.items())]))
 
 
 @contextmanager
@@ -635,6 +641,18 @@ def _perform(
                 world, action.loan, objection=(action.entry, action.reason), scenario=scenario
             )
             return _Facts(loan_id=action.loan)
+        case TrustDevice(account=account, model=model):
+            operations.trust_device(world, account, model, scenario=scenario)
+            return _Facts()
+        case ForgetDevice(account=account, model=model):
+            operations.forget_device(world, account, model, scenario=scenario)
+            return _Facts()
+        case TwoStep(account=account, mode=mode):
+            operations.set_two_step(world, account, mode, scenario=scenario)
+            return _Facts()
+        case AccountCheck(phone=phone):
+            operations.check_account(world, phone, scenario=scenario)
+            return _Facts()
         case Restructure():
             before = _loan_events(world, action.loan)
             agreed = operations.restructure(world, action.loan, action.term, scenario=scenario)

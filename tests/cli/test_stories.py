@@ -550,3 +550,34 @@ def test_a_story_file_named_without_a_suffix_is_hinted_as_a_path(
     code, out, err = run_cli(tmp_path, "story", "run", "mine")
     assert code == 2 and "no built-in story 'mine'" in err and "./mine" in err, out + err
     assert run_cli(tmp_path, "story", "run", "./mine")[0] == 0
+
+
+def test_a_story_does_what_the_device_and_account_check_commands_do(tmp_path: Path) -> None:
+    """Two-step, trusted devices and the quarterly self-check had no story action: a person
+    could change how later logins go, and no story could."""
+    story = tmp_path / "devices.yaml"
+    story.write_text(
+        "story: 1\nactions:\n  - action: apply\n"
+        '  - action: two_step\n    account: "13800138000"\n    mode: code\n'
+        '  - action: trust_device\n    account: "13800138000"\n    model: Redmi K70\n'
+        '  - action: account_check\n    phone: "13800138000"\n',
+        encoding="utf-8",
+    )
+    kept = tmp_path / "kept.json"
+    code, out, err = run_cli(tmp_path, "story", "run", str(story), db=kept)
+    assert code == 0, out + err
+    assert "trust_device account=138****8000 model=Redmi K70" in out  # masked, as everywhere
+    code, devices = run_json(tmp_path, "device", "list", "13800138000", db=kept)
+    assert code == 0 and devices["two_step"] == "code"
+    assert "Redmi K70" in devices["trusted_devices"]
+    state = json.loads(kept.read_text(encoding="utf-8"))
+    (account,) = state["accounts"].values()
+    assert account.get("checked_at")
+    # Forgetting a device never trusted is refused as the command refuses it.
+    story.write_text(
+        "story: 1\nactions:\n  - action: apply\n"
+        '  - action: forget_device\n    account: "13800138000"\n    model: Redmi K70\n',
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 3 and "action 2 refused" in out, out + err
