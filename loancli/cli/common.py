@@ -20,6 +20,7 @@ from loancli.account.hashing import HashGrade
 from loancli.api import WorldArgs, WorldOptions, location_of
 from loancli.asking import Asker, set_value, write_recording
 from loancli.cli.console import inert_console
+from loancli.cli.labels import step_name
 from loancli.cli.options import Options
 from loancli.cli.prompter import QuestionaryPrompter
 from loancli.dburl import ServerUrl
@@ -240,7 +241,7 @@ def continue_hint(opts: Options, exc: BaseException) -> str | None:
         return _(
             "The flow {id} stopped at {step} and is kept as it went ({command}); run the "
             "command again with the answer put right."
-        ).format(id=flow[0], step=flow[1], command=show)
+        ).format(id=flow[0], step=step_name(flow[1]), command=show)
     stopped = stopped_journey(exc)
     if stopped is None:
         return None
@@ -248,7 +249,9 @@ def continue_hint(opts: Options, exc: BaseException) -> str | None:
     keys = error_keys(exc)
     return _(
         "The journey of {id} stopped at {step}; nothing it did is lost. Continue with: {command}"
-    ).format(id=record_id, step=step, command=resume_command(opts, record_id, answers, keys))
+    ).format(
+        id=record_id, step=step_name(step), command=resume_command(opts, record_id, answers, keys)
+    )
 
 
 def world_options(opts: Options) -> WorldOptions:

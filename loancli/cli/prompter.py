@@ -47,6 +47,10 @@ def _confirm_words_in_language() -> None:
         setattr(confirm, name, _(word))
 
 
+# Columns a prompt's line keeps free for the answer (a card number is 19 digits).
+_ROOM_TO_ANSWER = 20
+
+
 class QuestionaryPrompter:
     """Asks a person at a terminal with questionary; validates and re-asks with the reason."""
 
@@ -56,6 +60,8 @@ class QuestionaryPrompter:
 
     def prompt(self, question: Question, context: QuestionContext) -> object:
         import questionary
+        from rich.cells import cell_len
+        from rich.text import Text
 
         def validate(text: str) -> bool | str:
             try:
@@ -72,6 +78,13 @@ class QuestionaryPrompter:
         label = question.label
         if question.help:
             label = f"{_(question.prompt)} [{_(question.help)}] ({question.key}):"
+            if cell_len(f"? {label} ") + _ROOM_TO_ANSWER > self.console.width:
+                # Too wide for one line with room for the answer: the hint goes on its own
+                # line above, so the question, its key and what is typed are not split.
+                self.console.print(
+                    Text(f"  [{_(question.help)}]", style="dim"), overflow="fold", crop=False
+                )
+                label = f"{_(question.prompt)} ({question.key}):"
         if question.kind == "confirm":
             _confirm_words_in_language()
             prompt = questionary.confirm(label, default=bool(question.default), **extra)
@@ -95,7 +108,12 @@ class QuestionaryPrompter:
             default = question.default_for(context)
             default = "" if default is None else str(default)
             prompt = questionary.text(label, default=default, validate=validate, **extra)
-        answer = prompt.unsafe_ask()
+        try:
+            answer = prompt.unsafe_ask()
+        except EOFError:
+            # Ctrl-D at an empty line: the person leaves, as with Ctrl-C (what was done is
+            # kept, and the command that resumes it is said).
+            raise KeyboardInterrupt from None
         return question.parse(answer, context)
 
     def tell(self, message: str, kind: str) -> None:

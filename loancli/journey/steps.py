@@ -365,7 +365,8 @@ def loan_selection(j: Journey, app: ApplicantRecord) -> Stop | None:
         ).format(
             amount=fmt_human(amount),
             term=term,
-            method=method,
+            # The method's name in the run's language (its code is the English name).
+            method=_(method),
             first=fmt_human(schedule.installments[0].total),
             first_due=schedule.first_due_date.isoformat(),
             interest=fmt_human(schedule.total_interest),

@@ -43,11 +43,16 @@ class Terminal:
     """``loancli`` on a pseudo-terminal, with what a person at it would see and type."""
 
     def __init__(
-        self, tmp_path: Path, *args: str, db: str = "s.json", env: dict[str, str] | None = None
+        self,
+        tmp_path: Path,
+        *args: str,
+        db: str = "s.json",
+        env: dict[str, str] | None = None,
+        columns: int = 200,
     ) -> None:
         extra = env or {}
         env = {k: v for k, v in os.environ.items() if k not in ("LOANCLI_DB", "NO_COLOR")}
-        env.update(TERM="xterm", PYTHONIOENCODING="utf-8", COLUMNS="200", LINES="50")
+        env.update(TERM="xterm", PYTHONIOENCODING="utf-8", COLUMNS=str(columns), LINES="50")
         env.update(extra)
         for name, value in extra.items():
             if value == "":  # an empty value removes the variable (LOANCLI_LANG, to test LANG)
@@ -58,7 +63,7 @@ class Terminal:
             ["-m", "loancli.cli.main", "--db", str(tmp_path / db), *args],
             cwd=str(tmp_path),
             encoding="utf-8",
-            dimensions=(50, 200),
+            dimensions=(50, columns),
             env=env,
             timeout=patience(15),
         )

@@ -19,6 +19,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import HAPPY_PATH_FILE, ID_DIR, patience
 from pty_helpers import Terminal, loancli
@@ -266,6 +267,31 @@ def test_ctrl_c_at_a_prompt_exits_cleanly_and_keeps_progress(tmp_path: Path) -> 
     resumed.interrupt()
     assert resumed.finish() == 130
     assert prompts_shown(resumed.text()) == {"employer"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "left"),
+    [("en", "stopped at profile"), ("zh", "停在 个人信息 (profile)")],
+)
+def test_at_80_columns_a_long_question_keeps_its_key_whole_and_ctrl_d_leaves_as_ctrl_c(
+    tmp_path: Path, lang: str, left: str
+) -> None:
+    """At 80 columns a question with its hint was wider than the line: its answer key and
+    what was typed wrapped mid-word. Ctrl-D at an empty prompt ended with click's English
+    "Aborted!" and exit 1, and said nothing of the work kept; the step it stopped at was a
+    code in Chinese."""
+    term = Terminal(tmp_path, "--lang", lang, "apply", columns=80)
+    term.answer("phone", "13800138000")
+    term.answer("password", "s3cret-pass")
+    term.answer("employer", "Xiaomi")
+    term.wait_prompt("monthly_income")
+    assert "(monthly_income):" in term.text()
+    term.child.send("\x04")
+    status = term.finish()
+    screen = term.text()
+    assert status == 130 and "Aborted!" not in screen and "Traceback" not in screen
+    assert left in screen, screen
+    assert "apply --resume A0001" in screen
 
 
 def test_an_interrupted_and_resumed_walkthrough_records_the_whole_journey(tmp_path: Path) -> None:
