@@ -366,20 +366,48 @@ def _expanded_size(root: yaml.Node) -> int:
 
 
 def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
+    """Two keys that make one key of the mapping read (``1`` and ``01``, ``yes`` and
+    ``true`` once typed; the same text where every scalar is text) are refused."""
     import yaml
 
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[object, int] = {}
     for key, _value in node.value:
         if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
             continue
         line = key.start_mark.line + 1 if key.start_mark else 0
-        first = seen.get((key.tag, key.value))
-        seen.setdefault((key.tag, key.value), line)
+        try:
+            # As the loader will make it (a text stays its text).
+            made = _SCALARS.construct_object(key) if key.tag.endswith(_TYPED) else key.value
+        except (yaml.YAMLError, ValueError, TypeError):
+            made = key.value
+        try:
+            first = seen.get(made)
+            seen.setdefault(made, line)
+        except TypeError:  # not hashable: the loader refuses it itself
+            continue
         if first is not None:
             raise YamlDuplicateKey(
                 f"the key {key.value[:40]!r} at line {line} is given twice (first at line "
                 f"{first}): only one would be kept"
             )
+
+
+class _ScalarMaker:
+    """PyYAML's safe constructor, made when a typed key is first compared."""
+
+    _made: Any = None
+
+    def construct_object(self, node: yaml.Node) -> object:
+        if self._made is None:
+            import yaml
+
+            self._made = yaml.constructor.SafeConstructor()
+        return self._made.construct_object(node)
+
+
+_SCALARS = _ScalarMaker()
+# The tags of typed scalars whose texts may differ and make one value.
+_TYPED = (":int", ":float", ":bool", ":null", ":timestamp")
 
 
 def parse_set_options(items: list[str]) -> AnswerSource:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import happy_answers
 
-from loancli.asking import load_answers_file, parse_set_options
+from loancli.asking import load_answers_file, parse_set_options, read_yaml
 from loancli.journey.session import run_journey
 
 AS_TYPED = [
@@ -63,3 +63,31 @@ def test_free_text_with_control_characters_is_refused(tmp_path: Path, key: str, 
         run_journey(tmp_path / "s.json", answers={**happy_answers(), key: text})
     assert refused.value.key == key
     assert "\x1b" not in str(refused.value) or "\\x1b" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "typed", "refused"),
+    [
+        ("a: 1\na: 2\n", False, True),
+        ("{a: 1, a: 2}\n", True, True),
+        # Typed, two texts that make one key: 1 and 01, yes and true.
+        ("1: a\n01: b\n", True, True),
+        ("yes: a\ntrue: b\n", True, True),
+        # Kept as text, they are two keys; so are a number and a text that reads the same.
+        ("1: a\n01: b\n", False, False),
+        ("1: a\n'1': b\n", True, False),
+        # A merge key is not a key of the mapping.
+        ("base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n", True, False),
+    ],
+)
+def test_a_key_given_twice_is_refused_as_the_loader_would_make_it(
+    text: str, typed: bool, refused: bool
+) -> None:
+    """YAML keeps the last of two equal keys: the first was lost unseen."""
+    from loancli.asking import YamlDuplicateKey
+
+    if refused:
+        with pytest.raises(YamlDuplicateKey, match="given twice"):
+            read_yaml(text, typed=typed)
+    else:
+        read_yaml(text, typed=typed)
