@@ -33,6 +33,12 @@ actions:
 """
 
 
+def write_story(path: Path, text: str) -> Path:
+    """A story file of ``text``; its path."""
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_a_built_in_story_runs_and_says_each_action_held(tmp_path: Path) -> None:
     done = run_loancli(["story", "run", "overdue-penalty"], cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -318,13 +324,12 @@ def test_a_story_s_times_are_beijing_time_without_an_offset_and_an_action_s_cloc
 ) -> None:
     """A naive ``world.clock`` or ``clock_set.to`` was a traceback (naive against aware); an
     action's ``clock`` was read and ignored."""
-    story = tmp_path / "times.yaml"
-    story.write_text(
+    story = write_story(
+        tmp_path / "times.yaml",
         "story: 1\nworld: {clock: 2026-03-02T10:00:00}\nactions:\n"
         "  - action: apply\n    clock: 2026-03-20T10:00:00\n"
         '    expect: {loan: {installments: {1: {due_date: "2026-04-20"}}}}\n'
         "  - action: clock_set\n    to: 2026-04-01T09:00:00\n",
-        encoding="utf-8",
     )
     db = tmp_path / "kept.json"
     code, out, err = run_cli(tmp_path, "story", "run", str(story), "--db", str(db))
@@ -335,11 +340,10 @@ def test_a_story_s_times_are_beijing_time_without_an_offset_and_an_action_s_cloc
 
 
 def test_a_story_time_the_clock_cannot_reach_is_refused_naming_its_field(tmp_path: Path) -> None:
-    story = tmp_path / "far.yaml"
-    story.write_text(
+    story = write_story(
+        tmp_path / "far.yaml",
         "story: 1\nactions:\n  - action: apply\n  - action: clock_set\n"
         "    to: 9999-12-31T23:00:00+08:00\n",
-        encoding="utf-8",
     )
     for command in (["story", "run"], ["check", "--no-builtin"]):
         code, out, err = run_cli(tmp_path, *command, str(story))
@@ -358,12 +362,11 @@ def test_a_story_s_scenario_is_the_built_in_whatever_the_current_folder_holds(
             "name: hijack\ndescription: x\nproviders: {review: {decision: reject}}\n",
             encoding="utf-8",
         )
-    story = tmp_path / "own.yaml"
-    story.write_text(
+    story = write_story(
+        tmp_path / "own.yaml",
         "story: 1\nworld: {scenario: frozen-card}\nactions:\n  - action: apply\n"
         "    expect: {status: stopped, reason: card_frozen}\n"
         "  - action: apply\n    scenario: default\n    expect: {status: completed}\n",
-        encoding="utf-8",
     )
     code, out, err = run_cli(tmp_path, "story", "run", str(story))
     assert code == 0, out + err
@@ -513,11 +516,10 @@ def test_a_check_rerun_elsewhere_gives_the_same_bytes_and_timings_say_the_time(
 
 def test_a_refused_action_is_said_in_the_summary(tmp_path: Path) -> None:
     """A story stopped by a refused action ended with "0 expectations, 0 not met"."""
-    story = tmp_path / "refused.yaml"
-    story.write_text(
+    story = write_story(
+        tmp_path / "refused.yaml",
         "story: 1\nactions:\n  - action: apply\n  - action: repay\n"
         "    loan: L0009\n    installment: 1\n",
-        encoding="utf-8",
     )
     code, out, err = run_cli(tmp_path, "story", "run", str(story))
     assert code == 3, out + err
@@ -555,13 +557,12 @@ def test_a_story_file_named_without_a_suffix_is_hinted_as_a_path(
 def test_a_story_does_what_the_device_and_account_check_commands_do(tmp_path: Path) -> None:
     """Two-step, trusted devices and the quarterly self-check had no story action: a person
     could change how later logins go, and no story could."""
-    story = tmp_path / "devices.yaml"
-    story.write_text(
+    story = write_story(
+        tmp_path / "devices.yaml",
         "story: 1\nactions:\n  - action: apply\n"
         '  - action: two_step\n    account: "13800138000"\n    mode: code\n'
         '  - action: trust_device\n    account: "13800138000"\n    model: Redmi K70\n'
         '  - action: account_check\n    phone: "13800138000"\n',
-        encoding="utf-8",
     )
     kept = tmp_path / "kept.json"
     code, out, err = run_cli(tmp_path, "story", "run", str(story), db=kept)
