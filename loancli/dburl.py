@@ -14,6 +14,7 @@ runs, and ``loancli --help`` must stay cheap.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote
 
 SCHEMES = ("postgresql", "postgres")
@@ -53,12 +54,16 @@ class ServerUrl:
         return self._url
 
     def _parts(self) -> tuple[str, str | None, str | None, str, str]:
-        """(scheme, user, password, host and database, query), as libpq splits them."""
+        """(scheme, user, password, host and database, query), as libpq splits them, but
+        for an ``@`` in the password: the credentials reach the last ``@`` before the host
+        (a password written with a raw ``@``, which libpq cuts short and then takes the rest
+        for the host, is still all masked)."""
         scheme, _sep, rest = self._url.partition("://")
         user: str | None = None
         password: str | None = None
-        stop = next((i for i, ch in enumerate(rest) if ch in "@/"), len(rest))
-        if stop == len(rest) or rest[stop] != "@":
+        authority = next((i for i, ch in enumerate(rest) if ch in "/?"), len(rest))
+        stop = rest.rfind("@", 0, authority)
+        if stop < 0:
             # Not credentials to libpq (it will refuse the URL), but shown as if they were:
             # what stands before an "@" may be a password all the same.
             stop = rest.rfind("@")
@@ -88,12 +93,15 @@ class ServerUrl:
 
     def scrub(self, text: str) -> str:
         """``text`` (a driver's error, say) with this URL's password masked wherever it
-        appears."""
+        appears as a word of its own (a short one inside a word is left: ``p`` in
+        "separator"), and each part of one that holds a raw ``@`` (libpq names what follows
+        the first ``@`` as the host)."""
         text = text.replace(self._url, str(self))
         secret = self.password
         if secret:
-            for form in sorted({secret, unquote(secret)}, key=len, reverse=True):
-                text = text.replace(form, MASK)
+            forms = {secret, unquote(secret), *(p for p in secret.split("@") if p)}
+            for form in sorted(forms, key=len, reverse=True):
+                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", MASK, text)
         return text
 
     def _rebuilt(self, password: str | None) -> str:

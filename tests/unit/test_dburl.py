@@ -71,3 +71,17 @@ def test_only_postgresql_urls_name_a_server() -> None:
     assert is_server_url("postgresql://h/db") and is_server_url("POSTGRES://h/db")
     assert not is_server_url("state.json") and not is_server_url("./postgresql/state.json")
     assert not is_server_url("mysql://h/db") and not is_server_url(None)
+
+
+def test_a_raw_at_sign_in_the_password_is_masked_whole_and_in_what_libpq_says() -> None:
+    """libpq ends such a password at its first @ and takes the rest for the host: loancli
+    masked only the first part, and the rest was printed twice."""
+    url = ServerUrl("postgresql://odd:cd@cdSECRET@127.0.0.1:5432/db")
+    assert "SECRET" not in str(url) and "SECRET" not in url.command_form
+    said = url.scrub("failed to resolve host 'cdSECRET@127.0.0.1'")
+    assert "SECRET" not in said and "127.0.0.1" in said
+
+
+def test_a_short_password_is_not_masked_inside_other_words() -> None:
+    url = ServerUrl("postgresql://team:p@127.0.0.1/db")
+    assert url.scrub("a separator; the password p") == "a separator; the password ***"
