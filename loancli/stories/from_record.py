@@ -87,7 +87,19 @@ def story_of(
     fresh = _fresh_ids([other for other, _run in runs])
     actions: list[StoryAction] = []
     expects: dict[int, Expect] = {}
+    world = _world_of(runs[-1][1])
+    worlds = _clock_worlds(store, world)
+    # The story starts when its first run did; a later run that began later comes after the
+    # clock moves that brought it there, each in its world (a team's world is rarely at the
+    # default start).
+    start = datetime.fromisoformat(runs[0][1]["clock"])
+    world = msgspec.structs.replace(world, clock=start)
+    clock = start
     for other, run in runs:
+        began = datetime.fromisoformat(run["clock"])
+        if began > clock:
+            actions += _clock_moves(clock, began, worlds)
+            clock = began
         actions.append(run_action(run, other, fresh, image, setup=other is not record))
     expects[len(actions) - 1] = Expect(
         status=record["status"],
@@ -95,11 +107,9 @@ def story_of(
         reason=record.get("reason"),
     )
     loans = store.find(LOANS, applicant_id=record["id"])
-    clock = datetime.fromisoformat(runs[-1][1]["clock"])
+    clock = max(clock, datetime.fromisoformat(runs[-1][1]["clock"]))
     entries = _credit_entries(store, [other for other, _run in runs])
     servicing = _servicing(loans, fresh) + _objections(entries, record["id"], fresh, clock)
-    world = _world_of(runs[-1][1])
-    worlds = _clock_worlds(store, world)
     for at, action in sorted(servicing, key=lambda item: item[0]):
         if at > clock:
             actions += _clock_moves(clock, at, worlds)

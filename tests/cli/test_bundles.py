@@ -428,3 +428,26 @@ def test_a_ticket_larger_than_a_replay_reads_is_refused_when_made(
     code, out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))
     assert code == 2 and "more than a replay reads" in err, out + err
     assert not bundle.exists()
+
+
+def test_a_ticket_of_a_world_started_later_replays_at_its_own_times(tmp_path: Path) -> None:
+    """A ticket kept no start: the replay began at the default day, and a world at any other
+    time (every team's) never reproduced. A flow made after clock moves ran in the replay
+    at the journey's time."""
+    answers = str(write_answers(tmp_path))
+    start = ["--clock", "2026-06-01T10:00:00+08:00"]
+    assert run_cli(tmp_path, *start, "--no-input", "apply", "--answers", answers)[0] == 0
+    assert run_cli(tmp_path, "clock", "advance", "10d")[0] == 0
+    code, doc = run_json(
+        tmp_path, "--no-input", "account", "change-phone", "--answers", str(CHANGE_PHONE)
+    )
+    assert code == 0, doc
+    for record in ("A0001", "F0001"):
+        bundle = tmp_path / f"{record}.zip"
+        assert run_cli(tmp_path, "report", record, "--bundle", str(bundle))[0] == 0
+        with zipfile.ZipFile(bundle) as archive:
+            ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        assert str(ticket["story"]["world"]["clock"]).startswith("2026-06-01")
+        done = replay(bundle, tmp_path / f"elsewhere-{record}", "--json")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert json.loads(done.stdout)["reproduced"] is True

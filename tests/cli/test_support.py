@@ -760,12 +760,13 @@ def test_step_sends_the_sms_again_after_a_code_expired(tmp_path: Path) -> None:
     assert code == 0
     assert completed["status"] == "completed"
 
-    # The report replays all three runs: apply, step, apply --resume.
+    # The report replays all three runs: apply, step, apply --resume; then the clock to
+    # where the world's is now (the runs moved it, waiting for codes).
     commands = report_json(tmp_path)["reproduce"]
-    assert len(commands) == 3
+    assert len(commands) == 4 and " clock set " in commands[3]
     assert "step A0001 sms_verification" in commands[1] and "--set sms_wait=0s" in commands[1]
     results = replay(commands, tmp_path / "repro.json")
-    assert [c for c, _ in results] == [3, 0, 0]
+    assert [c for c, _ in results] == [3, 0, 0, 0]
     assert results[2][1] == completed
 
 
