@@ -204,6 +204,15 @@ class Journey:
             self.store.upsert(APPLICANTS, record, id=record["id"])
 
 
+def catch_up_clock(store: Store, clock: SimClock) -> None:
+    """Move the run's simulated now on to the file's, when another command moved the world
+    while this run waited (a ``clock advance`` while a person sat at a prompt): what the run
+    does next happens then, not at the time it began."""
+    stored = store.meta_get("clock")
+    if stored is not None and parse_datetime(stored) > clock.now():
+        clock.set(parse_datetime(stored))
+
+
 def save_clock(store: Store, clock: SimClock) -> None:
     """Store the simulated now, unless the file's is later already: another command (a
     ``clock advance`` while a person sat at a prompt) may have moved the world on."""

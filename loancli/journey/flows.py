@@ -21,6 +21,7 @@ from loancli.journey.core import (
     FlowRecord,
     Journey,
     Stop,
+    catch_up_clock,
     move_to,
     save_clock,
     stop_at,
@@ -151,6 +152,7 @@ def run_steps(
         # One write per step: the step's changes are batched, and kept even if it is
         # interrupted (a person pressing Ctrl-C at a prompt), so it can be resumed.
         with j.store.transaction():
+            catch_up_clock(j.store, j.clock)
             try:
                 outcome = step(j, record)
             except AnswersExhausted as exc:

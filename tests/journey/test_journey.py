@@ -799,3 +799,34 @@ def test_otp_codes_are_hashed_and_match_the_inbox(tmp_path: Path) -> None:
         ).hexdigest()
         assert otp["code_hash"] == expected
     assert PHONE in {otp["phone"] for otp in codes}
+
+
+class MovesTheClockWhileAsked:
+    """A person at the amount prompt while a colleague moves the world's clock 45 days on."""
+
+    def __init__(self, db: Path, amount: str) -> None:
+        self.db, self.amount = db, amount
+
+    def prompt(self, question: Any, context: Any) -> object:
+        from loancli import operations
+
+        assert question.key == "amount"
+        operations.advance_clock(self.db, "45d")
+        return question.parse(self.amount, context)
+
+    def tell(self, message: str, kind: str) -> None:
+        pass
+
+
+def test_a_journey_at_a_prompt_goes_on_at_the_time_the_world_moved_to(tmp_path: Path) -> None:
+    """The clock moved while a person sat at a prompt; the journey went on at the time it
+    began, and paid out a loan dated in the world's past (due before the world's now, not
+    overdue, and its reminders sent on the next move)."""
+    db = tmp_path / "state.json"
+    answers = happy_answers()
+    amount = str(answers.pop("amount"))
+    done = run_journey(db, answers=answers, prompter=MovesTheClockWhileAsked(db, amount))
+    assert done.record["status"] == "completed"
+    loan = next(iter(json.loads(db.read_text(encoding="utf-8"))["loans"].values()))
+    assert loan["loan_date"] == "2026-04-16"
+    assert loan["first_due_date"] > "2026-04-16"
