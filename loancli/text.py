@@ -115,3 +115,18 @@ def _json_escape(char: str) -> str:
         return f"\\u{code:04x}"
     code -= 0x10000  # beyond the BMP: a surrogate pair, as JSON writes it
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another: a space after an English one, none after a Chinese one
+    (``照片模糊。请重新上传``, not ``照片模糊。 请重新上传``)."""
+    return close_up(" ".join(part.strip() for part in parts if part.strip()))
+
+
+def close_up(text: str) -> str:
+    """``text`` with no space after a Chinese full stop, comma or bracket (sentences joined
+    with spaces, as English ones are, read ``照片模糊。 请重新上传``)."""
+    return _AFTER_FULL_STOP.sub(r"\1", text)
+
+
+_AFTER_FULL_STOP = re.compile(r"([。！？；：，）])[ ]+")

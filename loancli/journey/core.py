@@ -22,6 +22,7 @@ from loancli.records import (
     is_flow,
 )
 from loancli.store import Store
+from loancli.text import sentences
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.bank import FakeBank
 from loancli.world.providers.liveness import FakeLiveness
@@ -193,7 +194,8 @@ class Journey:
         """Record a failed attempt that may be retried; the journey stops on it if not."""
         self.last_reason = reason
         self.event(app, event, reason, **detail)
-        self.asker.tell(f"{reason.sentence_in(self.facts)} {reason.advice_in(self.facts)}", "bad")
+        said = sentences(reason.sentence_in(self.facts), reason.advice_in(self.facts))
+        self.asker.tell(said, "bad")
 
     def save(self, record: Record) -> None:
         """Persist an applicant's journey, or another flow's record (table ``flows``)."""

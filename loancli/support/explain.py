@@ -28,6 +28,7 @@ from loancli.reasons import Reason
 from loancli.records import CREDIT, LOANS, Applicant, Event, Line, Loan, Payment, Review
 from loancli.store import Store
 from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, resolve
+from loancli.text import close_up
 from loancli.world.providers.review import why_in
 
 
@@ -62,7 +63,8 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
     if loans:
         loan = max(loans, key=lambda x: x["id"])
         out.update(explain_loan(store, loan, today))
-    return out
+    # Sentences joined with spaces, as English ones are: none after a Chinese one.
+    return {topic: close_up(text) for topic, text in out.items()}
 
 
 def _review_sentence(app: Applicant, review: Review) -> str:

@@ -6,6 +6,7 @@ in Chinese under ``--lang zh`` (the JSON keeps the codes)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,24 @@ def test_explain_heads_each_topic_in_the_language_of_the_command(world: Path) ->
     assert "due_date:" not in out and "amount:" not in out
     code, out, _err = run_cli(world, "explain", "A0001")
     assert "Due dates: " in out and "Amounts: " in out
+
+
+def test_chinese_sentences_follow_each_other_without_a_space(tmp_path: Path) -> None:
+    """A reason and its advice, explain's sentences: 照片模糊。 请重新上传 (a space after 。)."""
+    code, out, err = run_cli(
+        tmp_path,
+        "--lang",
+        "zh",
+        "--scenario",
+        "blurry-id",
+        "--no-input",
+        "apply",
+        "--answers",
+        "happy-path",
+    )
+    assert code == 3, out + err
+    # A line's end is padded with spaces (a panel's border follows): a word after them is not.
+    spaced = re.compile(r"[。，：] +[^\s│]")
+    assert spaced.search(out + err) is None, out + err
+    code, out, _err = run_cli(tmp_path, "--lang", "zh", "explain", "A0001")
+    assert spaced.search(out) is None, out
