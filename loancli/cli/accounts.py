@@ -75,7 +75,11 @@ def change_phone(
         out = [
             _(
                 "Number changed: {old} -> {new} (identity by {method}); both numbers were notified."
-            ).format(old=c["old_phone"], new=c["new_phone"], method=c["identity_method"])
+            ).format(
+                old=c["old_phone"],
+                new=c["new_phone"],
+                method=choice_word("identity_method", str(c["identity_method"])),
+            )
         ]
         if c["cards_to_rebind"]:
             out.append(
@@ -173,7 +177,7 @@ def card_bind(
                 bank=c["bank"],
                 id=c["id"],
                 phone=c["reserved_phone"],
-                status=c["status"],
+                status=status_name(str(c["status"])),
             )
         ]
 
@@ -273,7 +277,10 @@ def contacts_add(
         c: Mapping[str, object] = r["contact"]
         return [
             _("Contact {id}: {name} ({relation}) {mobile}").format(
-                id=c["id"], name=c["name"], relation=c["relation"], mobile=c["mobile"]
+                id=c["id"],
+                name=c["name"],
+                relation=choice_word("contact_relation", str(c["relation"])),
+                mobile=c["mobile"],
             )
         ]
 

@@ -100,6 +100,16 @@ ATTEMPT_NAMES = {
     "transfer": N_("transfer"),
 }
 SEX_NAMES = {"male": N_("male"), "female": N_("female")}
+# The two-step verification a login from an untrusted device passes (an account's mode).
+TWO_STEP_NAMES = {"confirm": N_("confirm on a trusted phone"), "code": N_("SMS code")}
+
+
+def two_step_name(mode: object) -> str:
+    """An account's two-step mode as a person reads it (``--json`` keeps the code)."""
+    known = isinstance(mode, str) and mode in TWO_STEP_NAMES
+    return _(TWO_STEP_NAMES[str(mode)]) if known else str(mode)
+
+
 # What ``explain`` explains, each topic as a heading (``--json`` keeps the codes).
 EXPLAIN_TOPICS = {
     "id_upload": N_("ID card"),

@@ -147,3 +147,14 @@ def test_chinese_sentences_follow_each_other_without_a_space(tmp_path: Path) -> 
     assert spaced.search(out + err) is None, out + err
     code, out, _err = run_cli(tmp_path, "--lang", "zh", "explain", "A0001")
     assert spaced.search(out) is None, out
+
+
+def test_an_accounts_two_step_mode_is_said_in_chinese(tmp_path: Path) -> None:
+    """二次验证：confirm, a code in a Chinese sentence."""
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")[0] == 0
+    code, out, err = run_cli(
+        tmp_path, "--lang", "zh", "device", "two-step", "13800138000", "--mode", "code"
+    )
+    assert code == 0 and "二次验证：短信验证码" in out, out + err
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "device", "list", "13800138000")
+    assert code == 0 and "短信验证码" in out and "code)" not in out, out + err
