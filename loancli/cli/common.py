@@ -72,7 +72,9 @@ def handled(opts: Options, fields: Mapping[str, str] | None = None) -> Iterator[
         from rich.markup import escape
 
         console = inert_console(stderr=True, highlight=False, soft_wrap=True)
-        console.print("[red]" + _("Error:") + f"[/red] {escape(str(exc))}")
+        # No space after a Chinese full-width colon (错误：--term：...).
+        gap = "" if _("Error:").endswith("：") else " "
+        console.print("[red]" + _("Error:") + f"[/red]{gap}{escape(str(exc))}")
         hint = continue_hint(opts, exc)
         if hint:
             console.print(escape(hint))
