@@ -170,8 +170,13 @@ def run_steps(
                 key: str | None = missing.key
                 failure = MissingAnswers([str(key), *[k for k in later if k != key]])
                 outcome = None
-            except StateError:
-                # The state file refused: nothing of this step may reach it.
+            except StateError as exc:
+                # The state file refused (a server's connection dropped while a person
+                # thought, say): nothing of this step may reach it. A person's earlier steps
+                # are each kept, so where to resume rides on the error; a script's run is one
+                # unit, and the refusal takes it all back.
+                if j.asker.interactive:
+                    exc.stopped = (record["id"], name, j.run.get("answers"))  # type: ignore[attr-defined]
                 raise
             except BaseException as other:  # noqa: BLE001 - re-raised below, after saving
                 failure = other

@@ -252,6 +252,33 @@ def test_a_script_that_fails_between_steps_keeps_the_steps_it_finished(
     assert run_journey(db, resume="A0001", answers=answers).record["status"] == "completed"
 
 
+def test_a_state_file_that_refuses_a_persons_step_says_where_to_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server's connection dropped while a person sat at a prompt: exit 4 with no word of
+    the steps kept or of the command that resumes them."""
+    from loancli.errors import StateError
+
+    db, answers = tmp_path / "state.json", write_answers(tmp_path)
+
+    def refused(j: Any, app: Any) -> None:
+        raise StateError("the connection is closed")
+
+    steps = [(name, refused if name == "card_binding" else s) for name, s in runner.STEPS]
+    monkeypatch.setattr(runner, "STEPS", steps)
+    with pytest.raises(StateError) as caught:
+        run_journey(db, answers=answers, prompter=Unasked())
+    assert caught.value.stopped[:2] == ("A0001", "card_binding")  # type: ignore[attr-defined]
+    (app,) = table(db, "applicants")
+    assert app["step"] == "card_binding"
+    # A script's run is one unit: the refusal takes it all back, and names nothing to resume.
+    other = tmp_path / "script.json"
+    with pytest.raises(StateError) as caught:
+        run_journey(other, answers=answers)
+    assert getattr(caught.value, "stopped", None) is None
+    assert table(other, "applicants") == []
+
+
 @pytest.fixture(scope="module")
 def disbursed(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     folder = tmp_path_factory.mktemp("disbursed")
