@@ -27,6 +27,7 @@ from loancli.cli.common import (
 from loancli.cli.flow_run import run_flow_command
 from loancli.cli.labels import choice_word, column_name, status_name
 from loancli.cli.options import options
+from loancli.cli.render import NextCommand
 from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import N_, _
 
@@ -83,10 +84,12 @@ def change_phone(
         ]
         if c["cards_to_rebind"]:
             out.append(
-                _("Rebind before the next payout or repayment: {cards} ({command})").format(
-                    cards=", ".join(c["cards_to_rebind"]), command=run_again(opts, "card", "bind")
+                _("Rebind before the next payout or repayment: {cards}").format(
+                    cards=", ".join(c["cards_to_rebind"])
                 )
             )
+            command = run_again(opts, "card", "bind")
+            out.append(NextCommand(_("Rebind with: {command}").format(command=command)))
         return out
 
     with handled(opts):

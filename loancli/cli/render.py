@@ -296,22 +296,31 @@ def stopped_panel(
     )
 
 
+class NextCommand(str):
+    """A line of a flow's outcome that holds a command to run next: printed below the panel
+    on a line of its own, so it is copied whole (inside, the border split it)."""
+
+
 def show_flow(
     console: Console,
     result: FlowDocument,
     title: str,
     lines: Callable[[FlowDocument], list[str]],
 ) -> None:
-    """A flow's outcome: the stop, or ``lines`` describing what it did."""
+    """A flow's outcome: the stop, or ``lines`` describing what it did (each
+    :class:`NextCommand` below the panel)."""
     from rich.panel import Panel
 
     heading = printable(f"{_(title)} ({result['flow_id']})")
     if result["status"] == "stopped":
         stopped_panel(console, result, heading)
         return
-    console.print(
-        Panel("\n".join(lines(result)), title=heading, border_style="green", expand=False)
-    )
+    said = lines(result)
+    inside = [line for line in said if not isinstance(line, NextCommand)]
+    console.print(Panel("\n".join(inside), title=heading, border_style="green", expand=False))
+    for line in said:
+        if isinstance(line, NextCommand):
+            console.print(line, soft_wrap=True, markup=False, highlight=False)
 
 
 def show_events_brief(console: Console, events: Sequence[Event]) -> None:

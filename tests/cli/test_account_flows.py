@@ -140,6 +140,16 @@ def assert_masked(text: str) -> None:
 # Phone-number change ---------------------------------------------------------------------
 
 
+def test_the_command_to_rebind_is_a_line_of_its_own_below_the_panel(tmp_path: Path) -> None:
+    """Inside the panel the border split it over two lines: pasted, it carried the box."""
+    applied(tmp_path)
+    code, out, err = run_cli(tmp_path, *change_phone_args(), columns=80)
+    assert code == 0, out + err
+    (line,) = [x for x in out.splitlines() if "card bind" in x]
+    assert line.startswith("Rebind with: loancli --db ") and line.endswith(" card bind")
+    assert "│" not in line
+
+
 def test_phone_change_after_a_loan_moves_the_account_and_flags_the_card(tmp_path: Path) -> None:
     journey = applied(tmp_path)
     code, result = change_phone(tmp_path)
