@@ -329,8 +329,13 @@ def show_events_brief(console: Console, events: Sequence[Event]) -> None:
         warn = event["event"] == "risk_warning"
         style = "red" if event["reason"] else ("yellow" if warn else None)
         reason = f" [{event['reason']}]" if event["reason"] else ""
+        # The step as a person reads it (登录 (login) in Chinese), padded by its width.
+        from rich.cells import cell_len
+
+        step = step_name(event["step"]) or str(event["step"])
+        step += " " * max(1, 15 - cell_len(step))
         console.print(
-            f"{event['at'][11:19]} {event['step']:<14} {event['event']}{reason} "
+            f"{event['at'][11:19]} {step}{event['event']}{reason} "
             f"{detail_text(event['detail'])}",
             style=style,
             highlight=False,
