@@ -432,7 +432,10 @@ def describe_event(event: Mapping[str, object] | None) -> str:
 
 
 def outcome_sentence(outcome: Mapping[str, object]) -> str:
-    """``card_frozen at disbursement``, or ``completed``."""
+    """``card_frozen at disbursement``, or ``completed``; the step and status in the
+    command's language (the reason is its code, as a ticket names it)."""
     if outcome.get("status") == "stopped":
-        return f"{outcome.get('reason')} at {outcome.get('stopped_at')}"
-    return str(outcome.get("status"))
+        return _("{reason} at {step}").format(
+            reason=outcome.get("reason"), step=_(str(outcome.get("stopped_at")))
+        )
+    return _(str(outcome.get("status")))
