@@ -335,8 +335,7 @@ def show_events_brief(console: Console, events: Sequence[Event]) -> None:
         step = step_name(event["step"]) or str(event["step"])
         step += " " * max(1, 15 - cell_len(step))
         console.print(
-            f"{event['at'][11:19]} {step}{event['event']}{reason} "
-            f"{detail_text(event['detail'])}",
+            f"{event['at'][11:19]} {step}{event['event']}{reason} {detail_text(event['detail'])}",
             style=style,
             highlight=False,
             markup=False,
