@@ -142,9 +142,12 @@ class StateCorrupt(StateError):
 
 class OutputFailed(LoanCliError):
     """A file the command writes for a person (a report, a calendar, a recording) could not be
-    written: a full disk, an I/O error. Exit 4; a file that was there is left as it was."""
+    written: a full disk, an I/O error. Exit 4; a file that was there is left as it was.
+    ``path`` is the file, when one is known; ``key`` the option that named it."""
 
     exit_code = ExitCode.STATE
+    path: object = None
+    key: str | None = None
 
 
 class StateLocked(StateError):

@@ -90,7 +90,10 @@ def make_folder(path: Path) -> None:
 
 
 def _cannot_write(path: Path, exc: OSError) -> OutputFailed:
-    return OutputFailed(_("cannot write {path}: {why}").format(path=path, why=exc.strerror or exc))
+    why = exc.strerror or exc
+    failed = OutputFailed(_("cannot write {path}: {why}").format(path=path, why=why))
+    failed.path = path  # the CLI names the option that gave it
+    return failed
 
 
 def replace_file(target: Path, pieces: Iterable[bytes], *, durable: bool = False) -> None:

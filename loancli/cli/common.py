@@ -71,6 +71,9 @@ def handled(opts: Options, fields: Mapping[str, str] | None = None) -> Iterator[
     except LoanCliError as exc:
         from rich.markup import escape
 
+        if isinstance(exc, OutputFailed) and exc.key is None and exc.path is not None:
+            # An output the library wrote: the option that named it, as --json's key.
+            exc.key = _OUTPUTS.get(str(Path(str(exc.path)).absolute()))
         console = inert_console(stderr=True, highlight=False, soft_wrap=True)
         # No space after a Chinese full-width colon (错误：--term：...).
         gap = "" if _("Error:").endswith("：") else " "
@@ -330,6 +333,7 @@ def check_output(path: Path | None, option: str, state: Path | ServerUrl | None 
     side files (a report written over the world would end it; exit 2 naming the option)."""
     if path is None:
         return
+    _OUTPUTS[str(path.absolute())] = option
     # Without --db the world is $LOANCLI_DB's, else the default file: guarded the same.
     where = location_of(state)
     if isinstance(where, Path) and _is_state_file(path, where):
@@ -342,13 +346,18 @@ def check_output(path: Path | None, option: str, state: Path | ServerUrl | None 
     check_writable(path, option)
 
 
+# The outputs this command was given, by their absolute path: the option that named each
+# (a write that fails in the library is said naming it).
+_OUTPUTS: dict[str, str] = {}
+
+
 def write_output(path: Path, data: str | bytes, option: str) -> None:
     """Write the file an option names for a person (mode 0600, replaced whole): a write that
     fails is exit 4 naming the option (``--json``'s ``key``) as well as the file."""
     try:
         write_private(path, data)
     except OutputFailed as exc:
-        exc.key = option  # type: ignore[attr-defined]
+        exc.key = option
         raise
 
 

@@ -137,6 +137,9 @@ def test_without_db_the_default_state_file_is_spared_too(tmp_path: Path) -> None
     [
         (["check", "--shard", "1/8", "--junit", "/dev/full"], "--junit"),
         (["report", "A0001", "--out", "/dev/full"], "--out"),
+        # Written by the library, not the command: named all the same.
+        (["calendar", "A0001", "--ics", "/dev/full"], "--ics"),
+        (["report", "A0001", "--html", "/dev/full"], "--html"),
     ],
 )
 def test_an_output_that_cannot_be_written_names_its_option_in_json(
