@@ -1,6 +1,7 @@
-"""A loan's events in words, in the language of the command: ``installment 1 due: 916.80``,
-``第1期到期：916.80``. The codes and details stay in ``--json``; an event without words here
-(or with a detail its words do not name) is shown as its code and ``key=value`` text."""
+"""A loan's events (and a login's) in words, in the language of the command:
+``installment 1 due: 916.80``, ``第1期到期：916.80``. The codes and details stay in
+``--json``; an event without words here (or with a detail its words do not name) is shown
+as its code and ``key=value`` text."""
 
 from __future__ import annotations
 
@@ -40,6 +41,12 @@ LOAN_EVENT_WORDS = {
     "default_ended": N_("default of {entry} ended; the record drops on {drops_on}"),
     "credit_record_dropped": N_("credit record {entry} dropped"),
     "objection_answered": N_("objection to {entry} answered: {outcome}"),
+    # A login's and a code's trail (the reason, when one refused, is shown beside them).
+    "password_refused": N_("password refused: {attempts_left} tries left"),
+    "sms_sent": N_("code sent by SMS to {phone} ({purpose})"),
+    "code_accepted": N_("code accepted ({purpose})"),
+    "code_refused": N_("code refused ({purpose}): {wrong_left} tries left"),
+    "logged_in": N_("logged in as {phone} on {device} ({method})"),
 }
 
 # Keys an installment's event always holds (its words may leave them out), and the key a
@@ -55,6 +62,8 @@ def event_words(event: str, detail: Mapping[str, object]) -> str | None:
     named = {key for key in detail if "{" + key + "}" in words}
     if set(detail) - named - _ALWAYS:
         return None
+    if not all(isinstance(detail[key], str | int | float) for key in named):
+        return None  # a device's record, say: the detail's own text says it
     try:
         # A key the words name and the detail lacks: no words (the code and detail instead).
         return _(words).format(**{key: detail[key] for key in named})

@@ -334,8 +334,9 @@ def show_events_brief(console: Console, events: Sequence[Event]) -> None:
 
         step = step_name(event["step"]) or str(event["step"])
         step += " " * max(1, 15 - cell_len(step))
+        said = event_words(event["event"], event["detail"]) or detail_text(event["detail"])
         console.print(
-            f"{event['at'][11:19]} {step}{event['event']}{reason} {detail_text(event['detail'])}",
+            f"{event['at'][11:19]} {step}{event['event']}{reason} {said}",
             style=style,
             highlight=False,
             markup=False,
