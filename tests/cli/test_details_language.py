@@ -158,3 +158,11 @@ def test_an_accounts_two_step_mode_is_said_in_chinese(tmp_path: Path) -> None:
     assert code == 0 and "二次验证：短信验证码" in out, out + err
     code, out, err = run_cli(tmp_path, "--lang", "zh", "device", "list", "13800138000")
     assert code == 0 and "短信验证码" in out and "code)" not in out, out + err
+
+
+def test_a_journeys_code_trail_reads_in_words_in_chinese(world: Path) -> None:
+    """sms_sent phone=138****8000 purpose=bank_bind: a log line, in English, under --lang zh."""
+    code, out, err = run_cli(world, "--lang", "zh", "timeline", "A0001")
+    assert code == 0, err
+    assert "验证码已通过短信发送至 138****8000" in out and "验证码正确" in out
+    assert "purpose=" not in out
