@@ -41,6 +41,18 @@ LOAN_EVENT_WORDS = {
     "default_ended": N_("default of {entry} ended; the record drops on {drops_on}"),
     "credit_record_dropped": N_("credit record {entry} dropped"),
     "objection_answered": N_("objection to {entry} answered: {outcome}"),
+    # A journey's steps.
+    "profile_saved": N_("profile saved: employer {employer}, emergency contact {contact}"),
+    "id_side_read": N_(
+        "{side} of the ID card read from {file}: {width}x{height}, sharpness {blur_score}"
+    ),
+    "id_verified": N_("ID card {number} of {name} verified, valid {validity}"),
+    "quote_shown": N_(
+        "quote: {amount} over {term} months ({method}), first payment {first_payment}, total "
+        "interest {total_interest}, APR {apr}%"
+    ),
+    "loan_confirmed": N_("loan confirmed: {amount} over {term} months"),
+    "card_bound": N_("card {card} ({bank}) bound, reserved mobile {reserved_phone}"),
     # A login's and a code's trail (the reason, when one refused, is shown beside them).
     "password_refused": N_("password refused: {attempts_left} tries left"),
     "sms_sent": N_("code sent by SMS to {phone} ({purpose})"),
