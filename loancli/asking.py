@@ -13,6 +13,7 @@ default; otherwise the terminal is asked, or with no terminal the journey stops
 from __future__ import annotations
 
 import copy
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -377,7 +378,7 @@ def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
         line = key.start_mark.line + 1 if key.start_mark else 0
         try:
             # As the loader will make it (a text stays its text).
-            made = _SCALARS.construct_object(key) if key.tag.endswith(_TYPED) else key.value
+            made = _scalars().construct_object(key) if key.tag.endswith(_TYPED) else key.value
         except (yaml.YAMLError, ValueError, TypeError):
             made = key.value
         try:
@@ -392,20 +393,14 @@ def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
             )
 
 
-class _ScalarMaker:
+@functools.cache
+def _scalars() -> yaml.constructor.SafeConstructor:
     """PyYAML's safe constructor, made when a typed key is first compared."""
+    import yaml
 
-    _made: Any = None
-
-    def construct_object(self, node: yaml.Node) -> object:
-        if self._made is None:
-            import yaml
-
-            self._made = yaml.constructor.SafeConstructor()
-        return self._made.construct_object(node)
+    return yaml.constructor.SafeConstructor()
 
 
-_SCALARS = _ScalarMaker()
 # The tags of typed scalars whose texts may differ and make one value.
 _TYPED = (":int", ":float", ":bool", ":null", ":timestamp")
 

@@ -60,6 +60,12 @@ def language() -> str:
     return _current
 
 
+def after_colon() -> str:
+    """What follows a label's colon: a space after an English one, none after a Chinese
+    full-width one (``错误：--term：...``, ``稍后继续：loancli ...``)."""
+    return "" if _current == "zh" else " "
+
+
 def translations(lang: str) -> gettext.NullTranslations:
     if lang not in _translations:
         if lang == "en":

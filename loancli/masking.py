@@ -3,9 +3,12 @@ masks the same way."""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 
 def mask_id(number: str) -> str:
@@ -38,14 +41,18 @@ def mask_name(name: str) -> str:
 # after them in a path): a mainland ID number (a birth date at its place), a mobile number
 # (+86 and spaces or dashes as a phone answer takes them), a UnionPay, Visa or Mastercard
 # number (in groups of four too); each a whole run.
-_NUMBERS = re.compile(
-    r"(?<![0-9A-Za-z])(?:"
-    r"(?P<id>[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-    r"[0-9]{3}[0-9Xx])"
-    r"|(?P<card>(?:62[0-9]{2}|[45][0-9]{3})(?:[ -]?[0-9]{4}){3}(?:[ -]?[0-9]{1,3})?)"
-    r"|(?P<phone>(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2})"
-    r")(?![0-9A-Za-z])"
-)
+@functools.cache
+def _numbers() -> re.Pattern[str]:
+    """The pattern, compiled when a text with digits is first masked (every command imports
+    this module; few mask anything)."""
+    return re.compile(
+        r"(?<![0-9A-Za-z])(?:"
+        r"(?P<id>[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+        r"[0-9]{3}[0-9Xx])"
+        r"|(?P<card>(?:62[0-9]{2}|[45][0-9]{3})(?:[ -]?[0-9]{4}){3}(?:[ -]?[0-9]{1,3})?)"
+        r"|(?P<phone>(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2})"
+        r")(?![0-9A-Za-z])"
+    )
 
 
 def mask_numbers(text: str) -> str:
@@ -53,7 +60,7 @@ def mask_numbers(text: str) -> str:
     masked everywhere else; nothing else changes."""
     if not any(char.isdigit() for char in text):
         return text
-    return _NUMBERS.sub(_masked, text)
+    return _numbers().sub(_masked, text)
 
 
 def _masked(match: re.Match[str]) -> str:

@@ -26,7 +26,7 @@ from loancli.cli.prompter import QuestionaryPrompter
 from loancli.dburl import ServerUrl
 from loancli.errors import LoanCliError, OutputFailed, UsageError
 from loancli.files import write_private
-from loancli.i18n import _
+from loancli.i18n import _, after_colon
 from loancli.questions import QUESTIONS
 from loancli.text import printable
 from loancli.validation import file_kind
@@ -75,9 +75,7 @@ def handled(opts: Options, fields: Mapping[str, str] | None = None) -> Iterator[
             # An output the library wrote: the option that named it, as --json's key.
             exc.key = _OUTPUTS.get(str(Path(str(exc.path)).absolute()))
         console = inert_console(stderr=True, highlight=False, soft_wrap=True)
-        # No space after a Chinese full-width colon (错误：--term：...).
-        gap = "" if _("Error:").endswith("：") else " "
-        console.print("[red]" + _("Error:") + f"[/red]{gap}{escape(str(exc))}")
+        console.print("[red]" + _("Error:") + f"[/red]{after_colon()}{escape(str(exc))}")
         hint = continue_hint(opts, exc)
         if hint:
             console.print(escape(hint))

@@ -26,7 +26,7 @@ from loancli.cli.labels import (
 )
 from loancli.cli.options import Options, json_text
 from loancli.cli.tables import Col, fit_table, short_times
-from loancli.i18n import N_, _, language
+from loancli.i18n import N_, _, after_colon
 from loancli.support.listing import Page, RecordView
 from loancli.support.reporting import detail_text, short_time
 from loancli.text import printable
@@ -74,7 +74,7 @@ def show_result(
         stopped_panel(console, result, _("Applicant {id}").format(id=result["applicant_id"]))
         # Outside the box and never wrapped: the command is copied whole, as one line.
         console.print(
-            "[dim]" + _("Continue later with:") + f"[/dim]{_gap()}{escape(command)}",
+            "[dim]" + _("Continue later with:") + f"[/dim]{after_colon()}{escape(command)}",
             soft_wrap=True,
         )
         return
@@ -288,7 +288,7 @@ def stopped_panel(
             + _("Stopped at {step}").format(step=step_name(result["stopped_at"]))
             + f"[/bold]: {result['reason']}\n{escape(result['message'] or '')}\n[dim]"
             + _("What the app advises:")
-            + f"[/dim]{_gap()}{escape(result['advice'] or '')}{extra}",
+            + f"[/dim]{after_colon()}{escape(result['advice'] or '')}{extra}",
             title=printable(title),
             border_style="red",
             expand=False,
@@ -616,9 +616,3 @@ def show_details(console: Console, applicant_id: str, details: dict[str, Any]) -
         elif value not in (None, ""):
             table.add_row(label, value)
     console.print(table)
-
-
-def _gap() -> str:
-    """What follows a label's colon: a space after an English one, none after a Chinese
-    full-width one (``稍后继续：loancli ...``)."""
-    return "" if language() == "zh" else " "

@@ -142,12 +142,7 @@ def world_commands(store: Store, story: Story, scenario: str) -> list[str]:
     that made them, on the state file its runs' commands make (``repro.json``): each in the
     world it was made in (``scenario``, the runs' last, where it names none), masked as a
     report shows paths."""
-    refs = {}
-    for entry in store.meta_get(CLOCK_WORLDS_KEY) or []:
-        digest = entry.get("text") if isinstance(entry, dict) else None
-        text = store.meta_get(SCENARIO_TEXT_PREFIX + str(digest)) if digest else None
-        if isinstance(text, str):
-            refs[text] = str(entry.get("scenario"))
+    refs = {text: name for _to, name, text in _kept_worlds(store) if text}
     out = []
     for action in story.actions:
         words: list[str]
@@ -179,21 +174,32 @@ def _clock_worlds(store: Store, story_world: StoryWorld) -> list[tuple[datetime,
     """The worlds the clock moved in, each with the time its moves reached and the fields a
     story's clock move names it by: none for the story's own world (its moves need not say
     it, nor carry its text again), nor for a file whose body was not kept."""
+    out = []
+    for reached, name, text in _kept_worlds(store):
+        fields: dict[str, str] = {}
+        if text:
+            if text != story_world.scenario_text:
+                fields["scenario_text"] = text
+        elif name in builtin_names():
+            if story_world.scenario_text is not None or name != story_world.scenario:
+                fields["scenario"] = name
+        out.append((reached, fields))
+    return out
+
+
+def _kept_worlds(store: Store) -> list[tuple[datetime, str, str | None]]:
+    """The state file's clock-move worlds: (time reached, the scenario as named, a file's
+    body where it was kept), in order."""
     kept = store.meta_get(CLOCK_WORLDS_KEY)
     out = []
     for entry in kept if isinstance(kept, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("to"), str):
             continue
-        digest, name = entry.get("text"), entry.get("scenario")
+        digest = entry.get("text")
         text = store.meta_get(SCENARIO_TEXT_PREFIX + str(digest)) if digest else None
-        fields: dict[str, str] = {}
-        if isinstance(text, str) and text:
-            if text != story_world.scenario_text:
-                fields["scenario_text"] = text
-        elif isinstance(name, str) and name in builtin_names():
-            if story_world.scenario_text is not None or name != story_world.scenario:
-                fields["scenario"] = name
-        out.append((datetime.fromisoformat(entry["to"]), fields))
+        name, reached = entry.get("scenario"), datetime.fromisoformat(entry["to"])
+        body = text if isinstance(text, str) and text else None
+        out.append((reached, name if isinstance(name, str) else "", body))
     return out
 
 

@@ -531,14 +531,9 @@ def _own_scenario(loaded: LoadedStory, action: StoryAction) -> Scenario | None:
 
 def _inlined(loaded: LoadedStory, text: str, where: str) -> Scenario:
     """A scenario the story carries as ``text`` (read at ``where``), its images the story's
-    own, and the text kept: what a ticket of its journeys carries. A text that is not YAML
-    is refused naming ``where``, as a story file is."""
-    import yaml
-
-    try:
-        data = read_yaml(text, typed=True, tags=False)
-    except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
-        raise UsageError(f"{where}: {_unreadable(exc)}", key="story") from None
+    own, and the text kept: what a ticket of its journeys carries. The text was checked when
+    the story was read (:func:`_check_scenario_text`)."""
+    data = read_yaml(text, typed=True, tags=False)
     _borrower_images(data, loaded, f"{where}.borrower")
     scenario = scenario_from_dict(data, where)
     scenario.source = str(loaded.folder / f"{loaded.name}.scenario.yaml")
