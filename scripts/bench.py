@@ -120,11 +120,11 @@ def hash_cost() -> tuple[float, str]:
     from loancli.account.hashing import hash_secret
 
     runs = []
-    for _ in range(5):
+    for n in range(5):  # a secret of its own each time: a process derives a secret's key once
         start = time.perf_counter()
-        stored = hash_secret("bench-password", "argon2id")
+        stored = hash_secret(f"bench-password-{n}", "argon2id")
         runs.append(time.perf_counter() - start)
-    return statistics.median(runs), stored.split("$")[1] + " " + stored.split("$")[3]
+    return statistics.median(runs), stored.split("$")[1] + " " + stored.split("$")[2]
 
 
 def main() -> int:
@@ -232,7 +232,7 @@ def main() -> int:
     else:
         share = 2 * per_hash / cpu_medians["journey"]
         print(
-            f"\n{params}: {per_hash * 1000:.1f}ms per hash; the journey hashes twice "
+            f"\n{params}: {per_hash * 1000:.1f}ms per hash; the journey derives two keys "
             f"(login password, transaction password) = {2 * per_hash * 1000:.1f}ms, "
             f"{share:.0%} of the journey's CPU median"
         )
@@ -243,7 +243,8 @@ def main() -> int:
     else:
         print(
             "one journey: {fsync} fsyncs ({commits} commit units: the file and its folder), "
-            "{hashes} password hashes, {stand_ins} password stand-ins (scrypt), "
+            "{keys} slow key derivations (argon2id: a secret's hash and its stand-in), "
+            "{hashes} other password hashes, {stand_ins} scrypt derivations, "
             "{measured} image measures".format(**counts)
         )
     return 0
@@ -251,7 +252,7 @@ def main() -> int:
 
 COUNTING = """\
 import json, os, sys
-counts = dict(fsync=0, commits=0, hashes=0, stand_ins=0, measured=0)
+counts = dict(fsync=0, commits=0, keys=0, hashes=0, stand_ins=0, measured=0)
 real_fsync, real_replace = os.fsync, os.replace
 def fsync(fd):
     counts["fsync"] += 1
@@ -270,6 +271,12 @@ def scrypt(*args, **kwargs):
     counts["stand_ins"] += 1
     return real_scrypt(*args, **kwargs)
 PasswordHasher.hash, hashlib.scrypt = hash_, scrypt
+import argon2.low_level
+real_raw = argon2.low_level.hash_secret_raw
+def raw(*args, **kwargs):
+    counts["keys"] += 1
+    return real_raw(*args, **kwargs)
+argon2.low_level.hash_secret_raw = raw
 from loancli.identity import photo
 real_measure = photo.measure
 def measure(*args, **kwargs):

@@ -1,12 +1,20 @@
-"""Password and transaction-password hashes: argon2id for new ones; the plain text is never
-stored. Hashes written by earlier versions (salted scrypt) still verify.
+"""Password and transaction-password hashes, and the stand-ins a recording keeps instead of
+the secrets; the plain text is never stored.
 
-The world chooses the grade (``WorldSettings.hashing``): ``argon2id`` at OWASP's current
-minimum for it (m = 19 MiB, t = 2, p = 1) for the state files people keep, ``fast`` (argon2id
-at its cheapest, m = 8 KiB, t = 1) for a world kept in memory (a story run), whose hashes end
-with the run. The hash string names its algorithm and parameters
-(``$argon2id$v=19$m=19456,t=2,p=1$...``), so one check verifies both grades, and they can be
-raised later without breaking stored hashes.
+One slow key derivation per secret serves both. Its key is argon2id of the secret at OWASP's
+current minimum (m = 19 MiB, t = 2, p = 1) under a fixed salt; the stand-in a recording and a
+bundle carry is a MAC of it, and so is the hash a state file keeps (under a salt of its own,
+``loancli-key$argon2id$m=19456,t=2,p=1$salt$mac``). A journey derives each secret's key once,
+where hashing it and keeping a stand-in took two slow derivations. The fixed salt lets one
+guess be tried against every file at once; the stand-in every run records has always allowed
+that, and a guess still costs one argon2id at OWASP's grade.
+
+The world chooses the grade of its hashes (``WorldSettings.hashing``): ``argon2id`` for the
+state files people keep, ``fast`` (argon2id at its cheapest, m = 8 KiB, t = 1, salted by the
+OS) for a world kept in memory (a story run), whose hashes end with the run. A stand-in is
+the same at either grade. Every hash string names its scheme and parameters, so one check
+verifies them all, and hashes written by earlier versions (a plain argon2id string, salted
+scrypt) still verify.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import os
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -36,13 +45,52 @@ def _hasher(grade: HashGrade) -> PasswordHasher:
     return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
+# The key's parameters: OWASP's current minimum for argon2id. A hash names them, so raising
+# them later leaves every stored hash verifiable.
+_KEY_SCHEME = "loancli-key"
+_KEY_PARAMETERS = "m=19456,t=2,p=1"
+# Fixed, so the same secret gives the same stand-in in every run and every world.
+_KEY_SALT = b"loancli secret key v2"
+
+
+@functools.lru_cache(maxsize=64)
+def _secret_key(secret: str, parameters: str) -> bytes:
+    """The slow key of ``secret``: argon2id under the fixed salt, derived once a process."""
+    from argon2.low_level import Type, hash_secret_raw
+
+    try:
+        costs = dict(part.split("=") for part in parameters.split(","))
+        memory, time, lanes = int(costs["m"]), int(costs["t"]), int(costs["p"])
+    except (KeyError, ValueError):
+        raise ValueError("unknown hash scheme") from None
+    # A state file names the costs its hashes were made at: within these, a hostile file
+    # cannot make one check take the machine's memory or minutes.
+    if not (8 <= memory <= 256 * 1024 and 1 <= time <= 16 and 1 <= lanes <= 8):
+        raise ValueError("unknown hash scheme")
+    return hash_secret_raw(
+        secret.encode(), _KEY_SALT, time, memory, lanes, hash_len=32, type=Type.ID
+    )
+
+
+def _mac(key: bytes, label: bytes) -> bytes:
+    return hmac.digest(key, label, "sha256")
+
+
 def hash_secret(secret: str, grade: HashGrade) -> str:
     """The hash of ``secret`` at the world's grade."""
-    return _hasher(grade).hash(secret)
+    if grade == "fast":
+        return _hasher(grade).hash(secret)
+    # The salt comes from the OS, not the seeded RNG: it never reaches any output, so
+    # determinism is unaffected; it makes two accounts' equal secrets hash apart.
+    salt = os.urandom(16)
+    mac = _mac(_secret_key(secret, _KEY_PARAMETERS), b"hash" + salt)
+    return f"{_KEY_SCHEME}$argon2id${_KEY_PARAMETERS}${salt.hex()}${mac.hex()}"
 
 
 def verify_secret(secret: str, stored: str) -> bool:
     """Whether ``secret`` is the one ``stored`` was made from, whatever its grade."""
+    if stored.startswith(_KEY_SCHEME + "$"):
+        return _verify_key(secret, stored)
     if stored.startswith("scrypt$"):
         return _verify_scrypt(secret, stored)
     from argon2.exceptions import InvalidHashError, VerificationError
@@ -56,6 +104,19 @@ def verify_secret(secret: str, stored: str) -> bool:
         raise ValueError("unknown hash scheme") from None
 
 
+def _verify_key(secret: str, stored: str) -> bool:
+    """``loancli-key$argon2id$parameters$salt$mac``, as :func:`hash_secret` writes it."""
+    try:
+        _scheme, kind, parameters, salt, mac = stored.split("$")
+        salt_bytes, mac_bytes = bytes.fromhex(salt), bytes.fromhex(mac)
+    except ValueError:
+        raise ValueError("unknown hash scheme") from None
+    if kind != "argon2id":
+        raise ValueError("unknown hash scheme")
+    candidate = _mac(_secret_key(secret, parameters), b"hash" + salt_bytes)
+    return hmac.compare_digest(candidate, mac_bytes)
+
+
 def _verify_scrypt(secret: str, stored: str) -> bool:
     """``scrypt$N$r$p$salt$digest``, as earlier versions wrote it."""
     _scheme, n, r, p, salt, digest = stored.split("$")
@@ -65,12 +126,10 @@ def _verify_scrypt(secret: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
-# Stand-ins: what a ticket bundle carries instead of a password. The same secret always gives
-# the same stand-in (in the answers of every run and in a scenario's preset accounts), so a
-# replay logs in, fails and resets exactly as the original did; two secrets give two
-# stand-ins. Derived with scrypt (n = 2^13, about 20 ms: slow to guess from, though a fixed
-# salt lets one guess be tried against every bundle), never reversible.
-_STAND_IN_SALT = b"loancli ticket stand-in v1"
+# Stand-ins: what a recording keeps, and a ticket bundle carries, instead of a password. The
+# same secret always gives the same stand-in (in the answers of every run and in a scenario's
+# preset accounts), so a replay logs in, fails and resets exactly as the original did; two
+# secrets give two stand-ins. A MAC of the secret's slow key: a guess costs one argon2id.
 _SEQUENCES = "0123456789"
 
 
@@ -78,7 +137,7 @@ _SEQUENCES = "0123456789"
 def stand_in(secret: str, kind: str = "password") -> str:
     """A valid stand-in for ``secret``: a 6-20 character password, or for ``kind`` "pin" a
     6-digit transaction password that is neither one repeated digit nor a sequence."""
-    digest = hashlib.scrypt(secret.encode(), salt=_STAND_IN_SALT, n=2**13, r=8, p=1, dklen=16)
+    digest = _mac(_secret_key(secret, _KEY_PARAMETERS), b"stand-in")[:16]
     if kind != "pin":
         return "stand-in-" + digest.hex()[:10]
     number = int.from_bytes(digest, "big")

@@ -34,7 +34,7 @@ from loancli.account.security import (
     require_locked,
 )
 from loancli.asking import asks
-from loancli.errors import AnswersExhausted, InvalidAnswer
+from loancli.errors import AnswersExhausted, InvalidAnswer, StateCorrupt
 from loancli.i18n import _
 from loancli.journey.core import FlowRecord, Journey, Record, Stop
 from loancli.journey.face_check import compare_face
@@ -44,6 +44,7 @@ from loancli.journey.texts import DEVICE_CODE_TEXT, LOGIN_CODE_TEXT, RISK_TEXT, 
 from loancli.masking import mask_id, mask_phone
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS, Account, LastLogin
+from loancli.store.base import ADVICE
 
 # Tries at typing the account holder's ID number before an unlock is refused.
 UNLOCK_ID_ATTEMPTS = 3
@@ -183,7 +184,7 @@ def _authenticate(j: Journey, record: Record, account: Account, method: str) -> 
                 phone,
             )
         password = j.asker.ask("password")
-        if verify_secret(password, account["password_hash"]):
+        if _matches(j, password, account):
             account["wrong_passwords"] = 0
             j.store.update(ACCOUNTS, {"wrong_passwords": 0}, phone=phone)
             return None
@@ -344,6 +345,22 @@ def _two_step(j: Journey, record: Record, account: Account, method: str) -> Stop
 # unlock: identity proof and a forced password reset -------------------------------------
 
 
+def _matches(j: Journey, secret: str, account: Account) -> bool:
+    """Whether ``secret`` is the account's password; a hash the state file holds that is no
+    hash loancli makes (an unknown scheme, costs no check should pay) is a damaged file."""
+    try:
+        return verify_secret(secret, account["password_hash"])
+    except ValueError:
+        problem = _("account {phone}: its password hash is not one loancli makes").format(
+            phone=mask_phone(account["phone"])
+        )
+        raise StateCorrupt(
+            _("state file {value0}: {exc}; {ADVICE}").format(
+                value0=j.store.path, exc=problem, ADVICE=_(ADVICE)
+            )
+        ) from None
+
+
 def _account(j: Journey, record: Record) -> Account:
     account = j.store.get(ACCOUNTS, phone=record["phone"])
     assert account is not None
@@ -420,7 +437,7 @@ def reset_password(j: Journey, record: Record) -> Stop | None:
             candidate = j.asker.ask("new_password")
         except AnswersExhausted:
             break
-        if not verify_secret(candidate, account["password_hash"]):
+        if not _matches(j, candidate, account):
             password = candidate
             break
         j.asker.tell(_("The new password must differ from the old one."), "bad")

@@ -394,7 +394,7 @@ def test_secrets_are_not_stored_in_plain_text(completed: dict[str, Any], db: Pat
     assert PASSWORD.encode() not in raw
     data = json.loads(raw)
     strings = _strings(data)
-    argon2id = "$argon2id$v=19$m=19456,t=2,p=1$"
+    argon2id = "loancli-key$argon2id$m=19456,t=2,p=1$"
     hashes = [s for s in strings if s.startswith(argon2id)]
     assert len(hashes) == 2  # the login password and the transaction password
     for s in strings:

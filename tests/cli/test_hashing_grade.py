@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import HAPPY_PATH_FILE, ROOT, patience, run_cli, write_answers
 
-OWASP = "$argon2id$v=19$m=19456,t=2,p=1$"
+OWASP = "loancli-key$argon2id$m=19456,t=2,p=1$"
 CHEAPEST = "$argon2id$v=19$m=8,t=1,p=1$"
 OTHER_PHONE = "13700137000"
 
@@ -90,3 +90,29 @@ def test_an_unknown_grade_is_refused_before_anything_is_written(tmp_path: Path) 
     assert code == 2
     assert "--hashing" in err and "argon2id or fast" in err
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "loancli-key$argon2id$m=4194304,t=2,p=1$00$00",  # 4 GiB for one check
+        "loancli-key$argon2id$m=19456,t=100000,p=1$00$00",  # minutes for one check
+        "md5$5f4dcc3b5aa765d61d8327deb882cf99",
+    ],
+)
+def test_a_password_hash_no_check_should_pay_is_a_damaged_file(tmp_path: Path, stored: str) -> None:
+    db = tmp_path / "state.json"
+    code, _out, err = run_cli(tmp_path, "apply", "--answers", str(HAPPY_PATH_FILE), db=db)
+    assert code == 0, err
+    data = json.loads(db.read_text(encoding="utf-8"))
+    for account in data["accounts"].values():
+        account["password_hash"] = stored
+    db.write_text(json.dumps(data), encoding="utf-8")
+    before = db.read_bytes()
+    # The same borrower again: the login checks the password against the stored hash.
+    code, _out, err = run_cli(tmp_path, "apply", "--answers", str(HAPPY_PATH_FILE), db=db)
+    assert code == 4, err
+    assert "its password hash is not one loancli makes" in err
+    assert "138****8000" in err and "13800138000" not in err
+    assert "Traceback" not in err
+    assert db.read_bytes() == before

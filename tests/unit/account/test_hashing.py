@@ -1,5 +1,6 @@
 """argon2id for new hashes, at OWASP's minimum for a state file and at its cheapest for a world
-kept in memory; one check verifies both; hashes written as scrypt still verify."""
+kept in memory; one check verifies both; hashes written as scrypt or as a plain argon2id
+string still verify; a secret's hash and its stand-in share one slow derivation."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from loancli.account.hashing import hash_secret, verify_secret
+from loancli.account import hashing
+from loancli.account.hashing import hash_secret, stand_in, verify_secret
 from loancli.store import MemoryState
 from loancli.world.scenario import Scenario, scenario_for
 
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.real_hashing
 
 def test_new_hashes_are_argon2id_at_owasps_minimum() -> None:
     stored = hash_secret("s3cret-pass", "argon2id")
-    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert stored.startswith("loancli-key$argon2id$m=19456,t=2,p=1$")
     assert "s3cret-pass" not in stored
     assert verify_secret("s3cret-pass", stored)
     assert not verify_secret("s3cret-pasS", stored)
@@ -52,3 +54,50 @@ def test_an_earlier_scrypt_hash_still_verifies() -> None:
 def test_an_unknown_scheme_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown hash scheme"):
         verify_secret("x", "md5$abc")
+
+
+def test_a_plain_argon2id_hash_of_an_earlier_version_still_verifies() -> None:
+    from argon2 import PasswordHasher
+
+    stored = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1).hash("258369")
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert verify_secret("258369", stored)
+    assert not verify_secret("258360", stored)
+
+
+def test_hashing_a_secret_and_keeping_its_stand_in_derive_one_slow_key() -> None:
+    hashing._secret_key.cache_clear()
+    hashing.stand_in.cache_clear()
+    stored = hash_secret("only-once-pass", "argon2id")
+    assert stand_in("only-once-pass").startswith("stand-in-")
+    assert stand_in("258147", "pin").isdigit()
+    assert verify_secret("only-once-pass", stored)
+    info = hashing._secret_key.cache_info()
+    assert (info.misses, info.hits) == (2, 2)  # two secrets, each derived once
+
+
+def test_a_stand_in_is_the_same_at_either_grade_and_apart_for_two_secrets() -> None:
+    hashing.stand_in.cache_clear()
+    first = stand_in("s3cret-pass")
+    hash_secret("s3cret-pass", "fast")
+    hashing._secret_key.cache_clear()
+    hashing.stand_in.cache_clear()
+    assert stand_in("s3cret-pass") == first
+    assert stand_in("s3cret-pasS") != first
+    assert "s3cret" not in first
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "loancli-key$argon2id$m=4194304,t=2,p=1$00$00",  # 4 GiB of memory a check
+        "loancli-key$argon2id$m=19456,t=100000,p=1$00$00",  # minutes a check
+        "loancli-key$argon2id$m=19456,t=2,p=1$zz$00",
+        "loancli-key$argon2id$m=19456$00$00",
+        "loancli-key$argon2i$m=19456,t=2,p=1$00$00",
+        "loancli-key$argon2id$00$00",
+    ],
+)
+def test_a_hash_a_hostile_file_names_is_refused_before_any_work(stored: str) -> None:
+    with pytest.raises(ValueError, match="unknown hash scheme"):
+        verify_secret("x", stored)
