@@ -1,19 +1,31 @@
-"""A loan's events (and a login's) in words, in the language of the command:
+"""A loan's events (and a journey's, a login's) in words, in the language of the command:
 ``installment 1 due: 916.80``, ``第1期到期：916.80``. The codes and details stay in
 ``--json``; an event without words here (or with a detail its words do not name) is shown
-as its code and ``key=value`` text."""
+as its code and ``key=value`` text. The codes a detail holds (a repayment method, an ID
+card's side, a code's purpose, the liveness actions, yes and no, the review's reasons) are
+shown as people read them too."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from loancli.i18n import N_, _
-from loancli.support.reporting import detail_text
+from loancli.cli.labels import METHOD_NAMES, authorisation_name
+from loancli.i18n import N_, _, language
+from loancli.identity.face import ACTION_NAMES
+from loancli.support.reporting import detail_text, device_text
+from loancli.world.providers.review import why_in
 
 # Each event's words, naming its detail's keys. ``installment`` and ``due_date`` are named by
 # every installment's event and need not be used.
-LOAN_EVENT_WORDS = {
-    "disbursed": N_("paid out {amount}"),
+LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
+    # A loan's own, and the journey's last step (the first whose keys fit is used).
+    "disbursed": (
+        N_("paid out {amount}"),
+        N_(
+            "paid out {amount} to card {card} as loan {loan}: first due {first_due_date}, "
+            "repayment day {repayment_day}"
+        ),
+    ),
     "reminder_sent": N_("reminder sent: installment {installment}, {amount}, due {due_date}"),
     "installment_due": N_("installment {installment} due: {amount}"),
     "installment_overdue": N_(
@@ -42,6 +54,24 @@ LOAN_EVENT_WORDS = {
     "credit_record_dropped": N_("credit record {entry} dropped"),
     "objection_answered": N_("objection to {entry} answered: {outcome}"),
     # A journey's steps.
+    "account_created": N_("account created for {phone} on {device}"),
+    "face_passed": N_(
+        "face check passed (attempt {attempt}): similarity {similarity}, {threshold} needed; "
+        "asked to {requested}, did {performed}; actions seen: {actions_seen}"
+    ),
+    "authorisations_recorded": N_(
+        "authorised: {cloud_name} {cloud}, {credit_card_bills_name} {credit_card_bills}, "
+        "{smart_home_name} {smart_home}"
+    ),
+    "review_submitted": N_(
+        "sent to the {provider} provider: the answer takes {review_time}; the app waits "
+        "{app_wait} for it"
+    ),
+    "review_decided": (
+        N_("review {approved}: credit limit {credit_limit}, APR {apr}% ({why})"),
+        N_("review declined: {why}"),
+    ),
+    "completed": N_("all steps done"),
     "profile_saved": N_("profile saved: employer {employer}, emergency contact {contact}"),
     "id_side_read": N_(
         "{side} of the ID card read from {file}: {width}x{height}, sharpness {blur_score}"
@@ -65,20 +95,84 @@ LOAN_EVENT_WORDS = {
 # timeline row adds (the event's own day, shown beside it).
 _ALWAYS = {"installment", "due_date", "loan", "on"}
 
+# An ID card's sides and a code's purposes as people read them.
+SIDE_NAMES = {"front": N_("portrait side"), "back": N_("emblem side")}
+PURPOSE_NAMES = {
+    "login": N_("login"),
+    "new_device": N_("new device"),
+    "loan_confirm": N_("confirming the loan"),
+    "bank_bind": N_("binding the card"),
+    "change_phone_old": N_("the old number"),
+    "change_phone_new": N_("the new number"),
+}
+
+
+def _listed(items: list[str]) -> str:
+    return ("、" if language() == "zh" else ", ").join(items)
+
+
+def _clauses(items: list[str]) -> str:
+    return ("；" if language() == "zh" else "; ").join(items)
+
+
+def _actions(value: object) -> object:
+    if not isinstance(value, list):
+        return value
+    return _listed([_(ACTION_NAMES.get(str(a), str(a))) for a in value])
+
+
+def _named(names: Mapping[str, str]) -> Callable[[object], object]:
+    def shown(value: object) -> object:
+        return _(names[value]) if isinstance(value, str) and value in names else value
+
+    return shown
+
+
+# How a detail's value is shown, by its key (the rest as it is, yes and no translated).
+_SHOWN: dict[str, Callable[[object], object]] = {
+    "method": lambda v: _(METHOD_NAMES[v]) if isinstance(v, str) and v in METHOD_NAMES else v,
+    "side": _named(SIDE_NAMES),
+    "purpose": _named(PURPOSE_NAMES),
+    "requested": _actions,
+    "performed": _actions,
+    "why": lambda v: _clauses([why_in(str(w)) for w in v]) if isinstance(v, list) else v,
+    "device": lambda v: device_text(v) if isinstance(v, dict) and "model" in v else v,
+    "approved": lambda v: (_("approved") if v else _("declined")) if isinstance(v, bool) else v,
+}
+
+
+def _value(key: str, value: object) -> object:
+    shown = _SHOWN.get(key, lambda v: v)(value)
+    if isinstance(shown, bool):
+        return _("yes") if shown else _("no")
+    return shown
+
 
 def event_words(event: str, detail: Mapping[str, object]) -> str | None:
     """The event in words, or None where it has none (or holds a detail they leave out)."""
-    words = LOAN_EVENT_WORDS.get(event)
-    if words is None:
+    choices = LOAN_EVENT_WORDS.get(event)
+    if choices is None:
         return None
+    for words in (choices,) if isinstance(choices, str) else choices:
+        said = _said(words, detail)
+        if said is not None:
+            return said
+    return None
+
+
+def _said(words: str, detail: Mapping[str, object]) -> str | None:
+    """``words`` filled from ``detail``, or None when they leave out one of its keys."""
     named = {key for key in detail if "{" + key + "}" in words}
     if set(detail) - named - _ALWAYS:
         return None
-    if not all(isinstance(detail[key], str | int | float) for key in named):
-        return None  # a device's record, say: the detail's own text says it
+    values = {key: _value(key, detail[key]) for key in named}
+    if not all(isinstance(v, str | int | float) for v in values.values()):
+        return None  # a record the words cannot say: the detail's own text says it
+    # A key's name beside its value (``cloud service yes``), where the words ask for it.
+    names = {f"{key}_name": authorisation_name(key) for key in named}
     try:
         # A key the words name and the detail lacks: no words (the code and detail instead).
-        return _(words).format(**{key: detail[key] for key in named})
+        return _(words).format(**values, **names)
     except (KeyError, IndexError, ValueError):
         return None
 

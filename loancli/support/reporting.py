@@ -183,6 +183,15 @@ def resolve(store: Store, record_id: str, key: str = RECORD_ID) -> Applicant | F
     )
 
 
+def device_text(device: Mapping[str, object]) -> str:
+    """A device's record as the phone it is: ``Xiaomi Redmi Note 13 (Android 14, 4G, app
+    8.6.0)``."""
+    extra = ", ".join(str(device[k]) for k in ("os", "network") if device.get(k))
+    app = f", app {device['app_version']}" if device.get("app_version") else ""
+    phone = " ".join(str(v) for v in (device.get("manufacturer"), device.get("model")) if v)
+    return f"{phone} ({extra}{app})" if extra or app else phone
+
+
 def detail_text(detail: Mapping[str, object]) -> str:
     """An event's detail as ``key=value`` text on one line (values were masked when recorded):
     a device as the phone it is, lists joined, nothing printed as Python would."""
@@ -190,10 +199,7 @@ def detail_text(detail: Mapping[str, object]) -> str:
     for key, value in detail.items():
         shown: object = value
         if isinstance(value, dict) and "model" in value:
-            extra = ", ".join(str(value[k]) for k in ("os", "network") if value.get(k))
-            app = f", app {value['app_version']}" if value.get("app_version") else ""
-            phone = " ".join(str(v) for v in (value.get("manufacturer"), value["model"]) if v)
-            shown = f"{phone} ({extra}{app})" if extra or app else phone
+            shown = device_text(value)
         elif isinstance(value, dict):
             shown = "/".join(f"{k}:{v}" for k, v in value.items())
         elif isinstance(value, list):

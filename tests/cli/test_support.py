@@ -689,6 +689,57 @@ def test_timeline_includes_loan_events_in_time_order(tmp_path: Path) -> None:
         assert secret not in text
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "en",
+            [
+                "account created for 138****8000 on Xiaomi Redmi Note 13",
+                "portrait side of the ID card read from front.png",
+                "face check passed (attempt 1): similarity 0.93, 0.8 needed; asked to open",
+                "authorised: cloud service yes, credit-card bills no, smart home no",
+                "sent to the review provider: the answer takes 0s; the app waits 30m for it",
+                "review approved: credit limit 22000.00, APR 18.00% (base credit limit",
+                "code sent by SMS to 138****8000 (binding the card)",
+                "paid out 10000.00 to card **** 3445 as loan L0001: first due 2026-04-02,",
+                "all steps done",
+            ],
+        ),
+        (
+            "zh",
+            [
+                "已为 138****8000 创建账户，设备 Xiaomi Redmi Note 13",
+                "已读取身份证 人像面（front.png）",
+                "人脸识别通过（第 1 次）：相似度 0.93，需达到 0.8；要求动作",
+                "授权：小米云服务 是，信用卡账单 否，智能家庭设备 否",
+                "审核通过：额度 22000.00，年化利率 18.00%（基础额度 20000.00；",
+                "验证码已通过短信发送至 138****8000（绑卡）",
+                "借款方案：10000.00，分 12 期（等额本息）",
+                "已放款 10000.00 至银行卡 **** 3445，借据 L0001：首期还款日",
+                "全部步骤已完成",
+            ],
+        ),
+    ],
+)
+def test_a_journeys_timeline_says_every_step_in_words(
+    tmp_path: Path, lang: str, said: list[str]
+) -> None:
+    """Every event of a happy journey in the command's language, none as ``key=value``
+    codes; the JSON keeps the codes."""
+    code, _ = apply_json(tmp_path)
+    assert code == 0
+    code, out, err = run_cli(tmp_path, "--lang", lang, "timeline", "A0001", columns=80)
+    assert code == 0, err
+    for words in said:
+        assert words in out, words
+    assert "=" not in out
+    assert all(len(line) <= 80 for line in out.splitlines())
+    code, doc = run_json(tmp_path, "timeline", "A0001")
+    review = next(r for r in doc["timeline"] if r["event"] == "review_decided")
+    assert review["detail"]["approved"] is True and review["detail"]["why"][0].startswith("base")
+
+
 def test_timeline_table_shows_the_reason(tmp_path: Path) -> None:
     apply_json(tmp_path, "--scenario", "frozen-card")
     code, out, err = run_cli(tmp_path, "timeline", "A0001")
