@@ -63,10 +63,7 @@ def _secret_key(secret: str, parameters: str) -> bytes:
         memory, time, lanes = int(costs["m"]), int(costs["t"]), int(costs["p"])
     except (KeyError, ValueError):
         raise ValueError("unknown hash scheme") from None
-    # A state file names the costs its hashes were made at: within these, a hostile file
-    # cannot make one check take the machine's memory or minutes.
-    if not (8 <= memory <= 256 * 1024 and 1 <= time <= 16 and 1 <= lanes <= 8):
-        raise ValueError("unknown hash scheme")
+    _check_costs(memory, time, lanes)
     return hash_secret_raw(
         secret.encode(), _KEY_SALT, time, memory, lanes, hash_len=32, type=Type.ID
     )
@@ -93,15 +90,28 @@ def verify_secret(secret: str, stored: str) -> bool:
         return _verify_key(secret, stored)
     if stored.startswith("scrypt$"):
         return _verify_scrypt(secret, stored)
-    from argon2.exceptions import InvalidHashError, VerificationError
+    from argon2 import extract_parameters
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
     try:
-        # The parameters are read from the hash string, not the hasher's own.
+        # The parameters are read from the hash string, not the hasher's own: held to the
+        # same bounds as a key's first.
+        costs = extract_parameters(stored)
+        _check_costs(costs.memory_cost, costs.time_cost, costs.parallelism)
         return _hasher("argon2id").verify(stored, secret)
-    except VerificationError:
+    except VerifyMismatchError:
         return False
-    except InvalidHashError:
+    except (InvalidHashError, VerificationError):
+        # Not a mismatch: a string argon2 cannot read or check is no hash it made.
         raise ValueError("unknown hash scheme") from None
+
+
+def _check_costs(memory: int, time: int, lanes: int) -> None:
+    """A state file names the costs its hashes were made at: within these, a hostile file
+    cannot make one check take the machine's memory or minutes (argon2 also wants 8 KiB of
+    memory a lane)."""
+    if not (8 * lanes <= memory <= 256 * 1024 and 1 <= time <= 16 and 1 <= lanes <= 8):
+        raise ValueError("unknown hash scheme")
 
 
 def _verify_key(secret: str, stored: str) -> bool:
@@ -137,7 +147,22 @@ _SEQUENCES = "0123456789"
 def stand_in(secret: str, kind: str = "password") -> str:
     """A valid stand-in for ``secret``: a 6-20 character password, or for ``kind`` "pin" a
     6-digit transaction password that is neither one repeated digit nor a sequence."""
-    digest = _mac(_secret_key(secret, _KEY_PARAMETERS), b"stand-in")[:16]
+    return _shaped(_mac(_secret_key(secret, _KEY_PARAMETERS), b"stand-in")[:16], kind)
+
+
+# Runs recorded before 2026-12-06 keep stand-ins made with scrypt (n = 2^13) under this salt;
+# a bundle of one gives a built-in scenario's preset accounts the same kind (support.pseudonym).
+_EARLIER_SALT = b"loancli ticket stand-in v1"
+
+
+@functools.lru_cache(maxsize=64)
+def earlier_stand_in(secret: str, kind: str = "password") -> str:
+    """The stand-in earlier versions recorded for ``secret``."""
+    digest = hashlib.scrypt(secret.encode(), salt=_EARLIER_SALT, n=2**13, r=8, p=1, dklen=16)
+    return _shaped(digest, kind)
+
+
+def _shaped(digest: bytes, kind: str) -> str:
     if kind != "pin":
         return "stand-in-" + digest.hex()[:10]
     number = int.from_bytes(digest, "big")

@@ -39,12 +39,12 @@ import hmac
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
 
-from loancli.account.hashing import stand_in
+from loancli.account.hashing import earlier_stand_in, stand_in
 from loancli.asking import read_yaml, read_yaml_file
 from loancli.clock import Rng
 from loancli.errors import RuleError
@@ -163,12 +163,13 @@ def inline_builtin_scenarios(ticket: Mapping[str, object]) -> dict[str, object]:
     """The ticket with each built-in scenario a run names (other than the default) inlined
     as its ``scenario_text``, as a scenario file's body is."""
     names = set(builtin_names()) - {"default"}
+    recorded = _password_stand_ins(ticket)
 
     def inline_mapping(value: Mapping[str, object]) -> dict[str, object]:
         out = {k: inline(v) for k, v in value.items()}
         name = out.get(SCENARIO)
         if isinstance(name, str) and name in names and not out.get(SCENARIO_TEXT):
-            out[SCENARIO_TEXT] = builtin_scenario_text(name)
+            out[SCENARIO_TEXT] = builtin_scenario_text(name, recorded)
         return out
 
     def inline(value: object) -> object:
@@ -181,9 +182,11 @@ def inline_builtin_scenarios(ticket: Mapping[str, object]) -> dict[str, object]:
     return inline_mapping(ticket)
 
 
-def builtin_scenario_text(name: str) -> str:
+def builtin_scenario_text(name: str, recorded: Collection[str] = ()) -> str:
     """A built-in scenario's YAML as a ticket inlines it: its preset accounts' passwords as
-    the stand-ins the answers carry."""
+    the stand-ins the answers carry. A run recorded before 2026-12-06 carries the stand-in
+    earlier versions made: a password whose earlier stand-in is among ``recorded`` (and its
+    own is not) gets that one, so the replay logs in as the run did."""
     import yaml
 
     path = BUILTIN_DIR / f"{name}.yaml"
@@ -191,8 +194,28 @@ def builtin_scenario_text(name: str) -> str:
     accounts = data.get("accounts") if isinstance(data, dict) else None
     for account in accounts or []:
         if isinstance(account, dict) and isinstance(account.get("password"), str):
-            account["password"] = stand_in(account["password"])
+            password = account["password"]
+            shown = stand_in(password)
+            if shown not in recorded and earlier_stand_in(password) in recorded:
+                shown = earlier_stand_in(password)
+            account["password"] = shown
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def _password_stand_ins(value: object) -> set[str]:
+    """Every password stand-in a ticket's answers carry (``stand-in-`` and ten hex digits)."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item.startswith("stand-in-"):
+                found.add(item)
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 def pseudonymise(

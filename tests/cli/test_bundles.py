@@ -17,7 +17,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, ID_DIR, PHONE, ROOT, patience, run_cli, run_json, write_answers
+from conftest import (
+    FIXTURES,
+    HAPPY_PATH_FILE,
+    ID_DIR,
+    PASSWORD,
+    PHONE,
+    ROOT,
+    patience,
+    run_cli,
+    run_json,
+    write_answers,
+)
 
 CHANGE_PHONE = FIXTURES / "answers" / "change-phone.yaml"
 
@@ -452,3 +463,39 @@ def test_a_ticket_of_a_world_started_later_replays_at_its_own_times(tmp_path: Pa
         done = replay(bundle, tmp_path / f"elsewhere-{record}", "--json")
         assert done.returncode == 0, done.stdout + done.stderr
         assert json.loads(done.stdout)["reproduced"] is True
+
+
+def test_a_run_recorded_with_earlier_stand_ins_replays_under_a_built_in_scenario(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before 2026-12-06 a run recorded scrypt stand-ins: its bundle gives the scenario's
+    preset accounts the same kind, so the replay logs in as the run did (it failed at login
+    with the stand-ins of today's kind)."""
+    from loancli.account import hashing
+    from loancli.journey import flows
+
+    with monkeypatch.context() as earlier:
+        earlier.setattr(flows, "stand_in", hashing.earlier_stand_in)
+        code, _out, err = run_cli(
+            tmp_path,
+            "--scenario",
+            "account-frozen",
+            "--no-input",
+            "apply",
+            "--answers",
+            str(HAPPY_PATH_FILE),
+        )
+    assert code == 3, err
+    state = json.loads((tmp_path / "state.json").read_text(encoding="utf-8"))
+    run = next(iter(state["applicants"].values()))["runs"][0]
+    assert run["given"]["password"] == hashing.earlier_stand_in(PASSWORD)
+    bundle = tmp_path / "old.zip"
+    code, _out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))
+    assert code == 0, err
+    with zipfile.ZipFile(bundle) as z:
+        ticket = z.read("ticket.yaml").decode()
+    assert hashing.earlier_stand_in(PASSWORD) in ticket
+    assert hashing.stand_in(PASSWORD) not in ticket
+    done = replay(bundle, tmp_path / "elsewhere")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reproduced: account_frozen at first_review" in done.stdout

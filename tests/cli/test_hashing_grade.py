@@ -97,6 +97,9 @@ def test_an_unknown_grade_is_refused_before_anything_is_written(tmp_path: Path) 
     [
         "loancli-key$argon2id$m=4194304,t=2,p=1$00$00",  # 4 GiB for one check
         "loancli-key$argon2id$m=19456,t=100000,p=1$00$00",  # minutes for one check
+        "loancli-key$argon2id$m=16,t=1,p=4$00$00",  # argon2 wants 8 KiB a lane
+        "$argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",  # earlier kind
+        "$argon2id$v=19$xx",  # not a wrong password: no hash at all
         "md5$5f4dcc3b5aa765d61d8327deb882cf99",
     ],
 )
