@@ -34,12 +34,13 @@ from typer._click import exceptions as click_errors  # Typer's own click, vendor
 from typer.core import TyperArgument, TyperGroup
 
 from loancli import __version__
+from loancli.cli.click_words import SaidUsageError, speak_early
 from loancli.cli.entry import prepare_streams
 from loancli.cli.examples import EXAMPLES, metavar_for
 from loancli.cli.options import Options, json_text
 from loancli.cli.params import integer, seconds
 from loancli.dburl import ServerUrl, is_server_url
-from loancli.i18n import _, choose_language, set_language
+from loancli.i18n import _, choose_language, language, set_language
 from loancli.text import printable
 
 # Each command: the module under loancli.cli that registers it, and the line --help shows
@@ -265,6 +266,7 @@ class LazyCommands(TyperGroup):
     ) -> Context:
         args = hoist_global_options(self, args)
         self._json = _wants_json(args)
+        speak_early(args)
         with self._json_errors():
             return super().make_context(info_name, args, parent, **extra)
 
@@ -277,12 +279,18 @@ class LazyCommands(TyperGroup):
         try:
             yield
         except click_errors.ClickException as exc:
+            # click's words in the command's language (``--json`` names the key as typed).
+            said: click_errors.ClickException = exc
+            if isinstance(exc, click_errors.UsageError) and language() != "en":
+                said = exc if isinstance(exc, SaidUsageError) else SaidUsageError(exc)
             if self._json:
-                error = {"exit_code": exc.exit_code, "message": exc.format_message()}
+                error = {"exit_code": exc.exit_code, "message": said.format_message()}
                 keys = error_keys(exc)
                 error |= {"keys": keys, "key": ", ".join(keys) or None}
                 echo(json_text({"error": error}))
-            raise
+            if said is exc:
+                raise
+            raise said from None
         except OSError as exc:
             # A path the system refuses wherever a command meets it (a name too long, a loop
             # of links): bad input, said as such, not a traceback.
