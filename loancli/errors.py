@@ -31,6 +31,12 @@ class LoanCliError(Exception):
         return mask_numbers(super().__str__())
 
 
+def keyed(key: str, message: str) -> str:
+    """``message`` about ``key``: ``--page: pages are numbered from 1``, ``--page：页码从 1
+    开始`` in Chinese."""
+    return _("{key}: {message}").format(key=key, message=message)
+
+
 class UsageError(LoanCliError):
     """Bad input: an option, an answer or a file is wrong. Exit 2."""
 
@@ -41,7 +47,7 @@ class UsageError(LoanCliError):
         # (record id, step, answers file) when the input was refused inside a run, which
         # stopped there.
         self.stopped: tuple[str, str, str | None] | None = None
-        super().__init__(f"{key}: {message}" if key else message)
+        super().__init__(keyed(key, message) if key else message)
 
 
 class RuleError(UsageError):

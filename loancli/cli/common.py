@@ -24,7 +24,7 @@ from loancli.cli.labels import step_name
 from loancli.cli.options import Options
 from loancli.cli.prompter import QuestionaryPrompter
 from loancli.dburl import ServerUrl
-from loancli.errors import LoanCliError, OutputFailed, UsageError
+from loancli.errors import LoanCliError, OutputFailed, UsageError, keyed
 from loancli.files import write_private
 from loancli.i18n import _, after_colon
 from loancli.questions import QUESTIONS
@@ -52,12 +52,13 @@ def options_for(fields: Mapping[str, str]) -> Iterator[None]:
     try:
         yield
     except UsageError as exc:
-        option = fields.get(exc.key) if exc.key else None
-        if option is None:
+        key = exc.key
+        option = fields.get(key) if key else None
+        if key is None or option is None:
             raise
-        message = str(exc).removeprefix(f"{exc.key}: ")
+        message = str(exc).removeprefix(keyed(key, ""))
         exc.key = option
-        exc.args = (f"{option}: {message}",)
+        exc.args = (keyed(option, message),)
         raise
 
 

@@ -66,3 +66,15 @@ def test_a_language_loancli_does_not_speak_is_refused_in_english(tmp_path: Path)
     code, _out, err = run_cli(tmp_path, "--lang", "xx", "timeline")
     assert code == 2
     assert "'xx' is not a language loancli speaks; choose zh or en" in err
+
+
+def test_loancli_s_own_refusals_name_their_key_with_the_languages_colon(tmp_path: Path) -> None:
+    code, _out, err = run_cli(tmp_path, "applicants", "list", "--page", "0")
+    assert code == 2 and err.splitlines()[-1] == "Error: --page: pages are numbered from 1"
+    code, _out, err = run_cli(tmp_path, "--lang", "zh", "applicants", "list", "--page", "0")
+    assert code == 2 and err.splitlines()[-1] == "错误：--page：页码从 1 开始"
+    code, _out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")
+    assert code == 0, err
+    code, out, _err = run_cli(tmp_path, "--lang", "zh", "--json", "timeline", "A0042")
+    error = json.loads(out)["error"]
+    assert error["key"] == "ID" and error["message"].startswith("ID：")
