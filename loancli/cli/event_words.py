@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from loancli.cli.labels import METHOD_NAMES, authorisation_name
+from loancli.cli.labels import METHOD_NAMES, authorisation_name, status_name, two_step_name
 from loancli.i18n import N_, _, language
 from loancli.identity.face import ACTION_NAMES
-from loancli.support.reporting import detail_text, device_text
+from loancli.support.reporting import detail_text, device_text, short_time
 from loancli.world.providers.review import why_in
 
 # Each event's words, naming its detail's keys. ``installment`` and ``due_date`` are named by
@@ -83,9 +83,58 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     ),
     "loan_confirmed": N_("loan confirmed: {amount} over {term} months"),
     "card_bound": N_("card {card} ({bank}) bound, reserved mobile {reserved_phone}"),
+    # A journey's refusals and waits (the reason code is shown beside them).
+    "face_failed": N_(
+        "face check failed (attempt {attempt}): similarity {similarity}, {threshold} needed; "
+        "asked to {requested}, did {performed}; actions seen: {actions_seen}"
+    ),
+    "face_locked": N_("face check locked until {until}"),
+    "account_locked": N_("account locked until {until}"),
+    "unlock_requested": N_("unlock asked for; locked until {locked_until}"),
+    "transfer_failed": (
+        N_("payout to card {card} returned: the card is {card_status}"),
+        N_(
+            "payout of {amount} to card {card} returned ({card_status}): a class "
+            "{account_class} account takes in at most {daily_in_limit} a day"
+        ),
+    ),
+    "card_bind_refused": (
+        N_("card {card} not bound: the bank says {bank_message} ({provider})"),
+        N_(
+            "card {card} not bound: the bank has {bank_holder} as its holder, the account "
+            "{account_holder} ({provider})"
+        ),
+    ),
+    "review_pending": N_(
+        "review not answered after {waited} ({provider}); the answer is expected at "
+        "{result_expected}"
+    ),
+    "income_proof_missing": N_("the second review ({provider}) asks for income proof"),
+    "quote_refused": N_(
+        "quote refused: APR {apr}% ({apr_compound}% with fees) is over the cap of "
+        "{apr_cap}%; paid out {paid_out}, fees {total_fee}"
+    ),
+    "loan_declined": N_("the borrower declined the loan"),
+    "payout_held": N_(
+        "payout {payout} held by the {provider} check for a new device ({device}): "
+        "{status}, answer in {review_time}, expected at {result_expected}"
+    ),
+    "payout_refused": N_("payout {payout} refused by the {provider} check: new device {device}"),
+    "waited": N_("waited {duration}"),
+    "waited_for_resend": N_("waited {duration} to ask for a new code"),
+    "waited_for_sms": N_("waited {duration} for the SMS"),
+    "sms_missing": N_("no SMS reached {phone}"),
+    "new_device": N_("login from a new device {model} in {city}; trusted: {trusted_devices}"),
+    "device_trusted": N_("device {model} trusted; trusted now: {trusted_devices}"),
+    "two_step_passed": N_("two-step verification passed ({mode})"),
+    "two_step_failed": N_("two-step verification failed on {model} ({mode}): {cause}"),
+    "login_refused": N_("login refused for ID number {id_number}"),
     # A login's and a code's trail (the reason, when one refused, is shown beside them).
     "password_refused": N_("password refused: {attempts_left} tries left"),
-    "sms_sent": N_("code sent by SMS to {phone} ({purpose})"),
+    "sms_sent": (
+        N_("code sent by SMS to {phone} ({purpose})"),
+        N_("code sent by SMS to {phone}"),
+    ),
     "code_accepted": N_("code accepted ({purpose})"),
     "code_refused": N_("code refused ({purpose}): {wrong_left} tries left"),
     "logged_in": N_("logged in as {phone} on {device} ({method})"),
@@ -95,6 +144,11 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
 # timeline row adds (the event's own day, shown beside it).
 _ALWAYS = {"installment", "due_date", "loan", "on"}
 
+# Why the bank returned a payout, beside the card statuses (frozen, closed).
+CARD_STATES = {
+    "over_in_limit": N_("over its daily limit on money in"),
+    "bank_error": N_("a bank error"),
+}
 # An ID card's sides and a code's purposes as people read them.
 SIDE_NAMES = {"front": N_("portrait side"), "back": N_("emblem side")}
 PURPOSE_NAMES = {
@@ -138,6 +192,12 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "why": lambda v: _clauses([why_in(str(w)) for w in v]) if isinstance(v, list) else v,
     "device": lambda v: device_text(v) if isinstance(v, dict) and "model" in v else v,
     "approved": lambda v: (_("approved") if v else _("declined")) if isinstance(v, bool) else v,
+    "mode": lambda v: two_step_name(v),
+    "card_status": lambda v: _(CARD_STATES[v]) if v in CARD_STATES else status_name(str(v)),
+    "until": lambda v: short_time(v) if isinstance(v, str) else v,
+    "locked_until": lambda v: short_time(v) if isinstance(v, str) else v,
+    "result_expected": lambda v: short_time(v) if isinstance(v, str) else v,
+    "trusted_devices": lambda v: _listed([str(d) for d in v]) if isinstance(v, list) else v,
 }
 
 

@@ -740,6 +740,25 @@ def test_a_journeys_timeline_says_every_step_in_words(
     assert review["detail"]["approved"] is True and review["detail"]["why"][0].startswith("base")
 
 
+@pytest.mark.parametrize(
+    ("scenario", "said"),
+    [
+        ("face-mismatch", "人脸识别未通过（第 1 次）：相似度 0.63，需达到 0.8"),
+        ("frozen-card", "放款至银行卡 **** 3445 被退回：卡片状态 已冻结"),
+        ("class-ii-card", "（超出每日转入限额）：2 类账户每日最多转入 5000.00"),
+        ("review-slow", "预计 2026-03-04 10:00:00 出结果"),
+    ],
+)
+def test_a_refused_journeys_timeline_says_why_in_words(
+    tmp_path: Path, scenario: str, said: str
+) -> None:
+    apply_json(tmp_path, "--scenario", scenario)
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "timeline", "A0001")
+    assert code == 0, err
+    assert said in out
+    assert "similarity=" not in out and "card_status=" not in out and "waited=" not in out
+
+
 def test_timeline_table_shows_the_reason(tmp_path: Path) -> None:
     apply_json(tmp_path, "--scenario", "frozen-card")
     code, out, err = run_cli(tmp_path, "timeline", "A0001")
