@@ -47,7 +47,23 @@ class UsageError(LoanCliError):
         # (record id, step, answers file) when the input was refused inside a run, which
         # stopped there.
         self.stopped: tuple[str, str, str | None] | None = None
+        self._unkeyed = message
         super().__init__(keyed(key, message) if key else message)
+
+    def rekey(self, key: str) -> None:
+        """Name ``key`` instead (the option a field was typed as), keeping what the message
+        says now (a caller may have added to it)."""
+        message = str(self)
+        if self.key is not None:
+            message = message.removeprefix(keyed(self.key, ""))
+        self.key, self._unkeyed = key, message
+        self.args = (keyed(key, message),)
+
+    @property
+    def unkeyed(self) -> str:
+        """The message without the key it names (masked, as the whole message is)."""
+        unkeyed = getattr(self, "_unkeyed", None)
+        return str(self) if unkeyed is None else mask_numbers(unkeyed)
 
 
 class RuleError(UsageError):

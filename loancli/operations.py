@@ -553,7 +553,7 @@ def _as_field(name: str) -> Iterator[None]:
     try:
         yield
     except RuleError as exc:
-        raise RuleError(name, str(exc).removeprefix(f"{exc.field}: ")) from None
+        raise RuleError(name, exc.unkeyed) from None
 
 
 def _duration(text: str) -> timedelta:

@@ -222,7 +222,7 @@ def _image(key: str) -> Callable[[object, QuestionContext], Upload]:
         try:
             return Upload(path, check_image(path, key=key))
         except UsageError as exc:
-            raise ValueError(str(exc).removeprefix(f"{key}: ")) from None
+            raise ValueError(exc.unkeyed if exc.key == key else str(exc)) from None
 
     return parse
 

@@ -129,10 +129,16 @@ def _verify_key(secret: str, stored: str) -> bool:
 
 def _verify_scrypt(secret: str, stored: str) -> bool:
     """``scrypt$N$r$p$salt$digest``, as earlier versions wrote it."""
-    _scheme, n, r, p, salt, digest = stored.split("$")
-    candidate = hashlib.scrypt(
-        secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p)
-    )
+    try:
+        _scheme, n, r, p, salt, digest = stored.split("$")
+        costs, salt_bytes = (int(n), int(r), int(p)), bytes.fromhex(salt)
+    except ValueError:
+        raise ValueError("unknown hash scheme") from None
+    # As for argon2: a check's memory and time bounded whatever the file names (scrypt's own
+    # limit is on memory only; its time grows with p).
+    if not (2 <= costs[0] <= 2**17 and 1 <= costs[1] <= 16 and 1 <= costs[2] <= 4):
+        raise ValueError("unknown hash scheme")
+    candidate = hashlib.scrypt(secret.encode(), salt=salt_bytes, n=costs[0], r=costs[1], p=costs[2])
     return hmac.compare_digest(candidate.hex(), digest)
 
 

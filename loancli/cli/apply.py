@@ -121,6 +121,6 @@ def _resume_first(opts: Options) -> Iterator[None]:
         applicant = getattr(exc, "applicant_id", None)
         if not isinstance(applicant, str):
             raise
-        message = str(exc).removeprefix(f"{exc.field}: ")
+        message = exc.unkeyed
         command = resume_command(opts, applicant)
         raise RuleError(exc.field, f"{message} ({command})") from None

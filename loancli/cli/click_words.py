@@ -24,6 +24,10 @@ _SAID: list[tuple[str, str]] = [
         N_("No such option: {name} (perhaps {maybe})"),
     ),
     (r"No such option: (?P<name>\S+)", N_("No such option: {name}")),
+    (
+        r"No such command (?P<name>.+)\. Did you mean (?P<maybe>.+)\?",
+        N_("No such command {name} (perhaps {maybe})"),
+    ),
     (r"No such command (?P<name>.+)\.", N_("No such command {name}.")),
     (
         r"Got unexpected extra argument(?:\(s\)|s)? \((?P<words>.*)\)",
@@ -130,4 +134,9 @@ def speak_early(args: Sequence[str]) -> None:
     try:
         set_language(choose_language(option))
     except ValueError:
-        return
+        # The option's own check refuses it, in the language the environment asks for (never
+        # the one an earlier command of this process spoke).
+        try:
+            set_language(choose_language(None))
+        except ValueError:
+            set_language("en")

@@ -24,7 +24,7 @@ from loancli.cli.labels import step_name
 from loancli.cli.options import Options
 from loancli.cli.prompter import QuestionaryPrompter
 from loancli.dburl import ServerUrl
-from loancli.errors import LoanCliError, OutputFailed, UsageError, keyed
+from loancli.errors import LoanCliError, OutputFailed, UsageError
 from loancli.files import write_private
 from loancli.i18n import _, after_colon
 from loancli.questions import QUESTIONS
@@ -56,9 +56,7 @@ def options_for(fields: Mapping[str, str]) -> Iterator[None]:
         option = fields.get(key) if key else None
         if key is None or option is None:
             raise
-        message = str(exc).removeprefix(keyed(key, ""))
-        exc.key = option
-        exc.args = (keyed(option, message),)
+        exc.rekey(option)
         raise
 
 

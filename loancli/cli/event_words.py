@@ -7,9 +7,10 @@ shown as people read them too."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
-from loancli.cli.labels import METHOD_NAMES, authorisation_name, status_name, two_step_name
+from loancli.cli.labels import METHOD_NAMES, authorisation_name, two_step_name
 from loancli.i18n import N_, _, language
 from loancli.identity.face import ACTION_NAMES
 from loancli.support.reporting import detail_text, device_text, short_time
@@ -60,16 +61,15 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         "asked to {requested}, did {performed}; actions seen: {actions_seen}"
     ),
     "authorisations_recorded": N_(
-        "authorised: {cloud_name} {cloud}, {credit_card_bills_name} {credit_card_bills}, "
+        "authorisations: {cloud_name} {cloud}, {credit_card_bills_name} {credit_card_bills}, "
         "{smart_home_name} {smart_home}"
     ),
     "review_submitted": N_(
-        "sent to the {provider} provider: the answer takes {review_time}; the app waits "
-        "{app_wait} for it"
+        "sent to {provider}: the answer takes {review_time}; the app waits {app_wait} for it"
     ),
     "review_decided": (
         N_("review {approved}: credit limit {credit_limit}, APR {apr}% ({why})"),
-        N_("review declined: {why}"),
+        N_("review {why}"),
     ),
     "completed": N_("all steps done"),
     "profile_saved": N_("profile saved: employer {employer}, emergency contact {contact}"),
@@ -92,34 +92,33 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     "account_locked": N_("account locked until {until}"),
     "unlock_requested": N_("unlock asked for; locked until {locked_until}"),
     "transfer_failed": (
-        N_("payout to card {card} returned: the card is {card_status}"),
+        N_("payout to card {card} returned ({card_status})"),
         N_(
             "payout of {amount} to card {card} returned ({card_status}): a class "
             "{account_class} account takes in at most {daily_in_limit} a day"
         ),
     ),
     "card_bind_refused": (
-        N_("card {card} not bound: the bank says {bank_message} ({provider})"),
+        N_("card {card} not bound: {provider} says {bank_message}"),
         N_(
-            "card {card} not bound: the bank has {bank_holder} as its holder, the account "
-            "{account_holder} ({provider})"
+            "card {card} not bound: {provider} has {bank_holder} as its holder, the account "
+            "{account_holder}"
         ),
     ),
     "review_pending": N_(
-        "review not answered after {waited} ({provider}); the answer is expected at "
-        "{result_expected}"
+        "no answer from {provider} after {waited}; it is expected at {result_expected}"
     ),
-    "income_proof_missing": N_("the second review ({provider}) asks for income proof"),
+    "income_proof_missing": N_("the second review by {provider} asks for income proof"),
     "quote_refused": N_(
         "quote refused: APR {apr}% ({apr_compound}% with fees) is over the cap of "
         "{apr_cap}%; paid out {paid_out}, fees {total_fee}"
     ),
     "loan_declined": N_("the borrower declined the loan"),
     "payout_held": N_(
-        "payout {payout} held by the {provider} check for a new device ({device}): "
-        "{status}, answer in {review_time}, expected at {result_expected}"
+        "payout {payout} held by {provider} for a new device ({device}): {status}, the answer "
+        "takes {review_time}, expected at {result_expected}"
     ),
-    "payout_refused": N_("payout {payout} refused by the {provider} check: new device {device}"),
+    "payout_refused": N_("payout {payout} refused by {provider}: new device {device}"),
     "waited": N_("waited {duration}"),
     "waited_for_resend": N_("waited {duration} to ask for a new code"),
     "waited_for_sms": N_("waited {duration} for the SMS"),
@@ -144,12 +143,15 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
 # timeline row adds (the event's own day, shown beside it).
 _ALWAYS = {"installment", "due_date", "loan", "on"}
 
-# Why the bank returned a payout, beside the card statuses (frozen, closed).
+# Why the bank returned a payout: the card's state, or what else refused it.
 CARD_STATES = {
+    "frozen": N_("frozen"),
+    "closed": N_("cancelled"),
     "over_in_limit": N_("over its daily limit on money in"),
     "bank_error": N_("a bank error"),
 }
-# An ID card's sides and a code's purposes as people read them.
+# An ID card's sides, a code's purposes, the outside parties and a login's ways, as people
+# read them.
 SIDE_NAMES = {"front": N_("portrait side"), "back": N_("emblem side")}
 PURPOSE_NAMES = {
     "login": N_("login"),
@@ -159,6 +161,19 @@ PURPOSE_NAMES = {
     "change_phone_old": N_("the old number"),
     "change_phone_new": N_("the new number"),
 }
+PROVIDER_NAMES = {
+    "review": N_("credit review"),
+    "risk": N_("risk control"),
+    "bank": N_("the bank"),
+    "sms": N_("the SMS gateway"),
+}
+LOGIN_METHOD_NAMES = {"password": N_("password"), "sms": N_("SMS code")}
+PAYOUT_STATES = {"disbursing": N_("paying out")}
+# The keys of what a borrower authorised (``authorisations_recorded``).
+_AUTHORISATIONS = ("cloud", "credit_card_bills", "smart_home")
+_ROMAN = {"en": {1: "I", 2: "II", 3: "III"}, "zh": {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ"}}
+# A duration as typed (``1h30m``), each unit in words in Chinese (1 小时 30 分钟).
+_UNITS = {"d": N_("{n} d"), "h": N_("{n} h"), "m": N_("{n} min"), "s": N_("{n} s")}
 
 
 def _listed(items: list[str]) -> str:
@@ -169,35 +184,76 @@ def _clauses(items: list[str]) -> str:
     return ("；" if language() == "zh" else "; ").join(items)
 
 
-def _actions(value: object) -> object:
-    if not isinstance(value, list):
+def _texts(value: object) -> list[str] | None:
+    """A list of texts, or None for anything else (a list of records, say)."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return value
-    return _listed([_(ACTION_NAMES.get(str(a), str(a))) for a in value])
+    return None
 
 
-def _named(names: Mapping[str, str]) -> Callable[[object], object]:
+def _actions(value: object) -> object:
+    texts = _texts(value)
+    return value if texts is None else _listed([_(ACTION_NAMES.get(a, a)) for a in texts])
+
+
+def _named(*tables: Mapping[str, str]) -> Callable[[object], object]:
     def shown(value: object) -> object:
-        return _(names[value]) if isinstance(value, str) and value in names else value
+        for names in tables:
+            if isinstance(value, str) and value in names:
+                return _(names[value])
+        return value
 
     return shown
 
 
+def _duration(value: object) -> object:
+    if not isinstance(value, str) or language() == "en":
+        return value
+    parts = re.findall(r"(\d+)([dhms])", value)
+    if not parts or "".join(n + u for n, u in parts) != value:
+        return value
+    return " ".join(_(_UNITS[unit]).format(n=n) for n, unit in parts)
+
+
+def _why(value: object) -> object:
+    texts = _texts(value)
+    return value if texts is None else _clauses([why_in(w) for w in texts])
+
+
+def _authorised(value: object) -> object:
+    if not isinstance(value, bool):
+        return value
+    return _("authorised") if value else _("not authorised")
+
+
+def _time(value: object) -> object:
+    return short_time(value) if isinstance(value, str) else value
+
+
 # How a detail's value is shown, by its key (the rest as it is, yes and no translated).
 _SHOWN: dict[str, Callable[[object], object]] = {
-    "method": lambda v: _(METHOD_NAMES[v]) if isinstance(v, str) and v in METHOD_NAMES else v,
+    "method": _named(METHOD_NAMES, LOGIN_METHOD_NAMES),
     "side": _named(SIDE_NAMES),
     "purpose": _named(PURPOSE_NAMES),
+    "provider": _named(PROVIDER_NAMES),
+    "card_status": _named(CARD_STATES),
+    "status": _named(PAYOUT_STATES),
     "requested": _actions,
     "performed": _actions,
-    "why": lambda v: _clauses([why_in(str(w)) for w in v]) if isinstance(v, list) else v,
+    "why": _why,
     "device": lambda v: device_text(v) if isinstance(v, dict) and "model" in v else v,
     "approved": lambda v: (_("approved") if v else _("declined")) if isinstance(v, bool) else v,
-    "mode": lambda v: two_step_name(v),
-    "card_status": lambda v: _(CARD_STATES[v]) if v in CARD_STATES else status_name(str(v)),
-    "until": lambda v: short_time(v) if isinstance(v, str) else v,
-    "locked_until": lambda v: short_time(v) if isinstance(v, str) else v,
-    "result_expected": lambda v: short_time(v) if isinstance(v, str) else v,
-    "trusted_devices": lambda v: _listed([str(d) for d in v]) if isinstance(v, list) else v,
+    "mode": lambda v: two_step_name(v) if isinstance(v, str) else v,
+    "until": _time,
+    "locked_until": _time,
+    "result_expected": _time,
+    "duration": _duration,
+    "waited": _duration,
+    "review_time": _duration,
+    "app_wait": _duration,
+    "trusted_devices": lambda v: v if _texts(v) is None else _listed(_texts(v) or []),
+    "account_class": lambda v: _ROMAN[language()].get(v, v) if isinstance(v, int) else v,
+    **{key: _authorised for key in _AUTHORISATIONS},
 }
 
 
@@ -221,19 +277,20 @@ def event_words(event: str, detail: Mapping[str, object]) -> str | None:
 
 
 def _said(words: str, detail: Mapping[str, object]) -> str | None:
-    """``words`` filled from ``detail``, or None when they leave out one of its keys."""
+    """``words`` filled from ``detail``, or None when they leave out one of its keys (or it
+    holds a value they cannot say: none, a record)."""
     named = {key for key in detail if "{" + key + "}" in words}
     if set(detail) - named - _ALWAYS:
         return None
     values = {key: _value(key, detail[key]) for key in named}
     if not all(isinstance(v, str | int | float) for v in values.values()):
         return None  # a record the words cannot say: the detail's own text says it
-    # A key's name beside its value (``cloud service yes``), where the words ask for it.
-    names = {f"{key}_name": authorisation_name(key) for key in named}
+    # A key's name beside its value (``cloud service authorised``), where the words ask.
+    names = {f"{key}_name": authorisation_name(key) for key in named if f"{key}_name" not in values}
     try:
         # A key the words name and the detail lacks: no words (the code and detail instead).
         return _(words).format(**values, **names)
-    except (KeyError, IndexError, ValueError):
+    except (KeyError, IndexError, ValueError, TypeError):
         return None
 
 

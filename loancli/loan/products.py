@@ -281,7 +281,7 @@ def _fees(value: object) -> Fees:
         try:
             fees.append(parse_fee(str(kind), spec, forced=forced))
         except RuleError as exc:
-            raise ValueError(str(exc).removeprefix("fee: ")) from None
+            raise ValueError(exc.unkeyed if exc.field == "fee" else str(exc)) from None
     return Fees(tuple(fees))
 
 

@@ -47,7 +47,7 @@ def traits_problem(traits: PersonaTraits) -> str | None:
         if traits.bank is not None:
             find_bank(traits.bank)
     except RuleError as exc:
-        return f"person.persona.{exc.field}: {str(exc).removeprefix(f'{exc.field}: ')}"
+        return f"person.persona.{exc.field}: {exc.unkeyed}"
     return None
 
 

@@ -248,7 +248,7 @@ def populate(
         try:
             operations.set_clock(work, clock)
         except RuleError as exc:
-            raise RuleError("clock", str(exc).removeprefix(f"{exc.field}: ")) from None
+            raise RuleError("clock", exc.unkeyed) from None
     folder = images or Path(tempfile.mkdtemp(prefix="loancli-populate-"))
     try:
         maker = _Maker(work, seed, folder, Rng(seed, "populate"))

@@ -557,7 +557,7 @@ def _check_scenario_text(text: str | None, at: str, refuse: Callable[[str], Usag
     try:
         scenario_from_dict(data, at)
     except UsageError as exc:
-        raise refuse(str(exc).removeprefix(f"{exc.key}: ")) from None
+        raise refuse(exc.unkeyed) from None
 
 
 def _clock_at(value: datetime, at: str, refuse: Callable[[str], UsageError]) -> datetime:

@@ -188,7 +188,7 @@ def _read_yaml(path: Path, typed: bool) -> object:
     except RuleError:
         raise
     except UsageError as exc:
-        raise RuleError("scenario", str(exc).removeprefix("scenario: ")) from None
+        raise RuleError("scenario", exc.unkeyed if exc.key == "scenario" else str(exc)) from None
     return data
 
 

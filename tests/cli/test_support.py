@@ -698,8 +698,8 @@ def test_timeline_includes_loan_events_in_time_order(tmp_path: Path) -> None:
                 "account created for 138****8000 on Xiaomi Redmi Note 13",
                 "portrait side of the ID card read from front.png",
                 "face check passed (attempt 1): similarity 0.93, 0.8 needed; asked to open",
-                "authorised: cloud service yes, credit-card bills no, smart home no",
-                "sent to the review provider: the answer takes 0s; the app waits 30m for it",
+                "authorisations: cloud service authorised, credit-card bills not",
+                "sent to credit review: the answer takes 0s; the app waits 30m for it",
                 "review approved: credit limit 22000.00, APR 18.00% (base credit limit",
                 "code sent by SMS to 138****8000 (binding the card)",
                 "paid out 10000.00 to card **** 3445 as loan L0001: first due 2026-04-02,",
@@ -709,10 +709,11 @@ def test_timeline_includes_loan_events_in_time_order(tmp_path: Path) -> None:
         (
             "zh",
             [
-                "已为 138****8000 创建账户，设备 Xiaomi Redmi Note 13",
-                "已读取身份证 人像面（front.png）",
+                "138****8000 在 Xiaomi Redmi Note 13",
+                "已读取身份证人像面（front.png）",
                 "人脸识别通过（第 1 次）：相似度 0.93，需达到 0.8；要求动作",
-                "授权：小米云服务 是，信用卡账单 否，智能家庭设备 否",
+                "授权：小米云服务已授权，信用卡账单未授权，智能家庭设备未授权",
+                "已提交授信审核：结果需 0 秒，App 最多等待 30 分钟",
                 "审核通过：额度 22000.00，年化利率 18.00%（基础额度 20000.00；",
                 "验证码已通过短信发送至 138****8000（绑卡）",
                 "借款方案：10000.00，分 12 期（等额本息）",
@@ -744,9 +745,13 @@ def test_a_journeys_timeline_says_every_step_in_words(
     ("scenario", "said"),
     [
         ("face-mismatch", "人脸识别未通过（第 1 次）：相似度 0.63，需达到 0.8"),
-        ("frozen-card", "放款至银行卡 **** 3445 被退回：卡片状态 已冻结"),
-        ("class-ii-card", "（超出每日转入限额）：2 类账户每日最多转入 5000.00"),
-        ("review-slow", "预计 2026-03-04 10:00:00 出结果"),
+        ("frozen-card", "放款至银行卡 **** 3445 被退回（已冻结）"),
+        ("closed-card", "放款至银行卡 **** 3445 被退回（已销户）"),
+        ("transfer-failed", "放款至银行卡 **** 3445 被退回（银行系统错误）"),
+        ("liveness-fail", "做出动作 张嘴、眨眼、点头；活体检测识别到动作：否"),
+        ("review-rejected", "审核未通过：overdue record"),
+        ("class-ii-card", "（超出每日转入限额）：Ⅱ类户每日最多转入 5000.00"),
+        ("review-slow", "等待 30 分钟 后授信审核仍无结果；预计 2026-03-04 10:00:00 出结果"),
     ],
 )
 def test_a_refused_journeys_timeline_says_why_in_words(
@@ -757,6 +762,9 @@ def test_a_refused_journeys_timeline_says_why_in_words(
     assert code == 0, err
     assert said in out
     assert "similarity=" not in out and "card_status=" not in out and "waited=" not in out
+    # The outside parties and the bank's answers in words, not their codes.
+    for code_word in ("（review）", "（bank）", "（closed）", "review 审核"):
+        assert code_word not in out
 
 
 def test_timeline_table_shows_the_reason(tmp_path: Path) -> None:

@@ -13,14 +13,14 @@ from conftest import run_cli
 
 CASES = [
     (["timeline"], "Missing argument 'ID'.", "缺少参数 'ID'。", "ID"),
-    (["apply", "--nope"], "No such option: --nope", "没有选项：--nope", "--nope"),
+    (["apply", "--nope"], "No such option: --nope", "未知选项：--nope", "--nope"),
     (
         ["timeline", "A0001", "extra"],
         "Got unexpected extra argument(s) (extra)",
         "多余的参数：extra",
         None,
     ),
-    (["dump"], "No such command 'dump'.", "没有命令 'dump'。", "COMMAND"),
+    (["dump"], "No such command 'dump'.", "未知命令 'dump'。", "COMMAND"),
     (["clock", "advance"], "Missing argument 'DURATION'.", "缺少参数 'DURATION'。", "DURATION"),
     (
         ["repay", "L0001", "--amount"],
@@ -63,9 +63,22 @@ def test_a_value_of_the_wrong_kind_names_its_option_and_why_in_chinese(tmp_path:
 
 
 def test_a_language_loancli_does_not_speak_is_refused_in_english(tmp_path: Path) -> None:
+    # After a command in Chinese in the same process: the refusal is not said in its frame.
+    assert run_cli(tmp_path, "--lang", "zh", "timeline")[0] == 2
     code, _out, err = run_cli(tmp_path, "--lang", "xx", "timeline")
     assert code == 2
-    assert "'xx' is not a language loancli speaks; choose zh or en" in err
+    last = err.splitlines()[-1]
+    assert last.startswith("Error: ") and "'xx' is not a language loancli speaks" in last
+    assert "错误" not in err and "用法" not in err
+
+
+def test_a_mistyped_command_of_a_group_is_said_with_clicks_guess(tmp_path: Path) -> None:
+    code, _out, err = run_cli(tmp_path, "applicants", "lis")
+    assert (
+        code == 2 and err.splitlines()[-1] == "Error: No such command 'lis'. Did you mean 'list'?"
+    )
+    code, _out, err = run_cli(tmp_path, "--lang", "zh", "applicants", "lis")
+    assert code == 2 and err.splitlines()[-1] == "错误：未知命令 'lis'（是否想输入 'list'？）"
 
 
 def test_loancli_s_own_refusals_name_their_key_with_the_languages_colon(tmp_path: Path) -> None:
@@ -78,3 +91,7 @@ def test_loancli_s_own_refusals_name_their_key_with_the_languages_colon(tmp_path
     code, out, _err = run_cli(tmp_path, "--lang", "zh", "--json", "timeline", "A0042")
     error = json.loads(out)["error"]
     assert error["key"] == "ID" and error["message"].startswith("ID：")
+    # A refusal mapped onto the argument typed names it once, not the field beneath it too.
+    code, _out, err = run_cli(tmp_path, "--lang", "zh", "clock", "set", "2020-01-01")
+    assert code == 2
+    assert err.splitlines()[-1].startswith("错误：DATETIME：2020-01-01T00:00:00+08:00 早于")

@@ -101,6 +101,10 @@ def test_stand_ins_are_fixed_values_today_and_as_earlier_versions_recorded_them(
         "$argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",  # earlier kind
         "$argon2id$v=19$m=8,t=2000000,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
         "$argon2id$v=19$xx",
+        "scrypt$16384$8$1000000$00$00",  # the earlier kind: its time grows with p
+        "scrypt$1073741824$8$1$00$00",
+        "scrypt$16384$8$1$zz$00",
+        "scrypt$16384$8",
     ],
 )
 def test_a_hash_a_hostile_file_names_is_refused_before_any_work(stored: str) -> None:

@@ -1,0 +1,84 @@
+"""An event's words never fail whatever its detail holds (a state file is data from anywhere):
+a value they cannot say (none, a record, a list of records) gives no words, so the row shows
+the code and its ``key=value`` text; the words fit the detail's keys, in either language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from loancli.cli.event_words import LOAN_EVENT_WORDS, event_text, event_words
+from loancli.i18n import set_language
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text()
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=6,
+)
+_KEYS = sorted(
+    {
+        key
+        for words in LOAN_EVENT_WORDS.values()
+        for text in ((words,) if isinstance(words, str) else words)
+        for key in __import__("re").findall(r"\{(\w+)\}", text)
+    }
+    | {"installment", "due_date", "loan", "on", "cloud_name", "model", "os"}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    event=st.sampled_from(sorted(LOAN_EVENT_WORDS)),
+    detail=st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=8),
+    lang=st.sampled_from(["en", "zh"]),
+)
+def test_words_never_fail_whatever_the_detail_holds(
+    event: str, detail: dict[str, Any], lang: str
+) -> None:
+    set_language(lang)
+    try:
+        words = event_words(event, detail)
+        assert words is None or isinstance(words, str)
+        assert isinstance(event_text(event, detail), str)
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize(
+    ("event", "detail"),
+    [
+        ("transfer_failed", {"card": "**** 1", "card_status": ["frozen"]}),
+        ("transfer_failed", {"card": "**** 1", "card_status": None}),
+        ("two_step_passed", {"mode": None}),
+        ("device_trusted", {"model": "X", "trusted_devices": [{"model": "A"}]}),
+    ],
+)
+def test_a_value_the_words_cannot_say_gives_the_code_and_detail(
+    event: str, detail: dict[str, Any]
+) -> None:
+    assert event_words(event, detail) is None
+    assert event_text(event, detail).startswith(event)
+
+
+def test_a_detail_holding_a_name_the_words_also_make_is_said_with_its_own() -> None:
+    detail = {"cloud": True, "cloud_name": "x", "credit_card_bills": False, "smart_home": False}
+    assert event_words("authorisations_recorded", detail) == (
+        "authorisations: x authorised, credit-card bills not authorised, smart home not authorised"
+    )
+
+
+def test_codes_in_a_detail_are_said_as_words_in_chinese() -> None:
+    set_language("zh")
+    try:
+        assert event_words("two_step_passed", {"mode": "code"}) == "二次验证已通过（短信验证码）"
+        assert event_words("waited", {"duration": "1h30m"}) == "等待了 1 小时 30 分钟"
+        assert event_words("transfer_failed", {"card": "**** 1", "card_status": "closed"}) == (
+            "放款至银行卡 **** 1 被退回（已销户）"
+        )
+    finally:
+        set_language("en")
+    assert event_words("waited", {"duration": "1h30m"}) == "waited 1h30m"
