@@ -72,6 +72,8 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         N_("review {why}"),
     ),
     "completed": N_("all steps done"),
+    # Where a run stopped: the sentence the run said (in its language), and what it found.
+    "stopped": N_("stopped: {sentence} ({detail})"),
     "profile_saved": N_("profile saved: employer {employer}, emergency contact {contact}"),
     "id_side_read": N_(
         "{side} of the ID card read from {file}: {width}x{height}, sharpness {blur_score}"
