@@ -10,7 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from loancli.cli.labels import METHOD_NAMES, authorisation_name, two_step_name
+from loancli.cli.labels import (
+    CARD_STATES,
+    LOGIN_METHOD_NAMES,
+    METHOD_NAMES,
+    PAYOUT_STATES,
+    PROVIDER_NAMES,
+    PURPOSE_NAMES,
+    SIDE_NAMES,
+    authorisation_name,
+    two_step_name,
+)
 from loancli.i18n import N_, _, language
 from loancli.identity.face import ACTION_NAMES
 from loancli.support.reporting import detail_text, device_text, short_time
@@ -145,32 +155,6 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
 # timeline row adds (the event's own day, shown beside it).
 _ALWAYS = {"installment", "due_date", "loan", "on"}
 
-# Why the bank returned a payout: the card's state, or what else refused it.
-CARD_STATES = {
-    "frozen": N_("frozen"),
-    "closed": N_("cancelled"),
-    "over_in_limit": N_("over its daily limit on money in"),
-    "bank_error": N_("a bank error"),
-}
-# An ID card's sides, a code's purposes, the outside parties and a login's ways, as people
-# read them.
-SIDE_NAMES = {"front": N_("portrait side"), "back": N_("emblem side")}
-PURPOSE_NAMES = {
-    "login": N_("login"),
-    "new_device": N_("new device"),
-    "loan_confirm": N_("confirming the loan"),
-    "bank_bind": N_("binding the card"),
-    "change_phone_old": N_("the old number"),
-    "change_phone_new": N_("the new number"),
-}
-PROVIDER_NAMES = {
-    "review": N_("credit review"),
-    "risk": N_("risk control"),
-    "bank": N_("the bank"),
-    "sms": N_("the SMS gateway"),
-}
-LOGIN_METHOD_NAMES = {"password": N_("password"), "sms": N_("SMS code")}
-PAYOUT_STATES = {"disbursing": N_("paying out")}
 # The keys of what a borrower authorised (``authorisations_recorded``).
 _AUTHORISATIONS = ("cloud", "credit_card_bills", "smart_home")
 _ROMAN = {"en": {1: "I", 2: "II", 3: "III"}, "zh": {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ"}}

@@ -87,6 +87,33 @@ STATUS_NAMES = {
     "frozen": N_("frozen"),
 }
 
+# Why the bank returned a payout (an event's ``card_status``): the card's state, or what
+# else refused it.
+CARD_STATES = {
+    "frozen": N_("frozen"),
+    "closed": N_("cancelled"),
+    "over_in_limit": N_("over its daily limit on money in"),
+    "bank_error": N_("a bank error"),
+}
+# An ID card's sides, a code's purposes, the outside parties and a login's ways, as people
+# read them.
+SIDE_NAMES = {"front": N_("portrait side"), "back": N_("emblem side")}
+PURPOSE_NAMES = {
+    "login": N_("login"),
+    "new_device": N_("new device"),
+    "loan_confirm": N_("confirming the loan"),
+    "bank_bind": N_("binding the card"),
+    "change_phone_old": N_("the old number"),
+    "change_phone_new": N_("the new number"),
+}
+PROVIDER_NAMES = {
+    "review": N_("credit review"),
+    "risk": N_("risk control"),
+    "bank": N_("the bank"),
+    "sms": N_("the SMS gateway"),
+}
+LOGIN_METHOD_NAMES = {"password": N_("password"), "sms": N_("SMS code")}
+PAYOUT_STATES = {"disbursing": N_("paying out")}
 # What the borrower authorised (the journey's auth_* answers), as ``applicants show`` names it.
 AUTHORISATION_NAMES = {
     "cloud": N_("cloud service"),
