@@ -512,8 +512,15 @@ def _interest_to_date(loan: Loan, today: date) -> Decimal:
 
 
 def _period_start(loan: Loan, line: Line) -> date:
+    """The day ``line``'s period began: the due date before it, else the loan's date; a
+    re-instalment's plan runs from the day it was agreed (its first period begins then, not
+    at the old plan's last due date or the loan's date)."""
     earlier = [x for x in loan["lines"] if x["n"] < line["n"]]
-    return date.fromisoformat(earlier[-1]["due_date"] if earlier else loan["loan_date"])
+    start = date.fromisoformat(earlier[-1]["due_date"] if earlier else loan["loan_date"])
+    again = loan.get("restructured")
+    if again:
+        start = max(start, date.fromisoformat(again["on"]))
+    return start
 
 
 def settle_all(loan: Loan, today: date) -> PaymentMade:

@@ -378,6 +378,26 @@ def test_restructure_keeps_paid_lines_and_numbers_after_them() -> None:
     }
 
 
+def test_a_re_instalments_first_period_begins_the_day_it_was_agreed() -> None:
+    """A prepayment on a re-instalment's plan charges interest from the day the plan was
+    agreed, not from the loan's date (it charged 92 days on the new principal, 454.07, where
+    the plan's own first period held 22 days, 113.90). Figures by hand: 18% APR is 0.05% a
+    day; 2026-04-11 to 2026-05-02 is 21 days."""
+    loan = make_loan()
+    catch_up(loan, date(2026, 4, 11))
+    change = restructure(loan, 6, date(2026, 4, 11))
+    first = loan["lines"][0]
+    # 10196.73 x 0.0005 x 21 = 107.066... -> 107.07, as the plan itself says.
+    assert (change["new_principal"], first["interest"]) == ("10196.73", "107.07")
+    # Paid the same day: no day of the period used, so no interest on what it repaid.
+    made = pay_amount(loan, D("500"), date(2026, 4, 11))
+    assert made.get("prepaid_principal") == "500.00"
+    # 9696.73 x 0.0005 x 21 = 101.815... -> 101.82 on the plan re-made for the rest.
+    assert loan["lines"][0]["interest"] == "101.82"
+    # Ten days into the period, settling charges ten days' interest on what is left.
+    assert settlement_amount(loan, date(2026, 4, 21)) == D("9696.73") + D("48.48")
+
+
 def test_restructure_refused_without_an_overdue_line() -> None:
     loan = make_loan()
     catch_up(loan, date(2026, 4, 3))  # due, still in grace
