@@ -443,6 +443,11 @@ def explain(
     if opts.json:
         opts.emit({"applicant_id": applicant, "explanations": parts})
         return
+    if not parts:
+        # A flow that went through, say: said, not an empty screen.
+        said = _("Nothing to explain for {id}: nothing refused it and it holds no figure to trace.")
+        opts.console.print(said.format(id=applicant), markup=False)
+        return
     for topic, sentence in parts.items():
         heading = _(EXPLAIN_TOPICS[topic]) if topic in EXPLAIN_TOPICS else topic
         shown = _("{heading}: {text}").format(heading=f"[bold]{heading}[/bold]", text=sentence)

@@ -142,6 +142,10 @@ def fee_sentence(plan: Plan) -> str:
         else:
             cost = per_line.get(kind, text)
         parts.append(f"{_(FEE_NAMES.get(kind, kind))} {cost}")
+    first_fee = plan["installments"][0].get("fee", "0.00") if plan["installments"] else "0.00"
+    if not parts and Decimal(first_fee) > 0:
+        # A product's fee rate spread over the installments (no fee of a kind written).
+        parts.append(f"{_(FEE_NAMES['monthly'])} {first_fee}")
     return _(
         "Fees: {fees}. Paid out to your card: {paid_out} yuan; the loan costs {total_cost} "
         "beyond it (interest {interest}, fees {fee}); APR {apr}% simple (单利), {compound}% "

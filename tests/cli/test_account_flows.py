@@ -977,3 +977,15 @@ def test_a_flow_refused_an_answer_part_way_says_it_is_kept_and_where(tmp_path: P
     assert code == 2 and data["error"]["id"] == "F0002"
     code, shown = run_json(tmp_path, "flows", "show", "F0001", db=db)
     assert code == 0 and shown["status"] == "in_progress" and shown["flow"]["step"] == "contact"
+
+
+def test_explaining_a_flow_that_went_through_says_there_is_nothing_to_explain(
+    tmp_path: Path,
+) -> None:
+    code, doc = change_phone(tmp_path, world="phone-change")
+    assert code == 0 and doc["status"] == "completed"
+    code, out, err = run_cli(tmp_path, "explain", "F0001")
+    assert code == 0, err
+    assert "Nothing to explain for F0001: nothing refused it" in " ".join(out.split())
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "explain", "F0001")
+    assert code == 0 and "F0001 没有需要解释的内容" in out

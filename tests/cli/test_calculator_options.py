@@ -39,3 +39,19 @@ def test_the_calculator_still_prices_a_good_quote(tmp_path):
     )
     assert code == 0, err
     assert '"apr": "18.00"' in out
+
+
+def test_a_products_fee_rate_is_named_in_the_fee_sentence(tmp_path):
+    """An installment product charges a fee rate spread over its installments, with no fee of
+    a kind written: the sentence names it, never "Fees: none" beside fees of 234.00."""
+    args = ["--amount", "6000", "--term", "6", "--loan-date", "2026-03-15"]
+    code, out, err = run_cli(tmp_path, "schedule", *args, "--product", "installment")
+    assert code == 0, err
+    said = " ".join(out.split())
+    assert "Fees: service fee per installment 39.00." in said
+    assert "fees 234.00" in said and "Fees: none" not in said
+    code, out, err = run_cli(
+        tmp_path, "--lang", "zh", "schedule", *args, "--product", "installment"
+    )
+    assert code == 0, err
+    assert "费用：每期服务费39.00。" in "".join(out.split())

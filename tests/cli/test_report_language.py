@@ -24,6 +24,20 @@ def test_the_report_in_chinese_has_chinese_headings_and_sentences(tmp_path: Path
     assert code == 0, err
     assert "## Borrower" in out and "The journey completed: 10000.00 yuan over 12" in out
     assert "- Status: completed." in out
+    # The default world is described as its file says, in either language.
+    assert "- `default`: Everything works; the happy path completes." in out
+    assert "(no description)" not in out
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "report", "A0001")
+    assert "- `default`: 一切正常，顺利完成借款。" in out
+
+
+def test_the_default_worlds_description_is_its_files() -> None:
+    import yaml
+
+    from loancli.world.scenario import BUILTIN_DIR, DEFAULT_DESCRIPTION, load_scenario
+
+    data = yaml.safe_load((BUILTIN_DIR / "default.yaml").read_text(encoding="utf-8"))
+    assert DEFAULT_DESCRIPTION == data["description"] == load_scenario(None).description
 
 
 def test_a_flow_report_names_the_flow_in_chinese(tmp_path: Path) -> None:
