@@ -111,6 +111,11 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         ),
     ),
     "card_bind_refused": (
+        N_(
+            "card {card} not bound: {provider} sent its code to the reserved mobile "
+            "{code_sent_to}, not {typed_phone}"
+        ),
+        N_("card {card} not bound by {provider}: the borrower's own card: {own_card}"),
         N_("card {card} not bound: {provider} says {bank_message}"),
         N_(
             "card {card} not bound: {provider} has {bank_holder} as its holder, the account "

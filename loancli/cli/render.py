@@ -225,19 +225,32 @@ def print_events(console: Console, title: str, rows: Sequence[Mapping[str, objec
     if console.width >= WIDE_ENOUGH_FOR_A_TABLE:
         console.print(_event_table(console, title, rows))
         return
+    from rich.cells import cell_len
     from rich.padding import Padding
     from rich.text import Text
 
     # Text built by hand does not pass the console's render_str: made printable here.
     console.print(Text(printable(title), style="bold"))
-    for row in rows:
-        reason = f"  [{row['reason']}]" if row.get("reason") else ""
-        step = step_name(_text(row.get("step"))) or row.get("source") or ""
-        heading = printable(f"{short_time(str(row['at']))}  {step:<16} {row['event']}{reason}")
+    # The steps as a table cell names them (登录, not 登录 (login)), padded to the widest in
+    # display columns (a Chinese character takes two), so the events line up.
+    steps = [
+        printable(short_step_name(_text(row.get("step"))) or _text(row.get("source")) or "")
+        for row in rows
+    ]
+    width = max((cell_len(step) for step in steps), default=0)
+    for row, step in zip(rows, steps, strict=True):
+        reason = f"[{row['reason']}]" if row.get("reason") else ""
+        padded = step + " " * (width - cell_len(step))
+        heading = printable(f"{short_time(str(row['at']))}  {padded}  {row['event']}")
+        detail = printable(_row_detail(row))
+        if reason and cell_len(f"{heading}  {reason}") > console.width:
+            # The reason on the detail's line rather than past the edge.
+            detail = f"{reason} {detail}".rstrip()
+        elif reason:
+            heading = f"{heading}  {reason}"
         console.print(
             Text(heading, style="red" if row.get("reason") else ""), overflow="ignore", crop=False
         )
-        detail = printable(_row_detail(row))
         if detail:
             console.print(Padding(Text(detail, style="dim", overflow="fold"), (0, 0, 0, 4)))
 

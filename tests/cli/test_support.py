@@ -736,6 +736,13 @@ def test_a_journeys_timeline_says_every_step_in_words(
         assert words in out, words
     assert "=" not in out
     assert all(len(line) <= 80 for line in out.splitlines())
+    # Every event's code starts at one display column (a Chinese character takes two).
+    from rich.cells import cell_len
+
+    heads = [line for line in out.splitlines() if line.startswith("2026-")]
+    # (A happy journey's rows hold no reason: the code is the heading's last word.)
+    starts = {cell_len(line.rstrip()[: line.rstrip().rindex(" ") + 1]) for line in heads}
+    assert len(heads) > 15 and len(starts) == 1, heads
     code, doc = run_json(tmp_path, "timeline", "A0001")
     review = next(r for r in doc["timeline"] if r["event"] == "review_decided")
     assert review["detail"]["approved"] is True and review["detail"]["why"][0].startswith("base")
