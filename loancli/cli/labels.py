@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from loancli.i18n import N_, _, language
 from loancli.questions import app_word
+from loancli.support.names import AUTHORISATION_NAMES, STEP_NAMES
 
 COLUMN_NAMES = {
     # the repayment schedule
@@ -52,18 +53,6 @@ COLUMN_NAMES = {
     "mobile": N_("mobile"),
     "added_at": N_("added"),
     "source": N_("source"),
-}
-STEP_NAMES = {
-    "login": N_("login"),
-    "profile": N_("profile"),
-    "id_upload": N_("id_upload"),
-    "face_check": N_("face_check"),
-    "authorisations": N_("authorisations"),
-    "first_review": N_("first_review"),
-    "loan_selection": N_("loan_selection"),
-    "card_binding": N_("card_binding"),
-    "sms_verification": N_("sms_verification"),
-    "disbursement": N_("disbursement"),
 }
 METHOD_NAMES = {
     "equal_installment": N_("equal_installment"),
@@ -114,12 +103,6 @@ PROVIDER_NAMES = {
 }
 LOGIN_METHOD_NAMES = {"password": N_("password"), "sms": N_("SMS code")}
 PAYOUT_STATES = {"disbursing": N_("paying out")}
-# What the borrower authorised (the journey's auth_* answers), as ``applicants show`` names it.
-AUTHORISATION_NAMES = {
-    "cloud": N_("cloud service"),
-    "credit_card_bills": N_("credit-card bills"),
-    "smart_home": N_("smart home"),
-}
 # What a journey counts attempts of.
 ATTEMPT_NAMES = {
     "face": N_("face check"),

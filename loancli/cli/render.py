@@ -297,9 +297,13 @@ def stopped_panel(
 
     console.print(
         Panel(
-            "[bold]"
-            + _("Stopped at {step}").format(step=step_name(result["stopped_at"]))
-            + f"[/bold]: {result['reason']}\n{escape(result['message'] or '')}\n[dim]"
+            _("{heading}: {text}").format(
+                heading="[bold]"
+                + _("Stopped at {step}").format(step=step_name(result["stopped_at"]))
+                + "[/bold]",
+                text=result["reason"],
+            )
+            + f"\n{escape(result['message'] or '')}\n[dim]"
             + _("What the app advises:")
             + f"[/dim]{after_colon()}{escape(result['advice'] or '')}{extra}",
             title=printable(title),

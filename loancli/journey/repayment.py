@@ -57,7 +57,9 @@ def repay(
         raise RuleError(
             "loan",
             _("loan {value0} is {value1}; nothing to repay").format(
-                value0=loan["id"], value1=loan["status"]
+                # The status in words (closed: 已结清), as the status column says it.
+                value0=loan["id"],
+                value1=_(loan["status"]),
             ),
         )
     card = find_card(store, loan["phone"], loan["card_number"])

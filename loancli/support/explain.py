@@ -27,7 +27,8 @@ from loancli.loan.servicing import (
 from loancli.reasons import Reason
 from loancli.records import CREDIT, LOANS, Applicant, Event, Line, Loan, Payment, Review
 from loancli.store import Store
-from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, resolve
+from loancli.support.names import authorisation_words, step_words
+from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, resolve, short_time
 from loancli.text import close_up
 from loancli.world.providers.review import why_in
 
@@ -54,7 +55,7 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
         what = _("flow") if is_flow(app) else _("journey")
         out["stop"] = _("The {what} stopped at {value0} with {value1}: {value2} {value3}").format(
             what=what,
-            value0=app["stopped_at"],
+            value0=step_words(str(app["stopped_at"])),
             value1=reason.value,
             value2=reason.sentence_in(facts),
             value3=reason.advice_in(facts),
@@ -69,15 +70,17 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
 
 def _review_sentence(app: Applicant, review: Review) -> str:
     verdict = _("approved") if review["approved"] else _("rejected")
-    auths = [k for k, v in (app.get("authorisations") or {}).items() if v]
+    auths = [authorisation_words(k) for k, v in (app.get("authorisations") or {}).items() if v]
+    # A rejection's reason without its own "rejected:" (the sentence says so already).
+    whys = [w.removeprefix("rejected: ") for w in review["why"]]
     return _(
         "The first review {verdict} the application: {why}. Inputs: monthly income "
         "{income}, authorisations granted: {auths}."
     ).format(
         verdict=verdict,
-        why=_("; ").join(why_in(w) for w in review["why"]),
+        why=_("; ").join(why_in(w) for w in whys),
         income=app["profile"]["monthly_income"],
-        auths=", ".join(auths) or _("none"),
+        auths=_(", ").join(auths) or _("none"),
     )
 
 
@@ -113,7 +116,7 @@ def _face_sentence(e: Event) -> str:
     if e["event"] == "face_locked":
         return _(
             "After the allowed attempts failed, the face check was locked until {value0}."
-        ).format(value0=d["until"])
+        ).format(value0=short_time(str(d["until"])))
     if d["performed"] != d["requested"]:
         actions = _("did not match (asked {asked}; performed {performed})").format(
             asked=", ".join(d["requested"]), performed=", ".join(d["performed"])

@@ -166,3 +166,54 @@ def test_a_journeys_code_trail_reads_in_words_in_chinese(world: Path) -> None:
     assert code == 0, err
     assert "验证码已通过短信发送至 138****8000" in out and "验证码正确" in out
     assert "purpose=" not in out
+
+
+@pytest.mark.parametrize(
+    ("scenario", "said", "unsaid"),
+    [
+        ("review-rejected", "审核：初审未通过：overdue record", "未通过：未通过"),
+        ("face-locked", "停止原因：借款申请停在 人脸识别，原因", "停在 face_check"),
+        ("frozen-card", "已授权：小米云服务", "已授权：cloud"),
+    ],
+)
+def test_explain_in_chinese_names_steps_and_authorisations_in_words(
+    tmp_path: Path, scenario: str, said: str, unsaid: str
+) -> None:
+    code, _out, err = run_cli(
+        tmp_path, "--scenario", scenario, "--no-input", "apply", "--answers", "happy-path"
+    )
+    assert code == 3, err
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "explain", "A0001")
+    assert code == 0, err
+    flat = "".join(out.split())
+    assert "".join(said.split()) in flat and "".join(unsaid.split()) not in flat
+    assert "T10:00:00+08:00" not in out  # times as a table shows them
+
+
+def test_a_flows_stop_names_its_step_in_chinese_and_a_settled_loan_its_status(
+    tmp_path: Path,
+) -> None:
+    code, _out, err = run_cli(
+        tmp_path,
+        "--lang",
+        "zh",
+        "--scenario",
+        "checkout-quota",
+        "--no-input",
+        "checkout",
+        "--item",
+        "Redmi K70",
+        "--price",
+        "2999",
+        "--periods",
+        "12",
+        "--answers",
+        "checkout",
+    )
+    assert code == 3
+    assert "停在 额度审核 (quota_review)：quota_insufficient" in _out + err
+    code, _out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")
+    assert code == 0, err
+    assert run_cli(tmp_path, "repay", "A0001", "--all")[0] == 0
+    code, _out, err = run_cli(tmp_path, "--lang", "zh", "repay", "A0001", "--all")
+    assert code == 2 and "状态为已结清，无需还款" in err and "closed" not in err
