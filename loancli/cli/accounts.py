@@ -329,7 +329,11 @@ def contacts_list(
     added = short_times([row["added_at"] for row in rows])
     cells: list[Mapping[str, object]] = list(rows)
     shown = [
-        {**{k: str(row[k]) for k in columns}, "added_at": at}
+        {
+            **{k: str(row[k]) for k in columns},
+            "relation": choice_word("contact_relation", str(row["relation"])),
+            "added_at": at,
+        }
         for row, at in zip(cells, added, strict=True)
     ]
     title = _("Emergency contacts of {phone}").format(phone=found.phone)

@@ -74,6 +74,7 @@ STATUS_NAMES = {
     "normal": N_("normal"),
     "unbound": N_("unbound"),
     "frozen": N_("frozen"),
+    "rebind_required": N_("rebind_required"),
 }
 
 # Why the bank returned a payout (an event's ``card_status``): the card's state, or what

@@ -16,7 +16,13 @@ from loancli import api
 from loancli.cli.calendar_view import month_table
 from loancli.cli.common import check_output, handled, run_again, world_options
 from loancli.cli.event_words import event_text
-from loancli.cli.labels import EXPLAIN_TOPICS, method_name, payment_kind_name, status_name
+from loancli.cli.labels import (
+    EXPLAIN_TOPICS,
+    day_count_name,
+    method_name,
+    payment_kind_name,
+    status_name,
+)
 from loancli.cli.options import Options, options
 from loancli.cli.params import NegativeArgumentCommand, integer
 from loancli.cli.render import show_schedule
@@ -145,7 +151,7 @@ def schedule(
             method=method_name(sched.method.value),
             day=sched.repayment_day,
             first_due=data["first_due_date"],
-            day_count=sched.day_count,
+            day_count=day_count_name(sched.day_count),
             interest=data["total_interest"],
             fee=data["total_fee"],
         )

@@ -26,9 +26,9 @@ from loancli.cli.labels import (
 )
 from loancli.cli.options import Options, json_text
 from loancli.cli.tables import Col, fit_table, short_times
-from loancli.i18n import N_, _, after_colon
+from loancli.i18n import N_, _, after_colon, language
 from loancli.support.listing import Page, RecordView
-from loancli.support.reporting import detail_text, short_time
+from loancli.support.reporting import FLOW_NAMES, detail_text, short_time
 from loancli.text import printable
 from loancli.world.providers.review import why_in
 
@@ -379,12 +379,21 @@ def records_table(
             **{k: str(row.get(k) or "") for k in columns},
             "status": status_name(_text(row.get("status"))),
             "step": short_step_name(_text(row.get("step"))),
+            "kind": _kind_name(_text(row.get("kind"))),
             "updated_at": time,
         }
         for row, time in zip(rows, times, strict=True)
     ]
     styles = ["red" if row.get("reason") else None for row in rows]
     return fit_table(console, title, cols, shown, styles)
+
+
+def _kind_name(kind: str | None) -> str:
+    """A flow's kind in a table: 更换手机号 in Chinese; the code (``change_phone``, what a
+    command names) in English."""
+    if not kind or language() == "en":
+        return kind or ""
+    return _(FLOW_NAMES.get(kind, kind))
 
 
 def show_records(

@@ -217,3 +217,44 @@ def test_a_flows_stop_names_its_step_in_chinese_and_a_settled_loan_its_status(
     assert run_cli(tmp_path, "repay", "A0001", "--all")[0] == 0
     code, _out, err = run_cli(tmp_path, "--lang", "zh", "repay", "A0001", "--all")
     assert code == 2 and "状态为已结清，无需还款" in err and "closed" not in err
+
+
+def test_lists_in_chinese_say_relations_kinds_statuses_and_day_counts_in_words(
+    tmp_path: Path,
+) -> None:
+    code, _out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")
+    assert code == 0, err
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "contacts", "list", "13800138000")
+    assert code == 0 and "父母" in out and "parent" not in out, err
+    code, out, err = run_cli(
+        tmp_path,
+        "--lang",
+        "zh",
+        "schedule",
+        "--amount",
+        "10000",
+        "--term",
+        "12",
+        "--loan-date",
+        "2026-03-02",
+        "--apr",
+        "18",
+    )
+    assert code == 0 and "按月计息，每月按30天" in out and "30/360" not in out, err
+    code, out, err = run_cli(
+        tmp_path,
+        "--scenario",
+        "phone-change",
+        "--no-input",
+        "account",
+        "change-phone",
+        "--answers",
+        "change-phone",
+    )
+    assert code == 0, err
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "flows", "list")
+    assert code == 0 and "更换手机号" in out and "change_phone" not in out, err
+    code, out, err = run_cli(tmp_path, "flows", "list")
+    assert code == 0 and "change_phone" in out  # the code in English, as commands name it
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "card", "list", "13700137000")
+    assert code == 0 and "需重新绑卡" in out and "rebind_required" not in out, err
