@@ -15,7 +15,6 @@ import typer
 from loancli import api
 from loancli.cli.calendar_view import month_table
 from loancli.cli.common import check_output, handled, run_again, world_options
-from loancli.cli.event_words import event_text
 from loancli.cli.labels import (
     EXPLAIN_TOPICS,
     day_count_name,
@@ -30,6 +29,7 @@ from loancli.errors import ExitCode, RuleError
 from loancli.i18n import _
 from loancli.loan.explain import fee_sentence, refund_line
 from loancli.loan.servicing import SettleInstead
+from loancli.support.event_words import event_text
 from loancli.text import printable
 
 if TYPE_CHECKING:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from loancli.cli.calendar_view import month_grid
 from loancli.cli.common import run_again
-from loancli.cli.event_words import event_words
 from loancli.cli.labels import (
     attempt_name,
     authorisation_name,
@@ -27,8 +26,9 @@ from loancli.cli.labels import (
 from loancli.cli.options import Options, json_text
 from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import N_, _, after_colon, language
+from loancli.support.event_words import detail_text, event_words, short_time
 from loancli.support.listing import Page, RecordView
-from loancli.support.reporting import FLOW_NAMES, detail_text, short_time
+from loancli.support.reporting import FLOW_NAMES
 from loancli.text import printable
 from loancli.world.providers.review import why_in
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from loancli.support.reporting import short_time
+from loancli.support.event_words import short_time
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType

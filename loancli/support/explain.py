@@ -27,8 +27,9 @@ from loancli.loan.servicing import (
 from loancli.reasons import Reason
 from loancli.records import CREDIT, LOANS, Applicant, Event, Line, Loan, Payment, Review
 from loancli.store import Store
+from loancli.support.event_words import short_time
 from loancli.support.names import authorisation_words, step_words
-from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, resolve, short_time
+from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, resolve
 from loancli.text import close_up
 from loancli.world.providers.review import why_in
 

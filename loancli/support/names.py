@@ -36,6 +36,49 @@ STEP_NAMES = {
     "password_reset": N_("password_reset"),
 }
 
+# How a loan repays.
+METHOD_NAMES = {
+    "equal_installment": N_("equal_installment"),
+    "equal_principal": N_("equal_principal"),
+    "interest_first": N_("interest_first"),
+}
+# Why the bank returned a payout (an event's ``card_status``): the card's state, or what
+# else refused it.
+CARD_STATES = {
+    "frozen": N_("frozen"),
+    "closed": N_("cancelled"),
+    "over_in_limit": N_("over its daily limit on money in"),
+    "bank_error": N_("a bank error"),
+}
+# An ID card's sides, a code's purposes, the outside parties and a login's ways, as people
+# read them.
+SIDE_NAMES = {"front": N_("portrait side"), "back": N_("emblem side")}
+PURPOSE_NAMES = {
+    "login": N_("login"),
+    "new_device": N_("new device"),
+    "loan_confirm": N_("confirming the loan"),
+    "bank_bind": N_("binding the card"),
+    "change_phone_old": N_("the old number"),
+    "change_phone_new": N_("the new number"),
+}
+PROVIDER_NAMES = {
+    "review": N_("credit review"),
+    "risk": N_("risk control"),
+    "bank": N_("the bank"),
+    "sms": N_("the SMS gateway"),
+}
+LOGIN_METHOD_NAMES = {"password": N_("password"), "sms": N_("SMS code")}
+PAYOUT_STATES = {"disbursing": N_("paying out")}
+# The two-step verification a login from an untrusted device passes (an account's mode).
+TWO_STEP_NAMES = {"confirm": N_("confirm on a trusted phone"), "code": N_("SMS code")}
+
+
+def two_step_words(mode: object) -> str:
+    """An account's two-step mode as a person reads it (``--json`` keeps the code)."""
+    known = isinstance(mode, str) and mode in TWO_STEP_NAMES
+    return _(TWO_STEP_NAMES[str(mode)]) if known else str(mode)
+
+
 # What the borrower authorised (the journey's auth_* answers).
 AUTHORISATION_NAMES = {
     "cloud": N_("cloud service"),

@@ -7,7 +7,6 @@ and masks the borrower's identifiers again where it shows them.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import NotRequired, TypedDict
 
@@ -32,6 +31,7 @@ from loancli.records import (
 )
 from loancli.records import is_flow as is_flow  # where support's callers have found it
 from loancli.store import Store
+from loancli.support.event_words import detail_text, event_words
 from loancli.text import printable
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import (
@@ -181,40 +181,6 @@ def resolve(store: Store, record_id: str, key: str = RECORD_ID) -> Applicant | F
             record_id=record_id
         ),
     )
-
-
-def device_text(device: Mapping[str, object]) -> str:
-    """A device's record as the phone it is: ``Xiaomi Redmi Note 13 (Android 14, 4G, app
-    8.6.0)``."""
-    extra = ", ".join(str(device[k]) for k in ("os", "network") if device.get(k))
-    app = f", app {device['app_version']}" if device.get("app_version") else ""
-    phone = " ".join(str(v) for v in (device.get("manufacturer"), device.get("model")) if v)
-    return f"{phone} ({extra}{app})" if extra or app else phone
-
-
-def detail_text(detail: Mapping[str, object]) -> str:
-    """An event's detail as ``key=value`` text on one line (values were masked when recorded):
-    a device as the phone it is, lists joined, nothing printed as Python would."""
-    parts = []
-    for key, value in detail.items():
-        shown: object = value
-        if isinstance(value, dict) and "model" in value:
-            shown = device_text(value)
-        elif isinstance(value, dict):
-            shown = "/".join(f"{k}:{v}" for k, v in value.items())
-        elif isinstance(value, list):
-            shown = ",".join(map(str, value)) or "none"
-        elif value is None:
-            shown = "-"
-        parts.append(f"{key}={shown}")
-    return " ".join(parts)
-
-
-def short_time(at: str) -> str:
-    """``2026-03-02T10:00:05+08:00`` as a table shows it: ``2026-03-02 10:00:05`` (Beijing
-    time; another offset is kept)."""
-    text = at.replace("T", " ", 1)
-    return text.removesuffix("+08:00")
 
 
 def source_of(record: Applicant | Flow) -> str:
@@ -638,7 +604,8 @@ def to_markdown(data: Report, bundle_command: str | None = None) -> str:
         "|---|---|---|---|---|",
     ]
     for row in data["timeline"]:
-        detail = detail_text(row["detail"])
+        # An event in words where it has them (the language of the report), else its detail.
+        detail = event_words(row["event"], row["detail"]) or detail_text(row["detail"])
         lines.append(
             f"| {row['at']} | {row['step'] or row['source']} | {row['event']} | "
             f"{row['reason'] or ''} | {detail.replace('|', '/')} |"

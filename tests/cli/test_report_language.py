@@ -18,8 +18,9 @@ def test_the_report_in_chinese_has_chinese_headings_and_sentences(tmp_path: Path
     assert "借款流程已完成：10000.00 元，分 12 期" in out
     assert "## Borrower" not in out and "In plain words" not in out
     assert "- 状态：已完成。" in out  # the status in words, not its code
-    # The codes stay codes, in either language.
+    # The codes stay codes, in either language; the timeline's events are in words.
     assert "account_created" in out
+    assert "已读取身份证人像面（front.png）" in out and "blur_score=" not in out
     code, out, err = run_cli(tmp_path, "report", "A0001")
     assert code == 0, err
     assert "## Borrower" in out and "The journey completed: 10000.00 yuan over 12" in out

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loancli.cli.event_words import LOAN_EVENT_WORDS, event_text, event_words
 from loancli.i18n import set_language
+from loancli.support.event_words import LOAN_EVENT_WORDS, event_text, event_words
 
 _SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text()
 _VALUES = st.recursive(

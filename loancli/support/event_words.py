@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from loancli.cli.labels import (
+from loancli.i18n import N_, _, language
+from loancli.identity.face import ACTION_NAMES
+from loancli.support.names import (
     CARD_STATES,
     LOGIN_METHOD_NAMES,
     METHOD_NAMES,
@@ -18,12 +20,9 @@ from loancli.cli.labels import (
     PROVIDER_NAMES,
     PURPOSE_NAMES,
     SIDE_NAMES,
-    authorisation_name,
-    two_step_name,
+    authorisation_words,
+    two_step_words,
 )
-from loancli.i18n import N_, _, language
-from loancli.identity.face import ACTION_NAMES
-from loancli.support.reporting import detail_text, device_text, short_time
 from loancli.world.providers.review import why_in
 
 # Each event's words, naming its detail's keys. ``installment`` and ``due_date`` are named by
@@ -234,7 +233,7 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "why": _why,
     "device": lambda v: device_text(v) if isinstance(v, dict) and "model" in v else v,
     "approved": lambda v: (_("approved") if v else _("declined")) if isinstance(v, bool) else v,
-    "mode": lambda v: two_step_name(v) if isinstance(v, str) else v,
+    "mode": lambda v: two_step_words(v) if isinstance(v, str) else v,
     "until": _time,
     "locked_until": _time,
     "result_expected": _time,
@@ -248,8 +247,12 @@ _SHOWN: dict[str, Callable[[object], object]] = {
 }
 
 
+def _as_is(value: object) -> object:
+    return value
+
+
 def _value(key: str, value: object) -> object:
-    shown = _SHOWN.get(key, lambda v: v)(value)
+    shown = _SHOWN.get(key, _as_is)(value)
     if isinstance(shown, bool):
         return _("yes") if shown else _("no")
     return shown
@@ -277,7 +280,9 @@ def _said(words: str, detail: Mapping[str, object]) -> str | None:
     if not all(isinstance(v, str | int | float) for v in values.values()):
         return None  # a record the words cannot say: the detail's own text says it
     # A key's name beside its value (``cloud service authorised``), where the words ask.
-    names = {f"{key}_name": authorisation_name(key) for key in named if f"{key}_name" not in values}
+    names = {
+        f"{key}_name": authorisation_words(key) for key in named if f"{key}_name" not in values
+    }
     try:
         # A key the words name and the detail lacks: no words (the code and detail instead).
         return _(words).format(**values, **names)
@@ -292,3 +297,37 @@ def event_text(event: str, detail: Mapping[str, object]) -> str:
         return words
     shown = detail_text(detail)
     return f"{event} {shown}" if shown else event
+
+
+def device_text(device: Mapping[str, object]) -> str:
+    """A device's record as the phone it is: ``Xiaomi Redmi Note 13 (Android 14, 4G, app
+    8.6.0)``."""
+    extra = ", ".join(str(device[k]) for k in ("os", "network") if device.get(k))
+    app = f", app {device['app_version']}" if device.get("app_version") else ""
+    phone = " ".join(str(v) for v in (device.get("manufacturer"), device.get("model")) if v)
+    return f"{phone} ({extra}{app})" if extra or app else phone
+
+
+def detail_text(detail: Mapping[str, object]) -> str:
+    """An event's detail as ``key=value`` text on one line (values were masked when recorded):
+    a device as the phone it is, lists joined, nothing printed as Python would."""
+    parts = []
+    for key, value in detail.items():
+        shown: object = value
+        if isinstance(value, dict) and "model" in value:
+            shown = device_text(value)
+        elif isinstance(value, dict):
+            shown = "/".join(f"{k}:{v}" for k, v in value.items())
+        elif isinstance(value, list):
+            shown = ",".join(map(str, value)) or "none"
+        elif value is None:
+            shown = "-"
+        parts.append(f"{key}={shown}")
+    return " ".join(parts)
+
+
+def short_time(at: str) -> str:
+    """``2026-03-02T10:00:05+08:00`` as a table shows it: ``2026-03-02 10:00:05`` (Beijing
+    time; another offset is kept)."""
+    text = at.replace("T", " ", 1)
+    return text.removesuffix("+08:00")
