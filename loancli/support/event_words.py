@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 
 from loancli.i18n import N_, _, language
 from loancli.identity.face import ACTION_NAMES
+from loancli.questions import app_word
 from loancli.support.names import (
     CARD_STATES,
     LOGIN_METHOD_NAMES,
@@ -144,6 +145,38 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     "two_step_passed": N_("two-step verification passed ({mode})"),
     "two_step_failed": N_("two-step verification failed on {model} ({mode}): {cause}"),
     "login_refused": N_("login refused for ID number {id_number}"),
+    # The account flows' steps.
+    "new_phone_entered": N_("new mobile number entered: {new_phone}"),
+    "new_phone_usable": N_("the new number {new_phone} can take the account"),
+    "identity_verified": N_("identity verified by {method} at {phone}"),
+    "identity_on_file": N_("the account's real name is on file: {name}"),
+    "identity_refused": N_("identity not verified (attempt {attempt}): {id_number}: {why}"),
+    "phone_changed": N_("mobile number changed from {old_phone} to {new_phone}"),
+    "numbers_notified": N_(
+        "both numbers told of the change: {old_phone} (delivered: {old_delivered}), "
+        "{new_phone} (delivered: {new_delivered})"
+    ),
+    "card_flagged": N_(
+        "card {card} to bind again: its reserved mobile {reserved_phone} is the old number"
+    ),
+    "contact_added": N_("emergency contact added: {name} ({relation}) {mobile}"),
+    "quota_reviewed": N_(
+        "quota reviewed by {provider}: {quota}, {in_use} in use, {available} available for a "
+        "price of {price}"
+    ),
+    "risk_passed": N_(
+        "risk check passed: {recent_checkouts} checkouts in the last {window}, at most "
+        "{max_checkouts}"
+    ),
+    "risk_warning": N_(
+        "risk warning: {model} logged in from {city}, the last login from {last_city} ({why}); "
+        "told {notified}"
+    ),
+    "review_refused": (
+        N_("review refused: the account was frozen at {frozen_at}"),
+        N_("review refused: the applicant is {age} ({why})"),
+    ),
+    "sms_refused": N_("no code sent by {provider}: {why}"),
     # A login's and a code's trail (the reason, when one refused, is shown beside them).
     "password_refused": N_("password refused: {attempts_left} tries left"),
     "sms_sent": (
@@ -216,6 +249,12 @@ def _authorised(value: object) -> object:
     return _("authorised") if value else _("not authorised")
 
 
+def _relation(value: object) -> object:
+    if not isinstance(value, str) or language() == "en":
+        return value
+    return app_word("contact_relation", value) or value
+
+
 def _time(value: object) -> object:
     return short_time(value) if isinstance(value, str) else value
 
@@ -235,6 +274,8 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "approved": lambda v: (_("approved") if v else _("declined")) if isinstance(v, bool) else v,
     "mode": lambda v: two_step_words(v) if isinstance(v, str) else v,
     "until": _time,
+    "frozen_at": _time,
+    "relation": lambda v: _relation(v),
     "locked_until": _time,
     "result_expected": _time,
     "duration": _duration,

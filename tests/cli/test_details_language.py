@@ -258,3 +258,28 @@ def test_lists_in_chinese_say_relations_kinds_statuses_and_day_counts_in_words(
     assert code == 0 and "change_phone" in out  # the code in English, as commands name it
     code, out, err = run_cli(tmp_path, "--lang", "zh", "card", "list", "13700137000")
     assert code == 0 and "需重新绑卡" in out and "rebind_required" not in out, err
+
+
+def test_a_phone_changes_timeline_in_chinese_is_words_every_line(tmp_path: Path) -> None:
+    code, _out, err = run_cli(
+        tmp_path,
+        "--scenario",
+        "phone-change",
+        "--no-input",
+        "account",
+        "change-phone",
+        "--answers",
+        "change-phone",
+    )
+    assert code == 0, err
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "timeline", "F0001", columns=80)
+    assert code == 0, err
+    for said in (
+        "新手机号",  # the flow's steps by name
+        "已通过短信验证码核验身份（138****8000）",
+        "手机号已由 138****8000 更换为 137****7000",
+        "银行卡 **** 3445 需重新绑卡：预留手机号 138****8000 是旧号码",
+        "已通知新旧号码：138****8000（送达：是），137****7000（送达：是）",
+    ):
+        assert said in out, said
+    assert "=" not in out and "new_phone " not in out
