@@ -11,6 +11,8 @@ from typing import Annotated, TypedDict
 import typer
 import yaml
 from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
 
 from loancli.api import tickets
 from loancli.cli.common import check_output, check_writable, handled, write_output
@@ -63,11 +65,13 @@ def story_list(ctx: typer.Context) -> None:
             opts.emit({"stories": rows})
             return
         for row in rows:
-            opts.console.print(
-                f"[bold]{row['name']}[/bold]  {printable(row['title'])}\n"
-                f"  [dim]{printable(row['complaint'])}[/dim]",
-                soft_wrap=True,
-            )
+            # The name whole on its line; the title and complaint wrapped under it, indented,
+            # at any width (a Chinese character takes two columns).
+            opts.console.print(Text(row["name"], style="bold"), overflow="ignore", crop=False)
+            for text, style in ((row["title"], ""), (row["complaint"], "dim")):
+                if text:
+                    said = Text(printable(text), style=style, overflow="fold")
+                    opts.console.print(Padding(said, (0, 0, 0, 2)))
 
 
 @story_app.command("show")

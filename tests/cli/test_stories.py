@@ -582,3 +582,19 @@ def test_a_story_does_what_the_device_and_account_check_commands_do(tmp_path: Pa
     )
     code, out, err = run_cli(tmp_path, "story", "run", str(story))
     assert code == 3 and "action 2 refused" in out, out + err
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_story_list_reads_at_80_columns(tmp_path: Path, lang: str) -> None:
+    from rich.cells import cell_len
+
+    from loancli.stories.runner import builtin_story_names
+
+    code, out, err = run_cli(tmp_path, "--lang", lang, "story", "list", columns=80)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert all(cell_len(line) <= 80 for line in lines)
+    # Each story's name whole on a line of its own; its title and complaint indented below.
+    names = [line for line in lines if not line.startswith(" ")]
+    assert names == list(builtin_story_names())
+    assert "分期买了几次账户就被冻结了" in out
