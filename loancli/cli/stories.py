@@ -67,10 +67,10 @@ def story_list(ctx: typer.Context) -> None:
         for row in rows:
             # The name whole on its line; the title and complaint wrapped under it, indented,
             # at any width (a Chinese character takes two columns).
-            opts.console.print(Text(row["name"], style="bold"), overflow="ignore", crop=False)
+            opts.console.print(Text(str(row["name"]), style="bold"), overflow="ignore", crop=False)
             for text, style in ((row["title"], ""), (row["complaint"], "dim")):
                 if text:
-                    said = Text(printable(text), style=style, overflow="fold")
+                    said = Text(printable(str(text)), style=style, overflow="fold")
                     opts.console.print(Padding(said, (0, 0, 0, 2)))
 
 
