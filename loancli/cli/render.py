@@ -589,7 +589,7 @@ def _detail_rows(details: dict[str, Any]) -> list[tuple[str, str | None]]:
         ]
     if details["authorisations"]:
         given = details["authorisations"].items()
-        shown = ", ".join(f"{authorisation_name(k)} {_yes(v)}" for k, v in given)
+        shown = _(", ").join(f"{authorisation_name(k)} {_yes(v)}" for k, v in given)
         lines.append((_("Authorisations"), shown))
     card = details["card"]
     if card:
@@ -610,7 +610,7 @@ def _detail_rows(details: dict[str, Any]) -> list[tuple[str, str | None]]:
         ]
     if details["attempts"]:
         tries = details["attempts"].items()
-        lines.append((_("Attempts"), ", ".join(f"{attempt_name(k)} {n}" for k, n in tries)))
+        lines.append((_("Attempts"), _(", ").join(f"{attempt_name(k)} {n}" for k, n in tries)))
     if details["runs"]:
         lines.append((_("Runs"), SECTION))
         for run in details["runs"]:

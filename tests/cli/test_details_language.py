@@ -33,7 +33,7 @@ def test_show_in_chinese_names_sex_authorisations_and_attempts_in_chinese(world:
     for word in ("小米云服务 是", "信用卡账单 否", "智能家庭设备 否"):
         assert word in authorised
     attempts = _line(out, "尝试次数")
-    for word in ("人脸识别 1", "身份证识别 2", "打款 1"):
+    for word in ("人脸识别 1", "身份证识别 2", "放款 1"):
         assert word in attempts
     for code_word in ("male", "cloud", "credit_card_bills", "smart_home", "face", "ocr"):
         assert code_word not in authorised + attempts + _line(out, "性别")
