@@ -145,6 +145,23 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     "two_step_passed": N_("two-step verification passed ({mode})"),
     "two_step_failed": N_("two-step verification failed on {model} ({mode}): {cause}"),
     "login_refused": N_("login refused for ID number {id_number}"),
+    "id_refused": (
+        N_("ID card refused: {why}"),
+        N_(
+            "{side} of the ID card refused ({forced_by}): {file}, {width}x{height}, sharpness "
+            "{blur_score}"
+        ),
+        N_(
+            "{side} of the ID card not read by {provider}: {why} ({file}, {width}x{height}, "
+            "sharpness {blur_score}, network {network})"
+        ),
+        N_(
+            "{side} of the ID card not read by {provider}: {why} ({file}, {width}x{height}, "
+            "sharpness {blur_score})"
+        ),
+    ),
+    "device_refused": N_("device {device} refused: {requirements}"),
+    "payout_already_made": N_("payout {payout} was already made: loan {loan}"),
     # The account flows' steps.
     "new_phone_entered": N_("new mobile number entered: {new_phone}"),
     "new_phone_usable": N_("the new number {new_phone} can take the account"),
@@ -265,6 +282,7 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "side": _named(SIDE_NAMES),
     "purpose": _named(PURPOSE_NAMES),
     "provider": _named(PROVIDER_NAMES),
+    "forced_by": _named(PROVIDER_NAMES),
     "card_status": _named(CARD_STATES),
     "status": _named(PAYOUT_STATES),
     "requested": _actions,

@@ -66,6 +66,8 @@ PROVIDER_NAMES = {
     "risk": N_("risk control"),
     "bank": N_("the bank"),
     "sms": N_("the SMS gateway"),
+    "ocr": N_("ID card reading"),
+    "scenario": N_("the scenario"),
 }
 LOGIN_METHOD_NAMES = {"password": N_("password"), "sms": N_("SMS code")}
 PAYOUT_STATES = {"disbursing": N_("paying out")}
