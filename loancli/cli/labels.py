@@ -8,6 +8,7 @@ from loancli.questions import app_word
 from loancli.support.names import (
     AUTHORISATION_NAMES,
     METHOD_NAMES,
+    PAYMENT_KINDS,
     STEP_NAMES,
     two_step_words,
 )
@@ -106,13 +107,6 @@ EXPLAIN_TOPICS = {
     "refund": N_("Refund"),
     "restructure": N_("Re-instalment"),
     "credit": N_("Credit record"),
-}
-# How a repayment was made (a payment's ``kind``).
-PAYMENT_KINDS = {
-    "installment": N_("an installment"),
-    "amount": N_("an amount"),
-    "settle_all": N_("early settlement"),
-    "debit": N_("automatic debit"),
 }
 
 

@@ -125,6 +125,8 @@ FEE_NAMES = {
     "guarantee": N_("guarantee fee per installment"),
     "protection": N_("protection plan per installment"),
     "early_settlement": N_("early-settlement fee"),
+    # A product's fee rate, spread over the installments.
+    "product": N_("product fee per installment"),
 }
 
 
@@ -142,10 +144,17 @@ def fee_sentence(plan: Plan) -> str:
         else:
             cost = per_line.get(kind, text)
         parts.append(f"{_(FEE_NAMES.get(kind, kind))} {cost}")
-    first_fee = plan["installments"][0].get("fee", "0.00") if plan["installments"] else "0.00"
-    if not parts and Decimal(first_fee) > 0:
-        # A product's fee rate spread over the installments (no fee of a kind written).
-        parts.append(f"{_(FEE_NAMES['monthly'])} {first_fee}")
+    # A product's fee rate spread over the installments: each line's fee beyond the fees of
+    # a kind written (the last line takes the rounding).
+    own = [
+        Decimal(x.get("fee", "0.00")) - sum((Decimal(v) for v in x.get("fees", {}).values()), 0)
+        for x in plan["installments"]
+    ]
+    if own and own[0] > 0:
+        said = f"{_(FEE_NAMES['product'])} {own[0]:.2f}"
+        if own[-1] != own[0]:
+            said += _(" ({amount} the last)").format(amount=f"{own[-1]:.2f}")
+        parts.append(said)
     return _(
         "Fees: {fees}. Paid out to your card: {paid_out} yuan; the loan costs {total_cost} "
         "beyond it (interest {interest}, fees {fee}); APR {apr}% simple (单利), {compound}% "

@@ -17,6 +17,7 @@ from loancli.support.names import (
     CARD_STATES,
     LOGIN_METHOD_NAMES,
     METHOD_NAMES,
+    PAYMENT_KINDS,
     PAYOUT_STATES,
     PROVIDER_NAMES,
     PURPOSE_NAMES,
@@ -83,7 +84,7 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     ),
     "completed": N_("all steps done"),
     # Where a run stopped: the sentence the run said (in its language), and what it found.
-    "stopped": N_("stopped: {sentence} ({detail})"),
+    "stopped": (N_("stopped: {sentence} ({detail})"), N_("stopped: {sentence}")),
     "profile_saved": N_("profile saved: employer {employer}, emergency contact {contact}"),
     "id_side_read": N_(
         "{side} of the ID card read from {file}: {width}x{height}, sharpness {blur_score}"
@@ -115,7 +116,7 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
             "card {card} not bound: {provider} sent its code to the reserved mobile "
             "{code_sent_to}, not {typed_phone}"
         ),
-        N_("card {card} not bound by {provider}: the borrower's own card: {own_card}"),
+        N_("card {card} not bound by {provider}: not the borrower's own card ({own_card})"),
         N_("card {card} not bound: {provider} says {bank_message}"),
         N_(
             "card {card} not bound: {provider} has {bank_holder} as its holder, the account "
@@ -145,6 +146,23 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     "two_step_passed": N_("two-step verification passed ({mode})"),
     "two_step_failed": N_("two-step verification failed on {model} ({mode}): {cause}"),
     "login_refused": N_("login refused for ID number {id_number}"),
+    # A loan's repayments and re-instalment.
+    "repaid": (
+        N_("repaid {amount} ({kind}): installments {installments}"),
+        N_(
+            "repaid {amount} ({kind}): installments {installments}; {prepaid_principal} of "
+            "principal prepaid"
+        ),
+        N_("repaid {amount} ({kind}): interest to date {interest_to_date}"),
+        N_(
+            "repaid {amount} ({kind}): interest to date {interest_to_date}, early-settlement "
+            "fee {early_settlement_fee}"
+        ),
+    ),
+    "restructured": N_(
+        "re-instalment agreed: {new_principal} ({owed}) over {term} months, first due "
+        "{first_due_date}"
+    ),
     "id_refused": (
         N_("ID card refused: {why}"),
         N_(
@@ -159,6 +177,10 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
             "{side} of the ID card not read by {provider}: {why} ({file}, {width}x{height}, "
             "sharpness {blur_score})"
         ),
+        N_(
+            "{side} of the ID card not read: {provider} was {network} ({file}, "
+            "{width}x{height}, sharpness {blur_score})"
+        ),
     ),
     "device_refused": N_("device {device} refused: {requirements}"),
     "payout_already_made": N_("payout {payout} was already made: loan {loan}"),
@@ -167,7 +189,10 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     "new_phone_usable": N_("the new number {new_phone} can take the account"),
     "identity_verified": N_("identity verified by {method} at {phone}"),
     "identity_on_file": N_("the account's real name is on file: {name}"),
-    "identity_refused": N_("identity not verified (attempt {attempt}): {id_number}: {why}"),
+    "identity_refused": (
+        N_("identity not verified (attempt {attempt}): {id_number}: {why}"),
+        N_("identity not verified by {method}: {why}"),
+    ),
     "phone_changed": N_("mobile number changed from {old_phone} to {new_phone}"),
     "numbers_notified": N_(
         "both numbers told of the change: {old_phone} (delivered: {old_delivered}), "
@@ -177,9 +202,15 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         "card {card} to bind again: its reserved mobile {reserved_phone} is the old number"
     ),
     "contact_added": N_("emergency contact added: {name} ({relation}) {mobile}"),
-    "quota_reviewed": N_(
-        "quota reviewed by {provider}: {quota}, {in_use} in use, {available} available for a "
-        "price of {price}"
+    "quota_reviewed": (
+        N_(
+            "quota reviewed by {provider}: {quota}, {in_use} in use, {available} available for "
+            "a price of {price}"
+        ),
+        N_(
+            "quota {approved} by {provider}: {quota}, {in_use} in use, {available} available "
+            "for a price of {price}"
+        ),
     ),
     "risk_passed": N_(
         "risk check passed: {recent_checkouts} checkouts in the last {window}, at most "
@@ -255,6 +286,20 @@ def _duration(value: object) -> object:
     return " ".join(_(_UNITS[unit]).format(n=n) for n, unit in parts)
 
 
+def _numbers(value: object) -> object:
+    """Installments by number (``1, 2``), or none."""
+    if not isinstance(value, list) or not all(isinstance(n, int) for n in value):
+        return value
+    return _listed([str(n) for n in value]) or _("none")
+
+
+def _parts(value: object) -> object:
+    """What a re-instalment took in, part by part (``principal 10000.00, interest ...``)."""
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        return value
+    return _listed([f"{_(part)} {amount}" for part, amount in value.items()])
+
+
 def _why(value: object) -> object:
     texts = _texts(value)
     return value if texts is None else _clauses([why_in(w) for w in texts])
@@ -297,6 +342,10 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "locked_until": _time,
     "result_expected": _time,
     "duration": _duration,
+    "window": _duration,
+    "kind": _named(PAYMENT_KINDS),
+    "installments": _numbers,
+    "owed": _parts,
     "waited": _duration,
     "review_time": _duration,
     "app_wait": _duration,
@@ -322,6 +371,8 @@ def event_words(event: str, detail: Mapping[str, object]) -> str | None:
     choices = LOAN_EVENT_WORDS.get(event)
     if choices is None:
         return None
+    # An empty text says nothing: the words without it (``stopped: ...``, no "()").
+    detail = {key: value for key, value in detail.items() if value != ""}
     for words in (choices,) if isinstance(choices, str) else choices:
         said = _said(words, detail)
         if said is not None:

@@ -66,10 +66,11 @@ PROVIDER_NAMES = {
     "risk": N_("risk control"),
     "bank": N_("the bank"),
     "sms": N_("the SMS gateway"),
+    "network": N_("the network"),
     "ocr": N_("ID card reading"),
     "scenario": N_("the scenario"),
 }
-LOGIN_METHOD_NAMES = {"password": N_("password"), "sms": N_("SMS code")}
+LOGIN_METHOD_NAMES = {"password": N_("password"), "sms": N_("SMS code"), "face": N_("face check")}
 PAYOUT_STATES = {"disbursing": N_("paying out")}
 # The two-step verification a login from an untrusted device passes (an account's mode).
 TWO_STEP_NAMES = {"confirm": N_("confirm on a trusted phone"), "code": N_("SMS code")}
@@ -81,6 +82,13 @@ def two_step_words(mode: object) -> str:
     return _(TWO_STEP_NAMES[str(mode)]) if known else str(mode)
 
 
+# How a repayment was made (a payment's ``kind``).
+PAYMENT_KINDS = {
+    "installment": N_("an installment"),
+    "amount": N_("an amount"),
+    "settle_all": N_("early settlement"),
+    "debit": N_("automatic debit"),
+}
 # What the borrower authorised (the journey's auth_* answers).
 AUTHORISATION_NAMES = {
     "cloud": N_("cloud service"),

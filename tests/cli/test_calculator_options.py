@@ -48,10 +48,25 @@ def test_a_products_fee_rate_is_named_in_the_fee_sentence(tmp_path):
     code, out, err = run_cli(tmp_path, "schedule", *args, "--product", "installment")
     assert code == 0, err
     said = " ".join(out.split())
-    assert "Fees: service fee per installment 39.00." in said
+    assert "Fees: product fee per installment 39.00." in said
     assert "fees 234.00" in said and "Fees: none" not in said
     code, out, err = run_cli(
         tmp_path, "--lang", "zh", "schedule", *args, "--product", "installment"
     )
     assert code == 0, err
-    assert "费用：每期服务费39.00。" in "".join(out.split())
+    assert "费用：每期分期手续费39.00。" in "".join(out.split())
+
+
+def test_a_products_fee_rate_is_named_beside_the_fees_given_with_it(tmp_path):
+    args = ["--amount", "2499", "--term", "12", "--loan-date", "2026-03-15"]
+    code, out, err = run_cli(
+        tmp_path, "schedule", *args, "--product", "installment", "--fee", "monthly=10"
+    )
+    assert code == 0, err
+    said = " ".join(out.split())
+    # 14.99 a line of the product's rate (15.04 the last, which takes the rounding) and the
+    # 10.00 given: 24.99 on each line's fee.
+    assert (
+        "Fees: service fee per installment 10.00; product fee per installment 14.99 (15.04 "
+        "the last)." in said
+    )

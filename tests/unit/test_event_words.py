@@ -82,3 +82,42 @@ def test_codes_in_a_detail_are_said_as_words_in_chinese() -> None:
     finally:
         set_language("en")
     assert event_words("waited", {"duration": "1h30m"}) == "waited 1h30m"
+
+
+def test_a_loans_repayments_and_re_instalment_in_words() -> None:
+    repaid = {"amount": "500.00", "installments": [], "kind": "amount", "on": "2026-05-11"}
+    assert event_words("repaid", {**repaid, "prepaid_principal": "500.00"}) == (
+        "repaid 500.00 (an amount): installments none; 500.00 of principal prepaid"
+    )
+    settled = {"amount": "9854.23", "interest_to_date": "0.00", "kind": "settle_all"}
+    assert event_words("repaid", settled) == (
+        "repaid 9854.23 (early settlement): interest to date 0.00"
+    )
+    agreed = {
+        "first_due_date": "2026-06-02",
+        "new_principal": "10354.23",
+        "on": "2026-05-11",
+        "owed": {"fee": "0.00", "interest": "326.55", "penalty": "27.68", "principal": "10000.00"},
+        "term": 6,
+    }
+    set_language("zh")
+    try:
+        assert event_words("restructured", agreed) == (
+            "已协商二次分期：10354.23（费用 0.00、利息 326.55、罚息 27.68、本金 10000.00），"
+            "分 6 期，首期还款日 2026-06-02"
+        )
+    finally:
+        set_language("en")
+
+
+def test_where_a_run_stopped_with_nothing_found_has_no_empty_brackets() -> None:
+    said = "You did not confirm the loan quote."
+    assert event_words("stopped", {"sentence": said, "detail": ""}) == f"stopped: {said}"
+    assert event_words("stopped", {"sentence": said, "detail": "x"}) == f"stopped: {said} (x)"
+
+
+def test_a_mistyped_card_is_said_as_not_the_borrowers_own() -> None:
+    detail = {"card": "**** 3445", "own_card": "**** 3445", "provider": "bank"}
+    assert event_words("card_bind_refused", detail) == (
+        "card **** 3445 not bound by the bank: not the borrower's own card (**** 3445)"
+    )
