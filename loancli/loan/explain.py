@@ -31,9 +31,14 @@ def ordinal(day: int) -> str:
 
 
 def explain_due_date(
-    loan_date: date, repayment_day: int | None, policy: RepaymentDayPolicy = XIAOMI_POLICY
+    loan_date: date,
+    repayment_day: int | None,
+    policy: RepaymentDayPolicy = XIAOMI_POLICY,
+    *,
+    agreed: bool = False,
 ) -> str:
-    """Why a loan's first installment falls on its date, in a sentence with the numbers."""
+    """Why a loan's first installment falls on its date, in a sentence with the numbers; with
+    ``agreed``, a re-instalment's first one, counted from the day it was agreed."""
     parts = []
     if repayment_day is None:
         day = policy.repayment_day(loan_date)
@@ -74,9 +79,18 @@ def explain_due_date(
     gap = (nearest - loan_date).days
     if due == nearest:
         parts.append(
-            _(
-                "The next {value0} after the loan date is {value1}, {gap} days later, which is "
-                "at least the {value2}-day minimum, so the first installment is due {value3}."
+            (
+                _(
+                    "The next {value0} after the day it was agreed is {value1}, {gap} days "
+                    "later, which is at least the {value2}-day minimum, so the first "
+                    "installment is due {value3}."
+                )
+                if agreed
+                else _(
+                    "The next {value0} after the loan date is {value1}, {gap} days later, which "
+                    "is at least the {value2}-day minimum, so the first installment is due "
+                    "{value3}."
+                )
             ).format(
                 value0=ordinal(day),
                 value1=nearest.isoformat(),
@@ -87,10 +101,18 @@ def explain_due_date(
         )
     else:
         parts.append(
-            _(
-                "The next {value0} after the loan date is {value1}, only {gap} days later (fewer "
-                "than {value2}), so the first installment moves to the following cycle: "
-                "{value3}, {value4} days after the loan."
+            (
+                _(
+                    "The next {value0} after the day it was agreed is {value1}, only {gap} days "
+                    "later (fewer than {value2}), so the first installment moves to the "
+                    "following cycle: {value3}, {value4} days after it was agreed."
+                )
+                if agreed
+                else _(
+                    "The next {value0} after the loan date is {value1}, only {gap} days later "
+                    "(fewer than {value2}), so the first installment moves to the following "
+                    "cycle: {value3}, {value4} days after the loan."
+                )
             ).format(
                 value0=ordinal(day),
                 value1=nearest.isoformat(),

@@ -286,7 +286,7 @@ def _restructure_sentence(loan: Loan) -> str:
                 value2=r["term"],
                 value3=r["first_due_date"],
             ),
-            explain_due_date(on, loan["repayment_day"]),
+            explain_due_date(on, loan["repayment_day"], agreed=True),
             explain_amounts(plan.to_dict(), principal, r["term"], apr, loan["method"]),
         ]
     )

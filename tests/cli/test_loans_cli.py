@@ -760,6 +760,9 @@ def test_explain_amount_after_restructure_keeps_the_contract_figures(db: Path) -
     for text in ("916.80", "916.81", "1001.61", "10000.00"):
         assert text in amount
     assert "10196.73" in parts["restructure"] and "6-month" in parts["restructure"]
+    # The new plan's first due date counts from the day it was agreed, and says so.
+    assert "The next 2nd after the day it was agreed is 2026-05-02" in parts["restructure"]
+    assert "after the loan date" not in parts["restructure"]
 
 
 # --- a second loan on the same account -----------------------------------------------------
