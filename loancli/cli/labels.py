@@ -6,7 +6,6 @@ from __future__ import annotations
 from loancli.i18n import N_, _, language
 from loancli.questions import app_word
 from loancli.support.names import (
-    AUTHORISATION_NAMES,
     METHOD_NAMES,
     PAYMENT_KINDS,
     STEP_NAMES,
@@ -108,10 +107,6 @@ EXPLAIN_TOPICS = {
     "restructure": N_("Re-instalment"),
     "credit": N_("Credit record"),
 }
-
-
-def authorisation_name(key: str) -> str:
-    return _(AUTHORISATION_NAMES.get(key, key))
 
 
 def attempt_name(key: str) -> str:

@@ -13,7 +13,6 @@ from loancli.cli.calendar_view import month_grid
 from loancli.cli.common import run_again
 from loancli.cli.labels import (
     attempt_name,
-    authorisation_name,
     choice_word,
     column_name,
     day_count_name,
@@ -28,6 +27,7 @@ from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import N_, _, after_colon, language
 from loancli.support.event_words import detail_text, event_words, short_time
 from loancli.support.listing import Page, RecordView
+from loancli.support.names import authorisation_words
 from loancli.support.reporting import FLOW_NAMES
 from loancli.text import printable
 from loancli.world.providers.review import why_in
@@ -589,7 +589,7 @@ def _detail_rows(details: dict[str, Any]) -> list[tuple[str, str | None]]:
         ]
     if details["authorisations"]:
         given = details["authorisations"].items()
-        shown = _(", ").join(f"{authorisation_name(k)} {_yes(v)}" for k, v in given)
+        shown = _(", ").join(f"{authorisation_words(k)} {_yes(v)}" for k, v in given)
         lines.append((_("Authorisations"), shown))
     card = details["card"]
     if card:

@@ -241,17 +241,7 @@ def test_lists_in_chinese_say_relations_kinds_statuses_and_day_counts_in_words(
         "18",
     )
     assert code == 0 and "按月计息，每月按30天" in out and "30/360" not in out, err
-    code, out, err = run_cli(
-        tmp_path,
-        "--scenario",
-        "phone-change",
-        "--no-input",
-        "account",
-        "change-phone",
-        "--answers",
-        "change-phone",
-    )
-    assert code == 0, err
+    _change_phone(tmp_path)
     code, out, err = run_cli(tmp_path, "--lang", "zh", "flows", "list")
     assert code == 0 and "更换手机号" in out and "change_phone" not in out, err
     code, out, err = run_cli(tmp_path, "flows", "list")
@@ -261,17 +251,7 @@ def test_lists_in_chinese_say_relations_kinds_statuses_and_day_counts_in_words(
 
 
 def test_a_phone_changes_timeline_in_chinese_is_words_every_line(tmp_path: Path) -> None:
-    code, _out, err = run_cli(
-        tmp_path,
-        "--scenario",
-        "phone-change",
-        "--no-input",
-        "account",
-        "change-phone",
-        "--answers",
-        "change-phone",
-    )
-    assert code == 0, err
+    _change_phone(tmp_path)
     code, out, err = run_cli(tmp_path, "--lang", "zh", "timeline", "F0001", columns=80)
     assert code == 0, err
     for said in (
@@ -283,3 +263,18 @@ def test_a_phone_changes_timeline_in_chinese_is_words_every_line(tmp_path: Path)
     ):
         assert said in out, said
     assert "=" not in out and "new_phone " not in out
+
+
+def _change_phone(folder: Path) -> None:
+    """The built-in phone change, scripted, in the world of its scenario."""
+    code, _out, err = run_cli(
+        folder,
+        "--scenario",
+        "phone-change",
+        "--no-input",
+        "account",
+        "change-phone",
+        "--answers",
+        "change-phone",
+    )
+    assert code == 0, err
