@@ -1,9 +1,10 @@
-"""A loan's events (and a journey's, a login's) in words, in the language of the command:
-``installment 1 due: 916.80``, ``第1期到期：916.80``. The codes and details stay in
-``--json``; an event without words here (or with a detail its words do not name) is shown
-as its code and ``key=value`` text. The codes a detail holds (a repayment method, an ID
-card's side, a code's purpose, the liveness actions, yes and no, the review's reasons) are
-shown as people read them too."""
+"""Events in words, in the language of the command: a loan's (``installment 1 due: 916.80``,
+``第1期到期：916.80``), a journey's, an account flow's, a login's, wherever a person reads them
+(the terminal's timelines and trails, a report's timeline). The codes and details stay in
+``--json``; an event without words here (or with a detail its words do not name, or a value
+they cannot say) is shown as its code and ``key=value`` text. The codes a detail holds (a
+repayment method, an ID card's side, a code's purpose, a provider, the liveness actions, yes
+and no, durations, the review's reasons) are shown as people read them too."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Names of the journey's and flows' steps and of what a borrower authorises, as people read
-them (translated where shown; records and JSON keep the codes): for the reports and ``explain``
-here, and for the tables and timelines of ``cli``."""
+"""Names as people read them, where the library's sentences and the CLI's tables both need
+them: the journey's and flows' steps, repayment methods and kinds, what a borrower
+authorises, the bank's answers, the outside parties, an ID card's sides (translated where
+shown; records and JSON keep the codes)."""
 
 from __future__ import annotations
 
