@@ -223,7 +223,7 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     ),
     "review_refused": (
         N_("review refused: the account was frozen at {frozen_at}"),
-        N_("review refused: the applicant is {age} ({why})"),
+        N_("review refused: {why}"),
     ),
     "sms_refused": N_("no code sent by {provider}: {why}"),
     # A login's and a code's trail (the reason, when one refused, is shown beside them).
@@ -240,6 +240,8 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
 # Keys an installment's event always holds (its words may leave them out), and the key a
 # timeline row adds (the event's own day, shown beside it).
 _ALWAYS = {"installment", "due_date", "loan", "on"}
+# Keys an event's other detail already says (a refused review's age is in its reason).
+_IMPLIED = {"review_refused": {"age"}}
 
 # The keys of what a borrower authorised (``authorisations_recorded``).
 _AUTHORISATIONS = ("cloud", "credit_card_bills", "smart_home")
@@ -301,9 +303,47 @@ def _parts(value: object) -> object:
     return _listed([f"{_(part)} {amount}" for part, amount in value.items()])
 
 
+# Why a provider or a step refused, as the record keeps it (English, for engineers, written
+# where it happens): each shown translated. A text not listed here is shown as it is.
+_RECORDED_WHYS = (
+    N_("valid until {date}"),
+    N_("the applicant is {age}; {product} lends from age {min_age}"),
+    N_("a new code can be requested in {wait} s"),
+    N_("at most {cap} codes {window} to one number; the next one can be requested at {time}"),
+    N_("not the account holder's ID number"),
+    N_("the server did not accept the call"),
+    N_("no answer within {duration}"),
+    N_("the SMS service did not accept the request"),
+    N_("a new device in a city other than the last login's"),
+)
+# The sms limit's windows, as its message words them.
+_WINDOWS = {"a day": N_("a day"), "an hour": N_("an hour")}
+
+
+def _recorded_why(text: str) -> str:
+    """A recorded reason in the language of the command (a review's too)."""
+    if language() == "en":
+        return text
+    for template in _RECORDED_WHYS:
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template))
+        match = re.fullmatch(pattern, text)
+        if match is not None:
+            found = match.groupdict()
+            if "window" in found:
+                found["window"] = _(_WINDOWS.get(found["window"], found["window"]))
+            if "duration" in found:
+                found["duration"] = str(_duration(found["duration"]))
+            if "time" in found:
+                found["time"] = short_time(found["time"])
+            return _(template).format(**found)
+    return why_in(text)
+
+
 def _why(value: object) -> object:
+    if isinstance(value, str):
+        return _recorded_why(value)
     texts = _texts(value)
-    return value if texts is None else _clauses([why_in(w) for w in texts])
+    return value if texts is None else _clauses([_recorded_why(w) for w in texts])
 
 
 def _authorised(value: object) -> object:
@@ -374,8 +414,9 @@ def event_words(event: str, detail: Mapping[str, object]) -> str | None:
         return None
     # An empty text says nothing: the words without it (``stopped: ...``, no "()").
     detail = {key: value for key, value in detail.items() if value != ""}
+    implied = _IMPLIED.get(event, set())
     for words in (choices,) if isinstance(choices, str) else choices:
-        said = _said(words, detail)
+        said = _said(words, {k: v for k, v in detail.items() if k not in implied})
         if said is not None:
             return said
     return None

@@ -121,3 +121,47 @@ def test_a_mistyped_card_is_said_as_not_the_borrowers_own() -> None:
     assert event_words("card_bind_refused", detail) == (
         "card **** 3445 not bound by the bank: not the borrower's own card (**** 3445)"
     )
+
+
+@pytest.mark.parametrize(
+    ("event", "detail", "said"),
+    [
+        ("id_refused", {"why": "valid until 2040-05-01"}, "身份证未通过：有效期至 2040-05-01"),
+        (
+            "sms_refused",
+            {"provider": "sms", "why": "a new code can be requested in 60 s"},
+            "短信网关未发送验证码：60 秒后才能重新获取验证码",
+        ),
+        (
+            "sms_refused",
+            {
+                "provider": "sms",
+                "why": "at most 1 codes an hour to one number; the next one can be requested at "
+                "2026-03-02T11:00:00+08:00",
+            },
+            "短信网关未发送验证码：同一号码每小时最多发送 1 条验证码；下次可在 2026-03-02 "
+            "11:00:00 获取",
+        ),
+        (
+            "review_refused",
+            {"age": 35, "why": "the applicant is 35; cash_loan lends from age 40"},
+            "审核被拒：申请人 35 岁；cash_loan 从 40 岁起放款",
+        ),
+        (
+            "sms_refused",
+            {"provider": "sms", "why": "something new"},
+            "短信网关未发送验证码：something new",
+        ),
+    ],
+)
+def test_a_recorded_reason_is_said_in_chinese(
+    event: str, detail: dict[str, Any], said: str
+) -> None:
+    """The record keeps why in English, for engineers; a person reading Chinese reads it in
+    Chinese where its wording is known (as it is, where it is not)."""
+    set_language("zh")
+    try:
+        assert event_words(event, detail) == said
+    finally:
+        set_language("en")
+    assert detail["why"] in (event_words(event, detail) or "")
