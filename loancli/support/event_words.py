@@ -315,6 +315,24 @@ _RECORDED_WHYS = (
     N_("no answer within {duration}"),
     N_("the SMS service did not accept the request"),
     N_("a new device in a city other than the last login's"),
+    # What a stop found (the ``stopped`` event's detail).
+    N_("card {card} is {card_status}"),
+    N_("no more answers for {key}"),
+    N_("locked until {time}"),
+    N_("face check locked until {time}"),
+    N_("{n} failed attempts; locked until {time}"),
+    N_("{n} code requests without success"),
+    N_("APR {apr}% > cap {cap}%"),
+    N_("price {price} > available {available}"),
+    N_("result expected at {time}"),
+    N_("frozen before the run (scenario)"),
+    N_("the bank's code went to the reserved mobile"),
+    N_("the bank's holder name differs"),
+    N_("the card number is another person's card"),
+    N_("the second review asks for income proof"),
+    N_("the second risk review refused the payout"),
+    N_("confirmation code not passed ({cause})"),
+    N_("no account has ID number {id_number}"),
 )
 # The sms limit's windows, as its message words them.
 _WINDOWS = {"a day": N_("a day"), "an hour": N_("an hour")}
@@ -328,13 +346,14 @@ def _recorded_why(text: str) -> str:
         pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template))
         match = re.fullmatch(pattern, text)
         if match is not None:
-            found = match.groupdict()
+            found: dict[str, object] = dict(match.groupdict())
             if "window" in found:
-                found["window"] = _(_WINDOWS.get(found["window"], found["window"]))
-            if "duration" in found:
-                found["duration"] = str(_duration(found["duration"]))
+                found["window"] = _(_WINDOWS.get(str(found["window"]), str(found["window"])))
             if "time" in found:
-                found["time"] = short_time(found["time"])
+                found["time"] = short_time(str(found["time"]))
+            for key in ("duration", "card_status"):
+                if key in found:
+                    found[key] = _value(key, found[key])
             return _(template).format(**found)
     return why_in(text)
 
@@ -374,6 +393,7 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "requested": _actions,
     "performed": _actions,
     "why": _why,
+    "detail": lambda v: _recorded_why(v) if isinstance(v, str) else v,
     "device": lambda v: device_text(v) if isinstance(v, dict) and "model" in v else v,
     "approved": lambda v: (_("approved") if v else _("declined")) if isinstance(v, bool) else v,
     "mode": lambda v: two_step_words(v) if isinstance(v, str) else v,

@@ -165,3 +165,27 @@ def test_a_recorded_reason_is_said_in_chinese(
     finally:
         set_language("en")
     assert detail["why"] in (event_words(event, detail) or "")
+
+
+@pytest.mark.parametrize(
+    ("detail", "said"),
+    [
+        ("card **** 3445 is frozen", "（银行卡 **** 3445：已冻结）"),
+        ("card **** 3445 is over_in_limit", "（银行卡 **** 3445：超出每日转入限额）"),
+        (
+            "3 failed attempts; locked until 2026-03-03T10:00:00+08:00",
+            "（失败 3 次；锁定至 2026-03-03 10:00:00）",
+        ),
+        ("price 2999.00 > available 2000.00", "（价格 2999.00 超过可用额度 2000.00）"),
+        ("no more answers for password", "（password 的答案已用完）"),
+    ],
+)
+def test_what_a_stop_found_is_said_in_chinese(detail: str, said: str) -> None:
+    set_language("zh")
+    try:
+        assert (
+            event_words("stopped", {"sentence": "句子。", "detail": detail})
+            == f"已停止：句子。{said}"
+        )
+    finally:
+        set_language("en")
