@@ -12,10 +12,11 @@ The language is chosen once per command (``--lang``, else ``LOANCLI_LANG``, else
 
 from __future__ import annotations
 
+import functools
 import gettext
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -90,6 +91,22 @@ def in_language(lang: str, message: str) -> str:
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
     """Mark a message for the catalog where it is defined; it is translated where shown."""
     return message
+
+
+@functools.cache
+def _template_pattern(template: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template)))
+
+
+def recorded_as(text: str, templates: Iterable[str]) -> tuple[str, dict[str, str]] | None:
+    """Which of ``templates`` (English msgids with ``{names}``) a text recorded in English was
+    made from, and the values it filled in; None for a text none of them made. A record keeps
+    such texts for engineers; a person reads them again in their language."""
+    for template in templates:
+        match = _template_pattern(template).fullmatch(text)
+        if match is not None:
+            return template, match.groupdict()
+    return None
 
 
 _UNITS_ZH = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天"}

@@ -9,7 +9,6 @@ from loancli.support.names import (
     METHOD_NAMES,
     PAYMENT_KINDS,
     STEP_NAMES,
-    two_step_words,
 )
 
 COLUMN_NAMES = {
@@ -84,11 +83,6 @@ ATTEMPT_NAMES = {
     "transfer": N_("transfer"),
 }
 SEX_NAMES = {"male": N_("male"), "female": N_("female")}
-
-
-def two_step_name(mode: object) -> str:
-    """An account's two-step mode as a person reads it (``--json`` keeps the code)."""
-    return two_step_words(mode)
 
 
 # What ``explain`` explains, each topic as a heading (``--json`` keeps the codes).

@@ -25,7 +25,7 @@ from loancli.cli.labels import (
 from loancli.cli.options import Options, json_text
 from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import N_, _, after_colon, language
-from loancli.support.event_words import detail_text, event_words, short_time
+from loancli.support.event_words import detail_text, detail_words, event_words, short_time
 from loancli.support.listing import Page, RecordView
 from loancli.support.names import authorisation_words
 from loancli.support.reporting import FLOW_NAMES
@@ -256,10 +256,8 @@ def print_events(console: Console, title: str, rows: Sequence[Mapping[str, objec
 
 
 def _row_detail(row: Mapping[str, object]) -> str:
-    """A timeline row's detail: a loan's event in words, else ``key=value`` text."""
-    detail = _detail(row)
-    words = event_words(str(row["event"]), detail)
-    return words if words is not None else detail_text(detail)
+    """A timeline row's detail: its event in words, else ``key=value`` text."""
+    return detail_words(str(row["event"]), _detail(row))
 
 
 def _event_table(console: Console, title: str, rows: Sequence[Mapping[str, object]]) -> Table:

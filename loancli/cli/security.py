@@ -21,9 +21,9 @@ from loancli.cli.common import (
     world_options,
 )
 from loancli.cli.flow_run import run_flow_command
-from loancli.cli.labels import two_step_name
 from loancli.cli.options import options
 from loancli.i18n import _
+from loancli.support.names import two_step_words
 
 if TYPE_CHECKING:
     from loancli.account.security import AccountView
@@ -123,7 +123,7 @@ def _run(
             done.get(result["kind"], result["status"]),
             _("Trusted devices: {devices}; two-step verification: {mode}").format(
                 devices=", ".join(trusted if isinstance(trusted, list) else []) or _("none"),
-                mode=two_step_name(view.get("two_step")),
+                mode=two_step_words(view.get("two_step")),
             ),
         ]
 
@@ -162,7 +162,7 @@ def _show_devices(
 
     table = Table(
         title=_("Devices of {phone} (two-step verification: {mode})").format(
-            phone=view["phone"], mode=two_step_name(view["two_step"])
+            phone=view["phone"], mode=two_step_words(view["two_step"])
         )
     )
     table.add_column(_("trusted device"))
@@ -246,5 +246,5 @@ def device_two_step(
     opts = options(ctx)
     with handled(opts, ACCOUNT_ARGUMENTS):
         done = api.set_two_step(opts.db, phone, mode, **world_options(opts))
-    message = _("Two-step verification: {mode}.").format(mode=two_step_name(done.view["two_step"]))
+    message = _("Two-step verification: {mode}.").format(mode=two_step_words(done.view["two_step"]))
     _show_devices(opts, done.view, message)

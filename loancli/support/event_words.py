@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from loancli.i18n import N_, _, language
+from loancli.i18n import N_, _, language, recorded_as
 from loancli.identity.face import ACTION_NAMES
 from loancli.questions import app_word
 from loancli.support.names import (
@@ -340,22 +340,19 @@ _WINDOWS = {"a day": N_("a day"), "an hour": N_("an hour")}
 
 def _recorded_why(text: str) -> str:
     """A recorded reason in the language of the command (a review's too)."""
-    if language() == "en":
-        return text
-    for template in _RECORDED_WHYS:
-        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template))
-        match = re.fullmatch(pattern, text)
-        if match is not None:
-            found: dict[str, object] = dict(match.groupdict())
-            if "window" in found:
-                found["window"] = _(_WINDOWS.get(str(found["window"]), str(found["window"])))
-            if "time" in found:
-                found["time"] = short_time(str(found["time"]))
-            for key in ("duration", "card_status"):
-                if key in found:
-                    found[key] = _value(key, found[key])
-            return _(template).format(**found)
-    return why_in(text)
+    recorded = None if language() == "en" else recorded_as(text, _RECORDED_WHYS)
+    if recorded is None:
+        return why_in(text)
+    template, values = recorded
+    found: dict[str, object] = dict(values)
+    if "window" in found:
+        found["window"] = _(_WINDOWS.get(values["window"], values["window"]))
+    if "time" in found:
+        found["time"] = short_time(values["time"])
+    for key in ("duration", "card_status"):
+        if key in found:
+            found[key] = _value(key, found[key])
+    return _(template).format(**found)
 
 
 def _why(value: object) -> object:
@@ -460,6 +457,13 @@ def _said(words: str, detail: Mapping[str, object]) -> str | None:
         return _(words).format(**values, **names)
     except (KeyError, IndexError, ValueError, TypeError):
         return None
+
+
+def detail_words(event: str, detail: Mapping[str, object]) -> str:
+    """What a timeline row says beside an event's code: the event in words, else its
+    ``key=value`` detail."""
+    words = event_words(event, detail)
+    return words if words is not None else detail_text(detail)
 
 
 def event_text(event: str, detail: Mapping[str, object]) -> str:

@@ -37,7 +37,7 @@ from loancli.loan.servicing import catch_up
 from loancli.records import LOANS, Loan
 from loancli.store import Store
 from loancli.support import reporting
-from loancli.support.event_words import detail_text, event_words, short_time
+from loancli.support.event_words import detail_words, short_time
 from loancli.support.pseudonym import masked_image
 from loancli.text import printable
 
@@ -157,12 +157,6 @@ def _advice(data: Mapping[str, Any]) -> str:
     return _section(_("What to tell the borrower"), f'<div class="both">{columns}</div>')
 
 
-def _detail(row: Mapping[str, Any]) -> str:
-    """An event in words where it has them (the report's language), else its detail."""
-    detail = row.get("detail") or {}
-    return event_words(str(row["event"]), detail) or detail_text(detail)
-
-
 def _timeline(rows: Sequence[Mapping[str, Any]]) -> str:
     head = "".join(
         f"<th>{esc(h)}</th>"
@@ -173,7 +167,7 @@ def _timeline(rows: Sequence[Mapping[str, Any]]) -> str:
         f"<td>{esc(short_time(row['at']))}</td>"
         f"<td>{esc(step_name(row.get('step')) or row.get('source'))}</td>"
         f"<td>{esc(row['event'])}</td><td>{esc(row.get('reason') or '')}</td>"
-        f"<td>{esc(_detail(row))}</td></tr>"
+        f"<td>{esc(detail_words(str(row['event']), row.get('detail') or {}))}</td></tr>"
         for row in rows
     )
     table = f'<table class="timeline"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -31,7 +31,7 @@ from loancli.records import (
 )
 from loancli.records import is_flow as is_flow  # where support's callers have found it
 from loancli.store import Store
-from loancli.support.event_words import detail_text, event_words
+from loancli.support.event_words import detail_words
 from loancli.text import printable
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import (
@@ -605,7 +605,7 @@ def to_markdown(data: Report, bundle_command: str | None = None) -> str:
     ]
     for row in data["timeline"]:
         # An event in words where it has them (the language of the report), else its detail.
-        detail = event_words(row["event"], row["detail"]) or detail_text(row["detail"])
+        detail = detail_words(row["event"], row["detail"])
         lines.append(
             f"| {row['at']} | {row['step'] or row['source']} | {row['event']} | "
             f"{row['reason'] or ''} | {detail.replace('|', '/')} |"

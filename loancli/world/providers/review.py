@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated
 
 from loancli.documents import Read, read_percent
-from loancli.i18n import N_, _
+from loancli.i18n import N_, _, recorded_as
 from loancli.validation import MAX_MONEY, OneOf, Range
 
 DECISIONS = ("approve", "reject")
@@ -54,13 +53,8 @@ _WHYS = (WHY_REJECTED, WHY_BASE, WHY_BONUS, WHY_CAPPED, WHY_APR)
 
 def why_in(text: str) -> str:
     """A recorded review reason in the current language (unknown text is kept as it is)."""
-    for template in _WHYS:
-        pattern = re.escape(template)
-        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", pattern)
-        match = re.fullmatch(pattern, text)
-        if match:
-            return _(template).format(**match.groupdict())
-    return text
+    found = recorded_as(text, _WHYS)
+    return text if found is None else _(found[0]).format(**found[1])
 
 
 class FakeReview:
