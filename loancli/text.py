@@ -130,3 +130,63 @@ def close_up(text: str) -> str:
 
 
 _AFTER_FULL_STOP = re.compile(r"([。！？；：，）])[ ]+")
+
+
+def cell_len(text: str) -> int:
+    """The cells a terminal gives ``text``: two for a wide (Chinese) character, none for a
+    combining mark, one for anything else."""
+    return sum(_cells(char) for char in text)
+
+
+@functools.cache
+def _cells(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+# A figure or a Latin word: never broken; anything else (a Chinese character, a mark) may end
+# a line after it.
+_TOKEN = re.compile(r"[0-9A-Za-z.,:%+\-/@#*_'’]+|\s+|.", re.S)
+# Marks that close what comes before them: never the first of a line.
+_NO_LINE_START = frozenset("，。、：；！？）」』】》〉…")
+
+
+def wrap_keeping_figures(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width`` cells, broken at spaces or between other
+    characters, never inside a figure or a Latin word (one longer than a line is folded)."""
+    lines: list[str] = []
+    line, used = "", 0
+    for token in _TOKEN.findall(text):
+        if token.isspace():
+            if "\n" in token:
+                lines.append(line.rstrip())
+                line, used = "", 0
+            elif used + cell_len(token) <= width:
+                line, used = line + token, used + cell_len(token)
+            continue
+        size = cell_len(token)
+        if used + size > width and line.strip():
+            carried = ""
+            if (
+                token in _NO_LINE_START
+                and len(line.rstrip()) > 1
+                and not line[-1].isascii()
+                and line[-1] not in _NO_LINE_START
+            ):
+                # A closing mark never starts a line (禁则): the character before it goes down
+                # with it.
+                line, carried = line[:-1], line[-1]
+            lines.append(line.rstrip())
+            line, used = carried, cell_len(carried)
+        while size > width:  # longer than a line: folded, as nothing else can be
+            cut, taken = 0, 0
+            while cut < len(token) and taken + cell_len(token[cut]) <= width - used:
+                taken += cell_len(token[cut])
+                cut += 1
+            lines.append(line + token[:cut])
+            token, size = token[cut:], cell_len(token[cut:])
+            line, used = "", 0
+        line, used = line + token, used + size
+    lines.append(line.rstrip())
+    return "\n".join(lines)

@@ -49,7 +49,35 @@ def template() -> Catalog:
             catalog.add(
                 str(data["description"]), locations=[(f"loancli/data/scenarios/{path.name}", 1)]
             )
+    for message, where in help_texts():
+        catalog.add(message, locations=[(where, 1)])
     return catalog
+
+
+def help_texts() -> list[tuple[str, str]]:
+    """Every text ``--help`` shows of loancli's (``loancli.cli.help_words`` says it in the run's
+    language): each command's help and each of its options' and arguments', the lines of the
+    top-level command list; with the module that writes it."""
+    import inspect
+
+    import typer
+
+    from loancli.cli.main import COMMANDS, app, module_commands
+
+    found: list[tuple[str, str]] = []
+
+    def walk(command: typer.core.TyperCommand | typer.core.TyperGroup, where: str) -> None:
+        if command.help:
+            found.append((inspect.cleandoc(command.help).partition("\f")[0], where))
+        found.extend((p.help, where) for p in command.params if getattr(p, "help", None))
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub, where)
+
+    walk(typer.main.get_group(app), "loancli/cli/main.py")
+    for name, (module, line) in COMMANDS.items():
+        found.append((line, "loancli/cli/main.py"))
+        walk(module_commands(module)[name], f"loancli/cli/{module}.py")
+    return found
 
 
 def _po_bytes(catalog: Catalog, **kwargs: object) -> bytes:

@@ -106,8 +106,7 @@ class SaidUsageError(click_errors.UsageError):
     def show(self, file: IO[Any] | None = None) -> None:
         ctx = self.ctx
         if ctx is not None:
-            usage = ctx.get_usage()
-            usage = _("Usage: {usage}").format(usage=usage.removeprefix("Usage: "))
+            usage = ctx.get_usage()  # in the command's language (``cli.help_words``)
             hint = ""
             if ctx.command.get_help_option(ctx) is not None:
                 hint = _("Try '{command} {option}' for help.").format(

@@ -2,11 +2,12 @@
 --version`` answered before Typer is loaded, everything else handed to :mod:`loancli.cli.main`.
 
 The top-level help is the text ``python -m loancli.cli.main --help`` prints at 80 columns
-(Typer's plain click layout): ``scripts/gen-docs.py`` keeps it in
-:mod:`loancli.cli.root_help`, and its ``--check`` (run by a test) fails when the two differ.
-It is printed as it is at a terminal of ``HELP_WIDTH`` columns or more (or no terminal at
-all) that takes UTF-8, where click lays help out the same at any width; a narrower terminal,
-another encoding, or any other word on the command line, gets Typer.
+(Typer's plain click layout), in the language the environment chooses:
+``scripts/gen-docs.py`` keeps it in :mod:`loancli.cli.root_help`, and its ``--check`` (run
+by a test) fails when the two differ. It is printed as it is at a terminal of ``HELP_WIDTH``
+columns or more (or no terminal at all) that takes UTF-8, where click lays help out the same
+at any width; a narrower terminal, another encoding, or any other word on the command line,
+gets Typer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable
 
 from loancli import __version__
 from loancli.cli.root_help import ROOT_HELP
+from loancli.i18n import choose_language
 
 # click lays help out at min(terminal width, 80) columns: from 80 on, one text.
 HELP_WIDTH = 80
@@ -71,8 +73,9 @@ def _run() -> None:
     # click's own reading of the width: $COLUMNS, else the terminal's, else 80. Output that
     # cannot take UTF-8 goes to click, which writes its help in its own way there.
     if args == ["--help"] and shutil.get_terminal_size().columns >= HELP_WIDTH and utf8(sys.stdout):
-        sys.stdout.write(ROOT_HELP)
-        return
+        with contextlib.suppress(ValueError):  # a language it does not speak: Typer says so
+            sys.stdout.write(ROOT_HELP[choose_language(None)])
+            return
     # The command table, and Typer with it, loaded as a command module is: when it runs.
     importlib.import_module("loancli.cli.main").app(prog_name="loancli")
 

@@ -37,6 +37,7 @@ from loancli import __version__
 from loancli.cli.click_words import SaidUsageError, speak_early
 from loancli.cli.entry import prepare_streams
 from loancli.cli.examples import EXAMPLES, metavar_for
+from loancli.cli.help_words import SpokenContext, remember, said
 from loancli.cli.options import Options, json_text
 from loancli.cli.params import integer, seconds
 from loancli.dburl import ServerUrl, is_server_url
@@ -109,7 +110,9 @@ class PlainArgument(TyperArgument):
 
 def _tidy_help(command: Command, path: str) -> None:
     """One placeholder style for a command's (and its subcommands') options and arguments,
-    and its examples at the end of its ``--help``."""
+    and its examples at the end of its ``--help``, which is laid out in the run's language."""
+    command.context_class = SpokenContext
+    remember(command.help)
     for param in command.params:
         if param.param_type_name == "argument" and isinstance(param, TyperArgument):
             param.__class__ = PlainArgument
@@ -249,6 +252,7 @@ class LazyCommands(TyperGroup):
     human message still goes to stderr)."""
 
     _json = False
+    context_class = SpokenContext
 
     def list_commands(self, ctx: Context) -> list[str]:
         return list(COMMANDS)
@@ -259,7 +263,7 @@ class LazyCommands(TyperGroup):
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         with formatter.section("Commands"):
-            formatter.write_dl([(name, summary) for name, (_m, summary) in COMMANDS.items()])
+            formatter.write_dl([(name, said(line)) for name, (_m, line) in COMMANDS.items()])
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: object

@@ -5,12 +5,12 @@ draw, never with this module."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from loancli.support.event_words import short_time
+from loancli.text import wrap_keeping_figures
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -159,43 +159,6 @@ def _wrapped_text(
         value = row.get(key)
         out.append({**row, key: wrap_keeping_figures(value, width)} if type(value) is str else row)
     return out
-
-
-# A figure or a Latin word: never broken; anything else (a Chinese character, a mark) may end
-# a line after it.
-_TOKEN = re.compile(r"[0-9A-Za-z.,:%+\-/@#*_'’]+|\s+|.", re.S)
-
-
-def wrap_keeping_figures(text: str, width: int) -> str:
-    """``text`` in lines of at most ``width`` cells, broken at spaces or between other
-    characters, never inside a figure or a Latin word (one longer than a line is folded)."""
-    from rich.cells import cell_len
-
-    lines: list[str] = []
-    line, used = "", 0
-    for token in _TOKEN.findall(text):
-        if token.isspace():
-            if "\n" in token:
-                lines.append(line.rstrip())
-                line, used = "", 0
-            elif used + cell_len(token) <= width:
-                line, used = line + token, used + cell_len(token)
-            continue
-        size = cell_len(token)
-        if used + size > width and line.strip():
-            lines.append(line.rstrip())
-            line, used = "", 0
-        while size > width:  # longer than a line: folded, as nothing else can be
-            cut, taken = 0, 0
-            while cut < len(token) and taken + cell_len(token[cut]) <= width - used:
-                taken += cell_len(token[cut])
-                cut += 1
-            lines.append(line + token[:cut])
-            token, size = token[cut:], cell_len(token[cut:])
-            line, used = "", 0
-        line, used = line + token, used + size
-    lines.append(line.rstrip())
-    return "\n".join(lines)
 
 
 def short_times(values: Sequence[str | None]) -> list[str]:

@@ -86,12 +86,16 @@ _FIGURE = re.compile(r"[0-9A-Za-z.,:%+\-/@#*_']+")
     width=st.integers(min_value=8, max_value=60),
 )
 def test_wrapping_keeps_figures_whole_and_lines_within_the_width(text: str, width: int) -> None:
-    from loancli.cli.tables import wrap_keeping_figures
+    from loancli.text import wrap_keeping_figures
 
     lines = wrap_keeping_figures(text, width).split("\n")
     assert all(cell_len(line) <= width for line in lines)
     # Nothing but spaces is lost or added.
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    # A closing mark starts no line a Chinese character ended (禁则).
+    for before, line in zip(lines, lines[1:], strict=False):
+        if before and not before[-1].isascii() and before[-1] not in "，。":
+            assert line[:1] not in ("，", "。"), lines
     # A figure that fits a line is on one line.
     shown = "\n".join(lines)
     for figure in _FIGURE.findall(text):

@@ -1,0 +1,209 @@
+"""``--help`` in the run's language: click's layout, its words and ours translated, lines
+broken by the cells a terminal gives each character.
+
+Each command's help, each option's and argument's, and each line of the command list is a
+message of the catalog, as written in the code (``scripts/update-catalogs.py`` walks the
+command tree for them; a test fails for one without its Chinese). In English nothing here
+changes what click prints: the console script's own ``loancli --help`` is Typer's, byte for
+byte.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Sequence
+
+from typer._click import Context, HelpFormatter
+from typer._click.formatting import iter_rows, measure_table
+
+from loancli.i18n import N_, _, language
+from loancli.text import cell_len, wrap_keeping_figures
+
+# The words click and Typer write around ours (their own, untranslated, catalogs).
+N_("Usage: ")
+N_("Options")
+N_("Commands")
+N_("Arguments")
+N_("Examples:")
+N_("Show this message and exit.")
+N_("default: {default}")
+N_("env var: {var}")
+N_("required")
+N_("Install completion for the current shell.")
+N_("Show completion for the current shell, to copy it or customize the installation.")
+
+# What Typer adds after an option's help: ``  [env var: X; default: Y; required]``.
+_EXTRA = re.compile(r"\A(?P<help>.*?)(?:\s*\[(?P<extra>[^\[\]]*)\])?\Z", re.S)
+_EXTRA_WORDS = (
+    ("default: ", "default: {default}", "default"),
+    ("env var: ", "env var: {var}", "var"),
+)
+
+
+def said(text: str) -> str:
+    """A help text in the run's language: the whole of it when the catalog has it, else each
+    paragraph that it has (an epilog's ``Examples:``), the rest as written."""
+    if language() == "en" or not text:
+        return text
+    whole = _(text)
+    if whole != text:
+        return whole
+    return "\n\n".join(_(part) if part.strip() else part for part in text.split("\n\n"))
+
+
+# Each command's help as written (:func:`remember`): what a group's list of commands shows of
+# one is its first sentence, shortened (``Copy a world into a new one of another ...``).
+_HELPS: list[str] = []
+
+
+def remember(help_text: str | None) -> None:
+    """Keep a command's help, so that the line a group's list shows of it can be said."""
+    if help_text:
+        _HELPS.append(inspect.cleandoc(help_text).partition("\f")[0])
+
+
+def _short(text: str) -> str | None:
+    """The first sentence of the help ``text`` is the start of (click's line for a command in
+    a group's list), in the run's language; None when it is no command's."""
+    stem = text.removesuffix("...").rstrip()
+    for full in _HELPS:
+        if full.startswith(stem) and said(full) != full:
+            spoken = said(full)
+            end = min((i for i in (spoken.find("。"), spoken.find("；")) if i >= 0), default=-1)
+            return spoken if end < 0 else spoken[: end + 1]
+    return None
+
+
+def said_record(text: str) -> str:
+    """An option's help column in the run's language, what Typer added after it too."""
+    if language() == "en" or not text:
+        return text
+    found = _EXTRA.match(text)
+    if found is None or found["extra"] is None:
+        spoken = said(text)
+        return _short(text) or spoken if spoken == text else spoken
+    extras = []
+    for item in found["extra"].split("; "):
+        for prefix, message, name in _EXTRA_WORDS:
+            if item.startswith(prefix):
+                item = _(message).format(**{name: item.removeprefix(prefix)})
+                break
+        else:
+            item = _(item)
+        extras.append(item)
+    head = said(found["help"])
+    joined = "；".join(extras)
+    return f"{head}  [{joined}]" if head else f"[{joined}]"
+
+
+class SpokenHelpFormatter(HelpFormatter):
+    """click's help layout, in the run's language; in English, click's own."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if language() == "en":
+            super().write_usage(prog, args, prefix)
+            return
+        lead = f"{' ' * self.current_indent}{_('Usage: ') if prefix is None else prefix}{prog} "
+        width = self.width - self.current_indent
+        used = cell_len(lead)
+        if width - used >= 20:
+            self.write(lead + _indented(wrap_keeping_figures(args, width - used), used) + "\n")
+        else:
+            self.write(lead.rstrip() + "\n")
+            self.write(_indented(wrap_keeping_figures(args, width - 4), self.current_indent + 4))
+            self.write("\n")
+
+    def write_heading(self, heading: str) -> None:
+        if language() == "en":
+            super().write_heading(heading)
+            return
+        self.write(f"{'':>{self.current_indent}}{_(heading)}{_colon()}\n")
+
+    def write_text(self, text: str) -> None:
+        if language() == "en":
+            super().write_text(text)
+            return
+        self.write(_paragraphs(said(text), self.width - self.current_indent, self.current_indent))
+        self.write("\n")
+
+    def write_dl(
+        self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        if language() == "en":
+            super().write_dl(rows, col_max, col_spacing)
+            return
+        rows = [(first, said_record(second)) for first, second in rows]
+        widths = measure_table(rows)
+        first_col = min(widths[0], col_max) + col_spacing
+        for first, second in iter_rows(rows, len(widths)):
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if cell_len(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - cell_len(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = _with_extra(second, max(self.width - first_col - 2, 10))
+            self.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n" if line else "\n")
+
+
+def _with_extra(text: str, width: int) -> list[str]:
+    """An option's help in lines of ``width`` cells, what Typer added in brackets after it
+    kept whole: on the last line when it fits there, else on a line of its own."""
+    found = _EXTRA.match(text)
+    head, extra = (text, None) if found is None else (found["help"], found["extra"])
+    lines = _paragraphs(head, width, 0).splitlines() if head.strip() else []
+    if extra is not None:
+        bracket = f"[{extra}]"
+        if lines and cell_len(f"{lines[-1]}  {bracket}") <= width:
+            lines[-1] = f"{lines[-1]}  {bracket}"
+        else:
+            lines.append(bracket)
+    return lines or [""]
+
+
+class SpokenContext(Context):
+    """A command's context whose help is laid out by :class:`SpokenHelpFormatter`."""
+
+    formatter_class = SpokenHelpFormatter
+
+
+def _colon() -> str:
+    return "：" if language() == "zh" else ":"
+
+
+def _indented(text: str, indent: int) -> str:
+    """Lines after the first moved right by ``indent`` spaces."""
+    first, *rest = text.split("\n")
+    return "\n".join([first, *(" " * indent + line if line else line for line in rest)])
+
+
+def _paragraphs(text: str, width: int, indent: int) -> str:
+    """click's paragraphs (a blank line between; a ``\\b`` line before one keeps its lines as
+    they are), each broken into lines of ``width`` cells and indented by ``indent``."""
+    pad = " " * indent
+    out = []
+    for block in re.split(r"\n\s*\n", text.strip("\n")):
+        lines = block.split("\n")
+        if lines[0].strip() == "\b":
+            out.append("\n".join(pad + line for line in lines[1:]))
+            continue
+        lead = len(lines[0]) - len(lines[0].lstrip())
+        joined = _join_lines(line.strip() for line in lines)
+        wrapped = wrap_keeping_figures(joined, max(width - lead, 10))
+        out.append("\n".join(pad + " " * lead + line for line in wrapped.split("\n")))
+    return "\n\n".join(out)
+
+
+def _join_lines(lines: object) -> str:
+    """A paragraph's lines as one: a space between two Latin words, none between Chinese."""
+    text = ""
+    for line in lines:  # type: ignore[attr-defined]
+        if text and line and (text[-1].isascii() or line[0].isascii()):
+            text += " "
+        text += line
+    return text

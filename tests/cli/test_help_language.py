@@ -1,0 +1,106 @@
+"""``--help`` speaks the run's language: under ``--lang zh`` every command's help, every
+option's and argument's, the command lists and click's own words are Chinese, laid out in
+lines of at most 80 cells; in English nothing changes (``tests/cli/test_startup.py`` holds
+the console script's ``loancli --help`` to Typer's in both languages)."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from rich.cells import cell_len
+
+from loancli.cli.help_words import said_record
+from loancli.cli.main import COMMANDS, module_commands
+from loancli.i18n import set_language
+
+
+def _paths() -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = [()]
+
+    def walk(command: object, path: tuple[str, ...]) -> None:
+        out.append(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, (*path, name))
+
+    for name, (module, _line) in COMMANDS.items():
+        walk(module_commands(module)[name], (name,))
+    return out
+
+
+def _english(path: tuple[str, ...]) -> list[str]:
+    """The texts ``--help`` of ``path`` shows in English (its own and its options')."""
+    if not path:
+        return [line for _module, line in COMMANDS.values()]
+    name, *rest = path
+    command = module_commands(COMMANDS[name][0])[name]
+    for word in rest:
+        command = command.commands[word]  # type: ignore[attr-defined]
+    texts = [inspect.cleandoc(command.help or "")]
+    texts += [p.help for p in command.params if getattr(p, "help", None)]
+    return [t for t in texts if t]
+
+
+PATHS = _paths()
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "loancli")
+def test_every_help_is_chinese_under_lang_zh(tmp_path: Path, path: tuple[str, ...]) -> None:
+    code, out, err = run_cli(tmp_path, "--lang", "zh", *path, "--help", columns=80)
+    assert code == 0, err
+    assert out.startswith("用法：loancli"), out[:80]
+    assert "选项：" in out and "Options:" not in out and "Usage:" not in out
+    assert "显示本帮助并退出。" in out
+    for text in _english(path):
+        # No sentence of the English help is left (its first words would show).
+        words = re.sub(r"\s+", " ", text)[:24]
+        assert words not in re.sub(r"\s+", " ", out), (words, out)
+    # Only the examples, the same words in both languages, may be wider (as in English).
+    _code, english, _err = run_cli(tmp_path, "--lang", "en", *path, "--help", columns=80)
+    wide = [line for line in out.splitlines() if cell_len(line) > 80]
+    assert all(line in english.splitlines() for line in wide), wide
+
+
+@pytest.mark.parametrize("path", [(), ("apply",), ("clock",), ("state", "convert")])
+def test_english_help_is_clicks_own(tmp_path: Path, path: tuple[str, ...]) -> None:
+    code, out, _err = run_cli(tmp_path, "--lang", "en", *path, "--help", columns=80)
+    assert code == 0
+    assert out.startswith("Usage: loancli") and "Options:" in out
+    # Chinese only in the commands' own names for things and in the examples.
+    own_words = out.split("Examples:")[0].replace("协商二次分期", "").replace("小米分期", "")
+    assert not re.search(r"[\u4e00-\u9fff]", own_words)
+
+
+def test_a_groups_command_list_says_each_commands_first_sentence(tmp_path: Path) -> None:
+    # click shortens "Copy a world into a new one of another backend (JSON, SQLite,..." in
+    # English; the Chinese line is the first sentence of that command's Chinese help.
+    _code, english, _err = run_cli(tmp_path, "--lang", "en", "state", "--help", columns=80)
+    assert "..." in english
+    _code, out, _err = run_cli(tmp_path, "--lang", "zh", "state", "--help", columns=80)
+    listed = out.split("命令：", 1)[1]
+    assert "命令：" in out and "..." not in listed
+    for name in ("info", "convert", "prune"):
+        line = next(x for x in listed.splitlines() if x.strip().startswith(name))
+        assert re.search(r"[\u4e00-\u9fff]", line), line
+
+
+def test_what_typer_adds_after_an_options_help_is_said_too() -> None:
+    set_language("zh")
+    try:
+        said = said_record("Seed for codes and random choices.  [env var: LOANCLI_X; default: 0]")
+        assert said.endswith("[环境变量：LOANCLI_X；默认：0]"), said
+        assert not said.startswith("Seed")
+        assert said_record("[required]") == "[必填]"
+    finally:
+        set_language("en")
+    assert said_record("Seed for codes.  [default: 0]") == "Seed for codes.  [default: 0]"
+
+
+def test_the_console_scripts_chinese_help_is_typers(tmp_path: Path) -> None:
+    from loancli.cli.root_help import ROOT_HELP
+
+    assert ROOT_HELP["zh"].startswith("用法：loancli [OPTIONS] COMMAND [ARGS]...")
+    assert "命令：" in ROOT_HELP["zh"] and ROOT_HELP["en"].startswith("Usage: loancli")
