@@ -147,46 +147,60 @@ def _cells(char: str) -> int:
 
 # A figure or a Latin word: never broken; anything else (a Chinese character, a mark) may end
 # a line after it.
-_TOKEN = re.compile(r"[0-9A-Za-z.,:%+\-/@#*_'’]+|\s+|.", re.S)
+_TOKEN = re.compile(r"[0-9A-Za-z.,:;=%+\-/@#*_'’]+|\s+|.", re.S)
 # Marks that close what comes before them: never the first of a line.
 _NO_LINE_START = frozenset("，。、：；！？）」』】》〉…")
 
 
 def wrap_keeping_figures(text: str, width: int) -> str:
     """``text`` in lines of at most ``width`` cells, broken at spaces or between other
-    characters, never inside a figure or a Latin word (one longer than a line is folded)."""
+    characters, never inside a figure or a Latin word (one longer than a line is folded), and
+    never before a closing mark (禁则: what it closes goes down with it)."""
     lines: list[str] = []
-    line, used = "", 0
+    line: list[str] = []  # the tokens of the line being filled
+    used = 0
     for token in _TOKEN.findall(text):
         if token.isspace():
             if "\n" in token:
-                lines.append(line.rstrip())
-                line, used = "", 0
+                lines.append("".join(line).rstrip())
+                line, used = [], 0
             elif used + cell_len(token) <= width:
-                line, used = line + token, used + cell_len(token)
+                line.append(token)
+                used += cell_len(token)
             continue
         size = cell_len(token)
-        if used + size > width and line.strip():
-            carried = ""
-            if (
-                token in _NO_LINE_START
-                and len(line.rstrip()) > 1
-                and not line[-1].isascii()
-                and line[-1] not in _NO_LINE_START
-            ):
-                # A closing mark never starts a line (禁则): the character before it goes down
-                # with it.
-                line, carried = line[:-1], line[-1]
-            lines.append(line.rstrip())
-            line, used = carried, cell_len(carried)
+        if used + size > width and "".join(line).strip():
+            carried = _carried(line, token, width - size)
+            lines.append("".join(line).rstrip())
+            line, used = carried, cell_len("".join(carried))
         while size > width:  # longer than a line: folded, as nothing else can be
             cut, taken = 0, 0
             while cut < len(token) and taken + cell_len(token[cut]) <= width - used:
                 taken += cell_len(token[cut])
                 cut += 1
-            lines.append(line + token[:cut])
+            lines.append("".join(line) + token[:cut])
             token, size = token[cut:], cell_len(token[cut:])
-            line, used = "", 0
-        line, used = line + token, used + size
-    lines.append(line.rstrip())
+            line, used = [], 0
+        line.append(token)
+        used += size
+    lines.append("".join(line).rstrip())
     return "\n".join(lines)
+
+
+def _carried(line: list[str], token: str, room: int) -> list[str]:
+    """The tokens at the end of a full ``line`` that go down with ``token``, a closing mark
+    (the marks before it and the word or character they close), taken off the line; none
+    for another token, or when they would not fit in ``room`` cells or leave the line empty."""
+    if token not in _NO_LINE_START:
+        return []
+    start = len(line)
+    while start > 0 and line[start - 1] in _NO_LINE_START:
+        start -= 1
+    if start == 0 or line[start - 1].isspace():
+        return []
+    start -= 1
+    carried = line[start:]
+    if not "".join(line[:start]).strip() or cell_len("".join(carried)) > room:
+        return []
+    del line[start:]
+    return carried

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -101,3 +102,18 @@ def test_wrapping_keeps_figures_whole_and_lines_within_the_width(text: str, widt
     for figure in _FIGURE.findall(text):
         if cell_len(figure) <= width:
             assert figure in shown, (figure, lines)
+
+
+@pytest.mark.parametrize("width", range(6, 30))
+def test_closing_marks_never_start_a_line(width: int) -> None:
+    from loancli.text import wrap_keeping_figures
+
+    text = "逾期并产生罚息）；stopped（借款流程中止）。默认：completed=70,settled=10。"
+    lines = wrap_keeping_figures(text, width).split("\n")
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    # Only after a Latin word or figure too long to go down with it.
+    for before, line in zip(lines, lines[1:], strict=False):
+        assert line[:1] not in "）；。，：" or before[-1:].isascii(), lines
+    assert all(cell_len(line) <= width for line in lines), lines
+    shown = "\n".join(lines)
+    assert "completed=70,settled=10" in shown or width < cell_len("completed=70,settled=10")
