@@ -70,7 +70,7 @@ def _short(text: str) -> str | None:
     for full in _HELPS:
         if full.startswith(stem) and said(full) != full:
             spoken = said(full)
-            end = min((i for i in (spoken.find("。"), spoken.find("；")) if i >= 0), default=-1)
+            end = spoken.find("。")
             return spoken if end < 0 else spoken[: end + 1]
     return None
 

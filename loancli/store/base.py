@@ -565,13 +565,17 @@ class Store:
 
     # -- units -----------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def transaction(self, whole_world: bool = False) -> Iterator[Store]:
+    def transaction(self, whole_world: bool = False) -> _Unit:
         """Batch the writes inside: one unit, written at the end; none on an exception.
 
         ``whole_world`` says the unit moves the whole world (the clock): a backend whose
         writers run at once (PostgreSQL) runs it alone; the file backends run every unit
         alone anyway. Only the outermost unit's say counts."""
+        return _Unit(self, whole_world)
+
+    def _enter_unit(self, whole_world: bool) -> tuple[int, dict[str, int], bool]:
+        """Begin a unit (or one inside the open one): what leaving it on an exception undoes
+        to (the undo log's length, the next ids, whether it stamped the file)."""
         self._require_open()
         outermost = self._depth == 0
         if outermost:
@@ -587,17 +591,21 @@ class Store:
                 setting = {"key": key, "value": value}
                 self._write(META_TABLE, self._new_doc_id(META_TABLE), setting)
         self._depth += 1
-        try:
-            yield self
-        except BaseException:
-            self._depth -= 1
+        return mark, next_ids, stamping
+
+    def _leave_unit(self, undo: tuple[int, dict[str, int], bool], failed: bool) -> None:
+        """End a unit: the outermost one is written (or, ``failed``, dropped); one inside
+        another that failed undoes its own writes only."""
+        mark, next_ids, stamping = undo
+        self._depth -= 1
+        outermost = self._depth == 0
+        if failed:
             self._undo_to(mark)
             self._next_ids = next_ids
             self._unstamped = self._unstamped or stamping
             if outermost:
                 self._end_unit(commit=False)
-            raise
-        self._depth -= 1
+            return
         if outermost:
             try:
                 self._end_unit(commit=True)
@@ -1271,3 +1279,20 @@ def _require_match(operation: str, match: Mapping[str, object]) -> None:
                 "id=...)"
             ).format(operation=operation)
         )
+
+
+class _Unit:
+    """``with store.transaction():`` (a class, not a generator: a clock pass opens one for
+    each of its tens of thousands of writes)."""
+
+    __slots__ = ("store", "whole_world", "undo")
+
+    def __init__(self, store: Store, whole_world: bool) -> None:
+        self.store, self.whole_world = store, whole_world
+
+    def __enter__(self) -> Store:
+        self.undo = self.store._enter_unit(self.whole_world)
+        return self.store
+
+    def __exit__(self, kind: type[BaseException] | None, *_exc: object) -> None:
+        self.store._leave_unit(self.undo, failed=kind is not None)

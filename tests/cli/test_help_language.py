@@ -85,6 +85,10 @@ def test_a_groups_command_list_says_each_commands_first_sentence(tmp_path: Path)
     for name in ("info", "convert", "prune"):
         line = next(x for x in listed.splitlines() if x.strip().startswith(name))
         assert re.search(r"[\u4e00-\u9fff]", line), line
+    # A whole sentence, not one cut at its first clause.
+    _code, out, _err = run_cli(tmp_path, "--lang", "zh", "clock", "--help", columns=80)
+    advance = out.split("命令：", 1)[1].split("advance", 1)[1]
+    assert "推进模拟时钟；列出" in advance.replace("\n", "").replace(" ", ""), advance
 
 
 def test_what_typer_adds_after_an_options_help_is_said_too() -> None:

@@ -189,3 +189,37 @@ def test_what_a_stop_found_is_said_in_chinese(detail: str, said: str) -> None:
         )
     finally:
         set_language("en")
+
+
+def _source_shapes() -> set[str]:
+    """Every string the package writes outside the event words, its placeholders as ``{}``
+    (an f-string's parts joined, however its source lines split it)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    shapes: set[str] = set()
+    import loancli
+
+    for path in Path(loancli.__file__).parent.rglob("*.py"):
+        if path.name == "event_words.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                parts = [v.value if isinstance(v, ast.Constant) else "{}" for v in node.values]
+                shapes.add("".join(str(p) for p in parts))
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                shapes.add(re.sub(r"\{\w*\}", "{}", node.value))
+    return shapes
+
+
+def test_every_recorded_wording_is_one_the_code_still_writes() -> None:
+    # A reason is recorded in English and read back in Chinese by its wording: a provider
+    # that words it otherwise would leave it English, and nothing else would say so.
+    import re
+
+    from loancli.support.event_words import _RECORDED_WHYS
+
+    shapes = _source_shapes()
+    stale = [t for t in _RECORDED_WHYS if re.sub(r"\{\w+\}", "{}", t) not in shapes]
+    assert not stale, stale
