@@ -21,7 +21,7 @@ import functools
 import re
 import unicodedata
 
-from loancli.i18n import _
+from loancli.i18n import _, language
 
 # Control (Cc: C0, DEL, C1), format (Cf: bidi overrides and isolates, zero-width marks, the
 # BOM), surrogates (Cs: an undecodable byte, which no terminal can print) and the line and
@@ -150,6 +150,8 @@ def _cells(char: str) -> int:
 _TOKEN = re.compile(r"[0-9A-Za-z.,:;=%+\-/@#*_'’]+|\s+|.", re.S)
 # Marks that close what comes before them: never the first of a line.
 _NO_LINE_START = frozenset("，。、：；！？）」』】》〉…")
+# Marks that open what comes after them: never the last of a line.
+_NO_LINE_END = frozenset("（「『【《〈")
 
 
 def wrap_keeping_figures(text: str, width: int) -> str:
@@ -188,19 +190,28 @@ def wrap_keeping_figures(text: str, width: int) -> str:
 
 
 def _carried(line: list[str], token: str, room: int) -> list[str]:
-    """The tokens at the end of a full ``line`` that go down with ``token``, a closing mark
-    (the marks before it and the word or character they close), taken off the line; none
-    for another token, or when they would not fit in ``room`` cells or leave the line empty."""
-    if token not in _NO_LINE_START:
-        return []
+    """The tokens at the end of a full ``line`` that go down with ``token``, taken off the
+    line: the opening marks it ends with, and for a closing mark the marks before it and the
+    word or character they close; none when they would not fit in ``room`` cells or leave the
+    line empty."""
     start = len(line)
-    while start > 0 and line[start - 1] in _NO_LINE_START:
+    if token in _NO_LINE_START:
+        while start > 0 and line[start - 1] in _NO_LINE_START:
+            start -= 1
+        if start == 0 or line[start - 1].isspace():
+            return []
         start -= 1
-    if start == 0 or line[start - 1].isspace():
-        return []
-    start -= 1
+    while start > 0 and line[start - 1] in _NO_LINE_END:
+        start -= 1
     carried = line[start:]
     if not "".join(line[:start]).strip() or cell_len("".join(carried)) > room:
         return []
     del line[start:]
     return carried
+
+
+def lines_for_terminal(text: str, width: int) -> str:
+    """``text`` broken into lines of ``width`` cells when the command speaks Chinese: rich
+    breaks a line only at spaces, and a Chinese sentence has few, so its lines ended half
+    empty. English is left to rich, which wraps it well."""
+    return text if language() == "en" else wrap_keeping_figures(text, width)

@@ -49,6 +49,11 @@ def template() -> Catalog:
             catalog.add(
                 str(data["description"]), locations=[(f"loancli/data/scenarios/{path.name}", 1)]
             )
+    # The built-in stories' titles: shown translated (story list, story run, find).
+    for path in sorted((ROOT / "loancli" / "data" / "stories").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if data.get("title"):
+            catalog.add(str(data["title"]), locations=[(f"loancli/data/stories/{path.name}", 1)])
     for message, where in help_texts():
         catalog.add(message, locations=[(where, 1)])
     return catalog

@@ -30,7 +30,7 @@ from loancli.i18n import _
 from loancli.loan.explain import fee_sentence, refund_line
 from loancli.loan.servicing import SettleInstead
 from loancli.support.event_words import event_text
-from loancli.text import printable
+from loancli.text import lines_for_terminal, printable
 
 if TYPE_CHECKING:
     from loancli.loan.loans import ClockEvent
@@ -454,7 +454,12 @@ def explain(
         said = _("Nothing to explain for {id}: nothing refused it and it holds no figure to trace.")
         opts.console.print(said.format(id=applicant), markup=False)
         return
+    from rich.text import Text
+
     for topic, sentence in parts.items():
         heading = _(EXPLAIN_TOPICS[topic]) if topic in EXPLAIN_TOPICS else topic
-        shown = _("{heading}: {text}").format(heading=f"[bold]{heading}[/bold]", text=sentence)
-        opts.console.print(shown + "\n")
+        plain = _("{heading}: {text}").format(heading=heading, text=sentence)
+        plain = lines_for_terminal(plain, opts.console.width)
+        shown = Text(plain)
+        shown.stylize("bold", 0, len(heading) if plain.startswith(heading) else 0)
+        opts.console.print(shown, end="\n\n")

@@ -23,7 +23,7 @@ from loancli.i18n import _
 from loancli.stories import check as checking
 from loancli.stories.format import schema
 from loancli.stories.runner import StoryRun, builtin_story_names, load_story, run_story
-from loancli.text import printable
+from loancli.text import lines_for_terminal, printable
 
 story_app = typer.Typer(
     help="Stories: reproductions over simulated time (list, show, run, schema, from).",
@@ -68,9 +68,12 @@ def story_list(ctx: typer.Context) -> None:
             # The name whole on its line; the title and complaint wrapped under it, indented,
             # at any width (a Chinese character takes two columns).
             opts.console.print(Text(str(row["name"]), style="bold"), overflow="ignore", crop=False)
-            for text, style in ((row["title"], ""), (row["complaint"], "dim")):
+            # A built-in story's title in the command's language (the JSON keeps it as written).
+            title = str(row["title"])
+            for text, style in ((_(title) if title else "", ""), (row["complaint"], "dim")):
                 if text:
-                    said = Text(printable(str(text)), style=style, overflow="fold")
+                    shown = lines_for_terminal(printable(str(text)), opts.console.width - 2)
+                    said = Text(shown, style=style, overflow="fold")
                     opts.console.print(Padding(said, (0, 0, 0, 2)))
 
 
@@ -133,7 +136,7 @@ def _show_run(opts: Options, played: StoryRun) -> None:
         opts.emit(doc)
         return
     console = opts.console
-    title = escape(printable(played.story.title))
+    title = escape(printable(_(played.story.title) if played.story.title else ""))
     console.print(f"[bold]{title}[/bold] ({escape(played.story.name)})")
     for action in doc["actions"]:
         mark = "[green]✔[/green]" if action["ok"] else "[red]✘[/red]"

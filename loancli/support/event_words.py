@@ -378,6 +378,17 @@ def _time(value: object) -> object:
     return short_time(value) if isinstance(value, str) else value
 
 
+# A contact as a profile records it: ``王** (parent) 139****9000``.
+_CONTACT = re.compile(r"\A(?P<name>.*) \((?P<relation>[a-z_]+)\) (?P<mobile>\S+)\Z")
+
+
+def _contact(value: object) -> object:
+    found = _CONTACT.match(value) if isinstance(value, str) else None
+    if found is None:
+        return value
+    return f"{found['name']} ({_relation(found['relation'])}) {found['mobile']}"
+
+
 # How a detail's value is shown, by its key (the rest as it is, yes and no translated).
 _SHOWN: dict[str, Callable[[object], object]] = {
     "method": _named(METHOD_NAMES, LOGIN_METHOD_NAMES),
@@ -397,6 +408,7 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "until": _time,
     "frozen_at": _time,
     "relation": lambda v: _relation(v),
+    "contact": lambda v: _contact(v),
     "locked_until": _time,
     "result_expected": _time,
     "duration": _duration,

@@ -161,3 +161,10 @@ def test_explain_traces_a_re_instalment_to_its_parts_and_its_new_plan(db: Path) 
     assert "The first period is 22 days" in said and "n = 6" in said
     code, out, err = cli(db, "--lang", "zh", "explain", "A0001", columns=80)
     assert code == 0 and "转为新的 6 期还款计划" in out, out + err
+    # Broken by cells, not only at spaces (rich's way, which left half-empty lines): every
+    # line but a paragraph's last is filled close to the width, none wider.
+    lines = out.splitlines()
+    assert all(cell_len(line) <= 80 for line in lines)
+    paragraphs = [p.splitlines() for p in out.strip().split("\n\n")]
+    assert all(cell_len(line) >= 66 for p in paragraphs for line in p[:-1]), paragraphs
+    assert not any(line.startswith(("，", "。", "）", "；")) for line in lines)

@@ -223,3 +223,15 @@ def test_every_recorded_wording_is_one_the_code_still_writes() -> None:
     shapes = _source_shapes()
     stale = [t for t in _RECORDED_WHYS if re.sub(r"\{\w+\}", "{}", t) not in shapes]
     assert not stale, stale
+
+
+def test_a_profiles_contact_names_the_relation_in_the_commands_language() -> None:
+    detail = {"employer": "小米", "contact": "王** (parent) 139****9000"}
+    set_language("zh")
+    try:
+        assert event_text("profile_saved", detail).endswith("王** (父母) 139****9000")
+        # Written otherwise (by hand, an older version): shown as it is.
+        assert event_text("profile_saved", {**detail, "contact": "王**"}).endswith("王**")
+    finally:
+        set_language("en")
+    assert event_text("profile_saved", detail).endswith("王** (parent) 139****9000")

@@ -105,15 +105,18 @@ def test_wrapping_keeps_figures_whole_and_lines_within_the_width(text: str, widt
 
 
 @pytest.mark.parametrize("width", range(6, 30))
-def test_closing_marks_never_start_a_line(width: int) -> None:
+def test_marks_never_start_or_end_a_line_against_what_they_mark(width: int) -> None:
     from loancli.text import wrap_keeping_figures
 
-    text = "逾期并产生罚息）；stopped（借款流程中止）。默认：completed=70,settled=10。"
+    text = "罚息）；stopped（借款流程中止）。目前（2026-05-16）默认：completed=70,settled=10。"
     lines = wrap_keeping_figures(text, width).split("\n")
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     # Only after a Latin word or figure too long to go down with it.
     for before, line in zip(lines, lines[1:], strict=False):
         assert line[:1] not in "）；。，：" or before[-1:].isascii(), lines
     assert all(cell_len(line) <= width for line in lines), lines
+    # An opening mark ends no line: it goes down with what it opens (when the two fit a line:
+    # "（2026-05-16）" takes 14 cells).
+    assert width < 14 or not any(line.endswith("（") for line in lines), lines
     shown = "\n".join(lines)
     assert "completed=70,settled=10" in shown or width < cell_len("completed=70,settled=10")
