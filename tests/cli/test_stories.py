@@ -598,3 +598,12 @@ def test_the_story_list_reads_at_80_columns(tmp_path: Path, lang: str) -> None:
     names = [line for line in lines if not line.startswith(" ")]
     assert names == list(builtin_story_names())
     assert "分期买了几次账户就被冻结了" in out
+    if lang == "zh":
+        # A built-in story's title reads in Chinese, its figures as written; no English
+        # sentence is left (its JSON keeps the title as written).
+        shown = "".join(line.strip() for line in lines)
+        assert "到期自动扣款成功：到期的" in shown and "(916.80)" not in shown
+        assert "the due installment" not in out and "is debited" not in out
+        _code, doc = run_json(tmp_path, "--lang", lang, "story", "list")
+        titles = {row["name"]: row["title"] for row in doc["stories"]}
+        assert titles["debit-on-due-date"].startswith("到期自动扣款成功 - the due installment")
