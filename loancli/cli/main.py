@@ -285,7 +285,12 @@ class LazyCommands(TyperGroup):
         except click_errors.ClickException as exc:
             # click's words in the command's language (``--json`` names the key as typed).
             said: click_errors.ClickException = exc
-            if isinstance(exc, click_errors.UsageError) and language() != "en":
+            # (The help a command given no arguments shows is one already, in its language.)
+            if (
+                isinstance(exc, click_errors.UsageError)
+                and not isinstance(exc, click_errors.NoArgsIsHelpError)
+                and language() != "en"
+            ):
                 said = exc if isinstance(exc, SaidUsageError) else SaidUsageError(exc)
             if self._json:
                 error = {"exit_code": exc.exit_code, "message": said.format_message()}

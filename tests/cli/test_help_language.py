@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, run_loancli
 from rich.cells import cell_len
 
 from loancli.cli.help_words import said_record
@@ -108,3 +108,18 @@ def test_the_console_scripts_chinese_help_is_typers(tmp_path: Path) -> None:
 
     assert ROOT_HELP["zh"].startswith("用法：loancli [OPTIONS] COMMAND [ARGS]...")
     assert "命令：" in ROOT_HELP["zh"] and ROOT_HELP["en"].startswith("Usage: loancli")
+
+
+@pytest.mark.parametrize("path", [(), ("clock",), ("card",)])
+def test_a_command_given_nothing_shows_its_help_in_either_language(
+    path: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under --lang zh it was said as a usage error whose message was the English help.
+    for lang, usage, options in (("en", "Usage: ", "Options:"), ("zh", "用法：", "选项：")):
+        monkeypatch.setenv("LOANCLI_LANG", lang)
+        done = run_loancli([*path])
+        assert done.returncode == 2
+        shown = done.stdout + done.stderr
+        assert shown.startswith(f"{usage}loancli") and options in shown, shown[:300]
+        assert "Error" not in shown and "错误" not in shown
+        assert shown.count(usage) == 1
