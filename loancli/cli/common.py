@@ -20,7 +20,6 @@ from loancli.account.hashing import HashGrade
 from loancli.api import WorldArgs, WorldOptions, location_of
 from loancli.asking import Asker, set_value, write_recording
 from loancli.cli.console import inert_console
-from loancli.cli.labels import step_name
 from loancli.cli.options import Options
 from loancli.cli.prompter import QuestionaryPrompter
 from loancli.dburl import ServerUrl
@@ -28,6 +27,7 @@ from loancli.errors import LoanCliError, OutputFailed, UsageError
 from loancli.files import write_private
 from loancli.i18n import _, after_colon
 from loancli.questions import QUESTIONS
+from loancli.support.names import step_name
 from loancli.text import printable
 from loancli.validation import file_kind
 

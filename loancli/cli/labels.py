@@ -139,14 +139,6 @@ def column_name(column: str) -> str:
     return _(COLUMN_NAMES.get(column, column))
 
 
-def step_name(step: str | None) -> str:
-    """A step as a person reads it: ``disbursement``, or 放款 in Chinese (with the code)."""
-    if not step:
-        return ""
-    shown = _(STEP_NAMES.get(step, step))
-    return step if shown == step else f"{shown} ({step})"
-
-
 def short_step_name(step: str | None) -> str:
     """A step in a table cell: ``disbursement``, or only 放款 in Chinese."""
     return _(STEP_NAMES.get(step, step)) if step else ""

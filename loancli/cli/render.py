@@ -20,14 +20,13 @@ from loancli.cli.labels import (
     sex_name,
     short_step_name,
     status_name,
-    step_name,
 )
 from loancli.cli.options import Options, json_text
 from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import N_, _, after_colon, language
 from loancli.support.event_words import detail_text, detail_words, event_words, short_time
 from loancli.support.listing import Page, RecordView
-from loancli.support.names import authorisation_words
+from loancli.support.names import authorisation_words, step_name
 from loancli.support.reporting import FLOW_NAMES
 from loancli.text import printable
 from loancli.world.providers.review import why_in

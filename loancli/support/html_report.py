@@ -38,6 +38,7 @@ from loancli.records import LOANS, Loan
 from loancli.store import Store
 from loancli.support import reporting
 from loancli.support.event_words import detail_words, short_time
+from loancli.support.names import step_name
 from loancli.support.pseudonym import masked_image
 from loancli.text import printable
 
@@ -204,15 +205,6 @@ def _loan(loan: Loan, today: date) -> str:
     table = f'<table class="schedule"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
     title = _("Repayment schedule of {loan}").format(loan=view["loan"])
     return _section(title, facts + chart(lines) + table)
-
-
-def step_name(step: str | None) -> str:
-    """A journey step as people read it: ``disbursement``, or 放款 (disbursement) in Chinese
-    (the steps' names are the catalog's, as the terminal shows them)."""
-    if not step:
-        return ""
-    shown = _(step)
-    return step if shown == step else f"{shown} ({step})"
 
 
 def _status(status: str) -> str:

@@ -103,5 +103,14 @@ def step_words(step: str) -> str:
     return _(STEP_NAMES.get(step, step))
 
 
+def step_name(step: str | None) -> str:
+    """A step as a person reads it on its own: ``disbursement``, or 放款 (disbursement) in
+    Chinese (the terminal, the reports)."""
+    if not step:
+        return ""
+    shown = step_words(step)
+    return step if shown == step else f"{shown} ({step})"
+
+
 def authorisation_words(key: str) -> str:
     return _(AUTHORISATION_NAMES.get(key, key))

@@ -32,6 +32,7 @@ from loancli.records import (
 from loancli.records import is_flow as is_flow  # where support's callers have found it
 from loancli.store import Store
 from loancli.support.event_words import detail_words
+from loancli.support.names import step_name
 from loancli.text import printable
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import (
@@ -607,7 +608,7 @@ def to_markdown(data: Report, bundle_command: str | None = None) -> str:
         # An event in words where it has them (the language of the report), else its detail.
         detail = detail_words(row["event"], row["detail"])
         lines.append(
-            f"| {row['at']} | {row['step'] or row['source']} | {row['event']} | "
+            f"| {row['at']} | {step_name(row['step']) or row['source']} | {row['event']} | "
             f"{row['reason'] or ''} | {detail.replace('|', '/')} |"
         )
     lines += ["", _("## Reproduce"), ""]

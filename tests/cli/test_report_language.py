@@ -21,10 +21,13 @@ def test_the_report_in_chinese_has_chinese_headings_and_sentences(tmp_path: Path
     # The codes stay codes, in either language; the timeline's events are in words.
     assert "account_created" in out
     assert "已读取身份证人像面（front.png）" in out and "blur_score=" not in out
+    # Each step named as the terminal and the HTML page name it, its code beside the name.
+    assert "| 放款 (disbursement) | disbursed |" in out and "| disbursement |" not in out
     code, out, err = run_cli(tmp_path, "report", "A0001")
     assert code == 0, err
     assert "## Borrower" in out and "The journey completed: 10000.00 yuan over 12" in out
     assert "- Status: completed." in out
+    assert "| disbursement | disbursed |" in out
     # The default world is described as its file says, in either language.
     assert "- `default`: Everything works; the happy path completes." in out
     assert "(no description)" not in out
