@@ -157,7 +157,9 @@ _NO_LINE_END = frozenset("（「『【《〈")
 def wrap_keeping_figures(text: str, width: int) -> str:
     """``text`` in lines of at most ``width`` cells, broken at spaces or between other
     characters, never inside a figure or a Latin word (one longer than a line is folded), and
-    never before a closing mark (禁则: what it closes goes down with it)."""
+    never before a closing mark (禁则: what it closes goes down with it). A character wider
+    than ``width`` (a Chinese one in a line of 1) gets a line of its own."""
+    width = max(width, 1)
     lines: list[str] = []
     line: list[str] = []  # the tokens of the line being filled
     used = 0
@@ -171,18 +173,34 @@ def wrap_keeping_figures(text: str, width: int) -> str:
                 used += cell_len(token)
             continue
         size = cell_len(token)
-        if used + size > width and "".join(line).strip():
-            carried = _carried(line, token, width - size)
-            lines.append("".join(line).rstrip())
-            line, used = carried, cell_len("".join(carried))
+        if used + size > width:
+            if "".join(line).strip():
+                carried = _carried(line, token, width - size)
+                lines.append("".join(line).rstrip())
+                line, used = carried, cell_len("".join(carried))
+            else:  # only blanks before it: they go
+                line, used = [], 0
         while size > width:  # longer than a line: folded, as nothing else can be
             cut, taken = 0, 0
             while cut < len(token) and taken + cell_len(token[cut]) <= width - used:
                 taken += cell_len(token[cut])
                 cut += 1
-            lines.append("".join(line) + token[:cut])
-            token, size = token[cut:], cell_len(token[cut:])
-            line, used = [], 0
+            if not cut:
+                if used:  # what the line holds stays there; the token starts the next one
+                    if "".join(line).strip():
+                        lines.append("".join(line).rstrip())
+                    line, used = [], 0
+                    continue
+                cut = 1  # a character wider than a whole line: alone on one
+            piece, token, size = token[:cut], token[cut:], cell_len(token[cut:])
+            if token:
+                lines.append("".join(line) + piece)
+                line, used = [], 0
+            else:  # the token's last piece: the line goes on after it
+                line.append(piece)
+                used += cell_len(piece)
+        if not token:
+            continue
         line.append(token)
         used += size
     lines.append("".join(line).rstrip())

@@ -120,3 +120,19 @@ def test_marks_never_start_or_end_a_line_against_what_they_mark(width: int) -> N
     assert width < 14 or not any(line.endswith("（") for line in lines), lines
     shown = "\n".join(lines)
     assert "completed=70,settled=10" in shown or width < cell_len("completed=70,settled=10")
+
+
+@given(
+    text=st.text(alphabet=st.sampled_from(list("借款（）。，ab1 \n")), max_size=40),
+    width=st.integers(min_value=-2, max_value=6),
+)
+def test_wrapping_ends_at_any_width(text: str, width: int) -> None:
+    # A width below a Chinese character's two cells (a terminal of 1 or 2 columns) looped
+    # for ever; now each such character gets a line of its own.
+    from loancli.text import wrap_keeping_figures
+
+    lines = wrap_keeping_figures(text, width).split("\n")
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    assert all(cell_len(line) <= max(width, 2) for line in lines), lines
+    # No empty line that the text did not have.
+    assert all(line.strip() for line in lines) or not text.strip() or "\n" in text, lines
