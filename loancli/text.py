@@ -166,7 +166,9 @@ def wrap_keeping_figures(text: str, width: int) -> str:
     for token in _TOKEN.findall(text):
         if token.isspace():
             if "\n" in token:
+                # Each line break kept: a blank line between paragraphs stays one.
                 lines.append("".join(line).rstrip())
+                lines += [""] * (token.count("\n") - 1)
                 line, used = [], 0
             elif used + cell_len(token) <= width:
                 line.append(token)

@@ -73,7 +73,8 @@ def _run() -> None:
     # click's own reading of the width: $COLUMNS, else the terminal's, else 80. Output that
     # cannot take UTF-8 goes to click, which writes its help in its own way there.
     if args == ["--help"] and shutil.get_terminal_size().columns >= HELP_WIDTH and utf8(sys.stdout):
-        with contextlib.suppress(ValueError):  # a language it does not speak: Typer says so
+        # A language it does not speak: Typer's help (in English, as Typer reads it then).
+        with contextlib.suppress(ValueError):
             sys.stdout.write(ROOT_HELP[choose_language(None)])
             return
     # The command table, and Typer with it, loaded as a command module is: when it runs.

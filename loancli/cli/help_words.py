@@ -111,8 +111,9 @@ class SpokenHelpFormatter(HelpFormatter):
             self.write(lead + _indented(wrap_keeping_figures(args, width - used), used) + "\n")
         else:
             self.write(lead.rstrip() + "\n")
-            self.write(_indented(wrap_keeping_figures(args, width - 4), self.current_indent + 4))
-            self.write("\n")
+            pad = self.current_indent + 4
+            wrapped = wrap_keeping_figures(args, self.width - pad)
+            self.write(" " * pad + _indented(wrapped, pad) + "\n")
 
     def write_heading(self, heading: str) -> None:
         if language() == "en":
@@ -161,8 +162,8 @@ def _with_extra(text: str, width: int) -> list[str]:
         bracket = f"[{extra}]"
         if lines and cell_len(f"{lines[-1]}  {bracket}") <= width:
             lines[-1] = f"{lines[-1]}  {bracket}"
-        else:
-            lines.append(bracket)
+        else:  # on lines of its own, folded where wider than the column
+            lines += wrap_keeping_figures(bracket, width).split("\n")
     return lines or [""]
 
 

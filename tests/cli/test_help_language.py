@@ -6,11 +6,14 @@ the console script's ``loancli --help`` to Typer's in both languages)."""
 from __future__ import annotations
 
 import inspect
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, run_loancli
+from conftest import ROOT, run_cli, run_loancli
 from rich.cells import cell_len
 
 from loancli.cli.help_words import said_record
@@ -123,3 +126,38 @@ def test_a_command_given_nothing_shows_its_help_in_either_language(
         assert shown.startswith(f"{usage}loancli") and options in shown, shown[:300]
         assert "Error" not in shown and "错误" not in shown
         assert shown.count(usage) == 1
+
+
+@pytest.mark.parametrize("columns", ["56", "60"])
+@pytest.mark.parametrize(
+    "path", [(), ("schedule",), ("idcard", "generate"), ("account", "change-phone")]
+)
+def test_chinese_help_fits_a_narrow_terminal(path: tuple[str, ...], columns: str) -> None:
+    # A terminal's width, as a child process reads it (click lays help out at 50 columns or
+    # more, whatever the terminal).
+    shown = {}
+    for lang in ("zh", "en"):
+        env = dict(os.environ, LOANCLI_LANG=lang, COLUMNS=columns, PYTHONPATH=str(ROOT))
+        done = subprocess.run(
+            [sys.executable, "-m", "loancli", *path, "--help"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        shown[lang] = done.stdout
+    # Typer's bracket ([环境变量：LOANCLI_LOCK_TIMEOUT]) folded where it is wider than its
+    # column; only the examples, as written in both languages, may be wider.
+    wide = [line for line in shown["zh"].splitlines() if cell_len(line) > int(columns)]
+    assert all(line in shown["en"].splitlines() for line in wide), wide
+    # A usage line too long for its words puts them under it, indented as click does.
+    first, second = shown["zh"].splitlines()[:2]
+    assert first.startswith("用法：loancli")
+    assert not second or second.startswith("    "), (first, second)
+
+
+def test_a_missing_command_is_said_in_chinese(tmp_path: Path) -> None:
+    code, _out, err = run_cli(tmp_path, "--lang", "zh", columns=80)
+    assert code == 2
+    assert err.splitlines()[-1] == "错误：缺少命令：请指定一个（loancli -h 列出全部命令）。"

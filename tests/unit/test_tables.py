@@ -136,3 +136,10 @@ def test_wrapping_ends_at_any_width(text: str, width: int) -> None:
     assert all(cell_len(line) <= max(width, 2) for line in lines), lines
     # No empty line that the text did not have.
     assert all(line.strip() for line in lines) or not text.strip() or "\n" in text, lines
+
+
+def test_wrapping_keeps_blank_lines() -> None:
+    from loancli.text import wrap_keeping_figures
+
+    assert wrap_keeping_figures("第一段。\n\n第二段。", 20) == "第一段。\n\n第二段。"
+    assert wrap_keeping_figures("a\nb", 20) == "a\nb"
