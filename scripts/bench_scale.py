@@ -298,16 +298,6 @@ def parts(world: Path) -> dict[str, float]:
     transaction (the key triggers dropped, as a bulk write does)."""
     import gc
     import sqlite3
-    from datetime import date, datetime, timedelta
-
-    from loancli.journey.payout import product_of
-    from loancli.loan.bureau import report_overdues
-    from loancli.loan.debits import catch_up_debiting
-    from loancli.loan.loans import log
-    from loancli.loan.servicing import ServicingPolicy, reminders
-    from loancli.records import check_table
-    from loancli.store.base import decode, encode
-    from loancli.world.providers import WorldSettings
 
     class Credit:  # the store as the bureau uses it: the entries the pass makes, in memory
         made = 0
@@ -327,8 +317,32 @@ def parts(world: Path) -> dict[str, float]:
 
     out: dict[str, float] = {}
     gc.disable()
-    copy = Path(tempfile.mkdtemp(prefix="loancli-parts-")) / "world.sqlite"
-    shutil.copyfile(world, copy)
+    folder = Path(tempfile.mkdtemp(prefix="loancli-parts-"))
+    try:
+        copy = folder / "world.sqlite"
+        # SQLite's own copy: what a write-ahead log holds too.
+        with sqlite3.connect(world) as source, sqlite3.connect(copy) as target:
+            source.backup(target)
+        _measure(copy, out, Credit())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def _measure(copy: Path, out: dict[str, float], store: Any) -> None:
+    """The parts of :func:`parts`, on ``copy``, into ``out``."""
+    import sqlite3
+    from datetime import date, datetime, timedelta
+
+    from loancli.journey.payout import product_of
+    from loancli.loan.bureau import report_overdues
+    from loancli.loan.debits import catch_up_debiting
+    from loancli.loan.loans import log
+    from loancli.loan.servicing import ServicingPolicy, reminders
+    from loancli.records import check_table
+    from loancli.store.base import decode, encode
+    from loancli.world.providers import WorldSettings
+
     db = sqlite3.connect(copy, isolation_level=None)
     started = time.process_time()
     (now_text,) = db.execute(
@@ -344,7 +358,7 @@ def parts(world: Path) -> dict[str, float]:
     started = time.process_time()
     now = datetime.fromisoformat(now_text) + timedelta(days=30)
     today, at = date.fromisoformat(now.isoformat()[:10]), now.isoformat()
-    settings, store = WorldSettings(), Credit()
+    settings = WorldSettings()
     policies: dict[str, ServicingPolicy] = {}
     messages: list[tuple[str, str]] = []
     for loan in loans.values():
@@ -352,7 +366,7 @@ def parts(world: Path) -> dict[str, float]:
         policy = policies.setdefault(product, settings.product(product).servicing)
 
         def report(day: date, loan: Any = loan, policy: ServicingPolicy = policy) -> list[Any]:
-            return report_overdues(store, loan, day, policy)  # type: ignore[arg-type]
+            return report_overdues(store, loan, day, policy)
 
         events = reminders(loan, today, policy)
         events += catch_up_debiting(loan, today, None, policy, before_debit=report)
@@ -383,9 +397,7 @@ def parts(world: Path) -> dict[str, float]:
     db.execute("COMMIT")
     out["write"] = time.process_time() - started
     db.close()
-    shutil.rmtree(copy.parent, ignore_errors=True)
     out["messages"] = len(messages)
-    return out
 
 
 def main() -> None:
