@@ -315,10 +315,21 @@ def _credit_sentences(store: Store, loan: Loan) -> str:
             amount=entry["amount"],
         )
         if entry["default_ended_on"]:
-            said += " " + _(
-                "The default ended on {ended}, when it was paid; the record is kept five years "
-                "from then (art. 16) and drops on {drops}."
-            ).format(ended=entry["default_ended_on"], drops=entry["drops_on"])
+            # Ended by a payment of its installment, or (its installment gone into the new
+            # plan) by the re-instalment, as the bureau code ends it.
+            paid = any(line.get("reported_as") == entry["id"] for line in loan["lines"])
+            if paid or not loan.get("restructured"):
+                ending = _(
+                    "The default ended on {ended}, when it was paid; the record is kept five "
+                    "years from then (art. 16) and drops on {drops}."
+                )
+            else:
+                ending = _(
+                    "The default ended on {ended}, when the overdue debt became the "
+                    "re-instalment's new plan; the record is kept five years from then (art. "
+                    "16) and drops on {drops}."
+                )
+            said += " " + ending.format(ended=entry["default_ended_on"], drops=entry["drops_on"])
         objection = entry.get("objection")
         if objection:
             said += " " + _(

@@ -159,8 +159,14 @@ def test_explain_traces_a_re_instalment_to_its_parts_and_its_new_plan(db: Path) 
     assert f"interest {owed['interest']}" in said and f"penalty interest {owed['penalty']}" in said
     assert "the whole of it is the new plan's principal" in said
     assert "The first period is 22 days" in said and "n = 6" in said
+    # The reported installment went into the new plan unpaid: its default ended that day.
+    credit = ok_json(db, "explain", "A0001")["explanations"]["credit"]
+    assert "The default ended on 2026-05-11, when the overdue debt became" in credit, credit
+    assert "when it was paid" not in credit
     code, out, err = cli(db, "--lang", "zh", "explain", "A0001", columns=80)
     assert code == 0 and "转为新的 6 期还款计划" in out, out + err
+    joined = out.replace("\n", "").replace(" ", "")
+    assert "2026-05-11转为协商二次分期的新还款计划，逾期终止" in joined, out
     # Broken by cells, not only at spaces (rich's way, which left half-empty lines): every
     # line but a paragraph's last is filled close to the width, none wider.
     lines = out.splitlines()
