@@ -99,7 +99,7 @@ class Reason(StrEnum):
 
     def repay_sentence_in(self, facts: Mapping[str, str], lang: str | None = None) -> str:
         """What happened to a repayment from the card (money going out, not coming in)."""
-        template = _REPAY_SENTENCES.get(self, _SENTENCES[self][0])
+        template = REPAY_SENTENCES.get(self, _SENTENCES[self][0])
         return _say(template, facts, lang)
 
     def advice_in(
@@ -420,7 +420,7 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
 
 
 # Where a card refuses a repayment, what happened is said the other way round.
-_REPAY_SENTENCES: dict[Reason, str] = {
+REPAY_SENTENCES: dict[Reason, str] = {
     Reason.CARD_FROZEN: N_(
         "The bound bank card is frozen, so the repayment cannot be taken from it."
     ),

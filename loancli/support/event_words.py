@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from loancli.i18n import N_, _, language, recorded_as
+from loancli.i18n import N_, _, language, localise_fact, recorded_as
 from loancli.identity.face import ACTION_NAMES
 from loancli.questions import app_word
+from loancli.reasons import REPAY_SENTENCES, Reason
 from loancli.support.names import (
     CARD_STATES,
     LOGIN_METHOD_NAMES,
@@ -378,6 +379,24 @@ def _time(value: object) -> object:
     return short_time(value) if isinstance(value, str) else value
 
 
+def _reason_sentence(value: object) -> object:
+    """What a stop's reason said, recorded in English, in the command's language (its figures
+    as recorded)."""
+    if not isinstance(value, str) or not value or language() == "en":
+        return value
+    recorded = recorded_as(value, _REASON_SENTENCES)
+    if recorded is None:
+        return value
+    template, values = recorded
+    return _(template).format(**{k: localise_fact(v, language()) for k, v in values.items()})
+
+
+# Every reason's sentence as written (a stop records its reason's, in the run's language).
+_REASON_SENTENCES = tuple(
+    dict.fromkeys([reason.template[0] for reason in Reason] + list(REPAY_SENTENCES))
+)
+
+
 # A contact as a profile records it: ``王** (parent) 139****9000``.
 _CONTACT = re.compile(r"\A(?P<name>.*) \((?P<relation>[a-z_]+)\) (?P<mobile>\S+)\Z")
 
@@ -408,6 +427,7 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "until": _time,
     "frozen_at": _time,
     "relation": lambda v: _relation(v),
+    "sentence": lambda v: _reason_sentence(v),
     "contact": lambda v: _contact(v),
     "locked_until": _time,
     "result_expected": _time,

@@ -754,7 +754,8 @@ def test_a_journeys_timeline_says_every_step_in_words(
         ("face-mismatch", "人脸识别未通过（第 1 次）：相似度 0.63，需达到 0.8"),
         ("frozen-card", "放款至银行卡 **** 3445 被退回（已冻结）"),
         ("closed-card", "放款至银行卡 **** 3445 被退回（已销户）"),
-        ("closed-card", "已停止：The bound bank card is closed"),
+        # Recorded in English (the run was), read in Chinese.
+        ("closed-card", "已停止：绑定的银行卡已注销，无法到账。"),
         ("transfer-failed", "放款至银行卡 **** 3445 被退回（银行系统错误）"),
         ("liveness-fail", "做出动作 张嘴、眨眼、点头；活体检测识别到动作：否"),
         ("review-rejected", "审核未通过：overdue record"),

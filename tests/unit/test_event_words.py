@@ -235,3 +235,23 @@ def test_a_profiles_contact_names_the_relation_in_the_commands_language() -> Non
     finally:
         set_language("en")
     assert event_text("profile_saved", detail).endswith("王** (parent) 139****9000")
+
+
+def test_a_stop_recorded_in_english_reads_in_chinese() -> None:
+    # A run recorded in English (a script, QA's walk) read by support under --lang zh.
+    frozen = {
+        "sentence": "The bound bank card is frozen and cannot receive the money.",
+        "detail": "card **** 3445 is frozen",
+    }
+    locked = {"sentence": "The face check failed 3 times and is locked for 15 minutes."}
+    set_language("zh")
+    try:
+        said = event_text("stopped", frozen)
+        assert "绑定的银行卡已被冻结" in said and "frozen and cannot" not in said, said
+        said = event_text("stopped", locked)
+        assert "人脸识别失败3次，已锁定15分钟" in said and "face check" not in said, said
+        # A sentence no reason makes (written by hand) is shown as it is.
+        assert "written by hand" in event_text("stopped", {"sentence": "written by hand"})
+    finally:
+        set_language("en")
+    assert event_text("stopped", frozen).startswith("stopped: The bound bank card is frozen")
