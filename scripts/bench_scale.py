@@ -320,9 +320,15 @@ def parts(world: Path) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="loancli-parts-"))
     try:
         copy = folder / "world.sqlite"
-        # SQLite's own copy: what a write-ahead log holds too.
-        with sqlite3.connect(world) as source, sqlite3.connect(copy) as target:
+        # SQLite's own copy: what a write-ahead log holds too (the world opened read-only:
+        # a missing one is an error, not a new empty file).
+        source = sqlite3.connect(f"{world.absolute().as_uri()}?mode=ro", uri=True)
+        target = sqlite3.connect(copy)
+        try:
             source.backup(target)
+        finally:
+            source.close()
+            target.close()
         _measure(copy, out, Credit())
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from loancli.i18n import N_, _, language, localise_fact, recorded_as
 from loancli.identity.face import ACTION_NAMES
 from loancli.questions import app_word
-from loancli.reasons import REPAY_SENTENCES, Reason
+from loancli.reasons import ACCOUNT_TYPES, REPAY_SENTENCES, Reason
 from loancli.support.names import (
     CARD_STATES,
     LOGIN_METHOD_NAMES,
@@ -388,13 +388,20 @@ def _reason_sentence(value: object) -> object:
     if recorded is None:
         return value
     template, values = recorded
-    return _(template).format(**{k: localise_fact(v, language()) for k, v in values.items()})
+    lang = language()
+    said = {
+        # An account's class as its sentence names it (Class II account: 二类户).
+        key: _(value) if value in _ACCOUNT_TYPES else localise_fact(value, lang)
+        for key, value in values.items()
+    }
+    return _(template).format(**said)
 
 
 # Every reason's sentence as written (a stop records its reason's, in the run's language).
 _REASON_SENTENCES = tuple(
-    dict.fromkeys([reason.template[0] for reason in Reason] + list(REPAY_SENTENCES))
+    dict.fromkeys([reason.template[0] for reason in Reason] + list(REPAY_SENTENCES.values()))
 )
+_ACCOUNT_TYPES = frozenset(ACCOUNT_TYPES.values())
 
 
 # A contact as a profile records it: ``王** (parent) 139****9000``.

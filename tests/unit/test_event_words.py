@@ -250,6 +250,17 @@ def test_a_stop_recorded_in_english_reads_in_chinese() -> None:
         assert "绑定的银行卡已被冻结" in said and "frozen and cannot" not in said, said
         said = event_text("stopped", locked)
         assert "人脸识别失败3次，已锁定15分钟" in said and "face check" not in said, said
+        # Every reason's sentence, recorded in English with the world's figures, reads as the
+        # reason says it in Chinese (an account's class too: 二类户, not "Class II account").
+        from loancli.reasons import FACT_KEYS, Reason
+
+        for cls in ("I", "II", "III"):
+            facts = {key: "5,000" for key in FACT_KEYS} | {"card_account_class": cls}
+            facts |= {"face_lock": "15 minutes", "sms_validity": "5 minutes"}
+            for reason in Reason:
+                recorded = {"sentence": reason.sentence_in(facts, "en")}
+                said = event_text("stopped", recorded).removeprefix("已停止：")
+                assert said == reason.sentence_in(facts, "zh"), (reason, said)
         # A sentence no reason makes (written by hand) is shown as it is.
         assert "written by hand" in event_text("stopped", {"sentence": "written by hand"})
     finally:
