@@ -160,4 +160,4 @@ def test_chinese_help_fits_a_narrow_terminal(path: tuple[str, ...], columns: str
 def test_a_missing_command_is_said_in_chinese(tmp_path: Path) -> None:
     code, _out, err = run_cli(tmp_path, "--lang", "zh", columns=80)
     assert code == 2
-    assert err.splitlines()[-1] == "错误：缺少命令：请指定一个（loancli -h 列出全部命令）。"
+    assert err.splitlines()[-1] == "错误：缺少命令。"
