@@ -19,7 +19,7 @@ from loancli.i18n import N_, _, after_colon, choose_language, language, set_lang
 _SAID: list[tuple[str, str]] = [
     (r"Missing argument (?P<name>.+?)\.(?P<rest>.*)", N_("Missing argument {name}.")),
     (r"Missing option (?P<name>.+?)\.(?P<rest>.*)", N_("Missing option {name}.")),
-    (r"Missing command\.", N_("Missing command: name one (loancli -h lists them).")),
+    (r"Missing command\.", N_("Missing command.")),
     (
         r"No such option: (?P<name>\S+) \(Possible options: (?P<maybe>.+)\)",
         N_("No such option: {name} (perhaps {maybe})"),
