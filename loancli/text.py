@@ -170,7 +170,7 @@ def wrap_keeping_figures(text: str, width: int) -> str:
                 lines.append("".join(line).rstrip())
                 lines += [""] * (token.count("\n") - 1)
                 line, used = [], 0
-            elif used + cell_len(token) <= width:
+            else:  # kept where it stands; a line's trailing blanks go when it is ended
                 line.append(token)
                 used += cell_len(token)
             continue
@@ -235,3 +235,15 @@ def lines_for_terminal(text: str, width: int) -> str:
     breaks a line only at spaces, and a Chinese sentence has few, so its lines ended half
     empty. English is left to rich, which wraps it well."""
     return text if language() == "en" else wrap_keeping_figures(text, width)
+
+
+def line_spans(text: str, width: int) -> list[tuple[int, int]]:
+    """Where :func:`wrap_keeping_figures` breaks ``text``: each line's (start, end) in it
+    (what a break drops is blanks only, so each line is a run of the text)."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for line in wrap_keeping_figures(text, width).split("\n"):
+        start = text.index(line, at) if line else at
+        spans.append((start, start + len(line)))
+        at = start + len(line)
+    return spans

@@ -17,10 +17,17 @@ import os
 import shutil
 from typing import TYPE_CHECKING
 
-from loancli.text import printable
+from loancli.i18n import language
+from loancli.text import line_spans, printable
 
 if TYPE_CHECKING:
-    from rich.console import Console, HighlighterType, JustifyMethod, OverflowMethod
+    from rich.console import (
+        Console,
+        HighlighterType,
+        JustifyMethod,
+        OverflowMethod,
+        RenderableType,
+    )
     from rich.style import Style
 
 
@@ -70,3 +77,15 @@ def inert_console(
     return _inert_console_class()(
         stderr=stderr, highlight=highlight, soft_wrap=soft_wrap, width=width
     )
+
+
+def filled(console: Console, markup: str, width: int) -> RenderableType:
+    """``markup`` as ``console`` renders it, its lines broken by cells when the command speaks
+    Chinese (rich breaks a line only at spaces, and a Chinese sentence has few, so its lines
+    ended half empty); as it is in English, which rich wraps well."""
+    if language() == "en":
+        return markup
+    from rich.text import Text
+
+    text = console.render_str(markup)
+    return Text("\n").join(text[start:end] for start, end in line_spans(text.plain, width))

@@ -15,6 +15,7 @@ import typer
 from loancli import api
 from loancli.cli.calendar_view import month_table
 from loancli.cli.common import check_output, handled, run_again, world_options
+from loancli.cli.console import filled
 from loancli.cli.labels import (
     EXPLAIN_TOPICS,
     day_count_name,
@@ -351,42 +352,42 @@ def _show_payment(opts: Options, result: Mapping[str, object]) -> None:
     if opts.json:
         opts.emit(result)
         return
+    console = opts.console
     if result["status"] == "refused":
-        opts.console.print(
+        said = (
             "[red]"
             + _("Repayment refused")
             + f"[/red] ({result['reason']}): {result['message']} {result['advice']}"
         )
+        console.print(filled(console, said, console.width))
     else:
         p = result["payment"]
         assert isinstance(p, Mapping)  # a repayment made says what it paid
-        opts.console.print(
-            _(
-                "[green]Paid {amount}[/green] on {on} ({kind}); loan {loan} is {status}, "
-                "remaining principal {remaining}"
-            ).format(
-                amount=p["amount"],
-                on=p["on"],
-                kind=payment_kind_name(str(p["kind"])),
-                loan=result["loan"],
-                status=status_name(str(result["loan_status"])),
-                remaining=result["remaining_principal"],
-            )
+        said = _(
+            "[green]Paid {amount}[/green] on {on} ({kind}); loan {loan} is {status}, "
+            "remaining principal {remaining}"
+        ).format(
+            amount=p["amount"],
+            on=p["on"],
+            kind=payment_kind_name(str(p["kind"])),
+            loan=result["loan"],
+            status=status_name(str(result["loan_status"])),
+            remaining=result["remaining_principal"],
         )
+        console.print(filled(console, said, console.width))
         prepaid = str(p.get("prepaid_principal") or "0.00")
         if p["kind"] == "amount" and prepaid != "0.00":
-            opts.console.print(
-                _(
-                    "{prepaid} of it repaid principal early and the installments after it are "
-                    "re-planned; {interest} of it is that principal's interest for this period "
-                    "(art. 30: the days used, unless the contract charges the whole period) "
-                    "and {fee} its early-settlement fee."
-                ).format(
-                    prepaid=prepaid,
-                    interest=p.get("interest_to_date") or "0.00",
-                    fee=p.get("early_settlement_fee") or "0.00",
-                )
+            said = _(
+                "{prepaid} of it repaid principal early and the installments after it are "
+                "re-planned; {interest} of it is that principal's interest for this period "
+                "(art. 30: the days used, unless the contract charges the whole period) "
+                "and {fee} its early-settlement fee."
+            ).format(
+                prepaid=prepaid,
+                interest=p.get("interest_to_date") or "0.00",
+                fee=p.get("early_settlement_fee") or "0.00",
             )
+            console.print(filled(console, said, console.width))
     installments = result["installments"]
     assert isinstance(installments, list)  # the loan's installments as they are now
     show_schedule(opts.console, installments)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from loancli.cli.calendar_view import month_grid
 from loancli.cli.common import run_again
+from loancli.cli.console import filled
 from loancli.cli.labels import (
     attempt_name,
     choice_word,
@@ -292,17 +293,20 @@ def stopped_panel(
     from rich.markup import escape
     from rich.panel import Panel
 
+    said = (
+        _("{heading}: {text}").format(
+            heading="[bold]"
+            + _("Stopped at {step}").format(step=step_name(result["stopped_at"]))
+            + "[/bold]",
+            text=result["reason"],
+        )
+        + f"\n{escape(result['message'] or '')}\n[dim]"
+        + _("What the app advises:")
+        + f"[/dim]{after_colon()}{escape(result['advice'] or '')}{extra}"
+    )
     console.print(
         Panel(
-            _("{heading}: {text}").format(
-                heading="[bold]"
-                + _("Stopped at {step}").format(step=step_name(result["stopped_at"]))
-                + "[/bold]",
-                text=result["reason"],
-            )
-            + f"\n{escape(result['message'] or '')}\n[dim]"
-            + _("What the app advises:")
-            + f"[/dim]{after_colon()}{escape(result['advice'] or '')}{extra}",
+            filled(console, said, console.width - 4),  # inside the border and its padding
             title=printable(title),
             border_style="red",
             expand=False,

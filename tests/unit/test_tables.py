@@ -129,10 +129,12 @@ def test_marks_never_start_or_end_a_line_against_what_they_mark(width: int) -> N
 def test_wrapping_ends_at_any_width(text: str, width: int) -> None:
     # A width below a Chinese character's two cells (a terminal of 1 or 2 columns) looped
     # for ever; now each such character gets a line of its own.
-    from loancli.text import wrap_keeping_figures
+    from loancli.text import line_spans, wrap_keeping_figures
 
     lines = wrap_keeping_figures(text, width).split("\n")
     assert "".join(lines).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    # Each line is a run of the text (so styled text can be cut where the lines break).
+    assert [text[start:end] for start, end in line_spans(text, width)] == lines
     assert all(cell_len(line) <= max(width, 2) for line in lines), lines
     # No empty line that the text did not have.
     assert all(line.strip() for line in lines) or not text.strip() or "\n" in text, lines
