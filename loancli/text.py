@@ -21,7 +21,7 @@ import functools
 import re
 import unicodedata
 
-from loancli.i18n import _, language
+from loancli.i18n import _
 
 # Control (Cc: C0, DEL, C1), format (Cf: bidi overrides and isolates, zero-width marks, the
 # BOM), surrogates (Cs: an undecodable byte, which no terminal can print) and the line and
@@ -228,13 +228,6 @@ def _carried(line: list[str], token: str, room: int) -> list[str]:
         return []
     del line[start:]
     return carried
-
-
-def lines_for_terminal(text: str, width: int) -> str:
-    """``text`` broken into lines of ``width`` cells when the command speaks Chinese: rich
-    breaks a line only at spaces, and a Chinese sentence has few, so its lines ended half
-    empty. English is left to rich, which wraps it well."""
-    return text if language() == "en" else wrap_keeping_figures(text, width)
 
 
 def line_spans(text: str, width: int) -> list[tuple[int, int]]:

@@ -40,20 +40,15 @@ def template() -> Catalog:
         comment_tags=("TRANSLATORS:",),
     ):
         catalog.add(message, locations=[(f"loancli/{filename}", lineno)], auto_comments=comments)
-    # The built-in scenarios' descriptions: shown translated (scenario list/find, reports).
+    # The built-in scenarios' descriptions (scenario list/find, reports) and stories' titles
+    # (story list, story run, find): shown translated.
     import yaml
 
-    for path in sorted((ROOT / "loancli" / "data" / "scenarios").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if data.get("description"):
-            catalog.add(
-                str(data["description"]), locations=[(f"loancli/data/scenarios/{path.name}", 1)]
-            )
-    # The built-in stories' titles: shown translated (story list, story run, find).
-    for path in sorted((ROOT / "loancli" / "data" / "stories").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if data.get("title"):
-            catalog.add(str(data["title"]), locations=[(f"loancli/data/stories/{path.name}", 1)])
+    for folder, field in (("scenarios", "description"), ("stories", "title")):
+        for path in sorted((ROOT / "loancli" / "data" / folder).glob("*.yaml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if data.get(field):
+                catalog.add(str(data[field]), locations=[(f"loancli/data/{folder}/{path.name}", 1)])
     for message, where in help_texts():
         catalog.add(message, locations=[(where, 1)])
     return catalog
@@ -63,17 +58,16 @@ def help_texts() -> list[tuple[str, str]]:
     """Every text ``--help`` shows of loancli's (``loancli.cli.help_words`` says it in the run's
     language): each command's help and each of its options' and arguments', the lines of the
     top-level command list; with the module that writes it."""
-    import inspect
-
     import typer
 
+    from loancli.cli.help_words import shown_help
     from loancli.cli.main import COMMANDS, app, module_commands
 
     found: list[tuple[str, str]] = []
 
     def walk(command: typer.core.TyperCommand | typer.core.TyperGroup, where: str) -> None:
         if command.help:
-            found.append((inspect.cleandoc(command.help).partition("\f")[0], where))
+            found.append((shown_help(command.help), where))
         found.extend((p.help, where) for p in command.params if getattr(p, "help", None))
         for sub in getattr(command, "commands", {}).values():
             walk(sub, where)

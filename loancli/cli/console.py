@@ -29,12 +29,12 @@ if TYPE_CHECKING:
         RenderableType,
     )
     from rich.style import Style
+    from rich.text import Text
 
 
 @functools.cache
 def _inert_console_class() -> type[Console]:
     from rich.console import Console
-    from rich.text import Text
 
     class InertConsole(Console):
         def render_str(
@@ -79,13 +79,13 @@ def inert_console(
     )
 
 
-def filled(console: Console, markup: str, width: int) -> RenderableType:
-    """``markup`` as ``console`` renders it, its lines broken by cells when the command speaks
-    Chinese (rich breaks a line only at spaces, and a Chinese sentence has few, so its lines
-    ended half empty); as it is in English, which rich wraps well."""
+def filled(console: Console, text: str | Text, width: int) -> RenderableType:
+    """``text`` (markup, or a rich Text) as ``console`` renders it, its lines broken by cells
+    when the command speaks Chinese (rich breaks a line only at spaces, and a Chinese sentence
+    has few, so its lines ended half empty); as it is in English, which rich wraps well."""
     if language() == "en":
-        return markup
+        return text
     from rich.text import Text
 
-    text = console.render_str(markup)
-    return Text("\n").join(text[start:end] for start, end in line_spans(text.plain, width))
+    shown = console.render_str(text) if isinstance(text, str) else text
+    return Text("\n").join(shown[start:end] for start, end in line_spans(shown.plain, width))

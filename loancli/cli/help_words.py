@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from typer._click import Context, HelpFormatter
-from typer._click.formatting import iter_rows, measure_table
+from typer._click.formatting import measure_table
 
 from loancli.i18n import N_, _, language
 from loancli.text import cell_len, wrap_keeping_figures
@@ -25,6 +25,7 @@ N_("Usage: ")
 N_("Options")
 N_("Commands")
 N_("Arguments")
+N_("{heading}:")
 N_("Examples:")
 N_("Show this message and exit.")
 N_("default: {default}")
@@ -60,29 +61,44 @@ _HELPS: list[str] = []
 def remember(help_text: str | None) -> None:
     """Keep a command's help, so that the line a group's list shows of it can be said."""
     if help_text:
-        _HELPS.append(inspect.cleandoc(help_text).partition("\f")[0])
+        _HELPS.append(shown_help(help_text))
 
 
-def _short(text: str) -> str | None:
+def shown_help(help_text: str) -> str:
+    """A command's help as click shows it (and the catalog holds it): its docstring cleaned,
+    up to a form feed."""
+    return inspect.cleandoc(help_text).partition("\f")[0]
+
+
+def _short(text: str) -> str:
     """The first sentence of the help ``text`` is the start of (click's line for a command in
-    a group's list), in the run's language; None when it is no command's."""
+    a group's list), in the run's language; ``text`` when it is no command's."""
     stem = text.removesuffix("...").rstrip()
     for full in _HELPS:
-        if full.startswith(stem) and said(full) != full:
-            spoken = said(full)
+        spoken = said(full)
+        if full.startswith(stem) and spoken != full:
             end = spoken.find("。")
             return spoken if end < 0 else spoken[: end + 1]
-    return None
+    return text
 
 
 def said_record(text: str) -> str:
     """An option's help column in the run's language, what Typer added after it too."""
     if language() == "en" or not text:
         return text
+    head, extra = _spoken_record(text)
+    if extra is None:
+        return head
+    return f"{head}  [{extra}]" if head else f"[{extra}]"
+
+
+def _spoken_record(text: str) -> tuple[str, str | None]:
+    """An option's help column in another language than English: its help, and what Typer
+    added in brackets after it (None when nothing)."""
     found = _EXTRA.match(text)
     if found is None or found["extra"] is None:
         spoken = said(text)
-        return _short(text) or spoken if spoken == text else spoken
+        return (_short(text) if spoken == text else spoken), None
     extras = []
     for item in found["extra"].split("; "):
         for prefix, message, name in _EXTRA_WORDS:
@@ -92,9 +108,7 @@ def said_record(text: str) -> str:
         else:
             item = _(item)
         extras.append(item)
-    head = said(found["help"])
-    joined = "；".join(extras)
-    return f"{head}  [{joined}]" if head else f"[{joined}]"
+    return said(found["help"]), "；".join(extras)
 
 
 class SpokenHelpFormatter(HelpFormatter):
@@ -119,7 +133,7 @@ class SpokenHelpFormatter(HelpFormatter):
         if language() == "en":
             super().write_heading(heading)
             return
-        self.write(f"{'':>{self.current_indent}}{_(heading)}{_colon()}\n")
+        self.write(f"{'':>{self.current_indent}}{_('{heading}:').format(heading=_(heading))}\n")
 
     def write_text(self, text: str) -> None:
         if language() == "en":
@@ -134,10 +148,8 @@ class SpokenHelpFormatter(HelpFormatter):
         if language() == "en":
             super().write_dl(rows, col_max, col_spacing)
             return
-        rows = [(first, said_record(second)) for first, second in rows]
-        widths = measure_table(rows)
-        first_col = min(widths[0], col_max) + col_spacing
-        for first, second in iter_rows(rows, len(widths)):
+        first_col = min(measure_table(rows)[0], col_max) + col_spacing
+        for first, second in rows:
             self.write(f"{'':>{self.current_indent}}{first}")
             if not second:
                 self.write("\n")
@@ -146,17 +158,15 @@ class SpokenHelpFormatter(HelpFormatter):
                 self.write(" " * (first_col - cell_len(first)))
             else:
                 self.write("\n" + " " * (first_col + self.current_indent))
-            lines = _with_extra(second, max(self.width - first_col - 2, 10))
+            lines = _with_extra(*_spoken_record(second), max(self.width - first_col - 2, 10))
             self.write(lines[0] + "\n")
             for line in lines[1:]:
                 self.write(f"{'':>{first_col + self.current_indent}}{line}\n" if line else "\n")
 
 
-def _with_extra(text: str, width: int) -> list[str]:
+def _with_extra(head: str, extra: str | None, width: int) -> list[str]:
     """An option's help in lines of ``width`` cells, what Typer added in brackets after it
     kept whole: on the last line when it fits there, else on a line of its own."""
-    found = _EXTRA.match(text)
-    head, extra = (text, None) if found is None else (found["help"], found["extra"])
     lines = _paragraphs(head, width, 0).splitlines() if head.strip() else []
     if extra is not None:
         bracket = f"[{extra}]"
@@ -171,10 +181,6 @@ class SpokenContext(Context):
     """A command's context whose help is laid out by :class:`SpokenHelpFormatter`."""
 
     formatter_class = SpokenHelpFormatter
-
-
-def _colon() -> str:
-    return "：" if language() == "zh" else ":"
 
 
 def _indented(text: str, indent: int) -> str:
@@ -200,10 +206,10 @@ def _paragraphs(text: str, width: int, indent: int) -> str:
     return "\n\n".join(out)
 
 
-def _join_lines(lines: object) -> str:
+def _join_lines(lines: Iterable[str]) -> str:
     """A paragraph's lines as one: a space between two Latin words, none between Chinese."""
     text = ""
-    for line in lines:  # type: ignore[attr-defined]
+    for line in lines:
         if text and line and (text[-1].isascii() or line[0].isascii()):
             text += " "
         text += line

@@ -8,7 +8,7 @@ from loancli.questions import app_word
 from loancli.support.names import (
     METHOD_NAMES,
     PAYMENT_KINDS,
-    STEP_NAMES,
+    step_words,
 )
 
 COLUMN_NAMES = {
@@ -141,7 +141,7 @@ def column_name(column: str) -> str:
 
 def short_step_name(step: str | None) -> str:
     """A step in a table cell: ``disbursement``, or only 放款 in Chinese."""
-    return _(STEP_NAMES.get(step, step)) if step else ""
+    return step_words(step) if step else ""
 
 
 def status_name(status: str | None) -> str:

@@ -31,7 +31,7 @@ from loancli.i18n import _
 from loancli.loan.explain import fee_sentence, refund_line
 from loancli.loan.servicing import SettleInstead
 from loancli.support.event_words import event_text
-from loancli.text import lines_for_terminal, printable
+from loancli.text import printable
 
 if TYPE_CHECKING:
     from loancli.loan.loans import ClockEvent
@@ -459,8 +459,6 @@ def explain(
 
     for topic, sentence in parts.items():
         heading = _(EXPLAIN_TOPICS[topic]) if topic in EXPLAIN_TOPICS else topic
-        plain = _("{heading}: {text}").format(heading=heading, text=sentence)
-        plain = lines_for_terminal(plain, opts.console.width)
-        shown = Text(plain)
-        shown.stylize("bold", 0, len(heading) if plain.startswith(heading) else 0)
-        opts.console.print(shown, end="\n\n")
+        shown = Text(_("{heading}: {text}").format(heading=heading, text=sentence))
+        shown.stylize("bold", 0, len(heading) if shown.plain.startswith(heading) else 0)
+        opts.console.print(filled(opts.console, shown, opts.console.width), end="\n\n")

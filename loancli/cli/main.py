@@ -37,7 +37,7 @@ from loancli import __version__
 from loancli.cli.click_words import SaidUsageError, speak_early
 from loancli.cli.entry import prepare_streams
 from loancli.cli.examples import EXAMPLES, metavar_for
-from loancli.cli.help_words import SpokenContext, remember, said
+from loancli.cli.help_words import SpokenContext, remember
 from loancli.cli.options import Options, json_text
 from loancli.cli.params import integer, seconds
 from loancli.dburl import ServerUrl, is_server_url
@@ -263,7 +263,7 @@ class LazyCommands(TyperGroup):
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         with formatter.section("Commands"):
-            formatter.write_dl([(name, said(line)) for name, (_m, line) in COMMANDS.items()])
+            formatter.write_dl([(name, line) for name, (_m, line) in COMMANDS.items()])
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: object

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from loancli.api import tickets
 from loancli.cli.common import check_output, check_writable, handled, write_output
+from loancli.cli.console import filled
 from loancli.cli.options import Options, options
 from loancli.cli.params import integer
 from loancli.errors import ExitCode, UsageError
@@ -23,7 +24,7 @@ from loancli.i18n import _
 from loancli.stories import check as checking
 from loancli.stories.format import schema
 from loancli.stories.runner import StoryRun, builtin_story_names, load_story, run_story
-from loancli.text import lines_for_terminal, printable
+from loancli.text import printable
 
 story_app = typer.Typer(
     help="Stories: reproductions over simulated time (list, show, run, schema, from).",
@@ -72,9 +73,9 @@ def story_list(ctx: typer.Context) -> None:
             title = str(row["title"])
             for text, style in ((_(title) if title else "", ""), (row["complaint"], "dim")):
                 if text:
-                    shown = lines_for_terminal(printable(str(text)), opts.console.width - 2)
-                    said = Text(shown, style=style, overflow="fold")
-                    opts.console.print(Padding(said, (0, 0, 0, 2)))
+                    said = Text(printable(str(text)), style=style, overflow="fold")
+                    shown = filled(opts.console, said, opts.console.width - 2)
+                    opts.console.print(Padding(shown, (0, 0, 0, 2)))
 
 
 @story_app.command("show")

@@ -387,12 +387,12 @@ def _reason_sentence(value: object) -> object:
     recorded = recorded_as(value, _REASON_SENTENCES)
     if recorded is None:
         return value
-    template, values = recorded
+    template, filled_in = recorded
     lang = language()
     said = {
         # An account's class as its sentence names it (Class II account: 二类户).
-        key: _(value) if value in _ACCOUNT_TYPES else localise_fact(value, lang)
-        for key, value in values.items()
+        key: _(fact) if fact in _ACCOUNT_TYPES else localise_fact(fact, lang)
+        for key, fact in filled_in.items()
     }
     return _(template).format(**said)
 
@@ -434,8 +434,8 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "until": _time,
     "frozen_at": _time,
     "relation": lambda v: _relation(v),
-    "sentence": lambda v: _reason_sentence(v),
-    "contact": lambda v: _contact(v),
+    "sentence": _reason_sentence,
+    "contact": _contact,
     "locked_until": _time,
     "result_expected": _time,
     "duration": _duration,

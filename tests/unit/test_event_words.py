@@ -198,9 +198,9 @@ def _source_shapes() -> set[str]:
     import re
     from pathlib import Path
 
-    shapes: set[str] = set()
     import loancli
 
+    shapes: set[str] = set()
     for path in Path(loancli.__file__).parent.rglob("*.py"):
         if path.name == "event_words.py":
             continue
