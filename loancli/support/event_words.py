@@ -339,21 +339,30 @@ _RECORDED_WHYS = (
 _WINDOWS = {"a day": N_("a day"), "an hour": N_("an hour")}
 
 
+def _read_back(
+    text: str, templates: tuple[str, ...], fact: Callable[[str, str], object]
+) -> str | None:
+    """A text recorded in English from one of ``templates``, in the command's language, each
+    value it filled in said by ``fact(key, value)``; None for English, or a text none made."""
+    recorded = None if language() == "en" else recorded_as(text, templates)
+    if recorded is None:
+        return None
+    template, values = recorded
+    return _(template).format(**{key: fact(key, value) for key, value in values.items()})
+
+
+def _why_fact(key: str, value: str) -> object:
+    if key == "window":
+        return _(_WINDOWS.get(value, value))
+    if key == "time":
+        return short_time(value)
+    return _value(key, value) if key in ("duration", "card_status") else value
+
+
 def _recorded_why(text: str) -> str:
     """A recorded reason in the language of the command (a review's too)."""
-    recorded = None if language() == "en" else recorded_as(text, _RECORDED_WHYS)
-    if recorded is None:
-        return why_in(text)
-    template, values = recorded
-    found: dict[str, object] = dict(values)
-    if "window" in found:
-        found["window"] = _(_WINDOWS.get(values["window"], values["window"]))
-    if "time" in found:
-        found["time"] = short_time(values["time"])
-    for key in ("duration", "card_status"):
-        if key in found:
-            found[key] = _value(key, found[key])
-    return _(template).format(**found)
+    said = _read_back(text, _RECORDED_WHYS, _why_fact)
+    return why_in(text) if said is None else said
 
 
 def _why(value: object) -> object:
@@ -382,19 +391,15 @@ def _time(value: object) -> object:
 def _reason_sentence(value: object) -> object:
     """What a stop's reason said, recorded in English, in the command's language (its figures
     as recorded)."""
-    if not isinstance(value, str) or not value or language() == "en":
+    if not isinstance(value, str) or not value:
         return value
-    recorded = recorded_as(value, _REASON_SENTENCES)
-    if recorded is None:
-        return value
-    template, filled_in = recorded
-    lang = language()
-    said = {
-        # An account's class as its sentence names it (Class II account: 二类户).
-        key: _(fact) if fact in _ACCOUNT_TYPES else localise_fact(fact, lang)
-        for key, fact in filled_in.items()
-    }
-    return _(template).format(**said)
+    said = _read_back(value, _REASON_SENTENCES, _sentence_fact)
+    return value if said is None else said
+
+
+def _sentence_fact(_key: str, value: str) -> str:
+    # An account's class as its sentence names it (Class II account: 二类户).
+    return _(value) if value in _ACCOUNT_TYPES else localise_fact(value, language())
 
 
 # Every reason's sentence as written (a stop records its reason's, in the run's language).
