@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from loancli.support.event_words import short_time
-from loancli.text import wrap_keeping_figures
+from loancli.text import cell_len, wrap_keeping_figures
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -91,23 +91,31 @@ def _needed_width(console: Console, table: Table, cols: Sequence[Col]) -> int:
 
 
 def _stacked(
+    width: int,
     title: str | None,
     cols: Sequence[Col],
     rows: Sequence[Mapping[str, RenderableType]],
     styles: Sequence[str | None],
 ) -> Table:
-    """Each row as a block of ``label  value`` lines, blocks separated by a line."""
+    """Each row as a block of ``label  value`` lines, blocks separated by a line; a text
+    value wrapped to what the labels leave of ``width`` as a fitted table's text column is
+    (between Chinese characters, never inside a figure: rich folds a line of Chinese, which
+    has no spaces, wherever it ends)."""
     from rich import box
     from rich.table import Table
 
     table = Table(title=title, box=box.SIMPLE, show_header=False, pad_edge=False)
     table.add_column(no_wrap=True, style="dim")
     table.add_column(overflow="fold")
+    # The frame's edges and the space between the columns take five cells.
+    room = width - max((cell_len(col.label) for col in cols), default=0) - 5
     for index, (row, style) in enumerate(zip(rows, styles, strict=True)):
         if index:
             table.add_section()
         for col in cols:
             value = row.get(col.key)
+            if type(value) is str and not col.figure and room >= 8:
+                value = wrap_keeping_figures(value, room)
             if value not in (None, ""):
                 table.add_row(col.label, value, style=style)
     return table
@@ -132,7 +140,7 @@ def fit_table(
             return _build_table(console, title, shown, rows, styles)
         droppable = [c for c in shown if c.keep > 0]
         if not droppable:
-            return _stacked(title, cols, rows, styles)
+            return _stacked(console.width, title, cols, rows, styles)
         # The least important goes first; of equals, the rightmost.
         worst = max(droppable, key=lambda c: (c.keep, shown.index(c)))
         shown = [c for c in shown if c is not worst]

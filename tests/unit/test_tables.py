@@ -67,6 +67,23 @@ def test_below_the_essential_columns_each_row_is_stacked() -> None:
     assert "when" in out and "2026-03-02" in out  # a stacked row shows every field
 
 
+def test_a_stacked_row_keeps_the_figures_of_its_chinese_text_whole() -> None:
+    """Rich folds a line of Chinese (one word to it: no spaces) wherever the line ends, inside
+    an amount or a date too; a stacked row's text is broken between the characters."""
+    note = "您本期应还款10,000.00元，将于2026-04-02从尾号8888的银行卡自动扣款，请确保余额充足。"
+    rows = [{**ROWS[0], "note": note}]
+    for width in range(22, 30):
+        console = Console(width=width, file=io.StringIO(), color_system=None)
+        console.print(fit_table(console, "T", COLS, rows))
+        out = console.file.getvalue()  # type: ignore[attr-defined]
+        assert "when" in out, out  # stacked
+        assert max(cell_len(line) for line in out.splitlines()) <= width, out
+        for figure in ("10,000.00", "2026-04-02", "8888", "123456.78"):
+            assert figure in out, f"{figure!r} cut at {width} columns:\n{out}"
+        text = "".join(line.split("note")[-1].strip() for line in out.splitlines()[-6:])
+        assert "请确保余额充足" in text.replace(" ", ""), out
+
+
 def test_short_times() -> None:
     same = ["2026-03-02T10:00:00+08:00", "2026-04-02T10:00:00+08:00"]
     assert short_times(same) == ["2026-03-02", "2026-04-02"]
