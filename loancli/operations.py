@@ -44,7 +44,6 @@ from loancli.account.security import AccountView
 from loancli.clock import parse_clock, parse_date, parse_duration
 from loancli.dburl import ServerUrl
 from loancli.errors import RuleError
-from loancli.i18n import _
 from loancli.journey import account_flows, login, repayment
 from loancli.journey import checkout as checkout_flow
 from loancli.journey.core import Journey
@@ -59,13 +58,10 @@ from loancli.journey.runner import (
 )
 from loancli.journey.session import World, WorldArgs, note_clock_world, open_world, run_flow
 from loancli.loan import bureau
-from loancli.loan.loans import ClockEvent, LoanView, find_loan, loan_view
+from loancli.loan.loans import ClockEvent, LoanView, loan_view
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
 from loancli.records import (
-    APPLICANTS,
-    FLOWS,
-    LOANS,
     Account,
     Applicant,
     CreditEntry,
@@ -85,6 +81,7 @@ from loancli.store import (
     missing_state_file,
 )
 from loancli.store import admin as state_admin
+from loancli.support import reporting
 from loancli.support.account_check import SelfCheck, self_check
 from loancli.support.listing import flow_document
 from loancli.world.demo import write_demo_answers
@@ -469,7 +466,8 @@ def credit_report(
     (entry, reason) files an objection first (answered within 20 days as the clock moves)."""
     with world_for(state, options, read_only=objection is None) as world:
         today = world.clock.now().date()
-        applicant_id = _borrower(world.store, record)
+        # The applicant (or checkout flow) of the record: a loan names the one that made it.
+        applicant_id = reporting.resolve(world.store, record)["id"]
         filed = None
         if objection is not None:
             entry, reason = objection
@@ -484,18 +482,6 @@ def credit_report(
             )["id"]
         entries = bureau.entries_of(world.store, applicant_id)
         return CreditReport(applicant_id, today, entries, filed)
-
-
-def _borrower(store: Store, record: str) -> str:
-    wanted = record.strip().upper()
-    if wanted.startswith("L"):
-        return find_loan(store, wanted)["applicant_id"]
-    known = store.get(APPLICANTS, id=wanted) or store.get(FLOWS, id=wanted)
-    if known is None and not store.find(LOANS, applicant_id=wanted):
-        raise RuleError(
-            "record", _("no record {record!r} in this state file").format(record=record)
-        )
-    return wanted
 
 
 def world_for(

@@ -177,7 +177,7 @@ def resolve(store: Store, record_id: str, key: str = RECORD_ID) -> Applicant | F
             )
         return flow.copy()
     raise RuleError(
-        RECORD_ID,
+        key,
         _("{record_id!r} is not an id: an applicant is A0001, a flow F0001, a loan L0001").format(
             record_id=record_id
         ),

@@ -117,6 +117,24 @@ def test_objection_to_an_unknown_entry_names_the_option(db: Path) -> None:
     assert "--object" in out + err and "R0099" in out + err
 
 
+def test_a_loan_names_its_borrower_and_an_unknown_record_is_exit_2(db: Path) -> None:
+    """The record is found as every report finds it (``support.reporting.resolve``): a loan
+    names the applicant that made it; an unknown one, or a word that is no id, is exit 2
+    naming the argument."""
+    by_loan = ok_json(db, "credit-report", "l0001")
+    assert by_loan == ok_json(db, "credit-report", "A0001")
+    assert [e["entry"] for e in by_loan["entries"]] == ["R0001"]
+    for record, words in (
+        ("A0009", "no applicant 'A0009' in the state file"),
+        ("L0009", "no loan 'L0009' in the state file"),
+        ("X1", "'X1' is not an id"),
+    ):
+        code, out, err = cli(db, "--json", "credit-report", record)
+        assert code == 2, out + err
+        error = json.loads(out)["error"]
+        assert error["keys"] == ["ID"] and words in error["message"], error
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_credit_report_table_fits_80_columns(db: Path, lang: str) -> None:
     cli(db, "credit-report", "A0001", "--object", "R0001", "--reason", "有误")
