@@ -22,6 +22,7 @@ from loancli.cli.common import (
     SetOption,
     handled,
     run_again,
+    show_named_commands,
     world_options,
 )
 from loancli.cli.flow_run import run_flow_command
@@ -153,6 +154,7 @@ def check(
         mark = "!" if issue["severity"] == "action" else "i"
         table.add_row(mark, issue["code"], issue["what"], issue["fix"])
     console.print(table)
+    show_named_commands(opts, *(issue["fix"] for issue in report["issues"]))
 
 
 # card ------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def show_run(opts: Options, done: api.RunResult, resume: str | None = None) -> N
     if opts.json:
         opts.emit(done.journey_result())
     else:
-        show_result(opts.console, done.record, done.journey_result(), resume)
+        show_result(opts, done.record, done.journey_result(), resume)
 
 
 def demo(ctx: typer.Context) -> None:

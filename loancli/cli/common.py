@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -148,6 +149,34 @@ def world_flags(opts: Options) -> list[str]:
     if opts.seed:
         flags += ["--seed", str(opts.seed)]
     return flags
+
+
+# A command that a sentence names (the library's advice: ``loancli card bind``, ``loancli
+# contacts remove C0001``): its words up to the first that is neither a command's nor an id.
+_NAMED_COMMAND = re.compile(r"\bloancli((?: (?:[a-z][a-z-]*|[A-Z]+[0-9]+))+)")
+
+
+def named_commands(opts: Options, *texts: str) -> list[str]:
+    """Each loancli command that ``texts`` name, as this run's world runs it (``--db``,
+    ``--scenario``...): the library that wrote the sentences does not know the file, so,
+    pasted as written, they act on another. None when the run names no world of its own."""
+    flags = world_flags(opts)
+    if not flags:
+        return []
+    found = [m.group(1).split() for text in texts for m in _NAMED_COMMAND.finditer(text)]
+    return list(dict.fromkeys(shlex.join(["loancli", *flags, *words]) for words in found))
+
+
+def show_named_commands(opts: Options, *texts: str) -> None:
+    """The commands ``texts`` name, each whole on a line of its own (outside any box or
+    table, never wrapped: copied as one line) as this run's world runs them."""
+    for command in named_commands(opts, *texts):
+        opts.console.print(
+            _("On this state file:") + after_colon() + command,
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
 
 
 def scenario_ref(scenario: str) -> str:

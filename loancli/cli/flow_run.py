@@ -44,7 +44,7 @@ def run_flow_command(
     else:
         if events:
             show_events_brief(opts.console, result["events"])
-        show_flow(opts.console, result, title, lines)
+        show_flow(opts, result, title, lines)
         if more is not None and result["status"] == "completed":
             more(opts.console, result)
     return int(ExitCode.STOPPED if done.stopped else ExitCode.OK)

@@ -14,7 +14,13 @@ import typer
 
 from loancli import api
 from loancli.cli.calendar_view import month_table
-from loancli.cli.common import check_output, handled, run_again, world_options
+from loancli.cli.common import (
+    check_output,
+    handled,
+    run_again,
+    show_named_commands,
+    world_options,
+)
 from loancli.cli.console import filled
 from loancli.cli.labels import (
     EXPLAIN_TOPICS,
@@ -360,6 +366,7 @@ def _show_payment(opts: Options, result: Mapping[str, object]) -> None:
             + f"[/red] ({result['reason']}): {result['message']} {result['advice']}"
         )
         console.print(filled(console, said, console.width))
+        show_named_commands(opts, str(result["advice"] or ""))
     else:
         p = result["payment"]
         assert isinstance(p, Mapping)  # a repayment made says what it paid

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from loancli.cli.calendar_view import month_grid
-from loancli.cli.common import run_again
+from loancli.cli.common import resume_command, run_again, show_named_commands
 from loancli.cli.console import filled
 from loancli.cli.labels import (
     attempt_name,
@@ -60,18 +60,20 @@ def paged(opts: Options, rows: int) -> Iterator[None]:
 
 
 def show_result(
-    console: Console,
+    opts: Options,
     app: Mapping[str, object],
     result: JourneyResult,
     resume: str | None = None,
 ) -> None:
-    """The journey's outcome; ``resume`` is the command that continues a stopped one."""
+    """The journey's outcome; ``resume`` is the command that continues a stopped one (else
+    the plain one, in this run's world)."""
     from rich.markup import escape
     from rich.panel import Panel
 
+    console = opts.console
     if result["status"] == "stopped":
-        command = resume or f"loancli apply --resume {result['applicant_id']}"
-        stopped_panel(console, result, _("Applicant {id}").format(id=result["applicant_id"]))
+        command = resume or resume_command(opts, result["applicant_id"])
+        stopped_panel(opts, result, _("Applicant {id}").format(id=result["applicant_id"]))
         # Outside the box and never wrapped: the command is copied whole, as one line.
         console.print(
             "[dim]" + _("Continue later with:") + f"[/dim]{after_colon()}{escape(command)}",
@@ -287,12 +289,15 @@ def show_events(console: Console, events: Sequence[Mapping[str, object]]) -> Non
 
 
 def stopped_panel(
-    console: Console, result: JourneyResult | FlowResult, title: str, extra: str = ""
+    opts: Options, result: JourneyResult | FlowResult, title: str, extra: str = ""
 ) -> None:
-    """Where a journey or flow stopped, why in plain words, and what the app advises."""
+    """Where a journey or flow stopped, why in plain words, and what the app advises (a
+    command it names in this run's world)."""
     from rich.markup import escape
     from rich.panel import Panel
 
+    console = opts.console
+    advice = result["advice"] or ""
     said = (
         _("{heading}: {text}").format(
             heading="[bold]"
@@ -302,7 +307,7 @@ def stopped_panel(
         )
         + f"\n{escape(result['message'] or '')}\n[dim]"
         + _("What the app advises:")
-        + f"[/dim]{after_colon()}{escape(result['advice'] or '')}{extra}"
+        + f"[/dim]{after_colon()}{escape(advice)}{extra}"
     )
     console.print(
         Panel(
@@ -312,6 +317,7 @@ def stopped_panel(
             expand=False,
         )
     )
+    show_named_commands(opts, advice)
 
 
 class NextCommand(str):
@@ -320,7 +326,7 @@ class NextCommand(str):
 
 
 def show_flow(
-    console: Console,
+    opts: Options,
     result: FlowDocument,
     title: str,
     lines: Callable[[FlowDocument], list[str]],
@@ -331,10 +337,11 @@ def show_flow(
 
     heading = printable(f"{_(title)} ({result['flow_id']})")
     if result["status"] == "stopped":
-        stopped_panel(console, result, heading)
+        stopped_panel(opts, result, heading)
         return
     said = lines(result)
     inside = [line for line in said if not isinstance(line, NextCommand)]
+    console = opts.console
     console.print(Panel("\n".join(inside), title=heading, border_style="green", expand=False))
     for line in said:
         if isinstance(line, NextCommand):
@@ -499,7 +506,7 @@ def show_record(opts: Options, view: RecordView) -> None:
         flow = cast("FlowDocument", view.result)
         if flow["status"] == "stopped":
             title = _("Flow {id} ({kind})").format(id=record["id"], kind=record["kind"])
-            stopped_panel(opts.console, flow, title, "")
+            stopped_panel(opts, flow, title, "")
         else:
             opts.console.print(
                 _("Flow {id} ({kind}): {status}").format(
@@ -511,7 +518,7 @@ def show_record(opts: Options, view: RecordView) -> None:
     result = cast("JourneyResult", view.result)
     if view.details is not None:
         show_details(opts.console, str(record["id"]), view.details)
-    show_result(opts.console, record, result)
+    show_result(opts, record, result)
     now = view.loan_now
     if now is not None:
         line = _(

@@ -208,6 +208,9 @@ def test_disbursement_and_repayment_refused_until_the_card_is_rebound(tmp_path: 
     )
     assert code == 3 and result["reason"] == "card_frozen"
     assert change_phone(tmp_path)[0] == 0
+    code, out, err = run_cli(tmp_path, "--no-input", "apply", "--resume", "A0001")
+    pasted = f"On this state file: loancli --db {tmp_path / 'state.json'} card bind\n"
+    assert code == 3 and "card_rebind_required" in out and pasted in out, out
     code, result = run_json(tmp_path, "--no-input", "apply", "--resume", "A0001")
     assert_stopped(code, result, "disbursement", "card_rebind_required")
     code, listed = run_json(tmp_path, "card", "list", NEW)
@@ -229,6 +232,10 @@ def test_disbursement_and_repayment_refused_until_the_card_is_rebound(tmp_path: 
     code, refused = run_json(tmp_path, "repay", "A0001", "--installment", "1")
     assert code == 3 and refused["status"] == "refused"
     assert refused["reason"] == "card_rebind_required"
+    # The advice's command, whole on a line of its own, in this state file.
+    code, out, err = run_cli(tmp_path, "repay", "A0001", "--installment", "1")
+    assert code == 3 and "(loancli card bind)" in out, out
+    assert f"On this state file: loancli --db {tmp_path / 'state.json'} card bind\n" in out, out
 
 
 def test_identity_by_face_when_the_old_number_is_gone(tmp_path: Path) -> None:
@@ -647,6 +654,18 @@ def test_account_check_lists_stale_and_inconsistent_data_with_fixes(tmp_path: Pa
     code, out, err = run_cli(tmp_path, "--scenario", world, "account", "check", PHONE)
     assert code == 0 and "contact_missing" in out and "2016-01-01" in out
     assert_masked(out + err)
+    # Each command the advice names is also on a line of its own, whole, as this run's world
+    # runs it (pasted as the library wrote it, it acted on the default state file); the JSON
+    # document keeps the library's words.
+    flags = f"--db {tmp_path / 'state.json'} --scenario {Path(world).absolute()}"
+    pasted = [line for line in out.splitlines() if line.startswith("On this state file: ")]
+    assert [line.split(": ", 1)[1] for line in pasted] == [
+        f"loancli {flags} apply",
+        f"loancli {flags} account change-phone",
+        f"loancli {flags} card bind",
+        f"loancli {flags} contacts add",
+    ], out
+    assert "--db" not in json.dumps(report)
 
 
 def test_account_check_without_id_or_card(tmp_path: Path) -> None:

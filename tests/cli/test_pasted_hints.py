@@ -66,6 +66,28 @@ def test_the_hint_after_a_stop_carries_every_option_and_runs_anywhere(tmp_path: 
     assert yaml.safe_load(record.read_text(encoding="utf-8"))
 
 
+def test_a_stopped_journey_shown_later_says_how_to_go_on_in_its_world(tmp_path: Path) -> None:
+    """``applicants show`` of a journey that stopped names the command that continues it with
+    the world it is in (it said ``loancli apply --resume A0001``, which, pasted, looked in the
+    default state file)."""
+    db = tmp_path / "qa state.json"
+    code, out, err = run_cli(
+        tmp_path, "--scenario", "frozen-card", "--no-input", "apply", "--answers", "happy-path",
+        db=db,
+    )  # fmt: skip
+    assert code == 3, err
+    code, out, err = run_cli(
+        tmp_path, "--scenario", "frozen-card", "applicants", "show", "A0001", db=db
+    )
+    assert code == 0, err
+    command = hint_after("Continue later with:", out)
+    assert f"--db '{db}'" in command and "apply --resume A0001" in command, command
+    # Pasted: the journey is found where it stopped, in its world, and stops there again (the
+    # default state file holds no A0001).
+    pasted = paste(command, tmp_path / "empty")
+    assert pasted.returncode == 3 and "card_frozen" in pasted.stdout, pasted.stdout + pasted.stderr
+
+
 def test_the_hint_after_a_missing_answer_runs_anywhere(tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
