@@ -29,7 +29,7 @@ from loancli.errors import (
     UsageError,
     quoted,
 )
-from loancli.files import write_private
+from loancli.files import FileTooLarge, NotRegularFile, read_regular, write_private
 from loancli.i18n import _
 from loancli.questions import QUESTIONS, Question, QuestionContext
 from loancli.validation import (
@@ -37,7 +37,6 @@ from loancli.validation import (
     as_text,
     check_one_value,
     has_surrogate,
-    regular_file_problem,
 )
 
 if TYPE_CHECKING:
@@ -180,15 +179,21 @@ def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> object:
     file. ``typed=False`` keeps every scalar as text."""
     import yaml
 
-    problem = regular_file_problem(path, missing_ok=True)  # the read below says "missing"
-    if problem:
+    try:
+        # A missing file is left to the open, which says "cannot read ...: No such file".
+        raw = read_regular(path, YAML_MAX_BYTES, missing_ok=True)
+    except NotRegularFile as exc:
         shown = path if len(str(path)) <= 200 else quoted(str(path), 200)
         raise RuleError(
-            key, _("{what} {shown} {problem}").format(what=what, shown=shown, problem=problem)
-        )
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(YAML_MAX_BYTES + 1)
+            key, _("{what} {shown} {problem}").format(what=what, shown=shown, problem=exc.problem)
+        ) from None
+    except FileTooLarge:
+        raise RuleError(
+            key,
+            _("{what} {path} is larger than {value0} KiB").format(
+                what=what, path=path, value0=YAML_MAX_BYTES // 1024
+            ),
+        ) from None
     except OSError as exc:
         raise RuleError(
             key,
@@ -196,13 +201,6 @@ def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> object:
                 what=what, path=path, value0=exc.strerror
             ),
         ) from None
-    if len(raw) > YAML_MAX_BYTES:
-        raise RuleError(
-            key,
-            _("{what} {path} is larger than {value0} KiB").format(
-                what=what, path=path, value0=YAML_MAX_BYTES // 1024
-            ),
-        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

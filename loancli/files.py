@@ -5,6 +5,10 @@ image a name and an ID number. Each is created with mode 0600 whatever the umask
 existing file written over is brought to 0600 too (``open`` keeps the mode a file has). What
 is not a regular file (``/dev/null``, a pipe, a terminal) is written to and left as it is: its
 mode is the system's, not ours to change.
+
+Files loancli reads from a person (an answers file, a story, a photo) are read through
+:func:`read_regular`: a regular file only (a FIFO or a device would block the read, or never
+end), and never more of it than the caller may take.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import BinaryIO
 
 from loancli.errors import OutputFailed
 from loancli.i18n import _
+from loancli.validation import regular_file_problem
 
 PRIVATE = 0o600
 
@@ -137,3 +142,44 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+class NotRegularFile(Exception):
+    """``path`` is no file to read: missing, a directory, a FIFO or a device, or a name the
+    system refuses. ``problem`` is :func:`~loancli.validation.regular_file_problem`'s words
+    ("is a directory"), for the caller to put in its own message."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path} {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class FileTooLarge(Exception):
+    """``path`` holds more than ``limit`` bytes; ``size`` is how many were read before it was
+    refused (``limit + 1``: the rest of the file is never read)."""
+
+    def __init__(self, path: Path, size: int, limit: int) -> None:
+        super().__init__(f"{path} holds more than {limit} bytes")
+        self.path = path
+        self.size = size
+        self.limit = limit
+
+
+def read_regular(path: Path, limit: int, *, missing_ok: bool = False) -> bytes:
+    """The bytes of the regular file at ``path`` (a link is followed), at most ``limit``.
+
+    What is not a regular file is :class:`NotRegularFile`, found from one ``stat`` before
+    anything is opened: a FIFO or a device is never opened, so never blocks. With
+    ``missing_ok`` a missing file is left to the open, whose ``FileNotFoundError`` is the
+    caller's. A file larger than ``limit`` is :class:`FileTooLarge`, found by reading one byte
+    more than ``limit``, never the whole file. An ``OSError`` from the open or the read
+    (permission denied, an I/O error) is the caller's, to say in its own words."""
+    problem = regular_file_problem(path, missing_ok=missing_ok)
+    if problem:
+        raise NotRegularFile(path, problem)
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(path, len(data), limit)
+    return data

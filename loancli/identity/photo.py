@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from loancli.errors import UsageError, quoted
+from loancli.files import FileTooLarge, NotRegularFile, read_regular
 from loancli.i18n import _
 from loancli.identity.card import METADATA_KEY
 from loancli.reasons import Reason
@@ -98,16 +99,18 @@ def read_photo(
     limit; else ``UsageError`` naming ``key``. A path a record names is read through this,
     never as a plain path: a state file from someone else may name any file on the machine
     (a bundle, a story, a report would carry it away)."""
-    file = _existing_file(path, key)
+    file = Path(path)
+    # A FIFO or device would block the read, or never end: only a regular file is read.
     try:
-        with file.open("rb") as handle:
-            data = handle.read(limits.max_bytes + 1)
+        data = read_regular(file, limits.max_bytes)
+    except NotRegularFile as exc:
+        raise _not_a_file(file, exc.problem, key) from None
+    except FileTooLarge as exc:
+        raise _too_large(file, exc.size, limits, key) from None
     except OSError as exc:
         raise UsageError(
             _("{file} cannot be read ({why})").format(file=file, why=exc.strerror), key=key
         ) from None
-    if len(data) > limits.max_bytes:
-        raise _too_large(file, len(data), limits, key)
     with _open_image(file, key, limits, data):
         pass
     return data
@@ -209,12 +212,16 @@ def _existing_file(path: str | Path, key: str | None) -> Path:
     # A FIFO or device would block the read, or never end: only a regular file is read.
     problem = regular_file_problem(file)
     if problem:
-        shown = file if len(str(file)) <= 200 else quoted(str(file), 200)
-        raise UsageError(
-            _("{shown} {problem}; give the path of a photo").format(shown=shown, problem=problem),
-            key=key,
-        )
+        raise _not_a_file(file, problem, key)
     return file
+
+
+def _not_a_file(file: Path, problem: str, key: str | None) -> UsageError:
+    shown = file if len(str(file)) <= 200 else quoted(str(file), 200)
+    return UsageError(
+        _("{shown} {problem}; give the path of a photo").format(shown=shown, problem=problem),
+        key=key,
+    )
 
 
 def _not_an_image(file: Path, key: str | None) -> UsageError:

@@ -25,6 +25,7 @@ from loancli import operations
 from loancli.asking import YamlTooComplex, read_yaml
 from loancli.clock import parse_clock
 from loancli.errors import LoanCliError, UsageError
+from loancli.files import FileTooLarge, NotRegularFile, read_regular
 from loancli.i18n import _, language, set_language
 from loancli.journey.repayment import check_choice
 from loancli.journey.runner import STEP_NAMES
@@ -55,7 +56,6 @@ from loancli.stories.format import (
     WorldAction,
 )
 from loancli.support.reporting import resolve
-from loancli.validation import regular_file_problem
 from loancli.world.scenario import (
     Scenario,
     builtin_names,
@@ -117,16 +117,16 @@ def load_story(name_or_path: str | Path) -> LoadedStory:
             )
         path = BUILTIN_STORIES / f"{name_or_path}.yaml"
     # A FIFO or a device would block the read, or never end: only a regular file is read,
-    # and no more of it than a story may hold (parse_story says it is too large).
-    problem = regular_file_problem(path)
-    if problem:
-        raise UsageError(
-            _("story file {path} cannot be read ({why})").format(path=path, why=problem),
-            key="story",
-        )
+    # and no more of it than a story may hold (said as parse_story says it).
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(STORY_MAX_BYTES + 1)
+        raw = read_regular(path, STORY_MAX_BYTES)
+    except NotRegularFile as exc:
+        raise UsageError(
+            _("story file {path} cannot be read ({why})").format(path=path, why=exc.problem),
+            key="story",
+        ) from None
+    except FileTooLarge:
+        raise _story_too_large(str(path)) from None
     except OSError as exc:
         raise UsageError(
             _("story file {path} cannot be read ({why})").format(path=path, why=exc.strerror),
@@ -143,7 +143,7 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
         return UsageError(f"{where}: {message}", key="story")
 
     if len(raw) > STORY_MAX_BYTES:
-        raise refuse(_("larger than 1 MiB"))
+        raise _story_too_large(where)
     try:
         data = read_yaml(raw.decode("utf-8"), typed=True, tags=False)
     except UnicodeDecodeError as exc:
@@ -151,6 +151,10 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
     except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
         raise refuse(_unreadable(exc)) from None
     return parse_story_data(data, where, folder, default_name=default_name)
+
+
+def _story_too_large(where: str) -> UsageError:
+    return UsageError(f"{where}: " + _("larger than 1 MiB"), key="story")
 
 
 def parse_story_data(
