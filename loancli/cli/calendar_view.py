@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import calendar as stdcal
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
 from loancli.cli.labels import column_name, status_name
 from loancli.cli.tables import Col, fit_table
-from loancli.i18n import N_, _
+from loancli.i18n import _
+from loancli.loan.calendar import WEEKDAYS, month_weeks
 
 if TYPE_CHECKING:
     from rich.console import Console, Group
@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 
 # Below this width the month is drawn without its frame (seven columns of four).
 FRAMED = 52
-
-WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 STATUS_STYLES = {
     "scheduled": "bold cyan",
@@ -46,12 +44,9 @@ def month_grid(year: int, month: int, marks: Mapping[date, str], width: int = 80
     )
     for name in WEEKDAYS:
         table.add_column(_(name), justify="right", no_wrap=True, min_width=4)
-    # Day numbers, 0 outside the month: no date is made past the month's edge (December 9999
-    # has no next month).
-    for week in stdcal.Calendar(firstweekday=0).monthdayscalendar(year, month):
+    for week in month_weeks(year, month):
         cells = []
-        for number in week:
-            day = date(year, month, number) if number else None
+        for day in week:
             if day is None:
                 cells.append("")
             elif day in marks:

@@ -1,8 +1,9 @@
-"""The repayment calendar: which month it shows, and an iCalendar file with reminders
-before each due date."""
+"""The repayment calendar: which month it shows, how that month's weeks are laid out, and
+an iCalendar file with reminders before each due date."""
 
 from __future__ import annotations
 
+import calendar as stdcal
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -13,6 +14,9 @@ from loancli.records import Line
 from loancli.text import require_ascii_digits
 
 REMINDERS = (timedelta(days=-3), timedelta(days=-1))
+
+# The heads of a month's columns, in the order month_weeks lays them out by default.
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -28,6 +32,17 @@ def parse_month(text: str) -> tuple[int, int]:
     except ValueError:
         raise ValueError(_("{month!r} is not a month; write YYYY-MM").format(month=text)) from None
     return year, month
+
+
+def month_weeks(year: int, month: int, first_weekday: int = 0) -> list[list[date | None]]:
+    """The month as a calendar shows it: a row of seven places per week, the first place the
+    ``first_weekday`` (0 Monday to 6 Sunday), each day of the month in its weekday's place and
+    None in the places before its first day and after its last. No date outside the month is
+    made (December 9999 has no next month for its last week to spill into)."""
+    return [
+        [date(year, month, number) if number else None for number in week]
+        for week in stdcal.Calendar(first_weekday).monthdayscalendar(year, month)
+    ]
 
 
 def next_due_month(lines: Sequence[Line]) -> tuple[int, int]:

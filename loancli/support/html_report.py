@@ -17,7 +17,6 @@ blurred past reading, unless ``keep_personal_data``, which embeds them as upload
 from __future__ import annotations
 
 import base64
-import calendar as stdcal
 import copy
 import html
 import io
@@ -26,12 +25,12 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from string import Template
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from loancli.errors import UsageError
 from loancli.i18n import N_, _, language
 from loancli.identity.photo import DEFAULT_LIMITS, open_photo, read_photo
-from loancli.loan.calendar import next_due_month
+from loancli.loan.calendar import WEEKDAYS, month_weeks, next_due_month
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
 from loancli.records import LOANS, Loan
@@ -47,6 +46,8 @@ IMAGE_KEYS = ("id_front", "id_back", "income_proof")
 # An image that carries no card's fields, shown blurred past reading at most this wide.
 BLURRED_WIDTH = 320
 BLURRED_RADIUS = 12
+# The eight bytes every PNG file starts with.
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 COLUMNS = {
     "n": N_("n"),
@@ -71,7 +72,6 @@ OUTCOMES = {
     "completed": N_("completed"),
     "in_progress": N_("in progress"),
 }
-WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 # The chart's parts, bottom to top, with their colours.
 PARTS = (("principal", "#3b6ea5"), ("interest", "#f0a03c"), ("penalty", "#d0413a"))
 
@@ -268,11 +268,9 @@ def _calendar(loan: Mapping[str, Any]) -> str:
     due = {date.fromisoformat(x["due_date"]): x for x in lines}
     head = "".join(f"<th>{esc(_(d))}</th>" for d in WEEKDAYS)
     weeks = []
-    # Day numbers, 0 outside the month: no date past the month's edge (December 9999).
-    for week in stdcal.Calendar(firstweekday=0).monthdayscalendar(year, month):
+    for week in month_weeks(year, month):
         cells = []
-        for number in week:
-            day = date(year, month, number) if number else None
+        for day in week:
             if day is None:
                 cells.append("<td></td>")
             elif day in due:
@@ -304,7 +302,12 @@ def _images(record: Mapping[str, Any], keep_personal_data: bool) -> str:
                     seen.append((key, str(value)))
     if not seen:
         return ""
-    figures = "".join(_image(key, path, keep_personal_data) for key, path in seen)
+    # Each file is read and drawn once for the page, however many answers name it.
+    shown: dict[str, _Shown] = {}
+    for _key, path in seen:
+        if path not in shown:
+            shown[path] = _shown(path, keep_personal_data)
+    figures = "".join(_figure(key, path, shown[path]) for key, path in seen)
     note = (
         _("As uploaded (--keep-personal-data).")
         if keep_personal_data
@@ -314,29 +317,49 @@ def _images(record: Mapping[str, Any], keep_personal_data: bool) -> str:
     return _section(_("ID images"), body)
 
 
-def _image(key: str, path: str, keep_personal_data: bool) -> str:
-    caption = f"{key}: {Path(path).name}"
-    try:
-        # Read as an upload is: the record names the path, and it may come from anyone.
-        data = read_photo(path)
-    except UsageError as exc:  # why, in the words of an upload's refusal
-        return f"<figure><figcaption>{esc(caption)}: {esc(str(exc))}</figcaption></figure>"
+class _Shown(NamedTuple):
+    """What the page shows of an uploaded image: the PNG it embeds, and what its caption
+    adds (that it was blurred), or, with no picture, why there is none."""
+
     picture: bytes | None
-    if keep_personal_data:
-        picture = data if _readable(data) else None
-    else:
-        picture = masked_image(data)
-        if picture is None and _readable(data):
-            picture = _blurred(data)
-            caption += " " + _("(no card fields to mask: blurred)")
-    if picture is None:
-        shown = _("not an image")
-        return f"<figure><figcaption>{esc(caption)}: {esc(shown)}</figcaption></figure>"
-    uri = "data:image/png;base64," + base64.b64encode(picture).decode("ascii")
+    note: str = ""
+
+
+def _image(key: str, path: str, keep_personal_data: bool) -> str:
+    """The figure of the image at ``path``, which the answer ``key`` names."""
+    return _figure(key, path, _shown(path, keep_personal_data))
+
+
+def _figure(key: str, path: str, shown: _Shown) -> str:
+    caption = f"{key}: {Path(path).name}"
+    if shown.picture is None:
+        return f"<figure><figcaption>{esc(caption)}: {esc(shown.note)}</figcaption></figure>"
+    caption += shown.note
+    uri = "data:image/png;base64," + base64.b64encode(shown.picture).decode("ascii")
     return (
         f'<figure><img src="{uri}" alt="{esc(caption)}">'
         f"<figcaption>{esc(caption)}</figcaption></figure>"
     )
+
+
+def _shown(path: str, keep_personal_data: bool) -> _Shown:
+    try:
+        # Read as an upload is: the record names the path, and it may come from anyone.
+        data = read_photo(path)
+    except UsageError as exc:  # why, in the words of an upload's refusal
+        return _Shown(None, str(exc))
+    # read_photo decoded the bytes: a PNG or JPEG within the pixel limit. The page names
+    # every image PNG, so only a PNG is shown as it is, or blurred.
+    png = data.startswith(PNG_SIGNATURE)
+    if keep_personal_data:
+        return _Shown(data) if png else _Shown(None, _("not an image"))
+    picture = masked_image(data)
+    if picture is not None:
+        return _Shown(picture)
+    picture = _blurred(data) if png else None
+    if picture is None:
+        return _Shown(None, _("not an image"))
+    return _Shown(picture, " " + _("(no card fields to mask: blurred)"))
 
 
 def _open(data: bytes) -> Any:
@@ -347,21 +370,15 @@ def _open(data: bytes) -> Any:
     return image
 
 
-def _readable(data: bytes) -> bool:
-    """Whether ``data`` is a PNG a browser shows (the page names every image PNG)."""
-    from PIL import Image
+def _blurred(data: bytes) -> bytes | None:
+    """An image nobody can read anything off: shrunk and blurred, as PNG without its chunks;
+    None when ``data`` is no image Pillow decodes."""
+    from PIL import Image, ImageFilter
 
     try:
-        return bool(_open(data).format == "PNG")
+        image = _open(data).convert("RGB")
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return False
-
-
-def _blurred(data: bytes) -> bytes:
-    """An image nobody can read anything off: shrunk and blurred, as PNG without its chunks."""
-    from PIL import ImageFilter
-
-    image = _open(data).convert("RGB")
+        return None
     if image.width > BLURRED_WIDTH:
         image = image.resize((BLURRED_WIDTH, max(image.height * BLURRED_WIDTH // image.width, 1)))
     image = image.filter(ImageFilter.GaussianBlur(BLURRED_RADIUS))

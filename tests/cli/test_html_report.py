@@ -9,6 +9,7 @@ script is one, under the page's Content-Security-Policy), and a screenshot that 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import os
@@ -17,6 +18,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import (
@@ -151,6 +153,63 @@ def test_an_image_without_card_fields_is_blurred(tmp_path: Path) -> None:
         assert image.width == html_report.BLURRED_WIDTH
     shown = html_report._image("id_front", str(ID_DIR / "not-an-image.png"), False)
     assert "not an image" in shown and "<img" not in shown
+
+
+def count_decodes(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Pillow's decodes of an image's pixels from here on, by the file the bytes are (its
+    name under ID_DIR, else ``other``)."""
+    from PIL import ImageFile
+
+    names = {hashlib.sha256(p.read_bytes()).hexdigest(): p.name for p in ID_DIR.glob("*.png")}
+    decoded: dict[str, int] = {}
+    load = ImageFile.ImageFile.load
+
+    def counted(image: ImageFile.ImageFile) -> Any:
+        if image.tile:  # the pixels are still to decode (a loaded image has no tile left)
+            fp = image.fp
+            data = (
+                fp.getvalue() if isinstance(fp, io.BytesIO) else Path(image.filename).read_bytes()
+            )
+            name = names.get(hashlib.sha256(data).hexdigest(), "other")
+            decoded[name] = decoded.get(name, 0) + 1
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counted)
+    return decoded
+
+
+def test_a_photo_is_read_once_per_page_and_decoded_once_per_use(
+    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As uploaded, a photo's one decode is the check read_photo makes of an upload (it was
+    decoded again to see that it is a PNG). Masked, masked_image decodes the card once more
+    to measure it (it takes the file's bytes, not an image), and a photo without a card's
+    fields is decoded a third time to blur it (it was a fourth)."""
+    from PIL import Image
+
+    from loancli.api import tickets
+    from loancli.support import html_report
+
+    decoded = count_decodes(monkeypatch)
+    tickets.report_html(world / "state.json", "A0001", keep_personal_data=True)
+    assert decoded == {"front.png": 1, "back.png": 1}
+    decoded.clear()
+    tickets.report_html(world / "state.json", "A0001")
+    assert decoded == {"front.png": 2, "back.png": 2}
+    # A file two answers name is read once for the page.
+    front = str(ID_DIR / "front.png")
+    record = {"runs": [{"given": {"id_front": front, "id_back": front}}, {"given": {}}]}
+    for keep, times in ((True, 1), (False, 2)):
+        decoded.clear()
+        shown = html_report._images(record, keep)
+        assert decoded == {"front.png": times}
+        assert shown.count("<img ") == 2 and "id_back: front.png" in shown
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (900, 600), (200, 30, 30)).save(photo)
+    for keep, times in ((True, 1), (False, 3)):
+        decoded.clear()
+        html_report._image("id_front", str(photo), keep)
+        assert decoded == {"other": times}
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
