@@ -78,7 +78,8 @@ def check_image(
     digest = _DIGESTS.get(seen)
     data = None
     if digest is None:
-        data = file.read_bytes()
+        # No more than an upload may be, should the file have grown since its size was read.
+        data = _read_upload(file, limits, key)
         digest = hashlib.sha256(data).hexdigest()
     known = _MEASURED.get((digest, limits))
     if known is not None:
@@ -100,9 +101,17 @@ def read_photo(
     never as a plain path: a state file from someone else may name any file on the machine
     (a bundle, a story, a report would carry it away)."""
     file = Path(path)
-    # A FIFO or device would block the read, or never end: only a regular file is read.
+    data = _read_upload(file, limits, key)
+    with _open_image(file, key, limits, data):
+        pass
+    return data
+
+
+def _read_upload(file: Path, limits: ImageLimits, key: str | None) -> bytes:
+    """The bytes of ``file``, read as an upload is: a regular file (a FIFO or a device would
+    block the read, or never end), no larger than an upload may be."""
     try:
-        data = read_regular(file, limits.max_bytes)
+        return read_regular(file, limits.max_bytes)
     except NotRegularFile as exc:
         raise _not_a_file(file, exc.problem, key) from None
     except FileTooLarge as exc:
@@ -111,9 +120,6 @@ def read_photo(
         raise UsageError(
             _("{file} cannot be read ({why})").format(file=file, why=exc.strerror), key=key
         ) from None
-    with _open_image(file, key, limits, data):
-        pass
-    return data
 
 
 def _too_large(file: Path, size: int, limits: ImageLimits, key: str | None) -> UsageError:

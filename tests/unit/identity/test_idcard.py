@@ -472,3 +472,27 @@ def test_loancli_json_covers_idcard_generate_and_its_refusals(tmp_path):
     assert refused.exit_code == 2
     error = json.loads(refused.stdout)["error"]
     assert error["key"] == "--birth-date" and error["exit_code"] == 2
+
+
+def test_a_photo_that_grew_after_its_size_was_read_is_refused_not_read_whole(
+    tmp_path, monkeypatch
+) -> None:
+    """check_image reads no more of a photo than an upload may be, whatever its size said a
+    moment before (it read the whole file)."""
+    from pathlib import Path
+
+    photo = tmp_path / "grown.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (DEFAULT_LIMITS.max_bytes + 4096))
+    real_stat = Path.stat
+
+    def small(self, **kwargs):  # the size it had when it was looked at
+        found = real_stat(self, **kwargs)
+        if self.name != "grown.png":
+            return found
+        values = list(found)
+        values[6] = 1024  # st_size
+        return os.stat_result(values)
+
+    monkeypatch.setattr(Path, "stat", small)
+    with pytest.raises(UsageError, match="an ID photo may be at most"):
+        check_image(photo, key="id_front")
