@@ -59,7 +59,9 @@ def month_grid(year: int, month: int, marks: Mapping[date, str], width: int = 80
 
 
 def month_table(console: Console, year: int, month: int, lines: Sequence[LineView]) -> Group:
-    """The month grid plus the list of that month's installments with their amounts."""
+    """The month grid plus the list of that month's installments with their amounts: what
+    one not paid yet owes today (an overdue one's penalty included, as the .ics file and
+    ``repay`` say), a paid one's total."""
     from rich.console import Group
 
     marks = {date.fromisoformat(x["due_date"]): x.get("status", "scheduled") for x in lines}
@@ -77,7 +79,8 @@ def month_table(console: Console, year: int, month: int, lines: Sequence[LineVie
         if (day.year, day.month) == (year, month):
             status = x.get("status", "scheduled")
             # Only the shown columns: a table cell reads nothing else of the line.
-            shown = {"due_date": x["due_date"], "total": x["total"]}
+            owed = x["total"] if status == "paid" else x["owed"]
+            shown = {"due_date": x["due_date"], "total": owed}
             rows.append({**shown, "n": str(x["n"]), "status": status_name(status)})
             styles.append(STATUS_STYLES.get(status))
     return Group(grid, fit_table(console, None, cols, rows, styles))

@@ -105,6 +105,11 @@ def test_the_calendar_file_speaks_chinese_and_says_what_an_overdue_installment_o
     assert "罚息 8.05" in str(events[0]["description"]) and "逾期" in str(events[0]["description"])
     # A paid or scheduled one says its total.
     assert str(events[1]["summary"]) == "还款 916.80 元（第 2 期，L0001）"
+    # The month's table says the same (it said 916.80 for the overdue one).
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "calendar", "A0001", "--month", "2026-04")
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if line.strip("│ ").startswith("2026-04-02"))
+    assert row.replace("│", " ").split() == ["2026-04-02", "1", "924.85", "逾期"], out
 
 
 def test_a_late_installment_repaid_in_chinese_is_not_called_on_time(tmp_path: Path) -> None:
