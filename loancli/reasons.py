@@ -81,6 +81,7 @@ class Reason(StrEnum):
     CODE_WRONG = "code_wrong"
     IDENTITY_FAILED = "identity_failed"
     CARD_REBIND_REQUIRED = "card_rebind_required"
+    CARD_NOT_BOUND = "card_not_bound"
     CARD_HOLDER_MISMATCH = "card_holder_mismatch"
     QUOTA_INSUFFICIENT = "quota_insufficient"
     ACCOUNT_FROZEN = "account_frozen"
@@ -331,6 +332,10 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
         ),
         N_("Rebind the card with the mobile number the bank now has for it (loancli card bind)."),
     ),
+    Reason.CARD_NOT_BOUND: (
+        N_("The bank card was unbound from the account, so no money can move through it."),
+        N_("Bind the card again (loancli card bind), then try again."),
+    ),
     Reason.CARD_HOLDER_MISMATCH: (
         N_(
             "The card is not in the account holder's name (the bank's name and ID number differ "
@@ -426,6 +431,10 @@ REPAY_SENTENCES: dict[Reason, str] = {
     ),
     Reason.CARD_CLOSED: N_(
         "The bound bank card is closed, so the repayment cannot be taken from it."
+    ),
+    Reason.CARD_NOT_BOUND: N_(
+        "The loan's bank card was unbound from the account, so the repayment cannot be taken "
+        "from it."
     ),
 }
 

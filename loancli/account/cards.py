@@ -112,8 +112,10 @@ def status_of(card: Card, bank_status: str = "normal") -> str:
 
 def refusal(card: Card, bank_status: str = "normal") -> Reason | None:
     """Why money cannot move through this card (a payout to it, a repayment from it), or None:
-    the card's own state first (rebind after a phone change), then the bank's."""
+    the card's own state first (unbound from the account, or to bind again after a phone
+    change), then the bank's."""
     return {
+        "unbound": Reason.CARD_NOT_BOUND,
         "rebind_required": Reason.CARD_REBIND_REQUIRED,
         "frozen": Reason.CARD_FROZEN,
         "closed": Reason.CARD_CLOSED,

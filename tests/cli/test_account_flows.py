@@ -519,6 +519,26 @@ def test_unbind_a_card(tmp_path: Path) -> None:
     assert code == 2 and "no account" in err
 
 
+def test_a_repayment_from_a_card_unbound_since_is_refused_until_it_is_bound_again(
+    tmp_path: Path,
+) -> None:
+    """Money moves through a bound card only: a repayment from the loan's card, unbound
+    since, was taken from it."""
+    applied(tmp_path)
+    assert run_json(tmp_path, "--no-input", "card", "unbind", "C0001", *LOGIN)[0] == 0
+    code, refused = run_json(tmp_path, "repay", "A0001", "--installment", "1")
+    assert code == 3 and refused["status"] == "refused", refused
+    assert refused["reason"] == "card_not_bound" and "unbound" in refused["message"]
+    assert refused["installments"][0]["status"] != "paid"
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "repay", "A0001", "--installment", "1")
+    assert code == 3 and "已从账户解绑" in out, out
+    # Bound again (the same card, its record kept), it repays.
+    assert bind_card(tmp_path)[0] == 0
+    assert run_json(tmp_path, "card", "list", PHONE)[1]["cards"][0]["id"] == "C0001"
+    code, paid = run_json(tmp_path, "repay", "A0001", "--installment", "1")
+    assert code == 0 and paid["status"] == "paid", paid
+
+
 def test_unbind_another_accounts_card_is_exit_2(tmp_path: Path) -> None:
     applied(tmp_path)
     other = ("--set", f"phone={NEW}", "--set", "password=another-pass")
