@@ -1,8 +1,9 @@
-"""``apply`` (the journey) and ``demo`` (the journey, scripted, on a fresh state file)."""
+"""``apply`` (the journey) and ``demo`` (the journey, scripted, in a world of its own)."""
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 import contextlib
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +25,7 @@ from loancli.cli.common import (
 from loancli.cli.options import options
 from loancli.cli.render import show_result
 from loancli.errors import ExitCode, RuleError
-from loancli.i18n import _
+from loancli.i18n import _, after_colon
 
 
 def register(app: typer.Typer) -> None:
@@ -78,14 +79,28 @@ def show_run(opts: Options, done: api.RunResult, resume: str | None = None) -> N
 
 
 def demo(ctx: typer.Context) -> None:
-    """Run the happy-path journey, scripted, on a fresh state file, and show the result."""
+    """Run the happy-path journey, scripted, in a world of its own, and show the result."""
     opts = options(ctx)
     if not opts.json:
+        # The demo's world is its own, whatever --db says (the file is never touched); the
+        # command that keeps the journey names the file given, or a placeholder.
+        keep = ["--no-input", "apply", "--answers", "happy-path"]
+        kept = (
+            run_again(opts, *keep)
+            if opts.db is not None
+            else shlex.join(["loancli", "--db", "STATE.json", *keep])
+        )
         opts.console.print(
             _(
-                "[bold]loancli demo[/bold]: the happy path, scripted, on a fresh state file.\n"
-                "Same as: loancli --db STATE.json --no-input apply --answers happy-path\n"
+                "[bold]loancli demo[/bold]: the happy path, scripted, in a world of its own, "
+                "gone when it ends."
             )
+        )
+        opts.console.print(
+            _("To keep the journey in a state file:") + after_colon() + kept + "\n",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
         )
     with handled(opts):
         done = api.demo(seed=opts.seed, clock=opts.clock, scenario=opts.scenario)

@@ -49,7 +49,7 @@ from loancli.text import printable
 # here and nothing else).
 COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("apply", "Walk the borrower's journey, login to payout."),
-    "demo": ("apply", "The happy path, scripted, on a fresh state file."),
+    "demo": ("apply", "The happy path, scripted, in a world of its own."),
     "step": ("apply", "Run one step again (send the SMS again...)."),
     "schedule": ("loans", "Repayment calculator; no state file needed."),
     "calendar": ("loans", "The repayment calendar, and an .ics file."),

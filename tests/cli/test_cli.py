@@ -682,6 +682,13 @@ def test_demo_runs_the_happy_path_on_its_own_state_file(tmp_path: Path, db: Path
     assert "916.80" in out and "916.81" in out and "2026-04-02" in out
     assert_masked(out + err, CARD_MASKED)
     assert not db.exists()  # the demo never touches the --db state file
+    # It says so, and how to keep the journey in the file given (it said "on a fresh state
+    # file" and named STATE.json, and people looked for the file).
+    assert "in a world of its own" in out
+    keep = next(line for line in out.splitlines() if line.startswith("To keep the journey"))
+    assert keep.endswith(f"loancli --db {db} --no-input apply --answers happy-path"), keep
+    code, out, err = run_cli(tmp_path, *keep.split(": ", 1)[1].split()[3:], db=db)
+    assert code == 0 and db.exists(), err
     code, out, _ = run_cli(tmp_path, "--json", "demo")
     assert code == 0
     result = json.loads(out)
