@@ -220,7 +220,11 @@ def card_list(
         opts.console.print(
             _("No cards bound to {phone}. Bind one with: {command}").format(
                 phone=found.phone, command=run_again(opts, "card", "bind")
-            )
+            ),
+            # Never wrapped: the command is copied whole.
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
         )
         return
     columns = ("id", "card", "card_type", "bank", "reserved_phone", "expiry", "status", "bound_at")

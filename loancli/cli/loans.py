@@ -249,11 +249,18 @@ def _show_clock(
         counts = ", ".join(f"{kind}={n}" for kind, n in sorted(kinds.items()))
         opts.console.print(
             _(
-                "Events 1-{shown} of {total} ({counts}). Each loan keeps its own (loancli "
-                "timeline LOAN_ID); --all prints every event of a move, --json gives them as "
-                "data."
-            ).format(shown=len(shown), total=len(events), counts=counts),
+                "Events 1-{shown} of {total} ({counts}). --all prints every event of a move, "
+                "--json gives them as data; each loan keeps its own: {command}"
+            ).format(
+                shown=len(shown),
+                total=len(events),
+                counts=counts,
+                command=run_again(opts, "timeline", "LOAN_ID"),
+            ),
+            # The command last, and the line never wrapped: it is copied whole.
+            soft_wrap=True,
             markup=False,
+            highlight=False,
         )
     if moved and not events:
         # The clock moved and no loan had anything happen in that time (``clock show`` moves

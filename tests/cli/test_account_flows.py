@@ -526,6 +526,9 @@ def test_a_repayment_from_a_card_unbound_since_is_refused_until_it_is_bound_agai
     since, was taken from it."""
     applied(tmp_path)
     assert run_json(tmp_path, "--no-input", "card", "unbind", "C0001", *LOGIN)[0] == 0
+    # The list says how to bind one, the command whole on its line at 80 columns.
+    code, out, err = run_cli(tmp_path, "card", "list", PHONE, columns=80)
+    assert code == 0 and out.rstrip().endswith(f"--db {tmp_path / 'state.json'} card bind"), out
     code, refused = run_json(tmp_path, "repay", "A0001", "--installment", "1")
     assert code == 3 and refused["status"] == "refused", refused
     assert refused["reason"] == "card_not_bound" and "unbound" in refused["message"]
