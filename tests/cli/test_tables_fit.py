@@ -66,7 +66,8 @@ READS: dict[str, tuple[list[str], list[str]]] = {
         + ["--product", "installment", "--apr", "12"],
         ["2027-03-02"],
     ),
-    "calendar": (["calendar", "A0001", "--month", "2026-06"], ["2026-06-02", "916.80"]),
+    # Installment 3 is overdue on the world's day: it owes its 916.80 and a penalty.
+    "calendar": (["calendar", "A0001", "--month", "2026-06"], ["2026-06-02", "921.54"]),
     "applicants-list": (["applicants", "list"], ["A0001", PHONE_MASKED]),
     "applicants-show": (
         ["applicants", "show", "A0001"],
