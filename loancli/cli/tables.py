@@ -46,7 +46,7 @@ def _build_table(
     cols: Sequence[Col],
     rows: Sequence[Mapping[str, RenderableType]],
     styles: Sequence[str | None],
-    widths: Sequence[int] | None = None,
+    widths: Sequence[int | None] | None = None,
 ) -> Table:
     from rich import box
     from rich.table import Table
@@ -71,23 +71,26 @@ def _build_table(
     return table
 
 
-def _needed_width(console: Console, table: Table, cols: Sequence[Col]) -> int:
+def _needed_width(console: Console, table: Table, cols: Sequence[Col]) -> tuple[int, list[int]]:
     """The width ``table`` needs with every figure whole: a figure column as wide as its
-    widest cell, a text column as its longest word up to TEXT_MIN (it folds the rest)."""
+    widest cell, a text column as its longest word up to TEXT_MIN (it folds the rest); and
+    each column's width unfolded (its longest line)."""
     from rich.measure import Measurement
 
     wide = console.options.update_width(10_000)
     widths = []
+    unfolded = []
     for index, col in enumerate(cols):
         cells = [table.columns[index].header, *table.columns[index].cells]
         sizes = [Measurement.get(console, wide, cell) for cell in cells]
+        unfolded.append(max(m.maximum for m in sizes))
         if col.figure:
-            widths.append(max(m.maximum for m in sizes))
+            widths.append(unfolded[-1])
         else:
             widths.append(min(max(m.minimum for m in sizes), TEXT_MIN))
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
-    return Measurement.get(console, wide, table).minimum
+    return Measurement.get(console, wide, table).minimum, unfolded
 
 
 def _stacked(
@@ -134,10 +137,10 @@ def fit_table(
     shown = list(cols)
     while True:
         probe = _build_table(console, title, shown, rows, styles)
-        needed = _needed_width(console, probe, shown)
+        needed, unfolded = _needed_width(console, probe, shown)
         if needed <= console.width:
-            rows = _wrapped_text(probe, shown, rows, console.width - needed)
-            return _build_table(console, title, shown, rows, styles)
+            rows, widths = _wrapped_text(probe, shown, rows, console.width - needed, unfolded)
+            return _build_table(console, title, shown, rows, styles, widths)
         droppable = [c for c in shown if c.keep > 0]
         if not droppable:
             return _stacked(console.width, title, cols, rows, styles)
@@ -147,26 +150,41 @@ def fit_table(
 
 
 def _wrapped_text(
-    probe: Table, cols: Sequence[Col], rows: Sequence[Mapping[str, RenderableType]], spare: int
-) -> Sequence[Mapping[str, RenderableType]]:
-    """The rows with the text of a table's one text column wrapped to the width it will have
-    (its least, as measured, and what the terminal has to spare): at spaces, or between the
-    characters of Chinese text, never inside a figure (``2026-04-02``, ``10,000.00``), which
-    rich would fold wherever the line ends. A table with more text columns, or a cell that is
-    not plain text, is left to rich."""
+    probe: Table,
+    cols: Sequence[Col],
+    rows: Sequence[Mapping[str, RenderableType]],
+    spare: int,
+    unfolded: Sequence[int],
+) -> tuple[Sequence[Mapping[str, RenderableType]], list[int | None]]:
+    """The rows with the text of a table's text columns wrapped to the widths they will have
+    (each its least, as measured, and a share of what the terminal has to spare, a cell at a
+    time to the one that lacks the most): at spaces, or between the characters of Chinese
+    text, never inside a figure (``2026-04-02``, ``10,000.00``) or a word, which rich would
+    fold wherever the line ends (two text columns were left to rich, which squeezed each
+    below its longest word). A cell that is not plain text is left to rich. Also each
+    column's width, the text columns' as given them (None: a figure's, its widest cell)."""
     texts = [i for i, col in enumerate(cols) if not col.figure]
-    if len(texts) != 1:
-        return rows
-    index = texts[0]
-    width = (probe.columns[index].width or 0) + spare
-    key = cols[index].key
-    if width < 8:
-        return rows
+    widths = {i: probe.columns[i].width or 0 for i in texts}
+    lacking = {i: unfolded[i] - widths[i] for i in texts}
+    while spare > 0 and texts:
+        neediest = max(texts, key=lambda i: lacking[i])
+        if lacking[neediest] <= 0:
+            break
+        widths[neediest] += 1
+        lacking[neediest] -= 1
+        spare -= 1
+    wrapped = {cols[i].key: widths[i] for i in texts if widths[i] >= 8}
     out = []
     for row in rows:
-        value = row.get(key)
-        out.append({**row, key: wrap_keeping_figures(value, width)} if type(value) is str else row)
-    return out
+        out.append(
+            {
+                key: wrap_keeping_figures(value, wrapped[key])
+                if key in wrapped and type(value) is str
+                else value
+                for key, value in row.items()
+            }
+        )
+    return out, [widths.get(i) for i in range(len(cols))]
 
 
 def short_times(values: Sequence[str | None]) -> list[str]:

@@ -84,6 +84,35 @@ def test_a_stacked_row_keeps_the_figures_of_its_chinese_text_whole() -> None:
         assert "请确保余额充足" in text.replace(" ", ""), out
 
 
+def test_two_text_columns_keep_their_words_headers_and_dates_whole() -> None:
+    """Two text columns share what the figures leave, each wrapped at its words (rich, given
+    both, squeezed one below its longest word: ``objectio`` / ``n``, ``2026-06-2`` / ``0``)."""
+    cols = [
+        Col("entry", "entry"),
+        Col("amount", "amount", justify="right"),
+        Col("reported", "reported"),
+        Col("drops", "drops off", figure=False),
+        Col("objection", "objection", figure=False),
+    ]
+    rows = [
+        {
+            "entry": "R0001",
+            "amount": "923.13",
+            "reported": "2026-04-13",
+            "drops": "5 years after it is repaid",
+            "objection": "marked; answer by 2026-06-20",
+        }
+    ]
+    for width in range(44, 81):
+        console = Console(width=width, file=io.StringIO(), color_system=None)
+        console.print(fit_table(console, None, cols, rows))
+        out = console.file.getvalue()  # type: ignore[attr-defined]
+        assert max(cell_len(line) for line in out.splitlines()) <= width, out
+        words = out.split()
+        for whole in ("objection", "2026-06-20", "2026-04-13", "923.13", "repaid", "answer"):
+            assert whole in words, f"{whole!r} cut at {width} columns:\n{out}"
+
+
 def test_short_times() -> None:
     same = ["2026-03-02T10:00:00+08:00", "2026-04-02T10:00:00+08:00"]
     assert short_times(same) == ["2026-03-02", "2026-04-02"]
