@@ -20,7 +20,9 @@ BOUND = {"status": "bound", "rebind_required": False}
         ({**BOUND, "rebind_required": True}, "normal", Reason.CARD_REBIND_REQUIRED),
         # The card's own state comes before the bank's.
         ({**BOUND, "rebind_required": True}, "frozen", Reason.CARD_REBIND_REQUIRED),
-        ({"status": "unbound"}, "frozen", None),
+        # A card unbound from the account moves no money, whatever the bank says of it.
+        ({"status": "unbound"}, "normal", Reason.CARD_NOT_BOUND),
+        ({"status": "unbound"}, "frozen", Reason.CARD_NOT_BOUND),
     ],
 )
 def test_refusal(card: dict, bank_status: str, reason: Reason | None) -> None:
