@@ -204,6 +204,17 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         "card {card} to bind again: its reserved mobile {reserved_phone} is the old number"
     ),
     "contact_added": N_("emergency contact added: {name} ({relation}) {mobile}"),
+    # A checkout's own steps.
+    "card_selected": N_("pays with card {card}"),
+    "contacts_on_file": N_("emergency contacts on file: {count}"),
+    "plan_shown": N_(
+        "plan shown: {item} at {price} over {periods} months, first payment {first_payment}, "
+        "fees {total_fee}, APR {apr}%"
+    ),
+    "installment_created": N_(
+        "installment plan {loan} made: {item} at {price} over {periods} months, paid with card "
+        "{card}; quota left {quota_left}"
+    ),
     "quota_reviewed": (
         N_(
             "quota reviewed by {provider}: {quota}, {in_use} in use, {available} available for "
@@ -242,7 +253,8 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
 # timeline row adds (the event's own day, shown beside it).
 _ALWAYS = {"installment", "due_date", "loan", "on"}
 # Keys an event's other detail already says (a refused review's age is in its reason).
-_IMPLIED = {"review_refused": {"age"}}
+# The fee rate is what the fees say of the price.
+_IMPLIED = {"review_refused": {"age"}, "plan_shown": {"fee_rate_total"}}
 
 # The keys of what a borrower authorised (``authorisations_recorded``).
 _AUTHORISATIONS = ("cloud", "credit_card_bills", "smart_home")

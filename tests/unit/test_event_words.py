@@ -84,6 +84,44 @@ def test_codes_in_a_detail_are_said_as_words_in_chinese() -> None:
     assert event_words("waited", {"duration": "1h30m"}) == "waited 1h30m"
 
 
+# A checkout's own events, as it records them.
+CHECKOUT = {
+    "card_selected": {"card": "**** 3445"},
+    "contacts_on_file": {"count": 1},
+    "plan_shown": {
+        "apr": "13.03",
+        "fee_rate_total": "0.072",
+        "first_payment": "223.24",
+        "item": "Redmi K70",
+        "periods": 12,
+        "price": "2499.00",
+        "total_fee": "179.93",
+    },
+    "installment_created": {
+        "card": "**** 3445",
+        "item": "Redmi K70",
+        "loan": "L0002",
+        "periods": 12,
+        "price": "2499.00",
+        "quota_left": "17501.00",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_checkouts_steps_are_said_in_words(lang: str) -> None:
+    """They were shown as ``key=value`` (``card=**** 3445``), English keys in Chinese too."""
+    set_language(lang)
+    try:
+        said = {event: event_words(event, detail) for event, detail in CHECKOUT.items()}
+    finally:
+        set_language("en")
+    assert None not in said.values(), said
+    assert not any("=" in text for text in said.values() if text), said
+    assert "2499.00" in str(said["plan_shown"]) and "17501.00" in str(said["installment_created"])
+    assert ("分 12 期" in str(said["plan_shown"])) == (lang == "zh")
+
+
 def test_a_loans_repayments_and_re_instalment_in_words() -> None:
     repaid = {"amount": "500.00", "installments": [], "kind": "amount", "on": "2026-05-11"}
     assert event_words("repaid", {**repaid, "prepaid_principal": "500.00"}) == (
