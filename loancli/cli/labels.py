@@ -74,6 +74,10 @@ STATUS_NAMES = {
     "unbound": N_("unbound"),
     "frozen": N_("frozen"),
     "rebind_required": N_("rebind_required"),
+    # What populate made of its borrowers and their loans.
+    "settled": N_("settled"),
+    "current": N_("current"),
+    "paid_off": N_("paid_off"),
 }
 
 # What a journey counts attempts of.

@@ -12,10 +12,11 @@ import typer
 from loancli import api
 from loancli.api import tickets
 from loancli.cli.common import handled
+from loancli.cli.labels import status_name
 from loancli.cli.options import options
 from loancli.cli.params import NegativeArgumentCommand, integer
 from loancli.cli.persona import aligned
-from loancli.i18n import _
+from loancli.i18n import _, language
 from loancli.text import printable
 
 
@@ -124,8 +125,11 @@ def populate(
 def summary_lines(made: tickets.Populated) -> list[str]:
     """What ``populate`` made, as a person reads it."""
 
-    def listed(counts: dict[str, int]) -> str:
-        return ", ".join(f"{k} {v}" for k, v in counts.items()) or "-"
+    def listed(counts: dict[str, int], named: bool = True) -> str:
+        # Outcomes and loans' states in the command's language; reasons as their codes.
+        shown = (status_name(k) if named else k for k in counts)
+        comma = "，" if language() == "zh" else ", "
+        return comma.join(f"{k} {v}" for k, v in zip(shown, counts.values(), strict=True)) or "-"
 
     how = {
         "once": _("made in memory, written once at the end"),
@@ -135,7 +139,7 @@ def summary_lines(made: tickets.Populated) -> list[str]:
     rows = [
         (_("planned"), listed(made.planned)),
         (_("outcome"), listed(made.outcomes)),
-        (_("stopped by"), listed(made.stopped)),
+        (_("stopped by"), listed(made.stopped, named=False)),
         (_("loans"), listed(made.loans)),
         (_("repayments"), str(made.repayments)),
         (_("clock"), f"{made.start} - {made.end}"),

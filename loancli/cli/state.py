@@ -47,8 +47,10 @@ def info(ctx: typer.Context) -> None:
     opts.console.print(
         _("Passwords hashed: {grade}").format(grade=grades.get(found.hashing, found.hashing))
     )
+    # The names as long as the longest (credit_entries stood two places out of line).
+    wide = max(map(len, found.counts), default=0)
     for name, count in found.counts.items():
-        opts.console.print(f"  {name:<12} {count:>8,}")
+        opts.console.print(f"  {name:<{wide}} {count:>8,}")
 
 
 @app.command("convert")

@@ -115,6 +115,21 @@ def test_populate_json_prints_the_summary_only(tmp_path):
         assert store.count("applicants") == 4
 
 
+def test_populates_summary_reads_chinese_and_state_info_lines_up(tmp_path):
+    """The outcomes and the loans' states were English codes under zh (completed 3); the
+    reasons a journey stopped stay codes, as everywhere."""
+    db = tmp_path / "world.json"
+    args = ("populate", "4", "--mix", "completed=3,stopped=1", "--months", "3")
+    code, out, err = run_cli(tmp_path, "--lang", "zh", *args, db=db)
+    assert code == 0, err
+    planned = next(line for line in out.splitlines() if line.strip().startswith("计划"))
+    assert planned.split(None, 1)[1] == "已完成 3，已提前结清 0，逾期 0，已中断 1", planned
+    assert "completed" not in out and "current" not in out
+    code, out, err = run_cli(tmp_path, "state", "info", db=db)
+    counts = [line for line in out.splitlines() if line.startswith("  ")]
+    assert len({len(line) for line in counts}) == 1, out  # every count in one column
+
+
 def test_populate_tells_a_person_how_far_it_is_on_stderr(tmp_path):
     code, out, err = run_cli(tmp_path, "populate", "2", "--mix", "stopped=1", "--months", "3")
     assert code == 0
