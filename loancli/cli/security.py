@@ -22,7 +22,7 @@ from loancli.cli.common import (
 )
 from loancli.cli.flow_run import run_flow_command
 from loancli.cli.options import options
-from loancli.i18n import _
+from loancli.i18n import N_, _
 from loancli.support.names import two_step_words
 
 if TYPE_CHECKING:
@@ -136,7 +136,8 @@ def _run(
         operation,
         {"phone": None, "account": None},
         lines,
-        kind,
+        # Its title as the other flows have theirs (it was the code: "login (F0001)").
+        {"login": N_("Login"), "unlock": N_("Account unlock")}.get(kind, kind),
         events=True,
     )
 

@@ -161,6 +161,16 @@ def test_first_login_registers_and_trusts_the_phone_it_was_made_on(tmp_path: Pat
     assert logged_in["detail"]["device"]["model"] == SCENARIO_PHONE
 
 
+@pytest.mark.parametrize(("lang", "title"), [("en", "Login (F0001)"), ("zh", "登录 (F0001)")])
+def test_a_login_is_titled_as_the_other_flows_are(tmp_path: Path, lang: str, title: str) -> None:
+    """Its panel said the flow's code: ``login (F0001)``."""
+    code, out, err = run_cli(
+        tmp_path, "--lang", lang, "--no-input", "login", "--set", f"phone={PHONE}",
+        "--set", f"password={PASSWORD}",
+    )  # fmt: skip
+    assert code == 0 and title in out, out + err
+
+
 def test_the_journey_makes_the_id_number_a_login(tmp_path: Path) -> None:
     code, _ = run_json(tmp_path, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
     assert code == 0
