@@ -31,6 +31,8 @@ HELP_WIDTH = 80
 
 def run() -> None:
     """Console-script entry point."""
+    if sys.stdout is None:
+        _no_output()
     prepare_streams()
     try:
         _run()
@@ -62,6 +64,16 @@ def _output_failed(exc: OSError) -> None:
         )
         sys.stderr.write(f"{_('Error:')} {said}\n")
         sys.stderr.flush()
+    raise SystemExit(4)
+
+
+def _no_output() -> None:
+    """Standard output closed before the run (``loancli ... >&-``): nothing is run, since
+    nothing it says could be read (a command that wrote to the world ended with exit 0, its
+    output lost); exit 4, as for any file loancli cannot write."""
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError):
+            sys.stderr.write("Error: standard output is closed; nothing was run\n")
     raise SystemExit(4)
 
 

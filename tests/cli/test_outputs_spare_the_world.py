@@ -111,6 +111,24 @@ def test_standard_output_that_cannot_be_written_is_exit_4_without_a_traceback(
         assert "a write failed (No space left on device)" in done.stderr
 
 
+def test_a_closed_standard_output_runs_nothing_and_is_exit_4(world: Path) -> None:
+    """``loancli ... >&-``: the clock moved and the run ended with exit 0, its JSON lost."""
+    before = world.read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "loancli", "--db", str(world), "--json", "clock", "advance", "40d"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, **CLI_ENV),
+        timeout=patience(60),
+        check=False,
+        preexec_fn=lambda: os.close(1),  # the child's own standard output, closed
+    )
+    assert done.returncode == 4, done.stderr
+    assert "standard output is closed; nothing was run" in done.stderr
+    assert world.read_bytes() == before
+
+
 def test_without_db_the_default_state_file_is_spared_too(tmp_path: Path) -> None:
     """No --db and no LOANCLI_DB: the world is the default file in the user data folder, and
     ``report --out`` naming it wrote the report over it."""
