@@ -113,6 +113,24 @@ class UnitLock(Protocol):
 R = TypeVar("R")
 
 
+def refuse_read_only(target: Path, shown: object) -> None:
+    """A :class:`StateError` (exit 4) for a state file its owner made read-only (``chmod
+    a-w``), or one this user may not write: the file is left as it was, its mode too (a JSON
+    file was replaced by a new one, 0600, as the folder allowed; root wrote a SQLite one). A
+    file that is not there yet passes: it is made."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return
+    if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+        raise StateError(
+            _(
+                "cannot write state file {shown}: it is read-only (mode {mode:o}); it was "
+                "left as it was (chmod u+w to let loancli change it)"
+            ).format(shown=shown, mode=stat.S_IMODE(mode))
+        )
+
+
 def default_db_path() -> Path:
     """Return the state file: ``$LOANCLI_DB`` if set, else the user data directory's state.json."""
     env = os.environ.get("LOANCLI_DB")

@@ -48,6 +48,7 @@ from loancli.store.base import (
     indexable,
     matches,
     pick_fields,
+    refuse_read_only,
 )
 from loancli.store.consistency import check_documents, check_keys, counters_of, keys_of
 
@@ -480,7 +481,11 @@ def _json_kind(value: object) -> str:
 
 
 def _write_atomic(target: Path, pieces: list[bytes], shown: Path) -> None:
-    """Replace `target` with the ``pieces`` one after the other, durably (``replace_file``)."""
+    """Replace `target` with the ``pieces`` one after the other, durably (``replace_file``).
+    A file its owner made read-only (``chmod a-w``), or one this user may not write, is
+    refused: the new file would be renamed over it, as the folder allows, and the file's
+    mode lost."""
+    refuse_read_only(target, shown)
     try:
         replace_file(target, pieces, durable=True)
     except OSError as exc:

@@ -49,6 +49,7 @@ from loancli.store.base import (
     encode,
     indexable,
     matches,
+    refuse_read_only,
 )
 
 _SCHEMA = [
@@ -308,8 +309,10 @@ class SqliteStore(Store):
         db = self._db
         assert db is not None
         if not db.in_transaction:
-            # The file is about to hold what this unit writes: the owner's alone from now (a
-            # file refused at open is left as it was, its mode too).
+            # The file is about to hold what this unit writes: not one made read-only, and
+            # the owner's alone from now (a file refused at open is left as it was, its mode
+            # too).
+            refuse_read_only(self._target, self.path)
             _owner_only(self._target)
             self._sql("BEGIN IMMEDIATE")
             if self._log_marks is not None:

@@ -129,6 +129,24 @@ def test_a_closed_standard_output_runs_nothing_and_is_exit_4(world: Path) -> Non
     assert world.read_bytes() == before
 
 
+def test_a_read_only_state_file_is_refused_and_left_as_it_was(
+    world: Path, tmp_path: Path
+) -> None:
+    """``chmod a-w state.json``: a write is exit 4 naming the file, which keeps its bytes and
+    its mode (the new file was renamed over it, 0600)."""
+    state = tmp_path / world.name
+    state.write_bytes(world.read_bytes())
+    state.chmod(0o444)
+    try:
+        code, out, err = run_cli(tmp_path, "--json", "clock", "advance", "1d", db=state)
+        assert code == 4, out + err
+        assert "read-only" in json.loads(out)["error"]["message"]
+        assert state.read_bytes() == world.read_bytes()
+        assert state.stat().st_mode & 0o777 == 0o444
+    finally:
+        state.chmod(0o600)
+
+
 def test_without_db_the_default_state_file_is_spared_too(tmp_path: Path) -> None:
     """No --db and no LOANCLI_DB: the world is the default file in the user data folder, and
     ``report --out`` naming it wrote the report over it."""
