@@ -31,7 +31,7 @@ from loancli.errors import (
 )
 from loancli.files import FileTooLarge, NotRegularFile, read_regular, write_private
 from loancli.i18n import _
-from loancli.questions import QUESTIONS, Question, QuestionContext
+from loancli.questions import QUESTIONS, Question, QuestionContext, canonical
 from loancli.validation import (
     NOT_UTF8,
     as_text,
@@ -447,6 +447,9 @@ def answer_problem(q: Question, raw: object, base_dir: Path) -> str | None:
             text = as_text(raw).strip()
             if q.parse_fn is not None:
                 q.parse_fn(text, context)
+            elif canonical(q.key, text) not in q.choices:
+                # A way of repaying the engine has not (every product's is one of them).
+                q.parse(raw, context)
             return None
         q.parse(raw, context)
     except ValueError as exc:

@@ -241,7 +241,7 @@ def _amount(raw: object, ctx: QuestionContext) -> Decimal:
 def _term(raw: object, _ctx: QuestionContext) -> int:
     # 12期 (12 periods) and 12个月 (12 months) are how the apps write a term.
     text = v.digits_text(raw).strip().removesuffix("期").removesuffix("个月").strip()
-    if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 3):
+    if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 3) or not int(text):
         raise ValueError(_("write the term in months, e.g. 12"))
     return int(text)
 

@@ -31,7 +31,15 @@ LOGIN = ("--set", f"phone={PHONE}", "--set", f"password={PASSWORD}")
 
 def test_a_refused_answer_on_a_new_state_file_creates_no_file(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
-    for bad in ("sms_code=12x", "card_number=6222021234567893446", "amount=1e30"):
+    # A way of repaying and a term of 0 months no product has: refused before the journey too
+    # (they made an applicant first).
+    for bad in (
+        "sms_code=12x",
+        "card_number=6222021234567893446",
+        "amount=1e30",
+        "method=foo",
+        "term=0",
+    ):
         code, out, err = run_cli(
             tmp_path, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE), "--set", bad
         )
