@@ -129,9 +129,7 @@ def test_a_closed_standard_output_runs_nothing_and_is_exit_4(world: Path) -> Non
     assert world.read_bytes() == before
 
 
-def test_a_read_only_state_file_is_refused_and_left_as_it_was(
-    world: Path, tmp_path: Path
-) -> None:
+def test_a_read_only_state_file_is_refused_and_left_as_it_was(world: Path, tmp_path: Path) -> None:
     """``chmod a-w state.json``: a write is exit 4 naming the file, which keeps its bytes and
     its mode (the new file was renamed over it, 0600)."""
     state = tmp_path / world.name
