@@ -25,7 +25,12 @@ def report(
     applicant_id: Annotated[
         str, typer.Argument(metavar="ID", help="Applicant A0001, flow F0001 or loan L0001.")
     ],
-    fmt: Annotated[str, typer.Option("--format", help="md (for a ticket) or json.")] = "md",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="md (for a ticket) or json. Default: json under --json, else md."
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
     ] = None,
@@ -59,7 +64,7 @@ def report(
     tell the borrower, and the command that reproduces it."""
     opts = options(ctx)
     with handled(opts, {"record": "ID", "bundle": "--bundle", "html": "--html"}):
-        if fmt not in ("md", "json"):
+        if fmt not in (None, "md", "json"):
             raise UsageError(_("choose md or json"), key="--format")
         check_output(out, "--out", opts.db)
         check_output(bundle, "--bundle", opts.db)
@@ -82,7 +87,9 @@ def report(
             ),
             err=True,
         )
-    as_json = fmt == "json" or opts.json
+    # The format asked for, whatever --json says of standard output (--json --format md
+    # --out r.md wrote JSON to r.md).
+    as_json = fmt == "json" if fmt is not None else opts.json
     # Both are inert: the JSON keeps the data with controls escaped, the markdown shows them
     # as escapes.
     bundling = run_again(opts, "report", made.data["id"], "--bundle", "ticket.zip")

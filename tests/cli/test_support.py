@@ -580,6 +580,12 @@ def test_report_out_file_and_bad_format(tmp_path: Path) -> None:
     assert out == ""
     assert f"Wrote {target}" in err
     assert "## Reproduce" in target.read_text(encoding="utf-8")
+    # Under --json the file is in the format asked for (it was JSON whatever --format said),
+    # and standard output says what was written where; without --format, JSON as before.
+    for fmt, starts in ((["--format", "md"], "# loancli report"), ([], "{")):
+        code, out, err = run_cli(tmp_path, "--json", "report", "A0001", *fmt, "--out", str(target))
+        assert code == 0 and json.loads(out) == {"id": "A0001", "out": str(target)}, out + err
+        assert target.read_text(encoding="utf-8").startswith(starts), fmt
     code, out, err = run_cli(tmp_path, "report", "A0001", "--format", "xml")
     assert code == 2
     assert "choose md or json" in err
