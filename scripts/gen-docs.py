@@ -111,10 +111,8 @@ def exit_codes() -> str:
         "`loancli` exits with one of these (from `loancli/errors.py`, `ExitCode`). With"
         ' `--json`, an error is a JSON document too: `{"error": {"exit_code", "keys", "key",'
         ' "message", "id", "resume"}}`: `keys` the options or answer keys it is about, `key`'
-        " the same joined by \", \" (its older form; null when none), `id` and `resume` when a"
-        " journey was kept.\n\n"
-        + "\n".join(rows)
-        + "\n"
+        ' the same joined by ", " (its older form; null when none), `id` and `resume` when a'
+        " journey was kept.\n\n" + "\n".join(rows) + "\n"
     )
 
 
