@@ -31,7 +31,7 @@ from typing import Any
 import msgspec
 
 from loancli.dburl import is_server_url
-from loancli.errors import StateCorrupt, StateError
+from loancli.errors import StateCorrupt, StateError, StateLocked
 from loancli.i18n import _
 from loancli.records import META, RecordProblem, Table
 from loancli.store import consistency
@@ -110,7 +110,9 @@ class SqliteStore(Store):
                 if create:
                     # Like the JSON file, the database is the owner's alone (mode 0600).
                     os.close(os.open(self._target, os.O_WRONLY | os.O_CREAT, 0o600))
-                db = sqlite3.connect(self._target, isolation_level=None, timeout=30)
+                # Another program's transaction on the file is waited for as long as loancli's
+                # own lock is (--lock-timeout), then refused as a lock is.
+                db = sqlite3.connect(self._target, isolation_level=None, timeout=self.lock_timeout)
                 _refuse_foreign(db, str(self.path))
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
@@ -154,7 +156,7 @@ class SqliteStore(Store):
         made meanwhile, tear what is read)."""
         # A URI, its path escaped: a '#' or '?' in a file's name is its name.
         uri = Path(os.path.abspath(self._target)).as_uri() + "?mode=ro"
-        return sqlite3.connect(uri, uri=True, isolation_level=None)
+        return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=self.lock_timeout)
 
     def _check_records(self) -> None:
         """The settings, whole (they are few), and the rules across records, over their keys
@@ -244,9 +246,19 @@ class SqliteStore(Store):
         try:
             return self._db.execute(query, args)
         except sqlite3.OperationalError as exc:
-            raise StateError(
-                _("state file {value0}: {exc}").format(value0=self.path, exc=exc)
-            ) from None
+            raise self._failed(exc) from None
+
+    def _failed(self, exc: sqlite3.OperationalError) -> StateError:
+        """What a statement that failed says: a file another program holds (its transaction
+        outlasted --lock-timeout) as a lock held by another loancli process is said."""
+        if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return StateLocked(
+                _(
+                    "state file {value0} is still locked by another program after {value1:g} s; "
+                    "try again when it has finished, or wait longer with --lock-timeout"
+                ).format(value0=self.path, value1=self.lock_timeout)
+            )
+        return StateError(_("state file {value0}: {exc}").format(value0=self.path, exc=exc))
 
     def _data_version(self) -> int:
         (version,) = self._sql("PRAGMA data_version").fetchone()
@@ -443,9 +455,7 @@ class SqliteStore(Store):
         try:
             return self._db.executemany(query, rows).rowcount
         except sqlite3.OperationalError as exc:
-            raise StateError(
-                _("state file {value0}: {exc}").format(value0=self.path, exc=exc)
-            ) from None
+            raise self._failed(exc) from None
 
     def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         if self._db is None:

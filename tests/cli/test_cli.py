@@ -366,6 +366,35 @@ def test_state_file_locked_by_another_process_is_exit_4(tmp_path: Path, db: Path
     assert code == 0
 
 
+def test_a_sqlite_file_another_program_holds_is_refused_after_the_lock_timeout(
+    tmp_path: Path,
+) -> None:
+    """Another program's transaction on a SQLite file is waited for --lock-timeout seconds,
+    then refused as a lock is (it was waited for 30 s whatever --lock-timeout said)."""
+    import sqlite3
+    import time
+
+    db = tmp_path / "world.sqlite"
+    assert run_cli(tmp_path, "clock", "advance", "1s", db=db)[0] == 0
+    other = sqlite3.connect(db, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        started = time.monotonic()
+        code, out, err = run_cli(
+            tmp_path, "--json", "--lock-timeout", "0.5", "clock", "advance", "1d", db=db
+        )
+        waited = time.monotonic() - started
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert code == 4, out + err
+    message = json.loads(out)["error"]["message"]
+    assert "still locked by another program after 0.5 s" in message and "--lock-timeout" in message
+    assert waited < 20  # not SQLite's own 30 s
+    code, out, _ = run_cli(tmp_path, "--json", "clock", "show", db=db)
+    assert code == 0 and "2026-03-02T10:00:01+08:00" in out
+
+
 # --- the state file protects what it holds -----------------------------------------------
 
 
