@@ -32,7 +32,8 @@ def timeline(
     with handled(opts, RECORD_ARGUMENT):
         rows = api.timeline(opts.db, applicant_id, **world_options(opts))
     if opts.json:
-        opts.emit({"applicant_id": applicant_id, "timeline": rows})
+        # The id as it was read (a0001 is A0001).
+        opts.emit({"applicant_id": applicant_id.strip().upper(), "timeline": rows})
         return
     with paged(opts, len(rows) * 2):
         print_events(opts.console, _("Timeline of {id}").format(id=applicant_id), rows)

@@ -80,8 +80,9 @@ def _new_applicant(j: Journey) -> ApplicantRecord:
 
 
 def load_applicant(store: Store, applicant_id: str, field: str = "applicant") -> ApplicantRecord:
-    """A copy of a stored applicant; a ``RuleError`` naming ``field`` when there is none."""
-    app = store.get(APPLICANTS, id=applicant_id)
+    """A copy of a stored applicant; a ``RuleError`` naming ``field`` when there is none. An
+    id is read as every command reads one: ``a0001`` and `` A0001 `` are A0001."""
+    app = store.get(APPLICANTS, id=applicant_id.strip().upper())
     if app is None:
         raise RuleError(
             field,

@@ -106,6 +106,21 @@ def test_a_journey_kept_under_json_names_its_id_and_the_resume_command(tmp_path:
 # --- global options after the command ---------------------------------------------------------
 
 
+def test_an_id_is_read_the_same_by_every_command(tmp_path: Path) -> None:
+    """``a0001`` or `` A0001 `` is A0001 for each command that takes an id (resume and step
+    said there was no applicant 'a0001' where repay and report took it), and the JSON says
+    the id as read."""
+    run = ("--no-input", "--scenario", "review-slow")
+    code, first = run_json(tmp_path, *run, "apply", "--answers", str(HAPPY_PATH_FILE))
+    assert code == 3 and first["applicant_id"] == "A0001", first
+    code, resumed = run_json(tmp_path, *run, "apply", "--resume", " a0001")
+    assert code == 3 and resumed["applicant_id"] == "A0001", resumed
+    code, rows = run_json(tmp_path, "timeline", "a0001 ")
+    assert code == 0 and rows["applicant_id"] == "A0001"
+    code, said = run_json(tmp_path, "explain", "a0001")
+    assert code == 0 and said["applicant_id"] == "A0001"
+
+
 def test_global_options_work_after_the_command(state: Path, tmp_path: Path) -> None:
     result = invoke("applicants", "list", "--json", "--db", str(state))
     assert result.exit_code == 0, result.stderr
