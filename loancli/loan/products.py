@@ -579,7 +579,7 @@ def _quote_rate(
         )
     if daily_rate is not None:
         try:
-            apr = str(_written(daily_rate, "daily_rate") * DAILY_PRODUCT_YEAR * 100)
+            per_day_given = _written(daily_rate, "daily_rate")
         except ArithmeticError:
             raise RuleError(
                 "daily_rate",
@@ -587,6 +587,15 @@ def _quote_rate(
                     daily_rate=daily_rate
                 ),
             ) from None
+        if not per_day_given.is_finite() or per_day_given < 0:
+            # Said of the rate given, not of the APR made of it (which --apr was not).
+            raise RuleError(
+                "daily_rate",
+                _("daily rate {daily_rate} must be a fraction of 0 or more, e.g. 0.0003").format(
+                    daily_rate=daily_rate
+                ),
+            )
+        apr = str(per_day_given * DAILY_PRODUCT_YEAR * 100)
     if apr is None:
         if flat_fee:
             return Decimal("0")
@@ -600,6 +609,15 @@ def _quote_rate(
     if not rate.is_finite() or rate < 0:
         raise RuleError(
             "apr", _("APR {apr} must be a percentage of 0 or more, e.g. 18").format(apr=apr)
+        )
+    exponent = rate.as_tuple().exponent  # an int: the rate is finite
+    if daily_rate is None and isinstance(exponent, int) and exponent < -4:
+        # A contract's APR is written to four decimals (10.8957): more was priced rounded.
+        raise RuleError(
+            "apr",
+            _(
+                "APR {apr} has more than four decimals; write it as the contract does, e.g. 10.8957"
+            ).format(apr=apr),
         )
     if daily:
         per_day = rate / 100 / DAILY_PRODUCT_YEAR

@@ -181,6 +181,24 @@ def test_schedule_apr_over_the_cap_is_refused(tmp_path: Path) -> None:
     assert data["error"]["exit_code"] == 2
 
 
+@pytest.mark.parametrize(
+    ("given", "key", "words"),
+    [
+        # A negative daily rate was said as an APR of -3650 and blamed on --apr.
+        (["--product", "daily_loan", "--daily-rate", "-0.1"], "--daily-rate", "daily rate -0.1"),
+        # An APR past the contract's four decimals was priced rounded (18.12), silently.
+        (["--apr", "18.123456"], "--apr", "more than four decimals"),
+    ],
+)
+def test_schedule_names_the_rate_given_at_fault(
+    tmp_path: Path, given: list[str], key: str, words: str
+) -> None:
+    code, data = schedule_json(*REGULAR, *given, tmp_path=tmp_path)
+    assert code == 2 and data["error"]["keys"] == [key] and words in data["error"]["message"]
+    code, data = schedule_json(*REGULAR, "--apr", "10.8957", tmp_path=tmp_path)
+    assert code == 0 and data["apr"] == "10.90", data  # four decimals are a contract's own
+
+
 @pytest.mark.parametrize("bad", ["2026-02-30", "tomorrow", "2026/03/02"])
 def test_schedule_bad_loan_date(tmp_path: Path, bad: str) -> None:
     code, _, err = cli(tmp_path / "unused.json", "schedule", *AT_18, "--loan-date", bad)
