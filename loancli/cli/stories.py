@@ -397,14 +397,19 @@ def show_found(opts: Options, query: str) -> None:
             ).format(query=repr(query))
         )
         return
+    from rich.padding import Padding
+
     kinds = {"scenario": _("scenario"), "story": _("story")}
+    console = opts.console
     for n, f in enumerate(found, 1):
         head = f"{n}. [bold]{escape(f.name)}[/bold] ({kinds[f.kind]}, {escape(f.reason or '-')})"
         score = _("score {score:.2f}").format(score=f.score)
-        opts.console.print(
-            f"{head} [dim]{score}[/dim]\n"
-            f"   {escape(f.description)}\n"
-            "   [dim]" + escape(_("matched {why}").format(why=tickets.found_why(f))) + "[/dim]\n"
-            f"   {escape(f.command)}",
-            soft_wrap=True,
+        console.print(f"{head} [dim]{score}[/dim]", soft_wrap=True)
+        # The description and what matched fill the terminal's lines (they ran on past its
+        # edge); the command is one line, never wrapped: it is copied whole.
+        said = f"{escape(f.description)}\n[dim]" + escape(
+            _("matched {why}").format(why=tickets.found_why(f))
         )
+        inside = filled(console, said + "[/dim]", max(console.width - 3, 1))
+        console.print(Padding(inside, (0, 0, 0, 3), expand=False))
+        console.print(f"   {escape(f.command)}", soft_wrap=True)

@@ -65,6 +65,23 @@ def test_text_output_shows_rank_kind_reason_match_and_command(tmp_path: Path) ->
     assert "匹配：停止原因为 card_frozen" in out
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_found_descriptions_fill_the_terminal_and_commands_stay_whole(
+    tmp_path: Path, lang: str
+) -> None:
+    """At 80 columns a story's description ran on to 192 cells; each command is still one
+    line, whole, to copy."""
+    from rich.cells import cell_len
+
+    code, out, err = run_cli(tmp_path, "--lang", lang, "story", "find", "银行卡被冻结", columns=80)
+    assert code == 0, err
+    lines = out.splitlines()
+    commands = [line.strip() for line in lines if line.strip().startswith("loancli ")]
+    assert len(commands) == 5
+    assert all(cell_len(line.rstrip()) <= 80 for line in lines if line.strip() not in commands), out
+    assert "story run checkout-then-fraud-freeze" in out
+
+
 def test_words_nothing_holds_say_what_to_try(tmp_path: Path) -> None:
     code, out, err = run_cli(tmp_path, "scenario", "find", "xylophone")
     assert code == 0, err
