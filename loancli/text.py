@@ -149,9 +149,9 @@ def _cells(char: str) -> int:
 # a line after it.
 _TOKEN = re.compile(r"[0-9A-Za-z.,:;=%+\-/@#*_'’]+|\s+|.", re.S)
 # Marks that close what comes before them: never the first of a line.
-_NO_LINE_START = frozenset("，。、：；！？）」』】》〉…")
+_NO_LINE_START = frozenset("，。、：；！？）」』】》〉…”)]}")
 # Marks that open what comes after them: never the last of a line.
-_NO_LINE_END = frozenset("（「『【《〈")
+_NO_LINE_END = frozenset("（「『【《〈“([{")
 
 
 def wrap_keeping_figures(text: str, width: int) -> str:

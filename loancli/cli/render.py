@@ -360,12 +360,12 @@ def show_events_brief(console: Console, events: Sequence[Event]) -> None:
         step = step_name(event["step"]) or str(event["step"])
         step += " " * max(1, 15 - cell_len(step))
         said = event_words(event["event"], event["detail"]) or detail_text(event["detail"])
-        console.print(
-            f"{event['at'][11:19]} {step}{event['event']}{reason} {said}",
-            style=style,
-            highlight=False,
-            markup=False,
-        )
+        from rich.text import Text
+
+        line = Text(f"{event['at'][11:19]} {step}{event['event']}{reason} {said}", style or "")
+        # Chinese broken between its characters (rich folded a run of it wherever the line
+        # ended, inside a word: （pa / ssword).
+        console.print(filled(console, line, console.width), highlight=False)
 
 
 # How a list of records shows each field: its priority (see Col.keep) and whether it is text.

@@ -69,3 +69,20 @@ def test_a_repayment_and_a_stop_fill_their_lines_in_chinese(tmp_path: Path) -> N
     sentence = next(i for i, line in enumerate(panel) if line.startswith("绑定的银行卡"))
     assert cell_len(panel[sentence]) >= 70, panel
     assert "".join(panel).replace(" ", "").count("二类户") >= 1
+
+
+def test_a_runs_events_break_chinese_between_characters_and_keep_words_whole(
+    tmp_path: Path,
+) -> None:
+    """A login refused at 40 columns: rich folded the event's line inside a word (（pa /
+    ssword), and a bracket was left at a line's end."""
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))[0] == 0
+    wrong = ("--set", "phone=13800138000", "--set", "password=wrongpass1")
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "--no-input", "login", *wrong, columns=40)
+    assert code == 3, out + err
+    lines = out.splitlines()
+    assert all(cell_len(line) <= 40 for line in lines), out
+    assert not any(line.rstrip().endswith(("[", "（")) for line in lines), out
+    words = " ".join(lines).split()
+    assert any(w.startswith("[password_wrong]") for w in words), out
+    assert not any(w.endswith("（pa") for w in words), out
