@@ -538,9 +538,16 @@ def story_text(
         (folder / "images").mkdir(exist_ok=True)
         for name, content in files.items():
             write_private(folder / name, content)
-    header = (
-        f"# The story of {record_id} as it happened; play it with: loancli story run FILE\n"
-        "# Passwords are stand-ins; codes read off the simulated phone are 'auto'"
-        + (".\n" if keep_personal_data else "; the borrower's personal data too.\n")
-    )
-    return _dumped(data, header)
+    # In the command's language, as everything it prints (the story's keys stay English).
+    said = [
+        _("The story of {record_id} as it happened; play it with: loancli story run FILE").format(
+            record_id=record_id
+        ),
+        _("Passwords are stand-ins; codes read off the simulated phone are 'auto'.")
+        if keep_personal_data
+        else _(
+            "Passwords are stand-ins; codes read off the simulated phone are 'auto'; the "
+            "borrower's personal data too."
+        ),
+    ]
+    return _dumped(data, "".join(f"# {line}\n" for line in said))

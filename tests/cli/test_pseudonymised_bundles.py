@@ -245,3 +245,19 @@ def test_a_story_from_a_run_in_a_scenario_with_accounts_holds(
     assert run_cli(tmp_path, "story", "from", "A0001", "--out", str(story))[0] == 0
     code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(story))
     assert code == 0, out + err
+
+
+def test_a_story_written_in_chinese_says_its_notes_in_chinese_and_plays(tmp_path: Path) -> None:
+    """Its comments were English under zh."""
+    answers = str(write_answers(tmp_path))
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", answers)[0] == 0
+    story = tmp_path / "s" / "walk.yaml"
+    story.parent.mkdir()
+    code, _out, err = run_cli(
+        tmp_path, "--lang", "zh", "story", "from", "A0001", "--out", str(story)
+    )
+    assert code == 0, err
+    head = story.read_text(encoding="utf-8").splitlines()[:2]
+    assert head[0].startswith("# A0001 的经过") and "借款人的个人信息也已替换" in head[1], head
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(story))
+    assert code == 0, out + err
