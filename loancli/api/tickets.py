@@ -266,6 +266,15 @@ def populate(
             "scenario", _("populate runs its own mix of built-in scenarios; leave out --scenario")
         )
     if images is not None:
+        if images.exists() and not images.is_dir():
+            # A file (a FIFO, a device) where the folder goes: bad input, named, not a write
+            # that failed ("cannot write: File exists", exit 4).
+            raise RuleError(
+                "images",
+                _("{path} is not a folder; give a folder, or the name of a new one").format(
+                    path=images
+                ),
+            )
         make_folder(images)  # before the world is touched: a folder it cannot make refuses all
     return fill_world(
         state,

@@ -101,7 +101,13 @@ def populate(
             err=True,
         )
 
-    fields = {"count": "COUNT", "mix": "--mix", "months": "--months", "jobs": "--jobs"}
+    fields = {
+        "count": "COUNT",
+        "mix": "--mix",
+        "months": "--months",
+        "jobs": "--jobs",
+        "images": "--images",
+    }
     with handled(opts, fields):
         made = tickets.populate(
             opts.db,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 
@@ -154,4 +155,11 @@ def test_populate_into_an_images_folder_it_cannot_make_is_refused_before_any_jou
     )
     assert code == 4, data
     assert data["error"]["message"].startswith("cannot write")
+    assert not db.exists()
+    # The file itself, a FIFO too, named as the folder: bad input, naming the option.
+    os.mkfifo(tmp_path / "fifo")
+    for given in ("afile", "fifo"):
+        code, data = run_json(tmp_path, "populate", "2", "--images", str(tmp_path / given), db=db)
+        assert code == 2 and data["error"]["keys"] == ["--images"], data
+        assert "is not a folder" in data["error"]["message"]
     assert not db.exists()
