@@ -24,7 +24,7 @@ from loancli.cli.console import inert_console
 from loancli.cli.options import Options
 from loancli.cli.prompter import QuestionaryPrompter
 from loancli.dburl import ServerUrl
-from loancli.errors import LoanCliError, OutputFailed, UsageError
+from loancli.errors import LoanCliError, OutputFailed, StateError, UsageError
 from loancli.files import write_private
 from loancli.i18n import _, after_colon
 from loancli.questions import QUESTIONS
@@ -114,10 +114,15 @@ def error_document(opts: Options, exc: LoanCliError) -> ErrorDocument:
     (``keys``, a list; ``key`` joins them, as before), the message, and for a journey kept
     in the state file its ``id`` and the ``resume`` command."""
     keys = error_keys(exc)
+    key = getattr(exc, "key", None)
+    if not keys and isinstance(exc, StateError):
+        # The state file's own trouble (damaged, locked, read-only): the option that names
+        # it, so a script can tell it from a refusal of what it asked.
+        keys, key = ["--db"], "--db"
     error: ErrorDocument = {
         "exit_code": int(exc.exit_code),
         "keys": keys,
-        "key": getattr(exc, "key", None),
+        "key": key,
         "message": str(exc),
     }
     stopped = stopped_journey(exc)
