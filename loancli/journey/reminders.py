@@ -28,7 +28,7 @@ from loancli.loan.bureau import report_overdues
 from loancli.loan.debits import DebitCard, catch_up_debiting, spent_on
 from loancli.loan.loans import ClockEvent, event_time, log
 from loancli.loan.servicing import DatedEvent, ServicingPolicy, reminders
-from loancli.records import CREDIT, LOANS, META, Loan
+from loancli.records import CARDS, CREDIT, LOANS, META, Loan
 from loancli.store import Store
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.faults import Fault
@@ -109,10 +109,13 @@ def _debit_cards(world: WorldSettings, store: Store) -> dict[str, DebitCard]:
     cards: dict[str, DebitCard] = {}
     if bank.debit_balance is None and not bank.debit_balances:
         return cards
+    # A card unbound from its account is debited no more: the debit was authorised with the
+    # binding (a repayment from it is refused too).
+    unbound = {(c["phone"], c["number"]) for c in store.all(CARDS) if c["status"] == "unbound"}
     for loan in (loan for batch in store.batches(LOANS, BATCH) for loan in batch):
         number = loan["card_number"]
         balance = bank.debit_balance_of(number)
-        if balance is None:
+        if balance is None or (loan["phone"], number) in unbound:
             continue
         if number not in cards:
             cards[number] = DebitCard(
