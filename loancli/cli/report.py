@@ -87,17 +87,19 @@ def report(
             ),
             err=True,
         )
-    # The format asked for, whatever --json says of standard output (--json --format md
-    # --out r.md wrote JSON to r.md).
-    as_json = fmt == "json" if fmt is not None else opts.json
     # Both are inert: the JSON keeps the data with controls escaped, the markdown shows them
     # as escapes.
     bundling = run_again(opts, "report", made.data["id"], "--bundle", "ticket.zip")
-    text = json_text(made.data) if as_json else made.markdown(bundling)
     if out is None and html is None:
-        typer.echo(text)
+        # Standard output: one JSON document under --json, whatever --format says.
+        as_json = fmt == "json" or opts.json
+        typer.echo(json_text(made.data) if as_json else made.markdown(bundling))
         return
     if out is not None:
+        # The file in the format asked for (--json --format md --out r.md wrote JSON to it);
+        # without --format, JSON under --json, as before.
+        as_json = fmt == "json" if fmt is not None else opts.json
+        text = json_text(made.data) if as_json else made.markdown(bundling)
         with handled(opts, {}):
             write_output(out, text + ("\n" if as_json else ""), "--out")
         typer.echo(_("Wrote {path}").format(path=printable(out)), err=True)

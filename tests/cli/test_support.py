@@ -586,6 +586,9 @@ def test_report_out_file_and_bad_format(tmp_path: Path) -> None:
         code, out, err = run_cli(tmp_path, "--json", "report", "A0001", *fmt, "--out", str(target))
         assert code == 0 and json.loads(out) == {"id": "A0001", "out": str(target)}, out + err
         assert target.read_text(encoding="utf-8").startswith(starts), fmt
+    # Standard output under --json is one JSON document, whatever --format says.
+    code, out, err = run_cli(tmp_path, "--json", "report", "A0001", "--format", "md")
+    assert code == 0 and json.loads(out)["applicant_id"] == "A0001", out + err
     code, out, err = run_cli(tmp_path, "report", "A0001", "--format", "xml")
     assert code == 2
     assert "choose md or json" in err
