@@ -13,7 +13,7 @@ import re
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import NotRequired, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 import typer
 
@@ -157,8 +157,11 @@ def world_flags(opts: Options) -> list[str]:
 
 
 # A command that a sentence names (the library's advice: ``loancli card bind``, ``loancli
-# contacts remove C0001``): its words up to the first that is neither a command's nor an id.
-_NAMED_COMMAND = re.compile(r"\bloancli((?: (?:[a-z][a-z-]*|[A-Z]+[0-9]+))+)")
+# contacts remove C0001``, ``loancli card list PHONE``): the words after ``loancli`` up to
+# the next ``loancli``, read against the command tree (``_command_words``).
+_NAMED_COMMAND = re.compile(r"\bloancli((?: (?!loancli\b)(?:[a-z][a-z-]*|[A-Z][A-Z0-9_]*))+)")
+# What may follow a command's name in advice: an id (C0001) or a placeholder (PHONE).
+_ARGUMENT = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
 def named_commands(opts: Options, *texts: str) -> list[str]:
@@ -168,8 +171,41 @@ def named_commands(opts: Options, *texts: str) -> list[str]:
     flags = world_flags(opts)
     if not flags:
         return []
-    found = [m.group(1).split() for text in texts for m in _NAMED_COMMAND.finditer(text)]
-    return list(dict.fromkeys(shlex.join(["loancli", *flags, *words]) for words in found))
+    found = []
+    for text in texts:
+        for match in _NAMED_COMMAND.finditer(text):
+            words = _command_words(opts, match.group(1).split())
+            if words:
+                found.append(shlex.join(["loancli", *flags, *words]))
+    return list(dict.fromkeys(found))
+
+
+def _command_words(opts: Options, words: list[str]) -> list[str]:
+    """The words of a command the sentence names: its path in the command tree (``card
+    bind``; ``login`` of "loancli login or loancli apply"), then the ids or placeholders
+    after it; none when the words name no command that runs."""
+    if opts.command is None:
+        return []
+    root = opts.command.find_root()
+    # A group is what has commands of its own (Typer's click has no Group class to test).
+    command: Any = root.command
+    path: list[str] = []
+    for word in words:
+        if not hasattr(command, "get_command"):
+            break
+        found = command.get_command(root, word)
+        if found is None:
+            break
+        command, path = found, [*path, word]
+    if not path or hasattr(command, "get_command"):
+        return []
+    rest = words[len(path) :]
+    arguments = []
+    for word in rest:
+        if not _ARGUMENT.fullmatch(word):
+            break
+        arguments.append(word)
+    return [*path, *arguments]
 
 
 def show_named_commands(opts: Options, *texts: str) -> None:

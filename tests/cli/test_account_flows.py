@@ -542,6 +542,26 @@ def test_a_repayment_from_a_card_unbound_since_is_refused_until_it_is_bound_agai
     assert code == 0 and paid["status"] == "paid", paid
 
 
+def test_each_command_an_advice_names_is_one_that_runs(tmp_path: Path) -> None:
+    """ "(loancli login or loancli apply)" is two commands, each in this state file; "loancli
+    card list PHONE" keeps its placeholder (one line read "loancli --db X login or loancli
+    apply", which no shell runs)."""
+    state = tmp_path / "state.json"
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "card", "bind", "--answers", str(HAPPY_PATH_FILE),
+        "--set", f"phone={NEW}",
+    )  # fmt: skip
+    assert code == 3 and "account_not_found" in out, out + err
+    pasted = [line.split(": ", 1)[1] for line in out.splitlines() if "On this state file" in line]
+    assert pasted == [f"loancli --db {state} login", f"loancli --db {state} apply"], out
+    applied(tmp_path)
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "card", "unbind", "C0001", "--set", f"phone={NEW}"
+    )
+    pasted = [line.split(": ", 1)[1] for line in out.splitlines() if "On this state file" in line]
+    assert pasted == [f"loancli --db {state} card list PHONE"], out + err
+
+
 def test_unbind_another_accounts_card_is_exit_2(tmp_path: Path) -> None:
     applied(tmp_path)
     other = ("--set", f"phone={NEW}", "--set", "password=another-pass")
