@@ -112,7 +112,7 @@ class SqliteStore(Store):
                     os.close(os.open(self._target, os.O_WRONLY | os.O_CREAT, 0o600))
                 # Another program's transaction on the file is waited for as long as loancli's
                 # own lock is (--lock-timeout), then refused as a lock is.
-                db = sqlite3.connect(self._target, isolation_level=None, timeout=self.lock_timeout)
+                db = sqlite3.connect(self._target, isolation_level=None, timeout=self._busy_wait())
                 _refuse_foreign(db, str(self.path))
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
@@ -128,6 +128,8 @@ class SqliteStore(Store):
                 for statement in consistency.keys_objects().values():
                     db.execute(statement)
         except sqlite3.OperationalError as exc:
+            if _busy(exc):  # another program holds the file: not a damaged one
+                raise self._failed(exc) from None
             if "unable to open" not in str(exc):
                 raise self._not_sqlite(exc) from None
             # The file is sound: SQLite cannot make its side files (-wal, -shm) beside it.
@@ -156,7 +158,12 @@ class SqliteStore(Store):
         made meanwhile, tear what is read)."""
         # A URI, its path escaped: a '#' or '?' in a file's name is its name.
         uri = Path(os.path.abspath(self._target)).as_uri() + "?mode=ro"
-        return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=self.lock_timeout)
+        return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=self._busy_wait())
+
+    def _busy_wait(self) -> float:
+        """How long SQLite waits for another program's transaction: --lock-timeout, within
+        what SQLite can count (milliseconds in a 32-bit number: a larger wait was none)."""
+        return min(self.lock_timeout, 2_000_000.0)
 
     def _check_records(self) -> None:
         """The settings, whole (they are few), and the rules across records, over their keys
@@ -251,7 +258,7 @@ class SqliteStore(Store):
     def _failed(self, exc: sqlite3.OperationalError) -> StateError:
         """What a statement that failed says: a file another program holds (its transaction
         outlasted --lock-timeout) as a lock held by another loancli process is said."""
-        if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        if _busy(exc):
             return StateLocked(
                 _(
                     "state file {value0} is still locked by another program after {value1:g} s; "
@@ -680,6 +687,13 @@ _OWN_TRIGGERS = tuple(
 )
 
 
+def _busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused because another connection holds the file (its extended codes,
+    such as a busy snapshot, included)."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 def _refuse_foreign(db: sqlite3.Connection, path: str) -> None:
     """Refuse a file holding what runs when loancli reads or writes it and loancli did not
     make: a view (``documents`` as a view over an endless query hung every command) or a
@@ -689,7 +703,9 @@ def _refuse_foreign(db: sqlite3.Connection, path: str) -> None:
         found = db.execute(
             "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger') ORDER BY name"
         ).fetchall()
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
+        if _busy(exc):  # another program holds it: said as a lock is, by the caller
+            raise
         return  # not a database at all: the first query after says so
     foreign = [
         f"{kind} {name}" for kind, name in found if kind == "view" or name not in _OWN_TRIGGERS

@@ -393,6 +393,21 @@ def test_a_sqlite_file_another_program_holds_is_refused_after_the_lock_timeout(
     assert waited < 20  # not SQLite's own 30 s
     code, out, _ = run_cli(tmp_path, "--json", "clock", "show", db=db)
     assert code == 0 and "2026-03-02T10:00:01+08:00" in out
+    # Held in SQLite's exclusive locking mode, it cannot be opened at all: the same refusal
+    # (it said the file was no loancli database, and to restore a backup), reads too.
+    other = sqlite3.connect(db, isolation_level=None)
+    try:
+        other.execute("PRAGMA locking_mode=EXCLUSIVE")
+        other.execute("BEGIN EXCLUSIVE")
+        other.execute("SELECT count(*) FROM documents").fetchall()
+        for args in (("clock", "advance", "1d"), ("applicants", "list")):
+            code, out, err = run_cli(tmp_path, "--json", "--lock-timeout", "0.5", *args, db=db)
+            message = json.loads(out)["error"]["message"]
+            assert code == 4 and "still locked by another program" in message, message
+            assert "backup" not in message
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
 
 
 # --- the state file protects what it holds -----------------------------------------------
