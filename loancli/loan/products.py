@@ -610,8 +610,8 @@ def _quote_rate(
         raise RuleError(
             "apr", _("APR {apr} must be a percentage of 0 or more, e.g. 18").format(apr=apr)
         )
-    exponent = rate.as_tuple().exponent  # an int: the rate is finite
-    if daily_rate is None and isinstance(exponent, int) and exponent < -4:
+    # Of its value: 18.00000 is 18 (the rate is finite here).
+    if daily_rate is None and rate != rate.quantize(Decimal("0.0001")):
         # A contract's APR is written to four decimals (10.8957): more was priced rounded.
         raise RuleError(
             "apr",

@@ -197,6 +197,8 @@ def test_schedule_names_the_rate_given_at_fault(
     assert code == 2 and data["error"]["keys"] == [key] and words in data["error"]["message"]
     code, data = schedule_json(*REGULAR, "--apr", "10.8957", tmp_path=tmp_path)
     assert code == 0 and data["apr"] == "10.90", data  # four decimals are a contract's own
+    code, data = schedule_json(*REGULAR, "--apr", "18.00000", tmp_path=tmp_path)
+    assert code == 0 and data["apr"] == "18.00", data  # zeros say nothing more
 
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "tomorrow", "2026/03/02"])
