@@ -21,6 +21,7 @@ from loancli.cli.common import (
     resume_command,
     run_again,
     world_args,
+    world_flags,
 )
 from loancli.cli.options import options
 from loancli.cli.render import show_result
@@ -88,7 +89,7 @@ def demo(ctx: typer.Context) -> None:
         kept = (
             run_again(opts, *keep)
             if opts.db is not None
-            else shlex.join(["loancli", "--db", "STATE.json", *keep])
+            else shlex.join(["loancli", "--db", "STATE.json", *world_flags(opts), *keep])
         )
         opts.console.print(
             _(

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from loancli import __version__
 from loancli.cli.root_help import ROOT_HELP
-from loancli.i18n import choose_language
+from loancli.i18n import _, after_colon, choose_language, set_language
 
 # click lays help out at min(terminal width, 80) columns: from 80 on, one text.
 HELP_WIDTH = 80
@@ -72,8 +72,16 @@ def _no_output() -> None:
     nothing it says could be read (a command that wrote to the world ended with exit 0, its
     output lost); exit 4, as for any file loancli cannot write."""
     if sys.stderr is not None:
+        # In the run's language: --lang as typed, else the environment's.
+        args = sys.argv[1:]
+        given = next((a.split("=", 1)[1] for a in args if a.startswith("--lang=")), None)
+        if "--lang" in args[:-1]:
+            given = args[args.index("--lang") + 1]
+        with contextlib.suppress(ValueError):
+            set_language(choose_language(given))
+        said = _("standard output is closed; nothing was run")
         with contextlib.suppress(OSError):
-            sys.stderr.write("Error: standard output is closed; nothing was run\n")
+            sys.stderr.write(f"{_('Error:')}{after_colon()}{said}\n")
     raise SystemExit(4)
 
 

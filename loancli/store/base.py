@@ -122,12 +122,20 @@ def refuse_read_only(target: Path, shown: object) -> None:
         mode = target.stat().st_mode
     except OSError:
         return
-    if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+    if not mode & stat.S_IWUSR:
         raise StateError(
             _(
                 "cannot write state file {shown}: it is read-only (mode {mode:o}); it was "
                 "left as it was (chmod u+w to let loancli change it)"
             ).format(shown=shown, mode=stat.S_IMODE(mode))
+        )
+    if not os.access(target, os.W_OK):
+        # Another user's file, or one on a read-only disk: chmod is not the answer.
+        raise StateError(
+            _(
+                "cannot write state file {shown}: this user may not write it (mode {mode:o}, "
+                "owner {owner}); it was left as it was"
+            ).format(shown=shown, mode=stat.S_IMODE(mode), owner=target.stat().st_uid)
         )
 
 

@@ -17,6 +17,7 @@ import yaml
 from conftest import (
     CARD,
     CARD_MASKED,
+    CLI_ENV,
     DROP,
     HAPPY_PATH_FILE,
     ID_DIR,
@@ -733,6 +734,17 @@ def test_demo_runs_the_happy_path_on_its_own_state_file(tmp_path: Path, db: Path
     assert keep.endswith(f"loancli --db {db} --no-input apply --answers happy-path"), keep
     code, out, err = run_cli(tmp_path, *keep.split(": ", 1)[1].split()[3:], db=db)
     assert code == 0 and db.exists(), err
+    # Without --db, the placeholder and the run's other world options (the same journey).
+    from typer.testing import CliRunner
+
+    from loancli.cli.main import app
+
+    shown = CliRunner(env=CLI_ENV).invoke(app, ["--scenario", "frozen-card", "--seed", "7", "demo"])
+    keep = next(line for line in shown.stdout.splitlines() if line.startswith("To keep"))
+    assert keep.endswith(
+        "loancli --db STATE.json --scenario frozen-card --seed 7 --no-input apply --answers "
+        "happy-path"
+    ), keep
     code, out, _ = run_cli(tmp_path, "--json", "demo")
     assert code == 0
     result = json.loads(out)

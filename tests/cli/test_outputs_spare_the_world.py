@@ -127,6 +127,19 @@ def test_a_closed_standard_output_runs_nothing_and_is_exit_4(world: Path) -> Non
     assert done.returncode == 4, done.stderr
     assert "standard output is closed; nothing was run" in done.stderr
     assert world.read_bytes() == before
+    # In the run's language.
+    done = subprocess.run(
+        [sys.executable, "-m", "loancli", "--lang", "zh", "--db", str(world), "clock", "show"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, **CLI_ENV),
+        timeout=patience(60),
+        check=False,
+        preexec_fn=lambda: os.close(1),  # the child's own standard output, closed
+    )
+    assert done.returncode == 4, done.stderr
+    assert "错误：标准输出已关闭，未执行任何操作" in done.stderr
 
 
 def test_a_read_only_state_file_is_refused_and_left_as_it_was(world: Path, tmp_path: Path) -> None:

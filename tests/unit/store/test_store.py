@@ -604,3 +604,27 @@ def test_a_sqlite_store_knows_the_file_it_opened_is_unchanged(tmp_path: Path) ->
     with Store(path) as store:
         assert isinstance(store, SqliteStore)
         assert store._version is not None and not store._changed()
+
+
+def test_a_state_file_this_user_may_not_write_is_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another user's file (mode 644, the owner's write bit set): chmod u+w is no answer, so
+    the refusal does not give it; a file made read-only by its owner does."""
+    from loancli.errors import StateError
+    from loancli.store.base import refuse_read_only
+
+    state = tmp_path / "state.json"
+    state.write_text("{}", encoding="utf-8")
+    state.chmod(0o644)
+    refuse_read_only(state, state)  # this user's, writable: no refusal
+    monkeypatch.setattr("loancli.store.base.os.access", lambda *_args: False)
+    with pytest.raises(StateError, match="this user may not write it") as refused:
+        refuse_read_only(state, state)
+    assert "chmod" not in str(refused.value)
+    monkeypatch.undo()
+    state.chmod(0o444)
+    with pytest.raises(StateError, match=r"read-only \(mode 444\).*chmod u\+w"):
+        refuse_read_only(state, state)
+    state.chmod(0o600)
+    refuse_read_only(tmp_path / "new.json", "new.json")  # not there yet: made
