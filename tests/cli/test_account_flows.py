@@ -542,6 +542,22 @@ def test_a_repayment_from_a_card_unbound_since_is_refused_until_it_is_bound_agai
     assert code == 0 and paid["status"] == "paid", paid
 
 
+def test_a_payout_to_a_card_unbound_before_it_is_refused(tmp_path: Path) -> None:
+    """A journey stopped before its payout, the card unbound meanwhile: resumed, it stops at
+    the disbursement (it paid out to the unbound card), as a repayment from it does."""
+    code, result = run_json(
+        tmp_path, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE),
+        "--set", "sms_code=000000",
+    )  # fmt: skip
+    assert code == 3 and result["stopped_at"] == "sms_verification", result
+    assert run_json(tmp_path, "--no-input", "card", "unbind", "C0001", *LOGIN)[0] == 0
+    code, result = run_json(
+        tmp_path, "--no-input", "apply", "--resume", "A0001", "--answers", str(HAPPY_PATH_FILE)
+    )
+    assert_stopped(code, result, "disbursement", "card_not_bound")
+    assert "disbursed" not in [e["event"] for e in result["events"]]
+
+
 def test_each_command_an_advice_names_is_one_that_runs(tmp_path: Path) -> None:
     """ "(loancli login or loancli apply)" is two commands, each in this state file; "loancli
     card list PHONE" keeps its placeholder (one line read "loancli --db X login or loancli
