@@ -610,8 +610,10 @@ def _quote_rate(
         raise RuleError(
             "apr", _("APR {apr} must be a percentage of 0 or more, e.g. 18").format(apr=apr)
         )
-    # Of its value: 18.00000 is 18 (the rate is finite here).
-    if daily_rate is None and rate != rate.quantize(Decimal("0.0001")):
+    # Of its value: 18.00000 is 18 (the rate is finite here; a quantize would overflow on
+    # 1e308, which the cap refuses below).
+    exponent = rate.normalize().as_tuple().exponent
+    if daily_rate is None and isinstance(exponent, int) and exponent < -4:
         # A contract's APR is written to four decimals (10.8957): more was priced rounded.
         raise RuleError(
             "apr",
