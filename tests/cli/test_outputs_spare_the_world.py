@@ -113,31 +113,25 @@ def test_standard_output_that_cannot_be_written_is_exit_4_without_a_traceback(
 
 def test_a_closed_standard_output_runs_nothing_and_is_exit_4(world: Path) -> None:
     """``loancli ... >&-``: the clock moved and the run ended with exit 0, its JSON lost."""
+
+    def closed(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "loancli", "--db", str(world), *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ, **CLI_ENV),
+            timeout=patience(60),
+            check=False,
+            preexec_fn=lambda: os.close(1),  # the child's own standard output, closed
+        )
+
     before = world.read_bytes()
-    done = subprocess.run(
-        [sys.executable, "-m", "loancli", "--db", str(world), "--json", "clock", "advance", "40d"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ, **CLI_ENV),
-        timeout=patience(60),
-        check=False,
-        preexec_fn=lambda: os.close(1),  # the child's own standard output, closed
-    )
+    done = closed("--json", "clock", "advance", "40d")
     assert done.returncode == 4, done.stderr
     assert "standard output is closed; nothing was run" in done.stderr
     assert world.read_bytes() == before
-    # In the run's language.
-    done = subprocess.run(
-        [sys.executable, "-m", "loancli", "--lang", "zh", "--db", str(world), "clock", "show"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ, **CLI_ENV),
-        timeout=patience(60),
-        check=False,
-        preexec_fn=lambda: os.close(1),  # the child's own standard output, closed
-    )
+    done = closed("--lang", "zh", "clock", "show")  # in the run's language
     assert done.returncode == 4, done.stderr
     assert "错误：标准输出已关闭，未执行任何操作" in done.stderr
 
