@@ -100,11 +100,19 @@ def read_photo(
     limit; else ``UsageError`` naming ``key``. A path a record names is read through this,
     never as a plain path: a state file from someone else may name any file on the machine
     (a bundle, a story, a report would carry it away)."""
+    return read_measured_photo(path, limits, key=key)[0]
+
+
+def read_measured_photo(
+    path: str | Path, limits: ImageLimits = DEFAULT_LIMITS, *, key: str | None = None
+) -> tuple[bytes, ImageCheck, object]:
+    """What :func:`read_photo` reads, with what the one decode it makes found: the photo's
+    measure and its card-fields chunk (as stored), for a report that masks it without
+    decoding it again."""
     file = Path(path)
     data = _read_upload(file, limits, key)
-    with _open_image(file, key, limits, data):
-        pass
-    return data
+    with _open_image(file, key, limits, data) as image:
+        return data, measure(image), image.info.get(METADATA_KEY)
 
 
 def _read_upload(file: Path, limits: ImageLimits, key: str | None) -> bytes:

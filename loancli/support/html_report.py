@@ -29,7 +29,7 @@ from typing import Any, NamedTuple, cast
 
 from loancli.errors import UsageError
 from loancli.i18n import N_, _, language
-from loancli.identity.photo import DEFAULT_LIMITS, open_photo, read_photo
+from loancli.identity.photo import DEFAULT_LIMITS, open_photo, read_measured_photo
 from loancli.loan.calendar import WEEKDAYS, month_weeks, next_due_month
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
@@ -345,15 +345,16 @@ def _figure(key: str, path: str, shown: _Shown) -> str:
 def _shown(path: str, keep_personal_data: bool) -> _Shown:
     try:
         # Read as an upload is: the record names the path, and it may come from anyone.
-        data = read_photo(path)
+        data, check, chunk = read_measured_photo(path)
     except UsageError as exc:  # why, in the words of an upload's refusal
         return _Shown(None, str(exc))
-    # read_photo decoded the bytes: a PNG or JPEG within the pixel limit. The page names
-    # every image PNG, so only a PNG is shown as it is, or blurred.
+    # Its one decode found a PNG or JPEG within the pixel limit, measured it and read its
+    # fields (the masking draws from those). The page names every image PNG, so only a PNG
+    # is shown as it is, or blurred.
     png = data.startswith(PNG_SIGNATURE)
     if keep_personal_data:
         return _Shown(data) if png else _Shown(None, _("not an image"))
-    picture = masked_image(data)
+    picture = masked_image(data, (check, chunk))
     if picture is not None:
         return _Shown(picture)
     picture = _blurred(data) if png else None

@@ -848,12 +848,14 @@ def _marked(ticket: Mapping[str, object], mode: str) -> dict[str, object]:
     return out
 
 
-def masked_image(data: bytes) -> bytes | None:
+def masked_image(data: bytes, opened: tuple[ImageCheck, object] | None = None) -> bytes | None:
     """An uploaded ID image as a report shows it: the card drawn again as :func:`redraw`
     draws it (its size, as blurry as it was, the same portrait), with what it prints masked
     as every output masks it (name, ID number, the address past its district) and no fields
-    chunk; None for what carries no card's fields (a photo loancli cannot mask)."""
-    opened = _opened(data)
+    chunk; None for what carries no card's fields (a photo loancli cannot mask). ``opened``:
+    its measure and fields chunk, when the caller has decoded it already."""
+    if opened is None:
+        opened = _opened(data)
     if opened is None:
         return None
     check, raw = opened
