@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from loancli.account.cards import find_card, refusal
 from loancli.errors import RuleError
@@ -19,7 +19,7 @@ from loancli.i18n import _
 from loancli.journey.payout import product_of
 from loancli.loan.bureau import report_overdues
 from loancli.loan.loans import find_loan, log, save_loan
-from loancli.loan.servicing import catch_up, pay_amount, pay_installment, settle_all
+from loancli.loan.servicing import DatedEvent, catch_up, pay_amount, pay_installment, settle_all
 from loancli.loan.servicing import restructure as replan
 from loancli.reasons import Reason
 from loancli.records import Loan, Money, Payment
@@ -66,7 +66,21 @@ def repay(
     reason = refusal(card, world.bank.card_status) if card else None
     if reason is not None:
         on = today.isoformat()
-        log(loan, now, [{"on": on, "event": "repay_failed", "reason": reason.value, "detail": {}}])
+        # What was asked, so that a story made of the loan asks it again.
+        asked: dict[str, Any] = (
+            {"installment": installment}
+            if installment is not None
+            else {"amount": amount}
+            if amount is not None
+            else {"settle": True}
+        )
+        failed: DatedEvent = {
+            "on": on,
+            "event": "repay_failed",
+            "reason": reason.value,
+            "detail": asked,
+        }
+        log(loan, now, [failed])
         save_loan(store, loan)
         return Repayment(loan, refused=reason)
     payment = _pay(loan, today, installment, amount)

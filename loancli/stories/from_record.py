@@ -394,7 +394,13 @@ def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[datet
             elif event["event"] == "restructured":
                 out.append((at, Restructure(loan=owner, term=detail["term"])))
             elif event["event"] == "repay_failed":
-                out.append((at, Repay(loan=owner, all=True)))
+                # What was asked (a refusal recorded before it was kept: the whole loan).
+                if "installment" in detail:
+                    out.append((at, Repay(loan=owner, installment=detail["installment"])))
+                elif "amount" in detail:
+                    out.append((at, Repay(loan=owner, amount=detail["amount"])))
+                else:
+                    out.append((at, Repay(loan=owner, all=True)))
     return out
 
 

@@ -578,6 +578,25 @@ def test_each_command_an_advice_names_is_one_that_runs(tmp_path: Path) -> None:
     assert pasted == [f"loancli --db {state} card list PHONE"], out + err
 
 
+def test_a_refused_repayment_is_asked_again_in_a_story_made_of_the_record(
+    tmp_path: Path,
+) -> None:
+    """A story of the loan asked to settle it all where the borrower had asked to repay one
+    installment and was refused (the refusal kept nothing of what was asked)."""
+    applied(tmp_path)
+    assert run_json(tmp_path, "--no-input", "card", "unbind", "C0001", *LOGIN)[0] == 0
+    code, refused = run_json(tmp_path, "repay", "A0001", "--installment", "1")
+    assert code == 3 and refused["reason"] == "card_not_bound"
+    rows = run_json(tmp_path, "timeline", "L0001")[1]["timeline"]
+    failed = [row for row in rows if row["event"] == "repay_failed"]
+    assert failed and failed[-1]["detail"].get("installment") == 1, failed
+    code, out, err = run_cli(tmp_path, "story", "from", "A0001")
+    assert code == 0, err
+    story = yaml.safe_load(out)
+    repays = [a for a in story["actions"] if a["action"] == "repay"]
+    assert repays and repays[0].get("installment") == 1 and "all" not in repays[0], repays
+
+
 def test_unbind_another_accounts_card_is_exit_2(tmp_path: Path) -> None:
     applied(tmp_path)
     other = ("--set", f"phone={NEW}", "--set", "password=another-pass")
