@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 import msgspec
 
@@ -40,7 +40,7 @@ from loancli.files import write_private
 from loancli.i18n import _, language, set_language
 from loancli.identity.photo import read_photo
 from loancli.reasons import Reason
-from loancli.records import Applicant, EventDetail, Flow
+from loancli.records import ACCOUNTS, Applicant, EventDetail, Flow
 from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
 from loancli.stories.from_record import story_of
 from loancli.stories.runner import LoadedStory, field_problem, parse_story_data, run_story
@@ -119,6 +119,17 @@ class Bundle:
 # -- making a bundle ----------------------------------------------------------------------
 
 
+def _account_phones(store: Store, record: Mapping[str, Any]) -> set[str]:
+    """The numbers of the record's account, now and before: a phone change moves a journey
+    to the new one, which its reports then name and its story does not hold."""
+    phone = record.get("phone")
+    account = store.get(ACCOUNTS, phone=phone) if isinstance(phone, str) else None
+    found = {phone} if isinstance(phone, str) else set()
+    if account is not None:
+        found |= {h["phone"] for h in account.get("phone_history", []) if h.get("phone")}
+    return found
+
+
 def build_bundle(
     store: Store,
     record_id: str,
@@ -152,7 +163,9 @@ def build_bundle(
     }
     files["report.md"] = report_md.encode()
     files["report.json"] = (json.dumps(report_json, ensure_ascii=False, indent=2) + "\n").encode()
-    mapped, files = personal_data(ticket, files, keep=keep_personal_data)
+    mapped, files = personal_data(
+        ticket, files, keep=keep_personal_data, phones=_account_phones(store, record)
+    )
     checked = parse_ticket(mapped, files, "ticket")
     files[TICKET] = ticket_yaml(mapped).encode()
     if len(files[TICKET]) > YAML_MAX_BYTES:

@@ -146,16 +146,21 @@ class Originals:
 
 
 def personal_data(
-    ticket: Mapping[str, object], files: Mapping[str, bytes], *, keep: bool
+    ticket: Mapping[str, object],
+    files: Mapping[str, bytes],
+    *,
+    keep: bool,
+    phones: Iterable[str] = (),
 ) -> tuple[dict[str, object], dict[str, bytes]]:
     """The ticket and members a bundle carries. Built-in scenarios are inlined (a replay then
     seeds their accounts with the passwords' stand-ins, and the stand-ins reach their
     numbers); unless ``keep``, every personal value is replaced (see the module). The ticket
-    says which under :data:`PERSONAL_DATA`."""
+    says which under :data:`PERSONAL_DATA`. ``phones``: the account's numbers besides those
+    the ticket holds (one a phone change moved it to, which the reports name)."""
     inlined = inline_builtin_scenarios(ticket)
     if keep:
         return _marked(inlined, KEPT), dict(files)
-    mapped, members = pseudonymise(inlined, files)
+    mapped, members = pseudonymise(inlined, files, phones)
     return _marked(mapped, PSEUDONYMISED), members
 
 
@@ -219,12 +224,14 @@ def _password_stand_ins(value: object) -> set[str]:
 
 
 def pseudonymise(
-    ticket: Mapping[str, object], files: Mapping[str, bytes]
+    ticket: Mapping[str, object], files: Mapping[str, bytes], phones: Iterable[str] = ()
 ) -> tuple[dict[str, object], dict[str, bytes]]:
     """The ticket and its members with every personal value replaced by its stand-in, the ID
-    images drawn again; the events' and reports' blur scores follow the new images."""
+    images drawn again; the events' and reports' blur scores follow the new images. ``phones``
+    are numbers the members may name that the ticket does not hold."""
     printed = [_card_fields(data) for name, data in files.items() if name.startswith(IMAGES)]
     originals = collect(ticket, [fields for fields in printed if fields])
+    originals.phones |= {phone for phone in phones if phone}
     stand_ins = StandIns(originals, bundle_salt(ticket, files))
     mapped = stand_ins.mapping(ticket)
     members: dict[str, bytes] = {}

@@ -261,3 +261,22 @@ def test_a_story_written_in_chinese_says_its_notes_in_chinese_and_plays(tmp_path
     assert head[0].startswith("# A0001 的经过") and "借款人的个人信息也已替换" in head[1], head
     code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(story))
     assert code == 0, out + err
+
+
+def test_a_bundle_after_a_phone_change_names_neither_number(tmp_path: Path) -> None:
+    """A phone change moves the journey to the new number, which its reports name and its
+    story does not hold: the bundle carried it, masked (137****7000), beside a stand-in name
+    and ID number."""
+    change = ROOT / "fixtures" / "answers" / "change-phone.yaml"
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")[0] == 0
+    changing = ("--no-input", "account", "change-phone", "--answers", str(change))
+    code, out, err = run_cli(tmp_path, *changing)
+    assert code == 0, out + err
+    new = yaml.safe_load(change.read_text(encoding="utf-8"))["new_phone"]
+    bundle = tmp_path / "t.zip"
+    code, out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))
+    assert code == 0, err
+    with zipfile.ZipFile(bundle) as archive:
+        text = "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    for real in ("13800138000", str(new)):
+        assert real not in text and f"{real[:3]}****{real[-4:]}" not in text, real
