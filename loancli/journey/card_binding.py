@@ -49,7 +49,7 @@ def bind_card(
         number=number,
         reserved_phone=card_phone,
         card_type=card_type,
-        bank=bank.bank_name,
+        bank=bank.name_for(number),
         at=j.clock.isoformat(),
         source=record["id"],
         expiry=expiry,
@@ -57,7 +57,7 @@ def bind_card(
     )
     detail: dict[str, object] = {
         "card": mask_card(number),
-        "bank": bank.bank_name,
+        "bank": bank.name_for(number),
         "reserved_phone": mask_phone(card_phone),
     }
     if card_type != "debit":
@@ -99,7 +99,7 @@ def _bank_checks(
             **_own_card(bank.holder_cards, number),
         )
         return Stop(Reason.CARD_NUMBER_WRONG, "the card number is another person's card")
-    text = BANK_CODE_TEXT.replace("{bank}", bank.bank_name)
+    text = BANK_CODE_TEXT.replace("{bank}", bank.name_for(number))
     request = CodeRequest(
         "bank_bind", "bank_sms_code", text, bank.sms_sender, Reason.BANK_CODE_WRONG
     )

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from loancli.clock import Rng
+from loancli.identity.banks import bank_of
 from loancli.validation import MAX_MONEY, Check, OneOf, Range, check_debit_card, check_mobile
 from loancli.world.providers.faults import NEVER, Fault
 
@@ -34,10 +35,16 @@ class CardBalance:
     balance: Annotated[Decimal, Range(Decimal(0), MAX_BALANCE)]
 
 
+# The bank of a card whose number names none the simulator knows.
+DEFAULT_BANK = "中国工商银行"
+
+
 @dataclass
 class BankSettings:
     card_status: Annotated[str, OneOf(CARD_STATUSES)] = "normal"
-    bank_name: str = "中国工商银行"
+    # The bank a bound card is said to be of; None (the default): the one its number's BIN
+    # names (a 621661 card is 中国银行's), else 中国工商银行.
+    bank_name: str | None = None
     sms_sender: str = "95588"
     # The bank refuses to bind the card, with its message (e.g. a name mismatch).
     bind_failure: str | None = None
@@ -82,6 +89,13 @@ class BankSettings:
         if self.daily_in_limit is not None:
             return self.daily_in_limit
         return CLASS_DAILY_IN_LIMITS[self.account_class]
+
+    def name_for(self, number: str) -> str:
+        """The bank a card ``number`` is bound at, as the app names it."""
+        if self.bank_name:
+            return self.bank_name
+        issuer = bank_of(number)
+        return issuer.name if issuer is not None else DEFAULT_BANK
 
     def holds_card(self, number: str) -> bool:
         """Is ``number`` a card the bank has in the borrower's name?"""

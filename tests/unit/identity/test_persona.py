@@ -222,3 +222,20 @@ def test_an_age_band_is_read_from_text():
     assert age_band("25-40") == (25, 40)
     with pytest.raises(RuleError):
         age_band("twenty")
+
+
+def test_a_card_is_bound_at_the_bank_its_number_names() -> None:
+    """A persona's 中国银行 card was said to be 中国工商银行's (the world's one bank name) in
+    card list, applicants show and the reports; a scenario's bank_name still decides."""
+    from loancli.identity.banks import BANKS
+    from loancli.validation import luhn_ok
+    from loancli.world.providers.bank import BankSettings
+
+    world = BankSettings()
+    for bank in BANKS:
+        for bin_, length in bank.bins:
+            partial = bin_ + "0" * (length - len(bin_) - 1)
+            number = partial + next(d for d in "0123456789" if luhn_ok(partial + d))
+            assert world.name_for(number) == bank.name, number
+    assert world.name_for("6200000000000000000") == "中国工商银行"  # no bank we know
+    assert BankSettings(bank_name="招商银行").name_for("6216610000000000000") == "招商银行"
