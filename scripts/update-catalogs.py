@@ -47,8 +47,13 @@ def template() -> Catalog:
     for folder, field in (("scenarios", "description"), ("stories", "title")):
         for path in sorted((ROOT / "loancli" / "data" / folder).glob("*.yaml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            where = [(f"loancli/data/{folder}/{path.name}", 1)]
             if data.get(field):
-                catalog.add(str(data[field]), locations=[(f"loancli/data/{folder}/{path.name}", 1)])
+                catalog.add(str(data[field]), locations=where)
+            # A built-in scenario's review reason, said in the run's language.
+            review = (data.get("providers") or {}).get("review") or {}
+            if isinstance(review, dict) and review.get("reject_reason"):
+                catalog.add(str(review["reject_reason"]), locations=where)
     for message, where in help_texts():
         catalog.add(message, locations=[(where, 1)])
     return catalog

@@ -767,7 +767,7 @@ def test_a_journeys_timeline_says_every_step_in_words(
         ("closed-card", "已停止：绑定的银行卡已注销，无法到账。"),
         ("transfer-failed", "放款至银行卡 **** 3445 被退回（银行系统错误）"),
         ("liveness-fail", "做出动作 张嘴、眨眼、点头；活体检测识别到动作：否"),
-        ("review-rejected", "审核未通过：overdue record"),
+        ("review-rejected", "审核未通过：近 24 个月内有逾期记录"),
         ("class-ii-card", "（超出每日转入限额）：Ⅱ类户每日最多转入 5000.00"),
         ("review-slow", "等待 30 分钟 后授信审核仍无结果；预计 2026-03-04 10:00:00 出结果"),
     ],

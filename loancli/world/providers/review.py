@@ -17,7 +17,7 @@ DECISIONS = ("approve", "reject")
 @dataclass
 class ReviewSettings:
     decision: Annotated[str, OneOf(DECISIONS)] = "approve"
-    reject_reason: str = "credit record does not meet the lender's criteria"
+    reject_reason: str = N_("credit record does not meet the lender's criteria")
     credit_limit: Annotated[Decimal, Range(Decimal(0), MAX_MONEY)] = Decimal("20000.00")
     # The contract APR in percent, up to four decimals (10.8957).
     apr: Annotated[Decimal, Read(read_percent), Range(Decimal(0), Decimal(100))] = Decimal("18")
@@ -54,7 +54,16 @@ _WHYS = (WHY_REJECTED, WHY_BASE, WHY_BONUS, WHY_CAPPED, WHY_APR)
 def why_in(text: str) -> str:
     """A recorded review reason in the current language (unknown text is kept as it is)."""
     found = recorded_as(text, _WHYS)
-    return text if found is None else _(found[0]).format(**found[1])
+    if found is None:
+        # A reason alone (a sentence that says "rejected" itself): the default's and the
+        # built-in scenarios' are catalog texts.
+        return _(text) if text.strip() else text
+    template, values = found
+    if template == WHY_REJECTED and values.get("reason"):
+        # The default's and the built-in scenarios' reasons are catalog texts too (a
+        # scenario file's own is kept as written).
+        values = {**values, "reason": _(str(values["reason"]))}
+    return _(template).format(**values)
 
 
 class FakeReview:
