@@ -121,9 +121,10 @@ def test_credit_card_bound_by_hand_with_its_secrets_hidden(tmp_path: Path) -> No
     assert not re.search(rf"(?<!\d){CVV2}(?!\d)", raw_screen)
     assert CARD_PASSWORD not in raw_screen and PASSWORD not in raw_screen
     # The bank's SMS as the phone shows it; its code is the one typed.
-    assert f"【中国工商银行】您正在绑定银行卡，验证码{code}" in screen
+    # 622588 is 招商银行's BIN: the bank that texts the code, and the card's bank.
+    assert f"【招商银行】您正在绑定银行卡，验证码{code}" in screen
     assert f"(bank_sms_code): {code}" in screen
-    assert "Card **** 6814 (credit, 中国工商银行) bound as C0002" in screen
+    assert "Card **** 6814 (credit, 招商银行) bound as C0002" in screen
     assert CREDIT_CARD not in screen[screen.index("Card binding (F0001)") :]
     assert "Traceback" not in screen and "CPR" not in screen
 
