@@ -199,7 +199,10 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
     ),
     Reason.BANK_CODE_WRONG: (
         N_("The bank's SMS code for binding the card was wrong."),
-        N_("Request a new code from the bank and enter it within its validity period."),
+        N_(
+            "Check the bank's newest message and re-enter the code; after too many wrong "
+            "codes, request a new one."
+        ),
     ),
     Reason.SMS_CODE_EXPIRED: (
         N_("The SMS verification code was entered after it had expired."),
