@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from loancli.cli.console import filled
 from loancli.i18n import N_, _, language
 from loancli.questions import Question, QuestionContext, app_word
 
@@ -67,7 +68,10 @@ class QuestionaryPrompter:
             try:
                 question.parse(text, context)
             except ValueError as exc:
-                return str(exc)
+                said = str(exc)
+                # prompt_toolkit shows it on one line below the prompt, cut at its edge: one
+                # that does not fit is taken, refused below and said whole, then asked again.
+                return said if cell_len(said) < self.console.width - 1 else True
             return True
 
         extra: _Output = {}
@@ -85,36 +89,48 @@ class QuestionaryPrompter:
                     Text(f"  [{_(question.help)}]", style="dim"), overflow="fold", crop=False
                 )
                 label = f"{_(question.prompt)} ({question.key}):"
-        if question.kind == "confirm":
-            _confirm_words_in_language()
-            prompt = questionary.confirm(label, default=bool(question.default), **extra)
-        elif question.kind == "select":
-            prompt = questionary.select(
-                label,
-                instruction=_("(Use arrow keys)"),
-                choices=[
-                    questionary.Choice(choice_title(question.key, c), value=c)
-                    for c in question.choices_for(context)
-                ],
-                # A choice's default is one of its values (text); a yes/no default is a confirm's.
-                default=question.default if isinstance(question.default, str) else None,
-                **extra,
-            )
-        elif question.kind == "secret":
-            prompt = questionary.password(label, validate=validate, **extra)
-        elif question.kind == "path":
-            prompt = questionary.path(label, validate=validate, **extra)
-        else:
-            default = question.default_for(context)
-            default = "" if default is None else str(default)
-            prompt = questionary.text(label, default=default, validate=validate, **extra)
-        try:
-            answer = prompt.unsafe_ask()
-        except EOFError:
-            # Ctrl-D at an empty line: the person leaves, as with Ctrl-C (what was done is
-            # kept, and the command that resumes it is said).
-            raise KeyboardInterrupt from None
-        return question.parse(answer, context)
+
+        def asked() -> Any:
+            """The prompt, made anew for each asking (one asked again would hold the answer
+            it refused)."""
+            if question.kind == "confirm":
+                _confirm_words_in_language()
+                prompt = questionary.confirm(label, default=bool(question.default), **extra)
+            elif question.kind == "select":
+                prompt = questionary.select(
+                    label,
+                    instruction=_("(Use arrow keys)"),
+                    choices=[
+                        questionary.Choice(choice_title(question.key, c), value=c)
+                        for c in question.choices_for(context)
+                    ],
+                    # A choice's default is one of its values (text); a yes/no default is a
+                    # confirm's.
+                    default=question.default if isinstance(question.default, str) else None,
+                    **extra,
+                )
+            elif question.kind == "secret":
+                prompt = questionary.password(label, validate=validate, **extra)
+            elif question.kind == "path":
+                prompt = questionary.path(label, validate=validate, **extra)
+            else:
+                default = question.default_for(context)
+                default = "" if default is None else str(default)
+                prompt = questionary.text(label, default=default, validate=validate, **extra)
+            return prompt
+
+        while True:
+            try:
+                answer = asked().unsafe_ask()
+            except EOFError:
+                # Ctrl-D at an empty line: the person leaves, as with Ctrl-C (what was done
+                # is kept, and the command that resumes it is said).
+                raise KeyboardInterrupt from None
+            try:
+                return question.parse(answer, context)
+            except ValueError as exc:
+                # Too long for the prompt's one line: said whole, wrapped, and asked again.
+                self.console.print(filled(self.console, Text(str(exc), "red"), self.console.width))
 
     def tell(self, message: str, kind: str) -> None:
         styles = {"sms": "bold magenta", "warn": "yellow", "bad": "red", "good": "green"}

@@ -140,6 +140,33 @@ def test_invalid_answers_are_re_asked_with_the_reason(tmp_path: Path) -> None:
     assert applicant["step"] == "id_upload"
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_refusal_too_long_for_the_prompts_line_is_said_whole_at_80_columns(
+    tmp_path: Path, lang: str
+) -> None:
+    """prompt_toolkit shows a refusal on one line, cut at the terminal's edge (a missing
+    photo's "... does not exist; give the path of a" ended there at 80 columns, its advice
+    never shown). One that long is said whole above the prompt, asked again, empty."""
+    missing = tmp_path / ("x" * 70 + ".png")  # nothing of the message in it
+    answers = reduced_answers(tmp_path)
+    given = yaml.safe_load(answers.read_text(encoding="utf-8"))
+    del given["id_front"]
+    answers.write_text(yaml.safe_dump(given, allow_unicode=True), encoding="utf-8")
+    term = Terminal(tmp_path, "--lang", lang, "apply", "--answers", str(answers), columns=80)
+    term.answer("id_front", str(missing))
+    tail = "give the path of a photo" if lang == "en" else "请给出照片的路径"
+    # Its end, past the 80th cell (a line may break anywhere in Chinese).
+    gap = r"(?:\s|\x1b\[[0-9;?]*[A-Za-z])*"
+    term.expect(gap.join(re.escape(char) for char in tail[-4:]))
+    term.wait_prompt("id_front")  # asked again
+    flat = "".join(term.text().split())
+    assert "".join(tail.split()) in flat and missing.name in flat, term.text()
+    term.child.send(str(FRONT) + "\r")
+    # The new answer alone (nothing of the refused one kept): the journey goes on to its end.
+    assert term.finish() == 0
+    assert f"(id_front): {FRONT}" in term.text()
+
+
 def reduced_answers(tmp_path: Path, *drop: str) -> Path:
     """happy-path.yaml without the keys in ``drop``, image paths made absolute."""
     answers = yaml.safe_load(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
