@@ -134,13 +134,17 @@ class QuestionaryPrompter:
 
     def tell(self, message: str, kind: str) -> None:
         styles = {"sms": "bold magenta", "warn": "yellow", "bad": "red", "good": "green"}
+        from rich.text import Text
+
         if kind == "sms":
             from rich.panel import Panel
 
             to = getattr(message, "to", None)
             title = _("📱 new message to {phone}").format(phone=to) if to else _("📱 new message")
-            self.console.print(
-                Panel(str(message), title=title, expand=False, border_style=styles["sms"])
-            )
+            # Chinese broken by cells, a closing mark never starting a line (rich put a
+            # message's last "。" on a line of its own).
+            text = filled(self.console, Text(str(message)), self.console.width - 4)
+            self.console.print(Panel(text, title=title, expand=False, border_style=styles["sms"]))
             return
-        self.console.print(message, style=styles.get(kind, ""), highlight=False)
+        said = Text(str(message), styles.get(kind, ""))
+        self.console.print(filled(self.console, said, self.console.width), highlight=False)

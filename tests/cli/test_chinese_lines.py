@@ -86,3 +86,31 @@ def test_a_runs_events_break_chinese_between_characters_and_keep_words_whole(
     words = " ".join(lines).split()
     assert any(w.startswith("[password_wrong]") for w in words), out
     assert not any(w.endswith("（pa") for w in words), out
+
+
+def test_a_message_the_phone_shows_never_starts_a_line_with_a_closing_mark() -> None:
+    """An SMS panel and a told line, their Chinese filling the lines: rich put a message's
+    last "。" on a line of its own (│ 。 │)."""
+    import io
+
+    from rich.console import Console
+
+    from loancli.cli.prompter import QuestionaryPrompter
+    from loancli.i18n import set_language
+
+    set_language("zh")
+    try:
+        for width in range(30, 61):
+            console = Console(width=width, file=io.StringIO(), color_system=None)
+            prompter = QuestionaryPrompter(console)
+            # As many characters as fill the panel's lines exactly, then the full stop.
+            text = "您正在更换手机号" * 8
+            text = text[: ((width - 4) // 2) * 2] + "。"
+            prompter.tell(text, "sms")
+            prompter.tell(text, "warn")
+            out = console.file.getvalue()  # type: ignore[attr-defined]
+            lines = [line.strip("│ ") for line in out.splitlines()]
+            assert not any(line.startswith("。") for line in lines), out
+            assert all(cell_len(line) <= width for line in out.splitlines()), out
+    finally:
+        set_language("en")
