@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -48,6 +50,10 @@ def _confirm_words_in_language() -> None:
         setattr(confirm, name, _(word))
 
 
+def _hung_up(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 # Columns a prompt's line keeps free for the answer (a card number is 19 digits).
 _ROOM_TO_ANSWER = 20
 
@@ -58,6 +64,11 @@ class QuestionaryPrompter:
     def __init__(self, console: Console, to_stderr: bool = False) -> None:
         self.console = console
         self.to_stderr = to_stderr
+        # A terminal closed under a person's run (SIGHUP) ends it as Ctrl-C does: what was
+        # done is kept and the recording written (the default ended the process at once).
+        if hasattr(signal, "SIGHUP"):
+            with contextlib.suppress(ValueError):  # not the main thread: left as it was
+                signal.signal(signal.SIGHUP, _hung_up)
 
     def prompt(self, question: Question, context: QuestionContext) -> object:
         import questionary

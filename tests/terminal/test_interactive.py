@@ -296,6 +296,23 @@ def test_ctrl_c_at_a_prompt_exits_cleanly_and_keeps_progress(tmp_path: Path) -> 
     assert prompts_shown(resumed.text()) == {"employer"}
 
 
+def test_a_terminal_closed_mid_walk_keeps_progress_and_the_recording(tmp_path: Path) -> None:
+    """SIGHUP (the terminal window closed) ended the run at once: the journey's progress
+    was kept, but the recording was never written. Now it ends as Ctrl-C does."""
+    import signal
+
+    record = tmp_path / "walk.yaml"
+    term = Terminal(tmp_path, "apply", "--record", str(record))
+    term.answer("phone", "13800138000")
+    term.answer("password", "s3cret-pass")
+    term.answer("employer", "Xiaomi")
+    term.wait_prompt("monthly_income")
+    term.child.kill(signal.SIGHUP)
+    assert term.finish() == 130
+    recorded = yaml.safe_load(record.read_text(encoding="utf-8"))
+    assert recorded["phone"] == "13800138000"
+
+
 @pytest.mark.parametrize(
     ("lang", "left"),
     [("en", "stopped at profile"), ("zh", "停在 个人信息 (profile)")],
