@@ -284,8 +284,15 @@ def contacts_add(
 
     def lines(r: "FlowDocument") -> list[str]:
         c: Mapping[str, object] = r["contact"]
+        # A number already on file: that contact is replaced, and said to be (it was silent).
+        replaced = any(e["event"] == "contact_updated" for e in r["events"])
+        said = (
+            _("Contact {id} replaced (the same number): {name} ({relation}) {mobile}")
+            if replaced
+            else _("Contact {id}: {name} ({relation}) {mobile}")
+        )
         return [
-            _("Contact {id}: {name} ({relation}) {mobile}").format(
+            said.format(
                 id=c["id"],
                 name=c["name"],
                 relation=choice_word("contact_relation", str(c["relation"])),

@@ -204,6 +204,9 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         "card {card} to bind again: its reserved mobile {reserved_phone} is the old number"
     ),
     "contact_added": N_("emergency contact added: {name} ({relation}) {mobile}"),
+    "contact_updated": N_(
+        "emergency contact replaced (the same number): {name} ({relation}) {mobile}"
+    ),
     # A checkout's own steps.
     "card_selected": N_("pays with card {card}"),
     "contacts_on_file": N_("emergency contacts on file: {count}"),

@@ -672,6 +672,24 @@ def test_contacts_add_list_remove(tmp_path: Path) -> None:
     assert_masked(out + err)
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"), [("en", "Contact K0001 replaced"), ("zh", "联系人 K0001 已替换")]
+)
+def test_a_contact_added_with_a_number_on_file_is_said_to_replace_it(
+    tmp_path: Path, lang: str, said: str
+) -> None:
+    """The journey's contact (139****9000) was replaced by another name without a word."""
+    applied(tmp_path)
+    code, out, err = run_cli(
+        tmp_path, "--lang", lang, "--no-input", "contacts", "add", *LOGIN,
+        "--set", "contact_name=李小红", "--set", "contact_relation=parent",
+        "--set", "contact_phone=13900139000",
+    )  # fmt: skip
+    assert code == 0 and said in out, out + err
+    contacts = run_json(tmp_path, "contacts", "list", PHONE)[1]["contacts"]
+    assert [(c["id"], c["name"]) for c in contacts] == [("K0001", "李**")]
+
+
 def test_a_contact_cannot_be_the_applicants_own_number(tmp_path: Path) -> None:
     applied(tmp_path)
     code, out, err = run_cli(
