@@ -25,6 +25,7 @@ from loancli.cli.common import (
     show_named_commands,
     world_options,
 )
+from loancli.cli.console import whole_line
 from loancli.cli.flow_run import run_flow_command
 from loancli.cli.labels import choice_word, column_name, status_name
 from loancli.cli.options import options
@@ -217,14 +218,11 @@ def card_list(
         return
     rows = found.cards
     if not rows:
-        opts.console.print(
+        whole_line(
+            opts.console,
             _("No cards bound to {phone}. Bind one with: {command}").format(
                 phone=found.phone, command=run_again(opts, "card", "bind")
             ),
-            # Never wrapped: the command is copied whole.
-            soft_wrap=True,
-            markup=False,
-            highlight=False,
         )
         return
     columns = ("id", "card", "card_type", "bank", "reserved_phone", "expiry", "status", "bound_at")

@@ -23,6 +23,7 @@ from loancli.cli.common import (
     world_args,
     world_flags,
 )
+from loancli.cli.console import whole_line
 from loancli.cli.options import options
 from loancli.cli.render import show_result
 from loancli.errors import ExitCode, RuleError
@@ -97,12 +98,8 @@ def demo(ctx: typer.Context) -> None:
                 "gone when it ends."
             )
         )
-        opts.console.print(
-            _("To keep the journey in a state file:") + after_colon() + kept + "\n",
-            soft_wrap=True,
-            markup=False,
-            highlight=False,
-        )
+        whole_line(opts.console, _("To keep the journey in a state file:") + after_colon() + kept)
+        opts.console.print()
     with handled(opts):
         done = api.demo(seed=opts.seed, clock=opts.clock, scenario=opts.scenario)
     # The demo's world is gone with the command: a stopped demo is run again, not resumed.

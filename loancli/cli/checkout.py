@@ -10,6 +10,7 @@ import typer
 
 from loancli import api
 from loancli.cli.common import AnswersOption, RecordOption, SetOption, handled, run_again
+from loancli.cli.console import whole_line
 from loancli.cli.flow_run import run_flow_command
 from loancli.cli.options import options
 from loancli.cli.params import integer
@@ -75,12 +76,7 @@ def checkout(
         _schedule(console, result)
         # Outside the panel, whole on its line: pasted, it repays in this world.
         command = run_again(opts, "repay", result["flow_id"], "--installment", "1")
-        console.print(
-            _("Repay with: {command}").format(command=command),
-            soft_wrap=True,
-            markup=False,
-            highlight=False,
-        )
+        whole_line(console, _("Repay with: {command}").format(command=command))
 
     with handled(opts, {"item": "--item", "price": "--price", "periods": "--periods"}):
         code = run_flow_command(

@@ -20,7 +20,7 @@ import typer
 from loancli.account.hashing import HashGrade
 from loancli.api import WorldArgs, WorldOptions, location_of
 from loancli.asking import Asker, set_value, write_recording
-from loancli.cli.console import inert_console
+from loancli.cli.console import inert_console, whole_line
 from loancli.cli.options import Options
 from loancli.cli.prompter import QuestionaryPrompter
 from loancli.dburl import ServerUrl
@@ -212,12 +212,7 @@ def show_named_commands(opts: Options, *texts: str) -> None:
     """The commands ``texts`` name, each whole on a line of its own (outside any box or
     table, never wrapped: copied as one line) as this run's world runs them."""
     for command in named_commands(opts, *texts):
-        opts.console.print(
-            _("On this state file:") + after_colon() + command,
-            soft_wrap=True,
-            markup=False,
-            highlight=False,
-        )
+        whole_line(opts.console, _("On this state file:") + after_colon() + command)
 
 
 def scenario_ref(scenario: str) -> str:

@@ -89,3 +89,9 @@ def filled(console: Console, text: str | Text, width: int) -> RenderableType:
 
     shown = console.render_str(text) if isinstance(text, str) else text
     return Text("\n").join(shown[start:end] for start, end in line_spans(shown.plain, width))
+
+
+def whole_line(console: Console, text: str) -> None:
+    """``text`` on a line of its own as it is: never wrapped (a command in it is copied whole;
+    the terminal folds what is wider), no markup read, nothing highlighted."""
+    console.print(text, soft_wrap=True, markup=False, highlight=False)

@@ -21,7 +21,7 @@ from loancli.cli.common import (
     show_named_commands,
     world_options,
 )
-from loancli.cli.console import filled
+from loancli.cli.console import filled, whole_line
 from loancli.cli.labels import (
     EXPLAIN_TOPICS,
     day_count_name,
@@ -247,7 +247,9 @@ def _show_clock(
     if len(shown) < len(events):
         kinds = Counter(e["event"] for e in events)
         counts = ", ".join(f"{kind}={n}" for kind, n in sorted(kinds.items()))
-        opts.console.print(
+        # The command last, on a line never wrapped.
+        whole_line(
+            opts.console,
             _(
                 "Events 1-{shown} of {total} ({counts}). --all prints every event of a move, "
                 "--json gives them as data; each loan keeps its own: {command}"
@@ -257,10 +259,6 @@ def _show_clock(
                 counts=counts,
                 command=run_again(opts, "timeline", "LOAN_ID"),
             ),
-            # The command last, and the line never wrapped: it is copied whole.
-            soft_wrap=True,
-            markup=False,
-            highlight=False,
         )
     if moved and not events:
         # The clock moved and no loan had anything happen in that time (``clock show`` moves

@@ -12,6 +12,7 @@ from rich.cells import cell_len
 
 from loancli.api import tickets
 from loancli.cli.common import handled, run_again
+from loancli.cli.console import whole_line
 from loancli.cli.labels import choice_word
 from loancli.cli.options import options
 from loancli.cli.params import integer
@@ -132,7 +133,7 @@ def new(
             ).format(answers=files.answers, front=files.front, back=files.back, command=command)
         )
     for line in lines:
-        opts.console.print(printable(line), markup=False, highlight=False, soft_wrap=True)
+        whole_line(opts.console, printable(line))
 
 
 def human_lines(persona: tickets.Persona) -> list[str]:

@@ -12,6 +12,7 @@ import typer
 from loancli import api
 from loancli.api import tickets
 from loancli.cli.common import handled
+from loancli.cli.console import whole_line
 from loancli.cli.labels import status_name
 from loancli.cli.options import options
 from loancli.cli.params import NegativeArgumentCommand, integer
@@ -125,7 +126,7 @@ def populate(
         opts.emit(made.data())
         return
     for line in summary_lines(made):
-        opts.console.print(printable(line), markup=False, highlight=False, soft_wrap=True)
+        whole_line(opts.console, printable(line))
 
 
 def summary_lines(made: tickets.Populated) -> list[str]:

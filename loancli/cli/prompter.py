@@ -144,9 +144,9 @@ class QuestionaryPrompter:
                 self.console.print(filled(self.console, Text(str(exc), "red"), self.console.width))
 
     def tell(self, message: str, kind: str) -> None:
-        styles = {"sms": "bold magenta", "warn": "yellow", "bad": "red", "good": "green"}
         from rich.text import Text
 
+        styles = {"sms": "bold magenta", "warn": "yellow", "bad": "red", "good": "green"}
         if kind == "sms":
             from rich.panel import Panel
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from loancli.cli.calendar_view import month_grid
 from loancli.cli.common import resume_command, run_again, show_named_commands
-from loancli.cli.console import filled
+from loancli.cli.console import filled, whole_line
 from loancli.cli.labels import (
     attempt_name,
     choice_word,
@@ -345,23 +345,22 @@ def show_flow(
     console.print(Panel("\n".join(inside), title=heading, border_style="green", expand=False))
     for line in said:
         if isinstance(line, NextCommand):
-            console.print(line, soft_wrap=True, markup=False, highlight=False)
+            whole_line(console, line)
 
 
 def show_events_brief(console: Console, events: Sequence[Event]) -> None:
     """Events one per line (time, step, event, reason, detail); failures in red."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
     for event in events:
         warn = event["event"] == "risk_warning"
         style = "red" if event["reason"] else ("yellow" if warn else None)
         reason = f" [{event['reason']}]" if event["reason"] else ""
         # The step as a person reads it (登录 (login) in Chinese), padded by its width.
-        from rich.cells import cell_len
-
         step = step_name(event["step"]) or str(event["step"])
         step += " " * max(1, 15 - cell_len(step))
         said = event_words(event["event"], event["detail"]) or detail_text(event["detail"])
-        from rich.text import Text
-
         line = Text(f"{event['at'][11:19]} {step}{event['event']}{reason} {said}", style or "")
         # Chinese broken between its characters (rich folded a run of it wherever the line
         # ended, inside a word: （pa / ssword).
@@ -470,7 +469,7 @@ def show_page(
             _("Next: {command}").format(command=next_page),
             _("Every line: {command}").format(command=every),
         ):
-            opts.console.print(line, soft_wrap=True, markup=False, highlight=False)
+            whole_line(opts.console, line)
 
 
 def stream_json(

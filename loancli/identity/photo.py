@@ -100,7 +100,11 @@ def read_photo(
     limit; else ``UsageError`` naming ``key``. A path a record names is read through this,
     never as a plain path: a state file from someone else may name any file on the machine
     (a bundle, a story, a report would carry it away)."""
-    return read_measured_photo(path, limits, key=key)[0]
+    file = Path(path)
+    data = _read_upload(file, limits, key)
+    with _open_image(file, key, limits, data):
+        pass  # decoded whole: the check an upload gets
+    return data
 
 
 def read_measured_photo(

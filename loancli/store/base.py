@@ -119,9 +119,10 @@ def refuse_read_only(target: Path, shown: object) -> None:
     file was replaced by a new one, 0600, as the folder allowed; root wrote a SQLite one). A
     file that is not there yet passes: it is made."""
     try:
-        mode = target.stat().st_mode
+        found = target.stat()
     except OSError:
         return
+    mode = found.st_mode
     if not mode & stat.S_IWUSR:
         raise StateError(
             _(
@@ -135,7 +136,7 @@ def refuse_read_only(target: Path, shown: object) -> None:
             _(
                 "cannot write state file {shown}: this user may not write it (mode {mode:o}, "
                 "owner {owner}); it was left as it was"
-            ).format(shown=shown, mode=stat.S_IMODE(mode), owner=target.stat().st_uid)
+            ).format(shown=shown, mode=stat.S_IMODE(mode), owner=found.st_uid)
         )
 
 

@@ -385,23 +385,32 @@ def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[datet
             detail = event.get("detail") or {}
             if event["event"] == "repaid":
                 kind = detail.get("kind")
-                if kind == "installment":
-                    out.append((at, Repay(loan=owner, installment=detail["installments"][0])))
-                elif kind == "amount":
-                    out.append((at, Repay(loan=owner, amount=detail["amount"])))
-                else:
-                    out.append((at, Repay(loan=owner, all=True)))
+                out.append(
+                    (
+                        at,
+                        _repay(
+                            owner,
+                            detail["installments"][0] if kind == "installment" else None,
+                            detail["amount"] if kind == "amount" else None,
+                        ),
+                    )
+                )
             elif event["event"] == "restructured":
                 out.append((at, Restructure(loan=owner, term=detail["term"])))
             elif event["event"] == "repay_failed":
                 # What was asked (a refusal recorded before it was kept: the whole loan).
-                if "installment" in detail:
-                    out.append((at, Repay(loan=owner, installment=detail["installment"])))
-                elif "amount" in detail:
-                    out.append((at, Repay(loan=owner, amount=detail["amount"])))
-                else:
-                    out.append((at, Repay(loan=owner, all=True)))
+                asked = _repay(owner, detail.get("installment"), detail.get("amount"))
+                out.append((at, asked))
     return out
+
+
+def _repay(owner: str, installment: int | None, amount: str | None) -> Repay:
+    """A repayment of one installment, of an amount, or (neither) of the whole loan."""
+    if installment is not None:
+        return Repay(loan=owner, installment=installment)
+    if amount is not None:
+        return Repay(loan=owner, amount=amount)
+    return Repay(loan=owner, all=True)
 
 
 def _credit_entries(store: Store, records: Sequence[Applicant | Flow]) -> dict[str, CreditEntry]:
