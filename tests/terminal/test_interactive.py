@@ -266,12 +266,17 @@ def test_recorded_walkthrough_replays_identically(tmp_path: Path) -> None:
     assert result == interactive
 
 
-def test_ctrl_c_at_a_prompt_exits_cleanly_and_keeps_progress(tmp_path: Path) -> None:
-    term = Terminal(tmp_path, "apply")
+def up_to_the_income(term: Terminal, employer: str = "Xiaomi") -> None:
+    """Log in and name the employer: the walk stands at the profile's income prompt."""
     term.answer("phone", "13800138000")
     term.answer("password", "s3cret-pass")
-    term.answer("employer", "Xiaomi")
+    term.answer("employer", employer)
     term.wait_prompt("monthly_income")
+
+
+def test_ctrl_c_at_a_prompt_exits_cleanly_and_keeps_progress(tmp_path: Path) -> None:
+    term = Terminal(tmp_path, "apply")
+    up_to_the_income(term)
     term.interrupt()
     status = term.finish()
 
@@ -303,10 +308,7 @@ def test_a_terminal_closed_mid_walk_keeps_progress_and_the_recording(tmp_path: P
 
     record = tmp_path / "walk.yaml"
     term = Terminal(tmp_path, "apply", "--record", str(record))
-    term.answer("phone", "13800138000")
-    term.answer("password", "s3cret-pass")
-    term.answer("employer", "Xiaomi")
-    term.wait_prompt("monthly_income")
+    up_to_the_income(term)
     term.child.kill(signal.SIGHUP)
     assert term.finish() == 130
     recorded = yaml.safe_load(record.read_text(encoding="utf-8"))
@@ -325,10 +327,7 @@ def test_at_80_columns_a_long_question_keeps_its_key_whole_and_ctrl_d_leaves_as_
     "Aborted!" and exit 1, and said nothing of the work kept; the step it stopped at was a
     code in Chinese."""
     term = Terminal(tmp_path, "--lang", lang, "apply", columns=80)
-    term.answer("phone", "13800138000")
-    term.answer("password", "s3cret-pass")
-    term.answer("employer", "Xiaomi")
-    term.wait_prompt("monthly_income")
+    up_to_the_income(term)
     assert "(monthly_income):" in term.text()
     term.child.send("\x04")
     status = term.finish()
@@ -341,10 +340,7 @@ def test_at_80_columns_a_long_question_keeps_its_key_whole_and_ctrl_d_leaves_as_
 def test_an_interrupted_and_resumed_walkthrough_records_the_whole_journey(tmp_path: Path) -> None:
     record = tmp_path / "walk.yaml"
     first = Terminal(tmp_path, "apply", "--record", str(record))
-    first.answer("phone", "13800138000")
-    first.answer("password", "s3cret-pass")
-    first.answer("employer", "北京小米科技有限责任公司")
-    first.wait_prompt("monthly_income")
+    up_to_the_income(first, "北京小米科技有限责任公司")
     first.interrupt()  # Ctrl-C in the middle of the profile step
     assert first.finish() == 130
     # The login finished; the profile was cut short, so its answer is asked again on resume.
