@@ -164,7 +164,8 @@ def test_a_refusal_too_long_for_the_prompts_line_is_said_whole_at_80_columns(
     term.child.send(str(FRONT) + "\r")
     # The new answer alone (nothing of the refused one kept): the journey goes on to its end.
     assert term.finish() == 0
-    assert f"(id_front): {FRONT}" in term.text()
+    # The answer may fold at the 80th cell: how long it is depends on where the clone lives.
+    assert "(id_front):" + "".join(str(FRONT).split()) in "".join(term.text().split())
 
 
 def reduced_answers(tmp_path: Path, *drop: str) -> Path:
