@@ -174,6 +174,9 @@ class Run(TypedDict, total=False):
     given: GivenAnswers
     # The step a run of one step ran (``step ID STEP``).
     step: str
+    # A later run's place among what was done on the file (meta counter.record; a record's
+    # first run is at the record's own ``seq``).
+    seq: Positive
     # A flow's words, as older versions kept them instead of ``action``.
     argv: list[str]
 
@@ -469,6 +472,9 @@ class LoanEvent(TypedDict):
     # Why a repayment was refused (a frozen card).
     reason: NotRequired[ReasonCode | None]
     detail: NotRequired[EventDetail]
+    # A borrower's own act (repaid, repay_failed, restructured): its place among what was
+    # done on the file (meta counter.record), so that a story replays it in that order.
+    seq: NotRequired[Positive]
 
 
 class Payment(TypedDict):
@@ -609,6 +615,8 @@ class Objection(TypedDict):
     filed_on: IsoDate
     # When it was filed, to the second (a bundle's story files it again then).
     filed_at: NotRequired[IsoDateTime]
+    # Its place among what was done on the file (meta counter.record).
+    seq: NotRequired[Positive]
     reason: Annotated[str, NonEmpty]
     answer_by: IsoDate
     answered_on: IsoDate | None

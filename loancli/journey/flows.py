@@ -103,7 +103,7 @@ def _new_flow(j: Journey, kind: str, step: str, fields: FlowFields) -> FlowRecor
     record: FlowRecord = {
         "id": j.store.next_id("flow", "F"),
         # Journeys and flows in the order they were made (a flow's bundle replays the earlier).
-        "seq": int(j.store.next_id("record", "")),
+        "seq": j.store.next_seq(),
         "kind": kind,
         "created_at": j.clock.isoformat(),
         "status": "in_progress",

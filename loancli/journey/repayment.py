@@ -79,12 +79,19 @@ def repay(
             "event": "repay_failed",
             "reason": reason.value,
             "detail": asked,
+            "seq": store.next_seq(),
         }
         log(loan, now, [failed])
         save_loan(store, loan)
         return Repayment(loan, refused=reason)
     payment = _pay(loan, today, installment, amount)
-    log(loan, now, [{"on": today.isoformat(), "event": "repaid", "detail": dict(payment)}])
+    paid: DatedEvent = {
+        "on": today.isoformat(),
+        "event": "repaid",
+        "detail": dict(payment),
+        "seq": store.next_seq(),
+    }
+    log(loan, now, [paid])
     _tell_bureau(store, world, loan, now, today)
     save_loan(store, loan)
     return Repayment(loan, payment=payment)
@@ -161,7 +168,13 @@ def restructure(
         )
     log(loan, now, catch_up(loan, today, world.product(product_of(loan)).servicing))
     change = replan(loan, term, today)
-    log(loan, now, [{"on": today.isoformat(), "event": "restructured", "detail": dict(change)}])
+    agreed: DatedEvent = {
+        "on": today.isoformat(),
+        "event": "restructured",
+        "detail": dict(change),
+        "seq": store.next_seq(),
+    }
+    log(loan, now, [agreed])
     _tell_bureau(store, world, loan, now, today)
     save_loan(store, loan)
     return Restructuring(loan, change)

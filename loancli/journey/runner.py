@@ -65,7 +65,7 @@ def _new_applicant(j: Journey) -> ApplicantRecord:
     app: ApplicantRecord = {
         "id": j.store.next_id("applicant", "A"),
         # Journeys and flows in the order they were made (a flow's bundle replays the earlier).
-        "seq": int(j.store.next_id("record", "")),
+        "seq": j.store.next_seq(),
         "seed": j.rng.seed,
         "created_at": j.clock.isoformat(),
         "status": "in_progress",
@@ -109,6 +109,8 @@ def resume_journey(j: Journey, applicant_id: str) -> ApplicantRecord:
     if "phone" not in app:
         return _run(j, app, 0)
     if j.run:
+        # Its place among what was done on the file (a story of the account replays it there).
+        j.run["seq"] = j.store.next_seq()
         app.setdefault("runs", []).append(j.run)
     j.event(app, "resumed", from_step=app["step"], after=app.get("reason"))
     app.update({"status": "in_progress", "stopped_at": None, "reason": None})
@@ -228,9 +230,10 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> ApplicantRecord:
     only: list[tuple[ApplicantStep, Step]] = [(name, dict(STEPS)[name])]
     require_answers(j, only)
     if j.run:
-        again = j.run.copy()
-        again["step"] = name
-        app.setdefault("runs", []).append(again)
+        # The run itself, not a copy: the answers its step took are added to it as it goes.
+        j.run["step"] = name
+        j.run["seq"] = j.store.next_seq()
+        app.setdefault("runs", []).append(j.run)
     status, before, stopped_at, reason = (
         app["status"],
         app["step"],

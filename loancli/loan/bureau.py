@@ -195,6 +195,7 @@ def file_objection(
     }
     if at is not None:
         entry["objection"]["filed_at"] = at
+    entry["objection"]["seq"] = store.next_seq()
     store.upsert(CREDIT, entry, id=entry["id"])
     return entry
 

@@ -38,6 +38,8 @@ class DatedEvent(TypedDict):
     on: str
     event: str
     reason: NotRequired[str]
+    # A borrower's own act (a repayment, a re-instalment): its place in the file's order.
+    seq: NotRequired[int]
     # Each event its own fields: the one open mapping of the records (records.EventDetail).
     detail: EventDetail
 

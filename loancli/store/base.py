@@ -1134,6 +1134,13 @@ class Store:
         """Store `value` under `key` in the meta table (no write when it is already there)."""
         self.upsert(META_TABLE, {"key": key, "value": value}, key=key)
 
+    def next_seq(self) -> int:
+        """The next number of the file's one order of what was done (meta ``counter.record``):
+        journeys and flows when made, and the runs, repayments, re-instalments and objections
+        after them, so that a record's story replays them in the order they happened (many
+        happen at the same simulated instant)."""
+        return int(self.next_id("record", ""))
+
     def next_id(self, counter_name: str, prefix: str, width: int = 4) -> str:
         """Advance the persistent counter `counter_name`; return e.g. "A0001", "A0002"... An id
         a record already holds is refused (StateCorrupt), never handed out again."""

@@ -60,7 +60,7 @@ from loancli.stories.format import (
 )
 from loancli.stories.runner import BUILTIN_IMAGES
 from loancli.support.pseudonym import inline_builtin_scenarios, pseudonymise
-from loancli.support.reporting import is_flow, resolve
+from loancli.support.reporting import resolve
 from loancli.world.scenario import builtin_names
 
 IMAGE_KEYS = ("id_front", "id_back", "income_proof")
@@ -71,56 +71,71 @@ def story_of(
 ) -> tuple[Story, dict[int, Expect]]:
     """The story of a journey or flow and its loans, and the expectations of its actions.
     ``image`` turns an uploaded image's path into what the story names it by (default: the
-    path as it is)."""
+    path as it is).
+
+    The account's other journeys and flows, before the record and after it, come along as
+    setup (the login that trusted the device, the card unbound after the loan): everything
+    done on the account, its runs, repayments, re-instalments and objections, in the order it
+    was done (each carries its place in the file's order, :meth:`Store.next_seq`), with the
+    clock moved between them as it was."""
     record = resolve(store, record_id)
-    table = FLOWS if is_flow(record) else APPLICANTS
-    earlier = setup_records(store, table, record)
-    runs = [(other, run) for other in earlier for run in other.get("runs", [])]
-    runs += [(record, run) for run in record.get("runs", [])]
-    if not runs:
+    if not record.get("runs"):
         raise UsageError(
             _("{value0} has no runs recorded; nothing to make a story of").format(
                 value0=record["id"]
             ),
             key="record",
         )
-    fresh = _fresh_ids([other for other, _run in runs])
+    involved = account_records(store, record)
+    done = _runs_done(involved)
+    fresh = _fresh_ids([other for _key, (other, _run) in done])
+    loans = {r["id"]: store.find(LOANS, applicant_id=r["id"]) for r in involved}
+    entries = _credit_entries(store, involved)
+    last_run = max(datetime.fromisoformat(run["clock"]) for _key, (_other, run) in done)
+    acts = sorted(
+        [
+            *((key, act) for key, act in done),
+            *_servicing([loan for mine in loans.values() for loan in mine], fresh),
+            *_objections(entries, fresh, last_run),
+        ],
+        key=lambda item: item[0],
+    )
+    world = _world_of(record["runs"][-1])
+    worlds = _clock_worlds(store, world)
+    # The story starts when its first run did; what came later comes after the clock moves
+    # that brought it there, each in its world (a team's world is rarely at the default
+    # start).
+    clock = datetime.fromisoformat(done[0][1][1]["clock"])
+    world = msgspec.structs.replace(world, clock=clock)
     actions: list[StoryAction] = []
     expects: dict[int, Expect] = {}
-    world = _world_of(runs[-1][1])
-    worlds = _clock_worlds(store, world)
-    # The story starts when its first run did; a later run that began later comes after the
-    # clock moves that brought it there, each in its world (a team's world is rarely at the
-    # default start).
-    start = datetime.fromisoformat(runs[0][1]["clock"])
-    world = msgspec.structs.replace(world, clock=start)
-    clock = start
-    for other, run in runs:
-        began = datetime.fromisoformat(run["clock"])
-        if began > clock:
-            actions += _clock_moves(clock, began, worlds)
-            clock = began
-        actions.append(run_action(run, other, fresh, image, setup=other is not record))
-    expects[len(actions) - 1] = Expect(
-        status=record["status"],
-        stopped_at=record.get("stopped_at"),
-        reason=record.get("reason"),
-    )
-    loans = store.find(LOANS, applicant_id=record["id"])
-    clock = max(clock, datetime.fromisoformat(runs[-1][1]["clock"]))
-    entries = _credit_entries(store, [other for other, _run in runs])
-    servicing = _servicing(loans, fresh) + _objections(entries, record["id"], fresh, clock)
-    for at, action in sorted(servicing, key=lambda item: item[0]):
+    for (at, _order, _sub), act in acts:
         if at > clock:
             actions += _clock_moves(clock, at, worlds)
             clock = at
-        actions.append(action)
+        if isinstance(act, tuple):
+            other, run = act
+            actions.append(run_action(run, other, fresh, image, setup=other is not record))
+            if other is record:
+                expects = {
+                    len(actions) - 1: Expect(
+                        status=record["status"],
+                        stopped_at=record.get("stopped_at"),
+                        reason=record.get("reason"),
+                    )
+                }
+        else:
+            actions.append(act)
     now = store.meta_get("clock")
     if now and datetime.fromisoformat(now) > clock:
         actions += _clock_moves(clock, datetime.fromisoformat(now), worlds)
-    if loans:
-        newest = max(loans, key=lambda x: x["id"])
-        expects[len(actions) - 1] = _merge(expects.get(len(actions) - 1), _loan_expect(newest, now))
+    if loans[record["id"]]:
+        newest = max(loans[record["id"]], key=lambda x: x["id"])
+        # Named by its owner: the account's other records may have loans of their own.
+        owner = fresh.get(record["id"], record["id"])
+        expects[len(actions) - 1] = _merge(
+            expects.get(len(actions) - 1), _loan_expect(newest, now, owner)
+        )
     credit = _credit_expect(entries, record["id"])
     if credit is not None:
         last = expects.get(len(actions) - 1) or Expect()
@@ -135,6 +150,30 @@ def story_of(
         actions=actions,
     )
     return story, expects
+
+
+# Where something done on the file falls in a story: (when, its place in the file's order,
+# then a tie-break). What an older loancli did without a place keeps the order it had: a
+# record's runs one after another, where the record was made; repayments after the runs of
+# their instant.
+_Order = tuple[datetime, float, int]
+_UNPLACED = float("inf")
+
+
+def _runs_done(
+    involved: Sequence[Applicant | Flow],
+) -> list[tuple[_Order, tuple[Applicant | Flow, Run]]]:
+    """The runs of the account's records, in the order they were made."""
+    done: list[tuple[_Order, tuple[Applicant | Flow, Run]]] = []
+    for made, other in enumerate(involved):
+        runs = other.get("runs") or []
+        for n, run in enumerate(runs):
+            place = run.get("seq") or (other.get("seq") if n == 0 else None)
+            # An older run without a place: after its record's earlier runs.
+            order = float(place) if place else float(other.get("seq") or made)
+            at = datetime.fromisoformat(run["clock"])
+            done.append(((at, order, n), (other, run)))
+    return sorted(done, key=lambda item: item[0])
 
 
 def world_commands(store: Store, story: Story, scenario: str) -> list[str]:
@@ -237,20 +276,25 @@ def _world_of(run: Run) -> StoryWorld:
     return StoryWorld()
 
 
-def setup_records(store: Store, table: str, record: Applicant | Flow) -> list[Applicant | Flow]:
-    """For a flow: the journeys and flows of the same account that ran before it."""
-    if table == APPLICANTS or not record.get("phone"):
-        return []
-    # The account's numbers: a phone change moves the journeys it had to the new one.
+def account_records(store: Store, record: Applicant | Flow) -> list[Applicant | Flow]:
+    """The record and the account's other journeys and flows, in the order they were made.
+    The account is every number it had: a phone change moves its journeys to the new number,
+    and a record of each number, before and after, belongs to it."""
+    if not record.get("phone"):
+        return [record]
     phones = {record["phone"], record.get("new_phone")} - {None}
-    earlier: list[Applicant | Flow] = [*store.all(APPLICANTS), *store.all(FLOWS)]
-    earlier = [
-        other
-        for other in earlier
-        if phones & {other.get("phone"), other.get("new_phone")} and other["id"] != record["id"]
-    ]
-    before = [o for o in earlier if _made(o) < _made(record)]
-    return sorted(before, key=_made)
+    others: list[Applicant | Flow] = [*store.all(APPLICANTS), *store.all(FLOWS)]
+    mine: dict[str, Applicant | Flow] = {record["id"]: record}
+    grew = True
+    while grew:
+        grew = False
+        for other in others:
+            numbers = {other.get("phone"), other.get("new_phone")} - {None}
+            if other["id"] not in mine and phones & numbers:
+                mine[other["id"]] = other
+                phones |= numbers
+                grew = True
+    return sorted(mine.values(), key=_made)
 
 
 def _made(record: Applicant | Flow) -> tuple[int, str, str]:
@@ -375,19 +419,20 @@ def run_action(
     return action
 
 
-def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[datetime, StoryAction]]:
+def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[_Order, StoryAction]]:
     """The repayments and re-instalments made on the loans, when they were made."""
-    out: list[tuple[datetime, StoryAction]] = []
+    out: list[tuple[_Order, StoryAction]] = []
     for loan in loans:
         owner = fresh.get(loan["applicant_id"], loan["applicant_id"])
-        for event in loan.get("events", []):
+        for n, event in enumerate(loan.get("events", [])):
             at = datetime.fromisoformat(event["at"])
+            order: _Order = (at, float(event.get("seq") or _UNPLACED), n)
             detail = event.get("detail") or {}
             if event["event"] == "repaid":
                 kind = detail.get("kind")
                 out.append(
                     (
-                        at,
+                        order,
                         _repay(
                             owner,
                             detail["installments"][0] if kind == "installment" else None,
@@ -396,11 +441,11 @@ def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[datet
                     )
                 )
             elif event["event"] == "restructured":
-                out.append((at, Restructure(loan=owner, term=detail["term"])))
+                out.append((order, Restructure(loan=owner, term=detail["term"])))
             elif event["event"] == "repay_failed":
                 # What was asked (a refusal recorded before it was kept: the whole loan).
                 asked = _repay(owner, detail.get("installment"), detail.get("amount"))
-                out.append((at, asked))
+                out.append((order, asked))
     return out
 
 
@@ -422,19 +467,20 @@ def _credit_entries(store: Store, records: Sequence[Applicant | Flow]) -> dict[s
 
 
 def _objections(
-    entries: dict[str, CreditEntry], owner: str, fresh: dict[str, str], after: datetime
-) -> list[tuple[datetime, StoryAction]]:
-    """The objections filed to the record's credit entries, when they were filed."""
-    out: list[tuple[datetime, StoryAction]] = []
+    entries: dict[str, CreditEntry], fresh: dict[str, str], after: datetime
+) -> list[tuple[_Order, StoryAction]]:
+    """The objections filed to the account's credit entries, when they were filed (none
+    before the runs: an older loancli kept only the day)."""
+    out: list[tuple[_Order, StoryAction]] = []
     for entry_id, entry in entries.items():
         objection = entry.get("objection")
-        if objection is None or entry["applicant_id"] != owner:
+        if objection is None:
             continue
-        at = datetime.fromisoformat(
-            objection.get("filed_at") or f"{objection['filed_on']}T00:00:00+08:00"
-        )
+        owner = entry["applicant_id"]
+        filed = objection.get("filed_at") or f"{objection['filed_on']}T00:00:00+08:00"
+        at = max(datetime.fromisoformat(filed), after)
         action = Object(loan=fresh.get(owner, owner), entry=entry_id, reason=objection["reason"])
-        out.append((max(at, after), action))
+        out.append(((at, float(objection.get("seq") or _UNPLACED), 0), action))
     return out
 
 
@@ -459,7 +505,7 @@ def _credit_expect(entries: dict[str, CreditEntry], owner: str) -> CreditExpect 
     return CreditExpect(held=held, entries=wanted)
 
 
-def _loan_expect(loan: Loan, now: str | None) -> Expect:
+def _loan_expect(loan: Loan, now: str | None, owner: str) -> Expect:
     today = datetime.fromisoformat(now or loan["loan_date"]).date()
     view = loan_view(loan, today)
     lines = {
@@ -470,6 +516,7 @@ def _loan_expect(loan: Loan, now: str | None) -> Expect:
     }
     return Expect(
         loan=LoanExpect(
+            id=owner,
             status=view["loan_status"],
             remaining_principal=view["remaining_principal"],
             penalty=view["penalty"],

@@ -11,9 +11,11 @@ named by their member), expecting what the record holds now. Around it: the reco
 the original world and in a fresh one, its outcome and its events, compared with the
 replay's event by event.
 
-A flow's ticket also carries the runs that made its account's state before it (the journey
-that bound the card), as setup. :func:`replay` is ``story run`` on the ticket's story, in a
-fresh world and a temporary folder removed afterwards, then the comparison.
+A ticket also carries the account's other journeys and flows, before the record and after it
+(the journey that bound the card, the card unbound after the loan), as setup, in the order
+everything was done on the file (``story_of``). :func:`replay` is ``story run`` on the
+ticket's story, in a fresh world and a temporary folder removed afterwards, then the
+comparison.
 """
 
 from __future__ import annotations

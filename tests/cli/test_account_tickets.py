@@ -1,0 +1,179 @@
+"""A ticket of a journey carries what was done on its account, before it and after it: the
+login that trusted a new phone, the card unbound after the loan, the phone change between the
+binding and the payout, the earlier loan that set the repayment day. Each comes as setup, in
+the order it was done on the file, repayments included, even when all of it happened at one
+simulated instant; a ticket of such a journey replays where it did not."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import run_cli, run_json
+
+# Built-in stories whose journey's ticket left out the account's flows or its earlier journeys,
+# and so did not replay (the support review's list).
+ACCOUNT_STORIES = [
+    ("card-unbound-no-debit", "A0001"),
+    ("card-unbound-repay-refused", "A0001"),
+    ("checkout-then-fraud-freeze", "A0001"),
+    ("new-device-login-then-loan", "A0001"),
+    ("phone-change-rebind-before-payout", "A0001"),
+    ("phone-change-rebind-before-repaying", "A0001"),
+    ("second-loan-repayment-day", "A0002"),
+    ("second-loan-repayment-day", "A0003"),
+]
+
+# Everything at one instant (2026-03-02 10:00): a repayment, the card unbound, a repayment
+# refused for it, the card bound again, the repayment made. Only the file's order tells them
+# apart.
+ONE_INSTANT = """\
+story: 1
+title: one instant
+world: {scenario: default, seed: 0, clock: 2026-03-02T10:00:00+08:00}
+person: {answers: happy-path}
+actions:
+  - action: apply
+    expect: {status: completed}
+  - action: repay
+    loan: L0001
+    installment: 1
+    expect: {status: paid}
+  - action: unbind_card
+    card: C0001
+    expect: {status: completed}
+  - action: repay
+    loan: L0001
+    installment: 2
+    expect: {status: refused, reason: card_not_bound}
+  - action: bind_card
+    expect: {status: completed}
+  - action: repay
+    loan: L0001
+    installment: 2
+    expect: {status: paid}
+"""
+
+
+def played(folder: Path, story: str) -> Path:
+    """The state file a story (built-in, or a file) leaves."""
+    db = folder / "state.json"
+    code, out, err = run_cli(folder, "story", "run", story, db=db)
+    assert code == 0, out + err
+    return db
+
+
+def bundled(folder: Path, db: Path, record: str) -> Path:
+    bundle = folder / f"{record}.zip"
+    code, out, err = run_cli(folder, "report", record, "--bundle", str(bundle), db=db)
+    assert code == 0, out + err
+    return bundle
+
+
+def ticket_actions(bundle: Path) -> list[dict[str, Any]]:
+    with zipfile.ZipFile(bundle) as archive:
+        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+    actions: list[dict[str, Any]] = ticket["story"]["actions"]
+    return actions
+
+
+def replayed(folder: Path, bundle: Path) -> tuple[int, dict[str, Any]]:
+    where = folder / "elsewhere"
+    where.mkdir()
+    return run_json(where, "replay", str(bundle), db=where / "replayed.json")
+
+
+@pytest.mark.parametrize(("story", "record"), ACCOUNT_STORIES)
+def test_a_journeys_ticket_replays_with_what_was_done_on_its_account(
+    tmp_path: Path, story: str, record: str
+) -> None:
+    db = played(tmp_path, story)
+    bundle = bundled(tmp_path, db, record)
+    code, data = replayed(tmp_path, bundle)
+    assert code == 0, data
+    assert data["reproduced"] is True, data
+    actions = ticket_actions(bundle)
+    # The journey is the ticket's one record that is not setup; the rest of the account is.
+    own = [a for a in actions if a.get("record") and not a.get("setup")]
+    assert {a["record"] for a in own} == {record}, actions
+    assert any(a.get("setup") for a in actions), "the account's other runs came along"
+
+
+def test_a_card_unbound_after_the_loan_comes_after_it_in_the_ticket(tmp_path: Path) -> None:
+    """The unbinding that made the debit fail is in the journey's ticket, after the journey and
+    before the clock move whose debit it stopped."""
+    db = played(tmp_path, "card-unbound-no-debit")
+    kinds = [a["action"] for a in ticket_actions(bundled(tmp_path, db, "A0001"))]
+    assert kinds.index("apply") < kinds.index("unbind_card") < kinds.index("clock_set"), kinds
+
+
+def test_what_happened_at_one_instant_is_told_in_the_order_it_was_done(tmp_path: Path) -> None:
+    """Repayments and flows at one simulated instant: the story of the journey, and its ticket,
+    list them as they were done (the refused repayment between the unbinding and the binding
+    again), and the ticket replays to the same loan."""
+    story = tmp_path / "one-instant.yaml"
+    story.write_text(ONE_INSTANT, encoding="utf-8")
+    db = played(tmp_path, str(story))
+    made = tmp_path / "from.yaml"
+    code, out, err = run_cli(tmp_path, "story", "from", "A0001", "--out", str(made), db=db)
+    assert code == 0, out + err
+    actions = yaml.safe_load(made.read_text(encoding="utf-8"))["actions"]
+    # (Binding a card takes the bank's SMS a minute: a clock move comes before the last one.)
+    told = [(a["action"], a.get("installment")) for a in actions if a["action"] != "clock_set"]
+    assert told == [
+        ("apply", None),
+        ("repay", 1),
+        ("unbind_card", None),
+        ("repay", 2),
+        ("bind_card", None),
+        ("repay", 2),
+    ]
+    # The loan expected is the journey's own, named by it.
+    assert actions[-1]["expect"]["loan"]["id"] == "A0001"
+    assert actions[-1]["expect"]["loan"]["installments"][2]["status"] == "paid"
+    code, data = replayed(tmp_path, bundled(tmp_path, db, "A0001"))
+    assert code == 0, data
+    assert data["reproduced"] is True, data
+
+
+def test_a_file_without_the_order_keeps_each_records_runs_together(tmp_path: Path) -> None:
+    """A state file written before runs and repayments took a place in the file's order: the
+    records are told in the order they were made (their own number), a record's runs together,
+    repayments after the runs of their instant; a ticket whose order that recovers replays."""
+    db = played(tmp_path, "card-unbound-no-debit")
+    state = json.loads(db.read_text(encoding="utf-8"))
+    for record in [*state["applicants"].values(), *state["flows"].values()]:
+        for run in record.get("runs", []):
+            run.pop("seq", None)
+    for loan in state["loans"].values():
+        for event in loan.get("events", []):
+            event.pop("seq", None)
+    db.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    bundle = bundled(tmp_path, db, "A0001")
+    kinds = [a["action"] for a in ticket_actions(bundle)]
+    assert kinds[:3] == ["apply", "unbind_card", "clock_set"], kinds
+    code, data = replayed(tmp_path, bundle)
+    assert code == 0, data
+    assert data["reproduced"] is True, data
+
+
+def test_a_resumed_run_keeps_the_answers_it_took(tmp_path: Path) -> None:
+    """A resume's run is stored with the answers its steps took (the ticket replays them), and
+    with its place in the file's order after the record's first run."""
+    db = played(tmp_path, "phone-change-rebind-before-payout")
+    state = json.loads(db.read_text(encoding="utf-8"))
+    [journey] = state["applicants"].values()
+    first, *resumes = journey["runs"]
+    assert len(resumes) == 2
+    # The first resume passed the SMS step the journey stopped at: its code was recorded.
+    assert resumes[0]["given"].get("sms_code") == "auto", resumes[0]
+    places = [journey["seq"], *(run["seq"] for run in resumes)]
+    assert places == sorted(places) and len(set(places)) == 3, places
+    flows = sorted(state["flows"].values(), key=lambda f: f["seq"])
+    # change_phone came between the first run and the first resume; bind_card after it.
+    assert journey["seq"] < flows[0]["seq"] < resumes[0]["seq"] < flows[1]["seq"]
+    assert flows[1]["seq"] < resumes[1]["seq"]
