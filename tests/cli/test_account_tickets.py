@@ -177,3 +177,23 @@ def test_a_resumed_run_keeps_the_answers_it_took(tmp_path: Path) -> None:
     # change_phone came between the first run and the first resume; bind_card after it.
     assert journey["seq"] < flows[0]["seq"] < resumes[0]["seq"] < flows[1]["seq"]
     assert flows[1]["seq"] < resumes[1]["seq"]
+
+
+def test_a_step_run_again_keeps_its_answers_and_its_ticket_replays(tmp_path: Path) -> None:
+    """``step A0001 sms_verification`` after a wrong code: its run keeps the code it took (it
+    kept none, and its ticket stopped at "sms_code: no answer given")."""
+    db = tmp_path / "state.json"
+    wrong = ("--no-input", "apply", "--answers", "happy-path", "--set", "sms_code=000000")
+    code, out, err = run_cli(tmp_path, *wrong, db=db)
+    assert code == 3, out + err
+    again = ("--no-input", "step", "A0001", "sms_verification", "--set", "sms_code=auto")
+    code, out, err = run_cli(tmp_path, *again, db=db)
+    assert code == 0, out + err
+    [journey] = json.loads(db.read_text(encoding="utf-8"))["applicants"].values()
+    assert journey["runs"][-1]["step"] == "sms_verification"
+    assert journey["runs"][-1]["given"]["sms_code"] == "auto"
+    bundle = bundled(tmp_path, db, "A0001")
+    assert [a["action"] for a in ticket_actions(bundle)] == ["apply", "step"]
+    code, data = replayed(tmp_path, bundle)
+    assert code == 0, data
+    assert data["reproduced"] is True, data
