@@ -101,7 +101,7 @@ def _bank_checks(
         return Stop(Reason.CARD_NUMBER_WRONG, "the card number is another person's card")
     text = BANK_CODE_TEXT.replace("{bank}", bank.name_for(number))
     request = CodeRequest(
-        "bank_bind", "bank_sms_code", text, bank.sms_sender, Reason.BANK_CODE_WRONG
+        "bank_bind", "bank_sms_code", text, bank.sender_for(number), Reason.BANK_CODE_WRONG
     )
     if bank.reserved_phone and bank.reserved_phone != card_phone:
         return _code_to_reserved_phone(j, record, number, card_phone, request)

@@ -37,6 +37,7 @@ class CardBalance:
 
 # The bank of a card whose number names none the simulator knows.
 DEFAULT_BANK = "中国工商银行"
+DEFAULT_SENDER = "95588"
 
 
 @dataclass
@@ -45,7 +46,9 @@ class BankSettings:
     # The bank a bound card is said to be of; None (the default): the one its number's BIN
     # names (a 621661 card is 中国银行's), else 中国工商银行.
     bank_name: str | None = None
-    sms_sender: str = "95588"
+    # Whom the bank's SMS messages come from; None (the default): the service number of the
+    # card's bank by its BIN (95588 for 中国工商银行, 95533 for 中国建设银行...), else 95588.
+    sms_sender: str | None = None
     # The bank refuses to bind the card, with its message (e.g. a name mismatch).
     bind_failure: str | None = None
     # The payout transfer fails on the bank's side (system error), not the card's status.
@@ -96,6 +99,13 @@ class BankSettings:
             return self.bank_name
         issuer = bank_of(number)
         return issuer.name if issuer is not None else DEFAULT_BANK
+
+    def sender_for(self, number: str) -> str:
+        """Whom the bank's SMS about card ``number`` comes from."""
+        if self.sms_sender:
+            return self.sms_sender
+        issuer = bank_of(number)
+        return issuer.service_number if issuer is not None else DEFAULT_SENDER
 
     def holds_card(self, number: str) -> bool:
         """Is ``number`` a card the bank has in the borrower's name?"""
