@@ -35,6 +35,9 @@ class QuestionContext(TypedDict, total=False):
 
     # The account holder's own number (a contact's must differ; a card's defaults to it).
     phone: str
+    # The number a journey that is resumed (or a step run again) belongs to: its login takes
+    # no other (another number would hand the journey to another account).
+    journey_phone: str
     # Where a relative image path starts (the answers file's folder).
     base_dir: Path
     # Whether an amount can be borrowed (the product's minimum and step, the limit granted):
@@ -162,8 +165,22 @@ def canonical(key: str, text: str) -> str:
     return words.get(text) or words.get(text.lower()) or text.lower()
 
 
-def _mobile(raw: object, _ctx: QuestionContext) -> str:
-    return v.check_mobile(raw)
+def _mobile(raw: object, ctx: QuestionContext) -> str:
+    value = v.check_mobile(raw)
+    check_journey_phone(value, ctx)
+    return value
+
+
+def check_journey_phone(phone: str, ctx: QuestionContext) -> None:
+    """A resumed journey is logged into with its own account's number (ValueError)."""
+    own = ctx.get("journey_phone")
+    if own and phone != own:
+        raise ValueError(
+            _(
+                "this journey is {phone}'s: log in with that number, or start another journey "
+                "with loancli apply"
+            ).format(phone=mask_phone(own))
+        )
 
 
 def _contact_mobile(raw: object, ctx: QuestionContext) -> str:

@@ -42,6 +42,7 @@ from loancli.journey.flows import run_flow
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DEVICE_CODE_TEXT, LOGIN_CODE_TEXT, RISK_TEXT, UNLOCK_TEXT
 from loancli.masking import mask_id, mask_phone
+from loancli.questions import QuestionContext, check_journey_phone
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS, Account, LastLogin
 from loancli.store.base import ADVICE
@@ -116,8 +117,17 @@ login_choosing.needs = _needs(register=True)  # type: ignore[attr-defined]
 
 def _login(j: Journey, record: Record, choose: bool, register: bool) -> Stop | None:
     by_login_id = _scripted(j, "login_id") or (choose and not _scripted(j, "phone"))
-    login_id = j.asker.ask("login_id" if by_login_id else "phone")
+    key = "login_id" if by_login_id else "phone"
+    # A journey resumed at its login (or the step run again) is its account's own.
+    own: QuestionContext = {"journey_phone": record["phone"]} if record.get("phone") else {}
+    login_id = j.asker.ask(key, own)
     account = find_account(j.store, login_id)
+    if account is not None and own:
+        try:
+            check_journey_phone(account["phone"], own)
+        except ValueError as exc:
+            shown = mask_id(login_id) if len(login_id) == 18 else mask_phone(login_id)
+            raise InvalidAnswer(key, shown, str(exc)) from None
     if account is None and is_id_number(login_id):
         j.event(record, "login_refused", Reason.ACCOUNT_NOT_FOUND, id_number=mask_id(login_id))
         return Stop(Reason.ACCOUNT_NOT_FOUND, f"no account has ID number {mask_id(login_id)}")

@@ -584,6 +584,32 @@ def test_resume_an_unknown_applicant_is_exit_2(tmp_path: Path) -> None:
     no_traceback(out, err)
 
 
+@pytest.mark.parametrize("how", ["resume", "step"])
+def test_a_journey_stopped_at_its_login_is_logged_into_with_its_own_number(
+    tmp_path: Path, how: str
+) -> None:
+    """A journey stopped at the login (a wrong password) belongs to that account: resumed with
+    another number it handed itself to that number, which opened an account and borrowed on
+    the first one's journey. Exit 2 naming phone; the journey is left as it was, and resumed
+    with its own number it goes on."""
+    code, out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")
+    assert code == 0, out + err
+    wrong = ("--no-input", "apply", "--answers", "happy-path", "--set", "password=wrongpass1")
+    code, out, err = run_cli(tmp_path, *wrong)
+    assert code == 3, out + err
+    again = ["apply", "--resume", "A0002"] if how == "resume" else ["step", "A0002", "login"]
+    other = ("--set", "phone=13900139001", "--set", "password=newpass123")
+    code, data = run_json(tmp_path, "--no-input", *again, "--answers", "happy-path", *other)
+    assert code == 2, data
+    assert data["error"]["key"] == "phone"
+    assert "138****8000" in data["error"]["message"] and "13900139001" not in str(data)
+    code, listed = run_json(tmp_path, "applicants", "list")
+    journey = next(a for a in listed["applicants"] if a["id"] == "A0002")
+    assert (journey["phone"], journey["step"]) == ("138****8000", "login")
+    code, out, err = run_cli(tmp_path, "--no-input", *again, "--answers", "happy-path")
+    assert code == 0, out + err
+
+
 def test_resume_an_interrupted_journey_from_its_step(tmp_path: Path) -> None:
     """A scripted run that lacked an answer (exit 2) is saved where it stopped."""
     code, _, err = run_cli(

@@ -168,6 +168,40 @@ def test_a_refusal_too_long_for_the_prompts_line_is_said_whole_at_80_columns(
     assert "(id_front):" + "".join(str(FRONT).split()) in "".join(term.text().split())
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_journey_resumed_at_its_login_asks_again_for_its_own_number(
+    tmp_path: Path, lang: str
+) -> None:
+    """At 80 columns: a journey stopped at its login (a wrong password) is resumed; another
+    number is refused where it was typed, naming the journey's own (masked), and asked
+    again; with its own number the journey goes on to its end."""
+    db = tmp_path / "s.json"
+    assert loancli("--no-input", "apply", "--answers", "happy-path", db=db).returncode == 0
+    wrong = ("--no-input", "apply", "--answers", "happy-path", "--set", "password=wrongpass1")
+    assert loancli(*wrong, db=db).returncode == 3
+    answers = reduced_answers(tmp_path, "phone")
+    term = Terminal(
+        tmp_path,
+        "--lang",
+        lang,
+        "apply",
+        "--resume",
+        "A0002",
+        "--answers",
+        str(answers),
+        columns=80,
+    )
+    term.answer("phone", "13900139001")
+    said = "this journey is" if lang == "en" else "这笔申请属于"
+    term.expect(re.escape(said) + r"\s*138\*\*\*\*8000")
+    term.correct("phone", "13800138000", r"\(login_method\):")
+    term.child.send("\r")  # the password, which the answers file gives
+    assert term.finish() == 0
+    listed = loancli("--json", "applicants", "list", db=db)
+    journey = next(a for a in json.loads(listed.stdout)["applicants"] if a["id"] == "A0002")
+    assert (journey["phone"], journey["status"]) == ("138****8000", "completed")
+
+
 def reduced_answers(tmp_path: Path, *drop: str) -> Path:
     """happy-path.yaml without the keys in ``drop``, image paths made absolute."""
     answers = yaml.safe_load(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
