@@ -35,7 +35,7 @@ from loancli.operations import StatePath, WorldOptions, world_for
 from loancli.store import MemoryState, location_of
 from loancli.stories import finding
 from loancli.stories.finding import Found, FoundJson
-from loancli.stories.from_record import story_of, story_text, world_commands
+from loancli.stories.from_record import runs_in_order, story_of, story_text, world_commands
 from loancli.stories.personas import PersonaFiles, write_persona
 from loancli.stories.populate import Populated, parse_mix
 from loancli.stories.populate import Progress as PopulateProgress
@@ -104,13 +104,18 @@ def report(
     with world_for(state, options, read_only=True) as world:
         today = world.clock.now().date()
         data = reporting.report(world.store, record_id, path.name if path else None, today)
-        # The runs' commands, then the clock moves, repayments and re-instalments after them.
+        # What was done on the account, in order: the runs (the account's other journeys and
+        # flows too), the clock moves, repayments and re-instalments between them.
         runs = reporting.resolve(world.store, data["id"]).get("runs") or []
         # A record whose story cannot be told (a scenario file not kept): its runs alone.
         with contextlib.suppress(UsageError):
             story, _expects = story_of(world.store, data["id"])
             last = str(runs[-1].get("scenario") or "default") if runs else "default"
-            data["reproduce"] += world_commands(world.store, story, last)
+            commands = [
+                reporting.run_command(record, run, fresh)
+                for record, run, fresh in runs_in_order(world.store, data["id"])
+            ]
+            data["reproduce"] = world_commands(world.store, story, last, commands)
         text = (
             html_report.page(
                 world.store,

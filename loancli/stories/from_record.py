@@ -152,6 +152,14 @@ def story_of(
     return story, expects
 
 
+def runs_in_order(store: Store, record_id: str) -> list[tuple[Applicant | Flow, Run, str]]:
+    """The runs a record's story replays, in its order: each with its record and the id the
+    record has in a fresh world."""
+    done = _runs_done(account_records(store, resolve(store, record_id)))
+    fresh = _fresh_ids([other for _key, (other, _run) in done])
+    return [(other, run, fresh[other["id"]]) for _key, (other, run) in done]
+
+
 # Where something done on the file falls in a story: (when, its place in the file's order,
 # then a tie-break). What an older loancli did without a place keeps the order it had: a
 # record's runs one after another, where the record was made; repayments after the runs of
@@ -176,12 +184,16 @@ def _runs_done(
     return sorted(done, key=lambda item: item[0])
 
 
-def world_commands(store: Store, story: Story, scenario: str) -> list[str]:
+def world_commands(
+    store: Store, story: Story, scenario: str, runs: Sequence[str] | None = None
+) -> list[str]:
     """The story's clock moves, repayments, re-instalments and objections as the commands
     that made them, on the state file its runs' commands make (``repro.json``): each in the
     world it was made in (``scenario``, the runs' last, where it names none), masked as a
-    report shows paths."""
+    report shows paths. With ``runs`` (the commands of the story's runs, in its order,
+    :func:`runs_in_order`), each run's command in its place among them."""
     refs = {text: name for _to, name, text in _kept_worlds(store) if text}
+    pending = iter(runs or ())
     out = []
     for action in story.actions:
         words: list[str]
@@ -198,6 +210,9 @@ def world_commands(store: Store, story: Story, scenario: str) -> list[str]:
             case Object(loan=loan, entry=entry, reason=reason):
                 words = ["credit-report", loan, "--object", entry, "--reason", reason]
             case _:
+                said = next(pending, None)
+                if said is not None:
+                    out.append(said)
                 continue
         world = scenario
         if isinstance(action, ClockMoveAction) and action.scenario_text is not None:

@@ -226,41 +226,44 @@ def reproduce_commands(app: Applicant | Flow) -> list[str]:
     """The commands that replayed this applicant's runs on a new state file, as a report
     shows them: the files they name masked as paths (a folder named after the borrower), so
     such a path is shown, not pasted; the bundle is what replays anywhere."""
-    out = []
     runs = app.get("runs", [])
-    names = names_of(app)
     # On the new state file the first apply creates the first applicant, whatever this one's
     # ID was; the later runs (--resume, step) must name that one.
     fresh = bool(runs) and not runs[0].get("resume") and not runs[0].get("step")
     replay_id = "A0001" if fresh else app["id"]
-    for run in runs:
-        words = [
-            "loancli",
-            "--db",
-            "repro.json",
-            "--seed",
-            str(run.get("seed", 0)),
-            "--clock",
-            run["clock"],
-            "--scenario",
-            mask_path(run.get("scenario") or "default", names),
-            "--no-input",
-        ]
-        if is_flow(app):
-            words += flow_words(run)
-        elif run.get("step"):
-            words += ["step", replay_id, run["step"]]
-        else:
-            words += ["apply"]
-            if run.get("resume"):
-                words += ["--resume", replay_id]
-        answers = run.get("answers")
-        if answers:
-            words += ["--answers", mask_path(answers, names)]
-        for item in run.get("set", []):
-            words += ["--set", shown_set_item(item)]
-        out.append(shlex.join(words))
-    return out
+    return [run_command(app, run, replay_id) for run in runs]
+
+
+def run_command(record: Applicant | Flow, run: Run, replay_id: str) -> str:
+    """The command of one run of ``record`` on a new state file, where the record is
+    ``replay_id`` (masked as :func:`reproduce_commands` says)."""
+    names = names_of(record)
+    words = [
+        "loancli",
+        "--db",
+        "repro.json",
+        "--seed",
+        str(run.get("seed", 0)),
+        "--clock",
+        run["clock"],
+        "--scenario",
+        mask_path(run.get("scenario") or "default", names),
+        "--no-input",
+    ]
+    if is_flow(record):
+        words += flow_words(run)
+    elif run.get("step"):
+        words += ["step", replay_id, run["step"]]
+    else:
+        words += ["apply"]
+        if run.get("resume"):
+            words += ["--resume", replay_id]
+    answers = run.get("answers")
+    if answers:
+        words += ["--answers", mask_path(answers, names)]
+    for item in run.get("set", []):
+        words += ["--set", shown_set_item(item)]
+    return shlex.join(words)
 
 
 # The command words of each flow action (its own fields follow, as arguments or options).
@@ -634,8 +637,9 @@ def to_markdown(data: Report, bundle_command: str | None = None) -> str:
         "```",
         "",
         _(
-            "The runs, then the clock moves, repayments and re-instalments after them, as they "
-            "were made (personal numbers masked):"
+            "What was done on the account, in the order it was done: the runs (its other "
+            "journeys and flows too), the clock moves, repayments and re-instalments (personal "
+            "numbers masked):"
         ),
         "",
         "```sh",

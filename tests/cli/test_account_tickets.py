@@ -197,3 +197,17 @@ def test_a_step_run_again_keeps_its_answers_and_its_ticket_replays(tmp_path: Pat
     code, data = replayed(tmp_path, bundle)
     assert code == 0, data
     assert data["reproduced"] is True, data
+
+
+def test_the_reports_commands_tell_the_account_in_the_order_it_was_done(tmp_path: Path) -> None:
+    """The report's Reproduce commands are the story's: the card unbound after the loan comes
+    between the journey and the clock move whose debit it stopped (it was left out)."""
+    db = played(tmp_path, "card-unbound-no-debit")
+    code, data = run_json(tmp_path, "report", "A0001", "--format", "json", db=db)
+    assert code == 0, data
+    commands = data["reproduce"]
+    kinds = [
+        "apply" if " apply" in c else "unbind" if " card unbind " in c else "clock"
+        for c in commands
+    ]
+    assert kinds == ["apply", "unbind", "clock"], commands

@@ -856,14 +856,15 @@ def test_step_sends_the_sms_again_after_a_code_expired(tmp_path: Path) -> None:
     assert code == 0
     assert completed["status"] == "completed"
 
-    # The report replays all three runs: apply, step, apply --resume; then the clock to
-    # where the world's is now (the runs moved it, waiting for codes).
+    # The report replays all three runs in order: apply, then the clock to where the step
+    # began (the first run moved it, waiting for the code), step, apply --resume.
     commands = report_json(tmp_path)["reproduce"]
-    assert len(commands) == 4 and " clock set " in commands[3]
-    assert "step A0001 sms_verification" in commands[1] and "--set sms_wait=0s" in commands[1]
+    assert len(commands) == 4 and " clock set " in commands[1]
+    assert "step A0001 sms_verification" in commands[2] and "--set sms_wait=0s" in commands[2]
+    assert "apply --resume A0001" in commands[3]
     results = replay(commands, tmp_path / "repro.json")
     assert [c for c, _ in results] == [3, 0, 0, 0]
-    assert results[2][1] == completed
+    assert results[3][1] == completed
 
 
 def test_step_refuses_unknown_steps_applicants_and_skipped_steps(tmp_path: Path) -> None:
