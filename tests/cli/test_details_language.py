@@ -284,3 +284,13 @@ def _change_phone(folder: Path) -> None:
         "change-phone",
     )
     assert code == 0, err
+
+
+def test_a_journey_stopped_at_the_second_review_is_stopped_at_the_review(tmp_path: Path) -> None:
+    """The step first_review holds the second review (复审): in Chinese it is 审核, never 初审
+    (a journey stopped for the income proof said 停在 初审)."""
+    args = ("--lang", "zh", "--no-input", "--scenario", "second-review", "apply")
+    code, out, err = run_cli(tmp_path, *args, "--answers", "happy-path")
+    assert code == 3, out + err
+    said = "".join((out + err).split())
+    assert "停在审核(first_review)" in said and "初审" not in said
