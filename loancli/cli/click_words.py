@@ -119,10 +119,10 @@ class SaidUsageError(click_errors.UsageError):
         echo(said, file=file, err=file is None, color=self.show_color)
 
 
-def speak_early(args: Sequence[str]) -> None:
+def speak_early(args: Sequence[str]) -> tuple[str, ValueError] | None:
     """Set the language from ``--lang`` (or the environment) before click reads the words,
     so that an error in them is said in it; a language loancli does not speak is left to the
-    option's own check."""
+    option's own check (returned: where it was asked for, and what is wrong)."""
     words = list(args)
     words = words[: words.index("--")] if "--" in words else words
     option: str | None = None
@@ -133,10 +133,12 @@ def speak_early(args: Sequence[str]) -> None:
             option = word.removeprefix("--lang=")
     try:
         set_language(choose_language(option))
-    except ValueError:
+    except ValueError as exc:
         # The option's own check refuses it, in the language the environment asks for (never
         # the one an earlier command of this process spoke).
         try:
             set_language(choose_language(None))
         except ValueError:
             set_language("en")
+        return ("--lang" if option is not None else "LOANCLI_LANG", exc)
+    return None

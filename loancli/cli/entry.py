@@ -85,6 +85,15 @@ def _no_output() -> None:
     raise SystemExit(4)
 
 
+# ``ctx.meta`` key: the words of this run ask only for help.
+HELP_ONLY = "loancli.help_only"
+
+
+def help_in_english(source: str, problem: Exception) -> str:
+    """What help says, on stderr, when the language asked for is not one loancli speaks."""
+    return f"{source}: {problem}; the help is shown in English"
+
+
 def _run() -> None:
     args = sys.argv[1:]
     if args == ["--version"]:
@@ -93,10 +102,14 @@ def _run() -> None:
     # click's own reading of the width: $COLUMNS, else the terminal's, else 80. Output that
     # cannot take UTF-8 goes to click, which writes its help in its own way there.
     if args == ["--help"] and shutil.get_terminal_size().columns >= HELP_WIDTH and utf8(sys.stdout):
-        # A language it does not speak: Typer's help (in English, as Typer reads it then).
-        with contextlib.suppress(ValueError):
-            sys.stdout.write(ROOT_HELP[choose_language(None)])
-            return
+        try:
+            lang = choose_language(None)
+        except ValueError as exc:
+            # A language it does not speak: the help in English, and said why.
+            sys.stderr.write(help_in_english("LOANCLI_LANG", exc) + "\n")
+            lang = "en"
+        sys.stdout.write(ROOT_HELP[lang])
+        return
     # The command table, and Typer with it, loaded as a command module is: when it runs.
     importlib.import_module("loancli.cli.main").app(prog_name="loancli")
 

@@ -35,7 +35,7 @@ from typer.core import TyperArgument, TyperGroup
 
 from loancli import __version__
 from loancli.cli.click_words import SaidUsageError, speak_early
-from loancli.cli.entry import prepare_streams
+from loancli.cli.entry import HELP_ONLY, help_in_english, prepare_streams
 from loancli.cli.examples import EXAMPLES, metavar_for
 from loancli.cli.help_words import SpokenContext, remember
 from loancli.cli.options import Options, json_text
@@ -270,9 +270,18 @@ class LazyCommands(TyperGroup):
     ) -> Context:
         args = hoist_global_options(self, args)
         self._json = _wants_json(args)
-        speak_early(args)
+        unspoken = speak_early(args)
+        # Help is shown whatever the language asked for (in English where it is not one
+        # loancli speaks, said on stderr first); a command it would run refuses it.
+        words = args[: args.index("--")] if "--" in args else args
+        help_only = bool({"-h", "--help"} & set(words))
+        if help_only and unspoken is not None:
+            set_language("en")
+            echo(help_in_english(*unspoken), err=True)
         with self._json_errors():
-            return super().make_context(info_name, args, parent, **extra)
+            ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta[HELP_ONLY] = help_only
+        return ctx
 
     def invoke(self, ctx: Context) -> object:
         with self._json_errors():
@@ -437,7 +446,9 @@ def main(
     except ValueError as exc:
         # Named as it was given: the option, or the variable.
         hint = "--lang" if lang is not None else "LOANCLI_LANG"
-        raise typer.BadParameter(str(exc), param_hint=hint) from None
+        if not ctx.meta.get(HELP_ONLY):
+            raise typer.BadParameter(str(exc), param_hint=hint) from None
+        set_language("en")  # said when the words were read (make_context)
     if db is not None and not db.strip():
         # Path("") is the current folder: "state file . is a directory" (exit 4) said it.
         raise typer.BadParameter(_("give a state file's path or a server's URL"), param_hint="--db")

@@ -219,6 +219,38 @@ def test_an_empty_lang_option_is_refused_and_an_empty_variable_is_unset() -> Non
     assert choose_language(None, {"LOANCLI_LANG": "", "LANG": "zh_CN.UTF-8"}) == "zh"
 
 
+@pytest.mark.parametrize(
+    ("env", "args", "source"),
+    [
+        ({"LOANCLI_LANG": "fr"}, ["--help"], "LOANCLI_LANG"),
+        ({"LOANCLI_LANG": "fr"}, ["-h"], "LOANCLI_LANG"),
+        ({"LOANCLI_LANG": "fr"}, ["apply", "--help"], "LOANCLI_LANG"),
+        ({"LOANCLI_LANG": "fr"}, ["clock", "advance", "-h"], "LOANCLI_LANG"),
+        ({}, ["--lang", "de", "repay", "--help"], "--lang"),
+    ],
+)
+def test_help_is_shown_in_english_when_the_language_is_not_one_loancli_speaks(
+    tmp_path, env: dict[str, str], args: list[str], source: str
+) -> None:
+    """Help answers whatever language was asked for: in English, and said why on stderr
+    (``loancli --help`` did so silently, while ``apply --help`` refused with exit 2). A
+    command refuses the language (the test above)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "loancli", "--db", str(tmp_path / "s.json"), *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "100", "PYTHONIOENCODING": "utf-8", **env},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: loancli") and "用法" not in done.stdout
+    assert done.stderr.count("is not a language loancli speaks") == 1, done.stderr
+    assert done.stderr.startswith(f"{source}: ") and "the help is shown in English" in done.stderr
+
+
 def test_a_bad_loancli_lang_is_named_as_the_variable(tmp_path) -> None:
     from typer.testing import CliRunner
 
