@@ -726,6 +726,12 @@ class Action(
 
     record: Id | None = None
     setup: bool = False
+    # The run ended before its steps did where it was recorded (an answer missing or
+    # refused, Ctrl-C): replayed, it ends where its answers run out, and that is no refusal.
+    interrupted: bool = False
+    # The id the record had where it was recorded, when the replay numbers it otherwise: its
+    # random draws (face actions, faults that fire by chance) are keyed by it, as they were.
+    draws: Id | None = None
     seed: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] = 0
     clock: datetime | None = None
     lang: Literal["en", "zh"] | None = None

@@ -177,6 +177,10 @@ class Run(TypedDict, total=False):
     # A later run's place among what was done on the file (meta counter.record; a record's
     # first run is at the record's own ``seq``).
     seq: Positive
+    # The run ended before its steps did: an answer missing or refused, Ctrl-C.
+    interrupted: bool
+    # A replay's run: the id the record it made had where it was recorded (its draws' key).
+    draws: BorrowerId
     # A flow's words, as older versions kept them instead of ``action``.
     argv: list[str]
 
@@ -191,6 +195,9 @@ class _Progress(TypedDict):
     phone: NotRequired[str]
     # Journeys and flows in the order they were made (meta counter.record).
     seq: NotRequired[Positive]
+    # What its random draws (face actions, faults that fire by chance) are keyed by, where
+    # not its id: the id it had in the world a replay reproduces.
+    draws: NotRequired[BorrowerId]
 
 
 class _IdentityDetails(TypedDict, total=False):

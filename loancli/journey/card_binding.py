@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from loancli.account.cards import CardType, find_card, save_card
 from loancli.account.hashing import hash_secret
-from loancli.journey.core import Journey, Record, Stop
+from loancli.journey.core import Journey, Record, Stop, draws_of
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import BANK_CODE_TEXT
 from loancli.masking import mask_card, mask_name, mask_phone
@@ -134,7 +134,7 @@ def _code_to_reserved_phone(
     borrower waits for a code that never comes to this phone, and the card is not bound."""
     reserved = j.world.bank.reserved_phone
     assert reserved is not None
-    rng = j.rng.derive(record["id"], request.purpose, "reserved")
+    rng = j.rng.derive(draws_of(record), request.purpose, "reserved")
     j.sms.send_code(reserved, request.purpose, j.clock.now(), rng, request.text, request.sender)
     j.fail(
         record,

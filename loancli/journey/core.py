@@ -42,6 +42,12 @@ ApplicantRecord: TypeAlias = Applicant
 FlowRecord: TypeAlias = Flow
 
 
+def draws_of(record: Applicant | Flow) -> str:
+    """What a record's random draws are keyed by: its id, or in a replay the id it had where
+    it was recorded (the same face actions, the same faults firing)."""
+    return record.get("draws") or record["id"]
+
+
 class PhoneChangeView(TypedDict):
     old_phone: str
     new_phone: str

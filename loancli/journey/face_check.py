@@ -7,7 +7,7 @@ from datetime import datetime
 
 from loancli.i18n import _
 from loancli.identity.face import ACTION_NAMES
-from loancli.journey.core import Journey, Record, Stop
+from loancli.journey.core import Journey, Record, Stop, draws_of
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS
 
@@ -29,7 +29,7 @@ def compare_face(j: Journey, app: Record, enrolled: str | None) -> Stop | None:
     attempts = app.setdefault("attempts", {})
     for attempt in range(1, s.max_attempts + 1):
         attempts["face"] = attempts.get("face", 0) + 1
-        requested = j.liveness.challenge(j.rng.derive(app["id"], "face", attempts["face"]))
+        requested = j.liveness.challenge(j.rng.derive(draws_of(app), "face", attempts["face"]))
         j.asker.tell(
             _("Face check: please {actions}").format(
                 actions=_(", then ").join(_(ACTION_NAMES[a]) for a in requested)

@@ -80,6 +80,24 @@ def discarded_if_untouched(
         raise
 
 
+@contextmanager
+def restored_if_untouched(
+    j: Journey, record: ApplicantRecord, kept: ApplicantRecord
+) -> Iterator[None]:
+    """Around a run that goes on with a stored journey (a resume, a step run again): one that
+    ends before anything happened but its opening event (an answer missing or refused at its
+    first question, Ctrl-C there) leaves the journey as it was, ``kept``: no run, no event (a
+    story of the account replays what was done, and that run did nothing)."""
+    try:
+        yield
+    except (KeyboardInterrupt, UsageError):
+        opened = len(kept.get("events", [])) + 1
+        if len(record.get("events", [])) <= opened and record.get("step") == kept.get("step"):
+            with j.store.transaction():
+                j.save(kept)
+        raise
+
+
 def require_answers(
     j: Journey, steps: Sequence[tuple[str, Callable[[Journey, R], Stop | None]]]
 ) -> None:
@@ -113,6 +131,8 @@ def _new_flow(j: Journey, kind: str, step: str, fields: FlowFields) -> FlowRecor
         "runs": [j.run] if j.run else [],
         "events": [],
     }
+    if j.run.get("draws"):
+        record["draws"] = j.run["draws"]
     # The flow's own fields, after those every flow has.
     if "item" in fields:
         record["item"] = fields["item"]
@@ -199,6 +219,11 @@ def run_steps(
                 # The answers of the steps that finished, as a ticket bundle replays them.
                 j.asker.checkpoint()
                 j.run["given"] = replayable(j.asker.recording(finished_steps_only=True))
+            elif j.run:
+                # The run ended before its steps did (an answer missing or refused, Ctrl-C):
+                # replayed with every answer it took, the cut step's too, it ends there too.
+                j.run["given"] = replayable(j.asker.recording())
+                j.run["interrupted"] = True
             j.save(record)
             save_clock(j.store, j.clock)
         if failure is not None:

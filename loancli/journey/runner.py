@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import NotRequired, TypedDict, cast
@@ -11,7 +12,12 @@ from loancli.i18n import _
 from loancli.journey import steps
 from loancli.journey.core import ApplicantRecord, Journey, PlanRow, Stop, plan_row
 from loancli.journey.face_check import face_check
-from loancli.journey.flows import discarded_if_untouched, require_answers, run_steps
+from loancli.journey.flows import (
+    discarded_if_untouched,
+    require_answers,
+    restored_if_untouched,
+    run_steps,
+)
 from loancli.journey.login import login
 from loancli.masking import mask_card
 from loancli.reasons import Reason
@@ -75,6 +81,8 @@ def _new_applicant(j: Journey) -> ApplicantRecord:
         "runs": [j.run] if j.run else [],
         "events": [],
     }
+    if j.run.get("draws"):
+        app["draws"] = j.run["draws"]
     j.save(app)
     return app
 
@@ -108,13 +116,15 @@ def resume_journey(j: Journey, applicant_id: str) -> ApplicantRecord:
     require_answers(j, STEPS[first:])
     if "phone" not in app:
         return _run(j, app, 0)
+    kept = copy.deepcopy(app)
     if j.run:
         # Its place among what was done on the file (a story of the account replays it there).
         j.run["seq"] = j.store.next_seq()
         app.setdefault("runs", []).append(j.run)
     j.event(app, "resumed", from_step=app["step"], after=app.get("reason"))
     app.update({"status": "in_progress", "stopped_at": None, "reason": None})
-    return _run(j, app, STEP_NAMES.index(app["step"]))
+    with restored_if_untouched(j, app, kept):
+        return _run(j, app, STEP_NAMES.index(app["step"]))
 
 
 def _run(j: Journey, app: ApplicantRecord, first: int) -> ApplicantRecord:
@@ -229,6 +239,7 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> ApplicantRecord:
         raise RuleError("step", _("the applicant has not logged in yet; run the login step first"))
     only: list[tuple[ApplicantStep, Step]] = [(name, dict(STEPS)[name])]
     require_answers(j, only)
+    kept = copy.deepcopy(app)
     if j.run:
         # The run itself, not a copy: the answers its step took are added to it as it goes.
         j.run["step"] = name
@@ -242,7 +253,8 @@ def run_one_step(j: Journey, applicant_id: str, step: str) -> ApplicantRecord:
     )
     app.update({"status": "in_progress", "stopped_at": None, "reason": None})
     j.event(app, "step_run", step=name)
-    run_steps(j, app, only, finish=False)
+    with restored_if_untouched(j, app, kept):
+        run_steps(j, app, only, finish=False)
     if app["status"] != "stopped":
         if wanted < at:
             # A step re-run on the way back: the journey stays where it was.

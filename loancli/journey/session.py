@@ -215,6 +215,7 @@ def open_journey(
     action: RunAction | None = None,
     hashing: HashGrade | None = None,
     on_notice: Callable[[str], None] | None = None,
+    draws: str | None = None,
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -257,6 +258,8 @@ def open_journey(
                 "scenario_text": _scenario_text(loaded),
                 "given": {},
             }
+            if draws is not None:
+                run["draws"] = draws
             yield Journey(world.store, world.clock, Rng(seed), asker, world.scenario.world, run=run)
     finally:
         if on_close is not None and asker is not None:
@@ -306,6 +309,9 @@ class WorldArgs(TypedDict, total=False):
     # The password-hashing grade of a new state file (see :func:`file_grade`).
     hashing: HashGrade | None
     on_notice: Callable[[str], None] | None
+    # The id a new record's random draws are keyed by: the id it had where it was recorded
+    # (a replay's records are numbered again); None, its own.
+    draws: str | None
 
 
 def run_journey(

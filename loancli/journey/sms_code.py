@@ -7,7 +7,7 @@ from enum import Enum
 
 from loancli.clock import format_duration
 from loancli.i18n import _
-from loancli.journey.core import Journey, Record, Stop
+from loancli.journey.core import Journey, Record, Stop, draws_of
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
 
@@ -72,7 +72,7 @@ class _CodeEntry:
             # The app stops offering "resend" after this many requests in one step.
             assert self.cause is not None
             return Stop(self.cause, f"{self.requests - 1} code requests without success")
-        rng = j.rng.derive(app["id"], purpose, len(app.get("events", [])))
+        rng = j.rng.derive(draws_of(app), purpose, len(app.get("events", [])))
         sent = j.sms.send_code(
             phone, purpose, j.clock.now(), rng, self.request.text, self.request.sender
         )

@@ -14,7 +14,7 @@ from loancli.i18n import _
 from loancli.identity.card import check_card
 from loancli.identity.idnumber import age_on
 from loancli.journey.card_binding import bind_card
-from loancli.journey.core import ApplicantRecord, Journey, Record, Stop
+from loancli.journey.core import ApplicantRecord, Journey, Record, Stop, draws_of
 from loancli.journey.payout import (
     already_paid,
     book_loan,
@@ -98,14 +98,14 @@ def _read_side(
         "blur_score": round(upload.check.blur_score, 1),
     }
     settings = j.world.ocr
-    if j.world.device.network_drops.fires(call, j.rng.derive(app["id"], "network")):
+    if j.world.device.network_drops.fires(call, j.rng.derive(draws_of(app), "network")):
         return None, _fail_id(
             j,
             app,
             Reason.NETWORK_UNSTABLE,
             {**detail, "provider": "network", "network": j.world.device.network},
         )
-    if settings.outage.fires(call, j.rng.derive(app["id"], "ocr-outage")):
+    if settings.outage.fires(call, j.rng.derive(draws_of(app), "ocr-outage")):
         return None, _fail_id(
             j,
             app,
@@ -460,7 +460,7 @@ def disbursement(j: Journey, app: ApplicantRecord) -> Stop | None:
     transfer = j.bank.transfer(
         card["number"],
         attempts["transfer"],
-        j.rng.derive(app["id"], "transfer"),
+        j.rng.derive(draws_of(app), "transfer"),
         amount=schedule.paid_out,
     )
     if not transfer.ok:

@@ -192,8 +192,9 @@ class CreditEntryExpect(msgspec.Struct, forbid_unknown_fields=True, omit_default
 
 
 class CreditExpect(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """The credit bureau's record of the loan's borrower after the action: how many entries
-    it holds, and entries by id (``R0001``)."""
+    """The credit bureau's record of the loan's borrower after the action (the loan the
+    expectation's ``loan.id`` names, else the action's): how many entries it holds, and
+    entries by id (``R0001``)."""
 
     held: int | None = None
     entries: dict[Annotated[str, msgspec.Meta(pattern=r"^R[0-9]{4,}$")], CreditEntryExpect] = {}

@@ -23,18 +23,22 @@ from loancli.errors import UsageError
 from loancli.files import write_private
 from loancli.i18n import _
 from loancli.identity.photo import read_photo
+from loancli.journey.core import draws_of
 from loancli.journey.session import CLOCK_WORLDS_KEY, SCENARIO_TEXT_PREFIX
 from loancli.loan.loans import loan_view
 from loancli.masking import mask_numbers
 from loancli.records import (
+    ACCOUNTS,
     APPLICANTS,
     CREDIT,
     FLOWS,
     LOANS,
+    Account,
     Applicant,
     CreditEntry,
     Flow,
     Loan,
+    PhoneChange,
     Run,
     RunAction,
 )
@@ -60,7 +64,7 @@ from loancli.stories.format import (
 )
 from loancli.stories.runner import BUILTIN_IMAGES
 from loancli.support.pseudonym import inline_builtin_scenarios, pseudonymise
-from loancli.support.reporting import resolve
+from loancli.support.reporting import is_flow, resolve
 from loancli.world.scenario import builtin_names
 
 IMAGE_KEYS = ("id_front", "id_back", "income_proof")
@@ -91,12 +95,13 @@ def story_of(
     fresh = _fresh_ids([other for _key, (other, _run) in done])
     loans = {r["id"]: store.find(LOANS, applicant_id=r["id"]) for r in involved}
     entries = _credit_entries(store, involved)
-    last_run = max(datetime.fromisoformat(run["clock"]) for _key, (_other, run) in done)
+    # Each record's last run began (for an objection an older loancli kept only the day of).
+    ran = {other["id"]: datetime.fromisoformat(run["clock"]) for _key, (other, run) in done}
     acts = sorted(
         [
             *((key, act) for key, act in done),
             *_servicing([loan for mine in loans.values() for loan in mine], fresh),
-            *_objections(entries, fresh, last_run),
+            *_objections(entries, fresh, ran),
         ],
         key=lambda item: item[0],
     )
@@ -109,7 +114,7 @@ def story_of(
     world = msgspec.structs.replace(world, clock=clock)
     actions: list[StoryAction] = []
     expects: dict[int, Expect] = {}
-    for (at, _order, _sub), act in acts:
+    for (at, _placed, _order, _sub), act in acts:
         if at > clock:
             actions += _clock_moves(clock, at, worlds)
             clock = at
@@ -152,6 +157,14 @@ def story_of(
     return story, expects
 
 
+def fresh_loan_ids(store: Store, record_id: str) -> dict[str, str]:
+    """The ids the account's loans have when the record's story is played in a fresh world:
+    numbered again in the order they were made (a record's events name its loan)."""
+    involved = account_records(store, resolve(store, record_id))
+    made = sorted(loan["id"] for r in involved for loan in store.find(LOANS, applicant_id=r["id"]))
+    return {old: f"L{n:04d}" for n, old in enumerate(made, start=1)}
+
+
 def runs_in_order(store: Store, record_id: str) -> list[tuple[Applicant | Flow, Run, str]]:
     """The runs a record's story replays, in its order: each with its record and the id the
     record has in a fresh world."""
@@ -160,12 +173,11 @@ def runs_in_order(store: Store, record_id: str) -> list[tuple[Applicant | Flow, 
     return [(other, run, fresh[other["id"]]) for _key, (other, run) in done]
 
 
-# Where something done on the file falls in a story: (when, its place in the file's order,
-# then a tie-break). What an older loancli did without a place keeps the order it had: a
-# record's runs one after another, where the record was made; repayments after the runs of
-# their instant.
-_Order = tuple[datetime, float, int]
-_UNPLACED = float("inf")
+# Where something done on the file falls in a story: (when, 0 if it has a place in the
+# file's order else 1, that place, then a tie-break). What an older loancli did without a
+# place keeps the order it had: a record's runs one after another, where the record was
+# made; repayments after the runs of their instant.
+_Order = tuple[datetime, int, int, int]
 
 
 def _runs_done(
@@ -178,9 +190,9 @@ def _runs_done(
         for n, run in enumerate(runs):
             place = run.get("seq") or (other.get("seq") if n == 0 else None)
             # An older run without a place: after its record's earlier runs.
-            order = float(place) if place else float(other.get("seq") or made)
+            order = int(place or other.get("seq") or made)
             at = datetime.fromisoformat(run["clock"])
-            done.append(((at, order, n), (other, run)))
+            done.append(((at, 0, order, n), (other, run)))
     return sorted(done, key=lambda item: item[0])
 
 
@@ -292,24 +304,68 @@ def _world_of(run: Run) -> StoryWorld:
 
 
 def account_records(store: Store, record: Applicant | Flow) -> list[Applicant | Flow]:
-    """The record and the account's other journeys and flows, in the order they were made.
-    The account is every number it had: a phone change moves its journeys to the new number,
-    and a record of each number, before and after, belongs to it."""
-    if not record.get("phone"):
+    """The record and its account's other journeys and flows, in the order they were made.
+    A journey follows its account to each new number (a phone change moves it); a flow keeps
+    the number it ran on, and is the account's if the account had that number then: a
+    number given up and opened again by someone else is another account's from then on."""
+    holders = _Holders(store)
+    owner = holders.owner(record)
+    if owner is None:
         return [record]
-    phones = {record["phone"], record.get("new_phone")} - {None}
-    others: list[Applicant | Flow] = [*store.all(APPLICANTS), *store.all(FLOWS)]
+    numbers = [owner["phone"], *(h["phone"] for h in owner.get("phone_history", []))]
     mine: dict[str, Applicant | Flow] = {record["id"]: record}
-    grew = True
-    while grew:
-        grew = False
-        for other in others:
-            numbers = {other.get("phone"), other.get("new_phone")} - {None}
-            if other["id"] not in mine and phones & numbers:
+    for number in numbers:
+        found: list[Applicant | Flow] = [
+            *store.find(APPLICANTS, phone=number),
+            *store.find(FLOWS, phone=number),
+        ]
+        for other in found:
+            held = holders.owner(other)
+            if other["id"] not in mine and held is not None and held["phone"] == owner["phone"]:
                 mine[other["id"]] = other
-                phones |= numbers
-                grew = True
     return sorted(mine.values(), key=_made)
+
+
+class _Holders:
+    """Whose account a journey or flow was: a journey's is the one its number is now (it
+    follows its account); a flow's, the account that had its number when it ran, told by
+    the file's order (the change that gave the number up, by its ``seq``), else by time."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._former: dict[str, list[tuple[PhoneChange, Account]]] | None = None
+
+    def owner(self, record: Applicant | Flow) -> Account | None:
+        phone = record.get("phone")
+        if not phone:
+            return None
+        if is_flow(record):
+            for change, account in self.former(phone):
+                if self._before(record, change):
+                    return account
+        return self.store.get(ACCOUNTS, phone=phone)
+
+    def former(self, phone: str) -> list[tuple[PhoneChange, Account]]:
+        """The accounts that gave ``phone`` up, in the order they did (read once)."""
+        if self._former is None:
+            self._former = {}
+            for account in self.store.all(ACCOUNTS):
+                for change in account.get("phone_history", []):
+                    self._former.setdefault(change["phone"], []).append((change, account))
+            for changes in self._former.values():
+                changes.sort(key=lambda item: datetime.fromisoformat(item[0]["until"]))
+        return self._former.get(phone, [])
+
+    def _before(self, record: Applicant | Flow, change: PhoneChange) -> bool:
+        """Did ``record`` run before ``change`` gave its number up (the change included)?"""
+        flow = self.store.get(FLOWS, id=change["flow"]) if change.get("flow") else None
+        released = flow.get("seq") if flow is not None else None
+        made = record.get("seq")
+        if released and made:
+            return made <= released
+        return datetime.fromisoformat(record["created_at"]) <= datetime.fromisoformat(
+            change["until"]
+        )
 
 
 def _made(record: Applicant | Flow) -> tuple[int, str, str]:
@@ -410,14 +466,24 @@ def run_action(
             answers[key] = named[0] if len(named) == 1 else named
     scenario = str(run.get("scenario") or "default")
     text = run.get("scenario_text")
+    replayed_as = fresh.get(record["id"], record["id"])
     world: dict[str, object] = {
-        "record": fresh.get(record["id"], record["id"]),
+        "record": replayed_as,
         "seed": run.get("seed", 0),
         "lang": run.get("lang", "en"),
         "answers": answers,
     }
     if setup:
         world["setup"] = True
+    # Numbered otherwise in the replay: its draws keyed by the id they were keyed by here.
+    if draws_of(record) != replayed_as:
+        world["draws"] = draws_of(record)
+    # Ended before its steps did: marked so (an older loancli did not), or the record's last
+    # run and the record still in progress.
+    runs = record.get("runs") or []
+    last = bool(runs) and runs[-1] is run
+    if run.get("interrupted") or (last and record.get("status") == "in_progress"):
+        world["interrupted"] = True
     if text:
         world["scenario_text"] = text  # a path never travels: the file's body does
     elif scenario in builtin_names():
@@ -441,7 +507,8 @@ def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[_Orde
         owner = fresh.get(loan["applicant_id"], loan["applicant_id"])
         for n, event in enumerate(loan.get("events", [])):
             at = datetime.fromisoformat(event["at"])
-            order: _Order = (at, float(event.get("seq") or _UNPLACED), n)
+            place = event.get("seq")
+            order: _Order = (at, 0, place, n) if place else (at, 1, 0, n)
             detail = event.get("detail") or {}
             if event["event"] == "repaid":
                 kind = detail.get("kind")
@@ -482,20 +549,23 @@ def _credit_entries(store: Store, records: Sequence[Applicant | Flow]) -> dict[s
 
 
 def _objections(
-    entries: dict[str, CreditEntry], fresh: dict[str, str], after: datetime
+    entries: dict[str, CreditEntry], fresh: dict[str, str], ran: Mapping[str, datetime]
 ) -> list[tuple[_Order, StoryAction]]:
-    """The objections filed to the account's credit entries, when they were filed (none
-    before the runs: an older loancli kept only the day)."""
+    """The objections filed to the account's credit entries, when they were filed; one an
+    older loancli kept only the day of, that day, and not before its borrower's last run
+    (``ran``)."""
     out: list[tuple[_Order, StoryAction]] = []
     for entry_id, entry in entries.items():
         objection = entry.get("objection")
         if objection is None:
             continue
         owner = entry["applicant_id"]
-        filed = objection.get("filed_at") or f"{objection['filed_on']}T00:00:00+08:00"
-        at = max(datetime.fromisoformat(filed), after)
+        filed = objection.get("filed_at")
+        day = datetime.fromisoformat(f"{objection['filed_on']}T00:00:00+08:00")
+        at = datetime.fromisoformat(filed) if filed else max(day, ran.get(owner, day))
         action = Object(loan=fresh.get(owner, owner), entry=entry_id, reason=objection["reason"])
-        out.append(((at, float(objection.get("seq") or _UNPLACED), 0), action))
+        place = objection.get("seq")
+        out.append(((at, 0, place, 0) if place else (at, 1, 0, 0), action))
     return out
 
 

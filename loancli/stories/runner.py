@@ -665,15 +665,24 @@ def _perform(
             target = getattr(action, "applicant", None)
             before = len(operations_record(world, target).get("events", [])) if target else 0
             with _speaking(action.lang or loaded.story.world.lang):
-                done = operations.perform(
-                    world,
-                    action,
-                    seed=action.seed or seed,
-                    clock=action.clock,
-                    scenario=scenario,
-                    answers={k: _text(v) for k, v in answers.items()},
-                )
-            record = done.record
+                try:
+                    done = operations.perform(
+                        world,
+                        action,
+                        seed=action.seed or seed,
+                        clock=action.clock,
+                        scenario=scenario,
+                        answers={k: _text(v) for k, v in answers.items()},
+                        draws=action.draws,
+                    )
+                    record = done.record
+                except UsageError as exc:
+                    # A run recorded as interrupted ends where its answers run out, as it did
+                    # (the record kept where it stopped); any other run's refusal is one.
+                    stopped = getattr(exc, "stopped", None)
+                    if not action.interrupted or not stopped:
+                        raise
+                    record = operations_record(world, stopped[0])
             loan = _newest_loan(world, record["id"])
             return _Facts(
                 record["status"],
@@ -731,7 +740,9 @@ def check(n: int, expect: Expect, facts: _Facts, world: State) -> list[Check]:
     if expect.loan is not None:
         out += _check_loan(n, expect.loan, facts, world)
     if expect.credit is not None:
-        out += _check_credit(n, expect.credit, facts, world)
+        # The borrower of the loan the expectation names, else of the action's loan.
+        named = expect.loan.id if expect.loan is not None else None
+        out += _check_credit(n, expect.credit, named or facts.loan_id, world)
     for sms in expect.sms:
         texts = _inbox(world, sms.to)
         pattern = re.compile(sms.text) if sms.text else None
@@ -807,10 +818,10 @@ def _check_loan(n: int, expect: LoanExpect, facts: _Facts, world: State) -> list
     return out
 
 
-def _check_credit(n: int, expect: CreditExpect, facts: _Facts, world: State) -> list[Check]:
+def _check_credit(n: int, expect: CreditExpect, loan_ref: str | None, world: State) -> list[Check]:
     with Store(world, read_only=True) as store:
         try:
-            loan = find_loan(store, facts.loan_id)
+            loan = find_loan(store, loan_ref)
         except LoanCliError:
             return [Check(n, "credit", "a loan", "none")]
         entries = {x["id"]: x for x in store.find(CREDIT, applicant_id=loan["applicant_id"])}

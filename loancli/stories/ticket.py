@@ -43,8 +43,9 @@ from loancli.i18n import _, language, set_language
 from loancli.identity.photo import read_photo
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS, Applicant, EventDetail, Flow
+from loancli.records import Event as RecordEvent
 from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
-from loancli.stories.from_record import story_of
+from loancli.stories.from_record import fresh_loan_ids, story_of
 from loancli.stories.runner import LoadedStory, field_problem, parse_story_data, run_story
 from loancli.support.pseudonym import personal_data
 from loancli.support.reporting import Report, is_flow, resolve
@@ -160,7 +161,8 @@ def build_bundle(
         "replay_id": replay_id,
         "kind": str(record.get("kind")) if is_flow(record) else "applicant",
         "outcome": {k: record.get(k) for k in ("status", "stopped_at", "reason")},
-        "events": record.get("events", []),
+        # The loans they name as the replay numbers them (the account's alone are made).
+        "events": _loans_renamed(record.get("events", []), fresh_loan_ids(store, record["id"])),
         "story": data,
     }
     files["report.md"] = report_md.encode()
@@ -184,6 +186,18 @@ def build_bundle(
             key="record",
         )
     return Bundle(checked.ticket, files, checked.story)
+
+
+def _loans_renamed(events: Sequence[RecordEvent], fresh: Mapping[str, str]) -> list[RecordEvent]:
+    """``events`` with the loan each names (``detail.loan``) by its id in ``fresh``."""
+    out: list[RecordEvent] = []
+    for event in events:
+        detail = event.get("detail")
+        loan = detail.get("loan") if detail else None
+        if detail and isinstance(loan, str) and loan in fresh:
+            event = {**event, "detail": {**detail, "loan": fresh[loan]}}
+        out.append(event)
+    return out
 
 
 def _image(path: str, images: dict[str, str], files: dict[str, bytes]) -> str:
