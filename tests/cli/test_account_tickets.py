@@ -356,3 +356,18 @@ def test_a_place_too_large_for_a_float_is_no_traceback(tmp_path: Path) -> None:
     db.write_text(json.dumps(state), encoding="utf-8")
     code, out, err = run_cli(tmp_path, "story", "from", "A0001", db=db)
     assert "Traceback" not in out + err and code in (0, 2, 4), out + err
+
+
+def test_a_populated_borrowers_ticket_replays(tmp_path: Path) -> None:
+    """A journey that is not the file's first (a populated world's) is numbered A0001 in the
+    replay: its face actions were drawn by A0003 and are drawn so again (they differed, and
+    the replay said "not reproduced")."""
+    db = tmp_path / "world.json"
+    images = tmp_path / "images"
+    images.mkdir()
+    made = ("--hashing", "fast", "populate", "4", "--mix", "completed=1", "--images", str(images))
+    code, out, err = run_cli(tmp_path, *made, db=db)
+    assert code == 0, out + err
+    story = replays(tmp_path, db, "A0003")
+    [journey] = [a for a in story["actions"] if a.get("record")]
+    assert (journey["record"], journey["draws"]) == ("A0001", "A0003")
