@@ -62,6 +62,7 @@ from loancli.stories.format import (
     StoryAction,
     StoryWorld,
 )
+from loancli.stories.populate import IMAGES_PREFIX
 from loancli.stories.runner import BUILTIN_IMAGES
 from loancli.support.pseudonym import inline_builtin_scenarios, pseudonymise
 from loancli.support.reporting import is_flow, resolve
@@ -652,12 +653,15 @@ def story_text(
             # Read as an upload is: the record names the path, and it may come from anyone.
             data = read_photo(path)
         except UsageError as exc:
-            raise UsageError(
-                _("the image {path} a run uploaded cannot be read ({why})").format(
-                    path=path, why=exc
-                ),
-                key="record",
-            ) from None
+            said = _("the image {path} a run uploaded cannot be read ({why})").format(
+                path=path, why=exc
+            )
+            if Path(path).parent.name.startswith(IMAGES_PREFIX):
+                said += _(
+                    "; populate drew them into a temporary folder it removed: fill the world "
+                    "again with populate --images DIR to keep them"
+                )
+            raise UsageError(said, key="record") from None
         if data in builtin:
             copied[path] = builtin[data]
         elif folder is None:

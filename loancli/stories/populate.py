@@ -55,6 +55,10 @@ from loancli.stories.personas import with_persona
 from loancli.world.demo import HAPPY_PATH
 from loancli.world.scenario import Scenario, load_scenario
 
+# The temporary folder the borrowers' ID images are drawn into without --images (removed at
+# the end: a bundle of such a journey cannot read them).
+IMAGES_PREFIX = "loancli-populate-"
+
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
 
@@ -249,7 +253,7 @@ def populate(
             operations.set_clock(work, clock)
         except RuleError as exc:
             raise RuleError("clock", exc.unkeyed) from None
-    folder = images or Path(tempfile.mkdtemp(prefix="loancli-populate-"))
+    folder = images or Path(tempfile.mkdtemp(prefix=IMAGES_PREFIX))
     try:
         maker = _Maker(work, seed, folder, Rng(seed, "populate"))
         planned = counts(mix or DEFAULT_MIX, count)

@@ -46,6 +46,7 @@ from loancli.records import ACCOUNTS, Applicant, EventDetail, Flow
 from loancli.records import Event as RecordEvent
 from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
 from loancli.stories.from_record import fresh_loan_ids, story_of
+from loancli.stories.populate import IMAGES_PREFIX
 from loancli.stories.runner import LoadedStory, field_problem, parse_story_data, run_story
 from loancli.support.pseudonym import personal_data
 from loancli.support.reporting import Report, is_flow, resolve
@@ -209,13 +210,16 @@ def _image(path: str, images: dict[str, str], files: dict[str, bytes]) -> str:
         # names the path, and a state file may come from anyone.
         data = read_photo(path)
     except UsageError as exc:
-        raise UsageError(
-            _(
-                "the image {path} a run uploaded cannot be read ({value0}); a bundle needs the "
-                "images the journey used"
-            ).format(path=path, value0=exc),
-            key="bundle",
-        ) from None
+        said = _(
+            "the image {path} a run uploaded cannot be read ({value0}); a bundle needs the "
+            "images the journey used"
+        ).format(path=path, value0=exc)
+        if Path(path).parent.name.startswith(IMAGES_PREFIX):
+            said += _(
+                "; populate drew them into a temporary folder it removed: fill the world "
+                "again with populate --images DIR to keep them"
+            )
+        raise UsageError(said, key="bundle") from None
     # One folder per image keeps its file name, which the upload events record.
     name = f"images/{len(images) + 1}/{Path(path).name}"
     images[path] = name

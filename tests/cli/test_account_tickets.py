@@ -371,3 +371,17 @@ def test_a_populated_borrowers_ticket_replays(tmp_path: Path) -> None:
     story = replays(tmp_path, db, "A0003")
     [journey] = [a for a in story["actions"] if a.get("record")]
     assert (journey["record"], journey["draws"]) == ("A0001", "A0003")
+
+
+def test_a_populated_world_without_its_images_says_how_to_keep_them(tmp_path: Path) -> None:
+    """Without --images, populate draws the ID images into a temporary folder it removes: a
+    bundle or story of such a journey cannot read them, and says how to keep them."""
+    db = tmp_path / "world.json"
+    made = ("--hashing", "fast", "populate", "2", "--mix", "completed=1")
+    code, out, err = run_cli(tmp_path, *made, db=db)
+    assert code == 0, out + err
+    bundle = str(tmp_path / "t.zip")
+    for args in (("report", "A0001", "--bundle", bundle), ("story", "from", "A0001")):
+        code, data = run_json(tmp_path, *args, db=db)
+        assert code == 2, data
+        assert "populate --images DIR" in data["error"]["message"]
