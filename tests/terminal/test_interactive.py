@@ -202,6 +202,40 @@ def test_a_journey_resumed_at_its_login_asks_again_for_its_own_number(
     assert (journey["phone"], journey["status"]) == ("138****8000", "completed")
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_ctrl_c_at_a_resumes_first_question_leaves_the_journey_as_it_was(
+    tmp_path: Path, lang: str
+) -> None:
+    """At 80 columns: a journey stopped at its login, resumed, and Ctrl-C at its first
+    question: nothing was done, and nothing is recorded (a run and a "resumed" event were,
+    which a ticket of the account then replayed as a run with no answers). The hint to go on
+    is still printed."""
+    db = tmp_path / "s.json"
+    assert loancli("--no-input", "apply", "--answers", "happy-path", db=db).returncode == 0
+    wrong = ("--no-input", "apply", "--answers", "happy-path", "--set", "password=wrongpass1")
+    assert loancli(*wrong, db=db).returncode == 3
+    before = json.loads(db.read_text(encoding="utf-8"))["applicants"]
+    answers = reduced_answers(tmp_path, "phone")
+    term = Terminal(
+        tmp_path,
+        "--lang",
+        lang,
+        "apply",
+        "--resume",
+        "A0002",
+        "--answers",
+        str(answers),
+        columns=80,
+    )
+    term.wait_prompt("phone")
+    term.interrupt()
+    assert term.finish() == 130
+    assert "--resumeA0002" in "".join(term.text().split())
+    after = json.loads(db.read_text(encoding="utf-8"))["applicants"]
+    assert after["2"]["runs"] == before["2"]["runs"]
+    assert after["2"]["events"] == before["2"]["events"]
+
+
 def reduced_answers(tmp_path: Path, *drop: str) -> Path:
     """happy-path.yaml without the keys in ``drop``, image paths made absolute."""
     answers = yaml.safe_load(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
