@@ -85,16 +85,16 @@ def repay(
         save_loan(store, loan)
         return Repayment(loan, refused=reason)
     payment = _pay(loan, today, installment, amount)
-    paid: DatedEvent = {
-        "on": today.isoformat(),
-        "event": "repaid",
-        "detail": dict(payment),
-        "seq": store.next_seq(),
-    }
-    log(loan, now, [paid])
+    log(loan, now, [_own_act(store, today, "repaid", dict(payment))])
     _tell_bureau(store, world, loan, now, today)
     save_loan(store, loan)
     return Repayment(loan, payment=payment)
+
+
+def _own_act(store: Store, today: date, event: str, detail: dict[str, Any]) -> DatedEvent:
+    """A borrower's own act on the loan (a repayment, a re-instalment), with its place in the
+    file's order (a story of the account replays it there)."""
+    return {"on": today.isoformat(), "event": event, "detail": detail, "seq": store.next_seq()}
 
 
 def _tell_bureau(store: Store, world: WorldSettings, loan: Loan, now: str, today: date) -> None:
@@ -168,13 +168,7 @@ def restructure(
         )
     log(loan, now, catch_up(loan, today, world.product(product_of(loan)).servicing))
     change = replan(loan, term, today)
-    agreed: DatedEvent = {
-        "on": today.isoformat(),
-        "event": "restructured",
-        "detail": dict(change),
-        "seq": store.next_seq(),
-    }
-    log(loan, now, [agreed])
+    log(loan, now, [_own_act(store, today, "restructured", dict(change))])
     _tell_bureau(store, world, loan, now, today)
     save_loan(store, loan)
     return Restructuring(loan, change)

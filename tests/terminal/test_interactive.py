@@ -176,21 +176,7 @@ def test_a_journey_resumed_at_its_login_asks_again_for_its_own_number(
     number is refused where it was typed, naming the journey's own (masked), and asked
     again; with its own number the journey goes on to its end."""
     db = tmp_path / "s.json"
-    assert loancli("--no-input", "apply", "--answers", "happy-path", db=db).returncode == 0
-    wrong = ("--no-input", "apply", "--answers", "happy-path", "--set", "password=wrongpass1")
-    assert loancli(*wrong, db=db).returncode == 3
-    answers = reduced_answers(tmp_path, "phone")
-    term = Terminal(
-        tmp_path,
-        "--lang",
-        lang,
-        "apply",
-        "--resume",
-        "A0002",
-        "--answers",
-        str(answers),
-        columns=80,
-    )
+    term = resumed_at_its_login(tmp_path, db, lang)
     term.answer("phone", "13900139001")
     said = "this journey is" if lang == "en" else "这笔申请属于"
     term.expect(re.escape(said) + r"\s*138\*\*\*\*8000")
@@ -211,22 +197,8 @@ def test_ctrl_c_at_a_resumes_first_question_leaves_the_journey_as_it_was(
     which a ticket of the account then replayed as a run with no answers). The hint to go on
     is still printed."""
     db = tmp_path / "s.json"
-    assert loancli("--no-input", "apply", "--answers", "happy-path", db=db).returncode == 0
-    wrong = ("--no-input", "apply", "--answers", "happy-path", "--set", "password=wrongpass1")
-    assert loancli(*wrong, db=db).returncode == 3
+    term = resumed_at_its_login(tmp_path, db, lang)
     before = json.loads(db.read_text(encoding="utf-8"))["applicants"]
-    answers = reduced_answers(tmp_path, "phone")
-    term = Terminal(
-        tmp_path,
-        "--lang",
-        lang,
-        "apply",
-        "--resume",
-        "A0002",
-        "--answers",
-        str(answers),
-        columns=80,
-    )
     term.wait_prompt("phone")
     term.interrupt()
     assert term.finish() == 130
@@ -234,6 +206,17 @@ def test_ctrl_c_at_a_resumes_first_question_leaves_the_journey_as_it_was(
     after = json.loads(db.read_text(encoding="utf-8"))["applicants"]
     assert after["2"]["runs"] == before["2"]["runs"]
     assert after["2"]["events"] == before["2"]["events"]
+
+
+def resumed_at_its_login(tmp_path: Path, db: Path, lang: str) -> Terminal:
+    """A0002, on 138****8000's account, stopped at its login (a wrong password), resumed at
+    an 80-column terminal with every answer but the number."""
+    assert loancli("--no-input", "apply", "--answers", "happy-path", db=db).returncode == 0
+    wrong = ("--no-input", "apply", "--answers", "happy-path", "--set", "password=wrongpass1")
+    assert loancli(*wrong, db=db).returncode == 3
+    answers = str(reduced_answers(tmp_path, "phone"))
+    resume = ("apply", "--resume", "A0002", "--answers", answers)
+    return Terminal(tmp_path, "--lang", lang, *resume, columns=80)
 
 
 def reduced_answers(tmp_path: Path, *drop: str) -> Path:
