@@ -61,7 +61,12 @@ def show_verdict(opts: Options, verdict: tickets.Verdict) -> None:
             opts.console.print("  " + escape(unmet))
         difference = verdict.first_difference
         if difference is not None:
-            opts.console.print(_("First difference, event {n}:").format(n=difference["index"] + 1))
+            first = (
+                _("First difference, event {n}:")
+                if difference["of"] == "record"
+                else _("First difference in the loan's events, event {n}:")
+            )
+            opts.console.print(first.format(n=difference["index"] + 1))
             want = escape(describe_event(difference["expected"]))
             got = escape(describe_event(difference["replayed"]))
             opts.console.print("  " + _("expected:") + f" {want}")

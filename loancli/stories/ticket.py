@@ -42,7 +42,7 @@ from loancli.files import write_private
 from loancli.i18n import _, language, set_language
 from loancli.identity.photo import read_photo
 from loancli.reasons import Reason
-from loancli.records import ACCOUNTS, Applicant, EventDetail, Flow
+from loancli.records import ACCOUNTS, LOANS, Applicant, EventDetail, Flow
 from loancli.records import Event as RecordEvent
 from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
 from loancli.stories.from_record import fresh_loan_ids, story_of
@@ -52,7 +52,9 @@ from loancli.support.pseudonym import personal_data
 from loancli.support.reporting import Report, is_flow, resolve
 from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip, refused
 
-BUNDLE_FORMAT = 3
+BUNDLE_FORMAT = 4
+# The formats this loancli replays: 3 carried no loan events (none are compared).
+READ_FORMATS = (3, 4)
 TICKET = "ticket.yaml"
 # A fixed time for every member, so the same ticket always makes the same zip.
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
@@ -77,8 +79,21 @@ class Event(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     detail: EventDetail = {}
 
 
+class LoanEvent(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """One event of the record's loan, as the replay's must be (its place in the file's
+    order left out: the replay's file numbers what it does otherwise)."""
+
+    # When it was stamped; an event dated by its day (``on``) carries that alone.
+    at: str | None = None
+    event: str
+    on: str | None = None
+    reason: str | None = None
+    detail: EventDetail = {}
+
+
 class Ticket(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """``ticket.yaml``, format 3: the record, and the story that makes it again."""
+    """``ticket.yaml``, format 4: the record, its newest loan's events, and the story that
+    makes it again."""
 
     bundle_format: int
     loancli: str
@@ -88,6 +103,8 @@ class Ticket(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     personal_data: Literal["pseudonymised", "kept"] = "kept"
     outcome: Outcome
     events: list[Event] = []
+    # The record's newest loan's events: due dates, debits, reminders, penalties, repayments.
+    loan_events: list[LoanEvent] = []
     # The story as data: parse_ticket checks it whole as a story (stories/format.py).
     story: dict[str, object]
 
@@ -111,6 +128,8 @@ class Difference(TypedDict):
     index: int
     expected: PlainEvent | None
     replayed: PlainEvent | None
+    # Whose events: the record's, or its loan's.
+    of: Literal["record", "loan"]
 
 
 @dataclass
@@ -164,6 +183,7 @@ def build_bundle(
         "outcome": {k: record.get(k) for k in ("status", "stopped_at", "reason")},
         # The loans they name as the replay numbers them (the account's alone are made).
         "events": _loans_renamed(record.get("events", []), fresh_loan_ids(store, record["id"])),
+        "loan_events": _loan_events(store, record["id"]),
         "story": data,
     }
     files["report.md"] = report_md.encode()
@@ -187,6 +207,28 @@ def build_bundle(
             key="record",
         )
     return Bundle(checked.ticket, files, checked.story)
+
+
+# A loan's events logged once per clock move that catches it up, not once per day: a replay
+# moving the clock in other steps logs them otherwise (what they add up to, the penalty, is
+# the same on any path, and the story's expectations compare it).
+PATH_EVENTS = frozenset({"penalty_accrued"})
+
+
+def _loan_events(store: Store, record_id: str) -> list[dict[str, object]]:
+    """The events of the record's newest loan that any path of clock moves logs alike,
+    without their place in the file's order; one dated by its day (``on``) is compared by
+    that day, not by the time it was stamped with (the time of day of the clock move that
+    reached it)."""
+    loans = store.find(LOANS, applicant_id=record_id)
+    if not loans:
+        return []
+    newest = max(loans, key=lambda loan: loan["id"])
+    return [
+        {k: v for k, v in e.items() if k != "seq" and not (k == "at" and "on" in e)}
+        for e in newest.get("events", [])
+        if e["event"] not in PATH_EVENTS
+    ]
 
 
 def _loans_renamed(events: Sequence[RecordEvent], fresh: Mapping[str, str]) -> list[RecordEvent]:
@@ -288,13 +330,15 @@ def parse_ticket(data: object, files: dict[str, bytes], where: str) -> Bundle:
     if not isinstance(data, dict):
         raise refuse(_("expected a mapping with bundle_format, id, outcome, story"))
     version = data.get("bundle_format")
-    if version != BUNDLE_FORMAT:
+    if version not in READ_FORMATS or isinstance(version, bool):
         raise refuse(
             _(
-                "bundle_format {value0}; this loancli reads format {BUNDLE_FORMAT} (make the "
+                "bundle_format {value0}; this loancli reads formats {formats} (make the "
                 "bundle again with the loancli that replays it)"
-            ).format(value0=_shown(version), BUNDLE_FORMAT=BUNDLE_FORMAT)
+            ).format(value0=_shown(version), formats=", ".join(str(f) for f in READ_FORMATS))
         )
+    if version == 3 and "loan_events" in data:
+        raise refuse(_("loan_events: a format 3 ticket has none"))
     try:
         ticket = msgspec.convert(data, Ticket)
     except msgspec.ValidationError as exc:
@@ -379,7 +423,17 @@ def replay(bundle: Bundle, state: Location | None = None, where: str = "") -> Ve
         )
     with Store(world, read_only=True) as store:
         record = resolve(store, ticket.replay_id)
+        replayed_loan = _loan_events(store, record["id"])
     verdict = compare(ticket, record)
+    if ticket.bundle_format >= 4 and verdict.first_difference is None:
+        expected = [msgspec.to_builtins(e) for e in ticket.loan_events]
+        difference = first_difference(expected, replayed_loan)
+        if difference is not None:
+            index, want, got = difference
+            verdict.first_difference = Difference(
+                index=index, expected=want, replayed=got, of="loan"
+            )
+            verdict.reproduced = False
     verdict.unmet = [
         f"{c.action}. {c.what}: expected {c.expected}, got {c.got}" for c in played.failures
     ]
@@ -407,7 +461,7 @@ def compare(ticket: Ticket, record: Applicant | Flow) -> Verdict:
     )
     if difference is not None:
         index, want, got = difference
-        verdict.first_difference = Difference(index=index, expected=want, replayed=got)
+        verdict.first_difference = Difference(index=index, expected=want, replayed=got, of="record")
     return verdict
 
 
@@ -461,7 +515,8 @@ def describe_event(event: Mapping[str, object] | None) -> str:
     shown = details.items() if isinstance(details, Mapping) else ()
     detail = " ".join(f"{k}={v}" for k, v in shown)
     reason = f" ({event['reason']})" if event.get("reason") else ""
-    return f"{event.get('at')} {event.get('step')} {event.get('event')}{reason} {detail}".strip()
+    step = f" {event['step']}" if event.get("step") else ""
+    return f"{event.get('at')}{step} {event.get('event')}{reason} {detail}".strip()
 
 
 def outcome_sentence(outcome: Mapping[str, object]) -> str:

@@ -303,6 +303,8 @@ class StandIns:
         self.others = {o: _digits_replaced(o, _rng(salt, "other", o)) for o in originals.others}
         self._replacements = self._with_masks()
         self._pattern = _pattern(self._replacements)
+        # A loan event's card by its last 4 digits alone (``card: '3445'``, a debit's).
+        self._card_ends = {old[-4:]: new[-4:] for old, new in self.cards.items()}
 
     def _with_masks(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -358,6 +360,8 @@ class StandIns:
         return self._text(key, value) if isinstance(value, str) else self.data(value)
 
     def _text(self, key: object, value: str) -> str:
+        if key == "card" and value in self._card_ends:
+            return self._card_ends[value]
         return self.scenario(value) if key == SCENARIO_TEXT else self.text(value)
 
     def scenario(self, text: str) -> str:

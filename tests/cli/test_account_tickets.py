@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -385,3 +386,103 @@ def test_a_populated_world_without_its_images_says_how_to_keep_them(tmp_path: Pa
         code, data = run_json(tmp_path, *args, db=db)
         assert code == 2, data
         assert "populate --images DIR" in data["error"]["message"]
+
+
+# -- the loan's events in a ticket ----------------------------------------------------------
+
+
+def edited(bundle: Path, out: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """``bundle`` with its ticket.yaml changed by ``change``."""
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "ticket.yaml":
+                ticket = yaml.safe_load(data)
+                change(ticket)
+                data = yaml.safe_dump(ticket, allow_unicode=True, sort_keys=False).encode()
+            target.writestr(item, data)
+    return out
+
+
+def test_a_ticket_compares_the_loans_events(tmp_path: Path) -> None:
+    """The reminders, due dates, debits and refusals of the loan are compared one by one (the
+    loan's totals were, its events not: a reminder that never came went unseen). A ticket
+    whose debit differs is not reproduced, naming the loan's first event that differs."""
+    db = played(tmp_path, "debit-on-due-date")
+    bundle = bundled(tmp_path, db, "A0001")
+    with zipfile.ZipFile(bundle) as archive:
+        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+    assert ticket["bundle_format"] == 4
+    kinds = [e["event"] for e in ticket["loan_events"]]
+    assert {"disbursed", "reminder_sent", "debited"} <= set(kinds), kinds
+    assert all("seq" not in e for e in ticket["loan_events"])
+
+    def no_reminder(data: dict[str, Any]) -> None:
+        data["loan_events"] = [e for e in data["loan_events"] if e["event"] != "reminder_sent"]
+
+    where = tmp_path / "tampered"
+    where.mkdir()
+    tampered = edited(bundle, tmp_path / "tampered.zip", no_reminder)
+    code, out, err = run_cli(where, "replay", str(tampered), db=where / "r.json")
+    assert code == 3, out + err
+    assert "First difference in the loan's events" in out
+    assert "reminder_sent" in out
+
+
+def test_a_debits_card_in_a_pseudonymised_ticket_is_the_stand_ins(tmp_path: Path) -> None:
+    """A debit names its card by its last 4 digits alone: those of the stand-in card, never
+    the borrower's (3445), and the replay debits the stand-in the same way."""
+    db = played(tmp_path, "debit-on-due-date")
+    bundle = bundled(tmp_path, db, "A0001")
+    with zipfile.ZipFile(bundle) as archive:
+        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+    cards = {e["detail"]["card"] for e in ticket["loan_events"] if e["event"] == "debited"}
+    assert cards and "3445" not in cards
+    code, data = replayed(tmp_path, bundle)
+    assert code == 0 and data["reproduced"] is True, data
+
+
+def test_a_format_3_ticket_replays_without_loan_events(tmp_path: Path) -> None:
+    db = played(tmp_path, "debit-on-due-date")
+    bundle = bundled(tmp_path, db, "A0001")
+
+    def older(data: dict[str, Any]) -> None:
+        data["bundle_format"] = 3
+        del data["loan_events"]
+
+    code, data = replayed(tmp_path, edited(bundle, tmp_path / "old.zip", older))
+    assert code == 0 and data["reproduced"] is True, data
+
+    def mixed(data: dict[str, Any]) -> None:
+        data["bundle_format"] = 3
+
+    where = tmp_path / "mixed"
+    where.mkdir()
+    code, out, err = run_cli(where, "replay", str(edited(bundle, tmp_path / "m.zip", mixed)))
+    assert code == 2 and "loan_events" in err, out + err
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "not a list",
+        [{"event": 5}],
+        [{"at": "2026-04-02T10:00:00+08:00"}],
+        [{"event": "debited", "amount": "916.80"}],
+    ],
+)
+def test_a_tickets_loan_events_are_checked_whole(tmp_path: Path, bad: object) -> None:
+    """A ticket's loan events are data of a fixed shape: anything else is exit 2 naming
+    loan_events, before anything runs."""
+    db = played(tmp_path, "debit-on-due-date")
+    bundle = bundled(tmp_path, db, "A0001")
+
+    def spoilt(data: dict[str, Any]) -> None:
+        data["loan_events"] = bad
+
+    where = tmp_path / "spoilt"
+    where.mkdir()
+    code, out, err = run_cli(where, "replay", str(edited(bundle, tmp_path / "s.zip", spoilt)))
+    assert code == 2, out + err
+    assert "loan_events" in err and "Traceback" not in out + err
+    assert not any(where.iterdir())
