@@ -559,6 +559,8 @@ class Loan(TypedDict):
     overdue_cap: NotRequired[Rate | None]
     # Interest on early settlement: to the day (absent) or the whole current period.
     settlement_interest: NotRequired[Literal["to_date", "current_period"]]
+    # A replay's loan: its borrower's id where it was recorded (its debits' chance faults).
+    draws: NotRequired[BorrowerId]
 
 
 class Card(TypedDict):

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from loancli.account.cards import find_card, refusal, status_of
 from loancli.clock import format_duration
-from loancli.journey.core import ApplicantRecord, Journey, Record, Stop
+from loancli.journey.core import ApplicantRecord, Journey, Record, Stop, draws_of
 from loancli.journey.texts import PAYOUT_REFUSED_TEXT, PAYOUT_RELEASED_TEXT
 from loancli.loan.loans import create_loan, paid_out
 from loancli.loan.money import fmt, fmt_human
@@ -91,6 +91,7 @@ def book_loan(
         at=j.clock.isoformat(),
         product=product,
         item=item,
+        draws=draws_of(record),
     )
 
 

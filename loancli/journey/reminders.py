@@ -26,7 +26,7 @@ from loancli.journey.texts import (
 )
 from loancli.loan.bureau import report_overdues
 from loancli.loan.debits import DebitCard, catch_up_debiting, spent_on
-from loancli.loan.loans import ClockEvent, event_time, log
+from loancli.loan.loans import ClockEvent, draws_key, event_time, log
 from loancli.loan.servicing import DatedEvent, ServicingPolicy, reminders
 from loancli.records import CARDS, CREDIT, LOANS, META, Loan
 from loancli.store import Store
@@ -118,10 +118,13 @@ def _debit_cards(world: WorldSettings, store: Store) -> dict[str, DebitCard]:
         if balance is None or (loan["phone"], number) in unbound:
             continue
         if number not in cards:
+            # The chance faults keyed by the first borrower debited from the card, never by
+            # its number, which a pseudonymised ticket's replay does not have.
+            key = draws_key(loan)
             cards[number] = DebitCard(
                 balance,
-                fails=_fires(bank.debit_failure, Rng(0).derive("debit", number)),
-                doubles=_fires(bank.double_debit, Rng(0).derive("double", number)),
+                fails=_fires(bank.debit_failure, Rng(0).derive("debit", key)),
+                doubles=_fires(bank.double_debit, Rng(0).derive("double", key)),
             )
         card = cards[number]
         card.balance -= spent_on(loan)

@@ -90,10 +90,13 @@ def create_loan(
     at: str,
     product: str = "cash_loan",
     item: str | None = None,
+    draws: str | None = None,
 ) -> Loan:
     """Book the loan payout ``payout_id`` made and return it: written in one write, and once.
     A payout booked already is not booked again: the loan it made is returned
-    (:func:`paid_out`). A checkout's loan also names the ``item`` it paid for."""
+    (:func:`paid_out`). A checkout's loan also names the ``item`` it paid for; a replay's,
+    the id its borrower had where it was recorded (``draws``: its debits' chance faults are
+    keyed by it, :func:`draws_key`)."""
     booked = paid_out(store, payout_id)
     if booked is not None:
         return booked
@@ -110,8 +113,16 @@ def create_loan(
     loan["payout_id"] = payout_id
     if item is not None:
         loan["item"] = item
+    if draws is not None and draws != applicant_id:
+        loan["draws"] = draws
     store.insert(LOANS, loan)
     return loan
+
+
+def draws_key(loan: Loan) -> str:
+    """What the chance faults of a loan's debits are keyed by: its borrower's id where it was
+    recorded (never the card's number, which a pseudonymised ticket replaces)."""
+    return loan.get("draws") or loan["applicant_id"]
 
 
 def paid_out(store: Store, payout_id: str) -> Loan | None:

@@ -136,7 +136,7 @@ def story_of(
     if now and datetime.fromisoformat(now) > clock:
         actions += _clock_moves(clock, datetime.fromisoformat(now), worlds)
     if loans[record["id"]]:
-        newest = max(loans[record["id"]], key=lambda x: x["id"])
+        newest = max(loans[record["id"]], key=lambda x: id_order(x["id"]))
         # Named by its owner: the account's other records may have loans of their own.
         owner = fresh.get(record["id"], record["id"])
         expects[len(actions) - 1] = _merge(
@@ -158,12 +158,20 @@ def story_of(
     return story, expects
 
 
-def fresh_loan_ids(store: Store, record_id: str) -> dict[str, str]:
-    """The ids the account's loans have when the record's story is played in a fresh world:
-    numbered again in the order they were made (a record's events name its loan)."""
+def fresh_ids(store: Store, record_id: str) -> dict[str, str]:
+    """The ids the account's loans and credit entries have when the record's story is played
+    in a fresh world: numbered again in the order they were made (events name them)."""
     involved = account_records(store, resolve(store, record_id))
-    made = sorted(loan["id"] for r in involved for loan in store.find(LOANS, applicant_id=r["id"]))
-    return {old: f"L{n:04d}" for n, old in enumerate(made, start=1)}
+    made = [loan["id"] for r in involved for loan in store.find(LOANS, applicant_id=r["id"])]
+    loans = {old: f"L{n:04d}" for n, old in enumerate(sorted(made, key=id_order), start=1)}
+    entries = {entry["id"]: new for new, entry in _credit_entries(store, involved).items()}
+    return {**loans, **entries}
+
+
+def id_order(record_id: str) -> int:
+    """An id's place in its counter's order (``L10000`` after ``L9999``, as text it is not)."""
+    digits = record_id[1:]
+    return int(digits) if digits.isdigit() else 0
 
 
 def runs_in_order(store: Store, record_id: str) -> list[tuple[Applicant | Flow, Run, str]]:
@@ -479,11 +487,12 @@ def run_action(
     # Numbered otherwise in the replay: its draws keyed by the id they were keyed by here.
     if draws_of(record) != replayed_as:
         world["draws"] = draws_of(record)
-    # Ended before its steps did: marked so (an older loancli did not), or the record's last
-    # run and the record still in progress.
+    # Ended before its steps did: marked so; a run of an older loancli, which said neither,
+    # when it is the record's last and the record is still in progress.
     runs = record.get("runs") or []
     last = bool(runs) and runs[-1] is run
-    if run.get("interrupted") or (last and record.get("status") == "in_progress"):
+    older = "interrupted" not in run
+    if run.get("interrupted") or (older and last and record.get("status") == "in_progress"):
         world["interrupted"] = True
     if text:
         world["scenario_text"] = text  # a path never travels: the file's body does
@@ -545,7 +554,9 @@ def _credit_entries(store: Store, records: Sequence[Applicant | Flow]) -> dict[s
     """The credit-bureau entries of the story's borrowers by the id a fresh world gives them:
     numbered again in the order they were made."""
     ids = {other["id"] for other in records}
-    made = sorted((x for x in store.all(CREDIT) if x["applicant_id"] in ids), key=lambda x: x["id"])
+    made = sorted(
+        (x for x in store.all(CREDIT) if x["applicant_id"] in ids), key=lambda x: id_order(x["id"])
+    )
     return {f"R{n:04d}": entry for n, entry in enumerate(made, start=1)}
 
 

@@ -43,9 +43,8 @@ from loancli.i18n import _, language, set_language
 from loancli.identity.photo import read_photo
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS, LOANS, Applicant, EventDetail, Flow
-from loancli.records import Event as RecordEvent
 from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
-from loancli.stories.from_record import fresh_loan_ids, story_of
+from loancli.stories.from_record import fresh_ids, id_order, story_of
 from loancli.stories.populate import IMAGES_PREFIX
 from loancli.stories.runner import LoadedStory, field_problem, parse_story_data, run_story
 from loancli.support.pseudonym import personal_data
@@ -174,6 +173,7 @@ def build_bundle(
     for n, expect in expects.items():
         data["actions"][n]["expect"] = msgspec.to_builtins(expect)
     replay_id = next(a["record"] for a in data["actions"] if a.get("record") and not a.get("setup"))
+    renumbered = fresh_ids(store, record["id"])
     ticket = {
         "bundle_format": BUNDLE_FORMAT,
         "loancli": __version__,
@@ -181,9 +181,10 @@ def build_bundle(
         "replay_id": replay_id,
         "kind": str(record.get("kind")) if is_flow(record) else "applicant",
         "outcome": {k: record.get(k) for k in ("status", "stopped_at", "reason")},
-        # The loans they name as the replay numbers them (the account's alone are made).
-        "events": _loans_renamed(record.get("events", []), fresh_loan_ids(store, record["id"])),
-        "loan_events": _loan_events(store, record["id"]),
+        # The loans and credit entries they name as the replay numbers them (the account's
+        # alone are made).
+        "events": _renamed(record.get("events", []), renumbered),
+        "loan_events": _renamed(_loan_events(store, record["id"]), renumbered),
         "story": data,
     }
     files["report.md"] = report_md.encode()
@@ -223,7 +224,7 @@ def _loan_events(store: Store, record_id: str) -> list[dict[str, object]]:
     loans = store.find(LOANS, applicant_id=record_id)
     if not loans:
         return []
-    newest = max(loans, key=lambda loan: loan["id"])
+    newest = max(loans, key=lambda loan: id_order(loan["id"]))
     return [
         {k: v for k, v in e.items() if k != "seq" and not (k == "at" and "on" in e)}
         for e in newest.get("events", [])
@@ -231,14 +232,20 @@ def _loan_events(store: Store, record_id: str) -> list[dict[str, object]]:
     ]
 
 
-def _loans_renamed(events: Sequence[RecordEvent], fresh: Mapping[str, str]) -> list[RecordEvent]:
-    """``events`` with the loan each names (``detail.loan``) by its id in ``fresh``."""
-    out: list[RecordEvent] = []
+def _renamed(events: Sequence[Mapping[str, Any]], fresh: Mapping[str, str]) -> list[Any]:
+    """``events`` with the loan and the credit entry each names (``detail.loan``,
+    ``detail.entry``) by its id in ``fresh``: the replay's numbering."""
+    out: list[Any] = []
     for event in events:
         detail = event.get("detail")
-        loan = detail.get("loan") if detail else None
-        if detail and isinstance(loan, str) and loan in fresh:
-            event = {**event, "detail": {**detail, "loan": fresh[loan]}}
+        if isinstance(detail, Mapping):
+            named = {
+                k: fresh[v]
+                for k in ("loan", "entry")
+                if isinstance(v := detail.get(k), str) and v in fresh
+            }
+            if named:
+                event = {**event, "detail": {**detail, **named}}
         out.append(event)
     return out
 
@@ -516,7 +523,9 @@ def describe_event(event: Mapping[str, object] | None) -> str:
     detail = " ".join(f"{k}={v}" for k, v in shown)
     reason = f" ({event['reason']})" if event.get("reason") else ""
     step = f" {event['step']}" if event.get("step") else ""
-    return f"{event.get('at')}{step} {event.get('event')}{reason} {detail}".strip()
+    # An event dated by its day alone (a loan's, in a ticket) by that day.
+    when = event.get("at") or event.get("on")
+    return f"{when}{step} {event.get('event')}{reason} {detail}".strip()
 
 
 def outcome_sentence(outcome: Mapping[str, object]) -> str:

@@ -427,6 +427,8 @@ def test_a_ticket_compares_the_loans_events(tmp_path: Path) -> None:
     assert code == 3, out + err
     assert "First difference in the loan's events" in out
     assert "reminder_sent" in out
+    # An event dated by its day is shown by it (it said "None").
+    assert "None" not in out and "2026-03-30" in out
 
 
 def test_a_debits_card_in_a_pseudonymised_ticket_is_the_stand_ins(tmp_path: Path) -> None:
@@ -486,3 +488,68 @@ def test_a_tickets_loan_events_are_checked_whole(tmp_path: Path, bad: object) ->
     assert code == 2, out + err
     assert "loan_events" in err and "Traceback" not in out + err
     assert not any(where.iterdir())
+
+
+def test_a_second_accounts_overdue_names_its_loan_and_entry_as_the_replay_does(
+    tmp_path: Path,
+) -> None:
+    """The second account of a file: its loan is L0002 and its credit entry R0002 there, and
+    L0001 and R0001 in the replay; the loan's events name them so in the ticket (they were
+    left as they were, and the replay said "not reproduced")."""
+    db = tmp_path / "state.json"
+    other = ("--set", "phone=13700137000", "--set", "card_phone=13700137000")
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path", *other) == 0
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    assert cli(tmp_path, db, "clock", "advance", "50d") == 0
+    story = replays(tmp_path, db, "A0002")
+    assert story["actions"][0]["draws"] == "A0002"
+    with zipfile.ZipFile(tmp_path / "A0002.zip") as archive:
+        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+    named = {
+        (e["event"], k): e["detail"][k]
+        for e in ticket["loan_events"]
+        for k in ("loan", "entry")
+        if k in e.get("detail", {})
+    }
+    assert named[("report_notice", "loan")] == "L0001"
+    assert named[("credit_reported", "entry")] == "R0001"
+
+
+def test_ids_are_numbered_again_in_their_counters_order(tmp_path: Path) -> None:
+    """L10000 was made after L9999, though as text it sorts before it."""
+    from loancli.store import Store
+    from loancli.stories.from_record import fresh_ids, id_order
+
+    assert sorted(["L10000", "L9999", "L0002"], key=id_order) == ["L0002", "L9999", "L10000"]
+    db = played(tmp_path, "second-loan-repayment-day")
+    text = db.read_text(encoding="utf-8")
+    text = text.replace("L0003", "L10000").replace("L0002", "L9999")
+    state = json.loads(text)
+    for row in state["meta"].values():
+        if row.get("key") == "counter.loan":
+            row["value"] = 10000
+    db.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    with Store(db, read_only=True) as store:
+        fresh = fresh_ids(store, "A0003")
+    assert (fresh["L0001"], fresh["L9999"], fresh["L10000"]) == ("L0001", "L0002", "L0003")
+    replays(tmp_path, db, "A0003")
+
+
+def test_a_debits_chance_faults_replay_in_a_pseudonymised_ticket(tmp_path: Path) -> None:
+    """Debits that fail by chance (probability 0.6) were keyed by the card's number, which a
+    pseudonymised ticket replaces: its replay debited where the original failed. They are
+    keyed by the borrower's id where it was recorded."""
+    scenario = tmp_path / "chance.yaml"
+    scenario.write_text(
+        "name: chance\nproviders:\n  bank: {debit_balance: 20000, "
+        "debit_failure: {probability: 0.6}}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "state.json"
+    world = ("--scenario", str(scenario))
+    assert cli(tmp_path, db, *world, "apply", "--answers", "happy-path") == 0
+    assert cli(tmp_path, db, *world, "clock", "advance", "200d") == 0
+    [loan] = json.loads(db.read_text(encoding="utf-8"))["loans"].values()
+    kinds = {e["event"] for e in loan["events"]}
+    assert {"debited", "debit_failed"} <= kinds, kinds  # both happened: chance decided
+    replays(tmp_path, db, "A0001")
