@@ -27,7 +27,7 @@ from loancli.journey.texts import (
 from loancli.loan.bureau import report_overdues
 from loancli.loan.debits import DebitCard, catch_up_debiting, spent_on
 from loancli.loan.loans import ClockEvent, draws_key, event_time, log
-from loancli.loan.servicing import DatedEvent, ServicingPolicy, reminders
+from loancli.loan.servicing import DatedEvent, ServicingPolicy, reminders, unpaid_lines
 from loancli.records import CARDS, CREDIT, LOANS, META, Loan
 from loancli.store import Store
 from loancli.world.providers import WorldSettings
@@ -41,7 +41,9 @@ def advance_loans(
     """Bring every loan to ``today`` and send the messages that fell due; the events.
 
     A message goes to the loan's current number (it follows a phone change); a number the
-    world cannot reach gets nothing.
+    world cannot reach gets nothing. Loans debited from one card share its money: they are
+    brought along together, due date by due date, as when the clock moves a day at a time
+    (one by one, the first took every month's money before the second's first due date).
     """
     world = world or WorldSettings()
     # The credit entries and settings read whole (SQLite: one select each, the pass's lookups
@@ -54,9 +56,43 @@ def advance_loans(
     out: list[ClockEvent] = []
     policies: dict[str, ServicingPolicy] = {}
     outcome = world.bureau.objection_outcome
+    # Loans sharing a card with others, kept for their pass together (a few: an account's),
+    # each with the reminders it sends.
+    shared: list[tuple[Loan, ServicingPolicy]] = []
+    reminded: dict[str, list[DatedEvent]] = {}
+
+    def report(loan: Loan, policy: ServicingPolicy) -> Callable[[date], list[DatedEvent]]:
+        return lambda day: report_overdues(store, loan, day, policy, answer_outcome=outcome)
+
+    def serviced(
+        loan: Loan, policy: ServicingPolicy, sent: list[DatedEvent], moved: list[DatedEvent]
+    ) -> None:
+        """The loan's events (the reminders it sends, read before it moved; then what moving
+        it did) logged and handed to the store; copies added to ``out``."""
+        events = sorted(sent + moved + report(loan, policy)(today), key=lambda e: e["on"])
+        if events:
+            log(loan, at, events)
+            # Handed to the store as it is (no copy): only read from here on.
+            store.write_back(LOANS, loan)
+            # Copies, in the order of their keys: the loan keeps its events, the caller may
+            # change what it is given.
+            given: list[DatedEvent] = _json.decode(_json.encode(events))
+            out.extend({"loan": loan["id"], "applicant": loan["applicant_id"], **e} for e in given)
+
+    def messages(first: int, loans: dict[str, tuple[Loan, ServicingPolicy]]) -> None:
+        """The messages of ``out[first:]``, in the order of their events (a loan's messages
+        read only what its own servicing wrote, so they are the ones sent after the pass)."""
+        for event in out[first:]:
+            loan, policy = loans[event["loan"]]
+            text = _text(store, event, loan, policy)
+            if text is not None:
+                # Sent on its event's day: a month's reminders in one move arrive on their
+                # own days, as when the clock moves a day at a time.
+                sms.deliver(loan["phone"], text, event_time(event["on"], now))
+
     for batch in store.batches(LOANS, BATCH):
         # The loans as this pass saved them, for the messages their events send.
-        moved_loans: dict[str, tuple[Loan, ServicingPolicy]] = {}
+        kept: dict[str, tuple[Loan, ServicingPolicy]] = {}
         first = len(out)
         for loan in batch:
             product = product_of(loan)
@@ -64,38 +100,51 @@ def advance_loans(
                 policies[product] = world.product(product).servicing
             policy = policies[product]
             sent = reminders(loan, today, policy)
-
-            def report(
-                day: date, loan: Loan = loan, policy: ServicingPolicy = policy
-            ) -> list[DatedEvent]:
-                return report_overdues(store, loan, day, policy, answer_outcome=outcome)
-
+            card = cards.get(loan["card_number"])
+            if card is not None and card.loans > 1 and loan["status"] == "active":
+                shared.append((loan, policy))
+                reminded[loan["id"]] = sent
+                continue
             # The bureau is brought to the day before each debit first: an installment
             # reported before a later debit paid it is reported with what it owed then.
-            card = cards.get(loan["card_number"])
-            moved = catch_up_debiting(loan, today, card, policy, before_debit=report)
-            reported = report(today)
-            events = sorted(sent + moved + reported, key=lambda e: e["on"])
-            if events:
-                log(loan, at, events)
-                # Handed to the store as it is (no copy): only read from here on.
-                store.write_back(LOANS, loan)
-                moved_loans[loan["id"]] = (loan, policy)
-                # Copies, in the order of their keys: the loan keeps its events, the caller may
-                # change what it is given.
-                given: list[DatedEvent] = _json.decode(_json.encode(events))
-                out += [{"loan": loan["id"], "applicant": loan["applicant_id"], **e} for e in given]
-        # The batch's messages, in the order of its events (a loan's messages read only what
-        # its own servicing wrote, so they are the ones sent after the whole pass).
-        for event in out[first:]:
-            loan, policy = moved_loans[event["loan"]]
-            text = _text(store, event, loan, policy)
-            if text is not None:
-                # Sent on its event's day: a month's reminders in one move arrive on their
-                # own days, as when the clock moves a day at a time.
-                sms.deliver(loan["phone"], text, event_time(event["on"], now))
+            moved = catch_up_debiting(loan, today, card, policy, before_debit=report(loan, policy))
+            serviced(loan, policy, sent, moved)
+            kept[loan["id"]] = (loan, policy)
+        messages(first, kept)
+        store.flush()
+    if shared:
+        first = len(out)
+        together = _debited_together(shared, today, cards, report)
+        for loan, policy in shared:
+            serviced(loan, policy, reminded[loan["id"]], together[loan["id"]])
+        messages(first, {loan["id"]: (loan, policy) for loan, policy in shared})
         store.flush()
     return out
+
+
+def _debited_together(
+    shared: list[tuple[Loan, ServicingPolicy]],
+    today: date,
+    cards: dict[str, DebitCard],
+    report: Callable[[Loan, ServicingPolicy], Callable[[date], list[DatedEvent]]],
+) -> dict[str, list[DatedEvent]]:
+    """Loans that share cards brought to ``today`` due date by due date, each day's debits
+    in the loans' order: the events of each."""
+    days = sorted(
+        {
+            date.fromisoformat(line["due_date"])
+            for loan, _policy in shared
+            for line in unpaid_lines(loan)
+            if date.fromisoformat(line["due_date"]) <= today
+        }
+    )
+    moved: dict[str, list[DatedEvent]] = {loan["id"]: [] for loan, _policy in shared}
+    for day in [*days, today]:
+        for loan, policy in shared:
+            card = cards.get(loan["card_number"])
+            before = report(loan, policy)
+            moved[loan["id"]] += catch_up_debiting(loan, day, card, policy, before_debit=before)
+    return moved
 
 
 # Loans a clock pass holds in memory at a time.
@@ -128,6 +177,7 @@ def _debit_cards(world: WorldSettings, store: Store) -> dict[str, DebitCard]:
             )
         card = cards[number]
         card.balance -= spent_on(loan)
+        card.loans += loan["status"] == "active"
         # One debit a due date, whatever it took (it may take several installments, each an
         # event): the days the loan was debited on count the attempts made.
         card.attempts += len({e["on"] for e in loan.get("events", []) if e["event"] in _DEBITS})

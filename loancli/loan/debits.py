@@ -34,6 +34,8 @@ class DebitCard:
     fails: Callable[[int], bool] = lambda attempt: False
     doubles: Callable[[int], bool] = lambda attempt: False
     attempts: int = 0
+    # The active loans debited from it: more than one share its money, in date order.
+    loans: int = 0
 
 
 def spent_on(loan: Loan) -> Decimal:

@@ -108,3 +108,61 @@ def test_a_failed_debit_leaves_the_same_world_whatever_the_path(
     failing_once: str, steps: list[int]
 ) -> None:
     assert _world_after(steps, failing_once) == _world_after([sum(steps)], failing_once)
+
+
+def _two_loans_after(steps: list[int], scenario: str) -> tuple[list[Any], ...]:
+    """Two loans of one account debited from one card (the second borrowed 8 days after the
+    first), after the clock moved by ``steps`` days: each loan's installments and events."""
+    state = api.in_memory()
+    first = api.apply(state, answers=happy_answers(), scenario=scenario)
+    api.advance_clock(state, "8d", scenario=scenario)
+    second = api.apply(state, answers={**happy_answers(), "amount": "5000"}, scenario=scenario)
+    assert first.record["status"] == second.record["status"] == "completed"
+    for days in steps:
+        api.advance_clock(state, f"{days}d", scenario=scenario)
+    out: list[Any] = []
+    for done in (first, second):
+        out.append(api.loan(state, done.id, scenario=scenario)["installments"])
+        out.append(
+            [
+                (row["at"], row["event"])
+                for row in api.timeline(state, done.id, scenario=scenario)
+                if row["event"] != "penalty_accrued"
+            ]
+        )
+    return tuple(out)
+
+
+@pytest.fixture(scope="module")
+def one_card_for_two(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A bank that holds 1,900 yuan for the card two loans are debited from: not enough for
+    both loans' first two months."""
+    return _bank(tmp_path_factory, "one-card", "{debit_balance: 1900}")
+
+
+def test_two_loans_on_one_card_are_debited_by_date_whatever_the_path(
+    one_card_for_two: str,
+) -> None:
+    """One move of 56 days debited the first loan's two months before the second's first
+    (the loans were brought along one by one); a day at a time, by date: the second loan's
+    first debit came before the first loan's second. Now alike."""
+    daily = _two_loans_after([1] * 56, one_card_for_two)
+    once = _two_loans_after([56], one_card_for_two)
+    assert once == daily
+    first_events = [event for _at, event in daily[1]]
+    second_events = [event for _at, event in daily[3]]
+    # The money ran out on the first loan's second month, after the second loan's first.
+    assert first_events.count("debited") == 1 and "debit_failed" in first_events
+    assert "debited" in second_events
+
+
+@given(st.lists(st.integers(min_value=1, max_value=30), min_size=2, max_size=5))
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_two_loans_on_one_card_leave_the_same_world_on_any_path(
+    one_card_for_two: str, steps: list[int]
+) -> None:
+    assert _two_loans_after(steps, one_card_for_two) == _two_loans_after(
+        [sum(steps)], one_card_for_two
+    )
