@@ -244,8 +244,12 @@ def test_a_run_cut_short_by_a_missing_answer_replays_as_it_ended(tmp_path: Path)
     assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
     login = ("--set", "phone=13800138000", "--set", "password=s3cret-pass")
     assert cli(tmp_path, db, "contacts", "add", *login) == 2  # no contact given
-    [flow] = json.loads(db.read_text(encoding="utf-8"))["flows"].values()
+    state = json.loads(db.read_text(encoding="utf-8"))
+    [flow] = state["flows"].values()
     assert flow["status"] == "in_progress" and flow["runs"][-1]["interrupted"] is True
+    # A run that ended as it should says so too: only an older loancli's says neither.
+    [journey] = state["applicants"].values()
+    assert journey["runs"][-1]["interrupted"] is False
     story = replays(tmp_path, db, "A0001")
     assert [a.get("interrupted", False) for a in story["actions"]] == [False, True]
     replays(tmp_path, db, "F0001")
