@@ -128,14 +128,14 @@ def _debited_together(
     cards: dict[str, DebitCard],
     report: Callable[[Loan, ServicingPolicy], Callable[[date], list[DatedEvent]]],
 ) -> dict[str, list[DatedEvent]]:
-    """Loans that share cards brought to ``today`` due date by due date, each day's debits
-    in the loans' order: the events of each."""
+    """Loans that share cards brought to ``today`` due date by due date (the days a debit is
+    still to be tried on), each day's debits in the loans' order: the events of each."""
     days = sorted(
         {
             date.fromisoformat(line["due_date"])
             for loan, _policy in shared
             for line in unpaid_lines(loan)
-            if date.fromisoformat(line["due_date"]) <= today
+            if date.fromisoformat(line["due_date"]) <= today and not line.get("debited_on")
         }
     )
     moved: dict[str, list[DatedEvent]] = {loan["id"]: [] for loan, _policy in shared}

@@ -557,3 +557,21 @@ def test_a_debits_chance_faults_replay_in_a_pseudonymised_ticket(tmp_path: Path)
     kinds = {e["event"] for e in loan["events"]}
     assert {"debited", "debit_failed"} <= kinds, kinds  # both happened: chance decided
     replays(tmp_path, db, "A0001")
+
+
+def test_two_loans_on_one_card_moved_in_small_steps_replay(tmp_path: Path) -> None:
+    """Two loans debited from one card short of money for both, the clock moved in small
+    steps: the replay moves it in one, and debits them by date as the small steps did (it
+    debited one loan's months first, and neither ticket replayed)."""
+    scenario = tmp_path / "bal.yaml"
+    scenario.write_text("name: bal\nproviders:\n  bank: {debit_balance: 1900}\n", "utf-8")
+    db = tmp_path / "state.json"
+    world = ("--scenario", str(scenario))
+    assert cli(tmp_path, db, *world, "apply", "--answers", "happy-path") == 0
+    assert cli(tmp_path, db, *world, "clock", "advance", "8d") == 0
+    second = ("--answers", "happy-path", "--set", "amount=5000")
+    assert cli(tmp_path, db, *world, "apply", *second) == 0
+    for days in [6] * 9 + [2]:
+        assert cli(tmp_path, db, *world, "clock", "advance", f"{days}d") == 0
+    replays(tmp_path, db, "A0001")
+    replays(tmp_path, db, "A0002")
