@@ -244,8 +244,13 @@ def print_events(console: Console, title: str, rows: Sequence[Mapping[str, objec
         reason = f"[{row['reason']}]" if row.get("reason") else ""
         padded = step + " " * (width - cell_len(step))
         heading = printable(f"{short_time(str(row['at']))}  {padded}  {row['event']}")
+        if cell_len(heading) > console.width:
+            # Too narrow for the three on a line (40 columns): the event under its time and
+            # step, each whole, rather than past the edge.
+            when = printable(f"{short_time(str(row['at']))}  {step}")
+            heading = f"{when}\n  {printable(str(row['event']))}"
         detail = printable(_row_detail(row))
-        if reason and cell_len(f"{heading}  {reason}") > console.width:
+        if reason and cell_len(f"{heading.splitlines()[-1]}  {reason}") > console.width:
             # The reason on the detail's line rather than past the edge.
             detail = f"{reason} {detail}".rstrip()
         elif reason:

@@ -255,3 +255,17 @@ def test_narrow_terminals_keep_the_figures_whole(
         # broken between characters.
         for figure in ("10,000.00", "17,501.00"):
             assert figure in out, f"{figure!r} not shown whole:\n{out}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_timeline_at_40_columns_keeps_within_the_edge(
+    world: Path, tmp_path: Path, lang: str
+) -> None:
+    """At 40 columns an event's time, step and name did not fit one line and ran past the
+    edge (the longest was 62 cells): the name goes under them, each whole."""
+    args = ("--no-pager", "--lang", lang, "timeline", "A0001")
+    code, out, err = run_cli(tmp_path, *args, db=world, columns=40)
+    assert code == 0, out + err
+    assert not [line for line in out.splitlines() if cell_len(line) > 40], out
+    for name in ("account_created", "authorisations_recorded", "disbursed"):
+        assert re.search(rf"(^|\s){name}\b", out, re.MULTILINE), f"{name} not whole:\n{out}"
