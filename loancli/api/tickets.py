@@ -35,7 +35,7 @@ from loancli.operations import StatePath, WorldOptions, world_for
 from loancli.store import MemoryState, location_of
 from loancli.stories import finding
 from loancli.stories.finding import Found, FoundJson
-from loancli.stories.from_record import runs_in_order, story_of, story_text, world_commands
+from loancli.stories.from_record import story_text, tell, world_commands
 from loancli.stories.personas import PersonaFiles, write_persona
 from loancli.stories.populate import Populated, parse_mix
 from loancli.stories.populate import Progress as PopulateProgress
@@ -109,13 +109,12 @@ def report(
         runs = reporting.resolve(world.store, data["id"]).get("runs") or []
         # A record whose story cannot be told (a scenario file not kept): its runs alone.
         with contextlib.suppress(UsageError):
-            story, _expects = story_of(world.store, data["id"])
+            told = tell(world.store, data["id"])
             last = str(runs[-1].get("scenario") or "default") if runs else "default"
             commands = [
-                reporting.run_command(record, run, fresh)
-                for record, run, fresh in runs_in_order(world.store, data["id"])
+                reporting.run_command(record, run, fresh) for record, run, fresh in told.runs
             ]
-            data["reproduce"] = world_commands(world.store, story, last, commands)
+            data["reproduce"] = world_commands(world.store, told.story, last, commands)
         text = (
             html_report.page(
                 world.store,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal, NotRequired, TypedDict
@@ -162,6 +163,17 @@ def find_loan(store: Store, applicant_id: str | None) -> Loan:
             )
         raise LoanNotFound("loan", message)
     return max(loans, key=lambda x: x["id"]).copy()
+
+
+def id_order(record_id: str) -> int:
+    """An id's place in its counter's order (``L10000`` after ``L9999``, as text it is not)."""
+    digits = record_id[1:]
+    return int(digits) if digits.isdigit() else 0
+
+
+def newest_loan(loans: Sequence[Loan]) -> Loan:
+    """The one made last of ``loans`` (not empty)."""
+    return max(loans, key=lambda loan: id_order(loan["id"]))
 
 
 def save_loan(store: Store, loan: Loan) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -25,7 +26,7 @@ from loancli.i18n import _
 from loancli.identity.photo import read_photo
 from loancli.journey.core import draws_of
 from loancli.journey.session import CLOCK_WORLDS_KEY, SCENARIO_TEXT_PREFIX
-from loancli.loan.loans import loan_view
+from loancli.loan.loans import id_order, loan_view, newest_loan
 from loancli.masking import mask_numbers
 from loancli.records import (
     ACCOUNTS,
@@ -71,10 +72,29 @@ from loancli.world.scenario import builtin_names
 IMAGE_KEYS = ("id_front", "id_back", "income_proof")
 
 
+@dataclass(frozen=True)
+class Told:
+    """A record's story, told once for all who need it: the story and its actions'
+    expectations, its runs in its order (each with its record and the id the record has in
+    a fresh world), and the ids of the account's loans and credit entries in a fresh world."""
+
+    story: Story
+    expects: dict[int, Expect]
+    runs: list[tuple[Applicant | Flow, Run, str]]
+    renumbered: dict[str, str]
+
+
 def story_of(
     store: Store, record_id: str, image: Callable[[str], str] | None = None
 ) -> tuple[Story, dict[int, Expect]]:
-    """The story of a journey or flow and its loans, and the expectations of its actions.
+    """The story of a journey or flow and its loans, and the expectations of its actions
+    (:func:`tell`)."""
+    told = tell(store, record_id, image)
+    return told.story, told.expects
+
+
+def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None) -> Told:
+    """The story of a journey or flow and its loans, and what goes with it (:class:`Told`).
     ``image`` turns an uploaded image's path into what the story names it by (default: the
     path as it is).
 
@@ -114,7 +134,7 @@ def story_of(
     clock = datetime.fromisoformat(done[0][1][1]["clock"])
     world = msgspec.structs.replace(world, clock=clock)
     actions: list[StoryAction] = []
-    expects: dict[int, Expect] = {}
+    own_last = 0  # the record's last run: where its outcome is expected
     for (at, _placed, _order, _sub), act in acts:
         if at > clock:
             actions += _clock_moves(clock, at, worlds)
@@ -123,20 +143,21 @@ def story_of(
             other, run = act
             actions.append(run_action(run, other, fresh, image, setup=other is not record))
             if other is record:
-                expects = {
-                    len(actions) - 1: Expect(
-                        status=record["status"],
-                        stopped_at=record.get("stopped_at"),
-                        reason=record.get("reason"),
-                    )
-                }
+                own_last = len(actions) - 1
         else:
             actions.append(act)
+    expects = {
+        own_last: Expect(
+            status=record["status"],
+            stopped_at=record.get("stopped_at"),
+            reason=record.get("reason"),
+        )
+    }
     now = store.meta_get("clock")
     if now and datetime.fromisoformat(now) > clock:
         actions += _clock_moves(clock, datetime.fromisoformat(now), worlds)
     if loans[record["id"]]:
-        newest = max(loans[record["id"]], key=lambda x: id_order(x["id"]))
+        newest = newest_loan(loans[record["id"]])
         # Named by its owner: the account's other records may have loans of their own.
         owner = fresh.get(record["id"], record["id"])
         expects[len(actions) - 1] = _merge(
@@ -155,31 +176,15 @@ def story_of(
         person=Person(answers={}),
         actions=actions,
     )
-    return story, expects
+    runs = [(other, run, fresh[other["id"]]) for _key, (other, run) in done]
+    made = [loan["id"] for mine in loans.values() for loan in mine]
+    return Told(story, expects, runs, _renumbered(made, entries))
 
 
-def fresh_ids(store: Store, record_id: str) -> dict[str, str]:
-    """The ids the account's loans and credit entries have when the record's story is played
-    in a fresh world: numbered again in the order they were made (events name them)."""
-    involved = account_records(store, resolve(store, record_id))
-    made = [loan["id"] for r in involved for loan in store.find(LOANS, applicant_id=r["id"])]
-    loans = {old: f"L{n:04d}" for n, old in enumerate(sorted(made, key=id_order), start=1)}
-    entries = {entry["id"]: new for new, entry in _credit_entries(store, involved).items()}
-    return {**loans, **entries}
-
-
-def id_order(record_id: str) -> int:
-    """An id's place in its counter's order (``L10000`` after ``L9999``, as text it is not)."""
-    digits = record_id[1:]
-    return int(digits) if digits.isdigit() else 0
-
-
-def runs_in_order(store: Store, record_id: str) -> list[tuple[Applicant | Flow, Run, str]]:
-    """The runs a record's story replays, in its order: each with its record and the id the
-    record has in a fresh world."""
-    done = _runs_done(account_records(store, resolve(store, record_id)))
-    fresh = _fresh_ids([other for _key, (other, _run) in done])
-    return [(other, run, fresh[other["id"]]) for _key, (other, run) in done]
+def _renumbered(loans: Sequence[str], entries: Mapping[str, CreditEntry]) -> dict[str, str]:
+    ordered = sorted(loans, key=id_order)
+    fresh = {old: f"L{n:04d}" for n, old in enumerate(ordered, start=1)}
+    return {**fresh, **{entry["id"]: new for new, entry in entries.items()}}
 
 
 # Where something done on the file falls in a story: (when, 0 if it has a place in the
@@ -212,7 +217,7 @@ def world_commands(
     that made them, on the state file its runs' commands make (``repro.json``): each in the
     world it was made in (``scenario``, the runs' last, where it names none), masked as a
     report shows paths. With ``runs`` (the commands of the story's runs, in its order,
-    :func:`runs_in_order`), each run's command in its place among them."""
+    :attr:`Told.runs`), each run's command in its place among them."""
     refs = {text: name for _to, name, text in _kept_worlds(store) if text}
     pending = iter(runs or ())
     out = []

@@ -41,10 +41,11 @@ from loancli.errors import UsageError
 from loancli.files import write_private
 from loancli.i18n import _, language, set_language
 from loancli.identity.photo import read_photo
+from loancli.loan.loans import newest_loan
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS, LOANS, Applicant, EventDetail, Flow
 from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
-from loancli.stories.from_record import fresh_ids, id_order, story_of
+from loancli.stories.from_record import tell
 from loancli.stories.populate import IMAGES_PREFIX
 from loancli.stories.runner import LoadedStory, field_problem, parse_story_data, run_story
 from loancli.support.pseudonym import personal_data
@@ -168,12 +169,12 @@ def build_bundle(
     def image(path: str) -> str:
         return _image(path, images, files)
 
-    story, expects = story_of(store, record["id"], image)
-    data = msgspec.to_builtins(story)
-    for n, expect in expects.items():
+    told = tell(store, record["id"], image)
+    data = msgspec.to_builtins(told.story)
+    for n, expect in told.expects.items():
         data["actions"][n]["expect"] = msgspec.to_builtins(expect)
     replay_id = next(a["record"] for a in data["actions"] if a.get("record") and not a.get("setup"))
-    renumbered = fresh_ids(store, record["id"])
+    renumbered = told.renumbered
     ticket = {
         "bundle_format": BUNDLE_FORMAT,
         "loancli": __version__,
@@ -224,7 +225,7 @@ def _loan_events(store: Store, record_id: str) -> list[dict[str, object]]:
     loans = store.find(LOANS, applicant_id=record_id)
     if not loans:
         return []
-    newest = max(loans, key=lambda loan: id_order(loan["id"]))
+    newest = newest_loan(loans)
     return [
         {k: v for k, v in e.items() if k != "seq" and not (k == "at" and "on" in e)}
         for e in newest.get("events", [])

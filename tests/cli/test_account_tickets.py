@@ -521,8 +521,9 @@ def test_a_second_accounts_overdue_names_its_loan_and_entry_as_the_replay_does(
 
 def test_ids_are_numbered_again_in_their_counters_order(tmp_path: Path) -> None:
     """L10000 was made after L9999, though as text it sorts before it."""
+    from loancli.loan.loans import id_order
     from loancli.store import Store
-    from loancli.stories.from_record import fresh_ids, id_order
+    from loancli.stories.from_record import tell
 
     assert sorted(["L10000", "L9999", "L0002"], key=id_order) == ["L0002", "L9999", "L10000"]
     db = played(tmp_path, "second-loan-repayment-day")
@@ -534,7 +535,7 @@ def test_ids_are_numbered_again_in_their_counters_order(tmp_path: Path) -> None:
             row["value"] = 10000
     db.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     with Store(db, read_only=True) as store:
-        fresh = fresh_ids(store, "A0003")
+        fresh = tell(store, "A0003").renumbered
     assert (fresh["L0001"], fresh["L9999"], fresh["L10000"]) == ("L0001", "L0002", "L0003")
     replays(tmp_path, db, "A0003")
 

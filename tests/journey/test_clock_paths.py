@@ -33,14 +33,18 @@ def _world_after(steps: list[int], scenario: str | None = None) -> tuple[list[An
         (e["installment"], e["amount"], e["reported_on"], e["notified_on"]) for e in credit.entries
     ]
     lines = api.loan(state, done.id, scenario=scenario)["installments"]
-    # A penalty accrues in one event per move, so their number depends on the moves; every
-    # other event happens once, at its own time.
-    events = [
+    events = _events(state, done.id, scenario)
+    return entries, api.sms_inbox(state, PHONE, scenario=scenario).messages, lines, events
+
+
+def _events(state: Any, record_id: str, scenario: str | None) -> list[tuple[str, str]]:
+    """A record's timeline as (time, event). A penalty accrues in one event per move, so
+    their number depends on the moves; every other event happens once, at its own time."""
+    return [
         (row["at"], row["event"])
-        for row in api.timeline(state, done.id, scenario=scenario)
+        for row in api.timeline(state, record_id, scenario=scenario)
         if row["event"] != "penalty_accrued"
     ]
-    return entries, api.sms_inbox(state, PHONE, scenario=scenario).messages, lines, events
 
 
 def test_one_move_and_a_day_at_a_time_leave_the_same_credit_entries_and_messages() -> None:
@@ -123,13 +127,7 @@ def _two_loans_after(steps: list[int], scenario: str) -> tuple[list[Any], ...]:
     out: list[Any] = []
     for done in (first, second):
         out.append(api.loan(state, done.id, scenario=scenario)["installments"])
-        out.append(
-            [
-                (row["at"], row["event"])
-                for row in api.timeline(state, done.id, scenario=scenario)
-                if row["event"] != "penalty_accrued"
-            ]
-        )
+        out.append(_events(state, done.id, scenario))
     return tuple(out)
 
 
