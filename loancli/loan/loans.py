@@ -162,7 +162,7 @@ def find_loan(store: Store, applicant_id: str | None) -> Loan:
                 "no loan found for this state file; a loan exists once a journey has disbursed"
             )
         raise LoanNotFound("loan", message)
-    return max(loans, key=lambda x: x["id"]).copy()
+    return newest_loan(loans).copy()
 
 
 def id_order(record_id: str) -> int:

@@ -29,7 +29,7 @@ from loancli.files import FileTooLarge, NotRegularFile, read_regular
 from loancli.i18n import _, language, set_language
 from loancli.journey.repayment import check_choice
 from loancli.journey.runner import STEP_NAMES
-from loancli.loan.loans import find_loan, loan_view
+from loancli.loan.loans import find_loan, loan_view, newest_loan
 from loancli.masking import mask_numbers
 from loancli.questions import QUESTIONS
 from loancli.records import CREDIT, LOANS, SMS_INBOX, Applicant, Flow
@@ -717,7 +717,7 @@ def _loan_events(world: State, loan_ref: str) -> int:
 def _newest_loan(world: State, record_id: str) -> str | None:
     with Store(world, read_only=True) as store:
         loans = store.find(LOANS, applicant_id=record_id)
-    return max((x["id"] for x in loans), default=None)
+    return newest_loan(loans)["id"] if loans else None
 
 
 # -- checking -----------------------------------------------------------------------------

@@ -521,7 +521,7 @@ def test_a_second_accounts_overdue_names_its_loan_and_entry_as_the_replay_does(
 
 def test_ids_are_numbered_again_in_their_counters_order(tmp_path: Path) -> None:
     """L10000 was made after L9999, though as text it sorts before it."""
-    from loancli.loan.loans import id_order
+    from loancli.loan.loans import find_loan, id_order
     from loancli.store import Store
     from loancli.stories.from_record import tell
 
@@ -536,7 +536,10 @@ def test_ids_are_numbered_again_in_their_counters_order(tmp_path: Path) -> None:
     db.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     with Store(db, read_only=True) as store:
         fresh = tell(store, "A0003").renumbered
+        # The file's newest loan, as a command given no id takes it (it took L9999).
+        newest = find_loan(store, None)["id"]
     assert (fresh["L0001"], fresh["L9999"], fresh["L10000"]) == ("L0001", "L0002", "L0003")
+    assert newest == "L10000"
     replays(tmp_path, db, "A0003")
 
 
