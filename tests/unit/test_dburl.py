@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from loancli.dburl import ServerUrl, is_server_url
@@ -25,6 +25,7 @@ PARAMS = st.sampled_from(
 
 
 @given(PASSWORDS, PARAMS)
+@example("postgr", "")  # in the scheme the masked URL shows: CI's run drew it
 def test_a_password_in_the_user_part_is_masked_and_left_out(password: str, params: str) -> None:
     url = ServerUrl(f"postgresql://team:{password}@db.example:5432/loancli{params}")
     assert url.password == password
@@ -33,7 +34,8 @@ def test_a_password_in_the_user_part_is_masked_and_left_out(password: str, param
     assert repr(url) == f"ServerUrl({str(url)!r})"
     message = f"failed for {url.conninfo()} ({password})"
     scrubbed = url.scrub(message)
-    assert password not in scrubbed
+    # Nowhere but inside the masked URL's own text (a password "postgr" is in its scheme).
+    assert password not in scrubbed.replace(str(url), "")
     if message.count(password) == 1:
         # (A password such as "postgr" is also masked where the rest of the text has it.)
         assert scrubbed == f"failed for {url} (***)"
