@@ -7,7 +7,9 @@ bundle carry is a MAC of it, and so is the hash a state file keeps (under a salt
 ``loancli-key$argon2id$m=19456,t=2,p=1$salt$mac``). A journey derives each secret's key once,
 where hashing it and keeping a stand-in took two slow derivations. The fixed salt lets one
 guess be tried against every file at once; the stand-in every run records has always allowed
-that, and a guess still costs one argon2id at OWASP's grade.
+that, and a guess still costs one argon2id at OWASP's grade. A pseudonymised bundle keys each
+stand-in again under a salt only the originals give (support.pseudonym), so no table of them
+reads a secret back from a bundle.
 
 The world chooses the grade of its hashes (``WorldSettings.hashing``): ``argon2id`` for the
 state files people keep, ``fast`` (argon2id at its cheapest, m = 8 KiB, t = 1, salted by the
@@ -30,6 +32,11 @@ if TYPE_CHECKING:
 
 HashGrade = Literal["argon2id", "fast"]
 HASH_GRADES: tuple[HashGrade, ...] = ("argon2id", "fast")
+
+# Answers whose text never leaves the run: a recording keeps a stand-in, and a bundle another
+# stand-in of that (support.pseudonym).
+PIN_KEYS = frozenset({"transaction_password"})
+SECRET_KEYS = frozenset({"password", "new_password", "transaction_password"})
 
 
 @functools.cache
@@ -153,7 +160,7 @@ _SEQUENCES = "0123456789"
 def stand_in(secret: str, kind: str = "password") -> str:
     """A valid stand-in for ``secret``: a 6-20 character password, or for ``kind`` "pin" a
     6-digit transaction password that is neither one repeated digit nor a sequence."""
-    return _shaped(_mac(_secret_key(secret, _KEY_PARAMETERS), b"stand-in")[:16], kind)
+    return shaped(_mac(_secret_key(secret, _KEY_PARAMETERS), b"stand-in")[:16], kind)
 
 
 # Runs recorded before 2026-12-06 keep stand-ins made with scrypt (n = 2^13) under this salt;
@@ -165,10 +172,11 @@ _EARLIER_SALT = b"loancli ticket stand-in v1"
 def earlier_stand_in(secret: str, kind: str = "password") -> str:
     """The stand-in earlier versions recorded for ``secret``."""
     digest = hashlib.scrypt(secret.encode(), salt=_EARLIER_SALT, n=2**13, r=8, p=1, dklen=16)
-    return _shaped(digest, kind)
+    return shaped(digest, kind)
 
 
-def _shaped(digest: bytes, kind: str) -> str:
+def shaped(digest: bytes, kind: str) -> str:
+    """A stand-in of ``kind`` ("password" or "pin") drawn from ``digest``."""
     if kind != "pin":
         return "stand-in-" + digest.hex()[:10]
     number = int.from_bytes(digest, "big")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TypedDict, TypeVar, Unpack
 
-from loancli.account.hashing import stand_in
+from loancli.account.hashing import PIN_KEYS, SECRET_KEYS, stand_in
 from loancli.errors import (
     AnswersExhausted,
     MissingAnswer,
@@ -242,15 +242,10 @@ def run_steps(
     return record
 
 
-# Answers whose text never leaves the run: a bundle carries a stand-in (account.hashing).
-PIN_KEYS = ("transaction_password",)
-SECRET_KEYS = ("password", "new_password", "transaction_password")
-
-
 def replayable(recording: Mapping[str, object]) -> dict[str, object]:
     """A run's answers as they may be stored and bundled: secrets as stand-ins."""
     out = dict(recording)
-    for key in SECRET_KEYS:
+    for key in sorted(SECRET_KEYS):
         if key in out:
             kind = "pin" if key in PIN_KEYS else "password"
             value = out[key]

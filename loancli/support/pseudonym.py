@@ -19,7 +19,9 @@ of two values with one mask it was. ID numbers are the exception: their check ch
 follows the hidden birth date, so two ID numbers with one mask may get stand-ins whose masks
 differ. An image keeps its size, its file name, whether it is blurry and whether it carries a
 card at all; a file that is not an image is left as it is. Monthly income, birth date, sex,
-ethnicity, the card's validity and the enrolled face are kept: rules read them.
+ethnicity, the card's validity and the enrolled face are kept: rules read them. The stand-in a
+run recorded for each password and transaction password becomes another of its shape (the
+recorded one is a function of the secret alone: a table of them would read it back).
 
 Stand-ins are drawn from :class:`~loancli.clock.Rng` streams keyed (HMAC-SHA256) with a salt
 that is itself a keyed hash of the ticket and its images: the same bundle gives the same
@@ -44,7 +46,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
 
-from loancli.account.hashing import earlier_stand_in, stand_in
+from loancli.account.hashing import (
+    PIN_KEYS,
+    SECRET_KEYS,
+    earlier_stand_in,
+    shaped,
+    stand_in,
+)
 from loancli.asking import read_yaml, read_yaml_file
 from loancli.clock import Rng
 from loancli.errors import RuleError
@@ -143,6 +151,8 @@ class Originals:
     # Numbers that look like an ID number or a card where no key says which: a key wins.
     seen_ids: set[str] = field(default_factory=set)
     seen_cards: set[str] = field(default_factory=set)
+    # The stand-ins of secrets a run recorded, with their kind ("password" or "pin").
+    secrets: set[tuple[str, str]] = field(default_factory=set)
 
 
 def personal_data(
@@ -301,6 +311,7 @@ class StandIns:
         self.employers = _employers(sorted(originals.employers), salt, avoid)
         self.addresses, self.authorities = _places(originals, salt, self, avoid)
         self.others = {o: _digits_replaced(o, _rng(salt, "other", o)) for o in originals.others}
+        self.secrets = _secrets(sorted(originals.secrets), salt)
         self._replacements = self._with_masks()
         self._pattern = _pattern(self._replacements)
         # A loan event's card by its last 4 digits alone (``card: '3445'``, a debit's).
@@ -323,6 +334,9 @@ class StandIns:
             out.setdefault(f"尾号{original[-4:]}", f"尾号{new[-4:]}")
         for table in (self.employers, self.addresses, self.authorities, self.others):
             out.update(table)
+        # A password's stand-in is unmistakable wherever it is written (a PIN's, six digits,
+        # is mapped under its keys only).
+        out.update({old: new for (kind, old), new in self.secrets.items() if kind == "password"})
         return {k: v for k, v in out.items() if k and k != v}
 
     def text(self, text: str) -> str:
@@ -357,7 +371,17 @@ class StandIns:
         return {self.text(k): self._text(k, v) for k, v in fields.items()}
 
     def _value(self, key: object, value: object) -> object:
+        if key in SECRET_KEYS:
+            return self._secret(str(key), value)
         return self._text(key, value) if isinstance(value, str) else self.data(value)
+
+    def _secret(self, key: str, value: object) -> object:
+        """A secret's stand-in (or each of a list's) under the bundle's own key."""
+        if isinstance(value, list):
+            return [self._secret(key, v) for v in value]
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            return self.data(value)
+        return self.secrets.get((_secret_kind(key), str(value)), self.data(value))
 
     def _text(self, key: object, value: str) -> str:
         if key == "card" and value in self._card_ends:
@@ -434,6 +458,9 @@ def _classify(found: Originals, keys: tuple[str, ...], value: str | int) -> None
     key = keys[-1] if keys else ""
     parent = keys[-2] if len(keys) > 1 else ""
     text = str(value).strip()
+    if key in SECRET_KEYS:
+        found.secrets.add((_secret_kind(key), str(value)))
+        return
     if text and "*" not in text:  # a masked value was masked from an original found elsewhere
         if key in PHONE_KEYS and _PHONE.fullmatch(text):
             found.phones.add(text)
@@ -486,6 +513,30 @@ def _text_originals(originals: Originals) -> set[str]:
 
 
 # Drawing the stand-ins ---------------------------------------------------------------------
+
+
+def _secret_kind(key: str) -> str:
+    return "pin" if key in PIN_KEYS else "password"
+
+
+def _secrets(originals: list[tuple[str, str]], salt: bytes) -> dict[tuple[str, str], str]:
+    """Each recorded stand-in of a secret as another of its kind, a MAC under the bundle's
+    salt: the same one always gives the same, two never share one. What a run recorded is a
+    function of the secret alone (one slow derivation, the same in every file), so a table
+    of every 6-digit transaction password's stand-in, made once, would read it back from a
+    bundle; under the salt, which only the originals give, it cannot."""
+    out: dict[tuple[str, str], str] = {}
+    used = {old for _kind, old in originals}  # none is given a value a run recorded
+    for kind, old in originals:
+
+        def draw(n: int, kind: str = kind, old: str = old) -> str:
+            label = "\x1f".join(("secret", kind, old, str(n))).encode()
+            return shaped(hmac.digest(salt, label, "sha256")[:16], kind)
+
+        new = _first(draw, lambda candidate: candidate not in used, N_("secret"))
+        used.add(new)
+        out[(kind, old)] = new
+    return out
 
 
 def _rng(salt: bytes, *labels: object) -> Rng:

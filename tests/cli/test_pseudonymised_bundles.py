@@ -1,10 +1,12 @@
 """Every built-in scenario, and a phone change after a journey, bundled with its personal data
 pseudonymised: no original phone, ID number, card number, name, address or employer is left
 in any member in any form (UTF-8 text, JSON escapes, the images' text chunks, the masked forms
-events record), and ``loancli replay`` of the bundle still says reproduced."""
+events record), nor the stand-in a run recorded for a password or transaction password, and
+``loancli replay`` of the bundle still says reproduced."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -19,6 +21,7 @@ import yaml
 from conftest import ID_DIR, ROOT, run_cli, write_answers
 from PIL import Image
 
+from loancli.account.hashing import stand_in
 from loancli.identity.card import METADATA_KEY
 from loancli.identity.idnumber import parse_id
 from loancli.masking import mask_card, mask_id, mask_phone
@@ -35,6 +38,18 @@ MASKED = (
     *map(mask_id, ID_NUMBERS),
     *map(mask_card, CARDS),
 )
+# Every secret the fixtures' answers and the built-in scenarios' accounts hold.
+PASSWORDS = ("s3cret-pass", "an-old-password", "another-pass")
+PINS = ("258369",)
+
+
+@functools.cache
+def recorded_secrets() -> tuple[str, ...]:
+    """What a run records for each secret: a function of the secret alone, so a table of
+    them made once would read a bundle's secrets back if it carried them."""
+    return (*map(stand_in, PASSWORDS), *(stand_in(pin, "pin") for pin in PINS))
+
+
 # A masked name is its surname and one star per other character, not inside a longer mask.
 MASKED_NAMES = re.compile(r"(?<![*])(?:王\*\*|李\*)(?![*])")
 
@@ -104,7 +119,7 @@ def leftovers(members: dict[str, bytes]) -> list[str]:
                 if chunk:
                     texts.append(json.dumps(json.loads(chunk), ensure_ascii=False))
         text = "\n".join(texts)
-        for value in (*PHONES, *ID_NUMBERS, *CARDS, *NAMES, *TEXTS, *MASKED):
+        for value in (*PHONES, *ID_NUMBERS, *CARDS, *NAMES, *TEXTS, *MASKED, *recorded_secrets()):
             escaped = json.dumps(value)[1:-1]  # 王小明 as \u738b\u5c0f\u660e
             if value in text or escaped in text or value.lower() in text:
                 found.append(f"{name}: {value}")

@@ -174,6 +174,34 @@ def test_another_salt_gives_other_stand_ins() -> None:
     assert (one.phones, one.id_numbers) != (other.phones, other.id_numbers)
 
 
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.from_regex(r"stand-in-[0-9a-f]{10}", fullmatch=True), unique=True, max_size=8),
+    st.lists(st.from_regex(r"[0-9]{6}", fullmatch=True), unique=True, max_size=8),
+    st.binary(min_size=1, max_size=32),
+)
+def test_a_secrets_stand_in_is_keyed_again_one_to_one_in_its_shape(
+    passwords: list[str], pins: list[str], salt: bytes
+) -> None:
+    secrets = {("password", p) for p in passwords} | {("pin", p) for p in pins}
+    originals = Originals(secrets=secrets)
+    mapped = StandIns(originals, salt).secrets
+    assert mapped == StandIns(originals, salt).secrets  # the same bundle, the same bytes
+    assert set(mapped) == secrets
+    assert len(set(mapped.values())) == len(secrets)  # two never share one
+    assert not set(mapped.values()) & {old for _kind, old in secrets}  # none a run recorded
+    for (kind, _old), new in mapped.items():
+        shape = r"[0-9]{6}" if kind == "pin" else r"stand-in-[0-9a-f]{10}"
+        assert re.fullmatch(shape, new)
+        if kind == "pin":  # still a transaction password the rules accept
+            assert len(set(new)) > 1 and new not in "0123456789" and new not in "9876543210"
+
+
+def test_another_salt_keys_a_secret_apart() -> None:
+    originals = Originals(secrets={("pin", "091020"), ("password", "stand-in-0123456789")})
+    assert StandIns(originals, b"one").secrets != StandIns(originals, b"other").secrets
+
+
 def test_an_address_codes_to_the_area_of_the_stand_in_number_printed_with_it() -> None:
     originals = collect(
         {},
@@ -209,6 +237,12 @@ def test_an_address_codes_to_the_area_of_the_stand_in_number_printed_with_it() -
 
 PHONE, NEW_PHONE, CONTACT = "13800138000", "13700137000", "13900139000"
 ID_NUMBER, CARD = "110105199003070017", "6222021234567893445"
+PASSWORD, PIN, OTHER_PIN = "stand-in-0123456789", "091020", "135792"
+
+
+def preset_password() -> str:
+    """The stand-in the phone-taken scenario's preset account carries once inlined."""
+    return builtin_scenario_text("phone-taken").split("password: ")[1].split("\n")[0]
 
 
 def ticket_and_files() -> tuple[dict, dict[str, bytes]]:
@@ -235,14 +269,21 @@ def ticket_and_files() -> tuple[dict, dict[str, bytes]]:
                     "id_front": ["images/1/front-blurry.png", "images/2/front.png"],
                     "id_back": "images/3/back.png",
                     "income_proof": "images/4/not-an-image.png",
-                    "password": "stand-in-0123456789",
+                    "password": PASSWORD,
+                    "transaction_password": PIN,
                 },
             },
             {
                 "record": "F0001",
                 "scenario": "phone-taken",
                 "scenario_text": scenario,
-                "answers": {"phone": PHONE, "new_phone": NEW_PHONE, "login_id": ID_NUMBER},
+                "answers": {
+                    "phone": PHONE,
+                    "new_phone": NEW_PHONE,
+                    "login_id": ID_NUMBER,
+                    "password": preset_password(),
+                    "transaction_password": [PIN, OTHER_PIN],
+                },
             },
         ],
         "events": [
@@ -290,9 +331,19 @@ def test_a_ticket_is_mapped_consistently_everywhere() -> None:
     assert account["phone"] == phone and account["cards"][0]["reserved_phone"] == phone
     assert account["cards"][0]["number"] == setup["answers"]["card_number"]
     assert account["identity"]["number"] == flow["answers"]["login_id"]
-    assert (
-        account["password"]
-        == builtin_scenario_text("phone-taken").split("password: ")[1].split("\n")[0]
+    # Secrets: each recorded stand-in another, the same wherever it was (the preset account
+    # and the login), different ones still different; none a run recorded is left.
+    assert account["password"] == flow["answers"]["password"] != preset_password()
+    assert setup["answers"]["password"] not in (PASSWORD, account["password"])
+    assert all(
+        re.fullmatch(r"stand-in-[0-9a-f]{10}", p)
+        for p in (account["password"], setup["answers"]["password"])
+    )
+    pins = [setup["answers"]["transaction_password"], *flow["answers"]["transaction_password"]]
+    assert pins[0] == pins[1] != pins[2]
+    assert all(re.fullmatch(r"[0-9]{6}", p) and p not in (PIN, OTHER_PIN) for p in pins)
+    assert not {PASSWORD, preset_password(), PIN, OTHER_PIN} & set(
+        re.findall(r"stand-in-[0-9a-f]{10}|[0-9]+", json.dumps(mapped))
     )
     # The masked events follow the stand-ins.
     events = {e["event"]: e for e in mapped["events"]}
@@ -341,7 +392,7 @@ def test_a_ticket_is_mapped_consistently_everywhere() -> None:
     ):
         assert original not in text, original
     assert mapped["runs"][0]["answers"]["monthly_income"] == "15000.00"
-    assert mapped["runs"][0]["answers"]["password"] == "stand-in-0123456789"
+    assert mapped["runs"][0]["answers"]["password"] != PASSWORD
 
 
 def test_the_same_ticket_gives_the_same_bytes_and_kept_data_is_marked() -> None:
