@@ -91,6 +91,20 @@ def filled(console: Console, text: str | Text, width: int) -> RenderableType:
     return Text("\n").join(shown[start:end] for start, end in line_spans(shown.plain, width))
 
 
+def print_indented(console: Console, text: Text, indent: int) -> None:
+    """``text`` wrapped under a heading, ``indent`` columns in (lines broken by cells in
+    Chinese, as :func:`filled` breaks them), each line ending where its text ends: rich pads a
+    padded block's lines with spaces to the width, which a pasted or compared line carries."""
+    from rich.text import Text
+
+    width = max(1, console.width - indent)
+    shown = filled(console, text, width)
+    lines = shown.wrap(console, width) if isinstance(shown, Text) else [text]
+    for line in lines:
+        line.rstrip()
+        console.print(Text(" " * indent) + line, overflow="ignore", crop=False)
+
+
 def whole_line(console: Console, text: str) -> None:
     """``text`` on a line of its own as it is: never wrapped (a command in it is copied whole;
     the terminal folds what is wider), no markup read, nothing highlighted."""

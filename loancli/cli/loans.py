@@ -21,7 +21,7 @@ from loancli.cli.common import (
     show_named_commands,
     world_options,
 )
-from loancli.cli.console import filled, whole_line
+from loancli.cli.console import filled, print_indented, whole_line
 from loancli.cli.labels import (
     EXPLAIN_TOPICS,
     day_count_name,
@@ -237,13 +237,17 @@ def _show_clock(
         opts.console.print("\n".join(lines), markup=False)
     else:
         # A page of events: each one's words under its day and loan, wrapped under itself.
-        from rich.padding import Padding
         from rich.text import Text
 
         for e in shown:
-            opts.console.print(Text(printable(_event_head(e))), overflow="ignore", crop=False)
+            head = printable(_event_head(e))
+            if len(head) > opts.console.width:
+                # Too narrow for the day, loan and event on a line (40 columns): the event
+                # under them, each whole, rather than past the edge.
+                head = head.rsplit(" ", 1)[0] + "\n   " + printable(e["event"])
+            opts.console.print(Text(head), overflow="ignore", crop=False)
             words = printable(event_text(e["event"], e["detail"]))
-            opts.console.print(Padding(Text(words, overflow="fold"), (0, 0, 0, 4)))
+            print_indented(opts.console, Text(words, overflow="fold"), 4)
     if len(shown) < len(events):
         kinds = Counter(e["event"] for e in events)
         counts = ", ".join(f"{kind}={n}" for kind, n in sorted(kinds.items()))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from loancli.cli.calendar_view import month_grid
 from loancli.cli.common import resume_command, run_again, show_named_commands
-from loancli.cli.console import filled, whole_line
+from loancli.cli.console import filled, print_indented, whole_line
 from loancli.cli.labels import (
     attempt_name,
     choice_word,
@@ -228,7 +228,6 @@ def print_events(console: Console, title: str, rows: Sequence[Mapping[str, objec
         console.print(_event_table(console, title, rows))
         return
     from rich.cells import cell_len
-    from rich.padding import Padding
     from rich.text import Text
 
     # Text built by hand does not pass the console's render_str: made printable here.
@@ -259,7 +258,7 @@ def print_events(console: Console, title: str, rows: Sequence[Mapping[str, objec
             Text(heading, style="red" if row.get("reason") else ""), overflow="ignore", crop=False
         )
         if detail:
-            console.print(Padding(Text(detail, style="dim", overflow="fold"), (0, 0, 0, 4)))
+            print_indented(console, Text(detail, style="dim", overflow="fold"), 4)
 
 
 def _row_detail(row: Mapping[str, object]) -> str:

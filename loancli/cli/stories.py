@@ -11,12 +11,11 @@ from typing import Annotated, TypedDict
 import typer
 import yaml
 from rich.markup import escape
-from rich.padding import Padding
 from rich.text import Text
 
 from loancli.api import tickets
 from loancli.cli.common import check_output, check_writable, handled, write_output
-from loancli.cli.console import filled
+from loancli.cli.console import print_indented
 from loancli.cli.options import Options, options
 from loancli.cli.params import integer
 from loancli.errors import ExitCode, UsageError
@@ -74,8 +73,7 @@ def story_list(ctx: typer.Context) -> None:
             for text, style in ((_(title) if title else "", ""), (row["complaint"], "dim")):
                 if text:
                     said = Text(printable(str(text)), style=style, overflow="fold")
-                    shown = filled(opts.console, said, opts.console.width - 2)
-                    opts.console.print(Padding(shown, (0, 0, 0, 2)))
+                    print_indented(opts.console, said, 2)
 
 
 @story_app.command("show")
@@ -397,19 +395,17 @@ def show_found(opts: Options, query: str) -> None:
             ).format(query=repr(query))
         )
         return
-    from rich.padding import Padding
-
     kinds = {"scenario": _("scenario"), "story": _("story")}
     console = opts.console
     for n, f in enumerate(found, 1):
         head = f"{n}. [bold]{escape(f.name)}[/bold] ({kinds[f.kind]}, {escape(f.reason or '-')})"
         score = _("score {score:.2f}").format(score=f.score)
-        console.print(f"{head} [dim]{score}[/dim]", soft_wrap=True)
+        # Wrapped at spaces, the name whole (it has none).
+        print_indented(console, console.render_str(f"{head} [dim]{score}[/dim]"), 0)
         # The description and what matched fill the terminal's lines (they ran on past its
         # edge); the command is one line, never wrapped: it is copied whole.
         said = f"{escape(f.description)}\n[dim]" + escape(
             _("matched {why}").format(why=tickets.found_why(f))
         )
-        inside = filled(console, said + "[/dim]", max(console.width - 3, 1))
-        console.print(Padding(inside, (0, 0, 0, 3), expand=False))
+        print_indented(console, console.render_str(said + "[/dim]"), 3)
         console.print(f"   {escape(f.command)}", soft_wrap=True)

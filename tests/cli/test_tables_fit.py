@@ -269,3 +269,37 @@ def test_a_timeline_at_40_columns_keeps_within_the_edge(
     assert not [line for line in out.splitlines() if cell_len(line) > 40], out
     for name in ("account_created", "authorisations_recorded", "disbursed"):
         assert re.search(rf"(^|\s){name}\b", out, re.MULTILINE), f"{name} not whole:\n{out}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("columns", [80, 40])
+def test_wrapped_text_under_a_heading_ends_where_its_words_end(
+    world: Path, tmp_path: Path, lang: str, columns: int
+) -> None:
+    """An event's words under its heading, a story's title under its name and a match's
+    description were padded with spaces to the terminal's width: a pasted or compared line
+    carried them. Each line ends with its last word, and still fits."""
+    copy = tmp_path / "moved.json"
+    shutil.copyfile(world, copy)
+    commands = [
+        (world, ("timeline", "A0001")),
+        (copy, ("clock", "advance", "40d")),
+        (world, ("story", "list")),
+        (world, ("story", "find", "扣款了两次" if lang == "zh" else "debited twice")),
+    ]
+    for db, args in commands:
+        code, out, err = run_cli(
+            tmp_path, "--no-pager", "--lang", lang, *args, db=db, columns=columns
+        )
+        assert code == 0, out + err
+        lines = out.splitlines()
+        assert [line for line in lines if line.startswith("    ") or line.startswith("  ")]
+        assert not [line for line in lines if line != line.rstrip()], f"{args}:\n{out}"
+        # A command is one line, never wrapped (it is copied whole), and so is a name longer
+        # than the terminal; the rest fits.
+        wide = [
+            line
+            for line in lines
+            if cell_len(line) > columns and " " in line.strip() and "loancli " not in line
+        ]
+        assert not wide, out
