@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,8 @@ from loancli.i18n import language
 from loancli.text import line_spans, printable
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from rich.console import (
         Console,
         HighlighterType,
@@ -28,8 +31,12 @@ if TYPE_CHECKING:
         OverflowMethod,
         RenderableType,
     )
+    from rich.segment import Segment
     from rich.style import Style
     from rich.text import Text
+
+# Plain spaces before a line's end (styled ones, a coloured background, end in an escape code).
+_TRAILING = re.compile(r" +\n")
 
 
 @functools.cache
@@ -59,6 +66,12 @@ def _inert_console_class() -> type[Console]:
                 highlight=highlight,
                 highlighter=highlighter,
             )
+
+        def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+            # A line ends where its text ends: rich pads a table's rows, a centred title and a
+            # block's lines with spaces to their width, which a line pasted into a ticket or
+            # compared with a golden file carried.
+            return _TRAILING.sub("\n", super()._render_buffer(buffer))
 
     return InertConsole
 

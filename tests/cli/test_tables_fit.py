@@ -110,6 +110,8 @@ def test_every_table_shows_its_figures_whole(
     assert not too_wide, out
     for figure in whole:
         assert figure in out, f"{figure!r} not shown whole:\n{out}"
+    # A row ends where its last cell's text ends (rich padded it to the table's width).
+    assert not [line for line in out.splitlines() if line != line.rstrip()], out
 
 
 def test_a_fresh_journey_and_a_checkout_fit_80_columns(tmp_path: Path) -> None:
