@@ -7,9 +7,8 @@ bundle carry is a MAC of it, and so is the hash a state file keeps (under a salt
 ``loancli-key$argon2id$m=19456,t=2,p=1$salt$mac``). A journey derives each secret's key once,
 where hashing it and keeping a stand-in took two slow derivations. The fixed salt lets one
 guess be tried against every file at once; the stand-in every run records has always allowed
-that, and a guess still costs one argon2id at OWASP's grade. A pseudonymised bundle keys each
-stand-in again under a salt only the originals give (support.pseudonym), so no table of them
-reads a secret back from a bundle.
+that, and a guess still costs one argon2id at OWASP's grade. A bundle carries other
+stand-ins, drawn without the secrets (support.pseudonym), so no table reads one back from it.
 
 The world chooses the grade of its hashes (``WorldSettings.hashing``): ``argon2id`` for the
 state files people keep, ``fast`` (argon2id at its cheapest, m = 8 KiB, t = 1, salted by the

@@ -39,6 +39,7 @@ from loancli.dburl import ServerUrl
 from loancli.errors import RuleError, StateError, UsageError
 from loancli.i18n import language
 from loancli.journey.core import ApplicantRecord, Journey, RunInfo, save_clock
+from loancli.journey.flows import replayable
 from loancli.journey.runner import (
     JourneyResult,
     result_of,
@@ -429,7 +430,8 @@ def _builtin(scenario: Scenario) -> bool:
 
 def _scenario_text(scenario: Scenario) -> str | None:
     """A scenario file's body as a bundle inlines it (a built-in is named, not copied), with
-    its preset accounts' passwords as the stand-ins the answers carry."""
+    its preset accounts' passwords and its borrower's secrets as the stand-ins the answers
+    carry."""
     if _builtin(scenario) and scenario.text is None:
         return None
     try:
@@ -439,6 +441,9 @@ def _scenario_text(scenario: Scenario) -> str | None:
     for account in (data.get("accounts") if isinstance(data, dict) else None) or []:
         if isinstance(account, dict) and isinstance(account.get("password"), str):
             account["password"] = stand_in(account["password"])
+    if isinstance(data, dict) and isinstance(data.get("borrower"), dict):
+        # The answers a scenario gives as stand-ins too, as a run records the ones it is given.
+        data["borrower"] = replayable(data["borrower"])
     import yaml
 
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

@@ -20,8 +20,9 @@ follows the hidden birth date, so two ID numbers with one mask may get stand-ins
 differ. An image keeps its size, its file name, whether it is blurry and whether it carries a
 card at all; a file that is not an image is left as it is. Monthly income, birth date, sex,
 ethnicity, the card's validity and the enrolled face are kept: rules read them. The stand-in a
-run recorded for each password and transaction password becomes another of its shape (the
-recorded one is a function of the secret alone: a table of them would read it back).
+run recorded for each password and transaction password (a function of the secret alone: a
+table of them would read it back) becomes another of its shape drawn without the secret, in
+a bundle that keeps the personal data too.
 
 Stand-ins are drawn from :class:`~loancli.clock.Rng` streams keyed (HMAC-SHA256) with a salt
 that is itself a keyed hash of the ticket and its images: the same bundle gives the same
@@ -45,6 +46,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
+from typing import cast
 
 from loancli.account.hashing import (
     PIN_KEYS,
@@ -99,6 +101,7 @@ _ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9A-Za-z])")
 _UNIONPAY = re.compile(r"(?<![0-9])62[0-9]{14,17}(?![0-9])")
 
 _SALT_KEY = b"loancli bundle pseudonyms v1"
+_STAND_IN = re.compile(r"stand-in-[0-9a-f]{10}\Z")
 # Common surnames and given-name characters, all in the card font.
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
@@ -151,8 +154,9 @@ class Originals:
     # Numbers that look like an ID number or a card where no key says which: a key wins.
     seen_ids: set[str] = field(default_factory=set)
     seen_cards: set[str] = field(default_factory=set)
-    # The stand-ins of secrets a run recorded, with their kind ("password" or "pin").
-    secrets: set[tuple[str, str]] = field(default_factory=set)
+    # The secrets (the stand-ins a run recorded, or a scenario's own text) with their kind
+    # ("password" or "pin"), in the order a walk of the ticket first meets them.
+    secrets: dict[tuple[str, str], None] = field(default_factory=dict)
 
 
 def personal_data(
@@ -169,7 +173,7 @@ def personal_data(
     the ticket holds (one a phone change moved it to, which the reports name)."""
     inlined = inline_builtin_scenarios(ticket)
     if keep:
-        return _marked(inlined, KEPT), dict(files)
+        return _marked(kept_secrets_rekeyed(inlined, files), KEPT), dict(files)
     mapped, members = pseudonymise(inlined, files, phones)
     return _marked(mapped, PSEUDONYMISED), members
 
@@ -267,15 +271,36 @@ def pseudonymise(
 def bundle_salt(ticket: Mapping[str, object], files: Mapping[str, bytes]) -> bytes:
     """A keyed hash of the ticket and its images (not the reports, which name the bundle's
     own file, nor the story's title, which is in the language the bundle was made in): the
-    seed of every stand-in, the same for one record whoever bundles it, in any language."""
+    seed of every stand-in, the same for one record whoever bundles it, in any language. The
+    secrets are left out: whoever knows the rest of the ticket learns nothing of them from
+    their stand-ins."""
     digest = hmac.new(_SALT_KEY, digestmod=hashlib.sha256)
     story = ticket.get("story")
     if isinstance(story, Mapping):
         ticket = {**ticket, "story": {k: v for k, v in story.items() if k != "title"}}
-    digest.update(json.dumps(ticket, sort_keys=True, default=str, ensure_ascii=False).encode())
+    text = json.dumps(_without_secrets(ticket), sort_keys=True, default=str, ensure_ascii=False)
+    digest.update(text.encode())
     for name in sorted(n for n in files if n.startswith(IMAGES)):
         digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
     return digest.digest()
+
+
+def _without_secrets(value: object) -> object:
+    """``value`` with every secret blanked, an inlined scenario's YAML read and walked too."""
+    if isinstance(value, Mapping):
+        out: dict[object, object] = {}
+        for k, v in value.items():
+            if k in SECRET_KEYS:
+                out[k] = None
+            elif k == SCENARIO_TEXT and isinstance(v, str):
+                parsed = _parsed_yaml(v)
+                out[k] = v if parsed is None else {"read": _without_secrets(parsed)}
+            else:
+                out[k] = _without_secrets(v)
+        return out
+    if isinstance(value, list):
+        return [_without_secrets(v) for v in value]
+    return value
 
 
 def collect(ticket: object, card_fields: Iterable[Mapping[str, str]] = ()) -> Originals:
@@ -311,7 +336,7 @@ class StandIns:
         self.employers = _employers(sorted(originals.employers), salt, avoid)
         self.addresses, self.authorities = _places(originals, salt, self, avoid)
         self.others = {o: _digits_replaced(o, _rng(salt, "other", o)) for o in originals.others}
-        self.secrets = _secrets(sorted(originals.secrets), salt)
+        self.secrets = _secrets(list(originals.secrets), salt)
         self._replacements = self._with_masks()
         self._pattern = _pattern(self._replacements)
         # A loan event's card by its last 4 digits alone (``card: '3445'``, a debit's).
@@ -334,9 +359,9 @@ class StandIns:
             out.setdefault(f"尾号{original[-4:]}", f"尾号{new[-4:]}")
         for table in (self.employers, self.addresses, self.authorities, self.others):
             out.update(table)
-        # A password's stand-in is unmistakable wherever it is written (a PIN's, six digits,
-        # is mapped under its keys only).
-        out.update({old: new for (kind, old), new in self.secrets.items() if kind == "password"})
+        # A password's recorded stand-in is unmistakable wherever it is written; any other
+        # secret (a PIN's six digits, a scenario's own text) is mapped under its keys only.
+        out.update({old: new for (_kind, old), new in self.secrets.items() if _STAND_IN.match(old)})
         return {k: v for k, v in out.items() if k and k != v}
 
     def text(self, text: str) -> str:
@@ -376,12 +401,7 @@ class StandIns:
         return self._text(key, value) if isinstance(value, str) else self.data(value)
 
     def _secret(self, key: str, value: object) -> object:
-        """A secret's stand-in (or each of a list's) under the bundle's own key."""
-        if isinstance(value, list):
-            return [self._secret(key, v) for v in value]
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            return self.data(value)
-        return self.secrets.get((_secret_kind(key), str(value)), self.data(value))
+        return _secret_mapped(self.secrets, key, value, self.data)
 
     def _text(self, key: object, value: str) -> str:
         if key == "card" and value in self._card_ends:
@@ -459,7 +479,7 @@ def _classify(found: Originals, keys: tuple[str, ...], value: str | int) -> None
     parent = keys[-2] if len(keys) > 1 else ""
     text = str(value).strip()
     if key in SECRET_KEYS:
-        found.secrets.add((_secret_kind(key), str(value)))
+        found.secrets.setdefault((_secret_kind(key), str(value)))
         return
     if text and "*" not in text:  # a masked value was masked from an original found elsewhere
         if key in PHONE_KEYS and _PHONE.fullmatch(text):
@@ -515,22 +535,76 @@ def _text_originals(originals: Originals) -> set[str]:
 # Drawing the stand-ins ---------------------------------------------------------------------
 
 
+def kept_secrets_rekeyed(
+    ticket: Mapping[str, object], files: Mapping[str, bytes]
+) -> dict[str, object]:
+    """A ticket that keeps its personal data, each secret's recorded stand-in replaced as a
+    pseudonymised bundle replaces it (the rest as it is, an inlined scenario's text too unless
+    it holds a secret)."""
+    found = Originals()
+    for keys, value in _leaves(ticket, ()):
+        if keys and keys[-1] in SECRET_KEYS:
+            found.secrets.setdefault((_secret_kind(keys[-1]), str(value)))
+    table = _secrets(list(found.secrets), bundle_salt(ticket, files))
+
+    def rekeyed(value: object) -> object:
+        if isinstance(value, Mapping):
+            out: dict[object, object] = {}
+            for k, v in value.items():
+                if k in SECRET_KEYS:
+                    out[k] = _secret_mapped(table, str(k), v, rekeyed)
+                elif k == SCENARIO_TEXT and isinstance(v, str):
+                    parsed = _parsed_yaml(v)
+                    mapped = rekeyed(parsed)
+                    out[k] = v if parsed is None or mapped == parsed else _yaml_text(mapped)
+                else:
+                    out[k] = rekeyed(v)
+            return out
+        if isinstance(value, list):
+            return [rekeyed(v) for v in value]
+        return value
+
+    return dict(ticket) if not table else cast("dict[str, object]", rekeyed(ticket))
+
+
+def _yaml_text(data: object) -> str:
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def _secret_mapped(
+    table: Mapping[tuple[str, str], str],
+    key: str,
+    value: object,
+    otherwise: Callable[[object], object],
+) -> object:
+    """A secret's stand-in from ``table`` (or each of a list's); what is no secret's text,
+    ``otherwise`` maps."""
+    if isinstance(value, list):
+        return [_secret_mapped(table, key, v, otherwise) for v in value]
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return otherwise(value)
+    new = table.get((_secret_kind(key), str(value)))
+    return otherwise(value) if new is None else new
+
+
 def _secret_kind(key: str) -> str:
     return "pin" if key in PIN_KEYS else "password"
 
 
 def _secrets(originals: list[tuple[str, str]], salt: bytes) -> dict[tuple[str, str], str]:
-    """Each recorded stand-in of a secret as another of its kind, a MAC under the bundle's
-    salt: the same one always gives the same, two never share one. What a run recorded is a
-    function of the secret alone (one slow derivation, the same in every file), so a table
-    of every 6-digit transaction password's stand-in, made once, would read it back from a
-    bundle; under the salt, which only the originals give, it cannot."""
+    """Each secret as a stand-in of its kind drawn from the bundle's salt and the order the
+    secrets first appear in, never from the secret: a bundle says which answers were the same
+    secret and nothing more. (What a run recorded is a function of the secret alone, so a
+    table of every 6-digit transaction password's would read one back; and the salt leaves
+    the secrets out, so knowing the rest of a ticket does not help either.)"""
     out: dict[tuple[str, str], str] = {}
     used = {old for _kind, old in originals}  # none is given a value a run recorded
-    for kind, old in originals:
+    for index, (kind, old) in enumerate(originals):
 
-        def draw(n: int, kind: str = kind, old: str = old) -> str:
-            label = "\x1f".join(("secret", kind, old, str(n))).encode()
+        def draw(n: int, kind: str = kind, index: int = index) -> str:
+            label = "\x1f".join(("secret", kind, str(index), str(n))).encode()
             return shaped(hmac.digest(salt, label, "sha256")[:16], kind)
 
         new = _first(draw, lambda candidate: candidate not in used, N_("secret"))

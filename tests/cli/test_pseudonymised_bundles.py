@@ -21,7 +21,7 @@ import yaml
 from conftest import ID_DIR, ROOT, run_cli, write_answers
 from PIL import Image
 
-from loancli.account.hashing import stand_in
+from loancli.account.hashing import SECRET_KEYS, stand_in
 from loancli.identity.card import METADATA_KEY
 from loancli.identity.idnumber import parse_id
 from loancli.masking import mask_card, mask_id, mask_phone
@@ -107,6 +107,17 @@ UPLOADS = {
 CASES["uploads-refused-then-read"] = [["--no-input", "apply", "--answers", "{answers}"]]
 
 
+def secrets_in(value: object, key: str = "") -> set[str]:
+    """Every value a state file holds under a secret's key (a run's answers, a scenario's)."""
+    if isinstance(value, dict):
+        return set().union(*(secrets_in(v, str(k)) for k, v in value.items()))
+    if isinstance(value, list):
+        return set().union(*(secrets_in(v, key) for v in value))
+    if isinstance(value, str) and key == "scenario_text" and "password" in value:
+        return secrets_in(yaml.safe_load(value))
+    return {str(value)} if key in SECRET_KEYS and value is not None else set()
+
+
 def leftovers(members: dict[str, bytes]) -> list[str]:
     """Every original (or its masked form) found in a member, as ``member: value``."""
     found = []
@@ -145,6 +156,11 @@ def test_a_pseudonymised_bundle_holds_no_personal_data_and_replays(
     ticket = yaml.load(members["ticket.yaml"], Loader=FAST_LOADER)  # noqa: S506 - a safe loader
     assert ticket["personal_data"] == "pseudonymised"
     assert leftovers(members) == []
+    # Nor any secret's stand-in the state file recorded, whatever the case gave.
+    recorded = secrets_in(json.loads((tmp_path / "state.json").read_text(encoding="utf-8")))
+    text = members["ticket.yaml"].decode()
+    assert recorded or case in ("unlock-identity-failed", "id-login-unregistered")  # none asked
+    assert not [secret for secret in recorded if secret in text]
     for name, data in members.items():  # the cards drawn again still pass GB 11643
         if name.startswith("images/"):
             with Image.open(io.BytesIO(data)) as image:
@@ -295,3 +311,69 @@ def test_a_bundle_after_a_phone_change_names_neither_number(tmp_path: Path) -> N
         text = "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
     for real in ("13800138000", str(new)):
         assert real not in text and f"{real[:3]}****{real[-4:]}" not in text, real
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_two_borrowers_who_differ_only_in_their_secrets_get_the_same_bundle(
+    tmp_path: Path, keep: bool
+) -> None:
+    """A bundle's secrets are drawn from its salt and the order they come in, never from the
+    secret, and the salt leaves them out: whoever knows everything else of the ticket (a
+    colleague, the borrower's own data) learns nothing of the password or the transaction
+    password. Before, each came from the stand-in the run recorded, so a table of every
+    6-digit PIN's read it back. In either mode."""
+    tickets = []
+    for n, (password, pin) in enumerate([("s3cret-pass", "258369"), ("0ther-pass-99", "731946")]):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        answers = write_answers(folder, password=password, transaction_password=pin)
+        assert run_cli(folder, "--no-input", "apply", "--answers", str(answers))[0] == 0
+        bundle = folder / "ticket.zip"
+        keeping = ["--keep-personal-data"] if keep else []
+        code, _out, err = run_cli(folder, "report", "A0001", "--bundle", str(bundle), *keeping)
+        assert code == 0, err
+        with zipfile.ZipFile(bundle) as archive:
+            members = {n: archive.read(n) for n in archive.namelist() if not n.startswith("rep")}
+        text = members["ticket.yaml"].decode()
+        for secret in (stand_in(password), stand_in(pin, "pin"), password, pin):
+            assert secret not in text
+        tickets.append(members)
+        code, out, _err = run_cli(folder, "--json", "replay", str(bundle), db=folder / "o.json")
+        assert code == 0 and json.loads(out)["reproduced"] is True, out
+    assert tickets[0] == tickets[1]
+
+
+def test_a_scenarios_own_secrets_travel_as_stand_ins_and_replay(tmp_path: Path) -> None:
+    """A scenario file whose borrower gives a password and a transaction password: the state
+    file kept them as written, and so did both kinds of bundle, which then did not replay
+    (the preset account's password was a stand-in, the borrower's not)."""
+    scenario = tmp_path / "own.yaml"
+    scenario.write_text(
+        "name: own\n"
+        "description: a borrower who brings their secrets\n"
+        "accounts:\n"
+        "- {phone: '13800138000', password: hunter2222}\n"
+        "borrower:\n"
+        "  password: hunter2222\n"
+        "  transaction_password: '135792'\n",
+        encoding="utf-8",
+    )
+    answers = write_answers(tmp_path)
+    code, _out, err = run_cli(
+        tmp_path, "--scenario", str(scenario), "--no-input", "apply", "--answers", str(answers)
+    )
+    assert code == 0, err
+    state = (tmp_path / "state.json").read_text(encoding="utf-8")
+    assert "hunter2222" not in state and "135792" not in state
+    for keep in (False, True):
+        bundle = tmp_path / f"own-{keep}.zip"
+        keeping = ["--keep-personal-data"] if keep else []
+        code, _out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle), *keeping)
+        assert code == 0, err
+        with zipfile.ZipFile(bundle) as archive:
+            text = archive.read("ticket.yaml").decode()
+        for secret in ("hunter2222", "135792", stand_in("hunter2222"), stand_in("135792", "pin")):
+            assert secret not in text, secret
+        db = tmp_path / f"again-{keep}.json"
+        code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=db)
+        assert code == 0 and json.loads(out)["reproduced"] is True, out

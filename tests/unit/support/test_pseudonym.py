@@ -8,6 +8,7 @@ import io
 import json
 import re
 from datetime import date
+from random import Random
 
 import yaml
 from conftest import ID_DIR
@@ -179,27 +180,60 @@ def test_another_salt_gives_other_stand_ins() -> None:
     st.lists(st.from_regex(r"stand-in-[0-9a-f]{10}", fullmatch=True), unique=True, max_size=8),
     st.lists(st.from_regex(r"[0-9]{6}", fullmatch=True), unique=True, max_size=8),
     st.binary(min_size=1, max_size=32),
+    st.randoms(use_true_random=False),
 )
-def test_a_secrets_stand_in_is_keyed_again_one_to_one_in_its_shape(
-    passwords: list[str], pins: list[str], salt: bytes
+def test_a_secrets_stand_in_says_only_which_answers_were_the_same_secret(
+    passwords: list[str], pins: list[str], salt: bytes, random: Random
 ) -> None:
-    secrets = {("password", p) for p in passwords} | {("pin", p) for p in pins}
-    originals = Originals(secrets=secrets)
-    mapped = StandIns(originals, salt).secrets
-    assert mapped == StandIns(originals, salt).secrets  # the same bundle, the same bytes
-    assert set(mapped) == secrets
-    assert len(set(mapped.values())) == len(secrets)  # two never share one
-    assert not set(mapped.values()) & {old for _kind, old in secrets}  # none a run recorded
+    order = [("password", p) for p in passwords] + [("pin", p) for p in pins]
+    random.shuffle(order)
+    mapped = StandIns(Originals(secrets=dict.fromkeys(order)), salt).secrets
+    assert list(mapped) == order
+    assert len(set(mapped.values())) == len(order)  # two never share one
+    assert not set(mapped.values()) & {old for _kind, old in order}  # none a run recorded
     for (kind, _old), new in mapped.items():
         shape = r"[0-9]{6}" if kind == "pin" else r"stand-in-[0-9a-f]{10}"
         assert re.fullmatch(shape, new)
         if kind == "pin":  # still a transaction password the rules accept
             assert len(set(new)) > 1 and new not in "0123456789" and new not in "9876543210"
+    # Other secrets in the same order get the same stand-ins: they tell nothing of the secret.
+    others = [(kind, f"x{old}") for kind, old in order]
+    again = StandIns(Originals(secrets=dict.fromkeys(others)), salt).secrets
+    assert list(again.values()) == list(mapped.values())
 
 
 def test_another_salt_keys_a_secret_apart() -> None:
-    originals = Originals(secrets={("pin", "091020"), ("password", "stand-in-0123456789")})
-    assert StandIns(originals, b"one").secrets != StandIns(originals, b"other").secrets
+    secrets = dict.fromkeys([("pin", "091020"), ("password", "stand-in-0123456789")])
+    one, other = (
+        StandIns(Originals(secrets=secrets), b"one"),
+        StandIns(Originals(secrets=secrets), b"other"),
+    )
+    assert one.secrets != other.secrets
+
+
+def test_a_scenarios_own_secret_is_mapped_under_its_key_only() -> None:
+    """A scenario file's borrower recorded before its secrets were stand-ins kept them as
+    written: its password ``equal_installment`` replaced the repayment method everywhere."""
+    scenario = "name: eq\nborrower:\n  password: equal_installment\n"
+    ticket = {
+        "runs": [
+            {
+                "scenario_text": scenario,
+                "answers": {"method": "equal_installment", "password": "stand-in-0123456789"},
+            }
+        ]
+    }
+    mapped, _members = pseudonymise(ticket, {})
+    [run] = mapped["runs"]
+    assert run["answers"]["method"] == "equal_installment"
+    borrower = yaml.safe_load(run["scenario_text"])["borrower"]
+    assert borrower["password"] not in ("equal_installment", run["answers"]["password"])
+    kept, _members = personal_data(ticket, {}, keep=True)
+    assert kept["runs"][0]["answers"]["method"] == "equal_installment"
+    assert (
+        "equal_installment"
+        not in yaml.safe_load(kept["runs"][0]["scenario_text"])["borrower"]["password"]
+    )
 
 
 def test_an_address_codes_to_the_area_of_the_stand_in_number_printed_with_it() -> None:
