@@ -574,7 +574,9 @@ class Asker:
 
     def _record(self, q: Question, value: T) -> T:
         """Write the parsed answer ``value`` down (as its question dumps it); return it."""
-        if not q.recorded:  # A CVV2 is never written down
+        if not q.recorded:  # A CVV2 is never written down: at most a stand-in that replays
+            if q.recorded_as is not None:
+                self.recorded.setdefault(q.key, []).append(q.recorded_as)
             return value
         self.recorded.setdefault(q.key, []).append(q.dump_fn(value) if q.dump_fn else value)
         return value

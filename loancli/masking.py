@@ -12,21 +12,42 @@ if TYPE_CHECKING:
 
 
 def mask_id(number: str) -> str:
-    """``110105199003071234`` -> ``1101**********1234``."""
+    """``110105199003071234`` -> ``1101**********1234``; as typed loosely too (``330106
+    19820330 524x``), masked as the checks keep it (the number whole, ``X`` capital)."""
+    if len(number) != 18:
+        compact = "".join(number.split())
+        if len(compact) == 18:
+            number = compact
+    if len(number) == 18 and number[-1] == "x":
+        number = number[:-1] + "X"
     if len(number) <= 8:
         return "*" * len(number)
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
 def mask_phone(phone: str) -> str:
-    """``13800138000`` -> ``138****8000``."""
+    """``13800138000`` -> ``138****8000``; as typed loosely too (``+86 138-0013-8000``), masked
+    as the checks keep it."""
+    if len(phone) != 11 or not phone.isdigit():
+        digits = re.sub(r"[^0-9]", "", phone)
+        # A number with at most a few marks (a +, spaces, dashes), not a sentence holding one.
+        loose = len(digits) + 6 >= len(phone.strip())
+        for prefix in ("86", "0086"):
+            if len(digits) == 11 + len(prefix) and phone.lstrip(" +").startswith(prefix):
+                digits = digits[len(prefix) :]
+        if len(digits) == 11 and loose:
+            phone = digits
     if len(phone) != 11:
         return "*" * max(len(phone) - 4, 0) + phone[-4:]
     return phone[:3] + "****" + phone[-4:]
 
 
 def mask_card(number: str) -> str:
-    """``6222021234567893445`` -> ``**** 3445``."""
+    """``6222021234567893445`` -> ``**** 3445`` (in groups, ``6222 0212 3456 7893 445``, too)."""
+    if not number[-4:].isdigit():
+        digits = re.sub(r"[^0-9]", "", number)
+        if len(digits) >= 4:
+            number = digits
     return "**** " + number[-4:]
 
 

@@ -75,6 +75,9 @@ class Question:
     dump_fn: Callable[[Any], object] | None = field(default=None, compare=False)
     # False for what must never be written anywhere, not even a recording (a card's CVV2).
     recorded: bool = True
+    # What a recording keeps in place of an answer never written down, so it still replays
+    # (the bank checks a CVV2's form, never its digits).
+    recorded_as: str | None = None
     # How an answer is shown in an error message: personal numbers masked as everywhere.
     shown: Callable[[str], str] | None = field(default=None, compare=False)
     # One answer may itself be a list (face_actions: [blink, nod]); elsewhere a list inside
@@ -210,7 +213,7 @@ def _login_id(raw: object, ctx: QuestionContext) -> str:
 
 
 def _mask_login_id(text: str) -> str:
-    return mask_id(text) if len(text.strip()) == 18 else mask_phone(text)
+    return mask_id(text) if len("".join(text.split())) == 18 else mask_phone(text)
 
 
 LOGIN_METHODS = ("password", "sms")
@@ -633,6 +636,7 @@ _ALL = [
         help=N_("3 digits on the back; checked by the bank, never stored or recorded"),
         asked_when="card bind, credit card",
         recorded=False,
+        recorded_as="000",
     ),
     Question(
         "confirm_installment",

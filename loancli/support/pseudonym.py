@@ -97,7 +97,9 @@ PERSON_PARENTS = frozenset({"identity", "contacts"})
 CARD_PARENTS = frozenset({"cards"})
 
 _PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9A-Za-z])")
+# A mobile number with the country's code before it (+86, 0086, 86), the number alone taken.
+_PHONE_86 = re.compile(r"(?<![0-9])(?:\+|00)?86[ -]?(1[3-9][0-9]{9})(?![0-9])")
+_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 _UNIONPAY = re.compile(r"(?<![0-9])62[0-9]{14,17}(?![0-9])")
 
 _SALT_KEY = b"loancli bundle pseudonyms v1"
@@ -154,6 +156,9 @@ class Originals:
     # Numbers that look like an ID number or a card where no key says which: a key wins.
     seen_ids: set[str] = field(default_factory=set)
     seen_cards: set[str] = field(default_factory=set)
+    # A number as a scenario file wrote it (``+86 176 3977 0824``, ``6217 9956 …``, a small
+    # ``x``) and as the checks keep it: the text is replaced with the number's stand-in.
+    loose: dict[str, str] = field(default_factory=dict)
     # The secrets (the stand-ins a run recorded, or a scenario's own text) with their kind
     # ("password" or "pin"), in the order a walk of the ticket first meets them.
     secrets: dict[tuple[str, str], None] = field(default_factory=dict)
@@ -337,6 +342,7 @@ class StandIns:
         self.addresses, self.authorities = _places(originals, salt, self, avoid)
         self.others = {o: _digits_replaced(o, _rng(salt, "other", o)) for o in originals.others}
         self.secrets = _secrets(list(originals.secrets), salt)
+        self._loose = originals.loose
         self._replacements = self._with_masks()
         self._pattern = _pattern(self._replacements)
         # A loan event's card by its last 4 digits alone (``card: '3445'``, a debit's).
@@ -354,9 +360,23 @@ class StandIns:
                 out[original] = new
                 if mask(original) != original:
                     out.setdefault(mask(original), mask(new))
-        for original, new in sorted(self.cards.items()):
-            # The SMS texts' way (尾号3445): what a mask shows, so it follows the mask.
-            out.setdefault(f"尾号{original[-4:]}", f"尾号{new[-4:]}")
+        for table in (self.cards, self.phones):
+            for original, new in sorted(table.items()):
+                # The SMS texts' way (尾号3445, a Chinese sentence's 尾号 3445): what a mask
+                # shows, so it follows the mask (a card's first, then a phone's).
+                for gap in ("", " "):
+                    out.setdefault(f"尾号{gap}{original[-4:]}", f"尾号{gap}{new[-4:]}")
+        for original, new in sorted(self.phones.items()):
+            # With the country's code before it, as a scenario or a sentence may write it.
+            for prefix in ("+86", "0086", "86", "+86 ", "+86-"):
+                out.setdefault(prefix + original, prefix + new)
+        for original, new in sorted(self.id_numbers.items()):
+            if original.endswith("X"):  # typed with a small x (a file named after it)
+                out.setdefault(original[:-1] + "x", new[:-1] + "x" if new.endswith("X") else new)
+        for loose, number in sorted(self._loose.items()):
+            found = self.phones.get(number) or self.cards.get(number) or self.id_numbers.get(number)
+            if found is not None:
+                out.setdefault(loose, found)
         for table in (self.employers, self.addresses, self.authorities, self.others):
             out.update(table)
         # A password's recorded stand-in is unmistakable wherever it is written; any other
@@ -482,15 +502,23 @@ def _classify(found: Originals, keys: tuple[str, ...], value: str | int) -> None
         found.secrets.setdefault((_secret_kind(key), str(value)))
         return
     if text and "*" not in text:  # a masked value was masked from an original found elsewhere
-        if key in PHONE_KEYS and _PHONE.fullmatch(text):
-            found.phones.add(text)
+        tidy = _tidy_number(text)
+        if key in PHONE_KEYS and _PHONE.fullmatch(_tidy_number(text, phone=True)):
+            tidy = _tidy_number(text, phone=True)
+            found.phones.add(tidy)
+            _loose(found, text, tidy)
         elif key in CARD_KEYS or (key == "number" and parent in CARD_PARENTS):
-            if text.isascii() and text.isdigit() and len(text) >= 12:
-                found.cards.add(text)
+            if tidy.isascii() and tidy.isdigit() and len(tidy) >= 12:
+                found.cards.add(tidy)
+                _loose(found, text, tidy)
         elif key in ID_KEYS or (key == "number" and parent in PERSON_PARENTS):
             _add_id(found, text)
-        elif key == "login_id" and len(text) == 18:
+        elif key == "login_id" and len(tidy) == 18:
             _add_id(found, text)
+        elif key == "login_id" and _PHONE.fullmatch(_tidy_number(text, phone=True)):
+            tidy = _tidy_number(text, phone=True)
+            found.phones.add(tidy)
+            _loose(found, text, tidy)
         elif key in NAME_KEYS or (key == "name" and parent in PERSON_PARENTS):
             found.names.add(text)
         elif key == "employer":
@@ -501,18 +529,36 @@ def _classify(found: Originals, keys: tuple[str, ...], value: str | int) -> None
             found.authorities.add(text)
     if isinstance(value, str):
         found.phones.update(_PHONE.findall(value))
-        found.seen_ids.update(n for n in _ID.findall(value) if _check_ok(n) and _date_ok(n))
+        found.phones.update(_PHONE_86.findall(value))
+        ids = (n.upper() for n in _ID.findall(value))
+        found.seen_ids.update(n for n in ids if _check_ok(n) and _date_ok(n))
         found.seen_cards.update(n for n in _UNIONPAY.findall(value) if luhn_ok(n))
 
 
 def _add_id(found: Originals, text: str) -> None:
     """An ID number of 18 characters (whether or not it passes GB 11643); another length is
     an opaque number."""
-    number = text.upper()
+    number = _tidy_number(text)
     if len(number) == 18 and number[:17].isascii() and number[:17].isdigit():
         found.id_numbers.add(number)
+        _loose(found, text, number)
     elif any(c.isdigit() for c in number):
         found.others.add(text)
+
+
+def _tidy_number(text: str, phone: bool = False) -> str:
+    """A number as typed loosely (spaces, dashes, a small x; a ``phone`` with +86 before it)
+    as the checks keep it; other text as it is."""
+    compact = re.sub(r"[\s-]", "", text)
+    mobile = _PHONE_86.fullmatch(compact) if phone else None
+    if mobile is not None:
+        return mobile.group(1)
+    return compact.upper() if compact[:-1].isascii() and compact[:-1].isdigit() else text
+
+
+def _loose(found: Originals, text: str, number: str) -> None:
+    if text != number:
+        found.loose[text] = number
 
 
 def _check_ok(number: str) -> bool:
@@ -697,15 +743,17 @@ def _card_number(original: str, end: str, rng: Rng) -> str:
 
 
 def _areas(originals: Originals, salt: bytes) -> dict[str, str]:
-    """For each original area code (of an ID number or an address), a real one of the same
-    province, else of anywhere the tables know."""
+    """For each original area code (of an ID number or an address), another real one of the
+    same province (its district and issuing authority are printed on the card drawn again),
+    the original only where the tables know no other there; else one of anywhere."""
     codes = {n[:6] for n in originals.id_numbers}
     codes |= {a for a in map(area_for_address, originals.addresses) if a}
     known = sorted(address_prefixes())
     out: dict[str, str] = {}
     for code in sorted(codes):
-        same_province = [k for k in known if k[:2] == code[:2]]
-        out[code] = _rng(salt, "area", code).choice(same_province or known)
+        same_province = [k for k in known if k[:2] == code[:2] and k != code]
+        others = same_province or [k for k in known if k[:2] == code[:2]] or known
+        out[code] = _rng(salt, "area", code).choice(others)
     return out
 
 

@@ -437,8 +437,35 @@ def test_bind_a_credit_card_whose_cvv2_is_never_stored_or_recorded(tmp_path: Pat
     (card,) = table(tmp_path, "cards")[1:]
     assert not [k for k in card if "cvv" in k]
     recorded = yaml.safe_load(recording.read_text(encoding="utf-8"))
-    assert "card_cvv2" not in recorded and recorded["card_expiry"] == "0929"
+    # A stand-in that replays (the bank checks a CVV2's form), never the digits typed.
+    assert recorded["card_cvv2"] == "000" and recorded["card_expiry"] == "0929"
     assert "947" not in json.dumps(result)
+
+
+def test_a_credit_card_bind_replays_from_its_bundle_without_its_cvv2(tmp_path: Path) -> None:
+    """A CVV2 is never recorded, so a bundle of a credit card's bind (every bundle of the
+    account after it) stopped at "card_cvv2: no answer given". The run records 000 in its
+    place (the bank checks a CVV2's form), in either kind of bundle."""
+    code, result = run_json(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        scenario(tmp_path),
+        "card",
+        "bind",
+        *LOGIN,
+        *("--set", "card_type=credit", "--set", f"card_number={OTHER_CARD}"),
+        *("--set", "card_expiry=0929", "--set", "card_cvv2=947", "--set", "bank_sms_code=auto"),
+        *("--set", "transaction_password=258369"),
+    )
+    assert code == 0, result["events"][-2:]
+    for keep in ([], ["--keep-personal-data"]):
+        bundle = tmp_path / f"card{len(keep)}.zip"
+        code, _out, err = run_cli(tmp_path, "report", "F0001", "--bundle", str(bundle), *keep)
+        assert code == 0, err
+        again = tmp_path / f"again{len(keep)}.json"
+        code, replayed = run_json(tmp_path, "replay", str(bundle), db=again)
+        assert code == 0 and replayed["reproduced"] is True, replayed
 
 
 @pytest.mark.parametrize(

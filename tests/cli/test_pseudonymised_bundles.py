@@ -37,6 +37,8 @@ MASKED = (
     *map(mask_phone, PHONES),
     *map(mask_id, ID_NUMBERS),
     *map(mask_card, CARDS),
+    # A Chinese sentence's way (尾号 3445), and an SMS's (尾号3445).
+    *(f"尾号{gap}{number[-4:]}" for number in (*CARDS, *PHONES) for gap in ("", " ")),
 )
 # Every secret the fixtures' answers and the built-in scenarios' accounts hold.
 PASSWORDS = ("s3cret-pass", "an-old-password", "another-pass")
@@ -377,3 +379,18 @@ def test_a_scenarios_own_secrets_travel_as_stand_ins_and_replay(tmp_path: Path) 
         db = tmp_path / f"again-{keep}.json"
         code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=db)
         assert code == 0 and json.loads(out)["reproduced"] is True, out
+
+
+@pytest.mark.parametrize("story", ["debit-on-due-date", "double-debit-refund"])
+def test_a_chinese_report_of_debits_names_the_stand_in_card(tmp_path: Path, story: str) -> None:
+    """The Chinese report said 已从尾号 3445 的卡扣款 with the card's own last digits (the
+    mapping knew 尾号3445 only, the SMS texts' way, without the space)."""
+    code, _out, err = run_cli(tmp_path, "story", "run", story)
+    assert code == 0, err
+    bundle = tmp_path / "zh.zip"
+    code, _out, err = run_cli(tmp_path, "--lang", "zh", "report", "A0001", "--bundle", str(bundle))
+    assert code == 0, err
+    with zipfile.ZipFile(bundle) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    assert "尾号 " in members["report.md"].decode()  # the sentence this is about
+    assert leftovers(members) == []

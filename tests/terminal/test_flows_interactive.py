@@ -139,7 +139,8 @@ def test_credit_card_bound_by_hand_with_its_secrets_hidden(tmp_path: Path) -> No
     # No CVV2 in the state file. Hashes and salts are hex strings in which any 3 digits may
     # occur by chance: they are taken out before looking for the CVV2 in what is left.
     state = db.read_bytes()
-    assert b"cvv" not in state.lower()
+    # Only the stand-in the run records in its place, so the bind replays.
+    assert b"cvv" not in state.lower().replace(b'"card_cvv2":"000"', b"")
     assert CVV2.encode() not in re.sub(rb"[0-9a-f]{32,}", b"", state)
     assert CARD_PASSWORD.encode() not in state
 

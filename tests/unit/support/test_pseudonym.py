@@ -439,3 +439,44 @@ def test_the_same_ticket_gives_the_same_bytes_and_kept_data_is_marked() -> None:
     assert "13700137000" in kept["runs"][1]["scenario_text"]
     ticket["runs"][1]["scenario_text"] = None
     assert personal_data(ticket, files, keep=True)[0]["runs"][1]["scenario_text"]
+
+
+def test_numbers_written_loosely_are_replaced_as_the_numbers_they_are() -> None:
+    """A scenario file may write a preset account's numbers as a person types them; the
+    checks clean them up, the bundle kept them as written (and its replay found no account)."""
+    scenario = (
+        "name: preset-typed\n"
+        "accounts:\n"
+        "- phone: '+86 176 3977 0824'\n"
+        "  identity: {name: 陈成平, number: '53010120011105037x'}\n"
+        "  cards: [{number: '6217 9956 6565 3901 695', reserved_phone: '176-3977-0824'}]\n"
+        "  contacts: [{name: 陈敏, relation: sibling, mobile: '+8613208376370'}]\n"
+    )
+    ticket = {
+        "runs": [
+            {
+                "scenario_text": scenario,
+                "answers": {"phone": "17639770824", "id_front": "53010120011105037x_front.png"},
+                "events": [{"sentence": "扣款：已从尾号 1695 的卡扣款；手机尾号0824"}],
+            }
+        ]
+    }
+    mapped, _members = pseudonymise(ticket, {})
+    text = json.dumps(mapped, ensure_ascii=False)
+    for original in ("3977", "0824", "6217 9956", "3901", "1695", "53010120011105037", "8376370"):
+        assert original not in text, original
+    [run] = mapped["runs"]
+    account = yaml.safe_load(run["scenario_text"])["accounts"][0]
+    phone = run["answers"]["phone"]
+    assert account["phone"] == account["cards"][0]["reserved_phone"] == phone  # still the one
+    assert account["cards"][0]["number"].isdigit() and len(account["cards"][0]["number"]) == 19
+    assert account["identity"]["number"][:17] in run["answers"]["id_front"]
+    assert re.fullmatch(r"\+861[3-9][0-9]{9}", account["contacts"][0]["mobile"])  # its way kept
+    assert f"尾号 {account['cards'][0]['number'][-4:]}" in run["events"][0]["sentence"]
+    assert f"手机尾号{phone[-4:]}" in run["events"][0]["sentence"]
+
+
+def test_a_stand_in_district_is_another_where_the_province_has_another() -> None:
+    numbers = {"110105199003070017", "110101199003070016", "440106199003070011"}
+    areas = StandIns(Originals(id_numbers=numbers), SALT).areas
+    assert all(new != old and new[:2] == old[:2] for old, new in areas.items())

@@ -1,0 +1,53 @@
+"""A number masked as typed loosely shows what the number as the checks keep it shows: a ticket
+replaces that masked form with its stand-in's, and a loosely typed form showed digits the
+stand-in does not have (``+86 155 7573 8225`` masked as ``*************8225``)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from loancli.asking import shown_set_item
+from loancli.masking import mask_card, mask_id, mask_phone
+
+PHONE, ID_X, CARD = "15575738225", "33010619820330524X", "6217995665653901695"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [PHONE, "+86 155 7573 8225", "155-7573-8225", "+8615575738225", "0086 15575738225"],
+)
+def test_a_phone_typed_loosely_is_masked_as_the_number(typed: str) -> None:
+    assert mask_phone(typed) == "155****8225"
+
+
+@pytest.mark.parametrize("typed", [ID_X, ID_X.lower(), "330106 19820330 524x"])
+def test_an_id_number_typed_loosely_is_masked_as_the_number(typed: str) -> None:
+    assert mask_id(typed) == "3301**********524X"
+
+
+@pytest.mark.parametrize("typed", [CARD, "6217 9956 6565 3901 695", "6217-9956-6565-3901-695"])
+def test_a_card_typed_in_groups_is_masked_by_its_last_four_digits(typed: str) -> None:
+    assert mask_card(typed) == "**** 1695"
+
+
+@pytest.mark.parametrize(
+    ("item", "shown"),
+    [
+        ("login_id=33010619820330524x", "login_id=3301**********524X"),
+        ("login_id=330106 19820330 524X", "login_id=3301**********524X"),
+        ("login_id=+86 155 7573 8225", "login_id=155****8225"),
+        ("phone=155-7573-8225", "phone=155****8225"),
+    ],
+)
+def test_a_reproduce_line_masks_the_number_not_the_way_it_was_typed(item: str, shown: str) -> None:
+    assert shown_set_item(item) == shown
+
+
+@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True), st.sampled_from(["", "+86", "86", "0086"]))
+def test_any_mobile_number_with_a_country_code_and_spacing_masks_the_same(
+    phone: str, prefix: str
+) -> None:
+    spaced = f"{prefix} {phone[:3]} {phone[3:7]} {phone[7:]}".strip()
+    assert mask_phone(spaced) == mask_phone(phone) == f"{phone[:3]}****{phone[-4:]}"
