@@ -65,7 +65,11 @@ from loancli.stories.format import (
 )
 from loancli.stories.populate import IMAGES_PREFIX
 from loancli.stories.runner import BUILTIN_IMAGES
-from loancli.support.pseudonym import inline_builtin_scenarios, pseudonymise
+from loancli.support.pseudonym import (
+    inline_builtin_scenarios,
+    kept_secrets_rekeyed,
+    pseudonymise,
+)
 from loancli.support.reporting import is_flow, resolve
 from loancli.world.scenario import builtin_names
 
@@ -695,11 +699,13 @@ def story_text(
         return copied[path]
 
     story, expects = story_of(store, record_id, image)
-    data = story_data(story, expects)
-    if not keep_personal_data:
-        # As a bundle's: a built-in scenario a run names inlined first, so its preset
-        # accounts take the stand-ins its answers take.
-        mapped, files = pseudonymise(inline_builtin_scenarios({"story": data}), files)
+    # As a bundle's: a built-in scenario a run names inlined first, so its preset accounts
+    # take the stand-ins its answers take; the secrets' stand-ins drawn again either way.
+    inlined = inline_builtin_scenarios({"story": story_data(story, expects)})
+    if keep_personal_data:
+        data = cast(dict[str, object], kept_secrets_rekeyed(inlined, files)["story"])
+    else:
+        mapped, files = pseudonymise(inlined, files)
         data = cast(dict[str, object], mapped["story"])
     if folder is not None and files:
         (folder / "images").mkdir(exist_ok=True)

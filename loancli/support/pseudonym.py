@@ -185,7 +185,8 @@ def personal_data(
 
 def inline_builtin_scenarios(ticket: Mapping[str, object]) -> dict[str, object]:
     """The ticket with each built-in scenario a run names (other than the default) inlined
-    as its ``scenario_text``, as a scenario file's body is."""
+    as its ``scenario_text``, as a scenario file's body is; a run's inlined scenario without
+    the borrower's answers the run's own answers give (see :func:`_answered_borrower_out`)."""
     names = set(builtin_names()) - {"default"}
     recorded = _password_stand_ins(ticket)
 
@@ -194,6 +195,9 @@ def inline_builtin_scenarios(ticket: Mapping[str, object]) -> dict[str, object]:
         name = out.get(SCENARIO)
         if isinstance(name, str) and name in names and not out.get(SCENARIO_TEXT):
             out[SCENARIO_TEXT] = builtin_scenario_text(name, recorded)
+        text, answers = out.get(SCENARIO_TEXT), out.get("answers")
+        if isinstance(text, str) and isinstance(answers, Mapping):
+            out[SCENARIO_TEXT] = _answered_borrower_out(text, answers)
         return out
 
     def inline(value: object) -> object:
@@ -204,6 +208,25 @@ def inline_builtin_scenarios(ticket: Mapping[str, object]) -> dict[str, object]:
         return value
 
     return inline_mapping(ticket)
+
+
+def _answered_borrower_out(text: str, answers: Mapping[str, object]) -> str:
+    """A run's scenario without the borrower's answers the run's answers give. A run's
+    answers are the ones it took; a story puts a scenario's borrower answers over its own
+    (as over an answers file), so one given with ``--set`` over the borrower's was replayed
+    as the borrower's."""
+    data = _parsed_yaml(text)
+    borrower = data.get("borrower") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(borrower, dict):
+        return text
+    left = {k: v for k, v in borrower.items() if k not in answers}
+    if len(left) == len(borrower):
+        return text
+    if left:
+        data["borrower"] = left
+    else:
+        del data["borrower"]
+    return _yaml_text(data)
 
 
 def builtin_scenario_text(name: str, recorded: Collection[str] = ()) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import (
+    CARD,
     FIXTURES,
     HAPPY_PATH_FILE,
     ID_DIR,
@@ -509,3 +510,34 @@ def test_a_run_recorded_with_earlier_stand_ins_replays_under_a_built_in_scenario
         done = replay(bundle, tmp_path / f"elsewhere-{keep}")
         assert done.returncode == 0, done.stdout + done.stderr
         assert "reproduced: account_frozen at first_review" in done.stdout
+
+
+def test_an_answer_set_over_a_scenarios_borrower_answer_replays_as_given(tmp_path: Path) -> None:
+    """``--set card_number=…`` over card-number-typo's mistyped number: the run bound the
+    card, but its bundle and story put the scenario's answer back over the run's (a story
+    puts a scenario's borrower answers over its own) and the replay was refused."""
+    code, _out, err = run_cli(
+        tmp_path,
+        "--scenario",
+        "card-number-typo",
+        "--no-input",
+        "apply",
+        "--answers",
+        str(HAPPY_PATH_FILE),
+        "--set",
+        f"card_number={CARD}",
+    )
+    assert code == 0, err
+    for keep in ([], ["--keep-personal-data"]):
+        bundle = tmp_path / f"typo{len(keep)}.zip"
+        code, _out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle), *keep)
+        assert code == 0, err
+        done = replay(bundle, tmp_path / f"elsewhere{len(keep)}")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "reproduced: completed" in done.stdout
+        story = tmp_path / f"story{len(keep)}" / "walk.yaml"
+        story.parent.mkdir()
+        code, _out, err = run_cli(tmp_path, "story", "from", "A0001", "--out", str(story), *keep)
+        assert code == 0, err
+        code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(story))
+        assert code == 0, out + err

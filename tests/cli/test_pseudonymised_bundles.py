@@ -257,6 +257,9 @@ def test_a_story_from_a_record_carries_stand_ins_unless_told_to_keep_and_holds(
     personal += [state["applicants"]["1"]["identity"]["name"]]
     found = [v for v in personal if v in text or json.dumps(v)[1:-1] in text]
     assert (found != []) == keep, found
+    # Secrets never: nor the stand-ins the run recorded (a table of them reads them back).
+    recorded = secrets_in(state)
+    assert recorded and not [secret for secret in recorded if secret in text]
     code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(story))
     assert code == 0, out + err
 
