@@ -315,19 +315,35 @@ def bundle_salt(ticket: Mapping[str, object], files: Mapping[str, bytes]) -> byt
 
 def _without_secrets(value: object) -> object:
     """``value`` with every secret blanked, an inlined scenario's YAML read and walked too."""
+
+    def scenario(text: str, parsed: object) -> object:
+        return text if parsed is None else {"read": _with_secrets(parsed, blank, scenario)}
+
+    def blank(_key: str, _value: object) -> object:
+        return None
+
+    return _with_secrets(value, blank, scenario)
+
+
+def _with_secrets(
+    value: object,
+    secret: Callable[[str, object], object],
+    scenario: Callable[[str, object], object],
+) -> object:
+    """``value`` with each value under a secret's key as ``secret`` gives it (the key, the
+    value), and each inlined scenario as ``scenario`` gives it (its text, the text read)."""
     if isinstance(value, Mapping):
         out: dict[object, object] = {}
         for k, v in value.items():
             if k in SECRET_KEYS:
-                out[k] = None
+                out[k] = secret(str(k), v)
             elif k == SCENARIO_TEXT and isinstance(v, str):
-                parsed = _parsed_yaml(v)
-                out[k] = v if parsed is None else {"read": _without_secrets(parsed)}
+                out[k] = scenario(v, _parsed_yaml(v))
             else:
-                out[k] = _without_secrets(v)
+                out[k] = _with_secrets(v, secret, scenario)
         return out
     if isinstance(value, list):
-        return [_without_secrets(v) for v in value]
+        return [_with_secrets(v, secret, scenario) for v in value]
     return value
 
 
@@ -616,22 +632,15 @@ def kept_secrets_rekeyed(
             found.secrets.setdefault((_secret_kind(keys[-1]), str(value)))
     table = _secrets(list(found.secrets), bundle_salt(ticket, files))
 
+    def secret(key: str, value: object) -> object:
+        return _secret_mapped(table, key, value, rekeyed)
+
+    def scenario(text: str, parsed: object) -> object:
+        mapped = rekeyed(parsed)
+        return text if parsed is None or mapped == parsed else _yaml_text(mapped)
+
     def rekeyed(value: object) -> object:
-        if isinstance(value, Mapping):
-            out: dict[object, object] = {}
-            for k, v in value.items():
-                if k in SECRET_KEYS:
-                    out[k] = _secret_mapped(table, str(k), v, rekeyed)
-                elif k == SCENARIO_TEXT and isinstance(v, str):
-                    parsed = _parsed_yaml(v)
-                    mapped = rekeyed(parsed)
-                    out[k] = v if parsed is None or mapped == parsed else _yaml_text(mapped)
-                else:
-                    out[k] = rekeyed(v)
-            return out
-        if isinstance(value, list):
-            return [rekeyed(v) for v in value]
-        return value
+        return _with_secrets(value, secret, scenario)
 
     return dict(ticket) if not table else cast("dict[str, object]", rekeyed(ticket))
 

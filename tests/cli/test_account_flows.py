@@ -404,9 +404,9 @@ def test_frozen_and_closed_cards_are_shown_as_such(tmp_path: Path) -> None:
         assert [c["status"] for c in listed["cards"]] == [status]
 
 
-def test_bind_a_credit_card_whose_cvv2_is_never_stored_or_recorded(tmp_path: Path) -> None:
-    recording = tmp_path / "rec.yaml"
-    code, result = run_json(
+def bind_credit_card(tmp_path: Path, *more: str) -> tuple[int, dict[str, Any]]:
+    """``card bind`` of a credit card whose CVV2 is 947, scripted."""
+    return run_json(
         tmp_path,
         "--no-input",
         "--scenario",
@@ -414,21 +414,16 @@ def test_bind_a_credit_card_whose_cvv2_is_never_stored_or_recorded(tmp_path: Pat
         "card",
         "bind",
         *LOGIN,
-        "--set",
-        "card_type=credit",
-        "--set",
-        f"card_number={OTHER_CARD}",
-        "--set",
-        "card_expiry=0929",
-        "--set",
-        "card_cvv2=947",
-        "--set",
-        "bank_sms_code=auto",
-        "--set",
-        "transaction_password=258369",
-        "--record",
-        str(recording),
+        *("--set", "card_type=credit", "--set", f"card_number={OTHER_CARD}"),
+        *("--set", "card_expiry=0929", "--set", "card_cvv2=947", "--set", "bank_sms_code=auto"),
+        *("--set", "transaction_password=258369"),
+        *more,
     )
+
+
+def test_bind_a_credit_card_whose_cvv2_is_never_stored_or_recorded(tmp_path: Path) -> None:
+    recording = tmp_path / "rec.yaml"
+    code, result = bind_credit_card(tmp_path, "--record", str(recording))
     assert code == 0, result["events"][-2:]
     assert result["card"]["card_type"] == "credit" and result["card"]["expiry"] == "0929"
     assert result["card"]["card"] == "**** 0000"
@@ -446,18 +441,7 @@ def test_a_credit_card_bind_replays_from_its_bundle_without_its_cvv2(tmp_path: P
     """A CVV2 is never recorded, so a bundle of a credit card's bind (every bundle of the
     account after it) stopped at "card_cvv2: no answer given". The run records 000 in its
     place (the bank checks a CVV2's form), in either kind of bundle."""
-    code, result = run_json(
-        tmp_path,
-        "--no-input",
-        "--scenario",
-        scenario(tmp_path),
-        "card",
-        "bind",
-        *LOGIN,
-        *("--set", "card_type=credit", "--set", f"card_number={OTHER_CARD}"),
-        *("--set", "card_expiry=0929", "--set", "card_cvv2=947", "--set", "bank_sms_code=auto"),
-        *("--set", "transaction_password=258369"),
-    )
+    code, result = bind_credit_card(tmp_path)
     assert code == 0, result["events"][-2:]
     for keep in ([], ["--keep-personal-data"]):
         bundle = tmp_path / f"card{len(keep)}.zip"
