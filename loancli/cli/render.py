@@ -175,7 +175,13 @@ def schedule_table(
         Col(
             name,
             column_name(name),
-            keep=9 if name in empty else SCHEDULE_KEEP.get(name, 0),
+            # A fee by kind goes before the line's fee (their sum), which goes before the
+            # principal and interest that, with it, make the total.
+            keep=9
+            if name in empty
+            else 4
+            if name.startswith("fee_")
+            else SCHEDULE_KEEP.get(name, 0),
             justify="left" if name == "status" else "right",
         )
         for name in columns

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from loancli.i18n import _
 from loancli.support.event_words import short_time
 from loancli.text import cell_len, wrap_keeping_figures
 
@@ -140,7 +141,15 @@ def fit_table(
         needed, unfolded = _needed_width(console, probe, shown)
         if needed <= console.width:
             rows, widths = _wrapped_text(probe, shown, rows, console.width - needed, unfolded)
-            return _build_table(console, title, shown, rows, styles, widths)
+            table = _build_table(console, title, shown, rows, styles, widths)
+            left_out = [c.label for c in cols if c not in shown]
+            if left_out:
+                # Said under the table: the columns shown may not add up without them.
+                table.caption = _("Not shown at this width: {columns} (wider, or --json)").format(
+                    columns=_(", ").join(left_out)
+                )
+                table.caption_justify = "left"
+            return table
         droppable = [c for c in shown if c.keep > 0]
         if not droppable:
             return _stacked(console.width, title, cols, rows, styles)

@@ -305,3 +305,32 @@ def test_wrapped_text_under_a_heading_ends_where_its_words_end(
             if cell_len(line) > columns and " " in line.strip() and "loancli " not in line
         ]
         assert not wide, out
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"), [("en", "Not shown at this width"), ("zh", "此宽度下未显示")]
+)
+def test_a_table_too_narrow_for_every_column_says_which_it_left_out(
+    tmp_path: Path, lang: str, said: str
+) -> None:
+    """At 40 columns the schedule showed a total its visible columns did not add up to, and
+    said nothing of the principal, interest and fees it had left out."""
+    args = ["schedule", "--amount", "10000", "--term", "3", "--apr", "18"]
+    args += ["--loan-date", "2026-03-02", "--fee", "monthly=0.3%"]
+    outs = {}
+    for columns in (40, 60, 160):
+        code, out, err = run_cli(tmp_path, "--lang", lang, *args, columns=columns)
+        assert code == 0, out + err
+        outs[columns] = out
+    assert said not in outs[160]
+    for columns in (40, 60):
+        note = "".join(outs[columns].split(said)[1].split())  # the note, unwrapped
+        assert "--json" in note, outs[columns]
+        left_out = note.split("--json")[0]
+        assert ("remaining" if lang == "en" else "剩余本金") in left_out
+    # Where there is room for the principal, the interest and the line's fee, they are the
+    # ones kept (their sum is the total), and a fee by kind goes first (English headers are
+    # wider: there it goes at 60 columns).
+    if lang == "en":
+        assert "service fee" in outs[60].split(said)[1]
+    assert "3283.83" in outs[60] and "150.00" in outs[60] and "30.00" in outs[60]

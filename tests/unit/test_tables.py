@@ -52,12 +52,14 @@ def test_a_wide_terminal_shows_every_column() -> None:
 
 
 def test_a_narrow_terminal_leaves_out_the_least_important_columns_first() -> None:
-    out = render(52)
+    out, note = render(52).split("Not shown at this width:")
     assert "when" not in out and "bank" in out  # keep=2 goes before keep=1
     assert "…" not in out and "123456.78" in out and "916.81" in out
     assert max(cell_len(line) for line in out.splitlines()) <= 52
-    out = render(40)
+    assert " ".join(note.split()) == "when (wider, or --json)"  # said under the table
+    out, note = render(40).split("Not shown at this width:")
     assert "when" not in out and "bank" not in out and "123456.78" in out
+    assert " ".join(note.split()) == "when, bank (wider, or --json)"
 
 
 def test_below_the_essential_columns_each_row_is_stacked() -> None:
