@@ -155,6 +155,10 @@ def _answer(entry: CreditEntry, today: date, events: list[DatedEvent], outcome: 
     return True
 
 
+# The longest reason an objection takes (a story's ``object`` action holds it).
+REASON_MAX = 200
+
+
 def file_objection(
     store: Store,
     applicant_id: str,
@@ -179,6 +183,14 @@ def file_objection(
     text = reason.strip()
     if not text:
         raise RuleError("reason", _("say why the entry is wrong, e.g. 宽限期内已还款"))
+    if len(text) > REASON_MAX:
+        # A ticket's story holds it (its bundle could not be made past this).
+        raise RuleError(
+            "reason",
+            _("say why in {most} characters or fewer ({given} given)").format(
+                most=REASON_MAX, given=len(text)
+            ),
+        )
     if entry.get("objection") and entry["objection"]["answered_on"] is None:
         raise RuleError(
             "entry",

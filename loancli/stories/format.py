@@ -40,6 +40,7 @@ import msgspec
 
 from loancli import operations
 from loancli.i18n import _
+from loancli.loan.bureau import REASON_MAX
 
 STORY_FORMAT = 1
 Money = Annotated[str, msgspec.Meta(pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$")]
@@ -267,7 +268,7 @@ class Object(WorldAction, tag="object"):
 
     loan: Id
     entry: Annotated[str, msgspec.Meta(pattern=r"^R[0-9]{4,}$")]
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=REASON_MAX)]
 
 
 # An account, as ``device`` names it: its mobile number or the holder's ID number.

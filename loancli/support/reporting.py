@@ -293,7 +293,9 @@ def flow_words(run: Run) -> list[str]:
         if name in action:
             words.append(str(action[name]))
     if "phone" in action:
-        words.append(mask_phone(str(action["phone"])))
+        # ``support unlock`` names the account by its mobile or its ID number.
+        named = str(action["phone"])
+        words.append(mask_id(named) if len("".join(named.split())) == 18 else mask_phone(named))
     return words
 
 

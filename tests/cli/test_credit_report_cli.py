@@ -111,6 +111,27 @@ def test_objection_needs_a_reason(db: Path) -> None:
     assert json.loads(out)["error"]["keys"] == ["--object"]
 
 
+def test_an_objection_longer_than_a_story_holds_is_refused_and_nothing_is_written(
+    db: Path,
+) -> None:
+    """A 217-character reason was taken, and every bundle and story of the account failed
+    after it (a story's objection holds 200)."""
+    before = db.read_bytes()
+    code, out, _err = cli(
+        db, "--json", "credit-report", "A0001", "--object", "R0001", "--reason", "有误" * 101
+    )
+    assert code == 2
+    error = json.loads(out)["error"]
+    assert "200" in error["message"] and "202" in error["message"], error
+    assert db.read_bytes() == before
+    filed = ok_json(db, "credit-report", "A0001", "--object", "R0001", "--reason", "有误" * 100)
+    assert filed["entries"][0]["objection"]["reason"] == "有误" * 100
+    story = db.parent / "s" / "story.yaml"
+    story.parent.mkdir()
+    code, out, err = cli(db, "story", "from", "A0001", "--out", str(story))
+    assert code == 0, out + err
+
+
 def test_objection_to_an_unknown_entry_names_the_option(db: Path) -> None:
     code, out, err = cli(db, "credit-report", "A0001", "--object", "R0099", "--reason", "x")
     assert code != 0

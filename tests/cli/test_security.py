@@ -9,6 +9,7 @@ so they stay fast; one runs the journey to show that its ID upload makes ID-numb
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from conftest import (
     run_json,
 )
 
+from loancli.masking import mask_id
 from loancli.reasons import Reason
 from loancli.world.providers import WorldSettings
 
@@ -491,6 +493,32 @@ def test_support_unlock_by_id_number_and_human_output(tmp_path: Path) -> None:
     assert f"Account {PHONE_MASKED} unlocked" in out
     assert ID_MASKED in out
     assert_no_secrets(out + err)
+
+
+@pytest.mark.parametrize("typed", [ID_NUMBER[:6] + " " + ID_NUMBER[6:14] + " " + ID_NUMBER[14:]])
+def test_support_unlock_of_an_account_typed_loosely_is_reported_and_bundled(
+    tmp_path: Path, typed: str
+) -> None:
+    """The action kept the account as typed, which a story refuses: the report, the bundle
+    and the story of every record of the account failed after it. It keeps the number."""
+    scenario = preset(tmp_path, locked=True, identity=IDENTITY)
+    args = unlock_args(scenario, f"id_number={ID_NUMBER}", "new_password=n3w-pass-word", who=typed)
+    code, _out, err = run_cli(tmp_path, *args)
+    assert code == 0, err
+    bundle = tmp_path / "unlock.zip"
+    code, _out, err = run_cli(tmp_path, "report", "F0001", "--bundle", str(bundle))
+    assert code == 0, err
+    with zipfile.ZipFile(bundle) as archive:
+        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        report = archive.read("report.md").decode()
+    [action] = [a for a in ticket["story"]["actions"] if a.get("action") == "unlock"]
+    assert len(action["phone"]) == 18 and action["phone"] != ID_NUMBER  # the stand-in, whole
+    line = next(line for line in report.splitlines() if "support unlock" in line)
+    assert ID_NUMBER[-4:] not in line and mask_id(action["phone"]) in line, line
+    story = tmp_path / "s" / "story.yaml"
+    story.parent.mkdir()
+    code, out, err = run_cli(tmp_path, "story", "from", "F0001", "--out", str(story))
+    assert code == 0, out + err
 
 
 def test_support_unlock_refuses_another_id_number(tmp_path: Path) -> None:
