@@ -648,6 +648,9 @@ class CreditEntry(TypedDict):
     default_ended_on: IsoDate | None
     drops_on: IsoDate | None
     objection: NotRequired[Objection]
+    # Objections answered before ``objection`` was filed, oldest first (a ticket files each
+    # again in its turn).
+    earlier_objections: NotRequired[list[Objection]]
 
 
 class Meta(TypedDict):

@@ -198,6 +198,10 @@ def file_objection(
                 entry=wanted, day=entry["objection"]["answer_by"]
             ),
         )
+    if entry.get("objection"):
+        # The one answered before is kept: its answer is on the loan's log, and a ticket
+        # files it again.
+        entry.setdefault("earlier_objections", []).append(entry["objection"])
     entry["objection"] = {
         "filed_on": today.isoformat(),
         "reason": text,

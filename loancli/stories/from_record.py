@@ -39,6 +39,7 @@ from loancli.records import (
     CreditEntry,
     Flow,
     Loan,
+    Objection,
     PhoneChange,
     Run,
     RunAction,
@@ -577,17 +578,27 @@ def _objections(
     (``ran``)."""
     out: list[tuple[_Order, StoryAction]] = []
     for entry_id, entry in entries.items():
-        objection = entry.get("objection")
-        if objection is None:
-            continue
-        owner = entry["applicant_id"]
-        filed = objection.get("filed_at")
-        day = datetime.fromisoformat(f"{objection['filed_on']}T00:00:00+08:00")
-        at = datetime.fromisoformat(filed) if filed else max(day, ran.get(owner, day))
-        action = Object(loan=fresh.get(owner, owner), entry=entry_id, reason=objection["reason"])
-        place = objection.get("seq")
-        out.append(((at, 0, place, 0) if place else (at, 1, 0, 0), action))
+        current = entry.get("objection")
+        for objection in [*entry.get("earlier_objections", []), *([current] if current else [])]:
+            out.append(_objection(entry_id, entry, objection, fresh, ran))
     return out
+
+
+def _objection(
+    entry_id: str,
+    entry: CreditEntry,
+    objection: Objection,
+    fresh: dict[str, str],
+    ran: Mapping[str, datetime],
+) -> tuple[_Order, StoryAction]:
+    """One objection filed to ``entry``, as a story files it, in its place."""
+    owner = entry["applicant_id"]
+    filed = objection.get("filed_at")
+    day = datetime.fromisoformat(f"{objection['filed_on']}T00:00:00+08:00")
+    at = datetime.fromisoformat(filed) if filed else max(day, ran.get(owner, day))
+    action = Object(loan=fresh.get(owner, owner), entry=entry_id, reason=objection["reason"])
+    place = objection.get("seq")
+    return ((at, 0, place, 0) if place else (at, 1, 0, 0), action)
 
 
 def _credit_expect(entries: dict[str, CreditEntry], owner: str) -> CreditExpect | None:

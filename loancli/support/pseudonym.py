@@ -42,6 +42,7 @@ import hmac
 import io
 import json
 import re
+import shlex
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -70,7 +71,7 @@ from loancli.identity.photo import (
     measure,
     open_photo,
 )
-from loancli.masking import mask_card, mask_id, mask_name, mask_phone
+from loancli.masking import mask_card, mask_id, mask_name, mask_numbers, mask_phone
 from loancli.validation import luhn_ok
 from loancli.world.scenario import BUILTIN_DIR, builtin_names
 
@@ -101,6 +102,18 @@ _PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 _PHONE_86 = re.compile(r"(?<![0-9])(?:\+|00)?86[ -]?(1[3-9][0-9]{9})(?![0-9])")
 _ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 _UNIONPAY = re.compile(r"(?<![0-9])62[0-9]{14,17}(?![0-9])")
+# The same numbers written loosely in free text (a file's name, a sentence): a mobile number
+# in groups (155 7573 8225, (155)7573-8225, +86-155-…), an ID number in groups, a card in
+# groups of four. Each is taken as the number it is, and its text replaced with the number's.
+_LOOSE_PHONE = re.compile(
+    r"(?<![0-9])(?:(?:\+|00)?86[ -]?)?\(?(1[3-9][0-9])\)?[ -]?([0-9]{4})[ -]?([0-9]{4})(?![0-9])"
+)
+_LOOSE_ID = re.compile(
+    r"(?<![0-9])([0-9]{6})[ -]?([0-9]{4})[ -]?([0-9]{4})[ -]?([0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
+)
+_LOOSE_CARD = re.compile(r"(?<![0-9])(62[0-9]{2}(?:[ -][0-9]{4}){3}(?:[ -][0-9]{1,3})?)(?![0-9])")
+# A reason the borrower wrote (an objection's), not a reason code (card_number_wrong).
+_CODE = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 _SALT_KEY = b"loancli bundle pseudonyms v1"
 _STAND_IN = re.compile(r"stand-in-[0-9a-f]{10}\Z")
@@ -156,6 +169,8 @@ class Originals:
     # Numbers that look like an ID number or a card where no key says which: a key wins.
     seen_ids: set[str] = field(default_factory=set)
     seen_cards: set[str] = field(default_factory=set)
+    # What the borrower wrote in their own words (an objection's reason): left out whole.
+    words: dict[str, None] = field(default_factory=dict)
     # A number as a scenario file wrote it (``+86 176 3977 0824``, ``6217 9956 …``, a small
     # ``x``) and as the checks keep it: the text is replaced with the number's stand-in.
     loose: dict[str, str] = field(default_factory=dict)
@@ -382,6 +397,11 @@ class StandIns:
         self.others = {o: _digits_replaced(o, _rng(salt, "other", o)) for o in originals.others}
         self.secrets = _secrets(list(originals.secrets), salt)
         self._loose = originals.loose
+        # What the borrower wrote cannot be told apart from who they are: left out whole.
+        self.words = {
+            text: f"[left out: what the borrower wrote, {n}]"
+            for n, text in enumerate(originals.words, 1)
+        }
         self._replacements = self._with_masks()
         self._pattern = _pattern(self._replacements)
         # A loan event's card by its last 4 digits alone (``card: '3445'``, a debit's).
@@ -412,6 +432,11 @@ class StandIns:
         for original, new in sorted(self.id_numbers.items()):
             if original.endswith("X"):  # typed with a small x (a file named after it)
                 out.setdefault(original[:-1] + "x", new[:-1] + "x" if new.endswith("X") else new)
+        for text, new in self.words.items():
+            # As written, as a command quotes it, and as a report masks the numbers in it.
+            for form in (text, mask_numbers(text)):
+                out.setdefault(form, new)
+                out.setdefault(shlex.quote(form), shlex.quote(new))
         for loose, number in sorted(self._loose.items()):
             found = self.phones.get(number) or self.cards.get(number) or self.id_numbers.get(number)
             if found is not None:
@@ -569,9 +594,33 @@ def _classify(found: Originals, keys: tuple[str, ...], value: str | int) -> None
     if isinstance(value, str):
         found.phones.update(_PHONE.findall(value))
         found.phones.update(_PHONE_86.findall(value))
+        _loose_in_text(found, value)
+        if key == "reason" and text and not _CODE.match(text):
+            found.words.setdefault(text)
         ids = (n.upper() for n in _ID.findall(value))
         found.seen_ids.update(n for n in ids if _check_ok(n) and _date_ok(n))
         found.seen_cards.update(n for n in _UNIONPAY.findall(value) if luhn_ok(n))
+
+
+def _loose_in_text(found: Originals, text: str) -> None:
+    """Numbers written loosely in ``text``, each filed as the number it is, its text kept to
+    be replaced (a file named ``王小明 155-7573-8225 front.png``)."""
+    if not any(c in text for c in " -()"):
+        return
+    for match in _LOOSE_PHONE.finditer(text):
+        number = "".join(match.groups())
+        found.phones.add(number)
+        _loose(found, match.group(0), number)
+    for match in _LOOSE_ID.finditer(text):
+        number = "".join(match.groups()).upper()
+        if _check_ok(number) and _date_ok(number):
+            found.id_numbers.add(number)
+            _loose(found, match.group(0), number)
+    for match in _LOOSE_CARD.finditer(text):
+        number = re.sub(r"[ -]", "", match.group(1))
+        if luhn_ok(number):
+            found.cards.add(number)
+            _loose(found, match.group(0), number)
 
 
 def _add_id(found: Originals, text: str) -> None:

@@ -397,3 +397,68 @@ def test_a_chinese_report_of_debits_names_the_stand_in_card(tmp_path: Path, stor
         members = {name: archive.read(name) for name in archive.namelist()}
     assert "尾号 " in members["report.md"].decode()  # the sentence this is about
     assert leftovers(members) == []
+
+
+def test_an_objections_own_words_are_left_out_and_a_second_objection_replays(
+    tmp_path: Path,
+) -> None:
+    """A reason the borrower wrote names them in ways no pattern knows (谢女士, a spaced
+    number): a pseudonymised bundle leaves it out whole, the same placeholder everywhere it
+    was. A second objection to the same entry replaced the first, which its bundle then did
+    not file: the replay missed the first one's answer."""
+    assert run_cli(tmp_path, "story", "run", "credit-objection-answered")[0] == 0
+    words = "我是王女士 手机138 0013 8000，身份证110105 1990 0307 0017"
+    code, _out, err = run_cli(
+        tmp_path, "--no-input", "credit-report", "A0001", "--object", "R0001", "--reason", words
+    )
+    assert code == 0, err
+    assert run_cli(tmp_path, "clock", "advance", "25d")[0] == 0
+    for keep in ([], ["--keep-personal-data"]):
+        bundle = tmp_path / f"objection{len(keep)}.zip"
+        code, _out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle), *keep)
+        assert code == 0, err
+        with zipfile.ZipFile(bundle) as archive:
+            members = {name: archive.read(name) for name in archive.namelist()}
+        ticket = yaml.safe_load(members["ticket.yaml"])
+        reasons = [a["reason"] for a in ticket["story"]["actions"] if a.get("action") == "object"]
+        assert len(reasons) == 2  # both objections, each in its turn
+        text = "".join(data.decode("utf-8", "replace") for data in members.values())
+        assert ("王女士" in text) is bool(keep) and (words in reasons) is bool(keep)
+        if not keep:
+            assert leftovers(members) == []
+            assert all(r.startswith("[left out: what the borrower wrote") for r in reasons)
+            assert "宽限期" not in text  # the first objection's words too
+        code, out, _err = run_cli(
+            tmp_path, "--json", "replay", str(bundle), db=tmp_path / f"again{len(keep)}.json"
+        )
+        assert code == 0 and json.loads(out)["reproduced"] is True, out
+
+
+def test_numbers_in_a_photos_file_name_written_loosely_are_replaced(tmp_path: Path) -> None:
+    """A photo named after its owner with their number in groups kept the number in the
+    bundle's member name, its events and its answers."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    front = photos / "王小明 138-0013-8000 front.png"
+    back = photos / "110105 19900307 0017 back.png"
+    front.write_bytes((ID_DIR / "front.png").read_bytes())
+    back.write_bytes((ID_DIR / "back.png").read_bytes())
+    answers = write_answers(tmp_path, id_front=str(front), id_back=str(back))
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers))[0] == 0
+    bundle = tmp_path / "photos.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))[0] == 0
+    with zipfile.ZipFile(bundle) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    names = "\n".join(members)
+    for original in (
+        "0013-8000",
+        "8000 front",
+        "110105 1990",
+        "0017 back",
+        "王小明",
+    ):  # a stand-in keeps the birth date
+        assert original not in names
+        assert not [n for n, data in members.items() if original in data.decode("utf-8", "replace")]
+    assert leftovers(members) == []
+    code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "o.json")
+    assert code == 0 and json.loads(out)["reproduced"] is True, out
