@@ -31,6 +31,7 @@ from loancli.errors import (
 )
 from loancli.files import FileTooLarge, NotRegularFile, read_regular, write_private
 from loancli.i18n import _
+from loancli.masking import mask_numbers
 from loancli.questions import QUESTIONS, Question, QuestionContext, canonical
 from loancli.validation import (
     NOT_UTF8,
@@ -621,6 +622,8 @@ def _shown(q: Question, raw: object) -> object:
         return "(hidden)"
     if q.shown is not None and isinstance(raw, str):
         return q.shown(raw)
+    if q.kind == "path" and isinstance(raw, str):
+        return mask_numbers(raw)  # a photo named after its owner's number
     return raw
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 from loancli.i18n import N_, _, language, localise_fact, recorded_as
 from loancli.identity.face import ACTION_NAMES
+from loancli.masking import mask_numbers
 from loancli.questions import app_word
 from loancli.reasons import ACCOUNT_TYPES, REPAY_SENTENCES, Reason
 from loancli.support.names import (
@@ -437,6 +438,8 @@ def _contact(value: object) -> object:
 
 # How a detail's value is shown, by its key (the rest as it is, yes and no translated).
 _SHOWN: dict[str, Callable[[object], object]] = {
+    # A photo's file name, as the borrower named it (``王小明 138-0013-8000.png``).
+    "file": lambda v: mask_numbers(v) if isinstance(v, str) else v,
     "method": _named(METHOD_NAMES, LOGIN_METHOD_NAMES),
     "side": _named(SIDE_NAMES),
     "purpose": _named(PURPOSE_NAMES),
@@ -557,6 +560,8 @@ def detail_text(detail: Mapping[str, object]) -> str:
             shown = ",".join(map(str, value)) or "none"
         elif value is None:
             shown = "-"
+        elif key == "file" and isinstance(value, str):
+            shown = mask_numbers(value)
         parts.append(f"{key}={shown}")
     return " ".join(parts)
 

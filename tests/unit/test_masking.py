@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loancli.asking import shown_set_item
-from loancli.masking import mask_card, mask_id, mask_phone
+from loancli.masking import mask_card, mask_id, mask_numbers, mask_phone
+from loancli.support.event_words import detail_text, event_text
 
 PHONE, ID_X, CARD = "15575738225", "33010619820330524X", "6217995665653901695"
 
@@ -51,3 +52,29 @@ def test_any_mobile_number_with_a_country_code_and_spacing_masks_the_same(
 ) -> None:
     spaced = f"{prefix} {phone[:3]} {phone[3:7]} {phone[7:]}".strip()
     assert mask_phone(spaced) == mask_phone(phone) == f"{phone[:3]}****{phone[-4:]}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "身份证110105 1990 0307 0017。",
+        "身份证110105 19900307 0017。",
+        "身份证110105-19900307-0017。",
+        "身份证110105199003070017。",
+    ],
+)
+def test_an_id_number_in_groups_in_free_text_is_masked(text: str) -> None:
+    assert mask_numbers(text) == "身份证1101**********0017。"
+
+
+def test_a_photos_file_name_is_shown_with_its_numbers_masked() -> None:
+    """A photo named after its owner's number printed the number whole in every timeline
+    and report, and in a reproduce line's ``--set id_front=``."""
+    detail = {"side": "front", "file": "王 138-0013-8000 110105 19900307 0017.png"}
+    detail |= {"width": 856, "height": 540, "blur_score": 1341.8}
+    shown = event_text("id_side_read", detail)
+    assert "138****8000" in shown and "1101**********0017" in shown, shown
+    assert "0013" not in shown and "19900307" not in shown
+    assert "0013" not in detail_text({"file": detail["file"]})
+    line = shown_set_item(f"id_front=photos/{detail['file']}")
+    assert line == "id_front=photos/王 138****8000 1101**********0017.png"
