@@ -365,7 +365,9 @@ def story_from(
             write_output(out, text, "--out")
             typer.echo(
                 _("Wrote {path}; check it with: {command}").format(
-                    path=out, command=shlex.join(["loancli", "check", str(out.absolute())])
+                    # This story alone: the built-in ones are not what was just written.
+                    path=out,
+                    command=shlex.join(["loancli", "check", "--no-builtin", str(out.absolute())]),
                 ),
                 err=True,
             )

@@ -187,6 +187,8 @@ def test_the_hints_after_a_checkout_a_bundle_and_a_story_run_anywhere(
     assert code == 0, out + err
     pasted = paste(hint_after("check it with:", err), tmp_path / "three")
     assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+    # The story written, not the built-in ones besides it.
+    assert "1 of 1 stories hold" in pasted.stdout, pasted.stdout
 
 
 def test_a_report_s_bundle_command_and_a_refund_s_explain_command_run_when_pasted(
