@@ -30,12 +30,15 @@ def mask_phone(phone: str) -> str:
     as the checks keep it."""
     if len(phone) != 11 or not phone.isdigit():
         digits = re.sub(r"[^0-9]", "", phone)
-        # A number with at most a few marks (a +, spaces, dashes), not a sentence holding one.
-        loose = len(digits) + 6 >= len(phone.strip())
+        # A number with at most a few marks (a +, spaces, dashes), not a sentence holding one,
+        # nor another country's (+1 415 …).
+        loose = len(digits) + 6 >= len(phone.strip()) and (
+            not phone.lstrip().startswith("+") or phone.lstrip().startswith("+86")
+        )
         for prefix in ("86", "0086"):
             if len(digits) == 11 + len(prefix) and phone.lstrip(" +").startswith(prefix):
                 digits = digits[len(prefix) :]
-        if len(digits) == 11 and loose:
+        if loose and re.fullmatch(r"1[3-9][0-9]{9}", digits):  # a mainland mobile only
             phone = digits
     if len(phone) != 11:
         return "*" * max(len(phone) - 4, 0) + phone[-4:]
@@ -44,10 +47,8 @@ def mask_phone(phone: str) -> str:
 
 def mask_card(number: str) -> str:
     """``6222021234567893445`` -> ``**** 3445`` (in groups, ``6222 0212 3456 7893 445``, too)."""
-    if not number[-4:].isdigit():
-        digits = re.sub(r"[^0-9]", "", number)
-        if len(digits) >= 4:
-            number = digits
+    if not number[-4:].isdigit() and re.fullmatch(r"[0-9][0-9 -]*[0-9]", number.strip()):
+        number = re.sub(r"[ -]", "", number)  # in groups
     return "**** " + number[-4:]
 
 

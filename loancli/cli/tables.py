@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 # Below this width a table keeps one space between columns and no outer frame.
 ROOMY = 120
+# What a cell holds when it says nothing.
+_NOTHING = (None, "", "-", "0.00")
 # What a text column needs at least before the table would rather drop a column.
 TEXT_MIN = 14
 
@@ -142,7 +144,12 @@ def fit_table(
         if needed <= console.width:
             rows, widths = _wrapped_text(probe, shown, rows, console.width - needed, unfolded)
             table = _build_table(console, title, shown, rows, styles, widths)
-            left_out = [c.label for c in cols if c not in shown]
+            # (A column with nothing in it said nothing: not named.)
+            left_out = [
+                c.label
+                for c in cols
+                if c not in shown and any(row.get(c.key) not in _NOTHING for row in rows)
+            ]
             if left_out:
                 # Said under the table: the columns shown may not add up without them.
                 table.caption = _("Not shown at this width: {columns} (wider, or --json)").format(

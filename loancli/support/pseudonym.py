@@ -112,8 +112,8 @@ _LOOSE_ID = re.compile(
     r"(?<![0-9])([0-9]{6})[ -]?([0-9]{4})[ -]?([0-9]{4})[ -]?([0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
 )
 _LOOSE_CARD = re.compile(r"(?<![0-9])(62[0-9]{2}(?:[ -][0-9]{4}){3}(?:[ -][0-9]{1,3})?)(?![0-9])")
-# A reason the borrower wrote (an objection's), not a reason code (card_number_wrong).
-_CODE = re.compile(r"[a-z][a-z0-9_]*\Z")
+# Where the borrower's own words are: an objection's reason (a story's ``object`` action).
+_WORDS_KEY, _WORDS_ACTION = "reason", "object"
 
 _SALT_KEY = b"loancli bundle pseudonyms v1"
 _STAND_IN = re.compile(r"stand-in-[0-9a-f]{10}\Z")
@@ -432,11 +432,6 @@ class StandIns:
         for original, new in sorted(self.id_numbers.items()):
             if original.endswith("X"):  # typed with a small x (a file named after it)
                 out.setdefault(original[:-1] + "x", new[:-1] + "x" if new.endswith("X") else new)
-        for text, new in self.words.items():
-            # As written, as a command quotes it, and as a report masks the numbers in it.
-            for form in (text, mask_numbers(text)):
-                out.setdefault(form, new)
-                out.setdefault(shlex.quote(form), shlex.quote(new))
         for loose, number in sorted(self._loose.items()):
             found = self.phones.get(number) or self.cards.get(number) or self.id_numbers.get(number)
             if found is not None:
@@ -450,18 +445,33 @@ class StandIns:
 
     def text(self, text: str) -> str:
         """``text`` with every original, and every original's masked form, replaced."""
+        if self.words and "--reason " in text:
+            text = self._reasons(text)
         if self._pattern is None:
             return text
         return self._pattern.sub(lambda m: self._replacements[m.group(0)], text)
+
+    def _reasons(self, text: str) -> str:
+        """A command's ``--reason`` (as written, or as a report masks the numbers in it)
+        with the borrower's words left out; nowhere else: a short reason (``1``, ``R0001``)
+        is also other text."""
+        for words, new in self.words.items():
+            for form in dict.fromkeys((words, mask_numbers(words))):
+                text = text.replace(f"--reason {shlex.quote(form)}", f"--reason {shlex.quote(new)}")
+        return text
 
     def data(self, value: object) -> object:
         """Plain data with every text mapped; an inlined scenario (YAML in a string) is
         parsed, mapped and dumped again."""
         if isinstance(value, Mapping):
-            return {
+            mapped = {
                 self.text(k) if isinstance(k, str) else k: self._value(k, v)
                 for k, v in value.items()
             }
+            words = value.get(_WORDS_KEY)
+            if value.get("action") == _WORDS_ACTION and isinstance(words, str):
+                mapped[_WORDS_KEY] = self.words.get(words, mapped[_WORDS_KEY])
+            return mapped
         if isinstance(value, list):
             return [self.data(v) for v in value]
         if isinstance(value, str):
@@ -595,8 +605,8 @@ def _classify(found: Originals, keys: tuple[str, ...], value: str | int) -> None
         found.phones.update(_PHONE.findall(value))
         found.phones.update(_PHONE_86.findall(value))
         _loose_in_text(found, value)
-        if key == "reason" and text and not _CODE.match(text):
-            found.words.setdefault(text)
+        if key == _WORDS_KEY and parent == "actions" and text:  # an action's own reason
+            found.words.setdefault(str(value))
         ids = (n.upper() for n in _ID.findall(value))
         found.seen_ids.update(n for n in ids if _check_ok(n) and _date_ok(n))
         found.seen_cards.update(n for n in _UNIONPAY.findall(value) if luhn_ok(n))

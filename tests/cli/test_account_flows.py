@@ -452,6 +452,34 @@ def test_a_credit_card_bind_replays_from_its_bundle_without_its_cvv2(tmp_path: P
         assert code == 0 and replayed["reproduced"] is True, replayed
 
 
+def test_a_cvv2_a_scenario_gives_is_not_kept_with_the_scenario(tmp_path: Path) -> None:
+    """The state file keeps a scenario file's body for a ticket: a borrower's ``card_cvv2``
+    was kept with it, and reached every bundle. It is kept as a recording keeps it."""
+    world = tmp_path / "cvv.yaml"
+    data = yaml.safe_load(Path(scenario(tmp_path)).read_text(encoding="utf-8"))
+    data["borrower"] = {"card_cvv2": "947"}
+    world.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, result = run_json(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        str(world),
+        "card",
+        "bind",
+        *LOGIN,
+        *("--set", "card_type=credit", "--set", f"card_number={OTHER_CARD}"),
+        *("--set", "card_expiry=0929", "--set", "bank_sms_code=auto"),
+        *("--set", "transaction_password=258369"),
+    )
+    assert code == 0, result["events"][-2:]
+    assert "947" not in (tmp_path / "state.json").read_text(encoding="utf-8")
+    bundle = tmp_path / "cvv.zip"
+    code, _out, err = run_cli(tmp_path, "report", "F0001", "--bundle", str(bundle))
+    assert code == 0, err
+    code, replayed = run_json(tmp_path, "replay", str(bundle), db=tmp_path / "again.json")
+    assert code == 0 and replayed["reproduced"] is True, replayed
+
+
 @pytest.mark.parametrize(
     ("sets", "key", "why"),
     [

@@ -40,6 +40,9 @@ MASKED = (
     # A Chinese sentence's way (尾号 3445), and an SMS's (尾号3445).
     *(f"尾号{gap}{number[-4:]}" for number in (*CARDS, *PHONES) for gap in ("", " ")),
 )
+# What a pseudonymised bundle says in place of the borrower's own words (one objection).
+LEFT_OUT = "[left out: what the borrower wrote, 1]"
+
 # Every secret the fixtures' answers and the built-in scenarios' accounts hold.
 PASSWORDS = ("s3cret-pass", "an-old-password", "another-pass")
 PINS = ("258369",)
@@ -460,5 +463,40 @@ def test_numbers_in_a_photos_file_name_written_loosely_are_replaced(tmp_path: Pa
         assert original not in names
         assert not [n for n, data in members.items() if original in data.decode("utf-8", "replace")]
     assert leftovers(members) == []
+    code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "o.json")
+    assert code == 0 and json.loads(out)["reproduced"] is True, out
+
+
+@pytest.mark.parametrize("words", ["1", "R0001", "还款", "wangxiaoming", "it's 1"])
+def test_an_objections_words_are_left_out_where_they_are_and_nowhere_else(
+    tmp_path: Path, words: str
+) -> None:
+    """The words were replaced wherever their text was: a reason ``1`` turned the ticket's
+    ``loancli: 0.1.0`` into a version no reader takes, ``R0001`` the entry's id, 还款 every
+    其还款日 in the report. A reason shaped like a code (a name in pinyin) was kept."""
+
+    def ok(*args: str) -> str:
+        code, out, err = run_cli(tmp_path, "--no-input", *args)
+        assert code == 0, out + err
+        return out
+
+    ok("--clock", "2026-03-02T10:00:00", "apply", "--answers", "happy-path")
+    ok("clock", "set", "2026-04-13T10:00:00")
+    ok("credit-report", "A0001", "--object", "R0001", "--reason", words)
+    bundle = tmp_path / "words.zip"
+    ok("--lang", "zh", "report", "A0001", "--bundle", str(bundle))
+    with zipfile.ZipFile(bundle) as archive:
+        members = {
+            name: archive.read(name).decode()
+            for name in archive.namelist()
+            if not name.startswith("images/")
+        }
+    ticket = yaml.safe_load(members["ticket.yaml"])
+    [objection] = [a for a in ticket["story"]["actions"] if a.get("action") == "object"]
+    assert objection == {**objection, "entry": "R0001", "reason": LEFT_OUT}
+    assert str(ticket["loancli"]).count(".") == 2
+    for name in ("ticket.yaml", "report.md", "report.json"):  # the action, the command
+        assert members[name].count("[left out") == 1, name
+    assert f"--reason '{LEFT_OUT}'" in members["report.md"]
     code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "o.json")
     assert code == 0 and json.loads(out)["reproduced"] is True, out

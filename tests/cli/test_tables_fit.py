@@ -334,3 +334,11 @@ def test_a_table_too_narrow_for_every_column_says_which_it_left_out(
     if lang == "en":
         assert "service fee" in outs[60].split(said)[1]
     assert "3283.83" in outs[60] and "150.00" in outs[60] and "30.00" in outs[60]
+
+
+def test_a_column_with_nothing_in_it_is_not_named_as_left_out(tmp_path: Path) -> None:
+    args = ["schedule", "--amount", "10000", "--term", "3", "--loan-date", "2026-03-02"]
+    code, out, err = run_cli(tmp_path, *args, "--apr", "10", columns=50)
+    assert code == 0, out + err
+    note = " ".join(out.split("Not shown at this width:")[1].split())
+    assert "remaining" in note and "fee" not in note, note  # every fee was 0.00

@@ -78,3 +78,11 @@ def test_a_photos_file_name_is_shown_with_its_numbers_masked() -> None:
     assert "0013" not in detail_text({"file": detail["file"]})
     line = shown_set_item(f"id_front=photos/{detail['file']}")
     assert line == "id_front=photos/王 138****8000 1101**********0017.png"
+
+
+@pytest.mark.parametrize("typed", ["+1 415 555 0132", "010-12345678", "+44 13 8001 3800"])
+def test_a_number_that_is_no_mainland_mobile_keeps_only_its_last_four_digits(typed: str) -> None:
+    """Only a mainland mobile is read out of a loosely typed number: another country's, or
+    a landline, was shown with its first digits as if it were one (``141****0132``)."""
+    shown = mask_phone(typed)
+    assert shown.endswith(typed[-4:]) and set(shown[:-4]) == {"*"}, shown
