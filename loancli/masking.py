@@ -69,10 +69,10 @@ def _numbers() -> re.Pattern[str]:
     this module; few mask anything)."""
     return re.compile(
         r"(?<![0-9A-Za-z])(?:"
-        r"(?P<id>[1-9][0-9]{5}[ -]?(?:18|19|20)[0-9]{2}[ -]?(?:0[1-9]|1[0-2])"
-        r"(?:0[1-9]|[12][0-9]|3[01])[ -]?[0-9]{3}[0-9Xx])"
-        r"|(?P<card>(?:62[0-9]{2}|[45][0-9]{3})(?:[ -]?[0-9]{4}){3}(?:[ -]?[0-9]{1,3})?)"
-        r"|(?P<phone>(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2})"
+        r"(?P<id>[1-9][0-9]{5}[ ._-]?(?:18|19|20)[0-9]{2}[ ._-]?(?:0[1-9]|1[0-2])"
+        r"(?:0[1-9]|[12][0-9]|3[01])[ ._-]?[0-9]{3}[0-9Xx])"
+        r"|(?P<card>(?:62[0-9]{2}|[45][0-9]{3})(?:[ ._-]?[0-9]{4}){3}(?:[ ._-]?[0-9]{1,3})?)"
+        r"|(?P<phone>(?:\+?86[ ._-]?)?1[3-9][0-9](?:[ ._-]?[0-9]{4}){2})"
         r")(?![0-9A-Za-z])"
     )
 
@@ -87,7 +87,7 @@ def mask_numbers(text: str) -> str:
 
 def _masked(match: re.Match[str]) -> str:
     if match.group("id"):
-        return mask_id(re.sub(r"[ -]", "", match.group()))
+        return mask_id(re.sub(r"[ ._-]", "", match.group()))
     digits = re.sub(r"[^0-9]", "", match.group())
     return mask_phone(digits[-11:]) if match.group("phone") else mask_card(digits)
 

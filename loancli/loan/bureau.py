@@ -27,6 +27,7 @@ from loancli.loan.servicing import (
 )
 from loancli.records import CREDIT, CreditEntry, Line, Loan
 from loancli.store import Store
+from loancli.validation import check_text
 
 # Art. 16: a negative record is kept five years from the end of the default.
 KEPT_YEARS = 5
@@ -191,6 +192,11 @@ def file_objection(
                 most=REASON_MAX, given=len(text)
             ),
         )
+    try:
+        # Refused as other free text is: an escape code would reach every report showing it.
+        check_text(text, max_len=REASON_MAX)
+    except ValueError as exc:
+        raise RuleError("reason", str(exc)) from None
     if entry.get("objection") and entry["objection"]["answered_on"] is None:
         raise RuleError(
             "entry",

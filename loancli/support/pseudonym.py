@@ -106,12 +106,16 @@ _UNIONPAY = re.compile(r"(?<![0-9])62[0-9]{14,17}(?![0-9])")
 # in groups (155 7573 8225, (155)7573-8225, +86-155-…), an ID number in groups, a card in
 # groups of four. Each is taken as the number it is, and its text replaced with the number's.
 _LOOSE_PHONE = re.compile(
-    r"(?<![0-9])(?:(?:\+|00)?86[ -]?)?\(?(1[3-9][0-9])\)?[ -]?([0-9]{4})[ -]?([0-9]{4})(?![0-9])"
+    r"(?<![0-9])(?:(?:\+|00)?86[ ._-]?)?\(?(1[3-9][0-9])\)?[ ._-]?([0-9]{4})[ ._-]?([0-9]{4})"
+    r"(?![0-9])"
 )
 _LOOSE_ID = re.compile(
-    r"(?<![0-9])([0-9]{6})[ -]?([0-9]{4})[ -]?([0-9]{4})[ -]?([0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
+    r"(?<![0-9])([0-9]{6})[ ._-]?([0-9]{4})[ ._-]?([0-9]{4})[ ._-]?([0-9]{3}[0-9Xx])"
+    r"(?![0-9A-Za-z])"
 )
-_LOOSE_CARD = re.compile(r"(?<![0-9])(62[0-9]{2}(?:[ -][0-9]{4}){3}(?:[ -][0-9]{1,3})?)(?![0-9])")
+_LOOSE_CARD = re.compile(
+    r"(?<![0-9])(62[0-9]{2}(?:[ ._-][0-9]{4}){3}(?:[ ._-][0-9]{1,3})?)(?![0-9])"
+)
 # Where the borrower's own words are: an objection's reason (a story's ``object`` action).
 _WORDS_KEY, _WORDS_ACTION = "reason", "object"
 
@@ -452,12 +456,16 @@ class StandIns:
         return self._pattern.sub(lambda m: self._replacements[m.group(0)], text)
 
     def _reasons(self, text: str) -> str:
-        """A command's ``--reason`` (as written, or as a report masks the numbers in it)
-        with the borrower's words left out; nowhere else: a short reason (``1``, ``R0001``)
-        is also other text."""
+        """A command's ``--reason`` (as written, or as a report masks the numbers in it),
+        the whole argument, with the borrower's words left out; nowhere else: a short reason
+        (``1``, ``R0001``) is also other text, and the start of a longer one."""
         for words, new in self.words.items():
-            for form in dict.fromkeys((words, mask_numbers(words))):
-                text = text.replace(f"--reason {shlex.quote(form)}", f"--reason {shlex.quote(new)}")
+            masked = mask_numbers(words)
+            forms = (shlex.quote(words), shlex.quote(masked), mask_numbers(shlex.quote(words)))
+            said = "--reason " + shlex.quote(new)
+            for form in dict.fromkeys(forms):
+                pattern = re.compile("--reason " + re.escape(form) + r"(?=\s|\Z)")
+                text = pattern.sub(said.replace("\\", "\\\\"), text)
         return text
 
     def data(self, value: object) -> object:
@@ -593,6 +601,8 @@ def _classify(found: Originals, keys: tuple[str, ...], value: str | int) -> None
             tidy = _tidy_number(text, phone=True)
             found.phones.add(tidy)
             _loose(found, text, tidy)
+        elif not _wordy(text):
+            pass  # replaced wherever its text is, "-" or "1" would be replaced everywhere
         elif key in NAME_KEYS or (key == "name" and parent in PERSON_PARENTS):
             found.names.add(text)
         elif key == "employer":
@@ -612,10 +622,16 @@ def _classify(found: Originals, keys: tuple[str, ...], value: str | int) -> None
         found.seen_cards.update(n for n in _UNIONPAY.findall(value) if luhn_ok(n))
 
 
+def _wordy(text: str) -> bool:
+    """Whether a name, an employer or an address says something of someone: two characters
+    or more, a letter among them (a surname alone, ``-`` or ``1`` does not)."""
+    return len(text) >= 2 and any(c.isalpha() for c in text)
+
+
 def _loose_in_text(found: Originals, text: str) -> None:
     """Numbers written loosely in ``text``, each filed as the number it is, its text kept to
     be replaced (a file named ``王小明 155-7573-8225 front.png``)."""
-    if not any(c in text for c in " -()"):
+    if not any(c in text for c in " ._-()"):
         return
     for match in _LOOSE_PHONE.finditer(text):
         number = "".join(match.groups())
@@ -627,7 +643,7 @@ def _loose_in_text(found: Originals, text: str) -> None:
             found.id_numbers.add(number)
             _loose(found, match.group(0), number)
     for match in _LOOSE_CARD.finditer(text):
-        number = re.sub(r"[ -]", "", match.group(1))
+        number = re.sub(r"[ ._-]", "", match.group(1))
         if luhn_ok(number):
             found.cards.add(number)
             _loose(found, match.group(0), number)

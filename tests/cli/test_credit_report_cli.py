@@ -132,6 +132,19 @@ def test_an_objection_longer_than_a_story_holds_is_refused_and_nothing_is_writte
     assert code == 0, out + err
 
 
+@pytest.mark.parametrize("reason", ["esc\x1b[31m red", "bad\udcff", "line\u2028break"])
+def test_an_objection_reason_is_refused_as_other_free_text_is(db: Path, reason: str) -> None:
+    """An escape code reached every report showing the reason; a byte that is not UTF-8
+    ended in a traceback."""
+    before = db.read_bytes()
+    code, out, err = cli(
+        db, "--json", "credit-report", "A0001", "--object", "R0001", "--reason", reason
+    )
+    assert code == 2 and "Traceback" not in out + err
+    assert json.loads(out)["error"]["message"]
+    assert db.read_bytes() == before
+
+
 def test_objection_to_an_unknown_entry_names_the_option(db: Path) -> None:
     code, out, err = cli(db, "credit-report", "A0001", "--object", "R0099", "--reason", "x")
     assert code != 0

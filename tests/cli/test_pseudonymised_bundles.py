@@ -500,3 +500,69 @@ def test_an_objections_words_are_left_out_where_they_are_and_nowhere_else(
     assert f"--reason '{LEFT_OUT}'" in members["report.md"]
     code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "o.json")
     assert code == 0 and json.loads(out)["reproduced"] is True, out
+
+
+def test_each_commands_reason_is_left_out_whole_and_only_its_own(tmp_path: Path) -> None:
+    """``--reason 1`` also matched the start of ``--reason 12``, leaving ``'[left out…1]'2``;
+    a reason needing no quotes kept its words where a report masked a number in it."""
+
+    def ok(*args: str) -> None:
+        code, out, err = run_cli(tmp_path, "--no-input", *args)
+        assert code == 0, out + err
+
+    ok("--clock", "2026-03-02T10:00:00", "apply", "--answers", "happy-path")
+    ok("clock", "set", "2026-04-13T10:00:00")
+    for words in ("1", "12", "paid-on-time,13912345678"):
+        ok("credit-report", "A0001", "--object", "R0001", "--reason", words)
+        ok("clock", "advance", "25d")  # answered: the entry takes another
+    bundle = tmp_path / "reasons.zip"
+    ok("report", "A0001", "--bundle", str(bundle))
+    with zipfile.ZipFile(bundle) as archive:
+        report = archive.read("report.md").decode()
+        text = report + archive.read("report.json").decode() + archive.read("ticket.yaml").decode()
+    said = [line.split("--reason ", 1)[1] for line in report.splitlines() if "--reason" in line]
+    assert said == [f"'[left out: what the borrower wrote, {n}]'" for n in (1, 2, 3)], said
+    assert "paid-on-time" not in text
+    code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "o.json")
+    assert code == 0 and json.loads(out)["reproduced"] is True, out
+
+
+def test_numbers_in_a_file_name_joined_by_underscores_or_dots_are_replaced(
+    tmp_path: Path,
+) -> None:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    front = photos / "王小明_138_0013_8000_front.png"
+    back = photos / "110105.19900307.0017.back.png"
+    front.write_bytes((ID_DIR / "front.png").read_bytes())
+    back.write_bytes((ID_DIR / "back.png").read_bytes())
+    answers = write_answers(tmp_path, id_front=str(front), id_back=str(back))
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers))[0] == 0
+    code, shown, err = run_cli(tmp_path, "timeline", "A0001")
+    assert code == 0, err
+    assert "0013" not in shown and "110105.1990" not in shown  # masked for people too
+    bundle = tmp_path / "photos.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))[0] == 0
+    with zipfile.ZipFile(bundle) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    for original in ("0013_8000", "110105.1990", "0017.back", "王小明"):
+        assert not [n for n in members if original in n]
+        assert not [n for n, data in members.items() if original in data.decode("utf-8", "replace")]
+    code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "o.json")
+    assert code == 0 and json.loads(out)["reproduced"] is True, out
+
+
+@pytest.mark.parametrize("employer", ["-", "1"])
+def test_an_employer_that_says_nothing_of_anyone_is_left_as_it_is(
+    tmp_path: Path, employer: str
+) -> None:
+    """An employer ``-`` was replaced wherever a - was (the story's clock no longer read as
+    a time) and ``1`` wherever a 1 was (the images' folders): the bundle could not be made
+    or replayed."""
+    answers = write_answers(tmp_path, employer=employer)
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers))[0] == 0
+    bundle = tmp_path / "employer.zip"
+    code, _out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))
+    assert code == 0, err
+    code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "o.json")
+    assert code == 0 and json.loads(out)["reproduced"] is True, out
