@@ -24,10 +24,11 @@ import dataclasses
 import io
 import json
 import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypedDict
@@ -398,8 +399,9 @@ class Verdict:
 
 def replay(bundle: Bundle, state: Location | None = None, where: str = "") -> Verdict:
     """``story run`` on the bundle's story in a fresh world (``state``, which must not hold
-    anything yet; else one in memory), its images unpacked in a temporary folder removed
-    afterwards; then the record's events and outcome compared with the ticket's."""
+    anything yet; else one in memory), its images unpacked in a folder beside a state file
+    (kept with it) or a temporary one; then the record's events and outcome compared with
+    the ticket's."""
     ticket = bundle.ticket
     if state is not None and holds_records(state):
         raise UsageError(
@@ -413,14 +415,21 @@ def replay(bundle: Bundle, state: Location | None = None, where: str = "") -> Ve
     # A file the replay makes is its own: refused part-way, it is removed again, so the same
     # --db can be given to the next try (a world that was there, empty, is left as it is).
     made = isinstance(world, Path) and not world.exists()
-    with tempfile.TemporaryDirectory(prefix="loancli-replay-") as tmp:
-        folder = Path(tmp)
+    with ExitStack() as stack:
+        if isinstance(world, Path):
+            # A world kept in a file keeps its images beside it (a folder of its own, 0700):
+            # its records name them, and a report or bundle of it reads them again.
+            folder = Path(tempfile.mkdtemp(prefix=f"{world.name}.images-", dir=world.parent))
+        else:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="loancli-")))
         _unpack_images(bundle.files, folder)
         story = dataclasses.replace(bundle.story, folder=folder)
         with _speaking():
             played = run_story(story, world)
     errors = [f"{r.index}. {r.label}: {r.error}" for r in played.results if r.error]
     if errors:
+        if isinstance(world, Path):
+            shutil.rmtree(folder, ignore_errors=True)
         if made and isinstance(world, Path):
             remove_file_world(world)
         raise UsageError(

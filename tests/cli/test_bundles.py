@@ -541,3 +541,25 @@ def test_an_answer_set_over_a_scenarios_borrower_answer_replays_as_given(tmp_pat
         assert code == 0, err
         code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(story))
         assert code == 0, out + err
+
+
+def test_a_world_a_replay_kept_can_be_bundled_and_replayed_again(tmp_path: Path) -> None:
+    """A replay into ``--db`` unpacked the bundle's photos in a temporary folder removed
+    afterwards, and the world it kept named them: its report and bundle could not be made.
+    The photos are kept beside the state file, in a folder of its own."""
+    answers = write_answers(tmp_path)
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers))[0] == 0
+    first = tmp_path / "first.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(first))[0] == 0
+    kept = tmp_path / "kept" / "again.json"
+    kept.parent.mkdir()
+    done = replay(first, tmp_path / "elsewhere", "--db", str(kept))
+    assert done.returncode == 0, done.stdout + done.stderr
+    [folder] = [p for p in kept.parent.iterdir() if p.is_dir()]
+    assert folder.name.startswith("again.json.images-") and folder.stat().st_mode & 0o077 == 0
+    second = tmp_path / "second.zip"
+    code, _out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(second), db=kept)
+    assert code == 0, err
+    done = replay(second, tmp_path / "third")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reproduced: completed" in done.stdout
