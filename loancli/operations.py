@@ -56,7 +56,14 @@ from loancli.journey.runner import (
     run_one_step,
     start_journey,
 )
-from loancli.journey.session import World, WorldArgs, note_clock_world, open_world, run_flow
+from loancli.journey.session import (
+    World,
+    WorldArgs,
+    note_clock_world,
+    open_world,
+    run_flow,
+    world_ref,
+)
 from loancli.loan import bureau
 from loancli.loan.loans import ClockEvent, LoanView, loan_view
 from loancli.masking import mask_phone
@@ -69,6 +76,7 @@ from loancli.records import (
     Flow,
     Loan,
     Objection,
+    ObjectionWorld,
     Payment,
     RunAction,
     is_flow,
@@ -485,6 +493,7 @@ def credit_report(
                 today,
                 world.scenario.world.bureau.objection_answer_days,
                 at=world.clock.now().isoformat(),
+                world=cast("ObjectionWorld", world_ref(world)),
             )["id"]
         entries = bureau.entries_of(world.store, applicant_id)
         return CreditReport(applicant_id, today, entries, filed)

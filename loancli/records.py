@@ -617,6 +617,14 @@ class OtpCode(TypedDict):
     active: bool
 
 
+class ObjectionWorld(TypedDict):
+    """A world as the state file names it: a scenario's name (or a file's path) and the hash
+    of the file's body it keeps, if any."""
+
+    scenario: str | None
+    text: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{16}$")] | None
+
+
 class Objection(TypedDict):
     """A borrower's objection to a credit-bureau entry (征信业管理条例 art. 25): marked when
     filed, answered within 20 days."""
@@ -630,6 +638,9 @@ class Objection(TypedDict):
     answer_by: IsoDate
     answered_on: IsoDate | None
     outcome: Literal["kept", "corrected"] | None
+    # The world it was filed in (its answer's days are that world's): the scenario as named,
+    # and the hash of a file's body the state file keeps (a ticket files it there again).
+    world: NotRequired[ObjectionWorld]
 
 
 class CreditEntry(TypedDict):

@@ -394,6 +394,16 @@ CLOCK_WORLDS_KEY = "clock_worlds"
 SCENARIO_TEXT_PREFIX = "scenario_text."
 
 
+def world_ref(world: World) -> dict[str, str | None]:
+    """How the state file names ``world``'s scenario for a ticket: its name, and the hash of
+    a file's body, kept once (``scenario_text.`` and the hash)."""
+    text = _scenario_text(world.scenario)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16] if text else None
+    if text:
+        world.store.meta_set(SCENARIO_TEXT_PREFIX + str(digest), text)
+    return {"scenario": _scenario_ref(world.scenario), "text": digest}
+
+
 def note_clock_world(world: World) -> None:
     """Keep the world a clock move ran in (its scenario's name, or a file's body), so that a
     ticket moves the clock in it again: a bank that debits on the due dates in one world
@@ -401,15 +411,7 @@ def note_clock_world(world: World) -> None:
     move that moved nothing is none."""
     if world.store.meta_get("clock") == world.clock.isoformat():
         return
-    text = _scenario_text(world.scenario)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:16] if text else None
-    if text:
-        world.store.meta_set(SCENARIO_TEXT_PREFIX + str(digest), text)
-    entry = {
-        "to": world.clock.isoformat(),
-        "scenario": _scenario_ref(world.scenario),
-        "text": digest,
-    }
+    entry = {"to": world.clock.isoformat(), **world_ref(world)}
     kept = world.store.meta_get(CLOCK_WORLDS_KEY)
     worlds = list(kept) if isinstance(kept, list) else []
     last = worlds[-1] if worlds and isinstance(worlds[-1], dict) else None

@@ -25,7 +25,7 @@ from loancli.loan.servicing import (
     overdue_from,
     owed_on,
 )
-from loancli.records import CREDIT, CreditEntry, Line, Loan
+from loancli.records import CREDIT, CreditEntry, Line, Loan, ObjectionWorld
 from loancli.store import Store
 from loancli.validation import check_text
 
@@ -168,6 +168,7 @@ def file_objection(
     today: date,
     answer_days: int,
     at: str | None = None,
+    world: ObjectionWorld | None = None,
 ) -> CreditEntry:
     """Mark entry ``entry_id`` of ``applicant_id`` as objected to (art. 25); it is answered
     ``answer_days`` later as the clock moves; ``at`` is the simulated time it was filed.
@@ -217,6 +218,8 @@ def file_objection(
     }
     if at is not None:
         entry["objection"]["filed_at"] = at
+    if world is not None:
+        entry["objection"]["world"] = world
     entry["objection"]["seq"] = store.next_seq()
     store.upsert(CREDIT, entry, id=entry["id"])
     return entry

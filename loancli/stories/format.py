@@ -263,8 +263,9 @@ class Restructure(WorldAction, tag="restructure"):
     term: Annotated[int, msgspec.Meta(ge=1, le=120)]
 
 
-class Object(WorldAction, tag="object"):
-    """``credit-report LOAN --object ENTRY --reason TEXT``: an objection to a credit entry."""
+class Object(ClockMoveAction, tag="object"):
+    """``credit-report LOAN --object ENTRY --reason TEXT``: an objection to a credit entry,
+    in the story's world or its own (the days it is answered in are its world's)."""
 
     loan: Id
     entry: Annotated[str, msgspec.Meta(pattern=r"^R[0-9]{4,}$")]

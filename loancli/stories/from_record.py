@@ -123,15 +123,15 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     entries = _credit_entries(store, involved)
     # Each record's last run began (for an objection an older loancli kept only the day of).
     ran = {other["id"]: datetime.fromisoformat(run["clock"]) for _key, (other, run) in done}
+    world = _world_of(record["runs"][-1])
     acts = sorted(
         [
             *((key, act) for key, act in done),
             *_servicing([loan for mine in loans.values() for loan in mine], fresh),
-            *_objections(entries, fresh, ran),
+            *_objections(store, world, entries, fresh, ran),
         ],
         key=lambda item: item[0],
     )
-    world = _world_of(record["runs"][-1])
     worlds = _clock_worlds(store, world)
     # The story starts when its first run did; what came later comes after the clock moves
     # that brought it there, each in its world (a team's world is rarely at the default
@@ -259,17 +259,23 @@ def _clock_worlds(store: Store, story_world: StoryWorld) -> list[tuple[datetime,
     """The worlds the clock moved in, each with the time its moves reached and the fields a
     story's clock move names it by: none for the story's own world (its moves need not say
     it, nor carry its text again), nor for a file whose body was not kept."""
-    out = []
-    for reached, name, text in _kept_worlds(store):
-        fields: dict[str, str] = {}
-        if text:
-            if text != story_world.scenario_text:
-                fields["scenario_text"] = text
-        elif name in builtin_names():
-            if story_world.scenario_text is not None or name != story_world.scenario:
-                fields["scenario"] = name
-        out.append((reached, fields))
-    return out
+    return [
+        (reached, _world_fields(name, text, story_world))
+        for reached, name, text in _kept_worlds(store)
+    ]
+
+
+def _world_fields(name: str, text: str | None, story_world: StoryWorld) -> dict[str, str]:
+    """The fields a story's action names a world by (a built-in's name, or a file's body):
+    none for the story's own, nor for a file whose body was not kept."""
+    fields: dict[str, str] = {}
+    if text:
+        if text != story_world.scenario_text:
+            fields["scenario_text"] = text
+    elif name in builtin_names():
+        if story_world.scenario_text is not None or name != story_world.scenario:
+            fields["scenario"] = name
+    return fields
 
 
 def _kept_worlds(store: Store) -> list[tuple[datetime, str, str | None]]:
@@ -571,17 +577,34 @@ def _credit_entries(store: Store, records: Sequence[Applicant | Flow]) -> dict[s
 
 
 def _objections(
-    entries: dict[str, CreditEntry], fresh: dict[str, str], ran: Mapping[str, datetime]
+    store: Store,
+    story_world: StoryWorld,
+    entries: dict[str, CreditEntry],
+    fresh: dict[str, str],
+    ran: Mapping[str, datetime],
 ) -> list[tuple[_Order, StoryAction]]:
-    """The objections filed to the account's credit entries, when they were filed; one an
-    older loancli kept only the day of, that day, and not before its borrower's last run
-    (``ran``)."""
+    """The objections filed to the account's credit entries, when they were filed (in the
+    world each was filed in); one an older loancli kept only the day of, that day, and not
+    before its borrower's last run (``ran``)."""
     out: list[tuple[_Order, StoryAction]] = []
     for entry_id, entry in entries.items():
         current = entry.get("objection")
         for objection in [*entry.get("earlier_objections", []), *([current] if current else [])]:
-            out.append(_objection(entry_id, entry, objection, fresh, ran))
+            fields = _objection_world(store, story_world, objection)
+            out.append(_objection(entry_id, entry, objection, fresh, ran, fields))
     return out
+
+
+def _objection_world(store: Store, story_world: StoryWorld, objection: Objection) -> dict[str, str]:
+    """The fields naming the world ``objection`` was filed in (none: the story's, or a world
+    an older loancli did not keep)."""
+    ref = objection.get("world")
+    if ref is None:
+        return {}
+    digest = ref.get("text")
+    text = store.meta_get(SCENARIO_TEXT_PREFIX + digest) if digest else None
+    body = text if isinstance(text, str) and text else None
+    return _world_fields(ref.get("scenario") or "", body, story_world)
 
 
 def _objection(
@@ -590,13 +613,15 @@ def _objection(
     objection: Objection,
     fresh: dict[str, str],
     ran: Mapping[str, datetime],
+    world: dict[str, str],
 ) -> tuple[_Order, StoryAction]:
-    """One objection filed to ``entry``, as a story files it, in its place."""
+    """One objection filed to ``entry``, as a story files it, in its place and world."""
     owner = entry["applicant_id"]
     filed = objection.get("filed_at")
     day = datetime.fromisoformat(f"{objection['filed_on']}T00:00:00+08:00")
     at = datetime.fromisoformat(filed) if filed else max(day, ran.get(owner, day))
-    action = Object(loan=fresh.get(owner, owner), entry=entry_id, reason=objection["reason"])
+    reason = objection["reason"]
+    action = Object(loan=fresh.get(owner, owner), entry=entry_id, reason=reason, **world)
     place = objection.get("seq")
     return ((at, 0, place, 0) if place else (at, 1, 0, 0), action)
 

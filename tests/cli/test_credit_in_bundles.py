@@ -154,3 +154,37 @@ def test_a_world_a_story_with_its_own_scenario_made_bundles_and_replays(tmp_path
     elsewhere.mkdir()
     code, data, _kept = replayed(elsewhere, bundle)
     assert code == 0 and data["reproduced"] is True, data
+
+
+def test_an_objection_filed_in_another_world_is_filed_there_again(tmp_path: Path) -> None:
+    """The world an objection is filed in says when it is answered, and how: filed in a
+    world that corrects in 2 days, its ticket filed it in the journey's (20 days, kept), and
+    the replay found the entry held where it had been deleted."""
+    worlds = {
+        "plain": "name: plain\nproviders:\n  bank: {debit_balance: 0}\n",
+        "quick": "name: quick\nproviders:\n  bank: {debit_balance: 0}\n"
+        "  bureau: {objection_outcome: corrected, objection_answer_days: 2}\n",
+    }
+    for name, text in worlds.items():
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+
+    def ok(world: str, *args: str) -> None:
+        path = str(tmp_path / f"{world}.yaml")
+        code, out, err = run_cli(tmp_path, "--no-input", "--scenario", path, *args)
+        assert code == 0, out + err
+
+    ok("plain", "apply", "--answers", "happy-path")
+    ok("plain", "clock", "advance", "45d")
+    ok("quick", "credit-report", "A0001", "--object", "R0001", "--reason", "已还款")
+    ok("quick", "clock", "advance", "3d")
+    code, report = run_json(tmp_path, "credit-report", "A0001")
+    assert report["entries"][0]["objection"]["outcome"] == "corrected"
+    for keep in ([], ["--keep-personal-data"]):
+        bundle = tmp_path / f"objection{len(keep)}.zip"
+        code, _out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle), *keep)
+        assert code == 0, err
+        [objection] = [a for a in ticket_of(bundle)["story"]["actions"] if a["action"] == "object"]
+        assert "objection_answer_days: 2" in objection["scenario_text"]
+        again = tmp_path / f"again{len(keep)}.json"
+        code, data = run_json(tmp_path, "replay", str(bundle), db=again)
+        assert code == 0 and data["reproduced"] is True, data
