@@ -145,10 +145,18 @@ SCHEDULE_KEEP = {
     "principal": 2,
     "interest": 2,
     "fee": 3,
+    # A fee by kind goes before the line's fee (their sum), which goes before the principal
+    # and interest that, with it, make the total.
+    "fee_": 4,
     "remaining": 4,
     "penalty": 1,
     "paid_on": 3,
 }
+
+
+def _kind_of(column: str) -> str:
+    """A schedule column as its priority is kept: each fee by kind (``fee_monthly``) as one."""
+    return "fee_" if column.startswith("fee_") else column
 
 
 def schedule_table(
@@ -175,13 +183,7 @@ def schedule_table(
         Col(
             name,
             column_name(name),
-            # A fee by kind goes before the line's fee (their sum), which goes before the
-            # principal and interest that, with it, make the total.
-            keep=9
-            if name in empty
-            else 4
-            if name.startswith("fee_")
-            else SCHEDULE_KEEP.get(name, 0),
+            keep=9 if name in empty else SCHEDULE_KEEP.get(_kind_of(name), 0),
             justify="left" if name == "status" else "right",
         )
         for name in columns
