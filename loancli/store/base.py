@@ -185,6 +185,9 @@ def gc_paused(pause: bool = True) -> Iterator[None]:
     try:
         yield
     finally:
+        # What the block made lives as long as the command: frozen, the collector never walks
+        # it again (enabled, its first collection walked every object the block made).
+        gc.freeze()
         gc.enable()
 
 
