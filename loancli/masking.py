@@ -45,6 +45,12 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:]
 
 
+def mask_login_id(login_id: str) -> str:
+    """A login id as people see it: an ID number's mask (18 characters, spaces aside), else a
+    phone's."""
+    return mask_id(login_id) if len("".join(login_id.split())) == 18 else mask_phone(login_id)
+
+
 def mask_card(number: str) -> str:
     """``6222021234567893445`` -> ``**** 3445`` (in groups, ``6222 0212 3456 7893 445``, too)."""
     if not number[-4:].isdigit() and re.fullmatch(r"[0-9][0-9 -]*[0-9]", number.strip()):

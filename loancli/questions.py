@@ -27,7 +27,7 @@ from loancli.i18n import N_, _
 from loancli.identity.face import ACTIONS
 from loancli.identity.idnumber import parse_id
 from loancli.identity.photo import ImageCheck, check_image
-from loancli.masking import mask_card, mask_id, mask_name, mask_phone
+from loancli.masking import mask_card, mask_id, mask_login_id, mask_name, mask_phone
 
 
 class QuestionContext(TypedDict, total=False):
@@ -212,10 +212,6 @@ def _login_id(raw: object, ctx: QuestionContext) -> str:
         ) from None
 
 
-def _mask_login_id(text: str) -> str:
-    return mask_id(text) if len("".join(text.split())) == 18 else mask_phone(text)
-
-
 LOGIN_METHODS = ("password", "sms")
 
 
@@ -383,7 +379,7 @@ _ALL = [
             "the ID upload"
         ),
         asked_when="the login command; elsewhere only when given (login by ID number)",
-        shown=_mask_login_id,
+        shown=mask_login_id,
     ),
     Question(
         "login_method",

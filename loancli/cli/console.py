@@ -16,7 +16,7 @@ import functools
 import os
 import re
 import shutil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from loancli.i18n import language
 from loancli.text import line_spans, printable
@@ -111,9 +111,8 @@ def print_indented(console: Console, text: Text, indent: int) -> None:
     from rich.text import Text
 
     width = max(1, console.width - indent)
-    shown = filled(console, text, width)
-    lines = shown.wrap(console, width) if isinstance(shown, Text) else [text]
-    for line in lines:
+    # ``filled`` gives a Text back for a Text.
+    for line in cast("Text", filled(console, text, width)).wrap(console, width):
         line.rstrip()
         console.print(Text(" " * indent) + line, overflow="ignore", crop=False)
 

@@ -26,6 +26,7 @@ from loancli.journey.core import (
     save_clock,
     stop_at,
 )
+from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
 from loancli.records import APPLICANTS, FLOWS, Event
 
@@ -243,8 +244,16 @@ def run_steps(
 
 
 def replayable(recording: Mapping[str, object]) -> dict[str, object]:
-    """A run's answers as they may be stored and bundled: secrets as stand-ins."""
+    """A run's answers as they may be stored and bundled: secrets as stand-ins, and what is
+    never written down (a CVV2) as the stand-in a recording keeps, if any."""
     out = dict(recording)
+    for key in list(out):
+        question = QUESTIONS.get(key)
+        if question is not None and not question.recorded:
+            if question.recorded_as is None:
+                del out[key]
+            else:
+                out[key] = question.recorded_as
     for key in sorted(SECRET_KEYS):
         if key in out:
             kind = "pin" if key in PIN_KEYS else "password"

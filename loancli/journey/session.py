@@ -444,17 +444,9 @@ def _scenario_text(scenario: Scenario) -> str | None:
         if isinstance(account, dict) and isinstance(account.get("password"), str):
             account["password"] = stand_in(account["password"])
     if isinstance(data, dict) and isinstance(data.get("borrower"), dict):
-        # The answers a scenario gives as stand-ins too, as a run records the ones it is given
-        # (a CVV2 as the stand-in a recording keeps: it is never stored).
-        borrower = replayable(data["borrower"])
-        for key in list(borrower):
-            question = QUESTIONS.get(key)
-            if question is not None and not question.recorded:
-                if question.recorded_as is None:
-                    del borrower[key]
-                else:
-                    borrower[key] = question.recorded_as
-        data["borrower"] = borrower
+        # The answers a scenario gives as a run records the ones it is given: secrets as
+        # stand-ins, a CVV2 as the stand-in a recording keeps (it is never stored).
+        data["borrower"] = replayable(data["borrower"])
     import yaml
 
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

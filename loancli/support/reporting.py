@@ -17,7 +17,15 @@ from loancli.i18n import N_, _, language
 from loancli.journey.payout import product_of
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
-from loancli.masking import mask_id, mask_name, mask_numbers, mask_path, mask_phone, names_of
+from loancli.masking import (
+    mask_id,
+    mask_login_id,
+    mask_name,
+    mask_numbers,
+    mask_path,
+    mask_phone,
+    names_of,
+)
 from loancli.reasons import Reason
 from loancli.records import (
     APPLICANTS,
@@ -294,8 +302,7 @@ def flow_words(run: Run) -> list[str]:
             words.append(str(action[name]))
     if "phone" in action:
         # ``support unlock`` names the account by its mobile or its ID number.
-        named = str(action["phone"])
-        words.append(mask_id(named) if len("".join(named.split())) == 18 else mask_phone(named))
+        words.append(mask_login_id(str(action["phone"])))
     return words
 
 
