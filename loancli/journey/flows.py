@@ -220,9 +220,8 @@ def run_steps(
                 # The answers of the steps that finished, as a ticket bundle replays them.
                 j.asker.checkpoint()
                 j.run["given"] = replayable(j.asker.recording(finished_steps_only=True))
-                if j.run:
-                    # Said either way: a run without the key is an older loancli's.
-                    j.run["interrupted"] = False
+                # Said either way: a run without the key is an older loancli's.
+                j.run["interrupted"] = False
             elif j.run:
                 # The run ended before its steps did (an answer missing or refused, Ctrl-C):
                 # replayed with every answer it took, the cut step's too, it ends there too.

@@ -58,8 +58,7 @@ def advance_loans(
     outcome = world.bureau.objection_outcome
     # Loans sharing a card with others, kept for their pass together (a few: an account's),
     # each with the reminders it sends.
-    shared: list[tuple[Loan, ServicingPolicy]] = []
-    reminded: dict[str, list[DatedEvent]] = {}
+    shared: list[tuple[Loan, ServicingPolicy, list[DatedEvent]]] = []
 
     def report(loan: Loan, policy: ServicingPolicy) -> Callable[[date], list[DatedEvent]]:
         return lambda day: report_overdues(store, loan, day, policy, answer_outcome=outcome)
@@ -102,8 +101,7 @@ def advance_loans(
             sent = reminders(loan, today, policy)
             card = cards.get(loan["card_number"])
             if card is not None and card.loans > 1 and loan["status"] == "active":
-                shared.append((loan, policy))
-                reminded[loan["id"]] = sent
+                shared.append((loan, policy, sent))
                 continue
             # The bureau is brought to the day before each debit first: an installment
             # reported before a later debit paid it is reported with what it owed then.
@@ -114,10 +112,11 @@ def advance_loans(
         store.flush()
     if shared:
         first = len(out)
-        together = _debited_together(shared, today, cards, report)
-        for loan, policy in shared:
-            serviced(loan, policy, reminded[loan["id"]], together[loan["id"]])
-        messages(first, {loan["id"]: (loan, policy) for loan, policy in shared})
+        pairs = [(loan, policy) for loan, policy, _sent in shared]
+        together = _debited_together(pairs, today, cards, report)
+        for loan, policy, sent in shared:
+            serviced(loan, policy, sent, together[loan["id"]])
+        messages(first, {loan["id"]: (loan, policy) for loan, policy, _sent in shared})
         store.flush()
     return out
 
@@ -130,19 +129,21 @@ def _debited_together(
 ) -> dict[str, list[DatedEvent]]:
     """Loans that share cards brought to ``today`` due date by due date (the days a debit is
     still to be tried on), each day's debits in the loans' order: the events of each."""
-    days = sorted(
-        {
-            date.fromisoformat(line["due_date"])
-            for loan, _policy in shared
-            for line in unpaid_lines(loan)
-            if date.fromisoformat(line["due_date"]) <= today and not line.get("debited_on")
-        }
+    due = (
+        date.fromisoformat(line["due_date"])
+        for loan, _policy in shared
+        for line in unpaid_lines(loan)
+        if not line.get("debited_on")
     )
+    days = sorted({day for day in due if day <= today})
+    # Each loan's card and its report to the bureau, the same on every day.
+    each = [
+        (loan, policy, cards.get(loan["card_number"]), report(loan, policy))
+        for loan, policy in shared
+    ]
     moved: dict[str, list[DatedEvent]] = {loan["id"]: [] for loan, _policy in shared}
     for day in [*days, today]:
-        for loan, policy in shared:
-            card = cards.get(loan["card_number"])
-            before = report(loan, policy)
+        for loan, policy, card, before in each:
             moved[loan["id"]] += catch_up_debiting(loan, day, card, policy, before_debit=before)
     return moved
 

@@ -89,15 +89,6 @@ class Told:
     renumbered: dict[str, str]
 
 
-def story_of(
-    store: Store, record_id: str, image: Callable[[str], str] | None = None
-) -> tuple[Story, dict[int, Expect]]:
-    """The story of a journey or flow and its loans, and the expectations of its actions
-    (:func:`tell`)."""
-    told = tell(store, record_id, image)
-    return told.story, told.expects
-
-
 def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None) -> Told:
     """The story of a journey or flow and its loans, and what goes with it (:class:`Told`).
     ``image`` turns an uploaded image's path into what the story names it by (default: the
@@ -199,6 +190,12 @@ def _renumbered(loans: Sequence[str], entries: Mapping[str, CreditEntry]) -> dic
 _Order = tuple[datetime, int, int, int]
 
 
+def _placed(at: datetime, place: int | None, n: int = 0) -> _Order:
+    """Where something done at ``at`` goes: by its place among what was done on the file
+    (``seq``), else after what has one at that time (an older loancli's)."""
+    return (at, 0, place, n) if place else (at, 1, 0, n)
+
+
 def _runs_done(
     involved: Sequence[Applicant | Flow],
 ) -> list[tuple[_Order, tuple[Applicant | Flow, Run]]]:
@@ -207,24 +204,21 @@ def _runs_done(
     for made, other in enumerate(involved):
         runs = other.get("runs") or []
         for n, run in enumerate(runs):
-            place = run.get("seq") or (other.get("seq") if n == 0 else None)
-            # An older run without a place: after its record's earlier runs.
-            order = int(place or other.get("seq") or made)
+            # An older run without a place: its record's, after its record's earlier runs.
+            order = int(run.get("seq") or other.get("seq") or made)
             at = datetime.fromisoformat(run["clock"])
             done.append(((at, 0, order, n), (other, run)))
     return sorted(done, key=lambda item: item[0])
 
 
-def world_commands(
-    store: Store, story: Story, scenario: str, runs: Sequence[str] | None = None
-) -> list[str]:
+def world_commands(store: Store, story: Story, scenario: str, runs: Sequence[str]) -> list[str]:
     """The story's clock moves, repayments, re-instalments and objections as the commands
     that made them, on the state file its runs' commands make (``repro.json``): each in the
     world it was made in (``scenario``, the runs' last, where it names none), masked as a
     report shows paths. With ``runs`` (the commands of the story's runs, in its order,
     :attr:`Told.runs`), each run's command in its place among them."""
     refs = {text: name for _to, name, text in _kept_worlds(store) if text}
-    pending = iter(runs or ())
+    pending = iter(runs)
     out = []
     for action in story.actions:
         words: list[str]
@@ -286,12 +280,27 @@ def _kept_worlds(store: Store) -> list[tuple[datetime, str, str | None]]:
     for entry in kept if isinstance(kept, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("to"), str):
             continue
-        digest = entry.get("text")
-        text = store.meta_get(SCENARIO_TEXT_PREFIX + str(digest)) if digest else None
         name, reached = entry.get("scenario"), datetime.fromisoformat(entry["to"])
-        body = text if isinstance(text, str) and text else None
+        body = _kept_text(store, entry.get("text"))
         out.append((reached, name if isinstance(name, str) else "", body))
     return out
+
+
+def lost_image_hint(path: str) -> str:
+    """What an unreadable image's refusal adds where populate drew it (into a temporary
+    folder it removed); else nothing."""
+    if not Path(path).parent.name.startswith(IMAGES_PREFIX):
+        return ""
+    return _(
+        "; populate drew them into a temporary folder it removed: fill the world "
+        "again with populate --images DIR to keep them"
+    )
+
+
+def _kept_text(store: Store, digest: object) -> str | None:
+    """A scenario file's body the state file keeps under its hash (None: none kept)."""
+    text = store.meta_get(SCENARIO_TEXT_PREFIX + str(digest)) if digest else None
+    return text if isinstance(text, str) and text else None
 
 
 def _clock_moves(
@@ -345,8 +354,10 @@ def account_records(store: Store, record: Applicant | Flow) -> list[Applicant | 
             *store.find(FLOWS, phone=number),
         ]
         for other in found:
+            if other["id"] in mine:  # the record itself, or one met on an earlier number
+                continue
             held = holders.owner(other)
-            if other["id"] not in mine and held is not None and held["phone"] == owner["phone"]:
+            if held is not None and held["phone"] == owner["phone"]:
                 mine[other["id"]] = other
     return sorted(mine.values(), key=_made)
 
@@ -359,6 +370,9 @@ class _Holders:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._former: dict[str, list[tuple[PhoneChange, Account]]] | None = None
+        # The account each number is now, and the place of each flow that gave one up.
+        self._now: dict[str, Account | None] = {}
+        self._released: dict[str, int | None] = {}
 
     def owner(self, record: Applicant | Flow) -> Account | None:
         phone = record.get("phone")
@@ -368,7 +382,9 @@ class _Holders:
             for change, account in self.former(phone):
                 if self._before(record, change):
                     return account
-        return self.store.get(ACCOUNTS, phone=phone)
+        if phone not in self._now:
+            self._now[phone] = self.store.get(ACCOUNTS, phone=phone)
+        return self._now[phone]
 
     def former(self, phone: str) -> list[tuple[PhoneChange, Account]]:
         """The accounts that gave ``phone`` up, in the order they did (read once)."""
@@ -381,10 +397,18 @@ class _Holders:
                 changes.sort(key=lambda item: datetime.fromisoformat(item[0]["until"]))
         return self._former.get(phone, [])
 
+    def _release_place(self, flow_id: str | None) -> int | None:
+        """The place (``seq``) of the flow that gave a number up (read once)."""
+        if not flow_id:
+            return None
+        if flow_id not in self._released:
+            flow = self.store.get(FLOWS, id=flow_id)
+            self._released[flow_id] = flow.get("seq") if flow is not None else None
+        return self._released[flow_id]
+
     def _before(self, record: Applicant | Flow, change: PhoneChange) -> bool:
         """Did ``record`` run before ``change`` gave its number up (the change included)?"""
-        flow = self.store.get(FLOWS, id=change["flow"]) if change.get("flow") else None
-        released = flow.get("seq") if flow is not None else None
+        released = self._release_place(change.get("flow"))
         made = record.get("seq")
         if released and made:
             return made <= released
@@ -534,7 +558,7 @@ def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[_Orde
         for n, event in enumerate(loan.get("events", [])):
             at = datetime.fromisoformat(event["at"])
             place = event.get("seq")
-            order: _Order = (at, 0, place, n) if place else (at, 1, 0, n)
+            order = _placed(at, place, n)
             detail = event.get("detail") or {}
             if event["event"] == "repaid":
                 kind = detail.get("kind")
@@ -601,9 +625,7 @@ def _objection_world(store: Store, story_world: StoryWorld, objection: Objection
     ref = objection.get("world")
     if ref is None:
         return {}
-    digest = ref.get("text")
-    text = store.meta_get(SCENARIO_TEXT_PREFIX + digest) if digest else None
-    body = text if isinstance(text, str) and text else None
+    body = _kept_text(store, ref.get("text"))
     return _world_fields(ref.get("scenario") or "", body, story_world)
 
 
@@ -623,7 +645,7 @@ def _objection(
     reason = objection["reason"]
     action = Object(loan=fresh.get(owner, owner), entry=entry_id, reason=reason, **world)
     place = objection.get("seq")
-    return ((at, 0, place, 0) if place else (at, 1, 0, 0), action)
+    return (_placed(at, place), action)
 
 
 def _credit_expect(entries: dict[str, CreditEntry], owner: str) -> CreditExpect | None:
@@ -712,12 +734,7 @@ def story_text(
             said = _("the image {path} a run uploaded cannot be read ({why})").format(
                 path=path, why=exc
             )
-            if Path(path).parent.name.startswith(IMAGES_PREFIX):
-                said += _(
-                    "; populate drew them into a temporary folder it removed: fill the world "
-                    "again with populate --images DIR to keep them"
-                )
-            raise UsageError(said, key="record") from None
+            raise UsageError(said + lost_image_hint(path), key="record") from None
         if data in builtin:
             copied[path] = builtin[data]
         elif folder is None:
@@ -734,10 +751,10 @@ def story_text(
             copied[path] = name
         return copied[path]
 
-    story, expects = story_of(store, record_id, image)
+    told = tell(store, record_id, image)
     # As a bundle's: a built-in scenario a run names inlined first, so its preset accounts
     # take the stand-ins its answers take; the secrets' stand-ins drawn again either way.
-    inlined = inline_builtin_scenarios({"story": story_data(story, expects)})
+    inlined = inline_builtin_scenarios({"story": story_data(told.story, told.expects)})
     if keep_personal_data:
         data = cast(dict[str, object], kept_secrets_rekeyed(inlined, files)["story"])
     else:

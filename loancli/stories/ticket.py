@@ -13,7 +13,7 @@ replay's event by event.
 
 A ticket also carries the account's other journeys and flows, before the record and after it
 (the journey that bound the card, the card unbound after the loan), as setup, in the order
-everything was done on the file (``story_of``). :func:`replay` is ``story run`` on the
+everything was done on the file (``tell``). :func:`replay` is ``story run`` on the
 ticket's story, in a fresh world and a temporary folder removed afterwards, then the
 comparison.
 """
@@ -46,8 +46,7 @@ from loancli.loan.loans import newest_loan
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS, LOANS, Applicant, EventDetail, Flow
 from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
-from loancli.stories.from_record import tell
-from loancli.stories.populate import IMAGES_PREFIX
+from loancli.stories.from_record import lost_image_hint, tell
 from loancli.stories.runner import LoadedStory, field_problem, parse_story_data, run_story
 from loancli.support.pseudonym import personal_data
 from loancli.support.reporting import Report, is_flow, resolve
@@ -265,12 +264,7 @@ def _image(path: str, images: dict[str, str], files: dict[str, bytes]) -> str:
             "the image {path} a run uploaded cannot be read ({value0}); a bundle needs the "
             "images the journey used"
         ).format(path=path, value0=exc)
-        if Path(path).parent.name.startswith(IMAGES_PREFIX):
-            said += _(
-                "; populate drew them into a temporary folder it removed: fill the world "
-                "again with populate --images DIR to keep them"
-            )
-        raise UsageError(said, key="bundle") from None
+        raise UsageError(said + lost_image_hint(path), key="bundle") from None
     # One folder per image keeps its file name, which the upload events record.
     name = f"images/{len(images) + 1}/{Path(path).name}"
     images[path] = name
