@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from loancli.clock import Rng
-from loancli.identity.banks import bank_of
+from loancli.identity.banks import BANKS, bank_of
 from loancli.validation import MAX_MONEY, Check, OneOf, Range, check_debit_card, check_mobile
 from loancli.world.providers.faults import NEVER, Fault
 
@@ -35,9 +35,8 @@ class CardBalance:
     balance: Annotated[Decimal, Range(Decimal(0), MAX_BALANCE)]
 
 
-# The bank of a card whose number names none the simulator knows.
-DEFAULT_BANK = "中国工商银行"
-DEFAULT_SENDER = "95588"
+# The bank of a card whose number names none the simulator knows (中国工商银行, 95588).
+DEFAULT_ISSUER = BANKS[0]
 
 
 @dataclass
@@ -98,14 +97,14 @@ class BankSettings:
         if self.bank_name:
             return self.bank_name
         issuer = bank_of(number)
-        return issuer.name if issuer is not None else DEFAULT_BANK
+        return (issuer or DEFAULT_ISSUER).name
 
     def sender_for(self, number: str) -> str:
         """Whom the bank's SMS about card ``number`` comes from."""
         if self.sms_sender:
             return self.sms_sender
         issuer = bank_of(number)
-        return issuer.service_number if issuer is not None else DEFAULT_SENDER
+        return (issuer or DEFAULT_ISSUER).service_number
 
     def holds_card(self, number: str) -> bool:
         """Is ``number`` a card the bank has in the borrower's name?"""
