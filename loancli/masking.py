@@ -58,6 +58,19 @@ def mask_card(number: str) -> str:
     return "**** " + number[-4:]
 
 
+# How many characters of an employer's name each end keeps (the city; 公司, 医院, 中学).
+EMPLOYER_KEPT = 2
+
+
+def mask_employer(employer: str) -> str:
+    """``北京星河科技有限公司`` -> ``北京******公司``: the city and the kind of body stay, the name
+    that tells it apart does not (a short one keeps its first character)."""
+    name = employer.strip()
+    if len(name) <= EMPLOYER_KEPT * 2 + 1:
+        return name[:1] + "*" * (len(name) - 1)
+    return name[:EMPLOYER_KEPT] + "*" * (len(name) - EMPLOYER_KEPT * 2) + name[-EMPLOYER_KEPT:]
+
+
 def mask_name(name: str) -> str:
     """``王小明`` -> ``王**``: the surname stays, as on bank receipts."""
     if not name:
@@ -108,8 +121,8 @@ def mask_path(text: str, names: Iterable[str] = ()) -> str:
 
 
 def names_of(record: Mapping[str, Any]) -> list[str]:
-    """The borrower's names a journey or flow record holds: the ID card's, the contacts'."""
+    """The borrower's names a journey or flow record holds: the ID card's, the contact's."""
     identity = record.get("identity") or {}
-    contacts = (record.get("profile") or {}).get("contacts") or []
-    names = [identity.get("name"), *(c.get("name") for c in contacts if isinstance(c, dict))]
+    contact = (record.get("profile") or {}).get("contact")
+    names = [identity.get("name"), contact.get("name") if isinstance(contact, dict) else None]
     return [n for n in names if isinstance(n, str) and n]

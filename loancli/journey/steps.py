@@ -29,7 +29,7 @@ from loancli.loan.explain import fee_sentence
 from loancli.loan.money import fmt, fmt_human, fmt_rate
 from loancli.loan.products import fees_over_cap, validate_amount
 from loancli.loan.schedule import Schedule
-from loancli.masking import mask_card, mask_id, mask_name, mask_phone
+from loancli.masking import mask_card, mask_employer, mask_id, mask_name, mask_phone
 from loancli.questions import QuestionContext, Upload
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS, Profile
@@ -72,7 +72,7 @@ def profile(j: Journey, app: ApplicantRecord) -> Stop | None:
     j.event(
         app,
         "profile_saved",
-        employer=data["employer"],
+        employer=mask_employer(data["employer"]),
         contact=f"{mask_name(data['contact']['name'])} ({data['contact']['relation']}) "
         f"{mask_phone(data['contact']['phone'])}",
     )

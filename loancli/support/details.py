@@ -3,16 +3,24 @@
 authorisations, the card, the review and why, the loan chosen, and how each run was started.
 
 Masked as every output masks: phones ``138****8000``, names ``王**``, the ID number
-``1101**********0017``, the card ``**** 3445``; the address keeps its first six characters
-(the city and district), the birth date its year. The answers a run was given are not shown
-(passwords are among them): only the keys set with ``--set``."""
+``1101**********0017``, the card ``**** 3445``, the employer ``北京******公司``; the address
+keeps its first six characters (the city and district), the birth date its year. The answers
+a run was given are not shown (passwords are among them): only the keys set with ``--set``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from loancli.masking import mask_card, mask_id, mask_name, mask_path, mask_phone, names_of
+from loancli.masking import (
+    mask_card,
+    mask_employer,
+    mask_id,
+    mask_name,
+    mask_path,
+    mask_phone,
+    names_of,
+)
 
 # How much of an address is shown: the province, city and district, never the street.
 ADDRESS_SHOWN = 6
@@ -31,7 +39,7 @@ def _profile(record: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     contact = profile.get("contact") or {}
     return {
-        "employer": profile.get("employer"),
+        "employer": mask_employer(profile["employer"]) if profile.get("employer") else None,
         "monthly_income": profile.get("monthly_income"),
         "contact_name": mask_name(contact["name"]) if contact.get("name") else None,
         "contact_relation": contact.get("relation"),

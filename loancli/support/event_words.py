@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 
 from loancli.i18n import N_, _, language, localise_fact, recorded_as
 from loancli.identity.face import ACTION_NAMES
-from loancli.masking import mask_numbers
+from loancli.masking import mask_employer, mask_numbers
 from loancli.questions import app_word
 from loancli.reasons import ACCOUNT_TYPES, REPAY_SENTENCES, Reason
 from loancli.support.names import (
@@ -440,6 +440,8 @@ def _contact(value: object) -> object:
 _SHOWN: dict[str, Callable[[object], object]] = {
     # A photo's file name, as the borrower named it (``王小明 138-0013-8000.png``).
     "file": lambda v: mask_numbers(v) if isinstance(v, str) else v,
+    # Masked when recorded since 2026-12-07; a file from before holds it whole.
+    "employer": lambda v: mask_employer(v) if isinstance(v, str) else v,
     "method": _named(METHOD_NAMES, LOGIN_METHOD_NAMES),
     "side": _named(SIDE_NAMES),
     "purpose": _named(PURPOSE_NAMES),

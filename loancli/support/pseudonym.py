@@ -71,7 +71,14 @@ from loancli.identity.photo import (
     measure,
     open_photo,
 )
-from loancli.masking import mask_card, mask_id, mask_name, mask_numbers, mask_phone
+from loancli.masking import (
+    mask_card,
+    mask_employer,
+    mask_id,
+    mask_name,
+    mask_numbers,
+    mask_phone,
+)
 from loancli.validation import luhn_ok
 from loancli.world.scenario import BUILTIN_DIR, builtin_names
 
@@ -418,6 +425,7 @@ class StandIns:
             (self.cards, mask_card),
             (self.id_numbers, mask_id),
             (self.names, mask_name),
+            (self.employers, mask_employer),  # a journey's event records it masked
         ):
             for original, new in sorted(table.items()):
                 out[original] = new

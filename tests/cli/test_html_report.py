@@ -1,7 +1,8 @@
 """``report ID --html FILE``: one self-contained page, opened in a real headless browser.
 
 The page is written for a walked borrower whose first installment is overdue (and whose
-employer is markup), and for one stopped by a frozen card, in Chinese. Chromium (Debian's
+card's back is a photo whose file name is markup), and for one stopped by a frozen card, in
+Chinese. Chromium (Debian's
 ``chromium``, installed by ``.ci/run``) renders it: no console message (a blocked request or
 script is one, under the page's Content-Security-Policy), and a screenshot that is not blank.
 """
@@ -32,17 +33,20 @@ from conftest import (
     write_answers,
 )
 
-EMPLOYER = "<script>alert(1)</script> & Co"
+# A photo's file name is shown as the borrower named it (its numbers masked).
+MARKUP = "<img src=x onerror=alert(1)> & back.png"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A0001: completed, 40 days on (installment 1 overdue, a penalty accrued), employer in
-    markup; A0002: stopped at card binding (frozen card). Returns the folder; the state file
+    """A0001: completed, 40 days on (installment 1 overdue, a penalty accrued), the card's back
+    a photo named in markup; A0002: stopped at card binding (frozen card). Returns the folder; the state file
     is ``state.json`` in it."""
     folder = tmp_path_factory.mktemp("html")
-    answers = write_answers(folder, employer=EMPLOYER)
+    back = folder / MARKUP
+    shutil.copyfile(ID_DIR / "back.png", back)
+    answers = write_answers(folder, id_back=str(back))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(os, "fsync", lambda fd: None)
         for args in (
@@ -76,11 +80,14 @@ def test_page_is_self_contained_masked_and_escaped(world: Path) -> None:
     # policy forbids loading anything but the inline images and styles.
     outside_images = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
     assert not re.search(r"https?:|//[a-z]|url\(", outside_images, re.IGNORECASE)
-    assert re.findall(r'src="([a-z]+):', text) == ["data"] * len(re.findall(r"src=", text))
+    assert re.findall(r'src="([a-z]+):', text) == ["data"] * len(re.findall(r'src="', text))
     assert "<script" not in text.lower()
     assert "default-src 'none'; img-src data:" in text
-    # The employer (in the timeline's profile detail) is text, escaped.
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in text
+    # The photo's file name (in the timeline's upload detail and its caption) is text, escaped.
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; back.png" in text
+    assert "<img src=x" not in text
+    # The employer is masked as everywhere: its city and kind, not its name.
+    assert "北京********公司" in text and "小米科技" not in text
     # The situation, the loan, its chart and its calendar.
     assert "The journey completed" in text
     assert "Repayment schedule of L0001" in text and '<tr class="overdue">' in text
@@ -266,4 +273,4 @@ def test_json_run_names_the_page_and_the_library_gives_its_text(world: Path) -> 
     # A loan's id names the journey that made it, as report does.
     text = tickets.report_html(world / "state.json", "L0001")
     assert "<h1>loancli report: A0001</h1>" in text
-    assert "&lt;script&gt;" in text and "<script" not in text
+    assert "&lt;img src=x" in text and "<img src=x" not in text

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loancli.asking import shown_set_item
-from loancli.masking import mask_card, mask_id, mask_numbers, mask_phone
+from loancli.masking import mask_card, mask_employer, mask_id, mask_numbers, mask_phone, names_of
 from loancli.support.event_words import detail_text, event_text
 
 PHONE, ID_X, CARD = "15575738225", "33010619820330524X", "6217995665653901695"
@@ -86,3 +86,31 @@ def test_a_number_that_is_no_mainland_mobile_keeps_only_its_last_four_digits(typ
     a landline, was shown with its first digits as if it were one (``141****0132``)."""
     shown = mask_phone(typed)
     assert shown.endswith(typed[-4:]) and set(shown[:-4]) == {"*"}, shown
+
+
+@pytest.mark.parametrize(
+    ("employer", "shown"),
+    [
+        ("北京小米科技有限责任公司", "北京********公司"),
+        ("杭州市第3中学", "杭州***中学"),
+        ("华为", "华*"),
+        ("Acme Corp", "Ac*****rp"),
+    ],
+)
+def test_an_employer_keeps_its_city_and_kind_not_its_name(employer: str, shown: str) -> None:
+    assert mask_employer(employer) == shown
+    assert mask_employer(shown) == shown  # a recorded (masked) one is shown as it is
+
+
+def test_a_recorded_employer_is_shown_masked_in_an_events_words() -> None:
+    """A state file from before the event recorded it masked still shows it masked."""
+    said = event_text("profile_saved", {"employer": "北京小米科技有限责任公司", "contact": "王**"})
+    assert "北京********公司" in said and "小米" not in said, said
+
+
+def test_the_contacts_name_is_among_the_borrowers_names() -> None:
+    record = {
+        "identity": {"name": "王小明"},
+        "profile": {"contact": {"name": "李大明", "relation": "parent", "phone": PHONE}},
+    }
+    assert names_of(record) == ["王小明", "李大明"]
