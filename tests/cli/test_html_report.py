@@ -41,8 +41,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A0001: completed, 40 days on (installment 1 overdue, a penalty accrued), the card's back
-    a photo named in markup; A0002: stopped at card binding (frozen card). Returns the folder; the state file
-    is ``state.json`` in it."""
+    a photo named in markup; A0002: stopped at card binding (frozen card). Returns the folder;
+    the state file is ``state.json`` in it."""
     folder = tmp_path_factory.mktemp("html")
     back = folder / MARKUP
     shutil.copyfile(ID_DIR / "back.png", back)

@@ -220,7 +220,8 @@ def test_applicants_show_shows_everything_stored_masked(world: Path, tmp_path: P
     assert details["profile"]["contact_phone"] == "139****9000"
     assert details["review"]["why"][1] == "+2000.00 for 1 authorisation(s)"
     assert details["runs"][0]["command"] == "apply"
-    for secret in (ID_NUMBER, CARD, "王小明", "王大明", "13900139000", "建国路", "小米科技", PASSWORD):
+    raw = (ID_NUMBER, CARD, "王小明", "王大明", "13900139000", "建国路", "小米科技", PASSWORD)
+    for secret in raw:
         assert secret not in out and secret not in json.dumps(doc, ensure_ascii=False), secret
 
 
