@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
+
+# An event as a record keeps it (``records.Event``; this module imports no records).
+E = TypeVar("E", bound="Mapping[str, Any]")
 
 
 def mask_id(number: str) -> str:
@@ -118,6 +121,21 @@ def mask_path(text: str, names: Iterable[str] = ()) -> str:
         if len(name) > 1:
             text = text.replace(name, mask_name(name))
     return mask_numbers(text)
+
+
+def shown_events(events: Sequence[E], names: Iterable[str]) -> list[E]:
+    """``events`` as people see them: a photo's file name (recorded as the borrower named it,
+    ``王小明 138-0013-8000.png``) masked as a path is, its numbers and the borrower's
+    ``names``; every other detail was masked when it was recorded."""
+    names = list(names)
+    out: list[E] = []
+    for event in events:
+        detail = event.get("detail") or {}
+        file = detail.get("file")
+        if isinstance(file, str):
+            event = cast("E", {**event, "detail": {**detail, "file": mask_path(file, names)}})
+        out.append(event)
+    return out
 
 
 def names_of(record: Mapping[str, Any]) -> list[str]:

@@ -26,6 +26,7 @@ from loancli.journey.core import (
     save_clock,
     stop_at,
 )
+from loancli.masking import names_of, shown_events
 from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
 from loancli.records import APPLICANTS, FLOWS, Event
@@ -277,7 +278,8 @@ class FlowResult(TypedDict):
 
 
 def flow_result(record: FlowRecord, facts: Mapping[str, str]) -> FlowResult:
-    """The JSON-ready view of a flow run (masked: events are masked when recorded)."""
+    """The JSON-ready view of a flow run (masked: events are masked when recorded, a photo's
+    file name as it is shown)."""
     reason_code = record.get("reason")
     reason = Reason(reason_code) if reason_code else None
     return {
@@ -288,5 +290,5 @@ def flow_result(record: FlowRecord, facts: Mapping[str, str]) -> FlowResult:
         "reason": record.get("reason"),
         "message": reason.sentence_in(facts) if reason else None,
         "advice": reason.advice_in(facts, kind=record.get("kind")) if reason else None,
-        "events": record.get("events", []),
+        "events": shown_events(record.get("events", []), names_of(record)),
     }

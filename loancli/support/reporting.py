@@ -25,6 +25,7 @@ from loancli.masking import (
     mask_path,
     mask_phone,
     names_of,
+    shown_events,
 )
 from loancli.reasons import Reason
 from loancli.records import (
@@ -211,7 +212,7 @@ def timeline(store: Store, record_id: str) -> list[TimelineRow]:
             "reason": e.get("reason"),
             "detail": e.get("detail", {}),
         }
-        for e in app.get("events", [])
+        for e in shown_events(app.get("events", []), names_of(app))
     ]
     for loan in store.find(LOANS, applicant_id=app["id"]):
         rows += [

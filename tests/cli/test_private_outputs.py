@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import ID_NUMBER, PHONE, run_cli, write_answers
+from conftest import ID_NUMBER, PHONE, ROOT, run_cli, write_answers
 
 
 def test_record_and_report_onto_an_existing_readable_file_end_up_0600(tmp_path: Path) -> None:
@@ -240,3 +240,36 @@ def test_a_reports_reproduce_line_masks_the_contacts_name(tmp_path: Path) -> Non
         code, out, err = run_cli(tmp_path, "report", "A0001", "--format", form)
         assert code == 0, err
         assert "赵秘密" not in out and "contact_name=赵**" in out
+
+
+def test_a_photo_named_after_the_borrower_is_masked_wherever_its_name_is_shown(
+    tmp_path: Path,
+) -> None:
+    """A photo named ``王小明 13800138000 正面.png`` showed the borrower's name whole in the
+    timeline, the report (text and HTML: the upload's detail, the image's caption) and a run's
+    JSON events, and its number whole in ``explain`` and the HTML caption. The name of the
+    contact (who is also a borrower's person) is masked as well."""
+    first = tmp_path / "first.json"
+    answers = write_answers(tmp_path)
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers), db=first)[0] == 0
+    borrower = json.loads(first.read_text(encoding="utf-8"))["applicants"]["1"]["identity"]
+    photo = tmp_path / f"{borrower['name']} {PHONE} 王大明 正面.png"
+    photo.write_bytes((ROOT / "fixtures" / "id" / "front.png").read_bytes())
+    answers = write_answers(tmp_path, id_front=str(photo))
+    code, run, err = run_cli(tmp_path, "--json", "--no-input", "apply", "--answers", str(answers))
+    assert code == 0, err
+    page = tmp_path / "report.html"
+    assert run_cli(tmp_path, "report", "A0001", "--html", str(page))[0] == 0
+    shown = {
+        "apply --json": run,
+        "timeline": run_cli(tmp_path, "timeline", "A0001", columns=200)[1],
+        "timeline --json": run_cli(tmp_path, "--json", "timeline", "A0001")[1],
+        "explain": run_cli(tmp_path, "explain", "A0001", columns=200)[1],
+        "report": run_cli(tmp_path, "report", "A0001")[1],
+        "report html": page.read_text(encoding="utf-8"),
+    }
+    masked = f"{borrower['name'][0]}** 138****8000 王** 正面.png"
+    for where, out in shown.items():
+        assert PHONE not in out and borrower["name"] not in out and "王大明" not in out, where
+    for where in ("timeline", "timeline --json", "report", "report html"):
+        assert masked in shown[where], (where, shown[where])
