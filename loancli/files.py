@@ -85,13 +85,34 @@ def write_private(path: Path | str, data: str | bytes) -> None:
 
 
 def make_folder(path: Path) -> None:
-    """Make the folder files are written into (and its parents); one that cannot be made (a
-    file or a broken link in its place, no permission) is an
-    :class:`~loancli.errors.OutputFailed` naming it."""
+    """Make the folder files are written into (and its parents, each the owner's alone as
+    :func:`private_folders` makes them); one that cannot be made (a file or a broken link in
+    its place, no permission) is an :class:`~loancli.errors.OutputFailed` naming it."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        private_folders(path)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
+
+
+def private_folders(path: Path) -> None:
+    """Make the folder ``path`` and each missing parent with mode 0700, whatever the umask
+    (they hold personal data: photos, state, tickets); a folder that already is, is left as
+    it is. An :class:`OSError` is the caller's to word."""
+    missing: list[Path] = []
+    folder = path
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue  # made meanwhile by another process
+        folder.chmod(0o700)  # the umask took bits away from the mode, never added
 
 
 def _cannot_write(path: Path, exc: OSError) -> OutputFailed:

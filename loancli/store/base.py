@@ -50,6 +50,7 @@ from loancli.errors import (
     StateError,
     StateLocked,
 )
+from loancli.files import private_folders
 from loancli.i18n import N_, _
 from loancli.records import (
     ACCOUNTS,
@@ -482,7 +483,7 @@ class Store:
                 ),
             )
         try:
-            parent.mkdir(parents=True, exist_ok=True)
+            private_folders(parent)
         except OSError as exc:
             raise StateError(
                 _("cannot create the directory {parent} for state file {value0}: {value1}").format(

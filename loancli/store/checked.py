@@ -39,7 +39,7 @@ import stat
 import sys
 from pathlib import Path
 
-from loancli.files import remove_leftovers, replace_file
+from loancli.files import private_folders, remove_leftovers, replace_file
 
 # Digests kept (each line 100 bytes or so): the worlds a person or a machine works on at once.
 KEEP = 64
@@ -78,7 +78,7 @@ def _write(name: str, lines: list[str]) -> None:
         return
     body = "".join(f"{line}\n" for line in lines).encode("ascii")
     with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folders(folder)
         target = folder / name
         remove_leftovers(target)  # a writer killed mid-way
         replace_file(target, [body])

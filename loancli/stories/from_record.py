@@ -21,7 +21,7 @@ import yaml
 
 from loancli import operations
 from loancli.errors import UsageError
-from loancli.files import write_private
+from loancli.files import private_folders, write_private
 from loancli.i18n import _
 from loancli.identity.photo import read_photo
 from loancli.journey.core import draws_of
@@ -761,7 +761,7 @@ def story_text(
         mapped, files = pseudonymise(inlined, files)
         data = cast(dict[str, object], mapped["story"])
     if folder is not None and files:
-        (folder / "images").mkdir(exist_ok=True)
+        private_folders(folder / "images")
         for name, content in files.items():
             write_private(folder / name, content)
     # In the command's language, as everything it prints (the story's keys stay English).

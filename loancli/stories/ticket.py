@@ -39,7 +39,7 @@ from loancli import __version__
 from loancli import operations as api
 from loancli.asking import YAML_MAX_BYTES
 from loancli.errors import UsageError
-from loancli.files import write_private
+from loancli.files import private_folders, write_private
 from loancli.i18n import _, language, set_language
 from loancli.identity.photo import read_photo
 from loancli.loan.loans import newest_loan
@@ -493,7 +493,7 @@ def _unpack_images(files: dict[str, bytes], folder: Path) -> None:
         target = folder.joinpath(*name.split("/"))
         if folder not in target.parents:
             raise UsageError(_("{name} is not a member name").format(name=name), key="bundle")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_folders(target.parent)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(files[name])

@@ -219,6 +219,64 @@ def test_every_file_with_personal_data_is_0600_under_umask_022(
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, what
 
 
+def test_every_folder_loancli_makes_for_personal_data_is_0700_under_umask_000(
+    tmp_path: Path,
+) -> None:
+    """Folders made for ID card images, a persona, a story's images, a replay's photos, a new
+    state file and the memo of checked files were 0755 (0777 under umask 000): anyone on the
+    machine could list them, and read what a later umask left readable."""
+    from PIL import Image, PngImagePlugin
+
+    from loancli.store import Store
+
+    photo = tmp_path / "my-front.png"  # not a built-in image, which a story names as it is
+    with Image.open(ROOT / "fixtures" / "id" / "front.png") as front:
+        fields = PngImagePlugin.PngInfo()
+        for key, value in front.info.items():
+            fields.add_text(key, value)
+        front.save(photo, compress_level=1, pnginfo=fields)
+    answers = str(write_answers(tmp_path, id_front=str(photo)))
+    runs = [
+        ["--no-input", "apply", "--answers", answers],
+        ["idcard", "generate", "--name", "王小明", "--sex", "male", "--birth-date", "1990-03-07"]
+        + ["--address", "北京市朝阳区", "--authority", "北京市公安局朝阳分局"]
+        + ["--out", str(tmp_path / "cards" / "wang")],
+        ["persona", "new", "--out", str(tmp_path / "personas" / "one")],
+        ["story", "from", "A0001", "--out", str(tmp_path / "stories" / "a1" / "story.yaml")],
+        ["report", "A0001", "--bundle", str(tmp_path / "a1.zip")],
+    ]
+    (tmp_path / "stories" / "a1").mkdir(parents=True, mode=0o755)
+    old = os.umask(0)
+    try:
+        for args in runs:
+            code, _out, err = run_cli(tmp_path, *args, db=tmp_path / "state.json")
+            assert code == 0, (args, err)
+        replayed = tmp_path / "replayed.json"
+        code, _out, err = run_cli(
+            tmp_path, "replay", str(tmp_path / "a1.zip"), "--db", str(replayed)
+        )
+        assert code == 0, err
+        # The default state file's folder (and its parents) made on first use.
+        with Store(tmp_path / "new" / "deeper" / "state.json", create_dirs=True):
+            pass
+    finally:
+        os.umask(old)
+    made = [
+        tmp_path / "cards",
+        tmp_path / "cards" / "wang",
+        tmp_path / "personas" / "one",
+        tmp_path / "stories" / "a1" / "images",
+        tmp_path / "new",
+        tmp_path / "new" / "deeper",
+    ]
+    made += [p for p in tmp_path.glob("replayed.json.images-*/**/*") if p.is_dir()]
+    assert len(made) > 6, made  # the replay's photo folders are among them
+    for folder in made:
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    # A folder that was there is left as it was (a story's own, made by the person).
+    assert stat.S_IMODE((tmp_path / "stories" / "a1").stat().st_mode) == 0o755
+
+
 def test_a_calendar_written_over_a_readable_file_ends_up_0600(tmp_path: Path) -> None:
     answers = str(write_answers(tmp_path))
     assert run_cli(tmp_path, "--no-input", "apply", "--answers", answers)[0] == 0
