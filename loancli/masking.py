@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Any, TypeVar, cast
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar, cast
 
 # An event as a record keeps it (``records.Event``; this module imports no records).
 E = TypeVar("E", bound="Mapping[str, Any]")
@@ -92,19 +90,31 @@ def _numbers() -> re.Pattern[str]:
     return re.compile(
         r"(?<![0-9A-Za-z])(?:"
         r"(?P<id>[1-9][0-9]{5}[ ._-]?(?:18|19|20)[0-9]{2}[ ._-]?(?:0[1-9]|1[0-2])"
-        r"(?:0[1-9]|[12][0-9]|3[01])[ ._-]?[0-9]{3}[0-9Xx])"
+        r"(?:0[1-9]|[12][0-9]|3[01])[ ._-]?[0-9]{3}[ ._-]?[0-9Xx])"
         r"|(?P<card>(?:62[0-9]{2}|[45][0-9]{3})(?:[ ._-]?[0-9]{4}){3}(?:[ ._-]?[0-9]{1,3})?)"
         r"|(?P<phone>(?:\+?86[ ._-]?)?1[3-9][0-9](?:[ ._-]?[0-9]{4}){2})"
         r")(?![0-9A-Za-z])"
     )
 
 
+# Full-width digits, letters X and marks (as a Chinese keyboard types them) read as their
+# ASCII forms, one character for one, so a match's place in the text is its place in the
+# original.
+_HALF = str.maketrans("０１２３４５６７８９ＸｘＡＢＣＤＥＦ＋－　．＿", "0123456789XxABCDEF+- ._")
+
+
 def mask_numbers(text: str) -> str:
     """``text`` with every ID number, mobile number and card number in it masked as each is
-    masked everywhere else; nothing else changes."""
+    masked everywhere else (typed with full-width digits too); nothing else changes."""
     if not any(char.isdigit() for char in text):
         return text
-    return _numbers().sub(_masked, text)
+    plain = text.translate(_HALF)
+    out: list[str] = []
+    last = 0
+    for match in _numbers().finditer(plain):
+        out += [text[last : match.start()], _masked(match)]
+        last = match.end()
+    return "".join(out) + text[last:]
 
 
 def _masked(match: re.Match[str]) -> str:
@@ -114,33 +124,101 @@ def _masked(match: re.Match[str]) -> str:
     return mask_phone(digits[-11:]) if match.group("phone") else mask_card(digits)
 
 
-def mask_path(text: str, names: Iterable[str] = ()) -> str:
-    """A path, or a command naming one, as people see it: the numbers in it masked, and each
-    of ``names`` (the borrower's: a folder named after them) as a name is masked."""
-    for name in names:
-        if len(name) > 1:
-            text = text.replace(name, mask_name(name))
+# How much of an address is shown: the province, city and district, never the street.
+ADDRESS_SHOWN = 6
+
+
+def mask_address(address: str) -> str:
+    """``北京市朝阳区建国路88号`` -> ``北京市朝阳区****``."""
+    if len(address) <= ADDRESS_SHOWN:
+        return address
+    return address[:ADDRESS_SHOWN] + "****"
+
+
+class Word(NamedTuple):
+    """One of the borrower's words a record holds, and what people see of it; ``kept`` is how
+    many of its first characters the mask keeps (an address's city and district), so that a
+    text naming it in part (the street without the flat) is masked too."""
+
+    text: str
+    shown: str
+    kept: int = 0
+
+
+@functools.cache
+def _word_pattern(text: str, kept: int) -> re.Pattern[str]:
+    """A word written with spaces between its characters too (欧阳 娜娜, 北京市 朝阳区); one
+    whose mask keeps ``kept`` characters, as its first ``kept`` + 2 or more."""
+    chars = [re.escape(char) for char in text if not char.isspace()]
+    if not kept:
+        return re.compile(r"\s*".join(chars))
+    rest = ""
+    for char in reversed(chars[kept + 2 :]):
+        rest = rf"(?:\s*{char}{rest})?"
+    return re.compile(r"\s*".join(chars[: kept + 2]) + rest)
+
+
+# The borrower's words a record holds (:func:`private_words`).
+Private = Sequence[Word]
+
+
+def mask_text(text: str, private: Private = ()) -> str:
+    """Free text (a path, a command, a message a scenario or a person wrote) as people see
+    it: the numbers in it masked, and each of the borrower's words in ``private`` (a name,
+    spaced or not; an address, in part too; an employer) as it is shown."""
+    for word in private:
+        text = _word_pattern(word.text, word.kept).sub(_as(word.shown), text)
     return mask_numbers(text)
 
 
-def shown_events(events: Sequence[E], names: Iterable[str]) -> list[E]:
-    """``events`` as people see them: a photo's file name (recorded as the borrower named it,
-    ``王小明 138-0013-8000.png``) masked as a path is, its numbers and the borrower's
-    ``names``; every other detail was masked when it was recorded."""
-    names = list(names)
+def _as(shown: str) -> Callable[[re.Match[str]], str]:
+    return lambda _found: shown
+
+
+def shown_events(events: Sequence[E], private: Private) -> list[E]:
+    """``events`` as people see them: each text in a detail (a photo's file name as the
+    borrower named it, ``王小明 138-0013-8000.png``; a device or a bank's message a scenario
+    wrote; a checkout's item) through :func:`mask_text`. What loancli itself recorded was
+    masked when recorded and is not changed by it."""
     out: list[E] = []
     for event in events:
-        detail = event.get("detail") or {}
-        file = detail.get("file")
-        if isinstance(file, str):
-            event = cast("E", {**event, "detail": {**detail, "file": mask_path(file, names)}})
+        detail = event.get("detail")
+        if detail:
+            shown = shown_texts(detail, private)
+            if shown != detail:
+                event = cast("E", {**event, "detail": shown})
         out.append(event)
     return out
 
 
-def names_of(record: Mapping[str, Any]) -> list[str]:
-    """The borrower's names a journey or flow record holds: the ID card's, the contact's."""
+def shown_texts(value: Any, private: Private) -> Any:
+    """Plain data with each text in it through :func:`mask_text`."""
+    if isinstance(value, str):
+        return mask_text(value, private)
+    if isinstance(value, Mapping):
+        return {key: shown_texts(item, private) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shown_texts(item, private) for item in value]
+    return value
+
+
+def private_words(record: Mapping[str, Any]) -> list[Word]:
+    """The borrower's words a journey or flow record holds, each with its mask: the ID card's
+    name and address, the contact's name, the employer; the longest first, so a name inside
+    an address is masked as part of the address."""
     identity = record.get("identity") or {}
-    contact = (record.get("profile") or {}).get("contact")
-    names = [identity.get("name"), contact.get("name") if isinstance(contact, dict) else None]
-    return [n for n in names if isinstance(n, str) and n]
+    profile = record.get("profile") or {}
+    contact = profile.get("contact")
+    name = contact.get("name") if isinstance(contact, Mapping) else None
+    words = [
+        (identity.get("name"), mask_name, 0),
+        (name, mask_name, 0),
+        (identity.get("address"), mask_address, ADDRESS_SHOWN),
+        (profile.get("employer"), mask_employer, 0),
+    ]
+    found = {
+        text: Word(text, mask(text), kept)
+        for text, mask, kept in words
+        if isinstance(text, str) and len(text.strip()) > 1
+    }
+    return sorted(found.values(), key=lambda word: -len(word.text))

@@ -31,6 +31,7 @@ from loancli.files import make_folder, write_private
 from loancli.i18n import _
 from loancli.identity.areas import address_prefixes
 from loancli.identity.persona import Persona, age_band, make_persona
+from loancli.masking import Private, mask_text, private_words
 from loancli.operations import StatePath, WorldOptions, world_for
 from loancli.store import MemoryState, location_of
 from loancli.stories import finding
@@ -78,11 +79,14 @@ class Report:
     data: reporting.Report
     bundle: Bundle | None = None
     html: Path | None = None
+    # The borrower's words a command the report shows may name (a folder named after them).
+    private: Private = ()
 
     def markdown(self, bundle_command: str | None = None) -> str:
         """The report as a ticket shows it; ``bundle_command`` is the command that makes its
-        bundle as it is pasted where the report is read (the state file named)."""
-        return reporting.to_markdown(self.data, bundle_command)
+        bundle as it is pasted where the report is read (the state file named, masked)."""
+        shown = mask_text(bundle_command, self.private) if bundle_command else None
+        return reporting.to_markdown(self.data, shown)
 
 
 def report(
@@ -106,7 +110,9 @@ def report(
         data = reporting.report(world.store, record_id, path.name if path else None, today)
         # What was done on the account, in order: the runs (the account's other journeys and
         # flows too), the clock moves, repayments and re-instalments between them.
-        runs = reporting.resolve(world.store, data["id"]).get("runs") or []
+        record = reporting.resolve(world.store, data["id"])
+        private = private_words(record)
+        runs = record.get("runs") or []
         # A record whose story cannot be told (a scenario file not kept): its runs alone.
         with contextlib.suppress(UsageError):
             told = tell(world.store, data["id"])
@@ -114,7 +120,7 @@ def report(
             commands = [
                 reporting.run_command(record, run, fresh) for record, run, fresh in told.runs
             ]
-            data["reproduce"] = world_commands(world.store, told.story, last, commands)
+            data["reproduce"] = world_commands(world.store, told.story, last, commands, private)
         text = (
             html_report.page(
                 world.store,
@@ -134,7 +140,7 @@ def report(
     if page is not None and text is not None:
         # The borrower's journey and loan: the owner's alone, as the bundle is.
         write_private(page, text)
-    return Report(data, made, page)
+    return Report(data, made, page, tuple(private))
 
 
 def report_html(

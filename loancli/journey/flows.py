@@ -26,7 +26,7 @@ from loancli.journey.core import (
     save_clock,
     stop_at,
 )
-from loancli.masking import names_of, shown_events
+from loancli.masking import private_words, shown_events
 from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
 from loancli.records import APPLICANTS, FLOWS, Event
@@ -290,5 +290,5 @@ def flow_result(record: FlowRecord, facts: Mapping[str, str]) -> FlowResult:
         "reason": record.get("reason"),
         "message": reason.sentence_in(facts) if reason else None,
         "advice": reason.advice_in(facts, kind=record.get("kind")) if reason else None,
-        "events": shown_events(record.get("events", []), names_of(record)),
+        "events": shown_events(record.get("events", []), private_words(record)),
     }

@@ -19,7 +19,7 @@ from loancli.journey.flows import (
     run_steps,
 )
 from loancli.journey.login import login
-from loancli.masking import mask_card, names_of, shown_events
+from loancli.masking import mask_card, private_words, shown_events
 from loancli.reasons import Reason
 from loancli.records import APPLICANTS, ApplicantStep, Event
 from loancli.store import Store
@@ -183,7 +183,7 @@ def result_of(app: ApplicantRecord, facts: Mapping[str, str]) -> JourneyResult:
         "advice": reason.advice_in(facts) if reason else None,
         "loan": None,
         "schedule": [],
-        "events": shown_events(app.get("events", []), names_of(app)),
+        "events": shown_events(app.get("events", []), private_words(app)),
     }
     if loan and app["status"] == "completed":
         shown: LoanShown = {

@@ -27,7 +27,7 @@ from loancli.identity.photo import read_photo
 from loancli.journey.core import draws_of
 from loancli.journey.session import CLOCK_WORLDS_KEY, SCENARIO_TEXT_PREFIX
 from loancli.loan.loans import id_order, loan_view, newest_loan
-from loancli.masking import mask_numbers
+from loancli.masking import Private, mask_text
 from loancli.records import (
     ACCOUNTS,
     APPLICANTS,
@@ -211,12 +211,15 @@ def _runs_done(
     return sorted(done, key=lambda item: item[0])
 
 
-def world_commands(store: Store, story: Story, scenario: str, runs: Sequence[str]) -> list[str]:
+def world_commands(
+    store: Store, story: Story, scenario: str, runs: Sequence[str], private: Private = ()
+) -> list[str]:
     """The story's clock moves, repayments, re-instalments and objections as the commands
     that made them, on the state file its runs' commands make (``repro.json``): each in the
     world it was made in (``scenario``, the runs' last, where it names none), masked as a
-    report shows paths. With ``runs`` (the commands of the story's runs, in its order,
-    :attr:`Told.runs`), each run's command in its place among them."""
+    report shows paths and words (an objection's reason: the borrower's ``private`` words).
+    With ``runs`` (the commands of the story's runs, in its order, :attr:`Told.runs`), each
+    run's command in its place among them."""
     refs = {text: name for _to, name, text in _kept_worlds(store) if text}
     pending = iter(runs)
     out = []
@@ -245,7 +248,7 @@ def world_commands(store: Store, story: Story, scenario: str, runs: Sequence[str
         elif isinstance(action, ClockMoveAction) and action.scenario is not None:
             world = action.scenario
         command = ["loancli", "--db", "repro.json", "--scenario", world, *words]
-        out.append(mask_numbers(shlex.join(command)))
+        out.append(mask_text(shlex.join(command), private))
     return out
 
 

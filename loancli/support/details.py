@@ -13,24 +13,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from loancli.masking import (
+    Private,
+    mask_address,
     mask_card,
     mask_employer,
     mask_id,
     mask_name,
-    mask_path,
     mask_phone,
-    names_of,
+    mask_text,
+    private_words,
 )
-
-# How much of an address is shown: the province, city and district, never the street.
-ADDRESS_SHOWN = 6
-
-
-def mask_address(address: str) -> str:
-    """``北京市朝阳区建国路88号`` -> ``北京市朝阳区****``."""
-    if len(address) <= ADDRESS_SHOWN:
-        return address
-    return address[:ADDRESS_SHOWN] + "****"
 
 
 def _profile(record: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -79,17 +71,17 @@ def _card(record: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def _run(run: Mapping[str, Any], names: list[str]) -> dict[str, Any]:
+def _run(run: Mapping[str, Any], private: Private) -> dict[str, Any]:
     """How a run was started, without the answers it was given (only the keys --set); the
     files it named masked as paths (a folder named after the borrower)."""
     scenario, answers = run.get("scenario"), run.get("answers")
     return {
         "command": run.get("command"),
         "clock": run.get("clock"),
-        "scenario": mask_path(scenario, names) if scenario else scenario,
+        "scenario": mask_text(scenario, private) if scenario else scenario,
         "seed": run.get("seed"),
         "lang": run.get("lang"),
-        "answers": mask_path(answers, names) if answers else answers,
+        "answers": mask_text(answers, private) if answers else answers,
         "set": sorted({str(item).split("=", 1)[0] for item in run.get("set") or []}),
         "resume": run.get("resume"),
     }
@@ -99,6 +91,7 @@ def applicant_details(record: Mapping[str, Any]) -> dict[str, Any]:
     """What a journey's record keeps about the borrower, masked (see the module's text)."""
     review = record.get("review")
     state = record.get("review_state") or {}
+    private = private_words(record)
     return {
         "phone": mask_phone(record["phone"]) if record.get("phone") else None,
         "created_at": record.get("created_at"),
@@ -123,5 +116,5 @@ def applicant_details(record: Mapping[str, Any]) -> dict[str, Any]:
         else None,
         "loan": dict(record["loan"]) if record.get("loan") else None,
         "attempts": dict(record.get("attempts") or {}),
-        "runs": [_run(run, names_of(record)) for run in record.get("runs") or []],
+        "runs": [_run(run, private) for run in record.get("runs") or []],
     }

@@ -24,7 +24,7 @@ from loancli.loan.servicing import (
     penalty_rate,
     upfront_fee_of,
 )
-from loancli.masking import names_of, shown_events
+from loancli.masking import private_words, shown_events
 from loancli.reasons import Reason
 from loancli.records import CREDIT, LOANS, Applicant, Event, Line, Loan, Payment, Review
 from loancli.store import Store
@@ -41,7 +41,7 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
     app = resolve(store, applicant_id)
     applicant_id = app["id"]
     out: dict[str, str] = {}
-    events = shown_events(app.get("events", []), names_of(app))
+    events = shown_events(app.get("events", []), private_words(app))
     ids = [e for e in events if e["event"] in ("id_refused", "id_verified")]
     if ids:
         out["id_upload"] = " ".join(_id_sentence(e) for e in ids)

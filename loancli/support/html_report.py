@@ -33,7 +33,7 @@ from loancli.identity.photo import DEFAULT_LIMITS, open_photo, read_measured_pho
 from loancli.loan.calendar import WEEKDAYS, month_weeks, next_due_month
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
-from loancli.masking import mask_path, names_of
+from loancli.masking import Private, mask_text, private_words
 from loancli.records import LOANS, Loan
 from loancli.store import Store
 from loancli.support import reporting
@@ -308,8 +308,8 @@ def _images(record: Mapping[str, Any], keep_personal_data: bool) -> str:
     for _key, path in seen:
         if path not in shown:
             shown[path] = _shown(path, keep_personal_data)
-    names = names_of(record)
-    figures = "".join(_figure(key, path, shown[path], names) for key, path in seen)
+    private = private_words(record)
+    figures = "".join(_figure(key, path, shown[path], private) for key, path in seen)
     note = (
         _("As uploaded (--keep-personal-data).")
         if keep_personal_data
@@ -327,18 +327,19 @@ class _Shown(NamedTuple):
     note: str = ""
 
 
-def _image(key: str, path: str, keep_personal_data: bool, names: Sequence[str] = ()) -> str:
+def _image(key: str, path: str, keep_personal_data: bool, private: Private = ()) -> str:
     """The figure of the image at ``path``, which the answer ``key`` names."""
-    return _figure(key, path, _shown(path, keep_personal_data), names)
+    return _figure(key, path, _shown(path, keep_personal_data), private)
 
 
-def _figure(key: str, path: str, shown: _Shown, names: Sequence[str]) -> str:
+def _figure(key: str, path: str, shown: _Shown, private: Private) -> str:
     """The figure of the image at ``path``, which the answer ``key`` names: its file's name
     masked as a path is (a photo named after its owner)."""
-    caption = f"{key}: {mask_path(Path(path).name, names)}"
+    caption = f"{key}: {mask_text(Path(path).name, private)}"
+    note = mask_text(shown.note, private)  # why there is no picture names its path
     if shown.picture is None:
-        return f"<figure><figcaption>{esc(caption)}: {esc(shown.note)}</figcaption></figure>"
-    caption += shown.note
+        return f"<figure><figcaption>{esc(caption)}: {esc(note)}</figcaption></figure>"
+    caption += note
     uri = "data:image/png;base64," + base64.b64encode(shown.picture).decode("ascii")
     return (
         f'<figure><img src="{uri}" alt="{esc(caption)}">'

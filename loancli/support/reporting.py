@@ -18,14 +18,17 @@ from loancli.journey.payout import product_of
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
 from loancli.masking import (
+    Private,
+    Word,
     mask_id,
     mask_login_id,
     mask_name,
     mask_numbers,
-    mask_path,
     mask_phone,
-    names_of,
+    mask_text,
+    private_words,
     shown_events,
+    shown_texts,
 )
 from loancli.reasons import Reason
 from loancli.records import (
@@ -212,7 +215,7 @@ def timeline(store: Store, record_id: str) -> list[TimelineRow]:
             "reason": e.get("reason"),
             "detail": e.get("detail", {}),
         }
-        for e in shown_events(app.get("events", []), names_of(app))
+        for e in shown_events(app.get("events", []), private_of(store, app))
     ]
     for loan in store.find(LOANS, applicant_id=app["id"]):
         rows += [
@@ -231,6 +234,15 @@ def timeline(store: Store, record_id: str) -> list[TimelineRow]:
     return sorted(rows, key=lambda r: datetime.fromisoformat(r["at"]))
 
 
+def private_of(store: Store, record: Applicant | Flow) -> list[Word]:
+    """The borrower's words a report or a timeline masks (:func:`private_words`): a flow's
+    record holds none of its own, so those of its account's ID card."""
+    phone = record.get("phone")
+    if record.get("identity") or not phone:
+        return private_words(record)
+    return private_words({**record, "identity": identity_of(store, phone) or {}})
+
+
 def reproduce_commands(app: Applicant | Flow) -> list[str]:
     """The commands that replayed this applicant's runs on a new state file, as a report
     shows them: the files they name masked as paths (a folder named after the borrower), so
@@ -246,7 +258,6 @@ def reproduce_commands(app: Applicant | Flow) -> list[str]:
 def run_command(record: Applicant | Flow, run: Run, replay_id: str) -> str:
     """The command of one run of ``record`` on a new state file, where the record is
     ``replay_id`` (masked as :func:`reproduce_commands` says)."""
-    names = names_of(record)
     words = [
         "loancli",
         "--db",
@@ -256,7 +267,7 @@ def run_command(record: Applicant | Flow, run: Run, replay_id: str) -> str:
         "--clock",
         run["clock"],
         "--scenario",
-        mask_path(run.get("scenario") or "default", names),
+        run.get("scenario") or "default",
         "--no-input",
     ]
     if is_flow(record):
@@ -269,10 +280,11 @@ def run_command(record: Applicant | Flow, run: Run, replay_id: str) -> str:
             words += ["--resume", replay_id]
     answers = run.get("answers")
     if answers:
-        words += ["--answers", mask_path(answers, names)]
+        words += ["--answers", answers]
     for item in run.get("set", []):
         words += ["--set", shown_set_item(item)]
-    return shlex.join(words)
+    # A file named after the borrower, what they wrote (a checkout's item): masked as shown.
+    return mask_text(shlex.join(words), private_words(record))
 
 
 # The command words of each flow action (its own fields follow, as arguments or options).
@@ -346,6 +358,7 @@ def report(
     identity = app.get("identity") or (identity_of(store, phone) if phone else None)
     name = identity.get("name") if identity else None
     number = identity.get("number") if identity else None
+    private = private_of(store, app)
     device = next(
         (
             e["detail"].get("device")
@@ -358,7 +371,7 @@ def report(
         "phone": mask_phone(phone) if phone else None,
         "name": mask_name(name) if name else None,
         "id_number": mask_id(number) if number else None,
-        "device": device,
+        "device": shown_texts(device, private),
     }
     runs = app.get("runs", [])
     scenario_name = runs[-1].get("scenario", "default") if runs else "default"
@@ -379,9 +392,12 @@ def report(
         "id": applicant_id,
         "kind": app["kind"] if is_flow(app) else "apply",
         "borrower": borrower,
-        "scenario": {"name": mask_path(scenario_name, names_of(app)), "description": described},
+        "scenario": {
+            "name": mask_text(scenario_name, private),
+            "description": mask_text(described, private),
+        },
         # Every run's world, in order: a resumed journey may have run in more than one.
-        "scenarios": _run_scenarios(runs, names_of(app)),
+        "scenarios": _run_scenarios(runs, private),
         "outcome": outcome,
         "support_action": reason.advice_in(facts) if reason else None,
         # What the app shows the borrower, ready to paste, in Chinese, and the English for
@@ -410,7 +426,7 @@ def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, Said]:
     }
 
 
-def _run_scenarios(runs: list[Run], names: list[str]) -> list[RunScenario]:
+def _run_scenarios(runs: list[Run], private: Private) -> list[RunScenario]:
     out: list[RunScenario] = []
     for n, run in enumerate(runs, start=1):
         name = run.get("scenario") or "default"
@@ -419,9 +435,13 @@ def _run_scenarios(runs: list[Run], names: list[str]) -> list[RunScenario]:
             described = _((builtin_scenario(name) if known else load_scenario(name)).description)
         except UsageError:
             described = "(the scenario file has moved or changed; the bundle keeps its body)"
-        shown = mask_path(name, names)
         out.append(
-            {"run": n, "command": run.get("command"), "name": shown, "description": described}
+            {
+                "run": n,
+                "command": run.get("command"),
+                "name": mask_text(name, private),
+                "description": mask_text(described, private),
+            }
         )
     return out
 

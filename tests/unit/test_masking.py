@@ -9,7 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loancli.asking import shown_set_item
-from loancli.masking import mask_card, mask_employer, mask_id, mask_numbers, mask_phone, names_of
+from loancli.masking import (
+    mask_card,
+    mask_employer,
+    mask_id,
+    mask_numbers,
+    mask_phone,
+    mask_text,
+    private_words,
+    shown_events,
+)
 from loancli.support.event_words import detail_text, event_text
 
 PHONE, ID_X, CARD = "15575738225", "33010619820330524X", "6217995665653901695"
@@ -108,9 +117,57 @@ def test_a_recorded_employer_is_shown_masked_in_an_events_words() -> None:
     assert "北京********公司" in said and "小米" not in said, said
 
 
-def test_the_contacts_name_is_among_the_borrowers_names() -> None:
-    record = {
-        "identity": {"name": "王小明"},
-        "profile": {"contact": {"name": "李大明", "relation": "parent", "phone": PHONE}},
+RECORD = {
+    "identity": {"name": "欧阳娜娜", "address": "北京市朝阳区建国路88号院3号楼1单元502室"},
+    "profile": {
+        "employer": "北京星河科技有限公司",
+        "contact": {"name": "李大明", "relation": "parent", "phone": PHONE},
+    },
+}
+
+
+def test_the_borrowers_words_are_the_names_the_address_and_the_employer() -> None:
+    """The contact's name was left out (a key no record has), the address and employer were
+    never among them."""
+    words = {word.text: word.shown for word in private_words(RECORD)}
+    assert words == {
+        "北京市朝阳区建国路88号院3号楼1单元502室": "北京市朝阳区****",
+        "北京星河科技有限公司": "北京******公司",
+        "欧阳娜娜": "欧***",
+        "李大明": "李**",
     }
-    assert names_of(record) == ["王小明", "李大明"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("欧阳娜娜 正面.png", "欧*** 正面.png"),
+        ("用户 欧阳 娜娜 李 大明", "用户 欧*** 李**"),
+        ("送北京市朝阳区建国路88号院", "送北京市朝阳区****"),
+        ("北京市 朝阳区 建国路 88号院 3号楼", "北京市朝阳区****"),
+        ("北京市朝阳区的医院", "北京市朝阳区的医院"),  # the district alone is what a mask shows
+        ("就职于北京星河科技有限公司", "就职于北京******公司"),
+        ("证１１０１０５１９８８０５１２００６９", "证1101**********0069"),
+        ("ID 110105-19880512-006-9", "ID 1101**********0069"),
+        ("收货 +86 １３９-１２３４-５６７８", "收货 139****5678"),
+        ("卡６２２２０２１２３４５６７８９０１２８", "卡**** 0128"),
+    ],
+)
+def test_free_text_is_shown_with_the_borrowers_words_and_numbers_masked(
+    text: str, shown: str
+) -> None:
+    assert mask_text(text, private_words(RECORD)) == shown
+
+
+def test_every_text_in_an_events_detail_is_shown_masked() -> None:
+    """A device a scenario named, a bank's message, a checkout's item, a photo's name."""
+    events = [
+        {"at": "t", "event": "logged_in", "detail": {"device": {"model": "Mi 139-1234-5678"}}},
+        {"at": "t", "event": "bind_failed", "detail": {"why": "持卡人欧阳娜娜与预留手机不符"}},
+        {"at": "t", "event": "plan", "detail": {"item": "ID 110105-19880512-006-9", "n": 3}},
+    ]
+    shown = shown_events(events, private_words(RECORD))
+    assert shown[0]["detail"] == {"device": {"model": "Mi 139****5678"}}
+    assert shown[1]["detail"]["why"] == "持卡人欧***与预留手机不符"
+    assert shown[2]["detail"] == {"item": "ID 1101**********0069", "n": 3}
+    assert events[1]["detail"]["why"] == "持卡人欧阳娜娜与预留手机不符"  # the record unchanged
