@@ -66,7 +66,7 @@ from loancli.journey.session import (
 )
 from loancli.loan import bureau
 from loancli.loan.loans import ClockEvent, LoanView, loan_view
-from loancli.masking import mask_phone
+from loancli.masking import Private, mask_phone, mask_text
 from loancli.questions import QUESTIONS
 from loancli.reasons import Reason
 from loancli.records import (
@@ -442,6 +442,8 @@ class CreditReport:
     entries: list[CreditEntry]
     # The entry an objection was just filed to, if the call filed one.
     filed: str | None = None
+    # The borrower's words an objection's reason (their own words) is shown without.
+    private: Private = ()
 
     def view(self) -> CreditReportView:
         rows: list[CreditEntryView] = [
@@ -456,7 +458,7 @@ class CreditReport:
                 "status": x["status"],
                 "default_ended_on": x["default_ended_on"],
                 "drops_on": x["drops_on"],
-                "objection": x.get("objection"),
+                "objection": _shown_objection(x.get("objection"), self.private),
             }
             for x in self.entries
         ]
@@ -481,7 +483,8 @@ def credit_report(
     with world_for(state, options, read_only=objection is None) as world:
         today = world.clock.now().date()
         # The applicant (or checkout flow) of the record: a loan names the one that made it.
-        applicant_id = reporting.resolve(world.store, record)["id"]
+        found = reporting.resolve(world.store, record)
+        applicant_id = found["id"]
         filed = None
         if objection is not None:
             entry, reason = objection
@@ -496,7 +499,15 @@ def credit_report(
                 world=cast("ObjectionWorld", world_ref(world)),
             )["id"]
         entries = bureau.entries_of(world.store, applicant_id)
-        return CreditReport(applicant_id, today, entries, filed)
+        private = tuple(reporting.private_of(world.store, found))
+        return CreditReport(applicant_id, today, entries, filed, private)
+
+
+def _shown_objection(objection: Objection | None, private: Private) -> Objection | None:
+    """An objection with its reason (the borrower's words) masked as free text is."""
+    if objection is None:
+        return None
+    return {**objection, "reason": mask_text(objection["reason"], private)}
 
 
 def world_for(

@@ -59,7 +59,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypedDict, Unpack
 
-from loancli.account.accounts import checked_mobile
+from loancli.account.accounts import checked_mobile, identity_of
 from loancli.clock import DEFAULT_START
 from loancli.dburl import ServerUrl
 from loancli.errors import RuleError
@@ -74,7 +74,7 @@ from loancli.loan.calendar import next_due_month, parse_month, to_ics
 from loancli.loan.loans import LineView, LoanView, find_loan, line_view, loan_view
 from loancli.loan.schedule import Schedule
 from loancli.loan.servicing import catch_up
-from loancli.masking import mask_phone
+from loancli.masking import mask_phone, mask_text, private_words
 from loancli.operations import (
     ACTIONS,
     Action,
@@ -336,12 +336,17 @@ class Inbox:
 
 def sms_inbox(state: StatePath, phone: str, **options: Unpack[WorldOptions]) -> Inbox:
     """The SMS messages that reached ``phone`` (a refusal names ``phone``), each as
-    ``at``, ``from`` and ``text``; the phone is masked."""
+    ``at``, ``from`` and ``text``; the phone is masked, and so is what a text quotes of the
+    borrower's own words (a checkout's item)."""
     number = checked_mobile(phone)
     with _reading(state, options) as world:
         service = SmsService(world.scenario.world.sms, world.store)
         arrived = service.inbox(number, world.clock.now())
-    messages = [{"at": m["arrives_at"], "from": m["sender"], "text": m["text"]} for m in arrived]
+        private = private_words({"identity": identity_of(world.store, number) or {}})
+    messages = [
+        {"at": m["arrives_at"], "from": m["sender"], "text": mask_text(m["text"], private)}
+        for m in arrived
+    ]
     return Inbox(mask_phone(number), messages)
 
 

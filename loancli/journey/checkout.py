@@ -42,7 +42,7 @@ from loancli.loan.money import fmt, fmt_human
 from loancli.loan.products import Product
 from loancli.loan.schedule import Schedule
 from loancli.loan.servicing import remaining_principal
-from loancli.masking import mask_card, mask_name, mask_phone
+from loancli.masking import mask_card, mask_name, mask_numbers, mask_phone
 from loancli.reasons import Reason
 from loancli.records import (
     ACCOUNTS,
@@ -321,7 +321,7 @@ def _checkout_view(record: FlowRecord, schedule: Schedule, loan_id: str, left: D
     """What ``checkout --json`` shows of a completed checkout."""
     data = schedule.to_dict()
     summary: CheckoutSummary = {
-        "item": record["item"],
+        "item": mask_numbers(record["item"]),  # as every output shows what a person wrote
         "price": fmt(schedule.amount),
         "periods": schedule.term,
         "loan_id": loan_id,

@@ -24,13 +24,13 @@ from loancli.loan.servicing import (
     penalty_rate,
     upfront_fee_of,
 )
-from loancli.masking import private_words, shown_events
+from loancli.masking import Word, mask_text, shown_events
 from loancli.reasons import Reason
 from loancli.records import CREDIT, LOANS, Applicant, Event, Line, Loan, Payment, Review
 from loancli.store import Store
 from loancli.support.event_words import short_time
 from loancli.support.names import authorisation_words, step_words
-from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, resolve
+from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, private_of, resolve
 from loancli.text import close_up
 from loancli.world.providers.review import why_in
 
@@ -41,7 +41,7 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
     app = resolve(store, applicant_id)
     applicant_id = app["id"]
     out: dict[str, str] = {}
-    events = shown_events(app.get("events", []), private_words(app))
+    events = shown_events(app.get("events", []), private_of(store, app))
     ids = [e for e in events if e["event"] in ("id_refused", "id_verified")]
     if ids:
         out["id_upload"] = " ".join(_id_sentence(e) for e in ids)
@@ -297,6 +297,7 @@ def _credit_sentences(store: Store, loan: Loan) -> str:
     """Each credit-bureau entry of the loan: why and when it was reported (art. 15), when
     its default ended and when it drops (art. 16), an objection and its answer (art. 25)."""
     out = []
+    private: list[Word] | None = None
     for entry in sorted(store.find(CREDIT, loan=loan["id"]), key=lambda e: e["id"]):
         said = _(
             "{entry}: installment {n}, due {due}, was still unpaid after {grace} days' grace, "
@@ -333,11 +334,15 @@ def _credit_sentences(store: Store, loan: Loan) -> str:
             said += " " + ending.format(ended=entry["default_ended_on"], drops=entry["drops_on"])
         objection = entry.get("objection")
         if objection:
+            if private is None:  # the borrower's own words, which theirs are masked in
+                private = private_of(store, resolve(store, loan["applicant_id"]))
             said += " " + _(
                 "An objection was filed on {filed} ({reason}); the lender answers within 20 "
                 "days (art. 25), by {by}."
             ).format(
-                filed=objection["filed_on"], reason=objection["reason"], by=objection["answer_by"]
+                filed=objection["filed_on"],
+                reason=mask_text(objection["reason"], private),
+                by=objection["answer_by"],
             )
             if objection["outcome"] == "corrected":
                 said += " " + _("It was answered on {on}: corrected, the entry deleted.").format(

@@ -12,7 +12,7 @@ from typing import TypedDict
 from loancli.journey.flows import flow_result
 from loancli.journey.runner import JourneyResult, result_of
 from loancli.loan.loans import LoanView, loan_view
-from loancli.masking import mask_name, mask_phone
+from loancli.masking import mask_name, mask_phone, private_words, shown_texts
 from loancli.records import APPLICANTS, FLOWS, LOANS, Applicant, Flow
 from loancli.store import Store
 from loancli.store.base import pick_fields
@@ -171,7 +171,9 @@ def flow_document(
     view (``empty``, e.g. ``{"card": None}``, until the flow completed), then the events."""
     result = flow_result(record, facts)
     shown = {k: v for k, v in result.items() if k != "events"}
-    return {**shown, **(empty or {}), **record.get("view", {}), "events": result["events"]}
+    # What the person wrote (a checkout's item) as every other output shows it.
+    view = shown_texts(record.get("view", {}), private_words(record))
+    return {**shown, **(empty or {}), **view, "events": result["events"]}
 
 
 @dataclass(frozen=True)

@@ -331,3 +331,60 @@ def test_a_photo_named_after_the_borrower_is_masked_wherever_its_name_is_shown(
         assert PHONE not in out and borrower["name"] not in out and "王大明" not in out, where
     for where in ("timeline", "timeline --json", "report", "report html"):
         assert masked in shown[where], (where, shown[where])
+
+
+SCENARIO = """\
+name: written-by-support
+description: 用户 王小明 13800138000 身份证 110105 19900307 0017
+providers:
+  device: {model: 'Mi 138-0013-8000'}
+"""
+
+
+def test_what_a_scenario_or_a_person_wrote_is_shown_masked(tmp_path: Path) -> None:
+    """A scenario's description and device, a checkout's item and an objection's reason are
+    words someone typed, and held the borrower's name and numbers whole: in the login's and
+    checkout's output, the timeline, ``flows show``, the SMS inbox, the report (its world,
+    device and reproduce lines), ``explain`` and ``credit-report --json``."""
+    scenario = tmp_path / "support.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    answers = str(write_answers(tmp_path))
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", answers)[0] == 0
+    item = "收货 +86 １３８-００１３-８０００ 王 小明"
+    said = {}
+    code, said["checkout"], err = run_cli(
+        tmp_path,
+        *("--scenario", str(scenario), "--no-input", "checkout", "--item", item),
+        *("--price", "999", "--periods", "3", "--set", "phone=13800138000"),
+        *("--set", "password=s3cret-pass", "--set", "device_confirm=yes"),
+        *("--set", "face_actions=auto", "--set", "confirm_installment=true"),
+    )
+    assert code == 0, err
+    assert run_cli(tmp_path, "clock", "set", "2026-04-13T10:00:00+08:00")[0] == 0
+    reason = "我是王小明 身份证１１０１０５１９９００３０７００１７ 手机138 0013 8000"
+    code, _out, err = run_cli(
+        tmp_path, "credit-report", "L0001", "--object", "R0001", "--reason", reason
+    )
+    assert code == 0, err
+    for args in (
+        ("flows", "show", "F0001"),
+        ("--json", "flows", "show", "F0001"),
+        ("timeline", "F0001"),
+        ("sms", "inbox", PHONE),
+        ("--json", "sms", "inbox", PHONE),
+        ("report", "F0001"),
+        ("report", "A0001"),
+        ("explain", "L0001"),
+        ("--json", "explain", "L0001"),
+        ("--json", "credit-report", "A0001"),
+    ):
+        code, said[" ".join(args)], err = run_cli(tmp_path, *args, columns=200)
+        assert code == 0, (args, err)
+    for where, out in said.items():
+        plain = out.replace(" ", "")
+        for raw in ("王小明", "１３８", "0013", "13800138000", "19900307", "１９９００３０７"):
+            assert raw not in plain, (where, raw, out)
+    assert "收货 138****8000 王**" in said["timeline F0001"]
+    assert "Mi 138****8000" in said["report F0001"]
+    assert "用户 王** 138****8000 身份证 1101**********0017" in said["report F0001"]
+    assert "我是王** 身份证1101**********0017 手机138****8000" in said["explain L0001"]
