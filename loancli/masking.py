@@ -100,7 +100,9 @@ def _numbers() -> re.Pattern[str]:
 # Full-width digits, letters X and marks (as a Chinese keyboard types them) read as their
 # ASCII forms, one character for one, so a match's place in the text is its place in the
 # original.
-_HALF = str.maketrans("０１２３４５６７８９ＸｘＡＢＣＤＥＦ＋－　．＿", "0123456789XxABCDEF+- ._")
+HALF_WIDTH = str.maketrans(
+    "０１２３４５６７８９ＸｘＡＢＣＤＥＦ＋－　．＿", "0123456789XxABCDEF+- ._"
+)
 
 
 def mask_numbers(text: str) -> str:
@@ -108,7 +110,7 @@ def mask_numbers(text: str) -> str:
     masked everywhere else (typed with full-width digits too); nothing else changes."""
     if not any(char.isdigit() for char in text):
         return text
-    plain = text.translate(_HALF)
+    plain = text.translate(HALF_WIDTH)
     out: list[str] = []
     last = 0
     for match in _numbers().finditer(plain):

@@ -72,6 +72,8 @@ from loancli.identity.photo import (
     open_photo,
 )
 from loancli.masking import (
+    ADDRESS_SHOWN,
+    HALF_WIDTH,
     mask_card,
     mask_employer,
     mask_id,
@@ -117,7 +119,7 @@ _LOOSE_PHONE = re.compile(
     r"(?![0-9])"
 )
 _LOOSE_ID = re.compile(
-    r"(?<![0-9])([0-9]{6})[ ._-]?([0-9]{4})[ ._-]?([0-9]{4})[ ._-]?([0-9]{3}[0-9Xx])"
+    r"(?<![0-9])([0-9]{6})[ ._-]?([0-9]{4})[ ._-]?([0-9]{4})[ ._-]?([0-9]{3})[ ._-]?([0-9Xx])"
     r"(?![0-9A-Za-z])"
 )
 _LOOSE_CARD = re.compile(
@@ -298,6 +300,9 @@ def pseudonymise(
     images drawn again; the events' and reports' blur scores follow the new images. ``phones``
     are numbers the members may name that the ticket does not hold."""
     printed = [_card_fields(data) for name, data in files.items() if name.startswith(IMAGES)]
+    # Digits and letters typed full-width (证１１０１…, a Chinese keyboard's) read as the
+    # numbers they are, so they are found and replaced as the same typed half-width.
+    ticket = cast("dict[str, object]", _half_width(ticket))
     originals = collect(ticket, [fields for fields in printed if fields])
     originals.phones |= {phone for phone in phones if phone}
     stand_ins = StandIns(originals, bundle_salt(ticket, files))
@@ -450,6 +455,12 @@ class StandIns:
                 out.setdefault(loose, found)
         for table in (self.employers, self.addresses, self.authorities, self.others):
             out.update(table)
+        for original, new in sorted(self.names.items()):
+            for form in _spaced(original):  # 欧阳 娜娜
+                out.setdefault(form, new)
+        for original, new in sorted(self.addresses.items()):
+            for form in _address_forms(original):  # 北京市 朝阳区 建国路 88号院
+                out.setdefault(form, new)
         # A password's recorded stand-in is unmistakable wherever it is written; any other
         # secret (a PIN's six digits, a scenario's own text) is mapped under its keys only.
         out.update({old: new for (_kind, old), new in self.secrets.items() if _STAND_IN.match(old)})
@@ -457,6 +468,7 @@ class StandIns:
 
     def text(self, text: str) -> str:
         """``text`` with every original, and every original's masked form, replaced."""
+        text = text.translate(HALF_WIDTH)
         if self.words and "--reason " in text:
             text = self._reasons(text)
         if self._pattern is None:
@@ -976,6 +988,47 @@ def _clean(candidate: str, avoid: set[str]) -> bool:
 
 def _digits_replaced(text: str, rng: Rng) -> str:
     return "".join(rng.digits(1) if c.isascii() and c.isdigit() else c for c in text)
+
+
+def _half_width(value: object) -> object:
+    if isinstance(value, str):
+        return value.translate(HALF_WIDTH)
+    if isinstance(value, Mapping):
+        return {key: _half_width(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_half_width(item) for item in value]
+    return value
+
+
+def _spaced(name: str) -> list[str]:
+    """A name as typed with a space between some of its characters (欧阳 娜娜, 王 小 明)."""
+    if not 2 <= len(name) <= 5 or " " in name:
+        return []
+    forms = []
+    for gaps in range(1, 2 ** (len(name) - 1)):
+        chars = [name[0]]
+        for n, char in enumerate(name[1:]):
+            chars.append(" " + char if gaps >> n & 1 else char)
+        forms.append("".join(chars))
+    return forms
+
+
+# Where an address's parts end: a province, city, district, county, town, road, street,
+# number, compound, building, unit or flat.
+_ADDRESS_PART = re.compile(r"(?<=[省市区县镇乡路街道巷号院楼元室])")
+
+
+def _address_forms(address: str) -> list[str]:
+    """An address as free text may write it: with spaces between its parts, or only its
+    first parts down to the street (送北京市朝阳区建国路88号院, without the flat); never less
+    than a street, which the district alone is not."""
+    parts = [part for part in _ADDRESS_PART.split(address) if part]
+    forms = []
+    for n in range(3, len(parts) + 1):
+        head = parts[:n]
+        if len("".join(head)) >= ADDRESS_SHOWN + 2:
+            forms += ["".join(head), " ".join(head)]
+    return [form for form in dict.fromkeys(forms) if form != address]
 
 
 def _pattern(replacements: Mapping[str, str]) -> re.Pattern[str] | None:

@@ -20,6 +20,7 @@ import pytest
 import yaml
 from conftest import ID_DIR, ROOT, run_cli, write_answers
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from loancli.account.hashing import SECRET_KEYS, stand_in
 from loancli.identity.card import METADATA_KEY
@@ -553,3 +554,72 @@ def test_an_employer_that_says_nothing_of_anyone_is_left_as_it_is(
     assert code == 0, err
     code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "o.json")
     assert code == 0 and json.loads(out)["reproduced"] is True, out
+
+
+LOOSE_SCENARIO = """\
+name: written-loosely
+description: 用户 王 小明，住 北京市 朝阳区 建国路 88号，证１１０１０５１９９００３０７００１７
+providers:
+  device: {model: 'Mi １３８００１３８０００', city: '北京市 朝阳区 建国路'}
+"""
+
+
+def test_personal_data_written_loosely_in_free_text_is_replaced(tmp_path: Path) -> None:
+    """A scenario's description and device, and a checkout's item, kept the borrower's ID
+    number typed full-width or with its check digit set apart, their name with a space in
+    it, and their address spaced or down to the street only: in the bundle and a story."""
+    scenario = tmp_path / "loose.yaml"
+    scenario.write_text(LOOSE_SCENARIO, encoding="utf-8")
+    photos = {}
+    for side in ("front", "back"):  # the borrower's own photos, not the built-in ones
+        with Image.open(ID_DIR / f"{side}.png") as image:
+            photos[f"id_{side}"] = str(tmp_path / f"{side}.png")
+            image.save(photos[f"id_{side}"], compress_level=1, pnginfo=_fields(image))
+    answers = str(write_answers(tmp_path, **photos))
+    code, _out, err = run_cli(
+        tmp_path, "--scenario", str(scenario), "--no-input", "apply", "--answers", answers
+    )
+    assert code == 0, err
+    code, _out, err = run_cli(
+        tmp_path,
+        *("--no-input", "checkout", "--item", "送北京市朝阳区建国路 ID 110105-19900307-001-7"),
+        *("--price", "999", "--periods", "3", "--set", "phone=13800138000"),
+        *("--set", "password=s3cret-pass", "--set", "device_confirm=yes"),
+        *("--set", "face_actions=auto", "--set", "confirm_installment=true"),
+    )
+    assert code == 0, err
+    loose = (
+        "王 小明",
+        "１１０１０５",
+        "１３８００",
+        "北京市 朝阳区 建国路",
+        "北京市朝阳区建国路",
+        "110105-19900307",
+        "19900307-001-7",
+    )
+    for record in ("A0001", "F0001"):
+        bundle = tmp_path / f"{record}.zip"
+        code, _out, err = run_cli(tmp_path, "report", record, "--bundle", str(bundle))
+        assert code == 0, err
+        with zipfile.ZipFile(bundle) as archive:
+            members = {name: archive.read(name) for name in archive.namelist()}
+        assert leftovers(members) == []
+        for name, data in members.items():
+            text = data.decode("utf-8", "replace")
+            assert not [form for form in loose if form in text], (record, name, text)
+        replayed = tmp_path / f"{record}.json"
+        code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=replayed)
+        assert code == 0 and json.loads(out)["reproduced"] is True, out
+        story = tmp_path / f"{record}-story.yaml"
+        code, _out, err = run_cli(tmp_path, "story", "from", record, "--out", str(story))
+        assert code == 0, err
+        text = story.read_text(encoding="utf-8")
+        assert not [form for form in (*loose, "王小明", "110105199003070017") if form in text]
+
+
+def _fields(image: Image.Image) -> PngInfo:
+    fields = PngInfo()
+    for key, value in image.info.items():
+        if isinstance(value, str):
+            fields.add_text(key, value)
+    return fields
