@@ -13,6 +13,7 @@ from loancli.cli.options import Options, json_text
 from loancli.cli.params import integer
 from loancli.errors import UsageError
 from loancli.i18n import _
+from loancli.masking import mask_id
 from loancli.text import printable
 
 app = typer.Typer(help="Make ID card images for tests and reproductions.", no_args_is_help=True)
@@ -133,7 +134,8 @@ def generate(
         document = {"number": made.number, "area": made.area, "front": str(made.front)}
         typer.echo(json_text({**document, "back": str(made.back)}))
         return
-    typer.echo(_("ID number: {number}").format(number=made.number))
+    # Masked as every output masks one; --json gives it whole (it is made up), as persona new.
+    typer.echo(_("ID number: {number}").format(number=mask_id(made.number)))
     typer.echo(printable(made.front))
     typer.echo(printable(made.back))
 

@@ -71,7 +71,7 @@ from loancli.support.pseudonym import (
     kept_secrets_rekeyed,
     pseudonymise,
 )
-from loancli.support.reporting import is_flow, resolve
+from loancli.support.reporting import is_flow, private_of, resolve
 from loancli.world.scenario import builtin_names
 
 IMAGE_KEYS = ("id_front", "id_back", "income_proof")
@@ -724,6 +724,8 @@ def story_text(
     replaced by stand-ins (and the copied ID images drawn again with them), as a ticket
     bundle's are, unless ``keep_personal_data``: a story goes into a test suite."""
     builtin = {p.read_bytes(): p.name for p in BUILTIN_IMAGES.glob("*.png")}
+    # A refusal names a folder named after the borrower masked, as every output does.
+    private = private_of(store, resolve(store, record_id))
     copied: dict[str, str] = {}
     files: dict[str, bytes] = {}
 
@@ -737,7 +739,9 @@ def story_text(
             said = _("the image {path} a run uploaded cannot be read ({why})").format(
                 path=path, why=exc
             )
-            raise UsageError(said + lost_image_hint(path), key="record") from None
+            raise UsageError(
+                mask_text(said + lost_image_hint(path), private), key="record"
+            ) from None
         if data in builtin:
             copied[path] = builtin[data]
         elif folder is None:
@@ -745,7 +749,7 @@ def story_text(
                 _(
                     "a run uploaded {name}, which is not a built-in image; write the story to a "
                     "file so the image is kept beside it"
-                ).format(name=Path(path).name),
+                ).format(name=mask_text(Path(path).name, private)),
                 key="out",
             )
         else:

@@ -43,13 +43,14 @@ from loancli.files import private_folders, write_private
 from loancli.i18n import _, language, set_language
 from loancli.identity.photo import read_photo
 from loancli.loan.loans import newest_loan
+from loancli.masking import Private, mask_text
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS, LOANS, Applicant, EventDetail, Flow
 from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
 from loancli.stories.from_record import lost_image_hint, tell
 from loancli.stories.runner import LoadedStory, field_problem, parse_story_data, run_story
 from loancli.support.pseudonym import personal_data
-from loancli.support.reporting import Report, is_flow, resolve
+from loancli.support.reporting import Report, is_flow, private_of, resolve
 from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip, refused
 
 BUNDLE_FORMAT = 4
@@ -167,7 +168,9 @@ def build_bundle(
     images: dict[str, str] = {}
 
     def image(path: str) -> str:
-        return _image(path, images, files)
+        return _image(path, images, files, private)
+
+    private = private_of(store, record)  # a refusal names a folder named after them masked
 
     told = tell(store, record["id"], image)
     data = msgspec.to_builtins(told.story)
@@ -251,7 +254,7 @@ def _renamed(events: Sequence[Mapping[str, Any]], fresh: Mapping[str, str]) -> l
     return out
 
 
-def _image(path: str, images: dict[str, str], files: dict[str, bytes]) -> str:
+def _image(path: str, images: dict[str, str], files: dict[str, bytes], private: Private) -> str:
     """The bundle's copy of an uploaded image, by its name inside the zip."""
     if path in images:
         return images[path]
@@ -264,7 +267,7 @@ def _image(path: str, images: dict[str, str], files: dict[str, bytes]) -> str:
             "the image {path} a run uploaded cannot be read ({value0}); a bundle needs the "
             "images the journey used"
         ).format(path=path, value0=exc)
-        raise UsageError(said + lost_image_hint(path), key="bundle") from None
+        raise UsageError(mask_text(said + lost_image_hint(path), private), key="bundle") from None
     # One folder per image keeps its file name, which the upload events record.
     name = f"images/{len(images) + 1}/{Path(path).name}"
     images[path] = name

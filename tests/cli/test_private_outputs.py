@@ -388,3 +388,35 @@ def test_what_a_scenario_or_a_person_wrote_is_shown_masked(tmp_path: Path) -> No
     assert "Mi 138****8000" in said["report F0001"]
     assert "用户 王** 138****8000 身份证 1101**********0017" in said["report F0001"]
     assert "我是王** 身份证1101**********0017 手机138****8000" in said["explain L0001"]
+
+
+def test_a_lost_photo_in_a_folder_named_after_the_borrower_is_named_masked(
+    tmp_path: Path,
+) -> None:
+    """A bundle or a story of a record whose photo was moved away refuses, naming the photo:
+    the folder named after the borrower was named whole, their name and ID number in it."""
+    first = tmp_path / "first.json"
+    answers = write_answers(tmp_path)
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers), db=first)[0] == 0
+    borrower = json.loads(first.read_text(encoding="utf-8"))["applicants"]["1"]["identity"]
+    folder = tmp_path / f"{borrower['name']} {ID_NUMBER}"
+    folder.mkdir()
+    photo = folder / "mine.png"
+    from PIL import Image, PngImagePlugin
+
+    with Image.open(ROOT / "fixtures" / "id" / "front.png") as front:
+        fields = PngImagePlugin.PngInfo()
+        for key, value in front.info.items():
+            fields.add_text(key, value)
+        front.save(photo, compress_level=1, pnginfo=fields)  # not a built-in image
+    answers = write_answers(tmp_path, id_front=str(photo))
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers))[0] == 0
+    photo.unlink()
+    refusals = [
+        run_cli(tmp_path, "report", "A0001", "--bundle", str(tmp_path / "t.zip")),
+        run_cli(tmp_path, "story", "from", "A0001", "--out", str(tmp_path / "s.yaml")),
+        run_cli(tmp_path, "story", "from", "A0001"),
+    ]
+    for code, out, err in refusals:
+        assert code == 2 and "mine.png" in err, err
+        assert borrower["name"] not in out + err and ID_NUMBER not in out + err, err

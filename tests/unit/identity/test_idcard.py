@@ -23,6 +23,7 @@ from loancli.identity.card import (
 from loancli.identity.idnumber import make_id, parse_id
 from loancli.identity.images import generate
 from loancli.identity.photo import DEFAULT_LIMITS, ImageLimits, check_image, read_fields
+from loancli.masking import mask_id
 from loancli.reasons import Reason
 
 FIXTURES = ID_DIR
@@ -238,7 +239,10 @@ def test_cli_writes_both_sides_and_prints_paths(tmp_path):
     assert result.exit_code == 0, result.output
     front, back = (tmp_path / "wang-front.png", tmp_path / "wang-back.png")
     number = make_id("110105", date(1990, 3, 7), "male", 0)
-    assert result.stdout.split("\n")[:3] == [f"ID number: {number}", str(front), str(back)]
+    # Masked as every output masks one; --json gives it whole (it is made up).
+    shown = f"ID number: {mask_id(number)}"
+    assert result.stdout.split("\n")[:3] == [shown, str(front), str(back)]
+    assert number not in result.stdout
     assert read_fields(front)["number"] == number
     assert read_fields(back)["validity"] == "2020.05.01-2040.05.01"  # age 30: 20 years
     assert check_image(front).problem is None
