@@ -4,6 +4,7 @@ of records. rich is imported by the functions that draw, never with this module.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
@@ -55,6 +56,9 @@ def paged(opts: Options, rows: int) -> Iterator[None]:
     if opts.no_pager or opts.json or fits or not sys.stdout.isatty():
         yield
         return
+    # As git does: less shows the colours rather than their codes (R), leaves the listing on
+    # the screen (X) and ends by itself when it fits after all (F). A LESS of one's own stays.
+    os.environ.setdefault("LESS", "FRX")
     with console.pager(styles=True):
         yield
 
