@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
+import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
@@ -668,9 +669,13 @@ def write_recording(
             data[key] = rel[0] if len(rel) == 1 else rel
     if resumed:
         data = _merged(_earlier_recording(path), data)
+    # Pasted in this file's folder it replays on a state file of its own (without --db it
+    # went on the default one, a person's own world), the answers named as they are here.
+    replay = shlex.join(["--db", f"{path.stem}.replay.json"])
     header = (
         f"{RECORDING_MARK} {command} --record. Replay with: "
-        f"loancli --no-input {command} --answers {path.name}\n"
+        f"loancli {replay} --no-input {command} --answers {shlex.quote(path.name)} "
+        "(in this file's folder)\n"
         "# Holds the passwords typed: keep it with the test data, not in a ticket.\n"
     )
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)

@@ -222,9 +222,11 @@ def scenario_ref(scenario: str) -> str:
 
 
 def replay_words(opts: Options, command: str) -> str:
-    """``[--scenario S] COMMAND``: what a recording's header says to run it with."""
-    scenario = ["--scenario", shlex.quote(scenario_ref(opts.scenario))] if opts.scenario else []
-    return " ".join([*scenario, command])
+    """``[--scenario S] [--seed N] COMMAND``: what a recording's header says to run it with
+    (the world the walk was in)."""
+    scenario = ["--scenario", scenario_ref(opts.scenario)] if opts.scenario else []
+    seed = ["--seed", str(opts.seed)] if opts.seed else []
+    return shlex.join([*scenario, *seed, command])
 
 
 def run_again(opts: Options, *command: str) -> str:

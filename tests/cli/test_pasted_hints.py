@@ -233,3 +233,34 @@ def test_a_report_s_bundle_command_and_a_refund_s_explain_command_run_when_paste
     assert explain == f"loancli --db {db} explain L0001"
     done = paste(explain, tmp_path / "another")
     assert done.returncode == 0 and "refund" in done.stdout.lower(), done.stderr
+
+
+def test_a_recordings_replay_line_pasted_in_its_folder_replays_on_a_file_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """The header's command had no --db: pasted, it went on the person's default state file
+    (their own world), not on a file of its own; the world's seed was left out."""
+    work = tmp_path / "my walks"
+    work.mkdir()
+    record = work / "walk one.yaml"
+    code, _out, err = run_cli(
+        work, "--seed", "7", "--scenario", "sms-too-slow", "--no-input", "apply",
+        "--answers", "happy-path", "--record", str(record),
+    )  # fmt: skip
+    assert code in (0, 3), err
+    header = record.read_text(encoding="utf-8").splitlines()[0]
+    command = header.split("Replay with: ", 1)[1].removesuffix(" (in this file's folder)")
+    assert "--seed 7" in command and "--scenario sms-too-slow" in command
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if k not in ("LOANCLI_DB", "XDG_DATA_HOME")}
+    env["HOME"] = str(home)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    pasted = subprocess.run(
+        command + " --json", shell=True, cwd=work, env=env, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, encoding="utf-8", timeout=120,
+    )  # fmt: skip
+    replayed = json.loads(pasted.stdout)
+    original = json.loads(run_cli(work, "--json", "applicants", "show", "A0001")[1])
+    assert replayed["status"] == original["details"]["status"], pasted.stderr
+    assert (work / "walk one.replay.json").is_file()
+    assert not home.exists()  # nothing written to a default state file
