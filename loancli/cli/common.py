@@ -307,6 +307,11 @@ def continue_hint(opts: Options, exc: BaseException) -> str | None:
     flow = stopped_flow(exc)
     if flow is not None:
         show = shlex.join(["loancli", *world_flags(opts), "flows", "show", flow[0]])
+        if isinstance(exc, KeyboardInterrupt):  # nothing was wrong: the person left
+            return _(
+                "The flow {id} stopped at {step} and is kept as it went ({command}); a flow "
+                "does not resume: run the command again to do it anew."
+            ).format(id=flow[0], step=step_name(flow[1]), command=show)
         return _(
             "The flow {id} stopped at {step} and is kept as it went ({command}); run the "
             "command again with the answer put right."

@@ -244,6 +244,11 @@ def test_ctrl_c_in_the_middle_of_card_bind_exits_130_without_a_traceback(tmp_pat
     screen = term.text()
     assert "Interrupted; what was done is saved." in screen
     assert "Traceback" not in screen
+    # Nothing was wrong with an answer: it says the flow does not resume, not to put one
+    # right (as a refusal does).
+    said = " ".join(screen.split())
+    assert "a flow does not resume: run the command again to do it anew." in said, screen
+    assert "put right" not in said
     # Nothing bound; the flow is kept where it was interrupted, after its login.
     listed = loancli("--json", "card", "list", PHONE, db=db)
     assert listed.returncode == 0, listed.stderr
