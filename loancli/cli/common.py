@@ -226,7 +226,7 @@ def replay_words(opts: Options, command: str) -> str:
     (the world the walk was in)."""
     scenario = ["--scenario", scenario_ref(opts.scenario)] if opts.scenario else []
     seed = ["--seed", str(opts.seed)] if opts.seed else []
-    return shlex.join([*scenario, *seed, command])
+    return " ".join([shlex.join([*scenario, *seed]), command]).lstrip()
 
 
 def run_again(opts: Options, *command: str) -> str:

@@ -26,6 +26,7 @@ from loancli.support.names import (
     PURPOSE_NAMES,
     SIDE_NAMES,
     authorisation_words,
+    step_name,
     two_step_words,
 )
 from loancli.world.providers.review import why_in
@@ -146,7 +147,11 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     "sms_missing": N_("no SMS reached {phone}"),
     "new_device": N_("login from a new device {model} in {city}; trusted: {trusted_devices}"),
     "device_trusted": N_("device {model} trusted; trusted now: {trusted_devices}"),
-    "two_step_passed": N_("two-step verification passed ({mode})"),
+    "two_step_passed": (
+        N_("two-step verification passed ({mode})"),
+        N_("two-step verification passed ({mode}), by {by}"),
+        N_("two-step verification passed ({mode}), approved on {approved_on}"),
+    ),
     "two_step_failed": N_("two-step verification failed on {model} ({mode}): {cause}"),
     "login_refused": N_("login refused for ID number {id_number}"),
     # A loan's repayments and re-instalment.
@@ -195,6 +200,7 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     "identity_refused": (
         N_("identity not verified (attempt {attempt}): {id_number}: {why}"),
         N_("identity not verified by {method}: {why}"),
+        N_("identity not verified: {why}"),
     ),
     "phone_changed": N_("mobile number changed from {old_phone} to {new_phone}"),
     "numbers_notified": N_(
@@ -233,6 +239,34 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         "risk check passed: {recent_checkouts} checkouts in the last {window}, at most "
         "{max_checkouts}"
     ),
+    "transaction_flagged": N_(
+        "transaction flagged by {provider}: {recent_checkouts} checkouts in the last {window}, "
+        "at most {max_checkouts}; the account is frozen"
+    ),
+    "checkout_refused": N_("checkout refused: the account is frozen since {frozen_at}"),
+    "plan_declined": N_("the installment plan was declined"),
+    "card_needs_rebind": N_("card {card} must be bound again: it is reserved to an old number"),
+    "transfer_refused": N_("the transfer to card {card} was refused"),
+    "payout_released": N_("payout {payout} released by {provider}"),
+    "card_unbound": N_("card {card} unbound"),
+    "contact_removed": N_("emergency contact removed: {name} {mobile}"),
+    "new_phone_refused": N_("new mobile number {new_phone} refused"),
+    "code_still_valid": N_("the {purpose} code sent to {phone} is still valid"),
+    "id_number_matched": N_("ID number {id_number} matches the account's"),
+    "password_reset": N_("password of {phone} reset"),
+    "account_unlocked": (
+        N_("account {phone} unlocked; the holder was told by SMS at {notified}"),
+        N_("account {phone} unlocked"),
+    ),
+    "approval_requested": N_("the login on {model} was sent for approval on a trusted device"),
+    "two_step_fallback": N_("two-step verification by {mode}: {why}"),
+    "income_proof_uploaded": N_("income proof uploaded: {file}"),
+    "review_waited": N_("waited {waited} for the review"),
+    "resumed": (
+        N_("resumed at {from_step} (it had stopped: {after})"),
+        N_("resumed at {from_step}"),
+    ),
+    "step_run": N_("step {step} run again"),
     "risk_warning": N_(
         "risk warning: {model} logged in from {city}, the last login from {last_city} ({why}); "
         "told {notified}"
@@ -350,7 +384,12 @@ _RECORDED_WHYS = (
     N_("the second risk review refused the payout"),
     N_("confirmation code not passed ({cause})"),
     N_("no account has ID number {id_number}"),
+    N_("the account has no ID number on file: no application passed the ID upload"),
+    N_("no ID number on file"),
+    N_("no trusted device to approve on"),
 )
+# What passed a two-step verification besides its own mode.
+_BY = {N_("the SMS login code")}
 # The sms limit's windows, as its message words them.
 _WINDOWS = {"a day": N_("a day"), "an hour": N_("an hour")}
 
@@ -470,6 +509,11 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "owed": _parts,
     "waited": _duration,
     "review_time": _duration,
+    "from_step": lambda v: step_name(v) or v if isinstance(v, str) else v,
+    "step": lambda v: step_name(v) or v if isinstance(v, str) else v,
+    # How a two-step verification was passed, in words (the SMS login code proved the phone).
+    "by": lambda v: _(v) if v in _BY else v,
+    "approved_on": lambda v: device_text(v) if isinstance(v, dict) and "model" in v else v,
     "app_wait": _duration,
     "trusted_devices": lambda v: v if _texts(v) is None else _listed(_texts(v) or []),
     "account_class": lambda v: _ROMAN[language()].get(v, v) if isinstance(v, int) else v,
@@ -493,8 +537,8 @@ def event_words(event: str, detail: Mapping[str, object]) -> str | None:
     choices = LOAN_EVENT_WORDS.get(event)
     if choices is None:
         return None
-    # An empty text says nothing: the words without it (``stopped: ...``, no "()").
-    detail = {key: value for key, value in detail.items() if value != ""}
+    # An empty text or none says nothing: the words without it (``stopped: ...``, no "()").
+    detail = {key: value for key, value in detail.items() if value != "" and value is not None}
     implied = _IMPLIED.get(event, set())
     for words in (choices,) if isinstance(choices, str) else choices:
         said = _said(words, {k: v for k, v in detail.items() if k not in implied})

@@ -56,7 +56,8 @@ def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
     text = (tmp_path / "walk.yaml").read_text(encoding="utf-8")
     assert text.startswith(
         "# Recorded by loancli --scenario phone-taken account change-phone --record. Replay "
-        "with: loancli --no-input --scenario phone-taken account change-phone --answers walk.yaml"
+        "with: loancli --db walk.replay.json --no-input --scenario phone-taken account "
+        "change-phone --answers walk.yaml (in this file's folder)"
     )
     recorded = yaml.safe_load(text)
     # The invalid entry was re-asked by the prompt itself; the refused number is kept.

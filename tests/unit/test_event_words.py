@@ -304,3 +304,53 @@ def test_a_stop_recorded_in_english_reads_in_chinese() -> None:
     finally:
         set_language("en")
     assert event_text("stopped", frozen).startswith("stopped: The bound bank card is frozen")
+
+
+def _recorded_events() -> dict[str, str]:
+    """Every event name the code records (``j.event(record, "name", ...)``, ``j.fail``), with
+    the file that records it."""
+    import re
+    from pathlib import Path
+
+    import loancli
+
+    found: dict[str, str] = {}
+    for path in Path(loancli.__file__).parent.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r'\.(?:event|fail)\(\s*[\w\[\]"]+,\s*"([a-z_]+)"', text):
+            found.setdefault(match.group(1), path.name)
+    return found
+
+
+def test_every_event_the_code_records_has_words() -> None:
+    """Nineteen events (an unlock, a password reset, a card unbound, a payout released...)
+    had none: a timeline showed their ``key=value`` detail, English in a Chinese one."""
+    recorded = _recorded_events()
+    assert len(recorded) > 60  # the pattern finds them
+    assert {e: f for e, f in recorded.items() if e not in LOAN_EVENT_WORDS} == {}
+
+
+@pytest.mark.parametrize(
+    ("event", "detail", "said"),
+    [
+        ("account_unlocked", {"phone": "138****8000", "notified": None}, "账户 138****8000 已解锁"),
+        ("identity_refused", {"why": "no trusted device to approve on"}, "没有可确认的常用设备"),
+        (
+            "identity_refused",
+            {"why": "the account has no ID number on file: no application passed the ID upload"},
+            "身份核验未通过：账户没有登记身份证号",
+        ),
+        ("two_step_passed", {"mode": "code", "by": "the SMS login code"}, "凭短信登录验证码"),
+        ("step_run", {"step": "card_binding"}, "重新执行"),
+        ("card_unbound", {"card": "**** 3445"}, "银行卡 **** 3445 已解绑"),
+    ],
+)
+def test_events_once_without_words_are_said_in_chinese(
+    event: str, detail: dict[str, Any], said: str
+) -> None:
+    set_language("zh")
+    try:
+        text = event_text(event, detail)
+    finally:
+        set_language("en")
+    assert said in text and "=" not in text, text
