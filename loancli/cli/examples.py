@@ -30,8 +30,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "schedule": (
         "schedule --amount 10000 --term 12 --loan-date 2026-03-15 --apr 18",
-        "schedule --amount 3000 --term 6 --loan-date 2026-03-15 \\\n      --method equal_principal",
-        "--json schedule --amount 5000 --term 3 --loan-date 2026-03-15",
+        "schedule --amount 3000 --term 6 --loan-date 2026-03-15 --apr 18 \\\n"
+        "      --method equal_principal",
+        "--json schedule --amount 5000 --term 3 --loan-date 2026-03-15 --apr 7.2",
     ),
     "calendar": (
         "--db qa.json calendar",

@@ -338,7 +338,7 @@ def repay(
     opts = options(ctx)
     fields = {
         "choice": "--installment/--amount/--all",
-        "loan": "APPLICANT",
+        "loan": "ID",
         "installment": "--installment",
         "amount": "--amount",
     }

@@ -152,6 +152,10 @@ def find_loan(store: Store, applicant_id: str | None) -> Loan:
     if not loans:
         if wanted.startswith("L"):
             message = _("no loan {loan!r} in this state file").format(loan=applicant_id)
+        elif wanted.startswith("F"):
+            message = _(
+                "no loan found for flow {flow!r}; a loan exists once a checkout has completed"
+            ).format(flow=applicant_id)
         elif applicant_id:
             message = _(
                 "no loan found for applicant {applicant!r}; a loan exists once a journey has "

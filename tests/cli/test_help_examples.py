@@ -31,12 +31,15 @@ ON_THE_WORLD = (
     "credit-report",
 )
 
+# The commands whose examples need no world at all (a calculator).
+ON_NOTHING = ("schedule",)
+
 CASES = [
     (command, example)
     for command in ON_THE_WORLD
     for example in EXAMPLES[command]
     if "qa.json" in example and "--object" not in example
-]
+] + [(command, example) for command in ON_NOTHING for example in EXAMPLES[command]]
 
 
 @pytest.fixture(scope="module")

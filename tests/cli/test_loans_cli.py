@@ -902,7 +902,9 @@ def test_a_blank_id_is_refused_not_taken_for_the_newest_loan(
     args = [a.format(blank) for a in command]
     code, out, err = cli(db, *args)
     assert code == 2, out + err
-    assert "APPLICANT" in err and "is not an id" in err
+    # Named as its help names it (repay takes any ID, the others an applicant's).
+    named = "ID" if command[0] == "repay" else "APPLICANT"
+    assert err.startswith(f"Error: {named}: ") and "is not an id" in err
     assert stored_loan(db) == before
 
 
@@ -968,3 +970,21 @@ def test_the_report_says_what_the_loan_is_now(db: Path) -> None:
     ok_json(db, "restructure", "A0001", "--term", "6")
     (loan,) = ok_json(db, "report", "A0001")["loans"]
     assert loan["restructured"] is True and loan["overdue_installments"] == 0
+
+
+@pytest.mark.parametrize(
+    ("record", "said"),
+    [
+        ("F9999", "no loan found for flow 'F9999'"),
+        ("A0009", "no loan found for applicant 'A0009'"),
+        ("L0009", "no loan 'L0009'"),
+    ],
+)
+def test_repay_names_its_argument_as_its_help_does(db: Path, record: str, said: str) -> None:
+    """repay takes an ID (an applicant, a flow or a loan) and its refusals said APPLICANT, and
+    called a flow an applicant."""
+    code, data = cli_json(db, "repay", record, "--all")
+    assert code == 2 and data["error"]["keys"] == ["ID"], data
+    assert said in data["error"]["message"]
+    code, _out, err = cli(db, "repay", record, "--all")
+    assert code == 2 and err.startswith("Error: ID: "), err
