@@ -88,6 +88,7 @@ from loancli.store import (
     gc_paused,
     location_of,
     missing_state_file,
+    state_absent,
 )
 from loancli.store import admin as state_admin
 from loancli.support import reporting
@@ -542,7 +543,7 @@ def _account_world(state: StatePath, options: WorldOptions) -> AbstractContextMa
     ``contacts list``, ``account check``): a state file that does not exist is refused naming
     ``db`` (a mistyped path), unless the scenario brings the accounts itself."""
     path = location_of(state)
-    if isinstance(path, Path) and not path.exists():
+    if isinstance(path, Path) and state_absent(path):
         given = options.get("scenario")
         loaded = given if isinstance(given, Scenario) else load_scenario(given)
         if not loaded.accounts:

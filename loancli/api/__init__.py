@@ -131,7 +131,14 @@ from loancli.operations import (
     world_for,
 )
 from loancli.records import APPLICANTS, FLOWS, Applicant, Flow
-from loancli.store import MemoryState, Store, empty_server, location_of, missing_state_file
+from loancli.store import (
+    MemoryState,
+    Store,
+    empty_server,
+    location_of,
+    missing_state_file,
+    state_absent,
+)
 from loancli.store.admin import Info, Pruned
 from loancli.store.admin import info as state_facts
 from loancli.support import explain as explaining
@@ -464,7 +471,7 @@ def state_info(state: StatePath) -> Info:
     """The backend, size on disk and record counts of a state file (read, never locked); a
     file that does not exist is refused naming ``db``."""
     path = location_of(state)
-    if isinstance(path, Path) and not path.exists():
+    if isinstance(path, Path) and state_absent(path):
         raise missing_state_file(path)
     with Store(path, read_only=True) as store:
         if isinstance(path, ServerUrl) and store.database_schema == 0:

@@ -56,6 +56,7 @@ from loancli.store import (
     empty_server,
     location_of,
     missing_state_file,
+    state_absent,
 )
 from loancli.store.admin import HASHING_KEY
 from loancli.validation import file_kind
@@ -125,7 +126,7 @@ def open_world(
     )
     start = _start(clock)
     where = location_of(state)
-    if read_only and isinstance(where, Path) and not where.exists():
+    if read_only and isinstance(where, Path) and state_absent(where):
         # A command that reads a file that is not there: most often a mistyped --db, which
         # must not read as an empty world ("No applicants yet").
         raise missing_state_file(where)

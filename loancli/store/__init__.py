@@ -19,6 +19,7 @@ from loancli.store.base import (
     location_of,
     missing_state_file,
     remove_file_world,
+    state_absent,
 )
 from loancli.store.json_store import JsonStore
 from loancli.store.memory_store import MemoryStore
@@ -44,5 +45,6 @@ __all__ = [
     "holds_records",
     "location_of",
     "missing_state_file",
+    "state_absent",
     "remove_file_world",
 ]

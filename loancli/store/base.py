@@ -1251,6 +1251,19 @@ def _masked(field: str, value: str) -> str:
     return value
 
 
+def state_absent(path: Path) -> bool:
+    """Whether no state file is at ``path`` (nor a link to one): a command that reads one
+    refuses it as mistyped. One there that cannot be read (a loop of links, no permission)
+    is not absent: the store says why it cannot read it, as for a writer."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def missing_state_file(path: Path) -> RuleError:
     """The refusal of a command that reads a state file that does not exist (naming ``db``)."""
     return RuleError(

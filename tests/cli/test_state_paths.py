@@ -56,6 +56,36 @@ def test_a_db_that_is_not_a_regular_file_is_refused_and_kept(tmp_path: Path, mak
     assert path.stat().st_mode == kind and sorted(p.name for p in tmp_path.iterdir()) == ["odd"]
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["clock", "advance", "1d"],
+        ["applicants", "list"],
+        ["timeline", "A0001"],
+        ["state", "info"],
+        ["device", "list", "13800138000"],
+    ],
+)
+def test_a_db_that_is_a_loop_of_links_is_one_refusal_for_every_command(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A reader said the file does not exist (exit 2), a writer that it cannot be read
+    (exit 4): one state of one file, two answers."""
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop.name)
+    code, out, err = run_cli(tmp_path, *command, db=loop)
+    assert code == 4, out + err
+    assert "cannot be read" in err and "does not exist" not in err
+    assert loop.is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["loop.json"]
+
+
+def test_a_link_to_nothing_is_a_missing_file_to_a_reader(tmp_path: Path) -> None:
+    link = tmp_path / "state.json"
+    link.symlink_to(tmp_path / "gone.json")
+    code, out, err = run_cli(tmp_path, "applicants", "list", db=link)
+    assert code == 2 and "does not exist" in err, out + err
+
+
 def test_a_device_db_is_refused_and_kept(tmp_path: Path) -> None:
     before = os.stat("/dev/null")
     code, out, err = run_cli(tmp_path, "clock", "advance", "1d", db=Path("/dev/null"))
