@@ -175,6 +175,11 @@ class YamlTagRefused(YamlTooComplex):
     """An explicit tag (``!!python/object``, ``!!binary``) in a document that takes none."""
 
 
+class YamlValueRefused(YamlTooComplex):
+    """A scalar the typed loader cannot make a value of: a date that is no day
+    (``2026-02-30``), a number of more digits than Python reads (4,300)."""
+
+
 def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> object:
     """A YAML file, bounded (size, nesting, alias expansion), UTF-8 only, every failure a
     :class:`RuleError` naming the domain field ``key`` (``answers``, ``scenario``) and the
@@ -234,12 +239,23 @@ def read_yaml(text: str, *, typed: bool = False, tags: bool = True) -> object:
     (``!!binary``, ``!!set``), is refused: a document loancli wrote has none."""
     known = _READ.get((text, typed, tags))
     if known is None:
-        known = _read_yaml_once(text, typed=typed, tags=tags)
+        try:
+            known = _read_yaml_once(text, typed=typed, tags=tags)
+        except YamlTooComplex:
+            raise
+        except (ValueError, OverflowError) as exc:  # raised by a scalar's constructor
+            raise YamlValueRefused(_value_refusal(exc)) from None
         if len(_READ) >= 128:
             _READ.clear()
         _READ[(text, typed, tags)] = known
     # Each caller gets its own copy: some fill in or change what they read.
     return copy.deepcopy(known)
+
+
+def _value_refusal(exc: Exception) -> str:
+    if "digits" in str(exc):  # int(): "Exceeds the limit (4300 digits) for integer ..."
+        return "a number of more than 4300 digits is not read"
+    return f"a value cannot be read: {exc}"  # datetime: "day is out of range for month"
 
 
 # Documents read so far, by their text: a story suite reads the same answers set and scenario

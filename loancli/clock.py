@@ -9,6 +9,7 @@ fact about this machine, never about the simulated world).
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import re
 from collections.abc import Sequence
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TypeVar
 
-from loancli.errors import RuleError, kind_of
+from loancli.errors import RuleError, kind_of, quoted
 from loancli.i18n import N_, _
-from loancli.text import require_ascii_digits
+from loancli.text import require_ascii_digits, whole
 
 # Borrowers' apps show Beijing time; a naive --clock is read as Beijing time.
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
@@ -107,24 +108,30 @@ def parse_duration(text: object) -> timedelta:
         return _bounded(text, str(text))
     compact = text.strip().replace(" ", "")
     if compact.isascii() and compact.isdigit():
-        return _bounded(int(compact), text)
+        return _bounded(_seconds_of(compact), text)
     parts = _DURATION.findall(compact)
     if not parts or "".join(n + u for n, u in parts).lower() != compact.lower():
         raise ValueError(
             _("{text!r} is not a duration; write e.g. 90s, 6m, 2h, 1d or 1h30m").format(text=text)
         )
-    seconds = 0
+    seconds: int | float = 0
     for number, unit in parts:
-        seconds += int(number) * _UNIT_SECONDS[unit.lower()]
+        seconds += _seconds_of(number) * _UNIT_SECONDS[unit.lower()]
     return _bounded(seconds, text)
+
+
+def _seconds_of(digits: str) -> int | float:
+    """A count as typed; one of more digits than any duration has is past every bound."""
+    count = whole(digits)
+    return math.inf if count is None else count
 
 
 def _bounded(seconds: int | float, text: str) -> timedelta:
     if seconds > MAX_DURATION.total_seconds():
         raise ValueError(
             _(
-                "{text!r} is too long a duration; the clock moves at most {days} days at once"
-            ).format(text=text, days=MAX_DURATION.days)
+                "{text} is too long a duration; the clock moves at most {days} days at once"
+            ).format(text=quoted(text), days=MAX_DURATION.days)
         )
     return timedelta(seconds=seconds)
 

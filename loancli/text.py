@@ -49,6 +49,19 @@ def require_ascii_digits(text: str) -> None:
         )
 
 
+# The most digits a whole number typed anywhere may have: more than any option takes (a term,
+# a shard, a duration's seconds), and far under the 4,300 past which Python's int() refuses.
+MAX_DIGITS = 18
+
+
+def whole(digits: str) -> int | None:
+    """``digits`` (an optional sign, then 0-9) as a number, or None when it has more than
+    :data:`MAX_DIGITS` digits."""
+    if len(digits.lstrip("+-")) > MAX_DIGITS:
+        return None
+    return int(digits)
+
+
 def is_unsafe(char: str) -> bool:
     """Whether a terminal would act on ``char`` (or fail on it) instead of showing it."""
     return unicodedata.category(char) in _UNSAFE

@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperCommand
 
 from loancli.i18n import _
-from loancli.text import require_ascii_digits
+from loancli.text import MAX_DIGITS, require_ascii_digits, whole
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _SECONDS = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
@@ -41,7 +41,12 @@ def integer(value: object) -> int:
             digits_problem(text)
             or _("{value!r} is not a whole number, e.g. 12").format(value=value)
         )
-    return int(text)
+    number = whole(text)
+    if number is None:
+        raise typer.BadParameter(
+            _("a whole number of more than {n} digits is not taken").format(n=MAX_DIGITS)
+        )
+    return number
 
 
 def seconds(value: str) -> float:

@@ -471,6 +471,8 @@ def _json_position(raw: bytes) -> str:
         return f"line {exc.lineno}, column {exc.colno}"
     except RecursionError:
         return "nested too deeply"
+    except ValueError:  # int(): more digits than Python reads (4300)
+        return "a number too long to read"
     return "unexpected content"
 
 

@@ -36,6 +36,7 @@ from loancli.stories.runner import (
     load_story,
     run_story,
 )
+from loancli.text import whole
 from loancli.validation import regular_file_problem
 
 # Answer keys a matrix may vary, and the persona's traits.
@@ -55,6 +56,8 @@ class Shard:
         k, sep, n = text.partition("/")
         if not sep or not (k.isascii() and k.isdigit() and n.isascii() and n.isdigit()):
             raise UsageError(_("write the shard as K/N, e.g. 2/3"), key="shard")
+        if whole(k) is None or whole(n) is None:
+            raise UsageError(_("a shard K/N has 1 <= K <= N"), key="shard")
         shard = cls(int(k), int(n))
         if not 1 <= shard.k <= shard.n:
             raise UsageError(_("a shard K/N has 1 <= K <= N"), key="shard")

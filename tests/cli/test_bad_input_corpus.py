@@ -81,6 +81,10 @@ FILES: dict[str, str | bytes | Callable[[Path], None]] = {
     "bomb.png": _pixel_bomb,
     "fifo": _fifo,
     "not-json.json": "{this is not json",
+    # Scalars the typed loader cannot make a value of: a traceback (exit 1) in every reader.
+    "int-4301-digits.yaml": "providers:\n  bank: {debit_balance: " + "9" * 4301 + "}\n",
+    "no-such-day.yaml": "description: x\nclock: 2026-02-30\n",
+    "answers-big-int.yaml": "phone: '13800138000'\namount: " + "9" * 5000 + "\n",
 }
 
 # (id, arguments, exit code, what the message must name). In arguments, {tmp} is the test's
@@ -188,7 +192,23 @@ CASES: list[tuple[str, list[str], int, str]] = [
             "deep.yaml",
             "self-alias.yaml",
             "self-alias-map.yaml",
+            "int-4301-digits.yaml",
+            "no-such-day.yaml",
         )
+    ),
+    ("answers-big-int", [*APPLY[:5], "{tmp}/answers-big-int.yaml"], 2, "amount"),
+    ("check-shard-huge", ["check", "--shard", "1/" + "9" * 4301], 2, "--shard"),
+    (
+        "clock-advance-5000-digits",
+        ["--db", "{state}", "clock", "advance", BIG + "d"],
+        2,
+        "DURATION",
+    ),
+    (
+        "schedule-term-5000-digits",
+        ["schedule", "--amount", "1000", "--term", BIG, "--apr", "5", "--loan-date", "2026-01-01"],
+        2,
+        "--term",
     ),
     # Output paths.
     ("record-directory", [*APPLY, "--record", "{tmp}"], 2, "--record"),
@@ -335,6 +355,7 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(
     assert "Traceback" not in out + err
     assert exit_code == code, out + err
     assert names in err, err
+    assert "set_int_max_str_digits" not in err and len(err) < 2000, err  # Python's own words
     assert state.read_bytes() == before
     # A refused run leaves no half-done applicant, recording or output behind.
     assert not (tmp_path / "no").exists()

@@ -184,6 +184,8 @@ def test_store_must_be_opened() -> None:
         (b'{"meta": {"1": 5}}', "document 1 is a JSON number"),
         # Deeper than msgspec walks: a RecursionError's traceback once.
         (b'{"notes": {"1": {"x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}}", "nested too deeply"),
+        # More digits than Python's int() reads: a ValueError's traceback in every command.
+        (b'{"notes": {"1": {"x": ' + b"9" * 5000 + b"}}}", "a number too long to read"),
     ],
 )
 def test_corrupt_file_is_refused_and_left_untouched(db: Path, content: bytes, what: str) -> None:
