@@ -129,9 +129,9 @@ def _seconds_of(digits: str) -> int | float:
 def _bounded(seconds: int | float, text: str) -> timedelta:
     if seconds > MAX_DURATION.total_seconds():
         raise ValueError(
-            _(
-                "{text} is too long a duration; the clock moves at most {days} days at once"
-            ).format(text=quoted(text), days=MAX_DURATION.days)
+            _("{text} is too long a duration; the clock moves at most {days} days at once").format(
+                text=quoted(text), days=MAX_DURATION.days
+            )
         )
     return timedelta(seconds=seconds)
 

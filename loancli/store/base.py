@@ -30,6 +30,7 @@ hold the same records, keyed the same way, behind the same API::
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import itertools
 import os
@@ -1253,14 +1254,16 @@ def _masked(field: str, value: str) -> str:
 
 def state_absent(path: Path) -> bool:
     """Whether no state file is at ``path`` (nor a link to one): a command that reads one
-    refuses it as mistyped. One there that cannot be read (a loop of links, no permission)
-    is not absent: the store says why it cannot read it, as for a writer."""
+    refuses it as mistyped. A loop of links is not absent: the store says it cannot be read,
+    as it says to a writer; a name the system refuses is its ``OSError``."""
     try:
         path.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return True
-    except OSError:
-        return False
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return False
+        raise  # a name the system refuses (too long): the command's "cannot be used"
     return False
 
 
