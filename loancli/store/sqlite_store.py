@@ -114,6 +114,11 @@ class SqliteStore(Store):
                 # own lock is (--lock-timeout), then refused as a lock is.
                 db = sqlite3.connect(self._target, isolation_level=None, timeout=self._busy_wait())
                 _refuse_foreign(db, str(self.path))
+                if _another_apps(db):
+                    # Another program's database: a writer added loancli's tables to it (a
+                    # reader refused it, and so does a writer now: it is left untouched).
+                    db.close()
+                    raise sqlite3.DatabaseError("no such table: documents")
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
                 # SQLite saves the pages each row of a unit's writes touches, in case the row
@@ -692,6 +697,19 @@ def _busy(exc: sqlite3.Error) -> bool:
     such as a busy snapshot, included)."""
     code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
     return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _another_apps(db: sqlite3.Connection) -> bool:
+    """Whether the database holds tables and none is loancli's (``documents``): another
+    program's, which a writer must not add its tables to. A database of no tables (a new
+    file, an empty one) is made loancli's."""
+    tables = {
+        name
+        for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    return bool(tables) and "documents" not in tables
 
 
 def _refuse_foreign(db: sqlite3.Connection, path: str) -> None:

@@ -4,6 +4,7 @@ nothing, and a clock cannot be moved back."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from pathlib import Path
@@ -191,3 +192,32 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
     # What the journey committed is there whole.
     code, out, _ = run_cli(tmp_path, "applicants", "list", db=db)
     assert code == 0 and "A0001" in out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["repay", "A0001", "--all"],
+        ["clock", "advance", "1d"],
+        ["--no-input", "apply", "--answers", "happy-path"],
+        ["device", "list", "13800138000"],
+        ["applicants", "list"],
+    ],
+)
+def test_another_programs_sqlite_database_is_refused_untouched_by_every_command(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A reader refused it (not a loancli database, exit 4); a writer added loancli's tables
+    to it and went on, a refused one (exit 2) too."""
+    import sqlite3
+
+    db = tmp_path / "other.sqlite"
+    with contextlib.closing(sqlite3.connect(db)) as other:
+        other.execute("CREATE TABLE notes (x)")
+        other.commit()
+    before = db.read_bytes()
+    code, out, err = run_cli(tmp_path, *command, db=db)
+    assert code == 4, out + err
+    assert "not a loancli SQLite database" in err
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite"]
