@@ -410,6 +410,10 @@ def _read_amount(value: object) -> Decimal:
         raise ValueError(
             _("expected an amount such as 20000, not {kind}").format(kind=kind_of(value))
         )
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError(
+            _("{value!r} is not a number; expected an amount such as 20000").format(value=value)
+        )
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(
             _("{value!r} is too large; expected an amount such as 20000").format(value=value)

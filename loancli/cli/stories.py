@@ -106,7 +106,12 @@ def story_run(
     name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="Built-in story or file.")],
     until: Annotated[
         int | None,
-        typer.Option("--until", metavar="N", help="Stop after action N; keep the world (--db)."),
+        typer.Option(
+            "--until",
+            metavar="N",
+            parser=integer,
+            help="Stop after action N; keep the world (--db).",
+        ),
     ] = None,
 ) -> None:
     """Play a story in a fresh world (in memory, or the new file --db names), each action

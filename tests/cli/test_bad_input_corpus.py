@@ -84,6 +84,7 @@ FILES: dict[str, str | bytes | Callable[[Path], None]] = {
     # Scalars the typed loader cannot make a value of: a traceback (exit 1) in every reader.
     "int-4301-digits.yaml": "providers:\n  bank: {debit_balance: " + "9" * 4301 + "}\n",
     "no-such-day.yaml": "description: x\nclock: 2026-02-30\n",
+    "balance-nan.yaml": "providers:\n  bank: {debit_balance: .nan}\n",
     "answers-big-int.yaml": "phone: '13800138000'\namount: " + "9" * 5000 + "\n",
 }
 
@@ -194,10 +195,12 @@ CASES: list[tuple[str, list[str], int, str]] = [
             "self-alias-map.yaml",
             "int-4301-digits.yaml",
             "no-such-day.yaml",
+            "balance-nan.yaml",
         )
     ),
     ("answers-big-int", [*APPLY[:5], "{tmp}/answers-big-int.yaml"], 2, "amount"),
     ("check-shard-huge", ["check", "--shard", "1/" + "9" * 4301], 2, "--shard"),
+    ("story-until-words", ["story", "run", "happy-path", "--until", "abc"], 2, "not a whole"),
     (
         "clock-advance-5000-digits",
         ["--db", "{state}", "clock", "advance", BIG + "d"],
