@@ -37,7 +37,7 @@ from loancli.i18n import _
 from loancli.loan.explain import fee_sentence, refund_line
 from loancli.loan.servicing import SettleInstead
 from loancli.support.event_words import event_text
-from loancli.text import printable
+from loancli.text import printable, sentences
 
 if TYPE_CHECKING:
     from loancli.loan.loans import ClockEvent
@@ -369,11 +369,9 @@ def _show_payment(opts: Options, result: Mapping[str, object]) -> None:
         return
     console = opts.console
     if result["status"] == "refused":
-        said = (
-            "[red]"
-            + _("Repayment refused")
-            + f"[/red] ({result['reason']}): {result['message']} {result['advice']}"
-        )
+        # No space after a Chinese sentence's full stop (。 请...).
+        told = sentences(str(result["message"] or ""), str(result["advice"] or ""))
+        said = "[red]" + _("Repayment refused") + f"[/red] ({result['reason']}): {told}"
         console.print(filled(console, said, console.width))
         show_named_commands(opts, str(result["advice"] or ""))
     else:

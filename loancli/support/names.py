@@ -74,7 +74,7 @@ PROVIDER_NAMES = {
 LOGIN_METHOD_NAMES = {"password": N_("password"), "sms": N_("SMS code"), "face": N_("face check")}
 PAYOUT_STATES = {"disbursing": N_("paying out")}
 # The two-step verification a login from an untrusted device passes (an account's mode).
-TWO_STEP_NAMES = {"confirm": N_("confirm on a trusted phone"), "code": N_("SMS code")}
+TWO_STEP_NAMES = {"confirm": N_("confirm on a trusted phone"), "code": N_("confirmation code")}
 
 
 def two_step_words(mode: object) -> str:

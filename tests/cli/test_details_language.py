@@ -155,14 +155,15 @@ def test_chinese_sentences_follow_each_other_without_a_space(tmp_path: Path) -> 
 
 
 def test_an_accounts_two_step_mode_is_said_in_chinese(tmp_path: Path) -> None:
-    """二次验证：confirm, a code in a Chinese sentence."""
+    """二次验证：confirm, a code in a Chinese sentence; the code mode is the apps' 确认码
+    (DOMAIN.md: 新设备二次验证: 确认 / 确认码), not the login's 短信验证码."""
     assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path")[0] == 0
     code, out, err = run_cli(
         tmp_path, "--lang", "zh", "device", "two-step", "13800138000", "--mode", "code"
     )
-    assert code == 0 and "二次验证：短信验证码" in out, out + err
+    assert code == 0 and "二次验证：确认码" in out, out + err
     code, out, err = run_cli(tmp_path, "--lang", "zh", "device", "list", "13800138000")
-    assert code == 0 and "短信验证码" in out and "code)" not in out, out + err
+    assert code == 0 and "确认码" in out and "code)" not in out, out + err
 
 
 def test_a_journeys_code_trail_reads_in_words_in_chinese(world: Path) -> None:

@@ -74,7 +74,7 @@ def test_a_detail_holding_a_name_the_words_also_make_is_said_with_its_own() -> N
 def test_codes_in_a_detail_are_said_as_words_in_chinese() -> None:
     set_language("zh")
     try:
-        assert event_words("two_step_passed", {"mode": "code"}) == "二次验证已通过（短信验证码）"
+        assert event_words("two_step_passed", {"mode": "code"}) == "二次验证已通过（确认码）"
         assert event_words("waited", {"duration": "1h30m"}) == "等待了 1 小时 30 分钟"
         assert event_words("transfer_failed", {"card": "**** 1", "card_status": "closed"}) == (
             "放款至银行卡 **** 1 被退回（已销户）"
