@@ -187,6 +187,21 @@ def happy_answers() -> dict[str, Any]:
     return data
 
 
+def own_photo(side: str, path: Path) -> Path:
+    """The fixture ID card's ``side`` ("front" or "back") written to ``path`` as a photo of
+    the borrower's own: the same card (its fields too), other bytes, so a story or a bundle
+    copies it rather than naming the built-in image it would be."""
+    from PIL import Image, PngImagePlugin
+
+    with Image.open(ID_DIR / f"{side}.png") as image:
+        fields = PngImagePlugin.PngInfo()
+        for key, value in image.info.items():
+            if isinstance(value, str):
+                fields.add_text(key, value)
+        image.save(path, compress_level=1, pnginfo=fields)
+    return path
+
+
 def write_answers(folder: Path, name: str = "answers.yaml", **changes: Any) -> Path:
     """Write the happy-path answers with ``changes`` applied (``DROP`` removes a key)."""
     data = happy_answers()

@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import ID_NUMBER, PHONE, ROOT, run_cli, write_answers
+from conftest import ID_NUMBER, PHONE, ROOT, own_photo, run_cli, write_answers
 
 
 def test_record_and_report_onto_an_existing_readable_file_end_up_0600(tmp_path: Path) -> None:
@@ -225,16 +225,9 @@ def test_every_folder_loancli_makes_for_personal_data_is_0700_under_umask_000(
     """Folders made for ID card images, a persona, a story's images, a replay's photos, a new
     state file and the memo of checked files were 0755 (0777 under umask 000): anyone on the
     machine could list them, and read what a later umask left readable."""
-    from PIL import Image, PngImagePlugin
-
     from loancli.store import Store
 
-    photo = tmp_path / "my-front.png"  # not a built-in image, which a story names as it is
-    with Image.open(ROOT / "fixtures" / "id" / "front.png") as front:
-        fields = PngImagePlugin.PngInfo()
-        for key, value in front.info.items():
-            fields.add_text(key, value)
-        front.save(photo, compress_level=1, pnginfo=fields)
+    photo = own_photo("front", tmp_path / "my-front.png")  # a story copies it: images/
     answers = str(write_answers(tmp_path, id_front=str(photo)))
     runs = [
         ["--no-input", "apply", "--answers", answers],
@@ -401,14 +394,7 @@ def test_a_lost_photo_in_a_folder_named_after_the_borrower_is_named_masked(
     borrower = json.loads(first.read_text(encoding="utf-8"))["applicants"]["1"]["identity"]
     folder = tmp_path / f"{borrower['name']} {ID_NUMBER}"
     folder.mkdir()
-    photo = folder / "mine.png"
-    from PIL import Image, PngImagePlugin
-
-    with Image.open(ROOT / "fixtures" / "id" / "front.png") as front:
-        fields = PngImagePlugin.PngInfo()
-        for key, value in front.info.items():
-            fields.add_text(key, value)
-        front.save(photo, compress_level=1, pnginfo=fields)  # not a built-in image
+    photo = own_photo("front", folder / "mine.png")
     answers = write_answers(tmp_path, id_front=str(photo))
     assert run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers))[0] == 0
     photo.unlink()

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ID_DIR, ROOT, run_cli, write_answers
+from conftest import ID_DIR, ROOT, own_photo, run_cli, write_answers
 from PIL import Image
-from PIL.PngImagePlugin import PngInfo
 
 from loancli.account.hashing import SECRET_KEYS, stand_in
 from loancli.identity.card import METADATA_KEY
@@ -28,6 +27,8 @@ from loancli.identity.idnumber import parse_id
 from loancli.masking import mask_card, mask_id, mask_phone
 from loancli.world.scenario import builtin_names, load_scenario, run_command
 
+# The ID card's sides, each a photo of its own.
+SIDES = ("front", "back")
 # Every personal value the fixtures' answers, images and the built-in scenarios hold.
 PHONES = ("13800138000", "13700137000", "13900139000", "13900000001")
 ID_NUMBERS = ("110105199003070017", "11010519491231002X", "310115199508200841")
@@ -570,11 +571,8 @@ def test_personal_data_written_loosely_in_free_text_is_replaced(tmp_path: Path) 
     it, and their address spaced or down to the street only: in the bundle and a story."""
     scenario = tmp_path / "loose.yaml"
     scenario.write_text(LOOSE_SCENARIO, encoding="utf-8")
-    photos = {}
-    for side in ("front", "back"):  # the borrower's own photos, not the built-in ones
-        with Image.open(ID_DIR / f"{side}.png") as image:
-            photos[f"id_{side}"] = str(tmp_path / f"{side}.png")
-            image.save(photos[f"id_{side}"], compress_level=1, pnginfo=_fields(image))
+    # The borrower's own photos, not the built-in ones (a story names those as they are).
+    photos = {f"id_{side}": str(own_photo(side, tmp_path / f"{side}.png")) for side in SIDES}
     answers = str(write_answers(tmp_path, **photos))
     code, _out, err = run_cli(
         tmp_path, "--scenario", str(scenario), "--no-input", "apply", "--answers", answers
@@ -615,11 +613,3 @@ def test_personal_data_written_loosely_in_free_text_is_replaced(tmp_path: Path) 
         assert code == 0, err
         text = story.read_text(encoding="utf-8")
         assert not [form for form in (*loose, "王小明", "110105199003070017") if form in text]
-
-
-def _fields(image: Image.Image) -> PngInfo:
-    fields = PngInfo()
-    for key, value in image.info.items():
-        if isinstance(value, str):
-            fields.add_text(key, value)
-    return fields
