@@ -100,6 +100,13 @@ class QuestionaryPrompter:
                     Text(f"  [{_(question.help)}]", style="dim"), overflow="fold", crop=False
                 )
                 label = f"{_(question.prompt)} ({question.key}):"
+        if cell_len(f"? {label} ") + _ROOM_TO_ANSWER > self.console.width:
+            # The question alone still too wide (a narrow terminal): its words go above,
+            # folded by the console as Chinese is, and the prompt keeps its key whole.
+            self.console.print(
+                filled(self.console, Text(f"  {_(question.prompt)}"), self.console.width)
+            )
+            label = f"({question.key}):"
 
         def asked() -> Any:
             """The prompt, made anew for each asking (one asked again would hold the answer

@@ -87,12 +87,14 @@ class Terminal:
 
     def wait_prompt(self, key: str) -> None:
         """The prompt of ``key``: its text (English or Chinese) and, on the same line, its key
-        in parentheses."""
+        in parentheses; at a terminal too narrow for both, the key alone after the question
+        mark (the text on the line above)."""
         from loancli.i18n import in_language
 
         q = QUESTIONS[key]
         texts = {re.escape(q.prompt), re.escape(in_language("zh", q.prompt))}
-        self.expect("(?:" + "|".join(sorted(texts)) + r")[^\r\n]*\(" + re.escape(key) + r"\):")
+        said = "(?:" + "|".join(sorted(texts)) + r")[^\r\n]*"
+        self.expect("(?:" + said + r"|\?[^\r\n]{0,40}?)\(" + re.escape(key) + r"\):")
 
     def text(self) -> str:
         """Everything shown so far, without colours and cursor movements."""

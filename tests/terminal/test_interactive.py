@@ -549,3 +549,20 @@ def test_a_walkthrough_becomes_a_story_that_check_passes(tmp_path: Path) -> None
     checked = loancli("--json", "check", "--no-builtin", str(folder), db=tmp_path / "unused.json")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert json.loads(checked.stdout)["passed"] == 1
+
+
+@pytest.mark.parametrize(("lang", "columns"), [("en", 40), ("en", 60), ("zh", 40)])
+def test_at_a_narrow_terminal_a_question_keeps_its_key_whole(
+    tmp_path: Path, lang: str, columns: int
+) -> None:
+    """At 60 and 40 columns a question without its hint was still wider than the line: its
+    answer key wrapped mid-word (``(face_acti`` / ``ons):``). Its words go above, the prompt
+    keeps the key whole, and the answer is taken as ever."""
+    answers = reduced_answers(tmp_path, "face_actions", "auth_credit_card_bills")
+    term = Terminal(tmp_path, "--lang", lang, "apply", "--answers", str(answers), columns=columns)
+    term.answer("face_actions", "")  # its default, auto
+    term.confirm("auth_credit_card_bills", False)
+    assert term.finish() == 0
+    lines = term.text().splitlines()
+    for key in ("face_actions", "auth_credit_card_bills"):
+        assert any(f"({key}):" in line for line in lines), (key, lines)
