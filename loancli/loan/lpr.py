@@ -45,5 +45,5 @@ def one_year_lpr(on: date) -> Decimal:
 
 def private_lending_cap(on: date) -> Decimal:
     """4 x the one-year LPR at the contract date, in percent: 15.40 for a contract of
-    2020-08-20 to 2023-08-20."""
+    2020-04-20 to 2021-12-19, 14.60 for one of 2022-08-22 to 2023-06-19."""
     return one_year_lpr(on) * PRIVATE_LENDING_MULTIPLE

@@ -159,15 +159,23 @@ def test_apr_is_the_irr_of_the_net_cash_flows_and_the_cap_refuses_exactly_above_
 
 
 def test_lpr_is_data_with_its_dates() -> None:
-    assert one_year_lpr(date(2020, 8, 20)) == D("3.85")
-    assert one_year_lpr(date(2023, 8, 20)) == D("3.85")
+    """Every one-year LPR change from April 2020 (four between 2021-12 and 2023-06 were left
+    out: a contract of 2022-09-01 was capped at 15.40% where 4 x 3.65% is 14.60%)."""
+    assert one_year_lpr(date(2020, 4, 20)) == D("3.85")
+    assert one_year_lpr(date(2021, 12, 19)) == D("3.85")
+    assert one_year_lpr(date(2021, 12, 20)) == D("3.80")
+    assert one_year_lpr(date(2022, 1, 20)) == D("3.70")
+    assert one_year_lpr(date(2022, 9, 1)) == D("3.65")
+    assert one_year_lpr(date(2023, 6, 20)) == D("3.55")
+    assert one_year_lpr(date(2023, 8, 20)) == D("3.55")
     assert one_year_lpr(date(2023, 8, 21)) == D("3.45")
     assert one_year_lpr(date(2024, 10, 21)) == D("3.10")
     assert one_year_lpr(date(2026, 3, 2)) == D("3.00")
     # The figure the court's 2020 provisions were written against.
     assert private_lending_cap(date(2021, 1, 1)) == D("15.40")
-    with pytest.raises(ValueError, match="2020-08-20"):
-        one_year_lpr(date(2019, 1, 1))
+    assert private_lending_cap(date(2022, 9, 1)) == D("14.60")
+    with pytest.raises(ValueError, match="2020-04-20"):
+        one_year_lpr(date(2020, 4, 19))
 
 
 def test_private_lending_interest_capped_at_four_times_lpr_at_the_contract_date_art_25() -> None:
