@@ -505,6 +505,11 @@ def quote(
         principal = check_money(amount, minimum=Decimal("0.01"))
     except ValueError as exc:
         raise RuleError("amount", str(exc)) from None
+    # The product's minimum and steps, as an application is held to them (no credit limit:
+    # a quote is no application).
+    problem = validate_amount(principal, principal, product)
+    if problem:
+        raise RuleError("amount", problem)
     try:
         day = parse_date(loan_date)
     except ValueError as exc:

@@ -14,6 +14,10 @@ BASE = {"--amount": "10000", "--term": "12", "--loan-date": "2026-03-02", "--apr
         ({"--loan-date": "9999-12-31"}, "--loan-date", "after the year 9999"),
         ({"--loan-date": "soon"}, "--loan-date", "not a date"),
         ({"--amount": "abc"}, "--amount", "amount in yuan"),
+        # The product's floor and steps, as apply and checkout hold a borrower to them.
+        ({"--amount": "50"}, "--amount", "below the minimum of 100.00"),
+        ({"--amount": "10050"}, "--amount", "multiple of 100.00"),
+        ({"--amount": "1", "--product": "installment"}, "--amount", "below the minimum"),
         ({"--term": "18"}, "--term", "not offered"),
         ({"--apr": "x"}, "--apr", "not a number"),
         ({"--apr": "-5"}, "--apr", "0 or more"),
