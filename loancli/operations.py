@@ -614,7 +614,7 @@ def trust_device(
     name = security.check_model(model)
     with _account_world(state, options) as world:
         found = security.account_for(world.store, account)
-        added = security.trust_device(world.store, found, name)
+        added = security.trust_device(world.store, found, name, world.clock.now().isoformat())
         return Devices(_security_view(world, found), name, added)
 
 
@@ -626,7 +626,7 @@ def forget_device(
     name = security.check_model(model)
     with _account_world(state, options) as world:
         found = security.account_for(world.store, account)
-        security.forget_device(world.store, found, name)
+        security.forget_device(world.store, found, name, world.clock.now().isoformat())
         return Devices(_security_view(world, found), name, True)
 
 
@@ -637,7 +637,9 @@ def set_two_step(
     or ``code`` (a refusal names ``mode``)."""
     with _account_world(state, options) as world:
         found = security.account_for(world.store, account)
-        security.set_two_step(world.store, found, mode.strip().lower())
+        security.set_two_step(
+            world.store, found, mode.strip().lower(), world.clock.now().isoformat()
+        )
         return Devices(_security_view(world, found))
 
 

@@ -405,6 +405,17 @@ class PhoneChange(TypedDict):
     flow: NotRequired[str]
 
 
+class DeviceChange(TypedDict):
+    """A change made to the account's devices with ``device`` (a model trusted or forgotten,
+    the two-step mode set), in the file's order: a ticket of a later login makes it again."""
+
+    at: IsoDateTime
+    seq: Positive
+    change: Literal["trust", "forget", "two_step"]
+    # The device's model, or the two-step mode.
+    value: Annotated[str, NonEmpty]
+
+
 class Freeze(TypedDict):
     at: IsoDateTime
     why: str
@@ -424,6 +435,7 @@ class Account(TypedDict):
     repayment_day: NotRequired[DayOfMonth | None]
     trusted_devices: NotRequired[list[str]]
     two_step: NotRequired[Literal["confirm", "code"]]
+    device_changes: NotRequired[list[DeviceChange]]
     last_login: NotRequired[LastLogin]
     phone_history: NotRequired[list[PhoneChange]]
     checkouts: NotRequired[list[IsoDateTime]]

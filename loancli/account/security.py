@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Protocol, TypedDict
+from typing import Annotated, Any, Protocol, TypedDict, cast
 
 from loancli.account.accounts import TWO_STEP_MODES, TwoStep, Unknown, identity_of
 from loancli.errors import RuleError, quoted
 from loancli.i18n import _
 from loancli.masking import mask_id, mask_phone
 from loancli.questions import QUESTIONS
-from loancli.records import ACCOUNTS, Account, LastLogin
+from loancli.records import ACCOUNTS, Account, DeviceChange, LastLogin
 from loancli.store import Store
 from loancli.validation import Range, check_text
 
@@ -123,19 +123,19 @@ def check_model(raw: str) -> str:
         raise RuleError("model", _("not accepted: {problem}").format(problem=exc)) from None
 
 
-def trust_device(store: Store, account: Account, model: str) -> bool:
-    """Add a trusted device; False if it already was."""
+def trust_device(store: Store, account: Account, model: str, at: str) -> bool:
+    """Add a trusted device at ``at``; False if it already was."""
     trusted = list(account.get("trusted_devices") or [])
     if model in trusted:
         return False
     trusted.append(model)
-    store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=account["phone"])
-    account["trusted_devices"] = trusted
+    _changed(store, account, {"trusted_devices": trusted}, _change(store, at, "trust", model))
     return True
 
 
-def forget_device(store: Store, account: Account, model: str) -> None:
-    """Remove a trusted device; its next login needs the two-step verification again."""
+def forget_device(store: Store, account: Account, model: str, at: str) -> None:
+    """Remove a trusted device at ``at``; its next login needs the two-step verification
+    again."""
     trusted = list(account.get("trusted_devices") or [])
     if model not in trusted:
         known = ", ".join(trusted) or _("none")
@@ -146,8 +146,7 @@ def forget_device(store: Store, account: Account, model: str) -> None:
             ),
         )
     trusted.remove(model)
-    store.update(ACCOUNTS, {"trusted_devices": trusted}, phone=account["phone"])
-    account["trusted_devices"] = trusted
+    _changed(store, account, {"trusted_devices": trusted}, _change(store, at, "forget", model))
 
 
 def two_step_mode(text: str) -> TwoStep:
@@ -163,10 +162,23 @@ def two_step_mode(text: str) -> TwoStep:
     )
 
 
-def set_two_step(store: Store, account: Account, mode: str) -> None:
+def set_two_step(store: Store, account: Account, mode: str, at: str) -> None:
     chosen = two_step_mode(mode)
-    store.update(ACCOUNTS, {"two_step": chosen}, phone=account["phone"])
-    account["two_step"] = chosen
+    _changed(store, account, {"two_step": chosen}, _change(store, at, "two_step", chosen))
+
+
+def _change(store: Store, at: str, change: str, value: str) -> DeviceChange:
+    return cast(
+        "DeviceChange", {"at": at, "seq": store.next_seq(), "change": change, "value": value}
+    )
+
+
+def _changed(store: Store, account: Account, fields: dict[str, Any], change: DeviceChange) -> None:
+    """``fields`` set on the account, and ``change`` kept in its history of device changes
+    (what a ticket of a later login makes again)."""
+    fields = {**fields, "device_changes": [*account.get("device_changes", []), change]}
+    store.update(ACCOUNTS, fields, phone=account["phone"])
+    account.update(fields)  # type: ignore[typeddict-item]
 
 
 def account_view(store: Store, account: Account, device: Device, now: datetime) -> AccountView:

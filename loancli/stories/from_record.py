@@ -54,6 +54,7 @@ from loancli.stories.format import (
     CreditEntryExpect,
     CreditExpect,
     Expect,
+    ForgetDevice,
     InstallmentExpect,
     LoanExpect,
     Object,
@@ -63,6 +64,8 @@ from loancli.stories.format import (
     Story,
     StoryAction,
     StoryWorld,
+    TrustDevice,
+    TwoStep,
 )
 from loancli.stories.populate import IMAGES_PREFIX
 from loancli.stories.runner import BUILTIN_IMAGES
@@ -120,6 +123,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
             *((key, act) for key, act in done),
             *_servicing([loan for mine in loans.values() for loan in mine], fresh),
             *_objections(store, world, entries, fresh, ran),
+            *_device_changes(store, record),
         ],
         key=lambda item: item[0],
     )
@@ -581,6 +585,31 @@ def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[_Orde
                 # What was asked (a refusal recorded before it was kept: the whole loan).
                 asked = _repay(owner, detail.get("installment"), detail.get("amount"))
                 out.append((order, asked))
+    return out
+
+
+def _device_changes(store: Store, record: Applicant | Flow) -> list[tuple[_Order, StoryAction]]:
+    """What was done to the account's devices with ``device`` (a model trusted or forgotten,
+    the two-step mode set), when it was done, each on the number the account had then."""
+    account = _Holders(store).owner(record)
+    if account is None:
+        return []
+    out: list[tuple[_Order, StoryAction]] = []
+    for n, change in enumerate(account.get("device_changes", [])):
+        at = datetime.fromisoformat(change["at"])
+        # The number until a later phone change, else the account's number now.
+        later = [h for h in account.get("phone_history", []) if h["until"] > change["at"]]
+        phone = min(later, key=lambda h: h["until"])["phone"] if later else account["phone"]
+        action: StoryAction
+        if change["change"] == "trust":
+            action = TrustDevice(account=phone, model=change["value"])
+        elif change["change"] == "forget":
+            action = ForgetDevice(account=phone, model=change["value"])
+        else:
+            action = TwoStep(
+                account=phone, mode=cast("Literal['confirm', 'code']", change["value"])
+            )
+        out.append((_placed(at, change["seq"], n), action))
     return out
 
 

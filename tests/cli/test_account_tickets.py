@@ -579,3 +579,36 @@ def test_two_loans_on_one_card_moved_in_small_steps_replay(tmp_path: Path) -> No
         assert cli(tmp_path, db, *world, "clock", "advance", f"{days}d") == 0
     replays(tmp_path, db, "A0001")
     replays(tmp_path, db, "A0002")
+
+
+@pytest.mark.parametrize(
+    ("change", "login"),
+    [
+        # A forgotten phone's next login is a new device's: two-step, a code by SMS.
+        (("device", "forget", "13800138000", "Redmi Note 13"), ("--set", "device_code=auto")),
+        # The code mode set, then a login from a phone the account never saw.
+        (("device", "two-step", "13800138000", "--mode", "code"), ("--set", "device_code=auto")),
+    ],
+)
+def test_what_device_did_to_the_account_is_in_a_later_logins_ticket(
+    tmp_path: Path, change: tuple[str, ...], login: tuple[str, ...]
+) -> None:
+    """``device forget``, ``trust`` and ``two-step`` changed the account and left no trace a
+    ticket could carry: the ticket of the login after them replayed a plain login (not
+    reproduced), and its story passed ``check`` by playing another one."""
+    db = tmp_path / "state.json"
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+    code, out, err = run_cli(tmp_path, *change, db=db)
+    assert code == 0, out + err
+    world = ("--scenario", "new-device-login") if "two-step" in change else ()
+    code, out, err = run_cli(
+        tmp_path, *world, "--no-input", "login", "--set", "phone=13800138000",
+        "--set", "password=s3cret-pass", *login, db=db,
+    )  # fmt: skip
+    assert code == 0, out + err
+    bundle = bundled(tmp_path, db, "F0001")
+    kinds = [a["action"] for a in ticket_actions(bundle)]
+    done = "forget_device" if "forget" in change else "two_step"
+    assert kinds.index("apply") < kinds.index(done) < kinds.index("login"), kinds
+    code, data = replayed(tmp_path, bundle)
+    assert code == 0 and data["reproduced"] is True, data
