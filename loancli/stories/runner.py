@@ -22,8 +22,8 @@ from pathlib import Path
 import msgspec
 
 from loancli import operations
-from loancli.asking import YamlTooComplex, read_yaml
-from loancli.clock import parse_clock
+from loancli.asking import YamlTooComplex, answer_problem, read_yaml
+from loancli.clock import parse_clock, parse_duration
 from loancli.errors import LoanCliError, UsageError
 from loancli.files import FileTooLarge, NotRegularFile, read_regular
 from loancli.i18n import _, language, set_language
@@ -257,6 +257,11 @@ def _check_meaning(
                 )
     for n, action in enumerate(story.actions):
         # What the command line refuses before it opens the world, the story refuses when read.
+        if isinstance(action, ClockAdvance):
+            try:
+                parse_duration(action.by)
+            except ValueError as exc:
+                raise refuse(f"actions[{n}].by: {exc}") from None
         if isinstance(action, Repay):
             try:
                 check_choice(action.installment, action.amount, action.all)
@@ -302,6 +307,13 @@ def _check_meaning(
             if key not in QUESTIONS:
                 shown = key if key.isidentifier() and len(key) <= 40 else repr(key)[:60]
                 raise refuse(_("{at}.{key}: not an answer key").format(at=at, key=shown))
+            if key not in IMAGE_KEYS:
+                # Its form and range, as a command's --answers are checked before the state
+                # file is opened (what only the journey knows, a credit limit, is its own).
+                for item in value if isinstance(value, list) else [value]:
+                    problem = answer_problem(QUESTIONS[key], item, loaded.folder)
+                    if problem:
+                        raise refuse(f"{at}.{key}: {problem}")
             if key in IMAGE_KEYS:
                 for item in value if isinstance(value, list) else [value]:
                     where = f"{loaded.source}: {at}.{key}"

@@ -191,6 +191,25 @@ def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: 
             "    applicant: A0001\n    step: nonsense\n",
             ("actions[1].step: 'nonsense' is no step",),
         ),
+        # An answer's form and a clock move's duration are the command line's to refuse
+        # before the world opens (each ran, and was exit 3 at its action).
+        (
+            "story: 1\nactions: [{action: apply, answers: {amount: abc}}]\n",
+            ("actions[0].answers.amount",),
+        ),
+        (
+            "story: 1\nperson: {answers: {phone: '12345'}}\nactions: [{action: apply}]\n",
+            ("person.answers.phone",),
+        ),
+        (
+            "story: 1\nactions:\n  - action: apply\n  - action: clock_advance\n    by: dd\n",
+            ("actions[1].by", "not a duration"),
+        ),
+        (
+            "story: 1\nactions:\n  - action: apply\n  - action: clock_advance\n"
+            "    by: 99999999999d\n",
+            ("actions[1].by", "too long a duration"),
+        ),
         # A wrong expectation names its action (it said only the field within it).
         (
             "story: 1\nactions:\n  - action: apply\n  - action: clock_advance\n    by: 1d\n"
