@@ -79,6 +79,12 @@ def populate(
             help="Processes drawing ID card images while the journeys run (1-64).",
         ),
     ] = 1,
+    timings: Annotated[
+        bool,
+        typer.Option(
+            "--timings", help="Say how long it took in --json too: then no rerun is alike."
+        ),
+    ] = False,
 ) -> None:
     """Fill the world of --db with COUNT generated borrowers, each through a real journey,
     their loans of different ages: some running, some paid off, settled or overdue, some
@@ -123,7 +129,7 @@ def populate(
             on_progress=progress,
         )
     if opts.json:
-        opts.emit(made.data())
+        opts.emit(made.data(timings))
         return
     for line in summary_lines(made):
         whole_line(opts.console, printable(line))

@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar
 
 from loancli import operations
 from loancli.clock import Rng
@@ -145,9 +145,10 @@ class PopulatedData(TypedDict):
     loans: dict[str, int]
     repayments: int
     clock: ClockSpan
-    seconds: float
-    write_seconds: float
-    journeys_per_second: float
+    # How long it took: only asked for (``--timings``), as no rerun takes as long.
+    seconds: NotRequired[float]
+    write_seconds: NotRequired[float]
+    journeys_per_second: NotRequired[float]
 
 
 @dataclass
@@ -173,8 +174,10 @@ class Populated:
     def per_second(self) -> float:
         return len(self.applicants) / self.seconds if self.seconds else 0.0
 
-    def data(self) -> PopulatedData:
-        return {
+    def data(self, timings: bool = False) -> PopulatedData:
+        """What ``--json`` prints: the same bytes on every rerun of the same command, unless
+        ``timings`` adds how long it took."""
+        data: PopulatedData = {
             "path": self.path,
             "written": self.written,
             "applicants": len(self.applicants),
@@ -186,10 +189,12 @@ class Populated:
             "loans": self.loans,
             "repayments": self.repayments,
             "clock": {"start": self.start, "end": self.end},
-            "seconds": round(self.seconds, 3),
-            "write_seconds": round(self.write_seconds, 3),
-            "journeys_per_second": round(self.per_second, 2),
         }
+        if timings:
+            data["seconds"] = round(self.seconds, 3)
+            data["write_seconds"] = round(self.write_seconds, 3)
+            data["journeys_per_second"] = round(self.per_second, 2)
+        return data
 
 
 @dataclass

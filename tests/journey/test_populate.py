@@ -149,3 +149,24 @@ def test_a_count_or_span_out_of_range_is_refused_before_anything_runs(field, arg
         populate(world, **arguments)
     assert refused.value.field == field
     assert world.data == {}
+
+
+def test_the_json_summary_is_the_same_bytes_on_a_rerun_unless_timings_are_asked(tmp_path):
+    """It said how many seconds the run took (and so was never the same twice), where
+    check's JSON is the same bytes on every rerun and says its times with --timings."""
+    from conftest import run_cli
+
+    outs = []
+    for _rerun in (1, 2):
+        args = ("--json", "populate", "3", "--seed", "5", "--months", "3", "--mix", "completed=1")
+        code, out, err = run_cli(tmp_path, *args, db=tmp_path / "world.json")
+        assert code == 0, err
+        outs.append(out.replace(str(tmp_path / "world.json"), "WORLD"))
+        (tmp_path / "world.json").unlink()
+    assert outs[0] == outs[1] and "seconds" not in outs[0]
+    code, out, err = run_cli(
+        tmp_path, "--json", "populate", "2", "--timings", db=tmp_path / "world.json"
+    )
+    assert code == 0, err
+    timed = json.loads(out)
+    assert timed["seconds"] >= 0 and timed["journeys_per_second"] >= 0
