@@ -256,8 +256,8 @@ def check(
 ) -> None:
     """Run every story (built-in and those given), each in its own world: exit 0 when every
     expectation holds, 3 when one does not, 2 for a story that cannot be read. Its text,
-    JSON and JUnit are the same bytes on every rerun, on any machine (--timings adds the
-    time each story took)."""
+    JSON and JUnit are the same bytes on every rerun, on any machine in the same language
+    (--lang pins it; --timings adds the time each story took)."""
     opts = options(ctx)
     fields = {
         "story": "PATH",
