@@ -147,7 +147,7 @@ class Word(NamedTuple):
     kept: int = 0
 
 
-@functools.cache
+@functools.lru_cache(maxsize=512)  # a world of thousands of borrowers names as many
 def _word_pattern(text: str, kept: int) -> re.Pattern[str]:
     """A word written with spaces between its characters too (欧阳 娜娜, 北京市 朝阳区); one
     whose mask keeps ``kept`` characters, as its first ``kept`` + 2 or more."""
