@@ -515,7 +515,8 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "by": lambda v: _(v) if v in _BY else v,
     "approved_on": lambda v: device_text(v) if isinstance(v, dict) and "model" in v else v,
     "app_wait": _duration,
-    "trusted_devices": lambda v: v if _texts(v) is None else _listed(_texts(v) or []),
+    # No trusted device at all is said so (the words read "trusted devices:" and stopped).
+    "trusted_devices": lambda v: v if _texts(v) is None else _listed(_texts(v) or []) or _("none"),
     "account_class": lambda v: _ROMAN[language()].get(v, v) if isinstance(v, int) else v,
     **{key: _authorised for key in _AUTHORISATIONS},
 }

@@ -343,6 +343,12 @@ def test_every_event_the_code_records_has_words() -> None:
         ("two_step_passed", {"mode": "code", "by": "the SMS login code"}, "凭短信登录验证码"),
         ("step_run", {"step": "card_binding"}, "重新执行"),
         ("card_unbound", {"card": "**** 3445"}, "银行卡 **** 3445 已解绑"),
+        # No trusted device left: said so (it read "信任设备：" and stopped).
+        (
+            "new_device",
+            {"model": "Redmi Note 13", "city": "北京", "trusted_devices": []},
+            "信任设备：无",
+        ),
     ],
 )
 def test_events_once_without_words_are_said_in_chinese(
