@@ -35,6 +35,8 @@ STEP_NAMES = {
     "quota_review": N_("quota_review"),
     "plan": N_("plan"),
     "password_reset": N_("password_reset"),
+    "unbind": N_("unbind"),
+    "remove": N_("remove"),
 }
 
 # How a loan repays.

@@ -360,3 +360,35 @@ def test_events_once_without_words_are_said_in_chinese(
     finally:
         set_language("en")
     assert said in text and "=" not in text, text
+
+
+def test_every_step_a_flow_runs_has_a_name_in_chinese() -> None:
+    """A card unbinding's and a contact removal's step showed as ``unbind`` and ``remove`` in
+    a Chinese timeline."""
+    import re
+    from pathlib import Path
+
+    import loancli
+    from loancli.journey.account_flows import CHANGE_PHONE_STEPS
+    from loancli.journey.checkout import CHECKOUT_STEPS
+    from loancli.journey.login import UNLOCK_STEPS
+    from loancli.support.names import STEP_NAMES, step_words
+
+    root = Path(loancli.__file__).parent / "journey"
+    # The steps of each flow run_flow is given as a list where it is called.
+    lists = [
+        m.group(1)
+        for path in root.glob("*.py")
+        for m in re.finditer(
+            r'run_flow\(\s*j,\s*"[a-z_]+",\s*\[(.*?)\]', path.read_text(encoding="utf-8"), re.S
+        )
+    ]
+    named = {m for text in lists for m in re.findall(r'\("([a-z_]+)",', text)}
+    named |= {name for name, _step in (*CHANGE_PHONE_STEPS, *CHECKOUT_STEPS)} | set(UNLOCK_STEPS)
+    assert {"unbind", "remove", "login", "plan"} <= named
+    assert named <= set(STEP_NAMES), named - set(STEP_NAMES)
+    set_language("zh")
+    try:
+        assert step_words("unbind") == "解绑" and step_words("remove") == "删除"
+    finally:
+        set_language("en")
