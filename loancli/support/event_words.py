@@ -126,6 +126,7 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
             "card {card} not bound: {provider} has {bank_holder} as its holder, the account "
             "{account_holder}"
         ),
+        N_("card not bound: {why}"),
     ),
     "review_pending": N_(
         "no answer from {provider} after {waited}; it is expected at {result_expected}"
@@ -152,7 +153,10 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         N_("two-step verification passed ({mode}), by {by}"),
         N_("two-step verification passed ({mode}), approved on {approved_on}"),
     ),
-    "two_step_failed": N_("two-step verification failed on {model} ({mode}): {cause}"),
+    "two_step_failed": (
+        N_("two-step verification failed on {model} ({mode}): {cause}"),
+        N_("two-step verification failed on {model} ({mode}): {why}"),
+    ),
     "login_refused": N_("login refused for ID number {id_number}"),
     # A loan's repayments and re-instalment.
     "repaid": (
@@ -201,6 +205,7 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         N_("identity not verified (attempt {attempt}): {id_number}: {why}"),
         N_("identity not verified by {method}: {why}"),
         N_("identity not verified: {why}"),
+        N_("identity not verified: {why} ({cause})"),
     ),
     "phone_changed": N_("mobile number changed from {old_phone} to {new_phone}"),
     "numbers_notified": N_(
@@ -387,6 +392,14 @@ _RECORDED_WHYS = (
     N_("the account has no ID number on file: no application passed the ID upload"),
     N_("no ID number on file"),
     N_("no trusted device to approve on"),
+    N_("the account has no verified ID card to compare the face with"),
+    N_("the account has no verified ID card (real-name authentication) to match the card"),
+    N_("the login was not approved on a trusted phone"),
+    N_("face check failed"),
+    N_("not approved on a trusted phone"),
+    N_("frozen since {time}"),
+    N_("no account has the number {phone}"),
+    N_("{n} ID numbers not the holder's"),
 )
 # What passed a two-step verification besides its own mode.
 _BY = {N_("the SMS login code")}

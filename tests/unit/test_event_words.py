@@ -343,6 +343,29 @@ def test_every_event_the_code_records_has_words() -> None:
         ("two_step_passed", {"mode": "code", "by": "the SMS login code"}, "凭短信登录验证码"),
         ("step_run", {"step": "card_binding"}, "重新执行"),
         ("card_unbound", {"card": "**** 3445"}, "银行卡 **** 3445 已解绑"),
+        # Refusals whose detail held a recorded reason the words did not name.
+        (
+            "two_step_failed",
+            {
+                "mode": "confirm",
+                "model": "Mi 14",
+                "why": "the login was not approved on a trusted phone",
+            },
+            "登录未在常用设备上获得确认",
+        ),
+        (
+            "card_bind_refused",
+            {
+                "why": "the account has no verified ID card (real-name authentication) to match "
+                "the card"
+            },
+            "银行卡未绑定：账户没有已核验的身份证",
+        ),
+        (
+            "identity_refused",
+            {"why": "face check failed", "cause": "face_mismatch"},
+            "人脸识别未通过",
+        ),
         # No trusted device left: said so (it read "信任设备：" and stopped).
         (
             "new_device",
