@@ -152,6 +152,10 @@ def _word_pattern(text: str, kept: int) -> re.Pattern[str]:
     """A word written with spaces between its characters too (欧阳 娜娜, 北京市 朝阳区); one
     whose mask keeps ``kept`` characters, as its first ``kept`` + 2 or more."""
     chars = [re.escape(char) for char in text if not char.isspace()]
+    if text.isascii():
+        # A name in Latin letters or digits (Li, 12:30) is a whole word, never part of one
+        # (Limit), and is not written with spaces between its letters.
+        return re.compile(r"(?<![0-9A-Za-z])" + re.escape(text) + r"(?![0-9A-Za-z])")
     if not kept:
         return re.compile(r"\s*".join(chars))
     rest = ""

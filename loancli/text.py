@@ -49,9 +49,10 @@ def require_ascii_digits(text: str) -> None:
         )
 
 
-# The most digits a whole number typed anywhere may have: more than any option takes (a term,
-# a shard, a duration's seconds), and far under the 4,300 past which Python's int() refuses.
-MAX_DIGITS = 18
+# The most digits a whole number typed anywhere may have: a seed's (up to 2**63 - 1, as the
+# story format and populate make them), and far under the 4,300 past which Python's int()
+# refuses.
+MAX_DIGITS = 19
 
 
 def whole(digits: str) -> int | None:

@@ -31,7 +31,7 @@ from loancli.files import make_folder, write_private
 from loancli.i18n import _
 from loancli.identity.areas import address_prefixes
 from loancli.identity.persona import Persona, age_band, make_persona
-from loancli.masking import Private, mask_text, private_words
+from loancli.masking import Private, mask_text
 from loancli.operations import StatePath, WorldOptions, world_for
 from loancli.store import MemoryState, location_of
 from loancli.stories import finding
@@ -111,7 +111,7 @@ def report(
         # What was done on the account, in order: the runs (the account's other journeys and
         # flows too), the clock moves, repayments and re-instalments between them.
         record = reporting.resolve(world.store, data["id"])
-        private = private_words(record)
+        private = reporting.private_of(world.store, record)
         runs = record.get("runs") or []
         # A record whose story cannot be told (a scenario file not kept): its runs alone.
         with contextlib.suppress(UsageError):

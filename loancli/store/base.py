@@ -1258,9 +1258,11 @@ def state_absent(path: Path) -> bool:
     as it says to a writer; a name the system refuses is its ``OSError``."""
     try:
         path.stat()
-    except (FileNotFoundError, NotADirectoryError):
+    except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL in it
         return True
     except OSError as exc:
+        if exc.errno == errno.EBADF:
+            return True
         if exc.errno == errno.ELOOP:
             return False
         raise  # a name the system refuses (too long): the command's "cannot be used"

@@ -74,7 +74,7 @@ from loancli.support.pseudonym import (
     kept_secrets_rekeyed,
     pseudonymise,
 )
-from loancli.support.reporting import is_flow, private_of, resolve
+from loancli.support.reporting import is_flow, masked_values, private_of, resolve
 from loancli.world.scenario import builtin_names
 
 IMAGE_KEYS = ("id_front", "id_back", "income_proof")
@@ -252,7 +252,7 @@ def world_commands(
         elif isinstance(action, ClockMoveAction) and action.scenario is not None:
             world = action.scenario
         command = ["loancli", "--db", "repro.json", "--scenario", world, *words]
-        out.append(mask_text(shlex.join(command), private))
+        out.append(shlex.join(masked_values(command, private)))
     return out
 
 

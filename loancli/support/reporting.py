@@ -7,6 +7,7 @@ and masks the borrower's identifiers again where it shows them.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import NotRequired, TypedDict
 
@@ -283,8 +284,21 @@ def run_command(record: Applicant | Flow, run: Run, replay_id: str) -> str:
         words += ["--answers", answers]
     for item in run.get("set", []):
         words += ["--set", shown_set_item(item)]
-    # A file named after the borrower, what they wrote (a checkout's item): masked as shown.
-    return mask_text(shlex.join(words), private_words(record))
+    return shlex.join(masked_values(words, private_words(record)))
+
+
+# The options whose value is a person's text (a file named after the borrower, what they
+# wrote): a reproduce line shows it masked. A seed, a clock or an id is never masked.
+PERSONS_TEXT = frozenset({"--scenario", "--answers", "--item", "--reason", "--set"})
+
+
+def masked_values(words: Sequence[str], private: Private) -> list[str]:
+    """``words`` of a command with the value of each of :data:`PERSONS_TEXT` masked as free
+    text is (:func:`mask_text`), the rest as they are."""
+    return [
+        mask_text(word, private) if n and words[n - 1] in PERSONS_TEXT else word
+        for n, word in enumerate(words)
+    ]
 
 
 # The command words of each flow action (its own fields follow, as arguments or options).

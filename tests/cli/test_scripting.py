@@ -375,3 +375,15 @@ def test_a_blank_db_is_refused_naming_it(tmp_path: Path, blank: str) -> None:
     result = runner.invoke(app, ["--db", blank, "--json", "clock", "show"])
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["key"] == "--db"
+
+
+def test_a_seed_of_nineteen_digits_is_taken_as_populate_and_stories_make_them(
+    tmp_path: Path,
+) -> None:
+    """populate draws a retry's persona seed up to 2**62 and a story takes up to 2**63 - 1;
+    a cap of 18 digits refused them (exit 2)."""
+    runner = CliRunner(env=CLI_ENV)
+    result = runner.invoke(app, ["--seed", str(2**62), "--json", "persona", "new"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["--seed", "9" * 20, "--json", "persona", "new"])
+    assert result.exit_code == 2, result.output

@@ -171,3 +171,22 @@ def test_every_text_in_an_events_detail_is_shown_masked() -> None:
     assert shown[1]["detail"]["why"] == "持卡人欧***与预留手机不符"
     assert shown[2]["detail"] == {"item": "ID 1101**********0069", "n": 3}
     assert events[1]["detail"]["why"] == "持卡人欧阳娜娜与预留手机不符"  # the record unchanged
+
+
+def test_a_name_in_latin_letters_is_masked_as_a_whole_word_only() -> None:
+    """A contact named Li masked "Limit" in a bank's message as "L*mit"."""
+    record = {"profile": {"contact": {"name": "Li", "relation": "friend", "phone": PHONE}}}
+    private = private_words(record)
+    assert mask_text("Limit reached; call Li on 4000", private) == "Limit reached; call L* on 4000"
+
+
+def test_a_reproduce_line_masks_persons_text_never_a_seed_or_a_clock() -> None:
+    """The whole line was masked: a seed of 11 digits (populate's --seed 13800 makes them)
+    read as a mobile number, one of 16 as a card, split in two words."""
+    from loancli.support.reporting import run_command
+
+    record = {"id": "A0003", "kind": "apply", "runs": [], "identity": {"name": "王小明"}}
+    for seed in (13800138000, 4000123412341234):
+        run = {"seed": seed, "clock": "2026-03-02T10:00:00+08:00", "scenario": "/x/王小明/s.yaml"}
+        line = run_command(record, run, "A0001")  # type: ignore[arg-type]
+        assert f"--seed {seed} " in line and "/x/王**/s.yaml" in line, line
