@@ -301,9 +301,11 @@ def pseudonymise(
     are numbers the members may name that the ticket does not hold."""
     printed = [_card_fields(data) for name, data in files.items() if name.startswith(IMAGES)]
     # Digits and letters typed full-width (证１１０１…, a Chinese keyboard's) read as the
-    # numbers they are, so they are found and replaced as the same typed half-width.
-    ticket = cast("dict[str, object]", _half_width(ticket))
-    originals = collect(ticket, [fields for fields in printed if fields])
+    # numbers they are, so they are found as the same typed half-width (and replaced where
+    # they are, :meth:`StandIns.text`; the rest of the text keeps what was typed).
+    originals = collect(
+        cast("dict[str, object]", _half_width(ticket)), [fields for fields in printed if fields]
+    )
     originals.phones |= {phone for phone in phones if phone}
     stand_ins = StandIns(originals, bundle_salt(ticket, files))
     mapped = stand_ins.mapping(ticket)
@@ -468,12 +470,19 @@ class StandIns:
 
     def text(self, text: str) -> str:
         """``text`` with every original, and every original's masked form, replaced."""
-        text = text.translate(HALF_WIDTH)
         if self.words and "--reason " in text:
             text = self._reasons(text)
         if self._pattern is None:
             return text
-        return self._pattern.sub(lambda m: self._replacements[m.group(0)], text)
+        # Found as if typed half-width: what is found is replaced where it stands, full-width
+        # or not, and every other character is kept as it was typed.
+        plain = text.translate(HALF_WIDTH)
+        out: list[str] = []
+        last = 0
+        for found in self._pattern.finditer(plain):
+            out += [text[last : found.start()], self._replacements[found.group(0)]]
+            last = found.end()
+        return "".join(out) + text[last:]
 
     def _reasons(self, text: str) -> str:
         """A command's ``--reason`` (as written, or as a report masks the numbers in it),

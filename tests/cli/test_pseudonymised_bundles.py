@@ -559,7 +559,9 @@ def test_an_employer_that_says_nothing_of_anyone_is_left_as_it_is(
 
 LOOSE_SCENARIO = """\
 name: written-loosely
-description: 用户 王 小明，住 北京市 朝阳区 建国路 88号，证１１０１０５１９９００３０７００１７
+description: >-
+  用户 王 小明，住 北京市 朝阳区 建国路 88号，证１１０１０５１９９００３０７００１７，
+  第１２期
 providers:
   device: {model: 'Mi １３８００１３８０００', city: '北京市 朝阳区 建国路'}
 """
@@ -605,6 +607,8 @@ def test_personal_data_written_loosely_in_free_text_is_replaced(tmp_path: Path) 
         for name, data in members.items():
             text = data.decode("utf-8", "replace")
             assert not [form for form in loose if form in text], (record, name, text)
+        # What is no one's data is kept as it was typed, full-width digits and all.
+        assert "第１２期" in members["ticket.yaml"].decode("utf-8")
         replayed = tmp_path / f"{record}.json"
         code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=replayed)
         assert code == 0 and json.loads(out)["reproduced"] is True, out
