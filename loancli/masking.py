@@ -199,12 +199,17 @@ def shown_events(events: Sequence[E], private: Private) -> list[E]:
 
 def shown_texts(value: Any, private: Private) -> Any:
     """Plain data with each text in it through :func:`mask_text`."""
+    return map_texts(value, lambda text: mask_text(text, private))
+
+
+def map_texts(value: Any, change: Callable[[str], str]) -> Any:
+    """Plain data (mappings, lists, scalars) with ``change`` made to each text in it."""
     if isinstance(value, str):
-        return mask_text(value, private)
+        return change(value)
     if isinstance(value, Mapping):
-        return {key: shown_texts(item, private) for key, item in value.items()}
+        return {key: map_texts(item, change) for key, item in value.items()}
     if isinstance(value, list):
-        return [shown_texts(item, private) for item in value]
+        return [map_texts(item, change) for item in value]
     return value
 
 

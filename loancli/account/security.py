@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Protocol, TypedDict, cast
+from typing import Annotated, Any, Literal, Protocol, TypedDict
 
 from loancli.account.accounts import TWO_STEP_MODES, TwoStep, Unknown, identity_of
 from loancli.errors import RuleError, quoted
@@ -167,10 +167,10 @@ def set_two_step(store: Store, account: Account, mode: str, at: str) -> None:
     _changed(store, account, {"two_step": chosen}, _change(store, at, "two_step", chosen))
 
 
-def _change(store: Store, at: str, change: str, value: str) -> DeviceChange:
-    return cast(
-        "DeviceChange", {"at": at, "seq": store.next_seq(), "change": change, "value": value}
-    )
+def _change(
+    store: Store, at: str, change: Literal["trust", "forget", "two_step"], value: str
+) -> DeviceChange:
+    return {"at": at, "seq": store.next_seq(), "change": change, "value": value}
 
 
 def _changed(store: Store, account: Account, fields: dict[str, Any], change: DeviceChange) -> None:

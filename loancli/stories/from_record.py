@@ -110,7 +110,8 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
             ),
             key="record",
         )
-    involved = account_records(store, record)
+    holders = _Holders(store)
+    involved = account_records(store, record, holders)
     done = _runs_done(involved)
     fresh = _fresh_ids([other for _key, (other, _run) in done])
     loans = {r["id"]: store.find(LOANS, applicant_id=r["id"]) for r in involved}
@@ -123,7 +124,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
             *((key, act) for key, act in done),
             *_servicing([loan for mine in loans.values() for loan in mine], fresh),
             *_objections(store, world, entries, fresh, ran),
-            *_device_changes(store, record),
+            *_device_changes(holders.owner(record)),
         ],
         key=lambda item: item[0],
     )
@@ -344,12 +345,14 @@ def _world_of(run: Run) -> StoryWorld:
     return StoryWorld()
 
 
-def account_records(store: Store, record: Applicant | Flow) -> list[Applicant | Flow]:
+def account_records(
+    store: Store, record: Applicant | Flow, holders: _Holders | None = None
+) -> list[Applicant | Flow]:
     """The record and its account's other journeys and flows, in the order they were made.
     A journey follows its account to each new number (a phone change moves it); a flow keeps
     the number it ran on, and is the account's if the account had that number then: a
     number given up and opened again by someone else is another account's from then on."""
-    holders = _Holders(store)
+    holders = holders or _Holders(store)
     owner = holders.owner(record)
     if owner is None:
         return [record]
@@ -588,18 +591,19 @@ def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[_Orde
     return out
 
 
-def _device_changes(store: Store, record: Applicant | Flow) -> list[tuple[_Order, StoryAction]]:
-    """What was done to the account's devices with ``device`` (a model trusted or forgotten,
-    the two-step mode set), when it was done, each on the number the account had then."""
-    account = _Holders(store).owner(record)
+def _device_changes(account: Account | None) -> list[tuple[_Order, StoryAction]]:
+    """What was done to the ``account``'s devices with ``device`` (a model trusted or
+    forgotten, the two-step mode set), when it was done, each on the number it had then."""
     if account is None:
         return []
+    history = [
+        (datetime.fromisoformat(h["until"]), h["phone"]) for h in account.get("phone_history", [])
+    ]
     out: list[tuple[_Order, StoryAction]] = []
     for n, change in enumerate(account.get("device_changes", [])):
         at = datetime.fromisoformat(change["at"])
-        # The number until a later phone change, else the account's number now.
-        later = [h for h in account.get("phone_history", []) if h["until"] > change["at"]]
-        phone = min(later, key=lambda h: h["until"])["phone"] if later else account["phone"]
+        # The number until the first phone change after it, else the account's number now.
+        phone = min((h for h in history if h[0] > at), default=(at, account["phone"]))[1]
         action: StoryAction
         if change["change"] == "trust":
             action = TrustDevice(account=phone, model=change["value"])

@@ -74,6 +74,7 @@ from loancli.identity.photo import (
 from loancli.masking import (
     ADDRESS_SHOWN,
     HALF_WIDTH,
+    map_texts,
     mask_card,
     mask_employer,
     mask_id,
@@ -304,7 +305,8 @@ def pseudonymise(
     # numbers they are, so they are found as the same typed half-width (and replaced where
     # they are, :meth:`StandIns.text`; the rest of the text keeps what was typed).
     originals = collect(
-        cast("dict[str, object]", _half_width(ticket)), [fields for fields in printed if fields]
+        map_texts(ticket, lambda text: text.translate(HALF_WIDTH)),
+        [fields for fields in printed if fields],
     )
     originals.phones |= {phone for phone in phones if phone}
     stand_ins = StandIns(originals, bundle_salt(ticket, files))
@@ -997,16 +999,6 @@ def _clean(candidate: str, avoid: set[str]) -> bool:
 
 def _digits_replaced(text: str, rng: Rng) -> str:
     return "".join(rng.digits(1) if c.isascii() and c.isdigit() else c for c in text)
-
-
-def _half_width(value: object) -> object:
-    if isinstance(value, str):
-        return value.translate(HALF_WIDTH)
-    if isinstance(value, Mapping):
-        return {key: _half_width(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_half_width(item) for item in value]
-    return value
 
 
 def _spaced(name: str) -> list[str]:

@@ -372,7 +372,8 @@ def report(
     identity = app.get("identity") or (identity_of(store, phone) if phone else None)
     name = identity.get("name") if identity else None
     number = identity.get("number") if identity else None
-    private = private_of(store, app)
+    # The borrower's words to mask, with the ID card just found (a flow holds none).
+    private = private_words({**app, "identity": identity or {}})
     device = next(
         (
             e["detail"].get("device")
