@@ -13,8 +13,8 @@ from loancli.support.names import (
 
 COLUMN_NAMES = {
     # the repayment schedule
-    "n": N_("n"),
-    "due_date": N_("due_date"),
+    "n": N_("#"),
+    "due_date": N_("due date"),
     "principal": N_("principal"),
     "interest": N_("interest"),
     "fee": N_("fee"),
@@ -23,7 +23,7 @@ COLUMN_NAMES = {
     "status": N_("status"),
     "penalty": N_("penalty"),
     "owed": N_("owed"),
-    "paid_on": N_("paid_on"),
+    "paid_on": N_("paid on"),
     # a line's fees by kind
     "fee_monthly": N_("service fee"),
     "fee_guarantee": N_("guarantee fee"),
@@ -66,18 +66,18 @@ STATUS_NAMES = {
     "paid": N_("paid"),
     "active": N_("active"),
     "closed": N_("closed"),
-    "in_progress": N_("in_progress"),
+    "in_progress": N_("in progress"),
     "stopped": N_("stopped"),
     "completed": N_("completed"),
     "done": N_("done"),
     "normal": N_("normal"),
     "unbound": N_("unbound"),
     "frozen": N_("frozen"),
-    "rebind_required": N_("rebind_required"),
+    "rebind_required": N_("rebind required"),
     # What populate made of its borrowers and their loans.
     "settled": N_("settled"),
     "current": N_("current"),
-    "paid_off": N_("paid_off"),
+    "paid_off": N_("paid off"),
 }
 
 # What a journey counts attempts of.

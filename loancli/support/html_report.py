@@ -51,8 +51,8 @@ BLURRED_RADIUS = 12
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 COLUMNS = {
-    "n": N_("n"),
-    "due_date": N_("due_date"),
+    "n": N_("#"),
+    "due_date": N_("due date"),
     "principal": N_("principal"),
     "interest": N_("interest"),
     "fee": N_("fee"),
@@ -60,7 +60,7 @@ COLUMNS = {
     "total": N_("total"),
     "owed": N_("owed"),
     "status": N_("status"),
-    "paid_on": N_("paid_on"),
+    "paid_on": N_("paid on"),
 }
 STATUSES = {
     "scheduled": N_("scheduled"),

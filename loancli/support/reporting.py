@@ -503,7 +503,7 @@ FLOW_NAMES = {
 
 # A journey's or flow's status as the report names it (the JSON keeps the code).
 RECORD_STATUSES = {
-    "in_progress": N_("in_progress"),
+    "in_progress": N_("in progress"),
     "stopped": N_("stopped"),
     "completed": N_("completed"),
     "done": N_("done"),

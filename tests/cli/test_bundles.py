@@ -292,7 +292,7 @@ def test_the_timeline_reads_at_80_columns(tmp_path: Path) -> None:
         assert events and all(line[:19].count(":") == 2 for line in events)
         assert "…" not in out
     code, out, err = run_cli(tmp_path, "card", "list", "13700137000", columns=80)
-    assert code == 0 and "rebind_required" in out
+    assert code == 0 and "rebind required" in out
 
 
 def test_scenario_find_matches_a_complaint_in_either_language(tmp_path: Path) -> None:

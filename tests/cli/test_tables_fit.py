@@ -168,11 +168,27 @@ def test_wider_terminals_show_more_columns(world: Path, tmp_path: Path) -> None:
 
     def header(columns: int) -> str:
         out = run_cli(tmp_path, "applicants", "show", "A0001", db=world, columns=columns)[1]
-        return next(line for line in out.splitlines() if "due_date" in line)
+        return next(line for line in out.splitlines() if "due date" in line)
 
     narrow, wide = header(80), header(160)
-    assert "remaining" not in narrow and "paid_on" not in narrow and "owed" in narrow
-    assert "remaining" in wide and "paid_on" in wide and "fee" in wide
+    assert "remaining" not in narrow and "paid on" not in narrow and "owed" in narrow
+    assert "remaining" in wide and "paid on" in wide and "fee" in wide
+
+
+def test_english_headers_and_statuses_are_words_not_field_names(tmp_path: Path) -> None:
+    """An English table reads as English (``#``, ``due date``, ``paid on``, ``in progress``),
+    never a JSON field name or code; the JSON keeps those."""
+    from loancli.cli.labels import COLUMN_NAMES, STATUS_NAMES
+    from loancli.support.html_report import COLUMNS, OUTCOMES
+    from loancli.support.html_report import STATUSES as PAGE_STATUSES
+    from loancli.support.reporting import RECORD_STATUSES
+
+    for names in (COLUMN_NAMES, STATUS_NAMES, COLUMNS, OUTCOMES, PAGE_STATUSES, RECORD_STATUSES):
+        assert [w for w in names.values() if "_" in w] == [], names
+    code, out, err = run_cli(tmp_path, "--lang", "en", "demo", columns=80)
+    assert code == 0, err
+    header = next(line for line in out.splitlines() if "principal" in line)
+    assert header.split()[:3] == ["#", "due", "date"], header
 
 
 def test_chinese_tables_read_chinese(world: Path, tmp_path: Path) -> None:
