@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -23,7 +23,7 @@ import msgspec
 
 from loancli import operations
 from loancli.asking import YamlTooComplex, answer_problem, read_yaml
-from loancli.clock import parse_clock, parse_duration
+from loancli.clock import DEFAULT_START, parse_clock, parse_duration
 from loancli.errors import LoanCliError, UsageError
 from loancli.files import FileTooLarge, NotRegularFile, read_regular
 from loancli.i18n import _, language, set_language
@@ -32,7 +32,7 @@ from loancli.journey.runner import STEP_NAMES
 from loancli.loan.loans import find_loan, loan_view, newest_loan
 from loancli.masking import mask_numbers
 from loancli.questions import QUESTIONS
-from loancli.records import CREDIT, LOANS, SMS_INBOX, Applicant, Flow
+from loancli.records import CREDIT, LOANS, Applicant, Flow
 from loancli.store import Location, MemoryState, Store, holds_records
 from loancli.stories import personas
 from loancli.stories.format import (
@@ -56,6 +56,7 @@ from loancli.stories.format import (
     WorldAction,
 )
 from loancli.support.reporting import resolve
+from loancli.world.providers.sms import arrived
 from loancli.world.scenario import (
     Scenario,
     builtin_names,
@@ -797,7 +798,7 @@ def _check_loan(n: int, expect: LoanExpect, facts: _Facts, world: State) -> list
             loan = find_loan(store, ref)
         except LoanCliError:
             return [Check(n, "loan", ref or "a loan", "none")]
-        today = _today(store)
+        today = _now(store).date()
         view = loan_view(loan, today)
     out: list[Check] = []
     prefix = f"loan {view['loan']}"
@@ -859,19 +860,18 @@ def _check_credit(n: int, expect: CreditExpect, loan_ref: str | None, world: Sta
     return out
 
 
-def _today(store: Store) -> date:
+def _now(store: Store) -> datetime:
+    """The world's simulated now, as every command reads it: the file's, else where a world's
+    clock starts (never this machine's date: a story's checks are the same on any day)."""
     stored = store.meta_get("clock")
-    return date.fromisoformat(stored[:10]) if stored else date.today()
+    return datetime.fromisoformat(stored) if stored else DEFAULT_START
 
 
 def _inbox(world: State, phone: str) -> list[str]:
+    """The texts that reached ``phone`` by the world's now, oldest first, as ``sms inbox``
+    shows them."""
     with Store(world, read_only=True) as store:
-        now = store.meta_get("clock") or ""
-        return [
-            m["text"]
-            for m in store.find(SMS_INBOX, phone=phone)
-            if not now or m.get("arrives_at", "") <= now
-        ]
+        return [m["text"] for m in arrived(store, phone, _now(store))]
 
 
 def _same(expected: object, got: object) -> bool:

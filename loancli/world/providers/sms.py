@@ -110,10 +110,7 @@ class SmsService:
 
     def inbox(self, phone: str, now: datetime | None = None) -> list[SmsMessage]:
         """Messages arrived by ``now`` (all of them when ``now`` is None), oldest first."""
-        messages = self.store.find(self.INBOX, phone=phone)
-        if now is not None:
-            messages = [m for m in messages if datetime.fromisoformat(m["arrives_at"]) <= now]
-        return sorted(messages, key=lambda m: m["arrives_at"])
+        return arrived(self.store, phone, now)
 
     def newest_code(self, phone: str, now: datetime, sender: str | None = None) -> str | None:
         """The code in the newest arrived message (what ``auto`` types)."""
@@ -238,3 +235,12 @@ class SmsService:
         if dead:
             return CheckResult(False, Reason.SMS_CODE_DEAD)
         return CheckResult(False, Reason.SMS_CODE_WRONG, wrong_left=s.max_wrong - wrong)
+
+
+def arrived(store: Store, phone: str, now: datetime | None = None) -> list[SmsMessage]:
+    """The messages that reached ``phone`` by ``now`` (all of them when ``now`` is None),
+    oldest first: what the phone's inbox shows, whoever reads it (a person, a story's check)."""
+    messages = store.find(SMS_INBOX, phone=phone)
+    if now is not None:
+        messages = [m for m in messages if datetime.fromisoformat(m["arrives_at"]) <= now]
+    return sorted(messages, key=lambda m: datetime.fromisoformat(m["arrives_at"]))
