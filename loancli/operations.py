@@ -254,7 +254,8 @@ def checkout(
         state,
         lambda j: checkout_flow.checkout(j, name, amount, periods),
         "checkout",
-        Checkout(item=item, price=price, periods=periods),
+        # What was checked, as a story writes it (2499.00, not 2499元 or 0.25万).
+        Checkout(item=name, price=str(amount), periods=periods),
         world,
     )
 

@@ -75,6 +75,7 @@ from loancli.support.pseudonym import (
     pseudonymise,
 )
 from loancli.support.reporting import is_flow, masked_values, private_of, resolve
+from loancli.validation import check_money
 from loancli.world.scenario import builtin_names
 
 IMAGE_KEYS = ("id_front", "id_back", "income_proof")
@@ -514,6 +515,9 @@ def run_action(
             key="record",
         )
     fields: dict[str, object] = dict(recorded)
+    if fields.get("action") == "checkout":
+        # A price recorded as typed by an older loancli (2499元, 1.5万): as it was read.
+        fields["price"] = _price_read(fields.get("price"))
     applicant = recorded.get("applicant")
     if applicant is not None:
         fields["applicant"] = fresh.get(applicant, applicant)
@@ -556,8 +560,26 @@ def run_action(
             ).format(value0=record["id"]),
             key="record",
         )
-    action: operations.AnyAction = msgspec.convert({**fields, **world}, operations.AnyAction)
+    try:
+        action: operations.AnyAction = msgspec.convert({**fields, **world}, operations.AnyAction)
+    except msgspec.ValidationError as exc:
+        raise UsageError(
+            _(
+                "a run of {value0} holds a command a story cannot carry ({value1}); run it "
+                "again to make a bundle or a story"
+            ).format(value0=record["id"], value1=exc),
+            key="record",
+        ) from None
     return action
+
+
+def _price_read(price: object) -> object:
+    """A recorded checkout price as the order read it (``2499元`` is 2499.00); anything else
+    as it was, for the action's own check to refuse."""
+    try:
+        return str(check_money(str(price)))
+    except ValueError:
+        return price
 
 
 def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[_Order, StoryAction]]:

@@ -306,6 +306,42 @@ def test_a_checkouts_ticket_expects_the_credit_of_its_own_borrower(tmp_path: Pat
     assert last["expect"]["loan"]["id"] == "F0001" and "credit" in last["expect"]
 
 
+@pytest.mark.parametrize("price", ["2499元", "0.25万", "2,499"])
+def test_a_checkout_priced_as_a_person_writes_it_replays_as_it_was_read(
+    tmp_path: Path, price: str
+) -> None:
+    """A price the order reads (2499元, 0.25万) is recorded as read, 2499.00: every report,
+    bundle and story of the account was a traceback (the story's price is digits)."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    shop = ("checkout", "--item", "Redmi K70", "--price", price, "--periods", "6")
+    assert cli(tmp_path, db, *shop, "--answers", "checkout") == 0
+    assert cli(tmp_path, db, "report", "A0001") == 0
+    story = replays(tmp_path, db, "F0001")
+    (checkout,) = [a for a in story["actions"] if a["action"] == "checkout"]
+    expected = "2500.00" if "万" in price else "2499.00"
+    assert checkout["price"] == expected and checkout["item"] == "Redmi K70"
+
+
+def test_a_checkout_price_recorded_as_typed_by_an_older_loancli_is_read(tmp_path: Path) -> None:
+    """A file whose checkout kept the price as typed (2499元) still makes a ticket; an action a
+    story cannot carry is refused in words (exit 2), never a traceback."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    shop = ("checkout", "--item", "Redmi K70", "--price", "2499", "--periods", "6")
+    assert cli(tmp_path, db, *shop, "--answers", "checkout") == 0
+    data = json.loads(db.read_text(encoding="utf-8"))
+    (run,) = data["flows"]["1"]["runs"]
+    run["action"]["price"] = "2499元"
+    db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    story = replays(tmp_path, db, "F0001")
+    assert [a["price"] for a in story["actions"] if a["action"] == "checkout"] == ["2499.00"]
+    run["action"]["periods"] = 0
+    db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "report", "F0001", "--bundle", "b.zip", db=db)
+    assert code == 2 and "Traceback" not in out + err and "F0001" in err, err
+
+
 def test_an_objection_is_filed_again_when_it_was_not_after_the_accounts_later_runs(
     tmp_path: Path,
 ) -> None:
