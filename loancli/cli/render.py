@@ -545,7 +545,7 @@ def show_record(opts: Options, view: RecordView) -> None:
             remaining=now["remaining_principal"],
             owed=now["owed_today"],
             overdue=now["overdue_installments"],
-            penalty=now["penalty"],
+            penalty=now["penalty_owed"],
         )
         if now["restructured"]:
             line += _("; re-instalment agreed")

@@ -17,6 +17,7 @@ from loancli.loan.servicing import (
     ServicingPolicy,
     catch_up,
     new_loan,
+    owed,
     owed_total,
     remaining_principal,
     reminders,
@@ -68,7 +69,9 @@ class LoanView(TypedDict):
     remaining_principal: str
     owed_today: str
     overdue_installments: int
+    # Every penalty the loan accrued, paid or not; and what of it is owed today (in owed_today).
     penalty: str
+    penalty_owed: str
     settlement_amount: str
     restructured: bool
     # What a lender's double debit took too much, owed back to the borrower.
@@ -254,6 +257,7 @@ def loan_view(loan: Loan, today: date) -> LoanView:
         "owed_today": fmt(sum((owed_total(x) for x in falling_due), ZERO)),
         "overdue_installments": sum(1 for x in loan["lines"] if x["status"] == "overdue"),
         "penalty": fmt(sum((Decimal(x["penalty"]) for x in loan["lines"]), ZERO)),
+        "penalty_owed": fmt(sum((owed(x)["penalty"] for x in falling_due), ZERO)),
         "settlement_amount": fmt(settlement_amount(loan, today) if active else ZERO),
         "restructured": bool(loan.get("restructured")),
         "refund_owed": loan.get("refund_owed", "0.00"),

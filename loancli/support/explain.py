@@ -525,7 +525,9 @@ def _plan_now(loan: Loan, today: date) -> str:
                 ", and {value0} is owed today ({value1} installment(s) overdue, penalty interest "
                 "{value2} included)"
             ).format(
-                value0=now["owed_today"], value1=now["overdue_installments"], value2=now["penalty"]
+                value0=now["owed_today"],
+                value1=now["overdue_installments"],
+                value2=now["penalty_owed"],
             )
         )
     upcoming = [x for x in now["installments"] if x["status"] == "scheduled"]

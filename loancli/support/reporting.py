@@ -126,7 +126,9 @@ class LoanNow(TypedDict):
     remaining_principal: str
     owed_today: str
     overdue_installments: int
+    # Every penalty the loan accrued, paid or not; what of it is owed today.
     penalty: str
+    penalty_owed: str
     restructured: bool
     refund_owed: str
     # The credit-bureau entries held against it (their ids).
@@ -535,6 +537,7 @@ def loans_now(
                 "owed_today": view["owed_today"],
                 "overdue_installments": view["overdue_installments"],
                 "penalty": view["penalty"],
+                "penalty_owed": view["penalty_owed"],
                 "restructured": view["restructured"],
                 "refund_owed": view["refund_owed"],
                 "credit_held": sorted(held),
@@ -558,7 +561,7 @@ def _loan_lines(loans: list[LoanNow]) -> list[str]:
         if x["overdue_installments"]:
             lines.append(
                 _("  - {n} installment(s) overdue, penalty interest {penalty}").format(
-                    n=x["overdue_installments"], penalty=x["penalty"]
+                    n=x["overdue_installments"], penalty=x["penalty_owed"]
                 )
             )
         if x["restructured"]:

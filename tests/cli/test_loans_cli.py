@@ -448,6 +448,23 @@ def test_repay_installment_clears_the_overdue_line(db: Path) -> None:
     }
 
 
+def test_the_penalty_owed_today_leaves_out_the_penalty_already_paid(db: Path) -> None:
+    """Installment 1 repaid with its 8.05 of penalty, installment 2 ten days overdue: 922.64 is
+    owed today, 916.80 + 778.30 x 0.00075 x 10 = 5.84 of it penalty. ``explain`` and the
+    report said 13.89 (every penalty the loan ever accrued) was "included"."""
+    ok_json(db, "clock", "advance", "45d")
+    assert ok_json(db, "repay", "A0001", "--installment", "1")["payment"]["amount"] == "924.85"
+    ok_json(db, "clock", "advance", "26d")
+    now = ok_json(db, "applicants", "show", "A0001")["loan_now"]
+    assert (now["owed_today"], now["penalty_owed"], now["penalty"]) == ("922.64", "5.84", "13.89")
+    explained = " ".join(cli(db, "explain", "A0001")[1].split())
+    assert "922.64 is owed today (1 installment(s) overdue, penalty interest 5.84 included)" in (
+        explained
+    )
+    assert "penalty interest 5.84" in cli(db, "report", "A0001")[1]
+    assert "含罚息5.84" in "".join(cli(db, "--lang", "zh", "explain", "A0001")[1].split())
+
+
 def test_repay_installment_human_output(db: Path) -> None:
     out = output_40_days_on(db, "repay", "A0001", "--installment", "1")
     assert "Paid 921.98" in out
