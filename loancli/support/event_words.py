@@ -133,8 +133,8 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     ),
     "income_proof_missing": N_("the second review by {provider} asks for income proof"),
     "quote_refused": N_(
-        "quote refused: APR {apr}% ({apr_compound}% with fees) is over the cap of "
-        "{apr_cap}%; paid out {paid_out}, fees {total_fee}"
+        "quote refused: APR {apr}% ({apr_compound}% compounded), every fee counted, is over "
+        "the cap of {apr_cap}%; paid out {paid_out}, fees {total_fee}"
     ),
     "loan_declined": N_("the borrower declined the loan"),
     "payout_held": N_(
@@ -427,7 +427,7 @@ def _why_fact(key: str, value: str) -> object:
     return _value(key, value) if key in ("duration", "card_status") else value
 
 
-def _recorded_why(text: str) -> str:
+def recorded_why(text: str) -> str:
     """A recorded reason in the language of the command (a review's too)."""
     said = _read_back(text, _RECORDED_WHYS, _why_fact)
     return why_in(text) if said is None else said
@@ -435,9 +435,9 @@ def _recorded_why(text: str) -> str:
 
 def _why(value: object) -> object:
     if isinstance(value, str):
-        return _recorded_why(value)
+        return recorded_why(value)
     texts = _texts(value)
-    return value if texts is None else _clauses([_recorded_why(w) for w in texts])
+    return value if texts is None else _clauses([recorded_why(w) for w in texts])
 
 
 def _authorised(value: object) -> object:
@@ -504,7 +504,7 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "requested": _actions,
     "performed": _actions,
     "why": _why,
-    "detail": lambda v: _recorded_why(v) if isinstance(v, str) else v,
+    "detail": lambda v: recorded_why(v) if isinstance(v, str) else v,
     "device": lambda v: device_text(v) if isinstance(v, dict) and "model" in v else v,
     "approved": lambda v: (_("approved") if v else _("declined")) if isinstance(v, bool) else v,
     "mode": lambda v: two_step_words(v) if isinstance(v, str) else v,

@@ -28,8 +28,8 @@ from loancli.masking import Word, mask_text, shown_events
 from loancli.reasons import Reason
 from loancli.records import CREDIT, LOANS, Applicant, Event, Line, Loan, Payment, Review
 from loancli.store import Store
-from loancli.support.event_words import short_time
-from loancli.support.names import authorisation_words, step_words
+from loancli.support.event_words import event_text, recorded_why, short_time
+from loancli.support.names import SIDE_NAMES, authorisation_words, step_words
 from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, private_of, resolve
 from loancli.text import close_up
 from loancli.world.providers.review import why_in
@@ -62,6 +62,11 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
             value2=reason.sentence_in(facts),
             value3=reason.advice_in(facts),
         )
+        # The figures the stop was decided by (the APR and its cap), as the timeline says them.
+        stops = [e for e in events if e["event"] == "stopped" and e.get("reason") == code]
+        measured = stops[-1]["detail"].get("detail") if stops else None
+        if isinstance(measured, str) and measured:
+            out["stop"] += " " + _("Recorded: {value0}.").format(value0=recorded_why(measured))
     loans = store.find(LOANS, applicant_id=applicant_id)
     if loans:
         loan = max(loans, key=lambda x: x["id"])
@@ -92,24 +97,28 @@ def _id_sentence(e: Event) -> str:
         return _("The card {value0} was accepted (validity {value1}).").format(
             value0=d["number"], value1=d["validity"]
         )
-    if e["reason"] == "id_blurry":
+    # The image's own fault, measured (a scenario's forced refusal is said as the timeline
+    # says it: the image itself passed).
+    side = _(SIDE_NAMES.get(str(d.get("side")), str(d.get("side"))))
+    if e["reason"] == "id_blurry" and not d.get("forced_by"):
         return _(
             "The {value0} image {value1} was refused as blurry: its sharpness score {value2} is "
             "under the app's minimum."
-        ).format(value0=d.get("side"), value1=d.get("file"), value2=d.get("blur_score"))
-    if e["reason"] == "id_low_resolution":
+        ).format(value0=side, value1=d.get("file"), value2=d.get("blur_score"))
+    if e["reason"] == "id_low_resolution" and not d.get("forced_by"):
         return _(
             "The {value0} image {value1} was refused: {value2}x{value3} pixels is under the "
             "minimum resolution."
         ).format(
-            value0=d.get("side"),
+            value0=side,
             value1=d.get("file"),
             value2=d.get("width"),
             value3=d.get("height"),
         )
-    why = d.get("why") or d.get("forced_by") or ""
-    return _("An upload was refused with {value0}{value1}.").format(
-        value0=e["reason"], value1=": " + why if why else ""
+    # In the reader's language, as the timeline says it (a provider's reason recorded in
+    # English included).
+    return _("An upload was refused ({value0}): {value1}.").format(
+        value0=e["reason"], value1=event_text(e["event"], d)
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_json, write_answers
+from conftest import ROOT, run_cli, run_json, write_answers
 
 from loancli.i18n import choose_language, in_language, localise_fact
 from loancli.reasons import Reason
@@ -158,6 +158,75 @@ def test_explain_and_the_calendar_speak_chinese(tmp_path: Path) -> None:
     assert "第 1 次尝试 通过：动作 一致" in doc["explanations"]["face_check"]
     code, doc = run_json(tmp_path, "--lang", "en", "explain", "A0001")
     assert doc["explanations"]["due_date"].startswith("This is the account's first loan")
+
+
+@pytest.mark.parametrize(
+    ("scenario", "said"),
+    [
+        ("ocr-outage", "服务端未受理请求"),
+        ("expired-id", "有效期至 2040-05-01"),
+        ("blurry-id", "身份证人像面未通过（场景设定）"),
+        ("id-mismatch", "身份证人像面未通过（场景设定）"),
+    ],
+)
+def test_explain_says_an_id_refusal_in_chinese_as_the_timeline_does(
+    tmp_path: Path, scenario: str, said: str
+) -> None:
+    """``explain`` said a provider's recorded reason in English inside Chinese (``上传被拒绝：
+    id_service_unavailable: the server did not accept the call``), and a scenario's forced
+    blur as the image's own fault (a sharpness "under the app's minimum" that was over it)."""
+    answers = write_answers(tmp_path)
+    world = ("--scenario", scenario, "--no-input", "apply", "--answers", str(answers))
+    assert run_json(tmp_path, *world)[0] == 3
+    code, doc = run_json(tmp_path, "--lang", "zh", "explain", "A0001")
+    text = doc["explanations"]["id_upload"]
+    assert code == 0 and said in text and "最低要求" not in text, text
+    assert not re.search(r"[a-z]{4,} [a-z]{3,}", text), text  # no English words
+    code, doc = run_json(tmp_path, "--lang", "en", "explain", "A0001")
+    assert "under the app's minimum" not in doc["explanations"]["id_upload"]
+
+
+def test_explain_says_a_blurry_photos_side_in_chinese(tmp_path: Path) -> None:
+    """A photo too blurry to read is explained by its measure, its side in words (人像面, not
+    ``front``)."""
+    from conftest import ID_DIR
+
+    answers = write_answers(tmp_path, id_front=str(ID_DIR / "front-blurry.png"))
+    assert run_json(tmp_path, "--no-input", "apply", "--answers", str(answers))[0] != 0
+    code, doc = run_json(tmp_path, "--lang", "zh", "explain", "A0001")
+    text = doc["explanations"]["id_upload"]
+    assert code == 0 and "人像面" in text and "最低要求" in text and "front " not in text, text
+
+
+@pytest.mark.parametrize(
+    ("scenario", "apr", "compounded", "cap"),
+    [("forced-protection", "57.46", "75.28", "24.00"), ("apr-over-cap", "18.00", "19.56", "15.00")],
+)
+def test_a_quote_over_the_cap_is_explained_with_its_figures(
+    tmp_path: Path, scenario: str, apr: str, compounded: str, cap: str
+) -> None:
+    """``explain`` gives the APR and the cap a quote was refused by (docs/money.md: "with the
+    figure and the cap"), and the timeline calls the second figure compounded: it said
+    "75.28% with fees", as though 57.46% left the fees out (both count every fee)."""
+    answers = write_answers(tmp_path)
+    assert (
+        run_json(
+            tmp_path, "--scenario", scenario, "--no-input", "apply", "--answers", str(answers)
+        )[0]
+        == 3
+    )
+    for lang, words in (
+        ("en", f"APR {apr}% > cap {cap}%"),
+        ("zh", f"年化利率 {apr}% 超过上限 {cap}%"),
+    ):
+        code, doc = run_json(tmp_path, "--lang", lang, "explain", "A0001")
+        assert code == 0 and words in doc["explanations"]["stop"], doc
+    code, out, err = run_cli(tmp_path, "timeline", "A0001", columns=200)
+    said = " ".join(out.split())
+    assert f"APR {apr}% ({compounded}% compounded), every fee counted" in said, said
+    assert "with fees" not in said
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "timeline", "A0001", columns=200)
+    assert f"计入全部费用的年化利率 {apr}%（复利 {compounded}%）" in out and "含费用" not in out
 
 
 def test_the_account_check_speaks_chinese(tmp_path: Path) -> None:
