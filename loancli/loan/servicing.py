@@ -633,12 +633,15 @@ def _replan(loan: Loan, principal: Decimal, today: date) -> None:
 
 
 def _with_fees(line: Line, old: Line) -> Line:
-    """A re-planned line keeps the per-installment fees of the line it replaces: a prepayment
-    changes the principal and interest, not the fees the contract charges per installment."""
+    """A re-planned line keeps the fee of the line it replaces, by kind where it has kinds: a
+    prepayment changes the principal and interest, not the fees the contract charges per
+    installment (a loan's service fee, a checkout's even share of its flat fee)."""
     fees = old.get("fees")
     if fees:
-        extra = sum((Decimal(v) for v in fees.values()), ZERO)
         line["fees"] = dict(fees)
+    # The line's fee is its kinds' sum; a checkout's flat fee has no kinds.
+    extra = Decimal(old["fee"])
+    if extra:
         line["fee"] = fmt(Decimal(line["fee"]) + extra)
         line["total"] = fmt(Decimal(line["total"]) + extra)
     return line

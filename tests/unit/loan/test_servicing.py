@@ -686,3 +686,36 @@ def test_prepaying_part_then_settling_the_same_day_costs_what_settling_does(
     prepaid = D(payment.get("prepaid_principal", "0"))
     interest = D(payment.get("interest_to_date", "0"))
     assert prepaid >= 0 and interest >= 0 and interest <= prepaid
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    price=st.decimals("500", "30000", places=2),
+    term=st.sampled_from([3, 6, 12, 24]),
+    part=st.decimals("0.01", "0.99", places=2),
+)
+def test_a_part_prepayment_of_a_checkout_keeps_each_later_installments_flat_fee(
+    price: Decimal, term: int, part: Decimal
+) -> None:
+    """A checkout's flat fee is charged per installment; prepaying part of its principal
+    re-plans the principal of the installments after it, not their fees. Paying 0.01 took the
+    whole 180.00 fee of a 2499.99 phone away."""
+    schedule = build_schedule(
+        price, term, D(0), Method.EQUAL_PRINCIPAL, LOAN_DATE, fee_rate_total=D("0.072")
+    )
+    loan = new_loan(
+        schedule,
+        loan_id="F0001",
+        applicant_id="F0001",
+        phone="13800138000",
+        card_number="6222021234567893445",
+        loan_date=LOAN_DATE,
+        product="installment",
+    )
+    fees = [x["fee"] for x in loan["lines"]]
+    prepaid = quantize(price * part)
+    pay_amount(loan, prepaid, LOAN_DATE)
+    assert [x["fee"] for x in loan["lines"]] == fees
+    assert remaining_principal(loan) == price - prepaid
+    owed_now = sum((owed_total(x) for x in loan["lines"]), D(0))
+    assert owed_now == price - prepaid + schedule.total_fee
