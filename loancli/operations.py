@@ -382,7 +382,7 @@ def repay(
     bound card: installment N in full, an amount (dues first, the rest prepays principal),
     or everything (``settle``, with interest to date). One unit."""
     repayment.check_choice(installment, amount, settle)
-    with world_for(state, options) as world:
+    with _servicing_world(state, options) as world:
         today = world.clock.now().date()
         done = repayment.repay(
             world.store,
@@ -402,7 +402,7 @@ def restructure(
     state: StatePath, loan: str, term: int, **options: Unpack[WorldOptions]
 ) -> Restructured:
     """协商二次分期: an overdue loan's remaining debt becomes a new plan of ``term`` months."""
-    with world_for(state, options) as world:
+    with _servicing_world(state, options) as world:
         today = world.clock.now().date()
         done = repayment.restructure(
             world.store, world.scenario.world, world.clock.isoformat(), today, loan, term
@@ -559,6 +559,21 @@ def _moved(world: World) -> ClockMove:
         world.store, sms, world.clock.now().date(), world.clock.isoformat(), world.scenario.world
     )
     return ClockMove(world.clock.now(), events)
+
+
+@contextmanager
+def _servicing_world(state: StatePath, options: WorldOptions) -> Iterator[World]:
+    """The world of a repayment or a re-instalment. A ``--clock`` later than the world's moves
+    the world there first, as ``clock set`` does (reminders, debits, notices and reports on the
+    way), and then the borrower acts: paid after the day a default was reported, it was
+    reported as owed that day, as a replay of the ticket (its clock moved, then the payment)
+    finds it."""
+    moves = options.get("clock") is not None
+    with world_for(state, options, whole_world=moves) as world:
+        stored = world.store.meta_get("clock") if moves else None
+        if stored is not None and datetime.fromisoformat(stored) < world.clock.now():
+            _moved(world)
+        yield world
 
 
 @contextmanager

@@ -188,3 +188,34 @@ def test_an_objection_filed_in_another_world_is_filed_there_again(tmp_path: Path
         again = tmp_path / f"again{len(keep)}.json"
         code, data = run_json(tmp_path, "replay", str(bundle), db=again)
         assert code == 0 and data["reproduced"] is True, data
+
+
+def test_a_repayment_dated_past_the_report_day_moves_the_world_there_first(
+    tmp_path: Path,
+) -> None:
+    """``--clock`` later than the world's moves it there as ``clock set`` does, then pays:
+    installment 1, noticed on 2026-04-06 and reported on 2026-04-13, is reported as owed then
+    (916.80 + 766.80 x 0.00075 x 11 days = 923.13) whether the clock moved before the
+    repayment or with it. With it, the entry said 916.80, and the ticket of that world did not
+    replay (its replay moved the clock, then paid)."""
+    worlds = {}
+    for way in ("clock then repay", "repay with --clock"):
+        folder = tmp_path / way.replace(" ", "-")
+        folder.mkdir()
+        db = folder / "state.json"
+        assert run_cli(folder, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+        assert run_cli(folder, "clock", "advance", "39d", db=db)[0] == 0
+        repay = ("repay", "A0001", "--installment", "1")
+        if way == "clock then repay":
+            assert run_cli(folder, "clock", "advance", "10d", db=db)[0] == 0
+            assert run_cli(folder, *repay, db=db)[0] == 0
+        else:
+            assert run_cli(folder, "--clock", "2026-04-20T10:00:00+08:00", *repay, db=db)[0] == 0
+        code, report = run_json(folder, "credit-report", "A0001", db=db)
+        assert code == 0 and [e["amount"] for e in report["entries"]] == ["923.13"], report
+        worlds[way] = run_json(folder, "timeline", "A0001", db=db)[1]["timeline"]
+        bundle = folder / "ticket.zip"
+        assert run_cli(folder, "report", "A0001", "--bundle", str(bundle), db=db)[0] == 0
+        code, data, _kept = replayed(folder, bundle)
+        assert code == 0 and data["reproduced"] is True, data
+    assert worlds["clock then repay"] == worlds["repay with --clock"]
