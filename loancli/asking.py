@@ -305,6 +305,8 @@ def _read_yaml_once(text: str, *, typed: bool, tags: bool) -> object:
             finally:
                 self.depth -= 1
 
+    if typed:
+        Bounded.add_constructor("tag:yaml.org,2002:int", _int_as_written)
     data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - Safe/BaseLoader build none
     return data
 
@@ -340,8 +342,24 @@ def _read_yaml_libyaml(text: str, *, typed: bool, tags: bool) -> object:
     class Bounded(_SizeChecked, base):  # type: ignore[misc, valid-type]
         pass
 
+    if typed:
+        Bounded.add_constructor("tag:yaml.org,2002:int", _int_as_written)
     data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - CSafe/CBaseLoader build none
     return data
+
+
+def _int_as_written(loader: Any, node: Any) -> object:
+    """A number as YAML 1.2 reads it: YAML 1.1's octal (``012345``, a code that is 5349 there)
+    and base-60 (``1:30``, 90) forms stay the text that was written, for the question or the
+    field that reads them to read (a six-digit code keeps its leading zeros); any other number
+    is a number."""
+    import yaml
+
+    text = str(node.value)
+    digits = text.lstrip("+-").replace("_", "")
+    if ":" in text or (len(digits) > 1 and digits[0] == "0" and digits[1] not in "xXbB"):
+        return text
+    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
 
 
 def _expanded_size(root: yaml.Node) -> int:

@@ -777,7 +777,8 @@ class Action(
     # The id the record had where it was recorded, when the replay numbers it otherwise: its
     # random draws (face actions, faults that fire by chance) are keyed by it, as they were.
     draws: Id | None = None
-    seed: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] = 0
+    # None: the story's world's seed (0 is a seed of its own).
+    seed: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] | None = None
     clock: datetime | None = None
     lang: Literal["en", "zh"] | None = None
     scenario: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] | None = None

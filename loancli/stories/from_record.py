@@ -532,10 +532,11 @@ def run_action(
     replayed_as = fresh.get(record["id"], record["id"])
     world: dict[str, object] = {
         "record": replayed_as,
-        "seed": run.get("seed", 0),
         "lang": run.get("lang", "en"),
         "answers": answers,
     }
+    if run.get("seed"):
+        world["seed"] = run["seed"]  # 0 is the story's world's, said once there
     if setup:
         world["setup"] = True
     # Numbered otherwise in the replay: its draws keyed by the id they were keyed by here.

@@ -682,7 +682,7 @@ def _perform(
                     done = operations.perform(
                         world,
                         action,
-                        seed=action.seed or seed,
+                        seed=seed if action.seed is None else action.seed,
                         clock=action.clock,
                         scenario=scenario,
                         answers={k: _text(v) for k, v in answers.items()},

@@ -358,6 +358,71 @@ def test_a_story_s_times_are_beijing_time_without_an_offset_and_an_action_s_cloc
     assert code == 0 and "2026-04-01T09:00:00+08:00" in out
 
 
+def test_a_story_s_codes_keep_their_leading_zeros(tmp_path: Path) -> None:
+    """A story is read with YAML's types, but a number written with a leading zero is the text
+    it was, as in an answers file: ``sms_code: 000000`` is a wrong code (it was the number 0,
+    "a code has 6 digits", exit 2), ``012345`` a sequence the transaction password refuses (it
+    was the octal 5349)."""
+    story = write_story(
+        tmp_path / "codes.yaml",
+        "story: 1\nworld: {clock: 2026-03-02T10:00:00}\nperson: {answers: happy-path}\n"
+        "actions:\n  - action: apply\n"
+        "    answers: {sms_code: 000000, transaction_password: 024680}\n"
+        "    expect: {status: stopped, reason: sms_code_wrong}\n",
+    )
+    code, out, err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 0 and "2 expectations, 0 not met" in out, out + err
+    story.write_text(story.read_text(encoding="utf-8").replace("024680", "012345"), "utf-8")
+    code, out, err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 2 and "actions[0].answers.transaction_password" in err, err
+    assert "sequence" in err
+
+
+def test_an_action_s_seed_0_is_seed_0_whatever_the_world_s(tmp_path: Path) -> None:
+    """``seed: 0`` on an action draws what ``--seed 0`` draws; it was taken for no seed and
+    drew the world's (seed 5's codes)."""
+    story = write_story(
+        tmp_path / "seed.yaml",
+        "story: 1\nworld: {seed: 5, clock: 2026-03-02T10:00:00}\n"
+        "person: {answers: happy-path}\nactions:\n  - action: apply\n    seed: 0\n",
+    )
+    texts = {}
+    for way, args in (
+        ("story", ("story", "run", str(story))),
+        (
+            "seed 0",
+            (
+                "--seed",
+                "0",
+                "--clock",
+                "2026-03-02T10:00:00",
+                "--no-input",
+                "apply",
+                "--answers",
+                "happy-path",
+            ),
+        ),
+        (
+            "seed 5",
+            (
+                "--seed",
+                "5",
+                "--clock",
+                "2026-03-02T10:00:00",
+                "--no-input",
+                "apply",
+                "--answers",
+                "happy-path",
+            ),
+        ),
+    ):
+        db = tmp_path / f"{way}.json"
+        code, out, err = run_cli(tmp_path, *args, db=db)
+        assert code == 0, out + err
+        texts[way] = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)[1]["messages"]
+    assert texts["story"] == texts["seed 0"] != texts["seed 5"]
+
+
 def test_a_story_time_the_clock_cannot_reach_is_refused_naming_its_field(tmp_path: Path) -> None:
     story = write_story(
         tmp_path / "far.yaml",
