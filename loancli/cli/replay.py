@@ -51,12 +51,20 @@ def show_verdict(opts: Options, verdict: tickets.Verdict) -> None:
             )
         )
     else:
-        opts.console.print(
-            _("[red]not reproduced:[/red] expected {expected}, replayed {replayed}").format(
-                expected=escape(outcome_sentence(verdict.expected_outcome)),
-                replayed=escape(outcome_sentence(verdict.outcome)),
+        expected = outcome_sentence(verdict.expected_outcome)
+        replayed = outcome_sentence(verdict.outcome)
+        # The same outcome by a different way (an event, a figure): said so, not as
+        # "expected completed, replayed completed".
+        said = (
+            _("[red]not reproduced:[/red] {outcome} again, but not as it happened").format(
+                outcome=escape(replayed)
+            )
+            if expected == replayed
+            else _("[red]not reproduced:[/red] expected {expected}, replayed {replayed}").format(
+                expected=escape(expected), replayed=escape(replayed)
             )
         )
+        opts.console.print(said)
         for unmet in verdict.unmet:
             opts.console.print("  " + escape(unmet))
         difference = verdict.first_difference

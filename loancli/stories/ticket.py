@@ -524,7 +524,7 @@ def _plain(event: Mapping[str, object]) -> PlainEvent:
 def describe_event(event: Mapping[str, object] | None) -> str:
     """One line: ``2026-03-02T10:00:00+08:00 disbursement stopped (card_frozen) k=v``."""
     if event is None:
-        return "(no event)"
+        return _("(no event)")
     details = event.get("detail")
     shown = details.items() if isinstance(details, Mapping) else ()
     detail = " ".join(f"{k}={v}" for k, v in shown)

@@ -18,8 +18,10 @@ from loancli.questions import app_word
 from loancli.reasons import ACCOUNT_TYPES, REPAY_SENTENCES, Reason
 from loancli.support.names import (
     CARD_STATES,
+    DEBIT_FAILURES,
     LOGIN_METHOD_NAMES,
     METHOD_NAMES,
+    OBJECTION_OUTCOMES,
     PAYMENT_KINDS,
     PAYOUT_STATES,
     PROVIDER_NAMES,
@@ -434,6 +436,8 @@ def recorded_why(text: str) -> str:
 
 
 def _why(value: object) -> object:
+    if isinstance(value, str) and value in DEBIT_FAILURES:
+        return _(DEBIT_FAILURES[value])
     if isinstance(value, str):
         return recorded_why(value)
     texts = _texts(value)
@@ -501,6 +505,7 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "forced_by": _named(PROVIDER_NAMES),
     "card_status": _named(CARD_STATES),
     "status": _named(PAYOUT_STATES),
+    "outcome": _named(OBJECTION_OUTCOMES),
     "requested": _actions,
     "performed": _actions,
     "why": _why,

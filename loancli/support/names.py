@@ -75,6 +75,13 @@ PROVIDER_NAMES = {
 }
 LOGIN_METHOD_NAMES = {"password": N_("password"), "sms": N_("SMS code"), "face": N_("face check")}
 PAYOUT_STATES = {"disbursing": N_("paying out")}
+# Why an automatic debit failed (the SMS says it the app's way: 余额不足).
+DEBIT_FAILURES = {
+    "insufficient_balance": N_("too little money on the card"),
+    "bank_error": N_("the bank's system was busy"),
+}
+# How the credit bureau answered an objection.
+OBJECTION_OUTCOMES = {"kept": N_("kept"), "corrected": N_("corrected")}
 # The two-step verification a login from an untrusted device passes (an account's mode).
 TWO_STEP_NAMES = {"confirm": N_("confirm on a trusted phone"), "code": N_("confirmation code")}
 

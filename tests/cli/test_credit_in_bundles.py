@@ -85,6 +85,13 @@ def test_a_bundle_whose_entries_differ_is_not_reproduced(
     assert code == 3, data
     assert data["reproduced"] is False
     assert "2026-04-03" in str(data["unmet"]) and "2026-04-13" in str(data["unmet"])
+    # The same outcome by another way is said so, not "expected completed, replayed completed".
+    code, out, err = run_cli(
+        tmp_path, "--lang", "zh", "replay", str(tampered), db=tmp_path / "zh.json"
+    )
+    assert code == 3 and "重放结果同为已完成，但过程与原记录不同" in out, out + err
+    code, out, err = run_cli(tmp_path, "replay", str(tampered), db=tmp_path / "en.json")
+    assert "completed again, but not as it happened" in out and "expected completed" not in out
 
 
 def test_an_objection_replays_pseudonymised_and_answered(tmp_path: Path) -> None:

@@ -295,3 +295,34 @@ def test_a_journey_stopped_at_the_second_review_is_stopped_at_the_review(tmp_pat
     assert code == 3, out + err
     said = "".join((out + err).split())
     assert "停在审核(first_review)" in said and "初审" not in said
+
+
+@pytest.mark.parametrize(
+    ("story", "record", "zh", "en", "code"),
+    [
+        (
+            "debit-fails-repaid-last-day-of-grace",
+            "A0001",
+            "失败（余额不足）",
+            "failed (too little money on the card)",
+            "insufficient_balance",
+        ),
+        ("credit-objection-answered", "A0001", "异议已答复：予以保留", "answered: kept", ": kept"),
+    ],
+)
+def test_a_debits_failure_and_an_objections_answer_are_said_in_words(
+    tmp_path: Path, story: str, record: str, zh: str, en: str, code: str
+) -> None:
+    """A Chinese timeline said 第1期扣款 916.80 失败（insufficient_balance） and 异议已答复：kept,
+    where the SMS of the same event says 余额不足 and 予以保留."""
+    db = tmp_path / "world.json"
+    code_run, out, err = run_cli(tmp_path, "story", "run", story, db=db)
+    assert code_run == 0, out + err
+    said = {
+        lang: " ".join(
+            run_cli(tmp_path, "--lang", lang, "timeline", record, db=db, columns=200)[1].split()
+        )
+        for lang in ("zh", "en")
+    }
+    assert zh.replace(" ", "") in said["zh"].replace(" ", "") and code not in said["zh"], said["zh"]
+    assert en in said["en"], said["en"]
