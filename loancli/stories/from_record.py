@@ -27,7 +27,7 @@ from loancli.identity.photo import read_photo
 from loancli.journey.core import draws_of
 from loancli.journey.session import CLOCK_WORLDS_KEY, SCENARIO_TEXT_PREFIX
 from loancli.loan.loans import id_order, loan_view, newest_loan
-from loancli.masking import Private, mask_text
+from loancli.masking import Private, mask_numbers, mask_text
 from loancli.records import (
     ACCOUNTS,
     APPLICANTS,
@@ -243,6 +243,14 @@ def world_commands(
                 words = ["restructure", loan, "--term", str(term)]
             case Object(loan=loan, entry=entry, reason=reason):
                 words = ["credit-report", loan, "--object", entry, "--reason", reason]
+            # What ``device`` did to the account (its number masked: the report is read by
+            # people; the bundle's story carries it whole).
+            case TrustDevice(account=account, model=model):
+                words = ["device", "trust", mask_numbers(account), model]
+            case ForgetDevice(account=account, model=model):
+                words = ["device", "forget", mask_numbers(account), model]
+            case TwoStep(account=account, mode=mode):
+                words = ["device", "two-step", mask_numbers(account), "--mode", mode]
             case _:
                 said = next(pending, None)
                 if said is not None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, run_cli, run_json
+from conftest import PHONE, ROOT, run_cli, run_json
 
 # Built-in stories whose journey's ticket left out the account's flows or its earlier journeys,
 # and so did not replay (the support review's list).
@@ -212,6 +212,30 @@ def test_the_reports_commands_tell_the_account_in_the_order_it_was_done(tmp_path
         for c in commands
     ]
     assert kinds == ["apply", "unbind", "clock"], commands
+
+
+def test_the_reports_commands_say_what_device_did_in_its_place(tmp_path: Path) -> None:
+    """Two-step set to a code and the phone forgotten, three days, then a login: the report's
+    commands left both device commands out and put the login before the clock move (each took
+    the place of the next run), so pasted they logged in with no code asked."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    assert cli(tmp_path, db, "device", "two-step", PHONE, "--mode", "code") == 0
+    assert cli(tmp_path, db, "device", "forget", PHONE, "Redmi Note 13") == 0
+    assert cli(tmp_path, db, "clock", "advance", "3d") == 0
+    login = ("login", "--set", f"phone={PHONE}", "--set", "password=s3cret-pass")
+    assert cli(tmp_path, db, *login, "--set", "device_code=auto") == 0
+    code, data = run_json(tmp_path, "report", "A0001", "--format", "json", db=db)
+    assert code == 0, data
+    said = [c.split(" --scenario default ", 1)[1].split()[:2] for c in data["reproduce"]]
+    assert said == [
+        ["--no-input", "apply"],
+        ["device", "two-step"],
+        ["device", "forget"],
+        ["clock", "set"],
+        ["--no-input", "login"],
+    ], data["reproduce"]
+    assert PHONE not in " ".join(data["reproduce"]) and "138****8000" in data["reproduce"][1]
 
 
 # -- what the review of the account tickets found ----------------------------------------
