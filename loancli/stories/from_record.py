@@ -13,6 +13,7 @@ import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -751,6 +752,8 @@ def _loan_expect(loan: Loan, now: str | None, owner: str) -> Expect:
             status=view["loan_status"],
             remaining_principal=view["remaining_principal"],
             penalty=view["penalty"],
+            # What a lender's double debit owes back (a ticket about it checks it).
+            refund_owed=view["refund_owed"] if Decimal(view["refund_owed"]) else None,
             installments=lines,
         )
     )

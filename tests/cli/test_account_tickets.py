@@ -672,3 +672,22 @@ def test_what_device_did_to_the_account_is_in_a_later_logins_ticket(
     assert kinds.index("apply") < kinds.index(done) < kinds.index("login"), kinds
     code, data = replayed(tmp_path, bundle)
     assert code == 0 and data["reproduced"] is True, data
+
+
+def test_a_double_debits_story_checks_what_is_owed_back(tmp_path: Path) -> None:
+    """The story of a double debit expects the refund owed: it passed ``check`` with the
+    lender's fault taken out of its world (nothing debited twice)."""
+    db = played(tmp_path, "double-debit-refund")
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    story = folder / "dd.yaml"
+    code, out, err = run_cli(tmp_path, "story", "from", "A0001", "--out", str(story), db=db)
+    assert code == 0, out + err
+    told = yaml.safe_load(story.read_text(encoding="utf-8"))
+    assert told["actions"][-1]["expect"]["loan"]["refund_owed"] == "916.80"
+    assert run_cli(tmp_path, "check", "--no-builtin", str(folder))[0] == 0
+    text = story.read_text(encoding="utf-8")
+    assert "double_debit: true" in text
+    story.write_text(text.replace("double_debit: true", "double_debit: false"), "utf-8")
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder))
+    assert code == 3 and "refund_owed" in out + err, out + err
