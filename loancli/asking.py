@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
+import re
 import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -522,6 +523,8 @@ class Asker:
         self.recorded: dict[str, list[object]] = {}
         # How many answers of each key belong to steps that finished (see checkpoint).
         self._kept: dict[str, int] = {}
+        # The simulated now the run began at (a recording's replay starts its world there).
+        self.started_at: str | None = None
 
     @property
     def interactive(self) -> bool:
@@ -684,13 +687,17 @@ RECORDING_MARK = "# Recorded by loancli"
 
 
 def write_recording(
-    asker: Asker, path: Path, command: str = "apply", resumed: bool = False
+    asker: Asker, path: Path, command: str = "apply", resumed: bool = False, fresh: bool = True
 ) -> None:
-    """Write the answers given, as a YAML answers file that replays the run (``command``).
+    """Write the answers given, as a YAML answers file that replays the run (``command``, its
+    world's options and its own arguments).
 
     The answers of a step cut short are left out (a resumed run asks them again); a resumed
     run adds its answers to those the file already holds from the earlier run, so the file
-    replays the whole journey."""
+    replays the whole journey. A ``fresh`` run (a new journey) replays on a state file of its
+    own from the simulated time it began; any other (a flow of an account, a step run again)
+    on a copy of the state file it was walked on (its account and its time), unless the
+    scenario makes the account."""
     import yaml
 
     data = asker.recording(finished_steps_only=True)
@@ -701,19 +708,45 @@ def write_recording(
             items = value if isinstance(value, list) else [value]
             rel = [os.path.relpath(Path(str(p)).resolve(), base) if p else p for p in items]
             data[key] = rel[0] if len(rel) == 1 else rel
+    began = _earlier_start(path) if resumed else None
     if resumed:
         data = _merged(_earlier_recording(path), data)
-    # Pasted in this file's folder it replays on a state file of its own (without --db it
-    # went on the default one, a person's own world), the answers named as they are here.
-    replay = shlex.join(["--db", f"{path.stem}.replay.json"])
+    began = began or asker.started_at
+    answers = shlex.quote(path.name)
+    if fresh:
+        # Pasted in this file's folder it replays on a state file of its own (without --db it
+        # went on the default one, a person's own world), from the time the walk began (a
+        # new file starts elsewhere: the first due date would move), the answers named as
+        # they are here.
+        clock = ["--clock", began] if began else []
+        replay = shlex.join(["--db", f"{path.stem}.replay.json", *clock])
+        how = f"loancli {replay} --no-input {command} --answers {answers} (in this file's folder)"
+    else:
+        replay = shlex.join(["--db", f"{path.stem}.replay.json"])
+        how = (
+            f"loancli {replay} --no-input {command} --answers {answers} (in this file's "
+            f"folder; {replay[5:]} a copy of the state file it was walked on, from before the "
+            "walk, unless the scenario makes its account)"
+        )
     header = (
-        f"{RECORDING_MARK} {command} --record. Replay with: "
-        f"loancli {replay} --no-input {command} --answers {shlex.quote(path.name)} "
-        "(in this file's folder)\n"
+        f"{RECORDING_MARK} {command} --record. Replay with: {how}\n"
         "# Holds the passwords typed: keep it with the test data, not in a ticket.\n"
     )
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)
     write_private(path, header + body)
+
+
+def _earlier_start(path: Path) -> str | None:
+    """The time the first run of a recording began, as its header says it (a resumed run's
+    replay starts where the journey did)."""
+    try:
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not first.startswith(RECORDING_MARK):
+        return None
+    found = re.search(r" --clock (\S+)", first)
+    return found[1] if found else None
 
 
 def _earlier_recording(path: Path) -> dict[str, object]:

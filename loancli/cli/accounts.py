@@ -9,6 +9,7 @@ Exit 0 when the flow completed, 3 when it stopped on a business reason, 2 for ba
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 import dataclasses
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -259,7 +260,7 @@ def card_unbind(
             answers,
             set_ or [],
             record,
-            "card unbind",
+            shlex.join(["card", "unbind", card_id]),
             lambda state, **world: api.unbind_card(state, card_id, **world),
             {"card": None},
             lambda r: [_("Card {card} unbound.").format(card=r["card"]["card"])],
@@ -369,7 +370,7 @@ def contacts_remove(
             answers,
             set_ or [],
             record,
-            "contacts remove",
+            shlex.join(["contacts", "remove", contact_id]),
             lambda state, **world: api.remove_contact(state, contact_id, **world),
             {"contact": None},
             lambda r: [_("Contact {id} removed.").format(id=contact_id)],

@@ -60,7 +60,10 @@ def run_apply(
     resume: str | None,
     step: tuple[str, str] | None = None,
 ) -> int:
-    world = world_args(opts, answers, sets, record, resumed=resume is not None or step is not None)
+    # A step run again is recorded as what it is: one step of a journey in its world.
+    command = shlex.join(["step", *step]) if step is not None else "apply"
+    resumed = resume is not None or step is not None
+    world = world_args(opts, answers, sets, record, command, resumed=resumed)
     if step is not None:
         done = api.run_step(opts.db, *step, **world)
     elif resume is not None:

@@ -3,6 +3,7 @@
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -84,7 +85,7 @@ def checkout(
             answers,
             set_ or [],
             record,
-            "checkout",
+            shlex.join(["checkout", "--item", item, "--price", price, "--periods", str(periods)]),
             lambda state, **world: api.checkout(state, item, price, periods, **world),
             {"checkout": None, "schedule": []},
             lines,

@@ -361,7 +361,9 @@ def world_args(
         "answers": answers,
         "sets": sets,
         "prompter": prompter_for(opts),
-        "on_close": recorder(record, replay_words(opts, command), resumed, opts.db),
+        "on_close": recorder(
+            record, replay_words(opts, command), resumed, opts.db, fresh=command == "apply"
+        ),
         "lock_timeout": opts.lock_timeout,
         "on_wait": tell_waiting,
         "hashing": grade(opts),
@@ -474,6 +476,7 @@ def recorder(
     command: str = "apply",
     resumed: bool = False,
     state: Path | ServerUrl | None = None,
+    fresh: bool = True,
 ) -> Callable[[Asker], None] | None:
     """What writes ``--record`` when a run ends, whatever its outcome; the path is checked
     first, so a run is never made for a recording that cannot be written. A resumed run adds
@@ -481,7 +484,7 @@ def recorder(
     check_output(record, "--record", state)
     if record is None:
         return None
-    return lambda asker: write_recording(asker, record, command, resumed)
+    return lambda asker: write_recording(asker, record, command, resumed, fresh)
 
 
 # The options every question-asking command takes, as apply does.

@@ -5,6 +5,7 @@ renders."""
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
+import shlex
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -89,7 +90,7 @@ def support_unlock(
             answers,
             set_ or [],
             record,
-            "support unlock",
+            shlex.join(["support", "unlock", phone]),
             lambda state, **world: api.unlock(state, phone, **world),
         )
     raise typer.Exit(code)
@@ -104,7 +105,9 @@ def _run(
     operation: Callable[..., api.RunResult],
 ) -> int:
     """Run a security flow (a record in ``flows``); show it; the exit code."""
-    kind = command.split()[-1]
+    # ``login``, or ``support unlock PHONE``: the flow's kind, never its account.
+    words = command.split()
+    kind = words[1] if words[0] == "support" else words[0]
 
     def lines(result: "FlowDocument") -> list[str]:
         view = result["account"] or {}

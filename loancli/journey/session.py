@@ -244,6 +244,7 @@ def open_journey(
             on_notice=on_notice,
         ) as world:
             asker.waiting = world.store.waiting
+            asker.started_at = world.clock.isoformat()
             run: RunInfo = {
                 "command": command,
                 "clock": world.clock.isoformat(),

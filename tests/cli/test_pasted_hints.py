@@ -264,3 +264,50 @@ def test_a_recordings_replay_line_pasted_in_its_folder_replays_on_a_file_of_its_
     assert replayed["status"] == original["details"]["status"], pasted.stderr
     assert (work / "walk one.replay.json").is_file()
     assert not home.exists()  # nothing written to a default state file
+
+
+def _replay_line(recording: Path) -> str:
+    header = recording.read_text(encoding="utf-8").splitlines()[0]
+    return header.split("Replay with: ", 1)[1].split(" (in this file's folder", 1)[0]
+
+
+def _in_folder(command: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("LOANCLI_DB", "LOANCLI_LANG")}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return subprocess.run(
+        command + " --json", shell=True, cwd=folder, env=env, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, encoding="utf-8", timeout=120,
+    )  # fmt: skip
+
+
+def test_a_recordings_replay_line_starts_where_the_walk_did_and_keeps_its_arguments(
+    tmp_path: Path,
+) -> None:
+    """A walk begun on 2026-03-31 replays from then (its first installment 906.80, due on the
+    28th), not from a new file's 2026-03-02 (916.80); a checkout's line keeps its item, price
+    and periods (it said ``checkout --answers co.yaml``: "Missing option '--item'"), and a
+    step run again says ``step``, not ``apply``."""
+    db = tmp_path / "walked.json"
+    walk = ("--clock", "2026-03-31T10:00:00", "--no-input", "apply", "--answers", "happy-path")
+    code, _out, err = run_cli(tmp_path, *walk, "--record", str(tmp_path / "w.yaml"), db=db)
+    assert code == 0, err
+    line = _replay_line(tmp_path / "w.yaml")
+    assert "--clock 2026-03-31T10:00:00+08:00" in line
+    done = _in_folder(line, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["schedule"][0]["total"] == "906.80"
+
+    before = tmp_path / "before-checkout.json"
+    before.write_bytes(db.read_bytes())
+    shop = ("checkout", "--item", "Redmi K70", "--price", "2499", "--periods", "6")
+    record = ("--answers", "checkout", "--record", str(tmp_path / "co.yaml"))
+    assert run_cli(tmp_path, "--no-input", *shop, *record, db=db)[0] == 0
+    line = _replay_line(tmp_path / "co.yaml")
+    assert "checkout --item 'Redmi K70' --price 2499 --periods 6 --answers co.yaml" in line
+    (tmp_path / "co.replay.json").write_bytes(before.read_bytes())
+    done = _in_folder(line, tmp_path)
+    assert done.returncode == 0 and json.loads(done.stdout)["status"] == "completed", done.stderr
+
+    step = ("step", "A0001", "sms_verification", "--record", str(tmp_path / "s.yaml"))
+    run_cli(tmp_path, "--no-input", *step, db=db)
+    assert " step A0001 sms_verification --answers s.yaml" in _replay_line(tmp_path / "s.yaml")

@@ -57,7 +57,9 @@ def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
     assert text.startswith(
         "# Recorded by loancli --scenario phone-taken account change-phone --record. Replay "
         "with: loancli --db walk.replay.json --no-input --scenario phone-taken account "
-        "change-phone --answers walk.yaml (in this file's folder)"
+        "change-phone --answers walk.yaml (in this file's folder; walk.replay.json a copy of "
+        "the state file it was walked on, from before the walk, unless the scenario makes its "
+        "account)"
     )
     recorded = yaml.safe_load(text)
     # The invalid entry was re-asked by the prompt itself; the refused number is kept.
