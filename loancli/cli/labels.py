@@ -99,6 +99,7 @@ EXPLAIN_TOPICS = {
     "fees": N_("Fees"),
     "amount": N_("Amounts"),
     "overdue": N_("Overdue"),
+    "debits": N_("Automatic debits"),
     "cap": N_("Cap on overdue costs"),
     "settlement": N_("Early settlement"),
     "refund": N_("Refund"),

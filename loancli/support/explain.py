@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from loancli.i18n import _
@@ -29,7 +29,7 @@ from loancli.reasons import Reason
 from loancli.records import CREDIT, LOANS, Applicant, Event, Line, Loan, Payment, Review
 from loancli.store import Store
 from loancli.support.event_words import event_text, recorded_why, short_time
-from loancli.support.names import SIDE_NAMES, authorisation_words, step_words
+from loancli.support.names import DEBIT_FAILURES, SIDE_NAMES, authorisation_words, step_words
 from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, private_of, resolve
 from loancli.text import close_up
 from loancli.world.providers.review import why_in
@@ -208,6 +208,9 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
             + _penalty_sum(x, rate)
             for x in overdue
         )
+    debits = _debit_sentences(loan)
+    if debits:
+        out["debits"] = debits
     capped = _cap_sentence(loan)
     if capped:
         out["cap"] = capped
@@ -224,6 +227,37 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
         out["credit"] = credit
     out["amount"] += " " + _plan_now(loan, today)
     return out
+
+
+def _debit_sentences(loan: Loan) -> str:
+    """Each automatic debit that failed: when, how much, why (its code and its words), what
+    the card held, and what the borrower can do (as the SMS of it says)."""
+    failed = [e for e in loan.get("events", []) if e["event"] == "debit_failed"]
+    said = []
+    for e in failed:
+        d = e["detail"]
+        why = str(d.get("why"))
+        grace_end = date.fromisoformat(str(d["due_date"])) + timedelta(
+            days=_grace_days(loan, int(str(d["installment"])))
+        )
+        said.append(
+            _(
+                "The automatic debit of {amount} for installment {n} on {on} failed ({code}: "
+                "{why}); card **** {card} held {balance}. Repaying it by {grace_end} (the end "
+                "of the grace period) with loancli repay keeps it from being overdue; after "
+                "that, put the money on the card before the next debit."
+            ).format(
+                amount=d.get("amount"),
+                n=d.get("installment"),
+                on=e["on"],
+                code=why,
+                why=_(DEBIT_FAILURES.get(why, why)),
+                card=d.get("card"),
+                balance=d.get("balance"),
+                grace_end=grace_end.isoformat(),
+            )
+        )
+    return " ".join(said)
 
 
 def _penalty_sum(line: Line, rate: Decimal) -> str:

@@ -330,3 +330,23 @@ def test_a_bad_loancli_lang_is_named_as_the_variable(tmp_path) -> None:
     )
     assert done.exit_code == 2
     assert "LOANCLI_LANG" in done.stderr and "'fr'" in done.stderr
+
+
+def test_a_failed_debit_is_explained_with_its_cause_and_what_to_do(tmp_path: Path) -> None:
+    """``explain`` said nothing of a debit that failed (only its SMS did): it gives the code,
+    the cause in words, what the card held and the last day to repay inside the grace."""
+    db = tmp_path / "world.json"
+    assert run_cli(tmp_path, "story", "run", "debit-fails-repaid-last-day-of-grace", db=db)[0] == 0
+    said = {}
+    for lang in ("en", "zh"):
+        code, doc = run_json(tmp_path, "--lang", lang, "explain", "A0001", db=db)
+        assert code == 0
+        said[lang] = doc["explanations"]["debits"]
+    assert (
+        "916.80 for installment 1 on 2026-04-02 failed (insufficient_balance: too little"
+        in (said["en"])
+    )
+    assert "held 100.00" in said["en"] and "by 2026-04-05" in said["en"]
+    assert (
+        "余额不足" in said["zh"] and "2026-04-05" in said["zh"] and "too little" not in said["zh"]
+    )
