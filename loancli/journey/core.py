@@ -173,6 +173,9 @@ class Journey:
     # How this run was started (seed, clock, scenario, answers): what a report replays.
     run: RunInfo = field(default_factory=RunInfo)
     last_reason: Reason | None = None
+    # A replay of a run that ended before its steps did (Ctrl-C, an answer missing): where
+    # its answers run out it ends, as it did, and a retry cut short is no refusal.
+    cut_short: bool = False
 
     def __post_init__(self) -> None:
         self.ocr = FakeOcr(self.world.ocr)

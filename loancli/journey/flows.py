@@ -180,7 +180,8 @@ def run_steps(
             except AnswersExhausted as exc:
                 # A script ran out of retries: the journey stops on the last failure.
                 outcome = None
-                if j.last_reason is None:
+                if j.last_reason is None or j.cut_short:
+                    # (A replay of a run cut short at a retry ends there, as the run did.)
                     failure = UsageError(
                         _("the answers for this question ran out before any retry"), key=exc.key
                     )

@@ -218,6 +218,7 @@ def open_journey(
     hashing: HashGrade | None = None,
     on_notice: Callable[[str], None] | None = None,
     draws: str | None = None,
+    interrupted: bool = False,
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -263,7 +264,15 @@ def open_journey(
             }
             if draws is not None:
                 run["draws"] = draws
-            yield Journey(world.store, world.clock, Rng(seed), asker, world.scenario.world, run=run)
+            yield Journey(
+                world.store,
+                world.clock,
+                Rng(seed),
+                asker,
+                world.scenario.world,
+                run=run,
+                cut_short=interrupted,
+            )
     finally:
         if on_close is not None and asker is not None:
             on_close(asker)
@@ -315,6 +324,8 @@ class WorldArgs(TypedDict, total=False):
     # The id a new record's random draws are keyed by: the id it had where it was recorded
     # (a replay's records are numbered again); None, its own.
     draws: str | None
+    # A replay of a run that ended before its steps did: it ends where its answers run out.
+    interrupted: bool
 
 
 def run_journey(

@@ -687,6 +687,7 @@ def _perform(
                         scenario=scenario,
                         answers={k: _text(v) for k, v in answers.items()},
                         draws=action.draws,
+                        interrupted=action.interrupted,
                     )
                     record = done.record
                 except UsageError as exc:

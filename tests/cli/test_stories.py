@@ -423,6 +423,38 @@ def test_an_action_s_seed_0_is_seed_0_whatever_the_world_s(tmp_path: Path) -> No
     assert texts["story"] == texts["seed 0"] != texts["seed 5"]
 
 
+def test_a_run_cut_short_at_a_retry_replays_to_where_it_was_cut(tmp_path: Path) -> None:
+    """A person typed a wrong SMS code, then Ctrl-C at the code asked again: the run is
+    recorded interrupted, in progress at sms_verification. Replayed, its answers ran out at
+    the retry and it stopped on sms_code_wrong (exit 3), where the docs promise it "ends
+    where they run out, as it did"."""
+    story = write_story(
+        tmp_path / "cut.yaml",
+        "story: 1\nworld: {clock: 2026-03-02T10:00:00}\nperson: {answers: happy-path}\n"
+        "actions:\n  - action: apply\n    interrupted: true\n"
+        '    answers: {sms_code: "000000"}\n'
+        "    expect: {status: in_progress, no_events: [stopped]}\n",
+    )
+    db = tmp_path / "kept.json"
+    code, out, err = run_cli(tmp_path, "story", "run", str(story), db=db)
+    assert code == 0 and "2 expectations, 0 not met" in out, out + err
+    code, doc = run_json(tmp_path, "applicants", "show", "A0001", db=db)
+    shown = doc["details"]
+    assert (shown["status"], shown["step"]) == ("in_progress", "sms_verification"), doc
+    # Not cut short, the same answers stop on the wrong code, as a script's run does.
+    story.write_text(
+        story.read_text(encoding="utf-8")
+        .replace("    interrupted: true\n", "")
+        .replace(
+            "{status: in_progress, no_events: [stopped]}",
+            "{status: stopped, reason: sms_code_wrong}",
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 0 and "2 expectations, 0 not met" in out, out + err
+
+
 def test_a_story_time_the_clock_cannot_reach_is_refused_naming_its_field(tmp_path: Path) -> None:
     story = write_story(
         tmp_path / "far.yaml",
