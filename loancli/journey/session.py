@@ -219,6 +219,7 @@ def open_journey(
     on_notice: Callable[[str], None] | None = None,
     draws: str | None = None,
     interrupted: bool = False,
+    given: Mapping[str, object] | None = None,
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -231,7 +232,7 @@ def open_journey(
         # file is opened: a refused one leaves it as it was (or not created).
         loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         check_command(loaded, command)
-        asker = Asker(_sources(loaded, answers, sets), prompter)
+        asker = Asker(_sources(loaded, answers, sets, given), prompter)
         asker.precheck()
         with open_world(
             state,
@@ -279,10 +280,16 @@ def open_journey(
 
 
 def _sources(
-    scenario: Scenario, answers: Answers | None, sets: Sequence[str]
+    scenario: Scenario,
+    answers: Answers | None,
+    sets: Sequence[str],
+    given: Mapping[str, object] | None = None,
 ) -> list[AnswerSource]:
-    """``sets`` over the scenario's borrower answers over ``answers``."""
+    """``sets`` over what a story's action ``given`` itself over the scenario's borrower
+    answers over ``answers``."""
     sources = [parse_set_options(list(sets))]
+    if given:
+        sources.append(AnswerSource(given, Path.cwd(), "the story's action"))
     if scenario.borrower:
         origin = f"scenario {scenario.name} (borrower)"
         sources.append(AnswerSource(scenario.borrower, scenario.base_dir, origin))
@@ -326,6 +333,9 @@ class WorldArgs(TypedDict, total=False):
     draws: str | None
     # A replay of a run that ended before its steps did: it ends where its answers run out.
     interrupted: bool
+    # The answers a story's action gives itself: over the scenario's borrower answers (the
+    # story chose them, as --set does on a command line), under ``sets``.
+    given: Mapping[str, object] | None
 
 
 def run_journey(

@@ -671,10 +671,7 @@ def _perform(
             return _Facts(None, None, None, agreed.loan["id"], agreed.loan["events"][before:])
         case operations.Action():
             at = f"{loaded.source}: {label_of(action)}"
-            answers = {
-                **person,
-                **{k: _images(k, v, loaded.folder, at) for k, v in action.answers.items()},
-            }
+            own = {k: _images(k, v, loaded.folder, at) for k, v in action.answers.items()}
             target = getattr(action, "applicant", None)
             before = len(operations_record(world, target).get("events", [])) if target else 0
             with _speaking(action.lang or loaded.story.world.lang):
@@ -685,7 +682,8 @@ def _perform(
                         seed=seed if action.seed is None else action.seed,
                         clock=action.clock,
                         scenario=scenario,
-                        answers={k: _text(v) for k, v in answers.items()},
+                        answers={k: _text(v) for k, v in person.items()},
+                        given={k: _text(v) for k, v in own.items()},
                         draws=action.draws,
                         interrupted=action.interrupted,
                     )

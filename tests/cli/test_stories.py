@@ -455,6 +455,23 @@ def test_a_run_cut_short_at_a_retry_replays_to_where_it_was_cut(tmp_path: Path) 
     assert code == 0 and "2 expectations, 0 not met" in out, out + err
 
 
+def test_a_story_s_own_answers_win_over_its_scenario_s_borrower(tmp_path: Path) -> None:
+    """An action's answers are the story's choice, as ``--set`` is a command line's: over the
+    scenario's ``borrower:`` answers (sms-too-slow's borrower waits too little), under which
+    they were read and the story stopped where ``--set sms_wait=0s`` completes."""
+    story = write_story(
+        tmp_path / "slow.yaml",
+        "story: 1\nworld: {scenario: sms-too-slow, clock: 2026-03-02T10:00:00}\n"
+        "person: {answers: happy-path}\n"
+        "actions: [{action: apply, answers: {sms_wait: 0s}, expect: {status: completed}}]\n",
+    )
+    code, out, err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 0 and "1 expectations, 0 not met" in out, out + err
+    scripted = ("--scenario", "sms-too-slow", "--no-input", "apply", "--answers", "happy-path")
+    code, doc = run_json(tmp_path, *scripted, "--set", "sms_wait=0s", db=tmp_path / "s.json")
+    assert code == 0 and doc["status"] == "completed"
+
+
 def test_a_story_time_the_clock_cannot_reach_is_refused_naming_its_field(tmp_path: Path) -> None:
     story = write_story(
         tmp_path / "far.yaml",
