@@ -60,6 +60,7 @@ from loancli.journey.session import (
     World,
     WorldArgs,
     note_clock_world,
+    note_servicing_world,
     open_world,
     run_flow,
     world_ref,
@@ -394,6 +395,8 @@ def repay(
             amount=amount,
             settle=settle,
         )
+        # The world it was made in, for a ticket to make it there again.
+        note_servicing_world(world, done.loan)
         facts = world.scenario.world.facts()
     return Repaid(done.loan, today, facts, done.payment, done.refused)
 
@@ -407,6 +410,7 @@ def restructure(
         done = repayment.restructure(
             world.store, world.scenario.world, world.clock.isoformat(), today, loan, term
         )
+        note_servicing_world(world, done.loan)
     return Restructured(done.loan, today, done.change)
 
 
@@ -571,7 +575,9 @@ def _servicing_world(state: StatePath, options: WorldOptions) -> Iterator[World]
     moves = options.get("clock") is not None
     with world_for(state, options, whole_world=moves) as world:
         stored = world.store.meta_get("clock") if moves else None
-        if stored is not None and datetime.fromisoformat(stored) < world.clock.now():
+        # The pass goes by days: within the day the world is at, it has nothing to do (a
+        # populated world's repayments through a day move nothing).
+        if stored is not None and datetime.fromisoformat(stored).date() < world.clock.now().date():
             _moved(world)
         yield world
 

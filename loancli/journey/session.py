@@ -48,7 +48,7 @@ from loancli.journey.runner import (
     start_journey,
 )
 from loancli.questions import QUESTIONS
-from loancli.records import RunAction
+from loancli.records import Loan, RunAction
 from loancli.store import (
     DEFAULT_LOCK_TIMEOUT,
     MemoryState,
@@ -414,6 +414,9 @@ def _scripted_unit(journey: Journey) -> Iterator[None]:
 # Meta key: the worlds the clock moved in, in order, each with the time its moves reached;
 # a scenario file's body is kept once, under its own key (``scenario_text.`` and its hash).
 CLOCK_WORLDS_KEY = "clock_worlds"
+# The worlds repayments and re-instalments were made in: each change of world, from the place
+# in the file of the first act made in it.
+SERVICING_WORLDS_KEY = "servicing_worlds"
 SCENARIO_TEXT_PREFIX = "scenario_text."
 
 
@@ -425,6 +428,40 @@ def world_ref(world: World) -> dict[str, str | None]:
     if text:
         world.store.meta_set(SCENARIO_TEXT_PREFIX + str(digest), text)
     return {"scenario": _scenario_ref(world.scenario), "text": digest}
+
+
+def note_servicing_world(world: World, loan: Loan) -> None:
+    """Keep the world a repayment or re-instalment was made in, so that a ticket makes it
+    there again (a card frozen in one world refuses the repayment, in another it pays): an
+    entry when the world changes, from the act's place in the file (acts in one world in a
+    row are one entry, as a populated world's thousands are)."""
+    acts = [e for e in loan.get("events", []) if e["event"] in SERVICING_EVENTS and "seq" in e]
+    if not acts:
+        return
+    ref = world_ref(world)
+    kept = world.store.meta_get(SERVICING_WORLDS_KEY)
+    worlds = list(kept) if isinstance(kept, list) else []
+    last = worlds[-1] if worlds and isinstance(worlds[-1], dict) else {}
+    if (last.get("scenario"), last.get("text")) == (ref["scenario"], ref["text"]):
+        return
+    worlds.append({"from": acts[-1]["seq"], **ref})
+    world.store.meta_set(SERVICING_WORLDS_KEY, worlds)
+
+
+def servicing_world(kept: object, seq: object) -> dict[str, object] | None:
+    """The world (``scenario``, ``text``) the act at place ``seq`` was made in, by what
+    :func:`note_servicing_world` kept; None when nothing was kept then (an older file)."""
+    if not isinstance(seq, int) or not isinstance(kept, list):
+        return None
+    found = None
+    for entry in kept:
+        if isinstance(entry, dict) and isinstance(entry.get("from"), int) and entry["from"] <= seq:
+            found = entry
+    return found
+
+
+# A borrower's own acts on a loan (their events).
+SERVICING_EVENTS = ("repaid", "repay_failed", "restructured")
 
 
 def note_clock_world(world: World) -> None:

@@ -247,8 +247,9 @@ class ClockSet(ClockMoveAction, tag="clock_set"):
     to: datetime
 
 
-class Repay(WorldAction, tag="repay"):
-    """``repay LOAN``: one of ``installment`` N, an ``amount``, or ``all``."""
+class Repay(ClockMoveAction, tag="repay"):
+    """``repay LOAN``: one of ``installment`` N, an ``amount``, or ``all``; in the story's
+    world or its own (a frozen card refuses it in one world and not in another)."""
 
     loan: Id
     installment: Annotated[int, msgspec.Meta(ge=1, le=600)] | None = None
@@ -256,8 +257,8 @@ class Repay(WorldAction, tag="repay"):
     all: bool = False
 
 
-class Restructure(WorldAction, tag="restructure"):
-    """``restructure LOAN --term N``."""
+class Restructure(ClockMoveAction, tag="restructure"):
+    """``restructure LOAN --term N``, in the story's world or its own."""
 
     loan: Id
     term: Annotated[int, msgspec.Meta(ge=1, le=120)]

@@ -26,7 +26,12 @@ from loancli.files import private_folders, write_private
 from loancli.i18n import _
 from loancli.identity.photo import read_photo
 from loancli.journey.core import draws_of
-from loancli.journey.session import CLOCK_WORLDS_KEY, SCENARIO_TEXT_PREFIX
+from loancli.journey.session import (
+    CLOCK_WORLDS_KEY,
+    SCENARIO_TEXT_PREFIX,
+    SERVICING_WORLDS_KEY,
+    servicing_world,
+)
 from loancli.loan.loans import id_order, loan_view, newest_loan
 from loancli.masking import Private, mask_numbers, mask_text
 from loancli.records import (
@@ -124,7 +129,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     acts = sorted(
         [
             *((key, act) for key, act in done),
-            *_servicing([loan for mine in loans.values() for loan in mine], fresh),
+            *_servicing(store, world, [loan for mine in loans.values() for loan in mine], fresh),
             *_objections(store, world, entries, fresh, ran),
             *_device_changes(holders.owner(record)),
         ],
@@ -592,8 +597,20 @@ def _price_read(price: object) -> object:
         return price
 
 
-def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[_Order, StoryAction]]:
-    """The repayments and re-instalments made on the loans, when they were made."""
+def _servicing(
+    store: Store, story_world: StoryWorld, loans: Sequence[Loan], fresh: dict[str, str]
+) -> list[tuple[_Order, StoryAction]]:
+    """The repayments and re-instalments made on the loans, when they were made, each in the
+    world it was made in (none said: the story's, or one an older loancli did not keep)."""
+    kept = store.meta_get(SERVICING_WORLDS_KEY)
+
+    def world_of(event: Mapping[str, object]) -> dict[str, str]:
+        ref = servicing_world(kept, event.get("seq"))
+        if ref is None:
+            return {}
+        body = _kept_text(store, ref.get("text"))
+        return _world_fields(str(ref.get("scenario") or ""), body, story_world)
+
     out: list[tuple[_Order, StoryAction]] = []
     for loan in loans:
         owner = fresh.get(loan["applicant_id"], loan["applicant_id"])
@@ -611,14 +628,18 @@ def _servicing(loans: Sequence[Loan], fresh: dict[str, str]) -> list[tuple[_Orde
                             owner,
                             detail["installments"][0] if kind == "installment" else None,
                             detail["amount"] if kind == "amount" else None,
+                            world_of(event),
                         ),
                     )
                 )
             elif event["event"] == "restructured":
-                out.append((order, Restructure(loan=owner, term=detail["term"])))
+                act = Restructure(loan=owner, term=detail["term"], **world_of(event))
+                out.append((order, act))
             elif event["event"] == "repay_failed":
                 # What was asked (a refusal recorded before it was kept: the whole loan).
-                asked = _repay(owner, detail.get("installment"), detail.get("amount"))
+                asked = _repay(
+                    owner, detail.get("installment"), detail.get("amount"), world_of(event)
+                )
                 out.append((order, asked))
     return out
 
@@ -649,13 +670,17 @@ def _device_changes(account: Account | None) -> list[tuple[_Order, StoryAction]]
     return out
 
 
-def _repay(owner: str, installment: int | None, amount: str | None) -> Repay:
-    """A repayment of one installment, of an amount, or (neither) of the whole loan."""
+def _repay(
+    owner: str, installment: int | None, amount: str | None, world: Mapping[str, str]
+) -> Repay:
+    """A repayment of one installment, of an amount, or (neither) of the whole loan, in
+    ``world`` (its fields: none for the story's)."""
+    named, text = world.get("scenario"), world.get("scenario_text")
     if installment is not None:
-        return Repay(loan=owner, installment=installment)
+        return Repay(loan=owner, installment=installment, scenario=named, scenario_text=text)
     if amount is not None:
-        return Repay(loan=owner, amount=amount)
-    return Repay(loan=owner, all=True)
+        return Repay(loan=owner, amount=amount, scenario=named, scenario_text=text)
+    return Repay(loan=owner, all=True, scenario=named, scenario_text=text)
 
 
 def _credit_entries(store: Store, records: Sequence[Applicant | Flow]) -> dict[str, CreditEntry]:

@@ -691,3 +691,21 @@ def test_a_double_debits_story_checks_what_is_owed_back(tmp_path: Path) -> None:
     story.write_text(text.replace("double_debit: true", "double_debit: false"), "utf-8")
     code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder))
     assert code == 3 and "refund_owed" in out + err, out + err
+
+
+def test_a_repayment_refused_in_another_world_replays_refused(tmp_path: Path) -> None:
+    """ "I can't repay, my card is frozen": the refusal was made with ``--scenario
+    frozen-card``; its ticket repaid in the story's world, paid, and was not reproduced
+    ("expected repay_failed (card_frozen), replayed repaid")."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    assert (
+        cli(tmp_path, db, "--scenario", "frozen-card", "repay", "A0001", "--installment", "1") == 3
+    )
+    assert cli(tmp_path, db, "repay", "A0001", "--installment", "1") == 0
+    story = replays(tmp_path, db, "A0001")
+    repays = [a for a in story["actions"] if a["action"] == "repay"]
+    assert [a.get("scenario") for a in repays] == ["frozen-card", None], repays
+    code, data = run_json(tmp_path, "report", "A0001", "--format", "json", db=db)
+    said = [c for c in data["reproduce"] if " repay " in c]
+    assert ["--scenario frozen-card" in c for c in said] == [True, False], said
