@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from loancli.cli.labels import column_name, status_name
 from loancli.cli.tables import Col, fit_table
 from loancli.i18n import _
-from loancli.loan.calendar import WEEKDAYS, month_weeks
+from loancli.loan.calendar import WEEKDAYS, month_weeks, shown_amount
 
 if TYPE_CHECKING:
     from rich.console import Console, Group
@@ -79,8 +79,7 @@ def month_table(console: Console, year: int, month: int, lines: Sequence[LineVie
         if (day.year, day.month) == (year, month):
             status = x.get("status", "scheduled")
             # Only the shown columns: a table cell reads nothing else of the line.
-            owed = x["total"] if status == "paid" else x["owed"]
-            shown = {"due_date": x["due_date"], "total": owed}
+            shown = {"due_date": x["due_date"], "total": shown_amount(x)}
             rows.append({**shown, "n": str(x["n"]), "status": status_name(status)})
             styles.append(STATUS_STYLES.get(status))
     return Group(grid, fit_table(console, None, cols, rows, styles))

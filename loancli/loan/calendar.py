@@ -45,7 +45,13 @@ def month_weeks(year: int, month: int, first_weekday: int = 0) -> list[list[date
     ]
 
 
-def next_due_month(lines: Sequence[Line]) -> tuple[int, int]:
+def shown_amount(line: LineView) -> str:
+    """What a calendar shows on an installment's day: what it took when paid, else what it
+    owes (an overdue one's penalty included)."""
+    return line["total"] if line["status"] == "paid" else line["owed"]
+
+
+def next_due_month(lines: Sequence[Line | LineView]) -> tuple[int, int]:
     """The month a calendar opens at: the next unpaid installment's (the last one's when
     every installment is paid)."""
     line = next((x for x in lines if x["status"] != "paid"), lines[-1])
@@ -75,7 +81,7 @@ def to_ics(
     cal.add("x-wr-calname", _("{lender} {loan} repayments").format(lender=lender, loan=loan_id))
     for x in lines:
         day = date.fromisoformat(x["due_date"])
-        amount = x["total"] if x["status"] == "paid" else x["owed"]
+        amount = shown_amount(x)
         event = Event()
         event.add("uid", f"{loan_id}-{x['n']}@loancli")
         event.add("dtstamp", stamp)

@@ -30,8 +30,8 @@ from typing import Any, NamedTuple, cast
 from loancli.errors import UsageError
 from loancli.i18n import N_, _, language
 from loancli.identity.photo import DEFAULT_LIMITS, open_photo, read_measured_photo
-from loancli.loan.calendar import WEEKDAYS, month_weeks, next_due_month
-from loancli.loan.loans import loan_view
+from loancli.loan.calendar import WEEKDAYS, month_weeks, next_due_month, shown_amount
+from loancli.loan.loans import line_view, loan_view
 from loancli.loan.servicing import catch_up
 from loancli.masking import Private, mask_text, private_words
 from loancli.records import LOANS, Loan
@@ -264,7 +264,8 @@ def chart(lines: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _calendar(loan: Mapping[str, Any]) -> str:
-    lines = loan["lines"]
+    # As the calendar command shows them: an overdue installment by what it owes now.
+    lines = [line_view(x) for x in loan["lines"]]
     year, month = next_due_month(lines)
     due = {date.fromisoformat(x["due_date"]): x for x in lines}
     head = "".join(f"<th>{esc(_(d))}</th>" for d in WEEKDAYS)
@@ -276,7 +277,7 @@ def _calendar(loan: Mapping[str, Any]) -> str:
                 cells.append("<td></td>")
             elif day in due:
                 line = due[day]
-                tip = f"{line['n']}: {line['total']} ({_status(line['status'])})"
+                tip = f"{line['n']}: {shown_amount(line)} ({_status(line['status'])})"
                 cells.append(
                     f'<td class="due {esc(line["status"])}" title="{esc(tip)}">'
                     f"<b>{day.day}</b><small>{esc(_status(line['status']))}</small></td>"

@@ -30,6 +30,7 @@ from conftest import (
     PHONE,
     PHONE_MASKED,
     run_cli,
+    run_json,
     write_answers,
 )
 
@@ -274,3 +275,14 @@ def test_json_run_names_the_page_and_the_library_gives_its_text(world: Path) -> 
     text = tickets.report_html(world / "state.json", "L0001")
     assert "<h1>loancli report: A0001</h1>" in text
     assert "&lt;img src=x" in text and "<img src=x" not in text
+
+
+def test_the_pages_calendar_shows_what_an_overdue_installment_owes(world: Path) -> None:
+    """The page's calendar said an overdue installment's total (916.80) where the calendar
+    command and the .ics say what it owes, its penalty included (916.80 + 5.18)."""
+    _page, _out, _err = write_page(world, "owed.html", "--lang=en", "A0001")
+    text = (world / "owed.html").read_text(encoding="utf-8")
+    tips = re.findall(r'<td class="due overdue" title="([^"]*)"', text)
+    assert tips == ["1: 921.98 (overdue)"], tips
+    code, doc = run_json(world, "calendar", "A0001", "--month", "2026-04")
+    assert code == 0 and doc["installments"][0]["owed"] == "921.98"
