@@ -33,8 +33,8 @@ story_app = typer.Typer(
 
 WordsArgument = typer.Argument(
     metavar="WORDS",
-    help="What the borrower wrote (借款通过了钱没到账, code never arrives), a name, a reason "
-    "code or a step.",
+    help="What the borrower wrote (借款通过了钱没到账, code never arrives; traditional "
+    "characters are read as simplified: 錢沒到賬), a name, a reason code or a step.",
 )
 
 

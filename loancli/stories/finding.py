@@ -29,7 +29,7 @@ import shlex
 import tempfile
 import unicodedata
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict
@@ -348,6 +348,20 @@ def _chinese(text: str) -> list[str]:
     return out
 
 
+def _simplified(chinese: str) -> str:
+    """A run of Chinese in simplified characters (OpenCC's traditional-to-simplified table,
+    characters and phrases: 乾燥 is 干燥, 於是 is 于是); simplified text is left as it is."""
+    return _to_simplified()(chinese)
+
+
+@functools.cache
+def _to_simplified() -> Callable[[str], str]:
+    import opencc
+
+    converter = opencc.OpenCC("t2s.json")
+    return functools.lru_cache(maxsize=4096)(converter.convert)
+
+
 def characters(text: str) -> list[str]:
     """The Chinese characters of ``text`` outside stopwords (the second, coarser index)."""
     out: list[str] = []
@@ -359,14 +373,15 @@ def characters(text: str) -> list[str]:
 
 
 def _runs(text: str) -> list[tuple[str, str]]:
-    """``text`` as runs of Chinese and of everything else: (chinese, "") or ("", other)."""
+    """``text`` as runs of Chinese, in simplified characters whatever was typed (銀行卡被凍結
+    is 银行卡被冻结), and of everything else: (chinese, "") or ("", other)."""
     text = unicodedata.normalize("NFKC", text).lower()
     out: list[tuple[str, str]] = []
     at = 0
     for match in _CJK.finditer(text):
         if match.start() > at:
             out.append(("", text[at : match.start()]))
-        out.append((match.group(), ""))
+        out.append((_simplified(match.group()), ""))
         at = match.end()
     if at < len(text):
         out.append(("", text[at:]))

@@ -285,3 +285,24 @@ def test_a_query_with_a_very_long_word_ranks_as_without_it() -> None:
 def test_a_name_inside_doubled_separators_is_still_named() -> None:
     assert find("x--frozen-card")[0].name == "frozen-card"
     assert find("x--frozen-card")[0].exact == "name"
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified", "first"),
+    [
+        ("銀行卡被凍結", "银行卡被冻结", "frozen-card"),
+        ("我的卡號輸錯了", "我的卡号输错了", "card-number-typo"),
+        ("人臉識別失敗", "人脸识别失败", None),
+    ],
+)
+def test_a_complaint_in_traditional_characters_is_found_as_in_simplified(
+    traditional: str, simplified: str, first: str | None
+) -> None:
+    """銀行卡被凍結 found card-unbound stories first and frozen-card nowhere in the top three:
+    a complaint is read in simplified characters whatever was typed (OpenCC)."""
+    assert words(traditional) == words(simplified)
+    assert [(f.name, f.score) for f in find(traditional)] == [
+        (f.name, f.score) for f in find(simplified)
+    ]
+    if first is not None:
+        assert find(traditional)[0].name == first
