@@ -260,7 +260,12 @@ def reproduce_commands(app: Applicant | Flow) -> list[str]:
 
 def run_command(record: Applicant | Flow, run: Run, replay_id: str) -> str:
     """The command of one run of ``record`` on a new state file, where the record is
-    ``replay_id`` (masked as :func:`reproduce_commands` says)."""
+    ``replay_id`` (masked as :func:`reproduce_commands` says). A run whose answers came from
+    no file nor ``--set`` (typed at a terminal, or given by a story or the Python API) is one
+    a person answers again: without ``--no-input``, which refused it for the missing
+    answers."""
+    answers = run.get("answers")
+    scripted = bool(answers or run.get("set"))
     words = [
         "loancli",
         "--db",
@@ -271,7 +276,7 @@ def run_command(record: Applicant | Flow, run: Run, replay_id: str) -> str:
         run["clock"],
         "--scenario",
         run.get("scenario") or "default",
-        "--no-input",
+        *(["--no-input"] if scripted else []),
     ]
     if is_flow(record):
         words += flow_words(run)
@@ -281,7 +286,6 @@ def run_command(record: Applicant | Flow, run: Run, replay_id: str) -> str:
         words += ["apply"]
         if run.get("resume"):
             words += ["--resume", replay_id]
-    answers = run.get("answers")
     if answers:
         words += ["--answers", answers]
     for item in run.get("set", []):

@@ -709,3 +709,18 @@ def test_a_repayment_refused_in_another_world_replays_refused(tmp_path: Path) ->
     code, data = run_json(tmp_path, "report", "A0001", "--format", "json", db=db)
     said = [c for c in data["reproduce"] if " repay " in c]
     assert ["--scenario frozen-card" in c for c in said] == [True, False], said
+
+
+def test_a_reports_command_of_a_run_answered_by_no_file_asks_again(tmp_path: Path) -> None:
+    """A run a story made had its answers from the story, not a file: its report listed
+    ``--no-input apply`` with no answers, which refuses for every missing answer (exit 2).
+    Without ``--no-input``, pasted at a terminal it asks them, as the borrower was asked; a
+    run from an answers file keeps ``--no-input`` and its file."""
+    db = played(tmp_path, "phone-change-reminders-follow")
+    code, data = run_json(tmp_path, "report", "L0001", "--format", "json", db=db)
+    runs = [c for c in data["reproduce"] if " apply" in c or " account change-phone" in c]
+    assert len(runs) == 2 and not [c for c in runs if "--no-input" in c], runs
+    scripted = tmp_path / "scripted.json"
+    assert cli(tmp_path, scripted, "apply", "--answers", "happy-path") == 0
+    code, data = run_json(tmp_path, "report", "A0001", "--format", "json", db=scripted)
+    assert data["reproduce"][0].endswith("--no-input apply --answers happy-path"), data
