@@ -130,12 +130,13 @@ class RunResult:
 
     # The document stays dict[str, Any] while cli/flow_run.py and cli/render.py read it as
     # one (its status, events and the flow's own view); support/listing.py builds it.
-    def flow_document(self, empty: Mapping[str, object] | None = None) -> dict[str, Any]:
+    def flow_document(self) -> dict[str, Any]:
         """A flow's JSON-ready result (``card bind --json``): status, reason in words, advice,
-        the flow's own view (``empty`` until it completed), the events."""
+        the flow's own view (its keys there, empty, until it completed), the events: what
+        ``flows show --json`` gives."""
         if not is_flow(self.record):
             raise TypeError(f"{self.record['id']} is a journey's run, not a flow's")
-        return flow_document(self.record, self.facts, empty)
+        return flow_document(self.record, self.facts)
 
 
 def _run(

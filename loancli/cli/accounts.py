@@ -103,7 +103,6 @@ def change_phone(
             record,
             "account change-phone",
             api.change_phone,
-            {"change": None},
             lines,
             N_("Phone-number change"),
         )
@@ -197,7 +196,6 @@ def card_bind(
             record,
             "card bind",
             api.bind_card,
-            {"card": None},
             lines,
             N_("Card binding"),
         )
@@ -262,7 +260,6 @@ def card_unbind(
             record,
             shlex.join(["card", "unbind", card_id]),
             lambda state, **world: api.unbind_card(state, card_id, **world),
-            {"card": None},
             lambda r: [_("Card {card} unbound.").format(card=r["card"]["card"])],
             N_("Card unbinding"),
         )
@@ -308,7 +305,6 @@ def contacts_add(
             record,
             "contacts add",
             api.add_contact,
-            {"contact": None},
             lines,
             N_("Emergency contact"),
         )
@@ -372,7 +368,6 @@ def contacts_remove(
             record,
             shlex.join(["contacts", "remove", contact_id]),
             lambda state, **world: api.remove_contact(state, contact_id, **world),
-            {"contact": None},
             lambda r: [_("Contact {id} removed.").format(id=contact_id)],
             N_("Emergency contact"),
         )

@@ -87,7 +87,6 @@ def checkout(
             record,
             shlex.join(["checkout", "--item", item, "--price", price, "--periods", str(periods)]),
             lambda state, **world: api.checkout(state, item, price, periods, **world),
-            {"checkout": None, "schedule": []},
             lines,
             N_("Checkout installments"),
             after,

@@ -4,7 +4,7 @@ add, account change-phone, checkout, login, support unlock. Each is one call of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -27,7 +27,6 @@ def run_flow_command(
     record: Path | None,
     command: str,
     operation: Callable[..., RunResult],
-    empty: Mapping[str, object],
     lines: Callable[[FlowDocument], list[str]],
     title: str,
     more: Callable[[Console, FlowDocument], None] | None = None,
@@ -38,7 +37,7 @@ def run_flow_command(
     ``events`` the event list first). Returns the exit code."""
     done = operation(opts.db, **world_args(opts, answers, sets, record, command))
     # The library returns the document as plain JSON; its keys are FlowDocument's.
-    result = cast("FlowDocument", done.flow_document(empty))
+    result = cast("FlowDocument", done.flow_document())
     if opts.json:
         opts.emit(result)
     else:

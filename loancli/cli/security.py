@@ -137,7 +137,6 @@ def _run(
         record,
         command,
         operation,
-        {"phone": None, "account": None},
         lines,
         # Its title as the other flows have theirs (it was the code: "login (F0001)").
         {"login": N_("Login"), "unlock": N_("Account unlock")}.get(kind, kind),

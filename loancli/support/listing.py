@@ -162,18 +162,30 @@ def page_of(store: Store, table: str, page: int | None, size: int | None = None)
     return Page([dict(line(x)) for x in picked], total, page, pages, size)
 
 
-def flow_document(
-    record: Flow,
-    facts: Mapping[str, str],
-    empty: Mapping[str, object] | None = None,
-) -> dict[str, object]:
+# A flow's own view before it completed, by its kind: the keys its JSON document always has
+# (``card``: null until a card is bound), whichever command shows it.
+EMPTY_VIEWS: dict[str, dict[str, object]] = {
+    "change_phone": {"change": None},
+    "card_bind": {"card": None},
+    "card_unbind": {"card": None},
+    "contact_add": {"contact": None},
+    "contact_remove": {"contact": None},
+    "checkout": {"checkout": None, "schedule": []},
+    "login": {"phone": None, "account": None},
+    "unlock": {"phone": None, "account": None},
+}
+
+
+def flow_document(record: Flow, facts: Mapping[str, str]) -> dict[str, object]:
     """A flow's JSON document: its result (status, reason in words, advice), the flow's own
-    view (``empty``, e.g. ``{"card": None}``, until the flow completed), then the events."""
+    view (its kind's :data:`EMPTY_VIEWS` until the flow completed: ``card bind --json`` and
+    ``flows show --json`` give the same keys), then the events."""
     result = flow_result(record, facts)
     shown = {k: v for k, v in result.items() if k != "events"}
     # What the person wrote (a checkout's item) as every other output shows it.
     view = shown_texts(record.get("view", {}), private_words(record))
-    return {**shown, **(empty or {}), **view, "events": result["events"]}
+    empty = EMPTY_VIEWS.get(record["kind"], {})
+    return {**shown, **empty, **view, "events": result["events"]}
 
 
 @dataclass(frozen=True)

@@ -293,3 +293,24 @@ def test_the_demo_runs_the_happy_path_and_a_scenario_stops_it() -> None:
     assert done.record["status"] == "completed" and done.journey_result()["loan"] is not None
     frozen = api.demo(scenario="frozen-card")
     assert frozen.stopped and frozen.record["reason"] == "card_frozen"
+
+
+def test_a_stopped_flow_s_document_has_its_kind_s_keys_wherever_it_is_shown(
+    tmp_path: Path,
+) -> None:
+    """``card bind --json`` of a stopped flow said ``"card": null`` and ``flows show --json``
+    left the key out: the command chose its empty keys. The library does, by the flow's kind,
+    for every kind there is."""
+    from conftest import run_json
+
+    from loancli.support.listing import EMPTY_VIEWS
+    from loancli.support.reporting import FLOW_NAMES
+
+    assert set(EMPTY_VIEWS) == set(FLOW_NAMES)
+    db = tmp_path / "state.json"
+    assert run_json(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+    bind = ("--scenario", "card-bind-failed", "--no-input", "card", "bind")
+    code, bound = run_json(tmp_path, *bind, "--answers", "happy-path", db=db)
+    assert code == 3 and bound["card"] is None, bound
+    code, shown = run_json(tmp_path, "flows", "show", bound["flow_id"], db=db)
+    assert code == 0 and shown == {"flow": shown["flow"], **bound}
