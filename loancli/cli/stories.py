@@ -18,7 +18,7 @@ from loancli.cli.common import check_output, check_writable, handled, write_outp
 from loancli.cli.console import print_indented
 from loancli.cli.options import Options, options
 from loancli.cli.params import integer
-from loancli.errors import ExitCode, UsageError
+from loancli.errors import ExitCode
 from loancli.i18n import _
 from loancli.stories import check as checking
 from loancli.stories.format import schema
@@ -117,9 +117,7 @@ def story_run(
     """Play a story in a fresh world (in memory, or the new file --db names), each action
     checked against what it expects: exit 0 when all hold, 3 when one does not."""
     opts = options(ctx)
-    with handled(opts, {"story": "NAME|FILE"}):
-        if until is not None and until < 1:
-            raise UsageError(_("the first action is 1"), key="--until")
+    with handled(opts, {"story": "NAME|FILE", "until": "--until"}):
         loaded = load_story(name)
         state = None
         if opts.db is not None:
@@ -127,8 +125,6 @@ def story_run(
                 # The new world's file itself (from --db or $LOANCLI_DB): no other world.
                 check_writable(opts.db, "--db")
             state = opts.db
-        elif until is not None:
-            raise UsageError(_("--until keeps the world: give --db PATH"), key="--until")
         played = run_story(loaded, state, until=until)
     _show_run(opts, played)
     raise typer.Exit(int(ExitCode.OK if played.ok else ExitCode.STOPPED))

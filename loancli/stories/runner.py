@@ -459,7 +459,12 @@ def run_story(
     loaded: LoadedStory, state: State | None = None, until: int | None = None
 ) -> StoryRun:
     """Play ``loaded`` in ``state`` (a new file, or memory by default), up to action
-    ``until`` (1-based) if given; an action that loancli refuses ends the run there."""
+    ``until`` (1-based) if given, which keeps the world: a file, never memory; an action that
+    loancli refuses ends the run there."""
+    if until is not None and until < 1:
+        raise UsageError(_("the first action is 1"), key="until")
+    if until is not None and (state is None or isinstance(state, MemoryState)):
+        raise UsageError(_("--until keeps the world: give --db PATH"), key="until")
     if state is not None and holds_records(state):
         raise UsageError(
             _("{path} already exists; a story runs in a fresh world (a new file)").format(

@@ -135,3 +135,19 @@ def test_a_storys_persona_images_live_as_long_as_its_run():
 def test_a_persona_nobody_can_make_is_refused_when_the_story_is_read(persona, field):
     with pytest.raises(UsageError, match=field):
         story(persona, "{status: completed}")
+
+
+@pytest.mark.parametrize(("until", "where"), [(0, "memory"), (-1, "file"), (2, "memory")])
+def test_the_library_holds_a_story_run_to_its_until_rules(
+    tmp_path: Path, until: int, where: str
+) -> None:
+    """``run_story(story, until=0)`` ran nothing and said it held, and ``until`` in memory
+    kept no world: the rules lived in the command, not in the library a script calls."""
+    from loancli.stories.runner import load_story, run_story
+
+    loaded = load_story("overdue-penalty")
+    state = tmp_path / "kept.json" if where == "file" else None
+    with pytest.raises(UsageError) as refused:
+        run_story(loaded, state, until=until)
+    assert refused.value.key == "until"
+    assert not (tmp_path / "kept.json").exists()
