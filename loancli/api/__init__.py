@@ -301,12 +301,29 @@ def record_view(state: StatePath, record_id: str, **options: Unpack[WorldOptions
         return listing.record_view(world.store, record_id, world.clock.now().date())
 
 
-def timeline(
-    state: StatePath, record_id: str, **options: Unpack[WorldOptions]
-) -> list[reporting.TimelineRow]:
+class Timeline(list[reporting.TimelineRow]):
+    """A journey's or flow's events and its loans', in simulated-time order; ``record_id``
+    is the journey or flow they are of (``L0001`` names the one that made the loan)."""
+
+    def __init__(self, record_id: str, rows: list[reporting.TimelineRow]) -> None:
+        super().__init__(rows)
+        self.record_id = record_id
+
+
+class Explanation(dict[str, str]):
+    """Why each decision went the way it did, a sentence per topic; ``record_id`` is the
+    journey or flow explained (``L0001`` names the one that made the loan)."""
+
+    def __init__(self, record_id: str, parts: dict[str, str]) -> None:
+        super().__init__(parts)
+        self.record_id = record_id
+
+
+def timeline(state: StatePath, record_id: str, **options: Unpack[WorldOptions]) -> Timeline:
     """The events of a journey or flow and of its loans, in simulated-time order."""
     with _reading(state, options) as world:
-        return reporting.timeline(world.store, record_id)
+        found = reporting.resolve(world.store, record_id)["id"]
+        return Timeline(found, reporting.timeline(world.store, record_id))
 
 
 def explain(
@@ -315,14 +332,15 @@ def explain(
     *,
     topics: Collection[str] | None = None,
     **options: Unpack[WorldOptions],
-) -> dict[str, str]:
+) -> Explanation:
     """Why each decision went the way it did, a sentence with its figures per topic
     (``id_upload``, ``review``, ``due_date``, ``amount``...); only ``topics`` when given."""
     with _reading(state, options) as world:
+        found = reporting.resolve(world.store, record_id)["id"]
         parts = explaining.explain_applicant(world.store, record_id, world.clock.now().date())
     if topics is None:
-        return parts
-    return {topic: sentence for topic, sentence in parts.items() if topic in topics}
+        return Explanation(found, parts)
+    return Explanation(found, {t: sentence for t, sentence in parts.items() if t in topics})
 
 
 def loan(state: StatePath, loan_id: str, **options: Unpack[WorldOptions]) -> LoanView:

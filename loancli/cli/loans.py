@@ -462,8 +462,8 @@ def explain(
     with handled(opts, {"record": "ID", "loan": "APPLICANT"}):
         parts = api.explain(opts.db, applicant, topics=wanted or None, **world_options(opts))
     if opts.json:
-        # The id as it was read (l0001 is L0001).
-        opts.emit({"applicant_id": applicant.strip().upper(), "explanations": parts})
+        # The journey or flow explained (a loan's id names the one that made it).
+        opts.emit({"applicant_id": parts.record_id, "explanations": parts})
         return
     if not parts:
         # A flow that went through, say: said, not an empty screen.

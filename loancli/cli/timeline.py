@@ -32,8 +32,8 @@ def timeline(
     with handled(opts, RECORD_ARGUMENT):
         rows = api.timeline(opts.db, applicant_id, **world_options(opts))
     if opts.json:
-        # The id as it was read (a0001 is A0001).
-        opts.emit({"applicant_id": applicant_id.strip().upper(), "timeline": rows})
+        # The journey or flow the events are of (a loan's id names the one that made it).
+        opts.emit({"applicant_id": rows.record_id, "timeline": rows})
         return
     with paged(opts, len(rows) * 2):
         print_events(opts.console, _("Timeline of {id}").format(id=applicant_id), rows)

@@ -314,3 +314,18 @@ def test_a_stopped_flow_s_document_has_its_kind_s_keys_wherever_it_is_shown(
     assert code == 3 and bound["card"] is None, bound
     code, shown = run_json(tmp_path, "flows", "show", bound["flow_id"], db=db)
     assert code == 0 and shown == {"flow": shown["flow"], **bound}
+
+
+def test_a_loan_s_timeline_and_explanation_name_the_journey_they_are_of(
+    journey: tuple[Path, str],
+) -> None:
+    """``timeline l0001 --json`` said ``"applicant_id": "L0001"`` over A0001's events: the
+    id as typed, not the journey the library found."""
+    from conftest import run_json
+
+    state, applicant = journey
+    assert api.timeline(state, "l0001").record_id == applicant
+    assert api.explain(state, "L0001").record_id == applicant
+    for command in ("timeline", "explain"):
+        code, doc = run_json(state.parent, command, "l0001", db=state)
+        assert code == 0 and doc["applicant_id"] == applicant, doc
