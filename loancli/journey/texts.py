@@ -56,5 +56,15 @@ OBJECTION_ANSWER_TEXT = {
     "kept": "【小米金融】您对征信记录{entry}的异议已核查：记录属实，予以保留（{keep}）。",
     "corrected": "【小米金融】您对征信记录{entry}的异议已核查：记录有误，已更正删除。",
 }
+# Words only one kind of the lender's messages holds: a ticket's story expects each kind its
+# borrower's numbers received (a reminder that went to the old number is found missing).
+SMS_MARKS = {
+    "reminder": "到期，请保持尾号",
+    "debit_failed": "的银行卡自动扣款失败",
+    "double_debit": "的银行卡重复扣款",
+    "report_notice": "已逾期。如在",
+    "objection_kept": "记录属实，予以保留",
+    "objection_corrected": "记录有误，已更正删除",
+}
 KEPT_UNTIL_TEXT = "将于{drops_on}后不再展示"
 KEPT_FIVE_YEARS_TEXT = "自逾期结束之日起保留5年"

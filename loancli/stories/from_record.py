@@ -9,6 +9,7 @@ state file replays on an empty one.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from loancli.journey.session import (
     SERVICING_WORLDS_KEY,
     servicing_world,
 )
+from loancli.journey.texts import SMS_MARKS
 from loancli.loan.loans import id_order, loan_view, newest_loan
 from loancli.masking import Private, mask_numbers, mask_text
 from loancli.records import (
@@ -67,6 +69,7 @@ from loancli.stories.format import (
     Person,
     Repay,
     Restructure,
+    SmsExpect,
     Story,
     StoryAction,
     StoryWorld,
@@ -82,6 +85,7 @@ from loancli.support.pseudonym import (
 )
 from loancli.support.reporting import is_flow, masked_values, private_of, resolve
 from loancli.validation import check_money
+from loancli.world.providers.sms import arrived
 from loancli.world.scenario import builtin_names
 
 IMAGE_KEYS = ("id_front", "id_back", "income_proof")
@@ -175,6 +179,10 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     if credit is not None:
         last = expects.get(len(actions) - 1) or Expect()
         expects[len(actions) - 1] = msgspec.structs.replace(last, credit=credit)
+    sms = _sms_expect(store, holders.owner(record), now)
+    if sms:
+        last = expects.get(len(actions) - 1) or Expect()
+        expects[len(actions) - 1] = msgspec.structs.replace(last, sms=sms)
     story = Story(
         story=STORY_FORMAT,
         name=record["id"].lower(),
@@ -187,6 +195,23 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     runs = [(other, run, fresh[other["id"]]) for _key, (other, run) in done]
     made = [loan["id"] for mine in loans.values() for loan in mine]
     return Told(story, expects, runs, _renumbered(made, entries))
+
+
+def _sms_expect(store: Store, account: Account | None, now: str | None) -> list[SmsExpect]:
+    """Each kind of the lender's messages (a reminder, a failed debit, a notice...) that each
+    of the account's numbers received by ``now``, as an expectation: a reminder sent to the
+    old number after a phone change is then a message missing from the new one."""
+    if account is None:
+        return []
+    when = datetime.fromisoformat(now) if now else None
+    phones = [*(h["phone"] for h in account.get("phone_history", [])), account["phone"]]
+    out: list[SmsExpect] = []
+    for phone in dict.fromkeys(phones):
+        texts = [m["text"] for m in arrived(store, phone, when)]
+        for mark in SMS_MARKS.values():
+            if any(mark in text for text in texts):
+                out.append(SmsExpect(to=phone, text=re.escape(mark)))
+    return out
 
 
 def _renumbered(loans: Sequence[str], entries: Mapping[str, CreditEntry]) -> dict[str, str]:

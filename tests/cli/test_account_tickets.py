@@ -724,3 +724,35 @@ def test_a_reports_command_of_a_run_answered_by_no_file_asks_again(tmp_path: Pat
     assert cli(tmp_path, scripted, "apply", "--answers", "happy-path") == 0
     code, data = run_json(tmp_path, "report", "A0001", "--format", "json", db=scripted)
     assert data["reproduce"][0].endswith("--no-input apply --answers happy-path"), data
+
+
+def test_a_tickets_story_finds_a_reminder_sent_to_the_old_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The story of a phone change expects the reminders on the new number: with reminders
+    sent to the old number (the lender's bug the borrower complains of) its check passed,
+    nothing in it looking at the messages."""
+    from loancli.journey.texts import SMS_MARKS
+    from loancli.world.providers.sms import SmsService
+
+    db = played(tmp_path, "phone-change-reminders-follow")
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    story = folder / "pc.yaml"
+    code, out, err = run_cli(tmp_path, "story", "from", "A0001", "--out", str(story), db=db)
+    assert code == 0, out + err
+    expects = yaml.safe_load(story.read_text(encoding="utf-8"))["actions"][-1]["expect"]
+    assert {"to": expects["sms"][0]["to"], "text": SMS_MARKS["reminder"]} in expects["sms"]
+    assert run_cli(tmp_path, "check", "--no-builtin", str(folder))[0] == 0
+    first_number: dict[str, str] = {}
+    deliver = SmsService.deliver
+
+    def to_the_old_number(self: SmsService, phone: str, text: str, *args: Any, **kw: Any) -> Any:
+        first_number.setdefault("phone", phone)
+        if SMS_MARKS["reminder"] in text:
+            phone = first_number["phone"]
+        return deliver(self, phone, text, *args, **kw)
+
+    monkeypatch.setattr(SmsService, "deliver", to_the_old_number)
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder))
+    assert code == 3 and "sms to" in out, out + err
