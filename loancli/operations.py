@@ -547,14 +547,25 @@ def world_for(
 def _account_world(state: StatePath, options: WorldOptions) -> AbstractContextManager[World]:
     """The world of a command about an existing account (``device``, ``card list``,
     ``contacts list``, ``account check``): a state file that does not exist is refused naming
-    ``db`` (a mistyped path), unless the scenario brings the accounts itself."""
+    ``db`` (a mistyped path), unless the scenario brings the accounts itself; an empty one
+    (0 bytes) holds no account either, and is read as every reader reads it, never given a
+    store's tables by a command that finds nothing in it."""
     path = location_of(state)
-    if isinstance(path, Path) and state_absent(path):
+    if isinstance(path, Path) and ((absent := state_absent(path)) or _empty_file(path)):
         given = options.get("scenario")
         loaded = given if isinstance(given, Scenario) else load_scenario(given)
-        if not loaded.accounts:
+        if not loaded.accounts and absent:
             raise missing_state_file(path)
+        if not loaded.accounts:
+            return world_for(state, options, read_only=True)
     return world_for(state, options, with_accounts=True)
+
+
+def _empty_file(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def _moved(world: World) -> ClockMove:

@@ -98,7 +98,9 @@ class SqliteStore(Store):
         # (``batches``), until the next batch, the unit's next flush or its end.
         self._batch_bases: dict[tuple[str, int], tuple[msgspec.Raw, frozenset[Any]]] = {}
         self._cache_index: dict[tuple[str, str], dict[Any, list[int]]] = {}
-        if self._target.exists():
+        # An empty file (0 bytes, as ``touch`` or a temporary name leave it) is a database
+        # with nothing in it yet: a writer gives it loancli's tables, a reader finds nothing.
+        if self._target.exists() and not (self.read_only and _empty(self._target)):
             self._connect(create=False)
 
     def _connect(self, create: bool) -> None:
@@ -750,3 +752,10 @@ def _owner_only(path: Path) -> None:
             os.chmod(path, mode & 0o700)
     except OSError:
         pass
+
+
+def _empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
