@@ -568,13 +568,31 @@ def _empty_file(path: Path) -> bool:
         return False
 
 
+# The day the last clock pass brought the world's loans to (a command's --clock moves the
+# clock without one: a repayment then catches the world up from there).
+SERVICED_ON_KEY = "serviced_on"
+
+
 def _moved(world: World) -> ClockMove:
     note_clock_world(world)
     sms = SmsService(world.scenario.world.sms, world.store)
-    events = advance_loans(
-        world.store, sms, world.clock.now().date(), world.clock.isoformat(), world.scenario.world
-    )
+    today = world.clock.now().date()
+    events = advance_loans(world.store, sms, today, world.clock.isoformat(), world.scenario.world)
+    world.store.meta_set(SERVICED_ON_KEY, today.isoformat())
     return ClockMove(world.clock.now(), events)
+
+
+def _serviced_on(store: Store) -> date | None:
+    """The day the world's loans were last brought to by a clock pass: the one kept, else
+    (a file from before it was kept) the day of its clock."""
+    kept = store.meta_get(SERVICED_ON_KEY)
+    if isinstance(kept, str):
+        try:
+            return date.fromisoformat(kept)
+        except ValueError:
+            pass
+    stored = store.meta_get("clock")
+    return datetime.fromisoformat(stored).date() if isinstance(stored, str) else None
 
 
 @contextmanager
@@ -584,14 +602,28 @@ def _servicing_world(state: StatePath, options: WorldOptions) -> Iterator[World]
     way), and then the borrower acts: paid after the day a default was reported, it was
     reported as owed that day, as a replay of the ticket (its clock moved, then the payment)
     finds it."""
-    moves = options.get("clock") is not None
+    moves = options.get("clock") is not None and _may_move(state, options)
     with world_for(state, options, whole_world=moves) as world:
-        stored = world.store.meta_get("clock") if moves else None
-        # The pass goes by days: within the day the world is at, it has nothing to do (a
-        # populated world's repayments through a day move nothing).
-        if stored is not None and datetime.fromisoformat(stored).date() < world.clock.now().date():
+        serviced = _serviced_on(world.store) if moves else None
+        # The pass goes by days: within the day the loans were brought to, it has nothing to
+        # do (a populated world's repayments through a day move nothing).
+        if serviced is not None and serviced < world.clock.now().date():
             _moved(world)
         yield world
+
+
+def _may_move(state: StatePath, options: WorldOptions) -> bool:
+    """Whether a repayment's ``--clock`` may need a clock pass first. On a shared server the
+    pass takes the world lock, which every other command waits for: looked at first, and
+    taken only when the clock's day is past the day the loans were brought to (a populated
+    world's repayments within a day never take it). A file's lock is the whole file anyway."""
+    if not isinstance(location_of(state), ServerUrl):
+        return True
+    wanted = options.get("clock")
+    target = wanted if isinstance(wanted, datetime) else _when(str(wanted))
+    with world_for(state, {**options, "clock": None}, read_only=True) as world:
+        serviced = _serviced_on(world.store)
+    return serviced is None or serviced < target.date()
 
 
 @contextmanager

@@ -206,7 +206,7 @@ def test_a_repayment_dated_past_the_report_day_moves_the_world_there_first(
     repayment or with it. With it, the entry said 916.80, and the ticket of that world did not
     replay (its replay moved the clock, then paid)."""
     worlds = {}
-    for way in ("clock then repay", "repay with --clock"):
+    for way in ("clock then repay", "repay with --clock", "--clock moved by another command"):
         folder = tmp_path / way.replace(" ", "-")
         folder.mkdir()
         db = folder / "state.json"
@@ -217,6 +217,11 @@ def test_a_repayment_dated_past_the_report_day_moves_the_world_there_first(
             assert run_cli(folder, "clock", "advance", "10d", db=db)[0] == 0
             assert run_cli(folder, *repay, db=db)[0] == 0
         else:
+            if way == "--clock moved by another command":
+                # The clock moved on that day without a pass: the repayment still makes one.
+                two_step = ("device", "two-step", "13800138000", "--mode", "code")
+                at_nine = ("--clock", "2026-04-20T09:00:00+08:00")
+                assert run_cli(folder, *at_nine, *two_step, db=db)[0] == 0
             assert run_cli(folder, "--clock", "2026-04-20T10:00:00+08:00", *repay, db=db)[0] == 0
         code, report = run_json(folder, "credit-report", "A0001", db=db)
         assert code == 0 and [e["amount"] for e in report["entries"]] == ["923.13"], report
@@ -226,3 +231,4 @@ def test_a_repayment_dated_past_the_report_day_moves_the_world_there_first(
         code, data, _kept = replayed(folder, bundle)
         assert code == 0 and data["reproduced"] is True, data
     assert worlds["clock then repay"] == worlds["repay with --clock"]
+    assert worlds["clock then repay"] == worlds["--clock moved by another command"]
