@@ -350,16 +350,18 @@ def _read_yaml_libyaml(text: str, *, typed: bool, tags: bool) -> object:
 
 
 def _int_as_written(loader: Any, node: Any) -> object:
-    """A number as YAML 1.2 reads it: YAML 1.1's octal (``012345``, a code that is 5349 there)
-    and base-60 (``1:30``, 90) forms stay the text that was written, for the question or the
-    field that reads them to read (a six-digit code keeps its leading zeros); any other number
-    is a number."""
+    """A number as YAML 1.2 reads it, not YAML 1.1: ``07`` is 7 and ``012345`` is 12345 (YAML
+    1.1's octal made them 7 and 5349), and ``1:30`` is the text written (YAML 1.1's base 60
+    made it 90). An answer a story gives is read as written anyway (a code keeps its leading
+    zeros: :func:`loancli.stories.runner.parse_story`)."""
     import yaml
 
     text = str(node.value)
-    digits = text.lstrip("+-").replace("_", "")
-    if ":" in text or (len(digits) > 1 and digits[0] == "0" and digits[1] not in "xXbB"):
+    if ":" in text:
         return text
+    digits = text.lstrip("+-").replace("_", "")
+    if len(digits) > 1 and digits[0] == "0" and digits.isdigit():
+        return -int(digits, 10) if text.startswith("-") else int(digits, 10)
     return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
 
 

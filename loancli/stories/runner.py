@@ -146,12 +146,33 @@ def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story
     if len(raw) > STORY_MAX_BYTES:
         raise _story_too_large(where)
     try:
-        data = read_yaml(raw.decode("utf-8"), typed=True, tags=False)
+        text = raw.decode("utf-8")
+        data = read_yaml(text, typed=True, tags=False)
+        # The answers as written, as an answers file is read (a code keeps its zeros:
+        # sms_code: 000000 is no number), each question reading its own.
+        data = _answers_as_written(data, read_yaml(text, typed=False, tags=False))
     except UnicodeDecodeError as exc:
         raise refuse(_("not UTF-8 text (byte at offset {at})").format(at=exc.start)) from None
     except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
         raise refuse(_unreadable(exc)) from None
     return parse_story_data(data, where, folder, default_name=default_name)
+
+
+def _answers_as_written(typed: object, plain: object) -> object:
+    """``typed`` (a story read with YAML's types) with the ``answers`` mappings of its person
+    and its actions taken from ``plain`` (the same story, every value its text)."""
+    if not isinstance(typed, dict) or not isinstance(plain, dict):
+        return typed
+    pairs = [(typed.get("person"), plain.get("person"))]
+    actions, said = typed.get("actions"), plain.get("actions")
+    if isinstance(actions, list) and isinstance(said, list) and len(actions) == len(said):
+        pairs += zip(actions, said, strict=True)
+    for read, written in pairs:
+        if not isinstance(read, dict) or not isinstance(written, dict):
+            continue
+        if isinstance(read.get("answers"), dict) and isinstance(written.get("answers"), dict):
+            read["answers"] = written["answers"]
+    return typed
 
 
 def _story_too_large(where: str) -> UsageError:

@@ -472,6 +472,32 @@ def test_a_story_s_own_answers_win_over_its_scenario_s_borrower(tmp_path: Path) 
     assert code == 0 and doc["status"] == "completed"
 
 
+def test_a_number_written_with_a_leading_zero_is_the_decimal_number(tmp_path: Path) -> None:
+    """``grace_days: 07`` in a scenario and ``installment: 01`` in a story are 7 and 1, as
+    YAML 1.2 reads them (YAML 1.1's octal made ``010`` 8); only an answer keeps the text."""
+    scenario = tmp_path / "lz.yaml"
+    scenario.write_text(
+        "name: lz\nproducts: {cash_loan: {grace_days: 010}}\nproviders: {sms: {max_wrong: 03}}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(tmp_path, "scenario", "validate", str(scenario))
+    assert code == 0, out + err
+    from loancli.world.scenario import load_scenario
+
+    loaded = load_scenario(str(scenario)).world
+    assert loaded.product("cash_loan").servicing.grace_days == 10
+    assert loaded.sms.max_wrong == 3
+    story = write_story(
+        tmp_path / "lz-story.yaml",
+        "story: 1\nworld: {clock: 2026-03-02T10:00:00}\nperson: {answers: happy-path}\n"
+        "actions:\n  - action: apply\n  - action: clock_advance\n    by: 40d\n"
+        "  - action: repay\n    loan: A0001\n    installment: 01\n"
+        "    expect: {status: paid}\n",
+    )
+    code, out, err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 0 and "1 expectations, 0 not met" in out, out + err
+
+
 def test_a_story_time_the_clock_cannot_reach_is_refused_naming_its_field(tmp_path: Path) -> None:
     story = write_story(
         tmp_path / "far.yaml",
