@@ -337,7 +337,9 @@ def explain(
     (``id_upload``, ``review``, ``due_date``, ``amount``...); only ``topics`` when given."""
     with _reading(state, options) as world:
         found = reporting.resolve(world.store, record_id)["id"]
-        parts = explaining.explain_applicant(world.store, record_id, world.clock.now().date())
+        parts = explaining.explain_applicant(
+            world.store, record_id, world.clock.now().date(), world.scenario.world
+        )
     if topics is None:
         return Explanation(found, parts)
     return Explanation(found, {t: sentence for t, sentence in parts.items() if t in topics})

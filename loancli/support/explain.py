@@ -32,12 +32,16 @@ from loancli.support.event_words import event_text, recorded_why, short_time
 from loancli.support.names import DEBIT_FAILURES, SIDE_NAMES, authorisation_words, step_words
 from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, private_of, resolve
 from loancli.text import close_up
+from loancli.world.providers import WorldSettings
 from loancli.world.providers.review import why_in
 
 
-def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str, str]:
+def explain_applicant(
+    store: Store, applicant_id: str, today: date, world: WorldSettings | None = None
+) -> dict[str, str]:
     """Topic -> sentence, for every decision the records can explain: of a journey, a flow,
-    or the journey or flow that made a loan."""
+    or the journey or flow that made a loan (in ``world``: its products' terms, where the
+    records do not say them)."""
     app = resolve(store, applicant_id)
     applicant_id = app["id"]
     out: dict[str, str] = {}
@@ -70,7 +74,7 @@ def explain_applicant(store: Store, applicant_id: str, today: date) -> dict[str,
     loans = store.find(LOANS, applicant_id=applicant_id)
     if loans:
         loan = max(loans, key=lambda x: x["id"])
-        out.update(explain_loan(store, loan, today))
+        out.update(explain_loan(store, loan, today, world or WorldSettings()))
     # Sentences joined with spaces, as English ones are: none after a Chinese one.
     return {topic: close_up(text) for topic, text in out.items()}
 
@@ -153,19 +157,21 @@ def _face_sentence(e: Event) -> str:
     )
 
 
-def _grace_days(loan: Loan, n: int) -> int:
+def _grace_days(loan: Loan, n: int, otherwise: int = DEFAULT_SERVICING.grace_days) -> int:
     """The grace period installment ``n`` had before it was overdue: its product's, as the
-    loan's ``installment_overdue`` event recorded it."""
+    loan's ``installment_overdue`` event recorded it (``otherwise`` before it is overdue)."""
     for event in loan.get("events", []):
         detail = event["detail"]
         if event["event"] == "installment_overdue" and detail.get("installment") == n:
             grace = detail.get("grace_days")
             if isinstance(grace, int):
                 return grace
-    return DEFAULT_SERVICING.grace_days
+    return otherwise
 
 
-def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
+def explain_loan(
+    store: Store, loan: Loan, today: date, world: WorldSettings | None = None
+) -> dict[str, str]:
     loan_date = date.fromisoformat(loan["loan_date"])
     earlier = [x for x in store.find(LOANS, phone=loan["phone"]) if x["id"] < loan["id"]]
     repayment_day = loan["repayment_day"] if earlier else None
@@ -208,7 +214,7 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
             + _penalty_sum(x, rate)
             for x in overdue
         )
-    debits = _debit_sentences(loan)
+    debits = _debit_sentences(loan, world or WorldSettings())
     if debits:
         out["debits"] = debits
     capped = _cap_sentence(loan)
@@ -229,17 +235,20 @@ def explain_loan(store: Store, loan: Loan, today: date) -> dict[str, str]:
     return out
 
 
-def _debit_sentences(loan: Loan) -> str:
+def _debit_sentences(loan: Loan, world: WorldSettings) -> str:
     """Each automatic debit that failed: when, how much, why (its code and its words), what
-    the card held, and what the borrower can do (as the SMS of it says)."""
+    the card held, and what the borrower can do (as the SMS of it says: by the end of the
+    grace period of the loan's product in ``world``, or the one its overdue recorded)."""
     failed = [e for e in loan.get("events", []) if e["event"] == "debit_failed"]
+    product = loan.get("product")
+    grace = world.product(product if isinstance(product, str) else "cash_loan").servicing
     said = []
     for e in failed:
         d = e["detail"]
         why = str(d.get("why"))
-        grace_end = date.fromisoformat(str(d["due_date"])) + timedelta(
-            days=_grace_days(loan, int(str(d["installment"])))
-        )
+        n = int(str(d["installment"]))
+        days = _grace_days(loan, n, grace.grace_days)
+        grace_end = date.fromisoformat(str(d["due_date"])) + timedelta(days=days)
         said.append(
             _(
                 "The automatic debit of {amount} for installment {n} on {on} failed ({code}: "

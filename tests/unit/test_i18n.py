@@ -350,3 +350,27 @@ def test_a_failed_debit_is_explained_with_its_cause_and_what_to_do(tmp_path: Pat
     assert (
         "余额不足" in said["zh"] and "2026-04-05" in said["zh"] and "too little" not in said["zh"]
     )
+
+
+def test_a_failed_debits_last_day_is_its_products_grace_as_its_sms_says(tmp_path: Path) -> None:
+    """A product of 7 days' grace: the SMS says repay by 2026-04-09, and so does explain (it
+    said the default's 2026-04-05 until the installment was overdue)."""
+    scenario = tmp_path / "grace7.yaml"
+    scenario.write_text(
+        "name: grace7\nproviders: {bank: {debit_balance: 100}}\n"
+        "products: {cash_loan: {grace_days: 7}}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w7.json"
+    world = ("--scenario", str(scenario))
+    answers = write_answers(tmp_path)
+    assert (
+        run_json(tmp_path, *world, "--no-input", "apply", "--answers", str(answers), db=db)[0] == 0
+    )
+    assert run_json(tmp_path, *world, "clock", "set", "2026-04-02T12:00", db=db)[0] == 0
+    code, inbox = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
+    assert any("请于2026-04-09前还款" in m["text"] for m in inbox["messages"]), inbox
+    code, doc = run_json(tmp_path, *world, "explain", "L0001", db=db)
+    assert (
+        code == 0 and "by 2026-04-09 (the end of the grace period)" in doc["explanations"]["debits"]
+    )
