@@ -715,20 +715,18 @@ def write_recording(
         data = _merged(_earlier_recording(path), data)
     began = began or asker.started_at
     answers = shlex.quote(path.name)
+    # Pasted in this file's folder it replays on a state file of its own (without --db it
+    # went on the default one, a person's own world), from the time the walk began (a new
+    # file starts elsewhere: the first due date would move), the answers named as they are.
+    clock = ["--clock", began] if began else []
+    replay = shlex.join(["--db", f"{path.stem}.replay.json", *clock])
     if fresh:
-        # Pasted in this file's folder it replays on a state file of its own (without --db it
-        # went on the default one, a person's own world), from the time the walk began (a
-        # new file starts elsewhere: the first due date would move), the answers named as
-        # they are here.
-        clock = ["--clock", began] if began else []
-        replay = shlex.join(["--db", f"{path.stem}.replay.json", *clock])
         how = f"loancli {replay} --no-input {command} --answers {answers} (in this file's folder)"
     else:
-        replay = shlex.join(["--db", f"{path.stem}.replay.json"])
         how = (
             f"loancli {replay} --no-input {command} --answers {answers} (in this file's "
-            f"folder; {replay[5:]} a copy of the state file it was walked on, from before the "
-            "walk, unless the scenario makes its account)"
+            f"folder; {path.stem}.replay.json a copy of the state file it was walked on, from "
+            "before the walk, unless the scenario makes its account)"
         )
     header = (
         f"{RECORDING_MARK} {command} --record. Replay with: {how}\n"

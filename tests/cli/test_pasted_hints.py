@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DROP, run_cli, write_answers
+from conftest import DROP, run_cli, run_json, write_answers
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
 
@@ -311,3 +311,19 @@ def test_a_recordings_replay_line_starts_where_the_walk_did_and_keeps_its_argume
     step = ("step", "A0001", "sms_verification", "--record", str(tmp_path / "s.yaml"))
     run_cli(tmp_path, "--no-input", *step, db=db)
     assert " step A0001 sms_verification --answers s.yaml" in _replay_line(tmp_path / "s.yaml")
+
+
+def test_a_flows_recording_replays_from_the_time_it_was_walked(tmp_path: Path) -> None:
+    """A checkout walked on 2026-05-05 in a world whose scenario makes the account replayed
+    from a new file's 2026-03-02: its first installment fell due on 2026-04-02, not 06-05."""
+    walk = ("--scenario", "checkout", "--clock", "2026-05-05T09:00", "--no-input", "checkout")
+    order = ("--item", "Redmi K70", "--price", "2499", "--periods", "6", "--answers", "checkout")
+    record = ("--record", str(tmp_path / "co.yaml"))
+    code, doc = run_json(tmp_path, *walk, *order, *record, db=tmp_path / "walked.json")
+    assert code == 0 and doc["status"] == "completed", doc
+    line = _replay_line(tmp_path / "co.yaml")
+    assert "--clock 2026-05-05T09:00:00+08:00" in line, line
+    done = _in_folder(line, tmp_path)
+    assert done.returncode == 0, done.stderr
+    replayed = json.loads(done.stdout)["checkout"]["first_due_date"]
+    assert replayed == doc["checkout"]["first_due_date"] == "2026-06-05"

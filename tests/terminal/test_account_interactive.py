@@ -54,13 +54,15 @@ def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
 
     # The walkthrough replays, scripted, on a fresh state file.
     text = (tmp_path / "walk.yaml").read_text(encoding="utf-8")
-    assert text.startswith(
-        "# Recorded by loancli --scenario phone-taken account change-phone --record. Replay "
-        "with: loancli --db walk.replay.json --no-input --scenario phone-taken account "
-        "change-phone --answers walk.yaml (in this file's folder; walk.replay.json a copy of "
-        "the state file it was walked on, from before the walk, unless the scenario makes its "
-        "account)"
-    )
+    header = text.splitlines()[0]
+    assert re.fullmatch(
+        r"# Recorded by loancli --scenario phone-taken account change-phone --record\. Replay "
+        r"with: loancli --db walk\.replay\.json --clock \S+ --no-input --scenario phone-taken "
+        r"account change-phone --answers walk\.yaml \(in this file's folder; walk\.replay\.json "
+        r"a copy of the state file it was walked on, from before the walk, unless the scenario "
+        r"makes its account\)",
+        header,
+    ), header
     recorded = yaml.safe_load(text)
     # The invalid entry was re-asked by the prompt itself; the refused number is kept.
     assert recorded["new_phone"] == ["13700137000", "13600136000"]
