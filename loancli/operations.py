@@ -577,8 +577,10 @@ def _moved(world: World) -> ClockMove:
     note_clock_world(world)
     sms = SmsService(world.scenario.world.sms, world.store)
     today = world.clock.now().date()
+    serviced = _serviced_on(world.store)
     events = advance_loans(world.store, sms, today, world.clock.isoformat(), world.scenario.world)
-    world.store.meta_set(SERVICED_ON_KEY, today.isoformat())
+    if serviced != today:  # a move within the day writes nothing (a file is not rewritten)
+        world.store.meta_set(SERVICED_ON_KEY, today.isoformat())
     return ClockMove(world.clock.now(), events)
 
 
