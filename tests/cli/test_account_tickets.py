@@ -68,6 +68,18 @@ def played(folder: Path, story: str) -> Path:
     return db
 
 
+def told_story(folder: Path, story: str) -> Path:
+    """The story ``story from A0001`` tells of the world a built-in story leaves, written
+    alone in a folder of stories (for ``check``)."""
+    db = played(folder, story)
+    stories = folder / "stories"
+    stories.mkdir()
+    told = stories / f"{story}.yaml"
+    code, out, err = run_cli(folder, "story", "from", "A0001", "--out", str(told), db=db)
+    assert code == 0, out + err
+    return told
+
+
 def bundled(folder: Path, db: Path, record: str) -> Path:
     bundle = folder / f"{record}.zip"
     code, out, err = run_cli(folder, "report", record, "--bundle", str(bundle), db=db)
@@ -677,12 +689,8 @@ def test_what_device_did_to_the_account_is_in_a_later_logins_ticket(
 def test_a_double_debits_story_checks_what_is_owed_back(tmp_path: Path) -> None:
     """The story of a double debit expects the refund owed: it passed ``check`` with the
     lender's fault taken out of its world (nothing debited twice)."""
-    db = played(tmp_path, "double-debit-refund")
-    folder = tmp_path / "stories"
-    folder.mkdir()
-    story = folder / "dd.yaml"
-    code, out, err = run_cli(tmp_path, "story", "from", "A0001", "--out", str(story), db=db)
-    assert code == 0, out + err
+    story = told_story(tmp_path, "double-debit-refund")
+    folder = story.parent
     told = yaml.safe_load(story.read_text(encoding="utf-8"))
     assert told["actions"][-1]["expect"]["loan"]["refund_owed"] == "916.80"
     assert run_cli(tmp_path, "check", "--no-builtin", str(folder))[0] == 0
@@ -735,12 +743,8 @@ def test_a_tickets_story_finds_a_reminder_sent_to_the_old_number(
     from loancli.journey.texts import SMS_MARKS
     from loancli.world.providers.sms import SmsService
 
-    db = played(tmp_path, "phone-change-reminders-follow")
-    folder = tmp_path / "stories"
-    folder.mkdir()
-    story = folder / "pc.yaml"
-    code, out, err = run_cli(tmp_path, "story", "from", "A0001", "--out", str(story), db=db)
-    assert code == 0, out + err
+    story = told_story(tmp_path, "phone-change-reminders-follow")
+    folder = story.parent
     expects = yaml.safe_load(story.read_text(encoding="utf-8"))["actions"][-1]["expect"]
     assert {"to": expects["sms"][0]["to"], "text": SMS_MARKS["reminder"]} in expects["sms"]
     assert run_cli(tmp_path, "check", "--no-builtin", str(folder))[0] == 0

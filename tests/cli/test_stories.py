@@ -359,10 +359,9 @@ def test_a_story_s_times_are_beijing_time_without_an_offset_and_an_action_s_cloc
 
 
 def test_a_story_s_codes_keep_their_leading_zeros(tmp_path: Path) -> None:
-    """A story is read with YAML's types, but a number written with a leading zero is the text
-    it was, as in an answers file: ``sms_code: 000000`` is a wrong code (it was the number 0,
-    "a code has 6 digits", exit 2), ``012345`` a sequence the transaction password refuses (it
-    was the octal 5349)."""
+    """A story is read with YAML's types, but its answers as written, as an answers file is:
+    ``sms_code: 000000`` is a wrong code (it was the number 0, "a code has 6 digits", exit 2),
+    ``012345`` a sequence the transaction password refuses (it was the octal 5349)."""
     story = write_story(
         tmp_path / "codes.yaml",
         "story: 1\nworld: {clock: 2026-03-02T10:00:00}\nperson: {answers: happy-path}\n"
