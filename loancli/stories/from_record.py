@@ -199,18 +199,32 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
 
 def _sms_expect(store: Store, account: Account | None, now: str | None) -> list[SmsExpect]:
     """Each kind of the lender's messages (a reminder, a failed debit, a notice...) that each
-    of the account's numbers received by ``now``, as an expectation: a reminder sent to the
-    old number after a phone change is then a message missing from the new one."""
+    of the account's numbers received by ``now`` while the account held it, as an expectation:
+    a reminder sent to the old number after a phone change is then a message missing from
+    the new one (what a number got once another account held it is that account's)."""
     if account is None:
         return []
     when = datetime.fromisoformat(now) if now else None
-    phones = [*(h["phone"] for h in account.get("phone_history", [])), account["phone"]]
+    # Each number with the time the account gave it up (None: it holds it still).
+    held: list[tuple[str, datetime | None]] = [
+        (h["phone"], datetime.fromisoformat(h["until"])) for h in account.get("phone_history", [])
+    ]
+    held.append((account["phone"], None))
     out: list[SmsExpect] = []
-    for phone in dict.fromkeys(phones):
-        texts = [m["text"] for m in arrived(store, phone, when)]
+    # From the account's opening: a number's earlier messages were another account's.
+    since: datetime | None = datetime.fromisoformat(account["created_at"])
+    for phone, until in held:
+        texts = [
+            m["text"]
+            for m in arrived(store, phone, when)
+            if (since is None or datetime.fromisoformat(m["arrives_at"]) >= since)
+            and (until is None or datetime.fromisoformat(m["arrives_at"]) <= until)
+        ]
+        since = until
         for mark in SMS_MARKS.values():
-            if any(mark in text for text in texts):
-                out.append(SmsExpect(to=phone, text=re.escape(mark)))
+            wanted = SmsExpect(to=phone, text=re.escape(mark))
+            if any(mark in text for text in texts) and wanted not in out:
+                out.append(wanted)
     return out
 
 

@@ -760,3 +760,21 @@ def test_a_tickets_story_finds_a_reminder_sent_to_the_old_number(
     monkeypatch.setattr(SmsService, "deliver", to_the_old_number)
     code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder))
     assert code == 3 and "sms to" in out, out + err
+
+
+def test_a_number_given_up_keeps_its_next_holders_messages_out_of_the_old_ticket(
+    tmp_path: Path,
+) -> None:
+    """A0001 moved to another number; A0002 opened on the old one and was reminded there. The
+    tickets of A0001 and of its phone change expected A0002's reminder on the number A0001
+    gave up (got none, exit 3): only what a number received while the account held it is
+    the account's."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    assert cli(tmp_path, db, "account", "change-phone", "--answers", "change-phone") == 0
+    other = ("--set", "password=b-pass-123", "--set", "card_number=6222021234567890128")
+    later = ("--clock", "2026-03-03T10:00:00")
+    assert cli(tmp_path, db, *later, "apply", "--answers", "happy-path", *other) == 0
+    assert cli(tmp_path, db, "clock", "advance", "31d") == 0
+    for record in ("A0001", "F0001", "A0002"):
+        replays(tmp_path, db, record)
