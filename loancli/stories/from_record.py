@@ -61,6 +61,7 @@ from loancli.stories.format import (
     Complaint,
     CreditEntryExpect,
     CreditExpect,
+    EventExpect,
     Expect,
     ForgetDevice,
     InstallmentExpect,
@@ -163,6 +164,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
             status=record["status"],
             stopped_at=record.get("stopped_at"),
             reason=record.get("reason"),
+            events=_flow_events(record),
         )
     }
     now = store.meta_get("clock")
@@ -195,6 +197,16 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     runs = [(other, run, fresh[other["id"]]) for _key, (other, run) in done]
     made = [loan["id"] for mine in loans.values() for loan in mine]
     return Told(story, expects, runs, _renumbered(made, entries))
+
+
+def _flow_events(record: Applicant | Flow) -> list[EventExpect]:
+    """What a flow of one run recorded, each kind of event once, as its story expects it (a
+    login that passed two-step verification passes it again: without the device changes
+    before it, its story still completed). A journey's runs share one event list: none."""
+    if not is_flow(record) or len(record.get("runs", [])) != 1:
+        return []
+    kinds = dict.fromkeys(e["event"] for e in record.get("events", []))
+    return [EventExpect(event=kind) for kind in kinds]
 
 
 def _sms_expect(store: Store, account: Account | None, now: str | None) -> list[SmsExpect]:

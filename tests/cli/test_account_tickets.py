@@ -778,3 +778,31 @@ def test_a_number_given_up_keeps_its_next_holders_messages_out_of_the_old_ticket
     assert cli(tmp_path, db, "clock", "advance", "31d") == 0
     for record in ("A0001", "F0001", "A0002"):
         replays(tmp_path, db, record)
+
+
+def test_a_flows_story_expects_what_its_run_recorded(tmp_path: Path) -> None:
+    """A login from a forgotten phone passed two-step verification; its story expected only
+    that the login completed, so without the device changes before it (no two-step asked)
+    its check still passed."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    assert cli(tmp_path, db, "device", "two-step", PHONE, "--mode", "code") == 0
+    assert cli(tmp_path, db, "device", "forget", PHONE, "Redmi Note 13") == 0
+    assert cli(tmp_path, db, "clock", "advance", "3d") == 0
+    login = ("login", "--set", f"phone={PHONE}", "--set", "password=s3cret-pass")
+    assert cli(tmp_path, db, *login, "--set", "device_code=auto") == 0
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    story = folder / "login.yaml"
+    code, out, err = run_cli(tmp_path, "story", "from", "F0001", "--out", str(story), db=db)
+    assert code == 0, out + err
+    told = yaml.safe_load(story.read_text(encoding="utf-8"))
+    expected = [e["event"] for e in told["actions"][-1]["expect"]["events"]]
+    assert "new_device" in expected and "two_step_passed" in expected, expected
+    assert run_cli(tmp_path, "check", "--no-builtin", str(folder))[0] == 0
+    told["actions"] = [
+        a for a in told["actions"] if a["action"] not in ("two_step", "forget_device")
+    ]
+    story.write_text(yaml.safe_dump(told, allow_unicode=True, sort_keys=False), "utf-8")
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder))
+    assert code == 3 and "two_step_passed" in out, out + err
