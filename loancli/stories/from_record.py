@@ -80,6 +80,7 @@ from loancli.stories.format import (
 from loancli.stories.populate import IMAGES_PREFIX
 from loancli.stories.runner import BUILTIN_IMAGES
 from loancli.support.pseudonym import (
+    answers_print,
     inline_builtin_scenarios,
     kept_secrets_rekeyed,
     pseudonymise,
@@ -871,6 +872,7 @@ def story_text(
     private = private_of(store, resolve(store, record_id))
     copied: dict[str, str] = {}
     files: dict[str, bytes] = {}
+    redrawn = False  # the built-in images copied, to be drawn again with the stand-ins
 
     def image(path: str) -> str:
         if path in copied:
@@ -885,7 +887,7 @@ def story_text(
             raise UsageError(
                 mask_text(said + lost_image_hint(path), private), key="record"
             ) from None
-        if data in builtin:
+        if data in builtin and not redrawn:
             copied[path] = builtin[data]
         elif folder is None:
             raise UsageError(
@@ -905,6 +907,14 @@ def story_text(
     # As a bundle's: a built-in scenario a run names inlined first, so its preset accounts
     # take the stand-ins its answers take; the secrets' stand-ins drawn again either way.
     inlined = inline_builtin_scenarios({"story": story_data(told.story, told.expects)})
+    if not keep_personal_data and folder is not None and answers_print(inlined, builtin):
+        # An answer holds the ID number a built-in image prints (a login by ID number, an
+        # unlock): its stand-in would not match the card, so the images are copied and drawn
+        # again with the stand-ins, as a bundle's are.
+        redrawn = True
+        copied.clear()
+        told = tell(store, record_id, image)
+        inlined = inline_builtin_scenarios({"story": story_data(told.story, told.expects)})
     if keep_personal_data:
         data = cast(dict[str, object], kept_secrets_rekeyed(inlined, files)["story"])
     else:

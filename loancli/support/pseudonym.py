@@ -1231,3 +1231,19 @@ def masked_image(data: bytes, opened: tuple[ImageCheck, object] | None = None) -
         size=(check.width, check.height),
     )
     return png_bytes(image, None, with_font=False)
+
+
+def answers_print(ticket: object, images: Iterable[bytes]) -> bool:
+    """Whether a value of ``ticket`` is an ID number one of ``images`` prints (an answer a
+    login by ID number or an unlock gave): its stand-in then needs the image drawn again."""
+    printed = {fields.get("number") for data in images if (fields := _card_fields(data))}
+    printed.discard(None)
+    found = False
+
+    def look(text: str) -> str:
+        nonlocal found
+        found = found or any(number in text for number in printed if number)
+        return text
+
+    map_texts(ticket, look)
+    return found

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import PHONE, ROOT, run_cli, run_json
+from conftest import ID_NUMBER, PHONE, ROOT, run_cli, run_json
 
 # Built-in stories whose journey's ticket left out the account's flows or its earlier journeys,
 # and so did not replay (the support review's list).
@@ -806,3 +806,21 @@ def test_a_flows_story_expects_what_its_run_recorded(tmp_path: Path) -> None:
     story.write_text(yaml.safe_dump(told, allow_unicode=True, sort_keys=False), "utf-8")
     code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder))
     assert code == 3 and "two_step_passed" in out, out + err
+
+
+def test_a_story_of_a_login_by_id_number_holds_with_its_stand_ins(tmp_path: Path) -> None:
+    """``story from`` replaces the ID number a login typed with a stand-in; the built-in card
+    photo it named still printed the demo number, so the login was refused in the story
+    (its check failed) where the bundle, whose photos are drawn again, replayed."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    by_id = ("login", "--set", f"login_id={ID_NUMBER}", "--set", "password=s3cret-pass")
+    assert cli(tmp_path, db, *by_id) == 0
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    story = folder / "login.yaml"
+    code, out, err = run_cli(tmp_path, "story", "from", "F0001", "--out", str(story), db=db)
+    assert code == 0, out + err
+    assert ID_NUMBER not in story.read_text(encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder))
+    assert code == 0, out + err
