@@ -22,6 +22,7 @@ import msgspec
 import yaml
 
 from loancli import operations
+from loancli.clock import parse_datetime
 from loancli.errors import UsageError
 from loancli.files import private_folders, write_private
 from loancli.i18n import _
@@ -355,7 +356,12 @@ def _kept_worlds(store: Store) -> list[tuple[datetime, str, str | None]]:
     for entry in kept if isinstance(kept, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("to"), str):
             continue
-        name, reached = entry.get("scenario"), datetime.fromisoformat(entry["to"])
+        try:
+            # As every time the file holds is read: naive is Beijing time.
+            reached = parse_datetime(entry["to"])
+        except ValueError:
+            continue  # a time that is none (2026-02-30, edited by hand): no world kept
+        name = entry.get("scenario")
         body = _kept_text(store, entry.get("text"))
         out.append((reached, name if isinstance(name, str) else "", body))
     return out

@@ -824,3 +824,25 @@ def test_a_story_of_a_login_by_id_number_holds_with_its_stand_ins(tmp_path: Path
     assert ID_NUMBER not in story.read_text(encoding="utf-8")
     code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder))
     assert code == 0, out + err
+
+
+@pytest.mark.parametrize(
+    "to", ["2026-02-30T10:00:00+08:00", "garbage", "2026-04-20T10:00:00", "2026-04-20", 7]
+)
+def test_a_clock_world_edited_by_hand_makes_no_traceback(tmp_path: Path, to: object) -> None:
+    """A clock move's kept world whose time is none (2026-02-30), no time, or naive (read as
+    Beijing time, as every time the file holds) was a traceback in ``story from`` and
+    ``report --bundle``; the entry is passed over, the file left as it was."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    assert cli(tmp_path, db, "clock", "advance", "40d") == 0
+    data = json.loads(db.read_text(encoding="utf-8"))
+    (doc,) = [d for d in data["meta"].values() if d.get("key") == "clock_worlds"]
+    doc["value"] = [{**doc["value"][0], "to": to}]
+    db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = db.read_bytes()
+    code, out, err = run_cli(tmp_path, "story", "from", "A0001", db=db)
+    assert code == 0 and "Traceback" not in out + err, out + err
+    code, out, err = run_cli(tmp_path, "report", "A0001", "--bundle", "t.zip", db=db)
+    assert code == 0 and "Traceback" not in out + err, out + err
+    assert db.read_bytes() == before
