@@ -35,6 +35,7 @@ from loancli.files import FileTooLarge, NotRegularFile, read_regular, write_priv
 from loancli.i18n import _
 from loancli.masking import mask_numbers
 from loancli.questions import QUESTIONS, Question, QuestionContext, canonical
+from loancli.text import printable
 from loancli.validation import (
     NOT_UTF8,
     as_text,
@@ -728,8 +729,10 @@ def write_recording(
             f"folder; {path.stem}.replay.json a copy of the state file it was walked on, from "
             "before the walk, unless the scenario makes its account)"
         )
+    # One comment line whatever a name or an argument holds (a newline, a byte that was not
+    # UTF-8): each such character is written as its escape, so the file reads back.
     header = (
-        f"{RECORDING_MARK} {command} --record. Replay with: {how}\n"
+        printable(f"{RECORDING_MARK} {command} --record. Replay with: {how}") + "\n"
         "# Holds the passwords typed: keep it with the test data, not in a ticket.\n"
     )
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)
