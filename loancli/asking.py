@@ -308,7 +308,7 @@ def _read_yaml_once(text: str, *, typed: bool, tags: bool) -> object:
                 self.depth -= 1
 
     if typed:
-        Bounded.add_constructor("tag:yaml.org,2002:int", _int_as_written)
+        _read_numbers_as_yaml_1_2(Bounded)
     data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - Safe/BaseLoader build none
     return data
 
@@ -345,9 +345,19 @@ def _read_yaml_libyaml(text: str, *, typed: bool, tags: bool) -> object:
         pass
 
     if typed:
-        Bounded.add_constructor("tag:yaml.org,2002:int", _int_as_written)
+        _read_numbers_as_yaml_1_2(Bounded)
     data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - CSafe/CBaseLoader build none
     return data
+
+
+# A whole number with a leading zero that YAML 1.1 does not take for an octal one (08, 019):
+# a number all the same, as YAML 1.2 reads it.
+_DECIMAL_WITH_ZERO = re.compile(r"^[-+]?0[0-9_]*[89][0-9_]*$")
+
+
+def _read_numbers_as_yaml_1_2(loader: Any) -> None:
+    loader.add_implicit_resolver("tag:yaml.org,2002:int", _DECIMAL_WITH_ZERO, list("-+0"))
+    loader.add_constructor("tag:yaml.org,2002:int", _int_as_written)
 
 
 def _int_as_written(loader: Any, node: Any) -> object:
