@@ -379,7 +379,7 @@ def story_find(ctx: typer.Context, words: Annotated[list[str], WordsArgument]) -
     """The built-in stories and scenarios that best match a complaint, best first, with the
     command to run each from any folder."""
     opts = options(ctx)
-    with handled(opts):
+    with handled(opts, {"words": "WORDS"}):
         show_found(opts, " ".join(words))
 
 

@@ -89,5 +89,5 @@ def scenario_find(
     command to run each from any folder."""
     opts = options(ctx)
     query = " ".join(words)
-    with handled(opts):
+    with handled(opts, {"words": "WORDS"}):
         show_found(opts, query)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict
 
+from loancli.errors import RuleError
 from loancli.i18n import _, in_language, language
 from loancli.reasons import Reason
 from loancli.stories.format import Expect
@@ -470,6 +471,10 @@ def builtin_index() -> Index:
     return Index(builtin_items())
 
 
+# The longest complaint looked for (a borrower's message is a few sentences).
+QUERY_MAX = 2000
+
+
 def find(
     query: str, *, limit: int = LIMIT, index: Index | None = None, lang: str | None = None
 ) -> list[Found]:
@@ -481,6 +486,15 @@ def find(
     text = " ".join(query.split())
     if not text:
         return []
+    if len(text) > QUERY_MAX:
+        # Segmenting grows faster than the text: 40,000 characters took a minute.
+        raise RuleError(
+            "words",
+            _(
+                "a complaint of {value0} characters; give its first sentences, at most "
+                "{value1} characters"
+            ).format(value0=len(text), value1=QUERY_MAX),
+        )
     ranked = []
     named = _named(text.lower())
     for at, score in enumerate(index.scores(text)):

@@ -306,3 +306,20 @@ def test_a_complaint_in_traditional_characters_is_found_as_in_simplified(
     ]
     if first is not None:
         assert find(traditional)[0].name == first
+
+
+def test_a_complaint_longer_than_a_message_is_refused_naming_the_words(tmp_path: Path) -> None:
+    """Segmenting grows faster than the text (40,000 characters of Chinese took a minute):
+    past 2,000 characters a complaint is refused in words, exit 2, naming WORDS."""
+    from conftest import run_cli
+
+    from loancli.errors import RuleError
+    from loancli.stories.finding import QUERY_MAX
+
+    with pytest.raises(RuleError) as refused:
+        find("銀" * (QUERY_MAX + 1))
+    assert refused.value.key == "words"
+    assert find("銀行卡被凍結" + " " * 5000)[0].name == "frozen-card"  # spaces are not words
+    for command in ("scenario", "story"):
+        code, out, err = run_cli(tmp_path, command, "find", "钱" * (QUERY_MAX + 1))
+        assert code == 2 and "WORDS:" in err and "Traceback" not in err, err
