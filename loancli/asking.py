@@ -308,7 +308,7 @@ def _read_yaml_once(text: str, *, typed: bool, tags: bool) -> object:
                 self.depth -= 1
 
     if typed:
-        _read_numbers_as_yaml_1_2(Bounded)
+        Bounded.add_constructor("tag:yaml.org,2002:int", _int_as_written)
     data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - Safe/BaseLoader build none
     return data
 
@@ -345,25 +345,17 @@ def _read_yaml_libyaml(text: str, *, typed: bool, tags: bool) -> object:
         pass
 
     if typed:
-        _read_numbers_as_yaml_1_2(Bounded)
+        Bounded.add_constructor("tag:yaml.org,2002:int", _int_as_written)
     data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - CSafe/CBaseLoader build none
     return data
-
-
-# A whole number with a leading zero that YAML 1.1 does not take for an octal one (08, 019):
-# a number all the same, as YAML 1.2 reads it.
-_DECIMAL_WITH_ZERO = re.compile(r"^[-+]?0[0-9_]*[89][0-9_]*$")
-
-
-def _read_numbers_as_yaml_1_2(loader: Any) -> None:
-    loader.add_implicit_resolver("tag:yaml.org,2002:int", _DECIMAL_WITH_ZERO, list("-+0"))
-    loader.add_constructor("tag:yaml.org,2002:int", _int_as_written)
 
 
 def _int_as_written(loader: Any, node: Any) -> object:
     """A number as YAML 1.2 reads it, not YAML 1.1: ``07`` is 7 and ``012345`` is 12345 (YAML
     1.1's octal made them 7 and 5349), and ``1:30`` is the text written (YAML 1.1's base 60
-    made it 90). An answer a story gives is read as written anyway (a code keeps its leading
+    made it 90). ``08`` and ``09`` stay the text YAML 1.1 reads them as: a YAML writer of 1.1
+    (PyYAML's) writes the text ``0928`` unquoted, and a ticket's card expiry must read back
+    as that text. An answer a story gives is read as written anyway (a code keeps its leading
     zeros: :func:`loancli.stories.runner.parse_story`)."""
     import yaml
 
