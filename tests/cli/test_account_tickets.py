@@ -374,7 +374,9 @@ def test_a_checkout_price_recorded_as_typed_by_an_older_loancli_is_read(tmp_path
     assert [a["price"] for a in story["actions"] if a["action"] == "checkout"] == ["2499.00"]
     run["action"]["periods"] = 0
     db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    code, out, err = run_cli(tmp_path, "report", "F0001", "--bundle", "b.zip", db=db)
+    code, out, err = run_cli(
+        tmp_path, "report", "F0001", "--bundle", str(tmp_path / "b.zip"), db=db
+    )
     assert code == 2 and "Traceback" not in out + err and "F0001" in err, err
 
 
@@ -843,6 +845,8 @@ def test_a_clock_world_edited_by_hand_makes_no_traceback(tmp_path: Path, to: obj
     before = db.read_bytes()
     code, out, err = run_cli(tmp_path, "story", "from", "A0001", db=db)
     assert code == 0 and "Traceback" not in out + err, out + err
-    code, out, err = run_cli(tmp_path, "report", "A0001", "--bundle", "t.zip", db=db)
+    code, out, err = run_cli(
+        tmp_path, "report", "A0001", "--bundle", str(tmp_path / "t.zip"), db=db
+    )
     assert code == 0 and "Traceback" not in out + err, out + err
     assert db.read_bytes() == before
