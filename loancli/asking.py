@@ -713,7 +713,9 @@ def write_recording(
             items = value if isinstance(value, list) else [value]
             rel = [os.path.relpath(Path(str(p)).resolve(), base) if p else p for p in items]
             data[key] = rel[0] if len(rel) == 1 else rel
-    began = _earlier_start(path) if resumed else None
+    # A journey resumed replays whole, from where it began; a flow or a step run again on a
+    # copy of its world, from where this run began (the copy's clock is past the first's).
+    began = _earlier_start(path) if resumed and fresh else None
     if resumed:
         data = _merged(_earlier_recording(path), data)
     began = began or asker.started_at

@@ -487,7 +487,8 @@ def find(
     text = " ".join(query.split())
     if not text:
         return []
-    chinese = sum(len(run) for run in _CJK.findall(text))
+    # Counted as segmenting reads it (a Kangxi radical is the character it stands for).
+    chinese = sum(len(run) for run in _CJK.findall(unicodedata.normalize("NFKC", text)))
     if chinese > QUERY_MAX:
         # Segmenting Chinese grows faster than the text: 40,000 characters took a minute (a
         # long token of anything else costs nothing: it is one word).

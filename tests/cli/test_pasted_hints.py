@@ -354,3 +354,22 @@ def test_a_recording_named_oddly_reads_back_and_its_run_is_no_traceback(
     text = record.read_text(encoding="utf-8")
     assert len([x for x in text.splitlines() if x.startswith("# ")]) == 2
     assert isinstance(yaml.safe_load(text), dict)
+
+
+def test_a_step_run_again_replays_from_its_own_start(tmp_path: Path) -> None:
+    """A step run again a day later, recorded into the journey's recording: its line said the
+    journey's start (--clock 2026-03-02), which a copy of its world, a day on, refused as
+    before its now (exit 2)."""
+    db = tmp_path / "s.json"
+    codes = "sms_code=[000000,000000,000000,000000,000000]"
+    walk = ("--no-input", "apply", "--answers", "happy-path", "--set", codes)
+    record = ("--record", str(tmp_path / "f.yaml"))
+    assert run_cli(tmp_path, *walk, *record, db=db)[0] == 3
+    assert run_cli(tmp_path, "clock", "advance", "1d", db=db)[0] == 0
+    (tmp_path / "f.replay.json").write_bytes(db.read_bytes())
+    step = ("--no-input", "step", "A0001", "sms_verification", "--answers", "happy-path")
+    assert run_cli(tmp_path, *step, *record, db=db)[0] == 0
+    line = _replay_line(tmp_path / "f.yaml")
+    assert "--clock 2026-03-03" in line, line
+    done = _in_folder(line, tmp_path)
+    assert done.returncode == 0, done.stderr
