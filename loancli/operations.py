@@ -46,7 +46,7 @@ from loancli.dburl import ServerUrl
 from loancli.errors import RuleError
 from loancli.journey import account_flows, login, repayment
 from loancli.journey import checkout as checkout_flow
-from loancli.journey.core import Journey
+from loancli.journey.core import SERVICED_ON_KEY, Journey
 from loancli.journey.reminders import advance_loans
 from loancli.journey.repayment import Agreed
 from loancli.journey.runner import (
@@ -566,11 +566,6 @@ def _empty_file(path: Path) -> bool:
         return path.stat().st_size == 0
     except OSError:
         return False
-
-
-# The day the last clock pass brought the world's loans to (a command's --clock moves the
-# clock without one: a repayment then catches the world up from there).
-SERVICED_ON_KEY = "serviced_on"
 
 
 def _moved(world: World) -> ClockMove:

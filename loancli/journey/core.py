@@ -224,9 +224,17 @@ def catch_up_clock(store: Store, clock: SimClock) -> None:
         clock.set(parse_datetime(stored))
 
 
+# The day the last clock pass brought the world's loans to: a command's --clock moves the
+# clock without one, and a repayment then catches the world up from there.
+SERVICED_ON_KEY = "serviced_on"
+
+
 def save_clock(store: Store, clock: SimClock) -> None:
     """Store the simulated now, unless the file's is later already: another command (a
-    ``clock advance`` while a person sat at a prompt) may have moved the world on."""
+    ``clock advance`` while a person sat at a prompt) may have moved the world on. A new
+    world's loans are brought to its first day (none has any yet)."""
     stored = store.meta_get("clock")
+    if stored is None and store.meta_get(SERVICED_ON_KEY) is None:
+        store.meta_set(SERVICED_ON_KEY, clock.now().date().isoformat())
     if stored is None or parse_datetime(stored) < clock.now():
         store.meta_set("clock", clock.isoformat())

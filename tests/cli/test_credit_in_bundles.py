@@ -232,3 +232,22 @@ def test_a_repayment_dated_past_the_report_day_moves_the_world_there_first(
         assert code == 0 and data["reproduced"] is True, data
     assert worlds["clock then repay"] == worlds["repay with --clock"]
     assert worlds["clock then repay"] == worlds["--clock moved by another command"]
+
+
+def test_a_repayment_in_a_world_no_clock_pass_ever_moved_catches_it_up(tmp_path: Path) -> None:
+    """No clock move at all before: a device command at 9:00 on 2026-04-20 moved the clock
+    without a pass, and the repayment at 10:00 took that day for the one the loans were
+    brought to (916.80 reported, no reminder, a bundle that did not replay). A new world
+    keeps its first day as the day its loans were brought to."""
+    db = tmp_path / "state.json"
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+    two_step = ("device", "two-step", "13800138000", "--mode", "code")
+    assert run_cli(tmp_path, "--clock", "2026-04-20T09:00:00+08:00", *two_step, db=db)[0] == 0
+    repay = ("repay", "A0001", "--installment", "1")
+    assert run_cli(tmp_path, "--clock", "2026-04-20T10:00:00+08:00", *repay, db=db)[0] == 0
+    code, report = run_json(tmp_path, "credit-report", "A0001", db=db)
+    assert code == 0 and [e["amount"] for e in report["entries"]] == ["923.13"], report
+    bundle = tmp_path / "ticket.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle), db=db)[0] == 0
+    code, data, _kept = replayed(tmp_path, bundle)
+    assert code == 0 and data["reproduced"] is True, data
