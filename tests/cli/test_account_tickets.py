@@ -736,30 +736,29 @@ def test_a_reports_command_of_a_run_answered_by_no_file_asks_again(tmp_path: Pat
     assert data["reproduce"][0].endswith("--no-input apply --answers happy-path"), data
 
 
-def test_a_tickets_story_finds_a_reminder_sent_to_the_old_number(
+def test_a_tickets_story_finds_a_message_the_lender_stopped_sending(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The story of a phone change expects the reminders on the new number: with reminders
-    sent to the old number (the lender's bug the borrower complains of) its check passed,
-    nothing in it looking at the messages."""
+    """The story of a double debit expects its reminders and the message that says the
+    money was taken twice on the borrower's number: with that message no longer sent, its
+    check passed, nothing in it looking at the messages."""
     from loancli.journey.texts import SMS_MARKS
     from loancli.world.providers.sms import SmsService
 
-    story = told_story(tmp_path, "phone-change-reminders-follow")
+    story = told_story(tmp_path, "double-debit-refund")
     folder = story.parent
     expects = yaml.safe_load(story.read_text(encoding="utf-8"))["actions"][-1]["expect"]
-    assert {"to": expects["sms"][0]["to"], "text": SMS_MARKS["reminder"]} in expects["sms"]
+    marks = [e["text"] for e in expects["sms"]]
+    assert SMS_MARKS["reminder"] in marks and SMS_MARKS["double_debit"] in marks, expects
     assert run_cli(tmp_path, "check", "--no-builtin", str(folder))[0] == 0
-    first_number: dict[str, str] = {}
     deliver = SmsService.deliver
 
-    def to_the_old_number(self: SmsService, phone: str, text: str, *args: Any, **kw: Any) -> Any:
-        first_number.setdefault("phone", phone)
-        if SMS_MARKS["reminder"] in text:
-            phone = first_number["phone"]
-        return deliver(self, phone, text, *args, **kw)
+    def without_the_double_debit(self: SmsService, phone: str, text: str, *a: Any, **k: Any) -> Any:
+        if SMS_MARKS["double_debit"] in text:
+            return True
+        return deliver(self, phone, text, *a, **k)
 
-    monkeypatch.setattr(SmsService, "deliver", to_the_old_number)
+    monkeypatch.setattr(SmsService, "deliver", without_the_double_debit)
     code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder))
     assert code == 3 and "sms to" in out, out + err
 
@@ -850,3 +849,18 @@ def test_a_clock_world_edited_by_hand_makes_no_traceback(tmp_path: Path, to: obj
     )
     assert code == 0 and "Traceback" not in out + err, out + err
     assert db.read_bytes() == before
+
+
+def test_a_phone_change_on_a_reminder_day_replays(tmp_path: Path) -> None:
+    """The number changed at 10:00 on the day a reminder fell due, the clock moved there by
+    the change's own --clock (no pass): the reminder went to the new number at 15:00, where a
+    story, its clock moved before the change, sends it to the old one. The tickets expected
+    the message on the new number and no longer replayed: an account that changed its number
+    has no message expected."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    change = ("--clock", "2026-03-30T10:00:00", "account", "change-phone")
+    assert cli(tmp_path, db, *change, "--answers", "change-phone") == 0
+    assert cli(tmp_path, db, "clock", "advance", "5h") == 0
+    for record in ("A0001", "F0001"):
+        replays(tmp_path, db, record)
