@@ -226,17 +226,24 @@ def test_the_reports_commands_tell_the_account_in_the_order_it_was_done(tmp_path
     assert kinds == ["apply", "unbind", "clock"], commands
 
 
+def logged_in_from_a_forgotten_phone(folder: Path) -> Path:
+    """A journey, two-step set to a code, the phone forgotten, three days, then a login from
+    it (F0001) that passes two-step verification: the state file."""
+    db = folder / "state.json"
+    assert cli(folder, db, "apply", "--answers", "happy-path") == 0
+    assert cli(folder, db, "device", "two-step", PHONE, "--mode", "code") == 0
+    assert cli(folder, db, "device", "forget", PHONE, "Redmi Note 13") == 0
+    assert cli(folder, db, "clock", "advance", "3d") == 0
+    login = ("login", "--set", f"phone={PHONE}", "--set", "password=s3cret-pass")
+    assert cli(folder, db, *login, "--set", "device_code=auto") == 0
+    return db
+
+
 def test_the_reports_commands_say_what_device_did_in_its_place(tmp_path: Path) -> None:
     """Two-step set to a code and the phone forgotten, three days, then a login: the report's
     commands left both device commands out and put the login before the clock move (each took
     the place of the next run), so pasted they logged in with no code asked."""
-    db = tmp_path / "state.json"
-    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
-    assert cli(tmp_path, db, "device", "two-step", PHONE, "--mode", "code") == 0
-    assert cli(tmp_path, db, "device", "forget", PHONE, "Redmi Note 13") == 0
-    assert cli(tmp_path, db, "clock", "advance", "3d") == 0
-    login = ("login", "--set", f"phone={PHONE}", "--set", "password=s3cret-pass")
-    assert cli(tmp_path, db, *login, "--set", "device_code=auto") == 0
+    db = logged_in_from_a_forgotten_phone(tmp_path)
     code, data = run_json(tmp_path, "report", "A0001", "--format", "json", db=db)
     assert code == 0, data
     said = [c.split(" --scenario default ", 1)[1].split()[:2] for c in data["reproduce"]]
@@ -785,13 +792,7 @@ def test_a_flows_story_expects_what_its_run_recorded(tmp_path: Path) -> None:
     """A login from a forgotten phone passed two-step verification; its story expected only
     that the login completed, so without the device changes before it (no two-step asked)
     its check still passed."""
-    db = tmp_path / "state.json"
-    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
-    assert cli(tmp_path, db, "device", "two-step", PHONE, "--mode", "code") == 0
-    assert cli(tmp_path, db, "device", "forget", PHONE, "Redmi Note 13") == 0
-    assert cli(tmp_path, db, "clock", "advance", "3d") == 0
-    login = ("login", "--set", f"phone={PHONE}", "--set", "password=s3cret-pass")
-    assert cli(tmp_path, db, *login, "--set", "device_code=auto") == 0
+    db = logged_in_from_a_forgotten_phone(tmp_path)
     folder = tmp_path / "stories"
     folder.mkdir()
     story = folder / "login.yaml"
