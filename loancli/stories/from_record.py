@@ -916,10 +916,19 @@ def story_text(
     # As a bundle's: a built-in scenario a run names inlined first, so its preset accounts
     # take the stand-ins its answers take; the secrets' stand-ins drawn again either way.
     inlined = inline_builtin_scenarios({"story": story_data(told.story, told.expects)})
-    if not keep_personal_data and folder is not None and answers_print(inlined, builtin):
+    if not keep_personal_data and answers_print(inlined, builtin):
         # An answer holds the ID number a built-in image prints (a login by ID number, an
         # unlock): its stand-in would not match the card, so the images are copied and drawn
-        # again with the stand-ins, as a bundle's are.
+        # again with the stand-ins, as a bundle's are; printed alone, the story could not.
+        if folder is None:
+            raise UsageError(
+                _(
+                    "an answer of this story typed the ID number its card photos print (a "
+                    "login by ID number, an unlock): write it to a file, where the photos are "
+                    "drawn again with the stand-ins, or keep the personal data as they are"
+                ),
+                key="out",
+            )
         redrawn = True
         copied.clear()
         told = tell(store, record_id, image)

@@ -826,6 +826,12 @@ def test_a_story_of_a_login_by_id_number_holds_with_its_stand_ins(tmp_path: Path
     assert ID_NUMBER not in story.read_text(encoding="utf-8")
     code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder))
     assert code == 0, out + err
+    # Printed alone, its photos cannot be drawn again: refused naming --out, not a story that
+    # fails its own check.
+    code, out, err = run_cli(tmp_path, "story", "from", "F0001", db=db)
+    assert code == 2 and "--out" in err and "ID number" in err, out + err
+    code, out, err = run_cli(tmp_path, "story", "from", "F0001", "--keep-personal-data", db=db)
+    assert code == 0 and ID_NUMBER in out, err
 
 
 @pytest.mark.parametrize(
