@@ -725,14 +725,13 @@ def write_recording(
     # file starts elsewhere: the first due date would move), the answers named as they are.
     clock = ["--clock", began] if began else []
     replay = shlex.join(["--db", f"{path.stem}.replay.json", *clock])
-    if fresh:
-        how = f"loancli {replay} --no-input {command} --answers {answers} (in this file's folder)"
-    else:
-        how = (
-            f"loancli {replay} --no-input {command} --answers {answers} (in this file's "
-            f"folder; {path.stem}.replay.json a copy of the state file it was walked on, from "
-            "before the walk, unless the scenario makes its account)"
-        )
+    where = "in this file's folder" + (
+        ""
+        if fresh
+        else f"; {path.stem}.replay.json a copy of the state file it was walked on, from before "
+        "the walk, unless the scenario makes its account"
+    )
+    how = f"loancli {replay} --no-input {command} --answers {answers} ({where})"
     # One comment line whatever a name or an argument holds (a newline, a byte that was not
     # UTF-8): each such character is written as its escape, so the file reads back.
     header = (

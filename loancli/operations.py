@@ -90,6 +90,7 @@ from loancli.store import (
     location_of,
     missing_state_file,
     state_absent,
+    state_empty,
 )
 from loancli.store import admin as state_admin
 from loancli.support import reporting
@@ -551,7 +552,7 @@ def _account_world(state: StatePath, options: WorldOptions) -> AbstractContextMa
     (0 bytes) holds no account either, and is read as every reader reads it, never given a
     store's tables by a command that finds nothing in it."""
     path = location_of(state)
-    if isinstance(path, Path) and ((absent := state_absent(path)) or _empty_file(path)):
+    if isinstance(path, Path) and ((absent := state_absent(path)) or state_empty(path)):
         given = options.get("scenario")
         loaded = given if isinstance(given, Scenario) else load_scenario(given)
         if not loaded.accounts and absent:
@@ -559,13 +560,6 @@ def _account_world(state: StatePath, options: WorldOptions) -> AbstractContextMa
         if not loaded.accounts:
             return world_for(state, options, read_only=True)
     return world_for(state, options, with_accounts=True)
-
-
-def _empty_file(path: Path) -> bool:
-    try:
-        return path.stat().st_size == 0
-    except OSError:
-        return False
 
 
 def _moved(world: World) -> ClockMove:

@@ -69,7 +69,7 @@ def login(
     device; a device the account does not trust must pass its two-step verification."""
     opts = options(ctx)
     with handled(opts):
-        code = _run(opts, answers, set_ or [], record, "login", api.log_in)
+        code = _run(opts, answers, set_ or [], record, "login", api.log_in, N_("Login"))
     raise typer.Exit(code)
 
 
@@ -92,6 +92,7 @@ def support_unlock(
             record,
             shlex.join(["support", "unlock", phone]),
             lambda state, **world: api.unlock(state, phone, **world),
+            N_("Account unlock"),
         )
     raise typer.Exit(code)
 
@@ -103,11 +104,10 @@ def _run(
     record: Path | None,
     command: str,
     operation: Callable[..., api.RunResult],
+    title: str,
 ) -> int:
-    """Run a security flow (a record in ``flows``); show it; the exit code."""
-    # ``login``, or ``support unlock PHONE``: the flow's kind, never its account.
-    words = command.split()
-    kind = words[1] if words[0] == "support" else words[0]
+    """Run a security flow (a record in ``flows``) as ``command`` (what its recording
+    replays); show it under ``title``; the exit code."""
 
     def lines(result: "FlowDocument") -> list[str]:
         view = result["account"] or {}
@@ -139,7 +139,7 @@ def _run(
         operation,
         lines,
         # Its title as the other flows have theirs (it was the code: "login (F0001)").
-        {"login": N_("Login"), "unlock": N_("Account unlock")}.get(kind, kind),
+        title,
         events=True,
     )
 

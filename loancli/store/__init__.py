@@ -20,6 +20,7 @@ from loancli.store.base import (
     missing_state_file,
     remove_file_world,
     state_absent,
+    state_empty,
 )
 from loancli.store.json_store import JsonStore
 from loancli.store.memory_store import MemoryStore
@@ -46,5 +47,6 @@ __all__ = [
     "location_of",
     "missing_state_file",
     "state_absent",
+    "state_empty",
     "remove_file_world",
 ]

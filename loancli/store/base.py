@@ -1252,6 +1252,15 @@ def _masked(field: str, value: str) -> str:
     return value
 
 
+def state_empty(path: Path) -> bool:
+    """Whether the state file at ``path`` is there and empty (0 bytes, as ``touch`` or a
+    temporary name leave it): a world with nothing in it yet."""
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
 def state_absent(path: Path) -> bool:
     """Whether no state file is at ``path`` (nor a link to one): a command that reads one
     refuses it as mistyped. A loop of links is not absent: the store says it cannot be read,

@@ -50,6 +50,7 @@ from loancli.store.base import (
     indexable,
     matches,
     refuse_read_only,
+    state_empty,
 )
 
 _SCHEMA = [
@@ -100,7 +101,7 @@ class SqliteStore(Store):
         self._cache_index: dict[tuple[str, str], dict[Any, list[int]]] = {}
         # An empty file (0 bytes, as ``touch`` or a temporary name leave it) is a database
         # with nothing in it yet: a writer gives it loancli's tables, a reader finds nothing.
-        if self._target.exists() and not (self.read_only and _empty(self._target)):
+        if self._target.exists() and not (self.read_only and state_empty(self._target)):
             self._connect(create=False)
 
     def _connect(self, create: bool) -> None:
@@ -752,10 +753,3 @@ def _owner_only(path: Path) -> None:
             os.chmod(path, mode & 0o700)
     except OSError:
         pass
-
-
-def _empty(path: Path) -> bool:
-    try:
-        return path.stat().st_size == 0
-    except OSError:
-        return False

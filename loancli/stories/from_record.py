@@ -221,28 +221,19 @@ def _sms_expect(store: Store, account: Account | None, now: str | None) -> list[
     come before each act, may send it to the other number."""
     if account is None or account.get("phone_history"):
         return []
-    when = datetime.fromisoformat(now) if now else None
-    # Each number with the time the account gave it up (None: it holds it still).
-    held: list[tuple[str, datetime | None]] = [
-        (h["phone"], datetime.fromisoformat(h["until"])) for h in account.get("phone_history", [])
-    ]
-    held.append((account["phone"], None))
-    out: list[SmsExpect] = []
+    phone = account["phone"]
     # From the account's opening: a number's earlier messages were another account's.
-    since: datetime | None = datetime.fromisoformat(account["created_at"])
-    for phone, until in held:
-        texts = [
-            m["text"]
-            for m in arrived(store, phone, when)
-            if (since is None or datetime.fromisoformat(m["arrives_at"]) >= since)
-            and (until is None or datetime.fromisoformat(m["arrives_at"]) <= until)
-        ]
-        since = until
-        for mark in SMS_MARKS.values():
-            wanted = SmsExpect(to=phone, text=re.escape(mark))
-            if any(mark in text for text in texts) and wanted not in out:
-                out.append(wanted)
-    return out
+    since = datetime.fromisoformat(account["created_at"])
+    texts = [
+        m["text"]
+        for m in arrived(store, phone, datetime.fromisoformat(now) if now else None)
+        if datetime.fromisoformat(m["arrives_at"]) >= since
+    ]
+    return [
+        SmsExpect(to=phone, text=re.escape(mark))
+        for mark in SMS_MARKS.values()
+        if any(mark in text for text in texts)
+    ]
 
 
 def _renumbered(loans: Sequence[str], entries: Mapping[str, CreditEntry]) -> dict[str, str]:
@@ -666,11 +657,7 @@ def _servicing(
     kept = store.meta_get(SERVICING_WORLDS_KEY)
 
     def world_of(event: Mapping[str, object]) -> dict[str, str]:
-        ref = servicing_world(kept, event.get("seq"))
-        if ref is None:
-            return {}
-        body = _kept_text(store, ref.get("text"))
-        return _world_fields(str(ref.get("scenario") or ""), body, story_world)
+        return _named_world(store, story_world, servicing_world(kept, event.get("seq")))
 
     out: list[tuple[_Order, StoryAction]] = []
     for loan in loans:
@@ -776,11 +763,18 @@ def _objections(
 def _objection_world(store: Store, story_world: StoryWorld, objection: Objection) -> dict[str, str]:
     """The fields naming the world ``objection`` was filed in (none: the story's, or a world
     an older loancli did not keep)."""
-    ref = objection.get("world")
+    return _named_world(store, story_world, objection.get("world"))
+
+
+def _named_world(
+    store: Store, story_world: StoryWorld, ref: Mapping[str, object] | None
+) -> dict[str, str]:
+    """The fields naming the world a kept reference (``scenario``, ``text``: the hash of a
+    file's body kept in the file) names; none for the story's own or for none kept."""
     if ref is None:
         return {}
     body = _kept_text(store, ref.get("text"))
-    return _world_fields(ref.get("scenario") or "", body, story_world)
+    return _world_fields(str(ref.get("scenario") or ""), body, story_world)
 
 
 def _objection(

@@ -336,7 +336,7 @@ def _check_meaning(
                     problem = answer_problem(QUESTIONS[key], item, loaded.folder)
                     if problem:
                         raise refuse(f"{at}.{key}: {problem}")
-            if key in IMAGE_KEYS:
+            else:
                 for item in value if isinstance(value, list) else [value]:
                     where = f"{loaded.source}: {at}.{key}"
                     if members is None:

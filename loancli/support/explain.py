@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from loancli.i18n import _
+from loancli.journey.payout import product_of
 from loancli.loan.explain import (
     FEE_NAMES,
     explain_amounts,
@@ -74,7 +75,7 @@ def explain_applicant(
     loans = store.find(LOANS, applicant_id=applicant_id)
     if loans:
         loan = max(loans, key=lambda x: x["id"])
-        out.update(explain_loan(store, loan, today, world or WorldSettings()))
+        out.update(explain_loan(store, loan, today, world))
     # Sentences joined with spaces, as English ones are: none after a Chinese one.
     return {topic: close_up(text) for topic, text in out.items()}
 
@@ -240,8 +241,7 @@ def _debit_sentences(loan: Loan, world: WorldSettings) -> str:
     the card held, and what the borrower can do (as the SMS of it says: by the end of the
     grace period of the loan's product in ``world``, or the one its overdue recorded)."""
     failed = [e for e in loan.get("events", []) if e["event"] == "debit_failed"]
-    product = loan.get("product")
-    grace = world.product(product if isinstance(product, str) else "cash_loan").servicing
+    grace = world.product(product_of(loan)).servicing
     said = []
     for e in failed:
         d = e["detail"]

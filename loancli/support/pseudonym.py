@@ -1237,13 +1237,8 @@ def answers_print(ticket: object, images: Iterable[bytes]) -> bool:
     """Whether a value of ``ticket`` is an ID number one of ``images`` prints (an answer a
     login by ID number or an unlock gave): its stand-in then needs the image drawn again."""
     printed = {fields.get("number") for data in images if (fields := _card_fields(data))}
-    printed.discard(None)
-    found = False
-
-    def look(text: str) -> str:
-        nonlocal found
-        found = found or any(number in text for number in printed if number)
-        return text
-
-    map_texts(ticket, look)
-    return found
+    numbers = [number for number in printed if number]
+    return any(
+        isinstance(value, str) and any(number in value for number in numbers)
+        for _keys, value in _leaves(ticket, ())
+    )
