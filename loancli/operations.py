@@ -46,8 +46,7 @@ from loancli.dburl import ServerUrl
 from loancli.errors import RuleError
 from loancli.journey import account_flows, login, repayment
 from loancli.journey import checkout as checkout_flow
-from loancli.journey.core import SERVICED_ON_KEY, Journey
-from loancli.journey.reminders import advance_loans
+from loancli.journey.core import Journey
 from loancli.journey.repayment import Agreed
 from loancli.journey.runner import (
     JourneyResult,
@@ -59,7 +58,7 @@ from loancli.journey.runner import (
 from loancli.journey.session import (
     World,
     WorldArgs,
-    note_clock_world,
+    bring_loans,
     note_servicing_world,
     open_world,
     run_flow,
@@ -97,7 +96,6 @@ from loancli.support import reporting
 from loancli.support.account_check import SelfCheck, self_check
 from loancli.support.listing import flow_document
 from loancli.world.demo import write_demo_answers
-from loancli.world.providers.sms import SmsService
 from loancli.world.scenario import Scenario, load_scenario
 
 StatePath = str | os.PathLike[str] | ServerUrl | MemoryState | None
@@ -385,7 +383,7 @@ def repay(
     bound card: installment N in full, an amount (dues first, the rest prepays principal),
     or everything (``settle``, with interest to date). One unit."""
     repayment.check_choice(installment, amount, settle)
-    with _servicing_world(state, options) as world:
+    with world_for(state, options) as world:
         today = world.clock.now().date()
         done = repayment.repay(
             world.store,
@@ -407,7 +405,7 @@ def restructure(
     state: StatePath, loan: str, term: int, **options: Unpack[WorldOptions]
 ) -> Restructured:
     """协商二次分期: an overdue loan's remaining debt becomes a new plan of ``term`` months."""
-    with _servicing_world(state, options) as world:
+    with world_for(state, options) as world:
         today = world.clock.now().date()
         done = repayment.restructure(
             world.store, world.scenario.world, world.clock.isoformat(), today, loan, term
@@ -563,58 +561,7 @@ def _account_world(state: StatePath, options: WorldOptions) -> AbstractContextMa
 
 
 def _moved(world: World) -> ClockMove:
-    note_clock_world(world)
-    sms = SmsService(world.scenario.world.sms, world.store)
-    today = world.clock.now().date()
-    serviced = _serviced_on(world.store)
-    events = advance_loans(world.store, sms, today, world.clock.isoformat(), world.scenario.world)
-    if serviced != today:  # a move within the day writes nothing (a file is not rewritten)
-        world.store.meta_set(SERVICED_ON_KEY, today.isoformat())
-    return ClockMove(world.clock.now(), events)
-
-
-def _serviced_on(store: Store) -> date | None:
-    """The day the world's loans were last brought to by a clock pass: the one kept, else
-    (a file from before it was kept) the day of its clock."""
-    kept = store.meta_get(SERVICED_ON_KEY)
-    if isinstance(kept, str):
-        try:
-            return date.fromisoformat(kept)
-        except ValueError:
-            pass
-    stored = store.meta_get("clock")
-    return datetime.fromisoformat(stored).date() if isinstance(stored, str) else None
-
-
-@contextmanager
-def _servicing_world(state: StatePath, options: WorldOptions) -> Iterator[World]:
-    """The world of a repayment or a re-instalment. A ``--clock`` later than the world's moves
-    the world there first, as ``clock set`` does (reminders, debits, notices and reports on the
-    way), and then the borrower acts: paid after the day a default was reported, it was
-    reported as owed that day, as a replay of the ticket (its clock moved, then the payment)
-    finds it."""
-    moves = options.get("clock") is not None and _may_move(state, options)
-    with world_for(state, options, whole_world=moves) as world:
-        serviced = _serviced_on(world.store) if moves else None
-        # The pass goes by days: within the day the loans were brought to, it has nothing to
-        # do (a populated world's repayments through a day move nothing).
-        if serviced is not None and serviced < world.clock.now().date():
-            _moved(world)
-        yield world
-
-
-def _may_move(state: StatePath, options: WorldOptions) -> bool:
-    """Whether a repayment's ``--clock`` may need a clock pass first. On a shared server the
-    pass takes the world lock, which every other command waits for: looked at first, and
-    taken only when the clock's day is past the day the loans were brought to (a populated
-    world's repayments within a day never take it). A file's lock is the whole file anyway."""
-    if not isinstance(location_of(state), ServerUrl):
-        return True
-    wanted = options.get("clock")
-    target = wanted if isinstance(wanted, datetime) else _when(str(wanted))
-    with world_for(state, {**options, "clock": None}, read_only=True) as world:
-        serviced = _serviced_on(world.store)
-    return serviced is None or serviced < target.date()
+    return ClockMove(world.clock.now(), bring_loans(world))
 
 
 @contextmanager

@@ -21,7 +21,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TypedDict, TypeVar, Unpack
 
@@ -38,8 +38,9 @@ from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datet
 from loancli.dburl import ServerUrl
 from loancli.errors import RuleError, StateError, UsageError
 from loancli.i18n import language
-from loancli.journey.core import ApplicantRecord, Journey, RunInfo, save_clock
+from loancli.journey.core import SERVICED_ON_KEY, ApplicantRecord, Journey, RunInfo, save_clock
 from loancli.journey.flows import replayable
+from loancli.journey.reminders import advance_loans
 from loancli.journey.runner import (
     JourneyResult,
     result_of,
@@ -47,6 +48,7 @@ from loancli.journey.runner import (
     run_one_step,
     start_journey,
 )
+from loancli.loan.loans import ClockEvent
 from loancli.questions import QUESTIONS
 from loancli.records import Loan, RunAction
 from loancli.store import (
@@ -54,6 +56,7 @@ from loancli.store import (
     MemoryState,
     Store,
     empty_server,
+    gc_paused,
     location_of,
     missing_state_file,
     state_absent,
@@ -61,6 +64,7 @@ from loancli.store import (
 from loancli.store.admin import HASHING_KEY
 from loancli.validation import file_kind
 from loancli.world.presets import seed_accounts
+from loancli.world.providers.sms import SmsService
 from loancli.world.scenario import (
     BUILTIN_DIR,
     Scenario,
@@ -144,6 +148,12 @@ def open_world(
         if not isinstance(where, MemoryState):
             grade = file_grade(store, hashing or loaded.world.hashing)
             loaded = scenario_with_grade(loaded, grade)
+        # A unit given a later clock brings the world's loans to its day first (a clock pass,
+        # below); on a shared server the pass runs alone, so whether it will is looked at
+        # before the unit begins (a unit within the day never waits for the world lock).
+        catches_up = unit and start is not None
+        if start is not None and unit and not whole_world and isinstance(where, ServerUrl):
+            whole_world = _behind(store, SimClock(start).now().date())
         # In a unit the clock is read inside it: under the lock (files) or the world lock
         # (PostgreSQL), so a clock another command moves meanwhile is never moved from the
         # time it was before.
@@ -154,6 +164,8 @@ def open_world(
                 if not stored:
                     sim = SimClock(start)
                 sim.set(start)
+            if catches_up:
+                catch_up(World(store, sim, loaded))
             if with_accounts:
                 seed_accounts(store, loaded.accounts, sim.isoformat(), loaded.world)
             refused = False
@@ -166,6 +178,52 @@ def open_world(
             finally:
                 if not read_only and not refused:
                     save_clock(store, sim)
+
+
+def serviced_on(store: Store) -> date | None:
+    """The day the world's loans were last brought to by a clock pass: the one kept, else
+    (a file from before it was kept) the day of its clock; None for a new world."""
+    kept = store.meta_get(SERVICED_ON_KEY)
+    if isinstance(kept, str):
+        try:
+            return date.fromisoformat(kept)
+        except ValueError:
+            pass
+    stored = store.meta_get("clock")
+    return parse_datetime(stored).date() if isinstance(stored, str) else None
+
+
+def _behind(store: Store, day: date) -> bool:
+    serviced = serviced_on(store)
+    return serviced is not None and serviced < day
+
+
+def bring_loans(world: World) -> list[ClockEvent]:
+    """The clock pass: every loan brought to the world's now (falling due, debits, overdue,
+    penalty, reminders, notices and credit reports on the way); the events."""
+    note_clock_world(world)
+    sms = SmsService(world.scenario.world.sms, world.store)
+    today = world.clock.now().date()
+    serviced = serviced_on(world.store)
+    events = advance_loans(world.store, sms, today, world.clock.isoformat(), world.scenario.world)
+    if serviced != today:  # a move within the day writes nothing (a file is not rewritten)
+        world.store.meta_set(SERVICED_ON_KEY, today.isoformat())
+    return events
+
+
+def catch_up(world: World) -> None:
+    """A writer given a ``--clock`` later than the day the loans were last brought to moves
+    the world there first, as ``clock set`` does, and then acts: whichever command moved the
+    clock, a reminder due that day goes to the number the account had then, a default is
+    reported before a repayment, and a ticket's story (its clock moved before each act)
+    makes the same world. The pass and the clock it reached are one unit: within a script's
+    run, part of the run's one unit (refused, nothing is written); at a prompt, its own,
+    before the first question. Within the day, it does nothing (the pass goes by days)."""
+    if not _behind(world.store, world.clock.now().date()):
+        return
+    with gc_paused(), world.store.transaction(whole_world=True):
+        bring_loans(world)
+        save_clock(world.store, world.clock)
 
 
 def file_grade(store: Store, chosen: HashGrade) -> HashGrade:
@@ -224,7 +282,9 @@ def open_journey(
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
     ``on_close`` is called with the asker when the block ends, whatever the outcome (the CLI
-    writes its ``--record`` file there).
+    writes its ``--record`` file there). A run no person answers is one commit unit
+    (:func:`_scripted_unit`); a ``clock`` later than the day the world's loans were brought to
+    moves them there first (:func:`catch_up`).
     """
     asker: Asker | None = None
     try:
@@ -265,7 +325,7 @@ def open_journey(
             }
             if draws is not None:
                 run["draws"] = draws
-            yield Journey(
+            journey = Journey(
                 world.store,
                 world.clock,
                 Rng(seed),
@@ -274,6 +334,10 @@ def open_journey(
                 run=run,
                 cut_short=interrupted,
             )
+            with _scripted_unit(journey):
+                if clock is not None:
+                    catch_up(world)
+                yield journey
     finally:
         if on_close is not None and asker is not None:
             on_close(asker)
@@ -376,7 +440,7 @@ def run_flow(
     """Run ``start`` (the journey, or an account flow such as ``account_flows.change_phone``)
     in the world; the record it returns and the journey it ran in (its world's facts phrase
     the outcome)."""
-    with open_journey(state, command=command, **world) as journey, _scripted_unit(journey):
+    with open_journey(state, command=command, **world) as journey:
         record = start(journey)
     return record, journey
 

@@ -212,28 +212,32 @@ def _flow_events(record: Applicant | Flow) -> list[EventExpect]:
 
 
 def _sms_expect(store: Store, account: Account | None, now: str | None) -> list[SmsExpect]:
-    """Each kind of the lender's messages (a reminder, a failed debit, a notice...) that the
-    account's number received by ``now`` while the account held it, as an expectation: a
-    message the lender stops sending is then found missing (what a number got once another
-    account held it is that account's). None for an account that changed its number: which
-    number a message went to depends on when a clock pass ran, and a command given a
-    ``--clock`` (but a repayment) moves the clock without one, so a story, whose clock moves
-    come before each act, may send it to the other number."""
-    if account is None or account.get("phone_history"):
+    """Each kind of the lender's messages (a reminder, a failed debit, a notice...) that each
+    of the account's numbers received by ``now`` while the account held it, as an
+    expectation: a message the lender stops sending, or sends to the wrong number, is then
+    found missing (what a number got once another account held it is that account's). Which
+    number a message went to does not depend on how the clock moved: every writer given a
+    later ``--clock`` brings the world there first, as the story's clock moves do."""
+    if account is None:
         return []
-    phone = account["phone"]
-    # From the account's opening: a number's earlier messages were another account's.
+    held: list[tuple[str, datetime, datetime | None]] = []
     since = datetime.fromisoformat(account["created_at"])
-    texts = [
-        m["text"]
-        for m in arrived(store, phone, datetime.fromisoformat(now) if now else None)
-        if datetime.fromisoformat(m["arrives_at"]) >= since
-    ]
-    return [
-        SmsExpect(to=phone, text=re.escape(mark))
-        for mark in SMS_MARKS.values()
-        if any(mark in text for text in texts)
-    ]
+    for change in account.get("phone_history", []):
+        until = datetime.fromisoformat(change["until"])
+        held.append((change["phone"], since, until))
+        since = until
+    held.append((account["phone"], since, datetime.fromisoformat(now) if now else None))
+    out: dict[tuple[str, str], SmsExpect] = {}
+    for phone, start, end in held:
+        texts = [
+            m["text"]
+            for m in arrived(store, phone, end)
+            if datetime.fromisoformat(m["arrives_at"]) >= start
+        ]
+        for mark in SMS_MARKS.values():
+            if any(mark in text for text in texts):
+                out.setdefault((phone, mark), SmsExpect(to=phone, text=re.escape(mark)))
+    return list(out.values())
 
 
 def _renumbered(loans: Sequence[str], entries: Mapping[str, CreditEntry]) -> dict[str, str]:

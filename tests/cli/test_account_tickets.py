@@ -860,14 +860,19 @@ def test_a_clock_world_edited_by_hand_makes_no_traceback(tmp_path: Path, to: obj
 
 def test_a_phone_change_on_a_reminder_day_replays(tmp_path: Path) -> None:
     """The number changed at 10:00 on the day a reminder fell due, the clock moved there by
-    the change's own --clock (no pass): the reminder went to the new number at 15:00, where a
-    story, its clock moved before the change, sends it to the old one. The tickets expected
-    the message on the new number and no longer replayed: an account that changed its number
-    has no message expected."""
+    the change's own --clock. That --clock once moved the clock without a pass: the reminder
+    went to the new number at 15:00, where a story, its clock moved before the change, sends
+    it to the old one, and the tickets did not replay. Now the change brings the world to its
+    day first, and each ticket expects the reminder on the number the account had then."""
     db = tmp_path / "state.json"
     assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
     change = ("--clock", "2026-03-30T10:00:00", "account", "change-phone")
     assert cli(tmp_path, db, *change, "--answers", "change-phone") == 0
     assert cli(tmp_path, db, "clock", "advance", "5h") == 0
     for record in ("A0001", "F0001"):
-        replays(tmp_path, db, record)
+        story = replays(tmp_path, db, record)
+        sms = [m for a in story["actions"] for m in a.get("expect", {}).get("sms", [])]
+        reminders = [m["to"] for m in sms if "到期" in m["text"]]
+        # One reminder, to the first number: the one the journey's answers give, stood in for.
+        [journey] = [a for a in story["actions"] if a["action"] == "apply"]
+        assert reminders == [journey["answers"]["phone"]], story

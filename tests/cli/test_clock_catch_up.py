@@ -1,0 +1,124 @@
+"""A writer given a ``--clock`` later than the day the world's loans were last brought to
+moves the world there first, as ``clock set`` does, and then acts, whichever command it is:
+a journey, an account flow, a device or card command, a repayment. So the same acts at the
+same times make the same world, whether the clock moved by ``clock set`` or by the act's own
+``--clock`` (a ticket's story moves its clock before each act), and a refused run still
+changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import PHONE, run_cli, run_json
+
+NEW_PHONE = "13700137000"
+# The day installment 1's reminder falls due (it is due 2026-04-02), at 10:00.
+REMINDER_DAY = "2026-03-30T10:00:00+08:00"
+# Installment 1 overdue, noticed and reported to the bureau (2026-04-13) before it.
+PAST_REPORT = "2026-04-20T10:00:00+08:00"
+
+
+def _world(folder: Path, db: Path | str, at: str, *act: str, moved_first: bool) -> None:
+    """A happy journey, then ``act`` at ``at``: the clock moved there by ``clock set`` first
+    (``moved_first``), or by the act's own ``--clock``."""
+    assert run_cli(folder, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+    if moved_first:
+        assert run_cli(folder, "clock", "set", at, db=db)[0] == 0
+        code, out, err = run_cli(folder, "--no-input", *act, db=db)
+    else:
+        code, out, err = run_cli(folder, "--no-input", "--clock", at, *act, db=db)
+    assert code == 0, out + err
+
+
+def _seen(folder: Path, db: Path | str, *phones: str) -> dict[str, object]:
+    """What a person looking at the world sees: the journey's timeline, the bureau's entries
+    and each number's messages."""
+    seen: dict[str, object] = {
+        "timeline": run_json(folder, "timeline", "A0001", db=db)[1],
+        "credit": run_json(folder, "credit-report", "A0001", db=db)[1],
+    }
+    for phone in phones:
+        seen[phone] = run_json(folder, "sms", "inbox", phone, db=db)[1]
+    return seen
+
+
+def test_a_phone_change_dated_on_a_reminder_day_sends_that_days_reminder_first(
+    tmp_path: Path,
+) -> None:
+    """The number changed at 10:00 on the day installment 1's reminder falls due. Moved there
+    by ``clock set``, the pass sent the reminder to the old number, then the number changed;
+    moved by the change's own ``--clock`` there was no pass, and the reminder went to the new
+    number at the next clock move. Now both send it to the old number, before the change."""
+    change = ("account", "change-phone", "--answers", "change-phone")
+    seen = {}
+    for moved_first in (True, False):
+        folder = tmp_path / str(moved_first)
+        folder.mkdir()
+        db = folder / "state.json"
+        _world(folder, db, REMINDER_DAY, *change, moved_first=moved_first)
+        assert run_cli(folder, "clock", "advance", "5h", db=db)[0] == 0
+        seen[moved_first] = _seen(folder, db, PHONE, NEW_PHONE)
+    assert seen[False] == seen[True]
+    old = [m["text"] for m in seen[True][PHONE]["messages"]]  # type: ignore[index]
+    new = [m["text"] for m in seen[True][NEW_PHONE]["messages"]]  # type: ignore[index]
+    assert any("第1期916.80元将于2026-04-02到期" in text for text in old), old
+    assert not any("到期" in text for text in new), new
+
+
+@pytest.mark.parametrize(
+    "act",
+    [
+        ("device", "two-step", PHONE, "--mode", "code"),
+        ("checkout", "--item", "手机", "--price", "2499", "--answers", "checkout"),
+        ("repay", "A0001", "--installment", "1"),
+    ],
+    ids=["device", "checkout", "repay"],
+)
+def test_a_writer_dated_past_a_report_day_brings_the_loans_there_first(
+    tmp_path: Path, act: tuple[str, ...]
+) -> None:
+    """Installment 1 unpaid, overdue from 2026-04-03 and reported on 2026-04-13: a command
+    dated 2026-04-20 finds the world as ``clock set`` leaves it (the overdue noticed, the
+    default reported, the messages sent), then acts."""
+    seen = {}
+    for moved_first in (True, False):
+        folder = tmp_path / str(moved_first)
+        folder.mkdir()
+        db = folder / "state.json"
+        _world(folder, db, PAST_REPORT, *act, moved_first=moved_first)
+        seen[moved_first] = _seen(folder, db, PHONE)
+    assert seen[False] == seen[True]
+    credit = seen[False]["credit"]
+    assert [e["due_date"] for e in credit["entries"]] == ["2026-04-02"], credit  # type: ignore[index]
+
+
+def test_a_refused_run_with_a_later_clock_changes_nothing(tmp_path: Path) -> None:
+    """A script's flow refused before its first step (no answers at all) writes nothing:
+    neither the clock nor the pass its ``--clock`` would have made."""
+    db = tmp_path / "state.json"
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+    before = db.read_bytes()
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "--clock", PAST_REPORT, "account", "change-phone", db=db
+    )
+    assert code == 2 and "no answer given" in err, out + err
+    assert db.read_bytes() == before
+
+
+def test_on_a_server_a_flow_and_a_device_command_catch_the_world_up(
+    tmp_path: Path, pg_world: str
+) -> None:
+    """On PostgreSQL, where a script's flow commits step by step and a one-unit command takes
+    the world lock only when a pass will run: the same world as a file's."""
+    change = ("account", "change-phone", "--answers", "change-phone")
+    two_step = ("device", "two-step", NEW_PHONE, "--mode", "code")
+    seen = {}
+    for db in (tmp_path / "state.json", pg_world):
+        _world(tmp_path, db, REMINDER_DAY, *change, moved_first=False)
+        code, out, err = run_cli(tmp_path, "--clock", PAST_REPORT, *two_step, db=db)
+        assert code == 0, out + err
+        seen[str(db)] = _seen(tmp_path, db, PHONE, NEW_PHONE)
+    file, server = seen.values()
+    assert server == file
+    assert [e["due_date"] for e in server["credit"]["entries"]] == ["2026-04-02"]  # type: ignore[index]
