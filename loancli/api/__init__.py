@@ -322,8 +322,8 @@ class Explanation(dict[str, str]):
 def timeline(state: StatePath, record_id: str, **options: Unpack[WorldOptions]) -> Timeline:
     """The events of a journey or flow and of its loans, in simulated-time order."""
     with _reading(state, options) as world:
-        found = reporting.resolve(world.store, record_id)["id"]
-        return Timeline(found, reporting.timeline(world.store, record_id))
+        found = reporting.resolve(world.store, record_id)
+        return Timeline(found["id"], reporting.timeline(world.store, found))
 
 
 def explain(
@@ -336,13 +336,14 @@ def explain(
     """Why each decision went the way it did, a sentence with its figures per topic
     (``id_upload``, ``review``, ``due_date``, ``amount``...); only ``topics`` when given."""
     with _reading(state, options) as world:
-        found = reporting.resolve(world.store, record_id)["id"]
+        found = reporting.resolve(world.store, record_id)
         parts = explaining.explain_applicant(
-            world.store, record_id, world.clock.now().date(), world.scenario.world
+            world.store, found, world.clock.now().date(), world.scenario.world
         )
     if topics is None:
-        return Explanation(found, parts)
-    return Explanation(found, {t: sentence for t, sentence in parts.items() if t in topics})
+        return Explanation(found["id"], parts)
+    wanted = {t: sentence for t, sentence in parts.items() if t in topics}
+    return Explanation(found["id"], wanted)
 
 
 def loan(state: StatePath, loan_id: str, **options: Unpack[WorldOptions]) -> LoanView:

@@ -27,7 +27,7 @@ from loancli.loan.servicing import (
 )
 from loancli.masking import Word, mask_text, shown_events
 from loancli.reasons import Reason
-from loancli.records import CREDIT, LOANS, Applicant, Event, Line, Loan, Payment, Review
+from loancli.records import CREDIT, LOANS, Applicant, Event, Flow, Line, Loan, Payment, Review
 from loancli.store import Store
 from loancli.support.event_words import event_text, recorded_why, short_time
 from loancli.support.names import DEBIT_FAILURES, SIDE_NAMES, authorisation_words, step_words
@@ -38,12 +38,11 @@ from loancli.world.providers.review import why_in
 
 
 def explain_applicant(
-    store: Store, applicant_id: str, today: date, world: WorldSettings | None = None
+    store: Store, app: Applicant | Flow, today: date, world: WorldSettings | None = None
 ) -> dict[str, str]:
-    """Topic -> sentence, for every decision the records can explain: of a journey, a flow,
-    or the journey or flow that made a loan (in ``world``: its products' terms, where the
-    records do not say them)."""
-    app = resolve(store, applicant_id)
+    """Topic -> sentence, for every decision the records can explain: of a journey or a flow
+    as :func:`resolve` found it (from its id, or a loan's it made), in ``world``: its
+    products' terms, where the records do not say them."""
     applicant_id = app["id"]
     out: dict[str, str] = {}
     events = shown_events(app.get("events", []), private_of(store, app))

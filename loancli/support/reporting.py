@@ -205,9 +205,9 @@ def source_of(record: Applicant | Flow) -> str:
     return record["kind"] if is_flow(record) else "journey"
 
 
-def timeline(store: Store, record_id: str) -> list[TimelineRow]:
-    """The journey's (or flow's) events and its loans' events, in simulated-time order."""
-    app = resolve(store, record_id)
+def timeline(store: Store, app: Applicant | Flow) -> list[TimelineRow]:
+    """The journey's (or flow's) events and its loans' events, in simulated-time order (the
+    record as :func:`resolve` found it)."""
     source = source_of(app)
     rows: list[TimelineRow] = [
         {
@@ -429,7 +429,7 @@ def report(
             for e in failures
             if e["event"] != "stopped"
         ],
-        "timeline": timeline(store, applicant_id),
+        "timeline": timeline(store, app),
         "replay": f"loancli replay {shlex.quote(bundle or 'ticket.zip')}",
         "bundle": bundle,
         "reproduce": reproduce_commands(app),

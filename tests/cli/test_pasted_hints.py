@@ -336,22 +336,21 @@ def test_a_recording_named_oddly_reads_back_and_its_run_is_no_traceback(
     """A recording's name or a command's argument holding a line break or a byte that was not
     UTF-8 broke its header (the next line no comment: the file no longer read as answers) or
     was a traceback after the checkout was committed; the header writes such a character as
-    its escape."""
+    its escape, and an argument that is no text is refused before anything runs."""
     db = tmp_path / "state.json"
     assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
     record = tmp_path / name
     shop = ("checkout", "--item", "x\udcff", "--price", "2499", "--answers", "checkout")
     code, out, err = run_cli(tmp_path, "--no-input", *shop, "--record", str(record), db=db)
-    assert "Traceback" not in out + err
-    if code == 0:  # an item of a byte that is no text is taken as written
-        text = record.read_text(encoding="utf-8")
-        assert text.splitlines()[0].startswith("# Recorded by loancli")
-        assert text.splitlines()[1].startswith("# Holds the passwords")
-        assert isinstance(yaml.safe_load(text), dict)
+    # An item holding a byte that is no text is refused, naming it, before anything is run.
+    assert code == 2 and "--item: not UTF-8 text" in err and "Traceback" not in out + err
+    assert not record.exists()
     shop_named = ("checkout", "--item", "y", "--price", "2499", "--answers", "checkout")
     code, out, err = run_cli(tmp_path, "--no-input", *shop_named, "--record", str(record), db=db)
     assert code == 0, out + err
     text = record.read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("# Recorded by loancli")
+    assert text.splitlines()[1].startswith("# Holds the passwords")
     assert len([x for x in text.splitlines() if x.startswith("# ")]) == 2
     assert isinstance(yaml.safe_load(text), dict)
 

@@ -329,3 +329,27 @@ def test_a_loan_s_timeline_and_explanation_name_the_journey_they_are_of(
     for command in ("timeline", "explain"):
         code, doc = run_json(state.parent, command, "l0001", db=state)
         assert code == 0 and doc["applicant_id"] == applicant, doc
+
+
+def test_a_timeline_and_an_explanation_look_their_record_up_once(
+    journey: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record a loan id names was found twice per command: once for the id the result
+    names, once for its events. Each command now reads it once."""
+    from loancli.store import base
+
+    state, applicant = journey
+    lookups: list[object] = []
+    real_get = base.Store.get
+
+    def counted(self: base.Store, table: str, **match: object) -> object:
+        if table == "applicants":
+            lookups.append(match)
+        return real_get(self, table, **match)
+
+    monkeypatch.setattr(base.Store, "get", counted)
+    assert api.timeline(state, "L0001").record_id == applicant
+    assert lookups == [{"id": applicant}]
+    lookups.clear()
+    assert api.explain(state, "L0001").record_id == applicant
+    assert lookups == [{"id": applicant}]
