@@ -142,7 +142,7 @@ class Event(TypedDict):
 
 class RunAction(TypedDict, total=False):
     """What a run did: its kind (``apply``, ``resume``, ``checkout``...) and the action's own
-    fields (``operations.py`` ``action_fields``), never command-line words."""
+    fields (``api/operations.py`` ``action_fields``), never command-line words."""
 
     action: Required[str]
     applicant: str

@@ -79,7 +79,7 @@ TOKEN = re.compile(r'"(?:([AFLCKR])([0-9]{4,})(["/])|(1[3-9][0-9]{9})")')
 
 def make_base(path: Path, count: int, mix: str) -> float:
     """Populate ``count`` journeys into ``path`` (JSON); the seconds it took."""
-    from loancli.api import tickets
+    from loancli.stories import tickets
 
     part = path.with_name(path.name + ".part.json")
     part.unlink(missing_ok=True)

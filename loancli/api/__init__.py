@@ -30,14 +30,15 @@ and :func:`flows` (one masked line each), :func:`record_view`, :func:`timeline`,
 scenarios (:func:`scenarios`, :func:`scenario`, :func:`validate_scenario`) and
 :func:`id_card`.
 
-Support and QA worlds have their own module, :mod:`loancli.api.tickets`, which a command that
-needs none of it never loads: a record's ticket report (``tickets.report``, also as one HTML
-page) and bundle (``tickets.bundle``), a bundle replayed (``tickets.replay``, a typed
-``Verdict``), the story of a record, the scenarios and stories that match a borrower's words
-(``tickets.find``), generated borrowers and populated worlds.
+Support and QA worlds have their own module, :mod:`loancli.stories.tickets` (above this one:
+stories call the api), which a command that needs none of it never loads: a record's ticket
+report (``tickets.report``, also as one HTML page) and bundle (``tickets.bundle``), a bundle
+replayed (``tickets.replay``, a typed ``Verdict``), the story of a record, the scenarios and
+stories that match a borrower's words (``tickets.find``), generated borrowers and populated
+worlds.
 
 The account's own data (each makes the scenario's preset accounts first, so it lives in
-:mod:`loancli.operations`): :func:`devices`, :func:`trust_device`, :func:`forget_device`,
+:mod:`loancli.api.operations`): :func:`devices`, :func:`trust_device`, :func:`forget_device`,
 :func:`set_two_step`, :func:`check_account`, :func:`cards`, :func:`contacts`; the state file
 itself: :func:`convert_state`, :func:`prune_state`; and :func:`demo`.
 
@@ -46,7 +47,7 @@ A refusal is one of :mod:`loancli.errors` naming the *field* that is wrong (``ph
 
 The operations' arguments (:class:`WorldArgs` for journeys and flows, :class:`WorldOptions` for
 the one-unit commands) and results (:class:`RunResult`, :class:`ClockMove`, :class:`Repaid`,
-:class:`Restructured`) are documented where they are defined, in :mod:`loancli.operations`.
+:class:`Restructured`) are documented where they are defined, in :mod:`loancli.api.operations`.
 """
 
 from __future__ import annotations
@@ -60,22 +61,7 @@ from pathlib import Path
 from typing import TypedDict, Unpack
 
 from loancli.account.accounts import checked_mobile, identity_of
-from loancli.clock import DEFAULT_START
-from loancli.dburl import ServerUrl
-from loancli.errors import RuleError
-from loancli.files import write_private
-from loancli.i18n import _, language, set_language
-from loancli.identity.card import CardSpec, card_fields
-from loancli.identity.images import generate as draw_card
-from loancli.journey.session import World as OpenWorld
-from loancli.journey.session import WorldArgs
-from loancli.loan import products
-from loancli.loan.calendar import next_due_month, parse_month, to_ics
-from loancli.loan.loans import LineView, LoanView, find_loan, line_view, loan_view
-from loancli.loan.schedule import Schedule
-from loancli.loan.servicing import catch_up
-from loancli.masking import mask_phone, mask_text, private_words
-from loancli.operations import (
+from loancli.api.operations import (
     ACTIONS,
     Action,
     AddContact,
@@ -130,6 +116,21 @@ from loancli.operations import (
     unlock,
     world_for,
 )
+from loancli.clock import DEFAULT_START
+from loancli.dburl import ServerUrl
+from loancli.errors import RuleError
+from loancli.files import write_private
+from loancli.i18n import _, language, set_language
+from loancli.identity.card import CardSpec, card_fields
+from loancli.identity.images import generate as draw_card
+from loancli.journey.session import World as OpenWorld
+from loancli.journey.session import WorldArgs
+from loancli.loan import products
+from loancli.loan.calendar import next_due_month, parse_month, to_ics
+from loancli.loan.loans import LineView, LoanView, find_loan, line_view, loan_view
+from loancli.loan.schedule import Schedule
+from loancli.loan.servicing import catch_up
+from loancli.masking import mask_phone, mask_text, private_words
 from loancli.records import APPLICANTS, FLOWS, Applicant, Flow
 from loancli.store import (
     MemoryState,

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.cells import cell_len
 
-from loancli.api import tickets
 from loancli.cli.common import handled, run_again
 from loancli.cli.console import whole_line
 from loancli.cli.labels import choice_word
@@ -18,6 +17,7 @@ from loancli.cli.options import options
 from loancli.cli.params import integer
 from loancli.i18n import _
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
+from loancli.stories import tickets
 from loancli.text import printable
 
 app = typer.Typer(

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from loancli import api
-from loancli.api import tickets
 from loancli.cli.common import handled
 from loancli.cli.console import whole_line
 from loancli.cli.labels import status_name
@@ -18,6 +17,7 @@ from loancli.cli.options import options
 from loancli.cli.params import NegativeArgumentCommand, integer
 from loancli.cli.persona import aligned
 from loancli.i18n import _, language
+from loancli.stories import tickets
 from loancli.text import printable
 
 

@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from loancli.api import tickets
 from loancli.cli.common import check_writable, handled
 from loancli.cli.options import Options, options
 from loancli.errors import ExitCode
 from loancli.i18n import _
+from loancli.stories import tickets
 from loancli.stories.ticket import describe_event, outcome_sentence
 
 

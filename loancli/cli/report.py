@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from loancli.api import tickets
 from loancli.cli.common import check_output, handled, run_again, world_options, write_output
 from loancli.cli.options import json_text, options
 from loancli.errors import UsageError
 from loancli.i18n import _
+from loancli.stories import tickets
 from loancli.text import printable
 
 

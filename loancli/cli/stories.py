@@ -13,7 +13,6 @@ import yaml
 from rich.markup import escape
 from rich.text import Text
 
-from loancli.api import tickets
 from loancli.cli.common import check_output, check_writable, handled, write_output
 from loancli.cli.console import print_indented
 from loancli.cli.options import Options, options
@@ -21,6 +20,7 @@ from loancli.cli.params import integer
 from loancli.errors import ExitCode
 from loancli.i18n import _
 from loancli.stories import check as checking
+from loancli.stories import tickets
 from loancli.stories.format import schema
 from loancli.stories.runner import StoryRun, builtin_story_names, load_story, run_story
 from loancli.text import printable

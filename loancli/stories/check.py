@@ -22,10 +22,10 @@ from typing import cast
 
 import msgspec
 
+from loancli.api.operations import Answer
 from loancli.asking import read_yaml
 from loancli.errors import LoanCliError, RuleError, UsageError
 from loancli.i18n import _
-from loancli.operations import Answer
 from loancli.stories.format import Person, Persona
 from loancli.stories.runner import (
     BUILTIN_STORIES,

@@ -24,7 +24,7 @@ name (``happy-path``, ``change-phone``, ``checkout``) or a mapping; an action's 
 ``answers`` win over them, key by key. Image answers name a built-in image (``front.png``)
 or a file beside the story (never outside its folder).
 
-The actions are the operations of :mod:`loancli.operations`: the runs of journeys and flows
+The actions are the operations of :mod:`loancli.api.operations`: the runs of journeys and flows
 (``apply``, ``resume``, ``step``, ``change_phone``, ``bind_card``, ``unbind_card``,
 ``add_contact``, ``remove_contact``, ``login``, ``unlock``, ``checkout``: the same actions a
 ticket replays) and the world's own (``clock_advance``, ``clock_set``, ``repay``,
@@ -38,7 +38,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from loancli import operations
+from loancli.api import operations
 from loancli.i18n import _
 from loancli.loan.bureau import REASON_MAX
 

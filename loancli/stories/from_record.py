@@ -21,7 +21,7 @@ from typing import Any, Literal, cast
 import msgspec
 import yaml
 
-from loancli import operations
+from loancli.api import operations
 from loancli.clock import parse_datetime
 from loancli.errors import UsageError
 from loancli.files import private_folders, write_private

@@ -1,5 +1,5 @@
 """``loancli populate``: a world of many generated borrowers, each through a real journey
-(:func:`loancli.operations.apply`), their loans of different ages.
+(:func:`loancli.api.operations.apply`), their loans of different ages.
 
 The borrowers apply one after another over ``months`` of simulated time from the world's
 clock; between applications the clock moves on, installments fall due, and each borrower
@@ -42,7 +42,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar
 
-from loancli import operations
+from loancli.api import operations
 from loancli.clock import Rng
 from loancli.dburl import ServerUrl
 from loancli.errors import RuleError

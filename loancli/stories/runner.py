@@ -1,4 +1,4 @@
-"""Reading stories and playing them: each action through :mod:`loancli.operations`, in a fresh
+"""Reading stories and playing them: each action through :mod:`loancli.api.operations`, in a fresh
 world (in memory unless a state file is given), checked against what it expects.
 
 A story file is checked whole before anything runs (:func:`load_story`): its YAML (bounded,
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import msgspec
 
-from loancli import operations
+from loancli.api import operations
 from loancli.asking import YamlTooComplex, answer_problem, read_yaml
 from loancli.clock import DEFAULT_START, parse_clock, parse_duration
 from loancli.errors import LoanCliError, UsageError

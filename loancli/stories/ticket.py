@@ -36,7 +36,7 @@ from typing import Any, Literal, TypedDict
 import msgspec
 
 from loancli import __version__
-from loancli import operations as api
+from loancli.api import operations as api
 from loancli.asking import YAML_MAX_BYTES
 from loancli.errors import UsageError
 from loancli.files import private_folders, write_private

@@ -26,7 +26,8 @@ STORE_WRITES = {
     "transaction",
     "restore",
 }
-# What opens a state file: only loancli.api and loancli.operations do, for the CLI.
+# What opens a state file: only loancli.api (its operations) and loancli.stories.tickets do, for
+# the CLI.
 OPENERS = ("loancli.store", "loancli.journey.session")
 
 

@@ -194,7 +194,7 @@ def test_a_photo_is_read_once_per_page_and_decoded_once_per_use(
     is decoded a second time to blur it (it was a fourth)."""
     from PIL import Image
 
-    from loancli.api import tickets
+    from loancli.stories import tickets
     from loancli.support import html_report
 
     decoded = count_decodes(monkeypatch)
@@ -269,7 +269,7 @@ def test_json_run_names_the_page_and_the_library_gives_its_text(world: Path) -> 
     code, out, err = run_cli(world, "--json", "report", "A0001", "--html", str(page))
     assert code == 0, err
     assert json.loads(out) == {"id": "A0001", "html": str(page)}
-    from loancli.api import tickets
+    from loancli.stories import tickets
 
     # A loan's id names the journey that made it, as report does.
     text = tickets.report_html(world / "state.json", "L0001")

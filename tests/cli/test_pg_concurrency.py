@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 from conftest import ROOT, happy_answers, patience
 
-from loancli import operations
+from loancli.api import operations
 from loancli.records import APPLICANTS, LOANS
 from loancli.store import Store
 
@@ -35,7 +35,7 @@ print(json.dumps(done))
 """
 CLOCK = """
 import json, sys
-from loancli import operations
+from loancli.api import operations
 from loancli.errors import LoanCliError
 db, times = sys.argv[1], int(sys.argv[2])
 moved = []
@@ -48,7 +48,7 @@ print(json.dumps([str(m) for m in moved]))
 """
 REPAY = """
 import json, sys
-from loancli import operations
+from loancli.api import operations
 from loancli.errors import LoanCliError
 from loancli.records import LOANS
 from loancli.store import Store

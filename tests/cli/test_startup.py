@@ -42,9 +42,9 @@ NOT_AT_HELP = (
 
 # A scripted run never talks to a person: no prompt library, no rich rendering with --json.
 NOT_IN_SCRIPTED_JSON_RUN = ("questionary", "prompt_toolkit", "rich")
-# Nor what only support and QA worlds use (loancli.api.tickets): stories, bundles, replay,
+# Nor what only support and QA worlds use (loancli.stories.tickets): stories, bundles, replay,
 # the HTML report.
-NOT_IN_A_JOURNEY = ("loancli.api.tickets", "loancli.stories", "loancli.support.html_report")
+NOT_IN_A_JOURNEY = ("loancli.stories.tickets", "loancli.stories", "loancli.support.html_report")
 
 COMMANDS = ("apply", "demo", "sms", "applicants", "idcard")
 

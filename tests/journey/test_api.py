@@ -19,7 +19,7 @@ SCRIPT = textwrap.dedent(
     import json, sys
     from pathlib import Path
     from loancli import api
-    from loancli.api import tickets
+    from loancli.stories import tickets
 
     folder = Path(sys.argv[1])
     answers = json.loads(sys.argv[2])

@@ -12,8 +12,8 @@ import pytest
 from conftest import CARD_MASKED, PASSWORD, PHONE, PHONE_MASKED, happy_answers
 
 from loancli import api
-from loancli.api import tickets
 from loancli.errors import NotFound, RuleError, UsageError
+from loancli.stories import tickets
 
 PRESET = "phone-change"  # a scenario whose account (PHONE) has a card and a contact
 

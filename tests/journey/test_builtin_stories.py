@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from loancli.api.operations import Checkout
 from loancli.errors import UsageError
-from loancli.operations import Checkout
 from loancli.stories import check
 from loancli.stories.runner import (
     BUILTIN_STORIES,

@@ -808,7 +808,7 @@ class MovesTheClockWhileAsked:
         self.db, self.amount = db, amount
 
     def prompt(self, question: Any, context: Any) -> object:
-        from loancli import operations
+        from loancli.api import operations
 
         assert question.key == "amount"
         operations.advance_clock(self.db, "45d")

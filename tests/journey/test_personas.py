@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loancli import operations
+from loancli.api import operations
 from loancli.errors import UsageError
 from loancli.identity.persona import make_persona
 from loancli.records import ACCOUNTS, APPLICANTS, CARDS, LOANS

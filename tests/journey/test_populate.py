@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from loancli import operations
+from loancli.api import operations
 from loancli.errors import RuleError
 from loancli.identity.areas import area_for_address
 from loancli.identity.idnumber import age_on

@@ -3,7 +3,7 @@ bundle replayed, the story of a record, the built-in scenarios and stories that 
 borrower's words, generated borrowers and worlds filled with them::
 
     from loancli import api
-    from loancli.api import tickets
+    from loancli.stories import tickets
 
     state = api.in_memory()
     done = api.apply(state, answers=happy_path)
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Unpack, cast
 
+from loancli.api.operations import StatePath, WorldOptions, world_for
 from loancli.clock import DEFAULT_START, parse_clock
 from loancli.dburl import ServerUrl
 from loancli.errors import RuleError, UsageError
@@ -32,7 +33,6 @@ from loancli.i18n import _
 from loancli.identity.areas import address_prefixes
 from loancli.identity.persona import Persona, age_band, make_persona
 from loancli.masking import Private, mask_text
-from loancli.operations import StatePath, WorldOptions, world_for
 from loancli.store import MemoryState, location_of
 from loancli.stories import finding
 from loancli.stories.finding import Found, FoundJson
