@@ -8,6 +8,7 @@ changes nothing."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import PHONE, run_cli, run_json
@@ -31,10 +32,27 @@ def _world(folder: Path, db: Path | str, at: str, *act: str, moved_first: bool) 
     assert code == 0, out + err
 
 
-def _seen(folder: Path, db: Path | str, *phones: str) -> dict[str, object]:
+def _both_ways(
+    tmp_path: Path, at: str, act: tuple[str, ...], *phones: str, then: tuple[str, ...] = ()
+) -> dict[bool, dict[str, Any]]:
+    """What is seen after ``act`` at ``at`` (and ``then``), the clock moved there first by
+    ``clock set`` (True) or by the act's own ``--clock`` (False), each in a world of its own."""
+    seen = {}
+    for moved_first in (True, False):
+        folder = tmp_path / str(moved_first)
+        folder.mkdir()
+        db = folder / "state.json"
+        _world(folder, db, at, *act, moved_first=moved_first)
+        if then:
+            assert run_cli(folder, *then, db=db)[0] == 0
+        seen[moved_first] = _seen(folder, db, *phones)
+    return seen
+
+
+def _seen(folder: Path, db: Path | str, *phones: str) -> dict[str, Any]:
     """What a person looking at the world sees: the journey's timeline, the bureau's entries
     and each number's messages."""
-    seen: dict[str, object] = {
+    seen: dict[str, Any] = {
         "timeline": run_json(folder, "timeline", "A0001", db=db)[1],
         "credit": run_json(folder, "credit-report", "A0001", db=db)[1],
     }
@@ -51,17 +69,11 @@ def test_a_phone_change_dated_on_a_reminder_day_sends_that_days_reminder_first(
     moved by the change's own ``--clock`` there was no pass, and the reminder went to the new
     number at the next clock move. Now both send it to the old number, before the change."""
     change = ("account", "change-phone", "--answers", "change-phone")
-    seen = {}
-    for moved_first in (True, False):
-        folder = tmp_path / str(moved_first)
-        folder.mkdir()
-        db = folder / "state.json"
-        _world(folder, db, REMINDER_DAY, *change, moved_first=moved_first)
-        assert run_cli(folder, "clock", "advance", "5h", db=db)[0] == 0
-        seen[moved_first] = _seen(folder, db, PHONE, NEW_PHONE)
+    later = ("clock", "advance", "5h")
+    seen = _both_ways(tmp_path, REMINDER_DAY, change, PHONE, NEW_PHONE, then=later)
     assert seen[False] == seen[True]
-    old = [m["text"] for m in seen[True][PHONE]["messages"]]  # type: ignore[index]
-    new = [m["text"] for m in seen[True][NEW_PHONE]["messages"]]  # type: ignore[index]
+    old = [m["text"] for m in seen[True][PHONE]["messages"]]
+    new = [m["text"] for m in seen[True][NEW_PHONE]["messages"]]
     assert any("第1期916.80元将于2026-04-02到期" in text for text in old), old
     assert not any("到期" in text for text in new), new
 
@@ -81,16 +93,10 @@ def test_a_writer_dated_past_a_report_day_brings_the_loans_there_first(
     """Installment 1 unpaid, overdue from 2026-04-03 and reported on 2026-04-13: a command
     dated 2026-04-20 finds the world as ``clock set`` leaves it (the overdue noticed, the
     default reported, the messages sent), then acts."""
-    seen = {}
-    for moved_first in (True, False):
-        folder = tmp_path / str(moved_first)
-        folder.mkdir()
-        db = folder / "state.json"
-        _world(folder, db, PAST_REPORT, *act, moved_first=moved_first)
-        seen[moved_first] = _seen(folder, db, PHONE)
+    seen = _both_ways(tmp_path, PAST_REPORT, act, PHONE)
     assert seen[False] == seen[True]
     credit = seen[False]["credit"]
-    assert [e["due_date"] for e in credit["entries"]] == ["2026-04-02"], credit  # type: ignore[index]
+    assert [e["due_date"] for e in credit["entries"]] == ["2026-04-02"], credit
 
 
 def test_a_refused_run_with_a_later_clock_changes_nothing(tmp_path: Path) -> None:
@@ -121,4 +127,4 @@ def test_on_a_server_a_flow_and_a_device_command_catch_the_world_up(
         seen[str(db)] = _seen(tmp_path, db, PHONE, NEW_PHONE)
     file, server = seen.values()
     assert server == file
-    assert [e["due_date"] for e in server["credit"]["entries"]] == ["2026-04-02"]  # type: ignore[index]
+    assert [e["due_date"] for e in server["credit"]["entries"]] == ["2026-04-02"]
