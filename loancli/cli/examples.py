@@ -20,8 +20,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "apply": (
         "--db qa.json apply",
-        "--db qa.json --no-input apply --answers happy-path --record walk.yaml",
-        "--db qa.json apply --resume A0001 --set card_number=6222021234567890011",
+        "--db qa.json --no-input apply --answers happy-path \\\n      --record walk.yaml",
+        "--db qa.json apply --resume A0001 \\\n      --set card_number=6222021234567890011",
     ),
     "demo": ("demo", "--scenario frozen-card demo", "--lang zh --json demo"),
     "step": (
@@ -32,7 +32,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "schedule --amount 10000 --term 12 --loan-date 2026-03-15 --apr 18",
         "schedule --amount 3000 --term 6 --loan-date 2026-03-15 --apr 18 \\\n"
         "      --method equal_principal",
-        "--json schedule --amount 5000 --term 3 --loan-date 2026-03-15 --apr 7.2",
+        "--json schedule --amount 5000 --term 3 --loan-date 2026-03-15 \\\n      --apr 7.2",
     ),
     "calendar": (
         "--db qa.json calendar",
@@ -46,16 +46,16 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "restructure": ("--db qa.json restructure A0001 --term 12",),
     "credit-report": (
         "--db qa.json credit-report A0001",
-        "--db qa.json credit-report A0001 --object R0001 --reason 宽限期内已还款",
+        "--db qa.json credit-report A0001 --object R0001 \\\n      --reason 宽限期内已还款",
     ),
     "explain": ("--db qa.json explain A0001", "--db qa.json explain A0001 --due-date"),
     "login": (
         "--db qa.json login",
-        "--db qa.json --no-input login --set phone=13800138000 --set password=s3cret",
+        "--db qa.json --no-input login \\\n      --set phone=13800138000 --set password=s3cret",
     ),
     "checkout": (
         "--db qa.json checkout --item 手机 --price 2999 --periods 6",
-        "--db qa.json --no-input checkout --answers checkout --item 手机 --price 2999",
+        "--db qa.json --no-input checkout --answers checkout \\\n      --item 手机 --price 2999",
     ),
     "timeline": ("--db qa.json timeline A0001", "--db qa.json --json timeline F0001"),
     "report": (
@@ -76,7 +76,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "idcard generate --name 王小明 --sex male --birth-date 1990-01-01 \\\n"
         "      --address 北京市海淀区 --authority 北京市公安局海淀分局 --out cards",
         "idcard generate --name 李娜 --sex female --birth-date 1985-06-30 \\\n"
-        "      --address 上海市浦东新区 --authority 上海市公安局 --expired --blurry --json",
+        "      --address 上海市浦东新区 --authority 上海市公安局 \\\n"
+        "      --expired --blurry --json",
     ),
     "state info": ("--db qa.json state info", "--db qa.json --json state info"),
     "state convert": ("state convert qa.json qa.sqlite",),
@@ -126,7 +127,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "persona new --age 25-35 --sex female --province 广东 --seed 7",
         "persona new --out borrower1",
     ),
-    "populate": ("--db world.json populate 50", "--db world.json populate 200 --months 6"),
+    "populate": (
+        "--db world.json populate 50",
+        "--db world.json populate 200 --months 6",
+        "--db world.sqlite populate 1000 \\\n      --mix completed=80,stopped=15,overdue=5",
+    ),
 }
 
 # Options whose values are a fixed set (shown as their choices) or want a clearer word than

@@ -4,8 +4,9 @@ broken by the cells a terminal gives each character.
 Each command's help, each option's and argument's, and each line of the command list is a
 message of the catalog, as written in the code (``scripts/update-catalogs.py`` walks the
 command tree for them; a test fails for one without its Chinese). In English nothing here
-changes what click prints: the console script's own ``loancli --help`` is Typer's, byte for
-byte.
+changes what click prints but a group's list of commands, where each command's first
+sentence is shown whole (click cuts it to one line): the console script's own ``loancli
+--help`` is Typer's, byte for byte.
 """
 
 from __future__ import annotations
@@ -82,6 +83,22 @@ def _short(text: str) -> str:
     return text
 
 
+def _listed(text: str) -> str:
+    """The line a group's list of commands shows of one, in English: click cuts its help's
+    first sentence to fit one line (``Forget a trusted device: its next login needs
+    two-step...``); the sentence is shown whole instead, on as many lines as it takes, as the
+    Chinese one is. Any other text as it is."""
+    stem = text.removesuffix("...").rstrip()
+    if stem == text:
+        return text
+    for full in _HELPS:
+        if full.startswith(stem):
+            paragraph = " ".join(full.split("\n\n")[0].split())
+            end = re.search(r"[.!?](?=\s)", paragraph)
+            return paragraph if end is None else paragraph[: end.end()]
+    return text
+
+
 def said_record(text: str) -> str:
     """An option's help column in the run's language, what Typer added after it too."""
     if language() == "en" or not text:
@@ -146,8 +163,12 @@ class SpokenHelpFormatter(HelpFormatter):
         self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
     ) -> None:
         if language() == "en":
-            super().write_dl(rows, col_max, col_spacing)
-            return
+            rows = [(first, _listed(second)) for first, second in rows]
+            # click breaks lines by characters: one with Chinese in it (an example of the
+            # borrower's words) is laid out by the cells a terminal gives each, as below.
+            if all(cell_len(second) == len(second) for _first, second in rows):
+                super().write_dl(rows, col_max, col_spacing)
+                return
         first_col = min(measure_table(rows)[0], col_max) + col_spacing
         for first, second in rows:
             self.write(f"{'':>{self.current_indent}}{first}")

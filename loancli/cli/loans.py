@@ -413,7 +413,9 @@ def _show_payment(opts: Options, result: Mapping[str, object]) -> None:
 
 def restructure(
     ctx: typer.Context,
-    applicant: Annotated[str, typer.Argument(metavar="APPLICANT", help="Applicant ID.")],
+    applicant: Annotated[
+        str, typer.Argument(metavar="APPLICANT", help="Applicant A0001, flow F0001 or loan L0001.")
+    ],
     term: Annotated[int, typer.Option("--term", parser=integer, help="Months of the new plan.")],
 ) -> None:
     """协商二次分期: turn an overdue loan's remaining debt into a new plan."""
@@ -448,7 +450,9 @@ def restructure(
 
 def explain(
     ctx: typer.Context,
-    applicant: Annotated[str, typer.Argument(metavar="APPLICANT", help="Applicant ID.")],
+    applicant: Annotated[
+        str, typer.Argument(metavar="APPLICANT", help="Applicant A0001, flow F0001 or loan L0001.")
+    ],
     due_date: Annotated[
         bool, typer.Option("--due-date", help="Only why the due date is what it is.")
     ] = False,

@@ -90,9 +90,7 @@ def populate(
     their loans of different ages: some running, some paid off, settled or overdue, some
     journeys stopped. Same seed and options, same world. A new state file is made in memory
     and written once at the end; a state file that already holds records is added to in
-    place (slower). Progress goes to stderr; with --json only the summary is printed.
-
-    Example: loancli --db world.sqlite populate 1000 --mix completed=80,stopped=15,overdue=5"""
+    place (slower). Progress goes to stderr; with --json only the summary is printed."""
     opts = options(ctx)
     shown_every = max(1, count // 20)
     started = time.perf_counter()
