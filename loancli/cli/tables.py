@@ -160,8 +160,16 @@ def fit_table(
         droppable = [c for c in shown if c.keep > 0]
         if not droppable:
             return _stacked(console.width, title, cols, rows, styles)
-        # The least important goes first; of equals, the rightmost.
-        worst = max(droppable, key=lambda c: (c.keep, shown.index(c)))
+        # A column with nothing in it goes first (an empty expiry before a bound date), then
+        # the least important; of equals, the rightmost.
+        worst = max(
+            droppable,
+            key=lambda c: (
+                all(row.get(c.key) in _NOTHING for row in rows),
+                c.keep,
+                shown.index(c),
+            ),
+        )
         shown = [c for c in shown if c is not worst]
 
 

@@ -115,6 +115,18 @@ def test_two_text_columns_keep_their_words_headers_and_dates_whole() -> None:
             assert whole in words, f"{whole!r} cut at {width} columns:\n{out}"
 
 
+def test_a_column_with_nothing_in_it_goes_before_one_that_says_something() -> None:
+    """``card list`` at 80 columns left out the bound date (keep 4) and kept an expiry column
+    empty for every debit card (keep 2): an empty column now goes first, whatever its rank."""
+    cols = [Col("id", "id"), Col("expiry", "expiry", keep=2), Col("bound", "bound", keep=4)]
+    rows = [{"id": "C0001", "expiry": "", "bound": "2026-03-02"}]
+    console = Console(width=24, file=io.StringIO(), color_system=None)
+    console.print(fit_table(console, None, cols, rows))
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "2026-03-02" in out and "expiry" not in out, out
+    assert "Not shown" not in out  # a column of nothing said nothing
+
+
 def test_short_times() -> None:
     same = ["2026-03-02T10:00:00+08:00", "2026-04-02T10:00:00+08:00"]
     assert short_times(same) == ["2026-03-02", "2026-04-02"]
