@@ -543,20 +543,26 @@ def world_for(
     )
 
 
-def _account_world(state: StatePath, options: WorldOptions) -> AbstractContextManager[World]:
+def _account_world(
+    state: StatePath, options: WorldOptions, *, reading: bool = False
+) -> AbstractContextManager[World]:
     """The world of a command about an existing account (``device``, ``card list``,
     ``contacts list``, ``account check``): a state file that does not exist is refused naming
     ``db`` (a mistyped path), unless the scenario brings the accounts itself; an empty one
     (0 bytes) holds no account either, and is read as every reader reads it, never given a
-    store's tables by a command that finds nothing in it."""
+    store's tables by a command that finds nothing in it. A command that only shows
+    (``reading``) writes only the accounts its scenario brings: in a world of none it takes
+    no lock and writes nothing, its ``--clock`` only the time it shows the account at."""
     path = location_of(state)
+    given = options.get("scenario")
+    loaded = given if isinstance(given, Scenario) else load_scenario(given)
     if isinstance(path, Path) and ((absent := state_absent(path)) or state_empty(path)):
-        given = options.get("scenario")
-        loaded = given if isinstance(given, Scenario) else load_scenario(given)
         if not loaded.accounts and absent:
             raise missing_state_file(path)
         if not loaded.accounts:
             return world_for(state, options, read_only=True)
+    if reading and not loaded.accounts:
+        return world_for(state, options, read_only=True)
     return world_for(state, options, with_accounts=True)
 
 
@@ -606,7 +612,7 @@ class Devices:
 
 def devices(state: StatePath, account: str, **options: Unpack[WorldOptions]) -> Devices:
     """The trusted devices of the account named by mobile or ID number (``account``)."""
-    with _account_world(state, options) as world:
+    with _account_world(state, options, reading=True) as world:
         found = security.account_for(world.store, account)
         return Devices(_security_view(world, found))
 
@@ -679,7 +685,7 @@ def cards(
     """The cards bound to the account ``phone`` (with ``include_unbound``, also the unbound
     ones), oldest first, each with its status as the scenario's bank sees it."""
     number = checked_mobile(phone)
-    with _account_world(state, options) as world:
+    with _account_world(state, options, reading=True) as world:
         require_account(world.store, number)
         bank = world.scenario.world.bank.card_status
         found = cards_of(world.store, number, include_unbound=include_unbound)
@@ -698,7 +704,7 @@ def contacts(state: StatePath, phone: str, **options: Unpack[WorldOptions]) -> C
     """The emergency contacts of the account ``phone`` (the journey's profile contact
     included), oldest first."""
     number = checked_mobile(phone)
-    with _account_world(state, options) as world:
+    with _account_world(state, options, reading=True) as world:
         require_account(world.store, number)
         found = contacts_of(world.store, number)
         return Contacts(mask_phone(number), [contact_view(c) for c in found])

@@ -148,12 +148,12 @@ def open_world(
         if not isinstance(where, MemoryState):
             grade = file_grade(store, hashing or loaded.world.hashing)
             loaded = scenario_with_grade(loaded, grade)
-        # A unit given a later clock brings the world's loans to its day first (a clock pass,
-        # below); on a shared server the pass runs alone, so whether it will is looked at
-        # before the unit begins (a unit within the day never waits for the world lock).
-        catches_up = unit and start is not None
-        if start is not None and unit and not whole_world and isinstance(where, ServerUrl):
-            whole_world = _behind(store, SimClock(start).now().date())
+        # A unit brings the world's loans to its clock's day first when they are behind it (a
+        # clock pass, below): its --clock moved it on, or a run's own time crossed midnight.
+        # On a shared server the pass runs alone, so whether it will is looked at before the
+        # unit begins (a unit within the day never waits for the world lock).
+        if unit and not whole_world and isinstance(where, ServerUrl):
+            whole_world = _behind(store, _clock_day(store, start))
         # In a unit the clock is read inside it: under the lock (files) or the world lock
         # (PostgreSQL), so a clock another command moves meanwhile is never moved from the
         # time it was before.
@@ -164,7 +164,7 @@ def open_world(
                 if not stored:
                     sim = SimClock(start)
                 sim.set(start)
-            if catches_up:
+            if unit:
                 catch_up(World(store, sim, loaded))
             if with_accounts:
                 seed_accounts(store, loaded.accounts, sim.isoformat(), loaded.world)
@@ -193,9 +193,17 @@ def serviced_on(store: Store) -> date | None:
     return parse_datetime(stored).date() if isinstance(stored, str) else None
 
 
-def _behind(store: Store, day: date) -> bool:
+def _behind(store: Store, day: date | None) -> bool:
     serviced = serviced_on(store)
-    return serviced is not None and serviced < day
+    return serviced is not None and day is not None and serviced < day
+
+
+def _clock_day(store: Store, start: datetime | None) -> date | None:
+    """The day a command's world will be at: its ``--clock``'s, else the stored clock's."""
+    if start is not None:
+        return SimClock(start).now().date()
+    stored = store.meta_get("clock")
+    return SimClock(parse_datetime(stored)).now().date() if isinstance(stored, str) else None
 
 
 def bring_loans(world: World) -> list[ClockEvent]:
@@ -212,13 +220,14 @@ def bring_loans(world: World) -> list[ClockEvent]:
 
 
 def catch_up(world: World) -> None:
-    """A writer given a ``--clock`` later than the day the loans were last brought to moves
-    the world there first, as ``clock set`` does, and then acts: whichever command moved the
-    clock, a reminder due that day goes to the number the account had then, a default is
-    reported before a repayment, and a ticket's story (its clock moved before each act)
-    makes the same world. The pass and the clock it reached are one unit: within a script's
-    run, part of the run's one unit (refused, nothing is written); at a prompt, its own,
-    before the first question. Within the day, it does nothing (the pass goes by days)."""
+    """A writer whose clock is on a later day than the one the loans were last brought to
+    (its ``--clock`` moved it on, or a run's own time crossed midnight) brings the world
+    there first, as ``clock set`` does, and then acts: whichever command moved the clock, a
+    reminder due that day goes to the number the account had then, a default is reported
+    before a repayment, and a ticket's story (its clock moved before each act) makes the
+    same world. The pass and the clock it reached are one unit, or part of the command's:
+    refused, nothing is written (:func:`open_journey`). Within the day, it does nothing (the
+    pass goes by days)."""
     if not _behind(world.store, world.clock.now().date()):
         return
     with gc_paused(), world.store.transaction(whole_world=True):
@@ -283,8 +292,8 @@ def open_journey(
 
     ``on_close`` is called with the asker when the block ends, whatever the outcome (the CLI
     writes its ``--record`` file there). A run no person answers is one commit unit
-    (:func:`_scripted_unit`); a ``clock`` later than the day the world's loans were brought to
-    moves them there first (:func:`catch_up`).
+    (:func:`_scripted_unit`); a clock on a later day than the one the world's loans were
+    brought to moves them there first (:func:`catch_up`).
     """
     asker: Asker | None = None
     try:
@@ -335,12 +344,25 @@ def open_journey(
                 cut_short=interrupted,
             )
             with _scripted_unit(journey):
-                if clock is not None:
-                    catch_up(world)
-                yield journey
+                _catching_up(world, journey)
+                try:
+                    yield journey
+                finally:
+                    world.store.before_first_unit(None)
     finally:
         if on_close is not None and asker is not None:
             on_close(asker)
+
+
+def _catching_up(world: World, journey: Journey) -> None:
+    """A run's clock pass, when the world's loans are behind its clock's day: within a
+    script's one unit (a file), so that a run refused before its first step writes nothing;
+    with the first step's unit on a server, where each step commits alone, for the same
+    reason; at a prompt, before the first question."""
+    if journey.asker.interactive or world.store.writers_take_turns:
+        catch_up(world)
+    else:
+        world.store.before_first_unit(lambda: catch_up(world))
 
 
 def _sources(

@@ -336,6 +336,8 @@ class Store:
         self._lock: UnitLock | None = None
         self._open = False
         self._depth = 0
+        # Work the next outermost unit does first, within it (:meth:`before_first_unit`).
+        self._prelude: Callable[[], object] | None = None
         self._unstamped = False
         # Settings written with the schema version when this store stamps a new file (the
         # file's password-hashing grade): key -> value. A file already stamped keeps its own.
@@ -604,6 +606,14 @@ class Store:
         writers run at once (PostgreSQL) runs it alone; the file backends run every unit
         alone anyway. Only the outermost unit's say counts."""
         return _Unit(self, whole_world)
+
+    def before_first_unit(self, prelude: Callable[[], object] | None) -> None:
+        """Run ``prelude`` at the start of the next outermost unit, inside it, that unit then
+        running alone (``whole_world``); None takes it back. For work a command must do
+        before its first write and never without it: a run's clock pass before its first
+        step, on a server where each step commits alone (a run refused before it wrote
+        anything then writes nothing, the pass neither)."""
+        self._prelude = prelude
 
     def _enter_unit(self, whole_world: bool) -> tuple[int, dict[str, int], bool]:
         """Begin a unit (or one inside the open one): what leaving it on an exception undoes
@@ -1356,8 +1366,19 @@ class _Unit:
         self.store, self.whole_world = store, whole_world
 
     def __enter__(self) -> Store:
-        self.undo = self.store._enter_unit(self.whole_world)
-        return self.store
+        store = self.store
+        prelude = store._prelude if store._depth == 0 else None
+        if prelude is None:
+            self.undo = store._enter_unit(self.whole_world)
+            return store
+        store._prelude = None
+        self.undo = store._enter_unit(True)
+        try:
+            prelude()
+        except BaseException:
+            store._leave_unit(self.undo, failed=True)
+            raise
+        return store
 
     def __exit__(self, kind: type[BaseException] | None, *_exc: object) -> None:
         self.store._leave_unit(self.undo, failed=kind is not None)

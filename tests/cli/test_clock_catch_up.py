@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PHONE, run_cli, run_json
+from conftest import PHONE, run_cli, run_json, write_answers
 
 NEW_PHONE = "13700137000"
 # The day installment 1's reminder falls due (it is due 2026-04-02), at 10:00.
@@ -99,16 +99,84 @@ def test_a_writer_dated_past_a_report_day_brings_the_loans_there_first(
     assert [e["due_date"] for e in credit["entries"]] == ["2026-04-02"], credit
 
 
-def test_a_refused_run_with_a_later_clock_changes_nothing(tmp_path: Path) -> None:
-    """A script's flow refused before its first step (no answers at all) writes nothing:
-    neither the clock nor the pass its ``--clock`` would have made."""
+@pytest.mark.parametrize(
+    "refused",
+    [
+        ("account", "change-phone"),  # no answers at all: refused before its first step
+        ("apply", "--resume", "A0001"),  # a journey that completed does not resume
+        ("card", "unbind", "C0009"),
+    ],
+    ids=["no-answers", "resume-completed", "no-such-card"],
+)
+@pytest.mark.parametrize("backend", ["json", "sqlite", "postgresql"])
+def test_a_refused_run_with_a_later_clock_changes_nothing(
+    tmp_path: Path, request: pytest.FixtureRequest, backend: str, refused: tuple[str, ...]
+) -> None:
+    """A script's run refused before it wrote anything writes nothing: neither the clock nor
+    the pass its ``--clock`` would have made. On PostgreSQL, where a script's steps commit
+    one by one, the pass was committed on its own before the run was refused."""
+    db: Path | str
+    if backend == "postgresql":
+        db = request.getfixturevalue("pg_world")
+    else:
+        db = tmp_path / f"state.{backend}"
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+    before = isinstance(db, Path) and db.read_bytes()
+    seen = _seen(tmp_path, db, PHONE)
+    now = run_json(tmp_path, "clock", "show", db=db)[1]
+    code, out, err = run_cli(tmp_path, "--no-input", "--clock", PAST_REPORT, *refused, db=db)
+    assert code == 2 and "Traceback" not in out + err, out + err
+    assert run_json(tmp_path, "clock", "show", db=db)[1] == now
+    assert _seen(tmp_path, db, PHONE) == seen
+    if isinstance(db, Path):
+        assert db.read_bytes() == before
+
+
+def test_a_journeys_own_time_past_midnight_is_caught_up_by_the_next_writer(
+    tmp_path: Path,
+) -> None:
+    """A journey at 23:58 whose SMS took 4 minutes ended on the next day, the reminder day of
+    another loan, with no pass. A phone change then (no --clock) sent nothing first, and the
+    reminder went to the new number at the next clock move, where the ticket's story (its
+    clock moved before each act) sends it to the old one: the ticket did not replay. Every
+    writer now brings the loans to its clock's day first, however the clock got there."""
+    db = tmp_path / "state.json"
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+    other = write_answers(tmp_path, "other.yaml", phone="13600136000", card_phone="13600136000")
+    late = ("--clock", "2026-03-29T23:58:00+08:00", "apply", "--answers", str(other))
+    code, out, err = run_cli(tmp_path, "--no-input", *late, "--set", "sms_wait=4m", db=db)
+    assert code == 0, out + err
+    assert run_json(tmp_path, "clock", "show", db=db)[1]["now"] > "2026-03-30"
+    change = ("account", "change-phone", "--answers", "change-phone")
+    assert run_cli(tmp_path, "--no-input", *change, db=db)[0] == 0
+    assert run_cli(tmp_path, "clock", "advance", "5d", db=db)[0] == 0
+    old = [m["text"] for m in _seen(tmp_path, db, PHONE)[PHONE]["messages"]]
+    assert any("第1期916.80元将于2026-04-02到期" in text for text in old), old
+    for record in ("A0001", "F0001"):
+        bundle = tmp_path / f"{record}.zip"
+        assert run_cli(tmp_path, "report", record, "--bundle", str(bundle), db=db)[0] == 0
+        where = tmp_path / f"replay-{record}"
+        where.mkdir()
+        code, data = run_json(where, "replay", str(bundle), db=where / "r.json")
+        assert code == 0 and data["reproduced"] is True, data
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [("card", "list", PHONE), ("device", "list", PHONE), ("contacts", "list", PHONE)],
+    ids=["card-list", "device-list", "contacts-list"],
+)
+def test_a_command_that_only_shows_writes_nothing_at_a_later_clock(
+    tmp_path: Path, shown: tuple[str, ...]
+) -> None:
+    """``card list --clock`` (and the device and contact lists) wrote the clock, and with the
+    catch-up would have sent the month's reminders and reported a default: a command that
+    shows an account writes nothing (only a scenario's preset accounts, made on first use)."""
     db = tmp_path / "state.json"
     assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
     before = db.read_bytes()
-    code, out, err = run_cli(
-        tmp_path, "--no-input", "--clock", PAST_REPORT, "account", "change-phone", db=db
-    )
-    assert code == 2 and "no answer given" in err, out + err
+    code, out, err = run_cli(tmp_path, "--clock", PAST_REPORT, *shown, db=db)
+    assert code == 0, out + err
     assert db.read_bytes() == before
 
 
