@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from typer._click import Context, HelpFormatter
-from typer._click.formatting import measure_table
+from typer._click.formatting import measure_table, wrap_text
 
 from loancli.i18n import N_, _, language
 from loancli.text import cell_len, wrap_keeping_figures
@@ -162,10 +162,12 @@ class SpokenHelpFormatter(HelpFormatter):
     def write_dl(
         self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
     ) -> None:
-        if language() == "en":
+        english = language() == "en"
+        if english:
             rows = [(first, _listed(second)) for first, second in rows]
-            # click breaks lines by characters: one with Chinese in it (an example of the
-            # borrower's words) is laid out by the cells a terminal gives each, as below.
+            # click breaks lines by characters: a row with Chinese in it (an example of the
+            # borrower's words) is laid out by the cells a terminal gives each, as below, the
+            # others as click lays them out.
             if all(cell_len(second) == len(second) for _first, second in rows):
                 super().write_dl(rows, col_max, col_spacing)
                 return
@@ -179,7 +181,11 @@ class SpokenHelpFormatter(HelpFormatter):
                 self.write(" " * (first_col - cell_len(first)))
             else:
                 self.write("\n" + " " * (first_col + self.current_indent))
-            lines = _with_extra(*_spoken_record(second), max(self.width - first_col - 2, 10))
+            width = max(self.width - first_col - 2, 10)
+            if english and cell_len(second) == len(second):
+                lines = wrap_text(second, width, preserve_paragraphs=True).splitlines() or [""]
+            else:
+                lines = _with_extra(*_spoken_record(second), width)
             self.write(lines[0] + "\n")
             for line in lines[1:]:
                 self.write(f"{'':>{first_col + self.current_indent}}{line}\n" if line else "\n")

@@ -361,7 +361,9 @@ def _catching_up(world: World, journey: Journey) -> None:
     reason; at a prompt, before the first question."""
     if journey.asker.interactive or world.store.writers_take_turns:
         catch_up(world)
-    else:
+    elif _behind(world.store, world.clock.now().date()):
+        # Only then: the first unit runs alone (the world lock), which a server's runs of
+        # other borrowers on the same day never wait for.
         world.store.before_first_unit(lambda: catch_up(world))
 
 

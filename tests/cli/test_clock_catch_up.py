@@ -196,3 +196,31 @@ def test_on_a_server_a_flow_and_a_device_command_catch_the_world_up(
     file, server = seen.values()
     assert server == file
     assert [e["due_date"] for e in server["credit"]["entries"]] == ["2026-04-02"]
+
+
+def test_on_a_server_a_run_within_the_day_waits_for_no_world_lock(
+    tmp_path: Path, pg_world: str
+) -> None:
+    """Every unit in flight on a server holds the world lock shared; a clock pass takes it
+    alone. A script's journey deferred its pass to its first unit, which then took the lock
+    alone whether or not a pass was due: with one unit in flight elsewhere, a second
+    borrower's journey on the same day waited and gave up (exit 4). It takes it alone only
+    when the world's loans are behind its day."""
+    import psycopg
+
+    from loancli.store import pg_store
+
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=pg_world)[0] == 0
+    other = write_answers(tmp_path, "other.yaml", phone="13600136000", card_phone="13600136000")
+    with psycopg.connect(pg_world) as in_flight:
+        # A unit of another command, holding the world lock as every unit does.
+        in_flight.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s, %s)", (pg_store._LOCKS, pg_store._WORLD)
+        )
+        code, out, err = run_cli(
+            tmp_path,
+            *("--lock-timeout", "2", "--no-input", "apply", "--answers", str(other)),
+            db=pg_world,
+        )
+        in_flight.rollback()
+    assert code == 0, out + err

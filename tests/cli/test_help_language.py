@@ -168,3 +168,32 @@ def test_a_missing_command_is_said_in_chinese(tmp_path: Path) -> None:
     code, _out, err = run_cli(tmp_path, "--lang", "zh", columns=80)
     assert code == 2
     assert err.splitlines()[-1] == "错误：缺少命令。"
+
+
+def test_english_rows_beside_a_chinese_one_are_laid_out_as_click_lays_them_out() -> None:
+    """A list with one row holding Chinese (an example of the borrower's words) was laid out
+    whole by cells, which folds a long word where the column ends: at 60 columns
+    ``--valid-from/--valid-unt`` / ``il.``. The other rows are click's own again (broken at
+    the hyphen), the Chinese one by cells."""
+    from typer._click import HelpFormatter
+
+    from loancli.cli.help_words import SpokenHelpFormatter
+
+    plain = (
+        "A ten-year validity that ended the day before the simulated clock's default start; "
+        "not with --valid-from/--valid-until."
+    )
+    rows = [
+        ("--expired / --no-expired-at-all", plain),
+        ("--name TEXT", "Holder's name, e.g. 王小明."),
+    ]
+    shown = {}
+    for kind in (SpokenHelpFormatter, HelpFormatter):
+        formatter = kind(width=60)
+        formatter.write_dl(rows)
+        shown[kind] = formatter.getvalue()
+    ours, clicks = (text.split("\n--name")[0] for text in shown.values())
+    assert ours == clicks, ours
+    assert not any(line.endswith("--valid-unt") for line in ours.splitlines()), ours
+    name = shown[SpokenHelpFormatter].split("--name TEXT", 1)[1]
+    assert all(cell_len(line) <= 60 for line in name.splitlines()), name
