@@ -232,9 +232,14 @@ def _carried(line: list[str], token: str, room: int) -> list[str]:
     if token in _NO_LINE_START:
         while start > 0 and line[start - 1] in _NO_LINE_START:
             start -= 1
-        if start == 0 or line[start - 1].isspace():
+        # Blanks between a Chinese character and its mark go down with both (``借 ，``);
+        # after a Latin word, the mark may start a line.
+        closed = start
+        while closed > 0 and line[closed - 1].isspace():
+            closed -= 1
+        if closed == 0 or (closed < start and line[closed - 1].isascii()):
             return []
-        start -= 1
+        start = closed - 1
     while start > 0 and line[start - 1] in _NO_LINE_END:
         start -= 1
     carried = line[start:]

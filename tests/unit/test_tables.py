@@ -7,7 +7,7 @@ import io
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
@@ -146,6 +146,8 @@ _FIGURE = re.compile(r"[0-9A-Za-z.,:%+\-/@#*_']+")
     ),
     width=st.integers(min_value=8, max_value=60),
 )
+# A blank between a character and its mark: the mark started the line (a review's find).
+@example(text="0000借 ，", width=8)
 def test_wrapping_keeps_figures_whole_and_lines_within_the_width(text: str, width: int) -> None:
     from loancli.text import wrap_keeping_figures
 
