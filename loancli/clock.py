@@ -174,12 +174,26 @@ def real_now() -> str:
     return datetime.now().astimezone().replace(microsecond=0).isoformat()
 
 
+def in_beijing(value: datetime) -> datetime:
+    """``value`` as Beijing time (naive: taken as it): the simulated now is kept in it, so its
+    day (what falls due, goes overdue, is reminded) is Beijing's whatever offset a --clock was
+    written with (``2026-04-01T20:00-05:00`` is 2026-04-02 09:00 there), and it is stored as
+    every record's time is (``+08:00``; an offset with seconds, which Python reads and a state
+    file's checks refuse, never reaches a file)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=CHINA_TZ)
+    return value.astimezone(CHINA_TZ)
+
+
 @dataclass
 class SimClock:
     """Simulated "now". It moves only by :meth:`advance` or :meth:`set`, and only forward (so
     no due date is ever passed backwards): the one place that rule lives."""
 
     current: datetime = DEFAULT_START
+
+    def __post_init__(self) -> None:
+        self.current = in_beijing(self.current)
 
     def now(self) -> datetime:
         return self.current
@@ -198,6 +212,7 @@ class SimClock:
 
     def set(self, when: datetime) -> datetime:
         """Move to ``when``, which may not be before now."""
+        when = in_beijing(when)
         if when < self.current:
             raise RuleError(
                 "clock",

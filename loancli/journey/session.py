@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -152,7 +153,10 @@ def open_world(
         # clock pass, below): its --clock moved it on, or a run's own time crossed midnight.
         # On a shared server the pass runs alone, so whether it will is looked at before the
         # unit begins (a unit within the day never waits for the world lock).
-        if unit and not whole_world and isinstance(where, ServerUrl):
+        # (A clock move, ``whole_world``, is a pass of its own: what it brings the loans
+        # through is what it reports.)
+        catches_up = unit and not whole_world
+        if catches_up and isinstance(where, ServerUrl):
             whole_world = _behind(store, _clock_day(store, start))
         # In a unit the clock is read inside it: under the lock (files) or the world lock
         # (PostgreSQL), so a clock another command moves meanwhile is never moved from the
@@ -164,7 +168,7 @@ def open_world(
                 if not stored:
                     sim = SimClock(start)
                 sim.set(start)
-            if unit:
+            if catches_up:
                 catch_up(World(store, sim, loaded))
             if with_accounts:
                 seed_accounts(store, loaded.accounts, sim.isoformat(), loaded.world)
@@ -182,15 +186,16 @@ def open_world(
 
 def serviced_on(store: Store) -> date | None:
     """The day the world's loans were last brought to by a clock pass: the one kept, else
-    (a file from before it was kept) the day of its clock; None for a new world."""
-    kept = store.meta_get(SERVICED_ON_KEY)
-    if isinstance(kept, str):
-        try:
-            return date.fromisoformat(kept)
-        except ValueError:
-            pass
+    (a file from before it was kept, or one edited to hold no ``YYYY-MM-DD``) the day of its
+    clock; never later than that day (a day kept past the clock, edited by hand, would
+    otherwise turn every pass off); None for a new world."""
     stored = store.meta_get("clock")
-    return parse_datetime(stored).date() if isinstance(stored, str) else None
+    day = SimClock(parse_datetime(stored)).now().date() if isinstance(stored, str) else None
+    kept = store.meta_get(SERVICED_ON_KEY)
+    if isinstance(kept, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", kept):
+        with contextlib.suppress(ValueError):
+            return min(date.fromisoformat(kept), day) if day else date.fromisoformat(kept)
+    return day
 
 
 def _behind(store: Store, day: date | None) -> bool:

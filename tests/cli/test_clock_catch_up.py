@@ -224,3 +224,69 @@ def test_on_a_server_a_run_within_the_day_waits_for_no_world_lock(
         )
         in_flight.rollback()
     assert code == 0, out + err
+
+
+def test_a_clock_move_given_a_later_clock_reports_every_event_since_the_last_pass(
+    tmp_path: Path,
+) -> None:
+    """``--clock 2026-04-02T10:00 clock advance 1d`` is a pass of its own: the reminder and
+    the installment falling due on the way are what it reports (a catch-up before the move
+    took them out of its report)."""
+    db = tmp_path / "state.json"
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+    move = ("--clock", "2026-04-02T10:00:00+08:00", "clock", "advance", "1d")
+    code, moved = run_json(tmp_path, *move, db=db)
+    assert code == 0 and {"reminder_sent", "installment_due"} <= {
+        e["event"] for e in moved["events"]
+    }, moved
+
+
+def test_a_clock_written_with_any_offset_is_the_same_instant_in_beijing(tmp_path: Path) -> None:
+    """2026-04-01T20:00-05:00 is 2026-04-02 09:00 in Beijing, where installment 1 falls due.
+    The day was taken in the offset written, so that world was a day behind, its penalty
+    another; and an offset with seconds (+08:00:30), which Python reads, was stored and every
+    later command refused the file (exit 4). The simulated now is kept in Beijing time."""
+    seen = []
+    for clock in ("2026-04-02T09:00:00+08:00", "2026-04-01T20:00:00-05:00"):
+        folder = tmp_path / clock[-6:].replace(":", "")
+        folder.mkdir()
+        db = folder / "state.json"
+        assert run_cli(folder, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+        assert run_cli(folder, "--clock", clock, "clock", "advance", "4d", db=db)[0] == 0
+        seen.append(_seen(folder, db, PHONE))
+    assert seen[0] == seen[1]
+    assert run_json(tmp_path, "clock", "show", db=folder / "state.json")[1]["now"] == (
+        "2026-04-06T09:00:00+08:00"
+    )
+    db = tmp_path / "odd.json"
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+    odd = ("--clock", "2026-04-02T10:00:00+08:00:30", "clock", "advance", "1d")
+    assert run_cli(tmp_path, *odd, db=db)[0] == 0
+    code, now = run_json(tmp_path, "clock", "show", db=db)
+    assert code == 0 and now["now"] == "2026-04-03T09:59:30+08:00", now
+    assert run_cli(tmp_path, "calendar", "A0001", db=db)[0] == 0
+
+
+def test_a_serviced_day_edited_past_the_clock_turns_no_pass_off(tmp_path: Path) -> None:
+    """A state file whose kept "serviced on" day was edited to 2099 skipped every writer's
+    pass: the reminder and the installment falling due were never made. A day past the
+    clock's is read as the clock's."""
+    import json
+
+    seen = []
+    for edited in (False, True):
+        folder = tmp_path / str(edited)
+        folder.mkdir()
+        db = folder / "state.json"
+        assert run_cli(folder, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+        if edited:
+            data = json.loads(db.read_text(encoding="utf-8"))
+            (doc,) = [d for d in data["meta"].values() if d.get("key") == "serviced_on"]
+            doc["value"] = "2099-01-01"
+            db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        repay = ("--clock", "2026-04-05T10:00:00+08:00", "repay", "A0001", "--installment", "1")
+        assert run_cli(folder, *repay, db=db)[0] == 0
+        seen.append(_seen(folder, db, PHONE))
+    assert seen[0] == seen[1]
+    texts = [m["text"] for m in seen[1][PHONE]["messages"]]
+    assert any("到期" in text for text in texts), texts
