@@ -505,9 +505,10 @@ def _ethnicity(rng: Rng, place: Province) -> str:
 
 
 def _work(rng: Rng, place: Province, prefix: str, age: int) -> tuple[str, str]:
-    """An employer and a monthly income in yuan (whole hundreds)."""
+    """An employer and a monthly income in yuan (whole hundreds), written as money is in
+    every JSON document (``13000.00``)."""
     if age >= 60:
-        return RETIRED, str(rng.randint(25, 60) * 100)
+        return RETIRED, f"{rng.randint(25, 60) * 100}.00"
     city = prefix.split("市")[0]
     kind = rng.random()
     if kind < 0.1:
@@ -521,7 +522,7 @@ def _work(rng: Rng, place: Province, prefix: str, age: int) -> tuple[str, str]:
         low, high = 30, 60
     # Skewed towards the low end, as pay is.
     hundreds = low + int((high - low) * rng.random() ** 2)
-    return employer, str(hundreds * 100)
+    return employer, f"{hundreds * 100}.00"
 
 
 def _contacts(rng: Rng, surname: str, sex: str, age: int, phones: list[str]) -> tuple[Contact, ...]:

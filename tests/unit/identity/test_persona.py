@@ -134,7 +134,9 @@ def test_two_hundred_personas_are_consistent(seed):
     for contact in persona.contacts:
         if contact.relation in ("sibling", "child"):
             assert contact.name[0] == persona.name[0]
-    assert int(persona.monthly_income) > 0 and int(persona.monthly_income) % 100 == 0
+    # Whole hundreds, written as money is in every JSON document (13000.00).
+    yuan, cents = persona.monthly_income.split(".")
+    assert cents == "00" and int(yuan) > 0 and int(yuan) % 100 == 0
     assert persona.employer
 
 
