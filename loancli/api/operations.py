@@ -556,6 +556,7 @@ def _account_world(
     path = location_of(state)
     given = options.get("scenario")
     loaded = given if isinstance(given, Scenario) else load_scenario(given)
+    options = {**options, "scenario": loaded}  # read once, for the world too
     if isinstance(path, Path) and ((absent := state_absent(path)) or state_empty(path)):
         if not loaded.accounts and absent:
             raise missing_state_file(path)

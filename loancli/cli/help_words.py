@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from typer._click import Context, HelpFormatter
 from typer._click.formatting import measure_table, wrap_text
@@ -71,13 +71,19 @@ def shown_help(help_text: str) -> str:
     return inspect.cleandoc(help_text).partition("\f")[0]
 
 
+def _helps_starting(text: str) -> Iterator[str]:
+    """The commands' helps (:func:`remember`) that ``text`` is the start of: a group's line
+    for a command, which click cuts with ``...``."""
+    stem = text.removesuffix("...").rstrip()
+    return (full for full in _HELPS if full.startswith(stem))
+
+
 def _short(text: str) -> str:
     """The first sentence of the help ``text`` is the start of (click's line for a command in
     a group's list), in the run's language; ``text`` when it is no command's."""
-    stem = text.removesuffix("...").rstrip()
-    for full in _HELPS:
+    for full in _helps_starting(text):
         spoken = said(full)
-        if full.startswith(stem) and spoken != full:
+        if spoken != full:
             end = spoken.find("。")
             return spoken if end < 0 else spoken[: end + 1]
     return text
@@ -88,15 +94,14 @@ def _listed(text: str) -> str:
     first sentence to fit one line (``Forget a trusted device: its next login needs
     two-step...``); the sentence is shown whole instead, on as many lines as it takes, as the
     Chinese one is. Any other text as it is."""
-    stem = text.removesuffix("...").rstrip()
-    if stem == text:
+    if text.removesuffix("...").rstrip() == text:
         return text
-    for full in _HELPS:
-        if full.startswith(stem):
-            paragraph = " ".join(full.split("\n\n")[0].split())
-            end = re.search(r"[.!?](?=\s)", paragraph)
-            return paragraph if end is None else paragraph[: end.end()]
-    return text
+    full = next(_helps_starting(text), None)
+    if full is None:
+        return text
+    paragraph = " ".join(full.split("\n\n")[0].split())
+    end = re.search(r"[.!?](?=\s)", paragraph)
+    return paragraph if end is None else paragraph[: end.end()]
 
 
 def said_record(text: str) -> str:

@@ -189,13 +189,19 @@ def serviced_on(store: Store) -> date | None:
     (a file from before it was kept, or one edited to hold no ``YYYY-MM-DD``) the day of its
     clock; never later than that day (a day kept past the clock, edited by hand, would
     otherwise turn every pass off); None for a new world."""
-    stored = store.meta_get("clock")
-    day = SimClock(parse_datetime(stored)).now().date() if isinstance(stored, str) else None
+    day = _stored_day(store)
     kept = store.meta_get(SERVICED_ON_KEY)
     if isinstance(kept, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", kept):
         with contextlib.suppress(ValueError):
-            return min(date.fromisoformat(kept), day) if day else date.fromisoformat(kept)
+            kept_day = date.fromisoformat(kept)
+            return kept_day if day is None else min(kept_day, day)
     return day
+
+
+def _stored_day(store: Store) -> date | None:
+    """The Beijing day of the world's stored clock; None for a new world."""
+    stored = store.meta_get("clock")
+    return SimClock(parse_datetime(stored)).now().date() if isinstance(stored, str) else None
 
 
 def _behind(store: Store, day: date | None) -> bool:
@@ -205,10 +211,7 @@ def _behind(store: Store, day: date | None) -> bool:
 
 def _clock_day(store: Store, start: datetime | None) -> date | None:
     """The day a command's world will be at: its ``--clock``'s, else the stored clock's."""
-    if start is not None:
-        return SimClock(start).now().date()
-    stored = store.meta_get("clock")
-    return SimClock(parse_datetime(stored)).now().date() if isinstance(stored, str) else None
+    return SimClock(start).now().date() if start is not None else _stored_day(store)
 
 
 def bring_loans(world: World) -> list[ClockEvent]:
