@@ -378,7 +378,7 @@ _ALL = [
             "11-digit mobile, or the 18-character ID number once an application passed "
             "the ID upload"
         ),
-        asked_when="the login command; elsewhere only when given (login by ID number)",
+        asked_when="the login command and account flows at a prompt; elsewhere only when given",
         shown=mask_login_id,
     ),
     Question(

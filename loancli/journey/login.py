@@ -99,7 +99,8 @@ def login(j: Journey, record: Record) -> Stop | None:
 def login_existing(j: Journey, record: Record) -> Stop | None:
     """The login of every account flow (phone change, cards, contacts, checkout): as
     :func:`login`, but a number with no account stops with ``account_not_found`` (the flow
-    is about an account; it never opens one)."""
+    is about an account; it never opens one), and at a prompt it asks for the mobile or the
+    ID number, as the ``login`` command does."""
     return _login(j, record, choose=False, register=False)
 
 
@@ -116,7 +117,11 @@ login_choosing.needs = _needs(register=True)  # type: ignore[attr-defined]
 
 
 def _login(j: Journey, record: Record, choose: bool, register: bool) -> Stop | None:
-    by_login_id = _scripted(j, "login_id") or (choose and not _scripted(j, "phone"))
+    # The login command, and every account flow at a prompt (a flow is about an account that
+    # exists, which its ID number opens as its number does), ask for either; a script names
+    # the one it gives (``phone`` or ``login_id``).
+    either = choose or (not register and j.asker.interactive)
+    by_login_id = _scripted(j, "login_id") or (either and not _scripted(j, "phone"))
     key = "login_id" if by_login_id else "phone"
     # A journey resumed at its login (or the step run again) is its account's own.
     own: QuestionContext = {"journey_phone": record["phone"]} if record.get("phone") else {}

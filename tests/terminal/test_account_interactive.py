@@ -20,7 +20,7 @@ def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
     term = Terminal(
         tmp_path, "--scenario", "phone-taken", "account", "change-phone", "--record", "walk.yaml"
     )
-    term.answer("phone", "13800138000")
+    term.answer("login_id", "13800138000")
     term.choose("login_method")  # the default: the password
     term.answer("password", "s3cret-pass")
     term.answer("new_phone", "13800138000")  # the current number: re-asked with the reason
@@ -35,8 +35,10 @@ def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
     assert term.finish() == 0
 
     screen = term.text()
-    for key in CHANGE_PHONE_KEYS:
+    # At a prompt, a flow's login asks for the mobile or the ID number (login_id).
+    for key in ("login_id", *CHANGE_PHONE_KEYS[1:]):
         assert f"({key}):" in screen, key
+    assert "(phone):" not in screen
     assert (
         "New mobile number [11 digits, 13-19 prefix; not the account's current number]"
         " (new_phone):" in screen
@@ -112,7 +114,7 @@ def test_identity_by_face_chosen_at_a_terminal(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     term = Terminal(tmp_path, "--scenario", str(scenario), "account", "change-phone")
-    term.answer("phone", "13800138000")
+    term.answer("login_id", "13800138000")
     term.choose("login_method")  # the default: the password
     term.answer("password", "s3cret-pass")
     term.answer("new_phone", "13700137000")
@@ -131,8 +133,9 @@ def test_phone_change_in_chinese_at_a_terminal(tmp_path: Path) -> None:
     term = Terminal(
         tmp_path, "--lang", "zh", "--scenario", "phone-change", "account", "change-phone"
     )
-    term.expect(re.escape("手机号 [11位数字，13-19开头] (phone):"))
-    term.answer("phone", "13800138000")
+    # A flow's login at a prompt takes the ID number as well as the mobile (as `login` does).
+    term.expect(re.escape("手机号或身份证号 ["))
+    term.answer("login_id", "110105199003070017")
     term.choose("login_method")
     term.answer("password", "s3cret-pass")
     term.answer("new_phone", "13800138000")

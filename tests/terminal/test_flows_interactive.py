@@ -97,7 +97,7 @@ def test_credit_card_bound_by_hand_with_its_secrets_hidden(tmp_path: Path) -> No
     assert moved.returncode == 0, moved.stderr
 
     term = Terminal(tmp_path, "card", "bind")
-    term.answer("phone", PHONE)
+    term.answer("login_id", PHONE)
     term.choose("login_method")  # the default: the password
     term.answer("password", PASSWORD)
     term.choose("card_type", down=1)  # the list opens on debit
@@ -148,7 +148,7 @@ def test_credit_card_bound_by_hand_with_its_secrets_hidden(tmp_path: Path) -> No
 def test_contact_added_by_hand_with_the_relation_picked_by_arrow_keys(tmp_path: Path) -> None:
     db = applied(tmp_path)
     term = Terminal(tmp_path, "contacts", "add")
-    term.answer("phone", PHONE)
+    term.answer("login_id", PHONE)
     term.choose("login_method")  # the default: the password
     term.answer("password", PASSWORD)
     term.answer("contact_name", "李四")
@@ -230,7 +230,7 @@ def test_locked_account_unlocked_by_hand_at_support(tmp_path: Path) -> None:
 def test_ctrl_c_in_the_middle_of_card_bind_exits_130_without_a_traceback(tmp_path: Path) -> None:
     db = applied(tmp_path)
     term = Terminal(tmp_path, "card", "bind")
-    term.answer("phone", PHONE)
+    term.answer("login_id", PHONE)
     term.choose("login_method")  # the default: the password
     term.answer("password", PASSWORD)
     term.choose("card_type", down=1)
