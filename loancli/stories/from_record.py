@@ -36,7 +36,8 @@ from loancli.journey.session import (
 )
 from loancli.journey.texts import SMS_MARKS
 from loancli.loan.loans import id_order, loan_view, newest_loan
-from loancli.masking import Private, mask_numbers, mask_text
+from loancli.masking import Private, mask_numbers, mask_phone, mask_text
+from loancli.reasons import Reason
 from loancli.records import (
     ACCOUNTS,
     APPLICANTS,
@@ -89,7 +90,7 @@ from loancli.support.pseudonym import (
 from loancli.support.reporting import is_flow, masked_values, private_of, resolve
 from loancli.validation import check_money
 from loancli.world.providers.sms import arrived
-from loancli.world.scenario import builtin_names
+from loancli.world.scenario import builtin_names, builtin_scenario, scenario_from_dict
 
 IMAGE_KEYS = ("id_front", "id_back", "income_proof")
 
@@ -127,7 +128,17 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     holders = _Holders(store)
     involved = account_records(store, record, holders)
     done = _runs_done(involved)
-    fresh = _fresh_ids([other for _key, (other, _run) in done])
+    # The other accounts a run found on a number (a phone change refused phone_taken): each
+    # is opened by a login just before that run, as the story's setup, and numbered with
+    # the records.
+    taken = _numbers_taken(done)
+    fresh = _fresh_ids(
+        [
+            rid
+            for _key, (other, run) in done
+            for rid in [*(_taken_id(number) for number in taken.get(id(run), [])), other["id"]]
+        ]
+    )
     loans = {r["id"]: store.find(LOANS, applicant_id=r["id"]) for r in involved}
     entries = _credit_entries(store, involved)
     # Each record's last run began (for an objection an older loancli kept only the day of).
@@ -156,7 +167,11 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
             clock = at
         if isinstance(act, tuple):
             other, run = act
-            actions.append(run_action(run, other, fresh, image, setup=other is not record))
+            replayed = run_action(run, other, fresh, image, setup=other is not record)
+            actions += [
+                _other_account(number, replayed, fresh) for number in taken.get(id(run), [])
+            ]
+            actions.append(replayed)
             if other is record:
                 own_last = len(actions) - 1
         else:
@@ -308,6 +323,16 @@ def world_commands(
                 words = ["device", "forget", mask_numbers(account), model]
             case TwoStep(account=account, mode=mode):
                 words = ["device", "two-step", mask_numbers(account), "--mode", mode]
+            case operations.Login(answers=answers) if _opens_other_account(action):
+                phone = mask_numbers(str(answers["phone"]))
+                words = [
+                    "--no-input",
+                    "login",
+                    "--set",
+                    f"phone={phone}",
+                    "--set",
+                    "password=<hidden>",
+                ]
             case _:
                 said = next(pending, None)
                 if said is not None:
@@ -544,12 +569,11 @@ def action_of_words(run: Run, record: Applicant | Flow) -> RunAction | None:
     return None
 
 
-def _fresh_ids(records: list[Applicant | Flow]) -> dict[str, str]:
+def _fresh_ids(ids: list[str]) -> dict[str, str]:
     """Each record's id in a fresh world: numbered again in the order the runs made them."""
     out: dict[str, str] = {}
     counts = {"A": 0, "F": 0}
-    for record in records:
-        rid = record["id"]
+    for rid in ids:
         if rid in out:
             continue
         kind = rid[0]
@@ -642,6 +666,81 @@ def run_action(
             key="record",
         ) from None
     return action
+
+
+def _numbers_taken(
+    done: Sequence[tuple[_Order, tuple[Applicant | Flow, Run]]],
+) -> dict[int, list[str]]:
+    """The numbers each run (by ``id``) found held by another account (a phone change's new
+    number refused ``phone_taken``) that its scenario does not preset: a fresh world must
+    have that account before the run, or the run goes on where it stopped. Each number
+    once, at the first run that met it."""
+    out: dict[int, list[str]] = {}
+    seen: set[str] = set()
+    for _key, (record, run) in done:
+        refused = [
+            e["detail"].get("new_phone")
+            for e in record.get("events", [])
+            if e["event"] == "new_phone_refused" and e.get("reason") == Reason.PHONE_TAKEN
+        ]
+        given = run.get("given", {}).get("new_phone")
+        entered = given if isinstance(given, list) else [given] if given else []
+        preset = _preset_phones(run)
+        for number in (str(n) for n in entered):
+            if number in seen or number in preset or mask_phone(number) not in refused:
+                continue
+            seen.add(number)
+            out.setdefault(id(run), []).append(number)
+    return out
+
+
+def _preset_phones(run: Run) -> set[str]:
+    """The numbers of the accounts a run's scenario presets (each opened before the run)."""
+    text = run.get("scenario_text")
+    try:
+        if text:
+            scenario = scenario_from_dict(yaml.safe_load(text), "scenario_text")
+        elif str(run.get("scenario") or "default") in builtin_names():
+            scenario = builtin_scenario(str(run.get("scenario") or "default"))
+        else:
+            return set()
+    except (UsageError, yaml.YAMLError):
+        return set()  # the run's own action is refused for it, with its reason
+    return {account.phone for account in scenario.accounts}
+
+
+# Where a number held by another account is numbered among the records (never a real id).
+def _taken_id(number: str) -> str:
+    return f"F-taken-{number}"
+
+
+# The password the story's other account is opened with: made up, never anyone's.
+OTHER_ACCOUNT_PASSWORD = "other-account-pw"
+
+
+def _opens_other_account(action: StoryAction) -> bool:
+    """Whether ``action`` is a login :func:`_other_account` made (no run of the record's)."""
+    return (
+        isinstance(action, operations.Login)
+        and action.setup
+        and action.answers.get("password") == OTHER_ACCOUNT_PASSWORD
+    )
+
+
+def _other_account(
+    number: str, before: operations.AnyAction, fresh: Mapping[str, str]
+) -> operations.Login:
+    """The login that opens, just before the run ``before``, the other account that held
+    ``number`` where the story was recorded, in the run's world (the account is someone
+    else's: only that it holds the number matters)."""
+    return operations.Login(
+        record=fresh[_taken_id(number)],
+        setup=True,
+        lang=before.lang,
+        scenario=before.scenario,
+        scenario_text=before.scenario_text,
+        answers={"phone": number, "password": OTHER_ACCOUNT_PASSWORD},
+    )
 
 
 def _price_read(price: object) -> object:

@@ -876,3 +876,81 @@ def test_a_phone_change_on_a_reminder_day_replays(tmp_path: Path) -> None:
         # One reminder, to the first number: the one the journey's answers give, stood in for.
         [journey] = [a for a in story["actions"] if a["action"] == "apply"]
         assert reminders == [journey["answers"]["phone"]], story
+
+
+def test_a_phone_change_refused_for_a_number_another_account_holds_replays(
+    tmp_path: Path,
+) -> None:
+    """王 tries to move to 137, which 张 opened an account on: refused phone_taken. The ticket
+    did not carry 张's account, so its replay went on past the refusal and stopped for want of
+    a code. It now opens an account on that number just before the change, as setup (never
+    张's own runs: only that the number is held matters), numbered with the records; the
+    report's commands show it in its place. The two numbers stay one stand-in each."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    assert (
+        cli(tmp_path, db, "login", "--set", "phone=13700137000", "--set", "password=zhang-pw1") == 0
+    )
+    change = (
+        "account",
+        "change-phone",
+        "--set",
+        "phone=13800138000",
+        "--set",
+        "password=s3cret-pass",
+    )
+    taken = (
+        "--set",
+        "new_phone=13700137000",
+        "--set",
+        "identity_method=sms",
+        "--set",
+        "old_phone_code=auto",
+    )
+    assert cli(tmp_path, db, *change, *taken) == 3
+    story = replays(tmp_path, db, "F0002")
+    runs = [(a["action"], a["record"], a.get("setup", False)) for a in story["actions"]]
+    assert runs == [
+        ("apply", "A0001", True),
+        ("login", "F0001", True),
+        ("change_phone", "F0002", False),
+    ]
+    login, refused = story["actions"][1], story["actions"][2]
+    # The pseudonymised number the change was refused for is the one the login opened.
+    assert login["answers"]["phone"] == refused["answers"]["new_phone"] != "13700137000"
+    assert login["answers"]["password"] != "zhang-pw1"
+    assert refused["expect"]["reason"] == "phone_taken"
+    # The journey's ticket carries the change as setup, and so the login before it.
+    journey = replays(tmp_path, db, "A0001")
+    assert [a["action"] for a in journey["actions"]] == ["apply", "login", "change_phone"]
+
+    code, report = run_json(tmp_path, "report", "F0002", db=db)
+    assert code == 0, report
+    commands = report["reproduce"]
+    assert [c.split(" --no-input ")[1].split()[0] for c in commands] == [
+        "apply",
+        "login",
+        "account",
+    ]
+    assert "phone=137****7000" in commands[1] and "zhang" not in " ".join(commands)
+
+
+def test_a_number_a_scenario_presets_is_not_opened_again(tmp_path: Path) -> None:
+    """The built-in phone-taken scenario presets the other account: its ticket needs no login
+    (one would be refused, the account existing with another password)."""
+    db = tmp_path / "state.json"
+    code = cli(
+        tmp_path,
+        db,
+        "--scenario",
+        "phone-taken",
+        "account",
+        "change-phone",
+        "--answers",
+        "change-phone",
+        "--set",
+        "new_phone=13700137000",
+    )
+    assert code == 3
+    story = replays(tmp_path, db, "F0001")
+    assert [a["action"] for a in story["actions"]] == ["change_phone"]
