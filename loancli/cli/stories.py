@@ -22,7 +22,7 @@ from loancli.i18n import _
 from loancli.stories import check as checking
 from loancli.stories import tickets
 from loancli.stories.format import schema
-from loancli.stories.runner import StoryRun, builtin_story_names, load_story, run_story
+from loancli.stories.runner import StoryRun, builtin_stories, load_story, run_story
 from loancli.text import printable
 
 story_app = typer.Typer(
@@ -49,18 +49,7 @@ def story_list(ctx: typer.Context) -> None:
     """The built-in stories, each with its title and the complaint it reproduces."""
     opts = options(ctx)
     with handled(opts):
-        rows = []
-        for name in builtin_story_names():
-            loaded = load_story(name)
-            complaint = loaded.story.complaint
-            rows.append(
-                {
-                    "name": name,
-                    "title": loaded.title,
-                    "complaint": (complaint.zh or complaint.en or [""])[0],
-                    "actions": len(loaded.story.actions),
-                }
-            )
+        rows = builtin_stories()
         if opts.json:
             opts.emit({"stories": rows})
             return
@@ -264,13 +253,9 @@ def check(
     }
     with handled(opts, fields):
         check_output(junit, "--junit", opts.db)
-        stories = checking.collect(paths or [], builtin=not no_builtin)
-        todo = checking.cases(
-            stories,
-            checking.Shard.parse(shard) if shard is not None else None,
-            checking.parse_matrix(matrix or []),
+        results = checking.check(
+            paths or [], builtin=not no_builtin, shard=shard, matrix=matrix or [], jobs=jobs
         )
-        results = checking.run_cases(todo, jobs)
         if junit is not None:
             write_output(junit, checking.junit_xml(results, timings=timings), "--junit")
     _show_check(opts, results, timings)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TypedDict
 
 import msgspec
 
@@ -94,6 +95,33 @@ class LoadedStory:
 
 def builtin_story_names() -> list[str]:
     return sorted(p.stem for p in BUILTIN_STORIES.glob("*.yaml"))
+
+
+class StorySummary(TypedDict):
+    """A built-in story in a list: its name, title, first complaint (Chinese first) and how
+    many actions it takes."""
+
+    name: str
+    title: str
+    complaint: str
+    actions: int
+
+
+def builtin_stories() -> list[StorySummary]:
+    """``story list``: every built-in story, by name."""
+    out: list[StorySummary] = []
+    for name in builtin_story_names():
+        loaded = load_story(name)
+        complaint = loaded.story.complaint
+        out.append(
+            StorySummary(
+                name=name,
+                title=loaded.title,
+                complaint=(complaint.zh or complaint.en or [""])[0],
+                actions=len(loaded.story.actions),
+            )
+        )
+    return out
 
 
 # The largest story file read.

@@ -1,0 +1,39 @@
+"""``check`` and ``story list`` as library calls: what the CLI shows is what they return."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import run_json
+
+from loancli.errors import UsageError
+from loancli.stories import check as checking
+from loancli.stories.runner import builtin_stories, builtin_story_names
+
+
+def test_check_plays_the_shard_asked_for_and_the_cli_shows_the_same(tmp_path: Path) -> None:
+    results = checking.check(shard="2/9", jobs=1)
+    names = sorted(r.name for r in results)
+    assert names and all(checking.Shard(2, 9).holds(name) for name in names)
+    assert all(r.status == "passed" for r in results), [r.failures for r in results]
+    code, shown = run_json(tmp_path, "check", "--shard", "2/9", "--jobs", "1")
+    assert code == 0 and sorted(s["name"] for s in shown["stories"]) == names
+
+
+@pytest.mark.parametrize(
+    ("options", "key"),
+    [({"shard": "3/2"}, "shard"), ({"matrix": ["colour=red"]}, "matrix"), ({"jobs": 0}, "jobs")],
+)
+def test_a_bad_shard_matrix_or_jobs_is_refused_naming_it(options: dict, key: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        checking.check(**options)
+    assert refused.value.key == key
+
+
+def test_story_list_is_every_built_in_story(tmp_path: Path) -> None:
+    listed = builtin_stories()
+    assert [s["name"] for s in listed] == builtin_story_names()
+    assert all(s["title"] and s["actions"] >= 1 for s in listed)
+    code, shown = run_json(tmp_path, "story", "list")
+    assert code == 0 and shown["stories"] == listed
