@@ -1,5 +1,5 @@
 """``flows list`` and ``flows show ID``: the account flows' records (phone change, card bind,
-checkout, login, unlock...), as ``applicants`` shows the journeys."""
+checkout, login, unlock), as ``applicants`` shows the journeys."""
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
@@ -15,7 +15,7 @@ from loancli.cli.render import show_page, show_record
 from loancli.i18n import N_, _
 
 app = typer.Typer(
-    help="Account flows run so far: phone change, card bind, checkout, login, unlock...",
+    help="Account flows run so far: phone changes, cards, contacts, checkouts, logins, unlocks.",
     no_args_is_help=True,
 )
 
