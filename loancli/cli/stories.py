@@ -22,7 +22,7 @@ from loancli.i18n import _
 from loancli.stories import check as checking
 from loancli.stories import tickets
 from loancli.stories.format import schema
-from loancli.stories.runner import StoryRun, builtin_stories, load_story, run_story
+from loancli.stories.runner import StoryRun, builtin_stories, load_story, run_story, story_file
 from loancli.text import printable
 
 story_app = typer.Typer(
@@ -73,14 +73,11 @@ def story_show(
     """A story's file as written."""
     opts = options(ctx)
     with handled(opts, {"story": "NAME|FILE"}):
-        loaded = load_story(name)
-        text = Path(loaded.source).read_text(encoding="utf-8")
+        shown = story_file(name)
         if opts.json:
-            opts.emit(
-                {"name": loaded.name, "title": loaded.title, "source": loaded.source, "text": text}
-            )
+            opts.emit(shown)
             return
-        typer.echo(printable(f"# {loaded.source}\n{text}", lines=True))
+        typer.echo(printable(f"# {shown['source']}\n{shown['text']}", lines=True))
 
 
 @story_app.command("schema")

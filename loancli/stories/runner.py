@@ -131,6 +131,31 @@ STORY_MAX_BYTES = 1024 * 1024
 def load_story(name_or_path: str | Path) -> LoadedStory:
     """A built-in story by name, or a story file; anything wrong is exit 2 naming the file
     and the field."""
+    path, raw = _story_bytes(name_or_path)
+    return parse_story(raw, str(path), path.resolve().parent, default_name=path.stem)
+
+
+class StoryFile(TypedDict):
+    """``story show``: a story (checked whole) and its file's text as written."""
+
+    name: str
+    title: str
+    source: str
+    text: str
+
+
+def story_file(name_or_path: str | Path) -> StoryFile:
+    """A built-in story by name, or a story file, read once: checked as :func:`load_story`
+    checks it, with the text it was read from."""
+    path, raw = _story_bytes(name_or_path)
+    loaded = parse_story(raw, str(path), path.resolve().parent, default_name=path.stem)
+    text = raw.decode("utf-8")  # parse_story refuses bytes that are not UTF-8
+    return StoryFile(name=loaded.name, title=loaded.title, source=loaded.source, text=text)
+
+
+def _story_bytes(name_or_path: str | Path) -> tuple[Path, bytes]:
+    """Where a story is (a built-in's name, or a path) and its bytes (a regular file, no
+    larger than a story may be)."""
     path = Path(name_or_path)
     if isinstance(name_or_path, str) and "/" not in name_or_path and not path.suffix:
         if name_or_path not in builtin_story_names():
@@ -161,7 +186,7 @@ def load_story(name_or_path: str | Path) -> LoadedStory:
             _("story file {path} cannot be read ({why})").format(path=path, why=exc.strerror),
             key="story",
         ) from None
-    return parse_story(raw, str(path), path.resolve().parent, default_name=path.stem)
+    return path, raw
 
 
 def parse_story(raw: bytes, where: str, folder: Path, default_name: str = "story") -> LoadedStory:

@@ -1,4 +1,4 @@
-"""``check`` and ``story list`` as library calls: what the CLI shows is what they return."""
+"""`check`, `story list` and `story show` as library calls: the CLI shows what they return."""
 
 from __future__ import annotations
 
@@ -37,3 +37,24 @@ def test_story_list_is_every_built_in_story(tmp_path: Path) -> None:
     assert all(s["title"] and s["actions"] >= 1 for s in listed)
     code, shown = run_json(tmp_path, "story", "list")
     assert code == 0 and shown["stories"] == listed
+
+
+def test_story_show_is_the_file_read_once_and_checked(tmp_path: Path) -> None:
+    from loancli.stories.runner import story_file
+
+    story = tmp_path / "mine.yaml"
+    story.write_text(
+        "story: 1\ntitle: 我的故事\nperson: {answers: happy-path}\n"
+        "actions:\n  - action: apply  # the journey\n",
+        encoding="utf-8",
+    )
+    shown = story_file(story)
+    assert shown["text"] == story.read_text(encoding="utf-8")
+    assert (shown["name"], shown["title"]) == ("mine", "我的故事")
+    code, data = run_json(tmp_path, "story", "show", str(story))
+    assert code == 0 and data == shown
+    # Checked whole as every story is: a bad one is refused, not printed.
+    story.write_text("story: 1\nactions: []\n", encoding="utf-8")
+    with pytest.raises(UsageError) as refused:
+        story_file(story)
+    assert refused.value.key == "story"
