@@ -6,7 +6,7 @@ many of them at once with a verdict for CI."""
 import json
 import shlex
 from pathlib import Path
-from typing import Annotated, TypedDict
+from typing import Annotated
 
 import typer
 import yaml
@@ -22,7 +22,7 @@ from loancli.i18n import _
 from loancli.stories import check as checking
 from loancli.stories import tickets
 from loancli.stories.format import schema
-from loancli.stories.runner import StoryRun, builtin_stories, load_story, run_story, story_file
+from loancli.stories.runner import StoryRun, builtin_stories, play_story, story_file
 from loancli.text import printable
 
 story_app = typer.Typer(
@@ -104,20 +104,16 @@ def story_run(
     checked against what it expects: exit 0 when all hold, 3 when one does not."""
     opts = options(ctx)
     with handled(opts, {"story": "NAME|FILE", "until": "--until"}):
-        loaded = load_story(name)
-        state = None
-        if opts.db is not None:
-            if isinstance(opts.db, Path):
-                # The new world's file itself (from --db or $LOANCLI_DB): no other world.
-                check_writable(opts.db, "--db")
-            state = opts.db
-        played = run_story(loaded, state, until=until)
+        if isinstance(opts.db, Path):
+            # The new world's file itself (from --db or $LOANCLI_DB): no other world.
+            check_writable(opts.db, "--db")
+        played = play_story(name, opts.db, until=until)
     _show_run(opts, played)
     raise typer.Exit(int(ExitCode.OK if played.ok else ExitCode.STOPPED))
 
 
 def _show_run(opts: Options, played: StoryRun) -> None:
-    doc = run_document(played)
+    doc = played.document()
     if opts.json:
         opts.emit(doc)
         return
@@ -141,62 +137,14 @@ def _show_run(opts: Options, played: StoryRun) -> None:
                     ),
                     soft_wrap=True,
                 )
-    total = sum(len(a["checks"]) for a in doc["actions"])
-    failed = sum(1 for a in doc["actions"] for c in a["checks"] if not c["ok"])
-    summary = _("{n} expectations, {failed} not met").format(n=total, failed=failed)
-    refused = next((a["index"] for a in doc["actions"] if a["error"]), None)
+    summary = _("{n} expectations, {failed} not met").format(
+        n=played.checked, failed=len(played.failures)
+    )
+    refused = played.refused_at
     if refused is not None:
         # The story stopped there: what it did not play was not checked.
         summary += "; " + _("action {n} refused, the story stopped there").format(n=refused)
     console.print(summary)
-
-
-class CheckDocument(TypedDict):
-    """One expectation of an action: what was expected and what the world held."""
-
-    what: str
-    expected: object
-    got: object
-    ok: bool
-
-
-class ActionDocument(TypedDict):
-    index: int
-    label: str
-    ok: bool
-    error: str | None
-    checks: list[CheckDocument]
-
-
-class RunDocument(TypedDict):
-    """A played story as ``story run --json`` prints it."""
-
-    story: str
-    title: str
-    ok: bool
-    actions: list[ActionDocument]
-
-
-def run_document(played: StoryRun) -> RunDocument:
-    """A played story as JSON: each action with its checks."""
-    return {
-        "story": played.story.name,
-        "title": played.story.title,
-        "ok": played.ok,
-        "actions": [
-            {
-                "index": r.index,
-                "label": r.label,
-                "ok": r.ok,
-                "error": r.error,
-                "checks": [
-                    {"what": c.what, "expected": c.expected, "got": c.got, "ok": c.ok}
-                    for c in r.checks
-                ],
-            }
-            for r in played.results
-        ],
-    }
 
 
 def check(

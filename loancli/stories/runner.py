@@ -528,6 +528,74 @@ class StoryRun:
     def failures(self) -> list[Check]:
         return [c for r in self.results for c in r.checks if not c.ok]
 
+    @property
+    def checked(self) -> int:
+        """How many expectations were checked."""
+        return sum(len(r.checks) for r in self.results)
+
+    @property
+    def refused_at(self) -> int | None:
+        """The action loancli refused, where the story stopped (what it did not play was
+        not checked); None when every action ran."""
+        return next((r.index for r in self.results if r.error), None)
+
+    def document(self) -> RunDocument:
+        """The played story as ``story run --json`` prints it: each action with its checks."""
+        return {
+            "story": self.story.name,
+            "title": self.story.title,
+            "ok": self.ok,
+            "actions": [
+                {
+                    "index": r.index,
+                    "label": r.label,
+                    "ok": r.ok,
+                    "error": r.error,
+                    "checks": [
+                        {"what": c.what, "expected": c.expected, "got": c.got, "ok": c.ok}
+                        for c in r.checks
+                    ],
+                }
+                for r in self.results
+            ],
+        }
+
+
+class CheckDocument(TypedDict):
+    """One expectation of an action: what was expected and what the world held."""
+
+    what: str
+    expected: object
+    got: object
+    ok: bool
+
+
+class ActionDocument(TypedDict):
+    """One action of a played story: its place, what it did, and its checks."""
+
+    index: int
+    label: str
+    ok: bool
+    error: str | None
+    checks: list[CheckDocument]
+
+
+class RunDocument(TypedDict):
+    """A played story as ``story run --json`` prints it."""
+
+    story: str
+    title: str
+    ok: bool
+    actions: list[ActionDocument]
+
+
+def play_story(
+    name_or_path: str | Path, state: State | None = None, until: int | None = None
+) -> StoryRun:
+    """``story run``: the built-in story or story file read and checked whole
+    (:func:`load_story`), then played (:func:`run_story`)."""
+    return run_story(load_story(name_or_path), state, until=until)
+
 
 def run_story(
     loaded: LoadedStory, state: State | None = None, until: int | None = None

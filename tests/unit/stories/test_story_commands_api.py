@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_json
+from conftest import run_cli, run_json
 
 from loancli.errors import UsageError
 from loancli.stories import check as checking
@@ -58,3 +58,29 @@ def test_story_show_is_the_file_read_once_and_checked(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as refused:
         story_file(story)
     assert refused.value.key == "story"
+
+
+def test_story_run_is_one_call_and_its_json_is_the_runs_document(tmp_path: Path) -> None:
+    from loancli.stories.runner import play_story
+
+    played = play_story("card-unbound-no-debit")
+    assert played.ok and played.refused_at is None and played.checked >= 1
+    document = played.document()
+    assert document["ok"] and len(document["actions"]) == len(played.results)
+    code, shown = run_json(tmp_path, "story", "run", "card-unbound-no-debit")
+    assert code == 0 and shown == document
+
+
+def test_a_refused_action_is_where_the_run_stopped(tmp_path: Path) -> None:
+    from loancli.stories.runner import play_story
+
+    story = tmp_path / "refused.yaml"
+    story.write_text(
+        "story: 1\nperson: {answers: happy-path}\nactions:\n"
+        "  - action: apply\n  - action: repay\n    loan: L0009\n    installment: 1\n",
+        encoding="utf-8",
+    )
+    played = play_story(story)
+    assert not played.ok and played.refused_at == 2
+    code, out, _err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 3 and "action 2 refused, the story stopped there" in out
