@@ -198,37 +198,20 @@ def check(
     }
     with handled(opts, fields):
         check_output(junit, "--junit", opts.db)
-        results = checking.check(
+        played = checking.check(
             paths or [], builtin=not no_builtin, shard=shard, matrix=matrix or [], jobs=jobs
         )
         if junit is not None:
-            write_output(junit, checking.junit_xml(results, timings=timings), "--junit")
-    _show_check(opts, results, timings)
-    failed = any(r.status != "passed" for r in results)
-    raise typer.Exit(int(ExitCode.STOPPED if failed else ExitCode.OK))
+            write_output(junit, played.junit(timings), "--junit")
+    _show_check(opts, played, timings)
+    raise typer.Exit(int(ExitCode.OK if played.ok else ExitCode.STOPPED))
 
 
-def _show_check(opts: Options, results: list[checking.CaseResult], timings: bool) -> None:
+def _show_check(opts: Options, played: checking.CheckRun, timings: bool) -> None:
     if opts.json:
-        opts.emit(
-            {
-                "passed": sum(r.status == "passed" for r in results),
-                "failed": sum(r.status == "failed" for r in results),
-                "errors": sum(r.status == "error" for r in results),
-                "stories": [
-                    {
-                        "name": r.name,
-                        "status": r.status,
-                        "checks": r.checks,
-                        **({"seconds": round(r.seconds, 3)} if timings else {}),
-                        "failures": [f.sentence() for f in r.failures],
-                        "error": r.error,
-                    }
-                    for r in results
-                ],
-            }
-        )
+        opts.emit(played.document(timings))
         return
+    results = played.results
     console = opts.console
     for r in results:
         mark = {"passed": "[green]✔[/green]", "failed": "[red]✘[/red]"}.get(
@@ -241,9 +224,9 @@ def _show_check(opts: Options, results: list[checking.CaseResult], timings: bool
             console.print(f"    {escape(printable(f.sentence()))}", soft_wrap=True)
         if r.error:
             console.print(f"    [red]{escape(printable(r.error))}[/red]", soft_wrap=True)
-    passed = sum(r.status == "passed" for r in results)
     console.print(
-        _("{passed} of {n} stories hold").format(passed=passed, n=len(results)), soft_wrap=True
+        _("{passed} of {n} stories hold").format(passed=played.passed, n=len(results)),
+        soft_wrap=True,
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import NotRequired, TypedDict, cast
 
 import msgspec
 
@@ -309,6 +309,65 @@ def run_cases(todo: Sequence[Case], jobs: int | None = None) -> list[CaseResult]
         return list(pool.map(play, todo, chunksize=max(1, len(todo) // (workers * 4))))
 
 
+class StoryVerdict(TypedDict):
+    """One case of ``check --json``."""
+
+    name: str
+    status: str
+    checks: int
+    seconds: NotRequired[float]
+    failures: list[str]
+    error: str | None
+
+
+class CheckDocument(TypedDict):
+    """``check --json``: how many cases passed, failed and erred, and each case."""
+
+    passed: int
+    failed: int
+    errors: int
+    stories: list[StoryVerdict]
+
+
+@dataclass
+class CheckRun:
+    """What ``check`` played: each case's verdict, in a stable order."""
+
+    results: list[CaseResult]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every case passed (exit 0; else 3)."""
+        return all(r.status == "passed" for r in self.results)
+
+    @property
+    def passed(self) -> int:
+        return sum(r.status == "passed" for r in self.results)
+
+    def document(self, timings: bool = False) -> CheckDocument:
+        """The run as ``check --json`` prints it (with each case's seconds if ``timings``:
+        then no rerun is alike)."""
+        stories: list[StoryVerdict] = []
+        for r in self.results:
+            # The seconds, when asked for, after the checks (the keys keep their order).
+            verdict: dict[str, object] = {"name": r.name, "status": r.status, "checks": r.checks}
+            if timings:
+                verdict["seconds"] = round(r.seconds, 3)
+            verdict["failures"] = [f.sentence() for f in r.failures]
+            verdict["error"] = r.error
+            stories.append(cast("StoryVerdict", verdict))
+        return CheckDocument(
+            passed=self.passed,
+            failed=sum(r.status == "failed" for r in self.results),
+            errors=sum(r.status == "error" for r in self.results),
+            stories=stories,
+        )
+
+    def junit(self, timings: bool = False) -> str:
+        """The run as JUnit XML (:func:`junit_xml`)."""
+        return junit_xml(self.results, timings=timings)
+
+
 def check(
     paths: Sequence[Path] = (),
     *,
@@ -316,20 +375,18 @@ def check(
     shard: str | None = None,
     matrix: Sequence[str] = (),
     jobs: int | None = None,
-) -> list[CaseResult]:
+) -> CheckRun:
     """``loancli check``: every story (the built-in ones unless ``builtin`` is false, and
     those in ``paths``, files or folders) of the shard ``K/N``, once per combination of the
     ``matrix``'s values (``KEY=V1,V2``), each in its own world on ``jobs`` processes; the
     results in a stable order. A story that cannot be read, a bad shard or matrix: a
     ``UsageError`` naming it, before any story is played."""
-    return run_cases(
-        cases(
-            collect(paths, builtin=builtin),
-            Shard.parse(shard) if shard is not None else None,
-            parse_matrix(matrix),
-        ),
-        jobs,
+    todo = cases(
+        collect(paths, builtin=builtin),
+        Shard.parse(shard) if shard is not None else None,
+        parse_matrix(matrix),
     )
+    return CheckRun(run_cases(todo, jobs))
 
 
 def junit_xml(

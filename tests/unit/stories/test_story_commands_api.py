@@ -13,7 +13,7 @@ from loancli.stories.runner import builtin_stories, builtin_story_names
 
 
 def test_check_plays_the_shard_asked_for_and_the_cli_shows_the_same(tmp_path: Path) -> None:
-    results = checking.check(shard="2/9", jobs=1)
+    results = checking.check(shard="2/9", jobs=1).results
     names = sorted(r.name for r in results)
     assert names and all(checking.Shard(2, 9).holds(name) for name in names)
     assert all(r.status == "passed" for r in results), [r.failures for r in results]
@@ -84,3 +84,21 @@ def test_a_refused_action_is_where_the_run_stopped(tmp_path: Path) -> None:
     assert not played.ok and played.refused_at == 2
     code, out, _err = run_cli(tmp_path, "story", "run", str(story))
     assert code == 3 and "action 2 refused, the story stopped there" in out
+
+
+def test_a_check_run_says_its_verdict_its_json_and_its_junit(tmp_path: Path) -> None:
+    played = checking.check(shard="1/9", jobs=1)
+    assert played.ok and played.passed == len(played.results)
+    timed = played.document(timings=True)["stories"][0]
+    # The seconds, asked for, come after the checks; without them the keys are the same.
+    assert list(timed) == ["name", "status", "checks", "seconds", "failures", "error"]
+    assert list(played.document()["stories"][0]) == [
+        "name",
+        "status",
+        "checks",
+        "failures",
+        "error",
+    ]
+    assert played.junit().count("<testcase ") == len(played.results)
+    code, shown = run_json(tmp_path, "check", "--shard", "1/9", "--jobs", "1")
+    assert code == 0 and shown == played.document()
