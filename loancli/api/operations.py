@@ -306,12 +306,13 @@ class Repaid:
     payment: Payment | None = None
     refused: Reason | None = None
 
-    def view(self) -> dict[str, object]:
+    def view(self) -> PaidView | RefusedView:
         """The JSON-ready, masked result (``repay --json``): the loan as it is now
         (:class:`LoanView`'s keys) with ``status`` paid and the ``payment``, or ``status``
         refused with the reason, its message and advice."""
         now = loan_view(self.loan, self.today)
         if self.refused is None:
+            assert self.payment is not None  # a repayment made says what it paid
             return {"status": "paid", "payment": self.payment, **now}
         return {
             "status": "refused",
@@ -320,6 +321,23 @@ class Repaid:
             "advice": self.refused.advice_in(self.facts),
             **now,
         }
+
+
+class PaidView(LoanView):
+    """``repay --json`` of a repayment made: the payment, and the loan as it is now."""
+
+    status: Literal["paid"]
+    payment: Payment
+
+
+class RefusedView(LoanView):
+    """``repay --json`` of a repayment refused: why, in the reader's language, what to do,
+    and the loan as it is (unchanged)."""
+
+    status: Literal["refused"]
+    reason: str
+    message: str
+    advice: str
 
 
 class RestructuredView(LoanView):

@@ -5,7 +5,7 @@
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -361,7 +361,7 @@ def repay(
         raise typer.Exit(int(ExitCode.STOPPED))
 
 
-def _show_payment(opts: Options, result: Mapping[str, object]) -> None:
+def _show_payment(opts: Options, result: api.PaidView | api.RefusedView) -> None:
     """A repayment's JSON document (``api.Repaid.view()``: the loan as it is now, with the
     payment made or why it was refused), or its lines and the plan now."""
     if opts.json:
@@ -370,26 +370,25 @@ def _show_payment(opts: Options, result: Mapping[str, object]) -> None:
     console = opts.console
     if result["status"] == "refused":
         # No space after a Chinese sentence's full stop (。 请...).
-        told = sentences(str(result["message"] or ""), str(result["advice"] or ""))
+        told = sentences(result["message"], result["advice"])
         said = "[red]" + _("Repayment refused") + f"[/red] ({result['reason']}): {told}"
         console.print(filled(console, said, console.width))
-        show_named_commands(opts, str(result["advice"] or ""))
+        show_named_commands(opts, result["advice"])
     else:
         p = result["payment"]
-        assert isinstance(p, Mapping)  # a repayment made says what it paid
         said = _(
             "[green]Paid {amount}[/green] on {on} ({kind}); loan {loan} is {status}, "
             "remaining principal {remaining}"
         ).format(
             amount=p["amount"],
             on=p["on"],
-            kind=payment_kind_name(str(p["kind"])),
+            kind=payment_kind_name(p["kind"]),
             loan=result["loan"],
-            status=status_name(str(result["loan_status"])),
+            status=status_name(result["loan_status"]),
             remaining=result["remaining_principal"],
         )
         console.print(filled(console, said, console.width))
-        prepaid = str(p.get("prepaid_principal") or "0.00")
+        prepaid = p.get("prepaid_principal") or "0.00"
         if p["kind"] == "amount" and prepaid != "0.00":
             said = _(
                 "{prepaid} of it repaid principal early and the installments after it are "
@@ -402,12 +401,10 @@ def _show_payment(opts: Options, result: Mapping[str, object]) -> None:
                 fee=p.get("early_settlement_fee") or "0.00",
             )
             console.print(filled(console, said, console.width))
-    installments = result["installments"]
-    assert isinstance(installments, list)  # the loan's installments as they are now
-    show_schedule(opts.console, installments)
-    refund = str(result.get("refund_owed", "0.00"))
+    show_schedule(opts.console, result["installments"])
+    refund = result.get("refund_owed", "0.00")
     if refund != "0.00":
-        why = run_again(opts, "explain", str(result["loan"]))
+        why = run_again(opts, "explain", result["loan"])
         opts.console.print(refund_line(refund, why), style="bold")
 
 
