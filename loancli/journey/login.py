@@ -97,7 +97,7 @@ def login(j: Journey, record: Record) -> Stop | None:
 
 @asks("phone|login_id")
 def login_existing(j: Journey, record: Record) -> Stop | None:
-    """The login of every account flow (phone change, cards, contacts, checkout): as
+    """The login of every account flow (phone change, cards, contacts): as
     :func:`login`, but a number with no account stops with ``account_not_found`` (the flow
     is about an account; it never opens one), and at a prompt it asks for the mobile or the
     ID number, as the ``login`` command does."""

@@ -369,7 +369,7 @@ class CheckRun:
 
 
 def check(
-    paths: Sequence[Path] = (),
+    paths: str | Path | Sequence[str | Path] = (),
     *,
     builtin: bool = True,
     shard: str | None = None,
@@ -381,8 +381,9 @@ def check(
     ``matrix``'s values (``KEY=V1,V2``), each in its own world on ``jobs`` processes; the
     results in a stable order. A story that cannot be read, a bad shard or matrix: a
     ``UsageError`` naming it, before any story is played."""
+    given = [paths] if isinstance(paths, str | Path) else paths  # one file or folder
     todo = cases(
-        collect(paths, builtin=builtin),
+        collect([Path(p) for p in given], builtin=builtin),
         Shard.parse(shard) if shard is not None else None,
         parse_matrix(matrix),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -105,6 +105,9 @@ class Told:
     expects: dict[int, Expect]
     runs: list[tuple[Applicant | Flow, Run, str]]
     renumbered: dict[str, str]
+    # The setup logins that open another account on a number a run found taken: the
+    # action's place in the story, and the number.
+    others: dict[int, str] = field(default_factory=dict)
 
 
 def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None) -> Told:
@@ -160,6 +163,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     clock = datetime.fromisoformat(done[0][1][1]["clock"])
     world = msgspec.structs.replace(world, clock=clock)
     actions: list[StoryAction] = []
+    opened: dict[int, str] = {}
     own_last = 0  # the record's last run: where its outcome is expected
     for (at, _placed, _order, _sub), act in acts:
         if at > clock:
@@ -168,9 +172,9 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
         if isinstance(act, tuple):
             other, run = act
             replayed = run_action(run, other, fresh, image, setup=other is not record)
-            actions += [
-                _other_account(number, replayed, fresh) for number in taken.get(id(run), [])
-            ]
+            for number in taken.get(id(run), []):
+                opened[len(actions)] = number
+                actions.append(_other_account(number, replayed, fresh))
             actions.append(replayed)
             if other is record:
                 own_last = len(actions) - 1
@@ -213,7 +217,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     )
     runs = [(other, run, fresh[other["id"]]) for _key, (other, run) in done]
     made = [loan["id"] for mine in loans.values() for loan in mine]
-    return Told(story, expects, runs, _renumbered(made, entries))
+    return Told(story, expects, runs, _renumbered(made, entries), opened)
 
 
 def _flow_events(record: Applicant | Flow) -> list[EventExpect]:
@@ -290,18 +294,25 @@ def _runs_done(
 
 
 def world_commands(
-    store: Store, story: Story, scenario: str, runs: Sequence[str], private: Private = ()
+    store: Store,
+    story: Story,
+    scenario: str,
+    runs: Sequence[str],
+    private: Private = (),
+    others: Mapping[int, str] | None = None,
 ) -> list[str]:
     """The story's clock moves, repayments, re-instalments and objections as the commands
     that made them, on the state file its runs' commands make (``repro.json``): each in the
     world it was made in (``scenario``, the runs' last, where it names none), masked as a
     report shows paths and words (an objection's reason: the borrower's ``private`` words).
     With ``runs`` (the commands of the story's runs, in its order, :attr:`Told.runs`), each
-    run's command in its place among them."""
+    run's command in its place among them; ``others`` (:attr:`Told.others`), the logins
+    that open the other accounts a run found on a number."""
     refs = {text: name for _to, name, text in _kept_worlds(store) if text}
+    others = others or {}
     pending = iter(runs)
     out = []
-    for action in story.actions:
+    for index, action in enumerate(story.actions):
         words: list[str]
         match action:
             case ClockSet(to=to):
@@ -323,8 +334,8 @@ def world_commands(
                 words = ["device", "forget", mask_numbers(account), model]
             case TwoStep(account=account, mode=mode):
                 words = ["device", "two-step", mask_numbers(account), "--mode", mode]
-            case operations.Login(answers=answers) if _opens_other_account(action):
-                phone = mask_numbers(str(answers["phone"]))
+            case operations.Login() if index in others:
+                phone = mask_numbers(others[index])
                 words = [
                     "--no-input",
                     "login",
@@ -672,26 +683,42 @@ def _numbers_taken(
     done: Sequence[tuple[_Order, tuple[Applicant | Flow, Run]]],
 ) -> dict[int, list[str]]:
     """The numbers each run (by ``id``) found held by another account (a phone change's new
-    number refused ``phone_taken``) that its scenario does not preset: a fresh world must
-    have that account before the run, or the run goes on where it stopped. Each number
-    once, at the first run that met it."""
+    number refused ``phone_taken``) that no scenario of the story's runs so far presets: a
+    fresh world must have that account before the run, or the run goes on where it
+    stopped. Each number once, at the first run that met it."""
+    # Each number a record's runs entered, matched one by one to the system's checks of
+    # them (its events, in order): a number is taken where its own check said so (two
+    # numbers may mask alike).
+    verdicts: dict[int, list[tuple[str, bool]]] = {}
+    for record in {id(r): r for _key, (r, _run) in done}.values():
+        checks = [e for e in record.get("events", []) if e["event"] in _NUMBER_CHECKS]
+        entered = [(run, number) for run in record.get("runs") or [] for number in _entered(run)]
+        for (run, number), check in zip(entered, checks, strict=False):
+            taken = (
+                check["event"] == "new_phone_refused"
+                and check.get("reason") == Reason.PHONE_TAKEN
+                and check["detail"].get("new_phone") == mask_phone(number)
+            )
+            verdicts.setdefault(id(run), []).append((number, taken))
     out: dict[int, list[str]] = {}
-    seen: set[str] = set()
-    for _key, (record, run) in done:
-        refused = [
-            e["detail"].get("new_phone")
-            for e in record.get("events", [])
-            if e["event"] == "new_phone_refused" and e.get("reason") == Reason.PHONE_TAKEN
-        ]
-        given = run.get("given", {}).get("new_phone")
-        entered = given if isinstance(given, list) else [given] if given else []
-        preset = _preset_phones(run)
-        for number in (str(n) for n in entered):
-            if number in seen or number in preset or mask_phone(number) not in refused:
-                continue
-            seen.add(number)
-            out.setdefault(id(run), []).append(number)
+    held: set[str] = set()
+    for _key, (_record, run) in done:
+        held |= _preset_phones(run)
+        for number, taken in verdicts.get(id(run), []):
+            if taken and number not in held:
+                held.add(number)
+                out.setdefault(id(run), []).append(number)
     return out
+
+
+# The events of the system's check of a new number: refused (with the reason), or usable.
+_NUMBER_CHECKS = ("new_phone_refused", "new_phone_usable")
+
+
+def _entered(run: Run) -> list[str]:
+    """The new numbers a run's answers entered, in order."""
+    given = run.get("given", {}).get("new_phone")
+    return [str(n) for n in (given if isinstance(given, list) else [given] if given else [])]
 
 
 def _preset_phones(run: Run) -> set[str]:
@@ -716,15 +743,6 @@ def _taken_id(number: str) -> str:
 
 # The password the story's other account is opened with: made up, never anyone's.
 OTHER_ACCOUNT_PASSWORD = "other-account-pw"
-
-
-def _opens_other_account(action: StoryAction) -> bool:
-    """Whether ``action`` is a login :func:`_other_account` made (no run of the record's)."""
-    return (
-        isinstance(action, operations.Login)
-        and action.setup
-        and action.answers.get("password") == OTHER_ACCOUNT_PASSWORD
-    )
 
 
 def _other_account(

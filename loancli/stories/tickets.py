@@ -120,7 +120,9 @@ def report(
             commands = [
                 reporting.run_command(record, run, fresh) for record, run, fresh in told.runs
             ]
-            data["reproduce"] = world_commands(world.store, told.story, last, commands, private)
+            data["reproduce"] = world_commands(
+                world.store, told.story, last, commands, private, told.others
+            )
         text = (
             html_report.page(
                 world.store,

@@ -954,3 +954,55 @@ def test_a_number_a_scenario_presets_is_not_opened_again(tmp_path: Path) -> None
     assert code == 3
     story = replays(tmp_path, db, "F0001")
     assert [a["action"] for a in story["actions"]] == ["change_phone"]
+
+
+def test_a_number_taken_is_told_by_its_own_check_not_by_its_mask(tmp_path: Path) -> None:
+    """Refused for 137 0013 7000, then changed to 137 1111 7000 (the two mask alike): only the
+    first is opened as another account's, so the change replays completed on the second."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    assert (
+        cli(tmp_path, db, "login", "--set", "phone=13700137000", "--set", "password=zhang-pw1") == 0
+    )
+    answers = tmp_path / "change.yaml"
+    answers.write_text(
+        yaml.safe_dump(
+            {
+                "phone": "13800138000",
+                "password": "s3cret-pass",
+                "new_phone": ["13700137000", "13711117000"],
+                "identity_method": "sms",
+                "old_phone_code": "auto",
+                "new_phone_code": "auto",
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert cli(tmp_path, db, "account", "change-phone", "--answers", str(answers)) == 0
+    story = replays(tmp_path, db, "F0002")
+    logins = [a for a in story["actions"] if a["action"] == "login"]
+    [change] = [a for a in story["actions"] if a["action"] == "change_phone"]
+    assert [a["answers"]["phone"] for a in logins] == [change["answers"]["new_phone"][0]]
+    assert change["expect"]["status"] == "completed"
+
+
+def test_a_number_an_earlier_runs_scenario_preset_is_not_opened_again(tmp_path: Path) -> None:
+    """The first change ran in the phone-taken scenario, which opened 137's account; the
+    second, in the default world, found 137 held by that same account: no login opens it
+    again (it would be refused, the password wrong, and the report would show it)."""
+    db = tmp_path / "state.json"
+    taken = (
+        "account",
+        "change-phone",
+        "--answers",
+        "change-phone",
+        "--set",
+        "new_phone=13700137000",
+    )
+    assert cli(tmp_path, db, "--scenario", "phone-taken", *taken) == 3
+    assert cli(tmp_path, db, *taken) == 3
+    story = replays(tmp_path, db, "F0002")
+    runs = [a["action"] for a in story["actions"] if "record" in a]
+    assert runs == ["change_phone", "change_phone"], story["actions"]
+    code, report = run_json(tmp_path, "report", "F0002", db=db)
+    assert code == 0 and not any(" login " in c for c in report["reproduce"]), report["reproduce"]

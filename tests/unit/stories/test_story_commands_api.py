@@ -102,3 +102,15 @@ def test_a_check_run_says_its_verdict_its_json_and_its_junit(tmp_path: Path) -> 
     assert played.junit().count("<testcase ") == len(played.results)
     code, shown = run_json(tmp_path, "check", "--shard", "1/9", "--jobs", "1")
     assert code == 0 and shown == played.document()
+
+
+def test_check_takes_a_path_written_as_text(tmp_path: Path) -> None:
+    story = tmp_path / "one.yaml"
+    story.write_text(
+        "story: 1\nperson: {answers: happy-path}\nactions:\n"
+        "  - action: apply\n    expect: {status: completed}\n",
+        encoding="utf-8",
+    )
+    for given in (str(story), story, [str(tmp_path)]):
+        played = checking.check(given, builtin=False, jobs=1)
+        assert [r.name for r in played.results] == ["one"] and played.ok
