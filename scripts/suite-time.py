@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time the test suite as .ci/run runs it (``python -m pytest -q -n 2``) and say where the time
 goes: the wall time, the CPU seconds of every test (with the child processes it waited for),
-the costliest tests and files.
+the costliest tests and files, and the tests that wait longest beyond their CPU.
 
     python scripts/suite-time.py [--top N] [PYTEST ARGS...]
 
@@ -46,6 +46,13 @@ def main(argv: list[str]) -> int:
     print(f"\nCostliest {top} tests (CPU s, wall s):")
     for row in sorted(rows, key=lambda r: -r["cpu"])[:top]:
         print(f"  {row['cpu']:7.2f} {row['wall']:7.2f}  {row['test']}")
+    # Where the tests wait (a prompt's answer, a server, a lock, another process's CPU not
+    # counted as theirs): the wall a worker spends on a test beyond the test's CPU.
+    waited = sum(max(row["wall"] - row["cpu"], 0.0) for row in rows)
+    print(f"\nTest wall {sum(row['wall'] for row in rows):.1f} s, of it waiting {waited:.1f} s")
+    print(f"\nLongest {top} waits (wall - CPU s, CPU s):")
+    for row in sorted(rows, key=lambda r: r["cpu"] - r["wall"])[:top]:
+        print(f"  {row['wall'] - row['cpu']:7.2f} {row['cpu']:7.2f}  {row['test']}")
     print(f"\nCostliest {top} files (CPU s):")
     for name, cpu in sorted(by_file.items(), key=lambda kv: -kv[1])[:top]:
         print(f"  {cpu:7.2f}  {name}")
