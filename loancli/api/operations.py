@@ -31,7 +31,7 @@ from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypedDict, Unpack, cast
+from typing import Annotated, Literal, TypedDict, Unpack, cast
 
 import msgspec
 
@@ -94,7 +94,7 @@ from loancli.store import (
 from loancli.store import admin as state_admin
 from loancli.support import reporting
 from loancli.support.account_check import SelfCheck, self_check
-from loancli.support.listing import flow_document
+from loancli.support.listing import FlowDocument, flow_document
 from loancli.world.demo import write_demo_answers
 from loancli.world.scenario import Scenario, load_scenario
 
@@ -127,9 +127,7 @@ class RunResult:
             raise TypeError(f"{self.record['id']} is a flow's run, not a journey's")
         return result_of(self.record, self.facts)
 
-    # The document stays dict[str, Any] while cli/flow_run.py and cli/render.py read it as
-    # one (its status, events and the flow's own view); support/listing.py builds it.
-    def flow_document(self) -> dict[str, Any]:
+    def flow_document(self) -> FlowDocument:
         """A flow's JSON-ready result (``card bind --json``): status, reason in words, advice,
         the flow's own view (its keys there, empty, until it completed), the events: what
         ``flows show --json`` gives."""

@@ -35,7 +35,7 @@ from loancli.cli.tables import Col, fit_table, short_times
 from loancli.i18n import N_, _
 
 if TYPE_CHECKING:
-    from loancli.cli.render import FlowDocument
+    from loancli.support.listing import FlowDocument
 
 account_app = typer.Typer(
     help="The account: phone-number change and the quarterly self-check.", no_args_is_help=True

@@ -21,7 +21,7 @@ from loancli.i18n import N_, _
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from loancli.cli.render import FlowDocument
+    from loancli.support.listing import FlowDocument
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from loancli.api import RunResult
 from loancli.cli.common import world_args
@@ -17,7 +17,7 @@ from loancli.errors import ExitCode
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from loancli.cli.render import FlowDocument
+    from loancli.support.listing import FlowDocument
 
 
 def run_flow_command(
@@ -36,8 +36,7 @@ def run_flow_command(
     world) and print the JSON document or a panel (``lines`` when it completed; with
     ``events`` the event list first). Returns the exit code."""
     done = operation(opts.db, **world_args(opts, answers, sets, record, command))
-    # The library returns the document as plain JSON; its keys are FlowDocument's.
-    result = cast("FlowDocument", done.flow_document())
+    result = done.flow_document()
     if opts.json:
         opts.emit(result)
     else:

@@ -37,14 +37,10 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from loancli.journey.core import FlowView
     from loancli.journey.flows import FlowResult
     from loancli.journey.runner import JourneyResult
     from loancli.records import Event
-
-    class FlowDocument(FlowResult, FlowView):
-        """A flow's ``--json`` document: its outcome, then the flow's own view (``card``,
-        ``contact``, ``change``, ``checkout``...) when it completed, and its events."""
+    from loancli.support.listing import FlowDocument
 
 
 @contextlib.contextmanager
@@ -517,8 +513,7 @@ def show_record(opts: Options, view: RecordView) -> None:
         return
     record: Mapping[str, object] = view.record
     if view.is_flow:
-        # A flow's view holds its flow document; a journey's, its JourneyResult.
-        flow = cast("FlowDocument", view.result)
+        flow = view.flow
         if flow["status"] == "stopped":
             title = _("Flow {id} ({kind})").format(id=record["id"], kind=record["kind"])
             stopped_panel(opts, flow, title, "")

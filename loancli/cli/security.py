@@ -28,7 +28,7 @@ from loancli.support.names import two_step_words
 
 if TYPE_CHECKING:
     from loancli.account.security import AccountView
-    from loancli.cli.render import FlowDocument
+    from loancli.support.listing import FlowDocument
 
 # The library's fields and the arguments that set them.
 ACCOUNT_ARGUMENTS = {"account": "PHONE", "phone": "PHONE", "model": "MODEL", "mode": "--mode"}

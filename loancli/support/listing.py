@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TypedDict
+from typing import TypedDict, cast
 
-from loancli.journey.flows import flow_result
+from loancli.journey.core import FlowView
+from loancli.journey.flows import FlowResult, flow_result
 from loancli.journey.runner import JourneyResult, result_of
 from loancli.loan.loans import LoanView, loan_view
 from loancli.masking import mask_name, mask_phone, private_words, shown_texts
@@ -176,7 +177,13 @@ EMPTY_VIEWS: dict[str, dict[str, object]] = {
 }
 
 
-def flow_document(record: Flow, facts: Mapping[str, str]) -> dict[str, object]:
+class FlowDocument(FlowResult, FlowView):
+    """A flow's ``--json`` document (``card bind --json``, ``flows show --json``): its
+    outcome, then the flow's own view (:class:`FlowView`'s keys, which hold None, a schedule
+    an empty list, until the flow completed), then its events."""
+
+
+def flow_document(record: Flow, facts: Mapping[str, str]) -> FlowDocument:
     """A flow's JSON document: its result (status, reason in words, advice), the flow's own
     view (its kind's :data:`EMPTY_VIEWS` until the flow completed: ``card bind --json`` and
     ``flows show --json`` give the same keys), then the events."""
@@ -185,7 +192,8 @@ def flow_document(record: Flow, facts: Mapping[str, str]) -> dict[str, object]:
     # What the person wrote (a checkout's item) as every other output shows it.
     view = shown_texts(record.get("view", {}), private_words(record))
     empty = EMPTY_VIEWS.get(record["kind"], {})
-    return {**shown, **empty, **view, "events": result["events"]}
+    # The view as the flow wrote it (FlowView's keys; a state file keeps it as a mapping).
+    return cast("FlowDocument", {**shown, **empty, **view, "events": result["events"]})
 
 
 @dataclass(frozen=True)
@@ -196,13 +204,20 @@ class RecordView:
     keeps about the borrower, masked (support/details.py)."""
 
     record: Applicant | Flow
-    result: JourneyResult | dict[str, object]
+    result: JourneyResult | FlowDocument
     loan_now: LoanView | None = None
     details: dict[str, object] | None = None
 
     @property
     def is_flow(self) -> bool:
         return is_flow(self.record)
+
+    @property
+    def flow(self) -> FlowDocument:
+        """A flow's document (``TypeError`` for a journey, whose result is a JourneyResult)."""
+        if not is_flow(self.record):
+            raise TypeError(f"{self.record['id']} is a journey, not a flow")
+        return cast("FlowDocument", self.result)
 
     def document(self) -> dict[str, object]:
         """The JSON document (``applicants show --json``, ``flows show --json``)."""
