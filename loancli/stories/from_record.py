@@ -105,9 +105,10 @@ class Told:
     expects: dict[int, Expect]
     runs: list[tuple[Applicant | Flow, Run, str]]
     renumbered: dict[str, str]
-    # The setup logins that open another account on a number a run found taken: the
-    # action's place in the story, and the number.
-    others: dict[int, str] = field(default_factory=dict)
+    # The setup runs of another account (a login that opens it on a number a run found
+    # taken, a phone change that gives the number up): each action's place in the story,
+    # and its command's words (masked).
+    others: dict[int, list[str]] = field(default_factory=dict)
 
 
 def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None) -> Told:
@@ -132,16 +133,26 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     involved = account_records(store, record, holders)
     done = _runs_done(involved)
     # The other accounts a run found on a number (a phone change refused phone_taken): each
-    # is opened by a login just before that run, as the story's setup, and numbered with
-    # the records.
+    # is opened by a login just before that run, as the story's setup, and gives the number
+    # up (a phone change of its own) when its holder did, if the account later took it;
+    # each numbered with the records, in the order the story makes them.
     taken = _numbers_taken(done)
-    fresh = _fresh_ids(
+    releases = _releases(holders, done, taken, holders.owner(record))
+    making = sorted(
         [
-            rid
-            for _key, (other, run) in done
-            for rid in [*(_taken_id(number) for number in taken.get(id(run), [])), other["id"]]
-        ]
+            *(
+                item
+                for key, (other, run) in done
+                for item in [
+                    *((key, 0, _taken_id(number)) for number in taken.get(id(run), [])),
+                    (key, 1, other["id"]),
+                ]
+            ),
+            *((key, 0, _released_id(release.number)) for key, release in releases),
+        ],
+        key=lambda item: item[:2],
     )
+    fresh = _fresh_ids([rid for _key, _sub, rid in making])
     loans = {r["id"]: store.find(LOANS, applicant_id=r["id"]) for r in involved}
     entries = _credit_entries(store, involved)
     # Each record's last run began (for an objection an older loancli kept only the day of).
@@ -153,6 +164,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
             *_servicing(store, world, [loan for mine in loans.values() for loan in mine], fresh),
             *_objections(store, world, entries, fresh, ran),
             *_device_changes(holders.owner(record)),
+            *releases,
         ],
         key=lambda item: item[0],
     )
@@ -163,7 +175,9 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     clock = datetime.fromisoformat(done[0][1][1]["clock"])
     world = msgspec.structs.replace(world, clock=clock)
     actions: list[StoryAction] = []
-    opened: dict[int, str] = {}
+    # The other accounts' actions: their places in the story, and their commands' words.
+    opened: dict[int, list[str]] = {}
+    logins: dict[str, operations.Login] = {}
     own_last = 0  # the record's last run: where its outcome is expected
     for (at, _placed, _order, _sub), act in acts:
         if at > clock:
@@ -173,11 +187,15 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
             other, run = act
             replayed = run_action(run, other, fresh, image, setup=other is not record)
             for number in taken.get(id(run), []):
-                opened[len(actions)] = number
-                actions.append(_other_account(number, replayed, fresh))
+                logins[number] = _other_account(number, replayed, fresh)
+                opened[len(actions)] = _login_words(number)
+                actions.append(logins[number])
             actions.append(replayed)
             if other is record:
                 own_last = len(actions) - 1
+        elif isinstance(act, _Release):
+            opened[len(actions)] = _release_words(act)
+            actions.append(_released(act, logins[act.number], fresh))
         else:
             actions.append(act)
     expects = {
@@ -299,7 +317,7 @@ def world_commands(
     scenario: str,
     runs: Sequence[str],
     private: Private = (),
-    others: Mapping[int, str] | None = None,
+    others: Mapping[int, list[str]] | None = None,
 ) -> list[str]:
     """The story's clock moves, repayments, re-instalments and objections as the commands
     that made them, on the state file its runs' commands make (``repro.json``): each in the
@@ -334,16 +352,8 @@ def world_commands(
                 words = ["device", "forget", mask_numbers(account), model]
             case TwoStep(account=account, mode=mode):
                 words = ["device", "two-step", mask_numbers(account), "--mode", mode]
-            case operations.Login() if index in others:
-                phone = mask_numbers(others[index])
-                words = [
-                    "--no-input",
-                    "login",
-                    "--set",
-                    f"phone={phone}",
-                    "--set",
-                    "password=<hidden>",
-                ]
+            case operations.Login() | operations.ChangePhone() if index in others:
+                words = others[index]
             case _:
                 said = next(pending, None)
                 if said is not None:
@@ -514,7 +524,7 @@ class _Holders:
                 changes.sort(key=lambda item: datetime.fromisoformat(item[0]["until"]))
         return self._former.get(phone, [])
 
-    def _release_place(self, flow_id: str | None) -> int | None:
+    def release_place(self, flow_id: str | None) -> int | None:
         """The place (``seq``) of the flow that gave a number up (read once)."""
         if not flow_id:
             return None
@@ -525,7 +535,7 @@ class _Holders:
 
     def _before(self, record: Applicant | Flow, change: PhoneChange) -> bool:
         """Did ``record`` run before ``change`` gave its number up (the change included)?"""
-        released = self._release_place(change.get("flow"))
+        released = self.release_place(change.get("flow"))
         made = record.get("seq")
         if released and made:
             return made <= released
@@ -759,6 +769,87 @@ def _other_account(
         scenario_text=before.scenario_text,
         answers={"phone": number, "password": OTHER_ACCOUNT_PASSWORD},
     )
+
+
+@dataclass(frozen=True)
+class _Release:
+    """Another account, opened on ``number`` for the story, gives it up for ``moved_to``."""
+
+    number: str
+    moved_to: str
+
+
+def _releases(
+    holders: _Holders,
+    done: Sequence[tuple[_Order, tuple[Applicant | Flow, Run]]],
+    taken: Mapping[int, list[str]],
+    owner: Account | None,
+) -> list[tuple[_Order, _Release]]:
+    """Where each number the story opens another account on was given up by the account
+    that held it where the story was recorded (its first phone change away from it after
+    the run that found it taken), with the number it moved to: a later run of the story may
+    take the number."""
+    first: dict[str, _Order] = {}
+    for key, (_record, run) in done:
+        for number in taken.get(id(run), []):
+            first.setdefault(number, key)
+    out: list[tuple[_Order, _Release]] = []
+    for number, refused in first.items():
+        for change, account in holders.former(number):
+            if owner is not None and account["phone"] == owner["phone"]:
+                continue
+            at = datetime.fromisoformat(change["until"])
+            key = _placed(at, holders.release_place(change.get("flow")))
+            if key <= refused:
+                continue
+            history = account.get("phone_history", [])
+            later = [h["phone"] for h in history if datetime.fromisoformat(h["until"]) > at]
+            out.append((key, _Release(number, later[0] if later else account["phone"])))
+            break
+    return out
+
+
+def _released_id(number: str) -> str:
+    return f"F-released-{number}"
+
+
+def _released(
+    release: _Release, login: operations.Login, fresh: Mapping[str, str]
+) -> operations.ChangePhone:
+    """The phone change by which the other account the story opened gives its number up, in
+    the world it was opened in."""
+    return operations.ChangePhone(
+        record=fresh[_released_id(release.number)],
+        setup=True,
+        lang=login.lang,
+        scenario=login.scenario,
+        scenario_text=login.scenario_text,
+        answers={
+            "phone": release.number,
+            "password": OTHER_ACCOUNT_PASSWORD,
+            "new_phone": release.moved_to,
+            "identity_method": "sms",
+            "old_phone_code": "auto",
+            "new_phone_code": "auto",
+        },
+    )
+
+
+def _login_words(number: str) -> list[str]:
+    phone = mask_numbers(number)
+    return ["--no-input", "login", "--set", f"phone={phone}", "--set", "password=<hidden>"]
+
+
+def _release_words(release: _Release) -> list[str]:
+    old, new = mask_numbers(release.number), mask_numbers(release.moved_to)
+    return [
+        "--no-input",
+        "account",
+        "change-phone",
+        *("--set", f"phone={old}", "--set", "password=<hidden>", "--set", f"new_phone={new}"),
+        *("--set", "identity_method=sms", "--set", "old_phone_code=auto"),
+        *("--set", "new_phone_code=auto"),
+    ]
 
 
 def _price_read(price: object) -> object:

@@ -1006,3 +1006,58 @@ def test_a_number_an_earlier_runs_scenario_preset_is_not_opened_again(tmp_path: 
     assert runs == ["change_phone", "change_phone"], story["actions"]
     code, report = run_json(tmp_path, "report", "F0002", db=db)
     assert code == 0 and not any(" login " in c for c in report["reproduce"]), report["reproduce"]
+
+
+def test_a_number_another_account_gave_up_is_given_up_in_the_replay_too(tmp_path: Path) -> None:
+    """王's change to 137 is refused (张 holds it); 张 moves to 135; 王 changes to 137. The
+    ticket of 王's second change opens 张's account on 137 before the refusal, and 张's change
+    to 135 before 王's: both of 王's changes replay as they were (the second completed, where
+    the account opened for the story held 137 for ever)."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    assert (
+        cli(tmp_path, db, "login", "--set", "phone=13700137000", "--set", "password=zhang-pw1") == 0
+    )
+    wang = (
+        "account",
+        "change-phone",
+        "--set",
+        "phone=13800138000",
+        "--set",
+        "password=s3cret-pass",
+    )
+    codes = ("--set", "identity_method=sms", "--set", "old_phone_code=auto")
+    assert cli(tmp_path, db, *wang, "--set", "new_phone=13700137000", *codes) == 3
+    assert cli(tmp_path, db, "clock", "advance", "2h") == 0
+    zhang = ("account", "change-phone", "--set", "phone=13700137000", "--set", "password=zhang-pw1")
+    moved = ("--set", "new_phone=13500135000", *codes, "--set", "new_phone_code=auto")
+    assert cli(tmp_path, db, *zhang, *moved) == 0
+    assert cli(tmp_path, db, "clock", "advance", "2h") == 0
+    again = ("--set", "new_phone=13700137000", *codes, "--set", "new_phone_code=auto")
+    assert cli(tmp_path, db, *wang, *again) == 0
+
+    story = replays(tmp_path, db, "F0004")
+    runs = [
+        (a["action"], a["record"], a.get("setup", False)) for a in story["actions"] if "record" in a
+    ]
+    assert runs == [
+        ("apply", "A0001", True),
+        ("login", "F0001", True),
+        ("change_phone", "F0002", True),
+        ("change_phone", "F0003", True),
+        ("change_phone", "F0004", False),
+    ]
+    login, _refused, release, changed = [a for a in story["actions"] if "record" in a][1:]
+    # 张's account gives the stand-in of 137 up for the stand-in of 135; 王 then takes it.
+    assert release["answers"]["phone"] == login["answers"]["phone"]
+    assert changed["answers"]["new_phone"] == login["answers"]["phone"]
+    assert release["answers"]["new_phone"] not in ("13500135000", login["answers"]["phone"])
+    assert changed["expect"]["status"] == "completed"
+    # 王's journey's ticket carries all of it, and holds 王 on 137 at the end.
+    replays(tmp_path, db, "A0001")
+
+    code, report = run_json(tmp_path, "report", "F0004", db=db)
+    assert code == 0, report
+    words = [c.split(" --no-input ")[1] for c in report["reproduce"] if " --no-input " in c]
+    assert [w.split()[0] for w in words] == ["apply", "login", "account", "account", "account"]
+    assert "phone=137****7000" in words[3] and "new_phone=135****5000" in words[3]
