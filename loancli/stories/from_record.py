@@ -133,22 +133,21 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     involved = account_records(store, record, holders)
     done = _runs_done(involved)
     # The other accounts a run found on a number (a phone change refused phone_taken): each
-    # is opened by a login just before that run, as the story's setup, and gives the number
-    # up (a phone change of its own) when its holder did, if the account later took it;
+    # is opened by a login just before the first such run, as the story's setup, and then
+    # changes its number whenever its holder did (it may give the number up, take it back);
     # each numbered with the records, in the order the story makes them.
-    taken = _numbers_taken(done)
-    releases = _releases(holders, done, taken, holders.owner(record))
+    others = _other_accounts(store, holders, done, holders.owner(record))
     making = sorted(
         [
             *(
                 item
                 for key, (other, run) in done
                 for item in [
-                    *((key, 0, _taken_id(number)) for number in taken.get(id(run), [])),
+                    *((key, 0, opening.id) for opening in others.openings.get(id(run), [])),
                     (key, 1, other["id"]),
                 ]
             ),
-            *((key, 0, _released_id(release.number)) for key, release in releases),
+            *((key, 0, change.id) for key, change in others.changes),
         ],
         key=lambda item: item[:2],
     )
@@ -164,7 +163,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
             *_servicing(store, world, [loan for mine in loans.values() for loan in mine], fresh),
             *_objections(store, world, entries, fresh, ran),
             *_device_changes(holders.owner(record)),
-            *releases,
+            *others.changes,
         ],
         key=lambda item: item[0],
     )
@@ -177,7 +176,6 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     actions: list[StoryAction] = []
     # The other accounts' actions: their places in the story, and their commands' words.
     opened: dict[int, list[str]] = {}
-    logins: dict[str, operations.Login] = {}
     own_last = 0  # the record's last run: where its outcome is expected
     for (at, _placed, _order, _sub), act in acts:
         if at > clock:
@@ -186,19 +184,21 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
         if isinstance(act, tuple):
             other, run = act
             replayed = run_action(run, other, fresh, image, setup=other is not record)
-            for number in taken.get(id(run), []):
-                logins[number] = _other_account(number, replayed, fresh)
-                opened[len(actions)] = _login_words(number)
-                actions.append(logins[number])
+            for opening in others.openings.get(id(run), []):
+                opened[len(actions)] = opening.words()
+                actions.append(opening.action(fresh, replayed.lang))
             actions.append(replayed)
             if other is record:
                 own_last = len(actions) - 1
-        elif isinstance(act, _Release):
-            opened[len(actions)] = _release_words(act)
-            actions.append(_released(act, logins[act.number], fresh))
+        elif isinstance(act, _NumberChange):
+            opened[len(actions)] = act.words()
+            actions.append(act.action(fresh))
         else:
             actions.append(act)
-    expects = {
+    # Each of the other accounts' runs completed where the story was recorded: one that does
+    # not in the replay is said where it happened, not at a later run it misleads.
+    expects = {index: Expect(status="completed") for index in opened}
+    expects |= {
         own_last: Expect(
             status=record["status"],
             stopped_at=record.get("stopped_at"),
@@ -360,10 +360,14 @@ def world_commands(
                     out.append(said)
                 continue
         world = scenario
-        if isinstance(action, ClockMoveAction) and action.scenario_text is not None:
-            world = refs.get(action.scenario_text, world)
-        elif isinstance(action, ClockMoveAction) and action.scenario is not None:
-            world = action.scenario
+        # A clock move, or another account's run, in the world it was made in.
+        named = action if isinstance(action, ClockMoveAction | operations.Action) else None
+        if named is not None and not isinstance(named, ClockMoveAction) and index not in others:
+            named = None
+        if named is not None and named.scenario_text is not None:
+            world = refs.get(named.scenario_text, world)
+        elif named is not None and named.scenario is not None:
+            world = named.scenario
         command = ["loancli", "--db", "repro.json", "--scenario", world, *words]
         out.append(shlex.join(masked_values(command, private)))
     return out
@@ -691,11 +695,10 @@ def run_action(
 
 def _numbers_taken(
     done: Sequence[tuple[_Order, tuple[Applicant | Flow, Run]]],
-) -> dict[int, list[str]]:
-    """The numbers each run (by ``id``) found held by another account (a phone change's new
-    number refused ``phone_taken``) that no scenario of the story's runs so far presets: a
-    fresh world must have that account before the run, or the run goes on where it
-    stopped. Each number once, at the first run that met it."""
+) -> list[tuple[_Order, Run, str]]:
+    """Each number a run of the story found held by another account (a phone change's new
+    number refused ``phone_taken``) that no scenario of the story's runs so far presets (it
+    is held in the replay too), with the run and its place, in the story's order."""
     # Each number a record's runs entered, matched one by one to the system's checks of
     # them (its events, in order): a number is taken where its own check said so (two
     # numbers may mask alike).
@@ -710,14 +713,13 @@ def _numbers_taken(
                 and check["detail"].get("new_phone") == mask_phone(number)
             )
             verdicts.setdefault(id(run), []).append((number, taken))
-    out: dict[int, list[str]] = {}
-    held: set[str] = set()
-    for _key, (_record, run) in done:
-        held |= _preset_phones(run)
-        for number, taken in verdicts.get(id(run), []):
-            if taken and number not in held:
-                held.add(number)
-                out.setdefault(id(run), []).append(number)
+    out: list[tuple[_Order, Run, str]] = []
+    preset: set[str] = set()
+    for key, (_record, run) in done:
+        preset |= _preset_phones(run)
+        out += [
+            (key, run, n) for n, taken in verdicts.get(id(run), []) if taken and n not in preset
+        ]
     return out
 
 
@@ -746,110 +748,160 @@ def _preset_phones(run: Run) -> set[str]:
     return {account.phone for account in scenario.accounts}
 
 
-# Where a number held by another account is numbered among the records (never a real id).
-def _taken_id(number: str) -> str:
-    return f"F-taken-{number}"
-
-
-# The password the story's other account is opened with: made up, never anyone's.
+# The password the story's other accounts are opened with: made up, never anyone's.
 OTHER_ACCOUNT_PASSWORD = "other-account-pw"
 
 
-def _other_account(
-    number: str, before: operations.AnyAction, fresh: Mapping[str, str]
-) -> operations.Login:
-    """The login that opens, just before the run ``before``, the other account that held
-    ``number`` where the story was recorded, in the run's world (the account is someone
-    else's: only that it holds the number matters)."""
-    return operations.Login(
-        record=fresh[_taken_id(number)],
-        setup=True,
-        lang=before.lang,
-        scenario=before.scenario,
-        scenario_text=before.scenario_text,
-        answers={"phone": number, "password": OTHER_ACCOUNT_PASSWORD},
-    )
+@dataclass(frozen=True)
+class _Opening:
+    """Another account, opened on ``number`` for the story (the ``n``-th it opens)."""
+
+    number: str
+    n: int
+
+    @property
+    def id(self) -> str:
+        """Where it is numbered among the records (never a real id)."""
+        return f"F-other-{self.n}"
+
+    def action(
+        self, fresh: Mapping[str, str], lang: Literal["en", "zh"] | None
+    ) -> operations.Login:
+        """The login that opens it: in the default world (a scenario may reproduce a command
+        that is no login; only that the account holds the number matters)."""
+        return operations.Login(
+            record=fresh[self.id],
+            setup=True,
+            lang=lang,
+            scenario="default",
+            answers={"phone": self.number, "password": OTHER_ACCOUNT_PASSWORD},
+        )
+
+    def words(self) -> list[str]:
+        phone = mask_numbers(self.number)
+        return ["--no-input", "login", "--set", f"phone={phone}", "--set", "password=<hidden>"]
 
 
 @dataclass(frozen=True)
-class _Release:
-    """Another account, opened on ``number`` for the story, gives it up for ``moved_to``."""
+class _NumberChange:
+    """An account the story opened changes its number ``phone`` to ``new_phone``, as its
+    holder did where the story was recorded, in that change's world (``world``: the
+    fields an action names it by)."""
 
-    number: str
-    moved_to: str
+    phone: str
+    new_phone: str
+    id: str
+    world: Mapping[str, str]
+
+    def action(self, fresh: Mapping[str, str]) -> operations.ChangePhone:
+        fields: dict[str, object] = {
+            "action": "change_phone",
+            "record": fresh[self.id],
+            "setup": True,
+            **self.world,
+            "answers": {
+                "phone": self.phone,
+                "password": OTHER_ACCOUNT_PASSWORD,
+                "new_phone": self.new_phone,
+                "identity_method": "sms",
+                "old_phone_code": "auto",
+                "new_phone_code": "auto",
+            },
+        }
+        return msgspec.convert(fields, operations.ChangePhone)
+
+    def words(self) -> list[str]:
+        old, new = mask_numbers(self.phone), mask_numbers(self.new_phone)
+        return [
+            "--no-input",
+            "account",
+            "change-phone",
+            *("--set", f"phone={old}", "--set", "password=<hidden>", "--set", f"new_phone={new}"),
+            *("--set", "identity_method=sms", "--set", "old_phone_code=auto"),
+            *("--set", "new_phone_code=auto"),
+        ]
 
 
-def _releases(
+@dataclass
+class _Others:
+    """The other accounts a story opens: the logins before each run (by ``id``) that found
+    their number taken, and their phone changes, each in its place."""
+
+    openings: dict[int, list[_Opening]] = field(default_factory=dict)
+    changes: list[tuple[_Order, _NumberChange]] = field(default_factory=list)
+
+
+def _other_accounts(
+    store: Store,
     holders: _Holders,
     done: Sequence[tuple[_Order, tuple[Applicant | Flow, Run]]],
-    taken: Mapping[int, list[str]],
     owner: Account | None,
-) -> list[tuple[_Order, _Release]]:
-    """Where each number the story opens another account on was given up by the account
-    that held it where the story was recorded (its first phone change away from it after
-    the run that found it taken), with the number it moved to: a later run of the story may
-    take the number."""
-    first: dict[str, _Order] = {}
-    for key, (_record, run) in done:
-        for number in taken.get(id(run), []):
-            first.setdefault(number, key)
-    out: list[tuple[_Order, _Release]] = []
-    for number, refused in first.items():
-        for change, account in holders.former(number):
-            if owner is not None and account["phone"] == owner["phone"]:
-                continue
-            at = datetime.fromisoformat(change["until"])
-            key = _placed(at, holders.release_place(change.get("flow")))
-            if key <= refused:
-                continue
-            history = account.get("phone_history", [])
-            later = [h["phone"] for h in history if datetime.fromisoformat(h["until"]) > at]
-            out.append((key, _Release(number, later[0] if later else account["phone"])))
-            break
+) -> _Others:
+    """The accounts that held a number a run of the story found taken, where the story was
+    recorded: each opened on it just before the first such run, then changing its number at
+    each phone change its holder made after that (given up, taken back, given up again), so
+    that from then on it holds in the replay what its holder held."""
+    out = _Others()
+    opened: set[str] = set()  # each holder by its number now
+    for key, run, number in _numbers_taken(done):
+        holder = _holder_at(store, holders, number, key)
+        if holder is None or (owner is not None and holder["phone"] == owner["phone"]):
+            continue
+        if holder["phone"] in opened:
+            continue  # held by an account the story opened already, as it was here
+        opened.add(holder["phone"])
+        opening = _Opening(number, len(opened))
+        out.openings.setdefault(id(run), []).append(opening)
+        history = holder.get("phone_history", [])
+        numbers = [h["phone"] for h in history] + [holder["phone"]]
+        for n, change in enumerate(history):
+            at = _change_place(holders, change)
+            if at > key:
+                made = _NumberChange(
+                    change["phone"],
+                    numbers[n + 1],
+                    f"{opening.id}-{n}",
+                    _change_world(store, change.get("flow")),
+                )
+                out.changes.append((at, made))
     return out
 
 
-def _released_id(number: str) -> str:
-    return f"F-released-{number}"
+def _holder_at(store: Store, holders: _Holders, number: str, key: _Order) -> Account | None:
+    """The account that held ``number`` at ``key``: the first that gave it up after then,
+    else the one that holds it now."""
+    for change, account in holders.former(number):
+        at = _placed(
+            datetime.fromisoformat(change["until"]), holders.release_place(change.get("flow"))
+        )
+        if at > key:
+            return account
+    return store.get(ACCOUNTS, phone=number)
 
 
-def _released(
-    release: _Release, login: operations.Login, fresh: Mapping[str, str]
-) -> operations.ChangePhone:
-    """The phone change by which the other account the story opened gives its number up, in
-    the world it was opened in."""
-    return operations.ChangePhone(
-        record=fresh[_released_id(release.number)],
-        setup=True,
-        lang=login.lang,
-        scenario=login.scenario,
-        scenario_text=login.scenario_text,
-        answers={
-            "phone": release.number,
-            "password": OTHER_ACCOUNT_PASSWORD,
-            "new_phone": release.moved_to,
-            "identity_method": "sms",
-            "old_phone_code": "auto",
-            "new_phone_code": "auto",
-        },
-    )
+def _change_place(holders: _Holders, change: PhoneChange) -> _Order:
+    """Where a phone change falls in a story: when it was made, by the place of its flow."""
+    at = datetime.fromisoformat(change["until"])
+    return _placed(at, holders.release_place(change.get("flow")))
 
 
-def _login_words(number: str) -> list[str]:
-    phone = mask_numbers(number)
-    return ["--no-input", "login", "--set", f"phone={phone}", "--set", "password=<hidden>"]
-
-
-def _release_words(release: _Release) -> list[str]:
-    old, new = mask_numbers(release.number), mask_numbers(release.moved_to)
-    return [
-        "--no-input",
-        "account",
-        "change-phone",
-        *("--set", f"phone={old}", "--set", "password=<hidden>", "--set", f"new_phone={new}"),
-        *("--set", "identity_method=sms", "--set", "old_phone_code=auto"),
-        *("--set", "new_phone_code=auto"),
-    ]
+def _change_world(store: Store, flow_id: str | None) -> dict[str, str]:
+    """The world a phone change ran in (the fields an action names it by: its language,
+    its built-in scenario or its scenario file's body); the default world when the file
+    keeps no such run."""
+    flow = store.get(FLOWS, id=flow_id) if flow_id else None
+    runs = flow.get("runs") or [] if flow is not None else []
+    if not runs:
+        return {"scenario": "default"}
+    run = runs[-1]
+    world = {"lang": str(run.get("lang", "en"))}
+    text = run.get("scenario_text")
+    scenario = str(run.get("scenario") or "default")
+    if text:
+        world["scenario_text"] = text
+    else:
+        world["scenario"] = scenario if scenario in builtin_names() else "default"
+    return world
 
 
 def _price_read(price: object) -> object:
