@@ -177,6 +177,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     # The other accounts' actions: their places in the story, and their commands' words.
     opened: dict[int, list[str]] = {}
     own_last = 0  # the record's last run: where its outcome is expected
+    setup_last: dict[int, Applicant | Flow] = {}  # the other records' last runs
     for (at, _placed, _order, _sub), act in acts:
         if at > clock:
             actions += _clock_moves(clock, at, worlds)
@@ -190,6 +191,10 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
             actions.append(replayed)
             if other is record:
                 own_last = len(actions) - 1
+            elif run is (other.get("runs") or [run])[-1]:
+                # The account's other records end as they ended where it was recorded: a
+                # setup run that ends otherwise in the replay is said where it did.
+                setup_last[len(actions) - 1] = other
         elif isinstance(act, _NumberChange):
             opened[len(actions)] = act.words()
             actions.append(act.action(fresh))
@@ -198,6 +203,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     # Each of the other accounts' runs completed where the story was recorded: one that does
     # not in the replay is said where it happened, not at a later run it misleads.
     expects = {index: Expect(status="completed") for index in opened}
+    expects |= {index: Expect(status=other["status"]) for index, other in setup_last.items()}
     expects |= {
         own_last: Expect(
             status=record["status"],

@@ -920,9 +920,11 @@ def test_a_phone_change_refused_for_a_number_another_account_holds_replays(
     assert login["answers"]["phone"] == refused["answers"]["new_phone"] != "13700137000"
     assert login["answers"]["password"] != "zhang-pw1"
     assert refused["expect"]["reason"] == "phone_taken"
-    # The journey's ticket carries the change as setup, and so the login before it.
+    # The journey's ticket carries the change as setup, and so the login before it; the
+    # change is expected to stop as it stopped (a setup run that ends otherwise is found).
     journey = replays(tmp_path, db, "A0001")
     assert [a["action"] for a in journey["actions"]] == ["apply", "login", "change_phone"]
+    assert journey["actions"][2]["expect"]["status"] == "stopped"
 
     code, report = run_json(tmp_path, "report", "F0002", db=db)
     assert code == 0, report
