@@ -21,6 +21,7 @@ from typing import Any, Literal, cast
 import msgspec
 import yaml
 
+from loancli.account.hashing import stand_in
 from loancli.api import operations
 from loancli.clock import parse_datetime
 from loancli.errors import UsageError
@@ -701,10 +702,11 @@ def run_action(
 
 def _numbers_taken(
     done: Sequence[tuple[_Order, tuple[Applicant | Flow, Run]]],
-) -> list[tuple[_Order, Run, str]]:
+) -> list[tuple[_Order, Run, str, str | None]]:
     """Each number a run of the story found held by another account (a phone change's new
-    number refused ``phone_taken``) that no scenario of the story's runs so far presets (it
-    is held in the replay too), with the run and its place, in the story's order."""
+    number refused ``phone_taken``), with the run and its place, in the story's order, and
+    the password of the account a scenario of the story's runs so far presets on it (which
+    holds it in the replay too), if one does."""
     # Each number a record's runs entered, matched one by one to the system's checks of
     # them (its events, in order): a number is taken where its own check said so (two
     # numbers may mask alike).
@@ -719,13 +721,12 @@ def _numbers_taken(
                 and check["detail"].get("new_phone") == mask_phone(number)
             )
             verdicts.setdefault(id(run), []).append((number, taken))
-    out: list[tuple[_Order, Run, str]] = []
-    preset: set[str] = set()
+    out: list[tuple[_Order, Run, str, str | None]] = []
+    preset: dict[str, str] = {}
     for key, (_record, run) in done:
-        preset |= _preset_phones(run)
-        out += [
-            (key, run, n) for n, taken in verdicts.get(id(run), []) if taken and n not in preset
-        ]
+        preset |= _preset_accounts(run)
+        found = verdicts.get(id(run), [])
+        out += [(key, run, number, preset.get(number)) for number, taken in found if taken]
     return out
 
 
@@ -739,8 +740,9 @@ def _entered(run: Run) -> list[str]:
     return [str(n) for n in (given if isinstance(given, list) else [given] if given else [])]
 
 
-def _preset_phones(run: Run) -> set[str]:
-    """The numbers of the accounts a run's scenario presets (each opened before the run)."""
+def _preset_accounts(run: Run) -> dict[str, str]:
+    """The accounts a run's scenario presets (each opened before the run, if its number is
+    free): the stand-in of each one's password, by its number."""
     text = run.get("scenario_text")
     try:
         if text:
@@ -748,10 +750,12 @@ def _preset_phones(run: Run) -> set[str]:
         elif str(run.get("scenario") or "default") in builtin_names():
             scenario = builtin_scenario(str(run.get("scenario") or "default"))
         else:
-            return set()
+            return {}
     except (UsageError, yaml.YAMLError):
-        return set()  # the run's own action is refused for it, with its reason
-    return {account.phone for account in scenario.accounts}
+        return {}  # the run's own action is refused for it, with its reason
+    # Each as a recorded run keeps a password it typed (a ticket and a story inline the
+    # scenario with its presets' passwords so): the replay logs in with it.
+    return {account.phone: stand_in(account.password) for account in scenario.accounts}
 
 
 # The password the story's other accounts are opened with: made up, never anyone's.
@@ -798,6 +802,7 @@ class _NumberChange:
     new_phone: str
     id: str
     world: Mapping[str, str]
+    password: str = OTHER_ACCOUNT_PASSWORD
 
     def action(self, fresh: Mapping[str, str]) -> operations.ChangePhone:
         fields: dict[str, object] = {
@@ -807,7 +812,7 @@ class _NumberChange:
             **self.world,
             "answers": {
                 "phone": self.phone,
-                "password": OTHER_ACCOUNT_PASSWORD,
+                "password": self.password,
                 "new_phone": self.new_phone,
                 "identity_method": "sms",
                 "old_phone_code": "auto",
@@ -844,12 +849,13 @@ def _other_accounts(
     owner: Account | None,
 ) -> _Others:
     """The accounts that held a number a run of the story found taken, where the story was
-    recorded: each opened on it just before the first such run, then changing its number at
+    recorded: each opened on it just before the first such run (unless a scenario of the
+    story presets an account on it, which stands in for it), then changing its number at
     each phone change its holder made after that (given up, taken back, given up again), so
-    that from then on it holds in the replay what its holder held."""
+    that from then on the replay holds what its holder held."""
     out = _Others()
     opened: set[str] = set()  # each holder by its number now
-    for key, run, number in _numbers_taken(done):
+    for key, run, number, preset in _numbers_taken(done):
         holder = _holder_at(store, holders, number, key)
         if holder is None or (owner is not None and holder["phone"] == owner["phone"]):
             continue
@@ -857,7 +863,8 @@ def _other_accounts(
             continue  # held by an account the story opened already, as it was here
         opened.add(holder["phone"])
         opening = _Opening(number, len(opened))
-        out.openings.setdefault(id(run), []).append(opening)
+        if preset is None:
+            out.openings.setdefault(id(run), []).append(opening)
         history = holder.get("phone_history", [])
         numbers = [h["phone"] for h in history] + [holder["phone"]]
         for n, change in enumerate(history):
@@ -868,6 +875,7 @@ def _other_accounts(
                     numbers[n + 1],
                     f"{opening.id}-{n}",
                     _change_world(store, change.get("flow")),
+                    preset or OTHER_ACCOUNT_PASSWORD,
                 )
                 out.changes.append((at, made))
     return out

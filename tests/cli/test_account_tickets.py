@@ -897,14 +897,16 @@ def zhang(number: str) -> tuple[str, ...]:
     return ("account", "change-phone", "--set", f"phone={number}", "--set", "password=zhang-pw1")
 
 
-def other_accounts_world(tmp_path: Path, steps: list[tuple[tuple[str, ...], int]]) -> Path:
-    """王's account, 张's on 137, then ``steps`` (each a command and its exit), two hours
-    apart."""
+def other_accounts_world(
+    tmp_path: Path, steps: list[tuple[tuple[str, ...], int]], zhang_opens: bool = True
+) -> Path:
+    """王's account, 张's on 137 (unless not ``zhang_opens``), then ``steps`` (each a command
+    and its exit), two hours apart."""
     db = tmp_path / "state.json"
     assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
-    assert (
-        cli(tmp_path, db, "login", "--set", "phone=13700137000", "--set", "password=zhang-pw1") == 0
-    )
+    if zhang_opens:
+        login = ("login", "--set", "phone=13700137000", "--set", "password=zhang-pw1")
+        assert cli(tmp_path, db, *login) == 0
     for command, code in steps:
         assert cli(tmp_path, db, *command) == code, command
         assert cli(tmp_path, db, "clock", "advance", "2h") == 0
@@ -1067,8 +1069,15 @@ def test_a_number_another_account_gave_up_is_given_up_in_the_replay_too(tmp_path
             ((*zhang("13500135000"), "--set", "new_phone=13400134000", *CODES), 0),
             ((*WANG, "--set", "new_phone=13500135000", *CODES), 0),
         ],
+        # 王 is refused in the phone-taken scenario, whose preset account on 137 stands in for
+        # 张's in the replay (张 held it here): it gives 137 up when 张 did.
+        [
+            (("--scenario", "phone-taken", *TO_137), 3),
+            ((*zhang("13700137000"), "--set", "new_phone=13500135000", *CODES), 0),
+            ((*WANG, "--set", "new_phone=13700137000", *CODES), 0),
+        ],
     ],
-    ids=["taken-back", "taken-by-a-third", "moved-on-twice"],
+    ids=["taken-back", "taken-by-a-third", "moved-on-twice", "preset-stands-in"],
 )
 def test_the_other_accounts_hold_in_the_replay_what_they_held(
     tmp_path: Path, steps: list[tuple[tuple[str, ...], int]]
@@ -1111,3 +1120,37 @@ def test_the_other_accounts_runs_are_in_their_own_worlds(tmp_path: Path, refused
     phone = login["answers"]["phone"]
     [release] = [a for a in story["actions"] if a.get("answers", {}).get("phone") == phone][1:]
     assert login["scenario"] == "default" and release["scenario"] == "default", story
+
+
+def test_a_scenarios_preset_account_that_gave_its_number_up_gives_it_up_in_the_replay(
+    tmp_path: Path,
+) -> None:
+    """The phone-taken scenario's preset account on 137 (its password another-pass) moves to
+    135; 王 then takes 137. The ticket replays the preset account's change, with the
+    scenario's password, so 王's change completes in the replay as it did."""
+    preset = (
+        "account",
+        "change-phone",
+        "--set",
+        "phone=13700137000",
+        "--set",
+        "password=another-pass",
+    )
+    db = other_accounts_world(
+        tmp_path,
+        [
+            (("--scenario", "phone-taken", *TO_137), 3),
+            ((*preset, "--set", "new_phone=13500135000", *CODES), 0),
+            ((*WANG, "--set", "new_phone=13700137000", *CODES), 0),
+        ],
+        zhang_opens=False,
+    )
+    story = replays(tmp_path, db, "F0003")
+    runs = [(a["action"], a.get("setup", False)) for a in story["actions"] if "record" in a]
+    assert runs == [
+        ("apply", True),
+        ("change_phone", True),
+        ("change_phone", True),
+        ("change_phone", False),
+    ]
+    replays(tmp_path, db, "A0001")
