@@ -331,8 +331,8 @@ def world_commands(
     world it was made in (``scenario``, the runs' last, where it names none), masked as a
     report shows paths and words (an objection's reason: the borrower's ``private`` words).
     With ``runs`` (the commands of the story's runs, in its order, :attr:`Told.runs`), each
-    run's command in its place among them; ``others`` (:attr:`Told.others`), the logins
-    that open the other accounts a run found on a number."""
+    run's command in its place among them; ``others`` (:attr:`Told.others`), the runs of
+    the other accounts a run found on a number (their logins and phone changes)."""
     refs = {text: name for _to, name, text in _kept_worlds(store) if text}
     others = others or {}
     pending = iter(runs)
