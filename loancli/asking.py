@@ -530,6 +530,10 @@ class Asker:
         self._kept: dict[str, int] = {}
         # The simulated now the run began at (a recording's replay starts its world there).
         self.started_at: str | None = None
+        # Whether a question no answer names takes its default. A replay of a run that ended
+        # before its steps did (Ctrl-C at a prompt) has every answer the run took, defaults
+        # too: the first question it has none for is where the run ended, not a default.
+        self.defaults = True
 
     @property
     def interactive(self) -> bool:
@@ -600,12 +604,12 @@ class Asker:
             return self._record(q, value)
         if self.prompter is not None:
             return self._record(q, self._prompt(q, context))
-        if q.has_default:
+        if q.has_default and self.defaults:
             return self._record(q, q.parse(q.default_for(context), context))
         raise MissingAnswer(key)
 
     def _exhausted(self, q: Question, context: QuestionContext) -> object:
-        if q.has_default:
+        if q.has_default and self.defaults:
             return self._record(q, q.parse(q.default_for(context), context))
         if self.prompter is not None:
             return self._record(q, self._prompt(q, context))

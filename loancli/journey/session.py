@@ -310,6 +310,7 @@ def open_journey(
         loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         check_command(loaded, command)
         asker = Asker(_sources(loaded, answers, sets, given), prompter)
+        asker.defaults = not interrupted
         asker.precheck()
         with open_world(
             state,

@@ -256,3 +256,29 @@ def test_ctrl_c_in_the_middle_of_card_bind_exits_130_without_a_traceback(tmp_pat
     (flow,) = json.loads(db.read_text(encoding="utf-8"))["flows"].values()
     assert (flow["kind"], flow["status"], flow["step"]) == ("card_bind", "in_progress", "card")
     assert "logged_in" in [e["event"] for e in flow["events"]]
+
+
+def test_a_flow_interrupted_at_the_unlock_question_replays_as_it_ended(tmp_path: Path) -> None:
+    """Five wrong passwords lock the account; Ctrl-C at the unlock question. The flow's
+    ticket replayed the run with every answer it took, and then the question's default (no
+    unlock): the replay stopped account_locked where the run had been interrupted. A replay
+    of an interrupted run takes no default: it ends, as the run did, at the first question
+    the run had no answer for."""
+    db = applied(tmp_path)
+    term = Terminal(tmp_path, "contacts", "add")
+    term.answer("login_id", PHONE)
+    term.choose("login_method")  # the default: the password
+    for _ in range(5):
+        term.answer("password", "wrong-pass-1")
+    term.wait_prompt("unlock_now")
+    term.interrupt()
+    assert term.finish() == 130
+
+    bundle = tmp_path / "f1.zip"
+    made = loancli("report", "F0001", "--bundle", str(bundle), db=db)
+    assert made.returncode == 0, made.stderr
+    replayed = loancli("--json", "replay", str(bundle), db=tmp_path / "replayed.json")
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    verdict = json.loads(replayed.stdout)
+    assert verdict["reproduced"] is True, verdict
+    assert verdict["outcome"]["status"] == "in_progress"
