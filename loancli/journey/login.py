@@ -221,6 +221,14 @@ def _locked_out(j: Journey, record: Record, account: Account) -> Stop | None:
     """A locked account: stop, unless the borrower asks to unlock it with identity proof now
     (the same check as ``support unlock``); a passed unlock logs in with the new password."""
     until = account["locked_until"]
+    # Said before the question (at a prompt): why it is asked, and until when.
+    j.asker.tell(
+        _("{why} It unlocks by itself at {until}.").format(
+            why=Reason.ACCOUNT_LOCKED.sentence_in(j.facts),
+            until=(until or "")[:16].replace("T", " "),
+        ),
+        "warn",
+    )
     if not j.asker.ask("unlock_now"):
         return Stop(Reason.ACCOUNT_LOCKED, f"locked until {until}")
     j.event(record, "unlock_requested", locked_until=until)

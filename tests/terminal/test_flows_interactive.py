@@ -271,6 +271,13 @@ def test_a_flow_interrupted_at_the_unlock_question_replays_as_it_ended(tmp_path:
     for _ in range(5):
         term.answer("password", "wrong-pass-1")
     term.wait_prompt("unlock_now")
+    # Why the question is asked, said before it: the lock, and until when.
+    said = " ".join(term.text().split())
+    assert re.search(
+        r"The account is locked after 5 wrong passwords\. It unlocks by itself at "
+        r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}\.",
+        said,
+    ), said
     term.interrupt()
     assert term.finish() == 130
 
