@@ -120,7 +120,7 @@ class Reason(StrEnum):
 # (what happened, in plain words; what the app tells the borrower to do)
 _SENTENCES: dict[Reason, tuple[str, str]] = {
     Reason.PASSWORD_WRONG: (
-        N_("The password does not match this mobile number's account."),
+        N_("The password is wrong for this account."),
         N_("Re-enter the password, or reset it with an SMS code."),
     ),
     Reason.ACCOUNT_LOCKED: (
