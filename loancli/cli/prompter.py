@@ -7,7 +7,7 @@ import signal
 import sys
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from loancli.cli.console import filled
+from loancli.cli.console import filled, print_indented
 from loancli.i18n import N_, _, language
 from loancli.questions import Question, QuestionContext, app_word
 
@@ -96,9 +96,9 @@ class QuestionaryPrompter:
             if cell_len(f"? {label} ") + _ROOM_TO_ANSWER > self.console.width:
                 # Too wide for one line with room for the answer: the hint goes on its own
                 # line above, so the question, its key and what is typed are not split.
-                self.console.print(
-                    Text(f"  [{_(question.help)}]", style="dim"), overflow="fold", crop=False
-                )
+                # Wrapped at the width, each line indented as the first (a terminal folds
+                # what is wider back to the left edge).
+                print_indented(self.console, Text(f"[{_(question.help)}]", style="dim"), 2)
                 label = f"{_(question.prompt)} ({question.key}):"
         if cell_len(f"? {label} ") + _ROOM_TO_ANSWER > self.console.width:
             # The question alone still too wide (a narrow terminal): its words go above,

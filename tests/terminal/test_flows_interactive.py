@@ -289,3 +289,20 @@ def test_a_flow_interrupted_at_the_unlock_question_replays_as_it_ended(tmp_path:
     verdict = json.loads(replayed.stdout)
     assert verdict["reproduced"] is True, verdict
     assert verdict["outcome"]["status"] == "in_progress"
+
+
+def test_at_80_columns_a_hint_too_long_for_its_line_wraps_indented(tmp_path: Path) -> None:
+    """The login_id hint goes above the question at 80 columns; it ran on past the edge,
+    where the terminal folded it back to column 0. It is wrapped at the width, each line
+    indented as the first."""
+    applied(tmp_path)
+    term = Terminal(tmp_path, "contacts", "add", columns=80)
+    term.wait_prompt("login_id")
+    lines = term.text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("  [11-digit mobile"))
+    end = next(i for i in range(start, len(lines)) if lines[i].rstrip().endswith("]"))
+    hint = lines[start : end + 1]
+    assert len(hint) >= 2, hint
+    assert all(line.startswith("  ") and len(line) <= 80 for line in hint), hint
+    term.interrupt()
+    assert term.finish() == 130
