@@ -458,23 +458,23 @@ def _say(template: str, facts: Mapping[str, str], lang: str | None) -> str:
 # Advice that fits one command, where the general advice would not: (reason, flow kind).
 _KIND_ADVICE: dict[tuple[Reason, str], str] = {
     (Reason.ACCOUNT_NOT_FOUND, "change_phone"): N_(
-        "Log in with the number the account uses now (after an earlier change, the new one); a "
-        "number with no account has nothing to change."
+        "Log in with the account's ID number, or the number it uses now (after an earlier "
+        "change, the new one); a number with no account has nothing to change."
     ),
     (Reason.ACCOUNT_NOT_FOUND, "card_bind"): N_(
-        "Log in with the number of your account. Without one, open it first (loancli login or "
-        "loancli apply) and verify your ID card, then bind the card."
+        "Log in with your account's number or ID number. Without an account, open it first "
+        "(loancli login or loancli apply) and verify your ID card, then bind the card."
     ),
     (Reason.ACCOUNT_NOT_FOUND, "card_unbind"): N_(
-        "Log in with the number of the account the card is bound to (loancli card list PHONE "
-        "shows an account's cards)."
+        "Log in with the number or ID number of the account the card is bound to (loancli card "
+        "list PHONE shows an account's cards)."
     ),
     (Reason.ACCOUNT_NOT_FOUND, "contact_add"): N_(
-        "Log in with the number of your account. Without one, open it first (loancli login or "
-        "loancli apply), then add the contact."
+        "Log in with your account's number or ID number. Without an account, open it first "
+        "(loancli login or loancli apply), then add the contact."
     ),
     (Reason.ACCOUNT_NOT_FOUND, "contact_remove"): N_(
-        "Log in with the number of the account the contact belongs to (loancli contacts list "
-        "PHONE shows an account's contacts)."
+        "Log in with the number or ID number of the account the contact belongs to (loancli "
+        "contacts list PHONE shows an account's contacts)."
     ),
 }
