@@ -442,6 +442,24 @@ REPAY_SENTENCES: dict[Reason, str] = {
 }
 
 
+# What a reason's sentence said in earlier versions, as a stop's event recorded it in the
+# run's language (a sentence without figures): the reason and the language. A ticket made
+# then still replays (its events are compared with this version's sentence), and its
+# sentence reads back in the reader's language.
+EARLIER_SENTENCES: dict[str, tuple[Reason, str]] = {
+    # Until 2026-12-07: a login by ID number has no mobile number.
+    "The password does not match this mobile number's account.": (Reason.PASSWORD_WRONG, "en"),
+    "密码与该手机号的账户不匹配。": (Reason.PASSWORD_WRONG, "zh"),
+}
+
+
+def sentence_now(text: str) -> str:
+    """A recorded reason sentence as this version words it (an earlier wording of a
+    sentence without figures, in the language it was recorded in); any other text as it is."""
+    earlier = EARLIER_SENTENCES.get(text)
+    return text if earlier is None else earlier[0].sentence_in({}, earlier[1])
+
+
 def _say(template: str, facts: Mapping[str, str], lang: str | None) -> str:
     lang = lang or language()
     text = in_language(lang, template)

@@ -44,7 +44,7 @@ from loancli.i18n import _, language, set_language
 from loancli.identity.photo import read_photo
 from loancli.loan.loans import newest_loan
 from loancli.masking import Private, mask_text
-from loancli.reasons import Reason
+from loancli.reasons import Reason, sentence_now
 from loancli.records import ACCOUNTS, LOANS, Applicant, EventDetail, Flow
 from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
 from loancli.stories.from_record import lost_image_hint, tell
@@ -518,6 +518,10 @@ def _plain(event: Mapping[str, object]) -> PlainEvent:
     """An event as JSON would carry it (the ticket's YAML and the store's JSON agree), without
     the fields a ticket leaves out when empty."""
     plain: PlainEvent = json.loads(json.dumps(event, default=str))
+    detail = plain.get("detail")
+    if isinstance(detail, dict) and isinstance(detail.get("sentence"), str):
+        # A stop's sentence as this version words it (a ticket of an earlier one replays).
+        detail["sentence"] = sentence_now(detail["sentence"])
     return {k: v for k, v in plain.items() if v not in (None, {}) or k in ("at", "event")}
 
 

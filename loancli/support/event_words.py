@@ -15,7 +15,7 @@ from loancli.i18n import N_, _, language, localise_fact, recorded_as
 from loancli.identity.face import ACTION_NAMES
 from loancli.masking import mask_employer, mask_numbers
 from loancli.questions import app_word
-from loancli.reasons import ACCOUNT_TYPES, REPAY_SENTENCES, Reason
+from loancli.reasons import ACCOUNT_TYPES, REPAY_SENTENCES, Reason, sentence_now
 from loancli.support.names import (
     CARD_STATES,
     DEBIT_FAILURES,
@@ -465,6 +465,7 @@ def _reason_sentence(value: object) -> object:
     as recorded)."""
     if not isinstance(value, str) or not value:
         return value
+    value = sentence_now(value)  # an earlier version's wording, as this one says it
     said = _read_back(value, _REASON_SENTENCES, _sentence_fact)
     return value if said is None else said
 
