@@ -149,7 +149,9 @@ def story_file(name_or_path: str | Path) -> StoryFile:
     checks it, with the text it was read from."""
     path, raw = _story_bytes(name_or_path)
     loaded = parse_story(raw, str(path), path.resolve().parent, default_name=path.stem)
-    text = raw.decode("utf-8")  # parse_story refuses bytes that are not UTF-8
+    # As text is read (parse_story refuses bytes that are not UTF-8): a line ends in "\n",
+    # whichever way the file ended it.
+    text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     return StoryFile(name=loaded.name, title=loaded.title, source=loaded.source, text=text)
 
 

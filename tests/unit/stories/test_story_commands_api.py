@@ -53,6 +53,9 @@ def test_story_show_is_the_file_read_once_and_checked(tmp_path: Path) -> None:
     assert (shown["name"], shown["title"]) == ("mine", "我的故事")
     code, data = run_json(tmp_path, "story", "show", str(story))
     assert code == 0 and data == shown
+    # Lines end as text read from a file ends them, whichever way the file ended them.
+    story.write_bytes(story.read_text(encoding="utf-8").replace("\n", "\r\n").encode())
+    assert story_file(story)["text"] == shown["text"]
     # Checked whole as every story is: a bad one is refused, not printed.
     story.write_text("story: 1\nactions: []\n", encoding="utf-8")
     with pytest.raises(UsageError) as refused:
