@@ -108,6 +108,10 @@ def require_answers(
     listing every answer the steps need that is missing (not one per run). A later
     step's missing answer stops the run there, resumable (:func:`run_steps`): a recording of
     a run that stopped early has no answers for the steps it never reached, and replays."""
+    if j.cut_short:
+        # A replay of a run that ended before its steps did (Ctrl-C at a prompt, in its first
+        # step too): it ends where its answers run out, as the run did, never before it starts.
+        return
     first: Callable[[Journey, R], Stop | None] = steps[0][1]
     # What the first step needs in this world, beyond what it always asks (a login needs the
     # password of the account the script names, or of the account it opens).

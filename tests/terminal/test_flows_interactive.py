@@ -306,3 +306,22 @@ def test_at_80_columns_a_hint_too_long_for_its_line_wraps_indented(tmp_path: Pat
     assert all(line.startswith("  ") and len(line) <= 80 for line in hint), hint
     term.interrupt()
     assert term.finish() == 130
+
+
+def test_a_flow_interrupted_in_its_first_step_replays_as_it_ended(tmp_path: Path) -> None:
+    """Ctrl-C at the login's second question: the replay of that run was refused before it
+    started (the first step's answers were all required), so its ticket did not replay."""
+    db = applied(tmp_path)
+    term = Terminal(tmp_path, "contacts", "add")
+    term.answer("login_id", PHONE)
+    term.wait_prompt("login_method")
+    term.interrupt()
+    assert term.finish() == 130
+
+    bundle = tmp_path / "f1.zip"
+    made = loancli("report", "F0001", "--bundle", str(bundle), db=db)
+    assert made.returncode == 0, made.stderr
+    replayed = loancli("--json", "replay", str(bundle), db=tmp_path / "replayed.json")
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    verdict = json.loads(replayed.stdout)
+    assert verdict["reproduced"] is True and verdict["outcome"]["status"] == "in_progress"
