@@ -225,7 +225,8 @@ def _locked_out(j: Journey, record: Record, account: Account) -> Stop | None:
     j.asker.tell(
         _("{why} It unlocks by itself at {until}.").format(
             why=Reason.ACCOUNT_LOCKED.sentence_in(j.facts),
-            until=(until or "")[:16].replace("T", " "),
+            # Beijing time, to the second, as a timeline shows it (the lock holds until then).
+            until=(until or "").replace("T", " ", 1).removesuffix("+08:00"),
         ),
         "warn",
     )

@@ -275,7 +275,7 @@ def test_a_flow_interrupted_at_the_unlock_question_replays_as_it_ended(tmp_path:
     said = " ".join(term.text().split())
     assert re.search(
         r"The account is locked after 5 wrong passwords\. It unlocks by itself at "
-        r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}\.",
+        r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.",
         said,
     ), said
     term.interrupt()
