@@ -103,9 +103,7 @@ class QuestionaryPrompter:
         if cell_len(f"? {label} ") + _ROOM_TO_ANSWER > self.console.width:
             # The question alone still too wide (a narrow terminal): its words go above,
             # folded by the console as Chinese is, and the prompt keeps its key whole.
-            self.console.print(
-                filled(self.console, Text(f"  {_(question.prompt)}"), self.console.width)
-            )
+            print_indented(self.console, Text(_(question.prompt)), 2)
             label = f"({question.key}):"
 
         def asked() -> Any:

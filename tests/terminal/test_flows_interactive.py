@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from conftest import (
     CARD,
     CARD_MASKED,
@@ -258,19 +259,28 @@ def test_ctrl_c_in_the_middle_of_card_bind_exits_130_without_a_traceback(tmp_pat
     assert "logged_in" in [e["event"] for e in flow["events"]]
 
 
-def test_a_flow_interrupted_at_the_unlock_question_replays_as_it_ended(tmp_path: Path) -> None:
+@pytest.mark.parametrize("columns", [200, 40])
+def test_a_flow_interrupted_at_the_unlock_question_replays_as_it_ended(
+    tmp_path: Path, columns: int
+) -> None:
     """Five wrong passwords lock the account; Ctrl-C at the unlock question. The flow's
     ticket replayed the run with every answer it took, and then the question's default (no
     unlock): the replay stopped account_locked where the run had been interrupted. A replay
     of an interrupted run takes no default: it ends, as the run did, at the first question
     the run had no answer for."""
     db = applied(tmp_path)
-    term = Terminal(tmp_path, "contacts", "add")
+    term = Terminal(tmp_path, "contacts", "add", columns=columns)
     term.answer("login_id", PHONE)
     term.choose("login_method")  # the default: the password
     for _ in range(5):
         term.answer("password", "wrong-pass-1")
     term.wait_prompt("unlock_now")
+    if columns == 40:
+        # The question, too wide for its line, goes above it wrapped with its indent (its
+        # second line ran back to column 0).
+        lines = term.text().splitlines()
+        assert "  Unlock the account now with identity" in lines, lines
+        assert "  proof?" in lines, lines
     # Why the question is asked, said before it: the lock, and until when.
     said = " ".join(term.text().split())
     assert re.search(
