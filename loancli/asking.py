@@ -559,7 +559,9 @@ class Asker:
         for step in steps:
             for spec in getattr(step, "asks", ()):
                 keys = spec.split("|")
-                if any(self.scripted(k) or QUESTIONS[k].has_default for k in keys):
+                if any(
+                    self.scripted(k) or (QUESTIONS[k].has_default and self.defaults) for k in keys
+                ):
                     continue
                 if keys[0] not in out:
                     out.append(keys[0])

@@ -784,6 +784,8 @@ class Action(
     setup: bool = False
     # The run ended before its steps did where it was recorded (an answer missing or
     # refused, Ctrl-C): replayed, it ends where its answers run out, and that is no refusal.
+    # Its answers are every one the run took, defaults too: a question none of them answers
+    # takes no default, it is where the run ended.
     interrupted: bool = False
     # The id the record had where it was recorded, when the replay numbers it otherwise: its
     # random draws (face actions, faults that fire by chance) are keyed by it, as they were.

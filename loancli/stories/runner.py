@@ -563,7 +563,7 @@ class StoryRun:
         }
 
 
-class CheckDocument(TypedDict):
+class ExpectationDocument(TypedDict):
     """One expectation of an action: what was expected and what the world held."""
 
     what: str
@@ -579,7 +579,7 @@ class ActionDocument(TypedDict):
     label: str
     ok: bool
     error: str | None
-    checks: list[CheckDocument]
+    checks: list[ExpectationDocument]
 
 
 class RunDocument(TypedDict):
