@@ -41,6 +41,17 @@ def applied(tmp_path: Path) -> Path:
     return db
 
 
+def assert_replays_in_progress(tmp_path: Path, db: Path, record: str) -> None:
+    """``record``'s ticket, replayed in a fresh world, reproduces it: still in progress."""
+    bundle = tmp_path / f"{record}.zip"
+    made = loancli("report", record, "--bundle", str(bundle), db=db)
+    assert made.returncode == 0, made.stderr
+    replayed = loancli("--json", "replay", str(bundle), db=tmp_path / "replayed.json")
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    verdict = json.loads(replayed.stdout)
+    assert verdict["reproduced"] is True and verdict["outcome"]["status"] == "in_progress"
+
+
 def prompts_shown(screen: str) -> set[str]:
     """The answer keys whose prompts appeared on screen."""
     return {key for key in QUESTIONS if f"({key}):" in screen}
@@ -291,14 +302,7 @@ def test_a_flow_interrupted_at_the_unlock_question_replays_as_it_ended(
     term.interrupt()
     assert term.finish() == 130
 
-    bundle = tmp_path / "f1.zip"
-    made = loancli("report", "F0001", "--bundle", str(bundle), db=db)
-    assert made.returncode == 0, made.stderr
-    replayed = loancli("--json", "replay", str(bundle), db=tmp_path / "replayed.json")
-    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
-    verdict = json.loads(replayed.stdout)
-    assert verdict["reproduced"] is True, verdict
-    assert verdict["outcome"]["status"] == "in_progress"
+    assert_replays_in_progress(tmp_path, db, "F0001")
 
 
 def test_at_80_columns_a_hint_too_long_for_its_line_wraps_indented(tmp_path: Path) -> None:
@@ -328,10 +332,4 @@ def test_a_flow_interrupted_in_its_first_step_replays_as_it_ended(tmp_path: Path
     term.interrupt()
     assert term.finish() == 130
 
-    bundle = tmp_path / "f1.zip"
-    made = loancli("report", "F0001", "--bundle", str(bundle), db=db)
-    assert made.returncode == 0, made.stderr
-    replayed = loancli("--json", "replay", str(bundle), db=tmp_path / "replayed.json")
-    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
-    verdict = json.loads(replayed.stdout)
-    assert verdict["reproduced"] is True and verdict["outcome"]["status"] == "in_progress"
+    assert_replays_in_progress(tmp_path, db, "F0001")
