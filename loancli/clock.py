@@ -274,3 +274,10 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def short_time(at: str) -> str:
+    """``2026-03-02T10:00:05+08:00`` as a table shows it: ``2026-03-02 10:00:05`` (Beijing
+    time; another offset is kept)."""
+    text = at.replace("T", " ", 1)
+    return text.removesuffix("+08:00")

@@ -25,8 +25,9 @@ from loancli.cli.labels import (
 )
 from loancli.cli.options import Options, json_text
 from loancli.cli.tables import Col, fit_table, short_times
+from loancli.clock import short_time
 from loancli.i18n import N_, _, after_colon, language
-from loancli.support.event_words import detail_text, detail_words, event_words, short_time
+from loancli.support.event_words import detail_text, detail_words, event_words
 from loancli.support.listing import Page, RecordView
 from loancli.support.names import authorisation_words, step_name
 from loancli.support.reporting import FLOW_NAMES

@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from loancli.clock import short_time
 from loancli.i18n import _
-from loancli.support.event_words import short_time
 from loancli.text import cell_len, wrap_keeping_figures
 
 if TYPE_CHECKING:

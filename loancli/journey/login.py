@@ -34,6 +34,7 @@ from loancli.account.security import (
     require_locked,
 )
 from loancli.asking import asks
+from loancli.clock import short_time
 from loancli.errors import AnswersExhausted, InvalidAnswer, StateCorrupt
 from loancli.i18n import _
 from loancli.journey.core import FlowRecord, Journey, Record, Stop
@@ -226,7 +227,7 @@ def _locked_out(j: Journey, record: Record, account: Account) -> Stop | None:
         _("{why} It unlocks by itself at {until}.").format(
             why=Reason.ACCOUNT_LOCKED.sentence_in(j.facts),
             # Beijing time, to the second, as a timeline shows it (the lock holds until then).
-            until=(until or "").replace("T", " ", 1).removesuffix("+08:00"),
+            until=short_time(until or ""),
         ),
         "warn",
     )

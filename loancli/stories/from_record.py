@@ -109,7 +109,7 @@ class Told:
     # The setup runs of another account (a login that opens it on a number a run found
     # taken, a phone change that gives the number up): each action's place in the story,
     # and its command's words (masked).
-    others: dict[int, list[str]] = field(default_factory=dict)
+    other_words: dict[int, list[str]] = field(default_factory=dict)
 
 
 def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None) -> Told:
@@ -176,7 +176,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     world = msgspec.structs.replace(world, clock=clock)
     actions: list[StoryAction] = []
     # The other accounts' actions: their places in the story, and their commands' words.
-    opened: dict[int, list[str]] = {}
+    other_words: dict[int, list[str]] = {}
     own_last = 0  # the record's last run: where its outcome is expected
     setup_last: dict[int, Applicant | Flow] = {}  # the other records' last runs
     for (at, _placed, _order, _sub), act in acts:
@@ -187,7 +187,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
             other, run = act
             replayed = run_action(run, other, fresh, image, setup=other is not record)
             for opening in others.openings.get(id(run), []):
-                opened[len(actions)] = opening.words()
+                other_words[len(actions)] = opening.words()
                 actions.append(opening.action(fresh, replayed.lang))
             actions.append(replayed)
             if other is record:
@@ -197,13 +197,13 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
                 # setup run that ends otherwise in the replay is said where it did.
                 setup_last[len(actions) - 1] = other
         elif isinstance(act, _NumberChange):
-            opened[len(actions)] = act.words()
+            other_words[len(actions)] = act.words()
             actions.append(act.action(fresh))
         else:
             actions.append(act)
     # Each of the other accounts' runs completed where the story was recorded: one that does
     # not in the replay is said where it happened, not at a later run it misleads.
-    expects = {index: Expect(status="completed") for index in opened}
+    expects = {index: Expect(status="completed") for index in other_words}
     expects |= {index: Expect(status=other["status"]) for index, other in setup_last.items()}
     expects |= {
         own_last: Expect(
@@ -242,7 +242,7 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
     )
     runs = [(other, run, fresh[other["id"]]) for _key, (other, run) in done]
     made = [loan["id"] for mine in loans.values() for loan in mine]
-    return Told(story, expects, runs, _renumbered(made, entries), opened)
+    return Told(story, expects, runs, _renumbered(made, entries), other_words)
 
 
 def _flow_events(record: Applicant | Flow) -> list[EventExpect]:
@@ -324,17 +324,17 @@ def world_commands(
     scenario: str,
     runs: Sequence[str],
     private: Private = (),
-    others: Mapping[int, list[str]] | None = None,
+    other_words: Mapping[int, list[str]] | None = None,
 ) -> list[str]:
     """The story's clock moves, repayments, re-instalments and objections as the commands
     that made them, on the state file its runs' commands make (``repro.json``): each in the
     world it was made in (``scenario``, the runs' last, where it names none), masked as a
     report shows paths and words (an objection's reason: the borrower's ``private`` words).
     With ``runs`` (the commands of the story's runs, in its order, :attr:`Told.runs`), each
-    run's command in its place among them; ``others`` (:attr:`Told.others`), the runs of
+    run's command in its place among them; ``other_words`` (:attr:`Told.other_words`), the runs of
     the other accounts a run found on a number (their logins and phone changes)."""
     refs = {text: name for _to, name, text in _kept_worlds(store) if text}
-    others = others or {}
+    other_words = other_words or {}
     pending = iter(runs)
     out = []
     for index, action in enumerate(story.actions):
@@ -359,8 +359,8 @@ def world_commands(
                 words = ["device", "forget", mask_numbers(account), model]
             case TwoStep(account=account, mode=mode):
                 words = ["device", "two-step", mask_numbers(account), "--mode", mode]
-            case operations.Login() | operations.ChangePhone() if index in others:
-                words = others[index]
+            case operations.Login() | operations.ChangePhone() if index in other_words:
+                words = other_words[index]
             case _:
                 said = next(pending, None)
                 if said is not None:
@@ -368,9 +368,11 @@ def world_commands(
                 continue
         world = scenario
         # A clock move, or another account's run, in the world it was made in.
-        named = action if isinstance(action, ClockMoveAction | operations.Action) else None
-        if named is not None and not isinstance(named, ClockMoveAction) and index not in others:
-            named = None
+        named: ClockMoveAction | operations.Action | None = None
+        if isinstance(action, ClockMoveAction) or (
+            index in other_words and isinstance(action, operations.Action)
+        ):
+            named = action
         if named is not None and named.scenario_text is not None:
             world = refs.get(named.scenario_text, world)
         elif named is not None and named.scenario is not None:
@@ -705,8 +707,8 @@ def _numbers_taken(
 ) -> list[tuple[_Order, Run, str, str | None]]:
     """Each number a run of the story found held by another account (a phone change's new
     number refused ``phone_taken``), with the run and its place, in the story's order, and
-    the password of the account a scenario of the story's runs so far presets on it (which
-    holds it in the replay too), if one does."""
+    the stand-in of the password of the account a scenario of the story's runs so far
+    presets on it (which holds it in the replay too), if one does."""
     # Each number a record's runs entered, matched one by one to the system's checks of
     # them (its events, in order): a number is taken where its own check said so (two
     # numbers may mask alike).
@@ -722,11 +724,18 @@ def _numbers_taken(
             )
             verdicts.setdefault(id(run), []).append((number, taken))
     out: list[tuple[_Order, Run, str, str | None]] = []
+    if not any(taken for found in verdicts.values() for _number, taken in found):
+        return out  # no number taken: no scenario read, no stand-in derived
     preset: dict[str, str] = {}
     for key, (_record, run) in done:
         preset |= _preset_accounts(run)
-        found = verdicts.get(id(run), [])
-        out += [(key, run, number, preset.get(number)) for number, taken in found if taken]
+        for number, taken in verdicts.get(id(run), []):
+            if taken:
+                # Each as a recorded run keeps a password it typed (a ticket and a story
+                # inline the scenario with its presets' passwords so): the replay logs in
+                # with it. A slow derivation: only for a number a preset holds.
+                password = preset.get(number)
+                out.append((key, run, number, None if password is None else stand_in(password)))
     return out
 
 
@@ -742,7 +751,7 @@ def _entered(run: Run) -> list[str]:
 
 def _preset_accounts(run: Run) -> dict[str, str]:
     """The accounts a run's scenario presets (each opened before the run, if its number is
-    free): the stand-in of each one's password, by its number."""
+    free): the password of each, by its number."""
     text = run.get("scenario_text")
     try:
         if text:
@@ -753,9 +762,7 @@ def _preset_accounts(run: Run) -> dict[str, str]:
             return {}
     except (UsageError, yaml.YAMLError):
         return {}  # the run's own action is refused for it, with its reason
-    # Each as a recorded run keeps a password it typed (a ticket and a story inline the
-    # scenario with its presets' passwords so): the replay logs in with it.
-    return {account.phone: stand_in(account.password) for account in scenario.accounts}
+    return {account.phone: account.password for account in scenario.accounts}
 
 
 # The password the story's other accounts are opened with: made up, never anyone's.

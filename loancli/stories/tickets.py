@@ -121,7 +121,7 @@ def report(
                 reporting.run_command(record, run, fresh) for record, run, fresh in told.runs
             ]
             data["reproduce"] = world_commands(
-                world.store, told.story, last, commands, private, told.others
+                world.store, told.story, last, commands, private, told.other_words
             )
         text = (
             html_report.page(

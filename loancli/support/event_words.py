@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
+from loancli.clock import short_time
 from loancli.i18n import N_, _, language, localise_fact, recorded_as
 from loancli.identity.face import ACTION_NAMES
 from loancli.masking import mask_employer, mask_numbers
@@ -630,10 +631,3 @@ def detail_text(detail: Mapping[str, object]) -> str:
             shown = mask_numbers(value)
         parts.append(f"{key}={shown}")
     return " ".join(parts)
-
-
-def short_time(at: str) -> str:
-    """``2026-03-02T10:00:05+08:00`` as a table shows it: ``2026-03-02 10:00:05`` (Beijing
-    time; another offset is kept)."""
-    text = at.replace("T", " ", 1)
-    return text.removesuffix("+08:00")

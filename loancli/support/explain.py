@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from loancli.clock import short_time
 from loancli.i18n import _
 from loancli.journey.payout import product_of
 from loancli.loan.explain import (
@@ -29,7 +30,7 @@ from loancli.masking import Word, mask_text, shown_events
 from loancli.reasons import Reason
 from loancli.records import CREDIT, LOANS, Applicant, Event, Flow, Line, Loan, Payment, Review
 from loancli.store import Store
-from loancli.support.event_words import event_text, recorded_why, short_time
+from loancli.support.event_words import event_text, recorded_why
 from loancli.support.names import DEBIT_FAILURES, SIDE_NAMES, authorisation_words, step_words
 from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, private_of, resolve
 from loancli.text import close_up

@@ -27,6 +27,7 @@ from pathlib import Path
 from string import Template
 from typing import Any, NamedTuple, cast
 
+from loancli.clock import short_time
 from loancli.errors import UsageError
 from loancli.i18n import N_, _, language
 from loancli.identity.photo import DEFAULT_LIMITS, open_photo, read_measured_photo
@@ -37,7 +38,7 @@ from loancli.masking import Private, mask_text, private_words
 from loancli.records import LOANS, Loan
 from loancli.store import Store
 from loancli.support import reporting
-from loancli.support.event_words import detail_words, short_time
+from loancli.support.event_words import detail_words
 from loancli.support.names import step_name
 from loancli.support.pseudonym import masked_image
 from loancli.text import printable
