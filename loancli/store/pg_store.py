@@ -76,10 +76,17 @@ KINDS = tuple(RECORD_TYPES)
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 PREFIX = "loancli_"
 SCHEMA_TABLE = "loancli_schema"
-# Advisory lock keys (two ints: loancli's space, then which): the schema's changes and the
-# world; then a table's numbering, and an id counter, each by a hash of its name.
-_LOCKS, _TABLE_LOCKS, _COUNTER_LOCKS = 0x10A7C11, 0x10A7C12, 0x10A7C13
-_DDL, _WORLD = 1, 2
+# Advisory lock keys (two ints: loancli's space, then which). Advisory locks are the
+# database's, not a schema's: each key names its world (the schema the tables are in) by a
+# hash of its name, so the worlds of one database never wait for each other's clock moves,
+# migrations or counters. The spaces: the world's schema changes, the world, and an id
+# counter (by a hash of the schema and the counter's name). Before schema version 3 the world
+# and schema-change keys were the database's own (0x10A7C11, then 1 or 2).
+_DDL_LOCKS, _WORLD_LOCKS, _COUNTER_LOCKS = 0x10A7C14, 0x10A7C15, 0x10A7C13
+# The second key of a world's lock, computed by the server within the statement that locks.
+_WORLD_KEY = "hashtext(coalesce(current_schema(), ''))"
+# The world lock's arguments, as SQL (for a tool or a test that holds the world as a unit does).
+WORLD_LOCK_KEYS = f"{_WORLD_LOCKS}, {_WORLD_KEY}"
 # SQLSTATEs.
 _LOCK_NOT_AVAILABLE = "55P03"
 _DEADLOCK = "40P01"
@@ -144,10 +151,13 @@ def _unique_ddl(table: str, kind: str) -> list[str]:
 
 
 # Each step takes the schema one version forward: (version, its statements for each table
-# of a kind, and once). Version 1: one table per kind; 2: the identities unique.
+# of a kind, and once). Version 1: one table per kind; 2: the identities unique; 3: nothing
+# in the tables, but the world's locks are its schema's own (``_WORLD_KEY``): a loancli that
+# took the database's refuses the world rather than write in it without the new locks.
 MIGRATIONS: tuple[tuple[int, Callable[[str, str], list[str]]], ...] = (
     (1, _table_ddl),
     (2, _unique_ddl),
+    (3, lambda table, kind: []),
 )
 PG_SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -255,7 +265,7 @@ class _Unit:
             # world lock (shared; alone for a unit that moves the clock).
             store._waited(
                 f"BEGIN; SET LOCAL lock_timeout = {max(1, int(timeout * 1000))};"
-                f" SELECT pg_advisory_xact_lock{mode}({_LOCKS}, {_WORLD})"
+                f" SELECT pg_advisory_xact_lock{mode}({WORLD_LOCK_KEYS})"
             )
         except BaseException:
             self.release()
@@ -409,7 +419,7 @@ class PgStore(Store):
         round trips whatever the steps: a first use makes some 130 objects."""
         self._make_named_schema()
         self._run(
-            f"BEGIN; SELECT pg_advisory_xact_lock({_LOCKS}, {_DDL});"
+            f"BEGIN; SELECT pg_advisory_xact_lock({_DDL_LOCKS}, {_WORLD_KEY});"
             f" CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version integer NOT NULL,"
             " migrated_at timestamptz NOT NULL DEFAULT now());"
             " CREATE TABLE IF NOT EXISTS loancli_kinds (name text PRIMARY KEY,"
@@ -469,7 +479,7 @@ class PgStore(Store):
             )
         table = PREFIX + name
         # Within the unit's transaction: made with its first commit, or not at all.
-        self._run(f"SELECT pg_advisory_xact_lock({_LOCKS}, {_DDL})")
+        self._run(f"SELECT pg_advisory_xact_lock({_DDL_LOCKS}, {_WORLD_KEY})")
         self._run("INSERT INTO loancli_kinds VALUES (%s, %s) ON CONFLICT DO NOTHING", name, table)
         for _version, statements in MIGRATIONS:
             for statement in statements(table, name):
@@ -589,7 +599,12 @@ class PgStore(Store):
         if table == META:
             key = match.get("key")
             if isinstance(key, str) and key.startswith(COUNTER_PREFIX):
-                self._waited("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", _COUNTER_LOCKS, key)
+                self._waited(
+                    "SELECT pg_advisory_xact_lock(%s,"
+                    " hashtext(concat(current_schema(), '.', %s::text)))",
+                    _COUNTER_LOCKS,
+                    key,
+                )
             return ""
         return " FOR UPDATE"
 

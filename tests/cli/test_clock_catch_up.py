@@ -214,9 +214,7 @@ def test_on_a_server_a_run_within_the_day_waits_for_no_world_lock(
     other = write_answers(tmp_path, "other.yaml", phone="13600136000", card_phone="13600136000")
     with psycopg.connect(pg_world) as in_flight:
         # A unit of another command, holding the world lock as every unit does.
-        in_flight.execute(
-            "SELECT pg_advisory_xact_lock_shared(%s, %s)", (pg_store._LOCKS, pg_store._WORLD)
-        )
+        in_flight.execute(f"SELECT pg_advisory_xact_lock_shared({pg_store.WORLD_LOCK_KEYS})")
         code, out, err = run_cli(
             tmp_path,
             *("--lock-timeout", "2", "--no-input", "apply", "--answers", str(other)),

@@ -99,7 +99,7 @@ def test_a_world_in_use_says_so_and_waits_no_longer_than_asked(
     assert run_cli(tmp_path, "clock", "set", "2026-03-03T10:00:00+08:00", db=pg_world)[0] == 0
     # Another process moving the clock holds the world alone.
     with psycopg.connect(pg_world, autocommit=True) as other:
-        other.execute("SELECT pg_advisory_lock(%s, %s)", (pg_store._LOCKS, pg_store._WORLD))
+        other.execute(f"SELECT pg_advisory_lock({pg_store.WORLD_LOCK_KEYS})")
         code, out, err = run_cli(
             tmp_path, "--lock-timeout", "1", "clock", "advance", "1d", db=pg_world
         )

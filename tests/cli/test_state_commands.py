@@ -115,7 +115,7 @@ def test_convert_through_a_server_gives_back_the_same_file(tmp_path: Path, pg_wo
     db = filled(tmp_path)
     original = dump(db)
     code, made = run_json(tmp_path, "state", "convert", str(db), pg_world)
-    assert code == 0 and made["backend"] == "postgresql" and made["database_schema"] == 2
+    assert code == 0 and made["backend"] == "postgresql" and made["database_schema"] == 3
     assert made["source"] == str(db) and ":***@" in made["path"]
     with Store(pg_world, read_only=True) as server:
         assert server.dump() == original

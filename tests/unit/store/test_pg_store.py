@@ -14,6 +14,7 @@ import pytest
 
 from loancli.errors import SchemaVersionError, StateConflict, StateCorrupt, StateError, StateLocked
 from loancli.store import PgStore, Store, pg_store
+from tests.conftest import fresh_schema
 
 APPLICANT = {
     "id": "A0001",
@@ -42,7 +43,7 @@ def test_the_first_use_creates_the_schema_and_a_newer_loancli_migrates_it(pg_url
         " WHERE schemaname = current_schema() AND indexname LIKE '%_unique'",
     )
     with Store(pg_url) as store:
-        assert store.database_schema == pg_store.PG_SCHEMA_VERSION == 2
+        assert store.database_schema == pg_store.PG_SCHEMA_VERSION == 3
         store.insert("applicants", dict(APPLICANT))
     unique = {
         row[0]
@@ -143,6 +144,31 @@ def test_writers_of_one_record_take_turns_and_of_different_records_do_not_wait(
     assert done.get("N1") == "ok"
     with Store(pg_url, read_only=True) as store:
         assert [d["n"] for d in store.all("notes")] == [11, 10]
+
+
+def test_a_world_moving_its_clock_holds_up_its_own_writers_not_another_worlds(
+    pg_url: str, pg_server: str, _pg_admin: Any
+) -> None:
+    # Two worlds of one database (a schema each, as a team keeps them, and as the tests'
+    # workers do): advisory locks are the database's, so each world's keys name its schema.
+    with fresh_schema(pg_server, _pg_admin) as other_url:
+        for url in (pg_url, other_url):
+            with Store(url) as store:
+                store.insert("notes", {"id": "N1", "n": 0})
+                store.meta_set("counter.applicant", 1)
+        with Store(pg_url) as mover, mover.transaction(whole_world=True):
+            assert mover.get("notes", id="N1") is not None
+            # The other world's writers, of a record and of an id counter, do not wait.
+            with Store(other_url, lock_timeout=2) as other, other.transaction():
+                other.update("notes", {"n": 1}, id="N1")
+                assert other.meta_get("counter.applicant") == 1
+                other.meta_set("counter.applicant", 2)
+            # This world's writer waits for the clock move, and gives up at its timeout.
+            with pytest.raises(StateLocked):
+                with Store(pg_url, lock_timeout=0.2) as same, same.transaction():
+                    same.update("notes", {"n": 1}, id="N1")
+        with Store(other_url, read_only=True) as other:
+            assert other.get("notes", id="N1") == {"id": "N1", "n": 1}
 
 
 def test_two_writers_adding_one_identity_keep_one_record(pg_url: str) -> None:
