@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from loancli.cli.common import check_writable, handled
+from loancli.cli.common import check_writable, grade, handled
 from loancli.cli.options import Options, options
 from loancli.errors import ExitCode
 from loancli.i18n import _
@@ -33,7 +33,7 @@ def replay(
             # The world the replay keeps, checked before the bundle is read: its folder's
             # fault is not the bundle's.
             check_writable(opts.db, "--db")
-        verdict = tickets.replay(bundle_path, opts.db)
+        verdict = tickets.replay(bundle_path, opts.db, hashing=grade(opts))
     show_verdict(opts, verdict)
     raise typer.Exit(int(ExitCode.OK if verdict.reproduced else ExitCode.STOPPED))
 

@@ -13,7 +13,7 @@ import yaml
 from rich.markup import escape
 from rich.text import Text
 
-from loancli.cli.common import check_output, check_writable, handled, write_output
+from loancli.cli.common import check_output, check_writable, grade, handled, write_output
 from loancli.cli.console import print_indented
 from loancli.cli.options import Options, options
 from loancli.cli.params import integer
@@ -107,7 +107,7 @@ def story_run(
         if isinstance(opts.db, Path):
             # The new world's file itself (from --db or $LOANCLI_DB): no other world.
             check_writable(opts.db, "--db")
-        played = play_story(name, opts.db, until=until)
+        played = play_story(name, opts.db, until=until, hashing=grade(opts))
     _show_run(opts, played)
     raise typer.Exit(int(ExitCode.OK if played.ok else ExitCode.STOPPED))
 

@@ -22,6 +22,7 @@ from typing import TypedDict
 
 import msgspec
 
+from loancli.account.hashing import HashGrade
 from loancli.api import operations
 from loancli.asking import YamlTooComplex, answer_problem, read_yaml
 from loancli.clock import DEFAULT_START, parse_clock, parse_duration
@@ -30,6 +31,7 @@ from loancli.files import FileTooLarge, NotRegularFile, read_regular
 from loancli.i18n import _, language, set_language
 from loancli.journey.repayment import check_choice
 from loancli.journey.runner import STEP_NAMES
+from loancli.journey.session import scenario_with_grade
 from loancli.loan.loans import find_loan, loan_view, newest_loan
 from loancli.masking import mask_numbers
 from loancli.questions import QUESTIONS
@@ -592,19 +594,26 @@ class RunDocument(TypedDict):
 
 
 def play_story(
-    name_or_path: str | Path, state: State | None = None, until: int | None = None
+    name_or_path: str | Path,
+    state: State | None = None,
+    until: int | None = None,
+    hashing: HashGrade | None = None,
 ) -> StoryRun:
     """``story run``: the built-in story or story file read and checked whole
     (:func:`load_story`), then played (:func:`run_story`)."""
-    return run_story(load_story(name_or_path), state, until=until)
+    return run_story(load_story(name_or_path), state, until=until, hashing=hashing)
 
 
 def run_story(
-    loaded: LoadedStory, state: State | None = None, until: int | None = None
+    loaded: LoadedStory,
+    state: State | None = None,
+    until: int | None = None,
+    hashing: HashGrade | None = None,
 ) -> StoryRun:
     """Play ``loaded`` in ``state`` (a new file, or memory by default), up to action
     ``until`` (1-based) if given, which keeps the world: a file, never memory; an action that
-    loancli refuses ends the run there."""
+    loancli refuses ends the run there. ``hashing`` is the new file's grade (``--hashing``;
+    a world in memory hashes at the cheapest anyway)."""
     if until is not None and until < 1:
         raise UsageError(_("the first action is 1"), key="until")
     if until is not None and (state is None or isinstance(state, MemoryState)):
@@ -621,6 +630,10 @@ def run_story(
     scenario = _scenario(loaded)
     # Each run's own world read before anything runs, as the story is.
     own = {n: _own_scenario(loaded, a) for n, a in enumerate(story.actions)}
+    if hashing is not None:
+        # Whichever run opens the new file first records the grade it was asked for.
+        scenario = scenario_with_grade(scenario, hashing)
+        own = {n: s and scenario_with_grade(s, hashing) for n, s in own.items()}
     person = _person_answers(loaded)
     results: list[ActionResult] = []
     run = StoryRun(loaded, results, world)

@@ -36,6 +36,7 @@ from typing import Any, Literal, TypedDict
 import msgspec
 
 from loancli import __version__
+from loancli.account.hashing import HashGrade
 from loancli.api import operations as api
 from loancli.asking import YAML_MAX_BYTES
 from loancli.errors import UsageError
@@ -394,11 +395,16 @@ class Verdict:
     unmet: list[str] = field(default_factory=list)
 
 
-def replay(bundle: Bundle, state: Location | None = None, where: str = "") -> Verdict:
+def replay(
+    bundle: Bundle,
+    state: Location | None = None,
+    where: str = "",
+    hashing: HashGrade | None = None,
+) -> Verdict:
     """``story run`` on the bundle's story in a fresh world (``state``, which must not hold
-    anything yet; else one in memory), its images unpacked in a folder beside a state file
-    (kept with it) or a temporary one; then the record's events and outcome compared with
-    the ticket's."""
+    anything yet; else one in memory; a new file hashes at ``hashing``), its images unpacked
+    in a folder beside a state file (kept with it) or a temporary one; then the record's
+    events and outcome compared with the ticket's."""
     ticket = bundle.ticket
     if state is not None and holds_records(state):
         raise UsageError(
@@ -422,7 +428,7 @@ def replay(bundle: Bundle, state: Location | None = None, where: str = "") -> Ve
         _unpack_images(bundle.files, folder)
         story = dataclasses.replace(bundle.story, folder=folder)
         with _speaking():
-            played = run_story(story, world)
+            played = run_story(story, world, hashing=hashing)
     errors = [f"{r.index}. {r.label}: {r.error}" for r in played.results if r.error]
     if errors:
         if isinstance(world, Path):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Unpack, cast
 
+from loancli.account.hashing import HashGrade
 from loancli.api.operations import StatePath, WorldOptions, world_for
 from loancli.clock import DEFAULT_START, parse_clock
 from loancli.dburl import ServerUrl
@@ -193,11 +194,16 @@ def story_of_record(
         return story_text(world.store, record_id, folder, keep_personal_data=keep_personal_data)
 
 
-def replay(path: str | Path, state: str | Path | ServerUrl | MemoryState | None = None) -> Verdict:
-    """Replay a ticket bundle in a fresh world (``state``, new; else a temporary one) and
-    compare: the :class:`Verdict` says reproduced, or the first event that differs."""
+def replay(
+    path: str | Path,
+    state: str | Path | ServerUrl | MemoryState | None = None,
+    hashing: HashGrade | None = None,
+) -> Verdict:
+    """Replay a ticket bundle in a fresh world (``state``, new, hashing passwords at
+    ``hashing``; else a temporary one) and compare: the :class:`Verdict` says reproduced, or
+    the first event that differs."""
     world = location_of(state) if state is not None else None
-    return replay_bundle(read_bundle(Path(path)), world, where=str(path))
+    return replay_bundle(read_bundle(Path(path)), world, where=str(path), hashing=hashing)
 
 
 def find(words: str, lang: str | None = None) -> list[Found]:

@@ -119,3 +119,31 @@ def test_a_password_hash_no_check_should_pay_is_a_damaged_file(tmp_path: Path, s
     assert "138****8000" in err and "13800138000" not in err
     assert "Traceback" not in err
     assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("grade", [None, "fast"])
+def test_a_story_or_a_replay_kept_in_a_new_file_hashes_at_the_grade_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grade: str | None
+) -> None:
+    """``story run --db`` and ``replay --db`` make a new file as ``apply`` does: it hashes
+    at the grade ``--hashing`` (or ``LOANCLI_HASHING``) asks for, OWASP's without one, and
+    records it (both took OWASP's whatever was asked)."""
+    monkeypatch.delenv("LOANCLI_HASHING")
+    if grade is not None:
+        monkeypatch.setenv("LOANCLI_HASHING", grade)
+    made = tmp_path / "made.json"
+    code, _out, err = run_cli(tmp_path, "apply", "--answers", str(HAPPY_PATH_FILE), db=made)
+    assert code == 0, err
+    bundle = tmp_path / "ticket.zip"
+    code, _out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle), db=made)
+    assert code == 0, err
+    played = tmp_path / "played.json"
+    code, _out, err = run_cli(tmp_path, "story", "run", "card-unbound-repay-refused", db=played)
+    assert code == 0, err
+    replayed = tmp_path / "replayed.json"
+    code, _out, err = run_cli(tmp_path, "replay", str(bundle), db=replayed)
+    assert code == 0, err
+    for db in (made, played, replayed):
+        assert _recorded(db) == [grade or "argon2id"], db
+        hashes = _hashes(db).values()
+        assert hashes and all(h.startswith(CHEAPEST if grade else OWASP) for h in hashes), db
