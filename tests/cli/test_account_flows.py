@@ -20,6 +20,7 @@ from conftest import (
     PHONE,
     PHONE_MASKED,
     TRANSACTION_PASSWORD,
+    load_yaml,
     run_cli,
     run_json,
 )
@@ -369,7 +370,7 @@ def test_the_recorded_phone_change_replays(tmp_path: Path) -> None:
     )
     again = run_cli(tmp_path, *command, "--answers", str(recording), db=tmp_path / "b.json")
     assert first[0] == again[0] == 0 and first[1] == again[1]
-    assert set(yaml.safe_load(recording.read_text(encoding="utf-8"))) == set(CHANGE_PHONE_KEYS)
+    assert set(load_yaml(recording.read_text(encoding="utf-8"))) == set(CHANGE_PHONE_KEYS)
 
 
 # Cards -----------------------------------------------------------------------------------
@@ -431,7 +432,7 @@ def test_bind_a_credit_card_whose_cvv2_is_never_stored_or_recorded(tmp_path: Pat
     assert '"947"' not in raw and "card_cvv2=947" not in raw  # the run keeps <hidden>
     (card,) = table(tmp_path, "cards")[1:]
     assert not [k for k in card if "cvv" in k]
-    recorded = yaml.safe_load(recording.read_text(encoding="utf-8"))
+    recorded = load_yaml(recording.read_text(encoding="utf-8"))
     # A stand-in that replays (the bank checks a CVV2's form), never the digits typed.
     assert recorded["card_cvv2"] == "000" and recorded["card_expiry"] == "0929"
     assert "947" not in json.dumps(result)
@@ -456,7 +457,7 @@ def test_a_cvv2_a_scenario_gives_is_not_kept_with_the_scenario(tmp_path: Path) -
     """The state file keeps a scenario file's body for a ticket: a borrower's ``card_cvv2``
     was kept with it, and reached every bundle. It is kept as a recording keeps it."""
     world = tmp_path / "cvv.yaml"
-    data = yaml.safe_load(Path(scenario(tmp_path)).read_text(encoding="utf-8"))
+    data = load_yaml(Path(scenario(tmp_path)).read_text(encoding="utf-8"))
     data["borrower"] = {"card_cvv2": "947"}
     world.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     code, result = run_json(
@@ -631,7 +632,7 @@ def test_a_refused_repayment_is_asked_again_in_a_story_made_of_the_record(
     assert failed and failed[-1]["detail"].get("installment") == 1, failed
     code, out, err = run_cli(tmp_path, "story", "from", "A0001")
     assert code == 0, err
-    story = yaml.safe_load(out)
+    story = load_yaml(out)
     repays = [a for a in story["actions"] if a["action"] == "repay"]
     assert repays and repays[0].get("installment") == 1 and "all" not in repays[0], repays
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ID_NUMBER, PHONE, ROOT, run_cli, run_json
+from conftest import ID_NUMBER, PHONE, ROOT, load_yaml, run_cli, run_json
 
 # Built-in stories whose journey's ticket left out the account's flows or its earlier journeys,
 # and so did not replay (the support review's list).
@@ -89,7 +89,7 @@ def bundled(folder: Path, db: Path, record: str) -> Path:
 
 def ticket_actions(bundle: Path) -> list[dict[str, Any]]:
     with zipfile.ZipFile(bundle) as archive:
-        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        ticket = load_yaml(archive.read("ticket.yaml"))
     actions: list[dict[str, Any]] = ticket["story"]["actions"]
     return actions
 
@@ -134,7 +134,7 @@ def test_what_happened_at_one_instant_is_told_in_the_order_it_was_done(tmp_path:
     made = tmp_path / "from.yaml"
     code, out, err = run_cli(tmp_path, "story", "from", "A0001", "--out", str(made), db=db)
     assert code == 0, out + err
-    actions = yaml.safe_load(made.read_text(encoding="utf-8"))["actions"]
+    actions = load_yaml(made.read_text(encoding="utf-8"))["actions"]
     # (Binding a card takes the bank's SMS a minute: a clock move comes before the last one.)
     told = [(a["action"], a.get("installment")) for a in actions if a["action"] != "clock_set"]
     assert told == [
@@ -275,7 +275,7 @@ def replays(folder: Path, db: Path, record: str) -> dict[str, Any]:
     assert code == 0, data
     assert data["reproduced"] is True, data
     with zipfile.ZipFile(bundle) as archive:
-        story: dict[str, Any] = yaml.safe_load(archive.read("ticket.yaml"))["story"]
+        story: dict[str, Any] = load_yaml(archive.read("ticket.yaml"))["story"]
     return story
 
 
@@ -302,7 +302,7 @@ def test_a_journey_cut_short_mid_step_and_resumed_replays(tmp_path: Path) -> Non
     """Cut short at the card's step (no transaction password): the run kept the answers the
     cut step took (the card, the bank's code), so the replay sends the bank's SMS again."""
     db = tmp_path / "state.json"
-    answers = yaml.safe_load((ROOT / "fixtures/answers/happy-path.yaml").read_text("utf-8"))
+    answers = load_yaml((ROOT / "fixtures/answers/happy-path.yaml").read_text("utf-8"))
     del answers["transaction_password"]
     answers["id_front"] = str(ROOT / "fixtures/id/front.png")
     answers["id_back"] = str(ROOT / "fixtures/id/back.png")
@@ -482,7 +482,7 @@ def edited(bundle: Path, out: Path, change: Callable[[dict[str, Any]], None]) ->
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "ticket.yaml":
-                ticket = yaml.safe_load(data)
+                ticket = load_yaml(data)
                 change(ticket)
                 data = yaml.safe_dump(ticket, allow_unicode=True, sort_keys=False).encode()
             target.writestr(item, data)
@@ -496,7 +496,7 @@ def test_a_ticket_compares_the_loans_events(tmp_path: Path) -> None:
     db = played(tmp_path, "debit-on-due-date")
     bundle = bundled(tmp_path, db, "A0001")
     with zipfile.ZipFile(bundle) as archive:
-        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        ticket = load_yaml(archive.read("ticket.yaml"))
     assert ticket["bundle_format"] == 4
     kinds = [e["event"] for e in ticket["loan_events"]]
     assert {"disbursed", "reminder_sent", "debited"} <= set(kinds), kinds
@@ -522,7 +522,7 @@ def test_a_debits_card_in_a_pseudonymised_ticket_is_the_stand_ins(tmp_path: Path
     db = played(tmp_path, "debit-on-due-date")
     bundle = bundled(tmp_path, db, "A0001")
     with zipfile.ZipFile(bundle) as archive:
-        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        ticket = load_yaml(archive.read("ticket.yaml"))
     cards = {e["detail"]["card"] for e in ticket["loan_events"] if e["event"] == "debited"}
     assert cards and "3445" not in cards
     code, data = replayed(tmp_path, bundle)
@@ -589,7 +589,7 @@ def test_a_second_accounts_overdue_names_its_loan_and_entry_as_the_replay_does(
     story = replays(tmp_path, db, "A0002")
     assert story["actions"][0]["draws"] == "A0002"
     with zipfile.ZipFile(tmp_path / "A0002.zip") as archive:
-        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        ticket = load_yaml(archive.read("ticket.yaml"))
     named = {
         (e["event"], k): e["detail"][k]
         for e in ticket["loan_events"]
@@ -700,7 +700,7 @@ def test_a_double_debits_story_checks_what_is_owed_back(tmp_path: Path) -> None:
     lender's fault taken out of its world (nothing debited twice)."""
     story = told_story(tmp_path, "double-debit-refund")
     folder = story.parent
-    told = yaml.safe_load(story.read_text(encoding="utf-8"))
+    told = load_yaml(story.read_text(encoding="utf-8"))
     assert told["actions"][-1]["expect"]["loan"]["refund_owed"] == "916.80"
     assert run_cli(tmp_path, "check", "--no-builtin", str(folder))[0] == 0
     text = story.read_text(encoding="utf-8")
@@ -754,7 +754,7 @@ def test_a_tickets_story_finds_a_message_the_lender_stopped_sending(
 
     story = told_story(tmp_path, "double-debit-refund")
     folder = story.parent
-    expects = yaml.safe_load(story.read_text(encoding="utf-8"))["actions"][-1]["expect"]
+    expects = load_yaml(story.read_text(encoding="utf-8"))["actions"][-1]["expect"]
     marks = [e["text"] for e in expects["sms"]]
     assert SMS_MARKS["reminder"] in marks and SMS_MARKS["double_debit"] in marks, expects
     assert run_cli(tmp_path, "check", "--no-builtin", str(folder))[0] == 0
@@ -798,7 +798,7 @@ def test_a_flows_story_expects_what_its_run_recorded(tmp_path: Path) -> None:
     story = folder / "login.yaml"
     code, out, err = run_cli(tmp_path, "story", "from", "F0001", "--out", str(story), db=db)
     assert code == 0, out + err
-    told = yaml.safe_load(story.read_text(encoding="utf-8"))
+    told = load_yaml(story.read_text(encoding="utf-8"))
     expected = [e["event"] for e in told["actions"][-1]["expect"]["events"]]
     assert "new_device" in expected and "two_step_passed" in expected, expected
     assert run_cli(tmp_path, "check", "--no-builtin", str(folder))[0] == 0

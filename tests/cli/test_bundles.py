@@ -25,6 +25,7 @@ from conftest import (
     PASSWORD,
     PHONE,
     ROOT,
+    load_yaml,
     patience,
     run_cli,
     run_json,
@@ -101,7 +102,7 @@ def test_a_scripted_run_with_a_custom_scenario_replays_after_its_files_are_gone(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "reproduced: card_frozen at disbursement" in done.stdout
     with zipfile.ZipFile(bundle) as archive:
-        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        ticket = load_yaml(archive.read("ticket.yaml"))
         names = set(archive.namelist())
     assert {"report.md", "report.json", "images/1/front.png", "images/2/back.png"} <= names
     [run] = runs_of(ticket)
@@ -160,7 +161,7 @@ def test_a_phone_change_flow_replays_with_the_journey_that_made_its_account(
     result = json.loads(done.stdout)
     assert result["reproduced"] is True and result["outcome"]["status"] == "completed"
     with zipfile.ZipFile(bundle) as archive:
-        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        ticket = load_yaml(archive.read("ticket.yaml"))
     assert [r.get("setup", False) for r in runs_of(ticket)] == [True, False]
     assert runs_of(ticket)[1]["action"] == "change_phone"
 
@@ -205,7 +206,7 @@ def test_a_tampered_bundle_names_the_first_event_that_differs(tmp_path: Path) ->
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "ticket.yaml":
-                ticket = yaml.safe_load(data)
+                ticket = load_yaml(data)
                 runs_of(ticket)[0]["answers"]["amount"] = "8000"
                 data = yaml.safe_dump(ticket, allow_unicode=True, sort_keys=False).encode()
             target.writestr(item, data)
@@ -374,7 +375,7 @@ def test_a_bundle_replays_the_weeks_after_the_journey_from_another_folder(tmp_pa
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["reproduced"] is True
     with zipfile.ZipFile(bundle) as archive:
-        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        ticket = load_yaml(archive.read("ticket.yaml"))
     kinds = [a["action"] for a in ticket["story"]["actions"]]
     assert kinds[:3] == ["apply", "clock_set", "repay"]
     expected = ticket["story"]["actions"][-1]["expect"]["loan"]
@@ -459,7 +460,7 @@ def test_a_ticket_of_a_world_started_later_replays_at_its_own_times(tmp_path: Pa
         bundle = tmp_path / f"{record}.zip"
         assert run_cli(tmp_path, "report", record, "--bundle", str(bundle))[0] == 0
         with zipfile.ZipFile(bundle) as archive:
-            ticket = yaml.safe_load(archive.read("ticket.yaml"))
+            ticket = load_yaml(archive.read("ticket.yaml"))
         assert str(ticket["story"]["world"]["clock"]).startswith("2026-06-01")
         done = replay(bundle, tmp_path / f"elsewhere-{record}", "--json")
         assert done.returncode == 0, done.stdout + done.stderr

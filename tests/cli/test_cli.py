@@ -13,7 +13,6 @@ from typing import Any
 
 import filelock
 import pytest
-import yaml
 from conftest import (
     CARD,
     CARD_MASKED,
@@ -27,6 +26,7 @@ from conftest import (
     PHONE,
     PHONE_MASKED,
     TRANSACTION_PASSWORD,
+    load_yaml,
     run_cli,
     run_json,
     run_loancli,
@@ -656,7 +656,7 @@ def test_record_replays_to_identical_json(tmp_path: Path) -> None:
     )
     assert code == 0
     assert stat.S_IMODE(recorded.stat().st_mode) == 0o600
-    data = yaml.safe_load(recorded.read_text(encoding="utf-8"))
+    data = load_yaml(recorded.read_text(encoding="utf-8"))
     # Image paths are written relative to the recording, so the pair can move together.
     assert not any(Path(p).is_absolute() for p in data["id_front"])
     assert [(recorded.parent / p).resolve() for p in data["id_front"]] == [
@@ -695,7 +695,7 @@ def test_record_is_written_for_a_stopped_journey(tmp_path: Path) -> None:
         str(recorded),
     )
     assert code == 3
-    data = yaml.safe_load(recorded.read_text(encoding="utf-8"))
+    data = load_yaml(recorded.read_text(encoding="utf-8"))
     assert data["auth_cloud"] is True
     assert "amount" not in data  # the journey stopped before the loan was chosen
 
@@ -780,7 +780,7 @@ def test_demo_runs_the_happy_path_on_its_own_state_file(tmp_path: Path, db: Path
 def test_happy_path_fixture_matches_the_demo_answers() -> None:
     from loancli.world.demo import HAPPY_PATH
 
-    fixture = yaml.safe_load(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
+    fixture = load_yaml(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
     paths = {"id_front", "id_back"}
     assert {k: v for k, v in fixture.items() if k not in paths} == {
         k: v for k, v in HAPPY_PATH.items() if k not in paths
@@ -793,7 +793,7 @@ def test_happy_path_fixture_matches_the_demo_answers() -> None:
 def test_happy_path_fixture_answers_every_question() -> None:
     from loancli.questions import CONDITIONAL, QUESTIONS
 
-    fixture = yaml.safe_load(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
+    fixture = load_yaml(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
     # Only the resend confirmation (asked after a failure) is left to its default.
     assert set(QUESTIONS) - set(fixture) == CONDITIONAL
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import run_cli, run_json
+from conftest import load_yaml, run_cli, run_json
 
 PHONE = "13800138000"
 
@@ -28,7 +28,7 @@ def bundle_of(folder: Path, story: str) -> Path:
 
 def ticket_of(bundle: Path) -> dict[str, Any]:
     with zipfile.ZipFile(bundle) as archive:
-        return yaml.safe_load(archive.read("ticket.yaml"))
+        return load_yaml(archive.read("ticket.yaml"))
 
 
 def replayed(folder: Path, bundle: Path) -> tuple[int, dict[str, Any], Path]:
@@ -76,7 +76,7 @@ def test_a_bundle_whose_entries_differ_is_not_reproduced(
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "ticket.yaml":
-                ticket = yaml.safe_load(data)
+                ticket = load_yaml(data)
                 entry = ticket["story"]["actions"][-1]["expect"]["credit"]["entries"]["R0001"]
                 entry["reported_on"] = "2026-04-03"
                 data = yaml.safe_dump(ticket, allow_unicode=True, sort_keys=False).encode()
@@ -138,7 +138,7 @@ def test_a_ticket_from_a_world_with_automatic_debits_replays(tmp_path: Path, ban
     assert run_cli(tmp_path, *common, "clock", "advance", "70d", db=db)[0] == 0
     bundle = tmp_path / "ticket.zip"
     assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle), db=db)[0] == 0
-    story = yaml.safe_load(zipfile.ZipFile(bundle).read("ticket.yaml"))["story"]
+    story = load_yaml(zipfile.ZipFile(bundle).read("ticket.yaml"))["story"]
     assert "debit_balance" in story["world"]["scenario_text"]
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

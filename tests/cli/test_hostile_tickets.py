@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import run_cli, write_answers
+from conftest import load_yaml, run_cli, write_answers
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -120,7 +120,7 @@ def test_a_hostile_ticket_is_refused_naming_the_field(
     edit: Edit,
     words: tuple[str, ...],
 ) -> None:
-    ticket = yaml.safe_load(made["ticket.yaml"])
+    ticket = load_yaml(made["ticket.yaml"])
     edit(ticket)
     text = yaml.safe_dump(ticket, allow_unicode=True)
     _refused(tmp_path, monkeypatch, {**made, "ticket.yaml": text.encode()}, ("ticket.yaml", *words))
@@ -131,7 +131,7 @@ def test_a_replay_refused_part_way_leaves_no_world_behind(
 ) -> None:
     """A story whose second action is refused as it is played (a loan no run made): the file
     the replay had made for its first run is gone, so the same --db can be tried again."""
-    ticket = yaml.safe_load(made["ticket.yaml"])
+    ticket = load_yaml(made["ticket.yaml"])
     ticket["story"]["actions"].append({"action": "repay", "loan": "L0009", "all": True})
     text = yaml.safe_dump(ticket, allow_unicode=True)
     _refused(tmp_path, monkeypatch, {**made, "ticket.yaml": text.encode()}, ("L0009",))

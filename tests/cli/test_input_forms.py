@@ -223,6 +223,8 @@ def test_a_lone_surrogate_from_an_answers_file_escape_is_refused(tmp_path: Path)
         ),
         encoding="utf-8",
     )
+    # PyYAML's pure-Python reader takes the escape (libyaml refuses it): loancli reads such
+    # a file with it, and must refuse the answer.
     data = yaml.safe_load(answers.read_text(encoding="utf-8"))
     assert data["employer"] == "abc\ud800"
     refused(

@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import DROP, run_cli, run_json, write_answers
+from conftest import DROP, load_yaml, run_cli, run_json, write_answers
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
 
@@ -63,7 +62,7 @@ def test_the_hint_after_a_stop_carries_every_option_and_runs_anywhere(tmp_path: 
     # The same world: the card is still frozen, in Chinese, and the recording goes on.
     assert pasted.returncode == 3, pasted.stderr
     assert "card_frozen" in pasted.stdout and "停在" in pasted.stdout
-    assert yaml.safe_load(record.read_text(encoding="utf-8"))
+    assert load_yaml(record.read_text(encoding="utf-8"))
 
 
 def test_a_stopped_journey_shown_later_says_how_to_go_on_in_its_world(tmp_path: Path) -> None:
@@ -352,7 +351,7 @@ def test_a_recording_named_oddly_reads_back_and_its_run_is_no_traceback(
     assert text.splitlines()[0].startswith("# Recorded by loancli")
     assert text.splitlines()[1].startswith("# Holds the passwords")
     assert len([x for x in text.splitlines() if x.startswith("# ")]) == 2
-    assert isinstance(yaml.safe_load(text), dict)
+    assert isinstance(load_yaml(text), dict)
 
 
 def test_a_step_run_again_replays_from_its_own_start(tmp_path: Path) -> None:

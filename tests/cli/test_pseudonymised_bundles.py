@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ID_DIR, ROOT, own_photo, run_cli, write_answers
+from conftest import ID_DIR, ROOT, load_yaml, own_photo, run_cli, write_answers
 from PIL import Image
 
 from loancli.account.hashing import SECRET_KEYS, stand_in
@@ -121,7 +121,7 @@ def secrets_in(value: object, key: str = "") -> set[str]:
     if isinstance(value, list):
         return set().union(*(secrets_in(v, key) for v in value))
     if isinstance(value, str) and key == "scenario_text" and "password" in value:
-        return secrets_in(yaml.safe_load(value))
+        return secrets_in(load_yaml(value))
     return {str(value)} if key in SECRET_KEYS and value is not None else set()
 
 
@@ -194,12 +194,12 @@ def test_kept_personal_data_is_said_and_a_built_in_scenario_with_accounts_replay
     )
     assert code == 0, err
     with zipfile.ZipFile(bundle) as archive:
-        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        ticket = load_yaml(archive.read("ticket.yaml"))
     assert ticket["personal_data"] == "kept"
     [run] = runs_of(ticket)
     assert run["answers"]["new_phone"] == "13700137000" and run["scenario"] == "phone-taken"
     # The built-in scenario travels inlined, its preset passwords as stand-ins.
-    scenario = yaml.safe_load(run["scenario_text"])
+    scenario = load_yaml(run["scenario_text"])
     assert scenario["accounts"][1]["phone"] == "13700137000"
     assert scenario["accounts"][0]["password"] == run["answers"]["password"]
     code, out, _err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "again.json")
@@ -221,7 +221,7 @@ def test_one_record_gets_the_same_stand_ins_whatever_language_it_is_bundled_in(
         )
         assert code == 0, err
         with zipfile.ZipFile(bundle) as archive:
-            ticket = yaml.safe_load(archive.read("ticket.yaml"))
+            ticket = load_yaml(archive.read("ticket.yaml"))
         tickets.append(ticket)
     zh, en = tickets
     assert zh["story"]["title"] != en["story"]["title"]
@@ -241,7 +241,7 @@ def test_a_story_from_a_record_carries_stand_ins_unless_told_to_keep_and_holds(
     code, _out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers))
     assert code == 0, err
     state = json.loads((tmp_path / "state.json").read_text(encoding="utf-8"))
-    own = [*yaml.safe_load(answers.read_text("utf-8")).values()]
+    own = [*load_yaml(answers.read_text("utf-8")).values()]
     own += [*state["applicants"]["1"]["identity"].values()]
     folder = tmp_path / "suite"
     folder.mkdir()
@@ -313,7 +313,7 @@ def test_a_bundle_after_a_phone_change_names_neither_number(tmp_path: Path) -> N
     changing = ("--no-input", "account", "change-phone", "--answers", str(change))
     code, out, err = run_cli(tmp_path, *changing)
     assert code == 0, out + err
-    new = yaml.safe_load(change.read_text(encoding="utf-8"))["new_phone"]
+    new = load_yaml(change.read_text(encoding="utf-8"))["new_phone"]
     bundle = tmp_path / "t.zip"
     code, out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))
     assert code == 0, err
@@ -424,7 +424,7 @@ def test_an_objections_own_words_are_left_out_and_a_second_objection_replays(
         assert code == 0, err
         with zipfile.ZipFile(bundle) as archive:
             members = {name: archive.read(name) for name in archive.namelist()}
-        ticket = yaml.safe_load(members["ticket.yaml"])
+        ticket = load_yaml(members["ticket.yaml"])
         reasons = [a["reason"] for a in ticket["story"]["actions"] if a.get("action") == "object"]
         assert len(reasons) == 2  # both objections, each in its turn
         text = "".join(data.decode("utf-8", "replace") for data in members.values())
@@ -463,7 +463,7 @@ def test_an_objections_words_are_left_out_where_they_are_and_nowhere_else(
             for name in archive.namelist()
             if not name.startswith("images/")
         }
-    ticket = yaml.safe_load(members["ticket.yaml"])
+    ticket = load_yaml(members["ticket.yaml"])
     [objection] = [a for a in ticket["story"]["actions"] if a.get("action") == "object"]
     assert objection == {**objection, "entry": "R0001", "reason": LEFT_OUT}
     assert str(ticket["loancli"]).count(".") == 2

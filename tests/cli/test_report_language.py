@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import load_yaml, run_cli
 
 
 def test_the_report_in_chinese_has_chinese_headings_and_sentences(tmp_path: Path) -> None:
@@ -36,11 +36,10 @@ def test_the_report_in_chinese_has_chinese_headings_and_sentences(tmp_path: Path
 
 
 def test_the_default_worlds_description_is_its_files() -> None:
-    import yaml
 
     from loancli.world.scenario import BUILTIN_DIR, DEFAULT_DESCRIPTION, load_scenario
 
-    data = yaml.safe_load((BUILTIN_DIR / "default.yaml").read_text(encoding="utf-8"))
+    data = load_yaml((BUILTIN_DIR / "default.yaml").read_text(encoding="utf-8"))
     assert DEFAULT_DESCRIPTION == data["description"] == load_scenario(None).description
 
 

@@ -22,6 +22,7 @@ from conftest import (
     PASSWORD,
     PHONE,
     PHONE_MASKED,
+    load_yaml,
     run_cli,
     run_json,
 )
@@ -509,7 +510,7 @@ def test_support_unlock_of_an_account_typed_loosely_is_reported_and_bundled(
     code, _out, err = run_cli(tmp_path, "report", "F0001", "--bundle", str(bundle))
     assert code == 0, err
     with zipfile.ZipFile(bundle) as archive:
-        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        ticket = load_yaml(archive.read("ticket.yaml"))
         report = archive.read("report.md").decode()
     [action] = [a for a in ticket["story"]["actions"] if a.get("action") == "unlock"]
     assert len(action["phone"]) == 18 and action["phone"] != ID_NUMBER  # the stand-in, whole
@@ -611,7 +612,7 @@ def test_a_recorded_login_replays_identically(tmp_path: Path) -> None:
         db=tmp_path / "first.json",
     )
     assert first[0] == 0, first[2]
-    recorded = yaml.safe_load(recording.read_text(encoding="utf-8"))
+    recorded = load_yaml(recording.read_text(encoding="utf-8"))
     assert set(recorded) == {"phone", "login_method", "password", "device_code"}
     replay = run_cli(
         tmp_path,

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-import yaml
-from conftest import ROOT, run_cli, run_json, run_loancli
+from conftest import ROOT, load_yaml, run_cli, run_json, run_loancli
 
 from loancli.stories.runner import builtin_story_names
 
@@ -544,7 +543,7 @@ def test_every_built_in_story_is_valid_under_the_schema_and_a_top_level_expect_i
     validator = jsonschema.Draft202012Validator(json.loads(out))
     for path in sorted((ROOT / "loancli/data/stories").glob("*.yaml")):
         # As an editor reads YAML: a time is text.
-        doc = json.loads(json.dumps(yaml.safe_load(path.read_text("utf-8")), default=str))
+        doc = json.loads(json.dumps(load_yaml(path.read_text("utf-8")), default=str))
         assert [e.message for e in validator.iter_errors(doc)] == [], path.name
     wrong = {"story": 1, "actions": [{"action": "apply", "expect": {"status": "finished"}}]}
     assert not validator.is_valid(wrong)
@@ -561,7 +560,7 @@ def test_the_schema_describes_a_story(tmp_path: Path) -> None:
     assert code == 0
     schema = json.loads(out)
     assert "Story" in json.dumps(schema) and "$defs" in schema
-    story = yaml.safe_load((ROOT / "loancli/data/stories/overdue-penalty.yaml").read_text())
+    story = load_yaml((ROOT / "loancli/data/stories/overdue-penalty.yaml").read_text())
     assert story["story"] == 1
 
 

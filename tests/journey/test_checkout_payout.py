@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from conftest import FIXTURES
+from conftest import FIXTURES, load_yaml
 
 from loancli.journey.checkout import checkout, plan
 from loancli.journey.core import FlowRecord, Journey
@@ -29,7 +28,7 @@ pytestmark = pytest.mark.usefixtures("no_fsync")
 def checkout_answers(**changes: Any) -> dict[str, Any]:
     """The checkout answers file's answers, image paths made absolute."""
     path = FIXTURES / "answers" / "checkout.yaml"
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8"))
     for key in ("id_front", "id_back"):
         data[key] = str((path.parent / data[key]).resolve())
     data.update(changes)

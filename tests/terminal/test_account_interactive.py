@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import yaml
-from conftest import CHANGE_PHONE_KEYS
+from conftest import CHANGE_PHONE_KEYS, load_yaml
 from pty_helpers import Terminal, loancli
 
 from loancli.questions import QUESTIONS
@@ -65,7 +65,7 @@ def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
         r"makes its account\)",
         header,
     ), header
-    recorded = yaml.safe_load(text)
+    recorded = load_yaml(text)
     # The invalid entry was re-asked by the prompt itself; the refused number is kept.
     assert recorded["new_phone"] == ["13700137000", "13600136000"]
     # Typed off the simulated phones: recorded as auto, so the replay works with any seed.

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import HAPPY_PATH_FILE, ID_DIR, patience
+from conftest import HAPPY_PATH_FILE, ID_DIR, load_yaml, patience
 from pty_helpers import Terminal, loancli
 
 from loancli.questions import CONDITIONAL, QUESTIONS
@@ -149,7 +149,7 @@ def test_a_refusal_too_long_for_the_prompts_line_is_said_whole_at_80_columns(
     never shown). One that long is said whole above the prompt, asked again, empty."""
     missing = tmp_path / ("x" * 70 + ".png")  # nothing of the message in it
     answers = reduced_answers(tmp_path)
-    given = yaml.safe_load(answers.read_text(encoding="utf-8"))
+    given = load_yaml(answers.read_text(encoding="utf-8"))
     del given["id_front"]
     answers.write_text(yaml.safe_dump(given, allow_unicode=True), encoding="utf-8")
     term = Terminal(tmp_path, "--lang", lang, "apply", "--answers", str(answers), columns=80)
@@ -221,7 +221,7 @@ def resumed_at_its_login(tmp_path: Path, db: Path, lang: str) -> Terminal:
 
 def reduced_answers(tmp_path: Path, *drop: str) -> Path:
     """happy-path.yaml without the keys in ``drop``, image paths made absolute."""
-    answers = yaml.safe_load(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
+    answers = load_yaml(HAPPY_PATH_FILE.read_text(encoding="utf-8"))
     for key in drop:
         del answers[key]
     answers["id_front"] = str(FRONT)
@@ -268,7 +268,7 @@ def test_recorded_walkthrough_replays_identically(tmp_path: Path) -> None:
     # secrets kept so that the replay can log in.
     text = record.read_text(encoding="utf-8")
     assert text.startswith("# Recorded by loancli apply --record. Replay with: loancli")
-    recorded = yaml.safe_load(text)
+    recorded = load_yaml(text)
     assert set(recorded) == set(QUESTIONS) - CONDITIONAL
     assert codes["bank_sms_code"] not in text and codes["sms_code"] not in text
     assert recorded["bank_sms_code"] == "auto"
@@ -363,7 +363,7 @@ def test_a_terminal_closed_mid_walk_keeps_progress_and_the_recording(tmp_path: P
     up_to_the_income(term)
     term.child.kill(signal.SIGHUP)
     assert term.finish() == 130
-    recorded = yaml.safe_load(record.read_text(encoding="utf-8"))
+    recorded = load_yaml(record.read_text(encoding="utf-8"))
     assert recorded["phone"] == "13800138000"
 
 
@@ -396,7 +396,7 @@ def test_an_interrupted_and_resumed_walkthrough_records_the_whole_journey(tmp_pa
     first.interrupt()  # Ctrl-C in the middle of the profile step
     assert first.finish() == 130
     # The login finished; the profile was cut short, so its answer is asked again on resume.
-    half = yaml.safe_load(record.read_text(encoding="utf-8"))
+    half = load_yaml(record.read_text(encoding="utf-8"))
     assert half == {"phone": "13800138000", "password": "s3cret-pass"}
 
     second = Terminal(tmp_path, "apply", "--resume", "A0001", "--record", str(record))
@@ -426,7 +426,7 @@ def test_an_interrupted_and_resumed_walkthrough_records_the_whole_journey(tmp_pa
     # One file, the whole journey, block style, replayable in one run with another seed.
     text = record.read_text(encoding="utf-8")
     assert "{" not in text and "[" not in text
-    whole = yaml.safe_load(text)
+    whole = load_yaml(text)
     assert set(whole) == set(QUESTIONS) - CONDITIONAL
     assert whole["phone"] == "13800138000" and whole["employer"] == "北京小米科技有限责任公司"
     assert whole["sms_code"] == "auto"
@@ -455,7 +455,7 @@ def test_a_bundle_of_an_interactive_run_replays_elsewhere(tmp_path: Path) -> Non
     # The typed answers are in the bundle (codes as auto, secrets and personal data as
     # stand-ins)...
     with zipfile.ZipFile(bundle) as archive:
-        ticket = yaml.safe_load(archive.read("ticket.yaml"))
+        ticket = load_yaml(archive.read("ticket.yaml"))
     answers = runs_of(ticket)[0]["answers"]
     assert ticket["personal_data"] == "pseudonymised"
     assert answers["employer"].endswith("有限公司")
@@ -515,7 +515,7 @@ def test_the_whole_journey_in_chinese_at_a_terminal(tmp_path: Path) -> None:
     assert "借款金额 10000.00 元，分12期，等额本息" in screen
     assert "父母 parent" in screen  # the list shows the app's word with the value
     # A refused answer is re-asked with the reason in Chinese.
-    recorded = yaml.safe_load((tmp_path / "walk.yaml").read_text(encoding="utf-8"))
+    recorded = load_yaml((tmp_path / "walk.yaml").read_text(encoding="utf-8"))
     assert recorded["monthly_income"] == "15000.00" and recorded["amount"] == "10000.00"
     assert recorded["contact_relation"] == "parent"
 
@@ -542,7 +542,7 @@ def test_a_walkthrough_becomes_a_story_that_check_passes(tmp_path: Path) -> None
         "story", "from", "A0001", "--out", str(folder / "walk.yaml"), db=tmp_path / "s.json"
     )
     assert made.returncode == 0, made.stderr
-    story = yaml.safe_load((folder / "walk.yaml").read_text(encoding="utf-8"))
+    story = load_yaml((folder / "walk.yaml").read_text(encoding="utf-8"))
     [run] = [a for a in story["actions"] if a["action"] == "apply"]
     assert run["answers"]["id_front"] == "front.png"  # the built-in image it is
     assert run["expect"]["status"] == "completed"

@@ -6,8 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import run_json, write_answers
+from conftest import load_yaml, run_json, write_answers
 
 from loancli.questions import QUESTIONS
 
@@ -66,7 +65,7 @@ def test_a_scripted_journey_in_chinese_completes_and_records_canonically(tmp_pat
     )
     assert code == 0 and doc["status"] == "completed"
     assert doc["loan"]["amount"] == "10000.00" and doc["loan"]["method"] == "equal_installment"
-    recorded = yaml.safe_load(record.read_text(encoding="utf-8"))
+    recorded = load_yaml(record.read_text(encoding="utf-8"))
     assert recorded["contact_relation"] == "parent"
     assert recorded["method"] == "equal_installment"
     assert recorded["monthly_income"] == "15000.00"

@@ -9,8 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import ROOT, run_cli, run_json, write_answers
+from conftest import ROOT, load_yaml, run_cli, run_json, write_answers
 
 from loancli.i18n import choose_language, in_language, localise_fact
 from loancli.reasons import Reason
@@ -238,7 +237,7 @@ def test_the_account_check_speaks_chinese(tmp_path: Path) -> None:
     code, doc = run_json(
         tmp_path, "--no-input", "account", "change-phone", "--answers", str(change)
     )
-    new_phone = yaml.safe_load(change.read_text(encoding="utf-8"))["new_phone"]
+    new_phone = load_yaml(change.read_text(encoding="utf-8"))["new_phone"]
     code, doc = run_json(tmp_path, "--lang", "zh", "account", "check", str(new_phone))
     assert code == 0
     issues = {i["code"]: i for i in doc["issues"]}

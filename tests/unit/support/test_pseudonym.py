@@ -10,8 +10,7 @@ import re
 from datetime import date
 from random import Random
 
-import yaml
-from conftest import ID_DIR
+from conftest import ID_DIR, load_yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -226,13 +225,13 @@ def test_a_scenarios_own_secret_is_mapped_under_its_key_only() -> None:
     mapped, _members = pseudonymise(ticket, {})
     [run] = mapped["runs"]
     assert run["answers"]["method"] == "equal_installment"
-    borrower = yaml.safe_load(run["scenario_text"])["borrower"]
+    borrower = load_yaml(run["scenario_text"])["borrower"]
     assert borrower["password"] != "equal_installment"
     kept, _members = personal_data(ticket, {}, keep=True)
     assert kept["runs"][0]["answers"]["method"] == "equal_installment"
     assert (
         "equal_installment"
-        not in yaml.safe_load(kept["runs"][0]["scenario_text"])["borrower"]["password"]
+        not in load_yaml(kept["runs"][0]["scenario_text"])["borrower"]["password"]
     )
 
 
@@ -359,7 +358,7 @@ def test_a_ticket_is_mapped_consistently_everywhere() -> None:
     assert setup["answers"]["card_phone"] == phone == flow["answers"]["phone"]
     assert setup["answers"]["contact_phone"] != phone
     assert flow["answers"]["new_phone"] not in (phone, NEW_PHONE)
-    scenario = yaml.safe_load(flow["scenario_text"])
+    scenario = load_yaml(flow["scenario_text"])
     account, taken = scenario["accounts"]
     assert taken["phone"] == flow["answers"]["new_phone"]  # still the phone-taken case
     assert account["phone"] == phone and account["cards"][0]["reserved_phone"] == phone
@@ -466,7 +465,7 @@ def test_numbers_written_loosely_are_replaced_as_the_numbers_they_are() -> None:
     for original in ("3977", "0824", "6217 9956", "3901", "1695", "53010120011105037", "8376370"):
         assert original not in text, original
     [run] = mapped["runs"]
-    account = yaml.safe_load(run["scenario_text"])["accounts"][0]
+    account = load_yaml(run["scenario_text"])["accounts"][0]
     phone = run["answers"]["phone"]
     assert account["phone"] == account["cards"][0]["reserved_phone"] == phone  # still the one
     assert account["cards"][0]["number"].isdigit() and len(account["cards"][0]["number"]) == 19
