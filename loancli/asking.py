@@ -341,13 +341,23 @@ def _read_yaml_libyaml(text: str, *, typed: bool, tags: bool) -> object:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
 
+    data: object = yaml.load(text, Loader=_c_loader(typed))  # noqa: S506 - CSafe/CBaseLoader build none
+    return data
+
+
+@functools.cache
+def _c_loader(typed: bool) -> type:
+    """libyaml's loader, its document's size checked (a class made once a process)."""
+    import yaml
+
+    base = yaml.CSafeLoader if typed else yaml.CBaseLoader
+
     class Bounded(_SizeChecked, base):  # type: ignore[misc, valid-type]
         pass
 
     if typed:
         Bounded.add_constructor("tag:yaml.org,2002:int", _int_as_written)
-    data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - CSafe/CBaseLoader build none
-    return data
+    return Bounded
 
 
 def _int_as_written(loader: Any, node: Any) -> object:
@@ -376,8 +386,12 @@ def _expanded_size(root: yaml.Node) -> int:
 
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
+    mapping = yaml.MappingNode
 
     def size(node: yaml.Node) -> int:
+        value = node.value
+        if not isinstance(value, list):
+            return 1  # a scalar: itself, however many aliases name it
         known = sizes.get(id(node))
         if known is not None:
             return known
@@ -388,17 +402,18 @@ def _expanded_size(root: yaml.Node) -> int:
             )
         open_nodes.add(id(node))
         total = 1
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, mapping):
             _refuse_duplicate_keys(node)
-        if isinstance(node.value, list):
-            for item in node.value:
-                pair = item if isinstance(item, tuple) else (item,)  # a mapping's (key, value)
-                total += sum(size(part) for part in pair)
-                if total > YAML_MAX_NODES:
-                    raise YamlTooComplex(
-                        f"expands to more than {YAML_MAX_NODES:,} values (aliases repeat a "
-                        "block too often)"
-                    )
+            parts: Iterable[yaml.Node] = (part for pair in value for part in pair)
+        else:
+            parts = value
+        for part in parts:
+            total += size(part)
+            if total > YAML_MAX_NODES:
+                raise YamlTooComplex(
+                    f"expands to more than {YAML_MAX_NODES:,} values (aliases repeat a "
+                    "block too often)"
+                )
         sizes[id(node)] = total
         open_nodes.discard(id(node))
         return total
@@ -411,25 +426,31 @@ def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
     ``true`` once typed; the same text where every scalar is text) are refused."""
     import yaml
 
-    seen: dict[object, int] = {}
+    seen: dict[object, yaml.Node] = {}
+    scalar = yaml.ScalarNode
     for key, _value in node.value:
-        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+        if not isinstance(key, scalar):
             continue
-        line = key.start_mark.line + 1 if key.start_mark else 0
+        tag = key.tag
+        if tag == "tag:yaml.org,2002:merge":
+            continue
+        made = key.value
+        if tag.endswith(_TYPED):
+            try:
+                # As the loader will make it (a text stays its text).
+                made = _scalars().construct_object(key)
+            except (yaml.YAMLError, ValueError, TypeError):
+                made = key.value
         try:
-            # As the loader will make it (a text stays its text).
-            made = _scalars().construct_object(key) if key.tag.endswith(_TYPED) else key.value
-        except (yaml.YAMLError, ValueError, TypeError):
-            made = key.value
-        try:
-            first = seen.get(made)
-            seen.setdefault(made, line)
+            first = seen.setdefault(made, key)
         except TypeError:  # not hashable: the loader refuses it itself
             continue
-        if first is not None:
+        if first is not key:
+            line = key.start_mark.line + 1 if key.start_mark else 0
+            at = first.start_mark.line + 1 if first.start_mark else 0
             raise YamlDuplicateKey(
                 f"the key {key.value[:40]!r} at line {line} is given twice (first at line "
-                f"{first}): only one would be kept"
+                f"{at}): only one would be kept"
             )
 
 

@@ -142,6 +142,11 @@ def side_image(
     return image
 
 
+# zlib at level 3, not Pillow's 6: 40% less time for 16% more bytes (a card's 44 KB is 51 KB).
+# Populate draws two cards a borrower, and a pseudonymised bundle two a run.
+PNG_LEVEL = 3
+
+
 def png_bytes(
     image: Image.Image, metadata: Mapping[str, str] | None, *, with_font: bool = True
 ) -> bytes:
@@ -155,7 +160,7 @@ def png_bytes(
     if with_font:
         info.add_text(FONT_KEY, font_description())
     out = io.BytesIO()
-    image.save(out, format="PNG", pnginfo=info)
+    image.save(out, format="PNG", pnginfo=info, compress_level=PNG_LEVEL)
     return out.getvalue()
 
 
