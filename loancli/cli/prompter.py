@@ -75,7 +75,15 @@ class QuestionaryPrompter:
         from rich.cells import cell_len
         from rich.text import Text
 
+        # A default that is personal data (the bank-reserved mobile: the account's own) is
+        # shown masked and taken by Enter, never pre-filled whole into the line.
+        default = question.default_for(context)
+        default = "" if default is None else str(default)
+        kept = default if question.kind == "text" and question.shown and default else ""
+
         def validate(text: str) -> bool | str:
+            if kept and text == "":
+                return True
             try:
                 question.parse(text, context)
             except ValueError as exc:
@@ -91,14 +99,19 @@ class QuestionaryPrompter:
 
             extra["output"] = create_output(stdout=sys.stderr)
         label = question.label
-        if question.help:
-            label = f"{_(question.prompt)} [{_(question.help)}] ({question.key}):"
+        hint = _(question.help) if question.help else ""
+        if kept:
+            assert question.shown is not None
+            enter = _("Enter for {value}").format(value=question.shown(kept))
+            hint = _("{hint}; {enter}").format(hint=hint, enter=enter) if hint else enter
+        if hint:
+            label = f"{_(question.prompt)} [{hint}] ({question.key}):"
             if cell_len(f"? {label} ") + _ROOM_TO_ANSWER > self.console.width:
                 # Too wide for one line with room for the answer: the hint goes on its own
                 # line above, so the question, its key and what is typed are not split.
                 # Wrapped at the width, each line indented as the first (a terminal folds
                 # what is wider back to the left edge).
-                print_indented(self.console, Text(f"[{_(question.help)}]", style="dim"), 2)
+                print_indented(self.console, Text(f"[{hint}]", style="dim"), 2)
                 label = f"{_(question.prompt)} ({question.key}):"
         if cell_len(f"? {label} ") + _ROOM_TO_ANSWER > self.console.width:
             # The question alone still too wide (a narrow terminal): its words go above,
@@ -130,9 +143,9 @@ class QuestionaryPrompter:
             elif question.kind == "path":
                 prompt = questionary.path(label, validate=validate, **extra)
             else:
-                default = question.default_for(context)
-                default = "" if default is None else str(default)
-                prompt = questionary.text(label, default=default, validate=validate, **extra)
+                prompt = questionary.text(
+                    label, default="" if kept else default, validate=validate, **extra
+                )
             return prompt
 
         while True:
@@ -142,6 +155,8 @@ class QuestionaryPrompter:
                 # Ctrl-D at an empty line: the person leaves, as with Ctrl-C (what was done
                 # is kept, and the command that resumes it is said).
                 raise KeyboardInterrupt from None
+            if kept and answer == "":
+                answer = kept
             try:
                 return question.parse(answer, context)
             except ValueError as exc:

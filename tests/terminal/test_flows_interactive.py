@@ -101,6 +101,35 @@ def test_checkout_walked_by_hand_on_an_account_that_completed_the_journey(
     assert "Traceback" not in screen and "CPR" not in screen
 
 
+def test_a_card_bound_after_a_login_by_id_number_offers_the_mobile_masked(
+    tmp_path: Path,
+) -> None:
+    """Logged in by ID number, the person never typed the mobile: the bank-reserved
+    number's default (the account's own) is offered masked and taken by Enter; the whole
+    number never reaches the screen."""
+    db = applied(tmp_path)
+    moved = loancli("clock", "advance", "2m", db=db)
+    assert moved.returncode == 0, moved.stderr
+    term = Terminal(tmp_path, "card", "bind")
+    term.answer("login_id", ID_NUMBER)
+    term.choose("login_method")
+    term.answer("password", PASSWORD)
+    term.choose("card_type", down=1)
+    term.answer("card_number", CREDIT_CARD)
+    term.answer("card_expiry", "0928")
+    term.wait_prompt("card_cvv2")
+    term.child.send(CVV2 + "\r")
+    term.expect(re.escape(f"Enter for {PHONE_MASKED}"))
+    term.answer("card_phone", "")
+    term.answer_from_sms("bank_sms_code")
+    term.answer("transaction_password", CARD_PASSWORD)
+    assert term.finish() == 0
+    assert PHONE not in term.screen.getvalue()
+    # Enter took the account's own number as the card's reserved one.
+    cards = json.loads(db.read_text(encoding="utf-8"))["cards"].values()
+    assert [c["reserved_phone"] for c in cards if c["number"] == CREDIT_CARD] == [PHONE]
+
+
 def test_credit_card_bound_by_hand_with_its_secrets_hidden(tmp_path: Path) -> None:
     db = applied(tmp_path)
     # apply's bank code went to this number at this simulated minute, and the bank refuses a

@@ -82,7 +82,10 @@ def test_whole_journey_answered_by_hand_at_a_terminal(tmp_path: Path) -> None:
     assert "(term): 12" in screen
     assert "(method): equal_installment" in screen
     assert "(face_actions): auto" in screen
-    assert "(card_phone): 13800138000" in screen
+    # The bank-reserved mobile's default (the applicant's own) is offered masked, taken by
+    # Enter, never put whole into the line.
+    assert "Enter for 138****8000] (card_phone):" in screen
+    assert "(card_phone): 13800138000" not in screen
     assert "(auth_cloud): Yes" in screen
     assert "(auth_smart_home): No" in screen
     # Secrets are never echoed.
@@ -506,6 +509,13 @@ def walk_in_chinese(term: Terminal) -> None:
     term.answer_from_sms("sms_code")
 
 
+def phone_shown_untyped(screen: str) -> list[str]:
+    """Lines of the screen that show the whole mobile where the person did not type it."""
+    return [
+        line for line in screen.splitlines() if "13800138000" in line and "(phone):" not in line
+    ]
+
+
 def test_the_whole_journey_in_chinese_at_a_terminal(tmp_path: Path) -> None:
     term = Terminal(tmp_path, "--lang", "zh", "apply", "--record", "walk.yaml")
     walk_in_chinese(term)
@@ -514,6 +524,8 @@ def test_the_whole_journey_in_chinese_at_a_terminal(tmp_path: Path) -> None:
     assert "申请 A0001：已放款" in screen and "还款计划" in screen
     assert "借款金额 10000.00 元，分12期，等额本息" in screen
     assert "父母 parent" in screen  # the list shows the app's word with the value
+    assert "回车即为 138****8000" in screen  # the reserved mobile's default, masked
+    assert phone_shown_untyped(screen) == []
     # A refused answer is re-asked with the reason in Chinese.
     recorded = load_yaml((tmp_path / "walk.yaml").read_text(encoding="utf-8"))
     assert recorded["monthly_income"] == "15000.00" and recorded["amount"] == "10000.00"
