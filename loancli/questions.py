@@ -48,6 +48,9 @@ class QuestionContext(TypedDict, total=False):
     methods: Sequence[str]
     # The simulated today (a card's expiry may not be past).
     today: date
+    # At a prompt, whether a login's number or ID number names an account: None, or why not
+    # (said, and asked again; a script's login stops with account_not_found instead).
+    check_account: Callable[[str], str | None]
 
 
 # A question's check: the raw answer and the context in, the parsed answer out.
@@ -171,6 +174,14 @@ def canonical(key: str, text: str) -> str:
 def _mobile(raw: object, ctx: QuestionContext) -> str:
     value = v.check_mobile(raw)
     check_journey_phone(value, ctx)
+    return _known_account(value, ctx)
+
+
+def _known_account(value: str, ctx: QuestionContext) -> str:
+    check = ctx.get("check_account")
+    problem = check(value) if check is not None else None
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -203,13 +214,14 @@ def _login_id(raw: object, ctx: QuestionContext) -> str:
     """A mobile number, or an 18-character ID number (once the account has one)."""
     text = v.digits_text(raw).strip().replace(" ", "")
     if len(text) == 18:
-        return _id_number(text, ctx)
+        return _known_account(_id_number(text, ctx), ctx)
     try:
-        return v.check_mobile(text)
+        value = v.check_mobile(text)
     except ValueError as exc:
         raise ValueError(
             _("{exc}; or log in with the 18-character ID number").format(exc=exc)
         ) from None
+    return _known_account(value, ctx)
 
 
 LOGIN_METHODS = ("password", "sms")

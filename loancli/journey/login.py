@@ -126,6 +126,10 @@ def _login(j: Journey, record: Record, choose: bool, register: bool) -> Stop | N
     key = "login_id" if by_login_id else "phone"
     # A journey resumed at its login (or the step run again) is its account's own.
     own: QuestionContext = {"journey_phone": record["phone"]} if record.get("phone") else {}
+    if j.asker.interactive and not _scripted(j, key):
+        # At a prompt, a number or ID number no account has is said and asked again: a typo
+        # costs no flow. A script's login stops with account_not_found, as the app refuses it.
+        own["check_account"] = lambda value: _no_account(j, value, register)
     login_id = j.asker.ask(key, own)
     account = find_account(j.store, login_id)
     if account is not None and own:
@@ -151,6 +155,22 @@ def _login(j: Journey, record: Record, choose: bool, register: bool) -> Stop | N
         return stop
     account = j.store.get(ACCOUNTS, phone=phone) or account
     return _check_device(j, record, account, method)
+
+
+def _no_account(j: Journey, login_id: str, register: bool) -> str | None:
+    """Why ``login_id`` logs in to nothing (None when it does: an account has it, or a new
+    mobile number's first login opens one)."""
+    if find_account(j.store, login_id) is not None:
+        return None
+    if is_id_number(login_id):
+        return _("no account has the ID number {id}; check it and enter it again").format(
+            id=mask_id(login_id)
+        )
+    if register:
+        return None
+    return _(
+        "no account has the number {phone}; check it, or enter the account's ID number"
+    ).format(phone=mask_phone(login_id))
 
 
 def _register(j: Journey, record: Record, phone: str) -> Stop | None:

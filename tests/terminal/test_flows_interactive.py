@@ -101,6 +101,37 @@ def test_checkout_walked_by_hand_on_an_account_that_completed_the_journey(
     assert "Traceback" not in screen and "CPR" not in screen
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", r"no account has the ID number 1101\*+0010; check it and enter it again"),
+        ("zh", r"没有账户使用身份证号 1101\*+0010，请核对后重新输入"),
+    ],
+)
+def test_a_login_id_no_account_has_is_said_and_asked_again(
+    tmp_path: Path, lang: str, said: str
+) -> None:
+    """At a prompt, a typo in the ID number (one that still passes its check character)
+    is said and asked again, where it ended the flow with account_not_found; nothing of it
+    is recorded, so the flow's ticket replays."""
+    db = applied(tmp_path)
+    other = "110105199001010010"  # valid, but no account's
+    assert other != ID_NUMBER
+    term = Terminal(tmp_path, "--lang", lang, "contacts", "add")
+    term.answer("login_id", other)
+    term.expect(said)
+    term.correct("login_id", ID_NUMBER, r"\(login_method\):")
+    term.child.send("\r")
+    term.answer("password", PASSWORD)
+    term.interrupt()
+    assert term.finish() == 130
+    state = json.loads(db.read_text(encoding="utf-8"))
+    [flow] = state["flows"].values()
+    assert [e["event"] for e in flow["events"] if e["event"] == "login_refused"] == []
+    assert flow["runs"][-1]["given"]["login_id"] == ID_NUMBER
+    assert_replays_in_progress(tmp_path, db, "F0001")
+
+
 def test_a_card_bound_after_a_login_by_id_number_offers_the_mobile_masked(
     tmp_path: Path,
 ) -> None:
