@@ -442,10 +442,13 @@ def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
             except (yaml.YAMLError, ValueError, TypeError):
                 made = key.value
         try:
-            first = seen.setdefault(made, key)
+            first = seen.get(made)
+            if first is None:
+                seen[made] = key
         except TypeError:  # not hashable: the loader refuses it itself
             continue
-        if first is not key:
+        # (An alias as the second key is the very node of the first: compared by being seen.)
+        if first is not None:
             line = key.start_mark.line + 1 if key.start_mark else 0
             at = first.start_mark.line + 1 if first.start_mark else 0
             raise YamlDuplicateKey(

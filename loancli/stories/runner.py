@@ -36,7 +36,7 @@ from loancli.loan.loans import find_loan, loan_view, newest_loan
 from loancli.masking import mask_numbers
 from loancli.questions import QUESTIONS
 from loancli.records import CREDIT, LOANS, Applicant, Flow
-from loancli.store import Location, MemoryState, Store, holds_records
+from loancli.store import Location, MemoryState, Store, holds_records, state_absent
 from loancli.stories import personas
 from loancli.stories.format import (
     STORY_FORMAT,
@@ -646,7 +646,12 @@ def run_story(
             # as the run, whose world's records name them (a bundle of it reads them).
             drawn = Path(tempfile.mkdtemp(prefix="loancli-persona-"))
             weakref.finalize(run, shutil.rmtree, drawn, ignore_errors=True)
-            today = operations.clock_now(world, scenario=scenario).date()
+            # A new file is not there before its first write: its world starts where one in
+            # memory does (the story's world holds nothing yet).
+            fresh = isinstance(world, Path) and state_absent(world)
+            today = operations.clock_now(
+                MemoryState() if fresh else world, scenario=scenario
+            ).date()
             person = personas.story_answers(
                 story.person.persona, person, today, drawn, seed=story.world.seed
             )

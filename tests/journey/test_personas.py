@@ -117,6 +117,21 @@ def test_a_story_with_a_persona_inside_the_band_completes_as_the_persona():
     assert card["number"] == persona.card_number
 
 
+def test_a_story_with_a_persona_and_no_clock_runs_into_a_new_file(tmp_path: Path):
+    """The persona's age is on the world's clock: a new file's, before its first write,
+    is where a fresh world starts (it was refused as a state file that does not exist)."""
+    loaded = story("{age: 59, province: 广东, bank: CCB, seed: 8}", "{status: completed}")
+    kept = tmp_path / "kept.json"
+
+    run = run_story(loaded, kept)
+
+    assert run.ok, [(c.what, c.expected, c.got) for c in run.failures]
+    persona = make_persona(8, age=59, province="广东", bank="CCB", today=TODAY)
+    with Store(kept, read_only=True) as store:
+        (app,) = store.all(APPLICANTS)
+    assert app["identity"]["number"] == persona.id_number
+
+
 def test_a_storys_persona_images_live_as_long_as_its_run():
     run = run_story(story("{age: 30}", "{status: completed}"))
     with Store(run.state, read_only=True) as store:

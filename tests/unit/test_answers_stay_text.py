@@ -78,6 +78,10 @@ def test_free_text_with_control_characters_is_refused(tmp_path: Path, key: str, 
         ("1: a\n'1': b\n", True, False),
         # A merge key is not a key of the mapping.
         ("base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n", True, False),
+        # The second key an alias of the first: the very node it names, still a second key.
+        ("&k description: first\n*k : second\n", False, True),
+        ("&k description: first\n*k : second\n", True, True),
+        ("- &k a\n- {*k : 1, *k : 2}\n", True, True),
     ],
 )
 def test_a_key_given_twice_is_refused_as_the_loader_would_make_it(
@@ -87,7 +91,7 @@ def test_a_key_given_twice_is_refused_as_the_loader_would_make_it(
     from loancli.asking import YamlDuplicateKey
 
     if refused:
-        with pytest.raises(YamlDuplicateKey, match="given twice"):
+        with pytest.raises(YamlDuplicateKey, match="given twice \\(first at line 1\\)"):
             read_yaml(text, typed=typed)
     else:
         read_yaml(text, typed=typed)
