@@ -24,6 +24,7 @@ import functools
 import hashlib
 import hmac
 import os
+import re
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -158,8 +159,19 @@ _SEQUENCES = "0123456789"
 @functools.lru_cache(maxsize=64)
 def stand_in(secret: str, kind: str = "password") -> str:
     """A valid stand-in for ``secret``: a 6-20 character password, or for ``kind`` "pin" a
-    6-digit transaction password that is neither one repeated digit nor a sequence."""
+    6-digit transaction password that is neither one repeated digit nor a sequence. A
+    password that is a stand-in already (``stand-in-`` and ten hex digits: a ticket's
+    replay logs in with the ones the ticket carries) is its own: a replayed world records
+    the ticket's stand-ins, and derives no slow key for them. (A PIN's stand-in has no form
+    of its own: it is derived again.)"""
+    if kind != "pin" and is_stand_in(secret):
+        return secret
     return shaped(_mac(_secret_key(secret, _KEY_PARAMETERS), b"stand-in")[:16], kind)
+
+
+def is_stand_in(text: str) -> bool:
+    """Whether ``text`` has a password stand-in's form (``stand-in-`` and ten hex digits)."""
+    return len(text) == 19 and text.startswith("stand-in-") and _HEX.fullmatch(text[9:]) is not None
 
 
 # Runs recorded before 2026-12-06 keep stand-ins made with scrypt (n = 2^13) under this salt;
@@ -172,6 +184,9 @@ def earlier_stand_in(secret: str, kind: str = "password") -> str:
     """The stand-in earlier versions recorded for ``secret``."""
     digest = hashlib.scrypt(secret.encode(), salt=_EARLIER_SALT, n=2**13, r=8, p=1, dklen=16)
     return shaped(digest, kind)
+
+
+_HEX = re.compile(r"[0-9a-f]{10}")
 
 
 def shaped(digest: bytes, kind: str) -> str:

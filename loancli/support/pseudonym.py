@@ -53,6 +53,7 @@ from loancli.account.hashing import (
     PIN_KEYS,
     SECRET_KEYS,
     earlier_stand_in,
+    is_stand_in,
     shaped,
     stand_in,
 )
@@ -130,7 +131,6 @@ _LOOSE_CARD = re.compile(
 _WORDS_KEY, _WORDS_ACTION = "reason", "object"
 
 _SALT_KEY = b"loancli bundle pseudonyms v1"
-_STAND_IN = re.compile(r"stand-in-[0-9a-f]{10}\Z")
 # Common surnames and given-name characters, all in the card font.
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
@@ -467,7 +467,7 @@ class StandIns:
                 out.setdefault(form, new)
         # A password's recorded stand-in is unmistakable wherever it is written; any other
         # secret (a PIN's six digits, a scenario's own text) is mapped under its keys only.
-        out.update({old: new for (_kind, old), new in self.secrets.items() if _STAND_IN.match(old)})
+        out.update({old: new for (_kind, old), new in self.secrets.items() if is_stand_in(old)})
         return {k: v for k, v in out.items() if k and k != v}
 
     def text(self, text: str) -> str:

@@ -564,3 +564,27 @@ def test_a_world_a_replay_kept_can_be_bundled_and_replayed_again(tmp_path: Path)
     done = replay(second, tmp_path / "third")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "reproduced: completed" in done.stdout
+
+
+def test_a_replayed_world_records_the_tickets_own_stand_ins(tmp_path: Path) -> None:
+    """A ticket's replay logs in with the stand-ins it carries; the replayed world's recording
+    keeps them as they are (not stand-ins of stand-ins), so its own ticket carries the same."""
+    made = tmp_path / "made.json"
+    assert run_cli(tmp_path, "apply", "--answers", str(HAPPY_PATH_FILE), db=made)[0] == 0
+    first = tmp_path / "first.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(first), db=made)[0] == 0
+    with zipfile.ZipFile(first) as archive:
+        [carried] = runs_of(load_yaml(archive.read("ticket.yaml")))
+    password = carried["answers"]["password"]
+    assert password.startswith("stand-in-") and password != PASSWORD
+    replayed = tmp_path / "elsewhere" / "replayed.json"
+    replayed.parent.mkdir()
+    code, verdict = run_json(replayed.parent, "replay", str(first), db=replayed)
+    assert code == 0 and verdict["reproduced"] is True, verdict
+    [app] = json.loads(replayed.read_text(encoding="utf-8"))["applicants"].values()
+    assert app["runs"][0]["given"]["password"] == password
+    # The pin stands in for a PIN no one can tell apart from one: derived again, as before.
+    assert (
+        app["runs"][0]["given"]["transaction_password"]
+        != carried["answers"]["transaction_password"]
+    )

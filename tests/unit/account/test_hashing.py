@@ -110,3 +110,17 @@ def test_stand_ins_are_fixed_values_today_and_as_earlier_versions_recorded_them(
 def test_a_hash_a_hostile_file_names_is_refused_before_any_work(stored: str) -> None:
     with pytest.raises(ValueError, match="unknown hash scheme"):
         verify_secret("x", stored)
+
+
+def test_a_password_that_is_a_stand_in_already_is_its_own_and_derives_nothing() -> None:
+    """A ticket's replay logs in with the stand-ins the ticket carries: its recording keeps
+    them as they are, and no slow key is derived for them."""
+    hashing._secret_key.cache_clear()
+    hashing.stand_in.cache_clear()
+    assert stand_in("stand-in-67bfbaca95") == "stand-in-67bfbaca95"
+    assert hashing._secret_key.cache_info().misses == 0
+    # Only that form: anything else is a secret, however close.
+    for secret in ("stand-in-67BFBACA95", "stand-in-67bfbaca9", "stand-in-67bfbaca95x"):
+        assert stand_in(secret) != secret and stand_in(secret).startswith("stand-in-")
+    # A PIN's stand-in is six digits like any PIN: derived again.
+    assert stand_in("091020", "pin") != "091020"
