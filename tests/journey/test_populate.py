@@ -94,6 +94,16 @@ def test_the_file_opens_with_its_checks_at_the_door_and_every_record_agrees(worl
     assert Counter(loan["status"] for loan in loans)["active"] >= 2
 
 
+def test_a_new_file_says_its_accounts_hash_at_the_cheapest(world):
+    """Made in memory, a populated world's accounts hash at the cheapest grade: the new file
+    records it (one that names no grade reads as OWASP's), so every later account does too."""
+    path, _made = world
+    with Store(path, read_only=True) as store:
+        assert store.meta_get("hashing") == "fast"
+        hashes = {a["password_hash"] for a in store.all(ACCOUNTS)}
+    assert hashes and all(h.startswith("$argon2id$v=19$m=8,t=1,p=1$") for h in hashes)
+
+
 def test_same_seed_same_world(tmp_path):
     """The same records, but for the password hashes (salted, as they must be)."""
     worlds = [MemoryState(), MemoryState(), MemoryState()]
