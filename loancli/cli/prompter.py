@@ -156,6 +156,9 @@ class QuestionaryPrompter:
                 # is kept, and the command that resumes it is said).
                 raise KeyboardInterrupt from None
             if kept and answer == "":
+                # The line shows no answer (nothing was typed): what Enter took, masked.
+                assert question.shown is not None
+                self.console.print(Text(f"  {question.shown(kept)}", style="dim"))
                 answer = kept
             try:
                 return question.parse(answer, context)

@@ -168,9 +168,9 @@ def _no_account(j: Journey, login_id: str, register: bool) -> str | None:
         )
     if register:
         return None
-    return _(
-        "no account has the number {phone}; check it, or enter the account's ID number"
-    ).format(phone=mask_phone(login_id))
+    return _("no account has the number {phone}; check it, or use the ID number").format(
+        phone=mask_phone(login_id)
+    )
 
 
 def _register(j: Journey, record: Record, phone: str) -> Stop | None:

@@ -156,6 +156,8 @@ def test_a_card_bound_after_a_login_by_id_number_offers_the_mobile_masked(
     term.answer("transaction_password", CARD_PASSWORD)
     assert term.finish() == 0
     assert PHONE not in term.screen.getvalue()
+    # The prompt's line shows no answer (nothing was typed): what Enter took is said, masked.
+    assert PHONE_MASKED in [line.strip() for line in term.text().splitlines()]
     # Enter took the account's own number as the card's reserved one.
     cards = json.loads(db.read_text(encoding="utf-8"))["cards"].values()
     assert [c["reserved_phone"] for c in cards if c["number"] == CREDIT_CARD] == [PHONE]
