@@ -86,7 +86,7 @@ def check_mobile(text: object) -> str:
     if value.startswith("+86"):
         value = value[3:]
     if not _ascii_digits(value) or len(value) != 11:
-        raise ValueError(_("a mainland mobile number has 11 digits, e.g. 13800138000"))
+        raise ValueError(_("a mainland mobile number has 11 digits, e.g. 13912345678"))
     if not _MOBILE.fullmatch(value):
         raise ValueError(_("a mainland mobile number starts with 13-19"))
     return value
