@@ -171,7 +171,7 @@ def stand_in(secret: str, kind: str = "password") -> str:
 
 def is_stand_in(text: str) -> bool:
     """Whether ``text`` has a password stand-in's form (``stand-in-`` and ten hex digits)."""
-    return len(text) == 19 and text.startswith("stand-in-") and _HEX.fullmatch(text[9:]) is not None
+    return _STAND_IN_FORM.fullmatch(text) is not None
 
 
 # Runs recorded before 2026-12-06 keep stand-ins made with scrypt (n = 2^13) under this salt;
@@ -186,7 +186,7 @@ def earlier_stand_in(secret: str, kind: str = "password") -> str:
     return shaped(digest, kind)
 
 
-_HEX = re.compile(r"[0-9a-f]{10}")
+_STAND_IN_FORM = re.compile(r"stand-in-[0-9a-f]{10}")
 
 
 def shaped(digest: bytes, kind: str) -> str:

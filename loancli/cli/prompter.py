@@ -80,6 +80,7 @@ class QuestionaryPrompter:
         default = question.default_for(context)
         default = "" if default is None else str(default)
         kept = default if question.kind == "text" and question.shown and default else ""
+        kept_shown = question.shown(kept) if kept and question.shown else ""
 
         def validate(text: str) -> bool | str:
             if kept and text == "":
@@ -101,8 +102,7 @@ class QuestionaryPrompter:
         label = question.label
         hint = _(question.help) if question.help else ""
         if kept:
-            assert question.shown is not None
-            enter = _("Enter for {value}").format(value=question.shown(kept))
+            enter = _("Enter for {value}").format(value=kept_shown)
             hint = _("{hint}; {enter}").format(hint=hint, enter=enter) if hint else enter
         if hint:
             label = f"{_(question.prompt)} [{hint}] ({question.key}):"
@@ -157,8 +157,7 @@ class QuestionaryPrompter:
                 raise KeyboardInterrupt from None
             if kept and answer == "":
                 # The line shows no answer (nothing was typed): what Enter took, masked.
-                assert question.shown is not None
-                self.console.print(Text(f"  {question.shown(kept)}", style="dim"))
+                self.console.print(Text(f"  {kept_shown}", style="dim"))
                 answer = kept
             try:
                 return question.parse(answer, context)

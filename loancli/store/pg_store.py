@@ -85,8 +85,10 @@ SCHEMA_TABLE = "loancli_schema"
 _DDL_LOCKS, _WORLD_LOCKS, _COUNTER_LOCKS = 0x10A7C14, 0x10A7C15, 0x10A7C13
 # The second key of a world's lock, computed by the server within the statement that locks.
 _WORLD_KEY = "hashtext(coalesce(current_schema(), ''))"
-# The world lock's arguments, as SQL (for a tool or a test that holds the world as a unit does).
+# The world lock's arguments, as SQL (for a tool or a test that holds the world as a unit does),
+# and the schema-change lock's.
 WORLD_LOCK_KEYS = f"{_WORLD_LOCKS}, {_WORLD_KEY}"
+_DDL_LOCK_KEYS = f"{_DDL_LOCKS}, {_WORLD_KEY}"
 # SQLSTATEs.
 _LOCK_NOT_AVAILABLE = "55P03"
 _DEADLOCK = "40P01"
@@ -419,7 +421,7 @@ class PgStore(Store):
         round trips whatever the steps: a first use makes some 130 objects."""
         self._make_named_schema()
         self._run(
-            f"BEGIN; SELECT pg_advisory_xact_lock({_DDL_LOCKS}, {_WORLD_KEY});"
+            f"BEGIN; SELECT pg_advisory_xact_lock({_DDL_LOCK_KEYS});"
             f" CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version integer NOT NULL,"
             " migrated_at timestamptz NOT NULL DEFAULT now());"
             " CREATE TABLE IF NOT EXISTS loancli_kinds (name text PRIMARY KEY,"
@@ -479,7 +481,7 @@ class PgStore(Store):
             )
         table = PREFIX + name
         # Within the unit's transaction: made with its first commit, or not at all.
-        self._run(f"SELECT pg_advisory_xact_lock({_DDL_LOCKS}, {_WORLD_KEY})")
+        self._run(f"SELECT pg_advisory_xact_lock({_DDL_LOCK_KEYS})")
         self._run("INSERT INTO loancli_kinds VALUES (%s, %s) ON CONFLICT DO NOTHING", name, table)
         for _version, statements in MIGRATIONS:
             for statement in statements(table, name):
