@@ -14,6 +14,7 @@ import itertools
 import multiprocessing
 import os
 import re
+import signal
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -314,9 +315,24 @@ def run_cases(todo: Sequence[Case], jobs: int | None = None) -> list[CaseResult]
     rest = todo[1:]
     fork = "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork") if fork else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # Ctrl-C at a terminal reaches every process of its group: the workers leave it to this
+    # one, which stops handing out cases and lets the ones being played end (a chunk is a few
+    # cases), so nothing prints a worker's traceback.
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_leave_interrupts_to_the_parent
+    )
+    try:
         chunk = max(1, len(rest) // (workers * 4))
-        return [first, *pool.map(play, rest, chunksize=chunk)]
+        played = [first, *pool.map(play, rest, chunksize=chunk)]
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return played
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class StoryVerdict(TypedDict):

@@ -7,11 +7,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 import xmlschema
-from conftest import ROOT, load_yaml, run_cli, run_json, run_loancli
+from conftest import CLI_ENV, ROOT, load_yaml, patience, run_cli, run_json, run_loancli
 
 from loancli.stories.runner import builtin_story_names
 
@@ -764,3 +768,72 @@ def test_the_story_list_reads_at_80_columns(tmp_path: Path, lang: str) -> None:
         _code, doc = run_json(tmp_path, "--lang", lang, "story", "list")
         titles = {row["name"]: row["title"] for row in doc["stories"]}
         assert titles["debit-on-due-date"].startswith("到期自动扣款成功 - the due installment")
+
+
+def _check_with_workers(tmp_path: Path, cases: int) -> tuple[subprocess.Popen[str], list[int]]:
+    """``check --jobs 2`` of ``cases`` one-journey cases, started in a process group of its own
+    (as a terminal starts it); with its two workers' pids once both exist."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    write_story(
+        folder / "apply.yaml",
+        "story: 1\nactions:\n  - action: apply\n    expect: {status: completed}\n",
+    )
+    amounts = ",".join(str(3000 + 100 * i) for i in range(cases))
+    env = dict(os.environ, **CLI_ENV)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    command = ["check", "--no-builtin", str(folder), "--jobs", "2", "--matrix"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "loancli.cli.main", *command, f"amount={amounts}"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    children = Path(f"/proc/{child.pid}/task/{child.pid}/children")
+    deadline = time.monotonic() + patience(30)
+    workers: list[int] = []
+    while len(workers) < 2 and child.poll() is None and time.monotonic() < deadline:
+        workers = [int(pid) for pid in children.read_text().split()]
+        time.sleep(0.005)
+    assert len(workers) == 2, "check --jobs 2 ended or hung before its two workers started"
+    return child, workers
+
+
+def _ended(child: subprocess.Popen[str]) -> tuple[str, str]:
+    """The child's output once it ends; its group killed if it has not within a minute (a
+    worker that died of the signal left the old code waiting for it)."""
+    try:
+        return child.communicate(timeout=patience(60))
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        out, err = child.communicate()
+        raise AssertionError(f"check did not end after Ctrl-C:\n{out}{err}") from None
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads a process's children")
+def test_ctrl_c_at_a_check_on_two_workers_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    # The terminal sends SIGINT to the whole group: the workers too. A worker waiting for its
+    # next case printed its own KeyboardInterrupt traceback under the parent's message.
+    child, _workers = _check_with_workers(tmp_path, 40)
+    os.killpg(child.pid, signal.SIGINT)
+    out, err = _ended(child)
+    assert child.returncode == 130, out + err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "Interrupted" in err
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads a process's children")
+def test_a_check_s_workers_leave_ctrl_c_to_the_process_that_started_them(tmp_path: Path) -> None:
+    # Whether a worker is waiting or playing when Ctrl-C reaches it is a matter of
+    # microseconds; a SIGINT that reaches the workers alone shows what each does with it: they
+    # leave it to the parent, which here was not interrupted and ends the run as usual.
+    child, workers = _check_with_workers(tmp_path, 30)
+    for pid in workers:
+        os.kill(pid, signal.SIGINT)
+    out, err = _ended(child)
+    assert child.returncode == 0, out + err
+    assert "Traceback" not in err, err
+    assert out.count("✔ apply[amount=") == 30, out

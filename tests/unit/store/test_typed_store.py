@@ -55,7 +55,9 @@ def test_a_misspelt_record_key_written_through_the_store_is_a_type_error(
 ) -> None:
     # The module and mypy's cache are kept between runs (pytest's cache folder): a warm run
     # takes about a second.
-    folder = pytestconfig.cache.mkdir("typed-store") if pytestconfig.cache else tmp_path
+    # (``-p no:cacheprovider`` leaves the config without one: then the test's own folder.)
+    cache = getattr(pytestconfig, "cache", None)
+    folder = cache.mkdir("typed-store") if cache is not None else tmp_path
     module = folder / "uses_store.py"
     module.write_text(SNIPPET, encoding="utf-8")
     monkeypatch.chdir(ROOT)  # loancli from this checkout, as CI's mypy sees it
