@@ -83,6 +83,13 @@ def _(message: str) -> str:
     return translations(_current).gettext(message)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` as ``context`` means it, in the current language: one English word Chinese
+    says two ways (the column of a card's number, 卡号; the flow's step that binds one,
+    绑卡)."""
+    return translations(_current).pgettext(context, message)
+
+
 def in_language(lang: str, message: str) -> str:
     """``message`` in ``lang``, whatever the current language (a bilingual report)."""
     return translations(normalise(lang)).gettext(message)

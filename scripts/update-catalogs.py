@@ -3,8 +3,8 @@
     python scripts/update-catalogs.py            # after changing or adding messages
     python scripts/update-catalogs.py --check    # CI: exit 1 if anything is out of date
 
-1. Extracts every ``_("...")`` and ``N_("...")`` in ``loancli/`` into
-   ``loancli/locale/loancli.pot``.
+1. Extracts every ``_("...")``, ``N_("...")`` and ``pgettext("context", "...")`` in
+   ``loancli/`` into ``loancli/locale/loancli.pot``.
 2. Updates ``loancli/locale/zh_CN/LC_MESSAGES/loancli.po`` from it: new messages arrive
    untranslated (a test fails until they are translated), removed ones become obsolete.
 3. Compiles the ``.po`` into the ``.mo`` that ships in the package and that gettext reads.
@@ -26,20 +26,21 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "loancli" / "locale"
 POT = LOCALE / "loancli.pot"
 LANGS = {"zh_CN": LOCALE / "zh_CN" / "LC_MESSAGES"}
-KEYWORDS = {"_": None, "N_": None}
+KEYWORDS = {"_": None, "N_": None, "pgettext": ((1, "c"), 2)}
 # A fixed date in the headers: the same sources give the same files (and --check can compare).
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def template() -> Catalog:
     catalog = Catalog(project="loancli", version="1", fuzzy=False, creation_date=STAMP)
-    for filename, lineno, message, comments, _context in extract_from_dir(
+    for filename, lineno, message, comments, context in extract_from_dir(
         ROOT / "loancli",
         method_map=[("**.py", "python")],
         keywords=KEYWORDS,
         comment_tags=("TRANSLATORS:",),
     ):
-        catalog.add(message, locations=[(f"loancli/{filename}", lineno)], auto_comments=comments)
+        where = [(f"loancli/{filename}", lineno)]
+        catalog.add(message, locations=where, auto_comments=comments, context=context)
     # The built-in scenarios' descriptions (scenario list/find, reports) and stories' titles
     # (story list, story run, find): shown translated.
     import yaml
@@ -120,9 +121,14 @@ def build() -> dict[Path, bytes]:
 
 
 def messages(data: bytes, lang: str | None = None) -> dict[str, str]:
-    """A .po/.pot's messages as msgid -> msgstr (headers aside: they name the Babel version)."""
+    """A .po/.pot's messages as msgid -> msgstr (headers aside: they name the Babel version); a
+    message with a context keyed as gettext keys it, ``context\x04msgid``."""
     catalog = read_po(io.BytesIO(data), locale=lang)
-    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str)}
+    return {
+        f"{m.context}\x04{m.id}" if m.context else m.id: m.string
+        for m in catalog
+        if m.id and isinstance(m.id, str)
+    }
 
 
 def compiled(path: Path) -> dict[str, str]:

@@ -5,7 +5,7 @@ shown; records and JSON keep the codes)."""
 
 from __future__ import annotations
 
-from loancli.i18n import N_, _
+from loancli.i18n import N_, _, pgettext
 
 STEP_NAMES = {
     # The journey's steps.
@@ -109,6 +109,8 @@ AUTHORISATION_NAMES = {
 
 def step_words(step: str) -> str:
     """A step as a sentence names it: 放款 in Chinese, the code in English."""
+    if step == "card":  # "card" is also the column of a card's number (卡号): this is 绑卡
+        return pgettext("step", "card")
     return _(STEP_NAMES.get(step, step))
 
 

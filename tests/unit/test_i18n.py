@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, load_yaml, run_cli, run_json, write_answers
 
-from loancli.i18n import choose_language, in_language, localise_fact
+from loancli.i18n import choose_language, in_language, localise_fact, set_language
 from loancli.reasons import Reason
 from loancli.world.providers import WorldSettings
 
@@ -35,13 +35,34 @@ def placeholders(text: str) -> set[str]:
 
 def test_every_message_has_a_chinese_translation_with_the_same_placeholders() -> None:
     catalogs = _catalogs()
-    extracted = {m.id for m in catalogs.template() if m.id}
+    # A message with a context is keyed as gettext keys it: "step\x04card".
+    extracted = {
+        f"{m.context}\x04{m.id}" if m.context else m.id for m in catalogs.template() if m.id
+    }
     translated = catalogs.messages(PO.read_bytes(), "zh_CN")
     assert extracted, "no messages extracted"
+    assert "step\x04card" in extracted
     missing = sorted(extracted - {k for k, v in translated.items() if v})
     assert not missing, f"untranslated: {missing[:5]}"
-    for msgid in extracted:
-        assert placeholders(translated[msgid]) == placeholders(msgid), msgid
+    for key in extracted:
+        msgid = key.rpartition("\x04")[2]
+        assert placeholders(translated[key]) == placeholders(msgid), key
+
+
+def test_the_step_that_binds_a_card_is_not_named_as_the_column_of_its_number() -> None:
+    # One English word, two Chinese ones: the card flow's step "card" is 绑卡, the column of a
+    # card's number (the card list) 卡号. The step read 卡号.
+    from loancli.cli.labels import column_name
+    from loancli.support.names import step_name
+
+    set_language("zh")
+    try:
+        assert step_name("card") == "绑卡 (card)"
+        assert column_name("card") == "卡号"
+    finally:
+        set_language("en")
+    assert step_name("card") == "card"
+    assert column_name("card") == "card"
 
 
 def test_the_shipped_catalog_is_the_po_compiled_and_current() -> None:
