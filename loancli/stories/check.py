@@ -9,6 +9,7 @@ unmet expectation).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import multiprocessing
@@ -316,8 +317,8 @@ def run_cases(todo: Sequence[Case], jobs: int | None = None) -> list[CaseResult]
     fork = "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork") if fork else None
     # Ctrl-C at a terminal reaches every process of its group: the workers leave it to this
-    # one, which stops handing out cases and lets the ones being played end (a chunk is a few
-    # cases), so nothing prints a worker's traceback.
+    # one, which hands out no more cases and ends the workers (what they were playing is
+    # thrown away with the rest), so no worker prints a traceback or is waited for.
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_leave_interrupts_to_the_parent
     )
@@ -325,7 +326,7 @@ def run_cases(todo: Sequence[Case], jobs: int | None = None) -> list[CaseResult]
         chunk = max(1, len(rest) // (workers * 4))
         played = [first, *pool.map(play, rest, chunksize=chunk)]
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _end_workers(pool)
         raise
     pool.shutdown()
     return played
@@ -333,6 +334,15 @@ def run_cases(todo: Sequence[Case], jobs: int | None = None) -> list[CaseResult]
 
 def _leave_interrupts_to_the_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel the cases not handed out and end the workers playing the others (Python 3.14's
+    ``terminate_workers``; before it, the executor's own list of its processes)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
 
 
 class StoryVerdict(TypedDict):

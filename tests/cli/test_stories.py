@@ -772,7 +772,7 @@ def test_the_story_list_reads_at_80_columns(tmp_path: Path, lang: str) -> None:
 
 def _check_with_workers(tmp_path: Path, cases: int) -> tuple[subprocess.Popen[str], list[int]]:
     """``check --jobs 2`` of ``cases`` one-journey cases, started in a process group of its own
-    (as a terminal starts it); with its two workers' pids once both exist."""
+    (as a terminal starts it), once both its workers exist; with their pids."""
     folder = tmp_path / "many"
     folder.mkdir()
     write_story(
@@ -816,24 +816,13 @@ def _ended(child: subprocess.Popen[str]) -> tuple[str, str]:
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads a process's children")
 def test_ctrl_c_at_a_check_on_two_workers_exits_130_without_a_traceback(tmp_path: Path) -> None:
     # The terminal sends SIGINT to the whole group: the workers too. A worker waiting for its
-    # next case printed its own KeyboardInterrupt traceback under the parent's message.
-    child, _workers = _check_with_workers(tmp_path, 40)
+    # next case printed its own KeyboardInterrupt traceback under the parent's message
+    # (tests/unit/stories/test_check_workers.py holds a worker to it whatever it was doing).
+    # 400 cases: the run is still going when the signal comes, however loaded the machine.
+    child, _workers = _check_with_workers(tmp_path, 400)
     os.killpg(child.pid, signal.SIGINT)
     out, err = _ended(child)
     assert child.returncode == 130, out + err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert "Interrupted" in err
-
-
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads a process's children")
-def test_a_check_s_workers_leave_ctrl_c_to_the_process_that_started_them(tmp_path: Path) -> None:
-    # Whether a worker is waiting or playing when Ctrl-C reaches it is a matter of
-    # microseconds; a SIGINT that reaches the workers alone shows what each does with it: they
-    # leave it to the parent, which here was not interrupted and ends the run as usual.
-    child, workers = _check_with_workers(tmp_path, 30)
-    for pid in workers:
-        os.kill(pid, signal.SIGINT)
-    out, err = _ended(child)
-    assert child.returncode == 0, out + err
-    assert "Traceback" not in err, err
-    assert out.count("✔ apply[amount=") == 30, out
+    assert "✔" not in out  # the cases it played were not printed as a whole run

@@ -1,0 +1,80 @@
+"""``check --jobs N``'s workers and Ctrl-C: the parent decides (tests/cli/test_stories.py
+interrupts a real run at a terminal's group)."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from loancli.stories import check
+from loancli.stories.check import Case, CaseResult, collect
+
+# What the workers' play reads (forked, they see what the test set): the parent's pid, the
+# pipe a worker says it started on, the one it waits on to go on.
+_PIPES: dict[str, int] = {}
+_REAL_PLAY = check.play
+
+
+def _play(case: Case) -> CaseResult:
+    """``check.play``, waiting in a worker to be let go (a function of the module: the pool
+    sends it by name)."""
+    if os.getpid() != _PIPES["parent"]:
+        os.write(_PIPES["started"], f"{os.getpid()}\n".encode())
+        os.read(_PIPES["go"], 1)
+    return _REAL_PLAY(case)
+
+
+def _read_pid(pipe: int, patience: float = 30) -> int:
+    ready, _, _ = select.select([pipe], [], [], patience)
+    assert ready, "no worker started a case"
+    text = b""
+    while not text.endswith(b"\n"):
+        text += os.read(pipe, 1)
+    return int(text)
+
+
+@pytest.mark.skipif("fork" not in check.multiprocessing.get_all_start_methods(), reason="fork")
+def test_a_worker_sent_ctrl_c_in_the_middle_of_a_case_plays_it_to_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A terminal's Ctrl-C reaches the workers with the parent. A worker took it for its own
+    # and died with a KeyboardInterrupt traceback, or sent it back as its case's result (or,
+    # waiting for a case, hung the run); it is the parent's, which here was not interrupted.
+    story = tmp_path / "apply.yaml"
+    story.write_text(
+        "story: 1\nactions:\n  - action: apply\n    expect: {status: completed}\n",
+        encoding="utf-8",
+    )
+    [loaded] = collect([story], builtin=False)
+    todo = [Case(loaded, (("amount", str(5000 + 1000 * i)),)) for i in range(3)]
+    started_r, started_w = os.pipe()
+    go_r, go_w = os.pipe()
+    _PIPES.update(parent=os.getpid(), started=started_w, go=go_r)
+    monkeypatch.setattr(check, "play", _play)
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(check.run_cases(todo, jobs=2))
+        except BaseException as exc:  # noqa: BLE001 - the test reports what the run raised
+            outcome.append(exc)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    try:
+        for _ in todo[1:]:  # the first is played in the parent
+            os.kill(_read_pid(started_r), signal.SIGINT)
+            os.write(go_w, b"g")
+    finally:
+        os.write(go_w, b"gg")  # nothing left waiting, whatever happened
+        runner.join(60)
+    assert not runner.is_alive(), "the run did not end"
+    [results] = outcome
+    assert isinstance(results, list), results
+    assert [r.status for r in results] == ["passed"] * 3
+    assert [r.name for r in results] == [c.name for c in todo]
