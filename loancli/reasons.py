@@ -383,12 +383,13 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
     ),
     Reason.RESERVED_PHONE_MISMATCH: (
         N_(
-            "The mobile number typed is not the one the bank has on file for this card (the "
-            "bank-reserved mobile), so the bank sent its binding code to the reserved number and "
-            "none arrived on this phone."
+            "The mobile number given for this card (typed, or the account's own taken as it "
+            "was offered) is not the one the bank has on file for it (the bank-reserved mobile), "
+            "so the bank sent its binding code to the reserved number and none arrived on this "
+            "phone."
         ),
         N_(
-            "Type the mobile number you gave the bank for this card; if you no longer use it, "
+            "Enter the mobile number you gave the bank for this card; if you no longer use it, "
             "change the reserved mobile at the bank (counter, online or mobile banking), then "
             "bind the card again."
         ),

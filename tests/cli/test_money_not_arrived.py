@@ -110,6 +110,9 @@ def test_the_bank_code_goes_to_the_reserved_mobile_not_the_phone_typed(tmp_path:
         db=db,
     )
     assert code == 3 and record["reason"] == "reserved_phone_mismatch"
+    # The number may have been the account's own, taken by Enter where it was offered: the
+    # sentence said "the mobile number typed" whatever was done.
+    assert "(typed, or the account's own taken as it was offered)" in record["message"]
     code, inbox = run_json(tmp_path, "sms", "inbox", "13911112222", db=db)
     assert any("绑定银行卡" in m["text"] for m in inbox["messages"])
     code, inbox = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
