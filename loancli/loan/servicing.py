@@ -250,6 +250,13 @@ def catch_up(
         due = date.fromisoformat(line["due_date"])
         if line["status"] == "scheduled" and today < due:
             continue  # not due yet: nothing happens to it
+        if line["status"] == "scheduled" and owed_total(line) == 0:
+            # A line of nothing (an interest-only month at 0%, or one whose interest rounds
+            # to 0.00): done on its day. Nothing falls due, is reminded, debited, goes overdue
+            # or is reported.
+            line["status"] = "paid"
+            line["paid_on"] = due.isoformat()
+            continue
         if line["status"] == "scheduled":
             line["status"] = "due"
             events.append(line_event(due, "installment_due", line, amount=fmt(owed_total(line))))
@@ -324,7 +331,7 @@ def reminders(
         return events
     for line in unpaid_lines(loan):
         remind_on = date.fromisoformat(line["due_date"]) - timedelta(days=policy.reminder_days)
-        if today >= remind_on and not line.get("reminded"):
+        if today >= remind_on and not line.get("reminded") and owed_total(line) > 0:
             line["reminded"] = True
             events.append(
                 line_event(remind_on, "reminder_sent", line, amount=fmt(owed_total(line)))
@@ -607,7 +614,8 @@ def _find_line(loan: Loan, n: int) -> Line:
 
 
 def _replan(loan: Loan, principal: Decimal, today: date) -> None:
-    """Recompute the not-yet-due lines for a new principal, same months and repayment day."""
+    """Recompute the not-yet-due lines for a new principal, same months (as many as it fills)
+    and repayment day."""
     future = [x for x in unpaid_lines(loan) if x["status"] == "scheduled"]
     if not future:
         return
@@ -616,19 +624,25 @@ def _replan(loan: Loan, principal: Decimal, today: date) -> None:
         loan["lines"] = kept
         return
     start = _period_start(loan, future[0])
-    plan = build_schedule(
-        principal,
-        len(future),
-        Decimal(loan["apr_contract"]),
-        loan["method"],
-        start,
-        loan["repayment_day"],
-        first_due_date=date.fromisoformat(future[0]["due_date"]),
-    )
+    # Over the same months, unless the principal left is too little to fill them (0.01 over
+    # eleven months): then over as many as leave no installment of 0.00, and the loan ends
+    # sooner. A line of nothing would fall due, be reminded, go overdue and be reported.
+    for months in range(len(future), 0, -1):
+        plan = build_schedule(
+            principal,
+            months,
+            Decimal(loan["apr_contract"]),
+            loan["method"],
+            start,
+            loan["repayment_day"],
+            first_due_date=date.fromisoformat(future[0]["due_date"]),
+        )
+        if all(x.total > 0 for x in plan.installments):
+            break
     first_n = future[0]["n"]
     loan["lines"] = kept + [
         _with_fees(_line({**x.to_dict(), "n": first_n + i}), old)
-        for i, (x, old) in enumerate(zip(plan.installments, future, strict=True))
+        for i, (x, old) in enumerate(zip(plan.installments, future[:months], strict=True))
     ]
 
 

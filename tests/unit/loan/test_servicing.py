@@ -35,6 +35,7 @@ from loancli.loan.servicing import (
     pay_installment,
     penalty_rate,
     remaining_principal,
+    reminders,
     restructure,
     settle_all,
     settlement_amount,
@@ -255,6 +256,51 @@ def test_pay_amount_pays_dues_first_then_prepays_principal() -> None:
     # Smaller installments now: 8160.01 over 11 months at 1.5%.
     assert D(future[0]["total"]) < D("916.80")
     assert principal_paid(loan) + remaining_principal(loan) == D("10000.00")
+
+
+@pytest.mark.parametrize(
+    ("left", "lines"),
+    [
+        ("0.01", ["0.01"]),
+        ("0.05", ["0.01"] * 5),
+        ("0.11", ["0.01"] * 11),
+        ("1.00", ["0.10"] * 10 + ["0.09"]),
+    ],
+)
+def test_a_prepayment_that_leaves_a_few_fen_plans_no_installment_of_nothing(
+    left: str, lines: list[str]
+) -> None:
+    # 0.01 left over eleven months was ten installments of 0.00 and one of 0.01: each fell
+    # due, was reminded, went overdue and was reported to the credit bureau owing 0.00. The
+    # plan is over as many months as the principal fills; the loan ends sooner.
+    loan = make_loan()
+    today = date(2026, 4, 11)
+    catch_up(loan, today)
+    settle = settlement_amount(loan, today)
+    pay_amount(loan, settle - D(left), today)
+    assert remaining_principal(loan) > 0
+    future = [x for x in loan["lines"] if x["status"] == "scheduled"]
+    assert [x["total"] for x in future] == lines
+    assert sum((D(x["principal"]) for x in future), D(0)) == remaining_principal(loan)
+    assert future[0]["due_date"] == "2026-05-02"
+    for x in future:  # paid one by one on their due dates, the last closes the loan
+        pay_installment(loan, x["n"], date.fromisoformat(x["due_date"]))
+    assert loan["status"] == "closed"
+
+
+def test_an_interest_only_month_at_0_percent_owes_nothing_and_is_never_due() -> None:
+    # Interest first at 0%: two months of 0.00, then the principal. The 0.00 months were
+    # reminded, fell due and went overdue (and so were reported) with nothing owed.
+    loan = make_loan("3000", 3, "0", Method.INTEREST_FIRST)
+    assert [x["total"] for x in loan["lines"]] == ["0.00", "0.00", "3000.00"]
+    today = date(2026, 5, 30)
+    events = reminders(loan, today) + catch_up(loan, today)
+    assert [x["status"] for x in loan["lines"]] == ["paid", "paid", "scheduled"]
+    assert [x["paid_on"] for x in loan["lines"][:2]] == [x["due_date"] for x in loan["lines"][:2]]
+    assert [e["event"] for e in events] == ["reminder_sent"]  # the third's, 3 days ahead
+    assert events[0]["detail"]["installment"] == 3
+    pay_installment(loan, 3, today)
+    assert loan["status"] == "closed"
 
 
 def test_pay_amount_partial_due_goes_penalty_then_interest_then_principal() -> None:
@@ -520,6 +566,8 @@ def check_invariants(loan: dict[str, Any], amount: Decimal) -> None:
             assert D(x["paid"][part]) >= 0
         if x["status"] == "paid":
             assert owed_total(x) == 0
+        elif x["status"] in ("due", "overdue"):  # a line of nothing is never owed
+            assert owed_total(x) > 0, (x["n"], x["status"])
     assert [x["n"] for x in loan["lines"]] == list(range(1, len(loan["lines"]) + 1))
     dues = [x["due_date"] for x in loan["lines"]]
     assert dues == sorted(dues) and len(set(dues)) == len(dues)
@@ -612,6 +660,10 @@ def test_penalty_of_a_line_advanced_once(loan: dict[str, Any], days_late: int) -
     today = due + timedelta(days=days_late)
     events = catch_up(loan, today)
     grace = DEFAULT_SERVICING.grace_days
+    if D(first["total"]) == 0:  # interest first at 0%: nothing to pay, done on its day
+        assert first["status"] == "paid" and first["paid_on"] == first["due_date"]
+        assert not [e for e in events if e["detail"].get("installment") == 1]
+        return
     if days_late <= grace:
         assert first["status"] == "due"
         assert first["penalty"] == "0.00"
@@ -641,6 +693,7 @@ def test_penalty_counts_from_the_due_date_whatever_the_steps(
     loan: dict[str, Any], gaps: list[int]
 ) -> None:
     first = loan["lines"][0]
+    assume(D(first["total"]) > 0)  # a line of nothing is never overdue (the test above)
     due = date.fromisoformat(first["due_date"])
     base = D(first["principal"])
     today = due + timedelta(days=DEFAULT_SERVICING.grace_days + 1)
