@@ -256,12 +256,14 @@ def _show_clock(
             opts.console,
             _(
                 "Events 1-{shown} of {total} ({counts}). --all prints every event of a move, "
-                "--json gives them as data; each loan keeps its own: {command}"
+                "--json gives them as data; each loan keeps its own, as {loan} does: {command}"
             ).format(
                 shown=len(shown),
                 total=len(events),
                 counts=counts,
-                command=run_again(opts, "timeline", "LOAN_ID"),
+                # The loan of the first event not shown: a command that runs as printed.
+                loan=events[len(shown)]["loan"],
+                command=run_again(opts, "timeline", events[len(shown)]["loan"]),
             ),
         )
     if moved and not events:

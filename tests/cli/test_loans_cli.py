@@ -379,9 +379,11 @@ def test_a_move_with_more_events_than_a_page_shows_the_first_and_counts_them_all
             counts = [f"{kind}={sum(e['event'] == kind for e in every)}" for kind in kinds]
             assert all(count in out for count in counts), out
             assert "--all" in out and "--json" in out
-            # The timeline's command, whole on the line, in this state file (it named none).
-            hint = f"loancli --db {again} --lang {lang} timeline LOAN_ID"
-            assert any(x.endswith(hint) for x in out.splitlines()), out
+            # The timeline's command, whole on the line, in this state file (it named none),
+            # of the loan of the first event not shown: it runs as printed (it said LOAN_ID).
+            hint = f"loancli --db {again} --lang {lang} timeline L0001"
+            [said] = [x for x in out.splitlines() if x.endswith(hint)]
+            assert {"en": "as L0001 does:", "zh": "如 L0001："}[lang] in said
     # Where the hint sends a person: every event of the move is there.
     rows = ok_json(db, "timeline", "L0001")["timeline"]
     moved = Counter(row["event"] for row in rows if row["event"] in kinds)
