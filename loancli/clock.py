@@ -109,6 +109,15 @@ def parse_duration(text: object) -> timedelta:
     compact = text.strip().replace(" ", "")
     if compact.isascii() and compact.isdigit():
         return _bounded(_seconds_of(compact), text)
+    if "M" in compact and "h" not in compact.lower():
+        # M is a month in ISO 8601 and most tools, m a minute here: "1M" moved one minute.
+        # After hours (1H30M, as in ISO's PT1H30M) it can only be minutes.
+        raise ValueError(
+            _(
+                "{text!r} is not a duration: m is minutes (1m); a month is written in days "
+                "here, e.g. 30d"
+            ).format(text=text)
+        )
     parts = _DURATION.findall(compact)
     if not parts or "".join(n + u for n, u in parts).lower() != compact.lower():
         raise ValueError(

@@ -393,14 +393,22 @@ def test_parse_duration_refuses_with_a_sentence(text: str) -> None:
         parse_duration(text)
 
 
+@pytest.mark.parametrize("text", ["1M", "2M", "1d2M", "30M", " 1 M"])
+def test_a_capital_m_without_hours_is_refused_as_a_month_would_be(text: str) -> None:
+    # M is a month in ISO 8601 and most tools; "clock advance 1M" moved the clock a minute.
+    with pytest.raises(ValueError, match=r"m is minutes \(1m\); a month is written in days"):
+        parse_duration(text)
+
+
 _DURATION_PART = re.compile(r"([0-9]+)([dhmsDHMS])")
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(alphabet="0123456789dhmsDHx .-", max_size=14))
+@given(text=st.text(alphabet="0123456789dhmsDHMx .-", max_size=14))
 def test_parse_duration_accepts_exactly_the_grammar(text: str) -> None:
-    """Reference grammar: bare seconds, or one or more <number><d|h|m|s>; spaces ignored.
+    """Reference grammar: bare seconds, or one or more <number><d|h|m|s>; spaces ignored; a
+    capital M only with an hour part (else it would be read as a month: refused).
 
     Numbers of up to 6 digits: larger ones can leave timedelta's range (another matter).
     """
@@ -408,6 +416,9 @@ def test_parse_duration_accepts_exactly_the_grammar(text: str) -> None:
     assume(all(len(run) <= 6 for run in re.findall(r"[0-9]+", compact)))
     if re.fullmatch(r"[0-9]+", compact):
         assert parse_duration(text) == timedelta(seconds=int(compact))
+    elif "M" in compact and "h" not in compact.lower():
+        with pytest.raises(ValueError, match="is not a duration"):
+            parse_duration(text)
     elif compact and re.fullmatch(r"(?:[0-9]+[dhmsDHMS])+", compact):
         total = sum(int(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART.findall(compact))
         if total > MAX_DURATION.total_seconds():
