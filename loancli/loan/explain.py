@@ -152,9 +152,10 @@ FEE_NAMES = {
 }
 
 
-def fee_sentence(plan: Plan) -> str:
+def fee_sentence(plan: Plan, labelled: bool = True) -> str:
     """Every fee of a plan with what it costs, what reaches the card and what the loan costs
-    in all beyond it: what a borrower is shown before confirming."""
+    in all beyond it: what a borrower is shown before confirming (``labelled``: starting
+    "Fees:", where no heading names them already)."""
     written = plan.get("fees", {})
     per_line = plan["installments"][0].get("fees", {}) if plan["installments"] else {}
     parts = []
@@ -177,12 +178,11 @@ def fee_sentence(plan: Plan) -> str:
         if own[-1] != own[0]:
             said += _(" ({amount} the last)").format(amount=f"{own[-1]:.2f}")
         parts.append(said)
-    return _(
-        "Fees: {fees}. Paid out to your card: {paid_out} yuan; the loan costs {total_cost} "
-        "beyond it (interest {interest}, fees {fee}); APR {apr}% simple (单利), {compound}% "
-        "compounded."
+    fees = _("; ").join(parts) or _("none")
+    return (_("Fees: {fees}.") if labelled else _("{fees}.")).format(fees=fees) + _(
+        " Paid out to your card: {paid_out} yuan; the loan costs {total_cost} beyond it "
+        "(interest {interest}, fees {fee}); APR {apr}% simple (单利), {compound}% compounded."
     ).format(
-        fees="; ".join(parts) or _("none"),
         paid_out=plan.get("paid_out", ""),
         total_cost=plan.get("total_cost", ""),
         interest=plan["total_interest"],

@@ -192,7 +192,7 @@ def explain_loan(
         fees=fees_from(loan.get("fees"), loan.get("fee_free_days", 0)),
     ).to_dict()
     if loan.get("fees"):
-        out["fees"] = fee_sentence(plan)
+        out["fees"] = fee_sentence(plan, labelled=False)  # under the heading "Fees"
     out["amount"] = explain_amounts(
         plan, Decimal(loan["amount"]), loan["term"], Decimal(loan["apr_contract"]), loan["method"]
     )

@@ -152,3 +152,18 @@ def test_explain_says_the_overdue_in_chinese_with_the_grace_it_had(tmp_path: Pat
     overdue = data["explanations"]["overdue"]
     assert "已逾期（超过 3 天宽限期）" in overdue and "第1期" in overdue
     assert "overdue" not in overdue
+
+
+@pytest.mark.parametrize(("lang", "label"), [("en", "Fees:"), ("zh", "费用：")])
+def test_explain_names_the_fees_under_their_heading_once(
+    stories_played: Path, lang: str, label: str
+) -> None:
+    # The heading said "Fees:" and the sentence under it began "Fees:" again.
+    db = stories_played / "early-settlement-with-fee.json"
+    code, out, err = run_cli(stories_played, "--lang", lang, "explain", "A0001", db=db)
+    assert code == 0, err
+    assert out.count(label) == 1, out
+    code, data = run_json(stories_played, "--lang", lang, "explain", "A0001", db=db)
+    assert not data["explanations"]["fees"].startswith(label)
+    if lang == "zh":  # the fees' list with Chinese semicolons, as the rest of the sentence
+        assert "; " not in data["explanations"]["fees"]
