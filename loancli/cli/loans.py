@@ -7,6 +7,7 @@
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -426,17 +427,29 @@ def restructure(
         opts.emit(result)
         return
     change = done.change
-    opts.console.print(
+    owed = change["owed"]
+    # Its parts add up to the total: the unpaid fees are one of them when there are any.
+    text = (
         _(
+            "Re-instalment agreed on {on}: {total} (principal {principal}, interest "
+            "{interest}, penalty {penalty}, fees {fee}) over {term} months, first due "
+            "{first_due}. The old plan is kept in the loan's history."
+        )
+        if Decimal(owed.get("fee", "0")) > 0
+        else _(
             "Re-instalment agreed on {on}: {total} (principal {principal}, interest "
             "{interest}, penalty {penalty}) over {term} months, first due {first_due}. The "
             "old plan is kept in the loan's history."
-        ).format(
+        )
+    )
+    opts.console.print(
+        text.format(
             on=change["on"],
             total=change["new_principal"],
-            principal=change["owed"]["principal"],
-            interest=change["owed"]["interest"],
-            penalty=change["owed"]["penalty"],
+            principal=owed["principal"],
+            interest=owed["interest"],
+            penalty=owed["penalty"],
+            fee=owed.get("fee", "0.00"),
             term=term,
             first_due=change["first_due_date"],
         )

@@ -3,10 +3,12 @@ refusal with its figure) and ``explain`` naming the fee, the cap and the settlem
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, run_json
+from conftest import HAPPY_PATH_FILE, run_cli, run_json
 
 PBOC = ("--amount", "100000", "--term", "12", "--apr", "10.8957", "--loan-date", "2026-03-02")
 
@@ -167,3 +169,30 @@ def test_explain_names_the_fees_under_their_heading_once(
     assert not data["explanations"]["fees"].startswith(label)
     if lang == "zh":  # the fees' list with Chinese semicolons, as the rest of the sentence
         assert "; " not in data["explanations"]["fees"]
+
+
+def test_a_re_instalment_of_a_loan_with_unpaid_fees_names_them_and_its_parts_add_up(
+    tmp_path: Path,
+) -> None:
+    # Principal, interest and penalty were named, not the fees: 10364.23 was "10000.00,
+    # 326.55, 27.68", which add to 10354.23.
+    scenario = tmp_path / "fees.yaml"
+    scenario.write_text(
+        "name: fees\ndescription: f\nproducts:\n  cash_loan:\n"
+        "    fees: {upfront: 1%, monthly: 5, early_settlement: 2%}\n",
+        encoding="utf-8",
+    )
+    world = ("--scenario", str(scenario))
+    code, _out, err = run_cli(tmp_path, *world, "apply", "--answers", str(HAPPY_PATH_FILE))
+    assert code == 0, err
+    assert run_cli(tmp_path, *world, "clock", "advance", "70d")[0] == 0
+    code, out, err = run_cli(tmp_path, *world, "restructure", "A0001", "--term", "12")
+    assert code == 0, err
+    said = re.search(
+        r"agreed on \S+: ([\d.]+) \(principal ([\d.]+), interest ([\d.]+), penalty ([\d.]+), "
+        r"fees ([\d.]+)\)",
+        " ".join(out.split()),
+    )
+    assert said, out
+    total, *parts = (Decimal(x) for x in said.groups())
+    assert parts[-1] > 0 and sum(parts) == total
