@@ -455,7 +455,11 @@ def replay(
             )
             verdict.reproduced = False
     verdict.unmet = [
-        f"{c.action}. {c.what}: expected {c.expected}, got {c.got}" for c in played.failures
+        f"{c.action}. "
+        + _("{what}: expected {expected}, got {got}").format(
+            what=c.what, expected=c.expected, got=c.got
+        )
+        for c in played.failures
     ]
     verdict.reproduced = verdict.reproduced and not verdict.unmet
     return verdict

@@ -588,3 +588,37 @@ def test_a_replayed_world_records_the_tickets_own_stand_ins(tmp_path: Path) -> N
         app["runs"][0]["given"]["transaction_password"]
         != carried["answers"]["transaction_password"]
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "loan L0001 installment 1 penalty: expected 8.06, got 8.05"),
+        ("zh", "loan L0001 installment 1 penalty：预期 8.06，实际 8.05"),
+    ],
+)
+def test_a_replay_that_differs_says_the_figure_in_the_readers_language(
+    tmp_path: Path, lang: str, said: str
+) -> None:
+    # In Chinese the difference read "...: expected 8.06, got 8.05" under 未复现, where story
+    # run and check say 预期/实际.
+    db = tmp_path / "state.json"
+    for args in (
+        ("--no-input", "apply", "--answers", str(HAPPY_PATH_FILE)),
+        ("clock", "advance", "45d"),
+        ("repay", "A0001", "--installment", "1"),
+        ("report", "A0001", "--bundle", str(tmp_path / "b.zip")),
+    ):
+        code, _out, err = run_cli(tmp_path, *args, db=db)
+        assert code == 0, err
+    changed = tmp_path / "changed.zip"
+    with zipfile.ZipFile(tmp_path / "b.zip") as given, zipfile.ZipFile(changed, "w") as out:
+        for item in given.infolist():
+            data = given.read(item)
+            if item.filename == "ticket.yaml":
+                assert b"penalty: '8.05'" in data
+                data = data.replace(b"penalty: '8.05'", b"penalty: '8.06'")
+            out.writestr(item, data)
+    code, out, err = run_cli(tmp_path, "--lang", lang, "replay", str(changed), db=tmp_path / "r")
+    assert code == 3, out + err
+    assert said in " ".join(out.split()), out
