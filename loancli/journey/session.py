@@ -612,7 +612,8 @@ def _scenario_text(scenario: Scenario) -> str | None:
 def _scenario_ref(name_or_path: str | Scenario | None) -> str:
     """How a report names the scenario: a built-in's name, or a file's absolute path."""
     if isinstance(name_or_path, Scenario):
-        return name_or_path.name if _builtin(name_or_path) else name_or_path.source
+        # A file's as given (low.yaml) is where the command ran: resolved, as for a name.
+        return name_or_path.name if _builtin(name_or_path) else _scenario_ref(name_or_path.source)
     if not name_or_path:
         return "default"
     path = Path(name_or_path)

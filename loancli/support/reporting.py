@@ -16,6 +16,7 @@ from loancli.asking import read_yaml, shown_set_item
 from loancli.errors import NotFound, RuleError, UsageError
 from loancli.i18n import N_, _, language
 from loancli.journey.payout import product_of
+from loancli.journey.session import CLOCK_WORLDS_KEY
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
 from loancli.masking import (
@@ -96,6 +97,15 @@ class RunScenario(TypedDict):
     description: str
 
 
+class ClockScenario(TypedDict):
+    """A world the clock moved in other than the record's own (a bank that debits from a card
+    holding 100 moves the loans differently): the time its moves reached."""
+
+    to: str
+    name: str
+    description: str
+
+
 class ReportOutcome(TypedDict):
     status: str
     stopped_at: str | None
@@ -144,6 +154,7 @@ class Report(TypedDict):
     borrower: Borrower
     scenario: ScenarioShown
     scenarios: list[RunScenario]
+    clock_scenarios: list[ClockScenario]
     outcome: ReportOutcome
     support_action: str | None
     borrower_message: dict[str, Said] | None
@@ -419,6 +430,7 @@ def report(
         },
         # Every run's world, in order: a resumed journey may have run in more than one.
         "scenarios": _run_scenarios(runs, private),
+        "clock_scenarios": _clock_scenarios(store, scenario_name, private),
         "outcome": outcome,
         "support_action": reason.advice_in(facts) if reason else None,
         # What the app shows the borrower, ready to paste, in Chinese, and the English for
@@ -447,23 +459,42 @@ def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, Said]:
     }
 
 
+def _described(name: str) -> str:
+    try:
+        known = name in builtin_names()
+        return _((builtin_scenario(name) if known else load_scenario(name)).description)
+    except UsageError:
+        return "(the scenario file has moved or changed; the bundle keeps its body)"
+
+
 def _run_scenarios(runs: list[Run], private: Private) -> list[RunScenario]:
     out: list[RunScenario] = []
     for n, run in enumerate(runs, start=1):
         name = run.get("scenario") or "default"
-        try:
-            known = name in builtin_names()
-            described = _((builtin_scenario(name) if known else load_scenario(name)).description)
-        except UsageError:
-            described = "(the scenario file has moved or changed; the bundle keeps its body)"
         out.append(
             {
                 "run": n,
                 "command": run.get("command"),
                 "name": mask_text(name, private),
-                "description": mask_text(described, private),
+                "description": mask_text(_described(name), private),
             }
         )
+    return out
+
+
+def _clock_scenarios(store: Store, own: str, private: Private) -> list[ClockScenario]:
+    """The worlds the file's clock moved in (``journey.session.note_clock_world``) other
+    than ``own``, in order."""
+    kept = store.meta_get(CLOCK_WORLDS_KEY)
+    out: list[ClockScenario] = []
+    for entry in kept if isinstance(kept, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("to"), str):
+            continue
+        given = entry.get("scenario")
+        name = given if isinstance(given, str) and given else "default"
+        if name != own:
+            said = mask_text(_described(name), private)
+            out.append({"to": entry["to"], "name": mask_text(name, private), "description": said})
     return out
 
 
@@ -471,12 +502,20 @@ def _scenario_lines(data: Report) -> list[str]:
     runs = data.get("scenarios") or []
     if len({r["name"] for r in runs}) <= 1:
         scenario = data["scenario"]
-        return [f"- `{scenario['name']}`: {scenario['description'] or '(no description)'}"]
-    return [
-        f"- run {r['run']} ({r['command']}): `{r['name']}`: "
-        f"{r['description'] or '(no description)'}"
-        for r in runs
-    ]
+        lines = [f"- `{scenario['name']}`: {scenario['description'] or '(no description)'}"]
+    else:
+        lines = [
+            f"- run {r['run']} ({r['command']}): `{r['name']}`: "
+            f"{r['description'] or '(no description)'}"
+            for r in runs
+        ]
+    for moved in data.get("clock_scenarios") or []:
+        lines.append(
+            _("- the clock moved to {to} in `{name}`: {description}").format(
+                to=moved["to"], name=moved["name"], description=moved["description"]
+            )
+        )
+    return lines
 
 
 def _progress_sentence(app: Applicant | Flow) -> str:

@@ -371,3 +371,31 @@ def test_a_step_run_again_replays_from_its_own_start(tmp_path: Path) -> None:
     assert "--clock 2026-03-03" in line, line
     done = _in_folder(line, tmp_path)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_reports_commands_name_a_clock_moves_scenario_file_wherever_they_are_pasted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The clock moved in a scenario file named as the person typed it (low.yaml, in their
+    # folder): the report's reproduce lines named it so, and failed pasted anywhere else.
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "low.yaml").write_text(
+        "name: low\ndescription: card holds 100\nproviders:\n  bank: {debit_balance: 100}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(work)
+    db = work / "z.json"
+    code, _out, err = run_cli(work, "--no-input", "apply", "--answers", "happy-path", db=db)
+    assert code == 0, err
+    code, _out, err = run_cli(work, "--scenario", "low.yaml", "clock", "advance", "45d", db=db)
+    assert code == 0, err
+    code, report = run_json(work, "report", "A0001", "--format", "json", db=db)
+    assert code == 0, report
+    # The report's scenarios name the world the clock moved in (it named `default` alone).
+    [world] = report["clock_scenarios"]
+    assert world["name"] == str(work / "low.yaml") and world["description"] == "card holds 100"
+    moved = [line for line in report["reproduce"] if " clock " in line]
+    assert moved and all(f"--scenario {work / 'low.yaml'} " in line for line in moved), moved
+    pasted = paste(" && ".join(report["reproduce"]), tmp_path / "elsewhere")
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
