@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from loancli.clock import short_time
 from loancli.i18n import N_, _, language, localise_fact, recorded_as
 from loancli.identity.face import ACTION_NAMES
+from loancli.loan.explain import FEE_NAMES
 from loancli.masking import mask_employer, mask_numbers
 from loancli.questions import app_word
 from loancli.reasons import ACCOUNT_TYPES, REPAY_SENTENCES, Reason, sentence_now
@@ -43,6 +44,11 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         N_(
             "paid out {amount} to card {card} as loan {loan}: first due {first_due_date}, "
             "repayment day {repayment_day}"
+        ),
+        # An up-front fee kept from the payout.
+        N_(
+            "loan {loan} of {amount}: {paid_out} paid out to card {card} (the up-front fee "
+            "kept); first due {first_due_date}, repayment day {repayment_day}"
         ),
     ),
     "reminder_sent": N_("reminder sent: installment {installment}, {amount}, due {due_date}"),
@@ -97,9 +103,18 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         "{side} of the ID card read from {file}: {width}x{height}, sharpness {blur_score}"
     ),
     "id_verified": N_("ID card {number} of {name} verified, valid {validity}"),
-    "quote_shown": N_(
-        "quote: {amount} over {term} months ({method}), first payment {first_payment}, total "
-        "interest {total_interest}, APR {apr}%"
+    "quote_shown": (
+        N_(
+            "quote: {amount} over {term} months ({method}), first payment {first_payment}, "
+            "total interest {total_interest}, APR {apr}%"
+        ),
+        # With the product's fees: what reaches the card and what the loan costs beyond it.
+        N_(
+            "quote: {amount} over {term} months ({method}), first payment {first_payment}, "
+            "total interest {total_interest}, fees {total_fee} ({fees}); {paid_out} paid out, "
+            "the loan costs {total_cost} beyond it; APR {apr}% simple, {apr_compound}% "
+            "compounded"
+        ),
     ),
     "loan_confirmed": N_("loan confirmed: {amount} over {term} months"),
     "card_bound": N_("card {card} ({bank}) bound, reserved mobile {reserved_phone}"),
@@ -173,6 +188,31 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
             "repaid {amount} ({kind}): interest to date {interest_to_date}, early-settlement "
             "fee {early_settlement_fee}"
         ),
+        # A prepayment of principal with what settling it today charges (art. 30).
+        N_(
+            "repaid {amount} ({kind}): installments {installments}; {prepaid_principal} of "
+            "principal prepaid, with interest to date {interest_to_date}"
+        ),
+        N_(
+            "repaid {amount} ({kind}): installments {installments}; {prepaid_principal} of "
+            "principal prepaid, with interest to date {interest_to_date} and an "
+            "early-settlement fee {early_settlement_fee}"
+        ),
+        # Settled within the fee-free days: the up-front fee handed back.
+        N_(
+            "repaid {amount} ({kind}): interest to date {interest_to_date}, up-front fee "
+            "refunded {upfront_fee_refunded}"
+        ),
+        N_(
+            "repaid {amount} ({kind}): interest to date {interest_to_date}, early-settlement "
+            "fee {early_settlement_fee}, up-front fee refunded {upfront_fee_refunded}"
+        ),
+    ),
+    # A repayment the bank refused (the reason code beside it says why).
+    "repay_failed": (
+        N_("repayment of installment {installment} refused"),
+        N_("repayment of {amount} refused"),
+        N_("settling the loan refused"),
     ),
     "restructured": N_(
         "re-instalment agreed: {new_principal} ({owed}) over {term} months, first due "
@@ -300,7 +340,11 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
 _ALWAYS = {"installment", "due_date", "loan", "on"}
 # Keys an event's other detail already says (a refused review's age is in its reason).
 # The fee rate is what the fees say of the price.
-_IMPLIED = {"review_refused": {"age"}, "plan_shown": {"fee_rate_total"}}
+_IMPLIED = {
+    "review_refused": {"age"},
+    "plan_shown": {"fee_rate_total"},
+    "repay_failed": {"settle"},
+}
 
 # The keys of what a borrower authorised (``authorisations_recorded``).
 _AUTHORISATIONS = ("cloud", "credit_card_bills", "smart_home")
@@ -525,6 +569,7 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "duration": _duration,
     "window": _duration,
     "kind": _named(PAYMENT_KINDS),
+    "fees": lambda v: _fees(v) if isinstance(v, dict) else v,
     "installments": _numbers,
     "owed": _parts,
     "waited": _duration,
@@ -544,6 +589,12 @@ _SHOWN: dict[str, Callable[[object], object]] = {
 
 def _as_is(value: object) -> object:
     return value
+
+
+def _fees(fees: Mapping[str, object]) -> str:
+    """A product's fees as the borrower reads them: ``early-settlement fee 2%; service fee
+    per installment 5.00``."""
+    return _("; ").join(f"{_(FEE_NAMES.get(kind, kind))} {value}" for kind, value in fees.items())
 
 
 def _value(key: str, value: object) -> object:

@@ -415,3 +415,45 @@ def test_every_step_a_flow_runs_has_a_name_in_chinese() -> None:
         assert step_words("unbind") == "解绑" and step_words("remove") == "删除"
     finally:
         set_language("en")
+
+
+# Details as the code records them (from runs of the journey, repay and the fees scenario).
+_FEES = {"early_settlement": "2%", "monthly": "5.00", "upfront": "1%"}
+_MONEY_EVENTS = [
+    ("repaid", {"amount": "2000.00", "installments": [1], "interest_to_date": "4.83",
+                "kind": "amount", "on": "2026-04-11", "prepaid_principal": "1073.19"}),
+    ("repaid", {"amount": "3000.00", "early_settlement_fee": "40.47", "installments": [1],
+                "interest_to_date": "9.11", "kind": "amount", "on": "2026-04-11",
+                "prepaid_principal": "2023.44"}),
+    ("repaid", {"amount": "10115.00", "interest_to_date": "15.00", "kind": "settle_all",
+                "on": "2026-03-05", "upfront_fee_refunded": "100.00"}),
+    ("repay_failed", {"installment": 2}),
+    ("repay_failed", {"amount": "2000.00"}),
+    ("repay_failed", {"settle": True}),
+    ("quote_shown", {"amount": "10000.00", "apr": "20.99", "apr_compound": "23.14",
+                     "fees": _FEES, "first_payment": "921.80", "method": "equal_installment",
+                     "paid_out": "9900.00", "term": 12, "total_cost": "1161.61",
+                     "total_fee": "160.00", "total_interest": "1001.61"}),
+    ("disbursed", {"amount": "10000.00", "card": "**** 3445", "first_due_date": "2026-04-02",
+                   "loan": "L0001", "paid_out": "9900.00", "repayment_day": 2}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("event", "detail"), _MONEY_EVENTS)
+def test_a_loans_money_events_are_said_in_words_in_both_languages(
+    lang: str, event: str, detail: dict[str, object]
+) -> None:
+    # A prepayment with its interest to date, a settlement inside the fee-free days, a
+    # refused repayment, a quote and a payout with fees: the timeline and the report showed
+    # their key=value detail (kind=amount prepaid_principal=...), in Chinese too.
+    set_language(lang)
+    try:
+        said = event_words(event, detail)
+    finally:
+        set_language("en")
+    assert said is not None
+    assert "=" not in said and "{" not in said, said
+    for value in ("1073.19", "40.47", "100.00", "9900.00", "160.00", "2000.00"):
+        if value in {str(v) for v in detail.values()}:
+            assert value in said
