@@ -41,8 +41,10 @@ EXIT_MEANINGS = {
     ),
     ExitCode.STOPPED: (
         'stopped on a business outcome: the JSON has `status: "stopped"`, `stopped_at` and'
-        " `reason` (for `check`, `story run` and `replay`: an expectation that does not hold,"
-        " or an action loancli refused as it was played: a JUnit `error`)"
+        ' `reason`; a repayment the bank refused (`repay`) has `status: "refused"`, `reason`,'
+        " `message` and `advice` beside the loan as it is (for `check`, `story run` and"
+        " `replay`: an expectation that does not hold, or an action loancli refused as it was"
+        " played: a JUnit `error`)"
     ),
     ExitCode.STATE: (
         "state-file problem: corrupt or a damaged record, still locked by another process"
