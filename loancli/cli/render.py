@@ -27,7 +27,7 @@ from loancli.cli.options import Options, json_text
 from loancli.cli.tables import Col, fit_table, short_times
 from loancli.clock import short_time
 from loancli.i18n import N_, _, after_colon, language
-from loancli.support.event_words import detail_text, detail_words, event_words
+from loancli.support.event_words import detail_text, detail_words, event_words, recorded_why
 from loancli.support.listing import Page, RecordView
 from loancli.support.names import authorisation_words, step_name
 from loancli.support.reporting import FLOW_NAMES
@@ -311,6 +311,12 @@ def stopped_panel(
 
     console = opts.console
     advice = result["advice"] or ""
+    message = result["message"] or ""
+    found = _what_the_stop_found(result["events"])
+    if found:  # the figure behind the reason: APR 27.17% > cap 24.00%, card **** 3445 frozen
+        message = (
+            _("{message} ({found})").format(message=message, found=found) if message else found
+        )
     said = (
         _("{heading}: {text}").format(
             heading="[bold]"
@@ -318,7 +324,7 @@ def stopped_panel(
             + "[/bold]",
             text=result["reason"],
         )
-        + f"\n{escape(result['message'] or '')}\n[dim]"
+        + f"\n{escape(message)}\n[dim]"
         + _("What the app advises:")
         + f"[/dim]{after_colon()}{escape(advice)}{extra}"
     )
@@ -331,6 +337,17 @@ def stopped_panel(
         )
     )
     show_named_commands(opts, advice)
+
+
+def _what_the_stop_found(events: Sequence[Mapping[str, object]]) -> str:
+    """What the run's last stop recorded it found (the ``stopped`` event's ``detail``), in
+    the command's language; empty where it recorded nothing."""
+    for event in reversed(events):
+        if event.get("event") == "stopped":
+            detail = event.get("detail")
+            found = detail.get("detail") if isinstance(detail, Mapping) else None
+            return printable(recorded_why(found)) if isinstance(found, str) and found else ""
+    return ""
 
 
 class NextCommand(str):

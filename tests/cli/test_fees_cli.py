@@ -196,3 +196,24 @@ def test_a_re_instalment_of_a_loan_with_unpaid_fees_names_them_and_its_parts_add
     assert said, out
     total, *parts = (Decimal(x) for x in said.groups())
     assert parts[-1] > 0 and sum(parts) == total
+
+
+@pytest.mark.parametrize(("lang", "figure"), [("en", "(APR 27.17% > cap"), ("zh", "（年化")])
+def test_a_journey_stopped_for_fees_over_the_cap_says_the_figure_and_the_cap(
+    tmp_path: Path, lang: str, figure: str
+) -> None:
+    # The panel said only that the rate "is above the product's cap"; the figures were in
+    # the timeline (docs/money.md: refused "with the figure and the cap").
+    scenario = tmp_path / "hi.yaml"
+    scenario.write_text(
+        "name: fees\ndescription: f\nproducts:\n  cash_loan:\n"
+        "    fees: {upfront: 2%, monthly: 5, guarantee: 0.2%}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(
+        tmp_path, "--lang", lang, "--scenario", str(scenario), "--no-input",
+        "apply", "--answers", str(HAPPY_PATH_FILE),
+    )  # fmt: skip
+    assert code == 3, err
+    said = " ".join(out.split())
+    assert figure in said and "24.00%" in said and "27.17%" in said, out
