@@ -24,7 +24,8 @@ COLUMN_NAMES = {
     "penalty": N_("penalty"),
     "owed": N_("owed"),
     "paid_on": N_("paid on"),
-    # a line's fees by kind
+    # a line's fees by kind, and their sum beside them
+    "fee_total": N_("all fees"),
     "fee_monthly": N_("service fee"),
     "fee_guarantee": N_("guarantee fee"),
     "fee_protection": N_("protection plan"),

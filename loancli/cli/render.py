@@ -183,9 +183,11 @@ def schedule_table(
     cols = [
         Col(
             name,
-            column_name(name),
+            # Beside the fees by kind, the line's fee is named as their sum.
+            column_name("fee_total" if name == "fee" and kinds else name),
             keep=9 if name in empty else SCHEDULE_KEEP.get(_kind_of(name), 0),
             justify="left" if name == "status" else "right",
+            group="fee_" if name.startswith("fee_") else None,
         )
         for name in columns
     ]

@@ -34,13 +34,17 @@ TEXT_MIN = 14
 @dataclass(frozen=True)
 class Col:
     """One column of a fitted table: ``key`` into the rows, ``label`` its header (as
-    shown), ``figure`` whether its cells are never wrapped, ``keep`` its priority."""
+    shown), ``figure`` whether its cells are never wrapped, ``keep`` its priority, ``group``
+    the columns it goes with."""
 
     key: str
     label: str
     figure: bool = True
     keep: int = 0
     justify: str = "left"
+    # Columns of one group are shown or left out together (a line's fees by kind: one of
+    # them beside their sum read as the rest of it).
+    group: str | None = None
 
 
 def _build_table(
@@ -141,6 +145,13 @@ def fit_table(
     while True:
         probe = _build_table(console, title, shown, rows, styles)
         needed, unfolded = _needed_width(console, probe, shown)
+        if needed <= console.width and len(shown) < len(cols):
+            # A column left out before a wider group went may fit now: the most important
+            # first, each (or its group) back where it was if the table still fits.
+            back = _put_back(console, title, cols, shown, rows, styles)
+            if back != shown:
+                shown = back
+                continue
         if needed <= console.width:
             rows, widths = _wrapped_text(probe, shown, rows, console.width - needed, unfolded)
             table = _build_table(console, title, shown, rows, styles, widths)
@@ -170,7 +181,30 @@ def fit_table(
                 shown.index(c),
             ),
         )
-        shown = [c for c in shown if c is not worst]
+        gone = [c for c in shown if c.group is not None and c.group == worst.group] or [worst]
+        shown = [c for c in shown if all(c is not g for g in gone)]
+
+
+def _put_back(
+    console: Console,
+    title: str | None,
+    cols: Sequence[Col],
+    shown: list[Col],
+    rows: Sequence[Mapping[str, RenderableType]],
+    styles: Sequence[str | None],
+) -> list[Col]:
+    """``shown`` with the columns left out that still fit added back, the most important
+    first (a group whole), in their places."""
+    left = [c for c in cols if all(c is not s for s in shown)]
+    for col in sorted(left, key=lambda c: (c.keep, cols.index(c))):
+        if any(c is col for c in shown):
+            continue  # came back with its group
+        group = [c for c in left if col.group is not None and c.group == col.group] or [col]
+        trial = [c for c in cols if any(c is s for s in shown) or any(c is g for g in group)]
+        probe = _build_table(console, title, trial, rows, styles)
+        if _needed_width(console, probe, trial)[0] <= console.width:
+            shown = trial
+    return shown
 
 
 def _wrapped_text(

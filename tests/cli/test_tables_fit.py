@@ -359,3 +359,34 @@ def test_a_column_with_nothing_in_it_is_not_named_as_left_out(tmp_path: Path) ->
     assert code == 0, out + err
     note = " ".join(out.split("Not shown at this width:")[1].split())
     assert "remaining" in note and "fee" not in note, note  # every fee was 0.00
+
+
+@pytest.mark.parametrize("columns", [80, 110, 140])
+def test_a_lines_fees_by_kind_are_shown_all_or_none_beside_their_sum(
+    tmp_path: Path, columns: int
+) -> None:
+    # At 80 columns the schedule kept the service fee (5.00) and left out the guarantee fee
+    # (300.00) and protection plan (50.00) beside "fee" (355.00, their sum): the columns
+    # shown added to more than the total, the biggest fee hidden.
+    args = ["schedule", "--amount", "100000", "--term", "12", "--apr", "10.8957"]
+    args += ["--loan-date", "2026-03-02", "--fee", "upfront=1000", "--fee", "monthly=5"]
+    args += ["--fee", "guarantee=0.3%", "--fee", "protection=50"]
+    code, out, err = run_cli(tmp_path, *args, columns=columns)
+    assert code == 0, err
+    header = next(line for line in out.splitlines() if "due date" in line)
+    kinds = [k in header for k in ("service fee", "guarantee fee", "protection plan")]
+    assert all(kinds) or not any(kinds), header
+    assert "all fees" in header  # the line's fee, named as the sum of the kinds
+    # A column left out before the kinds went (the remaining principal) comes back when
+    # their going leaves room for it.
+    if not any(kinds):
+        assert "remaining" in header, header
+    row = next(line for line in out.splitlines() if re.match(r"\W*1\W+2026-04-02", line))
+    first = row.replace("│", " ").split()
+    shown = [c for c in first[2:] if re.fullmatch(r"\d+\.\d\d", c)]
+    parts = shown[:-2] if "remaining" in header else shown[:-1]
+    total = shown[-2] if "remaining" in header else shown[-1]
+    # principal + interest + (the kinds and) all fees: the kinds are inside all fees.
+    figures = [float(x) for x in parts]
+    summed = figures[0] + figures[1] + figures[-1]
+    assert abs(summed - float(total)) < 0.005, (header, first)
