@@ -142,30 +142,35 @@ def schedule(
     if opts.json:
         opts.emit(data)
         return
-    opts.console.print(
-        _(
-            "APR {apr}% (simple: monthly IRR x 12; {compound}% compounded), every fee counted "
-            "over the {paid_out} yuan paid out"
-        ).format(apr=data["apr"], compound=data["apr_compound"], paid_out=data["paid_out"]),
+    console = opts.console
+    # Each sentence broken by cells in Chinese (rich breaks only at spaces: half-empty lines).
+    console.print(
+        filled(
+            console,
+            _(
+                "APR {apr}% (simple: monthly IRR x 12; {compound}% compounded), every fee "
+                "counted over the {paid_out} yuan paid out"
+            ).format(apr=data["apr"], compound=data["apr_compound"], paid_out=data["paid_out"]),
+            console.width,
+        ),
         style="bold",
     )
-    opts.console.print(
-        _(
-            "{amount} yuan over {term} months, {method}; repayment day {day}; "
-            "first due {first_due} ({day_count}); total interest {interest}, total fee {fee}"
-        ).format(
-            amount=sched.amount,
-            term=term,
-            method=method_name(sched.method.value),
-            day=sched.repayment_day,
-            first_due=data["first_due_date"],
-            day_count=day_count_name(sched.day_count),
-            interest=data["total_interest"],
-            fee=data["total_fee"],
-        )
+    said = _(
+        "{amount} yuan over {term} months, {method}; repayment day {day}; "
+        "first due {first_due} ({day_count}); total interest {interest}, total fee {fee}"
+    ).format(
+        amount=sched.amount,
+        term=term,
+        method=method_name(sched.method.value),
+        day=sched.repayment_day,
+        first_due=data["first_due_date"],
+        day_count=day_count_name(sched.day_count),
+        interest=data["total_interest"],
+        fee=data["total_fee"],
     )
+    console.print(filled(console, said, console.width))
     if sched.total_fee:
-        opts.console.print(fee_sentence(data))
+        console.print(filled(console, fee_sentence(data), console.width))
     show_schedule(opts.console, data["installments"])
 
 

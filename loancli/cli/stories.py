@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from loancli.cli.common import check_output, check_writable, grade, handled, write_output
-from loancli.cli.console import print_indented
+from loancli.cli.console import filled, print_indented
 from loancli.cli.options import Options, options
 from loancli.cli.params import integer
 from loancli.errors import ExitCode
@@ -119,7 +119,8 @@ def _show_run(opts: Options, played: StoryRun) -> None:
         return
     console = opts.console
     title = escape(printable(_(played.story.title) if played.story.title else ""))
-    console.print(f"[bold]{title}[/bold] ({escape(played.story.name)})")
+    said = f"[bold]{title}[/bold] ({escape(played.story.name)})"
+    console.print(filled(console, said, console.width))  # by cells in Chinese
     for action in doc["actions"]:
         mark = "[green]✔[/green]" if action["ok"] else "[red]✘[/red]"
         label = escape(printable(action["label"]))

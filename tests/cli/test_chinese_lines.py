@@ -114,3 +114,27 @@ def test_a_message_the_phone_shows_never_starts_a_line_with_a_closing_mark() -> 
             assert all(cell_len(line) <= width for line in out.splitlines()), out
     finally:
         set_language("en")
+
+
+def test_the_schedule_s_sentences_and_a_story_s_title_fill_their_lines_in_chinese(
+    tmp_path: Path,
+) -> None:
+    # The schedule's first line broke after 复利 at about 46 of 80 columns, a story's title
+    # after 卡内余额仅: at their first spaces.
+    code, out, err = run_cli(
+        tmp_path, "--lang", "zh", "schedule", "--amount", "10000", "--term", "12",
+        "--apr", "18", "--loan-date", "2026-03-02", "--fee", "monthly=5", columns=80,
+    )  # fmt: skip
+    assert code == 0, err
+    said = [line.rstrip() for line in out.split("还款计划")[0].splitlines() if line.strip()]
+    assert all(cell_len(line) <= 80 for line in said), said
+    for start in ("年化利率", "费用："):  # two sentences that run on
+        first = next(line for line in said if line.startswith(start))
+        assert cell_len(first) >= 74, said
+    code, out, err = run_cli(
+        tmp_path, "--lang", "zh", "story", "run", "debit-fails-repaid-last-day-of-grace",
+        columns=80,
+    )  # fmt: skip
+    assert code == 0, err
+    title = out.splitlines()[0]
+    assert 74 <= cell_len(title) <= 80, out
