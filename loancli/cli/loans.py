@@ -275,10 +275,10 @@ def _show_clock(
     if moved and not events:
         # The clock moved and no loan had anything happen in that time (``clock show`` moves
         # nothing, so it says nothing about it).
-        opts.console.print(
-            "  "
-            + _("No installment fell due, went overdue or was reminded of while the clock moved.")
-        )
+        from rich.text import Text
+
+        said = _("No installment fell due, went overdue or was reminded of while the clock moved.")
+        print_indented(opts.console, Text(printable(said)), 2)  # wrapped under itself
 
 
 def _event_head(event: "ClockEvent") -> str:

@@ -331,6 +331,13 @@ def test_clock_advance_human_output_lists_the_events(db: Path) -> None:
     code, out, _ = cli(db, "clock", "advance", "1h")
     assert code == 0
     assert "No installment fell due, went overdue or was reminded of" in out
+    # At 80 columns its second line is under its first, not at the edge.
+    code, out, _ = run_cli(db.parent, "clock", "advance", "1h", db=db, columns=80)
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "  No installment fell due, went overdue or was reminded of while the clock",
+        "  moved.",
+    ]
     # Showing the clock moves nothing, so it says nothing about what fell due.
     code, out, _ = cli(db, "clock", "show")
     assert code == 0 and "Simulated now:" in out and "fell due" not in out
