@@ -86,7 +86,8 @@ def check_mobile(text: object) -> str:
     if value.startswith("+86"):
         value = value[3:]
     if not _ascii_digits(value) or len(value) != 11:
-        raise ValueError(_("a mainland mobile number has 11 digits, e.g. 13912345678"))
+        # No example number: every message masks one (139****5678 shows no digits to copy).
+        raise ValueError(_("a mainland mobile number has 11 digits and starts with 13-19"))
     if not _MOBILE.fullmatch(value):
         raise ValueError(_("a mainland mobile number starts with 13-19"))
     return value

@@ -539,6 +539,8 @@ def test_sms_inbox_masks_the_phone_but_shows_the_messages(
 def test_sms_inbox_for_a_bad_number_is_exit_2(tmp_path: Path) -> None:
     code, out, err = run_cli(tmp_path, "sms", "inbox", "12345")
     assert code == 2 and "PHONE:" in err and "11 digits" in err
+    # Its example was a number, which the message masked (e.g. 139****5678): none to copy.
+    assert "****" not in err and "starts with 13-19" in err
     assert run_cli(tmp_path, "clock", "advance", "1s")[0] == 0  # a state file, no messages
     code, out, err = run_cli(tmp_path, "sms", "inbox", CONTACT_PHONE)
     assert code == 0 and "No messages for 139****9000" in out
