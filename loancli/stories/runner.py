@@ -679,8 +679,10 @@ def label_of(action: operations.Action | WorldAction) -> str:
         for name in action.__struct_fields__
         if name not in operations.WORLD_FIELDS and getattr(action, name) not in (None, False)
     }
-    # Masked as every output is: an account's number, a card's.
-    return mask_numbers(" ".join([tag, *(f"{k}={v}" for k, v in own.items())]))
+    # Masked as every output is: an account's number, a card's. A flag as the story writes
+    # it (all=true; Python's True read as code).
+    said = [f"{k}={'true' if v is True else v}" for k, v in own.items()]
+    return mask_numbers(" ".join([tag, *said]))
 
 
 @contextmanager

@@ -826,3 +826,12 @@ def test_ctrl_c_at_a_check_on_two_workers_exits_130_without_a_traceback(tmp_path
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert "Interrupted" in err
     assert "✔" not in out  # the cases it played were not printed as a whole run
+
+
+def test_an_actions_flag_is_labelled_as_the_story_writes_it(tmp_path: Path) -> None:
+    # "repay loan=L0001 all=True": Python's spelling, in every language's run and in JUnit.
+    code, doc = run_json(tmp_path, "story", "run", "early-settlement-first-month")
+    assert code == 0, doc
+    labels = [a["label"] for a in doc["actions"]]
+    assert "repay loan=L0001 all=true" in labels, labels
+    assert not any("True" in label for label in labels)
