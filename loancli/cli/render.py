@@ -65,9 +65,11 @@ def show_result(
     app: Mapping[str, object],
     result: JourneyResult,
     resume: str | None = None,
+    restructured: bool = False,
 ) -> None:
     """The journey's outcome; ``resume`` is the command that continues a stopped one (else
-    the plain one, in this run's world)."""
+    the plain one, in this run's world); ``restructured``: the loan's plan is a
+    re-instalment's, not the one paid out."""
     from rich.markup import escape
     from rich.panel import Panel
 
@@ -128,6 +130,22 @@ def show_result(
                 apr=loan["apr"],
                 compound=loan.get("apr_compound", ""),
             )
+        )
+    if restructured:
+        from rich.text import Text
+
+        # The panel is the loan as paid out; the schedule under it is the plan now.
+        print_indented(
+            console,
+            Text(
+                printable(
+                    _(
+                        "Re-instalmented since (协商二次分期): the schedule below is the new "
+                        "plan; the one paid out is in the loan's history."
+                    )
+                )
+            ),
+            0,
         )
     show_schedule(console, result["schedule"], N_("Repayment schedule"))
     lines = result["schedule"]
@@ -548,8 +566,8 @@ def show_record(opts: Options, view: RecordView) -> None:
     result = cast("JourneyResult", view.result)
     if view.details is not None:
         show_details(opts.console, str(record["id"]), view.details)
-    show_result(opts, record, result)
     now = view.loan_now
+    show_result(opts, record, result, restructured=bool(now and now.get("restructured")))
     if now is not None:
         line = _(
             "Loan {loan} now: {status}; remaining principal {remaining}, owed today {owed} "

@@ -747,6 +747,14 @@ def test_restructure_human_output(db: Path) -> None:
     out = output_40_days_on(db, "restructure", "A0001", "--term", "12")
     assert "10196.73" in out
     assert "history" in out
+    # The applicant's page shows the loan as paid out (12 months, first due 2026-04-02) above
+    # the plan now: it says which is which (it read as one plan of two first due dates).
+    code, out, err = cli(db, "applicants", "show", "A0001")
+    assert code == 0, err
+    said = " ".join(out.split())
+    note = "Re-instalmented since (协商二次分期): the schedule below is the new plan"
+    assert note in said
+    assert said.index("loan disbursed") < said.index(note) < said.index("Repayment schedule")
 
 
 def test_restructure_refused_with_nothing_overdue(db: Path) -> None:
