@@ -246,7 +246,11 @@ def _image(key: str) -> Callable[[object, QuestionContext], Upload]:
             raise ValueError(_("give the path of an image file"))
         path = Path(text).expanduser()
         if not path.is_absolute():
-            path = ctx.get("base_dir", Path(".")) / path
+            # An answers file's paths are its folder's; one typed at a prompt or given by
+            # --set, the working folder's: kept absolute, so a report, a bundle or a story
+            # made from another folder finds the photo.
+            path = ctx.get("base_dir", None) or Path.cwd()
+            path = path / Path(text).expanduser()
         try:
             return Upload(path, check_image(path, key=key))
         except UsageError as exc:

@@ -631,7 +631,14 @@ def _answers_ref(answers: Answers | None) -> str | None:
 
 
 def _hide_secret(item: str) -> str:
-    """A ``--set`` kept for the report, with a secret answer's value left out."""
-    key, sep, _value = item.partition("=")
+    """A ``--set`` kept for the report, with a secret answer's value left out, and a photo's
+    path absolute (the report's reproduce line runs from any folder)."""
+    key, sep, value = item.partition("=")
     question = QUESTIONS.get(key.strip())
-    return f"{key}=<hidden>" if sep and question is not None and question.secret else item
+    if sep and question is not None and question.secret:
+        return f"{key}=<hidden>"
+    if sep and question is not None and question.kind == "path" and value.strip():
+        path = Path(value.strip()).expanduser()
+        if not path.is_absolute():
+            return f"{key}={Path.cwd() / path}"
+    return item

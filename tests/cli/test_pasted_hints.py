@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import DROP, load_yaml, run_cli, run_json, write_answers
+from conftest import DROP, ID_DIR, load_yaml, run_cli, run_json, write_answers
+
+from loancli.questions import QUESTIONS
 
 pytestmark = pytest.mark.usefixtures("no_fsync")
 
@@ -398,4 +401,37 @@ def test_a_reports_commands_name_a_clock_moves_scenario_file_wherever_they_are_p
     moved = [line for line in report["reproduce"] if " clock " in line]
     assert moved and all(f"--scenario {work / 'low.yaml'} " in line for line in moved), moved
     pasted = paste(" && ".join(report["reproduce"]), tmp_path / "elsewhere")
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+
+
+def test_a_photo_given_by_a_relative_path_is_kept_absolute_for_reports_and_bundles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A photo named from the working folder (--set id_front=front.png, or typed so at a
+    # prompt) was kept as typed: the report's reproduce line failed pasted elsewhere, and a
+    # bundle or a story made from another folder could not find the photo.
+    work = tmp_path / "photos"
+    work.mkdir()
+    for side in ("front", "back"):
+        shutil.copyfile(ID_DIR / f"{side}.png", work / f"{side}.png")
+    monkeypatch.chdir(work)
+    # At a prompt: the answer's path, as the record keeps it.
+    upload = QUESTIONS["id_front"].parse("front.png")
+    assert Path(upload.path).is_absolute() and Path(upload.path) == work / "front.png"
+    db = tmp_path / "s.json"
+    code, _out, err = run_cli(
+        work, "--no-input", "apply", "--answers", "happy-path",
+        "--set", "id_front=front.png", "--set", "id_back=back.png", db=db,
+    )  # fmt: skip
+    assert code == 0, err
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, report = run_json(elsewhere, "report", "A0001", "--format", "json", db=db)
+    assert code == 0, report
+    [line] = report["reproduce"]
+    assert f"id_front={work / 'front.png'}" in line, line
+    code, _out, err = run_cli(elsewhere, "report", "A0001", "--bundle", "b.zip", db=db)
+    assert code == 0, err
+    pasted = paste(line, tmp_path / "pasted")
     assert pasted.returncode == 0, pasted.stdout + pasted.stderr
