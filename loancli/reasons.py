@@ -318,14 +318,16 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
         N_("Enter the code from the newest SMS on that number, or request a new one."),
     ),
     Reason.IDENTITY_FAILED: (
+        # Said by an unlock (the ID number), a phone change (the old number's code, the
+        # face) and a card binding (no verified ID card): what the stop found says which.
         N_(
-            "Your identity could not be verified: the ID number, the SMS code to the old number or "
-            "the face check did not match, or the account has no verified ID card."
+            "Your identity could not be verified: the ID number, an SMS code or the face check "
+            "did not match, or the account has no verified ID card."
         ),
         N_(
-            "Verify with the code sent to the old number, or choose the face check if the old "
-            "number cannot receive SMS; if that fails, contact customer service with identity "
-            "proof."
+            "Give the ID number of the card the account was verified with, or the code sent to "
+            "the number on file (the face check when that number cannot receive SMS); if that "
+            "fails, contact customer service with identity proof."
         ),
     ),
     Reason.CARD_REBIND_REQUIRED: (
@@ -451,6 +453,25 @@ EARLIER_SENTENCES: dict[str, tuple[Reason, str]] = {
     # Until 2026-12-07: a login by ID number has no mobile number.
     "The password does not match this mobile number's account.": (Reason.PASSWORD_WRONG, "en"),
     "密码与该手机号的账户不匹配。": (Reason.PASSWORD_WRONG, "zh"),
+    # Until 2026-12-07: the reserved mobile may be the account's own, taken by Enter.
+    "The mobile number typed is not the one the bank has on file for this card (the "
+    "bank-reserved mobile), so the bank sent its binding code to the reserved number and "
+    "none arrived on this phone.": (Reason.RESERVED_PHONE_MISMATCH, "en"),
+    "输入的手机号不是这张卡的银行预留手机号，银行把绑卡验证码发到了预留号码上，"
+    "这部手机收不到验证码。": (
+        Reason.RESERVED_PHONE_MISMATCH,
+        "zh",
+    ),
+    # Until 2026-12-07: an unlock and a card binding say it too, not only a phone change.
+    "Your identity could not be verified: the ID number, the SMS code to the old number or "
+    "the face check did not match, or the account has no verified ID card.": (
+        Reason.IDENTITY_FAILED,
+        "en",
+    ),
+    "身份验证未通过：身份证号、原手机号验证码或人脸识别不一致，或账户尚未完成实名认证。": (
+        Reason.IDENTITY_FAILED,
+        "zh",
+    ),
 }
 
 
