@@ -194,8 +194,12 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
         N_("The app gives no appeal; apply again later when circumstances change."),
     ),
     Reason.LOAN_DECLINED: (
-        N_("The borrower did not confirm the loan quote."),
-        N_("Choose another amount or term when ready."),
+        # A loan's quote, or a purchase's installment plan (checkout).
+        N_("The borrower did not confirm the quote (a loan's, or a purchase's installments)."),
+        N_(
+            "Choose another amount or term when ready; for a purchase, another number of "
+            "installments."
+        ),
     ),
     Reason.BANK_CODE_WRONG: (
         N_("The bank's SMS code for binding the card was wrong."),
@@ -462,6 +466,9 @@ EARLIER_SENTENCES: dict[str, tuple[Reason, str]] = {
         Reason.RESERVED_PHONE_MISMATCH,
         "zh",
     ),
+    # Until 2026-12-07: a checkout's installment plan is declined with it too.
+    "The borrower did not confirm the loan quote.": (Reason.LOAN_DECLINED, "en"),
+    "您未确认借款方案。": (Reason.LOAN_DECLINED, "zh"),
     # Until 2026-12-07: an unlock and a card binding say it too, not only a phone change.
     "Your identity could not be verified: the ID number, the SMS code to the old number or "
     "the face check did not match, or the account has no verified ID card.": (

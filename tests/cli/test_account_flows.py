@@ -986,6 +986,8 @@ def test_checkout_refusals(tmp_path: Path) -> None:
         code, result = checkout(tmp_path, *sets, world=world, db=tmp_path / f"{reason}.json")
         assert_stopped(code, result, step, reason)
         assert result["checkout"] is None and result["schedule"] == []
+        if reason == "loan_declined":  # a purchase's advice, not only a loan's amount or term
+            assert "installments" in result["message"] and "installments" in result["advice"]
 
 
 @pytest.mark.parametrize(
