@@ -70,14 +70,15 @@ def _needs(register: bool) -> Callable[[Journey], list[str]]:
     """What a scripted login will ask after the number, known before anything is written: the
     password (or the SMS login code, by ``login_method``) of the account the script names, or
     the password that opens it; nothing when the login stops first (no such account, a
-    locked one) or the number is not scripted (that is missing already)."""
+    locked one). A number not scripted is missing already, and so is what logs in with it
+    (listed together: the password came to light only on the next run)."""
 
     def needs(j: Journey) -> list[str]:
         if j.asker.interactive or _scripted(j, "password") or _scripted(j, "login_code"):
             return []
         login_id = j.asker.peek("login_id") or j.asker.peek("phone")
         if login_id is None:
-            return []
+            return ["login_code" if j.asker.peek("login_method") == "sms" else "password"]
         account = find_account(j.store, login_id)
         if account is None:
             return ["password"] if register and not is_id_number(login_id) else []

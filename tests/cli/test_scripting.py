@@ -82,7 +82,7 @@ def test_a_refusal_under_json_lists_its_keys(tmp_path: Path) -> None:
     code, doc = run_json(tmp_path, "--no-input", "apply")
     assert code == 2
     keys = doc["error"]["keys"]
-    assert keys[:3] == ["phone", "employer", "monthly_income"]
+    assert keys[:3] == ["phone", "password", "employer"]
     assert doc["error"]["key"] == ", ".join(keys)
 
 

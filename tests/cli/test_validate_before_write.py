@@ -70,14 +70,20 @@ def test_every_missing_answer_is_listed_at_once(tmp_path: Path) -> None:
     code, doc = run_json(tmp_path, "--no-input", "apply")
     assert code == 2
     key = doc["error"]["key"]
-    assert key.startswith("phone, employer, monthly_income, contact_name")
+    # The password too: it logs in with the number, a new one's or not (it was listed only
+    # on the next run, once the number was given).
+    assert key.startswith("phone, password, employer, monthly_income, contact_name")
     for needed in ("id_front", "amount", "card_number", "bank_sms_code", "sms_code"):
         assert needed in key and f"--set {needed}=VALUE" in doc["error"]["message"]
     assert not (tmp_path / "state.json").exists()
-    # Only a phone number: the password (asked only on some logins) comes first, then the rest.
+    # Only a phone number: the password comes first, then the rest.
     code, doc = run_json(tmp_path, "--no-input", "apply", "--set", f"phone={PHONE}")
     assert code == 2
     assert doc["error"]["key"].startswith("password, employer, monthly_income")
+    # Logging in by SMS code: the code, not a password.
+    code, doc = run_json(tmp_path, "--no-input", "apply", "--set", "login_method=sms")
+    assert code == 2
+    assert doc["error"]["key"].startswith("phone, login_code, employer")
 
 
 def test_card_bind_lists_the_bank_code_and_the_transaction_password_together(
