@@ -251,11 +251,12 @@ def catch_up(
         if line["status"] == "scheduled" and today < due:
             continue  # not due yet: nothing happens to it
         if line["status"] == "scheduled" and owed_total(line) == 0:
-            # A line of nothing (an interest-only month at 0%, or one whose interest rounds
-            # to 0.00): done on its day. Nothing falls due, is reminded, debited, goes overdue
-            # or is reported.
+            # A line of nothing (an interest-only month at 0%, a few fen re-planned over the
+            # months left): done on its day. Nothing falls due, is reminded, debited, goes
+            # overdue or is reported; the loan closes if it was the last.
             line["status"] = "paid"
             line["paid_on"] = due.isoformat()
+            events.append(line_event(due, "installment_nothing_owed", line))
             continue
         if line["status"] == "scheduled":
             line["status"] = "due"
@@ -296,6 +297,8 @@ def catch_up(
                         **_cap_detail(loan, yuan_days, earlier, total, rate, uncapped),
                     )
                 )
+    if loan["status"] == "active" and not unpaid_lines(loan):
+        loan["status"] = "closed"  # its last lines owed nothing
     loan["checked_to"] = today.isoformat()
     return events
 
@@ -614,8 +617,7 @@ def _find_line(loan: Loan, n: int) -> Line:
 
 
 def _replan(loan: Loan, principal: Decimal, today: date) -> None:
-    """Recompute the not-yet-due lines for a new principal, same months (as many as it fills)
-    and repayment day."""
+    """Recompute the not-yet-due lines for a new principal, same months and repayment day."""
     future = [x for x in unpaid_lines(loan) if x["status"] == "scheduled"]
     if not future:
         return
@@ -624,25 +626,21 @@ def _replan(loan: Loan, principal: Decimal, today: date) -> None:
         loan["lines"] = kept
         return
     start = _period_start(loan, future[0])
-    # Over the same months, unless the principal left is too little to fill them (0.01 over
-    # eleven months): then over as many as leave no installment of 0.00, and the loan ends
-    # sooner. A line of nothing would fall due, be reminded, go overdue and be reported.
-    for months in range(len(future), 0, -1):
-        plan = build_schedule(
-            principal,
-            months,
-            Decimal(loan["apr_contract"]),
-            loan["method"],
-            start,
-            loan["repayment_day"],
-            first_due_date=date.fromisoformat(future[0]["due_date"]),
-        )
-        if all(x.total > 0 for x in plan.installments):
-            break
+    # The same months, whatever is left: a few fen over eleven months makes lines of 0.00,
+    # each done on its due date (catch_up), and the fees of those months are still owed.
+    plan = build_schedule(
+        principal,
+        len(future),
+        Decimal(loan["apr_contract"]),
+        loan["method"],
+        start,
+        loan["repayment_day"],
+        first_due_date=date.fromisoformat(future[0]["due_date"]),
+    )
     first_n = future[0]["n"]
     loan["lines"] = kept + [
         _with_fees(_line({**x.to_dict(), "n": first_n + i}), old)
-        for i, (x, old) in enumerate(zip(plan.installments, future[:months], strict=True))
+        for i, (x, old) in enumerate(zip(plan.installments, future, strict=True))
     ]
 
 

@@ -53,6 +53,9 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     ),
     "reminder_sent": N_("reminder sent: installment {installment}, {amount}, due {due_date}"),
     "installment_due": N_("installment {installment} due: {amount}"),
+    "installment_nothing_owed": N_(
+        "installment {installment} (due {due_date}) owed nothing: done on its due date"
+    ),
     "installment_overdue": N_(
         "installment {installment} (due {due_date}) overdue after {grace_days} days of grace"
     ),

@@ -1024,25 +1024,21 @@ def test_repay_names_its_argument_as_its_help_does(db: Path, record: str, said: 
     assert code == 2 and err.startswith("Error: ID: "), err
 
 
-def test_a_prepayment_leaving_one_fen_plans_one_installment_of_one_fen(tmp_path: Path) -> None:
-    # 10196.72 of the 10196.73 that settles the loan on day 40: 0.01 of principal is left. It
-    # was planned over the eleven months left, ten installments of 0.00 that each fell due,
-    # went overdue and were reported to the credit bureau owing nothing.
+def test_a_prepayment_leaving_one_fen_owes_nothing_until_its_last_month(tmp_path: Path) -> None:
+    # 10196.72 of the 10196.73 that settles the loan on day 40: 0.01 of principal is left,
+    # over the eleven months left: ten installments of 0.00 that each fell due, were
+    # reminded, went overdue and were reported to the credit bureau owing nothing.
     code, _out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
     assert code == 0, err
     assert run_cli(tmp_path, "clock", "advance", "40d")[0] == 0
     code, paid = run_json(tmp_path, "repay", "A0001", "--amount", "10196.72")
     assert code == 0, paid
     assert paid["remaining_principal"] == "0.01"
-    left = [(x["n"], x["due_date"], x["total"]) for x in paid["installments"] if x["n"] > 1]
-    assert left == [(2, "2026-05-02", "0.01")]
+    left = [x["total"] for x in paid["installments"] if x["n"] > 1]
+    assert left == ["0.00"] * 10 + ["0.01"]
     code, moved = run_json(tmp_path, "clock", "advance", "60d")
     assert code == 0, moved
-    # The 0.01 falls due, is reminded, goes overdue and is reported: it is owed.
-    owed = [e for e in moved["events"] if e["event"] in ("reminder_sent", "installment_due")]
-    assert [(e["event"], e["detail"]["amount"]) for e in owed] == [
-        ("reminder_sent", "0.01"),
-        ("installment_due", "0.01"),
-    ]
-    reported = [e for e in moved["events"] if e["event"] == "credit_reported"]
-    assert [e["detail"]["installment"] for e in reported] == [2]
+    said = [(e["event"], e["detail"].get("installment")) for e in moved["events"]]
+    assert said == [("installment_nothing_owed", 2), ("installment_nothing_owed", 3)], said
+    code, report = run_json(tmp_path, "credit-report", "A0001")
+    assert code == 0 and report["entries"] == [], report

@@ -258,33 +258,22 @@ def test_pay_amount_pays_dues_first_then_prepays_principal() -> None:
     assert principal_paid(loan) + remaining_principal(loan) == D("10000.00")
 
 
-@pytest.mark.parametrize(
-    ("left", "lines"),
-    [
-        ("0.01", ["0.01"]),
-        ("0.05", ["0.01"] * 5),
-        ("0.11", ["0.01"] * 11),
-        ("1.00", ["0.10"] * 10 + ["0.09"]),
-    ],
-)
-def test_a_prepayment_that_leaves_a_few_fen_plans_no_installment_of_nothing(
-    left: str, lines: list[str]
-) -> None:
-    # 0.01 left over eleven months was ten installments of 0.00 and one of 0.01: each fell
-    # due, was reminded, went overdue and was reported to the credit bureau owing 0.00. The
-    # plan is over as many months as the principal fills; the loan ends sooner.
+def test_a_prepayment_that_leaves_one_fen_keeps_the_months_and_owes_nothing_in_between() -> None:
+    # 0.01 left over the eleven months: ten installments of 0.00 and one of 0.01. Each 0.00
+    # fell due, was reminded, went overdue and was reported to the credit bureau owing
+    # nothing; now each is done on its due date, and the 0.01 is owed at the end.
     loan = make_loan()
     today = date(2026, 4, 11)
     catch_up(loan, today)
-    settle = settlement_amount(loan, today)
-    pay_amount(loan, settle - D(left), today)
-    assert remaining_principal(loan) > 0
+    pay_amount(loan, settlement_amount(loan, today) - D("0.01"), today)
     future = [x for x in loan["lines"] if x["status"] == "scheduled"]
-    assert [x["total"] for x in future] == lines
-    assert sum((D(x["principal"]) for x in future), D(0)) == remaining_principal(loan)
-    assert future[0]["due_date"] == "2026-05-02"
-    for x in future:  # paid one by one on their due dates, the last closes the loan
-        pay_installment(loan, x["n"], date.fromisoformat(x["due_date"]))
+    assert [x["total"] for x in future] == ["0.00"] * 10 + ["0.01"]
+    later = date(2027, 2, 10)
+    events = reminders(loan, later) + catch_up(loan, later)
+    assert {e["event"] for e in events} == {"installment_nothing_owed"}
+    assert [e["detail"]["installment"] for e in events] == list(range(2, 12))
+    assert [x["status"] for x in loan["lines"]] == ["paid"] * 11 + ["scheduled"]
+    pay_installment(loan, 12, date(2027, 3, 2))
     assert loan["status"] == "closed"
 
 
@@ -297,9 +286,41 @@ def test_an_interest_only_month_at_0_percent_owes_nothing_and_is_never_due() -> 
     events = reminders(loan, today) + catch_up(loan, today)
     assert [x["status"] for x in loan["lines"]] == ["paid", "paid", "scheduled"]
     assert [x["paid_on"] for x in loan["lines"][:2]] == [x["due_date"] for x in loan["lines"][:2]]
-    assert [e["event"] for e in events] == ["reminder_sent"]  # the third's, 3 days ahead
-    assert events[0]["detail"]["installment"] == 3
+    said = [(e["event"], e["detail"]["installment"]) for e in events]
+    assert said == [
+        ("reminder_sent", 3),  # the third's, 3 days ahead
+        ("installment_nothing_owed", 1),
+        ("installment_nothing_owed", 2),
+    ]
     pay_installment(loan, 3, today)
+    assert loan["status"] == "closed"
+
+
+def test_a_part_prepayment_at_0_percent_interest_first_keeps_the_principal_at_the_end() -> None:
+    loan = make_loan("10000", 12, "0", Method.INTEREST_FIRST)
+    today = date(2026, 4, 11)
+    catch_up(loan, today)
+    pay_amount(loan, D("5000"), today)
+    future = [x for x in loan["lines"] if x["status"] == "scheduled"]
+    assert len(future) == 11 and future[-1]["due_date"] == "2027-03-02"
+    assert [x["total"] for x in future] == ["0.00"] * 10 + ["5000.00"]
+
+
+def test_a_plan_ending_in_lines_of_nothing_closes_the_loan_when_they_fall_due() -> None:
+    # A re-instalment of a few fen can end in a 0.00 line: done on its due date, it is the
+    # last, and the loan closes (it stayed active with every line paid).
+    loan = make_loan()
+    today = date(2026, 4, 11)
+    catch_up(loan, today)
+    pay_amount(loan, settlement_amount(loan, today) - D("0.11"), today)
+    today = date(2026, 5, 10)
+    catch_up(loan, today)
+    restructure(loan, 12, today)
+    assert any(x["total"] == "0.00" for x in loan["lines"] if x["status"] == "scheduled")
+    for x in [x for x in loan["lines"] if x["status"] != "paid" and owed_total(x) > 0]:
+        pay_installment(loan, x["n"], date.fromisoformat(x["due_date"]))
+    catch_up(loan, date(2028, 1, 1))
+    assert all(x["status"] == "paid" for x in loan["lines"])
     assert loan["status"] == "closed"
 
 
@@ -574,6 +595,8 @@ def check_invariants(loan: dict[str, Any], amount: Decimal) -> None:
     if loan["status"] == "closed":
         assert all(x["status"] == "paid" for x in loan["lines"])
         assert remaining_principal(loan) == 0
+    if all(x["status"] == "paid" for x in loan["lines"]):  # and the other way round
+        assert loan["status"] == "closed"
 
 
 def run_actions(loan: dict[str, Any], steps: list[tuple[int, str, int]]) -> date:
@@ -662,7 +685,8 @@ def test_penalty_of_a_line_advanced_once(loan: dict[str, Any], days_late: int) -
     grace = DEFAULT_SERVICING.grace_days
     if D(first["total"]) == 0:  # interest first at 0%: nothing to pay, done on its day
         assert first["status"] == "paid" and first["paid_on"] == first["due_date"]
-        assert not [e for e in events if e["detail"].get("installment") == 1]
+        said = [e["event"] for e in events if e["detail"].get("installment") == 1]
+        assert said == ["installment_nothing_owed"]
         return
     if days_late <= grace:
         assert first["status"] == "due"
@@ -772,3 +796,19 @@ def test_a_part_prepayment_of_a_checkout_keeps_each_later_installments_flat_fee(
     assert remaining_principal(loan) == price - prepaid
     owed_now = sum((owed_total(x) for x in loan["lines"]), D(0))
     assert owed_now == price - prepaid + schedule.total_fee
+
+
+@pytest.mark.parametrize("left", ["1.00", "0.05"])
+def test_a_flat_fee_is_not_escaped_by_prepaying_all_but_a_few_fen(left: str) -> None:
+    # A checkout's flat fee (7.2% of 2499.99 over 12 months, 15.00 a month): re-planned over
+    # fewer months, a prepayment leaving 0.05 dropped the fees of the months it removed.
+    schedule = build_schedule(
+        D("2499.99"), 12, D(0), Method.EQUAL_PRINCIPAL, LOAN_DATE, fee_rate_total=D("0.072")
+    )
+    loan = new_loan(
+        schedule, loan_id="F0001", applicant_id="F0001", phone="13800138000",
+        card_number="6222021234567893445", loan_date=LOAN_DATE, product="installment",
+    )  # fmt: skip
+    pay_amount(loan, settlement_amount(loan, LOAN_DATE) - D(left), LOAN_DATE)
+    assert len(loan["lines"]) == 12
+    assert sum((D(x["fee"]) for x in loan["lines"]), D(0)) == schedule.total_fee
