@@ -338,11 +338,21 @@ def _leave_interrupts_to_the_parent() -> None:
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:
     """Cancel the cases not handed out and end the workers playing the others (Python 3.14's
-    ``terminate_workers``; before it, the executor's own list of its processes)."""
+    ``terminate_workers``; before it, the executor's own list of its processes, taken before
+    ``shutdown`` empties it). The exit then waits for no worker: a second Ctrl-C while it
+    waited on one that held a queue's lock hung the run."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    # A case still being handed to a worker that is gone breaks its pipe: an error for that
+    # case (thrown away), not the end of this process by SIGPIPE, which a pipe out of
+    # loancli (``| head``) ends it with.
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    for process in workers:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             process.terminate()
+    for process in workers:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(5)
 
 
 class StoryVerdict(TypedDict):

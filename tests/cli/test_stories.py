@@ -835,3 +835,27 @@ def test_an_actions_flag_is_labelled_as_the_story_writes_it(tmp_path: Path) -> N
     labels = [a["label"] for a in doc["actions"]]
     assert "repay loan=L0001 all=true" in labels, labels
     assert not any("True" in label for label in labels)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads a process's children")
+def test_ctrl_c_twice_at_a_check_on_two_workers_ends_it(tmp_path: Path) -> None:
+    # The first Ctrl-C left the workers playing their chunks, which the exit waited for; a
+    # second one during that wait could hang the run for good (a worker held a queue's lock).
+    child, workers = _check_with_workers(tmp_path, 400)
+    os.killpg(child.pid, signal.SIGINT)
+    _gone_or_waited(workers)
+    if child.poll() is None:
+        os.killpg(child.pid, signal.SIGINT)
+    out, err = _ended(child)
+    # 130, or killed by the second SIGINT during the exit (as a shell shows it: 130 too).
+    assert child.returncode in (130, -signal.SIGINT), out + err
+    assert "Traceback" not in err, err
+    assert "✔" not in out
+
+
+def _gone_or_waited(pids: list[int], patience_s: float = 0.3) -> None:
+    """Until the workers are gone, or a moment: the second Ctrl-C comes while the first one's
+    exit may still be waiting for them."""
+    deadline = time.monotonic() + patience_s
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
+        time.sleep(0.01)
