@@ -109,9 +109,9 @@ def parse_duration(text: object) -> timedelta:
     compact = text.strip().replace(" ", "")
     if compact.isascii() and compact.isdigit():
         return _bounded(_seconds_of(compact), text)
-    if "M" in compact and "h" not in compact.lower():
+    if "M" in compact and not re.search(r"[hH][0-9]+M", compact):
         # M is a month in ISO 8601 and most tools, m a minute here: "1M" moved one minute.
-        # After hours (1H30M, as in ISO's PT1H30M) it can only be minutes.
+        # Right after hours (1H30M, as in ISO's PT1H30M) it can only be minutes.
         raise ValueError(
             _(
                 "{text!r} is not a duration: m is minutes (1m); a month is written in days "
