@@ -421,8 +421,10 @@ def replay(
     with ExitStack() as stack:
         if isinstance(world, Path):
             # A world kept in a file keeps its images beside it (a folder of its own, 0700):
-            # its records name them, and a report or bundle of it reads them again.
-            folder = Path(tempfile.mkdtemp(prefix=f"{world.name}.images-", dir=world.parent))
+            # its records name them (by absolute path: a report's reproduce lines run from any
+            # folder), and a report or bundle of it reads them again.
+            where = world.parent.absolute()
+            folder = Path(tempfile.mkdtemp(prefix=f"{world.name}.images-", dir=where))
         else:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="loancli-")))
         _unpack_images(bundle.files, folder)

@@ -402,6 +402,16 @@ def test_a_reports_commands_name_a_clock_moves_scenario_file_wherever_they_are_p
     assert moved and all(f"--scenario {work / 'low.yaml'} " in line for line in moved), moved
     pasted = paste(" && ".join(report["reproduce"]), tmp_path / "elsewhere")
     assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+    # A world a bundle's replay kept (--db named from the working folder): its scenario
+    # file, unpacked beside it, is named by its absolute path too.
+    code, _out, err = run_cli(work, "report", "A0001", "--bundle", "t.zip", db=db)
+    assert code == 0, err
+    code, _out, err = run_cli(work, "replay", "t.zip", db=Path("rep.json"))
+    assert code == 0, err
+    code, again = run_json(work, "report", "A0001", "--format", "json", db=Path("rep.json"))
+    assert code == 0, again
+    moved = [line for line in again["reproduce"] if " clock " in line]
+    assert moved and all(f"--scenario {work}/rep.json.images-" in line for line in moved), moved
 
 
 def test_a_photo_given_by_a_relative_path_is_kept_absolute_for_reports_and_bundles(
