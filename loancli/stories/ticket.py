@@ -423,8 +423,8 @@ def replay(
             # A world kept in a file keeps its images beside it (a folder of its own, 0700):
             # its records name them (by absolute path: a report's reproduce lines run from any
             # folder), and a report or bundle of it reads them again.
-            where = world.parent.absolute()
-            folder = Path(tempfile.mkdtemp(prefix=f"{world.name}.images-", dir=where))
+            beside = world.parent.absolute()
+            folder = Path(tempfile.mkdtemp(prefix=f"{world.name}.images-", dir=beside))
         else:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="loancli-")))
         _unpack_images(bundle.files, folder)
