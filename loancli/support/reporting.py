@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import NotRequired, TypedDict
 
 from loancli.account.accounts import identity_of
@@ -492,10 +493,22 @@ def _clock_scenarios(store: Store, own: str, private: Private) -> list[ClockScen
             continue
         given = entry.get("scenario")
         name = given if isinstance(given, str) and given else "default"
-        if name != own:
+        if name != own and not _own_file_as_typed(name, own):
             said = mask_text(_described(name), private)
             out.append({"to": entry["to"], "name": mask_text(name, private), "description": said})
     return out
+
+
+def _own_file_as_typed(name: str, own: str) -> bool:
+    """Whether ``name``, a clock move's scenario file as a file of an earlier version kept it
+    (as typed: ``sub/low.yaml``), is the record's own (kept absolute): the same file name."""
+    typed, kept = Path(name), Path(own)
+    return (
+        bool(typed.suffix)
+        and not typed.is_absolute()
+        and kept.is_absolute()
+        and (typed.name == kept.name)
+    )
 
 
 def _scenario_lines(data: Report) -> list[str]:

@@ -445,3 +445,31 @@ def test_a_photo_given_by_a_relative_path_is_kept_absolute_for_reports_and_bundl
     assert code == 0, err
     pasted = paste(line, tmp_path / "pasted")
     assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+
+
+def test_a_clock_move_in_the_records_own_world_kept_as_typed_is_not_another_world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file of an earlier version kept a clock move's scenario file as typed (low.yaml); the
+    # record's run keeps it absolute: the report named its own world as one the clock moved in.
+    (tmp_path / "low.yaml").write_text(
+        "name: low\ndescription: card holds 100\nproviders:\n  bank: {debit_balance: 100}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "w.json"
+    world = ("--scenario", "low.yaml")
+    code, _out, err = run_cli(
+        tmp_path, *world, "--no-input", "apply", "--answers", "happy-path", db=db
+    )
+    assert code == 0, err
+    assert run_cli(tmp_path, *world, "clock", "advance", "45d", db=db)[0] == 0
+    state = json.loads(db.read_text(encoding="utf-8"))
+    for doc in state["meta"].values():
+        if doc.get("key") == "clock_worlds":
+            for entry in doc["value"]:
+                entry["scenario"] = "low.yaml"
+    db.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    code, report = run_json(tmp_path, "report", "A0001", "--format", "json", db=db)
+    assert code == 0, report
+    assert report["clock_scenarios"] == []
