@@ -345,7 +345,10 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
     # A case still being handed to a worker that is gone breaks its pipe: an error for that
     # case (thrown away), not the end of this process by SIGPIPE, which a pipe out of
     # loancli (``| head``) ends it with.
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    pipe = getattr(signal, "SIGPIPE", None)  # (none on Windows)
+    with contextlib.suppress(ValueError):  # only the main thread may (a library caller's)
+        if pipe is not None:
+            signal.signal(pipe, signal.SIG_IGN)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in workers:
         with contextlib.suppress(OSError, ValueError, AttributeError):

@@ -78,3 +78,40 @@ def test_a_worker_sent_ctrl_c_in_the_middle_of_a_case_plays_it_to_the_end(
     assert isinstance(results, list), results
     assert [r.status for r in results] == ["passed"] * 3
     assert [r.name for r in results] == [c.name for c in todo]
+
+
+def _failing_play(case: Case) -> CaseResult:
+    if os.getpid() != _PIPES["parent"]:
+        raise RuntimeError("a worker's own failure")
+    return _REAL_PLAY(case)
+
+
+@pytest.mark.skipif("fork" not in check.multiprocessing.get_all_start_methods(), reason="fork")
+def test_a_run_that_fails_in_a_thread_of_a_library_caller_says_its_own_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ending the workers ignores SIGPIPE, which only the main thread may set: from another
+    # thread that raised ValueError over the run's own error.
+    story = tmp_path / "apply.yaml"
+    story.write_text(
+        "story: 1\nactions:\n  - action: apply\n    expect: {status: completed}\n",
+        encoding="utf-8",
+    )
+    [loaded] = collect([story], builtin=False)
+    todo = [Case(loaded, (("amount", str(5000 + 1000 * i)),)) for i in range(3)]
+    _PIPES.update(parent=os.getpid())
+    monkeypatch.setattr(check, "play", _failing_play)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            check.run_cases(todo, jobs=2)
+        except BaseException as exc:  # noqa: BLE001 - the test reports what the run raised
+            outcome.append(exc)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    runner.join(60)
+    assert not runner.is_alive()
+    [raised] = outcome
+    assert isinstance(raised, RuntimeError) and "a worker's own failure" in str(raised)
