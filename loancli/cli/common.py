@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import shlex
+import signal
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict, cast
@@ -83,6 +84,10 @@ def handled(opts: Options, fields: Mapping[str, str] | None = None) -> Iterator[
             opts.emit({"error": error_document(opts, exc)})
         raise typer.Exit(int(exc.exit_code)) from None
     except KeyboardInterrupt as exc:
+        # Exiting: a second Ctrl-C now would only break the exit (Python's "Exception
+        # ignored" lines from its own clean-up).
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         message = _("Interrupted; what was done is saved.")
         typer.echo("\n" + message, err=True)
         hint = continue_hint(opts, exc)

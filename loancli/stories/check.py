@@ -16,8 +16,10 @@ import multiprocessing
 import os
 import re
 import signal
+import sys
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -319,21 +321,52 @@ def run_cases(todo: Sequence[Case], jobs: int | None = None) -> list[CaseResult]
     # Ctrl-C at a terminal reaches every process of its group: the workers leave it to this
     # one, which hands out no more cases and ends the workers (what they were playing is
     # thrown away with the rest), so no worker prints a traceback or is waited for.
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_leave_interrupts_to_the_parent
-    )
+    # While the workers are forked, a Ctrl-C waits (blocked): one that came then killed a
+    # worker before it could ignore it, or was lost in the parent's after-fork clean-up.
+    chunk = max(1, len(rest) // (workers * 4))
+    with _interrupts_held():
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_leave_interrupts_to_the_parent
+        )
+        results = pool.map(play, rest, chunksize=chunk)  # forks the workers, hands out cases
     try:
-        chunk = max(1, len(rest) // (workers * 4))
-        played = [first, *pool.map(play, rest, chunksize=chunk)]
+        played = [first, *results]
     except BaseException:
+        with contextlib.suppress(ValueError):  # the run is ending: a second Ctrl-C waits
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         _end_workers(pool)
         raise
     pool.shutdown()
     return played
 
 
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT blocked in this thread (the main one: where Python takes it) for the block,
+    then delivered if it came; as it is elsewhere."""
+    hold = hasattr(signal, "pthread_sigmask") and (
+        threading.current_thread() is threading.main_thread()
+    )
+    if hold:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if hold:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _leave_interrupts_to_the_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # forked with it blocked: one that came is dropped
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if sys.platform.startswith("linux"):
+        # And die with the parent (PR_SET_PDEATHSIG): a worker forked while a Ctrl-C reached
+        # the parent is on no list the parent ends, and would wait for a case for ever.
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
 
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:
@@ -341,7 +374,10 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
     ``terminate_workers``; before it, the executor's own list of its processes, taken before
     ``shutdown`` empties it). The exit then waits for no worker: a second Ctrl-C while it
     waited on one that held a queue's lock hung the run."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())
+    # The executor's workers, and every child multiprocessing knows of (one being started
+    # when the Ctrl-C came is on the second list before the first).
+    known = (getattr(pool, "_processes", None) or {}).values()
+    workers = list({id(p): p for p in [*known, *multiprocessing.active_children()]}.values())
     # A case still being handed to a worker that is gone breaks its pipe: an error for that
     # case (thrown away), not the end of this process by SIGPIPE, which a pipe out of
     # loancli (``| head``) ends it with.

