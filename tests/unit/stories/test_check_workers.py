@@ -29,6 +29,17 @@ def _play(case: Case) -> CaseResult:
     return _REAL_PLAY(case)
 
 
+def _three_cases(folder: Path) -> list[Case]:
+    """Three one-journey cases of a story in ``folder`` (the first is played in the parent)."""
+    story = folder / "apply.yaml"
+    story.write_text(
+        "story: 1\nactions:\n  - action: apply\n    expect: {status: completed}\n",
+        encoding="utf-8",
+    )
+    [loaded] = collect([story], builtin=False)
+    return [Case(loaded, (("amount", str(5000 + 1000 * i)),)) for i in range(3)]
+
+
 def _read_pid(pipe: int, patience: float = 30) -> int:
     ready, _, _ = select.select([pipe], [], [], patience)
     assert ready, "no worker started a case"
@@ -45,13 +56,7 @@ def test_a_worker_sent_ctrl_c_in_the_middle_of_a_case_plays_it_to_the_end(
     # A terminal's Ctrl-C reaches the workers with the parent. A worker took it for its own
     # and died with a KeyboardInterrupt traceback, or sent it back as its case's result (or,
     # waiting for a case, hung the run); it is the parent's, which here was not interrupted.
-    story = tmp_path / "apply.yaml"
-    story.write_text(
-        "story: 1\nactions:\n  - action: apply\n    expect: {status: completed}\n",
-        encoding="utf-8",
-    )
-    [loaded] = collect([story], builtin=False)
-    todo = [Case(loaded, (("amount", str(5000 + 1000 * i)),)) for i in range(3)]
+    todo = _three_cases(tmp_path)
     started_r, started_w = os.pipe()
     go_r, go_w = os.pipe()
     _PIPES.update(parent=os.getpid(), started=started_w, go=go_r)
@@ -92,13 +97,7 @@ def test_a_run_that_fails_in_a_thread_of_a_library_caller_says_its_own_error(
 ) -> None:
     # Ending the workers ignores SIGPIPE, which only the main thread may set: from another
     # thread that raised ValueError over the run's own error.
-    story = tmp_path / "apply.yaml"
-    story.write_text(
-        "story: 1\nactions:\n  - action: apply\n    expect: {status: completed}\n",
-        encoding="utf-8",
-    )
-    [loaded] = collect([story], builtin=False)
-    todo = [Case(loaded, (("amount", str(5000 + 1000 * i)),)) for i in range(3)]
+    todo = _three_cases(tmp_path)
     _PIPES.update(parent=os.getpid())
     monkeypatch.setattr(check, "play", _failing_play)
     outcome: list[BaseException] = []
