@@ -239,18 +239,20 @@ class Upload:
     check: ImageCheck
 
 
+def path_answer(text: str, base: Path | None = None) -> Path:
+    """A path as an answer gives it: relative to ``base`` (an answers file's folder) or else
+    to the working folder, made absolute, so a report, a bundle or a story made from another
+    folder finds the photo."""
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else (base or Path.cwd()) / path
+
+
 def _image(key: str) -> Callable[[object, QuestionContext], Upload]:
     def parse(raw: object, ctx: QuestionContext) -> Upload:
         text = v.as_text(raw).strip()
         if not text:
             raise ValueError(_("give the path of an image file"))
-        path = Path(text).expanduser()
-        if not path.is_absolute():
-            # An answers file's paths are its folder's; one typed at a prompt or given by
-            # --set, the working folder's: kept absolute, so a report, a bundle or a story
-            # made from another folder finds the photo.
-            path = ctx.get("base_dir", None) or Path.cwd()
-            path = path / Path(text).expanduser()
+        path = path_answer(text, ctx.get("base_dir"))
         try:
             return Upload(path, check_image(path, key=key))
         except UsageError as exc:

@@ -257,6 +257,8 @@ def _show_clock(
     if len(shown) < len(events):
         kinds = Counter(e["event"] for e in events)
         counts = ", ".join(f"{kind}={n}" for kind, n in sorted(kinds.items()))
+        # The loan of the first event not shown: a command that runs as printed.
+        loan = events[len(shown)]["loan"]
         # The command last, on a line never wrapped.
         whole_line(
             opts.console,
@@ -267,9 +269,8 @@ def _show_clock(
                 shown=len(shown),
                 total=len(events),
                 counts=counts,
-                # The loan of the first event not shown: a command that runs as printed.
-                loan=events[len(shown)]["loan"],
-                command=run_again(opts, "timeline", events[len(shown)]["loan"]),
+                loan=loan,
+                command=run_again(opts, "timeline", loan),
             ),
         )
     if moved and not events:

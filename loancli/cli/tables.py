@@ -182,7 +182,7 @@ def fit_table(
             ),
         )
         gone = [c for c in shown if c.group is not None and c.group == worst.group] or [worst]
-        shown = [c for c in shown if all(c is not g for g in gone)]
+        shown = [c for c in shown if c not in gone]
 
 
 def _put_back(
@@ -195,12 +195,12 @@ def _put_back(
 ) -> list[Col]:
     """``shown`` with the columns left out that still fit added back, the most important
     first (a group whole), in their places."""
-    left = [c for c in cols if all(c is not s for s in shown)]
+    left = [c for c in cols if c not in shown]
     for col in sorted(left, key=lambda c: (c.keep, cols.index(c))):
-        if any(c is col for c in shown):
+        if col in shown:
             continue  # came back with its group
         group = [c for c in left if col.group is not None and c.group == col.group] or [col]
-        trial = [c for c in cols if any(c is s for s in shown) or any(c is g for g in group)]
+        trial = [c for c in cols if c in shown or c in group]
         probe = _build_table(console, title, trial, rows, styles)
         if _needed_width(console, probe, trial)[0] <= console.width:
             shown = trial

@@ -50,7 +50,7 @@ from loancli.journey.runner import (
     start_journey,
 )
 from loancli.loan.loans import ClockEvent
-from loancli.questions import QUESTIONS
+from loancli.questions import QUESTIONS, path_answer
 from loancli.records import Loan, RunAction
 from loancli.store import (
     DEFAULT_LOCK_TIMEOUT,
@@ -331,7 +331,7 @@ def open_journey(
                 "seed": seed,
                 "scenario": _scenario_ref(scenario),
                 "answers": _answers_ref(answers),
-                "set": [_hide_secret(item) for item in sets],
+                "set": [_kept_set_item(item) for item in sets],
                 # What a ticket bundle needs to replay this run anywhere: the action (its
                 # kind and its own fields, never command-line words), a scenario file's body,
                 # and (filled in step by step) the answers.
@@ -630,7 +630,7 @@ def _answers_ref(answers: Answers | None) -> str | None:
     return answers_ref(answers)
 
 
-def _hide_secret(item: str) -> str:
+def _kept_set_item(item: str) -> str:
     """A ``--set`` kept for the report, with a secret answer's value left out, and a photo's
     path absolute (the report's reproduce line runs from any folder)."""
     key, sep, value = item.partition("=")
@@ -638,7 +638,5 @@ def _hide_secret(item: str) -> str:
     if sep and question is not None and question.secret:
         return f"{key}=<hidden>"
     if sep and question is not None and question.kind == "path" and value.strip():
-        path = Path(value.strip()).expanduser()
-        if not path.is_absolute():
-            return f"{key}={Path.cwd() / path}"
+        return f"{key}={path_answer(value.strip())}"
     return item

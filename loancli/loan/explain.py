@@ -152,6 +152,11 @@ FEE_NAMES = {
 }
 
 
+def fee_named(kind: str, value: object) -> str:
+    """A fee as the borrower reads it: ``service fee per installment 5.00``."""
+    return f"{_(FEE_NAMES.get(kind, kind))} {value}"
+
+
 def fee_sentence(plan: Plan, labelled: bool = True) -> str:
     """Every fee of a plan with what it costs, what reaches the card and what the loan costs
     in all beyond it: what a borrower is shown before confirming (``labelled``: starting
@@ -166,7 +171,7 @@ def fee_sentence(plan: Plan, labelled: bool = True) -> str:
             cost = text
         else:
             cost = per_line.get(kind, text)
-        parts.append(f"{_(FEE_NAMES.get(kind, kind))} {cost}")
+        parts.append(fee_named(kind, cost))
     # A product's fee rate spread over the installments: each line's fee beyond the fees of
     # a kind written (the last line takes the rounding).
     own = [
@@ -174,7 +179,7 @@ def fee_sentence(plan: Plan, labelled: bool = True) -> str:
         for x in plan["installments"]
     ]
     if own and own[0] > 0:
-        said = f"{_(FEE_NAMES['product'])} {own[0]:.2f}"
+        said = fee_named("product", f"{own[0]:.2f}")
         if own[-1] != own[0]:
             said += _(" ({amount} the last)").format(amount=f"{own[-1]:.2f}")
         parts.append(said)

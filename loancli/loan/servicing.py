@@ -334,11 +334,10 @@ def reminders(
         return events
     for line in unpaid_lines(loan):
         remind_on = date.fromisoformat(line["due_date"]) - timedelta(days=policy.reminder_days)
-        if today >= remind_on and not line.get("reminded") and owed_total(line) > 0:
+        amount = owed_total(line) if today >= remind_on and not line.get("reminded") else ZERO
+        if amount > 0:  # a line owing nothing is reminded of nothing
             line["reminded"] = True
-            events.append(
-                line_event(remind_on, "reminder_sent", line, amount=fmt(owed_total(line)))
-            )
+            events.append(line_event(remind_on, "reminder_sent", line, amount=fmt(amount)))
     return events
 
 

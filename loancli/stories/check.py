@@ -332,8 +332,6 @@ def run_cases(todo: Sequence[Case], jobs: int | None = None) -> list[CaseResult]
     try:
         played = [first, *results]
     except BaseException:
-        with contextlib.suppress(ValueError):  # the run is ending: a second Ctrl-C waits
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
         _end_workers(pool)
         raise
     pool.shutdown()
@@ -381,10 +379,12 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
     # A case still being handed to a worker that is gone breaks its pipe: an error for that
     # case (thrown away), not the end of this process by SIGPIPE, which a pipe out of
     # loancli (``| head``) ends it with.
-    pipe = getattr(signal, "SIGPIPE", None)  # (none on Windows)
-    with contextlib.suppress(ValueError):  # only the main thread may (a library caller's)
-        if pipe is not None:
-            signal.signal(pipe, signal.SIG_IGN)
+    # And a second Ctrl-C waits: the run is ending. (Only the main thread may set either,
+    # not a library caller's; there is no SIGPIPE on Windows.)
+    for number in (signal.SIGINT, getattr(signal, "SIGPIPE", None)):
+        with contextlib.suppress(ValueError):
+            if number is not None:
+                signal.signal(number, signal.SIG_IGN)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in workers:
         with contextlib.suppress(OSError, ValueError, AttributeError):

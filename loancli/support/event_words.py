@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from loancli.clock import short_time
 from loancli.i18n import N_, _, language, localise_fact, recorded_as
 from loancli.identity.face import ACTION_NAMES
-from loancli.loan.explain import FEE_NAMES
+from loancli.loan.explain import fee_named
 from loancli.masking import mask_employer, mask_numbers
 from loancli.questions import app_word
 from loancli.reasons import ACCOUNT_TYPES, REPAY_SENTENCES, Reason, sentence_now
@@ -597,7 +597,7 @@ def _as_is(value: object) -> object:
 def _fees(fees: Mapping[str, object]) -> str:
     """A product's fees as the borrower reads them: ``early-settlement fee 2%; service fee
     per installment 5.00``."""
-    return _("; ").join(f"{_(FEE_NAMES.get(kind, kind))} {value}" for kind, value in fees.items())
+    return _("; ").join(fee_named(kind, value) for kind, value in fees.items())
 
 
 def _value(key: str, value: object) -> object:
