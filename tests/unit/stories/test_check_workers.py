@@ -40,6 +40,22 @@ def _three_cases(folder: Path) -> list[Case]:
     return [Case(loaded, (("amount", str(5000 + 1000 * i)),)) for i in range(3)]
 
 
+def _run_in_a_thread(todo: list[Case]) -> tuple[threading.Thread, list[object]]:
+    """``run_cases(todo, jobs=2)`` started in a thread of its own (the test's own thread
+    signals and lets go the workers); what it returned or raised, once it ends."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(check.run_cases(todo, jobs=2))
+        except BaseException as exc:  # noqa: BLE001 - the test reports what the run raised
+            outcome.append(exc)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    return runner, outcome
+
+
 def _read_pid(pipe: int, patience: float = 30) -> int:
     ready, _, _ = select.select([pipe], [], [], patience)
     assert ready, "no worker started a case"
@@ -61,16 +77,7 @@ def test_a_worker_sent_ctrl_c_in_the_middle_of_a_case_plays_it_to_the_end(
     go_r, go_w = os.pipe()
     _PIPES.update(parent=os.getpid(), started=started_w, go=go_r)
     monkeypatch.setattr(check, "play", _play)
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            outcome.append(check.run_cases(todo, jobs=2))
-        except BaseException as exc:  # noqa: BLE001 - the test reports what the run raised
-            outcome.append(exc)
-
-    runner = threading.Thread(target=run)
-    runner.start()
+    runner, outcome = _run_in_a_thread(todo)
     try:
         for _ in todo[1:]:  # the first is played in the parent
             os.kill(_read_pid(started_r), signal.SIGINT)
@@ -100,16 +107,7 @@ def test_a_run_that_fails_in_a_thread_of_a_library_caller_says_its_own_error(
     todo = _three_cases(tmp_path)
     _PIPES.update(parent=os.getpid())
     monkeypatch.setattr(check, "play", _failing_play)
-    outcome: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            check.run_cases(todo, jobs=2)
-        except BaseException as exc:  # noqa: BLE001 - the test reports what the run raised
-            outcome.append(exc)
-
-    runner = threading.Thread(target=run)
-    runner.start()
+    runner, outcome = _run_in_a_thread(todo)
     runner.join(60)
     assert not runner.is_alive()
     [raised] = outcome
