@@ -84,23 +84,43 @@ def handled(opts: Options, fields: Mapping[str, str] | None = None) -> Iterator[
             opts.emit({"error": error_document(opts, exc)})
         raise typer.Exit(int(exc.exit_code)) from None
     except KeyboardInterrupt as exc:
-        # Exiting: a second Ctrl-C now would only break the exit (Python's "Exception
-        # ignored" lines from its own clean-up).
-        with contextlib.suppress(ValueError):
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-        message = _("Interrupted; what was done is saved.")
-        typer.echo("\n" + message, err=True)
-        hint = continue_hint(opts, exc)
-        if hint:
-            typer.echo(printable(hint), err=True)
-        if opts.json:
-            error: ErrorDocument = {"exit_code": 130, "keys": [], "key": None, "message": message}
-            stopped = stopped_journey(exc)
-            if stopped is not None:
-                error["id"] = stopped[0]
-                error["resume"] = resume_command(opts, stopped[0], stopped[2])
-            opts.emit({"error": error})
+        # A second Ctrl-C while this is said would only cut it short. The handler before is
+        # put back when it is said: a program that ran the command in its own process keeps
+        # its Ctrl-C (and the commands it starts theirs: an ignored signal is inherited). The
+        # console script ignores it from there until it has exited (cli.entry).
+        with _interrupts_ignored():
+            _say_interrupted(opts, exc)
         raise typer.Exit(130) from None
+
+
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    try:
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: Python takes no signal there
+        yield
+        return
+    try:
+        yield
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGINT, before)
+
+
+def _say_interrupted(opts: Options, exc: KeyboardInterrupt) -> None:
+    """What an interrupted command says: on stderr, and under ``--json`` as its error."""
+    message = _("Interrupted; what was done is saved.")
+    typer.echo("\n" + message, err=True)
+    hint = continue_hint(opts, exc)
+    if hint:
+        typer.echo(printable(hint), err=True)
+    if opts.json:
+        error: ErrorDocument = {"exit_code": 130, "keys": [], "key": None, "message": message}
+        stopped = stopped_journey(exc)
+        if stopped is not None:
+            error["id"] = stopped[0]
+            error["resume"] = resume_command(opts, stopped[0], stopped[2])
+        opts.emit({"error": error})
 
 
 class ErrorDocument(TypedDict):

@@ -19,7 +19,7 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from loancli import __version__
 from loancli.cli.root_help import ROOT_HELP
@@ -35,11 +35,24 @@ def run() -> None:
         _no_output()
     prepare_streams()
     try:
-        _run()
+        with exit_after_ctrl_c_undisturbed():
+            _run()
     except OSError as exc:
         if exc.errno not in _OUTPUT_ERRORS:
             raise
         _output_failed(exc)
+
+
+@contextlib.contextmanager
+def exit_after_ctrl_c_undisturbed() -> Iterator[None]:
+    """A run that ends for a Ctrl-C (exit 130) ignores another one from there: it would only
+    break the interpreter's own clean-up (Python's "Exception ignored" lines)."""
+    try:
+        yield
+    except SystemExit as exc:
+        if exc.code == 130:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise
 
 
 # What only a write meets (a full disk or device, a file or quota too large): standard

@@ -35,7 +35,12 @@ from typer.core import TyperArgument, TyperGroup
 
 from loancli import __version__
 from loancli.cli.click_words import SaidUsageError, speak_early
-from loancli.cli.entry import HELP_ONLY, help_in_english, prepare_streams
+from loancli.cli.entry import (
+    HELP_ONLY,
+    exit_after_ctrl_c_undisturbed,
+    help_in_english,
+    prepare_streams,
+)
 from loancli.cli.examples import EXAMPLES, metavar_for
 from loancli.cli.help_words import SpokenContext, remember
 from loancli.cli.options import Options, json_text
@@ -508,7 +513,8 @@ def run() -> None:
     """Run the command line as given (``python -m loancli.cli.main``; the console script
     goes through :mod:`loancli.cli.entry` first)."""
     prepare_streams()
-    app(prog_name="loancli")
+    with exit_after_ctrl_c_undisturbed():
+        app(prog_name="loancli")
 
 
 if __name__ == "__main__":

@@ -376,22 +376,28 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
     # when the Ctrl-C came is on the second list before the first).
     known = (getattr(pool, "_processes", None) or {}).values()
     workers = list({id(p): p for p in [*known, *multiprocessing.active_children()]}.values())
-    # A case still being handed to a worker that is gone breaks its pipe: an error for that
-    # case (thrown away), not the end of this process by SIGPIPE, which a pipe out of
-    # loancli (``| head``) ends it with.
-    # And a second Ctrl-C waits: the run is ending. (Only the main thread may set either,
-    # not a library caller's; there is no SIGPIPE on Windows.)
-    for number in (signal.SIGINT, getattr(signal, "SIGPIPE", None)):
-        with contextlib.suppress(ValueError):
-            if number is not None:
-                signal.signal(number, signal.SIG_IGN)
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in workers:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            process.terminate()
-    for process in workers:
-        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
-            process.join(5)
+    # SIGPIPE is ignored from here on (Python's own default; the console script dies of it,
+    # as ``| head`` wants): a case still being handed to a worker that is gone breaks its
+    # pipe, an error for that case (thrown away), not the end of this process. A second
+    # Ctrl-C waits while the workers are ended; the handler before is put back after, for a
+    # library caller. (Only the main thread may set either; there is no SIGPIPE on Windows.)
+    with contextlib.suppress(ValueError, AttributeError):
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    try:
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:
+        before = None
+    try:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.terminate()
+        for process in workers:
+            with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+                process.join(5)
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGINT, before)
 
 
 class StoryVerdict(TypedDict):

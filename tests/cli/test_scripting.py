@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -252,6 +253,47 @@ def test_completion_offers_commands_applicant_ids_scenarios_and_stories(state: P
 
     story = builtin_story_names()[0]
     assert story in complete(f"story run {story[:3]}")
+
+
+def test_a_command_interrupted_in_a_programs_own_process_leaves_its_ctrl_c_as_it_was(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # It ignored SIGINT from there on: the program lost its Ctrl-C, and every command it
+    # started after inherited the ignored signal (a test's `check` then ran to its end
+    # through the Ctrl-C sent to it).
+    from loancli.cli.common import handled
+    from loancli.cli.options import Options
+
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(typer.Exit) as exit_, handled(Options()):
+        raise KeyboardInterrupt
+    assert exit_.value.exit_code == 130
+    assert "Interrupted" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGINT) is before
+    child = subprocess.run(
+        [sys.executable, "-c", "import signal; print(signal.getsignal(signal.SIGINT))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "default_int_handler" in child.stdout
+
+
+def test_the_console_script_ends_by_a_ctrl_c_ignoring_the_next_one() -> None:
+    # What the command's own process does after an interrupted run: it is exiting, and a
+    # second Ctrl-C would only break the interpreter's clean-up.
+    from loancli.cli.entry import exit_after_ctrl_c_undisturbed
+
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(SystemExit), exit_after_ctrl_c_undisturbed():
+            raise SystemExit(3)
+        assert signal.getsignal(signal.SIGINT) is before  # only an interrupted run's exit
+        with pytest.raises(SystemExit), exit_after_ctrl_c_undisturbed():
+            raise SystemExit(130)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def test_ctrl_c_under_json_is_one_json_document_with_the_resume_command(

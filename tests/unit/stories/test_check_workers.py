@@ -112,3 +112,22 @@ def test_a_run_that_fails_in_a_thread_of_a_library_caller_says_its_own_error(
     assert not runner.is_alive()
     [raised] = outcome
     assert isinstance(raised, RuntimeError) and "a worker's own failure" in str(raised)
+
+
+@pytest.mark.skipif("fork" not in check.multiprocessing.get_all_start_methods(), reason="fork")
+def test_ending_the_workers_leaves_a_library_callers_ctrl_c_as_it_was() -> None:
+    # Ending them ignores a second Ctrl-C; it ignored every later one too, in the caller's
+    # process and in every command it started (an ignored signal is inherited).
+    from concurrent.futures import ProcessPoolExecutor
+
+    before = signal.getsignal(signal.SIGINT)
+    pool = ProcessPoolExecutor(2, mp_context=check.multiprocessing.get_context("fork"))
+    futures = [pool.submit(os.getpid) for _ in range(2)]
+    workers = list(pool._processes.values())  # noqa: SLF001 - what _end_workers must end
+    assert workers and all(f.result(30) for f in futures)
+    check._end_workers(pool)  # noqa: SLF001
+    assert signal.getsignal(signal.SIGINT) is before
+    # Ended: each one's sentinel is ready (is_alive may race the executor's own thread,
+    # which reaps them too).
+    ended = check.multiprocessing.connection.wait([w.sentinel for w in workers], timeout=0)
+    assert len(ended) == len(workers)
