@@ -37,6 +37,7 @@ members as bytes, whatever their exact shape: personal values are found by what 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import io
@@ -64,7 +65,7 @@ from loancli.i18n import N_, _
 from loancli.identity.areas import address_prefixes, area_for_address, issuing_authority
 from loancli.identity.card import METADATA_KEY, IdCardFields, parse_validity
 from loancli.identity.idnumber import CHECK_CHARS, check_char
-from loancli.identity.images import BLUR_RADIUS, png_bytes, side_image
+from loancli.identity.images import BLUR_RADIUS, drawn_side
 from loancli.identity.photo import (
     DEFAULT_LIMITS,
     ImageCheck,
@@ -567,11 +568,11 @@ def redraw(data: bytes, stand_ins: StandIns) -> tuple[bytes, tuple[float, float]
     blurry = check.blur_score < DEFAULT_LIMITS.blur_threshold
     size = (check.width, check.height)
     for radius in (BLUR_RADIUS, 2 * BLUR_RADIUS) if blurry else (0.0,):
-        image = side_image(printed, side, face_seed=seed, blur_radius=radius, size=size)
-        new = measure(image)
+        png, new = drawn_side(
+            printed, side, metadata, face_seed=seed, blur_radius=radius, size=size
+        )
         if new.problem == check.problem:
             break
-    png = png_bytes(image, metadata, with_font=printed is not None)
     return png, (round(check.blur_score, 1), round(new.blur_score, 1))
 
 
@@ -1056,9 +1057,11 @@ def _pattern(replacements: Mapping[str, str]) -> re.Pattern[str] | None:
 # Images and reports --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8)
 def _opened(data: bytes) -> tuple[ImageCheck, object] | None:
     """The measured image and its fields chunk, or None for what is not an image an upload
-    takes (unreadable, or more pixels than an ID photo may have)."""
+    takes (unreadable, or more pixels than an ID photo may have). The last few are kept: a
+    bundle opens each photo to find it, to draw it again and to mask it in the report."""
     from PIL import Image
 
     try:
@@ -1223,14 +1226,16 @@ def masked_image(data: bytes, opened: tuple[ImageCheck, object] | None = None) -
         shown["address"] = shown["address"][:6] + "****"
     printed = _printable(shown)
     blurry = check.blur_score < DEFAULT_LIMITS.blur_threshold
-    image = side_image(
+    png, _measure = drawn_side(
         printed,
         str(shown.get("side", "front")),
+        None,
         face_seed=_face_seed(shown),
         blur_radius=BLUR_RADIUS if blurry else 0.0,
         size=(check.width, check.height),
+        with_font=False,
     )
-    return png_bytes(image, None, with_font=False)
+    return png
 
 
 def answers_print(ticket: object, images: Iterable[bytes]) -> bool:

@@ -4,6 +4,8 @@ the figures belong to ``scripts/bench.py`` and ``scripts/bench_check.py``."""
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import re
 import shutil
@@ -12,10 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, happy_answers, patience, run_cli
+from conftest import ID_DIR, ROOT, happy_answers, patience, run_cli
+from PIL import Image
 
 from loancli import api
+from loancli.errors import UsageError
 from loancli.identity import photo
+from loancli.identity.card import METADATA_KEY
 from loancli.stories.runner import builtin_story_names, load_story
 
 # Libraries a start-up that prints help or the version has no use for.
@@ -111,6 +116,72 @@ def test_a_journey_measures_each_image_once(monkeypatch: pytest.MonkeyPatch) -> 
     # The scripted answers are checked before the journey starts and again as they are
     # asked, for each side: each distinct image is still measured only once.
     assert len(measured) == len(images) == 2, measured
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[object]:
+    """The first argument of each call of ``module.name`` from here on."""
+    calls: list[object] = []
+    real = getattr(module, name)
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def test_a_photo_bundled_again_with_the_same_stand_ins_is_drawn_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A bundle draws each uploaded photo again from the stand-in identity (some 20 ms, the
+    # most of a bundle's time); a ticket's runs upload the same photos again and again.
+    from loancli.identity import images
+    from loancli.support import pseudonym
+
+    images._kept_draw.cache_clear()  # noqa: SLF001 - nothing remembered from other tests
+    pseudonym._opened.cache_clear()  # noqa: SLF001
+    drawn = _counted(monkeypatch, images, "side_image")
+    data = (ID_DIR / "front.png").read_bytes()
+    name = json.loads(Image.open(io.BytesIO(data)).info[METADATA_KEY])["name"]
+    one = pseudonym.StandIns(pseudonym.Originals(names={name}), b"one ticket")
+    first = pseudonym.redraw(data, one)
+    assert pseudonym.redraw(data, one) == first
+    assert len(drawn) == 1
+    # Other stand-ins draw another card: nothing of one bundle is kept for another.
+    other = pseudonym.StandIns(pseudonym.Originals(names={name}), b"another ticket")
+    again = pseudonym.redraw(data, other)
+    assert len(drawn) == 2 and again[0] != first[0]
+    assert json.loads(Image.open(io.BytesIO(again[0])).info[METADATA_KEY])["name"] not in (
+        name,
+        json.loads(Image.open(io.BytesIO(first[0])).info[METADATA_KEY])["name"],
+    )
+
+
+def test_a_chunk_no_card_has_is_drawn_without_being_kept() -> None:
+    # A fields chunk read from someone's file may hold anything, a list where text goes.
+    from loancli.identity import images
+
+    png, measured = images.drawn_side(None, "front", {"side": ["x"]})  # type: ignore[dict-item]
+    assert png.startswith(b"\x89PNG") and measured.width == images.CARD_SIZE[0]
+
+
+def test_the_same_photo_read_again_is_not_decoded_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(photo, "_MEASURED", {})
+    monkeypatch.setattr(photo, "_SOUND", {})
+    decoded = _counted(monkeypatch, photo, "_open_image")
+    data = (ID_DIR / "back.png").read_bytes()
+    for name in ("a.png", "b.png"):
+        (tmp_path / name).write_bytes(data)
+        assert photo.read_photo(tmp_path / name) == data
+    assert decoded == [tmp_path / "a.png"]
+    # What is not the same bytes is decoded, and refused when it is no image.
+    (tmp_path / "c.png").write_bytes(data[:-200])
+    with pytest.raises(UsageError, match="not an image"):
+        photo.read_photo(tmp_path / "c.png", key="id_back")
+    assert len(decoded) == 2
 
 
 @pytest.fixture(scope="module")
