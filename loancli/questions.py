@@ -613,6 +613,13 @@ _ALL = [
         asked_when="account change-phone",
     ),
     Question(
+        "identity_by_face",
+        N_("No code reached the old number. Verify your identity by face instead?"),
+        "confirm",
+        default=False,
+        asked_when="account change-phone, when no code reached the old number",
+    ),
+    Question(
         "old_phone_code",
         N_("SMS code sent to the old number"),
         parse_fn=_code,

@@ -52,7 +52,8 @@ def new_phone(j: Journey, record: FlowRecord) -> Stop | None:
 
 @asks("old_phone_code|identity_method")
 def verify_identity(j: Journey, record: FlowRecord) -> Stop | None:
-    """By a code to the old number, or by a face check when that number is gone."""
+    """By a code to the old number, or by a face check when that number is gone (chosen
+    first, or offered when no code reached it)."""
     method = j.asker.ask("identity_method")
     record["identity_method"] = method
     if method == "sms":
@@ -68,10 +69,15 @@ def verify_identity(j: Journey, record: FlowRecord) -> Stop | None:
             ),
             record["phone"],
         )
-        if stop:
+        if stop is None:
+            j.event(record, "identity_verified", method="sms", phone=mask_phone(record["phone"]))
+            return None
+        # The number is gone (the reason people change it): the app offers the other way.
+        # Not taken unless asked for, so a run that stopped here before still does.
+        if stop.reason is not Reason.SMS_NOT_DELIVERED or not j.asker.ask("identity_by_face"):
             return stop
-        j.event(record, "identity_verified", method="sms", phone=mask_phone(record["phone"]))
-        return None
+        record["identity_method"] = "face"
+        j.event(record, "identity_method_changed", method="face", phone=mask_phone(record["phone"]))
     identity = identity_of(j.store, record["phone"])
     if identity is None:
         why = "the account has no verified ID card to compare the face with"

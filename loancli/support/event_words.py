@@ -245,7 +245,11 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     # The account flows' steps.
     "new_phone_entered": N_("new mobile number entered: {new_phone}"),
     "new_phone_usable": N_("the new number {new_phone} can take the account"),
-    "identity_verified": N_("identity verified by {method} at {phone}"),
+    "identity_verified": (
+        N_("identity verified by {method} at {phone}"),
+        N_("identity verified by {method}: {name}"),
+    ),
+    "identity_method_changed": N_("no code reached {phone}: identity verified by {method} instead"),
     "identity_on_file": N_("the account's real name is on file: {name}"),
     "identity_refused": (
         N_("identity not verified (attempt {attempt}): {id_number}: {why}"),

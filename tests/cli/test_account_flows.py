@@ -256,6 +256,48 @@ def test_sms_identity_to_an_unreachable_old_number_does_not_arrive(tmp_path: Pat
     assert_stopped(code, result, "identity", "sms_not_delivered")
 
 
+def test_no_code_reaching_the_old_number_offers_a_face_check_instead(tmp_path: Path) -> None:
+    # Chosen "sms", the code never came: the flow ended, advising to change the number in
+    # the app, which is this flow. The app offers the face check.
+    world = scenario(tmp_path, sms={"unreachable": [PHONE]})
+    code, result = change_phone(
+        tmp_path, "--set", "sms_resend=false", "--set", "identity_by_face=yes", world=world
+    )
+    assert code == 0, result["events"][-3:]
+    assert result["change"]["identity_method"] == "face"
+    events = [e["event"] for e in result["events"]]
+    assert events.index("sms_missing") < events.index("identity_method_changed")
+    assert events.index("identity_method_changed") < events.index("face_passed")
+    changed = result["events"][events.index("identity_method_changed")]
+    assert changed["detail"] == {"method": "face", "phone": "138****8000"}
+    # Its ticket replays the run elsewhere.
+    bundle = tmp_path / "ticket.zip"
+    code, out, err = run_cli(tmp_path, "report", "F0001", "--bundle", str(bundle))
+    assert code == 0, out + err
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code, replayed = run_json(elsewhere, "replay", str(bundle), db=elsewhere / "r.json")
+    assert code == 0 and replayed["reproduced"] is True, replayed
+
+
+def test_the_face_check_offered_is_said_in_both_languages() -> None:
+    from loancli.i18n import set_language
+    from loancli.support.event_words import event_words
+
+    changed = {"method": "face", "phone": "138****8000"}
+    verified = {"method": "face", "name": "王*明"}
+    assert event_words("identity_method_changed", changed) == (
+        "no code reached 138****8000: identity verified by face check instead"
+    )
+    assert event_words("identity_verified", verified) == "identity verified by face check: 王*明"
+    set_language("zh")
+    for words in (
+        event_words("identity_method_changed", changed),
+        event_words("identity_verified", verified),
+    ):
+        assert words is not None and "identity" not in words and "人脸" in words, words
+
+
 @pytest.mark.parametrize(
     ("world", "sets", "step", "reason"),
     [

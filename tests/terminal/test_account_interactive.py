@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import CHANGE_PHONE_KEYS, load_yaml
 from pty_helpers import Terminal, loancli
@@ -90,7 +91,7 @@ def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
     ]
 
 
-def test_identity_by_face_chosen_at_a_terminal(tmp_path: Path) -> None:
+def _old_number_gone(tmp_path: Path) -> Path:
     scenario = tmp_path / "old-number-gone.yaml"
     scenario.write_text(
         yaml.safe_dump(
@@ -113,6 +114,11 @@ def test_identity_by_face_chosen_at_a_terminal(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
+    return scenario
+
+
+def test_identity_by_face_chosen_at_a_terminal(tmp_path: Path) -> None:
+    scenario = _old_number_gone(tmp_path)
     term = Terminal(tmp_path, "--scenario", str(scenario), "account", "change-phone")
     term.answer("login_id", "13800138000")
     term.choose("login_method")  # the default: the password
@@ -127,6 +133,40 @@ def test_identity_by_face_chosen_at_a_terminal(tmp_path: Path) -> None:
     assert "(identity_method): face" in screen
     assert "(old_phone_code):" not in screen
     assert "identity by face" in screen
+
+
+@pytest.mark.parametrize(
+    ("lang", "offer", "changed"),
+    [
+        ("en", "Verify your identity by face instead?", "(identity by face)"),
+        ("zh", "改用人脸识别核验身份？", "（身份验证方式：人脸）"),
+    ],
+)
+def test_sms_chosen_and_never_arriving_is_offered_a_face_check(
+    tmp_path: Path, lang: str, offer: str, changed: str
+) -> None:
+    # The old number is gone: it ended there, advising to change the number in the app.
+    scenario = _old_number_gone(tmp_path)
+    term = Terminal(
+        tmp_path,
+        *("--lang", lang, "--scenario", str(scenario), "account", "change-phone"),
+        columns=80,
+    )
+    term.answer("login_id", "13800138000")
+    term.choose("login_method")
+    term.answer("password", "s3cret-pass")
+    term.answer("new_phone", "13700137000")
+    term.choose("identity_method", down=0)  # sms
+    term.answer("old_phone_code", "auto")  # nothing on the phone
+    term.confirm("sms_resend", yes=False)
+    term.expect(re.escape(offer))
+    term.confirm("identity_by_face", yes=True)
+    term.answer("face_actions", "")
+    term.answer_from_sms("new_phone_code")
+    assert term.finish() == 0
+    screen = term.text()
+    assert changed in screen and "137****7000" in screen  # the result panel
+    assert "Traceback" not in screen
 
 
 def test_phone_change_in_chinese_at_a_terminal(tmp_path: Path) -> None:
