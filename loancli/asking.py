@@ -91,7 +91,6 @@ class AnswerSource:
                     key=key,
                 )
             self._queues[key] = list(value) if isinstance(value, list) else [value]
-        self._used: dict[str, int] = {}
 
     def has(self, key: str) -> bool:
         return key in self._queues
@@ -99,14 +98,11 @@ class AnswerSource:
     def items(self) -> Iterator[tuple[str, list[object]]]:
         return iter(self._queues.items())
 
-    def next(self, key: str) -> tuple[bool, object]:
-        """(True, value) for the next unused item, (False, None) when the list ran out."""
-        used = self._used.get(key, 0)
-        queue = self._queues[key]
-        if used >= len(queue):
-            return False, None
-        self._used[key] = used + 1
-        return True, queue[used]
+    def item(self, key: str, n: int) -> tuple[bool, object]:
+        """(True, value) for the answer to the ``n``-th asking of ``key`` (from 0), (False,
+        None) when the list is shorter."""
+        queue = self._queues.get(key, [])
+        return (True, queue[n]) if n < len(queue) else (False, None)
 
 
 # The answers sets that ship with loancli; their image answers name the built-in images.
@@ -554,6 +550,8 @@ class Asker:
         self._kept: dict[str, int] = {}
         # The simulated now the run began at (a recording's replay starts its world there).
         self.started_at: str | None = None
+        # How many times each scripted key was asked (its next answer is the item there).
+        self._asked: dict[str, int] = {}
         # Whether a question no answer names takes its default. A replay of a run that ended
         # before its steps did (Ctrl-C at a prompt) has every answer the run took, defaults
         # too: the first question it has none for is where the run ended, not a default.
@@ -594,33 +592,43 @@ class Asker:
     def peek(self, key: str) -> Any:
         """The scripted answer ``ask(key)`` would take next, parsed, without taking it; None
         when no script answers it (or its answer is not acceptable: asking will say so)."""
-        for source in self.sources:
-            if source.has(key):
-                queue = dict(source.items())[key]
-                used = source._used.get(key, 0)
-                if used >= len(queue):
-                    return None
-                try:
-                    return QUESTIONS[key].parse(queue[used], {"base_dir": source.base_dir})
-                except ValueError:
-                    return None
-        return None
+        found = self._scripted_item(key, self._asked.get(key, 0))
+        if found is None:
+            return None
+        source, raw = found
+        try:
+            return QUESTIONS[key].parse(raw, {"base_dir": source.base_dir})
+        except ValueError:
+            return None
 
     def scripted(self, key: str) -> bool:
         """Whether a script (``--set``, the scenario, the answers file) answers ``key``."""
         return any(source.has(key) for source in self.sources)
+
+    def _scripted_item(self, key: str, n: int) -> tuple[AnswerSource, object] | None:
+        """The scripted answer to the ``n``-th asking of ``key`` (from 0): the ``n``-th item
+        of the first source whose list has one. So a list that runs out in a source above
+        leaves the rest to the one below: a walk recorded under a scenario whose borrower
+        answers one code wrong (``sms_code: ['000000']``) recorded both codes (``['000000',
+        auto]``), and replays under it, the second from the recording."""
+        for source in self.sources:
+            found, raw = source.item(key, n)
+            if found:
+                return source, raw
+        return None
 
     # Any, as Question.parse: what an answer parses to depends on its question.
     def ask(self, key: str, context: QuestionContext | None = None) -> Any:
         """The parsed answer to question ``key`` (what it parses to depends on the question)."""
         q = QUESTIONS[key]
         context = context.copy() if context else QuestionContext()
-        for source in self.sources:
-            if not source.has(key):
-                continue
-            found, raw = source.next(key)
-            if not found:
+        if self.scripted(key):
+            n = self._asked.get(key, 0)
+            self._asked[key] = n + 1
+            found = self._scripted_item(key, n)
+            if found is None:
                 return self._exhausted(q, context)
+            source, raw = found
             context.setdefault("base_dir", source.base_dir)
             try:
                 value = q.parse(raw, context)

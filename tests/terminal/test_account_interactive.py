@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,55 @@ def test_sms_chosen_and_never_arriving_is_offered_a_face_check(
     screen = term.text()
     assert changed in screen and "137****7000" in screen  # the result panel
     assert "Traceback" not in screen
+
+
+def test_a_walk_under_a_scenario_that_answers_part_of_it_replays_as_its_header_says(
+    tmp_path: Path,
+) -> None:
+    # The scenario's borrower types one wrong code; the person types the right one after.
+    # The recording kept both (['000000', auto]) and its replay, under the same scenario,
+    # took the scenario's '000000' each time: the scenario's answers come first, and when
+    # its list ran out the next asking took no answer from the recording.
+    builtin = load_yaml(
+        (Path(__file__).parents[2] / "loancli/data/scenarios/phone-change.yaml").read_text(
+            encoding="utf-8"
+        )
+    )
+    scenario = tmp_path / "one-wrong-code.yaml"
+    scenario.write_text(
+        yaml.safe_dump(
+            {**builtin, "name": "one-wrong-code", "borrower": {"old_phone_code": ["000000"]}},
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    term = Terminal(
+        tmp_path,
+        *("--scenario", str(scenario), "account", "change-phone", "--record", "walk.yaml"),
+        columns=80,
+    )
+    term.answer("login_id", "13800138000")
+    term.choose("login_method")
+    term.answer("password", "s3cret-pass")
+    term.answer("new_phone", "13700137000")
+    term.choose("identity_method", down=0)  # sms; the scenario answers the first code
+    term.answer_from_sms("old_phone_code")
+    term.answer_from_sms("new_phone_code")
+    assert term.finish() == 0
+    screen = term.text()
+    assert "wrong" in screen  # the scenario's code was refused, then the typed one taken
+    text = (tmp_path / "walk.yaml").read_text(encoding="utf-8")
+    assert load_yaml(text)["old_phone_code"] == ["000000", "auto"]
+    # The replay its header gives, from this folder.
+    words = shlex.split(text.splitlines()[0].split("Replay with: ", 1)[1].split(" (in ")[0])
+    assert words[:2] == ["loancli", "--db"] and words[-2:] == ["--answers", "walk.yaml"]
+    words = words[:-2]  # the file named from the test's folder, not the recording's
+    db = tmp_path / "replay.json"
+    replay = loancli("--json", *words[3:], "--answers", str(tmp_path / "walk.yaml"), db=db)
+    assert replay.returncode == 0, replay.stdout[-2000:] + replay.stderr
+    result = json.loads(replay.stdout)
+    assert result["change"]["new_phone"] == "137****7000"
+    assert [e["reason"] for e in result["events"] if e["reason"]][:1] == ["code_wrong"]
 
 
 def test_phone_change_in_chinese_at_a_terminal(tmp_path: Path) -> None:

@@ -23,21 +23,21 @@ AS_TYPED = [
 
 @pytest.mark.parametrize(("key", "text"), AS_TYPED)
 def test_set_keeps_the_text(key: str, text: str) -> None:
-    assert parse_set_options([f"{key}={text}"]).next(key) == (True, text)
+    assert parse_set_options([f"{key}={text}"]).item(key, 0) == (True, text)
 
 
 @pytest.mark.parametrize(("key", "text"), AS_TYPED)
 def test_an_answers_file_keeps_the_text(tmp_path: Path, key: str, text: str) -> None:
     path = tmp_path / "a.yaml"
     path.write_text(f"{key}: {text}\n", encoding="utf-8")
-    assert load_answers_file(path).next(key) == (True, text)
+    assert load_answers_file(path).item(key, 0) == (True, text)
 
 
 def test_lists_and_quotes_still_work(tmp_path: Path) -> None:
     source = parse_set_options(["id_front=[blurry.png, front.png]", "sms_code='012345'"])
-    assert source.next("id_front") == (True, "blurry.png")
-    assert source.next("id_front") == (True, "front.png")
-    assert source.next("sms_code") == (True, "012345")
+    assert source.item("id_front", 0) == (True, "blurry.png")
+    assert source.item("id_front", 1) == (True, "front.png")
+    assert source.item("sms_code", 0) == (True, "012345")
 
 
 def test_a_password_typed_the_same_way_logs_in_again(tmp_path: Path) -> None:
@@ -95,3 +95,30 @@ def test_a_key_given_twice_is_refused_as_the_loader_would_make_it(
             read_yaml(text, typed=typed)
     else:
         read_yaml(text, typed=typed)
+
+
+def test_the_nth_asking_takes_the_nth_item_of_the_first_source_that_has_one(
+    tmp_path: Path,
+) -> None:
+    # A list that runs out in a source above leaves the next askings to the one below (a
+    # walk recorded under a scenario kept the scenario's answers too, then the person's).
+    from loancli.asking import AnswerSource, Asker
+    from loancli.errors import AnswersExhausted
+
+    above = AnswerSource({"sms_code": ["000000"]}, tmp_path, "scenario")
+    below = AnswerSource({"sms_code": ["000000", "auto", "123456"]}, tmp_path, "answers")
+    asker = Asker([above, below])
+    seen = []
+    for _ in range(3):
+        seen.append((asker.peek("sms_code"), asker.ask("sms_code")))
+    assert seen == [("000000", "000000"), ("auto", "auto"), ("123456", "123456")]
+    assert asker.recorded["sms_code"] == ["000000", "auto", "123456"]
+    # A source above with as many items wins every asking, as before.
+    both = Asker([AnswerSource({"sms_code": ["111111", "222222"]}, tmp_path, "--set"), below])
+    assert [both.ask("sms_code") for _ in range(2)] == ["111111", "222222"]
+    assert both.ask("sms_code") == "123456"  # the third, which only the one below has
+    # When every list ran out, nothing is scripted: the question's default, or the end of
+    # the answers (a script's stop on its last failure).
+    assert asker.peek("sms_code") is None
+    with pytest.raises(AnswersExhausted):
+        asker.ask("sms_code")
