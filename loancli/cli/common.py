@@ -63,9 +63,12 @@ def options_for(fields: Mapping[str, str]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def handled(opts: Options, fields: Mapping[str, str] | None = None) -> Iterator[None]:
+def handled(
+    opts: Options, fields: Mapping[str, str] | None = None, *, saves: bool = True
+) -> Iterator[None]:
     """Turn loancli's errors into a message naming what is wrong (the option typed, for the
-    fields of :data:`GLOBAL_OPTIONS` and ``fields``) and the exit code."""
+    fields of :data:`GLOBAL_OPTIONS` and ``fields``) and the exit code. ``saves``: whether
+    the command writes what it did (an interrupted one says so), unlike ``check``."""
     try:
         with options_for({**GLOBAL_OPTIONS, **(fields or {})}):
             yield
@@ -89,7 +92,7 @@ def handled(opts: Options, fields: Mapping[str, str] | None = None) -> Iterator[
         # its Ctrl-C (and the commands it starts theirs: an ignored signal is inherited). The
         # console script ignores it from there until it has exited (cli.entry).
         with _interrupts_ignored():
-            _say_interrupted(opts, exc)
+            _say_interrupted(opts, exc, saves)
         raise typer.Exit(130) from None
 
 
@@ -107,9 +110,9 @@ def _interrupts_ignored() -> Iterator[None]:
             signal.signal(signal.SIGINT, before)
 
 
-def _say_interrupted(opts: Options, exc: KeyboardInterrupt) -> None:
+def _say_interrupted(opts: Options, exc: KeyboardInterrupt, saves: bool) -> None:
     """What an interrupted command says: on stderr, and under ``--json`` as its error."""
-    message = _("Interrupted; what was done is saved.")
+    message = _("Interrupted; what was done is saved.") if saves else _("Interrupted.")
     typer.echo("\n" + message, err=True)
     hint = continue_hint(opts, exc)
     if hint:
