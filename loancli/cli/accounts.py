@@ -26,13 +26,15 @@ from loancli.cli.common import (
     show_named_commands,
     world_options,
 )
-from loancli.cli.console import whole_line
+from loancli.cli.console import print_indented, whole_line
 from loancli.cli.flow_run import run_flow_command
 from loancli.cli.labels import choice_word, column_name, status_name
 from loancli.cli.options import options
 from loancli.cli.render import NextCommand
 from loancli.cli.tables import Col, fit_table, short_times
+from loancli.clock import short_time
 from loancli.i18n import N_, _
+from loancli.text import printable
 
 if TYPE_CHECKING:
     from loancli.support.listing import FlowDocument
@@ -121,28 +123,27 @@ def check(
     if opts.json:
         opts.emit(report)
         return
+    from rich.text import Text
+
     console = opts.console
     s = report["summary"]
-    console.print(
-        _("Account {phone}: checked {at} (previous: {previous}; next due {next})").format(
-            phone=report["phone"],
-            at=report["checked_at"],
-            previous=report["previous_check"] or _("never"),
-            next=report["next_check"],
-        )
+    # Each wraps under itself (a Chinese one by cells), the summary under the heading.
+    heading = _("Account {phone}: checked {at} (previous: {previous}; next due {next})").format(
+        phone=report["phone"],
+        at=short_time(report["checked_at"]),
+        previous=short_time(report["previous_check"] or "") or _("never"),
+        next=report["next_check"],
     )
-    console.print(
-        "  "
-        + _(
-            "identity {identity}; {cards} card(s), {contacts} contact(s); earlier numbers: "
-            "{numbers}"
-        ).format(
-            identity=s["identity"] or _("not verified"),
-            cards=s["cards"],
-            contacts=s["contacts"],
-            numbers=", ".join(s["phone_history"]) or _("none"),
-        )
+    print_indented(console, Text(printable(heading)), 2, first=0)
+    summary = _(
+        "identity {identity}; {cards} card(s), {contacts} contact(s); earlier numbers: {numbers}"
+    ).format(
+        identity=s["identity"] or _("not verified"),
+        cards=s["cards"],
+        contacts=s["contacts"],
+        numbers=", ".join(s["phone_history"]) or _("none"),
     )
+    print_indented(console, Text(printable(summary)), 4, first=2)
     if not report["issues"]:
         console.print(_("All in order."), style="green")
         return

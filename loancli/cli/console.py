@@ -104,17 +104,19 @@ def filled(console: Console, text: str | Text, width: int) -> RenderableType:
     return Text("\n").join(shown[start:end] for start, end in line_spans(shown.plain, width))
 
 
-def print_indented(console: Console, text: Text, indent: int) -> None:
+def print_indented(console: Console, text: Text, indent: int, first: int | None = None) -> None:
     """``text`` wrapped under a heading, ``indent`` columns in (lines broken by cells in
     Chinese, as :func:`filled` breaks them), each line ending where its text ends: rich pads a
-    padded block's lines with spaces to the width, which a pasted or compared line carries."""
+    padded block's lines with spaces to the width, which a pasted or compared line carries.
+    ``first``: the first line's indent, when it hangs out of the rest."""
     from rich.text import Text
 
     width = max(1, console.width - indent)
     # ``filled`` gives a Text back for a Text.
-    for line in cast("Text", filled(console, text, width)).wrap(console, width):
+    for n, line in enumerate(cast("Text", filled(console, text, width)).wrap(console, width)):
         line.rstrip()
-        console.print(Text(" " * indent) + line, overflow="ignore", crop=False)
+        margin = indent if n or first is None else first
+        console.print(Text(" " * margin) + line, overflow="ignore", crop=False)
 
 
 def whole_line(console: Console, text: str) -> None:

@@ -23,6 +23,7 @@ from loancli.cli.common import (
 )
 from loancli.cli.flow_run import run_flow_command
 from loancli.cli.options import options
+from loancli.clock import short_time
 from loancli.i18n import N_, _
 from loancli.support.names import two_step_words
 
@@ -161,13 +162,15 @@ def _show_devices(
         return
     if message:
         opts.console.print(message, highlight=False)
+    from rich.cells import cell_len
     from rich.table import Table
 
-    table = Table(
-        title=_("Devices of {phone} (two-step verification: {mode})").format(
-            phone=view["phone"], mode=two_step_words(view["two_step"])
-        )
+    title = _("Devices of {phone} (two-step verification: {mode})").format(
+        phone=view["phone"], mode=two_step_words(view["two_step"])
     )
+    # As wide as its title where the console allows: a narrow table broke it across lines.
+    width = min(cell_len(title), opts.console.width)
+    table = Table(title=title, min_width=width)
     table.add_column(_("trusted device"))
     table.add_column(_("note"))
     this = view["this_device"]
@@ -184,13 +187,15 @@ def _show_devices(
     if last:
         opts.console.print(
             _("Last login: {at} on {model} in {city}").format(
-                at=last["at"], model=last["model"], city=last["city"]
+                at=short_time(last["at"]), model=last["model"], city=last["city"]
             ),
             highlight=False,
         )
     if view.get("locked_until"):
         opts.console.print(
-            _("Locked until {until} (support unlock)").format(until=view["locked_until"]),
+            _("Locked until {until} (support unlock)").format(
+                until=short_time(str(view["locked_until"]))
+            ),
             style="red",
             highlight=False,
         )

@@ -807,6 +807,29 @@ def test_account_check_after_a_loan_is_in_order(tmp_path: Path) -> None:
     assert code == 0 and "All in order" in out
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_account_check_and_devices_read_well_at_80_columns(tmp_path: Path, lang: str) -> None:
+    # The devices' Chinese title was broken across two lines by its narrow table, the times
+    # were ISO strings with their offset, and wrapped lines started at the margin.
+    applied(tmp_path)
+    run_json(tmp_path, "account", "check", PHONE)
+    code, out, err = run_cli(tmp_path, "--lang", lang, "account", "check", PHONE, columns=80)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "T10:00" not in out and "+08:00" not in out
+    assert "2026-03-02 10:00:00" in lines[0]
+    assert lines[1].startswith("  ") and not lines[1].startswith("   ")  # under the heading
+    summary = 2 if lines[2].startswith("  ") else 1
+    assert lines[summary].startswith("  ") and not lines[summary].startswith("    ")
+    assert all(len(line) <= 80 for line in lines)
+    code, out, err = run_cli(tmp_path, "--lang", lang, "device", "list", PHONE, columns=80)
+    assert code == 0, err
+    title = out.splitlines()[0].strip()
+    assert title.startswith("138****8000") or title.startswith("Devices of 138****8000")
+    assert title.endswith(")") or title.endswith("）")  # the whole title on its line
+    assert "T10:00" not in out and "+08:00" not in out
+
+
 def test_account_check_lists_stale_and_inconsistent_data_with_fixes(tmp_path: Path) -> None:
     expired = {**IDENTITY, "validity": "2006.01.01-2016.01.01"}
     account = {
