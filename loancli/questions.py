@@ -13,7 +13,7 @@ answer is typed ``Any`` here: the step that asks knows which question it asked.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -35,6 +35,9 @@ class QuestionContext(TypedDict, total=False):
 
     # The account holder's own number (a contact's must differ; a card's defaults to it).
     phone: str
+    # Numbers the account holds of other people (its emergency contacts'), with whose they
+    # are (masked): a new number for the account may not be one of them.
+    others: Mapping[str, str]
     # The number a journey that is resumed (or a step run again) belongs to: its login takes
     # no other (another number would hand the journey to another account).
     journey_phone: str
@@ -360,6 +363,13 @@ def _new_mobile(raw: object, ctx: QuestionContext) -> str:
     value = v.check_mobile(raw)
     if value == ctx.get("phone"):
         raise ValueError(_("this is already the account's number; enter the new one"))
+    whose = ctx.get("others", {}).get(value)
+    if whose is not None:
+        raise ValueError(
+            _("this is your emergency contact {name}'s number; enter one in your own name").format(
+                name=whose
+            )
+        )
     return value
 
 

@@ -31,6 +31,7 @@ from loancli.journey.login import login_existing
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import CHANGE_CODE_TEXT, NEW_NUMBER_NOTICE, OLD_NUMBER_NOTICE
 from loancli.masking import mask_card, mask_name, mask_phone
+from loancli.questions import QuestionContext
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS, APPLICANTS, CARDS, CONTACTS, LOANS, Card, Contact, PhoneChange
 from loancli.store import Store
@@ -43,9 +44,19 @@ def _now(j: Journey) -> datetime:
 # Phone-number change -------------------------------------------------------------------
 
 
+def _new_phone_context(j: Journey, record: FlowRecord) -> QuestionContext:
+    """What a new number is checked against: the account's own, and its contacts' (another
+    person's number is not in the holder's name)."""
+    contacts = contacts_of(j.store, record["phone"])
+    return {
+        "phone": record["phone"],
+        "others": {c["mobile"]: mask_name(c["name"]) for c in contacts},
+    }
+
+
 @asks("new_phone")
 def new_phone(j: Journey, record: FlowRecord) -> Stop | None:
-    record["new_phone"] = j.asker.ask("new_phone", {"phone": record["phone"]})
+    record["new_phone"] = j.asker.ask("new_phone", _new_phone_context(j, record))
     j.event(record, "new_phone_entered", new_phone=mask_phone(record["new_phone"]))
     return None
 
@@ -108,7 +119,7 @@ def check_new_phone(j: Journey, record: FlowRecord) -> Stop | None:
             j.event(record, "new_phone_usable", new_phone=mask_phone(number))
             return None
         j.fail(record, "new_phone_refused", reason, new_phone=mask_phone(number))
-        record["new_phone"] = j.asker.ask("new_phone", {"phone": record["phone"]})
+        record["new_phone"] = j.asker.ask("new_phone", _new_phone_context(j, record))
         j.event(record, "new_phone_entered", new_phone=mask_phone(record["new_phone"]))
 
 

@@ -350,6 +350,9 @@ def test_another_number_may_be_entered_after_a_refusal(tmp_path: Path) -> None:
     [
         (PHONE, "already the account's number"),
         ("12345", "11 digits"),
+        # Another person's number is not in the holder's name; account check flagged it
+        # after the change.
+        ("13900139000", "your emergency contact 王**'s number"),
     ],
 )
 def test_a_bad_new_number_is_exit_2_naming_the_key(tmp_path: Path, value: str, why: str) -> None:

@@ -230,6 +230,9 @@ def test_phone_change_in_chinese_at_a_terminal(tmp_path: Path) -> None:
     term.answer("password", "s3cret-pass")
     term.answer("new_phone", "13800138000")
     term.expect("这是账户当前手机号，请输入新手机号")  # re-asked with the reason in Chinese
+    # The emergency contact's number is another person's: asked again, saying whose.
+    term.child.send("\x15" + "13900139000\r")
+    term.expect(re.escape("您的紧急联系人 王** 的手机号，请输入您本人名下的号码"))
     term.child.send("\x15" + "13600136000\r")
     term.choose("identity_method", down=0)
     term.answer_from_sms("old_phone_code")
