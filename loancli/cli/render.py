@@ -392,7 +392,9 @@ def show_flow(
     said = lines(result)
     inside = [line for line in said if not isinstance(line, NextCommand)]
     console = opts.console
-    console.print(Panel("\n".join(inside), title=heading, border_style="green", expand=False))
+    # Chinese broken by cells, as a stop's panel is (rich broke it at its one space, "->").
+    body = filled(console, "\n".join(inside), console.width - 4)
+    console.print(Panel(body, title=heading, border_style="green", expand=False))
     for line in said:
         if isinstance(line, NextCommand):
             whole_line(console, line)

@@ -24,6 +24,7 @@ from conftest import (
     run_cli,
     run_json,
 )
+from rich.cells import cell_len
 
 from loancli.reasons import Reason
 from loancli.records import LOANS
@@ -831,6 +832,17 @@ def test_account_check_and_devices_read_well_at_80_columns(tmp_path: Path, lang:
     assert title.startswith("138****8000") or title.startswith("Devices of 138****8000")
     assert title.endswith(")") or title.endswith("）")  # the whole title on its line
     assert "T10:00" not in out and "+08:00" not in out
+
+
+def test_a_flows_chinese_outcome_is_broken_by_cells_at_80_columns(tmp_path: Path) -> None:
+    # rich broke it at its one space, after "->": the first line ended half empty.
+    world = scenario(tmp_path)
+    code, out, err = run_cli(tmp_path, "--lang", "zh", *change_phone_args(world=world), columns=80)
+    assert code == 0, err
+    first = out.splitlines()[1]
+    assert "手机号已更换：138****8000 -> 137****7000（" in first, out
+    panel = [line for line in out.splitlines() if line[:1] in "╭│╰"]
+    assert len(panel) >= 4 and all(cell_len(line) <= 80 for line in panel)
 
 
 def test_account_check_lists_stale_and_inconsistent_data_with_fixes(tmp_path: Path) -> None:
