@@ -92,6 +92,14 @@ def test_phone_change_walked_by_hand_at_a_terminal(tmp_path: Path) -> None:
     ]
 
 
+def _logged_in_asking_for(term: Terminal, new_phone: str) -> None:
+    """The login of 13800138000 by its password (the default way), then ``new_phone``."""
+    term.answer("login_id", "13800138000")
+    term.choose("login_method")  # the default: the password
+    term.answer("password", "s3cret-pass")
+    term.answer("new_phone", new_phone)
+
+
 def _old_number_gone(tmp_path: Path) -> Path:
     scenario = tmp_path / "old-number-gone.yaml"
     scenario.write_text(
@@ -121,10 +129,7 @@ def _old_number_gone(tmp_path: Path) -> Path:
 def test_identity_by_face_chosen_at_a_terminal(tmp_path: Path) -> None:
     scenario = _old_number_gone(tmp_path)
     term = Terminal(tmp_path, "--scenario", str(scenario), "account", "change-phone")
-    term.answer("login_id", "13800138000")
-    term.choose("login_method")  # the default: the password
-    term.answer("password", "s3cret-pass")
-    term.answer("new_phone", "13700137000")
+    _logged_in_asking_for(term, "13700137000")
     term.choose("identity_method", down=1)  # face
     term.expect("Face check: please")
     term.answer("face_actions", "")  # default: auto performs the requested actions
@@ -153,10 +158,7 @@ def test_sms_chosen_and_never_arriving_is_offered_a_face_check(
         *("--lang", lang, "--scenario", str(scenario), "account", "change-phone"),
         columns=80,
     )
-    term.answer("login_id", "13800138000")
-    term.choose("login_method")
-    term.answer("password", "s3cret-pass")
-    term.answer("new_phone", "13700137000")
+    _logged_in_asking_for(term, "13700137000")
     term.choose("identity_method", down=0)  # sms
     term.answer("old_phone_code", "auto")  # nothing on the phone
     term.confirm("sms_resend", yes=False)
@@ -195,10 +197,7 @@ def test_a_walk_under_a_scenario_that_answers_part_of_it_replays_as_its_header_s
         *("--scenario", str(scenario), "account", "change-phone", "--record", "walk.yaml"),
         columns=80,
     )
-    term.answer("login_id", "13800138000")
-    term.choose("login_method")
-    term.answer("password", "s3cret-pass")
-    term.answer("new_phone", "13700137000")
+    _logged_in_asking_for(term, "13700137000")
     term.choose("identity_method", down=0)  # sms; the scenario answers the first code
     term.answer_from_sms("old_phone_code")
     term.answer_from_sms("new_phone_code")
