@@ -519,13 +519,16 @@ def answer_problem(q: Question, raw: object, base_dir: Path) -> str | None:
     return None
 
 
-def asks(*keys: str) -> Callable[[F], F]:
+def asks(*keys: str, unless: Mapping[str, tuple[str, str]] | None = None) -> Callable[[F], F]:
     """Declare the answers a step always needs: ``@asks("card_number", "bank_sms_code")``.
     ``"phone|login_id"`` means either one will do. Questions with a default need no answer.
-    A script without a terminal is told every missing one at once, before anything runs."""
+    ``unless={"old_phone_code": ("identity_method", "face")}``: that one is not needed when
+    the script answers the other so. A script without a terminal is told every missing one
+    at once, before anything runs."""
 
     def mark(step: F) -> F:
         step.asks = keys  # type: ignore[attr-defined]
+        step.asks_unless = dict(unless or {})  # type: ignore[attr-defined]
         return step
 
     return mark
@@ -579,11 +582,15 @@ class Asker:
             return []
         out: list[str] = []
         for step in steps:
+            unless: Mapping[str, tuple[str, str]] = getattr(step, "asks_unless", {})
             for spec in getattr(step, "asks", ()):
                 keys = spec.split("|")
                 if any(
                     self.scripted(k) or (QUESTIONS[k].has_default and self.defaults) for k in keys
                 ):
+                    continue
+                other = unless.get(spec)
+                if other is not None and self._will_answer(*other):
                     continue
                 if keys[0] not in out:
                     out.append(keys[0])
@@ -600,6 +607,13 @@ class Asker:
             return QUESTIONS[key].parse(raw, {"base_dir": source.base_dir})
         except ValueError:
             return None
+
+    def _will_answer(self, key: str, value: str) -> bool:
+        """Whether ``key`` is answered ``value`` (scripted, or by its default)."""
+        if self.scripted(key):
+            return bool(self.peek(key) == value)
+        question = QUESTIONS[key]
+        return question.has_default and self.defaults and question.default == value
 
     def scripted(self, key: str) -> bool:
         """Whether a script (``--set``, the scenario, the answers file) answers ``key``."""

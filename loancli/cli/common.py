@@ -32,6 +32,7 @@ from loancli.questions import QUESTIONS
 from loancli.support.names import step_name
 from loancli.text import printable
 from loancli.validation import file_kind
+from loancli.world.scenario import load_scenario, takes
 
 # Domain fields every command may refuse, and the global options that set them.
 GLOBAL_OPTIONS = {
@@ -164,9 +165,10 @@ def error_document(opts: Options, exc: LoanCliError) -> ErrorDocument:
     return error
 
 
-def world_flags(opts: Options) -> list[str]:
+def world_flags(opts: Options, words: Sequence[str] = ()) -> list[str]:
     """The global options of this run that a pasted command needs to act on the same world
-    in the same language, paths made absolute so that it runs from any folder."""
+    in the same language, paths made absolute so that it runs from any folder; for the
+    command ``words``, without a scenario written for another flow (which it refuses)."""
     flags = []
     if opts.db is not None:
         where = opts.db
@@ -175,7 +177,7 @@ def world_flags(opts: Options) -> list[str]:
             "--db",
             where.command_form if isinstance(where, ServerUrl) else str(where.absolute()),
         ]
-    if opts.scenario:
+    if opts.scenario and _takes(opts.scenario, words):
         flags += ["--scenario", scenario_ref(opts.scenario)]
     if opts.lang:
         flags += ["--lang", opts.lang]
@@ -196,15 +198,14 @@ def named_commands(opts: Options, *texts: str) -> list[str]:
     """Each loancli command that ``texts`` name, as this run's world runs it (``--db``,
     ``--scenario``...): the library that wrote the sentences does not know the file, so,
     pasted as written, they act on another. None when the run names no world of its own."""
-    flags = world_flags(opts)
-    if not flags:
+    if not world_flags(opts):
         return []
     found = []
     for text in texts:
         for match in _NAMED_COMMAND.finditer(text):
             words = _command_words(opts, match.group(1).split())
             if words:
-                found.append(shlex.join(["loancli", *flags, *words]))
+                found.append(shlex.join(["loancli", *world_flags(opts, words), *words]))
     return list(dict.fromkeys(found))
 
 
@@ -259,7 +260,18 @@ def replay_words(opts: Options, command: str) -> str:
 
 def run_again(opts: Options, *command: str) -> str:
     """``loancli [global options] COMMAND...`` as it is pasted (one line, shell-quoted)."""
-    return shlex.join(["loancli", *world_flags(opts), *command])
+    return shlex.join(["loancli", *world_flags(opts, command), *command])
+
+
+def _takes(scenario: str, words: Sequence[str]) -> bool:
+    """Whether the command ``words`` runs under ``scenario`` (any command, when ``words``
+    names none; a scenario that cannot be read is left to the command to refuse)."""
+    if not words:
+        return True
+    try:
+        return takes(load_scenario(scenario), words)
+    except LoanCliError:
+        return True
 
 
 def resume_command(

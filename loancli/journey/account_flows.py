@@ -21,7 +21,7 @@ from loancli.account.accounts import identity_of
 from loancli.account.cards import card_view, flag_for_rebind
 from loancli.account.contacts import contact_view, contacts_of, save_contact
 from loancli.asking import asks
-from loancli.errors import RuleError
+from loancli.errors import AnswersExhausted, RuleError
 from loancli.i18n import _
 from loancli.journey.card_binding import bind_card
 from loancli.journey.core import FlowRecord, Journey, Stop
@@ -61,25 +61,33 @@ def new_phone(j: Journey, record: FlowRecord) -> Stop | None:
     return None
 
 
-@asks("old_phone_code|identity_method")
+@asks("old_phone_code", unless={"old_phone_code": ("identity_method", "face")})
 def verify_identity(j: Journey, record: FlowRecord) -> Stop | None:
     """By a code to the old number, or by a face check when that number is gone (chosen
     first, or offered when no code reached it)."""
     method = j.asker.ask("identity_method")
     record["identity_method"] = method
     if method == "sms":
-        stop = enter_code(
-            j,
-            record,
-            CodeRequest(
-                "change_phone_old",
-                "old_phone_code",
-                CHANGE_CODE_TEXT,
-                j.world.sms.account_sender,
-                Reason.CODE_WRONG,
-            ),
-            record["phone"],
-        )
+        try:
+            stop = enter_code(
+                j,
+                record,
+                CodeRequest(
+                    "change_phone_old",
+                    "old_phone_code",
+                    CHANGE_CODE_TEXT,
+                    j.world.sms.account_sender,
+                    Reason.CODE_WRONG,
+                ),
+                record["phone"],
+            )
+        except AnswersExhausted as exc:
+            # A script's codes ran out while none reached the old number: the stop the
+            # flow makes of that (run_steps), but the face check is offered first. (A replay
+            # of a run cut short there ends there, as the run did.)
+            if j.cut_short or j.last_reason is not Reason.SMS_NOT_DELIVERED:
+                raise
+            stop = Stop(Reason.SMS_NOT_DELIVERED, f"no more answers for {exc.key}")
         if stop is None:
             j.event(record, "identity_verified", method="sms", phone=mask_phone(record["phone"]))
             return None

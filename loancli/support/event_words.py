@@ -249,7 +249,7 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         N_("identity verified by {method} at {phone}"),
         N_("identity verified by {method}: {name}"),
     ),
-    "identity_method_changed": N_("no code reached {phone}: identity verified by {method} instead"),
+    "identity_method_changed": N_("no code reached {phone}: identity to be verified by {method}"),
     "identity_on_file": N_("the account's real name is on file: {name}"),
     "identity_refused": (
         N_("identity not verified (attempt {attempt}): {id_number}: {why}"),
@@ -430,6 +430,7 @@ _RECORDED_WHYS = (
     N_("no more answers for {key}"),
     N_("locked until {time}"),
     N_("face check locked until {time}"),
+    N_("face check: {detail}"),
     N_("{n} failed attempts; locked until {time}"),
     N_("{n} code requests without success"),
     N_("APR {apr}% > cap {cap}%"),
@@ -474,6 +475,8 @@ def _read_back(
 
 
 def _why_fact(key: str, value: str) -> object:
+    if key == "detail":  # what a check found, itself recorded in words
+        return recorded_why(value)
     if key == "window":
         return _(_WINDOWS.get(value, value))
     if key == "time":

@@ -26,6 +26,7 @@ import dataclasses
 import difflib
 import functools
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -478,20 +479,48 @@ def command_words(scenario: Scenario) -> list[str]:
 ANSWERS_FOR = {"apply": "happy-path", "account": "change-phone", "checkout": "checkout"}
 
 
+# The commands that run a flow, each of which refuses a scenario written for another one
+# (check_command); every other command takes any scenario.
+FLOW_COMMANDS = frozenset(
+    {
+        ("apply",),
+        ("account", "change-phone"),
+        ("card", "bind"),
+        ("card", "unbind"),
+        ("contacts", "add"),
+        ("contacts", "remove"),
+        ("login",),
+        ("support", "unlock"),
+        ("checkout",),
+    }
+)
+
+
+def takes(scenario: Scenario, words: Sequence[str]) -> bool:
+    """Whether ``loancli --scenario SCENARIO WORDS...`` runs: not a flow the scenario was not
+    written for (``card bind`` under phone-change, the advice after the change, is refused:
+    the next command a run suggests goes without it)."""
+    wanted = command_words(scenario)
+    flow = next((f for f in FLOW_COMMANDS if tuple(words[: len(f)]) == f), None)
+    return not scenario.command or flow is None or list(flow) == wanted
+
+
 def run_command(scenario: Scenario) -> str:
-    """The command line that reproduces a built-in scenario from any folder: its flow's
-    built-in answers set, and a state file of its own (``frozen-card.json``) in the current
-    folder."""
+    """The command line that reproduces a scenario from any folder: its flow's built-in
+    answers set, and a state file of its own (``frozen-card.json``) in the current folder; a
+    file by its absolute path, a built-in by its name."""
 
     words = command_of(scenario)
     answers = ANSWERS_FOR.get(words[0], "happy-path")
+    path = Path(scenario.source)
+    named = str(path.resolve()) if path.parent != BUILTIN_DIR and path.is_file() else scenario.name
     return shlex.join(
         [
             "loancli",
             "--db",
             f"{scenario.name}.json",
             "--scenario",
-            scenario.name,
+            named,
             "--no-input",
             *words,
             "--answers",

@@ -257,13 +257,17 @@ def test_sms_identity_to_an_unreachable_old_number_does_not_arrive(tmp_path: Pat
     assert_stopped(code, result, "identity", "sms_not_delivered")
 
 
-def test_no_code_reaching_the_old_number_offers_a_face_check_instead(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "resend", [("--set", "sms_resend=false"), ()], ids=["no-new-code", "codes-run-out"]
+)
+def test_no_code_reaching_the_old_number_offers_a_face_check_instead(
+    tmp_path: Path, resend: tuple[str, ...]
+) -> None:
     # Chosen "sms", the code never came: the flow ended, advising to change the number in
-    # the app, which is this flow. The app offers the face check.
+    # the app, which is this flow. The app offers the face check, whether the borrower asks
+    # for no new code or the script's codes run out asking for new ones (the default).
     world = scenario(tmp_path, sms={"unreachable": [PHONE]})
-    code, result = change_phone(
-        tmp_path, "--set", "sms_resend=false", "--set", "identity_by_face=yes", world=world
-    )
+    code, result = change_phone(tmp_path, *resend, "--set", "identity_by_face=yes", world=world)
     assert code == 0, result["events"][-3:]
     assert result["change"]["identity_method"] == "face"
     events = [e["event"] for e in result["events"]]
@@ -281,6 +285,38 @@ def test_no_code_reaching_the_old_number_offers_a_face_check_instead(tmp_path: P
     assert code == 0 and replayed["reproduced"] is True, replayed
 
 
+@pytest.mark.parametrize(
+    ("sets", "missing"),
+    [
+        ((), "phone, password, new_phone, old_phone_code, new_phone_code"),
+        (("--set", "identity_method=face"), "phone, password, new_phone, new_phone_code"),
+    ],
+)
+def test_a_phone_changes_missing_answers_are_listed_together(
+    tmp_path: Path, sets: tuple[str, ...], missing: str
+) -> None:
+    # The code to the old number was left out (identity_method has a default), and asked
+    # for by a second run; by face it is not needed.
+    world = scenario(tmp_path)
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "--scenario", world, "account", "change-phone", *sets
+    )
+    assert code == 2
+    assert f"Error: {missing}: no answer given" in err, err
+
+
+def test_a_failed_face_checks_finding_is_said_whole_in_chinese(tmp_path: Path) -> None:
+    # It read 证。（失败 face check: 3 次；锁定至 …）: the English prefix, translated around.
+    code, out, err = run_cli(
+        tmp_path,
+        *("--lang", "zh", "--no-input", "--scenario", "phone-change-identity-failed"),
+        *("account", "change-phone", "--answers", "change-phone"),
+    )
+    assert code == 3, err
+    assert "（人脸识别：失败 3 次；锁定至 2026-03-03 10:00:00）" in out, out
+    assert "face check" not in out
+
+
 def test_the_face_check_offered_is_said_in_both_languages() -> None:
     from loancli.i18n import set_language
     from loancli.support.event_words import event_words
@@ -288,7 +324,7 @@ def test_the_face_check_offered_is_said_in_both_languages() -> None:
     changed = {"method": "face", "phone": "138****8000"}
     verified = {"method": "face", "name": "王*明"}
     assert event_words("identity_method_changed", changed) == (
-        "no code reached 138****8000: identity verified by face check instead"
+        "no code reached 138****8000: identity to be verified by face check"
     )
     assert event_words("identity_verified", verified) == "identity verified by face check: 王*明"
     set_language("zh")
@@ -1101,8 +1137,11 @@ def test_a_flow_without_its_answers_is_exit_2_naming_the_key(tmp_path: Path) -> 
     # Every answer the flow will need is listed at once, not one per run.
     world = ("--scenario", scenario(tmp_path))
     code, doc = run_json(tmp_path, "--no-input", *world, "account", "change-phone", *LOGIN)
-    assert code == 2 and doc["error"]["key"] == "new_phone, new_phone_code"
-    assert "--set new_phone=VALUE --set new_phone_code=VALUE" in doc["error"]["message"]
+    assert code == 2 and doc["error"]["key"] == "new_phone, old_phone_code, new_phone_code"
+    assert (
+        "--set new_phone=VALUE --set old_phone_code=VALUE --set new_phone_code=VALUE"
+        in doc["error"]["message"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -473,3 +473,40 @@ def test_a_clock_move_in_the_records_own_world_kept_as_typed_is_not_another_worl
     code, report = run_json(tmp_path, "report", "A0001", "--format", "json", db=db)
     assert code == 0, report
     assert report["clock_scenarios"] == []
+
+
+def test_the_rebind_hint_after_a_phone_change_under_its_scenario_runs_when_pasted(
+    tmp_path: Path,
+) -> None:
+    # It carried --scenario phone-change, which reproduces `account change-phone` and so
+    # refuses `card bind`: the advice after the change did not run.
+    db = tmp_path / "pc.json"
+    code, out, err = run_cli(
+        tmp_path,
+        *("--no-input", "--scenario", "phone-change", "account", "change-phone"),
+        *("--answers", "change-phone"),
+        db=db,
+    )
+    assert code == 0, out + err
+    hint = hint_after("Rebind with:", out)
+    assert "--scenario" not in hint and str(db) in hint
+    # Pasted with what a script gives the card binding (the account's new number).
+    pasted = paste(
+        hint + " --no-input --answers happy-path --set phone=13700137000", tmp_path / "b"
+    )
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+    assert "bound as C0001" in pasted.stdout
+
+
+def test_a_scenario_files_refusal_names_the_file_in_the_command_it_gives(tmp_path: Path) -> None:
+    # It named the file's scenario by its name (--scenario old-gone): no built-in has it.
+    code, out, err = run_cli(tmp_path, "scenario", "show", "phone-change")
+    assert code == 0, err
+    own = tmp_path / "own.yaml"
+    own.write_text(out.replace("name: phone-change", "name: old-gone"), encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "--no-input", "--scenario", str(own), "card", "bind")
+    assert code == 2
+    command = err.split("run: ", 1)[1].strip()
+    assert f"--scenario {own}" in command, err
+    pasted = paste(command, tmp_path / "elsewhere")
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
