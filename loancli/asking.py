@@ -1,13 +1,17 @@
 """Where answers come from: an answers file, ``--set``, a person at a terminal, or defaults.
 
 The journey calls :meth:`Asker.ask` with a :class:`~loancli.questions.Question`; it never knows
-which of these answered. Sources are layered as copier does: ``--set`` over the answers file,
-then the terminal (if there is one), then the question's default.
+which of these answered. Sources are layered as copier does: ``--set`` over a story action's
+answers over the scenario's borrower answers over the answers file, then the terminal (if
+there is one), then the question's default.
 
 An answer may be a list: one item is used per ask, so ``id_front: [blurry.png, front.png]``
-answers a first upload and its retry. When a list runs out, a question with a default takes the
-default; otherwise the terminal is asked, or with no terminal the journey stops
-(:class:`AnswersExhausted`, exit 3). A key never given at all is :class:`MissingAnswer` (exit 2).
+answers a first upload and its retry. The first source that has the key answers it; only the
+scenario's borrower list, when it runs out, leaves the later askings to the answers file
+below it, item by item (a walk recorded under the scenario kept both). When the lists run out,
+a question with a default takes the default; otherwise the terminal is asked, or with no
+terminal the journey stops (:class:`AnswersExhausted`, exit 3). A key never given at all is
+:class:`MissingAnswer` (exit 2).
 """
 
 from __future__ import annotations
@@ -77,9 +81,19 @@ class SmsNotice(str):
 class AnswerSource:
     """Scripted answers keyed by question name, each a queue of one or more items."""
 
-    def __init__(self, answers: Mapping[str, object], base_dir: Path, origin: str) -> None:
+    def __init__(
+        self,
+        answers: Mapping[str, object],
+        base_dir: Path,
+        origin: str,
+        *,
+        falls_through: bool = False,
+    ) -> None:
         self.origin = origin
         self.base_dir = base_dir
+        # Whether a list that runs out here leaves the later askings to the sources below
+        # (a scenario's borrower answers); else it is the key's whole answer (``--set``).
+        self.falls_through = falls_through
         self._queues: dict[str, list[object]] = {}
         for key, value in answers.items():
             if key not in QUESTIONS:
@@ -621,14 +635,19 @@ class Asker:
 
     def _scripted_item(self, key: str, n: int) -> tuple[AnswerSource, object] | None:
         """The scripted answer to the ``n``-th asking of ``key`` (from 0): the ``n``-th item
-        of the first source whose list has one. So a list that runs out in a source above
-        leaves the rest to the one below: a walk recorded under a scenario whose borrower
-        answers one code wrong (``sms_code: ['000000']``) recorded both codes (``['000000',
-        auto]``), and replays under it, the second from the recording."""
+        of the first source that has the key, or, past the end of a list that falls
+        through (a scenario's borrower answers), of the next one below. So a walk recorded
+        under a scenario whose borrower answers one code wrong (``sms_code: ['000000']``)
+        recorded both codes (``['000000', auto]``), and replays under it, the second from
+        the recording; a ``--set`` list is still the key's whole answer."""
         for source in self.sources:
+            if not source.has(key):
+                continue
             found, raw = source.item(key, n)
             if found:
                 return source, raw
+            if not source.falls_through:
+                return None
         return None
 
     # Any, as Question.parse: what an answer parses to depends on its question.

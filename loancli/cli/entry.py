@@ -51,7 +51,8 @@ def exit_after_ctrl_c_undisturbed() -> Iterator[None]:
         yield
     except SystemExit as exc:
         if exc.code == 130:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            with contextlib.suppress(ValueError):  # only the main thread takes signals
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise
 
 

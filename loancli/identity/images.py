@@ -102,14 +102,15 @@ def side_png(
     face_seed: int = 0,
     blur_radius: float = 0.0,
     size: tuple[int, int] = CARD_SIZE,
+    with_font: bool | None = None,
 ) -> bytes:
     """One side of a card as PNG bytes, same inputs, same bytes: ``fields`` printed on it
     (None: a card with nothing printed), blurred with ``blur_radius``, at ``size``, and
-    ``metadata`` in the chunk the fake OCR reads (None: no chunk, so it reads nothing)."""
-    drawn = drawn_side(
-        fields, side, metadata, face_seed=face_seed, blur_radius=blur_radius, size=size
-    )
-    return drawn[0]
+    ``metadata`` in the chunk the fake OCR reads (None: no chunk, so it reads nothing); the
+    font named in it if ``with_font`` (by default, when something is printed). The last few
+    drawn are kept: a bundle draws a photo again for each run that uploaded it, a story or
+    test suite the same card many times (some 20 ms each)."""
+    return _drawn(fields, side, metadata, face_seed, blur_radius, size, with_font, False)[0]
 
 
 def drawn_side(
@@ -120,19 +121,32 @@ def drawn_side(
     face_seed: int = 0,
     blur_radius: float = 0.0,
     size: tuple[int, int] = CARD_SIZE,
-    with_font: bool | None = None,
 ) -> tuple[bytes, ImageCheck]:
-    """:func:`side_png`'s bytes (the font named in them if ``with_font``, by default when
-    something is printed) and the picture's measure. The last few drawn are kept: the same
-    inputs draw the same bytes, and a bundle draws a photo again for each run that uploaded
-    it, a story suite or a test suite the same card many times (some 20 ms each)."""
+    """:func:`side_png`'s bytes and the picture's measure (a bundle draws a blurry photo
+    again as blurry as it was)."""
+    png, measured = _drawn(fields, side, metadata, face_seed, blur_radius, size, None, True)
+    assert measured is not None
+    return png, measured
+
+
+def _drawn(
+    fields: IdCardFields | None,
+    side: str,
+    metadata: Mapping[str, str] | None,
+    face_seed: int,
+    blur_radius: float,
+    size: tuple[int, int],
+    with_font: bool | None,
+    measured: bool,
+) -> tuple[bytes, ImageCheck | None]:
     chunk = None if metadata is None else tuple(sorted(metadata.items()))
     font = fields is not None if with_font is None else with_font
+    key = (fields, side, chunk, face_seed, blur_radius, size, font, measured)
     try:
-        hash((fields, chunk))
+        hash(key)
     except TypeError:  # a chunk read from a file may hold anything: drawn, not kept
-        return _draw(fields, side, chunk, face_seed, blur_radius, size, font)
-    return _kept_draw(fields, side, chunk, face_seed, blur_radius, size, font)
+        return _draw(*key)
+    return _kept_draw(*key)
 
 
 def _draw(
@@ -143,10 +157,12 @@ def _draw(
     blur_radius: float,
     size: tuple[int, int],
     with_font: bool,
-) -> tuple[bytes, ImageCheck]:
+    measured: bool,
+) -> tuple[bytes, ImageCheck | None]:
     image = side_image(fields, side, face_seed=face_seed, blur_radius=blur_radius, size=size)
     metadata = None if chunk is None else dict(chunk)
-    return png_bytes(image, metadata, with_font=with_font), measure(image)
+    png = png_bytes(image, metadata, with_font=with_font)
+    return png, measure(image) if measured else None
 
 
 _kept_draw = functools.lru_cache(maxsize=16)(_draw)

@@ -389,7 +389,10 @@ def _sources(
         sources.append(AnswerSource(given, Path.cwd(), "the story's action"))
     if scenario.borrower:
         origin = f"scenario {scenario.name} (borrower)"
-        sources.append(AnswerSource(scenario.borrower, scenario.base_dir, origin))
+        # What the borrower of the scenario does first; a walk recorded under it (which kept
+        # these too) goes on from there.
+        borrower = AnswerSource(scenario.borrower, scenario.base_dir, origin, falls_through=True)
+        sources.append(borrower)
     if isinstance(answers, Mapping):
         sources.append(AnswerSource(answers, Path.cwd(), "answers"))
     elif answers is not None:

@@ -324,15 +324,19 @@ def run_cases(todo: Sequence[Case], jobs: int | None = None) -> list[CaseResult]
     # While the workers are forked, a Ctrl-C waits (blocked): one that came then killed a
     # worker before it could ignore it, or was lost in the parent's after-fork clean-up.
     chunk = max(1, len(rest) // (workers * 4))
-    with _interrupts_held():
-        pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_leave_interrupts_to_the_parent
-        )
-        results = pool.map(play, rest, chunksize=chunk)  # forks the workers, hands out cases
+    pool: ProcessPoolExecutor | None = None
     try:
+        with _interrupts_held():  # a Ctrl-C held comes when this block ends: in the try
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_leave_interrupts_to_the_parent,
+            )
+            results = pool.map(play, rest, chunksize=chunk)  # forks the workers, hands out
         played = [first, *results]
     except BaseException:
-        _end_workers(pool)
+        if pool is not None:
+            _end_workers(pool)
         raise
     pool.shutdown()
     return played

@@ -65,7 +65,7 @@ from loancli.i18n import N_, _
 from loancli.identity.areas import address_prefixes, area_for_address, issuing_authority
 from loancli.identity.card import METADATA_KEY, IdCardFields, parse_validity
 from loancli.identity.idnumber import CHECK_CHARS, check_char
-from loancli.identity.images import BLUR_RADIUS, drawn_side
+from loancli.identity.images import BLUR_RADIUS, drawn_side, side_png
 from loancli.identity.photo import (
     DEFAULT_LIMITS,
     ImageCheck,
@@ -1226,7 +1226,7 @@ def masked_image(data: bytes, opened: tuple[ImageCheck, object] | None = None) -
         shown["address"] = shown["address"][:6] + "****"
     printed = _printable(shown)
     blurry = check.blur_score < DEFAULT_LIMITS.blur_threshold
-    png, _measure = drawn_side(
+    return side_png(
         printed,
         str(shown.get("side", "front")),
         None,
@@ -1235,7 +1235,6 @@ def masked_image(data: bytes, opened: tuple[ImageCheck, object] | None = None) -
         size=(check.width, check.height),
         with_font=False,
     )
-    return png
 
 
 def answers_print(ticket: object, images: Iterable[bytes]) -> bool:

@@ -9,6 +9,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +295,21 @@ def test_the_console_script_ends_by_a_ctrl_c_ignoring_the_next_one() -> None:
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, before)
+    # Run from another thread (a program's own), the exit stays the run's: only the main
+    # thread may set a signal's handler, and it raised ValueError instead.
+    ended: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with exit_after_ctrl_c_undisturbed():
+                raise SystemExit(130)
+        except BaseException as exc:  # noqa: BLE001 - the test looks at what came out
+            ended.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(10)
+    assert [type(e) for e in ended] == [SystemExit] and ended[0].args == (130,)
 
 
 def test_ctrl_c_under_json_is_one_json_document_with_the_resume_command(

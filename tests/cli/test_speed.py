@@ -158,6 +158,22 @@ def test_a_photo_bundled_again_with_the_same_stand_ins_is_drawn_once(
     )
 
 
+def test_a_card_drawn_for_a_file_is_not_measured(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only a bundle's redraw needs the drawn card's blur score (some 5 ms a card): `id
+    # generate`, populate and the report's masked card measured it and threw it away.
+    from loancli.identity import images
+    from loancli.identity.card import front_metadata
+    from loancli.world.demo import demo_card
+
+    images._kept_draw.cache_clear()  # noqa: SLF001
+    measured = _counted(monkeypatch, images, "measure")
+    fields = demo_card()
+    png = images.side_png(fields, "front", front_metadata(fields))
+    assert png.startswith(b"\x89PNG") and measured == []
+    _png, check = images.drawn_side(fields, "front", front_metadata(fields))
+    assert len(measured) == 1 and check.problem is None
+
+
 def test_a_chunk_no_card_has_is_drawn_without_being_kept() -> None:
     # A fields chunk read from someone's file may hold anything, a list where text goes.
     from loancli.identity import images

@@ -105,7 +105,7 @@ def test_the_nth_asking_takes_the_nth_item_of_the_first_source_that_has_one(
     from loancli.asking import AnswerSource, Asker
     from loancli.errors import AnswersExhausted
 
-    above = AnswerSource({"sms_code": ["000000"]}, tmp_path, "scenario")
+    above = AnswerSource({"sms_code": ["000000"]}, tmp_path, "scenario", falls_through=True)
     below = AnswerSource({"sms_code": ["000000", "auto", "123456"]}, tmp_path, "answers")
     asker = Asker([above, below])
     seen = []
@@ -113,12 +113,16 @@ def test_the_nth_asking_takes_the_nth_item_of_the_first_source_that_has_one(
         seen.append((asker.peek("sms_code"), asker.ask("sms_code")))
     assert seen == [("000000", "000000"), ("auto", "auto"), ("123456", "123456")]
     assert asker.recorded["sms_code"] == ["000000", "auto", "123456"]
-    # A source above with as many items wins every asking, as before.
-    both = Asker([AnswerSource({"sms_code": ["111111", "222222"]}, tmp_path, "--set"), below])
-    assert [both.ask("sms_code") for _ in range(2)] == ["111111", "222222"]
-    assert both.ask("sms_code") == "123456"  # the third, which only the one below has
     # When every list ran out, nothing is scripted: the question's default, or the end of
     # the answers (a script's stop on its last failure).
     assert asker.peek("sms_code") is None
     with pytest.raises(AnswersExhausted):
         asker.ask("sms_code")
+    # A --set list is the key's whole answer, however long the one below: one wrong code
+    # and no more (an empty list: none at all).
+    for given in (["111111"], []):
+        both = Asker([AnswerSource({"sms_code": given}, tmp_path, "--set"), below])
+        assert [both.ask("sms_code") for _ in given] == given
+        assert both.peek("sms_code") is None
+        with pytest.raises(AnswersExhausted):
+            both.ask("sms_code")

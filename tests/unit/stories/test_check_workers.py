@@ -131,3 +131,36 @@ def test_ending_the_workers_leaves_a_library_callers_ctrl_c_as_it_was() -> None:
     # which reaps them too).
     ended = check.multiprocessing.connection.wait([w.sentinel for w in workers], timeout=0)
     assert len(ended) == len(workers)
+
+
+@pytest.mark.skipif("fork" not in check.multiprocessing.get_all_start_methods(), reason="fork")
+def test_a_ctrl_c_held_while_the_workers_were_forked_ends_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It comes when SIGINT is unblocked, at the end of the block that forked them: that was
+    # before the run's try, so nothing ended them and the exit waited for every case.
+    import contextlib
+    from collections.abc import Iterator
+
+    @contextlib.contextmanager
+    def held_then_delivered() -> Iterator[None]:
+        yield
+        raise KeyboardInterrupt
+
+    todo = _three_cases(tmp_path)
+    started_r, started_w = os.pipe()
+    go_r, go_w = os.pipe()
+    _PIPES.update(parent=os.getpid(), started=started_w, go=go_r)
+    monkeypatch.setattr(check, "play", _play)  # a worker waits in its case to be let go
+    monkeypatch.setattr(check, "_interrupts_held", held_then_delivered)
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            check.run_cases(todo, jobs=2)
+        # Ended, not waiting in their cases: each one's sentinel is ready (at once: they
+        # were let go by no one).
+        left = [w.sentinel for w in check.multiprocessing.active_children()]
+        assert left == [] or len(check.multiprocessing.connection.wait(left, 0)) == len(left)
+        assert signal.getsignal(signal.SIGINT) is before
+    finally:
+        os.write(go_w, b"gg")  # nothing left waiting, whatever happened
