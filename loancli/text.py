@@ -164,6 +164,9 @@ def _cells(char: str) -> int:
 _TOKEN = re.compile(r"[0-9A-Za-z.,:;=%+\-/@#*_'’]+|\s+|.", re.S)
 # Marks that close what comes before them: never the first of a line.
 _NO_LINE_START = frozenset("，。、：；！？）」』】》〉…”)]}")
+# Latin punctuation that ends a clause: a run of it never starts a line after what it
+# follows without a blank ("(… by SMS)" then "; two-step …").
+_ASCII_CLOSING = ".,:;!?"
 # Marks that open what comes after them: never the last of a line.
 _NO_LINE_END = frozenset("（「『【《〈“([{")
 
@@ -229,7 +232,7 @@ def _carried(line: list[str], token: str, room: int) -> list[str]:
     word or character they close; none when they would not fit in ``room`` cells or leave the
     line empty."""
     start = len(line)
-    if token in _NO_LINE_START:
+    if token in _NO_LINE_START or not token.strip(_ASCII_CLOSING):
         while start > 0 and line[start - 1] in _NO_LINE_START:
             start -= 1
         # Blanks between a Chinese character and its mark go down with both (``借 ，``);

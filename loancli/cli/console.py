@@ -92,11 +92,14 @@ def inert_console(
     )
 
 
-def filled(console: Console, text: str | Text, width: int) -> RenderableType:
+def filled(
+    console: Console, text: str | Text, width: int, *, chinese: bool = False
+) -> RenderableType:
     """``text`` (markup, or a rich Text) as ``console`` renders it, its lines broken by cells
     when the command speaks Chinese (rich breaks a line only at spaces, and a Chinese sentence
-    has few, so its lines ended half empty); as it is in English, which rich wraps well."""
-    if language() == "en":
+    has few, so its lines ended half empty); as it is in English, which rich wraps well,
+    unless the text is ``chinese`` whatever the command speaks (an SMS the lender sent)."""
+    if language() == "en" and not chinese:
         return text
     from rich.text import Text
 

@@ -176,7 +176,8 @@ class QuestionaryPrompter:
             title = _("📱 new message to {phone}").format(phone=to) if to else _("📱 new message")
             # Chinese broken by cells, a closing mark never starting a line (rich put a
             # message's last "。" on a line of its own).
-            text = filled(self.console, Text(str(message)), self.console.width - 4)
+            said = Text(str(message))
+            text = filled(self.console, said, self.console.width - 4, chinese=True)
             self.console.print(Panel(text, title=title, expand=False, border_style=styles["sms"]))
             return
         said = Text(str(message), styles.get(kind, ""))

@@ -184,6 +184,18 @@ def test_marks_never_start_or_end_a_line_against_what_they_mark(width: int) -> N
     assert "completed=70,settled=10" in shown or width < cell_len("completed=70,settled=10")
 
 
+@pytest.mark.parametrize("width", range(12, 40))
+def test_latin_punctuation_never_starts_a_line_after_what_it_follows(width: int) -> None:
+    # scenario list at 80 columns: "(a risk warning by SMS)" then "; two-step ..." below.
+    from loancli.text import wrap_keeping_figures
+
+    text = "A login from a new phone in another city (a risk warning by SMS); two-step check."
+    lines = wrap_keeping_figures(text, width).split("\n")
+    assert " ".join(lines) == text
+    assert not any(line[:1] in ".,:;!?" for line in lines), lines
+    assert all(cell_len(line) <= width for line in lines), lines
+
+
 @given(
     text=st.text(alphabet=st.sampled_from(list("借款（）。，ab1 \n")), max_size=40),
     width=st.integers(min_value=-2, max_value=6),
