@@ -204,7 +204,7 @@ def check(
         )
         if junit is not None:
             write_output(junit, played.junit(timings), "--junit")
-    _show_check(opts, played, timings)
+        _show_check(opts, played, timings)  # a Ctrl-C in a long list of cases is one too
     raise typer.Exit(int(ExitCode.OK if played.ok else ExitCode.STOPPED))
 
 

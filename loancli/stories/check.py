@@ -324,6 +324,17 @@ def run_cases(todo: Sequence[Case], jobs: int | None = None) -> list[CaseResult]
     # While the workers are forked, a Ctrl-C waits (blocked): one that came then killed a
     # worker before it could ignore it, or was lost in the parent's after-fork clean-up.
     chunk = max(1, len(rest) // (workers * 4))
+    with _one_interrupt():
+        return _on_workers(first, rest, workers, context, chunk)
+
+
+def _on_workers(
+    first: CaseResult,
+    rest: Sequence[Case],
+    workers: int,
+    context: multiprocessing.context.BaseContext | None,
+    chunk: int,
+) -> list[CaseResult]:
     pool: ProcessPoolExecutor | None = None
     try:
         with _interrupts_held():  # a Ctrl-C held comes when this block ends: in the try
@@ -340,6 +351,28 @@ def run_cases(todo: Sequence[Case], jobs: int | None = None) -> list[CaseResult]
         raise
     pool.shutdown()
     return played
+
+
+@contextlib.contextmanager
+def _one_interrupt() -> Iterator[None]:
+    """In the main thread, the first Ctrl-C raises KeyboardInterrupt and the next ones are
+    ignored from that moment, until the block has ended the workers: a second one that came
+    a millisecond after the first broke the ending half-way, leaving a case's lock held that
+    the exit then waited on for ever. The handler before is put back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def first_only(_signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGINT, first_only)
+    try:
+        yield
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGINT, before)
 
 
 @contextlib.contextmanager
@@ -379,6 +412,7 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
     # The executor's workers, and every child multiprocessing knows of (one being started
     # when the Ctrl-C came is on the second list before the first).
     known = (getattr(pool, "_processes", None) or {}).values()
+    manager = getattr(pool, "_executor_manager_thread", None)  # also gone after shutdown
     workers = list({id(p): p for p in [*known, *multiprocessing.active_children()]}.values())
     # SIGPIPE is ignored from here on (Python's own default; the console script dies of it,
     # as ``| head`` wants): a case still being handed to a worker that is gone breaks its
@@ -399,6 +433,11 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
         for process in workers:
             with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
                 process.join(5)
+        # And the executor's own thread, which closes its wake-up pipe as it ends: Python's
+        # exit writes to that pipe, and while the two raced, it printed "Exception ignored
+        # ... Bad file descriptor" after a double Ctrl-C.
+        if isinstance(manager, threading.Thread) and manager is not threading.current_thread():
+            manager.join(5)
     finally:
         if before is not None:
             signal.signal(signal.SIGINT, before)
