@@ -232,7 +232,10 @@ def _carried(line: list[str], token: str, room: int) -> list[str]:
     word or character they close; none when they would not fit in ``room`` cells or leave the
     line empty."""
     start = len(line)
-    if token in _NO_LINE_START or not token.strip(_ASCII_CLOSING):
+    latin = token not in _NO_LINE_START and not token.strip(_ASCII_CLOSING)
+    if latin and (not line or line[-1].isspace()):
+        return []  # after a blank, a Latin mark may start a line
+    if token in _NO_LINE_START or latin:
         while start > 0 and line[start - 1] in _NO_LINE_START:
             start -= 1
         # Blanks between a Chinese character and its mark go down with both (``借 ，``);

@@ -115,12 +115,14 @@ def _say_interrupted(opts: Options, exc: KeyboardInterrupt, saves: bool) -> None
     """What an interrupted command says: on stderr, and under ``--json`` as its error."""
     message = _("Interrupted; what was done is saved.") if saves else _("Interrupted.")
     typer.echo("\n" + message, err=True)
-    hint = continue_hint(opts, exc)
+    # A command that keeps nothing has nothing to go on with (a check's stories run in
+    # worlds of their own: a journey cut short there is in none the person has).
+    hint = continue_hint(opts, exc) if saves else None
     if hint:
         typer.echo(printable(hint), err=True)
     if opts.json:
         error: ErrorDocument = {"exit_code": 130, "keys": [], "key": None, "message": message}
-        stopped = stopped_journey(exc)
+        stopped = stopped_journey(exc) if saves else None
         if stopped is not None:
             error["id"] = stopped[0]
             error["resume"] = resume_command(opts, stopped[0], stopped[2])

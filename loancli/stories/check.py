@@ -359,7 +359,11 @@ def _one_interrupt() -> Iterator[None]:
     ignored from that moment, until the block has ended the workers: a second one that came
     a millisecond after the first broke the ending half-way, leaving a case's lock held that
     the exit then waited on for ever. The handler before is put back after."""
-    if threading.current_thread() is not threading.main_thread():
+    # Only over Python's own: a library caller's handler (or an ignored SIGINT) is its own.
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
         yield
         return
 

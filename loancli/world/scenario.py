@@ -480,29 +480,34 @@ ANSWERS_FOR = {"apply": "happy-path", "account": "change-phone", "checkout": "ch
 
 
 # The commands that run a flow, each of which refuses a scenario written for another one
-# (check_command); every other command takes any scenario.
-FLOW_COMMANDS = frozenset(
-    {
-        ("apply",),
-        ("account", "change-phone"),
-        ("card", "bind"),
-        ("card", "unbind"),
-        ("contacts", "add"),
-        ("contacts", "remove"),
-        ("login",),
-        ("support", "unlock"),
-        ("checkout",),
-    }
-)
+# (check_command), with the flow it checks (``step`` runs a journey's step again); every
+# other command takes any scenario.
+FLOW_COMMANDS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("apply",): ("apply",),
+    ("step",): ("apply",),
+    ("account", "change-phone"): ("account", "change-phone"),
+    ("card", "bind"): ("card", "bind"),
+    ("card", "unbind"): ("card", "unbind"),
+    ("contacts", "add"): ("contacts", "add"),
+    ("contacts", "remove"): ("contacts", "remove"),
+    ("login",): ("login",),
+    ("support", "unlock"): ("support", "unlock"),
+    ("checkout",): ("checkout",),
+}
 
 
 def takes(scenario: Scenario, words: Sequence[str]) -> bool:
     """Whether ``loancli --scenario SCENARIO WORDS...`` runs: not a flow the scenario was not
     written for (``card bind`` under phone-change, the advice after the change, is refused:
-    the next command a run suggests goes without it)."""
-    wanted = command_words(scenario)
-    flow = next((f for f in FLOW_COMMANDS if tuple(words[: len(f)]) == f), None)
-    return not scenario.command or flow is None or list(flow) == wanted
+    the next command a run suggests goes without it). Options before the command's words
+    (``--no-input apply``) are passed over."""
+    named = list(words)
+    while named and named[0].startswith("-"):
+        named.pop(0)
+    flow = next((f for f in FLOW_COMMANDS if tuple(named[: len(f)]) == f), None)
+    if not scenario.command or flow is None:
+        return True
+    return list(FLOW_COMMANDS[flow]) == command_words(scenario)
 
 
 def run_command(scenario: Scenario) -> str:

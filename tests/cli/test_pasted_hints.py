@@ -510,3 +510,15 @@ def test_a_scenario_files_refusal_names_the_file_in_the_command_it_gives(tmp_pat
     assert f"--scenario {own}" in command, err
     pasted = paste(command, tmp_path / "elsewhere")
     assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+
+
+def test_a_scenario_for_one_flow_is_left_out_of_the_others_hints_only() -> None:
+    from loancli.world.scenario import load_scenario, takes
+
+    phone_change = load_scenario("phone-change")
+    assert takes(phone_change, ["account", "change-phone"])
+    assert takes(phone_change, ["repay", "A0001"])  # its providers may matter there
+    assert not takes(phone_change, ["card", "bind"])
+    assert not takes(phone_change, ["step", "A0001", "sms"])  # a journey's step
+    assert not takes(phone_change, ["--no-input", "apply", "--answers", "happy-path"])
+    assert takes(load_scenario("frozen-card"), ["step", "A0001", "sms"])

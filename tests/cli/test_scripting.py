@@ -280,6 +280,24 @@ def test_a_command_interrupted_in_a_programs_own_process_leaves_its_ctrl_c_as_it
     assert "default_int_handler" in child.stdout
 
 
+def test_a_check_interrupted_in_a_story_says_no_command_to_go_on_with(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The story's journey was cut short in a world of its own: "Continue with: loancli apply
+    # --resume A0001" named one the person does not have.
+    from loancli.cli.common import handled
+    from loancli.cli.options import Options
+
+    interrupted = KeyboardInterrupt()
+    interrupted.stopped = ("A0001", "sms_verification", None)  # type: ignore[attr-defined]
+    with pytest.raises(typer.Exit), handled(Options(json=True), saves=False):
+        raise interrupted
+    captured = capsys.readouterr()
+    assert "Interrupted." in captured.err and "--resume" not in captured.err
+    error = json.loads(captured.out)["error"]
+    assert "id" not in error and "resume" not in error
+
+
 def test_the_console_script_ends_by_a_ctrl_c_ignoring_the_next_one() -> None:
     # What the command's own process does after an interrupted run: it is exiting, and a
     # second Ctrl-C would only break the interpreter's clean-up.

@@ -194,6 +194,9 @@ def test_latin_punctuation_never_starts_a_line_after_what_it_follows(width: int)
     assert " ".join(lines) == text
     assert not any(line[:1] in ".,:;!?" for line in lines), lines
     assert all(cell_len(line) <= width for line in lines), lines
+    # After a blank, a Latin mark may start a line; a Chinese one stays with what it closes.
+    assert wrap_keeping_figures("0。借， :", 8).split("\n") == ["0。借，", ":"]
+    assert wrap_keeping_figures("我的银行卡， .", 12).split("\n") == ["我的银行卡，", "."]
 
 
 @given(

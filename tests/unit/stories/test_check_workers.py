@@ -185,3 +185,23 @@ def test_the_first_ctrl_c_of_a_run_on_workers_ignores_the_next_ones_until_it_end
             raise
     assert seen == ["first", "ended"]
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_library_callers_own_ctrl_c_handler_is_left_to_it() -> None:
+    # Only Python's own handler is replaced while the workers run: a caller that counts its
+    # Ctrl-Cs (or ignores them) got a KeyboardInterrupt it had not asked for.
+    counted: list[int] = []
+
+    def counting(signum: int, _frame: object) -> None:
+        counted.append(signum)
+
+    before = signal.signal(signal.SIGINT, counting)
+    try:
+        with check._one_interrupt():  # noqa: SLF001
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):  # the handler runs between two bytecodes
+                pass
+        assert counted == [signal.SIGINT]
+        assert signal.getsignal(signal.SIGINT) is counting
+    finally:
+        signal.signal(signal.SIGINT, before)
