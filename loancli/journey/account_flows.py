@@ -26,7 +26,7 @@ from loancli.i18n import _
 from loancli.journey.card_binding import bind_card
 from loancli.journey.core import FlowRecord, Journey, Stop
 from loancli.journey.face_check import face_check
-from loancli.journey.flows import FlowStep, run_flow
+from loancli.journey.flows import FlowStep, exhausted_stop, run_flow
 from loancli.journey.login import login_existing
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import CHANGE_CODE_TEXT, NEW_NUMBER_NOTICE, OLD_NUMBER_NOTICE
@@ -82,12 +82,12 @@ def verify_identity(j: Journey, record: FlowRecord) -> Stop | None:
                 record["phone"],
             )
         except AnswersExhausted as exc:
-            # A script's codes ran out while none reached the old number: the stop the
-            # flow makes of that (run_steps), but the face check is offered first. (A replay
-            # of a run cut short there ends there, as the run did.)
-            if j.cut_short or j.last_reason is not Reason.SMS_NOT_DELIVERED:
+            # A script's codes ran out: the stop the flow makes of that, taken here so that
+            # one for no code reaching the old number is offered the face check first.
+            exhausted = exhausted_stop(j, exc)
+            if exhausted is None:
                 raise
-            stop = Stop(Reason.SMS_NOT_DELIVERED, f"no more answers for {exc.key}")
+            stop = exhausted
         if stop is None:
             j.event(record, "identity_verified", method="sms", phone=mask_phone(record["phone"]))
             return None

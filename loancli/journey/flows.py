@@ -182,15 +182,11 @@ def run_steps(
             try:
                 outcome = step(j, record)
             except AnswersExhausted as exc:
-                # A script ran out of retries: the journey stops on the last failure.
-                outcome = None
-                if j.last_reason is None or j.cut_short:
-                    # (A replay of a run cut short at a retry ends there, as the run did.)
+                outcome = exhausted_stop(j, exc)
+                if outcome is None:
                     failure = UsageError(
                         _("the answers for this question ran out before any retry"), key=exc.key
                     )
-                else:
-                    outcome = Stop(j.last_reason, f"no more answers for {exc.key}")
             except MissingAnswer as missing:
                 # Everything still missing from here on, at once, not one key per run.
                 later: list[str] = j.asker.missing(step for _, step in steps[index:])
@@ -246,6 +242,14 @@ def run_steps(
         if outcome is not None:
             return record
     return record
+
+
+def exhausted_stop(j: Journey, exc: AnswersExhausted) -> Stop | None:
+    """Where a script that ran out of retries stops: on the last failure; None when there
+    was none, or in a replay of a run cut short at a retry (it ends there, as the run did)."""
+    if j.last_reason is None or j.cut_short:
+        return None
+    return Stop(j.last_reason, f"no more answers for {exc.key}")
 
 
 def replayable(recording: Mapping[str, object]) -> dict[str, object]:

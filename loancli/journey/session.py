@@ -67,7 +67,6 @@ from loancli.validation import file_kind
 from loancli.world.presets import seed_accounts
 from loancli.world.providers.sms import SmsService
 from loancli.world.scenario import (
-    BUILTIN_DIR,
     Scenario,
     check_command,
     load_scenario,
@@ -585,16 +584,11 @@ def note_clock_world(world: World) -> None:
     world.store.meta_set(CLOCK_WORLDS_KEY, worlds)
 
 
-def _builtin(scenario: Scenario) -> bool:
-    """Whether ``scenario`` is one of the package's (named, never copied, by a report)."""
-    return scenario.source == "built-in default" or Path(scenario.source).parent == BUILTIN_DIR
-
-
 def _scenario_text(scenario: Scenario) -> str | None:
     """A scenario file's body as a bundle inlines it (a built-in is named, not copied), with
     its preset accounts' passwords and its borrower's secrets as the stand-ins the answers
     carry."""
-    if _builtin(scenario) and scenario.text is None:
+    if scenario.builtin and scenario.text is None:
         return None
     try:
         data = scenario_data(scenario)
@@ -616,7 +610,7 @@ def _scenario_ref(name_or_path: str | Scenario | None) -> str:
     """How a report names the scenario: a built-in's name, or a file's absolute path."""
     if isinstance(name_or_path, Scenario):
         # A file's as given (low.yaml) is where the command ran: resolved, as for a name.
-        return name_or_path.name if _builtin(name_or_path) else _scenario_ref(name_or_path.source)
+        return name_or_path.name if name_or_path.builtin else _scenario_ref(name_or_path.source)
     if not name_or_path:
         return "default"
     path = Path(name_or_path)

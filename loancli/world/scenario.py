@@ -77,6 +77,11 @@ class Scenario:
     text: str | None = None
 
     @property
+    def builtin(self) -> bool:
+        """Whether the scenario is one of the package's (named, never copied or resolved)."""
+        return self.source == "built-in default" or Path(self.source).parent == BUILTIN_DIR
+
+    @property
     def base_dir(self) -> Path:
         """Where relative paths in the scenario's borrower answers start."""
         path = Path(self.source)
@@ -505,9 +510,12 @@ def takes(scenario: Scenario, words: Sequence[str]) -> bool:
     while named and named[0].startswith("-"):
         named.pop(0)
     flow = next((f for f in FLOW_COMMANDS if tuple(named[: len(f)]) == f), None)
-    if not scenario.command or flow is None:
-        return True
-    return list(FLOW_COMMANDS[flow]) == command_words(scenario)
+    return flow is None or _fits(scenario, list(FLOW_COMMANDS[flow]))
+
+
+def _fits(scenario: Scenario, flow: list[str]) -> bool:
+    """Whether ``scenario`` may run the flow ``flow`` (one that names no command: any)."""
+    return not scenario.command or flow == command_words(scenario)
 
 
 def run_command(scenario: Scenario) -> str:
@@ -518,7 +526,7 @@ def run_command(scenario: Scenario) -> str:
     words = command_of(scenario)
     answers = ANSWERS_FOR.get(words[0], "happy-path")
     path = Path(scenario.source)
-    named = str(path.resolve()) if path.parent != BUILTIN_DIR and path.is_file() else scenario.name
+    named = str(path.resolve()) if not scenario.builtin and path.is_file() else scenario.name
     return shlex.join(
         [
             "loancli",
@@ -537,13 +545,12 @@ def run_command(scenario: Scenario) -> str:
 def check_command(scenario: Scenario, command: str) -> None:
     """Refuse a scenario written for another command (``apply --scenario phone-taken``), with
     the command it is for."""
-    wanted = command_words(scenario)
-    if scenario.command and command.split() != wanted:
+    if not _fits(scenario, command.split()):
         raise RuleError(
             "scenario",
             _("the scenario {value0} reproduces `{value1}`, not `{command}`; run: {value2}").format(
                 value0=scenario.name,
-                value1=" ".join(wanted),
+                value1=" ".join(command_words(scenario)),
                 command=command,
                 value2=run_command(scenario),
             ),
