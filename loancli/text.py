@@ -100,9 +100,14 @@ def printable(value: object, *, lines: bool = False) -> str:
     text = value if isinstance(value, str) else str(value)
     if not has_unsafe(text):  # the common case: nothing to copy
         return text
-    return "".join(
-        ch if (lines and ch in _LAYOUT) or not is_unsafe(ch) else _escape(ch) for ch in text
-    )
+
+    def shown(found: re.Match[str]) -> str:
+        ch = found.group()
+        return ch if (lines and ch in _LAYOUT) or not is_unsafe(ch) else _escape(ch)
+
+    # Only the characters outside SAFE_BLOCKS are looked at (a report's text has a newline
+    # in every line: it was looked at one character at a time).
+    return _scans(False)[1].sub(shown, text)
 
 
 def _escape(char: str) -> str:

@@ -34,6 +34,7 @@ from loancli.asking import (
     answers_ref,
     load_answers_file,
     parse_set_options,
+    yaml_text,
 )
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
 from loancli.dburl import ServerUrl
@@ -601,9 +602,8 @@ def _scenario_text(scenario: Scenario) -> str | None:
         # The answers a scenario gives as a run records the ones it is given: secrets as
         # stand-ins, a CVV2 as the stand-in a recording keeps (it is never stored).
         data["borrower"] = replayable(data["borrower"])
-    import yaml
 
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return yaml_text(data)
 
 
 def _scenario_ref(name_or_path: str | Scenario | None) -> str:

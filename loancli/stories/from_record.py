@@ -23,6 +23,7 @@ import yaml
 
 from loancli.account.hashing import stand_in
 from loancli.api import operations
+from loancli.asking import yaml_text
 from loancli.clock import parse_datetime
 from loancli.errors import UsageError
 from loancli.files import private_folders, write_private
@@ -1144,7 +1145,7 @@ def story_data(story: Story, expects: dict[int, Expect]) -> dict[str, Any]:
 
 
 def _dumped(data: Mapping[str, object], header: str) -> str:
-    return header + yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False)
+    return header + yaml_text(dict(data))
 
 
 def story_text(

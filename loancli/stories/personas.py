@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from loancli.asking import yaml_text
 from loancli.errors import RuleError
 from loancli.files import make_folder, write_private
 from loancli.identity.banks import find_bank
@@ -118,7 +119,6 @@ def write_persona(persona: Persona, folder: Path) -> PersonaFiles:
     """Write the persona's answers file (the happy path's answers, with the persona's identity)
     and its ID card images into ``folder``, each only its owner can read: ``loancli apply
     --answers FOLDER/answers.yaml`` completes with them (on a clock near ``persona.today``)."""
-    import yaml
 
     make_folder(folder)
     front, back = persona.draw(folder, stem=IMAGE_STEM)
@@ -131,6 +131,6 @@ def write_persona(persona: Persona, folder: Path) -> PersonaFiles:
         f"# loancli apply --answers {ANSWERS_FILE} completes with them. It holds a password.\n"
     )
     path = folder / ANSWERS_FILE
-    body = yaml.safe_dump(answers, allow_unicode=True, sort_keys=False)
+    body = yaml_text(answers)
     write_private(path, header + body)
     return PersonaFiles(path, front, back)

@@ -38,7 +38,7 @@ import msgspec
 from loancli import __version__
 from loancli.account.hashing import HashGrade
 from loancli.api import operations as api
-from loancli.asking import YAML_MAX_BYTES
+from loancli.asking import YAML_MAX_BYTES, yaml_text
 from loancli.errors import UsageError
 from loancli.files import private_folders, write_private
 from loancli.i18n import _, language, set_language
@@ -277,7 +277,6 @@ def _image(path: str, images: dict[str, str], files: dict[str, bytes], private: 
 
 
 def ticket_yaml(ticket: Mapping[str, object]) -> str:
-    import yaml
 
     header = (
         "# A loancli ticket bundle: replay it anywhere with  loancli replay BUNDLE.zip\n"
@@ -288,8 +287,8 @@ def ticket_yaml(ticket: Mapping[str, object]) -> str:
     )
     story = ticket["story"]
     rest = {k: v for k, v in ticket.items() if k != "story"}
-    body = yaml.safe_dump(rest, allow_unicode=True, sort_keys=False)
-    body += yaml.safe_dump({"story": story}, allow_unicode=True, sort_keys=False)
+    body = yaml_text(rest)
+    body += yaml_text({"story": story})
     return header + body
 
 

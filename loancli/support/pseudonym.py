@@ -58,7 +58,7 @@ from loancli.account.hashing import (
     shaped,
     stand_in,
 )
-from loancli.asking import read_yaml, read_yaml_file
+from loancli.asking import read_yaml, read_yaml_file, yaml_text
 from loancli.clock import Rng
 from loancli.errors import RuleError
 from loancli.i18n import N_, _
@@ -256,7 +256,7 @@ def _answered_borrower_out(text: str, answers: Mapping[str, object]) -> str:
         data["borrower"] = left
     else:
         del data["borrower"]
-    return _yaml_text(data)
+    return yaml_text(data)
 
 
 def builtin_scenario_text(name: str, recorded: Collection[str] = ()) -> str:
@@ -264,7 +264,6 @@ def builtin_scenario_text(name: str, recorded: Collection[str] = ()) -> str:
     the stand-ins the answers carry. A run recorded before 2026-12-06 carries the stand-in
     earlier versions made: a password whose earlier stand-in is among ``recorded`` (and its
     own is not) gets that one, so the replay logs in as the run did."""
-    import yaml
 
     path = BUILTIN_DIR / f"{name}.yaml"
     data = read_yaml_file(path, "scenario file", key="scenario", typed=True)
@@ -276,7 +275,7 @@ def builtin_scenario_text(name: str, recorded: Collection[str] = ()) -> str:
             if shown not in recorded and earlier_stand_in(password) in recorded:
                 shown = earlier_stand_in(password)
             account["password"] = shown
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return yaml_text(data)
 
 
 def _password_stand_ins(value: object) -> set[str]:
@@ -549,7 +548,7 @@ class StandIns:
             data = read_yaml(text, typed=True)
         except (ValueError, yaml.YAMLError):
             return self.text(text)
-        return yaml.safe_dump(self.data(data), allow_unicode=True, sort_keys=False)
+        return yaml_text(self.data(data))
 
 
 def redraw(data: bytes, stand_ins: StandIns) -> tuple[bytes, tuple[float, float] | None]:
@@ -744,18 +743,12 @@ def kept_secrets_rekeyed(
 
     def scenario(text: str, parsed: object) -> object:
         mapped = rekeyed(parsed)
-        return text if parsed is None or mapped == parsed else _yaml_text(mapped)
+        return text if parsed is None or mapped == parsed else yaml_text(mapped)
 
     def rekeyed(value: object) -> object:
         return _with_secrets(value, secret, scenario)
 
     return dict(ticket) if not table else cast("dict[str, object]", rekeyed(ticket))
-
-
-def _yaml_text(data: object) -> str:
-    import yaml
-
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 def _secret_mapped(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from loancli.asking import yaml_text
 from loancli.files import write_private
 from loancli.identity.card import IdCardFields
 from loancli.identity.idnumber import make_id
@@ -57,12 +58,10 @@ def demo_card() -> IdCardFields:
 
 def write_demo_answers(folder: Path) -> Path:
     """Generate the demo's ID card images and answers file in ``folder``; return the file."""
-    import yaml
-
     fields = demo_card()
     front, back = generate(fields, folder, stem="id")
     answers = dict(HAPPY_PATH, id_front=front.name, id_back=back.name)
     path = folder / "answers.yaml"
     # It holds the demo borrower's password, as a recording does.
-    write_private(path, yaml.safe_dump(answers, allow_unicode=True, sort_keys=False))
+    write_private(path, yaml_text(answers))
     return path

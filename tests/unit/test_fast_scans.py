@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 
-from loancli.text import SAFE_BLOCKS, has_unsafe, is_unsafe
+from loancli.text import SAFE_BLOCKS, has_unsafe, is_unsafe, printable
 from loancli.validation import has_surrogate
 
 # ASCII and Latin-1 (C0, DEL, C1, the soft hyphen), Chinese, the ideographic space, and the
@@ -24,6 +24,24 @@ def test_has_unsafe_agrees_with_each_character_asked() -> None:
         assert has_unsafe(text) == any(is_unsafe(ch) for ch in text), repr(text)
         expected = any(ch != "\n" and is_unsafe(ch) for ch in text)
         assert has_unsafe(text, but_newline=True) == expected, repr(text)
+
+
+def test_printable_escapes_what_each_character_asked_would_escape() -> None:
+    """``printable`` looks only at the characters outside the safe blocks; what it gives is
+    what escaping each unsafe character in turn gives, with and without ``lines``."""
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 8)))
+        for lines in (False, True):
+            expected = "".join(
+                ch
+                if (lines and ch in "\n\t") or not is_unsafe(ch)
+                else (f"\\x{ord(ch):02x}" if ord(ch) <= 0xFF else f"\\u{ord(ch):04x}")
+                for ch in text
+            )
+            assert printable(text, lines=lines) == expected, (repr(text), lines)
+    assert printable("a\nb\x1b", lines=True) == "a\nb\\x1b"
+    assert printable("a\nb") == "a\\x0ab"
 
 
 def test_a_lone_surrogate_is_found_and_nothing_else_is() -> None:
