@@ -109,8 +109,14 @@ def verify_identity(j: Journey, record: FlowRecord) -> Stop | None:
         return None
     if stop.reason is Reason.FACE_LOCKED:
         return stop
+    # In words, as a login's is; the check's own reason code beside them.
     j.event(
-        record, "identity_refused", Reason.IDENTITY_FAILED, method="face", why=stop.reason.value
+        record,
+        "identity_refused",
+        Reason.IDENTITY_FAILED,
+        method="face",
+        why="face check failed",
+        cause=stop.reason.value,
     )
     return Stop(Reason.IDENTITY_FAILED, f"face check: {stop.detail}")
 

@@ -254,6 +254,7 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     "identity_refused": (
         N_("identity not verified (attempt {attempt}): {id_number}: {why}"),
         N_("identity not verified by {method}: {why}"),
+        N_("identity not verified by {method}: {why} ({cause})"),
         N_("identity not verified: {why}"),
         N_("identity not verified: {why} ({cause})"),
     ),

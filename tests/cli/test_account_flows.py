@@ -1268,3 +1268,27 @@ def test_explaining_a_flow_that_went_through_says_there_is_nothing_to_explain(
     assert "Nothing to explain for F0001: nothing refused it" in " ".join(out.split())
     code, out, err = run_cli(tmp_path, "--lang", "zh", "explain", "F0001")
     assert code == 0 and "F0001 没有需要解释的内容" in out
+
+
+def test_a_failed_face_check_in_a_phone_change_is_said_in_words_in_both_languages(
+    tmp_path: Path,
+) -> None:
+    """The refusal's finding was its reason code where words belong: ``identity not verified
+    by face check: attempts_exhausted``, in a Chinese report too."""
+    world = scenario(tmp_path, liveness={"face_id": "face-9"})  # another face at the camera
+    code, result = change_phone(tmp_path, "--set", "identity_method=face", world=world)
+    assert_stopped(code, result, "identity", "identity_failed")
+    (refused,) = [e for e in result["events"] if e["event"] == "identity_refused"]
+    assert refused["detail"] == {
+        "method": "face",
+        "why": "face check failed",
+        "cause": "attempts_exhausted",
+    }
+    said = {
+        "en": "identity not verified by face check: face check failed (attempts_exhausted)",
+        "zh": "人脸识别身份核验未通过：人脸识别未通过（attempts_exhausted）",
+    }
+    for lang, words in said.items():
+        code, out, err = run_cli(tmp_path, "--lang", lang, "report", "F0001")
+        assert code == 0, err
+        assert words in out, out
