@@ -196,25 +196,12 @@ def explain_loan(
     out["amount"] = explain_amounts(
         plan, Decimal(loan["amount"]), loan["term"], Decimal(loan["apr_contract"]), loan["method"]
     )
-    overdue = [x for x in loan["lines"] if x["status"] == "overdue"]
-    if overdue:
+    # Overdue now, or overdue once: a penalty paid (by a repayment or the next debit) is
+    # still what the borrower asks about, and stays traced.
+    penalised = [x for x in loan["lines"] if x["status"] == "overdue" or Decimal(x["penalty"]) > 0]
+    if penalised:
         rate = penalty_rate(loan)
-        out["overdue"] = " ".join(
-            _(
-                "Installment {n} was due {due} and is overdue (more than {grace} days' grace); "
-                "penalty interest of {penalty} accrued at {multiplier}x the contract rate, "
-                "{rate:.4f}% a day on the unpaid principal, from the due date."
-            ).format(
-                n=x["n"],
-                due=x["due_date"],
-                grace=_grace_days(loan, x["n"]),
-                penalty=x["penalty"],
-                multiplier=DEFAULT_SERVICING.penalty_multiplier,
-                rate=rate * 100,
-            )
-            + _penalty_sum(x, rate)
-            for x in overdue
-        )
+        out["overdue"] = " ".join(_overdue_sentence(loan, x, rate) for x in penalised)
     debits = _debit_sentences(loan, world or WorldSettings())
     if debits:
         out["debits"] = debits
@@ -238,8 +225,10 @@ def explain_loan(
 
 def _debit_sentences(loan: Loan, world: WorldSettings) -> str:
     """Each automatic debit that failed: when, how much, why (its code and its words), what
-    the card held, and what the borrower can do (as the SMS of it says: by the end of the
-    grace period of the loan's product in ``world``, or the one its overdue recorded)."""
+    the card held, and what came of it or what the borrower can do now: repay by the end of
+    the grace period (of the loan's product in ``world``, or the one its overdue recorded),
+    stop the penalty of one overdue, or nothing (paid since). Money on the card is advised
+    only where too little was there: a bank's failure is not the borrower's."""
     failed = [e for e in loan.get("events", []) if e["event"] == "debit_failed"]
     grace = world.product(product_of(loan)).servicing
     said = []
@@ -247,14 +236,13 @@ def _debit_sentences(loan: Loan, world: WorldSettings) -> str:
         d = e["detail"]
         why = str(d.get("why"))
         n = int(str(d["installment"]))
+        due = str(d["due_date"])
         days = _grace_days(loan, n, grace.grace_days)
-        grace_end = date.fromisoformat(str(d["due_date"])) + timedelta(days=days)
-        said.append(
+        grace_end = (date.fromisoformat(due) + timedelta(days=days)).isoformat()
+        sentences = [
             _(
                 "The automatic debit of {amount} for installment {n} on {on} failed ({code}: "
-                "{why}); card **** {card} held {balance}. Repaying it by {grace_end} (the end "
-                "of the grace period) with loancli repay keeps it from being overdue; after "
-                "that, put the money on the card before the next debit."
+                "{why}); card **** {card} held {balance}."
             ).format(
                 amount=d.get("amount"),
                 n=d.get("installment"),
@@ -263,10 +251,73 @@ def _debit_sentences(loan: Loan, world: WorldSettings) -> str:
                 why=_(DEBIT_FAILURES.get(why, why)),
                 card=d.get("card"),
                 balance=d.get("balance"),
-                grace_end=grace_end.isoformat(),
             )
-        )
+        ]
+        if why == "bank_error":
+            sentences.append(_("The failure was on the bank's side, not the card's balance."))
+        line = next((x for x in loan["lines"] if x["n"] == n and x["due_date"] == due), None)
+        if line is not None and line["status"] == "paid" and line["paid_on"]:
+            if line["paid_on"] <= grace_end:
+                sentences.append(
+                    _("It was paid on {paid_on}, within the grace period.").format(
+                        paid_on=line["paid_on"]
+                    )
+                )
+            else:
+                sentences.append(
+                    _(
+                        "It was paid on {paid_on}, after the grace period ended on {grace_end}."
+                    ).format(paid_on=line["paid_on"], grace_end=grace_end)
+                )
+        elif line is not None and line["status"] == "overdue":
+            sentences.append(
+                _(
+                    "The grace period ended on {grace_end} and it is overdue: repaying it with "
+                    "loancli repay stops its penalty."
+                ).format(grace_end=grace_end)
+            )
+        elif line is not None:
+            sentences.append(
+                _(
+                    "Repaying it by {grace_end} (the end of the grace period) with loancli "
+                    "repay keeps it from being overdue."
+                ).format(grace_end=grace_end)
+            )
+        if why == "insufficient_balance" and (line is None or line["status"] != "paid"):
+            sentences.append(_("Before the next debit, put the money on the card."))
+        said.append(" ".join(sentences))
     return " ".join(said)
+
+
+def _overdue_sentence(loan: Loan, line: Line, rate: Decimal) -> str:
+    """An installment overdue now, or one paid after its grace period with its penalty."""
+    facts = {
+        "n": line["n"],
+        "due": line["due_date"],
+        "grace": _grace_days(loan, line["n"]),
+        "penalty": line["penalty"],
+        "multiplier": DEFAULT_SERVICING.penalty_multiplier,
+        "rate": rate * 100,
+    }
+    if line["status"] == "overdue":
+        said = _(
+            "Installment {n} was due {due} and is overdue (more than {grace} days' grace); "
+            "penalty interest of {penalty} accrued at {multiplier}x the contract rate, "
+            "{rate:.4f}% a day on the unpaid principal, from the due date."
+        ).format(**facts)
+    elif line["status"] == "paid" and line["paid_on"]:
+        said = _(
+            "Installment {n} was due {due} and went overdue (more than {grace} days' grace); "
+            "it was paid on {paid_on} with penalty interest of {penalty}, at {multiplier}x the "
+            "contract rate, {rate:.4f}% a day on the unpaid principal, from the due date."
+        ).format(**facts, paid_on=line["paid_on"])
+    else:  # partly paid since: the penalty stays on it until it is paid
+        said = _(
+            "Installment {n} was due {due} and went overdue (more than {grace} days' grace); "
+            "penalty interest of {penalty} accrued at {multiplier}x the contract rate, "
+            "{rate:.4f}% a day on the unpaid principal, from the due date."
+        ).format(**facts)
+    return said + _penalty_sum(line, rate)
 
 
 def _penalty_sum(line: Line, rate: Decimal) -> str:
@@ -276,7 +327,9 @@ def _penalty_sum(line: Line, rate: Decimal) -> str:
     if not to or not yuan_days or quantize(yuan_days * rate) != Decimal(line["penalty"]):
         return ""
     days = (date.fromisoformat(to) - date.fromisoformat(line["due_date"])).days
-    base = owed(line)["principal"]
+    # Unpaid now; or, paid since, the installment's principal (all of it was unpaid over
+    # the days, unless it was partly repaid on the way: the yuan-days below say that).
+    base = owed(line)["principal"] if line["status"] != "paid" else Decimal(line["principal"])
     if base * days == yuan_days:
         return " " + _(
             "{penalty} = {base} unpaid principal x {days} days ({due} to {to}) x {rate:.4f}%."

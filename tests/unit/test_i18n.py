@@ -366,10 +366,12 @@ def test_a_failed_debit_is_explained_with_its_cause_and_what_to_do(tmp_path: Pat
         "916.80 for installment 1 on 2026-04-02 failed (insufficient_balance: too little"
         in (said["en"])
     )
-    assert "held 100.00" in said["en"] and "by 2026-04-05" in said["en"]
-    assert (
-        "余额不足" in said["zh"] and "2026-04-05" in said["zh"] and "too little" not in said["zh"]
-    )
+    # Repaid on the grace period's last day: said so, and no advice left to follow.
+    assert "held 100.00" in said["en"]
+    assert "It was paid on 2026-04-05, within the grace period." in said["en"]
+    assert "put the money" not in said["en"]
+    assert "余额不足" in said["zh"] and "该期已于 2026-04-05 在宽限期内还清" in said["zh"]
+    assert "too little" not in said["zh"]
 
 
 def test_a_failed_debits_last_day_is_its_products_grace_as_its_sms_says(tmp_path: Path) -> None:
