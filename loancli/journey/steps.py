@@ -25,7 +25,7 @@ from loancli.journey.payout import (
 )
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DISBURSED_TEXT, LENDER_CODE_TEXT
-from loancli.loan.explain import fee_sentence
+from loancli.loan.explain import fee_free_sentence, fee_sentence
 from loancli.loan.money import fmt, fmt_human, fmt_rate
 from loancli.loan.products import fees_over_cap, validate_amount
 from loancli.loan.schedule import Schedule
@@ -356,8 +356,14 @@ def loan_selection(j: Journey, app: ApplicantRecord) -> Stop | None:
             total_fee=fmt(schedule.total_fee),
         )
         return Stop(reason, f"APR {fmt(schedule.apr)}% > cap {fmt(cap)}%")
-    if schedule.total_fee:
-        j.asker.tell(fee_sentence(schedule.to_dict()))
+    # Every fee before the borrower confirms: an early-settlement fee costs nothing on the
+    # plan (total_fee), and was left out with the days in which it is waived.
+    if schedule.fees.by_kind:
+        fees = schedule.fees
+        free = fee_free_sentence(
+            fees.fee_free_days, today, fees.fee_free_waives, [fee.kind for fee in fees.by_kind]
+        )
+        j.asker.tell(fee_sentence(schedule.to_dict()) + (" " + free if free else ""))
     j.asker.tell(
         _(
             "Quote: {amount} yuan over {term} months ({method}), first payment {first} on "

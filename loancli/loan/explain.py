@@ -3,6 +3,7 @@ plain sentences."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 
@@ -195,6 +196,33 @@ def fee_sentence(plan: Plan, labelled: bool = True) -> str:
         apr=plan["apr"],
         compound=plan.get("apr_compound", ""),
     )
+
+
+def fee_free_sentence(days: int, loan_date: date, waives: str, kinds: Collection[str]) -> str:
+    """The product's fee-free days (7天无理由还款) as a borrower is told them: counted from
+    the loan date, the last of them included, and what settling early inside them saves of
+    the fees of ``kinds`` the loan has ("" where it saves nothing)."""
+    early = "early_settlement" in kinds
+    upfront = "upfront" in kinds and waives == "all"
+    if not days or not (early or upfront):
+        return ""
+    last = (loan_date + relativedelta(days=days)).isoformat()
+    if early and upfront:
+        said = _(
+            "Settled early within {days} days of the loan date (to {last}, included), the loan "
+            "costs no fee: the early-settlement fee is waived and the up-front fee refunded."
+        )
+    elif early:
+        said = _(
+            "Settled early within {days} days of the loan date (to {last}, included), the loan "
+            "costs no early-settlement fee."
+        )
+    else:
+        said = _(
+            "Settled early within {days} days of the loan date (to {last}, included), the "
+            "up-front fee is refunded."
+        )
+    return said.format(days=days, last=last)
 
 
 def explain_amounts(

@@ -12,6 +12,7 @@ from loancli.loan.explain import (
     FEE_NAMES,
     explain_amounts,
     explain_due_date,
+    fee_free_sentence,
     fee_sentence,
     refund_sentence,
 )
@@ -193,6 +194,14 @@ def explain_loan(
     ).to_dict()
     if loan.get("fees"):
         out["fees"] = fee_sentence(plan, labelled=False)  # under the heading "Fees"
+        free = fee_free_sentence(
+            loan.get("fee_free_days", 0),
+            loan_date,
+            loan.get("fee_free_waives", "all"),
+            loan.get("fees") or {},
+        )
+        if free:
+            out["fees"] += " " + free
     out["amount"] = explain_amounts(
         plan, Decimal(loan["amount"]), loan["term"], Decimal(loan["apr_contract"]), loan["method"]
     )
@@ -533,6 +542,20 @@ def _settlement_sentence(loan: Loan) -> str | None:
         why = _("an {name} of {fee} ({written})").format(
             name=_(FEE_NAMES["early_settlement"]), fee=fee, written=written
         )
+        base = _settled_early(loan, payment)
+        charged = fees_from({"early_settlement": written} if written else None).get(
+            "early_settlement"
+        )
+        if charged is not None and charged.rate is not None and fmt(charged.charge(base)) == fee:
+            why = _("an {name} of {fee} ({written} of the {base} of principal not yet due)").format(
+                name=_(FEE_NAMES["early_settlement"]), fee=fee, written=written, base=fmt(base)
+            )
+        days = loan.get("fee_free_days", 0)
+        if days:
+            last = date.fromisoformat(loan["loan_date"]) + timedelta(days=days)
+            why += _(", the {days} fee-free days having ended on {last}").format(
+                days=days, last=last.isoformat()
+            )
     elif written and in_fee_free_days(loan, date.fromisoformat(payment["on"])):
         why = _("no early-settlement fee: it was inside the {days} fee-free days").format(
             days=loan.get("fee_free_days", 0)
@@ -542,6 +565,15 @@ def _settlement_sentence(loan: Loan) -> str | None:
     else:
         why = _("no early-settlement fee (the product charges none)")
     return _settled_how(loan, payment, why) + _fee_free_refund(loan, payment)
+
+
+def _settled_early(loan: Loan, payment: Payment) -> Decimal:
+    """The principal a settlement repaid before it fell due: the lines due after its day
+    (those it found scheduled), on which its early-settlement fee was charged."""
+    return sum(
+        (Decimal(x["principal"]) for x in loan["lines"] if x["due_date"] > payment["on"]),
+        Decimal(0),
+    )
 
 
 def _fee_free_refund(loan: Loan, payment: Payment) -> str:

@@ -103,3 +103,25 @@ def test_fee_free_waives_is_one_of_its_words(tmp_path: Path) -> None:
     path = scenario(tmp_path, "sometimes")
     code, out, err = run_cli(tmp_path, "scenario", "validate", str(path))
     assert code == 2 and "fee_free_waives" in out + err
+
+
+def test_explain_traces_a_charged_fee_to_its_base_and_the_end_of_the_free_days(
+    tmp_path: Path,
+) -> None:
+    """A fee charged after the fee-free days said only ``200.00 (2%)``: of what, and whether
+    the days had ended, was the whole complaint (说好的7天内免费呢)."""
+    db, paid = settled(tmp_path, None, "2026-03-10")
+    assert paid["payment"]["early_settlement_fee"] == "200.00"
+    en, zh = explained(db, "en"), explained(db, "zh")
+    assert (
+        "an early-settlement fee of 200.00 (2% of the 10000.00 of principal not yet due), "
+        "the 7 fee-free days having ended on 2026-03-09." in en["settlement"]
+    )
+    assert "（未到期本金 10000.00 的 2%），7 天免费期已于 2026-03-09 结束" in zh["settlement"]
+    # The fees themselves say the days, and what settling inside them saves.
+    assert (
+        "Settled early within 7 days of the loan date (to 2026-03-09, included), the loan "
+        "costs no fee: the early-settlement fee is waived and the up-front fee refunded."
+        in en["fees"]
+    )
+    assert "自借款日起 7 天内（截至 2026-03-09，含当日）提前结清，不收任何费用" in zh["fees"]
