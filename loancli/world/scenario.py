@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -240,11 +241,47 @@ def _word(value: object) -> str:
 
 
 def _command(words: object) -> list[str]:
-    """The command a scenario reproduces, as words: ``[account, change-phone]``."""
+    """The command a scenario reproduces, as words: ``[account, change-phone]``. The words
+    reach a command loancli prints to be pasted (:func:`run_command`), so they are a flow's
+    command (:data:`FLOW_COMMANDS`) and only the options that flow's scenarios set, each with
+    one value: never an option that names a file (``--record``, ``--db``)."""
     if not isinstance(words, list):
         raise ValueError(_("expected a list of words, e.g. [account, change-phone]"))
     command: list[str] = read_document(words, list[str])
+    flow = next((f for f in SCENARIO_COMMANDS if tuple(command[: len(f)]) == f), None)
+    if flow is None:
+        known = ", ".join(" ".join(f) for f in SCENARIO_COMMANDS)
+        raise ValueError(
+            _("not a command a scenario reproduces; expected one of: {known}").format(known=known)
+        )
+    rest = command[len(flow) :]
+    allowed = SCENARIO_OPTIONS.get(flow, frozenset())
+    while rest:
+        option, value = rest[0], rest[1] if len(rest) > 1 else None
+        if option not in allowed or value is None or value.startswith("-"):
+            shown = ", ".join(sorted(allowed)) or _("none")
+            raise ValueError(
+                _(
+                    "{word} is not an option of {flow} a scenario sets (with its value): {shown}"
+                ).format(word=quoted(option, 40), flow=" ".join(flow), shown=shown)
+            )
+        rest = rest[2:]
     return command
+
+
+def _name(value: object) -> str:
+    """A scenario's name: it names the state file of the command that reproduces it
+    (``--db NAME.json``), so letters (Chinese too), digits, ``-`` and ``_``, from a letter or
+    digit: never a path, and never an option."""
+    text = read_text(value)  # text as written, as every other word of the file
+    if not _NAME.fullmatch(text):
+        raise ValueError(
+            _("expected 1-64 letters, digits, - or _, starting with a letter or digit")
+        )
+    return text
+
+
+_NAME = re.compile(r"[^\W_][\w-]{0,63}")
 
 
 def _reason_code(word: object) -> str:
@@ -392,7 +429,7 @@ class ScenarioFile:
     (:func:`loancli.documents.read_document`), which lists every problem of the file at
     once. The borrower's answers are checked after, each by its question."""
 
-    name: str = ""
+    name: Annotated[str, Read(_name)] = ""
     description: str | None = None
     providers: Annotated[dict[str, object], Read(_providers)] | None = None
     products: Annotated[ProductOverrides, Read(_products)] | None = None
@@ -498,6 +535,14 @@ FLOW_COMMANDS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("login",): ("login",),
     ("support", "unlock"): ("support", "unlock"),
     ("checkout",): ("checkout",),
+}
+
+
+# The commands a scenario may name (every flow's but ``step``, which runs a journey's step
+# again), and the options each may carry in it.
+SCENARIO_COMMANDS = tuple(flow for flow in FLOW_COMMANDS if flow != ("step",))
+SCENARIO_OPTIONS: dict[tuple[str, ...], frozenset[str]] = {
+    ("checkout",): frozenset({"--item", "--price", "--periods"}),
 }
 
 

@@ -103,6 +103,24 @@ CASES: list[tuple[str, Edit, tuple[str, ...]]] = [
         ("scenario_text", "cannot be read"),
     ),
     (
+        # The scenario's command and name reach the "run:" line of a refusal, to be pasted:
+        # a file written by --record, a state file named by a path.
+        "a scenario text whose command writes a file",
+        _run(
+            lambda r: r.update(
+                scenario=None,
+                scenario_text="name: phone-change\n"
+                "command: [account, change-phone, --record, /tmp/x]\n",
+            )
+        ),
+        ("scenario_text", "command", "--record"),
+    ),
+    (
+        "a scenario text whose name is a path",
+        _run(lambda r: r.update(scenario=None, scenario_text="name: ../../../tmp/x\n")),
+        ("scenario_text", "name"),
+    ),
+    (
         # A real photo elsewhere on this machine: it was uploaded, and its path recorded.
         "a scenario text with a photo elsewhere",
         _run(lambda r: r.update(scenario_text=f"borrower: {{id_back: {PHOTO}}}\n")),

@@ -271,3 +271,54 @@ def test_every_problem_of_every_kind_is_listed_in_one_reading(tmp_path: Path) ->
         "products.cash_loan.step",
     ):
         assert f"\n  {place}: " in message, place
+
+
+# A scenario's name and command reach a command loancli prints to be pasted ("run: loancli
+# --db NAME.json --scenario ... COMMAND --answers ..."): a name that is a path, an option
+# that writes a file, or a command no flow runs is refused (a hostile-input review).
+HOSTILE_SCENARIOS: dict[str, tuple[dict[str, Any], str]] = {
+    "a name that is a path": ({"name": "../../../tmp/pwn/x"}, "name"),
+    "a name that is an option": ({"name": "--db=/tmp/x"}, "name"),
+    "a name with a slash": ({"name": "a/b"}, "name"),
+    "an empty name": ({"name": ""}, "name"),
+    "--record in the command": (
+        {"command": ["account", "change-phone", "--record", "/tmp/pwn/profile"]},
+        "command",
+    ),
+    "--db in the command": ({"command": ["apply", "--db", "/tmp/pwn/other.json"]}, "command"),
+    "an option with no value": ({"command": ["checkout", "--item"]}, "command"),
+    "an option's value that is an option": (
+        {"command": ["checkout", "--item", "--record"]},
+        "command",
+    ),
+    "a command no flow runs": ({"command": ["state", "prune"]}, "command"),
+    "a command of one unknown word": ({"command": ["rm"]}, "command"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_SCENARIOS))
+def test_a_name_or_command_that_would_reach_a_pasted_line_is_refused(
+    tmp_path: Path, case: str
+) -> None:
+    data, place = HOSTILE_SCENARIOS[case]
+    path = write(tmp_path, data)
+    code, err = validate(tmp_path, path)
+    assert code == 2 and names(err, path, f"{place}: "), err
+    # A flow run under it is refused before anything runs: no hint to paste, no file.
+    code, out, err = run_cli(tmp_path, "--scenario", str(path), "--no-input", "card", "bind")
+    assert code == 2 and "run: loancli" not in out + err, out + err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["world.yaml"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"name": "换号失败"},
+        {"name": "fee_free-7"},
+        {"command": ["checkout", "--item", "Redmi K70", "--price", "2499", "--periods", "12"]},
+        {"command": ["account", "change-phone"]},
+    ],
+)
+def test_names_and_commands_people_write_are_kept(tmp_path: Path, data: dict[str, Any]) -> None:
+    code, err = validate(tmp_path, write(tmp_path, data))
+    assert code == 0, err
