@@ -141,6 +141,7 @@ from loancli.store import (
     location_of,
     missing_state_file,
     state_absent,
+    state_file_kind,
 )
 from loancli.store.admin import Info, Pruned
 from loancli.store.admin import info as state_facts
@@ -153,6 +154,7 @@ from loancli.world.scenario import Scenario
 
 __all__ = [
     "location_of",
+    "state_file_kind",
     "ACTIONS",
     "Action",
     "AddContact",

@@ -19,8 +19,8 @@ from typing import Any, NotRequired, TypedDict, cast
 import typer
 
 from loancli.account.hashing import HashGrade
-from loancli.api import WorldArgs, WorldOptions, location_of
-from loancli.asking import Asker, set_value, write_recording
+from loancli.api import WorldArgs, WorldOptions, location_of, state_file_kind
+from loancli.asking import RECORDING_MARK, Asker, set_value, write_recording
 from loancli.cli.console import inert_console, whole_line
 from loancli.cli.options import Options
 from loancli.cli.prompter import QuestionaryPrompter
@@ -457,6 +457,37 @@ def check_output(path: Path | None, option: str, state: Path | ServerUrl | None 
             key=option,
         )
     check_writable(path, option)
+    if not path.is_file():
+        return
+    # Not this world's file, but a world all the same (another --db, a backup): gone if a
+    # report or a recording were written over it.
+    kind = state_file_kind(path)
+    if kind is not None:
+        raise UsageError(
+            _(
+                "{path} is a loancli state file ({kind}); loancli does not write over a world: "
+                "give another file"
+            ).format(path=path, kind=kind),
+            key=option,
+        )
+    if option == "--record" and not _is_recording(path):
+        raise UsageError(
+            _(
+                "{path} exists and is not a recording loancli made; give a new file (or one "
+                "an earlier --record wrote)"
+            ).format(path=path),
+            key=option,
+        )
+
+
+def _is_recording(path: Path) -> bool:
+    """Whether the file at ``path`` is empty or begins as a recording does."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(RECORDING_MARK.encode()))
+    except OSError:
+        return False
+    return head in (b"", RECORDING_MARK.encode())
 
 
 # The outputs this command was given, by their absolute path: the option that named each

@@ -21,6 +21,7 @@ from loancli.store.base import (
     remove_file_world,
     state_absent,
     state_empty,
+    state_file_kind,
 )
 from loancli.store.json_store import JsonStore
 from loancli.store.memory_store import MemoryStore
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
     "SCHEMA_VERSION",
     "SQLITE_SUFFIXES",
+    "state_file_kind",
     "Document",
     "JsonStore",
     "MemoryState",

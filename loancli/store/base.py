@@ -34,6 +34,7 @@ import errno
 import gc
 import itertools
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -89,6 +90,29 @@ OWN_TABLES = (APPLICANTS, FLOWS)
 IDENTITY_FIELDS = {ACCOUNTS: "phone", META: "key"}
 # Meta values two writers may both move: the later one wins (the clock never goes back).
 LATER_WINS = {"clock"}
+
+# How a state file begins: SQLite's header, or a JSON object whose first key (they are kept
+# in order) is one of loancli's tables.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_JSON_STATE = re.compile(
+    rb'\s*\{\s*"(?:accounts|applicants|cards|contacts|credit_entries|flows|loans|meta|'
+    rb'otp_codes|sms_inbox)"\s*:\s*\{'
+)
+
+
+def state_file_kind(path: Path) -> str | None:
+    """ "SQLite" or "JSON" when the file at ``path`` is a state file by its first bytes (any
+    world, not only this command's), None otherwise or when it cannot be read: an output
+    option names it, and loancli never writes over a world."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(4096)
+    except OSError:
+        return None
+    if head.startswith(_SQLITE_HEADER):
+        return "SQLite"
+    return "JSON" if _JSON_STATE.match(head) else None
+
 
 ADVICE = N_("it was left untouched — restore a backup or point --db at a new file")
 

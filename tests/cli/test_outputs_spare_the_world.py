@@ -65,6 +65,49 @@ def test_an_output_naming_the_state_file_is_refused(
     assert not Path(f"{world}.lock").exists() or name != "lock"
 
 
+@pytest.mark.parametrize(("option", "command"), WRITERS, ids=[w[1][0] + w[0] for w in WRITERS])
+@pytest.mark.parametrize("kind", ["json", "sqlite"])
+def test_an_output_naming_another_world_is_refused(
+    world: Path, option: str, command: tuple[str, ...], kind: str
+) -> None:
+    """Not the command's own world but another (a second --db, a backup): a report or a
+    recording written over it ended it (a hostile-input review found ``--record other.json``
+    and ``report --out other.sqlite`` replaced a world with a loan)."""
+    other = world.parent / f"other-{kind}-{option.strip('-')}-{command[0]}.{kind}"
+    if not other.exists():
+        code, out, err = run_cli(world.parent, "state", "convert", str(world), str(other), db=world)
+        assert code == 0, out + err
+    before = other.read_bytes()
+    code, out, err = run_cli(world.parent, "--json", *command, str(other), db=world)
+    assert code == 2, out + err
+    error = json.loads(out)["error"]
+    assert error["key"] == option
+    assert "is a loancli state file" in error["message"], error
+    assert other.read_bytes() == before
+
+
+def test_a_recording_goes_over_no_file_but_an_earlier_recording(world: Path) -> None:
+    """``--record`` names a file the run writes whole, and a file whose first line says
+    it is a recording is one an earlier run wrote: any other file (a shell's profile) is
+    refused before anything runs, and left as it was."""
+    folder = world.parent
+    profile = folder / "profile"
+    profile.write_text("alias ls=ls\n", encoding="utf-8")
+    record = ("--no-input", "apply", "--answers", "happy-path", "--set", "phone=13800138007")
+    code, out, err = run_cli(folder, "--json", *record, "--record", str(profile), db=world)
+    assert code == 2 and json.loads(out)["error"]["key"] == "--record", out + err
+    assert profile.read_text(encoding="utf-8") == "alias ls=ls\n"
+    again = folder / "again.yaml"
+    for phone in ("13800138008", "13800138009"):  # written, then written over
+        sets = ("--set", f"phone={phone}")
+        code, out, err = run_cli(
+            folder, "--no-input", "apply", "--answers", "happy-path", *sets,
+            "--record", str(again), db=world,
+        )  # fmt: skip
+        assert code == 0, out + err
+        assert phone in again.read_text(encoding="utf-8")
+
+
 def test_another_file_beside_it_is_written(world: Path) -> None:
     out_file = world.parent / "report.md"
     code, out, err = run_cli(world.parent, "report", "A0001", "--out", str(out_file), db=world)
