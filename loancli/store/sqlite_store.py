@@ -688,6 +688,18 @@ def _has_keys(db: sqlite3.Connection) -> bool:
 
 # The triggers a loancli file holds (``consistency``: kept, or made again at open when their
 # text is another version's). loancli makes no view.
+# What loancli makes, by name, as sqlite_master holds it: ``documents`` and its indexes, and
+# the keys' tables, indexes and triggers.
+_OWN_DOCUMENTS = {
+    statement.split(" ")[2]: statement
+    for statement in (s.replace("IF NOT EXISTS ", "") for s in _SCHEMA)
+}
+_OWN_KEYS = consistency.keys_objects()
+_LOANCLI_TABLES = tuple(
+    name
+    for name, statement in (*_OWN_DOCUMENTS.items(), *_OWN_KEYS.items())
+    if statement.startswith("CREATE TABLE")
+)
 _OWN_TRIGGERS = tuple(
     name
     for name, statement in consistency.keys_objects().items()
@@ -717,20 +729,39 @@ def _another_apps(db: sqlite3.Connection) -> bool:
 
 def _refuse_foreign(db: sqlite3.Connection, path: str) -> None:
     """Refuse a file holding what runs when loancli reads or writes it and loancli did not
-    make: a view (``documents`` as a view over an endless query hung every command) or a
-    trigger of another name (one on ``documents`` runs inside each write, the lock held).
-    Tables and indexes are data, and checked as data."""
+    make: a view (``documents`` as a view over an endless query hung every command), a
+    trigger of another name (one on ``documents`` runs inside each write, the lock held), a
+    generated column (a ``body`` computed by an endless expression ran on every read), an
+    index on loancli's tables it did not make, or ``documents`` and its indexes made
+    otherwise than loancli makes them (a CHECK runs on each write, an expression index on
+    each write and lookup). Other tables and their rows are data, and checked as data."""
     try:
         found = db.execute(
-            "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger') ORDER BY name"
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
         ).fetchall()
+        columns = {
+            table: db.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (table,))
+            for table in _LOANCLI_TABLES
+        }
+        generated = [
+            f"{table}.{name}"
+            for table, rows in columns.items()
+            for name, hidden in rows.fetchall()
+            if hidden in (2, 3)  # a virtual or stored generated column
+        ]
     except sqlite3.DatabaseError as exc:
         if _busy(exc):  # another program holds it: said as a lock is, by the caller
             raise
         return  # not a database at all: the first query after says so
-    foreign = [
-        f"{kind} {name}" for kind, name in found if kind == "view" or name not in _OWN_TRIGGERS
-    ]
+    foreign = [f"generated column {name}" for name in generated]
+    for kind, name, table, sql in found:
+        if kind == "view" or (kind == "trigger" and name not in _OWN_TRIGGERS):
+            foreign.append(f"{kind} {name}")
+        elif name in _OWN_DOCUMENTS and sql != _OWN_DOCUMENTS[name]:
+            foreign.append(f"{kind} {name} as loancli does not make it")
+        elif kind == "index" and sql is not None and table in _LOANCLI_TABLES:
+            if name not in _OWN_DOCUMENTS and name not in _OWN_KEYS:
+                foreign.append(f"index {name}")
     if foreign:
         db.close()
         raise StateCorrupt(

@@ -539,8 +539,26 @@ def test_a_sqlite_file_made_open_to_others_is_the_owners_once_written(tmp_path: 
         "CREATE TRIGGER evil AFTER INSERT ON documents BEGIN SELECT count(*) FROM"
         " (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3)"
         " SELECT x FROM c); END",
+        # A generated body: computed by any expression on each read (a hostile-input review
+        # made one that took 35 s and 1.2 GB per row read; this one ends).
+        "ALTER TABLE documents RENAME TO d2;"
+        " CREATE TABLE documents (tbl TEXT NOT NULL, doc_id INTEGER NOT NULL, raw TEXT NOT"
+        " NULL, body TEXT NOT NULL GENERATED ALWAYS AS (CASE WHEN length(printf('%.*c', 3,"
+        " 'x')) > 0 THEN raw END) VIRTUAL, PRIMARY KEY (tbl, doc_id)) WITHOUT ROWID;"
+        " INSERT INTO documents (tbl, doc_id, raw) SELECT tbl, doc_id, body FROM d2;"
+        " DROP TABLE d2",
+        # documents with a CHECK loancli did not write: it runs on each write.
+        "ALTER TABLE documents RENAME TO d2;"
+        " CREATE TABLE documents (tbl TEXT NOT NULL, doc_id INTEGER NOT NULL, body TEXT NOT"
+        " NULL CHECK (length(printf('%.*c', 3, 'x')) > 0), PRIMARY KEY (tbl, doc_id))"
+        " WITHOUT ROWID; INSERT INTO documents SELECT * FROM d2; DROP TABLE d2",
+        # An index of its own on documents: its expression runs on each write.
+        "CREATE INDEX evil ON documents (length(printf('%.*c', 3, 'x')) + doc_id)",
+        # One of loancli's index names over another expression.
+        "DROP INDEX documents_id;"
+        " CREATE INDEX documents_id ON documents (tbl, length(printf('%.*c', 3, body)))",
     ],
-    ids=["view", "trigger"],
+    ids=["view", "trigger", "generated-body", "check", "own-index", "index-as-another"],
 )
 def test_a_sqlite_file_holding_views_or_triggers_of_its_own_is_refused(
     tmp_path: Path, sql: str
