@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from loancli.clock import short_time
+from loancli.errors import StateCorrupt
 from loancli.i18n import _
 from loancli.journey.payout import product_of
 from loancli.loan.explain import (
@@ -31,6 +32,7 @@ from loancli.masking import Word, mask_text, shown_events
 from loancli.reasons import Reason
 from loancli.records import CREDIT, LOANS, Applicant, Event, Flow, Line, Loan, Payment, Review
 from loancli.store import Store
+from loancli.store.base import ADVICE
 from loancli.support.event_words import event_text, recorded_why
 from loancli.support.names import DEBIT_FAILURES, SIDE_NAMES, authorisation_words, step_words
 from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, private_of, resolve
@@ -76,7 +78,18 @@ def explain_applicant(
     loans = store.find(LOANS, applicant_id=applicant_id)
     if loans:
         loan = max(loans, key=lambda x: x["id"])
-        out.update(explain_loan(store, loan, today, world))
+        try:
+            out.update(explain_loan(store, loan, today, world))
+        except (ValueError, ArithmeticError) as exc:
+            # Each field fits its type, yet the terms together cannot be planned again (a
+            # date near year 9999, a term of 94,000 months on 12 lines): a damaged record,
+            # said as one, not a traceback.
+            raise StateCorrupt(
+                _(
+                    "state file {value0}: loans record {record}: its terms cannot be planned "
+                    "again ({exc}); {ADVICE}"
+                ).format(value0=store.path, record=loan["id"], exc=exc, ADVICE=_(ADVICE))
+            ) from None
     # Sentences joined with spaces, as English ones are: none after a Chinese one.
     return {topic: close_up(text) for topic, text in out.items()}
 

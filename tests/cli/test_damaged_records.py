@@ -131,3 +131,32 @@ def test_the_undamaged_file_opens(tmp_path: Path, filled: bytes) -> None:
     code, out, err = run_cli(tmp_path, "applicants", "list", db=db)
     assert code == 0, err
     assert "A0001" in out
+
+
+# Fields that each fit their type, whose terms together cannot be planned again: ``explain``
+# rebuilds the plan and crashed with a traceback (a hostile-input review's fuzzing).
+UNPLANNABLE: dict[str, Damage] = {
+    "first due date in 9999": lambda d: _first(d, "loans").update(first_due_date="9999-12-31"),
+    "loan date in 9999": lambda d: _first(d, "loans").update(loan_date="9999-12-31"),
+    "a term of 10**12 months": lambda d: _first(d, "loans").update(term=10**12),
+    "a term of 94000 months": lambda d: _first(d, "loans").update(term=94000),
+    "loan date in 1900": lambda d: _first(d, "loans").update(loan_date="1900-01-01"),
+    "an APR beyond any": lambda d: _first(d, "loans").update(apr_contract="99999999999999.99"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNPLANNABLE))
+def test_a_loan_whose_terms_cannot_be_planned_again_is_exit_4_in_explain(
+    tmp_path: Path, filled: bytes, case: str
+) -> None:
+    data = json.loads(filled)
+    UNPLANNABLE[case](data)
+    db = tmp_path / "state.json"
+    db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = db.read_bytes()
+    code, out, err = run_cli(tmp_path, "--json", "explain", "A0001", db=db)
+    assert code == 4, out + err
+    assert "Traceback" not in out + err
+    message = json.loads(out)["error"]["message"]
+    assert "loans record L0001: its terms cannot be planned again" in message, message
+    assert db.read_bytes() == before
