@@ -127,7 +127,10 @@ def collect(paths: Sequence[Path] = (), builtin: bool = True) -> list[LoadedStor
     for path in paths:
         if path.is_dir():
             files = sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
-            found += [load_story(file) for file in files if _is_story(file)]
+            stories = [file for file in files if _is_story(file)]
+            for file in stories:
+                _inside(file, path)
+            found += [load_story(file) for file in stories]
         else:
             found.append(load_story(path))
     if not found:
@@ -147,6 +150,20 @@ def collect(paths: Sequence[Path] = (), builtin: bool = True) -> list[LoadedStor
             key="paths",
         )
     return found
+
+
+def _inside(file: Path, folder: Path) -> None:
+    """Refuse a file of ``folder`` that is a link to a file outside it: its story would be
+    read, and its images uploaded, from that other folder (a folder's stories are the
+    folder's alone; a file named on the command line is read wherever it is)."""
+    if not file.resolve().is_relative_to(folder.resolve()):
+        raise UsageError(
+            _(
+                "{file} is a link to a file outside {folder}; a folder's stories are read from "
+                "it alone: copy the story in, or name the file itself"
+            ).format(file=file, folder=folder),
+            key="paths",
+        )
 
 
 def _is_story(file: Path) -> bool:

@@ -861,3 +861,23 @@ def _gone_or_waited(pids: list[int], patience_s: float = 0.3) -> None:
     deadline = time.monotonic() + patience_s
     while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
         time.sleep(0.01)
+
+
+def test_a_story_in_a_folder_that_links_outside_it_is_refused(tmp_path: Path) -> None:
+    """``check FOLDER`` followed a link to a story elsewhere, and uploaded that folder's
+    photos (a hostile-input review): a folder's stories are read from it alone. The story
+    named on the command line is read where it is."""
+    folder, outside = tmp_path / "stories", tmp_path / "outside"
+    folder.mkdir()
+    outside.mkdir()
+    shutil.copy(ROOT / "loancli/data/stories/overdue-penalty.yaml", folder)
+    elsewhere = outside / "elsewhere.yaml"
+    text = (ROOT / "loancli/data/stories/overdue-penalty.yaml").read_text(encoding="utf-8")
+    elsewhere.write_text(text.replace("overdue-penalty", "elsewhere"), encoding="utf-8")
+    (folder / "link.yaml").symlink_to(elsewhere)
+    done = run_loancli(["--json", "check", "--no-builtin", str(folder)], cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    message = json.loads(done.stdout)["error"]["message"]
+    assert "link.yaml is a link to a file outside" in message, message
+    done = run_loancli(["check", "--no-builtin", str(folder / "link.yaml")], cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
