@@ -14,7 +14,9 @@ end), and never more of it than the caller may take.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -147,9 +149,13 @@ def replace_file(target: Path, pieces: Iterable[bytes], *, durable: bool = False
 def remove_leftovers(target: Path) -> None:
     """Remove the temporary files :func:`replace_file` left for ``target`` when a writer was
     killed mid-way (each a full copy of what it wrote)."""
-    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
+    # The name as written (a world named t[1].json globbed .t1.json.*.tmp, another file's),
+    # and only mkstemp's own names: its eight random letters and digits between the dots.
+    made = re.compile(re.escape(f".{target.name}.") + r"[a-z0-9_]{8}" + re.escape(".tmp"))
+    for leftover in target.parent.glob(glob.escape(f".{target.name}.") + "*.tmp"):
+        if made.fullmatch(leftover.name):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
 
 def _fsync_dir(directory: Path) -> None:

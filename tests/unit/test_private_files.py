@@ -14,7 +14,7 @@ import pytest
 
 from loancli import files
 from loancli.errors import OutputFailed
-from loancli.files import write_private
+from loancli.files import remove_leftovers, write_private
 
 
 def test_a_new_or_existing_regular_file_is_made_the_owners_alone(tmp_path: Path) -> None:
@@ -91,3 +91,19 @@ def test_a_writable_file_in_a_folder_that_is_not_is_written_where_it_is(
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
     with pytest.raises(OutputFailed, match="Permission denied"):
         write_private(tmp_path / "other.md", "x")
+
+
+def test_only_a_writers_own_leftovers_are_removed(tmp_path: Path) -> None:
+    """The leftover glob read a world's name as a pattern: ``t[1].json`` removed another
+    writer's ``.t1.json.keep.tmp`` and never its own (a hostile-input review)."""
+    target = tmp_path / "t[1].json"
+    own = tmp_path / ".t[1].json.ab3_x9zq.tmp"
+    others = [
+        tmp_path / ".t1.json.keep.tmp",  # what the name read as a pattern matched
+        tmp_path / ".t[1].json.keep-this-one.tmp",  # not a name mkstemp makes
+    ]
+    for path in (own, *others):
+        path.write_text("x", encoding="utf-8")
+    remove_leftovers(target)
+    assert not own.exists()
+    assert all(path.exists() for path in others)
