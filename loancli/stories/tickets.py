@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Unpack, cast
 
 from loancli.account.hashing import HashGrade
@@ -135,8 +137,15 @@ def report(
             else None
         )
         if path is not None:
+            # Its files by their names alone: the folders are this machine's (a folder named
+            # after the borrower among them), and the bundle is what replays elsewhere.
+            bundled = cast("reporting.Report", {**data, "reproduce": _names_only(data)})
             made = build_bundle(
-                world.store, data["id"], reporting.to_markdown(data), data, keep_personal_data
+                world.store,
+                data["id"],
+                reporting.to_markdown(bundled),
+                bundled,
+                keep_personal_data,
             )
     if path is not None and made is not None:
         write_bundle(path, made)
@@ -144,6 +153,27 @@ def report(
         # The borrower's journey and loan: the owner's alone, as the bundle is.
         write_private(page, text)
     return Report(data, made, page, tuple(private))
+
+
+def _names_only(data: Mapping[str, object]) -> list[str]:
+    """The report's commands with each file an option names (``--answers``, ``--scenario``)
+    by its name alone."""
+    out = []
+    for line in cast("list[str]", data.get("reproduce") or []):
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            out.append(line)
+            continue
+        named = [
+            PurePath(word).name if n and words[n - 1] in _FILE_OPTIONS and "/" in word else word
+            for n, word in enumerate(words)
+        ]
+        out.append(shlex.join(named) if named != words else line)
+    return out
+
+
+_FILE_OPTIONS = frozenset({"--answers", "--scenario"})
 
 
 def report_html(

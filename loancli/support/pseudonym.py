@@ -104,6 +104,13 @@ PHONE_KEYS = frozenset(
 CARD_KEYS = frozenset({"card_number", "card"})
 ID_KEYS = frozenset({"id_number"})
 NAME_KEYS = frozenset({"contact_name", "card_holder"})
+# ``--set KEY=VALUE`` of a personal answer in a report's command (quoted or not), its value
+# as the report masked it.
+_PERSONAL_SET = re.compile(
+    r"(?P<head>--set '?(?:"
+    + "|".join(sorted(PHONE_KEYS | CARD_KEYS | ID_KEYS | NAME_KEYS | {"employer", "login_id"}))
+    + r")=)(?P<value>[^'\s]*(?: [^'\s-][^'\s]*)*)"
+)
 # ``name`` and ``number`` are personal under these keys (a scenario's account preset, the
 # fields an ID image carries), not elsewhere (a scenario's own name).
 PERSON_PARENTS = frozenset({"identity", "contacts"})
@@ -474,6 +481,8 @@ class StandIns:
         """``text`` with every original, and every original's masked form, replaced."""
         if self.words and "--reason " in text:
             text = self._reasons(text)
+        if "--set " in text:
+            text = _PERSONAL_SET.sub(self._set_item, text)
         if self._pattern is None:
             return text
         # Found as if typed half-width: what is found is replaced where it stands, full-width
@@ -485,6 +494,15 @@ class StandIns:
             out += [text[last : found.start()], self._replacements[found.group(0)]]
             last = found.end()
         return "".join(out) + text[last:]
+
+    def _set_item(self, found: re.Match[str]) -> str:
+        """A ``--set`` of a personal answer in a report's command: its value as the other
+        originals map it, or, where it is no original the ticket holds (a run that stopped
+        before using it kept it masked alone), every character it still shows hidden."""
+        value = found.group("value")
+        if value in self._replacements or value in self._replacements.values():
+            return found.group(0)
+        return found.group("head") + re.sub(r"[^*\s]", "*", value)
 
     def _reasons(self, text: str) -> str:
         """A command's ``--reason`` (as written, or as a report masks the numbers in it),

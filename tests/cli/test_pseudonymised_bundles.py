@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ID_DIR, ROOT, load_yaml, own_photo, run_cli, write_answers
+from conftest import DROP, ID_DIR, ROOT, load_yaml, own_photo, run_cli, write_answers
 from PIL import Image
 
 from loancli.account.hashing import SECRET_KEYS, stand_in
@@ -617,3 +617,31 @@ def test_personal_data_written_loosely_in_free_text_is_replaced(tmp_path: Path) 
         assert code == 0, err
         text = story.read_text(encoding="utf-8")
         assert not [form for form in (*loose, "王小明", "110105199003070017") if form in text]
+
+
+def test_a_run_that_stopped_before_using_an_answer_bundles_no_trace_of_it(
+    tmp_path: Path,
+) -> None:
+    """A run answered from a folder named after the borrower, stopped at the profile (a
+    missing contact): its card was given with --set but never used, so the record kept it
+    masked alone, and the bundle's reports kept its last four digits and the folder's name
+    (a hostile-input review). A bundle names files by their names alone, and a personal
+    answer no original of the ticket explains is hidden whole."""
+    folder = tmp_path / "王小明 13800138000 wangxiaoming"
+    folder.mkdir()
+    answers = write_answers(folder, contact_phone=DROP)
+    sets = ("--set", "card_number=6222021234567893445", "--set", "phone=13800138000")
+    code, out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers), *sets)
+    assert code == 2 and "contact_phone" in out + err, out + err
+    bundle = tmp_path / "t.zip"
+    code, out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))
+    assert code == 0, out + err
+    with zipfile.ZipFile(bundle) as archive:
+        reports = {n: archive.read(n).decode() for n in ("report.md", "report.json")}
+    for name, text in reports.items():
+        assert "3445" not in text and "王小明" not in text and "wangxiaoming" not in text, name
+        assert str(tmp_path) not in text, name
+    (line,) = json.loads(reports["report.json"])["reproduce"]
+    words = shlex.split(line)
+    assert words[words.index("--answers") + 1] == "answers.yaml"
+    assert "card_number=**** ****" in words

@@ -455,7 +455,7 @@ def test_the_memo_closes_what_it_opens_and_tidies_what_a_killed_writer_left(
     memo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     checked.remember(checked.digest(b"a") or "")
-    leftover = memo.parent / f".{checked.MEMO_NAME}.killed.tmp"
+    leftover = memo.parent / f".{checked.MEMO_NAME}.k1ll3d_x.tmp"  # as mkstemp names one
     leftover.write_text("half")
     descriptors = len(os.listdir("/proc/self/fd"))
 
