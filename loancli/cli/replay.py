@@ -65,6 +65,10 @@ def show_verdict(opts: Options, verdict: tickets.Verdict) -> None:
             )
         )
         opts.console.print(said)
+        if verdict.refused:
+            opts.console.print(
+                "  " + escape(_("the story stopped at {action}").format(action=verdict.refused))
+            )
         for unmet in verdict.unmet:
             opts.console.print("  " + escape(unmet))
         difference = verdict.first_difference

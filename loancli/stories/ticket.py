@@ -28,7 +28,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypedDict
@@ -39,7 +39,7 @@ from loancli import __version__
 from loancli.account.hashing import HashGrade
 from loancli.api import operations as api
 from loancli.asking import YAML_MAX_BYTES, yaml_text
-from loancli.errors import UsageError
+from loancli.errors import StateError, UsageError
 from loancli.files import private_folders, write_private
 from loancli.i18n import _, language, set_language
 from loancli.identity.photo import read_photo
@@ -392,6 +392,8 @@ class Verdict:
     first_difference: Difference | None = field(default=None)
     # The story's expectations the replay did not meet (loans, installments, penalty...).
     unmet: list[str] = field(default_factory=list)
+    # The action loancli refused as it was played (the story stopped there), with why.
+    refused: str | None = None
 
 
 def replay(
@@ -432,16 +434,16 @@ def replay(
             played = run_story(story, world, hashing=hashing)
     errors = [f"{r.index}. {r.label}: {r.error}" for r in played.results if r.error]
     if errors:
+        # Not reproduced: an action of the story was refused as it was played (the bug is
+        # gone, or the rules changed), as `story run` says of a story. The outcome is the
+        # record's as far as it went; a world the replay made is removed, so the same --db
+        # can be tried again.
+        verdict = _refused_verdict(ticket, world, errors[0])
         if isinstance(world, Path):
             shutil.rmtree(folder, ignore_errors=True)
         if made and isinstance(world, Path):
             remove_file_world(world)
-        raise UsageError(
-            _("{where}: the ticket's story was refused at {error}").format(
-                where=where, error=errors[0]
-            ),
-            key="bundle",
-        )
+        return verdict
     with Store(world, read_only=True) as store:
         record = resolve(store, ticket.replay_id)
         replayed_loan = _loan_events(store, record["id"])
@@ -464,6 +466,28 @@ def replay(
     ]
     verdict.reproduced = verdict.reproduced and not verdict.unmet
     return verdict
+
+
+def _refused_verdict(ticket: Ticket, world: Location, refused: str) -> Verdict:
+    """Not reproduced: ``refused`` (the action and why); the record's outcome where the
+    replay made it, else none."""
+    record = None
+    with suppress(UsageError, StateError), Store(world, read_only=True) as store:
+        record = resolve(store, ticket.replay_id)
+    nothing = RecordOutcome(status=None, stopped_at=None, reason=None)
+    verdict = compare(ticket, record) if record is not None else None
+    return Verdict(
+        reproduced=False,
+        outcome=verdict.outcome if verdict is not None else nothing,
+        expected_outcome=RecordOutcome(
+            status=ticket.outcome.status,
+            stopped_at=ticket.outcome.stopped_at,
+            reason=ticket.outcome.reason,
+        ),
+        bundle_loancli=ticket.loancli,
+        first_difference=verdict.first_difference if verdict is not None else None,
+        refused=refused,
+    )
 
 
 def compare(ticket: Ticket, record: Applicant | Flow) -> Verdict:
@@ -553,6 +577,8 @@ def describe_event(event: Mapping[str, object] | None) -> str:
 def outcome_sentence(outcome: Mapping[str, object]) -> str:
     """``card_frozen at disbursement``, or ``completed``; the step and status in the
     command's language (the reason is its code, as a ticket names it)."""
+    if outcome.get("status") is None:  # refused before the record was made
+        return _("no record")
     if outcome.get("status") == "stopped":
         return _("{reason} at {step}").format(
             reason=outcome.get("reason"), step=_(str(outcome.get("stopped_at")))

@@ -10,6 +10,7 @@ words), read one (a scenario or an image path on the replaying machine), crash t
 from __future__ import annotations
 
 import io
+import json
 import os
 import zipfile
 from collections.abc import Callable
@@ -144,15 +145,30 @@ def test_a_hostile_ticket_is_refused_naming_the_field(
     _refused(tmp_path, monkeypatch, {**made, "ticket.yaml": text.encode()}, ("ticket.yaml", *words))
 
 
-def test_a_replay_refused_part_way_leaves_no_world_behind(
+def test_a_replay_refused_part_way_is_not_reproduced_and_leaves_no_world_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: dict[str, bytes]
 ) -> None:
-    """A story whose second action is refused as it is played (a loan no run made): the file
-    the replay had made for its first run is gone, so the same --db can be tried again."""
+    """A story whose second action is refused as it is played (a loan no run made) is not
+    reproduced (exit 3, as docs/reference/exit-codes.md says and `story run` does; it was
+    exit 2, bad input), naming the action; the file the replay had made for its first run
+    is gone, so the same --db can be tried again."""
     ticket = load_yaml(made["ticket.yaml"])
     ticket["story"]["actions"].append({"action": "repay", "loan": "L0009", "all": True})
     text = yaml.safe_dump(ticket, allow_unicode=True)
-    _refused(tmp_path, monkeypatch, {**made, "ticket.yaml": text.encode()}, ("L0009",))
+    bundle = tmp_path / "hostile.zip"
+    bundle.write_bytes(_zip({**made, "ticket.yaml": text.encode()}))
+    monkeypatch.chdir(tmp_path)
+    before = _files(tmp_path)
+    code, out, err = run_cli(tmp_path, "--json", "replay", str(bundle), db=tmp_path / "kept.json")
+    assert code == 3, out + err
+    verdict = json.loads(out)
+    assert verdict["reproduced"] is False
+    assert verdict["refused"].startswith("2. repay loan=L0009") and "L0009" in verdict["refused"]
+    assert verdict["outcome"] == verdict["expected_outcome"]  # the journey itself replayed
+    assert _files(tmp_path) == before
+    assert not (tmp_path / "kept.json").exists()
+    code, out, err = run_cli(tmp_path, "replay", str(bundle), db=tmp_path / "kept.json")
+    assert code == 3 and "the story stopped at 2. repay" in " ".join(out.split()), out + err
 
 
 RAW: list[tuple[str, str, tuple[str, ...]]] = [
