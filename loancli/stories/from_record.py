@@ -1149,7 +1149,12 @@ def _dumped(data: Mapping[str, object], header: str) -> str:
 
 
 def story_text(
-    store: Store, record_id: str, folder: Path | None, *, keep_personal_data: bool = False
+    store: Store,
+    record_id: str,
+    folder: Path | None,
+    *,
+    keep_personal_data: bool = False,
+    name: str | None = None,
 ) -> str:
     """The record's story as YAML. An uploaded image is named as the built-in image it is,
     else copied into ``folder`` (beside the story file) and named relative to it; without a
@@ -1218,6 +1223,8 @@ def story_text(
     else:
         mapped, files = pseudonymise(inlined, files)
         data = cast(dict[str, object], mapped["story"])
+    if name is not None:  # named after its file (else its record's id)
+        data["name"] = name
     if folder is not None and files:
         private_folders(folder / "images")
         for name, content in files.items():

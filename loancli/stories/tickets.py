@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -218,10 +219,21 @@ def story_of_record(
     repayments and re-instalments), expecting what it holds now, as YAML, the borrower's
     personal data replaced by stand-ins unless ``keep_personal_data`` (as a bundle's).
     Uploaded images that are not built in are copied beside ``out`` (the file the story will
-    be written to)."""
+    be written to), and the story is named after it (``overdue-fee.yaml``: ``overdue-fee``),
+    so that the stories of two tickets, each of record A0001, check together."""
     folder = Path(out).parent if out is not None else None
+    name = _story_name(Path(out).stem) if out is not None else None
     with world_for(state, {}, read_only=True) as world:
-        return story_text(world.store, record_id, folder, keep_personal_data=keep_personal_data)
+        return story_text(
+            world.store, record_id, folder, keep_personal_data=keep_personal_data, name=name
+        )
+
+
+def _story_name(stem: str) -> str | None:
+    """A story's name from a file's (``Overdue fee 2.yaml``: ``overdue-fee-2``), or None
+    where nothing of it is a letter or digit of a name."""
+    name = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:64].strip("-")
+    return name or None
 
 
 def replay(

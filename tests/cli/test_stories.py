@@ -881,3 +881,29 @@ def test_a_story_in_a_folder_that_links_outside_it_is_refused(tmp_path: Path) ->
     assert "link.yaml is a link to a file outside" in message, message
     done = run_loancli(["check", "--no-builtin", str(folder / "link.yaml")], cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_stories_written_from_two_tickets_records_check_together(tmp_path: Path) -> None:
+    """Every story from a record was named after its id, so the stories of two tickets of
+    record A0001 (two support cases) could not be checked together: "two stories are named
+    a0001" (a QA walk). A story written to a file is named after it."""
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    for name, scenario in (("Debit failed", "default"), ("fee_free-days", "frozen-card")):
+        world = tmp_path / f"{scenario}.json"
+        code, out, err = run_cli(
+            tmp_path, "--scenario", scenario, "--no-input", "apply", "--answers", "happy-path",
+            db=world,
+        )  # fmt: skip
+        assert code in (0, 3), out + err
+        code, out, err = run_cli(
+            tmp_path, "story", "from", "A0001", "--out", str(suite / f"{name}.yaml"), db=world
+        )
+        assert code == 0, out + err
+    names = sorted(load_yaml(p.read_text(encoding="utf-8"))["name"] for p in suite.iterdir())
+    assert names == ["debit-failed", "fee-free-days"]
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(suite))
+    assert code == 0 and "2 of 2 stories hold" in out, out + err
+    # Printed, it keeps its record's name.
+    code, out, err = run_cli(tmp_path, "story", "from", "A0001", db=tmp_path / "default.json")
+    assert code == 0 and load_yaml(out)["name"] == "a0001", out + err
