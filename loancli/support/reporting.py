@@ -15,7 +15,7 @@ from typing import NotRequired, TypedDict
 from loancli.account.accounts import identity_of
 from loancli.asking import read_yaml, shown_set_item
 from loancli.errors import NotFound, RuleError, UsageError
-from loancli.i18n import N_, _, language
+from loancli.i18n import N_, _, in_language, language
 from loancli.journey.payout import product_of
 from loancli.journey.session import CLOCK_WORLDS_KEY
 from loancli.loan.loans import loan_view
@@ -48,7 +48,7 @@ from loancli.records import is_flow as is_flow  # where support's callers have f
 from loancli.store import Store
 from loancli.support.event_words import detail_words
 from loancli.support.names import step_name
-from loancli.text import printable
+from loancli.text import close_up, printable
 from loancli.world.providers import WorldSettings
 from loancli.world.scenario import (
     Scenario,
@@ -449,7 +449,86 @@ def report(
     }
     if today is not None:
         made["loans"] = loans_now(store, applicant_id, today, scenario.world if scenario else None)
+        trouble = _loan_trouble(made["loans"]) if reason is None else None
+        if trouble is not None:
+            # The journey went through; what the ticket is about came after it (an overdue,
+            # a refund owed): said in plain words, what to do, and what to tell the borrower.
+            outcome["explanation"] = close_up(f"{outcome['explanation']} {trouble[0]}")
+            made["support_action"], made["borrower_message"] = trouble[1], trouble[2]
     return made
+
+
+def _loan_trouble(loans: list[LoanNow]) -> tuple[str, str, dict[str, Said]] | None:
+    """What is wrong with the record's loans today, if anything: its overdue installments
+    (with what is owed and the credit record) and a refund owed to the borrower, as the
+    report's plain words, the support action, and the borrower's message in both
+    languages."""
+    overdue = [x for x in loans if x["overdue_installments"]]
+    refunds = [x for x in loans if x["refund_owed"] != "0.00"]
+    if not overdue and not refunds:
+        return None
+    order = ("zh", "en") if language() == "zh" else ("en", "zh")
+    said: list[str] = []
+    actions: list[str] = []
+    messages: dict[str, list[str]] = {lang: [] for lang in order}
+    advice: dict[str, list[str]] = {lang: [] for lang in order}
+    for x in overdue:
+        facts = {
+            "loan": x["loan"],
+            "n": x["overdue_installments"],
+            "owed": x["owed_today"],
+            "penalty": x["penalty_owed"],
+        }
+        said.append(_(_OVERDUE_SAID).format(**facts))
+        if x["credit_held"]:
+            said.append(_(_REPORTED_SAID).format(entries=", ".join(x["credit_held"])))
+        actions.append(_(_OVERDUE_ACTION).format(**facts))
+        for lang in order:
+            messages[lang].append(in_language(lang, _OVERDUE_MESSAGE).format(**facts))
+            advice[lang].append(in_language(lang, _OVERDUE_ADVICE))
+    for x in refunds:
+        facts = {"loan": x["loan"], "refund": x["refund_owed"]}
+        said.append(_(_REFUND_SAID).format(**facts))
+        actions.append(_(_REFUND_ACTION).format(**facts))
+        for lang in order:
+            messages[lang].append(in_language(lang, _REFUND_MESSAGE).format(**facts))
+            advice[lang].append(in_language(lang, _REFUND_ADVICE))
+    spoken = {
+        lang: Said(
+            message=close_up(" ".join(messages[lang])), advice=close_up(" ".join(advice[lang]))
+        )
+        for lang in order
+    }
+    return close_up(" ".join(said)), close_up(" ".join(actions)), spoken
+
+
+_OVERDUE_SAID = N_(
+    "Since then, loan {loan} has {n} installment(s) overdue: {owed} is owed today, penalty "
+    "interest {penalty} included."
+)
+_REPORTED_SAID = N_("The overdue was reported to the credit bureau ({entries}).")
+_OVERDUE_ACTION = N_(
+    "Ask the borrower to repay loan {loan}'s overdue installments ({owed} today): the penalty "
+    "stops on the day they are paid. loancli explain shows how each figure, and any failed "
+    "automatic debit, came about."
+)
+_OVERDUE_MESSAGE = N_(
+    "Your loan {loan} has {n} installment(s) overdue; {owed} is owed today, penalty interest "
+    "{penalty} included."
+)
+_OVERDUE_ADVICE = N_(
+    "Please repay as soon as you can: penalty interest is charged every day until it is paid, "
+    "and an overdue may be reported to the credit bureau."
+)
+_REFUND_SAID = N_("A refund of {refund} on loan {loan} is owed to the borrower.")
+_REFUND_ACTION = N_(
+    "Make sure the refund of {refund} on loan {loan} reaches the borrower's card; loancli "
+    "explain says why it is owed."
+)
+_REFUND_MESSAGE = N_("A refund of {refund} on your loan {loan} is owed to you.")
+_REFUND_ADVICE = N_(
+    "It is returned to the card it was taken from; if it has not arrived, contact customer service."
+)
 
 
 def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, Said]:
@@ -697,13 +776,16 @@ def to_markdown(data: Report, bundle_command: str | None = None) -> str:
     loans = data.get("loans")
     if loans:
         lines += ["", _("## The loan now"), "", *_loan_lines(loans)]
+        if not o["reason"] and data["support_action"]:  # a stop's advice is said below
+            lines += ["", _("What to do: {action}").format(action=data["support_action"])]
     said_in = data["borrower_message"]
     if said_in:
         lines += ["", _("## What to tell the borrower"), ""]
         labels = {"zh": _("中文 (as the app shows it; ready to paste)"), "en": _("English")}
         for lang, said in said_in.items():
             lines += [f"{labels[lang]}:", "", f"> {said['message']}", f"> {said['advice']}", ""]
-        lines.append(_("Reason code: `{reason}`").format(reason=o["reason"]))
+        if o["reason"]:
+            lines.append(_("Reason code: `{reason}`").format(reason=o["reason"]))
     lines += [
         "",
         _("## Timeline"),
