@@ -42,7 +42,7 @@ from loancli.asking import YAML_MAX_BYTES, yaml_text
 from loancli.errors import StateError, UsageError
 from loancli.files import private_folders, write_private
 from loancli.i18n import _, language, set_language
-from loancli.identity.photo import read_photo
+from loancli.identity.photo import open_photo, read_photo
 from loancli.loan.loans import newest_loan
 from loancli.masking import Private, mask_text
 from loancli.reasons import Reason, sentence_now
@@ -318,8 +318,44 @@ def read_bundle(path: Path) -> Bundle:
         # the upload, it named a temporary path gone by then).
         if name.startswith("images/") and not content.startswith(_PHOTO_STARTS):
             raise refused(path, name, _("not a PNG or JPEG photo"))
+    _within_pixels(path, files)
     data = read_yaml_member(path, files, TICKET)
     return parse_ticket(data, files, str(path))
+
+
+# The pixels a bundle's photos may hold together (each within an upload's own limit): ten
+# phone photos of 12 megapixels. Each is decoded at least once as the replay uploads it, and
+# a few small files of 49-megapixel single-colour pictures would take minutes.
+MAX_BUNDLE_PIXELS = 120_000_000
+
+
+def _within_pixels(path: Path, files: Mapping[str, bytes]) -> None:
+    """Refuse a bundle whose photos, by their headers (nothing is decoded), hold more
+    pixels together than :data:`MAX_BUNDLE_PIXELS`."""
+    images = sorted(n for n in files if n.startswith("images/"))
+    if not images:
+        return
+    from PIL import Image
+
+    total = 0
+    for name in images:
+        try:
+            with open_photo(io.BytesIO(files[name])) as image:
+                width, height = image.size
+        except Image.DecompressionBombError:  # more than Pillow opens at all
+            width, height = MAX_BUNDLE_PIXELS + 1, 1
+        except (OSError, SyntaxError, ValueError):
+            continue  # the upload says what is wrong with it, naming the member
+        total += width * height
+        if total > MAX_BUNDLE_PIXELS:
+            raise refused(
+                path,
+                name,
+                _(
+                    "the bundle's photos hold more than {limit:,} pixels together; a ticket's "
+                    "photos are a few a phone took"
+                ).format(limit=MAX_BUNDLE_PIXELS),
+            )
 
 
 # What a PNG's and a JPEG's bytes start with.

@@ -246,3 +246,30 @@ def test_an_image_member_that_is_no_photo_is_refused_naming_the_member(
     image = next(name for name in made if name.startswith("images/") and not name.endswith("/"))
     members = {**made, image: b"%!PS-Adobe-3.0 EPSF-3.0\n"}
     _refused(tmp_path, monkeypatch, members, (image, "not a PNG or JPEG photo"))
+
+
+def _flat_png(width: int, height: int) -> bytes:
+    """A grey PNG of ``width`` x ``height`` pixels, all 0, made without Pillow: some 40 KB
+    for 42 million pixels (Pillow would take seconds to encode it, a replay to decode it)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = zlib.compress(b"\x00" * ((width + 1) * height), 9)
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_bundle_of_photos_too_many_pixels_together_is_refused_before_any_is_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: dict[str, bytes]
+) -> None:
+    """Each under an upload's limit, together tens of millions of pixels a replay decodes
+    one by one: 200 such photos in 32 MB took some ten minutes (a hostile-input review)."""
+    big = _flat_png(7000, 6000)
+    extra = {f"images/{9 + n}/big.png": big for n in range(3)}
+    _refused(tmp_path, monkeypatch, {**made, **extra}, ("images/9/big.png", "120,000,000"))
