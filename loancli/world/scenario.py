@@ -269,6 +269,22 @@ def _command(words: object) -> list[str]:
     return command
 
 
+# The format of scenario files this loancli reads (``format: 1``, or none).
+SCENARIO_FORMAT = 1
+
+
+def _format(value: object) -> int:
+    if isinstance(value, bool) or value != SCENARIO_FORMAT:
+        shown = str(value).lower() if isinstance(value, bool) else quoted(str(value), 20)
+        raise ValueError(
+            _(
+                "this loancli reads scenario format {known}, not {value0} (a file written for "
+                "a later loancli is read by that one)"
+            ).format(value0=shown, known=SCENARIO_FORMAT)
+        )
+    return SCENARIO_FORMAT
+
+
 def _name(value: object) -> str:
     """A scenario's name: it names the state file of the command that reproduces it
     (``--db NAME.json``), so letters (Chinese too), digits, ``-`` and ``_``, from a letter or
@@ -429,6 +445,8 @@ class ScenarioFile:
     (:func:`loancli.documents.read_document`), which lists every problem of the file at
     once. The borrower's answers are checked after, each by its question."""
 
+    # The file's format: 1, the only one so far (absent: 1); a later loancli's is refused.
+    format: Annotated[int, Read(_format)] | None = None
     name: Annotated[str, Read(_name)] = ""
     description: str | None = None
     providers: Annotated[dict[str, object], Read(_providers)] | None = None

@@ -322,3 +322,21 @@ def test_a_name_or_command_that_would_reach_a_pasted_line_is_refused(
 def test_names_and_commands_people_write_are_kept(tmp_path: Path, data: dict[str, Any]) -> None:
     code, err = validate(tmp_path, write(tmp_path, data))
     assert code == 0, err
+
+
+@pytest.mark.parametrize(("value", "shown"), [(2, "'2'"), ("1.0", "'1.0'"), (True, "true")])
+def test_a_scenario_format_from_a_later_loancli_is_refused_naming_it(
+    tmp_path: Path, value: object, shown: str
+) -> None:
+    """A scenario is a versioned document, as a story and a ticket are: ``format: 1`` (or
+    none); any other is refused before anything runs."""
+    path = write(tmp_path, {"format": value, "name": "later"})
+    code, err = validate(tmp_path, path)
+    assert code == 2 and names(err, path, "format: "), err
+    assert f"reads scenario format 1, not {shown}" in err, err
+
+
+def test_a_scenario_of_format_1_or_none_is_read(tmp_path: Path) -> None:
+    for data in ({"format": 1, "name": "now"}, {"name": "now"}):
+        code, err = validate(tmp_path, write(tmp_path, data))
+        assert code == 0, err
