@@ -653,6 +653,9 @@ class Objection(TypedDict):
     # The world it was filed in (its answer's days are that world's): the scenario as named,
     # and the hash of a file's body the state file keeps (a ticket files it there again).
     world: NotRequired[ObjectionWorld]
+    # The answer that world's bureau gives (absent in a file older than it: the answer is
+    # then the world's of the command that moves the clock past ``answer_by``).
+    answer: NotRequired[Literal["kept", "corrected"]]
 
 
 class CreditEntry(TypedDict):

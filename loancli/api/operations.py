@@ -519,6 +519,7 @@ def credit_report(
                 world.scenario.world.bureau.objection_answer_days,
                 at=world.clock.now().isoformat(),
                 world=cast("ObjectionWorld", world_ref(world)),
+                answer=world.scenario.world.bureau.objection_outcome,
             )["id"]
         entries = bureau.entries_of(world.store, applicant_id)
         private = tuple(reporting.private_of(world.store, found))

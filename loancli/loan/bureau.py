@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Literal
 
 from loancli.clock import add_years
 from loancli.errors import NotFound, RuleError
@@ -145,7 +146,9 @@ def _answer(entry: CreditEntry, today: date, events: list[DatedEvent], outcome: 
     if date.fromisoformat(objection["answer_by"]) > today:
         return False
     objection["answered_on"] = objection["answer_by"]
-    objection["outcome"] = "corrected" if outcome == "corrected" else "kept"
+    # The bureau that took the objection answers it, whatever world the clock moves in.
+    decided = objection.get("answer", outcome)
+    objection["outcome"] = "corrected" if decided == "corrected" else "kept"
     if objection["outcome"] == "corrected" and entry["status"] == "held":
         entry["status"] = "deleted"
     events.append(
@@ -169,9 +172,11 @@ def file_objection(
     answer_days: int,
     at: str | None = None,
     world: ObjectionWorld | None = None,
+    answer: Literal["kept", "corrected"] | None = None,
 ) -> CreditEntry:
     """Mark entry ``entry_id`` of ``applicant_id`` as objected to (art. 25); it is answered
-    ``answer_days`` later as the clock moves; ``at`` is the simulated time it was filed.
+    ``answer_days`` later as the clock moves, with ``answer`` (the filing world's bureau's;
+    None: the world's that moves the clock); ``at`` is the simulated time it was filed.
     ``RuleError`` on entry or reason."""
     wanted = entry_id.strip().upper()
     entry = store.get(CREDIT, id=wanted)
@@ -220,6 +225,8 @@ def file_objection(
         entry["objection"]["filed_at"] = at
     if world is not None:
         entry["objection"]["world"] = world
+    if answer is not None:
+        entry["objection"]["answer"] = answer
     entry["objection"]["seq"] = store.next_seq()
     store.upsert(CREDIT, entry, id=entry["id"])
     return entry

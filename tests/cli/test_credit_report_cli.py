@@ -104,6 +104,30 @@ def test_objection_answered_within_20_days_art_25(db: Path) -> None:
     assert any("异议已核查" in m["text"] for m in inbox)
 
 
+@pytest.mark.parametrize("moved_in", [(), ("--scenario", "default")], ids=["none", "default"])
+def test_an_objection_is_answered_by_the_bureau_of_the_world_it_was_filed_in(
+    db: Path, moved_in: tuple[str, ...]
+) -> None:
+    """Filed in a world whose bureau corrects the record, answered when a later clock move
+    ran without that scenario (as the README's example moves it): the answer was the later
+    world's, "kept", where the filing world's said "corrected" (a QA walk of
+    要求删除逾期记录). Its days were the filing world's already."""
+    world = db.parent / "corrects.yaml"
+    world.write_text(
+        "name: corrects\nproviders:\n"
+        "  bureau: {objection_answer_days: 10, objection_outcome: corrected}\n",
+        encoding="utf-8",
+    )
+    filed = ok_json(
+        db, "--scenario", str(world), "credit-report", "A0001", "--object", "R0001",
+        "--reason", "宽限期内已还款",
+    )  # fmt: skip
+    assert filed["entries"][0]["objection"]["answer_by"] == "2026-04-23"
+    ok_json(db, *moved_in, "clock", "set", "2026-04-24T10:00:00+08:00")
+    (entry,) = ok_json(db, "credit-report", "A0001")["entries"]
+    assert entry["objection"]["outcome"] == "corrected" and entry["status"] == "deleted"
+
+
 def test_objection_needs_a_reason(db: Path) -> None:
     code, out, err = cli(db, "--json", "credit-report", "A0001", "--object", "R0001")
     assert code == 2
