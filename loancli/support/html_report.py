@@ -86,7 +86,9 @@ def esc(value: object) -> str:
 
 def page(store: Store, record_id: str, today: date, *, keep_personal_data: bool = False) -> str:
     """The HTML page of a journey, flow or loan's journey as it is ``today``."""
-    data = reporting.report(store, record_id)
+    # As of ``today``: what is wrong with its loans then (an overdue, a refund owed) is said
+    # and told to the borrower, as the text report says it.
+    data = reporting.report(store, record_id, None, today)
     record = reporting.resolve(store, data["id"])
     loans: list[Loan] = []
     for stored in sorted(store.find(LOANS, applicant_id=data["id"]), key=lambda x: x["id"]):
@@ -182,7 +184,7 @@ def _loan(loan: Loan, today: date) -> str:
     facts = _facts(
         [
             (_("Loan"), view["loan"]),
-            (_("Loan status"), view["loan_status"]),
+            (_("Loan status"), _(reporting.LOAN_STATUSES.get(view["loan_status"], "active"))),
             (_("Amount"), view["amount"]),
             (_("APR"), view["apr"]),
             (_("Remaining principal"), view["remaining_principal"]),

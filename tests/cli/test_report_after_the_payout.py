@@ -71,3 +71,16 @@ def test_a_refund_owed_is_said_too(tmp_path: Path) -> None:
     assert "is owed to the borrower" in data["outcome"]["explanation"], data["outcome"]
     assert "reaches the borrower's card" in data["support_action"]
     assert "待退还给您" in data["borrower_message"]["zh"]["message"]
+
+
+def test_the_html_page_tells_the_borrower_the_same_in_chinese(tmp_path: Path) -> None:
+    """The page said "流程没有中止，无需告知借款人" for the same overdue loan, and its status
+    in English (active)."""
+    _overdue_world(tmp_path)
+    page = tmp_path / "page.html"
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "report", "A0001", "--html", str(page))
+    assert code == 0, out + err
+    html = page.read_text(encoding="utf-8")
+    assert "您的借款 L0001 有 1 期已逾期，今日应还 921.98 元（含罚息 5.18 元）。" in html
+    assert "无需告知借款人" not in html
+    assert "<dt>借款状态</dt><dd>还款中</dd>" in html
