@@ -94,7 +94,10 @@ def credit_report(
                 "due": x["due_date"],
                 "reported": x["reported_on"],
                 "status": statuses[x["status"]],
-                "drops": x["drops_on"] or _("5 years after it is repaid"),
+                # A deleted entry (corrected on an objection) is kept no longer.
+                "drops": "-"
+                if x["status"] == "deleted"
+                else x["drops_on"] or _("5 years after it is repaid"),
                 "objection": objection_text,
             }
         )

@@ -447,7 +447,9 @@ def _credit_sentences(store: Store, loan: Loan) -> str:
             # Ended by a payment of its installment, or (its installment gone into the new
             # plan) by the re-instalment, as the bureau code ends it.
             paid = any(line.get("reported_as") == entry["id"] for line in loan["lines"])
-            if paid or not loan.get("restructured"):
+            if entry["status"] == "deleted":  # corrected on an objection: nothing is kept
+                ending = _("The default ended on {ended}.")
+            elif paid or not loan.get("restructured"):
                 ending = _(
                     "The default ended on {ended}, when it was paid; the record is kept five "
                     "years from then (art. 16) and drops on {drops}."

@@ -126,6 +126,13 @@ def test_an_objection_is_answered_by_the_bureau_of_the_world_it_was_filed_in(
     ok_json(db, *moved_in, "clock", "set", "2026-04-24T10:00:00+08:00")
     (entry,) = ok_json(db, "credit-report", "A0001")["entries"]
     assert entry["objection"]["outcome"] == "corrected" and entry["status"] == "deleted"
+    # Deleted, it is kept no longer: no drop-off date of a kept record in the table.
+    code, out, err = cli(db, "credit-report", "A0001", columns=200)
+    assert code == 0 and "5 years after it is repaid" not in out, out + err
+    # The 20 days are the rule; this bureau's day is said as its own (it was "that is, by").
+    code, out, err = cli(db, "--lang", "zh", "explain", "A0001")
+    said = "".join(out.split())
+    assert "须在20日内答复（第二十五条），本次于2026-04-23前答复" in said, out
 
 
 def test_objection_needs_a_reason(db: Path) -> None:
@@ -250,3 +257,20 @@ def test_explain_traces_a_re_instalment_to_its_parts_and_its_new_plan(db: Path) 
     paragraphs = [p.splitlines() for p in out.strip().split("\n\n")]
     assert all(cell_len(line) >= 66 for p in paragraphs for line in p[:-1]), paragraphs
     assert not any(line.startswith(("，", "。", "）", "；")) for line in lines)
+
+
+def test_a_record_deleted_on_an_objection_is_not_said_to_be_kept(db: Path) -> None:
+    """Repaid (its default ended, to be kept five years), then corrected on an objection:
+    explain still said it was kept five years and when it would drop."""
+    ok_json(db, "repay", "L0001", "--installment", "1")
+    world = db.parent / "corrects.yaml"
+    world.write_text(
+        "name: corrects\nproviders:\n  bureau: {objection_outcome: corrected}\n",
+        encoding="utf-8",
+    )
+    ok_json(db, "--scenario", str(world), "credit-report", "A0001", "--object", "R0001",
+            "--reason", "宽限期内已还款")  # fmt: skip
+    ok_json(db, "clock", "advance", "21d")
+    said = ok_json(db, "explain", "A0001")["explanations"]["credit"]
+    assert "The default ended on 2026-04-13." in said, said
+    assert "kept five years" not in said and "corrected, the entry deleted" in said, said
