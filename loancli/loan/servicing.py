@@ -514,12 +514,23 @@ def _future_principal(loan: Loan) -> Decimal:
 
 def _interest_to_date(loan: Loan, today: date) -> Decimal:
     """Interest on the not-yet-due principal from the start of the current period to today."""
+    parts = interest_to_date_parts(loan, today)
+    if parts is None:
+        return ZERO
+    principal, _start, days, rate = parts
+    return quantize(principal * rate * days)
+
+
+def interest_to_date_parts(loan: Loan, today: date) -> tuple[Decimal, date, int, Decimal] | None:
+    """What :func:`_interest_to_date` multiplies: the not-yet-due principal, the day its
+    period began, the days from then to today and the contract's daily rate; None when no
+    principal is not yet due (for ``explain``, which says the sum)."""
     future = [x for x in unpaid_lines(loan) if x["status"] == "scheduled"]
     if not future:
-        return ZERO
+        return None
     start = _period_start(loan, future[0])
     days = max((today - start).days, 0)
-    return quantize(_future_principal(loan) * _contract_daily_rate(loan) * days)
+    return _future_principal(loan), start, days, _contract_daily_rate(loan)
 
 
 def _period_start(loan: Loan, line: Line) -> date:

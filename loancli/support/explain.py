@@ -19,18 +19,30 @@ from loancli.loan.explain import (
 )
 from loancli.loan.loans import loan_view
 from loancli.loan.money import fmt, quantize
-from loancli.loan.schedule import build_schedule, fees_from, year_days_of
+from loancli.loan.schedule import build_schedule, daily_rate, fees_from, year_days_of
 from loancli.loan.servicing import (
     DEFAULT_SERVICING,
     capped_penalty_rate,
     in_fee_free_days,
+    interest_to_date_parts,
     owed,
     penalty_rate,
     upfront_fee_of,
 )
 from loancli.masking import Word, mask_text, shown_events
 from loancli.reasons import Reason
-from loancli.records import CREDIT, LOANS, Applicant, Event, Flow, Line, Loan, Payment, Review
+from loancli.records import (
+    CREDIT,
+    LOANS,
+    Applicant,
+    Event,
+    Flow,
+    Line,
+    Loan,
+    Payment,
+    Replan,
+    Review,
+)
 from loancli.store import Store
 from loancli.store.base import ADVICE
 from loancli.support.event_words import event_text, recorded_why
@@ -379,14 +391,9 @@ def _restructure_sentence(loan: Loan) -> str:
     """What the re-instalment took in (each part of the debt), and the new plan's first due
     date and installments, each with its formula."""
     r = loan["restructured"]
-    parts = next(
-        (
-            h.get("owed") or {}
-            for h in reversed(loan.get("history", []))
-            if h.get("kind") == "restructure" and h.get("on") == r["on"]
-        ),
-        {},
-    )
+    replans = [h for h in loan.get("history", []) if h.get("kind") == "restructure"]
+    replan = next((h for h in reversed(replans) if h.get("on") == r["on"]), None)
+    parts = (replan.get("owed") or {}) if replan is not None else {}
     names = {
         "principal": _("principal"),
         "interest": _("interest"),
@@ -414,10 +421,56 @@ def _restructure_sentence(loan: Loan) -> str:
                 value2=r["term"],
                 value3=r["first_due_date"],
             ),
+            *_restructured_parts(loan, replans, replan),
             explain_due_date(on, loan["repayment_day"], agreed=True),
             explain_amounts(plan.to_dict(), principal, r["term"], apr, loan["method"]),
         ]
     )
+
+
+def _restructured_parts(loan: Loan, replans: list[Replan], replan: Replan | None) -> list[str]:
+    """How the re-instalment's interest and penalty were made, from the plan it replaced:
+    the interest unpaid on the installments due, the interest to the day on the principal
+    not yet due, each overdue installment's penalty; said only where the sums give the
+    figures recorded (an older file's rounding may not)."""
+    if replan is None:
+        return []
+    on = date.fromisoformat(replan["on"])
+    earlier = [h for h in replans if h["on"] < replan["on"]]
+    old: Loan = {**loan, "lines": replan["lines"]}
+    old.pop("restructured", None)
+    if earlier:  # the plan it replaced ran from the re-instalment before it
+        old["restructured"] = {**loan["restructured"], "on": earlier[-1]["on"]}
+    owed_then = replan.get("owed") or {}
+    said = []
+    due = [x for x in old["lines"] if x["status"] in ("due", "overdue")]
+    unpaid = sum((owed(x)["interest"] for x in due), Decimal(0))
+    to_date = interest_to_date_parts(old, on)
+    accrued = quantize(to_date[0] * to_date[3] * to_date[2]) if to_date else Decimal(0)
+    if to_date and fmt(unpaid + accrued) == owed_then.get("interest"):
+        principal, start, days, rate = to_date
+        said.append(
+            _(
+                "Its interest {interest} = {unpaid} unpaid on the installments due + {accrued} "
+                "on the {principal} of principal not yet due x {days} days ({start} to {on}) x "
+                "{rate:.4f}% a day."
+            ).format(
+                interest=owed_then["interest"],
+                unpaid=fmt(unpaid),
+                accrued=fmt(accrued),
+                principal=fmt(principal),
+                days=days,
+                start=start.isoformat(),
+                on=on.isoformat(),
+                rate=rate * 100,
+            )
+        )
+    rate = penalty_rate(old)
+    penalties = [x for x in due if Decimal(x["penalty"]) > 0]
+    sums = [_penalty_sum(x, rate).strip() for x in penalties]
+    if penalties and all(sums):
+        said.append(_("Its penalty interest:") + " " + " ".join(sums))
+    return said
 
 
 def _credit_sentences(store: Store, loan: Loan) -> str:
@@ -625,11 +678,47 @@ def _settled_how(loan: Loan, payment: Payment, why: str) -> str:
             "not used is waived, art. 30), and {why}."
         )
     )
-    return sentence.format(
+    said = sentence.format(
         on=payment["on"],
         amount=payment["amount"],
         interest=payment.get("interest_to_date", "0.00"),
         why=why,
+    )
+    if loan.get("settlement_interest") == "current_period":
+        return said
+    return said + _interest_to_day(loan, payment)
+
+
+def _interest_to_day(loan: Loan, payment: Payment) -> str:
+    """The settlement's interest to the day as a sum: the principal not yet due, the days
+    since its period began, the contract's daily rate (said only where it gives the figure
+    recorded)."""
+    interest = payment.get("interest_to_date")
+    base = _settled_early(loan, payment)
+    if not interest or base <= 0:
+        return ""
+    on = date.fromisoformat(payment["on"])
+    starts = [date.fromisoformat(loan["loan_date"])]
+    starts += [
+        date.fromisoformat(x["due_date"]) for x in loan["lines"] if x["due_date"] <= payment["on"]
+    ]
+    if loan.get("restructured"):
+        starts.append(date.fromisoformat(loan["restructured"]["on"]))
+    start = max(d for d in starts if d <= on)
+    days = (on - start).days
+    rate = daily_rate(Decimal(loan["apr_contract"]), year_days_of(loan.get("day_count")))
+    if fmt(quantize(base * rate * days)) != interest:
+        return ""
+    return " " + _(
+        "{interest} = {base} of principal not yet due x {days} days ({start} to {on}) x "
+        "{rate:.4f}% a day."
+    ).format(
+        interest=interest,
+        base=fmt(base),
+        days=days,
+        start=start.isoformat(),
+        on=on.isoformat(),
+        rate=rate * 100,
     )
 
 

@@ -91,3 +91,36 @@ def test_too_little_on_the_card_is_advised_money_on_it_until_it_is_paid(tmp_path
     assert "(insufficient_balance: too little money on the card)" in debits
     assert "it is overdue" in debits and "put the money on the card" in debits
     assert "bank's side" not in debits
+
+
+def test_a_re_instalment_traces_its_interest_and_penalty(tmp_path: Path) -> None:
+    """``restructure`` named its interest and penalty (214.63, 8.05) and explain never said
+    how they were made (a QA walk of 协商二次分期以后…; figures as a hand sum gives them)."""
+    world = _world(tmp_path, BANK_FAULT)
+    assert run_json(tmp_path, *world, "clock", "set", "2026-04-16T10:00")[0] == 0
+    code, agreed = run_json(tmp_path, *world, "restructure", "A0001", "--term", "6")
+    assert code == 0, agreed
+    assert agreed["restructure"]["owed"]["interest"] == "214.63"
+    said = _explained(tmp_path, *world)["restructure"]
+    assert (
+        "Its interest 214.63 = 150.00 unpaid on the installments due + 64.63 on the 9233.20 of "
+        "principal not yet due x 14 days (2026-04-02 to 2026-04-16) x 0.0500% a day." in said
+    )
+    assert (
+        "Its penalty interest: 8.05 = 766.80 unpaid principal x 14 days (2026-04-02 to "
+        "2026-04-16) x 0.0750%." in said
+    )
+    zh = _explained(tmp_path, *world, lang="zh")["restructure"]
+    assert "其中利息 214.63 = 已到期各期未还利息 150.00 + 未到期本金 9233.20 × 14 天" in zh
+
+
+def test_an_early_settlements_interest_to_the_day_is_a_sum(tmp_path: Path) -> None:
+    world = _world(tmp_path, LOW_BALANCE)
+    assert run_json(tmp_path, *world, "clock", "set", "2026-03-10T10:00")[0] == 0
+    code, paid = run_json(tmp_path, *world, "repay", "A0001", "--all")
+    assert code == 0 and paid["payment"]["interest_to_date"] == "40.00", paid
+    said = _explained(tmp_path, *world)["settlement"]
+    assert (
+        "40.00 = 10000.00 of principal not yet due x 8 days (2026-03-02 to 2026-03-10) x "
+        "0.0500% a day." in said
+    )
