@@ -109,14 +109,10 @@ def verify_identity(j: Journey, record: FlowRecord) -> Stop | None:
         return None
     if stop.reason is Reason.FACE_LOCKED:
         return stop
-    # In words, as a login's is; the check's own reason code beside them.
+    # The check's reason code, as tickets have recorded it (their replays compare it); said
+    # in words by the event's words (support/event_words.py).
     j.event(
-        record,
-        "identity_refused",
-        Reason.IDENTITY_FAILED,
-        method="face",
-        why="face check failed",
-        cause=stop.reason.value,
+        record, "identity_refused", Reason.IDENTITY_FAILED, method="face", why=stop.reason.value
     )
     return Stop(Reason.IDENTITY_FAILED, f"face check: {stop.detail}")
 

@@ -254,7 +254,6 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     "identity_refused": (
         N_("identity not verified (attempt {attempt}): {id_number}: {why}"),
         N_("identity not verified by {method}: {why}"),
-        N_("identity not verified by {method}: {why} ({cause})"),
         N_("identity not verified: {why}"),
         N_("identity not verified: {why} ({cause})"),
     ),
@@ -491,9 +490,15 @@ def recorded_why(text: str) -> str:
     return why_in(text) if said is None else said
 
 
+# A face check's stop recorded as its reason code (a phone change's identity_refused).
+_FACE_CHECK_CODES = frozenset({"attempts_exhausted", "liveness_failed", "face_mismatch"})
+
+
 def _why(value: object) -> object:
     if isinstance(value, str) and value in DEBIT_FAILURES:
         return _(DEBIT_FAILURES[value])
+    if isinstance(value, str) and value in _FACE_CHECK_CODES:
+        return _("face check failed ({cause})").format(cause=value)
     if isinstance(value, str):
         return recorded_why(value)
     texts = _texts(value)
