@@ -285,19 +285,13 @@ def _format(value: object) -> int:
     return SCENARIO_FORMAT
 
 
-def _name(value: object) -> str:
-    """A scenario's name: it names the state file of the command that reproduces it
-    (``--db NAME.json``), so letters (Chinese too), digits, ``-`` and ``_``, from a letter or
-    digit: never a path, and never an option."""
-    text = read_text(value)  # text as written, as every other word of the file
-    if not _NAME.fullmatch(text):
-        raise ValueError(
-            _("expected 1-64 letters, digits, - or _, starting with a letter or digit")
-        )
-    return text
-
-
-_NAME = re.compile(r"[^\W_][\w-]{0,63}")
+def state_file_name(scenario: Scenario) -> str:
+    """The state file of the command that reproduces ``scenario`` (``frozen-card.json``), in
+    the current folder whatever its name holds: a name is free text (a file's, a kept body's,
+    a ticket's), and it reaches a command printed to be pasted, so it is never a path there,
+    nor an option."""
+    safe = re.sub(r"[^\w-]+", "-", scenario.name).strip("-_")[:64].strip("-_")
+    return f"{safe or 'scenario'}.json"
 
 
 def _reason_code(word: object) -> str:
@@ -447,7 +441,7 @@ class ScenarioFile:
 
     # The file's format: 1, the only one so far (absent: 1); a later loancli's is refused.
     format: Annotated[int, Read(_format)] | None = None
-    name: Annotated[str, Read(_name)] = ""
+    name: str = ""
     description: str | None = None
     providers: Annotated[dict[str, object], Read(_providers)] | None = None
     products: Annotated[ProductOverrides, Read(_products)] | None = None
@@ -594,7 +588,7 @@ def run_command(scenario: Scenario) -> str:
         [
             "loancli",
             "--db",
-            f"{scenario.name}.json",
+            state_file_name(scenario),
             "--scenario",
             named,
             "--no-input",

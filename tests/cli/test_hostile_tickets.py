@@ -117,11 +117,6 @@ CASES: list[tuple[str, Edit, tuple[str, ...]]] = [
         ("scenario_text", "command", "--record"),
     ),
     (
-        "a scenario text whose name is a path",
-        _run(lambda r: r.update(scenario=None, scenario_text="name: ../../../tmp/x\n")),
-        ("scenario_text", "name"),
-    ),
-    (
         # A real photo elsewhere on this machine: it was uploaded, and its path recorded.
         "a scenario text with a photo elsewhere",
         _run(lambda r: r.update(scenario_text=f"borrower: {{id_back: {PHOTO}}}\n")),

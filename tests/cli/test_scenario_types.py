@@ -8,6 +8,7 @@ setting added later is in the corpus without anyone adding it here.
 from __future__ import annotations
 
 import dataclasses
+import shlex
 import typing
 from datetime import timedelta
 from pathlib import Path
@@ -273,14 +274,10 @@ def test_every_problem_of_every_kind_is_listed_in_one_reading(tmp_path: Path) ->
         assert f"\n  {place}: " in message, place
 
 
-# A scenario's name and command reach a command loancli prints to be pasted ("run: loancli
-# --db NAME.json --scenario ... COMMAND --answers ..."): a name that is a path, an option
-# that writes a file, or a command no flow runs is refused (a hostile-input review).
+# A scenario's command reaches a command loancli prints to be pasted ("run: loancli --db
+# NAME.json --scenario ... COMMAND --answers ..."): an option that writes a file, or a
+# command no flow runs, is refused (a hostile-input review).
 HOSTILE_SCENARIOS: dict[str, tuple[dict[str, Any], str]] = {
-    "a name that is a path": ({"name": "../../../tmp/pwn/x"}, "name"),
-    "a name that is an option": ({"name": "--db=/tmp/x"}, "name"),
-    "a name with a slash": ({"name": "a/b"}, "name"),
-    "an empty name": ({"name": ""}, "name"),
     "--record in the command": (
         {"command": ["account", "change-phone", "--record", "/tmp/pwn/profile"]},
         "command",
@@ -308,6 +305,31 @@ def test_a_name_or_command_that_would_reach_a_pasted_line_is_refused(
     code, out, err = run_cli(tmp_path, "--scenario", str(path), "--no-input", "card", "bind")
     assert code == 2 and "run: loancli" not in out + err, out + err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["world.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("name", "db"),
+    [
+        ("../../../tmp/pwn/x", "tmp-pwn-x.json"),
+        ("--db=/tmp/x", "db-tmp-x.json"),
+        ("My bank v1.2", "My-bank-v1-2.json"),
+        ("换号 失败", "换号-失败.json"),
+        ("..", "scenario.json"),
+    ],
+)
+def test_a_scenarios_name_is_free_text_and_its_state_file_a_plain_name_here(
+    tmp_path: Path, name: str, db: str
+) -> None:
+    """A name is text (worlds and tickets keep bodies whose names are anything): the state
+    file of the command that reproduces it is a plain file name in the current folder, never
+    a path or an option, whatever the name holds."""
+    path = write(tmp_path, {"name": name, "command": ["account", "change-phone"]})
+    assert validate(tmp_path, path)[0] == 0
+    code, out, err = run_cli(tmp_path, "--scenario", str(path), "--no-input", "card", "bind")
+    assert code == 2, out + err
+    run = " ".join((out + err).split()).split("run: ", 1)[1]
+    words = shlex.split(run)
+    assert words[:3] == ["loancli", "--db", db], run
 
 
 @pytest.mark.parametrize(
