@@ -278,8 +278,8 @@ def _format(value: object) -> int:
         shown = str(value).lower() if isinstance(value, bool) else quoted(str(value), 20)
         raise ValueError(
             _(
-                "this loancli reads scenario format {known}, not {value0} (a file written for "
-                "a later loancli is read by that one)"
+                "this loancli reads scenario format {known} only, written as the number {known}, "
+                "not {value0}"
             ).format(value0=shown, known=SCENARIO_FORMAT)
         )
     return SCENARIO_FORMAT

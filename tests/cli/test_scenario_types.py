@@ -346,7 +346,9 @@ def test_names_and_commands_people_write_are_kept(tmp_path: Path, data: dict[str
     assert code == 0, err
 
 
-@pytest.mark.parametrize(("value", "shown"), [(2, "'2'"), ("1.0", "'1.0'"), (True, "true")])
+@pytest.mark.parametrize(
+    ("value", "shown"), [(2, "'2'"), ("1.0", "'1.0'"), (True, "true"), ("1", "'1'"), (0, "'0'")]
+)
 def test_a_scenario_format_from_a_later_loancli_is_refused_naming_it(
     tmp_path: Path, value: object, shown: str
 ) -> None:
@@ -355,7 +357,7 @@ def test_a_scenario_format_from_a_later_loancli_is_refused_naming_it(
     path = write(tmp_path, {"format": value, "name": "later"})
     code, err = validate(tmp_path, path)
     assert code == 2 and names(err, path, "format: "), err
-    assert f"reads scenario format 1, not {shown}" in err, err
+    assert f"reads scenario format 1 only, written as the number 1, not {shown}" in err, err
 
 
 def test_a_scenario_of_format_1_or_none_is_read(tmp_path: Path) -> None:
