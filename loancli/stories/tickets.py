@@ -22,9 +22,8 @@ import contextlib
 import os
 import re
 import shlex
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Unpack, cast
 
 from loancli.account.hashing import HashGrade
@@ -37,6 +36,7 @@ from loancli.i18n import _
 from loancli.identity.areas import address_prefixes
 from loancli.identity.persona import Persona, age_band, make_persona
 from loancli.masking import Private, mask_text
+from loancli.questions import QUESTIONS
 from loancli.store import MemoryState, location_of
 from loancli.stories import finding
 from loancli.stories.finding import Found, FoundJson
@@ -140,7 +140,7 @@ def report(
         if path is not None:
             # Its files by their names alone: the folders are this machine's (a folder named
             # after the borrower among them), and the bundle is what replays elsewhere.
-            bundled = cast("reporting.Report", {**data, "reproduce": _names_only(data)})
+            bundled = _names_only(data)
             made = build_bundle(
                 world.store,
                 data["id"],
@@ -156,22 +156,43 @@ def report(
     return Report(data, made, page, tuple(private))
 
 
-def _names_only(data: Mapping[str, object]) -> list[str]:
-    """The report's commands with each file an option names (``--answers``, ``--scenario``)
-    by its name alone."""
+def _names_only(data: reporting.Report) -> reporting.Report:
+    """The report as a bundle carries it: each file it names (a command's ``--answers``,
+    ``--scenario`` and path answers, the scenarios' names) by its name alone."""
     out = []
-    for line in cast("list[str]", data.get("reproduce") or []):
+    for line in data.get("reproduce") or []:
         try:
             words = shlex.split(line)
         except ValueError:
             out.append(line)
             continue
-        named = [
-            PurePath(word).name if n and words[n - 1] in _FILE_OPTIONS and "/" in word else word
-            for n, word in enumerate(words)
-        ]
+        named = [_file_word(words[n - 1] if n else "", word) for n, word in enumerate(words)]
         out.append(shlex.join(named) if named != words else line)
-    return out
+    scenario = data["scenario"]
+    return {
+        **data,
+        "reproduce": out,
+        "scenario": {**scenario, "name": _file_name(scenario["name"])},
+        "scenarios": [{**s, "name": _file_name(s["name"])} for s in data["scenarios"]],
+        "clock_scenarios": [{**s, "name": _file_name(s["name"])} for s in data["clock_scenarios"]],
+    }
+
+
+def _file_word(option: str, word: str) -> str:
+    """``word``, the value of ``option``, with a file it names by its name alone."""
+    if option in _FILE_OPTIONS:
+        return _file_name(word)
+    key, is_set, value = word.partition("=")
+    question = QUESTIONS.get(key.strip())
+    if option == "--set" and is_set and question is not None and question.kind == "path":
+        return f"{key}={_file_name(value)}"
+    return word
+
+
+def _file_name(text: str) -> str:
+    """A path's last part (``/home/张三/answers.yaml``, ``C:\\Users\\x\\a.yaml``: the file's
+    name); a name that is none (a built-in scenario's) as it is."""
+    return re.split(r"[\\/]", text)[-1] or text
 
 
 _FILE_OPTIONS = frozenset({"--answers", "--scenario"})

@@ -107,9 +107,9 @@ NAME_KEYS = frozenset({"contact_name", "card_holder"})
 # ``--set KEY=VALUE`` of a personal answer in a report's command (quoted or not), its value
 # as the report masked it.
 _PERSONAL_SET = re.compile(
-    r"(?P<head>--set '?(?:"
+    r"(?P<head>--set '?\s*(?:"
     + "|".join(sorted(PHONE_KEYS | CARD_KEYS | ID_KEYS | NAME_KEYS | {"employer", "login_id"}))
-    + r")=)(?P<value>[^'\s]*(?: [^'\s-][^'\s]*)*)"
+    + r")\s*=\s*)(?P<value>[^'\s]*(?: [^'\s-][^'\s]*)*)"
 )
 # ``name`` and ``number`` are personal under these keys (a scenario's account preset, the
 # fields an ID image carries), not elsewhere (a scenario's own name).
