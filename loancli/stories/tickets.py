@@ -19,6 +19,7 @@ every such process.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shlex
@@ -250,11 +251,15 @@ def story_of_record(
         )
 
 
-def _story_name(stem: str) -> str | None:
-    """A story's name from a file's (``Overdue fee 2.yaml``: ``overdue-fee-2``), or None
-    where nothing of it is a letter or digit of a name."""
-    name = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:64].strip("-")
-    return name or None
+def _story_name(stem: str) -> str:
+    """A story's name from a file's: ``Overdue fee 2.yaml``, ``overdue-fee-2``. A name holds
+    ASCII letters, digits and ``-`` alone, so a file named otherwise (``逾期扣款.yaml``) adds
+    eight hex digits of its name, which tell two such files apart."""
+    name = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+    if re.fullmatch(r"[a-zA-Z0-9 ._-]+", stem) and name:
+        return name[:64].strip("-")
+    digest = hashlib.sha256(stem.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{name[:55].strip('-')}-{digest}" if name else f"story-{digest}"
 
 
 def replay(

@@ -883,13 +883,23 @@ def test_a_story_in_a_folder_that_links_outside_it_is_refused(tmp_path: Path) ->
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_stories_written_from_two_tickets_records_check_together(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (("Debit failed", "fee_free-days"), ["debit-failed", "fee-free-days"]),
+        # Names of ASCII alone: a Chinese file's adds 8 hex digits of its name.
+        (("逾期扣款", "重复扣款"), ["story-14cd7f60", "story-c23163e8"]),
+    ],
+)
+def test_stories_written_from_two_tickets_records_check_together(
+    tmp_path: Path, files: tuple[str, str], expected: list[str]
+) -> None:
     """Every story from a record was named after its id, so the stories of two tickets of
     record A0001 (two support cases) could not be checked together: "two stories are named
     a0001" (a QA walk). A story written to a file is named after it."""
     suite = tmp_path / "suite"
     suite.mkdir()
-    for name, scenario in (("Debit failed", "default"), ("fee_free-days", "frozen-card")):
+    for name, scenario in zip(files, ("default", "frozen-card"), strict=True):
         world = tmp_path / f"{scenario}.json"
         code, out, err = run_cli(
             tmp_path, "--scenario", scenario, "--no-input", "apply", "--answers", "happy-path",
@@ -901,7 +911,7 @@ def test_stories_written_from_two_tickets_records_check_together(tmp_path: Path)
         )
         assert code == 0, out + err
     names = sorted(load_yaml(p.read_text(encoding="utf-8"))["name"] for p in suite.iterdir())
-    assert names == ["debit-failed", "fee-free-days"]
+    assert names == expected
     code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(suite))
     assert code == 0 and "2 of 2 stories hold" in out, out + err
     # Printed, it keeps its record's name.
