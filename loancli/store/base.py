@@ -91,13 +91,11 @@ IDENTITY_FIELDS = {ACCOUNTS: "phone", META: "key"}
 # Meta values two writers may both move: the later one wins (the clock never goes back).
 LATER_WINS = {"clock"}
 
-# How a state file begins: SQLite's header, or a JSON object whose first key (they are kept
-# in order) is one of loancli's tables.
+# How a state file begins: SQLite's header, or a JSON object of tables, the first one empty
+# or holding documents by their ids (``{"accounts": {"1": {``), whatever the tables' names
+# (another loancli's, TinyDB's own ``_default``).
 _SQLITE_HEADER = b"SQLite format 3\x00"
-_JSON_STATE = re.compile(
-    rb'\s*\{\s*"(?:accounts|applicants|cards|contacts|credit_entries|flows|loans|meta|'
-    rb'otp_codes|sms_inbox)"\s*:\s*\{'
-)
+_JSON_STATE = re.compile(rb'\s*\{\s*"(?:[^"\\]|\\.)*"\s*:\s*\{\s*(?:\}|"[0-9]+"\s*:\s*\{)')
 
 
 def state_file_kind(path: Path) -> str | None:

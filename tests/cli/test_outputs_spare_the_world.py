@@ -236,3 +236,33 @@ def test_an_output_that_cannot_be_written_names_its_option_in_json(
     assert code == 4, out + err
     error = json.loads(out.strip().splitlines()[0] if out.startswith('{"') else out)["error"]
     assert error["key"] == option and error["keys"] == [option]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"_default": {}}', '{"aaa_notes": {"1": {"x": 1}}, "applicants": {}, "meta": {}}'],
+    ids=["tinydb-default", "a-table-of-another-name-first"],
+)
+def test_a_world_whose_first_table_loancli_does_not_know_is_spared_too(
+    world: Path, body: str
+) -> None:
+    """The guard knew a world by its first table's name: one that began with another
+    (TinyDB's _default, a table a later loancli adds) was written over (a review)."""
+    other = world.parent / "other-world.json"
+    other.write_text(body, encoding="utf-8")
+    code, out, err = run_cli(
+        world.parent, "--json", "report", "A0001", "--out", str(other), db=world
+    )
+    assert code == 2 and "is a loancli state file" in out, out + err
+    assert other.read_text(encoding="utf-8") == body
+
+
+def test_a_json_report_written_before_is_written_over(world: Path) -> None:
+    """A report's own JSON (``report --json --out``) is no world: written again."""
+    out_file = world.parent / "report-again.json"
+    for _ in range(2):
+        code, out, err = run_cli(
+            world.parent, "--json", "report", "A0001", "--out", str(out_file), db=world
+        )
+        assert code == 0, out + err
+    assert json.loads(out_file.read_text(encoding="utf-8"))["id"] == "A0001"
