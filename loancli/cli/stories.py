@@ -15,6 +15,7 @@ from rich.text import Text
 
 from loancli.cli.common import check_output, check_writable, grade, handled, write_output
 from loancli.cli.console import filled, print_indented
+from loancli.cli.labels import STATUS_NAMES, status_name
 from loancli.cli.options import Options, options
 from loancli.cli.params import integer
 from loancli.errors import ExitCode
@@ -315,7 +316,9 @@ def show_found(opts: Options, query: str) -> None:
     kinds = {"scenario": _("scenario"), "story": _("story")}
     console = opts.console
     for n, f in enumerate(found, 1):
-        head = f"{n}. [bold]{escape(f.name)}[/bold] ({kinds[f.kind]}, {escape(f.reason or '-')})"
+        # A reason is its code, as everywhere; an outcome without one is its status, in words.
+        outcome = status_name(f.reason) if f.reason in STATUS_NAMES else f.reason or "-"
+        head = f"{n}. [bold]{escape(f.name)}[/bold] ({kinds[f.kind]}, {escape(outcome)})"
         score = _("score {score:.2f}").format(score=f.score)
         # Wrapped at spaces, the name whole (it has none).
         print_indented(console, console.render_str(f"{head} [dim]{score}[/dim]"), 0)

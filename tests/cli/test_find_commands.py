@@ -240,3 +240,16 @@ def test_a_reproduction_found_in_chinese_runs_in_chinese(
     assert code == 3 and "停在" in out + err, out + err
     code, doc = run_json(tmp_path, "story", "find", "人脸识别一直失败")
     assert "--lang" not in doc["results"][0]["command"]
+
+
+def test_a_found_storys_outcome_is_said_in_chinese_in_a_chinese_search(tmp_path: Path) -> None:
+    """A story expecting no reason but a status showed it in English in a Chinese search
+    (故事, paid); a reason stays its code, as everywhere (a QA walk)."""
+    code, out, err = run_cli(
+        tmp_path, "--lang", "zh", "scenario", "find", "宽限期内还了也上报征信了，要求删除逾期记录"
+    )
+    assert code == 0, out + err
+    heads = [line for line in out.splitlines() if line[:1].isdigit()]
+    assert heads and all(", paid)" not in h and ", completed)" not in h for h in heads), heads
+    assert any("（故事, 已还）" in h or "(故事, 已还)" in h for h in heads), heads
+    assert "（kept）" not in out
