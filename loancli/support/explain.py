@@ -468,7 +468,10 @@ def _restructured_parts(loan: Loan, replans: list[Replan], replan: Replan | None
     rate = penalty_rate(old)
     penalties = [x for x in due if Decimal(x["penalty"]) > 0]
     sums = [_penalty_sum(x, rate).strip() for x in penalties]
-    if penalties and all(sums):
+    # Each sum makes a line's whole penalty: said where the re-instalment took it whole
+    # (none of it paid before), else the sums would not add up to what it took.
+    whole = sum((Decimal(x["penalty"]) for x in penalties), Decimal(0))
+    if penalties and all(sums) and fmt(whole) == owed_then.get("penalty"):
         said.append(_("Its penalty interest:") + " " + " ".join(sums))
     return said
 

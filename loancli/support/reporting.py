@@ -592,7 +592,9 @@ def _own_file_as_typed(name: str, own: str) -> bool:
 
 def _scenario_lines(data: Report) -> list[str]:
     runs = data.get("scenarios") or []
-    if len({r["name"] for r in runs}) <= 1:
+    # One world, said once; two files of one name (a bundle names them so) with two
+    # descriptions are two worlds.
+    if len({(r["name"], r["description"]) for r in runs}) <= 1:
         scenario = data["scenario"]
         lines = [f"- `{scenario['name']}`: {scenario['description'] or '(no description)'}"]
     else:

@@ -601,14 +601,15 @@ def run_command(scenario: Scenario) -> str:
 
 def check_command(scenario: Scenario, command: str) -> None:
     """Refuse a scenario written for another command (``apply --scenario phone-taken``), with
-    the command it is for."""
-    if not _fits(scenario, command.split()):
-        raise RuleError(
-            "scenario",
-            _("the scenario {value0} reproduces `{value1}`, not `{command}`; run: {value2}").format(
-                value0=scenario.name,
-                value1=" ".join(command_words(scenario)),
-                command=command,
-                value2=run_command(scenario),
-            ),
-        )
+    the command it is for, and the command that runs it where one can name it: a built-in
+    by its name, a file by its path. A body a world, a story or a ticket keeps is neither
+    (its name is text: a path, or a built-in's name, would run something else), so no
+    command is given for it."""
+    if _fits(scenario, command.split()):
+        return
+    said = _("the scenario {value0} reproduces `{value1}`, not `{command}`").format(
+        value0=scenario.name, value1=" ".join(command_words(scenario)), command=command
+    )
+    if scenario.builtin or Path(scenario.source).is_file():
+        said = _("{refusal}; run: {command}").format(refusal=said, command=run_command(scenario))
+    raise RuleError("scenario", said)

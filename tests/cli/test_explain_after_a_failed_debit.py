@@ -124,3 +124,18 @@ def test_an_early_settlements_interest_to_the_day_is_a_sum(tmp_path: Path) -> No
         "40.00 = 10000.00 of principal not yet due x 8 days (2026-03-02 to 2026-03-10) x "
         "0.0500% a day." in said
     )
+
+
+def test_a_re_instalment_of_a_partly_repaid_penalty_says_no_sum_that_would_not_add_up(
+    tmp_path: Path,
+) -> None:
+    """500 repaid on the overdue installment took 4.60 of its penalty: the re-instalment took
+    the 1.90 left, and a sum of the whole 6.50 contradicted it (a review)."""
+    world = _world(tmp_path, BANK_FAULT)
+    assert run_json(tmp_path, *world, "clock", "set", "2026-04-10T10:00")[0] == 0
+    assert run_json(tmp_path, *world, "repay", "A0001", "--amount", "500")[0] == 0
+    assert run_json(tmp_path, *world, "clock", "set", "2026-04-16T10:00")[0] == 0
+    code, agreed = run_json(tmp_path, *world, "restructure", "A0001", "--term", "6")
+    assert code == 0 and agreed["restructure"]["owed"]["penalty"] == "1.90", agreed
+    said = _explained(tmp_path, *world)["restructure"]
+    assert "penalty interest 1.90" in said and "Its penalty interest:" not in said, said

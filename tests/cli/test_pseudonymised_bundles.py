@@ -675,3 +675,26 @@ def test_a_bundles_reports_name_every_file_by_its_name_alone(tmp_path: Path) -> 
     assert "--set id_front=front.png" in texts[0] and "`frozen.yaml`" in texts[0]
     code, out, err = run_cli(tmp_path, "report", "A0001")  # on this machine: whole
     assert code == 0 and str(scenario) in out, out + err
+
+
+def test_two_worlds_of_one_file_name_stay_two_in_a_bundles_report(tmp_path: Path) -> None:
+    """A journey run in a/w.yaml and resumed in b/w.yaml: named by their names alone, the
+    bundle's report said one world (the second's) where the report here says two."""
+    for folder, text in (("a", "name: one\ndescription: first world\n"),
+                         ("b", "name: two\ndescription: second world\n")):  # fmt: skip
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "w.yaml").write_text(text, encoding="utf-8")
+    answers = write_answers(tmp_path, contact_phone=DROP)
+    first = ("--scenario", str(tmp_path / "a" / "w.yaml"), "--no-input", "apply")
+    code, out, err = run_cli(tmp_path, *first, "--answers", str(answers))
+    assert code == 2, out + err
+    code, out, err = run_cli(
+        tmp_path, "--scenario", str(tmp_path / "b" / "w.yaml"), "--no-input", "apply",
+        "--resume", "A0001", "--answers", str(answers), "--set", "contact_phone=13900139000",
+    )  # fmt: skip
+    assert code == 0, out + err
+    bundle = tmp_path / "t.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))[0] == 0
+    with zipfile.ZipFile(bundle) as archive:
+        report = archive.read("report.md").decode()
+    assert "first world" in report and "second world" in report, report

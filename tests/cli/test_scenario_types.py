@@ -364,3 +364,19 @@ def test_a_scenario_of_format_1_or_none_is_read(tmp_path: Path) -> None:
     for data in ({"format": 1, "name": "now"}, {"name": "now"}):
         code, err = validate(tmp_path, write(tmp_path, data))
         assert code == 0, err
+
+
+def test_a_kept_scenario_body_gets_no_command_to_paste(tmp_path: Path) -> None:
+    """A body a story (or a ticket, or a world) keeps is no file and, named anything, no
+    built-in: a refusal's "run:" printed its name as --scenario (a path out of the folder,
+    or a built-in's name that runs another world). It says the refusal alone."""
+    story = tmp_path / "evil.yaml"
+    story.write_text(
+        "story: 1\nname: evil\ntitle: t\nperson: {answers: happy-path}\nactions:\n"
+        '- action: apply\n  scenario_text: "name: ../../../tmp/pwn/x\\n'
+        'command: [account, change-phone]\\n"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(tmp_path, "story", "run", str(story))
+    assert code == 3 and "reproduces `account change-phone`, not `apply`" in out, out + err
+    assert "run: loancli" not in out + err and "--scenario ../" not in out + err
