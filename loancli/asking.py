@@ -843,6 +843,17 @@ def write_recording(
     write_private(path, header + body)
 
 
+def is_recording(path: Path) -> bool:
+    """Whether the file at ``path`` is empty or begins as a recording does (one a run may
+    write over: ``--record`` goes over no other file)."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(RECORDING_MARK.encode()))
+    except OSError:
+        return False
+    return head in (b"", RECORDING_MARK.encode())
+
+
 def _earlier_start(path: Path) -> str | None:
     """The time the first run of a recording began, as its header says it (a resumed run's
     replay starts where the journey did)."""

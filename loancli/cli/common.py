@@ -20,7 +20,7 @@ import typer
 
 from loancli.account.hashing import HashGrade
 from loancli.api import WorldArgs, WorldOptions, location_of, state_file_kind
-from loancli.asking import RECORDING_MARK, Asker, set_value, write_recording
+from loancli.asking import Asker, is_recording, set_value, write_recording
 from loancli.cli.console import inert_console, whole_line
 from loancli.cli.options import Options
 from loancli.cli.prompter import QuestionaryPrompter
@@ -470,7 +470,7 @@ def check_output(path: Path | None, option: str, state: Path | ServerUrl | None 
             ).format(path=path, kind=kind),
             key=option,
         )
-    if option == "--record" and not _is_recording(path):
+    if option == "--record" and not is_recording(path):
         raise UsageError(
             _(
                 "{path} exists and is not a recording loancli made; give a new file (or one "
@@ -478,16 +478,6 @@ def check_output(path: Path | None, option: str, state: Path | ServerUrl | None 
             ).format(path=path),
             key=option,
         )
-
-
-def _is_recording(path: Path) -> bool:
-    """Whether the file at ``path`` is empty or begins as a recording does."""
-    try:
-        with open(path, "rb") as file:
-            head = file.read(len(RECORDING_MARK.encode()))
-    except OSError:
-        return False
-    return head in (b"", RECORDING_MARK.encode())
 
 
 # The outputs this command was given, by their absolute path: the option that named each

@@ -190,7 +190,7 @@ def remaining_principal(loan: Loan) -> Decimal:
 def penalty_rate(loan: Loan, policy: ServicingPolicy = DEFAULT_SERVICING) -> Decimal:
     """The daily penalty rate: the contract's daily rate (APR/360, or APR/365 for a daily
     product) times the multiplier."""
-    return _contract_daily_rate(loan) * policy.penalty_multiplier
+    return contract_daily_rate(loan) * policy.penalty_multiplier
 
 
 def capped_penalty_rate(
@@ -227,7 +227,7 @@ def _cap_detail(
     }
 
 
-def _contract_daily_rate(loan: Loan) -> Decimal:
+def contract_daily_rate(loan: Loan) -> Decimal:
     return daily_rate(Decimal(loan["apr_contract"]), year_days_of(loan.get("day_count")))
 
 
@@ -482,10 +482,10 @@ def settlement_interest(loan: Loan, today: date) -> Decimal:
         future = [x for x in unpaid_lines(loan) if x["status"] == "scheduled"]
         # No day of a period not begun was used (its installment paid before its day, or
         # today its first day's eve, the due date before it).
-        if not future or today <= _period_start(loan, future[0]):
+        if not future or today <= period_start(loan, future[0]):
             return ZERO
         return owed(future[0])["interest"]
-    return _interest_to_date(loan, today)
+    return interest_to_date(loan, today)
 
 
 def early_settlement_fee(loan: Loan, today: date) -> Decimal:
@@ -512,7 +512,7 @@ def _future_principal(loan: Loan) -> Decimal:
     )
 
 
-def _interest_to_date(loan: Loan, today: date) -> Decimal:
+def interest_to_date(loan: Loan, today: date) -> Decimal:
     """Interest on the not-yet-due principal from the start of the current period to today."""
     parts = interest_to_date_parts(loan, today)
     if parts is None:
@@ -522,18 +522,18 @@ def _interest_to_date(loan: Loan, today: date) -> Decimal:
 
 
 def interest_to_date_parts(loan: Loan, today: date) -> tuple[Decimal, date, int, Decimal] | None:
-    """What :func:`_interest_to_date` multiplies: the not-yet-due principal, the day its
+    """What :func:`interest_to_date` multiplies: the not-yet-due principal, the day its
     period began, the days from then to today and the contract's daily rate; None when no
     principal is not yet due (for ``explain``, which says the sum)."""
     future = [x for x in unpaid_lines(loan) if x["status"] == "scheduled"]
     if not future:
         return None
-    start = _period_start(loan, future[0])
+    start = period_start(loan, future[0])
     days = max((today - start).days, 0)
-    return _future_principal(loan), start, days, _contract_daily_rate(loan)
+    return _future_principal(loan), start, days, contract_daily_rate(loan)
 
 
-def _period_start(loan: Loan, line: Line) -> date:
+def period_start(loan: Loan, line: Line) -> date:
     """The day ``line``'s period began: the due date before it, else the loan's date; a
     re-instalment's plan runs from the day it was agreed (its first period begins then, not
     at the old plan's last due date or the loan's date)."""
@@ -635,7 +635,7 @@ def _replan(loan: Loan, principal: Decimal, today: date) -> None:
     if principal <= 0:
         loan["lines"] = kept
         return
-    start = _period_start(loan, future[0])
+    start = period_start(loan, future[0])
     # The same months, whatever is left: a few fen over eleven months makes lines of 0.00,
     # each done on its due date (catch_up), and the fees of those months are still owed.
     plan = build_schedule(
@@ -680,7 +680,7 @@ def restructure(loan: Loan, term: int, today: date) -> ReInstalment:
             # Lines not yet due owe only their principal; their interest is not earned yet.
             if line["status"] in ("due", "overdue") or part == "principal":
                 owed_parts[part] += value
-    owed_parts["interest"] += _interest_to_date(loan, today)
+    owed_parts["interest"] += interest_to_date(loan, today)
     principal = sum(owed_parts.values(), ZERO)
     plan = build_schedule(
         principal, term, Decimal(loan["apr_contract"]), loan["method"], today, loan["repayment_day"]

@@ -510,28 +510,25 @@ def _refused_verdict(ticket: Ticket, world: Location, refused: str) -> Verdict:
     record = None
     with suppress(UsageError, StateError), Store(world, read_only=True) as store:
         record = resolve(store, ticket.replay_id)
-    nothing = RecordOutcome(status=None, stopped_at=None, reason=None)
-    verdict = compare(ticket, record) if record is not None else None
-    return Verdict(
-        reproduced=False,
-        outcome=verdict.outcome if verdict is not None else nothing,
-        expected_outcome=RecordOutcome(
-            status=ticket.outcome.status,
-            stopped_at=ticket.outcome.stopped_at,
-            reason=ticket.outcome.reason,
-        ),
-        bundle_loancli=ticket.loancli,
-        first_difference=verdict.first_difference if verdict is not None else None,
-        refused=refused,
-    )
+    if record is not None:
+        verdict = compare(ticket, record)
+    else:
+        nothing = RecordOutcome(status=None, stopped_at=None, reason=None)
+        verdict = Verdict(False, nothing, _expected_outcome(ticket), ticket.loancli)
+    verdict.reproduced, verdict.refused = False, refused
+    return verdict
 
 
-def compare(ticket: Ticket, record: Applicant | Flow) -> Verdict:
-    expected = RecordOutcome(
+def _expected_outcome(ticket: Ticket) -> RecordOutcome:
+    return RecordOutcome(
         status=ticket.outcome.status,
         stopped_at=ticket.outcome.stopped_at,
         reason=ticket.outcome.reason,
     )
+
+
+def compare(ticket: Ticket, record: Applicant | Flow) -> Verdict:
+    expected = _expected_outcome(ticket)
     outcome = RecordOutcome(
         status=record.get("status"),
         stopped_at=record.get("stopped_at"),

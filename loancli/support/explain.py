@@ -19,14 +19,17 @@ from loancli.loan.explain import (
 )
 from loancli.loan.loans import loan_view
 from loancli.loan.money import fmt, quantize
-from loancli.loan.schedule import build_schedule, daily_rate, fees_from, year_days_of
+from loancli.loan.schedule import build_schedule, fees_from, year_days_of
 from loancli.loan.servicing import (
     DEFAULT_SERVICING,
     capped_penalty_rate,
+    contract_daily_rate,
     in_fee_free_days,
+    interest_to_date,
     interest_to_date_parts,
     owed,
     penalty_rate,
+    period_start,
     upfront_fee_of,
 )
 from loancli.masking import Word, mask_text, shown_events
@@ -446,7 +449,7 @@ def _restructured_parts(loan: Loan, replans: list[Replan], replan: Replan | None
     due = [x for x in old["lines"] if x["status"] in ("due", "overdue")]
     unpaid = sum((owed(x)["interest"] for x in due), Decimal(0))
     to_date = interest_to_date_parts(old, on)
-    accrued = quantize(to_date[0] * to_date[3] * to_date[2]) if to_date else Decimal(0)
+    accrued = interest_to_date(old, on)
     if to_date and fmt(unpaid + accrued) == owed_then.get("interest"):
         principal, start, days, rate = to_date
         said.append(
@@ -614,9 +617,7 @@ def _settlement_sentence(loan: Loan) -> str | None:
             name=_(FEE_NAMES["early_settlement"]), fee=fee, written=written
         )
         base = _settled_early(loan, payment)
-        charged = fees_from({"early_settlement": written} if written else None).get(
-            "early_settlement"
-        )
+        charged = fees_from(loan.get("fees")).get("early_settlement")
         if charged is not None and charged.rate is not None and fmt(charged.charge(base)) == fee:
             why = _("an {name} of {fee} ({written} of the {base} of principal not yet due)").format(
                 name=_(FEE_NAMES["early_settlement"]), fee=fee, written=written, base=fmt(base)
@@ -698,18 +699,13 @@ def _interest_to_day(loan: Loan, payment: Payment) -> str:
     recorded)."""
     interest = payment.get("interest_to_date")
     base = _settled_early(loan, payment)
-    if not interest or base <= 0:
+    first = next((x for x in loan["lines"] if x["due_date"] > payment["on"]), None)
+    if not interest or base <= 0 or first is None:
         return ""
     on = date.fromisoformat(payment["on"])
-    starts = [date.fromisoformat(loan["loan_date"])]
-    starts += [
-        date.fromisoformat(x["due_date"]) for x in loan["lines"] if x["due_date"] <= payment["on"]
-    ]
-    if loan.get("restructured"):
-        starts.append(date.fromisoformat(loan["restructured"]["on"]))
-    start = max(d for d in starts if d <= on)
+    start = period_start(loan, first)
     days = (on - start).days
-    rate = daily_rate(Decimal(loan["apr_contract"]), year_days_of(loan.get("day_count")))
+    rate = contract_daily_rate(loan)
     if fmt(quantize(base * rate * days)) != interest:
         return ""
     return " " + _(

@@ -582,8 +582,7 @@ def run_command(scenario: Scenario) -> str:
 
     words = command_of(scenario)
     answers = ANSWERS_FOR.get(words[0], "happy-path")
-    path = Path(scenario.source)
-    named = str(path.resolve()) if not scenario.builtin and path.is_file() else scenario.name
+    named = _argument(scenario) or scenario.name
     return shlex.join(
         [
             "loancli",
@@ -610,6 +609,15 @@ def check_command(scenario: Scenario, command: str) -> None:
     said = _("the scenario {value0} reproduces `{value1}`, not `{command}`").format(
         value0=scenario.name, value1=" ".join(command_words(scenario)), command=command
     )
-    if scenario.builtin or Path(scenario.source).is_file():
+    if _argument(scenario) is not None:
         said = _("{refusal}; run: {command}").format(refusal=said, command=run_command(scenario))
     raise RuleError("scenario", said)
+
+
+def _argument(scenario: Scenario) -> str | None:
+    """How ``--scenario`` names ``scenario`` on a command line: a built-in by its name, a
+    file by its absolute path; None for a body a world, a story or a ticket keeps."""
+    if scenario.builtin:
+        return scenario.name
+    path = Path(scenario.source)
+    return str(path.resolve()) if path.is_file() else None
