@@ -310,6 +310,9 @@ class Store:
     # Whether the backend runs one writer's unit at a time (a file's lock, a memory world);
     # a server's writers run at once, each holding only the records it wrote.
     writers_take_turns: ClassVar[bool] = True
+    # Whether :meth:`flush` hands a unit's writes to an open transaction before its end
+    # (SQLite); the others keep them until the unit ends.
+    flushes: ClassVar[bool] = False
 
     # The backends, each registered by its own module (``store/__init__`` imports them all):
     # the first whose ``claims`` says yes opens the path.
@@ -771,6 +774,10 @@ class Store:
             return
         if self._broken:
             raise self._broken_unit()
+        if not self.flushes:
+            # Nothing to hand over: finding the changes would encode every write held so
+            # far once more for each batch of a pass.
+            return
         changes = self._effective_changes()
         try:
             if not changes or not self._flush(changes):

@@ -138,6 +138,9 @@ class JsonStore(Store):
         self._encoded_tables: dict[str, bytes] = {}
         # (table, field) -> value -> doc ids, built on the first lookup by that field.
         self._indexes: dict[tuple[str, str], dict[Any, set[str]]] = {}
+        # id() of a document decoded from the file's text -> (it, that text): the text is what
+        # a write of it is compared with (``_encoded_base``), not the document encoded again.
+        self._texts: dict[int, tuple[Any, msgspec.Raw]] = {}
         if self._seen is not None and self._seen.size > LARGE_FILE_BYTES:
             self._advise_sqlite(self._seen.size)
 
@@ -217,8 +220,17 @@ class JsonStore(Store):
         """Document ``doc_id`` of a table's ``docs``, decoded on its first read."""
         doc = docs.get(doc_id)
         if type(doc) is msgspec.Raw:
-            doc = docs[doc_id] = decode(doc)
+            text = doc
+            doc = docs[doc_id] = decode(text)
+            self._texts[id(doc)] = (doc, text)
         return doc
+
+    def _encoded_base(self, table: str, doc_id: int, base: Any) -> bytes:
+        # The text the document was decoded from: the file was found sound as loancli writes
+        # one, so it is the document encoded (a text written otherwise would only make an
+        # unchanged document written again).
+        read = self._texts.get(id(base))
+        return bytes(read[1]) if read is not None and read[0] is base else encode(base)
 
     def _locked(self) -> None:
         if not self._tidied:
@@ -243,7 +255,7 @@ class JsonStore(Store):
         # short) reaches the file with the next commit, and must be among those claimed.
         for table, docs in changes.items():
             self._written.setdefault(table, set()).update(map(str, docs))
-        undo: list[tuple[str, str, Any]] = []
+        undo: list[tuple[str, str, Any, Any]] = []
         try:
             for table, docs in changes.items():
                 self._encoded_tables.pop(table, None)
@@ -251,24 +263,27 @@ class JsonStore(Store):
                 for doc_id, doc in docs.items():
                     key = str(doc_id)
                     before = self._doc(stored, key)
-                    undo.append((table, key, before))
+                    undo.append((table, key, before, doc))
                     self._index(table, key, before, doc)
                     if doc is None:
                         stored.pop(key, None)
                     else:
-                        stored[key] = doc
+                        # Kept as the text the unit's end encoded it to: the table's JSON is
+                        # made of it, not encoded again (decoded again if read again).
+                        stored[key] = msgspec.Raw(self._encoded(table, doc_id, doc))
             _write_atomic(self._target, self._file_pieces(), self.file)
         except BaseException:
             for table in changes:
                 self._encoded_tables.pop(table, None)
-            for table, key, before in reversed(undo):
-                self._index(table, key, self._data[table].get(key), before)
+            for table, key, before, doc in reversed(undo):
+                self._index(table, key, doc, before)
                 if before is None:
                     self._data[table].pop(key, None)
                 else:
                     self._data[table][key] = before
             raise
         self._seen = _stamp(self._target)
+        self._texts = {}
 
     def _file_pieces(self) -> list[bytes]:
         """The file's JSON (compact, keys sorted: ``encode`` of every table) in pieces written

@@ -73,6 +73,7 @@ class SqliteStore(Store):
     """The state in one SQLite database."""
 
     backend = "sqlite"
+    flushes = True
 
     @classmethod
     def claims(cls, path: Any) -> bool:

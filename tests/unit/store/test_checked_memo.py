@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from loancli.cli.main import app
 from loancli.errors import StateCorrupt
 from loancli.records import APPLICANTS, LOANS
-from loancli.store import JsonStore, Store, checked, json_store
+from loancli.store import JsonStore, Store, base, checked, json_store
 from loancli.store.base import encode
 from loancli.stories.populate import populate
 
@@ -159,6 +159,36 @@ def test_every_command_answers_and_writes_the_same_on_a_lazy_read(
     assert [r[0] for r in lazy] == [0] * len(lazy)
     for args, before, after in zip(_commands(world), eager, lazy, strict=True):
         assert after == before, args
+
+
+def test_a_clock_pass_on_a_lazy_read_encodes_each_loan_it_writes_once(
+    world: Path, tmp_path: Path, memo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a pass compares a loan's write with is the text the loan was read from, and the
+    file is written from the text the write was encoded to: each loan encoded once, where it
+    was encoded three times (its write, what it was, and the table again)."""
+    copy = _sound_copy(world, tmp_path)
+    written: list[str] = []
+
+    def counting(module: Any) -> None:
+        real = module.encode
+
+        def encode(value: Any) -> bytes:
+            if isinstance(value, dict) and "lines" in value:
+                written.append(value["id"])
+            return real(value)
+
+        monkeypatch.setattr(module, "encode", encode)
+
+    for module in (base, json_store):
+        counting(module)
+    assert _invoke(copy, ["--json", "clock", "advance", "40d"])[0] == 0
+    monkeypatch.undo()
+    assert written
+    assert sorted(written) == sorted(set(written))
+    # Each of them is in the file as written.
+    loans = {loan["id"]: loan for loan in _open(copy)[LOANS].values()}
+    assert set(written) <= set(loans)
 
 
 def test_the_command_after_a_write_checks_what_the_writer_changed(

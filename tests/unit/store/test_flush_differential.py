@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from loancli.store import Store, sqlite_store
+from loancli.store import Store, base, sqlite_store
 from loancli.store.consistency import KEYS_TABLE, keys_of
 
 CLOCK = "2026-03-02T10:00:00+08:00"
@@ -164,3 +164,36 @@ def test_a_bulk_write_of_a_row_gone_from_under_it_writes_every_row_whole(
         assert gone is not None
         gone.execute("DELETE FROM documents WHERE tbl = 'notes' AND doc_id = 1")
     assert [doc["n"] for _doc_id, doc in _records(path)["notes"]] == [7, 7, 7]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".sqlite"])
+def test_a_pass_encodes_each_write_a_bounded_number_of_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """A pass that flushes after each small batch encodes each record it writes a few times
+    (to find whether it changed, to write it), not once more for every later batch: a
+    backend that keeps a unit's writes until its end (TinyDB) does nothing at a flush."""
+    path = tmp_path / f"world{suffix}"
+    count = 40
+    with Store(path) as store, store.transaction():
+        for which in range(count):
+            store.insert("notes", _record("notes", which, 1))
+    encoded = 0
+    real_encode = base.encode
+
+    def counting(value: Any) -> bytes:
+        nonlocal encoded
+        encoded += 1
+        return real_encode(value)
+
+    monkeypatch.setattr(base, "encode", counting)
+    with Store(path) as store, store.transaction():
+        for batch in store.batches("notes", 2):
+            for doc in batch:
+                doc["n"] = 2
+                store.write_back("notes", doc)
+            store.flush()
+    monkeypatch.undo()
+    assert [doc["n"] for _doc_id, doc in _records(path)["notes"]] == [2] * count
+    # Before: TinyDB encoded every write held so far again at each of the 20 flushes (840).
+    assert encoded <= 4 * count
