@@ -33,7 +33,7 @@ from loancli.dburl import is_server_url
 from loancli.errors import StateCorrupt, StateError
 from loancli.files import remove_leftovers, replace_file
 from loancli.i18n import _
-from loancli.records import RecordProblem
+from loancli.records import RecordProblem, Table
 from loancli.store import checked
 from loancli.store.base import (
     ADVICE,
@@ -41,7 +41,10 @@ from loancli.store.base import (
     SQLITE_SUFFIXES,
     Changes,
     Data,
+    Document,
+    R,
     Store,
+    copy,
     decode,
     encode,
     gc_paused,
@@ -139,7 +142,7 @@ class JsonStore(Store):
         # (table, field) -> value -> doc ids, built on the first lookup by that field.
         self._indexes: dict[tuple[str, str], dict[Any, set[str]]] = {}
         # id() of a document decoded from the file's text -> (it, that text): the text is what
-        # a write of it is compared with (``_encoded_base``), not the document encoded again.
+        # a write of it is compared with (``_base_of``), not the document encoded again.
         self._texts: dict[int, tuple[Any, msgspec.Raw]] = {}
         if self._seen is not None and self._seen.size > LARGE_FILE_BYTES:
             self._advise_sqlite(self._seen.size)
@@ -225,12 +228,30 @@ class JsonStore(Store):
             self._texts[id(doc)] = (doc, text)
         return doc
 
-    def _encoded_base(self, table: str, doc_id: int, base: Any) -> bytes:
-        # The text the document was decoded from: the file was found sound as loancli writes
-        # one, so it is the document encoded (a text written otherwise would only make an
-        # unchanged document written again).
-        read = self._texts.get(id(base))
-        return bytes(read[1]) if read is not None and read[0] is base else encode(base)
+    def _base_of(self, table: str, doc_id: int) -> Any:
+        # What the file holds as the text it was read from, where the record was not decoded
+        # or was decoded from it: all a write compares with (``encode`` writes a text as it
+        # is). The file was found sound as loancli writes one, so the text is the record
+        # encoded (a text written otherwise only makes an unchanged record written again).
+        doc = self._data.get(table, {}).get(str(doc_id))
+        read = self._texts.get(id(doc))
+        return read[1] if read is not None and read[0] is doc else doc
+
+    def batches(self, table: Table[R], size: int) -> Iterator[list[R]]:
+        # The records as the file holds them (the unit has written none of them yet): each
+        # copy decoded from its text, the store's own left as text, the base of its write.
+        # ``find`` decoded each record for the store, then copied it for the caller.
+        self._require_open()
+        if self._pending.get(table):
+            yield from super().batches(table, size)
+            return
+        docs = list(self._data.get(table, {}).items())
+        for start in range(0, len(docs), size):
+            batch: list[Any] = [
+                Document(decode(doc) if type(doc) is msgspec.Raw else copy(doc), int(key))
+                for key, doc in docs[start : start + size]
+            ]
+            yield batch
 
     def _locked(self) -> None:
         if not self._tidied:
@@ -262,7 +283,7 @@ class JsonStore(Store):
                 stored = self._data.setdefault(table, {})
                 for doc_id, doc in docs.items():
                     key = str(doc_id)
-                    before = self._doc(stored, key)
+                    before = stored.get(key)  # its text, if never read: not decoded now
                     undo.append((table, key, before, doc))
                     self._index(table, key, before, doc)
                     if doc is None:
@@ -303,11 +324,11 @@ class JsonStore(Store):
         for (name, field), index in self._indexes.items():
             if name != table:
                 continue
-            # (Not an object: the file's checks refuse it; the index has nothing to file.)
-            if isinstance(before, dict) and indexable(before.get(field)) is not None:
-                index.get(before[field], set()).discard(doc_id)
-            if isinstance(after, dict) and indexable(after.get(field)) is not None:
-                index.setdefault(after[field], set()).add(doc_id)
+            was, now = _field(before, field), _field(after, field)
+            if indexable(was) is not None:
+                index.get(was, set()).discard(doc_id)
+            if indexable(now) is not None:
+                index.setdefault(now, set()).add(doc_id)
 
     def _candidates(self, table: str, match: dict[str, Any]) -> list[tuple[str, Any]]:
         """The documents an index narrows ``match`` to (all of the table without one)."""
@@ -320,10 +341,7 @@ class JsonStore(Store):
                 if index is None:
                     index = {}
                     for doc_id, doc in docs.items():
-                        if type(doc) is msgspec.Raw:
-                            found = getattr(_picker(field).decode(doc), field)
-                        else:
-                            found = doc.get(field)
+                        found = _field(doc, field)
                         if indexable(found) is not None:
                             index.setdefault(found, set()).add(doc_id)
                     self._indexes[(table, field)] = index
@@ -468,6 +486,15 @@ def _check_shape(shown: Path, name: str, doc_id: str, doc: Any) -> None:
                 ADVICE=_(ADVICE),
             )
         )
+
+
+def _field(doc: Any, field: str) -> Any:
+    """A record's ``field`` (None where it has none), the record a dict or its JSON text
+    (only that field decoded); a record that is not an object has none (the file's checks
+    refuse it)."""
+    if type(doc) is msgspec.Raw:
+        return getattr(_picker(field).decode(doc), field)
+    return doc.get(field) if isinstance(doc, dict) else None
 
 
 @functools.cache
