@@ -92,8 +92,7 @@ class DocumentInvalid(ValueError):
 # -- the engine's own rules -------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class Read:
+class Read(msgspec.Struct, frozen=True):
     """Read the value as written with ``read`` instead of by its type: ``clock:
     Annotated[datetime, Read(read_clock)]``. ``read`` returns the value or raises
     ``ValueError`` (one problem here) or :class:`DocumentInvalid` (problems below here)."""
@@ -101,8 +100,7 @@ class Read:
     read: Callable[[object], object]
 
 
-@dataclasses.dataclass(frozen=True)
-class Expected:
+class Expected(msgspec.Struct, frozen=True):
     """What to say, whatever is wrong at or below this value: ``Expected(N_("give a list of
     whole months, e.g. [3, 6, 12]"))``; ``values`` fill the message's fields."""
 
@@ -114,16 +112,14 @@ class Expected:
         return text.format(**dict(self.values)) if self.values else text
 
 
-@dataclasses.dataclass(frozen=True)
-class Unknown:
+class Unknown(msgspec.Struct, frozen=True):
     """What an unknown key of this mapping is told: ``{known}`` is the keys it may have,
     ``{name}`` the mapping's own key (``unknown setting; {name} has {known}``)."""
 
     message: str
 
 
-@dataclasses.dataclass(frozen=True)
-class Form:
+class Form(msgspec.Struct, frozen=True):
     """A value whose JSON type stays as written, but which must parse as ``parse`` (``date``:
     a real date), fit msgspec ``constraints`` (a pattern, a bound), or, for an ``amount``, read
     as a number of 0 or more. ``what`` says the form in words. The fast path checks the parsed

@@ -10,11 +10,12 @@ import math
 import re
 import stat
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Generic, TypeVar
+
+import msgspec
 
 from loancli.clock import format_duration
 from loancli.i18n import N_, _
@@ -251,8 +252,7 @@ NO = {"n", "no", "false", "0", "off", "否", "不", "不是", "取消", "不同�
 N = TypeVar("N", int, float, Decimal, timedelta)
 
 
-@dataclass(frozen=True)
-class Range(Generic[N]):
+class Range(msgspec.Struct, Generic[N], frozen=True):
     """The allowed span of a numeric setting, checked by the engine of every document
     (``documents.py``) from the field's ``Annotated`` hint:
     ``code_length: Annotated[int, Range(4, 8)] = 6``."""
@@ -270,8 +270,7 @@ class Range(Generic[N]):
         )
 
 
-@dataclass(frozen=True)
-class OneOf:
+class OneOf(msgspec.Struct, frozen=True):
     """The words a text setting may be: ``card_status: Annotated[str, OneOf(CARD_STATUSES)]``."""
 
     choices: tuple[str, ...]
@@ -284,8 +283,7 @@ class OneOf:
         )
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(msgspec.Struct, frozen=True):
     """A setting checked (and normalised) as the question that asks for it checks it:
     ``phone: Annotated[str, Check(check_mobile)]``. ``check`` takes the value as its type
     reads it (text for ``str``) and returns the value to keep or raises ``ValueError`` saying
