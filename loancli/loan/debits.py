@@ -8,9 +8,10 @@ lender's double-debit fault takes it twice: the second is a refund the borrower 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+
+import msgspec
 
 from loancli.loan.money import ZERO, fmt
 from loancli.loan.servicing import (
@@ -26,8 +27,7 @@ from loancli.loan.servicing import (
 from loancli.records import Line, Loan
 
 
-@dataclass
-class DebitCard:
+class DebitCard(msgspec.Struct):
     """A card's money for debits as the bank holds it, and its faults by attempt (from 1)."""
 
     balance: Decimal

@@ -7,11 +7,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
+
+import msgspec
 
 from loancli.clock import parse_date
 from loancli.documents import DocumentInvalid, Expected, Read, Unknown, read_document, read_text
@@ -41,8 +43,7 @@ from loancli.validation import OneOf, Range, check_money
 PRODUCTS_FILE = Path(__file__).parents[1] / "data" / "products.yaml"
 
 
-@dataclass(frozen=True)
-class Product:
+class Product(msgspec.Struct, frozen=True):
     """A loan product as data: amounts, terms, methods and pricing limits."""
 
     key: str
@@ -55,7 +56,7 @@ class Product:
     daily_rate_min: Decimal | None = None
     daily_rate_max: Decimal | None = None
     # Flat-fee products: number of periods -> total fee as a fraction of the principal.
-    fee_rates: dict[int, Decimal] = field(default_factory=dict)
+    fee_rates: dict[int, Decimal] = msgspec.field(default_factory=dict)
     # The lender's age band at the review: full civil capacity (18) at least; None, no top.
     min_age: int = 18
     max_age: int | None = None

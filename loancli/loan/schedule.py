@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
+import msgspec
 from dateutil.relativedelta import relativedelta
 
 from loancli.errors import RuleError
@@ -34,8 +34,7 @@ DAILY_PRODUCT_YEAR = 365
 YEAR_DAYS = 360
 
 
-@dataclass(frozen=True)
-class RepaymentDayPolicy:
+class RepaymentDayPolicy(msgspec.Struct, frozen=True):
     """How a lender picks the repayment day and the first due date."""
 
     # A first loan taken on day 29, 30 or 31 repays on this day.
@@ -119,8 +118,7 @@ FEE_KINDS: Final = ("upfront", "monthly", "guarantee", "protection", "early_sett
 INSTALLMENT_FEES: Final = ("monthly", "guarantee", "protection")
 
 
-@dataclass(frozen=True)
-class Fee:
+class Fee(msgspec.Struct, frozen=True):
     """One fee: an amount in yuan, or a rate in percent of a base (the principal lent for
     up-front and per-installment fees, the principal settled early for an early-settlement
     fee). ``forced``: the borrower cannot decline it (a protection plan bundled with the loan)."""
@@ -170,8 +168,7 @@ def parse_fee(kind: str, value: object, *, forced: bool = True) -> Fee:
     return Fee(kind, amount=quantize(number), forced=forced)
 
 
-@dataclass(frozen=True)
-class Fees:
+class Fees(msgspec.Struct, frozen=True):
     """Every fee a loan charges, by kind, and the days after the loan date in which early
     settlement costs no fee (a product feature such as 7天无理由还款)."""
 
@@ -215,8 +212,7 @@ def fees_from(written: dict[str, str] | None, fee_free_days: int = 0) -> Fees:
     )
 
 
-@dataclass
-class Installment:
+class Installment(msgspec.Struct):
     """One line of a schedule; remaining is the principal still owed after it."""
 
     n: int
@@ -228,7 +224,7 @@ class Installment:
     remaining: Decimal
     status: LineStatus = "scheduled"
     # The line's fee by kind (monthly, guarantee, protection); fee is their sum.
-    fees: dict[str, Decimal] = field(default_factory=dict)
+    fees: dict[str, Decimal] = msgspec.field(default_factory=dict)
 
     def to_dict(self) -> PlannedLine:
         """JSON-ready: money as two-place strings, the date in ISO form."""
@@ -247,8 +243,7 @@ class Installment:
         return line
 
 
-@dataclass
-class Schedule:
+class Schedule(msgspec.Struct):
     """A loan's repayment plan and what it costs; apr is the IRR of the actual cash flows."""
 
     amount: Decimal

@@ -8,10 +8,11 @@ caused, so nothing happens silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal, NotRequired, TypedDict
+
+import msgspec
 
 from loancli.errors import RuleError
 from loancli.i18n import _
@@ -71,8 +72,7 @@ class SettleInstead(RuleError):
         super().__init__("amount", why)
 
 
-@dataclass(frozen=True)
-class ServicingPolicy:
+class ServicingPolicy(msgspec.Struct, frozen=True):
     """The numbers of overdue handling; another lender's rules are another instance."""
 
     # Days after the due date before an unpaid installment is overdue (common practice: 3).
