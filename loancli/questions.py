@@ -20,6 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
+import msgspec
+
 from loancli import validation as v
 from loancli.clock import format_duration, parse_duration
 from loancli.errors import UsageError
@@ -234,8 +236,7 @@ def _income(raw: object, _ctx: QuestionContext) -> Decimal:
     return v.check_money(raw)
 
 
-@dataclass(frozen=True)
-class Upload:
+class Upload(msgspec.Struct, frozen=True):
     """An image file the borrower chose, with what the app's own checks found."""
 
     path: Path

@@ -4,8 +4,9 @@ metadata the fake OCR reads. ``images.py`` draws a card, ``photo.py`` checks an 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+import msgspec
 
 from loancli.clock import add_years
 from loancli.errors import RuleError
@@ -26,8 +27,7 @@ SEX_PRINTED = {"male": "男", "female": "女"}
 _VALIDITY_DATE = "%Y.%m.%d"
 
 
-@dataclass(frozen=True)
-class IdCardFields:
+class IdCardFields(msgspec.Struct, frozen=True):
     """What is printed on a card. ``valid_until`` None means long-term (长期)."""
 
     name: str
@@ -175,8 +175,7 @@ def valid_until(identity: Identity | ApplicantIdentity | IdentitySeen) -> date |
 LONG_TERM_WORDS = ("long-term", LONG_TERM)
 
 
-@dataclass(frozen=True)
-class CardSpec:
+class CardSpec(msgspec.Struct, frozen=True):
     """What a person asks of a generated card, as typed: dates as text, the number optional
     (built from the area, birth date, sex and sequence seed; the area, when not given, is the
     one the address names), the validity optional (by age at issue) or ``expired``."""

@@ -11,8 +11,9 @@ digit, the 17th character, is odd for men and even for women), check character.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+
+import msgspec
 
 from loancli.i18n import _
 from loancli.text import require_ascii_digits
@@ -25,8 +26,7 @@ LENGTH = 18
 _VALIDITY_BANDS = ((16, 5), (26, 10), (46, 20))
 
 
-@dataclass(frozen=True)
-class IdInfo:
+class IdInfo(msgspec.Struct, frozen=True):
     """The parts of a valid ID number."""
 
     area: str

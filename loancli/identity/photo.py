@@ -10,9 +10,10 @@ import hashlib
 import io
 import json
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+import msgspec
 
 from loancli.errors import UsageError, quoted
 from loancli.files import FileTooLarge, NotRegularFile, read_regular
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
 
-@dataclass(frozen=True)
-class ImageLimits:
+class ImageLimits(msgspec.Struct, frozen=True):
     """What an uploaded ID photo must satisfy.
 
     ``blur_threshold`` applies to the blur score: the variance of the greyscale image filtered
@@ -50,8 +50,7 @@ class ImageLimits:
 DEFAULT_LIMITS = ImageLimits()
 
 
-@dataclass(frozen=True)
-class ImageCheck:
+class ImageCheck(msgspec.Struct, frozen=True):
     """The measured image; ``problem`` is None, ``Reason.ID_LOW_RESOLUTION`` or ``ID_BLURRY``."""
 
     width: int

@@ -8,6 +8,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import msgspec
 import pytest
 from conftest import CARD_MASKED, PASSWORD, PHONE, PHONE_MASKED, happy_answers
 
@@ -279,12 +280,12 @@ def test_an_id_card_takes_its_area_from_the_address(tmp_path: Path) -> None:
     made = api.id_card(spec, tmp_path, stem="li")
     assert made.area == "440305" and made.number.startswith("440305")
     assert made.front == tmp_path / "li-front.png" and made.back.exists()
-    nowhere = api.CardSpec(**{**spec.__dict__, "address": "某省某县某村"})
+    nowhere = api.CardSpec(**{**msgspec.structs.asdict(spec), "address": "某省某县某村"})
     with pytest.raises(RuleError) as refused:
         api.id_card(nowhere, tmp_path)
     assert refused.value.field == "address"
     assert getattr(refused.value, "settled_by", None) == "area"
-    given = api.CardSpec(**{**nowhere.__dict__, "area": "110105"})
+    given = api.CardSpec(**{**msgspec.structs.asdict(nowhere), "area": "110105"})
     assert api.id_card(given, tmp_path).area == "110105"
 
 

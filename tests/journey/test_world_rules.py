@@ -3,10 +3,10 @@ outside the product's age band are refused at the review."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import msgspec
 import pytest
 from conftest import happy_answers
 
@@ -23,7 +23,7 @@ TODAY = date(2026, 3, 2)  # the simulated clock's default start
 
 def card(tmp_path: Path, birth: date, valid_from: date, stem: str) -> tuple[Path, Path]:
     """The demo borrower's card, born and issued on other days."""
-    fields = replace(
+    fields = msgspec.structs.replace(
         demo_card(),
         birth_date=birth,
         number=make_id("110105", birth, "male", 3),
