@@ -13,9 +13,10 @@ import math
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TypeVar
+
+import msgspec
 
 from loancli.errors import RuleError, kind_of, quoted
 from loancli.i18n import N_, _
@@ -194,8 +195,7 @@ def in_beijing(value: datetime) -> datetime:
     return value.astimezone(CHINA_TZ)
 
 
-@dataclass
-class SimClock:
+class SimClock(msgspec.Struct):
     """Simulated "now". It moves only by :meth:`advance` or :meth:`set`, and only forward (so
     no due date is ever passed backwards): the one place that rule lives."""
 

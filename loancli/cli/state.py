@@ -2,9 +2,9 @@
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
-import dataclasses
 from typing import Annotated
 
+import msgspec
 import typer
 
 from loancli import api
@@ -27,7 +27,7 @@ def info(ctx: typer.Context) -> None:
     with handled(opts):
         found = api.state_info(opts.db)
     if opts.json:
-        opts.emit(dataclasses.asdict(found))
+        opts.emit(msgspec.structs.asdict(found))
         return
     opts.console.print(
         _("{path}: {backend}, {size} bytes").format(
@@ -74,7 +74,7 @@ def convert(
     with handled(opts, {"from": "FROM", "to": "TO", "db": "TO"}):
         made = api.convert_state(source, target)
     if opts.json:
-        opts.emit(dataclasses.asdict(made))
+        opts.emit(msgspec.structs.asdict(made))
         return
     total = sum(made.counts.values())
     opts.console.print(
@@ -94,7 +94,7 @@ def prune(
     with handled(opts, {"before": "--before"}):
         done = api.prune_state(opts.db, before, **world_options(opts))
     if opts.json:
-        opts.emit(dataclasses.asdict(done))
+        opts.emit(msgspec.structs.asdict(done))
         return
     opts.console.print(
         _(

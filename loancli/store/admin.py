@@ -3,9 +3,10 @@ journeys. Each works on any backend through the repository API."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+
+import msgspec
 
 from loancli.errors import RuleError
 from loancli.i18n import _
@@ -29,8 +30,7 @@ from loancli.store.base import SCHEMA_KEY, Location, Store, doc_id_of, holds_rec
 HASHING_KEY = "hashing"
 
 
-@dataclass
-class Info:
+class Info(msgspec.Struct):
     """What ``state info`` tells of a world (``path`` names a server with its password
     masked)."""
 
@@ -90,12 +90,11 @@ def convert(source: Location, target: Location) -> Info:
     return made
 
 
-@dataclass
-class Pruned:
+class Pruned(msgspec.Struct):
     before: str
-    applicants: list[str] = field(default_factory=list)
-    loans: list[str] = field(default_factory=list)
-    flows: list[str] = field(default_factory=list)
+    applicants: list[str] = msgspec.field(default_factory=list)
+    loans: list[str] = msgspec.field(default_factory=list)
+    flows: list[str] = msgspec.field(default_factory=list)
     messages: int = 0
     codes: int = 0
 

@@ -29,7 +29,6 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -55,8 +54,7 @@ from loancli.records import (
 KEYS_TABLE = "document_keys"
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(msgspec.Struct, frozen=True):
     """A field of a table's records that a rule reads: ``path`` is the record's field (then
     also its name, ``field``), or ``list[].field`` for a field of each element of a list."""
 
@@ -78,8 +76,7 @@ KEYS = (
 PHONE_FIELDS = {"phone", "former_phone"}
 
 
-@dataclass(frozen=True)
-class Counter:
+class Counter(msgspec.Struct, frozen=True):
     """An id counter (meta ``counter.<name>``) and the fields holding the numbers it gave."""
 
     name: str
@@ -111,8 +108,7 @@ UNIQUE = (
 )
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(msgspec.Struct, frozen=True):
     """``table.field`` names a record holding the same value in one of ``targets``; records
     at step ``unless_step`` are let be."""
 
