@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias, TypedDict, get_args
 
+import msgspec
+
 from loancli.asking import Asker
 from loancli.clock import Rng, SimClock, parse_datetime
 from loancli.reasons import Reason
@@ -153,8 +155,7 @@ def stop_at(record: Record, step: str, reason: Reason) -> None:
 # -- outcomes and the context object --------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Stop:
+class Stop(msgspec.Struct, frozen=True):
     """The journey stops here for a business reason (exit 3)."""
 
     reason: Reason

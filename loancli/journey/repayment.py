@@ -8,10 +8,11 @@ cannot take is a ``RuleError`` naming the field (installment, amount, choice).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypedDict
+
+import msgspec
 
 from loancli.account.cards import find_card, refusal
 from loancli.errors import RuleError
@@ -28,8 +29,7 @@ from loancli.validation import check_money
 from loancli.world.providers import WorldSettings
 
 
-@dataclass
-class Repayment:
+class Repayment(msgspec.Struct):
     """What a repay command did: the loan after it, and the payment or the refusal."""
 
     loan: Loan
@@ -144,8 +144,7 @@ class Agreed(TypedDict):
     first_due_date: str
 
 
-@dataclass
-class Restructuring:
+class Restructuring(msgspec.Struct):
     """A negotiated re-instalment (协商二次分期): the loan after it and what was agreed."""
 
     loan: Loan

@@ -21,10 +21,11 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TypedDict, TypeVar, Unpack
+
+import msgspec
 
 from loancli.account.hashing import HASH_GRADES, HashGrade, stand_in
 from loancli.asking import (
@@ -82,8 +83,7 @@ RecordT = TypeVar("RecordT")
 Answers = Mapping[str, object] | str | os.PathLike[str]
 
 
-@dataclass
-class World:
+class World(msgspec.Struct):
     """An open state file with its simulated clock and the scenario in force."""
 
     store: Store
@@ -400,8 +400,7 @@ def _sources(
     return sources
 
 
-@dataclass
-class Outcome:
+class Outcome(msgspec.Struct):
     """What a journey run left: the applicant record and its JSON-ready, masked result."""
 
     record: ApplicantRecord

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+
+import msgspec
 
 from loancli.clock import format_duration
 from loancli.i18n import _
@@ -12,8 +13,7 @@ from loancli.masking import mask_phone
 from loancli.reasons import Reason
 
 
-@dataclass(frozen=True)
-class CodeRequest:
+class CodeRequest(msgspec.Struct, frozen=True):
     """What one kind of code is: its purpose, the answer key it is typed under, the SMS
     template, the sending channel, and the reason a wrong entry is reported with."""
 
@@ -52,8 +52,7 @@ class _Next(Enum):
     DONE = "done"
 
 
-@dataclass
-class _CodeEntry:
+class _CodeEntry(msgspec.Struct):
     """One step's requests for a code of one purpose, and why the borrower asked again."""
 
     j: Journey

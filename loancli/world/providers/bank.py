@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated
 
+import msgspec
+
 from loancli.clock import Rng
 from loancli.identity.banks import BANKS, bank_of
 from loancli.validation import MAX_MONEY, Check, OneOf, Range, check_debit_card, check_mobile
@@ -111,8 +113,7 @@ class BankSettings:
         return not self.holder_cards or number in self.holder_cards
 
 
-@dataclass
-class Transfer:
+class Transfer(msgspec.Struct):
     ok: bool
     status: str
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated
 
+import msgspec
+
 from loancli.clock import Rng
 from loancli.identity.face import ACTIONS
 from loancli.validation import OneOf, Range
@@ -29,8 +31,7 @@ class LivenessSettings:
     face_id: str | None = None
 
 
-@dataclass
-class LivenessResult:
+class LivenessResult(msgspec.Struct):
     requested: list[str]
     performed: list[str]
     actions_ok: bool

@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
+import msgspec
+
 from loancli.identity.photo import read_fields
 from loancli.validation import OneOf, Range
 from loancli.world.providers.faults import NEVER, Fault
@@ -28,8 +30,7 @@ class OcrSettings:
     )
 
 
-@dataclass
-class OcrRead:
+class OcrRead(msgspec.Struct):
     # The printed lines OCR read off one side, by field (``side``, ``name``...).
     fields: dict[str, str] | None
     forced: str | None = None  # an outcome the scenario forced for this attempt

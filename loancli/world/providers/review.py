@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated
+
+import msgspec
 
 from loancli.documents import Read, read_percent
 from loancli.i18n import N_, _, recorded_as
@@ -33,12 +35,11 @@ class ReviewSettings:
     second_review: bool = False
 
 
-@dataclass
-class Decision:
+class Decision(msgspec.Struct):
     approved: bool
     credit_limit: Decimal
     apr: Decimal
-    why: list[str] = field(default_factory=list)
+    why: list[str] = msgspec.field(default_factory=list)
 
 
 # Why the review decided as it did, as the record keeps it (English, for engineers); each is

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated
 
+import msgspec
+
 from loancli.clock import Rng
 from loancli.reasons import Reason
 from loancli.records import OTP_CODES, SMS_INBOX, OtpCode, SmsMessage
@@ -49,8 +51,7 @@ class SmsSettings:
     unreachable: list[Annotated[str, Check(check_mobile)]] = field(default_factory=list)
 
 
-@dataclass
-class SendResult:
+class SendResult(msgspec.Struct):
     ok: bool
     reason: Reason | None = None
     code: str | None = None
@@ -58,8 +59,7 @@ class SendResult:
     message: str = ""
 
 
-@dataclass
-class CheckResult:
+class CheckResult(msgspec.Struct):
     ok: bool
     reason: Reason | None = None
     wrong_left: int = 0
