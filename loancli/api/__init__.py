@@ -55,10 +55,11 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TypedDict, Unpack
+
+import msgspec
 
 from loancli.account.accounts import checked_mobile, identity_of
 from loancli.api.operations import (
@@ -361,8 +362,7 @@ def loan(state: StatePath, loan_id: str, **options: Unpack[WorldOptions]) -> Loa
         return loan_view(find_loan(world.store, loan_id), today)
 
 
-@dataclass(frozen=True)
-class Inbox:
+class Inbox(msgspec.Struct, frozen=True):
     """The messages a simulated phone has received by the simulated now, oldest first."""
 
     phone: str
@@ -395,8 +395,7 @@ class CalendarView(TypedDict):
     refund_owed: str
 
 
-@dataclass(frozen=True)
-class Calendar:
+class Calendar(msgspec.Struct, frozen=True):
     """A loan's repayment calendar: the month it shows, every installment as it is today,
     and the ``.ics`` file written, if any."""
 
@@ -510,8 +509,7 @@ def state_info(state: StatePath) -> Info:
 # -- scenarios ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ScenarioSummary:
+class ScenarioSummary(msgspec.Struct, frozen=True):
     """A built-in scenario on one line: the command it is for, what it shows, and the
     reason (or status) it is expected to end with."""
 
@@ -537,8 +535,7 @@ def scenarios() -> list[ScenarioSummary]:
     return out
 
 
-@dataclass(frozen=True)
-class ScenarioFile:
+class ScenarioFile(msgspec.Struct, frozen=True):
     """A scenario's file as written, and what it is expected to produce."""
 
     name: str
@@ -567,8 +564,7 @@ def validate_scenario(path: str | os.PathLike[str]) -> Scenario:
 # -- ID card images -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class IdCard:
+class IdCard(msgspec.Struct, frozen=True):
     """A generated ID card: its number and the two images written."""
 
     number: str

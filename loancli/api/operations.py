@@ -28,7 +28,6 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, suppress
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal, TypedDict, Unpack, cast
@@ -105,8 +104,7 @@ Answer = Scalar | list[Scalar]
 Id = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][0-9]{1,9}$", max_length=10)]
 
 
-@dataclass
-class RunResult:
+class RunResult(msgspec.Struct):
     """What a journey or flow run left: its record as stored (applicant or flow) and the
     figures of the world it ran in (what its reason sentences state)."""
 
@@ -285,8 +283,7 @@ class WorldOptions(TypedDict, total=False):
     on_notice: Callable[[str], None] | None
 
 
-@dataclass(frozen=True)
-class ClockMove:
+class ClockMove(msgspec.Struct, frozen=True):
     """The simulated now after a clock move, and what fell due, went overdue, accrued
     penalty or was reminded on the way (each: on, loan, applicant, event, detail)."""
 
@@ -294,8 +291,7 @@ class ClockMove:
     events: list[ClockEvent]
 
 
-@dataclass(frozen=True)
-class Repaid:
+class Repaid(msgspec.Struct, frozen=True):
     """A repayment: the loan after it, and the payment made or the reason it was refused."""
 
     loan: Loan
@@ -344,8 +340,7 @@ class RestructuredView(LoanView):
     restructure: Agreed
 
 
-@dataclass(frozen=True)
-class Restructured:
+class Restructured(msgspec.Struct, frozen=True):
     """A re-instalment: the loan after it and what was agreed."""
 
     loan: Loan
@@ -455,8 +450,7 @@ class CreditReportView(TypedDict):
     entries: list[CreditEntryView]
 
 
-@dataclass(frozen=True)
-class CreditReport:
+class CreditReport(msgspec.Struct, frozen=True):
     """What the simulated credit bureau holds about an applicant, on a day."""
 
     applicant_id: str
@@ -617,8 +611,7 @@ def _when(text: str) -> datetime:
 # that change the account do.
 
 
-@dataclass(frozen=True)
-class Devices:
+class Devices(msgspec.Struct, frozen=True):
     """An account's security view as ``device list`` shows it (masked, JSON-ready: trusted
     devices, two-step mode, this scenario's phone, last login, lock); after a change, the
     device it was about and whether anything changed."""
@@ -685,8 +678,7 @@ def check_account(state: StatePath, phone: str, **options: Unpack[WorldOptions])
         return self_check(world.store, number, world.scenario.world, world.clock.now())
 
 
-@dataclass(frozen=True)
-class Cards:
+class Cards(msgspec.Struct, frozen=True):
     """An account's cards as ``card list`` shows them: masked, with what each can do."""
 
     phone: str
@@ -710,8 +702,7 @@ def cards(
         return Cards(mask_phone(number), [card_view(card, bank) for card in found])
 
 
-@dataclass(frozen=True)
-class Contacts:
+class Contacts(msgspec.Struct, frozen=True):
     """An account's emergency contacts as ``contacts list`` shows them: masked."""
 
     phone: str

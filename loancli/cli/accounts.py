@@ -8,12 +8,12 @@ Exit 0 when the flow completed, 3 when it stopped on a business reason, 2 for ba
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
-import dataclasses
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import msgspec
 import typer
 
 from loancli import api
@@ -214,7 +214,7 @@ def card_list(
     with handled(opts, PHONE_FIELD):
         found = api.cards(opts.db, phone, include_unbound=all_, **world_options(opts))
     if opts.json:
-        opts.emit(dataclasses.asdict(found))
+        opts.emit(msgspec.structs.asdict(found))
         return
     rows = found.cards
     if not rows:
@@ -322,7 +322,7 @@ def contacts_list(
     with handled(opts, PHONE_FIELD):
         found = api.contacts(opts.db, phone, **world_options(opts))
     if opts.json:
-        opts.emit(dataclasses.asdict(found))
+        opts.emit(msgspec.structs.asdict(found))
         return
     rows = found.contacts
     if not rows:

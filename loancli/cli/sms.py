@@ -2,9 +2,9 @@
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
-import dataclasses
 from typing import Annotated
 
+import msgspec
 import typer
 
 from loancli import api
@@ -31,7 +31,7 @@ def inbox(
     with handled(opts, {"phone": "PHONE"}):
         found = api.sms_inbox(opts.db, phone, **world_options(opts))
     if opts.json:
-        opts.emit(dataclasses.asdict(found))
+        opts.emit(msgspec.structs.asdict(found))
         return
     if not found.messages:
         opts.console.print(_("No messages for {phone}.").format(phone=found.phone))

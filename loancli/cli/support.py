@@ -2,10 +2,10 @@
 
 # No ``from __future__ import annotations`` in command modules: Typer then reads the
 # annotations as objects instead of eval()-ing each string while building ``--help``.
-import dataclasses
 from pathlib import Path
 from typing import Annotated
 
+import msgspec
 import typer
 
 from loancli import api
@@ -33,7 +33,7 @@ def scenario_list(ctx: typer.Context) -> None:
     with handled(opts):
         rows = api.scenarios()
     if opts.json:
-        opts.emit({"scenarios": [dataclasses.asdict(row) for row in rows]})
+        opts.emit({"scenarios": [msgspec.structs.asdict(row) for row in rows]})
         return
     cols = [
         Col("name", column_name("scenario")),
@@ -41,7 +41,7 @@ def scenario_list(ctx: typer.Context) -> None:
         Col("expect", column_name("expect"), keep=1),
         Col("description", column_name("description"), figure=False),
     ]
-    shown = [dataclasses.asdict(row) for row in rows]
+    shown = [msgspec.structs.asdict(row) for row in rows]
     title = _("Built-in scenarios (use with --scenario NAME)")
     opts.console.print(fit_table(opts.console, title, cols, shown))
 
@@ -56,7 +56,7 @@ def scenario_show(
     with handled(opts, {"scenario": "NAME"}):
         found = api.scenario(name)
     if opts.json:
-        opts.emit(dataclasses.asdict(found))
+        opts.emit(msgspec.structs.asdict(found))
         return
     # The file as written, every character a terminal would act on shown as its escape (a
     # comment may hold a bidi override or a zero-width space).

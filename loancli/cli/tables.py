@@ -6,8 +6,9 @@ draw, never with this module."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from loancli.clock import short_time
 from loancli.i18n import _
@@ -31,8 +32,7 @@ _NOTHING = (None, "", "-", "0.00")
 TEXT_MIN = 14
 
 
-@dataclass(frozen=True)
-class Col:
+class Col(msgspec.Struct, frozen=True):
     """One column of a fitted table: ``key`` into the rows, ``label`` its header (as
     shown), ``figure`` whether its cells are never wrapped, ``keep`` its priority, ``group``
     the columns it goes with."""

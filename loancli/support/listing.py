@@ -5,9 +5,10 @@ in plain words), as JSON-ready data."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict, cast
+
+import msgspec
 
 from loancli.journey.core import FlowView
 from loancli.journey.flows import FlowResult, flow_result
@@ -80,8 +81,7 @@ FLOW_FIELDS = {
 PAGE_SIZE = 50
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(msgspec.Struct, frozen=True):
     """One page of a listing: its lines, which page of how many, and the records in all
     (``page`` 0 with ``--all``: every line, one page)."""
 
@@ -196,8 +196,7 @@ def flow_document(record: Flow, facts: Mapping[str, str]) -> FlowDocument:
     return cast("FlowDocument", {**shown, **empty, **view, "events": result["events"]})
 
 
-@dataclass(frozen=True)
-class RecordView:
+class RecordView(msgspec.Struct, frozen=True):
     """One journey or flow as it is now. ``result`` is a journey's result (its schedule the
     loan's current plan, with each installment's status) or a flow's document; ``loan_now``
     the journey's newest loan today, if it has one; ``details`` what the journey's record
