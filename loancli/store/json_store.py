@@ -245,7 +245,7 @@ class JsonStore(Store):
         if self._pending.get(table):
             yield from super().batches(table, size)
             return
-        docs = list(self._data.get(table, {}).items())
+        docs = sorted(self._data.get(table, {}).items(), key=lambda item: int(item[0]))
         for start in range(0, len(docs), size):
             batch: list[Any] = [
                 Document(decode(doc) if type(doc) is msgspec.Raw else copy(doc), int(key))
@@ -346,7 +346,9 @@ class JsonStore(Store):
                             index.setdefault(found, set()).add(doc_id)
                     self._indexes[(table, field)] = index
                 return [(i, self._doc(docs, i)) for i in sorted(index.get(value, ()), key=int)]
-        return [(i, self._doc(docs, i)) for i in list(docs)]
+        # In the order of the numbers: the file keeps them in the order of their text ("1",
+        # "10", "2"), which a pass over the table must not follow.
+        return [(i, self._doc(docs, i)) for i in sorted(docs, key=int)]
 
     def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         for doc_id, doc in self._candidates(table, match):

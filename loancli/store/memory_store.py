@@ -53,7 +53,10 @@ class MemoryStore(Store):
         self._seen = self.memory.generation
 
     def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
-        for doc_id, doc in list(self.memory.data.get(table, {}).items()):
+        # In the order of the numbers, whatever order the world was given them in (a JSON
+        # file's is that of their text: "1", "10", "2").
+        docs = self.memory.data.get(table, {})
+        for doc_id, doc in sorted(docs.items(), key=lambda item: int(item[0])):
             if matches(doc, match):
                 yield int(doc_id), doc
 

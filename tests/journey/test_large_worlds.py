@@ -286,3 +286,30 @@ def test_the_events_a_clock_move_returns_are_the_callers_own() -> None:
     with Store(state, read_only=True) as store:
         stored = [e for loan in store.all(LOANS) for e in loan["events"]]
     assert stored and not [e for e in stored if "changed" in e.get("detail", {})]
+
+
+def test_a_pass_takes_loans_in_the_order_of_their_numbers_on_both_backends(
+    tmp_path: Path,
+) -> None:
+    """A file keeps its records under numbers written as text, in the order of their text
+    ("1", "10", "2"); past nine loans the pass must still take them in the order of their
+    numbers, as SQLite does, or the events come in another order and the credit entries
+    get other numbers."""
+    json_world = tmp_path / "twelve.json"
+    populate(json_world, 12, seed=7, months=4, mix={"completed": 6, "overdue": 6})
+    with Store(json_world, read_only=True) as store:
+        data = store.dump()
+        assert len(store.all(LOANS)) >= 10
+    sqlite_world = tmp_path / "twelve.sqlite"
+    with Store(sqlite_world) as store:
+        store.restore(data)
+    runs = []
+    for world in (json_world, sqlite_world):
+        moved = api.advance_clock(str(world), "150d")
+        with Store(world, read_only=True) as store:
+            credit = [(e["id"], e["loan"], e["installment"]) for e in store.all(CREDIT)]
+        runs.append((moved.events, sorted(credit)))
+    assert runs[0][1], "no credit was reported"
+    loans = [e["loan"] for e in runs[0][0]]
+    assert loans == sorted(loans, key=lambda x: int(x[1:]))
+    assert runs[0] == runs[1]

@@ -7,6 +7,7 @@ former numbers; notes are not keyed)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from loancli.store import Store, base, sqlite_store
+from loancli.store import MemoryState, Store, base, sqlite_store
 from loancli.store.consistency import KEYS_TABLE, keys_of
 
 CLOCK = "2026-03-02T10:00:00+08:00"
@@ -197,3 +198,26 @@ def test_a_pass_encodes_each_write_a_bounded_number_of_times(
     assert [doc["n"] for _doc_id, doc in _records(path)["notes"]] == [2] * count
     # Before: TinyDB encoded every write held so far again at each of the 20 flushes (840).
     assert encoded <= 4 * count
+
+
+@pytest.mark.parametrize("where", ["json", "sqlite", "memory"])
+def test_every_backend_lists_records_in_the_order_of_their_numbers(
+    tmp_path: Path, where: str
+) -> None:
+    """A world handed over in the order a JSON file keeps it (the numbers' text: "1", "10",
+    "2") is listed, found and gone through in batches in the order of its numbers."""
+    data = {"notes": {str(n): {"id": f"N{n}", "n": n % 3} for n in sorted(range(1, 13), key=str)}}
+    assert list(data["notes"])[:3] == ["1", "10", "11"]
+    state: Any = MemoryState() if where == "memory" else tmp_path / f"w.{where}"
+    with Store(state) as store:
+        store.restore(data)
+    if where == "json":  # as the file keeps it, read again
+        assert list(json.loads(state.read_bytes())["notes"])[:2] == ["1", "10"]
+    numbers = list(range(1, 13))
+    with Store(state, read_only=True) as store:
+        assert [doc["id"] for doc in store.all("notes")] == [f"N{n}" for n in numbers]
+        assert [doc["id"] for doc in store.find("notes", n=1)] == [
+            f"N{n}" for n in numbers if n % 3 == 1
+        ]
+        batches = [[doc["id"] for doc in batch] for batch in store.batches("notes", 5)]
+        assert sum(batches, []) == [f"N{n}" for n in numbers]
