@@ -231,7 +231,8 @@ def read_yaml_file(path: Path, what: str, *, key: str, typed: bool) -> object:
             ).format(what=what, path=path, value0=raw[exc.start], value1=exc.start),
         ) from None
     try:
-        return read_yaml(text, typed=typed)
+        # Plain YAML, as a story's and a ticket's: a tag, even a safe one, is refused.
+        return read_yaml(text, typed=typed, tags=False)
     except YamlTooComplex as exc:
         raise RuleError(
             key, _("{what} {path}: {exc}").format(what=what, path=path, exc=exc)
@@ -536,7 +537,7 @@ def set_value(raw: str) -> object:
         return raw[1:-1]  # quoted as YAML would be: the text inside
     if raw.strip().startswith("[") and raw.strip().endswith("]"):
         try:
-            return read_yaml(raw)
+            return read_yaml(raw, tags=False)
         except (yaml.YAMLError, YamlTooComplex):  # not a flow list: the text as typed
             return raw
     return raw
@@ -545,23 +546,30 @@ def set_value(raw: str) -> object:
 def answer_problem(q: Question, raw: object, base_dir: Path) -> str | None:
     """What is wrong with a scripted answer as far as it can be told before the journey (its
     form, its range, that its file is an image), or None; paths start at ``base_dir``."""
-    context = QuestionContext(base_dir=base_dir)
     try:
-        if q.kind == "select" and q.choices_from is not None:
-            # The choices are the product's, known in the journey only: here only the form
-            # (one value; a term is a number of months).
-            check_one_value(raw)
-            text = as_text(raw).strip()
-            if q.parse_fn is not None:
-                q.parse_fn(text, context)
-            elif canonical(q.key, text) not in q.choices:
-                # A way of repaying the engine has not (every product's is one of them).
-                q.parse(raw, context)
-            return None
-        q.parse(raw, context)
+        scripted_value(q, raw, base_dir)
     except ValueError as exc:
         return str(exc)
     return None
+
+
+def scripted_value(q: Question, raw: object, base_dir: Path) -> object:
+    """A scripted answer read as far as it can be before the journey (``6期`` is 6, ``1.5万``
+    is 15000), so two spellings of one answer are one value; a ``ValueError`` saying what is
+    wrong with it. Paths start at ``base_dir``."""
+    context = QuestionContext(base_dir=base_dir)
+    if q.kind == "select" and q.choices_from is not None:
+        # The choices are the product's, known in the journey only: here only the form
+        # (one value; a term is a number of months).
+        check_one_value(raw)
+        text = as_text(raw).strip()
+        if q.parse_fn is not None:
+            return q.parse_fn(text, context)
+        if canonical(q.key, text) not in q.choices:
+            # A way of repaying the engine has not (every product's is one of them).
+            q.parse(raw, context)
+        return canonical(q.key, text)
+    return q.parse(raw, context)
 
 
 def asks(*keys: str, unless: Mapping[str, tuple[str, str]] | None = None) -> Callable[[F], F]:

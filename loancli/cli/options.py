@@ -153,6 +153,17 @@ _FLOAT = rb"[:,\[]-?[0-9]+[.eE]"
 _FLOAT_FIRST = rb"-?[0-9]+[.eE]"
 
 
+def refuse_unused(ctx: typer.Context, why: str, *names: str) -> None:
+    """A global option given to a command that has no use for it is refused (exit 2 naming
+    it, ``why`` said), where it was taken and ignored: ``loancli --scenario frozen-card
+    check`` checked the stories' own worlds. ``names`` are the root's parameter names."""
+    root = ctx.find_root()
+    for name in names:
+        source = root.get_parameter_source(name)
+        if source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"):
+            raise typer.BadParameter(why, param_hint=f"--{name}")
+
+
 def options(ctx: typer.Context) -> Options:
     """The global options of the command running in ``ctx``."""
     opts: Options = ctx.find_root().obj

@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from loancli.cli.common import handled, run_again
 from loancli.cli.console import whole_line
 from loancli.cli.labels import choice_word
-from loancli.cli.options import options
+from loancli.cli.options import options, refuse_unused
 from loancli.cli.params import integer
 from loancli.i18n import _
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
@@ -94,6 +94,7 @@ def new(
     real bank BIN that passes Luhn; a mobile number; employer and income; emergency contacts.
     Ages are on the simulated clock's date (--clock, else its default start). Personal
     numbers are masked in what it prints; --json gives them whole (they are made up)."""
+    refuse_unused(ctx, _("a persona is made without a scenario: it is who applies"), "scenario")
     opts = options(ctx)
     with handled(opts, TRAIT_OPTIONS):
         persona, files = tickets.new_persona(

@@ -16,10 +16,10 @@ from rich.text import Text
 from loancli.cli.common import check_output, check_writable, grade, handled, write_output
 from loancli.cli.console import filled, print_indented
 from loancli.cli.labels import STATUS_NAMES, status_name
-from loancli.cli.options import Options, options
+from loancli.cli.options import Options, options, refuse_unused
 from loancli.cli.params import integer
 from loancli.errors import ExitCode
-from loancli.i18n import _
+from loancli.i18n import N_, _
 from loancli.stories import check as checking
 from loancli.stories import tickets
 from loancli.stories.format import schema
@@ -103,6 +103,7 @@ def story_run(
 ) -> None:
     """Play a story in a fresh world (in memory, or the new file --db names), each action
     checked against what it expects: exit 0 when all hold, 3 when one does not."""
+    refuse_unused(ctx, _(_STORY_WORLD), "scenario", "seed", "clock")
     opts = options(ctx)
     with handled(opts, {"story": "NAME|FILE", "until": "--until"}):
         if isinstance(opts.db, Path):
@@ -111,6 +112,13 @@ def story_run(
         played = play_story(name, opts.db, until=until, hashing=grade(opts))
     _show_run(opts, played)
     raise typer.Exit(int(ExitCode.OK if played.ok else ExitCode.STOPPED))
+
+
+# Said of --scenario, --seed or --clock given to a command that plays stories.
+_STORY_WORLD = N_(
+    "each story plays in the world it sets up itself (its scenario, seed and clock): write "
+    "them in the story"
+)
 
 
 def _show_run(opts: Options, played: StoryRun) -> None:
@@ -190,6 +198,7 @@ def check(
     expectation holds, 3 when one does not, 2 for a story that cannot be read. Its text,
     JSON and JUnit are the same bytes on every rerun, on any machine in the same language
     (--lang pins it; --timings adds the time each story took)."""
+    refuse_unused(ctx, _(_STORY_WORLD), "scenario", "seed", "clock")
     opts = options(ctx)
     fields = {
         "story": "PATH",

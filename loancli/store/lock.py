@@ -25,6 +25,7 @@ from pathlib import Path
 
 from loancli.clock import real_now
 from loancli.files import make_private
+from loancli.text import printable
 
 # How often a waiting writer tries again: commits take milliseconds.
 _POLL = 0.01
@@ -58,7 +59,9 @@ def holder_text(path: Path) -> str:
         return ""
     command = str(info.get("command") or "?")[:80]
     since = str(info.get("since") or "?")[:32]
-    return f"process {info['pid']} ({command}) since {since}"
+    # Another process's words, shown in an error or a notice of ours: a newline or an escape
+    # in them is written as its escape, so it cannot pass for a line of ours.
+    return printable(f"process {str(info['pid'])[:20]} ({command}) since {since}")
 
 
 class Lock:

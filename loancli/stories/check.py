@@ -198,6 +198,7 @@ def parse_matrix(items: Iterable[str]) -> dict[str, list[str]]:
     given again adds its values; a value given twice (as the story takes it: ``女`` is
     ``female``) is one case."""
     out: dict[str, list[str]] = {}
+    meanings: dict[str, list[object]] = {}
     for item in items:
         key, sep, values = item.partition("=")
         key = key.strip()
@@ -212,24 +213,34 @@ def parse_matrix(items: Iterable[str]) -> dict[str, list[str]]:
         if not parts:
             raise UsageError(_("{key}: give at least one value").format(key=key), key="matrix")
         values_now = out.setdefault(key, [])
-        for value in (_matrix_value(key, value) for value in parts):
-            if value not in values_now:
-                values_now.append(value)
+        for value in parts:
+            shown, meant = _matrix_value(key, value)
+            if meant not in meanings.setdefault(key, []):
+                meanings[key].append(meant)
+                values_now.append(shown)
     return out
 
 
-def _matrix_value(key: str, value: str) -> str:
-    """One value of the matrix as a story takes it (``女`` is ``female``), checked before any
-    story is played: an answer as its question reads it, a trait as a persona is made from
-    it; else a ``UsageError`` on ``matrix`` saying ``KEY: why``."""
+def _matrix_value(key: str, value: str) -> tuple[str, object]:
+    """One value of the matrix as a story takes it, checked before any story is played: the
+    value to play and name the case by, and what it means (``女`` is ``female``, ``6期`` is
+    6, ``1.5万`` is 15000), by which a value given twice is one case. An answer is read as
+    its question reads it, a trait as a persona is made from it; else a ``UsageError`` on
+    ``matrix`` saying ``KEY: why``."""
     if key in MATRIX_ANSWERS:
-        from loancli.asking import answer_problem
+        from loancli.asking import scripted_value
         from loancli.questions import QUESTIONS
 
-        problem = answer_problem(QUESTIONS[key], value, Path.cwd())
-        if problem is not None:
-            raise UsageError(f"{key}: {problem}", key="matrix")
-        return value
+        try:
+            return value, scripted_value(QUESTIONS[key], value, Path.cwd())
+        except ValueError as exc:
+            raise UsageError(f"{key}: {exc}", key="matrix") from None
+    trait = _trait(key, value)
+    return trait, trait
+
+
+def _trait(key: str, value: str) -> str:
+    """A persona trait as a persona is made from it (``女`` is ``female``, an age one number)."""
     from loancli.identity.banks import find_bank
     from loancli.identity.persona import age_band, find_province, parse_sex
 

@@ -160,6 +160,10 @@ def test_set_with_an_unknown_key_is_exit_2(tmp_path: Path) -> None:
         ("phone: [unclosed\n", "not valid YAML at line"),
         ("- just\n- a list\n", "must be a mapping"),
         ("phone: '13800138000'\n\tpassword: x\n", "not valid YAML"),
+        # Plain YAML, as a story's: a tag, even a safe one, is refused, not ignored.
+        ("amount: !!str 5000\n", "the tag tag:yaml.org,2002:str at line 1 is not allowed"),
+        ("name: !!python/object:os.system echo\n", "tag:yaml.org,2002:python/object:os.system"),
+        ("photo: !!binary aGVsbG8=\n", "the tag tag:yaml.org,2002:binary"),
     ],
 )
 def test_malformed_answers_file_is_exit_2(tmp_path: Path, text: str, why: str) -> None:
@@ -194,6 +198,15 @@ def test_bad_scenario_is_exit_2(tmp_path: Path) -> None:
         tmp_path, "--scenario", str(path), "apply", "--answers", str(write_answers(tmp_path))
     )
     assert code == 2 and "providers.bank.card_status" in err and "frozen" in err
+
+
+def test_a_scenario_file_with_a_tag_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "tagged.yaml"
+    path.write_text("name: tagged\ndescription: !!str y\n", encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "--json", "scenario", "validate", str(path))
+    assert code == 2, out + err
+    assert "the tag tag:yaml.org,2002:str at line 2 is not allowed" in out + err
+    no_traceback(out, err)
 
 
 def test_running_out_of_a_retry_list_before_any_retry_is_exit_2(tmp_path: Path) -> None:

@@ -463,3 +463,32 @@ def test_a_seed_of_nineteen_digits_is_taken_as_populate_and_stories_make_them(
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["--seed", "9" * 20, "--json", "persona", "new"])
     assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize(
+    ("given", "command", "said"),
+    [
+        (("--scenario", "frozen-card"), ("check", "--no-builtin", "F"), "sets up itself"),
+        (("--clock", "2026-05-01"), ("check", "--no-builtin", "F"), "sets up itself"),
+        (("--seed", "5"), ("story", "run", "overdue-penalty"), "its scenario, seed and clock"),
+        (("--scenario", "nope"), ("story", "run", "overdue-penalty"), "sets up itself"),
+        (("--scenario", "low"), ("persona", "new"), "made without a scenario"),
+    ],
+)
+def test_a_global_option_a_command_does_not_use_is_refused_naming_it(
+    tmp_path: Path, given: tuple[str, str], command: tuple[str, ...], said: str
+) -> None:
+    """``loancli --scenario frozen-card check`` checked the stories' own worlds and passed;
+    ``--seed 5 story run`` played what seed 0 plays: taken and ignored, they now say why."""
+    story = tmp_path / "s.yaml"
+    story.write_text(
+        "story: 1\nname: s\nactions:\n  - clock: {set: '2026-05-01T09:00'}\n", encoding="utf-8"
+    )
+    args = [str(story) if word == "F" else word for word in command]
+    code, data = run_json(tmp_path, *given, *args)
+    assert code == 2, data
+    assert data["error"]["key"] == given[0]
+    assert said in data["error"]["message"]
+    # Written after the command, it is the same option.
+    code, data = run_json(tmp_path, *args, *given)
+    assert code == 2 and data["error"]["key"] == given[0], data

@@ -695,6 +695,9 @@ def test_a_matrix_key_given_again_adds_its_values_and_a_value_twice_is_one_case(
 
     matrix = parse_matrix(["amount=5000", "amount=20000,5000", "sex=女,female,男"])
     assert matrix == {"amount": ["5000", "20000"], "sex": ["female", "male"]}
+    # An answer written two ways is one case too, named as first written.
+    matrix = parse_matrix(["term=6,6期,12", "amount=5000,5000.00,1.5万,15000"])
+    assert matrix == {"term": ["6", "12"], "amount": ["5000", "1.5万"]}
 
 
 @pytest.mark.parametrize("until", ["0", "-1"])

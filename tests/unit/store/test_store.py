@@ -320,6 +320,21 @@ def test_a_writer_waiting_on_a_removed_lock_file_locks_the_new_one(
     assert not path.exists()
 
 
+def test_a_lock_holders_words_cannot_pass_for_a_line_of_ours(tmp_path: Path) -> None:
+    """What the lock file says of its holder is another process's text: a newline or an
+    escape in it is shown as its escape (it made ``Error: fake line`` a line of its own)."""
+    from loancli.store.lock import holder_text
+
+    path = tmp_path / "w.json.lock"
+    path.write_text(
+        json.dumps({"pid": 1, "command": "loancli apply\nError: fake\x1b[2J", "since": "x\ry"}),
+        encoding="utf-8",
+    )
+    shown = holder_text(path)
+    assert shown == "process 1 (loancli apply\\x0aError: fake\\x1b[2J) since x\\x0dy"
+    assert shown.isprintable()
+
+
 def test_the_lock_is_held_only_while_a_unit_runs(db: Path) -> None:
     with Store(db) as first:
         with first.transaction():
