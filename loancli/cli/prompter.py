@@ -30,24 +30,13 @@ def choice_title(key: str, value: str) -> str:
     return f"{word} {value}" if word else value
 
 
-# questionary's own words around a yes/no question, as it shows them in English.
+# The words of a yes/no question: its hint (the default in capitals) and what Enter took.
 _CONFIRM_WORDS = {
     "YES": N_("Yes"),
     "NO": N_("No"),
     "YES_OR_NO": N_("(Y/n)"),
     "NO_OR_YES": N_("(y/N)"),
 }
-
-
-def _confirm_words_in_language() -> None:
-    """Make questionary's yes/no prompt speak the command's language: its hint ``(Y/n)`` and
-    the answer shown back (``Yes``). questionary reads these from module constants (its
-    ``instruction=`` would replace the hint but not the answer), so they are set there, for
-    this process's one language."""
-    from questionary.prompts import confirm
-
-    for name, word in _CONFIRM_WORDS.items():
-        setattr(confirm, name, _(word))
 
 
 def _hung_up(_signal: int, _frame: object) -> None:
@@ -94,6 +83,9 @@ class QuestionaryPrompter:
                 return said if cell_len(said) < self.console.width - 1 else True
             return True
 
+        def yes_or_no(text: str) -> bool | str:
+            return True if not text.strip() else validate(text)
+
         extra: _Output = {}
         if self.to_stderr:
             from prompt_toolkit.output import create_output
@@ -123,8 +115,11 @@ class QuestionaryPrompter:
             """The prompt, made anew for each asking (one asked again would hold the answer
             it refused)."""
             if question.kind == "confirm":
-                _confirm_words_in_language()
-                prompt = questionary.confirm(label, default=bool(question.default), **extra)
+                # Typed and ended by Enter, read as a script's answer is (是/否, 确认/取消,
+                # y/n): questionary's yes/no prompt took one key, y or n, so 否 was dropped
+                # and Enter confirmed the loan, and "yes" answered two questions.
+                words = _(_CONFIRM_WORDS["YES_OR_NO" if question.default else "NO_OR_YES"])
+                prompt = questionary.text(f"{label} {words}", validate=yes_or_no, **extra)
             elif question.kind == "select":
                 prompt = questionary.select(
                     label,
@@ -159,6 +154,11 @@ class QuestionaryPrompter:
                 # The line shows no answer (nothing was typed): what Enter took, masked.
                 self.console.print(Text(f"  {kept_shown}", style="dim"))
                 answer = kept
+            if question.kind == "confirm" and not answer.strip():
+                # Enter: the default, said (the line shows nothing typed).
+                answer = bool(question.default)
+                word = _(_CONFIRM_WORDS["YES" if answer else "NO"])
+                self.console.print(Text(f"  {word}", style="dim"))
             try:
                 return question.parse(answer, context)
             except ValueError as exc:

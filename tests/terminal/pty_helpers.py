@@ -123,9 +123,12 @@ class Terminal:
         self.child.send(DOWN * down)
         self.child.send("\r")
 
-    def confirm(self, key: str, yes: bool) -> None:
+    def confirm(self, key: str, yes: bool, typed: str | None = None) -> None:
+        """Answer a yes/no question: ``y`` or ``n`` (or ``typed``: 是, 否, nothing for the
+        default), then Enter."""
         self.wait_prompt(key)
-        self.child.send("y" if yes else "n")
+        self.child.send(("y" if yes else "n") if typed is None else typed)
+        self.child.send("\r")
 
     def answer_from_sms(self, key: str) -> str:
         """At ``key``'s prompt, type the code of the newest SMS notification on screen, as

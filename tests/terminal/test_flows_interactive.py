@@ -90,7 +90,7 @@ def test_checkout_walked_by_hand_on_an_account_that_completed_the_journey(
     }
     assert "Mobile number [11 digits, 13-19 prefix] (phone):" in screen
     assert f"(face_actions): {','.join(actions)}" in screen
-    assert "(confirm_installment): Yes" in screen
+    assert "(confirm_installment): (Y/n) y" in screen
     assert "Confirm this installment plan? (confirm_installment): (Y/n)" in screen
     result = screen[screen.index("Checkout installments (F0001)") :]
     assert "Redmi K70: 2499.00 yuan in 12 installments" in result

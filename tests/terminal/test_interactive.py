@@ -2,8 +2,8 @@
 
 Nothing here mocks questionary or prompt_toolkit. Each test spawns ``python -m
 loancli.cli.main ... apply`` on a pty with pexpect, reads the screen and types keys as a QA
-engineer would: text plus Enter, arrow keys in select lists, ``y``/``n`` for confirms, the SMS
-code copied from the phone notification the app shows.
+engineer would: text plus Enter, arrow keys in select lists, a word and Enter for a yes/no
+question (``y``, ``否``), the SMS code copied from the phone notification the app shows.
 
 prompt_toolkit asks the terminal where the cursor is (``ESC [6n``) before it draws a prompt; a
 real terminal answers ``ESC [row;colR``. :class:`Terminal` (tests/pty_helpers.py) answers too,
@@ -86,8 +86,8 @@ def test_whole_journey_answered_by_hand_at_a_terminal(tmp_path: Path) -> None:
     # Enter, never put whole into the line.
     assert "Enter for 138****8000] (card_phone):" in screen
     assert "(card_phone): 13800138000" not in screen
-    assert "(auth_cloud): Yes" in screen
-    assert "(auth_smart_home): No" in screen
+    assert "(auth_cloud): (y/N) y" in screen
+    assert "(auth_smart_home): (y/N) n" in screen
     # Secrets are never echoed.
     assert "s3cret-pass" not in screen
     assert "258369" not in screen
