@@ -448,7 +448,7 @@ def records_table(
 
 
 def _kind_name(kind: str | None) -> str:
-    """A flow's kind in a table: 更换手机号 in Chinese; the code (``change_phone``, what a
+    """A flow's kind in a table: 修改手机号 in Chinese; the code (``change_phone``, what a
     command names) in English."""
     if not kind or language() == "en":
         return kind or ""

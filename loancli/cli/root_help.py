@@ -139,7 +139,7 @@ ZH = (
     "  clock          模拟时钟：show、set、advance。\n"
     "  device         常用设备与二次验证。\n"
     "  support        客服：解锁被锁定的账户。\n"
-    "  account        更换手机号、季度自查。\n"
+    "  account        修改手机号、季度自查。\n"
     "  card           银行卡：bind、list、unbind。\n"
     "  contacts       紧急联系人：add、list、remove。\n"
     "  scenario       场景：list、show、validate、find。\n"

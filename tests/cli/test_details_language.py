@@ -250,7 +250,7 @@ def test_lists_in_chinese_say_relations_kinds_statuses_and_day_counts_in_words(
     assert code == 0 and "按月计息，每月按30天" in out and "30/360" not in out, err
     _change_phone(tmp_path)
     code, out, err = run_cli(tmp_path, "--lang", "zh", "flows", "list")
-    assert code == 0 and "更换手机号" in out and "change_phone" not in out, err
+    assert code == 0 and "修改手机号" in out and "change_phone" not in out, err
     code, out, err = run_cli(tmp_path, "flows", "list")
     assert code == 0 and "change_phone" in out  # the code in English, as commands name it
     code, out, err = run_cli(tmp_path, "--lang", "zh", "card", "list", "13700137000")

@@ -241,6 +241,6 @@ def test_phone_change_in_chinese_at_a_terminal(tmp_path: Path) -> None:
     term.answer_from_sms("new_phone_code")
     assert term.finish() == 0
     screen = term.text()
-    assert "更换手机号" in screen and "手机号已更换：138****8000 -> 136****6000" in screen
+    assert "修改手机号" in screen and "手机号已更换：138****8000 -> 136****6000" in screen
     assert "短信 sms" in screen  # the list shows the app's word with the value
     assert "Traceback" not in screen
