@@ -231,10 +231,12 @@ def _show_check(opts: Options, played: checking.CheckRun, timings: bool) -> None
         # A matrix case's name ends in [amount=5000,term=6], which rich would read as markup
         # and drop: the names and sentences are escaped.
         console.print(f"{mark} {escape(printable(r.name))}", soft_wrap=True)
+        # Wrapped under the name, by cells in Chinese (a failure's sentence was one line of
+        # 114 columns, which a terminal of 80 folded mid-word).
         for f in r.failures:
-            console.print(f"    {escape(printable(f.sentence()))}", soft_wrap=True)
+            print_indented(console, Text(printable(f.sentence())), 4)
         if r.error:
-            console.print(f"    [red]{escape(printable(r.error))}[/red]", soft_wrap=True)
+            print_indented(console, Text(printable(r.error), style="red"), 4)
     console.print(
         _("{passed} of {n} stories hold").format(passed=played.passed, n=len(results)),
         soft_wrap=True,
