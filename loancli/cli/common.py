@@ -14,14 +14,14 @@ import shlex
 import signal
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NotRequired, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 
 import typer
 
 from loancli.account.hashing import HashGrade
 from loancli.api import WorldArgs, WorldOptions, location_of, state_file_kind
 from loancli.asking import Asker, is_recording, set_value, write_recording
-from loancli.cli.console import inert_console, whole_line
+from loancli.cli.console import filled, inert_console, whole_line
 from loancli.cli.options import Options
 from loancli.cli.prompter import QuestionaryPrompter
 from loancli.dburl import ServerUrl
@@ -33,6 +33,9 @@ from loancli.support.names import step_name
 from loancli.text import printable
 from loancli.validation import file_kind
 from loancli.world.scenario import load_scenario, takes
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # Domain fields every command may refuse, and the global options that set them.
 GLOBAL_OPTIONS = {
@@ -83,7 +86,7 @@ def handled(
         console.print("[red]" + _("Error:") + f"[/red]{after_colon()}{escape(str(exc))}")
         hint = continue_hint(opts, exc)
         if hint:
-            console.print(escape(hint))
+            say_hint(console, hint)
         if opts.json:
             opts.emit({"error": error_document(opts, exc)})
         raise typer.Exit(int(exc.exit_code)) from None
@@ -119,7 +122,7 @@ def _say_interrupted(opts: Options, exc: KeyboardInterrupt, saves: bool) -> None
     # worlds of their own: a journey cut short there is in none the person has).
     hint = continue_hint(opts, exc) if saves else None
     if hint:
-        typer.echo(printable(hint), err=True)
+        say_hint(inert_console(stderr=True, highlight=False, soft_wrap=True), hint)
     if opts.json:
         error: ErrorDocument = {"exit_code": 130, "keys": [], "key": None, "message": message}
         stopped = stopped_journey(exc) if saves else None
@@ -363,11 +366,21 @@ def continue_hint(opts: Options, exc: BaseException) -> str | None:
         return None
     record_id, step, answers = stopped
     keys = error_keys(exc)
-    return _(
-        "The journey of {id} stopped at {step}; nothing it did is lost. Continue with: {command}"
-    ).format(
-        id=record_id, step=step_name(step), command=resume_command(opts, record_id, answers, keys)
-    )
+    # The command on a line of its own: a terminal folds a line wider than it, mid-word.
+    said = _("The journey of {id} stopped at {step}; nothing it did is lost. Continue with:")
+    command = resume_command(opts, record_id, answers, keys)
+    return said.format(id=record_id, step=step_name(step)) + "\n" + command
+
+
+def say_hint(console: Console, hint: str) -> None:
+    """A hint as :func:`continue_hint` gives it: its words wrapped at the console's width (by
+    cells in Chinese), a command after them on a line of its own, whole."""
+    from rich.text import Text
+
+    words, newline, command = hint.rpartition("\n") if "\n" in hint else (hint, "", "")
+    console.print(filled(console, Text(printable(words)), console.width), soft_wrap=False)
+    if newline:
+        whole_line(console, printable(command))
 
 
 def world_options(opts: Options) -> WorldOptions:

@@ -70,7 +70,6 @@ def show_result(
     """The journey's outcome; ``resume`` is the command that continues a stopped one (else
     the plain one, in this run's world); ``restructured``: the loan's plan is a
     re-instalment's, not the one paid out."""
-    from rich.markup import escape
     from rich.panel import Panel
 
     console = opts.console
@@ -78,10 +77,8 @@ def show_result(
         command = resume or resume_command(opts, result["applicant_id"])
         stopped_panel(opts, result, _("Applicant {id}").format(id=result["applicant_id"]))
         # Outside the box and never wrapped: the command is copied whole, as one line.
-        console.print(
-            "[dim]" + _("Continue later with:") + f"[/dim]{after_colon()}{escape(command)}",
-            soft_wrap=True,
-        )
+        console.print("[dim]" + _("Continue later with:") + "[/dim]")
+        whole_line(console, command)
         return
     if result["status"] != "completed":
         console.print(

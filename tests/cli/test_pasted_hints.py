@@ -38,9 +38,11 @@ def paste(command: str, folder: Path) -> subprocess.CompletedProcess[str]:
 
 
 def hint_after(label: str, text: str) -> str:
-    """The command on the line that carries ``label``: it is on that one line, whole."""
-    line = next(line for line in text.splitlines() if label in line)
-    command = line.split(label, 1)[1].strip()
+    """The command after ``label``, whole: on the rest of that line, or (a hint after words
+    that wrap) on the next line, a line of its own."""
+    lines = text.splitlines()
+    at = next(n for n, line in enumerate(lines) if label in line)
+    command = lines[at].split(label, 1)[1].strip() or lines[at + 1].strip()
     assert command.startswith("loancli ")
     return command
 
@@ -522,3 +524,33 @@ def test_a_scenario_for_one_flow_is_left_out_of_the_others_hints_only() -> None:
     assert not takes(phone_change, ["step", "A0001", "sms"])  # a journey's step
     assert not takes(phone_change, ["--no-input", "apply", "--answers", "happy-path"])
     assert takes(load_scenario("frozen-card"), ["step", "A0001", "sms"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_at_80_columns_a_hint_wraps_its_words_and_keeps_its_command_a_line_of_its_own(
+    tmp_path: Path, lang: str
+) -> None:
+    """The hint after a stop was one line of words and command, which a terminal of 80
+    columns folded mid-word (``Contin|ue with: loancli --db /tmp/|...``)."""
+    from rich.cells import cell_len
+
+    answers = write_answers(tmp_path, "partial.yaml", bank_sms_code=None)
+    text = answers.read_text(encoding="utf-8").replace("bank_sms_code: null\n", "")
+    answers.write_text(text, encoding="utf-8")
+    deep = tmp_path / ("a long folder name " * 3).strip()
+    deep.mkdir()
+    code, out, err = run_cli(
+        deep, "--lang", lang, "--no-input", "apply", "--answers", str(answers), columns=80
+    )
+    assert code == 2, out + err
+    lines = err.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("loancli --db "))
+    command = lines[at]
+    assert "--resume A0001" in command and "--set bank_sms_code=VALUE" in command
+    assert cell_len(command) > 80  # whole, however wide
+    # The hint's words: from the line that names the journey to the command.
+    start = next(n for n, line in enumerate(lines) if "A0001" in line)
+    assert start < at
+    assert all(cell_len(line) <= 80 for line in lines[start:at]), lines
+    said = ("" if lang == "zh" else " ").join(lines[start:at])
+    assert ("继续办理：" if lang == "zh" else "Continue with:") in said

@@ -106,9 +106,10 @@ def test_a_missing_answer_later_stops_at_its_step_and_says_how_to_go_on(tmp_path
     code, out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", str(answers))
     assert code == 2
     assert "card_number, bank_sms_code: no answer given" in err
-    hint = next(line for line in err.splitlines() if "Continue with:" in line)
-    assert "stopped at card_binding; nothing it did is lost" in hint
-    command = hint.split("Continue with: ", 1)[1]
+    lines = err.splitlines()
+    at = next(n for n, line in enumerate(lines) if "Continue with:" in line)
+    assert "stopped at card_binding; nothing it did is lost" in lines[at]
+    command = lines[at + 1]  # on a line of its own
     assert f"--db {tmp_path / 'state.json'}" in command
     assert f"apply --resume A0001 --answers {answers}" in command
     assert "--set card_number=VALUE --set bank_sms_code=VALUE" in command

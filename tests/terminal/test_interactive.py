@@ -341,7 +341,7 @@ def test_ctrl_c_at_a_prompt_exits_cleanly_and_keeps_progress(tmp_path: Path) -> 
     assert "Interrupted; what was done is saved." in screen
     # The id and the command that continues, with the state file the run used.
     assert "The journey of A0001 stopped at profile" in screen
-    assert re.search(r"Continue with: loancli --db \S*s\.json apply --resume A0001", screen)
+    assert re.search(r"Continue with:\n+loancli --db \S*s\.json apply --resume A0001", screen)
 
     listed = loancli("--json", "applicants", "list", db=tmp_path / "s.json")
     assert listed.returncode == 0, listed.stderr
