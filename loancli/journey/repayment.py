@@ -162,7 +162,7 @@ def restructure(
         raise RuleError(
             "term",
             _("the new plan's term is one of {terms} months").format(
-                terms=", ".join(str(t) for t in offered)
+                terms=_(", ").join(str(t) for t in offered)
             ),
         )
     log(loan, now, catch_up(loan, today, world.product(product_of(loan)).servicing))

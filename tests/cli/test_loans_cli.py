@@ -774,6 +774,9 @@ def test_restructure_bad_term(db: Path) -> None:
     code, _, err = cli(db, "restructure", "A0001", "--term", "5")
     assert code == 2
     assert "--term" in err
+    # The terms listed with the language's commas (ASCII ones in Chinese were mixed).
+    code, _, err = cli(db, "--lang", "zh", "restructure", "A0001", "--term", "5")
+    assert code == 2 and "3，6，12" in err and "3, 6" not in err, err
 
 
 # --- explain -------------------------------------------------------------------------------
