@@ -147,15 +147,24 @@ def check(
     if not report["issues"]:
         console.print(_("All in order."), style="green")
         return
-    from rich.table import Table
-
-    table = Table(title=_("What to update"))
-    for name in ("", N_("check"), N_("what"), N_("fix")):
-        table.add_column(_(name) if name else "", overflow="fold")
-    for issue in report["issues"]:
-        mark = "!" if issue["severity"] == "action" else "i"
-        table.add_row(mark, issue["code"], issue["what"], issue["fix"])
-    console.print(table)
+    # Fitted as every table is: the sentences wrapped by cells in Chinese, a closing mark
+    # never starting a line (a plain table folded "。" onto a line of its own).
+    cols = [
+        Col("mark", ""),
+        Col("code", _("check")),
+        Col("what", _("what"), figure=False),
+        Col("fix", _("fix"), figure=False),
+    ]
+    rows = [
+        {
+            "mark": "!" if issue["severity"] == "action" else "i",
+            "code": issue["code"],
+            "what": issue["what"],
+            "fix": issue["fix"],
+        }
+        for issue in report["issues"]
+    ]
+    console.print(fit_table(console, _("What to update"), cols, rows))
     show_named_commands(opts, *(issue["fix"] for issue in report["issues"]))
 
 

@@ -923,6 +923,32 @@ def test_account_check_lists_stale_and_inconsistent_data_with_fixes(tmp_path: Pa
     assert "--db" not in json.dumps(report)
 
 
+def test_account_check_in_chinese_at_80_columns_starts_no_line_with_a_closing_mark(
+    tmp_path: Path,
+) -> None:
+    """The table of what to update was a plain table that folded a sentence's "。" or "："
+    onto the start of a line; it is fitted as every table is."""
+    from rich.cells import cell_len
+
+    account = {
+        **ACCOUNT,
+        "identity": {**IDENTITY, "validity": "2006.01.01-2016.01.01"},
+        "contacts": [],
+        "cards": [{"number": CARD, "reserved_phone": "13300133000", "rebind_required": True}],
+    }
+    world = scenario(tmp_path, accounts=[account], sms={"unreachable": [PHONE]})
+    code, out, err = run_cli(
+        tmp_path, "--lang", "zh", "--scenario", world, "account", "check", PHONE, columns=80
+    )
+    assert code == 0, out + err
+    table = [line for line in out.splitlines() if line[:1] in "┏┃┡│└" or line.startswith(" ")]
+    assert table, out
+    assert all(cell_len(line) <= 80 for line in out.splitlines() if "loancli" not in line)
+    for line in table:
+        for cell in line.strip("┃│ ").split("│"):
+            assert cell.strip()[:1] not in set("。，、；：）」』"), line
+
+
 def test_account_check_without_id_or_card(tmp_path: Path) -> None:
     world = scenario(tmp_path, accounts=[{"phone": PHONE, "password": PASSWORD}])
     code, report = run_json(tmp_path, "--scenario", world, "account", "check", PHONE)
