@@ -345,42 +345,44 @@ def stopped_flow(exc: BaseException) -> tuple[str, str, str | None] | None:
     return _stopped(exc, "F")
 
 
-def continue_hint(opts: Options, exc: BaseException) -> str | None:
+def continue_hint(opts: Options, exc: BaseException) -> tuple[str, str] | None:
     """For a journey that stopped inside a run (an answer refused or missing, Ctrl-C): where
-    it stopped and the command that goes on from there, with the answers put right. For an
-    account flow (which does not resume): that it is kept, where, and how to see it."""
+    it stopped, and the command that goes on from there, with the answers put right. For an
+    account flow (which does not resume): that it is kept, where, and the command that shows
+    it. The command is apart from the words: it is said on a line of its own
+    (:func:`say_hint`), whole."""
     flow = stopped_flow(exc)
     if flow is not None:
         show = shlex.join(["loancli", *world_flags(opts), "flows", "show", flow[0]])
         if isinstance(exc, KeyboardInterrupt):  # nothing was wrong: the person left
-            return _(
-                "The flow {id} stopped at {step} and is kept as it went ({command}); a flow "
-                "does not resume: run the command again to do it anew."
-            ).format(id=flow[0], step=step_name(flow[1]), command=show)
-        return _(
-            "The flow {id} stopped at {step} and is kept as it went ({command}); run the "
-            "command again with the answer put right."
-        ).format(id=flow[0], step=step_name(flow[1]), command=show)
+            said = _(
+                "The flow {id} stopped at {step} and is kept as it went; a flow does not "
+                "resume: run the command again to do it anew. See it with:"
+            )
+        else:
+            said = _(
+                "The flow {id} stopped at {step} and is kept as it went; run the command "
+                "again with the answer put right. See it with:"
+            )
+        return said.format(id=flow[0], step=step_name(flow[1])), show
     stopped = stopped_journey(exc)
     if stopped is None:
         return None
     record_id, step, answers = stopped
-    keys = error_keys(exc)
-    # The command on a line of its own: a terminal folds a line wider than it, mid-word.
     said = _("The journey of {id} stopped at {step}; nothing it did is lost. Continue with:")
-    command = resume_command(opts, record_id, answers, keys)
-    return said.format(id=record_id, step=step_name(step)) + "\n" + command
+    command = resume_command(opts, record_id, answers, error_keys(exc))
+    return said.format(id=record_id, step=step_name(step)), command
 
 
-def say_hint(console: Console, hint: str) -> None:
-    """A hint as :func:`continue_hint` gives it: its words wrapped at the console's width (by
-    cells in Chinese), a command after them on a line of its own, whole."""
+def say_hint(console: Console, hint: tuple[str, str]) -> None:
+    """A hint of :func:`continue_hint`: its words wrapped at the console's width (by cells in
+    Chinese), its command after them on a line of its own, whole (a terminal folds a line
+    wider than it mid-word)."""
     from rich.text import Text
 
-    words, newline, command = hint.rpartition("\n") if "\n" in hint else (hint, "", "")
+    words, command = hint
     console.print(filled(console, Text(printable(words)), console.width), soft_wrap=False)
-    if newline:
-        whole_line(console, printable(command))
+    whole_line(console, printable(command))
 
 
 def world_options(opts: Options) -> WorldOptions:

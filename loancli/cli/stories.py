@@ -231,12 +231,16 @@ def _show_check(opts: Options, played: checking.CheckRun, timings: bool) -> None
         # A matrix case's name ends in [amount=5000,term=6], which rich would read as markup
         # and drop: the names and sentences are escaped.
         console.print(f"{mark} {escape(printable(r.name))}", soft_wrap=True)
-        # Wrapped under the name, by cells in Chinese (a failure's sentence was one line of
-        # 114 columns, which a terminal of 80 folded mid-word).
-        for f in r.failures:
-            print_indented(console, Text(printable(f.sentence())), 4)
-        if r.error:
-            print_indented(console, Text(printable(r.error), style="red"), 4)
+        # At a terminal, wrapped under the name, by cells in Chinese (a failure's sentence
+        # was one line of 114 columns, which a terminal of 80 folded mid-word); elsewhere one
+        # line each, the same bytes whatever the width (a CI log, a file compared).
+        said = [Text(printable(f.sentence())) for f in r.failures]
+        said += [Text(printable(r.error), style="red")] if r.error else []
+        for text in said:
+            if console.is_terminal:
+                print_indented(console, text, 4)
+            else:
+                console.print(Text("    ") + text, soft_wrap=True)
     console.print(
         _("{passed} of {n} stories hold").format(passed=played.passed, n=len(results)),
         soft_wrap=True,

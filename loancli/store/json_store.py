@@ -495,14 +495,16 @@ def _field(doc: Any, field: str) -> Any:
     (only that field decoded); a record that is not an object has none (the file's checks
     refuse it)."""
     if type(doc) is msgspec.Raw:
-        return getattr(_picker(field).decode(doc), field)
+        return _picker(field).decode(doc).value
     return doc.get(field) if isinstance(doc, dict) else None
 
 
 @functools.cache
 def _picker(field: str) -> msgspec.json.Decoder[Any]:
-    """A decoder of one field of a record's JSON text (the others skipped, not decoded)."""
-    return msgspec.json.Decoder(msgspec.defstruct("Pick", [(field, Any, None)]))
+    """A decoder of one field of a record's JSON text (the others skipped, not decoded),
+    whatever its name (``a-b``, ``class``: the struct's own is ``value``)."""
+    pick = msgspec.defstruct("Pick", [("value", Any, None)], rename={"value": field})
+    return msgspec.json.Decoder(pick)
 
 
 def _json_position(raw: bytes) -> str:

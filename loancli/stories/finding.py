@@ -86,6 +86,9 @@ STOPWORDS_EN = frozenset(
 )
 # Ways of saying one thing that share no word: the money did not arrive, it was not received.
 SAME_ZH = {"不打到": "不到账", "不打款": "不到账", "不进账": "不到账", "不收到": "收不到"}
+# Words the apps and borrowers use for one another: 修改手机号 (the apps') is what a borrower
+# calls 更换手机号.
+SAME_WORD_ZH = {"更换": "修改"}
 # Said before a verb, they turn it round: joined to it (see _chinese).
 NEGATIONS = frozenset("不 没 未 没有 无法 不能 不可 无 别".split())
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -344,8 +347,12 @@ def _chinese(text: str) -> list[str]:
         for size in (2, 3):
             if len(word) > size:
                 parts = (word[i : i + size] for i in range(len(word) - size + 1))
-                out += [p for p in parts if tokenizer.FREQ.get(p) and p not in STOPWORDS_ZH]
-        out.append(word)
+                out += [
+                    SAME_WORD_ZH.get(p, p)
+                    for p in parts
+                    if tokenizer.FREQ.get(p) and p not in STOPWORDS_ZH
+                ]
+        out.append(SAME_WORD_ZH.get(word, word))
     return out
 
 

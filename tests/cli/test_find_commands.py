@@ -48,6 +48,16 @@ def test_story_find_ranks_the_same_scenarios_and_stories(tmp_path: Path) -> None
         assert story == scenario
 
 
+@pytest.mark.parametrize("words", ["更换手机号", "修改手机号", "更换手机号后还款失败"])
+def test_a_borrowers_word_finds_what_the_apps_word_names(tmp_path: Path, words: str) -> None:
+    """The stories say 修改手机号 as the apps do; a borrower says 更换手机号: both find the
+    phone-change stories first."""
+    code, doc = run_json(tmp_path, "story", "find", words)
+    assert code == 0
+    top = [r["name"] for r in doc["results"][:3]]
+    assert all(name.startswith(("phone-change", "phone-taken")) for name in top), top
+
+
 def test_text_output_shows_rank_kind_reason_match_and_command(tmp_path: Path) -> None:
     code, out, err = run_cli(tmp_path, "scenario", "find", "卡被冻结了借的钱怎么办")
     assert code == 0, err

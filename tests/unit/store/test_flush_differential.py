@@ -221,3 +221,30 @@ def test_every_backend_lists_records_in_the_order_of_their_numbers(
         ]
         batches = [[doc["id"] for doc in batch] for batch in store.batches("notes", 5)]
         assert sum(batches, []) == [f"N{n}" for n in numbers]
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_json_file_finds_by_a_field_of_any_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lazy: bool
+) -> None:
+    """A record written, or read from a file found sound, is held as its JSON text and a
+    lookup reads one field of it: a field whose name is no Python name (``a-b``, ``class``)
+    was refused ("__slots__ must be identifiers")."""
+    from loancli.store import json_store
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(json_store, "MEMO_BYTES", 1)
+    path = tmp_path / "w.json"
+    with Store(path) as store:
+        with store.transaction():
+            store.insert("notes", {"id": "N1", "a-b": 1, "class": "x"})
+            store.insert("notes", {"id": "N2", "a-b": 2, "class": "y"})
+        if not lazy:  # in the store that wrote them: held as the text written
+            assert [d["id"] for d in store.find("notes", **{"a-b": 2})] == ["N2"]
+    if lazy:
+        with Store(path, read_only=True) as store:
+            pass  # found sound: the next store reads it lazily
+        with Store(path, read_only=True) as store:
+            assert store._lazy  # type: ignore[attr-defined]
+            assert [d["id"] for d in store.find("notes", **{"a-b": 2})] == ["N2"]
+            assert [d["id"] for d in store.find("notes", **{"class": "x"})] == ["N1"]
