@@ -54,3 +54,44 @@ def test_a_fault_by_debit_number_hits_the_same_debits_in_one_move_or_three(
     # second debit); the third (installment 3) was taken twice too: debit number 3.
     doubled = [n for _on, event, n in at_once if event == "double_debit"]
     assert doubled == [1, 2, 3], at_once
+
+
+def test_a_card_to_bind_again_after_a_phone_change_is_not_debited_until_it_is(
+    tmp_path: Path,
+) -> None:
+    """After a phone change the card reserved to the old number must be bound again: a
+    repayment from it was refused, yet the automatic debit took the money from it. It is
+    debited again once bound again."""
+    scenario = tmp_path / "bank.yaml"
+    scenario.write_text(
+        "name: money-on-the-card\nproviders:\n  bank: {debit_balance: 20000}\n", encoding="utf-8"
+    )
+    db = tmp_path / "state.json"
+    world = ("--scenario", str(scenario))
+    code, out, err = run_cli(
+        tmp_path, *world, "--clock", "2026-03-02T10:00:00+08:00", "--no-input", "apply",
+        "--answers", str(HAPPY_PATH_FILE), db=db,
+    )  # fmt: skip
+    assert code == 0, out + err
+    code, out, err = run_cli(
+        tmp_path, *world, "--no-input", "account", "change-phone", "--answers", "change-phone",
+        db=db,
+    )  # fmt: skip
+    assert code == 0, out + err
+    code, out, err = run_cli(tmp_path, *world, "clock", "set", "2026-04-02T12:00:00+08:00", db=db)
+    assert code == 0, out + err
+    with Store(db, read_only=True) as store:
+        (loan,) = store.all(LOANS)
+    assert not [e for e in loan["events"] if e["event"] == "debited"], loan["events"]
+    assert loan["lines"][0]["status"] != "paid"
+    code, out, err = run_cli(
+        tmp_path, *world, "--no-input", "card", "bind", "--set", "phone=13700137000",
+        "--set", "card_phone=13700137000", "--answers", str(HAPPY_PATH_FILE), db=db,
+    )  # fmt: skip
+    assert code == 0, out + err
+    code, out, err = run_cli(tmp_path, *world, "clock", "set", "2026-05-02T12:00:00+08:00", db=db)
+    assert code == 0, out + err
+    with Store(db, read_only=True) as store:
+        (loan,) = store.all(LOANS)
+    debited = [e["on"] for e in loan["events"] if e["event"] == "debited"]
+    assert debited and debited[0] >= "2026-04-02", loan["events"]
