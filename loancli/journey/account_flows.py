@@ -157,7 +157,10 @@ def change_number(j: Journey, record: FlowRecord) -> Stop | None:
     """Move the account to the new number, flag cards to rebind, notify both numbers."""
     old, new = record["phone"], record["new_phone"]
     account = j.store.get(ACCOUNTS, phone=old)
-    assert account is not None
+    if account is None:
+        # Another change of this account's number went through since this one logged in
+        # (on a server each step is a transaction of its own): nothing here moves.
+        return Stop(Reason.ACCOUNT_NOT_FOUND, "its number changed since the login")
     history: list[PhoneChange] = [
         *account.get("phone_history", []),
         {"phone": old, "until": j.clock.isoformat(), "flow": record["id"]},

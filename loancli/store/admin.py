@@ -8,6 +8,7 @@ from pathlib import Path
 
 import msgspec
 
+from loancli.dburl import ServerUrl
 from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.records import (
@@ -23,7 +24,14 @@ from loancli.records import (
     SmsMessage,
     Table,
 )
-from loancli.store.base import SCHEMA_KEY, Location, Store, doc_id_of, holds_records
+from loancli.store.base import (
+    SCHEMA_KEY,
+    Location,
+    Store,
+    doc_id_of,
+    empty_server,
+    holds_records,
+)
 
 # The meta setting naming the grade a state file hashes passwords at ("argon2id" or "fast"),
 # recorded when the file is made (journey.session.file_grade); a file without it is argon2id.
@@ -81,6 +89,10 @@ def convert(source: Location, target: Location) -> Info:
     if isinstance(source, Path) and not source.exists():
         raise RuleError("from", _("{source} does not exist").format(source=source))
     with Store(source, read_only=True) as old:
+        if isinstance(source, ServerUrl) and old.database_schema == 0:
+            # A mistyped database or search_path: no world to copy, not an empty one (an
+            # empty backup written, exit 0, said nothing of it).
+            raise empty_server(source, "from")
         data = old.dump()
     with Store(target, create_dirs=False) as new:
         schema = new.dump()

@@ -1328,12 +1328,12 @@ def missing_state_file(path: Path) -> RuleError:
     )
 
 
-def empty_server(url: ServerUrl) -> RuleError:
+def empty_server(url: ServerUrl, field: str = "db") -> RuleError:
     """The refusal of a command that reads a server's world where loancli has written
     nothing: most often a mistyped database or ``search_path``, which must not read as an
-    empty world."""
+    empty world (``field``: what named it, ``db`` or a ``state convert``'s ``from``)."""
     return RuleError(
-        "db",
+        field,
         _(
             "the world at {value0} holds no loancli data (no loancli tables there); check the "
             "database and its search_path (a command that writes, such as loancli apply, "

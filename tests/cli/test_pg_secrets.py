@@ -157,3 +157,9 @@ def test_reading_a_database_loancli_never_wrote_is_refused_naming_db(
         code, out, err = run_cli(tmp_path, *args, db=pg_url)
         assert code == 2, out + err
         assert "--db" in err and "holds no loancli data" in " ".join(err.split())
+    # Nor is it copied as an empty world: a backup with a mistyped URL wrote one, exit 0.
+    backup = tmp_path / "backup.json"
+    code, out, err = run_cli(tmp_path, "state", "convert", pg_url, str(backup))
+    assert code == 2, out + err
+    assert "FROM" in err and "holds no loancli data" in " ".join(err.split())
+    assert not backup.exists()
