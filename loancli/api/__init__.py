@@ -129,7 +129,7 @@ from loancli.identity.images import generate as draw_card
 from loancli.journey.session import World as OpenWorld
 from loancli.journey.session import WorldArgs
 from loancli.loan import products
-from loancli.loan.calendar import next_due_month, parse_month, to_ics
+from loancli.loan.calendar import ics_scope, next_due_month, parse_month, to_ics
 from loancli.loan.loans import LineView, LoanView, find_loan, line_view, loan_view
 from loancli.loan.schedule import Schedule
 from loancli.loan.servicing import catch_up
@@ -440,7 +440,18 @@ def calendar(
     path = Path(ics) if ics is not None else None
     if path is not None:
         # The borrower's loan, amounts and dates: the owner's alone, as a report is.
-        write_private(path, to_ics(found["id"], [line_view(x) for x in lines], stamp))
+        replaced = found.get("history", [])
+        now = {x["n"] for x in lines}
+        gone = sorted({x["n"] for plan in replaced for x in plan["lines"]} - now)
+        ics_text = to_ics(
+            found["id"],
+            [line_view(x) for x in lines],
+            stamp,
+            scope=ics_scope(found),
+            revision=len(replaced),
+            cancelled=gone,
+        )
+        write_private(path, ics_text)
     return Calendar(
         found["id"],
         year,

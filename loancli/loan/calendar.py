@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from loancli.i18n import N_, _
 from loancli.loan.loans import LineView
-from loancli.records import Line
+from loancli.records import Line, Loan
 from loancli.text import require_ascii_digits
 
 REMINDERS = (timedelta(days=-3), timedelta(days=-1))
@@ -59,15 +59,45 @@ def next_due_month(lines: Sequence[Line | LineView]) -> tuple[int, int]:
     return year, month
 
 
-def to_ics(
-    loan_id: str, lines: Sequence[LineView], stamp: datetime, lender: str = "loancli"
-) -> bytes:
-    """An RFC 5545 calendar: one all-day event per installment, reminders 3 and 1 days before,
-    in the language of the command (it goes on the borrower's phone). An unpaid installment
-    says what it owes now (its penalty included, as ``calendar`` shows), a paid one what it
-    was.
+def ics_scope(loan: Loan) -> str:
+    """What tells a loan's calendar events from another world's loan of the same id (every
+    world has its ``L0001``): a digest of when and how much it paid out, to whom (by record
+    id), the same on every rerun of the world. No personal number goes into it."""
+    import hashlib
 
-    ``stamp`` (the simulated now) is the DTSTAMP, so the file is the same on every rerun.
+    events = loan.get("events") or []
+    said = [
+        loan["id"],
+        loan["applicant_id"],
+        loan["loan_date"],
+        loan["amount"],
+        loan.get("payout_id") or "",
+        events[0]["at"] if events else "",
+    ]
+    return hashlib.sha256("|".join(said).encode()).hexdigest()[:12]
+
+
+def to_ics(
+    loan_id: str,
+    lines: Sequence[LineView],
+    stamp: datetime,
+    lender: str = "loancli",
+    *,
+    scope: str = "",
+    revision: int = 0,
+    cancelled: Sequence[int] = (),
+) -> bytes:
+    """An RFC 5545 calendar: one all-day event per installment, reminders 3 and 1 days before
+    one not paid yet, in the language of the command (it goes on the borrower's phone). An
+    unpaid installment says what it owes now (its penalty included, as ``calendar`` shows), a
+    paid one what it was, and reminds of nothing.
+
+    ``stamp`` (the simulated now) is the DTSTAMP, so the file is the same on every rerun. An
+    event's UID is the loan's id and the installment's number with ``scope`` (what tells this
+    loan from another world's ``L0001``); ``revision`` is its SEQUENCE (the loan's plans
+    replaced so far: a phone's calendar takes the new plan's dates over the old), and the
+    numbers in ``cancelled`` (a replaced plan's installments the plan now has not) are events
+    CANCELLED, so they leave the phone's calendar too.
     """
 
     from icalendar import Alarm, Calendar, Event
@@ -79,11 +109,16 @@ def to_ics(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", _("{lender} {loan} repayments").format(lender=lender, loan=loan_id))
+
+    def uid(n: int) -> str:
+        return f"{loan_id}-{n}-{scope}@loancli" if scope else f"{loan_id}-{n}@loancli"
+
     for x in lines:
         day = date.fromisoformat(x["due_date"])
         amount = shown_amount(x)
         event = Event()
-        event.add("uid", f"{loan_id}-{x['n']}@loancli")
+        event.add("uid", uid(x["n"]))
+        event.add("sequence", revision)
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
@@ -107,7 +142,7 @@ def to_ics(
             ),
         )
         event.add("transp", "TRANSPARENT")
-        for trigger in REMINDERS:
+        for trigger in REMINDERS if x["status"] != "paid" else ():
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("trigger", trigger)
@@ -117,6 +152,17 @@ def to_ics(
             )
             event.add_component(alarm)
         cal.add_component(event)
+    for n in cancelled:
+        gone = Event()
+        gone.add("uid", uid(n))
+        gone.add("sequence", revision)
+        gone.add("dtstamp", stamp)
+        gone.add("status", "CANCELLED")
+        gone.add(
+            "summary",
+            _("Installment {n} of {loan}: replaced by the new plan").format(n=n, loan=loan_id),
+        )
+        cal.add_component(gone)
     ical: bytes = cal.to_ical()
     return ical
 

@@ -712,6 +712,48 @@ def test_calendar_ics_parses_back(db: Path, tmp_path: Path) -> None:
     assert again.read_bytes() == raw
 
 
+def _ics_events(db: Path, path: Path) -> list[Any]:
+    from icalendar import Calendar
+
+    ok_json(db, "calendar", "A0001", "--ics", str(path))
+    return [c for c in Calendar.from_ical(path.read_bytes()).walk() if c.name == "VEVENT"]
+
+
+def test_the_ics_reminds_of_what_is_owed_and_follows_a_new_plan(db: Path, tmp_path: Path) -> None:
+    """A phone that imported the calendar reminded of installments repaid, kept the old
+    plan's dates after a re-instalment (the new plan took the same UIDs, no SEQUENCE, and
+    nothing cancelled the rest), and took every world's L0001 for one loan."""
+    first = _ics_events(db, tmp_path / "first.ics")
+    uids = [str(e["uid"]) for e in first]
+    assert all(u.startswith("L0001-") and u.count("-") == 2 for u in uids), uids
+    assert {int(e["sequence"]) for e in first} == {0}
+    # Paid: no reminder.
+    ok_json(db, "clock", "advance", "31d")
+    ok_json(db, "repay", "A0001", "--installment", "1")
+    paid = _ics_events(db, tmp_path / "paid.ics")
+    assert [c.name for c in paid[0].walk() if c.name == "VALARM"] == []
+    assert len([c for c in paid[1].walk() if c.name == "VALARM"]) == 2
+    # A re-instalment: the new plan's events are a new revision of the same UIDs, and the
+    # old plan's installments the new one has not are cancelled.
+    ok_json(db, "clock", "advance", "40d")
+    ok_json(db, "restructure", "A0001", "--term", "6")
+    after = _ics_events(db, tmp_path / "after.ics")
+    live = [e for e in after if str(e.get("status", "")) != "CANCELLED"]
+    gone = [e for e in after if str(e.get("status", "")) == "CANCELLED"]
+    assert {int(e["sequence"]) for e in after} == {1}
+    assert {str(e["uid"]) for e in after} == set(uids)
+    assert len(live) + len(gone) == 12 and gone
+    assert all(not [c for c in e.walk() if c.name == "VALARM"] for e in gone)
+    # Another world's L0001 (another day) is another loan's calendar.
+    other = tmp_path / "other.json"
+    code, _, err = cli(
+        other, "--clock", "2026-05-05T10:00:00+08:00", "--no-input", "apply", "--answers",
+        str(HAPPY_PATH_FILE),
+    )  # fmt: skip
+    assert code == 0, err
+    assert not {str(e["uid"]) for e in _ics_events(other, tmp_path / "o.ics")} & set(uids)
+
+
 # --- restructure ---------------------------------------------------------------------------
 
 
