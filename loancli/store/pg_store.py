@@ -529,13 +529,21 @@ class PgStore(Store):
                 ).format(value0=self.url, value1=self.lock_timeout)
             )
         if code in (_DEADLOCK, _SERIALIZATION, _UNIQUE):
-            return StateConflict(
-                _(
+            if self.writes:
+                # On a server each step of a journey is a transaction of its own: the steps
+                # before this one are in the world (it said nothing of this command was).
+                said = _(
+                    "the world at {value0}: another loancli process changed the same records "
+                    "at the same time ({exc}); this step was not written, what the command "
+                    "did before it is kept — look at the records, then resume or run it again"
+                )
+            else:
+                said = _(
                     "the world at {value0}: another loancli process changed the same records "
                     "at the same time ({exc}); nothing of this command was written — look at "
                     "the records and run the command again"
-                ).format(value0=self.url, exc=self._said(exc))
-            )
+                )
+            return StateConflict(said.format(value0=self.url, exc=self._said(exc)))
         return StateError(
             _("the world at {value0}: {exc}").format(value0=self.url, exc=self._said(exc))
         )

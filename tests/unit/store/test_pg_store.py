@@ -175,10 +175,17 @@ def test_a_world_moving_its_clock_holds_up_its_own_writers_not_another_worlds(
             assert other.get("notes", id="N1") == {"id": "N1", "n": 1}
 
 
-def test_two_writers_adding_one_identity_keep_one_record(pg_url: str) -> None:
+@pytest.mark.parametrize("wrote_before", [False, True])
+def test_two_writers_adding_one_identity_keep_one_record(pg_url: str, wrote_before: bool) -> None:
+    # What the conflict says of the command: nothing of it written, or (a journey's earlier
+    # steps committed, each its own transaction) only this step (it said nothing, though
+    # the steps before were in the world).
+    said = "this step was not written" if wrote_before else "nothing of this command was"
     with Store(pg_url) as a, Store(pg_url) as b:
         a.meta_set("counter.applicant", 1)
-        with pytest.raises(StateConflict, match="another loancli process changed"):
+        if wrote_before:
+            b.meta_set("note", "an earlier step")
+        with pytest.raises(StateConflict, match=f"another loancli process changed.*{said}"):
             with b.transaction():
                 b.insert("applicants", {**APPLICANT, "created_at": "2026-03-02T10:00:01+08:00"})
                 b.insert("notes", {"id": "N1"})
