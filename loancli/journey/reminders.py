@@ -160,14 +160,8 @@ def _debit_cards(world: WorldSettings, store: Store) -> dict[str, DebitCard]:
     if bank.debit_balance is None and not bank.debit_balances:
         return cards
     # A card unbound from its account is debited no more: the debit was authorised with the
-    # binding (a repayment from it is refused too). Nor is one reserved to the account's
-    # old number until it is bound again (the bank's mobile for it is the old one): a
-    # repayment from it is refused, and the debit took the money all the same.
-    unbound = {
-        (c["phone"], c["number"])
-        for c in store.all(CARDS)
-        if c["status"] == "unbound" or c.get("rebind_required")
-    }
+    # binding (a repayment from it is refused too).
+    unbound = {(c["phone"], c["number"]) for c in store.all(CARDS) if c["status"] == "unbound"}
     for loan in (loan for batch in store.batches(LOANS, BATCH) for loan in batch):
         number = loan["card_number"]
         balance = bank.debit_balance_of(number)

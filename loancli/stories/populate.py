@@ -42,7 +42,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar
 
-from loancli.account.hashing import HashGrade
 from loancli.api import operations
 from loancli.clock import Rng
 from loancli.dburl import ServerUrl
@@ -234,7 +233,6 @@ def populate(
     images: Path | None = None,
     jobs: int = 1,
     on_progress: Progress | None = None,
-    hashing: HashGrade | None = None,
 ) -> Populated:
     """Add ``count`` generated borrowers to the world of ``state`` (a state file, None for the
     default one, or a :class:`MemoryState`), over ``months`` of simulated time from its clock
@@ -242,9 +240,7 @@ def populate(
     :data:`DEFAULT_MIX`). Their ID card images are drawn into ``images`` (kept: bundles of
     their journeys read them), else into a temporary folder removed at the end; with ``jobs``
     above 1, that many processes draw them while the journeys run (a borrower's images are
-    the same bytes whoever draws them). ``on_progress`` hears of each journey as it ends.
-    ``hashing``: the grade a new server world hashes passwords at (argon2id by default; a new
-    file, made in memory, hashes at the cheapest, and says so)."""
+    the same bytes whoever draws them). ``on_progress`` hears of each journey as it ends."""
     if not 1 <= count <= MAX_COUNT:
         raise RuleError("count", _("give a count from 1 to {most}").format(most=f"{MAX_COUNT:,}"))
     if not 1 <= jobs <= 64:
@@ -257,7 +253,7 @@ def populate(
             ),
         )
     started = time.perf_counter()
-    target, work, written = _worlds(state, hashing)
+    target, work, written = _worlds(state)
     if clock is not None:
         try:
             operations.set_clock(work, clock)
@@ -296,9 +292,7 @@ def populate(
     )
 
 
-def _worlds(
-    state: operations.StatePath, hashing: HashGrade | None = None
-) -> tuple[Location, Location, str]:
+def _worlds(state: operations.StatePath) -> tuple[Location, Location, str]:
     """Where the world ends up, where it is made, and how it is written; a file that cannot be
     written is refused now, not after the journeys. A server's world is filled in place: other
     machines may be filling it too."""
@@ -306,13 +300,8 @@ def _worlds(
     if isinstance(where, MemoryState):
         return where, where, "memory"
     if isinstance(where, ServerUrl):
-        # A writer's open makes the schema (or takes it forward), once; a new world records
-        # the grade its passwords hash at with its first unit (every journey keeps it).
-        with Store(where) as store:
-            if store.unstamped and HASHING_KEY not in store.stamp:
-                store.stamp[HASHING_KEY] = hashing or "argon2id"
-                with store.transaction():
-                    pass
+        with Store(where):
+            pass  # a writer's open makes the schema (or takes it forward), once
         return where, where, "in place"
     path = where
     if path.exists():

@@ -343,7 +343,6 @@ def populate(
     images: Path | None = None,
     jobs: int = 1,
     on_progress: PopulateProgress | None = None,
-    hashing: HashGrade | None = None,
 ) -> Populated:
     """Fill the world of ``state`` with ``count`` generated borrowers through real journeys
     (see :func:`loancli.stories.populate.populate`); ``mix`` is read as ``KIND=WEIGHT,...``.
@@ -373,5 +372,4 @@ def populate(
         images=images,
         jobs=jobs,
         on_progress=on_progress,
-        hashing=hashing,
     )

@@ -147,18 +147,3 @@ def test_a_story_or_a_replay_kept_in_a_new_file_hashes_at_the_grade_asked_for(
         assert _recorded(db) == [grade or "argon2id"], db
         hashes = _hashes(db).values()
         assert hashes and all(h.startswith(CHEAPEST if grade else OWASP) for h in hashes), db
-
-
-@pytest.mark.parametrize("chosen", ["argon2id", "fast"])
-def test_populate_on_a_new_server_world_records_the_grade_chosen(
-    pg_url: str, tmp_path: Path, chosen: str
-) -> None:
-    """A new server world populate fills hashed at OWASP's grade whatever --hashing said
-    (a file, made in memory, records fast): the team's CI world of 250 was slow to fill."""
-    code, out, err = run_cli(
-        tmp_path, "--hashing", chosen, "populate", "1", "--seed", "1", db=pg_url
-    )
-    assert code == 0, out + err
-    code, out, err = run_cli(tmp_path, "--json", "state", "info", db=pg_url)
-    assert code == 0, out + err
-    assert json.loads(out)["hashing"] == chosen
