@@ -442,7 +442,9 @@ def calendar(
         # The borrower's loan, amounts and dates: the owner's alone, as a report is.
         replaced = found.get("history", [])
         now = {x["n"] for x in lines}
-        gone = sorted({x["n"] for plan in replaced for x in plan["lines"]} - now)
+        # Each number's last due date in the plans replaced (the newest plan last).
+        was = {x["n"]: x["due_date"] for plan in replaced for x in plan["lines"]}
+        gone = sorted((n, due) for n, due in was.items() if n not in now)
         ics_text = to_ics(
             found["id"],
             [line_view(x) for x in lines],

@@ -85,7 +85,7 @@ def to_ics(
     *,
     scope: str = "",
     revision: int = 0,
-    cancelled: Sequence[int] = (),
+    cancelled: Sequence[tuple[int, str]] = (),
 ) -> bytes:
     """An RFC 5545 calendar: one all-day event per installment, reminders 3 and 1 days before
     one not paid yet, in the language of the command (it goes on the borrower's phone). An
@@ -95,9 +95,9 @@ def to_ics(
     ``stamp`` (the simulated now) is the DTSTAMP, so the file is the same on every rerun. An
     event's UID is the loan's id and the installment's number with ``scope`` (what tells this
     loan from another world's ``L0001``); ``revision`` is its SEQUENCE (the loan's plans
-    replaced so far: a phone's calendar takes the new plan's dates over the old), and the
-    numbers in ``cancelled`` (a replaced plan's installments the plan now has not) are events
-    CANCELLED, so they leave the phone's calendar too.
+    replaced so far: a phone's calendar takes the new plan's dates over the old), and
+    ``cancelled`` (number and due date of a replaced plan's installments the plan now has
+    not) are events CANCELLED on their old dates, so they leave the phone's calendar too.
     """
 
     from icalendar import Alarm, Calendar, Event
@@ -152,11 +152,16 @@ def to_ics(
             )
             event.add_component(alarm)
         cal.add_component(event)
-    for n in cancelled:
+    for n, due in cancelled:
         gone = Event()
         gone.add("uid", uid(n))
         gone.add("sequence", revision)
         gone.add("dtstamp", stamp)
+        # Its dates as they were (RFC 5545 3.6.1: a calendar without METHOD gives each event
+        # its DTSTART; a reader asked for the timeline failed on one without).
+        day = date.fromisoformat(due)
+        gone.add("dtstart", day)
+        gone.add("dtend", day + timedelta(days=1))
         gone.add("status", "CANCELLED")
         gone.add(
             "summary",

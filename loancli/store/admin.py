@@ -89,9 +89,10 @@ def convert(source: Location, target: Location) -> Info:
     if isinstance(source, Path) and not source.exists():
         raise RuleError("from", _("{source} does not exist").format(source=source))
     with Store(source, read_only=True) as old:
-        if isinstance(source, ServerUrl) and old.database_schema == 0:
+        if isinstance(source, ServerUrl) and (old.database_schema == 0 or not old.tables()):
             # A mistyped database or search_path: no world to copy, not an empty one (an
-            # empty backup written, exit 0, said nothing of it).
+            # empty backup written, exit 0, said nothing of it); so is a world a command's
+            # open made the tables of and wrote nothing in.
             raise empty_server(source, "from")
         data = old.dump()
     with Store(target, create_dirs=False) as new:

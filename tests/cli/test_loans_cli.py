@@ -744,6 +744,11 @@ def test_the_ics_reminds_of_what_is_owed_and_follows_a_new_plan(db: Path, tmp_pa
     assert {str(e["uid"]) for e in after} == set(uids)
     assert len(live) + len(gone) == 12 and gone
     assert all(not [c for c in e.walk() if c.name == "VALARM"] for e in gone)
+    # Each cancelled on its old date (RFC 5545 3.6.1: without METHOD every event has one).
+    old_dates = {int(str(e["uid"]).split("-")[1]): e.decoded("dtstart") for e in first}
+    for e in gone:
+        assert e.decoded("dtstart") == old_dates[int(str(e["uid"]).split("-")[1])]
+        assert e.decoded("dtend") == e.decoded("dtstart") + timedelta(days=1)
     # Another world's L0001 (another day) is another loan's calendar.
     other = tmp_path / "other.json"
     code, _, err = cli(

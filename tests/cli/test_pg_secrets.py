@@ -163,3 +163,15 @@ def test_reading_a_database_loancli_never_wrote_is_refused_naming_db(
     assert code == 2, out + err
     assert "FROM" in err and "holds no loancli data" in " ".join(err.split())
     assert not backup.exists()
+
+
+def test_a_world_whose_tables_a_command_made_and_left_empty_is_not_backed_up(
+    pg_world: str, tmp_path: Path
+) -> None:
+    """A mistyped search_path that a writing command opened (and then refused) has loancli's
+    tables and nothing in them: a backup of it was an empty world, exit 0."""
+    backup = tmp_path / "backup.json"
+    code, out, err = run_cli(tmp_path, "state", "convert", pg_world, str(backup))
+    assert code == 2, out + err
+    assert "FROM" in err and "holds no loancli data" in " ".join(err.split())
+    assert not backup.exists()
