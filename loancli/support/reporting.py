@@ -485,7 +485,10 @@ def _loan_trouble(loans: list[LoanNow]) -> tuple[str, str, dict[str, Said]] | No
         actions.append(_(_OVERDUE_ACTION).format(**facts))
         for lang in order:
             messages[lang].append(in_language(lang, _OVERDUE_MESSAGE).format(**facts))
-            advice[lang].append(in_language(lang, _OVERDUE_ADVICE))
+            # Reported already: said as done, not as what may come (the borrower was told the
+            # overdue "may be reported" after the bureau held it).
+            said_advice = _REPORTED_ADVICE if x["credit_held"] else _OVERDUE_ADVICE
+            advice[lang].append(in_language(lang, said_advice))
     for x in refunds:
         facts = {"loan": x["loan"], "refund": x["refund_owed"]}
         said.append(_(_REFUND_SAID).format(**facts))
@@ -519,6 +522,11 @@ _OVERDUE_MESSAGE = N_(
 _OVERDUE_ADVICE = N_(
     "Please repay as soon as you can: penalty interest is charged every day until it is paid, "
     "and an overdue may be reported to the credit bureau."
+)
+_REPORTED_ADVICE = N_(
+    "Please repay as soon as you can: penalty interest is charged every day until it is paid. "
+    "The overdue has been reported to the credit bureau; once it is repaid, the record says the "
+    "default ended, and it is removed five years after that."
 )
 _REFUND_SAID = N_("A refund of {refund} on loan {loan} is owed to the borrower.")
 _REFUND_ACTION = N_(

@@ -56,6 +56,20 @@ def test_an_overdue_loan_is_said_with_what_to_do_and_what_to_tell_the_borrower(
     assert "Reason code" not in out and "原因代码：`None`" not in out
 
 
+def test_an_overdue_already_reported_is_told_as_reported(tmp_path: Path) -> None:
+    """After the bureau held the overdue, the borrower was still told it "may be reported"."""
+    _overdue_world(tmp_path)
+    code, out, err = run_cli(tmp_path, "clock", "set", "2026-04-20T12:00")
+    assert code == 0, out + err
+    code, data = run_json(tmp_path, "report", "A0001")
+    assert code == 0, data
+    assert "reported to the credit bureau (R0001)" in data["outcome"]["explanation"]
+    said = data["borrower_message"]
+    assert "逾期信息已报送征信" in said["zh"]["advice"]
+    assert "可能报送" not in said["zh"]["advice"]
+    assert "has been reported to the credit bureau" in said["en"]["advice"]
+
+
 def test_a_journey_with_a_sound_loan_has_nothing_to_tell(tmp_path: Path) -> None:
     code, out, err = run_cli(tmp_path, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
     assert code == 0, out + err
