@@ -42,6 +42,21 @@ ID_DIR = FIXTURES / "id"
 # libyaml's writer when PyYAML has it: the same YAML, written several times faster.
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 HAPPY_PATH_FILE = FIXTURES / "answers" / "happy-path.yaml"
+# A story with a figure wrong on purpose (the penalty of installment 1 is 8.05): a check of
+# it fails, naming the action, the field, what it expected and what it got.
+WRONG = """\
+story: 1
+title: a figure that is wrong on purpose
+actions:
+  - action: apply
+    expect: {status: completed}
+  - action: clock_advance
+    by: 45d
+    expect:
+      loan:
+        installments:
+          1: {status: overdue, penalty: "999.99"}
+"""
 
 # The demo borrower's identifiers, in full and as every output must show them.
 PHONE = "13800138000"

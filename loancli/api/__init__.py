@@ -129,7 +129,7 @@ from loancli.identity.images import generate as draw_card
 from loancli.journey.session import World as OpenWorld
 from loancli.journey.session import WorldArgs
 from loancli.loan import products
-from loancli.loan.calendar import ics_scope, next_due_month, parse_month, to_ics
+from loancli.loan.calendar import loan_ics, next_due_month, parse_month
 from loancli.loan.loans import LineView, LoanView, find_loan, line_view, loan_view
 from loancli.loan.schedule import Schedule
 from loancli.loan.servicing import catch_up
@@ -440,20 +440,7 @@ def calendar(
     path = Path(ics) if ics is not None else None
     if path is not None:
         # The borrower's loan, amounts and dates: the owner's alone, as a report is.
-        replaced = found.get("history", [])
-        now = {x["n"] for x in lines}
-        # Each number's last due date in the plans replaced (the newest plan last).
-        was = {x["n"]: x["due_date"] for plan in replaced for x in plan["lines"]}
-        gone = sorted((n, due) for n, due in was.items() if n not in now)
-        ics_text = to_ics(
-            found["id"],
-            [line_view(x) for x in lines],
-            stamp,
-            scope=ics_scope(found),
-            revision=len(replaced),
-            cancelled=gone,
-        )
-        write_private(path, ics_text)
+        write_private(path, loan_ics(found, stamp))
     return Calendar(
         found["id"],
         year,

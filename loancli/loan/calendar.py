@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from loancli.i18n import N_, _
-from loancli.loan.loans import LineView
+from loancli.loan.loans import LineView, line_view
 from loancli.records import Line, Loan
 from loancli.text import require_ascii_digits
 
@@ -59,6 +59,24 @@ def next_due_month(lines: Sequence[Line | LineView]) -> tuple[int, int]:
     return year, month
 
 
+def loan_ics(loan: Loan, stamp: datetime) -> bytes:
+    """The ``.ics`` of ``loan`` as it is (:func:`to_ics`): a new revision of its events for
+    each plan a re-instalment replaced, and the replaced plans' installments the plan now has
+    not cancelled, each on the date it last had."""
+    replaced = loan.get("history", [])
+    now = {x["n"] for x in loan["lines"]}
+    # Each number's last due date in the plans replaced (the newest plan last).
+    was = {x["n"]: x["due_date"] for plan in replaced for x in plan["lines"]}
+    return to_ics(
+        loan["id"],
+        [line_view(x) for x in loan["lines"]],
+        stamp,
+        scope=ics_scope(loan),
+        revision=len(replaced),
+        cancelled=sorted((n, due) for n, due in was.items() if n not in now),
+    )
+
+
 def ics_scope(loan: Loan) -> str:
     """What tells a loan's calendar events from another world's loan of the same id (every
     world has its ``L0001``): a digest of when and how much it paid out, to whom (by record
@@ -83,7 +101,7 @@ def to_ics(
     stamp: datetime,
     lender: str = "loancli",
     *,
-    scope: str = "",
+    scope: str,
     revision: int = 0,
     cancelled: Sequence[tuple[int, str]] = (),
 ) -> bytes:
@@ -111,7 +129,7 @@ def to_ics(
     cal.add("x-wr-calname", _("{lender} {loan} repayments").format(lender=lender, loan=loan_id))
 
     def uid(n: int) -> str:
-        return f"{loan_id}-{n}-{scope}@loancli" if scope else f"{loan_id}-{n}@loancli"
+        return f"{loan_id}-{n}-{scope}@loancli"
 
     for x in lines:
         day = date.fromisoformat(x["due_date"])

@@ -15,25 +15,11 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-from conftest import CLI_ENV, ROOT, load_yaml, patience, run_cli, run_json, run_loancli
+from conftest import CLI_ENV, ROOT, WRONG, load_yaml, patience, run_cli, run_json, run_loancli
 
 from loancli.stories.runner import builtin_story_names
 
 JUNIT_XSD = ROOT / "tests" / "fixtures" / "junit.xsd"
-
-WRONG = """\
-story: 1
-title: a figure that is wrong on purpose
-actions:
-  - action: apply
-    expect: {status: completed}
-  - action: clock_advance
-    by: 45d
-    expect:
-      loan:
-        installments:
-          1: {status: overdue, penalty: "999.99"}
-"""
 
 
 def write_story(path: Path, text: str) -> Path:

@@ -7,28 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import WRONG
 from pty_helpers import Terminal
 from rich.cells import cell_len
-
-WRONG = """\
-story: 1
-title: a figure that is wrong on purpose
-actions:
-  - action: apply
-    expect: {status: completed}
-  - action: clock_advance
-    by: 45d
-    expect:
-      loan:
-        installments:
-          1: {status: overdue, penalty: "999999999.99", interest: "12345678.90"}
-"""
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_checks_failure_is_wrapped_at_80_columns(tmp_path: Path, lang: str) -> None:
     story = tmp_path / "wrong.yaml"
-    story.write_text(WRONG, encoding="utf-8")
+    # Figures wide enough that the failure's sentence is wider than the terminal.
+    wide = WRONG.replace('penalty: "999.99"', 'penalty: "999999999.99", interest: "12345678.90"')
+    story.write_text(wide, encoding="utf-8")
     term = Terminal(tmp_path, "--lang", lang, "check", "--no-builtin", str(story), columns=80)
     assert term.finish() == 3
     lines = [line.rstrip() for line in term.text().splitlines()]
