@@ -12,11 +12,14 @@ from decimal import Decimal
 
 from msgspec import json as _json
 
+from loancli.account.cards import status_of
 from loancli.clock import Rng
 from loancli.journey.payout import product_of
 from loancli.journey.texts import (
     DEBIT_FAILED_TEXT,
     DEBIT_FAILED_WHY,
+    DEBIT_SKIPPED_TEXT,
+    DEBIT_SKIPPED_WHY,
     DOUBLE_DEBIT_TEXT,
     KEPT_FIVE_YEARS_TEXT,
     KEPT_UNTIL_TEXT,
@@ -52,7 +55,12 @@ def advance_loans(
     # loans in memory, not 10,000. The unit still commits whole, or not at all.
     store.preload(CREDIT, META)
     now = datetime.fromisoformat(at)
-    cards = _debit_cards(world, store)
+    cards, refusals = _debit_cards(world, store)
+
+    def refused(loan: Loan) -> str | None:
+        """Why the lender may not debit the loan's card now, or None."""
+        return refusals.get((loan["phone"], loan["card_number"]))
+
     out: list[ClockEvent] = []
     policies: dict[str, ServicingPolicy] = {}
     outcome = world.bureau.objection_outcome
@@ -105,7 +113,9 @@ def advance_loans(
                 continue
             # The bureau is brought to the day before each debit first: an installment
             # reported before a later debit paid it is reported with what it owed then.
-            moved = catch_up_debiting(loan, today, card, policy, before_debit=report(loan, policy))
+            moved = catch_up_debiting(
+                loan, today, card, policy, before_debit=report(loan, policy), refused=refused(loan)
+            )
             serviced(loan, policy, sent, moved)
             kept[loan["id"]] = (loan, policy)
         messages(first, kept)
@@ -113,7 +123,7 @@ def advance_loans(
     if shared:
         first = len(out)
         pairs = [(loan, policy) for loan, policy, _sent in shared]
-        together = _debited_together(pairs, today, cards, report)
+        together = _debited_together(pairs, today, cards, report, refused)
         for loan, policy, sent in shared:
             serviced(loan, policy, sent, together[loan["id"]])
         messages(first, {loan["id"]: (loan, policy) for loan, policy, _sent in shared})
@@ -126,6 +136,7 @@ def _debited_together(
     today: date,
     cards: dict[str, DebitCard],
     report: Callable[[Loan, ServicingPolicy], Callable[[date], list[DatedEvent]]],
+    refused: Callable[[Loan], str | None],
 ) -> dict[str, list[DatedEvent]]:
     """Loans that share cards brought to ``today`` due date by due date (the days a debit is
     still to be tried on), each day's debits in the loans' order: the events of each."""
@@ -138,13 +149,15 @@ def _debited_together(
     days = sorted({day for day in due if day <= today})
     # Each loan's card and its report to the bureau, the same on every day.
     each = [
-        (loan, policy, cards.get(loan["card_number"]), report(loan, policy))
+        (loan, policy, cards.get(loan["card_number"]), report(loan, policy), refused(loan))
         for loan, policy in shared
     ]
     moved: dict[str, list[DatedEvent]] = {loan["id"]: [] for loan, _policy in shared}
     for day in [*days, today]:
-        for loan, policy, card, before in each:
-            moved[loan["id"]] += catch_up_debiting(loan, day, card, policy, before_debit=before)
+        for loan, policy, card, before, why in each:
+            moved[loan["id"]] += catch_up_debiting(
+                loan, day, card, policy, before_debit=before, refused=why
+            )
     return moved
 
 
@@ -152,20 +165,28 @@ def _debited_together(
 BATCH = 250
 
 
-def _debit_cards(world: WorldSettings, store: Store) -> dict[str, DebitCard]:
+def _debit_cards(
+    world: WorldSettings, store: Store
+) -> tuple[dict[str, DebitCard], dict[tuple[str, str], str]]:
     """Each loan card the bank holds money for, less what debits already took from it (no
-    read of the loans when it holds money for none)."""
+    read of the loans when it holds money for none); and the cards the lender may not debit
+    now, by account (phone) and number: why (a reason code)."""
     bank = world.bank
     cards: dict[str, DebitCard] = {}
     if bank.debit_balance is None and not bank.debit_balances:
-        return cards
-    # A card unbound from its account is debited no more: the debit was authorised with the
-    # binding (a repayment from it is refused too).
-    unbound = {(c["phone"], c["number"]) for c in store.all(CARDS) if c["status"] == "unbound"}
+        return cards, {}
+    # The debit was authorised with the binding: a card unbound from its account is debited
+    # no more, and one to bind again after a phone change not until it is bound again (a
+    # repayment from either is refused too).
+    refusals = {
+        (c["phone"], c["number"]): _REFUSALS[status]
+        for c in store.all(CARDS)
+        if (status := status_of(c)) in _REFUSALS
+    }
     for loan in (loan for batch in store.batches(LOANS, BATCH) for loan in batch):
         number = loan["card_number"]
         balance = bank.debit_balance_of(number)
-        if balance is None or (loan["phone"], number) in unbound:
+        if balance is None:
             continue
         if number not in cards:
             # The chance faults keyed by the first borrower debited from the card, never by
@@ -177,16 +198,20 @@ def _debit_cards(world: WorldSettings, store: Store) -> dict[str, DebitCard]:
                 doubles=_fires(bank.double_debit, Rng(0).derive("double", key)),
             )
         card = cards[number]
+        # What debits took left the card, whatever the binding is now.
         card.balance -= spent_on(loan)
-        card.loans += loan["status"] == "active"
+        if (loan["phone"], number) not in refusals:
+            card.loans += loan["status"] == "active"
         # One debit a due date, whatever it took (it may take several installments, each an
         # event): the days the loan was debited on count the attempts made.
         card.attempts += len({e["on"] for e in loan.get("events", []) if e["event"] in _DEBITS})
     for card in cards.values():
         card.balance = max(card.balance, Decimal(0))
-    return cards
+    return cards, refusals
 
 
+# A card's state (account.cards.status_of) that stops its debits: the reason code.
+_REFUSALS = {"unbound": "card_not_bound", "rebind_required": "card_rebind_required"}
 _DEBITS = ("debited", "debit_failed")
 
 
@@ -210,6 +235,15 @@ def _text(store: Store, event: ClockEvent, loan: Loan, policy: ServicingPolicy) 
             amount=d["amount"],
             card=d["card"],
             why=DEBIT_FAILED_WHY.get(d["why"], d["why"]),
+            grace_end=grace_end.isoformat(),
+        )
+    if kind == "debit_skipped":
+        grace_end = date.fromisoformat(d["due_date"]) + timedelta(days=policy.grace_days)
+        return DEBIT_SKIPPED_TEXT.format(
+            n=d["installment"],
+            amount=d["amount"],
+            card=d["card"],
+            why=DEBIT_SKIPPED_WHY.get(d["why"], d["why"]),
             grace_end=grace_end.isoformat(),
         )
     if kind == "double_debit":

@@ -45,6 +45,11 @@ DEBIT_FAILED_TEXT = (
     "请于{grace_end}前还款，以免逾期。"
 )
 DEBIT_FAILED_WHY = {"insufficient_balance": "余额不足", "bank_error": "银行系统繁忙"}
+DEBIT_SKIPPED_TEXT = (
+    "【小米金融】您的借款第{n}期{amount}元未能从尾号{card}的银行卡自动扣款（{why}），"
+    "请于{grace_end}前重新绑定银行卡并还款，以免逾期。"
+)
+DEBIT_SKIPPED_WHY = {"card_not_bound": "银行卡已解绑", "card_rebind_required": "银行卡需重新绑定"}
 DOUBLE_DEBIT_TEXT = (
     "【小米金融】您的借款第{n}期从尾号{card}的银行卡重复扣款{amount}元，多扣款项将退回原卡。"
 )
@@ -61,6 +66,7 @@ OBJECTION_ANSWER_TEXT = {
 SMS_MARKS = {
     "reminder": "到期，请保持尾号",
     "debit_failed": "的银行卡自动扣款失败",
+    "debit_skipped": "未能从尾号",
     "double_debit": "的银行卡重复扣款",
     "report_notice": "已逾期。如在",
     "objection_kept": "记录属实，予以保留",

@@ -3,6 +3,9 @@
 A debit takes only what the loan owes that day (a re-instalment's new plan, nothing once the
 loan is settled), installment by installment, oldest first, each in full or not at all. A
 lender's double-debit fault takes it twice: the second is a refund the borrower is owed.
+A card the lender may not debit (unbound from the account, or to bind again after a phone
+change) passes its due dates with no debit (``debit_skipped``); binding it again debits the
+due dates after the binding, never one gone by.
 """
 
 from __future__ import annotations
@@ -52,11 +55,14 @@ def catch_up_debiting(
     card: DebitCard | None,
     policy: ServicingPolicy = DEFAULT_SERVICING,
     before_debit: Callable[[date], list[DatedEvent]] | None = None,
+    refused: str | None = None,
 ) -> list[DatedEvent]:
     """Bring the loan to ``today`` as :func:`~loancli.loan.servicing.catch_up` does, debiting
     ``card`` on each due date on the way (no card: no debit is tried). ``before_debit`` is
     given the day before each debit, ahead of it: what happened up to that day (the credit
-    bureau's reports) sees the loan as it was then, as when the clock moves a day at a time."""
+    bureau's reports) sees the loan as it was then, as when the clock moves a day at a time.
+    ``refused`` is why the lender may not debit the card now (a reason code): each due date
+    on the way passes with no debit (:func:`skip`)."""
     events: list[DatedEvent] = []
     if card is not None:
         for line in unpaid_lines(loan):
@@ -68,17 +74,39 @@ def catch_up_debiting(
             events += catch_up(loan, due, policy)
             if before_debit is not None:
                 events += before_debit(due - timedelta(days=1))
-            events += debit(loan, due, card)
+            events += skip(loan, due, refused) if refused else debit(loan, due, card)
     return events + catch_up(loan, today, policy)
+
+
+def _falling_due(loan: Loan, day: date) -> list[Line]:
+    """The installments a debit on ``day`` is for (due or overdue), marked as passed by it:
+    a due date's debit is tried once, never again on a later day."""
+    falling_due = [x for x in unpaid_lines(loan) if x["status"] in ("due", "overdue")]
+    for line in falling_due:
+        line["debited_on"] = day.isoformat()
+    return falling_due
+
+
+def skip(loan: Loan, day: date, why: str) -> list[DatedEvent]:
+    """No debit on ``day``: the lender may not debit the card (``why``, a reason code), and
+    the bank is not asked. The due date is passed all the same: binding the card again later
+    debits none of these installments on a day gone by (a payment dated before it was made
+    would shorten the loan's overdue and its credit record)."""
+    falling_due = _falling_due(loan, day)
+    if not falling_due or loan["status"] != "active":
+        return []
+    line = falling_due[0]
+    card = loan["card_number"][-4:]
+    return [
+        line_event(day, "debit_skipped", line, amount=fmt(owed_total(line)), why=why, card=card)
+    ]
 
 
 def debit(loan: Loan, day: date, card: DebitCard) -> list[DatedEvent]:
     """One debit on ``day``: every installment due or overdue, oldest first, while the card
     holds its amount; the events (``debited``, ``debit_failed``, ``double_debit``)."""
     events: list[DatedEvent] = []
-    falling_due = [x for x in unpaid_lines(loan) if x["status"] in ("due", "overdue")]
-    for line in falling_due:
-        line["debited_on"] = day.isoformat()
+    falling_due = _falling_due(loan, day)
     if not falling_due or loan["status"] != "active":
         return events
     card.attempts += 1

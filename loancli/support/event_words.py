@@ -74,6 +74,9 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         "debit of {amount} for installment {installment} failed ({why}): card **** {card} holds "
         "{balance}"
     ),
+    "debit_skipped": N_(
+        "no debit of {amount} for installment {installment} from card **** {card}: {why}"
+    ),
     "double_debit": N_(
         "debited {amount} again from card **** {card} for installment {installment}: "
         "{refund_owed} to refund"

@@ -265,8 +265,10 @@ def _debit_sentences(loan: Loan, world: WorldSettings) -> str:
     the card held, and what came of it or what the borrower can do now: repay by the end of
     the grace period (of the loan's product in ``world``, or the one its overdue recorded),
     stop the penalty of one overdue, or nothing (paid since). Money on the card is advised
-    only where too little was there: a bank's failure is not the borrower's."""
-    failed = [e for e in loan.get("events", []) if e["event"] == "debit_failed"]
+    only where too little was there: a bank's failure is not the borrower's. A debit not
+    tried (the card unbound, or to bind again) says so, and that binding the card brings
+    the debits back from the next due date."""
+    failed = [e for e in loan.get("events", []) if e["event"] in ("debit_failed", "debit_skipped")]
     grace = world.product(product_of(loan)).servicing
     said = []
     for e in failed:
@@ -276,20 +278,31 @@ def _debit_sentences(loan: Loan, world: WorldSettings) -> str:
         due = str(d["due_date"])
         days = _grace_days(loan, n, grace.grace_days)
         grace_end = (date.fromisoformat(due) + timedelta(days=days)).isoformat()
-        sentences = [
-            _(
-                "The automatic debit of {amount} for installment {n} on {on} failed ({code}: "
-                "{why}); card **** {card} held {balance}."
-            ).format(
-                amount=d.get("amount"),
-                n=d.get("installment"),
-                on=e["on"],
-                code=why,
-                why=_(DEBIT_FAILURES.get(why, why)),
-                card=d.get("card"),
-                balance=d.get("balance"),
-            )
-        ]
+        facts = {
+            "amount": d.get("amount"),
+            "n": d.get("installment"),
+            "on": e["on"],
+            "code": why,
+            "why": _(DEBIT_FAILURES.get(why, why)),
+            "card": d.get("card"),
+            "balance": d.get("balance"),
+        }
+        if e["event"] == "debit_skipped":
+            sentences = [
+                _(
+                    "No automatic debit of {amount} for installment {n} was tried on {on} "
+                    "({code}: {why}): the lender may debit card **** {card} only while it is "
+                    "bound to the account, and debits again from the first due date after it "
+                    "is bound (loancli card bind), never for a due date gone by."
+                ).format(**facts)
+            ]
+        else:
+            sentences = [
+                _(
+                    "The automatic debit of {amount} for installment {n} on {on} failed "
+                    "({code}: {why}); card **** {card} held {balance}."
+                ).format(**facts)
+            ]
         if why == "bank_error":
             sentences.append(_("The failure was on the bank's side, not the card's balance."))
         line = next((x for x in loan["lines"] if x["n"] == n and x["due_date"] == due), None)

@@ -79,6 +79,9 @@ PAYOUT_STATES = {"disbursing": N_("paying out")}
 DEBIT_FAILURES = {
     "insufficient_balance": N_("too little money on the card"),
     "bank_error": N_("the bank's system was busy"),
+    # Why no debit was tried (debit_skipped): the lender may not debit the card now.
+    "card_not_bound": N_("the card was unbound from the account"),
+    "card_rebind_required": N_("the card must be bound again after the phone change"),
 }
 # How the credit bureau answered an objection.
 OBJECTION_OUTCOMES = {"kept": N_("kept"), "corrected": N_("corrected")}

@@ -90,3 +90,34 @@ def test_no_card_means_no_debit_as_before() -> None:
     events = catch_up_debiting(loan, date(2026, 4, 10), None)
     assert "debited" not in names(events) and "debit_failed" not in names(events)
     assert loan["lines"][0]["status"] == "overdue"
+
+
+def test_a_card_the_lender_may_not_debit_passes_its_due_date_untouched() -> None:
+    loan = a_loan()
+    card = DebitCard(D("20000.00"))
+    events = catch_up_debiting(loan, FIRST_DUE, card, refused="card_rebind_required")
+    skipped = events[-1]
+    assert skipped["event"] == "debit_skipped"
+    assert skipped["detail"]["why"] == "card_rebind_required"
+    assert skipped["detail"]["amount"] == "916.80"
+    assert "balance" not in skipped["detail"]
+    # The bank was not asked: no money moved, no attempt counted for its faults.
+    assert card.balance == D("20000.00") and card.attempts == 0
+    assert loan["lines"][0]["status"] == "due" and loan["payments"] == []
+
+
+def test_a_card_bound_again_is_debited_from_the_next_due_date_never_a_day_gone_by() -> None:
+    loan = a_loan()
+    card = DebitCard(D("20000.00"))
+    catch_up_debiting(loan, date(2026, 4, 10), card, refused="card_not_bound")
+    assert loan["lines"][0]["status"] == "overdue"
+    # Bound again on 2026-04-10: moving on to 2026-04-12 debits nothing dated 2026-04-02.
+    events = catch_up_debiting(loan, date(2026, 4, 12), card)
+    assert "debited" not in names(events)
+    assert loan["lines"][0]["status"] == "overdue"
+    # The next due date takes what is due and what is overdue, that day.
+    events = catch_up_debiting(loan, date(2026, 5, 2), card)
+    debited = [e for e in events if e["event"] == "debited"]
+    assert [e["detail"]["installment"] for e in debited] == [1, 2]
+    assert {e["on"] for e in debited} == {"2026-05-02"}
+    assert loan["lines"][0]["paid_on"] == "2026-05-02"
