@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from loancli import api
-from loancli.cli.common import handled
+from loancli.cli.common import grade, handled
 from loancli.cli.console import whole_line
 from loancli.cli.labels import status_name
 from loancli.cli.options import options
@@ -125,6 +125,7 @@ def populate(
             images=images,
             jobs=jobs,
             on_progress=progress,
+            hashing=grade(opts),
         )
     if opts.json:
         opts.emit(made.data(timings))

@@ -149,6 +149,10 @@ def open_world(
         if not isinstance(where, MemoryState):
             grade = file_grade(store, hashing or loaded.world.hashing)
             loaded = scenario_with_grade(loaded, grade)
+        elif hashing is not None:
+            # A world in memory hashes cheaply unless asked (populate making a new file a
+            # person chose OWASP's grade for).
+            loaded = scenario_with_grade(loaded, hashing)
         # A unit brings the world's loans to its clock's day first when they are behind it (a
         # clock pass, below): its --clock moved it on, or a run's own time crossed midnight.
         # On a shared server the pass runs alone, so whether it will is looked at before the

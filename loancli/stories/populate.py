@@ -42,6 +42,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar
 
+from loancli.account.hashing import HashGrade
 from loancli.api import operations
 from loancli.clock import Rng
 from loancli.dburl import ServerUrl
@@ -233,6 +234,7 @@ def populate(
     images: Path | None = None,
     jobs: int = 1,
     on_progress: Progress | None = None,
+    hashing: HashGrade | None = None,
 ) -> Populated:
     """Add ``count`` generated borrowers to the world of ``state`` (a state file, None for the
     default one, or a :class:`MemoryState`), over ``months`` of simulated time from its clock
@@ -240,7 +242,11 @@ def populate(
     :data:`DEFAULT_MIX`). Their ID card images are drawn into ``images`` (kept: bundles of
     their journeys read them), else into a temporary folder removed at the end; with ``jobs``
     above 1, that many processes draw them while the journeys run (a borrower's images are
-    the same bytes whoever draws them). ``on_progress`` hears of each journey as it ends."""
+    the same bytes whoever draws them). ``on_progress`` hears of each journey as it ends.
+    ``hashing`` is the grade a new world hashes the borrowers' passwords at (default ``fast``:
+    generated borrowers' passwords protect nothing); a world that exists keeps its own. A new
+    server world records it with its first write, so a populate refused before it wrote
+    anything leaves the world as it was."""
     if not 1 <= count <= MAX_COUNT:
         raise RuleError("count", _("give a count from 1 to {most}").format(most=f"{MAX_COUNT:,}"))
     if not 1 <= jobs <= 64:
@@ -254,14 +260,15 @@ def populate(
         )
     started = time.perf_counter()
     target, work, written = _worlds(state)
+    grade: HashGrade = hashing or "fast"
     if clock is not None:
         try:
-            operations.set_clock(work, clock)
+            operations.set_clock(work, clock, hashing=grade)
         except RuleError as exc:
             raise RuleError("clock", exc.unkeyed) from None
     folder = images or Path(tempfile.mkdtemp(prefix=IMAGES_PREFIX))
     try:
-        maker = _Maker(work, seed, folder, Rng(seed, "populate"))
+        maker = _Maker(work, seed, folder, Rng(seed, "populate"), grade)
         planned = counts(mix or DEFAULT_MIX, count)
         plans = maker.plan(planned, months)
         with _drawing(jobs) as pool:
@@ -271,7 +278,7 @@ def populate(
         write_started = time.perf_counter()
         if written == "once":
             assert isinstance(target, Path)
-            _write_once(target, work, create_dirs=state is None)
+            _write_once(target, work, create_dirs=state is None, grade=grade)
         write_seconds = time.perf_counter() - write_started
     finally:
         if images is None:
@@ -316,7 +323,7 @@ def _worlds(state: operations.StatePath) -> tuple[Location, Location, str]:
     return path, MemoryState(), "once"
 
 
-def _write_once(path: Path, memory: Location, create_dirs: bool) -> None:
+def _write_once(path: Path, memory: Location, create_dirs: bool, grade: HashGrade) -> None:
     """Write the world made in memory into the new state file, every record checked as a
     state file's records are when it is opened."""
     assert isinstance(memory, MemoryState)
@@ -332,18 +339,23 @@ def _write_once(path: Path, memory: Location, create_dirs: bool) -> None:
         data = memory.data
         meta = {**schema.get("meta", {}), **data.get("meta", {})}
         if not any(m.get("key") == HASHING_KEY for m in meta.values()):
-            # Made in memory, its accounts hash at the cheapest: the file says so (a file
-            # that names no grade reads as OWASP's, which these hashes are not).
+            # Made in memory, its accounts hash at ``grade``: the file says so (a file that
+            # names no grade reads as OWASP's, which cheap hashes are not).
             number = max((int(n) for n in meta if str(n).isdigit()), default=0) + 1
-            meta[str(number)] = {"key": HASHING_KEY, "value": "fast"}
+            meta[str(number)] = {"key": HASHING_KEY, "value": grade}
         store.restore({**data, "meta": meta})
 
 
 class _Maker:
     """The borrowers' plans and the simulated months they live through."""
 
-    def __init__(self, world: Location, seed: int, images: Path, rng: Rng) -> None:
+    def __init__(
+        self, world: Location, seed: int, images: Path, rng: Rng, hashing: HashGrade
+    ) -> None:
         self.world = world
+        # A new world's grade, recorded with its first write (every operation is given it:
+        # whichever writes first).
+        self.hashing = hashing
         self.seed = seed
         self.images = images
         self.rng = rng
@@ -418,13 +430,15 @@ class _Maker:
             self._move_clock(self.end)
 
     def _repay(self, loan: str, how: dict[str, Any], at: datetime | None) -> None:
-        operations.repay(self.world, loan, clock=at, scenario=self.base, **how)
+        operations.repay(
+            self.world, loan, clock=at, scenario=self.base, hashing=self.hashing, **how
+        )
 
     def _move_clock(self, when: datetime) -> None:
         """The world's clock to ``when``; unless it is there already: a world other machines
         fill at the same time (a server's) may be ahead, and its time stands."""
         try:
-            operations.set_clock(self.world, when, scenario=self.base)
+            operations.set_clock(self.world, when, scenario=self.base, hashing=self.hashing)
         except RuleError as exc:
             if exc.field != "when":
                 raise
@@ -506,6 +520,7 @@ class _Maker:
                 clock=at,
                 scenario=self._scenario(plan.scenario),
                 answers={k: _text(v) for k, v in answers.items()},
+                hashing=self.hashing,
             ),
         )
         plan.applicant = result.id

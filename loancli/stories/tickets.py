@@ -343,10 +343,12 @@ def populate(
     images: Path | None = None,
     jobs: int = 1,
     on_progress: PopulateProgress | None = None,
+    hashing: HashGrade | None = None,
 ) -> Populated:
     """Fill the world of ``state`` with ``count`` generated borrowers through real journeys
     (see :func:`loancli.stories.populate.populate`); ``mix`` is read as ``KIND=WEIGHT,...``.
-    A world's ``scenario`` is refused: populate runs its own mix of built-in scenarios."""
+    A world's ``scenario`` is refused: populate runs its own mix of built-in scenarios.
+    ``hashing`` is a new world's password-hashing grade (default ``fast``)."""
     if scenario:
         raise RuleError(
             "scenario", _("populate runs its own mix of built-in scenarios; leave out --scenario")
@@ -372,4 +374,5 @@ def populate(
         images=images,
         jobs=jobs,
         on_progress=on_progress,
+        hashing=hashing,
     )

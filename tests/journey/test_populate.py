@@ -104,6 +104,40 @@ def test_a_new_file_says_its_accounts_hash_at_the_cheapest(world):
     assert hashes and all(h.startswith("$argon2id$v=19$m=8,t=1,p=1$") for h in hashes)
 
 
+def test_a_new_file_hashes_at_the_grade_asked(tmp_path):
+    """``--hashing argon2id`` for a new file is OWASP's grade, in the file and its hashes:
+    made in memory, its accounts hashed at the cheapest whatever was asked."""
+    path = tmp_path / "kept.json"
+    populate(path, 1, seed=2, mix={"completed": 1}, hashing="argon2id")
+    with Store(path, read_only=True) as store:
+        assert store.meta_get("hashing") == "argon2id"
+        hashes = [a["password_hash"] for a in store.all(ACCOUNTS)]
+    assert hashes and all(h.startswith("loancli-key$argon2id$m=19456,t=2,p=1$") for h in hashes)
+
+
+@pytest.mark.parametrize("asked", [None, "argon2id"])
+def test_a_new_server_world_hashes_at_the_grade_asked(pg_url, asked):
+    """A server's world is filled in place: its first write records the grade populate was
+    given (its own default, the cheapest, when none), where it hashed at OWASP's whatever
+    ``--hashing`` said."""
+    populate(pg_url, 1, seed=2, mix={"completed": 1}, hashing=asked)
+    with Store(pg_url, read_only=True) as store:
+        assert store.meta_get("hashing") == (asked or "fast")
+        hashes = [a["password_hash"] for a in store.all(ACCOUNTS)]
+    prefix = "loancli-key$argon2id$" if asked else "$argon2id$v=19$m=8,t=1,p=1$"
+    assert hashes and all(h.startswith(prefix) for h in hashes)
+
+
+def test_a_server_world_refused_before_it_was_written_is_not_stamped(pg_url):
+    """A populate refused before its first write (its clock a day the world cannot take)
+    leaves a new server world unstamped: the next command records its own grade."""
+    with pytest.raises(RuleError):
+        populate(pg_url, 1, clock="not a time", hashing="fast")
+    operations.set_clock(pg_url, "2026-03-02T10:00:00+08:00", hashing="argon2id")
+    with Store(pg_url, read_only=True) as store:
+        assert store.meta_get("hashing") == "argon2id"
+
+
 def test_same_seed_same_world(tmp_path):
     """The same records, but for the password hashes (salted, as they must be)."""
     worlds = [MemoryState(), MemoryState(), MemoryState()]
