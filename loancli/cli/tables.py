@@ -16,6 +16,7 @@ from loancli.text import cell_len, wrap_keeping_figures
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+    from rich.measure import Measurement
     from rich.table import Table
 
 # A figure (an id, an amount, a date, a status) is never wrapped or cut: its column is
@@ -78,18 +79,30 @@ def _build_table(
     return table
 
 
-def _needed_width(console: Console, table: Table, cols: Sequence[Col]) -> tuple[int, list[int]]:
+def _needed_width(
+    console: Console, table: Table, cols: Sequence[Col], measured: dict[str, Measurement]
+) -> tuple[int, list[int]]:
     """The width ``table`` needs with every figure whole: a figure column as wide as its
     widest cell, a text column as its longest word up to TEXT_MIN (it folds the rest); and
-    each column's width unfolded (its longest line)."""
+    each column's width unfolded (its longest line). ``measured`` keeps what a text cell
+    measured: a table that leaves out columns is measured again with the same cells."""
     from rich.measure import Measurement
 
     wide = console.options.update_width(10_000)
+
+    def measure(cell: RenderableType) -> Measurement:
+        if type(cell) is not str:
+            return Measurement.get(console, wide, cell)
+        size = measured.get(cell)
+        if size is None:
+            size = measured[cell] = Measurement.get(console, wide, cell)
+        return size
+
     widths = []
     unfolded = []
     for index, col in enumerate(cols):
         cells = [table.columns[index].header, *table.columns[index].cells]
-        sizes = [Measurement.get(console, wide, cell) for cell in cells]
+        sizes = [measure(cell) for cell in cells]
         unfolded.append(max(m.maximum for m in sizes))
         if col.figure:
             widths.append(unfolded[-1])
@@ -142,18 +155,22 @@ def fit_table(
     every figure whole: the least important columns left out, or each row stacked."""
     styles = list(styles) if styles is not None else [None] * len(rows)
     shown = list(cols)
+    measured: dict[str, Measurement] = {}
     while True:
         probe = _build_table(console, title, shown, rows, styles)
-        needed, unfolded = _needed_width(console, probe, shown)
+        needed, unfolded = _needed_width(console, probe, shown, measured)
         if needed <= console.width and len(shown) < len(cols):
             # A column left out before a wider group went may fit now: the most important
             # first, each (or its group) back where it was if the table still fits.
-            back = _put_back(console, title, cols, shown, rows, styles)
+            back = _put_back(console, title, cols, shown, rows, styles, measured)
             if back != shown:
                 shown = back
                 continue
         if needed <= console.width:
             rows, widths = _wrapped_text(probe, shown, rows, console.width - needed, unfolded)
+            # A figure's column as wide as its widest cell, as rich would make it: given,
+            # rich measures no cell again to draw the table.
+            widths = [unfolded[i] if w is None else w for i, w in enumerate(widths)]
             table = _build_table(console, title, shown, rows, styles, widths)
             # (A column with nothing in it said nothing: not named.)
             left_out = [
@@ -192,6 +209,7 @@ def _put_back(
     shown: list[Col],
     rows: Sequence[Mapping[str, RenderableType]],
     styles: Sequence[str | None],
+    measured: dict[str, Measurement],
 ) -> list[Col]:
     """``shown`` with the columns left out that still fit added back, the most important
     first (a group whole), in their places."""
@@ -202,7 +220,7 @@ def _put_back(
         group = [c for c in left if col.group is not None and c.group == col.group] or [col]
         trial = [c for c in cols if c in shown or c in group]
         probe = _build_table(console, title, trial, rows, styles)
-        if _needed_width(console, probe, trial)[0] <= console.width:
+        if _needed_width(console, probe, trial, measured)[0] <= console.width:
             shown = trial
     return shown
 
