@@ -406,6 +406,8 @@ class Calendar(msgspec.Struct, frozen=True):
     ics: Path | None = None
     # What a lender's double debit took too much, owed back to the borrower.
     refund_owed: str = "0.00"
+    # The events the .ics holds: an installment's each, and a replaced plan's cancelled.
+    ics_events: int = 0
 
     def view(self) -> CalendarView:
         """The JSON document (``calendar --json``)."""
@@ -438,9 +440,12 @@ def calendar(
     lines = found["lines"]
     year, mon = shown or next_due_month(lines)
     path = Path(ics) if ics is not None else None
+    events = 0
     if path is not None:
+        data = loan_ics(found, stamp)
         # The borrower's loan, amounts and dates: the owner's alone, as a report is.
-        write_private(path, loan_ics(found, stamp))
+        write_private(path, data)
+        events = data.count(b"BEGIN:VEVENT")
     return Calendar(
         found["id"],
         year,
@@ -448,6 +453,7 @@ def calendar(
         [line_view(x) for x in lines],
         path,
         refund_owed=found.get("refund_owed", "0.00"),
+        ics_events=events,
     )
 
 

@@ -205,7 +205,7 @@ def calendar(
         opts.console.print(refund_line(shown.refund_owed, why), style="bold")
     if shown.ics is not None:
         opts.console.print(
-            _("Wrote {n} events to {path}").format(n=len(shown.installments), path=shown.ics)
+            _("Wrote {n} events to {path}").format(n=shown.ics_events, path=shown.ics)
         )
 
 

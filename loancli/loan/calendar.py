@@ -108,7 +108,7 @@ def to_ics(
     """An RFC 5545 calendar: one all-day event per installment, reminders 3 and 1 days before
     one not paid yet, in the language of the command (it goes on the borrower's phone). An
     unpaid installment says what it owes now (its penalty included, as ``calendar`` shows), a
-    paid one what it was, and reminds of nothing.
+    paid one what it was and the day it was paid, and reminds of nothing.
 
     ``stamp`` (the simulated now) is the DTSTAMP, so the file is the same on every rerun. An
     event's UID is the loan's id and the installment's number with ``scope`` (what tells this
@@ -140,12 +140,17 @@ def to_ics(
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
-        event.add(
-            "summary",
-            _("Repay {amount} yuan (installment {n}, {loan})").format(
+        if x["status"] == "paid":
+            # Paid (early settlement paid every installment left, on its day): the day asks
+            # for nothing, and says when it was paid.
+            summary = _("Paid {amount} yuan on {paid_on} (installment {n}, {loan})").format(
+                amount=amount, paid_on=x["paid_on"], n=x["n"], loan=loan_id
+            )
+        else:
+            summary = _("Repay {amount} yuan (installment {n}, {loan})").format(
                 amount=amount, n=x["n"], loan=loan_id
-            ),
-        )
+            )
+        event.add("summary", summary)
         event.add(
             "description",
             _(

@@ -220,10 +220,16 @@ def test_the_reports_commands_tell_the_account_in_the_order_it_was_done(tmp_path
     assert code == 0, data
     commands = data["reproduce"]
     kinds = [
-        "apply" if " apply" in c else "unbind" if " card unbind " in c else "clock"
+        "apply"
+        if " apply" in c
+        else "unbind"
+        if " card unbind " in c
+        else "bind"
+        if " card bind" in c
+        else "clock"
         for c in commands
     ]
-    assert kinds == ["apply", "unbind", "clock"], commands
+    assert kinds == ["apply", "unbind", "clock", "bind", "clock"], commands
 
 
 def logged_in_from_a_forgotten_phone(folder: Path) -> Path:

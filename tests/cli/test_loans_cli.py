@@ -496,6 +496,19 @@ def test_repay_all_settles_with_interest_to_date(db: Path) -> None:
     assert "closed" in err
 
 
+def test_a_settled_loans_calendar_asks_for_no_repayment(db: Path, tmp_path: Path) -> None:
+    """Settled early, every installment left was paid that day: the phone's calendar said
+    "Repay" on each due date after it."""
+    ok_json(db, "clock", "advance", "18d")  # 2026-03-20
+    ok_json(db, "repay", "A0001", "--all")
+    events = _ics_events(db, tmp_path / "settled.ics")
+    assert len(events) == 12
+    for event in events:
+        assert str(event["summary"]).startswith("Paid "), event["summary"]
+        assert "on 2026-03-20" in str(event["summary"])
+        assert [c for c in event.walk() if c.name == "VALARM"] == []
+
+
 def test_repay_all_of_an_overdue_loan(db: Path) -> None:
     ok_json(db, "clock", "advance", "40d")
     before = ok_json(db, "repay", "A0001", "--amount", "0.01")["settlement_amount"]
@@ -733,6 +746,9 @@ def test_the_ics_reminds_of_what_is_owed_and_follows_a_new_plan(db: Path, tmp_pa
     paid = _ics_events(db, tmp_path / "paid.ics")
     assert [c.name for c in paid[0].walk() if c.name == "VALARM"] == []
     assert len([c for c in paid[1].walk() if c.name == "VALARM"]) == 2
+    # Its day says it was paid, and when: not "Repay".
+    assert str(paid[0]["summary"]) == "Paid 916.80 yuan on 2026-04-02 (installment 1, L0001)"
+    assert str(paid[1]["summary"]).startswith("Repay ")
     # A re-instalment: the new plan's events are a new revision of the same UIDs, and the
     # old plan's installments the new one has not are cancelled.
     ok_json(db, "clock", "advance", "40d")
@@ -744,6 +760,9 @@ def test_the_ics_reminds_of_what_is_owed_and_follows_a_new_plan(db: Path, tmp_pa
     assert {str(e["uid"]) for e in after} == set(uids)
     assert len(live) + len(gone) == 12 and gone
     assert all(not [c for c in e.walk() if c.name == "VALARM"] for e in gone)
+    # The message counts every event written, the cancelled ones too.
+    code, out, _err = cli(db, "calendar", "A0001", "--ics", str(tmp_path / "again.ics"))
+    assert code == 0 and "Wrote 12 events" in out, out
     # Each cancelled on its old date (RFC 5545 3.6.1: without METHOD every event has one).
     old_dates = {int(str(e["uid"]).split("-")[1]): e.decoded("dtstart") for e in first}
     for e in gone:
