@@ -20,6 +20,7 @@ from loancli.journey.texts import (
     DEBIT_FAILED_WHY,
     DEBIT_SKIPPED_TEXT,
     DEBIT_SKIPPED_WHY,
+    DOUBLE_DEBIT_REFUNDED_TEXT,
     DOUBLE_DEBIT_TEXT,
     KEPT_FIVE_YEARS_TEXT,
     KEPT_UNTIL_TEXT,
@@ -56,6 +57,7 @@ def advance_loans(
     store.preload(CREDIT, META)
     now = datetime.fromisoformat(at)
     cards, refusals = _debit_cards(world, store)
+    refund_days = world.bank.double_debit_refund_days
 
     def refused(loan: Loan) -> str | None:
         """Why the lender may not debit the loan's card now, or None."""
@@ -114,7 +116,13 @@ def advance_loans(
             # The bureau is brought to the day before each debit first: an installment
             # reported before a later debit paid it is reported with what it owed then.
             moved = catch_up_debiting(
-                loan, today, card, policy, before_debit=report(loan, policy), refused=refused(loan)
+                loan,
+                today,
+                card,
+                policy,
+                before_debit=report(loan, policy),
+                refused=refused(loan),
+                refund_days=refund_days,
             )
             serviced(loan, policy, sent, moved)
             kept[loan["id"]] = (loan, policy)
@@ -123,7 +131,7 @@ def advance_loans(
     if shared:
         first = len(out)
         pairs = [(loan, policy) for loan, policy, _sent in shared]
-        together = _debited_together(pairs, today, cards, report, refused)
+        together = _debited_together(pairs, today, cards, report, refused, refund_days)
         for loan, policy, sent in shared:
             serviced(loan, policy, sent, together[loan["id"]])
         messages(first, {loan["id"]: (loan, policy) for loan, policy, _sent in shared})
@@ -137,6 +145,7 @@ def _debited_together(
     cards: dict[str, DebitCard],
     report: Callable[[Loan, ServicingPolicy], Callable[[date], list[DatedEvent]]],
     refused: Callable[[Loan], str | None],
+    refund_days: int | None,
 ) -> dict[str, list[DatedEvent]]:
     """Loans that share cards brought to ``today`` due date by due date (the days a debit is
     still to be tried on), each day's debits in the loans' order: the events of each."""
@@ -156,7 +165,14 @@ def _debited_together(
     for day in [*days, today]:
         for loan, policy, card, before, why in each:
             moved[loan["id"]] += catch_up_debiting(
-                loan, day, card, policy, before_debit=before, refused=why
+                loan,
+                day,
+                card,
+                policy,
+                before_debit=before,
+                refused=why,
+                refund_days=refund_days,
+                earlier=moved[loan["id"]],
             )
     return moved
 
@@ -245,6 +261,10 @@ def _text(store: Store, event: ClockEvent, loan: Loan, policy: ServicingPolicy) 
             card=d["card"],
             why=DEBIT_SKIPPED_WHY.get(d["why"], d["why"]),
             grace_end=grace_end.isoformat(),
+        )
+    if kind == "double_debit_refunded":
+        return DOUBLE_DEBIT_REFUNDED_TEXT.format(
+            n=d["installment"], on=d["debited_on"], amount=d["amount"], card=d["card"]
         )
     if kind == "double_debit":
         return DOUBLE_DEBIT_TEXT.format(n=d["installment"], card=d["card"], amount=d["amount"])

@@ -53,6 +53,9 @@ DEBIT_SKIPPED_WHY = {"card_not_bound": "银行卡已解绑", "card_rebind_requir
 DOUBLE_DEBIT_TEXT = (
     "【小米金融】您的借款第{n}期从尾号{card}的银行卡重复扣款{amount}元，多扣款项将退回原卡。"
 )
+DOUBLE_DEBIT_REFUNDED_TEXT = (
+    "【小米金融】您的借款第{n}期于{on}重复扣款的{amount}元已退回尾号{card}的银行卡，请注意查收。"
+)
 REPORT_NOTICE_TEXT = (
     "【小米金融】您的借款第{n}期已逾期。如在{report_on}前仍未还款，逾期信息将报送金融信用"
     "信息基础数据库（征信）。"
@@ -68,6 +71,7 @@ SMS_MARKS = {
     "debit_failed": "的银行卡自动扣款失败",
     "debit_skipped": "未能从尾号",
     "double_debit": "的银行卡重复扣款",
+    "double_debit_refunded": "重复扣款的",
     "report_notice": "已逾期。如在",
     "objection_kept": "记录属实，予以保留",
     "objection_corrected": "记录有误，已更正删除",

@@ -3,6 +3,8 @@
 A debit takes only what the loan owes that day (a re-instalment's new plan, nothing once the
 loan is settled), installment by installment, oldest first, each in full or not at all. A
 lender's double-debit fault takes it twice: the second is a refund the borrower is owed.
+A double debit is refunded ``refund_days`` after it when the lender does refund
+(``double_debit_refunded``), whatever the loan's state by then.
 A card the lender may not debit (unbound from the account, or to bind again after a phone
 change) passes its due dates with no debit (``debit_skipped``); binding it again debits the
 due dates after the binding, never one gone by.
@@ -10,9 +12,10 @@ due dates after the binding, never one gone by.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import msgspec
 
@@ -56,13 +59,18 @@ def catch_up_debiting(
     policy: ServicingPolicy = DEFAULT_SERVICING,
     before_debit: Callable[[date], list[DatedEvent]] | None = None,
     refused: str | None = None,
+    refund_days: int | None = None,
+    earlier: Sequence[DatedEvent] = (),
 ) -> list[DatedEvent]:
     """Bring the loan to ``today`` as :func:`~loancli.loan.servicing.catch_up` does, debiting
     ``card`` on each due date on the way (no card: no debit is tried). ``before_debit`` is
     given the day before each debit, ahead of it: what happened up to that day (the credit
     bureau's reports) sees the loan as it was then, as when the clock moves a day at a time.
     ``refused`` is why the lender may not debit the card now (a reason code): each due date
-    on the way passes with no debit (:func:`skip`)."""
+    on the way passes with no debit (:func:`skip`). With ``refund_days``, what a double
+    debit took twice goes back to the card that many days after it (:func:`refund_doubles`),
+    before a later debit takes from the card; ``earlier`` are the loan's events of this pass
+    not logged yet (a pass that brings shared cards along a day at a time)."""
     events: list[DatedEvent] = []
     if card is not None:
         for line in unpaid_lines(loan):
@@ -72,10 +80,58 @@ def catch_up_debiting(
             if line.get("debited_on"):
                 continue
             events += catch_up(loan, due, policy)
+            if refund_days is not None:
+                events += refund_doubles(loan, due, card, refund_days, [*earlier, *events])
             if before_debit is not None:
                 events += before_debit(due - timedelta(days=1))
             events += skip(loan, due, refused) if refused else debit(loan, due, card)
-    return events + catch_up(loan, today, policy)
+    events += catch_up(loan, today, policy)
+    if refund_days is not None:
+        events += refund_doubles(loan, today, card, refund_days, [*earlier, *events])
+    return events
+
+
+def refund_doubles(
+    loan: Loan, today: date, card: DebitCard | None, days: int, pending: list[DatedEvent]
+) -> list[DatedEvent]:
+    """Each double debit of ``loan`` (logged, or among ``pending``, this pass's events) taken
+    ``days`` or more before ``today`` and not refunded yet, refunded on its day: the refund
+    owed goes down by it, and ``card`` holds it again."""
+    seen: list[Mapping[str, Any]] = [*loan.get("events", []), *pending]
+    refunded = {
+        (e["detail"].get("installment"), e["detail"].get("debited_on"))
+        for e in seen
+        if e["event"] == "double_debit_refunded"
+    }
+    events: list[DatedEvent] = []
+    for e in seen:
+        if e["event"] != "double_debit":
+            continue
+        detail = e["detail"]
+        taken_on = str(e.get("on") or e.get("at") or "")[:10]
+        back_on = date.fromisoformat(taken_on) + timedelta(days=days)
+        if back_on > today or (detail.get("installment"), taken_on) in refunded:
+            continue
+        amount = Decimal(str(detail["amount"]))
+        left = max(Decimal(loan.get("refund_owed", "0")) - amount, ZERO)
+        loan["refund_owed"] = fmt(left)
+        if card is not None:
+            card.balance += amount
+        events.append(
+            {
+                "on": back_on.isoformat(),
+                "event": "double_debit_refunded",
+                "detail": {
+                    "installment": detail.get("installment"),
+                    "due_date": detail.get("due_date"),
+                    "amount": fmt(amount),
+                    "card": detail.get("card"),
+                    "debited_on": taken_on,
+                    "refund_owed": fmt(left),
+                },
+            }
+        )
+    return events
 
 
 def _falling_due(loan: Loan, day: date) -> list[Line]:

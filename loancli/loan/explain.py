@@ -296,6 +296,17 @@ def refund_line(refund_owed: str, explain_command: str) -> str:
     ).format(refund=refund_owed, command=explain_command)
 
 
+def refunded_sentence(refunds: list[dict[str, object]]) -> str:
+    """What the lender has refunded of its double debits, and when."""
+    back = "; ".join(
+        _("{amount} yuan on {on} to the card ending {card}").format(
+            amount=r["amount"], on=r["on"], card=r["card"]
+        )
+        for r in refunds
+    )
+    return _("The lender refunded what it took twice: {back}.").format(back=back)
+
+
 def refund_sentence(refund_owed: str, doubles: list[dict[str, object]]) -> str:
     """What a double debit took twice, the refund owed and what the borrower should do."""
     taken = "; ".join(

@@ -81,6 +81,10 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         "debited {amount} again from card **** {card} for installment {installment}: "
         "{refund_owed} to refund"
     ),
+    "double_debit_refunded": N_(
+        "refunded {amount} to card **** {card}: installment {installment} taken twice on "
+        "{debited_on}; {refund_owed} still to refund"
+    ),
     "default_ended": N_("default of {entry} ended; the record drops on {drops_on}"),
     "credit_record_dropped": N_("credit record {entry} dropped"),
     "objection_answered": N_("objection to {entry} answered: {outcome}"),

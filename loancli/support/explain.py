@@ -16,6 +16,7 @@ from loancli.loan.explain import (
     fee_free_sentence,
     fee_sentence,
     refund_sentence,
+    refunded_sentence,
 )
 from loancli.loan.loans import loan_view
 from loancli.loan.money import fmt, quantize
@@ -560,17 +561,24 @@ def _credit_sentences(store: Store, loan: Loan) -> str:
 
 
 def _refund_sentence(loan: Loan) -> str | None:
-    """What a double debit took twice and the refund owed, when one is owed."""
+    """What a double debit took twice and the refund owed, when one is owed; what the
+    lender refunded of it, and when."""
     doubled = Decimal(loan.get("refund_owed", "0")) - Decimal(loan.get("upfront_refund", "0"))
-    if doubled <= 0:
-        return None
-    owed = fmt(doubled)
-    doubles = [
-        {"on": e.get("on") or e["at"][:10], **e.get("detail", {})}
-        for e in loan.get("events", [])
-        if e["event"] == "double_debit"
-    ]
-    return refund_sentence(owed, doubles)
+
+    def dated(kind: str) -> list[dict[str, object]]:
+        return [
+            {"on": e.get("on") or e["at"][:10], **e.get("detail", {})}
+            for e in loan.get("events", [])
+            if e["event"] == kind
+        ]
+
+    said = []
+    if doubled > 0:
+        said.append(refund_sentence(fmt(doubled), dated("double_debit")))
+    refunds = dated("double_debit_refunded")
+    if refunds:
+        said.append(refunded_sentence(refunds))
+    return " ".join(said) or None
 
 
 def _cap_sentence(loan: Loan) -> str | None:

@@ -66,6 +66,10 @@ class BankSettings:
     debit_failure: Fault = NEVER
     # The lender's fault: a debit is taken twice, and the second is a refund owed.
     double_debit: Fault = NEVER
+    # The lender refunds what a double debit took twice this many days after it, to the card
+    # it came from (an event and an SMS; the card's money is back for the next debit). None
+    # (the default): it stays owed (the loan shows ``refund_owed``).
+    double_debit_refund_days: Annotated[int, Range(1, 365)] | None = None
 
     def debit_balance_of(self, card_number: str) -> Decimal | None:
         """What ``card_number`` holds for debits, or None when no debit is tried on it."""

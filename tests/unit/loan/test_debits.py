@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from loancli.loan.debits import DebitCard, catch_up_debiting, spent_on
+from loancli.loan.loans import log
 from loancli.loan.schedule import build_schedule
 from loancli.loan.servicing import new_loan, settle_all
 from loancli.records import Loan
@@ -121,3 +122,43 @@ def test_a_card_bound_again_is_debited_from_the_next_due_date_never_a_day_gone_b
     assert [e["detail"]["installment"] for e in debited] == [1, 2]
     assert {e["on"] for e in debited} == {"2026-05-02"}
     assert loan["lines"][0]["paid_on"] == "2026-05-02"
+
+
+def test_a_double_debit_is_refunded_on_its_day_once_and_the_card_holds_it_again() -> None:
+    loan = a_loan()
+    card = DebitCard(D("1900.00"), doubles=lambda attempt: attempt == 1)
+    taken = catch_up_debiting(loan, FIRST_DUE, card, refund_days=7)
+    assert "double_debit" in names(taken)
+    assert loan["refund_owed"] == "916.80" and card.balance == D("66.40")
+    log(loan, "2026-04-02T10:00:00+08:00", taken)
+    # Not yet on day 6.
+    assert "double_debit_refunded" not in names(
+        catch_up_debiting(loan, date(2026, 4, 8), card, refund_days=7)
+    )
+    # A later move refunds it on its own day.
+    refunded = catch_up_debiting(loan, date(2026, 4, 20), card, refund_days=7)
+    [back] = [e for e in refunded if e["event"] == "double_debit_refunded"]
+    assert back["on"] == "2026-04-09"
+    assert back["detail"]["debited_on"] == "2026-04-02"
+    assert back["detail"]["amount"] == "916.80" and back["detail"]["refund_owed"] == "0.00"
+    assert loan["refund_owed"] == "0.00" and card.balance == D("983.20")
+    assert spent_on(loan) == D("916.80")
+    # Never refunded again: not when the pass hands it over unlogged (``earlier``), nor
+    # once it is logged.
+    again = catch_up_debiting(loan, date(2026, 4, 25), card, refund_days=7, earlier=refunded)
+    assert "double_debit_refunded" not in names(again)
+    log(loan, "2026-04-20T10:00:00+08:00", refunded)
+    again = catch_up_debiting(loan, date(2026, 4, 30), card, refund_days=7)
+    assert "double_debit_refunded" not in names(again)
+    assert loan["refund_owed"] == "0.00" and card.balance == D("983.20")
+
+
+def test_a_settled_loan_is_refunded_all_the_same() -> None:
+    loan = a_loan()
+    card = DebitCard(D("30000.00"), doubles=lambda attempt: attempt == 1)
+    events = catch_up_debiting(loan, FIRST_DUE, card)
+    settle_all(loan, date(2026, 4, 3))
+    assert loan["status"] == "closed" and loan["refund_owed"] == "916.80"
+    refunded = catch_up_debiting(loan, date(2026, 5, 1), card, refund_days=14, earlier=events)
+    assert [e["on"] for e in refunded if e["event"] == "double_debit_refunded"] == ["2026-04-16"]
+    assert loan["refund_owed"] == "0.00"
