@@ -25,6 +25,8 @@ from loancli.journey.texts import (
     KEPT_FIVE_YEARS_TEXT,
     KEPT_UNTIL_TEXT,
     OBJECTION_ANSWER_TEXT,
+    REMINDER_NO_DEBIT_TEXT,
+    REMINDER_NO_DEBIT_WHY,
     REMINDER_TEXT,
     REPORT_NOTICE_TEXT,
 )
@@ -93,7 +95,7 @@ def advance_loans(
         read only what its own servicing wrote, so they are the ones sent after the pass)."""
         for event in out[first:]:
             loan, policy = loans[event["loan"]]
-            text = _text(store, event, loan, policy)
+            text = _text(store, event, loan, policy, refused(loan))
             if text is not None:
                 # Sent on its event's day: a month's reminders in one move arrive on their
                 # own days, as when the clock moves a day at a time.
@@ -189,16 +191,17 @@ def _debit_cards(
     now, by account (phone) and number: why (a reason code)."""
     bank = world.bank
     cards: dict[str, DebitCard] = {}
-    if bank.debit_balance is None and not bank.debit_balances:
-        return cards, {}
     # The debit was authorised with the binding: a card unbound from its account is debited
     # no more, and one to bind again after a phone change not until it is bound again (a
-    # repayment from either is refused too).
+    # repayment from either is refused too). The app knows it whatever the bank holds: its
+    # reminders say so.
     refusals = {
         (c["phone"], c["number"]): _REFUSALS[status]
         for c in store.all(CARDS)
         if (status := status_of(c)) in _REFUSALS
     }
+    if bank.debit_balance is None and not bank.debit_balances:
+        return cards, refusals
     for loan in (loan for batch in store.batches(LOANS, BATCH) for loan in batch):
         number = loan["card_number"]
         balance = bank.debit_balance_of(number)
@@ -235,12 +238,23 @@ def _fires(fault: Fault, rng: Rng) -> Callable[[int], bool]:
     return lambda attempt: fault.fires(attempt, rng)
 
 
-def _text(store: Store, event: ClockEvent, loan: Loan, policy: ServicingPolicy) -> str | None:
+def _text(
+    store: Store, event: ClockEvent, loan: Loan, policy: ServicingPolicy, refused: str | None
+) -> str | None:
     """The SMS an event of ``loan`` sends (serviced under ``policy``), or None."""
     d = event["detail"]
     kind = event["event"]
     if kind == "reminder_sent":
         card = loan["card_number"][-4:]
+        if refused in REMINDER_NO_DEBIT_WHY:
+            # No debit will be tried: keeping money on the card would not pay it.
+            return REMINDER_NO_DEBIT_TEXT.format(
+                n=d["installment"],
+                amount=d["amount"],
+                due=d["due_date"],
+                card=card,
+                why=REMINDER_NO_DEBIT_WHY[refused],
+            )
         return REMINDER_TEXT.format(
             n=d["installment"], amount=d["amount"], due=d["due_date"], card=card
         )

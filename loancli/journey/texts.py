@@ -40,6 +40,13 @@ PAYOUT_REFUSED_TEXT = (
 REMINDER_TEXT = (
     "【小米金融】您的借款第{n}期{amount}元将于{due}到期，请保持尾号{card}的银行卡余额充足。"
 )
+# A reminder of an installment no debit will be taken for (its card unbound from the account,
+# or to bind again after a phone change).
+REMINDER_NO_DEBIT_TEXT = (
+    "【小米金融】您的借款第{n}期{amount}元将于{due}到期，尾号{card}的银行卡{why}，不会自动扣款，"
+    "请重新绑定银行卡并按时还款。"
+)
+REMINDER_NO_DEBIT_WHY = {"card_not_bound": "已解绑", "card_rebind_required": "需重新绑定"}
 DEBIT_FAILED_TEXT = (
     "【小米金融】您的借款第{n}期{amount}元从尾号{card}的银行卡自动扣款失败（{why}），"
     "请于{grace_end}前还款，以免逾期。"
@@ -68,6 +75,7 @@ OBJECTION_ANSWER_TEXT = {
 # borrower's numbers received (a reminder that went to the old number is found missing).
 SMS_MARKS = {
     "reminder": "到期，请保持尾号",
+    "reminder_no_debit": "不会自动扣款，请重新绑定",
     "debit_failed": "的银行卡自动扣款失败",
     "debit_skipped": "未能从尾号",
     "double_debit": "的银行卡重复扣款",
