@@ -195,9 +195,12 @@ def _debit_cards(
     # no more, and one to bind again after a phone change not until it is bound again (a
     # repayment from either is refused too). The app knows it whatever the bank holds: its
     # reminders say so.
+    # (Found by their fields: a world's cards are mostly bound, and reading them all cost a
+    # pass over 10,000 loans a third of a second.)
+    found = [*store.find(CARDS, status="unbound"), *store.find(CARDS, rebind_required=True)]
     refusals = {
         (c["phone"], c["number"]): _REFUSALS[status]
-        for c in store.all(CARDS)
+        for c in found
         if (status := status_of(c)) in _REFUSALS
     }
     if bank.debit_balance is None and not bank.debit_balances:
