@@ -84,5 +84,9 @@ SMS_MARKS = {
     "objection_kept": "记录属实，予以保留",
     "objection_corrected": "记录有误，已更正删除",
 }
+# A kind's mark a story expects (a ticket's, made from what a number received) is also met by
+# the messages of these kinds since: a reminder of an installment no debit will be taken for
+# is a reminder (a ticket of an earlier loancli expects the one reminder's words).
+SMS_MARK_ALSO = {"reminder": ("reminder_no_debit",)}
 KEPT_UNTIL_TEXT = "将于{drops_on}后不再展示"
 KEPT_FIVE_YEARS_TEXT = "自逾期结束之日起保留5年"

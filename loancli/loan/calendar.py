@@ -7,9 +7,11 @@ import calendar as stdcal
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from loancli.i18n import N_, _
 from loancli.loan.loans import LineView, line_view
+from loancli.loan.money import fmt
 from loancli.records import Line, Loan
 from loancli.text import require_ascii_digits
 
@@ -46,9 +48,11 @@ def month_weeks(year: int, month: int, first_weekday: int = 0) -> list[list[date
 
 
 def shown_amount(line: LineView) -> str:
-    """What a calendar shows on an installment's day: what it took when paid, else what it
-    owes (an overdue one's penalty included)."""
-    return line["total"] if line["status"] == "paid" else line["owed"]
+    """What a calendar shows on an installment's day: what it took when paid (a late one's
+    penalty included), else what it owes (an overdue one's penalty included)."""
+    if line["status"] != "paid":
+        return line["owed"]
+    return fmt(Decimal(line["total"]) + Decimal(line["penalty"]))
 
 
 def next_due_month(lines: Sequence[Line | LineView]) -> tuple[int, int]:
@@ -108,7 +112,8 @@ def to_ics(
     """An RFC 5545 calendar: one all-day event per installment, reminders 3 and 1 days before
     one not paid yet, in the language of the command (it goes on the borrower's phone). An
     unpaid installment says what it owes now (its penalty included, as ``calendar`` shows), a
-    paid one what it was and the day it was paid, and reminds of nothing.
+    paid one what it took and the day it was paid, and reminds of nothing, nor does one a
+    prepayment left owing nothing.
 
     ``stamp`` (the simulated now) is the DTSTAMP, so the file is the same on every rerun. An
     event's UID is the loan's id and the installment's number with ``scope`` (what tells this
@@ -140,7 +145,10 @@ def to_ics(
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
-        if x["status"] == "paid":
+        if Decimal(amount) == 0:
+            # Nothing owed (paid ahead by a prepayment; a line of nothing, done on its day).
+            summary = _("Nothing to repay (installment {n}, {loan})").format(n=x["n"], loan=loan_id)
+        elif x["status"] == "paid":
             # Paid (early settlement paid every installment left, on its day): the day asks
             # for nothing, and says when it was paid.
             summary = _("Paid {amount} yuan on {paid_on} (installment {n}, {loan})").format(
@@ -165,7 +173,7 @@ def to_ics(
             ),
         )
         event.add("transp", "TRANSPARENT")
-        for trigger in REMINDERS if x["status"] != "paid" else ():
+        for trigger in REMINDERS if x["status"] != "paid" and Decimal(amount) else ():
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("trigger", trigger)

@@ -151,7 +151,9 @@ def skip(loan: Loan, day: date, why: str) -> list[DatedEvent]:
     falling_due = _falling_due(loan, day)
     if not falling_due or loan["status"] != "active":
         return []
-    line = falling_due[0]
+    # The installment falling due that day, with its own grace period (one overdue since an
+    # earlier due date was said then, its deadline gone).
+    line = next((x for x in falling_due if x["due_date"] == day.isoformat()), falling_due[-1])
     card = loan["card_number"][-4:]
     return [
         line_event(day, "debit_skipped", line, amount=fmt(owed_total(line)), why=why, card=card)

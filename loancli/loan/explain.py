@@ -296,25 +296,39 @@ def refund_line(refund_owed: str, explain_command: str) -> str:
     ).format(refund=refund_owed, command=explain_command)
 
 
-def refunded_sentence(refunds: list[dict[str, object]]) -> str:
-    """What the lender has refunded of its double debits, and when."""
-    back = "; ".join(
+def refunded_sentence(refunds: list[dict[str, object]], doubles: list[dict[str, object]]) -> str:
+    """What the lender took twice and has refunded, and when (nothing owed any more)."""
+    return _(
+        "The lender's automatic debit took an installment twice ({taken}); it refunded {back}."
+    ).format(taken=_taken(doubles), back=_refunds(refunds))
+
+
+def refunded_part(refunds: list[dict[str, object]]) -> str:
+    """What the lender has refunded so far of what it still owes."""
+    return _("It has refunded {back} so far.").format(back=_refunds(refunds))
+
+
+def _refunds(refunds: list[dict[str, object]]) -> str:
+    return _("; ").join(
         _("{amount} yuan on {on} to the card ending {card}").format(
             amount=r["amount"], on=r["on"], card=r["card"]
         )
         for r in refunds
     )
-    return _("The lender refunded what it took twice: {back}.").format(back=back)
 
 
-def refund_sentence(refund_owed: str, doubles: list[dict[str, object]]) -> str:
-    """What a double debit took twice, the refund owed and what the borrower should do."""
-    taken = "; ".join(
+def _taken(doubles: list[dict[str, object]]) -> str:
+    return _("; ").join(
         _("on {on}, installment {n}: {amount} yuan from the card ending {card}").format(
             on=d["on"], n=d["installment"], amount=d["amount"], card=d["card"]
         )
         for d in doubles
     )
+
+
+def refund_sentence(refund_owed: str, doubles: list[dict[str, object]]) -> str:
+    """What a double debit took twice, the refund owed and what the borrower should do."""
+    taken = _taken(doubles)
     return _(
         "The lender's automatic debit took an installment twice ({taken}). The loan counts "
         "each installment once, so {refund} yuan is owed back to you. Ask the lender's "

@@ -32,6 +32,7 @@ from loancli.i18n import _, language, set_language
 from loancli.journey.repayment import check_choice
 from loancli.journey.runner import STEP_NAMES
 from loancli.journey.session import scenario_with_grade
+from loancli.journey.texts import SMS_MARK_ALSO, SMS_MARKS
 from loancli.loan.loans import find_loan, loan_view, newest_loan
 from loancli.masking import mask_numbers
 from loancli.questions import QUESTIONS
@@ -926,7 +927,7 @@ def check(n: int, expect: Expect, facts: _Facts, world: State) -> list[Check]:
         out += _check_credit(n, expect.credit, named or facts.loan_id, world)
     for sms in expect.sms:
         texts = _inbox(world, sms.to)
-        pattern = re.compile(sms.text) if sms.text else None
+        pattern = re.compile(_marks_also(sms.text)) if sms.text else None
         hits = [t for t in texts if pattern is None or pattern.search(t)]
         what = f"sms to {sms.to[:3]}****{sms.to[-4:]}" + (f" /{sms.text}/" if sms.text else "")
         if sms.none:
@@ -934,6 +935,15 @@ def check(n: int, expect: Expect, facts: _Facts, world: State) -> list[Check]:
         else:
             out.append(Check(n, what, "received", "received" if hits else "none"))
     return out
+
+
+def _marks_also(text: str) -> str:
+    """An SMS expectation's pattern: one that is a kind's mark (a ticket's, ``story from``'s)
+    also met by the marks of the kinds that kind now includes (journey.texts.SMS_MARK_ALSO)."""
+    for kind, others in SMS_MARK_ALSO.items():
+        if text == re.escape(SMS_MARKS[kind]):
+            return "|".join(re.escape(SMS_MARKS[k]) for k in (kind, *others))
+    return text
 
 
 def _check_event(n: int, event: EventExpect, events: Sequence[Mapping[str, object]]) -> Check:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from loancli.account.cards import find_card, refusal
 from loancli.clock import short_time
 from loancli.errors import StateCorrupt
 from loancli.i18n import _
@@ -16,6 +17,7 @@ from loancli.loan.explain import (
     fee_free_sentence,
     fee_sentence,
     refund_sentence,
+    refunded_part,
     refunded_sentence,
 )
 from loancli.loan.loans import loan_view
@@ -240,7 +242,9 @@ def explain_loan(
     if penalised:
         rate = penalty_rate(loan)
         out["overdue"] = " ".join(_overdue_sentence(loan, x, rate) for x in penalised)
-    debits = _debit_sentences(loan, world or WorldSettings())
+    card = find_card(store, loan["phone"], loan["card_number"])
+    refused = refusal(card) if card is not None and loan["status"] == "active" else None
+    debits = _debit_sentences(loan, world or WorldSettings(), refused)
     if debits:
         out["debits"] = debits
     capped = _cap_sentence(loan)
@@ -261,11 +265,12 @@ def explain_loan(
     return out
 
 
-def _debit_sentences(loan: Loan, world: WorldSettings) -> str:
+def _debit_sentences(loan: Loan, world: WorldSettings, refused: Reason | None = None) -> str:
     """Each automatic debit that failed: when, how much, why (its code and its words), what
     the card held, and what came of it or what the borrower can do now: repay by the end of
     the grace period (of the loan's product in ``world``, or the one its overdue recorded),
-    stop the penalty of one overdue, or nothing (paid since). Money on the card is advised
+    stop the penalty of one overdue, or nothing (paid since); and, where a repayment from the
+    card is ``refused`` now, to bind it again first. Money on the card is advised
     only where too little was there: a bank's failure is not the borrower's. A debit not
     tried (the card unbound, or to bind again) says so, and that binding the card brings
     the debits back from the next due date."""
@@ -292,9 +297,9 @@ def _debit_sentences(loan: Loan, world: WorldSettings) -> str:
             sentences = [
                 _(
                     "No automatic debit of {amount} for installment {n} was tried on {on} "
-                    "({code}: {why}): the lender may debit card **** {card} only while it is "
-                    "bound to the account, and debits again from the first due date after it "
-                    "is bound (loancli card bind), never for a due date gone by."
+                    "({code}: {why}). Once card **** {card} is bound again (loancli card "
+                    "bind), the lender debits it from the next due date; a due date gone by "
+                    "is never debited later."
                 ).format(**facts)
             ]
         else:
@@ -337,6 +342,14 @@ def _debit_sentences(loan: Loan, world: WorldSettings) -> str:
         if why == "insufficient_balance" and (line is None or line["status"] != "paid"):
             sentences.append(_("Before the next debit, put the money on the card."))
         said.append(" ".join(sentences))
+    unpaid = any(x["status"] in ("due", "overdue") for x in loan["lines"])
+    if said and refused is not None and unpaid:
+        said.append(
+            _(
+                "Card **** {card} must be bound again now ({code}): bind it (loancli card "
+                "bind) before repaying, as a repayment from it is refused until then."
+            ).format(card=loan["card_number"][-4:], code=refused.value)
+        )
     return " ".join(said)
 
 
@@ -572,13 +585,11 @@ def _refund_sentence(loan: Loan) -> str | None:
             if e["event"] == kind
         ]
 
-    said = []
+    doubles, refunds = dated("double_debit"), dated("double_debit_refunded")
     if doubled > 0:
-        said.append(refund_sentence(fmt(doubled), dated("double_debit")))
-    refunds = dated("double_debit_refunded")
-    if refunds:
-        said.append(refunded_sentence(refunds))
-    return " ".join(said) or None
+        said = refund_sentence(fmt(doubled), doubles)
+        return f"{said} {refunded_part(refunds)}" if refunds else said
+    return refunded_sentence(refunds, doubles) if refunds else None
 
 
 def _cap_sentence(loan: Loan) -> str | None:

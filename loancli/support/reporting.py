@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NotRequired, TypedDict
 
 from loancli.account.accounts import identity_of
+from loancli.account.cards import find_card, refusal
 from loancli.asking import read_yaml, shown_set_item
 from loancli.errors import NotFound, RuleError, UsageError
 from loancli.i18n import N_, _, in_language, language
@@ -144,6 +145,9 @@ class LoanNow(TypedDict):
     refund_owed: str
     # The credit-bureau entries held against it (their ids).
     credit_held: list[str]
+    # Why a repayment from its card is refused now (a reason code: the card unbound from the
+    # account, or to bind again after a phone change); absent when it is not.
+    card_refused: NotRequired[str]
 
 
 class Report(TypedDict):
@@ -483,8 +487,14 @@ def _loan_trouble(loans: list[LoanNow]) -> tuple[str, str, dict[str, Said]] | No
         if x["credit_held"]:
             said.append(_(_REPORTED_SAID).format(entries=", ".join(x["credit_held"])))
         actions.append(_(_OVERDUE_ACTION).format(**facts))
+        refused = x.get("card_refused")
+        if refused:
+            # "Repay" alone sends the borrower to a repayment that is refused.
+            actions.append(_(_BIND_FIRST_ACTION).format(loan=x["loan"], code=refused))
         for lang in order:
             messages[lang].append(in_language(lang, _OVERDUE_MESSAGE).format(**facts))
+            if refused:
+                advice[lang].append(in_language(lang, _BIND_FIRST_ADVICE))
             # Reported already: said as done, not as what may come (the borrower was told the
             # overdue "may be reported" after the bureau held it).
             said_advice = _REPORTED_ADVICE if x["credit_held"] else _OVERDUE_ADVICE
@@ -512,8 +522,16 @@ _OVERDUE_SAID = N_(
 _REPORTED_SAID = N_("The overdue was reported to the credit bureau ({entries}).")
 _OVERDUE_ACTION = N_(
     "Ask the borrower to repay loan {loan}'s overdue installments ({owed} today): the penalty "
-    "stops on the day they are paid. loancli explain shows how each figure, and any failed "
-    "automatic debit, came about."
+    "stops on the day they are paid. loancli explain shows how each figure came about, and "
+    "each automatic debit that failed or was not tried."
+)
+_BIND_FIRST_ACTION = N_(
+    "Loan {loan}'s card must be bound again first ({code}): a repayment from it is refused "
+    "until then (loancli card bind)."
+)
+_BIND_FIRST_ADVICE = N_(
+    "Bind your bank card again first: a repayment from it is refused until then, and no "
+    "automatic debit is taken from it."
 )
 _OVERDUE_MESSAGE = N_(
     "Your loan {loan} has {n} installment(s) overdue; {owed} is owed today, penalty interest "
@@ -674,20 +692,23 @@ def loans_now(
         catch_up(loan, today, world.product(product_of(loan)).servicing)
         view = loan_view(loan, today)
         held = [e["id"] for e in store.find(CREDIT, loan=loan["id"]) if e["status"] == "held"]
-        out.append(
-            {
-                "loan": view["loan"],
-                "status": view["loan_status"],
-                "remaining_principal": view["remaining_principal"],
-                "owed_today": view["owed_today"],
-                "overdue_installments": view["overdue_installments"],
-                "penalty": view["penalty"],
-                "penalty_owed": view["penalty_owed"],
-                "restructured": view["restructured"],
-                "refund_owed": view["refund_owed"],
-                "credit_held": sorted(held),
-            }
-        )
+        now: LoanNow = {
+            "loan": view["loan"],
+            "status": view["loan_status"],
+            "remaining_principal": view["remaining_principal"],
+            "owed_today": view["owed_today"],
+            "overdue_installments": view["overdue_installments"],
+            "penalty": view["penalty"],
+            "penalty_owed": view["penalty_owed"],
+            "restructured": view["restructured"],
+            "refund_owed": view["refund_owed"],
+            "credit_held": sorted(held),
+        }
+        card = find_card(store, loan["phone"], loan["card_number"])
+        refused = refusal(card) if card is not None else None
+        if refused is not None and loan["status"] == "active":
+            now["card_refused"] = refused.value
+        out.append(now)
     return out
 
 

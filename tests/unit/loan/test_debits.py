@@ -162,3 +162,19 @@ def test_a_settled_loan_is_refunded_all_the_same() -> None:
     refunded = catch_up_debiting(loan, date(2026, 5, 1), card, refund_days=14, earlier=events)
     assert [e["on"] for e in refunded if e["event"] == "double_debit_refunded"] == ["2026-04-16"]
     assert loan["refund_owed"] == "0.00"
+
+
+def test_each_due_date_passed_without_a_debit_names_its_own_installment() -> None:
+    """Month after month with the card unbound: each due date's event is the installment
+    falling due that day (its grace period ahead), not the first one overdue since."""
+    loan = a_loan()
+    card = DebitCard(D("20000.00"))
+    events = catch_up_debiting(loan, date(2026, 6, 3), card, refused="card_not_bound")
+    skipped = [e for e in events if e["event"] == "debit_skipped"]
+    assert [(e["on"], e["detail"]["installment"]) for e in skipped] == [
+        ("2026-04-02", 1),
+        ("2026-05-02", 2),
+        ("2026-06-02", 3),
+    ]
+    assert [e["detail"]["due_date"] for e in skipped] == ["2026-04-02", "2026-05-02", "2026-06-02"]
+    assert {e["detail"]["amount"] for e in skipped} == {"916.80"}

@@ -1,0 +1,134 @@
+"""The weeks after a loan whose card the lender may not debit (unbound from the account, or
+to bind again after a phone change), and after a double debit refunded: what support staff
+and the borrower read (``explain``, ``report``, ``calendar --ics``) says what happened and
+what to do first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURES, run_cli, run_json
+
+DEBIT_SCENARIO = """\
+name: debit-enough
+description: The bound card holds 20000.00 for automatic debits.
+providers:
+  bank: {debit_balance: 20000}
+"""
+
+
+def played(folder: Path, story: str, until: int | None = None) -> Path:
+    db = folder / "state.json"
+    more = ("--until", str(until)) if until else ()
+    code, out, err = run_cli(folder, "story", "run", story, *more, db=db)
+    assert code == 0, out + err
+    return db
+
+
+def ok(db: Path, *args: str) -> str:
+    code, out, err = run_cli(db.parent, *args, db=db)
+    assert code == 0, out + err
+    return " ".join(out.split())
+
+
+@pytest.fixture(scope="module")
+def unbound(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The card unbound after the loan, then three due dates passed (2026-04-02, 05-02,
+    06-02) with the bank holding money for debits."""
+    folder = tmp_path_factory.mktemp("unbound")
+    db = played(folder, "card-unbound-no-debit", until=2)
+    scenario = folder / "debit.yaml"
+    scenario.write_text(DEBIT_SCENARIO, encoding="utf-8")
+    ok(db, "--scenario", str(scenario), "clock", "set", "2026-06-03T10:00:00+08:00")
+    return db
+
+
+def test_each_due_date_passed_says_its_own_installment_and_deadline(unbound: Path) -> None:
+    """The SMS of each due date passed named installment 1 and its grace period, long gone."""
+    code, data = run_json(unbound.parent, "sms", "inbox", "13800138000", db=unbound)
+    assert code == 0, data
+    texts = [m["text"] for m in data["messages"] if "未能从尾号" in m["text"]]
+    assert len(texts) == 3, texts
+    for n, deadline in ((1, "2026-04-05"), (2, "2026-05-05"), (3, "2026-06-05")):
+        assert any(f"第{n}期" in t and f"请于{deadline}前" in t for t in texts), texts
+
+
+def test_support_is_told_to_have_the_card_bound_before_a_repayment(unbound: Path) -> None:
+    """'Ask the borrower to repay' sent them to a repayment refused with card_not_bound."""
+    code, report = run_json(unbound.parent, "report", "A0001", "--format", "json", db=unbound)
+    assert code == 0, report
+    [loan] = report["loans"]
+    assert loan["card_refused"] == "card_not_bound"
+    assert "must be bound again first (card_not_bound)" in report["support_action"]
+    borrower = report["borrower_message"]
+    assert "Bind your bank card again first" in borrower["en"]["advice"]
+    assert "重新绑定" in borrower["zh"]["advice"]
+    words = ok(unbound, "explain", "A0001")
+    assert "Card **** 3445 must be bound again now (card_not_bound)" in words
+    code, out, err = run_cli(unbound.parent, "repay", "A0001", "--installment", "1", db=unbound)
+    assert code == 3 and "card_not_bound" in out + err
+
+
+def test_a_card_bound_again_is_no_longer_said_to_need_it(unbound: Path, tmp_path: Path) -> None:
+    db = tmp_path / "state.json"
+    db.write_bytes(unbound.read_bytes())
+    ok(db, "--no-input", "card", "bind", "--answers", "happy-path")
+    code, report = run_json(tmp_path, "report", "A0001", "--format", "json", db=db)
+    assert code == 0, report
+    assert "card_refused" not in report["loans"][0]
+    assert "bound again first" not in report["support_action"]
+    assert "must be bound again now" not in ok(db, "explain", "A0001")
+
+
+def _ics(db: Path, path: Path) -> list[Any]:
+    from icalendar import Calendar
+
+    ok(db, "calendar", "A0001", "--ics", str(path))
+    return [c for c in Calendar.from_ical(path.read_bytes()).walk() if c.name == "VEVENT"]
+
+
+def test_a_late_installment_s_day_says_what_it_took_with_its_penalty(tmp_path: Path) -> None:
+    """Debited late with its penalty (934.05), it said 'Paid 916.80' in the calendar file and
+    the month's table."""
+    db = played(tmp_path, "phone-change-no-debit-until-rebound")
+    events = _ics(db, tmp_path / "late.ics")
+    assert str(events[0]["summary"]) == "Paid 934.05 yuan on 2026-05-02 (installment 1, L0001)"
+    assert "934.05" in ok(db, "calendar", "A0001", "--month", "2026-04")
+
+
+def test_an_installment_a_prepayment_left_owing_nothing_is_not_reminded(tmp_path: Path) -> None:
+    db = played(tmp_path, "card-unbound-repay-refused")
+    # Installment 1 is paid; all but a few fen of the rest is prepaid: the later lines owe
+    # nothing, and their days ask for nothing.
+    ok(db, "repay", "A0001", "--amount", "9233.15")
+    events = _ics(db, tmp_path / "prepaid.ics")
+    nothing = [e for e in events if str(e["summary"]).startswith("Nothing to repay")]
+    assert nothing, [str(e["summary"]) for e in events]
+    for event in nothing:
+        assert [c for c in event.walk() if c.name == "VALARM"] == []
+    assert not [e for e in events if str(e["summary"]).startswith("Repay 0.00")]
+
+
+def test_explain_says_what_was_taken_twice_after_the_refund(tmp_path: Path) -> None:
+    db = played(tmp_path, "double-debit-refunded")
+    words = ok(db, "explain", "A0001")
+    assert (
+        "took an installment twice (on 2026-04-02, installment 1: 916.80 yuan from the card "
+        "ending 3445); it refunded 916.80 yuan on 2026-04-09 to the card ending 3445." in words
+    )
+    zh = "".join(ok(db, "--lang", "zh", "explain", "A0001").split())
+    assert "2026-04-09" in zh and ";" not in zh.split("退款")[-1][:200]
+
+
+def test_a_ticket_of_the_format_before_still_replays(tmp_path: Path) -> None:
+    """A format 4 ticket (made by the loancli before debit_skipped) of a card unbound across
+    a due date: its loan's events have no debit_skipped, its number got a reminder to keep
+    money on the card. It replays as reproduced: compared without the events format 5
+    brought, its reminder met by the one that says no debit will be taken."""
+    bundle = FIXTURES / "tickets" / "card-unbound-format-4.zip"
+    code, verdict = run_json(tmp_path, "replay", str(bundle), db=tmp_path / "replay.json")
+    assert code == 0, verdict
+    assert verdict["reproduced"] is True, verdict
+    assert verdict["bundle_loancli"] == "0.1.0"
