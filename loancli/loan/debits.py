@@ -86,6 +86,13 @@ def catch_up_debiting(
                 events += before_debit(due - timedelta(days=1))
             events += skip(loan, due, refused) if refused else debit(loan, due, card)
     events += catch_up(loan, today, policy)
+    if card is None:
+        # No debit is tried on the card (the bank holds no money for it in this world): its
+        # due dates pass all the same, and a world that holds money later does not debit
+        # them on a day gone by.
+        for line in unpaid_lines(loan):
+            if line["status"] in ("due", "overdue") and not line.get("debited_on"):
+                line["debited_on"] = line["due_date"]
     if refund_days is not None:
         events += refund_doubles(loan, today, card, refund_days, [*earlier, *events])
     return events

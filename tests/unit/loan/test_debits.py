@@ -178,3 +178,21 @@ def test_each_due_date_passed_without_a_debit_names_its_own_installment() -> Non
     ]
     assert [e["detail"]["due_date"] for e in skipped] == ["2026-04-02", "2026-05-02", "2026-06-02"]
     assert {e["detail"]["amount"] for e in skipped} == {"916.80"}
+
+
+def test_a_due_date_passed_where_the_bank_held_nothing_is_not_debited_later() -> None:
+    """The world's bank held no money for debits when the due date passed (the default
+    world): a later move in a world that holds some debited it, dated that due date, after
+    the installment had gone overdue (paid on 2026-04-02 with 8 days' penalty)."""
+    loan = a_loan()
+    catch_up_debiting(loan, date(2026, 4, 10), None)
+    assert loan["lines"][0]["status"] == "overdue"
+    card = DebitCard(D("20000.00"))
+    events = catch_up_debiting(loan, date(2026, 4, 11), card)
+    assert "debited" not in names(events)
+    assert loan["lines"][0]["status"] == "overdue" and loan["payments"] == []
+    events = catch_up_debiting(loan, date(2026, 5, 2), card)
+    assert [(e["on"], e["detail"]["installment"]) for e in events if e["event"] == "debited"] == [
+        ("2026-05-02", 1),
+        ("2026-05-02", 2),
+    ]
