@@ -16,6 +16,7 @@ from loancli.account.cards import status_of
 from loancli.clock import Rng
 from loancli.journey.payout import product_of
 from loancli.journey.texts import (
+    DEBIT_FAILED_OVERDUE_TEXT,
     DEBIT_FAILED_TEXT,
     DEBIT_FAILED_WHY,
     DEBIT_SKIPPED_TEXT,
@@ -263,6 +264,14 @@ def _text(
         )
     if kind == "debit_failed":
         grace_end = date.fromisoformat(d["due_date"]) + timedelta(days=policy.grace_days)
+        if date.fromisoformat(event["on"]) > grace_end:
+            # An installment overdue since an earlier due date: its deadline is gone.
+            return DEBIT_FAILED_OVERDUE_TEXT.format(
+                n=d["installment"],
+                amount=d["amount"],
+                card=d["card"],
+                why=DEBIT_FAILED_WHY.get(d["why"], d["why"]),
+            )
         return DEBIT_FAILED_TEXT.format(
             n=d["installment"],
             amount=d["amount"],

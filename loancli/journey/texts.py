@@ -51,6 +51,10 @@ DEBIT_FAILED_TEXT = (
     "【小米金融】您的借款第{n}期{amount}元从尾号{card}的银行卡自动扣款失败（{why}），"
     "请于{grace_end}前还款，以免逾期。"
 )
+DEBIT_FAILED_OVERDUE_TEXT = (
+    "【小米金融】您的借款第{n}期{amount}元从尾号{card}的银行卡自动扣款失败（{why}），"
+    "该期已逾期，请尽快还款。"
+)
 DEBIT_FAILED_WHY = {"insufficient_balance": "余额不足", "bank_error": "银行系统繁忙"}
 DEBIT_SKIPPED_TEXT = (
     "【小米金融】您的借款第{n}期{amount}元未能从尾号{card}的银行卡自动扣款（{why}），"

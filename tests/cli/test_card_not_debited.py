@@ -132,3 +132,25 @@ def test_a_ticket_of_the_format_before_still_replays(tmp_path: Path) -> None:
     assert code == 0, verdict
     assert verdict["reproduced"] is True, verdict
     assert verdict["bundle_loancli"] == "0.1.0"
+
+
+def test_a_failed_debit_of_an_installment_overdue_asks_for_no_day_gone_by(
+    tmp_path: Path,
+) -> None:
+    """The card holds too little month after month: the next due date's debit fails on the
+    installment overdue since, and its SMS asked to repay 'by' a day a month gone."""
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(DEBIT_SCENARIO.replace("20000", "100"), encoding="utf-8")
+    db = tmp_path / "state.json"
+    code, out, err = run_cli(
+        tmp_path, "--scenario", str(scenario), "--clock", "2026-03-02T10:00:00+08:00",
+        "--no-input", "apply", "--answers", "happy-path", db=db,
+    )  # fmt: skip
+    assert code == 0, out + err
+    ok(db, "--scenario", str(scenario), "clock", "set", "2026-05-03T10:00:00+08:00")
+    code, data = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
+    assert code == 0, data
+    failed = [m["text"] for m in data["messages"] if "自动扣款失败" in m["text"]]
+    assert len(failed) == 2, failed
+    assert "请于2026-04-05前还款" in failed[0]
+    assert "该期已逾期，请尽快还款" in failed[1] and "请于" not in failed[1]
