@@ -262,32 +262,20 @@ def _text(
         return REMINDER_TEXT.format(
             n=d["installment"], amount=d["amount"], due=d["due_date"], card=card
         )
-    if kind == "debit_failed":
+    if kind in ("debit_failed", "debit_skipped"):
         grace_end = date.fromisoformat(d["due_date"]) + timedelta(days=policy.grace_days)
-        if date.fromisoformat(event["on"]) > grace_end:
+        failed = kind == "debit_failed"
+        facts = {
+            "n": d["installment"],
+            "amount": d["amount"],
+            "card": d["card"],
+            "why": (DEBIT_FAILED_WHY if failed else DEBIT_SKIPPED_WHY).get(d["why"], d["why"]),
+            "grace_end": grace_end.isoformat(),
+        }
+        if failed and date.fromisoformat(event["on"]) > grace_end:
             # An installment overdue since an earlier due date: its deadline is gone.
-            return DEBIT_FAILED_OVERDUE_TEXT.format(
-                n=d["installment"],
-                amount=d["amount"],
-                card=d["card"],
-                why=DEBIT_FAILED_WHY.get(d["why"], d["why"]),
-            )
-        return DEBIT_FAILED_TEXT.format(
-            n=d["installment"],
-            amount=d["amount"],
-            card=d["card"],
-            why=DEBIT_FAILED_WHY.get(d["why"], d["why"]),
-            grace_end=grace_end.isoformat(),
-        )
-    if kind == "debit_skipped":
-        grace_end = date.fromisoformat(d["due_date"]) + timedelta(days=policy.grace_days)
-        return DEBIT_SKIPPED_TEXT.format(
-            n=d["installment"],
-            amount=d["amount"],
-            card=d["card"],
-            why=DEBIT_SKIPPED_WHY.get(d["why"], d["why"]),
-            grace_end=grace_end.isoformat(),
-        )
+            return DEBIT_FAILED_OVERDUE_TEXT.format(**facts)
+        return (DEBIT_FAILED_TEXT if failed else DEBIT_SKIPPED_TEXT).format(**facts)
     if kind == "double_debit_refunded":
         return DOUBLE_DEBIT_REFUNDED_TEXT.format(
             n=d["installment"], on=d["debited_on"], amount=d["amount"], card=d["card"]
