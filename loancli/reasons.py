@@ -77,6 +77,7 @@ class Reason(StrEnum):
     APR_OVER_CAP = "apr_over_cap"
     FEES_OVER_CAP = "fees_over_cap"
     PHONE_TAKEN = "phone_taken"
+    PHONE_CHANGED_MEANWHILE = "phone_changed_meanwhile"
     PHONE_UNREACHABLE = "phone_unreachable"
     CODE_WRONG = "code_wrong"
     IDENTITY_FAILED = "identity_failed"
@@ -308,6 +309,16 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
         N_(
             "Use a number in your own name that no other account uses, or first free it from "
             "the other account."
+        ),
+    ),
+    Reason.PHONE_CHANGED_MEANWHILE: (
+        N_(
+            "Another change moved the account to a new number while this change was under way, "
+            "so this one changed nothing."
+        ),
+        N_(
+            "Log in with the number the account has now and change it again if that is still "
+            "needed; ask customer service if you did not make the other change."
         ),
     ),
     Reason.PHONE_UNREACHABLE: (

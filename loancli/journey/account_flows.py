@@ -160,7 +160,7 @@ def change_number(j: Journey, record: FlowRecord) -> Stop | None:
     if account is None:
         # Another change of this account's number went through since this one logged in
         # (on a server each step is a transaction of its own): nothing here moves.
-        return Stop(Reason.ACCOUNT_NOT_FOUND, "its number changed since the login")
+        return Stop(Reason.PHONE_CHANGED_MEANWHILE)
     history: list[PhoneChange] = [
         *account.get("phone_history", []),
         {"phone": old, "until": j.clock.isoformat(), "flow": record["id"]},

@@ -57,7 +57,7 @@ def test_a_phone_change_whose_number_changed_under_it_stops_with_a_reason(
         prompter=NumberChangedWhileAsked(db),
     )  # fmt: skip
     record = done.record
-    assert (record["status"], record["reason"]) == ("stopped", "account_not_found"), record
+    assert (record["status"], record["reason"]) == ("stopped", "phone_changed_meanwhile"), record
     with Store(db, read_only=True) as store:
         (account,) = store.all(ACCOUNTS)
     # The other change stands; this one moved nothing.
