@@ -4,6 +4,7 @@ journeys. Each works on any backend through the repository API."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import msgspec
@@ -161,7 +162,14 @@ def _drop_credit(store: Store, loans: list[Loan]) -> None:
 
 
 def _settled(loans: list[Loan]) -> bool:
-    return all(loan["status"] != "active" for loan in loans)
+    """Every loan closed, and owing the borrower nothing back from a double debit (a lender
+    that refunds it later finds it, and says so, on its day)."""
+    return all(loan["status"] != "active" and _nothing_owed_back(loan) for loan in loans)
+
+
+def _nothing_owed_back(loan: Loan) -> bool:
+    owed = Decimal(loan.get("refund_owed", "0")) - Decimal(loan.get("upfront_refund", "0"))
+    return owed <= 0
 
 
 def _drop_sent(

@@ -130,3 +130,34 @@ def test_convert_through_a_server_gives_back_the_same_file(tmp_path: Path, pg_wo
     # A world that holds records already is never written over.
     code, out, err = run_cli(tmp_path, "state", "convert", str(back), pg_world)
     assert code == 2 and "TO:" in err and "holds records already" in " ".join(err.split())
+
+
+def test_prune_keeps_a_settled_loan_whose_double_debit_is_still_owed_back(tmp_path: Path) -> None:
+    """Settled after a double debit the lender refunds ten days later: pruned before the
+    refund, the refund never came (its loan and its event were gone)."""
+    scenario = tmp_path / "doubled.yaml"
+    scenario.write_text(
+        "name: doubled\ndescription: A double debit refunded after ten days.\nproviders:\n"
+        "  bank: {debit_balance: 3000, double_debit: true, double_debit_refund_days: 10}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "state.json"
+    world = ("--scenario", str(scenario))
+    answers = str(write_answers(tmp_path))
+    start = ("--clock", "2026-03-02T10:00:00+08:00")
+    assert (
+        run_cli(tmp_path, *world, *start, "--no-input", "apply", "--answers", answers, db=db)[0]
+        == 0
+    )
+    assert run_cli(tmp_path, *world, "clock", "set", "2026-04-04T10:00:00+08:00", db=db)[0] == 0
+    assert run_cli(tmp_path, *world, "repay", "A0001", "--all", db=db)[0] == 0
+    code, done = run_json(tmp_path, "state", "prune", "--before", "2026-04-05", db=db)
+    assert code == 0 and done["applicants"] == [], done
+    code, moved = run_json(tmp_path, *world, "clock", "set", "2026-04-20T10:00:00+08:00", db=db)
+    assert code == 0
+    assert [e["on"] for e in moved["events"] if e["event"] == "double_debit_refunded"] == [
+        "2026-04-12"
+    ]
+    # Refunded, it goes with the next prune.
+    code, done = run_json(tmp_path, "state", "prune", "--before", "2026-04-21", db=db)
+    assert code == 0 and done["applicants"] == ["A0001"], done
