@@ -13,7 +13,7 @@ from loancli.cli.options import Options, options
 from loancli.errors import ExitCode
 from loancli.i18n import _
 from loancli.stories import tickets
-from loancli.stories.ticket import describe_event, outcome_sentence
+from loancli.stories.ticket import BUNDLE_FORMAT, describe_event, outcome_sentence
 
 
 def register(app: typer.Typer) -> None:
@@ -83,6 +83,13 @@ def show_verdict(opts: Options, verdict: tickets.Verdict) -> None:
             got = escape(describe_event(difference["replayed"]))
             opts.console.print("  " + _("expected:") + f" {want}")
             opts.console.print("  " + _("replayed:") + f" {got}")
+    if not verdict.reproduced and verdict.bundle_format < BUNDLE_FORMAT and not opts.json:
+        # Made under earlier rules: what changed since may be the difference.
+        older = _(
+            "(a ticket of bundle format {made}, made by an earlier loancli; what changed since "
+            "format {this}, in docs/stories.md, may be why)"
+        ).format(made=verdict.bundle_format, this=BUNDLE_FORMAT)
+        opts.console.print(f"[dim]{escape(older)}[/dim]")
     if verdict.bundle_loancli != verdict.loancli and not opts.json:
         made_by = _("(bundle made by loancli {made}; this is {this})").format(
             made=escape(verdict.bundle_loancli), this=verdict.loancli

@@ -32,7 +32,7 @@ from loancli.journey.texts import (
     REPORT_NOTICE_TEXT,
 )
 from loancli.loan.bureau import report_overdues
-from loancli.loan.debits import DebitCard, catch_up_debiting, spent_on
+from loancli.loan.debits import DebitCard, catch_up_debiting, refunds_pending, spent_on
 from loancli.loan.loans import ClockEvent, draws_key, event_time, log
 from loancli.loan.servicing import DatedEvent, ServicingPolicy, reminders, unpaid_lines
 from loancli.records import CARDS, CREDIT, LOANS, META, Loan
@@ -113,7 +113,7 @@ def advance_loans(
             policy = policies[product]
             sent = reminders(loan, today, policy)
             card = cards.get(loan["card_number"])
-            if card is not None and card.loans > 1 and loan["status"] == "active":
+            if card is not None and card.loans > 1 and _moves_money(loan, refund_days):
                 shared.append((loan, policy, sent))
                 continue
             # The bureau is brought to the day before each debit first: an installment
@@ -150,22 +150,33 @@ def _debited_together(
     refused: Callable[[Loan], str | None],
     refund_days: int | None,
 ) -> dict[str, list[DatedEvent]]:
-    """Loans that share cards brought to ``today`` due date by due date (the days a debit is
-    still to be tried on), each day's debits in the loans' order: the events of each."""
-    due = (
-        date.fromisoformat(line["due_date"])
-        for loan, _policy in shared
-        for line in unpaid_lines(loan)
-        if not line.get("debited_on")
-    )
-    days = sorted({day for day in due if day <= today})
+    """Loans that share cards brought to ``today`` day by day (the days a debit is still to
+    be tried on, or a double debit comes back), each day's in the loans' order: the events of
+    each. A refund is on the card for the debits after it, as when the clock moves a day at a
+    time."""
     # Each loan's card and its report to the bureau, the same on every day.
     each = [
         (loan, policy, cards.get(loan["card_number"]), report(loan, policy), refused(loan))
         for loan, policy in shared
     ]
     moved: dict[str, list[DatedEvent]] = {loan["id"]: [] for loan, _policy in shared}
-    for day in [*days, today]:
+
+    def coming(loan: Loan) -> list[date]:
+        """The days something is still to happen to ``loan``'s card money, up to today."""
+        due = [
+            date.fromisoformat(x["due_date"]) for x in unpaid_lines(loan) if not x.get("debited_on")
+        ]
+        back = refunds_pending(loan, refund_days, moved[loan["id"]]) if refund_days else []
+        return [d for d in (*due, *back) if d <= today]
+
+    day: date | None = None
+    while True:
+        # The next day after the last one done (what a loan cannot take on a day it was
+        # brought to, a closed loan's debit, is not waited for again).
+        ahead = [d for loan, *_rest in each for d in coming(loan) if day is None or d > day]
+        if not ahead:
+            break
+        day = min(ahead)
         for loan, policy, card, before, why in each:
             moved[loan["id"]] += catch_up_debiting(
                 loan,
@@ -177,7 +188,26 @@ def _debited_together(
                 refund_days=refund_days,
                 earlier=moved[loan["id"]],
             )
+    for loan, policy, card, before, why in each:
+        moved[loan["id"]] += catch_up_debiting(
+            loan,
+            today,
+            card,
+            policy,
+            before_debit=before,
+            refused=why,
+            refund_days=refund_days,
+            earlier=moved[loan["id"]],
+        )
     return moved
+
+
+def _moves_money(loan: Loan, refund_days: int | None) -> bool:
+    """Whether ``loan`` moves its card's money in a pass: debited (active), or owed a double
+    debit's refund (a closed loan too) that comes back to the card."""
+    if loan["status"] == "active":
+        return True
+    return refund_days is not None and bool(refunds_pending(loan, refund_days))
 
 
 # Loans a clock pass holds in memory at a time.
@@ -223,8 +253,12 @@ def _debit_cards(
         card = cards[number]
         # What debits took left the card, whatever the binding is now.
         card.balance -= spent_on(loan)
-        if (loan["phone"], number) not in refusals:
-            card.loans += loan["status"] == "active"
+        # The loans that move its money: debited (active, bound), or owed a refund to it.
+        debited = loan["status"] == "active" and (loan["phone"], number) not in refusals
+        refunding = bank.double_debit_refund_days is not None and bool(
+            refunds_pending(loan, bank.double_debit_refund_days)
+        )
+        card.loans += debited or refunding
         # One debit a due date, whatever it took (it may take several installments, each an
         # event): the days the loan was debited on count the attempts made.
         card.attempts += len({e["on"] for e in loan.get("events", []) if e["event"] in _DEBITS})

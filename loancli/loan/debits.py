@@ -104,20 +104,9 @@ def refund_doubles(
     """Each double debit of ``loan`` (logged, or among ``pending``, this pass's events) taken
     ``days`` or more before ``today`` and not refunded yet, refunded on its day: the refund
     owed goes down by it, and ``card`` holds it again."""
-    seen: list[Mapping[str, Any]] = [*loan.get("events", []), *pending]
-    refunded = {
-        (e["detail"].get("installment"), e["detail"].get("debited_on"))
-        for e in seen
-        if e["event"] == "double_debit_refunded"
-    }
     events: list[DatedEvent] = []
-    for e in seen:
-        if e["event"] != "double_debit":
-            continue
-        detail = e["detail"]
-        taken_on = str(e.get("on") or e.get("at") or "")[:10]
-        back_on = date.fromisoformat(taken_on) + timedelta(days=days)
-        if back_on > today or (detail.get("installment"), taken_on) in refunded:
+    for detail, taken_on, back_on in _unrefunded(loan, days, pending):
+        if back_on > today:
             continue
         amount = Decimal(str(detail["amount"]))
         left = max(Decimal(loan.get("refund_owed", "0")) - amount, ZERO)
@@ -139,6 +128,34 @@ def refund_doubles(
             }
         )
     return events
+
+
+def refunds_pending(loan: Loan, days: int, pending: Sequence[DatedEvent] = ()) -> list[date]:
+    """The days the double debits of ``loan`` not refunded yet come back on (``pending``: this
+    pass's events, not logged yet)."""
+    return [back_on for _detail, _taken_on, back_on in _unrefunded(loan, days, pending)]
+
+
+def _unrefunded(
+    loan: Loan, days: int, pending: Sequence[DatedEvent]
+) -> list[tuple[Mapping[str, Any], str, date]]:
+    """Each double debit not refunded yet: its detail, the day it was taken, the day it comes
+    back."""
+    seen: list[Mapping[str, Any]] = [*loan.get("events", []), *pending]
+    refunded = {
+        (e["detail"].get("installment"), e["detail"].get("debited_on"))
+        for e in seen
+        if e["event"] == "double_debit_refunded"
+    }
+    out = []
+    for e in seen:
+        if e["event"] != "double_debit":
+            continue
+        taken_on = str(e.get("on") or e.get("at") or "")[:10]
+        if (e["detail"].get("installment"), taken_on) in refunded:
+            continue
+        out.append((e["detail"], taken_on, date.fromisoformat(taken_on) + timedelta(days=days)))
+    return out
 
 
 def _falling_due(loan: Loan, day: date) -> list[Line]:

@@ -434,6 +434,8 @@ class Verdict:
     unmet: list[str] = field(default_factory=list)
     # The action loancli refused as it was played (the story stopped there), with why.
     refused: str | None = None
+    # The ticket's format: one older than this loancli writes was made under earlier rules.
+    bundle_format: int = BUNDLE_FORMAT
 
 
 def replay(
@@ -529,6 +531,7 @@ def _refused_verdict(ticket: Ticket, world: Location, refused: str) -> Verdict:
         nothing = RecordOutcome(status=None, stopped_at=None, reason=None)
         verdict = Verdict(False, nothing, _expected_outcome(ticket), ticket.loancli)
     verdict.reproduced, verdict.refused = False, refused
+    verdict.bundle_format = ticket.bundle_format
     return verdict
 
 
@@ -553,6 +556,7 @@ def compare(ticket: Ticket, record: Applicant | Flow) -> Verdict:
         outcome=outcome,
         expected_outcome=expected,
         bundle_loancli=ticket.loancli,
+        bundle_format=ticket.bundle_format,
     )
     if difference is not None:
         index, want, got = difference

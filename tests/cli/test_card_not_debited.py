@@ -154,3 +154,28 @@ def test_a_failed_debit_of_an_installment_overdue_asks_for_no_day_gone_by(
     assert len(failed) == 2, failed
     assert "请于2026-04-05前还款" in failed[0]
     assert "该期已逾期，请尽快还款" in failed[1] and "请于" not in failed[1]
+
+
+def test_a_ticket_of_the_format_before_that_differs_says_the_rules_changed(
+    tmp_path: Path,
+) -> None:
+    """Not reproduced, a ticket made under earlier rules says so, with where they are told."""
+    import zipfile
+
+    source = FIXTURES / "tickets" / "card-unbound-format-4.zip"
+    changed = tmp_path / "changed.zip"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(changed, "w") as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if item.filename == "ticket.yaml":
+                data = data.replace(b"grace_days: 3", b"grace_days: 4", 1)
+            new.writestr(item, data)
+    code, out, err = run_cli(tmp_path, "replay", str(changed), db=tmp_path / "replay.json")
+    assert code == 3, out + err
+    said = " ".join(out.split())
+    assert "not reproduced" in said
+    assert "a ticket of bundle format 4, made by an earlier loancli" in said
+    assert "docs/stories.md" in said
+    # --json carries the ticket's format.
+    code, verdict = run_json(tmp_path, "replay", str(changed), db=tmp_path / "again.json")
+    assert code == 3 and verdict["bundle_format"] == 4
