@@ -122,10 +122,15 @@ def prune(store: Store, before: date) -> Pruned:
     done = Pruned(cutoff)
     with store.transaction(whole_world=True):
         loans = store.all(LOANS)
+        # The cards running loans are debited from: what a settled loan's debits took from one
+        # is part of what it holds (loan.debits.spent_on), so that loan stays while they run.
+        live = {loan["card_number"] for loan in loans if loan["status"] == "active"}
         pruned: list[Loan] = []
         for app in store.all(APPLICANTS):
             own = [loan for loan in loans if loan["applicant_id"] == app["id"]]
-            closed = app["status"] == "stopped" or (app["status"] == "completed" and _settled(own))
+            closed = app["status"] == "stopped" or (
+                app["status"] == "completed" and _settled(own, live)
+            )
             if closed and _day(app.get("updated_at", app["created_at"])) < cutoff:
                 done.applicants.append(app["id"])
                 done.loans += [x["id"] for x in own]
@@ -139,7 +144,7 @@ def prune(store: Store, before: date) -> Pruned:
         for flow in store.all(FLOWS):
             # A loan names the checkout that paid it out: the two go together.
             own = [loan for loan in loans if loan["applicant_id"] == flow["id"]]
-            finished = flow["status"] != "in_progress" and _settled(own)
+            finished = flow["status"] != "in_progress" and _settled(own, live)
             if finished and _day(flow.get("updated_at", "")) < cutoff:
                 done.flows.append(flow["id"])
                 done.loans += [x["id"] for x in own]
@@ -161,10 +166,14 @@ def _drop_credit(store: Store, loans: list[Loan]) -> None:
         store.remove_ids(CREDIT, gone)
 
 
-def _settled(loans: list[Loan]) -> bool:
-    """Every loan closed, and owing the borrower nothing back from a double debit (a lender
-    that refunds it later finds it, and says so, on its day)."""
-    return all(loan["status"] != "active" and _nothing_owed_back(loan) for loan in loans)
+def _settled(loans: list[Loan], live: set[str]) -> bool:
+    """Every loan closed, owing the borrower nothing back from a double debit (a lender that
+    refunds it later finds it, and says so, on its day), and its card debited for no running
+    loan (``live``)."""
+    return all(
+        loan["status"] != "active" and _nothing_owed_back(loan) and loan["card_number"] not in live
+        for loan in loans
+    )
 
 
 def _nothing_owed_back(loan: Loan) -> bool:

@@ -161,3 +161,34 @@ def test_prune_keeps_a_settled_loan_whose_double_debit_is_still_owed_back(tmp_pa
     # Refunded, it goes with the next prune.
     code, done = run_json(tmp_path, "state", "prune", "--before", "2026-04-21", db=db)
     assert code == 0 and done["applicants"] == ["A0001"], done
+
+
+def test_prune_keeps_a_settled_loan_while_another_is_debited_from_its_card(
+    tmp_path: Path,
+) -> None:
+    """Two loans on one card holding 1000 for debits: the first settled after its debit took
+    916.80, the second running. Pruned, the first's debit was forgotten and its 916.80 was on
+    the card again for the second's debit (98.18 taken from 83.20)."""
+    scenario = tmp_path / "debits.yaml"
+    scenario.write_text(
+        "name: debits\ndescription: 1000 for debits.\nproviders:\n  bank: {debit_balance: 1000}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "state.json"
+    world = ("--scenario", str(scenario))
+    answers = str(write_answers(tmp_path))
+    first = ("--clock", "2026-03-02T10:00:00+08:00", "--no-input", "apply", "--answers", answers)
+    assert run_cli(tmp_path, *world, *first, db=db)[0] == 0
+    second = str(write_answers(tmp_path, "second.yaml", amount="1000"))
+    later = ("--clock", "2026-03-20T10:00:00+08:00", "--no-input", "apply", "--answers", second)
+    code, out, err = run_cli(tmp_path, *world, *later, db=db)
+    assert code == 0, out + err
+    assert run_cli(tmp_path, *world, "clock", "set", "2026-04-03T10:00:00+08:00", db=db)[0] == 0
+    assert run_cli(tmp_path, *world, "repay", "L0001", "--all", db=db)[0] == 0
+    code, done = run_json(tmp_path, "state", "prune", "--before", "2026-04-10", db=db)
+    assert code == 0 and done["loans"] == [], done
+    code, moved = run_json(tmp_path, *world, "clock", "set", "2026-05-10T10:00:00+08:00", db=db)
+    assert code == 0
+    assert [
+        e["event"] for e in moved["events"] if e["loan"] == "L0002" and "debit" in e["event"]
+    ] == ["debit_failed"]
