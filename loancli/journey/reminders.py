@@ -253,8 +253,10 @@ def _debit_cards(
         card = cards[number]
         # What debits took left the card, whatever the binding is now.
         card.balance -= spent_on(loan)
-        # The loans that move its money: debited (active, bound), or owed a refund to it.
-        debited = loan["status"] == "active" and (loan["phone"], number) not in refusals
+        # The loans brought along together on it: running (debited, or passing their due
+        # dates undebited while the card is to bind again: their days interleave with the
+        # others', as when the clock moves a day at a time), or owed a refund to it.
+        debited = loan["status"] == "active"
         refunding = bank.double_debit_refund_days is not None and bool(
             refunds_pending(loan, bank.double_debit_refund_days)
         )

@@ -1,6 +1,7 @@
-"""Two loans debited from one card, one of them double-debited and refunded days later: one
-clock move gives what moves of a day give (the refund on the card for the debits after it,
-not before nor after its day), the money and the messages alike."""
+"""Loans debited from one card, double-debited and refunded days later, or passing their due
+dates undebited once the card is unbound: one clock move gives what moves of a day give (a
+refund on the card for the debits after it, not before nor after its day; the credit entries
+in the order of their days), the money, the records and the messages alike."""
 
 from __future__ import annotations
 
@@ -18,9 +19,14 @@ from conftest import run_cli
 # first due date (2026-05-02): one move refunded it before that debit.
 CLOSED_FIRST = {
     "bank": {"debit_balance": 1900, "double_debit": {"times": 1}, "double_debit_refund_days": 40},
-    "before": [{"action": "clock_set", "to": "2026-04-03T10:00:00+08:00"}, "settle"],
-    "from": "2026-04-03",
-    "to": "2026-05-20",
+    "steps": [
+        {"action": "apply"},
+        {"action": "clock_set", "to": "2026-03-20T10:00:00+08:00"},
+        {"action": "apply", "answers": {"amount": 1000}},
+        {"action": "clock_set", "to": "2026-04-03T10:00:00+08:00"},
+        {"action": "repay", "loan": "L0001", "all": True},
+        {"move": "2026-05-20"},
+    ],
 }
 # Both running; the second's double debit of 2026-05-02 refunded 2026-05-09, before the
 # first's debit of 2026-06-02: one move refunded it after that debit.
@@ -31,26 +37,45 @@ BOTH_RUNNING = {
         "double_debit": {"times": 3},
         "double_debit_refund_days": 7,
     },
-    "before": [],
-    "from": "2026-03-20",
-    "to": "2026-06-10",
+    "steps": [
+        {"action": "apply"},
+        {"action": "clock_set", "to": "2026-03-20T10:00:00+08:00"},
+        {"action": "apply", "answers": {"amount": 1000}},
+        {"move": "2026-06-10"},
+    ],
+}
+# Three loans on the card, which is unbound after the first due date: their overdues are
+# reported month by month, and one move gave the entries other numbers (each loan's whole
+# period before the next's) than moves of a day (interleaved by date).
+UNBOUND = {
+    "bank": {"debit_balance": 2000, "double_debit": {"times": 3}, "double_debit_refund_days": 1},
+    "steps": [
+        {"action": "apply"},
+        {"action": "clock_set", "to": "2026-03-10T10:00:00+08:00"},
+        {"action": "apply", "answers": {"amount": 2000}},
+        {"action": "clock_set", "to": "2026-03-20T10:00:00+08:00"},
+        {"action": "apply", "answers": {"amount": 1000, "term": 6}},
+        {"move": "2026-04-12"},
+        {"action": "unbind_card", "card": "C0001"},
+        {"move": "2026-06-20"},
+    ],
 }
 
 
 def story(case: dict[str, Any], by_day: bool) -> dict[str, Any]:
-    actions: list[dict[str, Any]] = [
-        {"action": "apply"},
-        {"action": "clock_set", "to": "2026-03-20T10:00:00+08:00"},
-        {"action": "apply", "answers": {"amount": 1000}},
-    ]
-    for step in case["before"]:
-        actions.append(
-            {"action": "repay", "loan": "L0001", "all": True} if step == "settle" else step
-        )
-    start, end = date.fromisoformat(case["from"]), date.fromisoformat(case["to"])
-    days = [start + timedelta(days=n) for n in range(1, (end - start).days + 1)]
-    for day in days if by_day else [end]:
-        actions.append({"action": "clock_set", "to": f"{day}T10:00:00+08:00"})
+    actions: list[dict[str, Any]] = []
+    now = date(2026, 3, 2)
+    for step in case["steps"]:
+        if "move" not in step:
+            actions.append(step)
+            if step["action"] == "clock_set":
+                now = date.fromisoformat(step["to"][:10])
+            continue
+        end = date.fromisoformat(step["move"])
+        days = [now + timedelta(days=n) for n in range(1, (end - now).days + 1)]
+        for day in days if by_day else [end]:
+            actions.append({"action": "clock_set", "to": f"{day}T10:00:00+08:00"})
+        now = end
     scenario = yaml.safe_dump(
         {"name": "shared", "description": "x", "providers": {"bank": case["bank"]}}
     )
@@ -86,10 +111,14 @@ def what_happened(folder: Path, case: dict[str, Any], by_day: bool) -> list[str]
     return said
 
 
-@pytest.mark.parametrize("case", [CLOSED_FIRST, BOTH_RUNNING], ids=["closed-first", "both-running"])
+@pytest.mark.parametrize(
+    "case", [CLOSED_FIRST, BOTH_RUNNING, UNBOUND], ids=["closed-first", "both-running", "unbound"]
+)
 def test_one_move_refunds_on_the_day_as_moves_of_a_day_do(
     tmp_path: Path, case: dict[str, Any]
 ) -> None:
     one = what_happened(tmp_path, case, by_day=False)
     assert any("double_debit_refunded" in line for line in one)
+    if case is UNBOUND:
+        assert any("credit_reported" in line for line in one)
     assert one == what_happened(tmp_path, case, by_day=True)
