@@ -169,14 +169,8 @@ def _debited_together(
         back = refunds_pending(loan, refund_days, moved[loan["id"]]) if refund_days else []
         return [d for d in (*due, *back) if d <= today]
 
-    day: date | None = None
-    while True:
-        # The next day after the last one done (what a loan cannot take on a day it was
-        # brought to, a closed loan's debit, is not waited for again).
-        ahead = [d for loan, *_rest in each for d in coming(loan) if day is None or d > day]
-        if not ahead:
-            break
-        day = min(ahead)
+    def bring(day: date) -> None:
+        """Every loan brought to ``day``, in the loans' order."""
         for loan, policy, card, before, why in each:
             moved[loan["id"]] += catch_up_debiting(
                 loan,
@@ -188,17 +182,17 @@ def _debited_together(
                 refund_days=refund_days,
                 earlier=moved[loan["id"]],
             )
-    for loan, policy, card, before, why in each:
-        moved[loan["id"]] += catch_up_debiting(
-            loan,
-            today,
-            card,
-            policy,
-            before_debit=before,
-            refused=why,
-            refund_days=refund_days,
-            earlier=moved[loan["id"]],
-        )
+
+    day: date | None = None
+    while True:
+        # The next day after the last one done (what a loan cannot take on a day it was
+        # brought to, a closed loan's debit, is not waited for again).
+        ahead = [d for loan, *_rest in each for d in coming(loan) if day is None or d > day]
+        if not ahead:
+            break
+        day = min(ahead)
+        bring(day)
+    bring(today)
     return moved
 
 

@@ -132,23 +132,27 @@ def test_convert_through_a_server_gives_back_the_same_file(tmp_path: Path, pg_wo
     assert code == 2 and "TO:" in err and "holds records already" in " ".join(err.split())
 
 
+def debit_world(folder: Path, bank: str) -> tuple[Path, tuple[str, str]]:
+    """A state file whose happy-path loan (2026-03-02) is debited from a card the scenario's
+    bank (``bank``, its flow-style mapping) holds money on; the scenario's options."""
+    scenario = folder / "debits.yaml"
+    scenario.write_text(
+        f"name: debits\ndescription: Debits.\nproviders:\n  bank: {bank}\n", encoding="utf-8"
+    )
+    db = folder / "state.json"
+    world = ("--scenario", str(scenario))
+    answers = str(write_answers(folder))
+    first = ("--clock", "2026-03-02T10:00:00+08:00", "--no-input", "apply", "--answers", answers)
+    code, out, err = run_cli(folder, *world, *first, db=db)
+    assert code == 0, out + err
+    return db, world
+
+
 def test_prune_keeps_a_settled_loan_whose_double_debit_is_still_owed_back(tmp_path: Path) -> None:
     """Settled after a double debit the lender refunds ten days later: pruned before the
     refund, the refund never came (its loan and its event were gone)."""
-    scenario = tmp_path / "doubled.yaml"
-    scenario.write_text(
-        "name: doubled\ndescription: A double debit refunded after ten days.\nproviders:\n"
-        "  bank: {debit_balance: 3000, double_debit: true, double_debit_refund_days: 10}\n",
-        encoding="utf-8",
-    )
-    db = tmp_path / "state.json"
-    world = ("--scenario", str(scenario))
-    answers = str(write_answers(tmp_path))
-    start = ("--clock", "2026-03-02T10:00:00+08:00")
-    assert (
-        run_cli(tmp_path, *world, *start, "--no-input", "apply", "--answers", answers, db=db)[0]
-        == 0
-    )
+    bank = "{debit_balance: 3000, double_debit: true, double_debit_refund_days: 10}"
+    db, world = debit_world(tmp_path, bank)
     assert run_cli(tmp_path, *world, "clock", "set", "2026-04-04T10:00:00+08:00", db=db)[0] == 0
     assert run_cli(tmp_path, *world, "repay", "A0001", "--all", db=db)[0] == 0
     code, done = run_json(tmp_path, "state", "prune", "--before", "2026-04-05", db=db)
@@ -169,16 +173,7 @@ def test_prune_keeps_a_settled_loan_while_another_is_debited_from_its_card(
     """Two loans on one card holding 1000 for debits: the first settled after its debit took
     916.80, the second running. Pruned, the first's debit was forgotten and its 916.80 was on
     the card again for the second's debit (98.18 taken from 83.20)."""
-    scenario = tmp_path / "debits.yaml"
-    scenario.write_text(
-        "name: debits\ndescription: 1000 for debits.\nproviders:\n  bank: {debit_balance: 1000}\n",
-        encoding="utf-8",
-    )
-    db = tmp_path / "state.json"
-    world = ("--scenario", str(scenario))
-    answers = str(write_answers(tmp_path))
-    first = ("--clock", "2026-03-02T10:00:00+08:00", "--no-input", "apply", "--answers", answers)
-    assert run_cli(tmp_path, *world, *first, db=db)[0] == 0
+    db, world = debit_world(tmp_path, "{debit_balance: 1000}")
     second = str(write_answers(tmp_path, "second.yaml", amount="1000"))
     later = ("--clock", "2026-03-20T10:00:00+08:00", "--no-input", "apply", "--answers", second)
     code, out, err = run_cli(tmp_path, *world, *later, db=db)
