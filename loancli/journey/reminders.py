@@ -247,14 +247,10 @@ def _debit_cards(
         card = cards[number]
         # What debits took left the card, whatever the binding is now.
         card.balance -= spent_on(loan)
-        # The loans brought along together on it: running (debited, or passing their due
-        # dates undebited while the card is to bind again: their days interleave with the
-        # others', as when the clock moves a day at a time), or owed a refund to it.
-        debited = loan["status"] == "active"
-        refunding = bank.double_debit_refund_days is not None and bool(
-            refunds_pending(loan, bank.double_debit_refund_days)
-        )
-        card.loans += debited or refunding
+        # The loans brought along together on it (those passing their due dates undebited
+        # while the card is to bind again too: their days interleave with the others', as
+        # when the clock moves a day at a time).
+        card.loans += _moves_money(loan, bank.double_debit_refund_days)
         # One debit a due date, whatever it took (it may take several installments, each an
         # event): the days the loan was debited on count the attempts made.
         card.attempts += len({e["on"] for e in loan.get("events", []) if e["event"] in _DEBITS})
