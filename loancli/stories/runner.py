@@ -287,7 +287,21 @@ def field_problem(message: str, under: str = "") -> str:
     ``expect``): ``actions[0].expect.loan: Object contains unknown field statuss``."""
     text, _sep, path = message.partition(" - at `$")
     path = ".".join(p for p in (under, path.rstrip("`").lstrip(".")) if p)
-    return f"{path}: {text.replace('`', '')}" if path else text.replace("`", "")
+    text = text.replace("`", "")
+    if text == _NAME_RULE:
+        # A name's form in words, not its regex; a scenario named by a path is the likely
+        # slip, and the story's way to a world of its own said.
+        text = _("give a name of lowercase letters, digits and '-'")
+        if path.endswith("scenario"):
+            text += _(
+                " (a built-in's, as loancli scenario list shows); a scenario of your own goes "
+                "in scenario_text, its YAML inlined: a story names no file"
+            )
+    return f"{path}: {text}" if path else text
+
+
+# msgspec's words for a name's pattern (stories/format.py: a scenario's, a persona's).
+_NAME_RULE = "Expected str matching regex '^[a-z0-9][a-z0-9-]{0,63}$'"
 
 
 def _check_meaning(

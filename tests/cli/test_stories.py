@@ -228,6 +228,12 @@ def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: 
             "    by: 1d\n    scenario: nope\n",
             ("actions[1].scenario: no built-in scenario 'nope'",),
         ),
+        # A world named by a scenario file's path: its form in words, and the story's way
+        # to a world of its own (it showed msgspec's regex).
+        (
+            "story: 1\nworld: {scenario: ./my-world.yaml}\nactions: [{action: apply}]\n",
+            ("world.scenario: give a name of lowercase letters", "scenario_text", "no file"),
+        ),
         # A key given twice: YAML kept the last, and the first list of actions was lost.
         (
             "story: 1\nactions:\n  - action: apply\nactions:\n  - action: login\n",
