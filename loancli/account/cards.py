@@ -15,7 +15,7 @@ from typing import Literal, TypedDict
 
 from loancli.masking import mask_card, mask_phone
 from loancli.reasons import Reason
-from loancli.records import CARDS, Card
+from loancli.records import CARDS, Card, Loan
 from loancli.store import Store
 
 # A card's kind, as the card_type question's choices (questions.CARD_TYPES) name it.
@@ -120,6 +120,15 @@ def refusal(card: Card, bank_status: str = "normal") -> Reason | None:
         "frozen": Reason.CARD_FROZEN,
         "closed": Reason.CARD_CLOSED,
     }.get(status_of(card, bank_status))
+
+
+def loan_card_refusal(store: Store, loan: Loan) -> Reason | None:
+    """Why money cannot move through the card a running ``loan`` is repaid from, now (the
+    card's own state: unbound, or to bind again), or None."""
+    card = find_card(store, loan["phone"], loan["card_number"])
+    if card is None or loan["status"] != "active":
+        return None
+    return refusal(card)
 
 
 def card_view(card: Card, bank_status: str = "normal") -> CardView:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from msgspec import json as _json
 
-from loancli.account.cards import status_of
+from loancli.account.cards import refusal
 from loancli.clock import Rng
 from loancli.journey.payout import product_of
 from loancli.journey.texts import (
@@ -223,11 +223,7 @@ def _debit_cards(
     # (Found by their fields: a world's cards are mostly bound, and reading them all cost a
     # pass over 10,000 loans a third of a second.)
     found = [*store.find(CARDS, status="unbound"), *store.find(CARDS, rebind_required=True)]
-    refusals = {
-        (c["phone"], c["number"]): _REFUSALS[status]
-        for c in found
-        if (status := status_of(c)) in _REFUSALS
-    }
+    refusals = {(c["phone"], c["number"]): why.value for c in found if (why := refusal(c))}
     if bank.debit_balance is None and not bank.debit_balances:
         return cards, refusals
     for loan in (loan for batch in store.batches(LOANS, BATCH) for loan in batch):
@@ -259,8 +255,6 @@ def _debit_cards(
     return cards, refusals
 
 
-# A card's state (account.cards.status_of) that stops its debits: the reason code.
-_REFUSALS = {"unbound": "card_not_bound", "rebind_required": "card_rebind_required"}
 _DEBITS = ("debited", "debit_failed")
 
 

@@ -46,10 +46,16 @@ class DebitCard(msgspec.Struct):
 
 def spent_on(loan: Loan) -> Decimal:
     """What debits took from the loan's card: the debits and what a double debit took again
-    (the refund owed, less an up-front fee refunded, which no debit took)."""
+    and is still owed back."""
     debits = sum((Decimal(p["amount"]) for p in loan["payments"] if p["kind"] == "debit"), ZERO)
-    doubled = Decimal(loan.get("refund_owed", "0")) - Decimal(loan.get("upfront_refund", "0"))
-    return debits + doubled
+    return debits + owed_back(loan)
+
+
+def owed_back(loan: Loan) -> Decimal:
+    """What double debits took that the lender still owes back: the refund owed, less an
+    up-front fee refunded (which no debit took). (store.admin's prune says it again: the
+    store reads no loan module.)"""
+    return Decimal(loan.get("refund_owed", "0")) - Decimal(loan.get("upfront_refund", "0"))
 
 
 def catch_up_debiting(

@@ -177,6 +177,7 @@ def _settled(loans: list[Loan], live: set[str]) -> bool:
 
 
 def _nothing_owed_back(loan: Loan) -> bool:
+    # loan.debits.owed_back, which the store cannot import (a lower layer).
     owed = Decimal(loan.get("refund_owed", "0")) - Decimal(loan.get("upfront_refund", "0"))
     return owed <= 0
 

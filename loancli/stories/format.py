@@ -43,6 +43,9 @@ from loancli.i18n import _
 from loancli.loan.bureau import REASON_MAX
 
 STORY_FORMAT = 1
+# A name a story gives or takes (its own, a scenario's): lowercase letters, digits and '-'.
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+Name = Annotated[str, msgspec.Meta(pattern=NAME_PATTERN)]
 Money = Annotated[str, msgspec.Meta(pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$")]
 Id = operations.Id
 Text = Annotated[str, msgspec.Meta(max_length=2000)]
@@ -231,7 +234,7 @@ class ClockMoveAction(WorldAction, kw_only=True):
     ``scenario_text`` (a ticket's move keeps the world it was made in: a bank that debits on
     the due dates in one world does not in another)."""
 
-    scenario: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] | None = None
+    scenario: Name | None = None
     scenario_text: Annotated[str, msgspec.Meta(max_length=1024 * 1024)] | None = None
 
 
@@ -344,7 +347,7 @@ class Complaint(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 class StoryWorld(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """The world every journey and flow of the story runs in, and where its clock starts."""
 
-    scenario: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] = "default"
+    scenario: Name = "default"
     scenario_text: Annotated[str, msgspec.Meta(max_length=1024 * 1024)] | None = None
     seed: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] = 0
     clock: datetime | None = None
@@ -375,7 +378,7 @@ class Story(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defau
     """A story (format 1)."""
 
     story: int
-    name: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] | None = None
+    name: Name | None = None
     title: Text = ""
     complaint: Complaint = msgspec.field(default_factory=Complaint)
     world: StoryWorld = msgspec.field(default_factory=StoryWorld)

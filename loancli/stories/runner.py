@@ -40,6 +40,7 @@ from loancli.records import CREDIT, LOANS, Applicant, Flow
 from loancli.store import Location, MemoryState, Store, holds_records, state_absent
 from loancli.stories import personas
 from loancli.stories.format import (
+    NAME_PATTERN,
     STORY_FORMAT,
     AccountCheck,
     ClockAdvance,
@@ -300,8 +301,8 @@ def field_problem(message: str, under: str = "") -> str:
     return f"{path}: {text}" if path else text
 
 
-# msgspec's words for a name's pattern (stories/format.py: a scenario's, a persona's).
-_NAME_RULE = "Expected str matching regex '^[a-z0-9][a-z0-9-]{0,63}$'"
+# msgspec's words for a name that is not one (stories/format.py: a story's, a scenario's).
+_NAME_RULE = f"Expected str matching regex '{NAME_PATTERN}'"
 
 
 def _check_meaning(

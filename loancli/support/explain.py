@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from loancli.account.cards import find_card, refusal
+from loancli.account.cards import loan_card_refusal
 from loancli.clock import short_time
 from loancli.errors import StateCorrupt
 from loancli.i18n import _
 from loancli.journey.payout import product_of
+from loancli.loan.debits import owed_back
 from loancli.loan.explain import (
     FEE_NAMES,
     explain_amounts,
@@ -242,9 +243,7 @@ def explain_loan(
     if penalised:
         rate = penalty_rate(loan)
         out["overdue"] = " ".join(_overdue_sentence(loan, x, rate) for x in penalised)
-    card = find_card(store, loan["phone"], loan["card_number"])
-    refused = refusal(card) if card is not None and loan["status"] == "active" else None
-    debits = _debit_sentences(loan, world or WorldSettings(), refused)
+    debits = _debit_sentences(loan, world or WorldSettings(), loan_card_refusal(store, loan))
     if debits:
         out["debits"] = debits
     capped = _cap_sentence(loan)
@@ -576,7 +575,7 @@ def _credit_sentences(store: Store, loan: Loan) -> str:
 def _refund_sentence(loan: Loan) -> str | None:
     """What a double debit took twice and the refund owed, when one is owed; what the
     lender refunded of it, and when."""
-    doubled = Decimal(loan.get("refund_owed", "0")) - Decimal(loan.get("upfront_refund", "0"))
+    doubled = owed_back(loan)
 
     def dated(kind: str) -> list[dict[str, object]]:
         return [

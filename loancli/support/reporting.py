@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NotRequired, TypedDict
 
 from loancli.account.accounts import identity_of
-from loancli.account.cards import find_card, refusal
+from loancli.account.cards import loan_card_refusal
 from loancli.asking import read_yaml, shown_set_item
 from loancli.errors import NotFound, RuleError, UsageError
 from loancli.i18n import N_, _, in_language, language
@@ -704,9 +704,8 @@ def loans_now(
             "refund_owed": view["refund_owed"],
             "credit_held": sorted(held),
         }
-        card = find_card(store, loan["phone"], loan["card_number"])
-        refused = refusal(card) if card is not None else None
-        if refused is not None and loan["status"] == "active":
+        refused = loan_card_refusal(store, loan)
+        if refused is not None:
             now["card_refused"] = refused.value
         out.append(now)
     return out
