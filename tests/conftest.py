@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -95,6 +96,11 @@ os.environ["LOANCLI_HASHING"] = "fast"
 # do). No PYTHONPYCACHEPREFIX: with one, Python would also ignore the installed libraries'
 # own compiled files and compile all of them again (about 10 s of each worker's start).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+# A suite started in the background by a shell without job control (``pytest ... &`` in a
+# script) inherits SIGINT ignored, and so would every child: the tests of Ctrl-C then saw a
+# run that no Ctrl-C stops. Python's own start (its KeyboardInterrupt) is what they test.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 # What loancli remembers of the state files it found sound (``store/checked.py``) goes to a
 # folder of the session's own, never the user's: a file the machine checked before must not
 # change what a test sees. A test of the memo points it at its own folder.
