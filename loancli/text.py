@@ -87,6 +87,11 @@ def _scans(but_newline: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
 def has_unsafe(text: str, *, but_newline: bool = False) -> bool:
     """Whether ``text`` holds a character :func:`is_unsafe` names (a newline aside, with
     ``but_newline``): the same answer as asking of each character, found faster."""
+    # Every unsafe character is one ``str.isprintable`` refuses (so are a space other than
+    # ASCII's, a tab, an unassigned code point): text it accepts whole holds none, and most
+    # text is such text. No pattern compiled for it (some 4 ms a pattern, each command).
+    if (text.replace("\n", "") if but_newline else text).isprintable():
+        return False
     ascii_unsafe, others = _scans(but_newline)
     if text.isascii():
         return ascii_unsafe.search(text) is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 
-from loancli.text import SAFE_BLOCKS, has_unsafe, is_unsafe, printable
+from loancli.text import SAFE_BLOCKS, _scans, has_unsafe, is_unsafe, printable
 from loancli.validation import has_surrogate
 
 # ASCII and Latin-1 (C0, DEL, C1, the soft hyphen), Chinese, the ideographic space, and the
@@ -56,3 +56,22 @@ def test_no_character_of_the_blocks_skipped_unlooked_is_unsafe() -> None:
     assert not found, found
     assert skipped.match("中") and not skipped.match("\ufeff") and not skipped.match("\xad")
     assert not skipped.match("\U00020000") and not skipped.match("\U000e0001")
+
+
+def test_every_unsafe_character_is_one_isprintable_refuses() -> None:
+    """``has_unsafe`` answers no, with no pattern, for text ``str.isprintable`` accepts: sound
+    only while no unsafe character anywhere in Unicode is printable to Python."""
+    printable_yet_unsafe = [
+        hex(cp) for cp in range(0x110000) if is_unsafe(chr(cp)) and chr(cp).isprintable()
+    ]
+    assert not printable_yet_unsafe, printable_yet_unsafe
+
+
+def test_text_without_unsafe_characters_compiles_no_pattern() -> None:
+    _scans.cache_clear()
+    assert not has_unsafe("借款 10000.00 yuan: L0001")
+    assert not has_unsafe('{\n  "id": "A0001",\n  "name": "王**"\n}', but_newline=True)
+    assert _scans.cache_info().currsize == 0
+    # A newline is looked at where it is no layout, and found.
+    assert has_unsafe("a\nb") and not has_unsafe("a\u3000b")
+    assert _scans.cache_info().currsize == 1
