@@ -116,8 +116,8 @@ class Pruned(msgspec.Struct):
 def prune(store: Store, before: date) -> Pruned:
     """Drop the journeys closed before ``before`` (stopped, or completed with every loan
     settled), their loans, the flows finished before it (a checkout, once its loan is settled,
-    with its loan), and the SMS messages and codes of the pruned applicants' numbers sent
-    before it; all in one unit."""
+    with its loan), and the SMS messages and codes sent before it to the pruned applicants'
+    numbers that no journey or flow kept has; all in one unit."""
     cutoff = before.isoformat()
     done = Pruned(cutoff)
     with store.transaction(whole_world=True):
@@ -126,6 +126,8 @@ def prune(store: Store, before: date) -> Pruned:
         # is part of what it holds (loan.debits.spent_on), so that loan stays while they run.
         live = {loan["card_number"] for loan in loans if loan["status"] == "active"}
         pruned: list[Loan] = []
+        phones: set[str | None] = set()
+        kept_phones: set[str | None] = set()
         for app in store.all(APPLICANTS):
             own = [loan for loan in loans if loan["applicant_id"] == app["id"]]
             closed = app["status"] == "stopped" or (
@@ -137,10 +139,9 @@ def prune(store: Store, before: date) -> Pruned:
                 store.remove_ids(APPLICANTS, {doc_id_of(app)})
                 store.remove_ids(LOANS, {doc_id_of(x) for x in own})
                 pruned += own
-                phone = app.get("phone")
-                if phone:
-                    done.messages += _drop_sent(store, SMS_INBOX, phone, cutoff)
-                    done.codes += _drop_sent(store, OTP_CODES, phone, cutoff)
+                phones.add(app.get("phone"))
+            else:
+                kept_phones.add(app.get("phone"))
         for flow in store.all(FLOWS):
             # A loan names the checkout that paid it out: the two go together.
             own = [loan for loan in loans if loan["applicant_id"] == flow["id"]]
@@ -151,6 +152,13 @@ def prune(store: Store, before: date) -> Pruned:
                 store.remove_ids(FLOWS, {doc_id_of(flow)})
                 store.remove_ids(LOANS, {doc_id_of(x) for x in own})
                 pruned += own
+            else:
+                kept_phones.update({flow.get("phone"), flow.get("new_phone")})
+        # A number's messages and codes are not told apart by journey: while a journey or
+        # flow kept has the number (a second loan of the same account), they all stay.
+        for phone in sorted(p for p in phones - kept_phones if p):
+            done.messages += _drop_sent(store, SMS_INBOX, phone, cutoff)
+            done.codes += _drop_sent(store, OTP_CODES, phone, cutoff)
         # A pruned loan's credit-bureau entries go with it (they name it): one read for all.
         _drop_credit(store, pruned)
     return done

@@ -187,3 +187,32 @@ def test_prune_keeps_a_settled_loan_while_another_is_debited_from_its_card(
     assert [
         e["event"] for e in moved["events"] if e["loan"] == "L0002" and "debit" in e["event"]
     ] == ["debit_failed"]
+
+
+def test_prune_keeps_the_messages_of_a_number_a_kept_journey_has(tmp_path: Path) -> None:
+    """Two journeys of one account, the first settled: pruned, it took every message and code
+    of the number with it, the running second journey's payout SMS among them (found by a QA
+    walk)."""
+    db = tmp_path / "state.json"
+    first = ("--clock", "2026-03-02T10:00:00+08:00", "--no-input", "apply", "--answers")
+    code, out, err = run_cli(tmp_path, *first, str(write_answers(tmp_path)), db=db)
+    assert code == 0, out + err
+    other_card = str(write_answers(tmp_path, "second.yaml", card_number="6214839858861990"))
+    second = ("--clock", "2026-03-10T10:00:00+08:00", "--no-input", "apply", "--answers")
+    code, out, err = run_cli(tmp_path, *second, other_card, db=db)
+    assert code == 0, out + err
+    assert run_cli(tmp_path, "repay", "L0001", "--all", db=db)[0] == 0
+    code, inbox = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
+    assert code == 0
+    code, done = run_json(tmp_path, "state", "prune", "--before", "2027-01-01", db=db)
+    assert code == 0 and done["applicants"] == ["A0001"] and done["loans"] == ["L0001"], done
+    assert done["messages"] == 0 and done["codes"] == 0
+    code, after = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
+    assert code == 0 and after == inbox
+    assert any("1990" in m["text"] for m in after["messages"]), after
+    # The second settled too, nobody kept has the number: its messages go with the journeys.
+    assert run_cli(tmp_path, "repay", "L0002", "--all", db=db)[0] == 0
+    code, done = run_json(tmp_path, "state", "prune", "--before", "2027-01-01", db=db)
+    assert code == 0 and done["applicants"] == ["A0002"] and done["messages"] > 0, done
+    code, gone = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
+    assert code == 0 and gone["messages"] == []
