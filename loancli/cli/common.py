@@ -304,8 +304,10 @@ def resume_command(
         if question is not None and question.kind == "path" and value:
             item = f"{key}={_absolute_paths(value)}"
         words += ["--set", item]
+    # Only an answer is put right with --set: a scenario's fee the run refused is not one.
     for key in keys:
-        words += ["--set", f"{key}=VALUE"]
+        if key in QUESTIONS:
+            words += ["--set", f"{key}=VALUE"]
     return run_again(opts, *words)
 
 

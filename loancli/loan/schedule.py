@@ -139,6 +139,13 @@ class Fee(msgspec.Struct, frozen=True):
         return fmt(self.amount) if self.amount is not None else f"{self.rate}%"
 
 
+# The most a fee may be: a rate of its whole base, an amount of a million yuan (above any
+# loan a product offers). Within them, a fee far above a product's cap is still a quote the
+# app refuses (fees_over_cap), with its APR.
+MAX_FEE_RATE: Final = Decimal(100)
+MAX_FEE_AMOUNT: Final = 1_000_000
+
+
 def parse_fee(kind: str, value: object, *, forced: bool = True) -> Fee:
     """A fee of ``kind`` from ``1000`` / ``"1000"`` (yuan) or ``"1.5%"`` (percent of its base);
     a ``RuleError`` on ``fee`` naming what is wrong."""
@@ -161,6 +168,17 @@ def parse_fee(kind: str, value: object, *, forced: bool = True) -> Fee:
             "fee",
             _("{kind} fee {value!r} is not an amount or a rate; write e.g. 1000 or 1.5%").format(
                 kind=kind, value=value
+            ),
+        )
+    if (number > MAX_FEE_RATE) if is_rate else (number > MAX_FEE_AMOUNT):
+        raise RuleError(
+            "fee",
+            _("{kind} fee {value!r} is more than {most}; no lender may charge it").format(
+                kind=kind,
+                value=value,
+                most=f"{MAX_FEE_RATE}%"
+                if is_rate
+                else _("{amount} yuan").format(amount=f"{MAX_FEE_AMOUNT:,}"),
             ),
         )
     if is_rate:
@@ -398,13 +416,29 @@ def build_schedule(
     paid_out = amount - upfront
     total_interest = sum((line.interest for line in installments), ZERO)
     total_fee = sum((line.fee for line in installments), ZERO) + upfront
-    monthly = _monthly_irr(paid_out, installments, period_days, regular, daily_interest)
+    try:
+        monthly = _monthly_irr(paid_out, installments, period_days, regular, daily_interest)
+        apr_simple = quantize(monthly * 12 * 100)
+        apr_compound = quantize(((1 + monthly) ** 12 - 1) * 100)
+    except (ValueError, ArithmeticError):
+        # Fees many times the loan a month: no rate of return is found, or its compounded
+        # form has more digits than a Decimal holds. No product's cap is anywhere near.
+        raise RuleError(
+            "fee",
+            _(
+                "with its fees ({fees}) the loan costs more than an APR can be worked out for "
+                "on {paid_out} paid out; no lender may charge that"
+            ).format(
+                fees=", ".join(f"{kind} {text}" for kind, text in fees.to_dict().items()) or "-",
+                paid_out=fmt(paid_out),
+            ),
+        ) from None
     return Schedule(
         amount=amount,
         term=term,
         method=method,
         apr_contract=apr,
-        apr=quantize(monthly * 12 * 100),
+        apr=apr_simple,
         repayment_day=repayment_day,
         first_due_date=first_due,
         day_count=(
@@ -422,7 +456,7 @@ def build_schedule(
         fees=fees,
         paid_out=paid_out,
         upfront_fee=upfront,
-        apr_compound=quantize(((1 + monthly) ** 12 - 1) * 100),
+        apr_compound=apr_compound,
     )
 
 

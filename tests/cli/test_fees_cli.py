@@ -71,6 +71,52 @@ def test_fees_that_push_the_apr_over_the_cap_are_refused_with_the_figure(tmp_pat
     assert "57.46%" in out + err and "24.00%" in out + err
 
 
+@pytest.mark.parametrize(
+    ("amount", "fee", "said"),
+    [
+        ("100000", "guarantee=10000%", "more than 100%"),
+        ("100000", "monthly=10000000000", "more than 1,000,000 yuan"),
+        # Within each fee's bound, and still many times the loan a month: no APR is found.
+        ("100", "monthly=1000000", "more than an APR can be worked out for"),
+    ],
+)
+def test_a_fee_beyond_any_rate_is_refused_naming_the_option_not_a_traceback(
+    tmp_path: Path, amount: str, fee: str, said: str
+) -> None:
+    """It ended in a traceback (exit 1): the IRR found no rate, or the compounded APR had more
+    digits than a Decimal holds (found by a hostile-input hunt)."""
+    loan = ("--amount", amount, "--term", "12", "--apr", "10", "--loan-date", "2026-03-02")
+    code, out, err = run_cli(tmp_path, "schedule", *loan, "--fee", fee)
+    assert code == 2 and "Traceback" not in err, out + err
+    assert "--fee" in err and said in " ".join(err.split())
+    code, data = run_json(tmp_path, "schedule", *loan, "--fee", fee)
+    assert code == 2 and data["error"]["key"] == "--fee"
+
+
+def test_a_scenario_fee_beyond_any_rate_is_refused_naming_its_key(tmp_path: Path) -> None:
+    scenario = tmp_path / "fees.yaml"
+    scenario.write_text(
+        "name: fees\ndescription: Fees.\nproducts:\n  cash_loan:\n"
+        "    fees: {monthly: 10000000000000000000000}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(tmp_path, "scenario", "validate", str(scenario))
+    assert code == 2 and "Traceback" not in err, out + err
+    assert "products.cash_loan.fees" in err and "1,000,000 yuan" in err
+    # Within the bound, beyond any rate on the loan asked for: the journey stops at the quote,
+    # exit 2, and its resume line asks for no answer the fee is not.
+    scenario.write_text(
+        "name: fees\ndescription: Fees.\nproducts:\n  cash_loan:\n    fees: {monthly: 1000000}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "state.json"
+    run = ("--scenario", str(scenario), "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
+    code, out, err = run_cli(tmp_path, *run, "--set", "amount=100", db=db)
+    assert code == 2 and "Traceback" not in err, out + err
+    assert "more than an APR can be worked out for" in " ".join(err.split())
+    assert "--set fee=" not in err and "--resume A0001" in err
+
+
 @pytest.fixture(scope="module")
 def stories_played(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("fee-stories")
