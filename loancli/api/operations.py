@@ -737,6 +737,10 @@ def prune_state(
     """Drop the journeys and flows closed before ``before`` (``YYYY-MM-DD``; a refusal names
     ``before``), with their loans and messages; one unit."""
     day = before if isinstance(before, date) else _day(before)
+    path = location_of(state)
+    if isinstance(path, Path) and state_absent(path):
+        # A mistyped path: there is nothing to prune, and no new empty world to make there.
+        raise missing_state_file(path)
     timeout = options.get("lock_timeout")
     with Store(
         state,

@@ -216,3 +216,12 @@ def test_prune_keeps_the_messages_of_a_number_a_kept_journey_has(tmp_path: Path)
     assert code == 0 and done["applicants"] == ["A0002"] and done["messages"] > 0, done
     code, gone = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
     assert code == 0 and gone["messages"] == []
+
+
+def test_prune_of_a_file_that_is_not_there_is_refused_and_makes_none(tmp_path: Path) -> None:
+    """``--db typo.json state prune`` said it pruned nothing and made typo.json (found by a
+    hostile-input hunt)."""
+    typo = tmp_path / "typo.json"
+    code, out, err = run_cli(tmp_path, "state", "prune", "--before", "2026-01-01", db=typo)
+    assert code == 2 and "--db" in err and "does not exist" in err, out + err
+    assert not typo.exists()
