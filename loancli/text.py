@@ -53,6 +53,8 @@ def require_ascii_digits(text: str) -> None:
 # story format and populate make them), and far under the 4,300 past which Python's int()
 # refuses.
 MAX_DIGITS = 19
+# The largest seed: what a story, a ticket and populate keep (a signed 64-bit number).
+MAX_SEED = 2**63 - 1
 
 
 def whole(digits: str) -> int | None:

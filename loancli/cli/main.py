@@ -44,7 +44,8 @@ from loancli.cli.entry import (
 from loancli.cli.examples import EXAMPLES, metavar_for
 from loancli.cli.help_words import SpokenContext, remember
 from loancli.cli.options import Options, json_text
-from loancli.cli.params import integer, seconds
+from loancli.cli.params import seconds
+from loancli.cli.params import seed as seed_number
 from loancli.dburl import ServerUrl, is_server_url
 from loancli.i18n import _, choose_language, language, set_language
 from loancli.text import printable
@@ -387,7 +388,7 @@ def main(
         typer.Option(
             "--seed",
             metavar="N",
-            parser=integer,
+            parser=seed_number,
             help="Seed for codes and random choices.",
         ),
     ] = 0,

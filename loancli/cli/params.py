@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperCommand
 
 from loancli.i18n import _
-from loancli.text import MAX_DIGITS, require_ascii_digits, whole
+from loancli.text import MAX_DIGITS, MAX_SEED, require_ascii_digits, whole
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _SECONDS = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
@@ -45,6 +45,17 @@ def integer(value: object) -> int:
     if number is None:
         raise typer.BadParameter(
             _("a whole number of more than {n} digits is not taken").format(n=MAX_DIGITS)
+        )
+    return number
+
+
+def seed(value: object) -> int:
+    """A seed: a whole number from 0 to :data:`MAX_SEED`, what a story or a ticket of the run
+    can carry (named so ``--help`` shows INTEGER)."""
+    number = integer(value)
+    if not 0 <= number <= MAX_SEED:
+        raise typer.BadParameter(
+            _("a seed is a whole number from 0 to {most}").format(most=MAX_SEED)
         )
     return number
 

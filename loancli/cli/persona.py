@@ -14,7 +14,7 @@ from loancli.cli.common import handled, run_again
 from loancli.cli.console import whole_line
 from loancli.cli.labels import choice_word
 from loancli.cli.options import options, refuse_unused
-from loancli.cli.params import integer
+from loancli.cli.params import seed as seed_number
 from loancli.i18n import _
 from loancli.masking import mask_card, mask_id, mask_name, mask_phone
 from loancli.stories import tickets
@@ -75,7 +75,7 @@ def new(
         int | None,
         typer.Option(
             metavar="N",
-            parser=integer,
+            parser=seed_number,
             help="The persona's seed (default: the global --seed): same seed and options, "
             "same persona, images too.",
         ),

@@ -141,6 +141,9 @@ CASES: list[tuple[str, list[str], int, str]] = [
     ("clock-end-of-time", [*APPLY[:2], "--clock", "9999-12-31T23:58", *APPLY[2:]], 2, "--clock"),
     ("clock-backwards", [*APPLY[:2], "--clock", "2020-01-01", *APPLY[2:]], 2, "--clock"),
     ("seed-words", ["--db", "{state}", "--seed", "abc", "clock", "show"], 2, "--seed"),
+    # A story or a ticket of the run keeps 0 to 2**63 - 1: a bundle of it was refused later.
+    ("seed-negative", ["--db", "{state}", "--seed", "-1", "clock", "show"], 2, "--seed"),
+    ("seed-over-64-bits", ["--db", "{state}", "--seed", str(2**63), "clock", "show"], 2, "--seed"),
     ("lock-timeout", ["--db", "{state}", "--lock-timeout", "-1", "clock", "show"], 2, "--lock"),
     ("scenario-unknown", [*APPLY[:2], "--scenario", "frozen-crad", *APPLY[2:]], 2, "frozen-crad"),
     ("scenario-missing", [*APPLY[:2], "--scenario", "{tmp}/no.yaml", *APPLY[2:]], 2, "no.yaml"),

@@ -463,6 +463,17 @@ def test_a_seed_of_nineteen_digits_is_taken_as_populate_and_stories_make_them(
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["--seed", "9" * 20, "--json", "persona", "new"])
     assert result.exit_code == 2, result.output
+    # What a story or a ticket of the run can keep, and no more (found by a hostile-input
+    # hunt: a run at --seed -1 could be neither bundled nor made a story).
+    result = runner.invoke(app, ["--seed", str(2**63 - 1), "--json", "persona", "new"])
+    assert result.exit_code == 0, result.output
+    for seed in (str(2**63), "-1"):
+        for args in (
+            ["--seed", seed, "--json", "persona", "new"],
+            ["persona", "new", "--seed", seed],
+        ):
+            result = runner.invoke(app, args)
+            assert result.exit_code == 2 and "from 0 to 9223372036854775807" in result.output
 
 
 @pytest.mark.parametrize(
