@@ -121,6 +121,22 @@ def check_debit_card(text: object) -> str:
     return value
 
 
+def check_card_named(text: object) -> str:
+    """A card as a scenario names it: its last 4 digits, or its whole number (checked as a
+    number typed at binding is)."""
+    value = digits_text(text).strip().replace(" ", "")
+    if len(value) == 4 and _ascii_digits(value):
+        return value
+    if len(value) < 16:
+        raise ValueError(
+            _(
+                "name a card by its last 4 digits or its whole number, in quotes ('0777'): "
+                "YAML reads 0777 unquoted as another number"
+            )
+        )
+    return check_debit_card(value)
+
+
 def check_code(text: object, length: int = 6) -> str:
     value = digits_text(text).strip()
     if value.lower() == "auto":

@@ -380,3 +380,42 @@ def test_a_kept_scenario_body_gets_no_command_to_paste(tmp_path: Path) -> None:
     code, out, err = run_cli(tmp_path, "story", "run", str(story))
     assert code == 3 and "reproduces `account change-phone`, not `apply`" in out, out + err
     assert "run: loancli" not in out + err and "--scenario ../" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("card", "said"),
+    [
+        ("abcd", "last 4 digits or its whole number"),
+        ("", "last 4 digits or its whole number"),
+        ("12", "last 4 digits or its whole number"),
+        (511, "last 4 digits or its whole number"),  # 0777 unquoted, as YAML 1.1 reads it
+        ("6222021234567893446", "Luhn"),
+        ("1" * 25, "UnionPay"),
+    ],
+)
+def test_a_debit_balance_names_a_card_that_can_be_one(tmp_path: Path, card: Any, said: str) -> None:
+    """A card no bound card can match was taken, and its money was never debited (found by a
+    hostile-input hunt)."""
+    bank = {"debit_balances": [{"card": card, "balance": 20000}]}
+    path = write(tmp_path, {"name": "w", "description": "W.", "providers": {"bank": bank}})
+    code, err = validate(tmp_path, path)
+    assert code == 2 and "providers.bank.debit_balances[0].card" in err, err
+    assert said in " ".join(err.split())
+
+
+def test_a_card_given_two_debit_balances_is_refused(tmp_path: Path) -> None:
+    for twice in ("3445", "6222021234567893445"):
+        bank = {"debit_balances": [{"card": "3445", "balance": 1}, {"card": twice, "balance": 2}]}
+        path = write(tmp_path, {"name": "w", "description": "W.", "providers": {"bank": bank}})
+        code, err = validate(tmp_path, path)
+        assert code == 2 and "providers.bank.debit_balances" in err, err
+        assert "card 3445 is named twice" in err
+    bank = {
+        "debit_balances": [
+            {"card": "3445", "balance": 1},
+            {"card": "0777", "balance": 2},
+            {"card": 9876, "balance": 3},
+        ]
+    }
+    path = write(tmp_path, {"name": "w", "description": "W.", "providers": {"bank": bank}})
+    assert validate(tmp_path, path)[0] == 0

@@ -17,8 +17,17 @@ from typing import Annotated
 import msgspec
 
 from loancli.clock import Rng
+from loancli.i18n import _
 from loancli.identity.banks import BANKS, bank_of
-from loancli.validation import MAX_MONEY, Check, OneOf, Range, check_debit_card, check_mobile
+from loancli.validation import (
+    MAX_MONEY,
+    Check,
+    OneOf,
+    Range,
+    check_card_named,
+    check_debit_card,
+    check_mobile,
+)
 from loancli.world.providers.faults import NEVER, Fault
 
 CARD_STATUSES = ("normal", "frozen", "closed")
@@ -33,8 +42,26 @@ MAX_BALANCE = Decimal("100000000")
 class CardBalance:
     """One card's money for automatic debits: ``card`` is its number or its last 4 digits."""
 
-    card: str
+    card: Annotated[str, Check(check_card_named)]
     balance: Annotated[Decimal, Range(Decimal(0), MAX_BALANCE)]
+
+
+def _one_balance_a_card(balances: object) -> object:
+    """The cards of ``debit_balances``, each named once: a card named twice (or by its number
+    and its last 4 digits) would hold the first balance listed, and the second say nothing."""
+    assert isinstance(balances, list)
+    for i, one in enumerate(balances):
+        for earlier in balances[:i]:
+            if one.card == earlier.card or (
+                min(len(one.card), len(earlier.card)) == 4
+                and (one.card.endswith(earlier.card) or earlier.card.endswith(one.card))
+            ):
+                raise ValueError(
+                    _("card {card} is named twice; give each card one balance").format(
+                        card=one.card[-4:]
+                    )
+                )
+    return balances
 
 
 # The bank of a card whose number names none the simulator knows (中国工商银行, 95588).
@@ -61,7 +88,9 @@ class BankSettings:
     # default) means no debit is tried, so an installment is paid only by a repay.
     debit_balance: Annotated[Decimal, Range(Decimal(0), MAX_BALANCE)] | None = None
     # One card's balance instead (by number or last 4 digits); a debit is tried on it.
-    debit_balances: list[CardBalance] = field(default_factory=list)
+    debit_balances: Annotated[list[CardBalance], Check(_one_balance_a_card)] = field(
+        default_factory=list
+    )
     # The debit fails on the bank's side whatever the balance.
     debit_failure: Fault = NEVER
     # The lender's fault: a debit is taken twice, and the second is a refund owed.
