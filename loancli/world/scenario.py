@@ -165,7 +165,41 @@ def builtin_scenario(name: str) -> Scenario:
 def parse_scenario_file(path: Path) -> Scenario:
     where = str(path)
     data = read_scenario_data(path)
+    if isinstance(data, dict) and isinstance(data.get("borrower"), dict):
+        if path.parent != BUILTIN_DIR:
+            _files_beside(data["borrower"], path)
     return scenario_from_dict(data if data is not None else {}, where, default_name=path.stem)
+
+
+def _files_beside(borrower: dict[str, object], path: Path) -> None:
+    """A scenario file's path answers (an ID photo) name files beside it, never a path
+    outside its folder (absolute, with ``..``, or a link leading out), and are refused before
+    any is opened: a scenario someone sent must not read the machine's files, as a story's
+    must not."""
+    folder = path.resolve().parent
+    for key, value in borrower.items():
+        question = QUESTIONS.get(str(key))
+        if question is None or question.kind != "path":
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            text = str(item).strip()
+            candidate = Path(text)
+            inside = not candidate.is_absolute() and ".." not in candidate.parts
+            if inside and "\\" not in text:
+                try:
+                    inside = (folder / candidate).resolve().is_relative_to(folder)
+                except (OSError, RuntimeError, ValueError):
+                    inside = False
+            else:
+                inside = False
+            if not inside:
+                raise RuleError(
+                    "scenario",
+                    _(
+                        "{where}: borrower.{key}: {value} is not a file beside the scenario; "
+                        "put the photo in its folder and name it there"
+                    ).format(where=path, key=key, value=quoted(text[:60])),
+                )
 
 
 def scenario_data(scenario: Scenario) -> object:

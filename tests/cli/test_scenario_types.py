@@ -419,3 +419,28 @@ def test_a_card_given_two_debit_balances_is_refused(tmp_path: Path) -> None:
     }
     path = write(tmp_path, {"name": "w", "description": "W.", "providers": {"bank": bank}})
     assert validate(tmp_path, path)[0] == 0
+
+
+def test_a_scenario_s_photo_is_a_file_beside_it_never_one_outside(tmp_path: Path) -> None:
+    """A scenario file's ``borrower: {id_front: /etc/shadow}`` was opened (its error said what
+    Pillow made of it), and ``../outside.png`` was uploaded: a scenario someone sent read the
+    machine's files (found by a hostile-input hunt). A story's scenario already refused it."""
+    folder = tmp_path / "world"
+    folder.mkdir()
+    photo = (HAPPY_PATH_FILE.parent.parent / "id" / "front.png").read_bytes()
+    (tmp_path / "outside.png").write_bytes(photo)
+    (folder / "mine.png").write_bytes(photo)
+    (folder / "link.png").symlink_to(tmp_path / "outside.png")
+    db = tmp_path / "state.json"
+    for given in ("/etc/shadow", "../outside.png", "link.png", "a/../mine.png"):
+        path = write(folder, {"name": "w", "description": "W.", "borrower": {"id_front": given}})
+        code, err = validate(tmp_path, path)
+        assert code == 2 and "borrower.id_front" in err and "not a file beside" in err, err
+        assert "Pillow" not in err
+        run = ("--scenario", str(path), "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
+        code, out, err = run_cli(tmp_path, *run, db=db)
+        assert code == 2 and "not a file beside" in err and not db.exists(), out + err
+    path = write(folder, {"name": "w", "description": "W.", "borrower": {"id_front": "mine.png"}})
+    run = ("--scenario", str(path), "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
+    code, out, err = run_cli(tmp_path, *run, db=db)
+    assert code == 0, out + err
