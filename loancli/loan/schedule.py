@@ -421,6 +421,8 @@ def build_schedule(
         apr_simple = quantize(monthly * 12 * 100)
         apr_compound = quantize(((1 + monthly) ** 12 - 1) * 100)
     except (ValueError, ArithmeticError):
+        if not fees.by_kind:
+            raise  # terms no product offers (a loan record damaged by hand): the caller's
         # Fees many times the loan a month: no rate of return is found, or its compounded
         # form has more digits than a Decimal holds. No product's cap is anywhere near.
         raise RuleError(
