@@ -55,7 +55,11 @@ DEBIT_FAILED_OVERDUE_TEXT = (
     "【小米金融】您的借款第{n}期{amount}元从尾号{card}的银行卡自动扣款失败（{why}），"
     "该期已逾期，请尽快还款。"
 )
-DEBIT_FAILED_WHY = {"insufficient_balance": "余额不足", "bank_error": "银行系统繁忙"}
+DEBIT_FAILED_WHY = {
+    "insufficient_balance": "余额不足",
+    "bank_error": "银行系统繁忙",
+    "earlier_installment_unpaid": "前期欠款未结清",
+}
 DEBIT_SKIPPED_TEXT = (
     "【小米金融】您的借款第{n}期{amount}元未能从尾号{card}的银行卡自动扣款（{why}），"
     "请于{grace_end}前重新绑定银行卡并还款，以免逾期。"

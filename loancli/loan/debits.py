@@ -201,14 +201,21 @@ def debit(loan: Loan, day: date, card: DebitCard) -> list[DatedEvent]:
     attempt = card.attempts
     last4 = loan["card_number"][-4:]
     if card.fails(attempt):
-        line = falling_due[0]
-        return [_failed(day, line, "bank_error", card, last4)]
-    for line in falling_due:
+        first = falling_due[0]
+        return [_failed(day, first, "bank_error", card, last4)] + _behind(
+            day, first, falling_due[1:], "bank_error", card, last4
+        )
+    for i, line in enumerate(falling_due):
         amount = owed_total(line)
         if amount <= 0:
             continue
         if card.balance < amount:
             events.append(_failed(day, line, "insufficient_balance", card, last4))
+            # Oldest first: a later installment is not taken before this one, and is told so
+            # (its own SMS and grace period), not left without a word.
+            events += _behind(
+                day, line, falling_due[i + 1 :], "earlier_installment_unpaid", card, last4
+            )
             break
         card.balance -= amount
         payment = pay_installment(loan, line["n"], day)
@@ -231,7 +238,9 @@ def debit(loan: Loan, day: date, card: DebitCard) -> list[DatedEvent]:
     return events
 
 
-def _failed(day: date, line: Line, why: str, card: DebitCard, last4: str) -> DatedEvent:
+def _failed(
+    day: date, line: Line, why: str, card: DebitCard, last4: str, **more: object
+) -> DatedEvent:
     return line_event(
         day,
         "debit_failed",
@@ -240,4 +249,17 @@ def _failed(day: date, line: Line, why: str, card: DebitCard, last4: str) -> Dat
         why=why,
         balance=fmt(card.balance),
         card=last4,
+        **more,
     )
+
+
+def _behind(
+    day: date, first: Line, later: list[Line], why: str, card: DebitCard, last4: str
+) -> list[DatedEvent]:
+    """The failed debits of the installments due that day after ``first``, whose debit failed:
+    each names it (``behind``), as a ticket of an earlier format lacks them."""
+    return [
+        _failed(day, line, why, card, last4, behind=first["n"])
+        for line in later
+        if owed_total(line) > 0
+    ]

@@ -54,13 +54,15 @@ from loancli.support.pseudonym import personal_data
 from loancli.support.reporting import Report, is_flow, private_of, resolve
 from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip, refused
 
-BUNDLE_FORMAT = 5
+BUNDLE_FORMAT = 6
 # The formats this loancli replays: 3 carried no loan events (none are compared).
-READ_FORMATS = (3, 4, 5)
+READ_FORMATS = (3, 4, 5, 6)
 # The loan events a format's loancli did not log, by the format that brought them: a ticket of
 # an earlier format is compared without them (a card unbound across a due date now logs that
-# no debit was tried; nothing else of its loan changed).
-LATER_LOAN_EVENTS = {5: ("debit_skipped", "double_debit_refunded")}
+# no debit was tried; nothing else of its loan changed). A kind with a detail key (``kind.key``)
+# is the events of that kind that hold the key: format 6's failed debits of the installments
+# behind one that failed the same day.
+LATER_LOAN_EVENTS = {5: ("debit_skipped", "double_debit_refunded"), 6: ("debit_failed.behind",)}
 TICKET = "ticket.yaml"
 # A fixed time for every member, so the same ticket always makes the same zip.
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
@@ -223,6 +225,15 @@ def build_bundle(
 # moving the clock in other steps logs them otherwise (what they add up to, the penalty, is
 # the same on any path, and the story's expectations compare it).
 PATH_EVENTS = frozenset({"penalty_accrued"})
+
+
+def _later(event: Mapping[str, Any], later: set[str]) -> bool:
+    """Whether ``event`` is of a kind :data:`LATER_LOAN_EVENTS` names among ``later``."""
+    kind = event.get("event")
+    if kind in later:
+        return True
+    detail = event.get("detail")
+    return isinstance(detail, Mapping) and any(f"{kind}.{key}" in later for key in detail)
 
 
 def _loan_events(store: Store, record_id: str) -> list[dict[str, object]]:
@@ -499,8 +510,8 @@ def replay(
             for kind in kinds
         }
         # (On both sides: a ticket of a build between the two formats may hold them.)
-        expected = [e for e in expected if e.get("event") not in later]
-        replayed_loan = [e for e in replayed_loan if e.get("event") not in later]
+        expected = [e for e in expected if not _later(e, later)]
+        replayed_loan = [e for e in replayed_loan if not _later(e, later)]
         difference = first_difference(expected, replayed_loan)
         if difference is not None:
             index, want, got = difference

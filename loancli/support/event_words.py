@@ -70,9 +70,16 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         "installment {installment} reported to the credit bureau as {entry}, owing {amount}"
     ),
     "debited": N_("debited {amount} from card **** {card} for installment {installment}"),
-    "debit_failed": N_(
-        "debit of {amount} for installment {installment} failed ({why}): card **** {card} holds "
-        "{balance}"
+    "debit_failed": (
+        N_(
+            "debit of {amount} for installment {installment} failed ({why}): card **** {card} "
+            "holds {balance}"
+        ),
+        # An installment due behind one the card could not cover (debits take the oldest first).
+        N_(
+            "debit of {amount} for installment {installment} failed ({why}: installment "
+            "{behind}): card **** {card} holds {balance}"
+        ),
     ),
     "debit_skipped": N_(
         "no debit of {amount} for installment {installment} from card **** {card}: {why}"

@@ -338,7 +338,16 @@ def _debit_sentences(loan: Loan, world: WorldSettings, refused: Reason | None = 
                     "repay keeps it from being overdue."
                 ).format(grace_end=grace_end)
             )
-        if why == "insufficient_balance" and (line is None or line["status"] != "paid"):
+        if why == "earlier_installment_unpaid":
+            sentences.append(
+                _(
+                    "Debits take the oldest installment first: installment {behind} was due "
+                    "first and the card could not cover it, so this one was not taken."
+                ).format(behind=d.get("behind"))
+            )
+        if why in ("insufficient_balance", "earlier_installment_unpaid") and (
+            line is None or line["status"] != "paid"
+        ):
             sentences.append(_("Before the next debit, put the money on the card."))
         said.append(" ".join(sentences))
     unpaid = any(x["status"] in ("due", "overdue") for x in loan["lines"])

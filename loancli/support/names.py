@@ -79,6 +79,10 @@ PAYOUT_STATES = {"disbursing": N_("paying out")}
 DEBIT_FAILURES = {
     "insufficient_balance": N_("too little money on the card"),
     "bank_error": N_("the bank's system was busy"),
+    # A later installment behind one the card could not cover (debits take the oldest first).
+    "earlier_installment_unpaid": N_(
+        "an earlier installment, taken first, was not covered by the card"
+    ),
     # Why no debit was tried (debit_skipped): the lender may not debit the card now.
     "card_not_bound": N_("the card was unbound from the account"),
     "card_rebind_required": N_("the card must be bound again after the phone change"),

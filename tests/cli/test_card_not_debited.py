@@ -151,9 +151,52 @@ def test_a_failed_debit_of_an_installment_overdue_asks_for_no_day_gone_by(
     code, data = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
     assert code == 0, data
     failed = [m["text"] for m in data["messages"] if "自动扣款失败" in m["text"]]
-    assert len(failed) == 2, failed
+    assert len(failed) == 3, failed
     assert "请于2026-04-05前还款" in failed[0]
     assert "该期已逾期，请尽快还款" in failed[1] and "请于" not in failed[1]
+    # Installment 2, due that day behind it, is told it was not taken, with its own deadline.
+    assert "第2期916.80元" in failed[2] and "前期欠款未结清" in failed[2]
+    assert "请于2026-05-05前还款" in failed[2]
+
+
+def test_an_installment_due_behind_one_the_card_cannot_cover_is_told_it_was_not_debited(
+    tmp_path: Path,
+) -> None:
+    """Installment 1 overdue (934.05 with its penalty), the card holding 920.00 on 2 May:
+    debits take the oldest first, so installment 2 (916.80) was not taken either, and nothing
+    said so (no event, no SMS, nothing in explain; found by a QA walk)."""
+    poor = tmp_path / "poor.yaml"
+    poor.write_text(DEBIT_SCENARIO.replace("20000", "100"), encoding="utf-8")
+    some = tmp_path / "some.yaml"
+    some.write_text(DEBIT_SCENARIO.replace("20000", "920"), encoding="utf-8")
+    db = tmp_path / "state.json"
+    code, out, err = run_cli(
+        tmp_path, "--scenario", str(poor), "--clock", "2026-03-02T10:00:00+08:00",
+        "--no-input", "apply", "--answers", "happy-path", db=db,
+    )  # fmt: skip
+    assert code == 0, out + err
+    ok(db, "--scenario", str(poor), "clock", "set", "2026-04-10T10:00:00+08:00")
+    code, moved = run_json(
+        tmp_path, "--scenario", str(some), "clock", "set", "2026-05-03T10:00:00+08:00", db=db
+    )
+    assert code == 0, moved
+    failed = [
+        (e["detail"]["installment"], e["detail"]["why"], e["detail"].get("behind"))
+        for e in moved["events"]
+        if e["event"] == "debit_failed"
+    ]
+    assert failed == [(1, "insufficient_balance", None), (2, "earlier_installment_unpaid", 1)]
+    assert not [e for e in moved["events"] if e["event"] == "debited"]
+    code, data = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
+    texts = [m["text"] for m in data["messages"]]
+    assert any("第2期916.80元" in t and "前期欠款未结清" in t for t in texts), texts
+    code, out, err = run_cli(tmp_path, "--scenario", str(some), "explain", "A0001", db=db)
+    said = " ".join(out.split())
+    assert code == 0 and "installment 1 was due first and the card could not cover it" in said
+    code, out, err = run_cli(
+        tmp_path, "--lang", "zh", "--scenario", str(some), "explain", "A0001", db=db
+    )
+    assert code == 0 and "an earlier installment" not in out, out
 
 
 def test_a_ticket_of_the_format_before_that_differs_says_the_rules_changed(
@@ -179,3 +222,15 @@ def test_a_ticket_of_the_format_before_that_differs_says_the_rules_changed(
     # --json carries the ticket's format.
     code, verdict = run_json(tmp_path, "replay", str(changed), db=tmp_path / "again.json")
     assert code == 3 and verdict["bundle_format"] == 4
+
+
+def test_a_ticket_of_format_5_with_an_installment_due_behind_a_failed_one_still_replays(
+    tmp_path: Path,
+) -> None:
+    """Made by the code before format 6 (installment 2 fell due behind installment 1, which the
+    card could not cover, and nothing was logged for it): compared without the failed debit
+    format 6 logs for it, the ticket still reproduces."""
+    ticket = FIXTURES / "tickets" / "debit-behind-format-5.zip"
+    code, verdict = run_json(tmp_path, "replay", str(ticket))
+    assert code == 0 and verdict["reproduced"] is True, verdict
+    assert verdict["bundle_format"] == 5
