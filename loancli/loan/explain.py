@@ -326,6 +326,25 @@ def _taken(doubles: list[dict[str, object]]) -> str:
     )
 
 
+def refund_coming_sentence(
+    refund_owed: str, doubles: list[dict[str, object]], days: int, coming: list[date]
+) -> str:
+    """What a double debit took twice, and the days the lender, which refunds by itself
+    ``days`` after, sends it back: nothing to ask for before then."""
+    return _(
+        "The lender's automatic debit took an installment twice ({taken}). The loan counts "
+        "each installment once, so {refund} yuan is owed back to you; the lender refunds a "
+        "double debit {days} days after it, to the card it came from: on {dates}. Keep the "
+        "bank statement showing both debits; if the refund has not arrived by then, ask the "
+        "lender's customer service for it."
+    ).format(
+        taken=_taken(doubles) or "-",
+        refund=refund_owed,
+        days=days,
+        dates=_(", ").join(sorted({d.isoformat() for d in coming})),
+    )
+
+
 def refund_sentence(refund_owed: str, doubles: list[dict[str, object]]) -> str:
     """What a double debit took twice, the refund owed and what the borrower should do."""
     taken = _taken(doubles)

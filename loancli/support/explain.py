@@ -10,13 +10,14 @@ from loancli.clock import short_time
 from loancli.errors import StateCorrupt
 from loancli.i18n import _
 from loancli.journey.payout import product_of
-from loancli.loan.debits import owed_back
+from loancli.loan.debits import owed_back, refunds_pending
 from loancli.loan.explain import (
     FEE_NAMES,
     explain_amounts,
     explain_due_date,
     fee_free_sentence,
     fee_sentence,
+    refund_coming_sentence,
     refund_sentence,
     refunded_part,
     refunded_sentence,
@@ -252,7 +253,7 @@ def explain_loan(
     settled = _settlement_sentence(loan)
     if settled:
         out["settlement"] = settled
-    refund = _refund_sentence(loan)
+    refund = _refund_sentence(loan, (world or WorldSettings()).bank.double_debit_refund_days)
     if refund:
         out["refund"] = refund
     if loan.get("restructured"):
@@ -581,9 +582,10 @@ def _credit_sentences(store: Store, loan: Loan) -> str:
     return " ".join(out)
 
 
-def _refund_sentence(loan: Loan) -> str | None:
+def _refund_sentence(loan: Loan, refund_days: int | None) -> str | None:
     """What a double debit took twice and the refund owed, when one is owed; what the
-    lender refunded of it, and when."""
+    lender refunded of it, and when; where the lender refunds by itself (``refund_days``),
+    the days the rest comes back, not a request to make."""
     doubled = owed_back(loan)
 
     def dated(kind: str) -> list[dict[str, object]]:
@@ -595,7 +597,11 @@ def _refund_sentence(loan: Loan) -> str | None:
 
     doubles, refunds = dated("double_debit"), dated("double_debit_refunded")
     if doubled > 0:
-        said = refund_sentence(fmt(doubled), doubles)
+        coming = refunds_pending(loan, refund_days) if refund_days else []
+        if coming:
+            said = refund_coming_sentence(fmt(doubled), doubles, refund_days or 0, coming)
+        else:
+            said = refund_sentence(fmt(doubled), doubles)
         return f"{said} {refunded_part(refunds)}" if refunds else said
     return refunded_sentence(refunds, doubles) if refunds else None
 

@@ -86,3 +86,21 @@ def test_explain_says_what_was_taken_twice_and_what_to_do(db: Path) -> None:
     assert "owed back to you" in en and "customer service" in en
     zh = explanations(db, "zh")["refund"]
     assert "2026-04-02" in zh and "916.80" in zh and "重复扣款" in zh and "客服" in zh
+
+
+def test_explain_gives_the_day_a_lender_that_refunds_by_itself_sends_it_back(db: Path) -> None:
+    """With ``double_debit_refund_days`` the refund comes by itself: explain told the borrower
+    to ask customer service for it, and to complain to the regulator (found by a QA walk)."""
+    scenario = db.parent / "refunds.yaml"
+    scenario.write_text(
+        SCENARIO.replace("double_debit: true", "double_debit: true, double_debit_refund_days: 7"),
+        encoding="utf-8",
+    )
+    en = " ".join(cli(db, "--scenario", str(scenario), "explain", "A0001").split())
+    assert "refunds a double debit 7 days after it, to the card it came from: on 2026-04-09" in en
+    assert "complain to the lender's regulator" not in en
+    zh = "".join(cli(db, "--lang", "zh", "--scenario", str(scenario), "explain", "A0001").split())
+    assert "2026-04-09" in zh and "refunds" not in zh
+    # Without the setting the borrower must ask, as before.
+    en = " ".join(cli(db, "explain", "A0001").split())
+    assert "Ask the lender's customer service for the refund" in en
