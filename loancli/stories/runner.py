@@ -343,6 +343,9 @@ def _check_meaning(
     _check_scenario_text(story.world.scenario_text, "world.scenario_text", refuse)
     for n, action in enumerate(story.actions):
         if isinstance(action, ClockMoveAction):
+            # Its borrower's answers too, as a run's are (a clock move or a repayment runs no
+            # journey, but the world it makes is the scenario's whole).
+            sets += _borrower_sets(f"actions[{n}].scenario_text", action.scenario_text)
             _check_scenario_text(action.scenario_text, f"actions[{n}].scenario_text", refuse)
             if action.scenario_text is None and action.scenario not in (None, *builtin_names()):
                 raise refuse(

@@ -181,6 +181,18 @@ def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: 
             '    scenario_text: "borrower: {id_back: ../outside.png}"\n',
             ("actions[0].scenario_text.borrower.id_back",),
         ),
+        # A clock move's or a repayment's own scenario is checked as a run's (it was exit 3
+        # in check, and named --scenario in story run; found by a hostile-input hunt).
+        (
+            "story: 1\nactions:\n  - action: apply\n  - action: clock_advance\n    by: 1d\n"
+            "    scenario_text: 'borrower: {nosuchkey: 1}'\n",
+            ("actions[1].scenario_text.borrower.nosuchkey", "not an answer key"),
+        ),
+        (
+            "story: 1\nactions:\n  - action: apply\n  - action: repay\n    loan: L0001\n"
+            "    all: true\n    scenario_text: 'borrower: {id_front: /etc/hostname}'\n",
+            ("actions[1].scenario_text.borrower.id_front",),
+        ),
         ("story: 1\nactions: !!python/object/apply:os.system [true]\n", ("tag",)),
         # What the command line refuses before it opens the world: a repayment that is not
         # exactly one way to pay, a step that is none (each ran, and was exit 3).
