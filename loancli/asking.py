@@ -351,6 +351,7 @@ def _read_yaml_once(text: str, *, typed: bool, tags: bool) -> object:
 
     if typed:
         Bounded.add_constructor("tag:yaml.org,2002:int", _int_as_written)
+        Bounded.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_at_its_line)
     data: object = yaml.load(text, Loader=Bounded)  # noqa: S506 - Safe/BaseLoader build none
     return data
 
@@ -399,7 +400,24 @@ def _c_loader(typed: bool) -> type:
 
     if typed:
         Bounded.add_constructor("tag:yaml.org,2002:int", _int_as_written)
+        Bounded.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_at_its_line)
     return Bounded
+
+
+def _timestamp_at_its_line(loader: Any, node: Any) -> object:
+    """A date or time as YAML reads it; one no calendar has (``2026-02-30``, hour 25) names
+    its line and what was written, where it said only "day is out of range for month"."""
+    import yaml
+
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        line = node.start_mark.line + 1 if node.start_mark is not None else 0
+        raise ValueError(
+            _("line {line}: {value} is no date or time ({why})").format(
+                line=line, value=str(node.value)[:40], why=exc
+            )
+        ) from None
 
 
 def _int_as_written(loader: Any, node: Any) -> object:

@@ -193,6 +193,11 @@ def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: 
             "    all: true\n    scenario_text: 'borrower: {id_front: /etc/hostname}'\n",
             ("actions[1].scenario_text.borrower.id_front",),
         ),
+        # A date no calendar has names its line (it said "day is out of range for month").
+        (
+            "story: 1\nworld: {clock: 2026-02-30T10:00:00+08:00}\nactions: [{action: apply}]\n",
+            ("line 2: 2026-02-30T10:00:00+08:00 is no date or time",),
+        ),
         ("story: 1\nactions: !!python/object/apply:os.system [true]\n", ("tag",)),
         # What the command line refuses before it opens the world: a repayment that is not
         # exactly one way to pay, a step that is none (each ran, and was exit 3).
