@@ -30,6 +30,7 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
@@ -400,6 +401,13 @@ def parse_ticket(data: object, files: dict[str, bytes], where: str) -> Bundle:
         ticket = msgspec.convert(data, Ticket)
     except msgspec.ValidationError as exc:
         raise refuse(field_problem(str(exc))) from None
+    for at, when in _times(ticket):
+        if not _real_time(when, dated=at.endswith(".on")):
+            raise refuse(
+                _("{at}: {value0} is no real date or time, as loancli writes them").format(
+                    at=at, value0=_shown(when)
+                )
+            )
     if ticket.outcome.reason is not None and ticket.outcome.reason not in {r.value for r in Reason}:
         raise refuse(
             _("outcome.reason: {value0} is not a reason code").format(
@@ -417,6 +425,28 @@ def parse_ticket(data: object, files: dict[str, bytes], where: str) -> Bundle:
             )
         )
     return Bundle(ticket, files, story)
+
+
+def _times(ticket: Ticket) -> Iterator[tuple[str, str]]:
+    """Each time a ticket's events hold, with where: ``events[0].at``, ``loan_events[2].on``."""
+    for i, event in enumerate(ticket.events):
+        yield f"events[{i}].at", event.at
+    for i, loan_event in enumerate(ticket.loan_events):
+        if loan_event.at is not None:
+            yield f"loan_events[{i}].at", loan_event.at
+        if loan_event.on is not None:
+            yield f"loan_events[{i}].on", loan_event.on
+
+
+def _real_time(text: str, *, dated: bool) -> bool:
+    """Whether ``text`` is a day (``dated``) or a date-time with its offset, as events are
+    stamped: a ticket whose events name a time no calendar has is no recording of a run."""
+    try:
+        if dated:
+            return date.fromisoformat(text).isoformat() == text
+        return datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        return False
 
 
 # Where a ticket's story finds its images: the bundle's members (unpacked here by replay).

@@ -82,6 +82,14 @@ CASES: list[tuple[str, Edit, tuple[str, ...]]] = [
     ("answers a list", _run(lambda r: r.update(answers=[1])), ("answers",)),
     ("a seed below 0", _run(lambda r: r.update(seed=-1)), ("seed",)),
     ("a clock that is no date", _run(lambda r: r.update(clock="yesterday")), ("clock",)),
+    # An event's time no calendar has, or no time at all: the replay compared it and said
+    # "not reproduced", or took it (found by a hostile-input hunt).
+    ("an event at garbage", lambda t: t["events"][0].update(at="garbage"), ("events[0].at",)),
+    (
+        "an event on 30 February",
+        lambda t: t["events"][0].update(at="2026-02-30T10:00:00+08:00"),
+        ("events[0].at", "no real date or time"),
+    ),
     ("a future format", lambda t: t.update(bundle_format=99), ("bundle_format", "99")),
     ("the old format", lambda t: t.update(bundle_format=1), ("bundle_format",)),
     ("no actions", lambda t: t["story"].update(actions=[]), ("actions",)),
