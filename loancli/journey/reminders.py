@@ -32,7 +32,13 @@ from loancli.journey.texts import (
     REPORT_NOTICE_TEXT,
 )
 from loancli.loan.bureau import report_overdues
-from loancli.loan.debits import DebitCard, catch_up_debiting, refunds_pending, spent_on
+from loancli.loan.debits import (
+    DebitCard,
+    catch_up_debiting,
+    pruned_debits,
+    refunds_pending,
+    spent_on,
+)
 from loancli.loan.loans import ClockEvent, draws_key, event_time, log
 from loancli.loan.servicing import DatedEvent, ServicingPolicy, reminders, unpaid_lines
 from loancli.records import CARDS, CREDIT, LOANS, META, Loan
@@ -226,6 +232,7 @@ def _debit_cards(
     refusals = {(c["phone"], c["number"]): why.value for c in found if (why := refusal(c))}
     if bank.debit_balance is None and not bank.debit_balances:
         return cards, refusals
+    pruned = pruned_debits(store)
     for loan in (loan for batch in store.batches(LOANS, BATCH) for loan in batch):
         number = loan["card_number"]
         balance = bank.debit_balance_of(number)
@@ -233,13 +240,18 @@ def _debit_cards(
             continue
         if number not in cards:
             # The chance faults keyed by the first borrower debited from the card, never by
-            # its number, which a pseudonymised ticket's replay does not have.
-            key = draws_key(loan)
+            # its number, which a pseudonymised ticket's replay does not have; what pruned
+            # loans' debits took from it is gone from it still.
+            before = pruned.get(number)
+            key = before.draws if before is not None else draws_key(loan)
             cards[number] = DebitCard(
                 balance,
                 fails=_fires(bank.debit_failure, Rng(0).derive("debit", key)),
                 doubles=_fires(bank.double_debit, Rng(0).derive("double", key)),
             )
+            if before is not None:
+                cards[number].balance -= before.spent
+                cards[number].attempts += before.attempts
         card = cards[number]
         # What debits took left the card, whatever the binding is now.
         card.balance -= spent_on(loan)

@@ -19,6 +19,7 @@ from typing import Any
 
 import msgspec
 
+from loancli.loan.loans import draws_key
 from loancli.loan.money import ZERO, fmt
 from loancli.loan.servicing import (
     DEFAULT_SERVICING,
@@ -31,6 +32,63 @@ from loancli.loan.servicing import (
     unpaid_lines,
 )
 from loancli.records import Line, Loan
+from loancli.store import Store
+
+# What the debits of pruned loans took from each card, and how many debit days they had
+# (``state prune``): the bank's money and its faults' count do not forget a loan the lender's
+# records dropped.
+PRUNED_DEBITS_KEY = "debits_of_pruned_loans"
+
+
+class PrunedDebits(msgspec.Struct, frozen=True):
+    """What the pruned loans' debits took from one card and on how many days, and what the
+    first one's chance faults were keyed by."""
+
+    spent: Decimal
+    attempts: int
+    draws: str
+
+
+def pruned_debits(store: Store) -> dict[str, PrunedDebits]:
+    """Each card's :class:`PrunedDebits` the file keeps (a malformed entry, from a file edited
+    by hand, counts nothing)."""
+    kept = store.meta_get(PRUNED_DEBITS_KEY)
+    out: dict[str, PrunedDebits] = {}
+    for number, entry in (kept if isinstance(kept, dict) else {}).items():
+        try:
+            out[str(number)] = msgspec.convert(entry, PrunedDebits, strict=False)
+        except msgspec.ValidationError:
+            continue
+    return out
+
+
+def keep_pruned_debits(store: Store, loans: Sequence[Loan]) -> None:
+    """Add what the debits of ``loans``, about to be pruned, took from their cards (and their
+    debit days) to what the file keeps: a later loan on the card is debited from what is
+    left, as if they were still there (pruned, their 916.80 was on the card again)."""
+    kept = pruned_debits(store)
+    changed = False
+    for loan in sorted(loans, key=lambda x: x["id"]):
+        taken = spent_on(loan)
+        days = len({e.get("on") for e in loan.get("events", []) if e["event"] in _DEBIT_DAYS})
+        if taken <= 0 and not days:
+            continue
+        number = loan["card_number"]
+        before = kept.get(number) or PrunedDebits(ZERO, 0, draws_key(loan))
+        kept[number] = PrunedDebits(before.spent + taken, before.attempts + days, before.draws)
+        changed = True
+    if changed:
+        store.meta_set(
+            PRUNED_DEBITS_KEY,
+            {
+                number: {"spent": fmt(x.spent), "attempts": x.attempts, "draws": x.draws}
+                for number, x in sorted(kept.items())
+            },
+        )
+
+
+# The events of a day a debit was tried on.
+_DEBIT_DAYS = ("debited", "debit_failed")
 
 
 class DebitCard(msgspec.Struct):

@@ -3,6 +3,7 @@ journeys. Each works on any backend through the repository API."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -113,7 +114,9 @@ class Pruned(msgspec.Struct):
     codes: int = 0
 
 
-def prune(store: Store, before: date) -> Pruned:
+def prune(
+    store: Store, before: date, keep_debits: Callable[[Store, list[Loan]], None] | None = None
+) -> Pruned:
     """Drop the journeys closed before ``before`` (stopped, or completed with every loan
     settled), their loans, the flows finished before it (a checkout, once its loan is settled,
     with its loan), and the SMS messages and codes sent before it to the pruned applicants'
@@ -161,6 +164,10 @@ def prune(store: Store, before: date) -> Pruned:
             done.codes += _drop_sent(store, OTP_CODES, phone, cutoff)
         # A pruned loan's credit-bureau entries go with it (they name it): one read for all.
         _drop_credit(store, pruned)
+        # What its debits took from its card stays taken (the bank does not forget it), in
+        # the same unit: ``keep_debits`` is the loan layer's, which the store cannot import.
+        if keep_debits is not None and pruned:
+            keep_debits(store, pruned)
     return done
 
 

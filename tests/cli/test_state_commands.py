@@ -225,3 +225,34 @@ def test_prune_of_a_file_that_is_not_there_is_refused_and_makes_none(tmp_path: P
     code, out, err = run_cli(tmp_path, "state", "prune", "--before", "2026-01-01", db=typo)
     assert code == 2 and "--db" in err and "does not exist" in err, out + err
     assert not typo.exists()
+
+
+def test_what_a_pruned_loan_s_debits_took_stays_taken_from_its_card(tmp_path: Path) -> None:
+    """A card holding 1000 for debits: the first loan's debit took 916.80, then it was
+    settled and pruned, and a later loan on the card was debited 901.80 from the money
+    already spent, where the unpruned world's debit failed on 83.20 (found by a QA walk)."""
+    outcomes = []
+    for prune in (False, True):
+        folder = tmp_path / ("pruned" if prune else "kept")
+        folder.mkdir()
+        db, world = debit_world(folder, "{debit_balance: 1000}")
+        assert run_cli(folder, *world, "clock", "set", "2026-04-03T10:00:00+08:00", db=db)[0] == 0
+        assert run_cli(folder, *world, "repay", "L0001", "--all", db=db)[0] == 0
+        if prune:
+            code, done = run_json(folder, "state", "prune", "--before", "2026-12-01", db=db)
+            assert code == 0 and done["loans"] == ["L0001"], done
+        second = str(write_answers(folder, "second.yaml", amount="1000"))
+        later = ("--clock", "2026-04-05T10:00:00+08:00", "--no-input", "apply", "--answers")
+        code, out, err = run_cli(folder, *world, *later, second, db=db)
+        assert code == 0, out + err
+        code, moved = run_json(folder, *world, "clock", "set", "2026-05-10T10:00:00+08:00", db=db)
+        assert code == 0, moved
+        outcomes.append(
+            [
+                (e["event"], e["detail"].get("balance"))
+                for e in moved["events"]
+                if e["event"] in ("debited", "debit_failed")
+            ]
+        )
+    assert outcomes[0] == outcomes[1], outcomes
+    assert outcomes[0][0] == ("debit_failed", "83.20")
