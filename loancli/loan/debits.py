@@ -56,9 +56,13 @@ def pruned_debits(store: Store) -> dict[str, PrunedDebits]:
     out: dict[str, PrunedDebits] = {}
     for number, entry in (kept if isinstance(kept, dict) else {}).items():
         try:
-            out[str(number)] = msgspec.convert(entry, PrunedDebits, strict=False)
+            one = msgspec.convert(entry, PrunedDebits, strict=False)
         except msgspec.ValidationError:
             continue
+        # Money a debit took: a finite amount, none below 0 (NaN stopped every clock move;
+        # a negative one put money on the card).
+        if one.spent.is_finite() and one.spent >= 0 and one.attempts >= 0:
+            out[str(number)] = one
     return out
 
 

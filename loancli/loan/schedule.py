@@ -421,7 +421,9 @@ def build_schedule(
         apr_simple = quantize(monthly * 12 * 100)
         apr_compound = quantize(((1 + monthly) ** 12 - 1) * 100)
     except (ValueError, ArithmeticError):
-        if not fees.by_kind:
+        if not fees.by_kind or not _rated_without_fees(
+            amount, installments, period_days, regular, daily_interest
+        ):
             raise  # terms no product offers (a loan record damaged by hand): the caller's
         # Fees many times the loan a month: no rate of return is found, or its compounded
         # form has more digits than a Decimal holds. No product's cap is anywhere near.
@@ -500,6 +502,34 @@ def _checked(
                 _("fee rate {rate} must be a fraction of 0 or more").format(rate=fee_rate_total),
             )
     return amount, apr, method, fee_rate_total
+
+
+def _rated_without_fees(
+    amount: Decimal,
+    installments: list[Installment],
+    period_days: list[int],
+    regular: bool,
+    daily_interest: bool,
+) -> bool:
+    """Whether the loan without its fees has an APR: if so, the fees are what has none."""
+    bare = [
+        Installment(
+            n=x.n,
+            due_date=x.due_date,
+            principal=x.principal,
+            interest=x.interest,
+            fee=ZERO,
+            total=x.total - x.fee,
+            remaining=x.remaining,
+        )
+        for x in installments
+    ]
+    try:
+        monthly = _monthly_irr(amount, bare, period_days, regular, daily_interest)
+        quantize(((1 + monthly) ** 12 - 1) * 100)
+    except (ValueError, ArithmeticError):
+        return False
+    return True
 
 
 def _monthly_irr(

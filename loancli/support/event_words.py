@@ -77,8 +77,8 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         ),
         # An installment due behind one the card could not cover (debits take the oldest first).
         N_(
-            "debit of {amount} for installment {installment} failed ({why}: installment "
-            "{behind}): card **** {card} holds {balance}"
+            "debit of {amount} for installment {installment} failed ({why}; installment "
+            "{behind} was due first): card **** {card} holds {balance}"
         ),
     ),
     "debit_skipped": N_(

@@ -183,7 +183,8 @@ def _files_beside(borrower: dict[str, object], path: Path) -> None:
             continue
         for item in value if isinstance(value, list) else [value]:
             text = str(item).strip()
-            candidate = Path(text)
+            # As the answer's question reads it: ``~/x`` is the home folder's (a review).
+            candidate = Path(text).expanduser()
             inside = not candidate.is_absolute() and ".." not in candidate.parts
             if inside and "\\" not in text:
                 try:

@@ -142,6 +142,11 @@ UNPLANNABLE: dict[str, Damage] = {
     "a term of 94000 months": lambda d: _first(d, "loans").update(term=94000),
     "loan date in 1900": lambda d: _first(d, "loans").update(loan_date="1900-01-01"),
     "an APR beyond any": lambda d: _first(d, "loans").update(apr_contract="99999999999999.99"),
+    # With a fee: the damage, not the fee, is what no APR is found for (it said "fee", exit
+    # 2; found by a review).
+    "an APR beyond any, with a fee": lambda d: _first(d, "loans").update(
+        apr_contract="99999999999999.99", fees={"monthly": "1.00"}
+    ),
 }
 
 

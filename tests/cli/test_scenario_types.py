@@ -432,7 +432,7 @@ def test_a_scenario_s_photo_is_a_file_beside_it_never_one_outside(tmp_path: Path
     (folder / "mine.png").write_bytes(photo)
     (folder / "link.png").symlink_to(tmp_path / "outside.png")
     db = tmp_path / "state.json"
-    for given in ("/etc/shadow", "../outside.png", "link.png", "a/../mine.png"):
+    for given in ("/etc/shadow", "../outside.png", "link.png", "a/../mine.png", "~/mine.png"):
         path = write(folder, {"name": "w", "description": "W.", "borrower": {"id_front": given}})
         code, err = validate(tmp_path, path)
         assert code == 2 and "borrower.id_front" in err and "not a file beside" in err, err

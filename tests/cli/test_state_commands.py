@@ -256,3 +256,22 @@ def test_what_a_pruned_loan_s_debits_took_stays_taken_from_its_card(tmp_path: Pa
         )
     assert outcomes[0] == outcomes[1], outcomes
     assert outcomes[0][0] == ("debit_failed", "83.20")
+
+
+def test_a_card_s_pruned_debits_edited_by_hand_count_nothing(tmp_path: Path) -> None:
+    """``spent: NaN`` stopped every clock move with a traceback, and a negative amount put
+    money on the card (found by a review)."""
+    outcomes = []
+    for spent in (None, "NaN", "-100000", "Infinity"):
+        folder = tmp_path / f"world-{len(outcomes)}"
+        folder.mkdir()
+        db, world = debit_world(folder, "{debit_balance: 1000}")
+        if spent is not None:
+            with Store(db) as store, store.transaction():
+                number = store.all("loans")[0]["card_number"]
+                entry = {"spent": spent, "attempts": 1, "draws": "A0001"}
+                store.meta_set("debits_of_pruned_loans", {number: entry})
+        code, moved = run_json(folder, *world, "clock", "set", "2026-06-03T10:00:00+08:00", db=db)
+        assert code == 0, moved
+        outcomes.append([(e["event"], e["on"]) for e in moved["events"] if "debit" in e["event"]])
+    assert outcomes[1:] == [outcomes[0]] * 3, outcomes
