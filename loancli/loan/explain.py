@@ -290,9 +290,11 @@ def refund_line(refund_owed: str, explain_command: str) -> str:
     """One line for a loan's views: the refund owed to the borrower (a double debit, an
     up-front fee waived in the fee-free days); ``explain_command`` (as it is pasted) says
     why."""
+    # Whether to ask for it depends on the lender (one refunds by itself, on a day explain
+    # gives): explain says which, and this line asks for nothing it may not need.
     return _(
-        "Refund owed to you: {refund} yuan; ask the lender's customer service to refund it to "
-        "your card ({command} says why)."
+        "Refund owed to you: {refund} yuan, back to your card ({command} says when, why and "
+        "what to do)."
     ).format(refund=refund_owed, command=explain_command)
 
 

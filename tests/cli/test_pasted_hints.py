@@ -233,7 +233,7 @@ def test_a_report_s_bundle_command_and_a_refund_s_explain_command_run_when_paste
     code, out, err = run_cli(tmp_path, "calendar", "A0001", db=db)
     assert code == 0, err
     refund = next(x for x in out.splitlines() if "Refund owed to you" in x)
-    explain = refund.split("(", 1)[1].split(" says why")[0]
+    explain = refund.split("(", 1)[1].split(" says when")[0]
     assert explain == f"loancli --db {db} explain L0001"
     done = paste(explain, tmp_path / "another")
     assert done.returncode == 0 and "refund" in done.stdout.lower(), done.stderr

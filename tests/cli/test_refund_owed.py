@@ -101,6 +101,10 @@ def test_explain_gives_the_day_a_lender_that_refunds_by_itself_sends_it_back(db:
     assert "complain to the lender's regulator" not in en
     zh = "".join(cli(db, "--lang", "zh", "--scenario", str(scenario), "explain", "A0001").split())
     assert "2026-04-09" in zh and "refunds" not in zh
+    # Nor do the loan's views ask for it: they point at explain, which says when.
+    shown = " ".join(cli(db, "--scenario", str(scenario), "calendar", "A0001").split())
+    assert "Refund owed to you: 916.80 yuan, back to your card" in shown
+    assert "customer service" not in shown
     # Without the setting the borrower must ask, as before.
     en = " ".join(cli(db, "explain", "A0001").split())
     assert "Ask the lender's customer service for the refund" in en
