@@ -134,19 +134,26 @@ def test_a_ticket_of_the_format_before_still_replays(tmp_path: Path) -> None:
     assert verdict["bundle_loancli"] == "0.1.0"
 
 
+def short_of_money(folder: Path) -> tuple[Path, Path]:
+    """The happy-path loan of 2026-03-02 on a card holding 100.00 for debits: the state file
+    and its scenario."""
+    scenario = folder / "short.yaml"
+    scenario.write_text(DEBIT_SCENARIO.replace("20000", "100"), encoding="utf-8")
+    db = folder / "state.json"
+    code, out, err = run_cli(
+        folder, "--scenario", str(scenario), "--clock", "2026-03-02T10:00:00+08:00",
+        "--no-input", "apply", "--answers", "happy-path", db=db,
+    )  # fmt: skip
+    assert code == 0, out + err
+    return db, scenario
+
+
 def test_a_failed_debit_of_an_installment_overdue_asks_for_no_day_gone_by(
     tmp_path: Path,
 ) -> None:
     """The card holds too little month after month: the next due date's debit fails on the
     installment overdue since, and its SMS asked to repay 'by' a day a month gone."""
-    scenario = tmp_path / "short.yaml"
-    scenario.write_text(DEBIT_SCENARIO.replace("20000", "100"), encoding="utf-8")
-    db = tmp_path / "state.json"
-    code, out, err = run_cli(
-        tmp_path, "--scenario", str(scenario), "--clock", "2026-03-02T10:00:00+08:00",
-        "--no-input", "apply", "--answers", "happy-path", db=db,
-    )  # fmt: skip
-    assert code == 0, out + err
+    db, scenario = short_of_money(tmp_path)
     ok(db, "--scenario", str(scenario), "clock", "set", "2026-05-03T10:00:00+08:00")
     code, data = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
     assert code == 0, data
@@ -165,16 +172,9 @@ def test_an_installment_due_behind_one_the_card_cannot_cover_is_told_it_was_not_
     """Installment 1 overdue (934.05 with its penalty), the card holding 920.00 on 2 May:
     debits take the oldest first, so installment 2 (916.80) was not taken either, and nothing
     said so (no event, no SMS, nothing in explain; found by a QA walk)."""
-    poor = tmp_path / "poor.yaml"
-    poor.write_text(DEBIT_SCENARIO.replace("20000", "100"), encoding="utf-8")
+    db, poor = short_of_money(tmp_path)
     some = tmp_path / "some.yaml"
     some.write_text(DEBIT_SCENARIO.replace("20000", "920"), encoding="utf-8")
-    db = tmp_path / "state.json"
-    code, out, err = run_cli(
-        tmp_path, "--scenario", str(poor), "--clock", "2026-03-02T10:00:00+08:00",
-        "--no-input", "apply", "--answers", "happy-path", db=db,
-    )  # fmt: skip
-    assert code == 0, out + err
     ok(db, "--scenario", str(poor), "clock", "set", "2026-04-10T10:00:00+08:00")
     code, moved = run_json(
         tmp_path, "--scenario", str(some), "clock", "set", "2026-05-03T10:00:00+08:00", db=db
