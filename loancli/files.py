@@ -86,6 +86,15 @@ def write_private(path: Path | str, data: str | bytes) -> None:
         raise _cannot_write(target, exc) from None
 
 
+def within(path: Path, folder: Path) -> bool:
+    """Whether ``path``, its links followed, is inside ``folder`` (a loop of links, or a name
+    the system refuses, is not)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):  # a loop of links; a NUL in the name
+        return False
+
+
 def make_folder(path: Path) -> None:
     """Make the folder files are written into (and its parents, each the owner's alone as
     :func:`private_folders` makes them); one that cannot be made (a file or a broken link in

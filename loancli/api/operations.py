@@ -64,7 +64,7 @@ from loancli.journey.session import (
     world_ref,
 )
 from loancli.loan import bureau
-from loancli.loan.debits import keep_pruned_debits
+from loancli.loan.debits import keep_pruned_debits, owed_back
 from loancli.loan.loans import ClockEvent, LoanView, loan_view
 from loancli.masking import Private, mask_phone, mask_text
 from loancli.questions import QUESTIONS
@@ -751,7 +751,7 @@ def prune_state(
         command=options.get("command", ""),
         on_notice=options.get("on_notice"),
     ) as store:
-        return state_admin.prune(store, day, keep_pruned_debits)
+        return state_admin.prune(store, day, owed_back, keep_pruned_debits)
 
 
 def _day(text: str) -> date:

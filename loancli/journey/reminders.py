@@ -34,7 +34,9 @@ from loancli.journey.texts import (
 from loancli.loan.bureau import report_overdues
 from loancli.loan.debits import (
     DebitCard,
+    PrunedDebits,
     catch_up_debiting,
+    debit_days,
     pruned_debits,
     refunds_pending,
     spent_on,
@@ -242,16 +244,13 @@ def _debit_cards(
             # The chance faults keyed by the first borrower debited from the card, never by
             # its number, which a pseudonymised ticket's replay does not have; what pruned
             # loans' debits took from it is gone from it still.
-            before = pruned.get(number)
-            key = before.draws if before is not None else draws_key(loan)
+            before = pruned.get(number) or PrunedDebits(Decimal(0), 0, draws_key(loan))
             cards[number] = DebitCard(
-                balance,
-                fails=_fires(bank.debit_failure, Rng(0).derive("debit", key)),
-                doubles=_fires(bank.double_debit, Rng(0).derive("double", key)),
+                balance - before.spent,
+                fails=_fires(bank.debit_failure, Rng(0).derive("debit", before.draws)),
+                doubles=_fires(bank.double_debit, Rng(0).derive("double", before.draws)),
+                attempts=before.attempts,
             )
-            if before is not None:
-                cards[number].balance -= before.spent
-                cards[number].attempts += before.attempts
         card = cards[number]
         # What debits took left the card, whatever the binding is now.
         card.balance -= spent_on(loan)
@@ -259,15 +258,11 @@ def _debit_cards(
         # while the card is to bind again too: their days interleave with the others', as
         # when the clock moves a day at a time).
         card.loans += _moves_money(loan, bank.double_debit_refund_days)
-        # One debit a due date, whatever it took (it may take several installments, each an
-        # event): the days the loan was debited on count the attempts made.
-        card.attempts += len({e["on"] for e in loan.get("events", []) if e["event"] in _DEBITS})
+        # The days the loan was debited on count the attempts made.
+        card.attempts += debit_days(loan)
     for card in cards.values():
         card.balance = max(card.balance, Decimal(0))
     return cards, refusals
-
-
-_DEBITS = ("debited", "debit_failed")
 
 
 def _fires(fault: Fault, rng: Rng) -> Callable[[int], bool]:

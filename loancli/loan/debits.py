@@ -73,8 +73,7 @@ def keep_pruned_debits(store: Store, loans: Sequence[Loan]) -> None:
     kept = pruned_debits(store)
     changed = False
     for loan in sorted(loans, key=lambda x: x["id"]):
-        taken = spent_on(loan)
-        days = len({e.get("on") for e in loan.get("events", []) if e["event"] in _DEBIT_DAYS})
+        taken, days = spent_on(loan), debit_days(loan)
         if taken <= 0 and not days:
             continue
         number = loan["card_number"]
@@ -89,6 +88,12 @@ def keep_pruned_debits(store: Store, loans: Sequence[Loan]) -> None:
                 for number, x in sorted(kept.items())
             },
         )
+
+
+def debit_days(loan: Loan) -> int:
+    """The days a debit was tried on ``loan``'s card, whatever it took (one debit a due date
+    may take several installments, each an event): the attempts its faults count."""
+    return len({e.get("on") for e in loan.get("events", []) if e["event"] in _DEBIT_DAYS})
 
 
 # The events of a day a debit was tried on.
@@ -115,8 +120,7 @@ def spent_on(loan: Loan) -> Decimal:
 
 def owed_back(loan: Loan) -> Decimal:
     """What double debits took that the lender still owes back: the refund owed, less an
-    up-front fee refunded (which no debit took). (store.admin's prune says it again: the
-    store reads no loan module.)"""
+    up-front fee refunded (which no debit took)."""
     return Decimal(loan.get("refund_owed", "0")) - Decimal(loan.get("upfront_refund", "0"))
 
 

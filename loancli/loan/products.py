@@ -434,8 +434,7 @@ def check_quote_cap(product: Product, schedule: Schedule, loan_date: date) -> No
             "compounded) on {paid_out} paid out, above the product's cap of {cap}%"
         ).format(
             product=product.key,
-            fees=", ".join(f"{kind} {text}" for kind, text in schedule.fees.to_dict().items())
-            or fmt(schedule.total_fee),
+            fees=schedule.fees.listed() or fmt(schedule.total_fee),
             apr=fmt(schedule.apr),
             compound=fmt(schedule.apr_compound),
             paid_out=fmt(schedule.paid_out),

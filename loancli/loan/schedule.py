@@ -213,6 +213,10 @@ class Fees(msgspec.Struct, frozen=True):
         """Each fee as written, by kind."""
         return {fee.kind: fee.text() for fee in self.by_kind}
 
+    def listed(self) -> str:
+        """The fees as a refusal names them: ``monthly 5.00, guarantee 1%`` ("" for none)."""
+        return ", ".join(f"{fee.kind} {fee.text()}" for fee in self.by_kind)
+
 
 NO_FEES = Fees()
 # Interest on early settlement: for the days used (the rule unless agreed otherwise), or the
@@ -433,7 +437,7 @@ def build_schedule(
                 "with its fees ({fees}) the loan costs more than an APR can be worked out for "
                 "on {paid_out} paid out; no lender may charge that"
             ).format(
-                fees=", ".join(f"{kind} {text}" for kind, text in fees.to_dict().items()) or "-",
+                fees=fees.listed() or "-",
                 paid_out=fmt(paid_out),
             ),
         ) from None

@@ -115,12 +115,18 @@ class Pruned(msgspec.Struct):
 
 
 def prune(
-    store: Store, before: date, keep_debits: Callable[[Store, list[Loan]], None] | None = None
+    store: Store,
+    before: date,
+    owed_back: Callable[[Loan], Decimal],
+    keep_debits: Callable[[Store, list[Loan]], None],
 ) -> Pruned:
     """Drop the journeys closed before ``before`` (stopped, or completed with every loan
     settled), their loans, the flows finished before it (a checkout, once its loan is settled,
     with its loan), and the SMS messages and codes sent before it to the pruned applicants'
-    numbers that no journey or flow kept has; all in one unit."""
+    numbers that no journey or flow kept has; all in one unit. The loan layer's rules, which
+    the store cannot import, come with the call: what a loan still owes the borrower back
+    (``owed_back``: it is kept until refunded), and what its debits took from its card
+    (``keep_debits``, told of the loans pruned)."""
     cutoff = before.isoformat()
     done = Pruned(cutoff)
     with store.transaction(whole_world=True):
@@ -134,7 +140,7 @@ def prune(
         for app in store.all(APPLICANTS):
             own = [loan for loan in loans if loan["applicant_id"] == app["id"]]
             closed = app["status"] == "stopped" or (
-                app["status"] == "completed" and _settled(own, live)
+                app["status"] == "completed" and _settled(own, live, owed_back)
             )
             if closed and _day(app.get("updated_at", app["created_at"])) < cutoff:
                 done.applicants.append(app["id"])
@@ -148,7 +154,7 @@ def prune(
         for flow in store.all(FLOWS):
             # A loan names the checkout that paid it out: the two go together.
             own = [loan for loan in loans if loan["applicant_id"] == flow["id"]]
-            finished = flow["status"] != "in_progress" and _settled(own, live)
+            finished = flow["status"] != "in_progress" and _settled(own, live, owed_back)
             if finished and _day(flow.get("updated_at", "")) < cutoff:
                 done.flows.append(flow["id"])
                 done.loans += [x["id"] for x in own]
@@ -165,8 +171,8 @@ def prune(
         # A pruned loan's credit-bureau entries go with it (they name it): one read for all.
         _drop_credit(store, pruned)
         # What its debits took from its card stays taken (the bank does not forget it), in
-        # the same unit: ``keep_debits`` is the loan layer's, which the store cannot import.
-        if keep_debits is not None and pruned:
+        # the same unit.
+        if pruned:
             keep_debits(store, pruned)
     return done
 
@@ -181,20 +187,14 @@ def _drop_credit(store: Store, loans: list[Loan]) -> None:
         store.remove_ids(CREDIT, gone)
 
 
-def _settled(loans: list[Loan], live: set[str]) -> bool:
+def _settled(loans: list[Loan], live: set[str], owed_back: Callable[[Loan], Decimal]) -> bool:
     """Every loan closed, owing the borrower nothing back from a double debit (a lender that
     refunds it later finds it, and says so, on its day), and its card debited for no running
     loan (``live``)."""
     return all(
-        loan["status"] != "active" and _nothing_owed_back(loan) and loan["card_number"] not in live
+        loan["status"] != "active" and owed_back(loan) <= 0 and loan["card_number"] not in live
         for loan in loans
     )
-
-
-def _nothing_owed_back(loan: Loan) -> bool:
-    # loan.debits.owed_back, which the store cannot import (a lower layer).
-    owed = Decimal(loan.get("refund_owed", "0")) - Decimal(loan.get("upfront_refund", "0"))
-    return owed <= 0
 
 
 def _drop_sent(

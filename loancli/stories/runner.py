@@ -27,7 +27,7 @@ from loancli.api import operations
 from loancli.asking import YamlTooComplex, answer_problem, read_yaml
 from loancli.clock import DEFAULT_START, parse_clock, parse_duration
 from loancli.errors import LoanCliError, UsageError
-from loancli.files import FileTooLarge, NotRegularFile, read_regular
+from loancli.files import FileTooLarge, NotRegularFile, read_regular, within
 from loancli.i18n import _, language, set_language
 from loancli.journey.repayment import check_choice
 from loancli.journey.runner import STEP_NAMES
@@ -469,7 +469,7 @@ def resolve_image(item: object, folder: Path, at: str) -> str:
         return text  # a built-in image already resolved
     inside = not candidate.is_absolute() and ".." not in candidate.parts and "\\" not in text
     # A link beside the story that leads out of its folder is no file beside it.
-    if inside and (folder / candidate).is_file() and _within(folder / candidate, folder):
+    if inside and (folder / candidate).is_file() and within(folder / candidate, folder):
         return str(folder / candidate)
     raise UsageError(
         _(
@@ -481,14 +481,6 @@ def resolve_image(item: object, folder: Path, at: str) -> str:
         ),
         key="story",
     )
-
-
-def _within(path: Path, folder: Path) -> bool:
-    """Whether ``path``, its links followed, is inside ``folder``."""
-    try:
-        return path.resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError):  # a loop of links
-        return False
 
 
 def builtin_answers(name: str) -> dict[str, object]:

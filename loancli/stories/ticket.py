@@ -101,7 +101,7 @@ class LoanEvent(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_d
 
 
 class Ticket(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """``ticket.yaml``, format 5: the record, its newest loan's events, and the story that
+    """``ticket.yaml``, format 6: the record, its newest loan's events, and the story that
     makes it again."""
 
     bundle_format: int

@@ -45,6 +45,7 @@ from loancli.documents import (
     unknown_key,
 )
 from loancli.errors import RuleError, UsageError, quoted
+from loancli.files import within
 from loancli.i18n import N_, _
 from loancli.loan.products import ProductProblems, load_products
 from loancli.questions import QUESTIONS
@@ -186,14 +187,7 @@ def _files_beside(borrower: dict[str, object], path: Path) -> None:
             # As the answer's question reads it: ``~/x`` is the home folder's (a review).
             candidate = Path(text).expanduser()
             inside = not candidate.is_absolute() and ".." not in candidate.parts
-            if inside and "\\" not in text:
-                try:
-                    inside = (folder / candidate).resolve().is_relative_to(folder)
-                except (OSError, RuntimeError, ValueError):
-                    inside = False
-            else:
-                inside = False
-            if not inside:
+            if not (inside and "\\" not in text and within(folder / candidate, folder)):
                 raise RuleError(
                     "scenario",
                     _(
