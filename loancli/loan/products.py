@@ -16,7 +16,15 @@ from typing import Annotated
 import msgspec
 
 from loancli.clock import parse_date
-from loancli.documents import DocumentInvalid, Expected, Read, Unknown, read_document, read_text
+from loancli.documents import (
+    DocumentInvalid,
+    Expected,
+    Problem,
+    Read,
+    Unknown,
+    read_document,
+    read_text,
+)
 from loancli.errors import RuleError
 from loancli.i18n import N_, _
 from loancli.loan.lpr import private_lending_cap
@@ -260,7 +268,8 @@ _UNKNOWN = Unknown(N_("unknown setting; {name} has {known}"))
 
 
 def _fees(value: object) -> Fees:
-    """``{upfront: 1000, monthly: "0.5%", protection: {value: 198, forced: false}}``."""
+    """``{upfront: 1000, monthly: "0.5%", protection: {value: 198, forced: false}}``; every
+    problem at once, each at its fee's own key (``fees.protection.value``)."""
     if not isinstance(value, dict):
         raise ValueError(
             _("give fees by kind ({kinds}), e.g. {{upfront: 1000, monthly: 0.5%}}").format(
@@ -268,21 +277,26 @@ def _fees(value: object) -> Fees:
             )
         )
     fees: list[Fee] = []
+    problems: list[Problem] = []
     for kind, spec in value.items():
-        forced = True
+        forced, at = True, str(kind)
         if isinstance(spec, dict):
             forced = spec.get("forced", True)
             if not isinstance(forced, bool) or set(spec) - {"value", "forced"}:
-                raise ValueError(
-                    _("{kind}: give {{value: 198, forced: true}} or just the value").format(
-                        kind=kind
+                problems.append(
+                    Problem(
+                        at,
+                        _("give {{value: 198, forced: true}} or just the value").format(),
                     )
                 )
-            spec = spec.get("value")
+                continue
+            spec, at = spec.get("value"), f"{kind}.value"
         try:
             fees.append(parse_fee(str(kind), spec, forced=forced))
         except RuleError as exc:
-            raise ValueError(exc.unkeyed if exc.field == "fee" else str(exc)) from None
+            problems.append(Problem(at, exc.unkeyed if exc.field == "fee" else str(exc)))
+    if problems:
+        raise DocumentInvalid("", problems)
     return Fees(tuple(fees))
 
 

@@ -117,6 +117,23 @@ def test_a_scenario_fee_beyond_any_rate_is_refused_naming_its_key(tmp_path: Path
     assert "--set fee=" not in err and "--resume A0001" in err
 
 
+def test_every_fee_problem_of_a_scenario_is_named_at_its_own_key_at_once(tmp_path: Path) -> None:
+    """Each was named ``products.cash_loan.fees``, the first only (found by a review)."""
+    scenario = tmp_path / "fees.yaml"
+    scenario.write_text(
+        "name: fees\ndescription: Fees.\nproducts:\n  cash_loan:\n    fees:\n"
+        "      protection: {value: abc, forced: true}\n      upfront: 200%\n"
+        "      monthly: {value: 1, forced: maybe}\n      protektion: 5\n      guarantee: 1%\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(tmp_path, "scenario", "validate", str(scenario))
+    assert code == 2 and "Traceback" not in err, out + err
+    lines = {line.strip().split(": ", 1)[0] for line in err.splitlines()[1:]}
+    at = "products.cash_loan.fees"
+    assert lines == {f"{at}.protection.value", f"{at}.upfront", f"{at}.monthly", f"{at}.protektion"}
+    assert "4 problems" in err and "'abc'" in err and "more than 100%" in err
+
+
 @pytest.fixture(scope="module")
 def stories_played(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("fee-stories")
