@@ -18,7 +18,7 @@ from loancli.asking import read_yaml, shown_set_item
 from loancli.errors import NotFound, RuleError, UsageError
 from loancli.i18n import N_, _, in_language, language
 from loancli.journey.payout import product_of
-from loancli.journey.session import CLOCK_WORLDS_KEY
+from loancli.journey.session import CLOCK_WORLDS_KEY, SCENARIO_TEXT_PREFIX
 from loancli.loan.loans import loan_view
 from loancli.loan.servicing import catch_up
 from loancli.masking import (
@@ -565,12 +565,18 @@ def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, Said]:
     }
 
 
-def _described(name: str) -> str:
+def _described(name: str, text: object) -> str:
+    """A world's description: a file's from the body the record kept, a built-in's by its
+    name; else none. A path the state file names is never read (it may come from anyone,
+    and the report would print what it found there)."""
+    import yaml
+
     try:
-        known = name in builtin_names()
-        return _((builtin_scenario(name) if known else load_scenario(name)).description)
-    except UsageError:
-        return "(the scenario file has moved or changed; the bundle keeps its body)"
+        if isinstance(text, str):
+            return _(scenario_from_dict(read_yaml(text, typed=True), name).description)
+        return _(builtin_scenario(name).description) if name in builtin_names() else ""
+    except (UsageError, ValueError, yaml.YAMLError):
+        return ""
 
 
 def _run_scenarios(runs: list[Run], private: Private) -> list[RunScenario]:
@@ -582,7 +588,7 @@ def _run_scenarios(runs: list[Run], private: Private) -> list[RunScenario]:
                 "run": n,
                 "command": run.get("command"),
                 "name": mask_text(name, private),
-                "description": mask_text(_described(name), private),
+                "description": mask_text(_described(name, run.get("scenario_text")), private),
             }
         )
     return out
@@ -599,7 +605,12 @@ def _clock_scenarios(store: Store, own: str, private: Private) -> list[ClockScen
         given = entry.get("scenario")
         name = given if isinstance(given, str) and given else "default"
         if name != own and not _own_file_as_typed(name, own):
-            said = mask_text(_described(name), private)
+            # The body a file's world kept (by its hash), never the file it names.
+            digest = entry.get("text")
+            text = (
+                store.meta_get(SCENARIO_TEXT_PREFIX + digest) if isinstance(digest, str) else None
+            )
+            said = mask_text(_described(name, text), private)
             out.append({"to": entry["to"], "name": mask_text(name, private), "description": said})
     return out
 

@@ -107,7 +107,36 @@ def test_a_scenario_path_a_record_names_is_never_read(journey: Path, tmp_path: P
     run.pop("scenario_text", None)
     state = tmp_path / "evil.json"
     state.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
-    for command in (["report", "A0001"], ["applicants", "show", "A0001"], ["explain", "A0001"]):
+    for command in (
+        ["report", "A0001"],
+        ["report", "A0001", "--format", "json"],
+        ["applicants", "show", "A0001"],
+        ["explain", "A0001"],
+    ):
         code, out, err = run_cli(tmp_path, *command, db=state)
         assert code == 0, (command, out + err)
         assert "SECRET" not in out + err, command
+
+
+def test_a_scenario_path_a_clock_move_names_is_never_read(journey: Path, tmp_path: Path) -> None:
+    """The worlds the clock moved in (meta ``clock_worlds``) name a file too: a report printed
+    the description of whatever YAML file a stranger's state file named there, and its bundle
+    carried it (found by a hostile-input hunt)."""
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text("name: x\ndescription: A SECRET OF THIS MACHINE\n", encoding="utf-8")
+    data: dict[str, Any] = json.loads(journey.read_text(encoding="utf-8"))
+    moved = {"to": "2026-04-20T10:00:00+08:00", "scenario": str(elsewhere), "text": None}
+    data["meta"]["990"] = {"key": "clock_worlds", "value": [moved]}
+    state = tmp_path / "evil.json"
+    state.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+    bundle = tmp_path / "t.zip"
+    for command in (
+        ["report", "A0001"],
+        ["report", "A0001", "--format", "json"],
+        ["report", "A0001", "--bundle", str(bundle)],
+    ):
+        code, out, err = run_cli(tmp_path, *command, db=state)
+        assert code == 0, (command, out + err)
+        assert "elsewhere.yaml" in out and "SECRET" not in out + err, command
+    with zipfile.ZipFile(bundle) as zipped:
+        assert not any(b"SECRET" in zipped.read(name) for name in zipped.namelist())
