@@ -40,6 +40,10 @@ from loancli.store import Store
 PRUNED_DEBITS_KEY = "debits_of_pruned_loans"
 
 
+# More than debits could ever have taken from a card (a bank holds at most 100,000,000 on it).
+MAX_PRUNED_SPENT = Decimal(10**15)
+
+
 class PrunedDebits(msgspec.Struct, frozen=True):
     """What the pruned loans' debits took from one card and on how many days, and what the
     first one's chance faults were keyed by."""
@@ -60,8 +64,13 @@ def pruned_debits(store: Store) -> dict[str, PrunedDebits]:
         except msgspec.ValidationError:
             continue
         # Money a debit took: a finite amount, none below 0 (NaN stopped every clock move;
-        # a negative one put money on the card).
-        if one.spent.is_finite() and one.spent >= 0 and one.attempts >= 0:
+        # a negative one put money on the card), none beyond any card's (1E+9999999 overflowed
+        # the card's balance less it, a traceback); days a debit was tried, as many.
+        if (
+            one.spent.is_finite()
+            and 0 <= one.spent <= MAX_PRUNED_SPENT
+            and 0 <= one.attempts <= MAX_PRUNED_SPENT
+        ):
             out[str(number)] = one
     return out
 

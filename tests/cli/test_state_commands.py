@@ -260,9 +260,10 @@ def test_what_a_pruned_loan_s_debits_took_stays_taken_from_its_card(tmp_path: Pa
 
 def test_a_card_s_pruned_debits_edited_by_hand_count_nothing(tmp_path: Path) -> None:
     """``spent: NaN`` stopped every clock move with a traceback, and a negative amount put
-    money on the card (found by a review)."""
+    money on the card (found by a review); so did an amount that overflows the card's balance
+    less it, ``1E+9999999`` (found by a hostile-input hunt)."""
     outcomes = []
-    for spent in (None, "NaN", "-100000", "Infinity"):
+    for spent in (None, "NaN", "-100000", "Infinity", "1E+9999999", "1000000000000001"):
         folder = tmp_path / f"world-{len(outcomes)}"
         folder.mkdir()
         db, world = debit_world(folder, "{debit_balance: 1000}")
@@ -274,4 +275,4 @@ def test_a_card_s_pruned_debits_edited_by_hand_count_nothing(tmp_path: Path) -> 
         code, moved = run_json(folder, *world, "clock", "set", "2026-06-03T10:00:00+08:00", db=db)
         assert code == 0, moved
         outcomes.append([(e["event"], e["on"]) for e in moved["events"] if "debit" in e["event"]])
-    assert outcomes[1:] == [outcomes[0]] * 3, outcomes
+    assert outcomes[1:] == [outcomes[0]] * 5, outcomes
