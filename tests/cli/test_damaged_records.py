@@ -165,3 +165,59 @@ def test_a_loan_whose_terms_cannot_be_planned_again_is_exit_4_in_explain(
     message = json.loads(out)["error"]["message"]
     assert "loans record L0001: its terms cannot be planned again" in message, message
     assert db.read_bytes() == before
+
+
+# A loan event whose detail holds another kind where servicing, explain or a ticket reads it:
+# a clock move or a report ended in a traceback (found by a hostile-input hunt).
+BAD_DETAILS = [
+    ("double_debit", {"installment": []}, "installment"),
+    ("double_debit_refunded", {"installment": [1], "debited_on": "2026-04-02"}, "installment"),
+    ("double_debit_refunded", {"installment": 1, "debited_on": []}, "debited_on"),
+    (
+        "repaid",
+        {"on": "2026-04-02", "kind": "installment", "amount": "1.00", "installments": None},
+        "installments",
+    ),
+    ("restructured", {"term": "six"}, "term"),
+    ("repay_failed", {"installment": "1"}, "installment"),
+]
+
+
+@pytest.mark.parametrize("backend", ["json", "sqlite"])
+@pytest.mark.parametrize(
+    ("event", "detail", "field"), BAD_DETAILS, ids=[f"{e}-{f}" for e, _d, f in BAD_DETAILS]
+)
+def test_a_loan_event_detail_of_another_kind_is_exit_4_naming_it(
+    tmp_path: Path, filled: bytes, backend: str, event: str, detail: dict[str, Any], field: str
+) -> None:
+    data = json.loads(filled)
+    events = _first(data, "loans")["events"]
+    n = len(events)
+    events.append(
+        {"at": "2026-04-02T10:00:00+08:00", "on": "2026-04-02", "event": event, "detail": detail}
+    )
+    db = tmp_path / "state.json"
+    db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    if backend == "sqlite":
+        import sqlite3
+
+        sound = tmp_path / "sound.json"
+        sound.write_bytes(filled)
+        code, out, err = run_cli(
+            tmp_path, "state", "convert", str(sound), str(tmp_path / "s.sqlite")
+        )
+        assert code == 0, out + err
+        db = tmp_path / "s.sqlite"
+        with sqlite3.connect(db) as connection:
+            connection.execute(
+                "UPDATE documents SET body = ? WHERE tbl = 'loans'",
+                (json.dumps(_first(data, "loans")),),
+            )
+        connection.close()
+    before = db.read_bytes()
+    for command in (["clock", "advance", "1d"], ["report", "A0001"], ["story", "from", "A0001"]):
+        code, out, err = run_cli(tmp_path, *command, db=db)
+        assert code == 4 and "Traceback" not in out + err, (command, out + err)
+        message = " ".join(err.split())
+        assert "record 'L0001'" in message and f"field 'events[{n}].detail.{field}'" in message
+    assert db.read_bytes() == before
