@@ -40,7 +40,9 @@ from loancli.world.providers.review import why_in
 LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     # A loan's own, and the journey's last step (the first whose keys fit is used).
     "disbursed": (
-        N_("paid out {amount}"),
+        # The loan's own: its amount, whatever an up-front fee kept from the payout (the
+        # journey's event, beside it, says what was paid out).
+        N_("loan of {amount} disbursed"),
         N_(
             "paid out {amount} to card {card} as loan {loan}: first due {first_due_date}, "
             "repayment day {repayment_day}"
@@ -59,8 +61,17 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     "installment_overdue": N_(
         "installment {installment} (due {due_date}) overdue after {grace_days} days of grace"
     ),
-    "penalty_accrued": N_(
-        "penalty {amount} on installment {installment}: {base} x {daily_rate} a day x {days} days"
+    "penalty_accrued": (
+        N_(
+            "penalty {amount} on installment {installment}: {base} x {daily_rate} a day x "
+            "{days} days"
+        ),
+        # A cap on overdue costs held the rate down: the penalty so far, and without the cap.
+        N_(
+            "penalty {amount} on installment {installment}: {base} x {daily_rate} a day x "
+            "{days} days, held to the cap on overdue costs of {overdue_cap}% a year (penalty "
+            "so far {capped_total}, {uncapped_total} without the cap)"
+        ),
     ),
     "report_notice": N_(
         "notice sent: installment {installment} goes to the credit bureau on {report_on} if "

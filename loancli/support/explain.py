@@ -33,7 +33,6 @@ from loancli.loan.servicing import (
     interest_to_date,
     interest_to_date_parts,
     owed,
-    penalty_rate,
     period_start,
     upfront_fee_of,
 )
@@ -242,8 +241,12 @@ def explain_loan(
     # still what the borrower asks about, and stays traced.
     penalised = [x for x in loan["lines"] if x["status"] == "overdue" or Decimal(x["penalty"]) > 0]
     if penalised:
-        rate = penalty_rate(loan)
-        out["overdue"] = " ".join(_overdue_sentence(loan, x, rate) for x in penalised)
+        # The rate a cap on overdue costs held it to, where one did (the cap's own sentence
+        # says by how much).
+        rate, uncapped = capped_penalty_rate(loan)
+        out["overdue"] = " ".join(
+            _overdue_sentence(loan, x, rate, capped=rate != uncapped) for x in penalised
+        )
     debits = _debit_sentences(loan, world or WorldSettings(), loan_card_refusal(store, loan))
     if debits:
         out["debits"] = debits
@@ -362,33 +365,46 @@ def _debit_sentences(loan: Loan, world: WorldSettings, refused: Reason | None = 
     return " ".join(said)
 
 
-def _overdue_sentence(loan: Loan, line: Line, rate: Decimal) -> str:
-    """An installment overdue now, or one paid after its grace period with its penalty."""
+def daily_percent(rate: Decimal) -> str:
+    """A daily rate in percent as a sum can be checked with: four decimals, or six where
+    four would round it (a cap's 0.033333%, not 0.0333%)."""
+    four = f"{rate * 100:.4f}"
+    return four if Decimal(four) == rate * 100 else f"{rate * 100:.6f}"
+
+
+def _overdue_sentence(loan: Loan, line: Line, rate: Decimal, capped: bool = False) -> str:
+    """An installment overdue now, or one paid after its grace period with its penalty, at
+    ``rate`` a day (``capped``: the rate a cap on overdue costs held the penalty rate to)."""
+    how = (
+        _("the cap on overdue costs (not {multiplier}x the contract rate)")
+        if capped
+        else _("{multiplier}x the contract rate")
+    )
     facts = {
         "n": line["n"],
         "due": line["due_date"],
         "grace": _grace_days(loan, line["n"]),
         "penalty": line["penalty"],
-        "multiplier": DEFAULT_SERVICING.penalty_multiplier,
-        "rate": rate * 100,
+        "how": how.format(multiplier=DEFAULT_SERVICING.penalty_multiplier),
+        "rate": daily_percent(rate),
     }
     if line["status"] == "overdue":
         said = _(
             "Installment {n} was due {due} and is overdue (more than {grace} days' grace); "
-            "penalty interest of {penalty} accrued at {multiplier}x the contract rate, "
-            "{rate:.4f}% a day on the unpaid principal, from the due date."
+            "penalty interest of {penalty} accrued at {how}, {rate}% a day on the unpaid "
+            "principal, from the due date."
         ).format(**facts)
     elif line["status"] == "paid" and line["paid_on"]:
         said = _(
             "Installment {n} was due {due} and went overdue (more than {grace} days' grace); "
-            "it was paid on {paid_on} with penalty interest of {penalty}, at {multiplier}x the "
-            "contract rate, {rate:.4f}% a day on the unpaid principal, from the due date."
+            "it was paid on {paid_on} with penalty interest of {penalty}, at {how}, "
+            "{rate}% a day on the unpaid principal, from the due date."
         ).format(**facts, paid_on=line["paid_on"])
     else:  # partly paid since: the penalty stays on it until it is paid
         said = _(
             "Installment {n} was due {due} and went overdue (more than {grace} days' grace); "
-            "penalty interest of {penalty} accrued at {multiplier}x the contract rate, "
-            "{rate:.4f}% a day on the unpaid principal, from the due date."
+            "penalty interest of {penalty} accrued at {how}, {rate}% a day on the unpaid "
+            "principal, from the due date."
         ).format(**facts)
     return said + _penalty_sum(line, rate)
 
@@ -405,24 +421,24 @@ def _penalty_sum(line: Line, rate: Decimal) -> str:
     base = owed(line)["principal"] if line["status"] != "paid" else Decimal(line["principal"])
     if base * days == yuan_days:
         return " " + _(
-            "{penalty} = {base} unpaid principal x {days} days ({due} to {to}) x {rate:.4f}%."
+            "{penalty} = {base} unpaid principal x {days} days ({due} to {to}) x {rate}%."
         ).format(
             penalty=line["penalty"],
             base=fmt(base),
             days=days,
             due=line["due_date"],
             to=to,
-            rate=rate * 100,
+            rate=daily_percent(rate),
         )
     return " " + _(
         "{penalty} = {yuan_days} yuan-days of unpaid principal ({due} to {to}: it was partly "
-        "repaid on the way) x {rate:.4f}%."
+        "repaid on the way) x {rate}%."
     ).format(
         penalty=line["penalty"],
         yuan_days=fmt(yuan_days),
         due=line["due_date"],
         to=to,
-        rate=rate * 100,
+        rate=daily_percent(rate),
     )
 
 
@@ -504,7 +520,7 @@ def _restructured_parts(loan: Loan, replans: list[Replan], replan: Replan | None
                 rate=rate * 100,
             )
         )
-    rate = penalty_rate(old)
+    rate = capped_penalty_rate(old)[0]
     penalties = [x for x in due if Decimal(x["penalty"]) > 0]
     sums = [_penalty_sum(x, rate).strip() for x in penalties]
     # Each sum makes a line's whole penalty: said where the re-instalment took it whole

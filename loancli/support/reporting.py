@@ -143,8 +143,10 @@ class LoanNow(TypedDict):
     penalty_owed: str
     restructured: bool
     refund_owed: str
-    # The credit-bureau entries held against it (their ids).
+    # The credit-bureau entries held against it (their ids), and those of them whose default
+    # has not ended (an installment reported and still unpaid).
     credit_held: list[str]
+    credit_in_default: list[str]
     # Why a repayment from its card is refused now (a reason code: the card unbound from the
     # account, or to bind again after a phone change); absent when it is not.
     card_refused: NotRequired[str]
@@ -484,8 +486,11 @@ def _loan_trouble(loans: list[LoanNow]) -> tuple[str, str, dict[str, Said]] | No
             "penalty": x["penalty_owed"],
         }
         said.append(_(_OVERDUE_SAID).format(**facts))
-        if x["credit_held"]:
-            said.append(_(_REPORTED_SAID).format(entries=", ".join(x["credit_held"])))
+        # Reported and unpaid still: an entry whose default ended (an installment repaid
+        # since) is a past one, not this overdue's (found by a QA walk).
+        reported = x["credit_in_default"]
+        if reported:
+            said.append(_(_REPORTED_SAID).format(entries=", ".join(reported)))
         actions.append(_(_OVERDUE_ACTION).format(**facts))
         refused = x.get("card_refused")
         if refused:
@@ -497,7 +502,7 @@ def _loan_trouble(loans: list[LoanNow]) -> tuple[str, str, dict[str, Said]] | No
                 advice[lang].append(in_language(lang, _BIND_FIRST_ADVICE))
             # Reported already: said as done, not as what may come (the borrower was told the
             # overdue "may be reported" after the bureau held it).
-            said_advice = _REPORTED_ADVICE if x["credit_held"] else _OVERDUE_ADVICE
+            said_advice = _REPORTED_ADVICE if reported else _OVERDUE_ADVICE
             advice[lang].append(in_language(lang, said_advice))
     for x in refunds:
         facts = {"loan": x["loan"], "refund": x["refund_owed"]}
@@ -658,9 +663,18 @@ def _progress_sentence(app: Applicant | Flow) -> str:
     if app["status"] == "completed":
         loan = app.get("loan")
         amount, term = (loan["amount"], loan["term"]) if loan else (None, None)
+        on = loan.get("loan_date") if loan else None
+        plan = app.get("schedule")
+        paid_out = plan.get("paid_out") if plan else None
+        if paid_out is not None and paid_out != amount:
+            # An up-front fee kept from the payout: the loan is the amount, the card got less.
+            return _(
+                "The journey completed: a loan of {amount} yuan over {term} months, of which "
+                "{paid_out} yuan was paid out on {date} (the up-front fee kept)."
+            ).format(amount=amount, term=term, paid_out=paid_out, date=on)
         return _(
             "The journey completed: {amount} yuan over {term} months was paid out on {date}."
-        ).format(amount=amount, term=term, date=loan.get("loan_date") if loan else None)
+        ).format(amount=amount, term=term, date=on)
     return _("The journey is in progress at step {step}.").format(step=app["step"])
 
 
@@ -702,7 +716,7 @@ def loans_now(
     for loan in loans:
         catch_up(loan, today, world.product(product_of(loan)).servicing)
         view = loan_view(loan, today)
-        held = [e["id"] for e in store.find(CREDIT, loan=loan["id"]) if e["status"] == "held"]
+        held = [e for e in store.find(CREDIT, loan=loan["id"]) if e["status"] == "held"]
         now: LoanNow = {
             "loan": view["loan"],
             "status": view["loan_status"],
@@ -713,7 +727,8 @@ def loans_now(
             "penalty_owed": view["penalty_owed"],
             "restructured": view["restructured"],
             "refund_owed": view["refund_owed"],
-            "credit_held": sorted(held),
+            "credit_held": sorted(e["id"] for e in held),
+            "credit_in_default": sorted(e["id"] for e in held if not e["default_ended_on"]),
         }
         refused = loan_card_refusal(store, loan)
         if refused is not None:

@@ -274,3 +274,32 @@ def test_a_record_deleted_on_an_objection_is_not_said_to_be_kept(db: Path) -> No
     said = ok_json(db, "explain", "A0001")["explanations"]["credit"]
     assert "The default ended on 2026-04-13." in said, said
     assert "kept five years" not in said and "corrected, the entry deleted" in said, said
+
+
+def test_a_report_says_reported_of_the_overdue_the_bureau_holds_unpaid_not_of_a_past_one(
+    db: Path,
+) -> None:
+    """Installment 1 was reported and repaid; installment 2 is overdue, told of but not yet
+    reported. The report said "The overdue was reported (R0001)" and told the borrower it
+    "has been reported" (found by a QA walk)."""
+    ok_json(db, "repay", "A0001", "--installment", "1")
+    ok_json(db, "clock", "set", "2026-05-07T10:00:00+08:00")
+    report = ok_json(db, "report", "A0001", "--format", "json")
+    [loan] = report["loans"]
+    assert loan["overdue_installments"] == 1
+    assert loan["credit_held"] == ["R0001"] and loan["credit_in_default"] == []
+    for lang in ("en", "zh"):
+        code, out, err = cli(db, "--lang", lang, "report", "A0001")
+        assert code == 0, out + err
+        said = " ".join(out.split())
+        assert "was reported to the credit bureau (R0001)" not in said
+        assert "has been reported" not in said and "逾期信息已报送征信" not in said
+    code, out, err = cli(db, "report", "A0001")
+    assert "may be reported to the credit bureau" in " ".join(out.split())
+    # Reported and unpaid: said as done.
+    ok_json(db, "clock", "set", "2026-05-14T10:00:00+08:00")
+    report = ok_json(db, "report", "A0001", "--format", "json")
+    assert report["loans"][0]["credit_in_default"] == ["R0002"]
+    code, out, err = cli(db, "report", "A0001")
+    said = " ".join(out.split())
+    assert "was reported to the credit bureau (R0002)" in said and "has been reported" in said

@@ -160,6 +160,24 @@ def test_explain_says_the_overdue_cap_applied_and_by_how_much(stories_played: Pa
     assert code == 0, data
     data = data["explanations"]
     assert "12.00%" in data["cap"] and "6.37 instead of 7.96" in data["cap"]
+    # The overdue's own sentence gives the rate the cap held it to, and its sum adds up: it
+    # gave 1.5x the contract rate, 0.0417% a day, under which 6.37 is 7.96 (found by a QA walk).
+    overdue = " ".join(data["overdue"].split())
+    assert "0.0417%" not in overdue and "accrued at the cap on overdue costs" in overdue
+    assert "6.37 = 795.83 unpaid principal x 24 days" in overdue and "x 0.033333%." in overdue
+
+
+def test_a_capped_penalty_event_is_said_in_words_in_both_languages(stories_played: Path) -> None:
+    """It was shown as its code and key=value detail (found by a QA walk)."""
+    db = stories_played / "overdue-cost-capped-private-lending.json"
+    code, out, err = run_cli(stories_played, "timeline", "A0001", db=db)
+    assert code == 0, out + err
+    said = " ".join(out.split())
+    assert "uncapped_total=" not in said and "held to the cap on overdue costs of 12.00%" in said
+    assert "(penalty so far 6.37, 7.96 without the cap)" in said
+    code, out, err = run_cli(stories_played, "--lang", "zh", "timeline", "A0001", db=db)
+    assert code == 0, out + err
+    assert "uncapped_total=" not in out and "12.00%" in out and "罚息" in out
 
 
 OPTIONAL_PLAN = """\
@@ -280,3 +298,31 @@ def test_a_journey_stopped_for_fees_over_the_cap_says_the_figure_and_the_cap(
     assert code == 3, err
     said = " ".join(out.split())
     assert figure in said and "24.00%" in said and "27.17%" in said, out
+
+
+def test_an_up_front_fee_kept_is_said_the_same_by_the_timeline_and_the_report(
+    tmp_path: Path,
+) -> None:
+    """The journey said 9900.00 paid out, the loan's own event beside it "paid out 10000.00",
+    and the report's plain words "10000.00 yuan ... was paid out" (found by a QA walk)."""
+    scenario = tmp_path / "upfront.yaml"
+    scenario.write_text(
+        "name: upfront\ndescription: One percent up front.\n"
+        "products:\n  cash_loan:\n    fees: {upfront: 1%}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "state.json"
+    run = ("--scenario", str(scenario), "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
+    code, out, err = run_cli(tmp_path, *run, db=db)
+    assert code == 0, out + err
+    for lang in ("en", "zh"):
+        code, out, err = run_cli(tmp_path, "--lang", lang, "timeline", "A0001", db=db)
+        assert code == 0, out + err
+        said = " ".join(out.split())
+        assert "9900.00" in said and "paid out 10000.00" not in said and "已放款 10000" not in said
+    code, out, err = run_cli(tmp_path, "timeline", "A0001", db=db)
+    assert "loan of 10000.00 disbursed" in " ".join(out.split())
+    code, out, err = run_cli(tmp_path, "report", "A0001", db=db)
+    assert code == 0, out + err
+    said = " ".join(out.split())
+    assert "a loan of 10000.00 yuan over 12 months, of which 9900.00 yuan was paid out" in said
