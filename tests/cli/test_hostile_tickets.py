@@ -174,6 +174,28 @@ def test_a_replay_refused_part_way_is_not_reproduced_and_leaves_no_world_behind(
     assert code == 3 and "the story stopped at 2. repay" in " ".join(out.split()), out + err
 
 
+def test_a_replay_refused_into_a_dangling_link_removes_what_it_made_and_keeps_the_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: dict[str, bytes]
+) -> None:
+    """--db a symbolic link to a file not there yet: the replay wrote the file the link names;
+    refused part-way, it removed the user's link and left that file (found by a hostile-input
+    hunt)."""
+    ticket = load_yaml(made["ticket.yaml"])
+    ticket["story"]["actions"].append({"action": "repay", "loan": "L0009", "all": True})
+    bundle = tmp_path / "hostile.zip"
+    text = yaml.safe_dump(ticket, allow_unicode=True)
+    bundle.write_bytes(_zip({**made, "ticket.yaml": text.encode()}))
+    other = tmp_path / "other"
+    other.mkdir()
+    link = tmp_path / "link.json"
+    link.symlink_to(other / "target.json")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(tmp_path, "--json", "replay", str(bundle), db=link)
+    assert code == 3, out + err
+    assert link.is_symlink() and os.readlink(link) == str(other / "target.json")
+    assert list(other.iterdir()) == []
+
+
 RAW: list[tuple[str, str, tuple[str, ...]]] = [
     ("a python tag", "!!python/object/apply:os.system ['true']\n", ("tag",)),
     ("a binary tag", "bundle_format: 2\nid: !!binary QTAwMDE=\n", ("tag",)),
