@@ -430,10 +430,13 @@ def _int_as_written(loader: Any, node: Any) -> object:
     import yaml
 
     text = str(node.value)
-    if ":" in text:
+    digits = text[1:] if text[:1] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()):
+        # Base 60, hexadecimal (0x4E20 was read as 20000), binary, or digits grouped by "_":
+        # the text written, which the key's own reading refuses naming it (a number is
+        # written in the digits 0-9).
         return text
-    digits = text.lstrip("+-").replace("_", "")
-    if len(digits) > 1 and digits[0] == "0" and digits.isdigit():
+    if len(digits) > 1 and digits[0] == "0":
         return -int(digits, 10) if text.startswith("-") else int(digits, 10)
     return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
 

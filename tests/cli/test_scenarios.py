@@ -211,3 +211,30 @@ def test_a_blank_scenario_option_is_refused(tmp_path: Path, blank: str) -> None:
     code, data = run_json(tmp_path, "--scenario", blank, "clock", "show")
     assert code == 2
     assert data["error"]["key"] == "--scenario"
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("providers:\n  bank: {debit_balance: 0x4E20}\n", "providers.bank.debit_balance"),
+        ("providers:\n  bank: {debit_balance: 0b1010}\n", "providers.bank.debit_balance"),
+        ("providers:\n  bank: {debit_balance: 20_000}\n", "providers.bank.debit_balance"),
+        ("products:\n  cash_loan:\n    fees: {upfront: 0x10}\n", "products.cash_loan.fees.upfront"),
+    ],
+)
+def test_a_number_not_written_in_the_digits_0_9_is_refused_naming_its_key(
+    tmp_path: Path, written: str, key: str
+) -> None:
+    """YAML 1.1 read 0x4E20 as 20000, and an up-front fee of 0x10 charged 16.00 (found by a
+    hostile-input hunt); a decimal number, with leading zeros or none, still reads."""
+    scenario = tmp_path / "hex.yaml"
+    scenario.write_text(f"name: hex\ndescription: Hex.\n{written}", encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "scenario", "validate", str(scenario))
+    assert code == 2 and "Traceback" not in err, out + err
+    assert f"{key}:" in err
+    decimal = written.replace("0x4E20", "020000").replace("0b1010", "10").replace("20_000", "2")
+    scenario.write_text(
+        f"name: hex\ndescription: Hex.\n{decimal.replace('0x10', '16')}", encoding="utf-8"
+    )
+    code, out, err = run_cli(tmp_path, "scenario", "validate", str(scenario))
+    assert code == 0, out + err
