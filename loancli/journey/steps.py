@@ -10,6 +10,7 @@ from loancli.account.cards import find_card, refusal
 from loancli.account.contacts import save_contact
 from loancli.asking import asks
 from loancli.clock import format_duration
+from loancli.errors import RuleError
 from loancli.i18n import _
 from loancli.identity.card import check_card
 from loancli.identity.idnumber import age_on
@@ -312,15 +313,22 @@ def _repayment_day(j: Journey, app: ApplicantRecord) -> int | None:
 
 def quote(j: Journey, app: ApplicantRecord, loan_date: date) -> Schedule:
     loan = app["loan"]
-    return j.world.product("cash_loan").price(
-        Decimal(loan["amount"]),
-        loan["term"],
-        Decimal(loan["apr"]),
-        loan["method"],
-        loan_date,
-        _repayment_day(j, app),
-        protection=loan.get("protection", False),
-    )
+    try:
+        return j.world.product("cash_loan").price(
+            Decimal(loan["amount"]),
+            loan["term"],
+            Decimal(loan["apr"]),
+            loan["method"],
+            loan_date,
+            _repayment_day(j, app),
+            protection=loan.get("protection", False),
+        )
+    except RuleError as exc:
+        if exc.field != "fee":
+            raise
+        # The fees are the scenario's (a journey has no fee option): named there, where
+        # they were named as the calculator's --fee.
+        raise RuleError("scenario", f"products.cash_loan.fees: {exc.unkeyed}") from None
 
 
 @asks("amount")

@@ -181,6 +181,13 @@ def parse_fee(kind: str, value: object, *, forced: bool = True) -> Fee:
                 else _("{amount} yuan").format(amount=f"{MAX_FEE_AMOUNT:,}"),
             ),
         )
+    if is_rate and kind == "upfront" and number >= 100:
+        raise RuleError(
+            "fee",
+            _("an up-front fee of {value!r} leaves nothing of any loan to pay out").format(
+                value=value
+            ),
+        )
     if is_rate:
         return Fee(kind, rate=number, forced=forced)
     return Fee(kind, amount=quantize(number), forced=forced)

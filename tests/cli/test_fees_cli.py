@@ -326,3 +326,28 @@ def test_an_up_front_fee_kept_is_said_the_same_by_the_timeline_and_the_report(
     assert code == 0, out + err
     said = " ".join(out.split())
     assert "a loan of 10000.00 yuan over 12 months, of which 9900.00 yuan was paid out" in said
+
+
+def test_a_fee_that_leaves_nothing_to_pay_out_or_no_apr_is_the_scenario_s_fault(
+    tmp_path: Path,
+) -> None:
+    """``upfront: 100%`` passed scenario validate and stopped every journey; a fee beyond any
+    APR stopped it naming ``fee``, the calculator's option, not the scenario (found by a
+    hostile-input hunt)."""
+    scenario = tmp_path / "fees.yaml"
+    scenario.write_text(
+        "name: fees\ndescription: Fees.\nproducts:\n  cash_loan:\n    fees: {upfront: 100%}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(tmp_path, "scenario", "validate", str(scenario))
+    assert code == 2 and "products.cash_loan.fees.upfront:" in err, out + err
+    assert "leaves nothing of any loan to pay out" in err
+    scenario.write_text(
+        "name: fees\ndescription: Fees.\nproducts:\n  cash_loan:\n    fees: {monthly: 1000000}\n",
+        encoding="utf-8",
+    )
+    run = ("--scenario", str(scenario), "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
+    code, data = run_json(tmp_path, *run, db=tmp_path / "state.json")
+    assert code == 2, data
+    assert data["error"]["keys"] == ["--scenario"]
+    assert data["error"]["message"].startswith("--scenario: products.cash_loan.fees: with its fees")
