@@ -23,7 +23,7 @@ from loancli.loan.servicing import (
     reminders,
     settlement_amount,
 )
-from loancli.records import LOANS, Line, LineStatus, Loan, LoanEvent
+from loancli.records import APPLICANTS, FLOWS, LOANS, Line, LineStatus, Loan, LoanEvent
 from loancli.store import Store
 
 
@@ -155,10 +155,17 @@ def find_loan(store: Store, applicant_id: str | None) -> Loan:
     if not loans:
         if wanted.startswith("L"):
             message = _("no loan {loan!r} in this state file").format(loan=applicant_id)
+        elif wanted.startswith("F") and not store.find(FLOWS, id=wanted):
+            message = _("no flow {flow!r} in this state file").format(flow=applicant_id)
         elif wanted.startswith("F"):
             message = _(
                 "no loan found for flow {flow!r}; a loan exists once a checkout has completed"
             ).format(flow=applicant_id)
+        elif applicant_id and not store.find(APPLICANTS, id=wanted):
+            # No such applicant at all: said as explain says it, not as a journey yet to pay out.
+            message = _("no applicant {applicant!r} in this state file").format(
+                applicant=applicant_id
+            )
         elif applicant_id:
             message = _(
                 "no loan found for applicant {applicant!r}; a loan exists once a journey has "
