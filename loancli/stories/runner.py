@@ -33,6 +33,7 @@ from loancli.journey.repayment import check_choice
 from loancli.journey.runner import STEP_NAMES
 from loancli.journey.session import scenario_with_grade
 from loancli.journey.texts import SMS_MARK_ALSO, SMS_MARKS
+from loancli.loan.bureau import REASON_MAX
 from loancli.loan.loans import find_loan, loan_view, newest_loan
 from loancli.masking import mask_numbers
 from loancli.questions import QUESTIONS
@@ -61,6 +62,7 @@ from loancli.stories.format import (
     WorldAction,
 )
 from loancli.support.reporting import resolve
+from loancli.validation import check_text
 from loancli.world.providers.sms import arrived
 from loancli.world.scenario import (
     Scenario,
@@ -353,13 +355,32 @@ def _check_meaning(
                         at=f"actions[{n}]", value0=repr(action.scenario)
                     )
                 )
+    # The story's clock as far as its moves tell (no world.clock: the file's, unknown here).
+    now = story.world.clock
     for n, action in enumerate(story.actions):
         # What the command line refuses before it opens the world, the story refuses when read.
         if isinstance(action, ClockAdvance):
             try:
-                parse_duration(action.by)
+                by = parse_duration(action.by)
             except ValueError as exc:
                 raise refuse(f"actions[{n}].by: {exc}") from None
+            now = now + by if now is not None else None
+        if isinstance(action, ClockSet):
+            # Before a time the story's clock has passed: refused as `clock set` refuses it,
+            # when the story is read, not as it is played (found by a hostile-input hunt).
+            if now is not None and action.to < now:
+                raise refuse(
+                    _(
+                        "actions[{n}].to: {value0} is before the story's clock ({now}); the "
+                        "simulated clock does not go backwards"
+                    ).format(n=n, value0=action.to.isoformat(), now=now.isoformat())
+                )
+            now = action.to
+        if isinstance(action, Object):
+            try:
+                check_text(action.reason, max_len=REASON_MAX)
+            except ValueError as exc:
+                raise refuse(f"actions[{n}].reason: {exc}") from None
         if isinstance(action, Repay):
             try:
                 check_choice(action.installment, action.amount, action.all)

@@ -273,6 +273,19 @@ def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: 
             '    expect: {sms: [{to: "13800138000", text: "^(.*.*.*.*.*.*.*.*)*$X"}]}\n',
             ("sms[0]", "too long to match"),
         ),
+        # Refused only as it was played, exit 3 (found by a hostile-input hunt): a clock set
+        # before the story's clock, and an objection's reason holding a control character.
+        (
+            "story: 1\nworld: {clock: 2026-03-02T10:00:00+08:00}\nactions:\n"
+            "  - action: apply\n  - action: clock_advance\n    by: 10d\n"
+            "  - action: clock_set\n    to: 2026-03-05T10:00:00+08:00\n",
+            ("actions[2].to: 2026-03-05T10:00:00+08:00 is before the story's clock",),
+        ),
+        (
+            "story: 1\nactions:\n  - action: apply\n  - action: clock_advance\n    by: 45d\n"
+            '  - action: object\n    loan: A0001\n    entry: R0001\n    reason: "\\u202ex"\n',
+            ("actions[2].reason: control characters",),
+        ),
     ],
 )
 def test_a_story_that_cannot_be_read_is_exit_2_naming_the_field(
