@@ -581,6 +581,10 @@ def show_record(opts: Options, view: RecordView) -> None:
         )
         if now["restructured"]:
             line += _("; re-instalment agreed")
+        refund = now.get("refund_owed")
+        if refund and refund != "0.00":
+            # What a double debit took twice, owed back (report, calendar and explain say it).
+            line += _("; refund owed to the borrower {refund}").format(refund=refund)
         opts.console.print(line)
     show_events(opts.console, result["events"])
 

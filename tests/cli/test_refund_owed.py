@@ -65,6 +65,15 @@ def test_repay_shows_the_refund_still_owed(db: Path) -> None:
     assert "Refund owed to you: 916.80 yuan" in out
 
 
+def test_applicants_show_says_the_refund_owed_in_both_languages(db: Path) -> None:
+    """A support agent reading ``applicants show`` missed it: report, calendar and explain
+    said it (found by a QA walk)."""
+    en = " ".join(cli(db, "--lang", "en", "applicants", "show", "A0001").split())
+    assert "refund owed to the borrower 916.80" in en
+    zh = "".join(cli(db, "--lang", "zh", "applicants", "show", "A0001").split())
+    assert "916.80" in zh and "退" in zh
+
+
 def test_no_refund_line_without_a_double_debit(tmp_path: Path) -> None:
     db = tmp_path / "state.json"
     clock = ("--clock", "2026-03-02T10:00:00+08:00")
