@@ -296,7 +296,18 @@ def _debit_sentences(loan: Loan, world: WorldSettings, refused: Reason | None = 
             "card": d.get("card"),
             "balance": d.get("balance"),
         }
-        if e["event"] == "debit_skipped":
+        if e["event"] == "debit_skipped" and refused is None:
+            # Bound again since (the lender may debit it now): said as done, not as advice
+            # to bind it (found by a QA walk).
+            sentences = [
+                _(
+                    "No automatic debit of {amount} for installment {n} was tried on {on} "
+                    "({code}: {why}). Card **** {card} has been bound again since, and the "
+                    "lender debits it from the due dates after that; a due date gone by is "
+                    "never debited later."
+                ).format(**facts)
+            ]
+        elif e["event"] == "debit_skipped":
             sentences = [
                 _(
                     "No automatic debit of {amount} for installment {n} was tried on {on} "
