@@ -601,9 +601,14 @@ class Store:
         """Refuse a record that does not fit its type (the backend decides when it looks)."""
 
     def _refuse(self, exc: RecordProblem) -> StateCorrupt:
+        return self.corrupt(str(exc))
+
+    def corrupt(self, problem: str) -> StateCorrupt:
+        """What the file is refused with for ``problem`` (exit 4): where, what, and that it
+        was left as it was."""
         return StateCorrupt(
             _("state file {value0}: {exc}; {ADVICE}").format(
-                value0=self.path, exc=exc, ADVICE=_(ADVICE)
+                value0=self.path, exc=problem, ADVICE=_(ADVICE)
             )
         )
 

@@ -82,7 +82,7 @@ from loancli.stories.format import (
     TwoStep,
 )
 from loancli.stories.populate import IMAGES_PREFIX
-from loancli.stories.runner import BUILTIN_IMAGES
+from loancli.stories.runner import BUILTIN_IMAGES, scenario_text_problem
 from loancli.support.pseudonym import (
     answers_print,
     inline_builtin_scenarios,
@@ -241,9 +241,28 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
         person=Person(answers={}),
         actions=actions,
     )
+    _check_kept_scenarios(store, story)
     runs = [(other, run, fresh[other["id"]]) for _key, (other, run) in done]
     made = [loan["id"] for mine in loans.values() for loan in mine]
     return Told(story, expects, runs, _renumbered(made, entries), other_words)
+
+
+def _check_kept_scenarios(store: Store, story: Story) -> None:
+    """The scenario bodies the file kept, as the story carries them: one damaged by hand is
+    the file's fault (exit 4), not a story or ticket to be refused when read (a report's
+    bundle blamed --bundle, and story from wrote a story check refused: found by a
+    hostile-input hunt)."""
+    kept = [("world.scenario_text", story.world.scenario_text)]
+    kept += [
+        (f"actions[{n}].scenario_text", getattr(action, "scenario_text", None))
+        for n, action in enumerate(story.actions)
+    ]
+    for at, text in kept:
+        problem = scenario_text_problem(text, at)
+        if problem is not None:
+            raise store.corrupt(
+                _("a scenario it keeps cannot be read ({problem})").format(problem=problem)
+            )
 
 
 def _flow_events(record: Applicant | Flow) -> list[EventExpect]:

@@ -759,6 +759,16 @@ def _inlined(loaded: LoadedStory, text: str, where: str) -> Scenario:
     return scenario
 
 
+def scenario_text_problem(text: str | None, at: str) -> str | None:
+    """What is wrong with a scenario kept as ``text`` (named ``at``), as a story read with it
+    would say it; None when nothing is."""
+    try:
+        _check_scenario_text(text, at, UsageError)
+    except UsageError as exc:
+        return str(exc)
+    return None
+
+
 def _check_scenario_text(text: str | None, at: str, refuse: Callable[[str], UsageError]) -> None:
     """An inlined scenario read when the story is: YAML, and a scenario (its borrower's
     answers are checked with the story's own)."""

@@ -140,3 +140,41 @@ def test_a_scenario_path_a_clock_move_names_is_never_read(journey: Path, tmp_pat
         assert "elsewhere.yaml" in out and "SECRET" not in out + err, command
     with zipfile.ZipFile(bundle) as zipped:
         assert not any(b"SECRET" in zipped.read(name) for name in zipped.namelist())
+
+
+@pytest.mark.parametrize("damaged", ["- 1\n", "a: &a [*a]\n", "name: [\n"])
+def test_a_damaged_scenario_body_the_file_keeps_is_the_file_s_fault(
+    tmp_path: Path, damaged: str
+) -> None:
+    """A report's bundle blamed it on --bundle (exit 2), and story from wrote a story that
+    check refused (found by a hostile-input hunt): exit 4, naming the state file."""
+    scenario = tmp_path / "rich.yaml"
+    scenario.write_text(
+        "name: rich\ndescription: d\nproviders:\n  bank: {debit_balance: 20000}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "k.json"
+    world = ("--scenario", str(scenario))
+    code, out, err = run_cli(
+        tmp_path, *world, "--no-input", "apply", "--answers", "happy-path", db=db
+    )
+    assert code == 0, out + err
+    code, out, err = run_cli(tmp_path, *world, "clock", "advance", "40d", db=db)
+    assert code == 0, out + err
+    data: dict[str, Any] = json.loads(db.read_text(encoding="utf-8"))
+    for setting in data["meta"].values():
+        if setting["key"].startswith("scenario_text."):
+            setting["value"] = damaged
+    for record in data["applicants"].values():
+        for run in record["runs"]:
+            run["scenario_text"] = damaged
+    db.write_text(json.dumps(data), encoding="utf-8")
+    before = db.read_bytes()
+    for command in (
+        ["report", "A0001", "--bundle", str(tmp_path / "t.zip")],
+        ["story", "from", "A0001"],
+    ):
+        code, out, err = run_cli(tmp_path, *command, db=db)
+        assert code == 4 and "Traceback" not in out + err, (command, out + err)
+        assert "a scenario it keeps cannot be read" in " ".join(err.split()), err
+    assert db.read_bytes() == before and not (tmp_path / "t.zip").exists()
