@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from loancli.i18n import N_, _, language
+from loancli.i18n import _, language
 from loancli.loan.money import fmt, quantize
 from loancli.loan.schedule import (
     DAY_COUNT_IRREGULAR,
@@ -18,6 +18,7 @@ from loancli.loan.schedule import (
     Method,
     RepaymentDayPolicy,
     equal_installment_payment,
+    fee_named,
     monthly_rate,
 )
 from loancli.records import Plan
@@ -139,23 +140,6 @@ def explain_due_date(
             ).format(value0=(due - loan_date).days)
         )
     return " ".join(parts)
-
-
-# Each fee as the borrower reads it.
-FEE_NAMES = {
-    "upfront": N_("up-front fee, deducted from the payout"),
-    "monthly": N_("service fee per installment"),
-    "guarantee": N_("guarantee fee per installment"),
-    "protection": N_("protection plan per installment"),
-    "early_settlement": N_("early-settlement fee"),
-    # A product's fee rate, spread over the installments.
-    "product": N_("product fee per installment"),
-}
-
-
-def fee_named(kind: str, value: object) -> str:
-    """A fee as the borrower reads it: ``service fee per installment 5.00``."""
-    return f"{_(FEE_NAMES.get(kind, kind))} {value}"
 
 
 def fee_sentence(plan: Plan, labelled: bool = True) -> str:

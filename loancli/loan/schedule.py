@@ -18,7 +18,7 @@ import msgspec
 from dateutil.relativedelta import relativedelta
 
 from loancli.errors import RuleError
-from loancli.i18n import _
+from loancli.i18n import N_, _
 from loancli.loan.money import ZERO, fmt, irr, quantize, to_money
 from loancli.records import DayCount, LineStatus, LoanMethod, Plan, PlannedLine
 
@@ -193,6 +193,23 @@ def parse_fee(kind: str, value: object, *, forced: bool = True) -> Fee:
     return Fee(kind, amount=quantize(number), forced=forced)
 
 
+# Each fee as the borrower reads it.
+FEE_NAMES = {
+    "upfront": N_("up-front fee, deducted from the payout"),
+    "monthly": N_("service fee per installment"),
+    "guarantee": N_("guarantee fee per installment"),
+    "protection": N_("protection plan per installment"),
+    "early_settlement": N_("early-settlement fee"),
+    # A product's fee rate, spread over the installments.
+    "product": N_("product fee per installment"),
+}
+
+
+def fee_named(kind: str, value: object) -> str:
+    """A fee as the borrower reads it: ``service fee per installment 5.00``."""
+    return f"{_(FEE_NAMES.get(kind, kind))} {value}"
+
+
 class Fees(msgspec.Struct, frozen=True):
     """Every fee a loan charges, by kind, and the days after the loan date in which early
     settlement costs no fee (a product feature such as 7天无理由还款)."""
@@ -221,8 +238,9 @@ class Fees(msgspec.Struct, frozen=True):
         return {fee.kind: fee.text() for fee in self.by_kind}
 
     def listed(self) -> str:
-        """The fees as a refusal names them: ``monthly 5.00, guarantee 1%`` ("" for none)."""
-        return ", ".join(f"{fee.kind} {fee.text()}" for fee in self.by_kind)
+        """The fees as a refusal names them, in the user's language: ``service fee per
+        installment 5.00, guarantee fee per installment 1%`` ("" for none)."""
+        return _(", ").join(fee_named(fee.kind, fee.text()) for fee in self.by_kind)
 
 
 NO_FEES = Fees()

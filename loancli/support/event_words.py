@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from loancli.clock import short_time
 from loancli.i18n import N_, _, language, localise_fact, recorded_as
 from loancli.identity.face import ACTION_NAMES
-from loancli.loan.explain import fee_named
+from loancli.loan.schedule import fee_named
 from loancli.masking import mask_employer, mask_numbers
 from loancli.questions import app_word
 from loancli.reasons import ACCOUNT_TYPES, REPAY_SENTENCES, Reason, sentence_now

@@ -12,7 +12,6 @@ from loancli.i18n import _
 from loancli.journey.payout import product_of
 from loancli.loan.debits import owed_back, refunds_pending
 from loancli.loan.explain import (
-    FEE_NAMES,
     explain_amounts,
     explain_due_date,
     fee_free_sentence,
@@ -24,7 +23,7 @@ from loancli.loan.explain import (
 )
 from loancli.loan.loans import loan_view
 from loancli.loan.money import fmt, quantize
-from loancli.loan.schedule import build_schedule, fees_from, year_days_of
+from loancli.loan.schedule import FEE_NAMES, build_schedule, fees_from, year_days_of
 from loancli.loan.servicing import (
     DEFAULT_SERVICING,
     capped_penalty_rate,

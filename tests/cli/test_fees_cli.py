@@ -351,3 +351,14 @@ def test_a_fee_that_leaves_nothing_to_pay_out_or_no_apr_is_the_scenario_s_fault(
     assert code == 2, data
     assert data["error"]["keys"] == ["--scenario"]
     assert data["error"]["message"].startswith("--scenario: products.cash_loan.fees: with its fees")
+
+
+def test_a_refusal_lists_the_fees_by_their_names_in_the_user_s_language(tmp_path: Path) -> None:
+    """It listed them by their codes, in English in a Chinese sentence ("upfront 3%, monthly
+    5.00"; found by a QA walk)."""
+    loan = ("--amount", "100", "--term", "12", "--apr", "10", "--loan-date", "2026-03-02")
+    fee = ("--fee", "monthly=1000000")
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "schedule", *loan, *fee)
+    assert code == 2 and "每期服务费 1000000.00" in err and "monthly" not in err, err
+    code, out, err = run_cli(tmp_path, "schedule", *loan, *fee)
+    assert code == 2 and "service fee per installment 1000000.00" in " ".join(err.split()), err
