@@ -19,6 +19,7 @@ from loancli.cli.common import (
     check_output,
     handled,
     run_again,
+    say_hint,
     show_named_commands,
     world_options,
 )
@@ -201,8 +202,9 @@ def calendar(
         return
     opts.console.print(month_table(opts.console, shown.year, shown.month, shown.installments))
     if shown.refund_owed != "0.00":
-        why = run_again(opts, "explain", shown.loan)
-        opts.console.print(refund_line(shown.refund_owed, why), style="bold")
+        say_hint(
+            opts.console, (refund_line(shown.refund_owed), run_again(opts, "explain", shown.loan))
+        )
     if shown.ics is not None:
         opts.console.print(
             _("Wrote {n} events to {path}").format(n=shown.ics_events, path=shown.ics)
@@ -413,8 +415,7 @@ def _show_payment(opts: Options, result: api.PaidView | api.RefusedView) -> None
     show_schedule(opts.console, result["installments"])
     refund = result.get("refund_owed", "0.00")
     if refund != "0.00":
-        why = run_again(opts, "explain", result["loan"])
-        opts.console.print(refund_line(refund, why), style="bold")
+        say_hint(opts.console, (refund_line(refund), run_again(opts, "explain", result["loan"])))
 
 
 def restructure(

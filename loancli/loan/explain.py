@@ -270,16 +270,15 @@ def explain_amounts(
     return text
 
 
-def refund_line(refund_owed: str, explain_command: str) -> str:
-    """One line for a loan's views: the refund owed to the borrower (a double debit, an
-    up-front fee waived in the fee-free days); ``explain_command`` (as it is pasted) says
-    why."""
+def refund_line(refund_owed: str) -> str:
+    """The words of a loan's views on the refund owed to the borrower (a double debit, an
+    up-front fee waived in the fee-free days), before the explain command that says why, on
+    a line of its own (in a sentence it was wrapped mid-command at 80 columns)."""
     # Whether to ask for it depends on the lender (one refunds by itself, on a day explain
     # gives): explain says which, and this line asks for nothing it may not need.
     return _(
-        "Refund owed to you: {refund} yuan, back to your card ({command} says when, why and "
-        "what to do)."
-    ).format(refund=refund_owed, command=explain_command)
+        "Refund owed to you: {refund} yuan, back to your card. When, why and what to do:"
+    ).format(refund=refund_owed)
 
 
 def refunded_sentence(refunds: list[dict[str, object]], doubles: list[dict[str, object]]) -> str:

@@ -232,9 +232,14 @@ def test_a_report_s_bundle_command_and_a_refund_s_explain_command_run_when_paste
     assert (tmp_path / "elsewhere" / "ticket.zip").exists()
     code, out, err = run_cli(tmp_path, "calendar", "A0001", db=db)
     assert code == 0, err
-    refund = next(x for x in out.splitlines() if "Refund owed to you" in x)
-    explain = refund.split("(", 1)[1].split(" says when")[0]
+    # The command on a line of its own, whole whatever the width: in the sentence it was
+    # wrapped mid-command at 80 columns (found by a QA walk).
+    lines = out.splitlines()
+    at = next(n for n, x in enumerate(lines) if "Refund owed to you" in x)
+    explain = lines[at + 1]
     assert explain == f"loancli --db {db} explain L0001"
+    code, narrow, err = run_cli(tmp_path, "calendar", "A0001", db=db, columns=60)
+    assert code == 0 and f"\n{explain}\n" in narrow, narrow
     done = paste(explain, tmp_path / "another")
     assert done.returncode == 0 and "refund" in done.stdout.lower(), done.stderr
 
