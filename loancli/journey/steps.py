@@ -328,7 +328,10 @@ def quote(j: Journey, app: ApplicantRecord, loan_date: date) -> Schedule:
             raise
         # The fees are the scenario's (a journey has no fee option): named there, where
         # they were named as the calculator's --fee.
-        raise RuleError("scenario", f"products.cash_loan.fees: {exc.unkeyed}") from None
+        raise RuleError(
+            "scenario",
+            _("{path}: {problem}").format(path="products.cash_loan.fees", problem=exc.unkeyed),
+        ) from None
 
 
 @asks("amount")
