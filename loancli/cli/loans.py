@@ -23,7 +23,7 @@ from loancli.cli.common import (
     show_named_commands,
     world_options,
 )
-from loancli.cli.console import filled, print_indented, whole_line
+from loancli.cli.console import filled, print_indented
 from loancli.cli.labels import (
     EXPLAIN_TOPICS,
     day_count_name,
@@ -261,20 +261,13 @@ def _show_clock(
         counts = ", ".join(f"{kind}={n}" for kind, n in sorted(kinds.items()))
         # The loan of the first event not shown: a command that runs as printed.
         loan = events[len(shown)]["loan"]
-        # The command last, on a line never wrapped.
-        whole_line(
-            opts.console,
-            _(
-                "Events 1-{shown} of {total} ({counts}). --all prints every event of a move, "
-                "--json gives them as data; each loan keeps its own, as {loan} does: {command}"
-            ).format(
-                shown=len(shown),
-                total=len(events),
-                counts=counts,
-                loan=loan,
-                command=run_again(opts, "timeline", loan),
-            ),
-        )
+        # The words wrapped at the width (they were one line of some 250 columns), the
+        # command after them on a line of its own, never wrapped.
+        words = _(
+            "Events 1-{shown} of {total} ({counts}). --all prints every event of a move, "
+            "--json gives them as data; each loan keeps its own, as {loan} does:"
+        ).format(shown=len(shown), total=len(events), counts=counts, loan=loan)
+        say_hint(opts.console, (words, run_again(opts, "timeline", loan)))
     if moved and not events:
         # The clock moved and no loan had anything happen in that time (``clock show`` moves
         # nothing, so it says nothing about it).

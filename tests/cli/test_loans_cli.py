@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import HAPPY_PATH_FILE, run_cli, run_json
+from rich.cells import cell_len
 
 D = Decimal
 
@@ -388,9 +389,21 @@ def test_a_move_with_more_events_than_a_page_shows_the_first_and_counts_them_all
             assert "--all" in out and "--json" in out
             # The timeline's command, whole on the line, in this state file (it named none),
             # of the loan of the first event not shown: it runs as printed (it said LOAN_ID).
+            # On a line of its own after the words, which are wrapped at the width (they were
+            # one line of some 250 columns: found by a QA walk).
             hint = f"loancli --db {again} --lang {lang} timeline L0001"
-            [said] = [x for x in out.splitlines() if x.endswith(hint)]
-            assert {"en": "as L0001 does:", "zh": "如 L0001："}[lang] in said
+            lines = out.splitlines()
+            at = lines.index(hint)
+            assert {"en": "as L0001 does:", "zh": "如 L0001："}[lang] in lines[at - 1]
+            narrow = db.with_name(f"narrow-{lang}.json")
+            shutil.copy(before, narrow)
+            code, out, err = run_cli(
+                db.parent, "--lang", lang, "clock", "advance", "400d", db=narrow, columns=80
+            )
+            assert code == 0, err
+            lines = out.splitlines()
+            at = lines.index(f"loancli --db {narrow} --lang {lang} timeline L0001")
+            assert all(cell_len(x) <= 80 for x in lines[at - 4 : at]), lines[at - 4 : at]
     # Where the hint sends a person: every event of the move is there.
     rows = ok_json(db, "timeline", "L0001")["timeline"]
     moved = Counter(row["event"] for row in rows if row["event"] in kinds)
