@@ -98,12 +98,14 @@ def filled(
     """``text`` (markup, or a rich Text) as ``console`` renders it, its lines broken by cells
     when the command speaks Chinese (rich breaks a line only at spaces, and a Chinese sentence
     has few, so its lines ended half empty); as it is in English, which rich wraps well,
-    unless the text is ``chinese`` whatever the command speaks (an SMS the lender sent)."""
-    if language() == "en" and not chinese:
+    unless the text is ``chinese`` whatever the command speaks (an SMS the lender sent), or
+    holds Chinese (a complaint a story matched: rich folded its run of characters mid-word,
+    a code in it included)."""
+    shown = console.render_str(text) if isinstance(text, str) else text
+    if language() == "en" and not chinese and shown.plain.isascii():
         return text
     from rich.text import Text
 
-    shown = console.render_str(text) if isinstance(text, str) else text
     return Text("\n").join(shown[start:end] for start, end in line_spans(shown.plain, width))
 
 

@@ -92,6 +92,15 @@ def test_found_descriptions_fill_the_terminal_and_commands_stay_whole(
     assert "story run checkout-then-fraud-freeze" in out
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_code_in_a_chinese_match_is_never_broken_across_lines(tmp_path: Path, lang: str) -> None:
+    """In English, rich folded the Chinese complaint a story matched mid-code: "（de" /
+    "bit_skipped）" (found by a QA walk)."""
+    code, out, err = run_cli(tmp_path, "--lang", lang, "story", "find", "重复扣款", columns=80)
+    assert code == 0, err
+    assert any("（debit_skipped）" in line for line in out.splitlines()), out
+
+
 def test_words_nothing_holds_say_what_to_try(tmp_path: Path) -> None:
     code, out, err = run_cli(tmp_path, "scenario", "find", "xylophone")
     assert code == 0, err
