@@ -522,10 +522,14 @@ def credit_report(
 
 
 def _shown_objection(objection: Objection | None, private: Private) -> Objection | None:
-    """An objection with its reason (the borrower's words) masked as free text is."""
+    """An objection with its reason (the borrower's words) masked as free text is, and
+    without the answer its world will give: the bureau's to say when it answers (``outcome``),
+    not before (found by a QA walk)."""
     if objection is None:
         return None
-    return {**objection, "reason": mask_text(objection["reason"], private)}
+    shown: Objection = {**objection, "reason": mask_text(objection["reason"], private)}
+    shown.pop("answer", None)
+    return shown
 
 
 def world_for(

@@ -91,6 +91,8 @@ def test_objection_answered_within_20_days_art_25(db: Path) -> None:
     filed = ok_json(db, "credit-report", "L0001", "--object", "R0001", "--reason", "宽限期内已还款")
     objection = filed["entries"][0]["objection"]
     assert objection["filed_on"] == "2026-04-13" and objection["answered_on"] is None
+    # What the bureau will answer is not shown before it answers (found by a QA walk).
+    assert "answer" not in objection and objection["outcome"] is None
     answer_by = date.fromisoformat(objection["answer_by"])
     assert answer_by - date(2026, 4, 13) <= timedelta(days=20)
     day_before = f"{answer_by - timedelta(days=1)}T10:00:00+08:00"
