@@ -199,11 +199,12 @@ _NAMED_COMMAND = re.compile(r"\bloancli((?: (?!loancli\b)(?:[a-z][a-z-]*|[A-Z][A
 _ARGUMENT = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
-def named_commands(opts: Options, *texts: str) -> list[str]:
+def named_commands(opts: Options, *texts: str, always: bool = False) -> list[str]:
     """Each loancli command that ``texts`` name, as this run's world runs it (``--db``,
     ``--scenario``...): the library that wrote the sentences does not know the file, so,
-    pasted as written, they act on another. None when the run names no world of its own."""
-    if not world_flags(opts):
+    pasted as written, they act on another. None when the run names no world of its own,
+    unless ``always`` (a JSON document's: each as it runs, world or none)."""
+    if not world_flags(opts) and not always:
         return []
     found = []
     for text in texts:

@@ -18,6 +18,7 @@ from loancli.cli.calendar_view import month_table
 from loancli.cli.common import (
     check_output,
     handled,
+    named_commands,
     run_again,
     say_hint,
     show_named_commands,
@@ -369,6 +370,12 @@ def _show_payment(opts: Options, result: api.PaidView | api.RefusedView) -> None
     """A repayment's JSON document (``api.Repaid.view()``: the loan as it is now, with the
     payment made or why it was refused), or its lines and the plan now."""
     if opts.json:
+        if result["status"] == "refused":
+            # The commands its advice names, as they run on this file (the text prints them
+            # under it; found by a QA walk).
+            commands = named_commands(opts, result["advice"], always=True)
+            opts.emit({**result, "commands": commands})
+            return
         opts.emit(result)
         return
     console = opts.console

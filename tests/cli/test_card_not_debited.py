@@ -69,6 +69,12 @@ def test_support_is_told_to_have_the_card_bound_before_a_repayment(unbound: Path
     assert "Card **** 3445 must be bound again now (card_not_bound)" in words
     code, out, err = run_cli(unbound.parent, "repay", "A0001", "--installment", "1", db=unbound)
     assert code == 3 and "card_not_bound" in out + err
+    # The JSON names the command its advice gives, as the text prints it under it, to run on
+    # this file (found by a QA walk).
+    code, refused = run_json(unbound.parent, "repay", "A0001", "--installment", "1", db=unbound)
+    assert code == 3 and refused["status"] == "refused", refused
+    assert refused["commands"] == [f"loancli --db {unbound} card bind"]
+    assert f"On this state file: loancli --db {unbound} card bind" in " ".join(out.split())
 
 
 def test_a_card_bound_again_is_no_longer_said_to_need_it(unbound: Path, tmp_path: Path) -> None:
