@@ -242,7 +242,22 @@ def explain_amounts(
             "Interest first (先息后本): each month pays interest at {value0:.4f}% on {value1}; the "
             "whole principal is repaid with the last installment."
         ).format(value0=r * 100, value1=fmt(amount))
-    if schedule_dict.get("fees"):
+    upfront = Decimal(schedule_dict.get("upfront_fee") or "0")
+    if schedule_dict.get("fees") and upfront > 0:
+        # An up-front fee is kept from the payout, not paid with the installments (it was
+        # said to come on top of them with the rest: found by a QA walk).
+        total = Decimal(schedule_dict["total_fee"])
+        if total > upfront:
+            text += _(
+                " The fees ({total} in all) come on top, as the fees line lists them: {upfront} "
+                "kept from the payout, {rest} with the installments."
+            ).format(total=fmt(total), upfront=fmt(upfront), rest=fmt(total - upfront))
+        else:
+            text += _(
+                " The up-front fee ({upfront}) is kept from the payout, as the fees line lists "
+                "it; the installments carry none of it."
+            ).format(upfront=fmt(upfront))
+    elif schedule_dict.get("fees"):
         # Fees charged beside the method's interest (see the fees topic), not a flat fee.
         text += _(" The fees ({value0} in all) come on top, as the fees line lists them.").format(
             value0=schedule_dict["total_fee"]

@@ -326,6 +326,14 @@ def test_an_up_front_fee_kept_is_said_the_same_by_the_timeline_and_the_report(
     assert code == 0, out + err
     said = " ".join(out.split())
     assert "a loan of 10000.00 yuan over 12 months, of which 9900.00 yuan was paid out" in said
+    # Explain said the fee came "on top" of the installments (found by a QA walk).
+    code, data = run_json(tmp_path, "explain", "A0001", db=db)
+    assert code == 0, data
+    amount = data["explanations"]["amount"]
+    assert (
+        "come on top" not in amount
+        and "The up-front fee (100.00) is kept from the payout" in amount
+    )
 
 
 def test_a_fee_that_leaves_nothing_to_pay_out_or_no_apr_is_the_scenario_s_fault(
