@@ -56,10 +56,16 @@ def shown_amount(line: LineView) -> str:
 
 
 def next_due_month(lines: Sequence[Line | LineView]) -> tuple[int, int]:
-    """The month a calendar opens at: the next unpaid installment's (the last one's when
-    every installment is paid)."""
-    line = next((x for x in lines if x["status"] != "paid"), lines[-1])
-    year, month = (int(x) for x in line["due_date"].split("-")[:2])
+    """The month a calendar opens at: the next unpaid installment's; when every installment
+    is paid, the month the last was paid in (a loan settled early opened at its last due
+    date, months ahead, as if something were still to come: found by a QA walk)."""
+    line = next((x for x in lines if x["status"] != "paid"), None)
+    if line is not None:
+        day = line["due_date"]
+    else:
+        paid = [str(x.get("paid_on") or "") for x in lines]
+        day = max(paid) or lines[-1]["due_date"]
+    year, month = (int(x) for x in day.split("-")[:2])
     return year, month
 
 

@@ -1136,3 +1136,24 @@ def test_a_prepayment_leaving_one_fen_owes_nothing_until_its_last_month(tmp_path
     assert said == [("installment_nothing_owed", 2), ("installment_nothing_owed", 3)], said
     code, report = run_json(tmp_path, "credit-report", "A0001")
     assert code == 0 and report["entries"] == [], report
+
+
+def test_the_calendar_of_a_loan_settled_early_opens_at_the_month_it_was_settled(
+    tmp_path: Path,
+) -> None:
+    """It opened at the last due date, ten months ahead, as if something were still to come
+    (found by a QA walk); a loan still running opens at its next installment."""
+    db = tmp_path / "state.json"
+    clock = ("--clock", "2026-03-02T10:00:00+08:00")
+    code, _out, err = run_cli(
+        tmp_path, *clock, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE), db=db
+    )
+    assert code == 0, err
+    code, shown = run_json(tmp_path, "calendar", "A0001", db=db)
+    assert code == 0 and shown["month"] == "2026-04", shown
+    code, _moved = run_json(tmp_path, "clock", "set", "2026-05-12T10:00:00+08:00", db=db)
+    assert code == 0
+    code, paid = run_json(tmp_path, "repay", "A0001", "--all", db=db)
+    assert code == 0, paid
+    code, shown = run_json(tmp_path, "calendar", "A0001", db=db)
+    assert code == 0 and shown["month"] == "2026-05", shown
