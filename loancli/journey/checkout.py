@@ -205,7 +205,10 @@ def quota_review(j: Journey, record: FlowRecord) -> Stop | None:
     owed = sum(
         (remaining_principal(x) for x in _installment_loans(j, record["phone"])), Decimal("0")
     )
-    available = decision.credit_limit - owed
+    # What is left of the quota, none below 0: a lower quota than the earlier checkouts owe
+    # leaves nothing (-499.00 was written, which the record's own check refuses: every later
+    # command on the file exited 4; found by a QA walk). ``in_use`` says the rest.
+    available = max(decision.credit_limit - owed, Decimal("0"))
     price = Decimal(record["price"])
     detail: dict[str, object] = {
         "provider": "review",

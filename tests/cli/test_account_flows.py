@@ -1101,6 +1101,25 @@ def test_checkout_quota_counts_earlier_checkouts(tmp_path: Path) -> None:
     )
 
 
+def test_a_quota_lower_than_what_earlier_checkouts_owe_leaves_none_and_the_file_reads(
+    tmp_path: Path,
+) -> None:
+    """The quota left was written as -499.00, which the record's own check refuses: every
+    later command on the file exited 4 (found by a QA walk). None is left; in_use says why."""
+    assert checkout(tmp_path)[0] == 0
+    world = scenario(tmp_path, review={"credit_limit": 2000})
+    code, result = checkout(tmp_path, world=world)
+    assert_stopped(code, result, "quota_review", "quota_insufficient")
+    reviewed = result["events"][-2]["detail"]
+    assert (reviewed["quota"], reviewed["in_use"], reviewed["available"]) == (
+        "2000.00",
+        "2499.00",
+        "0.00",
+    )
+    code, listed = run_json(tmp_path, "flows", "list")
+    assert code == 0 and [f["id"] for f in listed["flows"]] == ["F0001", "F0002"], listed
+
+
 def test_checkout_refusals(tmp_path: Path) -> None:
     cases = {
         "review_rejected": (
