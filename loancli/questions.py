@@ -56,6 +56,9 @@ class QuestionContext(TypedDict, total=False):
     # At a prompt, whether a login's number or ID number names an account: None, or why not
     # (said, and asked again; a script's login stops with account_not_found instead).
     check_account: Callable[[str], str | None]
+    # Whether a card number can be bound as the type chosen: None, or why not (the account
+    # holds it as the other type).
+    check_card: Callable[[str], str | None]
 
 
 # A question's check: the raw answer and the context in, the parsed answer out.
@@ -274,6 +277,17 @@ def _amount(raw: object, ctx: QuestionContext) -> Decimal:
     if problem:
         raise ValueError(problem)
     return value
+
+
+def _card_number(raw: object, ctx: QuestionContext) -> str:
+    """A UnionPay number (its check digit); in a binding, ``check_card`` says whether it can
+    be bound as the type chosen."""
+    number = v.check_debit_card(raw)
+    check = ctx.get("check_card")
+    problem = check(number) if check is not None else None
+    if problem:
+        raise ValueError(problem)
+    return number
 
 
 def _term(raw: object, _ctx: QuestionContext) -> int:
@@ -565,7 +579,7 @@ _ALL = [
     Question(
         "card_number",
         N_("Bank card number"),
-        parse_fn=lambda raw, _c: v.check_debit_card(raw),
+        parse_fn=lambda raw, ctx: _card_number(raw, ctx),
         help=N_("UnionPay, starts with 62, 16-19 digits"),
         shown=mask_card,
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from loancli.account.cards import CardType, find_card, save_card
 from loancli.account.hashing import hash_secret
+from loancli.i18n import N_, _
 from loancli.journey.core import Journey, Record, Stop, draws_of
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import BANK_CODE_TEXT
@@ -30,7 +31,9 @@ def bind_card(
     The questions are the journey's (card_number, card_phone, bank_sms_code,
     transaction_password), with card_expiry and card_cvv2 between for a credit card.
     """
-    number = j.asker.ask("card_number")
+    number = j.asker.ask(
+        "card_number", {"check_card": lambda n: _other_type(j, phone, n, card_type)}
+    )
     expiry = None
     if card_type == "credit":
         expiry = j.asker.ask("card_expiry", {"today": j.clock.now().date()})
@@ -66,6 +69,23 @@ def bind_card(
         detail["rebound"] = True
     j.event(record, "card_bound", **detail)
     return None, card
+
+
+# A card type as a refusal names it.
+_CARD_KINDS = {"debit": N_("debit card"), "credit": N_("credit card")}
+
+
+def _other_type(j: Journey, phone: str, number: str, card_type: CardType) -> str | None:
+    """Why ``number`` cannot be bound to the account as ``card_type``: it holds it as the
+    other type (a card is a debit or a credit card as its bank made it; binding it again as
+    the other turned the loan's payout card into a credit card: found by a QA walk)."""
+    card = find_card(j.store, phone, number)
+    if card is None or card["card_type"] == card_type:
+        return None
+    kind = card["card_type"]
+    return _(
+        "it is on this account as a {kind}, as its bank made it: bind it with card type {type}"
+    ).format(kind=_(_CARD_KINDS.get(kind, kind)), type=kind)
 
 
 def _bank_checks(

@@ -521,6 +521,26 @@ def test_bind_a_credit_card_whose_cvv2_is_never_stored_or_recorded(tmp_path: Pat
     assert "947" not in json.dumps(result)
 
 
+def test_a_card_on_the_account_is_bound_again_only_as_the_type_it_is(tmp_path: Path) -> None:
+    """Bound again as a credit card, the debit card the loan was paid out to became one,
+    without a word (found by a QA walk): refused naming card_number, the card unchanged."""
+    applied(tmp_path)
+    code, result = run_json(
+        tmp_path,
+        "--no-input",
+        "card",
+        "bind",
+        *("--set", "login_id=13800138000", "--set", "password=s3cret-pass"),
+        *("--set", "card_type=credit", "--set", "card_number=6222021234567893445"),
+        *("--set", "card_expiry=0928", "--set", "card_cvv2=123", "--set", "bank_sms_code=auto"),
+        *("--set", "transaction_password=135790"),
+    )
+    assert code == 2 and result["error"]["key"] == "card_number", result
+    assert "as a debit card, as its bank made it" in result["error"]["message"]
+    (card,) = table(tmp_path, "cards")
+    assert card["card_type"] == "debit"
+
+
 def test_a_credit_card_bind_replays_from_its_bundle_without_its_cvv2(tmp_path: Path) -> None:
     """A CVV2 is never recorded, so a bundle of a credit card's bind (every bundle of the
     account after it) stopped at "card_cvv2: no answer given". The run records 000 in its
