@@ -127,8 +127,8 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
     Reason.ACCOUNT_LOCKED: (
         N_("The account is locked after {login_max_wrong} wrong passwords."),
         N_(
-            "Wait until the {login_lock} lock ends, or ask customer service to unlock it with "
-            "identity proof."
+            "Wait for the lock to end ({login_lock}), or ask customer service to unlock it "
+            "with identity proof."
         ),
     ),
     Reason.NEW_DEVICE_UNVERIFIED: (

@@ -253,7 +253,8 @@ def _locked_out(j: Journey, record: Record, account: Account) -> Stop | None:
         "warn",
     )
     if not j.asker.ask("unlock_now"):
-        return Stop(Reason.ACCOUNT_LOCKED, f"locked until {until}")
+        # Beijing time to the second, as the warning above says it (not the stored ISO form).
+        return Stop(Reason.ACCOUNT_LOCKED, f"locked until {short_time(until or '')}")
     j.event(record, "unlock_requested", locked_until=until)
     for step in UNLOCK_STEPS.values():
         stop = step(j, record)

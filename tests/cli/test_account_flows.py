@@ -1354,3 +1354,21 @@ def test_a_failed_face_check_in_a_phone_change_is_said_in_words_in_both_language
         code, out, err = run_cli(tmp_path, "--lang", lang, "report", "F0001")
         assert code == 0, err
         assert words in out, out
+
+
+def test_a_locked_account_says_until_when_as_the_timeline_does(tmp_path: Path) -> None:
+    """The panel gave the stored ISO form (2026-03-03T10:00:00+08:00) and 'the 1 day lock'
+    (found by a QA walk)."""
+    code, out, err = run_cli(
+        tmp_path,
+        "--scenario",
+        "account-locked",
+        "--no-input",
+        "login",
+        *("--set", "login_id=13800138000", "--set", "password=wrong-pass1"),
+        columns=200,
+    )
+    assert code == 3, out + err
+    said = " ".join((out + err).split())
+    assert "(locked until 2026-03-03 10:00:00)" in said and "T10:00:00+08:00" not in said
+    assert "Wait for the lock to end (1 day)" in said
