@@ -68,7 +68,7 @@ def test_an_expired_code_is_explained_with_the_worlds_validity(tmp_path):
         ({"sms": {"max_per_hour": 3}}, Reason.SMS_SEND_LIMIT, "at most 3 an hour"),
         ({"liveness": {"lock": "12h"}}, Reason.ATTEMPTS_EXHAUSTED, "Retry after 12 hours"),
         ({"liveness": {"lock": "2h"}}, Reason.FACE_LOCKED, "lock of 2 hours"),
-        ({"login": {"lock": "30m"}}, Reason.ACCOUNT_LOCKED, "the 30 minutes lock"),
+        ({"login": {"lock": "30m"}}, Reason.ACCOUNT_LOCKED, "the lock to end (30 minutes)"),
         ({"login": {"max_wrong": 3}}, Reason.ACCOUNT_LOCKED, "after 3 wrong passwords"),
     ],
 )
