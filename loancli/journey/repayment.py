@@ -51,6 +51,15 @@ def repay(
     """Catch the applicant's newest loan up to ``today``, then pay exactly one of
     ``installment``, ``amount`` or (``settle``) everything, with interest to date."""
     check_choice(installment, amount, settle)
+    # The ask's form, before anything records it: a refusal (a card to bind) keeps what was
+    # asked, for a story to ask it again ("abc" was kept, and the story refused).
+    if installment is not None and installment < 1:
+        raise RuleError("installment", _("the first installment is 1"))
+    if amount is not None:
+        try:
+            check_money(amount, minimum=Decimal("0.01"))
+        except ValueError as exc:
+            raise RuleError("amount", str(exc)) from None
     loan = find_loan(store, applicant_id)
     log(loan, now, catch_up(loan, today, world.product(product_of(loan)).servicing))
     if loan["status"] != "active":

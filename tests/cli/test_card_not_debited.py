@@ -5,6 +5,7 @@ what to do first."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +246,33 @@ def test_a_ticket_of_format_5_with_an_installment_due_behind_a_failed_one_still_
     code, verdict = run_json(tmp_path, "replay", str(ticket))
     assert code == 0 and verdict["reproduced"] is True, verdict
     assert verdict["bundle_format"] == 5
+
+
+@pytest.mark.parametrize("ask", [("--amount", "abc"), ("--amount", "-5"), ("--installment", "0")])
+def test_a_repayment_asked_wrongly_of_a_card_to_bind_is_refused_before_it_is_kept(
+    unbound: Path, tmp_path: Path, ask: tuple[str, str]
+) -> None:
+    """A refusal (the card to bind) kept the ask as typed, unchecked: the story made of it was
+    refused, and a check of what a refusal keeps made every later command exit 4 (found by a
+    review). The ask's form is refused first, naming its option; and a file an earlier
+    version wrote with such an ask still opens."""
+    db = tmp_path / "state.json"
+    db.write_bytes(unbound.read_bytes())
+    before = db.read_bytes()
+    code, out, err = run_cli(tmp_path, "repay", "A0001", *ask, db=db)
+    assert code == 2 and ask[0] in err, out + err
+    assert db.read_bytes() == before
+    data = json.loads(before)
+    loan = next(iter(data["loans"].values()))
+    loan["events"].append(
+        {
+            "at": "2026-06-03T10:00:00+08:00",
+            "on": "2026-06-03",
+            "event": "repay_failed",
+            "reason": "card_not_bound",
+            "detail": {"amount": "abc"},
+            "seq": 99,
+        }
+    )
+    db.write_text(json.dumps(data), encoding="utf-8")
+    assert "A0001" in ok(db, "applicants", "list")

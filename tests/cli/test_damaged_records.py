@@ -179,7 +179,6 @@ BAD_DETAILS = [
         "installments",
     ),
     ("restructured", {"term": "six"}, "term"),
-    ("repay_failed", {"installment": "1"}, "installment"),
 ]
 
 
