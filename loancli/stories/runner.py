@@ -760,12 +760,20 @@ def _inlined(loaded: LoadedStory, text: str, where: str) -> Scenario:
 
 
 def scenario_text_problem(text: str | None, at: str) -> str | None:
-    """What is wrong with a scenario kept as ``text`` (named ``at``), as a story read with it
-    would say it; None when nothing is."""
+    """Why a scenario kept as ``text`` (named ``at``) cannot be one whatever the rules: not
+    YAML, or not a mapping; None otherwise (one today's rules refuse, an up-front fee of 100%
+    an earlier version took, is said by the story or ticket it goes into, as made under
+    earlier rules)."""
+    import yaml
+
+    if text is None:
+        return None
     try:
-        _check_scenario_text(text, at, UsageError)
-    except UsageError as exc:
-        return str(exc)
+        data = read_yaml(text, typed=True, tags=False)
+    except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
+        return f"{at}: {_unreadable(exc)}"
+    if not isinstance(data, dict):
+        return _("{at}: not a mapping of a scenario's keys").format(at=at)
     return None
 
 

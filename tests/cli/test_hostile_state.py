@@ -178,3 +178,34 @@ def test_a_damaged_scenario_body_the_file_keeps_is_the_file_s_fault(
         assert code == 4 and "Traceback" not in out + err, (command, out + err)
         assert "a scenario it keeps cannot be read" in " ".join(err.split()), err
     assert db.read_bytes() == before and not (tmp_path / "t.zip").exists()
+
+
+def test_a_scenario_body_only_todays_rules_refuse_is_no_damage(tmp_path: Path) -> None:
+    """An earlier version took an up-front fee of 100%; the file keeping that body is not
+    damaged (it was told to restore a backup: found by a review)."""
+    scenario = tmp_path / "up.yaml"
+    scenario.write_text(
+        "name: up\ndescription: d\nproducts:\n  cash_loan:\n    fees: {upfront: 1%}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "k.json"
+    code, out, err = run_cli(
+        tmp_path,
+        "--scenario",
+        str(scenario),
+        "--no-input",
+        "apply",
+        "--answers",
+        "happy-path",
+        db=db,
+    )
+    assert code == 0, out + err
+    text = db.read_text(encoding="utf-8").replace("upfront: 1%", "upfront: 100%")
+    assert "upfront: 100%" in text
+    db.write_text(text, encoding="utf-8")
+    for command in (
+        ["report", "A0001", "--bundle", str(tmp_path / "t.zip")],
+        ["story", "from", "A0001"],
+    ):
+        code, out, err = run_cli(tmp_path, *command, db=db)
+        assert code != 4 and "restore a backup" not in err, (command, out + err)
