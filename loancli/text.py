@@ -173,7 +173,9 @@ def _cells(char: str) -> int:
 
 # A figure or a Latin word: never broken; anything else (a Chinese character, a mark) may end
 # a line after it.
-_TOKEN = re.compile(r"[0-9A-Za-z.,:;=%+\-/@#*_'’]+|\s+|.", re.S)
+# (Its ASCII marks too: a quote, a currency sign, a path's or a URL's, never end a line apart
+# from the word they stand by: '¥' then '916.80', '"' then 'repaid within grace"'.)
+_TOKEN = re.compile(r"[0-9A-Za-z.,:;=%+\-/@#*_'’\"¥$~\\?&!<>|^`]+|\s+|.", re.S)
 # Marks that close what comes before them: never the first of a line.
 _NO_LINE_START = frozenset("，。、：；！？）」』】》〉…”)]}")
 # Latin punctuation that ends a clause: a run of it never starts a line after what it

@@ -19,7 +19,7 @@ import shutil
 from typing import TYPE_CHECKING, cast
 
 from loancli.i18n import language
-from loancli.text import line_spans, printable
+from loancli.text import cell_len, line_spans, printable
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -102,7 +102,7 @@ def filled(
     holds Chinese (a complaint a story matched: rich folded its run of characters mid-word,
     a code in it included)."""
     shown = console.render_str(text) if isinstance(text, str) else text
-    if language() == "en" and not chinese and shown.plain.isascii():
+    if language() == "en" and not chinese and cell_len(shown.plain) == len(shown.plain):
         return text
     from rich.text import Text
 

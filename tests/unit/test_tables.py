@@ -13,6 +13,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from loancli.cli.tables import Col, fit_table, short_times
+from loancli.text import wrap_keeping_figures
 
 COLS = [
     Col("id", "id"),
@@ -222,3 +223,22 @@ def test_wrapping_keeps_blank_lines() -> None:
 
     assert wrap_keeping_figures("第一段。\n\n第二段。", 20) == "第一段。\n\n第二段。"
     assert wrap_keeping_figures("a\nb", 20) == "a\nb"
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "kept"),
+    [
+        ("repaid ¥916.80 today and more words here", 12, "¥916.80"),
+        ('the objection (还款记录 see "repaid within grace" at a link)', 30, '"repaid'),
+        ("state file ~/work/qa.json and more", 20, "~/work/qa.json"),
+        ("a file C:\\Users\\me\\qa.json and more", 20, "C:\\Users\\me\\qa.json"),
+        ("see https://x.example/a?b=c&d=e for it", 30, "https://x.example/a?b=c&d=e"),
+    ],
+)
+def test_an_ascii_mark_never_ends_a_line_apart_from_its_word(
+    text: str, width: int, kept: str
+) -> None:
+    """English text holding Chinese is broken by cells too: a quote, a currency sign, a
+    path's or a URL's marks ended a line apart from their word ('¥' / '916.80'; found by a
+    review)."""
+    assert any(kept in line for line in wrap_keeping_figures(text, width).split("\n"))
