@@ -785,11 +785,32 @@ def check_table(table: str, documents: Mapping[str, object]) -> None:
 
 def _check_event_details(loan: Any) -> None:
     """The fields of each event's detail that are read (:data:`LOAN_EVENT_DETAILS`), of a
-    loan already checked against its type."""
-    for n, event in enumerate(loan.get("events", ())):
-        kind = LOAN_EVENT_DETAILS.get(event["event"])
-        if kind is not None:
-            read_document(event.get("detail", {}), kind, path=f"events[{n}].detail", written=False)
+    loan already checked against its type. (The few events of those kinds picked out first,
+    by a comprehension: a loop over every event cost a third more on opening a large file.)"""
+    events = loan.get("events", ())
+    picked = [e for e in events if e["event"] in _DETAILED]
+    if not picked:
+        return
+    by_kind: dict[str, list[Any]] = {}
+    for event in picked:
+        by_kind.setdefault(event["event"], []).append(event.get("detail", {}))
+    try:
+        # One pass a kind (a call an event cost most of the check).
+        for name, details in by_kind.items():
+            read_document(details, _DETAIL_LISTS[name], written=False)
+    except DocumentInvalid:
+        # Said at the first event that holds it, by its place among the loan's events.
+        for n, event in enumerate(events):
+            kind = LOAN_EVENT_DETAILS.get(event["event"])
+            if kind is not None:
+                detail = event.get("detail", {})
+                read_document(detail, kind, path=f"events[{n}].detail", written=False)
+        raise
+
+
+_DETAILED = frozenset(LOAN_EVENT_DETAILS)
+_LIST: Any = list
+_DETAIL_LISTS: dict[str, Any] = {name: _LIST[kind] for name, kind in LOAN_EVENT_DETAILS.items()}
 
 
 def _setting_type(doc: object) -> Any:
