@@ -94,7 +94,8 @@ def change_phone(
                 )
             )
             command = run_again(opts, "card", "bind")
-            out.append(NextCommand(_("Rebind with: {command}").format(command=command)))
+            line = _("Rebind with: {command}").format(command=command)
+            out.append(NextCommand.of(line, command))
         return out
 
     with handled(opts):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from loancli.api import RunResult
 from loancli.cli.common import world_args
 from loancli.cli.options import Options
-from loancli.cli.render import show_events_brief, show_flow
+from loancli.cli.render import NextCommand, show_events_brief, show_flow
 from loancli.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -38,7 +38,11 @@ def run_flow_command(
     done = operation(opts.db, **world_args(opts, answers, sets, record, command))
     result = done.flow_document()
     if opts.json:
-        opts.emit(result)
+        # The commands to run next that the text prints below its panel (a rebind after a
+        # phone change), each as it runs on this file (found by a QA walk).
+        said = lines(result) if result["status"] == "completed" else []
+        commands = [line.command for line in said if isinstance(line, NextCommand)]
+        opts.emit({**result, "commands": commands} if commands else result)
     else:
         if events:
             show_events_brief(opts.console, result["events"])

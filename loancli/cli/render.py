@@ -369,7 +369,16 @@ def _what_the_stop_found(events: Sequence[Mapping[str, object]]) -> str:
 
 class NextCommand(str):
     """A line of a flow's outcome that holds a command to run next: printed below the panel
-    on a line of its own, so it is copied whole (inside, the border split it)."""
+    on a line of its own, so it is copied whole (inside, the border split it). ``command``
+    is the command alone, as the JSON document gives it."""
+
+    command: str = ""
+
+    @classmethod
+    def of(cls, line: str, command: str) -> NextCommand:
+        made = cls(line)
+        made.command = command
+        return made
 
 
 def show_flow(

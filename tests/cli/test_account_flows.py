@@ -151,6 +151,15 @@ def test_the_command_to_rebind_is_a_line_of_its_own_below_the_panel(tmp_path: Pa
     (line,) = [x for x in out.splitlines() if "card bind" in x]
     assert line.startswith("Rebind with: loancli --db ") and line.endswith(" card bind")
     assert "│" not in line
+    # The JSON gives it too, as it runs on this file (it gave only the cards: found by a QA
+    # walk).
+    again = tmp_path / "again"
+    again.mkdir()
+    applied(again)
+    code, result = change_phone(again)
+    assert code == 0 and result["commands"] == [f"loancli --db {again / 'state.json'} card bind"], (
+        result
+    )
 
 
 def test_phone_change_after_a_loan_moves_the_account_and_flags_the_card(tmp_path: Path) -> None:
