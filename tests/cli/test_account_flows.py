@@ -461,7 +461,16 @@ def test_the_recorded_phone_change_replays(tmp_path: Path) -> None:
         db=tmp_path / "a.json",
     )
     again = run_cli(tmp_path, *command, "--answers", str(recording), db=tmp_path / "b.json")
-    assert first[0] == again[0] == 0 and first[1] == again[1]
+    assert first[0] == again[0] == 0
+    # The same but for the command to run next, which names each its own state file.
+    one, other = json.loads(first[1]), json.loads(again[1])
+    assert one.pop("commands") == [
+        f"loancli --db {tmp_path / 'a.json'} --scenario {world} card bind"
+    ]
+    assert other.pop("commands") == [
+        f"loancli --db {tmp_path / 'b.json'} --scenario {world} card bind"
+    ]
+    assert one == other
     assert set(load_yaml(recording.read_text(encoding="utf-8"))) == set(CHANGE_PHONE_KEYS)
 
 
