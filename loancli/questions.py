@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, TypeVar
 
 import msgspec
 
@@ -271,23 +271,24 @@ def _image(key: str) -> Callable[[object, QuestionContext], Upload]:
 def _amount(raw: object, ctx: QuestionContext) -> Decimal:
     """An amount in yuan; in a journey, ``check_amount`` (the product's minimum and step and the
     granted limit, ``loan/products.py``) says whether it can be borrowed."""
-    value = v.check_money(raw)
-    check = ctx.get("check_amount")
-    problem = check(value) if check is not None else None
-    if problem:
-        raise ValueError(problem)
-    return value
+    return _passing(v.check_money(raw), ctx.get("check_amount"))
 
 
 def _card_number(raw: object, ctx: QuestionContext) -> str:
     """A UnionPay number (its check digit); in a binding, ``check_card`` says whether it can
     be bound as the type chosen."""
-    number = v.check_debit_card(raw)
-    check = ctx.get("check_card")
-    problem = check(number) if check is not None else None
+    return _passing(v.check_debit_card(raw), ctx.get("check_card"))
+
+
+T = TypeVar("T")
+
+
+def _passing(value: T, check: Callable[[T], str | None] | None) -> T:
+    """``value``, unless the context's ``check`` of it says what is wrong (a ValueError)."""
+    problem = check(value) if check is not None else None
     if problem:
         raise ValueError(problem)
-    return number
+    return value
 
 
 def _term(raw: object, _ctx: QuestionContext) -> int:

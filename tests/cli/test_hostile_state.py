@@ -142,24 +142,29 @@ def test_a_scenario_path_a_clock_move_names_is_never_read(journey: Path, tmp_pat
         assert not any(b"SECRET" in zipped.read(name) for name in zipped.namelist())
 
 
+def _applied_in(folder: Path, world: str) -> Path:
+    """A state file after the happy-path journey in the scenario file ``up.yaml`` holding
+    ``world`` (the file keeps its body)."""
+    scenario = folder / "up.yaml"
+    scenario.write_text(f"name: up\ndescription: d\n{world}", encoding="utf-8")
+    db = folder / "k.json"
+    code, out, err = run_cli(
+        folder, "--scenario", str(scenario), "--no-input", "apply", "--answers", "happy-path", db=db
+    )
+    assert code == 0, out + err
+    return db
+
+
 @pytest.mark.parametrize("damaged", ["- 1\n", "a: &a [*a]\n", "name: [\n"])
 def test_a_damaged_scenario_body_the_file_keeps_is_the_file_s_fault(
     tmp_path: Path, damaged: str
 ) -> None:
     """A report's bundle blamed it on --bundle (exit 2), and story from wrote a story that
     check refused (found by a hostile-input hunt): exit 4, naming the state file."""
-    scenario = tmp_path / "rich.yaml"
-    scenario.write_text(
-        "name: rich\ndescription: d\nproviders:\n  bank: {debit_balance: 20000}\n",
-        encoding="utf-8",
-    )
-    db = tmp_path / "k.json"
-    world = ("--scenario", str(scenario))
+    db = _applied_in(tmp_path, "providers:\n  bank: {debit_balance: 20000}\n")
     code, out, err = run_cli(
-        tmp_path, *world, "--no-input", "apply", "--answers", "happy-path", db=db
+        tmp_path, "--scenario", str(tmp_path / "up.yaml"), "clock", "advance", "40d", db=db
     )
-    assert code == 0, out + err
-    code, out, err = run_cli(tmp_path, *world, "clock", "advance", "40d", db=db)
     assert code == 0, out + err
     data: dict[str, Any] = json.loads(db.read_text(encoding="utf-8"))
     for setting in data["meta"].values():
@@ -183,23 +188,7 @@ def test_a_damaged_scenario_body_the_file_keeps_is_the_file_s_fault(
 def test_a_scenario_body_only_todays_rules_refuse_is_no_damage(tmp_path: Path) -> None:
     """An earlier version took an up-front fee of 100%; the file keeping that body is not
     damaged (it was told to restore a backup: found by a review)."""
-    scenario = tmp_path / "up.yaml"
-    scenario.write_text(
-        "name: up\ndescription: d\nproducts:\n  cash_loan:\n    fees: {upfront: 1%}\n",
-        encoding="utf-8",
-    )
-    db = tmp_path / "k.json"
-    code, out, err = run_cli(
-        tmp_path,
-        "--scenario",
-        str(scenario),
-        "--no-input",
-        "apply",
-        "--answers",
-        "happy-path",
-        db=db,
-    )
-    assert code == 0, out + err
+    db = _applied_in(tmp_path, "products:\n  cash_loan:\n    fees: {upfront: 1%}\n")
     text = db.read_text(encoding="utf-8").replace("upfront: 1%", "upfront: 100%")
     assert "upfront: 100%" in text
     db.write_text(text, encoding="utf-8")
