@@ -689,8 +689,6 @@ class Meta(TypedDict):
     value: NotRequired[object]
 
 
-# Each table's record type, as the check on load walks it (a type hint as an object: Python
-# has no type for those yet, hence Any here and in the walkers below).
 class _DoubleDebitDetail(TypedDict):
     installment: Positive
 
@@ -716,6 +714,8 @@ LOAN_EVENT_DETAILS: dict[str, Any] = {
 }
 
 
+# Each table's record type, as the check on load walks it (a type hint as an object: Python
+# has no type for those yet, hence Any here and in the walkers below).
 RECORD_TYPES: dict[str, Any] = {
     APPLICANTS: Applicant,
     FLOWS: Flow,
