@@ -95,7 +95,7 @@ def change_phone(
             )
             command = run_again(opts, "card", "bind")
             line = _("Rebind with: {command}").format(command=command)
-            out.append(NextCommand.of(line, command))
+            out.append(NextCommand.of(line, "loancli card bind"))
         return out
 
     with handled(opts):

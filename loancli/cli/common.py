@@ -199,19 +199,21 @@ _NAMED_COMMAND = re.compile(r"\bloancli((?: (?!loancli\b)(?:[a-z][a-z-]*|[A-Z][A
 _ARGUMENT = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
-def named_commands(opts: Options, *texts: str, always: bool = False) -> list[str]:
+def named_commands(opts: Options, *texts: str, bare: bool = False) -> list[str]:
     """Each loancli command that ``texts`` name, as this run's world runs it (``--db``,
     ``--scenario``...): the library that wrote the sentences does not know the file, so,
-    pasted as written, they act on another. None when the run names no world of its own,
-    unless ``always`` (a JSON document's: each as it runs, world or none)."""
-    if not world_flags(opts) and not always:
+    pasted as written, they act on another. None when the run names no world of its own.
+    ``bare``: each without the world's options, whatever the run names (a JSON document's:
+    the same bytes whichever file it ran on; its caller knows the file)."""
+    if not world_flags(opts) and not bare:
         return []
     found = []
     for text in texts:
         for match in _NAMED_COMMAND.finditer(text):
             words = _command_words(opts, match.group(1).split())
             if words:
-                found.append(shlex.join(["loancli", *world_flags(opts, words), *words]))
+                flags = [] if bare else world_flags(opts, words)
+                found.append(shlex.join(["loancli", *flags, *words]))
     return list(dict.fromkeys(found))
 
 

@@ -39,7 +39,7 @@ def run_flow_command(
     result = done.flow_document()
     if opts.json:
         # The commands to run next that the text prints below its panel (a rebind after a
-        # phone change), each as it runs on this file (found by a QA walk).
+        # phone change; found by a QA walk), bare: the same bytes whatever the file.
         said = lines(result) if result["status"] == "completed" else []
         commands = [line.command for line in said if isinstance(line, NextCommand)]
         opts.emit({**result, "commands": commands} if commands else result)

@@ -371,9 +371,9 @@ def _show_payment(opts: Options, result: api.PaidView | api.RefusedView) -> None
     payment made or why it was refused), or its lines and the plan now."""
     if opts.json:
         if result["status"] == "refused":
-            # The commands its advice names, as they run on this file (the text prints them
-            # under it; found by a QA walk).
-            commands = named_commands(opts, result["advice"], always=True)
+            # The commands its advice names (the text prints them under it, with this file's
+            # options; found by a QA walk), bare: the document is the same whatever the file.
+            commands = named_commands(opts, result["advice"], bare=True)
             opts.emit({**result, "commands": commands})
             return
         opts.emit(result)

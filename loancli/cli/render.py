@@ -370,7 +370,8 @@ def _what_the_stop_found(events: Sequence[Mapping[str, object]]) -> str:
 class NextCommand(str):
     """A line of a flow's outcome that holds a command to run next: printed below the panel
     on a line of its own, so it is copied whole (inside, the border split it). ``command``
-    is the command alone, as the JSON document gives it."""
+    is the command alone, without the file's options, as the JSON document gives it (the same
+    bytes whichever file the flow ran on)."""
 
     command: str = ""
 

@@ -157,9 +157,8 @@ def test_the_command_to_rebind_is_a_line_of_its_own_below_the_panel(tmp_path: Pa
     again.mkdir()
     applied(again)
     code, result = change_phone(again)
-    assert code == 0 and result["commands"] == [f"loancli --db {again / 'state.json'} card bind"], (
-        result
-    )
+    # (Bare: the document is the same bytes whichever file the flow ran on.)
+    assert code == 0 and result["commands"] == ["loancli card bind"], result
 
 
 def test_phone_change_after_a_loan_moves_the_account_and_flags_the_card(tmp_path: Path) -> None:
@@ -461,16 +460,7 @@ def test_the_recorded_phone_change_replays(tmp_path: Path) -> None:
         db=tmp_path / "a.json",
     )
     again = run_cli(tmp_path, *command, "--answers", str(recording), db=tmp_path / "b.json")
-    assert first[0] == again[0] == 0
-    # The same but for the command to run next, which names each its own state file.
-    one, other = json.loads(first[1]), json.loads(again[1])
-    assert one.pop("commands") == [
-        f"loancli --db {tmp_path / 'a.json'} --scenario {world} card bind"
-    ]
-    assert other.pop("commands") == [
-        f"loancli --db {tmp_path / 'b.json'} --scenario {world} card bind"
-    ]
-    assert one == other
+    assert first[0] == again[0] == 0 and first[1] == again[1]
     assert set(load_yaml(recording.read_text(encoding="utf-8"))) == set(CHANGE_PHONE_KEYS)
 
 

@@ -74,7 +74,7 @@ def test_support_is_told_to_have_the_card_bound_before_a_repayment(unbound: Path
     # this file (found by a QA walk).
     code, refused = run_json(unbound.parent, "repay", "A0001", "--installment", "1", db=unbound)
     assert code == 3 and refused["status"] == "refused", refused
-    assert refused["commands"] == [f"loancli --db {unbound} card bind"]
+    assert refused["commands"] == ["loancli card bind"]  # bare: the same whatever the file
     assert f"On this state file: loancli --db {unbound} card bind" in " ".join(out.split())
 
 
