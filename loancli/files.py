@@ -95,6 +95,17 @@ def within(path: Path, folder: Path) -> bool:
         return False
 
 
+def beside(name: str, folder: Path) -> Path | None:
+    """``folder / name`` when ``name`` names a file inside ``folder``: relative, without ``..``
+    or a backslash, and no link leading out (:func:`within`); else None. What a story's or a
+    scenario's photo may name: a document someone sent must not read the machine's files."""
+    candidate = Path(name)
+    if candidate.is_absolute() or ".." in candidate.parts or "\\" in name:
+        return None
+    path = folder / candidate
+    return path if within(path, folder) else None
+
+
 def make_folder(path: Path) -> None:
     """Make the folder files are written into (and its parents, each the owner's alone as
     :func:`private_folders` makes them); one that cannot be made (a file or a broken link in

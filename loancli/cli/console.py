@@ -101,11 +101,13 @@ def filled(
     unless the text is ``chinese`` whatever the command speaks (an SMS the lender sent), or
     holds Chinese (a complaint a story matched: rich folded its run of characters mid-word,
     a code in it included)."""
-    shown = console.render_str(text) if isinstance(text, str) else text
-    if language() == "en" and not chinese and cell_len(shown.plain) == len(shown.plain):
+    # (Markup's tags are ASCII: the text as written tells whether it holds a wide character.)
+    plain = text if isinstance(text, str) else text.plain
+    if language() == "en" and not chinese and cell_len(plain) == len(plain):
         return text
     from rich.text import Text
 
+    shown = console.render_str(text) if isinstance(text, str) else text
     return Text("\n").join(shown[start:end] for start, end in line_spans(shown.plain, width))
 
 

@@ -55,9 +55,10 @@ def repay(
     # asked, for a story to ask it again ("abc" was kept, and the story refused).
     if installment is not None and installment < 1:
         raise RuleError("installment", _("the first installment is 1"))
+    value = None
     if amount is not None:
         try:
-            check_money(amount, minimum=Decimal("0.01"))
+            value = check_money(amount, minimum=Decimal("0.01"))
         except ValueError as exc:
             raise RuleError("amount", str(exc)) from None
     loan = find_loan(store, applicant_id)
@@ -93,7 +94,7 @@ def repay(
         log(loan, now, [failed])
         save_loan(store, loan)
         return Repayment(loan, refused=reason)
-    payment = _pay(loan, today, installment, amount)
+    payment = _pay(loan, today, installment, value)
     log(loan, now, [_own_act(store, today, "repaid", dict(payment))])
     _tell_bureau(store, world, loan, now, today)
     save_loan(store, loan)
@@ -127,7 +128,7 @@ def check_choice(installment: int | None, amount: str | None, settle: bool) -> N
         )
 
 
-def _pay(loan: Loan, today: date, installment: int | None, amount: str | None) -> Payment:
+def _pay(loan: Loan, today: date, installment: int | None, amount: Decimal | None) -> Payment:
     if installment is not None:
         try:
             return pay_installment(loan, installment, today)
@@ -135,8 +136,7 @@ def _pay(loan: Loan, today: date, installment: int | None, amount: str | None) -
             raise RuleError("installment", str(exc)) from None
     if amount is not None:
         try:
-            value = check_money(amount, minimum=Decimal("0.01"))
-            return pay_amount(loan, value, today)
+            return pay_amount(loan, amount, today)
         except ValueError as exc:
             raise RuleError("amount", str(exc)) from None
     return settle_all(loan, today)

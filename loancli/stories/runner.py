@@ -27,7 +27,7 @@ from loancli.api import operations
 from loancli.asking import YamlTooComplex, answer_problem, read_yaml
 from loancli.clock import DEFAULT_START, parse_clock, parse_duration
 from loancli.errors import LoanCliError, UsageError
-from loancli.files import FileTooLarge, NotRegularFile, read_regular, within
+from loancli.files import FileTooLarge, NotRegularFile, beside, read_regular
 from loancli.i18n import _, language, set_language
 from loancli.journey.repayment import check_choice
 from loancli.journey.runner import STEP_NAMES
@@ -488,10 +488,10 @@ def resolve_image(item: object, folder: Path, at: str) -> str:
     candidate = Path(text)
     if candidate.is_absolute() and candidate.parent == BUILTIN_IMAGES and candidate.is_file():
         return text  # a built-in image already resolved
-    inside = not candidate.is_absolute() and ".." not in candidate.parts and "\\" not in text
     # A link beside the story that leads out of its folder is no file beside it.
-    if inside and (folder / candidate).is_file() and within(folder / candidate, folder):
-        return str(folder / candidate)
+    found = beside(text, folder)
+    if found is not None and found.is_file():
+        return str(found)
     raise UsageError(
         _(
             "{at}: {value0} is neither a built-in image ({names}) nor a file beside the story"
@@ -764,30 +764,36 @@ def scenario_text_problem(text: str | None, at: str) -> str | None:
     YAML, or not a mapping; None otherwise (one today's rules refuse, an up-front fee of 100%
     an earlier version took, is said by the story or ticket it goes into, as made under
     earlier rules)."""
-    import yaml
-
     if text is None:
         return None
     try:
-        data = read_yaml(text, typed=True, tags=False)
-    except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
-        return f"{at}: {_unreadable(exc)}"
+        data = _scenario_yaml(text, at)
+    except UsageError as exc:
+        return exc.unkeyed
     if not isinstance(data, dict):
         return _("{at}: not a mapping of a scenario's keys").format(at=at)
     return None
 
 
+def _scenario_yaml(text: str, at: str) -> object:
+    """A scenario kept as ``text`` (named ``at``), read as YAML; UsageError saying why not."""
+    import yaml
+
+    try:
+        return read_yaml(text, typed=True, tags=False)
+    except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
+        raise UsageError(f"{at}: {_unreadable(exc)}") from None
+
+
 def _check_scenario_text(text: str | None, at: str, refuse: Callable[[str], UsageError]) -> None:
     """An inlined scenario read when the story is: YAML, and a scenario (its borrower's
     answers are checked with the story's own)."""
-    import yaml
-
     if text is None:
         return
     try:
-        data = read_yaml(text, typed=True, tags=False)
-    except (yaml.YAMLError, YamlTooComplex, RecursionError) as exc:
-        raise refuse(f"{at}: {_unreadable(exc)}") from None
+        data = _scenario_yaml(text, at)
+    except UsageError as exc:
+        raise refuse(exc.unkeyed) from None
     if isinstance(data, dict):
         data = {k: v for k, v in data.items() if k != "borrower"}
     try:

@@ -45,7 +45,7 @@ from loancli.documents import (
     unknown_key,
 )
 from loancli.errors import RuleError, UsageError, quoted
-from loancli.files import within
+from loancli.files import beside
 from loancli.i18n import N_, _
 from loancli.loan.products import ProductProblems, load_products
 from loancli.questions import QUESTIONS
@@ -185,9 +185,7 @@ def _files_beside(borrower: dict[str, object], path: Path) -> None:
         for item in value if isinstance(value, list) else [value]:
             text = str(item).strip()
             # As the answer's question reads it: ``~/x`` is the home folder's (a review).
-            candidate = Path(text).expanduser()
-            inside = not candidate.is_absolute() and ".." not in candidate.parts
-            if not (inside and "\\" not in text and within(folder / candidate, folder)):
+            if beside(str(Path(text).expanduser()), folder) is None:
                 raise RuleError(
                     "scenario",
                     _(
