@@ -6,8 +6,8 @@ from enum import Enum
 
 import msgspec
 
-from loancli.clock import format_duration
-from loancli.i18n import _
+from loancli.clock import describe_duration, format_duration
+from loancli.i18n import _, language, localise_fact
 from loancli.journey.core import Journey, Record, Stop, draws_of
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
@@ -79,47 +79,46 @@ class _CodeEntry(msgspec.Struct):
             self._sent(sent.reason, sent.code)
             return _Next.TYPE
         assert sent.reason is not None
-        if (
-            sent.reason is Reason.SMS_RESEND_TOO_SOON
-            and sent.retry_at is not None
-            and not j.sms.has_active_code(phone, purpose)
-        ):
-            # No code to type yet (the wait comes from an earlier flow's code, or the last
-            # one died): the borrower waits for the resend button, as in the app.
+        if sent.reason is Reason.SMS_RESEND_TOO_SOON and sent.retry_at is not None:
+            if self.requests == 1 and j.sms.code_reached(phone, purpose):
+                # The step goes on (a resume at this step): the code sent before is still on
+                # the phone and valid, so the borrower types it; the app does not greet them
+                # with a refusal of a resend they never asked for.
+                j.event(app, "code_still_valid", phone=mask_phone(phone), purpose=purpose)
+                j.asker.tell(
+                    _(
+                        "The code sent to {phone} a moment ago is still valid: type it (a new "
+                        "one can be sent from {at})."
+                    ).format(phone=mask_phone(phone), at=f"{sent.retry_at:%H:%M:%S}")
+                )
+                return _Next.TYPE
+            # No code to type (none reached the phone, the last one died or expired, or the
+            # wait comes from an earlier flow's code): the app's resend button counts down,
+            # and the borrower waits for it. Asking again at once could never succeed: the
+            # simulated clock does not move while a person thinks at a prompt.
             j.event(app, "sms_refused", sent.reason, why=sent.message, provider="sms")
+            # A tap on a button still counting down is not a request the app counts.
+            self.requests -= 1
             waited = sent.retry_at - j.clock.now()
             j.clock.advance(waited)
             j.event(app, "waited_for_resend", duration=format_duration(waited))
-            return _Next.SEND
-        if (
-            sent.reason is Reason.SMS_RESEND_TOO_SOON
-            and self.requests == 1
-            and sent.retry_at is not None
-        ):
-            # The step goes on (a resume at this step): the code sent before is still on the
-            # phone and valid, so the borrower types it; the app does not greet them with a
-            # refusal of a resend they never asked for.
-            j.event(app, "code_still_valid", phone=mask_phone(phone), purpose=purpose)
             j.asker.tell(
-                _(
-                    "The code sent to {phone} a moment ago is still valid: type it (a new one "
-                    "can be sent from {at})."
-                ).format(phone=mask_phone(phone), at=f"{sent.retry_at:%H:%M:%S}")
+                _("Waited {wait} until a new code could be requested.").format(
+                    wait=localise_fact(describe_duration(waited), language())
+                )
             )
-            return _Next.TYPE
+            return _Next.SEND
         j.fail(app, "sms_refused", sent.reason, why=sent.message, provider="sms")
-        if sent.reason is Reason.SMS_SEND_LIMIT:
-            return Stop(sent.reason, sent.message)
         if sent.reason is Reason.SMS_GATEWAY_DOWN:
             self.cause = sent.reason
-            if not j.asker.ask("sms_resend"):
-                return Stop(sent.reason, sent.message)
-            return _Next.SEND
-        if self.cause is not None:
-            # A resend refused for the resend wait is recorded, but the borrower's problem
-            # is still the one that made them ask (not delivered, dead code).
+            if j.asker.ask("sms_resend"):
+                return _Next.SEND
+        elif self.cause is Reason.SMS_NOT_DELIVERED:
+            # The cap ends the asking, but the borrower's problem is still that no code
+            # arrives (the stop a phone change offers its face check for).
             j.last_reason = self.cause
-        return _Next.TYPE
+            return Stop(self.cause, sent.message)
+        return Stop(sent.reason, sent.message)
 
     def _sent(self, problem: Reason | None, code: str | None) -> None:
         j, app, phone = self.j, self.app, self.phone

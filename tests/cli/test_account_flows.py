@@ -294,6 +294,45 @@ def test_no_code_reaching_the_old_number_offers_a_face_check_instead(
     assert code == 0 and replayed["reproduced"] is True, replayed
 
 
+def test_new_codes_asked_for_at_once_are_sent_when_the_wait_is_over(tmp_path: Path) -> None:
+    """Each new code asked for at once (a person answering at the prompt: simulated time does
+    not move while they think) waits out the app's 60 s countdown and is sent; asking again
+    at once is no longer refused until the step's request limit. After the gateway's 5 codes
+    an hour, the borrower's problem is still that none arrives: the face check is offered."""
+    world = scenario(tmp_path, sms={"unreachable": [PHONE]})
+    answers = tmp_path / "again.yaml"
+    data = yaml.safe_load(CHANGE_PHONE.read_text(encoding="utf-8"))
+    data.update(old_phone_code=["auto"] * 5, sms_resend=[True] * 5, identity_by_face=True)
+    answers.write_text(yaml.safe_dump(data), encoding="utf-8")
+    code, result = run_json(
+        tmp_path,
+        "--no-input",
+        "--scenario",
+        world,
+        "account",
+        "change-phone",
+        "--answers",
+        str(answers),
+    )
+    assert code == 0, result["events"][-3:]
+    identity = [e for e in result["events"] if e["step"] == "identity"]
+    sent = [e for e in identity if e["event"] == "sms_sent"]
+    assert [e["reason"] for e in sent] == ["sms_not_delivered"] * 5
+    assert [e["at"][11:19] for e in sent] == [
+        "10:00:00",
+        "10:01:00",
+        "10:02:00",
+        "10:03:00",
+        "10:04:00",
+    ]
+    assert [e["detail"] for e in identity if e["event"] == "waited_for_resend"] == [
+        {"duration": "1m"}
+    ] * 4
+    refused = [e["reason"] for e in identity if e["event"] == "sms_refused"]
+    assert refused == ["sms_resend_too_soon"] * 4 + ["sms_send_limit"]
+    assert result["change"]["identity_method"] == "face"
+
+
 @pytest.mark.parametrize(
     ("sets", "missing"),
     [

@@ -104,3 +104,24 @@ def test_a_resumed_sms_step_first_says_the_code_is_still_valid(tmp_path: Path) -
     first = [e for e in doc["events"][resumed + 1 :] if e["step"] == "sms_verification"][0]
     assert first["event"] == "code_still_valid" and first["reason"] is None
     assert not [e for e in after if e["reason"] == "sms_resend_too_soon"]
+
+
+def test_a_resumed_sms_step_whose_code_never_arrived_waits_for_a_new_one(tmp_path: Path) -> None:
+    """The code of the step never reached the phone: on a resume at once it is not "still
+    valid" (there is nothing to type); the borrower waits for the resend button."""
+    world = ("--scenario", "sms-undelivered")
+    answers = write_answers(tmp_path)
+    code, doc = run_json(tmp_path, "--no-input", *world, "apply", "--answers", str(answers))
+    assert (code, doc["stopped_at"], doc["reason"]) == (3, "card_binding", "sms_not_delivered")
+    code, doc = run_json(
+        tmp_path, "--no-input", *world, "apply", "--resume", "A0001", "--answers", str(answers)
+    )
+    assert (code, doc["reason"]) == (3, "sms_not_delivered"), doc
+    resumed = next(i for i, e in enumerate(doc["events"]) if e["event"] == "resumed")
+    after = [(e["event"], e["reason"]) for e in doc["events"][resumed + 1 :]]
+    assert ("code_still_valid", None) not in after
+    assert after[:3] == [
+        ("sms_refused", "sms_resend_too_soon"),
+        ("waited_for_resend", None),
+        ("sms_sent", "sms_not_delivered"),
+    ]

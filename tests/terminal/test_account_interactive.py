@@ -175,6 +175,45 @@ def test_sms_chosen_and_never_arriving_is_offered_a_face_check(
     assert re.search(r"│ 。\s*│", screen) is None, screen
 
 
+@pytest.mark.parametrize(
+    ("lang", "waited", "refused"),
+    [
+        ("en", "Waited 60 seconds until a new code could be requested.", "resend wait"),
+        ("zh", "已等待60秒，现在可以重新获取验证码。", "过于频繁"),
+    ],
+)
+def test_a_new_code_asked_for_at_the_prompt_is_sent_when_the_wait_is_over(
+    tmp_path: Path, lang: str, waited: str, refused: str
+) -> None:
+    # Simulated time does not move while a person thinks: "Request a new code?" answered Yes
+    # at once was refused for the 60 s resend wait, again and again, until the step's
+    # request limit. Now the borrower waits out the app's countdown and a new code is sent.
+    scenario = _old_number_gone(tmp_path)
+    term = Terminal(
+        tmp_path,
+        *("--lang", lang, "--scenario", str(scenario), "account", "change-phone"),
+        columns=80,
+    )
+    _logged_in_asking_for(term, "13700137000")
+    term.choose("identity_method", down=0)  # sms
+    for _ in range(2):
+        term.answer("old_phone_code", "auto")  # nothing on the phone
+        term.confirm("sms_resend", yes=True, typed="")  # the default: Yes
+        term.expect(re.escape(waited))
+    term.answer("old_phone_code", "auto")
+    term.confirm("sms_resend", yes=False)
+    term.confirm("identity_by_face", yes=True)
+    term.answer("face_actions", "")
+    term.answer_from_sms("new_phone_code")
+    assert term.finish() == 0
+    screen = term.text()
+    assert screen.count(waited) == 2 and "Traceback" not in screen
+    assert refused not in screen  # the refusal the loop showed
+    flows = json.loads(loancli("--json", "flows", "show", "F0001", db=tmp_path / "s.json").stdout)
+    events = [e["event"] for e in flows["events"] if e["step"] == "identity"]
+    assert events.count("sms_sent") == 3 and events.count("waited_for_resend") == 2
+
+
 def test_a_walk_under_a_scenario_that_answers_part_of_it_replays_as_its_header_says(
     tmp_path: Path,
 ) -> None:

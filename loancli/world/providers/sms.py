@@ -203,6 +203,18 @@ class SmsService:
             True, None if delivered else Reason.SMS_NOT_DELIVERED, code=code, message=body
         )
 
+    def code_reached(self, phone: str, purpose: str) -> bool:
+        """Whether the active code for this purpose was delivered to ``phone`` (arrived or on
+        its way): one the borrower has to type. A code the gateway made that never arrived
+        is active but not on the phone."""
+        active = self.store.get(self.CODES, phone=phone, purpose=purpose, active=True)
+        if active is None:
+            return False
+        return any(
+            m.get("code") and _hash(m["code"], purpose, phone) == active["code_hash"]
+            for m in self.store.find(self.INBOX, phone=phone)
+        )
+
     def has_active_code(self, phone: str, purpose: str) -> bool:
         """Whether a code for this purpose is still usable (not used, dead or replaced)."""
         return self.store.get(self.CODES, phone=phone, purpose=purpose, active=True) is not None
