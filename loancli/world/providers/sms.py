@@ -210,10 +210,8 @@ class SmsService:
         active = self.store.get(self.CODES, phone=phone, purpose=purpose, active=True)
         if active is None:
             return False
-        return any(
-            m.get("code") and _hash(m["code"], purpose, phone) == active["code_hash"]
-            for m in self.store.find(self.INBOX, phone=phone)
-        )
+        codes = (m.get("code") for m in self.store.find(self.INBOX, phone=phone))
+        return any(c and _hash(c, purpose, phone) == active["code_hash"] for c in codes)
 
     def has_active_code(self, phone: str, purpose: str) -> bool:
         """Whether a code for this purpose is still usable (not used, dead or replaced)."""
