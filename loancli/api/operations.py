@@ -507,7 +507,7 @@ def credit_report(
             entry, reason = objection
             filed = bureau.file_objection(
                 world.store,
-                applicant_id,
+                found,
                 entry,
                 reason,
                 today,
@@ -516,7 +516,7 @@ def credit_report(
                 world=cast("ObjectionWorld", world_ref(world)),
                 answer=world.scenario.world.bureau.objection_outcome,
             )["id"]
-        entries = bureau.entries_of(world.store, applicant_id)
+        entries = bureau.entries_about(world.store, found)
         private = tuple(reporting.private_of(world.store, found))
         return CreditReport(applicant_id, today, entries, filed, private)
 

@@ -17,6 +17,7 @@ from typing import Literal
 from loancli.clock import add_years
 from loancli.errors import NotFound, RuleError
 from loancli.i18n import _
+from loancli.loan.loans import id_order
 from loancli.loan.money import fmt
 from loancli.loan.servicing import (
     DEFAULT_SERVICING,
@@ -26,7 +27,16 @@ from loancli.loan.servicing import (
     overdue_from,
     owed_on,
 )
-from loancli.records import CREDIT, CreditEntry, Line, Loan, ObjectionWorld
+from loancli.records import (
+    CREDIT,
+    LOANS,
+    Applicant,
+    CreditEntry,
+    Flow,
+    Line,
+    Loan,
+    ObjectionWorld,
+)
 from loancli.store import Store
 from loancli.validation import check_text
 
@@ -165,7 +175,7 @@ REASON_MAX = 200
 
 def file_objection(
     store: Store,
-    applicant_id: str,
+    record: Applicant | Flow,
     entry_id: str,
     reason: str,
     today: date,
@@ -174,16 +184,17 @@ def file_objection(
     world: ObjectionWorld | None = None,
     answer: Literal["kept", "corrected"] | None = None,
 ) -> CreditEntry:
-    """Mark entry ``entry_id`` of ``applicant_id`` as objected to (art. 25); it is answered
+    """Mark entry ``entry_id`` about the borrower of ``record`` (:func:`entries_about`) as
+    objected to (art. 25); it is answered
     ``answer_days`` later as the clock moves, with ``answer`` (the filing world's bureau's;
     None: the world's that moves the clock); ``at`` is the simulated time it was filed.
     ``RuleError`` on entry or reason."""
     wanted = entry_id.strip().upper()
-    entry = store.get(CREDIT, id=wanted)
-    if entry is None or entry["applicant_id"] != applicant_id:
+    entry = next((x for x in entries_about(store, record) if x["id"] == wanted), None)
+    if entry is None:
         raise NotFound(
             _("{applicant} has no credit entry {entry!r}").format(
-                applicant=applicant_id, entry=entry_id
+                applicant=record["id"], entry=entry_id
             ),
             key="entry",
         )
@@ -232,10 +243,19 @@ def file_objection(
     return entry
 
 
-def entries_of(store: Store, applicant_id: str) -> list[CreditEntry]:
-    """Every entry the bureau made for ``applicant_id``, oldest first."""
-    found: list[CreditEntry] = store.find(CREDIT, applicant_id=applicant_id)
-    return sorted(found, key=lambda x: x["id"])
+def entries_about(store: Store, record: Applicant | Flow) -> list[CreditEntry]:
+    """Every entry the bureau holds about the borrower of ``record`` (a journey or a
+    checkout), oldest first: those of each loan of its account, as a person's credit report
+    shows them, not one application's (found by a support walk: a second loan's report said
+    nothing was held while the first loan's overdue was)."""
+    found: dict[str, CreditEntry] = {
+        x["id"]: x for x in store.find(CREDIT, applicant_id=record["id"])
+    }
+    phone = record.get("phone")
+    if phone:
+        for loan in store.find(LOANS, phone=phone):
+            found.update((x["id"], x) for x in store.find(CREDIT, loan=loan["id"]))
+    return sorted(found.values(), key=lambda x: id_order(x["id"]))
 
 
 def _entry_event(day: str, event: str, entry: CreditEntry, **detail: object) -> DatedEvent:

@@ -33,11 +33,11 @@ from loancli.journey.repayment import check_choice
 from loancli.journey.runner import STEP_NAMES
 from loancli.journey.session import scenario_with_grade
 from loancli.journey.texts import SMS_MARK_ALSO, SMS_MARKS
-from loancli.loan.bureau import REASON_MAX
+from loancli.loan.bureau import REASON_MAX, entries_about
 from loancli.loan.loans import find_loan, loan_view, newest_loan
 from loancli.masking import mask_numbers
 from loancli.questions import QUESTIONS
-from loancli.records import CREDIT, LOANS, Applicant, Flow
+from loancli.records import LOANS, Applicant, Flow
 from loancli.store import Location, MemoryState, Store, holds_records, state_absent
 from loancli.stories import personas
 from loancli.stories.format import (
@@ -1070,7 +1070,9 @@ def _check_credit(n: int, expect: CreditExpect, loan_ref: str | None, world: Sta
             loan = find_loan(store, loan_ref)
         except LoanCliError:
             return [Check(n, "credit", "a loan", "none")]
-        entries = {x["id"]: x for x in store.find(CREDIT, applicant_id=loan["applicant_id"])}
+        # What the bureau holds about the loan's borrower, as credit-report shows it.
+        borrower = resolve(store, loan["applicant_id"])
+        entries = {x["id"]: x for x in entries_about(store, borrower)}
     out: list[Check] = []
     if expect.held is not None:
         held = sum(1 for x in entries.values() if x["status"] == "held")

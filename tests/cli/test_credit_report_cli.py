@@ -305,3 +305,24 @@ def test_a_report_says_reported_of_the_overdue_the_bureau_holds_unpaid_not_of_a_
     code, out, err = cli(db, "report", "A0001")
     said = " ".join(out.split())
     assert "was reported to the credit bureau (R0002)" in said and "has been reported" in said
+
+
+def test_a_borrowers_every_loan_shows_what_the_bureau_holds_about_them(tmp_path: Path) -> None:
+    """The bureau keeps a person's record, not an application's: the second loan's report
+    shows the first loan's overdue, and an objection to it can be filed from there (it said
+    nothing was held, and refused the objection as another applicant's)."""
+    db = tmp_path / "state.json"
+    answers = ("--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
+    assert cli(db, "--clock", "2026-03-02T10:00:00+08:00", *answers)[0] == 0
+    second = ("--set", "amount=5000")
+    assert cli(db, "--clock", "2026-03-20T10:00:00+08:00", *answers, *second)[0] == 0
+    ok_json(db, "clock", "set", "2026-04-20T10:00:00+08:00")
+    first = ok_json(db, "credit-report", "A0001")["entries"]
+    assert [(e["entry"], e["loan"]) for e in first] == [("R0001", "L0001")]
+    for record in ("A0002", "L0002"):
+        assert ok_json(db, "credit-report", record)["entries"] == first
+    code, out, _ = cli(db, "--lang", "zh", "credit-report", "A0002", columns=80)
+    assert code == 0 and "R0001" in out and "没有不良信息" not in out
+    filed = ok_json(db, "credit-report", "L0002", "--object", "R0001", "--reason", "已按时还款")
+    assert filed["entries"][0]["objection"]["answer_by"] == "2026-05-10"
+    assert ok_json(db, "credit-report", "A0001")["entries"][0]["objection"] is not None
