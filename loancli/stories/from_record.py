@@ -37,6 +37,7 @@ from loancli.journey.session import (
     servicing_world,
 )
 from loancli.journey.texts import SMS_MARKS
+from loancli.loan.bureau import entries_about
 from loancli.loan.loans import id_order, loan_view, newest_loan
 from loancli.masking import Private, mask_numbers, mask_phone, mask_text
 from loancli.reasons import Reason
@@ -224,7 +225,10 @@ def tell(store: Store, record_id: str, image: Callable[[str], str] | None = None
         expects[len(actions) - 1] = _merge(
             expects.get(len(actions) - 1), _loan_expect(newest, now, owner)
         )
-    credit = _credit_expect(entries, record["id"])
+    # What the bureau holds about the record's borrower (every loan of the account), as
+    # credit-report and the story's check count it.
+    about = {x["id"] for x in entries_about(store, record)}
+    credit = _credit_expect({k: v for k, v in entries.items() if v["id"] in about})
     if credit is not None:
         last = expects.get(len(actions) - 1) or Expect()
         expects[len(actions) - 1] = msgspec.structs.replace(last, credit=credit)
@@ -1101,9 +1105,8 @@ def _objection(
     return (_placed(at, place), action)
 
 
-def _credit_expect(entries: dict[str, CreditEntry], owner: str) -> CreditExpect | None:
-    """The record's credit entries as the bureau holds them now (none: no expectation)."""
-    mine = {k: v for k, v in entries.items() if v["applicant_id"] == owner}
+def _credit_expect(mine: dict[str, CreditEntry]) -> CreditExpect | None:
+    """The borrower's credit entries as the bureau holds them now (none: no expectation)."""
     if not mine:
         return None
     wanted = {}
