@@ -187,9 +187,21 @@ def remaining_principal(loan: Loan) -> Decimal:
     return sum((owed(line)["principal"] for line in loan["lines"]), ZERO)
 
 
+def priced_by_fee(loan: Loan) -> bool:
+    """Whether the loan has no interest rate and is priced by its fee alone (a checkout's
+    installments, 小米分期): its annual cost, the APR of the fee, stands for the contract rate
+    a penalty is a multiple of."""
+    return Decimal(loan["apr_contract"]) == 0 and Decimal(loan.get("fee_rate_total") or 0) > 0
+
+
 def penalty_rate(loan: Loan, policy: ServicingPolicy = DEFAULT_SERVICING) -> Decimal:
     """The daily penalty rate: the contract's daily rate (APR/360, or APR/365 for a daily
-    product) times the multiplier."""
+    product) times the multiplier; for a plan priced by its fee alone, its APR's (a contract
+    rate of 0 made an overdue of it cost nothing, while the borrower was told a penalty
+    accrues every day: found by a support walk)."""
+    if priced_by_fee(loan):
+        year = year_days_of(loan.get("day_count"))
+        return daily_rate(Decimal(loan["apr"]), year) * policy.penalty_multiplier
     return contract_daily_rate(loan) * policy.penalty_multiplier
 
 

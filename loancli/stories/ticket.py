@@ -58,7 +58,8 @@ from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip, 
 BUNDLE_FORMAT = 7
 # The formats this loancli replays: 3 carried no loan events (none are compared). Format 7's
 # journey waits for the resend button when a new SMS code is asked for at once, where format
-# 6's refused it (its tickets of that path are not reproduced: the rule changed).
+# 6's refused it, and an overdue checkout installment accrues a penalty, where it accrued 0.00
+# (format 6 tickets of either are not reproduced: the rule changed).
 READ_FORMATS = (3, 4, 5, 6, 7)
 # The loan events a format's loancli did not log, by the format that brought them: a ticket of
 # an earlier format is compared without them (a card unbound across a due date now logs that

@@ -33,6 +33,7 @@ from loancli.loan.servicing import (
     interest_to_date_parts,
     owed,
     period_start,
+    priced_by_fee,
     upfront_fee_of,
 )
 from loancli.masking import Word, mask_text, shown_events
@@ -382,20 +383,29 @@ def daily_percent(rate: Decimal) -> str:
     return four if Decimal(four) == rate * 100 else f"{rate * 100:.6f}"
 
 
+def _penalty_base(loan: Loan) -> str:
+    """What the penalty rate is a multiple of, in words: the contract rate, or the annual
+    cost of a plan priced by its fee alone."""
+    multiplier = DEFAULT_SERVICING.penalty_multiplier
+    if priced_by_fee(loan):
+        return _(
+            "{multiplier}x the plan's annual cost of {apr}% (it is priced by a fee, with no "
+            "interest rate)"
+        ).format(multiplier=multiplier, apr=loan["apr"])
+    return _("{multiplier}x the contract rate").format(multiplier=multiplier)
+
+
 def _overdue_sentence(loan: Loan, line: Line, rate: Decimal, capped: bool = False) -> str:
     """An installment overdue now, or one paid after its grace period with its penalty, at
     ``rate`` a day (``capped``: the rate a cap on overdue costs held the penalty rate to)."""
-    how = (
-        _("the cap on overdue costs (not {multiplier}x the contract rate)")
-        if capped
-        else _("{multiplier}x the contract rate")
-    )
+    base = _penalty_base(loan)
+    how = _("the cap on overdue costs (not {base})").format(base=base) if capped else base
     facts = {
         "n": line["n"],
         "due": line["due_date"],
         "grace": _grace_days(loan, line["n"]),
         "penalty": line["penalty"],
-        "how": how.format(multiplier=DEFAULT_SERVICING.penalty_multiplier),
+        "how": how,
         "rate": daily_percent(rate),
     }
     if line["status"] == "overdue":
@@ -662,12 +672,12 @@ def _cap_sentence(loan: Loan) -> str | None:
             "The cap on overdue costs applied: penalty interest, overdue interest and fees "
             "together may not exceed {cap}% a year (for private lending 4 x the one-year LPR "
             "at the contract date), so the penalty rate of {uncapped:.2f}% a year "
-            "({multiplier}x the contract rate) was held to {cap}%, {rate:.6f}% a day. {held}"
+            "({base}) was held to {cap}%, {rate:.6f}% a day. {held}"
         )
         .format(
             cap=cap,
             uncapped=uncapped * year * 100,
-            multiplier=DEFAULT_SERVICING.penalty_multiplier,
+            base=_penalty_base(loan),
             rate=rate * 100,
             held="; ".join(held) or _("No penalty has accrued yet."),
         )
