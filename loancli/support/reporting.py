@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import NotRequired, TypedDict
 
@@ -20,10 +20,12 @@ from loancli.i18n import N_, _, in_language, language
 from loancli.journey.payout import product_of
 from loancli.journey.session import CLOCK_WORLDS_KEY, SCENARIO_TEXT_PREFIX
 from loancli.loan.loans import loan_view
-from loancli.loan.servicing import catch_up
+from loancli.loan.money import fmt
+from loancli.loan.servicing import catch_up, overdue_from, owed_total
 from loancli.masking import (
     Private,
     Word,
+    mask_card,
     mask_id,
     mask_login_id,
     mask_name,
@@ -150,6 +152,22 @@ class LoanNow(TypedDict):
     # Why a repayment from its card is refused now (a reason code: the card unbound from the
     # account, or to bind again after a phone change); absent when it is not.
     card_refused: NotRequired[str]
+    # The card it is repaid from, masked (the one to bind again when it is refused).
+    card: NotRequired[str]
+    # The oldest installment fallen due and unpaid but not yet overdue (its grace period
+    # running: no automatic debit took it); absent when there is none.
+    unpaid_due: NotRequired[UnpaidDue]
+
+
+class UnpaidDue(TypedDict):
+    """An installment past its due date, unpaid, inside its grace period: the day support can
+    still keep it from going overdue."""
+
+    installment: int
+    due_date: str
+    owed: str
+    # The last day it can be repaid without a penalty or a credit report.
+    last_day: str
 
 
 class Report(TypedDict):
@@ -470,8 +488,11 @@ def _loan_trouble(loans: list[LoanNow]) -> tuple[str, str, dict[str, Said]] | No
     report's plain words, the support action, and the borrower's message in both
     languages."""
     overdue = [x for x in loans if x["overdue_installments"]]
+    # Fallen due and not taken (a debit failed or was not tried), the grace period running:
+    # the days support can still keep it from going overdue (found by a support walk).
+    in_grace = [x for x in loans if not x["overdue_installments"] and x.get("unpaid_due")]
     refunds = [x for x in loans if x["refund_owed"] != "0.00"]
-    if not overdue and not refunds:
+    if not overdue and not in_grace and not refunds:
         return None
     order = ("zh", "en") if language() == "zh" else ("en", "zh")
     said: list[str] = []
@@ -492,18 +513,23 @@ def _loan_trouble(loans: list[LoanNow]) -> tuple[str, str, dict[str, Said]] | No
         if reported:
             said.append(_(_REPORTED_SAID).format(entries=", ".join(reported)))
         actions.append(_(_OVERDUE_ACTION).format(**facts))
-        refused = x.get("card_refused")
-        if refused:
-            # "Repay" alone sends the borrower to a repayment that is refused.
-            actions.append(_(_BIND_FIRST_ACTION).format(loan=x["loan"], code=refused))
+        _bind_first(x, actions, advice)
         for lang in order:
             messages[lang].append(in_language(lang, _OVERDUE_MESSAGE).format(**facts))
-            if refused:
-                advice[lang].append(in_language(lang, _BIND_FIRST_ADVICE))
             # Reported already: said as done, not as what may come (the borrower was told the
             # overdue "may be reported" after the bureau held it).
             said_advice = _REPORTED_ADVICE if reported else _OVERDUE_ADVICE
             advice[lang].append(in_language(lang, said_advice))
+    for x in in_grace:
+        unpaid = x["unpaid_due"]
+        due_facts = {"loan": x["loan"], "n": unpaid["installment"], "due": unpaid["due_date"]}
+        due_facts.update(owed=unpaid["owed"], last=unpaid["last_day"])
+        said.append(_(_UNPAID_DUE_SAID).format(**due_facts))
+        actions.append(_(_UNPAID_DUE_ACTION).format(**due_facts))
+        _bind_first(x, actions, advice)
+        for lang in order:
+            messages[lang].append(in_language(lang, _UNPAID_DUE_MESSAGE).format(**due_facts))
+            advice[lang].append(in_language(lang, _UNPAID_DUE_ADVICE).format(**due_facts))
     for x in refunds:
         facts = {"loan": x["loan"], "refund": x["refund_owed"]}
         said.append(_(_REFUND_SAID).format(**facts))
@@ -520,6 +546,34 @@ def _loan_trouble(loans: list[LoanNow]) -> tuple[str, str, dict[str, Said]] | No
     return close_up(" ".join(said)), close_up(" ".join(actions)), spoken
 
 
+def _bind_first(loan: LoanNow, actions: list[str], advice: dict[str, list[str]]) -> None:
+    """What support and the borrower are told first when the loan's card refuses repayments:
+    "repay" alone sends the borrower to a repayment that is refused."""
+    refused = loan.get("card_refused")
+    if not refused:
+        return
+    card = loan.get("card", "")
+    actions.append(_(_BIND_FIRST_ACTION).format(loan=loan["loan"], code=refused, card=card))
+    for lang, said in advice.items():
+        said.append(in_language(lang, _BIND_FIRST_ADVICE).format(card=card))
+
+
+_UNPAID_DUE_SAID = N_(
+    "Since then, installment {n} of loan {loan} fell due on {due} and is unpaid ({owed}); its "
+    "grace period ends on {last}."
+)
+_UNPAID_DUE_ACTION = N_(
+    "Ask the borrower to repay installment {n} of loan {loan} ({owed}) by {last}: from the "
+    "day after, it is overdue, costs a penalty every day and may be reported to the credit "
+    "bureau. loancli explain says why no automatic debit took it."
+)
+_UNPAID_DUE_MESSAGE = N_(
+    "Installment {n} of your loan {loan} ({owed}) was due on {due} and has not been paid."
+)
+_UNPAID_DUE_ADVICE = N_(
+    "Please repay it by {last}: from the day after, a penalty is charged every day and the "
+    "overdue may be reported to the credit bureau."
+)
 _OVERDUE_SAID = N_(
     "Since then, loan {loan} has {n} installment(s) overdue: {owed} is owed today, penalty "
     "interest {penalty} included."
@@ -531,12 +585,12 @@ _OVERDUE_ACTION = N_(
     "each automatic debit that failed or was not tried."
 )
 _BIND_FIRST_ACTION = N_(
-    "Loan {loan}'s card must be bound again first ({code}): a repayment from it is refused "
-    "until then (loancli card bind)."
+    "Loan {loan}'s card {card} must be bound again first ({code}): a repayment from it is "
+    "refused until then (loancli card bind)."
 )
 _BIND_FIRST_ADVICE = N_(
-    "Bind your bank card again first: a repayment from it is refused until then, and no "
-    "automatic debit is taken from it."
+    "Bind your bank card {card} again first: a repayment from it is refused until then, and "
+    "no automatic debit is taken from it."
 )
 _OVERDUE_MESSAGE = N_(
     "Your loan {loan} has {n} installment(s) overdue; {owed} is owed today, penalty interest "
@@ -714,7 +768,8 @@ def loans_now(
     out: list[LoanNow] = []
     loans = sorted(store.find(LOANS, applicant_id=applicant_id), key=lambda x: x["id"])
     for loan in loans:
-        catch_up(loan, today, world.product(product_of(loan)).servicing)
+        servicing = world.product(product_of(loan)).servicing
+        catch_up(loan, today, servicing)
         view = loan_view(loan, today)
         held = [e for e in store.find(CREDIT, loan=loan["id"]) if e["status"] == "held"]
         now: LoanNow = {
@@ -733,6 +788,16 @@ def loans_now(
         refused = loan_card_refusal(store, loan)
         if refused is not None:
             now["card_refused"] = refused.value
+        if loan["status"] == "active":
+            now["card"] = mask_card(loan["card_number"])
+        due = [x for x in loan["lines"] if x["status"] == "due"]
+        if due:
+            now["unpaid_due"] = {
+                "installment": due[0]["n"],
+                "due_date": due[0]["due_date"],
+                "owed": fmt(owed_total(due[0])),
+                "last_day": (overdue_from(due[0], servicing) - timedelta(days=1)).isoformat(),
+            }
         out.append(now)
     return out
 
@@ -753,6 +818,19 @@ def _loan_lines(loans: list[LoanNow]) -> list[str]:
             lines.append(
                 _("  - {n} installment(s) overdue, penalty interest {penalty}").format(
                     n=x["overdue_installments"], penalty=x["penalty_owed"]
+                )
+            )
+        unpaid = x.get("unpaid_due")
+        if unpaid and not x["overdue_installments"]:
+            lines.append(
+                _(
+                    "  - installment {n} fell due on {due}, unpaid: no penalty if repaid by {last}"
+                ).format(n=unpaid["installment"], due=unpaid["due_date"], last=unpaid["last_day"])
+            )
+        if x.get("card_refused"):
+            lines.append(
+                _("  - its card {card} must be bound again ({code})").format(
+                    card=x.get("card", ""), code=x["card_refused"]
                 )
             )
         if x["restructured"]:

@@ -64,8 +64,11 @@ def test_support_is_told_to_have_the_card_bound_before_a_repayment(unbound: Path
     assert loan["card_refused"] == "card_not_bound"
     assert "must be bound again first (card_not_bound)" in report["support_action"]
     borrower = report["borrower_message"]
-    assert "Bind your bank card again first" in borrower["en"]["advice"]
-    assert "重新绑定" in borrower["zh"]["advice"]
+    # It names the card to bind again (the borrower may have another card bound).
+    assert loan["card"] == "**** 3445"
+    assert "Bind your bank card **** 3445 again first" in borrower["en"]["advice"]
+    assert "请先重新绑定银行卡 **** 3445" in borrower["zh"]["advice"]
+    assert "card **** 3445 must be bound again first" in report["support_action"]
     words = ok(unbound, "explain", "A0001")
     assert "Card **** 3445 must be bound again now (card_not_bound)" in words
     code, out, err = run_cli(unbound.parent, "repay", "A0001", "--installment", "1", db=unbound)
@@ -76,6 +79,43 @@ def test_support_is_told_to_have_the_card_bound_before_a_repayment(unbound: Path
     assert code == 3 and refused["status"] == "refused", refused
     assert refused["commands"] == ["loancli card bind"]  # bare: the same whatever the file
     assert f"On this state file: loancli --db {unbound} card bind" in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [("2026-04-03", True), ("2026-04-05", True), ("2026-04-06", False), ("2026-04-01", False)],
+)
+def test_a_report_in_the_grace_period_says_what_to_do_before_it_is_overdue(
+    tmp_path: Path, day: str, said: bool
+) -> None:
+    """Fallen due, not debited (the card unbound), the grace period running: the days support
+    can still keep the installment from going overdue. The report said nothing of it."""
+    db = played(tmp_path, "card-unbound-no-debit", until=2)
+    scenario = tmp_path / "debit.yaml"
+    scenario.write_text(DEBIT_SCENARIO, encoding="utf-8")
+    ok(db, "--scenario", str(scenario), "clock", "set", f"{day}T10:00:00+08:00")
+    code, report = run_json(tmp_path, "report", "A0001", "--format", "json", db=db)
+    assert code == 0, report
+    [loan] = report["loans"]
+    if not said:
+        # Not due yet, or overdue already (which the report says as it did).
+        assert "unpaid_due" not in loan
+        assert "by 2026-04-05" not in (report["support_action"] or "")
+        return
+    assert loan["unpaid_due"] == {
+        "installment": 1,
+        "due_date": "2026-04-02",
+        "owed": "916.80",
+        "last_day": "2026-04-05",
+    }
+    action = report["support_action"]
+    assert "repay installment 1 of loan L0001 (916.80) by 2026-04-05" in action
+    assert "card **** 3445 must be bound again first" in action
+    borrower = report["borrower_message"]
+    assert "was due on 2026-04-02 and has not been paid" in borrower["en"]["message"]
+    assert "Please repay it by 2026-04-05" in borrower["en"]["advice"]
+    assert "请最晚于 2026-04-05 还款" in borrower["zh"]["advice"]
+    assert "grace period ends on 2026-04-05" in report["outcome"]["explanation"]
 
 
 def test_a_card_bound_again_is_no_longer_said_to_need_it(unbound: Path, tmp_path: Path) -> None:
