@@ -515,6 +515,20 @@ def _say(template: str, facts: Mapping[str, str], lang: str | None) -> str:
 
 # Advice that fits one command, where the general advice would not: (reason, flow kind).
 _KIND_ADVICE: dict[tuple[Reason, str], str] = {
+    # A repayment from a loan's card money cannot move through: another card bound to the
+    # account can take it over (更换还款卡), where a payout's card cannot be changed so.
+    (Reason.CARD_NOT_BOUND, "repay"): N_(
+        "Bind the card again (loancli card bind), or repay from another card bound to the "
+        "account (loancli card use CARD_ID), then try again."
+    ),
+    (Reason.CARD_FROZEN, "repay"): N_(
+        "Ask the bank to unfreeze the card, or repay from another card bound to the account "
+        "(loancli card use CARD_ID)."
+    ),
+    (Reason.CARD_CLOSED, "repay"): N_(
+        "Repay from another card bound to the account (loancli card use CARD_ID); bind one "
+        "first if there is none (loancli card bind)."
+    ),
     (Reason.ACCOUNT_NOT_FOUND, "change_phone"): N_(
         "Log in with the account's ID number, or the number it uses now (after an earlier "
         "change, the new one); a number with no account has nothing to change."

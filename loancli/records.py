@@ -148,6 +148,7 @@ class RunAction(TypedDict, total=False):
     applicant: str
     step: str
     card: str
+    loan: str
     contact: str
     phone: str
     item: str

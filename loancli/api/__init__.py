@@ -88,6 +88,7 @@ from loancli.api.operations import (
     Step,
     UnbindCard,
     Unlock,
+    UseCard,
     WorldOptions,
     add_contact,
     advance_clock,
@@ -117,6 +118,7 @@ from loancli.api.operations import (
     trust_device,
     unbind_card,
     unlock,
+    use_card,
     world_for,
 )
 from loancli.clock import DEFAULT_START
@@ -190,6 +192,7 @@ __all__ = [
     "StatePath",
     "Step",
     "UnbindCard",
+    "UseCard",
     "Unlock",
     "World",
     "WorldArgs",
@@ -236,6 +239,7 @@ __all__ = [
     "timeline",
     "trust_device",
     "unbind_card",
+    "use_card",
     "unlock",
     "validate_scenario",
 ]

@@ -201,6 +201,20 @@ def unbind_card(state: StatePath, card: str, **world: Unpack[WorldArgs]) -> RunR
     )
 
 
+def use_card(
+    state: StatePath, card: str, loan: str | None = None, **world: Unpack[WorldArgs]
+) -> RunResult:
+    """Repay the account's running loans (or ``loan``) from bound card ``card`` from now on
+    (更换还款卡), after logging in as its account."""
+    return _run(
+        state,
+        lambda j: account_flows.use_card(j, card, loan),
+        "card use",
+        UseCard(card=card, loan=loan),
+        world,
+    )
+
+
 def add_contact(state: StatePath, **world: Unpack[WorldArgs]) -> RunResult:
     """Add an emergency contact."""
     return _run(state, account_flows.add_contact, "contacts add", AddContact(), world)
@@ -313,7 +327,7 @@ class Repaid(msgspec.Struct, frozen=True):
             "status": "refused",
             "reason": self.refused.value,
             "message": self.refused.repay_sentence_in(self.facts),
-            "advice": self.refused.advice_in(self.facts),
+            "advice": self.refused.advice_in(self.facts, kind="repay"),
             **now,
         }
 
@@ -831,6 +845,13 @@ class UnbindCard(Action, tag="unbind_card"):
     card: Id
 
 
+class UseCard(Action, tag="use_card"):
+    """``card use CARD [--loan LOAN]``."""
+
+    card: Id
+    loan: Id | None = None
+
+
 class AddContact(Action, tag="add_contact"):
     """``contacts add``."""
 
@@ -866,6 +887,7 @@ AnyAction = (
     | ChangePhone
     | BindCard
     | UnbindCard
+    | UseCard
     | AddContact
     | RemoveContact
     | Login
@@ -881,6 +903,7 @@ ACTIONS: dict[str, type[Action]] = {
         ChangePhone,
         BindCard,
         UnbindCard,
+        UseCard,
         AddContact,
         RemoveContact,
         Login,
@@ -896,7 +919,8 @@ def action_fields(action: Action) -> RunAction:
     """What a run record keeps of its action: its kind and its own fields."""
     out: dict[str, object] = {"action": action.__struct_config__.tag}
     for name in action.__struct_fields__:
-        if name not in WORLD_FIELDS:
+        # An optional field not given is not kept (a run of every loan names none).
+        if name not in WORLD_FIELDS and getattr(action, name) is not None:
             out[name] = getattr(action, name)
     # An action's own fields are records.RunAction's keys (tests/journey: every action's run
     # record is read back through the state file's checks).
@@ -919,6 +943,8 @@ def perform(state: StatePath, what: Action, **world: Unpack[WorldArgs]) -> RunRe
             return bind_card(state, **world)
         case UnbindCard(card=card):
             return unbind_card(state, card, **world)
+        case UseCard(card=card, loan=loan):
+            return use_card(state, card, loan, **world)
         case AddContact():
             return add_contact(state, **world)
         case RemoveContact(contact=contact):

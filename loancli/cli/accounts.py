@@ -43,7 +43,8 @@ account_app = typer.Typer(
     help="The account: phone-number change and the quarterly self-check.", no_args_is_help=True
 )
 card_app = typer.Typer(
-    help="Bank cards bound to the account: bind, list, unbind.", no_args_is_help=True
+    help="Bank cards bound to the account: bind, list, unbind, use (更换还款卡).",
+    no_args_is_help=True,
 )
 contacts_app = typer.Typer(help="Emergency contacts: add, list, remove.", no_args_is_help=True)
 
@@ -273,6 +274,57 @@ def card_unbind(
             lambda state, **world: api.unbind_card(state, card_id, **world),
             lambda r: [_("Card {card} unbound.").format(card=r["card"]["card"])],
             N_("Card unbinding"),
+        )
+    raise typer.Exit(code)
+
+
+@card_app.command("use")
+def card_use(
+    ctx: typer.Context,
+    card_id: Annotated[str, typer.Argument(metavar="CARD_ID", help="Card ID, e.g. C0002.")],
+    loan: Annotated[
+        str | None,
+        typer.Option("--loan", metavar="LOAN", help="Only this loan (default: every running one)."),
+    ] = None,
+    answers: Annotated[Path | None, AnswersOption] = None,
+    set_: Annotated[list[str] | None, SetOption] = None,
+    record: Annotated[Path | None, RecordOption] = None,
+) -> None:
+    """更换还款卡: repay the account's loans from this bound card from now on."""
+    opts = options(ctx)
+
+    def lines(r: "FlowDocument") -> list[str]:
+        card: Mapping[str, object] = r["card"]
+        changed = [str(x) for x in r["changed"]]
+        already = [str(x) for x in r["loans"] if x not in changed]
+        said = []
+        if changed:
+            now = (
+                _("Loan {loans} is now repaid from card {card}: its automatic debits too.")
+                if len(changed) == 1
+                else _("Loans {loans} are now repaid from card {card}: their automatic debits too.")
+            )
+            said.append(now.format(loans=", ".join(changed), card=card["card"]))
+        if already:
+            was = (
+                _("Loan {loans} was already repaid from card {card}.")
+                if len(already) == 1
+                else _("Loans {loans} were already repaid from card {card}.")
+            )
+            said.append(was.format(loans=", ".join(already), card=card["card"]))
+        return said
+
+    words = ["card", "use", card_id, *(["--loan", loan] if loan else [])]
+    with handled(opts, {"card": "CARD_ID", "loan": "--loan"}):
+        code = run_flow_command(
+            opts,
+            answers,
+            set_ or [],
+            record,
+            shlex.join(words),
+            lambda state, **world: api.use_card(state, card_id, loan, **world),
+            lines,
+            N_("Repayment card"),
         )
     raise typer.Exit(code)
 

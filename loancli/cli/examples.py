@@ -101,6 +101,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "card list": ("--db qa.json card list 13800138000", "card list 13800138000 --all --db qa.json"),
     "card unbind": ("--db qa.json card unbind C0002",),
+    "card use": ("--db qa.json card use C0002", "--db qa.json card use C0002 --loan L0001"),
     "contacts add": ("--db qa.json contacts add",),
     "contacts list": ("--db qa.json contacts list 13800138000",),
     "contacts remove": ("--db qa.json contacts remove K0002",),

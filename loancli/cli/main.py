@@ -77,7 +77,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "device": ("security", "Trusted devices and two-step verification."),
     "support": ("security", "Customer service: unlock a locked account."),
     "account": ("accounts", "Phone-number change, quarterly self-check."),
-    "card": ("accounts", "Bank cards: bind, list, unbind."),
+    "card": ("accounts", "Bank cards: bind, list, unbind, use."),
     "contacts": ("accounts", "Emergency contacts: add, list, remove."),
     "scenario": ("support", "Scenarios: list, show, validate, find."),
     "story": ("stories", "Stories over simulated time: list, show, run, find."),

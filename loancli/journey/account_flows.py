@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from loancli.account.accounts import identity_of
-from loancli.account.cards import card_view, flag_for_rebind
+from loancli.account.cards import card_view, flag_for_rebind, refusal
 from loancli.account.contacts import contact_view, contacts_of, save_contact
 from loancli.asking import asks
 from loancli.errors import AnswersExhausted, RuleError
@@ -30,10 +30,22 @@ from loancli.journey.flows import FlowStep, exhausted_stop, run_flow
 from loancli.journey.login import login_existing
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import CHANGE_CODE_TEXT, NEW_NUMBER_NOTICE, OLD_NUMBER_NOTICE
+from loancli.loan.loans import id_order, log, save_loan
+from loancli.loan.servicing import DatedEvent
 from loancli.masking import mask_card, mask_name, mask_phone
 from loancli.questions import QuestionContext
 from loancli.reasons import Reason
-from loancli.records import ACCOUNTS, APPLICANTS, CARDS, CONTACTS, LOANS, Card, Contact, PhoneChange
+from loancli.records import (
+    ACCOUNTS,
+    APPLICANTS,
+    CARDS,
+    CONTACTS,
+    LOANS,
+    Card,
+    Contact,
+    Loan,
+    PhoneChange,
+)
 from loancli.store import Store
 
 
@@ -286,6 +298,83 @@ def unbind(j: Journey, card_id: str) -> FlowRecord:
     return run_flow(
         j, "card_unbind", [("login", login_existing), ("unbind", remove)], card_id=card_id
     )
+
+
+def use_card(j: Journey, card_id: str, loan_id: str | None = None) -> FlowRecord:
+    """``card use CARD_ID [--loan LOAN]`` (更换还款卡): after logging in, the account's running
+    loans (or the one named) are repaid from bound card ``card_id`` from now on: its automatic
+    debits and repayments. A card money cannot move through (to bind again, frozen, closed) is
+    refused with its reason, as a payout to it is."""
+    card_to_unbind(j.store, card_id)
+    if loan_id is not None:
+        # A loan that is not running is refused before the login (nothing is kept); whose
+        # it is, after it.
+        _running_loans(j.store, None, loan_id)
+
+    def use(j: Journey, record: FlowRecord) -> Stop | None:
+        card = card_to_unbind(j.store, card_id)
+        if card["phone"] != record["phone"]:
+            raise RuleError(
+                "card",
+                _("card {card_id} is not bound to the account logged in").format(card_id=card_id),
+            )
+        shown = mask_card(card["number"])
+        refused = refusal(card, j.world.bank.card_status)
+        if refused is not None:
+            j.fail(record, "card_use_refused", refused, card=shown)
+            return Stop(refused, f"card {shown} cannot take repayments")
+        loans = _running_loans(j.store, record["phone"], loan_id)
+        moved = [x for x in loans if x["card_number"] != card["number"]]
+        for loan in moved:
+            was = mask_card(loan["card_number"])
+            loan["card_number"] = card["number"]
+            # The loan's own log says it (a timeline of the loan, a ticket's loan events).
+            detail = {"card": shown, "was": was, "flow": record["id"]}
+            changed: DatedEvent = {
+                "on": j.clock.now().date().isoformat(),
+                "event": "repayment_card_changed",
+                "detail": detail,
+            }
+            log(loan, j.clock.isoformat(), [changed])
+            save_loan(j.store, loan)
+        j.event(
+            record,
+            "repayment_card_set",
+            card=shown,
+            loans=[x["id"] for x in moved],
+            already=[x["id"] for x in loans if x not in moved],
+        )
+        record["view"] = {
+            "card": card_view(card, j.world.bank.card_status),
+            "loans": [x["id"] for x in loans],
+            "changed": [x["id"] for x in moved],
+        }
+        return None
+
+    return run_flow(j, "card_use", [("login", login_existing), ("use", use)], card_id=card_id)
+
+
+def _running_loans(store: Store, phone: str | None, loan_id: str | None) -> list[Loan]:
+    """The account's running loans (any account's, for no ``phone``), oldest first, or the
+    one ``loan_id`` names (a ``RuleError`` naming ``loan`` when it is not one of them)."""
+    found = store.find(LOANS, phone=phone) if phone is not None else store.all(LOANS)
+    running = sorted((x for x in found if x["status"] == "active"), key=lambda x: id_order(x["id"]))
+    if loan_id is None:
+        if not running:
+            raise RuleError("loan", _("the account logged in has no loan being repaid"))
+        return running
+    wanted = loan_id.strip().upper()
+    named = [x for x in running if x["id"] == wanted]
+    if not named and phone is not None:
+        raise RuleError(
+            "loan",
+            _("{loan} is not a loan being repaid by the account logged in").format(loan=loan_id),
+        )
+    if not named:
+        raise RuleError(
+            "loan", _("no loan {loan} is being repaid in the state file").format(loan=loan_id)
+        )
+    return named
 
 
 # Emergency contacts ------------------------------------------------------------------------

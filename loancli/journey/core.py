@@ -118,6 +118,9 @@ class FlowView(TypedDict, total=False):
     schedule: list[PlanRow]
     phone: str | None
     account: Mapping[str, object] | None
+    # ``card use``: the running loans it names, and those of them moved to the card.
+    loans: list[str]
+    changed: list[str]
 
 
 # What a step runs on: an applicant's journey, or a flow's record.

@@ -95,6 +95,7 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     "debit_skipped": N_(
         "no debit of {amount} for installment {installment} from card **** {card}: {why}"
     ),
+    "repayment_card_changed": N_("repaid from card {card} from now on (was {was}; flow {flow})"),
     "double_debit": N_(
         "debited {amount} again from card **** {card} for installment {installment}: "
         "{refund_owed} to refund"
@@ -329,6 +330,10 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
     "transfer_refused": N_("the transfer to card {card} was refused"),
     "payout_released": N_("payout {payout} released by {provider}"),
     "card_unbound": N_("card {card} unbound"),
+    "repayment_card_set": N_(
+        "loans repaid from card {card} from now on: {loans} (already repaid from it: {already})"
+    ),
+    "card_use_refused": N_("card {card} cannot take repayments"),
     "contact_removed": N_("emergency contact removed: {name} {mobile}"),
     "new_phone_refused": N_("new mobile number {new_phone} refused"),
     "code_still_valid": N_("the {purpose} code sent to {phone} is still valid"),
@@ -612,6 +617,8 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "kind": _named(PAYMENT_KINDS),
     "fees": lambda v: _fees(v) if isinstance(v, dict) else v,
     "installments": _numbers,
+    "loans": lambda v: _listed(_texts(v) or []) or _("none") if _texts(v) is not None else v,
+    "already": lambda v: _listed(_texts(v) or []) or _("none") if _texts(v) is not None else v,
     "owed": _parts,
     "waited": _duration,
     "review_time": _duration,

@@ -169,6 +169,7 @@ EMPTY_VIEWS: dict[str, dict[str, object]] = {
     "change_phone": {"change": None},
     "card_bind": {"card": None},
     "card_unbind": {"card": None},
+    "card_use": {"card": None, "loans": [], "changed": []},
     "contact_add": {"contact": None},
     "contact_remove": {"contact": None},
     "checkout": {"checkout": None, "schedule": []},

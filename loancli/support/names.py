@@ -36,6 +36,7 @@ STEP_NAMES = {
     "plan": N_("plan"),
     "password_reset": N_("password_reset"),
     "unbind": N_("unbind"),
+    "use": N_("use"),
     "remove": N_("remove"),
 }
 

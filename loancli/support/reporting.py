@@ -348,6 +348,7 @@ _FLOW_WORDS = {
     "change_phone": ["account", "change-phone"],
     "bind_card": ["card", "bind"],
     "unbind_card": ["card", "unbind"],
+    "use_card": ["card", "use"],
     "add_contact": ["contacts", "add"],
     "remove_contact": ["contacts", "remove"],
     "login": ["login"],
@@ -369,6 +370,8 @@ def flow_words(run: Run) -> list[str]:
     for name in ("card", "contact"):
         if name in action:
             words.append(str(action[name]))
+    if "loan" in action:
+        words += ["--loan", str(action["loan"])]
     if "phone" in action:
         # ``support unlock`` names the account by its mobile or its ID number.
         words.append(mask_login_id(str(action["phone"])))
@@ -737,6 +740,7 @@ FLOW_NAMES = {
     "change_phone": N_("phone-number change"),
     "card_bind": N_("card binding"),
     "card_unbind": N_("card unbinding"),
+    "card_use": N_("repayment card change"),
     "contact_add": N_("emergency-contact update"),
     "contact_remove": N_("emergency-contact removal"),
     "checkout": N_("checkout installment"),

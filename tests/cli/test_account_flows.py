@@ -1419,3 +1419,95 @@ def test_a_locked_account_says_until_when_as_the_timeline_does(tmp_path: Path) -
     said = " ".join((out + err).split())
     assert "(locked until 2026-03-03 10:00:00)" in said and "T10:00:00+08:00" not in said
     assert "Wait for the lock to end (1 day)" in said
+
+
+# -- 更换还款卡: the card a loan is repaid from ---------------------------------------------
+
+SECOND_CARD = "6228481234567890128"  # Luhn-valid, the borrower's own
+RICH = (
+    "name: rich\ndescription: the cards hold money for debits\n"
+    "providers: {bank: {debit_balance: 20000}}\n"
+)
+
+
+def second_card(tmp_path: Path) -> None:
+    """The happy-path loan L0001 on card C0001 (**** 3445), and a second card C0002 bound."""
+    applied(tmp_path)
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "card", "bind", "--answers", str(HAPPY_PATH_FILE),
+        "--set", f"card_number={SECOND_CARD}",
+    )  # fmt: skip
+    assert code == 0, out + err
+
+
+def test_a_loan_is_repaid_from_the_card_it_is_moved_to(tmp_path: Path) -> None:
+    """换卡后还是从旧卡扣款: the card a loan was paid out to stayed its repayment card
+    however the borrower's cards changed; unbound, its debits were skipped and every
+    repayment refused ("bind the card again")."""
+    second_card(tmp_path)
+    code, used = run_json(tmp_path, "--no-input", "card", "use", "C0002", *LOGIN)
+    assert code == 0, used
+    assert (used["card"]["card"], used["loans"], used["changed"]) == (
+        "**** 0128",
+        ["L0001"],
+        ["L0001"],
+    )
+    assert run_json(tmp_path, "--no-input", "card", "unbind", "C0001", *LOGIN)[0] == 0
+    rich = tmp_path / "rich.yaml"
+    rich.write_text(RICH, encoding="utf-8")
+    code, moved = run_json(
+        tmp_path, "--scenario", str(rich), "clock", "set", "2026-04-02T12:00:00+08:00"
+    )
+    assert code == 0, moved
+    debited = [e for e in moved["events"] if e["event"] == "debited"]
+    assert [e["detail"]["card"] for e in debited] == ["0128"], moved["events"]
+    assert not [e for e in moved["events"] if e["event"] == "debit_skipped"]
+    code, out, err = run_cli(tmp_path, "--no-pager", "timeline", "L0001")
+    assert "repaid from card **** 0128 from now on (was **** 3445; flow F0002)" in " ".join(
+        out.split()
+    )
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "--no-pager", "timeline", "L0001")
+    assert "此后从银行卡 **** 0128 还款（原为 **** 3445；流程 F0002）" in "".join(out.split(" \n"))
+    # Run again: already on it, said so; nothing moves.
+    code, again = run_json(tmp_path, "--no-input", "card", "use", "C0002", *LOGIN)
+    assert code == 0 and again["changed"] == [] and again["loans"] == ["L0001"], again
+    code, out, err = run_cli(tmp_path, "--no-input", "card", "use", "C0002", *LOGIN, columns=80)
+    assert "Loan L0001 was already repaid from card **** 0128." in " ".join(out.split())
+
+
+def test_a_refused_repayment_from_an_unbound_card_names_card_use(tmp_path: Path) -> None:
+    second_card(tmp_path)
+    assert run_json(tmp_path, "--no-input", "card", "unbind", "C0001", *LOGIN)[0] == 0
+    code, refused = run_json(tmp_path, "repay", "A0001", "--installment", "1")
+    assert code == 3 and refused["reason"] == "card_not_bound", refused
+    assert "loancli card use CARD_ID" in refused["advice"]
+    assert "loancli card use CARD_ID" in refused["commands"]
+    assert run_json(tmp_path, "--no-input", "card", "use", "C0002", *LOGIN)[0] == 0
+    code, paid = run_json(tmp_path, "repay", "A0001", "--installment", "1")
+    assert code == 0 and paid["status"] == "paid", paid
+
+
+@pytest.mark.parametrize(
+    ("loan", "why"),
+    [("L0009", "no loan L0009 is being repaid"), ("x", "no loan x is being repaid")],
+)
+def test_a_loan_not_being_repaid_is_exit_2_naming_loan_and_nothing_is_kept(
+    tmp_path: Path, loan: str, why: str
+) -> None:
+    second_card(tmp_path)
+    flows = run_json(tmp_path, "flows", "list")[1]
+    code, out, err = run_cli(tmp_path, "--no-input", "card", "use", "C0002", "--loan", loan, *LOGIN)
+    assert code == 2 and "--loan" in err and why in err, out + err
+    assert run_json(tmp_path, "flows", "list")[1] == flows
+
+
+def test_a_card_to_bind_again_cannot_take_the_loan(tmp_path: Path) -> None:
+    """After a phone change the card reserved to the old number must be rebound: money cannot
+    move through it, so a loan is not moved to it (exit 3, its reason)."""
+    second_card(tmp_path)
+    assert change_phone(tmp_path)[0] == 0
+    login = ("--set", f"phone={NEW}", "--set", f"password={PASSWORD}")
+    code, refused = run_json(tmp_path, "--no-input", "card", "use", "C0002", *login)
+    assert code == 3 and refused["reason"] == "card_rebind_required", refused
+    # The loan stays on its card.
+    assert [x["card_number"] for x in table(tmp_path, "loans")] == [CARD]

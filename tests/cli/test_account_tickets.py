@@ -1160,3 +1160,24 @@ def test_a_scenarios_preset_account_that_gave_its_number_up_gives_it_up_in_the_r
         ("change_phone", False),
     ]
     replays(tmp_path, db, "A0001")
+
+
+def test_a_repayment_card_change_replays_from_the_ticket(tmp_path: Path) -> None:
+    """更换还款卡 is an action a story carries: the loan's ticket replays the card change, the
+    old card's unbinding and the debits from the new card, event for event."""
+    db = tmp_path / "state.json"
+    assert cli(tmp_path, db, "apply", "--answers", "happy-path") == 0
+    second = ("--set", "card_number=6228481234567890128")
+    assert cli(tmp_path, db, "card", "bind", "--answers", "happy-path", *second) == 0
+    assert (
+        cli(tmp_path, db, "card", "use", "C0002", "--loan", "L0001", "--answers", "happy-path") == 0
+    )
+    assert cli(tmp_path, db, "card", "unbind", "C0001", "--answers", "happy-path") == 0
+    rich = tmp_path / "rich.yaml"
+    rich.write_text("providers: {bank: {debit_balance: 20000}}\n", encoding="utf-8")
+    assert cli(tmp_path, db, "--scenario", str(rich), "clock", "advance", "35d") == 0
+    story = replays(tmp_path, db, "A0001")
+    used = [a for a in story["actions"] if a["action"] == "use_card"]
+    assert [(a["card"], a["loan"]) for a in used] == [("C0002", "L0001")], story["actions"]
+    code, out, err = run_cli(tmp_path, "report", "A0001", db=db)
+    assert code == 0 and "card use C0002 --loan L0001" in out, out + err

@@ -23,6 +23,7 @@ from conftest import (
     without_hashes,
 )
 from pty_helpers import CTRL_U, Terminal, loancli
+from rich.cells import cell_len
 
 from loancli.questions import QUESTIONS
 
@@ -396,3 +397,35 @@ def test_a_flow_interrupted_in_its_first_step_replays_as_it_ended(tmp_path: Path
     assert term.finish() == 130
 
     assert_replays_in_progress(tmp_path, db, "F0001")
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "Loan L0001 is now repaid from card **** 0128: its automatic debits too."),
+        ("zh", "借款 L0001 此后从银行卡 **** 0128 还款，自动扣款也从该卡扣。"),
+    ],
+)
+def test_the_repayment_card_changed_by_hand_at_80_columns(
+    tmp_path: Path, lang: str, said: str
+) -> None:
+    """更换还款卡 at a terminal: the login, then what it did, in the person's language."""
+    db = applied(tmp_path)
+    bound = loancli(
+        *("--no-input", "card", "bind", "--answers", str(HAPPY_PATH_FILE)),
+        *("--set", "card_number=6228481234567890128"),
+        db=db,
+    )
+    assert bound.returncode == 0, bound.stderr
+    term = Terminal(tmp_path, "--lang", lang, "card", "use", "C0002", columns=80)
+    term.answer("login_id", PHONE)
+    term.choose("login_method")
+    term.answer("password", PASSWORD)
+    assert term.finish() == 0
+    screen = term.text()
+    panel = screen[screen.rindex("╭") :]
+    joined = "".join(line.strip("│ ") for line in panel.splitlines())
+    assert "".join(said.split()) in "".join(joined.split()), panel
+    assert all(cell_len(line) <= 80 for line in panel.splitlines())
+    loans = json.loads(db.read_text(encoding="utf-8"))["loans"].values()
+    assert [x["card_number"] for x in loans] == ["6228481234567890128"]
