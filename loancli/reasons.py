@@ -56,6 +56,7 @@ class Reason(StrEnum):
     ATTEMPTS_EXHAUSTED = "attempts_exhausted"
     FACE_LOCKED = "face_locked"
     REVIEW_REJECTED = "review_rejected"
+    CREDIT_LIMIT_USED = "credit_limit_used"
     LOAN_DECLINED = "loan_declined"
     BANK_CODE_WRONG = "bank_code_wrong"
     SMS_CODE_EXPIRED = "sms_code_expired"
@@ -193,6 +194,13 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
     Reason.REVIEW_REJECTED: (
         N_("The credit review did not approve the application."),
         N_("The app gives no appeal; apply again later when circumstances change."),
+    ),
+    Reason.CREDIT_LIMIT_USED: (
+        N_(
+            "The credit limit is taken up by the principal still owed on running loans: what "
+            "is left is less than the smallest loan."
+        ),
+        N_("Repay what is owed (each repayment of principal frees the limit), then apply again."),
     ),
     Reason.LOAN_DECLINED: (
         # A loan's quote, or a purchase's installment plan (checkout).

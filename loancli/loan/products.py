@@ -457,8 +457,11 @@ def check_quote_cap(product: Product, schedule: Schedule, loan_date: date) -> No
     )
 
 
-def validate_amount(amount: Decimal, limit: Decimal, product: Product) -> str | None:
-    """A sentence saying what is wrong with the amount, or None when it can be borrowed."""
+def validate_amount(
+    amount: Decimal, limit: Decimal, product: Product, in_use: Decimal = Decimal(0)
+) -> str | None:
+    """A sentence saying what is wrong with the amount, or None when it can be borrowed:
+    within ``limit`` less the principal ``in_use`` on running loans."""
     amount = Decimal(amount)
     if amount < product.min_amount:
         return _("the amount {amount} is below the minimum of {minimum} yuan").format(
@@ -467,6 +470,16 @@ def validate_amount(amount: Decimal, limit: Decimal, product: Product) -> str | 
     if product.step and amount % product.step:
         return _("the amount {amount} must be a multiple of {step} yuan").format(
             amount=fmt(amount), step=fmt(product.step)
+        )
+    if amount > limit - in_use and in_use > 0:
+        return _(
+            "the amount {amount} is above the {available} yuan left of the credit limit of "
+            "{limit} ({in_use} is owed on running loans)"
+        ).format(
+            amount=fmt(amount),
+            available=fmt(max(limit - in_use, Decimal(0))),
+            limit=fmt(limit),
+            in_use=fmt(in_use),
         )
     if amount > limit:
         return _("the amount {amount} is above the credit limit of {limit} yuan").format(

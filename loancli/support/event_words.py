@@ -124,6 +124,9 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         N_("review {approved}: credit limit {credit_limit}, APR {apr}% ({why})"),
         N_("review {why}"),
     ),
+    "limit_checked": N_(
+        "credit limit {limit}, {in_use} of it owed on running loans: {available} can be borrowed"
+    ),
     "completed": N_("all steps done"),
     # Where a run stopped: the sentence the run said (in its language), and what it found.
     "stopped": (N_("stopped: {sentence} ({detail})"), N_("stopped: {sentence}")),

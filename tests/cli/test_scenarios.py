@@ -69,7 +69,10 @@ def test_every_builtin_has_a_description_and_an_expected_reason() -> None:
 
 # Reasons no one command reaches (they happen after the loan, over weeks): the built-in story
 # that shows each, which ``story run`` plays in the story tests.
-BY_STORY = {"card_not_bound": "card-unbound-repay-refused"}
+BY_STORY = {
+    "card_not_bound": "card-unbound-repay-refused",
+    "credit_limit_used": "credit-limit-in-use",
+}
 # Reasons only a race reaches (two people at one account, on a server), which no scenario or
 # story plays: the test that makes the race.
 BY_RACE = {"phone_changed_meanwhile": "journey/test_phone_change_race.py"}

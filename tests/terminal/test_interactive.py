@@ -578,3 +578,35 @@ def test_at_a_narrow_terminal_a_question_keeps_its_key_whole(
     lines = term.text().splitlines()
     for key in ("face_actions", "auth_credit_card_bills"):
         assert any(f"({key}):" in line for line in lines), (key, lines)
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "refused"),
+    [
+        (
+            "en",
+            "Credit limit 22,000.00 yuan, 20,000.00 of it owed on running loans: 2,000.00 yuan "
+            "can be borrowed.",
+            "above the 2000.00 yuan left of the credit limit",
+        ),
+        ("zh", "可借 2,000.00 元。", "超过剩余可借额度 2000.00 元"),
+    ],
+)
+def test_a_second_loan_is_asked_within_what_is_left_of_the_limit(
+    tmp_path: Path, lang: str, said: str, refused: str
+) -> None:
+    """The limit is revolving: with 20000 owed of 22000, the amount prompt says 2000 is
+    left, refuses more (asked again) and takes 2000."""
+    db = tmp_path / "s.json"
+    first = loancli(
+        "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE), "--set", "amount=20000", db=db
+    )
+    assert first.returncode == 0, first.stderr
+    answers = reduced_answers(tmp_path, "amount")
+    term = Terminal(tmp_path, "--lang", lang, "apply", "--answers", str(answers), columns=80)
+    term.choose("login_method")  # the account's second journey logs in: the password
+    term.answer("amount", "5000")
+    term.correct("amount", "2000", "A0002")
+    assert term.finish() == 0
+    flat = "".join(term.text().split())
+    assert "".join(said.split()) in flat and "".join(refused.split()) in flat, term.text()

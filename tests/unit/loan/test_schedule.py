@@ -401,3 +401,21 @@ def test_schedule_invariants(
             balances = sum(line.remaining + line.principal for line in lines)
             rounding = 6 * term / float(balances)
             assert abs(float(s.apr - apr)) <= max(0.01, 0.005 + rounding)
+
+
+@given(
+    limit=st.integers(min_value=1, max_value=2000).map(lambda n: Decimal(n * 100)),
+    in_use=st.integers(min_value=0, max_value=400_000).map(lambda n: Decimal(n) / 10),
+    amount=st.integers(min_value=1, max_value=2000).map(lambda n: Decimal(n * 100)),
+)
+def test_an_amount_is_taken_exactly_when_it_fits_what_is_left_of_the_limit(
+    limit: Decimal, in_use: Decimal, amount: Decimal
+) -> None:
+    """The credit limit is revolving: an amount can be borrowed when it is within the limit
+    less the principal still owed on running loans, and the refusal says what is left."""
+    product = load_products()["cash_loan"]
+    problem = validate_amount(amount, limit, product, in_use)
+    fits = amount >= product.min_amount and amount <= limit - in_use
+    assert (problem is None) == fits, problem
+    if problem is not None and amount >= product.min_amount and in_use > 0:
+        assert f"{max(limit - in_use, Decimal(0)):.2f} yuan left" in problem
