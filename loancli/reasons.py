@@ -508,10 +508,20 @@ def sentence_now(text: str) -> str:
     return text if earlier is None else earlier[0].sentence_in({}, earlier[1])
 
 
+class _Values(dict[str, str]):
+    """A template's values: the record's id where the caller knows it (a command advice
+    names), else its placeholder, as a command's help names it (``ID``)."""
+
+    def __missing__(self, key: str) -> str:
+        if key == "id":
+            return "ID"
+        raise KeyError(key)
+
+
 def _say(template: str, facts: Mapping[str, str], lang: str | None) -> str:
     lang = lang or language()
     text = in_language(lang, template)
-    values = {k: localise_fact(v, lang) for k, v in facts.items()}
+    values = _Values({k: localise_fact(v, lang) for k, v in facts.items()})
     values["class_one"] = in_language(lang, ACCOUNT_TYPES["I"])
     if "card_account_class" in facts:
         kind = ACCOUNT_TYPES.get(facts["card_account_class"])
@@ -523,6 +533,20 @@ def _say(template: str, facts: Mapping[str, str], lang: str | None) -> str:
 
 # Advice that fits one command, where the general advice would not: (reason, flow kind).
 _KIND_ADVICE: dict[tuple[Reason, str], str] = {
+    # A journey's payout goes to the card its card-binding step bound: another card bound to
+    # the account is not used by a resume (found by a QA walk), that step again binds one.
+    (Reason.CARD_FROZEN, "apply"): N_(
+        "Ask the bank to unfreeze the card, or bind another card for this loan (loancli step {id} "
+        "card_binding) and continue (loancli apply --resume {id})."
+    ),
+    (Reason.CARD_CLOSED, "apply"): N_(
+        "Bind another debit card in your own name for this loan (loancli step {id} "
+        "card_binding) and continue (loancli apply --resume {id})."
+    ),
+    (Reason.CARD_NOT_BOUND, "apply"): N_(
+        "Bind the card again (loancli card bind), or bind another card for this loan (loancli "
+        "step {id} card_binding), then continue (loancli apply --resume {id})."
+    ),
     # A repayment from a loan's card money cannot move through: another card bound to the
     # account can take it over (更换还款卡), where a payout's card cannot be changed so.
     (Reason.CARD_NOT_BOUND, "repay"): N_(

@@ -194,9 +194,12 @@ def world_flags(opts: Options, words: Sequence[str] = ()) -> list[str]:
 # A command that a sentence names (the library's advice: ``loancli card bind``, ``loancli
 # contacts remove C0001``, ``loancli card list PHONE``): the words after ``loancli`` up to
 # the next ``loancli``, read against the command tree (``_command_words``).
-_NAMED_COMMAND = re.compile(r"\bloancli((?: (?!loancli\b)(?:[a-z][a-z-]*|[A-Z][A-Z0-9_]*))+)")
-# What may follow a command's name in advice: an id (C0001) or a placeholder (PHONE).
-_ARGUMENT = re.compile(r"[A-Z][A-Z0-9_]*")
+_NAMED_COMMAND = re.compile(
+    r"\bloancli((?: (?!loancli\b)(?:--[a-z][a-z-]*|[a-z][a-z_-]*|[A-Z][A-Z0-9_]*))+)"
+)
+# What may follow a command's name in advice: an id (C0001) or a placeholder (PHONE), a step's
+# name (card_binding: no English word has an underscore), an option (--resume).
+_ARGUMENT = re.compile(r"[A-Z][A-Z0-9_]*|[a-z]+(?:_[a-z]+)+|--[a-z][a-z-]*")
 
 
 def named_commands(opts: Options, *texts: str, bare: bool = False) -> list[str]:

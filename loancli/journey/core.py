@@ -207,7 +207,9 @@ class Journey:
         """Record a failed attempt that may be retried; the journey stops on it if not."""
         self.last_reason = reason
         self.event(app, event, reason, **detail)
-        said = sentences(reason.sentence_in(self.facts), reason.advice_in(self.facts))
+        kind = str(app.get("kind") or "apply")  # a journey's record has no kind
+        advice = reason.advice_in({**self.facts, "id": app["id"]}, kind=kind)
+        said = sentences(reason.sentence_in(self.facts), advice)
         self.asker.tell(said, "bad")
 
     def save(self, record: Record) -> None:

@@ -180,7 +180,7 @@ def result_of(app: ApplicantRecord, facts: Mapping[str, str]) -> JourneyResult:
         "stopped_at": app.get("stopped_at"),
         "reason": app.get("reason"),
         "message": reason.sentence_in(facts) if reason else None,
-        "advice": reason.advice_in(facts) if reason else None,
+        "advice": reason.advice_in({**facts, "id": app["id"]}, kind="apply") if reason else None,
         "loan": None,
         "schedule": [],
         "events": shown_events(app.get("events", []), private_words(app)),

@@ -460,9 +460,12 @@ def report(
         "scenarios": _run_scenarios(runs, private),
         "clock_scenarios": _clock_scenarios(store, scenario_name, private),
         "outcome": outcome,
-        "support_action": reason.advice_in(facts) if reason else None,
+        "support_action": (
+            reason.advice_in({**facts, "id": app["id"]}, kind=kind_of(app)) if reason else None
+        ),
         # What the app shows the borrower, ready to paste, in Chinese, and the English for
         # engineers: the order follows --lang.
+        # (The app's own words: no command, as the general advice says it.)
         "borrower_message": _both_languages(reason, facts) if reason else None,
         "attempts_failed": [
             {"at": e["at"], "step": e.get("step"), "event": e["event"], "reason": e["reason"]}
@@ -617,6 +620,13 @@ _REFUND_MESSAGE = N_("A refund of {refund} on your loan {loan} is owed to you.")
 _REFUND_ADVICE = N_(
     "It is returned to the card it was taken from; if it has not arrived, contact customer service."
 )
+
+
+def kind_of(record: Applicant | Flow) -> str:
+    """The command a record is of, as advice fitting one is keyed: a flow's kind, else
+    ``apply`` (a journey's record has none)."""
+    kind = record.get("kind")
+    return kind if isinstance(kind, str) else "apply"
 
 
 def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, Said]:

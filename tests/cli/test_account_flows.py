@@ -119,7 +119,8 @@ def assert_stopped(
     assert code == 3, result["events"][-2:]
     assert (result["status"], result["stopped_at"], result["reason"]) == ("stopped", step, reason)
     assert result["message"] == Reason(reason).sentence_in(FACTS)
-    assert result["advice"] == Reason(reason).advice_in(FACTS, kind=kind)
+    facts = {**FACTS, "id": str(result.get("applicant_id") or result.get("flow_id"))}
+    assert result["advice"] == Reason(reason).advice_in(facts, kind=kind)
     assert result["events"][-1]["event"] == "stopped"
 
 
@@ -744,7 +745,7 @@ def test_a_payout_to_a_card_unbound_before_it_is_refused(tmp_path: Path) -> None
     code, result = run_json(
         tmp_path, "--no-input", "apply", "--resume", "A0001", "--answers", str(HAPPY_PATH_FILE)
     )
-    assert_stopped(code, result, "disbursement", "card_not_bound")
+    assert_stopped(code, result, "disbursement", "card_not_bound", kind="apply")
     assert "disbursed" not in [e["event"] for e in result["events"]]
 
 

@@ -214,3 +214,32 @@ def test_a_released_payout_says_what_reaches_the_card_when_a_fee_is_taken_up_fro
     # Both say the same sum: the amount less the 300.00 taken up front.
     sent = released.split("元正在发放")[0].rsplit("，", 1)[-1]
     assert sent in disbursed and sent.replace(",", "") != record["loan"]["amount"], texts
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_frozen_cards_advice_names_the_commands_that_pay_out_to_another_card(
+    tmp_path: Path, lang: str
+) -> None:
+    """ "Bind another card" led nowhere: a resume paid out to the journey's card, whichever
+    other card the account had bound. The advice names the step that binds one for this loan
+    and the resume, with the applicant's id, each whole on a line of its own to paste."""
+    db = tmp_path / "state.json"
+    frozen = ("--scenario", "frozen-card", "--no-input")
+    code, out, err = run_cli(
+        tmp_path, "--lang", lang, *frozen, "apply", "--answers", "happy-path", db=db, columns=80
+    )
+    assert code == 3 and "card_frozen" in out, out + err
+    flat = "".join(out.split())
+    assert "stepA0001card_binding" in flat and "apply--resumeA0001" in flat
+    pasted = [line.split(": ", 1)[-1].split("：", 1)[-1] for line in out.splitlines()]
+    step = next(line for line in pasted if line.endswith("step A0001 card_binding"))
+    assert step.startswith(f"loancli --db {db} --scenario frozen-card ")
+    other = ("--answers", "happy-path", "--set", "card_number=6228480012345678903")
+    # The world's card is no longer frozen (support had it unfrozen, or it is another card).
+    code, out, err = run_cli(tmp_path, "--no-input", "step", "A0001", "card_binding", *other, db=db)
+    # Said passed, before the panel that still shows where the journey stopped.
+    assert code == 0 and out.startswith("Step card_binding ran again and passed"), out + err
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "apply", "--resume", "A0001", "--answers", "happy-path", db=db
+    )
+    assert code == 0 and "to card **** 8903" in out, out + err

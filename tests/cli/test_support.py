@@ -564,7 +564,13 @@ def test_report_of_a_frozen_card(tmp_path: Path) -> None:
         "reason": "card_frozen",
         "explanation": Reason.CARD_FROZEN.sentence_in(FACTS),
     }
-    assert data["support_action"] == Reason.CARD_FROZEN.advice_in(FACTS)
+    # Support is told the commands that pay out to another card, with the applicant's id.
+    assert data["support_action"] == Reason.CARD_FROZEN.advice_in(
+        {**FACTS, "id": "A0001"}, kind="apply"
+    )
+    assert "loancli step A0001 card_binding" in data["support_action"]
+    # The borrower is told in the app's words, no command.
+    assert data["borrower_message"]["en"]["advice"] == Reason.CARD_FROZEN.advice_in(FACTS)
     assert data["reproduce"] == [run]
     assert data["replay"] == "loancli replay ticket.zip"
     text = json.dumps(data, ensure_ascii=False)
