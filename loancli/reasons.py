@@ -123,13 +123,13 @@ class Reason(StrEnum):
 _SENTENCES: dict[Reason, tuple[str, str]] = {
     Reason.PASSWORD_WRONG: (
         N_("The password is wrong for this account."),
-        N_("Re-enter the password, or reset it with an SMS code."),
+        N_("Re-enter the password, or log in with an SMS code instead (sms at login_method)."),
     ),
     Reason.ACCOUNT_LOCKED: (
         N_("The account is locked after {login_max_wrong} wrong passwords."),
         N_(
             "Wait for the lock to end ({login_lock}), or ask customer service to unlock it "
-            "with identity proof."
+            "with identity proof (loancli support unlock PHONE)."
         ),
     ),
     Reason.NEW_DEVICE_UNVERIFIED: (

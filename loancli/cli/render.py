@@ -420,10 +420,21 @@ def show_events_brief(console: Console, events: Sequence[Event]) -> None:
         step = step_name(event["step"]) or str(event["step"])
         step += " " * max(1, 15 - cell_len(step))
         said = event_words(event["event"], event["detail"]) or detail_text(event["detail"])
-        line = Text(f"{event['at'][11:19]} {step}{event['event']}{reason} {said}", style or "")
-        # Chinese broken between its characters (rich folded a run of it wherever the line
-        # ended, inside a word: （pa / ssword).
-        console.print(filled(console, line, console.width), highlight=False)
+        head = f"{event['at'][11:19]} {step}"
+        rest = Text(f"{event['event']}{reason} {said}", style or "")
+        # What follows the time and step hangs under its first word, as a timeline's detail is
+        # indented (its lines began at column 0: found by a QA walk at 80 columns); Chinese is
+        # broken between its characters (rich folded a run of it inside a word: （pa / ssword).
+        hang = cell_len(head) if console.width - cell_len(head) >= 30 else 2
+        width = console.width - hang
+        shown = cast("Text", filled(console, rest, width)).wrap(console, width)
+        for n, part in enumerate(shown):
+            part.rstrip()
+            margin = Text(head, style or "") if n == 0 else Text(" " * hang)
+            if n == 0 and hang != cell_len(head):
+                console.print(margin, highlight=False)
+                margin = Text(" " * hang)
+            console.print(margin + part, overflow="ignore", crop=False, highlight=False)
 
 
 # How a list of records shows each field: its priority (see Col.keep) and whether it is text.

@@ -342,9 +342,9 @@ def _debit_sentences(loan: Loan, world: WorldSettings, refused: Reason | None = 
         elif line is not None and line["status"] == "overdue":
             sentences.append(
                 _(
-                    "The grace period ended on {grace_end} and it is overdue: repaying it with "
-                    "loancli repay stops its penalty."
-                ).format(grace_end=grace_end)
+                    "The grace period ended on {grace_end} and it is overdue: repaying it stops "
+                    "its penalty (loancli repay {loan} --installment {n})."
+                ).format(grace_end=grace_end, loan=loan["id"], n=line["n"])
             )
         elif line is not None:
             sentences.append(

@@ -1512,3 +1512,35 @@ def test_a_card_to_bind_again_cannot_take_the_loan(tmp_path: Path) -> None:
     assert code == 3 and refused["reason"] == "card_rebind_required", refused
     # The loan stays on its card.
     assert [x["card_number"] for x in table(tmp_path, "loans")] == [CARD]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_flows_events_hang_under_their_first_word_at_80_columns(
+    tmp_path: Path, lang: str
+) -> None:
+    """An event's words that do not fit its line go on under the event, not at column 0 (the
+    time and step stand out on the left, as a timeline's do)."""
+    applied(tmp_path)
+    wrong = ("--set", f"login_id={PHONE}", "--set", "password=wrong-pass-1")
+    code, out, err = run_cli(tmp_path, "--lang", lang, "--no-input", "login", *wrong, columns=80)
+    assert code == 3, out + err
+    lines = out.split("╭")[0].rstrip("\n").splitlines()
+    events = [n for n, line in enumerate(lines) if line[:8].count(":") == 2]
+    assert len(events) >= 2 and len(lines) > len(events), out  # some words went on
+    for n, line in enumerate(lines):
+        assert n in events or line.startswith(" " * 24), out
+        assert cell_len(line) <= 80
+
+
+def test_a_locked_account_is_told_the_command_that_unlocks_it(tmp_path: Path) -> None:
+    """The advice named customer service but no command; a wrong password's advice named an
+    SMS reset no prompt offers (logging in with an SMS code is what there is)."""
+    applied(tmp_path)
+    wrong = ("--set", f"login_id={PHONE}", "--set", "password=wrong-pass-1")
+    code, out, err = run_cli(tmp_path, "--no-input", "login", *wrong)
+    assert code == 3 and "log in with an SMS code instead (sms at login_method)" in out, out
+    for _ in range(4):
+        code, out, err = run_cli(tmp_path, "--no-input", "login", *wrong)
+    assert code == 3 and "account_locked" in out, out + err
+    pasted = [line.split(": ", 1)[1] for line in out.splitlines() if "On this state file" in line]
+    assert pasted == [f"loancli --db {tmp_path / 'state.json'} support unlock PHONE"], out

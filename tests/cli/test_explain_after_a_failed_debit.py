@@ -56,6 +56,8 @@ def test_a_bank_fault_is_not_blamed_on_the_balance_and_the_advice_follows_the_in
     assert run_json(tmp_path, *world, "clock", "set", "2026-04-11T12:00")[0] == 0
     said = _explained(tmp_path, *world)
     assert "The grace period ended on 2026-04-05 and it is overdue" in said["debits"]
+    # The command that stops it, whole (it said "with loancli repay", which runs nothing).
+    assert "stops its penalty (loancli repay L0001 --installment 1)." in said["debits"]
     assert "Repaying it by" not in said["debits"]
     assert PENALTY_SUM in said["overdue"]
     zh = _explained(tmp_path, *world, lang="zh")["debits"]
