@@ -58,6 +58,15 @@ def month_grid(year: int, month: int, marks: Mapping[date, str], width: int = 80
     return table
 
 
+def _paid_early_in(line: LineView, year: int, month: int) -> bool:
+    """Whether ``line``, due after the month, was paid in it."""
+    paid = line.get("paid_on")
+    if line["status"] != "paid" or not paid:
+        return False
+    due, on = date.fromisoformat(line["due_date"]), date.fromisoformat(paid[:10])
+    return (on.year, on.month) == (year, month) and (due.year, due.month) > (year, month)
+
+
 def month_table(console: Console, year: int, month: int, lines: Sequence[LineView]) -> Group:
     """The month grid plus the list of that month's installments with their amounts: what
     one not paid yet owes today (an overdue one's penalty included, as the .ics file and
@@ -65,6 +74,11 @@ def month_table(console: Console, year: int, month: int, lines: Sequence[LineVie
     from rich.console import Group
 
     marks = {date.fromisoformat(x["due_date"]): x.get("status", "scheduled") for x in lines}
+    # The day an installment due later was paid (early, or settled with the rest): a loan
+    # settled early opened at that month with nothing marked and an empty list.
+    early = [x for x in lines if _paid_early_in(x, year, month)]
+    for x in early:
+        marks.setdefault(date.fromisoformat(str(x["paid_on"])), "paid")
     grid = month_grid(year, month, marks, console.width)
     cols = [
         Col("due_date", column_name("due_date")),
@@ -76,7 +90,7 @@ def month_table(console: Console, year: int, month: int, lines: Sequence[LineVie
     styles: list[str | None] = []
     for x in lines:
         day = date.fromisoformat(x["due_date"])
-        if (day.year, day.month) == (year, month):
+        if (day.year, day.month) == (year, month) or x in early:
             status = x.get("status", "scheduled")
             # Only the shown columns: a table cell reads nothing else of the line.
             shown = {"due_date": x["due_date"], "total": shown_amount(x)}

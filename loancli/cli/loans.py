@@ -201,7 +201,15 @@ def calendar(
     if opts.json:
         opts.emit(shown.view())
         return
-    opts.console.print(month_table(opts.console, shown.year, shown.month, shown.installments))
+    lines = shown.installments
+    if lines and all(x["status"] == "paid" for x in lines):
+        last = max(str(x["paid_on"] or x["due_date"]) for x in lines)[:10]
+        opts.console.print(
+            _("Loan {loan} is repaid in full (last payment {day}): nothing is due.").format(
+                loan=shown.loan, day=last
+            )
+        )
+    opts.console.print(month_table(opts.console, shown.year, shown.month, lines))
     if shown.refund_owed != "0.00":
         say_hint(
             opts.console, (refund_line(shown.refund_owed), run_again(opts, "explain", shown.loan))

@@ -1157,3 +1157,15 @@ def test_the_calendar_of_a_loan_settled_early_opens_at_the_month_it_was_settled(
     assert code == 0, paid
     code, shown = run_json(tmp_path, "calendar", "A0001", db=db)
     assert code == 0 and shown["month"] == "2026-05", shown
+    # That month says so, marks the day and lists what it paid (it showed no mark and an
+    # empty list: found by a QA walk), in both languages.
+    for lang, said in (
+        ("en", "Loan L0001 is repaid in full (last payment 2026-05-12): nothing is due."),
+        ("zh", "借款 L0001 已全部还清（最后一次还款 2026-05-12）：无待还款项。"),
+    ):
+        code, out, err = run_cli(tmp_path, "--lang", lang, "calendar", "A0001", db=db, columns=80)
+        assert code == 0 and out.splitlines()[0] == said, out + err
+        assert "[12]" in out
+        rows = [line.split()[1] for line in out.splitlines() if line.startswith(" 202")]
+        # Installment 2, due in May; 3-12, due later, paid that day.
+        assert rows == [str(n) for n in range(2, 13)], out
