@@ -197,10 +197,13 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
     ),
     Reason.CREDIT_LIMIT_USED: (
         N_(
-            "The credit limit is taken up by the principal still owed on running loans: what "
-            "is left is less than the smallest loan."
+            "The credit limit is taken up by the principal still owed on running loans: not "
+            "enough of it is left for this loan."
         ),
-        N_("Repay what is owed (each repayment of principal frees the limit), then apply again."),
+        N_(
+            "Repay what is owed (each repayment of principal frees the limit), then apply "
+            "again; or apply for no more than what is left."
+        ),
     ),
     Reason.LOAN_DECLINED: (
         # A loan's quote, or a purchase's installment plan (checkout).

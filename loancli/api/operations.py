@@ -206,6 +206,8 @@ def use_card(
 ) -> RunResult:
     """Repay the account's running loans (or ``loan``) from bound card ``card`` from now on
     (更换还款卡), after logging in as its account."""
+    # Kept as the id it names (a story's action reads ``L0001``; ``l0001`` was refused there).
+    loan = loan.strip().upper() if loan is not None else None
     return _run(
         state,
         lambda j: account_flows.use_card(j, card, loan),

@@ -23,7 +23,14 @@ from loancli.i18n import N_, _
 from loancli.stories import check as checking
 from loancli.stories import tickets
 from loancli.stories.format import schema
-from loancli.stories.runner import StoryRun, builtin_stories, play_story, story_file
+from loancli.stories.runner import (
+    StoryRun,
+    builtin_stories,
+    check_label,
+    check_value,
+    play_story,
+    story_file,
+)
 from loancli.text import printable
 
 story_app = typer.Typer(
@@ -141,9 +148,9 @@ def _show_run(opts: Options, played: StoryRun) -> None:
                 console.print(
                     "    "
                     + _("{what}: expected {expected}, got {got}").format(
-                        what=escape(printable(c["what"])),
-                        expected=escape(printable(str(c["expected"]))),
-                        got=escape(printable(str(c["got"]))),
+                        what=escape(printable(check_label(str(c["what"])))),
+                        expected=escape(printable(check_value(c["expected"]))),
+                        got=escape(printable(check_value(c["got"]))),
                     ),
                     soft_wrap=True,
                 )

@@ -305,11 +305,18 @@ def use_card(j: Journey, card_id: str, loan_id: str | None = None) -> FlowRecord
     loans (or the one named) are repaid from bound card ``card_id`` from now on: its automatic
     debits and repayments. A card money cannot move through (to bind again, frozen, closed) is
     refused with its reason, as a payout to it is."""
-    card_to_unbind(j.store, card_id)
-    if loan_id is not None:
-        # A loan that is not running is refused before the login (nothing is kept); whose
-        # it is, after it.
-        _running_loans(j.store, None, loan_id)
+    found = card_to_unbind(j.store, card_id)
+    if found["card_type"] == "credit":
+        raise RuleError(
+            "card",
+            _(
+                "card {card_id} is a credit card; a loan is repaid from a debit card in the "
+                "borrower's name"
+            ).format(card_id=card_id),
+        )
+    # Refused before the login, nothing kept: a loan that is not one the card's account is
+    # repaying, or an account with none (the login then checks the card is the person's).
+    _running_loans(j.store, found["phone"], loan_id)
 
     def use(j: Journey, record: FlowRecord) -> Stop | None:
         card = card_to_unbind(j.store, card_id)
@@ -354,25 +361,22 @@ def use_card(j: Journey, card_id: str, loan_id: str | None = None) -> FlowRecord
     return run_flow(j, "card_use", [("login", login_existing), ("use", use)], card_id=card_id)
 
 
-def _running_loans(store: Store, phone: str | None, loan_id: str | None) -> list[Loan]:
-    """The account's running loans (any account's, for no ``phone``), oldest first, or the
-    one ``loan_id`` names (a ``RuleError`` naming ``loan`` when it is not one of them)."""
-    found = store.find(LOANS, phone=phone) if phone is not None else store.all(LOANS)
-    running = sorted((x for x in found if x["status"] == "active"), key=lambda x: id_order(x["id"]))
+def _running_loans(store: Store, phone: str, loan_id: str | None) -> list[Loan]:
+    """The running loans of the account of ``phone`` (the card's), oldest first, or the one
+    ``loan_id`` names (a ``RuleError`` naming ``loan`` when there is none, or it is not one
+    of them)."""
+    running = sorted(
+        (x for x in store.find(LOANS, phone=phone) if x["status"] == "active"),
+        key=lambda x: id_order(x["id"]),
+    )
+    if not running:
+        raise RuleError("loan", _("the card's account has no loan being repaid"))
     if loan_id is None:
-        if not running:
-            raise RuleError("loan", _("the account logged in has no loan being repaid"))
         return running
-    wanted = loan_id.strip().upper()
-    named = [x for x in running if x["id"] == wanted]
-    if not named and phone is not None:
-        raise RuleError(
-            "loan",
-            _("{loan} is not a loan being repaid by the account logged in").format(loan=loan_id),
-        )
+    named = [x for x in running if x["id"] == loan_id.strip().upper()]
     if not named:
         raise RuleError(
-            "loan", _("no loan {loan} is being repaid in the state file").format(loan=loan_id)
+            "loan", _("{loan} is not a loan the card's account is repaying").format(loan=loan_id)
         )
     return named
 

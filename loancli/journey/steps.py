@@ -352,6 +352,22 @@ def limit_in_use(j: Journey, app: ApplicantRecord) -> Decimal:
     return sum((remaining_principal(x) for x in running), Decimal(0))
 
 
+def _limit_taken_since(j: Journey, app: ApplicantRecord) -> Stop | None:
+    """The limit checked again as the money moves: another loan of the account may have taken
+    it since this one's amount was chosen (a journey resumed later: found by a review)."""
+    review = app.get("review")
+    if review is None:
+        return None
+    limit, in_use = Decimal(review["credit_limit"]), limit_in_use(j, app)
+    amount = Decimal(app["loan"]["amount"])
+    if amount <= limit - in_use:
+        return None
+    available = max(limit - in_use, Decimal(0))
+    detail = {"limit": fmt(limit), "in_use": fmt(in_use), "available": fmt(available)}
+    j.fail(app, "limit_checked", Reason.CREDIT_LIMIT_USED, amount=fmt(amount), **detail)
+    return Stop(Reason.CREDIT_LIMIT_USED, f"amount {fmt(amount)} > available {fmt(available)}")
+
+
 @asks("amount")
 def loan_selection(j: Journey, app: ApplicantRecord) -> Stop | None:
     limit = Decimal(app["review"]["credit_limit"])
@@ -505,6 +521,9 @@ def disbursement(j: Journey, app: ApplicantRecord) -> Stop | None:
     refused = card_refused(j, app, card)
     if refused is not None:
         return refused
+    used = _limit_taken_since(j, app)
+    if used is not None:
+        return used
     loan_date = _now(j).date()
     schedule = quote(j, app, loan_date)
     # What reaches the card: the amount less any up-front fee (the bank's limits see that).

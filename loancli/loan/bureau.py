@@ -251,8 +251,15 @@ def entries_about(store: Store, record: Applicant | Flow) -> list[CreditEntry]:
     found: dict[str, CreditEntry] = {
         x["id"]: x for x in store.find(CREDIT, applicant_id=record["id"])
     }
-    phone = record.get("phone")
-    if phone:
+    # The account's number now: its loans' (a phone change carries the new number to loans
+    # and journeys, not to a checkout's flow record, whose old number may be another
+    # person's since); a journey's own, without a loan. A flow without a loan has no account
+    # entries to show (its number may have been given up).
+    own = store.find(LOANS, applicant_id=record["id"])
+    phones = {x["phone"] for x in own}
+    if not own and record["id"].startswith("A") and record.get("phone"):
+        phones.add(str(record.get("phone")))
+    for phone in sorted(phones):
         for loan in store.find(LOANS, phone=phone):
             found.update((x["id"], x) for x in store.find(CREDIT, loan=loan["id"]))
     return sorted(found.values(), key=lambda x: id_order(x["id"]))

@@ -38,6 +38,8 @@ from loancli.stories.runner import (
     LoadedStory,
     builtin_answers,
     builtin_story_names,
+    check_label,
+    check_value,
     load_story,
     run_story,
 )
@@ -98,7 +100,11 @@ class Failure:
 
     def sentence(self) -> str:
         return _("action {n} ({label}): {what}: expected {expected}, got {got}").format(
-            n=self.action, label=self.label, what=self.what, expected=self.expected, got=self.got
+            n=self.action,
+            label=self.label,
+            what=check_label(self.what),
+            expected=check_value(self.expected),
+            got=check_value(self.got),
         )
 
 

@@ -28,7 +28,7 @@ from loancli.asking import YamlTooComplex, answer_problem, read_yaml
 from loancli.clock import DEFAULT_START, parse_clock, parse_duration
 from loancli.errors import LoanCliError, UsageError
 from loancli.files import FileTooLarge, NotRegularFile, beside, read_regular
-from loancli.i18n import _, language, set_language
+from loancli.i18n import N_, _, language, set_language
 from loancli.journey.repayment import check_choice
 from loancli.journey.runner import STEP_NAMES
 from loancli.journey.session import scenario_with_grade
@@ -990,6 +990,50 @@ def check(n: int, expect: Expect, facts: _Facts, world: State) -> list[Check]:
         else:
             out.append(Check(n, what, "received", "received" if hits else "none"))
     return out
+
+
+# A check's label as a person reads it (the story's keys and codes stay as written): the
+# check keeps it in English, for JSON and JUnit; text output says it in its language.
+_CHECK_LABELS = (
+    (re.compile(r"loan (\S+) installment (\d+) (\w+)"), N_("loan {0} installment {1} {2}")),
+    (re.compile(r"loan (\S+) (\w+)"), N_("loan {0} {1}")),
+    (re.compile(r"sms to (\S+)"), N_("sms to {0}")),
+    (re.compile(r"sms to (\S+) (/.*/)"), N_("sms to {0} {1}")),
+    (re.compile(r"credit held"), N_("credit held")),
+    (re.compile(r"credit (\S+) (\w+)"), N_("credit entry {0} {1}")),
+    (re.compile(r"events: (.+)"), N_("events: {0}")),
+    (re.compile(r"no_events: (.+)"), N_("no_events: {0}")),
+    (re.compile(r"loan"), N_("loan")),
+    (re.compile(r"credit"), N_("credit")),
+)
+_CHECK_VALUES = {
+    "received": N_("received"),
+    "none": N_("none"),
+    "recorded": N_("recorded"),
+    "absent": N_("absent"),
+    "a loan": N_("a loan"),
+    "(no such installment)": N_("(no such installment)"),
+    "(no such entry)": N_("(no such entry)"),
+}
+_MESSAGES = re.compile(r"(\d+) message\(s\)")
+
+
+def check_label(what: str) -> str:
+    """A check's label (``loan L0001 installment 2 penalty``) in the command's language."""
+    for pattern, said in _CHECK_LABELS:
+        found = pattern.fullmatch(what)
+        if found:
+            return _(said).format(*found.groups())
+    return what
+
+
+def check_value(value: object) -> str:
+    """A check's expected or got value in the command's language (a figure as it is)."""
+    text = str(value)
+    if text in _CHECK_VALUES:
+        return _(_CHECK_VALUES[text])
+    found = _MESSAGES.fullmatch(text)
+    return _("{n} message(s)").format(n=found.group(1)) if found else text
 
 
 def _marks_also(text: str) -> str:

@@ -50,7 +50,14 @@ from loancli.reasons import Reason, sentence_now
 from loancli.records import ACCOUNTS, LOANS, Applicant, EventDetail, Flow
 from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
 from loancli.stories.from_record import lost_image_hint, tell
-from loancli.stories.runner import LoadedStory, field_problem, parse_story_data, run_story
+from loancli.stories.runner import (
+    LoadedStory,
+    check_label,
+    check_value,
+    field_problem,
+    parse_story_data,
+    run_story,
+)
 from loancli.support.pseudonym import personal_data
 from loancli.support.reporting import Report, is_flow, private_of, resolve
 from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip, refused
@@ -555,7 +562,7 @@ def replay(
     verdict.unmet = [
         f"{c.action}. "
         + _("{what}: expected {expected}, got {got}").format(
-            what=c.what, expected=c.expected, got=c.got
+            what=check_label(c.what), expected=check_value(c.expected), got=check_value(c.got)
         )
         for c in played.failures
     ]

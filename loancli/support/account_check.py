@@ -75,11 +75,17 @@ CHECKS: dict[str, tuple[str, str]] = {
     ),
     "card_frozen": (
         N_("Card {card} is frozen at the bank."),
-        N_("Ask the bank to unfreeze it, or bind another card."),
+        N_(
+            "Ask the bank to unfreeze it, or bind another card (loancli card bind) and move the "
+            "loans to it (loancli card use NEW_ID)."
+        ),
     ),
     "card_closed": (
         N_("Card {card} is closed at the bank."),
-        N_("Bind another debit card: loancli card bind, then loancli card unbind {id}."),
+        N_(
+            "Bind another debit card (loancli card bind), move the loans to it (loancli card "
+            "use NEW_ID), then unbind this one (loancli card unbind {id})."
+        ),
     ),
     "card_expired": (
         N_("Credit card {card} expired at the end of {date}."),

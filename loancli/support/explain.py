@@ -54,7 +54,14 @@ from loancli.store import Store
 from loancli.store.base import ADVICE
 from loancli.support.event_words import event_text, recorded_why
 from loancli.support.names import DEBIT_FAILURES, SIDE_NAMES, authorisation_words, step_words
-from loancli.support.reporting import LOAN_STATUSES, facts_of, is_flow, private_of, resolve
+from loancli.support.reporting import (
+    LOAN_STATUSES,
+    facts_of,
+    is_flow,
+    kind_of,
+    private_of,
+    resolve,
+)
 from loancli.text import close_up
 from loancli.world.providers import WorldSettings
 from loancli.world.providers.review import why_in
@@ -87,7 +94,7 @@ def explain_applicant(
             value0=step_words(str(app["stopped_at"])),
             value1=reason.value,
             value2=reason.sentence_in(facts),
-            value3=reason.advice_in(facts),
+            value3=reason.advice_in({**facts, "id": app["id"]}, kind=kind_of(app)),
         )
         # The figures the stop was decided by (the APR and its cap), as the timeline says them.
         stops = [e for e in events if e["event"] == "stopped" and e.get("reason") == code]

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import NotRequired, TypedDict
 
 from loancli.account.accounts import identity_of
-from loancli.account.cards import loan_card_refusal
+from loancli.account.cards import cards_of, loan_card_refusal
+from loancli.account.cards import refusal as card_refusal
 from loancli.asking import read_yaml, shown_set_item
 from loancli.errors import NotFound, RuleError, UsageError
 from loancli.i18n import N_, _, in_language, language
@@ -154,6 +155,9 @@ class LoanNow(TypedDict):
     card_refused: NotRequired[str]
     # The card it is repaid from, masked (the one to bind again when it is refused).
     card: NotRequired[str]
+    # Another card bound to the account that could take it over (``card use``), by its id,
+    # when its own card is refused.
+    other_card: NotRequired[str]
     # The oldest installment fallen due and unpaid but not yet overdue (its grace period
     # running: no automatic debit took it); absent when there is none.
     unpaid_due: NotRequired[UnpaidDue]
@@ -558,7 +562,14 @@ def _bind_first(loan: LoanNow, actions: list[str], advice: dict[str, list[str]])
     refused = loan.get("card_refused")
     if not refused:
         return
-    card = loan.get("card", "")
+    card, other = loan.get("card", ""), loan.get("other_card")
+    if other:
+        # Another card of the account can take the loan over (更换还款卡).
+        action = _(_MOVE_OR_BIND_ACTION).format(loan=loan["loan"], code=refused, card=card)
+        actions.append(action.replace("CARD_ID", other))
+        for lang, said in advice.items():
+            said.append(in_language(lang, _MOVE_OR_BIND_ADVICE).format(card=card))
+        return
     actions.append(_(_BIND_FIRST_ACTION).format(loan=loan["loan"], code=refused, card=card))
     for lang, said in advice.items():
         said.append(in_language(lang, _BIND_FIRST_ADVICE).format(card=card))
@@ -593,6 +604,15 @@ _OVERDUE_ACTION = N_(
 _BIND_FIRST_ACTION = N_(
     "Loan {loan}'s card {card} must be bound again first ({code}): a repayment from it is "
     "refused until then (loancli card bind)."
+)
+_MOVE_OR_BIND_ACTION = N_(
+    "Loan {loan}'s card {card} must be bound again ({code}), or the loan moved to another "
+    "card bound to the account (loancli card use CARD_ID --loan {loan}): a repayment from "
+    "{card} is refused until then."
+)
+_MOVE_OR_BIND_ADVICE = N_(
+    "Bind your bank card {card} again, or choose another bound card as the repayment card: a "
+    "repayment from {card} is refused until then, and no automatic debit is taken from it."
 )
 _BIND_FIRST_ADVICE = N_(
     "Bind your bank card {card} again first: a repayment from it is refused until then, and "
@@ -802,6 +822,15 @@ def loans_now(
         refused = loan_card_refusal(store, loan)
         if refused is not None:
             now["card_refused"] = refused.value
+            others = [
+                c
+                for c in cards_of(store, loan["phone"])
+                if c["number"] != loan["card_number"]
+                and c["card_type"] == "debit"
+                and card_refusal(c) is None
+            ]
+            if others:
+                now["other_card"] = others[0]["id"]
         if loan["status"] == "active":
             now["card"] = mask_card(loan["card_number"])
         due = [x for x in loan["lines"] if x["status"] == "due"]

@@ -126,6 +126,8 @@ def read_zip(
             archive = zipfile.ZipFile(handle)
         except Exception as exc:  # noqa: BLE001 - whatever zipfile says, it is not a zip we read
             why = str(exc) if isinstance(exc, zipfile.BadZipFile) else type(exc).__name__
+            if why == "File is not a zip file":  # zipfile's words for it, said in ours
+                why = _("it is not a zip file")
             raise refused(
                 path, None, _("cannot be read as a zip ({why})").format(why=why)
             ) from None

@@ -1490,7 +1490,10 @@ def test_a_refused_repayment_from_an_unbound_card_names_card_use(tmp_path: Path)
 
 @pytest.mark.parametrize(
     ("loan", "why"),
-    [("L0009", "no loan L0009 is being repaid"), ("x", "no loan x is being repaid")],
+    [
+        ("L0009", "L0009 is not a loan the card's account is repaying"),
+        ("x", "X is not a loan the card's account is repaying"),
+    ],
 )
 def test_a_loan_not_being_repaid_is_exit_2_naming_loan_and_nothing_is_kept(
     tmp_path: Path, loan: str, why: str
@@ -1544,3 +1547,78 @@ def test_a_locked_account_is_told_the_command_that_unlocks_it(tmp_path: Path) ->
     assert code == 3 and "account_locked" in out, out + err
     pasted = [line.split(": ", 1)[1] for line in out.splitlines() if "On this state file" in line]
     assert pasted == [f"loancli --db {tmp_path / 'state.json'} support unlock PHONE"], out
+
+
+def test_card_use_is_refused_before_the_login_for_a_credit_card_or_no_loan(
+    tmp_path: Path,
+) -> None:
+    """A loan is repaid from a debit card (a credit card was taken); an account with no loan
+    to move is refused before anything is kept (the flow stayed in progress)."""
+    applied(tmp_path)
+    assert bind_credit_card(tmp_path)[0] == 0
+    flows = run_json(tmp_path, "flows", "list")[1]
+    code, out, err = run_cli(tmp_path, "--no-input", "card", "use", "C0002", *LOGIN)
+    assert code == 2 and "CARD_ID" in err and "is a credit card" in err, out + err
+    assert run_json(tmp_path, "repay", "A0001", "--all")[0] == 0
+    code, out, err = run_cli(tmp_path, "--no-input", "card", "use", "C0001", *LOGIN)
+    assert code == 2 and "has no loan being repaid" in err, out + err
+    assert run_json(tmp_path, "flows", "list")[1] == flows
+
+
+def test_a_loan_named_in_lower_case_is_kept_as_its_id(tmp_path: Path) -> None:
+    """``--loan l0001`` moved the loan but kept the run as typed, which every bundle of the
+    account then refused (a story's action reads L0001)."""
+    second_card(tmp_path)
+    code, used = run_json(tmp_path, "--no-input", "card", "use", "C0002", "--loan", "l0001", *LOGIN)
+    assert code == 0 and used["changed"] == ["L0001"], used
+    (run,) = [f for f in table(tmp_path, "flows") if f["kind"] == "card_use"][0]["runs"]
+    assert run["action"] == {"action": "use_card", "card": "C0002", "loan": "L0001"}
+    code, out, err = run_cli(tmp_path, "report", "A0001", "--bundle", str(tmp_path / "t.zip"))
+    assert code == 0, out + err
+
+
+def test_a_journey_resumed_after_another_loan_took_the_limit_stops_at_its_payout(
+    tmp_path: Path,
+) -> None:
+    """The limit is checked again as the money moves: a journey stopped after its amount was
+    chosen, resumed after another loan took what was left, was paid out (24000 owed against
+    22000: found by a review)."""
+    apply = ("--no-input", "apply", "--answers", str(HAPPY_PATH_FILE))
+    assert run_json(tmp_path, *apply, "--set", "amount=20000")[0] == 0
+    code, stopped = run_json(tmp_path, *apply, "--set", "amount=2000", "--set", "sms_code=000000")
+    assert code == 3 and stopped["stopped_at"] == "sms_verification", stopped
+    assert run_json(tmp_path, *apply, "--set", "amount=2000")[0] == 0
+    code, resumed = run_json(tmp_path, "--no-input", "apply", "--resume", "A0002", "--answers",
+                             str(HAPPY_PATH_FILE))  # fmt: skip
+    assert code == 3, resumed
+    assert (resumed["stopped_at"], resumed["reason"]) == ("disbursement", "credit_limit_used")
+    assert len(table(tmp_path, "loans")) == 2
+
+
+def test_with_another_card_bound_support_is_told_to_move_the_loan_to_it(tmp_path: Path) -> None:
+    """The loan's card unbound, another bound: the report named only binding the old card
+    again; it names the card that can take the loan over, as a command with its id."""
+    second_card(tmp_path)
+    assert run_json(tmp_path, "--no-input", "card", "unbind", "C0001", *LOGIN)[0] == 0
+    assert run_json(tmp_path, "clock", "set", "2026-04-03T10:00:00+08:00")[0] == 0
+    code, report = run_json(tmp_path, "report", "A0001", "--format", "json")
+    assert code == 0, report
+    assert report["loans"][0]["other_card"] == "C0002"
+    assert "(loancli card use C0002 --loan L0001)" in report["support_action"]
+    assert (
+        "choose another bound card as the repayment card"
+        in (report["borrower_message"]["en"]["advice"])
+    )
+    assert "把已绑定的另一张卡设为还款卡" in report["borrower_message"]["zh"]["advice"]
+
+
+def test_explain_of_a_frozen_cards_stop_names_the_commands_the_journey_gave(
+    tmp_path: Path,
+) -> None:
+    code, out, err = run_cli(
+        tmp_path, "--scenario", "frozen-card", "--no-input", "apply", "--answers", "happy-path"
+    )
+    assert code == 3, out + err
+    code, said = run_json(tmp_path, "explain", "A0001")
+    assert code == 0, said
+    assert "(loancli step A0001 card_binding)" in said["explanations"]["stop"], said

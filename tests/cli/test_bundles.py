@@ -594,7 +594,7 @@ def test_a_replayed_world_records_the_tickets_own_stand_ins(tmp_path: Path) -> N
     ("lang", "said"),
     [
         ("en", "loan L0001 installment 1 penalty: expected 8.06, got 8.05"),
-        ("zh", "loan L0001 installment 1 penalty：预期 8.06，实际 8.05"),
+        ("zh", "借款 L0001 第 1 期 penalty：预期 8.06，实际 8.05"),
     ],
 )
 def test_a_replay_that_differs_says_the_figure_in_the_readers_language(

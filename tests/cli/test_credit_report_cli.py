@@ -326,3 +326,42 @@ def test_a_borrowers_every_loan_shows_what_the_bureau_holds_about_them(tmp_path:
     filed = ok_json(db, "credit-report", "L0002", "--object", "R0001", "--reason", "已按时还款")
     assert filed["entries"][0]["objection"]["answer_by"] == "2026-05-10"
     assert ok_json(db, "credit-report", "A0001")["entries"][0]["objection"] is not None
+
+
+def test_a_checkouts_report_follows_its_account_not_the_number_it_gave_up(tmp_path: Path) -> None:
+    """A checkout's record keeps the number it was made with; after a phone change another
+    person may have it. Its credit report showed (and took objections to) that person's
+    entries; it shows its own account's, by its loan's number now."""
+    code, out, err = run_cli(
+        tmp_path, "idcard", "generate", "--name", "李四", "--sex", "male",
+        "--birth-date", "1990-05-05", "--address", "北京市朝阳区建国路1号",
+        "--authority", "北京市公安局朝阳分局", "--out", str(tmp_path), "--stem", "li",
+    )  # fmt: skip
+    assert code == 0, out + err
+    story = tmp_path / "reused.yaml"
+    story.write_text(
+        "story: 1\nworld: {scenario: default, seed: 0, clock: 2026-03-02T10:00:00+08:00}\n"
+        "person: {answers: happy-path}\nactions:\n"
+        "  - {action: checkout, item: Redmi K70, price: '2499', periods: 12,"
+        " answers: {confirm_installment: true}}\n"
+        "  - action: change_phone\n"
+        "    answers: {new_phone: '13700137000', identity_method: sms, old_phone_code: auto,"
+        " new_phone_code: auto}\n"
+        "  - action: apply\n"
+        "    answers: {phone: '13800138000', card_phone: '13800138000', id_front: li-front.png,"
+        " id_back: li-back.png, card_number: '6228481234567890128',"
+        " contact_phone: '13900139001', password: other-pass-9}\n"
+        "  - {action: clock_set, to: '2026-04-20T10:00:00+08:00'}\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "state.json"
+    code, out, err = run_cli(tmp_path, "story", "run", str(story), db=db)
+    assert code == 0, out + err
+    theirs = ok_json(db, "credit-report", "A0001")["entries"]
+    assert [e["loan"] for e in theirs] == ["L0002"], theirs
+    mine = ok_json(db, "credit-report", "F0001")["entries"]
+    assert [e["loan"] for e in mine] == ["L0001"], mine
+    code, out, err = cli(
+        db, "credit-report", "F0001", "--object", theirs[0]["entry"], "--reason", "x"
+    )
+    assert code == 2 and "--object" in err, out + err

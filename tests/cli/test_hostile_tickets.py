@@ -298,3 +298,12 @@ def test_a_bundle_of_photos_too_many_pixels_together_is_refused_before_any_is_de
     big = _flat_png(7000, 6000)
     extra = {f"images/{9 + n}/big.png": big for n in range(3)}
     _refused(tmp_path, monkeypatch, {**made, **extra}, ("images/9/big.png", "120,000,000"))
+
+
+def test_a_file_that_is_no_zip_is_said_so_in_chinese(tmp_path: Path) -> None:
+    """zipfile's own English ("File is not a zip file") reached the Chinese message."""
+    bad = tmp_path / "bad.zip"
+    bad.write_text("x\n", encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "replay", str(bad))
+    assert code == 2 and "无法作为 zip 读取（这不是 zip 文件）" in err, out + err
+    assert "File is not" not in err

@@ -955,3 +955,24 @@ def test_stories_written_from_two_tickets_records_check_together(
     # Printed, it keeps its record's name.
     code, out, err = run_cli(tmp_path, "story", "from", "A0001", db=tmp_path / "default.json")
     assert code == 0 and load_yaml(out)["name"] == "a0001", out + err
+
+
+def test_an_unmet_expectation_is_said_in_chinese_under_zh(tmp_path: Path) -> None:
+    """Its label and its words were English in Chinese output ("loan L0001 installment 1
+    total: 预期 1.00，实际 916.80"; "sms to …: 预期 received，实际 none"); the story's keys stay."""
+    story = tmp_path / "unmet.yaml"
+    story.write_text(
+        "story: 1\nperson: {answers: happy-path}\nactions:\n  - action: apply\n    expect:\n"
+        "      loan: {installments: {1: {total: '1.00'}}}\n"
+        "      sms: [{to: '13800138000', text: 不会有的短信}]\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "story", "run", str(story), columns=80)
+    assert code == 3, out + err
+    flat = "".join(out.split())
+    assert "借款L0001第1期total：预期1.00，实际916.80" in flat, out
+    assert "发往138****8000的短信/不会有的短信/：预期已收到，实际无" in flat, out
+    code, data = run_json(tmp_path, "story", "run", str(story), db=tmp_path / "again.json")
+    # The JSON keeps the labels as the check made them, whatever the language.
+    whats = [c["what"] for a in data["actions"] for c in a["checks"] if not c["ok"]]
+    assert "loan L0001 installment 1 total" in whats, whats
