@@ -141,6 +141,20 @@ def test_identity_by_face_chosen_at_a_terminal(tmp_path: Path) -> None:
     assert "identity by face" in screen
 
 
+def _by_sms_to_a_number_gone(tmp_path: Path, lang: str) -> Terminal:
+    """A phone change at 80 columns in ``lang``, logged in, identity by SMS to the old number,
+    which receives nothing."""
+    scenario = _old_number_gone(tmp_path)
+    term = Terminal(
+        tmp_path,
+        *("--lang", lang, "--scenario", str(scenario), "account", "change-phone"),
+        columns=80,
+    )
+    _logged_in_asking_for(term, "13700137000")
+    term.choose("identity_method", down=0)  # sms
+    return term
+
+
 @pytest.mark.parametrize(
     ("lang", "offer", "changed"),
     [
@@ -152,14 +166,7 @@ def test_sms_chosen_and_never_arriving_is_offered_a_face_check(
     tmp_path: Path, lang: str, offer: str, changed: str
 ) -> None:
     # The old number is gone: it ended there, advising to change the number in the app.
-    scenario = _old_number_gone(tmp_path)
-    term = Terminal(
-        tmp_path,
-        *("--lang", lang, "--scenario", str(scenario), "account", "change-phone"),
-        columns=80,
-    )
-    _logged_in_asking_for(term, "13700137000")
-    term.choose("identity_method", down=0)  # sms
+    term = _by_sms_to_a_number_gone(tmp_path, lang)
     term.answer("old_phone_code", "auto")  # nothing on the phone
     term.confirm("sms_resend", yes=False)
     term.expect(re.escape(offer))
@@ -188,14 +195,7 @@ def test_a_new_code_asked_for_at_the_prompt_is_sent_when_the_wait_is_over(
     # Simulated time does not move while a person thinks: "Request a new code?" answered Yes
     # at once was refused for the 60 s resend wait, again and again, until the step's
     # request limit. Now the borrower waits out the app's countdown and a new code is sent.
-    scenario = _old_number_gone(tmp_path)
-    term = Terminal(
-        tmp_path,
-        *("--lang", lang, "--scenario", str(scenario), "account", "change-phone"),
-        columns=80,
-    )
-    _logged_in_asking_for(term, "13700137000")
-    term.choose("identity_method", down=0)  # sms
+    term = _by_sms_to_a_number_gone(tmp_path, lang)
     for _ in range(2):
         term.answer("old_phone_code", "auto")  # nothing on the phone
         term.confirm("sms_resend", yes=True, typed="")  # the default: Yes
