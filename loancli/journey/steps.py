@@ -228,6 +228,17 @@ def authorisations(j: Journey, app: ApplicantRecord) -> Stop | None:
 # 6. first_review ------------------------------------------------------------------------
 
 
+def _overdue_loan(j: Journey, app: ApplicantRecord) -> str | None:
+    """The account's first running loan with an installment overdue, by its id, or None."""
+    loans = j.store.find(LOANS, phone=app["phone"])
+    overdue = [
+        x["id"]
+        for x in loans
+        if x["status"] == "active" and any(line["status"] == "overdue" for line in x["lines"])
+    ]
+    return min(overdue, key=lambda x: int(x[1:])) if overdue else None
+
+
 def first_review(j: Journey, app: ApplicantRecord) -> Stop | None:
     s = j.world.review
     account = j.store.get(ACCOUNTS, phone=app["phone"])
@@ -242,6 +253,13 @@ def first_review(j: Journey, app: ApplicantRecord) -> Stop | None:
     if too_young_or_old:
         j.fail(app, "review_refused", Reason.AGE_NOT_ELIGIBLE, age=age, why=too_young_or_old)
         return Stop(Reason.AGE_NOT_ELIGIBLE, too_young_or_old)
+    overdue = _overdue_loan(j, app)
+    if overdue is not None:
+        # A lender does not lend again to a borrower overdue with it (a second loan was
+        # approved with two installments overdue and reported: found by a QA walk).
+        why = f"loan {overdue} has an overdue installment"
+        j.fail(app, "review_refused", Reason.REVIEW_REJECTED, why=why)
+        return Stop(Reason.REVIEW_REJECTED, why)
     state = app.get("review_state")
     if state is None:
         state = {

@@ -451,6 +451,7 @@ def _parts(value: object) -> object:
 _RECORDED_WHYS = (
     N_("valid until {date}"),
     N_("the applicant is {age}; {product} lends from age {min_age}"),
+    N_("loan {loan} has an overdue installment"),
     N_("a new code can be requested in {wait} s"),
     N_("at most {cap} codes {window} to one number; the next one can be requested at {time}"),
     N_("not the account holder's ID number"),

@@ -1622,3 +1622,19 @@ def test_explain_of_a_frozen_cards_stop_names_the_commands_the_journey_gave(
     code, said = run_json(tmp_path, "explain", "A0001")
     assert code == 0, said
     assert "(loancli step A0001 card_binding)" in said["explanations"]["stop"], said
+
+
+def test_a_borrower_overdue_with_the_lender_is_not_lent_again(tmp_path: Path) -> None:
+    """A second loan was approved and paid out with installments overdue and reported (QA
+    walk); the review refuses it, saying which loan, in both languages."""
+    applied(tmp_path)
+    assert run_json(tmp_path, "clock", "advance", "45d")[0] == 0
+    again = ("--no-input", "apply", "--answers", str(HAPPY_PATH_FILE), "--set", "amount=5000")
+    code, result = run_json(tmp_path, *again)
+    assert (code, result["stopped_at"], result["reason"]) == (3, "first_review", "review_rejected")
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "--no-pager", "timeline", "A0002")
+    assert "审核被拒：借款 L0001 有逾期未还的分期" in out, out + err
+    # Repaid, it lends again.
+    assert run_json(tmp_path, "repay", "A0001", "--installment", "1")[0] == 0
+    code, result = run_json(tmp_path, *again)
+    assert code == 0 and result["status"] == "completed", result
