@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from loancli.cli.common import check_writable, grade, handled
-from loancli.cli.options import Options, options
+from loancli.cli.options import Options, options, refuse_unused
 from loancli.errors import ExitCode
-from loancli.i18n import _
+from loancli.i18n import N_, _
 from loancli.stories import tickets
 from loancli.stories.ticket import BUNDLE_FORMAT, describe_event, outcome_sentence
 
@@ -27,6 +27,8 @@ def replay(
     """Replay a ticket bundle (report ID --bundle FILE.zip) in a fresh world, from any
     directory: exit 0 when it reproduces the recorded outcome and events, 3 at the first
     event that differs. --db keeps the replayed world (a new file); default: a temporary one."""
+    # The ticket's story gives the world (a --scenario, --seed or --clock given was ignored).
+    refuse_unused(ctx, _(_TICKET_WORLD), "scenario", "seed", "clock")
     opts = options(ctx)
     with handled(opts, {"bundle": "FILE"}):
         if isinstance(opts.db, Path):
@@ -95,3 +97,10 @@ def show_verdict(opts: Options, verdict: tickets.Verdict) -> None:
             made=escape(verdict.bundle_loancli), this=verdict.loancli
         )
         opts.console.print(f"[dim]{made_by}[/dim]")
+
+
+# Said of --scenario, --seed or --clock given to replay.
+_TICKET_WORLD = N_(
+    "a replay plays in the world its ticket recorded (its scenario, seed and clock); give "
+    "none of these"
+)

@@ -241,12 +241,14 @@ def _matrix_value(key: str, value: str) -> tuple[str, object]:
             return value, scripted_value(QUESTIONS[key], value, Path.cwd())
         except ValueError as exc:
             raise UsageError(f"{key}: {exc}", key="matrix") from None
-    trait = _trait(key, value)
-    return trait, trait
+    # Named as first written, one case by what it means (广东, 广东省 and Guangdong are one
+    # province; 女 is female).
+    return value, _trait(key, value)
 
 
 def _trait(key: str, value: str) -> str:
-    """A persona trait as a persona is made from it (``女`` is ``female``, an age one number)."""
+    """What a persona trait means, as a persona is made from it (``女`` is ``female``, an age
+    one number, a province its code, a bank its code)."""
     from loancli.identity.banks import find_bank
     from loancli.identity.persona import age_band, find_province, parse_sex
 
@@ -259,9 +261,9 @@ def _trait(key: str, value: str) -> str:
         if key == "sex":
             return parse_sex(value)
         if key == "province":
-            find_province(value)
-        elif key == "bank":
-            find_bank(value)
+            return find_province(value).code
+        if key == "bank":
+            return find_bank(value).code
     except RuleError as exc:
         raise UsageError(str(exc), key="matrix") from None
     return value
@@ -302,7 +304,10 @@ def _with_values(story: LoadedStory, values: tuple[tuple[str, str], ...]) -> Loa
         if key in MATRIX_ANSWERS:
             answers[key] = value
         else:
-            traits[key] = int(value) if key == "age" else value
+            # The persona is made from what the value means (女 is female), the case named
+            # as it was written.
+            meant = _trait(key, value) if key in ("age", "sex") else value
+            traits[key] = int(meant) if key == "age" else meant
     if traits:
         base = msgspec.to_builtins(persona) if persona is not None else {}
         persona = msgspec.convert({**base, **traits}, Persona)

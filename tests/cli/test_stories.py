@@ -154,9 +154,10 @@ def test_a_matrix_of_traits_takes_them_as_a_persona_is_made_from_them(tmp_path: 
     matrix = ["--matrix", "sex=女,男", "--matrix", "age= 30"]
     code, doc = run_json(tmp_path, "check", "--no-builtin", str(folder), *matrix)
     assert code == 0, doc
+    # Named as written (docs/stories.md: "named as first written").
     assert sorted(s["name"] for s in doc["stories"]) == [
-        "apply[age=30,sex=female]",
-        "apply[age=30,sex=male]",
+        "apply[age=30,sex=女]",
+        "apply[age=30,sex=男]",
     ]
 
 
@@ -729,7 +730,10 @@ def test_a_matrix_key_given_again_adds_its_values_and_a_value_twice_is_one_case(
     from loancli.stories.check import parse_matrix
 
     matrix = parse_matrix(["amount=5000", "amount=20000,5000", "sex=女,female,男"])
-    assert matrix == {"amount": ["5000", "20000"], "sex": ["female", "male"]}
+    assert matrix == {"amount": ["5000", "20000"], "sex": ["女", "男"]}
+    # A province or a bank written two ways is one case (it was two of one borrower).
+    matrix = parse_matrix(["province=Guangdong,广东,广东省,44", "bank=CMB,招商银行,cmb"])
+    assert matrix == {"province": ["Guangdong"], "bank": ["CMB"]}
     # An answer written two ways is one case too, named as first written.
     matrix = parse_matrix(["term=6,6期,12", "amount=5000,5000.00,1.5万,15000"])
     assert matrix == {"term": ["6", "12"], "amount": ["5000", "1.5万"]}
@@ -976,3 +980,16 @@ def test_an_unmet_expectation_is_said_in_chinese_under_zh(tmp_path: Path) -> Non
     # The JSON keeps the labels as the check made them, whatever the language.
     whats = [c["what"] for a in data["actions"] for c in a["checks"] if not c["ok"]]
     assert "loan L0001 installment 1 total" in whats, whats
+
+
+def test_a_replay_refuses_a_world_of_its_own(tmp_path: Path) -> None:
+    """A --scenario, --seed or --clock given to a replay (which plays the ticket's own world)
+    was taken and ignored; it is refused, naming it, as story run and check refuse them."""
+    db = tmp_path / "state.json"
+    assert run_cli(tmp_path, "--no-input", "apply", "--answers", "happy-path", db=db)[0] == 0
+    bundle = tmp_path / "b.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle), db=db)[0] == 0
+    for option in ("--scenario=frozen-card", "--seed=3", "--clock=2026-05-01T10:00:00+08:00"):
+        code, out, err = run_cli(tmp_path, option, "replay", str(bundle), db=tmp_path / "r.json")
+        assert code == 2 and option.split("=")[0] in err, out + err
+        assert not (tmp_path / "r.json").exists()
