@@ -124,8 +124,16 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
         N_("review {approved}: credit limit {credit_limit}, APR {apr}% ({why})"),
         N_("review {why}"),
     ),
-    "limit_checked": N_(
-        "credit limit {limit}, {in_use} of it owed on running loans: {available} can be borrowed"
+    "limit_checked": (
+        # Checked again at the payout: the amount chosen is more than is left now.
+        N_(
+            "the amount {amount} is more than the {available} left of the credit limit {limit} "
+            "({in_use} owed on running loans)"
+        ),
+        N_(
+            "credit limit {limit}, {in_use} of it owed on running loans: {available} can be "
+            "borrowed"
+        ),
     ),
     "completed": N_("all steps done"),
     # Where a run stopped: the sentence the run said (in its language), and what it found.

@@ -1593,6 +1593,11 @@ def test_a_journey_resumed_after_another_loan_took_the_limit_stops_at_its_payout
     assert code == 3, resumed
     assert (resumed["stopped_at"], resumed["reason"]) == ("disbursement", "credit_limit_used")
     assert len(table(tmp_path, "loans")) == 2
+    # Said in words (its detail was shown raw: amount=2000.00 available=0.00 ...).
+    code, out, err = run_cli(tmp_path, "--no-pager", "timeline", "A0002")
+    assert "the amount 2000.00 is more than the 0.00 left of the credit limit" in " ".join(
+        out.split()
+    ), out
 
 
 def test_with_another_card_bound_support_is_told_to_move_the_loan_to_it(tmp_path: Path) -> None:
