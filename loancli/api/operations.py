@@ -120,6 +120,19 @@ class RunResult(msgspec.Struct):
     def stopped(self) -> bool:
         return self.record["status"] == "stopped"
 
+    @property
+    def passed_on_the_way_back(self) -> bool:
+        """Whether this run was a step run again (``step``) before the one the journey stopped
+        at, and passed: the journey stays stopped where it was
+        (``journey.runner.run_one_step``), the step done."""
+        runs = self.record.get("runs") or []
+        name = runs[-1].get("step") if runs else None
+        events = self.record.get("events", [])
+        ran = [i for i, e in enumerate(events) if e["event"] == "step_run"]
+        if not name or not ran or not self.stopped or self.record.get("step") == name:
+            return False
+        return not any(e["event"] == "stopped" for e in events[ran[-1] :])
+
     def journey_result(self) -> JourneyResult:
         """An applicant's JSON-ready, masked result (``apply --json``)."""
         if is_flow(self.record):

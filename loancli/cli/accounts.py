@@ -297,22 +297,19 @@ def card_use(
         card: Mapping[str, object] = r["card"]
         changed = [str(x) for x in r["changed"]]
         already = [str(x) for x in r["loans"] if x not in changed]
-        said = []
-        if changed:
-            now = (
-                _("Loan {loans} is now repaid from card {card}: its automatic debits too.")
-                if len(changed) == 1
-                else _("Loans {loans} are now repaid from card {card}: their automatic debits too.")
-            )
-            said.append(now.format(loans=", ".join(changed), card=card["card"]))
-        if already:
-            was = (
-                _("Loan {loans} was already repaid from card {card}.")
-                if len(already) == 1
-                else _("Loans {loans} were already repaid from card {card}.")
-            )
-            said.append(was.format(loans=", ".join(already), card=card["card"]))
-        return said
+        now = (
+            N_("Loan {loans} is now repaid from card {card}: its automatic debits too."),
+            N_("Loans {loans} are now repaid from card {card}: their automatic debits too."),
+        )
+        was = (
+            N_("Loan {loans} was already repaid from card {card}."),
+            N_("Loans {loans} were already repaid from card {card}."),
+        )
+        return [
+            _(one if len(loans) == 1 else many).format(loans=", ".join(loans), card=card["card"])
+            for (one, many), loans in ((now, changed), (was, already))
+            if loans
+        ]
 
     words = ["card", "use", card_id, *(["--loan", loan] if loan else [])]
     with handled(opts, {"card": "CARD_ID", "loan": "--loan"}):

@@ -4,7 +4,7 @@
 # annotations as objects instead of eval()-ing each string while building ``--help``.
 import contextlib
 import shlex
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -72,7 +72,7 @@ def run_apply(
     else:
         done = api.apply(opts.db, **world)
     given = answers_ref(answers) if answers is not None else None
-    passed = step is not None and _passed_on_the_way_back(done.record, step[1])
+    passed = step is not None and done.passed_on_the_way_back
     if passed and not opts.json:
         # Said before the journey's panel, which still shows where it stopped (after binding
         # another card for a frozen card's payout, the panel alone read as if the step had
@@ -84,18 +84,6 @@ def run_apply(
         )
     show_run(opts, done, resume_command(opts, done.id, given))
     return int(ExitCode.STOPPED if done.stopped and not passed else ExitCode.OK)
-
-
-def _passed_on_the_way_back(record: Mapping[str, object], name: str) -> bool:
-    """Whether a step run again before the one the journey stopped at passed (the journey
-    stays stopped where it was: ``journey.runner.run_one_step``)."""
-    events = record.get("events")
-    if not isinstance(events, list) or record.get("status") != "stopped":
-        return False
-    ran = [i for i, e in enumerate(events) if e.get("event") == "step_run"]
-    if not ran or record.get("step") == name:
-        return False
-    return not any(e.get("event") == "stopped" for e in events[ran[-1] :])
 
 
 def show_run(opts: Options, done: api.RunResult, resume: str | None = None) -> None:

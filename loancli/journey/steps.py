@@ -29,6 +29,7 @@ from loancli.journey.payout import (
 from loancli.journey.sms_code import CodeRequest, enter_code
 from loancli.journey.texts import DISBURSED_TEXT, LENDER_CODE_TEXT
 from loancli.loan.explain import fee_free_sentence, fee_sentence
+from loancli.loan.loans import id_order
 from loancli.loan.money import fmt, fmt_human, fmt_rate
 from loancli.loan.products import fees_over_cap, validate_amount
 from loancli.loan.schedule import Schedule
@@ -236,7 +237,7 @@ def _overdue_loan(j: Journey, app: ApplicantRecord) -> str | None:
         for x in loans
         if x["status"] == "active" and any(line["status"] == "overdue" for line in x["lines"])
     ]
-    return min(overdue, key=lambda x: int(x[1:])) if overdue else None
+    return min(overdue, key=id_order) if overdue else None
 
 
 def first_review(j: Journey, app: ApplicantRecord) -> Stop | None:

@@ -36,6 +36,7 @@ from loancli.records import (
     Line,
     Loan,
     ObjectionWorld,
+    is_flow,
 )
 from loancli.store import Store
 from loancli.validation import check_text
@@ -257,7 +258,7 @@ def entries_about(store: Store, record: Applicant | Flow) -> list[CreditEntry]:
     # entries to show (its number may have been given up).
     own = store.find(LOANS, applicant_id=record["id"])
     phones = {x["phone"] for x in own}
-    if not own and record["id"].startswith("A") and record.get("phone"):
+    if not own and not is_flow(record) and record.get("phone"):
         phones.add(str(record.get("phone")))
     for phone in sorted(phones):
         for loan in store.find(LOANS, phone=phone):

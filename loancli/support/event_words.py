@@ -596,6 +596,12 @@ def _contact(value: object) -> object:
     return f"{found['name']} ({_relation(found['relation'])}) {found['mobile']}"
 
 
+def _ids(value: object) -> object:
+    """Records by their ids (``L0001、L0002``), or none."""
+    texts = _texts(value)
+    return value if texts is None else _listed(texts) or _("none")
+
+
 # How a detail's value is shown, by its key (the rest as it is, yes and no translated).
 _SHOWN: dict[str, Callable[[object], object]] = {
     # A photo's file name, as the borrower named it (``王小明 138-0013-8000.png``).
@@ -629,8 +635,8 @@ _SHOWN: dict[str, Callable[[object], object]] = {
     "kind": _named(PAYMENT_KINDS),
     "fees": lambda v: _fees(v) if isinstance(v, dict) else v,
     "installments": _numbers,
-    "loans": lambda v: _listed(_texts(v) or []) or _("none") if _texts(v) is not None else v,
-    "already": lambda v: _listed(_texts(v) or []) or _("none") if _texts(v) is not None else v,
+    "loans": _ids,
+    "already": _ids,
     "owed": _parts,
     "waited": _duration,
     "review_time": _duration,
