@@ -216,9 +216,14 @@ def check(
     }
     with handled(opts, fields, saves=False):  # a check writes nothing but its JUnit, at the end
         check_output(junit, "--junit", opts.db)
-        played = checking.check(
-            paths or [], builtin=not no_builtin, shard=shard, matrix=matrix or [], jobs=jobs
-        )
+        try:
+            played = checking.check(
+                paths or [], builtin=not no_builtin, shard=shard, matrix=matrix or [], jobs=jobs
+            )
+        except checking.UnreadableStories as exc:
+            if junit is not None:  # CI keeps a report of why nothing was played
+                write_output(junit, exc.junit(), "--junit")
+            raise
         if junit is not None:
             write_output(junit, played.junit(timings), "--junit")
         _show_check(opts, played, timings)  # a Ctrl-C in a long list of cases is one too

@@ -119,26 +119,71 @@ class CaseResult:
     checks: int
     failures: list[Failure] = field(default_factory=list)
     error: str | None = None
+    # The error is that the story could not be read (JUnit ``type="unreadable"``), not that
+    # loancli refused what it played.
+    unreadable: bool = False
 
     @property
     def status(self) -> str:
         return "error" if self.error else "failed" if self.failures else "passed"
 
 
+class UnreadableStories(UsageError):
+    """Stories a check cannot read, every one of them (not only the first): each one's file
+    and what is wrong with it. Nothing was played; ``results`` are their JUnit error cases."""
+
+    def __init__(self, problems: list[tuple[str, UsageError]]) -> None:
+        self.results = [
+            CaseResult(
+                name=Path(source).stem,
+                title="",
+                source=source,
+                seconds=0.0,
+                checks=0,
+                error=problem.unkeyed,
+                unreadable=True,
+            )
+            for source, problem in problems
+        ]
+        if len(problems) == 1:
+            message = problems[0][1].unkeyed
+        else:
+            message = _("{n} stories cannot be read:").format(n=len(problems)) + "".join(
+                f"\n  {problem.unkeyed}" for _source, problem in problems
+            )
+        super().__init__(message, key="paths")
+
+    def junit(self) -> str:
+        """The refusal as JUnit XML, an ``error`` case per story (CI keeps a report)."""
+        return junit_xml(self.results)
+
+
 def collect(paths: Sequence[Path] = (), builtin: bool = True) -> list[LoadedStory]:
     """The built-in stories (unless ``builtin`` is False) and every story in ``paths`` (a
     file, or a folder searched for ``*.yaml`` and ``*.yml`` files that are stories). None at
-    all is refused: a check of nothing is no pass."""
+    all is refused: a check of nothing is no pass. Stories that cannot be read are refused
+    together (:class:`UnreadableStories`), each named, once every one has been read."""
     found = [load_story(name) for name in builtin_story_names()] if builtin else []
+    problems: list[tuple[str, UsageError]] = []
+
+    def read(file: Path, folder: Path | None = None) -> None:
+        try:
+            if folder is not None:
+                _inside(file, folder)
+            found.append(load_story(file))
+        except UsageError as exc:
+            problems.append((str(file), exc))
+
     for path in paths:
         if path.is_dir():
             files = sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
-            stories = [file for file in files if _is_story(file)]
-            for file in stories:
-                _inside(file, path)
-            found += [load_story(file) for file in stories]
+            for file in files:
+                if _is_story(file):
+                    read(file, path)
         else:
-            found.append(load_story(path))
+            read(path)
+    if problems:
+        raise UnreadableStories(problems)
     if not found:
         raise UsageError(
             _("no stories to check in {paths}").format(
@@ -608,7 +653,8 @@ def junit_xml(
             element.text = sentence
         if result.error:
             error = xml(result.error)
-            element = ET.SubElement(case, "error", message=error, type="refused")
+            kind = "unreadable" if result.unreadable else "refused"
+            element = ET.SubElement(case, "error", message=error, type=kind)
             element.text = error
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

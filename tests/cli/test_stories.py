@@ -86,6 +86,40 @@ def test_check_writes_junit_that_validates_one_case_per_story(tmp_path: Path) ->
     assert suite["@failures"] == 1 and suite["@tests"] == len(cases)
 
 
+def test_stories_that_cannot_be_read_are_all_named_and_kept_in_the_junit(tmp_path: Path) -> None:
+    """A folder with two broken stories beside a good one: the check plays nothing and exits
+    2, as before, but names both (it named the first only) and writes the JUnit file with an
+    error case for each (it wrote none: CI kept no report of why the job failed)."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "good.yaml").write_text(WRONG, encoding="utf-8")
+    (folder / "bad-action.yaml").write_text(
+        "story: 1\nactions:\n  - action: nope\n", encoding="utf-8"
+    )
+    (folder / "bad-list.yaml").write_text("story: 1\nactions: 3\n", encoding="utf-8")
+    xml = tmp_path / "out.xml"
+    code, out, err = run_cli(tmp_path, "check", "--no-builtin", str(folder), "--junit", str(xml))
+    assert code == 2, out + err
+    assert "2 stories cannot be read" in err, err
+    assert "bad-action.yaml: actions[0].action" in err and "bad-list.yaml: actions" in err, err
+    assert "Traceback" not in out + err and "good" not in out + err
+    schema = xmlschema.XMLSchema(str(JUNIT_XSD))
+    schema.validate(str(xml))
+    [suite] = schema.to_dict(str(xml))["testsuite"]
+    assert suite["@errors"] == 2 and suite["@tests"] == 2 and suite["@failures"] == 0
+    errors = {c["@name"]: c["error"][0] for c in suite["testcase"]}
+    assert set(errors) == {"bad-action", "bad-list"}
+    assert errors["bad-action"]["@type"] == "unreadable"
+    assert "actions[0].action" in errors["bad-action"]["@message"]
+    # One such story is said as before, by its file and field, with no count.
+    code, doc = run_json(tmp_path, "check", "--no-builtin", str(folder / "bad-list.yaml"))
+    message = doc["error"]["message"]
+    assert (
+        code == 2
+        and message == f"PATH: {folder / 'bad-list.yaml'}: actions: Expected array, got int"
+    )
+
+
 def test_junit_holds_a_control_character_as_its_escape(tmp_path: Path) -> None:
     """A story named with an escape sequence and an expectation holding U+0001: the JUnit
     file did not parse (XML 1.0 has no such characters)."""
