@@ -16,6 +16,7 @@ from loancli.account.cards import refusal
 from loancli.clock import Rng
 from loancli.journey.payout import product_of
 from loancli.journey.texts import (
+    DEBIT_FAILED_CARD_TEXT,
     DEBIT_FAILED_OVERDUE_TEXT,
     DEBIT_FAILED_TEXT,
     DEBIT_FAILED_WHY,
@@ -250,6 +251,7 @@ def _debit_cards(
                 fails=_fires(bank.debit_failure, Rng(0).derive("debit", before.draws)),
                 doubles=_fires(bank.double_debit, Rng(0).derive("double", before.draws)),
                 attempts=before.attempts,
+                status=bank.card_status,
             )
         card = cards[number]
         # What debits took left the card, whatever the binding is now.
@@ -302,6 +304,8 @@ def _text(
         if failed and date.fromisoformat(event["on"]) > grace_end:
             # An installment overdue since an earlier due date: its deadline is gone.
             return DEBIT_FAILED_OVERDUE_TEXT.format(**facts)
+        if failed and d["why"] in ("card_frozen", "card_closed"):
+            return DEBIT_FAILED_CARD_TEXT.format(**facts)
         return (DEBIT_FAILED_TEXT if failed else DEBIT_SKIPPED_TEXT).format(**facts)
     if kind == "double_debit_refunded":
         return DOUBLE_DEBIT_REFUNDED_TEXT.format(

@@ -51,6 +51,11 @@ DEBIT_FAILED_TEXT = (
     "【小米金融】您的借款第{n}期{amount}元从尾号{card}的银行卡自动扣款失败（{why}），"
     "请于{grace_end}前还款，以免逾期。"
 )
+# A debit the bank refused for the card's state: no money on it would pay the installment.
+DEBIT_FAILED_CARD_TEXT = (
+    "【小米金融】您的借款第{n}期{amount}元从尾号{card}的银行卡自动扣款失败（{why}），"
+    "请于{grace_end}前更换还款银行卡并还款，以免逾期。"
+)
 DEBIT_FAILED_OVERDUE_TEXT = (
     "【小米金融】您的借款第{n}期{amount}元从尾号{card}的银行卡自动扣款失败（{why}），"
     "该期已逾期，请尽快还款。"
@@ -59,6 +64,8 @@ DEBIT_FAILED_WHY = {
     "insufficient_balance": "余额不足",
     "bank_error": "银行系统繁忙",
     "earlier_installment_unpaid": "前期欠款未结清",
+    "card_frozen": "银行卡已冻结",
+    "card_closed": "银行卡已注销",
 }
 DEBIT_SKIPPED_TEXT = (
     "【小米金融】您的借款第{n}期{amount}元未能从尾号{card}的银行卡自动扣款（{why}），"

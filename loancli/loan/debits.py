@@ -7,7 +7,8 @@ A double debit is refunded ``refund_days`` after it when the lender does refund
 (``double_debit_refunded``), whatever the loan's state by then.
 A card the lender may not debit (unbound from the account, or to bind again after a phone
 change) passes its due dates with no debit (``debit_skipped``); binding it again debits the
-due dates after the binding, never one gone by.
+due dates after the binding, never one gone by. A card the bank has frozen or closed is
+asked and refuses (``debit_failed``, ``card_frozen`` or ``card_closed``), whatever it holds.
 """
 
 from __future__ import annotations
@@ -118,6 +119,9 @@ class DebitCard(msgspec.Struct):
     attempts: int = 0
     # The active loans debited from it: more than one share its money, in date order.
     loans: int = 0
+    # The bank's status of the card: a frozen or closed card refuses every debit, as it
+    # refuses a repayment from it.
+    status: str = "normal"
 
 
 def spent_on(loan: Loan) -> Decimal:
@@ -275,10 +279,12 @@ def debit(loan: Loan, day: date, card: DebitCard) -> list[DatedEvent]:
     card.attempts += 1
     attempt = card.attempts
     last4 = loan["card_number"][-4:]
-    if card.fails(attempt):
+    refused = f"card_{card.status}" if card.status != "normal" else None
+    if refused is not None or card.fails(attempt):
+        why = refused or "bank_error"
         first = falling_due[0]
-        return [_failed(day, first, "bank_error", card, last4)] + _behind(
-            day, first, falling_due[1:], "bank_error", card, last4
+        return [_failed(day, first, why, card, last4)] + _behind(
+            day, first, falling_due[1:], why, card, last4
         )
     for i, line in enumerate(falling_due):
         amount = owed_total(line)

@@ -332,6 +332,14 @@ def _debit_sentences(loan: Loan, world: WorldSettings, refused: Reason | None = 
             ]
         if why == "bank_error":
             sentences.append(_("The failure was on the bank's side, not the card's balance."))
+        if why in ("card_frozen", "card_closed"):
+            sentences.append(
+                _(
+                    "The bank refuses every debit from the card in that state, whatever it "
+                    "holds: bind another card and repay from it (loancli card use CARD_ID "
+                    "--loan {loan})."
+                ).format(loan=loan["id"])
+            )
         line = next((x for x in loan["lines"] if x["n"] == n and x["due_date"] == due), None)
         if line is not None and line["status"] == "paid" and line["paid_on"]:
             if line["paid_on"] <= grace_end:
@@ -356,9 +364,9 @@ def _debit_sentences(loan: Loan, world: WorldSettings, refused: Reason | None = 
         elif line is not None:
             sentences.append(
                 _(
-                    "Repaying it by {grace_end} (the end of the grace period) with loancli "
-                    "repay keeps it from being overdue."
-                ).format(grace_end=grace_end)
+                    "Repaying it by {grace_end} (the end of the grace period) keeps it from "
+                    "being overdue (loancli repay {loan} --installment {n})."
+                ).format(grace_end=grace_end, loan=loan["id"], n=line["n"])
             )
         if why == "earlier_installment_unpaid":
             sentences.append(

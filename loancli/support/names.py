@@ -87,6 +87,9 @@ DEBIT_FAILURES = {
     # Why no debit was tried (debit_skipped): the lender may not debit the card now.
     "card_not_bound": N_("the card was unbound from the account"),
     "card_rebind_required": N_("the card must be bound again after the phone change"),
+    # The bank refused the debit for the card's state (as it refuses a repayment from it).
+    "card_frozen": N_("the bank has frozen the card"),
+    "card_closed": N_("the card is closed at the bank"),
 }
 # How the credit bureau answered an objection.
 OBJECTION_OUTCOMES = {"kept": N_("kept"), "corrected": N_("corrected")}

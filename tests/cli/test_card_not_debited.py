@@ -317,3 +317,44 @@ def test_a_repayment_asked_wrongly_of_a_card_to_bind_is_refused_before_it_is_kep
     )
     db.write_text(json.dumps(data), encoding="utf-8")
     assert "A0001" in ok(db, "applicants", "list")
+
+
+@pytest.mark.parametrize(
+    ("status", "why", "said"),
+    [("frozen", "card_frozen", "银行卡已冻结"), ("closed", "card_closed", "银行卡已注销")],
+)
+def test_a_card_the_bank_froze_or_closed_is_not_debited_whatever_it_holds(
+    tmp_path: Path, status: str, why: str, said: str
+) -> None:
+    """The card holding 20000.00 but frozen (or closed) at the bank: the due date's debit took
+    the installment from it, where a repayment from the same card is refused (found by a QA
+    walk). The bank refuses the debit: it fails naming the card's state, the money stays on
+    the card, the SMS asks for another card, and explain names the command that moves the
+    loan to one."""
+    db, _short = short_of_money(tmp_path)
+    scenario = tmp_path / "stopped.yaml"
+    scenario.write_text(
+        DEBIT_SCENARIO.replace(
+            "{debit_balance: 20000}", f"{{debit_balance: 20000, card_status: {status}}}"
+        ),
+        encoding="utf-8",
+    )
+    code, moved = run_json(
+        tmp_path, "--scenario", str(scenario), "clock", "set", "2026-04-03T10:00:00+08:00", db=db
+    )
+    assert code == 0, moved
+    failed = [e["detail"] for e in moved["events"] if e["event"] == "debit_failed"]
+    assert [(d["installment"], d["why"], d["balance"]) for d in failed] == [(1, why, "20000.00")]
+    assert not [e for e in moved["events"] if e["event"] == "debited"], moved["events"]
+    code, loan = run_json(tmp_path, "--scenario", str(scenario), "calendar", "A0001", db=db)
+    assert code == 0 and loan["installments"][0]["status"] == "due", loan
+    code, data = run_json(tmp_path, "sms", "inbox", "13800138000", db=db)
+    [text] = [m["text"] for m in data["messages"] if "自动扣款失败" in m["text"]]
+    assert f"（{said}）" in text and "更换还款银行卡" in text, text
+    words = ok(db, "--scenario", str(scenario), "explain", "A0001")
+    assert f"failed ({why}:" in words and "loancli card use CARD_ID --loan L0001" in words, words
+    # A repayment from it is refused for the same reason, as before.
+    code, out, err = run_cli(
+        tmp_path, "--scenario", str(scenario), "repay", "A0001", "--installment", "1", db=db
+    )
+    assert code == 3 and why in out + err
