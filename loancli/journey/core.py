@@ -180,6 +180,9 @@ class Journey:
     # A replay of a run that ended before its steps did (Ctrl-C, an answer missing): where
     # its answers run out it ends, as it did, and a retry cut short is no refusal.
     cut_short: bool = False
+    # A replay of a recorded run (a ticket's): its answers are those the run took, none for a
+    # question it never reached (it stopped before), so none is required before it starts.
+    replayed: bool = False
 
     def __post_init__(self) -> None:
         self.ocr = FakeOcr(self.world.ocr)

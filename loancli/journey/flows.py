@@ -108,9 +108,12 @@ def require_answers(
     listing every answer the steps need that is missing (not one per run). A later
     step's missing answer stops the run there, resumable (:func:`run_steps`): a recording of
     a run that stopped early has no answers for the steps it never reached, and replays."""
-    if j.cut_short:
+    if j.cut_short or j.replayed:
         # A replay of a run that ended before its steps did (Ctrl-C at a prompt, in its first
         # step too): it ends where its answers run out, as the run did, never before it starts.
+        # A replay of any recorded run: one the world stopped in its first step (a code the
+        # gateway would not send) never took that step's later answers; a question the
+        # replay reaches that the run never did is a difference it names, not a refusal.
         return
     first: Callable[[Journey, R], Stop | None] = steps[0][1]
     # What the first step needs in this world, beyond what it always asks (a login needs the

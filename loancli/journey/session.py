@@ -299,6 +299,7 @@ def open_journey(
     draws: str | None = None,
     interrupted: bool = False,
     given: Mapping[str, object] | None = None,
+    replayed: bool = False,
 ) -> Iterator[Journey]:
     """A world plus everything a question-asking command needs, as a :class:`Journey`.
 
@@ -355,6 +356,7 @@ def open_journey(
                 world.scenario.world,
                 run=run,
                 cut_short=interrupted,
+                replayed=replayed,
             )
             with _scripted_unit(journey):
                 _catching_up(world, journey)
@@ -436,6 +438,9 @@ class WorldArgs(TypedDict, total=False):
     draws: str | None
     # A replay of a run that ended before its steps did: it ends where its answers run out.
     interrupted: bool
+    # A replay of a recorded run (a ticket's): its answers are the ones the run took, none
+    # for a question it never reached, so none is asked for before it starts.
+    replayed: bool
     # The answers a story's action gives itself: over the scenario's borrower answers (the
     # story chose them, as --set does on a command line), under ``sets``.
     given: Mapping[str, object] | None

@@ -18,7 +18,6 @@ from loancli.store.base import (
     holds_records,
     location_of,
     missing_state_file,
-    remove_file_world,
     state_absent,
     state_empty,
     state_file_kind,
@@ -50,5 +49,4 @@ __all__ = [
     "missing_state_file",
     "state_absent",
     "state_empty",
-    "remove_file_world",
 ]

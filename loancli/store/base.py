@@ -269,19 +269,6 @@ def holds_records(where: Location) -> bool:
         return bool(store.tables())
 
 
-# The files SQLite keeps beside a database while it is written.
-SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
-
-
-def remove_file_world(path: Path) -> None:
-    """Remove a world kept in a file, and the files its backend keeps beside it: one that a
-    command made and must not leave behind. A symbolic link given as the file is left, and
-    the file it names removed (it was the link's target the command wrote)."""
-    path = Path(os.path.realpath(path))
-    for file in (path, *(path.with_name(path.name + side) for side in SQLITE_SIDE_FILES)):
-        file.unlink(missing_ok=True)
-
-
 class Document(dict[str, Any]):
     """A copy of a stored document, with the number it is keyed by (``doc_id``)."""
 

@@ -911,6 +911,7 @@ def _perform(
                         given={k: _text(v) for k, v in own.items()},
                         draws=action.draws,
                         interrupted=action.interrupted,
+                        replayed=action.record is not None,
                     )
                     record = done.record
                 except UsageError as exc:

@@ -48,7 +48,7 @@ from loancli.loan.loans import newest_loan
 from loancli.masking import Private, mask_text
 from loancli.reasons import Reason, sentence_now
 from loancli.records import ACCOUNTS, LOANS, Applicant, EventDetail, Flow
-from loancli.store import Location, MemoryState, Store, holds_records, remove_file_world
+from loancli.store import Location, MemoryState, Store, holds_records
 from loancli.stories.from_record import lost_image_hint, tell
 from loancli.stories.runner import (
     LoadedStory,
@@ -509,9 +509,6 @@ def replay(
         )
     assert bundle.story is not None
     world = state if state is not None else MemoryState()
-    # A file the replay makes is its own: refused part-way, it is removed again, so the same
-    # --db can be given to the next try (a world that was there, empty, is left as it is).
-    made = isinstance(world, Path) and not world.exists()
     with ExitStack() as stack:
         if isinstance(world, Path):
             # A world kept in a file keeps its images beside it (a folder of its own, 0700):
@@ -529,13 +526,12 @@ def replay(
     if errors:
         # Not reproduced: an action of the story was refused as it was played (the bug is
         # gone, or the rules changed), as `story run` says of a story. The outcome is the
-        # record's as far as it went; a world the replay made is removed, so the same --db
-        # can be tried again.
+        # record's as far as it went, and a world kept in a file (--db) keeps it, as any
+        # replay not reproduced does: it is where support looks for why. Its images go only
+        # when no world was written.
         verdict = _refused_verdict(ticket, world, errors[0])
-        if isinstance(world, Path):
+        if isinstance(world, Path) and not world.exists():
             shutil.rmtree(folder, ignore_errors=True)
-        if made and isinstance(world, Path):
-            remove_file_world(world)
         return verdict
     with Store(world, read_only=True) as store:
         record = resolve(store, ticket.replay_id)

@@ -141,6 +141,27 @@ def test_a_resumed_run_replays_both_runs(tmp_path: Path) -> None:
     assert "- run 1 (apply): `frozen-card`" in md and "- run 2 (apply): `default`" in md
 
 
+def test_a_run_resumed_and_stopped_again_at_its_first_step_replays(tmp_path: Path) -> None:
+    """The borrower tried again later and the gateway refused the code again: the resumed run
+    took the card's number and phone, then stopped before the bank's code was asked. Its
+    replay was refused before it started, for the answers the run never reached (bank code,
+    passwords), and the ticket said "not reproduced" (found by a support walk)."""
+    answers = write_answers(tmp_path)
+    for more in ((), ("--resume", "A0001")):
+        code, out, err = run_cli(
+            tmp_path, "--no-input", "--scenario", "sms-limit", "apply", *more,
+            "--answers", str(answers),
+        )  # fmt: skip
+        assert code == 3 and "sms_send_limit" in out + err, out + err
+    bundle = tmp_path / "ticket.zip"
+    assert run_cli(tmp_path, "report", "A0001", "--bundle", str(bundle))[0] == 0
+    ticket = load_yaml(zipfile.ZipFile(bundle).read("ticket.yaml"))
+    assert "bank_sms_code" not in runs_of(ticket)[1]["answers"]
+    done = replay(bundle, tmp_path / "elsewhere")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reproduced: sms_send_limit at card_binding" in done.stdout
+
+
 @pytest.mark.parametrize("scenario", [[], ["--scenario", "phone-change"]])
 def test_a_phone_change_flow_replays_with_the_journey_that_made_its_account(
     tmp_path: Path, scenario: list[str]

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import load_yaml, run_cli, write_answers
+from conftest import load_yaml, run_cli, run_json, write_answers
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -148,13 +148,14 @@ def test_a_hostile_ticket_is_refused_naming_the_field(
     _refused(tmp_path, monkeypatch, {**made, "ticket.yaml": text.encode()}, ("ticket.yaml", *words))
 
 
-def test_a_replay_refused_part_way_is_not_reproduced_and_leaves_no_world_behind(
+def test_a_replay_refused_part_way_is_not_reproduced_and_keeps_the_world_it_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: dict[str, bytes]
 ) -> None:
     """A story whose second action is refused as it is played (a loan no run made) is not
     reproduced (exit 3, as docs/reference/exit-codes.md says and `story run` does; it was
-    exit 2, bad input), naming the action; the file the replay had made for its first run
-    is gone, so the same --db can be tried again."""
+    exit 2, bad input), naming the action. The file --db named keeps the world as far as the
+    replay went, as a replay not reproduced otherwise does: it was removed, where support
+    looks for why (found by a support walk); the same --db is then no fresh world."""
     ticket = load_yaml(made["ticket.yaml"])
     ticket["story"]["actions"].append({"action": "repay", "loan": "L0009", "all": True})
     text = yaml.safe_dump(ticket, allow_unicode=True)
@@ -168,18 +169,25 @@ def test_a_replay_refused_part_way_is_not_reproduced_and_leaves_no_world_behind(
     assert verdict["reproduced"] is False
     assert verdict["refused"].startswith("2. repay loan=L0009") and "L0009" in verdict["refused"]
     assert verdict["outcome"] == verdict["expected_outcome"]  # the journey itself replayed
-    assert _files(tmp_path) == before
-    assert not (tmp_path / "kept.json").exists()
-    code, out, err = run_cli(tmp_path, "replay", str(bundle), db=tmp_path / "kept.json")
+    kept = tmp_path / "kept.json"
+    after = _files(tmp_path)
+    assert {k: v for k, v in after.items() if k in before} == before
+    new = sorted(k for k in after if k not in before)
+    assert new[0] == "kept.json" and all(k.startswith("kept.json.images-") for k in new[1:])
+    code, shown = run_json(tmp_path, "applicants", "show", "A0001", db=kept)
+    assert code == 0 and shown["applicant"]["status"] == verdict["outcome"]["status"], shown
+    code, out, err = run_cli(tmp_path, "replay", str(bundle), db=kept)
+    assert code == 2 and "a replay needs a fresh world" in " ".join(err.split()), out + err
+    code, out, err = run_cli(tmp_path, "replay", str(bundle), db=tmp_path / "again.json")
     assert code == 3 and "the story stopped at 2. repay" in " ".join(out.split()), out + err
 
 
-def test_a_replay_refused_into_a_dangling_link_removes_what_it_made_and_keeps_the_link(
+def test_a_replay_refused_into_a_dangling_link_keeps_the_link_and_writes_where_it_points(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: dict[str, bytes]
 ) -> None:
-    """--db a symbolic link to a file not there yet: the replay wrote the file the link names;
-    refused part-way, it removed the user's link and left that file (found by a hostile-input
-    hunt)."""
+    """--db a symbolic link to a file not there yet: the replay writes the file the link names,
+    and refused part-way keeps it, the link too (it removed the user's link once, found by a
+    hostile-input hunt)."""
     ticket = load_yaml(made["ticket.yaml"])
     ticket["story"]["actions"].append({"action": "repay", "loan": "L0009", "all": True})
     bundle = tmp_path / "hostile.zip"
@@ -193,7 +201,7 @@ def test_a_replay_refused_into_a_dangling_link_removes_what_it_made_and_keeps_th
     code, out, err = run_cli(tmp_path, "--json", "replay", str(bundle), db=link)
     assert code == 3, out + err
     assert link.is_symlink() and os.readlink(link) == str(other / "target.json")
-    assert list(other.iterdir()) == []
+    assert [p.name for p in other.iterdir()] == ["target.json"]
 
 
 RAW: list[tuple[str, str, tuple[str, ...]]] = [
