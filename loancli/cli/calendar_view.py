@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from loancli.cli.labels import column_name, status_name
 from loancli.cli.tables import Col, fit_table
 from loancli.i18n import _
-from loancli.loan.calendar import WEEKDAYS, month_weeks, shown_amount
+from loancli.loan.calendar import WEEKDAYS, month_weeks, paid_so_far
 
 if TYPE_CHECKING:
     from rich.console import Console, Group
@@ -70,7 +70,7 @@ def _paid_early_in(line: LineView, year: int, month: int) -> bool:
 def month_table(console: Console, year: int, month: int, lines: Sequence[LineView]) -> Group:
     """The month grid plus the list of that month's installments with their amounts: what
     one not paid yet owes today (an overdue one's penalty included, as the .ics file and
-    ``repay`` say), a paid one's total."""
+    ``repay`` say), and what each has taken (a paid one's total, its penalty included)."""
     from rich.console import Group
 
     marks = {date.fromisoformat(x["due_date"]): x.get("status", "scheduled") for x in lines}
@@ -83,7 +83,11 @@ def month_table(console: Console, year: int, month: int, lines: Sequence[LineVie
     cols = [
         Col("due_date", column_name("due_date")),
         Col("n", column_name("n"), justify="right"),
-        Col("total", column_name("total"), justify="right"),
+        # What is owed today (an overdue one's penalty included, as the .ics file and
+        # ``repay`` say) and what was paid of it: one column of both was named "total" (应还),
+        # which is the installment's total elsewhere (found by a QA walk).
+        Col("owed", column_name("owed"), justify="right"),
+        Col("paid", column_name("paid_amount"), justify="right"),
         Col("status", column_name("status")),
     ]
     rows: list[dict[str, str]] = []
@@ -93,7 +97,8 @@ def month_table(console: Console, year: int, month: int, lines: Sequence[LineVie
         if (day.year, day.month) == (year, month) or x in early:
             status = x.get("status", "scheduled")
             # Only the shown columns: a table cell reads nothing else of the line.
-            shown = {"due_date": x["due_date"], "total": shown_amount(x)}
+            owed = x["owed"] if status != "paid" else ""
+            shown = {"due_date": x["due_date"], "owed": owed, "paid": paid_so_far(x) or ""}
             rows.append({**shown, "n": str(x["n"]), "status": status_name(status)})
             styles.append(STATUS_STYLES.get(status))
     return Group(grid, fit_table(console, None, cols, rows, styles))

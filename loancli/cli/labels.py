@@ -24,6 +24,7 @@ COLUMN_NAMES = {
     "penalty": N_("penalty"),
     "owed": N_("owed"),
     "paid_on": N_("paid on"),
+    "paid_amount": N_("paid amount"),
     # a line's fees by kind, and their sum beside them
     "fee_total": N_("all fees"),
     "fee_monthly": N_("service fee"),

@@ -47,6 +47,15 @@ def month_weeks(year: int, month: int, first_weekday: int = 0) -> list[list[date
     ]
 
 
+def paid_so_far(line: LineView) -> str | None:
+    """What an installment has taken (its penalty included): all of it when paid, part of it
+    when a repayment covered some; None when nothing was paid."""
+    paid = Decimal(line["total"]) + Decimal(line["penalty"])
+    if line["status"] != "paid":
+        paid -= Decimal(line["owed"])
+    return fmt(paid) if paid > 0 else None
+
+
 def shown_amount(line: LineView) -> str:
     """What a calendar shows on an installment's day: what it took when paid (a late one's
     penalty included), else what it owes (an overdue one's penalty included)."""
@@ -165,19 +174,21 @@ def to_ics(
                 amount=amount, n=x["n"], loan=loan_id
             )
         event.add("summary", summary)
-        event.add(
-            "description",
-            _(
-                "principal {principal}, interest {interest}, fee {fee}, penalty {penalty}; "
-                "status {status}"
-            ).format(
-                principal=x["principal"],
-                interest=x["interest"],
-                fee=x["fee"],
-                penalty=x["penalty"],
-                status=_(LINE_STATUSES.get(x["status"], "scheduled")),
-            ),
+        description = _(
+            "principal {principal}, interest {interest}, fee {fee}, penalty {penalty}; "
+            "status {status}"
+        ).format(
+            principal=x["principal"],
+            interest=x["interest"],
+            fee=x["fee"],
+            penalty=x["penalty"],
+            status=_(LINE_STATUSES.get(x["status"], "scheduled")),
         )
+        paid = paid_so_far(x)
+        if x["status"] != "paid" and paid is not None:
+            # Part of it repaid: what is asked for is the rest (found by a QA walk).
+            description += "; " + _("{paid} of it paid already").format(paid=paid)
+        event.add("description", description)
         event.add("transp", "TRANSPARENT")
         for trigger in REMINDERS if x["status"] != "paid" and Decimal(amount) else ():
             alarm = Alarm()

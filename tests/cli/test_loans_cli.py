@@ -676,6 +676,31 @@ def test_calendar_defaults_to_the_next_unpaid_month(db: Path) -> None:
     assert ok_json(db, "calendar", "A0001")["month"] == "2026-05"
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_calendar_names_what_is_owed_and_what_was_paid_of_it(
+    db: Path, tmp_path: Path, lang: str
+) -> None:
+    """Installment 1 overdue (916.80 and a penalty of 5.18), 500.00 of it repaid: the month's
+    list showed 421.98 under "total" (应还), the name the schedule and --json give the
+    installment's 916.80, and the .ics file asked for 421.98 without a word of the 500.00
+    (found by a QA walk). What is owed and what was paid have a column each."""
+    cli(db, "clock", "advance", "40d")
+    assert cli(db, "repay", "A0001", "--amount", "500")[0] == 0
+    code, out, err = cli(db, "--lang", lang, "calendar", "A0001")
+    assert code == 0, out + err
+    head = {"en": ("owed", "paid amount"), "zh": ("待还", "已还金额")}[lang]
+    header = next(line for line in out.splitlines() if head[0] in line)
+    assert head[1] in header and ("total" if lang == "en" else "应还") not in header, header
+    row = next(line for line in out.splitlines() if "2026-04-02" in line)
+    assert [c for c in row.split() if c != "│"][2:4] == ["421.98", "500.00"], row
+    [line] = ok_json(db, "calendar", "A0001")["installments"][:1]
+    assert (line["total"], line["penalty"], line["owed"]) == ("916.80", "5.18", "421.98")
+    ics = tmp_path / "cal.ics"
+    assert cli(db, "calendar", "A0001", "--ics", str(ics))[0] == 0
+    text = "".join(ics.read_text(encoding="utf-8").replace("\r\n ", "").split())
+    assert "500.00ofitpaidalready" in text and "Repay421.98yuan" in text
+
+
 def test_calendar_json_lists_installments_with_statuses(db: Path) -> None:
     data = ok_json(db, "calendar", "A0001", "--month", "2026-04")
     assert data["month"] == "2026-04"
