@@ -105,11 +105,22 @@ def state_file_kind(path: Path) -> str | None:
     try:
         with open(path, "rb") as file:
             head = file.read(4096)
+            if head.startswith(_SQLITE_HEADER):
+                return "SQLite"
+            # JSON may put any whitespace between its tokens (a file that began with 5,000
+            # spaces opened as a world, and an output option wrote over it: found by a
+            # hostile-input hunt): the head is read without it, as much as the pattern needs.
+            head = head.translate(None, _JSON_SPACE)
+            while len(head) < _JSON_HEAD and (more := file.read(65536)):
+                head += more.translate(None, _JSON_SPACE)
     except OSError:
         return None
-    if head.startswith(_SQLITE_HEADER):
-        return "SQLite"
     return "JSON" if _JSON_STATE.match(head) else None
+
+
+# JSON's whitespace (RFC 8259), and how much of a file's head without it is read.
+_JSON_SPACE = b" \t\n\r"
+_JSON_HEAD = 4096
 
 
 ADVICE = N_("it was left untouched — restore a backup or point --db at a new file")

@@ -240,21 +240,28 @@ def test_an_output_that_cannot_be_written_names_its_option_in_json(
 
 @pytest.mark.parametrize(
     "body",
-    ['{"_default": {}}', '{"aaa_notes": {"1": {"x": 1}}, "applicants": {}, "meta": {}}'],
-    ids=["tinydb-default", "a-table-of-another-name-first"],
+    [
+        '{"_default": {}}',
+        '{"aaa_notes": {"1": {"x": 1}}, "applicants": {}, "meta": {}}',
+        " " * 5000 + '{"applicants": {}, "meta": {}}',
+        "{\n" + "\t" * 5000 + '"applicants":\r\n' + " " * 5000 + '{"1"  :{}}, "meta": {}}',
+    ],
+    ids=["tinydb-default", "a-table-of-another-name-first", "5000-spaces-first", "spaces-within"],
 )
 def test_a_world_whose_first_table_loancli_does_not_know_is_spared_too(
     world: Path, body: str
 ) -> None:
     """The guard knew a world by its first table's name: one that began with another
-    (TinyDB's _default, a table a later loancli adds) was written over (a review)."""
+    (TinyDB's _default, a table a later loancli adds) was written over (a review). It read
+    the first 4,096 bytes: a world that began with more whitespace than that (JSON allows
+    any) opened as one, and was written over (a hostile-input hunt)."""
     other = world.parent / "other-world.json"
-    other.write_text(body, encoding="utf-8")
+    other.write_bytes(body.encode())
     code, out, err = run_cli(
         world.parent, "--json", "report", "A0001", "--out", str(other), db=world
     )
     assert code == 2 and "is a loancli state file" in out, out + err
-    assert other.read_text(encoding="utf-8") == body
+    assert other.read_bytes() == body.encode()
 
 
 def test_a_json_report_written_before_is_written_over(world: Path) -> None:
