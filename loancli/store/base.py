@@ -123,6 +123,10 @@ _JSON_SPACE = b" \t\n\r"
 _JSON_HEAD = 4096
 
 
+# The highest record number a file may hold: the largest whole number every JSON reader
+# keeps exactly (2**53), far below SQLite's 64-bit integers.
+MAX_DOC_ID = 2**53
+
 ADVICE = N_("it was left untouched — restore a backup or point --db at a new file")
 
 Data = dict[str, dict[str, Any]]
@@ -976,6 +980,15 @@ class Store:
             committed = self._max_doc_id(table)
             self._committed_max[table] = committed
             doc_id = max(committed, max(pending, default=0)) + 1
+        if doc_id > MAX_DOC_ID:
+            # A number past the last a file may hold: written, the file would be refused at
+            # its next open (found by a hostile-input hunt, with a hand-edited number).
+            raise StateCorrupt(
+                _(
+                    "state file {shown}: table {name!r} has no record number left (they go up "
+                    "to {top}); {ADVICE}"
+                ).format(shown=self.path, name=table, top=MAX_DOC_ID, ADVICE=_(ADVICE))
+            )
         self._next_ids[table] = doc_id + 1
         return doc_id
 

@@ -37,6 +37,7 @@ from loancli.records import RecordProblem, Table
 from loancli.store import checked
 from loancli.store.base import (
     ADVICE,
+    MAX_DOC_ID,
     META_TABLE,
     SQLITE_SUFFIXES,
     Changes,
@@ -468,12 +469,21 @@ def _load(target: Path, shown: Path) -> Loaded:
 
 
 def _check_shape(shown: Path, name: str, doc_id: str, doc: Any) -> None:
-    if not (doc_id.isascii() and doc_id.isdigit()):
+    # A whole number as loancli writes it: "01" read as 1, and the first write added the
+    # record again under "1" (a file refused for good after); one past 2**53 was a traceback
+    # in every command (found by a hostile-input hunt).
+    if not (
+        doc_id.isascii()
+        and doc_id.isdigit()
+        and (doc_id == "0" or not doc_id.startswith("0"))
+        and int(doc_id) <= MAX_DOC_ID
+    ):
         raise StateCorrupt(
             _(
                 "state file {shown}: table {name!r} has document id {doc_id!r} where a "
-                "whole number is expected; {ADVICE}"
-            ).format(shown=shown, name=name, doc_id=doc_id, ADVICE=_(ADVICE))
+                "whole number is expected (written without a leading zero, at most {top}); "
+                "{ADVICE}"
+            ).format(shown=shown, name=name, doc_id=doc_id, top=MAX_DOC_ID, ADVICE=_(ADVICE))
         )
     if not isinstance(doc, dict):
         raise StateCorrupt(

@@ -181,6 +181,11 @@ def test_store_must_be_opened() -> None:
         (b'"text"', "string at the top level"),
         (b'{"meta": [1]}', "table 'meta' is a JSON array"),
         (b'{"meta": {"x": {}}}', "document id 'x'"),
+        # Read as 1, and the first write added the record again under "1" (hostile-input hunt).
+        (b'{"meta": {"01": {}}}', "document id '01'"),
+        # Past 2**53: a traceback in every command (SQLite's integers overflowed).
+        (b'{"meta": {"9223372036854775808": {}}}', "document id '9223372036854775808'"),
+        (b'{"meta": {"9007199254740993": {}}}', "at most 9007199254740992"),
         (b'{"meta": {"1": 5}}', "document 1 is a JSON number"),
         # Deeper than msgspec walks: a RecursionError's traceback once.
         (b'{"notes": {"1": {"x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}}", "nested too deeply"),
@@ -645,3 +650,23 @@ def test_a_state_file_this_user_may_not_write_is_said_so(
         refuse_read_only(state, state)
     state.chmod(0o600)
     refuse_read_only(tmp_path / "new.json", "new.json")  # not there yet: made
+
+
+def test_a_table_at_its_last_record_number_refuses_a_new_record_and_is_left_as_it_was(
+    db: Path,
+) -> None:
+    """A record at the highest number a file may hold (2**53, hand-edited): a new one took the
+    next, and the file was refused at its next open for good (a hostile-input hunt). The
+    insert is refused, exit 4, and the file is left as it was."""
+    from loancli.store.base import MAX_DOC_ID
+
+    schema = '"meta": {"1": {"key": "schema", "version": 1}}'
+    content = ("{" + schema + f', "notes": {{"{MAX_DOC_ID}": {{"id": "N1"}}}}}}').encode()
+    db.write_bytes(content)
+    with Store(db) as store:
+        assert store.find("notes", id="N1")
+        with pytest.raises(StateCorrupt, match="no record number left") as excinfo:
+            with store.transaction():
+                store.insert("notes", {"id": "N2"})
+    assert excinfo.value.exit_code == ExitCode.STATE
+    assert db.read_bytes() == content
