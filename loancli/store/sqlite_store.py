@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
+import inspect
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -67,6 +69,34 @@ _SCHEMA = [
 
 # A unit writing more documents than this keeps the keys and their log itself (``_commit``).
 BULK_ROWS = 200
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(method: F) -> F:
+    """``method`` of the store, its SQLite errors said as the store's: a row SQLite finds
+    damaged as it reads it (bytes that are not UTF-8, JSON a page's damage broke) was a
+    traceback wherever a command met it (found by a hostile-input hunt); a generator's rows
+    are guarded as they are read."""
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def rows(self: SqliteStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(self, *args, **kwargs)
+            except sqlite3.DatabaseError as exc:
+                raise self._failed(exc) from None
+
+        return rows  # type: ignore[return-value]
+
+    @functools.wraps(method)
+    def call(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise self._failed(exc) from None
+
+    return call  # type: ignore[return-value]
 
 
 class SqliteStore(Store):
@@ -174,6 +204,7 @@ class SqliteStore(Store):
         what SQLite can count (milliseconds in a 32-bit number: a larger wait was none)."""
         return min(self.lock_timeout, 2_000_000.0)
 
+    @_guarded
     def _check_records(self) -> None:
         """The settings, whole (they are few), and the rules across records, over their keys
         (only what the log says changed, when the file keeps them); each other record is
@@ -261,12 +292,28 @@ class SqliteStore(Store):
         assert self._db is not None  # callers check: a missing file has no rows
         try:
             return self._db.execute(query, args)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             raise self._failed(exc) from None
 
-    def _failed(self, exc: sqlite3.OperationalError) -> StateError:
+    def _failed(self, exc: sqlite3.DatabaseError) -> StateError:
         """What a statement that failed says: a file another program holds (its transaction
-        outlasted --lock-timeout) as a lock held by another loancli process is said."""
+        outlasted --lock-timeout) as a lock held by another loancli process is said; one
+        SQLite finds damaged as a damaged file."""
+        if _damaged(exc):
+            # In loancli's words: SQLite's own quote the record's text, personal data and all.
+            said = str(exc).lower()
+            what = (
+                _("a record holds bytes that are not UTF-8 text")
+                if "could not decode" in said
+                else _("a record is not JSON")
+                if "malformed json" in said
+                else _("its pages are damaged")
+            )
+            return StateCorrupt(
+                _("state file {value0} is damaged: {what}; {ADVICE}").format(
+                    value0=self.path, what=what, ADVICE=_(ADVICE)
+                )
+            )
         if _busy(exc):
             return StateLocked(
                 _(
@@ -470,9 +517,10 @@ class SqliteStore(Store):
         assert self._db is not None
         try:
             return self._db.executemany(query, rows).rowcount
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             raise self._failed(exc) from None
 
+    @_guarded
     def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         if self._db is None:
             return
@@ -505,6 +553,7 @@ class SqliteStore(Store):
                 self.check(table, {str(doc_id): doc})
                 yield doc_id, doc
 
+    @_guarded
     def _summary_window(
         self, table: str, fields: Mapping[str, str], offset: int, limit: int | None
     ) -> tuple[int, list[dict[str, Any]]] | None:
@@ -537,6 +586,7 @@ class SqliteStore(Store):
             out.append(doc)
         return int(total), out
 
+    @_guarded
     def preload(self, *tables: str) -> None:
         if self._db is None:
             return
@@ -558,6 +608,7 @@ class SqliteStore(Store):
             return None
         return self._cache_text[table].get(doc_id)
 
+    @_guarded
     def batches(self, table: Table[R], size: int) -> Iterator[list[R]]:
         # A slice of rows at a time, each after the last one's number (the unit's writes to
         # the table flushed first, so SQL sees them); what each record was is kept as the base
@@ -641,6 +692,7 @@ class SqliteStore(Store):
             if matches(doc, match):
                 yield doc_id, doc
 
+    @_guarded
     def _fetch(self, table: str, doc_id: int) -> Any:
         if self._db is None:
             return None
@@ -651,6 +703,7 @@ class SqliteStore(Store):
         ).fetchone()
         return None if row is None else decode(row[0])
 
+    @_guarded
     def _max_doc_id(self, table: str) -> int:
         if self._db is None:
             return 0
@@ -659,12 +712,14 @@ class SqliteStore(Store):
         ).fetchone()
         return int(last)
 
+    @_guarded
     def _count(self, table: str) -> int:
         if self._db is None:
             return 0
         (n,) = self._sql("SELECT count(*) FROM documents WHERE tbl = ?", table).fetchone()
         return int(n)
 
+    @_guarded
     def _tables(self) -> list[str]:
         if self._db is None:
             return []
@@ -706,6 +761,15 @@ _OWN_TRIGGERS = tuple(
     for name, statement in consistency.keys_objects().items()
     if statement.startswith("CREATE TRIGGER")
 )
+
+
+def _damaged(exc: sqlite3.Error) -> bool:
+    """Whether SQLite says the file's bytes are damaged (not that it is busy, or cannot be
+    reached)."""
+    said = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and any(
+        words in said for words in ("malformed", "could not decode", "corrupt", "not a database")
+    )
 
 
 def _busy(exc: sqlite3.Error) -> bool:

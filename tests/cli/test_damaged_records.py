@@ -220,3 +220,46 @@ def test_a_loan_event_detail_of_another_kind_is_exit_4_naming_it(
         message = " ".join(err.split())
         assert "record 'L0001'" in message and f"field 'events[{n}].detail.{field}'" in message
     assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        (b'"status":"complet\xffd"', "a record holds bytes that are not UTF-8 text"),
+        (b'"status"!"completed"', "not JSON"),
+    ],
+    ids=["not-utf-8", "not-json"],
+)
+def test_a_sqlite_record_sqlite_finds_damaged_is_exit_4_without_its_text(
+    tmp_path: Path, filled: bytes, damage: bytes, said: str
+) -> None:
+    """A row whose bytes are not UTF-8 (or whose JSON a damaged page broke): every command
+    that read it was a traceback of SQLite's error (found by a hostile-input hunt), which
+    quotes the record, personal data and all. Exit 4, the damage said in loancli's words, and
+    the file left as it was."""
+    import sqlite3
+
+    sound = tmp_path / "sound.json"
+    sound.write_bytes(filled)
+    db = tmp_path / "s.sqlite"
+    assert run_cli(tmp_path, "state", "convert", str(sound), str(db))[0] == 0
+    sqlite3.connect(db).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    # The bytes changed in the file itself, as a damaged disk changes them (SQLite keeps no
+    # checksum of a page): its own UPDATE refuses JSON it cannot read.
+    data = db.read_bytes()
+    assert data.count(b'"status":"completed"') == 1
+    db.write_bytes(data.replace(b'"status":"completed"', damage))
+    before = db.read_bytes()
+    for command in (
+        ["applicants", "list"],
+        ["applicants", "list", "--all", "--json"],
+        ["timeline", "A0001"],
+        ["report", "A0001"],
+        ["state", "convert", str(db), str(tmp_path / "out.json")],
+    ):
+        code, out, err = run_cli(tmp_path, *command, db=db)
+        assert code == 4, (command, out + err)
+        assert said in " ".join(err.split()) + " ".join(out.split()), (command, err)
+        assert "Traceback" not in out + err and "13800138000" not in out + err
+        assert "attempts" not in out + err  # none of the record's text
+    assert db.read_bytes() == before
