@@ -34,7 +34,7 @@ from typing import (
 
 import msgspec
 
-from loancli.documents import DocumentInvalid, form, read_document
+from loancli.documents import DocumentInvalid, Problem, form, read_document
 from loancli.i18n import N_, _
 from loancli.masking import mask_phone
 from loancli.reasons import Reason
@@ -807,6 +807,13 @@ def _check_event_details(loan: Any) -> None:
                 detail = event.get("detail", {})
                 read_document(detail, kind, path=f"events[{n}].detail", written=False)
         raise
+    # A repayment of one installment names it: its ticket replays that installment (an empty
+    # list was a traceback in every report of the loan; found by a hostile-input hunt).
+    for detail in by_kind.get("repaid", ()):
+        if detail.get("kind") == "installment" and not detail.get("installments"):
+            n = next(i for i, e in enumerate(events) if e.get("detail") is detail)
+            problem = _("a repayment of an installment names the installment it paid")
+            raise DocumentInvalid("", [Problem(f"events[{n}].detail.installments", problem)])
 
 
 _DETAILED = frozenset(LOAN_EVENT_DETAILS)

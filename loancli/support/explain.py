@@ -167,6 +167,14 @@ def _id_sentence(e: Event) -> str:
     )
 
 
+def _listed(value: object) -> str:
+    """Words a detail lists, as a sentence says them: any value a hand-edited file holds
+    there (a number was a traceback; found by a hostile-input hunt)."""
+    if isinstance(value, list):
+        return ", ".join(str(x) for x in value)
+    return str(value)
+
+
 def _face_sentence(e: Event) -> str:
     d = e["detail"]
     if e["event"] == "face_locked":
@@ -175,7 +183,7 @@ def _face_sentence(e: Event) -> str:
         ).format(value0=short_time(str(d["until"])))
     if d["performed"] != d["requested"]:
         actions = _("did not match (asked {asked}; performed {performed})").format(
-            asked=", ".join(d["requested"]), performed=", ".join(d["performed"])
+            asked=_listed(d["requested"]), performed=_listed(d["performed"])
         )
     elif not d.get("actions_seen", True):
         actions = _("were performed but the camera did not see them")

@@ -912,6 +912,8 @@ def to_markdown(data: Report, bundle_command: str | None = None) -> str:
         )
     )
     d = b["device"]
+    if d and not isinstance(d, dict):  # words a hand-edited file holds: said as they are
+        d = {"model": d}
     if d:
         lines.append(
             _("- Device: {maker} {model}, {os}, app {app}, network {network}").format(

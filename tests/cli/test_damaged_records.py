@@ -178,13 +178,21 @@ BAD_DETAILS = [
         {"on": "2026-04-02", "kind": "installment", "amount": "1.00", "installments": None},
         "installments",
     ),
+    # One installment repaid, none named: its ticket had no installment to replay.
+    (
+        "repaid",
+        {"on": "2026-04-02", "kind": "installment", "amount": "1.00", "installments": []},
+        "installments",
+    ),
     ("restructured", {"term": "six"}, "term"),
 ]
 
 
 @pytest.mark.parametrize("backend", ["json", "sqlite"])
 @pytest.mark.parametrize(
-    ("event", "detail", "field"), BAD_DETAILS, ids=[f"{e}-{f}" for e, _d, f in BAD_DETAILS]
+    ("event", "detail", "field"),
+    BAD_DETAILS,
+    ids=[f"{e}-{f}-{i}" for i, (e, _d, f) in enumerate(BAD_DETAILS)],
 )
 def test_a_loan_event_detail_of_another_kind_is_exit_4_naming_it(
     tmp_path: Path, filled: bytes, backend: str, event: str, detail: dict[str, Any], field: str
@@ -263,3 +271,23 @@ def test_a_sqlite_record_sqlite_finds_damaged_is_exit_4_without_its_text(
         assert "Traceback" not in out + err and "13800138000" not in out + err
         assert "attempts" not in out + err  # none of the record's text
     assert db.read_bytes() == before
+
+
+def test_words_an_event_detail_holds_are_said_whatever_they_are(
+    tmp_path: Path, filled: bytes
+) -> None:
+    """The face check's actions and the device a record's login was made on are words for
+    people: a number or a text where a list or mapping was written made explain and report
+    a traceback (found by a hostile-input hunt). They are said as they are."""
+    data = json.loads(filled)
+    for event in _first(data, "applicants")["events"]:
+        if event["event"] == "face_passed":
+            event["detail"]["requested"] = 5
+        if event["event"] == "account_created":
+            event["detail"]["device"] = "a phone"
+    db = tmp_path / "state.json"
+    db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run_cli(tmp_path, "explain", "A0001", db=db)
+    assert code == 0 and "asked 5;" in " ".join(out.split()), out + err
+    code, out, err = run_cli(tmp_path, "report", "A0001", db=db)
+    assert code == 0 and "a phone" in out, out + err
