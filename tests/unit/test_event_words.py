@@ -79,6 +79,10 @@ def test_codes_in_a_detail_are_said_as_words_in_chinese() -> None:
         assert event_words("transfer_failed", {"card": "**** 1", "card_status": "closed"}) == (
             "放款至银行卡 **** 1 被退回（已销户）"
         )
+        # A code refused as expired is no wrong code: 验证码错误 told support the borrower typed
+        # it wrong (found by a support walk).
+        refused = event_words("code_refused", {"purpose": "binding", "wrong_left": 0})
+        assert refused.startswith("验证码未通过（") and "错误" not in refused, refused
     finally:
         set_language("en")
     assert event_words("waited", {"duration": "1h30m"}) == "waited 1h30m"
