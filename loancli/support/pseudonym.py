@@ -124,9 +124,11 @@ _UNIONPAY = re.compile(r"(?<![0-9])62[0-9]{14,17}(?![0-9])")
 # The same numbers written loosely in free text (a file's name, a sentence): a mobile number
 # in groups (155 7573 8225, (155)7573-8225, +86-155-…), an ID number in groups, a card in
 # groups of four. Each is taken as the number it is, and its text replaced with the number's.
+# A bracket is taken with the first three digits only when it closes after them: one before
+# a number written whole, "(13800138000)", is the sentence's, and was replaced with it.
 _LOOSE_PHONE = re.compile(
-    r"(?<![0-9])(?:(?:\+|00)?86[ ._-]?)?\(?(1[3-9][0-9])\)?[ ._-]?([0-9]{4})[ ._-]?([0-9]{4})"
-    r"(?![0-9])"
+    r"(?<![0-9])(?:(?:\+|00)?86[ ._-]?)?(?P<open>\()?(1[3-9][0-9])(?(open)\))[ ._-]?([0-9]{4})"
+    r"[ ._-]?([0-9]{4})(?![0-9])"
 )
 _LOOSE_ID = re.compile(
     r"(?<![0-9])([0-9]{6})[ ._-]?([0-9]{4})[ ._-]?([0-9]{4})[ ._-]?([0-9]{3})[ ._-]?([0-9Xx])"
@@ -683,7 +685,7 @@ def _loose_in_text(found: Originals, text: str) -> None:
     if not any(c in text for c in " ._-()"):
         return
     for match in _LOOSE_PHONE.finditer(text):
-        number = "".join(match.groups())
+        number = "".join(match.groups()[1:])
         found.phones.add(number)
         _loose(found, match.group(0), number)
     for match in _LOOSE_ID.finditer(text):

@@ -475,6 +475,29 @@ def test_numbers_written_loosely_are_replaced_as_the_numbers_they_are() -> None:
     assert f"手机尾号{phone[-4:]}" in run["events"][0]["sentence"]
 
 
+def test_a_bracket_around_a_number_written_whole_stays_where_it_was() -> None:
+    """A checkout's item named "王小明的Redmi K70 (13800138000)": the bracket before the number
+    was taken with it, and the ticket's item read "…Redmi K70 13898272745)" (a support walk).
+    A bracket around the first three digits is the number's, as before."""
+    ticket = {
+        "runs": [
+            {
+                "answers": {"phone": "13800138000", "item": "王小明的Redmi K70 (13800138000)"},
+                "events": [{"sentence": "call (155)7573-8225 or (155 7573 8225)"}],
+            }
+        ]
+    }
+    mapped, _members = pseudonymise(ticket, {})
+    [run] = mapped["runs"]
+    phone = run["answers"]["phone"]
+    assert phone != "13800138000"
+    assert run["answers"]["item"].endswith(f"Redmi K70 ({phone})"), run["answers"]["item"]
+    sentence = run["events"][0]["sentence"]
+    assert "7573" not in sentence and re.fullmatch(r"call 1\d{10} or \(1\d{10}\)", sentence), (
+        sentence
+    )
+
+
 def test_a_stand_in_district_is_another_where_the_province_has_another() -> None:
     numbers = {"110105199003070017", "110101199003070016", "440106199003070011"}
     areas = StandIns(Originals(id_numbers=numbers), SALT).areas
