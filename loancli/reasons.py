@@ -105,6 +105,14 @@ class Reason(StrEnum):
         template = REPAY_SENTENCES.get(self, _SENTENCES[self][0])
         return _say(template, facts, lang)
 
+    def sentence_for(self, facts: Mapping[str, str], kind: str | None = None) -> str:
+        """What happened, as the flow of ``kind`` met it: a card a loan is moved to is one
+        repayments are taken from (its refusal said "cannot receive the money", the payout's
+        words; found by a QA walk)."""
+        if kind in REPAYMENT_KINDS:
+            return self.repay_sentence_in(facts)
+        return self.sentence_in(facts)
+
     def advice_in(
         self, facts: Mapping[str, str], lang: str | None = None, kind: str | None = None
     ) -> str:
@@ -457,6 +465,8 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
 
 
 # Where a card refuses a repayment, what happened is said the other way round.
+# The flows whose card is one repayments are taken from.
+REPAYMENT_KINDS = frozenset({"card_use"})
 REPAY_SENTENCES: dict[Reason, str] = {
     Reason.CARD_FROZEN: N_(
         "The bound bank card is frozen, so the repayment cannot be taken from it."
@@ -518,6 +528,8 @@ class _Values(dict[str, str]):
     def __missing__(self, key: str) -> str:
         if key == "id":
             return "ID"
+        if key == "card_id":  # the card to move a loan to, where the caller found one
+            return "CARD_ID"
         raise KeyError(key)
 
 
@@ -554,14 +566,14 @@ _KIND_ADVICE: dict[tuple[Reason, str], str] = {
     # account can take it over (更换还款卡), where a payout's card cannot be changed so.
     (Reason.CARD_NOT_BOUND, "repay"): N_(
         "Bind the card again (loancli card bind), or repay from another card bound to the "
-        "account (loancli card use CARD_ID), then try again."
+        "account (loancli card use {card_id}), then try again."
     ),
     (Reason.CARD_FROZEN, "repay"): N_(
         "Ask the bank to unfreeze the card, or repay from another card bound to the account "
-        "(loancli card use CARD_ID)."
+        "(loancli card use {card_id})."
     ),
     (Reason.CARD_CLOSED, "repay"): N_(
-        "Repay from another card bound to the account (loancli card use CARD_ID); bind one "
+        "Repay from another card bound to the account (loancli card use {card_id}); bind one "
         "first if there is none (loancli card bind)."
     ),
     (Reason.ACCOUNT_NOT_FOUND, "change_phone"): N_(

@@ -37,6 +37,7 @@ import msgspec
 from loancli.account import security
 from loancli.account.accounts import checked_mobile, require_account
 from loancli.account.cards import CardView, card_view, cards_of
+from loancli.account.cards import refusal as card_refusal
 from loancli.account.contacts import ContactView, contact_view, contacts_of
 from loancli.account.hashing import HashGrade
 from loancli.account.security import AccountView
@@ -439,6 +440,19 @@ def repay(
         # The world it was made in, for a ticket to make it there again.
         note_servicing_world(world, done.loan)
         facts = world.scenario.world.facts()
+        if done.refused is not None:
+            # The account's other card that can take the loan over, which the advice's
+            # ``card use`` names (it named CARD_ID, a word to replace; found by a QA walk).
+            bank = world.scenario.world.bank.card_status
+            others = [
+                c["id"]
+                for c in cards_of(world.store, done.loan["phone"])
+                if c["number"] != done.loan["card_number"]
+                and c["card_type"] == "debit"
+                and card_refusal(c, bank) is None
+            ]
+            if others:
+                facts = {**facts, "card_id": others[0]}
     return Repaid(done.loan, today, facts, done.payment, done.refused)
 
 

@@ -213,7 +213,7 @@ def run_steps(
                     record,
                     "stopped",
                     outcome.reason,
-                    sentence=outcome.reason.sentence_in(j.facts),
+                    sentence=outcome.reason.sentence_for(j.facts, str(record.get("kind", ""))),
                     detail=outcome.detail,
                 )
             elif failure is None and index + 1 < len(steps):
@@ -300,7 +300,7 @@ def flow_result(record: FlowRecord, facts: Mapping[str, str]) -> FlowResult:
         "status": record["status"],
         "stopped_at": record.get("stopped_at"),
         "reason": record.get("reason"),
-        "message": reason.sentence_in(facts) if reason else None,
+        "message": reason.sentence_for(facts, record["kind"]) if reason else None,
         "advice": reason.advice_in(facts, kind=record.get("kind")) if reason else None,
         "events": shown_events(record.get("events", []), private_words(record)),
     }

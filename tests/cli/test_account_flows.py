@@ -1477,12 +1477,16 @@ def test_a_loan_is_repaid_from_the_card_it_is_moved_to(tmp_path: Path) -> None:
 
 
 def test_a_refused_repayment_from_an_unbound_card_names_card_use(tmp_path: Path) -> None:
+    """The advice names the card bound beside it, C0002: it said CARD_ID, which pasted was
+    exit 2 (found by a QA walk)."""
     second_card(tmp_path)
     assert run_json(tmp_path, "--no-input", "card", "unbind", "C0001", *LOGIN)[0] == 0
     code, refused = run_json(tmp_path, "repay", "A0001", "--installment", "1")
     assert code == 3 and refused["reason"] == "card_not_bound", refused
-    assert "loancli card use CARD_ID" in refused["advice"]
-    assert "loancli card use CARD_ID" in refused["commands"]
+    assert "loancli card use C0002" in refused["advice"] and "CARD_ID" not in refused["advice"]
+    assert "loancli card use C0002" in refused["commands"]
+    code, out, err = run_cli(tmp_path, "--lang", "zh", "repay", "A0001", "--installment", "1")
+    assert code == 3 and "loancli card use C0002" in out, out + err
     assert run_json(tmp_path, "--no-input", "card", "use", "C0002", *LOGIN)[0] == 0
     code, paid = run_json(tmp_path, "repay", "A0001", "--installment", "1")
     assert code == 0 and paid["status"] == "paid", paid
@@ -1515,6 +1519,23 @@ def test_a_card_to_bind_again_cannot_take_the_loan(tmp_path: Path) -> None:
     assert code == 3 and refused["reason"] == "card_rebind_required", refused
     # The loan stays on its card.
     assert [x["card_number"] for x in table(tmp_path, "loans")] == [CARD]
+
+
+def test_a_frozen_card_refused_to_take_the_loan_is_said_as_a_repayment_card(
+    tmp_path: Path,
+) -> None:
+    """The bank has the cards frozen: the refusal said "cannot receive the money", a payout's
+    words, of a card repayments would be taken from (found by a QA walk)."""
+    second_card(tmp_path)
+    code, refused = run_json(
+        tmp_path, "--scenario", "frozen-card", "--no-input", "card", "use", "C0002", *LOGIN
+    )
+    assert code == 3 and refused["reason"] == "card_frozen", refused
+    assert refused["message"] == (
+        "The bound bank card is frozen, so the repayment cannot be taken from it."
+    )
+    stopped = [e for e in refused["events"] if e["event"] == "stopped"]
+    assert "cannot receive" not in json.dumps(stopped), stopped
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
