@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HAPPY_PATH_FILE, run_cli, run_json
+from conftest import FIXTURES, HAPPY_PATH_FILE, run_cli, run_json
 from rich.cells import cell_len
 
 D = Decimal
@@ -342,6 +342,27 @@ def test_clock_advance_human_output_lists_the_events(db: Path) -> None:
     # Showing the clock moves nothing, so it says nothing about what fell due.
     code, out, _ = cli(db, "clock", "show")
     assert code == 0 and "Simulated now:" in out and "fell due" not in out
+
+
+def test_a_clock_move_over_two_loans_says_their_events_in_the_order_of_their_days(
+    db: Path,
+) -> None:
+    """A cash loan and a checkout plan, a month moved: the cash loan's month was said, then
+    the plan's from its start, so the list went back a month between them (found by a QA
+    walk). The events go by their days, each day's as the pass met them."""
+    code, out, err = cli(
+        db, "--clock", "2026-03-10T10:00:00+08:00", "--no-input", "checkout", "--item",
+        "Redmi K70", "--price", "2499", "--periods", "6", "--answers",
+        str(FIXTURES / "answers" / "checkout.yaml"),
+    )  # fmt: skip
+    assert code == 0, out + err
+    moved = ok_json(db, "clock", "advance", "60d")
+    days = [e["on"] for e in moved["events"]]
+    assert days == sorted(days), days
+    assert {e["loan"] for e in moved["events"]} == {"L0001", "L0002"}
+    code, out, _ = cli(db, "clock", "advance", "30d")
+    said = [line.split()[0] for line in out.splitlines() if line.startswith("  20")]
+    assert said == sorted(said) and len(said) > 2, out
 
 
 def test_a_move_says_each_event_in_words_in_chinese_at_80_columns(db: Path) -> None:
