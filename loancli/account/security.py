@@ -82,7 +82,9 @@ def account_for(store: Store, raw: str) -> Account:
     try:
         login_id = QUESTIONS["login_id"].parse(raw)
     except ValueError as exc:
-        shown = mask_id(raw) if len(raw) > 11 else mask_phone(raw)
+        # A number masked; a word said as it is (the placeholder PHONE read '*HONE').
+        digits = any(c.isdigit() for c in raw)
+        shown = raw if not digits else mask_id(raw) if len(raw) > 11 else mask_phone(raw)
         raise RuleError(
             "phone", _("{value0} is not accepted: {exc}").format(value0=quoted(shown), exc=exc)
         ) from None

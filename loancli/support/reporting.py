@@ -6,6 +6,7 @@ and masks the borrower's identifiers again where it shows them.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -652,9 +653,23 @@ def kind_of(record: Applicant | Flow) -> str:
 def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, Said]:
     order = ("zh", "en") if language() == "zh" else ("en", "zh")
     return {
-        lang: {"message": reason.sentence_in(facts, lang), "advice": reason.advice_in(facts, lang)}
+        lang: {
+            "message": reason.sentence_in(facts, lang),
+            "advice": app_words(reason.advice_in(facts, lang)),
+        }
         for lang in order
     }
+
+
+# A command an advice names for the person at the simulator, in brackets of either width.
+_NAMED_COMMAND = re.compile(r"\s*[(（]loancli [^)）]*[)）]")
+
+
+def app_words(advice: str) -> str:
+    """An advice as the app says it to the borrower: without the commands it names for the
+    person at the simulator (the borrower's message, "ready to paste", told them to run
+    ``loancli support unlock PHONE``; found by a support walk)."""
+    return _NAMED_COMMAND.sub("", advice)
 
 
 def _described(name: str, text: object) -> str:

@@ -981,3 +981,25 @@ def test_explain_a_failed_face_check(
     assert f"face similarity {similarity} against the threshold 0.8" in face
     assert "locked until" in face
     assert "attempts_exhausted" in doc["explanations"]["stop"]
+
+
+def test_the_borrowers_message_names_no_command_and_a_placeholder_is_said_as_written(
+    tmp_path: Path,
+) -> None:
+    """An account locked after wrong passwords: the report's words for the borrower, "as the
+    app shows it; ready to paste", told them to run loancli support unlock PHONE; and that
+    command pasted as printed was refused naming '*HONE', the placeholder masked as a number
+    (found by a support walk)."""
+    code, out, err = run_cli(
+        tmp_path, "--scenario", "account-locked", "--no-input", "apply", "--answers",
+        "happy-path",
+    )  # fmt: skip
+    assert code == 3 and "support unlock PHONE" in out + err, out + err
+    code, report = run_json(tmp_path, "report", "A0001", "--format", "json")
+    assert code == 0, report
+    for lang, said in report["borrower_message"].items():
+        assert "loancli" not in said["advice"] and said["advice"], (lang, said)
+    assert "unlock it with identity proof." in report["borrower_message"]["en"]["advice"]
+    assert "loancli support unlock" in report["support_action"]  # support still gets it
+    code, out, err = run_cli(tmp_path, "--scenario", "account-locked", "support", "unlock", "PHONE")
+    assert code == 2 and "'PHONE' is not accepted" in err and "*HONE" not in err, err
