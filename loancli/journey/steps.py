@@ -485,9 +485,11 @@ def loan_selection(j: Journey, app: ApplicantRecord) -> Stop | None:
 
 def _fee_detail(schedule: Schedule) -> dict[str, object]:
     """What a quote with fees adds to its event: each fee, what is paid out, the total cost
-    and the compounded APR."""
+    and the compounded APR; a fee only an early settlement pays, alone."""
     if not schedule.total_fee:
-        return {}
+        # A fee the plan does not charge (an early settlement's) was shown all the same: the
+        # record keeps it, so support can tell it was disclosed (found by a support walk).
+        return {"fees": schedule.fees.to_dict()} if schedule.fees.by_kind else {}
     return {
         "fees": schedule.fees.to_dict(),
         "paid_out": fmt(schedule.paid_out),

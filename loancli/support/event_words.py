@@ -155,6 +155,11 @@ LOAN_EVENT_WORDS: dict[str, str | tuple[str, ...]] = {
             "the loan costs {total_cost} beyond it; APR {apr}% simple, {apr_compound}% "
             "compounded"
         ),
+        # With a fee only an early settlement pays (the plan costs no fee).
+        N_(
+            "quote: {amount} over {term} months ({method}), first payment {first_payment}, "
+            "total interest {total_interest}, APR {apr}%; fees: {fees}"
+        ),
     ),
     "loan_confirmed": N_("loan confirmed: {amount} over {term} months"),
     "card_bound": N_("card {card} ({bank}) bound, reserved mobile {reserved_phone}"),

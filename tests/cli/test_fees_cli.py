@@ -370,3 +370,29 @@ def test_a_refusal_lists_the_fees_by_their_names_in_the_user_s_language(tmp_path
     assert code == 2 and "每期服务费 1000000.00" in err and "monthly" not in err, err
     code, out, err = run_cli(tmp_path, "schedule", *loan, *fee)
     assert code == 2 and "service fee per installment 1000000.00" in " ".join(err.split()), err
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_fee_only_an_early_settlement_pays_is_kept_with_the_quote(
+    tmp_path: Path, lang: str
+) -> None:
+    """The quote told the borrower of a 2% early-settlement fee, and its record kept nothing
+    of it (the plan charges no fee): support could not show it was disclosed (借款时没明示,
+    found by a support walk). The quote's event keeps it, said in the timeline."""
+    scenario = tmp_path / "es.yaml"
+    scenario.write_text(
+        "name: early-fee\ndescription: x\nproducts:\n  cash_loan:\n"
+        "    fees:\n      early_settlement: 2%\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(
+        tmp_path, "--scenario", str(scenario), "--no-input", "apply", "--answers",
+        str(HAPPY_PATH_FILE),
+    )  # fmt: skip
+    assert code == 0, out + err
+    code, shown = run_json(tmp_path, "timeline", "A0001")
+    [quote] = [e for e in shown["timeline"] if e["event"] == "quote_shown"]
+    assert quote["detail"]["fees"] == {"early_settlement": "2%"}, quote
+    code, out, err = run_cli(tmp_path, "--lang", lang, "timeline", "A0001", columns=400)
+    said = {"en": "fees: early-settlement fee 2%", "zh": "费用：提前结清手续费 2%"}[lang]
+    assert code == 0 and said in out, out + err
