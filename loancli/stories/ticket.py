@@ -62,12 +62,15 @@ from loancli.support.pseudonym import personal_data
 from loancli.support.reporting import Report, is_flow, private_of, resolve
 from loancli.support.safezip import BUNDLE_MEMBERS, read_yaml_member, read_zip, refused
 
-BUNDLE_FORMAT = 7
+BUNDLE_FORMAT = 8
 # The formats this loancli replays: 3 carried no loan events (none are compared). Format 7's
 # journey waits for the resend button when a new SMS code is asked for at once, where format
 # 6's refused it, and an overdue checkout installment accrues a penalty, where it accrued 0.00
-# (format 6 tickets of either are not reproduced: the rule changed).
-READ_FORMATS = (3, 4, 5, 6, 7)
+# (format 6 tickets of either are not reproduced: the rule changed). Format 8's debits of a
+# card the bank froze or closed fail, where format 7's took the money; its quote keeps a fee
+# only an early settlement pays, and a card the loan was not moved to is said as a repayment
+# card (format 7 tickets of these are not reproduced).
+READ_FORMATS = (3, 4, 5, 6, 7, 8)
 # The loan events a format's loancli did not log, by the format that brought them: a ticket of
 # an earlier format is compared without them (a card unbound across a due date now logs that
 # no debit was tried; nothing else of its loan changed). A kind with a detail key (``kind.key``)

@@ -503,7 +503,7 @@ def test_a_ticket_compares_the_loans_events(tmp_path: Path) -> None:
     bundle = bundled(tmp_path, db, "A0001")
     with zipfile.ZipFile(bundle) as archive:
         ticket = load_yaml(archive.read("ticket.yaml"))
-    assert ticket["bundle_format"] == 7
+    assert ticket["bundle_format"] == 8
     kinds = [e["event"] for e in ticket["loan_events"]]
     assert {"disbursed", "reminder_sent", "debited"} <= set(kinds), kinds
     assert all("seq" not in e for e in ticket["loan_events"])
