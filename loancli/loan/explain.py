@@ -38,9 +38,12 @@ def explain_due_date(
     policy: RepaymentDayPolicy = XIAOMI_POLICY,
     *,
     agreed: bool = False,
+    interest: bool = True,
 ) -> str:
     """Why a loan's first installment falls on its date, in a sentence with the numbers; with
-    ``agreed``, a re-instalment's first one, counted from the day it was agreed."""
+    ``agreed``, a re-instalment's first one, counted from the day it was agreed. A plan with
+    no interest (``interest`` false: priced by its fee) is told nothing of how a period's
+    interest is charged."""
     parts = []
     if repayment_day is None:
         day = policy.repayment_day(loan_date)
@@ -125,7 +128,16 @@ def explain_due_date(
             )
         )
     regular = due == loan_date + relativedelta(months=1)
-    if regular:
+    if not interest:
+        # A checkout's plan charges its fee by installment, whatever a period's length (it
+        # was told "charged at APR/12" of a plan at 0%; found by a QA walk).
+        if not regular:
+            parts.append(
+                _("The first period is {value0} days, not one calendar month.").format(
+                    value0=(due - loan_date).days
+                )
+            )
+    elif regular:
         parts.append(
             _(
                 "The first period is exactly one month, so it is charged at APR/12 like "
@@ -267,16 +279,22 @@ def explain_amounts(
             "Flat-fee installments: each period repays P/n of principal and an even share of a "
             "total fee of {value0}."
         ).format(value0=schedule_dict["total_fee"])
-    text += _(
-        " The last installment, {value0}, absorbs the rounding so the principal adds up to "
-        "exactly {value1}. Total interest {value2}; APR {value3}% is the IRR of all the cash "
-        "flows, annualised (x12)."
-    ).format(
-        value0=last["total"],
-        value1=fmt(amount),
-        value2=schedule_dict["total_interest"],
-        value3=schedule_dict["apr"],
-    )
+    if last["principal"] == first["principal"] and last.get("fee") != first.get("fee"):
+        # Every principal the same: the rounding is the fee's (a checkout's even share of its
+        # flat fee), which the sentence named the principal's (found by a QA walk).
+        rounding = _(
+            " The last installment, {value0}, absorbs the rounding so the fee adds up to "
+            "exactly {value1}."
+        ).format(value0=last["total"], value1=schedule_dict.get("total_fee", "0.00"))
+    else:
+        rounding = _(
+            " The last installment, {value0}, absorbs the rounding so the principal adds up "
+            "to exactly {value1}."
+        ).format(value0=last["total"], value1=fmt(amount))
+    text += rounding + _(
+        " Total interest {value0}; APR {value1}% is the IRR of all the cash flows, annualised "
+        "(x12)."
+    ).format(value0=schedule_dict["total_interest"], value1=schedule_dict["apr"])
     if schedule_dict.get("day_count") == DAY_COUNT_IRREGULAR:
         text += _(
             " The first installment's interest, {value0}, is charged by actual days at APR/360 "

@@ -224,7 +224,7 @@ def explain_loan(
     loan_date = date.fromisoformat(loan["loan_date"])
     earlier = [x for x in store.find(LOANS, phone=loan["phone"]) if x["id"] < loan["id"]]
     repayment_day = loan["repayment_day"] if earlier else None
-    out = {"due_date": explain_due_date(loan_date, repayment_day)}
+    out = {"due_date": explain_due_date(loan_date, repayment_day, interest=not priced_by_fee(loan))}
     # The contract's plan as disbursed: the stored lines change with prepayments and a
     # re-instalment, and their figures would not match the formula's P, n and M.
     fee_rate = loan.get("fee_rate_total")

@@ -396,3 +396,30 @@ def test_a_fee_only_an_early_settlement_pays_is_kept_with_the_quote(
     code, out, err = run_cli(tmp_path, "--lang", lang, "timeline", "A0001", columns=400)
     said = {"en": "fees: early-settlement fee 2%", "zh": "费用：提前结清手续费 2%"}[lang]
     assert code == 0 and said in out, out + err
+
+
+def test_a_checkout_plans_explain_says_the_rounding_is_the_fees_and_no_apr_12(
+    tmp_path: Path,
+) -> None:
+    """A 0% plan priced by its flat fee: explain said the last installment's rounding made the
+    principal add up (every principal is 208.25; the fee's share is 14.99, the last 15.04)
+    and that the first period was charged at APR/12 (found by a QA walk)."""
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "checkout", "--item", "Redmi K70", "--price", "2499",
+        "--periods", "12", "--answers", "checkout",
+    )  # fmt: skip
+    assert code == 0, out + err
+    code, out, err = run_cli(tmp_path, "explain", "F0001", columns=200)
+    said = " ".join(out.split())
+    assert code == 0, out + err
+    assert "absorbs the rounding so the fee adds up to exactly 179.93" in said, said
+    assert "principal adds up" not in said and "APR/12" not in said, said
+    # A cash loan's explain still says both.
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "apply", "--answers", str(HAPPY_PATH_FILE), "--set",
+        "phone=13800138111", "--set", "card_phone=13800138111",
+    )  # fmt: skip
+    assert code == 0, out + err
+    code, out, err = run_cli(tmp_path, "explain", "A0001", columns=200)
+    said = " ".join(out.split())
+    assert "principal adds up to exactly 10000.00" in said and "APR/12" in said, said
