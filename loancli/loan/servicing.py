@@ -684,6 +684,14 @@ def _with_fees(line: Line, old: Line) -> Line:
 def restructure(loan: Loan, term: int, today: date) -> ReInstalment:
     """协商二次分期: an overdue loan's remaining principal, unpaid interest and penalties become
     a new plan of ``term`` months from today; the old plan is kept in the history."""
+    if loan["status"] != "active":
+        # Said as a repayment says it (it was told it had no overdue installment; QA walk).
+        raise RuleError(
+            "loan",
+            _("loan {value0} is {value1}; only a running loan can be re-instalmented").format(
+                value0=loan["id"], value1=_(loan["status"])
+            ),
+        )
     if not any(x["status"] == "overdue" for x in loan["lines"]):
         raise RuleError("loan", _("only a loan with an overdue installment can be re-instalmented"))
     owed_parts = {part: ZERO for part in PARTS}

@@ -894,6 +894,18 @@ def test_restructure_refused_with_nothing_overdue(db: Path) -> None:
     assert stored_loan(db)["history"] == []
 
 
+def test_restructure_of_a_settled_loan_says_it_is_closed(db: Path) -> None:
+    """It said "only a loan with an overdue installment can be re-instalmented" of a loan
+    settled in full; a repayment says the loan is closed (found by a QA walk)."""
+    assert ok_json(db, "repay", "A0001", "--all")["loan_status"] == "closed"
+    code, data = cli_json(db, "restructure", "A0001", "--term", "6")
+    assert code == 2, data
+    message = data["error"]["message"]
+    assert "loan L0001 is closed; only a running loan can be re-instalmented" in message
+    code, out, err = cli(db, "--lang", "zh", "restructure", "A0001", "--term", "6")
+    assert code == 2 and "借款 L0001 已结清；只有未结清的借款才能二次分期" in err, err
+
+
 def test_restructure_bad_term(db: Path) -> None:
     cli(db, "clock", "advance", "40d")
     code, _, err = cli(db, "restructure", "A0001", "--term", "5")
