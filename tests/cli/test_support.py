@@ -1003,3 +1003,11 @@ def test_the_borrowers_message_names_no_command_and_a_placeholder_is_said_as_wri
     assert "loancli support unlock" in report["support_action"]  # support still gets it
     code, out, err = run_cli(tmp_path, "--scenario", "account-locked", "support", "unlock", "PHONE")
     assert code == 2 and "'PHONE' is not accepted" in err and "*HONE" not in err, err
+    # The unlock the advice names passes in that world: its preset account had no ID on
+    # record, and every unlock failed (identity_failed; found by a support walk).
+    code, out, err = run_cli(
+        tmp_path, "--no-input", "support", "unlock", "13800138000", "--set",
+        "id_number=110105199003070017", "--set", "face_actions=auto", "--set",
+        "new_password=n3w-pass-2026",
+    )  # fmt: skip
+    assert code == 0, out + err
