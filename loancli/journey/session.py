@@ -40,7 +40,7 @@ from loancli.asking import (
 from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
 from loancli.dburl import ServerUrl
 from loancli.errors import RuleError, StateError, UsageError
-from loancli.i18n import language
+from loancli.i18n import _, language
 from loancli.journey.core import SERVICED_ON_KEY, ApplicantRecord, Journey, RunInfo, save_clock
 from loancli.journey.flows import replayable
 from loancli.journey.reminders import advance_loans
@@ -52,6 +52,7 @@ from loancli.journey.runner import (
     start_journey,
 )
 from loancli.loan.loans import ClockEvent
+from loancli.masking import mask_phone
 from loancli.questions import QUESTIONS, path_answer
 from loancli.records import Loan, RunAction
 from loancli.store import (
@@ -317,6 +318,8 @@ def open_journey(
         asker = Asker(_sources(loaded, answers, sets, given), prompter)
         asker.defaults = not interrupted
         asker.precheck()
+        if on_notice is not None and command == "apply":
+            _say_preset_unused(loaded, asker, on_notice)
         with open_world(
             state,
             clock=clock,
@@ -367,6 +370,27 @@ def open_journey(
     finally:
         if on_close is not None and asker is not None:
             on_close(asker)
+
+
+def _say_preset_unused(scenario: Scenario, asker: Asker, on_notice: Callable[[str], None]) -> None:
+    """Said once, before the journey: a scenario that presets accounts (locked, on a new
+    device, frozen...) reaches only the borrowers on those numbers; one who logs in on
+    another went through untouched, and support concluded "cannot reproduce" (found by a
+    support walk)."""
+    phone = asker.peek("phone") if scenario.accounts else None
+    preset = [account.phone for account in scenario.accounts]
+    if isinstance(phone, str) and phone not in preset:
+        on_notice(
+            _(
+                "scenario {name} presets the account of {preset}; this borrower logs in as "
+                "{phone}, whom its account settings do not reach: to play them, apply with the "
+                "number it presets (loancli scenario show {name})"
+            ).format(
+                name=scenario.name,
+                preset=", ".join(mask_phone(p) for p in preset),
+                phone=mask_phone(phone),
+            )
+        )
 
 
 def _catching_up(world: World, journey: Journey) -> None:

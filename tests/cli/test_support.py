@@ -1011,3 +1011,27 @@ def test_the_borrowers_message_names_no_command_and_a_placeholder_is_said_as_wri
         "new_password=n3w-pass-2026",
     )  # fmt: skip
     assert code == 0, out + err
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_scenario_whose_preset_account_the_borrower_is_not_on_says_so(
+    tmp_path: Path, lang: str
+) -> None:
+    """account-locked presets 13800138000: a borrower on another number went through with the
+    loan paid out, and nothing said the scenario's account was never used (support concluded
+    "cannot reproduce"; found by a support walk). Said once on stderr, the run as before."""
+    code, out, err = run_cli(
+        tmp_path, "--lang", lang, "--scenario", "account-locked", "--no-input", "apply",
+        "--answers", "happy-path", "--set", "phone=13912345678", "--set",
+        "card_phone=13912345678",
+    )  # fmt: skip
+    assert code == 0, out + err
+    said = {"en": "presets the account of 138****8000", "zh": "预设的是 138****8000 的账户"}[lang]
+    assert " ".join(err.split()).count(said) == 1 and "139****5678" in err, err
+    assert "13912345678" not in err
+    # On the number it presets: nothing said, the account's lock plays.
+    code, out, err = run_cli(
+        tmp_path, "--scenario", "account-locked", "--no-input", "apply", "--answers",
+        "happy-path", db=tmp_path / "other.json",
+    )  # fmt: skip
+    assert code == 3 and "presets the account" not in err, out + err
