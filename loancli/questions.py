@@ -30,6 +30,7 @@ from loancli.identity.face import ACTIONS
 from loancli.identity.idnumber import parse_id
 from loancli.identity.photo import ImageCheck, check_image
 from loancli.masking import mask_card, mask_id, mask_login_id, mask_name, mask_phone
+from loancli.text import simplified
 
 
 class QuestionContext(TypedDict, total=False):
@@ -176,7 +177,12 @@ def canonical(key: str, text: str) -> str:
     if key == "term":
         text = text.removesuffix("期").removesuffix("个月").strip()
     words = CHOICE_WORDS.get(key, {})
-    return words.get(text) or words.get(text.lower()) or text.lower()
+    found = words.get(text) or words.get(text.lower())
+    if found is None and (simple := simplified(text)) != text:
+        # Typed in traditional characters (等額本息, 12個月): the same choice (found by a
+        # support walk, whose borrower wrote 2萬).
+        return canonical(key, simple)
+    return found or text.lower()
 
 
 def _mobile(raw: object, ctx: QuestionContext) -> str:

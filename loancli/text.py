@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 from loancli.i18n import _
 
@@ -279,3 +280,24 @@ def line_spans(text: str, width: int) -> list[tuple[int, int]]:
         spans.append((start, start + len(line)))
         at = start + len(line)
     return spans
+
+
+# A character of the CJK blocks OpenCC's table may write otherwise (traditional to simplified).
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified Chinese characters (OpenCC's traditional-to-simplified table,
+    characters and phrases: 等額本息 is 等额本息, 銀行卡被凍結 is 银行卡被冻结); text with no
+    Chinese character is left as it is, without loading the table."""
+    if not _CJK.search(text):
+        return text
+    return _to_simplified()(text)
+
+
+@functools.cache
+def _to_simplified() -> Callable[[str], str]:
+    import opencc
+
+    converter = opencc.OpenCC("t2s.json")
+    return functools.lru_cache(maxsize=4096)(converter.convert)

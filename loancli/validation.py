@@ -19,7 +19,7 @@ import msgspec
 
 from loancli.clock import format_duration
 from loancli.i18n import N_, _
-from loancli.text import has_unsafe, require_ascii_digits
+from loancli.text import has_unsafe, require_ascii_digits, simplified
 
 # Mainland mobile numbers: 11 digits starting 13-19. Deliberately looser than the
 # ``phonenumbers`` library, which also rejects unassigned blocks; test data and new
@@ -186,9 +186,10 @@ def check_money(
     if isinstance(text, float):
         text = repr(text)
     written = digits_text(text).strip().removesuffix("元").strip()
-    # 万 (ten thousand), as Chinese amounts are said: 1.5万 is 15000.00.
-    scale = Decimal(10000) if written.endswith("万") else Decimal(1)
-    written = written.removesuffix("万").strip()
+    # 万 (ten thousand), as Chinese amounts are said: 1.5万 is 15000.00; 萬 as traditional
+    # characters write it (2萬 was refused; found by a support walk).
+    scale = Decimal(10000) if written.endswith(("万", "萬")) else Decimal(1)
+    written = written.removesuffix("万").removesuffix("萬").strip()
     if len(written) > 40 or not MONEY_TEXT.fullmatch(written):
         raise ValueError(_("write an amount in yuan, e.g. 8000, 8000.50, 8000元 or 1.5万"))
     value = Decimal(written.replace(",", "")) * scale
@@ -252,6 +253,8 @@ def check_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
     text = as_text(value).strip().lower()
+    if text not in YES and text not in NO:
+        text = simplified(text)  # 確認 is 确认
     if text in YES:
         return True
     if text in NO:

@@ -29,7 +29,7 @@ import shlex
 import tempfile
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict
@@ -39,6 +39,7 @@ from loancli.i18n import _, in_language, language
 from loancli.reasons import Reason
 from loancli.stories.format import Expect
 from loancli.stories.runner import LoadedStory, builtin_story_names, load_story
+from loancli.text import simplified
 from loancli.world import scenario as scenarios
 from loancli.world.providers import WorldSettings
 
@@ -359,15 +360,7 @@ def _chinese(text: str) -> list[str]:
 def _simplified(chinese: str) -> str:
     """A run of Chinese in simplified characters (OpenCC's traditional-to-simplified table,
     characters and phrases: 乾燥 is 干燥, 於是 is 于是); simplified text is left as it is."""
-    return _to_simplified()(chinese)
-
-
-@functools.cache
-def _to_simplified() -> Callable[[str], str]:
-    import opencc
-
-    converter = opencc.OpenCC("t2s.json")
-    return functools.lru_cache(maxsize=4096)(converter.convert)
+    return simplified(chinese)
 
 
 def characters(text: str) -> list[str]:

@@ -40,6 +40,14 @@ from loancli.questions import QUESTIONS
         ("amount", "1万", Decimal("10000.00")),
         ("term", "12期", 12),
         ("term", "12个月", 12),
+        # Traditional characters, as a borrower in Hong Kong or Taiwan types them (2萬 was
+        # refused; found by a support walk).
+        ("amount", "2萬", Decimal("20000.00")),
+        ("monthly_income", "1.5萬元", Decimal("15000.00")),
+        ("term", "12個月", 12),
+        ("method", "等額本金", "equal_principal"),
+        ("confirm_loan", "確認", True),
+        ("confirm_loan", "取消", False),
     ],
 )
 def test_chinese_answers_are_read_as_the_canonical_value(
