@@ -168,13 +168,17 @@ def format_duration(delta: timedelta) -> str:
 def describe_duration(delta: timedelta) -> str:
     """A duration in words, as a sentence states it: ``5 minutes``, ``24 hours``, ``1 hour 30
     minutes``. Under two minutes it is said in seconds (``60 seconds``, ``90 seconds``), the
-    way apps word a resend wait."""
+    way apps word a resend wait; under two days in hours (``24 hours``), as they word a lock."""
     seconds = int(delta.total_seconds())
     if seconds < 120:
         return f"{seconds} second{'' if seconds == 1 else 's'}"
-    words = (
-        f"{count} {_UNIT_WORDS[unit]}{'' if count == 1 else 's'}" for count, unit in _parts(delta)
-    )
+    parts = _parts(delta)
+    if seconds < 2 * 86400 and parts and parts[0][1] == "d":
+        # Under two days in hours, as the apps say a lock: 请24小时后再试, not 1天 (found by a
+        # support walk).
+        parts = [(parts[0][0] * 24 + (parts[1][0] if parts[1:] and parts[1][1] == "h" else 0), "h")]
+        parts += [p for p in _parts(delta) if p[1] in ("m", "s")]
+    words = (f"{count} {_UNIT_WORDS[unit]}{'' if count == 1 else 's'}" for count, unit in parts)
     return " ".join(words)
 
 

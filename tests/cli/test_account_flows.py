@@ -1419,7 +1419,7 @@ def test_a_locked_account_says_until_when_as_the_timeline_does(tmp_path: Path) -
     assert code == 3, out + err
     said = " ".join((out + err).split())
     assert "(locked until 2026-03-03 10:00:00)" in said and "T10:00:00+08:00" not in said
-    assert "Wait for the lock to end (1 day)" in said
+    assert "Wait for the lock to end (24 hours)" in said
 
 
 # -- 更换还款卡: the card a loan is repaid from ---------------------------------------------

@@ -26,7 +26,11 @@ UNIT = {"day": 86400, "hour": 3600, "minute": 60, "second": 1}
         (600, "10 minutes"),
         (3600, "1 hour"),
         (5400, "1 hour 30 minutes"),
-        (86400, "1 day"),
+        (86400, "24 hours"),
+        (90000, "25 hours"),
+        (86400 + 90, "24 hours 1 minute 30 seconds"),
+        (2 * 86400, "2 days"),
+        (2 * 86400 + 3600, "2 days 1 hour"),
     ],
 )
 def test_describe_duration(seconds: int, words: str) -> None:
