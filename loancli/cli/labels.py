@@ -102,6 +102,7 @@ EXPLAIN_TOPICS = {
     "amount": N_("Amounts"),
     "overdue": N_("Overdue"),
     "debits": N_("Automatic debits"),
+    "late": N_("Paid late"),
     "cap": N_("Cap on overdue costs"),
     "settlement": N_("Early settlement"),
     "refund": N_("Refund"),

@@ -1227,3 +1227,25 @@ def test_the_calendar_of_a_loan_settled_early_opens_at_the_month_it_was_settled(
         rows = [line.split()[1] for line in out.splitlines() if line.startswith(" 202")]
         # Installment 2, due in May; 3-12, due later, paid that day.
         assert rows == [str(n) for n in range(2, 13)], out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_explain_says_an_installment_repaid_inside_its_grace_period_was_never_overdue(
+    db: Path, lang: str
+) -> None:
+    """Repaid a day after its due date, inside the 3-day grace period: the borrower asks
+    whether it went on their credit record, and explain said nothing of it (found by a
+    support walk). A loan repaid on time says nothing of the kind."""
+    assert "Paid late" not in cli(db, "explain", "A0001")[1]
+    ok_json(db, "clock", "set", "2026-04-03T10:00:00+08:00")
+    assert ok_json(db, "repay", "A0001", "--installment", "1")["status"] == "paid"
+    code, out, err = cli(db, "--lang", lang, "explain", "A0001")
+    said = "".join(out.split()) if lang == "zh" else " ".join(out.split())
+    expected = {
+        "en": "Paid late: Installment 1 was due 2026-04-02 and paid on 2026-04-03, inside the "
+        "3-day grace period: it was never overdue, no penalty accrued and nothing was reported "
+        "to the credit bureau.",
+        "zh": "晚还：第1期应于2026-04-02还款，于2026-04-03还清，在3天宽限期内：从未逾期，没有产生"
+        "罚息，也没有上报征信。",
+    }[lang]
+    assert code == 0 and expected in said, out + err
