@@ -37,9 +37,16 @@ from loancli.asking import (
     parse_set_options,
     yaml_text,
 )
-from loancli.clock import DEFAULT_START, Rng, SimClock, parse_clock, parse_datetime
+from loancli.clock import (
+    DEFAULT_START,
+    LATEST_CLOCK,
+    Rng,
+    SimClock,
+    parse_clock,
+    parse_datetime,
+)
 from loancli.dburl import ServerUrl
-from loancli.errors import RuleError, StateError, UsageError
+from loancli.errors import RuleError, StateCorrupt, StateError, UsageError
 from loancli.i18n import _, language
 from loancli.journey.core import SERVICED_ON_KEY, ApplicantRecord, Journey, RunInfo, save_clock
 from loancli.journey.flows import replayable
@@ -66,6 +73,7 @@ from loancli.store import (
     state_absent,
 )
 from loancli.store.admin import HASHING_KEY
+from loancli.store.base import ADVICE
 from loancli.validation import file_kind
 from loancli.world.presets import seed_accounts
 from loancli.world.providers.sms import SmsService
@@ -168,7 +176,7 @@ def open_world(
         # time it was before.
         with store.transaction(whole_world=whole_world) if unit else contextlib.nullcontext():
             stored = store.meta_get("clock")
-            sim = SimClock(parse_datetime(stored) if stored else loaded.clock or DEFAULT_START)
+            sim = SimClock(_kept_clock(store, stored) if stored else loaded.clock or DEFAULT_START)
             if start is not None:
                 if not stored:
                     sim = SimClock(start)
@@ -187,6 +195,24 @@ def open_world(
             finally:
                 if not read_only and not refused:
                     save_clock(store, sim)
+
+
+def _kept_clock(store: Store, stored: str) -> datetime:
+    """The clock the state file keeps, within the simulated clock's years: one past them,
+    edited by hand, was blamed on a --clock nobody gave (found by a hostile-input hunt)."""
+    kept = parse_datetime(stored)
+    if kept > LATEST_CLOCK:
+        raise StateCorrupt(
+            _(
+                "state file {path}: its clock (meta clock) is {kept}, past {latest}; {ADVICE}"
+            ).format(
+                path=store.path,
+                kept=stored,
+                latest=LATEST_CLOCK.date().isoformat(),
+                ADVICE=_(ADVICE),
+            )
+        )
+    return kept
 
 
 def serviced_on(store: Store) -> date | None:

@@ -291,3 +291,22 @@ def test_words_an_event_detail_holds_are_said_whatever_they_are(
     assert code == 0 and "asked 5;" in " ".join(out.split()), out + err
     code, out, err = run_cli(tmp_path, "report", "A0001", db=db)
     assert code == 0 and "a phone" in out, out + err
+
+
+def test_a_kept_clock_past_the_last_day_is_the_state_files_fault(
+    tmp_path: Path, filled: bytes
+) -> None:
+    """A clock edited to 9899-12-31T23:50-12:00 (9900-01-01 in Beijing): the file opened, and
+    then apply blamed --clock and clock advance DURATION, neither of which was given (found by
+    a hostile-input hunt). Exit 4 naming the kept clock; the file left as it was."""
+    data = json.loads(filled)
+    _meta(data, "clock")["value"] = "9899-12-31T23:50:00-12:00"
+    db = tmp_path / "state.json"
+    db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = db.read_bytes()
+    for command in (["clock", "advance", "1d"], ["--no-input", "apply", "--answers", "happy-path"]):
+        code, out, err = run_cli(tmp_path, *command, db=db)
+        said = " ".join(err.split())
+        assert code == 4 and "its clock (meta clock) is 9899-12-31T23:50:00-12:00" in said, said
+        assert "--clock" not in said and "DURATION" not in said and "Traceback" not in said
+    assert db.read_bytes() == before
