@@ -299,7 +299,8 @@ def _passing(value: T, check: Callable[[T], str | None] | None) -> T:
 
 def _term(raw: object, _ctx: QuestionContext) -> int:
     # 12期 (12 periods) and 12个月 (12 months) are how the apps write a term.
-    text = v.digits_text(raw).strip().removesuffix("期").removesuffix("个月").strip()
+    # Traditional characters too (12個月), as every choice is read.
+    text = simplified(v.digits_text(raw).strip()).removesuffix("期").removesuffix("个月").strip()
     if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 3) or not int(text):
         raise ValueError(_("write the term in months, e.g. 12"))
     return int(text)

@@ -105,13 +105,15 @@ class Reason(StrEnum):
         template = REPAY_SENTENCES.get(self, _SENTENCES[self][0])
         return _say(template, facts, lang)
 
-    def sentence_for(self, facts: Mapping[str, str], kind: str | None = None) -> str:
+    def sentence_for(
+        self, facts: Mapping[str, str], kind: str | None = None, lang: str | None = None
+    ) -> str:
         """What happened, as the flow of ``kind`` met it: a card a loan is moved to is one
         repayments are taken from (its refusal said "cannot receive the money", the payout's
         words; found by a QA walk)."""
         if kind in REPAYMENT_KINDS:
-            return self.repay_sentence_in(facts)
-        return self.sentence_in(facts)
+            return self.repay_sentence_in(facts, lang)
+        return self.sentence_in(facts, lang)
 
     def advice_in(
         self, facts: Mapping[str, str], lang: str | None = None, kind: str | None = None

@@ -3,6 +3,7 @@ devices, the two-step verification mode, and what an unlock requires."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, Protocol, TypedDict
@@ -82,9 +83,10 @@ def account_for(store: Store, raw: str) -> Account:
     try:
         login_id = QUESTIONS["login_id"].parse(raw)
     except ValueError as exc:
-        # A number masked; a word said as it is (the placeholder PHONE read '*HONE').
-        digits = any(c.isdigit() for c in raw)
-        shown = raw if not digits else mask_id(raw) if len(raw) > 11 else mask_phone(raw)
+        # Masked, as anything a person typed for an account; only a command's own placeholder
+        # (PHONE, pasted from a hint) is said as it is (it read '*HONE').
+        placeholder = re.fullmatch(r"[A-Z_]{2,20}", raw) is not None
+        shown = raw if placeholder else mask_id(raw) if len(raw) > 11 else mask_phone(raw)
         raise RuleError(
             "phone", _("{value0} is not accepted: {exc}").format(value0=quoted(shown), exc=exc)
         ) from None

@@ -476,6 +476,8 @@ def _check_shape(shown: Path, name: str, doc_id: str, doc: Any) -> None:
         doc_id.isascii()
         and doc_id.isdigit()
         and (doc_id == "0" or not doc_id.startswith("0"))
+        # (Its length first: Python reads no number of more than 4,300 digits.)
+        and len(doc_id) <= len(str(MAX_DOC_ID))
         and int(doc_id) <= MAX_DOC_ID
     ):
         raise StateCorrupt(

@@ -93,7 +93,7 @@ def explain_applicant(
             what=what,
             value0=step_words(str(app["stopped_at"])),
             value1=reason.value,
-            value2=reason.sentence_in(facts),
+            value2=reason.sentence_for(facts, kind_of(app)),
             value3=reason.advice_in({**facts, "id": app["id"]}, kind=kind_of(app)),
         )
         # The figures the stop was decided by (the APR and its cap), as the timeline says them.

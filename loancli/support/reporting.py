@@ -449,7 +449,9 @@ def report(
         "status": app["status"],
         "stopped_at": app.get("stopped_at"),
         "reason": app.get("reason"),
-        "explanation": reason.sentence_in(facts) if reason else _progress_sentence(app),
+        "explanation": (
+            reason.sentence_for(facts, kind_of(app)) if reason else _progress_sentence(app)
+        ),
     }
     failures = [e for e in app.get("events", []) if e.get("reason")]
     made: Report = {
@@ -471,7 +473,7 @@ def report(
         # What the app shows the borrower, ready to paste, in Chinese, and the English for
         # engineers: the order follows --lang.
         # (The app's own words: no command, as the general advice says it.)
-        "borrower_message": _both_languages(reason, facts) if reason else None,
+        "borrower_message": _both_languages(reason, facts, kind_of(app)) if reason else None,
         "attempts_failed": [
             {"at": e["at"], "step": e.get("step"), "event": e["event"], "reason": e["reason"]}
             for e in failures
@@ -650,11 +652,11 @@ def kind_of(record: Applicant | Flow) -> str:
     return kind if isinstance(kind, str) else "apply"
 
 
-def _both_languages(reason: Reason, facts: dict[str, str]) -> dict[str, Said]:
+def _both_languages(reason: Reason, facts: dict[str, str], kind: str = "") -> dict[str, Said]:
     order = ("zh", "en") if language() == "zh" else ("en", "zh")
     return {
         lang: {
-            "message": reason.sentence_in(facts, lang),
+            "message": reason.sentence_for(facts, kind, lang),
             "advice": app_words(reason.advice_in(facts, lang)),
         }
         for lang in order

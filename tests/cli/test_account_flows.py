@@ -1536,6 +1536,14 @@ def test_a_frozen_card_refused_to_take_the_loan_is_said_as_a_repayment_card(
     )
     stopped = [e for e in refused["events"] if e["event"] == "stopped"]
     assert "cannot receive" not in json.dumps(stopped), stopped
+    # The report, the borrower's words in both languages, and explain say it the same way.
+    code, report = run_json(tmp_path, "report", refused["flow_id"], "--format", "json")
+    assert code == 0, report
+    assert "repayment cannot be taken" in report["outcome"]["explanation"], report["outcome"]
+    said = json.dumps(report["borrower_message"], ensure_ascii=False)
+    assert "cannot receive" not in said and "无法到账" not in said, said
+    code, out, err = run_cli(tmp_path, "explain", refused["flow_id"], columns=200)
+    assert "repayment cannot be taken" in out and "cannot receive" not in out, out + err
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -1003,6 +1003,10 @@ def test_the_borrowers_message_names_no_command_and_a_placeholder_is_said_as_wri
     assert "loancli support unlock" in report["support_action"]  # support still gets it
     code, out, err = run_cli(tmp_path, "--scenario", "account-locked", "support", "unlock", "PHONE")
     assert code == 2 and "'PHONE' is not accepted" in err and "*HONE" not in err, err
+    # Anything else typed for an account is masked as before: Chinese numerals, an address.
+    for typed in ("一三八〇〇一三八〇〇〇", "zhang.wei@example.com"):
+        code, out, err = run_cli(tmp_path, "support", "unlock", typed)
+        assert code == 2 and typed not in err, err
     # The unlock the advice names passes in that world: its preset account had no ID on
     # record, and every unlock failed (identity_failed; found by a support walk).
     code, out, err = run_cli(

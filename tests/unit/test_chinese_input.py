@@ -80,3 +80,19 @@ def test_a_scripted_journey_in_chinese_completes_and_records_canonically(tmp_pat
     assert recorded["amount"] == "10000.00"
     assert recorded["term"] == 12
     assert recorded["confirm_loan"] is True and recorded["auth_cloud"] is True
+
+
+def test_a_scripted_journey_in_traditional_characters_completes(tmp_path: Path) -> None:
+    """An answers file in traditional characters: its term (12個月) went to the term's own
+    reading, which knew 个月 only, and the run was refused (a review)."""
+    answers = write_answers(
+        tmp_path,
+        method="等額本息",
+        monthly_income="1.5萬",
+        amount="1萬",
+        term="12個月",
+        confirm_loan="確認",
+    )
+    code, doc = run_json(tmp_path, "--no-input", "apply", "--answers", str(answers))
+    assert code == 0 and doc["status"] == "completed", doc
+    assert doc["loan"]["amount"] == "10000.00" and doc["loan"]["term"] == 12

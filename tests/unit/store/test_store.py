@@ -186,6 +186,8 @@ def test_store_must_be_opened() -> None:
         # Past 2**53: a traceback in every command (SQLite's integers overflowed).
         (b'{"meta": {"9223372036854775808": {}}}', "document id '9223372036854775808'"),
         (b'{"meta": {"9007199254740993": {}}}', "at most 9007199254740992"),
+        # More digits than Python reads as a number: a traceback (a review).
+        (b'{"meta": {"' + b"1" * 5000 + b'": {}}}', "at most 9007199254740992"),
         (b'{"meta": {"1": 5}}', "document 1 is a JSON number"),
         # Deeper than msgspec walks: a RecursionError's traceback once.
         (b'{"notes": {"1": {"x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}}", "nested too deeply"),
