@@ -334,7 +334,8 @@ _ACTION_SEPARATORS = re.compile(r"(?:[,，、;；\s]|\bthen\b|然后|再)+", re.
 
 def _action_items(text: str) -> list[str]:
     """``张嘴，眨眼，点头`` / ``open mouth, then blink`` as canonical action names."""
-    text = text.strip().lower().removeprefix("请")
+    # Traditional characters too (張嘴，點頭), as every choice is read.
+    text = simplified(text.strip().lower()).removeprefix("请")
     for words, name in ACTION_WORDS.items():
         text = text.replace(words, f" {name} ")
     return [x for x in _ACTION_SEPARATORS.split(text) if x]

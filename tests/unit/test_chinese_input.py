@@ -47,6 +47,7 @@ from loancli.questions import QUESTIONS
         ("term", "12個月", 12),
         ("method", "等額本金", "equal_principal"),
         ("confirm_loan", "確認", True),
+        ("face_actions", "張嘴，眨眼，點頭", ["open_mouth", "blink", "nod"]),
         ("confirm_loan", "取消", False),
     ],
 )
