@@ -22,7 +22,7 @@ from conftest import (
     PHONE_MASKED,
     without_hashes,
 )
-from pty_helpers import CTRL_U, Terminal, loancli
+from pty_helpers import Terminal, loancli
 from rich.cells import cell_len
 
 from loancli.questions import QUESTIONS
@@ -69,12 +69,13 @@ def test_checkout_walked_by_hand_on_an_account_that_completed_the_journey(
     term.answer("phone", PHONE)
     term.choose("login_method")  # the default: the password
     term.answer("password", PASSWORD)
-    # The face scan: do what the app asks, typed over the pre-filled "auto".
+    # The face scan: do what the app asks, typed as a person types it (its default, auto, is
+    # in the hint: a pre-filled one read "autoopen_mouth,..." and was refused; QA walk).
     term.wait_prompt("face_actions")
     asked = re.findall(r"Face check: please ([^\n]+)", term.text())[-1]
     actions = [a.strip().replace(" ", "_") for a in asked.split(", then ")]
     assert len(actions) >= 2, asked
-    term.child.send(CTRL_U + ",".join(actions) + "\r")
+    term.child.send(",".join(actions) + "\r")
     # The plan, with its APR, is on screen before the borrower is asked to confirm it.
     term.expect(r"Plan: Redmi K70, 2,499\.00 yuan in 12 installments;[^\n]*APR 13\.03% \(IRR\)")
     term.confirm("confirm_installment", yes=True)
@@ -280,7 +281,7 @@ def test_locked_account_unlocked_by_hand_at_support(tmp_path: Path) -> None:
     screen = term.text()
     raw_screen = term.screen.getvalue()
     assert prompts_shown(screen) == {"id_number", "face_actions", "new_password"}
-    assert "(face_actions): auto" in screen
+    assert "Enter for auto] (face_actions):" in screen and "\n  auto\n" in screen
     assert f"(new_password): {'*' * len(NEW_PASSWORD)}\n" in screen
     assert NEW_PASSWORD not in raw_screen and PASSWORD not in raw_screen
     assert "Account unlocked; log in with the new password from now on." in screen

@@ -81,7 +81,10 @@ def test_whole_journey_answered_by_hand_at_a_terminal(tmp_path: Path) -> None:
     assert "(contact_relation): parent" in screen
     assert "(term): 12" in screen
     assert "(method): equal_installment" in screen
-    assert "(face_actions): auto" in screen
+    # A text's default is said in its hint and taken by Enter, never pre-filled into the line
+    # (typed over, a pre-filled 0s read 0s90s; found by a QA walk).
+    assert "Enter for auto] (face_actions):" in screen and "\n  auto\n" in screen
+    assert "Enter for 0s] (sms_wait):" in screen or "Enter for 0s]" in screen
     # The bank-reserved mobile's default (the applicant's own) is offered masked, taken by
     # Enter, never put whole into the line.
     assert "Enter for 138****8000] (card_phone):" in screen
