@@ -235,6 +235,12 @@ def _authenticate(j: Journey, record: Record, account: Account, method: str) -> 
             fields.update(locked_until=locked_until, wrong_passwords=0)
         j.store.update(ACCOUNTS, fields, phone=phone)
         j.fail(record, "password_refused", Reason.PASSWORD_WRONG, attempts_left=max(left, 0))
+        if left > 0:
+            # As the apps say it, so the lock does not come unannounced (a person typing saw
+            # the same sentence four times, then the lock; found by a QA walk).
+            j.asker.tell(
+                _("Tries left before the account is locked: {left}.").format(left=left), "bad"
+            )
         if left <= 0:
             j.event(record, "account_locked", Reason.ACCOUNT_LOCKED, until=account["locked_until"])
 

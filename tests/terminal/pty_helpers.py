@@ -103,7 +103,7 @@ class Terminal:
     # -- typing ------------------------------------------------------------------------
 
     def answer(self, key: str, text: str) -> None:
-        """Type ``text`` at ``key``'s prompt and press Enter ("" takes the default its hint names)."""
+        """Type ``text`` at ``key``'s prompt and press Enter ("" takes the default it names)."""
         self.wait_prompt(key)
         self.child.send(text + "\r")
 

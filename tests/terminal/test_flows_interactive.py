@@ -355,6 +355,10 @@ def test_a_flow_interrupted_at_the_unlock_question_replays_as_it_ended(
     for _ in range(5):
         term.answer("password", "wrong-pass-1")
     term.wait_prompt("unlock_now")
+    # Each wrong password said how many tries were left before the lock (QA walk).
+    told = " ".join(term.text().split())
+    for left in (4, 3, 2, 1):
+        assert f"Tries left before the account is locked: {left}." in told, told
     if columns == 40:
         # The question, too wide for its line, goes above it wrapped with its indent (its
         # second line ran back to column 0).
