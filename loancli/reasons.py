@@ -139,7 +139,7 @@ _SENTENCES: dict[Reason, tuple[str, str]] = {
         N_("The account is locked after {login_max_wrong} wrong passwords."),
         N_(
             "Wait for the lock to end ({login_lock}), or ask customer service to unlock it "
-            "with identity proof (loancli support unlock PHONE)."
+            "with identity proof (loancli support unlock {id})."
         ),
     ),
     Reason.NEW_DEVICE_UNVERIFIED: (

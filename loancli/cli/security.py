@@ -74,10 +74,18 @@ def login(
     raise typer.Exit(code)
 
 
+# ``support unlock``'s account: a stop's advice names it by its journey's or flow's id.
+UnlockArg = typer.Argument(
+    metavar="PHONE",
+    help="The account's mobile number, its 18-character ID number, or the id of a journey or "
+    "flow on it (A0001, F0001).",
+)
+
+
 @support_app.command("unlock")
 def support_unlock(
     ctx: typer.Context,
-    phone: Annotated[str, AccountArg],
+    phone: Annotated[str, UnlockArg],
     answers: Annotated[Path | None, AnswersOption] = None,
     set_: Annotated[list[str] | None, SetOption] = None,
     record: Annotated[Path | None, RecordOption] = None,

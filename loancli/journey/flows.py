@@ -301,6 +301,10 @@ def flow_result(record: FlowRecord, facts: Mapping[str, str]) -> FlowResult:
         "stopped_at": record.get("stopped_at"),
         "reason": record.get("reason"),
         "message": reason.sentence_for(facts, record["kind"]) if reason else None,
-        "advice": reason.advice_in(facts, kind=record.get("kind")) if reason else None,
+        "advice": (
+            reason.advice_in({**facts, "id": record["id"]}, kind=record.get("kind"))
+            if reason
+            else None
+        ),
         "events": shown_events(record.get("events", []), private_words(record)),
     }
