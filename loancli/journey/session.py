@@ -412,7 +412,8 @@ def _say_preset_unused(scenario: Scenario, asker: Asker, on_notice: Callable[[st
                 "{phone}, whom its account settings do not reach: to play them, apply with the "
                 "number it presets (loancli scenario show {name})"
             ).format(
-                name=scenario.name,
+                # A file is shown by its path; a built-in by its name.
+                name=scenario.name if scenario.builtin else scenario.source,
                 preset=", ".join(mask_phone(p) for p in preset),
                 phone=mask_phone(phone),
             )

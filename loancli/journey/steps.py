@@ -489,7 +489,8 @@ def _fee_detail(schedule: Schedule) -> dict[str, object]:
     if not schedule.total_fee:
         # A fee the plan does not charge (an early settlement's) was shown all the same: the
         # record keeps it, so support can tell it was disclosed (found by a support walk).
-        return {"fees": schedule.fees.to_dict()} if schedule.fees.by_kind else {}
+        early = schedule.fees.get("early_settlement")
+        return {"fees": schedule.fees.to_dict()} if early is not None else {}
     return {
         "fees": schedule.fees.to_dict(),
         "paid_out": fmt(schedule.paid_out),

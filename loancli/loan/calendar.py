@@ -187,7 +187,7 @@ def to_ics(
         paid = paid_so_far(x)
         if x["status"] != "paid" and paid is not None:
             # Part of it repaid: what is asked for is the rest (found by a QA walk).
-            description += "; " + _("{paid} of it paid already").format(paid=paid)
+            description += _("; {paid} of it paid already").format(paid=paid)
         event.add("description", description)
         event.add("transp", "TRANSPARENT")
         for trigger in REMINDERS if x["status"] != "paid" and Decimal(amount) else ():

@@ -111,7 +111,9 @@ def state_file_kind(path: Path) -> str | None:
             # spaces opened as a world, and an output option wrote over it: found by a
             # hostile-input hunt): the head is read without it, as much as the pattern needs.
             head = head.translate(None, _JSON_SPACE)
-            while len(head) < _JSON_HEAD and (more := file.read(65536)):
+            read = len(head)
+            while len(head) < _JSON_HEAD and read < _JSON_READ and (more := file.read(65536)):
+                read += len(more)
                 head += more.translate(None, _JSON_SPACE)
     except OSError:
         return None
@@ -121,6 +123,8 @@ def state_file_kind(path: Path) -> str | None:
 # JSON's whitespace (RFC 8259), and how much of a file's head without it is read.
 _JSON_SPACE = b" \t\n\r"
 _JSON_HEAD = 4096
+# At most this much is read for it (a file of nothing but whitespace is no world).
+_JSON_READ = 64 << 20
 
 
 # The highest record number a file may hold: the largest whole number every JSON reader

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from loancli.account.cards import loan_card_refusal
+from loancli.account.cards import cards_of, loan_card_refusal, refusal
 from loancli.clock import short_time
 from loancli.errors import StateCorrupt
 from loancli.i18n import _
@@ -262,7 +262,9 @@ def explain_loan(
         out["overdue"] = " ".join(
             _overdue_sentence(loan, x, rate, capped=rate != uncapped) for x in penalised
         )
-    debits = _debit_sentences(loan, world or WorldSettings(), loan_card_refusal(store, loan))
+    debits = _debit_sentences(
+        loan, world or WorldSettings(), loan_card_refusal(store, loan), _other_card(store, loan)
+    )
     if debits:
         out["debits"] = debits
     late = _late_sentences(loan, world or WorldSettings())
@@ -319,7 +321,20 @@ def _late_sentences(loan: Loan, world: WorldSettings) -> str:
     return " ".join(said)
 
 
-def _debit_sentences(loan: Loan, world: WorldSettings, refused: Reason | None = None) -> str:
+def _other_card(store: Store, loan: Loan) -> str:
+    """The account's other bound debit card a loan could be moved to (``card use``), by id;
+    else the placeholder its help names."""
+    others = [
+        c["id"]
+        for c in cards_of(store, loan["phone"])
+        if c["number"] != loan["card_number"] and c["card_type"] == "debit" and refusal(c) is None
+    ]
+    return others[0] if others else "CARD_ID"
+
+
+def _debit_sentences(
+    loan: Loan, world: WorldSettings, refused: Reason | None = None, other: str = "CARD_ID"
+) -> str:
     """Each automatic debit that failed: when, how much, why (its code and its words), what
     the card held, and what came of it or what the borrower can do now: repay by the end of
     the grace period (of the loan's product in ``world``, or the one its overdue recorded),
@@ -380,9 +395,9 @@ def _debit_sentences(loan: Loan, world: WorldSettings, refused: Reason | None = 
             sentences.append(
                 _(
                     "The bank refuses every debit from the card in that state, whatever it "
-                    "holds: bind another card and repay from it (loancli card use CARD_ID "
+                    "holds: bind another card and repay from it (loancli card use {card} "
                     "--loan {loan})."
-                ).format(loan=loan["id"])
+                ).format(loan=loan["id"], card=other)
             )
         line = next((x for x in loan["lines"] if x["n"] == n and x["due_date"] == due), None)
         if line is not None and line["status"] == "paid" and line["paid_on"]:

@@ -720,6 +720,10 @@ def test_the_calendar_names_what_is_owed_and_what_was_paid_of_it(
     assert cli(db, "calendar", "A0001", "--ics", str(ics))[0] == 0
     text = "".join(ics.read_text(encoding="utf-8").replace("\r\n ", "").split())
     assert "500.00ofitpaidalready" in text and "Repay421.98yuan" in text
+    # In Chinese with its own separator (it was "; " before the words; a review).
+    assert cli(db, "--lang", "zh", "calendar", "A0001", "--ics", str(ics))[0] == 0
+    text = "".join(ics.read_text(encoding="utf-8").replace("\r\n ", "").split())
+    assert "；其中已还500.00" in text, text
 
 
 def test_calendar_json_lists_installments_with_statuses(db: Path) -> None:
