@@ -33,7 +33,7 @@ from loancli.cli.labels import (
     status_name,
 )
 from loancli.cli.options import Options, options
-from loancli.cli.params import NegativeArgumentCommand, integer
+from loancli.cli.params import NegativeArgumentCommand, integer, months
 from loancli.cli.render import show_schedule
 from loancli.errors import ExitCode, RuleError
 from loancli.i18n import _
@@ -76,7 +76,7 @@ def schedule(
     amount: Annotated[str, typer.Option("--amount", help="Principal in yuan, e.g. 10000.")],
     term: Annotated[
         int,
-        typer.Option("--term", parser=integer, help="Number of monthly installments."),
+        typer.Option("--term", parser=months, help="Number of monthly installments."),
     ],
     loan_date: Annotated[str, typer.Option("--loan-date", help="YYYY-MM-DD.")],
     apr: Annotated[
@@ -431,7 +431,7 @@ def restructure(
     applicant: Annotated[
         str, typer.Argument(metavar="APPLICANT", help="Applicant A0001, flow F0001 or loan L0001.")
     ],
-    term: Annotated[int, typer.Option("--term", parser=integer, help="Months of the new plan.")],
+    term: Annotated[int, typer.Option("--term", parser=months, help="Months of the new plan.")],
 ) -> None:
     """协商二次分期: turn an overdue loan's remaining debt into a new plan."""
     opts = options(ctx)

@@ -31,6 +31,16 @@ def digits_problem(text: str) -> str | None:
     return None
 
 
+def months(value: object) -> int:
+    """A number of months as an answer takes it: ``12``, ``12期``, ``12个月`` (``--term 6期``
+    was refused where the journey's term question took it; found by a QA walk)."""
+    if isinstance(value, str):
+        from loancli.text import simplified
+
+        value = simplified(value.strip()).removesuffix("期").removesuffix("个月").strip()
+    return integer(value)
+
+
 def integer(value: object) -> int:
     """A whole number such as ``12`` or ``-3`` (named so ``--help`` shows INTEGER)."""
     if isinstance(value, int) and not isinstance(value, bool):

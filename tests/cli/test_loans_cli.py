@@ -1253,3 +1253,18 @@ def test_explain_says_an_installment_repaid_inside_its_grace_period_was_never_ov
         "罚息，也没有上报征信。",
     }[lang]
     assert code == 0 and expected in said, out + err
+
+
+def test_a_term_option_takes_months_as_an_answer_does(db: Path) -> None:
+    """--term 6期 was refused ('6期' is not a whole number) where the journey's term question
+    takes 12期 and 12个月 (found by a QA walk)."""
+    ok_json(db, "clock", "advance", "40d")
+    done = ok_json(db, "restructure", "A0001", "--term", "6期")
+    assert len([x for x in done["installments"] if x["status"] != "paid"]) == 6, done
+    code, plan = cli_json(
+        db, "schedule", "--amount", "10000", "--term", "12個月", "--apr", "18",
+        "--loan-date", "2026-03-02",
+    )  # fmt: skip
+    assert code == 0 and len(plan["installments"]) == 12, plan
+    code, data = cli_json(db, "restructure", "A0001", "--term", "六期")
+    assert code == 2 and "--term" in data["error"]["message"], data
