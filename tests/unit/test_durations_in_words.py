@@ -48,3 +48,14 @@ def test_the_words_add_up_to_the_duration(seconds: int) -> None:
 def test_a_typed_duration_reads_back(seconds: int) -> None:
     delta = timedelta(seconds=seconds)
     assert parse_duration(format_duration(delta)) == delta
+
+
+@pytest.mark.parametrize(
+    ("typed", "seconds"),
+    [("10秒", 10), ("5分钟", 300), ("2小时", 7200), ("1天", 86400), ("1小时30分钟", 5400)],
+)
+def test_a_duration_typed_with_chinese_units_is_read(typed: str, seconds: int) -> None:
+    """10秒 at a Chinese prompt was refused as no duration (found by a QA walk)."""
+    from loancli.clock import parse_duration
+
+    assert parse_duration(typed) == timedelta(seconds=seconds)
