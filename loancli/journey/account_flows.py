@@ -47,6 +47,7 @@ from loancli.records import (
     PhoneChange,
 )
 from loancli.store import Store
+from loancli.text import sentences
 
 
 def _now(j: Journey) -> datetime:
@@ -193,9 +194,11 @@ def change_number(j: Journey, record: FlowRecord) -> Stop | None:
         )
     if flagged:
         j.asker.tell(
-            Reason.CARD_REBIND_REQUIRED.sentence_in(j.facts)
-            + " "
-            + Reason.CARD_REBIND_REQUIRED.advice_in(j.facts),
+            # No space after a Chinese full stop (。 请...; found by a QA walk).
+            sentences(
+                Reason.CARD_REBIND_REQUIRED.sentence_in(j.facts),
+                Reason.CARD_REBIND_REQUIRED.advice_in(j.facts),
+            ),
             "warn",
         )
     now = _now(j)

@@ -38,6 +38,7 @@ from loancli.masking import mask_card, mask_employer, mask_id, mask_name, mask_p
 from loancli.questions import QuestionContext, Upload
 from loancli.reasons import Reason
 from loancli.records import ACCOUNTS, LOANS, Profile
+from loancli.text import sentences
 
 # One side of an ID card as the OCR read it: its printed lines by field.
 CardSide = Mapping[str, str]
@@ -449,7 +450,7 @@ def loan_selection(j: Journey, app: ApplicantRecord) -> Stop | None:
         free = fee_free_sentence(
             fees.fee_free_days, today, fees.fee_free_waives, [fee.kind for fee in fees.by_kind]
         )
-        j.asker.tell(fee_sentence(schedule.to_dict()) + (" " + free if free else ""))
+        j.asker.tell(sentences(fee_sentence(schedule.to_dict()), free or ""))
     j.asker.tell(
         _(
             "Quote: {amount} yuan over {term} months ({method}), first payment {first} on "

@@ -282,4 +282,6 @@ def test_phone_change_in_chinese_at_a_terminal(tmp_path: Path) -> None:
     screen = term.text()
     assert "修改手机号" in screen and "手机号已更换：138****8000 -> 136****6000" in screen
     assert "短信 sms" in screen  # the list shows the app's word with the value
+    # The card to bind again is said with no space after the full stop (QA walk).
+    assert "才能放款或还款。" in screen and "还款。 " not in screen, screen
     assert "Traceback" not in screen
