@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperCommand
 
 from loancli.i18n import _
-from loancli.text import MAX_DIGITS, MAX_SEED, require_ascii_digits, whole
+from loancli.text import MAX_DIGITS, MAX_SEED, require_ascii_digits, simplified, whole
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _SECONDS = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
@@ -35,8 +35,6 @@ def months(value: object) -> int:
     """A number of months as an answer takes it: ``12``, ``12期``, ``12个月`` (``--term 6期``
     was refused where the journey's term question took it; found by a QA walk)."""
     if isinstance(value, str):
-        from loancli.text import simplified
-
         value = simplified(value.strip()).removesuffix("期").removesuffix("个月").strip()
     return integer(value)
 
