@@ -40,6 +40,16 @@ _CONFIRM_WORDS = {
 
 
 def _hung_up(_signal: int, _frame: object) -> None:
+    """The terminal closed (SIGHUP): the run ends as Ctrl-C ends it. At a prompt, the prompt
+    is told to end with it: raised from inside its event loop's callbacks, the interrupt was
+    taken as an error of the loop, which then waited for Enter on a terminal gone (a
+    pseudo-terminal test hung so, once in a loaded run)."""
+    from prompt_toolkit.application.current import get_app_or_none
+
+    app = get_app_or_none()
+    if app is not None and app.is_running and app.future is not None and not app.future.done():
+        app.exit(exception=KeyboardInterrupt())
+        return
     raise KeyboardInterrupt
 
 
