@@ -30,7 +30,7 @@ from loancli.identity.face import ACTIONS
 from loancli.identity.idnumber import parse_id
 from loancli.identity.photo import ImageCheck, check_image
 from loancli.masking import mask_card, mask_id, mask_login_id, mask_name, mask_phone
-from loancli.text import simplified
+from loancli.text import months_text, simplified
 
 
 class QuestionContext(TypedDict, total=False):
@@ -175,7 +175,7 @@ def app_word(key: str, value: str) -> str | None:
 def canonical(key: str, text: str) -> str:
     """A choice as its canonical value: 父母 -> parent, PARENT -> parent, 12期 -> 12."""
     if key == "term":
-        text = text.removesuffix("期").removesuffix("个月").strip()
+        text = months_text(text)
     words = CHOICE_WORDS.get(key, {})
     found = words.get(text) or words.get(text.lower())
     if found is None and (simple := simplified(text)) != text:
@@ -299,8 +299,7 @@ def _passing(value: T, check: Callable[[T], str | None] | None) -> T:
 
 def _term(raw: object, _ctx: QuestionContext) -> int:
     # 12期 (12 periods) and 12个月 (12 months) are how the apps write a term.
-    # Traditional characters too (12個月), as every choice is read.
-    text = simplified(v.digits_text(raw).strip()).removesuffix("期").removesuffix("个月").strip()
+    text = months_text(v.digits_text(raw))
     if not (text.isascii() and text.isdigit() and 1 <= len(text) <= 3) or not int(text):
         raise ValueError(_("write the term in months, e.g. 12"))
     return int(text)

@@ -301,3 +301,8 @@ def _to_simplified() -> Callable[[str], str]:
 
     converter = opencc.OpenCC("t2s.json")
     return functools.lru_cache(maxsize=4096)(converter.convert)
+
+
+def months_text(text: str) -> str:
+    """A term as the apps write it, 12期 or 12个月 (12個月 too), as its number's text."""
+    return simplified(text.strip()).removesuffix("期").removesuffix("个月").strip()

@@ -131,6 +131,18 @@ def loan_card_refusal(store: Store, loan: Loan) -> Reason | None:
     return refusal(card)
 
 
+def cards_to_move_to(store: Store, loan: Loan, bank_status: str = "normal") -> list[Card]:
+    """The account's other bound debit cards money can move through (the bank's
+    ``bank_status`` of them), oldest first: the cards ``card use`` can move ``loan`` to."""
+    return [
+        c
+        for c in cards_of(store, loan["phone"])
+        if c["number"] != loan["card_number"]
+        and c["card_type"] == "debit"
+        and refusal(c, bank_status) is None
+    ]
+
+
 def card_view(card: Card, bank_status: str = "normal") -> CardView:
     """What ``card list`` shows: masked, never the password hash."""
     return {

@@ -37,8 +37,7 @@ import msgspec
 
 from loancli.account import security
 from loancli.account.accounts import checked_mobile, require_account
-from loancli.account.cards import CardView, card_view, cards_of
-from loancli.account.cards import refusal as card_refusal
+from loancli.account.cards import CardView, card_view, cards_of, cards_to_move_to
 from loancli.account.contacts import ContactView, contact_view, contacts_of
 from loancli.account.hashing import HashGrade
 from loancli.account.security import AccountView
@@ -461,15 +460,9 @@ def repay(
             # The account's other card that can take the loan over, which the advice's
             # ``card use`` names (it named CARD_ID, a word to replace; found by a QA walk).
             bank = world.scenario.world.bank.card_status
-            others = [
-                c["id"]
-                for c in cards_of(world.store, done.loan["phone"])
-                if c["number"] != done.loan["card_number"]
-                and c["card_type"] == "debit"
-                and card_refusal(c, bank) is None
-            ]
+            others = cards_to_move_to(world.store, done.loan, bank)
             if others:
-                facts = {**facts, "card_id": others[0]}
+                facts = {**facts, "card_id": others[0]["id"]}
     return Repaid(done.loan, today, facts, done.payment, done.refused)
 
 

@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperCommand
 
 from loancli.i18n import _
-from loancli.text import MAX_DIGITS, MAX_SEED, require_ascii_digits, simplified, whole
+from loancli.text import MAX_DIGITS, MAX_SEED, months_text, require_ascii_digits, whole
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _SECONDS = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
@@ -35,7 +35,7 @@ def months(value: object) -> int:
     """A number of months as an answer takes it: ``12``, ``12期``, ``12个月`` (``--term 6期``
     was refused where the journey's term question took it; found by a QA walk)."""
     if isinstance(value, str):
-        value = simplified(value.strip()).removesuffix("期").removesuffix("个月").strip()
+        value = months_text(value)
     return integer(value)
 
 

@@ -266,7 +266,7 @@ def bind(j: Journey) -> FlowRecord:
     return run_flow(j, "card_bind", [("login", login_existing), ("card", _bind)])
 
 
-def card_to_unbind(store: Store, card_id: str) -> Card:
+def bound_card(store: Store, card_id: str) -> Card:
     """The bound card ``card_id``; a ``RuleError`` naming the card when there is none."""
     card = store.get(CARDS, id=card_id)
     if card is None or card["status"] != "bound":
@@ -280,17 +280,24 @@ def card_to_unbind(store: Store, card_id: str) -> Card:
     return card
 
 
+def _logged_in_card(j: Journey, record: FlowRecord, card_id: str) -> Card:
+    """The bound card ``card_id`` of the account the flow logged in as; a ``RuleError``
+    naming the card otherwise."""
+    card = bound_card(j.store, card_id)
+    if card["phone"] != record["phone"]:
+        raise RuleError(
+            "card",
+            _("card {card_id} is not bound to the account logged in").format(card_id=card_id),
+        )
+    return card
+
+
 def unbind(j: Journey, card_id: str) -> FlowRecord:
     """``card unbind CARD_ID``: after logging in as the card's account."""
-    card_to_unbind(j.store, card_id)
+    bound_card(j.store, card_id)
 
     def remove(j: Journey, record: FlowRecord) -> Stop | None:
-        card = card_to_unbind(j.store, card_id)
-        if card["phone"] != record["phone"]:
-            raise RuleError(
-                "card",
-                _("card {card_id} is not bound to the account logged in").format(card_id=card_id),
-            )
+        card = _logged_in_card(j, record, card_id)
         j.store.update(CARDS, {"status": "unbound", "unbound_at": j.clock.isoformat()}, id=card_id)
         j.event(record, "card_unbound", card=mask_card(card["number"]))
         record["view"] = {
@@ -308,7 +315,7 @@ def use_card(j: Journey, card_id: str, loan_id: str | None = None) -> FlowRecord
     loans (or the one named) are repaid from bound card ``card_id`` from now on: its automatic
     debits and repayments. A card money cannot move through (to bind again, frozen, closed) is
     refused with its reason, as a payout to it is."""
-    found = card_to_unbind(j.store, card_id)
+    found = bound_card(j.store, card_id)
     if found["card_type"] == "credit":
         raise RuleError(
             "card",
@@ -322,12 +329,7 @@ def use_card(j: Journey, card_id: str, loan_id: str | None = None) -> FlowRecord
     _running_loans(j.store, found["phone"], loan_id)
 
     def use(j: Journey, record: FlowRecord) -> Stop | None:
-        card = card_to_unbind(j.store, card_id)
-        if card["phone"] != record["phone"]:
-            raise RuleError(
-                "card",
-                _("card {card_id} is not bound to the account logged in").format(card_id=card_id),
-            )
+        card = _logged_in_card(j, record, card_id)
         shown = mask_card(card["number"])
         refused = refusal(card, j.world.bank.card_status)
         if refused is not None:

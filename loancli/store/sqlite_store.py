@@ -23,7 +23,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
-import inspect
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -76,18 +75,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _guarded(method: F) -> F:
     """``method`` of the store, its SQLite errors said as the store's: a row SQLite finds
     damaged as it reads it (bytes that are not UTF-8, JSON a page's damage broke) was a
-    traceback wherever a command met it (found by a hostile-input hunt); a generator's rows
-    are guarded as they are read."""
-    if inspect.isgeneratorfunction(method):
-
-        @functools.wraps(method)
-        def rows(self: SqliteStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
-            try:
-                yield from method(self, *args, **kwargs)
-            except sqlite3.DatabaseError as exc:
-                raise self._failed(exc) from None
-
-        return rows  # type: ignore[return-value]
+    traceback wherever a command met it (found by a hostile-input hunt)."""
 
     @functools.wraps(method)
     def call(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
@@ -97,6 +85,19 @@ def _guarded(method: F) -> F:
             raise self._failed(exc) from None
 
     return call  # type: ignore[return-value]
+
+
+def _guarded_rows(method: F) -> F:
+    """:func:`_guarded` for a generator: its rows are guarded as they are read."""
+
+    @functools.wraps(method)
+    def rows(self: SqliteStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        try:
+            yield from method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise self._failed(exc) from None
+
+    return rows  # type: ignore[return-value]
 
 
 class SqliteStore(Store):
@@ -520,7 +521,7 @@ class SqliteStore(Store):
         except sqlite3.DatabaseError as exc:
             raise self._failed(exc) from None
 
-    @_guarded
+    @_guarded_rows
     def _scan(self, table: str, match: dict[str, Any]) -> Iterator[tuple[int, Any]]:
         if self._db is None:
             return
@@ -608,7 +609,7 @@ class SqliteStore(Store):
             return None
         return self._cache_text[table].get(doc_id)
 
-    @_guarded
+    @_guarded_rows
     def batches(self, table: Table[R], size: int) -> Iterator[list[R]]:
         # A slice of rows at a time, each after the last one's number (the unit's writes to
         # the table flushed first, so SQL sees them); what each record was is kept as the base

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from loancli.account.cards import cards_of, loan_card_refusal, refusal
+from loancli.account.cards import cards_to_move_to, loan_card_refusal
 from loancli.clock import short_time
 from loancli.errors import StateCorrupt
 from loancli.i18n import _
@@ -324,12 +324,8 @@ def _late_sentences(loan: Loan, world: WorldSettings) -> str:
 def _other_card(store: Store, loan: Loan) -> str:
     """The account's other bound debit card a loan could be moved to (``card use``), by id;
     else the placeholder its help names."""
-    others = [
-        c["id"]
-        for c in cards_of(store, loan["phone"])
-        if c["number"] != loan["card_number"] and c["card_type"] == "debit" and refusal(c) is None
-    ]
-    return others[0] if others else "CARD_ID"
+    others = cards_to_move_to(store, loan)
+    return others[0]["id"] if others else "CARD_ID"
 
 
 def _debit_sentences(

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import NotRequired, TypedDict
 
 from loancli.account.accounts import identity_of
-from loancli.account.cards import cards_of, loan_card_refusal
-from loancli.account.cards import refusal as card_refusal
+from loancli.account.cards import cards_to_move_to, loan_card_refusal
 from loancli.asking import read_yaml, shown_set_item
 from loancli.errors import NotFound, RuleError, UsageError
 from loancli.i18n import N_, _, in_language, language
@@ -664,14 +663,14 @@ def _both_languages(reason: Reason, facts: dict[str, str], kind: str = "") -> di
 
 
 # A command an advice names for the person at the simulator, in brackets of either width.
-_NAMED_COMMAND = re.compile(r"\s*[(（]loancli [^)）]*[)）]")
+_BRACKETED_COMMAND = re.compile(r"\s*[(（]loancli [^)）]*[)）]")
 
 
 def app_words(advice: str) -> str:
     """An advice as the app says it to the borrower: without the commands it names for the
     person at the simulator (the borrower's message, "ready to paste", told them to run
     ``loancli support unlock PHONE``; found by a support walk)."""
-    return _NAMED_COMMAND.sub("", advice)
+    return _BRACKETED_COMMAND.sub("", advice)
 
 
 def _described(name: str, text: object) -> str:
@@ -839,13 +838,7 @@ def loans_now(
         refused = loan_card_refusal(store, loan)
         if refused is not None:
             now["card_refused"] = refused.value
-            others = [
-                c
-                for c in cards_of(store, loan["phone"])
-                if c["number"] != loan["card_number"]
-                and c["card_type"] == "debit"
-                and card_refusal(c) is None
-            ]
+            others = cards_to_move_to(store, loan)
             if others:
                 now["other_card"] = others[0]["id"]
         if loan["status"] == "active":
